@@ -1,0 +1,172 @@
+"""The policy contract: what a policy sees (a task, a read-only view) and returns (a Plan).
+
+A policy is a small object with a ``decide(task, view) -> Plan`` method.
+Its constructor takes the scenario's ``policy:`` parameters as keyword
+arguments, so ``policy: {name: fixed, node: edge-0}`` becomes
+``FixedPolicy(node="edge-0")``.  A policy never mutates the world: the view
+only reads, and the engine validates every plan before acting on it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+__all__ = ["Plan", "PlanError", "TaskView", "SystemView", "Policy", "validate_plan"]
+
+
+class PlanError(ValueError):
+    """A policy returned a plan the engine cannot carry out."""
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """Where each segment of a task's layer chain runs.
+
+    ``nodes[i]`` runs layers ``cuts[i-1] .. cuts[i]-1`` (with ``cuts[-1]``
+    taken as 0 and the last segment running to the end).  So a single-stage
+    task runs with ``Plan(("edge-0",))`` and a Neurosurgeon split after layer
+    ``k`` is ``Plan((device, server), (k,))``.  Empty segments are skipped.
+    ``processors`` optionally names the processor per segment (default: the
+    node's first).  A plan with ``drop=True`` rejects the task (admission
+    control); it is recorded with status ``dropped``.
+    """
+
+    nodes: tuple[str, ...]
+    cuts: tuple[int, ...] = ()
+    processors: tuple[str | None, ...] | None = None
+    drop: bool = False
+
+    @staticmethod
+    def run_on(node: str) -> Plan:
+        """The whole task on one node."""
+        return Plan((node,))
+
+    @staticmethod
+    def split(first: str, second: str, cut: int) -> Plan:
+        """Layers ``[0, cut)`` on ``first``, the rest on ``second``."""
+        return Plan((first, second), (cut,))
+
+    @staticmethod
+    def reject() -> Plan:
+        """Drop the task."""
+        return _DROP
+
+    def segments(self, layers: int) -> list[tuple[str, int, int]]:
+        """``(node, start, stop)`` for each segment, empty ones included."""
+        bounds = (0, *self.cuts, layers)
+        return [(node, bounds[i], bounds[i + 1]) for i, node in enumerate(self.nodes)]
+
+
+_DROP = Plan((), drop=True)
+
+
+class TaskView(Protocol):
+    """What a policy may read about a task (the engine's task object satisfies it)."""
+
+    id: int
+    app: str
+    source: str
+    arrival: float
+    deadline: float
+    layers: int
+    flops: Sequence[float]
+    cut_bytes: Sequence[float]
+
+
+class SystemView(Protocol):
+    """A read-only view of the running system, handed to every decision."""
+
+    @property
+    def now(self) -> float: ...
+
+    @property
+    def rng(self) -> np.random.Generator:
+        """The policy's own random stream (seeded from the run's root seed)."""
+        ...
+
+    def nodes(self, tier: str | None = None) -> tuple[str, ...]:
+        """Nodes that can compute, optionally only those of one tier."""
+        ...
+
+    def tier(self, node: str) -> str: ...
+
+    def is_up(self, node: str) -> bool: ...
+
+    def cores(self, node: str) -> int: ...
+
+    def busy_cores(self, node: str) -> int: ...
+
+    def queue_length(self, node: str) -> int:
+        """Stages waiting (not in service) at the node's processor."""
+        ...
+
+    def expected_wait_s(self, node: str) -> float:
+        """Expected queueing delay of a stage submitted now (FIFO backlog / cores)."""
+        ...
+
+    def compute_time_s(self, task: TaskView, node: str, start: int = 0, stop: int | None = None) -> float:
+        """Predicted service time of layers ``[start, stop)`` of ``task`` on ``node``."""
+        ...
+
+    def reachable(self, a: str, b: str) -> bool: ...
+
+    def route_latency_s(self, a: str, b: str) -> float: ...
+
+    def route_bandwidth_bps(self, a: str, b: str) -> float:
+        """Bottleneck capacity along the route, ignoring other traffic."""
+        ...
+
+    def available_bandwidth_bps(self, a: str, b: str) -> float:
+        """Estimated share a new flow would get now (capacity / (flows + 1) at the bottleneck)."""
+        ...
+
+    def transfer_time_s(self, a: str, b: str, size_bytes: float) -> float:
+        """Estimated latency + size / available bandwidth for a new flow."""
+        ...
+
+    def nearest(self, source: str, tier: str) -> str | None:
+        """The computing node of ``tier`` with the lowest route latency from ``source``."""
+        ...
+
+
+@runtime_checkable
+class Policy(Protocol):
+    """Decides where each task runs."""
+
+    def decide(self, task: TaskView, view: SystemView) -> Plan: ...
+
+
+def validate_plan(plan: object, task: TaskView, view: SystemView, policy_name: str) -> Plan:
+    """Check a policy's answer before the engine acts on it; raise PlanError naming the policy."""
+    if not isinstance(plan, Plan):
+        raise PlanError(f"policy {policy_name!r} returned {type(plan).__name__}, expected a Plan")
+    if plan.drop:
+        return plan
+    if not plan.nodes:
+        raise PlanError(f"policy {policy_name!r} returned a plan with no nodes for task {task.id}")
+    if len(plan.cuts) != len(plan.nodes) - 1:
+        raise PlanError(
+            f"policy {policy_name!r}: a plan over {len(plan.nodes)} nodes needs "
+            f"{len(plan.nodes) - 1} cuts, got {len(plan.cuts)}"
+        )
+    previous = 0
+    for cut in plan.cuts:
+        if not (previous <= cut <= task.layers):
+            raise PlanError(
+                f"policy {policy_name!r}: cuts {plan.cuts} must be non-decreasing within "
+                f"[0, {task.layers}] for task {task.id} of app {task.app!r}"
+            )
+        previous = cut
+    computing = set(view.nodes())
+    for node, start, stop in plan.segments(task.layers):
+        if stop > start and node not in computing:
+            raise PlanError(f"policy {policy_name!r} placed task {task.id} on {node!r}, which cannot compute")
+        if not view.reachable(task.source, node):
+            raise PlanError(f"policy {policy_name!r} placed task {task.id} on {node!r}, unreachable from {task.source!r}")
+    if plan.processors is not None and len(plan.processors) != len(plan.nodes):
+        raise PlanError(f"policy {policy_name!r}: processors must name one per node")
+    return plan

@@ -1,0 +1,151 @@
+"""Parse quantities with units ("20 Mbps", "5 ms", "150 KB") into SI floats.
+
+This is the only place that knows about unit strings: everything past the
+scenario boundary works in seconds, bytes, bits per second, FLOP, FLOP/s,
+watts and joules.  Each quantity kind has its own table so that a time can
+never be mistaken for a size.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+__all__ = [
+    "UnitError",
+    "QUANTITIES",
+    "parse_quantity",
+    "format_quantity",
+]
+
+
+class UnitError(ValueError):
+    """A value could not be read as the expected kind of quantity."""
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """One kind of quantity: its units, an example for error messages."""
+
+    name: str
+    units: dict[str, float]
+    example: str
+    si_unit: str
+
+
+_SI_PREFIX = {"": 1.0, "k": 1e3, "K": 1e3, "M": 1e6, "G": 1e9, "T": 1e12, "P": 1e15}
+
+_TIME = {
+    "ns": 1e-9,
+    "us": 1e-6,
+    "µs": 1e-6,
+    "ms": 1e-3,
+    "s": 1.0,
+    "sec": 1.0,
+    "min": 60.0,
+    "h": 3600.0,
+}
+
+# Sizes use decimal prefixes (KB = 1000 B) as networking and model papers do;
+# binary prefixes (KiB) are accepted too.  Lower-case "b" means bits.
+_SIZE: dict[str, float] = {"B": 1.0, "bit": 0.125, "b": 0.125}
+for _p, _f in _SI_PREFIX.items():
+    if _p:
+        _SIZE[f"{_p}B"] = _f
+        _SIZE[f"{_p}b"] = _f / 8.0
+        _SIZE[f"{_p}bit"] = _f / 8.0
+for _p, _e in {"Ki": 1, "Mi": 2, "Gi": 3, "Ti": 4}.items():
+    _SIZE[f"{_p}B"] = 1024.0**_e
+
+_BANDWIDTH: dict[str, float] = {"bps": 1.0, "bit/s": 1.0, "B/s": 8.0, "Bps": 8.0}
+for _p, _f in _SI_PREFIX.items():
+    if _p:
+        _BANDWIDTH[f"{_p}bps"] = _f
+        _BANDWIDTH[f"{_p}bit/s"] = _f
+        _BANDWIDTH[f"{_p}B/s"] = _f * 8.0
+        _BANDWIDTH[f"{_p}Bps"] = _f * 8.0
+
+_RATE = {"/s": 1.0, "Hz": 1.0, "/min": 1 / 60.0, "/h": 1 / 3600.0, "/ms": 1e3}
+
+_POWER = {"W": 1.0, "mW": 1e-3, "kW": 1e3, "uW": 1e-6}
+_ENERGY = {"J": 1.0, "mJ": 1e-3, "kJ": 1e3, "Wh": 3600.0, "mWh": 3.6, "kWh": 3.6e6}
+
+_WORK: dict[str, float] = {}
+_SPEED: dict[str, float] = {}
+for _p, _f in _SI_PREFIX.items():
+    _WORK[f"{_p}FLOP"] = _f
+    _WORK[f"{_p}FLOPs"] = _f
+    _SPEED[f"{_p}FLOP/s"] = _f
+    _SPEED[f"{_p}FLOPS"] = _f
+
+# Memory bandwidth is a byte rate; reuse the byte-per-second part of _BANDWIDTH.
+_BYTE_RATE = {k: v / 8.0 for k, v in _BANDWIDTH.items() if "B" in k}
+
+QUANTITIES: dict[str, Quantity] = {
+    "time": Quantity("time", _TIME, '"5 ms"', "s"),
+    "size": Quantity("size", _SIZE, '"150 KB"', "B"),
+    "bandwidth": Quantity("bandwidth", _BANDWIDTH, '"20 Mbps"', "bit/s"),
+    "rate": Quantity("rate", _RATE, '"2 /s"', "1/s"),
+    "power": Quantity("power", _POWER, '"3 W"', "W"),
+    "energy": Quantity("energy", _ENERGY, '"10 Wh"', "J"),
+    "work": Quantity("work", _WORK, '"2 GFLOP"', "FLOP"),
+    "speed": Quantity("speed", _SPEED, '"50 GFLOP/s"', "FLOP/s"),
+    "byte_rate": Quantity("memory bandwidth", _BYTE_RATE, '"50 GB/s"', "B/s"),
+    "number": Quantity("number", {"": 1.0}, "3.5", ""),
+}
+
+_NUMBER_UNIT = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(\S*)\s*$")
+
+
+def parse_quantity(value: object, kind: str) -> float:
+    """Return ``value`` in SI units of ``kind`` ("time", "size", "bandwidth", ...).
+
+    A plain number is taken as already in SI units.  Raises :class:`UnitError`
+    with a message saying what was expected.
+
+    >>> parse_quantity("20 Mbps", "bandwidth")
+    20000000.0
+    >>> parse_quantity("5 ms", "time")
+    0.005
+    >>> parse_quantity(3, "power")
+    3.0
+    """
+    quantity = QUANTITIES[kind]
+    expected = f"expected a {quantity.name} like {quantity.example}"
+    if isinstance(value, bool):
+        raise UnitError(f"{expected}, got {value!r}")
+    if isinstance(value, (int, float)):
+        number = float(value)
+    elif isinstance(value, str):
+        match = _NUMBER_UNIT.match(value)
+        if match is None:
+            raise UnitError(f"{expected}, got {value!r}")
+        number_text, unit = match.groups()
+        if unit == "" and kind != "number":
+            raise UnitError(f"{expected} (a number with a unit), got {value!r}")
+        factor = quantity.units.get(unit)
+        if factor is None:
+            known = ", ".join(sorted(quantity.units, key=lambda u: (quantity.units[u], u))[:12])
+            raise UnitError(f"{expected}, got {value!r}: unknown unit {unit!r} (known: {known})")
+        number = float(number_text) * factor
+    else:
+        raise UnitError(f"{expected}, got {value!r}")
+    if not math.isfinite(number):
+        raise UnitError(f"{expected}, got {value!r} (not finite)")
+    return number
+
+
+def format_quantity(value: float, kind: str) -> str:
+    """Format an SI value for people: ``format_quantity(2e7, "bandwidth") == "20 Mbps"``."""
+    tables = {
+        "time": [(1.0, "s"), (1e-3, "ms"), (1e-6, "us")],
+        "size": [(1e12, "TB"), (1e9, "GB"), (1e6, "MB"), (1e3, "KB"), (1.0, "B")],
+        "bandwidth": [(1e12, "Tbps"), (1e9, "Gbps"), (1e6, "Mbps"), (1e3, "kbps"), (1.0, "bps")],
+        "speed": [(1e12, "TFLOP/s"), (1e9, "GFLOP/s"), (1e6, "MFLOP/s"), (1.0, "FLOP/s")],
+        "work": [(1e12, "TFLOP"), (1e9, "GFLOP"), (1e6, "MFLOP"), (1.0, "FLOP")],
+    }
+    for factor, unit in tables.get(kind, [(1.0, QUANTITIES[kind].si_unit)]):
+        if abs(value) >= factor or factor == tables.get(kind, [(1.0, "")])[-1][0]:
+            return f"{value / factor:.4g} {unit}".rstrip()
+    return f"{value:.4g}"

@@ -3,8 +3,8 @@
 A :class:`Dist` is a frozen description (``deterministic``, ``exponential``,
 ``lognormal``, ``uniform``, ``empirical``).  :func:`Dist.sampler` binds it to
 a numpy generator and returns a zero-argument callable that draws one value;
-values are drawn in fixed-size batches so a scalar draw costs a list pop, and
-because the batch size is fixed the sequence is identical run to run.
+values are drawn in batches of a fixed growing schedule so a scalar draw costs
+a list pop, and the sequence is identical run to run.
 """
 
 from __future__ import annotations
@@ -18,7 +18,11 @@ import numpy as np
 __all__ = ["Dist", "DIST_KINDS"]
 
 DIST_KINDS = ("deterministic", "exponential", "lognormal", "uniform", "empirical")
-_BATCH = 1024
+# Draws come in batches growing from 16 to 1024: cheap per value for long
+# runs, little wasted work for the thousands of short-lived streams of a big
+# scenario.  The schedule is fixed, so the sequence is too.
+_FIRST_BATCH = 16
+_MAX_BATCH = 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,18 +79,18 @@ class Dist:
             return max(self.params)
         return math.inf
 
-    def _batch(self, rng: np.random.Generator) -> list[float]:
+    def _batch(self, rng: np.random.Generator, size: int) -> list[float]:
         kind, p = self.kind, self.params
         if kind == "exponential":
-            values = rng.exponential(p[0], _BATCH)
+            values = rng.exponential(p[0], size)
         elif kind == "lognormal":
             mean, sigma = p
             mu = math.log(mean) - 0.5 * sigma * sigma if mean > 0 else -math.inf
-            values = rng.lognormal(mu, sigma, _BATCH) if mean > 0 else np.zeros(_BATCH)
+            values = rng.lognormal(mu, sigma, size) if mean > 0 else np.zeros(size)
         elif kind == "uniform":
-            values = rng.uniform(p[0], p[1], _BATCH)
+            values = rng.uniform(p[0], p[1], size)
         elif kind == "empirical":
-            values = np.asarray(p)[rng.integers(0, len(p), _BATCH)]
+            values = np.asarray(p)[rng.integers(0, len(p), size)]
         else:  # pragma: no cover - deterministic never batches
             raise ValueError(kind)
         values = values.tolist()
@@ -99,10 +103,12 @@ class Dist:
             value = self.params[0]
             return lambda: value
         buffer: list[float] = []
+        size = [_FIRST_BATCH]
 
         def draw() -> float:
             if not buffer:
-                buffer.extend(self._batch(rng))
+                buffer.extend(self._batch(rng, size[0]))
+                size[0] = min(2 * size[0], _MAX_BATCH)
             return buffer.pop()
 
         return draw

@@ -1,0 +1,51 @@
+"""The SimPy engine: processors, the flow-level network, arrivals, and one run's records.
+
+Only this package imports simpy.  :func:`simulate` is its one entry point.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from offloadsim.engine.records import TASK_COLUMNS, RawRun
+from offloadsim.engine.simulation import EngineError, Simulation
+from offloadsim.scenario.model import PolicySpec, Scenario
+from offloadsim.world import World, WorldError, build_world
+
+__all__ = ["TASK_COLUMNS", "EngineError", "RawRun", "Simulation", "simulate"]
+
+
+def simulate(
+    scenario: Scenario | World,
+    *,
+    policy: PolicySpec | None = None,
+    seed: int | None = None,
+    replication: int = 0,
+    progress: Callable[[float], None] | None = None,
+) -> RawRun:
+    """Run one replication of ``scenario`` and return its records.
+
+    ``policy`` and ``seed`` override the scenario's.  Raises
+    :class:`EngineError` with a one-line message for a problem found while
+    building the run (an unknown policy, a bad policy parameter, a profile
+    or model that cannot be resolved).
+    """
+    from offloadsim.policies.registry import make_policy
+
+    try:
+        world = scenario if isinstance(scenario, World) else build_world(scenario)
+    except WorldError as error:
+        raise EngineError(f"{_source(scenario)}: {error}") from None
+    spec = policy or world.scenario.policy
+    try:
+        policy_object = make_policy(spec.name, spec.params)
+    except (KeyError, ValueError, TypeError) as error:
+        message = error.args[0] if error.args else str(error)
+        raise EngineError(f"policy: {message}") from None
+    run_seed = world.scenario.seed if seed is None else seed
+    simulation = Simulation(world, policy_object, spec.name, run_seed, replication)
+    return simulation.run(progress)
+
+
+def _source(scenario: Scenario | World) -> str:
+    return scenario.source if isinstance(scenario, Scenario) else scenario.scenario.source

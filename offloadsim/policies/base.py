@@ -81,7 +81,9 @@ class SystemView(Protocol):
     """A read-only view of the running system, handed to every decision."""
 
     @property
-    def now(self) -> float: ...
+    def now(self) -> float:
+        """Current simulated time, seconds."""
+        ...
 
     @property
     def rng(self) -> np.random.Generator:
@@ -92,13 +94,21 @@ class SystemView(Protocol):
         """Nodes that can compute, optionally only those of one tier."""
         ...
 
-    def tier(self, node: str) -> str: ...
+    def tier(self, node: str) -> str:
+        """The node's tier: device, edge, cloud or network."""
+        ...
 
-    def is_up(self, node: str) -> bool: ...
+    def is_up(self, node: str) -> bool:
+        """False while the node is failed."""
+        ...
 
-    def cores(self, node: str) -> int: ...
+    def cores(self, node: str) -> int:
+        """Parallel servers of the node's processor (0 if it cannot compute)."""
+        ...
 
-    def busy_cores(self, node: str) -> int: ...
+    def busy_cores(self, node: str) -> int:
+        """Cores serving a stage now."""
+        ...
 
     def queue_length(self, node: str) -> int:
         """Stages waiting (not in service) at the node's processor."""
@@ -112,9 +122,13 @@ class SystemView(Protocol):
         """Predicted service time of layers ``[start, stop)`` of ``task`` on ``node``."""
         ...
 
-    def reachable(self, a: str, b: str) -> bool: ...
+    def reachable(self, a: str, b: str) -> bool:
+        """True if a route joins ``a`` and ``b``."""
+        ...
 
-    def route_latency_s(self, a: str, b: str) -> float: ...
+    def route_latency_s(self, a: str, b: str) -> float:
+        """Propagation latency along the route from ``a`` to ``b``."""
+        ...
 
     def route_bandwidth_bps(self, a: str, b: str) -> float:
         """Bottleneck capacity along the route, ignoring other traffic."""
@@ -137,7 +151,9 @@ class SystemView(Protocol):
 class Policy(Protocol):
     """Decides where each task runs."""
 
-    def decide(self, task: TaskView, view: SystemView) -> Plan: ...
+    def decide(self, task: TaskView, view: SystemView) -> Plan:
+        """Return the plan for ``task`` given the current state of the system."""
+        ...
 
 
 def validate_plan(plan: object, task: TaskView, view: SystemView, policy_name: str) -> Plan:
@@ -166,7 +182,9 @@ def validate_plan(plan: object, task: TaskView, view: SystemView, policy_name: s
         if stop > start and node not in computing:
             raise PlanError(f"policy {policy_name!r} placed task {task.id} on {node!r}, which cannot compute")
         if not view.reachable(task.source, node):
-            raise PlanError(f"policy {policy_name!r} placed task {task.id} on {node!r}, unreachable from {task.source!r}")
+            raise PlanError(
+                f"policy {policy_name!r} placed task {task.id} on {node!r}, unreachable from {task.source!r}"
+            )
     if plan.processors is not None and len(plan.processors) != len(plan.nodes):
         raise PlanError(f"policy {policy_name!r}: processors must name one per node")
     return plan

@@ -1,0 +1,266 @@
+"""Flow-level network: transfers share directed channels max-min fairly.
+
+A transfer is a *flow* over the channels of its route.  Rates are the
+max-min fair allocation (progressive filling), recomputed when a flow starts
+or ends or a channel's capacity changes — but only for the flows connected
+to that change through shared channels, and only when the change can move
+anyone's rate: a flow that fits beside the others without saturating a
+shared channel, or that leaves a channel nobody was bottlenecked on, costs
+no recomputation at all.  A flow whose rate did not change keeps its
+completion event.  After the last byte leaves, the route's propagation
+latency passes before the receiver is told.
+
+This is the flow model SimGrid validated against packet-level simulation;
+a lone flow on a path takes exactly ``latency + size / bottleneck``.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import simpy
+
+__all__ = ["Flow", "FlowNetwork"]
+
+_REL = 1e-9  # relative tolerance for "saturated" and "rate unchanged"
+
+
+class Flow:
+    """One transfer in progress; owned by the network.
+
+    ``remaining`` is the byte count left as of time ``last``, when ``rate``
+    (bytes/s) was last set; ``version`` invalidates superseded events.
+    """
+
+    __slots__ = (
+        "callback",
+        "channels",
+        "last",
+        "latency_s",
+        "new_rate",
+        "payload",
+        "rate",
+        "remaining",
+        "size",
+        "version",
+    )
+
+    def __init__(
+        self,
+        channels: tuple[int, ...],
+        size_bytes: float,
+        latency_s: float,
+        callback: Callable[[Any], None],
+        payload: Any,
+        now: float,
+    ):
+        self.channels = channels
+        self.size = size_bytes
+        self.remaining = size_bytes
+        self.latency_s = latency_s
+        self.callback = callback
+        self.payload = payload
+        self.rate = 0.0
+        self.new_rate = 0.0
+        self.last = now
+        self.version = 0
+
+
+class FlowNetwork:
+    """Max-min fair sharing of directed channels among active flows.
+
+    Capacities are given in bit/s and kept in bytes/s; :meth:`set_capacity`
+    changes one during a run (bandwidth traces, failures).
+    """
+
+    def __init__(self, env: simpy.Environment, capacity_bps: Iterable[float]):
+        self.env = env
+        self.capacity_Bps = [c / 8.0 for c in capacity_bps]
+        n = len(self.capacity_Bps)
+        self.flows_on: list[list[Flow]] = [[] for _ in range(n)]
+        self.load_Bps = [0.0] * n  # sum of the rates of the flows on each channel
+        self.bytes_carried = [0.0] * n
+        self.busy_s = [0.0] * n
+        self._busy_since = [0.0] * n
+        self.active = 0
+        self.reallocations = 0
+
+    # -- public -----------------------------------------------------------
+    def start(
+        self,
+        channels: tuple[int, ...],
+        size_bytes: float,
+        latency_s: float,
+        callback: Callable[[Any], None],
+        payload: Any,
+    ) -> None:
+        """Send ``size_bytes`` over ``channels``; call ``callback(payload)`` on delivery."""
+        if size_bytes <= 0.0 or not channels:
+            self._deliver_after(latency_s, callback, payload)
+            return
+        now = self.env.now
+        flow = Flow(channels, size_bytes, latency_s, callback, payload, now)
+        capacity, load, flows_on = self.capacity_Bps, self.load_Bps, self.flows_on
+        solo = min(capacity[c] for c in channels)
+        fits = True
+        for c in channels:
+            on = flows_on[c]
+            if not on:
+                self._busy_since[c] = now
+            elif load[c] + solo > capacity[c] * (1.0 + _REL):
+                fits = False
+            on.append(flow)
+        self.active += 1
+        if fits:
+            # Nobody's bottleneck is on this path, so the others keep their rates.
+            flow.rate = solo
+            for c in channels:
+                load[c] += solo
+            self._schedule(flow)
+        else:
+            self._reallocate(self._component(channels))
+
+    def set_capacity(self, channel: int, capacity_bps: float) -> None:
+        """Change a channel's capacity now; the flows connected to it are re-shared."""
+        self.capacity_Bps[channel] = capacity_bps / 8.0
+        if self.flows_on[channel]:
+            self._reallocate(self._component((channel,)))
+
+    def flow_count(self, channel: int) -> int:
+        """Number of flows currently crossing ``channel``."""
+        return len(self.flows_on[channel])
+
+    def close_statistics(self) -> None:
+        """Bring the busy time of channels still carrying flows up to now."""
+        now = self.env.now
+        for c, on in enumerate(self.flows_on):
+            if on:
+                self.busy_s[c] += now - self._busy_since[c]
+                self._busy_since[c] = now
+
+    # -- internals --------------------------------------------------------
+    def _deliver_after(self, latency_s: float, callback: Callable[[Any], None], payload: Any) -> None:
+        if latency_s > 0.0:
+            event = self.env.timeout(latency_s, (callback, payload))
+            event.callbacks.append(_deliver)  # type: ignore[union-attr]
+        else:
+            callback(payload)
+
+    def _schedule(self, flow: Flow) -> None:
+        flow.version += 1
+        if flow.rate > 0.0:
+            event = self.env.timeout(flow.remaining / flow.rate, (flow, flow.version))
+            event.callbacks.append(self._on_flow_event)  # type: ignore[union-attr]
+
+    def _on_flow_event(self, event: simpy.Event) -> None:
+        flow, version = event.value
+        if flow.version != version:
+            return  # its rate changed since; a newer event stands for it
+        now = self.env.now
+        capacity, load, flows_on = self.capacity_Bps, self.load_Bps, self.flows_on
+        rate = flow.rate
+        touched: list[int] = []
+        for c in flow.channels:
+            on = flows_on[c]
+            on.remove(flow)
+            self.bytes_carried[c] += flow.size
+            if on:
+                # Others gain only if this channel was saturated (their bottleneck).
+                if load[c] >= capacity[c] * (1.0 - _REL):
+                    touched.append(c)
+                load[c] -= rate
+            else:
+                load[c] = 0.0
+                self.busy_s[c] += now - self._busy_since[c]
+        self.active -= 1
+        flow.version += 1
+        if touched:
+            self._reallocate(self._component(touched))
+        self._deliver_after(flow.latency_s, flow.callback, flow.payload)
+
+    def _component(self, channels: Iterable[int]) -> list[Flow]:
+        """All flows connected to ``channels`` through shared channels, in a stable order."""
+        flows_on = self.flows_on
+        seen_channels = set(channels)
+        stack = sorted(seen_channels)
+        seen_flows: set[int] = set()
+        component: list[Flow] = []
+        while stack:
+            for flow in flows_on[stack.pop()]:
+                key = id(flow)
+                if key in seen_flows:
+                    continue
+                seen_flows.add(key)
+                component.append(flow)
+                for c in flow.channels:
+                    if c not in seen_channels:
+                        seen_channels.add(c)
+                        stack.append(c)
+        return component
+
+    def _reallocate(self, flows: list[Flow]) -> None:
+        """Max-min fair rates for ``flows`` (a union of whole components); reschedule those that changed."""
+        if not flows:
+            return
+        self.reallocations += 1
+        self._progressive_filling(flows)
+        now = self.env.now
+        load = self.load_Bps
+        channels: set[int] = set()
+        for flow in flows:
+            channels.update(flow.channels)
+            new = flow.new_rate
+            old = flow.rate
+            if abs(new - old) <= _REL * max(new, old) and old > 0.0:
+                continue
+            flow.remaining -= old * (now - flow.last)
+            if flow.remaining < 0.0:
+                flow.remaining = 0.0
+            flow.last = now
+            flow.rate = new
+            self._schedule(flow)
+        for c in channels:
+            load[c] = sum(f.rate for f in self.flows_on[c])
+
+    def _progressive_filling(self, flows: list[Flow]) -> None:
+        """Set ``new_rate``: repeatedly saturate the channel offering the smallest fair share."""
+        capacity = self.capacity_Bps
+        flows_on = self.flows_on
+        left: dict[int, float] = {}
+        count: dict[int, int] = {}
+        for flow in flows:
+            flow.new_rate = -1.0  # not fixed yet
+            for c in flow.channels:
+                if c not in count:
+                    count[c] = len(flows_on[c])
+                    left[c] = capacity[c]
+        # A channel's fair share only grows as flows elsewhere freeze below it,
+        # so a heap with lazy re-insertion finds each bottleneck in O(log n).
+        heap = [(left[c] / n, c) for c, n in count.items()]
+        heapq.heapify(heap)
+        unfixed = len(flows)
+        while unfixed and heap:
+            share, c = heapq.heappop(heap)
+            n = count[c]
+            if n == 0:
+                continue
+            current = left[c] / n
+            if current > share * (1.0 + 1e-12):
+                heapq.heappush(heap, (current, c))
+                continue
+            share = max(current, 0.0)
+            for flow in flows_on[c]:
+                if flow.new_rate >= 0.0:
+                    continue
+                flow.new_rate = share
+                unfixed -= 1
+                for d in flow.channels:
+                    left[d] -= share
+                    count[d] -= 1
+
+
+def _deliver(event: simpy.Event) -> None:
+    callback, payload = event.value
+    callback(payload)

@@ -1,0 +1,451 @@
+"""One simulation run: the world, a policy and a seed in; columnar records out.
+
+The hot path is callback-driven: an arrival draws the task's attributes,
+asks the policy for a plan, and walks the compiled steps; each compute step
+is one processor event and each transfer one flow in the network.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from typing import Any
+
+import simpy
+
+from offloadsim.engine.network import FlowNetwork
+from offloadsim.engine.processor import Processor
+from offloadsim.engine.records import RawRun, RecordLog
+from offloadsim.engine.streams import stream
+from offloadsim.engine.tasks import NAN, CompiledPlan, ComputeStep, Task, TransferStep
+from offloadsim.engine.view import EngineView
+from offloadsim.engine.workload import start_arrivals
+from offloadsim.policies.base import Plan, PlanError, Policy, TaskView, validate_plan
+from offloadsim.scenario.model import AppSpec, WorkloadSpec
+from offloadsim.world import AppTemplate, World
+
+__all__ = ["EngineError", "Simulation"]
+
+Progress = Callable[[float], None]
+
+
+class EngineError(RuntimeError):
+    """A problem found while building or running a simulation (one-line, user-facing)."""
+
+
+class Simulation:
+    """A single replication of a scenario under one policy."""
+
+    def __init__(
+        self,
+        world: World,
+        policy: Policy,
+        policy_name: str,
+        seed: int,
+        replication: int = 0,
+    ):
+        scenario = world.scenario
+        self.world = world
+        self.policy = policy
+        self.policy_name = policy_name
+        self.seed = seed
+        self.replication = replication
+        self.warmup_s = scenario.warmup_s
+        self.end_s = scenario.end_s
+        self.env = simpy.Environment()
+        self.processors: dict[str, Processor] = {
+            name: Processor(self.env, name, p.spec.name, p.cores, p.speed_flops, p.spec.queue_limit)
+            for name, p in world.processors.items()
+        }
+        self.network = FlowNetwork(self.env, world.topology.channel_capacity_bps)
+        self.view = EngineView(self, stream(seed, replication, "policy"))
+        self.records = RecordLog()
+        self.in_flight: dict[int, Task] = {}
+        self._next_id = 0
+        self._compiled: dict[tuple[Plan, str, str], CompiledPlan] = {}
+        self._power = {name: node.power for name, node in world.nodes.items() if node.power is not None}
+        self._tx_s: dict[str, float] = dict.fromkeys(world.nodes, 0.0)
+        self._rx_s: dict[str, float] = dict.fromkeys(world.nodes, 0.0)
+        self._snapshot: dict[str, Any] = {}
+        self.counters = {"arrived": 0, "dropped": 0, "completed": 0}
+
+    # -- building ---------------------------------------------------------
+    def _start_workloads(self) -> None:
+        node_index = {name: i for i, name in enumerate(self.world.nodes)}
+        for workload in self.world.scenario.workload:
+            app = self.world.apps[workload.app]
+            for source in workload.sources:
+                key = (workload.index, node_index[source])
+                arrive = self._arrival_function(app, source, workload, key)
+                start_arrivals(self, workload, source, arrive, key)
+
+    def _arrival_function(
+        self, app: AppTemplate, source: str, workload: WorkloadSpec, key: tuple[int, int]
+    ) -> Callable[[], Task | None]:
+        """A closure creating one task of ``app`` at ``source`` with its attributes drawn."""
+        spec: AppSpec = app.spec
+        rng = stream(self.seed, self.replication, "attributes", *key)
+        deadline = spec.deadline_s if spec.deadline_s is not None else NAN
+        draw_input = spec.input.sampler(rng)
+        draw_output = spec.output.sampler(rng)
+        env = self.env
+        name = spec.name
+        if app.flops is not None:
+            flops = app.flops
+            fixed_cuts = app.cut_bytes
+            assert fixed_cuts is not None
+            varies_in = spec.input.kind != "deterministic"
+            varies_out = spec.output.kind != "deterministic"
+
+            def make() -> Task:
+                cuts: tuple[float, ...] | list[float] = fixed_cuts
+                if varies_in or varies_out:
+                    cuts = list(fixed_cuts)
+                    if varies_in:
+                        cuts[0] = draw_input()
+                    if varies_out:
+                        cuts[-1] = draw_output()
+                return Task(self._next_id, name, source, env.now, deadline, flops, cuts, None)
+
+        else:
+            stages = spec.stages
+            works = [s.work.sampler(rng) if s.work is not None else None for s in stages]
+            services = [s.service.sampler(rng) if s.service is not None else None for s in stages]
+            outputs = [s.output.sampler(rng) if s.output is not None else None for s in stages[:-1]]
+            by_service = services[0] is not None
+            if len(stages) == 1:
+                work0 = works[0] if works[0] is not None else services[0]
+                assert work0 is not None
+
+                def make() -> Task:
+                    size_in = draw_input()
+                    amount = work0()
+                    size_out = draw_output()
+                    if by_service:
+                        return Task(
+                            self._next_id,
+                            name,
+                            source,
+                            env.now,
+                            deadline,
+                            (0.0,),
+                            [size_in, size_out],
+                            [amount],
+                        )
+                    return Task(
+                        self._next_id, name, source, env.now, deadline, (amount,), [size_in, size_out], None
+                    )
+
+            else:
+
+                def make() -> Task:
+                    cuts = [draw_input()]
+                    amounts = []
+                    for i in range(len(stages)):
+                        draw = works[i] or services[i]
+                        assert draw is not None
+                        amounts.append(draw())
+                        if i < len(stages) - 1:
+                            out = outputs[i]
+                            cuts.append(out() if out is not None else 0.0)
+                    cuts.append(draw_output())
+                    if by_service:
+                        return Task(
+                            self._next_id,
+                            name,
+                            source,
+                            env.now,
+                            deadline,
+                            [0.0] * len(amounts),
+                            cuts,
+                            amounts,
+                        )
+                    return Task(self._next_id, name, source, env.now, deadline, amounts, cuts, None)
+
+        def arrive() -> Task | None:
+            task = make()
+            self._next_id += 1
+            self.counters["arrived"] += 1
+            return self._dispatch(task)
+
+        return arrive
+
+    # -- the hot path -----------------------------------------------------
+    def _dispatch(self, task: Task) -> Task | None:
+        """Ask the policy, compile its plan, start the first step; None if the task ended at once."""
+        plan = self.policy.decide(task, self.view)
+        key = (plan, task.source, task.app)
+        compiled = self._compiled.get(key)
+        if compiled is None:
+            compiled = self._compile(plan, task)
+            self._compiled[key] = compiled
+        task.plan = compiled
+        self.in_flight[task.id] = task
+        if compiled.drop:
+            self._end(task, "dropped")
+            return None
+        self._advance(task)
+        return task if task.id in self.in_flight else None
+
+    def _advance(self, task: Task) -> None:
+        plan = task.plan
+        assert plan is not None
+        steps = plan.steps
+        k = task.step
+        if k == len(steps):
+            self._end(task, "completed")
+            return
+        task.step = k + 1
+        step = steps[k]
+        if type(step) is ComputeStep:
+            service = step.service_s
+            if service < 0.0:
+                service = self.stage_time(task, step.processor, step.start, step.stop)
+            if not step.processor.submit(service, self._compute_done, task):
+                self._end(task, "dropped")
+        else:
+            now = self.env.now
+            task.t0 = now
+            if task.start != task.start:  # NaN: first step
+                task.start = now
+            self.network.start(
+                step.channels, task.cut_bytes[step.cut], step.latency_s, self._transfer_done, task
+            )
+
+    def _compute_done(self, task: Task, wait_s: float, service_s: float) -> None:
+        task.wait += wait_s
+        task.compute_time += service_s
+        if task.start != task.start:
+            task.start = self.env.now - service_s
+        step = task.plan.steps[task.step - 1]  # type: ignore[union-attr]
+        if step.power_w:
+            task.energy += step.power_w * service_s
+        self._advance(task)
+
+    def _transfer_done(self, task: Task) -> None:
+        step: TransferStep = task.plan.steps[task.step - 1]  # type: ignore[union-attr]
+        elapsed = self.env.now - task.t0
+        size = task.cut_bytes[step.cut]
+        task.transfer_time += elapsed
+        task.bytes_sent += size
+        sending = max(0.0, elapsed - step.latency_s)
+        self._tx_s[step.source] += sending
+        self._rx_s[step.target] += sending
+        if step.power_w:
+            task.energy += step.power_w * sending
+        self._advance(task)
+
+    def stage_time(self, task: TaskView | Task, processor: Processor, start: int, stop: int) -> float:
+        """Service time of layers ``[start, stop)`` of ``task`` on ``processor``.
+
+        The one place compute cost is decided: given service seconds when the
+        application states them, else work ÷ the processor's speed.
+        """
+        service = getattr(task, "service", None)
+        if service is not None:
+            return (
+                math.fsum(service[start:stop])
+                if stop - start > 1
+                else (service[start] if stop > start else 0.0)
+            )
+        flops = task.flops
+        work = flops[start] if stop - start == 1 else math.fsum(flops[start:stop])
+        return work / processor.speed_flops
+
+    def _end(self, task: Task, status: str) -> None:
+        del self.in_flight[task.id]
+        self.counters[status] += 1
+        if task.arrival >= self.warmup_s:
+            self._record(task, status, self.env.now if status == "completed" else NAN)
+        if task.on_done is not None:
+            task.on_done(task)
+
+    def _record(self, task: Task, status: str, finish: float) -> None:
+        log = self.records
+        plan = task.plan
+        f = log.floats
+        latency = finish - task.arrival
+        f["arrival"].append(task.arrival)
+        f["start"].append(task.start)
+        f["finish"].append(finish)
+        f["latency"].append(latency)
+        f["wait"].append(task.wait)
+        f["compute_time"].append(task.compute_time)
+        f["transfer_time"].append(task.transfer_time)
+        f["bytes_sent"].append(task.bytes_sent)
+        deadline = task.deadline
+        f["deadline"].append(deadline)
+        if deadline != deadline:
+            f["deadline_met"].append(NAN)
+        else:
+            f["deadline_met"].append(1.0 if status == "completed" and latency <= deadline else 0.0)
+        f["device_energy"].append(task.energy)
+        f["raw_input_offloaded"].append(1.0 if plan is not None and plan.raw_input_offloaded else 0.0)
+        log.ints["task_id"].append(task.id)
+        log.ints["split"].append(plan.split if plan is not None else 0)
+        c = log.codes
+        c["app"].append(log.code("app", task.app))
+        c["source"].append(log.code("source", task.source))
+        c["placement"].append(log.code("placement", plan.placement if plan is not None else ""))
+        c["status"].append(log.code("status", status))
+
+    # -- plan compilation -------------------------------------------------
+    def _compile(self, plan: Any, task: Task) -> CompiledPlan:
+        try:
+            plan = validate_plan(plan, task, self.view, self.policy_name)
+        except PlanError as error:
+            raise EngineError(str(error)) from None
+        if plan.drop:
+            return CompiledPlan((), "", 0, False, drop=True)
+        world = self.world
+        app = world.apps[task.app]
+        source = task.source
+        power = self._power.get(source)
+        topology = world.topology
+        steps: list[Any] = []
+        location = source
+        placement: list[str] = []
+        split = 0
+        raw_input_offloaded = False
+        for node, start, stop in plan.segments(task.layers):
+            if stop <= start:
+                continue
+            if node != location:
+                steps.append(self._transfer_step(location, node, start, source, power, topology))
+                if start == 0 and location == source:
+                    raw_input_offloaded = True
+                location = node
+            processor = self.processors[node]
+            fixed = -1.0
+            if app.flops is not None:
+                fixed = self.stage_time(task, processor, start, stop)
+            busy_w = power.busy_w if power is not None and node == source else 0.0
+            steps.append(ComputeStep(processor, start, stop, fixed, busy_w))
+            if not placement or placement[-1] != node:
+                placement.append(node)
+            if node == source:
+                split += stop - start
+        if location != source:
+            steps.append(self._transfer_step(location, source, task.layers, source, power, topology))
+        return CompiledPlan(tuple(steps), ">".join(placement), split, raw_input_offloaded)
+
+    @staticmethod
+    def _transfer_step(a: str, b: str, cut: int, source: str, power: Any, topology: Any) -> TransferStep:
+        route = topology.route(a, b)
+        watts = 0.0
+        if power is not None:
+            if a == source:
+                watts += power.transmit_w
+            if b == source:
+                watts += power.receive_w
+        return TransferStep(a, b, route.channels, route.latency_s, cut, watts)
+
+    # -- running ----------------------------------------------------------
+    def _take_snapshot(self, _: object = None) -> None:
+        self.network.close_statistics()
+        self._snapshot = {
+            "busy": {name: p.busy_core_seconds() for name, p in self.processors.items()},
+            "completed": {name: p.completed for name, p in self.processors.items()},
+            "channel_busy": list(self.network.busy_s),
+            "channel_bytes": list(self.network.bytes_carried),
+            "tx": dict(self._tx_s),
+            "rx": dict(self._rx_s),
+        }
+
+    def run(self, progress: Progress | None = None) -> RawRun:
+        """Simulate until warm-up + duration and return the records."""
+        wall_start = time.perf_counter()
+        env = self.env
+        self._start_workloads()
+        if self.warmup_s > 0:
+            env.timeout(self.warmup_s).callbacks.append(self._take_snapshot)  # type: ignore[union-attr]
+        else:
+            self._take_snapshot()
+        if progress is not None:
+            step = self.end_s / 200.0
+
+            def tick(_: object) -> None:
+                progress(env.now)
+                if env.now + step < self.end_s:
+                    env.timeout(step).callbacks.append(tick)  # type: ignore[union-attr]
+
+            env.timeout(step).callbacks.append(tick)  # type: ignore[union-attr]
+        env.run(until=self.end_s)
+        for task in list(self.in_flight.values()):
+            if task.arrival >= self.warmup_s:
+                self._record(task, "in_flight", NAN)
+        if progress is not None:
+            progress(self.end_s)
+        return self._collect(time.perf_counter() - wall_start)
+
+    def _collect(self, wall_s: float) -> RawRun:
+        self.network.close_statistics()
+        measured = self.end_s - self.warmup_s
+        snap = self._snapshot
+        world = self.world
+        nodes: dict[str, list[Any]] = {
+            k: []
+            for k in (
+                "node",
+                "tier",
+                "processor",
+                "cores",
+                "busy_s",
+                "utilisation",
+                "stages_completed",
+                "energy_j",
+            )
+        }
+        for name, spec in world.nodes.items():
+            proc = self.processors.get(name)
+            busy_core_s = proc.busy_core_seconds() - snap["busy"][name] if proc is not None else 0.0
+            cores = proc.cores if proc is not None else 0
+            busy_s = busy_core_s / cores if cores else 0.0
+            nodes["node"].append(name)
+            nodes["tier"].append(spec.tier)
+            nodes["processor"].append(proc.name if proc is not None else "")
+            nodes["cores"].append(cores)
+            nodes["busy_s"].append(busy_s)
+            nodes["utilisation"].append(busy_s / measured if measured > 0 and cores else 0.0)
+            nodes["stages_completed"].append(
+                proc.completed - snap["completed"][name] if proc is not None else 0
+            )
+            power = spec.power
+            if power is None:
+                nodes["energy_j"].append(0.0)
+            else:
+                tx = self._tx_s[name] - snap["tx"][name]
+                rx = self._rx_s[name] - snap["rx"][name]
+                nodes["energy_j"].append(
+                    power.idle_w * measured
+                    + (power.busy_w - power.idle_w) * busy_s
+                    + (power.transmit_w - power.idle_w) * tx
+                    + (power.receive_w - power.idle_w) * rx
+                )
+        links: dict[str, list[Any]] = {k: [] for k in ("a", "b", "bytes", "busy_s", "utilisation")}
+        network = self.network
+        for channel, capacity in enumerate(world.topology.channel_capacity_bps):
+            a, b = world.topology.channel_ends(channel)
+            carried = network.bytes_carried[channel] - snap["channel_bytes"][channel]
+            links["a"].append(a)
+            links["b"].append(b)
+            links["bytes"].append(carried)
+            links["busy_s"].append(network.busy_s[channel] - snap["channel_busy"][channel])
+            links["utilisation"].append(
+                carried * 8.0 / (capacity * measured) if measured > 0 and capacity > 0 else 0.0
+            )
+        return RawRun(
+            tasks=self.records.columns(self.policy_name, self.replication, self.seed),
+            nodes=nodes,
+            links=links,
+            warmup_s=self.warmup_s,
+            duration_s=measured,
+            end_s=self.end_s,
+            wall_s=wall_s,
+            scenario_name=world.scenario.name,
+            policy_name=self.policy_name,
+            seed=self.seed,
+            replication=self.replication,
+            counters=dict(self.counters),
+        )

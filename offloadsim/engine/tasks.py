@@ -1,0 +1,119 @@
+"""Tasks and compiled plans: the per-request state the engine carries through its stages.
+
+A policy's :class:`~offloadsim.policies.base.Plan` is compiled once per
+(plan, source, application) into a tuple of steps — compute on a processor,
+or transfer the tensor at a cut over a route — so executing a task is a walk
+down a tuple, not a re-interpretation of the plan.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from offloadsim.engine.processor import Processor
+
+__all__ = ["Task", "ComputeStep", "TransferStep", "CompiledPlan"]
+
+NAN = float("nan")
+
+
+class Task:
+    """One request in flight.  Policies read it through the TaskView protocol."""
+
+    __slots__ = (
+        "app",
+        "arrival",
+        "bytes_sent",
+        "compute_time",
+        "cut_bytes",
+        "deadline",
+        "energy",
+        "flops",
+        "id",
+        "layers",
+        "on_done",
+        "plan",
+        "service",
+        "source",
+        "start",
+        "step",
+        "t0",
+        "transfer_time",
+        "wait",
+    )
+
+    def __init__(
+        self,
+        task_id: int,
+        app: str,
+        source: str,
+        arrival: float,
+        deadline: float,
+        flops: tuple[float, ...] | list[float],
+        cut_bytes: tuple[float, ...] | list[float],
+        service: list[float] | None,
+    ):
+        self.id = task_id
+        self.app = app
+        self.source = source
+        self.arrival = arrival
+        self.deadline = deadline
+        self.layers = len(flops)
+        self.flops = flops
+        self.cut_bytes = cut_bytes
+        self.service = service
+        self.plan: CompiledPlan | None = None
+        self.step = 0
+        self.start = NAN
+        self.wait = 0.0
+        self.compute_time = 0.0
+        self.transfer_time = 0.0
+        self.bytes_sent = 0.0
+        self.energy = 0.0
+        self.t0 = 0.0
+        self.on_done: Callable[[Task], None] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ComputeStep:
+    """Run layers ``[start, stop)`` on ``processor``.
+
+    ``service_s`` is the fixed service time when it does not depend on the
+    task (zoo models), else negative and computed per task.  ``power_w`` is
+    the source device's busy power when the step runs on it, else 0.
+    """
+
+    processor: Processor
+    start: int
+    stop: int
+    service_s: float
+    power_w: float
+
+
+@dataclass(frozen=True, slots=True)
+class TransferStep:
+    """Send the tensor at cut ``cut`` from ``source`` to ``target`` over ``channels``.
+
+    ``power_w`` is the source device's transmit or receive power when it is
+    an endpoint, charged for the time the bytes take (not the propagation).
+    """
+
+    source: str
+    target: str
+    channels: tuple[int, ...]
+    latency_s: float
+    cut: int
+    power_w: float
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledPlan:
+    """A plan turned into steps for one (source, application), plus its record fields."""
+
+    steps: tuple[Any, ...]
+    placement: str
+    split: int
+    raw_input_offloaded: bool
+    drop: bool = False

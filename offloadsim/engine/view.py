@@ -1,0 +1,124 @@
+"""The read-only view of the running system that every policy decision receives."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from offloadsim.policies.base import TaskView
+
+if TYPE_CHECKING:
+    from offloadsim.engine.simulation import Simulation
+
+__all__ = ["EngineView"]
+
+
+class EngineView:
+    """Implements :class:`~offloadsim.policies.base.SystemView` over a live simulation.
+
+    Reads only; answers that cannot change during a run (nodes per tier,
+    nearest server) are computed once.
+    """
+
+    def __init__(self, sim: Simulation, rng: np.random.Generator):
+        self._sim = sim
+        self._rng = rng
+        self._nodes: dict[str | None, tuple[str, ...]] = {}
+        self._nearest: dict[str, dict[str, tuple[str, float]]] = {}
+
+    @property
+    def now(self) -> float:
+        """Current simulated time, seconds."""
+        return self._sim.env.now
+
+    @property
+    def rng(self) -> np.random.Generator:
+        """The policy's own random stream."""
+        return self._rng
+
+    def nodes(self, tier: str | None = None) -> tuple[str, ...]:
+        """Computing nodes (those with a processor), in scenario order, optionally of one tier."""
+        cached = self._nodes.get(tier)
+        if cached is None:
+            world = self._sim.world
+            cached = tuple(
+                name for name in world.processors if tier is None or world.nodes[name].tier == tier
+            )
+            self._nodes[tier] = cached
+        return cached
+
+    def tier(self, node: str) -> str:
+        """The node's tier: device, edge, cloud or network."""
+        return self._sim.world.nodes[node].tier
+
+    def is_up(self, node: str) -> bool:
+        """False while a node is failed (failures arrive in a later version; all nodes are up)."""
+        proc = self._sim.processors.get(node)
+        return proc.up if proc is not None else True
+
+    def cores(self, node: str) -> int:
+        """Parallel servers of the node's processor (0 if it cannot compute)."""
+        proc = self._sim.processors.get(node)
+        return proc.cores if proc is not None else 0
+
+    def busy_cores(self, node: str) -> int:
+        """Cores serving a stage now."""
+        proc = self._sim.processors.get(node)
+        return proc.busy if proc is not None else 0
+
+    def queue_length(self, node: str) -> int:
+        """Stages waiting for a core."""
+        proc = self._sim.processors.get(node)
+        return len(proc.queue) if proc is not None else 0
+
+    def expected_wait_s(self, node: str) -> float:
+        """Expected FIFO wait of a stage submitted now."""
+        return self._sim.processors[node].expected_wait_s()
+
+    def compute_time_s(self, task: TaskView, node: str, start: int = 0, stop: int | None = None) -> float:
+        """Service time of layers ``[start, stop)`` of ``task`` on ``node``'s processor."""
+        return self._sim.stage_time(
+            task, self._sim.processors[node], start, task.layers if stop is None else stop
+        )
+
+    def reachable(self, a: str, b: str) -> bool:
+        """True if a route joins ``a`` and ``b``."""
+        return self._sim.world.topology.reachable(a, b)
+
+    def route_latency_s(self, a: str, b: str) -> float:
+        """Propagation latency along the route."""
+        return self._sim.world.topology.route(a, b).latency_s
+
+    def route_bandwidth_bps(self, a: str, b: str) -> float:
+        """Bottleneck capacity along the route, ignoring other traffic."""
+        return self._sim.world.topology.route(a, b).bottleneck_bps
+
+    def available_bandwidth_bps(self, a: str, b: str) -> float:
+        """Share a new flow would get at its bottleneck: capacity / (flows + 1)."""
+        route = self._sim.world.topology.route(a, b)
+        network = self._sim.network
+        best = float("inf")
+        for c in route.channels:
+            share = network.capacity_Bps[c] * 8.0 / (len(network.flows_on[c]) + 1)
+            if share < best:
+                best = share
+        return best
+
+    def transfer_time_s(self, a: str, b: str, size_bytes: float) -> float:
+        """Latency + size / available bandwidth; 0 from a node to itself."""
+        if a == b:
+            return 0.0
+        latency = self.route_latency_s(a, b)
+        if size_bytes <= 0.0:
+            return latency
+        return latency + size_bytes * 8.0 / self.available_bandwidth_bps(a, b)
+
+    def nearest(self, source: str, tier: str) -> str | None:
+        """The computing node of ``tier`` closest to ``source`` by route latency (None if none reachable)."""
+        table = self._nearest.get(tier)
+        if table is None:
+            table = self._sim.world.topology.nearest(tier, self.nodes(tier))
+            self._nearest[tier] = table
+        hit = table.get(source)
+        return hit[0] if hit is not None else None

@@ -1,0 +1,109 @@
+"""The shipped derived profiles, with their published sources."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+
+__all__ = ["Profile", "BUILTIN_PROFILES", "available_profiles", "get_profile"]
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """A processor profile.
+
+    ``effective_flops`` = ``peak_flops`` × ``efficiency``: the sustained rate a
+    stage of work runs at.  ``kind`` is ``derived`` (scaled from published
+    figures) or ``calibrated`` (fitted to timed kernels on the hardware).
+    """
+
+    name: str
+    description: str
+    peak_flops: float
+    efficiency: float
+    memory_bandwidth_Bps: float
+    kind: str
+    sources: tuple[str, ...]
+
+    @property
+    def effective_flops(self) -> float:
+        """Sustained FLOP/s used for work ÷ speed service times."""
+        return self.peak_flops * self.efficiency
+
+
+# Efficiency 0.35 (CPU) / 0.40 (GPU, fp32) is the fraction of peak typically
+# sustained by whole-network inference; calibration replaces it per layer.
+BUILTIN_PROFILES: dict[str, Profile] = {
+    p.name: p
+    for p in (
+        Profile(
+            "cortex-a76",
+            "Arm Cortex-A76 big core at 2.8 GHz, fp32 NEON (one core)",
+            2.8e9 * 16,
+            0.35,
+            15e9,
+            "derived",
+            ("Arm Cortex-A76 Software Optimization Guide: 2x128-bit FMA pipes (16 fp32 FLOP/cycle)",),
+        ),
+        Profile(
+            "raspberry-pi-4",
+            "Raspberry Pi 4, Cortex-A72 at 1.5 GHz, fp32 NEON (one core)",
+            1.5e9 * 8,
+            0.35,
+            4e9,
+            "derived",
+            ("Arm Cortex-A72 Software Optimization Guide: 1x128-bit FMA per cycle (8 fp32 FLOP/cycle)",),
+        ),
+        Profile(
+            "jetson-orin",
+            "NVIDIA Jetson AGX Orin 64GB GPU, fp32",
+            5.3e12,
+            0.40,
+            204.8e9,
+            "derived",
+            ("NVIDIA Jetson AGX Orin data sheet: 5.3 TFLOPS fp32 (CUDA cores), 204.8 GB/s",),
+        ),
+        Profile(
+            "t4",
+            "NVIDIA T4, fp32",
+            8.1e12,
+            0.40,
+            320e9,
+            "derived",
+            ("NVIDIA T4 data sheet: 8.1 TFLOPS fp32, 320 GB/s",),
+        ),
+        Profile(
+            "a100",
+            "NVIDIA A100 SXM 80GB, fp32 (no TF32)",
+            19.5e12,
+            0.40,
+            2039e9,
+            "derived",
+            ("NVIDIA A100 data sheet: 19.5 TFLOPS fp32, 2,039 GB/s (80GB SXM)",),
+        ),
+        Profile(
+            "h100",
+            "NVIDIA H100 SXM, fp32",
+            67e12,
+            0.40,
+            3350e9,
+            "derived",
+            ("NVIDIA H100 data sheet: 67 TFLOPS fp32 (SXM), 3.35 TB/s",),
+        ),
+    )
+}
+
+
+def available_profiles() -> list[str]:
+    """Names a scenario may give as ``processor: {profile: NAME}``."""
+    return sorted(BUILTIN_PROFILES)
+
+
+def get_profile(name: str) -> Profile:
+    """The profile called ``name``; KeyError with the closest names otherwise."""
+    try:
+        return BUILTIN_PROFILES[name]
+    except KeyError:
+        close = difflib.get_close_matches(name, BUILTIN_PROFILES, n=3)
+        hint = f" (did you mean {', '.join(map(repr, close))}?)" if close else ""
+        raise KeyError(f"unknown profile {name!r}{hint}; known: {', '.join(available_profiles())}") from None

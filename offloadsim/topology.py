@@ -1,0 +1,162 @@
+"""The network graph: nodes, links with a bandwidth each way, cached lowest-latency routes.
+
+Each link is two *directed channels* (``a→b`` and ``b→a``), numbered
+``2*i`` and ``2*i + 1`` for the i-th link; a route is the tuple of channels
+it crosses, which is all the flow-level network needs.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter
+from dataclasses import dataclass
+
+import networkx as nx
+
+from offloadsim.scenario.model import LinkSpec, NodeSpec
+from offloadsim.units import format_quantity
+
+__all__ = ["Route", "Topology", "NoRouteError"]
+
+# Added per hop so that, among equal-latency paths, the one with fewer hops wins.
+_HOP_PENALTY_S = 1e-12
+
+
+class NoRouteError(LookupError):
+    """Two nodes are not connected."""
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """A path from ``source`` to ``target``: node sequence, channels crossed, total latency."""
+
+    source: str
+    target: str
+    nodes: tuple[str, ...]
+    channels: tuple[int, ...]
+    latency_s: float
+    bottleneck_bps: float
+
+
+class Topology:
+    """Nodes and links as a networkx graph, with routes computed once and cached.
+
+    >>> from offloadsim.scenario.model import NodeSpec, LinkSpec
+    >>> topo = Topology(
+    ...     [NodeSpec("phone", "phone", "device"), NodeSpec("edge", "edge", "edge")],
+    ...     [LinkSpec("phone", "edge", 20e6, 10e6, 0.003)],
+    ... )
+    >>> route = topo.route("phone", "edge")
+    >>> route.channels, route.latency_s, route.bottleneck_bps
+    ((0,), 0.003, 20000000.0)
+    """
+
+    def __init__(
+        self, nodes: list[NodeSpec] | tuple[NodeSpec, ...], links: list[LinkSpec] | tuple[LinkSpec, ...]
+    ):
+        self.graph = nx.Graph()
+        self.nodes: dict[str, NodeSpec] = {node.name: node for node in nodes}
+        self.graph.add_nodes_from((node.name, {"tier": node.tier}) for node in nodes)
+        self.links: tuple[LinkSpec, ...] = tuple(links)
+        capacities: list[float] = []
+        for i, link in enumerate(self.links):
+            self.graph.add_edge(
+                link.a,
+                link.b,
+                index=i,
+                latency=link.latency_s,
+                weight=link.latency_s + _HOP_PENALTY_S,
+            )
+            capacities.extend((link.bandwidth_bps, link.reverse_bandwidth_bps))
+        self.channel_capacity_bps: tuple[float, ...] = tuple(capacities)
+        self._routes: dict[tuple[str, str], Route] = {}
+        self._paths_from: dict[str, dict[str, list[str]]] = {}
+        self._components: dict[str, int] | None = None
+
+    def channel(self, a: str, b: str) -> int:
+        """The directed channel carrying traffic from ``a`` to the adjacent ``b``."""
+        index = self.graph.edges[a, b]["index"]
+        return 2 * index if self.links[index].a == a else 2 * index + 1
+
+    def channel_ends(self, channel: int) -> tuple[str, str]:
+        """``(from, to)`` of a directed channel."""
+        link = self.links[channel // 2]
+        return (link.a, link.b) if channel % 2 == 0 else (link.b, link.a)
+
+    def reachable(self, a: str, b: str) -> bool:
+        """True if a path joins ``a`` and ``b`` (cheap: connected components, computed once)."""
+        if self._components is None:
+            self._components = {}
+            for number, component in enumerate(nx.connected_components(self.graph)):
+                for node in component:
+                    self._components[node] = number
+        return self._components[a] == self._components[b]
+
+    def route(self, a: str, b: str) -> Route:
+        """The lowest-latency route from ``a`` to ``b`` (fewest hops on ties), cached."""
+        key = (a, b)
+        cached = self._routes.get(key)
+        if cached is not None:
+            return cached
+        if a == b:
+            route = Route(a, b, (a,), (), 0.0, float("inf"))
+        else:
+            if not self.reachable(a, b):
+                raise NoRouteError(f"no route from {a!r} to {b!r}")
+            path = self._path(a, b)
+            channels = tuple(self.channel(u, v) for u, v in itertools.pairwise(path))
+            latency = sum(self.graph.edges[u, v]["latency"] for u, v in itertools.pairwise(path))
+            bottleneck = min(self.channel_capacity_bps[c] for c in channels)
+            route = Route(a, b, tuple(path), channels, latency, bottleneck)
+        self._routes[key] = route
+        return route
+
+    def _path(self, a: str, b: str) -> list[str]:
+        # Paths are searched from the server end: servers are few and devices
+        # many, so one Dijkstra per server serves every device's route.
+        if a in self._paths_from or (b not in self._paths_from and self.nodes[a].tier != "device"):
+            return self._paths_from_node(a)[b]
+        return self._paths_from_node(b)[a][::-1]
+
+    def _paths_from_node(self, a: str) -> dict[str, list[str]]:
+        paths = self._paths_from.get(a)
+        if paths is None:
+            paths = nx.single_source_dijkstra_path(self.graph, a, weight="weight")
+            self._paths_from[a] = paths
+        return paths
+
+    def nearest(self, tier: str, candidates: tuple[str, ...]) -> dict[str, tuple[str, float]]:
+        """For every node, the closest of ``candidates`` (by route latency) and that latency.
+
+        One multi-source Dijkstra, so asking for the nearest edge server of
+        10,000 devices costs one graph search, not 10,000.
+        """
+        if not candidates:
+            return {}
+        distances, paths = nx.multi_source_dijkstra(self.graph, list(candidates), weight="weight")
+        return {node: (path[0], distances[node]) for node, path in paths.items()}
+
+    def summary(self) -> str:
+        """A few lines for people: node counts per tier, links, sample routes."""
+        tiers = Counter(node.tier for node in self.nodes.values())
+        groups = Counter(node.group for node in self.nodes.values())
+        per_tier = ", ".join(f"{count} {tier}" for tier, count in sorted(tiers.items()))
+        components = nx.number_connected_components(self.graph)
+        lines = [
+            f"{len(self.nodes)} nodes ({per_tier}), {len(self.links)} links, {components} connected component(s)",
+            "groups: " + ", ".join(f"{g} x{c}" if c > 1 else g for g, c in groups.items()),
+        ]
+        for shown, link in enumerate(self.links):
+            if shown == 8:
+                lines.append(f"  ... and {len(self.links) - shown} more links")
+                break
+            lines.append(
+                f"  {link.a} <-> {link.b}: {format_quantity(link.bandwidth_bps, 'bandwidth')}"
+                + (
+                    f" / {format_quantity(link.reverse_bandwidth_bps, 'bandwidth')} back"
+                    if link.reverse_bandwidth_bps != link.bandwidth_bps
+                    else ""
+                )
+                + f", {link.latency_s * 1e3:g} ms"
+            )
+        return "\n".join(lines)

@@ -1,0 +1,160 @@
+"""The world a run happens in: topology, processors with resolved speeds, applications as layer chains.
+
+Built once from a :class:`~offloadsim.scenario.model.Scenario`; the engine
+reads it and never the YAML.  Every application becomes a chain of layers
+with per-layer work and the bytes crossing each cut, whether it is a zoo
+model (fixed numbers) or synthetic work (drawn per task).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from offloadsim.distributions import Dist
+from offloadsim.profiles import get_profile
+from offloadsim.scenario.model import AppSpec, NodeSpec, ProcessorSpec, Scenario
+from offloadsim.topology import Topology
+
+__all__ = ["WorldError", "ProcessorModel", "AppTemplate", "World", "build_world"]
+
+
+class WorldError(ValueError):
+    """The scenario names something the world cannot be built from (one-line message)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessorModel:
+    """A node's processor with its speed resolved (from ``speed`` or a profile)."""
+
+    node: str
+    spec: ProcessorSpec
+    speed_flops: float
+    profile: str | None
+
+    @property
+    def cores(self) -> int:
+        """Parallel servers."""
+        return self.spec.cores
+
+
+@dataclass(frozen=True, slots=True)
+class AppTemplate:
+    """An application as a layer chain.
+
+    For a model, ``flops`` and ``cut_bytes`` are fixed; ``input``/``output``
+    (when the scenario gives them) replace the first and last cut sizes,
+    since what the device holds (a JPEG) may differ from the model's input
+    tensor.  For synthetic work, the per-layer draws are in ``stages``.
+    """
+
+    spec: AppSpec
+    layers: int
+    flops: tuple[float, ...] | None
+    cut_bytes: tuple[float, ...] | None
+    layer_names: tuple[str, ...]
+
+    @property
+    def name(self) -> str:
+        """The application's scenario name."""
+        return self.spec.name
+
+
+@dataclass(frozen=True)
+class World:
+    """Everything the engine needs, resolved: nodes, topology, processors, applications."""
+
+    scenario: Scenario
+    nodes: dict[str, NodeSpec]
+    topology: Topology
+    processors: dict[str, ProcessorModel]
+    apps: dict[str, AppTemplate]
+
+    def summary(self) -> str:
+        """Topology summary plus the processors and applications, for ``--dry-run``."""
+        lines = [self.topology.summary()]
+        by_group: dict[tuple[str, str], int] = {}
+        for proc in self.processors.values():
+            key = (self.nodes[proc.node].group, f"{proc.speed_flops / 1e9:.4g} GFLOP/s x{proc.cores}")
+            by_group[key] = by_group.get(key, 0) + 1
+        lines.append(
+            "processors: "
+            + ", ".join(f"{g} ({desc})" + (f" x{n}" if n > 1 else "") for (g, desc), n in by_group.items())
+        )
+        lines.append(
+            "applications: "
+            + ", ".join(
+                f"{app.name} ({app.spec.model or app.spec.onnx or 'synthetic'}, {app.layers} layer(s))"
+                for app in self.apps.values()
+            )
+        )
+        return "\n".join(lines)
+
+
+def _processor(node: NodeSpec) -> ProcessorModel | None:
+    spec = node.processor
+    if spec is None:
+        return None
+    if spec.speed_flops is not None:
+        return ProcessorModel(node.name, spec, spec.speed_flops, None)
+    assert spec.profile is not None
+    try:
+        profile = get_profile(spec.profile)
+    except KeyError as error:
+        raise WorldError(f"nodes.{node.group}.processor.profile: {error.args[0]}") from None
+    return ProcessorModel(node.name, spec, profile.effective_flops, profile.name)
+
+
+def _size_override(dist: Dist, model_value: float) -> float | None:
+    """None when the app's size is drawn per task; else the fixed size (0 means 'use the model's')."""
+    if dist.kind != "deterministic":
+        return None
+    return dist.params[0] if dist.params[0] > 0 else model_value
+
+
+def _app(spec: AppSpec) -> AppTemplate:
+    if spec.synthetic:
+        layers = max(1, len(spec.stages))
+        return AppTemplate(spec, layers, None, None, tuple(f"stage{i}" for i in range(layers)))
+    if spec.onnx is not None:
+        from offloadsim.models.onnx_io import load_onnx
+
+        graph = load_onnx(spec.onnx)
+    else:
+        from offloadsim.models import get_model
+
+        try:
+            graph = get_model(spec.model, **spec.model_params)
+        except KeyError as error:
+            raise WorldError(f"applications.{spec.name}.model: {error.args[0]}") from None
+        except TypeError as error:
+            raise WorldError(f"applications.{spec.name}.params: {error}") from None
+    from offloadsim.models import as_chain
+
+    chain = as_chain(graph)
+    cut_bytes = [float(b) for b in chain.cut_bytes]
+    first = _size_override(spec.input, cut_bytes[0])
+    last = _size_override(spec.output, cut_bytes[-1])
+    if first is not None:
+        cut_bytes[0] = first
+    if last is not None:
+        cut_bytes[-1] = last
+    return AppTemplate(
+        spec,
+        len(chain.flops),
+        tuple(float(f) for f in chain.flops),
+        tuple(cut_bytes),
+        tuple(chain.names),
+    )
+
+
+def build_world(scenario: Scenario) -> World:
+    """Resolve a scenario into a :class:`World` (raises :class:`WorldError` on a bad name)."""
+    nodes = {node.name: node for node in scenario.nodes}
+    topology = Topology(scenario.nodes, scenario.links)
+    processors = {}
+    for node in scenario.nodes:
+        proc = _processor(node)
+        if proc is not None:
+            processors[node.name] = proc
+    apps = {name: _app(spec) for name, spec in scenario.applications.items()}
+    return World(scenario, nodes, topology, processors, apps)

@@ -1,0 +1,51 @@
+"""Placement policies: the contract, the registry (with entry-point plug-ins) and the shipped ones.
+
+>>> from offloadsim.policies import make_policy, policy_names
+>>> policy_names()
+['cloud', 'edge', 'fixed', 'least-loaded', 'local', 'random', 'round-robin']
+>>> make_policy("fixed", {"nodes": ["$source", "edge-0"], "cuts": [4]})
+FixedPolicy(node=None, nodes=('$source', 'edge-0'), cuts=(4,))
+"""
+
+from __future__ import annotations
+
+from offloadsim.policies.base import Plan, PlanError, Policy, SystemView, TaskView, validate_plan
+from offloadsim.policies.registry import (
+    ENTRY_POINT_GROUP,
+    REQUIRED,
+    ParamInfo,
+    PolicyInfo,
+    PolicyParamError,
+    PolicyPluginWarning,
+    UnknownPolicyError,
+    available_policies,
+    clear_policy_cache,
+    describe_policies,
+    make_policy,
+    policy_names,
+    register_policy,
+)
+
+__all__ = [
+    # the contract
+    "Plan",
+    "PlanError",
+    "Policy",
+    "SystemView",
+    "TaskView",
+    "validate_plan",
+    # the registry
+    "ENTRY_POINT_GROUP",
+    "REQUIRED",
+    "ParamInfo",
+    "PolicyInfo",
+    "PolicyParamError",
+    "PolicyPluginWarning",
+    "UnknownPolicyError",
+    "available_policies",
+    "clear_policy_cache",
+    "describe_policies",
+    "make_policy",
+    "policy_names",
+    "register_policy",
+]

@@ -179,7 +179,9 @@ def validate_plan(plan: object, task: TaskView, view: SystemView, policy_name: s
         previous = cut
     computing = set(view.nodes())
     for node, start, stop in plan.segments(task.layers):
-        if stop > start and node not in computing:
+        if stop <= start:
+            continue  # empty segments are skipped, so they need neither a processor nor a route
+        if node not in computing:
             raise PlanError(f"policy {policy_name!r} placed task {task.id} on {node!r}, which cannot compute")
         if not view.reachable(task.source, node):
             raise PlanError(

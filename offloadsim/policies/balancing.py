@@ -1,0 +1,137 @@
+"""Load-spreading policies: random, round-robin and least-loaded placement of whole tasks.
+
+Each chooses among the computing nodes that are up and reachable from the
+task's source, optionally only those of some ``tiers``, in the view's node
+order.  A system with no computing node in those tiers is a scenario error
+(PlanError); when such nodes exist but none is usable right now (faults) the
+task is dropped.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from offloadsim.policies.base import Plan, SystemView, TaskView
+from offloadsim.policies.candidates import RunCache, candidates, computing_nodes, normalise_tiers
+from offloadsim.policies.registry import register_policy
+
+__all__ = ["RandomPolicy", "RoundRobinPolicy", "LeastLoadedPolicy", "expected_completion_s"]
+
+
+@dataclass(eq=False)
+class _TierRestricted:
+    """Common part: the ``tiers`` parameter and the per-run list of nodes it allows."""
+
+    tiers: Sequence[str] | None = None
+    _allowed: RunCache = field(default_factory=RunCache, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.tiers = normalise_tiers(self.tiers)
+
+    def _candidates(self, task: TaskView, view: SystemView, policy: str) -> list[str]:
+        allowed = self._allowed.for_view(view)
+        nodes = allowed.get("nodes")
+        if nodes is None:
+            tiers = None if self.tiers is None else tuple(self.tiers)
+            nodes = allowed["nodes"] = computing_nodes(view, tiers, policy)
+        return candidates(view, task.source, nodes)
+
+
+@register_policy("random")
+@dataclass(eq=False)
+class RandomPolicy(_TierRestricted):
+    """Run each task whole on a computing node drawn uniformly at random.
+
+    Draws one integer from ``view.rng`` (the policy's own seeded stream) per
+    decision, so runs are repeatable and policies compared on common random
+    numbers see the same arrivals.
+
+    Parameters
+    ----------
+    tiers : list[str]
+        Only nodes of these tiers, e.g. ``[edge, cloud]``; all tiers if omitted.
+
+    Examples
+    --------
+    >>> RandomPolicy(tiers=["edge", "cloud"])
+    RandomPolicy(tiers=('edge', 'cloud'))
+
+    """
+
+    def decide(self, task: TaskView, view: SystemView) -> Plan:
+        """A uniformly drawn usable node, or drop if there is none."""
+        choices = self._candidates(task, view, "random")
+        if not choices:
+            return Plan.reject()
+        return Plan.run_on(choices[int(view.rng.integers(len(choices)))])
+
+
+@register_policy("round-robin")
+@dataclass(eq=False)
+class RoundRobinPolicy(_TierRestricted):
+    """Run each source's tasks whole on the computing nodes in turn.
+
+    Each source keeps its own position in the cycle, starting at the first
+    node in the view's order; nodes that are down or unreachable are skipped.
+
+    Parameters
+    ----------
+    tiers : list[str]
+        Only nodes of these tiers, e.g. ``[edge]``; all tiers if omitted.
+
+    """
+
+    _turn: RunCache = field(default_factory=RunCache, init=False, repr=False)
+
+    def decide(self, task: TaskView, view: SystemView) -> Plan:
+        """The source's next usable node in the cycle, or drop if there is none."""
+        choices = self._candidates(task, view, "round-robin")
+        if not choices:
+            return Plan.reject()
+        turns = self._turn.for_view(view)
+        turn = turns.get(task.source, 0)
+        turns[task.source] = turn + 1
+        return Plan.run_on(choices[turn % len(choices)])
+
+
+def expected_completion_s(task: TaskView, view: SystemView, node: str) -> float:
+    """Predicted time to run ``task`` whole on ``node`` if it were sent now.
+
+    Upload of the input (none if ``node`` is the source) + expected queueing
+    delay + service time + return of the output.  NaN counts as infinite.
+    """
+    source = task.source
+    total = view.expected_wait_s(node) + view.compute_time_s(task, node)
+    if node != source:
+        total += view.transfer_time_s(source, node, task.cut_bytes[0])
+        total += view.transfer_time_s(node, source, task.cut_bytes[task.layers])
+    return math.inf if math.isnan(total) else total
+
+
+@register_policy("least-loaded")
+@dataclass(eq=False)
+class LeastLoadedPolicy(_TierRestricted):
+    """Run each task whole where it is expected to finish first, counting queues and transfers.
+
+    For every usable node: input upload + expected wait + compute time +
+    output return (see :func:`expected_completion_s`); the smallest wins, ties
+    going to the node that comes first in the view's order.
+
+    Parameters
+    ----------
+    tiers : list[str]
+        Only nodes of these tiers, e.g. ``[edge, cloud]``; all tiers if omitted.
+
+    """
+
+    def decide(self, task: TaskView, view: SystemView) -> Plan:
+        """The usable node with the least expected completion time, or drop if there is none."""
+        best: str | None = None
+        best_s = math.inf
+        for node in self._candidates(task, view, "least-loaded"):
+            cost = expected_completion_s(task, view, node)
+            if best is None or cost < best_s:
+                best, best_s = node, cost
+        return Plan.reject() if best is None else Plan.run_on(best)

@@ -1,0 +1,238 @@
+"""Static placement policies: everything local, the nearest edge or cloud, or a fixed plan.
+
+Their answer for a source does not depend on load, so it is computed once per
+source and run and then reused; only whether the chosen node is still up and
+reachable is checked at each decision.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import ClassVar, Literal
+
+from offloadsim.policies.base import Plan, PlanError, SystemView, TaskView
+from offloadsim.policies.candidates import RunCache, usable
+from offloadsim.policies.registry import register_policy
+
+__all__ = ["SOURCE", "LocalPolicy", "NearestTierPolicy", "EdgePolicy", "CloudPolicy", "FixedPolicy"]
+
+SOURCE = "$source"
+"""Stands for the task's source device in a :class:`FixedPolicy` node list."""
+
+Fallback = Literal["local", "drop"]
+
+
+def _local_plan(view: SystemView, source: str) -> Plan | None:
+    """Run on the source if it can compute, else None."""
+    return Plan.run_on(source) if source in view.nodes() else None
+
+
+@register_policy("local")
+@dataclass(eq=False)
+class LocalPolicy:
+    """Run every task whole on its source device.
+
+    The baseline with no network at all.  A source that cannot compute (a
+    sensor, a node without a processor) is a scenario error: PlanError.
+
+    >>> LocalPolicy()
+    LocalPolicy()
+    """
+
+    _plans: RunCache = field(default_factory=RunCache, init=False, repr=False)
+
+    def decide(self, task: TaskView, view: SystemView) -> Plan:
+        """The whole task on ``task.source``."""
+        plans = self._plans.for_view(view)
+        plan = plans.get(task.source)
+        if plan is None:
+            plan = _local_plan(view, task.source)
+            if plan is None:
+                raise PlanError(
+                    f"policy 'local': source {task.source!r} (tier {view.tier(task.source)!r}) cannot "
+                    "compute; give it a processor or choose a policy that offloads"
+                )
+            plans[task.source] = plan
+        return plan
+
+
+@dataclass(eq=False)
+class NearestTierPolicy:
+    """Run every task whole on the computing node of one tier nearest its source.
+
+    Nearest means lowest route latency (``view.nearest``), fixed per source.
+    When that node is down or unreachable, the nearest one still usable is
+    asked for; when there is none, the ``fallback`` applies.
+
+    Parameters
+    ----------
+    fallback : 'local' | 'drop'
+        With no usable node of the tier: run on the source device (``local``;
+        a source that cannot compute then drops the task) or drop the task.
+
+    """
+
+    tier: ClassVar[str] = ""
+
+    fallback: Fallback = "local"
+    _plans: RunCache = field(default_factory=RunCache, init=False, repr=False)
+    _checked: RunCache = field(default_factory=RunCache, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.fallback not in ("local", "drop"):
+            raise ValueError(f"fallback must be 'local' or 'drop', got {self.fallback!r}")
+
+    def decide(self, task: TaskView, view: SystemView) -> Plan:
+        """The whole task on the nearest usable node of ``self.tier``, else the fallback."""
+        checked = self._checked.for_view(view)
+        if not checked:
+            self._check_tier_exists(view)
+            checked[self.tier] = True
+        plans = self._plans.for_view(view)
+        source = task.source
+        plan = plans.get(source)
+        if plan is not None and usable(view, source, plan.nodes[0]):
+            return plan
+        nearest = view.nearest(source, self.tier)
+        if nearest is not None and usable(view, source, nearest):
+            fresh = Plan.run_on(nearest)
+            if plan is None:  # the first answer for this source becomes its usual node
+                plans[source] = fresh
+            return fresh
+        if self.fallback == "local":
+            return _local_plan(view, source) or Plan.reject()
+        return Plan.reject()
+
+    def _check_tier_exists(self, view: SystemView) -> None:
+        if not view.nodes(self.tier):
+            raise PlanError(f"policy {self.tier!r}: the system has no computing node of tier {self.tier!r}")
+
+
+@register_policy("edge")
+@dataclass(eq=False)
+class EdgePolicy(NearestTierPolicy):
+    """Offload every task whole to the nearest edge node (by route latency).
+
+    Parameters
+    ----------
+    fallback : 'local' | 'drop'
+        With no usable edge node: run on the source device (``local``; a
+        source that cannot compute then drops the task) or drop the task.
+
+    Examples
+    --------
+    >>> EdgePolicy(fallback="drop")
+    EdgePolicy(fallback='drop')
+
+    """
+
+    tier: ClassVar[str] = "edge"
+
+
+@register_policy("cloud")
+@dataclass(eq=False)
+class CloudPolicy(NearestTierPolicy):
+    """Offload every task whole to the nearest cloud node (by route latency).
+
+    Parameters
+    ----------
+    fallback : 'local' | 'drop'
+        With no usable cloud node: run on the source device (``local``; a
+        source that cannot compute then drops the task) or drop the task.
+
+    """
+
+    tier: ClassVar[str] = "cloud"
+
+
+@register_policy("fixed")
+@dataclass(eq=False)
+class FixedPolicy:
+    """Run every task by one fixed plan: one node, or several nodes split at fixed layers.
+
+    ``nodes[i]`` runs layers ``cuts[i-1] .. cuts[i]-1``; ``$source`` in
+    ``nodes`` stands for each task's own source device.  A cut beyond a
+    task's layer count is clamped to it, so the segments after it are empty
+    and skipped.  A node that cannot compute is a scenario error (PlanError);
+    while any node of the plan is down or unreachable, tasks are dropped.
+
+    Parameters
+    ----------
+    node : str
+        Run every task whole on this node.  Give either ``node`` or ``nodes``.
+    nodes : list[str]
+        The stations of a multi-stage plan, in layer order.
+    cuts : list[int]
+        The layer index where each next station takes over (one fewer than
+        ``nodes``, non-decreasing).
+
+    Examples
+    --------
+    >>> FixedPolicy(nodes=["$source", "edge-0"], cuts=[3]).plan_for("phone-0", layers=10)
+    Plan(nodes=('phone-0', 'edge-0'), cuts=(3,), processors=None, drop=False)
+    >>> FixedPolicy(nodes=["a", "b"], cuts=[12]).plan_for("s", layers=5).cuts
+    (5,)
+
+    """
+
+    node: str | None = None
+    nodes: Sequence[str] | None = None
+    cuts: Sequence[int] | None = None
+    _stations: tuple[str, ...] = field(default=(), init=False, repr=False)
+    _cuts: tuple[int, ...] = field(default=(), init=False, repr=False)
+    _plans: RunCache = field(default_factory=RunCache, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if (self.node is None) == (self.nodes is None):
+            raise ValueError("give exactly one of 'node' (one node) or 'nodes' (with 'cuts')")
+        if self.node is not None:
+            if not isinstance(self.node, str) or not self.node:
+                raise ValueError(f"node must be a node name, got {self.node!r}")
+            if self.cuts:
+                raise ValueError("'cuts' goes with 'nodes', not with a single 'node'")
+            self._stations = (self.node,)
+            return
+        nodes = self.nodes
+        if (
+            nodes is None
+            or isinstance(nodes, str)
+            or not nodes
+            or not all(isinstance(n, str) and n for n in nodes)
+        ):
+            raise ValueError(f"nodes must be a non-empty list of node names, got {nodes!r}")
+        cuts = tuple(self.cuts or ())
+        if len(cuts) != len(nodes) - 1:
+            raise ValueError(f"{len(nodes)} nodes need {len(nodes) - 1} cuts, got {list(cuts)}")
+        if any(isinstance(c, bool) or not isinstance(c, int) or c < 0 for c in cuts):
+            raise ValueError(f"cuts must be non-negative layer indices, got {list(cuts)}")
+        if any(b < a for a, b in itertools.pairwise(cuts)):
+            raise ValueError(f"cuts must be non-decreasing, got {list(cuts)}")
+        self.nodes, self.cuts = tuple(nodes), cuts
+        self._stations, self._cuts = tuple(nodes), cuts
+
+    def plan_for(self, source: str, layers: int) -> Plan:
+        """The plan for a task from ``source`` with ``layers`` layers (no checks against a system)."""
+        stations = tuple(source if n == SOURCE else n for n in self._stations)
+        return Plan(stations, tuple(min(c, layers) for c in self._cuts))
+
+    def decide(self, task: TaskView, view: SystemView) -> Plan:
+        """The fixed plan (checked once per source and layer count), or drop while a node is unavailable."""
+        plans = self._plans.for_view(view)
+        key = (task.source, task.layers)
+        plan = plans.get(key)
+        if plan is None:
+            plan = self.plan_for(task.source, task.layers)
+            computing = view.nodes()
+            for node, start, stop in plan.segments(task.layers):
+                if stop > start and node not in computing:
+                    raise PlanError(
+                        f"policy 'fixed': node {node!r} cannot compute (not a node with a processor); "
+                        f"computing nodes: {', '.join(computing)}"
+                    )
+            plans[key] = plan
+        # Every node named must be reachable, even one whose segment is empty (as validate_plan requires).
+        if not all(usable(view, task.source, node) for node in plan.nodes):
+            return Plan.reject()
+        return plan

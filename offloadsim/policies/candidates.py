@@ -1,0 +1,87 @@
+"""Helpers the shipped policies share: which nodes a task may go to, and per-run caches.
+
+What can compute and which tier a node belongs to do not change during a run,
+so they are cached per view; whether a node is up and reachable can change
+(faults), so it is asked of the view at every decision.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from offloadsim.policies.base import PlanError, SystemView
+
+__all__ = ["RunCache", "normalise_tiers", "computing_nodes", "usable", "candidates"]
+
+
+class RunCache:
+    """A dict that empties itself when a policy is handed a different view (a new run).
+
+    >>> cache = RunCache()
+    >>> view_a, view_b = object(), object()
+    >>> cache.for_view(view_a)["phone-0"] = "edge-0"
+    >>> cache.for_view(view_a)
+    {'phone-0': 'edge-0'}
+    >>> cache.for_view(view_b)
+    {}
+    """
+
+    __slots__ = ("_data", "_owner")
+
+    def __init__(self) -> None:
+        self._owner: object | None = None
+        self._data: dict[Any, Any] = {}
+
+    def for_view(self, view: object) -> dict[Any, Any]:
+        """The cache for ``view``: emptied if the last call came from another view."""
+        if view is not self._owner:
+            self._owner = view
+            self._data = {}
+        return self._data
+
+
+def normalise_tiers(tiers: Sequence[str] | None) -> tuple[str, ...] | None:
+    """``tiers`` as a tuple of names (None: every tier); ValueError if it is not a list of names.
+
+    >>> normalise_tiers(["edge", "cloud"])
+    ('edge', 'cloud')
+    >>> normalise_tiers("edge")
+    Traceback (most recent call last):
+    ...
+    ValueError: tiers must be a list of tier names, e.g. [edge, cloud], got 'edge'
+    """
+    if tiers is None:
+        return None
+    if isinstance(tiers, str | bytes) or not all(isinstance(t, str) and t for t in tiers):
+        raise ValueError(f"tiers must be a list of tier names, e.g. [edge, cloud], got {tiers!r}")
+    if not tiers:
+        raise ValueError("tiers must name at least one tier (omit it to allow every tier)")
+    return tuple(tiers)
+
+
+def computing_nodes(view: SystemView, tiers: tuple[str, ...] | None, policy: str) -> tuple[str, ...]:
+    """Nodes that can compute, in the view's order, restricted to ``tiers``.
+
+    Raises PlanError when there are none: that is a scenario error, not bad luck.
+    """
+    every = view.nodes()
+    chosen = every if tiers is None else tuple(n for n in every if view.tier(n) in tiers)
+    if not chosen:
+        present = sorted({view.tier(n) for n in every})
+        wanted = "any tier" if tiers is None else f"tiers {list(tiers)}"
+        raise PlanError(
+            f"policy {policy!r}: the system has no computing node in {wanted}; "
+            f"tiers with computing nodes: {present}"
+        )
+    return chosen
+
+
+def usable(view: SystemView, source: str, node: str) -> bool:
+    """Whether a stage could be sent from ``source`` to ``node`` now."""
+    return view.is_up(node) and view.reachable(source, node)
+
+
+def candidates(view: SystemView, source: str, nodes: Sequence[str]) -> list[str]:
+    """Those of ``nodes`` that are up and reachable from ``source`` now, in order."""
+    return [n for n in nodes if usable(view, source, n)]

@@ -1,0 +1,506 @@
+"""Find policies by name: the shipped ones and third-party plug-ins from entry points.
+
+Shipped policies register themselves with :func:`register_policy`.  Other
+distributions add policies through the ``offloadsim.policies`` entry-point
+group; those are loaded on first use, cached, and a plug-in that fails to
+load is reported as a :class:`PolicyPluginWarning` naming its distribution,
+never as a crash.  :func:`make_policy` checks a scenario's ``policy:``
+parameters against what the policy accepts before constructing it, so a typo
+in a YAML file is an error that says what was meant.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import importlib
+import inspect
+import types
+import typing
+import warnings
+from collections.abc import Callable, Mapping
+from importlib.metadata import EntryPoint, entry_points
+from typing import Any, NamedTuple, cast
+
+from offloadsim.policies.base import Policy
+
+__all__ = [
+    "ENTRY_POINT_GROUP",
+    "REQUIRED",
+    "ParamInfo",
+    "PolicyInfo",
+    "PolicyParamError",
+    "UnknownPolicyError",
+    "PolicyPluginWarning",
+    "register_policy",
+    "unregister_policy",
+    "build_info",
+    "available_policies",
+    "policy_names",
+    "describe_policies",
+    "make_policy",
+    "clear_policy_cache",
+]
+
+ENTRY_POINT_GROUP = "offloadsim.policies"
+"""The entry-point group third-party distributions declare their policies in."""
+
+_BUILTIN_MODULES = ("offloadsim.policies.basic", "offloadsim.policies.balancing")
+
+
+class _Required:
+    """The default of a parameter that has none (it must be given)."""
+
+    def __repr__(self) -> str:
+        return "<required>"
+
+
+REQUIRED: Any = _Required()
+"""Stands for "no default" in :attr:`ParamInfo.default`."""
+
+
+class PolicyParamError(ValueError):
+    """A policy was given a parameter it does not accept, or a value of the wrong type."""
+
+
+class UnknownPolicyError(KeyError):
+    """No policy is registered under the requested name."""
+
+    def __str__(self) -> str:
+        # KeyError would show the repr of the message, quotes and all.
+        return str(self.args[0]) if self.args else ""
+
+
+class PolicyPluginWarning(UserWarning):
+    """A third-party policy plug-in could not be loaded and was skipped."""
+
+
+class ParamInfo(NamedTuple):
+    """One constructor parameter of a policy: ``(name, type, default, help)``."""
+
+    name: str
+    type: str
+    default: Any
+    help: str
+
+    @property
+    def required(self) -> bool:
+        """Whether the parameter has no default."""
+        return self.default is REQUIRED
+
+
+@dataclasses.dataclass(frozen=True)
+class PolicyInfo:
+    """A registered policy: how to build it and what it accepts.
+
+    ``origin`` is ``"offloadsim"`` for shipped policies and ``"<dist> <version>"``
+    for plug-ins.  ``open_params`` is true when the factory takes ``**kwargs``,
+    in which case unknown parameters are passed through unchecked.
+    """
+
+    name: str
+    factory: Callable[..., Policy]
+    summary: str
+    params: tuple[ParamInfo, ...]
+    origin: str = "offloadsim"
+    open_params: bool = False
+    hints: Mapping[str, Any] = dataclasses.field(default_factory=dict, repr=False, compare=False)
+
+    def param(self, name: str) -> ParamInfo:
+        """The parameter called ``name`` (KeyError if there is none)."""
+        for param in self.params:
+            if param.name == name:
+                return param
+        raise KeyError(name)
+
+
+# Policies registered in this process (the shipped ones, and any a user registers).
+_REGISTERED: dict[str, PolicyInfo] = {}
+# Policies from entry points; None until first looked up.
+_PLUGINS: dict[str, PolicyInfo] | None = None
+
+
+def register_policy(name: str) -> Callable[[Any], Any]:
+    """Register a policy class (or factory) under ``name``; use as a decorator.
+
+    The factory is called with the scenario's ``policy:`` parameters as
+    keyword arguments and must return an object with a ``decide`` method.
+
+    >>> from offloadsim.policies import Plan
+    >>> @register_policy("doc-example-always-drop")
+    ... class AlwaysDrop:
+    ...     '''Drop every task (admission control at its simplest).'''
+    ...     def decide(self, task, view):
+    ...         return Plan.reject()
+    >>> available_policies()["doc-example-always-drop"].summary
+    'Drop every task (admission control at its simplest).'
+    >>> _ = unregister_policy("doc-example-always-drop")
+    """
+    if not isinstance(name, str) or not name:
+        raise ValueError(f"a policy name must be a non-empty string, got {name!r}")
+
+    def decorator(factory: Any) -> Any:
+        existing = _REGISTERED.get(name)
+        if existing is not None and existing.factory is not factory:
+            raise ValueError(f"a policy named {name!r} is already registered ({_describe(existing.factory)})")
+        _REGISTERED[name] = build_info(name, factory)
+        return factory
+
+    return decorator
+
+
+def unregister_policy(name: str) -> PolicyInfo | None:
+    """Remove a policy registered in this process; return its info (None if absent)."""
+    return _REGISTERED.pop(name, None)
+
+
+def clear_policy_cache() -> None:
+    """Forget the plug-ins found so far; the next look-up reads the entry points again."""
+    global _PLUGINS
+    _PLUGINS = None
+
+
+def available_policies() -> dict[str, PolicyInfo]:
+    """Every known policy by name: the shipped and registered ones, then plug-ins.
+
+    >>> sorted(available_policies())[:3]
+    ['cloud', 'edge', 'fixed']
+    """
+    _load_builtins()
+    plugins = _load_plugins()
+    table = dict(_REGISTERED)
+    for name, info in plugins.items():
+        table.setdefault(name, info)
+    return table
+
+
+def policy_names() -> list[str]:
+    """The names of all known policies, sorted."""
+    return sorted(available_policies())
+
+
+def describe_policies() -> list[PolicyInfo]:
+    """All known policies sorted by name, for listings such as ``offloadsim policies``.
+
+    >>> [p.name for p in describe_policies()][:4]
+    ['cloud', 'edge', 'fixed', 'least-loaded']
+    """
+    return [info for _, info in sorted(available_policies().items())]
+
+
+def make_policy(name: str, params: Mapping[str, Any] | None = None) -> Policy:
+    """Construct the policy ``name`` with ``params``, after checking them.
+
+    Raises :class:`UnknownPolicyError` for an unknown name (suggesting close
+    ones) and :class:`PolicyParamError` for an unknown, missing or ill-typed
+    parameter.
+
+    >>> make_policy("edge", {"fallback": "drop"})
+    EdgePolicy(fallback='drop')
+    >>> make_policy("edge", {"fallbak": "drop"})  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    offloadsim.policies.registry.PolicyParamError: policy 'edge' has no parameter 'fallbak' ...
+    """
+    table = available_policies()
+    info = table.get(name)
+    if info is None:
+        raise UnknownPolicyError(_unknown_name_message(name, table))
+    given = dict(params or {})
+    _check_params(info, given)
+    try:
+        policy = info.factory(**given)
+    except PolicyParamError:
+        raise
+    except ValueError as exc:
+        raise PolicyParamError(f"policy {name!r}: {exc}") from exc
+    if not callable(getattr(policy, "decide", None)):
+        raise TypeError(
+            f"policy {name!r} ({_describe(info.factory)}) built {policy!r}, which has no decide method"
+        )
+    return policy
+
+
+# --- building PolicyInfo ---------------------------------------------------------------
+
+
+def build_info(name: str, factory: Any, origin: str = "offloadsim") -> PolicyInfo:
+    """Describe ``factory`` (a class or function) as the policy ``name``."""
+    if not callable(factory):
+        raise TypeError(f"policy {name!r}: {factory!r} is not a class or factory function")
+    doc = _own_doc(factory)
+    helps = _parameter_help(doc)
+    hints = _type_hints(factory)
+    params: list[ParamInfo] = []
+    open_params = False
+    if isinstance(factory, type) and dataclasses.is_dataclass(factory):
+        for f in dataclasses.fields(factory):
+            if not f.init or f.name.startswith("_"):
+                continue
+            if f.default is not dataclasses.MISSING:
+                default: Any = f.default
+            elif f.default_factory is not dataclasses.MISSING:
+                default = f.default_factory()
+            else:
+                default = REQUIRED
+            help_text = str(f.metadata.get("help", helps.get(f.name, "")))
+            type_name = _type_name(hints[f.name]) if f.name in hints else _annotation_text(f.type)
+            params.append(ParamInfo(f.name, type_name, default, help_text))
+    else:
+        try:
+            signature = inspect.signature(factory)
+        except (TypeError, ValueError):
+            signature = inspect.Signature()
+        for p in signature.parameters.values():
+            if p.kind is p.VAR_KEYWORD:
+                open_params = True
+                continue
+            if p.kind in (p.VAR_POSITIONAL, p.POSITIONAL_ONLY) or p.name.startswith("_"):
+                continue
+            default = REQUIRED if p.default is p.empty else p.default
+            if p.name in hints:
+                type_name = _type_name(hints[p.name])
+            elif p.annotation is not p.empty:
+                type_name = _annotation_text(p.annotation)
+            else:
+                type_name = "any"
+            params.append(ParamInfo(p.name, type_name, default, helps.get(p.name, "")))
+    summary = doc.strip().splitlines()[0].strip() if doc.strip() else ""
+    return PolicyInfo(name, factory, summary, tuple(params), origin, open_params, hints)
+
+
+def _own_doc(factory: Any) -> str:
+    """The factory's docstring, ignoring the signature text dataclasses invent."""
+    doc = inspect.getdoc(factory) or ""
+    if (
+        isinstance(factory, type)
+        and dataclasses.is_dataclass(factory)
+        and doc.startswith(f"{factory.__name__}(")
+    ):
+        return ""
+    return doc
+
+
+def _parameter_help(doc: str) -> dict[str, str]:
+    """Help text per name from a numpydoc ``Parameters`` section of ``doc``.
+
+    >>> _parameter_help('''Summary.
+    ...
+    ... Parameters
+    ... ----------
+    ... tiers : list[str]
+    ...     Tiers to choose from;
+    ...     all if omitted.
+    ... seed
+    ...     Unused.
+    ...
+    ... Notes
+    ... -----
+    ... Ignored.''')
+    {'tiers': 'Tiers to choose from; all if omitted.', 'seed': 'Unused.'}
+    """
+    lines = doc.splitlines()
+    helps: dict[str, list[str]] = {}
+    inside = False
+    current: str | None = None
+    for i, line in enumerate(lines):
+        stripped = line.strip()
+        underline = i + 1 < len(lines) and set(lines[i + 1].strip()) == {"-"}
+        if underline and not line.startswith(" "):
+            inside = stripped in ("Parameters", "Other Parameters")
+            current = None
+            continue
+        if stripped.startswith(">>>"):
+            inside = False
+        if not inside or set(stripped) == {"-"}:
+            continue
+        if stripped and not line.startswith((" ", "\t")):
+            for name in stripped.split(":", 1)[0].split(","):
+                current = name.strip().lstrip("*")
+                helps[current] = []
+            continue
+        if stripped and current is not None:
+            helps[current].append(stripped)
+    # Plain text for listings: drop reST literal markup and doubled spaces.
+    return {name: " ".join(" ".join(text).replace("``", "").split()) for name, text in helps.items()}
+
+
+def _type_hints(factory: Any) -> dict[str, Any]:
+    """Resolved annotations of the factory's parameters; empty where they cannot be resolved."""
+    target = (
+        cast(Any, factory).__init__
+        if isinstance(factory, type) and not dataclasses.is_dataclass(factory)
+        else factory
+    )
+    try:
+        hints = typing.get_type_hints(target)
+    except Exception:  # a plug-in's unresolvable annotation only costs us type checking
+        return {}
+    hints.pop("return", None)
+    return hints
+
+
+def _annotation_text(annotation: Any) -> str:
+    return annotation if isinstance(annotation, str) else _type_name(annotation)
+
+
+def _type_name(hint: Any) -> str:
+    """A short, YAML-minded name for a type hint: ``list[str] | None``, ``'local' | 'drop'``."""
+    if hint is Any:
+        return "any"
+    if hint is type(None) or hint is None:
+        return "None"
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if origin is typing.Union or origin is types.UnionType:
+        return " | ".join(_type_name(a) for a in args)
+    if origin is typing.Literal:
+        return " | ".join(repr(a) for a in args)
+    if origin is not None and _is_sequence_origin(origin):
+        inner = _type_name(args[0]) if args else "any"
+        return f"list[{inner}]"
+    if origin is not None and _is_mapping_origin(origin):
+        return "mapping"
+    return getattr(hint, "__name__", str(hint))
+
+
+def _describe(factory: Any) -> str:
+    return f"{getattr(factory, '__module__', '?')}.{getattr(factory, '__qualname__', repr(factory))}"
+
+
+# --- checking parameters ---------------------------------------------------------------
+
+
+def _check_params(info: PolicyInfo, given: Mapping[str, Any]) -> None:
+    accepted = [p.name for p in info.params]
+    for key in given:
+        if not isinstance(key, str):
+            raise PolicyParamError(f"policy {info.name!r}: parameter names must be strings, got {key!r}")
+        if key not in accepted and not info.open_params:
+            close = difflib.get_close_matches(key, accepted, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            listing = ", ".join(accepted) if accepted else "no parameters"
+            raise PolicyParamError(
+                f"policy {info.name!r} has no parameter {key!r}{hint}; it accepts: {listing}"
+            )
+    missing = [p.name for p in info.params if p.required and p.name not in given]
+    if missing:
+        raise PolicyParamError(f"policy {info.name!r} needs parameter(s): {', '.join(missing)}")
+    for key, value in given.items():
+        expected = info.hints.get(key)
+        if expected is not None and not _matches(value, expected):
+            raise PolicyParamError(
+                f"policy {info.name!r}: parameter {key!r} must be {_type_name(expected)}, "
+                f"got {value!r} ({type(value).__name__})"
+            )
+
+
+def _is_sequence_origin(origin: Any) -> bool:
+    import collections.abc as abc
+
+    return origin in (list, tuple, abc.Sequence, abc.MutableSequence, abc.Iterable, abc.Collection)
+
+
+def _is_mapping_origin(origin: Any) -> bool:
+    import collections.abc as abc
+
+    return origin in (dict, abc.Mapping, abc.MutableMapping)
+
+
+def _matches(value: Any, hint: Any) -> bool:
+    """Whether ``value`` (plain YAML data) fits ``hint``; unknown hints accept anything."""
+    if hint is Any or hint is object:
+        return True
+    if hint is None or hint is type(None):
+        return value is None
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if origin is typing.Union or origin is types.UnionType:
+        return any(_matches(value, a) for a in args)
+    if origin is typing.Literal:
+        return any(value == a and type(value) is type(a) for a in args)
+    if origin is not None and _is_sequence_origin(origin):
+        if not isinstance(value, list | tuple):
+            return False
+        if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
+            return all(_matches(v, args[0]) for v in value)
+        if origin is tuple and args:
+            return len(args) == len(value) and all(_matches(v, a) for v, a in zip(value, args, strict=True))
+        return not args or all(_matches(v, args[0]) for v in value)
+    if origin is not None and _is_mapping_origin(origin):
+        if not isinstance(value, Mapping):
+            return False
+        if len(args) == 2:
+            return all(_matches(k, args[0]) and _matches(v, args[1]) for k, v in value.items())
+        return True
+    if hint is bool:
+        return isinstance(value, bool)
+    if hint is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if hint is float:
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if isinstance(hint, type):
+        return isinstance(value, hint)
+    return True
+
+
+def _unknown_name_message(name: str, table: Mapping[str, PolicyInfo]) -> str:
+    known = sorted(table)
+    close = difflib.get_close_matches(str(name), known, n=3, cutoff=0.5)
+    hint = f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
+    return f"unknown policy {name!r}{hint}; known policies: {', '.join(known)}"
+
+
+# --- loading ---------------------------------------------------------------------------
+
+
+def _load_builtins() -> None:
+    for module in _BUILTIN_MODULES:
+        importlib.import_module(module)
+
+
+def _load_plugins() -> dict[str, PolicyInfo]:
+    global _PLUGINS
+    if _PLUGINS is None:
+        found: dict[str, PolicyInfo] = {}
+        for ep in entry_points(group=ENTRY_POINT_GROUP):
+            info = _load_entry_point(ep, found)
+            if info is not None:
+                found[info.name] = info
+        _PLUGINS = found
+    return _PLUGINS
+
+
+def _distribution(ep: EntryPoint) -> str:
+    dist = ep.dist
+    if dist is None:
+        return "an unknown distribution"
+    return f"{dist.name} {dist.version}"
+
+
+def _load_entry_point(ep: EntryPoint, found: Mapping[str, PolicyInfo]) -> PolicyInfo | None:
+    """Load one plug-in; warn and return None if it cannot be used."""
+    origin = _distribution(ep)
+    where = f"policy plug-in {ep.name!r} ({ep.value}) from distribution {origin}"
+    try:
+        factory = ep.load()
+        info = build_info(ep.name, factory, origin)
+    except Exception as exc:  # a broken plug-in must not take the simulator down
+        _warn(f"could not load {where}; it is skipped: {type(exc).__name__}: {exc}")
+        return None
+    registered = _REGISTERED.get(ep.name)
+    if registered is not None and registered.factory is factory:
+        # The plug-in also registered itself on import: keep that entry, note where it came from.
+        _REGISTERED[ep.name] = dataclasses.replace(registered, origin=origin)
+        return None
+    if registered is not None:
+        _warn(f"{where} is ignored: the name is taken by {_describe(registered.factory)}")
+        return None
+    if ep.name in found:
+        _warn(f"{where} is ignored: {found[ep.name].origin} already provides a policy of that name")
+        return None
+    return info
+
+
+def _warn(message: str) -> None:
+    warnings.warn(f"offloadsim: {message}", PolicyPluginWarning, stacklevel=5)

@@ -1,0 +1,226 @@
+"""What each shipped policy decides on the hand-made system of conftest.py."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+
+import pytest
+
+from offloadsim.policies import Plan, PlanError, PolicyParamError, make_policy, validate_plan
+from offloadsim.policies.balancing import expected_completion_s
+
+# --- local ---
+
+
+def test_local_runs_on_the_source(make_view, task_factory):
+    view = make_view()
+    policy = make_policy("local", {})
+    assert policy.decide(task_factory("phone-1"), view) == Plan(("phone-1",))
+
+
+def test_local_from_a_source_that_cannot_compute_is_a_plan_error(make_view, task_factory):
+    with pytest.raises(PlanError, match=r"source 'sensor-0' \(tier 'device'\) cannot compute"):
+        make_policy("local", {}).decide(task_factory("sensor-0"), make_view())
+
+
+# --- edge / cloud ---
+
+
+def test_edge_picks_the_nearest_edge_by_route_latency(make_view, task_factory):
+    view = make_view()
+    assert make_policy("edge", {}).decide(task_factory(), view) == Plan(("edge-0",))
+
+
+def test_edge_follows_route_latency_not_node_order(make_view, task_factory):
+    links = [(a, b, 9e-3 if b == "edge-0" else lat, bw) for a, b, lat, bw in make_view.DEFAULT_LINKS]
+    view = make_view(links=links)
+    assert make_policy("edge", {}).decide(task_factory(), view) == Plan(("edge-1",))
+
+
+def test_edge_moves_to_the_next_edge_while_the_nearest_is_down_and_back(make_view, task_factory):
+    view = make_view()
+    policy = make_policy("edge", {})
+    assert policy.decide(task_factory(), view).nodes == ("edge-0",)
+    view.down = {"edge-0"}
+    assert policy.decide(task_factory(), view).nodes == ("edge-1",)
+    view.down = set()
+    assert policy.decide(task_factory(), view).nodes == ("edge-0",)
+
+
+@pytest.mark.parametrize(
+    ("fallback", "source", "expected"),
+    [
+        ("local", "phone-0", Plan(("phone-0",))),
+        ("local", "sensor-0", Plan.reject()),
+        ("drop", "phone-0", Plan.reject()),
+    ],
+)
+def test_edge_fallback_when_no_edge_is_usable(make_view, task_factory, fallback, source, expected):
+    view = make_view(down={"edge-0", "edge-1"})
+    assert make_policy("edge", {"fallback": fallback}).decide(task_factory(source), view) == expected
+
+
+def test_edge_in_a_system_without_edges_is_a_plan_error(make_view, task_factory):
+    nodes = {n: spec for n, spec in make_view.DEFAULT_NODES.items() if spec[0] != "edge"}
+    with pytest.raises(PlanError, match="no computing node of tier 'edge'"):
+        make_policy("edge", {}).decide(task_factory(), make_view(nodes_spec=nodes, links=[]))
+
+
+def test_cloud_picks_the_cloud(make_view, task_factory):
+    view = make_view()
+    task = task_factory("sensor-0")
+    plan = make_policy("cloud", {}).decide(task, view)
+    assert plan == Plan(("cloud-0",))
+    validate_plan(plan, task, view, "cloud")
+
+
+# --- fixed ---
+
+
+def test_fixed_single_node(make_view, task_factory):
+    assert make_policy("fixed", {"node": "edge-1"}).decide(task_factory(), make_view()) == Plan(("edge-1",))
+
+
+def test_fixed_two_station_tandem(make_view, task_factory):
+    view = make_view()
+    task = task_factory("sensor-0", layers=3)
+    plan = make_policy("fixed", {"nodes": ["edge-0", "cloud-0"], "cuts": [1]}).decide(task, view)
+    assert plan == Plan(("edge-0", "cloud-0"), (1,))
+    assert validate_plan(plan, task, view, "fixed").segments(3) == [("edge-0", 0, 1), ("cloud-0", 1, 3)]
+
+
+def test_fixed_source_token_and_cut_clamping(make_view, task_factory):
+    policy = make_policy("fixed", {"nodes": ["$source", "edge-0", "cloud-0"], "cuts": [2, 6]})
+    view = make_view()
+    assert policy.decide(task_factory("phone-1", layers=8), view) == Plan(
+        ("phone-1", "edge-0", "cloud-0"), (2, 6)
+    )
+    short = task_factory("phone-1", layers=4)
+    plan = validate_plan(policy.decide(short, view), short, view, "fixed")
+    assert plan.cuts == (2, 4)
+    assert plan.segments(4)[-1] == ("cloud-0", 4, 4)  # empty, skipped by the engine
+
+
+def test_fixed_on_a_node_that_cannot_compute_is_a_plan_error(make_view, task_factory):
+    with pytest.raises(PlanError, match="'ap' cannot compute"):
+        make_policy("fixed", {"node": "ap"}).decide(task_factory(), make_view())
+
+
+def test_fixed_drops_while_a_node_of_its_plan_is_down(make_view, task_factory):
+    view = make_view(down={"cloud-0"})
+    policy = make_policy("fixed", {"nodes": ["edge-0", "cloud-0"], "cuts": [1]})
+    assert policy.decide(task_factory(), view).drop
+    view.down = set()
+    assert not policy.decide(task_factory(), view).drop
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({}, "exactly one of 'node'"),
+        ({"node": "a", "nodes": ["a"]}, "exactly one of 'node'"),
+        ({"node": "a", "cuts": [1]}, "'cuts' goes with 'nodes'"),
+        ({"nodes": ["a", "b"]}, "2 nodes need 1 cuts"),
+        ({"nodes": ["a", "b", "c"], "cuts": [3, 1]}, "non-decreasing"),
+        ({"nodes": ["a", "b"], "cuts": [-1]}, "non-negative"),
+        ({"nodes": []}, "non-empty list"),
+    ],
+)
+def test_fixed_rejects_bad_parameters(params, message):
+    with pytest.raises(PolicyParamError, match=message) as info:
+        make_policy("fixed", params)
+    assert "policy 'fixed'" in str(info.value)
+
+
+# --- random ---
+
+
+def test_random_is_uniform_over_reachable_computing_nodes(make_view, task_factory):
+    view = make_view(seed=2024)
+    policy = make_policy("random", {})
+    draws = 20_000
+    counts = Counter(policy.decide(task_factory(id=i), view).nodes[0] for i in range(draws))
+    expected_nodes = {"phone-0", "phone-1", "edge-0", "edge-1", "cloud-0"}  # island is unreachable
+    assert set(counts) == expected_nodes
+    p = 1 / len(expected_nodes)
+    mean, sd = draws * p, math.sqrt(draws * p * (1 - p))
+    for node, count in counts.items():
+        assert abs(count - mean) < 4 * sd, (node, count, mean, sd)
+
+
+def test_random_respects_tiers_and_faults(make_view, task_factory):
+    view = make_view(seed=1, down={"edge-1"})
+    policy = make_policy("random", {"tiers": ["edge", "cloud"]})
+    chosen = {policy.decide(task_factory(id=i), view).nodes[0] for i in range(200)}
+    assert chosen == {"edge-0", "cloud-0"}
+
+
+def test_random_with_nothing_usable_drops_and_with_nothing_at_all_is_a_plan_error(make_view, task_factory):
+    view = make_view(down={"cloud-0"})
+    assert make_policy("random", {"tiers": ["cloud"]}).decide(task_factory(), view).drop
+    with pytest.raises(PlanError, match=r"no computing node in tiers \['gpu'\]"):
+        make_policy("random", {"tiers": ["gpu"]}).decide(task_factory(), view)
+
+
+def test_random_draws_from_the_view_rng(make_view, task_factory):
+    view = make_view(seed=9)
+    before = view.rng.bit_generator.state
+    make_policy("random", {}).decide(task_factory(), view)
+    assert view.rng.bit_generator.state != before
+
+
+# --- round-robin ---
+
+
+def test_round_robin_cycles_per_source(make_view, task_factory):
+    view = make_view()
+    policy = make_policy("round-robin", {"tiers": ["edge", "cloud"]})
+    picks = [(src, policy.decide(task_factory(src), view).nodes[0]) for src in ["phone-0", "phone-1"] * 4]
+    phone0 = [node for src, node in picks if src == "phone-0"]
+    phone1 = [node for src, node in picks if src == "phone-1"]
+    assert phone0 == phone1 == ["edge-0", "edge-1", "cloud-0", "edge-0"]
+
+
+def test_round_robin_over_all_tiers_includes_devices_and_skips_down_nodes(make_view, task_factory):
+    view = make_view(down={"edge-1"})
+    policy = make_policy("round-robin", {})
+    picks = [policy.decide(task_factory(), view).nodes[0] for _ in range(5)]
+    assert picks == ["phone-0", "phone-1", "edge-0", "cloud-0", "phone-0"]
+
+
+# --- least-loaded ---
+
+
+def test_least_loaded_expected_completion_counts_every_term(make_view, task_factory):
+    view = make_view(waits={"edge-0": 0.25})
+    task = task_factory(input_bytes=100e3, output_bytes=10e3)
+    up = 3e-3 + 0.5e-3 + 8 * 100e3 / 20e6
+    down = 3e-3 + 0.5e-3 + 8 * 10e3 / 20e6
+    assert expected_completion_s(task, view, "edge-0") == pytest.approx(up + 0.25 + 4e9 / 1e10 + down)
+    assert expected_completion_s(task, view, "phone-0") == pytest.approx(4.0)  # no transfer when local
+
+
+def test_least_loaded_prefers_the_fastest_when_idle_and_avoids_congestion(make_view, task_factory):
+    policy = make_policy("least-loaded", {})
+    view = make_view()
+    assert policy.decide(task_factory(), view).nodes == ("cloud-0",)
+    view.waits = {"cloud-0": 10.0}
+    assert policy.decide(task_factory(), view).nodes == ("edge-1",)
+    view.waits = {"cloud-0": 10.0, "edge-1": 10.0, "edge-0": 10.0}
+    assert policy.decide(task_factory(), view).nodes == ("phone-0",)
+
+
+def test_least_loaded_counts_transfer(make_view, task_factory):
+    # 100 MB over a 20 Mbps access link takes 40 s: computing locally (4 s) wins.
+    task = task_factory(input_bytes=100e6)
+    assert make_policy("least-loaded", {}).decide(task, make_view()).nodes == ("phone-0",)
+
+
+def test_least_loaded_breaks_ties_by_node_order(make_view, task_factory):
+    nodes = dict(make_view.DEFAULT_NODES, **{"edge-1": ("edge", 1e10)})
+    links = [(a, b, 0.5e-3 if b == "edge-1" else lat, bw) for a, b, lat, bw in make_view.DEFAULT_LINKS]
+    view = make_view(nodes_spec=nodes, links=links)
+    task = task_factory()
+    assert expected_completion_s(task, view, "edge-0") == expected_completion_s(task, view, "edge-1")
+    assert make_policy("least-loaded", {"tiers": ["edge"]}).decide(task, view).nodes == ("edge-0",)

@@ -10,10 +10,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from typing import TYPE_CHECKING
+
 from offloadsim.distributions import Dist
 from offloadsim.profiles import get_profile
 from offloadsim.scenario.model import AppSpec, NodeSpec, ProcessorSpec, Scenario
 from offloadsim.topology import Topology
+
+if TYPE_CHECKING:
+    from offloadsim.models.graph import LayerGraph
 
 __all__ = ["WorldError", "ProcessorModel", "AppTemplate", "World", "build_world"]
 
@@ -52,6 +57,7 @@ class AppTemplate:
     flops: tuple[float, ...] | None
     cut_bytes: tuple[float, ...] | None
     layer_names: tuple[str, ...]
+    graph: LayerGraph | None = None
 
     @property
     def name(self) -> str:
@@ -144,6 +150,7 @@ def _app(spec: AppSpec) -> AppTemplate:
         tuple(float(f) for f in chain.flops),
         tuple(cut_bytes),
         tuple(chain.names),
+        graph,
     )
 
 

@@ -9,6 +9,8 @@ import numpy as np
 from offloadsim.policies.base import TaskView
 
 if TYPE_CHECKING:
+    from offloadsim.models.graph import LayerGraph
+    from offloadsim.scenario.model import PowerSpec
     from offloadsim.engine.simulation import Simulation
 
 __all__ = ["EngineView"]
@@ -122,3 +124,11 @@ class EngineView:
             self._nearest[tier] = table
         hit = table.get(source)
         return hit[0] if hit is not None else None
+
+    def power(self, node: str) -> PowerSpec | None:
+        """The node's power draw by state (None when the scenario gives none)."""
+        return self._sim.world.nodes[node].power
+
+    def layer_graph(self, app: str) -> LayerGraph | None:
+        """The layer graph of ``app``'s model (None for synthetic work)."""
+        return self._sim.world.apps[app].graph

@@ -11,9 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from offloadsim.models.graph import LayerGraph
+    from offloadsim.scenario.model import PowerSpec
 
 __all__ = ["Plan", "PlanError", "TaskView", "SystemView", "Policy", "validate_plan"]
 
@@ -144,6 +148,14 @@ class SystemView(Protocol):
 
     def nearest(self, source: str, tier: str) -> str | None:
         """The computing node of ``tier`` with the lowest route latency from ``source``."""
+        ...
+
+    def power(self, node: str) -> PowerSpec | None:
+        """The node's power draw by state (None when the scenario gives none)."""
+        ...
+
+    def layer_graph(self, app: str) -> LayerGraph | None:
+        """The layer graph of ``app``'s model (None for synthetic work)."""
         ...
 
 

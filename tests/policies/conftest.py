@@ -169,6 +169,12 @@ class FakeView:
         options = [n for n in self.nodes(tier) if self.reachable(source, n)]
         return min(options, key=lambda n: self.route_latency_s(source, n), default=None)
 
+    def power(self, node: str):
+        return None
+
+    def layer_graph(self, app: str):
+        return None
+
 
 @pytest.fixture(scope="session")
 def make_view():

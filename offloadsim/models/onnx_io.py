@@ -1,0 +1,521 @@
+"""ONNX import (any model -> LayerGraph) and export (zoo CNN graphs -> runnable ONNX).
+
+``onnx`` is an optional dependency: ``pip install 'offloadsim[onnx]'``. Import
+runs ONNX shape inference, then applies the same FLOP formulas as the zoo
+(:mod:`offloadsim.models.ops`), so exporting a zoo graph and importing it back
+preserves its FLOPs and parameter counts. Unknown dimensions (a symbolic batch)
+are taken as 1.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from offloadsim.models import ops
+from offloadsim.models.graph import INPUT, OUTPUT, Layer, LayerGraph
+from offloadsim.models.ops import Op, numel
+
+if TYPE_CHECKING:
+    import onnx
+
+__all__ = ["export_onnx", "graph_from_onnx", "load_onnx"]
+
+_INSTALL_HINT = "ONNX support needs the optional dependency: pip install 'offloadsim[onnx]'"
+
+# ONNX op -> (layer kind, FLOPs per output element)
+_UNARY = {
+    "Relu": (Op.ACT, ops.ELEMENTWISE_FLOPS["relu"]),
+    "Clip": (Op.ACT, ops.ELEMENTWISE_FLOPS["relu6"]),
+    "LeakyRelu": (Op.ACT, ops.ELEMENTWISE_FLOPS["leaky_relu"]),
+    "PRelu": (Op.ACT, ops.ELEMENTWISE_FLOPS["leaky_relu"]),
+    "Sigmoid": (Op.ACT, ops.ELEMENTWISE_FLOPS["sigmoid"]),
+    "HardSigmoid": (Op.ACT, 3),
+    "Tanh": (Op.ACT, ops.ELEMENTWISE_FLOPS["tanh"]),
+    "Gelu": (Op.ACT, ops.ELEMENTWISE_FLOPS["gelu"]),
+    "HardSwish": (Op.ACT, ops.ELEMENTWISE_FLOPS["hardswish"]),
+    "Elu": (Op.ACT, 4),
+    "Selu": (Op.ACT, 4),
+    "Softplus": (Op.ACT, 4),
+    "Mish": (Op.ACT, 8),
+    **{
+        name: (Op.ELEMENTWISE, 1)
+        for name in (
+            "Exp",
+            "Log",
+            "Sqrt",
+            "Erf",
+            "Neg",
+            "Abs",
+            "Reciprocal",
+            "Ceil",
+            "Floor",
+            "Round",
+            "Sign",
+            "Not",
+            "Sin",
+            "Cos",
+            "IsNaN",
+            "IsInf",
+        )
+    },
+    "BatchNormalization": (Op.NORM, ops.ELEMENTWISE_FLOPS["batchnorm"]),
+    "LayerNormalization": (Op.NORM, ops.ELEMENTWISE_FLOPS["layernorm"]),
+    "InstanceNormalization": (Op.NORM, ops.ELEMENTWISE_FLOPS["layernorm"]),
+    "GroupNormalization": (Op.NORM, ops.ELEMENTWISE_FLOPS["layernorm"]),
+    "RMSNormalization": (Op.NORM, ops.ELEMENTWISE_FLOPS["rmsnorm"]),
+    "Softmax": (Op.SOFTMAX, ops.ELEMENTWISE_FLOPS["softmax"]),
+    "LogSoftmax": (Op.SOFTMAX, ops.ELEMENTWISE_FLOPS["softmax"]),
+}
+# element-wise with several inputs: (inputs - 1) FLOPs per output element
+_NARY = {
+    "Add": Op.ADD,
+    "Mul": Op.MUL,
+    **{
+        name: Op.ELEMENTWISE
+        for name in (
+            "Sub",
+            "Div",
+            "Pow",
+            "Max",
+            "Min",
+            "Sum",
+            "Mean",
+            "Equal",
+            "Greater",
+            "GreaterOrEqual",
+            "Less",
+            "LessOrEqual",
+            "And",
+            "Or",
+            "Xor",
+            "Where",
+            "Mod",
+            "BitShift",
+        )
+    },
+}
+_REDUCE = {
+    "GlobalAveragePool",
+    "GlobalMaxPool",
+    "GlobalLpPool",
+    "ReduceMean",
+    "ReduceSum",
+    "ReduceMax",
+    "ReduceMin",
+    "ReduceProd",
+    "ReduceL1",
+    "ReduceL2",
+    "ReduceSumSquare",
+    "ReduceLogSumExp",
+    "ArgMax",
+    "ArgMin",
+}
+_POOL = {"MaxPool", "AveragePool", "LpPool"}
+# data movement only: 0 FLOPs
+_MOVE = {
+    "Reshape": Op.RESHAPE,
+    "Flatten": Op.RESHAPE,
+    "Transpose": Op.RESHAPE,
+    "Squeeze": Op.RESHAPE,
+    "Unsqueeze": Op.RESHAPE,
+    "Concat": Op.CONCAT,
+    **{
+        name: Op.OTHER
+        for name in (
+            "Identity",
+            "Dropout",
+            "Split",
+            "Slice",
+            "Gather",
+            "GatherElements",
+            "GatherND",
+            "Shape",
+            "Size",
+            "Cast",
+            "CastLike",
+            "Expand",
+            "Tile",
+            "Pad",
+            "Constant",
+            "ConstantOfShape",
+            "Range",
+            "DepthToSpace",
+            "SpaceToDepth",
+            "NonZero",
+        )
+    },
+}
+
+
+def _require_onnx() -> Any:
+    try:
+        import onnx
+    except ImportError as exc:  # pragma: no cover - exercised only without onnx
+        raise ImportError(_INSTALL_HINT) from exc
+    return onnx
+
+
+def load_onnx(model: str | os.PathLike[str] | onnx.ModelProto, *, name: str | None = None) -> LayerGraph:
+    """Read an ONNX model (path or ``ModelProto``) as a :class:`LayerGraph`.
+
+    External weight files are not read: parameter counts come from tensor
+    shapes, so loading a large model is fast. Operators without a FLOP formula
+    are counted at 1 FLOP per output element and listed in a warning.
+    """
+    onnx = _require_onnx()
+    if isinstance(model, (str, os.PathLike)):
+        name = name or Path(model).stem
+        proto = onnx.load(os.fspath(model), load_external_data=False)
+    else:
+        proto = model
+    return graph_from_onnx(proto, name=name or proto.graph.name or "onnx")
+
+
+def graph_from_onnx(model: onnx.ModelProto, *, name: str) -> LayerGraph:
+    """Convert an in-memory ``ModelProto`` (see :func:`load_onnx`)."""
+    onnx = _require_onnx()
+    try:
+        model = onnx.shape_inference.infer_shapes(model, data_prop=True)
+    except Exception as exc:  # keep going with the shapes the file declares
+        warnings.warn(f"ONNX shape inference failed ({exc}); using declared shapes only", stacklevel=3)
+    g = model.graph
+    shapes: dict[str, tuple[int, ...]] = {}
+    itemsize: dict[str, int] = {}
+    for vi in (*g.input, *g.value_info, *g.output):
+        tt = vi.type.tensor_type
+        if tt.HasField("shape"):
+            shapes[vi.name] = tuple(d.dim_value if d.dim_value > 0 else 1 for d in tt.shape.dim)
+        if tt.elem_type:
+            itemsize[vi.name] = _itemsize(onnx, tt.elem_type)
+    initializers = {t.name: t for t in g.initializer}
+    for t in g.initializer:
+        shapes[t.name] = tuple(t.dims)
+        itemsize[t.name] = _itemsize(onnx, t.data_type)
+    constants = set(initializers)
+    producer = {vi.name: INPUT for vi in g.input if vi.name not in initializers}
+    if not producer:
+        raise ValueError(f"ONNX model {name!r} has no non-initializer input")
+
+    layers: list[Layer] = []
+    owned: set[str] = set()
+    used_names: set[str] = {INPUT, OUTPUT}
+    unknown: dict[str, int] = {}
+    for idx, node in enumerate(g.node):
+        data_inputs = [t for t in node.input if t and t not in constants]
+        if node.op_type == "Constant" or not data_inputs:
+            constants.update(node.output)  # folded: no data dependency on the model input
+            continue
+        lname = _unique(node.name or f"{node.op_type}_{idx}", used_names)
+        for out in node.output:
+            producer[out] = lname
+        in_shapes = [shapes.get(t, ()) for t in node.input if t]
+        out_shapes = [shapes.get(t, ()) for t in node.output if t]
+        op, flops, macs, known = _cost(node, in_shapes, out_shapes, constants)
+        if not known:
+            unknown[node.op_type] = unknown.get(node.op_type, 0) + 1
+        params, param_bytes = _weights(node, initializers, owned, itemsize)
+        out0 = node.output[0]
+        layers.append(
+            Layer(
+                name=lname,
+                op=str(op),
+                inputs=tuple(dict.fromkeys(producer.get(t, INPUT) for t in data_inputs)),
+                input_shapes=tuple(shapes.get(t, ()) for t in data_inputs),
+                output_shape=shapes.get(out0, ()),
+                flops=flops,
+                macs=macs,
+                params=params,
+                param_bytes=param_bytes,
+                dtype_bytes=itemsize.get(out0, 4),
+                output_bytes=sum(
+                    numel(shapes.get(t, ())) * itemsize.get(t, 4) for t in node.output if t and t in shapes
+                ),
+                attrs=(("onnx_op", node.op_type), *_node_attrs(onnx, node)),
+            )
+        )
+    if unknown:
+        listing = ", ".join(f"{op} x{n}" for op, n in sorted(unknown.items()))
+        warnings.warn(
+            f"no FLOP formula for ONNX op(s) {listing} in {name!r}: counted at 1 FLOP per output element",
+            stacklevel=3,
+        )
+    graph_inputs = [vi.name for vi in g.input if vi.name not in initializers]
+    outputs = tuple(dict.fromkeys(producer[o.name] for o in g.output if producer.get(o.name, INPUT) != INPUT))
+    return LayerGraph(
+        name=name,
+        layers=tuple(layers),
+        input_shape=shapes.get(graph_inputs[0], ()),
+        input_bytes=sum(numel(shapes.get(t, ())) * itemsize.get(t, 4) for t in graph_inputs),
+        outputs=outputs,
+        meta={"family": "onnx", "source": "onnx"},
+    )
+
+
+def _itemsize(onnx: Any, elem_type: int) -> int:
+    try:
+        return int(onnx.helper.tensor_dtype_to_np_dtype(elem_type).itemsize)
+    except (KeyError, TypeError, ValueError):
+        return 4
+
+
+def _unique(base: str, used: set[str]) -> str:
+    candidate, i = base, 1
+    while candidate in used:
+        candidate, i = f"{base}_{i}", i + 1
+    used.add(candidate)
+    return candidate
+
+
+def _attr(node: Any, key: str, default: Any = None) -> Any:
+    for a in node.attribute:
+        if a.name == key:
+            return list(a.ints) if a.ints else (a.i if a.type == a.INT else a.f)
+    return default
+
+
+def _node_attrs(onnx: Any, node: Any) -> list[tuple[str, Any]]:
+    keep = ("kernel_shape", "strides", "pads", "group", "axis", "transA", "transB")
+    return [(a.name, onnx.helper.get_attribute_value(a)) for a in node.attribute if a.name in keep]
+
+
+def _cost(
+    node: Any,
+    in_shapes: Sequence[tuple[int, ...]],
+    out_shapes: Sequence[tuple[int, ...]],
+    constants: set[str],
+) -> tuple[str, int, int, bool]:
+    """(layer kind, FLOPs, MACs, formula known) of one ONNX node."""
+    op = node.op_type
+    out = out_shapes[0] if out_shapes else ()
+    if op == "Conv":
+        macs = numel(out) * numel(in_shapes[1][1:])
+        return Op.CONV, 2 * macs, macs, True
+    if op == "ConvTranspose":
+        macs = numel(in_shapes[0]) * numel(in_shapes[1][1:])
+        return Op.CONV_TRANSPOSE, 2 * macs, macs, True
+    if op == "Gemm":
+        a = in_shapes[0]
+        inner = a[0] if _attr(node, "transA", 0) else a[-1]
+        macs = numel(out) * inner
+        return Op.LINEAR, 2 * macs, macs, True
+    if op == "MatMul":
+        a = in_shapes[0]
+        macs = numel(out) * (a[-1] if a else 0)
+        kind = Op.LINEAR if node.input[1] in constants else Op.MATMUL
+        return kind, 2 * macs, macs, True
+    if op in _POOL:
+        return Op.POOL, ops.pool_flops(out, _attr(node, "kernel_shape", [1])), 0, True
+    if op in _REDUCE:
+        return Op.POOL if "Pool" in op else Op.ELEMENTWISE, numel(in_shapes[0]), 0, True
+    if op in _UNARY:
+        kind, per_element = _UNARY[op]
+        return kind, per_element * numel(out), 0, True
+    if op in _NARY:
+        return _NARY[op], max(len(in_shapes) - 1, 1) * numel(out), 0, True
+    if op in _MOVE:
+        kind = _MOVE[op]
+        if op == "Gather" and node.input[0] in constants:
+            kind = Op.EMBEDDING
+        return kind, 0, 0, True
+    return Op.OTHER, sum(numel(s) for s in out_shapes), 0, False
+
+
+def _weights(
+    node: Any, initializers: dict[str, Any], owned: set[str], itemsize: dict[str, int]
+) -> tuple[int, int]:
+    """(trainable params, stored bytes) of the initializers ``node`` reads first.
+
+    Batch-norm running mean and variance are stored but not trainable, as in
+    torchvision's parameter counts.
+    """
+    params = nbytes = 0
+    for pos, t in enumerate(node.input):
+        if t not in initializers or t in owned:
+            continue
+        owned.add(t)
+        count = numel(initializers[t].dims)
+        nbytes += count * itemsize.get(t, 4)
+        if not (node.op_type == "BatchNormalization" and pos >= 3):
+            params += count
+    return params, nbytes
+
+
+# -- export ------------------------------------------------------------------------------
+
+
+def export_onnx(
+    graph: LayerGraph,
+    path: str | os.PathLike[str],
+    *,
+    seed: int = 0,
+    opset: int = 17,
+    external_data: bool = False,
+) -> Path:
+    """Write ``graph`` as an ONNX model with random weights (He-normal, float32).
+
+    Supports the zoo's CNN operators: convolution, linear (Gemm), max/average/
+    global pooling, batch norm, ReLU/ReLU6/sigmoid/SiLU/tanh, add, multiply,
+    concat and flatten. Transformer graphs raise ``NotImplementedError``.
+    ``external_data=True`` stores the weights in ``<path>.data`` beside the model.
+    """
+    onnx = _require_onnx()
+    from onnx import TensorProto, helper, numpy_helper
+
+    unsupported = sorted({f"{layer.op}/{layer.attr('kind')}" for layer in graph if not _exportable(layer)})
+    if unsupported:
+        raise NotImplementedError(
+            f"export_onnx supports CNN operators only; {graph.name!r} has {', '.join(unsupported)}"
+        )
+    rng = np.random.default_rng(seed)
+    input_name = _unique("input", {layer.name for layer in graph})
+    nodes: list[Any] = []
+    inits: list[Any] = []
+
+    def tensor(src: str) -> str:
+        return input_name if src == INPUT else src
+
+    def weight(name: str, array: np.ndarray) -> str:
+        inits.append(numpy_helper.from_array(array.astype(np.float32, copy=False), name))
+        return name
+
+    for layer in graph:
+        nodes.extend(_export_layer(layer, [tensor(s) for s in layer.inputs], rng, weight, helper))
+    model = helper.make_model(
+        helper.make_graph(
+            nodes,
+            graph.name,
+            [helper.make_tensor_value_info(input_name, TensorProto.FLOAT, list(graph.input_shape))],
+            [
+                helper.make_tensor_value_info(o, TensorProto.FLOAT, list(graph[o].output_shape))
+                for o in graph.outputs
+            ],
+            initializer=inits,
+        ),
+        opset_imports=[helper.make_opsetid("", opset)],
+        producer_name="offloadsim",
+    )
+    path = Path(path)
+    if external_data:
+        onnx.save_model(
+            model,
+            os.fspath(path),
+            save_as_external_data=True,
+            all_tensors_to_one_file=True,
+            location=f"{path.name}.data",
+        )
+    else:
+        onnx.save_model(model, os.fspath(path))
+    return path
+
+
+def _exportable(layer: Layer) -> bool:
+    kind = layer.attr("kind")
+    return (
+        layer.op in (Op.CONV, Op.ADD, Op.MUL, Op.CONCAT)
+        or (layer.op == Op.LINEAR and len(layer.input_shapes[0]) == 2)
+        or (layer.op == Op.NORM and kind == "batchnorm")
+        or (layer.op == Op.ACT and kind in ("relu", "relu6", "sigmoid", "silu", "tanh"))
+        or (layer.op == Op.POOL and kind in ("max", "avg", "global_avg"))
+        or (layer.op == Op.RESHAPE and kind == "flatten")
+    )
+
+
+def _export_layer(
+    layer: Layer, inputs: list[str], rng: np.random.Generator, weight: Any, helper: Any
+) -> Iterable[Any]:
+    """ONNX node(s) computing ``layer``; the last one writes the tensor ``layer.name``."""
+    name, a = layer.name, layer.attr
+    if layer.op == Op.CONV:
+        c_in, c_out, k, groups = layer.input_shapes[0][1], layer.output_shape[1], a("kernel"), a("groups")
+        fan_in = c_in // groups * k * k
+        w = rng.standard_normal((c_out, c_in // groups, k, k), dtype=np.float32)
+        w *= np.float32(np.sqrt(2.0 / fan_in))
+        args = [inputs[0], weight(f"{name}.weight", w)]
+        if a("bias"):
+            args.append(weight(f"{name}.bias", np.zeros(c_out, np.float32)))
+        p = a("padding")
+        return [
+            helper.make_node(
+                "Conv",
+                args,
+                [name],
+                name=name,
+                kernel_shape=[k, k],
+                strides=[a("stride")] * 2,
+                pads=[p] * 4,
+                group=groups,
+            )
+        ]
+    if layer.op == Op.LINEAR:
+        d_in, d_out = a("in_features"), a("out_features")
+        w = rng.standard_normal((d_out, d_in), dtype=np.float32)
+        w *= np.float32(np.sqrt(2.0 / d_in))
+        args = [inputs[0], weight(f"{name}.weight", w)]
+        if a("bias"):
+            args.append(weight(f"{name}.bias", np.zeros(d_out, np.float32)))
+        return [helper.make_node("Gemm", args, [name], name=name, transB=1)]
+    if layer.op == Op.NORM:
+        c = layer.output_shape[1]
+        ones, zeros = np.ones(c, np.float32), np.zeros(c, np.float32)
+        args = [
+            inputs[0],
+            weight(f"{name}.scale", ones),
+            weight(f"{name}.shift", zeros),
+            weight(f"{name}.mean", zeros),
+            weight(f"{name}.var", ones),
+        ]
+        return [helper.make_node("BatchNormalization", args, [name], name=name)]
+    if layer.op == Op.ACT:
+        kind = a("kind")
+        if kind == "relu6":
+            lo, hi = f"{name}.min", f"{name}.max"
+            return [
+                _const(helper, lo, 0.0),
+                _const(helper, hi, 6.0),
+                helper.make_node("Clip", [inputs[0], lo, hi], [name], name=name),
+            ]
+        if kind == "silu":
+            sig = f"{name}.sigmoid"
+            return [
+                helper.make_node("Sigmoid", inputs, [sig], name=sig),
+                helper.make_node("Mul", [inputs[0], sig], [name], name=name),
+            ]
+        onnx_op = {"relu": "Relu", "sigmoid": "Sigmoid", "tanh": "Tanh"}[kind]
+        return [helper.make_node(onnx_op, inputs, [name], name=name)]
+    if layer.op == Op.POOL:
+        kind = a("kind")
+        if kind == "global_avg":
+            return [helper.make_node("GlobalAveragePool", inputs, [name], name=name)]
+        k, p = a("kernel"), a("padding")
+        return [
+            helper.make_node(
+                "MaxPool" if kind == "max" else "AveragePool",
+                inputs,
+                [name],
+                name=name,
+                kernel_shape=[k, k],
+                strides=[a("stride")] * 2,
+                pads=[p] * 4,
+                ceil_mode=int(bool(a("ceil"))),
+            )
+        ]
+    if layer.op == Op.RESHAPE:
+        return [helper.make_node("Flatten", inputs, [name], name=name, axis=1)]
+    if layer.op == Op.CONCAT:
+        return [helper.make_node("Concat", inputs, [name], name=name, axis=a("axis"))]
+    onnx_op = {Op.ADD: "Add", Op.MUL: "Mul"}[Op(layer.op)]
+    return [helper.make_node(onnx_op, inputs, [name], name=name)]
+
+
+def _const(helper: Any, name: str, value: float) -> Any:
+    from onnx import TensorProto
+
+    return helper.make_node(
+        "Constant", [], [name], name=name, value=helper.make_tensor(name, TensorProto.FLOAT, [], [value])
+    )

@@ -1,0 +1,185 @@
+"""Look up zoo models by name (with aliases) and summarise them as tables."""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import re
+from collections.abc import Callable
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+from offloadsim.models import zoo
+from offloadsim.models.graph import LayerGraph, as_chain
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["UnknownModelError", "canonical_name", "get_model", "list_models", "layers_table", "models_table"]
+
+
+def _llm(name: str) -> Callable[..., LayerGraph]:
+    def build(*, tokens: int = 128, past_tokens: int = 0, dtype_bytes: int | None = None) -> LayerGraph:
+        cfg = zoo.LLM_CONFIGS[name]
+        if dtype_bytes is not None:
+            cfg = cfg.replace(dtype_bytes=dtype_bytes)
+        return zoo.prefill_graph(cfg, tokens=tokens, past_tokens=past_tokens)
+
+    build.__doc__ = f"Prefill graph of {name} over ``tokens`` prompt tokens."
+    return build
+
+
+_BUILDERS: MappingProxyType[str, Callable[..., LayerGraph]] = MappingProxyType(
+    {
+        "alexnet": zoo.alexnet,
+        "vgg16": zoo.vgg16,
+        "resnet18": zoo.resnet18,
+        "resnet50": zoo.resnet50,
+        "mobilenet_v2": zoo.mobilenet_v2,
+        "efficientnet_b0": zoo.efficientnet_b0,
+        "squeezenet1_1": zoo.squeezenet1_1,
+        "vit_b_16": zoo.vit_b_16,
+        "bert-base": zoo.bert_base,
+        "gpt2": _llm("gpt2"),
+        "llama-3.2-1b": _llm("llama-3.2-1b"),
+        "llama-3.1-8b": _llm("llama-3.1-8b"),
+    }
+)
+
+# Extra spellings beyond those that differ only in case and punctuation.
+_EXTRA_ALIASES = MappingProxyType(
+    {
+        "vgg": "vgg16",
+        "mobilenet": "mobilenet_v2",
+        "efficientnet": "efficientnet_b0",
+        "squeezenet": "squeezenet1_1",
+        "vit": "vit_b_16",
+        "vitbase": "vit_b_16",
+        "vitbase16": "vit_b_16",
+        "bert": "bert-base",
+        "bertbaseuncased": "bert-base",
+        "gpt2small": "gpt2",
+        "gpt2124m": "gpt2",
+        "llama321b": "llama-3.2-1b",
+        "llama32-1b": "llama-3.2-1b",
+        "llama1b": "llama-3.2-1b",
+        "llama318b": "llama-3.1-8b",
+        "llama8b": "llama-3.1-8b",
+    }
+)
+
+
+def _key(name: str) -> str:
+    """Case- and punctuation-insensitive form: ``ResNet-50`` -> ``resnet50``."""
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+_ALIASES = MappingProxyType(
+    {
+        **{_key(n): n for n in _BUILDERS},
+        **{_key(alias): target for alias, target in _EXTRA_ALIASES.items()},
+    }
+)
+
+
+class UnknownModelError(KeyError):
+    """No built-in model by that name; the message suggests the closest names."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+def canonical_name(name: str) -> str:
+    """Resolve ``name`` (or an alias of it) to its registry name.
+
+    >>> canonical_name("ResNet-50"), canonical_name("mobilenetv2"), canonical_name("Llama 3.2 1B")
+    ('resnet50', 'mobilenet_v2', 'llama-3.2-1b')
+    """
+    try:
+        return _ALIASES[_key(name)]
+    except KeyError:
+        pass
+    choices = {**{n: n for n in _BUILDERS}, **{a: t for a, t in _EXTRA_ALIASES.items()}}
+    close = difflib.get_close_matches(name.lower(), list(choices), n=3, cutoff=0.5)
+    suggestions = list(dict.fromkeys(choices[c] for c in close))
+    hint = f" (did you mean {', '.join(map(repr, suggestions))}?)" if suggestions else ""
+    raise UnknownModelError(
+        f"unknown model {name!r}{hint}. Built-in models: {', '.join(_BUILDERS)}"
+    ) from None
+
+
+def list_models() -> list[str]:
+    """Registry names of the built-in models.
+
+    >>> list_models()[:3]
+    ['alexnet', 'vgg16', 'resnet18']
+    """
+    return list(_BUILDERS)
+
+
+def get_model(name: str, **params: Any) -> LayerGraph:
+    """Return the built-in model ``name`` (aliases accepted) as a cached :class:`LayerGraph`.
+
+    ``params`` go to the family's builder: ``image_size``/``num_classes`` for
+    image models, ``seq_len`` for BERT, ``tokens``/``past_tokens``/``dtype_bytes``
+    for LLMs. Raises :class:`UnknownModelError` (a ``KeyError``) with
+    suggestions for an unknown name.
+
+    >>> g = get_model("resnet-50")
+    >>> g.name, round(g.macs / 1e9, 3), g.params
+    ('resnet50', 4.089, 25557032)
+    >>> get_model("resnet50") is g
+    True
+    """
+    return _build(canonical_name(name), tuple(sorted(params.items())))
+
+
+@functools.lru_cache(maxsize=128)
+def _build(name: str, params: tuple[tuple[str, Any], ...]) -> LayerGraph:
+    return _BUILDERS[name](**dict(params))
+
+
+def models_table() -> pd.DataFrame:
+    """One row per built-in model at default parameters: size and cost at a glance."""
+    import pandas as pd
+
+    rows = []
+    for name in _BUILDERS:
+        g = get_model(name)
+        rows.append(
+            {
+                "name": name,
+                "layers": len(g),
+                "GFLOPs": g.flops / 1e9,
+                "GMACs": g.macs / 1e9,
+                "parameters": g.params,
+                "input_bytes": g.input_bytes,
+                "output_bytes": g.output_bytes,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def layers_table(name: str, **params: Any) -> pd.DataFrame:
+    """One row per layer of ``get_model(name, **params)`` in topological order.
+
+    ``cut_bytes`` is what crosses a cut placed right after the layer (all
+    tensors, so it exceeds ``output_bytes`` inside a residual block).
+    """
+    import pandas as pd
+
+    g = get_model(name, **params)
+    chain = as_chain(g)
+    return pd.DataFrame(
+        {
+            "name": chain.names,
+            "op": chain.ops,
+            "output_shape": [layer.output_shape for layer in g],
+            "FLOPs": [layer.flops for layer in g],
+            "MACs": [layer.macs for layer in g],
+            "params": [layer.params for layer in g],
+            "output_bytes": [layer.output_bytes for layer in g],
+            "cut_bytes": chain.cut_bytes[1:].astype("int64"),
+            "cumulative_FLOPs": chain.cum_flops[1:],
+        }
+    )

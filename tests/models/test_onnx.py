@@ -1,0 +1,179 @@
+"""ONNX import FLOP formulas on hand-built graphs, and export -> import round trips."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+onnx = pytest.importorskip("onnx")
+from onnx import TensorProto, helper, numpy_helper  # noqa: E402 - after importorskip
+
+from offloadsim.models import (  # noqa: E402 - after importorskip
+    as_chain,
+    chain_cut_points,
+    cut_bytes,
+    export_onnx,
+    get_model,
+    load_onnx,
+)
+
+F = TensorProto.FLOAT
+
+
+def _model(nodes, inputs, outputs, inits=()):  # type: ignore[no-untyped-def]
+    """A ModelProto from nodes; intermediate shapes are left to shape inference."""
+    graph = helper.make_graph(
+        nodes,
+        "t",
+        [helper.make_tensor_value_info(n, F, s) for n, s in inputs],
+        [helper.make_tensor_value_info(n, F, None) for n in outputs],
+        initializer=[numpy_helper.from_array(np.zeros(s, np.float32), n) for n, s in inits],
+    )
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+
+
+def _one(node, inputs, inits=()):  # type: ignore[no-untyped-def]
+    """Import a single-node model and return its only layer."""
+    g = load_onnx(_model([node], inputs, [node.output[0]], inits), name="one")
+    assert len(g) == 1
+    return g[0]
+
+
+def test_conv_hand_count() -> None:
+    node = helper.make_node("Conv", ["x", "w", "b"], ["y"], kernel_shape=[3, 3], pads=[1, 1, 1, 1])
+    layer = _one(node, [("x", [1, 3, 8, 8])], [("w", [4, 3, 3, 3]), ("b", [4])])
+    # 4 output channels x 8 x 8 positions x (3 channels x 3 x 3) MACs
+    assert layer.macs == 4 * 8 * 8 * 27 == 6912
+    assert layer.flops == 2 * 6912
+    assert layer.params == 4 * 27 + 4
+    assert layer.output_shape == (1, 4, 8, 8) and layer.output_bytes == 4 * 64 * 4
+    assert layer.op == "conv"
+
+
+def test_grouped_conv_and_conv_transpose() -> None:
+    dw = helper.make_node("Conv", ["x", "w"], ["y"], kernel_shape=[3, 3], pads=[1, 1, 1, 1], group=4)
+    assert _one(dw, [("x", [1, 4, 8, 8])], [("w", [4, 1, 3, 3])]).macs == 4 * 64 * 9
+    up = helper.make_node("ConvTranspose", ["x", "w"], ["y"], kernel_shape=[2, 2], strides=[2, 2])
+    layer = _one(up, [("x", [1, 4, 4, 4])], [("w", [4, 2, 2, 2])])
+    assert layer.output_shape == (1, 2, 8, 8)
+    assert layer.macs == 4 * 4 * 4 * (2 * 2 * 2)  # each input element scatters to 2 channels x 2x2
+
+
+def test_gemm_and_matmul() -> None:
+    gemm = helper.make_node("Gemm", ["x", "w", "b"], ["y"], transB=1)
+    layer = _one(gemm, [("x", [1, 10])], [("w", [5, 10]), ("b", [5])])
+    assert (layer.macs, layer.flops, layer.params, layer.op) == (50, 100, 55, "linear")
+    mm = helper.make_node("MatMul", ["a", "b"], ["y"])
+    layer = _one(mm, [("a", [1, 2, 4, 8]), ("b", [1, 2, 8, 3])])
+    assert (layer.macs, layer.op, layer.params) == (2 * 4 * 3 * 8, "matmul", 0)
+    weighted = helper.make_node("MatMul", ["a", "w"], ["y"])
+    assert _one(weighted, [("a", [1, 7, 16])], [("w", [16, 32])]).op == "linear"
+
+
+def test_pooling_norm_and_elementwise() -> None:
+    x = [("x", [1, 4, 8, 8])]
+    n = 4 * 8 * 8
+    maxpool = helper.make_node("MaxPool", ["x"], ["y"], kernel_shape=[3, 3], strides=[2, 2])
+    assert _one(maxpool, x).flops == 4 * 3 * 3 * 9  # 3x3 outputs, 9 compares each
+    avg = helper.make_node("AveragePool", ["x"], ["y"], kernel_shape=[2, 2], strides=[2, 2])
+    assert _one(avg, x).flops == 4 * 4 * 4 * 4
+    assert _one(helper.make_node("GlobalAveragePool", ["x"], ["y"]), x).flops == n
+    bn = helper.make_node("BatchNormalization", ["x", "s", "b", "m", "v"], ["y"])
+    layer = _one(bn, x, [("s", [4]), ("b", [4]), ("m", [4]), ("v", [4])])
+    assert (layer.flops, layer.params, layer.param_bytes) == (2 * n, 8, 16 * 4)
+    assert _one(helper.make_node("Relu", ["x"], ["y"]), x).flops == n
+    assert _one(helper.make_node("Sigmoid", ["x"], ["y"]), x).flops == 4 * n
+    assert _one(helper.make_node("Softmax", ["x"], ["y"]), x).flops == 5 * n
+    ln = helper.make_node("LayerNormalization", ["x", "g", "b"], ["y"], axis=-1)
+    layer = _one(ln, x, [("g", [8]), ("b", [8])])
+    assert (layer.flops, layer.params) == (5 * n, 16)
+    add = _one(helper.make_node("Add", ["x", "z"], ["y"]), [*x, ("z", [1, 4, 8, 8])])
+    assert (add.flops, add.op) == (n, "add")
+
+
+def test_data_movement_is_free() -> None:
+    x = [("x", [1, 4, 8, 8])]
+    assert _one(helper.make_node("Flatten", ["x"], ["y"], axis=1), x).flops == 0
+    assert _one(helper.make_node("Transpose", ["x"], ["y"], perm=[0, 2, 3, 1]), x).flops == 0
+    shape = numpy_helper.from_array(np.array([1, 256], np.int64), "s")
+    model = _model([helper.make_node("Reshape", ["x", "s"], ["y"])], x, ["y"])
+    model.graph.initializer.append(shape)
+    layer = load_onnx(model, name="r")[0]
+    assert (layer.flops, layer.params, layer.output_shape) == (0, 2, (1, 256))
+    cat = helper.make_node("Concat", ["x", "z"], ["y"], axis=1)
+    layer = _one(cat, [*x, ("z", [1, 2, 8, 8])])
+    assert (layer.flops, layer.output_shape) == (0, (1, 6, 8, 8))
+
+
+def test_unknown_op_is_counted_by_output_size_with_a_warning() -> None:
+    node = helper.make_node("Einsum", ["a", "b"], ["y"], equation="ij,jk->ik")
+    with pytest.warns(UserWarning, match="Einsum"):
+        layer = _one(node, [("a", [3, 4]), ("b", [4, 5])])
+    assert layer.flops == 15
+
+
+def test_skip_connection_dag_and_symbolic_batch(tmp_path: Path) -> None:
+    nodes = [
+        helper.make_node("Relu", ["x"], ["a"], name="a"),
+        helper.make_node("Sigmoid", ["a"], ["b"], name="b"),
+        helper.make_node("Add", ["a", "b"], ["c"], name="c"),
+    ]
+    model = _model(nodes, [("x", ["N", 16])], ["c"])
+    path = tmp_path / "skip.onnx"
+    onnx.save(model, str(path))
+    g = load_onnx(path)
+    assert g.name == "skip" and [layer.name for layer in g] == ["a", "b", "c"]
+    assert g.input_shape == (1, 16)  # symbolic batch taken as 1
+    assert [cut_bytes(g, k) for k in range(4)] == [64, 64, 128, 64]
+    assert chain_cut_points(g) == [0, 1, 3]
+
+
+def _round_trip(name: str, tmp_path: Path, external: bool) -> None:
+    graph = get_model(name)
+    path = export_onnx(graph, tmp_path / f"{name}.onnx", external_data=external)
+    onnx.checker.check_model(str(path))
+    back = load_onnx(path)
+    assert back.flops == graph.flops
+    assert back.macs == graph.macs
+    assert back.params == graph.params
+    assert back.param_bytes == graph.param_bytes
+    assert back.input_bytes == graph.input_bytes and back.output_bytes == graph.output_bytes
+    if len(back) == len(graph):
+        assert np.array_equal(as_chain(back).cut_bytes, as_chain(graph).cut_bytes)
+
+
+def test_round_trip_resnet18(tmp_path: Path) -> None:
+    _round_trip("resnet18", tmp_path, external=False)
+
+
+def test_round_trip_alexnet_with_external_weights(tmp_path: Path) -> None:
+    _round_trip("alexnet", tmp_path, external=True)
+    assert (tmp_path / "alexnet.onnx.data").stat().st_size > 200e6  # weights beside the model
+
+
+def test_round_trip_relu6_silu_and_concat_networks(tmp_path: Path) -> None:
+    _round_trip("mobilenet_v2", tmp_path, external=False)
+    _round_trip("efficientnet_b0", tmp_path, external=False)  # SiLU -> Sigmoid + Mul
+    _round_trip("squeezenet1_1", tmp_path, external=False)
+
+
+def test_export_rejects_transformers(tmp_path: Path) -> None:
+    with pytest.raises(NotImplementedError, match="CNN"):
+        export_onnx(get_model("bert-base", seq_len=8), tmp_path / "bert.onnx")
+
+
+def test_missing_onnx_gives_install_hint(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "onnx", None)
+    with pytest.raises(ImportError, match=r"pip install 'offloadsim\[onnx\]'"):
+        load_onnx("whatever.onnx")
+
+
+def test_exported_model_runs_in_onnxruntime(tmp_path: Path) -> None:
+    ort = pytest.importorskip("onnxruntime")
+    path = export_onnx(get_model("squeezenet1_1"), tmp_path / "squeezenet.onnx")
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    (logits,) = session.run(None, {"input": np.ones((1, 3, 224, 224), np.float32)})
+    assert logits.shape == (1, 1000) and np.isfinite(logits).all()

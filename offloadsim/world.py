@@ -132,7 +132,7 @@ def _app(spec: AppSpec) -> AppTemplate:
             graph = get_model(spec.model, **spec.model_params)
         except KeyError as error:
             raise WorldError(f"applications.{spec.name}.model: {error.args[0]}") from None
-        except TypeError as error:
+        except (TypeError, ValueError) as error:
             raise WorldError(f"applications.{spec.name}.params: {error}") from None
     from offloadsim.models import as_chain
 

@@ -25,7 +25,7 @@ from offloadsim.policies.base import Plan, PlanError, Policy, TaskView, validate
 from offloadsim.scenario.model import AppSpec, WorkloadSpec
 from offloadsim.world import AppTemplate, World
 
-__all__ = ["EngineError", "Simulation"]
+__all__ = ["EngineError", "Simulation", "reordered_cut_bytes"]
 
 Progress = Callable[[float], None]
 
@@ -209,9 +209,8 @@ class Simulation:
             task.t0 = now
             if task.start != task.start:  # NaN: first step
                 task.start = now
-            self.network.start(
-                step.channels, task.cut_bytes[step.cut], step.latency_s, self._transfer_done, task
-            )
+            size = step.size_bytes if step.size_bytes >= 0.0 else task.cut_bytes[step.cut]
+            self.network.start(step.channels, size, step.latency_s, self._transfer_done, task)
 
     def _compute_done(self, task: Task, wait_s: float, service_s: float) -> None:
         task.wait += wait_s
@@ -226,7 +225,7 @@ class Simulation:
     def _transfer_done(self, task: Task) -> None:
         step: TransferStep = task.plan.steps[task.step - 1]  # type: ignore[union-attr]
         elapsed = self.env.now - task.t0
-        size = task.cut_bytes[step.cut]
+        size = step.size_bytes if step.size_bytes >= 0.0 else task.cut_bytes[step.cut]
         task.transfer_time += elapsed
         task.bytes_sent += size
         sending = max(0.0, elapsed - step.latency_s)
@@ -300,6 +299,20 @@ class Simulation:
             return CompiledPlan((), "", 0, False, drop=True)
         world = self.world
         app = world.apps[task.app]
+        fixed_sizes: list[float] | None = None
+        costed: Any = task
+        if plan.order is not None:
+            if app.graph is None:
+                raise EngineError(
+                    f"policy {self.policy_name!r} gave a layer order for non-model app {task.app!r}"
+                )
+            try:
+                fixed_sizes = reordered_cut_bytes(
+                    app.graph, plan.order, task.cut_bytes[0], task.cut_bytes[-1]
+                )
+            except ValueError as error:
+                raise EngineError(f"policy {self.policy_name!r}: {error}") from None
+            costed = _Reordered([task.flops[i] for i in plan.order])
         source = task.source
         power = self._power.get(source)
         topology = world.topology
@@ -312,14 +325,14 @@ class Simulation:
             if stop <= start:
                 continue
             if node != location:
-                steps.append(self._transfer_step(location, node, start, source, power, topology))
+                steps.append(self._transfer_step(location, node, start, source, power, topology, fixed_sizes))
                 if start == 0 and location == source:
                     raw_input_offloaded = True
                 location = node
             processor = self.processors[node]
             fixed = -1.0
             if app.flops is not None:
-                fixed = self.stage_time(task, processor, start, stop)
+                fixed = self.stage_time(costed, processor, start, stop)
             busy_w = power.busy_w if power is not None and node == source else 0.0
             steps.append(ComputeStep(processor, start, stop, fixed, busy_w))
             if not placement or placement[-1] != node:
@@ -327,11 +340,15 @@ class Simulation:
             if node == source:
                 split += stop - start
         if location != source:
-            steps.append(self._transfer_step(location, source, task.layers, source, power, topology))
+            steps.append(
+                self._transfer_step(location, source, task.layers, source, power, topology, fixed_sizes)
+            )
         return CompiledPlan(tuple(steps), ">".join(placement), split, raw_input_offloaded)
 
     @staticmethod
-    def _transfer_step(a: str, b: str, cut: int, source: str, power: Any, topology: Any) -> TransferStep:
+    def _transfer_step(
+        a: str, b: str, cut: int, source: str, power: Any, topology: Any, sizes: list[float] | None
+    ) -> TransferStep:
         route = topology.route(a, b)
         watts = 0.0
         if power is not None:
@@ -339,7 +356,7 @@ class Simulation:
                 watts += power.transmit_w
             if b == source:
                 watts += power.receive_w
-        return TransferStep(a, b, route.channels, route.latency_s, cut, watts)
+        return TransferStep(a, b, route.channels, route.latency_s, cut, watts, sizes[cut] if sizes else -1.0)
 
     # -- running ----------------------------------------------------------
     def _take_snapshot(self, _: object = None) -> None:
@@ -449,3 +466,48 @@ class Simulation:
             replication=self.replication,
             counters=dict(self.counters),
         )
+
+
+class _Reordered:
+    """A task's per-layer work seen in a plan's layer order (for costing its stages)."""
+
+    __slots__ = ("flops", "service")
+
+    def __init__(self, flops: list[float]):
+        self.flops = flops
+        self.service = None
+
+
+def reordered_cut_bytes(
+    graph: Any, order: tuple[int, ...], input_bytes: float, output_bytes: float
+) -> list[float]:
+    """Bytes crossing each cut ``k`` when layers run in ``order`` (a topological order).
+
+    A tensor crosses cut ``k`` when its producer is among the first ``k``
+    layers of ``order`` (the input counts as produced before them all) and
+    some consumer is not.  Raises ValueError if ``order`` breaks a dependency.
+    """
+    n = len(order)
+    position = [0] * n
+    for index, layer in enumerate(order):
+        position[layer] = index
+    last_use = [-1] * (n + 1)  # slot p + 1 for producer p; slot 0 is the model input
+    for producer, consumer in graph.edges:
+        consumer_position = n if consumer >= n else position[consumer]
+        if producer >= 0 and position[producer] >= consumer_position:
+            raise ValueError(f"layer order runs layer {consumer} before its input {producer}")
+        last_use[producer + 1] = max(last_use[producer + 1], consumer_position)
+    sizes = [input_bytes] + [float(layer.output_bytes) for layer in graph.layers]
+    diff = [0.0] * (n + 2)
+    for slot in range(n + 1):
+        if last_use[slot] < 0:
+            continue
+        first_cut = 0 if slot == 0 else position[slot - 1] + 1
+        diff[first_cut] += sizes[slot]
+        diff[last_use[slot] + 1] -= sizes[slot]
+    crossing, running = [], 0.0
+    for k in range(n + 1):
+        running += diff[k]
+        crossing.append(running)
+    crossing[n] = output_bytes
+    return crossing

@@ -106,6 +106,7 @@ class TransferStep:
     latency_s: float
     cut: int
     power_w: float
+    size_bytes: float = -1.0  # fixed size (reordered plans); negative: the task's cut_bytes[cut]
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,9 +9,9 @@ import numpy as np
 from offloadsim.policies.base import TaskView
 
 if TYPE_CHECKING:
+    from offloadsim.engine.simulation import Simulation
     from offloadsim.models.graph import LayerGraph
     from offloadsim.scenario.model import PowerSpec
-    from offloadsim.engine.simulation import Simulation
 
 __all__ = ["EngineView"]
 

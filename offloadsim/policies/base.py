@@ -36,13 +36,18 @@ class Plan:
     ``k`` is ``Plan((device, server), (k,))``.  Empty segments are skipped.
     ``processors`` optionally names the processor per segment (default: the
     node's first).  A plan with ``drop=True`` rejects the task (admission
-    control); it is recorded with status ``dropped``.
+    control); it is recorded with status ``dropped``.  ``order`` (models
+    only) is another topological order of the layer indices in which the
+    cuts apply, for partitions of a DAG that are not a prefix of the
+    model's own order (a min-cut device set, say); the bytes crossing each
+    cut are then recomputed from the layer graph.
     """
 
     nodes: tuple[str, ...]
     cuts: tuple[int, ...] = ()
     processors: tuple[str | None, ...] | None = None
     drop: bool = False
+    order: tuple[int, ...] | None = None
 
     @staticmethod
     def run_on(node: str) -> Plan:
@@ -199,6 +204,8 @@ def validate_plan(plan: object, task: TaskView, view: SystemView, policy_name: s
             raise PlanError(
                 f"policy {policy_name!r} placed task {task.id} on {node!r}, unreachable from {task.source!r}"
             )
+    if plan.order is not None and sorted(plan.order) != list(range(task.layers)):
+        raise PlanError(f"policy {policy_name!r}: order must be a permutation of 0..{task.layers - 1}")
     if plan.processors is not None and len(plan.processors) != len(plan.nodes):
         raise PlanError(f"policy {policy_name!r}: processors must name one per node")
     return plan

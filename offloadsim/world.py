@@ -9,7 +9,6 @@ model (fixed numbers) or synthetic work (drawn per task).
 from __future__ import annotations
 
 from dataclasses import dataclass
-
 from typing import TYPE_CHECKING
 
 from offloadsim.distributions import Dist

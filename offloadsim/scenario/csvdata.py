@@ -1,0 +1,114 @@
+"""Read the CSV files a scenario points to: empirical samples and arrival traces.
+
+Errors name the file as the scenario wrote it and the line, so the loader
+can prefix the scenario key: ``workload[0].trace: trace.csv, line 7: ...``.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from collections.abc import Iterator
+from pathlib import Path
+
+from offloadsim.scenario.errors import describe
+from offloadsim.units import QUANTITIES, UnitError, parse_quantity
+
+__all__ = ["CsvProblem", "read_samples", "read_trace"]
+
+
+class CsvProblem(ValueError):
+    """A CSV file is missing or malformed; the message names the file and line."""
+
+
+def read_samples(path: Path, shown: str, kind: str) -> list[float]:
+    """Values of the file's single column, in SI units of ``kind``; a non-numeric first row is a header."""
+    values: list[float] = []
+    for number, (line, row) in enumerate(_rows(path, shown)):
+        if len(row) != 1:
+            raise CsvProblem(f"{shown}, line {line}: expected one column of values, got {len(row)}")
+        cell = row[0].strip()
+        if number == 0 and not _looks_numeric(cell):
+            continue  # a header
+        values.append(_value(cell, kind, shown, line))
+    if not values:
+        raise CsvProblem(f"{shown}: no values (expected one column of {QUANTITIES[kind].name} values)")
+    return values
+
+
+def read_trace(path: Path, shown: str) -> list[tuple[float, str | None, int]]:
+    """``(time_s, source, line)`` rows of a trace with columns ``time`` and optional ``source``.
+
+    Times are seconds (or strings with a time unit), non-negative and sorted;
+    an empty or absent ``source`` means the row applies to every source.
+    Other columns are ignored.
+    """
+    rows = _rows(path, shown)
+    header = next(rows, None)
+    if header is None:
+        raise CsvProblem(f"{shown}: the file is empty; expected a header row with a 'time' column")
+    names = [cell.strip().lower() for cell in header[1]]
+    if "time" not in names:
+        raise CsvProblem(
+            f"{shown}, line {header[0]}: expected a header row with a 'time' column, got {header[1]}"
+        )
+    time_at = names.index("time")
+    source_at = names.index("source") if "source" in names else None
+    out: list[tuple[float, str | None, int]] = []
+    previous = 0.0
+    for line, row in rows:
+        if len(row) != len(names):
+            raise CsvProblem(
+                f"{shown}, line {line}: expected {len(names)} columns like the header, got {len(row)}"
+            )
+        time = _value(row[time_at].strip(), "time", shown, line)
+        if time < previous:
+            raise CsvProblem(
+                f"{shown}, line {line}: time {time:g} s is before the previous row's {previous:g} s "
+                "(the trace must be sorted by time)"
+            )
+        previous = time
+        source = row[source_at].strip() if source_at is not None else ""
+        out.append((time, source or None, line))
+    if not out:
+        raise CsvProblem(f"{shown}: no rows after the header")
+    return out
+
+
+def _rows(path: Path, shown: str) -> Iterator[tuple[int, list[str]]]:
+    """Non-blank, non-comment rows with their line numbers."""
+    try:
+        with path.open(newline="", encoding="utf-8") as handle:
+            reader = csv.reader(handle)
+            for row in reader:
+                if not row or all(not cell.strip() for cell in row) or row[0].lstrip().startswith("#"):
+                    continue
+                yield reader.line_num, row
+    except FileNotFoundError:
+        raise CsvProblem(f"{shown}: no such file (looked for {path})") from None
+    except IsADirectoryError:
+        raise CsvProblem(f"{shown}: is a directory, expected a CSV file") from None
+    except UnicodeDecodeError:
+        raise CsvProblem(f"{shown}: not UTF-8 text") from None
+    except csv.Error as error:
+        raise CsvProblem(f"{shown}: malformed CSV: {error}") from None
+
+
+def _looks_numeric(cell: str) -> bool:
+    return bool(cell) and (cell[0].isdigit() or cell[0] in "+-.")
+
+
+def _value(cell: str, kind: str, shown: str, line: int) -> float:
+    try:
+        number = float(cell)
+    except ValueError:
+        try:
+            number = parse_quantity(cell, kind)
+        except UnitError as error:
+            message = str(error).replace(f"got {cell!r}", f"got {describe(cell)}", 1)
+            raise CsvProblem(f"{shown}, line {line}: {message}") from None
+    if not math.isfinite(number) or number < 0:
+        raise CsvProblem(
+            f"{shown}, line {line}: expected a non-negative {QUANTITIES[kind].name}, got {describe(cell)}"
+        )
+    return number

@@ -1,0 +1,122 @@
+"""Scenario problems: each says which file, which key path and what was expected, on one line.
+
+Every check of the scenario package reports through :class:`ScenarioError`,
+so ``offloadsim validate`` prints the same shape whatever went wrong::
+
+    quickstart.yaml: links[2].bandwidth: expected a bandwidth like "20 Mbps", got "fast"
+
+Key paths use the ``--set`` syntax (``nodes.phone.count``, ``links[2].latency``)
+so that a path in a message can be pasted into an override.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any, NamedTuple
+
+__all__ = ["Problem", "ScenarioError", "ProblemList", "format_path", "describe", "did_you_mean"]
+
+
+class Problem(NamedTuple):
+    """One thing wrong with a scenario: ``(file, key_path, message)``; ``key_path`` may be empty."""
+
+    file: str
+    key_path: str
+    message: str
+
+    def __str__(self) -> str:
+        parts = [self.file, self.key_path, self.message] if self.key_path else [self.file, self.message]
+        return ": ".join(parts)
+
+
+class ScenarioError(Exception):
+    """A scenario that cannot be used; ``problems`` lists every problem found, ``str()`` one per line."""
+
+    def __init__(self, problems: Iterable[Problem | tuple[str, str, str]]):
+        self.problems: list[Problem] = []
+        for problem in problems:
+            file, key_path, message = problem
+            line = Problem(str(file), key_path, _one_line(message))
+            if line not in self.problems:
+                self.problems.append(line)
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        return "\n".join(str(problem) for problem in self.problems)
+
+    def __reduce__(self) -> tuple[type[ScenarioError], tuple[list[Problem]]]:
+        # Rebuilt from the problems, so the error survives a process pool (sweeps).
+        return (type(self), (self.problems,))
+
+
+class ProblemList:
+    """Collects problems of one file so that one run of the checks reports them all."""
+
+    def __init__(self, file: str):
+        self.file = file
+        self.problems: list[Problem] = []
+
+    def add(self, key_path: str, message: str) -> None:
+        """Record that ``key_path`` is wrong because of ``message``."""
+        self.problems.append(Problem(self.file, key_path, message))
+
+    def __bool__(self) -> bool:
+        return bool(self.problems)
+
+    def raise_if_any(self) -> None:
+        """Raise a :class:`ScenarioError` with everything collected so far, if anything."""
+        if self.problems:
+            raise ScenarioError(self.problems)
+
+
+_PLAIN_KEY = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_\-]*$")
+
+
+def format_path(loc: Sequence[str | int]) -> str:
+    """Join a location into a key path: ``("links", 2, "bandwidth")`` → ``links[2].bandwidth``.
+
+    Keys that are not plain names are quoted: ``params["a.b"]``.
+    """
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif _PLAIN_KEY.match(part):
+            out += f".{part}" if out else part
+        else:
+            out += f"[{json.dumps(part, ensure_ascii=False)}]"
+    return out
+
+
+def describe(value: Any, limit: int = 60) -> str:
+    """Show a user's value briefly in a message: strings in double quotes, containers by kind."""
+    if isinstance(value, str):
+        text = json.dumps(value, ensure_ascii=False)
+        return text if len(text) <= limit else text[: limit - 4] + '..."'
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, dict):
+        return "a mapping" if value else "an empty mapping"
+    if isinstance(value, (list, tuple)):
+        return "a list" if value else "an empty list"
+    return type(value).__name__
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str:
+    """``" (did you mean 'x'?)"`` for the closest candidate, or ``""`` when none is close."""
+    candidates = list(candidates)
+    close = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
+    if not close and len(word) >= 3:
+        close = [c for c in candidates if c.startswith(word)][:1]
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _one_line(message: str) -> str:
+    return " ".join(message.split()) if "\n" in message else message

@@ -1,0 +1,93 @@
+"""Load a scenario: read the file, apply ``--set`` overrides, validate, resolve.
+
+Every failure on the way is a :class:`ScenarioError` naming the file and key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from offloadsim.scenario.errors import Problem, ScenarioError, describe
+from offloadsim.scenario.model import Scenario
+from offloadsim.scenario.overrides import apply_overrides
+from offloadsim.scenario.resolve import resolve
+from offloadsim.scenario.schema import ScenarioDoc
+from offloadsim.scenario.translate import problems_from_validation
+from offloadsim.scenario.yamlio import parse_yaml
+
+__all__ = ["load_scenario", "load_scenario_text", "load_scenario_data", "read_document"]
+
+
+def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
+    """Load the scenario file at ``path`` with ``overrides`` (``"links[0].bandwidth=5 Mbps"``) applied.
+
+    Relative paths inside it (traces, empirical samples, ONNX files) are
+    relative to the file's directory.
+    """
+    document = read_document(path)
+    return load_scenario_data(document, source=str(path), base_dir=Path(path).parent, overrides=overrides)
+
+
+def load_scenario_text(
+    text: str, source: str = "<string>", base_dir: str | Path | None = None, overrides: Sequence[str] = ()
+) -> Scenario:
+    """Load a scenario from YAML ``text``; ``source`` names it in messages, ``base_dir`` resolves files."""
+    document = _parse(text, source)
+    return load_scenario_data(document, source=source, base_dir=base_dir, overrides=overrides)
+
+
+def load_scenario_data(
+    document: Mapping[str, Any],
+    source: str = "<data>",
+    base_dir: str | Path | None = None,
+    overrides: Sequence[str] = (),
+) -> Scenario:
+    """Load a scenario from an already-parsed document (what sweeps build with ``set_path``)."""
+    if not isinstance(document, Mapping):
+        raise ScenarioError(
+            [Problem(source, "", f"expected a mapping at the top level, got {describe(document)}")]
+        )
+    if isinstance(overrides, str):
+        overrides = [overrides]
+    data = apply_overrides(dict(document), overrides, source)
+    base = Path(base_dir) if base_dir is not None else Path.cwd()
+    try:
+        doc = ScenarioDoc.model_validate(data, context={"base_dir": base})
+    except ValidationError as error:
+        raise ScenarioError(problems_from_validation(error, source)) from None
+    return resolve(doc, data, source, base)
+
+
+def read_document(path: str | Path) -> dict[str, Any]:
+    """The plain YAML document of a scenario file (before overrides and validation)."""
+    shown = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError([Problem(shown, "", "no such file")]) from None
+    except IsADirectoryError:
+        raise ScenarioError([Problem(shown, "", "is a directory, expected a scenario YAML file")]) from None
+    except UnicodeDecodeError as error:
+        raise ScenarioError([Problem(shown, "", f"not UTF-8 text (byte {error.start})")]) from None
+    except OSError as error:
+        raise ScenarioError([Problem(shown, "", f"cannot read: {error.strerror}")]) from None
+    return _parse(text, shown)
+
+
+def _parse(text: str, source: str) -> dict[str, Any]:
+    data, problems = parse_yaml(text, source)
+    if problems:
+        raise ScenarioError(problems)
+    if data is None:
+        raise ScenarioError(
+            [Problem(source, "", "the file is empty; expected a mapping with at least 'name'")]
+        )
+    if not isinstance(data, dict):
+        raise ScenarioError(
+            [Problem(source, "", f"expected a mapping at the top level, got {describe(data)}")]
+        )
+    return data

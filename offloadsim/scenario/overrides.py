@@ -1,0 +1,175 @@
+"""Key paths into a scenario document (``links[0].bandwidth``) and ``--set PATH=VALUE`` overrides.
+
+The same paths name keys in error messages, in ``--set`` and in sweep grids.
+A path is keys separated by dots, list indices in brackets, and keys that
+are not plain names in quoted brackets: ``applications.job.params["a.b"]``.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from collections.abc import Iterable
+from typing import Any
+
+import yaml
+
+from offloadsim.scenario.errors import Problem, ScenarioError, describe, format_path
+from offloadsim.scenario.yamlio import ScenarioLoader
+
+__all__ = ["PathError", "parse_path", "get_path", "set_path", "apply_overrides", "parse_assignment"]
+
+Part = str | int
+
+_TOKEN = re.compile(
+    r"""
+      (?P<dot>\.)?(?P<key>[^.\[\]"'=]+)       # .key  (first key without the dot)
+    | \[(?P<index>-?\d+)\]                     # [3]
+    | \[(?P<quoted>"(?:[^"\\]|\\.)*")\]        # ["a.b"]
+    """,
+    re.VERBOSE,
+)
+
+
+class PathError(ValueError):
+    """A key path is malformed or does not lead where it should; ``path`` is the prefix that failed."""
+
+    def __init__(self, path: str, message: str):
+        super().__init__(f"{path}: {message}" if path else message)
+        self.path = path
+        self.message = message
+
+
+def parse_path(path: str) -> tuple[Part, ...]:
+    """Split a key path into keys and indices.
+
+    >>> parse_path('links[0].bandwidth')
+    ('links', 0, 'bandwidth')
+    """
+    parts: list[Part] = []
+    position = 0
+    while position < len(path):
+        match = _TOKEN.match(path, position)
+        if match is None or (match["key"] is not None and bool(match["dot"]) != bool(parts)):
+            raise PathError(
+                path, f"malformed key path at character {position + 1} (expected like links[0].bandwidth)"
+            )
+        if match["key"] is not None:
+            parts.append(match["key"].strip())
+        elif match["index"] is not None:
+            parts.append(int(match["index"]))
+        else:
+            parts.append(json.loads(match["quoted"]))
+        position = match.end()
+    if not parts:
+        raise PathError(path, "empty key path")
+    return tuple(parts)
+
+
+def get_path(document: Any, path: str) -> Any:
+    """The value at ``path`` in ``document``; :class:`PathError` naming the missing part otherwise.
+
+    >>> get_path({"links": [{"bandwidth": "20 Mbps"}]}, "links[0].bandwidth")
+    '20 Mbps'
+    """
+    current = document
+    parts = parse_path(path)
+    for i, part in enumerate(parts):
+        current = _step(current, part, parts[:i], create=False)
+    return current
+
+
+def set_path(document: Any, path: str, value: Any) -> None:
+    """Set ``path`` in ``document`` to ``value``, in place.
+
+    Missing mapping keys along the way are created as mappings; a missing
+    list index, or a step into a value that is not a container, is an error.
+
+    >>> doc = {"nodes": {"phone": {"tier": "device"}}}
+    >>> set_path(doc, "nodes.phone.count", 5); doc["nodes"]["phone"]["count"]
+    5
+    """
+    parts = parse_path(path)
+    current = document
+    for i, part in enumerate(parts[:-1]):
+        current = _step(current, part, parts[:i], create=True)
+    last = parts[-1]
+    _check_container(current, last, parts[:-1])
+    if isinstance(last, int):
+        _index(current, last, parts[:-1])
+    current[last] = value
+
+
+def parse_assignment(assignment: str) -> tuple[str, Any]:
+    """``"links[0].bandwidth=5 Mbps"`` → ``("links[0].bandwidth", "5 Mbps")``; the value is read as YAML."""
+    path, sep, text = assignment.partition("=")
+    if not sep or not path.strip():
+        raise PathError("", f"expected KEY.PATH=VALUE, got {describe(assignment)}")
+    path = path.strip()
+    try:
+        value = yaml.load(text, Loader=ScenarioLoader) if text.strip() else ""
+    except yaml.YAMLError as error:
+        problem = getattr(error, "problem", None) or str(error)
+        raise PathError(path, f"cannot read the value {describe(text)} as YAML: {problem}") from None
+    return path, value
+
+
+def apply_overrides(
+    document: dict[str, Any], assignments: Iterable[str], source: str = "<overrides>"
+) -> dict[str, Any]:
+    """A copy of ``document`` with each ``PATH=VALUE`` assignment applied in order.
+
+    Raises :class:`ScenarioError` with one problem per bad assignment, named by
+    ``source`` (the scenario file) and the path.
+
+    >>> apply_overrides({"policy": "local"}, ["policy.name=edge"])
+    {'policy': {'name': 'edge'}}
+    """
+    result = copy.deepcopy(document)
+    problems: list[Problem] = []
+    for assignment in assignments:
+        try:
+            path, value = parse_assignment(assignment)
+            parts = parse_path(path)
+            if parts[0] == "policy" and len(parts) > 1 and isinstance(result.get("policy"), str):
+                result["policy"] = {"name": result["policy"]}
+            set_path(result, path, value)
+        except PathError as error:
+            problems.append(
+                Problem(source, error.path, f"cannot --set {describe(assignment)}: {error.message}")
+            )
+    if problems:
+        raise ScenarioError(problems)
+    return result
+
+
+def _step(current: Any, part: Part, before: tuple[Part, ...], *, create: bool) -> Any:
+    _check_container(current, part, before)
+    if isinstance(part, int):
+        return current[_index(current, part, before)]
+    if part not in current:
+        if not create:
+            here = format_path(before) or "the top level"
+            raise PathError(format_path((*before, part)), f"no key {part!r} in {here}")
+        current[part] = {}
+    return current[part]
+
+
+def _check_container(current: Any, part: Part, before: tuple[Part, ...]) -> None:
+    here = format_path(before) or "the top level"
+    if isinstance(part, int) and not isinstance(current, list):
+        kind = "a mapping; use .KEY" if isinstance(current, dict) else f"{describe(current)}, not a list"
+        raise PathError(format_path((*before, part)), f"{here} is {kind}")
+    if isinstance(part, str) and not isinstance(current, dict):
+        kind = "a list; use [INDEX]" if isinstance(current, list) else f"{describe(current)}, not a mapping"
+        raise PathError(format_path((*before, part)), f"{here} is {kind}")
+
+
+def _index(current: list[Any], index: int, before: tuple[Part, ...]) -> int:
+    if not -len(current) <= index < len(current):
+        raise PathError(
+            format_path((*before, index)),
+            f"no entry [{index}]: {format_path(before)} has {len(current)} entries",
+        )
+    return index

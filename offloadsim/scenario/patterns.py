@@ -1,0 +1,73 @@
+"""Select nodes by name, group name or glob pattern (``phone-*``, ``edge-[0-3]``).
+
+A pattern is, in order of precedence: an exact node name; a group name (a
+``nodes:`` key, standing for all the nodes it made); or an ``fnmatch`` glob
+over node names.  Matches come back in declaration order.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Sequence
+
+from offloadsim.scenario.errors import did_you_mean
+
+__all__ = ["NodeIndex", "expand_group", "unique_pair_count"]
+
+_GLOB_CHARS = frozenset("*?[")
+
+
+def expand_group(name: str, count: int | None) -> list[str]:
+    """Node names of a ``nodes:`` entry: ``name`` alone, or ``name-0 .. name-(count-1)``.
+
+    >>> expand_group("phone", 3)
+    ['phone-0', 'phone-1', 'phone-2']
+    """
+    if count is None:
+        return [name]
+    return [f"{name}-{i}" for i in range(count)]
+
+
+class NodeIndex:
+    """Node names and their groups, for matching patterns (results cached per pattern)."""
+
+    def __init__(self, groups: dict[str, list[str]]):
+        self.groups = groups
+        self.names: list[str] = [name for members in groups.values() for name in members]
+        self._known = set(self.names)
+        self._cache: dict[str, list[str]] = {}
+
+    def match(self, pattern: str) -> list[str]:
+        """Node names selected by ``pattern`` (empty when nothing matches)."""
+        cached = self._cache.get(pattern)
+        if cached is None:
+            if pattern in self._known:
+                cached = [pattern]
+            elif pattern in self.groups:
+                cached = list(self.groups[pattern])
+            elif _GLOB_CHARS.intersection(pattern):
+                cached = [name for name in self.names if fnmatch.fnmatchcase(name, pattern)]
+            else:
+                cached = []
+            self._cache[pattern] = cached
+        return cached
+
+    def no_match(self, pattern: str) -> str:
+        """A message for a pattern that matched nothing, with the closest name or pattern."""
+        candidates = list(self.groups) + [
+            f"{group}-*" for group, members in self.groups.items() if len(members) > 1
+        ]
+        if len(self.names) <= 10_000:
+            candidates += self.names
+        group = pattern.rpartition("-")[0]
+        members = self.groups.get(group, [])
+        if len(members) > 1 and pattern[len(group) + 1 :].isdigit():
+            return f"{pattern!r} matches no node ({group} has {members[0]} .. {members[-1]})"
+        return f"{pattern!r} matches no node{did_you_mean(pattern, candidates)}"
+
+
+def unique_pair_count(a: Sequence[str], b: Sequence[str]) -> int:
+    """How many distinct unordered pairs {x, y}, x in a, y in b, x != y (without building them)."""
+    set_a, set_b = set(a), set(b)
+    common = len(set_a & set_b)
+    return len(set_a) * len(set_b) - common - common * (common - 1) // 2

@@ -1,0 +1,368 @@
+"""Turn a schema-valid document into the resolved :class:`Scenario`, checking what refers to what.
+
+Groups are expanded into nodes, patterns into node lists, traces read;
+names that refer to nothing, duplicate nodes or links, sources that cannot
+reach any processor and sizes too large to build are reported with their
+key paths, all at once.
+"""
+
+from __future__ import annotations
+
+import heapq
+import re
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from offloadsim.distributions import Dist
+from offloadsim.scenario.csvdata import CsvProblem, read_trace
+from offloadsim.scenario.errors import ProblemList, did_you_mean, format_path
+from offloadsim.scenario.model import (
+    AppSpec,
+    ArrivalSpec,
+    LinkSpec,
+    NodeSpec,
+    PolicySpec,
+    PowerSpec,
+    ProcessorSpec,
+    Scenario,
+    StageSpec,
+    WorkloadSpec,
+)
+from offloadsim.scenario.patterns import NodeIndex, expand_group, unique_pair_count
+from offloadsim.scenario.schema import AppDoc, NodeDoc, ScenarioDoc, WorkloadDoc
+
+__all__ = ["resolve", "MAX_NODES", "MAX_LINK_PAIRS"]
+
+MAX_NODES = 1_000_000
+MAX_LINK_PAIRS = 10_000_000
+_NODE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_\-]*$")
+_ZERO = Dist.fixed(0.0)
+
+
+def resolve(doc: ScenarioDoc, raw: Mapping[str, Any], file: str, base_dir: Path) -> Scenario:
+    """The :class:`Scenario` described by ``doc`` (validated) and ``raw`` (the plain document)."""
+    problems = ProblemList(file)
+    index = NodeIndex(_node_groups(doc, problems))
+    problems.raise_if_any()  # later checks need a sound set of nodes
+    nodes = tuple(_node_specs(doc, problems))
+    links = _links(doc, index, problems)
+    applications = {
+        name: _application(name, app, base_dir, problems) for name, app in doc.applications.items()
+    }
+    workload = tuple(
+        _workload(i, entry, raw, index, applications, base_dir, problems)
+        for i, entry in enumerate(doc.workload)
+    )
+    if not problems:
+        _check_reachability(nodes, links, workload, problems)
+    policy = _policy(doc, raw, problems)
+    problems.raise_if_any()
+    return Scenario(
+        name=doc.name,
+        nodes=nodes,
+        links=links,
+        applications=applications,
+        workload=workload,
+        policy=policy,
+        seed=doc.seed,
+        duration_s=doc.duration,
+        warmup_s=doc.warmup,
+        description=doc.description,
+        source=file,
+        document=_plain(raw),
+    )
+
+
+# -- nodes ---------------------------------------------------------------------------------------------
+
+
+def _node_groups(doc: ScenarioDoc, problems: ProblemList) -> dict[str, list[str]]:
+    total = sum(node.count or 1 for node in doc.nodes.values())
+    if total > MAX_NODES:
+        problems.add("nodes", f"{total:,} nodes in total; the limit is {MAX_NODES:,}")
+        return {}
+    groups: dict[str, list[str]] = {}
+    owner: dict[str, str] = {}
+    for group, node in doc.nodes.items():
+        path = format_path(("nodes", group))
+        if not _NODE_NAME.match(group):
+            problems.add(path, f"node name {group!r} may contain only letters, digits, '_' and '-'")
+            continue
+        names = expand_group(group, node.count)
+        clashes = [name for name in names if name in owner]
+        for name in clashes[:3]:
+            problems.add(path, f"node {name!r} is also made by {format_path(('nodes', owner[name]))}")
+        owner.update((name, group) for name in names)
+        groups[group] = names
+    return groups
+
+
+def _node_specs(doc: ScenarioDoc, problems: ProblemList) -> Iterable[NodeSpec]:
+    profiles = _available("offloadsim.profiles", "available_profiles")
+    for group, node in doc.nodes.items():
+        processor = _processor(group, node, profiles, problems)
+        power = None
+        if node.power is not None:
+            p = node.power
+            power = PowerSpec(p.idle, p.busy, p.transmit, p.receive, p.tail)
+        for name in expand_group(group, node.count):
+            yield NodeSpec(name=name, group=group, tier=node.tier, processor=processor, power=power)
+
+
+def _processor(
+    group: str, node: NodeDoc, profiles: list[str] | None, problems: ProblemList
+) -> ProcessorSpec | None:
+    doc = node.processor
+    if doc is None:
+        return None
+    if doc.profile is not None and profiles is not None and doc.profile not in profiles:
+        problems.add(
+            format_path(("nodes", group, "processor", "profile")),
+            f"unknown profile {doc.profile!r}{did_you_mean(doc.profile, profiles)}; "
+            f"known: {', '.join(profiles)}",
+        )
+    return ProcessorSpec(
+        speed_flops=doc.speed,
+        profile=doc.profile,
+        cores=doc.cores,
+        memory_bandwidth_Bps=doc.memory_bandwidth,
+        queue_limit=doc.queue_limit,
+    )
+
+
+# -- links ---------------------------------------------------------------------------------------------
+
+
+def _links(doc: ScenarioDoc, index: NodeIndex, problems: ProblemList) -> tuple[LinkSpec, ...]:
+    links: list[LinkSpec] = []
+    linked_by: dict[tuple[str, str], int] = {}
+    for i, link in enumerate(doc.links):
+        path = f"links[{i}].between"
+        sides = [index.match(pattern) for pattern in link.between]
+        for j, (pattern, side) in enumerate(zip(link.between, sides, strict=True)):
+            if not side:
+                problems.add(f"{path}[{j}]", index.no_match(pattern))
+        if not all(sides):
+            continue
+        pairs = unique_pair_count(sides[0], sides[1])
+        if pairs == 0:
+            problems.add(path, f"links {sides[0][0]!r} only to itself; a link needs two different nodes")
+            continue
+        if len(links) + pairs > MAX_LINK_PAIRS:
+            problems.add(
+                path, f"expands to {pairs:,} node pairs; the limit is {MAX_LINK_PAIRS:,} links in all"
+            )
+            return tuple(links)
+        reverse = link.reverse_bandwidth if link.reverse_bandwidth is not None else link.bandwidth
+        duplicates: list[tuple[str, str, int]] = []
+        for a in sides[0]:
+            for b in sides[1]:
+                if a == b:
+                    continue
+                key = (a, b) if a < b else (b, a)
+                first = linked_by.get(key)
+                if first is None:
+                    linked_by[key] = i
+                    links.append(LinkSpec(a, b, link.bandwidth, reverse, link.latency, index=i))
+                elif first != i:
+                    duplicates.append((a, b, first))
+        if duplicates:
+            a, b, first = duplicates[0]
+            more = f" (and {len(duplicates) - 1} more pairs)" if len(duplicates) > 1 else ""
+            problems.add(path, f"{a!r} and {b!r} are already linked by links[{first}]{more}")
+    return tuple(links)
+
+
+# -- applications --------------------------------------------------------------------------------------
+
+
+def _application(name: str, app: AppDoc, base_dir: Path, problems: ProblemList) -> AppSpec:
+    path = format_path(("applications", name))
+    output = app.output if app.output is not None else _ZERO
+    stages: tuple[StageSpec, ...] = ()
+    if app.work is not None or app.service is not None:
+        stages = (StageSpec(work=app.work, service=app.service, output=output),)
+    elif app.stages is not None:
+        last = len(app.stages) - 1
+        stages = tuple(
+            StageSpec(
+                work=stage.work,
+                service=stage.service,
+                output=stage.output if stage.output is not None else (output if i == last else _ZERO),
+            )
+            for i, stage in enumerate(app.stages)
+        )
+    model = _model_name(app.model, path, problems) if app.model is not None else None
+    onnx = None
+    if app.onnx is not None:
+        onnx_path = base_dir / app.onnx
+        if not onnx_path.is_file():
+            problems.add(f"{path}.onnx", f"no such file {app.onnx!r} (looked for {onnx_path})")
+        onnx = str(onnx_path)
+    return AppSpec(
+        name=name,
+        input=app.input if app.input is not None else _ZERO,
+        output=output,
+        stages=stages,
+        model=model,
+        onnx=onnx,
+        model_params=dict(app.params),
+        deadline_s=app.deadline,
+        prompt_tokens=app.prompt_tokens,
+        output_tokens=app.output_tokens,
+    )
+
+
+def _model_name(name: str, path: str, problems: ProblemList) -> str:
+    """The zoo's own name for ``name`` (aliases accepted), checked while the zoo is importable."""
+    models = _available("offloadsim.models", "list_models")
+    if models is None or name in models:
+        return name
+    try:
+        from offloadsim.models import canonical_name
+
+        return canonical_name(name)
+    except (ImportError, KeyError, ValueError):
+        problems.add(
+            f"{path}.model", f"unknown model {name!r}{did_you_mean(name, models)}; known: {', '.join(models)}"
+        )
+        return name
+
+
+# -- workload ------------------------------------------------------------------------------------------
+
+
+def _workload(
+    i: int,
+    entry: WorkloadDoc,
+    raw: Mapping[str, Any],
+    index: NodeIndex,
+    applications: Mapping[str, AppSpec],
+    base_dir: Path,
+    problems: ProblemList,
+) -> WorkloadSpec:
+    path = f"workload[{i}]"
+    if entry.app not in applications:
+        known = ", ".join(applications) or "none defined"
+        problems.add(
+            f"{path}.app",
+            f"unknown application {entry.app!r}{did_you_mean(entry.app, applications)}; known: {known}",
+        )
+    single = isinstance(raw["workload"][i].get("sources"), str)
+    sources: dict[str, None] = {}
+    for j, pattern in enumerate(entry.sources):
+        matched = index.match(pattern)
+        if not matched:
+            problems.add(f"{path}.sources" if single else f"{path}.sources[{j}]", index.no_match(pattern))
+        sources.update(dict.fromkeys(matched))
+    trace: dict[str, tuple[float, ...]] = {}
+    trace_file = None
+    if entry.trace is not None:
+        trace_path = base_dir / entry.trace
+        trace_file = str(trace_path)
+        try:
+            trace = _split_trace(read_trace(trace_path, entry.trace), list(sources), entry.trace)
+        except CsvProblem as error:
+            problems.add(f"{path}.trace", str(error))
+    arrivals = ArrivalSpec(
+        kind=entry.arrivals,
+        rate_per_s=entry.rate,
+        period_s=entry.period,
+        jitter_s=entry.jitter or 0.0,
+        trace_file=trace_file,
+        trace=trace,
+        users=entry.users,
+        think=(entry.think or _ZERO) if entry.arrivals == "closed" else None,
+    )
+    return WorkloadSpec(
+        app=entry.app,
+        sources=tuple(sources),
+        arrivals=arrivals,
+        start_s=entry.start,
+        stop_s=entry.stop,
+        index=i,
+    )
+
+
+def _split_trace(
+    rows: list[tuple[float, str | None, int]], sources: list[str], shown: str
+) -> dict[str, tuple[float, ...]]:
+    """Per-source sorted times: rows naming a source go to it, rows without one to every source."""
+    common: list[float] = []
+    own: dict[str, list[float]] = {source: [] for source in sources}
+    for time, source, line in rows:
+        if source is None:
+            common.append(time)
+        elif source in own:
+            own[source].append(time)
+        else:
+            raise CsvProblem(
+                f"{shown}, line {line}: source {source!r} is not one of this entry's sources"
+                f"{did_you_mean(source, sources)}"
+            )
+    return {source: tuple(heapq.merge(own[source], common)) for source in sources}
+
+
+def _check_reachability(
+    nodes: tuple[NodeSpec, ...],
+    links: tuple[LinkSpec, ...],
+    workload: tuple[WorkloadSpec, ...],
+    problems: ProblemList,
+) -> None:
+    """Every source must reach (over links, either way) some node with a processor."""
+    if not workload:
+        return
+    from networkx.utils import UnionFind
+
+    components = UnionFind()
+    for link in links:
+        components.union(link.a, link.b)
+    served = {components[node.name] for node in nodes if node.processor is not None}
+    for entry in workload:
+        stranded = [source for source in entry.sources if components[source] not in served]
+        if stranded:
+            shown = ", ".join(map(repr, stranded[:3]))
+            more = f" and {len(stranded) - 3} more" if len(stranded) > 3 else ""
+            problems.add(
+                f"workload[{entry.index}].sources", f"{shown}{more} cannot reach any node with a processor"
+            )
+
+
+# -- policy --------------------------------------------------------------------------------------------
+
+
+def _policy(doc: ScenarioDoc, raw: Mapping[str, Any], problems: ProblemList) -> PolicySpec:
+    name = doc.policy.name
+    known = _available("offloadsim.policies.registry", "available_policies")
+    if known is not None and name not in known:
+        path = "policy" if isinstance(raw.get("policy"), str) else "policy.name"
+        problems.add(
+            path, f"unknown policy {name!r}{did_you_mean(name, known)}; known: {', '.join(sorted(known))}"
+        )
+    return PolicySpec(name=name, params=dict(doc.policy.model_extra or {}))
+
+
+# -- helpers -------------------------------------------------------------------------------------------
+
+
+def _available(module: str, function: str) -> list[str] | None:
+    """Names listed by ``module.function()``, or None while that module does not exist yet."""
+    import importlib
+
+    try:
+        listing = getattr(importlib.import_module(module), function)
+    except (ImportError, AttributeError):
+        return None
+    return [str(getattr(item, "name", item)) for item in listing()]
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-able copy: mappings with string keys, lists, and scalars."""
+    if isinstance(value, Mapping):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)

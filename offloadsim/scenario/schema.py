@@ -1,0 +1,475 @@
+"""The scenario file's schema: strict pydantic models of what users write, and its JSON Schema.
+
+These models mirror the YAML (unit strings and plain SI numbers accepted,
+unknown keys refused) and convert values to SI floats and :class:`Dist` as
+they validate.  Cross-references (node names, patterns, policies) are
+checked later by :mod:`offloadsim.scenario.resolve`.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import types
+from pathlib import Path
+from typing import Annotated, Any, Literal, NoReturn, Union, get_args, get_origin
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from offloadsim.distributions import Dist
+from offloadsim.scenario.errors import describe
+from offloadsim.scenario.model import ARRIVAL_KINDS, TIERS
+from offloadsim.scenario.quantities import (
+    FieldProblem,
+    dist_json_schema,
+    parse_dist,
+    parse_si,
+    quantity_json_schema,
+)
+from offloadsim.units import QUANTITIES
+
+__all__ = ["ScenarioDoc", "scenario_json_schema", "keys_at", "MAX_GROUP_COUNT", "SCENARIO_ERROR_TYPE"]
+
+MAX_GROUP_COUNT = 1_000_000
+SCENARIO_ERROR_TYPE = "offloadsim_scenario"
+
+Tier = Literal["device", "edge", "cloud", "network"]
+Arrivals = Literal["poisson", "periodic", "trace", "closed"]
+assert get_args(Tier) == TIERS and get_args(Arrivals) == ARRIVAL_KINDS, "schema out of step with model.py"
+
+
+def fail(message: str, subpath: str = "") -> NoReturn:
+    """Raise a validation error whose message is shown to the user as is."""
+    raise PydanticCustomError(SCENARIO_ERROR_TYPE, "{message}", {"message": message, "subpath": subpath})
+
+
+# -- unit-bearing field types ------------------------------------------------------------------------
+
+
+def _si(kind: str, positive: bool = False) -> PlainValidator:
+    def validate(value: Any) -> float:
+        try:
+            return parse_si(value, kind, positive=positive)
+        except FieldProblem as problem:
+            fail(problem.message, problem.subpath)
+
+    return PlainValidator(validate)
+
+
+def _dist(kind: str) -> PlainValidator:
+    def validate(value: Any, info: ValidationInfo) -> Dist:
+        base_dir = (info.context or {}).get("base_dir") or Path.cwd()
+        try:
+            return parse_dist(value, kind, Path(base_dir))
+        except FieldProblem as problem:
+            fail(problem.message, problem.subpath)
+
+    return PlainValidator(validate)
+
+
+Time = Annotated[float, _si("time"), WithJsonSchema(quantity_json_schema("time"))]
+PositiveTime = Annotated[float, _si("time", True), WithJsonSchema(quantity_json_schema("time"))]
+Bandwidth = Annotated[float, _si("bandwidth", True), WithJsonSchema(quantity_json_schema("bandwidth"))]
+Rate = Annotated[float, _si("rate", True), WithJsonSchema(quantity_json_schema("rate"))]
+Power = Annotated[float, _si("power"), WithJsonSchema(quantity_json_schema("power"))]
+Speed = Annotated[float, _si("speed", True), WithJsonSchema(quantity_json_schema("speed"))]
+ByteRate = Annotated[float, _si("byte_rate", True), WithJsonSchema(quantity_json_schema("byte_rate"))]
+SizeDist = Annotated[Dist, _dist("size"), WithJsonSchema(dist_json_schema("size"))]
+WorkDist = Annotated[Dist, _dist("work"), WithJsonSchema(dist_json_schema("work"))]
+TimeDist = Annotated[Dist, _dist("time"), WithJsonSchema(dist_json_schema("time"))]
+CountDist = Annotated[Dist, _dist("number"), WithJsonSchema(dist_json_schema("number"))]
+
+
+def _doc(text: str, kind: str | None = None, default: str | None = None, example: str | None = None) -> str:
+    """A field description: what it is, its unit, its default."""
+    parts = [text]
+    if kind is not None:
+        quantity = QUANTITIES[kind]
+        unit = f" ({quantity.si_unit})" if quantity.si_unit else ""
+        parts.append(
+            f"A {quantity.name}: string with unit like {example or quantity.example}, or number in SI{unit}."
+        )
+    if default is not None:
+        parts.append(f"Default: {default}.")
+    return " ".join(parts)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+# -- nodes ---------------------------------------------------------------------------------------------
+
+
+class ProcessorDoc(_Strict):
+    """A processor: a named device profile, or a plain speed."""
+
+    profile: str | None = Field(None, description="Device profile name, e.g. cortex-a76, jetson-orin, a100.")
+    speed: Speed | None = Field(None, description=_doc("Sustained compute speed.", "speed"))
+    cores: int = Field(
+        1,
+        ge=1,
+        le=MAX_GROUP_COUNT,
+        description="Identical parallel servers sharing one FIFO queue. Default: 1.",
+    )
+    memory_bandwidth: ByteRate | None = Field(
+        None, description=_doc("Memory bandwidth (LLM decode is bound by it).", "byte_rate")
+    )
+    queue_limit: int | None = Field(
+        None, ge=0, description="Most stages waiting (not in service); more are dropped. Default: unlimited."
+    )
+
+    @model_validator(mode="after")
+    def _profile_or_speed(self) -> ProcessorDoc:
+        if (self.profile is None) == (self.speed is None):
+            both = "not both" if self.profile is not None else "got neither"
+            fail(f"expected either 'profile' or 'speed', {both}")
+        return self
+
+
+class PowerDoc(_Strict):
+    """Device power draw by state, for energy accounting."""
+
+    idle: Power = Field(0.0, description=_doc("Power when idle.", "power", "0 W", '"0.5 W"'))
+    busy: Power = Field(0.0, description=_doc("Power while computing.", "power", "0 W"))
+    transmit: Power = Field(0.0, description=_doc("Power while sending.", "power", "0 W", '"1.3 W"'))
+    receive: Power = Field(0.0, description=_doc("Power while receiving.", "power", "0 W", '"1 W"'))
+    tail: Time = Field(
+        0.0, description=_doc("Radio tail: time at transmit power after a transfer ends.", "time", "0 s")
+    )
+
+
+class NodeDoc(_Strict):
+    """A node, or a group of ``count`` identical nodes named ``NAME-0 .. NAME-(count-1)``."""
+
+    tier: Tier = Field(description="device, edge, cloud, or network (forwards, computes nothing).")
+    count: int | None = Field(
+        None,
+        ge=1,
+        le=MAX_GROUP_COUNT,
+        description="Make this many nodes NAME-0 .. NAME-(count-1). Default: one node, NAME.",
+    )
+    processor: ProcessorDoc | None = Field(None, description="What computes here; a network node has none.")
+    power: PowerDoc | None = Field(
+        None, description="Power by state; absent means no energy model for this node."
+    )
+
+    @model_validator(mode="after")
+    def _network_computes_nothing(self) -> NodeDoc:
+        if self.tier == "network" and self.processor is not None:
+            fail(
+                "a network node forwards and computes nothing; remove 'processor' or change 'tier'",
+                ".processor",
+            )
+        return self
+
+
+# -- links ---------------------------------------------------------------------------------------------
+
+
+class LinkDoc(_Strict):
+    """Links between every pair of nodes matched by the two patterns."""
+
+    between: list[str] = Field(
+        description="[A, B]: node names, group names or glob patterns (phone-*); every A-B pair is linked.",
+        examples=[["phone-*", "ap"]],
+    )
+    bandwidth: Bandwidth = Field(
+        description=_doc("Capacity in both directions (A→B, and B→A unless reverse_bandwidth).", "bandwidth")
+    )
+    reverse_bandwidth: Bandwidth | None = Field(
+        None, description=_doc("Capacity B→A.", "bandwidth", "same as bandwidth")
+    )
+    latency: Time = Field(0.0, description=_doc("Propagation latency per direction.", "time", "0 s"))
+
+    @field_validator("between", mode="after")
+    @classmethod
+    def _pair(cls, value: list[str]) -> list[str]:
+        if len(value) != 2:
+            fail(f"expected two node names or patterns [A, B], got {len(value)} item(s)")
+        return value
+
+
+# -- applications --------------------------------------------------------------------------------------
+
+
+class StageDoc(_Strict):
+    """One synthetic layer of a chain: its work or its service time, and its output size."""
+
+    work: WorkDist | None = Field(
+        None, description=_doc("Work of this stage (FLOP), or a distribution.", "work")
+    )
+    service: TimeDist | None = Field(
+        None, description=_doc("Service time of this stage, or a distribution.", "time")
+    )
+    output: SizeDist | None = Field(None, description=_doc("Size handed to the next stage.", "size", "0 B"))
+
+    @model_validator(mode="after")
+    def _work_or_service(self) -> StageDoc:
+        if (self.work is None) == (self.service is None):
+            both = "not both" if self.work is not None else "got neither"
+            fail(f"expected either 'work' or 'service', {both}")
+        return self
+
+
+_APP_KINDS = ("model", "onnx", "work", "service", "stages")
+
+
+def _onnx_shorthand(value: Any) -> Any:
+    """``model: {onnx: PATH}`` is the same as ``onnx: PATH``."""
+    if isinstance(value, dict) and isinstance(value.get("model"), dict) and set(value["model"]) == {"onnx"}:
+        if "onnx" in value:
+            fail("give 'onnx' once, either as 'onnx: PATH' or as 'model: {onnx: PATH}'")
+        value = {**value, "onnx": value["model"]["onnx"]}
+        del value["model"]
+    return value
+
+
+class AppDoc(_Strict):
+    """An application: a zoo model, an ONNX file, or synthetic work."""
+
+    model: str | None = Field(
+        None,
+        description="Built-in model name (see `offloadsim models`), e.g. resnet50; or {onnx: PATH}.",
+        json_schema_extra={
+            "anyOf": [{"type": "string"}, {"type": "object", "properties": {"onnx": {"type": "string"}}}]
+        },
+    )
+    onnx: str | None = Field(None, description="ONNX model file, relative to the scenario file.")
+    work: WorkDist | None = Field(None, description=_doc("Synthetic single-stage work per request.", "work"))
+    service: TimeDist | None = Field(
+        None, description=_doc("Synthetic single-stage service time per request.", "time")
+    )
+    stages: list[StageDoc] | None = Field(None, min_length=1, description="A chain of synthetic stages.")
+    input: SizeDist | None = Field(
+        None, description=_doc("Size of one request's input, held by the source.", "size", "0 B")
+    )
+    output: SizeDist | None = Field(
+        None, description=_doc("Size of the result returned to the source.", "size", "0 B")
+    )
+    deadline: PositiveTime | None = Field(
+        None, description=_doc("Relative deadline of a request.", "time", "none")
+    )
+    prompt_tokens: CountDist | None = Field(
+        None, description="LLM prompt length in tokens: a number or a distribution."
+    )
+    output_tokens: CountDist | None = Field(
+        None, description="LLM generated tokens: a number or a distribution."
+    )
+    params: dict[str, Any] = Field(
+        default_factory=dict, description="Passed to the model builder. Default: {}."
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, value: Any) -> Any:
+        return _onnx_shorthand(value)
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> AppDoc:
+        given = [name for name in _APP_KINDS if getattr(self, name) is not None]
+        if len(given) != 1:
+            got = "got none" if not given else "got " + ", ".join(map(repr, given))
+            fail(f"expected exactly one of {', '.join(map(repr, _APP_KINDS))}, {got}")
+        return self
+
+
+# -- workload ------------------------------------------------------------------------------------------
+
+
+def _as_list(value: Any) -> Any:
+    return [value] if isinstance(value, str) else value
+
+
+Sources = Annotated[
+    list[str],
+    BeforeValidator(_as_list),
+    WithJsonSchema(
+        {
+            "anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}, "minItems": 1}],
+            "examples": ["phone-*", ["phone-0", "tablet-*"]],
+        }
+    ),
+]
+
+_ARRIVAL_KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    # arrivals: (required keys, optional keys)
+    "poisson": (("rate",), ()),
+    "periodic": (("period",), ("jitter",)),
+    "trace": (("trace",), ()),
+    "closed": (("users",), ("think",)),
+}
+
+
+class WorkloadDoc(_Strict):
+    """Requests of one application from a set of source nodes."""
+
+    app: str = Field(description="Application name (a key of 'applications').")
+    sources: Sources = Field(min_length=1, description="Source node names, group names or glob patterns.")
+    arrivals: Arrivals = Field(
+        "poisson", description="poisson | periodic | trace | closed. Default: poisson."
+    )
+    rate: Rate | None = Field(None, description=_doc("Poisson: requests per second per source.", "rate"))
+    period: PositiveTime | None = Field(
+        None, description=_doc("Periodic: time between requests per source.", "time")
+    )
+    jitter: Time | None = Field(
+        None, description=_doc("Periodic: each arrival shifted by U(0, jitter).", "time", "0 s")
+    )
+    trace: str | None = Field(
+        None,
+        description="Trace: CSV file, columns time (s, sorted) and optional source; relative to this file.",
+    )
+    users: int | None = Field(
+        None, ge=1, le=MAX_GROUP_COUNT, description="Closed: concurrent users per source."
+    )
+    think: TimeDist | None = Field(
+        None, description=_doc("Closed: think time between requests.", "time", "0 s")
+    )
+    start: Time = Field(0.0, description=_doc("First arrival not before this time.", "time", "0 s"))
+    stop: PositiveTime | None = Field(
+        None, description=_doc("No arrivals from this time on.", "time", "end of run")
+    )
+
+    @model_validator(mode="after")
+    def _keys_fit_arrivals(self) -> WorkloadDoc:
+        required, optional = _ARRIVAL_KEYS[self.arrivals]
+        for key in required:
+            if getattr(self, key) is None:
+                fail(f"arrivals: {self.arrivals} needs '{key}'")
+        for other in _ARRIVAL_KEYS.values():
+            for key in (*other[0], *other[1]):
+                if key not in required + optional and getattr(self, key) is not None:
+                    fail(f"'{key}' is not used with arrivals: {self.arrivals}", f".{key}")
+        if self.stop is not None and self.stop <= self.start:
+            fail(f"stop ({self.stop:g} s) must be after start ({self.start:g} s)", ".stop")
+        return self
+
+
+# -- policy and the whole document --------------------------------------------------------------------
+
+
+class PolicyDoc(BaseModel):
+    """A policy name and its parameters (any other keys)."""
+
+    model_config = ConfigDict(extra="allow", strict=True, frozen=True)
+
+    name: str = Field(description="Registered policy name (see `offloadsim policies`).")
+
+
+def _policy_shorthand(value: Any) -> Any:
+    if isinstance(value, str):
+        return {"name": value}
+    if not isinstance(value, dict):
+        fail(f"expected a policy name or a mapping {{name: NAME, <params>}}, got {describe(value)}")
+    return value
+
+
+Policy = Annotated[
+    PolicyDoc,
+    BeforeValidator(_policy_shorthand),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "description": "policy name"},
+                {
+                    "type": "object",
+                    "properties": {"name": {"type": "string"}},
+                    "required": ["name"],
+                    "additionalProperties": True,
+                    "description": "{name: NAME, <policy parameters>}",
+                },
+            ],
+            "examples": ["local", {"name": "neurosurgeon", "objective": "latency"}],
+        }
+    ),
+]
+
+
+class ScenarioDoc(_Strict):
+    """An offloadsim scenario: nodes, links, applications, workload and the placement policy."""
+
+    model_config = ConfigDict(title="offloadsim scenario")
+
+    name: str = Field(min_length=1, description="Scenario name.")
+    description: str = Field("", description="Free text.")
+    seed: int = Field(0, ge=0, description="Root seed of all random streams. Default: 0.")
+    duration: PositiveTime = Field(
+        60.0, description=_doc("Measured simulated time, after warm-up.", "time", "60 s", '"120 s"')
+    )
+    warmup: Time = Field(
+        0.0, description=_doc("Simulated time before measurement starts.", "time", "0 s", '"10 s"')
+    )
+    nodes: dict[str, NodeDoc] = Field(
+        default_factory=dict, description="Node name (or group name, with count) → node."
+    )
+    links: list[LinkDoc] = Field(
+        default_factory=list, description="Links; links[i] is the key path sweeps use."
+    )
+    applications: dict[str, AppDoc] = Field(
+        default_factory=dict, description="Application name → application."
+    )
+    workload: list[WorkloadDoc] = Field(
+        default_factory=list, description="Who sends which requests, and when."
+    )
+    policy: Policy = Field(
+        default_factory=lambda: PolicyDoc(name="local"),
+        description="Placement policy: a name, or {name: NAME, <params>}. Default: local.",
+    )
+
+
+def scenario_json_schema() -> dict[str, Any]:
+    """The JSON Schema of scenario files, for editors (``offloadsim schema``); a fresh copy each call."""
+    return copy.deepcopy(_json_schema())
+
+
+@functools.cache
+def _json_schema() -> dict[str, Any]:
+    schema = ScenarioDoc.model_json_schema(mode="validation")
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
+
+
+def keys_at(loc: tuple[str | int, ...]) -> list[str] | None:
+    """The keys allowed in the mapping at ``loc`` of a scenario document, if it is a fixed record."""
+    current: Any = ScenarioDoc
+    for part in loc:
+        current = _unwrap(current)
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            field = current.model_fields.get(part) if isinstance(part, str) else None
+            current = field.annotation if field is not None else None
+        elif get_origin(current) is list and isinstance(part, int):
+            current = get_args(current)[0]
+        elif get_origin(current) is dict and isinstance(part, str):
+            current = get_args(current)[1]
+        else:
+            return None
+    current = _unwrap(current)
+    if isinstance(current, type) and issubclass(current, _Strict):
+        return list(current.model_fields)
+    return None
+
+
+def _unwrap(annotation: Any) -> Any:
+    """Strip ``Annotated[...]`` and ``X | None`` down to X."""
+    while True:
+        origin = get_origin(annotation)
+        if origin is Annotated:
+            annotation = get_args(annotation)[0]
+        elif origin in (Union, types.UnionType):
+            members = [arg for arg in get_args(annotation) if arg is not type(None)]
+            if len(members) != 1:
+                return annotation
+            annotation = members[0]
+        else:
+            return annotation

@@ -1,0 +1,83 @@
+"""Turn pydantic's validation errors into one-line scenario problems.
+
+Users never see pydantic's multi-line text, its type names or its URLs:
+each error becomes ``(file, key path, what was expected and what was found)``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pydantic import ValidationError
+
+from offloadsim.scenario.errors import Problem, describe, did_you_mean, format_path
+from offloadsim.scenario.schema import SCENARIO_ERROR_TYPE, keys_at
+
+__all__ = ["problems_from_validation"]
+
+_EXPECTED = {
+    "int_type": "an integer",
+    "int_parsing": "an integer",
+    "int_from_float": "an integer",
+    "float_type": "a number",
+    "float_parsing": "a number",
+    "string_type": "a string",
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+    "dict_type": "a mapping",
+    "model_type": "a mapping",
+    "model_attributes_type": "a mapping",
+    "list_type": "a list",
+    "tuple_type": "a list",
+}
+
+
+def problems_from_validation(error: ValidationError, file: str) -> list[Problem]:
+    """One problem per pydantic error of validating a scenario document."""
+    return [_problem(detail, file) for detail in error.errors(include_url=False)]
+
+
+def _problem(detail: Any, file: str) -> Problem:
+    loc: tuple[str | int, ...] = tuple(detail["loc"])
+    kind: str = detail["type"]
+    ctx: dict[str, Any] = detail.get("ctx") or {}
+    value = detail.get("input")
+    if loc and loc[-1] == "[key]":
+        return Problem(
+            file, format_path(loc[:-2]), f"expected names (strings) as keys, got {describe(loc[-2])}"
+        )
+    path = format_path(loc)
+    if kind == SCENARIO_ERROR_TYPE:
+        return Problem(file, (path + ctx.get("subpath", "")).lstrip("."), ctx["message"])
+    if kind == "missing":
+        return Problem(file, format_path(loc[:-1]), f"missing required key {loc[-1]!r}")
+    if kind == "extra_forbidden":
+        return Problem(file, format_path(loc[:-1]), _unknown_key(loc))
+    if kind == "literal_error":
+        choices = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
+        hint = did_you_mean(value, choices) if isinstance(value, str) else ""
+        return Problem(file, path, f"expected one of {', '.join(choices)}, got {describe(value)}{hint}")
+    if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
+        bound = {"greater_than_equal": "at least", "greater_than": "more than"}.get(kind, "at most")
+        limit = next(iter(ctx.values()), "")
+        return Problem(file, path, f"expected a value {bound} {limit}, got {describe(value)}")
+    if kind in ("too_short", "too_long"):
+        if "min_length" in ctx and kind == "too_short":
+            want = f"at least {ctx['min_length']} item(s)" if isinstance(value, list) else "a non-empty value"
+        else:
+            want = f"at most {ctx.get('max_length')} item(s)"
+        return Problem(file, path, f"expected {want}, got {describe(value)}")
+    if kind in _EXPECTED:
+        return Problem(file, path, f"expected {_EXPECTED[kind]}, got {describe(value)}")
+    message = str(detail.get("msg", kind)).replace("Value error, ", "").replace("Input should be", "expected")
+    return Problem(file, path, f"{message}, got {describe(value)}")
+
+
+def _unknown_key(loc: tuple[str | int, ...]) -> str:
+    key = str(loc[-1])
+    allowed = keys_at(loc[:-1]) or []
+    hint = did_you_mean(key, allowed)
+    if hint or not allowed:
+        return f"unknown key {key!r}{hint}"
+    return f"unknown key {key!r}; expected one of {', '.join(allowed)}"

@@ -1,0 +1,113 @@
+"""Read scenario YAML safely and strictly: no arbitrary objects, no silently repeated keys.
+
+:class:`ScenarioLoader` is PyYAML's ``SafeLoader`` with three changes:
+a repeated mapping key is an error (PyYAML would keep the last one);
+``1e9`` is a float as in YAML 1.2 (PyYAML reads it as a string); dates stay
+strings, so the document is always plain JSON-able data.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import yaml
+from yaml.constructor import ConstructorError
+from yaml.nodes import MappingNode
+
+from offloadsim.scenario.errors import Problem
+
+__all__ = ["ScenarioLoader", "parse_yaml", "MAX_VALUES"]
+
+MAX_VALUES = 5_000_000
+
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_FLOAT = "tag:yaml.org,2002:float"
+_MERGE = "tag:yaml.org,2002:merge"
+
+
+class ScenarioLoader(yaml.SafeLoader):
+    """SafeLoader that refuses duplicate keys, reads ``1e9`` as a float and keeps dates as strings."""
+
+    def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:
+        """Build a mapping, refusing a key given twice (merge keys ``<<`` may be overridden)."""
+        first_line: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            if key_node.tag == _MERGE:
+                continue
+            key = self.construct_object(key_node, deep=True)
+            try:
+                line = first_line.get(key)
+            except TypeError:
+                continue  # unhashable key: SafeLoader reports it
+            if line is not None:
+                raise ConstructorError(
+                    None, None, f"duplicate key {key!r} (first given at line {line})", key_node.start_mark
+                )
+            first_line[key] = key_node.start_mark.line + 1
+        return super().construct_mapping(node, deep=deep)
+
+
+ScenarioLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag not in (_TIMESTAMP, _FLOAT)]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+ScenarioLoader.add_implicit_resolver(
+    _FLOAT,
+    re.compile(
+        r"""^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?
+        |[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)
+        |\.[0-9_]+(?:[eE][-+][0-9]+)?
+        |[-+]?\.(?:inf|Inf|INF)
+        |\.(?:nan|NaN|NAN))$""",
+        re.X,
+    ),
+    list("-+0123456789."),
+)
+
+
+def parse_yaml(text: str, file: str) -> tuple[Any, list[Problem]]:
+    """The YAML document in ``text``, or the problems (with line and column) that stop reading it."""
+    try:
+        data = yaml.load(text, Loader=ScenarioLoader)
+    except yaml.MarkedYAMLError as error:
+        return None, [_marked(error, file)]
+    except yaml.YAMLError as error:
+        return None, [Problem(file, "", f"YAML syntax error: {error}")]
+    except RecursionError:
+        return None, [Problem(file, "", "the document is nested too deeply")]
+    if _too_many_values(data):
+        return None, [
+            Problem(
+                file, "", f"the document holds more than {MAX_VALUES:,} values once YAML aliases are expanded"
+            )
+        ]
+    return data, []
+
+
+def _marked(error: yaml.MarkedYAMLError, file: str) -> Problem:
+    mark = error.problem_mark or error.context_mark
+    where = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+    what = error.problem or error.context or "unreadable"
+    if isinstance(error, ConstructorError) and what.startswith("duplicate key"):
+        return Problem(file, where, what)
+    if error.context and error.problem and error.context not in what:
+        what = f"{what} ({error.context})"
+    return Problem(file, where, f"YAML syntax error: {what}")
+
+
+def _too_many_values(data: Any) -> bool:
+    """True when walking the data (aliases counted each time they are used) exceeds MAX_VALUES."""
+    budget = MAX_VALUES
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        budget -= 1
+        if budget < 0:
+            return True
+        if isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False

@@ -1,0 +1,43 @@
+"""Helpers shared by the scenario tests: a small valid scenario, and which sibling modules exist yet."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+DATA = Path(__file__).parent / "data"
+
+SMALL = """\
+name: small
+duration: 30 s
+nodes:
+  phone: {count: 3, tier: device, processor: {speed: 1 GFLOP/s}, power: {idle: 0.5 W, busy: 3 W}}
+  lonely: {tier: device}
+  ap: {tier: network}
+  edge: {tier: edge, processor: {profile: a100, cores: 2}}
+links:
+  - {between: [phone-*, ap], bandwidth: 20 Mbps, latency: 3 ms}
+  - {between: [ap, edge], bandwidth: 1 Gbps, latency: 0.5 ms}
+applications:
+  job: {work: 2 GFLOP, input: 150 KB, output: 4 KB}
+workload:
+  - {app: job, sources: phone-*, rate: 1 /s}
+"""
+
+
+def small_document() -> dict[str, Any]:
+    return yaml.safe_load(SMALL)
+
+
+def importable(module: str, attribute: str) -> bool:
+    try:
+        return hasattr(importlib.import_module(module), attribute)
+    except ImportError:
+        return False
+
+
+HAVE_ZOO = importable("offloadsim.models", "list_models")
+HAVE_REGISTRY = importable("offloadsim.policies.registry", "available_policies")

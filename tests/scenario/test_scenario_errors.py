@@ -1,0 +1,610 @@
+"""Every mistake a user can make gets one line naming the file, the key path and what was expected."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from scenario_testkit import HAVE_REGISTRY, HAVE_ZOO, SMALL, small_document
+
+from offloadsim.scenario import ScenarioError, load_scenario, parse_path, set_path
+
+DELETE = object()
+
+
+@dataclass
+class Mistake:
+    """A variant of the small scenario (edits, or raw text) and the problem line it must produce."""
+
+    key_path: str
+    expected: str
+    edits: dict[str, Any] = field(default_factory=dict)
+    text: str | None = None
+    files: dict[str, str] = field(default_factory=dict)
+    overrides: tuple[str, ...] = ()
+
+
+def _delete(document: dict[str, Any], path: str) -> None:
+    *parent, last = parse_path(path)
+    node: Any = document
+    for part in parent:
+        node = node[part]
+    del node[last]
+
+
+def _case(id: str, *args: Any, marks: Any = (), **kwargs: Any) -> Any:
+    return pytest.param(Mistake(*args, **kwargs), id=id, marks=marks)
+
+
+needs_zoo = pytest.mark.skipif(not HAVE_ZOO, reason="offloadsim.models not importable yet")
+needs_registry = pytest.mark.skipif(not HAVE_REGISTRY, reason="policy registry not importable yet")
+TRACE_ENTRY = {"app": "job", "sources": "phone-*", "arrivals": "trace", "trace": "trace.csv"}
+
+MISTAKES = [
+    # -- the file itself
+    _case(
+        "yaml-syntax",
+        "line 3, column 7",
+        "YAML syntax error: mapping values are not allowed here",
+        text="name: x\nnodes:\n  a: b: c\n",
+    ),
+    _case(
+        "duplicate-key",
+        "line 4, column 3",
+        "duplicate key 'ap' (first given at line 3)",
+        text="name: x\nnodes:\n  ap: {tier: network}\n  ap: {tier: edge}\n",
+    ),
+    _case("empty-file", "", "the file is empty; expected a mapping", text="# nothing here\n"),
+    _case("top-level-list", "", "expected a mapping at the top level, got a list", text="- name: x\n"),
+    _case("top-level-scalar", "", 'expected a mapping at the top level, got "hello"', text="hello\n"),
+    # -- top level
+    _case("missing-name", "", "missing required key 'name'", edits={"name": DELETE}),
+    _case(
+        "unknown-top-key", "", "unknown key 'dration' (did you mean 'duration'?)", edits={"dration": "10 s"}
+    ),
+    _case("zero-duration", "duration", 'expected a positive time like "5 ms", got 0', edits={"duration": 0}),
+    _case(
+        "negative-warmup",
+        "warmup",
+        'expected a non-negative time like "5 ms", got "-2 s"',
+        edits={"warmup": "-2 s"},
+    ),
+    _case(
+        "time-without-unit",
+        "duration",
+        'expected a time like "5 ms" (a number with a unit), got "30"',
+        edits={"duration": "30"},
+    ),
+    _case("negative-seed", "seed", "expected a value at least 0, got -1", edits={"seed": -1}),
+    _case("boolean-seed", "seed", "expected an integer, got true", edits={"seed": True}),
+    _case("name-not-string", "name", "expected a string, got 3", edits={"name": 3}),
+    # -- nodes
+    _case("nodes-not-mapping", "nodes", "expected a mapping, got a list", edits={"nodes": ["phone"]}),
+    _case(
+        "unknown-node-key",
+        "nodes.phone.processor",
+        "unknown key 'cors' (did you mean 'cores'?)",
+        edits={"nodes.phone.processor.cors": 2},
+    ),
+    _case(
+        "unrelated-node-key",
+        "nodes.phone",
+        "unknown key 'colour'; expected one of tier, count, processor, power",
+        edits={"nodes.phone.colour": "red"},
+    ),
+    _case("missing-tier", "nodes.edge", "missing required key 'tier'", edits={"nodes.edge.tier": DELETE}),
+    _case(
+        "bad-tier",
+        "nodes.edge.tier",
+        'expected one of device, edge, cloud, network, got "egde" (did you mean',
+        edits={"nodes.edge.tier": "egde"},
+    ),
+    _case(
+        "count-string",
+        "nodes.phone.count",
+        'expected an integer, got "10^9"',
+        edits={"nodes.phone.count": "10^9"},
+    ),
+    _case(
+        "count-huge",
+        "nodes.phone.count",
+        "expected a value at most 1000000, got 1000000000",
+        edits={"nodes.phone.count": 10**9},
+    ),
+    _case(
+        "count-zero",
+        "nodes.phone.count",
+        "expected a value at least 1, got 0",
+        edits={"nodes.phone.count": 0},
+    ),
+    _case(
+        "too-many-nodes",
+        "nodes",
+        "2,000,003 nodes in total; the limit is 1,000,000",
+        edits={"nodes.phone.count": 1_000_000, "nodes.tablet": {"tier": "device", "count": 1_000_000}},
+    ),
+    _case(
+        "duplicate-node",
+        "nodes.phone-1",
+        "node 'phone-1' is also made by nodes.phone",
+        edits={"nodes.phone-1": {"tier": "device"}},
+    ),
+    _case(
+        "bad-node-name",
+        'nodes["my phone"]',
+        "may contain only letters, digits, '_' and '-'",
+        edits={'nodes["my phone"]': {"tier": "device"}},
+    ),
+    _case(
+        "network-with-processor",
+        "nodes.ap.processor",
+        "a network node forwards and computes nothing",
+        edits={"nodes.ap.processor": {"speed": "1 GFLOP/s"}},
+    ),
+    _case(
+        "profile-and-speed",
+        "nodes.edge.processor",
+        "expected either 'profile' or 'speed', not both",
+        edits={"nodes.edge.processor.speed": "1 TFLOP/s"},
+    ),
+    _case(
+        "neither-profile-nor-speed",
+        "nodes.phone.processor",
+        "expected either 'profile' or 'speed', got neither",
+        edits={"nodes.phone.processor": {"cores": 2}},
+    ),
+    _case(
+        "unknown-profile",
+        "nodes.edge.processor.profile",
+        "unknown profile 'a10' (did you mean 'a100'?)",
+        edits={"nodes.edge.processor.profile": "a10"},
+    ),
+    _case(
+        "zero-cores",
+        "nodes.edge.processor.cores",
+        "expected a value at least 1, got 0",
+        edits={"nodes.edge.processor.cores": 0},
+    ),
+    _case(
+        "bad-speed-unit",
+        "nodes.phone.processor.speed",
+        'expected a speed like "50 GFLOP/s", got "1 GHz"',
+        edits={"nodes.phone.processor.speed": "1 GHz"},
+    ),
+    _case(
+        "memory-bandwidth-in-bits",
+        "nodes.phone.processor.memory_bandwidth",
+        'expected a memory bandwidth like "50 GB/s", got "5 Gbps": unknown unit',
+        edits={"nodes.phone.processor.memory_bandwidth": "5 Gbps"},
+    ),
+    _case(
+        "bad-power-unit",
+        "nodes.phone.power.idle",
+        "unknown unit 'X'",
+        edits={"nodes.phone.power.idle": "1 X"},
+    ),
+    # -- links
+    _case(
+        "bad-bandwidth",
+        "links[1].bandwidth",
+        'expected a bandwidth like "20 Mbps", got "fast"',
+        edits={"links[1].bandwidth": "fast"},
+    ),
+    _case(
+        "zero-bandwidth",
+        "links[0].reverse_bandwidth",
+        'expected a positive bandwidth like "20 Mbps", got 0',
+        edits={"links[0].reverse_bandwidth": 0},
+    ),
+    _case(
+        "negative-latency",
+        "links[0].latency",
+        'expected a non-negative time like "5 ms", got "-3 ms"',
+        edits={"links[0].latency": "-3 ms"},
+    ),
+    _case(
+        "missing-bandwidth",
+        "links[0]",
+        "missing required key 'bandwidth'",
+        edits={"links[0].bandwidth": DELETE},
+    ),
+    _case(
+        "between-three",
+        "links[0].between",
+        "expected two node names or patterns [A, B], got 3 item(s)",
+        edits={"links[0].between": ["phone-*", "ap", "edge"]},
+    ),
+    _case(
+        "unknown-link-node",
+        "links[1].between[1]",
+        "'egde' matches no node (did you mean 'edge'?)",
+        edits={"links[1].between": ["ap", "egde"]},
+    ),
+    _case(
+        "self-link", "links[1].between", "links 'ap' only to itself", edits={"links[1].between": ["ap", "ap"]}
+    ),
+    _case(
+        "duplicate-link",
+        "links[2].between",
+        "'edge' and 'ap' are already linked by links[1]",
+        edits={"links[+]": {"between": ["edge", "ap"], "bandwidth": "1 Gbps"}},
+    ),
+    _case(
+        "too-many-pairs",
+        "links[2].between",
+        "node pairs; the limit is 10,000,000 links in all",
+        edits={"nodes.phone.count": 5000, "links[+]": {"between": ["phone-*", "phone-*"], "bandwidth": 1}},
+    ),
+    # -- applications
+    _case(
+        "two-app-kinds",
+        "applications.job",
+        "expected exactly one of 'model', 'onnx', 'work', 'service', 'stages', got 'work', 'service'",
+        edits={"applications.job.service": "1 ms"},
+    ),
+    _case("no-app-kind", "applications.job", "got none", edits={"applications.job.work": DELETE}),
+    _case(
+        "unknown-model",
+        "applications.job.model",
+        "unknown model 'resnet5' (did you mean 'resnet50'?)",
+        edits={"applications.job.work": DELETE, "applications.job.model": "resnet5"},
+        marks=needs_zoo,
+    ),
+    _case(
+        "missing-onnx",
+        "applications.job.onnx",
+        "no such file 'net.onnx'",
+        edits={"applications.job.work": DELETE, "applications.job.onnx": "net.onnx"},
+    ),
+    _case(
+        "negative-work",
+        "applications.job.work",
+        'expected a non-negative work like "2 GFLOP", got "-2 GFLOP"',
+        edits={"applications.job.work": "-2 GFLOP"},
+    ),
+    _case(
+        "work-in-seconds",
+        "applications.job.work",
+        'expected a work like "2 GFLOP", got "2 s": unknown unit',
+        edits={"applications.job.work": "2 s"},
+    ),
+    _case(
+        "unknown-distribution",
+        "applications.job.work",
+        "unknown distribution 'exponentail' (did you mean",
+        edits={"applications.job.work": {"exponentail": "1 GFLOP"}},
+    ),
+    _case(
+        "two-distributions",
+        "applications.job.work",
+        "a distribution is a mapping with one key",
+        edits={"applications.job.work": {"exponential": 1, "uniform": [1, 2]}},
+    ),
+    _case(
+        "uniform-reversed",
+        "applications.job.work.uniform",
+        'low "3 GFLOP" is greater than high "1 GFLOP"',
+        edits={"applications.job.work": {"uniform": ["3 GFLOP", "1 GFLOP"]}},
+    ),
+    _case(
+        "uniform-one-value",
+        "applications.job.work.uniform",
+        "expected [LOW, HIGH] or {low: LOW, high: HIGH}",
+        edits={"applications.job.work": {"uniform": ["3 GFLOP"]}},
+    ),
+    _case(
+        "lognormal-no-sigma",
+        "applications.job.work.lognormal",
+        "missing required key 'sigma'",
+        edits={"applications.job.work": {"lognormal": {"mean": "1 GFLOP"}}},
+    ),
+    _case(
+        "exponential-bad-key",
+        "applications.job.work.exponential",
+        "unknown key 'avg'; expected mean",
+        edits={"applications.job.work": {"exponential": {"avg": "1 GFLOP"}}},
+    ),
+    _case(
+        "exponential-zero-mean",
+        "applications.job.work.exponential.mean",
+        "expected a positive work",
+        edits={"applications.job.work": {"exponential": {"mean": 0}}},
+    ),
+    _case(
+        "empirical-empty",
+        "applications.job.work.empirical",
+        "expected at least one sample value",
+        edits={"applications.job.work": {"empirical": []}},
+    ),
+    _case(
+        "empirical-bad-value",
+        "applications.job.work.empirical[1]",
+        'expected a work like "2 GFLOP", got "lots"',
+        edits={"applications.job.work": {"empirical": ["1 GFLOP", "lots"]}},
+    ),
+    _case(
+        "empirical-csv-missing",
+        "applications.job.service.empirical",
+        "samples.csv: no such file",
+        edits={"applications.job.work": DELETE, "applications.job.service": {"empirical": "samples.csv"}},
+    ),
+    _case(
+        "empirical-csv-bad-line",
+        "applications.job.service.empirical",
+        'samples.csv, line 3: expected a time like "5 ms", got "soon"',
+        edits={"applications.job.work": DELETE, "applications.job.service": {"empirical": "samples.csv"}},
+        files={"samples.csv": "service_s\n0.5\nsoon\n"},
+    ),
+    _case(
+        "empirical-csv-two-columns",
+        "applications.job.service.empirical",
+        "samples.csv, line 1: expected one column of values, got 2",
+        edits={"applications.job.work": DELETE, "applications.job.service": {"empirical": "samples.csv"}},
+        files={"samples.csv": "1,2\n"},
+    ),
+    _case(
+        "stages-empty",
+        "applications.job.stages",
+        "expected at least 1 item(s), got an empty list",
+        edits={"applications.job.work": DELETE, "applications.job.stages": []},
+    ),
+    _case(
+        "stage-without-work",
+        "applications.job.stages[1]",
+        "expected either 'work' or 'service', got neither",
+        edits={
+            "applications.job.work": DELETE,
+            "applications.job.stages": [{"work": "1 GFLOP", "output": "1 MB"}, {"output": "1 KB"}],
+        },
+    ),
+    _case(
+        "zero-deadline",
+        "applications.job.deadline",
+        'expected a positive time like "5 ms", got "0 ms"',
+        edits={"applications.job.deadline": "0 ms"},
+    ),
+    _case(
+        "bad-size",
+        "applications.job.input",
+        'expected a size like "150 KB", got "150 KBs": unknown unit',
+        edits={"applications.job.input": "150 KBs"},
+    ),
+    # -- workload
+    _case(
+        "unknown-app",
+        "workload[0].app",
+        "unknown application 'jbo' (did you mean 'job'?)",
+        edits={"workload[0].app": "jbo"},
+    ),
+    _case(
+        "source-matches-nothing",
+        "workload[0].sources[1]",
+        "'tablet-*' matches no node",
+        edits={"workload[0].sources": ["phone-0", "tablet-*"]},
+    ),
+    _case(
+        "source-out-of-range",
+        "workload[0].sources",
+        "'phone-7' matches no node (phone has phone-0 .. phone-2)",
+        edits={"workload[0].sources": "phone-7"},
+    ),
+    _case(
+        "source-unreachable",
+        "workload[0].sources",
+        "'lonely' cannot reach any node with a processor",
+        edits={"workload[0].sources": "lonely"},
+    ),
+    _case(
+        "empty-sources",
+        "workload[0].sources",
+        "expected at least 1 item(s), got an empty list",
+        edits={"workload[0].sources": []},
+    ),
+    _case(
+        "bad-arrivals",
+        "workload[0].arrivals",
+        'expected one of poisson, periodic, trace, closed, got "poison"',
+        edits={"workload[0].arrivals": "poison"},
+    ),
+    _case(
+        "zero-rate",
+        "workload[0].rate",
+        'expected a positive rate like "2 /s", got 0',
+        edits={"workload[0].rate": 0},
+    ),
+    _case(
+        "rate-as-time",
+        "workload[0].rate",
+        'expected a rate like "2 /s", got "1 s": unknown unit',
+        edits={"workload[0].rate": "1 s"},
+    ),
+    _case(
+        "periodic-without-period",
+        "workload[0]",
+        "arrivals: periodic needs 'period'",
+        edits={"workload[0].arrivals": "periodic", "workload[0].rate": DELETE},
+    ),
+    _case(
+        "rate-with-periodic",
+        "workload[0].rate",
+        "'rate' is not used with arrivals: periodic",
+        edits={"workload[0].arrivals": "periodic", "workload[0].period": "1 s"},
+    ),
+    _case(
+        "closed-without-users",
+        "workload[0]",
+        "arrivals: closed needs 'users'",
+        edits={"workload[0].arrivals": "closed", "workload[0].rate": DELETE},
+    ),
+    _case(
+        "stop-before-start",
+        "workload[0].stop",
+        "stop (1 s) must be after start (5 s)",
+        edits={"workload[0].start": "5 s", "workload[0].stop": "1 s"},
+    ),
+    _case(
+        "trace-missing", "workload[0].trace", "trace.csv: no such file", edits={"workload[0]": TRACE_ENTRY}
+    ),
+    _case(
+        "trace-unsorted",
+        "workload[0].trace",
+        "trace.csv, line 3: time 1 s is before the previous row's 2 s",
+        edits={"workload[0]": TRACE_ENTRY},
+        files={"trace.csv": "time\n2\n1\n"},
+    ),
+    _case(
+        "trace-no-time-column",
+        "workload[0].trace",
+        "trace.csv, line 1: expected a header row with a 'time' column",
+        edits={"workload[0]": TRACE_ENTRY},
+        files={"trace.csv": "when,source\n1,phone-0\n"},
+    ),
+    _case(
+        "trace-bad-time",
+        "workload[0].trace",
+        'trace.csv, line 2: expected a time like "5 ms", got "noon"',
+        edits={"workload[0]": TRACE_ENTRY},
+        files={"trace.csv": "time\nnoon\n"},
+    ),
+    _case(
+        "trace-unknown-source",
+        "workload[0].trace",
+        "trace.csv, line 3: source 'phone-9' is not one of this entry's sources",
+        edits={"workload[0]": TRACE_ENTRY},
+        files={"trace.csv": "time,source\n0.5,phone-0\n1,phone-9\n"},
+    ),
+    # -- policy
+    _case(
+        "unknown-policy",
+        "policy",
+        "unknown policy 'nurosurgeon'",
+        edits={"policy": "nurosurgeon"},
+        marks=needs_registry,
+    ),
+    _case(
+        "unknown-policy-mapping",
+        "policy.name",
+        "unknown policy 'loacl' (did you mean 'local'?)",
+        edits={"policy": {"name": "loacl"}},
+        marks=needs_registry,
+    ),
+    _case(
+        "policy-not-name",
+        "policy",
+        "expected a policy name or a mapping {name: NAME, <params>}, got 3",
+        edits={"policy": 3},
+    ),
+    _case(
+        "policy-without-name",
+        "policy",
+        "missing required key 'name'",
+        edits={"policy": {"objective": "energy"}},
+    ),
+    # -- overrides
+    _case(
+        "override-missing-index",
+        "links[7]",
+        "no entry [7]: links has 2 entries",
+        overrides=("links[7].bandwidth=1 Mbps",),
+    ),
+    _case(
+        "override-through-scalar",
+        "duration.unit",
+        'cannot --set "duration.unit=s": duration is "30 s", not a mapping',
+        overrides=("duration.unit=s",),
+    ),
+    _case("override-without-equals", "", 'expected KEY.PATH=VALUE, got "seed"', overrides=("seed",)),
+    _case(
+        "override-bad-value",
+        "links[0].bandwidth",
+        'cannot read the value "[1, " as YAML',
+        overrides=("links[0].bandwidth=[1, ",),
+    ),
+]
+
+
+def _write_variant(mistake: Mistake, directory: Path) -> Path:
+    for name, content in mistake.files.items():
+        (directory / name).write_text(content, encoding="utf-8")
+    path = directory / "bad.yaml"
+    if mistake.text is not None:
+        path.write_text(mistake.text, encoding="utf-8")
+        return path
+    document = small_document()
+    for key_path, value in mistake.edits.items():
+        if value is DELETE:
+            _delete(document, key_path)
+        elif key_path == "links[+]":
+            document["links"].append(value)
+        else:
+            set_path(document, key_path, value)
+    path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def test_there_are_at_least_thirty_distinct_mistakes():
+    distinct = {(case.values[0].key_path, case.values[0].expected) for case in MISTAKES}
+    assert len(distinct) == len(MISTAKES) >= 30
+
+
+@pytest.mark.parametrize("mistake", MISTAKES)
+def test_mistake_is_reported_on_one_line_with_file_path_and_expectation(mistake: Mistake, tmp_path: Path):
+    path = _write_variant(mistake, tmp_path)
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(path, mistake.overrides)
+    error = caught.value
+    text = str(error)
+    lines = text.splitlines()
+    assert lines == [str(problem) for problem in error.problems]
+    assert all(line.startswith(f"{path}: ") for line in lines), text
+    prefix = f"{path}: {mistake.key_path}: " if mistake.key_path else f"{path}: "
+    matching = [line for line in lines if line.startswith(prefix) and mistake.expected in line]
+    assert matching, f"no line starts with {prefix!r} and contains {mistake.expected!r}:\n{text}"
+    for banned in ("pydantic", "http", "Input should", "[type=", "Value error", "\n"):
+        assert banned not in "".join(lines), text
+
+
+def test_missing_file_is_one_line(tmp_path: Path):
+    missing = tmp_path / "nope.yaml"
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(missing)
+    assert str(caught.value) == f"{missing}: no such file"
+
+
+def test_every_problem_is_reported_at_once(tmp_path: Path):
+    text = (
+        SMALL.replace("20 Mbps", "fast")
+        .replace("cores: 2", "cores: 0")
+        .replace("duration: 30 s", "duration: 0")
+    )
+    path = tmp_path / "many.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(path)
+    paths = [problem.key_path for problem in caught.value.problems]
+    assert paths == ["duration", "nodes.edge.processor.cores", "links[0].bandwidth"]
+    assert all(isinstance(problem, tuple) and len(problem) == 3 for problem in caught.value.problems)
+
+
+def test_semantic_problems_are_collected_together(tmp_path: Path):
+    document = small_document()
+    set_path(document, "links[1].between", ["ap", "egde"])
+    set_path(document, "workload[0].app", "jbo")
+    path = tmp_path / "two.yaml"
+    path.write_text(yaml.safe_dump(document), encoding="utf-8")
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(path)
+    assert [p.key_path for p in caught.value.problems] == ["links[1].between[1]", "workload[0].app"]
+
+
+def test_scenario_error_survives_pickling_for_process_pools():
+    import pickle
+
+    message = 'expected a bandwidth like "20 Mbps", got "fast"'
+    error = ScenarioError([("a.yaml", "links[0].bandwidth", message)])
+    again = pickle.loads(pickle.dumps(error))
+    assert again.problems == error.problems and str(again) == str(error)
+    assert str(again) == 'a.yaml: links[0].bandwidth: expected a bandwidth like "20 Mbps", got "fast"'

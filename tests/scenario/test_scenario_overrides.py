@@ -1,0 +1,99 @@
+"""Key paths and ``--set`` overrides."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+from scenario_testkit import small_document
+
+from offloadsim.scenario import PathError, ScenarioError, apply_overrides, get_path, parse_path, set_path
+
+
+@pytest.mark.parametrize(
+    ("path", "parts"),
+    [
+        ("seed", ("seed",)),
+        ("links[0].bandwidth", ("links", 0, "bandwidth")),
+        ("workload[-1].rate", ("workload", -1, "rate")),
+        ("nodes.phone.count", ("nodes", "phone", "count")),
+        ('applications.job.params["a.b"]', ("applications", "job", "params", "a.b")),
+        ("policy.name", ("policy", "name")),
+    ],
+)
+def test_parse_path(path: str, parts: tuple):
+    assert parse_path(path) == parts
+
+
+@pytest.mark.parametrize("path", ["", ".seed", "a..b", "links[x]", "links[0]bandwidth", "a[0", "a]"])
+def test_malformed_paths(path: str):
+    with pytest.raises(PathError):
+        parse_path(path)
+
+
+def test_get_path():
+    document = small_document()
+    assert get_path(document, "links[1].bandwidth") == "1 Gbps"
+    assert get_path(document, "nodes.phone.count") == 3
+    assert get_path(document, "links[-1].between") == ["ap", "edge"]
+    with pytest.raises(PathError, match=r"^nodes\.tablet: no key 'tablet' in nodes$"):
+        get_path(document, "nodes.tablet.count")
+    with pytest.raises(PathError, match=r"links\[2\]: no entry \[2\]: links has 2 entries"):
+        get_path(document, "links[2].bandwidth")
+
+
+def test_set_path_creates_missing_mappings_but_not_list_entries():
+    document = small_document()
+    set_path(document, "nodes.edge.power.idle", "20 W")
+    assert document["nodes"]["edge"]["power"] == {"idle": "20 W"}
+    set_path(document, "links[0]", {"between": ["a", "b"], "bandwidth": 1})
+    assert document["links"][0]["between"] == ["a", "b"]
+    with pytest.raises(PathError, match="no entry"):
+        set_path(document, "workload[3].rate", 1)
+    with pytest.raises(PathError, match=r"^name\.first: name is \"small\", not a mapping$"):
+        set_path(document, "name.first", "x")
+    with pytest.raises(PathError, match=r"nodes is a mapping; use \.KEY"):
+        set_path(document, "nodes[0]", "x")
+    with pytest.raises(PathError, match=r"links is a list; use \[INDEX\]"):
+        set_path(document, "links.bandwidth", "x")
+
+
+def test_apply_overrides_is_pure_and_reads_yaml_values():
+    document = small_document()
+    before = copy.deepcopy(document)
+    result = apply_overrides(
+        document,
+        [
+            "links[0].bandwidth=5 Mbps",
+            "workload[0].rate = 3 /s",
+            "nodes.phone.count=7",
+            "links[1].between=[ap, phone-0]",
+            "applications.job.work={exponential: {mean: 1 GFLOP}}",
+            "description=a=b",
+            "seed=1e3",
+        ],
+    )
+    assert document == before
+    assert result["links"][0]["bandwidth"] == "5 Mbps"
+    assert result["workload"][0]["rate"] == "3 /s"
+    assert result["nodes"]["phone"]["count"] == 7
+    assert result["links"][1]["between"] == ["ap", "phone-0"]
+    assert result["applications"]["job"]["work"] == {"exponential": {"mean": "1 GFLOP"}}
+    assert result["description"] == "a=b"
+    assert result["seed"] == 1000.0
+
+
+def test_policy_name_override_works_on_a_policy_given_as_a_name():
+    assert apply_overrides({"policy": "local"}, ["policy.name=edge"]) == {"policy": {"name": "edge"}}
+    assert apply_overrides({}, ["policy.name=edge"]) == {"policy": {"name": "edge"}}
+    assert apply_overrides({"policy": "local"}, ["policy=edge"]) == {"policy": "edge"}
+
+
+def test_override_errors_are_collected_and_name_the_file_and_path():
+    with pytest.raises(ScenarioError) as caught:
+        apply_overrides(small_document(), ["links[9].latency=1 ms", "nope", "duration.x=1"], source="q.yaml")
+    assert str(caught.value).splitlines() == [
+        'q.yaml: links[9]: cannot --set "links[9].latency=1 ms": no entry [9]: links has 2 entries',
+        'q.yaml: cannot --set "nope": expected KEY.PATH=VALUE, got "nope"',
+        'q.yaml: duration.x: cannot --set "duration.x=1": duration is "30 s", not a mapping',
+    ]

@@ -1,0 +1,135 @@
+"""Unit-bearing values: every quantity kind, plain SI numbers, bad units, and distributions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from offloadsim.distributions import Dist
+from offloadsim.scenario import load_scenario_text
+from offloadsim.scenario.quantities import FieldProblem, parse_dist, parse_si
+
+
+@pytest.mark.parametrize(
+    ("kind", "text", "si"),
+    [
+        ("time", "5 ms", 0.005),
+        ("time", "2 min", 120.0),
+        ("time", "250 us", 250e-6),
+        ("size", "150 KB", 150e3),
+        ("size", "1 KiB", 1024.0),
+        ("size", "8 Mb", 1e6),
+        ("bandwidth", "20 Mbps", 20e6),
+        ("bandwidth", "1 GB/s", 8e9),
+        ("rate", "2 /s", 2.0),
+        ("rate", "30 /min", 0.5),
+        ("power", "3 W", 3.0),
+        ("power", "500 mW", 0.5),
+        ("work", "2 GFLOP", 2e9),
+        ("speed", "50 GFLOP/s", 50e9),
+        ("byte_rate", "50 GB/s", 50e9),
+        ("number", "64", 64.0),
+    ],
+)
+def test_every_quantity_kind_reads_unit_strings(kind: str, text: str, si: float):
+    assert parse_si(text, kind) == pytest.approx(si)
+
+
+@pytest.mark.parametrize("kind", ["time", "size", "bandwidth", "rate", "power", "work", "speed", "byte_rate"])
+def test_plain_numbers_are_si(kind: str):
+    assert parse_si(3, kind) == 3.0
+    assert parse_si(2.5e6, kind) == 2.5e6
+
+
+@pytest.mark.parametrize(
+    ("kind", "value", "message"),
+    [
+        ("bandwidth", "fast", 'expected a bandwidth like "20 Mbps", got "fast"'),
+        ("bandwidth", "20 Mbs", "unknown unit 'Mbs'"),
+        ("time", "5", 'expected a time like "5 ms" (a number with a unit), got "5"'),
+        ("time", "5 MB", "unknown unit 'MB'"),
+        ("size", True, "expected a size like"),
+        ("size", [1], "expected a size like"),
+        ("time", "-1 s", 'expected a non-negative time like "5 ms", got "-1 s"'),
+        ("power", float("inf"), "not finite"),
+    ],
+)
+def test_bad_values_say_what_was_expected(kind: str, value: object, message: str):
+    with pytest.raises(FieldProblem) as caught:
+        parse_si(value, kind)
+    assert message in caught.value.message
+
+
+def test_positive_refuses_zero():
+    with pytest.raises(FieldProblem, match="expected a positive bandwidth"):
+        parse_si("0 Mbps", "bandwidth", positive=True)
+
+
+@pytest.mark.parametrize(
+    ("value", "dist"),
+    [
+        ("2 GFLOP", Dist("deterministic", (2e9,))),
+        (5e8, Dist("deterministic", (5e8,))),
+        ({"deterministic": "1 GFLOP"}, Dist("deterministic", (1e9,))),
+        ({"exponential": "2 GFLOP"}, Dist("exponential", (2e9,))),
+        ({"exponential": {"mean": "2 GFLOP"}}, Dist("exponential", (2e9,))),
+        ({"lognormal": {"mean": "1 GFLOP", "sigma": 0.5}}, Dist("lognormal", (1e9, 0.5))),
+        ({"uniform": ["1 GFLOP", "3 GFLOP"]}, Dist("uniform", (1e9, 3e9))),
+        ({"uniform": {"low": 0, "high": "1 MFLOP"}}, Dist("uniform", (0.0, 1e6))),
+        ({"empirical": ["1 MFLOP", 2e6, "3 MFLOP"]}, Dist("empirical", (1e6, 2e6, 3e6))),
+    ],
+)
+def test_distribution_forms(value: object, dist: Dist):
+    assert parse_dist(value, "work", Path(".")) == dist
+
+
+def test_empirical_csv_with_header_units_and_comments(tmp_path: Path):
+    (tmp_path / "samples.csv").write_text(
+        "# measured on a Pixel 7\nservice\n5 ms\n0.01\n\n20 ms\n", encoding="utf-8"
+    )
+    dist = parse_dist({"empirical": "samples.csv"}, "time", tmp_path)
+    assert dist == Dist("empirical", (0.005, 0.01, 0.02))
+
+
+def test_every_kind_resolves_to_si_in_a_scenario():
+    scenario = load_scenario_text(
+        """
+name: kinds
+nodes:
+  phone:
+    tier: device
+    processor: {speed: 10 GFLOP/s, memory_bandwidth: 20 GB/s, cores: 4, queue_limit: 8}
+    power: {idle: 500 mW, busy: 3 W, transmit: 1.3 W, receive: 1 W, tail: 200 ms}
+  edge: {tier: edge, processor: {speed: 1e12}}
+links:
+  - {between: [phone, edge], bandwidth: 20 Mbps, reverse_bandwidth: 5e6, latency: 3 ms}
+applications:
+  llm:
+    service: {exponential: 40 ms}
+    input: 2 KB
+    output: 1 KiB
+    deadline: 1 s
+    prompt_tokens: {uniform: [64, 512]}
+    output_tokens: 32
+workload:
+  - {app: llm, sources: phone, rate: 30 /min, start: 1 s, stop: 10 s}
+"""
+    )
+    phone = scenario.node("phone")
+    assert phone.processor is not None and phone.power is not None
+    assert phone.processor.speed_flops == 10e9
+    assert phone.processor.memory_bandwidth_Bps == 20e9
+    assert (phone.processor.cores, phone.processor.queue_limit) == (4, 8)
+    assert phone.power.idle_w == 0.5 and phone.power.tail_s == pytest.approx(0.2)
+    assert scenario.node("edge").processor.speed_flops == 1e12  # type: ignore[union-attr]
+    (link,) = scenario.links
+    assert (link.bandwidth_bps, link.reverse_bandwidth_bps, link.latency_s) == (20e6, 5e6, 0.003)
+    app = scenario.applications["llm"]
+    assert app.input == Dist.fixed(2000.0) and app.output == Dist.fixed(1024.0)
+    assert app.deadline_s == 1.0
+    assert app.prompt_tokens == Dist("uniform", (64.0, 512.0)) and app.output_tokens == Dist.fixed(32.0)
+    assert app.stages[0].service == Dist("exponential", (0.04,))
+    (entry,) = scenario.workload
+    assert entry.arrivals.rate_per_s == pytest.approx(0.5)
+    assert (entry.start_s, entry.stop_s) == (1.0, 10.0)

@@ -17,7 +17,9 @@ from offloadsim.scenario.model import AppSpec, NodeSpec, ProcessorSpec, Scenario
 from offloadsim.topology import Topology
 
 if TYPE_CHECKING:
+    from offloadsim.engine.llm import LLMCost
     from offloadsim.models.graph import LayerGraph
+    from offloadsim.models.zoo.llm import LLMConfig
 
 __all__ = ["WorldError", "ProcessorModel", "AppTemplate", "World", "build_world"]
 
@@ -34,6 +36,7 @@ class ProcessorModel:
     spec: ProcessorSpec
     speed_flops: float
     profile: str | None
+    memory_Bps: float = 0.0  # 0: unknown, stages are costed by FLOPs alone
 
     @property
     def cores(self) -> int:
@@ -57,6 +60,7 @@ class AppTemplate:
     cut_bytes: tuple[float, ...] | None
     layer_names: tuple[str, ...]
     graph: LayerGraph | None = None
+    llm: LLMCost | None = None
 
     @property
     def name(self) -> str:
@@ -100,13 +104,14 @@ def _processor(node: NodeSpec) -> ProcessorModel | None:
     if spec is None:
         return None
     if spec.speed_flops is not None:
-        return ProcessorModel(node.name, spec, spec.speed_flops, None)
+        return ProcessorModel(node.name, spec, spec.speed_flops, None, spec.memory_bandwidth_Bps or 0.0)
     assert spec.profile is not None
     try:
         profile = get_profile(spec.profile)
     except KeyError as error:
         raise WorldError(f"nodes.{node.group}.processor.profile: {error.args[0]}") from None
-    return ProcessorModel(node.name, spec, profile.effective_flops, profile.name)
+    memory = spec.memory_bandwidth_Bps or profile.memory_bandwidth_Bps
+    return ProcessorModel(node.name, spec, profile.effective_flops, profile.name, memory)
 
 
 def _size_override(dist: Dist, model_value: float) -> float | None:
@@ -120,6 +125,14 @@ def _app(spec: AppSpec) -> AppTemplate:
     if spec.synthetic:
         layers = max(1, len(spec.stages))
         return AppTemplate(spec, layers, None, None, tuple(f"stage{i}" for i in range(layers)))
+    llm = _llm_config(spec)
+    if llm is not None:
+        from offloadsim.engine.llm import LLMCost
+
+        cost = LLMCost.of(llm)
+        return AppTemplate(
+            spec, cost.layers, None, None, tuple(f"block{i}" for i in range(cost.layers)), None, cost
+        )
     if spec.onnx is not None:
         from offloadsim.models.onnx_io import load_onnx
 
@@ -151,6 +164,23 @@ def _app(spec: AppSpec) -> AppTemplate:
         tuple(chain.names),
         graph,
     )
+
+
+def _llm_config(spec: AppSpec) -> LLMConfig | None:
+    """The LLM configuration when ``spec`` names a decoder-only model from the zoo."""
+    if spec.model is None:
+        return None
+    from offloadsim.models.registry import canonical_name
+    from offloadsim.models.zoo.llm import LLM_CONFIGS
+
+    try:
+        name = canonical_name(spec.model)
+    except KeyError as error:
+        raise WorldError(f"applications.{spec.name}.model: {error.args[0]}") from None
+    config = LLM_CONFIGS.get(name)
+    if config is not None and "dtype_bytes" in spec.model_params:
+        config = config.replace(dtype_bytes=int(spec.model_params["dtype_bytes"]))
+    return config
 
 
 def build_world(scenario: Scenario) -> World:

@@ -28,6 +28,10 @@ _FLOAT = (
     "deadline_met",
     "device_energy",
     "raw_input_offloaded",
+    "ttft",
+    "tpot",
+    "prompt_tokens",
+    "output_tokens",
 )
 _INT = ("task_id", "split")
 _CODED = ("app", "source", "placement", "status")
@@ -55,6 +59,10 @@ TASK_COLUMNS = (
     "status",
     "device_energy",
     "raw_input_offloaded",
+    "ttft",
+    "tpot",
+    "prompt_tokens",
+    "output_tokens",
 )
 
 

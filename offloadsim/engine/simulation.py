@@ -14,6 +14,8 @@ from typing import Any
 
 import simpy
 
+from offloadsim.distributions import Dist
+from offloadsim.engine.llm import TOKEN_BYTES, start_llm_request, tpot
 from offloadsim.engine.network import FlowNetwork
 from offloadsim.engine.processor import Processor
 from offloadsim.engine.records import RawRun, RecordLog
@@ -91,6 +93,8 @@ class Simulation:
         draw_output = spec.output.sampler(rng)
         env = self.env
         name = spec.name
+        if app.llm is not None:
+            return self._llm_arrival_function(app, source, rng, deadline)
         if app.flops is not None:
             flops = app.flops
             fixed_cuts = app.cut_bytes
@@ -171,6 +175,35 @@ class Simulation:
 
         return arrive
 
+    def _llm_arrival_function(
+        self, app: AppTemplate, source: str, rng: Any, deadline: float
+    ) -> Callable[[], Task | None]:
+        """Arrivals of LLM requests: prompt and output token counts drawn per request."""
+        cost = app.llm
+        assert cost is not None
+        spec = app.spec
+        draw_prompt = (spec.prompt_tokens or Dist.fixed(128)).sampler(rng)
+        draw_output = (spec.output_tokens or Dist.fixed(64)).sampler(rng)
+        layers = cost.layers
+        per_block = cost.per_token_flops / layers
+        per_pair = cost.per_pair_flops / layers
+        env = self.env
+
+        def arrive() -> Task | None:
+            prompt = max(1, round(draw_prompt()))
+            output = max(1, round(draw_output()))
+            block = per_block * prompt + per_pair * prompt * (prompt + 1) / 2
+            cuts = (
+                [prompt * TOKEN_BYTES] + [prompt * cost.hidden_bytes] * (layers - 1) + [output * TOKEN_BYTES]
+            )
+            task = Task(self._next_id, spec.name, source, env.now, deadline, [block] * layers, cuts, None)
+            task.llm = (prompt, output)
+            self._next_id += 1
+            self.counters["arrived"] += 1
+            return self._dispatch(task)
+
+        return arrive
+
     # -- the hot path -----------------------------------------------------
     def _dispatch(self, task: Task) -> Task | None:
         """Ask the policy, compile its plan, start the first step; None if the task ended at once."""
@@ -185,7 +218,12 @@ class Simulation:
         if compiled.drop:
             self._end(task, "dropped")
             return None
-        self._advance(task)
+        if task.llm is not None:
+            llm = self.world.apps[task.app].llm
+            assert llm is not None
+            start_llm_request(self, task, llm, list(compiled.segments))
+        else:
+            self._advance(task)
         return task if task.id in self.in_flight else None
 
     def _advance(self, task: Task) -> None:
@@ -241,6 +279,12 @@ class Simulation:
         The one place compute cost is decided: given service seconds when the
         application states them, else work ÷ the processor's speed.
         """
+        llm_tokens = getattr(task, "llm", None)
+        if llm_tokens is not None:
+            cost = self.world.apps[task.app].llm
+            assert cost is not None
+            memory = self.memory_bandwidth(processor.node)
+            return cost.request_s(processor, memory, start, stop, *llm_tokens)
         service = getattr(task, "service", None)
         if service is not None:
             return (
@@ -251,6 +295,35 @@ class Simulation:
         flops = task.flops
         work = flops[start] if stop - start == 1 else math.fsum(flops[start:stop])
         return work / processor.speed_flops
+
+    def memory_bandwidth(self, node: str) -> float:
+        """Memory bandwidth of ``node``'s processor in bytes/s (0 when unknown)."""
+        return self.world.processors[node].memory_Bps
+
+    def radio_power(self, source: str, a: str, b: str) -> float:
+        """Power the source device draws while bytes flow from ``a`` to ``b``."""
+        power = self._power.get(source)
+        if power is None:
+            return 0.0
+        return (power.transmit_w if a == source else 0.0) + (power.receive_w if b == source else 0.0)
+
+    def account_radio(self, a: str, b: str, sending_s: float) -> None:
+        """Add a transfer's sending time to both endpoints' radio accounting."""
+        self._tx_s[a] += sending_s
+        self._rx_s[b] += sending_s
+
+    def finish_llm(self, task: Task, first_token: float, last_token: float, tokens: int) -> None:
+        """An LLM request's last token reached its source."""
+        if task.id not in self.in_flight:
+            return
+        task.ttft = first_token - task.arrival
+        task.tpot = tpot(first_token, last_token, tokens)
+        self._end(task, "completed")
+
+    def drop_llm(self, task: Task) -> None:
+        """An LLM request met a full queue on the way."""
+        if task.id in self.in_flight:
+            self._end(task, "dropped")
 
     def _end(self, task: Task, status: str) -> None:
         del self.in_flight[task.id]
@@ -281,6 +354,11 @@ class Simulation:
             f["deadline_met"].append(1.0 if status == "completed" and latency <= deadline else 0.0)
         f["device_energy"].append(task.energy)
         f["raw_input_offloaded"].append(1.0 if plan is not None and plan.raw_input_offloaded else 0.0)
+        f["ttft"].append(task.ttft)
+        f["tpot"].append(task.tpot)
+        tokens = task.llm
+        f["prompt_tokens"].append(tokens[0] if tokens is not None else NAN)
+        f["output_tokens"].append(tokens[1] if tokens is not None else NAN)
         log.ints["task_id"].append(task.id)
         log.ints["split"].append(plan.split if plan is not None else 0)
         c = log.codes
@@ -343,7 +421,8 @@ class Simulation:
             steps.append(
                 self._transfer_step(location, source, task.layers, source, power, topology, fixed_sizes)
             )
-        return CompiledPlan(tuple(steps), ">".join(placement), split, raw_input_offloaded)
+        segments = tuple(plan.segments(task.layers))
+        return CompiledPlan(tuple(steps), ">".join(placement), split, raw_input_offloaded, segments=segments)
 
     @staticmethod
     def _transfer_step(

@@ -33,6 +33,7 @@ class Task:
         "flops",
         "id",
         "layers",
+        "llm",
         "on_done",
         "plan",
         "service",
@@ -40,7 +41,9 @@ class Task:
         "start",
         "step",
         "t0",
+        "tpot",
         "transfer_time",
+        "ttft",
         "wait",
     )
 
@@ -74,6 +77,9 @@ class Task:
         self.energy = 0.0
         self.t0 = 0.0
         self.on_done: Callable[[Task], None] | None = None
+        self.llm: tuple[int, int] | None = None  # (prompt tokens, output tokens)
+        self.ttft = NAN
+        self.tpot = NAN
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,3 +124,4 @@ class CompiledPlan:
     split: int
     raw_input_offloaded: bool
     drop: bool = False
+    segments: tuple[tuple[str, int, int], ...] = ()

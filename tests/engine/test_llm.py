@@ -1,0 +1,102 @@
+"""LLM requests: prefill then token-by-token decode, with exact pipeline times."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from offloadsim.engine import simulate
+from offloadsim.engine.llm import TOKEN_BYTES, LLMCost
+from offloadsim.engine.processor import Processor
+from offloadsim.scenario import load_scenario_text
+
+SCENARIO = """
+name: llm
+duration: 1000 s
+nodes:
+  phone: {tier: device, processor: {speed: 20 GFLOP/s, memory_bandwidth: 10 GB/s}}
+  edge: {tier: edge, processor: {speed: 2 TFLOP/s, memory_bandwidth: 200 GB/s}}
+links:
+  - {between: [phone, edge], bandwidth: 40 Mbps, latency: 4 ms}
+applications:
+  chat: {model: gpt2, prompt_tokens: 100, output_tokens: 5}
+workload:
+  - {app: chat, sources: phone, arrivals: trace, trace: trace.csv}
+policy: POLICY
+"""
+
+
+def run_one(tmp_path, policy: str):
+    (tmp_path / "trace.csv").write_text("time\n1.0\n")
+    text = SCENARIO.replace("POLICY", policy)
+    raw = simulate(load_scenario_text(text, source="<llm>", base_dir=tmp_path))
+    assert list(raw.tasks["status"]) == ["completed"]
+    return {k: v[0] for k, v in raw.tasks.items()}
+
+
+def cost_and_processors():
+    from offloadsim.models.zoo.llm import GPT2
+
+    cost = LLMCost.of(GPT2)
+    phone = Processor(None, "phone", "cpu", 1, 20e9)  # type: ignore[arg-type]
+    edge = Processor(None, "edge", "cpu", 1, 2e12)  # type: ignore[arg-type]
+    return cost, phone, edge
+
+
+def send(size_bytes: float) -> float:
+    return size_bytes * 8 / 40e6 + 0.004
+
+
+def test_whole_request_on_the_edge_streams_tokens_back(tmp_path):
+    cost, _, edge = cost_and_processors()
+    t = run_one(tmp_path, "edge")
+    prefill = cost.prefill_s(edge, 200e9, 0, 12, 100)
+    ttft = send(100 * TOKEN_BYTES) + prefill + send(TOKEN_BYTES)
+    assert t["ttft"] == pytest.approx(ttft, rel=1e-9)
+    # Later tokens are computed back to back; each streams home while the next is computed.
+    decodes = [cost.decode_s(edge, 200e9, 0, 12, 100 + j) for j in range(4)]
+    last = 1.0 + send(100 * TOKEN_BYTES) + prefill + sum(decodes) + send(TOKEN_BYTES)
+    assert t["finish"] == pytest.approx(last, rel=1e-9)
+    assert t["tpot"] == pytest.approx(sum(decodes) / 4, rel=1e-9)
+    assert (t["prompt_tokens"], t["output_tokens"]) == (100, 5)
+
+
+def test_split_request_pays_a_round_trip_per_token(tmp_path):
+    cost, phone, edge = cost_and_processors()
+    t = run_one(tmp_path, "{name: fixed, nodes: [phone, edge], cuts: [6]}")
+    hidden = cost.hidden_bytes
+    ttft = (
+        cost.prefill_s(phone, 10e9, 0, 6, 100)
+        + send(100 * hidden)
+        + cost.prefill_s(edge, 200e9, 6, 12, 100)
+        + send(TOKEN_BYTES)
+    )
+    assert t["ttft"] == pytest.approx(ttft, rel=1e-9)
+    steps = [
+        cost.decode_s(phone, 10e9, 0, 6, 100 + j) + send(hidden) + cost.decode_s(edge, 200e9, 6, 12, 100 + j)
+        + send(TOKEN_BYTES)
+        for j in range(4)
+    ]
+    assert t["tpot"] == pytest.approx(sum(steps) / 4, rel=1e-9)
+    assert t["split"] == 6
+    assert t["placement"] == "phone>edge"
+
+
+def test_decode_is_memory_bound_and_prefill_compute_bound_on_the_phone():
+    cost, phone, _ = cost_and_processors()
+    flops_only = cost.prefill_s(phone, 0.0, 0, 12, 100)
+    assert cost.prefill_s(phone, 10e9, 0, 12, 100) == pytest.approx(flops_only)
+    step = cost.decode_s(phone, 10e9, 0, 12, 100)
+    weights = 12 * cost.block_weight_bytes + cost.head_weight_bytes
+    assert step == pytest.approx((weights + cost.kv_bytes_per_token * 100) / 10e9)
+    assert step > cost.decode_s(phone, 0.0, 0, 12, 100)
+
+
+def test_request_time_estimate_matches_the_sum_of_its_stages():
+    cost, phone, _ = cost_and_processors()
+    total = cost.request_s(phone, 10e9, 0, 12, 100, 5)
+    by_hand = cost.prefill_s(phone, 10e9, 0, 12, 100) + sum(
+        cost.decode_s(phone, 10e9, 0, 12, 100 + j) for j in range(4)
+    )
+    assert total == pytest.approx(by_hand, rel=1e-12)
+    assert np.isfinite(total)

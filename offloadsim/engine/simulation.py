@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import Any
 
 import simpy
@@ -30,6 +31,19 @@ from offloadsim.world import AppTemplate, World
 __all__ = ["EngineError", "Simulation", "reordered_cut_bytes"]
 
 Progress = Callable[[float], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Codec:
+    """Activation compression: bytes kept per fp32 byte, and FLOPs per element to encode and decode."""
+
+    size_factor: float
+    encode_flops: float
+    decode_flops: float
+
+
+# fp16: one conversion each way; int8: scale, round and clamp to encode, scale to decode.
+CODECS = {"fp16": Codec(0.5, 1.0, 1.0), "int8": Codec(0.25, 4.0, 2.0)}
 
 
 class EngineError(RuntimeError):
@@ -69,6 +83,11 @@ class Simulation:
         self._power = {name: node.power for name, node in world.nodes.items() if node.power is not None}
         self._tx_s: dict[str, float] = dict.fromkeys(world.nodes, 0.0)
         self._rx_s: dict[str, float] = dict.fromkeys(world.nodes, 0.0)
+        self._tail_s: dict[str, float] = dict.fromkeys(world.nodes, 0.0)
+        self._tails = {name: p.tail_s for name, p in self._power.items() if p.tail_s > 0}
+        self._radio_until: dict[str, float] = {}
+        self._battery = {name: p.battery_j for name, p in self._power.items() if p.battery_j is not None}
+        self.drained_at: dict[str, float] = {}
         self._snapshot: dict[str, Any] = {}
         self.counters = {"arrived": 0, "dropped": 0, "completed": 0}
 
@@ -167,13 +186,7 @@ class Simulation:
                         )
                     return Task(self._next_id, name, source, env.now, deadline, amounts, cuts, None)
 
-        def arrive() -> Task | None:
-            task = make()
-            self._next_id += 1
-            self.counters["arrived"] += 1
-            return self._dispatch(task)
-
-        return arrive
+        return self._arrival(make, source)
 
     def _llm_arrival_function(
         self, app: AppTemplate, source: str, rng: Any, deadline: float
@@ -189,7 +202,7 @@ class Simulation:
         per_pair = cost.per_pair_flops / layers
         env = self.env
 
-        def arrive() -> Task | None:
+        def make() -> Task:
             prompt = max(1, round(draw_prompt()))
             output = max(1, round(draw_output()))
             block = per_block * prompt + per_pair * prompt * (prompt + 1) / 2
@@ -198,11 +211,31 @@ class Simulation:
             )
             task = Task(self._next_id, spec.name, source, env.now, deadline, [block] * layers, cuts, None)
             task.llm = (prompt, output)
+            return task
+
+        return self._arrival(make, source)
+
+    def _arrival(self, make: Callable[[], Task], source: str) -> Callable[[], Task | None]:
+        """The arrival callback: create a task (unless the source's battery is flat) and dispatch it."""
+        battery = self._battery.get(source)
+
+        def arrive() -> Task | None:
+            if battery is not None and self._drained(source, battery):
+                return None
+            task = make()
             self._next_id += 1
             self.counters["arrived"] += 1
             return self._dispatch(task)
 
         return arrive
+
+    def _drained(self, node: str, capacity_j: float) -> bool:
+        if node in self.drained_at:
+            return True
+        if self._energy_since(node, 0.0, None) < capacity_j:
+            return False
+        self.drained_at[node] = self.env.now
+        return True
 
     # -- the hot path -----------------------------------------------------
     def _dispatch(self, task: Task) -> Task | None:
@@ -267,8 +300,7 @@ class Simulation:
         task.transfer_time += elapsed
         task.bytes_sent += size
         sending = max(0.0, elapsed - step.latency_s)
-        self._tx_s[step.source] += sending
-        self._rx_s[step.target] += sending
+        self.account_radio(step.source, step.target, sending)
         if step.power_w:
             task.energy += step.power_w * sending
         self._advance(task)
@@ -308,9 +340,40 @@ class Simulation:
         return (power.transmit_w if a == source else 0.0) + (power.receive_w if b == source else 0.0)
 
     def account_radio(self, a: str, b: str, sending_s: float) -> None:
-        """Add a transfer's sending time to both endpoints' radio accounting."""
+        """Add a transfer that just ended to both endpoints' radio time, tails merged."""
         self._tx_s[a] += sending_s
         self._rx_s[b] += sending_s
+        if self._tails:
+            now = self.env.now
+            for node in (a, b):
+                tail = self._tails.get(node)
+                if tail:
+                    until = self._radio_until.get(node, 0.0)
+                    self._tail_s[node] += min(tail, now + tail - until) if until > now else tail
+                    self._radio_until[node] = now + tail
+
+    def _energy_since(self, node: str, measured_s: float, snapshot: dict[str, Any] | None) -> float:
+        """Energy a node drew since the snapshot (whole run when None): idle plus state increments."""
+        power = self.world.nodes[node].power
+        if power is None:
+            return 0.0
+        proc = self.processors.get(node)
+        busy = proc.busy_core_seconds() / proc.cores if proc is not None else 0.0
+        tx, rx, tail = self._tx_s[node], self._rx_s[node], self._tail_s[node]
+        if snapshot is None:
+            elapsed = self.env.now
+        else:
+            elapsed = measured_s
+            busy -= snapshot["busy"].get(node, 0.0) / proc.cores if proc is not None else 0.0
+            tx -= snapshot["tx"][node]
+            rx -= snapshot["rx"][node]
+            tail -= snapshot["tail"][node]
+        return (
+            power.idle_w * elapsed
+            + (power.busy_w - power.idle_w) * busy
+            + (power.transmit_w - power.idle_w) * (tx + tail)
+            + (power.receive_w - power.idle_w) * rx
+        )
 
     def finish_llm(self, task: Task, first_token: float, last_token: float, tokens: int) -> None:
         """An LLM request's last token reached its source."""
@@ -326,6 +389,11 @@ class Simulation:
             self._end(task, "dropped")
 
     def _end(self, task: Task, status: str) -> None:
+        if task.transfer_time > 0.0 and self._tails:
+            tail = self._tails.get(task.source)
+            if tail:
+                power = self._power[task.source]
+                task.energy += power.transmit_w * tail  # the radio stays up after the task's last transfer
         del self.in_flight[task.id]
         self.counters[status] += 1
         if task.arrival >= self.warmup_s:
@@ -394,6 +462,8 @@ class Simulation:
         source = task.source
         power = self._power.get(source)
         topology = world.topology
+        # Activation codecs apply to zoo models, whose stage times are fixed at compile time.
+        codec = CODECS.get(app.spec.compression) if app.flops is not None else None
         steps: list[Any] = []
         location = source
         placement: list[str] = []
@@ -402,15 +472,20 @@ class Simulation:
         for node, start, stop in plan.segments(task.layers):
             if stop <= start:
                 continue
+            decode_s = 0.0
             if node != location:
-                steps.append(self._transfer_step(location, node, start, source, power, topology, fixed_sizes))
+                transfer = self._transfer_step(location, node, start, source, power, topology, fixed_sizes)
+                if codec is not None and 0 < start < task.layers:
+                    transfer, encode_s, decode_s = self._compress(transfer, task, codec, steps[-1], node)
+                    steps[-1] = replace(steps[-1], service_s=steps[-1].service_s + encode_s)
+                steps.append(transfer)
                 if start == 0 and location == source:
                     raw_input_offloaded = True
                 location = node
             processor = self.processors[node]
             fixed = -1.0
             if app.flops is not None:
-                fixed = self.stage_time(costed, processor, start, stop)
+                fixed = self.stage_time(costed, processor, start, stop) + decode_s
             busy_w = power.busy_w if power is not None and node == source else 0.0
             steps.append(ComputeStep(processor, start, stop, fixed, busy_w))
             if not placement or placement[-1] != node:
@@ -423,6 +498,16 @@ class Simulation:
             )
         segments = tuple(plan.segments(task.layers))
         return CompiledPlan(tuple(steps), ">".join(placement), split, raw_input_offloaded, segments=segments)
+
+    def _compress(
+        self, transfer: TransferStep, task: Task, codec: Codec, sender: ComputeStep, receiver: str
+    ) -> tuple[TransferStep, float, float]:
+        """Shrink an activation transfer by ``codec``; return it with encode and decode seconds."""
+        size = transfer.size_bytes if transfer.size_bytes >= 0.0 else task.cut_bytes[transfer.cut]
+        elements = size / 4.0  # fp32 activations
+        encode_s = elements * codec.encode_flops / sender.processor.speed_flops
+        decode_s = elements * codec.decode_flops / self.processors[receiver].speed_flops
+        return replace(transfer, size_bytes=size * codec.size_factor), encode_s, decode_s
 
     @staticmethod
     def _transfer_step(
@@ -447,6 +532,7 @@ class Simulation:
             "channel_bytes": list(self.network.bytes_carried),
             "tx": dict(self._tx_s),
             "rx": dict(self._rx_s),
+            "tail": dict(self._tail_s),
         }
 
     def run(self, progress: Progress | None = None) -> RawRun:
@@ -491,6 +577,7 @@ class Simulation:
                 "utilisation",
                 "stages_completed",
                 "energy_j",
+                "drained_at",
             )
         }
         for name, spec in world.nodes.items():
@@ -507,18 +594,8 @@ class Simulation:
             nodes["stages_completed"].append(
                 proc.completed - snap["completed"][name] if proc is not None else 0
             )
-            power = spec.power
-            if power is None:
-                nodes["energy_j"].append(0.0)
-            else:
-                tx = self._tx_s[name] - snap["tx"][name]
-                rx = self._rx_s[name] - snap["rx"][name]
-                nodes["energy_j"].append(
-                    power.idle_w * measured
-                    + (power.busy_w - power.idle_w) * busy_s
-                    + (power.transmit_w - power.idle_w) * tx
-                    + (power.receive_w - power.idle_w) * rx
-                )
+            nodes["energy_j"].append(self._energy_since(name, measured, snap))
+            nodes["drained_at"].append(self.drained_at.get(name, NAN))
         links: dict[str, list[Any]] = {k: [] for k in ("a", "b", "bytes", "busy_s", "utilisation")}
         network = self.network
         for channel, capacity in enumerate(world.topology.channel_capacity_bps):

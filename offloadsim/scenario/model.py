@@ -50,13 +50,19 @@ class ProcessorSpec:
 
 @dataclass(frozen=True, slots=True)
 class PowerSpec:
-    """Power draw by state, in watts; ``tail_s`` is a radio tail after transfers."""
+    """Power draw by state, in watts.
+
+    ``tail_s`` is the radio tail: after a transfer the radio stays at transmit
+    power this long.  ``battery_j`` is the capacity of a battery-powered
+    device (None: mains powered).
+    """
 
     idle_w: float = 0.0
     busy_w: float = 0.0
     transmit_w: float = 0.0
     receive_w: float = 0.0
     tail_s: float = 0.0
+    battery_j: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +119,7 @@ class AppSpec:
     deadline_s: float | None = None
     prompt_tokens: Dist | None = None
     output_tokens: Dist | None = None
+    compression: str = "none"
 
     @property
     def synthetic(self) -> bool:

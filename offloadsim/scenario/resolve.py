@@ -105,7 +105,7 @@ def _node_specs(doc: ScenarioDoc, problems: ProblemList) -> Iterable[NodeSpec]:
         power = None
         if node.power is not None:
             p = node.power
-            power = PowerSpec(p.idle, p.busy, p.transmit, p.receive, p.tail)
+            power = PowerSpec(p.idle, p.busy, p.transmit, p.receive, p.tail, p.battery)
         for name in expand_group(group, node.count):
             yield NodeSpec(name=name, group=group, tier=node.tier, processor=processor, power=power)
 
@@ -211,6 +211,7 @@ def _application(name: str, app: AppDoc, base_dir: Path, problems: ProblemList) 
         deadline_s=app.deadline,
         prompt_tokens=app.prompt_tokens,
         output_tokens=app.output_tokens,
+        compression=app.compression,
     )
 
 

@@ -83,6 +83,7 @@ PositiveTime = Annotated[float, _si("time", True), WithJsonSchema(quantity_json_
 Bandwidth = Annotated[float, _si("bandwidth", True), WithJsonSchema(quantity_json_schema("bandwidth"))]
 Rate = Annotated[float, _si("rate", True), WithJsonSchema(quantity_json_schema("rate"))]
 Power = Annotated[float, _si("power"), WithJsonSchema(quantity_json_schema("power"))]
+Energy = Annotated[float, _si("energy", True), WithJsonSchema(quantity_json_schema("energy"))]
 Speed = Annotated[float, _si("speed", True), WithJsonSchema(quantity_json_schema("speed"))]
 ByteRate = Annotated[float, _si("byte_rate", True), WithJsonSchema(quantity_json_schema("byte_rate"))]
 SizeDist = Annotated[Dist, _dist("size"), WithJsonSchema(dist_json_schema("size"))]
@@ -147,6 +148,12 @@ class PowerDoc(_Strict):
     receive: Power = Field(0.0, description=_doc("Power while receiving.", "power", "0 W", '"1 W"'))
     tail: Time = Field(
         0.0, description=_doc("Radio tail: time at transmit power after a transfer ends.", "time", "0 s")
+    )
+    battery: Energy | None = Field(
+        None,
+        description=_doc(
+            "Battery capacity; a drained device stops generating requests.", "energy", "none (mains)", '"10 Wh"'
+        ),
     )
 
 
@@ -269,6 +276,13 @@ class AppDoc(_Strict):
     )
     params: dict[str, Any] = Field(
         default_factory=dict, description="Passed to the model builder. Default: {}."
+    )
+    compression: Literal["none", "fp16", "int8"] = Field(
+        "none",
+        description=(
+            "Codec for intermediate activations crossing a cut (models only): fp16 halves and int8 "
+            "quarters the fp32 bytes, at an encode and a decode cost per element. Default: none."
+        ),
     )
 
     @model_validator(mode="before")

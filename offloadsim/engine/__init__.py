@@ -22,13 +22,15 @@ def simulate(
     seed: int | None = None,
     replication: int = 0,
     progress: Callable[[float], None] | None = None,
+    record_stages: bool = False,
 ) -> RawRun:
     """Run one replication of ``scenario`` and return its records.
 
     ``policy`` and ``seed`` override the scenario's.  Raises
     :class:`EngineError` with a one-line message for a problem found while
     building the run (an unknown policy, a bad policy parameter, a profile
-    or model that cannot be resolved).
+    or model that cannot be resolved).  ``record_stages`` also keeps one row
+    per compute stage and transfer (``RawRun.stages``), for timelines.
     """
     from offloadsim.policies.registry import make_policy
 
@@ -43,7 +45,7 @@ def simulate(
         message = error.args[0] if error.args else str(error)
         raise EngineError(f"policy: {message}") from None
     run_seed = world.scenario.seed if seed is None else seed
-    simulation = Simulation(world, policy_object, spec.name, run_seed, replication)
+    simulation = Simulation(world, policy_object, spec.name, run_seed, replication, record_stages)
     return simulation.run(progress)
 
 

@@ -231,6 +231,10 @@ class LLMRequest:
                 task.start = self.sim.env.now - service_s
             if segment.busy_w:
                 task.energy += segment.busy_w * service_s
+            stages = self.sim.stages
+            if stages is not None:
+                now = self.sim.env.now
+                stages.add(task, "compute", segment.node, now - service_s - wait_s, now - service_s, now, 0.0)
             then(index)
 
         if not segment.processor.submit(service, done, None):
@@ -256,6 +260,8 @@ class LLMRequest:
             sim.account_radio(a, b, sending)
             if watts:
                 task.energy += watts * sending
+            if sim.stages is not None:
+                sim.stages.add(task, "transfer", f"{a}>{b}", started, started, sim.env.now, size)
             then(payload)
 
         sim.network.start(route.channels, size, route.latency_s, arrived, None)

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["TASK_COLUMNS", "RecordLog", "RawRun"]
+__all__ = ["STAGE_COLUMNS", "TASK_COLUMNS", "RawRun", "RecordLog", "StageLog"]
 
 _FLOAT = (
     "arrival",
@@ -110,6 +110,45 @@ class RecordLog:
         return out
 
 
+STAGE_COLUMNS = ("task_id", "kind", "where", "submitted", "start", "end", "bytes")
+
+
+class StageLog:
+    """Optional per-stage records (one row per compute stage or transfer), for timelines.
+
+    ``submitted`` is when the stage was queued (equal to ``start`` for a
+    transfer); ``where`` is the node, or ``a>b`` for a transfer hop.
+    """
+
+    def __init__(self) -> None:
+        self.ids = array("q")
+        self.times = {name: array("d") for name in ("submitted", "start", "end", "bytes")}
+        self.kinds: list[str] = []
+        self.places: list[str] = []
+
+    def add(
+        self, task: Any, kind: str, where: str, submitted: float, start: float, end: float, size: float
+    ) -> None:
+        """Append one finished stage of ``task``."""
+        self.ids.append(task.id)
+        self.kinds.append(kind)
+        self.places.append(where)
+        times = self.times
+        times["submitted"].append(submitted)
+        times["start"].append(start)
+        times["end"].append(end)
+        times["bytes"].append(size)
+
+    def columns(self) -> dict[str, np.ndarray]:
+        """The stages as numpy columns, in :data:`STAGE_COLUMNS` order."""
+        out: dict[str, np.ndarray] = {"task_id": np.array(self.ids, dtype=np.int64)}
+        out["kind"] = np.array(self.kinds, dtype=object)
+        out["where"] = np.array(self.places, dtype=object)
+        for name, values in self.times.items():
+            out[name] = np.array(values, dtype=np.float64)
+        return {name: out[name] for name in STAGE_COLUMNS}
+
+
 @dataclass
 class RawRun:
     """What one simulation hands to the results layer: plain arrays and lists, no pandas."""
@@ -126,3 +165,4 @@ class RawRun:
     seed: int
     replication: int
     counters: dict[str, int] = field(default_factory=dict)
+    stages: dict[str, np.ndarray] | None = None

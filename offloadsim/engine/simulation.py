@@ -19,7 +19,7 @@ from offloadsim.distributions import Dist
 from offloadsim.engine.llm import TOKEN_BYTES, start_llm_request, tpot
 from offloadsim.engine.network import FlowNetwork
 from offloadsim.engine.processor import Processor
-from offloadsim.engine.records import RawRun, RecordLog
+from offloadsim.engine.records import RawRun, RecordLog, StageLog
 from offloadsim.engine.streams import stream
 from offloadsim.engine.tasks import NAN, CompiledPlan, ComputeStep, Task, TransferStep
 from offloadsim.engine.view import EngineView
@@ -60,6 +60,7 @@ class Simulation:
         policy_name: str,
         seed: int,
         replication: int = 0,
+        record_stages: bool = False,
     ):
         scenario = world.scenario
         self.world = world
@@ -77,6 +78,7 @@ class Simulation:
         self.network = FlowNetwork(self.env, world.topology.channel_capacity_bps)
         self.view = EngineView(self, stream(seed, replication, "policy"))
         self.records = RecordLog()
+        self.stages: StageLog | None = StageLog() if record_stages else None
         self.in_flight: dict[int, Task] = {}
         self._next_id = 0
         self._compiled: dict[tuple[Plan, str, str], CompiledPlan] = {}
@@ -291,6 +293,11 @@ class Simulation:
         step = task.plan.steps[task.step - 1]  # type: ignore[union-attr]
         if step.power_w:
             task.energy += step.power_w * service_s
+        if self.stages is not None:
+            now = self.env.now
+            self.stages.add(
+                task, "compute", step.processor.node, now - service_s - wait_s, now - service_s, now, 0.0
+            )
         self._advance(task)
 
     def _transfer_done(self, task: Task) -> None:
@@ -301,6 +308,9 @@ class Simulation:
         task.bytes_sent += size
         sending = max(0.0, elapsed - step.latency_s)
         self.account_radio(step.source, step.target, sending)
+        if self.stages is not None:
+            hop = f"{step.source}>{step.target}"
+            self.stages.add(task, "transfer", hop, task.t0, task.t0, self.env.now, size)
         if step.power_w:
             task.energy += step.power_w * sending
         self._advance(task)
@@ -621,6 +631,7 @@ class Simulation:
             seed=self.seed,
             replication=self.replication,
             counters=dict(self.counters),
+            stages=self.stages.columns() if self.stages is not None else None,
         )
 
 

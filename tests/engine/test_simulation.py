@@ -199,3 +199,21 @@ def test_reordered_cut_bytes_refuses_an_order_that_breaks_a_dependency():
     order = (1, 0, *range(2, len(graph)))
     with pytest.raises(ValueError, match="before its input"):
         reordered_cut_bytes(graph, order, 1.0, 1.0)
+
+
+def test_stage_records_account_for_every_second_of_a_task():
+    raw = run(TWO_TIER, policy=PolicySpec("edge"), record_stages=True)
+    stages, tasks = raw.stages, raw.tasks
+    assert stages is not None
+    done = tasks["status"] == "completed"
+    for task_id, latency, compute in list(
+        zip(tasks["task_id"][done], tasks["latency"][done], tasks["compute_time"][done], strict=True)
+    )[:50]:
+        mine = stages["task_id"] == task_id
+        kinds = list(stages["kind"][mine])
+        assert kinds == ["transfer", "compute", "transfer"]
+        span = stages["end"][mine].max() - stages["submitted"][mine].min()
+        assert span == pytest.approx(latency)
+        busy = stages["end"][mine] - stages["start"][mine]
+        assert busy[kinds.index("compute")] == pytest.approx(compute)
+    assert run(TWO_TIER).stages is None

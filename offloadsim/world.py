@@ -17,8 +17,8 @@ from offloadsim.scenario.model import AppSpec, NodeSpec, ProcessorSpec, Scenario
 from offloadsim.topology import Topology
 
 if TYPE_CHECKING:
-    from offloadsim.engine.llm import LLMCost
     from offloadsim.models.graph import LayerGraph
+    from offloadsim.models.llm_cost import LLMCost
     from offloadsim.models.zoo.llm import LLMConfig
 
 __all__ = ["WorldError", "ProcessorModel", "AppTemplate", "World", "build_world"]
@@ -127,7 +127,7 @@ def _app(spec: AppSpec) -> AppTemplate:
         return AppTemplate(spec, layers, None, None, tuple(f"stage{i}" for i in range(layers)))
     llm = _llm_config(spec)
     if llm is not None:
-        from offloadsim.engine.llm import LLMCost
+        from offloadsim.models.llm_cost import LLMCost
 
         cost = LLMCost.of(llm)
         return AppTemplate(

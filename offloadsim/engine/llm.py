@@ -4,8 +4,7 @@ A request's layer chain is its transformer blocks; a plan may split them
 between nodes (the hidden state of every token crosses each cut).  Prefill
 is one compute stage per segment over the whole prompt; each decode step is
 one stage per segment whose cost grows with the context (KV-cache reads).
-Service time of a stage is the roofline bound ``max(FLOPs / speed, bytes /
-memory bandwidth)``: prefill comes out compute-bound, decode memory-bound.
+Stage times come from :class:`~offloadsim.models.llm_cost.LLMCost`.
 
 When the whole model runs on one node, generated tokens stream back to the
 source while the next token is computed.  When it is split, the next step
@@ -19,102 +18,16 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from offloadsim.engine.processor import Processor
 
 if TYPE_CHECKING:
     from offloadsim.engine.simulation import Simulation
     from offloadsim.engine.tasks import Task
-    from offloadsim.models.zoo.llm import LLMConfig
+    from offloadsim.models.llm_cost import LLMCost
 
-__all__ = ["LLMCost", "LLMRequest", "start_llm_request"]
+__all__ = ["TOKEN_BYTES", "LLMRequest", "start_llm_request"]
 
 TOKEN_BYTES = 8.0  # one token id on the wire
-
-
-@dataclass(frozen=True, slots=True)
-class LLMCost:
-    """Per-block costs of a decoder-only model, from the zoo's closed forms."""
-
-    config: LLMConfig
-    per_token_flops: float  # all blocks, per token, excluding attention scores and the LM head
-    per_pair_flops: float  # all blocks, per attended (query, key) pair
-    head_flops: float
-    block_weight_bytes: float  # one block's weights, read once per decode step
-    head_weight_bytes: float  # LM head (+ final norm), read once per decode step
-    hidden_bytes: float  # one token's hidden state crossing a cut
-    kv_bytes_per_token: float  # all blocks
-
-    @classmethod
-    def of(cls, config: LLMConfig) -> LLMCost:
-        """Derive the costs from the zoo's LLM formulas."""
-        from offloadsim.models.zoo.llm import _flop_coefficients, decode_weight_bytes
-
-        per_token, per_pair, head = _flop_coefficients(config)
-        head_bytes = float(config.vocab * config.d_model * config.dtype_bytes)
-        blocks_bytes = float(decode_weight_bytes(config)) - head_bytes
-        return cls(
-            config,
-            per_token,
-            per_pair,
-            head,
-            blocks_bytes / config.layers,
-            head_bytes,
-            float(config.d_model * config.dtype_bytes),
-            float(config.kv_bytes_per_token),
-        )
-
-    @property
-    def layers(self) -> int:
-        """Transformer blocks: the units a plan cuts between."""
-        return self.config.layers
-
-    def prefill_s(self, processor: Processor, memory_Bps: float, start: int, stop: int, prompt: int) -> float:
-        """Time to prefill ``prompt`` tokens through blocks ``[start, stop)`` (+ LM head at the end)."""
-        share = (stop - start) / self.layers
-        flops = share * (self.per_token_flops * prompt + self.per_pair_flops * prompt * (prompt + 1) / 2)
-        weights = (stop - start) * self.block_weight_bytes
-        if stop == self.layers:
-            flops += self.head_flops
-            weights += self.head_weight_bytes
-        return _roofline(flops, weights, processor.speed_flops, memory_Bps)
-
-    def decode_s(self, processor: Processor, memory_Bps: float, start: int, stop: int, context: int) -> float:
-        """Time of one decode step through blocks ``[start, stop)`` with ``context`` tokens cached."""
-        share = (stop - start) / self.layers
-        flops = share * (self.per_token_flops + self.per_pair_flops * (context + 1))
-        moved = (stop - start) * self.block_weight_bytes + share * self.kv_bytes_per_token * context
-        if stop == self.layers:
-            flops += self.head_flops
-            moved += self.head_weight_bytes
-        return _roofline(flops, moved, processor.speed_flops, memory_Bps)
-
-    def request_s(
-        self, processor: Processor, memory_Bps: float, start: int, stop: int, prompt: int, output: int
-    ) -> float:
-        """Compute time of a whole request (prefill + all decode steps) on blocks ``[start, stop)``."""
-        total = self.prefill_s(processor, memory_Bps, start, stop, prompt)
-        if output > 1:
-            share = (stop - start) / self.layers
-            contexts = np.arange(prompt, prompt + output - 1, dtype=np.float64)
-            flops = share * (self.per_token_flops + self.per_pair_flops * (contexts + 1))
-            moved = (stop - start) * self.block_weight_bytes + share * self.kv_bytes_per_token * contexts
-            if stop == self.layers:
-                flops = flops + self.head_flops
-                moved = moved + self.head_weight_bytes
-            times = flops / processor.speed_flops
-            if memory_Bps > 0:
-                times = np.maximum(times, moved / memory_Bps)
-            total += float(times.sum())
-        return total
-
-
-def _roofline(flops: float, moved_bytes: float, speed: float, memory_Bps: float) -> float:
-    compute = flops / speed
-    if memory_Bps > 0:
-        return max(compute, moved_bytes / memory_Bps)
-    return compute
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,7 +65,7 @@ class LLMRequest:
         segment = self.segments[index]
         prompt, _ = self.task.llm  # type: ignore[misc]
         service = self.cost.prefill_s(
-            segment.processor, segment.memory_Bps, segment.start, segment.stop, prompt
+            segment.processor.speed_flops, segment.memory_Bps, segment.start, segment.stop, prompt
         )
         self._compute(segment, service, self._prefill_done, index)
 
@@ -171,7 +84,7 @@ class LLMRequest:
         prompt, _ = self.task.llm  # type: ignore[misc]
         context = prompt + self.generated - 1
         service = self.cost.decode_s(
-            segment.processor, segment.memory_Bps, segment.start, segment.stop, context
+            segment.processor.speed_flops, segment.memory_Bps, segment.start, segment.stop, context
         )
         self._compute(segment, service, self._decode_done, index)
 

@@ -326,7 +326,7 @@ class Simulation:
             cost = self.world.apps[task.app].llm
             assert cost is not None
             memory = self.memory_bandwidth(processor.node)
-            return cost.request_s(processor, memory, start, stop, *llm_tokens)
+            return cost.request_s(processor.speed_flops, memory, start, stop, *llm_tokens)
         service = getattr(task, "service", None)
         if service is not None:
             return (

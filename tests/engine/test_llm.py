@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from offloadsim.engine import simulate
-from offloadsim.engine.llm import TOKEN_BYTES, LLMCost
-from offloadsim.engine.processor import Processor
+from offloadsim.engine.llm import TOKEN_BYTES
+from offloadsim.models.llm_cost import LLMCost
 from offloadsim.scenario import load_scenario_text
 
 SCENARIO = """
@@ -38,9 +38,7 @@ def cost_and_processors():
     from offloadsim.models.zoo.llm import GPT2
 
     cost = LLMCost.of(GPT2)
-    phone = Processor(None, "phone", "cpu", 1, 20e9)  # type: ignore[arg-type]
-    edge = Processor(None, "edge", "cpu", 1, 2e12)  # type: ignore[arg-type]
-    return cost, phone, edge
+    return cost, 20e9, 2e12
 
 
 def send(size_bytes: float) -> float:
@@ -73,7 +71,9 @@ def test_split_request_pays_a_round_trip_per_token(tmp_path):
     )
     assert t["ttft"] == pytest.approx(ttft, rel=1e-9)
     steps = [
-        cost.decode_s(phone, 10e9, 0, 6, 100 + j) + send(hidden) + cost.decode_s(edge, 200e9, 6, 12, 100 + j)
+        cost.decode_s(phone, 10e9, 0, 6, 100 + j)
+        + send(hidden)
+        + cost.decode_s(edge, 200e9, 6, 12, 100 + j)
         + send(TOKEN_BYTES)
         for j in range(4)
     ]

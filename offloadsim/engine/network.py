@@ -6,9 +6,11 @@ or ends or a channel's capacity changes — but only for the flows connected
 to that change through shared channels, and only when the change can move
 anyone's rate: a flow that fits beside the others without saturating a
 shared channel, or that leaves a channel nobody was bottlenecked on, costs
-no recomputation at all.  A flow whose rate did not change keeps its
-completion event.  After the last byte leaves, the route's propagation
-latency passes before the receiver is told.
+no recomputation at all, and the others keep their events.  Each
+recomputed set of flows shares one pending event, its earliest completion,
+so a link crowded with n flows costs one event per change, not n.  After
+the last byte leaves, the route's propagation latency passes before the
+receiver is told.
 
 This is the flow model SimGrid validated against packet-level simulation;
 a lone flow on a path takes exactly ``latency + size / bottleneck``.
@@ -17,6 +19,7 @@ a lone flow on a path takes exactly ``latency + size / bottleneck``.
 from __future__ import annotations
 
 import heapq
+import math
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -24,19 +27,22 @@ import simpy
 
 __all__ = ["Flow", "FlowNetwork"]
 
-_REL = 1e-9  # relative tolerance for "saturated" and "rate unchanged"
+_REL = 1e-9  # relative tolerance for "saturated"
+_DONE_S = 1e-12  # a flow due within this many seconds (or the clock's resolution) is done
 
 
 class Flow:
     """One transfer in progress; owned by the network.
 
-    ``remaining`` is the byte count left as of time ``last``, when ``rate``
-    (bytes/s) was last set; ``version`` invalidates superseded events.
+    ``remaining`` is the byte count left as of time ``last``; ``rate`` is in
+    bytes/s.  ``group`` is the list of flows sharing this flow's pending
+    event: an event whose group the flow has since left no longer speaks for it.
     """
 
     __slots__ = (
         "callback",
         "channels",
+        "group",
         "last",
         "latency_s",
         "new_rate",
@@ -44,7 +50,6 @@ class Flow:
         "rate",
         "remaining",
         "size",
-        "version",
     )
 
     def __init__(
@@ -65,7 +70,7 @@ class Flow:
         self.rate = 0.0
         self.new_rate = 0.0
         self.last = now
-        self.version = 0
+        self.group: list[Flow] | None = None
 
 
 class FlowNetwork:
@@ -118,7 +123,7 @@ class FlowNetwork:
             flow.rate = solo
             for c in channels:
                 load[c] += solo
-            self._schedule(flow)
+            self._schedule([flow])
         else:
             self._reallocate(self._component(channels))
 
@@ -148,37 +153,62 @@ class FlowNetwork:
         else:
             callback(payload)
 
-    def _schedule(self, flow: Flow) -> None:
-        flow.version += 1
-        if flow.rate > 0.0:
-            event = self.env.timeout(flow.remaining / flow.rate, (flow, flow.version))
-            event.callbacks.append(self._on_flow_event)  # type: ignore[union-attr]
+    def _schedule(self, flows: list[Flow]) -> None:
+        """Give ``flows`` one shared event at the earliest of their completions."""
+        group = flows
+        soonest = math.inf
+        for flow in flows:
+            flow.group = group
+            if flow.rate > 0.0:
+                due = flow.remaining / flow.rate
+                if due < soonest:
+                    soonest = due
+        if soonest < math.inf:
+            event = self.env.timeout(soonest, group)
+            event.callbacks.append(self._on_group_event)  # type: ignore[union-attr]
+        # else: every flow is stalled at zero capacity until set_capacity()
 
-    def _on_flow_event(self, event: simpy.Event) -> None:
-        flow, version = event.value
-        if flow.version != version:
-            return  # its rate changed since; a newer event stands for it
+    def _on_group_event(self, event: simpy.Event) -> None:
+        group: list[Flow] = event.value
+        live = [flow for flow in group if flow.group is group]
+        if not live:
+            return  # every member was re-shared since; newer events stand for them
         now = self.env.now
-        capacity, load, flows_on = self.capacity_Bps, self.load_Bps, self.flows_on
-        rate = flow.rate
-        touched: list[int] = []
-        for c in flow.channels:
-            on = flows_on[c]
-            on.remove(flow)
-            self.bytes_carried[c] += flow.size
-            if on:
-                # Others gain only if this channel was saturated (their bottleneck).
-                if load[c] >= capacity[c] * (1.0 - _REL):
-                    touched.append(c)
-                load[c] -= rate
+        done_s = max(_DONE_S, now * 4e-15)
+        finished: list[Flow] = []
+        survivors: list[Flow] = []
+        for flow in live:
+            flow.remaining -= flow.rate * (now - flow.last)
+            flow.last = now
+            if flow.remaining <= flow.rate * done_s:
+                finished.append(flow)
             else:
-                load[c] = 0.0
-                self.busy_s[c] += now - self._busy_since[c]
-        self.active -= 1
-        flow.version += 1
+                survivors.append(flow)
+        capacity, load, flows_on = self.capacity_Bps, self.load_Bps, self.flows_on
+        touched: list[int] = []
+        for flow in finished:
+            flow.group = None
+            self.active -= 1
+            for c in flow.channels:
+                on = flows_on[c]
+                on.remove(flow)
+                self.bytes_carried[c] += flow.size
+                if on:
+                    # Others gain only if this channel was saturated (their bottleneck).
+                    if load[c] >= capacity[c] * (1.0 - _REL):
+                        touched.append(c)
+                    load[c] -= flow.rate
+                else:
+                    load[c] = 0.0
+                    self.busy_s[c] += now - self._busy_since[c]
         if touched:
             self._reallocate(self._component(touched))
-        self._deliver_after(flow.latency_s, flow.callback, flow.payload)
+        # Members whose rate did not change still need an event for their completion.
+        rest = [flow for flow in survivors if flow.group is group]
+        if rest:
+            self._schedule(rest)
+        for flow in finished:
+            self._deliver_after(flow.latency_s, flow.callback, flow.payload)
 
     def _component(self, channels: Iterable[int]) -> list[Flow]:
         """All flows connected to ``channels`` through shared channels, in a stable order."""
@@ -201,28 +231,24 @@ class FlowNetwork:
         return component
 
     def _reallocate(self, flows: list[Flow]) -> None:
-        """Max-min fair rates for ``flows`` (a union of whole components); reschedule those that changed."""
+        """Max-min fair rates for ``flows`` (a union of whole components), then one event for them."""
         if not flows:
             return
         self.reallocations += 1
         self._progressive_filling(flows)
         now = self.env.now
-        load = self.load_Bps
         channels: set[int] = set()
         for flow in flows:
             channels.update(flow.channels)
-            new = flow.new_rate
-            old = flow.rate
-            if abs(new - old) <= _REL * max(new, old) and old > 0.0:
-                continue
-            flow.remaining -= old * (now - flow.last)
+            flow.remaining -= flow.rate * (now - flow.last)
             if flow.remaining < 0.0:
                 flow.remaining = 0.0
             flow.last = now
-            flow.rate = new
-            self._schedule(flow)
+            flow.rate = flow.new_rate
+        load, flows_on = self.load_Bps, self.flows_on
         for c in channels:
-            load[c] = sum(f.rate for f in self.flows_on[c])
+            load[c] = sum(f.rate for f in flows_on[c])
+        self._schedule(flows)
 
     def _progressive_filling(self, flows: list[Flow]) -> None:
         """Set ``new_rate``: repeatedly saturate the channel offering the smallest fair share."""

@@ -71,9 +71,9 @@ def test_capacity_change_reshapes_a_flow_mid_transfer():
 def test_unrelated_flows_are_not_rescheduled():
     _env, net = make([8e6, 8e6])
     net.start((0,), 1e6, 0.0, lambda p: None, None)
-    before = net.flows_on[0][0].version
+    before = net.flows_on[0][0].group
     net.start((1,), 1e6, 0.0, lambda p: None, None)
-    assert net.flows_on[0][0].version == before
+    assert net.flows_on[0][0].group is before
     assert net.reallocations == 0
 
 

@@ -1,11 +1,35 @@
 """offloadsim: where should each piece of an inference run, and what does it cost?
 
-A discrete-event simulator of edge/cloud offloading for AI inference.  The
-public entry point is :func:`run`; the command line is ``offloadsim``.
+A discrete-event simulator of edge/cloud offloading for AI inference.
+
+>>> import offloadsim
+>>> result = offloadsim.run("scenarios/quickstart.yaml", policy="edge")  # doctest: +SKIP
+>>> result.tasks.latency.mean()  # doctest: +SKIP
+
+The command line is ``offloadsim`` (``python -m offloadsim``).
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 __version__ = "0.1.0"
 
-__all__ = ["__version__"]
+__all__ = ["RunResult", "__version__", "run"]
+
+if TYPE_CHECKING:
+    from offloadsim.api import run
+    from offloadsim.results import RunResult
+
+
+def __getattr__(name: str) -> Any:
+    # Imported on first use, so that `offloadsim --help` does not load pandas.
+    if name == "run":
+        from offloadsim.api import run
+
+        return run
+    if name == "RunResult":
+        from offloadsim.results import RunResult
+
+        return RunResult
+    raise AttributeError(f"module 'offloadsim' has no attribute {name!r}")

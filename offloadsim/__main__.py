@@ -1,0 +1,5 @@
+"""``python -m offloadsim``: the command line."""
+
+from offloadsim.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,129 @@
+"""The Python entry point: load a scenario, simulate it, return (and optionally write) the result.
+
+>>> import offloadsim
+>>> result = offloadsim.run("scenarios/quickstart.yaml", policy="edge")  # doctest: +SKIP
+>>> result.tasks.groupby("status").size()  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from offloadsim.progress import make_progress
+
+if TYPE_CHECKING:
+    from offloadsim.results import RunResult
+    from offloadsim.scenario.model import PolicySpec, Scenario
+
+__all__ = ["RunError", "run", "load", "resolve_policy", "check_policy", "default_out_dir"]
+
+
+class RunError(ValueError):
+    """A run request that cannot be carried out (missing file, unknown policy); message is one line."""
+
+
+def load(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
+    """Load and validate a scenario file with ``--set``-style ``overrides`` (``"key.path=value"``).
+
+    Raises :class:`RunError` if the file is missing and the loader's
+    ``ScenarioError`` for anything wrong inside it.
+    """
+    file = Path(path)
+    if not file.exists():
+        raise RunError(f"scenario file not found: {file}")
+    if file.is_dir():
+        raise RunError(f"scenario path is a directory, not a file: {file}")
+    from offloadsim import scenario as scenario_package
+
+    loader = getattr(scenario_package, "load_scenario", None)
+    if loader is None:
+        raise RunError(
+            "the scenario loader is not available in this build (offloadsim.scenario.load_scenario)"
+        )
+    scenario: Scenario = loader(file, tuple(overrides))
+    return scenario
+
+
+def resolve_policy(
+    scenario: Scenario, policy: str | None = None, policy_params: Mapping[str, Any] | None = None
+) -> PolicySpec:
+    """Return the policy to run: the scenario's, or ``policy`` with ``policy_params``.
+
+    Naming the scenario's own policy keeps its parameters (``policy_params``
+    are merged over them); naming another one starts from no parameters.
+    """
+    from offloadsim.scenario.model import PolicySpec
+
+    base = scenario.policy
+    name = base.name if policy is None else policy
+    params = dict(base.params) if name == base.name else {}
+    params.update(policy_params or {})
+    return PolicySpec(name, params)
+
+
+def check_policy(spec: PolicySpec) -> None:
+    """Raise :class:`RunError` if the policy is unknown or its parameters are wrong (before a long run)."""
+    try:
+        from offloadsim.policies.registry import PolicyParamError, UnknownPolicyError, make_policy
+    except ImportError:  # registry not available: the engine will report it
+        return
+    try:
+        make_policy(spec.name, spec.params)
+    except (UnknownPolicyError, PolicyParamError) as error:
+        message = error.args[0] if error.args else str(error)
+        raise RunError(f"policy: {message}") from None
+
+
+def default_out_dir(scenario_name: str, policy: str, seed: int, replication: int = 0) -> Path:
+    """``results/<scenario>-<policy>-s<seed>`` (with ``-r<replication>`` when it is not 0)."""
+    name = f"{scenario_name}-{policy}-s{seed}" + (f"-r{replication}" if replication else "")
+    return Path("results") / name.replace("/", "_").replace("\\", "_")
+
+
+def run(
+    scenario: str | Path | Scenario,
+    *,
+    policy: str | None = None,
+    policy_params: Mapping[str, Any] | None = None,
+    seed: int | None = None,
+    replication: int = 0,
+    overrides: Sequence[str] = (),
+    out: str | Path | None = None,
+    overwrite: bool = False,
+    progress: bool = False,
+) -> RunResult:
+    """Simulate one replication of a scenario and return its :class:`RunResult`.
+
+    ``scenario`` is a YAML file (with ``overrides`` like ``"links[0].bandwidth=5 Mbps"``)
+    or an already loaded :class:`Scenario`.  ``policy`` / ``policy_params``
+    replace the scenario's policy (see :func:`resolve_policy`), ``seed`` its
+    root seed.  With ``out``, the run directory is written atomically
+    (:func:`offloadsim.results.write_run`); an existing non-empty one is an
+    error unless ``overwrite``, checked before simulating.  ``progress``
+    shows a bar on a terminal for runs longer than about two seconds.
+    """
+    from offloadsim import engine
+    from offloadsim.results import RunResult, check_out_dir, write_run
+
+    if out is not None:
+        check_out_dir(out, overwrite)
+    if isinstance(scenario, str | Path):
+        loaded = load(scenario, overrides)
+    else:
+        if overrides:
+            raise RunError("overrides apply to a scenario file; edit the Scenario object instead")
+        loaded = scenario
+    spec = resolve_policy(loaded, policy, policy_params)
+    check_policy(spec)
+    started = _dt.datetime.now(_dt.UTC)
+    with make_progress(loaded.end_s, progress) as tick:
+        raw = engine.simulate(
+            loaded, policy=spec, seed=seed, replication=replication, progress=tick if progress else None
+        )
+    result = RunResult.from_raw(raw, loaded, policy=spec, started_utc=started)
+    if out is not None:
+        write_run(result, out, overwrite=overwrite)
+    return result

@@ -1,0 +1,404 @@
+"""The ``offloadsim`` command line: thin verbs over the library, with one error discipline.
+
+A user's mistake (bad scenario, unknown policy, bad arguments, missing file,
+unusable output directory) prints ``offloadsim: error: ...`` on stderr and
+exits 2, with no traceback and nothing written.  An internal error exits 1
+(traceback with ``--debug``); Ctrl-C exits 130, leaving nothing half-written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+from offloadsim import __version__
+
+__all__ = ["main", "build_parser", "EXIT_OK", "EXIT_INTERNAL", "EXIT_USAGE", "EXIT_INTERRUPTED"]
+
+EXIT_OK = 0
+EXIT_INTERNAL = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+_PREFIX = "offloadsim: error: "
+
+
+class _UsageError(Exception):
+    """Bad command-line arguments (raised instead of argparse's print-and-exit)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are one line, handled by :func:`main`."""
+
+    def error(self, message: str) -> NoReturn:
+        raise _UsageError(f"{message} (see '{self.prog} --help')")
+
+
+# --------------------------------------------------------------------------- parser
+
+
+def _override(text: str) -> str:
+    """Type of ``--set``: ``key.path=value`` with a non-empty key."""
+    key, sep, _ = text.partition("=")
+    if not sep or not key.strip():
+        raise argparse.ArgumentTypeError(f"expected key.path=value, got {text!r}")
+    return text
+
+
+def _count(text: str) -> int:
+    """Parse a non-negative integer (seeds, replications)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Build the full argument parser (every verb and option)."""
+    common = _Parser(add_help=False)
+    common.add_argument(
+        "--debug",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="show the traceback of internal errors",
+    )
+    overrides = _Parser(add_help=False)
+    overrides.add_argument(
+        "--set",
+        dest="overrides",
+        metavar="KEY.PATH=VALUE",
+        type=_override,
+        action="append",
+        default=[],
+        help="override a scenario value, e.g. --set 'links[0].bandwidth=5 Mbps' (repeatable)",
+    )
+
+    parser = _Parser(
+        prog="offloadsim",
+        description="Simulate edge/cloud offloading of AI inference.",
+        epilog="Run 'offloadsim VERB --help' for a verb's options.",
+    )
+    parser.add_argument("--version", action="version", version=f"offloadsim {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show the traceback of internal errors")
+    verbs = parser.add_subparsers(dest="command", metavar="VERB", parser_class=_Parser)
+
+    p = verbs.add_parser(
+        "run",
+        parents=[common, overrides],
+        help="run one scenario with one policy",
+        description="Run one replication of a scenario; print its summary and write the run directory.",
+    )
+    p.add_argument("file", metavar="FILE", help="scenario YAML file")
+    p.add_argument("--policy", metavar="NAME", help="placement policy (default: the scenario's)")
+    p.add_argument("--seed", type=_count, metavar="N", help="root random seed (default: the scenario's)")
+    p.add_argument("--replication", type=_count, default=0, metavar="N", help="replication index (default 0)")
+    p.add_argument(
+        "--out",
+        metavar="DIR",
+        help="run directory (default: results/<scenario>-<policy>-s<seed>[-r<replication>])",
+    )
+    p.add_argument("--overwrite", action="store_true", help="replace an existing run directory")
+    p.add_argument("--dry-run", action="store_true", help="validate and describe the topology; run nothing")
+    p.add_argument(
+        "--quiet", "-q", action="store_true", help="no progress bar and no table; print only the path"
+    )
+    p.set_defaults(handler=_cmd_run)
+
+    p = verbs.add_parser(
+        "validate",
+        parents=[common, overrides],
+        help="check a scenario file",
+        description="Check a scenario file (and its overrides) without running it.",
+    )
+    p.add_argument("file", metavar="FILE", help="scenario YAML file")
+    p.add_argument(
+        "--show", action="store_true", help="print the resolved scenario (SI units, patterns expanded)"
+    )
+    p.set_defaults(handler=_cmd_validate)
+
+    p = verbs.add_parser(
+        "schema",
+        parents=[common],
+        help="print the scenario JSON Schema",
+        description="Print the JSON Schema.",
+    )
+    p.set_defaults(handler=_cmd_schema)
+
+    p = verbs.add_parser(
+        "policies",
+        parents=[common],
+        help="list placement policies",
+        description="List the placement policies with their parameters.",
+    )
+    p.set_defaults(handler=_cmd_policies)
+
+    p = verbs.add_parser(
+        "models",
+        parents=[common],
+        help="list the built-in models",
+        description="List the built-in models, or show one model's layers.",
+    )
+    p.add_argument("--csv", action="store_true", help="print CSV instead of a table")
+    shows = p.add_subparsers(dest="models_command", metavar="show", parser_class=_Parser)
+    s = shows.add_parser(
+        "show", parents=[common], help="one model's layers", description="Show one model's layers."
+    )
+    s.add_argument("name", metavar="NAME", help="model name, e.g. resnet50")
+    s.add_argument(
+        "--csv", action="store_true", default=argparse.SUPPRESS, help="print CSV instead of a table"
+    )
+    p.set_defaults(handler=_cmd_models)
+    return parser
+
+
+# --------------------------------------------------------------------------- main
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line with ``argv`` (default ``sys.argv[1:]``); return the exit status."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args_list
+    try:
+        parser = build_parser()
+        try:
+            args = parser.parse_args(args_list)
+        except SystemExit as exit_:  # --help, --version
+            return exit_.code if isinstance(exit_.code, int) else EXIT_OK
+        debug = bool(getattr(args, "debug", False))
+        if args.command is None:
+            raise _UsageError(
+                "no verb given: use one of run, validate, schema, policies, models (see 'offloadsim --help')"
+            )
+        handler: Callable[[argparse.Namespace], int] = args.handler
+        return handler(args)
+    except KeyboardInterrupt:
+        print("offloadsim: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:  # e.g. `offloadsim models | head`
+        _silence_stdout()
+        return EXIT_INTERNAL
+    except Exception as error:
+        if isinstance(error, (_UsageError, *_user_errors())):
+            for line in str(error).splitlines() or [type(error).__name__]:
+                print(_PREFIX + line, file=sys.stderr)
+            return EXIT_USAGE
+        print(f"offloadsim: internal error: {type(error).__name__}: {error}", file=sys.stderr)
+        if debug:
+            traceback.print_exc(file=sys.stderr)
+        else:
+            print("offloadsim: run again with --debug to see the traceback", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+def _user_errors() -> tuple[type[BaseException], ...]:
+    """Exception types that mean the user asked for something wrong (exit 2, no traceback).
+
+    Only modules already imported are consulted: an exception can only come
+    from a loaded module, and importing more here would slow every error.
+    """
+    found: list[type[BaseException]] = []
+    for module, name in (
+        ("offloadsim.api", "RunError"),
+        ("offloadsim.results", "ResultsError"),
+        ("offloadsim.scenario.errors", "ScenarioError"),
+        ("offloadsim.world", "WorldError"),
+        ("offloadsim.engine.simulation", "EngineError"),
+        ("offloadsim.policies.registry", "UnknownPolicyError"),
+        ("offloadsim.policies.registry", "PolicyParamError"),
+        ("offloadsim.models.registry", "UnknownModelError"),
+    ):
+        cls = getattr(sys.modules.get(module), name, None)
+        if isinstance(cls, type) and issubclass(cls, BaseException):
+            found.append(cls)
+    return tuple(found)
+
+
+def _optional(module: str, name: str) -> Any:
+    """``module.name`` if it can be imported, else None (parts of the package may be absent)."""
+    import importlib
+
+    try:
+        return getattr(importlib.import_module(module), name, None)
+    except ImportError:
+        return None
+
+
+def _silence_stdout() -> None:
+    """After a broken pipe, point stdout at /dev/null so the interpreter's final flush stays quiet."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+# --------------------------------------------------------------------------- verbs
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from offloadsim import api
+
+    if args.out is not None and not args.dry_run:
+        from offloadsim.results import check_out_dir
+
+        check_out_dir(args.out, args.overwrite)  # fail fast, before loading or running
+    scenario = api.load(args.file, args.overrides)
+    spec = api.resolve_policy(scenario, args.policy)
+    api.check_policy(spec)
+    if args.dry_run:
+        print(_counts_line(scenario) + f", policy {spec.name}")
+        _print_world(scenario)
+        print("dry run: nothing simulated, nothing written")
+        return EXIT_OK
+    from offloadsim.results import RUN_FILES, check_out_dir
+
+    seed = scenario.seed if args.seed is None else args.seed
+    out = (
+        Path(args.out)
+        if args.out is not None
+        else api.default_out_dir(scenario.name, spec.name, seed, args.replication)
+    )
+    check_out_dir(out, args.overwrite)
+    result = api.run(
+        scenario,
+        policy=spec.name,
+        policy_params=spec.params,
+        seed=seed,
+        replication=args.replication,
+        out=out,
+        overwrite=args.overwrite,
+        progress=not args.quiet,
+    )
+    if args.quiet:
+        print(out)
+        return EXIT_OK
+    print(result.summary.format_table(result.title))
+    wall = result.manifest.get("wall_s", float("nan"))
+    print(f"\nsimulated {result.manifest.get('end_s', 0.0):g} s in {wall:.2f} s of wall time")
+    print(f"results: {out}/  ({', '.join(RUN_FILES)})")
+    return EXIT_OK
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from offloadsim import api
+
+    scenario = api.load(args.file, args.overrides)
+    api.check_policy(api.resolve_policy(scenario))
+    world_summary = _world_summary(scenario)
+    print("ok: " + _counts_line(scenario))
+    if args.show:
+        import yaml
+
+        print(
+            yaml.safe_dump(_plain(scenario, skip=("document",)), sort_keys=False, allow_unicode=True), end=""
+        )
+        if world_summary:
+            print(world_summary)
+    return EXIT_OK
+
+
+def _cmd_schema(args: argparse.Namespace) -> int:
+    schema_fn = _optional("offloadsim.scenario", "scenario_json_schema")
+    if schema_fn is None:
+        raise _UsageError("the scenario schema is not available in this build")
+    print(json.dumps(schema_fn(), indent=2))
+    return EXIT_OK
+
+
+def _cmd_policies(args: argparse.Namespace) -> int:
+    from offloadsim.policies.registry import describe_policies
+
+    infos = describe_policies()
+    width = max((len(info.name) for info in infos), default=0)
+    for info in infos:
+        origin = getattr(info, "origin", "offloadsim")
+        note = f"  [{origin}]" if origin != "offloadsim" else ""
+        print(f"{info.name.ljust(width)}  {info.summary}{note}")
+        for param in info.params:
+            name, type_, default, help_ = param
+            shown = "required" if getattr(param, "required", False) else f"default {default!r}"
+            line = f"{' ' * (width + 2)}  {name}: {type_} ({shown})"
+            print(line + (f"  {help_}" if help_ else ""))
+    return EXIT_OK
+
+
+def _cmd_models(args: argparse.Namespace) -> int:
+    models = _optional("offloadsim.models", "models_table")
+    layers = _optional("offloadsim.models", "layers_table")
+    if models is None or layers is None:
+        raise _UsageError("the model zoo is not available in this build")
+    table = layers(args.name) if args.models_command == "show" else models()
+    if args.csv:
+        table.to_csv(sys.stdout, index=False, lineterminator="\n")
+    else:
+        print(table.to_string(index=False))
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _counts_line(scenario: Any) -> str:
+    """``N nodes (a device, b edge, ...), M links, K workloads``."""
+    tiers: dict[str, int] = {}
+    for node in scenario.nodes:
+        tiers[node.tier] = tiers.get(node.tier, 0) + 1
+    per_tier = ", ".join(f"{count} {tier}" for tier, count in tiers.items())
+    return (
+        f"{_plural(len(scenario.nodes), 'node')} ({per_tier}), {_plural(len(scenario.links), 'link')}, "
+        f"{_plural(len(scenario.workload), 'workload')}"
+    )
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "s")
+
+
+def _world_summary(scenario: Any) -> str | None:
+    """Describe the built world (a bad scenario raises a usage error); None if unavailable."""
+    build_world = _optional("offloadsim.world", "build_world")
+    if build_world is None:
+        return None
+    world_error = _optional("offloadsim.world", "WorldError") or ()
+    try:
+        world = build_world(scenario)
+    except world_error as error:
+        raise _UsageError(f"{scenario.source}: {error}") from None
+    describe = getattr(world, "summary", None) or getattr(world.topology, "summary", None)
+    return describe() if describe is not None else None
+
+
+def _print_world(scenario: Any) -> None:
+    summary = _world_summary(scenario)
+    if summary is None:
+        print("(topology summary unavailable: offloadsim.world is not in this build)")
+    else:
+        print(summary)
+
+
+def _plain(value: Any, skip: tuple[str, ...] = ()) -> Any:
+    """Dataclasses, tuples and mappings as plain YAML-safe data."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {  # unset (None) fields left out to keep --show readable
+            f.name: _plain(getattr(value, f.name))
+            for f in dataclasses.fields(value)
+            if f.name not in skip and getattr(value, f.name) is not None
+        }
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)

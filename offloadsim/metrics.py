@@ -1,0 +1,474 @@
+"""Numbers from records: a run's summary, percentiles and confidence intervals.
+
+Pure functions over pandas DataFrames and numpy arrays; nothing here knows
+about the engine.  Student t quantiles are computed here (from the regularised
+incomplete beta function) so scipy is not a dependency.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, fields
+from statistics import NormalDist
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "Summary",
+    "summarize",
+    "percentile",
+    "mean_ci",
+    "batch_means_ci",
+    "paired_difference_ci",
+    "student_t_ppf",
+]
+
+_NAN = float("nan")
+
+
+# --------------------------------------------------------------------------- summary
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The headline numbers of one run (times in s, sizes in bytes, energy in J).
+
+    Latency and wait statistics are over *completed* tasks.  The deadline-miss
+    rate is over tasks that have a deadline and a known outcome: a completed
+    task misses when it finished late; a dropped or failed task always
+    misses; a task still in flight at the end of the run misses if its
+    deadline had already passed by then, and is left out (outcome unknown)
+    otherwise.  Utilisations are fractions in [0, 1]: per computing node,
+    the mean per tier, and per link direction keyed ``"a->b"``.
+    """
+
+    duration_s: float
+    arrived: int
+    completed: int
+    dropped: int
+    failed: int
+    in_flight: int
+    latency_mean_s: float
+    latency_p50_s: float
+    latency_p95_s: float
+    latency_p99_s: float
+    wait_mean_s: float
+    deadline_tasks: int
+    deadline_misses: int
+    deadline_miss_rate: float
+    throughput_per_s: float
+    bytes_sent: float
+    device_energy_mean_j: float
+    node_utilisation: dict[str, float] = field(default_factory=dict)
+    tier_utilisation: dict[str, float] = field(default_factory=dict)
+    link_utilisation: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain, JSON-ready data: NaN becomes ``None``."""
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, dict):
+                out[f.name] = {str(k): _json_float(v) for k, v in value.items()}
+            elif isinstance(value, float):
+                out[f.name] = _json_float(value)
+            else:
+                out[f.name] = value
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Summary:
+        """Inverse of :meth:`to_dict` (``None`` back to NaN); unknown keys are ignored."""
+        kwargs: dict[str, Any] = {}
+        for f in fields(cls):
+            if f.name not in data:
+                continue
+            value = data[f.name]
+            if isinstance(value, Mapping):
+                kwargs[f.name] = {str(k): _from_json_float(v) for k, v in value.items()}
+            elif f.name in _INT_FIELDS:
+                kwargs[f.name] = int(value)
+            else:
+                kwargs[f.name] = _from_json_float(value)
+        return cls(**kwargs)
+
+    def format_table(self, title: str | None = None, *, top: int = 5) -> str:
+        """Render a readable, aligned terminal table (latency in ms, data in MB = 10^6 bytes, %).
+
+        ``top`` bounds how many nodes and link directions are listed (busiest first).
+        """
+        rows: list[tuple[str, str, str]] = []
+        n = self.arrived
+
+        def share(count: int) -> str:
+            return f"({100.0 * count / n:.1f} %)" if n else ""
+
+        rows.append(("tasks arrived", f"{self.arrived:d}", ""))
+        rows.append(("  completed", f"{self.completed:d}", share(self.completed)))
+        rows.append(("  dropped", f"{self.dropped:d}", share(self.dropped)))
+        rows.append(("  failed", f"{self.failed:d}", share(self.failed)))
+        rows.append(("  in flight at end", f"{self.in_flight:d}", share(self.in_flight)))
+        rows.append(("latency mean", _num(self.latency_mean_s * 1e3), "ms"))
+        rows.append(("latency p50", _num(self.latency_p50_s * 1e3), "ms"))
+        rows.append(("latency p95", _num(self.latency_p95_s * 1e3), "ms"))
+        rows.append(("latency p99", _num(self.latency_p99_s * 1e3), "ms"))
+        rows.append(("wait mean", _num(self.wait_mean_s * 1e3), "ms"))
+        if self.deadline_tasks:
+            rows.append(
+                (
+                    "deadline misses",
+                    _num(self.deadline_miss_rate * 100.0),
+                    f"%  ({self.deadline_misses} of {self.deadline_tasks})",
+                )
+            )
+        else:
+            rows.append(("deadline misses", "-", "(no deadlines)"))
+        rows.append(("throughput", _num(self.throughput_per_s), "tasks/s"))
+        rows.append(("data sent", _num(self.bytes_sent / 1e6), "MB"))
+        rows.append(("device energy per task", _num(self.device_energy_mean_j, 4), "J"))
+        if self.tier_utilisation:
+            rows.append(("utilisation by tier (mean)", "", ""))
+            for tier, value in self.tier_utilisation.items():
+                rows.append((f"  {tier}", _num(value * 100.0), "%"))
+        for heading, values in (
+            ("busiest nodes", self.node_utilisation),
+            ("busiest links", self.link_utilisation),
+        ):
+            if not values:
+                continue
+            ranked = sorted(values.items(), key=lambda kv: (-_sort_key(kv[1]), kv[0]))
+            shown = ranked[:top]
+            suffix = f" (top {len(shown)} of {len(ranked)})" if len(ranked) > len(shown) else ""
+            rows.append((heading + suffix, "", ""))
+            for name, value in shown:
+                rows.append((f"  {name}", _num(value * 100.0), "%"))
+
+        label_w = max(len(r[0]) for r in rows)
+        value_w = max(len(r[1]) for r in rows)
+        lines = []
+        if title:
+            lines += [title, "-" * max(len(title), label_w + value_w + 8)]
+        for label, text, unit in rows:
+            lines.append(f"{label.ljust(label_w)}  {text.rjust(value_w)}  {unit}".rstrip())
+        return "\n".join(lines)
+
+
+_INT_FIELDS = frozenset(
+    ("arrived", "completed", "dropped", "failed", "in_flight", "deadline_tasks", "deadline_misses")
+)
+
+
+def _json_float(value: Any) -> Any:
+    if isinstance(value, float | np.floating):
+        return None if math.isnan(value) else float(value)
+    return value
+
+
+def _from_json_float(value: Any) -> float:
+    return _NAN if value is None else float(value)
+
+
+def _sort_key(value: float) -> float:
+    return -math.inf if math.isnan(value) else value
+
+
+def _num(value: float, digits: int = 1) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    magnitude = abs(value)
+    if magnitude != 0 and magnitude < 10 ** (-digits):
+        return f"{value:.{digits}g}" if digits > 1 else f"{value:.2g}"
+    return f"{value:,.{digits}f}"
+
+
+def summarize(
+    tasks: pd.DataFrame,
+    nodes: pd.DataFrame,
+    links: pd.DataFrame,
+    duration_s: float,
+    *,
+    end_s: float | None = None,
+) -> Summary:
+    """Summarise one run's records (see :class:`Summary` for definitions).
+
+    ``duration_s`` is the measured time (throughput = completed / duration);
+    ``end_s`` is the simulated time the run stopped, used to decide whether a
+    task still in flight had already missed its (relative) deadline; without
+    it such tasks are left out of the deadline-miss rate.
+    """
+    status = tasks["status"].astype(str).to_numpy() if len(tasks) else np.array([], dtype=str)
+    done = status == "completed"
+    dropped = status == "dropped"
+    failed = status == "failed"
+    flying = status == "in_flight"
+
+    latency = _floats(tasks, "latency")[done]
+    wait = _floats(tasks, "wait")[done]
+
+    # Deadline misses among tasks with a deadline and a known outcome.
+    deadline = _floats(tasks, "deadline")
+    has_deadline = ~np.isnan(deadline)
+    met = _floats(tasks, "deadline_met")
+    late_done = done & has_deadline & (met == 0.0)
+    known = has_deadline & (done | dropped | failed)
+    misses = late_done | (has_deadline & (dropped | failed))
+    if end_s is not None:
+        arrival = _floats(tasks, "arrival")
+        expired = flying & has_deadline & (arrival + deadline < end_s)
+        known |= expired
+        misses |= expired
+    n_deadline = int(known.sum())
+    n_miss = int(misses.sum())
+
+    bytes_sent = float(np.nansum(_floats(tasks, "bytes_sent"))) if len(tasks) else 0.0
+    energy = _floats(tasks, "device_energy")
+
+    node_util, tier_util = _node_utilisation(nodes)
+    return Summary(
+        duration_s=float(duration_s),
+        arrived=len(tasks),
+        completed=int(done.sum()),
+        dropped=int(dropped.sum()),
+        failed=int(failed.sum()),
+        in_flight=int(flying.sum()),
+        latency_mean_s=_nanmean(latency),
+        latency_p50_s=float(percentile(latency, 50)),
+        latency_p95_s=float(percentile(latency, 95)),
+        latency_p99_s=float(percentile(latency, 99)),
+        wait_mean_s=_nanmean(wait),
+        deadline_tasks=n_deadline,
+        deadline_misses=n_miss,
+        deadline_miss_rate=n_miss / n_deadline if n_deadline else _NAN,
+        throughput_per_s=int(done.sum()) / duration_s if duration_s > 0 else _NAN,
+        bytes_sent=bytes_sent,
+        device_energy_mean_j=_nanmean(energy),
+        node_utilisation=node_util,
+        tier_utilisation=tier_util,
+        link_utilisation=_link_utilisation(links),
+    )
+
+
+def _floats(frame: pd.DataFrame, column: str) -> np.ndarray:
+    """Return a column as float64 with missing values as NaN (all-NaN if the column is absent)."""
+    if column not in frame.columns:
+        return np.full(len(frame), _NAN)
+    return (
+        pd.to_numeric(frame[column], errors="coerce").astype("Float64").to_numpy(dtype=float, na_value=_NAN)
+    )
+
+
+def _nanmean(values: np.ndarray) -> float:
+    values = values[~np.isnan(values)]
+    return float(values.mean()) if values.size else _NAN
+
+
+def _node_utilisation(nodes: pd.DataFrame) -> tuple[dict[str, float], dict[str, float]]:
+    """Per computing node (cores > 0) and mean per tier, in tier order of first appearance."""
+    if nodes is None or len(nodes) == 0 or "utilisation" not in nodes.columns:
+        return {}, {}
+    frame = nodes
+    if "cores" in frame.columns:
+        cores = pd.to_numeric(frame["cores"], errors="coerce").fillna(0)
+        frame = frame[cores.to_numpy() > 0]
+    util = _floats(frame, "utilisation")
+    per_node = {str(name): float(u) for name, u in zip(frame["node"], util, strict=True)}
+    per_tier: dict[str, float] = {}
+    if "tier" in frame.columns:
+        tiers = frame["tier"].astype(str).to_numpy()
+        for tier in dict.fromkeys(tiers):
+            per_tier[tier] = _nanmean(util[tiers == tier])
+    return per_node, per_tier
+
+
+def _link_utilisation(links: pd.DataFrame) -> dict[str, float]:
+    if links is None or len(links) == 0 or "utilisation" not in links.columns:
+        return {}
+    util = _floats(links, "utilisation")
+    return {f"{a}->{b}": float(u) for a, b, u in zip(links["a"], links["b"], util, strict=True)}
+
+
+# --------------------------------------------------------------------------- statistics
+
+
+def percentile(values: Sequence[float] | np.ndarray | pd.Series, q: float | Sequence[float]) -> Any:
+    """Percentile(s) ``q`` (0-100) of ``values``, ignoring NaN; NaN when there are none.
+
+    Linear interpolation between order statistics (numpy's default).
+
+    >>> percentile([1.0, 2.0, 3.0, float("nan")], 50)
+    2.0
+    """
+    arr = np.asarray(values, dtype=float)
+    arr = arr[~np.isnan(arr)]
+    if arr.size == 0:
+        return _NAN if np.ndim(q) == 0 else np.full(np.shape(q), _NAN)
+    result = np.percentile(arr, q)
+    return float(result) if np.ndim(result) == 0 else result
+
+
+def mean_ci(
+    values: Sequence[float] | np.ndarray | pd.Series, confidence: float = 0.95
+) -> tuple[float, float]:
+    """Sample mean and the half-width of its Student t confidence interval.
+
+    NaN values are ignored.  With fewer than two values the half-width is NaN
+    (the mean too, with none).
+
+    >>> m, h = mean_ci([1.0, 2.0, 3.0])
+    >>> round(m, 3), round(h, 3)
+    (2.0, 2.484)
+    """
+    if not 0.0 < confidence < 1.0:
+        raise ValueError(f"confidence must be in (0, 1), got {confidence}")
+    arr = np.asarray(values, dtype=float)
+    arr = arr[~np.isnan(arr)]
+    n = arr.size
+    if n == 0:
+        return _NAN, _NAN
+    mean = float(arr.mean())
+    if n < 2:
+        return mean, _NAN
+    sd = float(arr.std(ddof=1))
+    return mean, student_t_ppf(0.5 + confidence / 2.0, n - 1) * sd / math.sqrt(n)
+
+
+def batch_means_ci(
+    series: Sequence[float] | np.ndarray | pd.Series, n_batches: int = 20, confidence: float = 0.95
+) -> tuple[float, float]:
+    """Mean and CI half-width of a correlated series by the method of batch means.
+
+    The series (in time order, e.g. latencies by arrival) is cut into
+    ``n_batches`` contiguous batches of equal size; the first ``len % n_batches``
+    values (the oldest, nearest warm-up) are dropped so all batches are equal.
+    The batch means are then treated as independent.  NaN values are ignored.
+    """
+    if n_batches < 2:
+        raise ValueError(f"n_batches must be at least 2, got {n_batches}")
+    arr = np.asarray(series, dtype=float)
+    arr = arr[~np.isnan(arr)]
+    if arr.size < n_batches:
+        raise ValueError(f"batch means needs at least n_batches={n_batches} values, got {arr.size}")
+    size = arr.size // n_batches
+    arr = arr[arr.size - size * n_batches :]
+    return mean_ci(arr.reshape(n_batches, size).mean(axis=1), confidence)
+
+
+def paired_difference_ci(
+    a: Sequence[float] | np.ndarray | pd.Series,
+    b: Sequence[float] | np.ndarray | pd.Series,
+    confidence: float = 0.95,
+) -> tuple[float, float]:
+    """Mean of ``a - b`` and its CI half-width, for paired observations.
+
+    Pair replications that share random numbers (same seed, two policies):
+    the pairing removes the common noise.  Pairs with a NaN are dropped.
+    """
+    x = np.asarray(a, dtype=float)
+    y = np.asarray(b, dtype=float)
+    if x.shape != y.shape:
+        raise ValueError(f"paired samples must have the same length, got {x.size} and {y.size}")
+    return mean_ci(x - y, confidence)
+
+
+def student_t_ppf(p: float, df: float) -> float:
+    """Quantile of Student's t distribution with ``df`` (> 0, may be fractional) degrees of freedom.
+
+    Found by bisection on the regularised incomplete beta function, to about
+    1e-12 relative accuracy.
+
+    >>> round(student_t_ppf(0.975, 10), 4)
+    2.2281
+    """
+    if not 0.0 < p < 1.0:
+        raise ValueError(f"p must be in (0, 1), got {p}")
+    if not df > 0:
+        raise ValueError(f"df must be positive, got {df}")
+    return _t_ppf(float(p), float(df))
+
+
+@functools.lru_cache(maxsize=1024)
+def _t_ppf(p: float, df: float) -> float:
+    if p == 0.5:
+        return 0.0
+    if p < 0.5:
+        return -_t_ppf(1.0 - p, df)
+    if df > 1e5:
+        # Fisher's expansion around the normal quantile; the next term is O(df^-3).
+        z = NormalDist().inv_cdf(p)
+        g1 = (z**3 + z) / 4.0
+        g2 = (5 * z**5 + 16 * z**3 + 3 * z) / 96.0
+        return z + g1 / df + g2 / df**2
+    # Two-sided tail P(|T| > t) = I_x(df/2, 1/2) with x = df / (df + t^2), decreasing in t.
+    # Compare whichever of the tail and the central mass is small, so neither loses digits.
+    tail = 2.0 * (1.0 - p)
+    use_tail = tail <= 0.5
+    target = tail if use_tail else 2.0 * p - 1.0
+
+    def beyond(t: float) -> bool:
+        """Tell whether the quantile lies below t."""
+        x, y = df / (df + t * t), t * t / (df + t * t)
+        upper, central = _betainc(df / 2.0, 0.5, x, y)
+        return upper < target if use_tail else central > target
+
+    hi = 1.0
+    while not beyond(hi):
+        hi *= 2.0
+    lo = 0.0
+    for _ in range(2000):
+        mid = 0.5 * (lo + hi)
+        if mid in (lo, hi):
+            break
+        if beyond(mid):
+            hi = mid
+        else:
+            lo = mid
+    return 0.5 * (lo + hi)
+
+
+def _betainc(a: float, b: float, x: float, xc: float) -> tuple[float, float]:
+    """Regularised incomplete beta ``I_x(a, b)`` and its complement; ``xc`` is ``1 - x``, given exactly.
+
+    The quantity that the continued fraction gives directly is the accurate
+    one when small; the other is found by subtraction.
+    """
+    if x <= 0.0:
+        return 0.0, 1.0
+    if xc <= 0.0:
+        return 1.0, 0.0
+    log_front = math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log(xc)
+    # The continued fraction converges fast for x < (a + 1) / (a + b + 2); use symmetry otherwise.
+    if x < (a + 1.0) / (a + b + 2.0):
+        value = math.exp(log_front) * _beta_cf(a, b, x) / a
+        return value, 1.0 - value
+    value = math.exp(log_front) * _beta_cf(b, a, xc) / b
+    return 1.0 - value, value
+
+
+def _beta_cf(a: float, b: float, x: float) -> float:
+    """Continued fraction of the incomplete beta function, evaluated by the modified Lentz method."""
+    tiny = 1e-300
+
+    def clamp(v: float) -> float:
+        return v if abs(v) > tiny else tiny
+
+    c, d = 1.0, 1.0 / clamp(1.0 - (a + b) * x / (a + 1.0))
+    result = d
+    for m in range(1, 10_000):
+        # Even step: coefficient m(b - m)x / ((a + 2m - 1)(a + 2m)).
+        num = m * (b - m) * x / ((a + 2 * m - 1.0) * (a + 2 * m))
+        d = 1.0 / clamp(1.0 + num * d)
+        c = clamp(1.0 + num / c)
+        result *= d * c
+        # Odd step: coefficient -(a + m)(a + b + m)x / ((a + 2m)(a + 2m + 1)).
+        num = -(a + m) * (a + b + m) * x / ((a + 2 * m) * (a + 2 * m + 1.0))
+        d = 1.0 / clamp(1.0 + num * d)
+        c = clamp(1.0 + num / c)
+        step = d * c
+        result *= step
+        if abs(step - 1.0) < 1e-16:
+            break
+    return result

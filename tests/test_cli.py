@@ -1,0 +1,398 @@
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+import offloadsim
+from offloadsim import api, engine, results
+from offloadsim.cli import main
+from offloadsim.engine.records import RawRun
+from offloadsim.progress import make_progress
+from offloadsim.results import RUN_FILES, read_run
+
+REPO = Path(offloadsim.__file__).resolve().parent.parent
+
+TINY = """\
+name: tiny
+seed: 3
+duration: 20 s
+warmup: 2 s
+nodes:
+  phone: {count: 2, tier: device, processor: {speed: 10 GFLOP/s}}
+  edge: {tier: edge, processor: {speed: 100 GFLOP/s, cores: 2}}
+links:
+  - {between: [phone-*, edge], bandwidth: 20 Mbps, latency: 3 ms}
+applications:
+  job:
+    work: {exponential: {mean: 1 GFLOP}}
+    input: 150 KB
+    output: 4 KB
+    deadline: 200 ms
+workload:
+  - {app: job, sources: phone-*, arrivals: poisson, rate: 5 /s}
+policy: {name: edge}
+"""
+
+
+@pytest.fixture
+def tiny(tmp_path: Path) -> Path:
+    path = tmp_path / "tiny.yaml"
+    path.write_text(TINY)
+    return path
+
+
+def fake_simulate(scenario, *, policy=None, seed=None, replication=0, progress=None):
+    """Three tasks on the first node: what the results layer needs, no SimPy."""
+    name = (policy or scenario.policy).name
+    seed = scenario.seed if seed is None else seed
+    fake_simulate.calls.append((name, seed, replication))
+    if progress is not None:
+        progress(scenario.end_s)
+    n = 3
+    source = scenario.nodes[0].name
+    strings = {"app": "job", "source": source, "policy": name, "placement": source, "status": "completed"}
+    tasks = {k: np.full(n, v, dtype=object) for k, v in strings.items()}
+    tasks |= {k: np.full(n, v, dtype=np.int64) for k, v in {"replication": replication, "seed": seed}.items()}
+    tasks["task_id"] = np.arange(n, dtype=np.int64)
+    tasks["split"] = np.ones(n, dtype=np.int64)
+    for column in ("arrival", "start", "finish", "latency", "wait", "compute_time", "transfer_time"):
+        tasks[column] = np.full(n, 0.1)
+    for column in ("bytes_sent", "device_energy", "raw_input_offloaded"):
+        tasks[column] = np.zeros(n)
+    tasks["deadline"] = np.full(n, np.nan)
+    tasks["deadline_met"] = np.full(n, np.nan)
+    names = [node.name for node in scenario.nodes]
+    nodes = {
+        "node": names,
+        "tier": [node.tier for node in scenario.nodes],
+        "processor": ["cpu"] * len(names),
+        "cores": [1] * len(names),
+        "busy_s": [0.0] * len(names),
+        "utilisation": [0.0] * len(names),
+        "stages_completed": [0] * len(names),
+        "energy_j": [0.0] * len(names),
+    }
+    links = {"a": [], "b": [], "bytes": [], "busy_s": [], "utilisation": []}
+    return RawRun(
+        tasks, nodes, links, scenario.warmup_s, scenario.duration_s, scenario.end_s, 0.01,
+        scenario.name, name, seed, replication,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def fake_engine(monkeypatch):
+    fake_simulate.calls = []
+    monkeypatch.setattr(engine, "simulate", fake_simulate)
+    return fake_simulate
+
+
+def cli(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main([str(a) for a in argv])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def assert_one_error_line(err: str, *fragments: str) -> None:
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("offloadsim: error: "), err
+    assert "Traceback" not in err
+    for fragment in fragments:
+        assert fragment in lines[0], (fragment, err)
+
+
+def tree(directory: Path) -> list[str]:
+    return sorted(str(p.relative_to(directory)) for p in directory.rglob("*"))
+
+
+# --------------------------------------------------------------------------- python -m offloadsim
+
+
+def _bad_scenario(tmp: Path) -> list[str]:
+    (tmp / "bad.yaml").write_text(TINY.replace("20 Mbps", "fast"))
+    return ["run", "bad.yaml"]
+
+
+def _out_exists(tmp: Path) -> list[str]:
+    (tmp / "taken").mkdir()
+    (tmp / "taken" / "keep.txt").write_text("mine")
+    return ["run", "tiny.yaml", "--out", "taken"]
+
+
+@pytest.mark.parametrize(
+    ("make_argv", "fragment"),
+    [
+        (lambda tmp: ["run", "missing.yaml"], "scenario file not found: missing.yaml"),
+        (_bad_scenario, 'links[0].bandwidth: expected a bandwidth like "20 Mbps", got "fast"'),
+        (lambda tmp: ["run", "tiny.yaml", "--policy", "no-such-policy"], "unknown policy 'no-such-policy'"),
+        (lambda tmp: ["run", "tiny.yaml", "--set", "nodes.nope.count=3"], "nodes.nope"),
+        (_out_exists, "already exists"),
+        (lambda tmp: ["run", "tiny.yaml", "--seed", "x"], "--seed"),
+    ],
+    ids=["missing-file", "bad-scenario", "unknown-policy", "bad-set-path", "out-exists", "bad-arg"],
+)
+def test_python_m_user_errors(tiny, make_argv, fragment):
+    tmp = tiny.parent
+    argv = make_argv(tmp)
+    before = tree(tmp)
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
+    }
+    proc = subprocess.run(
+        [sys.executable, "-m", "offloadsim", *argv],
+        cwd=tmp,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert_one_error_line(proc.stderr, fragment)
+    assert proc.stdout == ""
+    assert tree(tmp) == before  # nothing written
+
+
+# --------------------------------------------------------------------------- main(argv)
+
+
+def test_usage_errors(capsys, tiny):
+    for argv in (
+        [],
+        ["frobnicate"],
+        ["run"],
+        ["run", tiny, "--set", "no-equals"],
+        ["run", tiny, "--seed", "-1"],
+    ):
+        code, out, err = cli(capsys, *argv)
+        assert code == 2, argv
+        assert_one_error_line(err)
+        assert out == ""
+
+
+def test_help_and_version(capsys):
+    code, out, _ = cli(capsys, "--help")
+    assert code == 0 and "run" in out and "validate" in out
+    code, out, _ = cli(capsys, "run", "--help")
+    assert code == 0 and "--dry-run" in out
+    code, out, _ = cli(capsys, "--version")
+    assert code == 0 and offloadsim.__version__ in out
+
+
+def test_run_writes_results(capsys, tiny, fake_engine):
+    out_dir = tiny.parent / "out"
+    code, out, err = cli(capsys, "run", tiny, "--out", out_dir, "--seed", "11", "--replication", "2")
+    assert code == 0, err
+    assert fake_engine.calls == [("edge", 11, 2)]
+    assert sorted(p.name for p in out_dir.iterdir()) == sorted(RUN_FILES)
+    assert "latency mean" in out and "ms" in out and f"results: {out_dir}" in out
+    manifest = json.loads((out_dir / "manifest.json").read_text())
+    assert (manifest["seed"], manifest["replication"], manifest["policy"]["name"]) == (11, 2, "edge")
+    assert manifest["scenario_file"].endswith("tiny.yaml")
+
+
+def test_run_default_out_dir_and_quiet(capsys, tiny, fake_engine, monkeypatch):
+    monkeypatch.chdir(tiny.parent)
+    code, out, _ = cli(capsys, "run", "tiny.yaml", "--quiet")
+    assert code == 0 and out.strip() == str(Path("results") / "tiny-edge-s3")
+    code, out, _ = cli(
+        capsys, "run", "tiny.yaml", "-q", "--policy", "local", "--seed", "5", "--replication", "1"
+    )
+    assert code == 0 and out.strip() == str(Path("results") / "tiny-local-s5-r1")
+    assert sorted(p.name for p in (tiny.parent / "results").iterdir()) == ["tiny-edge-s3", "tiny-local-s5-r1"]
+
+
+def test_out_dir_exists_then_overwrite(capsys, tiny, fake_engine):
+    out_dir = tiny.parent / "out"
+    out_dir.mkdir()
+    (out_dir / "old.txt").write_text("old")
+    code, _, err = cli(capsys, "run", tiny, "--out", out_dir)
+    assert code == 2 and fake_engine.calls == []  # checked before simulating
+    assert_one_error_line(err, "already exists", "--overwrite")
+    assert tree(out_dir) == ["old.txt"]
+    code, _, _ = cli(capsys, "run", tiny, "--out", out_dir, "--overwrite")
+    assert code == 0 and "old.txt" not in tree(out_dir)
+
+
+def test_dry_run_runs_and_writes_nothing(capsys, tiny, monkeypatch):
+    def must_not_run(*args, **kwargs):
+        raise AssertionError("dry run simulated")
+
+    monkeypatch.setattr(engine, "simulate", must_not_run)
+    monkeypatch.chdir(tiny.parent)
+    code, out, err = cli(capsys, "run", "tiny.yaml", "--dry-run", "--out", "somewhere")
+    assert code == 0, err
+    assert "3 nodes (2 device, 1 edge), 2 links, 1 workload, policy edge" in out
+    assert "phone-0 <-> edge" in out  # the topology summary
+    assert "dry run: nothing simulated, nothing written" in out
+    assert tree(tiny.parent) == ["tiny.yaml"]
+
+
+def test_validate(capsys, tiny):
+    code, out, _ = cli(capsys, "validate", tiny)
+    assert code == 0 and out.strip() == "ok: 3 nodes (2 device, 1 edge), 2 links, 1 workload"
+    code, out, _ = cli(capsys, "validate", tiny, "--set", "nodes.phone.count=5", "--show")
+    assert code == 0 and out.startswith("ok: 6 nodes")
+    shown = yaml.safe_load(out.split("\n", 1)[1].split("\n3 nodes")[0].split("\n6 nodes")[0])
+    assert shown["name"] == "tiny" and len(shown["nodes"]) == 6
+    assert shown["links"][0]["bandwidth_bps"] == 20e6
+
+
+def test_validate_reports_every_problem_on_its_own_line(capsys, tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text(TINY.replace("20 Mbps", "fast").replace("3 ms", "soon"))
+    code, out, err = cli(capsys, "validate", path)
+    assert code == 2 and out == ""
+    lines = err.strip().splitlines()
+    assert len(lines) == 2
+    assert all(line.startswith("offloadsim: error: ") and "bad.yaml: links[0]." in line for line in lines)
+
+
+def test_internal_error_exit_1_traceback_only_with_debug(capsys, tiny, monkeypatch):
+    def boom(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(engine, "simulate", boom)
+    out_dir = tiny.parent / "out"
+    code, _, err = cli(capsys, "run", tiny, "--out", out_dir)
+    assert code == 1
+    assert "offloadsim: internal error: RuntimeError: boom" in err and "Traceback" not in err
+    code, _, err = cli(capsys, "run", tiny, "--out", out_dir, "--debug")
+    assert code == 1 and "Traceback" in err
+    assert not out_dir.exists()
+
+
+def test_engine_error_is_a_user_error(capsys, tiny, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise engine.EngineError("tiny.yaml: profile 'warp-drive' is unknown")
+
+    monkeypatch.setattr(engine, "simulate", refuse)
+    code, _, err = cli(capsys, "run", tiny, "--out", tiny.parent / "out")
+    assert code == 2
+    assert_one_error_line(err, "warp-drive")
+
+
+def test_interrupt_while_simulating(capsys, tiny, monkeypatch):
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(engine, "simulate", interrupted)
+    code, _, err = cli(capsys, "run", tiny, "--out", tiny.parent / "out")
+    assert code == 130 and "interrupted" in err
+    assert tree(tiny.parent) == ["tiny.yaml"]
+
+
+def test_interrupt_while_writing_leaves_nothing(capsys, tiny, fake_engine, monkeypatch):
+    def interrupted(path, text):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(results, "_write_text", interrupted)
+    code, _, _ = cli(capsys, "run", tiny, "--out", tiny.parent / "a" / "b")
+    assert code == 130
+    assert tree(tiny.parent) == ["tiny.yaml"]
+
+
+def test_policies(capsys):
+    from offloadsim.policies.registry import describe_policies
+
+    code, out, _ = cli(capsys, "policies")
+    assert code == 0
+    for info in describe_policies():
+        assert any(line.startswith(info.name + " ") and info.summary in line for line in out.splitlines())
+    assert "fallback:" in out
+
+
+def test_schema(capsys):
+    code, out, _ = cli(capsys, "schema")
+    assert code == 0
+    schema = json.loads(out)
+    assert schema["type"] == "object" and "nodes" in schema["properties"]
+
+
+def test_models(capsys):
+    pytest.importorskip("offloadsim.models")
+    code, out, _ = cli(capsys, "models")
+    assert code == 0 and "resnet50" in out
+    code, out, _ = cli(capsys, "models", "--csv")
+    assert code == 0 and out.splitlines()[0].startswith("name,")
+    code, out, _ = cli(capsys, "models", "show", "resnet18", "--csv")
+    assert code == 0 and len(out.splitlines()) > 10
+    code, _, err = cli(capsys, "models", "show", "resnet5")
+    assert code == 2
+    assert_one_error_line(err, "resnet5")
+
+
+# --------------------------------------------------------------------------- api
+
+
+def test_api_policy_resolution(tiny):
+    scenario = api.load(tiny)
+    assert api.resolve_policy(scenario).name == "edge"
+    assert api.resolve_policy(scenario, "edge", {"fallback": "drop"}).params == {"fallback": "drop"}
+    assert api.resolve_policy(scenario, "local").params == {}
+    with pytest.raises(api.RunError, match="unknown policy"):
+        api.check_policy(api.resolve_policy(scenario, "nope"))
+
+
+def test_api_checks_before_simulating(tiny, fake_engine):
+    taken = tiny.parent / "taken"
+    taken.mkdir()
+    (taken / "x").write_text("x")
+    with pytest.raises(results.ResultsError):
+        api.run(tiny, out=taken)
+    with pytest.raises(api.RunError, match="overrides"):
+        api.run(api.load(tiny), overrides=["seed=1"])
+    with pytest.raises(api.RunError, match="not found"):
+        api.run(tiny.parent / "nope.yaml")
+    assert fake_engine.calls == []
+
+
+def test_end_to_end_cli_and_api_agree(capsys, tiny):
+    """The real loader and engine: same seed, same records, whether through the CLI or the API."""
+    out_dir = tiny.parent / "run"
+    code, _, err = cli(capsys, "run", tiny, "--out", out_dir, "--set", "duration=10 s")
+    assert code == 0, err
+    from_disk = read_run(out_dir)
+    direct = api.run(tiny, overrides=["duration=10 s"])
+    assert len(direct.tasks) > 20 and direct.summary.completed > 0
+    pd.testing.assert_frame_equal(from_disk.tasks, direct.tasks)
+    assert from_disk.summary.to_dict() == direct.summary.to_dict()
+    assert from_disk.manifest["scenario_hash"] == direct.manifest["scenario_hash"]
+    assert set(direct.tasks["status"].unique()) <= {"completed", "in_flight"}
+
+
+# --------------------------------------------------------------------------- progress
+
+
+class FakeTerminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_is_silent_when_disabled_or_not_a_terminal():
+    for stream, enabled in ((FakeTerminal(), False), (io.StringIO(), True)):
+        with make_progress(100.0, enabled, stream=stream, delay_s=0.0) as tick:
+            tick(50.0)
+            tick(100.0)
+        assert stream.getvalue() == ""
+
+
+def test_progress_appears_only_after_the_delay():
+    stream, now = FakeTerminal(), [0.0]
+    with make_progress(100.0, True, stream=stream, delay_s=2.0, clock=lambda: now[0]) as tick:
+        tick(10.0)
+        now[0] = 1.9
+        tick(20.0)
+        assert stream.getvalue() == ""  # a short run never shows a bar
+        now[0] = 2.5
+        tick(40.0)
+        assert "40/100 s simulated" in stream.getvalue()
+        tick(100.0)
+    assert stream.getvalue().endswith("\r")  # the bar is cleared on exit

@@ -1,0 +1,218 @@
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from offloadsim.metrics import (
+    Summary,
+    batch_means_ci,
+    mean_ci,
+    paired_difference_ci,
+    percentile,
+    student_t_ppf,
+    summarize,
+)
+
+NAN = float("nan")
+
+
+def _tasks() -> pd.DataFrame:
+    """Seven tasks whose summary is worked out by hand in the tests below."""
+    return pd.DataFrame(
+        {
+            "task_id": np.arange(7, dtype=np.int64),
+            "status": ["completed", "completed", "completed", "dropped", "in_flight", "in_flight", "failed"],
+            "arrival": [1.0, 2.0, 3.0, 4.0, 9.0, 9.95, 5.0],
+            "latency": [0.1, 0.3, 0.2, NAN, NAN, NAN, NAN],
+            "wait": [0.01, 0.05, 0.0, NAN, NAN, NAN, NAN],
+            "deadline": [0.2, 0.2, NAN, 0.2, 0.2, 0.2, NAN],
+            "deadline_met": pd.array([True, False, None, False, False, False, None], dtype="boolean"),
+            "bytes_sent": [1000.0, 2000.0, 0.0, 0.0, 500.0, 0.0, NAN],
+            "device_energy": [1.0, 2.0, 0.5, NAN, NAN, NAN, NAN],
+        }
+    )
+
+
+def _nodes() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "node": ["phone-0", "phone-1", "ap", "edge"],
+            "tier": pd.Categorical(["device", "device", "network", "edge"]),
+            "cores": np.array([1, 1, 0, 2], dtype=np.int64),
+            "utilisation": [0.5, 0.1, 0.0, 0.8],
+        }
+    )
+
+
+def _links() -> pd.DataFrame:
+    return pd.DataFrame({"a": ["phone-0", "ap"], "b": ["ap", "phone-0"], "utilisation": [0.25, 0.05]})
+
+
+def test_summary_by_hand():
+    s = summarize(_tasks(), _nodes(), _links(), duration_s=10.0, end_s=10.0)
+    assert (s.arrived, s.completed, s.dropped, s.failed, s.in_flight) == (7, 3, 1, 1, 2)
+    assert s.latency_mean_s == pytest.approx(0.2)
+    assert s.latency_p50_s == pytest.approx(0.2)
+    assert s.latency_p95_s == pytest.approx(0.29)  # linear between 0.2 and 0.3 at rank 1.9
+    assert s.latency_p99_s == pytest.approx(0.298)
+    assert s.wait_mean_s == pytest.approx(0.02)
+    # With a deadline and a known outcome: tasks 0, 1, 3 and 4 (4 was in flight past 9.2 < 10);
+    # task 5's deadline (10.15) had not passed at the end.  Misses: 1 (late), 3 (dropped), 4 (expired).
+    assert (s.deadline_tasks, s.deadline_misses) == (4, 3)
+    assert s.deadline_miss_rate == pytest.approx(0.75)
+    assert s.throughput_per_s == pytest.approx(0.3)
+    assert s.bytes_sent == pytest.approx(3500.0)
+    assert s.device_energy_mean_j == pytest.approx(3.5 / 3)
+    assert s.node_utilisation == {"phone-0": 0.5, "phone-1": 0.1, "edge": 0.8}  # ap computes nothing
+    assert s.tier_utilisation == pytest.approx({"device": 0.3, "edge": 0.8})
+    assert s.link_utilisation == {"phone-0->ap": 0.25, "ap->phone-0": 0.05}
+
+
+def test_in_flight_left_out_of_deadline_rate_without_end_time():
+    s = summarize(_tasks(), _nodes(), _links(), duration_s=10.0)
+    assert (s.deadline_tasks, s.deadline_misses) == (3, 2)
+
+
+def test_summary_of_an_empty_run():
+    empty = _tasks().iloc[:0]
+    s = summarize(empty, _nodes().iloc[:0], _links().iloc[:0], duration_s=5.0)
+    assert s.arrived == s.completed == s.deadline_tasks == 0
+    assert math.isnan(s.latency_mean_s) and math.isnan(s.deadline_miss_rate)
+    assert s.throughput_per_s == 0.0 and s.bytes_sent == 0.0
+    assert "no deadlines" in s.format_table()
+
+
+def test_summary_dict_is_json_and_round_trips():
+    only_dropped = _tasks().iloc[3:4]  # no completed task: NaN latencies
+    s = summarize(only_dropped, _nodes(), _links(), duration_s=10.0)
+    text = json.dumps(s.to_dict(), allow_nan=False)
+    back = Summary.from_dict(json.loads(text))
+    assert back.to_dict() == s.to_dict()
+    assert math.isnan(back.latency_p99_s) and back.dropped == 1 and isinstance(back.arrived, int)
+
+
+def test_format_table_units_and_alignment():
+    s = summarize(_tasks(), _nodes(), _links(), duration_s=10.0, end_s=10.0)
+    table = s.format_table("quickstart", top=2)
+    lines = table.splitlines()
+    assert lines[0] == "quickstart"
+    assert any(line.startswith("latency mean") and line.endswith("200.0  ms") for line in lines)
+    assert any(line.startswith("deadline misses") and "75.0  %  (3 of 4)" in line for line in lines)
+    assert any(line.startswith("data sent") and line.endswith("0.0035  MB") for line in lines)
+    assert "busiest nodes (top 2 of 3)" in table
+    assert "  edge" in table and "80.0  %" in table
+    # Values are right-aligned in one column: every "ms" unit starts at the same offset.
+    offsets = {line.index("  ms") for line in lines if line.endswith("  ms")}
+    assert len(offsets) == 1
+
+
+# --------------------------------------------------------------------------- statistics
+
+
+def test_percentile_ignores_nan_and_handles_empty():
+    assert percentile([1.0, 2.0, NAN, 3.0], 50) == 2.0
+    assert np.allclose(percentile([1.0, 2.0, 3.0, 4.0], [0, 100]), [1.0, 4.0])
+    assert math.isnan(percentile([], 95))
+    assert np.isnan(percentile([NAN], [50, 99])).all()
+
+
+def test_t_quantiles_against_tables():
+    # Values from standard t tables (rounded to 6 decimals).
+    assert student_t_ppf(0.975, 1) == pytest.approx(12.706205, abs=1e-6)
+    assert student_t_ppf(0.975, 10) == pytest.approx(2.228139, abs=1e-6)
+    assert student_t_ppf(0.995, 30) == pytest.approx(2.749996, abs=1e-6)
+    assert student_t_ppf(0.95, 4) == pytest.approx(2.131847, abs=1e-6)
+    assert student_t_ppf(0.025, 10) == pytest.approx(-2.228139, abs=1e-6)
+    assert student_t_ppf(0.975, 1e9) == pytest.approx(1.959964, abs=1e-6)
+    assert student_t_ppf(0.5, 3) == 0.0
+    with pytest.raises(ValueError):
+        student_t_ppf(1.0, 3)
+    with pytest.raises(ValueError):
+        student_t_ppf(0.9, 0)
+
+
+def test_t_quantiles_against_scipy():
+    stats = pytest.importorskip("scipy.stats")
+    for df in (0.5, 1, 1.5, 2, 3, 5, 9, 19, 29, 99, 1000, 50_000, 2e5, 1e8):
+        for p in (0.6, 0.75, 0.9, 0.95, 0.975, 0.99, 0.995, 0.9995, 0.99999):
+            assert student_t_ppf(p, df) == pytest.approx(stats.t.ppf(p, df), rel=1e-8), (p, df)
+
+
+def test_mean_ci_against_scipy():
+    stats = pytest.importorskip("scipy.stats")
+    rng = np.random.default_rng(1)
+    for n in (2, 3, 10, 57):
+        x = rng.normal(5.0, 2.0, n)
+        for confidence in (0.9, 0.95, 0.99):
+            mean, half = mean_ci(x, confidence)
+            low, high = stats.t.interval(confidence, n - 1, loc=x.mean(), scale=stats.sem(x))
+            assert mean == pytest.approx(x.mean())
+            assert half == pytest.approx((high - low) / 2, rel=1e-9)
+
+
+def test_mean_ci_small_samples():
+    assert mean_ci([1.0, 2.0, 3.0]) == pytest.approx((2.0, 2.4841377), rel=1e-6)
+    mean, half = mean_ci([4.0, NAN])
+    assert mean == 4.0 and math.isnan(half)
+    assert all(math.isnan(v) for v in mean_ci([]))
+    with pytest.raises(ValueError):
+        mean_ci([1.0, 2.0], confidence=1.5)
+
+
+def _assert_coverage(hits: int, trials: int, nominal: float) -> None:
+    """Coverage within four binomial standard deviations of nominal: fails by chance about 1 in 16 000."""
+    sd = math.sqrt(nominal * (1 - nominal) / trials)
+    assert abs(hits / trials - nominal) < 4 * sd, (hits / trials, nominal, sd)
+
+
+def test_mean_ci_coverage_on_normal_data():
+    rng = np.random.default_rng(20240611)
+    trials, n, mu = 4000, 8, 3.0
+    samples = rng.normal(mu, 2.0, size=(trials, n))
+    for confidence in (0.9, 0.95):
+        hits = 0
+        for row in samples:
+            mean, half = mean_ci(row, confidence)
+            hits += abs(mean - mu) <= half
+        _assert_coverage(hits, trials, confidence)
+
+
+def test_batch_means_coverage_on_normal_series():
+    rng = np.random.default_rng(7)
+    trials, mu = 2000, -1.0
+    series = rng.normal(mu, 1.0, size=(trials, 410))  # 410 = 20 batches of 20, ten oldest dropped
+    hits = 0
+    for row in series:
+        mean, half = batch_means_ci(row, n_batches=20)
+        hits += abs(mean - mu) <= half
+    _assert_coverage(hits, trials, 0.95)
+
+
+def test_batch_means_drops_the_oldest_remainder():
+    series = np.r_[[1000.0] * 3, np.ones(20)]
+    mean, half = batch_means_ci(series, n_batches=4)
+    assert mean == 1.0 and half == 0.0
+    with pytest.raises(ValueError):
+        batch_means_ci(np.ones(5), n_batches=10)
+    with pytest.raises(ValueError):
+        batch_means_ci(np.ones(5), n_batches=1)
+
+
+def test_paired_difference_coverage_and_pairing():
+    rng = np.random.default_rng(99)
+    trials, n, delta = 2000, 10, 0.3
+    hits = 0
+    widths = []
+    for _ in range(trials):
+        common = rng.normal(0.0, 5.0, n)  # shared random numbers: large, common to both
+        a = common + delta + rng.normal(0.0, 0.5, n)
+        b = common + rng.normal(0.0, 0.5, n)
+        mean, half = paired_difference_ci(a, b)
+        hits += abs(mean - delta) <= half
+        widths.append(half)
+    _assert_coverage(hits, trials, 0.95)
+    assert np.mean(widths) < 1.0  # the common noise (sd 5) cancels
+    with pytest.raises(ValueError):
+        paired_difference_ci([1.0, 2.0], [1.0])

@@ -1,0 +1,266 @@
+import hashlib
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from offloadsim import results
+from offloadsim.engine.records import RawRun
+from offloadsim.results import (
+    RUN_FILES,
+    TASK_COLUMNS,
+    ResultsError,
+    RunResult,
+    read_run,
+    scenario_hash,
+    write_run,
+)
+from offloadsim.scenario.model import LinkSpec, NodeSpec, PolicySpec, ProcessorSpec, Scenario
+
+NAN = float("nan")
+
+
+def _scenario() -> Scenario:
+    return Scenario(
+        name="tiny",
+        nodes=(
+            NodeSpec("phone-0", "phone", "device", ProcessorSpec(speed_flops=1e10)),
+            NodeSpec("edge", "edge", "edge", ProcessorSpec(speed_flops=1e11, cores=2)),
+        ),
+        links=(LinkSpec("phone-0", "edge", 20e6, 20e6, 0.003),),
+        applications={},
+        workload=(),
+        policy=PolicySpec("edge", {"fallback": "drop"}),
+        seed=3,
+        duration_s=10.0,
+        warmup_s=1.0,
+        source="tiny.yaml",
+        document={"name": "tiny", "seed": 3, "nodes": {"edge": {"tier": "edge"}}},
+    )
+
+
+def _raw(n: int = 4) -> RawRun:
+    status = np.array(["completed", "dropped", "in_flight", "completed"] * n, dtype=object)[:n]
+    done = status == "completed"
+    latency = np.where(done, 0.05 + 0.01 * np.arange(n), NAN)
+    return RawRun(
+        tasks={
+            "task_id": np.arange(n, dtype=np.int64),
+            "app": np.full(n, "job", dtype=object),
+            "source": np.full(n, "phone-0", dtype=object),
+            "policy": np.full(n, "edge", dtype=object),
+            "replication": np.zeros(n, dtype=np.int64),
+            "seed": np.full(n, 3, dtype=np.int64),
+            "arrival": 1.0 + np.arange(n, dtype=float),
+            "start": np.where(done, 1.0 + np.arange(n), NAN),
+            "finish": np.where(done, 1.0 + np.arange(n) + latency, NAN),
+            "latency": latency,
+            "wait": np.where(done, 0.001, NAN),
+            "compute_time": np.where(done, 0.01, NAN),
+            "transfer_time": np.where(done, 0.03, NAN),
+            "bytes_sent": np.where(done, 154e3, 0.0),
+            "placement": np.where(done, "edge", "").astype(object),
+            "split": np.zeros(n, dtype=np.int64),
+            "deadline": np.full(n, 0.055),
+            "deadline_met": np.where(done, (latency <= 0.055).astype(float), 0.0),
+            "status": status,
+            "device_energy": np.where(done, 0.08, NAN),
+            "raw_input_offloaded": np.where(done, 1.0, 0.0),
+        },
+        nodes={
+            "node": ["phone-0", "edge"],
+            "tier": ["device", "edge"],
+            "processor": ["cpu", "cpu"],
+            "cores": [1, 2],
+            "busy_s": [0.0, 0.4],
+            "utilisation": [0.0, 0.04],
+            "stages_completed": [0, 2],
+            "energy_j": [5.0, 0.0],
+        },
+        links={
+            "a": ["phone-0", "edge"],
+            "b": ["edge", "phone-0"],
+            "bytes": [300e3, 8e3],
+            "busy_s": [0.12, 0.003],
+            "utilisation": [0.024, 0.0006],
+        },
+        warmup_s=1.0,
+        duration_s=10.0,
+        end_s=11.0,
+        wall_s=0.25,
+        scenario_name="tiny",
+        policy_name="edge",
+        seed=3,
+        replication=0,
+    )
+
+
+def _result(n: int = 4) -> RunResult:
+    return RunResult.from_raw(_raw(n), _scenario(), command=["offloadsim", "run", "tiny.yaml"])
+
+
+def test_from_raw_columns_and_dtypes():
+    r = _result()
+    assert tuple(r.tasks.columns) == TASK_COLUMNS
+    dtypes = r.tasks.dtypes
+    for name in ("task_id", "replication", "seed", "split"):
+        assert dtypes[name] == np.int64, name
+    for name in ("app", "source", "policy", "placement", "status"):
+        assert isinstance(dtypes[name], pd.CategoricalDtype), name
+    assert list(r.tasks["status"].cat.categories) == ["completed", "dropped", "failed", "in_flight"]
+    assert dtypes["deadline_met"] == "boolean"
+    assert r.tasks["deadline_met"].tolist() == [True, False, False, False]
+    for name in ("arrival", "latency", "bytes_sent", "device_energy", "raw_input_offloaded"):
+        assert dtypes[name] == np.float64, name
+    assert tuple(r.nodes.columns) == results.NODE_COLUMNS
+    assert r.nodes["cores"].dtype == np.int64
+    assert tuple(r.links.columns) == ("a", "b", "bytes", "busy_s", "utilisation")
+    assert r.summary.completed == 2 and r.summary.dropped == 1 and r.summary.in_flight == 1
+
+
+def test_manifest():
+    r = _result()
+    m = r.manifest
+    assert m["scenario"] == "tiny" and m["scenario_file"] == "tiny.yaml"
+    canonical = json.dumps(_scenario().document, sort_keys=True, separators=(",", ":"))
+    assert m["scenario_hash"] == hashlib.sha256(canonical.encode()).hexdigest()
+    assert (m["seed"], m["replication"], m["wall_s"]) == (3, 0, 0.25)
+    assert m["policy"] == {"name": "edge", "params": {"fallback": "drop"}}  # the scenario's own policy
+    assert m["command"] == "offloadsim run tiny.yaml"
+    for key in ("offloadsim_version", "python_version", "host", "platform", "started_utc"):
+        assert m[key], key
+    assert m["started_utc"].endswith("+00:00")
+    json.dumps(m)  # plain JSON
+
+
+def test_scenario_hash_ignores_key_order():
+    assert scenario_hash({"a": 1, "b": [1, 2]}) == scenario_hash({"b": [1, 2], "a": 1})
+    assert scenario_hash({"a": 1}) != scenario_hash({"a": 2})
+
+
+@pytest.mark.parametrize("n", [4, 0])
+def test_write_read_round_trip(tmp_path, n):
+    r = _result(n)
+    out = write_run(r, tmp_path / "run")
+    assert out == tmp_path / "run" and r.path == out
+    assert sorted(p.name for p in out.iterdir()) == sorted(RUN_FILES)
+    back = read_run(out)
+    pd.testing.assert_frame_equal(back.tasks, r.tasks)
+    pd.testing.assert_frame_equal(back.nodes, r.nodes)
+    pd.testing.assert_frame_equal(back.links, r.links)
+    assert back.summary.to_dict() == r.summary.to_dict()
+    assert back.manifest == r.manifest
+    assert (out / "summary.txt").read_text().startswith("tiny: policy edge, seed 3")
+    # The Parquet file alone (as other tools read it) keeps the column order and dtypes.
+    raw = pd.read_parquet(out / "tasks.parquet")
+    assert tuple(raw.columns) == TASK_COLUMNS and raw["deadline_met"].dtype == "boolean"
+
+
+def _leftovers(directory: Path) -> list[str]:
+    return sorted(p.name for p in directory.iterdir())
+
+
+@pytest.mark.parametrize("error", [RuntimeError("disk on fire"), KeyboardInterrupt()])
+def test_failure_mid_write_leaves_nothing(tmp_path, monkeypatch, error):
+    calls = []
+
+    def failing_write_text(path, text):
+        calls.append(path.name)
+        if path.name == "summary.txt":  # after the Parquet files and summary.json
+            raise error
+        Path(path).write_text(text)
+
+    monkeypatch.setattr(results, "_write_text", failing_write_text)
+    with pytest.raises(type(error)):
+        write_run(_result(), tmp_path / "deep" / "er" / "run")
+    assert calls == ["summary.json", "summary.txt"]
+    assert _leftovers(tmp_path) == []  # no run dir, no temporary dir, no parents we created
+
+
+def test_existing_directory_is_an_error_unless_overwrite(tmp_path):
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / "mine.txt").write_text("precious")
+    with pytest.raises(ResultsError, match="already exists"):
+        write_run(_result(), out)
+    assert _leftovers(out) == ["mine.txt"]
+    write_run(_result(), out, overwrite=True)
+    assert sorted(p.name for p in out.iterdir()) == sorted(RUN_FILES)
+    assert _leftovers(tmp_path) == ["run"]  # the old one is gone, no backup or temp left
+
+
+def test_empty_existing_directory_is_used(tmp_path):
+    (tmp_path / "run").mkdir()
+    write_run(_result(), tmp_path / "run")
+    assert (tmp_path / "run" / "manifest.json").is_file()
+
+
+def test_failed_overwrite_keeps_the_old_result(tmp_path, monkeypatch):
+    out = tmp_path / "run"
+    write_run(_result(4), out)
+    before = (out / "manifest.json").read_text()
+
+    def broken_parquet(self, *args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(pd.DataFrame, "to_parquet", broken_parquet)
+    with pytest.raises(ResultsError, match="No space left on device"):
+        write_run(_result(2), out, overwrite=True)
+    assert (out / "manifest.json").read_text() == before
+    assert _leftovers(tmp_path) == ["run"]
+
+
+def test_failed_final_rename_restores_the_old_result(tmp_path, monkeypatch):
+    out = tmp_path / "run"
+    write_run(_result(4), out)
+    real_rename = os.rename
+    renames = []
+
+    def flaky_rename(src, dst):
+        renames.append(Path(dst).name)
+        if Path(dst) == out and Path(src).name.startswith(".run.partial-"):
+            raise KeyboardInterrupt
+        real_rename(src, dst)
+
+    monkeypatch.setattr(results.os, "rename", flaky_rename)
+    with pytest.raises(KeyboardInterrupt):
+        write_run(_result(2), out, overwrite=True)
+    assert read_run(out).summary.arrived == 4
+    assert _leftovers(tmp_path) == ["run"]
+
+
+def test_out_path_that_is_a_file_or_under_a_file(tmp_path):
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(ResultsError, match="not a directory"):
+        write_run(_result(), tmp_path / "file")
+    with pytest.raises(ResultsError, match="not a directory"):
+        write_run(_result(), tmp_path / "file" / "run")
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root can write anywhere")
+def test_unwritable_parent(tmp_path):
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        with pytest.raises(ResultsError, match="not writable"):
+            write_run(_result(), locked / "run")
+    finally:
+        locked.chmod(0o700)
+
+
+def test_read_run_errors(tmp_path):
+    with pytest.raises(ResultsError, match="no run directory"):
+        read_run(tmp_path / "nope")
+    out = write_run(_result(), tmp_path / "run")
+    (out / "links.parquet").unlink()
+    with pytest.raises(ResultsError, match=r"missing links\.parquet"):
+        read_run(out)
+
+
+def test_repr_is_short():
+    text = repr(_result())
+    assert text.startswith("RunResult('tiny: policy edge") and "\n" not in text

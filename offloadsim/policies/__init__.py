@@ -1,8 +1,9 @@
 """Placement policies: the contract, the registry (with entry-point plug-ins) and the shipped ones.
 
 >>> from offloadsim.policies import make_policy, policy_names
->>> policy_names()
-['cloud', 'edge', 'fixed', 'least-loaded', 'local', 'random', 'round-robin']
+>>> policy_names()  # doctest: +NORMALIZE_WHITESPACE
+['cloud', 'dads', 'edge', 'fixed', 'least-loaded', 'local', 'multi-tier',
+ 'neurosurgeon', 'random', 'round-robin']
 >>> make_policy("fixed", {"nodes": ["$source", "edge-0"], "cuts": [4]})
 FixedPolicy(node=None, nodes=('$source', 'edge-0'), cuts=(4,))
 """

@@ -45,7 +45,7 @@ __all__ = [
 ENTRY_POINT_GROUP = "offloadsim.policies"
 """The entry-point group third-party distributions declare their policies in."""
 
-_BUILTIN_MODULES = ("offloadsim.policies.basic", "offloadsim.policies.balancing")
+_BUILTIN_MODULES = ("offloadsim.policies.basic", "offloadsim.policies.balancing", "offloadsim.policies.split")
 
 
 class _Required:
@@ -164,7 +164,7 @@ def available_policies() -> dict[str, PolicyInfo]:
     """Every known policy by name: the shipped and registered ones, then plug-ins.
 
     >>> sorted(available_policies())[:3]
-    ['cloud', 'edge', 'fixed']
+    ['cloud', 'dads', 'edge']
     """
     _load_builtins()
     plugins = _load_plugins()
@@ -183,7 +183,7 @@ def describe_policies() -> list[PolicyInfo]:
     """All known policies sorted by name, for listings such as ``offloadsim policies``.
 
     >>> [p.name for p in describe_policies()][:4]
-    ['cloud', 'edge', 'fixed', 'least-loaded']
+    ['cloud', 'dads', 'edge', 'fixed']
     """
     return [info for _, info in sorted(available_policies().items())]
 

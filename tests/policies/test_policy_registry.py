@@ -128,8 +128,11 @@ def test_unknown_policy_suggests_close_names_and_lists_all():
         make_policy("round_robin", {})
     message = str(info.value)
     assert isinstance(info.value, KeyError)
-    assert message.startswith("unknown policy 'round_robin' (did you mean 'round-robin'?)")
-    assert "known policies: cloud, edge, fixed, least-loaded, local, random, round-robin" in message
+    assert message.startswith("unknown policy 'round_robin' (did you mean 'round-robin'")
+    assert (
+        "known policies: cloud, dads, edge, fixed, least-loaded, local, multi-tier, neurosurgeon, "
+        "random, round-robin"
+    ) in message
 
 
 def test_unknown_policy_without_a_close_name():

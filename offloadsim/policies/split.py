@@ -1,0 +1,478 @@
+"""Split policies: cut each task's model between the device and servers (Neurosurgeon, multi-tier, DADS).
+
+Each policy prices its candidate plans with the per-layer service times the
+view predicts (``view.compute_time_s(task, node, i, i + 1)``) and the
+bandwidth a new flow would get now (``view.available_bandwidth_bps``), then
+asks one of the pure algorithms in :mod:`offloadsim.policies.splitting`.
+
+Everything expensive is cached per run: the per-layer times of a model's
+application per node (they do not change during a run), route latencies,
+and the decision itself per application, source, server(s), and 5 %
+log-scale buckets of the bandwidths (and of the servers' expected waits
+when ``load_aware``).  Synthetic applications (no layer graph: their work
+is drawn per task) are priced afresh for every task.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+import numpy as np
+
+from offloadsim.models.graph import INPUT, OUTPUT
+from offloadsim.policies.base import Plan, PlanError, SystemView, TaskView
+from offloadsim.policies.candidates import RunCache, usable
+from offloadsim.policies.registry import register_policy
+from offloadsim.policies.splitting import (
+    DevicePower,
+    Objective,
+    best_single_cut,
+    best_station_cuts,
+    dads_min_cut,
+)
+
+__all__ = ["NeurosurgeonPolicy", "MultiTierPolicy", "DadsPolicy", "bucket"]
+
+_STEP = math.log(1.05)
+_MAX_DECISIONS = 65_536  # per run; beyond it the decision cache starts again (bounded memory)
+
+
+def bucket(value: float) -> int | str:
+    """The 5 % log-scale bucket of a positive quantity (bandwidth, wait, bytes): a cache key.
+
+    Zero, infinity and NaN get buckets of their own.
+
+    >>> bucket(20e6) == bucket(20.4e6), bucket(20e6) == bucket(22e6)
+    (True, False)
+    >>> bucket(0.0), bucket(float("inf"))
+    ('zero', 'inf')
+    """
+    if value != value:
+        return "nan"
+    if value <= 0.0:
+        return "zero"
+    if math.isinf(value):
+        return "inf"
+    return round(math.log(value) / _STEP)
+
+
+@dataclass(eq=False)
+class _SplitPolicy:
+    """What every split policy shares: the objective, load-awareness and per-run caches."""
+
+    objective: Objective = "latency"
+    load_aware: bool = False
+    _run: RunCache = field(default_factory=RunCache, init=False, repr=False)
+
+    name = "split"
+
+    def __post_init__(self) -> None:
+        if self.objective not in ("latency", "energy"):
+            raise ValueError(f"objective must be 'latency' or 'energy', got {self.objective!r}")
+        if not isinstance(self.load_aware, bool):
+            raise ValueError(f"load_aware must be true or false, got {self.load_aware!r}")
+
+    # -- per-run state ------------------------------------------------------------------
+    def _state(self, view: SystemView) -> dict[Any, Any]:
+        state = self._run.for_view(view)
+        if not state:
+            state.update(times={}, latency={}, decisions={}, plans={}, local={}, checked={}, graphs={})
+        return state
+
+    @staticmethod
+    def _can_compute(state: dict[Any, Any], view: SystemView, node: str) -> bool:
+        computing = state["local"].get(node)
+        if computing is None:
+            computing = state["local"][node] = node in view.nodes()
+        return bool(computing) and view.is_up(node)
+
+    @staticmethod
+    def _layer_times(
+        state: dict[Any, Any], task: TaskView, view: SystemView, node: str, cache: bool
+    ) -> list[float]:
+        """Predicted seconds of each layer of ``task`` on ``node`` (cached per app and node for models)."""
+        key = (task.app, node, task.layers)
+        times = state["times"].get(key) if cache else None
+        if times is None:
+            times = [view.compute_time_s(task, node, i, i + 1) for i in range(task.layers)]
+            if cache:
+                state["times"][key] = times
+        return times
+
+    @staticmethod
+    def _latency(state: dict[Any, Any], view: SystemView, a: str, b: str) -> float:
+        key = (a, b)
+        latency = state["latency"].get(key)
+        if latency is None:
+            latency = state["latency"][key] = view.route_latency_s(a, b)
+        return float(latency)
+
+    def _power(self, view: SystemView, source: str) -> DevicePower | None:
+        if self.objective != "energy":
+            return None
+        power = view.power(source)
+        if power is None:
+            raise PlanError(
+                f"policy {self.name!r}: objective 'energy' needs the power draw of source {source!r}; "
+                "give its node a power: entry or use objective: latency"
+            )
+        return power
+
+    def _wait(self, view: SystemView, node: str) -> float:
+        return view.expected_wait_s(node) if self.load_aware and self.objective == "latency" else 0.0
+
+    @staticmethod
+    def _plan(
+        state: dict[Any, Any], nodes: tuple[str, ...], cuts: tuple[int, ...], order: Any = None
+    ) -> Plan:
+        """One Plan object per distinct answer, so repeated decisions hand back the same object."""
+        key = (nodes, cuts, order)
+        plan = state["plans"].get(key)
+        if plan is None:
+            plan = state["plans"][key] = Plan(nodes, cuts, order=order)
+        return plan
+
+    @staticmethod
+    def _remember(state: dict[Any, Any], key: Any, plan: Plan) -> Plan:
+        decisions = state["decisions"]
+        if len(decisions) >= _MAX_DECISIONS:
+            decisions.clear()
+        decisions[key] = plan
+        return plan
+
+    def _local_or_drop(self, state: dict[Any, Any], view: SystemView, source: str) -> Plan:
+        return self._plan(state, (source,), ()) if self._can_compute(state, view, source) else Plan.reject()
+
+    def _named(self, state: dict[Any, Any], view: SystemView, node: str, what: str) -> None:
+        """Check once per run that a node named in the parameters can compute."""
+        if node not in state["checked"]:
+            if node not in view.nodes():
+                raise PlanError(
+                    f"policy {self.name!r}: {what} {node!r} is not a node that can compute; "
+                    f"computing nodes: {', '.join(view.nodes())}"
+                )
+            state["checked"][node] = True
+
+
+@dataclass(eq=False)
+class _DeviceServerSplit(_SplitPolicy):
+    """A split between the task's source and one server (Neurosurgeon and DADS)."""
+
+    server: str | None = None
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.server is not None and (not isinstance(self.server, str) or not self.server):
+            raise ValueError(f"server must be a node name, got {self.server!r}")
+
+    def _server(self, state: dict[Any, Any], view: SystemView, source: str) -> str | None:
+        """The named server, else the nearest edge, else the nearest cloud, if usable now."""
+        if self.server is not None:
+            self._named(state, view, self.server, "server")
+            return self.server if usable(view, source, self.server) else None
+        for tier in ("edge", "cloud"):
+            node = view.nearest(source, tier)
+            if node is not None and node != source and usable(view, source, node):
+                return node
+        return None
+
+    def _endpoints(
+        self, state: dict[Any, Any], task: TaskView, view: SystemView
+    ) -> Plan | tuple[str, tuple[Any, ...], dict[str, Any]]:
+        """A final plan when there is nothing to choose, else the server, the cache key and the inputs."""
+        source = task.source
+        server = self._server(state, view, source)
+        if server is None:
+            return self._local_or_drop(state, view, source)
+        if not self._can_compute(state, view, source):
+            return self._plan(state, (server,), ())  # k = 0: everything offloaded
+        up = view.available_bandwidth_bps(source, server)
+        down = view.available_bandwidth_bps(server, source)
+        wait = self._wait(view, server)
+        sizes = task.cut_bytes
+        key = (
+            task.app,
+            task.layers,
+            source,
+            server,
+            bucket(up),
+            bucket(down),
+            bucket(wait) if self.load_aware else None,
+            bucket(sizes[0]),
+            bucket(sizes[task.layers]),
+        )
+        inputs = {
+            "up": up,
+            "down": down,
+            "wait": wait,
+            "latency": self._latency(state, view, source, server),
+            "power": self._power(view, source),
+        }
+        return server, key, inputs
+
+
+@register_policy("neurosurgeon")
+@dataclass(eq=False)
+class NeurosurgeonPolicy(_DeviceServerSplit):
+    """Split each task's layer chain once, between its device and a server, where it costs least.
+
+    Neurosurgeon (Kang et al., ASPLOS 2017): for every cut ``k`` (``k``
+    layers on the device, the rest on the server) it prices device compute,
+    the upload of the tensor at the cut, the server's compute and the return
+    of the output, and keeps the cheapest (see
+    :func:`offloadsim.policies.splitting.best_single_cut`).  Per-layer times
+    come from ``view.compute_time_s``, bandwidth from
+    ``view.available_bandwidth_bps`` at decision time.  A source that cannot
+    compute offloads everything (``k = 0``); with no usable server the task
+    runs locally (or is dropped when the source cannot compute).
+
+    Parameters
+    ----------
+    objective : 'latency' | 'energy'
+        Minimise end-to-end seconds, or the device's joules (busy, transmit
+        and receive power; needs ``power:`` on the source node).
+    load_aware : bool
+        Add the server's expected queueing delay to the cost of offloading
+        (latency objective only), so work moves to the device when the
+        server is busy.
+    server : str
+        The node to offload to; by default the nearest edge node, or the
+        nearest cloud node when no edge node is usable.
+
+    Examples
+    --------
+    >>> NeurosurgeonPolicy(objective="energy", server="edge-0")
+    NeurosurgeonPolicy(objective='energy', load_aware=False, server='edge-0')
+
+    """
+
+    name = "neurosurgeon"
+
+    def decide(self, task: TaskView, view: SystemView) -> Plan:
+        """``Plan((source, server), (k,))`` with the cheapest cut ``k``."""
+        state = self._state(view)
+        found = self._endpoints(state, task, view)
+        if isinstance(found, Plan):
+            return found
+        server, key, inputs = found
+        cache = view.layer_graph(task.app) is not None
+        if cache:
+            hit = state["decisions"].get(key)
+            if hit is not None:
+                return hit
+        source = task.source
+        k, _ = best_single_cut(
+            self._layer_times(state, task, view, source, cache),
+            self._layer_times(state, task, view, server, cache),
+            task.cut_bytes,
+            inputs["up"],
+            inputs["latency"],
+            self.objective,
+            inputs["power"],
+            inputs["wait"],
+            inputs["down"],
+        )
+        plan = self._plan(state, (source, server), (k,))
+        return self._remember(state, key, plan) if cache else plan
+
+
+@register_policy("multi-tier")
+@dataclass(eq=False)
+class MultiTierPolicy(_SplitPolicy):
+    """Cut each task's layer chain twice: device, then the nearest edge, then the nearest cloud.
+
+    An exact dynamic programme over the chain (see
+    :func:`offloadsim.policies.splitting.best_station_cuts`) picks
+    ``k1 <= k2``: layers ``[0, k1)`` on the device, ``[k1, k2)`` on the edge
+    and ``[k2, L)`` in the cloud; empty segments are skipped, so it may also
+    run everything in one place or skip the edge.  Each hop is priced with
+    its own route latency and available bandwidth.  A tier with no usable
+    node drops out of the plan.
+
+    Parameters
+    ----------
+    objective : 'latency' | 'energy'
+        Minimise end-to-end seconds, or the device's joules (needs
+        ``power:`` on the source node).
+    load_aware : bool
+        Add each server's expected queueing delay when it runs a segment
+        (latency objective only).
+    edge : str
+        The edge node to use; by default the nearest one.
+    cloud : str
+        The cloud node to use; by default the nearest one.
+
+    """
+
+    edge: str | None = None
+    cloud: str | None = None
+
+    name = "multi-tier"
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        for what, node in (("edge", self.edge), ("cloud", self.cloud)):
+            if node is not None and (not isinstance(node, str) or not node):
+                raise ValueError(f"{what} must be a node name, got {node!r}")
+
+    def decide(self, task: TaskView, view: SystemView) -> Plan:
+        """``Plan((source, edge, cloud), (k1, k2))`` with the cheapest cuts (unusable tiers left out)."""
+        state = self._state(view)
+        source = task.source
+        stations = [source]
+        for tier, named in (("edge", self.edge), ("cloud", self.cloud)):
+            if named is not None:
+                self._named(state, view, named, tier)
+            node = named if named is not None else view.nearest(source, tier)
+            if node is not None and node not in stations and usable(view, source, node):
+                stations.append(node)
+        if len(stations) == 1:
+            return self._local_or_drop(state, view, source)
+        n = len(stations)
+        bandwidth = np.zeros((n, n))
+        latency = np.zeros((n, n))
+        for a in range(n):
+            for b in range(n):
+                # data only moves up the tiers, and the output comes back to the device
+                if (a < b or (b == 0 and a > 0)) and view.reachable(stations[a], stations[b]):
+                    bandwidth[a, b] = view.available_bandwidth_bps(stations[a], stations[b])
+                    latency[a, b] = self._latency(state, view, stations[a], stations[b])
+        waits = [0.0] + [self._wait(view, node) for node in stations[1:]]
+        local = self._can_compute(state, view, source)
+        sizes = task.cut_bytes
+        key = (
+            task.app,
+            task.layers,
+            tuple(stations),
+            local,
+            tuple(bucket(float(b)) for b in bandwidth.flat),
+            tuple(bucket(w) for w in waits) if self.load_aware else None,
+            bucket(sizes[0]),
+            bucket(sizes[task.layers]),
+        )
+        cache = view.layer_graph(task.app) is not None
+        if cache:
+            hit = state["decisions"].get(key)
+            if hit is not None:
+                return hit
+        times = [
+            self._layer_times(state, task, view, source, cache) if local else [math.inf] * task.layers,
+            *(self._layer_times(state, task, view, node, cache) for node in stations[1:]),
+        ]
+        cuts, cost = best_station_cuts(
+            times, sizes, bandwidth, latency, self.objective, self._power(view, source), waits
+        )
+        if math.isinf(cost):
+            return self._local_or_drop(state, view, source)
+        if local:
+            plan = self._plan(state, tuple(stations), cuts)
+        else:  # k1 = 0: name only nodes that compute
+            plan = self._plan(state, tuple(stations[1:]), cuts[1:])
+        return self._remember(state, key, plan) if cache else plan
+
+
+@register_policy("dads")
+@dataclass(eq=False)
+class DadsPolicy(_DeviceServerSplit):
+    """Split each task's layer DAG between its device and a server with a minimum cut (DADS).
+
+    DADS (Hu et al., INFOCOM 2019), light-load case: the device runs a set
+    of layers closed under predecessors and the server the rest,
+    minimising device compute + server compute + every tensor crossing to
+    the server (each sent once, in one transfer) + the output's return (see
+    :func:`offloadsim.policies.splitting.dads_min_cut`).  On models with
+    skip connections the device set need not be a prefix of the model's
+    layer order; the plan then carries ``order`` (device layers first, each
+    side in model order) so the engine runs and sends exactly that
+    partition.  Chains and synthetic applications fall back to
+    :class:`NeurosurgeonPolicy` (for a chain the two coincide).
+
+    Parameters
+    ----------
+    objective : 'latency' | 'energy'
+        Minimise end-to-end seconds, or the device's joules (needs
+        ``power:`` on the source node).
+    load_aware : bool
+        Add the server's expected queueing delay to the cost of offloading
+        (latency objective only).
+    server : str
+        The node to offload to; by default the nearest edge node, or the
+        nearest cloud node when no edge node is usable.
+
+    """
+
+    name = "dads"
+    _fallback: NeurosurgeonPolicy = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self._fallback = NeurosurgeonPolicy(
+            objective=self.objective, load_aware=self.load_aware, server=self.server
+        )
+
+    def decide(self, task: TaskView, view: SystemView) -> Plan:
+        """The min-cut partition as ``Plan((source, server), (|device set|,), order=...)``."""
+        state = self._state(view)
+        graph = view.layer_graph(task.app)
+        dag = self._dag(state, task.app, graph) if graph is not None and len(graph) == task.layers else None
+        if dag is None:
+            return self._fallback.decide(task, view)
+        found = self._endpoints(state, task, view)
+        if isinstance(found, Plan):
+            return found
+        server, key, inputs = found
+        hit = state["decisions"].get(key)
+        if hit is not None:
+            return hit
+        source = task.source
+        device = self._layer_times(state, task, view, source, True)
+        remote = self._layer_times(state, task, view, server, True)
+        sizes = task.cut_bytes
+        input_bytes = float(sizes[0])
+        layers = graph.layers  # type: ignore[union-attr]
+
+        def tensor_bytes(u: Any, v: Any, d: Any) -> float:
+            return input_bytes if u == INPUT else float(layers[u].output_bytes)
+
+        back_s = 8.0 * float(sizes[task.layers]) / inputs["down"] if inputs["down"] > 0 else math.inf
+        power: DevicePower | None = inputs["power"]
+        if power is None:
+            device_cost = dict(enumerate(device))
+            server_cost = dict(enumerate(remote))
+            bandwidth = inputs["up"]
+            overhead = 2.0 * inputs["latency"] + inputs["wait"] + back_s
+        else:
+            device_cost = {i: power.busy_w * t for i, t in enumerate(device)}
+            server_cost = dict.fromkeys(range(task.layers), 0.0)
+            bandwidth = inputs["up"] / power.transmit_w if power.transmit_w > 0 else math.inf
+            overhead = power.receive_w * back_s if power.receive_w > 0 else 0.0
+        chosen, _ = dads_min_cut(
+            dag, device_cost, server_cost, tensor_bytes, bandwidth, offload_overhead_s=overhead
+        )
+        on_device = sorted(v for v in chosen if isinstance(v, int))
+        k = len(on_device)
+        if on_device == list(range(k)):
+            plan = self._plan(state, (source, server), (k,))
+        else:
+            taken = set(on_device)
+            order = (*on_device, *(i for i in range(task.layers) if i not in taken))
+            plan = self._plan(state, (source, server), (k,), order)
+        return self._remember(state, key, plan)
+
+    @staticmethod
+    def _dag(state: dict[Any, Any], app: str, graph: Any) -> nx.DiGraph | None:
+        """The app's layers as a DiGraph (input, positions, output), or None for a chain."""
+        graphs = state["graphs"]
+        if app not in graphs:
+            if graph.is_chain():
+                graphs[app] = None
+            else:
+                n = len(graph)
+                dag = nx.DiGraph()
+                dag.add_nodes_from([INPUT, *range(n), OUTPUT])
+                dag.add_edges_from((INPUT if p < 0 else p, OUTPUT if c >= n else c) for p, c in graph.edges)
+                graphs[app] = dag
+        return graphs[app]

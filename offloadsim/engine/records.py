@@ -15,26 +15,24 @@ import numpy as np
 
 __all__ = ["STAGE_COLUMNS", "TASK_COLUMNS", "RawRun", "RecordLog", "StageLog"]
 
+# Appended per task; latency, deadline_met and the plan-derived columns are
+# computed from these once, after the run.
 _FLOAT = (
     "arrival",
     "start",
     "finish",
-    "latency",
     "wait",
     "compute_time",
     "transfer_time",
     "bytes_sent",
     "deadline",
-    "deadline_met",
     "device_energy",
-    "raw_input_offloaded",
     "ttft",
     "tpot",
     "prompt_tokens",
     "output_tokens",
 )
-_INT = ("task_id", "split")
-_CODED = ("app", "source", "placement", "status")
+_STATUSES = ("completed", "dropped", "failed", "in_flight")
 
 # The documented column order of a run's task table (DESIGN.md section 5).
 TASK_COLUMNS = (
@@ -67,47 +65,71 @@ TASK_COLUMNS = (
 
 
 class RecordLog:
-    """Append-only columnar store of finished (or cut-off) tasks."""
+    """Append-only columnar store of finished (or cut-off) tasks.
+
+    Per task it keeps the times and sizes, a status code, and the index of
+    the compiled plan the task ran (which fixes its app, source, placement,
+    split and privacy flag); everything else is derived in :meth:`columns`.
+    """
 
     def __init__(self) -> None:
         self.floats = {name: array("d") for name in _FLOAT}
-        self.ints = {name: array("q") for name in _INT}
-        self.codes = {name: array("i") for name in _CODED}
-        self.tables: dict[str, dict[str, int]] = {name: {} for name in _CODED}
+        self.task_ids = array("q")
+        self.plan_codes = array("i")
+        self.status_codes = array("b")
+        # (app, source, placement, split, raw_input_offloaded) per plan code
+        self.plans: list[tuple[str, str, str, int, bool]] = []
 
-    def code(self, column: str, value: str) -> int:
-        """The integer code of ``value`` in a string column (added on first use)."""
-        table = self.tables[column]
-        code = table.get(value)
-        if code is None:
-            code = table[value] = len(table)
-        return code
+    def add_plan(self, app: str, source: str, placement: str, split: int, raw_input_offloaded: bool) -> int:
+        """Register a compiled plan's record fields; return its code."""
+        self.plans.append((app, source, placement, split, raw_input_offloaded))
+        return len(self.plans) - 1
+
+    @staticmethod
+    def status_code(status: str) -> int:
+        """The code of a status string."""
+        return _STATUSES.index(status)
 
     def __len__(self) -> int:
-        return len(self.ints["task_id"])
+        return len(self.task_ids)
 
     def columns(self, policy: str, replication: int, seed: int) -> dict[str, np.ndarray]:
         """All columns as numpy arrays, in :data:`TASK_COLUMNS` order."""
         n = len(self)
-        out: dict[str, np.ndarray] = {}
-        for name in TASK_COLUMNS:
-            if name in self.floats:
-                out[name] = np.frombuffer(self.floats[name], dtype=np.float64).copy() if n else np.empty(0)
-            elif name in self.ints:
-                out[name] = (
-                    np.frombuffer(self.ints[name], dtype=np.int64).copy() if n else np.empty(0, np.int64)
-                )
-            elif name in self.codes:
-                names = np.array(list(self.tables[name]) or [""], dtype=object)
-                codes = np.frombuffer(self.codes[name], dtype=np.int32) if n else np.empty(0, np.int32)
-                out[name] = names[codes]
-            elif name == "policy":
-                out[name] = np.full(n, policy, dtype=object)
-            elif name == "replication":
-                out[name] = np.full(n, replication, dtype=np.int64)
-            elif name == "seed":
-                out[name] = np.full(n, seed, dtype=np.int64)
-        return out
+        floats = {
+            name: np.frombuffer(values, dtype=np.float64).copy() for name, values in self.floats.items()
+        }
+        plan = np.frombuffer(self.plan_codes, dtype=np.int32) if n else np.empty(0, np.int32)
+        status = (
+            np.array(_STATUSES, dtype=object)[np.frombuffer(self.status_codes, dtype=np.int8)]
+            if n
+            else (np.empty(0, dtype=object))
+        )
+        table = self.plans or [("", "", "", 0, False)]
+        apps, sources, placements, splits, raws = (
+            np.array(field, dtype=object) for field in zip(*table, strict=True)
+        )
+        latency = floats["finish"] - floats["arrival"]
+        deadline = floats["deadline"]
+        with np.errstate(invalid="ignore"):
+            met = np.where(
+                np.isnan(deadline), np.nan, ((status == "completed") & (latency <= deadline)).astype(float)
+            )
+        derived = {
+            "task_id": np.frombuffer(self.task_ids, dtype=np.int64).copy() if n else np.empty(0, np.int64),
+            "app": apps[plan],
+            "source": sources[plan],
+            "policy": np.full(n, policy, dtype=object),
+            "replication": np.full(n, replication, dtype=np.int64),
+            "seed": np.full(n, seed, dtype=np.int64),
+            "latency": latency,
+            "placement": placements[plan],
+            "split": splits[plan].astype(np.int64),
+            "deadline_met": met,
+            "status": status,
+            "raw_input_offloaded": raws[plan].astype(np.float64),
+        }
+        return {name: derived[name] if name in derived else floats[name] for name in TASK_COLUMNS}
 
 
 STAGE_COLUMNS = ("task_id", "kind", "where", "submitted", "start", "end", "bytes")

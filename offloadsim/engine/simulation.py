@@ -78,6 +78,7 @@ class Simulation:
         self.network = FlowNetwork(self.env, world.topology.channel_capacity_bps)
         self.view = EngineView(self, stream(seed, replication, "policy"))
         self.records = RecordLog()
+        self._appenders = tuple(values.append for values in self.records.floats.values())
         self.stages: StageLog | None = StageLog() if record_stages else None
         self.in_flight: dict[int, Task] = {}
         self._next_id = 0
@@ -413,37 +414,24 @@ class Simulation:
 
     def _record(self, task: Task, status: str, finish: float) -> None:
         log = self.records
-        plan = task.plan
-        f = log.floats
-        latency = finish - task.arrival
-        f["arrival"].append(task.arrival)
-        f["start"].append(task.start)
-        f["finish"].append(finish)
-        f["latency"].append(latency)
-        f["wait"].append(task.wait)
-        f["compute_time"].append(task.compute_time)
-        f["transfer_time"].append(task.transfer_time)
-        f["bytes_sent"].append(task.bytes_sent)
-        deadline = task.deadline
-        f["deadline"].append(deadline)
-        if deadline != deadline:
-            f["deadline_met"].append(NAN)
-        else:
-            f["deadline_met"].append(1.0 if status == "completed" and latency <= deadline else 0.0)
-        f["device_energy"].append(task.energy)
-        f["raw_input_offloaded"].append(1.0 if plan is not None and plan.raw_input_offloaded else 0.0)
-        f["ttft"].append(task.ttft)
-        f["tpot"].append(task.tpot)
+        f = self._appenders
+        f[0](task.arrival)
+        f[1](task.start)
+        f[2](finish)
+        f[3](task.wait)
+        f[4](task.compute_time)
+        f[5](task.transfer_time)
+        f[6](task.bytes_sent)
+        f[7](task.deadline)
+        f[8](task.energy)
+        f[9](task.ttft)
+        f[10](task.tpot)
         tokens = task.llm
-        f["prompt_tokens"].append(tokens[0] if tokens is not None else NAN)
-        f["output_tokens"].append(tokens[1] if tokens is not None else NAN)
-        log.ints["task_id"].append(task.id)
-        log.ints["split"].append(plan.split if plan is not None else 0)
-        c = log.codes
-        c["app"].append(log.code("app", task.app))
-        c["source"].append(log.code("source", task.source))
-        c["placement"].append(log.code("placement", plan.placement if plan is not None else ""))
-        c["status"].append(log.code("status", status))
+        f[11](tokens[0] if tokens is not None else NAN)
+        f[12](tokens[1] if tokens is not None else NAN)
+        log.task_ids.append(task.id)
+        log.plan_codes.append(task.plan.code)  # type: ignore[union-attr]
+        log.status_codes.append(log.status_code(status))
 
     # -- plan compilation -------------------------------------------------
     def _compile(self, plan: Any, task: Task) -> CompiledPlan:
@@ -452,7 +440,8 @@ class Simulation:
         except PlanError as error:
             raise EngineError(str(error)) from None
         if plan.drop:
-            return CompiledPlan((), "", 0, False, drop=True)
+            code = self.records.add_plan(task.app, task.source, "", 0, False)
+            return CompiledPlan((), "", 0, False, drop=True, code=code)
         world = self.world
         app = world.apps[task.app]
         fixed_sizes: list[float] | None = None
@@ -507,7 +496,9 @@ class Simulation:
                 self._transfer_step(location, source, task.layers, source, power, topology, fixed_sizes)
             )
         segments = tuple(plan.segments(task.layers))
-        return CompiledPlan(tuple(steps), ">".join(placement), split, raw_input_offloaded, segments=segments)
+        placed = ">".join(placement)
+        code = self.records.add_plan(task.app, task.source, placed, split, raw_input_offloaded)
+        return CompiledPlan(tuple(steps), placed, split, raw_input_offloaded, segments=segments, code=code)
 
     def _compress(
         self, transfer: TransferStep, task: Task, codec: Codec, sender: ComputeStep, receiver: str

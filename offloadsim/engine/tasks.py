@@ -125,3 +125,4 @@ class CompiledPlan:
     raw_input_offloaded: bool
     drop: bool = False
     segments: tuple[tuple[str, int, int], ...] = ()
+    code: int = 0  # index of its record fields in the run's RecordLog

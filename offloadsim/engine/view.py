@@ -98,11 +98,14 @@ class EngineView:
 
     def available_bandwidth_bps(self, a: str, b: str) -> float:
         """Share a new flow would get at its bottleneck: capacity / (flows + 1)."""
-        route = self._sim.world.topology.route(a, b)
+        return self._available_Bps(self._sim.world.topology.route(a, b).channels) * 8.0
+
+    def _available_Bps(self, channels: tuple[int, ...]) -> float:
         network = self._sim.network
+        capacity, flows_on = network.capacity_Bps, network.flows_on
         best = float("inf")
-        for c in route.channels:
-            share = network.capacity_Bps[c] * 8.0 / (len(network.flows_on[c]) + 1)
+        for c in channels:
+            share = capacity[c] / (len(flows_on[c]) + 1)
             if share < best:
                 best = share
         return best
@@ -111,10 +114,10 @@ class EngineView:
         """Latency + size / available bandwidth; 0 from a node to itself."""
         if a == b:
             return 0.0
-        latency = self.route_latency_s(a, b)
+        route = self._sim.world.topology.route(a, b)
         if size_bytes <= 0.0:
-            return latency
-        return latency + size_bytes * 8.0 / self.available_bandwidth_bps(a, b)
+            return route.latency_s
+        return route.latency_s + size_bytes / self._available_Bps(route.channels)
 
     def nearest(self, source: str, tier: str) -> str | None:
         """The computing node of ``tier`` closest to ``source`` by route latency (None if none reachable)."""

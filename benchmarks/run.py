@@ -1,0 +1,541 @@
+"""Run offloadsim's benchmarks and report them next to bare SimPy measured in the same run.
+
+    python benchmarks/run.py              # full size, 3 repeats: a few minutes
+    python benchmarks/run.py --quick      # 10x fewer tasks, 1 repeat: a smoke check
+
+Benchmarks (each command a fresh child process, its peak RSS read with
+``os.wait4`` for that child alone, see :func:`measure`):
+
+* bare SimPy M/M/1, ``benchmarks/bare_simpy.py``: the reference rate, jobs
+  per second of its ``env.run()``;
+* (a) M/M/1 through the product path: ``python -m offloadsim run mm1.yaml
+  --out DIR --quiet``, records written to disk; reported end to end and net
+  of a 0-task run of the same command (interpreter start-up and imports);
+* (b) 1,000 devices / 10 access points / 10 edges / 1 cloud, every task
+  uploading its input and returning its output over shared links, the same way;
+* (c) a 10,000-node world: scenario load, ``build_world`` and every device's
+  route to its nearest edge (``benchmarks/topology_build.py``).
+
+Each repeat runs every benchmark once, in turn, so a change in machine load
+touches all of them alike; the table shows medians, the JSON file every
+sample.  Results go to ``benchmarks/results/latest.json`` (``--quick``:
+``latest-quick.json``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+SCENARIOS = HERE / "scenarios"
+MM1 = SCENARIOS / "mm1.yaml"
+CITY = SCENARIOS / "city.yaml"
+MM1_RATE_PER_S = 0.9  # arrivals per second in mm1.yaml
+CITY_RATE_PER_S = 2_000.0  # 1,000 devices x 2 /s in city.yaml
+FULL_TASKS = 1_000_000
+TOPOLOGY_NODES = 10_000
+NON_DEVICE_NODES = 21  # city.yaml: 10 access points, 10 edges, 1 cloud
+
+# Targets of the issue (full size).
+A_TARGET_RATIO, A_AIM_RATIO = 0.5, 1.0
+B_TARGET_S, B_AIM_S, B_TARGET_MIB = 60.0, 30.0, 2048.0
+C_TARGET_S = 5.0
+
+BENCHMARKS = ("bare", "a", "b", "c")
+# Opt-in (--only): (b) under the least-loaded policy over edges and cloud, which
+# predicts every candidate's completion time for every task.
+OPTIONAL = ("bll",)
+LEAST_LOADED = ("policy.name=least-loaded", "policy.tiers=[edge, cloud]")
+
+
+# --------------------------------------------------------------------------- measuring
+
+
+@dataclass
+class Measured:
+    """One child process: its wall time, peak resident memory, exit status and output."""
+
+    wall_s: float
+    peak_mib: float
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+# A minimal parent for the measured command.  On Linux a child's ru_maxrss
+# starts at its parent's peak RSS (exec records the address space it
+# replaces, which after vfork is the parent's), so the benchmark driver does
+# not spawn the command itself: this small interpreter does, and reports the
+# wall time and resource usage of exactly that child (``os.wait4``).
+_WRAPPER = """
+import json, os, subprocess, sys, time
+start = time.perf_counter()
+proc = subprocess.Popen(sys.argv[2:])
+_, status, usage = os.wait4(proc.pid, 0)
+wall = time.perf_counter() - start
+proc.returncode = code = os.waitstatus_to_exitcode(status)
+with open(sys.argv[1], "w") as f:
+    json.dump({"wall_s": wall, "maxrss": usage.ru_maxrss, "returncode": code}, f)
+"""
+
+
+def measure(cmd: Sequence[str], cwd: Path = ROOT) -> Measured:
+    """Run ``cmd`` as a child process; time it and read its own peak RSS.
+
+    The command runs under a minimal wrapper process that waits for it with
+    ``os.wait4`` and so reads the usage of exactly that child, not the
+    maximum over all children (``RUSAGE_CHILDREN``) nor the driver's own peak.
+    """
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
+    with (
+        tempfile.TemporaryFile("w+") as out,
+        tempfile.TemporaryFile("w+") as err,
+        tempfile.TemporaryDirectory(prefix="offloadsim-measure-") as tmp,
+    ):
+        if hasattr(os, "wait4"):
+            usage_file = Path(tmp) / "usage.json"
+            wrapped = [sys.executable, "-E", "-S", "-c", _WRAPPER, str(usage_file), *cmd]
+            done = subprocess.run(wrapped, cwd=cwd, env=env, stdout=out, stderr=err, check=False)
+            if not usage_file.is_file():
+                raise RuntimeError(f"measuring {cmd[:3]} failed (wrapper exit {done.returncode})")
+            usage = json.loads(usage_file.read_text())
+            wall, returncode = usage["wall_s"], usage["returncode"]
+            # ru_maxrss is in KiB on Linux, in bytes on macOS.
+            peak = usage["maxrss"] / (2**20 if sys.platform == "darwin" else 2**10)
+        else:  # pragma: no cover - Windows: no per-child rusage
+            start = time.perf_counter()
+            returncode = subprocess.run(list(cmd), cwd=cwd, env=env, stdout=out, stderr=err).returncode
+            wall = time.perf_counter() - start
+            peak = float("nan")
+        out.seek(0)
+        err.seek(0)
+        return Measured(wall, peak, returncode, out.read(), err.read())
+
+
+def _checked(measured: Measured, what: str) -> Measured:
+    if measured.returncode != 0:
+        raise RuntimeError(f"{what} failed (exit {measured.returncode}):\n{measured.stderr[-2000:]}")
+    return measured
+
+
+def run_bare(jobs: int) -> dict[str, Any]:
+    """Bare SimPy M/M/1 with ``jobs`` jobs in its own process."""
+    m = _checked(
+        measure([sys.executable, str(HERE / "bare_simpy.py"), "--jobs", str(jobs), "--json"]), "bare"
+    )
+    report = json.loads(m.stdout.strip().splitlines()[-1])
+    return {
+        "tasks": report["jobs"],
+        "run_s": report["run_s"],
+        "rate": report["jobs_per_s"],
+        "process_s": m.wall_s,
+        "peak_mib": m.peak_mib,
+    }
+
+
+def run_cli(
+    scenario: Path, duration_s: float, workdir: Path, overrides: Sequence[str] = ()
+) -> dict[str, Any]:
+    """``python -m offloadsim run SCENARIO --out DIR --quiet`` for ``duration_s``; records on disk."""
+    out = workdir / "run"
+    cmd = [
+        sys.executable,
+        "-m",
+        "offloadsim",
+        "run",
+        str(scenario),
+        "--out",
+        str(out),
+        "--quiet",
+        "--overwrite",
+        "--set",
+        f"duration={duration_s!r} s",
+    ]
+    for override in overrides:
+        cmd += ["--set", override]
+    m = _checked(measure(cmd), f"offloadsim run {scenario.name}")
+    try:
+        manifest = json.loads((out / "manifest.json").read_text())
+        if not (out / "tasks.parquet").is_file():
+            raise RuntimeError(f"offloadsim run {scenario.name} wrote no tasks.parquet")
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+    tasks = int(manifest["tasks"])
+    return {
+        "tasks": tasks,
+        "process_s": m.wall_s,
+        "engine_s": float(manifest["wall_s"]),
+        "rate": tasks / m.wall_s,
+        "peak_mib": m.peak_mib,
+    }
+
+
+def run_topology(nodes: int) -> dict[str, Any]:
+    """Benchmark (c) in its own process: load + build_world + nearest-edge routes."""
+    devices = nodes - NON_DEVICE_NODES
+    cmd = [sys.executable, str(HERE / "topology_build.py"), "--devices", str(devices), "--json"]
+    m = _checked(measure(cmd), "topology build")
+    report = json.loads(m.stdout.strip().splitlines()[-1])
+    report["process_s"] = m.wall_s
+    report["peak_mib"] = m.peak_mib
+    return report
+
+
+def traced_topology(nodes: int) -> float:
+    """Python heap peak (MiB, tracemalloc) of building the ``nodes``-node world, in its own process."""
+    devices = nodes - NON_DEVICE_NODES
+    cmd = [
+        sys.executable,
+        str(HERE / "topology_build.py"),
+        "--devices",
+        str(devices),
+        "--json",
+        "--tracemalloc",
+    ]
+    report = json.loads(
+        _checked(measure(cmd), "topology build (tracemalloc)").stdout.strip().splitlines()[-1]
+    )
+    return float(report["traced_peak_mib"])
+
+
+# --------------------------------------------------------------------------- the run
+
+
+@dataclass
+class Config:
+    """What to run: task counts, repeats, and which benchmarks."""
+
+    scale: float = 1.0
+    repeat: int = 3
+    only: tuple[str, ...] = BENCHMARKS
+    topology_nodes: int = TOPOLOGY_NODES
+
+    @property
+    def tasks(self) -> int:
+        """Tasks (about: arrivals are random) for benchmarks (a), (b) and bare SimPy."""
+        return max(1, round(FULL_TASKS * self.scale))
+
+    @property
+    def full_size(self) -> bool:
+        """True when the absolute targets (seconds, MiB) apply."""
+        return self.scale >= 1.0
+
+
+@dataclass
+class Report:
+    """Every sample, the machine, and the summary rows."""
+
+    config: dict[str, Any]
+    machine: dict[str, Any]
+    samples: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+    rows: list[dict[str, Any]] = field(default_factory=list)
+
+
+def machine_info() -> dict[str, Any]:
+    """CPU model, core count, Python and library versions, load, and the checkout's git state."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    import simpy
+
+    info: dict[str, Any] = {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "implementation": platform.python_implementation(),
+        "platform": platform.platform(),
+        "simpy": simpy.__version__,
+        "loadavg_start": _loadavg(),
+    }
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        info["git"] = {"head": head, "dirty": bool(dirty)}
+    except (OSError, subprocess.CalledProcessError):
+        info["git"] = None
+    return info
+
+
+def _loadavg() -> list[float] | None:
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except (AttributeError, OSError):
+        return None
+
+
+def run_all(config: Config, log: Any = print) -> Report:
+    """Run the selected benchmarks ``config.repeat`` times, interleaved; return the report."""
+    report = Report(config=asdict(config) | {"tasks": config.tasks}, machine=machine_info())
+    samples = report.samples
+    tasks = config.tasks
+    with tempfile.TemporaryDirectory(prefix="offloadsim-bench-") as tmp:
+        workdir = Path(tmp)
+        if {"a", "b", "bll"} & set(config.only):
+            # Not measured: fills the file cache and writes the .pyc files a first run would.
+            log("warm-up (not measured)")
+            run_cli(MM1, 1e-6, workdir)
+        for round_ in range(1, config.repeat + 1):
+            log(f"round {round_}/{config.repeat}")
+            if {"bare", "a", "b", "bll"} & set(config.only):
+                samples.setdefault("bare", []).append(_logged(log, "bare SimPy M/M/1", run_bare(tasks)))
+            if "a" in config.only:
+                zero = run_cli(MM1, 1e-6, workdir)
+                samples.setdefault("a0", []).append(_logged(log, "(a) 0-task run", zero))
+                full = run_cli(MM1, tasks / MM1_RATE_PER_S, workdir)
+                samples.setdefault("a", []).append(_logged(log, "(a) M/M/1", full))
+            if "b" in config.only:
+                city = run_cli(CITY, tasks / CITY_RATE_PER_S, workdir)
+                samples.setdefault("b", []).append(_logged(log, "(b) city", city))
+            if "bll" in config.only:
+                city = run_cli(CITY, tasks / CITY_RATE_PER_S, workdir, LEAST_LOADED)
+                samples.setdefault("bll", []).append(_logged(log, "(b) city, least-loaded", city))
+            if "c" in config.only:
+                topo = run_topology(config.topology_nodes)
+                samples.setdefault("c", []).append(_logged(log, "(c) topology", topo))
+    if "c" in config.only:
+        report.extra["c_traced_peak_mib"] = traced_topology(config.topology_nodes)
+    report.machine["loadavg_end"] = _loadavg()
+    report.rows = summary_rows(report, config)
+    return report
+
+
+def _logged(log: Any, name: str, sample: dict[str, Any]) -> dict[str, Any]:
+    wall = sample.get("process_s", 0.0)
+    log(f"  {name}: {sample.get('tasks', '-')} tasks, {wall:.2f} s, peak {sample['peak_mib']:.0f} MiB")
+    return sample
+
+
+# --------------------------------------------------------------------------- summarising
+
+
+def _stats(values: list[float]) -> dict[str, float]:
+    return {"median": statistics.median(values), "min": min(values), "max": max(values)}
+
+
+def _verdict(met: bool, aimed: bool | None = None) -> str:
+    if not met:
+        return "MISSED"
+    if aimed is None:
+        return "met"
+    return "met, aim met" if aimed else "met, aim missed"
+
+
+def summary_rows(report: Report, config: Config) -> list[dict[str, Any]]:
+    """The table's rows from the samples (medians; min and max kept alongside)."""
+    s = report.samples
+    rows: list[dict[str, Any]] = []
+    full = config.full_size
+    bare_rate = statistics.median(x["rate"] for x in s["bare"]) if s.get("bare") else float("nan")
+
+    def row(
+        name: str, tasks: float, walls: list[float], peak: float | None, target: str, verdict: str
+    ) -> None:
+        wall = _stats(walls)
+        rate = tasks / wall["median"] if tasks and wall["median"] > 0 else None  # None: not a rate
+        bare = s.get("bare", [])
+        paired = None  # the median of each round's ratio to that round's bare SimPy
+        if rate is not None and len(bare) == len(walls) and all(w > 0 for w in walls):
+            paired = statistics.median(tasks / w / x["rate"] for w, x in zip(walls, bare, strict=True))
+        rows.append(
+            {
+                "benchmark": name,
+                "tasks": tasks,
+                "wall_s": wall,
+                "rate": rate,
+                "x_bare": rate / bare_rate if rate is not None and bare_rate == bare_rate else None,
+                "x_bare_paired": paired,
+                "peak_mib": peak,
+                "target": target,
+                "verdict": verdict,
+            }
+        )
+
+    if s.get("bare"):
+        b = s["bare"]
+        row(
+            "bare SimPy M/M/1 (env.run only)",
+            _median(b, "tasks"),
+            [x["run_s"] for x in b],
+            _peak(b),
+            "reference",
+            "-",
+        )
+    if s.get("a"):
+        a, a0 = s["a"], s["a0"]
+        tasks = _median(a, "tasks")
+        walls = [x["process_s"] for x in a]
+        zero = statistics.median(x["process_s"] for x in a0)
+        ratio = tasks / statistics.median(walls) / bare_rate
+        net_walls = [w - zero for w in walls]
+        net_wall = statistics.median(net_walls)
+        target = f">= {A_TARGET_RATIO}x (aim {A_AIM_RATIO}x)"
+        row(
+            "(a) M/M/1 CLI, end to end",
+            tasks,
+            walls,
+            _peak(a),
+            target,
+            _verdict(ratio >= A_TARGET_RATIO, ratio >= A_AIM_RATIO),
+        )
+        if net_wall > 0:
+            net_ratio = tasks / net_wall / bare_rate
+            net_verdict = _verdict(net_ratio >= A_TARGET_RATIO, net_ratio >= A_AIM_RATIO)
+        else:  # tiny runs: start-up noise exceeds the simulation itself
+            net_verdict = "n/a (start-up dominates)"
+        row("(a) M/M/1 CLI, net of 0-task run", tasks, net_walls, None, target, net_verdict)
+        row(
+            "(a) 0-task run (start-up, imports)",
+            _median(a0, "tasks"),
+            [x["process_s"] for x in a0],
+            _peak(a0),
+            "-",
+            "-",
+        )
+        row("(a) M/M/1 engine loop only", tasks, [x["engine_s"] for x in a], None, "-", "-")
+    for key, label in (("b", "(b) 1,000 devices"), ("bll", "(b) least-loaded")):
+        if not s.get(key):
+            continue
+        b = s[key]
+        tasks = _median(b, "tasks")
+        walls = [x["process_s"] for x in b]
+        peak = _peak(b)
+        wall = statistics.median(walls)
+        target = f"< {B_TARGET_S:g} s (aim {B_AIM_S:g}), < {B_TARGET_MIB:g} MiB"
+        verdict = (
+            _verdict(wall < B_TARGET_S and peak < B_TARGET_MIB, wall < B_AIM_S)
+            if full
+            else f"n/a at scale {config.scale:g}"
+        )
+        row(f"{label} CLI, end to end", tasks, walls, peak, target, verdict)
+        row(f"{label} engine loop only", tasks, [x["engine_s"] for x in b], None, "-", "-")
+    if s.get("c"):
+        c = s["c"]
+        walls = [x["total_s"] for x in c]
+        nodes = _median(c, "nodes")
+        rows.append(
+            {
+                "benchmark": f"(c) {nodes:,.0f}-node world + routes",
+                "tasks": None,
+                "wall_s": _stats(walls),
+                "rate": None,
+                "x_bare": None,
+                "peak_mib": _peak(c),
+                "target": f"< {C_TARGET_S:g} s",
+                "verdict": _verdict(statistics.median(walls) < C_TARGET_S)
+                if nodes >= TOPOLOGY_NODES
+                else f"n/a at {nodes:,.0f} nodes",
+            }
+        )
+    return rows
+
+
+def _median(samples: list[dict[str, Any]], key: str) -> float:
+    return statistics.median(x[key] for x in samples)
+
+
+def _peak(samples: list[dict[str, Any]]) -> float:
+    return statistics.median(x["peak_mib"] for x in samples)
+
+
+def format_table(rows: list[dict[str, Any]]) -> str:
+    """The rows as a fixed-width text table."""
+    header = ("benchmark", "tasks", "wall s", "tasks/s", "x bare SimPy", "peak MiB", "target", "verdict")
+    body = []
+    for r in rows:
+        body.append(
+            (
+                r["benchmark"],
+                f"{r['tasks']:,.0f}" if r["tasks"] is not None else "-",
+                f"{r['wall_s']['median']:.2f}",
+                f"{r['rate']:,.0f}" if r["rate"] is not None else "-",
+                f"{r['x_bare']:.2f}x" if r["x_bare"] is not None else "-",
+                f"{r['peak_mib']:,.0f}" if r["peak_mib"] is not None else "-",
+                r["target"],
+                r["verdict"],
+            )
+        )
+    widths = [max(len(str(line[i])) for line in [header, *body]) for i in range(len(header))]
+    right = {1, 2, 3, 4, 5}
+
+    def fmt(line: Sequence[str]) -> str:
+        return "  ".join(
+            cell.rjust(widths[i]) if i in right else cell.ljust(widths[i]) for i, cell in enumerate(line)
+        ).rstrip()
+
+    rule = "  ".join("-" * w for w in widths)
+    return "\n".join([fmt(header), rule, *(fmt(line) for line in body)])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="10x fewer tasks and 1 repeat (a smoke check)")
+    parser.add_argument("--repeat", type=int, help="repeats of each benchmark (default 3; --quick: 1)")
+    parser.add_argument(
+        "--scale", type=float, help="task count as a fraction of 1,000,000 (overrides --quick)"
+    )
+    parser.add_argument(
+        "--only",
+        default=",".join(BENCHMARKS),
+        help="comma-separated: bare,a,b,c (default) and bll (opt-in: (b) under least-loaded)",
+    )
+    parser.add_argument("--nodes", type=int, default=TOPOLOGY_NODES, help="nodes of benchmark (c)")
+    parser.add_argument("--json", type=Path, help="results file (default benchmarks/results/latest.json)")
+    args = parser.parse_args(argv)
+    only = tuple(name.strip() for name in args.only.split(",") if name.strip())
+    unknown = sorted(set(only) - set(BENCHMARKS) - set(OPTIONAL))
+    if unknown:
+        known = ", ".join(BENCHMARKS + OPTIONAL)
+        parser.error(f"unknown benchmark(s) {', '.join(unknown)}; choose from {known}")
+    scale = args.scale if args.scale is not None else (0.1 if args.quick else 1.0)
+    repeat = args.repeat if args.repeat is not None else (1 if args.quick or scale < 1.0 else 3)
+    config = Config(scale=scale, repeat=max(1, repeat), only=only, topology_nodes=args.nodes)
+    machine = machine_info()
+    print(f"{machine['cpu']}, {machine['cores']} cores, Python {machine['python']}, SimPy {machine['simpy']}")
+    print(f"about {config.tasks:,} tasks per run, {config.repeat} repeat(s)\n")
+    report = run_all(config, log=lambda line: print(line, flush=True))
+    print()
+    print(format_table(report.rows))
+    print(f"\nmedians of {config.repeat} repeat(s); x bare SimPy = tasks/s / bare SimPy jobs/s of this run")
+    if "c_traced_peak_mib" in report.extra:
+        print(
+            f"(c) Python heap of the built world (tracemalloc): {report.extra['c_traced_peak_mib']:.0f} MiB"
+        )
+    print(f"load average: {report.machine['loadavg_start']} at start, {report.machine['loadavg_end']} at end")
+    path = args.json or HERE / "results" / ("latest-quick.json" if args.quick else "latest.json")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(asdict(report), indent=2) + "\n")
+    print(f"results: {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,121 @@
+"""Smoke tests of benchmarks/: every code path runs on tiny sizes.
+
+Nothing here asserts a speed: the targets live in the benchmark's output
+(``python benchmarks/run.py``), not in the test suite.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCHMARKS = ROOT / "benchmarks"
+
+
+def _load(name: str) -> ModuleType:
+    """Import ``benchmarks/<name>.py`` (the folder is scripts, not a package)."""
+    spec = importlib.util.spec_from_file_location(f"_bench_{name}", BENCHMARKS / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while the class is built
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def bench_run() -> ModuleType:
+    return _load("run")
+
+
+def test_bare_simpy_serves_every_job():
+    bare = _load("bare_simpy")
+    jobs, elapsed = bare.bare_simpy_run(2_000)
+    assert jobs == 2_000
+    assert elapsed > 0
+    assert bare.bare_simpy_mm1(500) > 0
+
+
+def test_topology_build_routes_every_device_to_an_edge():
+    topology = _load("topology_build")
+    report = topology.build(devices=979)
+    assert report["nodes"] == 1_000
+    assert report["routes"] == 979
+    assert report["mean_hops"] == 2.0  # device -> its access point -> that access point's edge
+    assert report["total_s"] >= report["routes_s"] >= 0
+
+
+def test_measure_reads_the_childs_own_peak_memory(bench_run):
+    grow = "x = bytearray(64 * 2**20); print('ok')"
+    big = bench_run.measure([sys.executable, "-c", grow])
+    small = bench_run.measure([sys.executable, "-c", "print('ok')"])
+    assert big.returncode == small.returncode == 0
+    assert big.stdout.strip() == "ok"
+    if sys.platform != "win32":
+        assert big.peak_mib >= 64 > small.peak_mib  # per child, not the max over all children
+
+
+def test_run_script_writes_table_and_json(tmp_path):
+    out = tmp_path / "latest.json"
+    cmd = [
+        sys.executable,
+        str(BENCHMARKS / "run.py"),
+        "--scale",
+        "0.002",
+        "--nodes",
+        "1000",
+        "--json",
+        str(out),
+    ]
+    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "tasks/s" in done.stdout and "x bare SimPy" in done.stdout
+    report = json.loads(out.read_text())
+    names = [row["benchmark"] for row in report["rows"]]
+    assert names[0].startswith("bare SimPy")
+    assert any(name.startswith("(a) M/M/1 CLI, end to end") for name in names)
+    assert any(name.startswith("(b) 1,000 devices CLI") for name in names)
+    assert any(name.startswith("(c) 1,000-node world") for name in names)
+    for key in ("bare", "a0", "a", "b", "c"):
+        assert len(report["samples"][key]) == 1
+    assert report["samples"]["a0"][0]["tasks"] == 0
+    assert report["samples"]["a"][0]["tasks"] > 0
+    assert report["samples"]["b"][0]["tasks"] > 0
+    assert all(sample["peak_mib"] > 0 for key in ("a", "b", "c") for sample in report["samples"][key])
+    assert report["machine"]["cores"] >= 1
+
+
+def test_verdicts_follow_the_targets(bench_run):
+    config = bench_run.Config(scale=1.0, repeat=1)
+    report = bench_run.Report(config={}, machine={})
+    report.samples = {
+        "bare": [{"tasks": 1000, "run_s": 1.0, "rate": 1000.0, "peak_mib": 20.0}],
+        "a0": [{"tasks": 0, "process_s": 1.0, "peak_mib": 100.0}],
+        "a": [{"tasks": 1000, "process_s": 3.0, "engine_s": 1.5, "peak_mib": 120.0}],
+        "b": [{"tasks": 1000, "process_s": 45.0, "engine_s": 40.0, "peak_mib": 900.0}],
+        "c": [{"nodes": 10_000, "total_s": 1.0, "peak_mib": 90.0}],
+    }
+    rows = {row["benchmark"]: row for row in bench_run.summary_rows(report, config)}
+    assert rows["(a) M/M/1 CLI, end to end"]["x_bare"] == pytest.approx(1 / 3)
+    assert rows["(a) M/M/1 CLI, end to end"]["verdict"] == "MISSED"
+    assert rows["(a) M/M/1 CLI, net of 0-task run"]["x_bare"] == pytest.approx(0.5)
+    assert rows["(a) M/M/1 CLI, net of 0-task run"]["verdict"] == "met, aim missed"
+    assert rows["(b) 1,000 devices CLI, end to end"]["verdict"] == "met, aim missed"
+    assert rows["(c) 10,000-node world + routes"]["verdict"] == "met"
+    table = bench_run.format_table(list(rows.values()))
+    assert "0.33x" in table and "MISSED" in table
+
+
+def test_profile_reports_top_functions_and_phases():
+    profile_run = _load("profile_run")
+    report = profile_run.profile(2_000, "cprofile", top=5)
+    assert report["tasks"] > 0
+    assert len(report["top"]) == 5
+    assert report["phases"]["simulate (world, engine, records)"] > 0
+    assert report["table"].count("\n") == 5 + 2  # header, rule, 5 rows, total

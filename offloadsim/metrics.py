@@ -63,6 +63,9 @@ class Summary:
     throughput_per_s: float
     bytes_sent: float
     device_energy_mean_j: float
+    ttft_mean_s: float = _NAN
+    ttft_p95_s: float = _NAN
+    tpot_mean_s: float = _NAN
     node_utilisation: dict[str, float] = field(default_factory=dict)
     tier_utilisation: dict[str, float] = field(default_factory=dict)
     link_utilisation: dict[str, float] = field(default_factory=dict)
@@ -117,6 +120,10 @@ class Summary:
         rows.append(("latency p95", _num(self.latency_p95_s * 1e3), "ms"))
         rows.append(("latency p99", _num(self.latency_p99_s * 1e3), "ms"))
         rows.append(("wait mean", _num(self.wait_mean_s * 1e3), "ms"))
+        if self.ttft_mean_s == self.ttft_mean_s:  # LLM requests ran
+            rows.append(("time to first token mean", _num(self.ttft_mean_s * 1e3), "ms"))
+            rows.append(("time to first token p95", _num(self.ttft_p95_s * 1e3), "ms"))
+            rows.append(("time per output token", _num(self.tpot_mean_s * 1e3), "ms"))
         if self.deadline_tasks:
             rows.append(
                 (
@@ -227,6 +234,9 @@ def summarize(
     bytes_sent = float(np.nansum(_floats(tasks, "bytes_sent"))) if len(tasks) else 0.0
     energy = _floats(tasks, "device_energy")
 
+    ttft = np.where(done, _floats(tasks, "ttft"), _NAN)
+    tpot = np.where(done, _floats(tasks, "tpot"), _NAN)
+    has_ttft = bool(np.isfinite(ttft).any())
     node_util, tier_util = _node_utilisation(nodes)
     return Summary(
         duration_s=float(duration_s),
@@ -246,6 +256,9 @@ def summarize(
         throughput_per_s=int(done.sum()) / duration_s if duration_s > 0 else _NAN,
         bytes_sent=bytes_sent,
         device_energy_mean_j=_nanmean(energy),
+        ttft_mean_s=_nanmean(ttft) if has_ttft else _NAN,
+        ttft_p95_s=float(percentile(ttft[np.isfinite(ttft)], 95)) if has_ttft else _NAN,
+        tpot_mean_s=_nanmean(tpot) if np.isfinite(tpot).any() else _NAN,
         node_utilisation=node_util,
         tier_utilisation=tier_util,
         link_utilisation=_link_utilisation(links),

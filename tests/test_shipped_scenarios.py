@@ -1,0 +1,39 @@
+"""Every shipped scenario validates and runs (shortened), and the quickstart's numbers are sane."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import offloadsim
+from offloadsim.scenario import load_scenario
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIOS = sorted(p for p in (ROOT / "scenarios").glob("*.yaml") if not p.name.startswith("sweep-"))
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
+def test_shipped_scenario_runs(path):
+    scenario = load_scenario(path)
+    short = ["duration=120 s", f"warmup={min(scenario.warmup_s, 5.0)} s"]
+    result = offloadsim.run(path, overrides=short)
+    tasks = result.tasks
+    assert len(tasks) > 0, "a shipped scenario should generate work in two minutes"
+    assert set(tasks.status.unique()) <= {"completed", "dropped", "failed", "in_flight"}
+    assert (tasks.status == "completed").sum() > 0
+    assert (tasks.status == "dropped").mean() < 0.05
+    done = tasks[tasks.status == "completed"]
+    assert np.all(done.latency > 0)
+    assert np.allclose(done.latency, done.finish - done.arrival)
+
+
+def test_quickstart_offloads_resnet50_and_meets_its_deadline():
+    result = offloadsim.run(ROOT / "scenarios" / "quickstart.yaml")
+    tasks = result.tasks
+    # ResNet-50 on a phone core takes ~0.5 s; over 20 Mbps Wi-Fi to a Jetson it is ~80 ms,
+    # so Neurosurgeon sends the frame (split 0) and the 200 ms deadline holds.
+    assert (tasks.split == 0).mean() > 0.95
+    assert result.summary.deadline_miss_rate < 0.01
+    assert 0.05 < result.summary.latency_mean_s < 0.2

@@ -1,6 +1,6 @@
-"""offloadsim: where should each piece of an inference run, and what does it cost?
+"""offloadsim answers where each piece of an inference should run, and what that costs.
 
-A discrete-event simulator of edge/cloud offloading for AI inference.
+It is a discrete-event simulator of edge/cloud offloading for AI inference.
 
 >>> import offloadsim
 >>> result = offloadsim.run("scenarios/quickstart.yaml", policy="edge")  # doctest: +SKIP
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from offloadsim._version import __version__
 
 __all__ = ["RunResult", "__version__", "run"]
 

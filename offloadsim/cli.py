@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from offloadsim import __version__
+from offloadsim._version import __version__
 
 __all__ = ["main", "build_parser", "EXIT_OK", "EXIT_INTERNAL", "EXIT_USAGE", "EXIT_INTERRUPTED"]
 
@@ -157,6 +157,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--csv", action="store_true", default=argparse.SUPPRESS, help="print CSV instead of a table"
     )
     p.set_defaults(handler=_cmd_models)
+
+    from offloadsim.cli_experiments import add_experiment_commands
+
+    add_experiment_commands(verbs)
     return parser
 
 
@@ -176,7 +180,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         debug = bool(getattr(args, "debug", False))
         if args.command is None:
             raise _UsageError(
-                "no verb given: use one of run, validate, schema, policies, models (see 'offloadsim --help')"
+                "no verb given: use one of run, compare, sweep, plot, validate, schema, policies, models "
+                "(see 'offloadsim --help')"
             )
         handler: Callable[[argparse.Namespace], int] = args.handler
         return handler(args)

@@ -232,7 +232,7 @@ class RunResult:
 
 
 def _package_version() -> str:
-    from offloadsim import __version__
+    from offloadsim._version import __version__
 
     return __version__
 

@@ -1,0 +1,31 @@
+"""Shared bits of the figure scripts: paths, command-line options, and saving into docs/figures."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # run from a checkout without installing
+    sys.path.insert(0, str(ROOT))
+
+SCENARIOS = ROOT / "scenarios"
+FIGURES = ROOT / "docs" / "figures"
+RESULTS = ROOT / "results" / "analysis"
+
+
+def options(description: str) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--workers", type=int, default=None, help="worker processes (default: all cores)")
+    parser.add_argument("--out", type=Path, default=FIGURES, help="figure directory (default docs/figures)")
+    parser.add_argument("--results", type=Path, default=RESULTS, help="where the runs are kept")
+    parser.add_argument("--quick", action="store_true", help="fewer, shorter runs (smoke test)")
+    return parser.parse_args()
+
+
+def save(fig, args: argparse.Namespace, name: str) -> None:
+    from offloadsim.plots import save_figure
+
+    for path in save_figure(fig, args.out / name):
+        print(path)

@@ -1,0 +1,320 @@
+"""The ``compare``, ``sweep`` and ``plot`` verbs of the command line (:func:`add_experiment_commands`).
+
+Handlers raise the library's user errors (``ExperimentError``,
+``ScenarioError``, ``ResultsError`` ...) and let :func:`offloadsim.cli.main`
+report them as one line ``offloadsim: error: ...`` with exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+from typing import Any
+
+__all__ = ["add_experiment_commands"]
+
+EXIT_OK = 0
+
+
+def _override(text: str) -> str:
+    """Type of ``--set``: ``key.path=value`` with a non-empty key."""
+    key, sep, _ = text.partition("=")
+    if not sep or not key.strip():
+        raise argparse.ArgumentTypeError(f"expected key.path=value, got {text!r}")
+    return text
+
+
+def _positive(text: str) -> int:
+    """A whole number of at least 1 (replications, workers)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return value
+
+
+def _count(text: str) -> int:
+    """A non-negative whole number (seeds)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}")
+    return value
+
+
+def _names(text: str) -> list[str]:
+    """A comma-separated list of names: ``local,edge,cloud``."""
+    names = [part.strip() for part in text.split(",")]
+    if not text.strip() or any(not n for n in names):
+        raise argparse.ArgumentTypeError(f"expected comma-separated names like local,edge, got {text!r}")
+    return names
+
+
+def _assignment(text: str) -> tuple[str, str]:
+    key, sep, value = text.partition("=")
+    if not sep or not key.strip():
+        raise argparse.ArgumentTypeError(f"expected COLUMN=VALUE, got {text!r}")
+    return key.strip(), value.strip()
+
+
+def _debug_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="show the traceback of internal errors",
+    )
+
+
+def _execution_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--workers", type=_positive, metavar="N", help="local worker processes (default: all cores; 1 = here)"
+    )
+    parser.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="run on a Dask cluster, e.g. tcp://10.0.0.5:8786 (needs: pip install 'dask[distributed]')",
+    )
+    parser.add_argument(
+        "--quiet", "-q", action="store_true", help="no progress bar and no table; print only the path"
+    )
+
+
+def add_experiment_commands(subparsers: Any) -> None:
+    """Add ``compare``, ``sweep`` and ``plot`` to the ``offloadsim`` verbs (``subparsers`` of cli.py)."""
+    from offloadsim.plots.results import KINDS
+
+    p = subparsers.add_parser(
+        "compare",
+        help="compare policies over replications, on common random numbers",
+        description=(
+            "Run each policy for N replications of a scenario; replication r of every policy uses the same "
+            "seed and streams (identical arrivals). Print mean ± 95 %% CI per metric and the paired "
+            "difference to the baseline; write per-replication metrics, task records and the summary."
+        ),
+    )
+    _debug_flag(p)
+    p.add_argument("file", metavar="FILE", help="scenario YAML file")
+    p.add_argument(
+        "--policies",
+        type=_names,
+        required=True,
+        metavar="A,B,...",
+        help="policies to compare, comma-separated",
+    )
+    p.add_argument(
+        "--replications", "-n", type=_positive, default=10, metavar="N", help="replications (default 10)"
+    )
+    p.add_argument(
+        "--baseline", metavar="NAME", help="policy the differences are taken against (default: the first)"
+    )
+    p.add_argument("--seed", type=_count, metavar="N", help="root random seed (default: the scenario's)")
+    p.add_argument(
+        "--set",
+        dest="overrides",
+        metavar="KEY.PATH=VALUE",
+        type=_override,
+        action="append",
+        default=[],
+        help="override a scenario value, e.g. --set 'links[0].bandwidth=5 Mbps' (repeatable)",
+    )
+    p.add_argument(
+        "--out", metavar="DIR", help="output directory (default: results/<scenario>-compare-s<seed>)"
+    )
+    p.add_argument("--overwrite", action="store_true", help="replace an existing output directory")
+    _execution_flags(p)
+    p.set_defaults(handler=_cmd_compare)
+
+    p = subparsers.add_parser(
+        "sweep",
+        help="run a grid of scenario variants (resumable)",
+        description=(
+            "Run every point of a sweep file x its replications, on all local cores or a Dask cluster. "
+            "Finished jobs are kept in OUT/points/; rerunning the same command runs only what is missing. "
+            "Writes OUT/tasks.parquet, metrics.parquet, nodes.parquet, summary.csv and manifest.json."
+        ),
+    )
+    _debug_flag(p)
+    p.add_argument("file", metavar="SWEEP", help="sweep YAML file (base, grid, zip, policies, replications)")
+    p.add_argument("--out", metavar="DIR", help="output directory (default: results/<sweep name>)")
+    p.add_argument("--dry-run", action="store_true", help="check the sweep and list its points; run nothing")
+    _execution_flags(p)
+    p.set_defaults(handler=_cmd_sweep)
+
+    p = subparsers.add_parser(
+        "plot",
+        help="draw a figure of a run, compare or sweep directory",
+        description="Draw one paper-style figure (PDF + PNG) from a results directory.",
+    )
+    _debug_flag(p)
+    p.add_argument("results", metavar="RESULTS_DIR", help="directory written by run, compare or sweep")
+    p.add_argument("--kind", choices=KINDS, default="cdf", help="figure to draw (default cdf)")
+    p.add_argument(
+        "--metric", metavar="NAME", help="metric for bars/sweep, e.g. latency_p95_s (see metrics.parquet)"
+    )
+    p.add_argument("--x", metavar="KEY", help="swept key on the x axis (sweep, split, energy)")
+    p.add_argument("--by", metavar="COLUMN", help="column that makes the series (default: policy)")
+    p.add_argument(
+        "--where",
+        type=_assignment,
+        action="append",
+        default=[],
+        metavar="COLUMN=VALUE",
+        help="keep only rows with this value, e.g. --where 'links[0].bandwidth=20 Mbps' (repeatable)",
+    )
+    p.add_argument(
+        "--size",
+        choices=("one-column", "one-column-tall", "two-column", "two-column-tall"),
+        help="figure size (default one-column; two-column for timeline)",
+    )
+    p.add_argument(
+        "--out",
+        metavar="FILE",
+        help="output file stem; .pdf and .png are written (default: RESULTS_DIR/figures/KIND)",
+    )
+    p.set_defaults(handler=_cmd_plot)
+
+
+# --------------------------------------------------------------------------- handlers
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    from offloadsim import api
+    from offloadsim.experiments import COMPARE_FILES, compare, default_compare_dir
+    from offloadsim.results import check_out_dir
+
+    if args.out is not None:
+        check_out_dir(args.out, args.overwrite)
+    scenario = api.load(args.file, args.overrides)
+    seed = scenario.seed if args.seed is None else args.seed
+    out = Path(args.out) if args.out is not None else default_compare_dir(scenario.name, seed)
+    check_out_dir(out, args.overwrite)
+    result = compare(
+        scenario,
+        args.policies,
+        args.replications,
+        baseline=args.baseline,
+        workers=args.workers,
+        seed=seed,
+        scheduler=args.scheduler,
+        progress=not args.quiet,
+    )
+    result.manifest["overrides"] = list(args.overrides)
+    result.manifest["scenario_file"] = args.file
+    result.write(out, overwrite=args.overwrite)
+    if args.quiet:
+        print(out)
+        return EXIT_OK
+    print(result.format_table())
+    print(f"\n{len(result.metrics)} runs in {result.manifest['wall_s']:.1f} s of wall time")
+    print(f"results: {out}/  ({', '.join(COMPARE_FILES)})")
+    return EXIT_OK
+
+
+def _cmd_sweep(args: argparse.Namespace) -> int:
+    from offloadsim.experiments import SWEEP_FILES, default_sweep_dir, expand, load_sweep, plan_sweep, sweep
+
+    spec = load_sweep(args.file)
+    out = Path(args.out) if args.out is not None else default_sweep_dir(spec)
+    if args.dry_run:
+        jobs = plan_sweep(spec)
+        points = expand(spec)
+        done = sum((out / "points" / f"{job.key}.parquet").is_file() for job in jobs)
+        print(
+            f"ok: {len(points)} points x {spec.replications} replications = {len(jobs)} jobs "
+            f"({done} already finished in {out})"
+        )
+        for i, point in enumerate(points[:50]):
+            print(f"  point {i}: " + (", ".join(f"{k}={v}" for k, v in point.items()) or "(base scenario)"))
+        if len(points) > 50:
+            print(f"  ... and {len(points) - 50} more")
+        print("dry run: nothing simulated, nothing written")
+        return EXIT_OK
+    started = time.perf_counter()
+    result = sweep(spec, out=out, workers=args.workers, scheduler=args.scheduler, progress=not args.quiet)
+    if args.quiet:
+        print(out)
+        return EXIT_OK
+    print(_sweep_table(result))
+    print(
+        f"\n{len(result.metrics)} jobs: {result.ran} run, {result.reused} reused, "
+        f"in {time.perf_counter() - started:.1f} s of wall time"
+    )
+    print(f"results: {out}/  ({', '.join(SWEEP_FILES)}, points/)")
+    return EXIT_OK
+
+
+def _sweep_table(result: Any, limit: int = 40) -> str:
+    """Mean ± CI of the headline metrics per point, one line per point."""
+    from offloadsim.experiments import metric_info
+
+    columns = ["latency_mean_s", "latency_p95_s", "deadline_miss_rate", "device_energy_mean_j"]
+    swept = list(result.manifest.get("swept", []))
+    summary = result.summary
+    rows = [[*swept, *(metric_info(c).axis_label for c in columns)]]
+    for _, group in summary.groupby("point", sort=True):
+        first = group.iloc[0]
+        row = [str(first[k]) for k in swept]
+        for column in columns:
+            match = group[group["metric"] == column]
+            if match.empty or match["mean"].isna().all():
+                row.append("-")
+                continue
+            info = metric_info(column)
+            mean, half = float(match["mean"].iloc[0]), float(match["ci"].iloc[0])
+            text = f"{mean * info.scale:,.1f}"
+            if half == half:
+                text += f" ± {half * info.scale:,.1f}"
+            row.append(text)
+        rows.append(row)
+    shown = rows[: limit + 1]
+    widths = [max(len(r[i]) for r in shown) for i in range(len(rows[0]))]
+    lines = [
+        f"{result.manifest.get('name')}: mean ± 95 % CI over "
+        f"{result.manifest.get('replications')} replications"
+    ]
+    for n, row in enumerate(shown):
+        lines.append(
+            "  ".join(
+                c.ljust(w) if i < len(swept) else c.rjust(w)
+                for i, (c, w) in enumerate(zip(row, widths, strict=True))
+            )
+        )
+        if n == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    if len(rows) - 1 > limit:
+        lines.append(f"... and {len(rows) - 1 - limit} more points (see summary.csv)")
+    return "\n".join(lines)
+
+
+def _cmd_plot(args: argparse.Namespace) -> int:
+    from offloadsim.experiments import read_results
+    from offloadsim.plots import default_figure_name, plot_results, save_figure
+
+    results = read_results(args.results)
+    figure = plot_results(
+        results,
+        args.kind,
+        metric=args.metric,
+        x=args.x,
+        by=args.by,
+        where=dict(args.where),
+        size=args.size,
+    )
+    target = (
+        Path(args.out) if args.out else results.path / "figures" / default_figure_name(args.kind, args.metric)
+    )
+    try:
+        files = save_figure(figure, target)
+    except OSError as error:
+        from offloadsim.experiments import ExperimentError
+
+        raise ExperimentError(f"cannot write the figure to {target}: {error.strerror or error}") from None
+    for file in files:
+        print(file)
+    return EXIT_OK

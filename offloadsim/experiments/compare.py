@@ -1,0 +1,435 @@
+"""Compare placement policies on one scenario, replication by replication, on common random numbers.
+
+Replication ``r`` of every policy runs with the same root seed and the same
+replication index, so every policy sees the same arrivals and the same task
+attributes (the engine's named streams, :mod:`offloadsim.engine.streams`).
+Differences to the baseline are therefore paired: the CI of the mean
+difference is usually much narrower than the two CIs side by side.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as _dt
+import math
+import os
+import shutil
+import time
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from offloadsim.experiments.jobs import Job, JobResult, default_workers, execute, job_key, metric_info
+from offloadsim.experiments.storage import ExperimentError, write_json, write_parquet, write_text
+from offloadsim.experiments.sweep import _host_info, metric_columns
+from offloadsim.metrics import mean_ci, paired_difference_ci
+
+if TYPE_CHECKING:
+    from offloadsim.scenario.model import Scenario
+
+__all__ = [
+    "COMPARE_FILES",
+    "TABLE_METRICS",
+    "CompareResult",
+    "compare",
+    "compare_table",
+    "default_compare_dir",
+]
+
+_FORMAT = "offloadsim-compare/1"
+#: The files of a compare directory.
+COMPARE_FILES = (
+    "tasks.parquet",
+    "metrics.parquet",
+    "nodes.parquet",
+    "summary.parquet",
+    "summary.csv",
+    "summary.txt",
+    "manifest.json",
+)
+#: Metrics shown in the printed table (all of them are in ``summary``).
+TABLE_METRICS = (
+    "latency_mean_s",
+    "latency_p95_s",
+    "latency_p99_s",
+    "wait_mean_s",
+    "deadline_miss_rate",
+    "drop_rate",
+    "throughput_per_s",
+    "device_energy_mean_j",
+    "bytes_sent",
+)
+
+
+@dataclass(repr=False)
+class CompareResult:
+    """Policies compared on one scenario.
+
+    ``metrics`` has one row per policy and replication (SI units);
+    ``summary`` is tidy, one row per policy and metric: ``n``, ``mean``,
+    ``ci`` (95 % half-width) and, against ``baseline``, the paired mean
+    difference ``diff`` (policy − baseline) with its ``diff_ci``.
+    ``tasks`` and ``nodes`` hold every run's records.
+    """
+
+    scenario: str
+    policies: list[str]
+    baseline: str
+    replications: int
+    tasks: pd.DataFrame
+    metrics: pd.DataFrame
+    nodes: pd.DataFrame
+    summary: pd.DataFrame
+    manifest: dict[str, Any]
+    path: Path | None = None
+
+    def __repr__(self) -> str:
+        where = f", path={str(self.path)!r}" if self.path else ""
+        return (
+            f"CompareResult({self.scenario!r}, policies={self.policies}, "
+            f"replications={self.replications}{where})"
+        )
+
+    def format_table(self, metrics: Sequence[str] = TABLE_METRICS) -> str:
+        """A readable table: one column per policy, ``mean ± CI``, and the paired Δ to the baseline below."""
+        return format_comparison(self.summary, self.policies, self.baseline, metrics, self.title)
+
+    @property
+    def title(self) -> str:
+        """One line naming the comparison."""
+        seed = self.manifest.get("seed", "?")
+        return (
+            f"{self.scenario}: {len(self.policies)} policies x {self.replications} replications "
+            f"(seed {seed}), baseline {self.baseline}"
+        )
+
+    def write(self, out: str | Path, *, overwrite: bool = False) -> Path:
+        """Write the comparison to directory ``out`` atomically (every file, or nothing); set ``path``."""
+        self.path = _write_directory(self, Path(out), overwrite)
+        return self.path
+
+
+def default_compare_dir(scenario_name: str, seed: int) -> Path:
+    """``results/<scenario>-compare-s<seed>``."""
+    return Path("results") / f"{scenario_name}-compare-s{seed}".replace("/", "_").replace("\\", "_")
+
+
+def compare(
+    scenario: str | Path | Scenario,
+    policies: Sequence[str],
+    replications: int,
+    baseline: str | None = None,
+    workers: int | None = None,
+    overrides: Sequence[str] = (),
+    *,
+    seed: int | None = None,
+    scheduler: str | None = None,
+    progress: bool = False,
+    out: str | Path | None = None,
+    overwrite: bool = False,
+) -> CompareResult:
+    """Run every policy for ``replications`` replications of ``scenario`` on common random numbers.
+
+    ``baseline`` (default: the first policy) is what the paired differences
+    are taken against.  Jobs run on ``workers`` processes (default: all
+    cores; 1 runs them here) or on the Dask cluster at ``scheduler``.  With
+    ``out``, the directory is written atomically (an existing non-empty one
+    is an error unless ``overwrite``).  A policy that cannot be made, or a
+    run that fails, raises the run's own error.
+
+    >>> result = compare("scenarios/quickstart.yaml", ["local", "edge"], 5)  # doctest: +SKIP
+    >>> print(result.format_table())  # doctest: +SKIP
+    """
+    from offloadsim import api
+    from offloadsim.results import check_out_dir, scenario_hash
+
+    names = [str(p).strip() for p in policies]
+    if not names or any(not n for n in names):
+        raise ExperimentError("give at least one policy name, e.g. --policies local,edge")
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise ExperimentError(f"policy listed twice: {', '.join(duplicates)}")
+    if isinstance(replications, bool) or not isinstance(replications, int) or replications < 1:
+        raise ExperimentError(f"replications must be at least 1, got {replications!r}")
+    base = names[0] if baseline is None else baseline
+    if base not in names:
+        raise ExperimentError(f"baseline {base!r} is not one of the compared policies ({', '.join(names)})")
+    if out is not None:
+        check_out_dir(out, overwrite)
+
+    if isinstance(scenario, str | Path):
+        loaded = api.load(scenario, overrides)
+    else:
+        if overrides:
+            raise ExperimentError("overrides apply to a scenario file; edit the Scenario object instead")
+        loaded = scenario
+    if seed is not None:
+        loaded = dataclasses.replace(loaded, seed=int(seed))
+    specs = {name: api.resolve_policy(loaded, name) for name in names}
+    for spec in specs.values():
+        api.check_policy(spec)
+
+    jobs = [
+        Job(
+            key=job_key({**loaded.document, "seed": loaded.seed}, r, name),
+            index=i,
+            replication=r,
+            scenario=loaded,
+            policy=name,
+        )
+        for r in range(replications)
+        for i, name in enumerate(names)
+    ]
+    results: dict[tuple[int, int], JobResult] = {}
+    started = _dt.datetime.now(_dt.UTC)
+    clock = time.perf_counter()
+
+    def keep(job: Job, result: JobResult) -> None:
+        results[(job.index, job.replication)] = result
+
+    failures = execute(
+        jobs, keep, workers=workers, scheduler=scheduler, progress=progress, description="compare"
+    )
+    if failures:
+        raise failures[0].error
+    wall_s = time.perf_counter() - clock
+
+    task_parts, node_parts, rows = [], [], []
+    for i, name in enumerate(names):
+        for r in range(replications):
+            result = results[(i, r)]
+            task_parts.append(result.tasks)
+            nodes = result.nodes.copy()
+            nodes.insert(0, "replication", r)
+            nodes.insert(0, "policy", name)
+            node_parts.append(nodes)
+            rows.append({"policy": name, "replication": r, "seed": result.seed, **result.metrics})
+    tasks = _concat_tasks(task_parts)
+    nodes = pd.concat(node_parts, ignore_index=True)
+    metrics = pd.DataFrame(rows)
+    summary = compare_table(metrics, base)
+    manifest = {
+        "format": _FORMAT,
+        "scenario": loaded.name,
+        "scenario_file": loaded.source,
+        "scenario_hash": scenario_hash(loaded.document),
+        "seed": int(loaded.seed),
+        "policies": [{"name": s.name, "params": dict(s.params)} for s in specs.values()],
+        "baseline": base,
+        "replications": replications,
+        "overrides": list(overrides),
+        "tasks": len(tasks),
+        **_host_info(),
+        "workers": None if scheduler else (workers or default_workers()),
+        "scheduler": scheduler,
+        "started_utc": started.isoformat(timespec="seconds"),
+        "wall_s": wall_s,
+        "files": list(COMPARE_FILES),
+    }
+    comparison = CompareResult(
+        scenario=loaded.name,
+        policies=names,
+        baseline=base,
+        replications=replications,
+        tasks=tasks,
+        metrics=metrics,
+        nodes=nodes,
+        summary=summary,
+        manifest=manifest,
+    )
+    if out is not None:
+        comparison.write(out, overwrite=overwrite)
+    return comparison
+
+
+def _concat_tasks(parts: Sequence[pd.DataFrame]) -> pd.DataFrame:
+    from offloadsim.results import tasks_frame
+
+    raw = pd.concat(parts, ignore_index=True)
+    return tasks_frame({c: raw[c] for c in raw.columns})
+
+
+def compare_table(
+    metrics: pd.DataFrame, baseline: str, names: Sequence[str] | None = None, confidence: float = 0.95
+) -> pd.DataFrame:
+    """The tidy comparison: per policy and metric, ``n, mean, ci, diff, diff_ci``.
+
+    ``metrics`` has one row per (``policy``, ``replication``); differences are
+    paired by replication (policy − ``baseline``), NaN for the baseline itself.
+    ``names`` are the metric columns (default: every metric column present).
+
+    >>> m = pd.DataFrame({"policy": ["a", "a", "b", "b"], "replication": [0, 1, 0, 1],
+    ...                   "latency_mean_s": [1.0, 2.0, 1.5, 2.5]})
+    >>> t = compare_table(m, "a")
+    >>> t.loc[t.policy == "b", ["mean", "diff", "diff_ci"]].round(3).values.tolist()
+    [[2.0, 0.5, 0.0]]
+    """
+    columns = list(names) if names is not None else metric_columns(metrics)
+    order = list(dict.fromkeys(metrics["policy"].astype(str)))
+    by_policy = {p: g.set_index("replication").sort_index() for p, g in metrics.groupby("policy", sort=False)}
+    if baseline not in by_policy:
+        raise ExperimentError(f"baseline {baseline!r} has no results")
+    base = by_policy[baseline]
+    rows = []
+    for policy in order:
+        group = by_policy[policy]
+        common = group.index.intersection(base.index)
+        for name in columns:
+            values = group[name].to_numpy(dtype=float) if name in group else np.array([])
+            mean, half = mean_ci(values, confidence)
+            if policy == baseline or name not in base:
+                diff, diff_half = math.nan, math.nan
+            else:
+                diff, diff_half = paired_difference_ci(
+                    group.loc[common, name].to_numpy(dtype=float),
+                    base.loc[common, name].to_numpy(dtype=float),
+                    confidence,
+                )
+            rows.append(
+                {
+                    "policy": policy,
+                    "metric": name,
+                    "n": int(np.sum(~np.isnan(values))),
+                    "mean": mean,
+                    "ci": half,
+                    "diff": diff,
+                    "diff_ci": diff_half,
+                }
+            )
+    return pd.DataFrame(rows, columns=["policy", "metric", "n", "mean", "ci", "diff", "diff_ci"])
+
+
+def format_comparison(
+    summary: pd.DataFrame,
+    policies: Sequence[str],
+    baseline: str,
+    metrics: Sequence[str] = TABLE_METRICS,
+    title: str | None = None,
+) -> str:
+    """Render :func:`compare_table` output for a terminal (display units, ``*`` = CI of Δ excludes 0)."""
+    available = set(summary["metric"])
+    shown = [m for m in metrics if m in available]
+    shown += [m for m in dict.fromkeys(summary["metric"]) if m.startswith("utilisation_") and m not in shown]
+    cells: dict[tuple[str, str], tuple[float, float, float, float]] = {
+        (str(p), str(m)): (float(mean), float(ci), float(diff), float(diff_ci))
+        for p, m, mean, ci, diff, diff_ci in zip(
+            summary["policy"],
+            summary["metric"],
+            summary["mean"],
+            summary["ci"],
+            summary["diff"],
+            summary["diff_ci"],
+            strict=True,
+        )
+    }
+    header = ["metric", *policies]
+    lines: list[list[str]] = []
+    for name in shown:
+        info = metric_info(name)
+        value_row = [info.axis_label]
+        delta_row = [f"  Δ vs {baseline}"]
+        for policy in policies:
+            cell = cells.get((policy, name))
+            if cell is None:
+                value_row.append("-")
+                delta_row.append("")
+                continue
+            mean, half, diff, diff_half = cell
+            value_row.append(_pm(mean, half, info.scale))
+            if policy == baseline or math.isnan(diff):
+                delta_row.append("")
+            else:
+                significant = not math.isnan(diff_half) and abs(diff) > diff_half
+                delta_row.append(
+                    _pm(diff, diff_half, info.scale, signed=True) + (" *" if significant else "")
+                )
+        lines.append(value_row)
+        if len(policies) > 1:
+            lines.append(delta_row)
+    widths = [max(len(r[i]) for r in [header, *lines]) for i in range(len(header))]
+    out = []
+    if title:
+        out += [
+            title,
+            "mean ± 95 % CI half-width over replications; Δ = policy − baseline, paired by replication",
+        ]
+        out.append("(* : the CI of Δ excludes 0)")
+        out.append("")
+    out.append(
+        "  ".join(
+            h.ljust(w) if i == 0 else h.rjust(w) for i, (h, w) in enumerate(zip(header, widths, strict=True))
+        )
+    )
+    out.append("  ".join("-" * w for w in widths))
+    for row in lines:
+        out.append(
+            "  ".join(
+                c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True))
+            ).rstrip()
+        )
+    return "\n".join(out)
+
+
+def _pm(mean: float, half: float, scale: float, signed: bool = False) -> str:
+    if mean is None or math.isnan(mean):
+        return "-"
+    value = mean * scale
+    digits = _digits(value, half * scale if not math.isnan(half) else math.nan)
+    text = f"{value:+,.{digits}f}" if signed else f"{value:,.{digits}f}"
+    if signed:
+        text = text.replace("-", "−")
+    if math.isnan(half):
+        return text
+    return f"{text} ± {half * scale:,.{digits}f}"
+
+
+def _digits(value: float, half: float) -> int:
+    """Decimals enough to show the CI half-width to two significant digits (at most 4)."""
+    reference = half if half == half and half > 0 else abs(value)
+    if reference == 0 or reference != reference:
+        return 1
+    return int(min(4, max(0, 1 - math.floor(math.log10(reference)))))
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def _write_directory(result: CompareResult, out: Path, overwrite: bool) -> Path:
+    from offloadsim.results import ResultsError, check_out_dir
+
+    check_out_dir(out, overwrite)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.parent / f".{out.name}.partial-{uuid.uuid4().hex[:12]}"
+    try:
+        tmp.mkdir()
+        write_parquet(result.tasks, tmp / "tasks.parquet")
+        write_parquet(result.metrics, tmp / "metrics.parquet")
+        write_parquet(result.nodes, tmp / "nodes.parquet")
+        write_parquet(result.summary, tmp / "summary.parquet")
+        write_text(result.summary.to_csv(index=False, lineterminator="\n"), tmp / "summary.csv")
+        write_text(result.format_table() + "\n", tmp / "summary.txt")
+        write_json(result.manifest, tmp / "manifest.json")
+        if out.exists() and any(out.iterdir()):
+            backup = out.parent / f".{out.name}.old-{uuid.uuid4().hex[:8]}"
+            os.rename(out, backup)
+            try:
+                os.rename(tmp, out)
+            except BaseException:
+                os.rename(backup, out)
+                raise
+            shutil.rmtree(backup, ignore_errors=True)
+        else:
+            if out.exists():
+                out.rmdir()
+            os.rename(tmp, out)
+    except BaseException as error:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if isinstance(error, OSError):
+            raise ResultsError(f"cannot write results to {out}: {error.strerror or error}") from error
+        raise
+    return out

@@ -1,0 +1,353 @@
+"""Jobs of an experiment (one scenario, one policy, one replication) and the executors that run them.
+
+A job runs the same way wherever it runs: in this process, in a local
+process pool, or on a Dask worker.  Its records depend only on the job (the
+scenario, its seed and the replication index select the random streams), so
+the results do not depend on where, in what order or on how many workers
+the jobs ran.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import multiprocessing
+import os
+import time
+import traceback
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from offloadsim.experiments.storage import ExperimentError
+
+if TYPE_CHECKING:
+    from offloadsim.metrics import Summary
+    from offloadsim.scenario.model import Scenario
+
+__all__ = [
+    "METRICS",
+    "Metric",
+    "Job",
+    "JobResult",
+    "JobFailure",
+    "job_key",
+    "metrics_row",
+    "run_job",
+    "execute",
+    "default_workers",
+]
+
+
+@dataclass(frozen=True)
+class Metric:
+    """How a job-level metric is shown: a label, a display unit and the factor from its SI value."""
+
+    label: str
+    unit: str
+    scale: float = 1.0
+
+    @property
+    def axis_label(self) -> str:
+        """``"p95 latency (ms)"``."""
+        return f"{self.label} ({self.unit})" if self.unit else self.label
+
+
+#: Job-level metrics (columns of ``metrics.parquet``, SI units), in display order.
+METRICS: dict[str, Metric] = {
+    "latency_mean_s": Metric("mean latency", "ms", 1e3),
+    "latency_p50_s": Metric("median latency", "ms", 1e3),
+    "latency_p95_s": Metric("p95 latency", "ms", 1e3),
+    "latency_p99_s": Metric("p99 latency", "ms", 1e3),
+    "wait_mean_s": Metric("mean queueing wait", "ms", 1e3),
+    "deadline_miss_rate": Metric("deadline misses", "%", 100.0),
+    "drop_rate": Metric("dropped tasks", "%", 100.0),
+    "throughput_per_s": Metric("throughput", "tasks/s"),
+    "device_energy_mean_j": Metric("device energy per task", "mJ", 1e3),
+    "bytes_sent": Metric("data sent", "MB", 1e-6),
+    "arrived": Metric("tasks arrived", "tasks"),
+    "completed": Metric("tasks completed", "tasks"),
+    "dropped": Metric("tasks dropped", "tasks"),
+    "failed": Metric("tasks failed", "tasks"),
+    "in_flight": Metric("tasks in flight at end", "tasks"),
+}
+
+
+def metric_info(name: str) -> Metric:
+    """The display description of a metric column (utilisation columns included)."""
+    if name in METRICS:
+        return METRICS[name]
+    if name.startswith("utilisation_"):
+        return Metric(f"{name.removeprefix('utilisation_')} utilisation", "%", 100.0)
+    return Metric(name.replace("_", " "), "")
+
+
+def metrics_row(summary: Summary) -> dict[str, float]:
+    """The job-level metrics of one run: :data:`METRICS` and ``utilisation_<tier>`` (SI units, fractions)."""
+    row: dict[str, float] = {}
+    for name in METRICS:
+        if name == "drop_rate":
+            row[name] = summary.dropped / summary.arrived if summary.arrived else math.nan
+        else:
+            row[name] = getattr(summary, name)
+    for tier, value in summary.tier_utilisation.items():
+        row[f"utilisation_{tier}"] = float(value)
+    return row
+
+
+# --------------------------------------------------------------------------- jobs
+
+
+@dataclass(frozen=True)
+class Job:
+    """One simulation to run: a loaded scenario, an optional policy name, a replication index.
+
+    ``point`` is the swept values (key path → value as written) and ``index``
+    the point's position in the experiment; ``key`` names the job's file.
+    ``policy`` replaces the scenario's policy the way ``offloadsim run
+    --policy`` does (its parameters are kept only when the name is the same).
+    """
+
+    key: str
+    index: int
+    replication: int
+    scenario: Scenario
+    point: tuple[tuple[str, Any], ...] = ()
+    policy: str | None = None
+
+    def describe(self) -> str:
+        """``point 3 (links[0].bandwidth=5 Mbps, policy.name=edge), replication 1``."""
+        values = ", ".join(f"{k}={v}" for k, v in self.point)
+        if self.policy is not None:
+            values = ", ".join(filter(None, (f"policy={self.policy}", values)))
+        return (
+            f"point {self.index}" + (f" ({values})" if values else "") + f", replication {self.replication}"
+        )
+
+
+def job_key(document: Mapping[str, Any], replication: int, policy: str | None = None) -> str:
+    """A stable 16-hex-digit name for a job: a hash of its whole scenario document and replication.
+
+    The document already holds the swept values; the package version is
+    included so that results of another simulator version are not reused.
+
+    >>> job_key({"name": "a"}, 0) == job_key({"name": "a"}, 0) != job_key({"name": "a"}, 1)
+    True
+    """
+    from offloadsim._version import __version__
+
+    text = json.dumps(
+        {"document": document, "replication": replication, "policy": policy, "version": __version__},
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+        default=str,
+    )
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass
+class JobResult:
+    """What a job hands back: its task and node records, its metrics, and its wall time."""
+
+    key: str
+    tasks: pd.DataFrame
+    nodes: pd.DataFrame
+    metrics: dict[str, float]
+    policy: str
+    seed: int
+    wall_s: float
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def run_job(job: Job) -> JobResult:
+    """Simulate one job (in whatever process it lands) and return its records."""
+    from offloadsim import api
+
+    started = time.perf_counter()
+    result = api.run(job.scenario, policy=job.policy, replication=job.replication)
+    return JobResult(
+        key=job.key,
+        tasks=result.tasks,
+        nodes=result.nodes,
+        metrics=metrics_row(result.summary),
+        policy=str(result.manifest["policy"]["name"]),
+        seed=int(result.manifest["seed"]),
+        wall_s=time.perf_counter() - started,
+    )
+
+
+# --------------------------------------------------------------------------- executors
+
+
+@dataclass
+class JobFailure:
+    """A job that raised: the job, the exception, and its formatted traceback."""
+
+    job: Job
+    error: BaseException
+    traceback: str
+
+
+Runner = Callable[[Job], JobResult]
+
+#: How long to keep trying to reach a Dask scheduler, in seconds.
+DASK_CONNECT_TIMEOUT_S = 20.0
+
+
+def default_workers() -> int:
+    """All local cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def execute(
+    jobs: Sequence[Job],
+    on_result: Callable[[Job, JobResult], None],
+    *,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    progress: bool = False,
+    description: str = "jobs",
+    runner: Runner = run_job,
+) -> list[JobFailure]:
+    """Run ``jobs`` and call ``on_result(job, result)`` in this process as each one finishes.
+
+    Jobs run in this process when ``workers`` is 1, in a local process pool
+    of ``workers`` processes (default: all cores) otherwise, or on the Dask
+    cluster whose scheduler is at ``scheduler`` (``tcp://host:8786``).  A job
+    that raises does not stop the others; the failures are returned, in job
+    order.  Ctrl-C cancels the jobs not yet started and is re-raised; what
+    ``on_result`` already saw stays saved.  ``progress`` shows a bar with an
+    ETA on a terminal.
+    """
+    if workers is not None and workers < 1:
+        raise ExperimentError(f"workers must be at least 1, got {workers}")
+    if not jobs:
+        return []
+    failures: list[JobFailure] = []
+    bar = _progress_bar(len(jobs), progress, description)
+    try:
+
+        def finished(job: Job, result: JobResult | None, error: BaseException | None, tb: str = "") -> None:
+            if error is not None:
+                failures.append(JobFailure(job, error, tb or _format_traceback(error)))
+            else:
+                assert result is not None
+                on_result(job, result)
+            bar.update(1)
+
+        if scheduler is not None:
+            _run_dask(jobs, scheduler, finished, runner)
+        elif (workers or default_workers()) == 1 or len(jobs) == 1:
+            for job in jobs:
+                try:
+                    result = runner(job)
+                except Exception as error:
+                    finished(job, None, error, traceback.format_exc())
+                else:
+                    finished(job, result, None)
+        else:
+            _run_pool(jobs, min(workers or default_workers(), len(jobs)), finished, runner)
+    finally:
+        bar.close()
+    order = {id(job): i for i, job in enumerate(jobs)}
+    failures.sort(key=lambda f: order[id(f.job)])
+    return failures
+
+
+Finished = Callable[[Job, "JobResult | None", "BaseException | None"], None]
+
+
+def _run_pool(jobs: Sequence[Job], workers: int, finished: Finished, runner: Runner) -> None:
+    """Run on a local process pool; a forkserver keeps workers clean of this process's threads."""
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    if "forkserver" in methods:
+        context.set_forkserver_preload(["offloadsim.experiments.jobs", "offloadsim.api"])
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    try:
+        pending: dict[Future[JobResult], Job] = {pool.submit(runner, job): job for job in jobs}
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in sorted(done, key=lambda f: (pending[f].index, pending[f].replication)):
+                job = pending.pop(future)
+                error = future.exception()
+                if isinstance(error, BrokenProcessPool):
+                    raise ExperimentError(
+                        "a worker process died (killed, out of memory, or started from a script without "
+                        "an `if __name__ == '__main__':` guard); what finished is kept; "
+                        "run with one worker (--workers 1) to see the error"
+                    ) from error
+                finished(job, None if error is not None else future.result(), error)
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+
+
+def _run_dask(jobs: Sequence[Job], address: str, finished: Finished, runner: Runner) -> None:
+    """Run on a Dask distributed cluster; results come back to this process, which writes them."""
+    try:
+        from distributed import Client, as_completed
+    except ImportError:
+        raise ExperimentError(
+            "--scheduler needs Dask distributed, which is not installed: pip install 'dask[distributed]'"
+        ) from None
+    try:
+        client = Client(address, timeout=DASK_CONNECT_TIMEOUT_S, set_as_default=False)
+    except (OSError, TimeoutError, ValueError) as error:
+        raise ExperimentError(f"cannot connect to the Dask scheduler at {address}: {error}") from None
+    try:
+        futures = {client.submit(runner, job, pure=False): job for job in jobs}
+        for future in as_completed(list(futures), loop=client.loop):
+            job = futures.pop(future)
+            try:
+                result = future.result()
+            except Exception as error:
+                finished(job, None, error)
+            else:
+                finished(job, result, None)
+            future.release()
+    except BaseException:
+        for future in futures:
+            future.cancel()
+        raise
+    finally:
+        client.close()
+
+
+def _format_traceback(error: BaseException) -> str:
+    return "".join(traceback.format_exception(type(error), error, error.__traceback__))
+
+
+class _NoBar:
+    def update(self, n: int) -> None:
+        """Ignore progress."""
+
+    def close(self) -> None:
+        """Nothing to close."""
+
+
+def _progress_bar(total: int, enabled: bool, description: str) -> Any:
+    """A tqdm bar over jobs with an ETA, on stderr, only when it is a terminal."""
+    if not enabled:
+        return _NoBar()
+    from tqdm import tqdm
+
+    return tqdm(
+        total=total,
+        desc=description,
+        unit="job",
+        disable=None,  # None: shown only on a terminal
+        dynamic_ncols=True,
+        mininterval=0.5,
+        leave=False,
+    )

@@ -1,0 +1,191 @@
+"""Files of experiments: atomic writes, one Parquet file per finished job, and reading results back.
+
+Every file is written to a hidden temporary name in its final directory and
+renamed into place, so a reader (or a rerun after a crash) sees a whole
+file or none.  A job file is a Parquet table of the job's task records whose
+schema metadata also carries the job's summary metrics and node records, so
+one rename makes the whole job durable.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from offloadsim.api import RunError
+
+__all__ = [
+    "ExperimentError",
+    "Results",
+    "atomic_write",
+    "write_parquet",
+    "write_text",
+    "write_json",
+    "write_job_file",
+    "read_job_file",
+    "remove_stale_temporaries",
+    "read_results",
+]
+
+_JOB_META = b"offloadsim.job"
+_TMP_MARK = ".tmp-"
+
+
+class ExperimentError(RunError):
+    """An experiment that cannot be set up, run or read (bad arguments, output dir); one line per problem.
+
+    A :class:`~offloadsim.api.RunError`, so the command line reports it as a user error.
+    """
+
+
+def atomic_write(path: Path, write: Callable[[Path], None]) -> Path:
+    """Call ``write(tmp)`` on a hidden temporary sibling of ``path``, then rename it to ``path``.
+
+    On any failure (or Ctrl-C) the temporary file is removed and ``path`` is
+    left as it was.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.parent / f".{path.name}{_TMP_MARK}{uuid.uuid4().hex[:12]}"
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def write_parquet(frame: pd.DataFrame, path: Path) -> Path:
+    """Write ``frame`` (without its index) to ``path`` atomically."""
+    return atomic_write(path, lambda tmp: frame.to_parquet(tmp, index=False))
+
+
+def write_text(text: str, path: Path) -> Path:
+    """Write UTF-8 ``text`` to ``path`` atomically."""
+
+    def write(tmp: Path) -> None:
+        tmp.write_text(text, encoding="utf-8")
+
+    return atomic_write(path, write)
+
+
+def write_json(data: Any, path: Path) -> Path:
+    """Write ``data`` as indented JSON to ``path`` atomically."""
+    return write_text(json.dumps(data, indent=2, default=str, allow_nan=False) + "\n", path)
+
+
+def write_job_file(path: Path, tasks: pd.DataFrame, meta: Mapping[str, Any]) -> Path:
+    """Write one job: its task records, with ``meta`` (JSON-ready) in the Parquet schema metadata."""
+
+    def write(tmp: Path) -> None:
+        table = pa.Table.from_pandas(tasks, preserve_index=False)
+        metadata = dict(table.schema.metadata or {})
+        metadata[_JOB_META] = json.dumps(meta, default=str, allow_nan=False).encode("utf-8")
+        pq.write_table(table.replace_schema_metadata(metadata), tmp)
+
+    return atomic_write(path, write)
+
+
+def read_job_file(path: Path) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """The task records and metadata of a job file written by :func:`write_job_file`."""
+    table = pq.read_table(path)
+    raw = (table.schema.metadata or {}).get(_JOB_META)
+    if raw is None:
+        raise ExperimentError(f"{path}: not an offloadsim job file (no job metadata)")
+    return table.to_pandas(), json.loads(raw.decode("utf-8"))
+
+
+def remove_stale_temporaries(directory: Path) -> int:
+    """Delete temporary files left by a killed writer in ``directory``; return how many."""
+    removed = 0
+    if directory.is_dir():
+        for entry in directory.iterdir():
+            if entry.name.startswith(".") and _TMP_MARK in entry.name and entry.is_file():
+                entry.unlink(missing_ok=True)
+                removed += 1
+    return removed
+
+
+# --------------------------------------------------------------------------- reading
+
+
+@dataclass
+class Results:
+    """The tables of a run, compare or sweep directory, as read by :func:`read_results`.
+
+    ``kind`` is ``"run"``, ``"compare"`` or ``"sweep"``; ``metrics`` has one
+    row per job (replication); ``swept`` names the swept key paths (sweeps).
+    """
+
+    kind: str
+    path: Path
+    tasks: pd.DataFrame
+    metrics: pd.DataFrame
+    nodes: pd.DataFrame
+    manifest: dict[str, Any]
+    swept: list[str] = field(default_factory=list)
+
+
+def read_results(directory: str | Path) -> Results:
+    """Read a results directory written by ``offloadsim run``, ``compare`` or ``sweep``.
+
+    Raises :class:`ExperimentError` naming the directory when it is missing
+    or incomplete.
+    """
+    path = Path(directory)
+    if not path.is_dir():
+        raise ExperimentError(f"no results directory at {path}")
+    manifest_file = path / "manifest.json"
+    if not manifest_file.is_file():
+        raise ExperimentError(
+            f"{path} is not a results directory (no manifest.json; for a sweep, it is written "
+            "when every job has finished)"
+        )
+    try:
+        manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
+        tasks = _read_table(path / "tasks.parquet")
+        nodes = _read_table(path / "nodes.parquet")
+        if (path / "metrics.parquet").is_file():
+            metrics = pd.read_parquet(path / "metrics.parquet")
+        else:
+            metrics = _run_metrics(path, manifest)
+    except (OSError, ValueError) as error:
+        raise ExperimentError(f"cannot read results in {path}: {error}") from None
+    fmt = str(manifest.get("format", ""))
+    kind = "sweep" if fmt.startswith("offloadsim-sweep") else "compare" if "compare" in fmt else "run"
+    swept = [str(k) for k in manifest.get("swept", [])]
+    return Results(kind, path, tasks, metrics, nodes, manifest, swept)
+
+
+def _read_table(file: Path) -> pd.DataFrame:
+    if not file.is_file():
+        raise ExperimentError(f"{file.parent} is incomplete: {file.name} is missing")
+    return pd.read_parquet(file)
+
+
+def _run_metrics(path: Path, manifest: Mapping[str, Any]) -> pd.DataFrame:
+    """A one-row metrics table for a single run directory, from its summary.json."""
+    from offloadsim.experiments.jobs import metrics_row
+    from offloadsim.metrics import Summary
+
+    summary_file = path / "summary.json"
+    if not summary_file.is_file():
+        raise ExperimentError(f"{path} is incomplete: summary.json is missing")
+    summary = Summary.from_dict(json.loads(summary_file.read_text(encoding="utf-8")))
+    row = {
+        "policy": (manifest.get("policy") or {}).get("name", ""),
+        "replication": int(manifest.get("replication", 0)),
+        "seed": int(manifest.get("seed", 0)),
+        **metrics_row(summary),
+    }
+    return pd.DataFrame([row])

@@ -1,0 +1,682 @@
+"""Sweeps: a grid of scenario variants × replications, run in parallel, resumable, merged into tidy tables.
+
+A sweep file names a base scenario, the key paths to vary and the number of
+replications (DESIGN.md section 5)::
+
+    base: quickstart.yaml        # relative to the sweep file
+    set: {duration: 60 s}        # optional: applied to every point
+    grid:                        # every combination
+      links[0].bandwidth: [5 Mbps, 20 Mbps, 100 Mbps]
+    zip:                         # optional: varied together, element by element
+      workload[0].rate: [1 /s, 2 /s]
+      nodes.phone.count: [20, 10]
+    policies: [local, edge]      # optional: the same as grid policy.name
+    replications: 5
+
+Each point × replication is one job.  A finished job is written at once to
+``OUT/points/<key>.parquet`` (tmp + rename), named by a hash of its whole
+scenario document and replication, so a rerun skips it.  When every job has
+finished, the tables are merged in job order (points in expansion order,
+then replications), whatever ran where: ``tasks.parquet`` (one row per
+task), ``metrics.parquet`` (one row per job), ``nodes.parquet``,
+``summary.parquet``/``summary.csv`` (mean and 95 % CI per point and metric)
+and ``manifest.json``, each written atomically.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as _dt
+import itertools
+import math
+import platform
+import shlex
+import socket
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from offloadsim.experiments.jobs import Job, JobFailure, JobResult, default_workers, execute, job_key
+from offloadsim.experiments.storage import (
+    ExperimentError,
+    read_job_file,
+    remove_stale_temporaries,
+    write_job_file,
+    write_json,
+    write_parquet,
+    write_text,
+)
+from offloadsim.experiments.values import quantity_kind, typed_column
+from offloadsim.metrics import mean_ci
+from offloadsim.scenario import (
+    PathError,
+    Problem,
+    ScenarioError,
+    load_scenario_data,
+    parse_path,
+    read_document,
+    set_path,
+)
+from offloadsim.scenario.errors import describe, did_you_mean, format_path
+
+__all__ = [
+    "SWEEP_KEYS",
+    "SWEEP_FILES",
+    "SweepSpec",
+    "SweepResult",
+    "JobsFailedError",
+    "load_sweep",
+    "sweep_from_data",
+    "expand",
+    "plan_sweep",
+    "sweep",
+    "merge_sweep",
+    "default_sweep_dir",
+]
+
+#: Keys a sweep file may have.
+SWEEP_KEYS = ("name", "description", "base", "set", "grid", "zip", "policies", "replications")
+#: The files a finished sweep directory holds (besides ``points/``).
+SWEEP_FILES = (
+    "tasks.parquet",
+    "metrics.parquet",
+    "nodes.parquet",
+    "summary.parquet",
+    "summary.csv",
+    "manifest.json",
+)
+_FORMAT = "offloadsim-sweep/1"
+_MAX_PROBLEMS = 12
+
+
+class JobsFailedError(ExperimentError):
+    """Some jobs of a sweep raised; the finished ones are saved and a rerun retries the rest."""
+
+    def __init__(self, message: str, failures: Sequence[JobFailure]):
+        super().__init__(message)
+        self.failures = list(failures)
+
+
+@dataclass(frozen=True)
+class SweepSpec:
+    """A validated sweep file.
+
+    ``axes`` are the varied dimensions in expansion order: each is a list of
+    assignments (tuples of ``(key path, value)``); a grid key is one axis, the
+    whole ``zip`` block one axis, ``policies`` the last axis.
+    """
+
+    file: str
+    base: Path
+    name: str
+    description: str
+    base_document: dict[str, Any]
+    fixed: dict[str, Any]
+    axes: tuple[tuple[tuple[tuple[str, Any], ...], ...], ...]
+    sections: dict[str, str]
+    replications: int
+    document: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def swept(self) -> list[str]:
+        """The swept key paths, in column order."""
+        return [key for axis in self.axes for key, _ in axis[0]] if self.axes else []
+
+    @property
+    def points(self) -> int:
+        """How many points (scenario variants) the sweep has."""
+        return math.prod(len(axis) for axis in self.axes)
+
+
+def load_sweep(path: str | Path) -> SweepSpec:
+    """Read and check a sweep file; :class:`ScenarioError` names the file and key of every problem."""
+    document = read_document(path)  # ScenarioError naming the file when missing or not YAML
+    return sweep_from_data(document, source=str(path), base_dir=Path(path).parent)
+
+
+def sweep_from_data(
+    data: Mapping[str, Any], source: str = "<sweep>", base_dir: str | Path | None = None
+) -> SweepSpec:
+    """Check a sweep document (already parsed) and return its :class:`SweepSpec`.
+
+    ``base`` is resolved relative to ``base_dir`` (default: the working directory).
+    """
+    problems: list[Problem] = []
+
+    def bad(key: str, message: str) -> None:
+        problems.append(Problem(source, key, message))
+
+    if not isinstance(data, Mapping):
+        raise ScenarioError(
+            [Problem(source, "", f"expected a mapping at the top level, got {describe(data)}")]
+        )
+    for key in data:
+        if key not in SWEEP_KEYS:
+            bad(
+                format_path((str(key),)),
+                f"unknown key{did_you_mean(str(key), SWEEP_KEYS)}; a sweep file has {', '.join(SWEEP_KEYS)}",
+            )
+    folder = Path(base_dir) if base_dir is not None else Path.cwd()
+
+    base_value = data.get("base")
+    base_path = Path()
+    if base_value is None:
+        bad("base", "required: the scenario file to vary, relative to this file")
+    elif not isinstance(base_value, str) or not base_value.strip():
+        bad("base", f"expected the path of a scenario file, got {describe(base_value)}")
+    else:
+        base_path = folder / base_value
+        if not base_path.is_file():
+            bad("base", f"no scenario file {base_path}")
+
+    replications = data.get("replications", 1)
+    if isinstance(replications, bool) or not isinstance(replications, int) or replications < 1:
+        bad("replications", f"expected a whole number of at least 1, got {describe(replications)}")
+        replications = 1
+
+    sections: dict[str, str] = {}
+    axes: list[tuple[tuple[tuple[str, Any], ...], ...]] = []
+
+    def claim(key: str, section: str) -> bool:
+        where = format_path((section, key)) if section in ("grid", "zip", "set") else section
+        try:
+            parse_path(key)
+        except PathError as error:
+            bad(where, error.message)
+            return False
+        if key in sections:
+            bad(where, f"{key} is already given in {sections[key]}; vary each key in one place")
+            return False
+        sections[key] = where
+        return True
+
+    fixed: dict[str, Any] = {}
+    for section in ("set", "grid", "zip"):
+        block = data.get(section)
+        if block is not None and not isinstance(block, Mapping):
+            bad(section, f"expected a mapping of key path to value(s), got {describe(block)}")
+    fixed_block = data.get("set")
+    if isinstance(fixed_block, Mapping):
+        for key, value in fixed_block.items():
+            if claim(str(key), "set"):
+                fixed[str(key)] = value
+
+    grid = data.get("grid")
+    if isinstance(grid, Mapping):
+        for key, values in grid.items():
+            where = format_path(("grid", str(key)))
+            if not isinstance(values, list) or not values:
+                bad(where, f"expected a non-empty list of values, got {describe(values)}")
+            elif claim(str(key), "grid"):
+                axes.append(tuple(((str(key), v),) for v in values))
+
+    zipped = data.get("zip")
+    if isinstance(zipped, Mapping) and zipped:
+        columns: list[tuple[str, list[Any]]] = []
+        for key, values in zipped.items():
+            where = format_path(("zip", str(key)))
+            if not isinstance(values, list) or not values:
+                bad(where, f"expected a non-empty list of values, got {describe(values)}")
+            elif claim(str(key), "zip"):
+                columns.append((str(key), values))
+        lengths = {len(values) for _, values in columns}
+        if len(lengths) > 1:
+            sizes = ", ".join(f"{key}: {len(values)}" for key, values in columns)
+            bad("zip", f"lists varied together must have the same length, got {sizes}")
+        elif columns:
+            axes.append(
+                tuple(tuple((key, values[i]) for key, values in columns) for i in range(lengths.pop()))
+            )
+
+    policies = data.get("policies")
+    if policies is not None:
+        if (
+            not isinstance(policies, list)
+            or not policies
+            or not all(isinstance(p, str) and p.strip() for p in policies)
+        ):
+            bad("policies", f"expected a non-empty list of policy names, got {describe(policies)}")
+        elif claim("policy.name", "policies"):
+            axes.append(tuple((("policy.name", p),) for p in policies))
+
+    name = data.get("name", Path(source).stem)
+    description = data.get("description", "")
+    for key, value in (("name", name), ("description", description)):
+        if not isinstance(value, str):
+            bad(key, f"expected text, got {describe(value)}")
+    if problems:
+        raise ScenarioError(problems)
+    base_document = read_document(base_path)
+    return SweepSpec(
+        file=source,
+        base=base_path,
+        name=str(name),
+        description=str(description),
+        base_document=base_document,
+        fixed=fixed,
+        axes=tuple(axes),
+        sections=sections,
+        replications=int(replications),
+        document=dict(data),
+    )
+
+
+def expand(spec: SweepSpec) -> list[dict[str, Any]]:
+    """Every point of the sweep as ``{key path: value}``, in expansion order (the last axis fastest).
+
+    >>> spec = sweep_from_data({"base": "scenarios/quickstart.yaml",
+    ...     "grid": {"a": [1, 2]}, "policies": ["local", "edge"]})  # doctest: +SKIP
+    >>> expand(spec)  # doctest: +SKIP
+    [{'a': 1, 'policy.name': 'local'}, {'a': 1, 'policy.name': 'edge'}, {'a': 2, ...}, ...]
+    """
+    points = []
+    for combination in itertools.product(*spec.axes):
+        point: dict[str, Any] = {}
+        for assignments in combination:
+            point.update(assignments)
+        points.append(point)
+    return points
+
+
+def point_document(spec: SweepSpec, point: Mapping[str, Any]) -> dict[str, Any]:
+    """The base scenario document with the fixed values and one point's values applied.
+
+    ``policy.name`` is applied first and, like ``offloadsim run --policy``,
+    keeps the base policy's parameters only when the name is the same.
+    """
+    document = copy.deepcopy(spec.base_document)
+    name = point.get("policy.name", spec.fixed.get("policy.name"))
+    if name is not None:
+        policy = document.get("policy")
+        if isinstance(policy, str):
+            policy = {"name": policy}
+        if not isinstance(policy, dict) or policy.get("name") != name:
+            policy = {"name": name}
+        document["policy"] = dict(policy)
+    for key, value in (*spec.fixed.items(), *point.items()):
+        if key == "policy.name":
+            continue
+        parts = parse_path(key)
+        if parts[0] == "policy" and isinstance(document.get("policy"), str):
+            document["policy"] = {"name": document["policy"]}
+        set_path(document, key, copy.deepcopy(value))
+    return document
+
+
+def plan_sweep(spec: SweepSpec) -> list[Job]:
+    """The jobs of a sweep, after checking that every point's scenario loads and its policy exists.
+
+    Raises :class:`ScenarioError` naming the sweep file and the swept key at
+    fault (e.g. a key path the base scenario does not have) before any job runs.
+    """
+    from offloadsim.api import RunError, check_policy
+
+    problems: list[Problem] = []
+    seen: set[tuple[str, str]] = set()
+    jobs: list[Job] = []
+    base_source = str(spec.base)
+
+    def report(key: str, message: str, index: int, point: Mapping[str, Any]) -> None:
+        if (key, message) in seen:
+            return
+        seen.add((key, message))
+        shown = ", ".join(f"{k}={v}" for k, v in point.items())
+        problems.append(
+            Problem(spec.file, key, f"{message} (point {index}" + (f": {shown})" if shown else ")"))
+        )
+
+    for index, point in enumerate(expand(spec)):
+        try:
+            document = point_document(spec, point)
+        except PathError as error:
+            key = next(
+                (k for k in (*point, *spec.fixed) if error.path.startswith(k) or k.startswith(error.path)), ""
+            )
+            report(spec.sections.get(key, ""), f"{base_source}: {error}", index, point)
+            continue
+        try:
+            scenario = load_scenario_data(document, source=base_source, base_dir=spec.base.parent)
+            check_policy(scenario.policy)
+        except ScenarioError as error:
+            for problem in error.problems:
+                report(_section_of(spec, problem), str(problem), index, point)
+            continue
+        except RunError as error:
+            report(spec.sections.get("policy.name", ""), f"{base_source}: {error}", index, point)
+            continue
+        items = tuple(point.items())
+        for replication in range(spec.replications):
+            key = job_key(scenario.document, replication)
+            jobs.append(Job(key=key, index=index, replication=replication, scenario=scenario, point=items))
+    if problems:
+        extra = len(problems) - _MAX_PROBLEMS
+        shown = problems[:_MAX_PROBLEMS]
+        if extra > 0:
+            shown.append(Problem(spec.file, "", f"... and {extra} more problems"))
+        raise ScenarioError(shown)
+    return jobs
+
+
+def _section_of(spec: SweepSpec, problem: Problem) -> str:
+    """The sweep key (``grid["links[0].bandwidth"]``) that set the scenario key a problem is about, or ''.
+
+    A problem may name the key itself, a key inside it, or (for an unknown
+    key) the mapping that holds it, with the unknown name in the message.
+    """
+    for key, where in spec.sections.items():
+        path = problem.key_path
+        if path == key or path.startswith((key + ".", key + "[")):
+            return where
+        if path and key.startswith((path + ".", path + "[")):
+            rest = parse_path(key)[len(parse_path(path))]
+            if repr(rest) in problem.message or f'"{rest}"' in problem.message:
+                return where
+    return ""
+
+
+# --------------------------------------------------------------------------- running
+
+
+@dataclass
+class SweepResult:
+    """A finished sweep: its directory and merged tables.
+
+    ``ran`` and ``reused`` count the jobs simulated this time and those
+    found already finished on disk.
+    """
+
+    path: Path
+    tasks: pd.DataFrame
+    metrics: pd.DataFrame
+    nodes: pd.DataFrame
+    summary: pd.DataFrame
+    manifest: dict[str, Any]
+    ran: int = 0
+    reused: int = 0
+
+    def __repr__(self) -> str:
+        return (
+            f"SweepResult({self.manifest.get('name')!r}, points={self.manifest.get('points')}, "
+            f"jobs={len(self.metrics)}, path={str(self.path)!r})"
+        )
+
+
+def default_sweep_dir(spec: SweepSpec) -> Path:
+    """``results/<sweep name>``."""
+    return Path("results") / spec.name.replace("/", "_").replace("\\", "_")
+
+
+def sweep(
+    sweep_file: str | Path | SweepSpec,
+    *,
+    out: str | Path | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    progress: bool = False,
+) -> SweepResult:
+    """Run a sweep (file or :class:`SweepSpec`) into ``out`` and return the merged result.
+
+    Jobs already finished in ``out/points`` are reused; the others run on
+    ``workers`` local processes (default: all cores; 1 runs them in this
+    process) or on the Dask cluster at ``scheduler``.  Raises
+    :class:`ScenarioError` for a bad sweep file or point before any job runs,
+    and :class:`JobsFailedError` after the run if some jobs raised (the
+    finished ones are kept; ``out/failures.log`` has the tracebacks).
+    """
+    spec = sweep_file if isinstance(sweep_file, SweepSpec) else load_sweep(sweep_file)
+    started = _dt.datetime.now(_dt.UTC)
+    clock = time.perf_counter()
+    jobs = plan_sweep(spec)
+    directory = _prepare_out(Path(out) if out is not None else default_sweep_dir(spec))
+    points_dir = directory / "points"
+    todo = [job for job in jobs if not (points_dir / f"{job.key}.parquet").is_file()]
+
+    def save(job: Job, result: JobResult) -> None:
+        write_job_file(points_dir / f"{job.key}.parquet", result.tasks, _job_meta(job, result))
+
+    failures = execute(
+        todo,
+        save,
+        workers=workers,
+        scheduler=scheduler,
+        progress=progress,
+        description=f"sweep {spec.name}",
+    )
+    log = directory / "failures.log"
+    if failures:
+        write_text(_failure_log(failures), log)
+        first = failures[0]
+        message = _one_line(first.error)
+        raise JobsFailedError(
+            f"{len(failures)} of {len(jobs)} jobs failed (first: {first.job.describe()}: {message}); "
+            f"the {len(todo) - len(failures)} that finished are saved, tracebacks in {log}; "
+            "rerun the same command to run only what is missing",
+            failures,
+        )
+    log.unlink(missing_ok=True)
+    return merge_sweep(
+        spec,
+        jobs,
+        directory,
+        run_info={
+            "jobs_run": len(todo),
+            "jobs_reused": len(jobs) - len(todo),
+            "workers": None if scheduler else (workers or default_workers()),
+            "scheduler": scheduler,
+            "started_utc": started.isoformat(timespec="seconds"),
+            "wall_s": time.perf_counter() - clock,
+        },
+    )
+
+
+def _prepare_out(directory: Path) -> Path:
+    """Create ``directory/points``; refuse a non-empty directory that is not a sweep's."""
+    if directory.exists() and not directory.is_dir():
+        raise ExperimentError(f"output path {directory} exists and is not a directory")
+    if directory.is_dir() and any(directory.iterdir()) and not (directory / "points").is_dir():
+        raise ExperimentError(
+            f"output directory {directory} is not empty and holds no sweep (no points/); choose another --out"
+        )
+    try:
+        (directory / "points").mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ExperimentError(f"cannot write results to {directory}: {error.strerror or error}") from None
+    remove_stale_temporaries(directory / "points")
+    remove_stale_temporaries(directory)
+    return directory
+
+
+def _job_meta(job: Job, result: JobResult) -> dict[str, Any]:
+    return {
+        "key": job.key,
+        "index": job.index,
+        "replication": job.replication,
+        "point": [[k, v] for k, v in job.point],
+        "policy": result.policy,
+        "seed": result.seed,
+        "scenario": job.scenario.name,
+        "metrics": {k: _json_value(v) for k, v in result.metrics.items()},
+        "nodes": {c: [_json_value(v) for v in result.nodes[c].tolist()] for c in result.nodes.columns},
+        "wall_s": result.wall_s,
+    }
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, float | np.floating):
+        return None if math.isnan(value) else float(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    if value is pd.NA:
+        return None
+    return value
+
+
+def _one_line(error: BaseException) -> str:
+    text = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {text[0] if text else ''}".rstrip(": ")
+
+
+def _failure_log(failures: Sequence[JobFailure]) -> str:
+    parts = []
+    for failure in failures:
+        parts.append(f"== {failure.job.describe()} (job {failure.job.key})\n{failure.traceback.rstrip()}\n")
+    return "\n".join(parts)
+
+
+# --------------------------------------------------------------------------- merging
+
+
+def merge_sweep(
+    spec: SweepSpec, jobs: Sequence[Job], directory: str | Path, run_info: Mapping[str, Any] | None = None
+) -> SweepResult:
+    """Merge the job files of ``jobs`` (all finished) into the sweep's tables, written atomically.
+
+    Jobs are taken in their order (point, then replication), so the tables
+    do not depend on which worker finished first.
+    """
+    from offloadsim.results import nodes_frame, scenario_hash, tasks_frame
+
+    directory = Path(directory)
+    swept = spec.swept
+    task_parts: list[pd.DataFrame] = []
+    node_parts: list[pd.DataFrame] = []
+    metric_rows: list[dict[str, Any]] = []
+    point_values: dict[str, list[Any]] = {key: [] for key in swept}
+    task_point: list[np.ndarray] = []
+    node_point: list[np.ndarray] = []
+    ordered = sorted(jobs, key=lambda j: (j.index, j.replication))
+    for job in ordered:
+        file = directory / "points" / f"{job.key}.parquet"
+        try:
+            tasks, meta = read_job_file(file)
+        except FileNotFoundError:
+            raise ExperimentError(f"{file}: missing; rerun the sweep to finish it") from None
+        except (OSError, ValueError) as error:
+            raise ExperimentError(f"{file}: unreadable ({error}); delete it and rerun the sweep") from None
+        task_parts.append(tasks)
+        nodes = pd.DataFrame(meta.get("nodes", {}))
+        nodes.insert(0, "replication", job.replication)
+        nodes.insert(0, "policy", meta["policy"])
+        node_parts.append(nodes)
+        values = dict(job.point)
+        metric_rows.append(
+            {
+                "point": job.index,
+                "replication": job.replication,
+                "seed": meta["seed"],
+                "policy": meta["policy"],
+                "job": job.key,
+                **{k: (math.nan if v is None else v) for k, v in meta["metrics"].items()},
+            }
+        )
+        for key in swept:
+            point_values[key].append(values[key])
+        task_point.append(np.full(len(tasks), len(metric_rows) - 1))
+        node_point.append(np.full(len(nodes), len(metric_rows) - 1))
+
+    metrics = pd.DataFrame(metric_rows)
+    for column in metrics.columns:
+        if column.startswith("utilisation_"):
+            metrics[column] = metrics[column].astype(float)
+    job_rows_tasks = np.concatenate(task_point) if task_point else np.array([], dtype=int)
+    job_rows_nodes = np.concatenate(node_point) if node_point else np.array([], dtype=int)
+    raw_tasks = pd.concat(task_parts, ignore_index=True) if task_parts else pd.DataFrame()
+    tasks = tasks_frame({c: raw_tasks[c] for c in raw_tasks.columns})
+    raw_nodes = pd.concat(node_parts, ignore_index=True) if node_parts else pd.DataFrame()
+    nodes = nodes_frame({c: raw_nodes[c] for c in raw_nodes.columns})
+
+    kinds: dict[str, str | None] = {}
+    for position, key in enumerate(swept):
+        column = typed_column(point_values[key])
+        kinds[key] = quantity_kind(list(dict.fromkeys(point_values[key])))
+        metrics.insert(position, key, column)
+        tasks.insert(position, key, column[job_rows_tasks] if len(tasks) else column[:0])
+        nodes.insert(position, key, column[job_rows_nodes] if len(nodes) else column[:0])
+    tasks.insert(len(swept), "point", metrics["point"].to_numpy()[job_rows_tasks] if len(tasks) else [])
+    nodes.insert(len(swept), "point", metrics["point"].to_numpy()[job_rows_nodes] if len(nodes) else [])
+    summary = summarize_points(metrics, swept)
+
+    manifest = {
+        "format": _FORMAT,
+        "name": spec.name,
+        "description": spec.description,
+        "sweep_file": spec.file,
+        "sweep_hash": scenario_hash(spec.document),
+        "base_file": str(spec.base),
+        "base_hash": scenario_hash(spec.base_document),
+        "swept": swept,
+        "swept_kinds": kinds,
+        "fixed": spec.fixed,
+        "points": spec.points,
+        "replications": spec.replications,
+        "jobs": len(ordered),
+        "tasks": len(tasks),
+        **_host_info(),
+        **dict(run_info or {}),
+        "files": list(SWEEP_FILES),
+    }
+    write_parquet(tasks, directory / "tasks.parquet")
+    write_parquet(metrics, directory / "metrics.parquet")
+    write_parquet(nodes, directory / "nodes.parquet")
+    write_parquet(summary, directory / "summary.parquet")
+    write_text(summary.to_csv(index=False, lineterminator="\n"), directory / "summary.csv")
+    write_json(manifest, directory / "manifest.json")  # last: its presence means the merge is complete
+    return SweepResult(
+        path=directory,
+        tasks=tasks,
+        metrics=metrics,
+        nodes=nodes,
+        summary=summary,
+        manifest=manifest,
+        ran=int((run_info or {}).get("jobs_run", 0)),
+        reused=int((run_info or {}).get("jobs_reused", 0)),
+    )
+
+
+def metric_columns(metrics: pd.DataFrame) -> list[str]:
+    """The numeric metric columns of a metrics table (not the identifying ones)."""
+    from offloadsim.experiments.jobs import METRICS
+
+    known = [c for c in METRICS if c in metrics.columns]
+    return known + [c for c in metrics.columns if c.startswith("utilisation_")]
+
+
+def summarize_points(metrics: pd.DataFrame, swept: Sequence[str]) -> pd.DataFrame:
+    """Mean and 95 % CI half-width over replications, per point and metric (a tidy table)."""
+    rows = []
+    columns = metric_columns(metrics)
+    for point, group in metrics.groupby("point", sort=True):
+        first = group.iloc[0]
+        for name in columns:
+            mean, half = mean_ci(group[name].to_numpy(dtype=float))
+            rows.append(
+                {
+                    **{key: first[key] for key in swept},
+                    "point": point,
+                    "policy": first["policy"],
+                    "metric": name,
+                    "n": int(group[name].notna().sum()),
+                    "mean": mean,
+                    "ci": half,
+                }
+            )
+    frame = pd.DataFrame(rows, columns=[*swept, "point", "policy", "metric", "n", "mean", "ci"])
+    return frame
+
+
+def _host_info() -> dict[str, Any]:
+    from offloadsim._version import __version__
+
+    return {
+        "offloadsim_version": __version__,
+        "python_version": platform.python_version(),
+        "platform": platform.platform(),
+        "host": socket.gethostname(),
+        "command": shlex.join(sys.argv),
+    }

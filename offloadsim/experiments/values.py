@@ -1,0 +1,131 @@
+"""Swept values as table columns and plot axes: one dtype per column, unit strings to SI numbers.
+
+A swept value is kept in the tables as the user wrote it (``"20 Mbps"``);
+:func:`quantity_kind` finds which kind of quantity a column holds, so a
+plot can put it on a numeric axis in SI units with :func:`to_si`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from offloadsim.units import QUANTITIES, UnitError, parse_quantity
+
+__all__ = ["typed_column", "quantity_kind", "to_si", "axis_label_for"]
+
+# Kinds tried in this order; the first that reads every value wins.
+_KINDS = ("bandwidth", "time", "size", "rate", "power", "energy", "work", "speed", "byte_rate")
+
+# Display units for axes: (SI factor, unit label) per kind.
+_AXIS_UNITS = {
+    "bandwidth": (1e6, "Mbit/s"),
+    "time": (1e-3, "ms"),
+    "size": (1e3, "kB"),
+    "rate": (1.0, "1/s"),
+    "power": (1.0, "W"),
+    "energy": (1.0, "J"),
+    "work": (1e9, "GFLOP"),
+    "speed": (1e9, "GFLOP/s"),
+    "byte_rate": (1e9, "GB/s"),
+}
+
+
+def typed_column(values: Sequence[Any]) -> Any:
+    """One column for swept values: int64, float64 or bool when they all are, else strings.
+
+    Containers are written as JSON so that every cell is a plain value.
+
+    >>> typed_column([1, 2]).dtype, typed_column([1, 2.5]).dtype, typed_column(["5 Mbps", 3]).tolist()
+    (dtype('int64'), dtype('float64'), ['5 Mbps', '3'])
+    """
+    items = list(values)
+    if items and all(isinstance(v, bool) for v in items):
+        return np.asarray(items, dtype=bool)
+    if items and all(isinstance(v, int) and not isinstance(v, bool) for v in items):
+        return np.asarray(items, dtype=np.int64)
+    if items and all(isinstance(v, int | float) and not isinstance(v, bool) for v in items):
+        return np.asarray(items, dtype=np.float64)
+    return pd.Series([_text(v) for v in items], dtype=object).to_numpy()
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict | list | tuple):
+        return json.dumps(value, sort_keys=True, default=str)
+    return str(value)
+
+
+def quantity_kind(values: Sequence[Any]) -> str | None:
+    """The kind of quantity (``"bandwidth"``, ``"time"``, ...) every value reads as; ``"number"``, or None.
+
+    >>> quantity_kind(["5 Mbps", "1 Gbps"]), quantity_kind([1, 2.5]), quantity_kind(["edge", "local"])
+    ('bandwidth', 'number', None)
+    """
+    items = [v for v in values if not (isinstance(v, float) and math.isnan(v))]
+    if not items:
+        return None
+    if all(isinstance(v, int | float | np.integer | np.floating) and not isinstance(v, bool) for v in items):
+        return "number"
+    if not all(isinstance(v, str | int | float) and not isinstance(v, bool) for v in items):
+        return None
+    for kind in _KINDS:
+        try:
+            for v in items:
+                parse_quantity(v, kind)
+        except UnitError:
+            continue
+        if any(isinstance(v, str) for v in items):
+            return kind
+    return None
+
+
+def to_si(values: Sequence[Any], kind: str) -> np.ndarray:
+    """The values as SI floats (``kind`` from :func:`quantity_kind`)."""
+    if kind == "number":
+        return np.asarray([float(v) for v in values], dtype=float)
+    return np.asarray([parse_quantity(v, kind) for v in values], dtype=float)
+
+
+# What a plain number means for a key, from the key's last part (scenario numbers are SI).
+_KEY_KINDS = {
+    "bandwidth": "bandwidth",
+    "latency": "time",
+    "duration": "time",
+    "warmup": "time",
+    "deadline": "time",
+    "rate": "rate",
+    "input": "size",
+    "output": "size",
+    "speed": "speed",
+    "work": "work",
+}
+_COUNT_KEYS = ("count", "cores", "queue_limit", "seed", "prompt_tokens", "output_tokens")
+
+
+def axis_label_for(key: str, kind: str | None) -> tuple[str, float]:
+    """An axis label with its unit for a swept key, and the factor from SI to the shown unit.
+
+    Plain numbers are SI values in scenarios; their unit is taken from the
+    key's last part (``bandwidth``, ``latency``, ``rate``, ``count``...).
+
+    >>> axis_label_for("links[0].bandwidth", "bandwidth")
+    ('links[0].bandwidth (Mbit/s)', 1000000.0)
+    >>> axis_label_for("nodes.phone.count", "number")
+    ('nodes.phone.count (count)', 1.0)
+    """
+    last = key.rsplit(".", 1)[-1].split("[", 1)[0]
+    if kind == "number":
+        if last in _COUNT_KEYS:
+            return f"{key} (count)", 1.0
+        kind = _KEY_KINDS.get(last)
+    if kind is None:
+        return key, 1.0
+    factor, unit = _AXIS_UNITS.get(kind, (1.0, QUANTITIES[kind].si_unit))
+    return f"{key} ({unit})", factor

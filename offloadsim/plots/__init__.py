@@ -1,0 +1,57 @@
+"""Paper-style figures from records, in one house style; headless, and never touching pyplot state.
+
+Figures are :class:`matplotlib.figure.Figure` objects drawn without pyplot
+or a GUI backend: saving picks the Agg (PNG) or PDF canvas by file type.
+
+Every chart function takes DataFrames and an optional ``ax`` and returns the
+Axes it drew on, so it can go into a figure of your own::
+
+    >>> from offloadsim.plots import new_axes, latency_cdf, save_figure
+    >>> fig, ax = new_axes("one-column")
+    >>> latency_cdf(result.tasks, ax=ax)  # doctest: +SKIP
+    >>> save_figure(fig, "figures/cdf")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from offloadsim.plots.charts import (
+    energy_latency,
+    latency_cdf,
+    metric_bars,
+    metric_vs_parameter,
+    node_utilisation,
+    split_vs_parameter,
+    stage_timeline,
+    utilisation_over_time,
+)
+from offloadsim.plots.results import KINDS, default_figure_name, plot_results
+from offloadsim.plots.style import (
+    FIGSIZES,
+    OKABE_ITO,
+    PALETTE,
+    house_style,
+    new_axes,
+    save_figure,
+    style_map,
+)
+
+__all__ = [
+    "latency_cdf",
+    "metric_bars",
+    "metric_vs_parameter",
+    "split_vs_parameter",
+    "energy_latency",
+    "node_utilisation",
+    "utilisation_over_time",
+    "stage_timeline",
+    "plot_results",
+    "default_figure_name",
+    "KINDS",
+    "new_axes",
+    "save_figure",
+    "house_style",
+    "style_map",
+    "FIGSIZES",
+    "OKABE_ITO",
+    "PALETTE",
+]

@@ -1,0 +1,178 @@
+"""The house style of every figure: serif type, the Okabe–Ito palette, paper-sized figures, PDF + PNG.
+
+Nothing here touches pyplot.  Figures are :class:`matplotlib.figure.Figure`
+objects made directly, and the style is applied with
+:func:`matplotlib.rc_context` only while a figure is being drawn or saved,
+so a user's own matplotlib settings are left as they were.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+from cycler import cycler
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+__all__ = [
+    "OKABE_ITO",
+    "PALETTE",
+    "MARKERS",
+    "LINESTYLES",
+    "FIGSIZES",
+    "RC",
+    "house_style",
+    "new_axes",
+    "save_figure",
+    "style_map",
+]
+
+#: Okabe & Ito (2008), colour-blind safe, by name.
+OKABE_ITO = {
+    "black": "#000000",
+    "orange": "#E69F00",
+    "sky blue": "#56B4E9",
+    "bluish green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "reddish purple": "#CC79A7",
+}
+#: The order series take their colours in (yellow last: weak on white).
+PALETTE = tuple(
+    OKABE_ITO[c]
+    for c in ("blue", "orange", "bluish green", "vermillion", "reddish purple", "sky blue", "black", "yellow")
+)
+#: Markers and line styles that go with the colours, so figures also read in grey.
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
+LINESTYLES = ("-", "--", "-.", ":", (0, (5, 1)), (0, (3, 1, 1, 1, 1, 1)), (0, (1, 1)), (0, (8, 2)))
+
+#: Figure sizes in inches: one column (3.5 in) and two columns (7.16 in) of a two-column paper.
+FIGSIZES: dict[str, tuple[float, float]] = {
+    "one-column": (3.5, 2.45),
+    "one-column-tall": (3.5, 3.4),
+    "two-column": (7.16, 2.8),
+    "two-column-tall": (7.16, 4.4),
+}
+
+#: The rcParams of the house style.
+RC: dict[str, Any] = {
+    "font.family": "serif",
+    "font.serif": ["STIXGeneral", "DejaVu Serif"],
+    "mathtext.fontset": "stix",
+    "font.size": 8.0,
+    "axes.titlesize": 8.0,
+    "axes.labelsize": 8.0,
+    "legend.fontsize": 7.0,
+    "legend.title_fontsize": 7.0,
+    "xtick.labelsize": 7.0,
+    "ytick.labelsize": 7.0,
+    "axes.prop_cycle": cycler(color=list(PALETTE)),
+    "axes.linewidth": 0.6,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "axes.axisbelow": True,
+    "grid.linewidth": 0.4,
+    "grid.alpha": 0.35,
+    "xtick.major.width": 0.6,
+    "ytick.major.width": 0.6,
+    "xtick.minor.width": 0.4,
+    "ytick.minor.width": 0.4,
+    "lines.linewidth": 1.2,
+    "lines.markersize": 3.5,
+    "errorbar.capsize": 2.0,
+    "legend.frameon": False,
+    "legend.handlelength": 1.8,
+    "patch.linewidth": 0.5,
+    "figure.dpi": 100,
+    "savefig.dpi": 300,
+    "savefig.bbox": "tight",
+    "savefig.pad_inches": 0.02,
+    "pdf.fonttype": 42,  # TrueType in PDFs: editable text, accepted by publishers
+    "ps.fonttype": 42,
+    "svg.fonttype": "none",
+}
+
+
+@contextmanager
+def house_style(extra: Mapping[str, Any] | None = None) -> Iterator[None]:
+    """Apply the house style (plus ``extra`` rcParams) for the duration of the block, then restore."""
+    params: Any = dict(RC)  # rc_context's stubs list every known key; ours are all valid
+    params.update(extra or {})
+    with matplotlib.rc_context(params):
+        yield
+
+
+def new_axes(
+    size: str | tuple[float, float] = "one-column",
+    *,
+    nrows: int = 1,
+    ncols: int = 1,
+    **subplot_kw: Any,
+) -> Any:
+    """A new :class:`Figure` (constrained layout, house style) and its Axes (an array when several).
+
+    ``size`` is a :data:`FIGSIZES` preset or ``(width, height)`` in inches.
+
+    >>> fig, ax = new_axes("two-column")
+    >>> fig.get_size_inches().tolist()
+    [7.16, 2.8]
+    """
+    figsize = FIGSIZES[size] if isinstance(size, str) else size
+    if isinstance(size, str) and size not in FIGSIZES:
+        raise ValueError(f"unknown figure size {size!r}; use one of {', '.join(FIGSIZES)} or (w, h)")
+    with house_style():
+        fig = Figure(figsize=figsize, layout="constrained")
+        axes = fig.subplots(nrows, ncols, squeeze=True, subplot_kw=subplot_kw or None)
+    return fig, axes
+
+
+def save_figure(fig: Figure, path: str | Path, formats: Iterable[str] = ("pdf", "png")) -> list[Path]:
+    """Save ``fig`` as PDF and PNG next to each other (``path``'s suffix is replaced), atomically.
+
+    Returns the files written.
+    """
+    from offloadsim.experiments.storage import atomic_write
+
+    target = Path(path)
+    if target.suffix.lower() in (".pdf", ".png", ".svg"):
+        target = target.with_suffix("")
+    written = []
+    with house_style():
+        for fmt in formats:
+            file = target.parent / f"{target.name}.{fmt}"
+
+            def write(tmp: Path, fmt: str = fmt) -> None:
+                fig.savefig(tmp, format=fmt)
+
+            written.append(atomic_write(file, write))
+    return written
+
+
+def style_map(names: Iterable[Any]) -> dict[Any, dict[str, Any]]:
+    """Colour, marker and line style per series name, in order of first appearance.
+
+    >>> style_map(["local", "edge"])["edge"]["color"]
+    '#E69F00'
+    """
+    styles = zip(
+        itertools.cycle(PALETTE), itertools.cycle(MARKERS), itertools.cycle(LINESTYLES), strict=False
+    )
+    return {
+        name: {"color": c, "marker": m, "linestyle": ls}
+        for name, (c, m, ls) in zip(dict.fromkeys(names), styles, strict=False)
+    }
+
+
+def axes_or_new(ax: Axes | None, size: str | tuple[float, float] = "one-column") -> Axes:
+    """``ax`` itself, or the Axes of a new house-style figure."""
+    if ax is not None:
+        return ax
+    _, new = new_axes(size)
+    return new

@@ -1,0 +1,89 @@
+"""The compare, sweep and plot verbs: output, files, and one-line errors with exit status 2."""
+
+from __future__ import annotations
+
+import pytest
+
+
+def test_compare_prints_the_table_and_writes_the_directory(cli_main, tiny, tmp_path, capsys):
+    out = tmp_path / "cmp"
+    status = cli_main(
+        [
+            "compare",
+            str(tiny),
+            "--policies",
+            "local,edge",
+            "-n",
+            "2",
+            "--workers",
+            "1",
+            "--out",
+            str(out),
+            "--set",
+            "duration=10 s",
+        ]
+    )
+    captured = capsys.readouterr()
+    assert status == 0, captured.err
+    assert "Δ vs local" in captured.out and "mean latency (ms)" in captured.out
+    assert (out / "summary.csv").is_file() and (out / "manifest.json").is_file()
+
+
+def test_sweep_then_plot(cli_main, sweep_file, tmp_path, capsys):
+    out = tmp_path / "sw"
+    assert cli_main(["sweep", str(sweep_file), "--workers", "1", "--out", str(out), "--quiet"]) == 0
+    assert capsys.readouterr().out.strip() == str(out)
+    assert cli_main(["sweep", str(sweep_file), "--workers", "1", "--out", str(out)]) == 0
+    assert "8 jobs: 0 run, 8 reused" in capsys.readouterr().out
+    assert cli_main(["plot", str(out), "--kind", "sweep", "--metric", "latency_p95_s"]) == 0
+    printed = capsys.readouterr().out.split()
+    assert printed == [
+        str(out / "figures" / "sweep-latency_p95_s.pdf"),
+        str(out / "figures" / "sweep-latency_p95_s.png"),
+    ]
+    target = tmp_path / "fig" / "cdf"
+    assert (
+        cli_main(
+            ["plot", str(out), "--kind", "cdf", "--where", "links[0].bandwidth=5 Mbps", "--out", str(target)]
+        )
+        == 0
+    )
+    assert (tmp_path / "fig" / "cdf.png").is_file()
+
+
+def test_sweep_dry_run_lists_points_and_runs_nothing(cli_main, sweep_file, tmp_path, capsys):
+    out = tmp_path / "dry"
+    assert cli_main(["sweep", str(sweep_file), "--dry-run", "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert (
+        "4 points x 2 replications = 8 jobs" in text
+        and "point 3: links[0].bandwidth=50 Mbps, policy.name=edge" in text
+    )
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["compare", "{tiny}", "--policies", "local,nope"], "unknown policy 'nope'"),
+        (["compare", "{tiny}", "--policies", "local", "-n", "0"], "expected a whole number of at least 1"),
+        (["compare", "{tiny}", "--policies", "local", "--baseline", "edge"], "baseline 'edge' is not one of"),
+        (["compare", "{tiny}", "--policies", "local", "--set", "links[0].bandwith=1 Mbps"], "bandwith"),
+        (["sweep", "{folder}/missing.yaml"], "missing.yaml: no such file"),
+        (["sweep", "{bad_sweep}"], "replicatons: unknown key"),
+        (["plot", "{folder}/nothing"], "no results directory"),
+        (["plot", "{folder}", "--kind", "cdf"], "not a results directory"),
+        (["plot", "{folder}", "--kind", "pie"], "invalid choice"),
+    ],
+)
+def test_user_mistakes_are_one_line_errors(cli_main, tiny, argv, message, capsys):
+    bad = tiny.parent / "bad.yaml"
+    bad.write_text("base: tiny.yaml\nreplicatons: 2\n", encoding="utf-8")
+    names = {"tiny": str(tiny), "folder": str(tiny.parent), "bad_sweep": str(bad)}
+    status = cli_main([a.format(**names) for a in argv])
+    err = capsys.readouterr().err
+    assert status == 2, err
+    lines = err.strip().splitlines()
+    assert lines and all(line.startswith("offloadsim: error: ") for line in lines)
+    assert message in err
+    assert "Traceback" not in err

@@ -1,0 +1,168 @@
+"""compare: common random numbers across policies, paired differences, the written directory."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from offloadsim.experiments import ExperimentError, compare, compare_table, read_results
+from offloadsim.metrics import mean_ci, student_t_ppf
+
+
+@pytest.fixture(scope="module")
+def result(tmp_path_factory):
+    from experiment_data import TINY
+
+    folder = tmp_path_factory.mktemp("compare")
+    path = folder / "tiny.yaml"
+    path.write_text(TINY, encoding="utf-8")
+    return compare(path, ["local", "edge", "least-loaded"], 3, workers=1, out=folder / "out")
+
+
+def test_every_policy_sees_identical_arrivals_in_each_replication(result):
+    tasks = result.tasks
+    for replication in range(3):
+        runs = {
+            policy: tasks[(tasks.policy == policy) & (tasks.replication == replication)]
+            .sort_values("task_id")[["task_id", "source", "arrival", "deadline"]]
+            .reset_index(drop=True)
+            for policy in result.policies
+        }
+        reference = runs["local"]
+        assert len(reference) > 50
+        for policy, frame in runs.items():
+            pd.testing.assert_frame_equal(
+                frame.astype({"source": str}), reference.astype({"source": str}), obj=policy
+            )
+
+
+def test_replications_differ_from_each_other(result):
+    tasks = result.tasks[result.tasks.policy == "local"]
+    first = tasks[tasks.replication == 0]["arrival"].to_numpy()[:20]
+    second = tasks[tasks.replication == 1]["arrival"].to_numpy()[:20]
+    assert not np.array_equal(first, second)
+
+
+def test_summary_is_tidy_with_paired_differences_to_the_baseline(result):
+    summary = result.summary
+    assert list(summary.columns) == ["policy", "metric", "n", "mean", "ci", "diff", "diff_ci"]
+    assert set(summary.policy) == {"local", "edge", "least-loaded"}
+    base = summary[summary.policy == "local"]
+    assert base["diff"].isna().all()
+    edge = summary[(summary.policy == "edge") & (summary.metric == "latency_mean_s")].iloc[0]
+    m = result.metrics
+    a = m[m.policy == "edge"].sort_values("replication")["latency_mean_s"].to_numpy()
+    b = m[m.policy == "local"].sort_values("replication")["latency_mean_s"].to_numpy()
+    assert edge["n"] == 3
+    assert edge["diff"] == pytest.approx(np.mean(a - b))
+    assert edge["diff_ci"] == pytest.approx(mean_ci(a - b)[1])
+
+
+def test_paired_difference_on_a_constructed_case():
+    # b = a + 0.5 + small noise: pairing removes the large common variation of a.
+    a = np.array([1.0, 3.0, 2.0, 6.0, 4.0])
+    noise = np.array([0.1, -0.1, 0.0, 0.05, -0.05])
+    b = a + 0.5 + noise
+    metrics = pd.DataFrame(
+        {
+            "policy": ["a"] * 5 + ["b"] * 5,
+            "replication": [0, 1, 2, 3, 4] * 2,
+            "latency_mean_s": np.concatenate([a, b]),
+        }
+    )
+    table = compare_table(metrics, "a")
+    row = table[(table.policy == "b")].iloc[0]
+    d = b - a
+    expected_half = student_t_ppf(0.975, 4) * d.std(ddof=1) / math.sqrt(5)
+    assert row["diff"] == pytest.approx(0.5)
+    assert row["diff_ci"] == pytest.approx(expected_half)
+    assert row["mean"] == pytest.approx(b.mean())
+    assert row["diff_ci"] < 0.2 * row["ci"]  # far narrower than the unpaired CI
+
+
+def test_paired_difference_pairs_by_replication_not_by_row_order():
+    metrics = pd.DataFrame(
+        {
+            "policy": ["a", "a", "a", "b", "b", "b"],
+            "replication": [0, 1, 2, 2, 0, 1],
+            "latency_mean_s": [1.0, 2.0, 3.0, 3.5, 1.5, 2.5],
+        }
+    )
+    row = compare_table(metrics, "a").query("policy == 'b'").iloc[0]
+    assert row["diff"] == pytest.approx(0.5)
+    assert row["diff_ci"] == pytest.approx(0.0)
+
+
+def test_written_directory_is_complete_and_readable(result):
+    path = result.path
+    names = sorted(p.name for p in path.iterdir())
+    assert names == sorted(
+        [
+            "tasks.parquet",
+            "metrics.parquet",
+            "nodes.parquet",
+            "summary.parquet",
+            "summary.csv",
+            "summary.txt",
+            "manifest.json",
+        ]
+    )
+    manifest = json.loads((path / "manifest.json").read_text())
+    assert manifest["format"] == "offloadsim-compare/1"
+    assert manifest["baseline"] == "local" and manifest["replications"] == 3
+    assert [p["name"] for p in manifest["policies"]] == ["local", "edge", "least-loaded"]
+    back = read_results(path)
+    assert back.kind == "compare"
+    assert len(back.metrics) == 9
+    assert len(back.tasks) == len(result.tasks)
+    assert "Δ vs local" in (path / "summary.txt").read_text()
+    assert not [p for p in path.parent.iterdir() if p.name.startswith(".")]
+
+
+def test_format_table_shows_every_policy_and_deltas(result):
+    text = result.format_table()
+    assert "mean latency (ms)" in text and "Δ vs local" in text
+    for policy in result.policies:
+        assert policy in text
+
+
+def test_workers_do_not_change_the_numbers(tiny, result):
+    again = compare(tiny, ["local", "edge", "least-loaded"], 3, workers=2)
+    pd.testing.assert_frame_equal(again.metrics, result.metrics)
+    pd.testing.assert_frame_equal(again.summary, result.summary)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"policies": []}, "at least one policy"),
+        ({"policies": ["local", "local"]}, "listed twice"),
+        ({"policies": ["local"], "baseline": "edge"}, "not one of the compared"),
+        ({"policies": ["local"], "replications": 0}, "at least 1"),
+    ],
+)
+def test_bad_requests_are_one_line_errors(tiny, kwargs, message):
+    arguments = {"replications": 1, **kwargs}
+    with pytest.raises(ExperimentError, match=message):
+        compare(tiny, workers=1, **arguments)
+
+
+def test_unknown_policy_fails_before_running(tiny):
+    from offloadsim.api import RunError
+
+    with pytest.raises(RunError, match="nope"):
+        compare(tiny, ["local", "nope"], 2, workers=1)
+
+
+def test_existing_output_directory_is_refused_before_running(tiny, tmp_path):
+    from offloadsim.results import ResultsError
+
+    out = tmp_path / "taken"
+    out.mkdir()
+    (out / "file").write_text("x")
+    with pytest.raises(ResultsError, match="not empty"):
+        compare(tiny, ["local"], 1, workers=1, out=out)

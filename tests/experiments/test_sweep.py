@@ -1,0 +1,339 @@
+"""Sweeps: expansion, validation, resumability after a kill or a failure, worker-independence, Dask."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from offloadsim.experiments import JobsFailedError, expand, load_sweep, plan_sweep, sweep, sweep_from_data
+from offloadsim.scenario import ScenarioError
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def write(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+def assert_same_tables(a, b):
+    for name in ("tasks", "metrics", "nodes", "summary"):
+        pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name), obj=name)
+
+
+# --------------------------------------------------------------------------- expansion
+
+
+def test_grid_is_every_combination_with_the_last_axis_fastest(tiny):
+    spec = sweep_from_data(
+        {
+            "base": tiny.name,
+            "grid": {
+                "links[0].bandwidth": ["5 Mbps", "50 Mbps"],
+                "workload[0].rate": ["1 /s", "2 /s", "3 /s"],
+            },
+            "policies": ["local", "edge"],
+        },
+        source="s.yaml",
+        base_dir=tiny.parent,
+    )
+    points = expand(spec)
+    assert len(points) == spec.points == 12
+    assert points[0] == {"links[0].bandwidth": "5 Mbps", "workload[0].rate": "1 /s", "policy.name": "local"}
+    assert points[1]["policy.name"] == "edge" and points[2]["workload[0].rate"] == "2 /s"
+    assert points[-1] == {"links[0].bandwidth": "50 Mbps", "workload[0].rate": "3 /s", "policy.name": "edge"}
+    assert spec.swept == ["links[0].bandwidth", "workload[0].rate", "policy.name"]
+
+
+def test_zip_varies_keys_together_and_combines_with_the_grid(tiny):
+    spec = sweep_from_data(
+        {
+            "base": tiny.name,
+            "grid": {"links[0].latency": ["1 ms", "9 ms"]},
+            "zip": {"workload[0].rate": ["1 /s", "4 /s", "8 /s"], "nodes.phone.count": [6, 3, 2]},
+            "replications": 3,
+        },
+        base_dir=tiny.parent,
+    )
+    points = expand(spec)
+    assert len(points) == 6
+    assert [(p["workload[0].rate"], p["nodes.phone.count"]) for p in points[:3]] == [
+        ("1 /s", 6),
+        ("4 /s", 3),
+        ("8 /s", 2),
+    ]
+    jobs = plan_sweep(spec)
+    assert len(jobs) == 18
+    assert len({job.key for job in jobs}) == 18
+    assert jobs[0].scenario.links[0].latency_s == pytest.approx(1e-3)
+    assert len([n for n in jobs[-1].scenario.nodes if n.tier == "device"]) == 2
+
+
+def test_policies_shortcut_is_policy_name_and_drops_other_policies_params(tmp_path):
+    from experiment_data import TINY
+
+    write(tmp_path, "base.yaml", TINY.replace("policy: least-loaded", "policy: {name: edge, fallback: drop}"))
+    spec = sweep_from_data({"base": "base.yaml", "policies": ["edge", "local"]}, base_dir=tmp_path)
+    jobs = plan_sweep(spec)
+    assert jobs[0].scenario.policy.name == "edge" and jobs[0].scenario.policy.params == {"fallback": "drop"}
+    assert jobs[1].scenario.policy.name == "local" and jobs[1].scenario.policy.params == {}
+
+
+def test_job_keys_are_stable_and_depend_on_the_whole_point(tiny):
+    data = {"base": tiny.name, "grid": {"links[0].bandwidth": ["5 Mbps", "50 Mbps"]}, "replications": 2}
+    first = [j.key for j in plan_sweep(sweep_from_data(data, base_dir=tiny.parent))]
+    again = [j.key for j in plan_sweep(sweep_from_data(data, base_dir=tiny.parent))]
+    assert first == again and len(set(first)) == 4
+    changed = dict(data, set={"duration": "21 s"})
+    assert not set(first) & {j.key for j in plan_sweep(sweep_from_data(changed, base_dir=tiny.parent))}
+
+
+# --------------------------------------------------------------------------- validation
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("grid:\n  links[0].bandwidth: [5 Mbps]\n", r"s\.yaml: base: required"),
+        (
+            "base: tiny.yaml\nreplicatons: 2\n",
+            r"s\.yaml: replicatons: unknown key \(did you mean 'replications'\?\)",
+        ),
+        ("base: tiny.yaml\nreplications: 0\n", r"replications: expected a whole number of at least 1"),
+        ("base: nope.yaml\n", r"base: no scenario file"),
+        ("base: tiny.yaml\ngrid: {seed: []}\n", r"grid\.seed: expected a non-empty list"),
+        (
+            "base: tiny.yaml\nzip: {seed: [1, 2], duration: [1 s]}\n",
+            r"zip: lists varied together must have the same length",
+        ),
+        (
+            "base: tiny.yaml\ngrid: {policy.name: [edge]}\npolicies: [local]\n",
+            r"policies: policy.name is already given",
+        ),
+    ],
+)
+def test_bad_sweep_files_name_the_file_and_key(tiny, text, message):
+    path = write(tiny.parent, "s.yaml", text)
+    with pytest.raises(ScenarioError, match=message):
+        load_sweep(path)
+
+
+def test_unknown_key_path_in_the_base_is_an_error_before_any_job_runs(tiny, tmp_path):
+    path = write(tiny.parent, "s.yaml", "base: tiny.yaml\ngrid:\n  links[0].bandwith: [5 Mbps, 9 Mbps]\n")
+    out = tmp_path / "never"
+    with pytest.raises(ScenarioError) as caught:
+        sweep(path, out=out, workers=1)
+    lines = str(caught.value).splitlines()
+    assert len(lines) == 1  # the same problem at every point is reported once
+    assert lines[0].startswith(f'{path}: grid["links[0].bandwith"]: ')
+    assert "unknown key 'bandwith'" in lines[0]
+    assert not out.exists()
+
+
+def test_bad_value_and_unknown_policy_are_found_at_their_points(tiny):
+    path = write(
+        tiny.parent,
+        "s.yaml",
+        "base: tiny.yaml\ngrid:\n  links[0].bandwidth: [5 Mbps, fast]\npolicies: [local, nope]\n",
+    )
+    with pytest.raises(ScenarioError) as caught:
+        plan_sweep(load_sweep(path))
+    text = str(caught.value)
+    assert 'grid["links[0].bandwidth"]' in text and '"fast"' in text
+    assert "policies" in text and "nope" in text
+
+
+def test_a_list_index_past_the_end_is_reported(tiny):
+    path = write(tiny.parent, "s.yaml", "base: tiny.yaml\ngrid:\n  links[5].bandwidth: [5 Mbps]\n")
+    with pytest.raises(ScenarioError, match=r'grid\["links\[5\]\.bandwidth"\]: .*no entry \[5\]'):
+        plan_sweep(load_sweep(path))
+
+
+# --------------------------------------------------------------------------- running
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory):
+    """An uninterrupted run of the standard test sweep, on one worker."""
+    from experiment_data import SWEEP, TINY
+
+    folder = tmp_path_factory.mktemp("reference")
+    write(folder, "tiny.yaml", TINY)
+    path = write(folder, "sweep.yaml", SWEEP)
+    return sweep(path, out=folder / "out", workers=1)
+
+
+def test_a_finished_sweep_has_tidy_tables_and_a_manifest(reference):
+    assert (reference.ran, reference.reused) == (8, 0)
+    assert sorted(p.name for p in reference.path.iterdir()) == sorted(
+        [
+            "points",
+            "tasks.parquet",
+            "metrics.parquet",
+            "nodes.parquet",
+            "summary.parquet",
+            "summary.csv",
+            "manifest.json",
+        ]
+    )
+    assert len(list((reference.path / "points").iterdir())) == 8
+    metrics = reference.metrics
+    assert list(metrics.columns[:7]) == [
+        "links[0].bandwidth",
+        "policy.name",
+        "point",
+        "replication",
+        "seed",
+        "policy",
+        "job",
+    ]
+    assert len(metrics) == 8 and (metrics["policy.name"] == metrics["policy"]).all()
+    tasks = reference.tasks
+    assert list(tasks.columns[:3]) == ["links[0].bandwidth", "policy.name", "point"]
+    assert set(tasks["links[0].bandwidth"]) == {"5 Mbps", "50 Mbps"}
+    counts = tasks.groupby(["point", "replication"]).size().to_numpy()
+    assert (counts == metrics.sort_values(["point", "replication"])["arrived"].to_numpy()).all()
+    assert reference.manifest["swept_kinds"] == {"links[0].bandwidth": "bandwidth", "policy.name": None}
+    assert reference.manifest["jobs"] == 8 and reference.manifest["points"] == 4
+    summary = reference.summary
+    assert {"metric", "n", "mean", "ci"} <= set(summary.columns)
+    assert (summary.loc[summary.metric == "latency_mean_s", "n"] == 2).all()
+
+
+def test_rerun_reuses_every_job_and_gives_the_same_tables(reference):
+    again = sweep(load_sweep(Path(reference.manifest["sweep_file"])), out=reference.path, workers=1)
+    assert (again.ran, again.reused) == (0, 8)
+    assert_same_tables(again, reference)
+
+
+def test_two_workers_give_identical_tables(reference, sweep_file, tmp_path):
+    two = sweep(sweep_file, out=tmp_path / "two", workers=2)
+    assert two.ran == 8
+    assert_same_tables(two, reference)
+
+
+def test_a_failed_job_keeps_the_others_and_a_rerun_finishes_identically(
+    reference, sweep_file, tmp_path, monkeypatch
+):
+    from offloadsim import api
+
+    real = api.run
+    calls = []
+
+    def flaky(scenario, **kwargs):
+        calls.append(1)
+        if len(calls) == 3:
+            raise RuntimeError("simulated crash")
+        return real(scenario, **kwargs)
+
+    out = tmp_path / "flaky"
+    monkeypatch.setattr(api, "run", flaky)
+    with pytest.raises(
+        JobsFailedError, match=r"1 of 8 jobs failed .*RuntimeError: simulated crash"
+    ) as caught:
+        sweep(sweep_file, out=out, workers=1)
+    assert len(caught.value.failures) == 1
+    assert len(list((out / "points").glob("*.parquet"))) == 7
+    assert "simulated crash" in (out / "failures.log").read_text()
+    assert not (out / "manifest.json").exists()
+
+    monkeypatch.setattr(api, "run", real)
+    done = sweep(sweep_file, out=out, workers=1)
+    assert (done.ran, done.reused) == (1, 7)
+    assert not (out / "failures.log").exists()
+    assert_same_tables(done, reference)
+
+
+SLOW_SWEEP = """
+import sys, time
+from offloadsim import api
+real = api.run
+def slow(*args, **kwargs):
+    result = real(*args, **kwargs)
+    time.sleep(0.25)
+    return result
+api.run = slow
+from offloadsim.experiments import sweep
+sweep(sys.argv[1], out=sys.argv[2], workers=1)
+"""
+
+
+def test_a_killed_sweep_loses_nothing_finished_and_resumes_identically(reference, sweep_file, tmp_path):
+    out = tmp_path / "killed"
+    script = write(tmp_path, "slow.py", SLOW_SWEEP)
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+    }
+    process = subprocess.Popen([sys.executable, str(script), str(sweep_file), str(out)], env=env)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and process.poll() is None:
+            if len(list((out / "points").glob("*.parquet"))) >= 2:
+                break
+            time.sleep(0.01)
+        process.send_signal(signal.SIGKILL)
+    finally:
+        process.wait(timeout=30)
+    finished = sorted(p.name for p in (out / "points").glob("*.parquet"))
+    assert 2 <= len(finished) < 8, "the sweep should have been killed midway"
+    assert not (out / "manifest.json").exists()
+
+    resumed = sweep(sweep_file, out=out, workers=1)
+    assert resumed.reused == len(finished) and resumed.ran == 8 - len(finished)
+    assert sorted(p.name for p in (out / "points").iterdir()) == sorted(resumed.metrics["job"] + ".parquet")
+    assert_same_tables(resumed, reference)
+
+
+def test_refuses_a_non_empty_directory_that_is_not_a_sweep(sweep_file, tmp_path):
+    from offloadsim.experiments import ExperimentError
+
+    out = tmp_path / "other"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine")
+    with pytest.raises(ExperimentError, match="holds no sweep"):
+        sweep(sweep_file, out=out, workers=1)
+
+
+def test_dask_cluster_gives_the_same_tables_as_the_process_pool(reference, sweep_file, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the cluster's own start-up chatter is not ours to police
+        cluster = distributed.LocalCluster(
+            n_workers=1,
+            threads_per_worker=1,
+            processes=False,
+            dashboard_address=None,
+            protocol="tcp://",
+            host="127.0.0.1",
+        )
+    try:
+        result = sweep(sweep_file, out=tmp_path / "dask", scheduler=cluster.scheduler_address)
+    finally:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            cluster.close()
+    assert result.ran == 8 and result.manifest["scheduler"] == cluster.scheduler_address
+    assert_same_tables(result, reference)
+
+
+def test_unreachable_dask_scheduler_is_a_clear_error(sweep_file, tmp_path, monkeypatch):
+    pytest.importorskip("distributed")
+    from offloadsim.experiments import ExperimentError, jobs
+
+    monkeypatch.setattr(jobs, "DASK_CONNECT_TIMEOUT_S", 0.5)
+    with pytest.raises(
+        ExperimentError, match=r"cannot connect to the Dask scheduler at tcp://127\.0\.0\.1:9"
+    ):
+        sweep(sweep_file, out=tmp_path / "nowhere", scheduler="tcp://127.0.0.1:9")

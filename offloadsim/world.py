@@ -8,11 +8,14 @@ model (fixed numbers) or synthetic work (drawn per task).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+
+import numpy as np
 
 from offloadsim.distributions import Dist
 from offloadsim.profiles import get_profile
+from offloadsim.profiles.builtin import roofline_layer_seconds
 from offloadsim.scenario.model import AppSpec, NodeSpec, ProcessorSpec, Scenario
 from offloadsim.topology import Topology
 
@@ -77,6 +80,28 @@ class World:
     topology: Topology
     processors: dict[str, ProcessorModel]
     apps: dict[str, AppTemplate]
+    _layer_seconds: dict[tuple[str, str], np.ndarray] = field(default_factory=dict, repr=False, compare=False)
+
+    def layer_seconds(self, app: str, node: str) -> np.ndarray:
+        """Per-layer service times of model ``app`` on ``node``'s processor, cached.
+
+        From the node's profile (derived roofline or calibrated fit) when it
+        names one, else FLOPs ÷ speed (bounded by memory bandwidth if given).
+        """
+        key = (app, node)
+        cached = self._layer_seconds.get(key)
+        if cached is None:
+            graph = self.apps[app].graph
+            if graph is None:
+                raise KeyError(f"application {app!r} has no layer graph")
+            proc = self.processors[node]
+            if proc.profile is not None:
+                cached = np.asarray(get_profile(proc.profile).layer_seconds(graph), dtype=np.float64)
+            else:
+                cached = roofline_layer_seconds(graph, proc.speed_flops, proc.spec.memory_bandwidth_Bps)
+            cached.setflags(write=False)
+            self._layer_seconds[key] = cached
+        return cached
 
     def summary(self) -> str:
         """Topology summary plus the processors and applications, for ``--dry-run``."""

@@ -319,15 +319,23 @@ class Simulation:
     def stage_time(self, task: TaskView | Task, processor: Processor, start: int, stop: int) -> float:
         """Service time of layers ``[start, stop)`` of ``task`` on ``processor``.
 
-        The one place compute cost is decided: given service seconds when the
-        application states them, else work ÷ the processor's speed.
+        The one place compute cost is decided: an LLM request by its roofline
+        cost model; a zoo or ONNX model by the per-layer times of the node's
+        profile; synthetic work by the service seconds the application
+        states, else work ÷ the processor's speed.
         """
+        app = self.world.apps[task.app]
         llm_tokens = getattr(task, "llm", None)
         if llm_tokens is not None:
-            cost = self.world.apps[task.app].llm
-            assert cost is not None
+            assert app.llm is not None
             memory = self.memory_bandwidth(processor.node)
-            return cost.request_s(processor.speed_flops, memory, start, stop, *llm_tokens)
+            return app.llm.request_s(processor.speed_flops, memory, start, stop, *llm_tokens)
+        if app.graph is not None:
+            times = self.world.layer_seconds(task.app, processor.node)
+            order = getattr(task, "order", None)
+            if order is not None:
+                return float(times[list(order[start:stop])].sum())
+            return float(times[start:stop].sum())
         service = getattr(task, "service", None)
         if service is not None:
             return (
@@ -457,7 +465,7 @@ class Simulation:
                 )
             except ValueError as error:
                 raise EngineError(f"policy {self.policy_name!r}: {error}") from None
-            costed = _Reordered([task.flops[i] for i in plan.order])
+            costed = _Reordered(task.app, plan.order)
         source = task.source
         power = self._power.get(source)
         topology = world.topology
@@ -627,13 +635,13 @@ class Simulation:
 
 
 class _Reordered:
-    """A task's per-layer work seen in a plan's layer order (for costing its stages)."""
+    """A model task seen in a plan's layer order (for costing its stages)."""
 
-    __slots__ = ("flops", "service")
+    __slots__ = ("app", "order")
 
-    def __init__(self, flops: list[float]):
-        self.flops = flops
-        self.service = None
+    def __init__(self, app: str, order: tuple[int, ...]):
+        self.app = app
+        self.order = order
 
 
 def reordered_cut_bytes(

@@ -4,8 +4,21 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-__all__ = ["Profile", "BUILTIN_PROFILES", "available_profiles", "get_profile"]
+import numpy as np
+
+if TYPE_CHECKING:
+    from offloadsim.models.graph import LayerGraph
+
+__all__ = [
+    "Profile",
+    "BUILTIN_PROFILES",
+    "available_profiles",
+    "get_profile",
+    "layer_bytes_moved",
+    "roofline_layer_seconds",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +42,13 @@ class Profile:
     def effective_flops(self) -> float:
         """Sustained FLOP/s used for work ÷ speed service times."""
         return self.peak_flops * self.efficiency
+
+    def layer_seconds(self, graph: LayerGraph) -> np.ndarray:
+        """Per-layer time by roofline: the slower of FLOPs at sustained rate and bytes at memory bandwidth.
+
+        Bytes are the layer's inputs, weights and output, each moved once.
+        """
+        return roofline_layer_seconds(graph, self.effective_flops, self.memory_bandwidth_Bps)
 
 
 # Efficiency 0.35 (CPU) / 0.40 (GPU, fp32) is the fraction of peak typically
@@ -107,3 +127,21 @@ def get_profile(name: str) -> Profile:
         close = difflib.get_close_matches(name, BUILTIN_PROFILES, n=3)
         hint = f" (did you mean {', '.join(map(repr, close))}?)" if close else ""
         raise KeyError(f"unknown profile {name!r}{hint}; known: {', '.join(available_profiles())}") from None
+
+
+def layer_bytes_moved(graph: LayerGraph) -> np.ndarray:
+    """Bytes each layer reads and writes once: its input tensors, its weights and its output."""
+    moved = []
+    for layer in graph.layers:
+        inputs = sum(int(np.prod(shape)) for shape in layer.input_shapes) * layer.dtype_bytes
+        moved.append(float(inputs + layer.param_bytes + layer.output_bytes))
+    return np.asarray(moved, dtype=np.float64)
+
+
+def roofline_layer_seconds(graph: LayerGraph, speed_flops: float, memory_Bps: float | None) -> np.ndarray:
+    """``max(flops / speed, bytes / memory bandwidth)`` per layer (FLOPs alone without a bandwidth)."""
+    flops = np.asarray([layer.flops for layer in graph.layers], dtype=np.float64)
+    compute = flops / speed_flops
+    if not memory_Bps:
+        return compute
+    return np.maximum(compute, layer_bytes_moved(graph) / memory_Bps)

@@ -152,7 +152,10 @@ class PowerDoc(_Strict):
     battery: Energy | None = Field(
         None,
         description=_doc(
-            "Battery capacity; a drained device stops generating requests.", "energy", "none (mains)", '"10 Wh"'
+            "Battery capacity; a drained device stops generating requests.",
+            "energy",
+            "none (mains)",
+            '"10 Wh"',
         ),
     )
 

@@ -94,6 +94,7 @@ def run(
     out: str | Path | None = None,
     overwrite: bool = False,
     progress: bool = False,
+    stages: bool = False,
 ) -> RunResult:
     """Simulate one replication of a scenario and return its :class:`RunResult`.
 
@@ -104,6 +105,8 @@ def run(
     (:func:`offloadsim.results.write_run`); an existing non-empty one is an
     error unless ``overwrite``, checked before simulating.  ``progress``
     shows a bar on a terminal for runs longer than about two seconds.
+    ``stages`` also records one row per compute stage and transfer
+    (``result.stages``, ``stages.parquet``), for timelines.
     """
     from offloadsim import engine
     from offloadsim.results import RunResult, check_out_dir, write_run
@@ -121,7 +124,12 @@ def run(
     started = _dt.datetime.now(_dt.UTC)
     with make_progress(loaded.end_s, progress) as tick:
         raw = engine.simulate(
-            loaded, policy=spec, seed=seed, replication=replication, progress=tick if progress else None
+            loaded,
+            policy=spec,
+            seed=seed,
+            replication=replication,
+            progress=tick if progress else None,
+            record_stages=stages,
         )
     result = RunResult.from_raw(raw, loaded, policy=spec, started_utc=started)
     if out is not None:

@@ -109,6 +109,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--overwrite", action="store_true", help="replace an existing run directory")
     p.add_argument("--dry-run", action="store_true", help="validate and describe the topology; run nothing")
     p.add_argument(
+        "--stages", action="store_true", help="also record every compute stage and transfer (stages.parquet)"
+    )
+    p.add_argument(
         "--quiet", "-q", action="store_true", help="no progress bar and no table; print only the path"
     )
     p.set_defaults(handler=_cmd_run)
@@ -284,6 +287,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         out=out,
         overwrite=args.overwrite,
         progress=not args.quiet,
+        stages=args.stages,
     )
     if args.quiet:
         print(out)

@@ -166,6 +166,7 @@ class RunResult:
     summary: Summary
     manifest: dict[str, Any]
     path: Path | None = None
+    stages: pd.DataFrame | None = None  # one row per compute stage / transfer, when recorded
 
     def __repr__(self) -> str:
         where = f", path={str(self.path)!r}" if self.path else ""
@@ -228,7 +229,11 @@ class RunResult:
             "wall_s": float(raw.wall_s),
             "command": shlex.join(sys.argv if command is None else command),
         }
-        return cls(tasks=tasks, nodes=nodes, links=links, summary=summary, manifest=manifest)
+        stages = None
+        if raw.stages is not None:
+            stages = pd.DataFrame(raw.stages)
+            stages["kind"] = pd.Categorical(stages["kind"], categories=["compute", "transfer"])
+        return cls(tasks=tasks, nodes=nodes, links=links, summary=summary, manifest=manifest, stages=stages)
 
 
 def _package_version() -> str:
@@ -269,7 +274,8 @@ def write_run(result: RunResult, out_dir: str | Path, *, overwrite: bool = False
     """Write ``result`` to ``out_dir`` atomically and return the directory.
 
     Files: ``tasks.parquet``, ``nodes.parquet``, ``links.parquet``,
-    ``summary.json``, ``summary.txt``, ``manifest.json``.  Everything is
+    ``summary.json``, ``summary.txt``, ``manifest.json`` (and
+    ``stages.parquet`` when stages were recorded).  Everything is
     written into a hidden temporary sibling directory first, then renamed
     into place.  An existing non-empty ``out_dir`` is an error unless
     ``overwrite``, in which case it is replaced only after the new result is
@@ -316,6 +322,8 @@ def _write_files(result: RunResult, directory: Path) -> None:
     result.tasks.to_parquet(directory / "tasks.parquet", index=False)
     result.nodes.to_parquet(directory / "nodes.parquet", index=False)
     result.links.to_parquet(directory / "links.parquet", index=False)
+    if result.stages is not None:
+        result.stages.to_parquet(directory / "stages.parquet", index=False)
     _write_text(directory / "summary.json", json.dumps(result.summary.to_dict(), indent=2) + "\n")
     _write_text(directory / "summary.txt", result.summary.format_table(result.title) + "\n")
     _write_text(directory / "manifest.json", json.dumps(result.manifest, indent=2, default=str) + "\n")
@@ -367,8 +375,16 @@ def read_run(run_dir: str | Path) -> RunResult:
         manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise ResultsError(f"cannot read run directory {directory}: {exc}") from exc
+    stages_file = directory / "stages.parquet"
+    stages = pd.read_parquet(stages_file) if stages_file.is_file() else None
     return RunResult(
-        tasks=tasks, nodes=nodes, links=links, summary=summary, manifest=manifest, path=directory
+        tasks=tasks,
+        nodes=nodes,
+        links=links,
+        summary=summary,
+        manifest=manifest,
+        path=directory,
+        stages=stages,
     )
 
 

@@ -142,7 +142,8 @@ class StageLog:
     transfer); ``where`` is the node, or ``a>b`` for a transfer hop.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, warmup_s: float = 0.0) -> None:
+        self.warmup_s = warmup_s  # stages of tasks that arrived during warm-up are not kept
         self.ids = array("q")
         self.times = {name: array("d") for name in ("submitted", "start", "end", "bytes")}
         self.kinds: list[str] = []
@@ -152,6 +153,8 @@ class StageLog:
         self, task: Any, kind: str, where: str, submitted: float, start: float, end: float, size: float
     ) -> None:
         """Append one finished stage of ``task``."""
+        if task.arrival < self.warmup_s:
+            return
         self.ids.append(task.id)
         self.kinds.append(kind)
         self.places.append(where)

@@ -79,7 +79,7 @@ class Simulation:
         self.view = EngineView(self, stream(seed, replication, "policy"))
         self.records = RecordLog()
         self._appenders = tuple(values.append for values in self.records.floats.values())
-        self.stages: StageLog | None = StageLog() if record_stages else None
+        self.stages: StageLog | None = StageLog(scenario.warmup_s) if record_stages else None
         self.in_flight: dict[int, Task] = {}
         self._next_id = 0
         self._compiled: dict[tuple[Plan, str, str], CompiledPlan] = {}

@@ -134,6 +134,7 @@ class Results:
     nodes: pd.DataFrame
     manifest: dict[str, Any]
     swept: list[str] = field(default_factory=list)
+    stages: pd.DataFrame | None = None  # a single run recorded with --stages
 
 
 def read_results(directory: str | Path) -> Results:
@@ -164,7 +165,8 @@ def read_results(directory: str | Path) -> Results:
     fmt = str(manifest.get("format", ""))
     kind = "sweep" if fmt.startswith("offloadsim-sweep") else "compare" if "compare" in fmt else "run"
     swept = [str(k) for k in manifest.get("swept", [])]
-    return Results(kind, path, tasks, metrics, nodes, manifest, swept)
+    stages = pd.read_parquet(path / "stages.parquet") if (path / "stages.parquet").is_file() else None
+    return Results(kind, path, tasks, metrics, nodes, manifest, swept, stages)
 
 
 def _read_table(file: Path) -> pd.DataFrame:

@@ -568,22 +568,27 @@ def _cores_per_label(labels: np.ndarray, nodes: pd.DataFrame) -> dict[str, int]:
 def stage_timeline(
     tasks: pd.DataFrame,
     *,
+    stages: pd.DataFrame | None = None,
     n: int = 30,
     ax: Axes | None = None,
     label_placement: bool | None = None,
 ) -> Axes:
     """Where each task's time went: one bar per task from its arrival, split into stages.
 
-    The first ``n`` completed tasks by arrival are drawn; each bar is cut
-    into transfer, queueing (``wait``), compute and any remainder
-    (``latency`` minus the three).  The records give each stage's total, not
-    its order inside the task, so the segments are drawn in that fixed
-    order: transfer, queue, compute, other.  ``label_placement`` (default:
-    with at most 40 tasks) writes where each task ran beside its bar.
+    The first ``n`` completed tasks by arrival are drawn.  With ``stages``
+    (a run recorded with ``--stages``) every compute stage and transfer is
+    drawn where and when it happened, queueing before each compute stage
+    included.  Without, each bar is cut into the task's totals of transfer,
+    queueing (``wait``), compute and any remainder, drawn in that fixed
+    order since the task records do not say when each happened.
+    ``label_placement`` (default: with at most 40 tasks) writes where each
+    task ran beside its bar.
     """
     ax = axes_or_new(ax)
     done = _completed(tasks).sort_values(["arrival", "task_id"] if "task_id" in tasks else ["arrival"])
     done = done.head(n)
+    if stages is not None and "task_id" in done.columns:
+        return _timeline_from_stages(done, stages, ax, label_placement)
     t0 = float(done["arrival"].min()) if len(done) else 0.0
     arrival = (done["arrival"].to_numpy(dtype=float) - t0) * 1e3
     transfer = np.nan_to_num(done["transfer_time"].to_numpy(dtype=float)) * 1e3
@@ -623,6 +628,69 @@ def stage_timeline(
         ax.legend(
             handles=[Patch(color=c, label=s) for s, c in STAGE_COLOURS.items()],
             ncols=4,
+            loc="lower center",
+            bbox_to_anchor=(0.5, 1.0),
+        )
+    return ax
+
+
+def _timeline_from_stages(
+    done: pd.DataFrame, stages: pd.DataFrame, ax: Axes, label_placement: bool | None
+) -> Axes:
+    """Draw recorded stages (queue, compute, transfer) in order, each task from its own arrival."""
+    row_of = {int(task_id): row for row, task_id in enumerate(done["task_id"])}
+    arrival_of = dict(zip(done["task_id"].astype(int), done["arrival"].astype(float), strict=True))
+    mine = stages[stages["task_id"].isin(row_of)]
+    rows = mine["task_id"].map(row_of).to_numpy(dtype=float)
+    t0 = mine["task_id"].map(arrival_of).to_numpy(dtype=float)
+    submitted = (mine["submitted"].to_numpy(dtype=float) - t0) * 1e3
+    start = (mine["start"].to_numpy(dtype=float) - t0) * 1e3
+    end = (mine["end"].to_numpy(dtype=float) - t0) * 1e3
+    kind = mine["kind"].astype(str).to_numpy()
+    y = np.arange(len(done))
+    with house_style():
+        queued = start > submitted
+        ax.barh(
+            rows[queued],
+            (start - submitted)[queued],
+            left=submitted[queued],
+            height=0.75,
+            color=STAGE_COLOURS["queue"],
+            linewidth=0,
+        )
+        for stage in ("transfer", "compute"):
+            pick = kind == stage
+            ax.barh(
+                rows[pick],
+                (end - start)[pick],
+                left=start[pick],
+                height=0.75,
+                color=STAGE_COLOURS[stage],
+                linewidth=0,
+            )
+        ax.invert_yaxis()
+        ax.set_xlabel("time since the task's arrival (ms)")
+        ax.set_ylabel("task (arrival order)")
+        ax.set_yticks(y[:: max(1, len(y) // 10)])
+        if label_placement is None:
+            label_placement = len(done) <= 40
+        if label_placement and "placement" in done.columns:
+            finish = done["latency"].to_numpy(dtype=float) * 1e3
+            for row, x, where in zip(y, finish, done["placement"].astype(str), strict=True):
+                ax.annotate(
+                    where,
+                    (x, row),
+                    xytext=(2, 0),
+                    textcoords="offset points",
+                    va="center",
+                    fontsize=5.5,
+                    color="#404040",
+                )
+        ax.grid(axis="y", visible=False)
+        shown = {s: c for s, c in STAGE_COLOURS.items() if s != "other"}
+        ax.legend(
+            handles=[Patch(color=c, label=s) for s, c in shown.items()],
+            ncols=3,
             loc="lower center",
             bbox_to_anchor=(0.5, 1.0),
         )

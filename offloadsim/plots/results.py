@@ -93,7 +93,7 @@ def plot_results(
                 ax.set_title(label, fontsize=7)
         elif kind == "timeline":
             one, label = _one_run(tasks)
-            charts.stage_timeline(one, ax=ax)
+            charts.stage_timeline(one, stages=results.stages, ax=ax)
             with house_style():
                 fig.suptitle(label, fontsize=7)
     except (KeyError, ValueError) as error:  # a column the data does not have

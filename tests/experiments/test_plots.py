@@ -128,3 +128,22 @@ def test_a_single_run_directory_can_be_plotted(tiny, kind, tmp_path):
     run(tiny, policy="edge", out=tmp_path / "run")
     fig = plots.plot_results(read_results(tmp_path / "run"), kind)
     check_figure(fig, tmp_path, kind)
+
+
+def test_timeline_from_recorded_stages_draws_each_stage_where_it_happened(tmp_path):
+    from experiment_data import TINY
+
+    import offloadsim
+
+    (tmp_path / "tiny.yaml").write_text(TINY, encoding="utf-8")
+    offloadsim.run(tmp_path / "tiny.yaml", policy="edge", stages=True, out=tmp_path / "run")
+    results = read_results(tmp_path / "run")
+    assert results.stages is not None and len(results.stages) > 0
+    fig = plots.plot_results(results, "timeline")
+    check_figure(fig, tmp_path, "timeline")
+    ax = fig.axes[0]
+    # Every bar ends within its task's latency: stages are drawn from each task's own arrival.
+    ends = [p.get_x() + p.get_width() for p in ax.patches]
+    longest = results.tasks["latency"].max() * 1e3
+    assert max(ends) <= longest * (1 + 1e-9)
+    assert min(p.get_x() for p in ax.patches) >= 0.0

@@ -122,7 +122,7 @@ def _column(name: str, values: Any) -> Any:
         # pandas factorises in C; a Python loop over a million strings costs half a second.
         factorised = pd.Categorical(np.asarray(values, dtype=object))
         if any(not isinstance(c, str) for c in factorised.categories):
-            factorised = factorised.rename_categories([str(c) for c in factorised.categories])
+            factorised = factorised.rename_categories({c: str(c) for c in factorised.categories})
         categories = STATUSES if name == "status" else sorted(factorised.categories)
         return factorised.set_categories(pd.Index(list(categories), dtype=object).astype(str))
     if name in _STRING_COLUMNS:

@@ -143,7 +143,8 @@ class Topology:
         per_tier = ", ".join(f"{count} {tier}" for tier, count in sorted(tiers.items()))
         components = nx.number_connected_components(self.graph)
         lines = [
-            f"{len(self.nodes)} nodes ({per_tier}), {len(self.links)} links, {components} connected component(s)",
+            f"{len(self.nodes)} nodes ({per_tier}), {len(self.links)} links, "
+            f"{components} connected component(s)",
             "groups: " + ", ".join(f"{g} x{c}" if c > 1 else g for g, c in groups.items()),
         ]
         for shown, link in enumerate(self.links):

@@ -165,6 +165,7 @@ def _app(spec: AppSpec) -> AppTemplate:
     else:
         from offloadsim.models import get_model
 
+        assert spec.model is not None  # synthetic apps returned above
         try:
             graph = get_model(spec.model, **spec.model_params)
         except KeyError as error:

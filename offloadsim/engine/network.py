@@ -149,7 +149,7 @@ class FlowNetwork:
     def _deliver_after(self, latency_s: float, callback: Callable[[Any], None], payload: Any) -> None:
         if latency_s > 0.0:
             event = self.env.timeout(latency_s, (callback, payload))
-            event.callbacks.append(_deliver)  # type: ignore[union-attr]
+            event.callbacks.append(_deliver)
         else:
             callback(payload)
 
@@ -165,10 +165,10 @@ class FlowNetwork:
                     soonest = due
         if soonest < math.inf:
             event = self.env.timeout(soonest, group)
-            event.callbacks.append(self._on_group_event)  # type: ignore[union-attr]
+            event.callbacks.append(self._on_group_event)
         # else: every flow is stalled at zero capacity until set_capacity()
 
-    def _on_group_event(self, event: simpy.Event) -> None:
+    def _on_group_event(self, event: Any) -> None:  # a Timeout whose value is the group
         group: list[Flow] = event.value
         live = [flow for flow in group if flow.group is group]
         if not live:
@@ -287,6 +287,6 @@ class FlowNetwork:
                     count[d] -= 1
 
 
-def _deliver(event: simpy.Event) -> None:
+def _deliver(event: Any) -> None:  # a Timeout whose value is (callback, payload)
     callback, payload = event.value
     callback(payload)

@@ -103,9 +103,9 @@ class Processor:
         self.busy += 1
         self._end_sum += now + service_s
         event = env.timeout(service_s, (service_s, callback, payload, now - submitted))
-        event.callbacks.append(self._finish)  # type: ignore[union-attr]
+        event.callbacks.append(self._finish)
 
-    def _finish(self, event: simpy.Event) -> None:
+    def _finish(self, event: Any) -> None:  # a Timeout whose value is the stage tuple
         service_s, callback, payload, wait_s = event.value
         now = self.env.now
         self._account(now)

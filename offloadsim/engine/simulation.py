@@ -263,9 +263,7 @@ class Simulation:
         return task if task.id in self.in_flight else None
 
     def _advance(self, task: Task) -> None:
-        plan = task.plan
-        assert plan is not None
-        steps = plan.steps
+        steps = task.plan.steps
         k = task.step
         if k == len(steps):
             self._end(task, "completed")
@@ -291,7 +289,7 @@ class Simulation:
         task.compute_time += service_s
         if task.start != task.start:
             task.start = self.env.now - service_s
-        step = task.plan.steps[task.step - 1]  # type: ignore[union-attr]
+        step = task.plan.steps[task.step - 1]
         if step.power_w:
             task.energy += step.power_w * service_s
         if self.stages is not None:
@@ -302,7 +300,7 @@ class Simulation:
         self._advance(task)
 
     def _transfer_done(self, task: Task) -> None:
-        step: TransferStep = task.plan.steps[task.step - 1]  # type: ignore[union-attr]
+        step: TransferStep = task.plan.steps[task.step - 1]
         elapsed = self.env.now - task.t0
         size = step.size_bytes if step.size_bytes >= 0.0 else task.cut_bytes[step.cut]
         task.transfer_time += elapsed
@@ -438,7 +436,7 @@ class Simulation:
         f[11](tokens[0] if tokens is not None else NAN)
         f[12](tokens[1] if tokens is not None else NAN)
         log.task_ids.append(task.id)
-        log.plan_codes.append(task.plan.code)  # type: ignore[union-attr]
+        log.plan_codes.append(task.plan.code)
         log.status_codes.append(log.status_code(status))
 
     # -- plan compilation -------------------------------------------------
@@ -550,7 +548,7 @@ class Simulation:
         env = self.env
         self._start_workloads()
         if self.warmup_s > 0:
-            env.timeout(self.warmup_s).callbacks.append(self._take_snapshot)  # type: ignore[union-attr]
+            env.timeout(self.warmup_s).callbacks.append(self._take_snapshot)
         else:
             self._take_snapshot()
         if progress is not None:
@@ -559,9 +557,9 @@ class Simulation:
             def tick(_: object) -> None:
                 progress(env.now)
                 if env.now + step < self.end_s:
-                    env.timeout(step).callbacks.append(tick)  # type: ignore[union-attr]
+                    env.timeout(step).callbacks.append(tick)
 
-            env.timeout(step).callbacks.append(tick)  # type: ignore[union-attr]
+            env.timeout(step).callbacks.append(tick)
         env.run(until=self.end_s)
         for task in list(self.in_flight.values()):
             if task.arrival >= self.warmup_s:

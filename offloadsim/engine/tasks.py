@@ -8,7 +8,7 @@ down a tuple, not a re-interpretation of the plan.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -64,10 +64,10 @@ class Task:
         self.arrival = arrival
         self.deadline = deadline
         self.layers = len(flops)
-        self.flops = flops
-        self.cut_bytes = cut_bytes
+        self.flops: Sequence[float] = flops
+        self.cut_bytes: Sequence[float] = cut_bytes
         self.service = service
-        self.plan: CompiledPlan | None = None
+        self.plan: CompiledPlan = UNPLANNED
         self.step = 0
         self.start = NAN
         self.wait = 0.0
@@ -126,3 +126,7 @@ class CompiledPlan:
     drop: bool = False
     segments: tuple[tuple[str, int, int], ...] = ()
     code: int = 0  # index of its record fields in the run's RecordLog
+
+
+# The plan of a task the policy has not yet answered for.
+UNPLANNED = CompiledPlan((), "", 0, False)

@@ -39,10 +39,10 @@ def start_arrivals(
             arrive()
             gap = next_gap()
             if env.now + gap < stop:
-                env.timeout(gap).callbacks.append(fire)  # type: ignore[union-attr]
+                env.timeout(gap).callbacks.append(fire)
 
         if first < stop:
-            env.timeout(first).callbacks.append(fire)  # type: ignore[union-attr]
+            env.timeout(first).callbacks.append(fire)
 
     if spec.kind == "poisson":
         assert spec.rate_per_s is not None
@@ -87,7 +87,7 @@ def start_arrivals(
             if env.now + delay >= stop:
                 return
             event = env.timeout(delay)
-            event.callbacks.append(lambda _ev: _submit())  # type: ignore[union-attr]
+            event.callbacks.append(lambda _ev: _submit())
 
         def _submit() -> None:
             task = arrive()
@@ -99,6 +99,6 @@ def start_arrivals(
         for _ in range(spec.users):
             first = start + think()
             if first < stop:
-                env.timeout(first).callbacks.append(lambda _ev: _submit())  # type: ignore[union-attr]
+                env.timeout(first).callbacks.append(lambda _ev: _submit())
     else:  # pragma: no cover - the loader admits only the kinds above
         raise ValueError(f"unknown arrival kind {spec.kind!r}")

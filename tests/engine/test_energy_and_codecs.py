@@ -13,7 +13,10 @@ SPLIT = """
 name: codec
 duration: 30 s
 nodes:
-  phone: {tier: device, processor: {speed: 20 GFLOP/s}, power: {idle: 0.5 W, busy: 3 W, transmit: 1.5 W, receive: 1 W}}
+  phone:
+    tier: device
+    processor: {speed: 20 GFLOP/s}
+    power: {idle: 0.5 W, busy: 3 W, transmit: 1.5 W, receive: 1 W}
   edge: {tier: edge, processor: {speed: 1 TFLOP/s}}
 links:
   - {between: [phone, edge], bandwidth: 10 Mbps, latency: 5 ms}
@@ -60,6 +63,7 @@ def test_raw_input_and_result_are_never_compressed(tmp_path):
 
 def test_radio_tail_adds_transmit_power_after_the_last_transfer(tmp_path):
     with_tail = SPLIT.replace("receive: 1 W}", "receive: 1 W, tail: 2 s}")
+    assert with_tail != SPLIT
     plain = one_task(tmp_path, "none", 5)
     tailed = one_task(tmp_path, "none", 5, with_tail)
     assert tailed["device_energy"] - plain["device_energy"] == pytest.approx(1.5 * 2.0)

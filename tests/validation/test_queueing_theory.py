@@ -96,7 +96,10 @@ def test_md1_wait_pollaczek_khinchine(rho, duration, replications, width):
 
 @pytest.mark.parametrize(
     ("duration", "replications", "width"),
-    [pytest.param(20_000, 12, 0.1, id="short"), pytest.param(100_000, 30, 0.04, id="long", marks=pytest.mark.slow)],
+    [
+        pytest.param(20_000, 12, 0.1, id="short"),
+        pytest.param(100_000, 30, 0.04, id="long", marks=pytest.mark.slow),
+    ],
 )
 def test_jackson_tandem_sojourn(duration, replications, width):
     # Two exponential stations in series (mu 1.0 and 1.25) fed at 0.8 /s; the

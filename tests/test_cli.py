@@ -48,7 +48,7 @@ def tiny(tmp_path: Path) -> Path:
     return path
 
 
-def fake_simulate(scenario, *, policy=None, seed=None, replication=0, progress=None):
+def fake_simulate(scenario, *, policy=None, seed=None, replication=0, progress=None, record_stages=False):
     """Three tasks on the first node: what the results layer needs, no SimPy."""
     name = (policy or scenario.policy).name
     seed = scenario.seed if seed is None else seed

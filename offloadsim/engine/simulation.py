@@ -24,6 +24,7 @@ from offloadsim.engine.streams import stream
 from offloadsim.engine.tasks import NAN, CompiledPlan, ComputeStep, Task, TransferStep
 from offloadsim.engine.view import EngineView
 from offloadsim.engine.workload import start_arrivals
+from offloadsim.models.llm_cost import LLMCost
 from offloadsim.policies.base import Plan, PlanError, Policy, TaskView, validate_plan
 from offloadsim.scenario.model import AppSpec, WorkloadSpec
 from offloadsim.world import AppTemplate, World
@@ -200,19 +201,13 @@ class Simulation:
         spec = app.spec
         draw_prompt = (spec.prompt_tokens or Dist.fixed(128)).sampler(rng)
         draw_output = (spec.output_tokens or Dist.fixed(64)).sampler(rng)
-        layers = cost.layers
-        per_block = cost.per_token_flops / layers
-        per_pair = cost.per_pair_flops / layers
         env = self.env
 
         def make() -> Task:
             prompt = max(1, round(draw_prompt()))
             output = max(1, round(draw_output()))
-            block = per_block * prompt + per_pair * prompt * (prompt + 1) / 2
-            cuts = (
-                [prompt * TOKEN_BYTES] + [prompt * cost.hidden_bytes] * (layers - 1) + [output * TOKEN_BYTES]
-            )
-            task = Task(self._next_id, spec.name, source, env.now, deadline, [block] * layers, cuts, None)
+            flops, cuts = _llm_chain(cost, prompt, output)
+            task = Task(self._next_id, spec.name, source, env.now, deadline, flops, cuts, None)
             task.llm = (prompt, output)
             return task
 
@@ -244,6 +239,9 @@ class Simulation:
     def _dispatch(self, task: Task) -> Task | None:
         """Ask the policy, compile its plan, start the first step; None if the task ended at once."""
         plan = self.policy.decide(task, self.view)
+        served_by = getattr(plan, "app", None)
+        if served_by is not None and served_by != task.app:
+            self._serve_with(task, served_by)
         key = (plan, task.source, task.app)
         compiled = self._compiled.get(key)
         if compiled is None:
@@ -261,6 +259,32 @@ class Simulation:
         else:
             self._advance(task)
         return task if task.id in self.in_flight else None
+
+    def _serve_with(self, task: Task, app_name: str) -> None:
+        """Turn ``task`` into a request of ``app_name``, one of its application's alternatives."""
+        if app_name not in self.world.apps[task.app].spec.alternatives:
+            raise EngineError(
+                f"policy {self.policy_name!r} served a request of {task.app!r} with {app_name!r}, "
+                f"which is not among {task.app!r}'s alternatives"
+            )
+        task.flops, task.cut_bytes = self.as_app(task, app_name)
+        task.layers = len(task.flops)
+        task.app = app_name
+
+    def as_app(self, task: TaskView | Task, app_name: str) -> tuple[list[float], list[float]]:
+        """Per-layer work and cut sizes of ``task``'s request served by ``app_name``.
+
+        The request keeps what the source holds and wants back: its prompt and
+        output tokens (LLMs), or its input and output sizes (other models).
+        """
+        app = self.world.apps[app_name]
+        tokens = getattr(task, "llm", None)
+        if app.llm is not None and tokens is not None:
+            return _llm_chain(app.llm, *tokens)
+        assert app.flops is not None and app.cut_bytes is not None
+        cuts = list(app.cut_bytes)
+        cuts[0], cuts[-1] = task.cut_bytes[0], task.cut_bytes[-1]
+        return list(app.flops), cuts
 
     def _advance(self, task: Task) -> None:
         steps = task.plan.steps
@@ -630,6 +654,14 @@ class Simulation:
             counters=dict(self.counters),
             stages=self.stages.columns() if self.stages is not None else None,
         )
+
+
+def _llm_chain(cost: LLMCost, prompt: int, output: int) -> tuple[list[float], list[float]]:
+    """Per-block prefill FLOPs and the bytes crossing each block cut of one LLM request."""
+    layers = cost.layers
+    block = (cost.per_token_flops * prompt + cost.per_pair_flops * prompt * (prompt + 1) / 2) / layers
+    cuts = [prompt * TOKEN_BYTES] + [prompt * cost.hidden_bytes] * (layers - 1) + [output * TOKEN_BYTES]
+    return [block] * layers, cuts
 
 
 class _Reordered:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -78,11 +79,27 @@ class EngineView:
         """Expected FIFO wait of a stage submitted now."""
         return self._sim.processors[node].expected_wait_s()
 
-    def compute_time_s(self, task: TaskView, node: str, start: int = 0, stop: int | None = None) -> float:
-        """Service time of layers ``[start, stop)`` of ``task`` on ``node``'s processor."""
-        return self._sim.stage_time(
-            task, self._sim.processors[node], start, task.layers if stop is None else stop
-        )
+    def compute_time_s(
+        self, task: TaskView, node: str, start: int = 0, stop: int | None = None, app: str | None = None
+    ) -> float:
+        """Service time of layers ``[start, stop)`` of ``task`` on ``node``'s processor.
+
+        With ``app`` (one of the task's alternatives), the time the request
+        would take served by that application's model instead.
+        """
+        if app is not None and app != task.app:
+            flops, cuts = self._sim.as_app(task, app)
+            task = _AsApp(app, flops, cuts, getattr(task, "llm", None))  # satisfies TaskView
+        end = task.layers if stop is None else stop
+        return self._sim.stage_time(task, self._sim.processors[node], start, end)
+
+    def alternatives(self, app: str) -> tuple[str, ...]:
+        """Applications that may serve ``app``'s requests instead (``Plan.app``)."""
+        return self._sim.world.apps[app].spec.alternatives
+
+    def hosts(self, app: str) -> tuple[str, ...] | None:
+        """Nodes allowed to run ``app``'s layers (None: any computing node)."""
+        return self._sim.world.apps[app].spec.hosts
 
     def reachable(self, a: str, b: str) -> bool:
         """True if a route joins ``a`` and ``b``."""
@@ -135,3 +152,32 @@ class EngineView:
     def layer_graph(self, app: str) -> LayerGraph | None:
         """The layer graph of ``app``'s model (None for synthetic work)."""
         return self._sim.world.apps[app].graph
+
+
+class _AsApp:
+    """A request seen as served by another application, for estimates."""
+
+    __slots__ = (
+        "app",
+        "arrival",
+        "cut_bytes",
+        "deadline",
+        "flops",
+        "id",
+        "layers",
+        "llm",
+        "service",
+        "source",
+    )
+
+    def __init__(self, app: str, flops: list[float], cut_bytes: list[float], llm: tuple[int, int] | None):
+        self.id = -1
+        self.source = ""
+        self.arrival = float("nan")
+        self.deadline = float("nan")
+        self.app = app
+        self.flops: Sequence[float] = flops
+        self.cut_bytes: Sequence[float] = cut_bytes
+        self.layers = len(flops)
+        self.llm = llm
+        self.service = None

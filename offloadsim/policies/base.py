@@ -40,7 +40,9 @@ class Plan:
     only) is another topological order of the layer indices in which the
     cuts apply, for partitions of a DAG that are not a prefix of the
     model's own order (a min-cut device set, say); the bytes crossing each
-    cut are then recomputed from the layer graph.
+    cut are then recomputed from the layer graph.  ``app`` serves the
+    request with one of its application's ``alternatives`` (a larger cloud
+    model, say) instead; the cuts then refer to that model's layers.
     """
 
     nodes: tuple[str, ...]
@@ -48,6 +50,7 @@ class Plan:
     processors: tuple[str | None, ...] | None = None
     drop: bool = False
     order: tuple[int, ...] | None = None
+    app: str | None = None
 
     @staticmethod
     def run_on(node: str) -> Plan:
@@ -127,8 +130,13 @@ class SystemView(Protocol):
         """Expected queueing delay of a stage submitted now (FIFO backlog / cores)."""
         ...
 
-    def compute_time_s(self, task: TaskView, node: str, start: int = 0, stop: int | None = None) -> float:
-        """Predicted service time of layers ``[start, stop)`` of ``task`` on ``node``."""
+    def compute_time_s(
+        self, task: TaskView, node: str, start: int = 0, stop: int | None = None, app: str | None = None
+    ) -> float:
+        """Predicted service time of layers ``[start, stop)`` of ``task`` on ``node``.
+
+        With ``app``, as if one of the task's alternatives served it.
+        """
         ...
 
     def reachable(self, a: str, b: str) -> bool:
@@ -161,6 +169,14 @@ class SystemView(Protocol):
 
     def layer_graph(self, app: str) -> LayerGraph | None:
         """The layer graph of ``app``'s model (None for synthetic work)."""
+        ...
+
+    def alternatives(self, app: str) -> tuple[str, ...]:
+        """Applications that may serve ``app``'s requests instead (``Plan.app``)."""
+        ...
+
+    def hosts(self, app: str) -> tuple[str, ...] | None:
+        """Nodes allowed to run ``app``'s layers (None: any computing node)."""
         ...
 
 
@@ -200,6 +216,12 @@ def validate_plan(plan: object, task: TaskView, view: SystemView, policy_name: s
             continue  # empty segments are skipped, so they need neither a processor nor a route
         if node not in computing:
             raise PlanError(f"policy {policy_name!r} placed task {task.id} on {node!r}, which cannot compute")
+        hosts = view.hosts(plan.app or task.app)
+        if hosts is not None and node not in hosts:
+            app = plan.app or task.app
+            raise PlanError(
+                f"policy {policy_name!r} placed {app!r} on {node!r}, which is not among its hosts"
+            )
         if not view.reachable(task.source, node):
             raise PlanError(
                 f"policy {policy_name!r} placed task {task.id} on {node!r}, unreachable from {task.source!r}"

@@ -171,7 +171,7 @@ class FixedPolicy:
     Examples
     --------
     >>> FixedPolicy(nodes=["$source", "edge-0"], cuts=[3]).plan_for("phone-0", layers=10)
-    Plan(nodes=('phone-0', 'edge-0'), cuts=(3,), processors=None, drop=False, order=None)
+    Plan(nodes=('phone-0', 'edge-0'), cuts=(3,), processors=None, drop=False, order=None, app=None)
     >>> FixedPolicy(nodes=["a", "b"], cuts=[12]).plan_for("s", layers=5).cuts
     (5,)
 

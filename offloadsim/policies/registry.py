@@ -45,7 +45,12 @@ __all__ = [
 ENTRY_POINT_GROUP = "offloadsim.policies"
 """The entry-point group third-party distributions declare their policies in."""
 
-_BUILTIN_MODULES = ("offloadsim.policies.basic", "offloadsim.policies.balancing", "offloadsim.policies.split")
+_BUILTIN_MODULES = (
+    "offloadsim.policies.basic",
+    "offloadsim.policies.balancing",
+    "offloadsim.policies.split",
+    "offloadsim.policies.routing",
+)
 
 
 class _Required:

@@ -120,6 +120,8 @@ class AppSpec:
     prompt_tokens: Dist | None = None
     output_tokens: Dist | None = None
     compression: str = "none"
+    alternatives: tuple[str, ...] = ()
+    hosts: tuple[str, ...] | None = None  # nodes allowed to run it; None: any computing node
 
     @property
     def synthetic(self) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import heapq
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +51,8 @@ def resolve(doc: ScenarioDoc, raw: Mapping[str, Any], file: str, base_dir: Path)
     applications = {
         name: _application(name, app, base_dir, problems) for name, app in doc.applications.items()
     }
+    _check_alternatives(applications, problems)
+    applications = _resolve_hosts(doc, applications, index, problems)
     workload = tuple(
         _workload(i, entry, raw, index, applications, base_dir, problems)
         for i, entry in enumerate(doc.workload)
@@ -177,6 +180,48 @@ def _links(doc: ScenarioDoc, index: NodeIndex, problems: ProblemList) -> tuple[L
 # -- applications --------------------------------------------------------------------------------------
 
 
+def _resolve_hosts(
+    doc: ScenarioDoc, applications: dict[str, AppSpec], index: NodeIndex, problems: ProblemList
+) -> dict[str, AppSpec]:
+    """Expand each application's ``hosts`` patterns into node names."""
+    resolved = {}
+    for name, app in applications.items():
+        patterns = doc.applications[name].hosts
+        if patterns is None:
+            resolved[name] = app
+            continue
+        hosts: list[str] = []
+        for i, pattern in enumerate(patterns):
+            matched = index.match(pattern)
+            if not matched:
+                problems.add(f"applications.{name}.hosts[{i}]", index.no_match(pattern))
+            hosts.extend(node for node in matched if node not in hosts)
+        resolved[name] = replace(app, hosts=tuple(hosts))
+    return resolved
+
+
+def _check_alternatives(applications: dict[str, AppSpec], problems: ProblemList) -> None:
+    """Alternatives must name other model applications, of the same kind (LLM or not)."""
+    from offloadsim.models.zoo.llm import LLM_CONFIGS
+
+    for name, app in applications.items():
+        for i, other in enumerate(app.alternatives):
+            path = f"applications.{name}.alternatives[{i}]"
+            if other not in applications:
+                known = ", ".join(applications)
+                problems.add(
+                    path, f"unknown application {other!r}{did_you_mean(other, applications)}; known: {known}"
+                )
+            elif other == name:
+                problems.add(path, "an application cannot be its own alternative")
+            elif app.synthetic or applications[other].synthetic:
+                problems.add(
+                    path, f"alternatives must be models: {name!r} and {other!r} must both name a model"
+                )
+            elif (app.model in LLM_CONFIGS) != (applications[other].model in LLM_CONFIGS):
+                problems.add(path, f"{name!r} and {other!r} must both be LLMs, or neither")
+
+
 def _application(name: str, app: AppDoc, base_dir: Path, problems: ProblemList) -> AppSpec:
     path = format_path(("applications", name))
     output = app.output if app.output is not None else _ZERO
@@ -212,6 +257,7 @@ def _application(name: str, app: AppDoc, base_dir: Path, problems: ProblemList) 
         prompt_tokens=app.prompt_tokens,
         output_tokens=app.output_tokens,
         compression=app.compression,
+        alternatives=tuple(app.alternatives),
     )
 
 

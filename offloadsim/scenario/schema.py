@@ -280,6 +280,20 @@ class AppDoc(_Strict):
     params: dict[str, Any] = Field(
         default_factory=dict, description="Passed to the model builder. Default: {}."
     )
+    hosts: list[str] | None = Field(
+        None,
+        description=(
+            "Node patterns allowed to run this application's layers (e.g. [cloud] for a model only "
+            "the cloud serves). Default: every computing node."
+        ),
+    )
+    alternatives: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Other model applications that may serve this one's requests instead (a policy chooses): "
+            "e.g. a larger cloud model for an on-device one. Default: none."
+        ),
+    )
     compression: Literal["none", "fp16", "int8"] = Field(
         "none",
         description=(

@@ -128,7 +128,7 @@ class FakeView:
     def expected_wait_s(self, node: str) -> float:
         return self.waits.get(node, 0.0)
 
-    def compute_time_s(self, task, node: str, start: int = 0, stop: int | None = None) -> float:
+    def compute_time_s(self, task, node: str, start: int = 0, stop: int | None = None, app=None) -> float:
         speed = self.nodes_spec[node][1]
         assert speed is not None, f"{node} cannot compute"
         return sum(task.flops[start : task.layers if stop is None else stop]) / speed
@@ -173,6 +173,12 @@ class FakeView:
         return None
 
     def layer_graph(self, app: str):
+        return None
+
+    def alternatives(self, app: str):
+        return ()
+
+    def hosts(self, app: str):
         return None
 
 

@@ -130,8 +130,8 @@ def test_unknown_policy_suggests_close_names_and_lists_all():
     assert isinstance(info.value, KeyError)
     assert message.startswith("unknown policy 'round_robin' (did you mean 'round-robin'")
     assert (
-        "known policies: cloud, dads, edge, fixed, least-loaded, local, multi-tier, neurosurgeon, "
-        "random, round-robin"
+        "known policies: cloud, dads, edge, fixed, least-loaded, local, model-select, multi-tier, "
+        "neurosurgeon, random, round-robin"
     ) in message
 
 

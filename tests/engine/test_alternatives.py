@@ -1,0 +1,103 @@
+"""Serving a request with another model: application alternatives and the model-select policy."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from offloadsim.engine import EngineError, simulate
+from offloadsim.policies.base import Plan
+from offloadsim.policies.registry import register_policy, unregister_policy
+from offloadsim.scenario import PolicySpec, ScenarioError, load_scenario_text
+
+ASSISTANT = """
+name: assistant
+duration: 300 s
+nodes:
+  phone: {count: 3, tier: device, processor: {profile: cortex-a76}}
+  cloud: {tier: cloud, processor: {profile: a100, cores: 4}}
+links:
+  - {between: [phone-*, cloud], bandwidth: 50 Mbps, latency: 20 ms}
+applications:
+  small: {model: llama-3.2-1b, prompt_tokens: 64, output_tokens: 16, alternatives: [large], hosts: [phone]}
+  large: {model: llama-3.1-8b, hosts: [cloud]}
+workload:
+  - {app: small, sources: phone-*, arrivals: poisson, rate: 0.02 /s}
+policy: model-select
+"""
+
+
+def test_model_select_serves_with_the_faster_alternative_and_records_it():
+    raw = simulate(load_scenario_text(ASSISTANT, source="<t>"))
+    tasks = raw.tasks
+    assert len(tasks) > 0
+    # The 8B model on an A100 answers in well under a second; the 1B on a phone core takes seconds.
+    assert set(tasks["app"]) == {"large"}
+    assert set(tasks["placement"]) == {"cloud"}
+    assert np.all(tasks["prompt_tokens"] == 64) and np.all(tasks["output_tokens"] == 16)
+    local = simulate(load_scenario_text(ASSISTANT, source="<t>"), policy=PolicySpec("local")).tasks
+    np.testing.assert_array_equal(np.sort(local["arrival"]), np.sort(tasks["arrival"]))  # same requests
+    assert set(local["app"]) == {"small"}
+    done = tasks["status"] == "completed"
+    local_done = local["status"] == "completed"
+    assert np.nanmean(tasks["ttft"][done]) < np.nanmean(local["ttft"][local_done])
+
+
+def test_a_policy_may_not_serve_with_an_undeclared_model():
+    @register_policy("serve-with-other")
+    class ServeWithOther:
+        """Serve with an app that is not an alternative."""
+
+        def decide(self, task, view):
+            return Plan((task.source,), app="large" if task.app == "other" else "other")
+
+    text = ASSISTANT.replace("policy: model-select", "policy: serve-with-other").replace(
+        "  large: {model: llama-3.1-8b, hosts: [cloud]}",
+        "  large: {model: llama-3.1-8b, hosts: [cloud]}\n  other: {model: gpt2}",
+    )
+    try:
+        with pytest.raises(EngineError, match="not among 'small''s alternatives"):
+            simulate(load_scenario_text(text, source="<t>"))
+    finally:
+        unregister_policy("serve-with-other")
+
+
+@pytest.mark.parametrize(
+    ("replace", "message"),
+    [
+        ("alternatives: [large]", "applications.small.alternatives[0]: unknown application 'larg'"),
+        ("alternatives: [small]", "applications.small.alternatives[0]: an application cannot be its own"),
+        ("large: {model: llama-3.1-8b, hosts: [cloud]}", "must both be LLMs, or neither"),
+        ("large: {model: llama-3.1-8b, hosts: [cloud]}", "alternatives must be models"),
+    ],
+)
+def test_bad_alternatives_are_named(replace, message):
+    substitutes = {
+        "alternatives: [large]": "alternatives: [larg]",
+        "alternatives: [small]": "alternatives: [small]",
+    }
+    text = ASSISTANT
+    if message.startswith("applications.small.alternatives[0]: unknown"):
+        text = text.replace(replace, substitutes[replace])
+    elif "own" in message:
+        text = text.replace("alternatives: [large]", "alternatives: [small]")
+    elif "LLMs" in message:
+        text = text.replace(replace, "large: {model: resnet50}")
+    else:
+        text = text.replace(replace, "large: {work: 1 GFLOP}")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario_text(text, source="a.yaml")
+    assert message in str(info.value)
+    assert "a.yaml: applications.small.alternatives[0]" in str(info.value)
+
+
+def test_hosts_keep_a_model_off_the_nodes_that_do_not_serve_it():
+    text = ASSISTANT.replace("policy: model-select", "policy: cloud")
+    with pytest.raises(EngineError, match="'small' on 'cloud', which is not among its hosts"):
+        simulate(load_scenario_text(text, source="<t>"))
+
+
+def test_unknown_host_pattern_is_named():
+    text = ASSISTANT.replace("hosts: [cloud]", "hosts: [clod]")
+    with pytest.raises(ScenarioError, match=r"applications\.large\.hosts\[0\]: 'clod' matches no node"):
+        load_scenario_text(text, source="a.yaml")

@@ -93,11 +93,18 @@ class _SplitPolicy:
     def _layer_times(
         state: dict[Any, Any], task: TaskView, view: SystemView, node: str, cache: bool
     ) -> list[float]:
-        """Predicted seconds of each layer of ``task`` on ``node`` (cached per app and node for models)."""
+        """Predicted seconds of each layer of ``task`` on ``node`` (cached per app and node for models).
+
+        Infinite on a node that does not host the task's application.
+        """
         key = (task.app, node, task.layers)
         times = state["times"].get(key) if cache else None
         if times is None:
-            times = [view.compute_time_s(task, node, i, i + 1) for i in range(task.layers)]
+            hosts = view.hosts(task.app)
+            if hosts is not None and node not in hosts:
+                times = [math.inf] * task.layers
+            else:
+                times = [view.compute_time_s(task, node, i, i + 1) for i in range(task.layers)]
             if cache:
                 state["times"][key] = times
         return times

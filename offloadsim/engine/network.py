@@ -108,7 +108,10 @@ class FlowNetwork:
         now = self.env.now
         flow = Flow(channels, size_bytes, latency_s, callback, payload, now)
         capacity, load, flows_on = self.capacity_Bps, self.load_Bps, self.flows_on
-        solo = min(capacity[c] for c in channels)
+        solo = capacity[channels[0]]
+        for c in channels:
+            if capacity[c] < solo:
+                solo = capacity[c]
         fits = True
         for c in channels:
             on = flows_on[c]
@@ -170,6 +173,12 @@ class FlowNetwork:
 
     def _on_group_event(self, event: Any) -> None:  # a Timeout whose value is the group
         group: list[Flow] = event.value
+        if len(group) == 1:
+            # The common case: one flow whose event is its own completion.
+            flow = group[0]
+            if flow.group is group:
+                self._finish_one(flow)
+            return
         live = [flow for flow in group if flow.group is group]
         if not live:
             return  # every member was re-shared since; newer events stand for them
@@ -209,6 +218,31 @@ class FlowNetwork:
             self._schedule(rest)
         for flow in finished:
             self._deliver_after(flow.latency_s, flow.callback, flow.payload)
+
+    def _finish_one(self, flow: Flow) -> None:
+        """Retire a lone flow at its completion time; re-share only if it left a saturated channel."""
+        now = self.env.now
+        flow.group = None
+        flow.remaining = 0.0
+        self.active -= 1
+        capacity, load, flows_on = self.capacity_Bps, self.load_Bps, self.flows_on
+        touched: list[int] | None = None
+        for c in flow.channels:
+            on = flows_on[c]
+            on.remove(flow)
+            self.bytes_carried[c] += flow.size
+            if on:
+                if load[c] >= capacity[c] * (1.0 - _REL):
+                    if touched is None:
+                        touched = []
+                    touched.append(c)
+                load[c] -= flow.rate
+            else:
+                load[c] = 0.0
+                self.busy_s[c] += now - self._busy_since[c]
+        if touched:
+            self._reallocate(self._component(touched))
+        self._deliver_after(flow.latency_s, flow.callback, flow.payload)
 
     def _component(self, channels: Iterable[int]) -> list[Flow]:
         """All flows connected to ``channels`` through shared channels, in a stable order."""

@@ -1,4 +1,4 @@
-"""Where the time of the first 30 tasks went under least-loaded (compare-load.yaml): transfer, queue, compute.
+"""Where the time of the first 30 tasks went under least-loaded (compare-load.yaml), stage by stage.
 
 python analysis/timeline.py           # a few seconds
 """
@@ -13,9 +13,9 @@ def main() -> None:
     from offloadsim.api import run
     from offloadsim.plots import new_axes, stage_timeline
 
-    result = run(SCENARIOS / "compare-load.yaml", policy="least-loaded")
+    result = run(SCENARIOS / "compare-load.yaml", policy="least-loaded", stages=True)
     fig, ax = new_axes("two-column-tall")
-    stage_timeline(result.tasks, n=30, ax=ax)
+    stage_timeline(result.tasks, stages=result.stages, n=30, ax=ax)
     save(fig, args, "timeline")
 
 

@@ -161,9 +161,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(handler=_cmd_models)
 
+    from offloadsim.cli_calibrate import add_calibrate_command
     from offloadsim.cli_experiments import add_experiment_commands
 
     add_experiment_commands(verbs)
+    add_calibrate_command(verbs)
     return parser
 
 
@@ -183,8 +185,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         debug = bool(getattr(args, "debug", False))
         if args.command is None:
             raise _UsageError(
-                "no verb given: use one of run, compare, sweep, plot, validate, schema, policies, models "
-                "(see 'offloadsim --help')"
+                "no verb given: use one of run, compare, sweep, plot, calibrate, validate, schema, "
+                "policies, models (see 'offloadsim --help')"
             )
         handler: Callable[[argparse.Namespace], int] = args.handler
         return handler(args)
@@ -219,6 +221,7 @@ def _user_errors() -> tuple[type[BaseException], ...]:
         ("offloadsim.results", "ResultsError"),
         ("offloadsim.scenario.errors", "ScenarioError"),
         ("offloadsim.world", "WorldError"),
+        ("offloadsim.calibration.errors", "CalibrationError"),
         ("offloadsim.engine.simulation", "EngineError"),
         ("offloadsim.policies.registry", "UnknownPolicyError"),
         ("offloadsim.policies.registry", "PolicyParamError"),

@@ -9,7 +9,8 @@ model (fixed numbers) or synthetic work (drawn per task).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -40,6 +41,7 @@ class ProcessorModel:
     speed_flops: float
     profile: str | None
     memory_Bps: float = 0.0  # 0: unknown, stages are costed by FLOPs alone
+    costs: Any = None  # the resolved profile (derived or calibrated); None for a plain speed
 
     @property
     def cores(self) -> int:
@@ -95,8 +97,8 @@ class World:
             if graph is None:
                 raise KeyError(f"application {app!r} has no layer graph")
             proc = self.processors[node]
-            if proc.profile is not None:
-                cached = np.asarray(get_profile(proc.profile).layer_seconds(graph), dtype=np.float64)
+            if proc.costs is not None:
+                cached = np.array(proc.costs.layer_seconds(graph), dtype=np.float64)
             else:
                 cached = roofline_layer_seconds(graph, proc.speed_flops, proc.spec.memory_bandwidth_Bps)
             cached.setflags(write=False)
@@ -124,7 +126,7 @@ class World:
         return "\n".join(lines)
 
 
-def _processor(node: NodeSpec) -> ProcessorModel | None:
+def _processor(node: NodeSpec, search_dirs: list[Path]) -> ProcessorModel | None:
     spec = node.processor
     if spec is None:
         return None
@@ -132,11 +134,12 @@ def _processor(node: NodeSpec) -> ProcessorModel | None:
         return ProcessorModel(node.name, spec, spec.speed_flops, None, spec.memory_bandwidth_Bps or 0.0)
     assert spec.profile is not None
     try:
-        profile = get_profile(spec.profile)
-    except KeyError as error:
-        raise WorldError(f"nodes.{node.group}.processor.profile: {error.args[0]}") from None
+        profile = get_profile(spec.profile, search_dirs)
+    except (KeyError, ValueError) as error:
+        message = error.args[0] if error.args else str(error)
+        raise WorldError(f"nodes.{node.group}.processor.profile: {message}") from None
     memory = spec.memory_bandwidth_Bps or profile.memory_bandwidth_Bps
-    return ProcessorModel(node.name, spec, profile.effective_flops, profile.name, memory)
+    return ProcessorModel(node.name, spec, profile.effective_flops, profile.name, memory, profile)
 
 
 def _size_override(dist: Dist, model_value: float) -> float | None:
@@ -213,9 +216,13 @@ def build_world(scenario: Scenario) -> World:
     """Resolve a scenario into a :class:`World` (raises :class:`WorldError` on a bad name)."""
     nodes = {node.name: node for node in scenario.nodes}
     topology = Topology(scenario.nodes, scenario.links)
+    from offloadsim.calibration.profile import profile_search_path
+
+    source = Path(scenario.source)
+    search_dirs = profile_search_path(source.parent if source.is_file() else None)
     processors = {}
     for node in scenario.nodes:
-        proc = _processor(node)
+        proc = _processor(node, search_dirs)
         if proc is not None:
             processors[node.name] = proc
     apps = {name: _app(spec) for name, spec in scenario.applications.items()}

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 if TYPE_CHECKING:
+    from offloadsim.calibration.profile import CalibratedProfile
     from offloadsim.models.graph import LayerGraph
 
 __all__ = [
@@ -114,19 +117,44 @@ BUILTIN_PROFILES: dict[str, Profile] = {
 }
 
 
-def available_profiles() -> list[str]:
-    """Names a scenario may give as ``processor: {profile: NAME}``."""
-    return sorted(BUILTIN_PROFILES)
+def available_profiles(search_dirs: Sequence[str | Path] = ()) -> list[str]:
+    """Names a scenario may give as ``processor: {profile: NAME}``.
+
+    The shipped derived profiles, then the calibrated profile files found in
+    ``search_dirs`` (see :func:`offloadsim.calibration.profile_search_path`).
+    """
+    from offloadsim.calibration.profile import list_profiles
+
+    calibrated = [name for name in list_profiles(list(search_dirs)) if name not in BUILTIN_PROFILES]
+    return sorted(BUILTIN_PROFILES) + sorted(calibrated)
 
 
-def get_profile(name: str) -> Profile:
-    """The profile called ``name``; KeyError with the closest names otherwise."""
-    try:
-        return BUILTIN_PROFILES[name]
-    except KeyError:
-        close = difflib.get_close_matches(name, BUILTIN_PROFILES, n=3)
-        hint = f" (did you mean {', '.join(map(repr, close))}?)" if close else ""
-        raise KeyError(f"unknown profile {name!r}{hint}; known: {', '.join(available_profiles())}") from None
+def get_profile(name: str, search_dirs: Sequence[str | Path] = ()) -> Profile | CalibratedProfile:
+    """The profile called ``name``: a shipped derived one, else a calibrated profile file.
+
+    A calibrated profile is a path to its ``.json``/``.yaml`` file (relative
+    paths tried in each of ``search_dirs`` first), or ``NAME`` with a file
+    ``NAME.json|yaml`` in one of ``search_dirs``.  Raises KeyError naming the
+    closest profiles when nothing matches.
+    """
+    profile = BUILTIN_PROFILES.get(name)
+    if profile is not None:
+        return profile
+    from offloadsim.calibration.profile import find_profile
+
+    for folder in search_dirs:
+        candidate = Path(folder) / name
+        if candidate.suffix in (".json", ".yaml", ".yml") and candidate.is_file():
+            found = find_profile(str(candidate))
+            if found is not None:
+                return found
+    found = find_profile(name, list(search_dirs))
+    if found is not None:
+        return found
+    known = available_profiles(search_dirs)
+    close = difflib.get_close_matches(name, known, n=3)
+    hint = f" (did you mean {', '.join(map(repr, close))}?)" if close else ""
+    raise KeyError(f"unknown profile {name!r}{hint}; known: {', '.join(known)}")
 
 
 def layer_bytes_moved(graph: LayerGraph) -> np.ndarray:

@@ -46,7 +46,7 @@ def resolve(doc: ScenarioDoc, raw: Mapping[str, Any], file: str, base_dir: Path)
     problems = ProblemList(file)
     index = NodeIndex(_node_groups(doc, problems))
     problems.raise_if_any()  # later checks need a sound set of nodes
-    nodes = tuple(_node_specs(doc, problems))
+    nodes = tuple(_node_specs(doc, base_dir, problems))
     links = _links(doc, index, problems)
     applications = {
         name: _application(name, app, base_dir, problems) for name, app in doc.applications.items()
@@ -101,10 +101,10 @@ def _node_groups(doc: ScenarioDoc, problems: ProblemList) -> dict[str, list[str]
     return groups
 
 
-def _node_specs(doc: ScenarioDoc, problems: ProblemList) -> Iterable[NodeSpec]:
-    profiles = _available("offloadsim.profiles", "available_profiles")
+def _node_specs(doc: ScenarioDoc, base_dir: Path, problems: ProblemList) -> Iterable[NodeSpec]:
+    profiles = _profile_names(base_dir)
     for group, node in doc.nodes.items():
-        processor = _processor(group, node, profiles, problems)
+        processor = _processor(group, node, profiles, base_dir, problems)
         power = None
         if node.power is not None:
             p = node.power
@@ -114,12 +114,15 @@ def _node_specs(doc: ScenarioDoc, problems: ProblemList) -> Iterable[NodeSpec]:
 
 
 def _processor(
-    group: str, node: NodeDoc, profiles: list[str] | None, problems: ProblemList
+    group: str, node: NodeDoc, profiles: list[str] | None, base_dir: Path, problems: ProblemList
 ) -> ProcessorSpec | None:
     doc = node.processor
     if doc is None:
         return None
-    if doc.profile is not None and profiles is not None and doc.profile not in profiles:
+    is_file = doc.profile is not None and (
+        Path(doc.profile).suffix in (".json", ".yaml", ".yml") and (base_dir / doc.profile).is_file()
+    )
+    if doc.profile is not None and profiles is not None and doc.profile not in profiles and not is_file:
         problems.add(
             format_path(("nodes", group, "processor", "profile")),
             f"unknown profile {doc.profile!r}{did_you_mean(doc.profile, profiles)}; "
@@ -391,6 +394,14 @@ def _policy(doc: ScenarioDoc, raw: Mapping[str, Any], problems: ProblemList) -> 
 
 
 # -- helpers -------------------------------------------------------------------------------------------
+
+
+def _profile_names(base_dir: Path | None) -> list[str] | None:
+    """Shipped profiles plus calibrated profile files reachable from the scenario's folder."""
+    from offloadsim.calibration.profile import profile_search_path
+    from offloadsim.profiles import available_profiles
+
+    return available_profiles(profile_search_path(base_dir))
 
 
 def _available(module: str, function: str) -> list[str] | None:

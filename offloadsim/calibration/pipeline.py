@@ -1,0 +1,348 @@
+"""One calibration, end to end: models -> distinct units -> timings (cached) -> fitted profile.
+
+>>> from offloadsim.calibration import calibrate, resolve_models
+>>> profile = calibrate(resolve_models(["squeezenet1_1@64"]), backend="numpy", repeats=3, warmup=1,
+...                     correction=False)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime as _dt
+import os
+import platform
+import re
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from offloadsim.calibration.errors import CalibrationError
+from offloadsim.calibration.fit import fit_cost_model, fit_errors
+from offloadsim.calibration.kernels import BACKENDS, supported
+from offloadsim.calibration.profile import CalibratedProfile, group_spreads
+from offloadsim.calibration.timing import (
+    Timing,
+    TimingCache,
+    cpu_model,
+    last_level_cache_bytes,
+    machine_fingerprint,
+    make_timer,
+    time_units,
+)
+from offloadsim.calibration.units import (
+    NO_FUSION,
+    ORT_FUSION,
+    FusionRules,
+    distinct_units,
+    layout_transitions,
+)
+from offloadsim.models.graph import LayerGraph
+
+__all__ = [
+    "DEFAULT_COLD_BYTES",
+    "DEFAULT_HOLDOUT",
+    "DEFAULT_MODELS",
+    "ModelSpec",
+    "calibrate",
+    "default_cache_dir",
+    "fit_layout_correction",
+    "library_versions",
+    "resolve_models",
+]
+
+#: Models timed unit by unit when none are named: five zoo CNN families at 224 px, four also at 192 px.
+DEFAULT_MODELS = (
+    "alexnet",
+    "resnet18",
+    "mobilenet_v2",
+    "efficientnet_b0",
+    "squeezenet1_1",
+    "resnet18@192",
+    "mobilenet_v2@192",
+    "efficientnet_b0@192",
+    "squeezenet1_1@192",
+)
+#: Models the accuracy report predicts without having timed their units: other models and resolutions.
+DEFAULT_HOLDOUT = (
+    "vgg16",
+    "resnet50",
+    *(
+        f"{m}@{s}"
+        for s in (160, 288)
+        for m in ("resnet18", "mobilenet_v2", "efficientnet_b0", "squeezenet1_1", "resnet50")
+    ),
+)
+#: Units holding at least this many bytes of weights are also timed with cold caches (see make_timer).
+DEFAULT_COLD_BYTES = 4 * 1024**2
+
+
+@dataclass(frozen=True, slots=True)
+class ModelSpec:
+    """A model to calibrate on or to report: its label, layer graph and, for ONNX files, the file."""
+
+    label: str
+    graph: LayerGraph
+    onnx_path: Path | None = None
+
+
+def resolve_models(
+    names: Sequence[str] = (), onnx_files: Sequence[str | os.PathLike[str]] = ()
+) -> list[ModelSpec]:
+    """Zoo names (``resnet18``, or ``resnet18@160`` for another input size) and ONNX files as ModelSpecs.
+
+    >>> [m.label for m in resolve_models(["alexnet", "resnet18@160"])]
+    ['alexnet', 'resnet18@160']
+    """
+    from offloadsim.models import get_model, load_onnx
+    from offloadsim.models.registry import UnknownModelError
+
+    specs: list[ModelSpec] = []
+    for name in names:
+        base, _, size = name.partition("@")
+        params: dict[str, Any] = {}
+        if size:
+            if not size.isdigit() or int(size) < 16:
+                raise CalibrationError(f"bad model {name!r}: expected NAME@IMAGE_SIZE, e.g. resnet18@160")
+            params["image_size"] = int(size)
+        try:
+            graph = get_model(base, **params)
+        except UnknownModelError as exc:
+            raise CalibrationError(str(exc.args[0] if exc.args else exc)) from None
+        except (TypeError, ValueError) as exc:
+            raise CalibrationError(f"cannot build {name!r}: {exc}") from None
+        specs.append(ModelSpec(name, graph))
+    for path in onnx_files:
+        if not Path(path).is_file():
+            raise CalibrationError(f"ONNX file not found: {os.fspath(path)!r}")
+        try:
+            graph = load_onnx(path)
+        except ImportError as exc:
+            raise CalibrationError(str(exc)) from None
+        except Exception as exc:  # onnx raises its own parse errors
+            raise CalibrationError(f"cannot read ONNX file {os.fspath(path)!r}: {exc}") from None
+        specs.append(ModelSpec(Path(path).stem, graph, Path(path)))
+    return specs
+
+
+def library_versions(backend: str) -> dict[str, str]:
+    """Versions of Python, numpy and the backend's libraries (what a timing depends on)."""
+    versions = {"python": platform.python_version(), "numpy": np.__version__}
+    modules = {"onnxruntime": ("onnxruntime", "onnx"), "torch": ("torch",)}.get(backend, ())
+    for module in modules:
+        mod = sys.modules.get(module)
+        if mod is None:
+            try:
+                mod = __import__(module)
+            except ImportError:
+                continue
+        versions[module] = str(getattr(mod, "__version__", "?"))
+    return versions
+
+
+def default_cache_dir() -> Path:
+    """``$XDG_CACHE_HOME/offloadsim/calibration`` (``~/.cache/...`` by default)."""
+    root = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(root) / "offloadsim" / "calibration"
+
+
+def fusion_rules(backend: str, provider: str = "CPUExecutionProvider") -> FusionRules:
+    """The fusion rules calibration uses for ``backend``: the blocked (NCHWc) layout is the CPU provider's."""
+    if backend != "onnxruntime":
+        return NO_FUSION
+    if provider == "CPUExecutionProvider":
+        return ORT_FUSION
+    return dataclasses.replace(ORT_FUSION, name=f"onnxruntime/{provider}", blocked_heads=(), blocked_pass=())
+
+
+def check_backend(backend: str, provider: str) -> None:
+    """CalibrationError unless ``backend`` is known and importable (and has ``provider``)."""
+    if backend not in BACKENDS:
+        raise CalibrationError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
+    if backend == "onnxruntime":
+        from offloadsim.calibration.kernels import import_onnxruntime
+
+        ort = import_onnxruntime()
+        if provider not in ort.get_available_providers():
+            raise CalibrationError(
+                f"execution provider {provider!r} is not available in this onnxruntime "
+                f"(available: {', '.join(ort.get_available_providers())})"
+            )
+    elif backend == "torch":
+        from offloadsim.calibration.torch_ops import import_torch
+
+        import_torch()
+
+
+def calibrate(
+    models: Sequence[ModelSpec],
+    *,
+    backend: str = "onnxruntime",
+    provider: str = "CPUExecutionProvider",
+    threads: int = 1,
+    warmup: int = 3,
+    repeats: int = 20,
+    cold_bytes: float | None = None,
+    cold_model_bytes: float | None = None,
+    cache_dir: str | os.PathLike[str] | None = None,
+    name: str | None = None,
+    description: str | None = None,
+    correction: bool = True,
+    progress: bool = False,
+    command: str = "",
+) -> CalibratedProfile:
+    """Time every distinct unit of ``models`` on ``backend``, fit the cost model, return the profile.
+
+    ``correction`` (onnxruntime only) also times the models whole and fits
+    the layout-conversion cost on them (see :func:`fit_layout_correction`).
+    """
+    if not models:
+        raise CalibrationError("no models to calibrate on")
+    if threads < 1 or repeats < 1 or warmup < 0:
+        raise CalibrationError("threads and repeats must be at least 1, warmup at least 0")
+    check_backend(backend, provider)
+    rules = fusion_rules(backend, provider)
+    on_cpu = backend != "onnxruntime" or provider == "CPUExecutionProvider"
+    if cold_bytes is None:
+        cold_bytes = DEFAULT_COLD_BYTES if on_cpu else float("inf")
+    if cold_model_bytes is None:
+        cold_model_bytes = last_level_cache_bytes() / 2 if on_cpu else float("inf")
+    versions = library_versions(backend)
+    units = distinct_units([m.graph for m in models], rules)
+    skipped = sum(1 for u in units if not supported(u))
+    timer = make_timer(backend, threads=threads, provider=provider)
+    cache = None
+    if cache_dir is not None:
+        fingerprint = machine_fingerprint(backend, provider, threads, versions)
+        cache = TimingCache(Path(cache_dir) / f"{backend}-{fingerprint}.jsonl", fingerprint)
+    with contextlib.ExitStack() as stack:
+        if backend == "numpy":
+            from offloadsim.calibration.numpy_ops import blas_threads
+
+            versions["blas_threads_pinned"] = str(stack.enter_context(blas_threads(threads)))
+        timings = list(
+            time_units(
+                units,
+                timer,
+                warmup=warmup,
+                repeats=repeats,
+                cold_bytes=cold_bytes,
+                cache=cache,
+                progress=progress,
+                desc=f"calibrate {backend}",
+            )
+        )
+    if not timings:
+        raise CalibrationError("none of the models' layers can be timed by the calibration kernels")
+    model = fit_cost_model(timings)
+    errors = fit_errors(model, timings)
+    slug = {"onnxruntime": "ort"}.get(backend, backend)
+    where = provider if backend == "onnxruntime" else "CPU"
+    profile = CalibratedProfile(
+        name=name or f"calibrated-{slug}-{threads}t",
+        description=description or f"{cpu_model()}, {backend} ({where}), {threads} thread(s)",
+        backend={
+            "name": backend,
+            "provider": provider,
+            "threads": threads,
+            "clock": "kernel" if backend == "onnxruntime" else "wall",
+        },
+        fusion=rules,
+        model=model,
+        effective_flops=_effective_flops(timings),
+        memory_bandwidth_Bps=_memory_bandwidth(timings),
+        measured={t.unit.key: t for t in timings},
+        group_spread=group_spreads(timings),
+        cold_bytes=cold_bytes,
+        cold_model_bytes=cold_model_bytes,
+        provenance={
+            "cpu_model": cpu_model(),
+            "cores": os.cpu_count(),
+            "machine": platform.machine(),
+            "platform": platform.platform(),
+            "threads": threads,
+            "versions": versions,
+            "date": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
+            "command": command,
+            "models": [m.label for m in models],
+            "warmup": warmup,
+            "repeats": repeats,
+            "units_timed": len(timings),
+            "units_skipped": skipped,
+            "fit": errors,
+        },
+    )
+    if correction and rules.blocked_heads:
+        fit_layout_correction(profile, models, progress=progress)
+    return profile
+
+
+def fit_layout_correction(
+    profile: CalibratedProfile,
+    models: Sequence[ModelSpec],
+    *,
+    warmup: int = 3,
+    repeats: int = 10,
+    progress: bool = False,
+) -> dict[str, float]:
+    """Fit seconds per layout-converted byte on whole-model timings of ``models`` (the training models).
+
+    Minimises the relative error of the whole-model predictions over one
+    non-negative coefficient; stores it in ``profile`` and returns the
+    measured whole-model seconds by label. Models that need no conversion
+    leave it unchanged; with none converting, the coefficient stays 0.
+    """
+    from offloadsim.calibration.report import exportable, time_whole_model
+
+    profile.layout_s_per_byte = 0.0
+    profile._cache.clear()
+    measured: dict[str, float] = {}
+    num = den = 0.0
+    for spec in models:
+        if spec.onnx_path is None and not exportable(spec.graph):
+            continue
+        seconds, _ = time_whole_model(spec, profile, warmup=warmup, repeats=repeats)
+        measured[spec.label] = seconds
+        x = float(layout_transitions(spec.graph, profile.fusion).sum())
+        predicted = float(np.sum(profile.layer_seconds(spec.graph)))  # without correction yet
+        a, b = x / seconds, 1.0 - predicted / seconds
+        num, den = num + a * b, den + a * a
+    profile.layout_s_per_byte = max(num / den, 0.0) if den > 0 else 0.0
+    profile.correction = {
+        "what": "seconds per byte converted between blocked (NCHWc) and plain layouts",
+        "fitted_on": sorted(measured),
+        "whole_model_ms": {k: round(v * 1e3, 4) for k, v in sorted(measured.items())},
+    }
+    profile._cache.clear()
+    return measured
+
+
+def _effective_flops(timings: Sequence[Timing]) -> float:
+    """Sustained FLOP/s over the convolution and linear units: total FLOPs / total seconds."""
+    flops = sum(t.unit.flops for t in timings if t.unit.head.op in ("conv", "linear", "matmul"))
+    secs = sum(t.seconds for t in timings if t.unit.head.op in ("conv", "linear", "matmul"))
+    if secs <= 0:
+        flops, secs = sum(t.unit.flops for t in timings), sum(t.seconds for t in timings)
+    return flops / secs if secs > 0 else float("nan")
+
+
+def _memory_bandwidth(timings: Sequence[Timing]) -> float:
+    """Bytes/s of memory-bound units (< 1 FLOP per byte, >= 1 MB moved): their median, else all pooled."""
+    rates = [
+        t.unit.bytes_moved / t.seconds
+        for t in timings
+        if t.seconds > 0 and t.unit.flops < t.unit.bytes_moved and t.unit.bytes_moved >= 1e6
+    ]
+    if rates:
+        return float(np.median(rates))
+    total = sum(t.seconds for t in timings)
+    return sum(t.unit.bytes_moved for t in timings) / total if total > 0 else float("nan")
+
+
+def slugify(text: str) -> str:
+    """Lower-case, dash-separated: ``Intel(R) Xeon(R) Processor`` -> ``intel-xeon-processor``."""
+    return re.sub(r"[^a-z0-9]+", "-", re.sub(r"\(r\)|\(tm\)", "", text.lower())).strip("-")

@@ -1,0 +1,244 @@
+"""The ``calibrate`` verb of the command line (:func:`add_calibrate_command`).
+
+``offloadsim calibrate`` times real kernels and writes a calibrated profile;
+``offloadsim calibrate report PROFILE`` times whole models against it. A
+user's mistake (unknown model or backend, missing file) prints one line
+``offloadsim: error: ...`` and exits 2, as every verb does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+from pathlib import Path
+from typing import Any
+
+__all__ = ["add_calibrate_command"]
+
+EXIT_OK = 0
+EXIT_USAGE = 2
+_PREFIX = "offloadsim: error: "
+
+
+def _positive(text: str) -> int:
+    """A whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return value
+
+
+def _count(text: str) -> int:
+    """A non-negative whole number."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}")
+    return value
+
+
+def _names(text: str) -> list[str]:
+    """Comma-separated names: ``alexnet,resnet18@160``."""
+    names = [part.strip() for part in text.split(",")]
+    if not text.strip() or any(not n for n in names):
+        raise argparse.ArgumentTypeError(f"expected comma-separated model names, got {text!r}")
+    return names
+
+
+def _debug_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="show the traceback of internal errors",
+    )
+
+
+def add_calibrate_command(subparsers: Any) -> None:
+    """Add ``calibrate`` (and ``calibrate report``) to the ``offloadsim`` verbs (``subparsers`` of cli.py)."""
+    from offloadsim.calibration.pipeline import DEFAULT_HOLDOUT, DEFAULT_MODELS
+
+    p = subparsers.add_parser(
+        "calibrate",
+        help="time real kernels on this machine and write a calibrated profile",
+        description=(
+            "Time every distinct layer unit of the chosen models on this machine (warm-up, repeats, "
+            "median and spread; cached so an interrupted run resumes), fit a per-op cost model and write "
+            "a calibrated device profile. 'calibrate report PROFILE' times whole models against a profile."
+        ),
+    )
+    _debug_flag(p)
+    p.add_argument(
+        "--models",
+        type=_names,
+        metavar="A,B,...",
+        help=f"zoo models to time, NAME or NAME@IMAGE_SIZE (default {','.join(DEFAULT_MODELS)})",
+    )
+    p.add_argument("--onnx", nargs="+", default=[], metavar="FILE", help="ONNX models to time as well")
+    p.add_argument(
+        "--backend", default="onnxruntime", metavar="NAME", help="onnxruntime (default), numpy or torch"
+    )
+    p.add_argument(
+        "--provider",
+        default="CPUExecutionProvider",
+        metavar="EP",
+        help="onnxruntime execution provider, e.g. CUDAExecutionProvider (default CPU)",
+    )
+    p.add_argument("--threads", type=_positive, default=1, metavar="N", help="intra-op threads (default 1)")
+    p.add_argument(
+        "--repeats", type=_positive, default=20, metavar="N", help="timed runs per unit (default 20)"
+    )
+    p.add_argument("--warmup", type=_count, default=3, metavar="N", help="untimed runs first (default 3)")
+    p.add_argument("--out", metavar="PROFILE.json", help="profile file to write (default ./NAME.json)")
+    p.add_argument("--name", metavar="NAME", help="profile name (default calibrated-<backend>-<threads>t)")
+    p.add_argument("--description", metavar="TEXT", help="one line describing the device")
+    p.add_argument(
+        "--cache", metavar="DIR", help="timing cache directory (default ~/.cache/offloadsim/calibration)"
+    )
+    p.add_argument("--no-cache", action="store_true", help="time everything again; keep no cache")
+    p.add_argument(
+        "--no-correction",
+        action="store_true",
+        help="skip the layout-conversion correction fitted on whole training-model timings",
+    )
+    p.add_argument(
+        "--report", action="store_true", help="then time held-out models whole and report accuracy"
+    )
+    p.add_argument(
+        "--holdout",
+        type=_names,
+        metavar="A,B,...",
+        help=f"models for --report (default {','.join(DEFAULT_HOLDOUT)})",
+    )
+    p.add_argument("--report-dir", metavar="DIR", help="where --report writes (default <PROFILE>-report/)")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress bars")
+    p.set_defaults(handler=_cmd_calibrate, calibrate_command=None)
+
+    sub = p.add_subparsers(dest="calibrate_command", metavar="report", parser_class=type(p))
+    r = sub.add_parser(
+        "report",
+        help="time whole models against a calibrated profile",
+        description="Time whole models with onnxruntime; compare with the profile's per-layer predictions.",
+    )
+    _debug_flag(r)
+    r.add_argument("profile", metavar="PROFILE", help="calibrated profile file (.json/.yaml)")
+    r.add_argument(
+        "--models",
+        type=_names,
+        metavar="A,B,...",
+        help="models to time (default: the held-out set and the profile's training models)",
+    )
+    r.add_argument("--onnx", nargs="+", default=[], metavar="FILE", help="ONNX models to time as well")
+    r.add_argument(
+        "--repeats", type=_positive, default=10, metavar="N", help="timed runs per model (default 10)"
+    )
+    r.add_argument("--warmup", type=_count, default=3, metavar="N", help="untimed runs first (default 3)")
+    r.add_argument("--out", metavar="DIR", help="report directory (default <PROFILE>-report/)")
+    r.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    r.set_defaults(handler=_cmd_report)
+
+
+def _cmd_calibrate(args: argparse.Namespace) -> int:
+    from offloadsim.calibration.errors import CalibrationError
+
+    try:
+        return _calibrate(args)
+    except CalibrationError as error:
+        print(_PREFIX + str(error).splitlines()[0], file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from offloadsim.calibration.errors import CalibrationError
+
+    try:
+        return _report(args)
+    except CalibrationError as error:
+        print(_PREFIX + str(error).splitlines()[0], file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _calibrate(args: argparse.Namespace) -> int:
+    from offloadsim.calibration import pipeline as cal
+    from offloadsim.calibration.profile import save_profile
+
+    models = cal.resolve_models(args.models or ([] if args.onnx else list(cal.DEFAULT_MODELS)), args.onnx)
+    holdout = cal.resolve_models(args.holdout or list(cal.DEFAULT_HOLDOUT)) if args.report else []
+    cal.check_backend(args.backend, args.provider)
+    cache_dir = None if args.no_cache else Path(args.cache) if args.cache else cal.default_cache_dir()
+    slug = "ort" if args.backend == "onnxruntime" else args.backend
+    name = args.name or f"calibrated-{slug}-{args.threads}t"
+    out = Path(args.out) if args.out else Path(f"{name}.json")
+    command = " ".join([Path(sys.argv[0]).name, *(shlex.quote(a) for a in sys.argv[1:])])
+    profile = cal.calibrate(
+        models,
+        backend=args.backend,
+        provider=args.provider,
+        threads=args.threads,
+        warmup=args.warmup,
+        repeats=args.repeats,
+        cache_dir=cache_dir,
+        name=name,
+        description=args.description,
+        correction=not args.no_correction,
+        progress=not args.quiet,
+        command=command,
+    )
+    fit = profile.provenance.get("fit", {})
+    print(
+        f"timed {profile.provenance['units_timed']} units of {len(models)} model(s) "
+        f"({profile.provenance['units_skipped']} without a kernel, predicted by the fit)"
+    )
+    print(
+        f"fit: median error {fit.get('mdape', float('nan')):.1%}, "
+        f"90th percentile {fit.get('p90_ape', 0):.1%}; "
+        f"sustained {profile.effective_flops / 1e9:.1f} GFLOP/s, "
+        f"{profile.memory_bandwidth_Bps / 1e9:.1f} GB/s"
+    )
+    if args.report:
+        from offloadsim.calibration.report import accuracy_summary, accuracy_table, format_table, write_report
+
+        measured = {k: v / 1e3 for k, v in profile.correction.get("whole_model_ms", {}).items()}
+        table = accuracy_table(profile, [*models, *holdout], measured=measured, progress=not args.quiet)
+        profile.report = accuracy_summary(table)
+        report_dir = Path(args.report_dir) if args.report_dir else out.with_name(f"{out.stem}-report")
+        write_report(table, report_dir, title=f"profile {profile.name}: {profile.description}")
+        print(format_table(table))
+        _print_summary(profile.report)
+        print(f"report: {report_dir}/")
+    save_profile(profile, out)
+    print(f"profile: {out}")
+    return EXIT_OK
+
+
+def _report(args: argparse.Namespace) -> int:
+    from offloadsim.calibration import pipeline as cal
+    from offloadsim.calibration.profile import load_profile
+    from offloadsim.calibration.report import accuracy_summary, accuracy_table, format_table, write_report
+
+    path = Path(args.profile)
+    profile = load_profile(path)
+    names = args.models or [*profile.provenance.get("models", []), *cal.DEFAULT_HOLDOUT]
+    models = cal.resolve_models(list(dict.fromkeys(names)), args.onnx)
+    table = accuracy_table(profile, models, warmup=args.warmup, repeats=args.repeats, progress=not args.quiet)
+    out = Path(args.out) if args.out else path.with_name(f"{path.stem}-report")
+    write_report(table, out, title=f"profile {profile.name}: {profile.description}")
+    print(format_table(table))
+    _print_summary(accuracy_summary(table))
+    print(f"report: {out}/")
+    return EXIT_OK
+
+
+def _print_summary(summary: dict[str, Any]) -> None:
+    held = summary["held_out"]
+    if held["models"]:
+        print(
+            f"held-out: {held['within']}/{held['models']} models within ±{summary['tolerance_pct']:.0f}% "
+            f"(median |error| {held['median_abs_error_pct']:.1f}%, worst {held['max_abs_error_pct']:.1f}%)"
+        )

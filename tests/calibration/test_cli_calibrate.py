@@ -1,0 +1,79 @@
+"""The calibrate verb: error paths give exit 2 and one line; a tiny numpy run writes a profile."""
+
+import argparse
+
+import pytest
+
+from offloadsim.cli_calibrate import add_calibrate_command
+
+
+def run(argv):
+    """Through offloadsim.cli.main when the verb is wired there, else a fresh parser."""
+    from offloadsim import cli
+
+    if "calibrate" in cli.build_parser().format_help():
+        return cli.main(argv)
+    parser = argparse.ArgumentParser(prog="offloadsim")
+    add_calibrate_command(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(argv)
+    return args.handler(args)
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["calibrate", "--models", "resnet-9000"], "unknown model"),
+        (["calibrate", "--models", "resnet18@x"], "bad model"),
+        (["calibrate", "--backend", "tensorflow"], "unknown backend"),
+        (["calibrate", "--onnx", "no/such/file.onnx"], "ONNX file not found"),
+        (["calibrate", "report", "no/such/profile.json"], "cannot read profile"),
+    ],
+)
+def test_user_errors_exit_2_with_one_line(argv, message, capsys):
+    assert run(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("offloadsim: error: ") and message in err[0]
+
+
+def test_missing_torch_is_a_user_error(capsys):
+    pytest.importorskip("onnxruntime")
+    try:
+        import torch  # noqa: F401
+
+        pytest.skip("torch is installed")
+    except ImportError:
+        pass
+    assert run(["calibrate", "--backend", "torch"]) == 2
+    assert "not installed" in capsys.readouterr().err
+
+
+def test_missing_execution_provider_is_a_user_error(capsys):
+    ort = pytest.importorskip("onnxruntime")
+    if "CUDAExecutionProvider" in ort.get_available_providers():
+        pytest.skip("this machine has CUDA")
+    assert run(["calibrate", "--provider", "CUDAExecutionProvider"]) == 2
+    assert "CUDAExecutionProvider" in capsys.readouterr().err
+
+
+def test_tiny_numpy_run_writes_a_profile(tmp_path, capsys):
+    out = tmp_path / "p.json"
+    argv = [
+        "calibrate",
+        "--models",
+        "squeezenet1_1@32",
+        "--backend",
+        "numpy",
+        "--repeats",
+        "2",
+        "--warmup",
+        "1",
+        "--no-cache",
+        "--out",
+        str(out),
+        "-q",
+    ]
+    assert run(argv) == 0
+    assert out.exists() and "profile:" in capsys.readouterr().out
+    from offloadsim.calibration import load_profile
+
+    assert load_profile(out).provenance["models"] == ["squeezenet1_1@32"]

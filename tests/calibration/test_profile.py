@@ -1,0 +1,96 @@
+import json
+
+import numpy as np
+import pytest
+
+from offloadsim.calibration import CalibrationError, find_profile, list_profiles, load_profile, save_profile
+from offloadsim.calibration.fit import fit_cost_model
+from offloadsim.calibration.profile import CalibratedProfile, group_spreads
+from offloadsim.calibration.timing import Timing
+from offloadsim.calibration.units import ORT_FUSION, distinct_units
+from offloadsim.models import get_model
+
+
+def synthetic_profile(name="synthetic"):
+    """A profile fitted to made-up timings (2 µs + flops at 50 GFLOP/s + bytes at 20 GB/s)."""
+    units = distinct_units([get_model("resnet18"), get_model("mobilenet_v2")], ORT_FUSION)
+    timings = [Timing(u, 2e-6 + u.flops / 50e9 + u.bytes_moved / 20e9, 0.02, 5) for u in units]
+    return CalibratedProfile(
+        name=name,
+        description="synthetic",
+        backend={"name": "onnxruntime", "provider": "CPUExecutionProvider", "threads": 1},
+        fusion=ORT_FUSION,
+        model=fit_cost_model(timings),
+        effective_flops=50e9,
+        memory_bandwidth_Bps=20e9,
+        measured={t.unit.key: t for t in timings[::2]},  # half measured, half fitted
+        group_spread=group_spreads(timings),
+        layout_s_per_byte=1e-11,
+        provenance={"cpu_model": "test CPU", "models": ["resnet18", "mobilenet_v2"]},
+    )
+
+
+@pytest.mark.parametrize("name", ["resnet18", "mobilenet_v2", "efficientnet_b0", "vgg16", "vit_b_16"])
+def test_layer_seconds_positive_finite_one_per_layer(name):
+    profile = synthetic_profile()
+    g = get_model(name)
+    seconds = profile.layer_seconds(g)
+    spread = profile.layer_spread(g)
+    assert seconds.dtype == np.float64 and seconds.shape == (len(g),) and spread.shape == (len(g),)
+    assert np.all(np.isfinite(seconds)) and np.all(seconds >= 0) and seconds.sum() > 0
+    assert np.all(np.isfinite(spread)) and np.all(spread >= 0)
+    assert profile.layer_seconds(g) is seconds  # cached per graph
+
+
+def test_interface_matches_derived_profiles():
+    p = synthetic_profile()
+    assert p.kind == "calibrated" and p.name == "synthetic" and p.description
+    assert p.effective_flops > 0 and p.memory_bandwidth_Bps > 0
+    assert p.sources and all(isinstance(s, str) for s in p.sources)
+
+
+@pytest.mark.parametrize("suffix", [".json", ".yaml"])
+def test_round_trip_gives_the_same_predictions(tmp_path, suffix):
+    p = synthetic_profile()
+    path = save_profile(p, tmp_path / f"dev{suffix}")
+    q = load_profile(path)
+    assert q.name == p.name and q.fusion == p.fusion and q.layout_s_per_byte == p.layout_s_per_byte
+    for name in ("resnet18", "efficientnet_b0"):
+        g = get_model(name)
+        np.testing.assert_array_equal(q.layer_seconds(g), p.layer_seconds(g))
+        np.testing.assert_array_equal(q.layer_spread(g), p.layer_spread(g))
+        assert q.predict(g).source == p.predict(g).source
+
+
+def test_find_profile_by_path_name_and_search_dirs(tmp_path):
+    save_profile(synthetic_profile("edge-box"), tmp_path / "profiles" / "edge-box.json")
+    assert find_profile(str(tmp_path / "profiles" / "edge-box.json")).name == "edge-box"
+    assert find_profile("edge-box", [tmp_path / "nowhere", tmp_path / "profiles"]).name == "edge-box"
+    assert find_profile("edge-box.json", [tmp_path / "profiles"]).name == "edge-box"
+    assert find_profile("cortex-a76", [tmp_path / "profiles"]) is None
+    (tmp_path / "profiles" / "notes.json").write_text("{}")
+    assert list(list_profiles([tmp_path / "nowhere", tmp_path / "profiles"])) == ["edge-box"]
+
+
+def test_the_shipped_profile_loads_and_predicts():
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "scenarios" / "profiles" / "this-cpu-ort-1t.json"
+    profile = load_profile(path)
+    assert profile.name == "this-cpu-ort-1t" and profile.kind == "calibrated"
+    assert profile.report["held_out"]["models"] > 0
+    seconds = profile.layer_seconds(get_model("resnet50"))
+    assert np.all(np.isfinite(seconds)) and 0.01 < seconds.sum() < 1.0
+
+
+def test_bad_profile_files_are_calibration_errors(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    with pytest.raises(CalibrationError, match="not valid JSON"):
+        load_profile(bad)
+    other = tmp_path / "other.json"
+    other.write_text(json.dumps({"name": "x"}))
+    with pytest.raises(CalibrationError, match="not an offloadsim calibrated profile"):
+        load_profile(other)
+    with pytest.raises(CalibrationError, match="cannot read profile"):
+        load_profile(tmp_path / "missing.json")

@@ -105,6 +105,20 @@ class World:
             self._layer_seconds[key] = cached
         return cached
 
+    def layer_spread(self, app: str, node: str) -> np.ndarray:
+        """Per-layer relative run-to-run spread (IQR / median) of model ``app`` on ``node``.
+
+        Zero where the profile measured none (derived profiles, plain speeds).
+        """
+        graph = self.apps[app].graph
+        if graph is None:
+            raise KeyError(f"application {app!r} has no layer graph")
+        costs = self.processors[node].costs
+        spread = getattr(costs, "layer_spread", None)
+        if spread is None:
+            return np.zeros(len(graph))
+        return np.asarray(spread(graph), dtype=np.float64)
+
     def summary(self) -> str:
         """Topology summary plus the processors and applications, for ``--dry-run``."""
         lines = [self.topology.summary()]
@@ -218,8 +232,7 @@ def build_world(scenario: Scenario) -> World:
     topology = Topology(scenario.nodes, scenario.links)
     from offloadsim.calibration.profile import profile_search_path
 
-    source = Path(scenario.source)
-    search_dirs = profile_search_path(source.parent if source.is_file() else None)
+    search_dirs = profile_search_path(scenario.base_dir or None)
     processors = {}
     for node in scenario.nodes:
         proc = _processor(node, search_dirs)

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
+import numpy as np
 import simpy
 
 from offloadsim.distributions import Dist
@@ -91,6 +92,7 @@ class Simulation:
         self._tails = {name: p.tail_s for name, p in self._power.items() if p.tail_s > 0}
         self._radio_until: dict[str, float] = {}
         self._battery = {name: p.battery_j for name, p in self._power.items() if p.battery_j is not None}
+        self._noise: dict[str, Callable[[], float]] = {}
         self.drained_at: dict[str, float] = {}
         self._snapshot: dict[str, Any] = {}
         self.counters = {"arrived": 0, "dropped": 0, "completed": 0}
@@ -298,6 +300,8 @@ class Simulation:
             service = step.service_s
             if service < 0.0:
                 service = self.stage_time(task, step.processor, step.start, step.stop)
+            if step.noise_sigma:
+                service *= self._noise_factor(step.processor.node, step.noise_sigma)
             if not step.processor.submit(service, self._compute_done, task):
                 self._end(task, "dropped")
         else:
@@ -516,7 +520,10 @@ class Simulation:
             if app.flops is not None:
                 fixed = self.stage_time(costed, processor, start, stop) + decode_s
             busy_w = power.busy_w if power is not None and node == source else 0.0
-            steps.append(ComputeStep(processor, start, stop, fixed, busy_w))
+            sigma = (
+                self._stage_sigma(task.app, node, plan.order, start, stop) if app.graph is not None else 0.0
+            )
+            steps.append(ComputeStep(processor, start, stop, fixed, busy_w, sigma))
             if not placement or placement[-1] != node:
                 placement.append(node)
             if node == source:
@@ -529,6 +536,33 @@ class Simulation:
         placed = ">".join(placement)
         code = self.records.add_plan(task.app, task.source, placed, split, raw_input_offloaded)
         return CompiledPlan(tuple(steps), placed, split, raw_input_offloaded, segments=segments, code=code)
+
+    def _stage_sigma(
+        self, app: str, node: str, order: tuple[int, ...] | None, start: int, stop: int
+    ) -> float:
+        """Lognormal sigma of a model stage's time on a noisy processor (0 when not noisy).
+
+        Layers vary independently: the stage's relative spread is the root of
+        the summed squared per-layer spreads (in seconds) over its mean time.
+        An IQR/median spread s gives sigma = s / 1.349 (the normal's IQR).
+        """
+        if not self.world.processors[node].spec.noise:
+            return 0.0
+        times = self.world.layer_seconds(app, node)
+        spread = self.world.layer_spread(app, node)
+        layers = list(order[start:stop]) if order is not None else list(range(start, stop))
+        total = float(times[layers].sum())
+        if total <= 0.0:
+            return 0.0
+        return math.sqrt(float(np.sum((times[layers] * spread[layers]) ** 2))) / total / 1.349
+
+    def _noise_factor(self, node: str, sigma: float) -> float:
+        """A lognormal factor with mean 1, from the node's own noise stream."""
+        draw = self._noise.get(node)
+        if draw is None:
+            index = list(self.world.nodes).index(node)
+            draw = self._noise[node] = _standard_normal(stream(self.seed, self.replication, "noise", index))
+        return math.exp(sigma * draw() - 0.5 * sigma * sigma)
 
     def _compress(
         self, transfer: TransferStep, task: Task, codec: Codec, sender: ComputeStep, receiver: str
@@ -654,6 +688,20 @@ class Simulation:
             counters=dict(self.counters),
             stages=self.stages.columns() if self.stages is not None else None,
         )
+
+
+def _standard_normal(rng: Any) -> Callable[[], float]:
+    """Standard normal draws from ``rng``, batched like the distributions' samplers."""
+    buffer: list[float] = []
+
+    def draw() -> float:
+        if not buffer:
+            values = rng.standard_normal(256).tolist()
+            values.reverse()
+            buffer.extend(values)
+        return buffer.pop()
+
+    return draw
 
 
 def _llm_chain(cost: LLMCost, prompt: int, output: int) -> tuple[list[float], list[float]]:

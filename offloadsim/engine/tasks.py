@@ -89,6 +89,7 @@ class ComputeStep:
     ``service_s`` is the fixed service time when it does not depend on the
     task (zoo models), else negative and computed per task.  ``power_w`` is
     the source device's busy power when the step runs on it, else 0.
+    ``noise_sigma`` spreads the service time (a processor with ``noise``).
     """
 
     processor: Processor
@@ -96,6 +97,7 @@ class ComputeStep:
     stop: int
     service_s: float
     power_w: float
+    noise_sigma: float = 0.0  # lognormal sigma of the service time; 0: deterministic
 
 
 @dataclass(frozen=True, slots=True)

@@ -46,6 +46,7 @@ class ProcessorSpec:
     cores: int = 1
     memory_bandwidth_Bps: float | None = None
     queue_limit: int | None = None
+    noise: bool = False  # service times drawn with the profile's measured spread
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,7 +175,8 @@ class Scenario:
     """A complete, validated scenario in SI units.
 
     ``source`` names the file it came from (for messages); ``document`` is
-    the validated document as plain data, hashed into the run manifest.
+    the validated document as plain data, hashed into the run manifest;
+    ``base_dir`` is the folder relative paths in it were resolved against.
     """
 
     name: str
@@ -189,6 +191,7 @@ class Scenario:
     description: str = ""
     source: str = "<scenario>"
     document: dict[str, Any] = field(default_factory=dict)
+    base_dir: str = ""  # where relative files (traces, profiles) are looked up; "" for none
 
     @property
     def end_s(self) -> float:

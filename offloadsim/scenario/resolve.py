@@ -74,6 +74,7 @@ def resolve(doc: ScenarioDoc, raw: Mapping[str, Any], file: str, base_dir: Path)
         description=doc.description,
         source=file,
         document=_plain(raw),
+        base_dir=str(base_dir),
     )
 
 
@@ -134,6 +135,7 @@ def _processor(
         cores=doc.cores,
         memory_bandwidth_Bps=doc.memory_bandwidth,
         queue_limit=doc.queue_limit,
+        noise=doc.noise,
     )
 
 

@@ -130,6 +130,13 @@ class ProcessorDoc(_Strict):
     queue_limit: int | None = Field(
         None, ge=0, description="Most stages waiting (not in service); more are dropped. Default: unlimited."
     )
+    noise: bool = Field(
+        False,
+        description=(
+            "Draw each model stage's service time around the profile's prediction with the run-to-run "
+            "spread measured at calibration (lognormal, mean preserved). Default: false."
+        ),
+    )
 
     @model_validator(mode="after")
     def _profile_or_speed(self) -> ProcessorDoc:

@@ -58,7 +58,7 @@ TASK_COLUMNS = (
     "bytes_sent", "placement", "split", "deadline", "deadline_met", "status",
     "device_energy", "raw_input_offloaded",
 )  # fmt: skip
-LLM_COLUMNS = ("ttft", "tpot", "prompt_tokens", "output_tokens")
+LLM_COLUMNS = ("ttft", "tpot", "prompt_tokens", "output_tokens", "kv_cache_bytes")
 NODE_COLUMNS = ("node", "tier", "processor", "cores", "busy_s", "utilisation", "stages_completed", "energy_j")
 LINK_COLUMNS = ("a", "b", "bytes", "busy_s", "utilisation")
 STATUSES = ("completed", "dropped", "failed", "in_flight")

@@ -31,6 +31,7 @@ _FLOAT = (
     "tpot",
     "prompt_tokens",
     "output_tokens",
+    "kv_cache_bytes",
 )
 _STATUSES = ("completed", "dropped", "failed", "in_flight")
 
@@ -61,6 +62,7 @@ TASK_COLUMNS = (
     "tpot",
     "prompt_tokens",
     "output_tokens",
+    "kv_cache_bytes",
 )
 
 

@@ -461,8 +461,15 @@ class Simulation:
         f[9](task.ttft)
         f[10](task.tpot)
         tokens = task.llm
-        f[11](tokens[0] if tokens is not None else NAN)
-        f[12](tokens[1] if tokens is not None else NAN)
+        if tokens is None:
+            f[11](NAN)
+            f[12](NAN)
+            f[13](NAN)
+        else:
+            f[11](tokens[0])
+            f[12](tokens[1])
+            cost = self.world.apps[task.app].llm
+            f[13]((tokens[0] + tokens[1]) * cost.kv_bytes_per_token if cost is not None else NAN)
         log.task_ids.append(task.id)
         log.plan_codes.append(task.plan.code)
         log.status_codes.append(log.status_code(status))

@@ -57,6 +57,9 @@ def test_whole_request_on_the_edge_streams_tokens_back(tmp_path):
     assert t["finish"] == pytest.approx(last, rel=1e-9)
     assert t["tpot"] == pytest.approx(sum(decodes) / 4, rel=1e-9)
     assert (t["prompt_tokens"], t["output_tokens"]) == (100, 5)
+    from offloadsim.models.zoo.llm import GPT2
+
+    assert t["kv_cache_bytes"] == (100 + 5) * GPT2.kv_bytes_per_token
 
 
 def test_split_request_pays_a_round_trip_per_token(tmp_path):

@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
+from offloadsim import cli_types
 from offloadsim._version import __version__
 
 __all__ = ["main", "build_parser", "EXIT_OK", "EXIT_INTERNAL", "EXIT_USAGE", "EXIT_INTERRUPTED"]
@@ -43,25 +44,6 @@ class _Parser(argparse.ArgumentParser):
 # --------------------------------------------------------------------------- parser
 
 
-def _override(text: str) -> str:
-    """Type of ``--set``: ``key.path=value`` with a non-empty key."""
-    key, sep, _ = text.partition("=")
-    if not sep or not key.strip():
-        raise argparse.ArgumentTypeError(f"expected key.path=value, got {text!r}")
-    return text
-
-
-def _count(text: str) -> int:
-    """Parse a non-negative integer (seeds, replications)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}")
-    return value
-
-
 def build_parser() -> argparse.ArgumentParser:
     """Build the full argument parser (every verb and option)."""
     common = _Parser(add_help=False)
@@ -76,7 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--set",
         dest="overrides",
         metavar="KEY.PATH=VALUE",
-        type=_override,
+        type=cli_types.override,
         action="append",
         default=[],
         help="override a scenario value, e.g. --set 'links[0].bandwidth=5 Mbps' (repeatable)",
@@ -99,8 +81,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("file", metavar="FILE", help="scenario YAML file")
     p.add_argument("--policy", metavar="NAME", help="placement policy (default: the scenario's)")
-    p.add_argument("--seed", type=_count, metavar="N", help="root random seed (default: the scenario's)")
-    p.add_argument("--replication", type=_count, default=0, metavar="N", help="replication index (default 0)")
+    p.add_argument(
+        "--seed", type=cli_types.count, metavar="N", help="root random seed (default: the scenario's)"
+    )
+    p.add_argument(
+        "--replication", type=cli_types.count, default=0, metavar="N", help="replication index (default 0)"
+    )
     p.add_argument(
         "--out",
         metavar="DIR",

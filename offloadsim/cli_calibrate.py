@@ -14,33 +14,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from offloadsim import cli_types
+
 __all__ = ["add_calibrate_command"]
 
 EXIT_OK = 0
 EXIT_USAGE = 2
 _PREFIX = "offloadsim: error: "
-
-
-def _positive(text: str) -> int:
-    """A whole number of at least 1."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
-    return value
-
-
-def _count(text: str) -> int:
-    """A non-negative whole number."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}")
-    return value
 
 
 def _names(text: str) -> list[str]:
@@ -90,11 +70,15 @@ def add_calibrate_command(subparsers: Any) -> None:
         metavar="EP",
         help="onnxruntime execution provider, e.g. CUDAExecutionProvider (default CPU)",
     )
-    p.add_argument("--threads", type=_positive, default=1, metavar="N", help="intra-op threads (default 1)")
     p.add_argument(
-        "--repeats", type=_positive, default=20, metavar="N", help="timed runs per unit (default 20)"
+        "--threads", type=cli_types.positive, default=1, metavar="N", help="intra-op threads (default 1)"
     )
-    p.add_argument("--warmup", type=_count, default=3, metavar="N", help="untimed runs first (default 3)")
+    p.add_argument(
+        "--repeats", type=cli_types.positive, default=20, metavar="N", help="timed runs per unit (default 20)"
+    )
+    p.add_argument(
+        "--warmup", type=cli_types.count, default=3, metavar="N", help="untimed runs first (default 3)"
+    )
     p.add_argument("--out", metavar="PROFILE.json", help="profile file to write (default ./NAME.json)")
     p.add_argument("--name", metavar="NAME", help="profile name (default calibrated-<backend>-<threads>t)")
     p.add_argument("--description", metavar="TEXT", help="one line describing the device")
@@ -136,9 +120,15 @@ def add_calibrate_command(subparsers: Any) -> None:
     )
     r.add_argument("--onnx", nargs="+", default=[], metavar="FILE", help="ONNX models to time as well")
     r.add_argument(
-        "--repeats", type=_positive, default=10, metavar="N", help="timed runs per model (default 10)"
+        "--repeats",
+        type=cli_types.positive,
+        default=10,
+        metavar="N",
+        help="timed runs per model (default 10)",
     )
-    r.add_argument("--warmup", type=_count, default=3, metavar="N", help="untimed runs first (default 3)")
+    r.add_argument(
+        "--warmup", type=cli_types.count, default=3, metavar="N", help="untimed runs first (default 3)"
+    )
     r.add_argument("--out", metavar="DIR", help="report directory (default <PROFILE>-report/)")
     r.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     r.set_defaults(handler=_cmd_report)

@@ -12,47 +12,11 @@ import time
 from pathlib import Path
 from typing import Any
 
+from offloadsim import cli_types
+
 __all__ = ["add_experiment_commands"]
 
 EXIT_OK = 0
-
-
-def _override(text: str) -> str:
-    """Type of ``--set``: ``key.path=value`` with a non-empty key."""
-    key, sep, _ = text.partition("=")
-    if not sep or not key.strip():
-        raise argparse.ArgumentTypeError(f"expected key.path=value, got {text!r}")
-    return text
-
-
-def _positive(text: str) -> int:
-    """A whole number of at least 1 (replications, workers)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
-    return value
-
-
-def _count(text: str) -> int:
-    """A non-negative whole number (seeds)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}")
-    return value
-
-
-def _names(text: str) -> list[str]:
-    """A comma-separated list of names: ``local,edge,cloud``."""
-    names = [part.strip() for part in text.split(",")]
-    if not text.strip() or any(not n for n in names):
-        raise argparse.ArgumentTypeError(f"expected comma-separated names like local,edge, got {text!r}")
-    return names
 
 
 def _assignment(text: str) -> tuple[str, str]:
@@ -73,7 +37,10 @@ def _debug_flag(parser: argparse.ArgumentParser) -> None:
 
 def _execution_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--workers", type=_positive, metavar="N", help="local worker processes (default: all cores; 1 = here)"
+        "--workers",
+        type=cli_types.positive,
+        metavar="N",
+        help="local worker processes (default: all cores; 1 = here)",
     )
     parser.add_argument(
         "--scheduler",
@@ -102,23 +69,30 @@ def add_experiment_commands(subparsers: Any) -> None:
     p.add_argument("file", metavar="FILE", help="scenario YAML file")
     p.add_argument(
         "--policies",
-        type=_names,
+        type=cli_types.names,
         required=True,
         metavar="A,B,...",
         help="policies to compare, comma-separated",
     )
     p.add_argument(
-        "--replications", "-n", type=_positive, default=10, metavar="N", help="replications (default 10)"
+        "--replications",
+        "-n",
+        type=cli_types.positive,
+        default=10,
+        metavar="N",
+        help="replications (default 10)",
     )
     p.add_argument(
         "--baseline", metavar="NAME", help="policy the differences are taken against (default: the first)"
     )
-    p.add_argument("--seed", type=_count, metavar="N", help="root random seed (default: the scenario's)")
+    p.add_argument(
+        "--seed", type=cli_types.count, metavar="N", help="root random seed (default: the scenario's)"
+    )
     p.add_argument(
         "--set",
         dest="overrides",
         metavar="KEY.PATH=VALUE",
-        type=_override,
+        type=cli_types.override,
         action="append",
         default=[],
         help="override a scenario value, e.g. --set 'links[0].bandwidth=5 Mbps' (repeatable)",

@@ -1,0 +1,43 @@
+"""Argument types shared by the command-line verbs: one place for what a valid value looks like."""
+
+from __future__ import annotations
+
+import argparse
+
+__all__ = ["count", "names", "override", "positive"]
+
+
+def override(text: str) -> str:
+    """Type of ``--set``: ``key.path=value`` with a non-empty key."""
+    key, sep, _ = text.partition("=")
+    if not sep or not key.strip():
+        raise argparse.ArgumentTypeError(f"expected key.path=value, got {text!r}")
+    return text
+
+
+def _whole(text: str, least: int, expected: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}") from None
+    if value < least:
+        raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}")
+    return value
+
+
+def positive(text: str) -> int:
+    """A whole number of at least 1 (replications, workers, repeats)."""
+    return _whole(text, 1, "a whole number of at least 1")
+
+
+def count(text: str) -> int:
+    """A non-negative whole number (seeds, replication indices)."""
+    return _whole(text, 0, "a non-negative integer")
+
+
+def names(text: str) -> list[str]:
+    """A comma-separated list of names: ``local,edge,cloud``."""
+    parts = [part.strip() for part in text.split(",")]
+    if not text.strip() or any(not part for part in parts):
+        raise argparse.ArgumentTypeError(f"expected comma-separated names like local,edge, got {text!r}")
+    return parts

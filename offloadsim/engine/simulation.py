@@ -167,30 +167,26 @@ class Simulation:
                     )
 
             else:
+                is_service = [draw is not None for draw in services]
+                any_service = any(is_service)
 
                 def make() -> Task:
                     cuts = [draw_input()]
-                    amounts = []
+                    work: list[float] = []
+                    seconds: list[float] = []
                     for i in range(len(stages)):
-                        draw = works[i] or services[i]
+                        draw = services[i] if is_service[i] else works[i]
                         assert draw is not None
-                        amounts.append(draw())
+                        amount = draw()
+                        # A stage is costed by its work (FLOP) or its service time (s): the other is 0 / NaN.
+                        work.append(0.0 if is_service[i] else amount)
+                        seconds.append(amount if is_service[i] else NAN)
                         if i < len(stages) - 1:
                             out = outputs[i]
                             cuts.append(out() if out is not None else 0.0)
                     cuts.append(draw_output())
-                    if by_service:
-                        return Task(
-                            self._next_id,
-                            name,
-                            source,
-                            env.now,
-                            deadline,
-                            [0.0] * len(amounts),
-                            cuts,
-                            amounts,
-                        )
-                    return Task(self._next_id, name, source, env.now, deadline, amounts, cuts, None)
+                    service = seconds if any_service else None
+                    return Task(self._next_id, name, source, env.now, deadline, work, cuts, service)
 
         return self._arrival(make, source)
 
@@ -364,11 +360,12 @@ class Simulation:
             return float(times[start:stop].sum())
         service = getattr(task, "service", None)
         if service is not None:
-            return (
-                math.fsum(service[start:stop])
-                if stop - start > 1
-                else (service[start] if stop > start else 0.0)
-            )
+            # Seconds where a stage states them (NaN where it gives work instead).
+            total = 0.0
+            for i in range(start, stop):
+                seconds = service[i]
+                total += seconds if seconds == seconds else task.flops[i] / processor.speed_flops
+            return total
         flops = task.flops
         work = flops[start] if stop - start == 1 else math.fsum(flops[start:stop])
         return work / processor.speed_flops

@@ -234,15 +234,6 @@ def _application(name: str, app: AppDoc, base_dir: Path, problems: ProblemList) 
     if app.work is not None or app.service is not None:
         stages = (StageSpec(work=app.work, service=app.service, output=output),)
     elif app.stages is not None:
-        kinds = ["work" if stage.work is not None else "service" for stage in app.stages]
-        for i, kind in enumerate(kinds):
-            if kind != kinds[0]:
-                problems.add(
-                    f"{path}.stages[{i}]",
-                    f"gives {kind} but stages[0] gives {kinds[0]}: every stage of a chain must give the "
-                    "same kind (work in FLOP, or service in seconds)",
-                )
-                break
         last = len(app.stages) - 1
         stages = tuple(
             StageSpec(

@@ -27,7 +27,9 @@ policy: local
 
 
 def run(noise: bool, seed: int = 1):
-    scenario = load_scenario_text(TEXT.replace("NOISE", str(noise).lower()), source="<t>", base_dir=ROOT_SCENARIOS)
+    scenario = load_scenario_text(
+        TEXT.replace("NOISE", str(noise).lower()), source="<t>", base_dir=ROOT_SCENARIOS
+    )
     return simulate(scenario, seed=seed), build_world(scenario)
 
 

@@ -217,3 +217,26 @@ def test_stage_records_account_for_every_second_of_a_task():
         busy = stages["end"][mine] - stages["start"][mine]
         assert busy[kinds.index("compute")] == pytest.approx(compute)
     assert run(TWO_TIER).stages is None
+
+
+def test_a_chain_may_mix_work_and_service_stages(tmp_path):
+    text = """
+name: mixed
+duration: 10 s
+nodes:
+  box: {tier: device, processor: {speed: 10 GFLOP/s}}
+applications:
+  pipe:
+    stages:
+      - {work: 1 GFLOP}
+      - {service: 50 ms}
+      - {work: 3 GFLOP}
+workload:
+  - {app: pipe, sources: box, arrivals: trace, trace: trace.csv}
+policy: local
+"""
+    (tmp_path / "trace.csv").write_text("time\n1\n")
+    raw = simulate(load_scenario_text(text, source="<t>", base_dir=tmp_path))
+    # 1 GFLOP / 10 GFLOP/s + 50 ms stated + 3 GFLOP / 10 GFLOP/s
+    assert raw.tasks["compute_time"][0] == pytest.approx(0.1 + 0.05 + 0.3)
+    assert raw.tasks["latency"][0] == pytest.approx(0.45)

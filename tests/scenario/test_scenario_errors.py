@@ -361,15 +361,6 @@ MISTAKES = [
         },
     ),
     _case(
-        "stages-mix-work-and-service",
-        "applications.job.stages[1]",
-        "gives service but stages[0] gives work: every stage of a chain must give the same kind",
-        edits={
-            "applications.job.work": DELETE,
-            "applications.job.stages": [{"work": "1 GFLOP", "output": "1 MB"}, {"service": "5 ms"}],
-        },
-    ),
-    _case(
         "zero-deadline",
         "applications.job.deadline",
         'expected a positive time like "5 ms", got "0 ms"',

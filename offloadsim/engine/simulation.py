@@ -10,46 +10,27 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
 from typing import Any
 
-import numpy as np
 import simpy
 
-from offloadsim.distributions import Dist
-from offloadsim.engine.llm import TOKEN_BYTES, start_llm_request, tpot
+from offloadsim.engine.errors import EngineError
+from offloadsim.engine.llm import start_llm_request, tpot
 from offloadsim.engine.network import FlowNetwork
+from offloadsim.engine.planning import PlanCompiler, reordered_cut_bytes
 from offloadsim.engine.processor import Processor
 from offloadsim.engine.records import RawRun, RecordLog, StageLog
+from offloadsim.engine.requests import Maker, request_maker, served_as
 from offloadsim.engine.streams import stream
 from offloadsim.engine.tasks import NAN, CompiledPlan, ComputeStep, Task, TransferStep
 from offloadsim.engine.view import EngineView
 from offloadsim.engine.workload import start_arrivals
-from offloadsim.models.llm_cost import LLMCost
-from offloadsim.policies.base import Plan, PlanError, Policy, TaskView, validate_plan
-from offloadsim.scenario.model import AppSpec, WorkloadSpec
-from offloadsim.world import AppTemplate, World
+from offloadsim.policies.base import Plan, Policy, TaskView
+from offloadsim.world import World
 
 __all__ = ["EngineError", "Simulation", "reordered_cut_bytes"]
 
 Progress = Callable[[float], None]
-
-
-@dataclass(frozen=True, slots=True)
-class Codec:
-    """Activation compression: bytes kept per fp32 byte, and FLOPs per element to encode and decode."""
-
-    size_factor: float
-    encode_flops: float
-    decode_flops: float
-
-
-# fp16: one conversion each way; int8: scale, round and clamp to encode, scale to decode.
-CODECS = {"fp16": Codec(0.5, 1.0, 1.0), "int8": Codec(0.25, 4.0, 2.0)}
-
-
-class EngineError(RuntimeError):
-    """A problem found while building or running a simulation (one-line, user-facing)."""
 
 
 class Simulation:
@@ -80,6 +61,7 @@ class Simulation:
         self.network = FlowNetwork(self.env, world.topology.channel_capacity_bps)
         self.view = EngineView(self, stream(seed, replication, "policy"))
         self.records = RecordLog()
+        self._compiler = PlanCompiler(self)
         self._appenders = tuple(values.append for values in self.records.floats.values())
         self.stages: StageLog | None = StageLog(scenario.warmup_s) if record_stages else None
         self.in_flight: dict[int, Task] = {}
@@ -104,121 +86,19 @@ class Simulation:
             app = self.world.apps[workload.app]
             for source in workload.sources:
                 key = (workload.index, node_index[source])
-                arrive = self._arrival_function(app, source, workload, key)
+                rng = stream(self.seed, self.replication, "attributes", *key)
+                arrive = self._arrival(request_maker(app, source, rng), source)
                 start_arrivals(self, workload, source, arrive, key)
 
-    def _arrival_function(
-        self, app: AppTemplate, source: str, workload: WorkloadSpec, key: tuple[int, int]
-    ) -> Callable[[], Task | None]:
-        """A closure creating one task of ``app`` at ``source`` with its attributes drawn."""
-        spec: AppSpec = app.spec
-        rng = stream(self.seed, self.replication, "attributes", *key)
-        deadline = spec.deadline_s if spec.deadline_s is not None else NAN
-        draw_input = spec.input.sampler(rng)
-        draw_output = spec.output.sampler(rng)
-        env = self.env
-        name = spec.name
-        if app.llm is not None:
-            return self._llm_arrival_function(app, source, rng, deadline)
-        if app.flops is not None:
-            flops = app.flops
-            fixed_cuts = app.cut_bytes
-            assert fixed_cuts is not None
-            varies_in = spec.input.kind != "deterministic"
-            varies_out = spec.output.kind != "deterministic"
-
-            def make() -> Task:
-                cuts: tuple[float, ...] | list[float] = fixed_cuts
-                if varies_in or varies_out:
-                    cuts = list(fixed_cuts)
-                    if varies_in:
-                        cuts[0] = draw_input()
-                    if varies_out:
-                        cuts[-1] = draw_output()
-                return Task(self._next_id, name, source, env.now, deadline, flops, cuts, None)
-
-        else:
-            stages = spec.stages
-            works = [s.work.sampler(rng) if s.work is not None else None for s in stages]
-            services = [s.service.sampler(rng) if s.service is not None else None for s in stages]
-            outputs = [s.output.sampler(rng) if s.output is not None else None for s in stages[:-1]]
-            by_service = services[0] is not None
-            if len(stages) == 1:
-                work0 = works[0] if works[0] is not None else services[0]
-                assert work0 is not None
-
-                def make() -> Task:
-                    size_in = draw_input()
-                    amount = work0()
-                    size_out = draw_output()
-                    if by_service:
-                        return Task(
-                            self._next_id,
-                            name,
-                            source,
-                            env.now,
-                            deadline,
-                            (0.0,),
-                            [size_in, size_out],
-                            [amount],
-                        )
-                    return Task(
-                        self._next_id, name, source, env.now, deadline, (amount,), [size_in, size_out], None
-                    )
-
-            else:
-                is_service = [draw is not None for draw in services]
-                any_service = any(is_service)
-
-                def make() -> Task:
-                    cuts = [draw_input()]
-                    work: list[float] = []
-                    seconds: list[float] = []
-                    for i in range(len(stages)):
-                        draw = services[i] if is_service[i] else works[i]
-                        assert draw is not None
-                        amount = draw()
-                        # A stage is costed by its work (FLOP) or its service time (s): the other is 0 / NaN.
-                        work.append(0.0 if is_service[i] else amount)
-                        seconds.append(amount if is_service[i] else NAN)
-                        if i < len(stages) - 1:
-                            out = outputs[i]
-                            cuts.append(out() if out is not None else 0.0)
-                    cuts.append(draw_output())
-                    service = seconds if any_service else None
-                    return Task(self._next_id, name, source, env.now, deadline, work, cuts, service)
-
-        return self._arrival(make, source)
-
-    def _llm_arrival_function(
-        self, app: AppTemplate, source: str, rng: Any, deadline: float
-    ) -> Callable[[], Task | None]:
-        """Arrivals of LLM requests: prompt and output token counts drawn per request."""
-        cost = app.llm
-        assert cost is not None
-        spec = app.spec
-        draw_prompt = (spec.prompt_tokens or Dist.fixed(128)).sampler(rng)
-        draw_output = (spec.output_tokens or Dist.fixed(64)).sampler(rng)
-        env = self.env
-
-        def make() -> Task:
-            prompt = max(1, round(draw_prompt()))
-            output = max(1, round(draw_output()))
-            flops, cuts = _llm_chain(cost, prompt, output)
-            task = Task(self._next_id, spec.name, source, env.now, deadline, flops, cuts, None)
-            task.llm = (prompt, output)
-            return task
-
-        return self._arrival(make, source)
-
-    def _arrival(self, make: Callable[[], Task], source: str) -> Callable[[], Task | None]:
+    def _arrival(self, make: Maker, source: str) -> Callable[[], Task | None]:
         """The arrival callback: create a task (unless the source's battery is flat) and dispatch it."""
         battery = self._battery.get(source)
+        env = self.env
 
         def arrive() -> Task | None:
             if battery is not None and self._drained(source, battery):
                 return None
-            task = make()
+            task = make(self._next_id, env.now)
             self._next_id += 1
             self.counters["arrived"] += 1
             return self._dispatch(task)
@@ -243,7 +123,7 @@ class Simulation:
         key = (plan, task.source, task.app)
         compiled = self._compiled.get(key)
         if compiled is None:
-            compiled = self._compile(plan, task)
+            compiled = self._compiler.compile(plan, task)
             self._compiled[key] = compiled
         task.plan = compiled
         self.in_flight[task.id] = task
@@ -270,19 +150,8 @@ class Simulation:
         task.app = app_name
 
     def as_app(self, task: TaskView | Task, app_name: str) -> tuple[list[float], list[float]]:
-        """Per-layer work and cut sizes of ``task``'s request served by ``app_name``.
-
-        The request keeps what the source holds and wants back: its prompt and
-        output tokens (LLMs), or its input and output sizes (other models).
-        """
-        app = self.world.apps[app_name]
-        tokens = getattr(task, "llm", None)
-        if app.llm is not None and tokens is not None:
-            return _llm_chain(app.llm, *tokens)
-        assert app.flops is not None and app.cut_bytes is not None
-        cuts = list(app.cut_bytes)
-        cuts[0], cuts[-1] = task.cut_bytes[0], task.cut_bytes[-1]
-        return list(app.flops), cuts
+        """Per-layer work and cut sizes of ``task``'s request served by ``app_name`` instead."""
+        return served_as(task, self.world.apps[app_name])
 
     def _advance(self, task: Task) -> None:
         steps = task.plan.steps
@@ -471,95 +340,6 @@ class Simulation:
         log.plan_codes.append(task.plan.code)
         log.status_codes.append(log.status_code(status))
 
-    # -- plan compilation -------------------------------------------------
-    def _compile(self, plan: Any, task: Task) -> CompiledPlan:
-        try:
-            plan = validate_plan(plan, task, self.view, self.policy_name)
-        except PlanError as error:
-            raise EngineError(str(error)) from None
-        if plan.drop:
-            code = self.records.add_plan(task.app, task.source, "", 0, False)
-            return CompiledPlan((), "", 0, False, drop=True, code=code)
-        world = self.world
-        app = world.apps[task.app]
-        fixed_sizes: list[float] | None = None
-        costed: Any = task
-        if plan.order is not None:
-            if app.graph is None:
-                raise EngineError(
-                    f"policy {self.policy_name!r} gave a layer order for non-model app {task.app!r}"
-                )
-            try:
-                fixed_sizes = reordered_cut_bytes(
-                    app.graph, plan.order, task.cut_bytes[0], task.cut_bytes[-1]
-                )
-            except ValueError as error:
-                raise EngineError(f"policy {self.policy_name!r}: {error}") from None
-            costed = _Reordered(task.app, plan.order)
-        source = task.source
-        power = self._power.get(source)
-        topology = world.topology
-        # Activation codecs apply to zoo models, whose stage times are fixed at compile time.
-        codec = CODECS.get(app.spec.compression) if app.flops is not None else None
-        steps: list[Any] = []
-        location = source
-        placement: list[str] = []
-        split = 0
-        raw_input_offloaded = False
-        for node, start, stop in plan.segments(task.layers):
-            if stop <= start:
-                continue
-            decode_s = 0.0
-            if node != location:
-                transfer = self._transfer_step(location, node, start, source, power, topology, fixed_sizes)
-                if codec is not None and 0 < start < task.layers:
-                    transfer, encode_s, decode_s = self._compress(transfer, task, codec, steps[-1], node)
-                    steps[-1] = replace(steps[-1], service_s=steps[-1].service_s + encode_s)
-                steps.append(transfer)
-                if start == 0 and location == source:
-                    raw_input_offloaded = True
-                location = node
-            processor = self.processors[node]
-            fixed = -1.0
-            if app.flops is not None:
-                fixed = self.stage_time(costed, processor, start, stop) + decode_s
-            busy_w = power.busy_w if power is not None and node == source else 0.0
-            sigma = (
-                self._stage_sigma(task.app, node, plan.order, start, stop) if app.graph is not None else 0.0
-            )
-            steps.append(ComputeStep(processor, start, stop, fixed, busy_w, sigma))
-            if not placement or placement[-1] != node:
-                placement.append(node)
-            if node == source:
-                split += stop - start
-        if location != source:
-            steps.append(
-                self._transfer_step(location, source, task.layers, source, power, topology, fixed_sizes)
-            )
-        segments = tuple(plan.segments(task.layers))
-        placed = ">".join(placement)
-        code = self.records.add_plan(task.app, task.source, placed, split, raw_input_offloaded)
-        return CompiledPlan(tuple(steps), placed, split, raw_input_offloaded, segments=segments, code=code)
-
-    def _stage_sigma(
-        self, app: str, node: str, order: tuple[int, ...] | None, start: int, stop: int
-    ) -> float:
-        """Lognormal sigma of a model stage's time on a noisy processor (0 when not noisy).
-
-        Layers vary independently: the stage's relative spread is the root of
-        the summed squared per-layer spreads (in seconds) over its mean time.
-        An IQR/median spread s gives sigma = s / 1.349 (the normal's IQR).
-        """
-        if not self.world.processors[node].spec.noise:
-            return 0.0
-        times = self.world.layer_seconds(app, node)
-        spread = self.world.layer_spread(app, node)
-        layers = list(order[start:stop]) if order is not None else list(range(start, stop))
-        total = float(times[layers].sum())
-        if total <= 0.0:
-            return 0.0
-        return math.sqrt(float(np.sum((times[layers] * spread[layers]) ** 2))) / total / 1.349
-
     def _noise_factor(self, node: str, sigma: float) -> float:
         """A lognormal factor with mean 1, from the node's own noise stream."""
         draw = self._noise.get(node)
@@ -567,29 +347,6 @@ class Simulation:
             index = list(self.world.nodes).index(node)
             draw = self._noise[node] = _standard_normal(stream(self.seed, self.replication, "noise", index))
         return math.exp(sigma * draw() - 0.5 * sigma * sigma)
-
-    def _compress(
-        self, transfer: TransferStep, task: Task, codec: Codec, sender: ComputeStep, receiver: str
-    ) -> tuple[TransferStep, float, float]:
-        """Shrink an activation transfer by ``codec``; return it with encode and decode seconds."""
-        size = transfer.size_bytes if transfer.size_bytes >= 0.0 else task.cut_bytes[transfer.cut]
-        elements = size / 4.0  # fp32 activations
-        encode_s = elements * codec.encode_flops / sender.processor.speed_flops
-        decode_s = elements * codec.decode_flops / self.processors[receiver].speed_flops
-        return replace(transfer, size_bytes=size * codec.size_factor), encode_s, decode_s
-
-    @staticmethod
-    def _transfer_step(
-        a: str, b: str, cut: int, source: str, power: Any, topology: Any, sizes: list[float] | None
-    ) -> TransferStep:
-        route = topology.route(a, b)
-        watts = 0.0
-        if power is not None:
-            if a == source:
-                watts += power.transmit_w
-            if b == source:
-                watts += power.receive_w
-        return TransferStep(a, b, route.channels, route.latency_s, cut, watts, sizes[cut] if sizes else -1.0)
 
     # -- running ----------------------------------------------------------
     def _take_snapshot(self, _: object = None) -> None:
@@ -706,56 +463,3 @@ def _standard_normal(rng: Any) -> Callable[[], float]:
         return buffer.pop()
 
     return draw
-
-
-def _llm_chain(cost: LLMCost, prompt: int, output: int) -> tuple[list[float], list[float]]:
-    """Per-block prefill FLOPs and the bytes crossing each block cut of one LLM request."""
-    layers = cost.layers
-    block = (cost.per_token_flops * prompt + cost.per_pair_flops * prompt * (prompt + 1) / 2) / layers
-    cuts = [prompt * TOKEN_BYTES] + [prompt * cost.hidden_bytes] * (layers - 1) + [output * TOKEN_BYTES]
-    return [block] * layers, cuts
-
-
-class _Reordered:
-    """A model task seen in a plan's layer order (for costing its stages)."""
-
-    __slots__ = ("app", "order")
-
-    def __init__(self, app: str, order: tuple[int, ...]):
-        self.app = app
-        self.order = order
-
-
-def reordered_cut_bytes(
-    graph: Any, order: tuple[int, ...], input_bytes: float, output_bytes: float
-) -> list[float]:
-    """Bytes crossing each cut ``k`` when layers run in ``order`` (a topological order).
-
-    A tensor crosses cut ``k`` when its producer is among the first ``k``
-    layers of ``order`` (the input counts as produced before them all) and
-    some consumer is not.  Raises ValueError if ``order`` breaks a dependency.
-    """
-    n = len(order)
-    position = [0] * n
-    for index, layer in enumerate(order):
-        position[layer] = index
-    last_use = [-1] * (n + 1)  # slot p + 1 for producer p; slot 0 is the model input
-    for producer, consumer in graph.edges:
-        consumer_position = n if consumer >= n else position[consumer]
-        if producer >= 0 and position[producer] >= consumer_position:
-            raise ValueError(f"layer order runs layer {consumer} before its input {producer}")
-        last_use[producer + 1] = max(last_use[producer + 1], consumer_position)
-    sizes = [input_bytes] + [float(layer.output_bytes) for layer in graph.layers]
-    diff = [0.0] * (n + 2)
-    for slot in range(n + 1):
-        if last_use[slot] < 0:
-            continue
-        first_cut = 0 if slot == 0 else position[slot - 1] + 1
-        diff[first_cut] += sizes[slot]
-        diff[last_use[slot] + 1] -= sizes[slot]
-    crossing, running = [], 0.0
-    for k in range(n + 1):
-        running += diff[k]
-        crossing.append(running)
-    crossing[n] = output_bytes
-    return crossing

@@ -54,8 +54,8 @@ class Task:
         source: str,
         arrival: float,
         deadline: float,
-        flops: tuple[float, ...] | list[float],
-        cut_bytes: tuple[float, ...] | list[float],
+        flops: Sequence[float],
+        cut_bytes: Sequence[float],
         service: list[float] | None,
     ):
         self.id = task_id

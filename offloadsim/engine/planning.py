@@ -1,0 +1,203 @@
+"""Plan compilation: a policy's Plan for a task becomes the engine's compute and transfer steps.
+
+Compiled once per (plan, source, application) and cached by the simulation,
+so executing a task is a walk down a tuple.  Here the plan is validated,
+each model stage costed (per layer, in the plan's layer order), activation
+codecs applied at cuts, and the record fields fixed (placement, split,
+whether the raw input left the device).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from offloadsim.engine.errors import EngineError
+from offloadsim.engine.tasks import CompiledPlan, ComputeStep, Task, TransferStep
+from offloadsim.policies.base import PlanError, validate_plan
+
+if TYPE_CHECKING:
+    from offloadsim.engine.simulation import Simulation
+
+__all__ = ["CODECS", "Codec", "PlanCompiler", "reordered_cut_bytes"]
+
+
+@dataclass(frozen=True, slots=True)
+class Codec:
+    """Activation compression: bytes kept per fp32 byte, and FLOPs per element to encode and decode."""
+
+    size_factor: float
+    encode_flops: float
+    decode_flops: float
+
+
+# fp16: one conversion each way; int8: scale, round and clamp to encode, scale to decode.
+CODECS = {"fp16": Codec(0.5, 1.0, 1.0), "int8": Codec(0.25, 4.0, 2.0)}
+
+
+class PlanCompiler:
+    """Compiles the plans of one simulation run."""
+
+    def __init__(self, sim: Simulation):
+        self.sim = sim
+
+    def compile(self, plan: Any, task: Task) -> CompiledPlan:
+        """Validate ``plan`` for ``task`` and turn it into steps with their record fields."""
+        sim = self.sim
+        try:
+            plan = validate_plan(plan, task, sim.view, sim.policy_name)
+        except PlanError as error:
+            raise EngineError(str(error)) from None
+        if plan.drop:
+            code = sim.records.add_plan(task.app, task.source, "", 0, False)
+            return CompiledPlan((), "", 0, False, drop=True, code=code)
+        world = sim.world
+        app = world.apps[task.app]
+        fixed_sizes: list[float] | None = None
+        costed: Any = task
+        if plan.order is not None:
+            if app.graph is None:
+                raise EngineError(
+                    f"policy {sim.policy_name!r} gave a layer order for non-model app {task.app!r}"
+                )
+            try:
+                fixed_sizes = reordered_cut_bytes(
+                    app.graph, plan.order, task.cut_bytes[0], task.cut_bytes[-1]
+                )
+            except ValueError as error:
+                raise EngineError(f"policy {sim.policy_name!r}: {error}") from None
+            costed = _Reordered(task.app, plan.order)
+        source = task.source
+        power = world.nodes[source].power
+        topology = world.topology
+        # Activation codecs apply to zoo models, whose stage times are fixed at compile time.
+        codec = CODECS.get(app.spec.compression) if app.flops is not None else None
+        steps: list[Any] = []
+        location = source
+        placement: list[str] = []
+        split = 0
+        raw_input_offloaded = False
+        for node, start, stop in plan.segments(task.layers):
+            if stop <= start:
+                continue
+            decode_s = 0.0
+            if node != location:
+                transfer = self._transfer_step(location, node, start, source, power, topology, fixed_sizes)
+                if codec is not None and 0 < start < task.layers:
+                    transfer, encode_s, decode_s = self._compress(transfer, task, codec, steps[-1], node)
+                    steps[-1] = replace(steps[-1], service_s=steps[-1].service_s + encode_s)
+                steps.append(transfer)
+                if start == 0 and location == source:
+                    raw_input_offloaded = True
+                location = node
+            processor = sim.processors[node]
+            fixed = -1.0
+            if app.flops is not None:
+                fixed = sim.stage_time(costed, processor, start, stop) + decode_s
+            busy_w = power.busy_w if power is not None and node == source else 0.0
+            sigma = (
+                self._stage_sigma(task.app, node, plan.order, start, stop) if app.graph is not None else 0.0
+            )
+            steps.append(ComputeStep(processor, start, stop, fixed, busy_w, sigma))
+            if not placement or placement[-1] != node:
+                placement.append(node)
+            if node == source:
+                split += stop - start
+        if location != source:
+            steps.append(
+                self._transfer_step(location, source, task.layers, source, power, topology, fixed_sizes)
+            )
+        segments = tuple(plan.segments(task.layers))
+        placed = ">".join(placement)
+        code = sim.records.add_plan(task.app, task.source, placed, split, raw_input_offloaded)
+        return CompiledPlan(tuple(steps), placed, split, raw_input_offloaded, segments=segments, code=code)
+
+    def _stage_sigma(
+        self, app: str, node: str, order: tuple[int, ...] | None, start: int, stop: int
+    ) -> float:
+        """Lognormal sigma of a model stage's time on a noisy processor (0 when not noisy).
+
+        Layers vary independently: the stage's relative spread is the root of
+        the summed squared per-layer spreads (in seconds) over its mean time.
+        An IQR/median spread s gives sigma = s / 1.349 (the normal's IQR).
+        """
+        if not self.sim.world.processors[node].spec.noise:
+            return 0.0
+        times = self.sim.world.layer_seconds(app, node)
+        spread = self.sim.world.layer_spread(app, node)
+        layers = list(order[start:stop]) if order is not None else list(range(start, stop))
+        total = float(times[layers].sum())
+        if total <= 0.0:
+            return 0.0
+        return math.sqrt(float(np.sum((times[layers] * spread[layers]) ** 2))) / total / 1.349
+
+    def _compress(
+        self, transfer: TransferStep, task: Task, codec: Codec, sender: ComputeStep, receiver: str
+    ) -> tuple[TransferStep, float, float]:
+        """Shrink an activation transfer by ``codec``; return it with encode and decode seconds."""
+        size = transfer.size_bytes if transfer.size_bytes >= 0.0 else task.cut_bytes[transfer.cut]
+        elements = size / 4.0  # fp32 activations
+        encode_s = elements * codec.encode_flops / sender.processor.speed_flops
+        decode_s = elements * codec.decode_flops / self.sim.processors[receiver].speed_flops
+        return replace(transfer, size_bytes=size * codec.size_factor), encode_s, decode_s
+
+    @staticmethod
+    def _transfer_step(
+        a: str, b: str, cut: int, source: str, power: Any, topology: Any, sizes: list[float] | None
+    ) -> TransferStep:
+        route = topology.route(a, b)
+        watts = 0.0
+        if power is not None:
+            if a == source:
+                watts += power.transmit_w
+            if b == source:
+                watts += power.receive_w
+        return TransferStep(a, b, route.channels, route.latency_s, cut, watts, sizes[cut] if sizes else -1.0)
+
+
+class _Reordered:
+    """A model task seen in a plan's layer order (for costing its stages)."""
+
+    __slots__ = ("app", "order")
+
+    def __init__(self, app: str, order: tuple[int, ...]):
+        self.app = app
+        self.order = order
+
+
+def reordered_cut_bytes(
+    graph: Any, order: tuple[int, ...], input_bytes: float, output_bytes: float
+) -> list[float]:
+    """Bytes crossing each cut ``k`` when layers run in ``order`` (a topological order).
+
+    A tensor crosses cut ``k`` when its producer is among the first ``k``
+    layers of ``order`` (the input counts as produced before them all) and
+    some consumer is not.  Raises ValueError if ``order`` breaks a dependency.
+    """
+    n = len(order)
+    position = [0] * n
+    for index, layer in enumerate(order):
+        position[layer] = index
+    last_use = [-1] * (n + 1)  # slot p + 1 for producer p; slot 0 is the model input
+    for producer, consumer in graph.edges:
+        consumer_position = n if consumer >= n else position[consumer]
+        if producer >= 0 and position[producer] >= consumer_position:
+            raise ValueError(f"layer order runs layer {consumer} before its input {producer}")
+        last_use[producer + 1] = max(last_use[producer + 1], consumer_position)
+    sizes = [input_bytes] + [float(layer.output_bytes) for layer in graph.layers]
+    diff = [0.0] * (n + 2)
+    for slot in range(n + 1):
+        if last_use[slot] < 0:
+            continue
+        first_cut = 0 if slot == 0 else position[slot - 1] + 1
+        diff[first_cut] += sizes[slot]
+        diff[last_use[slot] + 1] -= sizes[slot]
+    crossing, running = [], 0.0
+    for k in range(n + 1):
+        running += diff[k]
+        crossing.append(running)
+    crossing[n] = output_bytes
+    return crossing

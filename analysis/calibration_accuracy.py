@@ -22,7 +22,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--profile", type=Path, default=PROFILE, help="calibrated profile (default: shipped)")
     parser.add_argument("--out", type=Path, default=FIGURES, help="figure directory (default docs/figures)")
-    parser.add_argument("--csv", type=Path, help="report table to redraw instead of timing models")
+    parser.add_argument(
+        "--csv", type=Path, help="report table (accuracy.csv) to redraw instead of timing models"
+    )
     parser.add_argument("--quick", action="store_true", help="three small models, 3 repeats (smoke test)")
     parser.add_argument("--workers", type=int, help="ignored: timings run one at a time")
     parser.add_argument("--results", type=Path, help="ignored: nothing but the figure is written")
@@ -31,7 +33,8 @@ def main() -> None:
     import pandas as pd
 
     from offloadsim.calibration import DEFAULT_HOLDOUT, load_profile, resolve_models
-    from offloadsim.calibration.report import accuracy_figure, accuracy_summary, accuracy_table, format_table
+    from offloadsim.calibration.report import accuracy_summary, accuracy_table, format_table
+    from offloadsim.plots import calibration_accuracy, new_axes, save_figure
 
     if args.csv is not None:
         table = pd.read_csv(args.csv)
@@ -46,11 +49,10 @@ def main() -> None:
     print(format_table(table))
     held = accuracy_summary(table)["held_out"]
     print(f"held-out within ±10%: {held['within']}/{held['models']}")
-    fig = accuracy_figure(table)
+    fig, ax = new_axes("one-column")
+    calibration_accuracy(table, ax=ax)
     args.out.mkdir(parents=True, exist_ok=True)
-    for suffix in ("png", "pdf"):
-        path = args.out / f"calibration_accuracy.{suffix}"
-        fig.savefig(path, dpi=200)
+    for path in save_figure(fig, args.out / "calibration_accuracy"):
         print(path)
 
 

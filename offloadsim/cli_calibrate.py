@@ -192,13 +192,13 @@ def _calibrate(args: argparse.Namespace) -> int:
         f"{profile.memory_bandwidth_Bps / 1e9:.1f} GB/s"
     )
     if args.report:
-        from offloadsim.calibration.report import accuracy_summary, accuracy_table, format_table, write_report
+        from offloadsim.calibration.report import accuracy_summary, accuracy_table, format_table
 
         measured = {k: v / 1e3 for k, v in profile.correction.get("whole_model_ms", {}).items()}
         table = accuracy_table(profile, [*models, *holdout], measured=measured, progress=not args.quiet)
         profile.report = accuracy_summary(table)
         report_dir = Path(args.report_dir) if args.report_dir else out.with_name(f"{out.stem}-report")
-        write_report(table, report_dir, title=f"profile {profile.name}: {profile.description}")
+        _write_report(table, report_dir, f"profile {profile.name}: {profile.description}")
         print(format_table(table))
         _print_summary(profile.report)
         print(f"report: {report_dir}/")
@@ -210,7 +210,7 @@ def _calibrate(args: argparse.Namespace) -> int:
 def _report(args: argparse.Namespace) -> int:
     from offloadsim.calibration import pipeline as cal
     from offloadsim.calibration.profile import load_profile
-    from offloadsim.calibration.report import accuracy_summary, accuracy_table, format_table, write_report
+    from offloadsim.calibration.report import accuracy_summary, accuracy_table, format_table
 
     path = Path(args.profile)
     profile = load_profile(path)
@@ -218,7 +218,7 @@ def _report(args: argparse.Namespace) -> int:
     models = cal.resolve_models(list(dict.fromkeys(names)), args.onnx)
     table = accuracy_table(profile, models, warmup=args.warmup, repeats=args.repeats, progress=not args.quiet)
     out = Path(args.out) if args.out else path.with_name(f"{path.stem}-report")
-    write_report(table, out, title=f"profile {profile.name}: {profile.description}")
+    _write_report(table, out, f"profile {profile.name}: {profile.description}")
     print(format_table(table))
     _print_summary(accuracy_summary(table))
     print(f"report: {out}/")
@@ -232,3 +232,14 @@ def _print_summary(summary: dict[str, Any]) -> None:
             f"held-out: {held['within']}/{held['models']} models within ±{summary['tolerance_pct']:.0f}% "
             f"(median |error| {held['median_abs_error_pct']:.1f}%, worst {held['max_abs_error_pct']:.1f}%)"
         )
+
+
+def _write_report(table: Any, out: Path, title: str) -> None:
+    """The report's tables, and its predicted-against-measured figure in the house style."""
+    from offloadsim.calibration.report import write_report
+    from offloadsim.plots import calibration_accuracy, new_axes, save_figure
+
+    write_report(table, out, title=title)
+    fig, ax = new_axes("one-column")
+    calibration_accuracy(table, ax=ax)
+    save_figure(fig, out / "accuracy")

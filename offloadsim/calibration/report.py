@@ -24,8 +24,6 @@ from offloadsim.calibration.timing import measure, summarize
 
 if TYPE_CHECKING:
     import pandas as pd
-    from matplotlib.axes import Axes
-    from matplotlib.figure import Figure
 
     from offloadsim.calibration.pipeline import ModelSpec
     from offloadsim.calibration.profile import CalibratedProfile
@@ -33,7 +31,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "TOLERANCE",
-    "accuracy_figure",
     "accuracy_summary",
     "accuracy_table",
     "exportable",
@@ -166,61 +163,11 @@ def format_table(table: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-def accuracy_figure(table: pd.DataFrame, ax: Axes | None = None, tolerance: float = TOLERANCE) -> Figure:
-    """Predicted against measured whole-model latency (log-log), with the ±tolerance band.
-
-    Draws on ``ax`` when given, else on a new :class:`~matplotlib.figure.Figure`
-    (never pyplot); returns the figure.
-    """
-    from matplotlib.figure import Figure
-
-    if ax is None:
-        fig = Figure(figsize=(3.5, 3.2), layout="constrained")
-        ax = fig.add_subplot()
-    else:
-        fig = ax.get_figure()  # type: ignore[assignment]
-    lo = float(min(table["measured_ms"].min(), table["predicted_ms"].min())) / 1.5
-    hi = float(max(table["measured_ms"].max(), table["predicted_ms"].max())) * 1.5
-    line = np.geomspace(lo, hi, 50)
-    ax.fill_between(
-        line, line * (1 - tolerance), line * (1 + tolerance), color="0.9", lw=0, label=f"±{tolerance:.0%}"
-    )
-    ax.plot(line, line, color="0.4", lw=0.8)
-    styles = {"train": ("#0072B2", "o"), "held-out": ("#D55E00", "s")}
-    for role, (colour, marker) in styles.items():
-        rows = table[table["role"] == role]
-        if len(rows):
-            ax.scatter(
-                rows["measured_ms"],
-                rows["predicted_ms"],
-                s=18,
-                color=colour,
-                marker=marker,
-                label=role,
-                zorder=3,
-            )
-    ax.set(
-        xscale="log",
-        yscale="log",
-        xlim=(lo, hi),
-        ylim=(lo, hi),
-        xlabel="measured whole-model latency (ms)",
-        ylabel="sum of per-layer predictions (ms)",
-    )
-    ax.legend(frameon=False, fontsize="small")
-    return fig
-
-
 def write_report(table: pd.DataFrame, out_dir: str | os.PathLike[str], *, title: str = "") -> list[Path]:
-    """Write ``accuracy.csv``, ``accuracy.txt`` and the figure (``accuracy.png``, ``.pdf``) to ``out_dir``."""
+    """Write ``accuracy.csv`` and ``accuracy.txt`` to ``out_dir`` (the figure is the plots layer's job)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths = [out / "accuracy.csv", out / "accuracy.txt"]
     table.to_csv(paths[0], index=False, float_format="%.4f")
     paths[1].write_text((title + "\n\n" if title else "") + format_table(table) + "\n")
-    fig = accuracy_figure(table)
-    for suffix in ("png", "pdf"):
-        path = out / f"accuracy.{suffix}"
-        fig.savefig(path, dpi=200)
-        paths.append(path)
     return paths

@@ -15,6 +15,7 @@ Axes it drew on, so it can go into a figure of your own::
 from __future__ import annotations
 
 from offloadsim.plots.charts import (
+    calibration_accuracy,
     energy_latency,
     latency_cdf,
     metric_bars,
@@ -44,6 +45,7 @@ __all__ = [
     "node_utilisation",
     "utilisation_over_time",
     "stage_timeline",
+    "calibration_accuracy",
     "plot_results",
     "default_figure_name",
     "KINDS",

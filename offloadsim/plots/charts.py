@@ -20,7 +20,7 @@ from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 from offloadsim.experiments.jobs import metric_info
 from offloadsim.experiments.values import axis_label_for, quantity_kind, to_si
 from offloadsim.metrics import mean_ci
-from offloadsim.plots.style import OKABE_ITO, axes_or_new, house_style, style_map
+from offloadsim.plots.style import OKABE_ITO, PALETTE, axes_or_new, house_style, style_map
 
 __all__ = [
     "latency_cdf",
@@ -31,6 +31,7 @@ __all__ = [
     "node_utilisation",
     "utilisation_over_time",
     "stage_timeline",
+    "calibration_accuracy",
 ]
 
 #: Colours of the stages in :func:`stage_timeline`.
@@ -694,4 +695,42 @@ def _timeline_from_stages(
             loc="lower center",
             bbox_to_anchor=(0.5, 1.0),
         )
+    return ax
+
+
+# --------------------------------------------------------------------------- calibration
+
+
+def calibration_accuracy(table: pd.DataFrame, *, tolerance: float = 0.10, ax: Axes | None = None) -> Axes:
+    """Predicted against measured whole-model latency (log-log), with the ±``tolerance`` band.
+
+    ``table`` is a calibration report (columns ``measured_ms``, ``predicted_ms``
+    and ``role``: ``train`` or ``held-out``), as written by ``offloadsim
+    calibrate --report``.
+    """
+    ax = axes_or_new(ax)
+    lo = float(min(table["measured_ms"].min(), table["predicted_ms"].min())) / 1.5
+    hi = float(max(table["measured_ms"].max(), table["predicted_ms"].max())) * 1.5
+    line = np.geomspace(lo, hi, 50)
+    with house_style():
+        ax.fill_between(
+            line, line * (1 - tolerance), line * (1 + tolerance), color="0.9", lw=0, label=f"±{tolerance:.0%}"
+        )
+        ax.plot(line, line, color="0.4", lw=0.8)
+        for role, colour, marker in (("train", PALETTE[0], "o"), ("held-out", PALETTE[3], "s")):
+            rows = table[table["role"] == role]
+            if len(rows):
+                ax.scatter(
+                    rows["measured_ms"],
+                    rows["predicted_ms"],
+                    s=18,
+                    color=colour,
+                    marker=marker,
+                    label=role,
+                    zorder=3,
+                )
+        ax.set(xscale="log", yscale="log", xlim=(lo, hi), ylim=(lo, hi))
+        ax.set_xlabel("measured whole-model latency (ms)")
+        ax.set_ylabel("sum of per-layer predictions (ms)")
+        ax.legend()
     return ax

@@ -1,7 +1,7 @@
 import pandas as pd
-from matplotlib.figure import Figure
 
-from offloadsim.calibration.report import accuracy_figure, accuracy_summary, format_table, write_report
+from offloadsim.calibration.report import accuracy_summary, format_table, write_report
+from offloadsim.plots import calibration_accuracy
 
 
 def table():
@@ -26,12 +26,20 @@ def test_summary_counts_held_out_models_within_tolerance():
     assert "held-out" in format_table(table())
 
 
-def test_figure_is_headless_and_written_as_png_and_pdf(tmp_path):
+def test_report_tables_are_written(tmp_path):
+    paths = write_report(table(), tmp_path / "r", title="t")
+    assert {p.name for p in paths} == {"accuracy.csv", "accuracy.txt"}
+    assert all(p.stat().st_size > 0 for p in paths)
+    assert pd.read_csv(paths[0])["model"].tolist() == ["a", "b", "c", "d"]
+
+
+def test_accuracy_figure_is_headless_with_both_roles_and_units():
     import matplotlib.pyplot as plt
 
     before = plt.get_fignums()
-    fig = accuracy_figure(table())
-    assert isinstance(fig, Figure) and plt.get_fignums() == before  # no pyplot state
-    paths = write_report(table(), tmp_path / "r", title="t")
-    assert {p.name for p in paths} == {"accuracy.csv", "accuracy.txt", "accuracy.png", "accuracy.pdf"}
-    assert all(p.stat().st_size > 0 for p in paths)
+    ax = calibration_accuracy(table())
+    assert plt.get_fignums() == before  # no pyplot state
+    assert len(ax.collections) == 3  # the tolerance band, train, held-out
+    assert "(ms)" in ax.get_xlabel() and "(ms)" in ax.get_ylabel()
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels == ["±10%", "train", "held-out"]

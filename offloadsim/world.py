@@ -82,7 +82,7 @@ class World:
     topology: Topology
     processors: dict[str, ProcessorModel]
     apps: dict[str, AppTemplate]
-    _layer_seconds: dict[tuple[str, str], np.ndarray] = field(default_factory=dict, repr=False, compare=False)
+    _layer_seconds: dict[tuple[Any, ...], np.ndarray] = field(default_factory=dict, repr=False, compare=False)
 
     def layer_seconds(self, app: str, node: str) -> np.ndarray:
         """Per-layer service times of model ``app`` on ``node``'s processor, cached.
@@ -90,13 +90,18 @@ class World:
         From the node's profile (derived roofline or calibrated fit) when it
         names one, else FLOPs ÷ speed (bounded by memory bandwidth if given).
         """
-        key = (app, node)
+        proc = self.processors[node]
+        # Nodes with the same profile (or the same plain speed) share one array.
+        key = (
+            (app, id(proc.costs))
+            if proc.costs is not None
+            else (app, proc.speed_flops, proc.spec.memory_bandwidth_Bps)
+        )
         cached = self._layer_seconds.get(key)
         if cached is None:
             graph = self.apps[app].graph
             if graph is None:
                 raise KeyError(f"application {app!r} has no layer graph")
-            proc = self.processors[node]
             if proc.costs is not None:
                 cached = np.array(proc.costs.layer_seconds(graph), dtype=np.float64)
             else:
@@ -140,18 +145,21 @@ class World:
         return "\n".join(lines)
 
 
-def _processor(node: NodeSpec, search_dirs: list[Path]) -> ProcessorModel | None:
+def _processor(node: NodeSpec, search_dirs: list[Path], profiles: dict[str, Any]) -> ProcessorModel | None:
+    """The node's processor; ``profiles`` caches resolved profiles by name across nodes."""
     spec = node.processor
     if spec is None:
         return None
     if spec.speed_flops is not None:
         return ProcessorModel(node.name, spec, spec.speed_flops, None, spec.memory_bandwidth_Bps or 0.0)
     assert spec.profile is not None
-    try:
-        profile = get_profile(spec.profile, search_dirs)
-    except (KeyError, ValueError) as error:
-        message = error.args[0] if error.args else str(error)
-        raise WorldError(f"nodes.{node.group}.processor.profile: {message}") from None
+    profile = profiles.get(spec.profile)
+    if profile is None:
+        try:
+            profile = profiles[spec.profile] = get_profile(spec.profile, search_dirs)
+        except (KeyError, ValueError) as error:
+            message = error.args[0] if error.args else str(error)
+            raise WorldError(f"nodes.{node.group}.processor.profile: {message}") from None
     memory = spec.memory_bandwidth_Bps or profile.memory_bandwidth_Bps
     return ProcessorModel(node.name, spec, profile.effective_flops, profile.name, memory, profile)
 
@@ -234,8 +242,9 @@ def build_world(scenario: Scenario) -> World:
 
     search_dirs = profile_search_path(scenario.base_dir or None)
     processors = {}
+    profiles: dict[str, Any] = {}
     for node in scenario.nodes:
-        proc = _processor(node, search_dirs)
+        proc = _processor(node, search_dirs, profiles)
         if proc is not None:
             processors[node.name] = proc
     apps = {name: _app(spec) for name, spec in scenario.applications.items()}

@@ -29,6 +29,7 @@ class EngineView:
         self._rng = rng
         self._nodes: dict[str | None, tuple[str, ...]] = {}
         self._nearest: dict[str, dict[str, tuple[str, float]]] = {}
+        self._routes: dict[tuple[str, str], tuple[float, tuple[int, ...]]] = {}
 
     @property
     def now(self) -> float:
@@ -131,10 +132,23 @@ class EngineView:
         """Latency + size / available bandwidth; 0 from a node to itself."""
         if a == b:
             return 0.0
-        route = self._sim.world.topology.route(a, b)
+        # Load-aware policies ask this for every candidate of every task: keep it to one
+        # dict lookup and a loop over the route's few channels.
+        hop = self._routes.get((a, b))
+        if hop is None:
+            route = self._sim.world.topology.route(a, b)
+            hop = self._routes[(a, b)] = (route.latency_s, route.channels)
+        latency, channels = hop
         if size_bytes <= 0.0:
-            return route.latency_s
-        return route.latency_s + size_bytes / self._available_Bps(route.channels)
+            return latency
+        network = self._sim.network
+        capacity, flows_on = network.capacity_Bps, network.flows_on
+        best = float("inf")
+        for c in channels:
+            share = capacity[c] / (len(flows_on[c]) + 1)
+            if share < best:
+                best = share
+        return latency + size_bytes / best
 
     def nearest(self, source: str, tier: str) -> str | None:
         """The computing node of ``tier`` closest to ``source`` by route latency (None if none reachable)."""

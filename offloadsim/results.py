@@ -19,7 +19,7 @@ import shutil
 import socket
 import sys
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -271,17 +271,25 @@ def check_out_dir(out_dir: str | Path, overwrite: bool = False) -> Path:
 
 
 def write_run(result: RunResult, out_dir: str | Path, *, overwrite: bool = False) -> Path:
-    """Write ``result`` to ``out_dir`` atomically and return the directory.
+    """Write ``result`` to ``out_dir`` atomically (see :func:`write_directory`) and return the directory.
 
     Files: ``tasks.parquet``, ``nodes.parquet``, ``links.parquet``,
     ``summary.json``, ``summary.txt``, ``manifest.json`` (and
-    ``stages.parquet`` when stages were recorded).  Everything is
-    written into a hidden temporary sibling directory first, then renamed
-    into place.  An existing non-empty ``out_dir`` is an error unless
-    ``overwrite``, in which case it is replaced only after the new result is
-    complete.  On any failure (or Ctrl-C) nothing is left behind: no partial
-    directory, no temporary one, and ``out_dir`` is as it was.  Sets
-    ``result.path``.
+    ``stages.parquet`` when stages were recorded).  Sets ``result.path``.
+    """
+    out = write_directory(out_dir, lambda tmp: _write_files(result, tmp), overwrite=overwrite)
+    result.path = out
+    return out
+
+
+def write_directory(out_dir: str | Path, fill: Callable[[Path], None], *, overwrite: bool = False) -> Path:
+    """Create ``out_dir`` with what ``fill(tmp)`` writes into a temporary directory, all or nothing.
+
+    Everything is written into a hidden temporary sibling directory first,
+    then renamed into place.  An existing non-empty ``out_dir`` is an error
+    unless ``overwrite``, in which case it is replaced only after the new one
+    is complete.  On any failure (or Ctrl-C) nothing is left behind: no
+    partial directory, no temporary one, and ``out_dir`` is as it was.
     """
     out = check_out_dir(out_dir, overwrite)
     created = _missing_ancestors(out.parent)
@@ -290,7 +298,7 @@ def write_run(result: RunResult, out_dir: str | Path, *, overwrite: bool = False
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = out.parent / f".{out.name}.partial-{uuid.uuid4().hex[:12]}"
         tmp.mkdir()  # not mkdtemp: the run directory should get the usual (umask) permissions
-        _write_files(result, tmp)
+        fill(tmp)
         _move_into_place(tmp, out, overwrite)
         tmp = None
     except BaseException as exc:
@@ -304,7 +312,6 @@ def write_run(result: RunResult, out_dir: str | Path, *, overwrite: bool = False
         if isinstance(exc, OSError):
             raise ResultsError(f"cannot write results to {out}: {exc.strerror or exc}") from exc
         raise
-    result.path = out
     return out
 
 

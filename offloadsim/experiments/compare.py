@@ -12,10 +12,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as _dt
 import math
-import os
-import shutil
 import time
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -400,13 +397,9 @@ def _digits(value: float, half: float) -> int:
 
 
 def _write_directory(result: CompareResult, out: Path, overwrite: bool) -> Path:
-    from offloadsim.results import ResultsError, check_out_dir
+    from offloadsim.results import write_directory
 
-    check_out_dir(out, overwrite)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.parent / f".{out.name}.partial-{uuid.uuid4().hex[:12]}"
-    try:
-        tmp.mkdir()
+    def fill(tmp: Path) -> None:
         write_parquet(result.tasks, tmp / "tasks.parquet")
         write_parquet(result.metrics, tmp / "metrics.parquet")
         write_parquet(result.nodes, tmp / "nodes.parquet")
@@ -414,22 +407,5 @@ def _write_directory(result: CompareResult, out: Path, overwrite: bool) -> Path:
         write_text(result.summary.to_csv(index=False, lineterminator="\n"), tmp / "summary.csv")
         write_text(result.format_table() + "\n", tmp / "summary.txt")
         write_json(result.manifest, tmp / "manifest.json")
-        if out.exists() and any(out.iterdir()):
-            backup = out.parent / f".{out.name}.old-{uuid.uuid4().hex[:8]}"
-            os.rename(out, backup)
-            try:
-                os.rename(tmp, out)
-            except BaseException:
-                os.rename(backup, out)
-                raise
-            shutil.rmtree(backup, ignore_errors=True)
-        else:
-            if out.exists():
-                out.rmdir()
-            os.rename(tmp, out)
-    except BaseException as error:
-        shutil.rmtree(tmp, ignore_errors=True)
-        if isinstance(error, OSError):
-            raise ResultsError(f"cannot write results to {out}: {error.strerror or error}") from error
-        raise
-    return out
+
+    return write_directory(out, fill, overwrite=overwrite)

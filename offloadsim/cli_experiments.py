@@ -54,7 +54,7 @@ def _execution_flags(parser: argparse.ArgumentParser) -> None:
 
 def add_experiment_commands(subparsers: Any) -> None:
     """Add ``compare``, ``sweep`` and ``plot`` to the ``offloadsim`` verbs (``subparsers`` of cli.py)."""
-    from offloadsim.plots.results import KINDS
+    from offloadsim.plots.kinds import KINDS
 
     p = subparsers.add_parser(
         "compare",

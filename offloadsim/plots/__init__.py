@@ -14,27 +14,33 @@ Axes it drew on, so it can go into a figure of your own::
 
 from __future__ import annotations
 
-from offloadsim.plots.charts import (
-    calibration_accuracy,
-    energy_latency,
-    latency_cdf,
-    metric_bars,
-    metric_vs_parameter,
-    node_utilisation,
-    split_vs_parameter,
-    stage_timeline,
-    utilisation_over_time,
-)
-from offloadsim.plots.results import KINDS, default_figure_name, plot_results
-from offloadsim.plots.style import (
-    FIGSIZES,
-    OKABE_ITO,
-    PALETTE,
-    house_style,
-    new_axes,
-    save_figure,
-    style_map,
-)
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from offloadsim.plots.kinds import KINDS
+
+if TYPE_CHECKING:
+    from offloadsim.plots.charts import (
+        calibration_accuracy,
+        energy_latency,
+        latency_cdf,
+        metric_bars,
+        metric_vs_parameter,
+        node_utilisation,
+        split_vs_parameter,
+        stage_timeline,
+        utilisation_over_time,
+    )
+    from offloadsim.plots.results import default_figure_name, plot_results
+    from offloadsim.plots.style import (
+        FIGSIZES,
+        OKABE_ITO,
+        PALETTE,
+        house_style,
+        new_axes,
+        save_figure,
+        style_map,
+    )
 
 __all__ = [
     "latency_cdf",
@@ -57,3 +63,33 @@ __all__ = [
     "OKABE_ITO",
     "PALETTE",
 ]
+
+# matplotlib is imported on first use, so that the command line starts without it.
+_HOMES = {
+    **dict.fromkeys(
+        (
+            "calibration_accuracy",
+            "energy_latency",
+            "latency_cdf",
+            "metric_bars",
+            "metric_vs_parameter",
+            "node_utilisation",
+            "split_vs_parameter",
+            "stage_timeline",
+            "utilisation_over_time",
+        ),
+        "offloadsim.plots.charts",
+    ),
+    **dict.fromkeys(("default_figure_name", "plot_results"), "offloadsim.plots.results"),
+    **dict.fromkeys(
+        ("FIGSIZES", "OKABE_ITO", "PALETTE", "house_style", "new_axes", "save_figure", "style_map"),
+        "offloadsim.plots.style",
+    ),
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'offloadsim.plots' has no attribute {name!r}")
+    return getattr(importlib.import_module(home), name)

@@ -16,12 +16,12 @@ from matplotlib.figure import Figure
 from offloadsim.experiments.storage import ExperimentError, Results
 from offloadsim.experiments.values import quantity_kind
 from offloadsim.plots import charts
+from offloadsim.plots.kinds import KINDS
 from offloadsim.plots.style import house_style, new_axes
 
 __all__ = ["KINDS", "plot_results", "default_figure_name"]
 
 #: Figure kinds of ``offloadsim plot --kind``.
-KINDS = ("cdf", "bars", "sweep", "split", "energy", "utilisation", "utilisation-time", "timeline")
 
 
 def default_figure_name(kind: str, metric: str | None = None) -> str:

@@ -29,3 +29,18 @@ def save(fig, args: argparse.Namespace, name: str) -> None:
 
     for path in save_figure(fig, args.out / name):
         print(path)
+
+
+def compare_load(args: argparse.Namespace):
+    """The busy-edge comparison behind several figures: four policies on compare-load.yaml."""
+    from offloadsim.experiments import compare
+
+    return compare(
+        SCENARIOS / "compare-load.yaml",
+        ["local", "edge", "cloud", "least-loaded"],
+        replications=2 if args.quick else 5,
+        workers=args.workers,
+        overrides=["duration=20 s"] if args.quick else (),
+        out=args.results / "compare-load",
+        overwrite=True,
+    )

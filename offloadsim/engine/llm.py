@@ -137,17 +137,7 @@ class LLMRequest:
     # -- primitives -------------------------------------------------------------
     def _compute(self, segment: _Segment, service: float, then: Any, index: int) -> None:
         def done(_: object, wait_s: float, service_s: float) -> None:
-            task = self.task
-            task.wait += wait_s
-            task.compute_time += service_s
-            if task.start != task.start:
-                task.start = self.sim.env.now - service_s
-            if segment.busy_w:
-                task.energy += segment.busy_w * service_s
-            stages = self.sim.stages
-            if stages is not None:
-                now = self.sim.env.now
-                stages.add(task, "compute", segment.node, now - service_s - wait_s, now - service_s, now, 0.0)
+            self.sim.book_compute(self.task, segment.node, wait_s, service_s, segment.busy_w)
             then(index)
 
         if not segment.processor.submit(service, done, None):
@@ -166,15 +156,7 @@ class LLMRequest:
         watts = sim.radio_power(task.source, a, b)
 
         def arrived(_: object) -> None:
-            elapsed = sim.env.now - started
-            sending = max(0.0, elapsed - route.latency_s)
-            task.transfer_time += elapsed
-            task.bytes_sent += size
-            sim.account_radio(a, b, sending)
-            if watts:
-                task.energy += watts * sending
-            if sim.stages is not None:
-                sim.stages.add(task, "transfer", f"{a}>{b}", started, started, sim.env.now, size)
+            sim.book_transfer(task, a, b, size, started, route.latency_s, watts)
             then(payload)
 
         sim.network.start(route.channels, size, route.latency_s, arrived, None)

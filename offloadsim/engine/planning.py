@@ -72,7 +72,6 @@ class PlanCompiler:
             costed = _Reordered(task.app, plan.order)
         source = task.source
         power = world.nodes[source].power
-        topology = world.topology
         # Activation codecs apply to zoo models, whose stage times are fixed at compile time.
         codec = CODECS.get(app.spec.compression) if app.flops is not None else None
         steps: list[Any] = []
@@ -85,7 +84,7 @@ class PlanCompiler:
                 continue
             decode_s = 0.0
             if node != location:
-                transfer = self._transfer_step(location, node, start, source, power, topology, fixed_sizes)
+                transfer = self._transfer_step(location, node, start, source, fixed_sizes)
                 if codec is not None and 0 < start < task.layers:
                     transfer, encode_s, decode_s = self._compress(transfer, task, codec, steps[-1], node)
                     steps[-1] = replace(steps[-1], service_s=steps[-1].service_s + encode_s)
@@ -107,9 +106,7 @@ class PlanCompiler:
             if node == source:
                 split += stop - start
         if location != source:
-            steps.append(
-                self._transfer_step(location, source, task.layers, source, power, topology, fixed_sizes)
-            )
+            steps.append(self._transfer_step(location, source, task.layers, source, fixed_sizes))
         segments = tuple(plan.segments(task.layers))
         placed = ">".join(placement)
         code = sim.records.add_plan(task.app, task.source, placed, split, raw_input_offloaded)
@@ -144,17 +141,11 @@ class PlanCompiler:
         decode_s = elements * codec.decode_flops / self.sim.processors[receiver].speed_flops
         return replace(transfer, size_bytes=size * codec.size_factor), encode_s, decode_s
 
-    @staticmethod
     def _transfer_step(
-        a: str, b: str, cut: int, source: str, power: Any, topology: Any, sizes: list[float] | None
+        self, a: str, b: str, cut: int, source: str, sizes: list[float] | None
     ) -> TransferStep:
-        route = topology.route(a, b)
-        watts = 0.0
-        if power is not None:
-            if a == source:
-                watts += power.transmit_w
-            if b == source:
-                watts += power.receive_w
+        route = self.sim.world.topology.route(a, b)
+        watts = self.sim.radio_power(source, a, b)
         return TransferStep(a, b, route.channels, route.latency_s, cut, watts, sizes[cut] if sizes else -1.0)
 
 

@@ -178,34 +178,46 @@ class Simulation:
             self.network.start(step.channels, size, step.latency_s, self._transfer_done, task)
 
     def _compute_done(self, task: Task, wait_s: float, service_s: float) -> None:
-        task.wait += wait_s
-        task.compute_time += service_s
-        if task.start != task.start:
-            task.start = self.env.now - service_s
-        step = task.plan.steps[task.step - 1]
-        if step.power_w:
-            task.energy += step.power_w * service_s
-        if self.stages is not None:
-            now = self.env.now
-            self.stages.add(
-                task, "compute", step.processor.node, now - service_s - wait_s, now - service_s, now, 0.0
-            )
+        step: ComputeStep = task.plan.steps[task.step - 1]
+        self.book_compute(task, step.processor.node, wait_s, service_s, step.power_w)
         self._advance(task)
 
     def _transfer_done(self, task: Task) -> None:
         step: TransferStep = task.plan.steps[task.step - 1]
-        elapsed = self.env.now - task.t0
         size = step.size_bytes if step.size_bytes >= 0.0 else task.cut_bytes[step.cut]
+        self.book_transfer(task, step.source, step.target, size, task.t0, step.latency_s, step.power_w)
+        self._advance(task)
+
+    def book_compute(self, task: Task, node: str, wait_s: float, service_s: float, power_w: float) -> None:
+        """Charge a compute stage that just ended to its task: wait, service, device energy, stage row."""
+        now = self.env.now
+        task.wait += wait_s
+        task.compute_time += service_s
+        if task.start != task.start:  # NaN: the task's first step
+            task.start = now - service_s
+        if power_w:
+            task.energy += power_w * service_s
+        if self.stages is not None:
+            self.stages.add(task, "compute", node, now - service_s - wait_s, now - service_s, now, 0.0)
+
+    def book_transfer(
+        self, task: Task, a: str, b: str, size: float, started: float, latency_s: float, power_w: float
+    ) -> None:
+        """Charge a transfer that just arrived to its task and to both radios.
+
+        The radios (and the device's transmit/receive power) count the time the
+        bytes took, not the propagation latency after the last one left.
+        """
+        now = self.env.now
+        elapsed = now - started
+        sending = max(0.0, elapsed - latency_s)
         task.transfer_time += elapsed
         task.bytes_sent += size
-        sending = max(0.0, elapsed - step.latency_s)
-        self.account_radio(step.source, step.target, sending)
+        self.account_radio(a, b, sending)
+        if power_w:
+            task.energy += power_w * sending
         if self.stages is not None:
-            hop = f"{step.source}>{step.target}"
-            self.stages.add(task, "transfer", hop, task.t0, task.t0, self.env.now, size)
-        if step.power_w:
-            task.energy += step.power_w * sending
-        self._advance(task)
+            self.stages.add(task, "transfer", f"{a}>{b}", started, started, now, size)
 
     def stage_time(self, task: TaskView | Task, processor: Processor, start: int, stop: int) -> float:
         """Service time of layers ``[start, stop)`` of ``task`` on ``processor``.

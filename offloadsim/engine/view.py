@@ -132,8 +132,7 @@ class EngineView:
         """Latency + size / available bandwidth; 0 from a node to itself."""
         if a == b:
             return 0.0
-        # Load-aware policies ask this for every candidate of every task: keep it to one
-        # dict lookup and a loop over the route's few channels.
+        # Load-aware policies ask this for every candidate of every task: one dict lookup.
         hop = self._routes.get((a, b))
         if hop is None:
             route = self._sim.world.topology.route(a, b)
@@ -141,14 +140,7 @@ class EngineView:
         latency, channels = hop
         if size_bytes <= 0.0:
             return latency
-        network = self._sim.network
-        capacity, flows_on = network.capacity_Bps, network.flows_on
-        best = float("inf")
-        for c in channels:
-            share = capacity[c] / (len(flows_on[c]) + 1)
-            if share < best:
-                best = share
-        return latency + size_bytes / best
+        return latency + size_bytes / self._available_Bps(channels)
 
     def nearest(self, source: str, tier: str) -> str | None:
         """The computing node of ``tier`` closest to ``source`` by route latency (None if none reachable)."""

@@ -53,7 +53,7 @@ class PlanCompiler:
             raise EngineError(str(error)) from None
         if plan.drop:
             code = sim.records.add_plan(task.app, task.source, "", 0, False)
-            return CompiledPlan((), "", 0, False, drop=True, code=code)
+            return CompiledPlan((), drop=True, code=code)
         world = sim.world
         app = world.apps[task.app]
         fixed_sizes: list[float] | None = None
@@ -110,7 +110,7 @@ class PlanCompiler:
         segments = tuple(plan.segments(task.layers))
         placed = ">".join(placement)
         code = sim.records.add_plan(task.app, task.source, placed, split, raw_input_offloaded)
-        return CompiledPlan(tuple(steps), placed, split, raw_input_offloaded, segments=segments, code=code)
+        return CompiledPlan(tuple(steps), segments=segments, code=code)
 
     def _stage_sigma(
         self, app: str, node: str, order: tuple[int, ...] | None, start: int, stop: int

@@ -119,16 +119,17 @@ class TransferStep:
 
 @dataclass(frozen=True, slots=True)
 class CompiledPlan:
-    """A plan turned into steps for one (source, application), plus its record fields."""
+    """A plan turned into steps for one (source, application).
+
+    Its record fields (placement, split, whether the raw input left the
+    device) live in the run's RecordLog under ``code``.
+    """
 
     steps: tuple[Any, ...]
-    placement: str
-    split: int
-    raw_input_offloaded: bool
     drop: bool = False
     segments: tuple[tuple[str, int, int], ...] = ()
-    code: int = 0  # index of its record fields in the run's RecordLog
+    code: int = 0
 
 
 # The plan of a task the policy has not yet answered for.
-UNPLANNED = CompiledPlan((), "", 0, False)
+UNPLANNED = CompiledPlan(())

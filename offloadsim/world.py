@@ -229,9 +229,15 @@ def _llm_config(spec: AppSpec) -> LLMConfig | None:
     except KeyError as error:
         raise WorldError(f"applications.{spec.name}.model: {error.args[0]}") from None
     config = LLM_CONFIGS.get(name)
-    if config is not None and "dtype_bytes" in spec.model_params:
-        config = config.replace(dtype_bytes=int(spec.model_params["dtype_bytes"]))
-    return config
+    if config is None:
+        return None
+    from offloadsim.models.precision import PrecisionError, parse_precision
+
+    try:
+        chosen = parse_precision(spec.model_params)
+    except PrecisionError as error:
+        raise WorldError(f"applications.{spec.name}.params.{error.key}: {error}") from None
+    return config if chosen is None else config.with_precision(chosen[0])
 
 
 def build_world(scenario: Scenario) -> World:

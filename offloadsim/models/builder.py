@@ -7,6 +7,7 @@ batch dimension (always 1): ``(1, C, H, W)`` for images, ``(1, T, d)`` for token
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -42,14 +43,14 @@ class GraphBuilder:
         name: str,
         input_shape: Sequence[int],
         *,
-        dtype_bytes: int = 4,
+        dtype_bytes: float = 4,
         input_bytes: int | None = None,
         meta: Mapping[str, Any] | None = None,
     ) -> None:
         self.name = name
         self.dtype_bytes = dtype_bytes
         self.input = Tensor(INPUT, tuple(input_shape))
-        self._input_bytes = numel(input_shape) * dtype_bytes if input_bytes is None else input_bytes
+        self._input_bytes = math.ceil(numel(input_shape) * dtype_bytes) if input_bytes is None else input_bytes
         self._layers: list[Layer] = []
         self._names: set[str] = set()
         self._meta = dict(meta or {})
@@ -150,7 +151,7 @@ class GraphBuilder:
             name=name,
             flops=ops.elementwise_flops("batchnorm", x.shape),
             params=2 * c,
-            param_bytes=4 * c * self.dtype_bytes,
+            param_bytes=math.ceil(4 * c * self.dtype_bytes),
             kind="batchnorm",
         )
 

@@ -16,6 +16,7 @@ per element.
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -72,16 +73,16 @@ class Layer:
     flops: int = 0
     macs: int = 0
     params: int = 0
-    dtype_bytes: int = 4
+    dtype_bytes: float = 4  # 0.5 for packed int4
     output_bytes: int = -1
     param_bytes: int = -1
     attrs: tuple[tuple[str, Any], ...] = ()
 
     def __post_init__(self) -> None:
         if self.output_bytes < 0:
-            object.__setattr__(self, "output_bytes", numel(self.output_shape) * self.dtype_bytes)
+            object.__setattr__(self, "output_bytes", math.ceil(numel(self.output_shape) * self.dtype_bytes))
         if self.param_bytes < 0:
-            object.__setattr__(self, "param_bytes", self.params * self.dtype_bytes)
+            object.__setattr__(self, "param_bytes", math.ceil(self.params * self.dtype_bytes))
         if min(self.flops, self.macs, self.params) < 0:
             raise ValueError(f"layer {self.name!r}: negative flops, macs or params")
 
@@ -152,7 +153,7 @@ class LayerGraph:
         object.__setattr__(self, "edges", tuple(edges))
         object.__setattr__(self, "_index", MappingProxyType(index))
         if self.input_bytes < 0:
-            object.__setattr__(self, "input_bytes", numel(self.input_shape) * layers[0].dtype_bytes)
+            object.__setattr__(self, "input_bytes", math.ceil(numel(self.input_shape) * layers[0].dtype_bytes))
 
     def __len__(self) -> int:
         return len(self.layers)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from offloadsim.models import zoo
 from offloadsim.models.graph import LayerGraph, as_chain
+from offloadsim.models.precision import parse_precision, with_precision
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -19,10 +20,17 @@ __all__ = ["UnknownModelError", "canonical_name", "get_model", "list_models", "l
 
 
 def _llm(name: str) -> Callable[..., LayerGraph]:
-    def build(*, tokens: int = 128, past_tokens: int = 0, dtype_bytes: int | None = None) -> LayerGraph:
+    def build(
+        *,
+        tokens: int = 128,
+        past_tokens: int = 0,
+        dtype_bytes: float | None = None,
+        precision: str | None = None,
+    ) -> LayerGraph:
         cfg = zoo.LLM_CONFIGS[name]
-        if dtype_bytes is not None:
-            cfg = cfg.replace(dtype_bytes=dtype_bytes)
+        chosen = parse_precision({"dtype_bytes": dtype_bytes, "precision": precision})
+        if chosen is not None:
+            cfg = cfg.with_precision(chosen[0])
         return zoo.prefill_graph(cfg, tokens=tokens, past_tokens=past_tokens)
 
     build.__doc__ = f"Prefill graph of {name} over ``tokens`` prompt tokens."
@@ -121,8 +129,9 @@ def get_model(name: str, **params: Any) -> LayerGraph:
     """Return the built-in model ``name`` (aliases accepted) as a cached :class:`LayerGraph`.
 
     ``params`` go to the family's builder: ``image_size``/``num_classes`` for
-    image models, ``seq_len`` for BERT, ``tokens``/``past_tokens``/``dtype_bytes``
-    for LLMs. Raises :class:`UnknownModelError` (a ``KeyError``) with
+    image models, ``seq_len`` for BERT, ``tokens``/``past_tokens`` for LLMs;
+    ``precision`` (or ``dtype_bytes``) stores and computes any model in that
+    precision (see :mod:`offloadsim.models.precision`). Raises :class:`UnknownModelError` (a ``KeyError``) with
     suggestions for an unknown name.
 
     >>> g = get_model("resnet-50")
@@ -136,7 +145,14 @@ def get_model(name: str, **params: Any) -> LayerGraph:
 
 @functools.lru_cache(maxsize=128)
 def _build(name: str, params: tuple[tuple[str, Any], ...]) -> LayerGraph:
-    return _BUILDERS[name](**dict(params))
+    kwargs = dict(params)
+    if name in zoo.LLM_CONFIGS:
+        return _BUILDERS[name](**kwargs)
+    chosen = parse_precision(kwargs)
+    kwargs.pop("precision", None)
+    kwargs.pop("dtype_bytes", None)
+    graph = _BUILDERS[name](**kwargs)
+    return graph if chosen is None else with_precision(graph, chosen[0])
 
 
 def models_table() -> pd.DataFrame:

@@ -244,6 +244,7 @@ def _application(name: str, app: AppDoc, base_dir: Path, problems: ProblemList) 
             for i, stage in enumerate(app.stages)
         )
     model = _model_name(app.model, path, problems) if app.model is not None else None
+    _check_precision(app.params, model, f"{path}.params", problems)
     onnx = None
     if app.onnx is not None:
         onnx_path = base_dir / app.onnx
@@ -264,6 +265,17 @@ def _application(name: str, app: AppDoc, base_dir: Path, problems: ProblemList) 
         compression=app.compression,
         alternatives=tuple(app.alternatives),
     )
+
+
+def _check_precision(params: Mapping[str, Any], model: str | None, path: str, problems: ProblemList) -> None:
+    """Refuse a ``precision`` or ``dtype_bytes`` that names no real precision (2.7, 0, -2, "two")."""
+    from offloadsim.models.precision import PrecisionError, parse_precision
+    from offloadsim.models.zoo.llm import LLM_CONFIGS
+
+    try:
+        parse_precision(params, packed=model in LLM_CONFIGS)
+    except PrecisionError as error:
+        problems.add(f"{path}.{error.key}", str(error))
 
 
 def _model_name(name: str, path: str, problems: ProblemList) -> str:

@@ -20,6 +20,7 @@ import numpy.typing as npt
 from offloadsim.models.builder import GraphBuilder
 from offloadsim.models.graph import LayerGraph
 from offloadsim.models.ops import Op
+from offloadsim.models.precision import BYTES, precision_for_bytes
 from offloadsim.models.zoo.transformer import attention, mlp
 
 __all__ = [
@@ -46,7 +47,10 @@ class LLMConfig:
     ``head_dim`` 0 means ``d_model // heads``. ``norm`` is ``rmsnorm`` or
     ``layernorm``, ``mlp`` is ``swiglu`` or ``gelu``, ``positional`` is ``rope``
     or ``learned`` (a ``max_context x d_model`` table). ``dtype_bytes`` applies
-    to weights, activations and the KV cache.
+    to weights, activations and the KV cache (0.5 for int4); ``precision``
+    names the arithmetic (``bf16``, ``fp16``, ...; empty: the one
+    ``dtype_bytes`` stands for, see :mod:`offloadsim.models.precision`) and
+    selects the processor's peak rate.
 
     >>> LLAMA_3_2_1B.params
     1235814400
@@ -62,7 +66,7 @@ class LLMConfig:
     ffn: int
     vocab: int
     tied_embeddings: bool
-    dtype_bytes: int = 2
+    dtype_bytes: float = 2
     max_context: int = 2048
     head_dim: int = 0
     norm: str = "rmsnorm"
@@ -70,10 +74,17 @@ class LLMConfig:
     bias: bool = False
     positional: str = "rope"
     source: str = ""
+    precision: str = ""
 
     def __post_init__(self) -> None:
         if self.head_dim == 0:
             object.__setattr__(self, "head_dim", self.d_model // self.heads)
+        if not self.precision:
+            object.__setattr__(self, "precision", precision_for_bytes(self.dtype_bytes))
+        elif BYTES.get(self.precision) != self.dtype_bytes:
+            raise ValueError(
+                f"{self.name}: precision {self.precision!r} does not take {self.dtype_bytes} bytes per element"
+            )
         if self.heads % self.kv_heads:
             raise ValueError(f"{self.name}: heads ({self.heads}) must be a multiple of kv_heads")
         if self.norm not in ("rmsnorm", "layernorm") or self.mlp not in ("swiglu", "gelu"):
@@ -82,11 +93,19 @@ class LLMConfig:
             raise ValueError(f"{self.name}: positional must be 'rope' or 'learned'")
 
     def replace(self, **changes: object) -> LLMConfig:
-        """Return a copy with some fields changed (e.g. ``dtype_bytes=1`` for int8 weights)."""
+        """Return a copy with some fields changed (e.g. ``n_layers=2`` for a toy model)."""
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
 
+    def with_precision(self, precision: str) -> LLMConfig:
+        """The same model stored and computed in ``precision`` (``int4``, ``int8``, ``fp16``, ``bf16``, ``fp32``).
+
+        >>> LLAMA_3_2_1B.with_precision("int4").kv_bytes_per_token
+        8192.0
+        """
+        return dataclasses.replace(self, precision=precision, dtype_bytes=BYTES[precision])
+
     @property
-    def kv_bytes_per_token(self) -> int:
+    def kv_bytes_per_token(self) -> float:
         """KV-cache bytes one token adds: K and V for every layer and KV head."""
         return 2 * self.layers * self.kv_heads * self.head_dim * self.dtype_bytes
 
@@ -117,6 +136,7 @@ GPT2 = LLMConfig(
     vocab=50257,
     tied_embeddings=True,
     dtype_bytes=4,
+    precision="fp32",
     max_context=1024,
     norm="layernorm",
     mlp="gelu",
@@ -134,6 +154,7 @@ LLAMA_3_2_1B = LLMConfig(
     vocab=128256,
     tied_embeddings=True,
     dtype_bytes=2,
+    precision="bf16",
     max_context=131072,
     source="meta-llama/Llama-3.2-1B config.json (bf16)",
 )
@@ -147,6 +168,7 @@ LLAMA_3_1_8B = LLMConfig(
     vocab=128256,
     tied_embeddings=False,
     dtype_bytes=2,
+    precision="bf16",
     max_context=131072,
     source="meta-llama/Llama-3.1-8B config.json (bf16)",
 )
@@ -179,7 +201,13 @@ def prefill_graph(cfg: LLMConfig, tokens: int = 128, past_tokens: int = 0) -> La
         (1, tokens),
         dtype_bytes=cfg.dtype_bytes,
         input_bytes=tokens * TOKEN_ID_BYTES,
-        meta={"family": "llm", "tokens": tokens, "past_tokens": past_tokens, "source": cfg.source},
+        meta={
+            "family": "llm",
+            "tokens": tokens,
+            "past_tokens": past_tokens,
+            "source": cfg.source,
+            "precision": cfg.precision,
+        },
     )
     x = b.embedding(b.input, cfg.vocab, d, name="embed_tokens")
     if cfg.positional == "learned":
@@ -259,12 +287,12 @@ def decode_flops(cfg: LLMConfig, context: int | npt.ArrayLike) -> float | np.nda
     return float(out) if out.ndim == 0 else out
 
 
-def kv_cache_bytes_per_token(cfg: LLMConfig) -> int:
+def kv_cache_bytes_per_token(cfg: LLMConfig) -> float:
     """Bytes of KV cache each token adds (all layers, K and V)."""
     return cfg.kv_bytes_per_token
 
 
-def decode_weight_bytes(cfg: LLMConfig) -> int:
+def decode_weight_bytes(cfg: LLMConfig) -> float:
     """Weight bytes one decode step reads.
 
     That is every matrix and norm and the full LM-head matrix (tied or not),

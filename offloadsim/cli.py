@@ -282,6 +282,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         print(out)
         return EXIT_OK
     print(result.summary.format_table(result.title))
+    for note in result.manifest.get("notes", ()):
+        print(f"note: {note}")
     wall = result.manifest.get("wall_s", float("nan"))
     print(f"\nsimulated {result.manifest.get('end_s', 0.0):g} s in {wall:.2f} s of wall time")
     print(f"results: {out}/  ({', '.join(RUN_FILES)})")

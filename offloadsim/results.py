@@ -228,6 +228,7 @@ class RunResult:
             "started_utc": started_utc.astimezone(_dt.UTC).isoformat(timespec="seconds"),
             "wall_s": float(raw.wall_s),
             "command": shlex.join(sys.argv if command is None else command),
+            "notes": list(raw.notes),
         }
         stages = None
         if raw.stages is not None:

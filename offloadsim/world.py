@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from offloadsim.models.llm_cost import LLMCost
     from offloadsim.models.zoo.llm import LLMConfig
 
-__all__ = ["WorldError", "ProcessorModel", "AppTemplate", "World", "build_world"]
+__all__ = ["WorldError", "ProcessorModel", "AppTemplate", "World", "build_world", "precision_speed"]
 
 
 class WorldError(ValueError):
@@ -72,6 +72,17 @@ class AppTemplate:
         """The application's scenario name."""
         return self.spec.name
 
+    @property
+    def precision(self) -> str:
+        """The model's precision (``bf16``, ``fp32``, ...); empty for synthetic work."""
+        if self.llm is not None:
+            return self.llm.config.precision
+        if self.graph is not None:
+            from offloadsim.models.precision import graph_precision
+
+            return graph_precision(self.graph)
+        return ""
+
 
 @dataclass(frozen=True)
 class World:
@@ -83,6 +94,43 @@ class World:
     processors: dict[str, ProcessorModel]
     apps: dict[str, AppTemplate]
     _layer_seconds: dict[tuple[Any, ...], np.ndarray] = field(default_factory=dict, repr=False, compare=False)
+    _speeds: dict[tuple[str, str], float] = field(default_factory=dict, repr=False, compare=False)
+
+    def app_speed(self, app: str, node: str) -> float:
+        """Sustained FLOP/s of ``node``'s processor for ``app``'s arithmetic, in the model's precision.
+
+        A profile's peak for the precision (a GPU's bf16 tensor rate for a
+        bf16 LLM) times its efficiency; a plain ``speed`` serves every
+        precision; synthetic work runs at the processor's speed.
+        """
+        key = (app, node)
+        speed = self._speeds.get(key)
+        if speed is None:
+            precision = self.apps[app].precision
+            proc = self.processors[node]
+            speed = precision_speed(proc, precision)[0] if precision else proc.speed_flops
+            self._speeds[key] = speed
+        return speed
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """What the run should say about how it costs work: precisions a profile states no peak for.
+
+        One line per application and profile where a model's precision falls
+        back to another peak (see :mod:`offloadsim.models.precision`).
+        """
+        lines: dict[str, None] = {}
+        for app in self.apps.values():
+            if not app.precision:
+                continue
+            hosts = app.spec.hosts
+            for proc in self.processors.values():
+                if hosts is not None and proc.node not in hosts:
+                    continue
+                note = precision_speed(proc, app.precision)[1]
+                if note is not None:
+                    lines[f"applications.{app.name} ({app.precision}) on {proc.profile}: {note}"] = None
+        return tuple(lines)
 
     def layer_seconds(self, app: str, node: str) -> np.ndarray:
         """Per-layer service times of model ``app`` on ``node``'s processor, cached.
@@ -142,7 +190,35 @@ class World:
                 for app in self.apps.values()
             )
         )
+        lines.extend(f"note: {note}" for note in self.notes)
         return "\n".join(lines)
+
+
+def precision_speed(proc: ProcessorModel, precision: str) -> tuple[float, str | None]:
+    """Sustained FLOP/s of ``proc`` for work in ``precision``, and a note when it is not that precision's.
+
+    A derived profile gives the peak it states for the precision (or the
+    closest one it states, along the fallback rule) times its efficiency.
+    A calibrated profile was timed in fp32 and serves every precision at its
+    measured rate; a plain ``speed`` serves every precision.
+    """
+    if proc.costs is None:
+        return proc.speed_flops, None
+    peak_for = getattr(proc.costs, "peak_for", None)
+    if peak_for is None:
+        note = None
+        if precision != "fp32":
+            note = f"a calibrated profile timed in fp32; {precision} work is costed at its measured rate"
+        return proc.speed_flops, note
+    used, peak = peak_for(precision)
+    note = None
+    if used != precision:
+        from offloadsim.models.precision import fallback_chain
+
+        chain = fallback_chain(precision)
+        rule = " -> ".join(chain[: chain.index(used) + 1])
+        note = f"states no {precision} peak; its {used} peak stands in ({rule})"
+    return peak * proc.costs.efficiency, note
 
 
 def _processor(node: NodeSpec, search_dirs: list[Path], profiles: dict[str, Any]) -> ProcessorModel | None:

@@ -34,6 +34,7 @@ TOKEN_BYTES = 8.0  # one token id on the wire
 class _Segment:
     node: str
     processor: Processor
+    speed_flops: float  # the processor's rate in the model's precision
     memory_Bps: float
     start: int
     stop: int
@@ -65,7 +66,7 @@ class LLMRequest:
         segment = self.segments[index]
         prompt, _ = self.task.llm  # type: ignore[misc]
         service = self.cost.prefill_s(
-            segment.processor.speed_flops, segment.memory_Bps, segment.start, segment.stop, prompt
+            segment.speed_flops, segment.memory_Bps, segment.start, segment.stop, prompt
         )
         self._compute(segment, service, self._prefill_done, index)
 
@@ -84,7 +85,7 @@ class LLMRequest:
         prompt, _ = self.task.llm  # type: ignore[misc]
         context = prompt + self.generated - 1
         service = self.cost.decode_s(
-            segment.processor.speed_flops, segment.memory_Bps, segment.start, segment.stop, context
+            segment.speed_flops, segment.memory_Bps, segment.start, segment.stop, context
         )
         self._compute(segment, service, self._decode_done, index)
 
@@ -173,7 +174,8 @@ def start_llm_request(
             continue
         processor = sim.processors[node]
         busy = power.busy_w if power is not None and node == task.source else 0.0
-        segments.append(_Segment(node, processor, sim.memory_bandwidth(node), start, stop, busy))
+        speed = sim.world.app_speed(task.app, node)
+        segments.append(_Segment(node, processor, speed, sim.memory_bandwidth(node), start, stop, busy))
     LLMRequest(sim, task, cost, tuple(segments)).start()
 
 

@@ -193,3 +193,4 @@ class RawRun:
     replication: int
     counters: dict[str, int] = field(default_factory=dict)
     stages: dict[str, np.ndarray] | None = None
+    notes: tuple[str, ...] = ()  # how the run costed work, worth saying (a precision's fallback peak)

@@ -232,7 +232,8 @@ class Simulation:
         if llm_tokens is not None:
             assert app.llm is not None
             memory = self.memory_bandwidth(processor.node)
-            return app.llm.request_s(processor.speed_flops, memory, start, stop, *llm_tokens)
+            speed = self.world.app_speed(task.app, processor.node)
+            return app.llm.request_s(speed, memory, start, stop, *llm_tokens)
         if app.graph is not None:
             times = self.world.layer_seconds(task.app, processor.node)
             order = getattr(task, "order", None)
@@ -460,6 +461,7 @@ class Simulation:
             replication=self.replication,
             counters=dict(self.counters),
             stages=self.stages.columns() if self.stages is not None else None,
+            notes=world.notes,
         )
 
 

@@ -50,7 +50,8 @@ class GraphBuilder:
         self.name = name
         self.dtype_bytes = dtype_bytes
         self.input = Tensor(INPUT, tuple(input_shape))
-        self._input_bytes = math.ceil(numel(input_shape) * dtype_bytes) if input_bytes is None else input_bytes
+        own_bytes = math.ceil(numel(input_shape) * dtype_bytes)
+        self._input_bytes = own_bytes if input_bytes is None else input_bytes
         self._layers: list[Layer] = []
         self._names: set[str] = set()
         self._meta = dict(meta or {})

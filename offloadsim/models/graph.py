@@ -153,7 +153,8 @@ class LayerGraph:
         object.__setattr__(self, "edges", tuple(edges))
         object.__setattr__(self, "_index", MappingProxyType(index))
         if self.input_bytes < 0:
-            object.__setattr__(self, "input_bytes", math.ceil(numel(self.input_shape) * layers[0].dtype_bytes))
+            own_bytes = math.ceil(numel(self.input_shape) * layers[0].dtype_bytes)
+            object.__setattr__(self, "input_bytes", own_bytes)
 
     def __len__(self) -> int:
         return len(self.layers)

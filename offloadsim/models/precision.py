@@ -73,8 +73,7 @@ def precision_for_bytes(dtype_bytes: float) -> str:
     if name is None:
         raise PrecisionError(
             "dtype_bytes",
-            f"expected the bytes per element of a real precision: {_bytes_choices()}, "
-            f"got {dtype_bytes!r}",
+            f"expected the bytes per element of a real precision: {_bytes_choices()}, got {dtype_bytes!r}",
         )
     return name
 
@@ -113,9 +112,7 @@ def parse_precision(params: Mapping[str, Any], *, packed: bool = True) -> tuple[
     if not isinstance(name, str) or name.lower() not in BYTES:
         close = difflib.get_close_matches(str(name).lower(), PRECISIONS, n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
-        raise PrecisionError(
-            "precision", f"expected one of {', '.join(PRECISIONS)}, got {name!r}{hint}"
-        )
+        raise PrecisionError("precision", f"expected one of {', '.join(PRECISIONS)}, got {name!r}{hint}")
     name = name.lower()
     if size is not None and float(size) != BYTES[name]:
         raise PrecisionError(

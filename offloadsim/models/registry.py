@@ -131,8 +131,9 @@ def get_model(name: str, **params: Any) -> LayerGraph:
     ``params`` go to the family's builder: ``image_size``/``num_classes`` for
     image models, ``seq_len`` for BERT, ``tokens``/``past_tokens`` for LLMs;
     ``precision`` (or ``dtype_bytes``) stores and computes any model in that
-    precision (see :mod:`offloadsim.models.precision`). Raises :class:`UnknownModelError` (a ``KeyError``) with
-    suggestions for an unknown name.
+    precision (see :mod:`offloadsim.models.precision`). Raises
+    :class:`UnknownModelError` (a ``KeyError``) with suggestions for an
+    unknown name.
 
     >>> g = get_model("resnet-50")
     >>> g.name, round(g.macs / 1e9, 3), g.params

@@ -31,6 +31,10 @@ class Profile:
     ``effective_flops`` = ``peak_flops`` × ``efficiency``: the sustained rate a
     stage of work runs at.  ``kind`` is ``derived`` (scaled from published
     figures) or ``calibrated`` (fitted to timed kernels on the hardware).
+    ``peak_flops`` is the fp32 peak; ``peaks`` gives the peak of every other
+    precision the hardware states (``("fp16", 312e12)``, ...), and a
+    model's precision selects one (:meth:`peak_for`).  The same
+    ``efficiency`` applies to every precision.
     """
 
     name: str
@@ -40,33 +44,66 @@ class Profile:
     memory_bandwidth_Bps: float
     kind: str
     sources: tuple[str, ...]
+    peaks: tuple[tuple[str, float], ...] = ()
 
     @property
     def effective_flops(self) -> float:
-        """Sustained FLOP/s used for work ÷ speed service times."""
+        """Sustained fp32 FLOP/s used for work ÷ speed service times."""
         return self.peak_flops * self.efficiency
+
+    def peak_for(self, precision: str) -> tuple[str, float]:
+        """``(precision used, peak FLOP/s)`` for a model in ``precision``.
+
+        A precision the profile states no peak for falls back along
+        :data:`offloadsim.models.precision.FALLBACK` (bf16 → fp32, int4 →
+        int8 → fp16 → fp32).
+
+        >>> BUILTIN_PROFILES["a100"].peak_for("bf16")
+        ('bf16', 312000000000000.0)
+        >>> BUILTIN_PROFILES["cortex-a76"].peak_for("bf16")  # no bf16 arithmetic: widened to fp32
+        ('fp32', 44800000000.0)
+        """
+        from offloadsim.models.precision import fallback_chain
+
+        stated = dict(self.peaks)
+        stated["fp32"] = self.peak_flops
+        for candidate in fallback_chain(precision):
+            if candidate in stated:
+                return candidate, stated[candidate]
+        raise AssertionError("every fallback chain ends at fp32")  # pragma: no cover
 
     def layer_seconds(self, graph: LayerGraph) -> np.ndarray:
         """Per-layer time by roofline: the slower of FLOPs at sustained rate and bytes at memory bandwidth.
 
-        Bytes are the layer's inputs, weights and output, each moved once.
+        Bytes are the layer's inputs, weights and output, each moved once; the
+        rate is the peak of the graph's precision (see :meth:`peak_for`).
         """
-        return roofline_layer_seconds(graph, self.effective_flops, self.memory_bandwidth_Bps)
+        from offloadsim.models.precision import graph_precision
+
+        _, peak = self.peak_for(graph_precision(graph))
+        return roofline_layer_seconds(graph, peak * self.efficiency, self.memory_bandwidth_Bps)
 
 
-# Efficiency 0.35 (CPU) / 0.40 (GPU, fp32) is the fraction of peak typically
+# Efficiency 0.35 (CPU) / 0.40 (GPU) is the fraction of peak typically
 # sustained by whole-network inference; calibration replaces it per layer.
+# It applies to the peak of whichever precision a model runs in.
 BUILTIN_PROFILES: dict[str, Profile] = {
     p.name: p
     for p in (
         Profile(
             "cortex-a76",
-            "Arm Cortex-A76 big core at 2.8 GHz, fp32 NEON (one core)",
+            "Arm Cortex-A76 big core at 2.8 GHz, NEON (one core)",
             2.8e9 * 16,
             0.35,
             15e9,
             "derived",
-            ("Arm Cortex-A76 Software Optimization Guide: 2x128-bit FMA pipes (16 fp32 FLOP/cycle)",),
+            (
+                "Arm Cortex-A76 Software Optimization Guide: 2x128-bit FMA pipes (16 fp32 FLOP/cycle)",
+                "fp16: Armv8.2-A half-precision arithmetic on the same pipes, 8 lanes (32 FLOP/cycle)",
+                "int8: Armv8.2-A dot product (SDOT), 2 per cycle x 16 MACs (64 OP/cycle)",
+                "bf16: not implemented (Armv8.6-A), computed as fp32",
+            ),
+            (("fp16", 2.8e9 * 32), ("int8", 2.8e9 * 64)),
         ),
         Profile(
             "raspberry-pi-4",
@@ -75,43 +112,68 @@ BUILTIN_PROFILES: dict[str, Profile] = {
             0.35,
             4e9,
             "derived",
-            ("Arm Cortex-A72 Software Optimization Guide: 1x128-bit FMA per cycle (8 fp32 FLOP/cycle)",),
+            (
+                "Arm Cortex-A72 Software Optimization Guide: 1x128-bit FMA per cycle (8 fp32 FLOP/cycle)",
+                "Armv8.0-A: no half-precision arithmetic and no dot product; every precision runs at fp32",
+            ),
         ),
         Profile(
             "jetson-orin",
-            "NVIDIA Jetson AGX Orin 64GB GPU, fp32",
+            "NVIDIA Jetson AGX Orin 64GB GPU (CUDA and Tensor cores)",
             5.3e12,
             0.40,
             204.8e9,
             "derived",
-            ("NVIDIA Jetson AGX Orin data sheet: 5.3 TFLOPS fp32 (CUDA cores), 204.8 GB/s",),
+            (
+                "NVIDIA Jetson AGX Orin data sheet: 5.3 TFLOPS fp32 (CUDA cores), 204.8 GB/s",
+                "NVIDIA Jetson AGX Orin Series Technical Brief v1.2: GPU Tensor cores 170 sparse INT8 TOPS "
+                "(85 dense); Ampere Tensor cores run fp16/bf16 at half the int8 rate (42.5 dense TFLOPS) "
+                "and int4 at twice it (170 dense TOPS)",
+            ),
+            (("fp16", 42.5e12), ("bf16", 42.5e12), ("int8", 85e12), ("int4", 170e12)),
         ),
         Profile(
             "t4",
-            "NVIDIA T4, fp32",
+            "NVIDIA T4 (CUDA and Tensor cores)",
             8.1e12,
             0.40,
             320e9,
             "derived",
-            ("NVIDIA T4 data sheet: 8.1 TFLOPS fp32, 320 GB/s",),
+            (
+                "NVIDIA T4 data sheet: 8.1 TFLOPS fp32, 65 TFLOPS mixed fp16/fp32, 130 INT8 TOPS, "
+                "260 INT4 TOPS, 320 GB/s",
+                "bf16: not supported by Turing Tensor cores, computed as fp32",
+            ),
+            (("fp16", 65e12), ("int8", 130e12), ("int4", 260e12)),
         ),
         Profile(
             "a100",
-            "NVIDIA A100 SXM 80GB, fp32 (no TF32)",
+            "NVIDIA A100 SXM 80GB (fp32 without TF32; Tensor cores for 16-bit and integer)",
             19.5e12,
             0.40,
             2039e9,
             "derived",
-            ("NVIDIA A100 data sheet: 19.5 TFLOPS fp32, 2,039 GB/s (80GB SXM)",),
+            (
+                "NVIDIA A100 data sheet: 19.5 TFLOPS fp32, 2,039 GB/s (80GB SXM)",
+                "NVIDIA A100 data sheet, dense (without sparsity): 312 TFLOPS bf16 and fp16 Tensor, "
+                "624 INT8 TOPS, 1,248 INT4 TOPS",
+            ),
+            (("fp16", 312e12), ("bf16", 312e12), ("int8", 624e12), ("int4", 1248e12)),
         ),
         Profile(
             "h100",
-            "NVIDIA H100 SXM, fp32",
+            "NVIDIA H100 SXM (fp32 CUDA cores; Tensor cores for 16-bit and int8)",
             67e12,
             0.40,
             3350e9,
             "derived",
-            ("NVIDIA H100 data sheet: 67 TFLOPS fp32 (SXM), 3.35 TB/s",),
+            (
+                "NVIDIA H100 data sheet: 67 TFLOPS fp32 (SXM), 3.35 TB/s",
+                "NVIDIA H100 data sheet (SXM), halved to dense from the with-sparsity figures: "
+                "989.5 TFLOPS bf16 and fp16 Tensor (1,979 sparse), 1,979 INT8 TOPS (3,958 sparse); "
+                "no int4 rate stated (int4 runs at the int8 rate)",
+            ),
+            (("fp16", 989.5e12), ("bf16", 989.5e12), ("int8", 1979e12)),
         ),
     )
 }

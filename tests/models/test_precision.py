@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from offloadsim.cli import main
@@ -106,3 +107,75 @@ def test_zoo_models_take_a_precision():
     assert fp16.param_bytes * 2 == fp32.param_bytes
     assert graph_precision(get_model("llama-3.2-1b", precision="int8")) == "int8"
     assert graph_precision(get_model("llama-3.2-1b")) == "bf16"
+
+
+# --- a model's precision selects the processor's peak ---------------------------------------
+
+GPU = """
+name: gpu
+duration: 100 s
+nodes:
+  phone: {tier: device, processor: {profile: cortex-a76}}
+  cloud: {tier: cloud, processor: {profile: a100}}
+links:
+  - {between: [phone, cloud], bandwidth: 1 Gbps, latency: 1 ms}
+applications:
+  chat: {model: llama-3.1-8b, prompt_tokens: 2048, output_tokens: 1, params: PARAMS}
+workload:
+  - {app: chat, sources: phone, arrivals: periodic, period: 50 s}
+policy: cloud
+"""
+
+
+def test_a_bf16_llm_prefills_at_the_gpus_bf16_tensor_rate():
+    from offloadsim.models.zoo.llm import LLAMA_3_1_8B
+    from offloadsim.profiles import BUILTIN_PROFILES
+    from offloadsim.world import build_world
+
+    world = build_world(load_scenario_text(GPU.replace("PARAMS", "{}"), source="<t>"))
+    a100 = BUILTIN_PROFILES["a100"]
+    assert world.app_speed("chat", "cloud") == pytest.approx(312e12 * a100.efficiency)
+    cost = LLMCost.of(LLAMA_3_1_8B)
+    raw = simulate(world)
+    expected = cost.prefill_s(312e12 * a100.efficiency, a100.memory_bandwidth_Bps, 0, cost.layers, 2048)
+    fp32 = cost.prefill_s(a100.effective_flops, a100.memory_bandwidth_Bps, 0, cost.layers, 2048)
+    assert raw.tasks["compute_time"][0] == pytest.approx(expected, rel=1e-9)
+    assert fp32 > 10 * expected  # what the fp32 peak used to give
+    assert not any("a100" in note for note in world.notes)  # it states a bf16 peak: nothing to say
+
+
+def test_a_precision_the_profile_lacks_falls_back_and_says_so():
+    from offloadsim.profiles import BUILTIN_PROFILES
+    from offloadsim.world import build_world
+
+    world = build_world(load_scenario_text(GPU.replace("PARAMS", "{precision: int4}"), source="<t>"))
+    a76 = BUILTIN_PROFILES["cortex-a76"]
+    # int4 -> int8: the A76's dot-product rate; int4 -> int8 on the A100 is not needed (it states int4)
+    assert world.app_speed("chat", "phone") == pytest.approx(2.8e9 * 64 * a76.efficiency)
+    assert world.app_speed("chat", "cloud") == pytest.approx(1248e12 * BUILTIN_PROFILES["a100"].efficiency)
+    assert world.notes == (
+        "applications.chat (int4) on cortex-a76: states no int4 peak; its int8 peak stands in (int4 -> int8)",
+    )
+    bf16 = build_world(load_scenario_text(GPU.replace("PARAMS", "{}"), source="<t>"))
+    assert bf16.app_speed("chat", "phone") == pytest.approx(a76.effective_flops)  # bf16 widened to fp32
+
+
+def test_dnn_layers_cost_at_the_peak_of_the_models_precision():
+    from offloadsim.profiles import BUILTIN_PROFILES
+    from offloadsim.profiles.builtin import roofline_layer_seconds
+
+    t4 = BUILTIN_PROFILES["t4"]
+    graph = get_model("vgg16", precision="fp16")
+    expected = roofline_layer_seconds(graph, 65e12 * t4.efficiency, t4.memory_bandwidth_Bps)
+    assert np.array_equal(t4.layer_seconds(graph), expected)
+    fp32 = t4.layer_seconds(get_model("vgg16"))
+    assert t4.layer_seconds(graph).sum() < fp32.sum() / 2
+
+
+def test_every_derived_profile_cites_a_source_for_each_peak_it_states():
+    from offloadsim.profiles import BUILTIN_PROFILES
+
+    for profile in BUILTIN_PROFILES.values():
+        text = " ".join(profile.sources).lower()
+        for precision, _ in profile.peaks:
+            assert precision in text, (profile.name, precision)

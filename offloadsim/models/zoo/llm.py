@@ -83,7 +83,8 @@ class LLMConfig:
             object.__setattr__(self, "precision", precision_for_bytes(self.dtype_bytes))
         elif BYTES.get(self.precision) != self.dtype_bytes:
             raise ValueError(
-                f"{self.name}: precision {self.precision!r} does not take {self.dtype_bytes} bytes per element"
+                f"{self.name}: precision {self.precision!r} does not take "
+                f"{self.dtype_bytes} bytes per element"
             )
         if self.heads % self.kv_heads:
             raise ValueError(f"{self.name}: heads ({self.heads}) must be a multiple of kv_heads")
@@ -97,7 +98,7 @@ class LLMConfig:
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
 
     def with_precision(self, precision: str) -> LLMConfig:
-        """The same model stored and computed in ``precision`` (``int4``, ``int8``, ``fp16``, ``bf16``, ``fp32``).
+        """The same model stored and computed in ``precision`` (``int4``, ``int8``, ``bf16``, ...).
 
         >>> LLAMA_3_2_1B.with_precision("int4").kv_bytes_per_token
         8192.0

@@ -53,11 +53,11 @@ def supported(cfg: LayerConfig | Unit) -> bool:
     kind = cfg.attr("kind")
     rank = len(cfg.input_shapes[0]) if cfg.input_shapes else 0
     if cfg.op == "conv":
-        return rank == 4
+        return rank == 4 and _square_window(cfg)
     if cfg.op == "linear":
         return rank >= 2
     if cfg.op == "pool":
-        return rank == 4 and kind in ("max", "avg", "global_avg")
+        return rank == 4 and (kind == "global_avg" or (kind in ("max", "avg") and _square_window(cfg)))
     if cfg.op == "norm":
         return (kind == "batchnorm" and rank == 4) or kind == "layernorm"
     if cfg.op == "act":
@@ -69,6 +69,16 @@ def supported(cfg: LayerConfig | Unit) -> bool:
     if cfg.op == "softmax":
         return True
     return cfg.op == "reshape" and kind == "flatten"
+
+
+def _square_window(cfg: LayerConfig) -> bool:
+    """A window the kernels build: one int kernel, stride and padding per axis, no dilation.
+
+    Imported ONNX layers may have per-axis values (lists); those are predicted by the fit.
+    """
+    return all(isinstance(cfg.attr(k, 1), int) for k in ("kernel", "stride", "padding")) and (
+        cfg.attr("dilation", 1) == 1
+    )
 
 
 def external_shapes(unit: Unit) -> list[tuple[int, ...]]:

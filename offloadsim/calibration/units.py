@@ -127,11 +127,12 @@ class LayerConfig:
     def group(self) -> str:
         """Cost-model group: the op, refined where kernels differ a lot (``conv/depthwise``)."""
         if self.op == "conv":
-            groups, kernel = int(self.attr("groups", 1)), int(self.attr("kernel", 1))
+            groups, kernel = int(self.attr("groups", 1)), self.attr("kernel", 1)
             c_in = self.input_shapes[0][1] if len(self.input_shapes[0]) > 1 else 1
             if groups > 1 and groups == c_in:
                 return "conv/depthwise"
-            return "conv/pointwise" if kernel == 1 else "conv/spatial"
+            pointwise = all(int(k) == 1 for k in (kernel if isinstance(kernel, list) else [kernel]))
+            return "conv/pointwise" if pointwise else "conv/spatial"
         if self.op == "linear":  # one input row is a matrix-vector product, bound by the weights' bytes
             rows = numel(self.input_shapes[0]) // max(self.input_shapes[0][-1], 1)
             return "linear/vector" if rows == 1 else "linear/matrix"

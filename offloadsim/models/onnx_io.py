@@ -206,17 +206,29 @@ def graph_from_onnx(model: onnx.ModelProto, *, name: str) -> LayerGraph:
     owned: set[str] = set()
     used_names: set[str] = {INPUT, OUTPUT}
     unknown: dict[str, int] = {}
+    values = _ConstantValues(onnx, g)
+    silu = _silu_pairs(g.node)
+    absorbed = {sigmoid for sigmoid, _ in silu.values()}
     for idx, node in enumerate(g.node):
         data_inputs = [t for t in node.input if t and t not in constants]
         if node.op_type == "Constant" or not data_inputs:
             constants.update(node.output)  # folded: no data dependency on the model input
             continue
+        if idx in absorbed:
+            continue  # the Sigmoid of x * sigmoid(x): one SiLU layer at its Mul
         lname = _unique(node.name or f"{node.op_type}_{idx}", used_names)
         for out in node.output:
             producer[out] = lname
         in_shapes = [shapes.get(t, ()) for t in node.input if t]
         out_shapes = [shapes.get(t, ()) for t in node.output if t]
-        op, flops, macs, known = _cost(node, in_shapes, out_shapes, constants)
+        if idx in silu:
+            data_inputs = [silu[idx][1]]
+            out = out_shapes[0] if out_shapes else ()
+            op, flops, macs, known = str(Op.ACT), ops.elementwise_flops("silu", out), 0, True
+            attrs: list[tuple[str, Any]] = [("onnx_op", "Sigmoid+Mul"), ("kind", "silu")]
+        else:
+            op, flops, macs, known = _cost(node, in_shapes, out_shapes, constants)
+            attrs = [("onnx_op", node.op_type), *_zoo_attrs(node, in_shapes, out_shapes, values, constants)]
         if not known:
             unknown[node.op_type] = unknown.get(node.op_type, 0) + 1
         params, param_bytes = _weights(node, initializers, owned, itemsize)
@@ -236,7 +248,7 @@ def graph_from_onnx(model: onnx.ModelProto, *, name: str) -> LayerGraph:
                 output_bytes=sum(
                     numel(shapes.get(t, ())) * itemsize.get(t, 4) for t in node.output if t and t in shapes
                 ),
-                attrs=(("onnx_op", node.op_type), *_node_attrs(onnx, node)),
+                attrs=tuple(attrs),
             )
         )
     if unknown:
@@ -275,13 +287,170 @@ def _unique(base: str, used: set[str]) -> str:
 def _attr(node: Any, key: str, default: Any = None) -> Any:
     for a in node.attribute:
         if a.name == key:
-            return list(a.ints) if a.ints else (a.i if a.type == a.INT else a.f)
+            if a.ints:
+                return list(a.ints)
+            if a.type == a.STRING:
+                return a.s.decode()
+            return a.i if a.type == a.INT else a.f
     return default
 
 
-def _node_attrs(onnx: Any, node: Any) -> list[tuple[str, Any]]:
-    keep = ("kernel_shape", "strides", "pads", "group", "axis", "transA", "transB")
-    return [(a.name, onnx.helper.get_attribute_value(a)) for a in node.attribute if a.name in keep]
+# -- one representation: ONNX attributes in the zoo's names ---------------------------------
+
+#: ONNX op -> the ``kind`` attribute the zoo's builder gives the same layer.
+_KINDS = {
+    "Relu": "relu",
+    "Sigmoid": "sigmoid",
+    "Tanh": "tanh",
+    "Gelu": "gelu",
+    "HardSwish": "hardswish",
+    "LeakyRelu": "leaky_relu",
+    "BatchNormalization": "batchnorm",
+    "LayerNormalization": "layernorm",
+    "RMSNormalization": "rmsnorm",
+    "MaxPool": "max",
+    "AveragePool": "avg",
+    "GlobalAveragePool": "global_avg",
+    "GlobalMaxPool": "global_max",
+    "Flatten": "flatten",
+}
+
+
+class _ConstantValues:
+    """Values of constant tensors (initializers and ``Constant`` nodes), read only when asked for."""
+
+    def __init__(self, onnx: Any, graph: Any) -> None:
+        self._onnx = onnx
+        self._tensors = {t.name: t for t in graph.initializer}
+        for node in graph.node:
+            if node.op_type == "Constant" and node.output:
+                for a in node.attribute:
+                    if a.name == "value":
+                        self._tensors[node.output[0]] = a.t
+
+    def scalar(self, name: str) -> float | None:
+        """The value of a one-element constant ``name``, or None (not constant, not one element, external)."""
+        tensor = self._tensors.get(name)
+        if tensor is None:
+            return None
+        try:
+            array = self._onnx.numpy_helper.to_array(tensor)
+        except Exception:  # external data that was not loaded
+            return None
+        return float(array.reshape(-1)[0]) if array.size == 1 else None
+
+
+def _snake(op_type: str) -> str:
+    """``LeakyRelu`` -> ``leaky_relu``."""
+    return "".join(f"_{c.lower()}" if c.isupper() and i else c.lower() for i, c in enumerate(op_type))
+
+
+def _one(values: Sequence[int]) -> int | tuple[int, ...]:
+    """One int when every axis agrees (the zoo's square kernels), else the per-axis tuple."""
+    values = [int(v) for v in values]
+    return values[0] if values and all(v == values[0] for v in values) else tuple(values)
+
+
+def _window_attrs(node: Any, in_shape: tuple[int, ...], kernel: Sequence[int]) -> list[tuple[str, Any]]:
+    """``kernel``, ``stride``, ``padding`` (and ``dilation`` when not 1) of a convolution or pooling node."""
+    k = [int(v) for v in kernel]
+    strides = _attr(node, "strides", [1] * len(k))
+    dilations = _attr(node, "dilations", [1] * len(k))
+    pads = _attr(node, "pads", None)
+    auto_pad = str(_attr(node, "auto_pad", "NOTSET"))
+    if pads is None and auto_pad.startswith("SAME") and len(in_shape) == len(k) + 2:
+        begin, end = [], []
+        for size, kk, s, d in zip(in_shape[2:], k, strides, dilations, strict=True):
+            total = max((-(-size // s) - 1) * s + (kk - 1) * d + 1 - size, 0)
+            small = total // 2
+            begin.append(small if auto_pad == "SAME_UPPER" else total - small)
+            end.append(total - begin[-1])
+        pads = begin + end
+    attrs: list[tuple[str, Any]] = [
+        ("kernel", _one(k)),
+        ("stride", _one(strides)),
+        ("padding", _one(pads if pads is not None else [0] * 2 * len(k))),
+    ]
+    if any(int(d) != 1 for d in dilations):
+        attrs.append(("dilation", _one(dilations)))
+    return attrs
+
+
+def _zoo_attrs(
+    node: Any,
+    in_shapes: Sequence[tuple[int, ...]],
+    out_shapes: Sequence[tuple[int, ...]],
+    values: _ConstantValues,
+    constants: set[str],
+) -> list[tuple[str, Any]]:
+    """The node's attributes under the names and types the zoo's builder uses for the same layer.
+
+    One representation, whatever the source: a convolution has ``kernel``,
+    ``stride``, ``padding``, ``groups`` and ``bias`` (not ONNX's
+    ``kernel_shape``/``strides``/``pads``/``group``), an activation, norm or
+    pooling layer its ``kind``. Cost prediction (fusion units, cost-model
+    groups, timed-unit lookup) reads these, so an exported and re-imported zoo
+    model is predicted exactly as the zoo's own graph.
+    """
+    op = node.op_type
+    data = in_shapes[0] if in_shapes else ()
+    out = out_shapes[0] if out_shapes else ()
+    if op in ("Conv", "ConvTranspose"):
+        weight = in_shapes[1] if len(in_shapes) > 1 else ()
+        kernel = _attr(node, "kernel_shape", None) or list(weight[2:])
+        has_bias = len(node.input) > 2 and bool(node.input[2])
+        return [
+            *_window_attrs(node, data, kernel),
+            ("groups", int(_attr(node, "group", 1))),
+            ("bias", has_bias),
+        ]
+    if op == "Gemm":
+        inner = data[0] if _attr(node, "transA", 0) else (data[-1] if data else 0)
+        has_bias = len(node.input) > 2 and bool(node.input[2])
+        return [("in_features", int(inner)), ("out_features", int(out[-1]) if out else 0), ("bias", has_bias)]
+    if op == "MatMul" and len(in_shapes) > 1 and len(in_shapes[1]) == 2 and node.input[1] in constants:
+        d_in, d_out = in_shapes[1]
+        return [("in_features", int(d_in)), ("out_features", int(d_out)), ("bias", False)]
+    if op in ("MaxPool", "AveragePool", "LpPool"):
+        attrs: list[tuple[str, Any]] = [("kind", _KINDS.get(op, "lp"))]
+        attrs += _window_attrs(node, data, _attr(node, "kernel_shape", [1]))
+        return [*attrs, ("ceil", bool(_attr(node, "ceil_mode", 0)))]
+    if op == "Clip":
+        lo = values.scalar(node.input[1]) if len(node.input) > 1 and node.input[1] else _attr(node, "min")
+        hi = values.scalar(node.input[2]) if len(node.input) > 2 and node.input[2] else _attr(node, "max")
+        return [("kind", "relu6" if (lo, hi) == (0.0, 6.0) else "clip")]
+    if op == "Concat":
+        axis = int(_attr(node, "axis", 1))
+        return [("axis", axis % len(out) if out else axis)]
+    if op in ("Add", "Mul", "Softmax", "MatMul"):
+        return []  # the zoo's layers of these kinds carry no attributes that change their cost
+    return [("kind", _KINDS.get(op, _snake(op)))]
+
+
+def _silu_pairs(nodes: Sequence[Any]) -> dict[int, tuple[int, str]]:
+    """``{Mul node: (its Sigmoid node, x)}`` for every ``x * sigmoid(x)`` whose sigmoid feeds only the Mul.
+
+    :func:`export_onnx` writes a SiLU so; the zoo has it as one layer, and so does the import.
+    """
+    readers: dict[str, int] = {}
+    for node in nodes:
+        for t in node.input:
+            readers[t] = readers.get(t, 0) + 1
+    sigmoid_of = {
+        node.output[0]: (idx, node.input[0])
+        for idx, node in enumerate(nodes)
+        if node.op_type == "Sigmoid" and node.output and readers.get(node.output[0]) == 1
+    }
+    pairs: dict[int, tuple[int, str]] = {}
+    for idx, node in enumerate(nodes):
+        if node.op_type != "Mul" or len(node.input) != 2:
+            continue
+        for mine, other in ((0, 1), (1, 0)):
+            hit = sigmoid_of.get(node.input[mine])
+            if hit is not None and hit[1] == node.input[other]:
+                pairs[idx] = hit
+                break
+    return pairs
 
 
 def _cost(

@@ -77,3 +77,24 @@ def test_tiny_numpy_run_writes_a_profile(tmp_path, capsys):
     from offloadsim.calibration import load_profile
 
     assert load_profile(out).provenance["models"] == ["squeezenet1_1@32"]
+
+
+@pytest.mark.parametrize("backend", ["numpy", "onnxruntime"])
+def test_calibrate_on_an_onnx_file_the_package_exported(backend, tmp_path, capsys):
+    """It crashed with a TypeError: imported layers had ONNX attribute names the kernels do not read."""
+    pytest.importorskip("onnxruntime" if backend == "onnxruntime" else "onnx")
+    from offloadsim.calibration import load_profile
+    from offloadsim.models import export_onnx, get_model, load_onnx
+
+    graph = get_model("squeezenet1_1", image_size=32)
+    model = export_onnx(graph, tmp_path / "squeeze.onnx")
+    out = tmp_path / "p.json"
+    argv = ["calibrate", "--onnx", str(model), "--backend", backend, "--repeats", "2", "--warmup", "1"]
+    assert run([*argv, "--no-cache", "--no-correction", "--out", str(out), "-q"]) == 0, capsys.readouterr().err
+    profile = load_profile(out)
+    assert profile.provenance["models"] == ["squeeze"]
+    # every unit of the imported graph was timed, and the zoo graph finds the very same timings
+    imported = profile.predict(load_onnx(model))
+    assert "extrapolated" not in imported.source and imported.source.count("measured") > 0
+    assert imported.source == profile.predict(graph).source
+    assert profile.layer_seconds(graph).sum() == imported.seconds.sum() > 0

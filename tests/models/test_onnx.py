@@ -177,3 +177,72 @@ def test_exported_model_runs_in_onnxruntime(tmp_path: Path) -> None:
     session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
     (logits,) = session.run(None, {"input": np.ones((1, 3, 224, 224), np.float32)})
     assert logits.shape == (1, 1000) and np.isfinite(logits).all()
+
+
+# -- one representation: imported layers carry the zoo's attribute names ---------------------------
+
+
+def test_conv_attributes_are_the_zoos_names_and_types() -> None:
+    node = helper.make_node(
+        "Conv", ["x", "w", "b"], ["y"], kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1], group=4
+    )
+    layer = _one(node, [("x", [1, 4, 8, 8])], [("w", [4, 1, 3, 3]), ("b", [4])])
+    attrs = dict(layer.attrs)
+    assert attrs == {"onnx_op": "Conv", "kernel": 3, "stride": 2, "padding": 1, "groups": 4, "bias": True}
+    no_bias = helper.make_node("Conv", ["x", "w"], ["y"], kernel_shape=[1, 1])
+    assert dict(_one(no_bias, [("x", [1, 4, 8, 8])], [("w", [2, 4, 1, 1])]).attrs)["bias"] is False
+
+
+def test_per_axis_windows_stay_per_axis_and_same_padding_is_computed() -> None:
+    node = helper.make_node("Conv", ["x", "w"], ["y"], kernel_shape=[3, 1], pads=[1, 0, 1, 0], dilations=[2, 1])
+    attrs = dict(_one(node, [("x", [1, 2, 8, 8])], [("w", [2, 2, 3, 1])]).attrs)
+    assert (attrs["kernel"], attrs["padding"], attrs["dilation"], attrs["stride"]) == ((3, 1), (1, 0, 1, 0), (2, 1), 1)
+    same = helper.make_node("Conv", ["x", "w"], ["y"], kernel_shape=[3, 3], strides=[2, 2], auto_pad="SAME_UPPER")
+    layer = _one(same, [("x", [1, 2, 8, 8])], [("w", [2, 2, 3, 3])])
+    # out 4 = ceil(8/2): total padding (4-1)*2 + 3 - 8 = 1, the extra one at the end (SAME_UPPER)
+    assert layer.output_shape == (1, 2, 4, 4) and dict(layer.attrs)["padding"] == (0, 0, 1, 1)
+
+
+def test_pool_norm_and_activation_kinds() -> None:
+    x = [("x", [1, 4, 8, 8])]
+    pool = helper.make_node("MaxPool", ["x"], ["y"], kernel_shape=[3, 3], strides=[2, 2], ceil_mode=1)
+    attrs = dict(_one(pool, x).attrs)
+    assert attrs == {"onnx_op": "MaxPool", "kind": "max", "kernel": 3, "stride": 2, "padding": 0, "ceil": True}
+    assert dict(_one(helper.make_node("GlobalAveragePool", ["x"], ["y"]), x).attrs)["kind"] == "global_avg"
+    bn = helper.make_node("BatchNormalization", ["x", "s", "b", "m", "v"], ["y"])
+    assert _one(bn, x, [(n, [4]) for n in "sbmv"]).attr("kind") == "batchnorm"
+    assert _one(helper.make_node("Relu", ["x"], ["y"]), x).attr("kind") == "relu"
+    assert _one(helper.make_node("LeakyRelu", ["x"], ["y"]), x).attr("kind") == "leaky_relu"
+    assert _one(helper.make_node("Flatten", ["x"], ["y"], axis=1), x).attr("kind") == "flatten"
+    for bounds, kind in (((0.0, 6.0), "relu6"), ((-1.0, 1.0), "clip")):
+        consts = [
+            helper.make_node("Constant", [], [n], value=helper.make_tensor(n, F, [], [v]))
+            for n, v in zip(("lo", "hi"), bounds, strict=True)
+        ]
+        clip = helper.make_node("Clip", ["x", "lo", "hi"], ["y"])
+        (layer,) = load_onnx(_model([*consts, clip], x, ["y"]), name="clip")
+        assert layer.attr("kind") == kind
+
+
+def test_x_times_sigmoid_x_is_one_silu_layer() -> None:
+    nodes = [
+        helper.make_node("Relu", ["x"], ["a"], name="a"),
+        helper.make_node("Sigmoid", ["a"], ["s"], name="s"),
+        helper.make_node("Mul", ["s", "a"], ["y"], name="swish"),
+    ]
+    g = load_onnx(_model(nodes, [("x", [1, 4, 8, 8])], ["y"]), name="silu")
+    assert [(layer.name, layer.op, layer.attr("kind")) for layer in g] == [
+        ("a", "act", "relu"),
+        ("swish", "act", "silu"),
+    ]
+    assert g["swish"].inputs == ("a",) and g["swish"].flops == 5 * 4 * 8 * 8
+
+
+def test_a_sigmoid_read_elsewhere_is_not_fused() -> None:
+    nodes = [
+        helper.make_node("Sigmoid", ["x"], ["s"], name="s"),
+        helper.make_node("Mul", ["x", "s"], ["m"], name="m"),
+        helper.make_node("Add", ["m", "s"], ["y"], name="y"),
+    ]
+    g = load_onnx(_model(nodes, [("x", [1, 8])], ["y"]), name="gate")
+    assert [layer.name for layer in g] == ["s", "m", "y"]

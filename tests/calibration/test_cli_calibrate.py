@@ -90,7 +90,9 @@ def test_calibrate_on_an_onnx_file_the_package_exported(backend, tmp_path, capsy
     model = export_onnx(graph, tmp_path / "squeeze.onnx")
     out = tmp_path / "p.json"
     argv = ["calibrate", "--onnx", str(model), "--backend", backend, "--repeats", "2", "--warmup", "1"]
-    assert run([*argv, "--no-cache", "--no-correction", "--out", str(out), "-q"]) == 0, capsys.readouterr().err
+    assert run([*argv, "--no-cache", "--no-correction", "--out", str(out), "-q"]) == 0, (
+        capsys.readouterr().err
+    )
     profile = load_profile(out)
     assert profile.provenance["models"] == ["squeeze"]
     # every unit of the imported graph was timed, and the zoo graph finds the very same timings

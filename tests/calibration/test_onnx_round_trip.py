@@ -14,9 +14,9 @@ import pytest
 
 pytest.importorskip("onnx")
 
-from offloadsim.calibration.units import ORT_FUSION, LayerConfig, distinct_units  # noqa: E402
-from offloadsim.models import export_onnx, get_model, list_models, load_onnx  # noqa: E402
-from offloadsim.profiles import BUILTIN_PROFILES, get_profile  # noqa: E402
+from offloadsim.calibration.units import ORT_FUSION, LayerConfig, distinct_units
+from offloadsim.models import export_onnx, get_model, list_models, load_onnx
+from offloadsim.profiles import BUILTIN_PROFILES, get_profile
 
 SHIPPED_CALIBRATED = "this-cpu-ort-1t"
 SHIPPED_DIR = [Path(__file__).resolve().parents[2] / "scenarios" / "profiles"]

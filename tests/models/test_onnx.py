@@ -194,10 +194,19 @@ def test_conv_attributes_are_the_zoos_names_and_types() -> None:
 
 
 def test_per_axis_windows_stay_per_axis_and_same_padding_is_computed() -> None:
-    node = helper.make_node("Conv", ["x", "w"], ["y"], kernel_shape=[3, 1], pads=[1, 0, 1, 0], dilations=[2, 1])
+    node = helper.make_node(
+        "Conv", ["x", "w"], ["y"], kernel_shape=[3, 1], pads=[1, 0, 1, 0], dilations=[2, 1]
+    )
     attrs = dict(_one(node, [("x", [1, 2, 8, 8])], [("w", [2, 2, 3, 1])]).attrs)
-    assert (attrs["kernel"], attrs["padding"], attrs["dilation"], attrs["stride"]) == ((3, 1), (1, 0, 1, 0), (2, 1), 1)
-    same = helper.make_node("Conv", ["x", "w"], ["y"], kernel_shape=[3, 3], strides=[2, 2], auto_pad="SAME_UPPER")
+    assert (attrs["kernel"], attrs["padding"], attrs["dilation"], attrs["stride"]) == (
+        (3, 1),
+        (1, 0, 1, 0),
+        (2, 1),
+        1,
+    )
+    same = helper.make_node(
+        "Conv", ["x", "w"], ["y"], kernel_shape=[3, 3], strides=[2, 2], auto_pad="SAME_UPPER"
+    )
     layer = _one(same, [("x", [1, 2, 8, 8])], [("w", [2, 2, 3, 3])])
     # out 4 = ceil(8/2): total padding (4-1)*2 + 3 - 8 = 1, the extra one at the end (SAME_UPPER)
     assert layer.output_shape == (1, 2, 4, 4) and dict(layer.attrs)["padding"] == (0, 0, 1, 1)
@@ -207,7 +216,14 @@ def test_pool_norm_and_activation_kinds() -> None:
     x = [("x", [1, 4, 8, 8])]
     pool = helper.make_node("MaxPool", ["x"], ["y"], kernel_shape=[3, 3], strides=[2, 2], ceil_mode=1)
     attrs = dict(_one(pool, x).attrs)
-    assert attrs == {"onnx_op": "MaxPool", "kind": "max", "kernel": 3, "stride": 2, "padding": 0, "ceil": True}
+    assert attrs == {
+        "onnx_op": "MaxPool",
+        "kind": "max",
+        "kernel": 3,
+        "stride": 2,
+        "padding": 0,
+        "ceil": True,
+    }
     assert dict(_one(helper.make_node("GlobalAveragePool", ["x"], ["y"]), x).attrs)["kind"] == "global_avg"
     bn = helper.make_node("BatchNormalization", ["x", "s", "b", "m", "v"], ["y"])
     assert _one(bn, x, [(n, [4]) for n in "sbmv"]).attr("kind") == "batchnorm"

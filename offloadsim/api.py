@@ -64,17 +64,33 @@ def resolve_policy(
     return PolicySpec(name, params)
 
 
-def check_policy(spec: PolicySpec) -> None:
-    """Raise :class:`RunError` if the policy is unknown or its parameters are wrong (before a long run)."""
-    try:
-        from offloadsim.policies.registry import PolicyParamError, UnknownPolicyError, make_policy
-    except ImportError:  # registry not available: the engine will report it
-        return
+def check_policy(spec: PolicySpec, scenario: Scenario | None = None) -> None:
+    """Check the policy before a long run: everything the run would refuse is refused here.
+
+    Raises :class:`RunError` for an unknown policy or (without ``scenario``)
+    wrong parameters.  With ``scenario``, the parameters and the policy's
+    needs are checked against it (nodes and tiers it names, sources that
+    must compute or give their power): a ``ScenarioError`` names the file
+    and key path (``policy.node``).  What will run but not as meant is
+    issued as a ``ScenarioWarning``.
+    """
+    import warnings
+
+    from offloadsim.policies.registry import PolicyParamError, UnknownPolicyError, make_policy
+
     try:
         make_policy(spec.name, spec.params)
-    except (UnknownPolicyError, PolicyParamError) as error:
-        message = error.args[0] if error.args else str(error)
-        raise RunError(f"policy: {message}") from None
+    except UnknownPolicyError as error:
+        raise RunError(f"policy: {error}") from None
+    except PolicyParamError as error:
+        if scenario is None:
+            raise RunError(f"policy: {error}") from None
+    if scenario is not None:
+        from offloadsim.scenario.errors import ScenarioWarning
+        from offloadsim.scenario.policy_check import check_policy as check_against
+
+        for problem in check_against(scenario, spec):
+            warnings.warn(ScenarioWarning(str(problem)), stacklevel=2)
 
 
 def default_out_dir(scenario_name: str, policy: str, seed: int, replication: int = 0) -> Path:
@@ -120,7 +136,7 @@ def run(
             raise RunError("overrides apply to a scenario file; edit the Scenario object instead")
         loaded = scenario
     spec = resolve_policy(loaded, policy, policy_params)
-    check_policy(spec)
+    check_policy(spec, loaded)
     started = _dt.datetime.now(_dt.UTC)
     with make_progress(loaded.end_s, progress) as tick:
         raw = engine.simulate(

@@ -2,7 +2,8 @@
 
 A user's mistake (bad scenario, unknown policy, bad arguments, missing file,
 unusable output directory) prints ``offloadsim: error: ...`` on stderr and
-exits 2, with no traceback and nothing written.  An internal error exits 1
+exits 2, with no traceback and nothing written.  What runs but probably not
+as meant (a scenario warning) prints ``offloadsim: warning: ...`` and goes on.  An internal error exits 1
 (traceback with ``--debug``); Ctrl-C exits 130, leaving nothing half-written.
 """
 
@@ -13,6 +14,7 @@ import dataclasses
 import json
 import sys
 import traceback
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
@@ -109,6 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Check a scenario file (and its overrides) without running it.",
     )
     p.add_argument("file", metavar="FILE", help="scenario YAML file")
+    p.add_argument("--policy", metavar="NAME", help="check with this policy (default: the scenario's)")
     p.add_argument(
         "--show", action="store_true", help="print the resolved scenario (SI units, patterns expanded)"
     )
@@ -175,7 +178,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "policies, models (see 'offloadsim --help')"
             )
         handler: Callable[[argparse.Namespace], int] = args.handler
-        return handler(args)
+        with warnings.catch_warnings():
+            # Warnings meant for the user (scenario warnings, skipped plug-ins) are one line each.
+            warnings.simplefilter("always", UserWarning)
+            warnings.showwarning = _show_warning
+            return handler(args)
     except KeyboardInterrupt:
         print("offloadsim: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
@@ -193,6 +200,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             print("offloadsim: run again with --debug to see the traceback", file=sys.stderr)
         return EXIT_INTERNAL
+
+
+def _show_warning(message: Warning | str, category: type[Warning], *args: Any, **kwargs: Any) -> None:
+    """Print a warning as ``offloadsim: warning: ...`` on one line (no source line, no category)."""
+    text = " ".join(str(message).split()).removeprefix("offloadsim: ")
+    print(f"offloadsim: warning: {text}", file=sys.stderr)
 
 
 def _user_errors() -> tuple[type[BaseException], ...]:
@@ -252,8 +265,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         check_out_dir(args.out, args.overwrite)  # fail fast, before loading or running
     scenario = api.load(args.file, args.overrides)
     spec = api.resolve_policy(scenario, args.policy)
-    api.check_policy(spec)
     if args.dry_run:
+        api.check_policy(spec, scenario)  # a real run checks it in api.run
         print(_counts_line(scenario) + f", policy {spec.name}")
         _print_world(scenario)
         print("dry run: nothing simulated, nothing written")
@@ -294,7 +307,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     from offloadsim import api
 
     scenario = api.load(args.file, args.overrides)
-    api.check_policy(api.resolve_policy(scenario))
+    api.check_policy(api.resolve_policy(scenario, args.policy), scenario)
     world_summary = _world_summary(scenario)
     print("ok: " + _counts_line(scenario))
     if args.show:

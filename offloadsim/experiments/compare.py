@@ -169,7 +169,7 @@ def compare(
         loaded = dataclasses.replace(loaded, seed=int(seed))
     specs = {name: api.resolve_policy(loaded, name) for name in names}
     for spec in specs.values():
-        api.check_policy(spec)
+        api.check_policy(spec, loaded)
 
     jobs = [
         Job(

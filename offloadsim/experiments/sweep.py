@@ -342,7 +342,7 @@ def plan_sweep(spec: SweepSpec) -> list[Job]:
             continue
         try:
             scenario = load_scenario_data(document, source=base_source, base_dir=spec.base.parent)
-            check_policy(scenario.policy)
+            check_policy(scenario.policy, scenario)
         except ScenarioError as error:
             for problem in error.problems:
                 report(_section_of(spec, problem), str(problem), index, point)

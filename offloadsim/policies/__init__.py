@@ -11,6 +11,7 @@ FixedPolicy(node=None, nodes=('$source', 'edge-0'), cuts=(4,))
 from __future__ import annotations
 
 from offloadsim.policies.base import Plan, PlanError, Policy, SystemView, TaskView, validate_plan
+from offloadsim.policies.params import ComputingNode, Requirement, Station, Tier
 from offloadsim.policies.registry import (
     ENTRY_POINT_GROUP,
     REQUIRED,
@@ -35,6 +36,11 @@ __all__ = [
     "SystemView",
     "TaskView",
     "validate_plan",
+    # what parameters name, and what a policy needs (checked against the scenario before a run)
+    "ComputingNode",
+    "Station",
+    "Tier",
+    "Requirement",
     # the registry
     "ENTRY_POINT_GROUP",
     "REQUIRED",

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from offloadsim.policies.base import Plan, SystemView, TaskView
 from offloadsim.policies.candidates import RunCache, candidates, computing_nodes, normalise_tiers
+from offloadsim.policies.params import Requirement, Tier
 from offloadsim.policies.registry import register_policy
 
 __all__ = ["RandomPolicy", "RoundRobinPolicy", "LeastLoadedPolicy", "expected_completion_s"]
@@ -24,11 +25,17 @@ __all__ = ["RandomPolicy", "RoundRobinPolicy", "LeastLoadedPolicy", "expected_co
 class _TierRestricted:
     """Common part: the ``tiers`` parameter and the per-run list of nodes it allows."""
 
-    tiers: Sequence[str] | None = None
+    tiers: Sequence[Tier] | None = None
     _allowed: RunCache = field(default_factory=RunCache, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.tiers = normalise_tiers(self.tiers)
+
+    def requirements(self) -> tuple[Requirement, ...]:
+        """With ``tiers``, some node of those tiers must compute: checked before a run."""
+        if self.tiers is None:
+            return ()
+        return (Requirement.computing_tier(self.tiers, "chooses among their computing nodes", "tiers"),)
 
     def _candidates(self, task: TaskView, view: SystemView, policy: str) -> list[str]:
         allowed = self._allowed.for_view(view)

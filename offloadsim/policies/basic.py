@@ -14,12 +14,10 @@ from typing import ClassVar, Literal
 
 from offloadsim.policies.base import Plan, PlanError, SystemView, TaskView
 from offloadsim.policies.candidates import RunCache, usable
+from offloadsim.policies.params import SOURCE, Requirement, Station
 from offloadsim.policies.registry import register_policy
 
 __all__ = ["SOURCE", "LocalPolicy", "NearestTierPolicy", "EdgePolicy", "CloudPolicy", "FixedPolicy"]
-
-SOURCE = "$source"
-"""Stands for the task's source device in a :class:`FixedPolicy` node list."""
 
 Fallback = Literal["local", "drop"]
 
@@ -42,6 +40,10 @@ class LocalPolicy:
     """
 
     _plans: RunCache = field(default_factory=RunCache, init=False, repr=False)
+
+    def requirements(self) -> tuple[Requirement, ...]:
+        """Every source must compute: checked against the scenario before a run."""
+        return (Requirement.sources_compute("runs every task on its source"),)
 
     def decide(self, task: TaskView, view: SystemView) -> Plan:
         """The whole task on ``task.source``."""
@@ -83,6 +85,11 @@ class NearestTierPolicy:
     def __post_init__(self) -> None:
         if self.fallback not in ("local", "drop"):
             raise ValueError(f"fallback must be 'local' or 'drop', got {self.fallback!r}")
+
+    def requirements(self) -> tuple[Requirement, ...]:
+        """Some node of the policy's tier must compute: checked against the scenario before a run."""
+        reason = f"offloads every task to the nearest {self.tier} node"
+        return (Requirement.computing_tier((self.tier,), reason),)
 
     def decide(self, task: TaskView, view: SystemView) -> Plan:
         """The whole task on the nearest usable node of ``self.tier``, else the fallback."""
@@ -177,8 +184,8 @@ class FixedPolicy:
 
     """
 
-    node: str | None = None
-    nodes: Sequence[str] | None = None
+    node: Station | None = None
+    nodes: Sequence[Station] | None = None
     cuts: Sequence[int] | None = None
     _stations: tuple[str, ...] = field(default=(), init=False, repr=False)
     _cuts: tuple[int, ...] = field(default=(), init=False, repr=False)
@@ -211,6 +218,18 @@ class FixedPolicy:
             raise ValueError(f"cuts must be non-decreasing, got {list(cuts)}")
         self.nodes, self.cuts = tuple(nodes), cuts
         self._stations, self._cuts = tuple(nodes), cuts
+
+    def requirements(self) -> tuple[Requirement, ...]:
+        """Sources must compute when ``$source`` runs a segment that is not empty by its cuts."""
+        bounds = (0, *self._cuts)
+        last = len(self._stations) - 1
+        needs = []
+        for i, station in enumerate(self._stations):
+            empty = i < last and bounds[i + 1] <= bounds[i]
+            if station == SOURCE and not empty:
+                param = "node" if self.node is not None else f"nodes[{i}]"
+                needs.append(Requirement.sources_compute("runs layers at the task's source ($source)", param))
+        return tuple(needs)
 
     def plan_for(self, source: str, layers: int) -> Plan:
         """The plan for a task from ``source`` with ``layers`` layers (no checks against a system)."""

@@ -23,6 +23,7 @@ from importlib.metadata import EntryPoint, entry_points
 from typing import Any, NamedTuple, cast
 
 from offloadsim.policies.base import Policy
+from offloadsim.policies.params import ParamKind, is_sequence_origin
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -65,7 +66,15 @@ REQUIRED: Any = _Required()
 
 
 class PolicyParamError(ValueError):
-    """A policy was given a parameter it does not accept, or a value of the wrong type."""
+    """A policy was given a parameter it does not accept, or a value of the wrong type.
+
+    ``param`` names the parameter at fault when one is (for the key path
+    ``policy.<param>`` in scenario messages).
+    """
+
+    def __init__(self, message: str, param: str | None = None):
+        super().__init__(message)
+        self.param = param
 
 
 class UnknownPolicyError(KeyError):
@@ -218,7 +227,9 @@ def make_policy(name: str, params: Mapping[str, Any] | None = None) -> Policy:
     except PolicyParamError:
         raise
     except ValueError as exc:
-        raise PolicyParamError(f"policy {name!r}: {exc}") from exc
+        text = str(exc)
+        param = next((k for k in given if text.startswith(f"{k} ") or f"{k!r}" in text), None)
+        raise PolicyParamError(f"policy {name!r}: {text}", param) from exc
     if not callable(getattr(policy, "decide", None)):
         raise TypeError(
             f"policy {name!r} ({_describe(info.factory)}) built {policy!r}, which has no decide method"
@@ -338,7 +349,7 @@ def _type_hints(factory: Any) -> dict[str, Any]:
         else factory
     )
     try:
-        hints = typing.get_type_hints(target)
+        hints = typing.get_type_hints(target, include_extras=True)
     except Exception:  # a plug-in's unresolvable annotation only costs us type checking
         return {}
     hints.pop("return", None)
@@ -357,11 +368,14 @@ def _type_name(hint: Any) -> str:
         return "None"
     origin = typing.get_origin(hint)
     args = typing.get_args(hint)
+    if origin is typing.Annotated:
+        kind = next((m for m in args[1:] if isinstance(m, ParamKind)), None)
+        return kind.name if kind is not None else _type_name(args[0])
     if origin is typing.Union or origin is types.UnionType:
         return " | ".join(_type_name(a) for a in args)
     if origin is typing.Literal:
         return " | ".join(repr(a) for a in args)
-    if origin is not None and _is_sequence_origin(origin):
+    if origin is not None and is_sequence_origin(origin):
         inner = _type_name(args[0]) if args else "any"
         return f"list[{inner}]"
     if origin is not None and _is_mapping_origin(origin):
@@ -386,24 +400,30 @@ def _check_params(info: PolicyInfo, given: Mapping[str, Any]) -> None:
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             listing = ", ".join(accepted) if accepted else "no parameters"
             raise PolicyParamError(
-                f"policy {info.name!r} has no parameter {key!r}{hint}; it accepts: {listing}"
+                f"policy {info.name!r} has no parameter {key!r}{hint}; it accepts: {listing}", key
             )
     missing = [p.name for p in info.params if p.required and p.name not in given]
     if missing:
-        raise PolicyParamError(f"policy {info.name!r} needs parameter(s): {', '.join(missing)}")
+        raise PolicyParamError(f"policy {info.name!r} needs parameter(s): {', '.join(missing)}", missing[0])
     for key, value in given.items():
         expected = info.hints.get(key)
         if expected is not None and not _matches(value, expected):
+            options = [str(option) for option in _literal_options(expected)]
+            close = difflib.get_close_matches(value, options, n=1) if isinstance(value, str) else []
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
             raise PolicyParamError(
                 f"policy {info.name!r}: parameter {key!r} must be {_type_name(expected)}, "
-                f"got {value!r} ({type(value).__name__})"
+                f"got {_short(value)} ({type(value).__name__}){hint}",
+                key,
             )
 
 
-def _is_sequence_origin(origin: Any) -> bool:
-    import collections.abc as abc
-
-    return origin in (list, tuple, abc.Sequence, abc.MutableSequence, abc.Iterable, abc.Collection)
+def _literal_options(hint: Any) -> list[Any]:
+    """The values a ``Literal`` (possibly inside a union or annotation) allows."""
+    origin = typing.get_origin(hint)
+    if origin is typing.Literal:
+        return list(typing.get_args(hint))
+    return [option for arg in typing.get_args(hint) for option in _literal_options(arg)]
 
 
 def _is_mapping_origin(origin: Any) -> bool:
@@ -420,11 +440,13 @@ def _matches(value: Any, hint: Any) -> bool:
         return value is None
     origin = typing.get_origin(hint)
     args = typing.get_args(hint)
+    if origin is typing.Annotated:
+        return _matches(value, args[0])
     if origin is typing.Union or origin is types.UnionType:
         return any(_matches(value, a) for a in args)
     if origin is typing.Literal:
         return any(value == a and type(value) is type(a) for a in args)
-    if origin is not None and _is_sequence_origin(origin):
+    if origin is not None and is_sequence_origin(origin):
         if not isinstance(value, list | tuple):
             return False
         if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
@@ -447,6 +469,15 @@ def _matches(value: Any, hint: Any) -> bool:
     if isinstance(hint, type):
         return isinstance(value, hint)
     return True
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    """``repr(value)``, cut to ``limit`` characters (a user's value may be huge)."""
+    try:
+        text = repr(value)
+    except ValueError:  # an int too long to print
+        return f"an integer of about {value.bit_length() * 0.30103:.0f} digits"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _unknown_name_message(name: str, table: Mapping[str, PolicyInfo]) -> str:

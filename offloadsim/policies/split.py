@@ -25,6 +25,7 @@ import numpy as np
 from offloadsim.models.graph import INPUT, OUTPUT
 from offloadsim.policies.base import Plan, PlanError, SystemView, TaskView
 from offloadsim.policies.candidates import RunCache, usable
+from offloadsim.policies.params import ComputingNode, Requirement
 from offloadsim.policies.registry import register_policy
 from offloadsim.policies.splitting import (
     DevicePower,
@@ -74,6 +75,22 @@ class _SplitPolicy:
             raise ValueError(f"objective must be 'latency' or 'energy', got {self.objective!r}")
         if not isinstance(self.load_aware, bool):
             raise ValueError(f"load_aware must be true or false, got {self.load_aware!r}")
+
+    # Whether the energy objective prices only sources that compute (a source that cannot compute
+    # offloads everything without pricing); multi-tier prices every source's radio.
+    _power_of_computing_sources_only = True
+
+    def requirements(self) -> tuple[Requirement, ...]:
+        """The energy objective needs the sources' power draw: checked against the scenario before a run."""
+        if self.objective != "energy":
+            return ()
+        return (
+            Requirement.sources_powered(
+                "prices the device's joules (objective: energy)",
+                "objective",
+                computing_only=self._power_of_computing_sources_only,
+            ),
+        )
 
     # -- per-run state ------------------------------------------------------------------
     def _state(self, view: SystemView) -> dict[Any, Any]:
@@ -168,7 +185,7 @@ class _SplitPolicy:
 class _DeviceServerSplit(_SplitPolicy):
     """A split between the task's source and one server (Neurosurgeon and DADS)."""
 
-    server: str | None = None
+    server: ComputingNode | None = None
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -314,10 +331,11 @@ class MultiTierPolicy(_SplitPolicy):
 
     """
 
-    edge: str | None = None
-    cloud: str | None = None
+    edge: ComputingNode | None = None
+    cloud: ComputingNode | None = None
 
     name = "multi-tier"
+    _power_of_computing_sources_only = False
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -419,6 +437,7 @@ class DadsPolicy(_DeviceServerSplit):
         self._fallback = NeurosurgeonPolicy(
             objective=self.objective, load_aware=self.load_aware, server=self.server
         )
+        self._fallback.name = self.name  # its messages are about the policy the user chose
 
     def decide(self, task: TaskView, view: SystemView) -> Plan:
         """The min-cut partition as ``Plan((source, server), (|device set|,), order=...)``."""

@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from offloadsim.scenario.errors import Problem, ScenarioError
+from offloadsim.scenario.errors import Problem, ScenarioError, ScenarioWarning
 from offloadsim.scenario.loader import load_scenario, load_scenario_data, load_scenario_text, read_document
 from offloadsim.scenario.model import (
     AppSpec,
@@ -29,6 +29,7 @@ __all__ = [
     "load_scenario_data",
     "read_document",
     "ScenarioError",
+    "ScenarioWarning",
     "Problem",
     "apply_overrides",
     "get_path",

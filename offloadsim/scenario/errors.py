@@ -17,7 +17,15 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
-__all__ = ["Problem", "ScenarioError", "ProblemList", "format_path", "describe", "did_you_mean"]
+__all__ = [
+    "Problem",
+    "ScenarioError",
+    "ScenarioWarning",
+    "ProblemList",
+    "format_path",
+    "describe",
+    "did_you_mean",
+]
 
 
 class Problem(NamedTuple):
@@ -50,6 +58,10 @@ class ScenarioError(Exception):
     def __reduce__(self) -> tuple[type[ScenarioError], tuple[list[Problem]]]:
         # Rebuilt from the problems, so the error survives a process pool (sweeps).
         return (type(self), (self.problems,))
+
+
+class ScenarioWarning(UserWarning):
+    """Something in a scenario that runs but probably not as meant (one line: file, key path, message)."""
 
 
 class ProblemList:

@@ -14,6 +14,7 @@ MODULES = [
     "offloadsim.policies.candidates",
     "offloadsim.policies.basic",
     "offloadsim.policies.balancing",
+    "offloadsim.policies.params",
 ]
 DOC = Path(__file__).parents[2] / "docs" / "policies.md"
 

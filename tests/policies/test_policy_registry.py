@@ -45,7 +45,12 @@ def test_info_of_a_shipped_policy():
     )
     assert [p.name for p in info.params] == ["node", "nodes", "cuts"]
     nodes = info.param("nodes")
-    assert nodes == ("nodes", "list[str] | None", None, "The stations of a multi-stage plan, in layer order.")
+    assert nodes == (
+        "nodes",
+        "list[computing node or $source] | None",
+        None,
+        "The stations of a multi-stage plan, in layer order.",
+    )
     assert info.origin == "offloadsim"
     edge = available_policies()["edge"].param("fallback")
     assert (edge.type, edge.default, edge.required) == ("'local' | 'drop'", "local", False)
@@ -158,10 +163,14 @@ def test_unknown_parameter_is_named_with_the_accepted_ones():
     [
         ("edge", {"fallback": 3}, r"parameter 'fallback' must be 'local' \| 'drop', got 3 \(int\)"),
         ("edge", {"fallback": "cloud"}, r"parameter 'fallback' must be 'local' \| 'drop', got 'cloud'"),
-        ("random", {"tiers": "edge"}, r"parameter 'tiers' must be list\[str\] \| None, got 'edge' \(str\)"),
-        ("round-robin", {"tiers": ["edge", 1]}, r"parameter 'tiers' must be list\[str\] \| None"),
+        ("random", {"tiers": "edge"}, r"parameter 'tiers' must be list\[tier\] \| None, got 'edge' \(str\)"),
+        ("round-robin", {"tiers": ["edge", 1]}, r"parameter 'tiers' must be list\[tier\] \| None"),
         ("fixed", {"nodes": ["a", "b"], "cuts": [1.5]}, r"parameter 'cuts' must be list\[int\] \| None"),
-        ("fixed", {"node": ["a"]}, r"parameter 'node' must be str \| None, got \['a'\] \(list\)"),
+        (
+            "fixed",
+            {"node": ["a"]},
+            r"parameter 'node' must be computing node or \$source \| None, got \['a'\] \(list\)",
+        ),
     ],
 )
 def test_wrong_types_are_clear(name, params, message):

@@ -1,0 +1,160 @@
+"""What a policy's parameters name in the system, and what a policy needs of it: declared, checked up front.
+
+A parameter that names something of the scenario carries its kind in its
+type hint, so a typo is found before a run instead of in the middle of one::
+
+    @register_policy("my-policy")
+    @dataclass
+    class MyPolicy:
+        server: ComputingNode | None = None       # a node with a processor
+        tiers: Sequence[Tier] | None = None       # tier names
+
+A policy whose needs depend on its parameters says so in a
+``requirements()`` method returning :class:`Requirement` objects (``local``
+needs every source to compute; an energy objective needs the sources'
+power draw).  :func:`offloadsim.scenario.policy_check.check_policy` checks
+both against the scenario for every policy, shipped or plug-in, in
+``validate`` and before ``run``, ``compare`` and ``sweep``.
+
+>>> from typing import Optional
+>>> [(path, kind.name, value) for path, kind, value in references(Optional[ComputingNode], "edge-0")]
+[('', 'computing node', 'edge-0')]
+>>> [(path, value) for path, _, value in references(Sequence[Station], ["$source", "edge"])]
+[('[0]', '$source'), ('[1]', 'edge')]
+"""
+
+from __future__ import annotations
+
+import collections.abc as abc
+import types
+import typing
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+__all__ = [
+    "SOURCE",
+    "ParamKind",
+    "COMPUTING_NODE",
+    "STATION",
+    "TIER",
+    "ComputingNode",
+    "Station",
+    "Tier",
+    "Requirement",
+    "param_kind",
+    "references",
+    "is_sequence_origin",
+]
+
+SOURCE = "$source"
+"""Stands for each task's own source device where a parameter is a :data:`Station`."""
+
+
+@dataclass(frozen=True)
+class ParamKind:
+    """What a string parameter names: ``name`` is how listings and messages call it."""
+
+    name: str
+
+
+COMPUTING_NODE = ParamKind("computing node")
+"""The name of one node with a processor, reachable from the tasks' sources."""
+STATION = ParamKind("computing node or $source")
+"""A computing node, or ``$source`` for each task's own source (which then must compute)."""
+TIER = ParamKind("tier")
+"""A tier name: device, edge, cloud or network."""
+
+ComputingNode = Annotated[str, COMPUTING_NODE]
+Station = Annotated[str, STATION]
+Tier = Annotated[str, TIER]
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """Something a policy, as configured, needs of the system it runs in.
+
+    ``need`` is one of:
+
+    * ``"sources compute"``: every task source has a processor (the policy
+      runs work there);
+    * ``"sources powered"``: every task source has a ``power:`` entry
+      (``computing_only``: every source that has a processor);
+    * ``"computing tier"``: some node of one of ``tiers`` has a processor.
+
+    ``param`` names the parameter that asks for it, so a message can point
+    at its key path (``policy.objective``); None means the policy itself.
+    ``reason`` completes the message ("runs every task on its source").
+    """
+
+    need: typing.Literal["sources compute", "sources powered", "computing tier"]
+    reason: str
+    param: str | None = None
+    tiers: tuple[str, ...] = ()
+    computing_only: bool = False
+
+    @staticmethod
+    def sources_compute(reason: str, param: str | None = None) -> Requirement:
+        """Every task source must have a processor."""
+        return Requirement("sources compute", reason, param)
+
+    @staticmethod
+    def sources_powered(reason: str, param: str | None = None, computing_only: bool = False) -> Requirement:
+        """Every task source (or every one that computes) must give its power draw."""
+        return Requirement("sources powered", reason, param, computing_only=computing_only)
+
+    @staticmethod
+    def computing_tier(tiers: Sequence[str], reason: str, param: str | None = None) -> Requirement:
+        """Some node of one of ``tiers`` must have a processor."""
+        return Requirement("computing tier", reason, param, tiers=tuple(tiers))
+
+
+def param_kind(hint: Any) -> ParamKind | None:
+    """The kind a type hint declares (anywhere inside it), or None.
+
+    >>> param_kind(Sequence[Tier] | None).name
+    'tier'
+    >>> param_kind(int) is None
+    True
+    """
+    if typing.get_origin(hint) is Annotated:
+        found = [m for m in typing.get_args(hint)[1:] if isinstance(m, ParamKind)]
+        if found:
+            return found[0]
+    for arg in typing.get_args(hint):
+        kind = param_kind(arg)
+        if kind is not None:
+            return kind
+    return None
+
+
+def references(hint: Any, value: Any, path: str = "") -> Iterator[tuple[str, ParamKind, str]]:
+    """``(sub_path, kind, name)`` for every string in ``value`` that ``hint`` declares a kind for.
+
+    ``sub_path`` is relative to the parameter (``""`` or ``"[2]"``).  Values
+    that do not fit the hint yield nothing: type errors are reported elsewhere.
+    """
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if origin is Annotated:
+        kinds = [m for m in args[1:] if isinstance(m, ParamKind)]
+        if kinds and isinstance(value, str):
+            yield path, kinds[0], value
+        elif not kinds:
+            yield from references(args[0], value, path)
+        return
+    if origin is typing.Union or origin is types.UnionType:
+        for arg in args:
+            found = list(references(arg, value, path))
+            if found:
+                yield from found
+                return
+        return
+    if origin is not None and args and isinstance(value, list | tuple) and is_sequence_origin(origin):
+        for i, item in enumerate(value):
+            yield from references(args[0], item, f"{path}[{i}]")
+
+
+def is_sequence_origin(origin: Any) -> bool:
+    """Whether a generic's origin (``list``, ``Sequence`` ...) stands for a YAML list."""
+    return origin in (list, tuple, abc.Sequence, abc.MutableSequence, abc.Iterable, abc.Collection)

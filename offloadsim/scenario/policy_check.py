@@ -1,0 +1,222 @@
+"""Check a policy against the scenario it will run in, before anything runs.
+
+Whatever a policy's parameters name (nodes, tiers: the kinds declared in
+:mod:`offloadsim.policies.params`) must exist and be able to serve, and
+whatever the policy needs of the system (its ``requirements()``) must be
+there.  This holds for every policy, shipped or plug-in, because it is read
+from their declarations, not known here.  Errors are a :class:`ScenarioError`
+naming the file and the key path (``policy.node``); what only some sources
+suffer (a named node some of them cannot reach) comes back as warnings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from functools import cached_property
+from typing import Any
+
+from offloadsim.policies.params import COMPUTING_NODE, SOURCE, STATION, TIER, Requirement, references
+from offloadsim.policies.registry import PolicyInfo, PolicyParamError, available_policies, make_policy
+from offloadsim.scenario.errors import Problem, ProblemList, did_you_mean, format_path
+from offloadsim.scenario.model import TIERS, NodeSpec, PolicySpec, Scenario
+
+__all__ = ["check_policy"]
+
+
+def check_policy(scenario: Scenario, spec: PolicySpec) -> list[Problem]:
+    """Check ``spec`` against ``scenario``; raise :class:`ScenarioError`, return warnings.
+
+    Raises for a parameter the policy rejects, a name that is not a node or
+    tier of the scenario, a node that cannot compute or that no task source
+    can reach, and a requirement the scenario does not meet.  Returns one
+    warning per named node that some, but not all, sources cannot reach.
+    """
+    problems = ProblemList(scenario.source)
+    info = available_policies().get(spec.name)
+    name_path = "policy" if isinstance(scenario.document.get("policy"), str) else "policy.name"
+    if info is None:
+        problems.add(name_path, f"unknown policy {spec.name!r}")
+        problems.raise_if_any()
+    assert info is not None
+    try:
+        policy = make_policy(spec.name, spec.params)
+    except PolicyParamError as error:
+        key = f"policy.{error.param}" if error.param in spec.params else name_path
+        problems.add(key, str(error))
+        problems.raise_if_any()
+    system = _System(scenario)
+    warnings: list[Problem] = []
+    _check_references(info, spec, system, problems, warnings)
+    problems.raise_if_any()  # a misspelt name would only repeat itself as an unmet requirement
+    requirements = getattr(policy, "requirements", None)
+    for requirement in requirements() if callable(requirements) else ():
+        _check_requirement(requirement, spec.name, name_path, system, problems)
+    problems.raise_if_any()
+    return warnings
+
+
+class _System:
+    """What the checks read of a scenario: nodes, computing nodes, task sources, connectivity."""
+
+    def __init__(self, scenario: Scenario):
+        self.scenario = scenario
+        self.nodes: dict[str, NodeSpec] = {node.name: node for node in scenario.nodes}
+
+    @cached_property
+    def computing(self) -> list[str]:
+        return [node.name for node in self.scenario.nodes if node.processor is not None]
+
+    @cached_property
+    def sources(self) -> dict[str, int]:
+        """Every task source, with the index of the first workload entry that names it."""
+        found: dict[str, int] = {}
+        for entry in self.scenario.workload:
+            for source in entry.sources:
+                found.setdefault(source, entry.index)
+        return found
+
+    @cached_property
+    def groups(self) -> dict[str, list[str]]:
+        members: dict[str, list[str]] = {}
+        for node in self.scenario.nodes:
+            members.setdefault(node.group, []).append(node.name)
+        return members
+
+    @cached_property
+    def _components(self) -> Any:
+        from networkx.utils import UnionFind
+
+        components = UnionFind()
+        for link in self.scenario.links:
+            components.union(link.a, link.b)
+        return components
+
+    def unreachable_sources(self, node: str) -> list[str]:
+        """Task sources with no route to ``node`` (links carry traffic both ways)."""
+        components = self._components
+        target = components[node]
+        return [source for source in self.sources if components[source] != target]
+
+    def computing_listing(self, limit: int = 8) -> str:
+        """``computing nodes: phone-0 .. phone-19, edge, cloud`` (a group's run of nodes shown as a range)."""
+        runs: dict[str, list[str]] = {}
+        for name in self.computing:
+            runs.setdefault(self.nodes[name].group, []).append(name)
+        shown = [m[0] if len(m) == 1 else f"{m[0]} .. {m[-1]}" for m in runs.values()]
+        more = f" and {len(shown) - limit} more groups" if len(shown) > limit else ""
+        return "computing nodes: " + (", ".join(shown[:limit]) + more if shown else "none")
+
+    def close_names(self, name: str) -> str:
+        """A did-you-mean among computing nodes (or, in very large scenarios, group names)."""
+        candidates = self.computing if len(self.computing) <= 10_000 else list(self.groups)
+        return did_you_mean(name, candidates)
+
+
+def _check_references(
+    info: PolicyInfo, spec: PolicySpec, system: _System, problems: ProblemList, warnings: list[Problem]
+) -> None:
+    for param, value in spec.params.items():
+        hint = info.hints.get(param)
+        if hint is None:
+            continue
+        for sub, kind, name in references(hint, value):
+            path = format_path(("policy", param)) + sub
+            said = f"policy {spec.name!r}: "
+            if kind is TIER:
+                if name not in TIERS:
+                    problems.add(
+                        path,
+                        f"{said}unknown tier {name!r}{did_you_mean(name, TIERS)}; tiers: {', '.join(TIERS)}",
+                    )
+            elif kind is COMPUTING_NODE or (kind is STATION and name != SOURCE):
+                _check_node(name, path, said, system, problems, warnings)
+
+
+def _check_node(
+    name: str, path: str, said: str, system: _System, problems: ProblemList, warnings: list[Problem]
+) -> None:
+    """``name`` must be a node with a processor that the task sources can reach."""
+    node = system.nodes.get(name)
+    if node is None:
+        members = system.groups.get(name)
+        if members is not None:
+            problems.add(
+                path,
+                f"{said}{name!r} is a group of {len(members)} nodes ({members[0]} .. {members[-1]}); "
+                "name one node",
+            )
+        else:
+            problems.add(
+                path,
+                f"{said}{name!r} is not a node of this scenario{system.close_names(name)}; "
+                + system.computing_listing(),
+            )
+        return
+    if node.processor is None:
+        what = (
+            "a network node: it forwards and computes nothing"
+            if node.tier == "network"
+            else ("a node without a processor")
+        )
+        problems.add(path, f"{said}{name!r} is {what}; " + system.computing_listing())
+        return
+    stranded = system.unreachable_sources(name)
+    if not stranded:
+        return
+    if len(stranded) == len(system.sources):
+        problems.add(
+            path, f"{said}no task source can reach {name!r}: {_listing(stranded)} have no route to it"
+        )
+    else:
+        warnings.append(
+            Problem(
+                system.scenario.source,
+                path,
+                f"{said}{len(stranded)} of {len(system.sources)} task sources cannot reach {name!r} "
+                f"({_listing(stranded)}); their tasks cannot be sent there",
+            )
+        )
+
+
+def _check_requirement(
+    requirement: Requirement, policy: str, name_path: str, system: _System, problems: ProblemList
+) -> None:
+    path = f"policy.{requirement.param}" if requirement.param else name_path
+    but = f"policy {policy!r} {requirement.reason}, but"
+    if requirement.need == "sources compute":
+        lacking = [s for s in system.sources if system.nodes[s].processor is None]
+        if lacking:
+            problems.add(path, f"{but} {_sources(lacking, system)} have no processor")
+    elif requirement.need == "sources powered":
+        lacking = [
+            s
+            for s in system.sources
+            if system.nodes[s].power is None
+            and (not requirement.computing_only or system.nodes[s].processor is not None)
+        ]
+        if lacking:
+            groups = sorted({system.nodes[s].group for s in lacking})
+            where = ", ".join(f"nodes.{group}.power" for group in groups[:3])
+            problems.add(path, f"{but} {_listing(lacking)} have no power draw (give {where})")
+    elif requirement.need == "computing tier":
+        present = sorted({system.nodes[n].tier for n in system.computing})
+        if not present or not set(requirement.tiers) & set(present):
+            problems.add(
+                path,
+                f"{but} no node of tier {' or '.join(requirement.tiers)} has a processor; "
+                f"tiers with computing nodes: {', '.join(present) or 'none'}",
+            )
+    else:
+        raise ValueError(f"policy {policy!r} declared an unknown requirement {requirement.need!r}")
+
+
+def _sources(names: Sequence[str], system: _System) -> str:
+    """Some task sources with the workload entry that names the first."""
+    return f"{_listing(names)} (workload[{system.sources[names[0]]}].sources)"
+
+
+def _listing(names: Iterable[str], limit: int = 3) -> str:
+    """``'a', 'b', 'c' and 7 more`` (names quoted)."""
+    names = list(names)
+    shown = ", ".join(repr(name) for name in names[:limit])
+    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")

@@ -1,0 +1,331 @@
+"""A policy's parameters and needs are checked against the scenario before anything runs.
+
+Each mistake is refused by ``validate`` and by ``run`` (exit 2, one line with
+the file and the key path) instead of failing in the middle of a run.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from scenario_testkit import small_document
+
+from offloadsim import api
+from offloadsim.cli import main
+from offloadsim.policies import ComputingNode, Plan, Requirement, Tier, register_policy
+from offloadsim.policies.registry import unregister_policy
+from offloadsim.scenario import ScenarioError, ScenarioWarning, load_scenario, set_path
+
+DELETE = object()
+ISLAND = {"tier": "edge", "processor": {"speed": "1 GFLOP/s"}}  # a computing node with no link
+
+
+def _write(tmp_path: Path, edits: dict[str, Any]) -> Path:
+    document = small_document()
+    for key, value in edits.items():
+        if value is DELETE:
+            *parent, last = key.split(".")
+            node = document
+            for part in parent:
+                node = node[part]
+            del node[last]
+        else:
+            set_path(document, key, value)
+    path = tmp_path / "scenario.yaml"
+    path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def _case(id: str, policy: Any, key_path: str, expected: str, **edits: Any) -> Any:
+    return pytest.param(
+        policy, key_path, expected, {k.replace("__", "."): v for k, v in edits.items()}, id=id
+    )
+
+
+# (policy, key path, expected text, edits to the small scenario: phone-0..2, lonely, ap, edge)
+MISTAKES = [
+    _case(
+        "fixed-unknown-node",
+        {"name": "fixed", "node": "edgee"},
+        "policy.node",
+        "policy 'fixed': 'edgee' is not a node of this scenario (did you mean 'edge'?)",
+    ),
+    _case(
+        "fixed-forwarding-node",
+        {"name": "fixed", "node": "ap"},
+        "policy.node",
+        "'ap' is a network node: it forwards and computes nothing; computing nodes: phone-0 .. phone-2, edge",
+    ),
+    _case(
+        "fixed-node-without-processor",
+        {"name": "fixed", "node": "lonely"},
+        "policy.node",
+        "'lonely' is a node without a processor",
+    ),
+    _case(
+        "fixed-group-name",
+        {"name": "fixed", "node": "phone"},
+        "policy.node",
+        "'phone' is a group of 3 nodes (phone-0 .. phone-2); name one node",
+    ),
+    _case(
+        "fixed-unreachable-node",
+        {"name": "fixed", "node": "island"},
+        "policy.node",
+        "no task source can reach 'island': 'phone-0', 'phone-1', 'phone-2' have no route to it",
+        nodes__island=ISLAND,
+    ),
+    _case(
+        "fixed-list-unknown-node",
+        {"name": "fixed", "nodes": ["$source", "egde"], "cuts": [1]},
+        "policy.nodes[1]",
+        "'egde' is not a node of this scenario (did you mean 'edge'?)",
+    ),
+    _case(
+        "fixed-source-cannot-compute",
+        {"name": "fixed", "nodes": ["$source", "edge"], "cuts": [2]},
+        "policy.nodes[0]",
+        "policy 'fixed' runs layers at the task's source ($source), but 'phone-0', 'phone-1', 'phone-2' "
+        "(workload[0].sources) have no processor",
+        nodes__phone__processor=DELETE,
+    ),
+    _case(
+        "neurosurgeon-unknown-server",
+        {"name": "neurosurgeon", "server": "nope"},
+        "policy.server",
+        "policy 'neurosurgeon': 'nope' is not a node of this scenario",
+    ),
+    _case(
+        "dads-unknown-server",
+        {"name": "dads", "server": "nope"},
+        "policy.server",
+        "policy 'dads': 'nope' is not a node of this scenario",
+    ),
+    _case(
+        "multi-tier-unknown-edge",
+        {"name": "multi-tier", "edge": "nope"},
+        "policy.edge",
+        "policy 'multi-tier': 'nope' is not a node",
+    ),
+    _case(
+        "multi-tier-forwarding-cloud",
+        {"name": "multi-tier", "cloud": "ap"},
+        "policy.cloud",
+        "'ap' is a network node",
+    ),
+    _case(
+        "tiers-misspelt",
+        {"name": "random", "tiers": ["egde"]},
+        "policy.tiers[0]",
+        "policy 'random': unknown tier 'egde' (did you mean 'edge'?); tiers: device, edge, cloud, network",
+    ),
+    _case(
+        "tiers-without-computing-nodes",
+        {"name": "least-loaded", "tiers": ["cloud"]},
+        "policy.tiers",
+        "policy 'least-loaded' chooses among their computing nodes, but no node of tier cloud has a "
+        "processor; "
+        "tiers with computing nodes: device, edge",
+    ),
+    _case(
+        "energy-objective-without-power",
+        {"name": "neurosurgeon", "objective": "energy"},
+        "policy.objective",
+        "prices the device's joules (objective: energy), but 'phone-0', 'phone-1', 'phone-2' have no power "
+        "draw (give nodes.phone.power)",
+        nodes__phone__power=DELETE,
+    ),
+    _case(
+        "multi-tier-energy-without-power",
+        {"name": "multi-tier", "objective": "energy"},
+        "policy.objective",
+        "policy 'multi-tier' prices the device's joules",
+        nodes__phone__power=DELETE,
+    ),
+    _case(
+        "local-sources-cannot-compute",
+        "local",
+        "policy",
+        "policy 'local' runs every task on its source, but 'phone-0', 'phone-1', 'phone-2' "
+        "(workload[0].sources) have no processor",
+        nodes__phone__processor=DELETE,
+    ),
+    _case(
+        "edge-policy-without-edge-node",
+        {"name": "edge"},
+        "policy.name",
+        "policy 'edge' offloads every task to the nearest edge node, but no node of tier edge has a "
+        "processor",
+        nodes__edge__tier="cloud",
+    ),
+    _case(
+        "unknown-parameter",
+        {"name": "edge", "fallbak": "drop"},
+        "policy.fallbak",
+        "policy 'edge' has no parameter 'fallbak' (did you mean 'fallback'?)",
+    ),
+    _case(
+        "misspelt-literal",
+        {"name": "edge", "fallback": "lcoal"},
+        "policy.fallback",
+        "parameter 'fallback' must be 'local' | 'drop', got 'lcoal' (str) (did you mean 'local'?)",
+    ),
+    _case(
+        "node-of-wrong-type",
+        {"name": "fixed", "node": 3},
+        "policy.node",
+        "parameter 'node' must be computing node or $source | None, got 3 (int)",
+    ),
+]
+
+
+@pytest.mark.parametrize(("policy", "key_path", "expected", "edits"), MISTAKES)
+@pytest.mark.parametrize("verb", ["validate", "run"])
+def test_validate_and_run_refuse_policy_mistakes_up_front(
+    verb, policy, key_path, expected, edits, tmp_path, capsys
+):
+    path = _write(tmp_path, {**edits, "policy": policy})
+    load_scenario(path)  # the scenario itself is fine: only the policy does not fit it
+    out = tmp_path / "out"
+    argv = [verb, str(path)] + (["--out", str(out)] if verb == "run" else [])
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    lines = captured.err.splitlines()
+    assert lines == [f"offloadsim: error: {path}: {key_path}: " + lines[0].split(f"{key_path}: ", 1)[1]]
+    assert expected in lines[0], lines[0]
+    assert captured.out == "" and not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("policy", "edits"),
+    [
+        ({"name": "fixed", "nodes": ["$source", "edge"], "cuts": [0]}, {"nodes.phone.processor": DELETE}),
+        (
+            {"name": "neurosurgeon", "objective": "energy"},
+            {"nodes.phone.power": DELETE, "nodes.phone.processor": DELETE},
+        ),
+        ({"name": "random", "tiers": ["edge", "cloud"]}, {}),
+        ({"name": "fixed", "node": "$source"}, {}),
+        ({"name": "multi-tier", "edge": "edge"}, {}),
+    ],
+    ids=["empty-source-segment", "energy-without-local-compute", "one-tier-present", "source", "named-edge"],
+)
+def test_what_the_run_accepts_validate_accepts(policy, edits, tmp_path, capsys):
+    path = _write(tmp_path, {**edits, "policy": policy})
+    assert main(["validate", str(path)]) == 0, capsys.readouterr().err
+    assert main(["run", str(path), "--out", str(tmp_path / "out"), "-q", "--set", "duration=2 s"]) == 0
+
+
+def test_validate_takes_the_policy_a_run_would_use(tmp_path, capsys):
+    path = _write(tmp_path, {"nodes.phone.processor": DELETE, "policy": "edge"})
+    assert main(["validate", str(path)]) == 0
+    capsys.readouterr()
+    assert main(["validate", str(path), "--policy", "local"]) == 2
+    assert "policy 'local' runs every task on its source" in capsys.readouterr().err
+
+
+def test_a_node_some_sources_cannot_reach_is_a_loud_warning(tmp_path, capsys):
+    document = small_document()
+    document["nodes"]["cam"] = {"count": 2, "tier": "device", "processor": {"speed": "1 GFLOP/s"}}
+    document["nodes"]["island"] = ISLAND
+    document["links"].append({"between": ["cam-*", "island"], "bandwidth": "1 Gbps"})
+    document["workload"].append({"app": "job", "sources": "cam-*", "rate": "1 /s"})
+    document["policy"] = {"name": "fixed", "node": "edge"}
+    path = tmp_path / "two-islands.yaml"
+    path.write_text(yaml.safe_dump(document), encoding="utf-8")
+    warning = (
+        f"offloadsim: warning: {path}: policy.node: policy 'fixed': 2 of 5 task sources cannot reach 'edge' "
+        "('cam-0', 'cam-1'); their tasks cannot be sent there"
+    )
+    assert main(["validate", str(path)]) == 0
+    assert capsys.readouterr().err.splitlines() == [warning]
+    assert main(["run", str(path), "--out", str(tmp_path / "out"), "-q", "--set", "duration=2 s"]) == 0
+    assert capsys.readouterr().err.splitlines() == [warning]
+    with pytest.warns(ScenarioWarning, match="2 of 5 task sources cannot reach 'edge'"):
+        api.run(path, overrides=["duration=2 s"])
+
+
+def test_compare_and_sweep_check_every_policy_before_any_job(tmp_path, capsys):
+    path = _write(tmp_path, {"nodes.phone.processor": DELETE, "policy": "edge"})
+    out = tmp_path / "cmp"
+    assert main(["compare", str(path), "--policies", "edge,local", "-n", "1", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"offloadsim: error: {path}: policy: policy 'local' runs every task on its source")
+    assert not out.exists()
+    sweep = tmp_path / "sweep.yaml"
+    sweep.write_text(
+        yaml.safe_dump(
+            {"base": "scenario.yaml", "grid": {"policy.node": ["edge", "edgee"]}, "policies": ["fixed"]}
+        ),
+        encoding="utf-8",
+    )
+    assert main(["sweep", str(sweep), "--out", str(tmp_path / "sw"), "--workers", "1"]) == 2
+    err = capsys.readouterr().err
+    assert (
+        "'edgee' is not a node of this scenario (did you mean 'edge'?)" in err and len(err.splitlines()) == 1
+    )
+    assert not (tmp_path / "sw" / "points").exists()
+
+
+@dataclass
+class _Relay:
+    """A plug-in: run everything on one named node, if the system has the tier it wants."""
+
+    via: ComputingNode
+    prefer: Tier = "edge"
+
+    def requirements(self) -> tuple[Requirement, ...]:
+        return (Requirement.computing_tier((self.prefer,), "prefers that tier", "prefer"),)
+
+    def decide(self, task, view):
+        return Plan.run_on(self.via)
+
+
+@pytest.fixture
+def relay_policy():
+    register_policy("test-relay")(_Relay)
+    yield "test-relay"
+    unregister_policy("test-relay")
+
+
+@pytest.mark.parametrize(
+    ("params", "key_path", "expected"),
+    [
+        (
+            {"via": "egde"},
+            "policy.via",
+            "policy 'test-relay': 'egde' is not a node of this scenario (did you mean",
+        ),
+        ({"via": "edge", "prefer": "clod"}, "policy.prefer", "unknown tier 'clod' (did you mean 'cloud'?)"),
+        ({"via": "edge", "prefer": "cloud"}, "policy.prefer", "prefers that tier, but no node of tier cloud"),
+    ],
+)
+def test_plug_ins_declare_kinds_and_requirements_and_get_the_same_checks(
+    relay_policy, params, key_path, expected, tmp_path
+):
+    path = _write(tmp_path, {"policy": {"name": relay_policy, **params}})
+    scenario = load_scenario(path)
+    with pytest.raises(ScenarioError) as caught:
+        api.check_policy(scenario.policy, scenario)
+    (problem,) = caught.value.problems
+    assert (problem.file, problem.key_path) == (str(path), key_path)
+    assert expected in problem.message
+
+
+def test_plug_in_listing_shows_the_kinds(relay_policy, capsys):
+    assert main(["policies"]) == 0
+    out = capsys.readouterr().out
+    assert "via: computing node (required)" in out and "prefer: tier (default 'edge')" in out
+
+
+def test_a_valid_plug_in_configuration_passes(relay_policy, tmp_path):
+    path = _write(tmp_path, {"policy": {"name": relay_policy, "via": "edge"}})
+    scenario = load_scenario(path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        api.check_policy(scenario.policy, scenario)

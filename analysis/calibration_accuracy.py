@@ -15,7 +15,7 @@ from pathlib import Path
 
 from _common import FIGURES, ROOT
 
-PROFILE = ROOT / "scenarios" / "profiles" / "this-cpu-ort-1t.json"
+PROFILE = ROOT / "offloadsim" / "profiles" / "data" / "this-cpu-ort-1t.json"
 
 
 def main() -> None:

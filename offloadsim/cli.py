@@ -152,7 +152,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     from offloadsim.cli_calibrate import add_calibrate_command
     from offloadsim.cli_experiments import add_experiment_commands
+    from offloadsim.cli_profiles import add_profiles_command
 
+    add_profiles_command(verbs, [common])
     add_experiment_commands(verbs)
     add_calibrate_command(verbs)
     return parser
@@ -175,7 +177,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command is None:
             raise _UsageError(
                 "no verb given: use one of run, compare, sweep, plot, calibrate, validate, schema, "
-                "policies, models (see 'offloadsim --help')"
+                "policies, models, profiles (see 'offloadsim --help')"
             )
         handler: Callable[[argparse.Namespace], int] = args.handler
         with warnings.catch_warnings():

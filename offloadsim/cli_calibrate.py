@@ -79,7 +79,12 @@ def add_calibrate_command(subparsers: Any) -> None:
     p.add_argument(
         "--warmup", type=cli_types.count, default=3, metavar="N", help="untimed runs first (default 3)"
     )
-    p.add_argument("--out", metavar="PROFILE.json", help="profile file to write (default ./NAME.json)")
+    p.add_argument(
+        "--out",
+        metavar="PROFILE.json",
+        help="profile file to write (default: NAME.json in the user profile directory, "
+        "~/.local/share/offloadsim/profiles, where 'profile: NAME' finds it from any scenario)",
+    )
     p.add_argument("--name", metavar="NAME", help="profile name (default calibrated-<backend>-<threads>t)")
     p.add_argument("--description", metavar="TEXT", help="one line describing the device")
     p.add_argument(
@@ -100,7 +105,7 @@ def add_calibrate_command(subparsers: Any) -> None:
         metavar="A,B,...",
         help=f"models for --report (default {','.join(DEFAULT_HOLDOUT)})",
     )
-    p.add_argument("--report-dir", metavar="DIR", help="where --report writes (default <PROFILE>-report/)")
+    p.add_argument("--report-dir", metavar="DIR", help="where --report writes (default ./NAME-report/)")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bars")
     p.set_defaults(handler=_cmd_calibrate, calibrate_command=None)
 
@@ -111,7 +116,9 @@ def add_calibrate_command(subparsers: Any) -> None:
         description="Time whole models with onnxruntime; compare with the profile's per-layer predictions.",
     )
     _debug_flag(r)
-    r.add_argument("profile", metavar="PROFILE", help="calibrated profile file (.json/.yaml)")
+    r.add_argument(
+        "profile", metavar="PROFILE", help="calibrated profile: a file (.json/.yaml) or a profile name"
+    )
     r.add_argument(
         "--models",
         type=_names,
@@ -129,7 +136,7 @@ def add_calibrate_command(subparsers: Any) -> None:
     r.add_argument(
         "--warmup", type=cli_types.count, default=3, metavar="N", help="untimed runs first (default 3)"
     )
-    r.add_argument("--out", metavar="DIR", help="report directory (default <PROFILE>-report/)")
+    r.add_argument("--out", metavar="DIR", help="report directory (default ./NAME-report/)")
     r.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     r.set_defaults(handler=_cmd_report)
 
@@ -157,6 +164,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 def _calibrate(args: argparse.Namespace) -> int:
     from offloadsim.calibration import pipeline as cal
     from offloadsim.calibration.profile import save_profile
+    from offloadsim.profiles import user_profile_dir
 
     models = cal.resolve_models(args.models or ([] if args.onnx else list(cal.DEFAULT_MODELS)), args.onnx)
     holdout = cal.resolve_models(args.holdout or list(cal.DEFAULT_HOLDOUT)) if args.report else []
@@ -164,7 +172,7 @@ def _calibrate(args: argparse.Namespace) -> int:
     cache_dir = None if args.no_cache else Path(args.cache) if args.cache else cal.default_cache_dir()
     slug = "ort" if args.backend == "onnxruntime" else args.backend
     name = args.name or f"calibrated-{slug}-{args.threads}t"
-    out = Path(args.out) if args.out else Path(f"{name}.json")
+    out = Path(args.out) if args.out else user_profile_dir() / f"{name}.json"
     command = " ".join([Path(sys.argv[0]).name, *(shlex.quote(a) for a in sys.argv[1:])])
     profile = cal.calibrate(
         models,
@@ -197,32 +205,63 @@ def _calibrate(args: argparse.Namespace) -> int:
         measured = {k: v / 1e3 for k, v in profile.correction.get("whole_model_ms", {}).items()}
         table = accuracy_table(profile, [*models, *holdout], measured=measured, progress=not args.quiet)
         profile.report = accuracy_summary(table)
-        report_dir = Path(args.report_dir) if args.report_dir else out.with_name(f"{out.stem}-report")
+        report_dir = Path(args.report_dir) if args.report_dir else Path(f"{name}-report")
         _write_report(table, report_dir, f"profile {profile.name}: {profile.description}")
         print(format_table(table))
         _print_summary(profile.report)
         print(f"report: {report_dir}/")
     save_profile(profile, out)
     print(f"profile: {out}")
+    print(_how_to_use(profile.name, out))
     return EXIT_OK
+
+
+def _how_to_use(name: str, path: Path) -> str:
+    """How a scenario names the profile just written: by name where the search finds it, else by path."""
+    from offloadsim.profiles import profile_search_path
+
+    found_by_name = path.stem == name and path.parent.absolute() in {
+        d.absolute() for d in profile_search_path()
+    }
+    if found_by_name:
+        return f"use it in a scenario as: processor: {{profile: {name}}}"
+    return (
+        f"use it in a scenario as: processor: {{profile: {path.absolute()}}}, or by name from a scenario "
+        f"in {path.absolute().parent} or its profiles/ folder"
+    )
 
 
 def _report(args: argparse.Namespace) -> int:
     from offloadsim.calibration import pipeline as cal
-    from offloadsim.calibration.profile import load_profile
     from offloadsim.calibration.report import accuracy_summary, accuracy_table, format_table
 
-    path = Path(args.profile)
-    profile = load_profile(path)
+    profile = _calibrated_profile(args.profile)
     names = args.models or [*profile.provenance.get("models", []), *cal.DEFAULT_HOLDOUT]
     models = cal.resolve_models(list(dict.fromkeys(names)), args.onnx)
     table = accuracy_table(profile, models, warmup=args.warmup, repeats=args.repeats, progress=not args.quiet)
-    out = Path(args.out) if args.out else path.with_name(f"{path.stem}-report")
+    out = Path(args.out) if args.out else Path(f"{profile.name}-report")
     _write_report(table, out, f"profile {profile.name}: {profile.description}")
     print(format_table(table))
     _print_summary(accuracy_summary(table))
     print(f"report: {out}/")
     return EXIT_OK
+
+
+def _calibrated_profile(text: str) -> Any:
+    """The calibrated profile a file path or a profile name (along the profile search path) gives."""
+    from offloadsim.calibration.errors import CalibrationError
+    from offloadsim.calibration.profile import load_profile
+    from offloadsim.profiles import get_profile
+
+    if Path(text).suffix in (".json", ".yaml", ".yml") or Path(text).exists():
+        return load_profile(text)
+    try:
+        profile = get_profile(text)
+    except KeyError as error:
+        raise CalibrationError(str(error.args[0])) from None
+    if profile.kind != "calibrated":
+        raise CalibrationError(f"profile {text!r} is a derived profile; the report needs a calibrated one")
+    return profile
 
 
 def _print_summary(summary: dict[str, Any]) -> None:

@@ -320,7 +320,7 @@ def build_world(scenario: Scenario) -> World:
     """Resolve a scenario into a :class:`World` (raises :class:`WorldError` on a bad name)."""
     nodes = {node.name: node for node in scenario.nodes}
     topology = Topology(scenario.nodes, scenario.links)
-    from offloadsim.calibration.profile import profile_search_path
+    from offloadsim.profiles import profile_search_path
 
     search_dirs = profile_search_path(scenario.base_dir or None)
     processors = {}

@@ -14,3 +14,12 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "slow" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _isolated_profile_dirs(tmp_path_factory):
+    """No test reads or writes the user's own profiles: the user profile directory is a fresh one."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("xdg-data")))
+        mp.delenv("OFFLOADSIM_PROFILE_PATH", raising=False)
+        yield

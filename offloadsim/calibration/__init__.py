@@ -33,7 +33,6 @@ from offloadsim.calibration.profile import (
     find_profile,
     list_profiles,
     load_profile,
-    profile_search_path,
     save_profile,
 )
 from offloadsim.calibration.timing import Timing, TimingCache, measure, time_units
@@ -65,7 +64,6 @@ __all__ = [
     "load_profile",
     "measure",
     "nnls",
-    "profile_search_path",
     "resolve_models",
     "save_profile",
     "time_units",

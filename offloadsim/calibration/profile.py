@@ -16,7 +16,8 @@ layer graph with :meth:`CalibratedProfile.layer_seconds`:
    the training models' whole-graph timings) is added where the tensors cross.
 
 Profiles are JSON (or YAML, by suffix). :func:`find_profile` resolves a
-profile name against search directories.
+profile name against search directories (the standard ones are
+:func:`offloadsim.profiles.profile_search_path`).
 """
 
 from __future__ import annotations
@@ -38,21 +39,17 @@ from offloadsim.models.graph import LayerGraph
 
 __all__ = [
     "FORMAT",
-    "PROFILE_PATH_ENV",
     "CalibratedProfile",
     "LayerPrediction",
     "find_profile",
     "list_profiles",
     "load_profile",
-    "profile_search_path",
     "save_profile",
 ]
 
 #: The ``format`` tag every profile file carries.
 FORMAT = "offloadsim.calibrated-profile"
 _VERSION = 1
-#: Environment variable with extra profile directories (``os.pathsep``-separated).
-PROFILE_PATH_ENV = "OFFLOADSIM_PROFILE_PATH"
 _SUFFIXES = (".json", ".yaml", ".yml")
 
 
@@ -98,6 +95,8 @@ class CalibratedProfile:
     provenance: Mapping[str, Any] = field(default_factory=dict)
     report: Mapping[str, Any] = field(default_factory=dict)
     kind: str = "calibrated"
+    #: The file it was loaded from ("" when built in memory); not written to the file.
+    path: str = ""
     _cache: dict[int, tuple[LayerGraph, LayerPrediction]] = field(default_factory=dict, repr=False)
 
     # -- the profile interface shared with derived profiles ---------------------------------
@@ -288,21 +287,9 @@ def load_profile(path: str | os.PathLike[str]) -> CalibratedProfile:
         ) from None
     except Exception as exc:  # yaml.YAMLError does not derive from ValueError
         raise CalibrationError(f"{path}: cannot parse: {exc}") from None
-    return CalibratedProfile.from_dict(data, source=str(path))
-
-
-def profile_search_path(scenario_dir: str | os.PathLike[str] | None = None) -> list[Path]:
-    """The directories a profile name is looked up in, in order.
-
-    ``<scenario dir>/profiles``, ``<scenario dir>``, then each directory of
-    ``$OFFLOADSIM_PROFILE_PATH``, then ``./scenarios/profiles``.
-    """
-    dirs: list[Path] = []
-    if scenario_dir is not None:
-        dirs += [Path(scenario_dir) / "profiles", Path(scenario_dir)]
-    dirs += [Path(p) for p in os.environ.get(PROFILE_PATH_ENV, "").split(os.pathsep) if p]
-    dirs.append(Path.cwd() / "scenarios" / "profiles")
-    return list(dict.fromkeys(dirs))
+    profile = CalibratedProfile.from_dict(data, source=str(path))
+    profile.path = str(path)
+    return profile
 
 
 def find_profile(name: str, search_dirs: Sequence[str | os.PathLike[str]] = ()) -> CalibratedProfile | None:

@@ -1,12 +1,38 @@
 """Device profiles: how fast a named processor runs a stage.
 
-For now every shipped profile is *derived*: an effective FLOP/s figure from
-the vendor's published peak and a utilisation factor typical of DNN
-inference.  Calibrated, per-layer profiles replace them where measured.
+Two kinds: *derived* profiles (:data:`BUILTIN_PROFILES`: a vendor's published
+peaks scaled by a utilisation factor typical of DNN inference) and
+*calibrated* ones (:mod:`offloadsim.calibration`: per-layer costs fitted to
+kernels timed on one machine), found by name along
+:func:`profile_search_path`.
 """
 
 from __future__ import annotations
 
-from offloadsim.profiles.builtin import BUILTIN_PROFILES, Profile, available_profiles, get_profile
+from offloadsim.profiles.builtin import (
+    BUILTIN_PROFILES,
+    Profile,
+    available_profiles,
+    get_profile,
+    unknown_profile_message,
+)
+from offloadsim.profiles.search import (
+    PROFILE_PATH_ENV,
+    SHIPPED_PROFILE_DIR,
+    describe_search,
+    profile_search_path,
+    user_profile_dir,
+)
 
-__all__ = ["BUILTIN_PROFILES", "Profile", "available_profiles", "get_profile"]
+__all__ = [
+    "BUILTIN_PROFILES",
+    "PROFILE_PATH_ENV",
+    "SHIPPED_PROFILE_DIR",
+    "Profile",
+    "available_profiles",
+    "describe_search",
+    "get_profile",
+    "profile_search_path",
+    "unknown_profile_message",
+    "user_profile_dir",
+]

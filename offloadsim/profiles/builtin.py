@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from offloadsim.profiles.search import describe_search, profile_search_path
+
 if TYPE_CHECKING:
     from offloadsim.calibration.profile import CalibratedProfile
     from offloadsim.models.graph import LayerGraph
@@ -19,6 +21,7 @@ __all__ = [
     "BUILTIN_PROFILES",
     "available_profiles",
     "get_profile",
+    "unknown_profile_message",
     "layer_bytes_moved",
     "roofline_layer_seconds",
 ]
@@ -45,6 +48,8 @@ class Profile:
     kind: str
     sources: tuple[str, ...]
     peaks: tuple[tuple[str, float], ...] = ()
+    #: The data sheet's maximum power (W), shown to help fill a node's ``power:``; the engine never reads it.
+    max_power_W: float | None = None
 
     @property
     def effective_flops(self) -> float:
@@ -125,12 +130,14 @@ BUILTIN_PROFILES: dict[str, Profile] = {
             204.8e9,
             "derived",
             (
-                "NVIDIA Jetson AGX Orin data sheet: 5.3 TFLOPS fp32 (CUDA cores), 204.8 GB/s",
+                "NVIDIA Jetson AGX Orin data sheet: 5.3 TFLOPS fp32 (CUDA cores), 204.8 GB/s, "
+                "module power 15-60 W",
                 "NVIDIA Jetson AGX Orin Series Technical Brief v1.2: GPU Tensor cores 170 sparse INT8 TOPS "
                 "(85 dense); Ampere Tensor cores run fp16/bf16 at half the int8 rate (42.5 dense TFLOPS) "
                 "and int4 at twice it (170 dense TOPS)",
             ),
             (("fp16", 42.5e12), ("bf16", 42.5e12), ("int8", 85e12), ("int4", 170e12)),
+            max_power_W=60.0,
         ),
         Profile(
             "t4",
@@ -141,10 +148,11 @@ BUILTIN_PROFILES: dict[str, Profile] = {
             "derived",
             (
                 "NVIDIA T4 data sheet: 8.1 TFLOPS fp32, 65 TFLOPS mixed fp16/fp32, 130 INT8 TOPS, "
-                "260 INT4 TOPS, 320 GB/s",
+                "260 INT4 TOPS, 320 GB/s, 70 W",
                 "bf16: not supported by Turing Tensor cores, computed as fp32",
             ),
             (("fp16", 65e12), ("int8", 130e12), ("int4", 260e12)),
+            max_power_W=70.0,
         ),
         Profile(
             "a100",
@@ -154,11 +162,12 @@ BUILTIN_PROFILES: dict[str, Profile] = {
             2039e9,
             "derived",
             (
-                "NVIDIA A100 data sheet: 19.5 TFLOPS fp32, 2,039 GB/s (80GB SXM)",
+                "NVIDIA A100 data sheet: 19.5 TFLOPS fp32, 2,039 GB/s, max TDP 400 W (80GB SXM)",
                 "NVIDIA A100 data sheet, dense (without sparsity): 312 TFLOPS bf16 and fp16 Tensor, "
                 "624 INT8 TOPS, 1,248 INT4 TOPS",
             ),
             (("fp16", 312e12), ("bf16", 312e12), ("int8", 624e12), ("int4", 1248e12)),
+            max_power_W=400.0,
         ),
         Profile(
             "h100",
@@ -168,55 +177,70 @@ BUILTIN_PROFILES: dict[str, Profile] = {
             3350e9,
             "derived",
             (
-                "NVIDIA H100 data sheet: 67 TFLOPS fp32 (SXM), 3.35 TB/s",
+                "NVIDIA H100 data sheet: 67 TFLOPS fp32 (SXM), 3.35 TB/s, max TDP up to 700 W",
                 "NVIDIA H100 data sheet (SXM), halved to dense from the with-sparsity figures: "
                 "989.5 TFLOPS bf16 and fp16 Tensor (1,979 sparse), 1,979 INT8 TOPS (3,958 sparse); "
                 "no int4 rate stated (int4 runs at the int8 rate)",
             ),
             (("fp16", 989.5e12), ("bf16", 989.5e12), ("int8", 1979e12)),
+            max_power_W=700.0,
         ),
     )
 }
 
 
-def available_profiles(search_dirs: Sequence[str | Path] = ()) -> list[str]:
+def available_profiles(search_dirs: Sequence[str | Path] | None = None) -> list[str]:
     """Names a scenario may give as ``processor: {profile: NAME}``.
 
     The shipped derived profiles, then the calibrated profile files found in
-    ``search_dirs`` (see :func:`offloadsim.calibration.profile_search_path`).
+    ``search_dirs`` (default: :func:`offloadsim.profiles.profile_search_path`,
+    which ends with the shipped calibrated profiles).
     """
     from offloadsim.calibration.profile import list_profiles
 
-    calibrated = [name for name in list_profiles(list(search_dirs)) if name not in BUILTIN_PROFILES]
+    dirs = profile_search_path() if search_dirs is None else list(search_dirs)
+    calibrated = [name for name in list_profiles(dirs) if name not in BUILTIN_PROFILES]
     return sorted(BUILTIN_PROFILES) + sorted(calibrated)
 
 
-def get_profile(name: str, search_dirs: Sequence[str | Path] = ()) -> Profile | CalibratedProfile:
+def get_profile(name: str, search_dirs: Sequence[str | Path] | None = None) -> Profile | CalibratedProfile:
     """The profile called ``name``: a shipped derived one, else a calibrated profile file.
 
     A calibrated profile is a path to its ``.json``/``.yaml`` file (relative
     paths tried in each of ``search_dirs`` first), or ``NAME`` with a file
-    ``NAME.json|yaml`` in one of ``search_dirs``.  Raises KeyError naming the
-    closest profiles when nothing matches.
+    ``NAME.json|yaml`` in one of ``search_dirs`` (default:
+    :func:`offloadsim.profiles.profile_search_path`). Raises KeyError naming
+    the closest profiles and every place searched when nothing matches.
+
+    >>> get_profile("this-cpu-ort-1t").kind  # shipped inside the package: found from anywhere
+    'calibrated'
     """
     profile = BUILTIN_PROFILES.get(name)
     if profile is not None:
         return profile
     from offloadsim.calibration.profile import find_profile
 
-    for folder in search_dirs:
+    dirs = profile_search_path() if search_dirs is None else list(search_dirs)
+    for folder in dirs:
         candidate = Path(folder) / name
         if candidate.suffix in (".json", ".yaml", ".yml") and candidate.is_file():
             found = find_profile(str(candidate))
             if found is not None:
                 return found
-    found = find_profile(name, list(search_dirs))
+    found = find_profile(name, dirs)
     if found is not None:
         return found
+    raise KeyError(unknown_profile_message(name, dirs))
+
+
+def unknown_profile_message(name: str, search_dirs: Sequence[str | Path]) -> str:
+    """``unknown profile 'x' (did you mean ...?); known: ...; searched: ...``: one line."""
     known = available_profiles(search_dirs)
     close = difflib.get_close_matches(name, known, n=3)
     hint = f" (did you mean {', '.join(map(repr, close))}?)" if close else ""
-    raise KeyError(f"unknown profile {name!r}{hint}; known: {', '.join(known)}")
+    return (
+        f"unknown profile {name!r}{hint}; known: {', '.join(known)}; searched: {describe_search(search_dirs)}"
+    )
 
 
 def layer_bytes_moved(graph: LayerGraph) -> np.ndarray:

@@ -127,7 +127,7 @@ def _processor(
         problems.add(
             format_path(("nodes", group, "processor", "profile")),
             f"unknown profile {doc.profile!r}{did_you_mean(doc.profile, profiles)}; "
-            f"known: {', '.join(profiles)}",
+            f"known: {', '.join(profiles)}; searched: {_profile_places(base_dir)}",
         )
     return ProcessorSpec(
         speed_flops=doc.speed,
@@ -412,10 +412,16 @@ def _policy(doc: ScenarioDoc, raw: Mapping[str, Any], problems: ProblemList) -> 
 
 def _profile_names(base_dir: Path | None) -> list[str] | None:
     """Shipped profiles plus calibrated profile files reachable from the scenario's folder."""
-    from offloadsim.calibration.profile import profile_search_path
-    from offloadsim.profiles import available_profiles
+    from offloadsim.profiles import available_profiles, profile_search_path
 
     return available_profiles(profile_search_path(base_dir))
+
+
+def _profile_places(base_dir: Path | None) -> str:
+    """Every place a profile name was looked for, for the unknown-profile message."""
+    from offloadsim.profiles import describe_search, profile_search_path
+
+    return describe_search(profile_search_path(base_dir))
 
 
 def _available(module: str, function: str) -> list[str] | None:

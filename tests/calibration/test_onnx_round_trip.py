@@ -19,7 +19,6 @@ from offloadsim.models import export_onnx, get_model, list_models, load_onnx
 from offloadsim.profiles import BUILTIN_PROFILES, get_profile
 
 SHIPPED_CALIBRATED = "this-cpu-ort-1t"
-SHIPPED_DIR = [Path(__file__).resolve().parents[2] / "scenarios" / "profiles"]
 
 
 def _round_trip(name: str, folder: Path):  # type: ignore[no-untyped-def]
@@ -38,7 +37,7 @@ def round_trips(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-un
 
 
 def _profiles():  # type: ignore[no-untyped-def]
-    return [*BUILTIN_PROFILES.values(), get_profile(SHIPPED_CALIBRATED, SHIPPED_DIR)]
+    return [*BUILTIN_PROFILES.values(), get_profile(SHIPPED_CALIBRATED)]
 
 
 def test_every_exportable_zoo_model_comes_back_layer_for_layer(round_trips) -> None:  # type: ignore[no-untyped-def]
@@ -67,7 +66,7 @@ def test_imported_and_builtin_graphs_predict_the_same_time(round_trips, profile)
 
 def test_the_reported_case_mobilenet_v2_under_the_shipped_profile(round_trips) -> None:  # type: ignore[no-untyped-def]
     graph, back = round_trips["mobilenet_v2"]
-    profile = get_profile(SHIPPED_CALIBRATED, SHIPPED_DIR)
+    profile = get_profile(SHIPPED_CALIBRATED)
     assert profile.kind == "calibrated"
     zoo, imported = (float(np.sum(profile.layer_seconds(g))) for g in (graph, back))
     assert imported == zoo

@@ -73,10 +73,9 @@ def test_find_profile_by_path_name_and_search_dirs(tmp_path):
 
 
 def test_the_shipped_profile_loads_and_predicts():
-    from pathlib import Path
+    from offloadsim.profiles import SHIPPED_PROFILE_DIR
 
-    path = Path(__file__).resolve().parents[2] / "scenarios" / "profiles" / "this-cpu-ort-1t.json"
-    profile = load_profile(path)
+    profile = load_profile(SHIPPED_PROFILE_DIR / "this-cpu-ort-1t.json")
     assert profile.name == "this-cpu-ort-1t" and profile.kind == "calibrated"
     assert profile.report["held_out"]["models"] > 0
     seconds = profile.layer_seconds(get_model("resnet50"))

@@ -1,0 +1,181 @@
+"""The ``profiles`` verb: every device profile a scenario can name, and one profile's numbers.
+
+``offloadsim profiles`` lists the derived profiles and every calibrated profile
+found along the profile search path, with the numbers a stage's time comes
+from; ``offloadsim profiles show NAME`` prints one profile in full: peaks per
+precision, efficiency, memory bandwidth, data-sheet power and sources (derived),
+or the machine, method, fit, noise and trust of a calibration (calibrated).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+__all__ = ["add_profiles_command", "describe_profile", "profiles_table"]
+
+EXIT_OK = 0
+EXIT_USAGE = 2
+
+
+def add_profiles_command(subparsers: Any, parents: list[argparse.ArgumentParser]) -> None:
+    """Add ``profiles`` and ``profiles show NAME`` to the ``offloadsim`` verbs."""
+    p = subparsers.add_parser(
+        "profiles",
+        parents=parents,
+        help="list the device profiles a scenario can name",
+        description=(
+            "List the device profiles: the derived ones (published peaks x efficiency) and the calibrated "
+            "profile files found along the profile search path, which is printed at the end."
+        ),
+    )
+    shows = p.add_subparsers(dest="profiles_command", metavar="show", parser_class=type(p))
+    s = shows.add_parser(
+        "show",
+        parents=parents,
+        help="one profile's numbers and sources",
+        description="One profile: its numbers, where they come from and, if calibrated, how far to trust it.",
+    )
+    s.add_argument("name", metavar="NAME", help="profile name (or a calibrated profile file)")
+    p.set_defaults(handler=_cmd_profiles)
+
+
+def _cmd_profiles(args: argparse.Namespace) -> int:
+    from offloadsim.profiles import describe_search, get_profile, profile_search_path
+
+    if args.profiles_command == "show":
+        try:
+            profile = get_profile(args.name)
+        except KeyError as error:  # an unknown name: the user's mistake, one line, exit 2
+            print(f"offloadsim: error: {error.args[0]}", file=sys.stderr)
+            return EXIT_USAGE
+        print(describe_profile(profile))
+        return EXIT_OK
+    print(profiles_table())
+    print(f"\nsearched: {describe_search(profile_search_path())}")
+    print("(a scenario also finds NAME.json in its own folder and its profiles/ folder)")
+    return EXIT_OK
+
+
+def _rate(flops: float) -> str:
+    """``19.5 TFLOP/s``."""
+    from offloadsim.units import format_quantity
+
+    return format_quantity(flops, "speed")
+
+
+def _peak(precision: str, ops: float) -> str:
+    """``fp16 312 TFLOP/s``; integer precisions count operations: ``int8 624 TOP/s``."""
+    rate = _rate(ops)
+    return rate.replace("FLOP/s", "OP/s") if precision.startswith("int") else rate
+
+
+def _short(value: float) -> str:
+    """``312T``, ``89.6G``: a peak in a narrow column."""
+    for factor, prefix in ((1e12, "T"), (1e9, "G"), (1e6, "M")):
+        if value >= factor:
+            return f"{value / factor:.4g}{prefix}"
+    return f"{value:.4g}"
+
+
+def profiles_table() -> str:
+    """One line per profile: its fp32 peak, sustained rate, memory bandwidth, other peaks, power, origin.
+
+    >>> print(profiles_table().splitlines()[0])  # doctest: +NORMALIZE_WHITESPACE
+    name  kind  fp32 peak  sustained  memory  other peaks (per s)  max power  from
+    """
+    from offloadsim.profiles import available_profiles, get_profile
+
+    rows = [("name", "kind", "fp32 peak", "sustained", "memory", "other peaks (per s)", "max power", "from")]
+    for name in available_profiles():
+        profile = get_profile(name)
+        calibrated = profile.kind == "calibrated"
+        peaks = ", ".join(f"{p} {_short(v)}" for p, v in getattr(profile, "peaks", ())) or "-"
+        power = getattr(profile, "max_power_W", None)
+        rows.append(
+            (
+                name,
+                profile.kind,
+                "-" if calibrated else _rate(profile.peak_flops),
+                _rate(profile.effective_flops),
+                f"{profile.memory_bandwidth_Bps / 1e9:.4g} GB/s",
+                peaks,
+                f"{power:g} W" if power else "-",
+                _origin(profile),
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return "\n".join(
+        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows
+    )
+
+
+def _origin(profile: Any) -> str:
+    """``data sheets``, or where a calibrated profile was measured and which folder holds it."""
+    from offloadsim.profiles import SHIPPED_PROFILE_DIR, user_profile_dir
+
+    if profile.kind != "calibrated":
+        return "data sheets"
+    folder = Path(profile.path).absolute().parent if profile.path else Path("?")
+    where = {SHIPPED_PROFILE_DIR: "shipped", user_profile_dir(): "user"}.get(folder, str(folder))
+    return f"measured on {profile.provenance.get('cpu_model', '?')} ({where})"
+
+
+def describe_profile(profile: Any) -> str:
+    """Every number of ``profile`` with its source, as lines of text (what ``profiles show`` prints)."""
+    lines = [f"{profile.name} ({profile.kind}): {profile.description}"]
+    if profile.kind != "calibrated":
+        peaks = [("fp32", profile.peak_flops), *getattr(profile, "peaks", ())]
+        lines.append("peak: " + ", ".join(f"{p} {_peak(p, v)}" for p, v in peaks))
+        lines.append(
+            f"efficiency: {profile.efficiency:.2f} of peak, so a stage's FLOPs run at "
+            f"{_rate(profile.effective_flops)} in fp32 (each precision at this fraction of its peak)"
+        )
+        lines.append(f"memory bandwidth: {profile.memory_bandwidth_Bps / 1e9:.4g} GB/s")
+        power = getattr(profile, "max_power_W", None)
+        lines.append(
+            f"max power (data sheet): {power:g} W" if power else "max power: not stated by a data sheet"
+        )
+        lines.append("  (energy comes from each node's power: in the scenario, not from the profile)")
+        lines.append("sources:")
+        lines += [f"  - {source}" for source in profile.sources]
+        return "\n".join(lines)
+    p = profile.provenance
+    backend = profile.backend
+    path = getattr(profile, "path", None)
+    if path:
+        lines.append(f"file: {path}")
+    lines.append(
+        f"measured on: {p.get('cpu_model', '?')} ({p.get('cores', '?')} cores, {p.get('platform', '?')}), "
+        f"{p.get('date', '?')}"
+    )
+    lines.append(
+        f"backend: {backend.get('name')} {p.get('versions', {}).get(backend.get('name', ''), '')} "
+        f"{backend.get('provider', '')}, {backend.get('threads', '?')} thread(s), "
+        f"{backend.get('clock', '?')} clock"
+    )
+    if p.get("command"):
+        lines.append(f"command: {p['command']}")
+    lines.append(
+        f"sustained: {_rate(profile.effective_flops)} (convolutions and linear layers), "
+        f"memory-bound units at {profile.memory_bandwidth_Bps / 1e9:.4g} GB/s"
+    )
+    models = ", ".join(p.get("models", [])) or "?"
+    lines.append(f"timed: {p.get('units_timed', len(profile.measured))} units of {models}")
+    fit = p.get("fit", {})
+    if fit:
+        lines.append(
+            f"fit on the timed units: median error {fit.get('mdape', float('nan')):.1%}, "
+            f"90th percentile {fit.get('p90_ape', float('nan')):.1%}"
+        )
+    held = profile.report.get("held_out", {}) if profile.report else {}
+    if held.get("models"):
+        lines.append(
+            f"held-out whole models: {held['within']}/{held['models']} within "
+            f"±{profile.report.get('tolerance_pct', 10):.0f}% "
+            f"(median |error| {held['median_abs_error_pct']:.1f}%)"
+        )
+    lines.append("this profile describes the machine above; another machine needs its own calibration")
+    return "\n".join(lines)

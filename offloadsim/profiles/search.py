@@ -1,0 +1,78 @@
+"""Where a profile name is looked up: the scenario's folder, the user's profiles, the shipped ones.
+
+A scenario names a processor profile (``processor: {profile: NAME}``). A
+shipped derived profile answers first; otherwise ``NAME.json|.yaml|.yml`` is
+looked for, in order, in
+
+1. ``<scenario folder>/profiles`` and ``<scenario folder>``;
+2. each directory of ``$OFFLOADSIM_PROFILE_PATH`` (``os.pathsep``-separated);
+3. the user's profile directory, where ``offloadsim calibrate`` writes by
+   default: ``$XDG_DATA_HOME/offloadsim/profiles`` (``~/.local/share/...``);
+4. the calibrated profiles shipped inside the package (``offloadsim/profiles/data``),
+
+so a scenario copied anywhere still finds the shipped profiles and the ones
+this user calibrated.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+__all__ = [
+    "PROFILE_PATH_ENV",
+    "SHIPPED_PROFILE_DIR",
+    "describe_search",
+    "profile_search_path",
+    "user_profile_dir",
+]
+
+#: Environment variable with extra profile directories (``os.pathsep``-separated).
+PROFILE_PATH_ENV = "OFFLOADSIM_PROFILE_PATH"
+#: The calibrated profiles that ship with the package.
+SHIPPED_PROFILE_DIR = Path(__file__).resolve().parent / "data"
+
+
+def user_profile_dir() -> Path:
+    """``$XDG_DATA_HOME/offloadsim/profiles`` (``~/.local/share/offloadsim/profiles`` by default).
+
+    ``offloadsim calibrate`` writes ``NAME.json`` here unless told ``--out``,
+    so ``profile: NAME`` finds it from any scenario.
+    """
+    root = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
+    return Path(root) / "offloadsim" / "profiles"
+
+
+def profile_search_path(scenario_dir: str | os.PathLike[str] | None = None) -> list[Path]:
+    """The directories a profile name is looked up in, in order (see the module docstring).
+
+    >>> profile_search_path()[-1] == SHIPPED_PROFILE_DIR
+    True
+    """
+    dirs: list[Path] = []
+    if scenario_dir is not None:
+        dirs += [Path(scenario_dir) / "profiles", Path(scenario_dir)]
+    dirs += [Path(p) for p in os.environ.get(PROFILE_PATH_ENV, "").split(os.pathsep) if p]
+    dirs += [user_profile_dir(), SHIPPED_PROFILE_DIR]
+    return list(dict.fromkeys(dirs))
+
+
+def describe_search(search_dirs: Sequence[str | os.PathLike[str]]) -> str:
+    """Every place a name was looked for, for an error message: the built-in profiles, then each folder.
+
+    >>> describe_search(["/nowhere"])
+    'the built-in derived profiles, /nowhere (missing)'
+    """
+    places = ["the built-in derived profiles"]
+    for folder in search_dirs:
+        path = Path(folder).absolute()
+        note = ""
+        if path == SHIPPED_PROFILE_DIR:
+            note = " (shipped)"
+        elif path == user_profile_dir():
+            note = " (user profiles, where calibrate writes)"
+        if not path.is_dir():
+            note += " (missing)"
+        places.append(f"{path}{note}")
+    return ", ".join(places)

@@ -1,0 +1,129 @@
+"""Profiles travel: shipped ones resolve anywhere, calibrate output is found by name, errors say where."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+import offloadsim
+from offloadsim.cli import main
+from offloadsim.profiles import BUILTIN_PROFILES, SHIPPED_PROFILE_DIR, get_profile, user_profile_dir
+from offloadsim.scenario import load_scenario
+from offloadsim.world import build_world
+
+REPO = Path(offloadsim.__file__).resolve().parent.parent
+QUICKSTART = REPO / "scenarios" / "quickstart.yaml"
+
+
+def test_a_copied_quickstart_finds_its_shipped_profile(tmp_path, monkeypatch, capsys):
+    elsewhere = tmp_path / "somewhere" / "else"
+    elsewhere.mkdir(parents=True)
+    shutil.copy(QUICKSTART, elsewhere / "quickstart.yaml")
+    monkeypatch.chdir(tmp_path)  # neither the repository nor the scenario's folder
+    assert main(["validate", str(elsewhere / "quickstart.yaml")]) == 0, capsys.readouterr().err
+    world = build_world(load_scenario(elsewhere / "quickstart.yaml"))
+    edge = world.processors["edge"].costs
+    assert edge.kind == "calibrated" and Path(edge.path).parent == SHIPPED_PROFILE_DIR
+
+
+def test_the_shipped_profiles_are_package_data():
+    assert SHIPPED_PROFILE_DIR.is_relative_to(Path(offloadsim.__file__).parent)
+    shipped = sorted(p.stem for p in SHIPPED_PROFILE_DIR.glob("*.json"))
+    assert shipped and all(get_profile(name).kind == "calibrated" for name in shipped)
+    assert not (REPO / "scenarios" / "profiles").exists()  # one copy, inside the package
+
+
+def test_calibrate_writes_where_a_profile_name_finds_it(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.chdir(tmp_path)
+    argv = ["calibrate", "--models", "squeezenet1_1@32", "--backend", "numpy", "--name", "my-cpu"]
+    assert main([*argv, "--repeats", "2", "--warmup", "1", "--no-cache", "-q"]) == 0
+    out = capsys.readouterr().out
+    written = tmp_path / "data" / "offloadsim" / "profiles" / "my-cpu.json"
+    assert written.is_file() and written.parent == user_profile_dir()
+    assert f"profile: {written}" in out and "processor: {profile: my-cpu}" in out
+    scenario = tmp_path / "elsewhere" / "s.yaml"
+    scenario.parent.mkdir()
+    scenario.write_text(QUICKSTART.read_text().replace("this-cpu-ort-1t", "my-cpu"))
+    assert main(["validate", str(scenario)]) == 0, capsys.readouterr().err
+    assert build_world(load_scenario(scenario)).processors["edge"].costs.path == str(written)
+
+
+def test_an_unknown_profile_lists_every_place_searched(tmp_path, monkeypatch, capsys):
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    monkeypatch.setenv("OFFLOADSIM_PROFILE_PATH", str(extra))
+    scenario = tmp_path / "s" / "s.yaml"
+    scenario.parent.mkdir()
+    scenario.write_text(QUICKSTART.read_text().replace("this-cpu-ort-1t", "no-such-cpu"))
+    assert main(["validate", str(scenario)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "unknown profile 'no-such-cpu'" in err[0]
+    for place in (
+        scenario.parent / "profiles",
+        scenario.parent,
+        extra,
+        user_profile_dir(),
+        SHIPPED_PROFILE_DIR,
+    ):
+        assert str(place) in err[0], place
+    with pytest.raises(KeyError, match=r"searched: the built-in derived profiles, .*shipped"):
+        get_profile("no-such-cpu")
+
+
+def test_profiles_lists_every_profile_with_its_numbers(capsys):
+    assert main(["profiles"]) == 0
+    out = capsys.readouterr().out
+    for name in [*BUILTIN_PROFILES, "this-cpu-ort-1t"]:
+        assert any(line.startswith(name + " ") for line in out.splitlines()), name
+    a100 = next(line for line in out.splitlines() if line.startswith("a100 "))
+    assert "19.5 TFLOP/s" in a100 and "7.8 TFLOP/s" in a100 and "2039 GB/s" in a100 and "400 W" in a100
+    assert "fp16 312T" in a100
+    assert str(SHIPPED_PROFILE_DIR) in out and str(user_profile_dir()) in out
+
+
+@pytest.mark.parametrize("name", sorted(BUILTIN_PROFILES))
+def test_profiles_show_prints_a_derived_profiles_numbers_and_sources(name, capsys):
+    assert main(["profiles", "show", name]) == 0
+    out = capsys.readouterr().out
+    profile = BUILTIN_PROFILES[name]
+    assert f"efficiency: {profile.efficiency:.2f}" in out
+    assert f"{profile.memory_bandwidth_Bps / 1e9:.4g} GB/s" in out
+    for source in profile.sources:
+        assert source in out
+
+
+def test_profiles_show_a_calibrated_profile_says_which_machine(capsys):
+    assert main(["profiles", "show", "this-cpu-ort-1t"]) == 0
+    out = capsys.readouterr().out
+    assert "measured on: Intel(R) Xeon(R) Processor" in out and "command: offloadsim calibrate" in out
+
+
+def test_profiles_show_an_unknown_name_is_a_user_error(capsys):
+    assert main(["profiles", "show", "a1000"]) == 2
+    err = capsys.readouterr().err
+    assert "did you mean 'a100'" in err and "searched:" in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    "module", ["offloadsim.profiles.search", "offloadsim.profiles.builtin", "offloadsim.cli_profiles"]
+)
+def test_docstring_examples(module):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0
+
+
+def test_the_docs_show_what_the_profiles_command_prints(capsys):
+    from offloadsim.cli_profiles import profiles_table
+
+    text = (REPO / "docs" / "profiles.md").read_text()
+    block = text.split("<!-- profiles-table:", 1)[1].split("```\n", 1)[1].split("```", 1)[0]
+    assert block.rstrip("\n") == profiles_table()
+    shown = text.split("$ offloadsim profiles show t4\n", 1)[1].split("```", 1)[0]
+    assert main(["profiles", "show", "t4"]) == 0
+    assert capsys.readouterr().out == shown

@@ -12,6 +12,8 @@ import math
 import re
 from dataclasses import dataclass
 
+from offloadsim.suggest import did_you_mean
+
 __all__ = [
     "UnitError",
     "QUANTITIES",
@@ -26,12 +28,23 @@ class UnitError(ValueError):
 
 @dataclass(frozen=True)
 class Quantity:
-    """One kind of quantity: its units, an example for error messages."""
+    """One kind of quantity: its units, an example for error messages.
+
+    ``common`` are the units an error message lists (all of them when empty);
+    every unit in ``units`` is accepted.
+    """
 
     name: str
     units: dict[str, float]
     example: str
     si_unit: str
+    common: tuple[str, ...] = ()
+
+    def known(self) -> str:
+        """The units to list in a message, smallest first."""
+        if self.common:
+            return ", ".join(self.common) + ", ..."
+        return ", ".join(sorted(self.units, key=lambda u: (self.units[u], u)))
 
 
 _SI_PREFIX = {"": 1.0, "k": 1e3, "K": 1e3, "M": 1e6, "G": 1e9, "T": 1e12, "P": 1e15}
@@ -84,14 +97,28 @@ _BYTE_RATE = {k: v / 8.0 for k, v in _BANDWIDTH.items() if "B" in k}
 
 QUANTITIES: dict[str, Quantity] = {
     "time": Quantity("time", _TIME, '"5 ms"', "s"),
-    "size": Quantity("size", _SIZE, '"150 KB"', "B"),
-    "bandwidth": Quantity("bandwidth", _BANDWIDTH, '"20 Mbps"', "bit/s"),
+    "size": Quantity(
+        "size", _SIZE, '"150 KB"', "B", ("B", "KB", "MB", "GB", "TB", "KiB", "MiB", "GiB", "bit", "kb", "Mb")
+    ),
+    "bandwidth": Quantity(
+        "bandwidth",
+        _BANDWIDTH,
+        '"20 Mbps"',
+        "bit/s",
+        ("bps", "kbps", "Mbps", "Gbps", "Tbps", "B/s", "KB/s", "MB/s", "GB/s", "Mbit/s", "MBps"),
+    ),
     "rate": Quantity("rate", _RATE, '"2 /s"', "1/s"),
     "power": Quantity("power", _POWER, '"3 W"', "W"),
     "energy": Quantity("energy", _ENERGY, '"10 Wh"', "J"),
-    "work": Quantity("work", _WORK, '"2 GFLOP"', "FLOP"),
-    "speed": Quantity("speed", _SPEED, '"50 GFLOP/s"', "FLOP/s"),
-    "byte_rate": Quantity("memory bandwidth", _BYTE_RATE, '"50 GB/s"', "B/s"),
+    "work": Quantity(
+        "work", _WORK, '"2 GFLOP"', "FLOP", ("FLOP", "kFLOP", "MFLOP", "GFLOP", "TFLOP", "PFLOP", "GFLOPs")
+    ),
+    "speed": Quantity(
+        "speed", _SPEED, '"50 GFLOP/s"', "FLOP/s", ("FLOP/s", "MFLOP/s", "GFLOP/s", "TFLOP/s", "GFLOPS")
+    ),
+    "byte_rate": Quantity(
+        "memory bandwidth", _BYTE_RATE, '"50 GB/s"', "B/s", ("B/s", "KB/s", "MB/s", "GB/s", "TB/s", "GBps")
+    ),
     "number": Quantity("number", {"": 1.0}, "3.5", ""),
 }
 
@@ -126,8 +153,10 @@ def parse_quantity(value: object, kind: str) -> float:
             raise UnitError(f"{expected} (a number with a unit), got {value!r}")
         factor = quantity.units.get(unit)
         if factor is None:
-            known = ", ".join(sorted(quantity.units, key=lambda u: (quantity.units[u], u))[:12])
-            raise UnitError(f"{expected}, got {value!r}: unknown unit {unit!r} (known: {known})")
+            other = [q.name for q in QUANTITIES.values() if unit in q.units and q.name != "number"]
+            hint = f" (a {other[0]} unit)" if other else did_you_mean(unit, quantity.units)
+            known = quantity.known()
+            raise UnitError(f"{expected}, got {value!r}: unknown unit {unit!r}{hint}; known: {known}")
         number = float(number_text) * factor
     else:
         raise UnitError(f"{expected}, got {value!r}")

@@ -12,7 +12,6 @@ in a YAML file is an error that says what was meant.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import importlib
 import inspect
 import types
@@ -24,6 +23,7 @@ from typing import Any, NamedTuple, cast
 
 from offloadsim.policies.base import Policy
 from offloadsim.policies.params import ParamKind, is_sequence_origin
+from offloadsim.suggest import did_you_mean
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -396,8 +396,7 @@ def _check_params(info: PolicyInfo, given: Mapping[str, Any]) -> None:
         if not isinstance(key, str):
             raise PolicyParamError(f"policy {info.name!r}: parameter names must be strings, got {key!r}")
         if key not in accepted and not info.open_params:
-            close = difflib.get_close_matches(key, accepted, n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            hint = did_you_mean(key, accepted)
             listing = ", ".join(accepted) if accepted else "no parameters"
             raise PolicyParamError(
                 f"policy {info.name!r} has no parameter {key!r}{hint}; it accepts: {listing}", key
@@ -409,8 +408,7 @@ def _check_params(info: PolicyInfo, given: Mapping[str, Any]) -> None:
         expected = info.hints.get(key)
         if expected is not None and not _matches(value, expected):
             options = [str(option) for option in _literal_options(expected)]
-            close = difflib.get_close_matches(value, options, n=1) if isinstance(value, str) else []
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            hint = did_you_mean(value, options) if isinstance(value, str) else ""
             raise PolicyParamError(
                 f"policy {info.name!r}: parameter {key!r} must be {_type_name(expected)}, "
                 f"got {_short(value)} ({type(value).__name__}){hint}",
@@ -482,8 +480,7 @@ def _short(value: Any, limit: int = 60) -> str:
 
 def _unknown_name_message(name: str, table: Mapping[str, PolicyInfo]) -> str:
     known = sorted(table)
-    close = difflib.get_close_matches(str(name), known, n=3, cutoff=0.5)
-    hint = f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
+    hint = did_you_mean(str(name), known, n=3, cutoff=0.5)
     return f"unknown policy {name!r}{hint}; known policies: {', '.join(known)}"
 
 

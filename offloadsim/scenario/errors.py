@@ -11,11 +11,12 @@ so that a path in a message can be pasted into an override.
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
+
+from offloadsim.suggest import close_matches
 
 __all__ = [
     "Problem",
@@ -122,9 +123,13 @@ def describe(value: Any, limit: int = 60) -> str:
 
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:
-    """``" (did you mean 'x'?)"`` for the closest candidate, or ``""`` when none is close."""
+    """``" (did you mean 'x'?)"`` for the closest candidate, or ``""`` when none is close.
+
+    A candidate equal but for case comes first (``T4`` → ``t4``); then close
+    spellings; then, for three letters or more, a candidate ``word`` begins.
+    """
     candidates = list(candidates)
-    close = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
+    close = close_matches(word, candidates)
     if not close and len(word) >= 3:
         close = [c for c in candidates if c.startswith(word)][:1]
     return f" (did you mean {close[0]!r}?)" if close else ""

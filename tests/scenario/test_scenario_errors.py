@@ -163,6 +163,18 @@ MISTAKES = [
         edits={"nodes.edge.processor.profile": "a10"},
     ),
     _case(
+        "profile-case",
+        "nodes.edge.processor.profile",
+        "unknown profile 'T4' (did you mean 't4'?)",
+        edits={"nodes.edge.processor.profile": "T4"},
+    ),
+    _case(
+        "tier-case",
+        "nodes.edge.tier",
+        'got "Edge" (did you mean \'edge\'?)',
+        edits={"nodes.edge.tier": "Edge"},
+    ),
+    _case(
         "zero-cores",
         "nodes.edge.processor.cores",
         "expected a value at least 1, got 0",
@@ -177,7 +189,7 @@ MISTAKES = [
     _case(
         "memory-bandwidth-in-bits",
         "nodes.phone.processor.memory_bandwidth",
-        'expected a memory bandwidth like "50 GB/s", got "5 Gbps": unknown unit',
+        'expected a memory bandwidth like "50 GB/s", got "5 Gbps": unknown unit \'Gbps\' (a bandwidth unit)',
         edits={"nodes.phone.processor.memory_bandwidth": "5 Gbps"},
     ),
     _case(
@@ -192,6 +204,24 @@ MISTAKES = [
         "links[1].bandwidth",
         'expected a bandwidth like "20 Mbps", got "fast"',
         edits={"links[1].bandwidth": "fast"},
+    ),
+    _case(
+        "bandwidth-unit-case",
+        "links[0].bandwidth",
+        "unknown unit 'mbps' (did you mean 'Mbps'?); known: bps, kbps, Mbps, Gbps",
+        edits={"links[0].bandwidth": "10 mbps"},
+    ),
+    _case(
+        "power-unit-case",
+        "nodes.phone.power.busy",
+        "unknown unit 'w' (did you mean 'W'?)",
+        edits={"nodes.phone.power.busy": "3 w"},
+    ),
+    _case(
+        "link-node-case",
+        "links[1].between[0]",
+        "'AP' matches no node (did you mean 'ap'?)",
+        edits={"links[1].between": ["AP", "edge"]},
     ),
     _case(
         "zero-bandwidth",
@@ -268,7 +298,7 @@ MISTAKES = [
     _case(
         "work-in-seconds",
         "applications.job.work",
-        'expected a work like "2 GFLOP", got "2 s": unknown unit',
+        'expected a work like "2 GFLOP", got "2 s": unknown unit \'s\' (a time unit)',
         edits={"applications.job.work": "2 s"},
     ),
     _case(
@@ -489,6 +519,13 @@ MISTAKES = [
         "policy.name",
         "unknown policy 'loacl' (did you mean 'local'?)",
         edits={"policy": {"name": "loacl"}},
+        marks=needs_registry,
+    ),
+    _case(
+        "unknown-policy-case",
+        "policy",
+        "unknown policy 'Local' (did you mean 'local'?)",
+        edits={"policy": "Local"},
         marks=needs_registry,
     ),
     _case(

@@ -1,0 +1,46 @@
+"""Did-you-mean suggestions for misspelt names and units: case-only differences first, then close spellings.
+
+``difflib`` alone misses short names that differ only by case (``T4`` for
+``t4``: similarity 0.5), and those are the commonest slip, so every
+suggestion in offloadsim comes from :func:`close_matches`.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+__all__ = ["close_matches", "did_you_mean"]
+
+
+def close_matches(word: str, candidates: Iterable[str], n: int = 1, cutoff: float = 0.6) -> list[str]:
+    """Up to ``n`` candidates close to ``word``: those equal to it but for case first.
+
+    Among case-only matches, fewer changed characters come first, so ``mbps``
+    suggests ``Mbps`` (megabits) before ``MBps`` (megabytes).
+
+    >>> close_matches("T4", ["a100", "t4", "jetson-orin"])
+    ['t4']
+    >>> close_matches("mbps", ["Mbps", "MBps", "Gbps"], n=2)
+    ['Mbps', 'MBps']
+    >>> close_matches("resnet5", ["resnet50", "resnet18"])
+    ['resnet50']
+    """
+    choices = list(dict.fromkeys(candidates))
+    folded = word.casefold()
+    by_case = sorted(
+        (c for c in choices if c != word and c.casefold() == folded),
+        key=lambda c: sum(a != b for a, b in zip(c, word, strict=False)),
+    )
+    spelt = difflib.get_close_matches(word, choices, n=n, cutoff=cutoff)
+    return [*by_case, *(c for c in spelt if c not in by_case)][:n]
+
+
+def did_you_mean(word: str, candidates: Iterable[str], n: int = 1, cutoff: float = 0.6) -> str:
+    """``" (did you mean 'x'?)"`` (or ``'x' or 'y'``) for the closest candidates, ``""`` when none is close.
+
+    >>> did_you_mean("Edge", ["edge", "cloud"])
+    " (did you mean 'edge'?)"
+    """
+    close = close_matches(word, candidates, n, cutoff)
+    return f" (did you mean {' or '.join(map(repr, close))}?)" if close else ""

@@ -1,0 +1,34 @@
+"""Did-you-mean suggestions: a unit or name that differs only by case always gets one."""
+
+import doctest
+
+import pytest
+
+import offloadsim.suggest
+from offloadsim.units import QUANTITIES, UnitError, parse_quantity
+
+
+def test_docstring_examples():
+    assert doctest.testmod(offloadsim.suggest).failed == 0
+
+
+@pytest.mark.parametrize("kind", [k for k in QUANTITIES if k != "number"])
+def test_every_unit_in_the_wrong_case_gets_a_suggestion_of_the_same_letters(kind):
+    units = QUANTITIES[kind].units
+    checked = 0
+    for unit in units:
+        for variant in {unit.lower(), unit.upper(), unit.swapcase()}:
+            if variant in units or any(variant in q.units for q in QUANTITIES.values()):
+                continue  # a real unit (of this or another quantity): not a slip of case
+            with pytest.raises(UnitError) as caught:
+                parse_quantity(f"3 {variant}", kind)
+            message = str(caught.value)
+            suggested = message.split("(did you mean '", 1)[1].split("'", 1)[0]
+            assert suggested.casefold() == variant.casefold() and suggested in units, message
+            checked += 1
+    assert checked > 0
+
+
+def test_the_unit_listing_shows_the_everyday_units():
+    with pytest.raises(UnitError, match=r"known: bps, kbps, Mbps, Gbps, Tbps, B/s"):
+        parse_quantity("10 fast", "bandwidth")

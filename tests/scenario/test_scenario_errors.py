@@ -171,7 +171,7 @@ MISTAKES = [
     _case(
         "tier-case",
         "nodes.edge.tier",
-        'got "Edge" (did you mean \'edge\'?)',
+        "got \"Edge\" (did you mean 'edge'?)",
         edits={"nodes.edge.tier": "Edge"},
     ),
     _case(

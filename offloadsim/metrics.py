@@ -102,7 +102,10 @@ class Summary:
     def format_table(self, title: str | None = None, *, top: int = 5) -> str:
         """Render a readable, aligned terminal table (latency in ms, data in MB = 10^6 bytes, %).
 
-        ``top`` bounds how many nodes and link directions are listed (busiest first).
+        ``top`` bounds how many nodes and link directions are listed (busiest
+        first); idle ones (0 %) are counted, not listed.  Nodes are the
+        computing nodes and links are counted per direction, as ``--dry-run``
+        says.
         """
         rows: list[tuple[str, str, str]] = []
         n = self.arrived
@@ -141,20 +144,29 @@ class Summary:
             rows.append(("utilisation by tier (mean)", "", ""))
             for tier, value in self.tier_utilisation.items():
                 rows.append((f"  {tier}", _num(value * 100.0), "%"))
-        for heading, values in (
-            ("busiest nodes", self.node_utilisation),
-            ("busiest links", self.link_utilisation),
+        for heading, values, what in (
+            ("busiest nodes", self.node_utilisation, "computing nodes"),
+            ("busiest links", self.link_utilisation, "link directions"),
         ):
             if not values:
                 continue
             ranked = sorted(values.items(), key=lambda kv: (-_sort_key(kv[1]), kv[0]))
-            shown = ranked[:top]
-            suffix = f" (top {len(shown)} of {len(ranked)})" if len(ranked) > len(shown) else ""
-            rows.append((heading + suffix, "", ""))
+            busy = [(name, value) for name, value in ranked if value != 0.0]
+            shown = busy[:top]
+            idle = len(ranked) - len(busy)
+            if not busy:
+                rows.append((f"{heading}: none, all {len(ranked)} {what} idle", "", ""))
+                continue
+            counts = (
+                f"top {len(shown)} of {len(ranked)} {what}"
+                if len(busy) > len(shown)
+                else (f"{len(shown)} of {len(ranked)} {what}")
+            )
+            rows.append((f"{heading} ({counts}" + (f", {idle} idle)" if idle else ")"), "", ""))
             for name, value in shown:
                 rows.append((f"  {name}", _num(value * 100.0), "%"))
 
-        label_w = max(len(r[0]) for r in rows)
+        label_w = max(len(r[0]) for r in rows if r[1])  # headings (no value) may run past the column
         value_w = max(len(r[1]) for r in rows)
         lines = []
         if title:

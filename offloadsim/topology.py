@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import networkx as nx
@@ -136,28 +137,44 @@ class Topology:
         distances, paths = nx.multi_source_dijkstra(self.graph, list(candidates), weight="weight")
         return {node: (path[0], distances[node]) for node, path in paths.items()}
 
-    def summary(self) -> str:
-        """A few lines for people: node counts per tier, links, sample routes."""
+    def summary(self, labels: Mapping[int, str] | None = None, limit: int = 40) -> str:
+        """A few lines for people: nodes per tier, how many compute, and every link entry.
+
+        Nodes and links are counted as the run's summary counts them: it
+        reports computing nodes, and each link as two directions.  Links are
+        listed per scenario entry (``links[i]``), which ``labels`` may name
+        (``{0: "phone-* <-> ap"}``; default: the entry's first pair), so a
+        fan-out of a thousand phones is one line and no entry is hidden.
+        """
         tiers = Counter(node.tier for node in self.nodes.values())
         groups = Counter(node.group for node in self.nodes.values())
-        per_tier = ", ".join(f"{count} {tier}" for tier, count in sorted(tiers.items()))
+        per_tier = ", ".join(f"{count} {tier}" for tier, count in tiers.items())
+        computing = sum(node.processor is not None for node in self.nodes.values())
         components = nx.number_connected_components(self.graph)
         lines = [
-            f"{len(self.nodes)} nodes ({per_tier}), {len(self.links)} links, "
+            f"{len(self.nodes)} nodes ({per_tier}), {computing} of them computing; "
             f"{components} connected component(s)",
             "groups: " + ", ".join(f"{g} x{c}" if c > 1 else g for g, c in groups.items()),
+            f"{len(self.links)} links, each used both ways (the run reports "
+            f"{2 * len(self.links)} link directions):",
         ]
-        for shown, link in enumerate(self.links):
-            if shown == 8:
-                lines.append(f"  ... and {len(self.links) - shown} more links")
+        entries: dict[int, list[LinkSpec]] = {}
+        for link in self.links:
+            entries.setdefault(link.index, []).append(link)
+        for shown, (index, members) in enumerate(entries.items()):
+            if shown == limit:
+                lines.append(f"  ... and {len(entries) - shown} more link entries")
                 break
+            first = members[0]
+            label = (labels or {}).get(index) or f"{first.a} <-> {first.b}"
+            back = (
+                f" / {format_quantity(first.reverse_bandwidth_bps, 'bandwidth')} back"
+                if first.reverse_bandwidth_bps != first.bandwidth_bps
+                else ""
+            )
+            count = f"{len(members)} links" if len(members) > 1 else "1 link"
             lines.append(
-                f"  {link.a} <-> {link.b}: {format_quantity(link.bandwidth_bps, 'bandwidth')}"
-                + (
-                    f" / {format_quantity(link.reverse_bandwidth_bps, 'bandwidth')} back"
-                    if link.reverse_bandwidth_bps != link.bandwidth_bps
-                    else ""
-                )
-                + f", {link.latency_s * 1e3:g} ms"
+                f"  links[{index}] {label}: {count}, {format_quantity(first.bandwidth_bps, 'bandwidth')}"
+                f"{back}, {first.latency_s * 1e3:g} ms"
             )
         return "\n".join(lines)

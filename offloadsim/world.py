@@ -174,7 +174,7 @@ class World:
 
     def summary(self) -> str:
         """Topology summary plus the processors and applications, for ``--dry-run``."""
-        lines = [self.topology.summary()]
+        lines = [self.topology.summary(_link_labels(self.scenario.document))]
         by_group: dict[tuple[str, str], int] = {}
         for proc in self.processors.values():
             key = (self.nodes[proc.node].group, f"{proc.speed_flops / 1e9:.4g} GFLOP/s x{proc.cores}")
@@ -192,6 +192,18 @@ class World:
         )
         lines.extend(f"note: {note}" for note in self.notes)
         return "\n".join(lines)
+
+
+def _link_labels(document: dict[str, Any]) -> dict[int, str]:
+    """``{i: "phone-* <-> ap"}``: each link entry as the scenario wrote it."""
+    entries = document.get("links")
+    if not isinstance(entries, list):
+        return {}
+    return {
+        i: " <-> ".join(map(str, entry["between"]))
+        for i, entry in enumerate(entries)
+        if isinstance(entry, dict) and isinstance(entry.get("between"), list)
+    }
 
 
 def precision_speed(proc: ProcessorModel, precision: str) -> tuple[float, str | None]:

@@ -101,11 +101,24 @@ def test_format_table_units_and_alignment():
     assert any(line.startswith("latency mean") and line.endswith("200.0  ms") for line in lines)
     assert any(line.startswith("deadline misses") and "75.0  %  (3 of 4)" in line for line in lines)
     assert any(line.startswith("data sent") and line.endswith("0.0035  MB") for line in lines)
-    assert "busiest nodes (top 2 of 3)" in table
+    assert "busiest nodes (top 2 of 3 computing nodes)" in table
     assert "  edge" in table and "80.0  %" in table
     # Values are right-aligned in one column: every "ms" unit starts at the same offset.
     offsets = {line.index("  ms") for line in lines if line.endswith("  ms")}
     assert len(offsets) == 1
+
+
+def test_busiest_lists_leave_idle_nodes_and_links_out_but_count_them():
+    nodes = _nodes().assign(utilisation=lambda f: np.where(f["node"] == "edge", 0.8, 0.0))
+    links = _links().assign(utilisation=0.0)
+    table = summarize(_tasks(), nodes, links, duration_s=10.0).format_table(top=5)
+    lines = table.splitlines()
+    heading = lines.index("busiest nodes (1 of 3 computing nodes, 2 idle)")
+    assert lines[heading + 1].split() == ["edge", "80.0", "%"]
+    assert "busiest links: none, all 2 link directions idle" in lines
+    assert not any(line.strip().startswith("phone-") for line in lines)
+    # headings do not widen the table: values stay right next to the longest label
+    assert max(len(line) for line in lines if line.endswith("%")) < 45
 
 
 # --------------------------------------------------------------------------- statistics

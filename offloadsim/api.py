@@ -32,9 +32,15 @@ def load(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
     ``ScenarioError`` for anything wrong inside it.
     """
     file = Path(path)
-    if not file.exists():
+    try:
+        exists, is_dir = file.exists(), file.is_dir()
+    except (OSError, ValueError) as error:  # a name too long for the file system, a NUL byte
+        shown = str(file) if len(str(file)) <= 80 else f"{str(file)[:60]}... ({len(str(file)):,} characters)"
+        reason = getattr(error, "strerror", None) or str(error)
+        raise RunError(f"cannot use scenario path {shown}: {reason}") from None
+    if not exists:
         raise RunError(f"scenario file not found: {file}")
-    if file.is_dir():
+    if is_dir:
         raise RunError(f"scenario path is a directory, not a file: {file}")
     from offloadsim import scenario as scenario_package
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-__all__ = ["count", "names", "override", "positive"]
+__all__ = ["MAX_INDEX", "count", "names", "override", "positive"]
 
 
 def override(text: str) -> str:
@@ -15,13 +15,19 @@ def override(text: str) -> str:
     return text
 
 
+# Seeds and replication indices are stored as 64-bit signed integers (records; the scenario schema's
+# seed has the same bound).
+MAX_INDEX = 2**63 - 1
+
+
 def _whole(text: str, least: int, expected: str) -> int:
+    shown = repr(text) if len(text) <= 40 else f"{text[:30]!r}... ({len(text):,} characters)"
     try:
-        value = int(text)
+        value = int(text) if len(text) <= 100 else None
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}") from None
-    if value < least:
-        raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}")
+        value = None
+    if value is None or not least <= value <= MAX_INDEX:
+        raise argparse.ArgumentTypeError(f"expected {expected} (at most {MAX_INDEX}), got {shown}")
     return value
 
 
@@ -31,7 +37,7 @@ def positive(text: str) -> int:
 
 
 def count(text: str) -> int:
-    """A non-negative whole number (seeds, replication indices)."""
+    """A non-negative whole number (seeds, replication indices), at most :data:`MAX_INDEX`."""
     return _whole(text, 0, "a non-negative integer")
 
 

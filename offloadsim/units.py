@@ -31,7 +31,8 @@ class Quantity:
     """One kind of quantity: its units, an example for error messages.
 
     ``common`` are the units an error message lists (all of them when empty);
-    every unit in ``units`` is accepted.
+    every unit in ``units`` is accepted.  ``whole``: only whole numbers
+    (token counts).
     """
 
     name: str
@@ -39,6 +40,7 @@ class Quantity:
     example: str
     si_unit: str
     common: tuple[str, ...] = ()
+    whole: bool = False
 
     def known(self) -> str:
         """The units to list in a message, smallest first."""
@@ -120,6 +122,7 @@ QUANTITIES: dict[str, Quantity] = {
         "memory bandwidth", _BYTE_RATE, '"50 GB/s"', "B/s", ("B/s", "KB/s", "MB/s", "GB/s", "TB/s", "GBps")
     ),
     "number": Quantity("number", {"": 1.0}, "3.5", ""),
+    "tokens": Quantity("token count", {"": 1.0}, "256", "", whole=True),
 }
 
 _NUMBER_UNIT = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(\S*)\s*$")
@@ -149,9 +152,11 @@ def parse_quantity(value: object, kind: str) -> float:
         if match is None:
             raise UnitError(f"{expected}, got {value!r}")
         number_text, unit = match.groups()
-        if unit == "" and kind != "number":
+        if unit == "" and quantity.units != {"": 1.0}:
             raise UnitError(f"{expected} (a number with a unit), got {value!r}")
         factor = quantity.units.get(unit)
+        if factor is None and quantity.units == {"": 1.0}:
+            raise UnitError(f"{expected} (a plain number, no unit), got {value!r}")
         if factor is None:
             other = [q.name for q in QUANTITIES.values() if unit in q.units and q.name != "number"]
             hint = f" (a {other[0]} unit)" if other else did_you_mean(unit, quantity.units)
@@ -162,6 +167,8 @@ def parse_quantity(value: object, kind: str) -> float:
         raise UnitError(f"{expected}, got {value!r}")
     if not math.isfinite(number):
         raise UnitError(f"{expected}, got {value!r} (not finite)")
+    if quantity.whole and not number.is_integer():
+        raise UnitError(f"expected a whole {quantity.name} like {quantity.example}, got {value!r}")
     return number
 
 

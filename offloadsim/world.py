@@ -274,7 +274,14 @@ def _app(spec: AppSpec) -> AppTemplate:
     if spec.onnx is not None:
         from offloadsim.models.onnx_io import load_onnx
 
-        graph = load_onnx(spec.onnx)
+        try:
+            graph = load_onnx(spec.onnx)
+        except Exception as error:  # the file is the user's: failing to import it is bad input, not a bug
+            reason = " ".join(str(error).split())[:200] or type(error).__name__
+            raise WorldError(
+                f"applications.{spec.name}.onnx: cannot import {Path(spec.onnx).name} as an ONNX model "
+                f"({type(error).__name__}: {reason})"
+            ) from None
     else:
         from offloadsim.models import get_model
 

@@ -4,19 +4,30 @@ from __future__ import annotations
 
 import difflib
 import functools
+import inspect
 import re
-from collections.abc import Callable
+import typing
+from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from offloadsim.models import zoo
 from offloadsim.models.graph import LayerGraph, as_chain
 from offloadsim.models.precision import parse_precision, with_precision
+from offloadsim.suggest import did_you_mean
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["UnknownModelError", "canonical_name", "get_model", "list_models", "layers_table", "models_table"]
+__all__ = [
+    "UnknownModelError",
+    "canonical_name",
+    "get_model",
+    "list_models",
+    "parameter_problems",
+    "layers_table",
+    "models_table",
+]
 
 
 def _llm(name: str) -> Callable[..., LayerGraph]:
@@ -123,6 +134,70 @@ def list_models() -> list[str]:
     ['alexnet', 'vgg16', 'resnet18']
     """
     return list(_BUILDERS)
+
+
+_PRECISION_KEYS = ("precision", "dtype_bytes")  # every model takes them; parse_precision checks them
+_TYPE_WORDS = {int: "a whole number", float: "a number", str: "a string", bool: "true or false"}
+
+
+def parameter_problems(name: str, params: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """``(key, message)`` for each of ``params`` that model ``name``'s builder does not take as given.
+
+    The builder's signature says what it takes (``image_size: int``): an
+    unknown key, or a value of another type (a list for a whole number), is
+    a problem.  ``precision`` and ``dtype_bytes`` are left to
+    :func:`~offloadsim.models.precision.parse_precision`.  Raises
+    :class:`UnknownModelError` for an unknown model.
+
+    >>> for key, message in parameter_problems("resnet50", {"image_size": [224], "num_clases": 10}):
+    ...     print(f"{key}: {message}")
+    image_size: expected a whole number, got a list
+    num_clases: model 'resnet50' has no parameter 'num_clases' (did you mean 'num_classes'?); it takes ...
+    """
+    canonical = canonical_name(name)
+    builder = _BUILDERS[canonical]
+    taken = [p for p in inspect.signature(builder).parameters if not p.startswith("_")]
+    hints = typing.get_type_hints(builder)
+    problems: list[tuple[str, str]] = []
+    for key, value in params.items():
+        if key in _PRECISION_KEYS:
+            continue
+        if key not in taken:
+            accepted = [*(p for p in taken if p not in _PRECISION_KEYS), *_PRECISION_KEYS]
+            problems.append(
+                (
+                    str(key),
+                    f"model {canonical!r} has no parameter {key!r}{did_you_mean(str(key), accepted)}; "
+                    f"it takes {', '.join(accepted)}",
+                )
+            )
+            continue
+        expected = hints.get(key)
+        if expected in _TYPE_WORDS and not _fits(value, expected):
+            problems.append((key, f"expected {_TYPE_WORDS[expected]}, got {_shown(value)}"))
+    return problems
+
+
+def _fits(value: Any, expected: type) -> bool:
+    if expected is bool:
+        return isinstance(value, bool)
+    if isinstance(value, bool):
+        return False
+    return isinstance(value, int | float) if expected is float else isinstance(value, expected)
+
+
+def _shown(value: Any) -> str:
+    """A user's value, briefly: containers by kind, long values cut."""
+    if isinstance(value, list | tuple):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    text = repr(value) if not isinstance(value, int) or value.bit_length() < 200 else "a very large integer"
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def get_model(name: str, **params: Any) -> LayerGraph:

@@ -34,6 +34,7 @@ def parse_si(value: Any, kind: str, *, positive: bool = False, subpath: str = ""
     20000000.0
     """
     quantity = QUANTITIES[kind]
+    positive = positive or quantity.whole  # a count of tokens is at least 1
     try:
         number = parse_quantity(value, kind)
     except UnitError as error:
@@ -83,18 +84,29 @@ def _deterministic(args: Any, kind: str, at: str, base_dir: Path) -> Dist:
     return Dist.fixed(parse_si(args, kind, subpath=at))
 
 
+def _mean(value: Any, kind: str, at: str, positive: bool = False) -> float:
+    """The mean of a continuous distribution; of whole quantities (tokens) it may be fractional, but >= 1."""
+    if not QUANTITIES[kind].whole:
+        return parse_si(value, kind, positive=positive, subpath=at)
+    mean = parse_si(value, "number", subpath=at)
+    if mean < 1:
+        what = f"a mean {QUANTITIES[kind].name} of at least 1"
+        raise FieldProblem(f"expected {what}, got {describe(value)}", at)
+    return mean
+
+
 def _exponential(args: Any, kind: str, at: str, base_dir: Path) -> Dist:
     if isinstance(args, dict):
         args = _keys(args, ("mean",), at)["mean"]
         at += ".mean"
-    return Dist("exponential", (parse_si(args, kind, positive=True, subpath=at),))
+    return Dist("exponential", (_mean(args, kind, at, positive=True),))
 
 
 def _lognormal(args: Any, kind: str, at: str, base_dir: Path) -> Dist:
     if not isinstance(args, dict):
         raise FieldProblem(f"expected {{mean: X, sigma: S}}, got {describe(args)}", at)
     found = _keys(args, ("mean", "sigma"), at)
-    mean = parse_si(found["mean"], kind, subpath=f"{at}.mean")
+    mean = _mean(found["mean"], kind, f"{at}.mean")
     sigma = parse_si(found["sigma"], "number", subpath=f"{at}.sigma")
     return Dist("lognormal", (mean, sigma))
 

@@ -244,7 +244,10 @@ def _application(name: str, app: AppDoc, base_dir: Path, problems: ProblemList) 
             for i, stage in enumerate(app.stages)
         )
     model = _model_name(app.model, path, problems) if app.model is not None else None
+    before = len(problems.problems)
     _check_precision(app.params, model, f"{path}.params", problems)
+    if model is not None and len(problems.problems) == before:
+        _check_model_params(app.params, model, ("applications", name, "params"), problems)
     onnx = None
     if app.onnx is not None:
         onnx_path = base_dir / app.onnx
@@ -276,6 +279,20 @@ def _check_precision(params: Mapping[str, Any], model: str | None, path: str, pr
         parse_precision(params, packed=model in LLM_CONFIGS)
     except PrecisionError as error:
         problems.add(f"{path}.{error.key}", str(error))
+
+
+def _check_model_params(
+    params: Mapping[str, Any], model: str, loc: tuple[str, ...], problems: ProblemList
+) -> None:
+    """Refuse parameters the model's builder does not take, or takes as another type."""
+    from offloadsim.models.registry import UnknownModelError, parameter_problems
+
+    try:
+        found = parameter_problems(model, params)
+    except UnknownModelError:
+        return  # reported as an unknown model
+    for key, message in found:
+        problems.add(format_path((*loc, key)), message)
 
 
 def _model_name(name: str, path: str, problems: ProblemList) -> str:

@@ -89,7 +89,7 @@ ByteRate = Annotated[float, _si("byte_rate", True), WithJsonSchema(quantity_json
 SizeDist = Annotated[Dist, _dist("size"), WithJsonSchema(dist_json_schema("size"))]
 WorkDist = Annotated[Dist, _dist("work"), WithJsonSchema(dist_json_schema("work"))]
 TimeDist = Annotated[Dist, _dist("time"), WithJsonSchema(dist_json_schema("time"))]
-CountDist = Annotated[Dist, _dist("number"), WithJsonSchema(dist_json_schema("number"))]
+CountDist = Annotated[Dist, _dist("tokens"), WithJsonSchema(dist_json_schema("tokens"))]
 
 
 def _doc(text: str, kind: str | None = None, default: str | None = None, example: str | None = None) -> str:
@@ -442,7 +442,8 @@ class ScenarioDoc(_Strict):
 
     name: str = Field(min_length=1, description="Scenario name.")
     description: str = Field("", description="Free text.")
-    seed: int = Field(0, ge=0, description="Root seed of all random streams. Default: 0.")
+    # Records store the seed as a 64-bit signed integer (so does the CLI's --seed bound, cli_types).
+    seed: int = Field(0, ge=0, le=2**63 - 1, description="Root seed of all random streams. Default: 0.")
     duration: PositiveTime = Field(
         60.0, description=_doc("Measured simulated time, after warm-up.", "time", "60 s", '"120 s"')
     )
@@ -465,6 +466,16 @@ class ScenarioDoc(_Strict):
         default_factory=lambda: PolicyDoc(name="local"),
         description="Placement policy: a name, or {name: NAME, <params>}. Default: local.",
     )
+
+    @field_validator("name", mode="after")
+    @classmethod
+    def _printable(cls, value: str) -> str:
+        # The name becomes part of the default results directory: no NUL, newline or other control.
+        bad = next((c for c in value if not c.isprintable()), None)
+        if bad is not None:
+            shown = f"{describe(value)} (contains U+{ord(bad):04X})"
+            fail(f"expected a name of printable characters, got {shown}")
+        return value
 
 
 def scenario_json_schema() -> dict[str, Any]:

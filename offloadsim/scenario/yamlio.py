@@ -48,6 +48,19 @@ class ScenarioLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
+def _construct_int(loader: ScenarioLoader, node: Any) -> int:
+    """An integer; one too long for Python to read (over 4,300 digits) is a problem at its line."""
+    try:
+        return int(yaml.SafeLoader.construct_yaml_int(loader, node))
+    except ValueError:
+        digits = sum(c.isdigit() for c in str(node.value))
+        raise ConstructorError(
+            None, None, f"an integer of {digits:,} digits is too long to read", node.start_mark
+        ) from None
+
+
+ScenarioLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+
 ScenarioLoader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag not in (_TIMESTAMP, _FLOAT)]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
@@ -89,7 +102,7 @@ def _marked(error: yaml.MarkedYAMLError, file: str) -> Problem:
     mark = error.problem_mark or error.context_mark
     where = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
     what = error.problem or error.context or "unreadable"
-    if isinstance(error, ConstructorError) and what.startswith("duplicate key"):
+    if isinstance(error, ConstructorError) and what.startswith(("duplicate key", "an integer of")):
         return Problem(file, where, what)
     if error.context and error.problem and error.context not in what:
         what = f"{what} ({error.context})"

@@ -1,0 +1,108 @@
+"""Input that used to end in an internal error (exit 1) is the user's: exit 2, one line, nothing written."""
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+from offloadsim.cli import main
+
+TINY = """\
+name: tiny
+duration: 2 s
+nodes:
+  phone: {tier: device, processor: {speed: 10 GFLOP/s}}
+  edge: {tier: edge, processor: {speed: 100 GFLOP/s}}
+links:
+  - {between: [phone, edge], bandwidth: 20 Mbps, latency: 3 ms}
+applications:
+  job: {work: 1 GFLOP, input: 10 KB}
+workload:
+  - {app: job, sources: phone, rate: 5 /s}
+policy: edge
+"""
+BIG = str(2**64)
+HUGE = "9" * 5000
+MAX = str(2**63 - 1)
+
+
+@pytest.fixture
+def tiny(tmp_path: Path) -> Path:
+    path = tmp_path / "tiny.yaml"
+    path.write_text(TINY)
+    return path
+
+
+def _refused(capsys, *argv: str) -> str:
+    assert main([str(a) for a in argv]) == 2
+    captured = capsys.readouterr()
+    lines = captured.err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("offloadsim: error: "), captured.err
+    assert "Traceback" not in captured.err and len(lines[0]) < 400, lines[0][:400]
+    return lines[0]
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["run", "{tiny}", "--seed", BIG],
+        ["run", "{tiny}", "--replication", BIG],
+        ["run", "{tiny}", "--seed", HUGE],
+        ["run", "{tiny}", "--set", f"seed={BIG}"],
+        ["run", "{tiny}", "--set", f"seed={HUGE}"],
+        ["validate", "{tiny}", "--set", f"seed={BIG}"],
+        ["compare", "{tiny}", "--policies", "local,edge", "--seed", BIG],
+        ["compare", "{tiny}", "--policies", "local,edge", "-n", HUGE],
+    ],
+    ids=[
+        "seed",
+        "replication",
+        "seed-digits",
+        "set-seed",
+        "set-seed-digits",
+        "validate",
+        "compare",
+        "n-digits",
+    ],
+)
+def test_integers_beyond_64_bits_are_refused(argv, tiny, tmp_path, capsys):
+    out = tmp_path / "out"
+    line = _refused(
+        capsys, *(a.format(tiny=tiny) for a in argv), *(["--out", out] if argv[0] != "validate" else [])
+    )
+    assert "9223372036854775807" in line or "too long to read" in line
+    assert not out.exists()
+
+
+def test_the_largest_seed_and_replication_run(tiny, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["run", str(tiny), "--seed", MAX, "--replication", MAX, "--out", str(out), "-q"]) == 0
+    assert (out / "tasks.parquet").is_file()
+
+
+@pytest.mark.parametrize("verb", ["validate", "run", "compare"])
+def test_a_scenario_path_too_long_for_the_file_system(verb, tmp_path, capsys):
+    path = tmp_path / ("a" * 5000 + ".yaml")
+    extra = ["--policies", "local"] if verb == "compare" else []
+    line = _refused(capsys, verb, path, *extra)
+    assert "cannot use scenario path" in line and "(5," in line
+
+
+needs_onnx = pytest.mark.skipif(importlib.util.find_spec("onnx") is None, reason="needs the onnx extra")
+
+
+@needs_onnx
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [(b"", "ValueError"), (b"hello, I am text\n", "DecodeError"), (bytes(range(256)) * 4, "DecodeError")],
+    ids=["empty", "text", "binary-garbage"],
+)
+@pytest.mark.parametrize("verb", ["validate", "run"])
+def test_an_onnx_file_that_is_not_a_model(verb, content, reason, tiny, tmp_path, capsys):
+    (tmp_path / "net.onnx").write_bytes(content)
+    scenario = tmp_path / "onnx.yaml"
+    scenario.write_text(TINY.replace("work: 1 GFLOP", "onnx: net.onnx"))
+    out = tmp_path / "out"
+    line = _refused(capsys, verb, scenario, *(["--out", out] if verb == "run" else []))
+    assert f"{scenario}: applications.job.onnx: cannot import net.onnx as an ONNX model ({reason}" in line
+    assert not out.exists()

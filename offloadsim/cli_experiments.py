@@ -132,7 +132,13 @@ def add_experiment_commands(subparsers: Any) -> None:
         "--metric", metavar="NAME", help="metric for bars/sweep, e.g. latency_p95_s (see metrics.parquet)"
     )
     p.add_argument("--x", metavar="KEY", help="swept key on the x axis (sweep, split, energy)")
-    p.add_argument("--by", metavar="COLUMN", help="column that makes the series (default: policy)")
+    p.add_argument(
+        "--by",
+        metavar="COLUMN[,COLUMN]",
+        help="column(s) that make the series, e.g. app or 'app,policy.objective' (default: policy; "
+        "utilisation-time: tier or placement)",
+    )
+    p.add_argument("--facet", metavar="COLUMN", help="one panel per value of this column, e.g. app")
     p.add_argument(
         "--where",
         type=_assignment,
@@ -140,6 +146,18 @@ def add_experiment_commands(subparsers: Any) -> None:
         default=[],
         metavar="COLUMN=VALUE",
         help="keep only rows with this value, e.g. --where 'links[0].bandwidth=20 Mbps' (repeatable)",
+    )
+    p.add_argument(
+        "--logx",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="log x axis (cdf, sweep, split, energy; default: chosen from the data's range)",
+    )
+    p.add_argument(
+        "--logy",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="log y axis (bars, drawn as dots, sweep, energy; default: chosen from the data's range)",
     )
     p.add_argument(
         "--size",
@@ -277,8 +295,11 @@ def _cmd_plot(args: argparse.Namespace) -> int:
         metric=args.metric,
         x=args.x,
         by=args.by,
+        facet=args.facet,
         where=dict(args.where),
         size=args.size,
+        logx=args.logx,
+        logy=args.logy,
     )
     target = (
         Path(args.out) if args.out else results.path / "figures" / default_figure_name(args.kind, args.metric)

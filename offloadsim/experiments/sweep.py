@@ -12,6 +12,8 @@ replications (DESIGN.md section 5)::
       nodes.phone.count: [20, 10]
     policies: [local, edge]      # optional: the same as grid policy.name
     replications: 5
+    labels:                      # optional: how figures name a swept key
+      links[0].bandwidth: phone uplink
 
 Each point × replication is one job.  A finished job is written at once to
 ``OUT/points/<key>.parquet`` (tmp + rename), named by a hash of its whole
@@ -52,7 +54,7 @@ from offloadsim.experiments.storage import (
     write_parquet,
     write_text,
 )
-from offloadsim.experiments.values import quantity_kind, typed_column
+from offloadsim.experiments.values import default_label, quantity_kind, typed_column
 from offloadsim.metrics import mean_ci
 from offloadsim.scenario import (
     PathError,
@@ -81,7 +83,7 @@ __all__ = [
 ]
 
 #: Keys a sweep file may have.
-SWEEP_KEYS = ("name", "description", "base", "set", "grid", "zip", "policies", "replications")
+SWEEP_KEYS = ("name", "description", "base", "set", "grid", "zip", "policies", "replications", "labels")
 #: The files a finished sweep directory holds (besides ``points/``).
 SWEEP_FILES = (
     "tasks.parquet",
@@ -109,7 +111,8 @@ class SweepSpec:
 
     ``axes`` are the varied dimensions in expansion order: each is a list of
     assignments (tuples of ``(key path, value)``); a grid key is one axis, the
-    whole ``zip`` block one axis, ``policies`` the last axis.
+    whole ``zip`` block one axis, ``policies`` the last axis.  ``labels``
+    names swept keys for figures (the user's ``labels:``; see :meth:`label`).
     """
 
     file: str
@@ -122,11 +125,16 @@ class SweepSpec:
     sections: dict[str, str]
     replications: int
     document: dict[str, Any] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)
 
     @property
     def swept(self) -> list[str]:
         """The swept key paths, in column order."""
         return [key for axis in self.axes for key, _ in axis[0]] if self.axes else []
+
+    def label(self, key: str) -> str:
+        """How figures name a swept key: the file's ``labels:`` entry, else one read from the base."""
+        return self.labels.get(key) or default_label(key, self.base_document)
 
     @property
     def points(self) -> int:
@@ -245,6 +253,25 @@ def sweep_from_data(
         elif claim("policy.name", "policies"):
             axes.append(tuple((("policy.name", p),) for p in policies))
 
+    labels: dict[str, str] = {}
+    label_block = data.get("labels")
+    if label_block is not None and not isinstance(label_block, Mapping):
+        bad("labels", f"expected a mapping of swept key path to label, got {describe(label_block)}")
+    elif isinstance(label_block, Mapping):
+        varied = [k for k, where in sections.items() if not where.startswith("set")]
+        for key, text in label_block.items():
+            where = format_path(("labels", str(key)))
+            if str(key) not in varied:
+                bad(
+                    where,
+                    f"not a swept key{did_you_mean(str(key), varied)}; "
+                    f"label one of {', '.join(varied) or '(none: nothing is swept)'}",
+                )
+            elif not isinstance(text, str) or not text.strip():
+                bad(where, f"expected the label as text, got {describe(text)}")
+            else:
+                labels[str(key)] = text.strip()
+
     name = data.get("name", Path(source).stem)
     description = data.get("description", "")
     for key, value in (("name", name), ("description", description)):
@@ -264,6 +291,7 @@ def sweep_from_data(
         sections=sections,
         replications=int(replications),
         document=dict(data),
+        labels=labels,
     )
 
 
@@ -612,6 +640,7 @@ def merge_sweep(
         "base_hash": scenario_hash(spec.base_document),
         "swept": swept,
         "swept_kinds": kinds,
+        "labels": {key: spec.label(key) for key in swept},
         "fixed": spec.fixed,
         "points": spec.points,
         "replications": spec.replications,

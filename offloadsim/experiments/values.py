@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from offloadsim.scenario.overrides import PathError, parse_path
 from offloadsim.units import QUANTITIES, UnitError, parse_quantity
 
-__all__ = ["typed_column", "quantity_kind", "to_si", "axis_label_for"]
+__all__ = ["typed_column", "quantity_kind", "to_si", "axis_label_for", "default_label"]
 
 # Kinds tried in this order; the first that reads every value wins.
 _KINDS = ("bandwidth", "time", "size", "rate", "power", "energy", "work", "speed", "byte_rate")
@@ -109,23 +110,77 @@ _KEY_KINDS = {
 _COUNT_KEYS = ("count", "cores", "queue_limit", "seed", "prompt_tokens", "output_tokens")
 
 
-def axis_label_for(key: str, kind: str | None) -> tuple[str, float]:
+def axis_label_for(key: str, kind: str | None, name: str | None = None) -> tuple[str, float]:
     """An axis label with its unit for a swept key, and the factor from SI to the shown unit.
 
-    Plain numbers are SI values in scenarios; their unit is taken from the
-    key's last part (``bandwidth``, ``latency``, ``rate``, ``count``...).
+    ``name`` is what the label says (default: the key path itself; see
+    :func:`default_label` for a readable one); the unit comes from the
+    quantity kind.  Plain numbers are SI values in scenarios; their unit is
+    taken from the key's last part (``bandwidth``, ``latency``, ``rate``,
+    ``count``...).
 
     >>> axis_label_for("links[0].bandwidth", "bandwidth")
     ('links[0].bandwidth (Mbit/s)', 1000000.0)
+    >>> axis_label_for("links[0].bandwidth", "bandwidth", "phone–ap bandwidth")
+    ('phone–ap bandwidth (Mbit/s)', 1000000.0)
     >>> axis_label_for("nodes.phone.count", "number")
     ('nodes.phone.count (count)', 1.0)
     """
+    name = name or key
     last = key.rsplit(".", 1)[-1].split("[", 1)[0]
     if kind == "number":
         if last in _COUNT_KEYS:
-            return f"{key} (count)", 1.0
+            return f"{name} (count)", 1.0
         kind = _KEY_KINDS.get(last)
     if kind is None:
-        return key, 1.0
+        return name, 1.0
     factor, unit = _AXIS_UNITS.get(kind, (1.0, QUANTITIES[kind].si_unit))
-    return f"{key} ({unit})", factor
+    return f"{name} ({unit})", factor
+
+
+def default_label(key: str, document: Mapping[str, Any] | None = None) -> str:
+    """A readable name for a swept key path, from the scenario ``document`` it applies to.
+
+    A link is named by its ends (a ``phone-*`` pattern by its group), a
+    workload entry by its application, a policy parameter by itself; any
+    other key is shown as written.
+
+    >>> doc = {"links": [{"between": ["phone-*", "ap"]}], "workload": [{"app": "classify"}]}
+    >>> default_label("links[0].bandwidth", doc), default_label("workload[0].rate", doc)
+    ('phone–ap bandwidth', 'classify arrival rate')
+    >>> default_label("policy.objective"), default_label("policy.name"), default_label("nodes.edge.count")
+    ('objective', 'policy', 'edge count')
+    """
+    try:
+        parts = parse_path(key)
+    except PathError:
+        return key
+    document = document or {}
+    words = [p.replace("_", " ") for p in parts if isinstance(p, str)]
+    head = parts[0]
+    if head == "policy" and len(parts) == 2:
+        return "policy" if parts[1] == "name" else words[-1]
+    if head == "links" and len(parts) >= 3 and isinstance(parts[1], int):
+        between = _item(document.get("links"), parts[1]).get("between")
+        if isinstance(between, list) and len(between) == 2:
+            ends = "–".join(_group(str(end)) for end in between)
+            return f"{ends} {' '.join(words[1:])}"
+    if head == "workload" and len(parts) >= 3 and isinstance(parts[1], int):
+        app = _item(document.get("workload"), parts[1]).get("app")
+        if app:
+            rest = " ".join(words[1:])
+            return f"{app} {'arrival rate' if rest == 'rate' else rest}"
+    if head in ("nodes", "applications") and len(parts) >= 3:
+        return f"{words[1]} {words[-1]}"
+    return key
+
+
+def _item(items: Any, index: int) -> Mapping[str, Any]:
+    if isinstance(items, list) and -len(items) <= index < len(items) and isinstance(items[index], Mapping):
+        return items[index]
+    return {}
+
+
+def _group(pattern: str) -> str:
+    """``phone-*`` → ``phone``: the group a node pattern selects."""
+    return pattern.removesuffix("*").removesuffix("-").removesuffix("_") or pattern

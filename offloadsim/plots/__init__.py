@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from offloadsim.plots.kinds import KINDS
 
 if TYPE_CHECKING:
+    from offloadsim.plots.axes import label_panels
     from offloadsim.plots.charts import (
         calibration_accuracy,
         energy_latency,
@@ -28,10 +29,9 @@ if TYPE_CHECKING:
         metric_vs_parameter,
         node_utilisation,
         split_vs_parameter,
-        stage_timeline,
-        utilisation_over_time,
     )
     from offloadsim.plots.results import default_figure_name, plot_results
+    from offloadsim.plots.runs import stage_timeline, utilisation_over_time
     from offloadsim.plots.style import (
         FIGSIZES,
         OKABE_ITO,
@@ -52,6 +52,7 @@ __all__ = [
     "utilisation_over_time",
     "stage_timeline",
     "calibration_accuracy",
+    "label_panels",
     "plot_results",
     "default_figure_name",
     "KINDS",
@@ -75,11 +76,11 @@ _HOMES = {
             "metric_vs_parameter",
             "node_utilisation",
             "split_vs_parameter",
-            "stage_timeline",
-            "utilisation_over_time",
         ),
         "offloadsim.plots.charts",
     ),
+    **dict.fromkeys(("stage_timeline", "utilisation_over_time"), "offloadsim.plots.runs"),
+    "label_panels": "offloadsim.plots.axes",
     **dict.fromkeys(("default_figure_name", "plot_results"), "offloadsim.plots.results"),
     **dict.fromkeys(
         ("FIGSIZES", "OKABE_ITO", "PALETTE", "house_style", "new_axes", "save_figure", "style_map"),

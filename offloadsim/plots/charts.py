@@ -1,26 +1,30 @@
-"""Figure functions: each takes records (DataFrames) and an optional Axes, draws one chart, returns the Axes.
+"""Figures of experiments: each takes records (DataFrames) and an optional Axes, draws one chart, returns it.
 
 They read only the documented record columns (DESIGN.md section 5) and the
 per-job metrics of :mod:`offloadsim.experiments`; they never call pyplot.
-Every axis label carries its unit.
+Every axis label carries its unit.  A mean with a CI is taken over
+replications only: data that mixes configurations the chart does not show
+(another application, objective or swept value) is refused with a
+:class:`ValueError` naming them (see :mod:`offloadsim.plots.pooling`).
+The charts of one run over time are in :mod:`offloadsim.plots.runs`.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
-from matplotlib.patches import Patch
-from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from offloadsim.experiments.jobs import metric_info
 from offloadsim.experiments.values import axis_label_for, quantity_kind, to_si
 from offloadsim.metrics import mean_ci
-from offloadsim.plots.style import OKABE_ITO, PALETTE, axes_or_new, house_style, style_map
+from offloadsim.plots.axes import integer_axis, laid_out, log_axis, plain_number, tidy_legend, value_ticks
+from offloadsim.plots.pooling import refuse_pooling
+from offloadsim.plots.style import PALETTE, axes_or_new, house_style, style_map
 
 __all__ = [
     "latency_cdf",
@@ -29,21 +33,11 @@ __all__ = [
     "split_vs_parameter",
     "energy_latency",
     "node_utilisation",
-    "utilisation_over_time",
-    "stage_timeline",
     "calibration_accuracy",
 ]
 
-#: Colours of the stages in :func:`stage_timeline`.
-STAGE_COLOURS = {
-    "transfer": OKABE_ITO["blue"],
-    "queue": OKABE_ITO["vermillion"],
-    "compute": OKABE_ITO["bluish green"],
-    "other": "#B0B0B0",
-}
 
-
-def _names(frame: pd.DataFrame, column: str, order: Sequence[Any] | None = None) -> list[Any]:
+def names_of(frame: pd.DataFrame, column: str, order: Sequence[Any] | None = None) -> list[Any]:
     """Distinct values of ``column``: those in ``order`` first (in that order), then by first appearance."""
     if column not in frame.columns:
         raise ValueError(f"no column {column!r} in the data (columns: {', '.join(map(str, frame.columns))})")
@@ -54,16 +48,11 @@ def _names(frame: pd.DataFrame, column: str, order: Sequence[Any] | None = None)
     return first + [name for name in present if name not in first]
 
 
-def _completed(tasks: pd.DataFrame) -> pd.DataFrame:
+def completed(tasks: pd.DataFrame) -> pd.DataFrame:
+    """The completed tasks (all of them when there is no ``status`` column)."""
     if "status" not in tasks.columns:
         return tasks
     return tasks[tasks["status"].astype(str).to_numpy() == "completed"]
-
-
-def _legend(ax: Axes, title: str | None = None, **kwargs: Any) -> None:
-    handles, _ = ax.get_legend_handles_labels()
-    if len(handles) > 1 or title:
-        ax.legend(title=title, **kwargs)
 
 
 # --------------------------------------------------------------------------- latency
@@ -77,17 +66,20 @@ def latency_cdf(
     log_x: bool | None = None,
     points: int = 1000,
     order: Sequence[Any] | None = None,
+    legend_title: str | None = None,
 ) -> Axes:
     """Empirical CDF of the latency of completed tasks, one line per value of ``by``.
 
     Each CDF is drawn through ``points`` quantiles (enough for print, and
     small files).  ``log_x`` defaults to a log axis when latencies span more
     than 30×.  ``order`` fixes the series order (and so their colours);
-    by default it is the order of first appearance in ``tasks``.
+    by default it is the order of first appearance in ``tasks``.  Tasks of
+    several applications or sweep points in one series are refused.
     """
     ax = axes_or_new(ax)
-    names = _names(tasks, by, order)
-    done = _completed(tasks)
+    names = names_of(tasks, by, order)
+    done = completed(tasks)
+    refuse_pooling(done, [by], "the latency CDF", rows="tasks")
     with house_style():
         styles = style_map(names)
         spans = []
@@ -109,19 +101,25 @@ def latency_cdf(
             low = min(s[0] for s in spans)
             log_x = low > 0 and max(s[1] for s in spans) / low > 30
         if log_x:
-            _log_axis(ax, "x")
+            log_axis(ax, "x")
         ax.set_xlabel("latency (ms)")
         ax.set_ylabel("fraction of completed tasks (0–1)")
         ax.set_ylim(0.0, 1.02)
-        _legend(ax, loc="lower right")
+        tidy_legend(ax, legend_title, loc="lower right")
     return ax
 
 
 # --------------------------------------------------------------------------- metrics
 
 
-def _mean_ci_by(frame: pd.DataFrame, keys: Sequence[str], value: str) -> pd.DataFrame:
-    """Mean and 95 % CI half-width of ``value`` per combination of ``keys`` (first-appearance order)."""
+def mean_ci_by(frame: pd.DataFrame, keys: Sequence[str], value: str, *, what: str = "") -> pd.DataFrame:
+    """Mean and 95 % CI half-width of ``value`` per combination of ``keys`` (first-appearance order).
+
+    Only replications are pooled: rows that agree on ``keys`` and on the
+    replication index but differ in another configuration column raise
+    :class:`ValueError` naming it.
+    """
+    refuse_pooling(frame, keys, what or f"the mean of {value} per {', '.join(keys)}")
     rows = []
     for key, group in frame.groupby(list(keys), sort=False, observed=True, dropna=False):
         mean, half = mean_ci(group[value].to_numpy(dtype=float))
@@ -132,6 +130,13 @@ def _mean_ci_by(frame: pd.DataFrame, keys: Sequence[str], value: str) -> pd.Data
     return pd.DataFrame(rows, columns=[*keys, "mean", "ci"])
 
 
+def _rotate_if_crowded(ax: Axes, count: int, limit: int) -> None:
+    if count > limit:
+        ax.tick_params(axis="x", labelrotation=30)
+        for label in ax.get_xticklabels():
+            label.set_horizontalalignment("right")
+
+
 def metric_bars(
     metrics: pd.DataFrame,
     metric: str = "latency_p95_s",
@@ -140,56 +145,76 @@ def metric_bars(
     ax: Axes | None = None,
     log_y: bool = False,
     order: Sequence[Any] | None = None,
+    label: str | None = None,
 ) -> Axes:
-    """Bars of a job-level metric's mean per ``by`` value, with 95 % CI error bars over replications.
+    """A job-level metric's mean per ``by`` value with 95 % CI error bars over replications.
 
-    ``log_y`` puts the values on a log axis (for policies orders of
-    magnitude apart); ``order`` fixes the bar order and colours.
+    Bars on a linear axis from zero; with ``log_y`` (for values orders of
+    magnitude apart) a dot and its CI per value instead, since a bar's
+    length means nothing on a log axis.  ``order`` fixes the order and
+    colours; ``label`` names ``by`` on the x axis.
     """
     ax = axes_or_new(ax)
     info = metric_info(metric)
-    table = _mean_ci_by(metrics, [by], metric)
-    names = _names(metrics, by, order)
+    table = mean_ci_by(metrics, [by], metric, what=f"{info.label} per {by}")
+    names = names_of(metrics, by, order)
     table = table.set_index(by).loc[[n for n in names if n in set(table[by])]].reset_index()
     with house_style():
         styles = style_map(table[by])
         x = np.arange(len(table))
-        ax.bar(
-            x,
-            table["mean"] * info.scale,
-            yerr=table["ci"] * info.scale,
-            color=[styles[n]["color"] for n in table[by]],
-            edgecolor="black",
-            linewidth=0.5,
-            error_kw={"elinewidth": 0.8, "ecolor": "black"},
-            width=0.7,
-        )
-        ax.set_xticks(x, [str(n) for n in table[by]])
-        if len(table) > 4:
-            ax.tick_params(axis="x", labelrotation=30)
-            for label in ax.get_xticklabels():
-                label.set_horizontalalignment("right")
-        ax.set_ylabel(info.axis_label)
-        ax.set_xlabel(by)
-        ax.grid(axis="x", visible=False)
+        mean = table["mean"].to_numpy(dtype=float) * info.scale
+        half = table["ci"].to_numpy(dtype=float) * info.scale
         if log_y:
-            _log_axis(ax, "y")
+            for i, name in enumerate(table[by]):
+                ax.errorbar(
+                    [x[i]],
+                    [mean[i]],
+                    yerr=[
+                        [min(half[i], mean[i] * 0.999)],
+                        [half[i]],
+                    ],  # a CI below zero cannot be drawn on log
+                    color=styles[name]["color"],
+                    marker=styles[name]["marker"],
+                    markersize=5,
+                    linestyle="none",
+                    elinewidth=0.8,
+                    capsize=3,
+                )
+            log_axis(ax, "y")
+            ax.set_xlim(-0.6, len(table) - 0.4)
         else:
+            ax.bar(
+                x,
+                mean,
+                yerr=half,
+                color=[styles[n]["color"] for n in table[by]],
+                edgecolor="black",
+                linewidth=0.5,
+                error_kw={"elinewidth": 0.8, "ecolor": "black"},
+                width=0.7,
+            )
             ax.set_ylim(bottom=0)
+        ax.set_xticks(x, [str(n) for n in table[by]])
+        _rotate_if_crowded(ax, len(table), 4)
+        ax.set_ylabel(info.axis_label)
+        ax.set_xlabel(label or by)
+        ax.grid(axis="x", visible=False)
     return ax
 
 
-def _x_axis(values: Sequence[Any], key: str, kind: str | None) -> tuple[np.ndarray, str, bool, list[Any]]:
-    """Numeric positions for swept values, the axis label, whether numeric, and the distinct values."""
+def x_positions(
+    values: Sequence[Any], key: str, kind: str | None, label: str | None = None
+) -> tuple[np.ndarray, str, bool, list[Any]]:
+    """Numeric positions for swept values, the axis label, whether numeric, and the sorted distinct values."""
     distinct = list(dict.fromkeys(values))
     kind = kind if kind is not None else quantity_kind(distinct)
     if kind is not None:
-        label, factor = axis_label_for(key, kind)
+        text, factor = axis_label_for(key, kind, label)
         si = to_si(distinct, kind)
         order = np.argsort(si, kind="stable")
         distinct = [distinct[i] for i in order]
-        return si[order] / factor, label, True, distinct
-    return np.arange(len(distinct), dtype=float), key, False, distinct
+        return si[order] / factor, text, True, distinct
+    return np.arange(len(distinct), dtype=float), label or key, False, distinct
 
 
 def metric_vs_parameter(
@@ -203,25 +228,30 @@ def metric_vs_parameter(
     log_x: bool | None = None,
     log_y: bool = False,
     order: Sequence[Any] | None = None,
+    label: str | None = None,
+    legend_title: str | None = None,
 ) -> Axes:
     """A job-level metric against a swept parameter: mean line per ``by`` value with a 95 % CI band.
 
-    ``x`` is the swept key path (a column of a sweep's metrics).  Unit
-    strings (``"5 Mbps"``) go on a numeric axis in display units; ``kind``
-    forces the quantity kind (see :func:`offloadsim.experiments.values.quantity_kind`).
+    ``x`` is the swept key path (a column of a sweep's metrics); ``label``
+    names it on the axis (default: the key path).  Unit strings
+    (``"5 Mbps"``) go on a numeric axis in display units; ``kind`` forces
+    the quantity kind (see :func:`offloadsim.experiments.values.quantity_kind`).
     ``log_x`` defaults to a log axis when the values span two decades;
-    ``order`` fixes the series order and colours.
+    ``order`` fixes the series order and colours.  Every swept value gets a
+    tick; labels that would collide are left off.
     """
     ax = axes_or_new(ax)
     info = metric_info(metric)
-    positions, label, numeric, distinct = _x_axis(metrics[x].tolist(), x, kind)
+    positions, axis_label, numeric, distinct = x_positions(metrics[x].tolist(), x, kind, label)
     where = {v: p for v, p in zip(distinct, positions, strict=True)}
-    groups = _names(metrics, by, order) if by else [None]
+    groups = names_of(metrics, by, order) if by else [None]
+    refuse_pooling(metrics, [by, x], f"{info.label} against {label or x}")
     with house_style():
         styles = style_map(groups)
         for name in groups:
             subset = metrics if name is None else metrics[metrics[by].astype(object) == name]
-            table = _mean_ci_by(subset, [x], metric)
+            table = mean_ci_by(subset, [x], metric)
             table["pos"] = [where[v] for v in table[x]]
             table = table.sort_values("pos")
             mean = table["mean"].to_numpy(dtype=float) * info.scale
@@ -235,25 +265,108 @@ def metric_vs_parameter(
                 linestyle=style["linestyle"],
                 label=None if name is None else str(name),
             )
-            ax.fill_between(
-                table["pos"], mean - half, mean + half, color=style["color"], alpha=0.2, linewidth=0
-            )
+            low = mean - half
+            if (
+                info.unit
+            ):  # every job metric is a non-negative quantity: a band below zero is the t-interval's artefact
+                low = np.maximum(low, 0.0)
+            if log_y:
+                low = np.maximum(low, mean * 1e-3)
+            ax.fill_between(table["pos"], low, mean + half, color=style["color"], alpha=0.2, linewidth=0)
         if numeric:
             if log_x is None:
-                low = positions[positions > 0].min() if np.any(positions > 0) else 0
-                log_x = bool(low > 0 and positions.max() / low >= 100)
+                low_x = positions[positions > 0].min() if np.any(positions > 0) else 0
+                log_x = bool(low_x > 0 and positions.max() / low_x >= 100)
             if log_x:
                 ax.set_xscale("log")
-            ax.set_xticks(positions, [_tick(v) for v in positions])
-            ax.minorticks_off()
+            value_ticks(ax, "x", positions)
         else:
             ax.set_xticks(positions, [str(v) for v in distinct])
+            _rotate_if_crowded(ax, len(distinct), 5)
         if log_y:
-            _log_axis(ax, "y")
-        ax.set_xlabel(label)
+            log_axis(ax, "y")
+        ax.set_xlabel(axis_label)
         ax.set_ylabel(info.axis_label)
-        _legend(ax)
+        tidy_legend(ax, legend_title)
     return ax
+
+
+def split_vs_parameter(
+    tasks: pd.DataFrame,
+    x: str,
+    *,
+    by: str | None = "policy",
+    kind: str | None = None,
+    ax: Axes | None = None,
+    log_x: bool | None = None,
+    layers: int | Mapping[str, int] | None = None,
+    order: Sequence[Any] | None = None,
+    label: str | None = None,
+    legend_title: str | None = None,
+) -> Axes:
+    """The chosen split point against a swept parameter, Neurosurgeon-style.
+
+    The ``split`` column counts the layers run on the source device (0 = all
+    offloaded).  Each replication's mean over completed tasks is one sample;
+    the line is their mean per ``by`` value with a 95 % CI band.  A dotted
+    line marks all local: ``layers`` (a count, or a count per application),
+    else the layer count of each application inferred with
+    :func:`all_local_layers`.  Tasks of several applications are refused
+    unless ``by="app"`` (their layer counts differ, so a mean over both is a
+    split no task used).
+    """
+    ax = axes_or_new(ax)
+    names = names_of(tasks, by, order) if by else None
+    done = completed(tasks)
+    done = done[np.isfinite(pd.to_numeric(done["split"], errors="coerce").to_numpy(dtype=float))]
+    refuse_pooling(done, [by, x], f"the split against {label or x}", rows="tasks")
+    keys = [k for k in dict.fromkeys((by, x, "replication")) if k and k in done.columns]
+    per_run = done.groupby(keys, sort=False, observed=True)["split"].mean().reset_index()
+    ax = metric_vs_parameter(
+        per_run, "split", x, by=by, kind=kind, ax=ax, log_x=log_x, order=names, label=label
+    )
+    with house_style():
+        local_layers = _layers_shown(layers, done)
+        colours = {str(n): line.get_color() for n, line in zip(names or [], ax.get_lines(), strict=False)}
+        for app, count in local_layers.items():
+            text = f"{app}: all local ({count})" if by == "app" else f"all local ({count} layers)"
+            ax.axhline(
+                count,
+                color=colours.get(app, "black") if by == "app" else "black",
+                linewidth=0.6,
+                linestyle=":",
+                label=text,
+            )
+        ax.set_ylabel("layers run on the device (count)")
+        top = max([*local_layers.values(), 1])
+        ax.set_ylim(-0.04 * top, top * 1.06)
+        integer_axis(ax, "y")
+        tidy_legend(ax, legend_title)
+    return ax
+
+
+def _layers_shown(layers: int | Mapping[str, int] | None, done: pd.DataFrame) -> dict[str, int]:
+    """The all-local line(s) to draw: one per application present in ``done``."""
+    apps = [str(a) for a in pd.unique(done["app"].astype(str))] if "app" in done.columns else [""]
+    if isinstance(layers, int):
+        return {app: layers for app in apps[:1]}
+    known = dict(layers) if layers else all_local_layers(done)
+    return {app: int(known[app]) for app in apps if app in known}
+
+
+def all_local_layers(done: pd.DataFrame) -> dict[str, int]:
+    """Per application, the split of its tasks run wholly on their source: its layer count.
+
+    Applications none of whose tasks ran all local are missing.
+    """
+    if "placement" not in done.columns or "source" not in done.columns:
+        return {}
+    local = done["placement"].astype(str).to_numpy() == done["source"].astype(str).to_numpy()
+    if not local.any():
+        return {}
+    apps = done["app"].astype(str) if "app" in done.columns else pd.Series("", index=done.index)
+    counts = done.loc[local, "split"].groupby(apps[local].to_numpy()).max()
+    return {str(app): int(n) for app, n in counts.items()}
 
 
 _LABEL_BOX = {"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.8}
@@ -267,65 +380,6 @@ def _same_place(a: pd.Series, b: pd.Series) -> bool:
     )
 
 
-def _tick(value: float) -> str:
-    return f"{value:g}"
-
-
-def _plain_number(value: float, position: int | None = None) -> str:
-    """Log-axis tick labels as plain numbers (100, not 10^2)."""
-    return f"{value:g}"
-
-
-def _log_axis(ax: Axes, which: str) -> None:
-    """A log scale with ticks at 1, 2 and 5 per decade, labelled as plain numbers."""
-    (ax.set_xscale if which == "x" else ax.set_yscale)("log")
-    axis = ax.xaxis if which == "x" else ax.yaxis
-    axis.set_major_locator(LogLocator(base=10.0, subs=(1.0, 2.0, 5.0)))
-    axis.set_major_formatter(FuncFormatter(_plain_number))
-    axis.set_minor_formatter(NullFormatter())
-
-
-def split_vs_parameter(
-    tasks: pd.DataFrame,
-    x: str,
-    *,
-    by: str | None = "policy",
-    kind: str | None = None,
-    ax: Axes | None = None,
-    log_x: bool | None = None,
-    layers: int | None = None,
-    order: Sequence[Any] | None = None,
-) -> Axes:
-    """The chosen split point against a swept parameter, Neurosurgeon-style.
-
-    The ``split`` column counts the layers run on the source device (0 = all
-    offloaded).  Each replication's mean over completed tasks is one sample;
-    the line is their mean per ``by`` value with a 95 % CI band.  A dotted
-    line marks ``layers`` (all local; inferred from tasks run wholly on their
-    source when not given).
-    """
-    ax = axes_or_new(ax)
-    names = _names(tasks, by, order) if by else None
-    done = _completed(tasks)
-    done = done[np.isfinite(pd.to_numeric(done["split"], errors="coerce").to_numpy(dtype=float))]
-    keys = [k for k in (by, x, "replication") if k and k in done.columns]
-    per_run = done.groupby(keys, sort=False, observed=True)["split"].mean().reset_index()
-    if layers is None and "placement" in done.columns and "source" in done.columns:
-        local = done["placement"].astype(str).to_numpy() == done["source"].astype(str).to_numpy()
-        if local.any():
-            layers = int(done.loc[local, "split"].max())
-    ax = metric_vs_parameter(per_run, "split", x, by=by, kind=kind, ax=ax, log_x=log_x, order=names)
-    with house_style():
-        if layers:
-            ax.axhline(
-                layers, color="black", linewidth=0.6, linestyle=":", label=f"all local ({layers} layers)"
-            )
-            _legend(ax)
-        ax.set_ylabel("layers run on the device (count)")
-        ax.set_ylim(bottom=-0.02 * (layers or 1))
-    return ax
-
-
 def energy_latency(
     metrics: pd.DataFrame,
     *,
@@ -335,26 +389,34 @@ def energy_latency(
     energy: str = "device_energy_mean_j",
     ax: Axes | None = None,
     order: Sequence[Any] | None = None,
+    log_x: bool | None = None,
+    log_y: bool | None = None,
+    legend_title: str | None = None,
 ) -> Axes:
     """The energy–latency trade-off: device energy per task against latency, one marker per ``by`` value.
 
     Markers are means over replications with 95 % CI bars in both
     directions.  With ``x`` (a swept key), each ``by`` value gets one marker
-    per value of ``x``, joined in order of ``x``, its ends labelled.
-    Either axis turns logarithmic when its values span more than 30×.
+    per value of ``x``, joined in order of ``x``, its two ends labelled
+    with their value (inside the axes).  Either axis turns logarithmic when
+    its values span more than 30× (``log_x``/``log_y`` force it).
     """
     ax = axes_or_new(ax)
     lat, eng = metric_info(latency), metric_info(energy)
     keys = [by] + ([x] if x else [])
-    lat_table = _mean_ci_by(metrics, keys, latency)
-    eng_table = _mean_ci_by(metrics, keys, energy)
+    what = "the energy–latency markers"
+    lat_table = mean_ci_by(metrics, keys, latency, what=what)
+    eng_table = mean_ci_by(metrics, keys, energy, what=what)
     table = lat_table.merge(eng_table, on=keys, suffixes=("_lat", "_eng"))
     x_position: dict[Any, float] = {}
+    unit = ""
     if x:
-        positions, _, _, distinct = _x_axis(metrics[x].tolist(), x, None)
+        positions, axis_label, numeric, distinct = x_positions(metrics[x].tolist(), x, None)
         x_position = {v: p for v, p in zip(distinct, positions, strict=True)}
+        unit = axis_label.rsplit("(", 1)[-1].rstrip(")") if numeric and "(" in axis_label else ""
     with house_style():
-        styles = style_map(_names(metrics, by, order))
+        styles = style_map(names_of(metrics, by, order))
+        ends_to_label: list[tuple[str, float, float, str]] = []
         for name, style in styles.items():
             rows = table[table[by] == name]
             if rows.empty:
@@ -364,8 +426,8 @@ def energy_latency(
             ax.errorbar(
                 rows["mean_lat"] * lat.scale,
                 rows["mean_eng"] * eng.scale,
-                xerr=rows["ci_lat"] * lat.scale,
-                yerr=rows["ci_eng"] * eng.scale,
+                xerr=_above_zero(rows["mean_lat"], rows["ci_lat"]) * lat.scale,
+                yerr=_above_zero(rows["mean_eng"], rows["ci_eng"]) * eng.scale,
                 color=style["color"],
                 marker=style["marker"],
                 linestyle=style["linestyle"] if x else "none",
@@ -373,31 +435,82 @@ def energy_latency(
                 elinewidth=0.7,
                 label=str(name),
             )
-            ends = [rows.iloc[0], rows.iloc[-1]] if x and len(rows) > 1 else []
-            if ends and _same_place(ends[0], ends[1]):
-                ends = [ends[0]]  # a policy the swept value does not move: one label would hide the other
-                ends[0] = ends[0].copy()
-                ends[0][x] = f"{rows.iloc[0][x]} to {rows.iloc[-1][x]}"
-            if ends:
-                for end in ends:
-                    ax.annotate(
-                        str(end[x]),
-                        (end["mean_lat"] * lat.scale, end["mean_eng"] * eng.scale),
-                        textcoords="offset points",
-                        xytext=(3, 3),
-                        fontsize=6,
-                        color=style["color"],
-                        bbox=_LABEL_BOX,
+            if not x or len(rows) < 2:
+                continue
+            first, last = rows.iloc[0], rows.iloc[-1]
+            if _same_place(first, last):  # a policy the swept value does not move: one label for both
+                text = _end_text(first, x, unit, last)
+                ends_to_label.append((text, first["mean_lat"], first["mean_eng"], style["color"]))
+            else:
+                for row in (first, last):
+                    ends_to_label.append(
+                        (_end_text(row, x, unit), row["mean_lat"], row["mean_eng"], style["color"])
                     )
         ax.set_xlabel(lat.axis_label)
         ax.set_ylabel(eng.axis_label)
-        for column, axis in (("mean_lat", ax.xaxis), ("mean_eng", ax.yaxis)):
+        for column, which, forced in (("mean_lat", "x", log_x), ("mean_eng", "y", log_y)):
             values = table[column].to_numpy(dtype=float)
             values = values[np.isfinite(values) & (values > 0)]
-            if values.size and values.max() / values.min() > 30:
-                _log_axis(ax, "x" if axis is ax.xaxis else "y")
-        _legend(ax)
+            wide = bool(values.size and values.max() / values.min() > 30)
+            if forced if forced is not None else wide:
+                log_axis(ax, which)
+        tidy_legend(ax, legend_title)
+        _label_ends(
+            ax, [(text, la * lat.scale, en * eng.scale, colour) for text, la, en, colour in ends_to_label]
+        )
     return ax
+
+
+def _above_zero(mean: pd.Series, half: pd.Series) -> np.ndarray:
+    """Asymmetric error bars of a non-negative quantity: the lower arm stops at zero."""
+    m, h = mean.to_numpy(dtype=float), half.to_numpy(dtype=float)
+    return np.vstack([np.minimum(h, m), h])
+
+
+def _end_text(row: pd.Series, x: str, unit: str, last: pd.Series | None = None) -> str:
+    """``"10 Mbit/s"`` (or ``"10–500 Mbit/s"`` from ``row`` to ``last``): a swept value in display units."""
+    if not unit:
+        return str(row[x]) if last is None else f"{row[x]}–{last[x]}"
+    first = plain_number(row["pos"])
+    return f"{first} {unit}" if last is None else f"{first}–{plain_number(last['pos'])} {unit}"
+
+
+def _label_ends(ax: Axes, labels: Sequence[tuple[str, float, float, str]]) -> None:
+    """Annotate points with small labels inside the axes, each where it overlaps no other label.
+
+    Each label tries the four corners around its point, pointing into the
+    axes first; one that fits nowhere is left off rather than drawn over
+    another (the legend and the line still say which series it is).
+    """
+    if not labels:
+        return
+    renderer = laid_out(ax)
+    frame = ax.get_window_extent(renderer)
+    legend = ax.get_legend()
+    placed = [legend.get_window_extent(renderer)] if legend is not None else []
+    for text, x, y, colour in labels:
+        px, py = ax.transData.transform((x, y))
+        right = px > frame.x0 + 0.6 * frame.width
+        above = py < frame.y0 + 0.75 * frame.height
+        corners = [(not right, above), (right, above), (not right, not above), (right, not above)]
+        for to_right, to_top in corners:
+            note = ax.annotate(
+                text,
+                (x, y),
+                textcoords="offset points",
+                xytext=(4 if to_right else -4, 4 if to_top else -4),
+                ha="left" if to_right else "right",
+                va="bottom" if to_top else "top",
+                fontsize=6,
+                color=colour,
+                bbox=_LABEL_BOX,
+            )
+            box = note.get_window_extent(renderer)
+            inside = frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1
+            if inside and not any(box.overlaps(other) for other in placed):
+                placed.append(box)
+                break
+            note.remove()
 
 
 # --------------------------------------------------------------------------- utilisation
@@ -411,6 +524,7 @@ def node_utilisation(
     max_nodes: int = 10,
     ax: Axes | None = None,
     order: Sequence[Any] | None = None,
+    legend_title: str | None = None,
 ) -> Axes:
     """Utilisation of computing nodes (or tiers), grouped bars per ``by`` value with 95 % CI bars.
 
@@ -429,18 +543,24 @@ def node_utilisation(
         raise ValueError(f"level must be 'node', 'tier' or 'auto', got {level!r}")
     if by not in frame.columns:  # one run: a single series
         frame = frame.assign(**{by: ""})
-    groups = _names(frame, by, order)
-    run_keys = [c for c in (by, "point", "replication") if c in frame.columns]
+    groups = names_of(frame, by, order)
     if level == "tier":
+        from offloadsim.results import NODE_COLUMNS
+
+        run_keys = [c for c in frame.columns if c not in NODE_COLUMNS]  # every column naming a run
         per_run = (
-            frame.groupby([*run_keys, "tier"], sort=False, observed=True)["utilisation"].mean().reset_index()
+            frame.groupby([*run_keys, "tier"], sort=False, observed=True, dropna=False)["utilisation"]
+            .mean()
+            .reset_index()
         )
         category = "tier"
     else:
         per_run = frame
         category = "node"
-    table = _mean_ci_by(per_run, [by, category], "utilisation")
-    categories = _names(per_run, category)
+    table = mean_ci_by(
+        per_run, [by, category], "utilisation", what=f"the utilisation per {by} and {category}"
+    )
+    categories = names_of(per_run, category)
     with house_style():
         styles = style_map(groups)
         width = 0.8 / max(1, len(groups))
@@ -461,240 +581,14 @@ def node_utilisation(
                 label=str(name) if name != "" else None,
             )
         ax.set_xticks(base, [str(c) for c in categories])
-        if len(categories) > 5:
-            ax.tick_params(axis="x", labelrotation=30)
-            for label in ax.get_xticklabels():
-                label.set_horizontalalignment("right")
+        _rotate_if_crowded(ax, len(categories), 5)
         ax.set_xlabel(category)
         ax.set_ylabel("utilisation (%)")
-        ax.set_ylim(
-            0, max(5.0, float(np.nanmax(table["mean"] + table["ci"]) * 100 * 1.1) if len(table) else 5.0)
-        )
+        top = float(np.nanmax(table["mean"] + table["ci"]) * 100) if len(table) else 0.0
+        # Room above the tallest bar for the legend, which goes above the bars.
+        ax.set_ylim(0, max(5.0, top * (1.3 if len(groups) > 1 else 1.1)))
         ax.grid(axis="x", visible=False)
-        _legend(ax, ncols=min(4, len(groups)))
-    return ax
-
-
-def utilisation_over_time(
-    tasks: pd.DataFrame,
-    *,
-    nodes: pd.DataFrame | None = None,
-    by: str = "tier",
-    bins: int = 60,
-    ax: Axes | None = None,
-    max_series: int = 6,
-) -> Axes:
-    """Compute load over time, derived from one run's task records: utilisation (or busy cores) per time bin.
-
-    A task's compute time is spread evenly over its ``start``–``finish``
-    interval (the records do not say when inside it the compute ran), so
-    the curve is a smoothed estimate whose integral is the exact busy time.
-    Series are placements grouped ``by`` ``"placement"`` or ``"tier"`` (the
-    tier of each node in the placement, from ``nodes``; ``device>edge`` for
-    a split).  When ``nodes`` gives the cores behind every series, the
-    y axis is utilisation in %; otherwise mean busy cores.  Pass the tasks
-    of a single run.
-    """
-    ax = axes_or_new(ax)
-    frame = tasks[np.isfinite(pd.to_numeric(tasks["finish"], errors="coerce").to_numpy(dtype=float))]
-    start = frame["start"].to_numpy(dtype=float)
-    finish = frame["finish"].to_numpy(dtype=float)
-    compute = np.nan_to_num(frame["compute_time"].to_numpy(dtype=float))
-    placement = frame["placement"].astype(str).to_numpy()
-    if by == "tier" and nodes is not None and len(nodes):
-        tiers = dict(zip(nodes["node"].astype(str), nodes["tier"].astype(str), strict=False))
-        labels = np.array([_tier_label(p, tiers) for p in placement], dtype=object)
-    elif by in ("tier", "placement"):
-        labels = placement.astype(object)
-    else:
-        raise ValueError(f"by must be 'tier' or 'placement', got {by!r}")
-    cores = _cores_per_label(labels, nodes) if nodes is not None and by == "tier" else {}
-    t0 = float(np.min(start)) if start.size else 0.0
-    t1 = float(np.max(finish)) if finish.size else 1.0
-    edges = np.linspace(t0, max(t1, t0 + 1e-9), bins + 1)
-    width = edges[1] - edges[0]
-    duration = np.maximum(finish - start, 1e-12)
-    density = compute / duration
-    totals = {label: float(compute[labels == label].sum()) for label in dict.fromkeys(labels)}
-    ranked = [k for k, v in sorted(totals.items(), key=lambda kv: -kv[1]) if v > 0]
-    shown = ranked[:max_series]
-    percent = bool(shown) and all(cores.get(label, 0) > 0 for label in shown)
-    with house_style():
-        styles = style_map(shown)
-        centres = (edges[:-1] + edges[1:]) / 2
-        for label in shown:
-            mask = labels == label
-            lo = np.maximum(start[mask][:, None], edges[None, :-1])
-            hi = np.minimum(finish[mask][:, None], edges[None, 1:])
-            overlap = np.clip(hi - lo, 0.0, None)
-            busy = (overlap * density[mask][:, None]).sum(axis=0) / width
-            name = str(label)
-            if label in cores:
-                name += f" ({cores[label]} core{'s' if cores[label] != 1 else ''})"
-            if percent:
-                busy = busy / cores[label] * 100.0
-            ax.plot(
-                centres,
-                busy,
-                color=styles[label]["color"],
-                linestyle=styles[label]["linestyle"],
-                label=name,
-                drawstyle="steps-mid",
-            )
-        ax.set_xlabel("simulated time (s)")
-        ax.set_ylabel("utilisation (%)" if percent else "busy cores (count)")
-        ax.set_ylim(bottom=0)
-        _legend(ax, title="placement")
-    return ax
-
-
-def _tier_label(placement: str, tiers: dict[str, str]) -> str:
-    parts = [tiers.get(node, node) for node in placement.split(">") if node]
-    merged = [p for i, p in enumerate(parts) if i == 0 or p != parts[i - 1]]
-    return ">".join(merged) or "none"
-
-
-def _cores_per_label(labels: np.ndarray, nodes: pd.DataFrame) -> dict[str, int]:
-    """Total cores of a tier, for single-tier labels (one run's node table: its nodes counted once)."""
-    if "cores" not in nodes.columns:
-        return {}
-    once = nodes.drop_duplicates("node")
-    per_tier = once.groupby(once["tier"].astype(str))["cores"].sum()
-    return {str(label): int(per_tier[label]) for label in dict.fromkeys(labels) if label in per_tier.index}
-
-
-# --------------------------------------------------------------------------- timeline
-
-
-def stage_timeline(
-    tasks: pd.DataFrame,
-    *,
-    stages: pd.DataFrame | None = None,
-    n: int = 30,
-    ax: Axes | None = None,
-    label_placement: bool | None = None,
-) -> Axes:
-    """Where each task's time went: one bar per task from its arrival, split into stages.
-
-    The first ``n`` completed tasks by arrival are drawn.  With ``stages``
-    (a run recorded with ``--stages``) every compute stage and transfer is
-    drawn where and when it happened, queueing before each compute stage
-    included.  Without, each bar is cut into the task's totals of transfer,
-    queueing (``wait``), compute and any remainder, drawn in that fixed
-    order since the task records do not say when each happened.
-    ``label_placement`` (default: with at most 40 tasks) writes where each
-    task ran beside its bar.
-    """
-    ax = axes_or_new(ax)
-    done = _completed(tasks).sort_values(["arrival", "task_id"] if "task_id" in tasks else ["arrival"])
-    done = done.head(n)
-    if stages is not None and "task_id" in done.columns:
-        return _timeline_from_stages(done, stages, ax, label_placement)
-    t0 = float(done["arrival"].min()) if len(done) else 0.0
-    arrival = (done["arrival"].to_numpy(dtype=float) - t0) * 1e3
-    transfer = np.nan_to_num(done["transfer_time"].to_numpy(dtype=float)) * 1e3
-    queue = np.nan_to_num(done["wait"].to_numpy(dtype=float)) * 1e3
-    compute = np.nan_to_num(done["compute_time"].to_numpy(dtype=float)) * 1e3
-    latency = done["latency"].to_numpy(dtype=float) * 1e3
-    other = np.clip(latency - transfer - queue - compute, 0.0, None)
-    y = np.arange(len(done))
-    with house_style():
-        left = arrival.copy()
-        for stage, width in (
-            ("transfer", transfer),
-            ("queue", queue),
-            ("compute", compute),
-            ("other", other),
-        ):
-            ax.barh(y, width, left=left, height=0.75, color=STAGE_COLOURS[stage], linewidth=0, label=stage)
-            left = left + width
-        ax.invert_yaxis()
-        ax.set_xlabel(f"time since the first task's arrival at {t0:.3f} s (ms)")
-        ax.set_ylabel("task (arrival order)")
-        ax.set_yticks(y[:: max(1, len(y) // 10)])
-        if label_placement is None:
-            label_placement = len(done) <= 40
-        if label_placement and "placement" in done.columns:
-            for row, end, where in zip(y, left, done["placement"].astype(str), strict=True):
-                ax.annotate(
-                    where,
-                    (end, row),
-                    xytext=(2, 0),
-                    textcoords="offset points",
-                    va="center",
-                    fontsize=5.5,
-                    color="#404040",
-                )
-        ax.grid(axis="y", visible=False)
-        ax.legend(
-            handles=[Patch(color=c, label=s) for s, c in STAGE_COLOURS.items()],
-            ncols=4,
-            loc="lower center",
-            bbox_to_anchor=(0.5, 1.0),
-        )
-    return ax
-
-
-def _timeline_from_stages(
-    done: pd.DataFrame, stages: pd.DataFrame, ax: Axes, label_placement: bool | None
-) -> Axes:
-    """Draw recorded stages (queue, compute, transfer) in order, each task from its own arrival."""
-    row_of = {int(task_id): row for row, task_id in enumerate(done["task_id"])}
-    arrival_of = dict(zip(done["task_id"].astype(int), done["arrival"].astype(float), strict=True))
-    mine = stages[stages["task_id"].isin(row_of)]
-    rows = mine["task_id"].map(row_of).to_numpy(dtype=float)
-    t0 = mine["task_id"].map(arrival_of).to_numpy(dtype=float)
-    submitted = (mine["submitted"].to_numpy(dtype=float) - t0) * 1e3
-    start = (mine["start"].to_numpy(dtype=float) - t0) * 1e3
-    end = (mine["end"].to_numpy(dtype=float) - t0) * 1e3
-    kind = mine["kind"].astype(str).to_numpy()
-    y = np.arange(len(done))
-    with house_style():
-        queued = start > submitted
-        ax.barh(
-            rows[queued],
-            (start - submitted)[queued],
-            left=submitted[queued],
-            height=0.75,
-            color=STAGE_COLOURS["queue"],
-            linewidth=0,
-        )
-        for stage in ("transfer", "compute"):
-            pick = kind == stage
-            ax.barh(
-                rows[pick],
-                (end - start)[pick],
-                left=start[pick],
-                height=0.75,
-                color=STAGE_COLOURS[stage],
-                linewidth=0,
-            )
-        ax.invert_yaxis()
-        ax.set_xlabel("time since the task's arrival (ms)")
-        ax.set_ylabel("task (arrival order)")
-        ax.set_yticks(y[:: max(1, len(y) // 10)])
-        if label_placement is None:
-            label_placement = len(done) <= 40
-        if label_placement and "placement" in done.columns:
-            finish = done["latency"].to_numpy(dtype=float) * 1e3
-            for row, x, where in zip(y, finish, done["placement"].astype(str), strict=True):
-                ax.annotate(
-                    where,
-                    (x, row),
-                    xytext=(2, 0),
-                    textcoords="offset points",
-                    va="center",
-                    fontsize=5.5,
-                    color="#404040",
-                )
-        ax.grid(axis="y", visible=False)
-        shown = {s: c for s, c in STAGE_COLOURS.items() if s != "other"}
-        ax.legend(
-            handles=[Patch(color=c, label=s) for s, c in shown.items()],
-            ncols=3,
-            loc="lower center",
-            bbox_to_anchor=(0.5, 1.0),
-        )
+        tidy_legend(ax, legend_title, ncols=min(4, len(groups)), loc="upper center")
     return ax
 
 
@@ -729,8 +623,10 @@ def calibration_accuracy(table: pd.DataFrame, *, tolerance: float = 0.10, ax: Ax
                     label=role,
                     zorder=3,
                 )
-        ax.set(xscale="log", yscale="log", xlim=(lo, hi), ylim=(lo, hi))
+        log_axis(ax, "x")
+        log_axis(ax, "y")
+        ax.set(xlim=(lo, hi), ylim=(lo, hi))
         ax.set_xlabel("measured whole-model latency (ms)")
         ax.set_ylabel("sum of per-layer predictions (ms)")
-        ax.legend()
+        ax.legend(loc="upper left")
     return ax

@@ -1,27 +1,40 @@
 """One figure of a results directory (run, compare or sweep) by kind: what ``offloadsim plot`` draws.
 
-:func:`plot_results` picks sensible defaults from the directory's kind (the
-policy as series, the first numeric swept key as x axis) and filters rows
-with ``where`` (``{"links[0].bandwidth": "20 Mbps"}``).
+:func:`plot_results` never averages over anything but replications.  Every
+dimension of the data (each swept key, the policy, the application) that
+varies is either on the figure (the x axis, the series ``by``, one panel
+per value with ``facet``), fixed with ``where``, or the figure is refused
+with an error that names it and says how to choose.  Axis and legend names
+come from the sweep's ``labels:`` (or readable defaults such as a link's
+ends), never a bare key path.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import math
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from offloadsim.experiments.storage import ExperimentError, Results
-from offloadsim.experiments.values import quantity_kind
-from offloadsim.plots import charts
+from offloadsim.experiments.values import default_label, quantity_kind, to_si
+from offloadsim.plots import charts, runs
+from offloadsim.plots.axes import figure_legend, label_panels, root_figure
 from offloadsim.plots.kinds import KINDS
-from offloadsim.plots.style import house_style, new_axes
+from offloadsim.plots.style import FIGSIZES, new_axes
 
-__all__ = ["KINDS", "plot_results", "default_figure_name"]
+__all__ = ["KINDS", "plot_results", "default_figure_name", "LOG_X_KINDS", "LOG_Y_KINDS"]
 
-#: Figure kinds of ``offloadsim plot --kind``.
+#: Kinds whose x (or y) axis can be made logarithmic from the command line.
+LOG_X_KINDS = ("cdf", "sweep", "split", "energy")
+LOG_Y_KINDS = ("bars", "sweep", "energy")
+_METRIC_KINDS = ("bars", "sweep", "energy")
+_ONE_RUN_KINDS = ("utilisation-time", "timeline")
+_TIMELINE_PANEL_TASKS = 15  # tasks per panel when a timeline shows several runs
 
 
 def default_figure_name(kind: str, metric: str | None = None) -> str:
@@ -35,71 +48,438 @@ def plot_results(
     *,
     metric: str | None = None,
     x: str | None = None,
-    by: str | None = None,
+    by: str | Sequence[str] | None = None,
+    facet: str | None = None,
     where: Mapping[str, Any] | None = None,
     size: str | None = None,
+    logx: bool | None = None,
+    logy: bool | None = None,
 ) -> Figure:
     """Draw one figure of ``results`` (see :data:`KINDS`) on a new house-style Figure and return it.
 
-    Raises :class:`ExperimentError` for a kind the data cannot give (a sweep
-    plot of a single run) or an unknown column.
+    ``by`` names the column(s) that make the series (default ``policy``;
+    several make one series per combination; for ``utilisation-time``,
+    ``tier`` or ``placement``); ``facet`` draws one panel per value of a
+    column; ``where`` keeps rows with the given values (compared as text);
+    ``logx``/``logy`` force a log axis on or off (default: chosen from the
+    data).  Raises :class:`ExperimentError` naming every dimension the
+    figure would otherwise average over, a kind the data cannot give (a
+    sweep plot of a single run), or an unknown column.
     """
     if kind not in KINDS:
         raise ExperimentError(f"unknown plot kind {kind!r}; use one of {', '.join(KINDS)}")
-    tasks = _filter(results.tasks, where, "tasks")
-    metrics = _filter(results.metrics, where, "metrics")
-    nodes = _filter(results.nodes, where, "nodes")
-    series = by or "policy"
-    for name, frame in (("tasks", tasks), ("metrics", metrics)):
-        if series not in frame.columns and kind in ("cdf", "bars", "sweep", "energy"):
-            raise ExperimentError(f"--by {series}: no such column in {name} (columns: {_list(frame)})")
-    fig, ax = new_axes(size or ("two-column" if kind == "timeline" else "one-column"))
+    for flag, value, allowed in (("--logx", logx, LOG_X_KINDS), ("--logy", logy, LOG_Y_KINDS)):
+        if value is not None and kind not in allowed:
+            raise ExperimentError(f"{flag} does not apply to --kind {kind}; it does to {', '.join(allowed)}")
+    view = _View(results, kind, metric, where)
+    series = _series(kind, by)
+    if by is None and "policy" not in view.frame().columns:
+        series = []  # a single run's node table: one series
+    run_series = _run_series(kind, by)
+    frame = view.frame()
+    x_key = _x_key(results, kind, x, view.metrics)
+    shown = [k for k in (x_key, *series, facet) if k]
+    for key in shown:
+        if key not in frame.columns and not (kind == "utilisation-time" and key in ("tier", "placement")):
+            raise ExperimentError(
+                f"{_flag(key, x_key, series)} {key}: no such column (columns: {_list(frame)})"
+            )
+    if kind in _ONE_RUN_KINDS and facet is None and "policy" in view.varying(frame, shown):
+        facet = "policy"  # one run per panel: every policy of a comparison, each on its own clock
+        shown.append(facet)
+    _refuse_pooled(view, frame, shown, kind)
+    order = _series_order(frame, series)
+    if len(series) > 1:
+        frame = frame.assign(**{", ".join(series): _joined(frame, series)})
+    panels = _panels(frame, facet)
+    if kind == "energy" and len(panels) > 1:  # one scale on every panel, so that they compare
+        logx = _wide(frame["latency_mean_s"]) if logx is None else logx
+        logy = _wide(frame["device_energy_mean_j"]) if logy is None else logy
+    fig, axes = _figure(kind, size, len(panels), facet_rows=kind in _ONE_RUN_KINDS)
+    column = ", ".join(series) if series else None
+    legend_title = ", ".join(view.label(s) for s in series) or None
+    titles = []
     try:
-        if kind == "cdf":
-            charts.latency_cdf(tasks, by=series, ax=ax)
-        elif kind == "bars":
-            _need_metric(metrics, metric or "latency_p95_s")
-            charts.metric_bars(metrics, metric or "latency_p95_s", by=series, ax=ax)
-        elif kind == "sweep":
-            key = _swept_key(results, x, metrics)
-            _need_metric(metrics, metric or "latency_mean_s")
-            charts.metric_vs_parameter(
-                metrics,
-                metric or "latency_mean_s",
-                key,
-                by=series if key != series else None,
-                kind=results.manifest.get("swept_kinds", {}).get(key),
-                ax=ax,
-            )
-        elif kind == "split":
-            key = _swept_key(results, x, metrics, prefer="bandwidth")
-            charts.split_vs_parameter(
-                tasks,
-                key,
-                by=series if key != series else None,
-                kind=results.manifest.get("swept_kinds", {}).get(key),
-                ax=ax,
-            )
-        elif kind == "energy":
-            if x is not None and x not in metrics.columns:
-                raise ExperimentError(f"--x {x}: no such column in the metrics (columns: {_list(metrics)})")
-            charts.energy_latency(metrics, by=series, x=x, ax=ax)
-        elif kind == "utilisation":
-            charts.node_utilisation(nodes, by=series if series in nodes.columns else "policy", ax=ax)
-        elif kind == "utilisation-time":
-            one, label = _one_run(tasks)
-            charts.utilisation_over_time(one, nodes=nodes, by=by or "tier", ax=ax)
-            with house_style():
-                ax.set_title(label, fontsize=7)
-        elif kind == "timeline":
-            one, label = _one_run(tasks)
-            charts.stage_timeline(one, stages=results.stages, ax=ax)
-            with house_style():
-                fig.suptitle(label, fontsize=7)
+        for ax, (value, part) in zip(axes, panels, strict=True):
+            title = _draw(view, kind, part, ax, column or run_series, legend_title, order, x_key, logx, logy)
+            facet_title = f"{view.label(facet)} = {value}" if facet else None
+            titles.append("; ".join(t for t in (facet_title, title) if t))
     except (KeyError, ValueError) as error:  # a column the data does not have
         message = error.args[0] if error.args else str(error)
         raise ExperimentError(f"cannot draw {kind}: {message}") from None
+    _finish(fig, axes, titles, kind, view.fixed_title(frame))
     return fig
+
+
+# --------------------------------------------------------------------------- the data of a figure
+
+
+class _View:
+    """The tables of ``results`` filtered by ``where``, with labels and the dimensions that can vary."""
+
+    def __init__(self, results: Results, kind: str, metric: str | None, where: Mapping[str, Any] | None):
+        self.results = results
+        self.kind = kind
+        self.metric = metric or ("latency_p95_s" if kind == "bars" else "latency_mean_s")
+        self.where = dict(where or {})
+        tasks, metrics, nodes = results.tasks, results.metrics, results.nodes
+        known = {*tasks.columns, *metrics.columns, *nodes.columns}
+        for key in self.where:
+            if key not in known:
+                columns = ", ".join(map(str, dict.fromkeys([*tasks.columns, *metrics.columns])))
+                raise ExperimentError(f"--where {key}: no such column (columns: {columns})")
+        if kind in _METRIC_KINDS and self._per_app(tasks):
+            from offloadsim.experiments.breakdown import metrics_per
+
+            metrics = metrics_per(tasks, metrics, "app")
+        self.tasks = _filter(tasks, self.where, "tasks")
+        self.metrics = _filter(metrics, self.where, "metrics")
+        self.nodes = _filter(nodes, self.where, "nodes")
+        if kind in _METRIC_KINDS:
+            _need_metric(self.metrics, self.metric)
+
+    def _per_app(self, tasks: pd.DataFrame) -> bool:
+        """Whether a metric figure must be drawn per application: several apps, a metric of tasks."""
+        if "app" not in tasks.columns or self.metric.startswith("utilisation_"):
+            return False
+        return tasks["app"].nunique() > 1
+
+    def frame(self) -> pd.DataFrame:
+        """The table this kind of figure is drawn from."""
+        if self.kind in _METRIC_KINDS:
+            return self.metrics
+        if self.kind == "utilisation":
+            return self.nodes
+        return self.tasks
+
+    def dimensions(self, frame: pd.DataFrame) -> list[str]:
+        """Columns of ``frame`` that name a configuration: the swept keys, the policy, the application."""
+        dims = [k for k in self.results.swept if k in frame.columns]
+        dims.append("policy")
+        if self.kind in ("cdf", "split", *_METRIC_KINDS):
+            dims.append("app")  # a node's load and a run's timeline are not per application
+        return [d for d in dict.fromkeys(dims) if d in frame.columns]
+
+    def varying(self, frame: pd.DataFrame, shown: Sequence[str]) -> list[str]:
+        """The dimensions that take several values among rows agreeing on the ``shown`` columns."""
+        group = [k for k in shown if k in frame.columns]
+        out = []
+        for dim in self.dimensions(frame):
+            if dim in group:
+                continue
+            if group:
+                counts = frame.groupby(group, sort=False, observed=True, dropna=False)[dim].nunique(
+                    dropna=False
+                )
+                several = len(counts) and int(counts.max()) > 1
+            else:
+                several = frame[dim].nunique(dropna=False) > 1
+            if several:
+                out.append(dim)
+        return out
+
+    def fixed_title(self, frame: pd.DataFrame) -> str:
+        """``objective = energy, phone–server bandwidth = 5.85 Mbps``: the dimensions ``where`` fixed."""
+        dims = set(self.dimensions(frame)) | set(self.results.swept)
+        return ", ".join(f"{self.label(k)} = {v}" for k, v in self.where.items() if k in dims)
+
+    def label(self, key: str | None) -> str:
+        """How the figure names a column: the sweep's ``labels:`` entry, else a readable default."""
+        if key is None:
+            return ""
+        labels = self.results.manifest.get("labels") or {}
+        if key in labels:
+            return str(labels[key])
+        return default_label(key, self._base_document()) if "." in key or "[" in key else key
+
+    def _base_document(self) -> dict[str, Any] | None:
+        """The base scenario of a sweep written before sweeps stored their labels (best effort)."""
+        base = self.results.manifest.get("base_file")
+        if not base:
+            return None
+        try:
+            from offloadsim.scenario import read_document
+
+            document = read_document(base)
+        except Exception:
+            return None
+        return document if isinstance(document, dict) else None
+
+
+def _series(kind: str, by: str | Sequence[str] | None) -> list[str]:
+    if kind in _ONE_RUN_KINDS:
+        return []  # their series are tiers / stages, not a column of the data
+    if by is None:
+        return ["policy"]
+    names = [b.strip() for b in by.split(",")] if isinstance(by, str) else [str(b) for b in by]
+    return [b for b in dict.fromkeys(names) if b]
+
+
+def _run_series(kind: str, by: str | Sequence[str] | None) -> str | None:
+    """The series of a one-run figure: ``tier`` or ``placement`` for utilisation-time, none for a timeline."""
+    if kind not in _ONE_RUN_KINDS:
+        return None
+    if kind == "timeline":
+        if by is not None:
+            raise ExperimentError("--by does not apply to --kind timeline (its bars are coloured by stage)")
+        return None
+    if by is None:
+        return "tier"
+    if by not in ("tier", "placement"):
+        raise ExperimentError(f"--by {by}: utilisation-time draws a line per tier or per placement")
+    return str(by)
+
+
+def _x_key(results: Results, kind: str, x: str | None, metrics: pd.DataFrame) -> str | None:
+    """The x axis key of a sweep figure: ``x``, else the first numeric swept key (a bandwidth for split)."""
+    if kind not in ("sweep", "split", "energy"):
+        if x is not None:
+            raise ExperimentError(f"--x does not apply to --kind {kind}; it does to sweep, split and energy")
+        return None
+    if x is not None:
+        if x not in metrics.columns:
+            raise ExperimentError(
+                f"--x {x}: no such column (swept keys: {', '.join(results.swept) or 'none'})"
+            )
+        return x
+    if not results.swept:
+        if kind == "energy":
+            return None
+        raise ExperimentError(f"{results.path} is a {results.kind} directory; this figure needs a sweep")
+    kinds = results.manifest.get("swept_kinds", {})
+    numeric = [k for k in results.swept if (kinds.get(k) or quantity_kind(metrics[k].unique().tolist()))]
+    for key in numeric:
+        if kind == "split" and "bandwidth" in key:
+            return key
+    if numeric:
+        return numeric[0]
+    if kind == "energy":
+        return None
+    return results.swept[0]
+
+
+def _flag(key: str, x_key: str | None, series: Sequence[str]) -> str:
+    return "--x" if key == x_key else "--by" if key in series else "--facet"
+
+
+def _refuse_pooled(view: _View, frame: pd.DataFrame, shown: Sequence[str], kind: str) -> None:
+    """Raise naming every dimension that varies but is neither shown nor fixed, and how to choose."""
+    hidden = view.varying(frame, shown)
+    if not hidden:
+        return
+    axes = _tied(frame, hidden)  # zipped keys move together: one choice fixes them all
+    parts = []
+    for keys in axes:
+        values = list(pd.unique(frame[keys[0]].astype(object)))
+        listed = ", ".join(map(str, values[:6])) + (", ..." if len(values) > 6 else "")
+        tied = f"; with {', '.join(keys[1:])}" if len(keys) > 1 else ""
+        parts.append(f"{keys[0]} ({listed}{tied})")
+    picks = " ".join(
+        f"--where {_quote(f'{keys[0]}={pd.unique(frame[keys[0]].astype(object))[0]}')}" for keys in axes
+    )
+    first = _quote(axes[0][0])
+    if kind in _ONE_RUN_KINDS:
+        what = f"--kind {kind} draws one run, but the data vary"
+        how = f"pick one value of each ({picks}), or a panel per value with --facet {first}"
+    else:
+        what = f"--kind {kind} averages only over replications, but the data also vary"
+        how = (
+            f"show each with --by (a line per value) or --facet (a panel per value), e.g. --by {first}, "
+            f"or pick one value of each: {picks}"
+        )
+    raise ExperimentError(f"{what} {' and '.join(parts)}, which the figure does not show: {how}")
+
+
+def _tied(frame: pd.DataFrame, keys: Sequence[str]) -> list[list[str]]:
+    """``keys`` grouped into those that determine each other (the keys of one ``zip:`` block)."""
+    groups: list[list[str]] = []
+    for key in keys:
+        for group in groups:
+            lead = group[0]
+            if (
+                frame.groupby(lead, observed=True, dropna=False)[key].nunique(dropna=False).max() == 1
+                and frame.groupby(key, observed=True, dropna=False)[lead].nunique(dropna=False).max() == 1
+            ):
+                group.append(key)
+                break
+        else:
+            groups.append([key])
+    return groups
+
+
+def _wide(values: pd.Series) -> bool:
+    """Whether positive values span more than 30× (the charts' rule for a log axis)."""
+    positive = values.to_numpy(dtype=float)
+    positive = positive[np.isfinite(positive) & (positive > 0)]
+    return bool(positive.size and positive.max() / positive.min() > 30)
+
+
+def _quote(text: str) -> str:
+    return f"'{text}'" if any(c in text for c in " []*?") else text
+
+
+def _panels(frame: pd.DataFrame, facet: str | None) -> list[tuple[Any, pd.DataFrame]]:
+    """``[(value, rows)]`` per value of ``facet`` (numeric values in order), or one panel of everything."""
+    if facet is None:
+        return [(None, frame)]
+    values = list(pd.unique(frame[facet].astype(object)))
+    kind = quantity_kind(values)
+    if kind is not None:
+        si = to_si(values, kind)
+        values = [values[i] for i in np.argsort(si, kind="stable")]
+    if len(values) > 12:
+        raise ExperimentError(
+            f"--facet {facet}: {len(values)} values make too many panels (at most 12); use --where"
+        )
+    return [(v, frame[frame[facet].astype(object).to_numpy() == v]) for v in values]
+
+
+def _series_order(frame: pd.DataFrame, series: Sequence[str]) -> list[Any] | None:
+    """The series in order of first appearance, the same in every panel (so each keeps its colour)."""
+    if not series or any(s not in frame.columns for s in series):
+        return None
+    if len(series) == 1:
+        return list(pd.unique(frame[series[0]].astype(object)))
+    return list(pd.unique(_joined(frame, series)))
+
+
+def _joined(frame: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
+    text = frame[list(columns)].astype(str)
+    return text.apply(", ".join, axis=1).to_numpy(dtype=object) if len(frame) else np.array([], dtype=object)
+
+
+# --------------------------------------------------------------------------- drawing
+
+
+def _figure(kind: str, size: str | None, panels: int, *, facet_rows: bool) -> tuple[Figure, list[Axes]]:
+    default = "two-column-tall" if kind == "timeline" else "one-column"
+    if panels == 1:
+        fig, ax = new_axes(size or default)
+        return fig, [ax]
+    if facet_rows:  # runs over time: panels stacked, sharing the time axis' meaning
+        ncols, nrows = 1, panels
+        width = FIGSIZES["two-column"][0]
+        height = (_TIMELINE_PANEL_TASKS * 0.11 + 0.8 if kind == "timeline" else 1.6) * panels + 0.4
+    else:
+        ncols = min(panels, 3)
+        nrows = math.ceil(panels / ncols)
+        width = FIGSIZES["two-column"][0]
+        height = FIGSIZES["one-column"][1] * nrows + 0.2
+    if size is not None:
+        width = FIGSIZES[size][0]
+    shared = kind == "utilisation-time"  # one simulated clock for every panel
+    fig, axes = new_axes((width, height), nrows=nrows, ncols=ncols, sharex=shared)
+    flat = list(np.atleast_1d(axes).ravel())
+    for extra in flat[panels:]:
+        extra.set_visible(False)
+    return fig, flat[:panels]
+
+
+def _draw(
+    view: _View,
+    kind: str,
+    frame: pd.DataFrame,
+    ax: Axes,
+    by: str | None,
+    by_label: str | None,
+    order: list[Any] | None,
+    x: str | None,
+    logx: bool | None,
+    logy: bool | None,
+) -> str | None:
+    """Draw one panel; return a title part to show (which run a one-run figure is), if any."""
+    if kind == "cdf":
+        charts.latency_cdf(frame, by=by or "policy", ax=ax, order=order, log_x=logx, legend_title=by_label)
+    elif kind == "bars":
+        charts.metric_bars(
+            frame, view.metric, by=by or "policy", ax=ax, order=order, log_y=bool(logy), label=by_label
+        )
+    elif kind == "sweep" and x is not None:
+        charts.metric_vs_parameter(
+            frame,
+            view.metric,
+            x,
+            by=by if by != x else None,
+            kind=view.results.manifest.get("swept_kinds", {}).get(x),
+            ax=ax,
+            log_x=logx,
+            log_y=bool(logy),
+            order=order,
+            label=view.label(x),
+            legend_title=by_label,
+        )
+    elif kind == "split" and x is not None:
+        charts.split_vs_parameter(
+            frame,
+            x,
+            by=by if by != x else None,
+            kind=view.results.manifest.get("swept_kinds", {}).get(x),
+            ax=ax,
+            log_x=logx,
+            order=order,
+            label=view.label(x),
+            legend_title=by_label,
+            layers=charts.all_local_layers(charts.completed(view.tasks)),  # every panel: the same lines
+        )
+    elif kind == "energy":
+        charts.energy_latency(
+            frame, by=by or "policy", x=x, ax=ax, order=order, log_x=logx, log_y=logy, legend_title=by_label
+        )
+    elif kind == "utilisation":
+        series = by if by and by in frame.columns else "policy"
+        charts.node_utilisation(frame, by=series, ax=ax, order=order, legend_title=by_label)
+    elif kind in _ONE_RUN_KINDS:
+        one, replication = _one_run(frame)
+        nodes = view.nodes
+        if "replication" in nodes.columns and replication is not None:
+            nodes = nodes[nodes["replication"].astype(str).to_numpy() == str(replication)]
+        if kind == "utilisation-time":
+            tiers = list(pd.unique(nodes["tier"].astype(str))) if "tier" in nodes.columns else None
+            runs.utilisation_over_time(one, nodes=nodes, by=by or "tier", ax=ax, order=tiers)
+        else:
+            stages = view.results.stages if view.results.kind == "run" else None
+            several = len(root_figure(ax).axes) > 1
+            runs.stage_timeline(one, stages=stages, ax=ax, n=_TIMELINE_PANEL_TASKS if several else 30)
+        return (
+            f"replication {replication}" if replication is not None and view.results.kind != "run" else None
+        )
+    return None
+
+
+def _one_run(tasks: pd.DataFrame) -> tuple[pd.DataFrame, Any]:
+    """The tasks of the first replication in ``tasks`` (which holds one configuration) and its index."""
+    if not len(tasks):
+        raise ValueError("no task records to draw")
+    if "replication" not in tasks.columns:
+        return tasks, None
+    first = tasks["replication"].iloc[0]
+    return tasks[tasks["replication"].to_numpy() == first], first
+
+
+def _finish(fig: Figure, axes: Sequence[Axes], titles: Sequence[str], kind: str, fixed: str) -> None:
+    """Panel labels on a multi-panel figure, one legend, and titles naming what is shown.
+
+    ``fixed`` names the values ``where`` chose, so two figures of one
+    sweep never look alike.
+    """
+    from offloadsim.plots.style import house_style
+
+    if fixed and len(axes) > 1:
+        with house_style():
+            fig.suptitle(fixed, fontsize=7)
+    elif fixed:
+        titles = ["; ".join(t for t in (fixed, titles[0] if titles else "") if t)]
+    if len(axes) > 1:
+        label_panels(axes, titles)
+        if kind == "utilisation-time":  # a shared clock: its label once, under the last panel
+            for ax in axes[:-1]:
+                ax.set_xlabel("")
+                ax.tick_params(axis="x", labelbottom=False)
+        figure_legend(fig, axes)  # the same series (in the same colours) in every panel: one legend
+        return
+    if titles and titles[0]:
+        with house_style():
+            axes[0].set_title(titles[0], loc="left")
 
 
 def _list(frame: pd.DataFrame) -> str:
@@ -122,43 +502,10 @@ def _filter(frame: pd.DataFrame, where: Mapping[str, Any] | None, name: str) -> 
     mask = pd.Series(True, index=frame.index)
     for key, value in where.items():
         if key not in frame.columns:
-            if name == "tasks":
-                raise ExperimentError(f"--where {key}: no such column (columns: {_list(frame)})")
-            continue
+            continue  # a column of another table (the task's app in a node table)
         mask &= frame[key].astype(str) == str(value)
     selected = frame[mask.to_numpy()]
     if name == "tasks" and len(frame) and not len(selected):
         shown = ", ".join(f"{k}={v}" for k, v in where.items())
         raise ExperimentError(f"--where {shown}: no rows match")
     return selected
-
-
-def _swept_key(results: Results, x: str | None, metrics: pd.DataFrame, prefer: str = "") -> str:
-    """The x axis of a sweep figure: ``x``, else the first numeric swept key (with ``prefer`` first)."""
-    if x is not None:
-        if x not in metrics.columns:
-            raise ExperimentError(
-                f"--x {x}: no such column (swept keys: {', '.join(results.swept) or 'none'})"
-            )
-        return x
-    if not results.swept:
-        raise ExperimentError(f"{results.path} is a {results.kind} directory; this figure needs a sweep")
-    kinds = results.manifest.get("swept_kinds", {})
-    numeric = [k for k in results.swept if (kinds.get(k) or quantity_kind(metrics[k].unique().tolist()))]
-    for key in numeric:
-        if prefer and prefer in key:
-            return key
-    return (numeric or results.swept)[0]
-
-
-def _one_run(tasks: pd.DataFrame) -> tuple[pd.DataFrame, str]:
-    """The tasks of the first run in ``tasks`` (first point, policy and replication), with a label."""
-    if not len(tasks):
-        raise ExperimentError("no task records to draw")
-    keys = [c for c in ("point", "policy", "replication") if c in tasks.columns]
-    first = tasks.iloc[0]
-    mask = pd.Series(True, index=tasks.index)
-    for key in keys:
-        mask &= tasks[key].astype(str) == str(first[key])
-    parts = [f"{k} {first[k]}" for k in keys]
-    return tasks[mask.to_numpy()], "one run: " + ", ".join(parts)

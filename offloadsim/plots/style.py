@@ -87,7 +87,12 @@ RC: dict[str, Any] = {
     "lines.linewidth": 1.2,
     "lines.markersize": 3.5,
     "errorbar.capsize": 2.0,
-    "legend.frameon": False,
+    # A white, borderless backing: a legend over a grid line or a reference line stays readable.
+    "legend.frameon": True,
+    "legend.framealpha": 0.85,
+    "legend.edgecolor": "none",
+    "legend.fancybox": False,
+    "legend.borderpad": 0.3,
     "legend.handlelength": 1.8,
     "patch.linewidth": 0.5,
     "figure.dpi": 100,
@@ -114,11 +119,14 @@ def new_axes(
     *,
     nrows: int = 1,
     ncols: int = 1,
+    sharex: bool = False,
+    sharey: bool = False,
     **subplot_kw: Any,
 ) -> Any:
     """A new :class:`Figure` (constrained layout, house style) and its Axes (an array when several).
 
-    ``size`` is a :data:`FIGSIZES` preset or ``(width, height)`` in inches.
+    ``size`` is a :data:`FIGSIZES` preset or ``(width, height)`` in inches;
+    ``sharex``/``sharey`` give panels one scale.
 
     >>> fig, ax = new_axes("two-column")
     >>> fig.get_size_inches().tolist()
@@ -129,7 +137,9 @@ def new_axes(
         raise ValueError(f"unknown figure size {size!r}; use one of {', '.join(FIGSIZES)} or (w, h)")
     with house_style():
         fig = Figure(figsize=figsize, layout="constrained")
-        axes = fig.subplots(nrows, ncols, squeeze=True, subplot_kw=subplot_kw or None)
+        axes = fig.subplots(
+            nrows, ncols, sharex=sharex, sharey=sharey, squeeze=True, subplot_kw=subplot_kw or None
+        )
     return fig, axes
 
 

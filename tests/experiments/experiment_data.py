@@ -31,3 +31,51 @@ grid:
 policies: [local, edge]
 replications: 2
 """
+
+# Two applications of different depth, a policy parameter swept beside a zipped radio: every
+# dimension a figure could silently average over (application, objective, bandwidth with latency).
+TWO_APPS = """
+name: two-apps
+seed: 5
+duration: 30 s
+warmup: 2 s
+nodes:
+  phone: {tier: device, processor: {speed: 20 GFLOP/s},
+          power: {idle: 0.3 W, busy: 2.5 W, transmit: 1.2 W, receive: 0.9 W}}
+  server: {tier: edge, processor: {speed: 400 GFLOP/s}}
+links:
+  - {between: [phone, server], bandwidth: 10 Mbps, latency: 5 ms}
+applications:
+  small:
+    input: 200 KB
+    output: 4 KB
+    stages:
+      - {work: 0.2 GFLOP, output: 20 KB}
+      - {work: 0.5 GFLOP, output: 10 KB}
+      - {work: 0.5 GFLOP}
+  big:
+    input: 600 KB
+    output: 4 KB
+    stages:
+      - {work: 1 GFLOP, output: 100 KB}
+      - {work: 2 GFLOP, output: 50 KB}
+      - {work: 4 GFLOP, output: 40 KB}
+      - {work: 4 GFLOP, output: 10 KB}
+      - {work: 4 GFLOP}
+workload:
+  - {app: small, sources: phone, arrivals: poisson, rate: 1 /s}
+  - {app: big, sources: phone, arrivals: poisson, rate: 0.5 /s}
+policy: {name: neurosurgeon, objective: latency}
+"""
+
+SWEEP_TWO_APPS = """
+base: two.yaml
+zip:
+  links[0].bandwidth: [1 Mbps, 10 Mbps, 100 Mbps]
+  links[0].latency: [50 ms, 20 ms, 5 ms]
+grid:
+  policy.objective: [latency, energy]
+replications: 2
+labels:
+  links[0].latency: radio latency
+"""

@@ -1,15 +1,20 @@
-"""Every figure kind renders headless to PDF + PNG, with data and units, and no global state touched."""
+"""Every figure kind renders headless to PDF + PNG, with units, never pooling what it does not show."""
 
 from __future__ import annotations
 
 import re
 
 import matplotlib
+import numpy as np
+import pandas as pd
 import pytest
+from figure_checks import check_readable
+from matplotlib.container import BarContainer
 from matplotlib.figure import Figure
 
 from offloadsim import plots
-from offloadsim.experiments import compare, read_results, sweep
+from offloadsim.experiments import ExperimentError, compare, read_results, sweep
+from offloadsim.metrics import mean_ci
 
 UNIT = re.compile(r"\((ms|s|%|mJ|J|MB|count|tasks/s|Mbit/s|0–1)\)")
 
@@ -35,6 +40,18 @@ def compare_results(tmp_path_factory):
     return read_results(folder / "cmp")
 
 
+@pytest.fixture(scope="module")
+def two_apps(tmp_path_factory):
+    """A Neurosurgeon sweep with two applications and two objectives (the shape of sweep-neurosurgeon)."""
+    from experiment_data import SWEEP_TWO_APPS, TWO_APPS
+
+    folder = tmp_path_factory.mktemp("plots-two-apps")
+    (folder / "two.yaml").write_text(TWO_APPS, encoding="utf-8")
+    (folder / "sweep.yaml").write_text(SWEEP_TWO_APPS, encoding="utf-8")
+    sweep(folder / "sweep.yaml", out=folder / "sweep", workers=1)
+    return read_results(folder / "sweep")
+
+
 # Which axes carry a quantity (and so a unit); the others are categories (policies, nodes, tasks).
 QUANTITATIVE = {
     "cdf": "xy",
@@ -49,13 +66,15 @@ QUANTITATIVE = {
 
 
 def check_figure(fig: Figure, tmp_path, name: str) -> None:
-    ax = fig.axes[0]
-    assert ax.lines or ax.patches or ax.collections, "nothing drawn"
-    for label in (ax.get_xlabel(), ax.get_ylabel()):
-        assert label, "every axis is labelled"
-    for axis in QUANTITATIVE[name]:
-        label = ax.get_xlabel() if axis == "x" else ax.get_ylabel()
-        assert UNIT.search(label), f"no unit in {axis} label {label!r}"
+    for ax in [a for a in fig.axes if a.get_visible()]:
+        assert ax.lines or ax.patches or ax.collections, "nothing drawn"
+        assert ax.get_ylabel(), "every axis is labelled"
+        for axis in QUANTITATIVE[name]:
+            label = ax.get_xlabel() if axis == "x" else ax.get_ylabel()
+            if axis == "x" and not label:  # panels on one clock: the last one says it
+                continue
+            assert UNIT.search(label), f"no unit in {axis} label {label!r}"
+    check_readable(fig)
     files = plots.save_figure(fig, tmp_path / name)
     assert [f.suffix for f in files] == [".pdf", ".png"]
     for file in files:
@@ -64,12 +83,48 @@ def check_figure(fig: Figure, tmp_path, name: str) -> None:
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")], "temporary files left behind"
 
 
-@pytest.mark.parametrize("kind", plots.KINDS)
-def test_every_kind_renders_from_a_sweep(sweep_results, kind, tmp_path):
+def legend_texts(fig: Figure) -> list[str]:
+    legends = [ax.get_legend() for ax in fig.axes if ax.get_legend() is not None] + list(fig.legends)
+    return [t.get_text() for legend in legends for t in legend.get_texts()]
+
+
+# --------------------------------------------------------------------------- every kind renders
+
+
+@pytest.mark.parametrize("kind", ["sweep", "split", "energy"])
+def test_kinds_with_the_swept_key_on_an_axis_render_from_a_sweep(sweep_results, kind, tmp_path):
     before = dict(matplotlib.rcParams)
     fig = plots.plot_results(sweep_results, kind)
     check_figure(fig, tmp_path, kind)
     assert dict(matplotlib.rcParams) == before, "the house style must not leak into global rcParams"
+
+
+@pytest.mark.parametrize("kind", ["cdf", "bars", "utilisation", "utilisation-time", "timeline"])
+def test_kinds_without_the_swept_key_refuse_to_pool_it_and_say_how_to_choose(sweep_results, kind, tmp_path):
+    with pytest.raises(ExperimentError) as caught:
+        plots.plot_results(sweep_results, kind)
+    message = str(caught.value)
+    assert "links[0].bandwidth (5 Mbps, 50 Mbps)" in message
+    assert "--where 'links[0].bandwidth=5 Mbps'" in message and "--facet" in message
+    fig = plots.plot_results(sweep_results, kind, where={"links[0].bandwidth": "5 Mbps"})
+    check_figure(fig, tmp_path, kind)
+    titles = " ".join(ax.get_title(loc="left") for ax in fig.axes) + (
+        fig._suptitle.get_text() if fig._suptitle else ""
+    )
+    assert "phone–ap bandwidth = 5 Mbps" in titles, "a figure says which value --where chose"
+
+
+@pytest.mark.parametrize("kind", ["cdf", "bars", "utilisation"])
+def test_a_facet_draws_one_labelled_panel_per_value(sweep_results, kind, tmp_path):
+    fig = plots.plot_results(sweep_results, kind, facet="links[0].bandwidth")
+    axes = [ax for ax in fig.axes if ax.get_visible()]
+    assert [ax.get_title(loc="left") for ax in axes] == [
+        "(a) phone–ap bandwidth = 5 Mbps",
+        "(b) phone–ap bandwidth = 50 Mbps",
+    ]
+    assert sum(ax.get_legend() is not None for ax in axes) == 0, "no legend repeated on every panel"
+    assert len(fig.legends) == (0 if kind == "bars" else 1), "one legend (bars name policies on the axis)"
+    check_figure(fig, tmp_path, kind)
 
 
 @pytest.mark.parametrize("kind", ["cdf", "bars", "energy", "utilisation", "utilisation-time", "timeline"])
@@ -77,21 +132,255 @@ def test_every_kind_renders_from_a_compare(compare_results, kind, tmp_path):
     check_figure(plots.plot_results(compare_results, kind), tmp_path, kind)
 
 
-def test_sweep_figures_have_a_numeric_axis_in_display_units(sweep_results):
+@pytest.mark.parametrize("kind", ["cdf", "bars", "energy", "utilisation", "utilisation-time", "timeline"])
+def test_a_single_run_directory_can_be_plotted(tiny, kind, tmp_path):
+    from offloadsim.api import run
+
+    run(tiny, policy="edge", out=tmp_path / "run")
+    fig = plots.plot_results(read_results(tmp_path / "run"), kind)
+    check_figure(fig, tmp_path, kind)
+
+
+# --------------------------------------------------------------------------- never pool silently
+
+
+@pytest.mark.parametrize("kind", ["split", "sweep", "energy", "cdf"])
+def test_two_apps_and_two_objectives_are_never_averaged_silently(two_apps, kind):
+    with pytest.raises(ExperimentError) as caught:
+        plots.plot_results(two_apps, kind)
+    message = str(caught.value)
+    assert "policy.objective (latency, energy)" in message
+    assert "app (" in message and "small" in message and "big" in message
+    assert "--by" in message and "--where policy.objective=latency" in message
+
+
+def split_of(tasks: pd.DataFrame, **where) -> pd.Series:
+    """Mean split per bandwidth over replications of each replication's mean (what the figure draws)."""
+    rows = tasks[tasks["status"].astype(str) == "completed"]
+    for key, value in where.items():
+        rows = rows[rows[key].astype(str) == value]
+    per_run = rows.groupby(["links[0].bandwidth", "replication"], observed=True)["split"].mean()
+    return per_run.groupby(level=0, observed=True).mean()
+
+
+def test_split_per_app_and_objective_shows_only_splits_tasks_used(two_apps, tmp_path):
+    fig = plots.plot_results(two_apps, "split", by="app", facet="policy.objective")
+    axes = [ax for ax in fig.axes if ax.get_visible()]
+    assert [ax.get_title(loc="left") for ax in axes] == ["(a) objective = latency", "(b) objective = energy"]
+    for ax, objective in zip(axes, ["latency", "energy"], strict=True):
+        lines = {line.get_label(): line for line in ax.get_lines()}
+        # Each application's all-local line sits at its own depth (never the other's).
+        assert lines["small: all local (3)"].get_ydata()[0] == 3
+        assert lines["big: all local (5)"].get_ydata()[0] == 5
+        for app, depth in (("small", 3), ("big", 5)):
+            drawn = lines[app]
+            expected = split_of(two_apps.tasks, app=app, **{"policy.objective": objective})
+            assert np.allclose(sorted(drawn.get_ydata()), sorted(expected.to_numpy()))
+            assert max(drawn.get_ydata()) <= depth
+        assert all(float(t).is_integer() for t in ax.get_yticks()), "layer counts get integer ticks"
+    check_figure(fig, tmp_path, "split")
+
+
+def test_split_of_one_app_and_objective_chosen_with_where(two_apps):
+    fig = plots.plot_results(two_apps, "split", where={"app": "small", "policy.objective": "energy"})
+    ax = fig.axes[0]
+    neurosurgeon = next(line for line in ax.get_lines() if line.get_label() == "neurosurgeon")
+    expected = split_of(two_apps.tasks, app="small", **{"policy.objective": "energy"})
+    assert np.allclose(sorted(neurosurgeon.get_ydata()), sorted(expected.to_numpy()))
+    assert "all local (3 layers)" in legend_texts(fig)
+    assert "objective = energy" in ax.get_title(loc="left") and "app = small" in ax.get_title(loc="left")
+
+
+def test_sweep_lines_per_app_and_objective_average_replications_only(two_apps):
+    fig = plots.plot_results(two_apps, "sweep", by="app,policy.objective")
+    ax = fig.axes[0]
+    assert ax.get_legend().get_title().get_text() == "app, objective"
+    lines = {line.get_label(): line for line in ax.get_lines()}
+    assert set(lines) == {"small, latency", "small, energy", "big, latency", "big, energy"}
+    tasks = two_apps.tasks[two_apps.tasks["status"].astype(str) == "completed"]
+    for label, line in lines.items():
+        app, objective = label.split(", ")
+        rows = tasks[(tasks["app"].astype(str) == app) & (tasks["policy.objective"] == objective)]
+        per_run = rows.groupby(["links[0].bandwidth", "replication"], observed=True)["latency"].mean()
+        means = per_run.groupby(level=0, observed=True).mean().reindex(["1 Mbps", "10 Mbps", "100 Mbps"])
+        assert np.allclose(line.get_ydata(), means.to_numpy() * 1e3)
+    # The band is the CI over the 2 replications of one configuration, not over configurations.
+    rows = tasks[(tasks["app"].astype(str) == "big") & (tasks["policy.objective"] == "latency")]
+    samples = rows[rows["links[0].bandwidth"] == "10 Mbps"].groupby("replication")["latency"].mean()
+    mean, half = mean_ci(samples.to_numpy() * 1e3)
+    band = ax.collections[list(lines).index("big, latency")].get_paths()[0].vertices
+    at_ten = band[np.isclose(band[:, 0], 10.0), 1]
+    assert np.isclose(at_ten.max(), mean + half) and np.isclose(at_ten.min(), max(mean - half, 0.0))
+
+
+def test_chart_functions_refuse_data_that_mixes_configurations(two_apps):
+    with pytest.raises(ValueError, match=r"policy\.objective \(latency, energy\)"):
+        plots.metric_vs_parameter(two_apps.metrics, "latency_mean_s", "links[0].bandwidth")
+    with pytest.raises(ValueError, match=r"app \("):
+        plots.split_vs_parameter(
+            two_apps.tasks[two_apps.tasks["policy.objective"] == "latency"], "links[0].bandwidth"
+        )
+
+
+def test_the_command_line_names_the_dimension_and_exits_2(two_apps, cli_main, capsys):
+    assert cli_main(["plot", str(two_apps.path), "--kind", "split"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "policy.objective (latency, energy)" in err and "--where" in err
+    code = cli_main(
+        ["plot", str(two_apps.path), "--kind", "split", "--by", "app", "--facet", "policy.objective"]
+    )
+    assert code == 0
+
+
+# --------------------------------------------------------------------------- labels and axes
+
+
+def test_swept_keys_are_named_by_the_sweep_labels_or_by_what_they_are(two_apps, sweep_results):
+    assert two_apps.manifest["labels"] == {
+        "links[0].bandwidth": "phone–server bandwidth",
+        "links[0].latency": "radio latency",
+        "policy.objective": "objective",
+    }
+    ax = plots.plot_results(two_apps, "sweep", by="app", where={"policy.objective": "latency"}).axes[0]
+    assert ax.get_xlabel() == "phone–server bandwidth (Mbit/s)"
+    ax = plots.plot_results(two_apps, "sweep", x="links[0].latency", by="app", facet="policy.objective").axes[
+        0
+    ]
+    assert ax.get_xlabel() == "radio latency (ms)"
     ax = plots.plot_results(sweep_results, "sweep", metric="latency_p95_s").axes[0]
-    assert ax.get_xlabel() == "links[0].bandwidth (Mbit/s)"
+    assert ax.get_xlabel() == "phone–ap bandwidth (Mbit/s)"
     assert ax.get_ylabel() == "p95 latency (ms)"
     assert sorted(ax.lines[0].get_xdata()) == [5.0, 50.0]
     assert {t.get_text() for t in ax.get_legend().get_texts()} == {"local", "edge"}
     assert len(ax.collections) == 2  # one CI band per policy
 
 
-def test_split_figure_counts_layers_on_the_device(sweep_results):
-    ax = plots.plot_results(sweep_results, "split").axes[0]
-    assert ax.get_ylabel() == "layers run on the device (count)"
-    local = next(line for line in ax.lines if line.get_label() == "local")
-    edge = next(line for line in ax.lines if line.get_label() == "edge")
-    assert min(local.get_ydata()) >= 1 and max(edge.get_ydata()) == 0
+def test_a_label_for_a_key_that_is_not_swept_is_an_error(tmp_path):
+    from experiment_data import TINY
+
+    from offloadsim.experiments import load_sweep
+    from offloadsim.scenario import ScenarioError
+
+    (tmp_path / "tiny.yaml").write_text(TINY, encoding="utf-8")
+    (tmp_path / "s.yaml").write_text(
+        "base: tiny.yaml\ngrid:\n  links[0].bandwidth: [5 Mbps]\nlabels:\n  links[0].bandwith: uplink\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(
+        ScenarioError, match=r'labels\["links\[0\].bandwith"\]: not a swept key.*did you mean'
+    ):
+        load_sweep(tmp_path / "s.yaml")
+
+
+def test_log_axes_from_the_command_line(sweep_results, cli_main, tmp_path, capsys):
+    fig = plots.plot_results(sweep_results, "sweep", logy=True, logx=False)
+    assert fig.axes[0].get_yscale() == "log" and fig.axes[0].get_xscale() == "linear"
+    out = tmp_path / "fig"
+    assert cli_main(["plot", str(sweep_results.path), "--kind", "sweep", "--logy", "--out", str(out)]) == 0
+    assert cli_main(["plot", str(sweep_results.path), "--kind", "cdf", "--logy"]) == 2
+    assert "--logy does not apply to --kind cdf" in capsys.readouterr().err
+
+
+def test_bars_are_never_drawn_on_a_log_axis(compare_results, tmp_path):
+    fig = plots.plot_results(compare_results, "bars", logy=True)
+    ax = fig.axes[0]
+    assert ax.get_yscale() == "log"
+    assert not [c for c in ax.containers if isinstance(c, BarContainer)], "dots and CIs, not bars"
+    assert len(ax.lines) >= 2  # one marker per policy
+    linear = plots.plot_results(compare_results, "bars").axes[0]
+    assert [c for c in linear.containers if isinstance(c, BarContainer)] and linear.get_ylim()[0] == 0
+    check_figure(fig, tmp_path, "bars")
+
+
+def test_many_swept_values_get_ticks_whose_labels_never_collide(tmp_path):
+    values = ["1 Mbps", "2 Mbps", "5 Mbps", "8 Mbps", "10 Mbps", "15 Mbps", "20 Mbps", "50 Mbps", "80 Mbps",
+              "100 Mbps", "200 Mbps", "500 Mbps"]  # fmt: skip
+    metrics = pd.DataFrame(
+        {"bw": np.repeat(values, 2), "replication": [0, 1] * 12, "latency_mean_s": np.linspace(1, 0.01, 24)}
+    )
+    fig, ax = plots.new_axes("one-column")
+    plots.metric_vs_parameter(metrics, "latency_mean_s", "bw", by=None, ax=ax)
+    assert ax.get_xscale() == "log"
+    assert len(ax.get_xticks()) == 12, "a tick mark at every swept value"
+    shown = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+    assert {"1", "10", "100", "500"} <= set(shown) and len(shown) < 12
+    check_readable(fig)
+
+
+def test_a_legend_lists_only_series_that_drew_something():
+    metrics = pd.DataFrame(
+        {
+            "x": ["1 Mbps", "2 Mbps"] * 2,
+            "policy": ["a", "a", "b", "b"],
+            "replication": [0, 0, 0, 0],
+            "latency_mean_s": [0.1, 0.2, np.nan, np.nan],
+        }
+    )
+    ax = plots.metric_vs_parameter(metrics, "latency_mean_s", "x")
+    assert ax.get_legend() is None, "one series drawn: no legend promising a second"
+
+
+def test_energy_labels_stay_inside_the_axes_and_apart(tmp_path):
+    rows = []
+    for policy, (lat, eng) in {"local": (0.5, 1.1), "edge": (1.0, 1.2), "split": (0.2, 0.3)}.items():
+        for i, bw in enumerate(["10 Mbps", "20 Mbps", "50 Mbps", "100 Mbps", "500 Mbps"]):
+            for rep in (0, 1):
+                shrink = 1.0 if policy == "local" else 1 / (i + 1)
+                rows.append(
+                    {"policy": policy, "bw": bw, "replication": rep}
+                    | {"latency_mean_s": lat * shrink, "device_energy_mean_j": eng * shrink}
+                )
+    fig, ax = plots.new_axes("one-column-tall")
+    plots.energy_latency(pd.DataFrame(rows), x="bw", ax=ax)
+    assert ax.texts, "the ends of each line are labelled"
+    assert all("Mbit/s" in t.get_text() for t in ax.texts), "labels in display units"
+    check_readable(fig)
+
+
+# --------------------------------------------------------------------------- one run over time
+
+
+def test_utilisation_over_time_of_a_compare_shows_every_policy(compare_results, tmp_path):
+    fig = plots.plot_results(compare_results, "utilisation-time")
+    axes = [ax for ax in fig.axes if ax.get_visible()]
+    titles = [ax.get_title(loc="left") for ax in axes]
+    assert titles == ["(a) policy = local; replication 0", "(b) policy = edge; replication 0"]
+    assert all(ax.get_lines() for ax in axes)
+    texts = legend_texts(fig)
+    assert any(t.startswith("device") for t in texts) and any(t.startswith("edge") for t in texts)
+    check_figure(fig, tmp_path, "utilisation-time")
+
+
+def test_timeline_uses_one_clock_and_names_rows_by_node(tmp_path):
+    from experiment_data import TINY
+
+    import offloadsim
+
+    (tmp_path / "tiny.yaml").write_text(TINY, encoding="utf-8")
+    offloadsim.run(tmp_path / "tiny.yaml", policy="edge", stages=True, out=tmp_path / "run")
+    results = read_results(tmp_path / "run")
+    assert results.stages is not None and len(results.stages) > 0
+    fig = plots.plot_results(results, "timeline")
+    check_figure(fig, tmp_path, "timeline")
+    ax = fig.axes[0]
+    shown = results.tasks[results.tasks["status"].astype(str) == "completed"].sort_values("arrival").head(30)
+    t0 = shown["arrival"].min()
+    assert f"t = {t0:.3f} s" in ax.get_xlabel()
+    scale = 1e3 if "(ms)" in ax.get_xlabel() else 1.0
+    # Every bar lies within its own task's life, measured on the one clock.
+    lo = (shown["arrival"].to_numpy() - t0) * scale
+    hi = (shown["finish"].to_numpy() - t0) * scale
+    for patch in ax.patches:
+        row = round(patch.get_y() + patch.get_height() / 2)
+        assert lo[row] - 1e-6 <= patch.get_x() and patch.get_x() + patch.get_width() <= hi[row] + 1e-6
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert len(labels) == len(shown) and all(re.fullmatch(r"phone-\d → edge", t) for t in labels)
+    assert (
+        {"upload", "compute", "return"} <= set(legend_texts(fig)) <= {"upload", "queue", "compute", "return"}
+    )
+
+
+# --------------------------------------------------------------------------- functions and style
 
 
 def test_where_filters_rows(sweep_results):
@@ -115,35 +404,11 @@ def test_palette_is_okabe_ito_and_stable_per_name():
 
 
 def test_a_sweep_figure_of_a_compare_directory_is_a_clear_error(compare_results):
-    from offloadsim.experiments import ExperimentError
-
     with pytest.raises(ExperimentError, match="needs a sweep"):
         plots.plot_results(compare_results, "sweep")
 
 
-@pytest.mark.parametrize("kind", ["cdf", "bars", "energy", "utilisation", "utilisation-time", "timeline"])
-def test_a_single_run_directory_can_be_plotted(tiny, kind, tmp_path):
-    from offloadsim.api import run
-
-    run(tiny, policy="edge", out=tmp_path / "run")
-    fig = plots.plot_results(read_results(tmp_path / "run"), kind)
-    check_figure(fig, tmp_path, kind)
-
-
-def test_timeline_from_recorded_stages_draws_each_stage_where_it_happened(tmp_path):
-    from experiment_data import TINY
-
-    import offloadsim
-
-    (tmp_path / "tiny.yaml").write_text(TINY, encoding="utf-8")
-    offloadsim.run(tmp_path / "tiny.yaml", policy="edge", stages=True, out=tmp_path / "run")
-    results = read_results(tmp_path / "run")
-    assert results.stages is not None and len(results.stages) > 0
-    fig = plots.plot_results(results, "timeline")
-    check_figure(fig, tmp_path, "timeline")
-    ax = fig.axes[0]
-    # Every bar ends within its task's latency: stages are drawn from each task's own arrival.
-    ends = [p.get_x() + p.get_width() for p in ax.patches]
-    longest = results.tasks["latency"].max() * 1e3
-    assert max(ends) <= longest * (1 + 1e-9)
-    assert min(p.get_x() for p in ax.patches) >= 0.0
+def test_panel_labels_letter_each_panel():
+    _, axes = plots.new_axes("two-column", ncols=3)
+    plots.label_panels(axes, ["latency", None, "energy"])
+    assert [ax.get_title(loc="left") for ax in axes] == ["(a) latency", "(b)", "(c) energy"]

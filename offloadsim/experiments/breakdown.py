@@ -1,0 +1,66 @@
+"""Job-level metrics per application (or any task column), from each job's task records.
+
+A job's metrics pool every task of the run: with two applications in one
+scenario (AlexNet and VGG-16), its mean latency is a mixture no task
+experienced.  :func:`metrics_per` recomputes the task-level metrics of each
+job for each value of a task column, so a figure can show one line per
+application.  Node utilisation belongs to the node, not the application,
+and is left out.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from offloadsim.experiments.jobs import metrics_row
+from offloadsim.metrics import summarize
+
+__all__ = ["metrics_per", "JOB_COLUMNS"]
+
+#: Columns that name a job in both the task and the metrics tables (a sweep's point, a compare's policy).
+JOB_COLUMNS = ("point", "policy", "replication")
+
+
+def metrics_per(tasks: pd.DataFrame, metrics: pd.DataFrame, column: str = "app") -> pd.DataFrame:
+    """One metrics row per job and value of ``column``, with the job's identifying columns.
+
+    Throughput divides by the job's measured duration (its completed tasks
+    over its throughput).  Tasks still in flight at the end are left out of
+    the deadline-miss rate (the run's end time is not in the records).
+
+    >>> tasks = pd.DataFrame({"replication": [0, 0], "app": ["a", "b"], "status": ["completed"] * 2,
+    ...                       "latency": [1.0, 3.0]})
+    >>> metrics = pd.DataFrame({"replication": [0], "completed": [2], "throughput_per_s": [0.2]})
+    >>> metrics_per(tasks, metrics)[["app", "latency_mean_s", "throughput_per_s"]].to_dict("list")
+    {'app': ['a', 'b'], 'latency_mean_s': [1.0, 3.0], 'throughput_per_s': [0.1, 0.1]}
+    """
+    if column not in tasks.columns:
+        raise ValueError(f"no column {column!r} in the task records")
+    keys = [c for c in JOB_COLUMNS if c in tasks.columns and c in metrics.columns]
+    jobs = metrics.drop_duplicates(keys).set_index(keys) if keys else metrics.iloc[:1]
+    identity = [c for c in metrics.columns if c not in metrics_row_columns(metrics) and c not in keys]
+    empty = pd.DataFrame()
+    rows = []
+    grouping = [*keys, column]
+    for values, group in tasks.groupby(grouping, sort=False, observed=True):
+        values = values if isinstance(values, tuple) else (values,)
+        job_key = values[:-1]
+        job = jobs.loc[job_key if len(job_key) > 1 else job_key[0]] if keys else jobs.iloc[0]
+        throughput = float(job.get("throughput_per_s", math.nan))
+        completed = float(job.get("completed", math.nan))
+        duration = completed / throughput if throughput > 0 else math.nan
+        summary = summarize(group, empty, empty, duration)
+        row = {k: v for k, v in zip(grouping, values, strict=True)}
+        row.update({c: job[c] for c in identity})
+        row.update({k: v for k, v in metrics_row(summary).items() if not k.startswith("utilisation_")})
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def metrics_row_columns(metrics: pd.DataFrame) -> list[str]:
+    """The metric columns of a metrics table (the rest identify the job)."""
+    from offloadsim.experiments.sweep import metric_columns
+
+    return metric_columns(metrics)

@@ -1,0 +1,221 @@
+"""Axis furniture shared by every chart: log scales, tick labels that never collide, legends, panel labels.
+
+A reviewer's first complaints about a figure are about these: tick labels
+that run into each other, a legend entry for something not drawn, panels
+without (a), (b) to refer to.  Each helper here fixes one of them for all
+charts.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.backend_bases import RendererBase
+from matplotlib.container import BarContainer, ErrorbarContainer
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter, NullLocator
+
+from offloadsim.plots.style import house_style
+
+__all__ = [
+    "log_axis",
+    "value_ticks",
+    "integer_axis",
+    "tidy_legend",
+    "label_panels",
+    "plain_number",
+    "root_figure",
+    "laid_out",
+    "figure_legend",
+    "patch_legend",
+]
+
+# Width of a digit in the house style's serif type, as a fraction of the font size (STIX digits: 0.5).
+_CHAR_WIDTH = 0.55
+_GAP_PT = 4.0
+
+
+def plain_number(value: float, position: int | None = None) -> str:
+    """Tick labels as plain numbers (100, not 10^2; 0.5, not 5e-01)."""
+    return f"{value:g}"
+
+
+def log_axis(ax: Axes, which: str) -> None:
+    """A log scale with ticks at 1, 2 and 5 per decade, labelled as plain numbers."""
+    (ax.set_xscale if which == "x" else ax.set_yscale)("log")
+    axis = ax.xaxis if which == "x" else ax.yaxis
+    axis.set_major_locator(LogLocator(base=10.0, subs=(1.0, 2.0, 5.0)))
+    axis.set_major_formatter(FuncFormatter(plain_number))
+    axis.set_minor_formatter(NullFormatter())
+
+
+def integer_axis(ax: Axes, which: str) -> None:
+    """Ticks only at whole numbers (layer counts, task counts)."""
+    axis = ax.xaxis if which == "x" else ax.yaxis
+    axis.set_major_locator(MaxNLocator(integer=True))
+
+
+def _roundness(value: float) -> int:
+    """0 for 1, 2, 5 × 10^k (the values a reader expects labelled), 1 for other one-digit values, else 2."""
+    if value <= 0 or not np.isfinite(value):
+        return 2
+    mantissa = float(f"{value:.6e}".split("e")[0])
+    if mantissa in (1.0, 2.0, 5.0):
+        return 0
+    return 1 if mantissa.is_integer() else 2
+
+
+def value_ticks(
+    ax: Axes, which: str, positions: Sequence[float] | np.ndarray, labels: Sequence[str] | None = None
+) -> None:
+    """A tick at each of ``positions`` (swept values), labelled where the labels have room.
+
+    Labels that would overlap a neighbour are left off (the tick mark
+    stays); round values (1, 2, 5 × 10^k) keep their label first.  Call it
+    after the scale is set.
+    """
+    values = np.asarray(positions, dtype=float)
+    texts = list(labels) if labels is not None else [plain_number(v) for v in values]
+    axis = ax.xaxis if which == "x" else ax.yaxis
+    (ax.set_xticks if which == "x" else ax.set_yticks)(values, texts)
+    axis.set_minor_locator(NullLocator())  # no marks between swept values: they were not run
+    shown = _fitting(ax, which, values, texts)
+    (ax.set_xticks if which == "x" else ax.set_yticks)(
+        values, [t if keep else "" for t, keep in zip(texts, shown, strict=True)]
+    )
+
+
+def _fitting(ax: Axes, which: str, values: np.ndarray, texts: Sequence[str]) -> list[bool]:
+    """Which labels to keep so that no two overlap (round values first, then left to right)."""
+    if len(values) <= 1:
+        return [True] * len(values)
+    log = (ax.get_xscale() if which == "x" else ax.get_yscale()) == "log"
+    lo, hi = ax.get_xlim() if which == "x" else ax.get_ylim()
+    transform = np.log10 if log else (lambda v: v)
+    span = float(transform(hi) - transform(lo)) or 1.0
+    size = root_figure(ax).get_size_inches()
+    box = ax.get_position()
+    length_pt = (box.width * size[0] if which == "x" else box.height * size[1]) * 72.0 * 0.85
+    font = _tick_font_size(ax, which)
+    where = (transform(np.where(values > 0, values, np.nan) if log else values) - transform(lo)) / span
+    centre = where * length_pt
+    if which == "x":
+        half = np.array([len(t) * font * _CHAR_WIDTH / 2 for t in texts])
+    else:
+        half = np.full(len(texts), font / 2)
+    order = sorted(range(len(values)), key=lambda i: (_roundness(abs(float(values[i]))), i))
+    kept: list[int] = []
+    for i in order:
+        if not np.isfinite(centre[i]):
+            continue
+        if all(abs(centre[i] - centre[j]) >= half[i] + half[j] + _GAP_PT for j in kept):
+            kept.append(i)
+    return [i in kept for i in range(len(values))]
+
+
+def root_figure(ax: Axes) -> Figure:
+    """The figure an Axes is drawn in (a sub-figure's parent)."""
+    fig = ax.get_figure(root=True)
+    if not isinstance(fig, Figure):
+        raise ValueError("the Axes is not in a figure")
+    return fig
+
+
+def laid_out(ax: Axes) -> RendererBase:
+    """Lay out the figure of ``ax`` (constrained layout included) and return its renderer.
+
+    Text extents are final only after layout; the renderer is the one the
+    layout used, whatever the canvas (headless figures have none of their own).
+    """
+    fig = root_figure(ax)
+    fig.draw_without_rendering()
+    return fig._get_renderer()  # type: ignore[attr-defined]  # public figures offer no other headless renderer
+
+
+def _tick_font_size(ax: Axes, which: str) -> float:
+    labels = (ax.get_xticklabels() if which == "x" else ax.get_yticklabels()) or []
+    for label in labels:
+        return float(label.get_fontsize())
+    return 7.0
+
+
+def _drawn(handle: Any) -> bool:
+    """Whether a legend handle stands for something visible (data that is not all NaN, a bar of height)."""
+    if isinstance(handle, ErrorbarContainer):
+        handle = handle.lines[0]
+    if isinstance(handle, BarContainer):
+        return any(np.isfinite(p.get_height()) and np.isfinite(p.get_width()) for p in handle.patches)
+    if isinstance(handle, Line2D):
+        x = np.asarray(handle.get_xdata(), dtype=float)
+        y = np.asarray(handle.get_ydata(), dtype=float)
+        return bool(np.isfinite(x).any() and np.isfinite(y).any())
+    return True
+
+
+def tidy_legend(ax: Axes, title: str | None = None, *, minimum: int = 2, **kwargs: Any) -> None:
+    """A legend of the artists that drew something, when there are at least ``minimum`` of them.
+
+    One series needs no legend (the axis labels say what it is); an entry
+    for a series with no data would promise a line that is not there.
+    """
+    handles, labels = ax.get_legend_handles_labels()
+    kept = [(h, label) for h, label in zip(handles, labels, strict=True) if _drawn(h)]
+    old = ax.get_legend()
+    if old is not None:
+        old.remove()
+    if len(kept) < minimum and not (title and kept):
+        return
+    kwargs.setdefault("loc", "best")
+    with house_style():
+        ax.legend([h for h, _ in kept], [label for _, label in kept], title=title, **kwargs)
+
+
+def patch_legend(ax: Axes, colours: dict[str, str], **kwargs: Any) -> None:
+    """A legend of coloured patches (stages, categories), above the axes on the right (titles go left)."""
+    kwargs.setdefault("ncols", max(1, len(colours)))
+    kwargs.setdefault("loc", "lower right")
+    kwargs.setdefault("bbox_to_anchor", (1.0, 1.0))
+    kwargs.setdefault("frameon", False)
+    with house_style():
+        ax.legend(handles=[Patch(color=c, label=s) for s, c in colours.items()], **kwargs)
+
+
+def figure_legend(fig: Any, axes: Sequence[Axes]) -> None:
+    """Replace the panels' legends (the same series in each) by one above the figure."""
+    handles: dict[str, Any] = {}
+    title = None
+    for ax in axes:
+        legend = ax.get_legend()
+        if legend is None:
+            continue
+        title = title or legend.get_title().get_text() or None
+        artists = dict(zip(*reversed(ax.get_legend_handles_labels()), strict=True))
+        for proxy, text in zip(legend.legend_handles, legend.get_texts(), strict=True):
+            # The artist itself where it has a label (an error bar keeps its bars), else the proxy.
+            handles.setdefault(text.get_text(), artists.get(text.get_text(), proxy))
+        legend.remove()
+    if handles:
+        with house_style():
+            fig.legend(
+                list(handles.values()),
+                list(handles),
+                title=title,
+                loc="outside upper center",
+                ncols=min(len(handles), 5),
+                frameon=False,
+            )
+
+
+def label_panels(axes: Sequence[Axes], titles: Sequence[str | None] | None = None) -> None:
+    """Title each panel ``(a) title``, ``(b) title``..., left-aligned, so a caption can refer to it."""
+    with house_style():
+        for i, ax in enumerate(axes):
+            title = titles[i] if titles is not None and i < len(titles) else None
+            letter = f"({string.ascii_lowercase[i % 26]})"
+            ax.set_title(f"{letter} {title}" if title else letter, loc="left")

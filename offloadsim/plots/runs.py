@@ -1,0 +1,254 @@
+"""Figures of one run over simulated time: compute load per tier, and where each task's time went.
+
+Both read the task records of a single run (and, for the timeline, the
+stage records of a run made with ``--stages``); to show several runs, draw
+each on its own Axes (``offloadsim plot`` makes one panel per policy).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+
+from offloadsim.plots.axes import patch_legend, root_figure, tidy_legend
+from offloadsim.plots.charts import completed
+from offloadsim.plots.style import OKABE_ITO, axes_or_new, house_style, style_map
+
+__all__ = ["utilisation_over_time", "stage_timeline", "STAGE_COLOURS"]
+
+#: Colours of the stages in :func:`stage_timeline`.
+STAGE_COLOURS = {
+    "upload": OKABE_ITO["blue"],
+    "transfer": OKABE_ITO["sky blue"],
+    "queue": OKABE_ITO["vermillion"],
+    "compute": OKABE_ITO["bluish green"],
+    "return": OKABE_ITO["reddish purple"],
+    "other": "#B0B0B0",
+}
+
+
+def utilisation_over_time(
+    tasks: pd.DataFrame,
+    *,
+    nodes: pd.DataFrame | None = None,
+    by: str = "tier",
+    bins: int = 60,
+    ax: Axes | None = None,
+    max_series: int = 6,
+    legend: bool = True,
+    order: Sequence[str] | None = None,
+) -> Axes:
+    """Compute load over time, derived from one run's task records: utilisation (or busy cores) per time bin.
+
+    A task's compute time is spread evenly over its ``start``–``finish``
+    interval (the records do not say when inside it the compute ran), so
+    the curve is a smoothed estimate whose integral is the exact busy time.
+    Series are placements grouped ``by`` ``"placement"`` or ``"tier"`` (the
+    tier of each node in the placement, from ``nodes``; ``device>edge`` for
+    a split).  When ``nodes`` gives the cores behind every series, the
+    y axis is utilisation in %; otherwise mean busy cores.  Pass the tasks
+    of a single run.  ``order`` fixes the series' colours (the same tier in
+    the same colour on several panels).
+    """
+    ax = axes_or_new(ax)
+    frame = tasks[np.isfinite(pd.to_numeric(tasks["finish"], errors="coerce").to_numpy(dtype=float))]
+    start = frame["start"].to_numpy(dtype=float)
+    finish = frame["finish"].to_numpy(dtype=float)
+    compute = np.nan_to_num(frame["compute_time"].to_numpy(dtype=float))
+    placement = frame["placement"].astype(str).to_numpy()
+    if by == "tier" and nodes is not None and len(nodes):
+        tiers = dict(zip(nodes["node"].astype(str), nodes["tier"].astype(str), strict=False))
+        labels = np.array([_tier_label(p, tiers) for p in placement], dtype=object)
+    elif by in ("tier", "placement"):
+        labels = placement.astype(object)
+    else:
+        raise ValueError(f"by must be 'tier' or 'placement', got {by!r}")
+    cores = _cores_per_label(labels, nodes) if nodes is not None and by == "tier" else {}
+    t0 = float(np.min(start)) if start.size else 0.0
+    t1 = float(np.max(finish)) if finish.size else 1.0
+    edges = np.linspace(t0, max(t1, t0 + 1e-9), bins + 1)
+    width = edges[1] - edges[0]
+    duration = np.maximum(finish - start, 1e-12)
+    density = compute / duration
+    totals = {label: float(compute[labels == label].sum()) for label in dict.fromkeys(labels)}
+    ranked = [k for k, v in sorted(totals.items(), key=lambda kv: -kv[1]) if v > 0]
+    shown = ranked[:max_series]
+    percent = bool(shown) and all(cores.get(label, 0) > 0 for label in shown)
+    with house_style():
+        styles = style_map([*(order or []), *shown])
+        centres = (edges[:-1] + edges[1:]) / 2
+        for label in shown:
+            mask = labels == label
+            lo = np.maximum(start[mask][:, None], edges[None, :-1])
+            hi = np.minimum(finish[mask][:, None], edges[None, 1:])
+            overlap = np.clip(hi - lo, 0.0, None)
+            busy = (overlap * density[mask][:, None]).sum(axis=0) / width
+            name = str(label)
+            if label in cores:
+                name += f" ({cores[label]} core{'s' if cores[label] != 1 else ''})"
+            if percent:
+                busy = busy / cores[label] * 100.0
+            ax.plot(
+                centres,
+                busy,
+                color=styles[label]["color"],
+                linestyle=styles[label]["linestyle"],
+                label=name,
+                drawstyle="steps-mid",
+            )
+        ax.set_xlabel("simulated time (s)")
+        ax.set_ylabel("utilisation (%)" if percent else "busy cores (count)")
+        ax.set_ylim(bottom=0)
+        if legend:
+            tidy_legend(ax, by, minimum=1)
+    return ax
+
+
+def _tier_label(placement: str, tiers: dict[str, str]) -> str:
+    parts = [tiers.get(node, node) for node in placement.split(">") if node]
+    merged = [p for i, p in enumerate(parts) if i == 0 or p != parts[i - 1]]
+    return ">".join(merged) or "none"
+
+
+def _cores_per_label(labels: np.ndarray, nodes: pd.DataFrame) -> dict[str, int]:
+    """Total cores of a tier, for single-tier labels (one run's node table: its nodes counted once)."""
+    if "cores" not in nodes.columns:
+        return {}
+    once = nodes.drop_duplicates("node")
+    per_tier = once.groupby(once["tier"].astype(str))["cores"].sum()
+    return {str(label): int(per_tier[label]) for label in dict.fromkeys(labels) if label in per_tier.index}
+
+
+# --------------------------------------------------------------------------- timeline
+
+
+def row_label(source: str, placement: str) -> str:
+    """``phone-3 → edge`` (where a task came from and where it ran); ``phone-3 (local)`` when it stayed.
+
+    >>> row_label("pi-0", "pi-0>edge"), row_label("pi-0", "pi-0")
+    ('pi-0 → edge (split)', 'pi-0 (local)')
+    """
+    hops = [p for p in placement.split(">") if p]
+    if hops == [source]:
+        return f"{source} (local)"
+    rest = [p for p in hops if p != source]
+    split = " (split)" if source in hops else ""
+    return f"{source} → {' → '.join(rest)}{split}"
+
+
+def stage_timeline(
+    tasks: pd.DataFrame,
+    *,
+    stages: pd.DataFrame | None = None,
+    n: int = 30,
+    ax: Axes | None = None,
+    legend: bool = True,
+) -> Axes:
+    """Where each task's time went, on one simulated clock: a row per task, a bar per stage.
+
+    The first ``n`` completed tasks by arrival are drawn, all against the
+    same origin (the first one's arrival), so tasks that overlap in time
+    overlap on the figure.  Each row is labelled with the node the task came
+    from and the node(s) it ran on.  With ``stages`` (a run recorded with
+    ``--stages``) every upload, queueing, compute stage and result return is
+    drawn where and when it happened.  Without, each bar runs from the
+    task's arrival and is cut into its totals of transfer, queueing
+    (``wait``), compute and any remainder, in that fixed order (the task
+    records do not say when each happened).
+    """
+    ax = axes_or_new(ax)
+    done = completed(tasks).sort_values(["arrival", "task_id"] if "task_id" in tasks else ["arrival"])
+    done = done.head(n)
+    if done.empty:
+        raise ValueError("no completed tasks to draw")
+    t0 = float(done["arrival"].min())
+    span = float((done["finish"].astype(float) - t0).max())
+    unit, scale = ("ms", 1e3) if span < 2.0 else ("s", 1.0)
+    y = np.arange(len(done))
+    with house_style():
+        if stages is not None and "task_id" in done.columns:
+            drawn = _draw_stages(ax, done, stages, t0, scale)
+        else:
+            drawn = _draw_totals(ax, done, t0, scale)
+        pairs = zip(done["source"].astype(str), done["placement"].astype(str), strict=True)
+        ax.set_yticks(y, [row_label(source, placement) for source, placement in pairs])
+        ax.tick_params(axis="y", labelsize=_row_font(ax, len(done)), length=0)
+        ax.set_ylim(len(done) - 0.5, -0.5)
+        ax.set_xlim(left=0)
+        ax.set_xlabel(f"simulated time since t = {t0:.3f} s, the first task's arrival ({unit})")
+        ax.set_ylabel("task: source → where it ran")
+        ax.grid(axis="y", visible=False)
+        if legend:
+            patch_legend(ax, {s: c for s, c in STAGE_COLOURS.items() if s in drawn})
+    return ax
+
+
+def _row_font(ax: Axes, rows: int) -> float:
+    """A font size (pt) at which ``rows`` row labels fit the axes' height without touching (at most 6)."""
+    height_in = ax.get_position().height * root_figure(ax).get_size_inches()[1]
+    pitch_pt = height_in * 72.0 * 0.8 / max(rows, 1)  # constrained layout takes some height back
+    return float(max(3.0, min(6.0, pitch_pt * 0.8)))
+
+
+def _draw_stages(ax: Axes, done: pd.DataFrame, stages: pd.DataFrame, t0: float, scale: float) -> set[str]:
+    """Bars of the recorded stages of ``done``'s tasks; returns the stage names drawn."""
+    row_of = {int(task_id): row for row, task_id in enumerate(done["task_id"])}
+    source_of = dict(zip(done["task_id"].astype(int), done["source"].astype(str), strict=True))
+    mine = stages[stages["task_id"].isin(row_of)]
+    rows = mine["task_id"].map(row_of).to_numpy(dtype=float)
+    submitted = (mine["submitted"].to_numpy(dtype=float) - t0) * scale
+    start = (mine["start"].to_numpy(dtype=float) - t0) * scale
+    end = (mine["end"].to_numpy(dtype=float) - t0) * scale
+    kind = mine["kind"].astype(str).to_numpy()
+    where = mine["where"].astype(str).to_numpy()
+    source = mine["task_id"].map(source_of).astype(str).to_numpy()
+    name = np.array([_stage_name(k, w, s) for k, w, s in zip(kind, where, source, strict=True)], dtype=object)
+    drawn: set[str] = set()
+    queued = (kind == "compute") & (start > submitted)
+    if queued.any():
+        wait = (start - submitted)[queued]
+        ax.barh(
+            rows[queued], wait, left=submitted[queued], height=0.75, color=STAGE_COLOURS["queue"], linewidth=0
+        )
+        drawn.add("queue")
+    for stage in ("upload", "transfer", "compute", "return"):
+        pick = name == stage
+        if pick.any():
+            length = (end - start)[pick]
+            ax.barh(
+                rows[pick], length, left=start[pick], height=0.75, color=STAGE_COLOURS[stage], linewidth=0
+            )
+            drawn.add(stage)
+    return drawn
+
+
+def _stage_name(kind: str, where: str, source: str) -> str:
+    """``compute``; ``upload`` (a transfer leaving the source), ``return`` (reaching it) or ``transfer``."""
+    if kind == "compute":
+        return "compute"
+    if where.startswith(source + ">"):
+        return "upload"
+    if where.endswith(">" + source):
+        return "return"
+    return "transfer"
+
+
+def _draw_totals(ax: Axes, done: pd.DataFrame, t0: float, scale: float) -> set[str]:
+    """Each task's totals end to end from its arrival; returns the stage names drawn."""
+    y = np.arange(len(done))
+    left = (done["arrival"].to_numpy(dtype=float) - t0) * scale
+    transfer = np.nan_to_num(done["transfer_time"].to_numpy(dtype=float)) * scale
+    queue = np.nan_to_num(done["wait"].to_numpy(dtype=float)) * scale
+    compute = np.nan_to_num(done["compute_time"].to_numpy(dtype=float)) * scale
+    latency = done["latency"].to_numpy(dtype=float) * scale
+    other = np.clip(latency - transfer - queue - compute, 0.0, None)
+    drawn: set[str] = set()
+    for stage, width in (("transfer", transfer), ("queue", queue), ("compute", compute), ("other", other)):
+        if np.any(width > 1e-9 * max(1.0, float(latency.max()))):
+            ax.barh(y, width, left=left, height=0.75, color=STAGE_COLOURS[stage], linewidth=0)
+            drawn.add(stage)
+        left = left + width
+    return drawn

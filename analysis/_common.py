@@ -1,21 +1,40 @@
-"""Shared bits of the figure scripts: paths, command-line options, and saving into docs/figures."""
+"""The experiments behind the gallery's figures: what each runs, the table of numbers it leaves, its inputs.
+
+Every figure in docs/gallery.md is drawn from one or more of these
+experiments.  Each experiment is run from scratch (a sweep never reuses job
+files left by an older simulator), and leaves, besides the figures, a small
+table in ``docs/figures/data/<experiment>.csv``: one row per job, its
+identity (policy, swept values, replication) and its metrics.  That table
+is what the currency check (:mod:`gallery`) compares with fresh runs.
+"""
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
+import math
+import shutil
 import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run from a checkout without installing
     sys.path.insert(0, str(ROOT))
 
+import pandas as pd  # noqa: E402  (after the path is set, like everything from offloadsim)
+
 SCENARIOS = ROOT / "scenarios"
 FIGURES = ROOT / "docs" / "figures"
 RESULTS = ROOT / "results" / "analysis"
+COMPARE_LOAD_POLICIES = ["local", "edge", "cloud", "least-loaded"]
 
 
 def options(description: str) -> argparse.Namespace:
+    """The options every figure script takes (they are build_gallery.py's, for one figure)."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--workers", type=int, default=None, help="worker processes (default: all cores)")
     parser.add_argument("--out", type=Path, default=FIGURES, help="figure directory (default docs/figures)")
@@ -24,23 +43,210 @@ def options(description: str) -> argparse.Namespace:
     return parser.parse_args()
 
 
-def save(fig, args: argparse.Namespace, name: str) -> None:
-    from offloadsim.plots import save_figure
-
-    for path in save_figure(fig, args.out / name):
-        print(path)
+# --------------------------------------------------------------------------- experiments
 
 
-def compare_load(args: argparse.Namespace):
-    """The busy-edge comparison behind several figures: four policies on compare-load.yaml."""
+@dataclass
+class Experiment:
+    """One experiment of the gallery: how to plan its jobs (cheaply) and how to run all of it.
+
+    ``plan(quick)`` returns ``[(identity, job)]`` without running anything;
+    ``run(results_dir, workers, quick)`` returns an
+    :class:`offloadsim.experiments.Results` with every job's records.
+    """
+
+    name: str
+    plan: Callable[[bool], list[tuple[dict[str, Any], Any]]]
+    run: Callable[[Path, int | None, bool], Any]
+    keys: Callable[[], list[str]]
+    files: Sequence[Path] = field(default_factory=tuple)
+
+
+def _compare_load_scenario(quick: bool) -> Any:
+    from offloadsim.api import load
+
+    return load(SCENARIOS / "compare-load.yaml", ["duration=20 s"] if quick else [])
+
+
+def _plan_compare(
+    scenario: Any, policies: Sequence[str], replications: int
+) -> list[tuple[dict[str, Any], Any]]:
+    """The jobs ``compare`` runs, keyed the same way (common random numbers: replication r of each policy)."""
+    from offloadsim.experiments.jobs import Job, job_key
+
+    return [
+        (
+            {"policy": name, "replication": r},
+            Job(
+                key=job_key({**scenario.document, "seed": scenario.seed}, r, name),
+                index=i,
+                replication=r,
+                scenario=scenario,
+                policy=name,
+            ),
+        )
+        for r in range(replications)
+        for i, name in enumerate(policies)
+    ]
+
+
+def _results_of_compare(result: Any) -> Any:
+    from offloadsim.experiments import Results
+
+    return Results("compare", Path(), result.tasks, result.metrics, result.nodes, result.manifest)
+
+
+def _run_compare_load(results: Path, workers: int | None, quick: bool) -> Any:
     from offloadsim.experiments import compare
 
-    return compare(
-        SCENARIOS / "compare-load.yaml",
-        ["local", "edge", "cloud", "least-loaded"],
-        replications=2 if args.quick else 5,
-        workers=args.workers,
-        overrides=["duration=20 s"] if args.quick else (),
-        out=args.results / "compare-load",
-        overwrite=True,
+    result = compare(
+        _compare_load_scenario(quick), COMPARE_LOAD_POLICIES, replications=2 if quick else 5, workers=workers
     )
+    return _results_of_compare(result)
+
+
+def _plan_least_loaded(quick: bool) -> list[tuple[dict[str, Any], Any]]:
+    return _plan_compare(_compare_load_scenario(quick), ["least-loaded"], 1)
+
+
+def _run_least_loaded(results: Path, workers: int | None, quick: bool) -> Any:
+    """One run of least-loaded on the busy edge, with every stage recorded (for the timeline)."""
+    from offloadsim.api import run
+    from offloadsim.experiments import Results
+    from offloadsim.experiments.jobs import metrics_row
+
+    result = run(_compare_load_scenario(quick), policy="least-loaded", stages=True)
+    metrics = pd.DataFrame([{"policy": "least-loaded", "replication": 0, **metrics_row(result.summary)}])
+    nodes = result.nodes.assign(policy="least-loaded", replication=0)
+    return Results("run", Path(), result.tasks, metrics, nodes, result.manifest, stages=result.stages)
+
+
+def _sweep_spec(file: str, quick: bool) -> Any:
+    from dataclasses import replace
+
+    from offloadsim.experiments import load_sweep
+
+    spec = load_sweep(SCENARIOS / file)
+    return replace(spec, replications=1) if quick else spec
+
+
+def _plan_sweep(file: str) -> Callable[[bool], list[tuple[dict[str, Any], Any]]]:
+    def plan(quick: bool) -> list[tuple[dict[str, Any], Any]]:
+        from offloadsim.experiments import plan_sweep
+
+        out = []
+        for job in plan_sweep(_sweep_spec(file, quick)):
+            point = {key: str(value) for key, value in job.point if key != "policy.name"}
+            policy = dict(job.point).get("policy.name", job.scenario.policy.name)
+            out.append(({**point, "policy": policy, "replication": job.replication}, job))
+        return out
+
+    return plan
+
+
+def _run_sweep(file: str) -> Callable[[Path, int | None, bool], Any]:
+    def run(results: Path, workers: int | None, quick: bool) -> Any:
+        from offloadsim.experiments import read_results, sweep
+
+        spec = _sweep_spec(file, quick)
+        out = results / spec.name
+        if out.exists():  # never reuse job files: an older simulator may have written them
+            shutil.rmtree(out)
+        sweep(spec, out=out, workers=workers, progress=True)
+        return read_results(out)
+
+    return run
+
+
+def _sweep_keys(file: str) -> Callable[[], list[str]]:
+    def keys() -> list[str]:
+        return [k for k in _sweep_spec(file, False).swept if k != "policy.name"]
+
+    return keys
+
+
+EXPERIMENTS: dict[str, Experiment] = {
+    "compare-load": Experiment(
+        "compare-load",
+        lambda quick: _plan_compare(_compare_load_scenario(quick), COMPARE_LOAD_POLICIES, 2 if quick else 5),
+        _run_compare_load,
+        list,
+        (SCENARIOS / "compare-load.yaml",),
+    ),
+    "least-loaded-run": Experiment(
+        "least-loaded-run", _plan_least_loaded, _run_least_loaded, list, (SCENARIOS / "compare-load.yaml",)
+    ),
+    "sweep-bandwidth": Experiment(
+        "sweep-bandwidth",
+        _plan_sweep("sweep-bandwidth.yaml"),
+        _run_sweep("sweep-bandwidth.yaml"),
+        _sweep_keys("sweep-bandwidth.yaml"),
+        (SCENARIOS / "sweep-bandwidth.yaml", SCENARIOS / "quickstart.yaml"),
+    ),
+    "sweep-split": Experiment(
+        "sweep-split",
+        _plan_sweep("sweep-split.yaml"),
+        _run_sweep("sweep-split.yaml"),
+        _sweep_keys("sweep-split.yaml"),
+        (SCENARIOS / "sweep-split.yaml", SCENARIOS / "compare-split.yaml"),
+    ),
+}
+
+
+# --------------------------------------------------------------------------- the table behind a figure
+
+
+def identity_columns(experiment: Experiment) -> list[str]:
+    """The columns that name a job in the experiment's table: swept keys, policy, replication."""
+    return [*experiment.keys(), "policy", "replication"]
+
+
+def job_table(results: Any, experiment: Experiment) -> pd.DataFrame:
+    """One row per job: its identity, its metrics (SI units) and the mean split of its completed tasks."""
+    from offloadsim.experiments.sweep import metric_columns
+
+    metrics = results.metrics
+    ids = identity_columns(experiment)
+    table = metrics[ids + metric_columns(metrics)].copy()
+    for key in experiment.keys():  # noqa: SIM118 - keys() is the experiment's swept keys, not a dict's
+        table[key] = table[key].astype(str)
+    tasks = results.tasks
+    done = tasks[tasks["status"].astype(str).to_numpy() == "completed"]
+    job = [c for c in ("point", "policy", "replication") if c in done.columns and c in metrics.columns]
+    split = done.groupby(job, observed=True)["split"].mean().rename("split_mean").reset_index()
+    table["split_mean"] = metrics[job].merge(split, on=job, how="left")["split_mean"].to_numpy()
+    return table.reset_index(drop=True)
+
+
+def row_of_job(identity: dict[str, Any], result: Any) -> dict[str, Any]:
+    """The table row of one job run by :func:`offloadsim.experiments.jobs.run_job`."""
+    tasks = result.tasks
+    done = tasks[tasks["status"].astype(str).to_numpy() == "completed"]
+    split = float(done["split"].mean()) if len(done) else math.nan
+    return {**identity, **result.metrics, "split_mean": split}
+
+
+def table_text(table: pd.DataFrame) -> str:
+    """The table as CSV with 12 significant digits: enough to notice any change, few enough to read."""
+    return table.to_csv(index=False, float_format="%.12g", lineterminator="\n")
+
+
+def write_table(table: pd.DataFrame, path: Path) -> str:
+    """Write the table as CSV (:func:`table_text`) and return its digest."""
+    text = table_text(table)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return digest_text(text)
+
+
+def digest_text(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def inputs_digest(experiment: Experiment, quick: bool = False) -> str:
+    """A digest of every scenario document the experiment runs (base, set and swept values applied)."""
+    documents = [
+        {"identity": identity, "document": job.scenario.document, "seed": job.scenario.seed}
+        for identity, job in experiment.plan(quick)
+    ]
+    return digest_text(json.dumps(documents, sort_keys=True, default=str))

@@ -1,60 +1,112 @@
 """Predicted against measured whole-model latency for the shipped calibrated profile (docs/figures).
 
-python analysis/calibration_accuracy.py              # times 17 models whole with onnxruntime, ~1 min
-python analysis/calibration_accuracy.py --quick      # three small models, a few seconds
-python analysis/calibration_accuracy.py --csv R.csv  # redraw from a saved report table, timing nothing
+python analysis/calibration_accuracy.py            # seconds: the profile's own timings, today's predictions
+python analysis/calibration_accuracy.py --retime   # time the 21 models whole on this machine instead (~1 min)
+python analysis/calibration_accuracy.py --quick --out DIR   # three small models timed, a few seconds
 
 The whole-model timings are never used by the per-layer fit; models the
 profile was calibrated on are drawn as "train", the others as "held-out".
+By default the measured side is the timings the calibration recorded in the
+profile itself (its ``report``, taken on the machine it describes), and the
+predicted side is what the profile predicts today; so a change in the cost
+model shows at once, and nothing depends on how busy this machine is.  The
+table drawn is kept in docs/figures/data/calibration_accuracy.csv.
 """
 
 from __future__ import annotations
 
-import argparse
+import json
+import math
+import sys
 from pathlib import Path
+from typing import Any
 
-from _common import FIGURES, ROOT
+import pandas as pd
+from _common import ROOT, digest_text, write_table
 
 PROFILE = ROOT / "offloadsim" / "profiles" / "data" / "this-cpu-ort-1t.json"
+EXPERIMENTS: tuple[str, ...] = ()  # its data is measured, not simulated: see build() and check()
+NAME = "calibration_accuracy"
+QUICK_MODELS = ["squeezenet1_1@96", "mobilenet_v2@96", "resnet18@96"]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--profile", type=Path, default=PROFILE, help="calibrated profile (default: shipped)")
-    parser.add_argument("--out", type=Path, default=FIGURES, help="figure directory (default docs/figures)")
-    parser.add_argument(
-        "--csv", type=Path, help="report table (accuracy.csv) to redraw instead of timing models"
-    )
-    parser.add_argument("--quick", action="store_true", help="three small models, 3 repeats (smoke test)")
-    parser.add_argument("--workers", type=int, help="ignored: timings run one at a time")
-    parser.add_argument("--results", type=Path, help="ignored: nothing but the figure is written")
-    args = parser.parse_args()
+def _profile_digest() -> str:
+    return digest_text(PROFILE.read_text(encoding="utf-8"))
 
-    import pandas as pd
 
+def _table_file(out: Path) -> Path:
+    return out / "data" / f"{NAME}.csv"
+
+
+def _predicted(measured_ms: dict[str, float]) -> pd.DataFrame:
+    """The accuracy table of these measured models with the profile's current predictions (nothing timed)."""
+    from offloadsim.calibration import load_profile, resolve_models
+    from offloadsim.calibration.report import accuracy_table
+
+    measured = {model: ms / 1e3 for model, ms in measured_ms.items()}
+    return accuracy_table(load_profile(PROFILE), resolve_models(list(measured)), measured=measured)
+
+
+def _recorded_timings() -> dict[str, float]:
+    """The whole-model timings (ms) the calibration recorded in the shipped profile."""
+    rows = json.loads(PROFILE.read_text(encoding="utf-8")).get("report", {}).get("rows", [])
+    return {str(row["model"]): float(row["measured_ms"]) for row in rows}
+
+
+def build(*, out: Path, quick: bool, retime: bool, manifest: dict[str, Any]) -> Any:
+    """Re-predict (or time) the models; write the table to ``out/data`` and ``manifest``; draw."""
     from offloadsim.calibration import DEFAULT_HOLDOUT, load_profile, resolve_models
     from offloadsim.calibration.report import accuracy_summary, accuracy_table, format_table
-    from offloadsim.plots import calibration_accuracy, new_axes, save_figure
+    from offloadsim.plots import calibration_accuracy, new_axes
 
-    if args.csv is not None:
-        table = pd.read_csv(args.csv)
+    file = _table_file(out)
+    recorded = _recorded_timings()
+    if recorded and not retime and not quick:
+        table = _predicted(recorded)
     else:
-        profile = load_profile(args.profile)
-        names = (
-            ["squeezenet1_1@96", "mobilenet_v2@96", "resnet18@96"]
-            if args.quick
-            else [*profile.provenance.get("models", []), *DEFAULT_HOLDOUT]
-        )
-        table = accuracy_table(profile, resolve_models(names), repeats=3 if args.quick else 10, progress=True)
-    print(format_table(table))
+        profile = load_profile(PROFILE)
+        names = QUICK_MODELS if quick else [*profile.provenance.get("models", []), *DEFAULT_HOLDOUT]
+        table = accuracy_table(profile, resolve_models(names), repeats=3 if quick else 10, progress=True)
+    print(format_table(table), file=sys.stderr)
     held = accuracy_summary(table)["held_out"]
-    print(f"held-out within ±10%: {held['within']}/{held['models']}")
+    print(f"held-out within ±10%: {held['within']}/{held['models']}", file=sys.stderr)
+    manifest["experiments"][NAME] = {
+        "profile": _profile_digest(),
+        "data": write_table(table, file),
+        "jobs": len(table),
+        "quick": quick,
+    }
     fig, ax = new_axes("one-column")
     calibration_accuracy(table, ax=ax)
-    args.out.mkdir(parents=True, exist_ok=True)
-    for path in save_figure(fig, args.out / "calibration_accuracy"):
-        print(path)
+    return fig
+
+
+def check(*, out: Path, manifest: dict[str, Any]) -> list[str]:
+    """Why the calibration figure is out of date, if it is (the stamp is checked by gallery.check)."""
+    where = f"docs/figures/data/{NAME}.csv"
+    fix = f"python analysis/build_gallery.py --only {NAME}"
+    entry = manifest.get("experiments", {}).get(NAME)
+    file = _table_file(out)
+    if entry is None or not file.is_file():
+        return [f"{where}: missing; rebuild: {fix}"]
+    if entry.get("quick"):
+        return [f"{where}: made by a --quick build; rebuild: {fix}"]
+    if entry.get("profile") != _profile_digest():
+        return [f"{where}: drawn from another version of {PROFILE.name}; redraw: {fix}"]
+    stored = pd.read_csv(file)
+    fresh = _predicted(
+        dict(zip(stored["model"].astype(str), stored["measured_ms"].astype(float), strict=True))
+    )
+    for model, old, new in zip(stored["model"], stored["predicted_ms"], fresh["predicted_ms"], strict=True):
+        if not math.isclose(float(old), float(new), rel_tol=1e-9):
+            return [
+                f"{where}: the profile now predicts {model} at {new:.4g} ms, not {old:.4g} ms "
+                f"(the cost model changed); redraw: {fix}"
+            ]
+    return []
 
 
 if __name__ == "__main__":
-    main()
+    from build_gallery import main
+
+    sys.exit(main(only=[NAME]))

@@ -1,22 +1,26 @@
-"""Latency CDF of four policies on a busy edge (scenarios/compare-load.yaml).
+"""Latency CDF of four policies on a busy edge (scenarios/compare-load.yaml, 5 replications).
 
-python analysis/latency_cdf.py        # about a minute on two cores
+python analysis/latency_cdf.py        # about a minute on two cores; redraws the figures sharing its runs
 """
 
 from __future__ import annotations
 
-from _common import compare_load, options, save
+import sys
+
+EXPERIMENTS = ("compare-load",)
 
 
-def main() -> None:
-    args = options(__doc__)
+def draw(data):
+    from _common import COMPARE_LOAD_POLICIES
+
     from offloadsim.plots import latency_cdf, new_axes
 
-    result = compare_load(args)
     fig, ax = new_axes("one-column")
-    latency_cdf(result.tasks, ax=ax)
-    save(fig, args, "latency_cdf")
+    latency_cdf(data["compare-load"].tasks, ax=ax, order=COMPARE_LOAD_POLICIES)
+    return fig
 
 
 if __name__ == "__main__":
-    main()
+    from build_gallery import main
+
+    sys.exit(main(only=["latency_cdf"]))

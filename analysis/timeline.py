@@ -5,19 +5,21 @@ python analysis/timeline.py           # a few seconds
 
 from __future__ import annotations
 
-from _common import SCENARIOS, options, save
+import sys
+
+EXPERIMENTS = ("least-loaded-run",)
 
 
-def main() -> None:
-    args = options(__doc__)
-    from offloadsim.api import run
+def draw(data):
     from offloadsim.plots import new_axes, stage_timeline
 
-    result = run(SCENARIOS / "compare-load.yaml", policy="least-loaded", stages=True)
+    result = data["least-loaded-run"]
     fig, ax = new_axes("two-column-tall")
     stage_timeline(result.tasks, stages=result.stages, n=30, ax=ax)
-    save(fig, args, "timeline")
+    return fig
 
 
 if __name__ == "__main__":
-    main()
+    from build_gallery import main
+
+    sys.exit(main(only=["timeline"]))

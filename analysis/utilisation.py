@@ -1,22 +1,26 @@
 """Utilisation of each tier's processors under four policies (compare-load), mean and 95 % CI.
 
-python analysis/utilisation.py        # about a minute on two cores
+python analysis/utilisation.py        # about a minute on two cores; redraws the figures sharing its runs
 """
 
 from __future__ import annotations
 
-from _common import compare_load, options, save
+import sys
+
+EXPERIMENTS = ("compare-load",)
 
 
-def main() -> None:
-    args = options(__doc__)
+def draw(data):
+    from _common import COMPARE_LOAD_POLICIES
+
     from offloadsim.plots import new_axes, node_utilisation
 
-    result = compare_load(args)
     fig, ax = new_axes("one-column")
-    node_utilisation(result.nodes, level="tier", ax=ax)
-    save(fig, args, "utilisation")
+    node_utilisation(data["compare-load"].nodes, level="tier", ax=ax, order=COMPARE_LOAD_POLICIES)
+    return fig
 
 
 if __name__ == "__main__":
-    main()
+    from build_gallery import main
+
+    sys.exit(main(only=["utilisation"]))

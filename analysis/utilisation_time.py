@@ -1,23 +1,25 @@
-"""Busy cores per tier over time in one run of least-loaded on a busy edge (compare-load.yaml).
+"""Utilisation per tier over time in one run of least-loaded on a busy edge (compare-load.yaml).
 
 python analysis/utilisation_time.py   # a few seconds
 """
 
 from __future__ import annotations
 
-from _common import SCENARIOS, options, save
+import sys
+
+EXPERIMENTS = ("least-loaded-run",)
 
 
-def main() -> None:
-    args = options(__doc__)
-    from offloadsim.api import run
+def draw(data):
     from offloadsim.plots import new_axes, utilisation_over_time
 
-    result = run(SCENARIOS / "compare-load.yaml", policy="least-loaded")
+    result = data["least-loaded-run"]
     fig, ax = new_axes("two-column")
     utilisation_over_time(result.tasks, nodes=result.nodes, bins=60, ax=ax)
-    save(fig, args, "utilisation_time")
+    return fig
 
 
 if __name__ == "__main__":
-    main()
+    from build_gallery import main
+
+    sys.exit(main(only=["utilisation_time"]))

@@ -58,7 +58,7 @@ def log_axis(ax: Axes, which: str) -> None:
 def integer_axis(ax: Axes, which: str) -> None:
     """Ticks only at whole numbers (layer counts, task counts)."""
     axis = ax.xaxis if which == "x" else ax.yaxis
-    axis.set_major_locator(MaxNLocator(integer=True))
+    axis.set_major_locator(MaxNLocator(integer=True, steps=[1, 2, 5, 10]))
 
 
 def _roundness(value: float) -> int:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -130,6 +130,24 @@ def mean_ci_by(frame: pd.DataFrame, keys: Sequence[str], value: str, *, what: st
     return pd.DataFrame(rows, columns=[*keys, "mean", "ci"])
 
 
+def ci_bounds(info: Any, mean: np.ndarray, half: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The CI ``mean ± half`` (display units) cut to what the metric can be: >= 0, a share <= 100 %.
+
+    Every job metric is non-negative, so a t-interval reaching below zero
+    (few replications, a skewed metric) is cut at zero, and a share (unit
+    ``%``) at 100 %.
+    """
+    ceiling = 100.0 if info.unit == "%" else np.inf
+    return np.clip(mean - half, 0.0, ceiling), np.clip(mean + half, 0.0, ceiling)
+
+
+def _log_bottom(means: np.ndarray, lows: np.ndarray) -> float:
+    """The bottom of a log axis: below every mean and every positive lower bound."""
+    values = np.concatenate([means, lows])
+    values = values[np.isfinite(values) & (values > 0)]
+    return float(values.min() / 1.3) if values.size else 1e-3
+
+
 def _rotate_if_crowded(ax: Axes, count: int, limit: int) -> None:
     if count > limit:
         ax.tick_params(axis="x", labelrotation=30)
@@ -163,16 +181,15 @@ def metric_bars(
         styles = style_map(table[by])
         x = np.arange(len(table))
         mean = table["mean"].to_numpy(dtype=float) * info.scale
-        half = table["ci"].to_numpy(dtype=float) * info.scale
+        low, high = ci_bounds(info, mean, table["ci"].to_numpy(dtype=float) * info.scale)
         if log_y:
+            # A lower bound at zero cannot be drawn on a log axis: its arm runs off the bottom.
+            bottom = _log_bottom(mean, low)
             for i, name in enumerate(table[by]):
                 ax.errorbar(
                     [x[i]],
                     [mean[i]],
-                    yerr=[
-                        [min(half[i], mean[i] * 0.999)],
-                        [half[i]],
-                    ],  # a CI below zero cannot be drawn on log
+                    yerr=[[mean[i] - max(low[i], bottom / 10)], [high[i] - mean[i]]],
                     color=styles[name]["color"],
                     marker=styles[name]["marker"],
                     markersize=5,
@@ -182,11 +199,12 @@ def metric_bars(
                 )
             log_axis(ax, "y")
             ax.set_xlim(-0.6, len(table) - 0.4)
+            ax.set_ylim(bottom, np.nanmax(high) * 1.3)
         else:
             ax.bar(
                 x,
                 mean,
-                yerr=half,
+                yerr=[mean - low, high - mean],
                 color=[styles[n]["color"] for n in table[by]],
                 edgecolor="black",
                 linewidth=0.5,
@@ -247,6 +265,7 @@ def metric_vs_parameter(
     where = {v: p for v, p in zip(distinct, positions, strict=True)}
     groups = names_of(metrics, by, order) if by else [None]
     refuse_pooling(metrics, [by, x], f"{info.label} against {label or x}")
+    drawn: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     with house_style():
         styles = style_map(groups)
         for name in groups:
@@ -255,7 +274,8 @@ def metric_vs_parameter(
             table["pos"] = [where[v] for v in table[x]]
             table = table.sort_values("pos")
             mean = table["mean"].to_numpy(dtype=float) * info.scale
-            half = table["ci"].to_numpy(dtype=float) * info.scale
+            low, high = ci_bounds(info, mean, table["ci"].to_numpy(dtype=float) * info.scale)
+            drawn.append((mean, low, high))
             style = styles[name]
             ax.plot(
                 table["pos"],
@@ -265,14 +285,7 @@ def metric_vs_parameter(
                 linestyle=style["linestyle"],
                 label=None if name is None else str(name),
             )
-            low = mean - half
-            if (
-                info.unit
-            ):  # every job metric is a non-negative quantity: a band below zero is the t-interval's artefact
-                low = np.maximum(low, 0.0)
-            if log_y:
-                low = np.maximum(low, mean * 1e-3)
-            ax.fill_between(table["pos"], low, mean + half, color=style["color"], alpha=0.2, linewidth=0)
+            ax.fill_between(table["pos"], low, high, color=style["color"], alpha=0.2, linewidth=0)
         if numeric:
             if log_x is None:
                 low_x = positions[positions > 0].min() if np.any(positions > 0) else 0
@@ -285,6 +298,8 @@ def metric_vs_parameter(
             _rotate_if_crowded(ax, len(distinct), 5)
         if log_y:
             log_axis(ax, "y")
+            means, lows, highs = (np.concatenate(parts) for parts in zip(*drawn, strict=True))
+            ax.set_ylim(_log_bottom(means, lows), np.nanmax(highs) * 1.3)
         ax.set_xlabel(axis_label)
         ax.set_ylabel(info.axis_label)
         tidy_legend(ax, legend_title)
@@ -416,7 +431,7 @@ def energy_latency(
         unit = axis_label.rsplit("(", 1)[-1].rstrip(")") if numeric and "(" in axis_label else ""
     with house_style():
         styles = style_map(names_of(metrics, by, order))
-        ends_to_label: list[tuple[str, float, float, str]] = []
+        ends_to_label: list[_EndLabel] = []
         for name, style in styles.items():
             rows = table[table[by] == name]
             if rows.empty:
@@ -437,15 +452,17 @@ def energy_latency(
             )
             if not x or len(rows) < 2:
                 continue
+            xs = rows["mean_lat"].to_numpy(dtype=float) * lat.scale
+            ys = rows["mean_eng"].to_numpy(dtype=float) * eng.scale
             first, last = rows.iloc[0], rows.iloc[-1]
+            colour = style["color"]
             if _same_place(first, last):  # a policy the swept value does not move: one label for both
-                text = _end_text(first, x, unit, last)
-                ends_to_label.append((text, first["mean_lat"], first["mean_eng"], style["color"]))
+                ends_to_label.append(_EndLabel(_end_text(first, x, unit, last), xs[0], ys[0], colour))
             else:
-                for row in (first, last):
-                    ends_to_label.append(
-                        (_end_text(row, x, unit), row["mean_lat"], row["mean_eng"], style["color"])
-                    )
+                ends_to_label.append(_EndLabel(_end_text(first, x, unit), xs[0], ys[0], colour, xs[1], ys[1]))
+                ends_to_label.append(
+                    _EndLabel(_end_text(last, x, unit), xs[-1], ys[-1], colour, xs[-2], ys[-2])
+                )
         ax.set_xlabel(lat.axis_label)
         ax.set_ylabel(eng.axis_label)
         for column, which, forced in (("mean_lat", "x", log_x), ("mean_eng", "y", log_y)):
@@ -455,9 +472,7 @@ def energy_latency(
             if forced if forced is not None else wide:
                 log_axis(ax, which)
         tidy_legend(ax, legend_title)
-        _label_ends(
-            ax, [(text, la * lat.scale, en * eng.scale, colour) for text, la, en, colour in ends_to_label]
-        )
+        _label_ends(ax, ends_to_label)
     return ax
 
 
@@ -475,12 +490,25 @@ def _end_text(row: pd.Series, x: str, unit: str, last: pd.Series | None = None) 
     return f"{first} {unit}" if last is None else f"{first}–{plain_number(last['pos'])} {unit}"
 
 
-def _label_ends(ax: Axes, labels: Sequence[tuple[str, float, float, str]]) -> None:
-    """Annotate points with small labels inside the axes, each where it overlaps no other label.
+class _EndLabel(NamedTuple):
+    """The label of a line's end point; ``(nx, ny)`` is the point next to it on the line, if any."""
 
-    Each label tries the four corners around its point, pointing into the
-    axes first; one that fits nowhere is left off rather than drawn over
-    another (the legend and the line still say which series it is).
+    text: str
+    x: float
+    y: float
+    colour: str
+    nx: float = math.nan
+    ny: float = math.nan
+
+
+def _label_ends(ax: Axes, labels: Sequence[_EndLabel]) -> None:
+    """Annotate line ends with small labels inside the axes, each where it overlaps no other label.
+
+    Each label tries the four corners around its point: first the one the
+    line points to as it leaves its neighbour (so the label reads as the
+    line's end, not as the point beside it), then the others, preferring
+    the inside of the axes.  One that fits nowhere is left off rather than
+    drawn over another (the legend and the line still say which it is).
     """
     if not labels:
         return
@@ -488,11 +516,17 @@ def _label_ends(ax: Axes, labels: Sequence[tuple[str, float, float, str]]) -> No
     frame = ax.get_window_extent(renderer)
     legend = ax.get_legend()
     placed = [legend.get_window_extent(renderer)] if legend is not None else []
-    for text, x, y, colour in labels:
+    for text, x, y, colour, nx, ny in labels:
         px, py = ax.transData.transform((x, y))
-        right = px > frame.x0 + 0.6 * frame.width
-        above = py < frame.y0 + 0.75 * frame.height
-        corners = [(not right, above), (right, above), (not right, not above), (right, not above)]
+        if math.isfinite(nx) and math.isfinite(ny):
+            qx, qy = ax.transData.transform((nx, ny))
+            away = (px - qx, py - qy)
+        else:  # towards the middle of the axes
+            away = (frame.x0 + frame.width / 2 - px, frame.y0 + frame.height / 2 - py)
+        corners = sorted(
+            ((r, t) for r in (True, False) for t in (True, False)),
+            key=lambda c: -((1 if c[0] else -1) * away[0] + (1 if c[1] else -1) * away[1]),
+        )
         for to_right, to_top in corners:
             note = ax.annotate(
                 text,
@@ -569,11 +603,12 @@ def node_utilisation(
             rows = table[table[by].astype(object) == name].set_index(category)
             means = np.array([rows["mean"].get(c, np.nan) for c in categories], dtype=float) * 100
             halves = np.array([rows["ci"].get(c, 0.0) for c in categories], dtype=float) * 100
+            low, high = ci_bounds(metric_info("utilisation_x"), means, halves)
             ax.bar(
                 base + (i - (len(groups) - 1) / 2) * width,
                 means,
                 width=width,
-                yerr=halves,
+                yerr=[means - low, high - means],
                 color=styles[name]["color"],
                 edgecolor="black",
                 linewidth=0.4,

@@ -143,10 +143,18 @@ def new_axes(
     return fig, axes
 
 
-def save_figure(fig: Figure, path: str | Path, formats: Iterable[str] = ("pdf", "png")) -> list[Path]:
+def save_figure(
+    fig: Figure,
+    path: str | Path,
+    formats: Iterable[str] = ("pdf", "png"),
+    *,
+    metadata: Mapping[str, str] | None = None,
+) -> list[Path]:
     """Save ``fig`` as PDF and PNG next to each other (``path``'s suffix is replaced), atomically.
 
-    Returns the files written.
+    ``metadata`` is stored in the files: as text chunks of the PNG, and as
+    ``key=value`` keywords of the PDF (the gallery records there a digest
+    of the data a figure was drawn from).  Returns the files written.
     """
     from offloadsim.experiments.storage import atomic_write
 
@@ -159,10 +167,20 @@ def save_figure(fig: Figure, path: str | Path, formats: Iterable[str] = ("pdf", 
             file = target.parent / f"{target.name}.{fmt}"
 
             def write(tmp: Path, fmt: str = fmt) -> None:
-                fig.savefig(tmp, format=fmt)
+                fig.savefig(tmp, format=fmt, metadata=_file_metadata(fmt, metadata))
 
             written.append(atomic_write(file, write))
     return written
+
+
+def _file_metadata(fmt: str, metadata: Mapping[str, str] | None) -> dict[str, str] | None:
+    """``metadata`` as the format takes it: PNG text chunks as they are; PDF and SVG in their keywords."""
+    if not metadata:
+        return None
+    if fmt == "png":
+        return dict(metadata)
+    words = "; ".join(f"{k}={v}" for k, v in metadata.items())
+    return {"Keywords": words} if fmt in ("pdf", "svg") else None
 
 
 def style_map(names: Iterable[Any]) -> dict[Any, dict[str, Any]]:

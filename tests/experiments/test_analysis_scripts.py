@@ -1,4 +1,4 @@
-"""Every figure script in analysis/ runs end to end (slow: use --runslow)."""
+"""Every figure script in analysis/ runs, and build_gallery.py rebuilds them all (slow: --runslow)."""
 
 from __future__ import annotations
 
@@ -10,37 +10,45 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-SCRIPTS = sorted(p for p in (ROOT / "analysis").glob("*.py") if not p.name.startswith("_"))
+SCRIPTS = sorted(
+    p
+    for p in (ROOT / "analysis").glob("*.py")
+    if not p.name.startswith("_") and p.stem not in ("gallery", "build_gallery")
+)
 
 
-def test_every_gallery_figure_has_a_script():
-    gallery = (ROOT / "docs" / "gallery.md").read_text(encoding="utf-8")
+def test_every_gallery_figure_has_a_script_a_caption_and_a_file():
+    sys.path.insert(0, str(ROOT / "analysis"))
+    import gallery
+
+    gallery_md = (ROOT / "docs" / "gallery.md").read_text(encoding="utf-8")
+    assert [s.stem for s in SCRIPTS] == sorted(gallery.FIGURE_NAMES)
+    assert "python analysis/build_gallery.py" in gallery_md
     for script in SCRIPTS:
-        assert f"python analysis/{script.name}" in gallery
-        assert f"figures/{script.stem}.png" in gallery
+        assert f"python analysis/{script.name}" in gallery_md
+        assert f"figures/{script.stem}.png" in gallery_md
         assert (ROOT / "docs" / "figures" / f"{script.stem}.png").is_file()
+        assert (ROOT / "docs" / "figures" / f"{script.stem}.pdf").is_file()
+
+
+def _run(args: list[str], tmp_path: Path) -> None:
+    env = {**os.environ, "MPLBACKEND": "Agg"}
+    common = ["--quick", "--workers", "2", "--out", str(tmp_path), "--results", str(tmp_path / "runs")]
+    subprocess.run([sys.executable, *args, *common], check=True, env=env, cwd=ROOT, timeout=900)
+
+
+@pytest.mark.slow
+def test_build_gallery_rebuilds_every_figure(tmp_path):
+    _run([str(ROOT / "analysis" / "build_gallery.py")], tmp_path)
+    for script in SCRIPTS:
+        assert (tmp_path / f"{script.stem}.png").stat().st_size > 10_000
+        assert (tmp_path / f"{script.stem}.pdf").is_file()
+    assert (tmp_path / "data" / "gallery.json").is_file()
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("script", SCRIPTS, ids=lambda p: p.stem)
 def test_script_rebuilds_its_figure(script, tmp_path):
-    env = {**os.environ, "MPLBACKEND": "Agg"}
-    subprocess.run(
-        [
-            sys.executable,
-            str(script),
-            "--quick",
-            "--workers",
-            "2",
-            "--out",
-            str(tmp_path),
-            "--results",
-            str(tmp_path / "runs"),
-        ],
-        check=True,
-        env=env,
-        cwd=ROOT,
-        timeout=600,
-    )
+    _run([str(script)], tmp_path)
     assert (tmp_path / f"{script.stem}.png").stat().st_size > 10_000
     assert (tmp_path / f"{script.stem}.pdf").is_file()

@@ -71,22 +71,12 @@ def _compare_load_scenario(quick: bool) -> Any:
 def _plan_compare(
     scenario: Any, policies: Sequence[str], replications: int
 ) -> list[tuple[dict[str, Any], Any]]:
-    """The jobs ``compare`` runs, keyed the same way (common random numbers: replication r of each policy)."""
-    from offloadsim.experiments.jobs import Job, job_key
+    """The jobs ``compare`` runs (replication r of each policy), each with its identity."""
+    from offloadsim.experiments.compare import compare_jobs
 
     return [
-        (
-            {"policy": name, "replication": r},
-            Job(
-                key=job_key({**scenario.document, "seed": scenario.seed}, r, name),
-                index=i,
-                replication=r,
-                scenario=scenario,
-                policy=name,
-            ),
-        )
-        for r in range(replications)
-        for i, name in enumerate(policies)
+        ({"policy": job.policy, "replication": job.replication}, job)
+        for job in compare_jobs(scenario, policies, replications)
     ]
 
 

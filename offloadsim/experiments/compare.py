@@ -34,6 +34,7 @@ __all__ = [
     "TABLE_METRICS",
     "CompareResult",
     "compare",
+    "compare_jobs",
     "compare_table",
     "default_compare_dir",
 ]
@@ -171,17 +172,7 @@ def compare(
     for spec in specs.values():
         api.check_policy(spec, loaded)
 
-    jobs = [
-        Job(
-            key=job_key({**loaded.document, "seed": loaded.seed}, r, name),
-            index=i,
-            replication=r,
-            scenario=loaded,
-            policy=name,
-        )
-        for r in range(replications)
-        for i, name in enumerate(names)
-    ]
+    jobs = compare_jobs(loaded, names, replications)
     results: dict[tuple[int, int], JobResult] = {}
     started = _dt.datetime.now(_dt.UTC)
     clock = time.perf_counter()
@@ -242,6 +233,25 @@ def compare(
     if out is not None:
         comparison.write(out, overwrite=overwrite)
     return comparison
+
+
+def compare_jobs(scenario: Scenario, policies: Sequence[str], replications: int) -> list[Job]:
+    """The jobs of a comparison, replication by replication: replication ``r`` of every policy.
+
+    Each job's key hashes the scenario (with its seed), the replication and
+    the policy, so the same comparison always plans the same jobs.
+    """
+    return [
+        Job(
+            key=job_key({**scenario.document, "seed": scenario.seed}, r, name),
+            index=i,
+            replication=r,
+            scenario=scenario,
+            policy=name,
+        )
+        for r in range(replications)
+        for i, name in enumerate(policies)
+    ]
 
 
 def _concat_tasks(parts: Sequence[pd.DataFrame]) -> pd.DataFrame:

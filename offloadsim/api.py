@@ -124,14 +124,16 @@ def run(
     or an already loaded :class:`Scenario`.  ``policy`` / ``policy_params``
     replace the scenario's policy (see :func:`resolve_policy`), ``seed`` its
     root seed.  With ``out``, the run directory is written atomically
-    (:func:`offloadsim.results.write_run`); an existing non-empty one is an
-    error unless ``overwrite``, checked before simulating.  ``progress``
+    (:func:`offloadsim.results.write_run`); an earlier result there is kept
+    as ``out.old-N`` (deleted with ``overwrite``), and a directory that
+    cannot be used is an error before simulating.  ``progress``
     shows a bar on a terminal for runs longer than about two seconds.
     ``stages`` also records one row per compute stage and transfer
     (``result.stages``, ``stages.parquet``), for timelines.
     """
     from offloadsim import engine
     from offloadsim.results import RunResult, check_out_dir, write_run
+    from offloadsim.scenario.inputs import input_files
 
     if out is not None:
         check_out_dir(out, overwrite)
@@ -143,6 +145,7 @@ def run(
         loaded = scenario
     spec = resolve_policy(loaded, policy, policy_params)
     check_policy(spec, loaded)
+    inputs = input_files(loaded)  # hashed before the run: what the run reads
     started = _dt.datetime.now(_dt.UTC)
     with make_progress(loaded.end_s, progress) as tick:
         raw = engine.simulate(
@@ -153,7 +156,7 @@ def run(
             progress=tick if progress else None,
             record_stages=stages,
         )
-    result = RunResult.from_raw(raw, loaded, policy=spec, started_utc=started)
+    result = RunResult.from_raw(raw, loaded, policy=spec, started_utc=started, inputs=inputs)
     if out is not None:
         write_run(result, out, overwrite=overwrite)
     return result

@@ -4,30 +4,44 @@ A user's mistake (bad scenario, unknown policy, bad arguments, missing file,
 unusable output directory) prints ``offloadsim: error: ...`` on stderr and
 exits 2, with no traceback and nothing written.  What runs but probably not
 as meant (a scenario warning) prints ``offloadsim: warning: ...`` and goes on.  An internal error exits 1
-(traceback with ``--debug``); Ctrl-C exits 130, leaving nothing half-written.
+(traceback with ``--debug``); Ctrl-C exits 130 and SIGTERM 143, leaving
+nothing half-written and no worker process behind.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import json
+import logging
+import signal
 import sys
+import threading
 import traceback
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
 from offloadsim import cli_types
 from offloadsim._version import __version__
 
-__all__ = ["main", "build_parser", "EXIT_OK", "EXIT_INTERNAL", "EXIT_USAGE", "EXIT_INTERRUPTED"]
+__all__ = [
+    "main",
+    "build_parser",
+    "EXIT_OK",
+    "EXIT_INTERNAL",
+    "EXIT_USAGE",
+    "EXIT_INTERRUPTED",
+    "EXIT_TERMINATED",
+]
 
 EXIT_OK = 0
 EXIT_INTERNAL = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143  # 128 + SIGTERM, as a shell reports a process that SIGTERM ended
 
 _PREFIX = "offloadsim: error: "
 
@@ -180,11 +194,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "policies, models, profiles (see 'offloadsim --help')"
             )
         handler: Callable[[argparse.Namespace], int] = args.handler
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), _notes_on_stderr(), _sigterm_interrupts():
             # Warnings meant for the user (scenario warnings, skipped plug-ins) are one line each.
             warnings.simplefilter("always", UserWarning)
             warnings.showwarning = _show_warning
             return handler(args)
+    except _Terminated:
+        print("offloadsim: terminated", file=sys.stderr)
+        return EXIT_TERMINATED
     except KeyboardInterrupt:
         print("offloadsim: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
@@ -208,6 +225,56 @@ def _show_warning(message: Warning | str, category: type[Warning], *args: Any, *
     """Print a warning as ``offloadsim: warning: ...`` on one line (no source line, no category)."""
     text = " ".join(str(message).split()).removeprefix("offloadsim: ")
     print(f"offloadsim: warning: {text}", file=sys.stderr)
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM arrived: unwound like Ctrl-C, so every writer cleans up, then exit 143."""
+
+
+@contextlib.contextmanager
+def _sigterm_interrupts() -> Iterator[None]:
+    """Make SIGTERM unwind like Ctrl-C while the block runs (main thread only).
+
+    Python's default for SIGTERM is to die on the spot: no clean-up, worker
+    processes left running.  Raised as :class:`_Terminated`, it runs the
+    same clean-up as Ctrl-C: partial results removed, workers stopped.
+    Further SIGTERMs during that clean-up are ignored.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def terminate(signum: int, frame: Any) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        raise _Terminated
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+@contextlib.contextmanager
+def _notes_on_stderr() -> Iterator[None]:
+    """Show the library's notes (``offloadsim`` logger, INFO and up) as ``offloadsim: note: ...`` lines.
+
+    Notes say what the command did beside its result: an earlier result
+    moved aside, leftovers of a killed run removed.
+    """
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("offloadsim: note: %(message)s"))
+    logger = logging.getLogger("offloadsim")
+    level, propagate = logger.level, logger.propagate
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+        logger.propagate = propagate
 
 
 def _user_errors() -> tuple[type[BaseException], ...]:

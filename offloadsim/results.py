@@ -12,14 +12,11 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import json
-import os
 import platform
 import shlex
-import shutil
 import socket
 import sys
-import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,9 +25,11 @@ import numpy as np
 import pandas as pd
 
 from offloadsim.metrics import Summary, summarize
+from offloadsim.outdir import ResultsError, check_out_dir, write_directory
 
 if TYPE_CHECKING:
     from offloadsim.engine.records import RawRun
+    from offloadsim.scenario.inputs import InputFile
     from offloadsim.scenario.model import PolicySpec, Scenario
 
 __all__ = [
@@ -79,10 +78,6 @@ _FLOAT_COLUMNS = frozenset((*TASK_COLUMNS, *LLM_COLUMNS, *NODE_COLUMNS, *LINK_CO
     _INT_COLUMNS | _CATEGORY_COLUMNS | _STRING_COLUMNS | {"deadline_met"}
 )
 _FORMAT = "offloadsim-run/1"
-
-
-class ResultsError(Exception):
-    """A run directory cannot be written or read (exists, unwritable, incomplete); message is one line."""
 
 
 # --------------------------------------------------------------------------- frames
@@ -147,9 +142,20 @@ def _missing(value: Any) -> bool:
 # --------------------------------------------------------------------------- result
 
 
-def scenario_hash(document: Mapping[str, Any]) -> str:
-    """SHA-256 (hex) of the canonical JSON of a scenario document (sorted keys, no spaces)."""
-    text = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+def scenario_hash(document: Mapping[str, Any], inputs: Sequence[InputFile] = ()) -> str:
+    """SHA-256 (hex) of a scenario: its document and the content of every file it reads.
+
+    The canonical JSON (sorted keys, no spaces) of the document alone when
+    it reads no file; else of ``{"document": ..., "inputs": {key: sha256}}``
+    (``inputs`` from :func:`offloadsim.scenario.inputs.input_files`), so
+    editing a trace, an ONNX file or a profile changes the hash.
+    """
+    data: Any = document
+    if inputs:
+        from offloadsim.scenario.inputs import content_hashes
+
+        data = {"document": document, "inputs": content_hashes(inputs)}
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -191,13 +197,15 @@ class RunResult:
         policy: PolicySpec | None = None,
         started_utc: _dt.datetime | None = None,
         command: Sequence[str] | None = None,
+        inputs: Sequence[InputFile] | None = None,
     ) -> RunResult:
         """Build the result of a finished run: DataFrames, summary and manifest.
 
         ``policy`` is the policy spec that was run (default: the scenario's
         when its name matches ``raw.policy_name``); ``started_utc`` the wall
         clock start (default: now minus the run's wall time); ``command`` the
-        command line (default ``sys.argv``).
+        command line (default ``sys.argv``); ``inputs`` the files the
+        scenario read, hashed before the run (default: hashed now).
         """
         tasks = tasks_frame(raw.tasks)
         nodes = nodes_frame(raw.nodes)
@@ -209,11 +217,16 @@ class RunResult:
             params = dict(policy.params)
         if started_utc is None:
             started_utc = _dt.datetime.now(_dt.UTC) - _dt.timedelta(seconds=raw.wall_s)
+        if inputs is None:
+            from offloadsim.scenario.inputs import input_files
+
+            inputs = input_files(scenario)
         manifest = {
             "format": _FORMAT,
             "scenario": raw.scenario_name,
             "scenario_file": scenario.source,
-            "scenario_hash": scenario_hash(scenario.document),
+            "scenario_hash": scenario_hash(scenario.document, inputs),
+            "inputs": [i.to_dict() for i in inputs],
             "seed": int(raw.seed),
             "replication": int(raw.replication),
             "policy": {"name": raw.policy_name, "params": params},
@@ -246,84 +259,18 @@ def _package_version() -> str:
 # --------------------------------------------------------------------------- writing
 
 
-def check_out_dir(out_dir: str | Path, overwrite: bool = False) -> Path:
-    """Check that a run can be written to ``out_dir``; return it as a Path.
-
-    Raises :class:`ResultsError` if it is a file, a non-empty directory
-    (unless ``overwrite``), or lies under a directory we cannot write.  Call
-    it before a long run to fail fast; :func:`write_run` checks again.
-    """
-    out = Path(out_dir)
-    if out.exists() or out.is_symlink():
-        if not out.is_dir():
-            raise ResultsError(f"output path {out} exists and is not a directory")
-        if not overwrite and any(out.iterdir()):
-            raise ResultsError(
-                f"output directory {out} already exists and is not empty (use --overwrite to replace it)"
-            )
-    ancestor = out.parent.absolute()
-    while not ancestor.exists():
-        ancestor = ancestor.parent
-    if not ancestor.is_dir():
-        raise ResultsError(f"cannot write results to {out}: {ancestor} is not a directory")
-    if not os.access(ancestor, os.W_OK | os.X_OK):
-        raise ResultsError(f"cannot write results to {out}: {ancestor} is not writable")
-    return out
-
-
 def write_run(result: RunResult, out_dir: str | Path, *, overwrite: bool = False) -> Path:
-    """Write ``result`` to ``out_dir`` atomically (see :func:`write_directory`) and return the directory.
+    """Write ``result`` to ``out_dir`` atomically (see :func:`~offloadsim.outdir.write_directory`).
 
     Files: ``tasks.parquet``, ``nodes.parquet``, ``links.parquet``,
     ``summary.json``, ``summary.txt``, ``manifest.json`` (and
-    ``stages.parquet`` when stages were recorded).  Sets ``result.path``.
+    ``stages.parquet`` when stages were recorded).  An earlier result in
+    ``out_dir`` is kept as ``out_dir.old-N`` unless ``overwrite``.  Sets and
+    returns ``result.path``.
     """
-    out = write_directory(out_dir, lambda tmp: _write_files(result, tmp), overwrite=overwrite)
-    result.path = out
-    return out
-
-
-def write_directory(out_dir: str | Path, fill: Callable[[Path], None], *, overwrite: bool = False) -> Path:
-    """Create ``out_dir`` with what ``fill(tmp)`` writes into a temporary directory, all or nothing.
-
-    Everything is written into a hidden temporary sibling directory first,
-    then renamed into place.  An existing non-empty ``out_dir`` is an error
-    unless ``overwrite``, in which case it is replaced only after the new one
-    is complete.  On any failure (or Ctrl-C) nothing is left behind: no
-    partial directory, no temporary one, and ``out_dir`` is as it was.
-    """
-    out = check_out_dir(out_dir, overwrite)
-    created = _missing_ancestors(out.parent)
-    tmp: Path | None = None
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = out.parent / f".{out.name}.partial-{uuid.uuid4().hex[:12]}"
-        tmp.mkdir()  # not mkdtemp: the run directory should get the usual (umask) permissions
-        fill(tmp)
-        _move_into_place(tmp, out, overwrite)
-        tmp = None
-    except BaseException as exc:
-        if tmp is not None:
-            shutil.rmtree(tmp, ignore_errors=True)
-        for directory in created:  # deepest first; only those still empty
-            try:
-                directory.rmdir()
-            except OSError:
-                break
-        if isinstance(exc, OSError):
-            raise ResultsError(f"cannot write results to {out}: {exc.strerror or exc}") from exc
-        raise
-    return out
-
-
-def _missing_ancestors(directory: Path) -> list[Path]:
-    """``directory`` and its parents that do not exist yet, deepest first."""
-    missing = []
-    current = directory.absolute()
-    while not current.exists():
-        missing.append(current)
-        current = current.parent
-    return missing
+    written = write_directory(out_dir, lambda tmp: _write_files(result, tmp), overwrite=overwrite)
+    result.path = written.path
+    return written.path
 
 
 def _write_files(result: RunResult, directory: Path) -> None:
@@ -339,29 +286,6 @@ def _write_files(result: RunResult, directory: Path) -> None:
 
 def _write_text(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8")
-
-
-def _move_into_place(tmp: Path, out: Path, overwrite: bool) -> None:
-    """Rename the finished ``tmp`` to ``out``, replacing an old ``out`` only if allowed."""
-    if not out.exists():
-        os.rename(tmp, out)
-        return
-    if not any(out.iterdir()):
-        out.rmdir()
-        os.rename(tmp, out)
-        return
-    if not overwrite:
-        raise ResultsError(
-            f"output directory {out} already exists and is not empty (use --overwrite to replace it)"
-        )
-    backup = out.parent / f".{out.name}.old-{uuid.uuid4().hex[:8]}"
-    os.rename(out, backup)
-    try:
-        os.rename(tmp, out)
-    except BaseException:
-        os.rename(backup, out)
-        raise
-    shutil.rmtree(backup, ignore_errors=True)
 
 
 # --------------------------------------------------------------------------- reading
@@ -383,6 +307,12 @@ def read_run(run_dir: str | Path) -> RunResult:
         manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise ResultsError(f"cannot read run directory {directory}: {exc}") from exc
+    expected = manifest.get("tasks") if isinstance(manifest, dict) else None
+    if isinstance(expected, int) and expected != len(tasks):
+        raise ResultsError(
+            f"{directory} is inconsistent: manifest.json counts {expected} task rows, tasks.parquet has "
+            f"{len(tasks)} (an interrupted write?); run it again"
+        )
     stages_file = directory / "stages.parquet"
     stages = pd.read_parquet(stages_file) if stages_file.is_file() else None
     return RunResult(

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from offloadsim import results
+from offloadsim import outdir, results
 from offloadsim.engine.records import RawRun
 from offloadsim.results import (
     RUN_FILES,
@@ -221,13 +221,15 @@ def test_failed_final_rename_restores_the_old_result(tmp_path, monkeypatch):
 
     def flaky_rename(src, dst):
         renames.append(Path(dst).name)
-        if Path(dst) == out and Path(src).name.startswith(".run.partial-"):
+        # Interrupted once the old result has been moved aside, just before the new one lands.
+        if Path(dst) == out and Path(src).name.startswith(".run.partial-") and not out.exists():
             raise KeyboardInterrupt
         real_rename(src, dst)
 
-    monkeypatch.setattr(results.os, "rename", flaky_rename)
+    monkeypatch.setattr(outdir.os, "rename", flaky_rename)
     with pytest.raises(KeyboardInterrupt):
         write_run(_result(2), out, overwrite=True)
+    assert "run.old-1" in renames  # the old result was moved aside, then put back
     assert read_run(out).summary.arrived == 4
     assert _leftovers(tmp_path) == ["run"]
 

@@ -42,6 +42,7 @@ __all__ = [
     "CalibratedProfile",
     "LayerPrediction",
     "find_profile",
+    "profile_path",
     "list_profiles",
     "load_profile",
     "save_profile",
@@ -299,16 +300,22 @@ def find_profile(name: str, search_dirs: Sequence[str | os.PathLike[str]] = ()) 
     profiles); a file that exists but is not a valid profile raises
     :class:`CalibrationError`.
     """
+    path = profile_path(name, search_dirs)
+    return None if path is None else load_profile(path)
+
+
+def profile_path(name: str, search_dirs: Sequence[str | os.PathLike[str]] = ()) -> Path | None:
+    """The file :func:`find_profile` reads for ``name``, or None when nothing matches."""
     direct = Path(name)
     if direct.suffix in _SUFFIXES and direct.is_file():
-        return load_profile(direct)
+        return direct
     if os.sep in name or (os.altsep and os.altsep in name):
         return None
     for folder in search_dirs:
         for suffix in ("", *_SUFFIXES):
             candidate = Path(folder) / f"{name}{suffix}"
             if candidate.suffix in _SUFFIXES and candidate.is_file():
-                return load_profile(candidate)
+                return candidate
     return None
 
 

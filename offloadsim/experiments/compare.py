@@ -107,7 +107,10 @@ class CompareResult:
         )
 
     def write(self, out: str | Path, *, overwrite: bool = False) -> Path:
-        """Write the comparison to directory ``out`` atomically (every file, or nothing); set ``path``."""
+        """Write the comparison to directory ``out`` atomically (every file, or nothing); set ``path``.
+
+        An earlier result in ``out`` is kept as ``out.old-N`` unless ``overwrite``.
+        """
         self.path = _write_directory(self, Path(out), overwrite)
         return self.path
 
@@ -136,8 +139,8 @@ def compare(
     ``baseline`` (default: the first policy) is what the paired differences
     are taken against.  Jobs run on ``workers`` processes (default: all
     cores; 1 runs them here) or on the Dask cluster at ``scheduler``.  With
-    ``out``, the directory is written atomically (an existing non-empty one
-    is an error unless ``overwrite``).  A policy that cannot be made, or a
+    ``out``, the directory is written atomically (an earlier result there is
+    kept as ``out.old-N``, or deleted with ``overwrite``).  A policy that cannot be made, or a
     run that fails, raises the run's own error.
 
     >>> result = compare("scenarios/quickstart.yaml", ["local", "edge"], 5)  # doctest: +SKIP
@@ -145,6 +148,7 @@ def compare(
     """
     from offloadsim import api
     from offloadsim.results import check_out_dir, scenario_hash
+    from offloadsim.scenario.inputs import input_files
 
     names = [str(p).strip() for p in policies]
     if not names or any(not n for n in names):
@@ -172,6 +176,7 @@ def compare(
     for spec in specs.values():
         api.check_policy(spec, loaded)
 
+    inputs = input_files(loaded)
     jobs = compare_jobs(loaded, names, replications)
     results: dict[tuple[int, int], JobResult] = {}
     started = _dt.datetime.now(_dt.UTC)
@@ -205,7 +210,8 @@ def compare(
         "format": _FORMAT,
         "scenario": loaded.name,
         "scenario_file": loaded.source,
-        "scenario_hash": scenario_hash(loaded.document),
+        "scenario_hash": scenario_hash(loaded.document, inputs),
+        "inputs": [i.to_dict() for i in inputs],
         "seed": int(loaded.seed),
         "policies": [{"name": s.name, "params": dict(s.params)} for s in specs.values()],
         "baseline": base,
@@ -238,12 +244,16 @@ def compare(
 def compare_jobs(scenario: Scenario, policies: Sequence[str], replications: int) -> list[Job]:
     """The jobs of a comparison, replication by replication: replication ``r`` of every policy.
 
-    Each job's key hashes the scenario (with its seed), the replication and
-    the policy, so the same comparison always plans the same jobs.
+    Each job's key hashes the scenario (with its seed and the content of the
+    files it reads), the replication and the policy, so the same comparison
+    always plans the same jobs.
     """
+    from offloadsim.scenario.inputs import input_files
+
+    inputs = input_files(scenario)
     return [
         Job(
-            key=job_key({**scenario.document, "seed": scenario.seed}, r, name),
+            key=job_key({**scenario.document, "seed": scenario.seed}, r, name, inputs),
             index=i,
             replication=r,
             scenario=scenario,
@@ -407,7 +417,7 @@ def _digits(value: float, half: float) -> int:
 
 
 def _write_directory(result: CompareResult, out: Path, overwrite: bool) -> Path:
-    from offloadsim.results import write_directory
+    from offloadsim.outdir import write_directory
 
     def fill(tmp: Path) -> None:
         write_parquet(result.tasks, tmp / "tasks.parquet")
@@ -418,4 +428,4 @@ def _write_directory(result: CompareResult, out: Path, overwrite: bool) -> Path:
         write_text(result.format_table() + "\n", tmp / "summary.txt")
         write_json(result.manifest, tmp / "manifest.json")
 
-    return write_directory(out, fill, overwrite=overwrite)
+    return write_directory(out, fill, overwrite=overwrite).path

@@ -13,7 +13,9 @@ import hashlib
 import json
 import math
 import multiprocessing
+import multiprocessing.connection
 import os
+import threading
 import time
 import traceback
 from collections.abc import Callable, Mapping, Sequence
@@ -28,6 +30,7 @@ from offloadsim.experiments.storage import ExperimentError
 
 if TYPE_CHECKING:
     from offloadsim.metrics import Summary
+    from offloadsim.scenario.inputs import InputFile
     from offloadsim.scenario.model import Scenario
 
 __all__ = [
@@ -130,24 +133,36 @@ class Job:
         )
 
 
-def job_key(document: Mapping[str, Any], replication: int, policy: str | None = None) -> str:
-    """A stable 16-hex-digit name for a job: a hash of its whole scenario document and replication.
+def job_key(
+    document: Mapping[str, Any],
+    replication: int,
+    policy: str | None = None,
+    inputs: Sequence[InputFile] = (),
+) -> str:
+    """A stable 16-hex-digit name for a job: a hash of its scenario, the files it reads, and replication.
 
-    The document already holds the swept values; the package version is
-    included so that results of another simulator version are not reused.
+    The document already holds the swept values; ``inputs`` (from
+    :func:`offloadsim.scenario.inputs.input_files`) add the content of the
+    traces, ONNX files and profiles it reads, so a job whose files changed
+    is not reused.  The package version is included so that results of
+    another simulator version are not reused.
 
     >>> job_key({"name": "a"}, 0) == job_key({"name": "a"}, 0) != job_key({"name": "a"}, 1)
     True
     """
     from offloadsim._version import __version__
 
-    text = json.dumps(
-        {"document": document, "replication": replication, "policy": policy, "version": __version__},
-        sort_keys=True,
-        separators=(",", ":"),
-        ensure_ascii=False,
-        default=str,
-    )
+    data: dict[str, Any] = {
+        "document": document,
+        "replication": replication,
+        "policy": policy,
+        "version": __version__,
+    }
+    if inputs:
+        from offloadsim.scenario.inputs import content_hashes
+
+        data["inputs"] = content_hashes(inputs)
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
@@ -272,7 +287,7 @@ def _run_pool(jobs: Sequence[Job], workers: int, finished: Finished, runner: Run
     context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
     if "forkserver" in methods:
         context.set_forkserver_preload(["offloadsim.experiments.jobs", "offloadsim.api"])
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_die_with_parent)
     try:
         pending: dict[Future[JobResult], Job] = {pool.submit(runner, job): job for job in jobs}
         while pending:
@@ -288,9 +303,50 @@ def _run_pool(jobs: Sequence[Job], workers: int, finished: Finished, runner: Run
                     ) from error
                 finished(job, None if error is not None else future.result(), error)
     except BaseException:
-        pool.shutdown(wait=False, cancel_futures=True)
+        _stop_pool(pool)
         raise
     pool.shutdown(wait=True)
+
+
+def _stop_pool(pool: ProcessPoolExecutor) -> None:
+    """Cancel what has not started and end the workers now (Ctrl-C, SIGTERM, an error while saving).
+
+    ``shutdown(wait=False)`` alone lets each worker finish its current job
+    first, which can take minutes and keeps this process from exiting.
+    """
+    terminate = getattr(pool, "terminate_workers", None)  # Python 3.14+
+    processes = list((getattr(pool, "_processes", None) or {}).values())  # the same, before 3.14
+    pool.shutdown(wait=False, cancel_futures=True)
+    if terminate is not None:
+        terminate()
+        return
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.join(timeout=5)
+
+
+def _die_with_parent() -> None:
+    """Pool worker initializer: exit at once when the process that made the pool ends, however it ends.
+
+    Without this, a SIGKILLed sweep leaves its workers waiting for work
+    forever, and with them the forkserver and the resource tracker (they
+    live as long as a worker does), all holding the caller's stdout and
+    stderr, so a script reading them hangs.  The parent's sentinel is a
+    pipe only the parent holds open; it becomes readable when the parent
+    ends.  (``PR_SET_PDEATHSIG`` would not do: a worker's parent is the
+    forkserver, which outlives the sweep as long as the worker does.)
+    """
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+    sentinel = parent.sentinel
+
+    def watch() -> None:
+        multiprocessing.connection.wait([sentinel])
+        os._exit(1)
+
+    threading.Thread(target=watch, name="offloadsim-parent-watch", daemon=True).start()
 
 
 def _run_dask(jobs: Sequence[Job], address: str, finished: Finished, runner: Runner) -> None:

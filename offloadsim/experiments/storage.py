@@ -27,6 +27,10 @@ __all__ = [
     "ExperimentError",
     "Results",
     "atomic_write",
+    "replace_together",
+    "parquet_writer",
+    "text_writer",
+    "json_text",
     "write_parquet",
     "write_text",
     "write_json",
@@ -65,23 +69,67 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> Path:
     return path
 
 
+def replace_together(directory: Path, writers: Mapping[str, Callable[[Path], None]], marker: str) -> None:
+    """Replace several files of ``directory`` so that a reader sees the old set or the new set, never a mix.
+
+    ``writers`` maps each file name to a function that writes it to a given
+    path; ``marker`` (one of them, e.g. ``manifest.json``) is the file whose
+    presence says the set is complete.  Every file is first written in full
+    to a hidden temporary; only then is the old marker removed, the other
+    files renamed into place and the marker renamed last.  A process killed
+    at any point leaves either the old complete set, or a set without its
+    marker (which readers refuse as incomplete), or the new complete set.
+    On failure the temporaries are removed and the old set is untouched.
+    """
+    staged: dict[str, Path] = {}
+    try:
+        for name, write in writers.items():
+            tmp = directory / f".{name}{_TMP_MARK}{uuid.uuid4().hex[:12]}"
+            staged[name] = tmp
+            write(tmp)
+        (directory / marker).unlink(missing_ok=True)
+        for name, tmp in staged.items():
+            if name != marker:
+                os.replace(tmp, directory / name)
+        os.replace(staged[marker], directory / marker)
+    except BaseException:
+        for tmp in staged.values():
+            tmp.unlink(missing_ok=True)
+        raise
+
+
+def parquet_writer(frame: pd.DataFrame) -> Callable[[Path], None]:
+    """A function that writes ``frame`` (without its index) as Parquet to the path it is given."""
+    return lambda path: frame.to_parquet(path, index=False)
+
+
+def text_writer(text: str) -> Callable[[Path], None]:
+    """A function that writes UTF-8 ``text`` to the path it is given."""
+
+    def write(path: Path) -> None:
+        path.write_text(text, encoding="utf-8")
+
+    return write
+
+
+def json_text(data: Any) -> str:
+    """``data`` as indented JSON (NaN refused), with a final newline."""
+    return json.dumps(data, indent=2, default=str, allow_nan=False) + "\n"
+
+
 def write_parquet(frame: pd.DataFrame, path: Path) -> Path:
     """Write ``frame`` (without its index) to ``path`` atomically."""
-    return atomic_write(path, lambda tmp: frame.to_parquet(tmp, index=False))
+    return atomic_write(path, parquet_writer(frame))
 
 
 def write_text(text: str, path: Path) -> Path:
     """Write UTF-8 ``text`` to ``path`` atomically."""
-
-    def write(tmp: Path) -> None:
-        tmp.write_text(text, encoding="utf-8")
-
-    return atomic_write(path, write)
+    return atomic_write(path, text_writer(text))
 
 
 def write_json(data: Any, path: Path) -> Path:
     """Write ``data`` as indented JSON to ``path`` atomically."""
-    return write_text(json.dumps(data, indent=2, default=str, allow_nan=False) + "\n", path)
+    return write_text(json_text(data), path)
 
 
 def write_job_file(path: Path, tasks: pd.DataFrame, meta: Mapping[str, Any]) -> Path:
@@ -162,11 +210,25 @@ def read_results(directory: str | Path) -> Results:
             metrics = _run_metrics(path, manifest)
     except (OSError, ValueError) as error:
         raise ExperimentError(f"cannot read results in {path}: {error}") from None
+    _check_counts(path, manifest, tasks, metrics)
     fmt = str(manifest.get("format", ""))
     kind = "sweep" if fmt.startswith("offloadsim-sweep") else "compare" if "compare" in fmt else "run"
     swept = [str(k) for k in manifest.get("swept", [])]
     stages = pd.read_parquet(path / "stages.parquet") if (path / "stages.parquet").is_file() else None
     return Results(kind, path, tasks, metrics, nodes, manifest, swept, stages)
+
+
+def _check_counts(
+    path: Path, manifest: Mapping[str, Any], tasks: pd.DataFrame, metrics: pd.DataFrame
+) -> None:
+    """Refuse tables that do not match their manifest (left mixed by a writer of an older version)."""
+    for key, table, name in (("tasks", tasks, "tasks.parquet"), ("jobs", metrics, "metrics.parquet")):
+        expected = manifest.get(key)
+        if isinstance(expected, int) and expected != len(table):
+            raise ExperimentError(
+                f"{path} is inconsistent: manifest.json counts {expected} rows of {name}, which has "
+                f"{len(table)} (an interrupted write?); rerun the command that made it"
+            )
 
 
 def _read_table(file: Path) -> pd.DataFrame:

@@ -27,16 +27,18 @@ and ``manifest.json``, each written atomically.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import datetime as _dt
 import itertools
+import logging
 import math
 import platform
 import shlex
 import socket
 import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,15 +49,24 @@ import pandas as pd
 from offloadsim.experiments.jobs import Job, JobFailure, JobResult, default_workers, execute, job_key
 from offloadsim.experiments.storage import (
     ExperimentError,
+    json_text,
+    parquet_writer,
     read_job_file,
     remove_stale_temporaries,
+    replace_together,
+    text_writer,
     write_job_file,
-    write_json,
-    write_parquet,
     write_text,
 )
 from offloadsim.experiments.values import default_label, quantity_kind, typed_column
 from offloadsim.metrics import mean_ci
+from offloadsim.outdir import (
+    check_out_dir,
+    describe_os_error,
+    directory_lock,
+    is_result_directory,
+    move_aside,
+)
 from offloadsim.scenario import (
     PathError,
     Problem,
@@ -344,6 +355,7 @@ def plan_sweep(spec: SweepSpec) -> list[Job]:
     fault (e.g. a key path the base scenario does not have) before any job runs.
     """
     from offloadsim.api import RunError, check_policy
+    from offloadsim.scenario.inputs import input_files
 
     problems: list[Problem] = []
     seen: set[tuple[str, str]] = set()
@@ -379,8 +391,9 @@ def plan_sweep(spec: SweepSpec) -> list[Job]:
             report(spec.sections.get("policy.name", ""), f"{base_source}: {error}", index, point)
             continue
         items = tuple(point.items())
+        inputs = input_files(scenario)
         for replication in range(spec.replications):
-            key = job_key(scenario.document, replication)
+            key = job_key(scenario.document, replication, inputs=inputs)
             jobs.append(Job(key=key, index=index, replication=replication, scenario=scenario, point=items))
     if problems:
         extra = len(problems) - _MAX_PROBLEMS
@@ -462,61 +475,98 @@ def sweep(
     clock = time.perf_counter()
     jobs = plan_sweep(spec)
     directory = _prepare_out(Path(out) if out is not None else default_sweep_dir(spec))
-    points_dir = directory / "points"
-    todo = [job for job in jobs if not (points_dir / f"{job.key}.parquet").is_file()]
+    with directory_lock(directory, f"sweep {spec.file}"):
+        points_dir = directory / "points"
+        # Under the lock, any temporary file here was left by a killed sweep.
+        remove_stale_temporaries(points_dir)
+        remove_stale_temporaries(directory)
+        todo = [job for job in jobs if not (points_dir / f"{job.key}.parquet").is_file()]
 
-    def save(job: Job, result: JobResult) -> None:
-        write_job_file(points_dir / f"{job.key}.parquet", result.tasks, _job_meta(job, result))
+        def save(job: Job, result: JobResult) -> None:
+            with _writing(directory, lambda: _saved(points_dir, jobs)):
+                write_job_file(points_dir / f"{job.key}.parquet", result.tasks, _job_meta(job, result))
 
-    failures = execute(
-        todo,
-        save,
-        workers=workers,
-        scheduler=scheduler,
-        progress=progress,
-        description=f"sweep {spec.name}",
-    )
-    log = directory / "failures.log"
-    if failures:
-        write_text(_failure_log(failures), log)
-        first = failures[0]
-        message = _one_line(first.error)
-        raise JobsFailedError(
-            f"{len(failures)} of {len(jobs)} jobs failed (first: {first.job.describe()}: {message}); "
-            f"the {len(todo) - len(failures)} that finished are saved, tracebacks in {log}; "
-            "rerun the same command to run only what is missing",
-            failures,
+        failures = execute(
+            todo,
+            save,
+            workers=workers,
+            scheduler=scheduler,
+            progress=progress,
+            description=f"sweep {spec.name}",
         )
-    log.unlink(missing_ok=True)
-    return merge_sweep(
-        spec,
-        jobs,
-        directory,
-        run_info={
-            "jobs_run": len(todo),
-            "jobs_reused": len(jobs) - len(todo),
-            "workers": None if scheduler else (workers or default_workers()),
-            "scheduler": scheduler,
-            "started_utc": started.isoformat(timespec="seconds"),
-            "wall_s": time.perf_counter() - clock,
-        },
-    )
+        log = directory / "failures.log"
+        if failures:
+            with _writing(directory, lambda: _saved(points_dir, jobs)):
+                write_text(_failure_log(failures), log)
+            first = failures[0]
+            message = _one_line(first.error)
+            raise JobsFailedError(
+                f"{len(failures)} of {len(jobs)} jobs failed (first: {first.job.describe()}: {message}); "
+                f"the {len(todo) - len(failures)} that finished are saved, tracebacks in {log}; "
+                "rerun the same command to run only what is missing",
+                failures,
+            )
+        log.unlink(missing_ok=True)
+        with _writing(directory, lambda: _saved(points_dir, jobs)):
+            return merge_sweep(
+                spec,
+                jobs,
+                directory,
+                run_info={
+                    "jobs_run": len(todo),
+                    "jobs_reused": len(jobs) - len(todo),
+                    "workers": None if scheduler else (workers or default_workers()),
+                    "scheduler": scheduler,
+                    "started_utc": started.isoformat(timespec="seconds"),
+                    "wall_s": time.perf_counter() - clock,
+                },
+            )
+
+
+def _saved(points_dir: Path, jobs: Sequence[Job]) -> int:
+    """How many of ``jobs`` have their file in ``points_dir``."""
+    return sum((points_dir / f"{job.key}.parquet").is_file() for job in jobs)
+
+
+@contextlib.contextmanager
+def _writing(directory: Path, saved: Callable[[], int]) -> Iterator[None]:
+    """Turn an OSError while writing (a full disk, a removed folder) into a one-line ExperimentError.
+
+    The message says how many jobs are safely saved, so the user knows a
+    rerun after freeing space loses nothing.
+    """
+    try:
+        yield
+    except OSError as error:
+        raise ExperimentError(
+            f"cannot write results to {directory}: {describe_os_error(error)}; "
+            f"the {saved()} finished jobs are saved, rerun the same command once this is fixed"
+        ) from None
 
 
 def _prepare_out(directory: Path) -> Path:
-    """Create ``directory/points``; refuse a non-empty directory that is not a sweep's."""
+    """Create ``directory/points``; refuse a non-empty directory that is not a sweep's.
+
+    A run or comparison result there is moved aside to ``NAME.old-N`` (as a
+    rerun of ``run`` would), so no result is lost.
+    """
     if directory.exists() and not directory.is_dir():
         raise ExperimentError(f"output path {directory} exists and is not a directory")
     if directory.is_dir() and any(directory.iterdir()) and not (directory / "points").is_dir():
-        raise ExperimentError(
-            f"output directory {directory} is not empty and holds no sweep (no points/); choose another --out"
+        if not is_result_directory(directory):
+            raise ExperimentError(
+                f"output directory {directory} is not empty and holds no sweep (no points/); "
+                "choose another --out"
+            )
+        check_out_dir(directory)  # not in use by another process
+        previous = move_aside(directory)
+        logging.getLogger("offloadsim").info(
+            "%s held a result that is not a sweep; it was moved to %s", directory, previous
         )
     try:
         (directory / "points").mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise ExperimentError(f"cannot write results to {directory}: {error.strerror or error}") from None
-    remove_stale_temporaries(directory / "points")
-    remove_stale_temporaries(directory)
+        raise ExperimentError(f"cannot write results to {directory}: {describe_os_error(error)}") from None
     return directory
 
 
@@ -638,6 +688,7 @@ def merge_sweep(
         "sweep_hash": scenario_hash(spec.document),
         "base_file": str(spec.base),
         "base_hash": scenario_hash(spec.base_document),
+        "inputs": _inputs_of(ordered),
         "swept": swept,
         "swept_kinds": kinds,
         "labels": {key: spec.label(key) for key in swept},
@@ -650,12 +701,18 @@ def merge_sweep(
         **dict(run_info or {}),
         "files": list(SWEEP_FILES),
     }
-    write_parquet(tasks, directory / "tasks.parquet")
-    write_parquet(metrics, directory / "metrics.parquet")
-    write_parquet(nodes, directory / "nodes.parquet")
-    write_parquet(summary, directory / "summary.parquet")
-    write_text(summary.to_csv(index=False, lineterminator="\n"), directory / "summary.csv")
-    write_json(manifest, directory / "manifest.json")  # last: its presence means the merge is complete
+    replace_together(
+        directory,
+        {
+            "tasks.parquet": parquet_writer(tasks),
+            "metrics.parquet": parquet_writer(metrics),
+            "nodes.parquet": parquet_writer(nodes),
+            "summary.parquet": parquet_writer(summary),
+            "summary.csv": text_writer(summary.to_csv(index=False, lineterminator="\n")),
+            "manifest.json": text_writer(json_text(manifest)),
+        },
+        marker="manifest.json",  # readers need it: a kill midway leaves no mix of old and new tables
+    )
     return SweepResult(
         path=directory,
         tasks=tasks,
@@ -666,6 +723,18 @@ def merge_sweep(
         ran=int((run_info or {}).get("jobs_run", 0)),
         reused=int((run_info or {}).get("jobs_reused", 0)),
     )
+
+
+def _inputs_of(jobs: Sequence[Job]) -> list[dict[str, str]]:
+    """Every file the sweep's points read, once each, with its content hash."""
+    from offloadsim.scenario.inputs import input_files
+
+    found: dict[tuple[str, str, str], dict[str, str]] = {}
+    scenarios = {id(job.scenario): job.scenario for job in jobs}
+    for scenario in scenarios.values():
+        for item in input_files(scenario):
+            found.setdefault((item.key, item.path, item.sha256), item.to_dict())
+    return [found[key] for key in sorted(found)]
 
 
 def metric_columns(metrics: pd.DataFrame) -> list[str]:

@@ -14,6 +14,7 @@ from offloadsim.profiles.builtin import (
     Profile,
     available_profiles,
     get_profile,
+    profile_file,
     unknown_profile_message,
 )
 from offloadsim.profiles.search import (
@@ -32,6 +33,7 @@ __all__ = [
     "available_profiles",
     "describe_search",
     "get_profile",
+    "profile_file",
     "profile_search_path",
     "unknown_profile_message",
     "user_profile_dir",

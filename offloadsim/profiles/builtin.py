@@ -21,6 +21,7 @@ __all__ = [
     "BUILTIN_PROFILES",
     "available_profiles",
     "get_profile",
+    "profile_file",
     "unknown_profile_message",
     "layer_bytes_moved",
     "roofline_layer_seconds",
@@ -203,6 +204,25 @@ def available_profiles(search_dirs: Sequence[str | Path] | None = None) -> list[
     return sorted(BUILTIN_PROFILES) + sorted(calibrated)
 
 
+def profile_file(name: str, search_dirs: Sequence[str | Path] | None = None) -> Path | None:
+    """The file :func:`get_profile` reads for ``name``; None for a shipped derived profile or no match.
+
+    Relative ``.json``/``.yaml`` paths are tried in each of ``search_dirs``
+    (default: :func:`offloadsim.profiles.profile_search_path`) first, then as
+    given, then ``NAME.json|yaml`` in ``search_dirs``.
+    """
+    if name in BUILTIN_PROFILES:
+        return None
+    from offloadsim.calibration.profile import profile_path
+
+    dirs = profile_search_path() if search_dirs is None else list(search_dirs)
+    for folder in dirs:
+        candidate = Path(folder) / name
+        if candidate.suffix in (".json", ".yaml", ".yml") and candidate.is_file():
+            return candidate
+    return profile_path(name, dirs)
+
+
 def get_profile(name: str, search_dirs: Sequence[str | Path] | None = None) -> Profile | CalibratedProfile:
     """The profile called ``name``: a shipped derived one, else a calibrated profile file.
 
@@ -218,18 +238,12 @@ def get_profile(name: str, search_dirs: Sequence[str | Path] | None = None) -> P
     profile = BUILTIN_PROFILES.get(name)
     if profile is not None:
         return profile
-    from offloadsim.calibration.profile import find_profile
+    path = profile_file(name, search_dirs)
+    if path is not None:
+        from offloadsim.calibration.profile import load_profile
 
+        return load_profile(path)
     dirs = profile_search_path() if search_dirs is None else list(search_dirs)
-    for folder in dirs:
-        candidate = Path(folder) / name
-        if candidate.suffix in (".json", ".yaml", ".yml") and candidate.is_file():
-            found = find_profile(str(candidate))
-            if found is not None:
-                return found
-    found = find_profile(name, dirs)
-    if found is not None:
-        return found
     raise KeyError(unknown_profile_message(name, dirs))
 
 

@@ -176,6 +176,7 @@ def test_a_finished_sweep_has_tidy_tables_and_a_manifest(reference):
     assert (reference.ran, reference.reused) == (8, 0)
     assert sorted(p.name for p in reference.path.iterdir()) == sorted(
         [
+            ".offloadsim.lock",  # held by a running sweep (see test_locks.py)
             "points",
             "tasks.parquet",
             "metrics.parquet",

@@ -1,0 +1,407 @@
+"""Output directories: written all or nothing, earlier results kept, leftovers of killed writers removed.
+
+A run or comparison directory ``NAME`` is written into a hidden sibling
+``.NAME.partial-HOST-PID-XXXXXXXX`` and renamed into place only when every
+file is complete, so a reader sees the whole result or none.
+
+**Reruns.** If ``NAME`` already holds an offloadsim result, that result is
+renamed to ``NAME.old-N`` (N one more than any existing) just before the new
+one takes its place: rerunning a command never loses a result and never stops
+on a taken directory, and ``NAME`` always holds the latest run of the command
+that writes it (so the command after it, e.g. ``plot NAME``, reads the new
+result).  ``overwrite`` discards the earlier result instead, once the new one
+is in place.  A non-empty directory that is not an offloadsim result is never
+moved or deleted without ``overwrite``.
+
+**Killed writers.** SIGKILL (or a power cut) can leave a hidden partial
+directory behind.  Its name records the writer's host and process id; the
+next write into the same folder removes every partial directory whose
+writer, on this host, no longer runs, and logs that it did.  A concurrent
+writer's partial directory is left alone.
+
+Notes for the user (an earlier result moved, leftovers removed) go to the
+``offloadsim`` logger; the command line prints them on stderr.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import logging
+import os
+import re
+import shutil
+import socket
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = [
+    "ResultsError",
+    "DirectoryLockedError",
+    "Written",
+    "check_out_dir",
+    "write_directory",
+    "is_result_directory",
+    "move_aside",
+    "clean_stale_partials",
+    "directory_lock",
+    "locked_by_another",
+    "describe_os_error",
+]
+
+log = logging.getLogger("offloadsim")
+
+#: A file in a directory that a writer (a sweep) holds locked while it works there.
+LOCK_FILE = ".offloadsim.lock"
+#: Partial directories of an older format (no writer recorded) count as abandoned after this long.
+LEGACY_STALE_S = 600.0
+_PARTIAL = re.compile(r"^\.(?P<name>.+)\.partial-(?P<host>[A-Za-z0-9_-]*)-(?P<pid>\d+)-[0-9a-f]{8}$")
+_LEGACY_PARTIAL = re.compile(r"^\..+\.(partial-[0-9a-f]{12}|old-[0-9a-f]{8})$")
+_OLD_SUFFIX = re.compile(r"\.old-(\d+)$")
+_ATTEMPTS = 100
+
+
+class ResultsError(Exception):
+    """A result directory cannot be written or read (taken, unwritable, incomplete); message is one line."""
+
+
+class DirectoryLockedError(ResultsError):
+    """Another process holds the directory's lock (a sweep is writing there)."""
+
+
+@dataclass(frozen=True)
+class Written:
+    """Where :func:`write_directory` put a result.
+
+    ``previous`` is where the earlier result in ``path`` was moved (None when
+    there was none, or when it was overwritten); ``cleaned`` the partial
+    directories of killed writers that were removed beside it.
+    """
+
+    path: Path
+    previous: Path | None = None
+    cleaned: tuple[Path, ...] = ()
+
+
+def describe_os_error(error: OSError) -> str:
+    """``No space left on device``: the system's words for an OSError, without library noise."""
+    if error.errno:
+        return os.strerror(error.errno)
+    return str(error.strerror or error)
+
+
+# --------------------------------------------------------------------------- checking
+
+
+def is_result_directory(path: Path) -> bool:
+    """Whether ``path`` holds an offloadsim result (a run, comparison or sweep, finished or not)."""
+    if (path / "points").is_dir():
+        return True  # a sweep, perhaps still running or interrupted
+    try:
+        manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(manifest, dict) and str(manifest.get("format", "")).startswith("offloadsim-")
+
+
+def check_out_dir(out_dir: str | Path, overwrite: bool = False) -> Path:
+    """Check that a result can be written to ``out_dir``; return it as a Path.
+
+    Raises :class:`ResultsError` if it is a file, a non-empty directory that
+    is not an offloadsim result (unless ``overwrite``), a directory a sweep
+    is writing to, or lies under a directory we cannot write.  An earlier
+    result there is fine: it is kept as ``NAME.old-N``.  Call it before a long
+    run to fail fast; :func:`write_directory` checks again.
+    """
+    out = Path(out_dir)
+    if out.exists() or out.is_symlink():
+        if not out.is_dir():
+            raise ResultsError(f"output path {out} exists and is not a directory")
+        _check_replaceable(out, overwrite)
+    ancestor = out.parent.absolute()
+    while not ancestor.exists():
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise ResultsError(f"cannot write results to {out}: {ancestor} is not a directory")
+    if not os.access(ancestor, os.W_OK | os.X_OK):
+        raise ResultsError(f"cannot write results to {out}: {ancestor} is not writable")
+    return out
+
+
+def _check_replaceable(out: Path, overwrite: bool) -> None:
+    """Raise unless the existing directory ``out`` may be moved aside (or replaced, with ``overwrite``)."""
+    if locked_by_another(out):
+        raise DirectoryLockedError(
+            f"output directory {out} is in use by another offloadsim process ({_holder(out)}); "
+            "wait for it to finish or choose another --out"
+        )
+    if overwrite or not any(out.iterdir()) or is_result_directory(out):
+        return
+    raise ResultsError(
+        f"output directory {out} already exists, is not empty and holds no offloadsim result "
+        "(choose another --out, or use --overwrite to replace it)"
+    )
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def write_directory(out_dir: str | Path, fill: Callable[[Path], None], *, overwrite: bool = False) -> Written:
+    """Create ``out_dir`` with what ``fill(tmp)`` writes into a temporary directory, all or nothing.
+
+    Everything is written into a hidden partial sibling directory first,
+    then renamed into place.  An earlier result in ``out_dir`` is moved to
+    ``out_dir.old-N`` (or, with ``overwrite``, deleted once the new one is in
+    place).  On any failure (or Ctrl-C) nothing is left behind: no partial
+    directory, no parent directory we created, and ``out_dir`` is as it was.
+    An OSError (a full disk, a read-only folder) becomes a one-line
+    :class:`ResultsError`.
+    """
+    out = check_out_dir(out_dir, overwrite)
+    created = _missing_ancestors(out.parent)
+    tmp: Path | None = None
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        cleaned = clean_stale_partials(out.parent)
+        tmp = out.parent / _partial_name(out.name)
+        tmp.mkdir()  # not mkdtemp: the result directory should get the usual (umask) permissions
+        fill(tmp)
+        previous = _install(tmp, out, overwrite)
+        tmp = None
+    except BaseException as exc:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+        for directory in created:  # deepest first; only those still empty
+            try:
+                directory.rmdir()
+            except OSError:
+                break
+        if isinstance(exc, OSError):
+            raise ResultsError(f"cannot write results to {out}: {describe_os_error(exc)}") from exc
+        raise
+    if previous is not None and overwrite:
+        _discard(previous)
+        previous = None
+    if previous is not None:
+        log.info("the earlier result in %s was moved to %s", out, previous)
+    return Written(out, previous, tuple(cleaned))
+
+
+def _install(tmp: Path, out: Path, overwrite: bool) -> Path | None:
+    """Rename the finished ``tmp`` to ``out``, first moving an earlier result there to ``out.old-N``.
+
+    Returns where the earlier result went (None if there was none).  If the
+    final rename fails, the earlier result is put back.  Safe against a
+    concurrent writer of the same ``out``: a rename never replaces a
+    non-empty directory, so each result either lands or is moved aside.
+    """
+    previous: Path | None = None
+    try:
+        for _ in range(_ATTEMPTS):
+            try:
+                os.rename(tmp, out)  # replaces nothing but a missing path or an empty directory
+                return previous
+            except OSError as error:
+                if error.errno not in (errno.ENOTEMPTY, errno.EEXIST) or not out.is_dir():
+                    raise
+            _check_replaceable(out, overwrite)
+            previous = move_aside(out)
+    except BaseException:
+        if previous is not None and not out.exists():
+            os.rename(previous, out)
+        raise
+    raise ResultsError(f"cannot write results to {out}: other processes keep writing there")
+
+
+def move_aside(out: Path) -> Path:
+    """Rename the directory ``out`` to the first free ``out.old-N`` after the existing ones; return it."""
+    numbers = [0]
+    for sibling in out.parent.iterdir():
+        if sibling.name.startswith(out.name + ".old-"):
+            match = _OLD_SUFFIX.search(sibling.name)
+            if match and sibling.name == f"{out.name}.old-{match.group(1)}":
+                numbers.append(int(match.group(1)))
+    number = max(numbers) + 1
+    for _ in range(_ATTEMPTS):
+        target = out.with_name(f"{out.name}.old-{number}")
+        if not target.exists():
+            try:
+                os.rename(out, target)
+                return target
+            except OSError as error:  # a concurrent writer took the name (or it became non-empty)
+                if error.errno not in (errno.ENOTEMPTY, errno.EEXIST):
+                    raise
+        number += 1
+    raise ResultsError(f"cannot move the earlier result {out} aside: too many {out.name}.old-N directories")
+
+
+def _discard(directory: Path) -> None:
+    """Delete ``directory``: renamed to a hidden partial name first, so a kill midway leaves only that."""
+    trash = directory.parent / _partial_name(directory.name)
+    try:
+        os.rename(directory, trash)
+    except OSError:
+        trash = directory
+    shutil.rmtree(trash, ignore_errors=True)
+
+
+def _missing_ancestors(directory: Path) -> list[Path]:
+    """``directory`` and its parents that do not exist yet, deepest first."""
+    missing = []
+    current = directory.absolute()
+    while not current.exists():
+        missing.append(current)
+        current = current.parent
+    return missing
+
+
+# --------------------------------------------------------------------------- leftovers of killed writers
+
+
+def _host() -> str:
+    return re.sub(r"[^A-Za-z0-9_-]", "_", socket.gethostname())[:40]
+
+
+def _partial_name(name: str) -> str:
+    """``.NAME.partial-HOST-PID-XXXXXXXX``: hidden, and naming its writer."""
+    return f".{name}.partial-{_host()}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+
+
+def _process_gone(pid: int) -> bool:
+    """Whether no process ``pid`` runs on this host (a zombie counts as gone)."""
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False  # another user's process
+    except OSError:
+        return False
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state in ("Z", "X")
+
+
+def _abandoned(entry: Path) -> bool:
+    """Whether the hidden partial directory ``entry`` was left by a writer that no longer runs."""
+    match = _PARTIAL.match(entry.name)
+    if match is not None:
+        return match.group("host") == _host() and _process_gone(int(match.group("pid")))
+    if _LEGACY_PARTIAL.match(entry.name):
+        try:
+            return time.time() - entry.stat().st_mtime > LEGACY_STALE_S
+        except OSError:
+            return False
+    return False
+
+
+def clean_stale_partials(directory: Path) -> list[Path]:
+    """Remove the partial directories in ``directory`` whose writer no longer runs; return them.
+
+    Only hidden ``.NAME.partial-HOST-PID-XXXXXXXX`` directories of a process
+    on this host that has ended are removed (and, from older versions,
+    unnamed partial directories untouched for ten minutes); a concurrent
+    writer's are left alone.  What was removed is logged.
+    """
+    removed: list[Path] = []
+    try:
+        entries = list(directory.iterdir())
+    except OSError:
+        return removed
+    for entry in entries:
+        if entry.name.startswith(".") and entry.is_dir() and not entry.is_symlink() and _abandoned(entry):
+            shutil.rmtree(entry, ignore_errors=True)
+            if not entry.exists():
+                removed.append(entry)
+    if removed:
+        names = ", ".join(sorted(p.name for p in removed))
+        log.info(
+            "removed %d unfinished result director%s left by killed runs in %s: %s",
+            len(removed),
+            "y" if len(removed) == 1 else "ies",
+            directory,
+            names,
+        )
+    return removed
+
+
+# --------------------------------------------------------------------------- locks
+
+
+@contextmanager
+def directory_lock(directory: Path, what: str) -> Iterator[None]:
+    """Hold ``directory``'s lock while the block runs; :class:`DirectoryLockedError` if another holds it.
+
+    The lock is an advisory ``flock`` on ``directory/.offloadsim.lock``: the
+    kernel releases it when its holder ends, however it ends, so a killed
+    holder never leaves a stale lock.  The file records the holder (``what``,
+    host, pid, start time) for the message another process gets.  Without
+    ``fcntl`` (Windows) the block runs unlocked.
+    """
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not on POSIX
+        yield
+        return
+    path = directory / LOCK_FILE
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as error:
+        raise ResultsError(f"cannot lock {directory}: {describe_os_error(error)}") from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as error:
+            if error.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
+                raise ResultsError(f"cannot lock {directory}: {describe_os_error(error)}") from None
+            raise DirectoryLockedError(
+                f"{directory} is in use by another offloadsim process ({_holder(directory)}); "
+                f"wait for it to finish or choose another --out"
+            ) from None
+        holder = {
+            "what": what,
+            "host": socket.gethostname(),
+            "pid": os.getpid(),
+            "started": time.strftime("%Y-%m-%d %H:%M:%S"),
+        }
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, (json.dumps(holder) + "\n").encode("utf-8"), 0)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def locked_by_another(directory: Path) -> bool:
+    """Whether another open lock (another process, or another block here) holds ``directory``'s lock."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not on POSIX
+        return False
+    try:
+        fd = os.open(directory / LOCK_FILE, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except OSError:
+        return True
+    finally:
+        os.close(fd)
+    return False
+
+
+def _holder(directory: Path) -> str:
+    """``a sweep, pid 123 on host, since 2026-01-01 10:00:00``, from the lock file, or what is known."""
+    try:
+        info = json.loads((directory / LOCK_FILE).read_text(encoding="utf-8"))
+        return f"{info['what']}, pid {info['pid']} on {info['host']}, since {info['started']}"
+    except (OSError, ValueError, KeyError, TypeError):
+        return "its lock is held"

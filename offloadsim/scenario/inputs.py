@@ -1,0 +1,123 @@
+"""The files a scenario reads (traces, empirical samples, ONNX models, profiles) and their hashes.
+
+Two runs of the same scenario text can still differ: a CSV trace, an ONNX
+file or a profile that the scenario names may have changed in between.  Run
+manifests and sweep job keys therefore hash the content of every file the
+scenario reads, not only its text.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from offloadsim.scenario.errors import format_path
+from offloadsim.scenario.model import Scenario
+
+__all__ = ["InputFile", "input_files", "content_hashes"]
+
+_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class InputFile:
+    """A file a scenario reads: the key that names it, the file as resolved, the SHA-256 of its bytes.
+
+    ``sha256`` is ``"missing"`` when the file cannot be read (the run itself
+    reports why).
+    """
+
+    key: str
+    path: str
+    sha256: str
+
+    def to_dict(self) -> dict[str, str]:
+        """``{"key": ..., "path": ..., "sha256": ...}`` for a manifest."""
+        return {"key": self.key, "path": self.path, "sha256": self.sha256}
+
+
+def input_files(scenario: Scenario) -> tuple[InputFile, ...]:
+    """Every file ``scenario`` reads, in a stable order (key, then path), with its content hash.
+
+    Arrival traces (``workload[i].trace``), empirical samples
+    (``{empirical: FILE.csv}`` anywhere), ONNX models
+    (``applications.NAME.onnx``) and profile files
+    (``nodes.GROUP.processor.profile``; shipped derived profiles are part of
+    the package and have no file).  Hashes are cached per file while its
+    size and modification time stay the same.
+    """
+    base = Path(scenario.base_dir) if scenario.base_dir else Path.cwd()
+    found: dict[tuple[str, str], Path] = {}
+    for index, workload in enumerate(scenario.workload):
+        if workload.arrivals.trace_file:
+            found[(f"workload[{index}].trace", workload.arrivals.trace_file)] = Path(
+                workload.arrivals.trace_file
+            )
+    for key, name in _empirical_files(scenario.document, ()):
+        found[(key, str(base / name))] = base / name
+    for name, app in scenario.applications.items():
+        if app.onnx:
+            found[(format_path(("applications", name, "onnx")), app.onnx)] = Path(app.onnx)
+    for key, path in _profile_files(scenario):
+        found[(key, str(path))] = path
+    return tuple(InputFile(key, shown, _sha256(path)) for (key, shown), path in sorted(found.items()))
+
+
+def content_hashes(inputs: Iterable[InputFile]) -> dict[str, str]:
+    """``{"KEY PATH": sha256}``: what hashes of a scenario add for the files it reads."""
+    return {f"{i.key} {i.path}": i.sha256 for i in inputs}
+
+
+def _empirical_files(value: Any, at: tuple[str | int, ...]) -> Iterator[tuple[str, str]]:
+    """``(key path, file)`` of every ``{empirical: FILE}`` in a scenario document."""
+    if isinstance(value, Mapping):
+        if len(value) == 1 and isinstance(value.get("empirical"), str):
+            yield format_path((*at, "empirical")), value["empirical"]
+            return
+        for key, item in value.items():
+            yield from _empirical_files(item, (*at, str(key)))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _empirical_files(item, (*at, index))
+
+
+def _profile_files(scenario: Scenario) -> Iterator[tuple[str, Path]]:
+    """``(key path, file)`` of the profile file each node group's processor reads."""
+    from offloadsim.profiles import profile_file, profile_search_path
+
+    search = profile_search_path(scenario.base_dir or None)
+    seen: set[str] = set()
+    for node in scenario.nodes:
+        processor = node.processor
+        name = getattr(processor, "profile", None) if processor is not None else None
+        if not name or node.group in seen:
+            continue
+        seen.add(node.group)
+        path = profile_file(name, search)
+        if path is not None:
+            yield format_path(("nodes", node.group, "processor", "profile")), path
+
+
+def _sha256(path: Path) -> str:
+    try:
+        stat = path.stat()
+    except OSError:
+        return "missing"
+    return _hash_file(str(path.resolve()), stat.st_size, stat.st_mtime_ns, stat.st_ino)
+
+
+@functools.lru_cache(maxsize=1024)
+def _hash_file(path: str, size: int, mtime_ns: int, inode: int) -> str:
+    """SHA-256 of a file; cached by (path, size, mtime, inode), so an unchanged file is read once."""
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as handle:
+            while chunk := handle.read(_CHUNK):
+                digest.update(chunk)
+    except OSError:
+        return "missing"
+    return digest.hexdigest()

@@ -1,0 +1,221 @@
+"""Output directories: reruns keep earlier results, leftovers of killed writers go, locks die with holders."""
+
+from __future__ import annotations
+
+import errno
+import json
+import logging
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from offloadsim import outdir
+from offloadsim.outdir import (
+    DirectoryLockedError,
+    ResultsError,
+    clean_stale_partials,
+    directory_lock,
+    locked_by_another,
+    write_directory,
+)
+
+
+def fill_with(label: str, fmt: str = "offloadsim-run/1"):
+    """A fill function writing a minimal result (a manifest naming ``label``)."""
+
+    def fill(tmp: Path) -> None:
+        (tmp / "manifest.json").write_text(json.dumps({"format": fmt, "label": label}))
+
+    return fill
+
+
+def label(directory: Path) -> str:
+    return json.loads((directory / "manifest.json").read_text())["label"]
+
+
+def names(directory: Path) -> list[str]:
+    return sorted(p.name for p in directory.iterdir())
+
+
+def dead_pid() -> int:
+    """The pid of a process that has ended (and been reaped)."""
+    process = subprocess.Popen([sys.executable, "-c", "pass"])
+    process.wait()
+    return process.pid
+
+
+# --------------------------------------------------------------------------- reruns
+
+
+def test_a_rerun_keeps_the_earlier_result_as_old_n_and_says_so(tmp_path, caplog):
+    out = tmp_path / "run"
+    caplog.set_level(logging.INFO, logger="offloadsim")
+    first = write_directory(out, fill_with("first"))
+    assert first.previous is None and caplog.records == []
+    second = write_directory(out, fill_with("second"))
+    third = write_directory(out, fill_with("third"))
+    assert (second.previous, third.previous) == (tmp_path / "run.old-1", tmp_path / "run.old-2")
+    assert [label(tmp_path / n) for n in ("run", "run.old-1", "run.old-2")] == ["third", "first", "second"]
+    assert names(tmp_path) == ["run", "run.old-1", "run.old-2"]  # nothing hidden left over
+    notes = [r.getMessage() for r in caplog.records]
+    assert notes == [
+        f"the earlier result in {out} was moved to {tmp_path / 'run.old-1'}",
+        f"the earlier result in {out} was moved to {tmp_path / 'run.old-2'}",
+    ]
+
+
+def test_numbering_continues_after_the_highest_existing_old_n(tmp_path):
+    out = tmp_path / "run"
+    write_directory(out, fill_with("a"))
+    write_directory(tmp_path / "run.old-7", fill_with("kept by hand"))
+    assert write_directory(out, fill_with("b")).previous == tmp_path / "run.old-8"
+
+
+def test_overwrite_discards_the_earlier_result_once_the_new_one_is_in_place(tmp_path):
+    out = tmp_path / "run"
+    write_directory(out, fill_with("first"))
+    written = write_directory(out, fill_with("second"), overwrite=True)
+    assert written.previous is None
+    assert label(out) == "second" and names(tmp_path) == ["run"]
+
+
+def test_a_directory_that_is_not_a_result_is_never_moved_without_overwrite(tmp_path):
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "thesis.tex").write_text("precious")
+    with pytest.raises(ResultsError, match=r"holds no offloadsim result.*--overwrite"):
+        write_directory(out, fill_with("x"))
+    assert names(out) == ["thesis.tex"] and names(tmp_path) == ["mine"]
+
+
+def test_concurrent_writers_of_one_directory_lose_nothing(tmp_path):
+    out = tmp_path / "run"
+    errors: list[BaseException] = []
+
+    def writer(n: int) -> None:
+        try:
+            write_directory(out, fill_with(f"w{n}"))
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    kept = [label(tmp_path / n) for n in names(tmp_path)]
+    assert sorted(kept) == [f"w{n}" for n in range(8)]  # every result landed somewhere
+    assert names(tmp_path) == ["run", *(f"run.old-{i}" for i in range(1, 8))]
+
+
+# --------------------------------------------------------------------------- leftovers of killed writers
+
+
+def partial(directory: Path, pid: int, host: str | None = None, name: str = "run") -> Path:
+    path = directory / f".{name}.partial-{host or outdir._host()}-{pid}-0123abcd"
+    path.mkdir()
+    (path / "tasks.parquet").write_bytes(b"PAR1")
+    return path
+
+
+def test_partials_of_dead_writers_are_removed_and_reported(tmp_path, caplog):
+    caplog.set_level(logging.INFO, logger="offloadsim")
+    dead = partial(tmp_path, dead_pid())
+    live = partial(tmp_path, os.getppid(), name="other")  # our parent runs
+    remote = partial(tmp_path, dead_pid(), host="another-host", name="remote")
+    written = write_directory(tmp_path / "run", fill_with("new"))
+    assert written.cleaned == (dead,)
+    assert not dead.exists() and live.exists() and remote.exists()
+    assert any(
+        "removed 1 unfinished result directory left by killed runs" in r.getMessage() for r in caplog.records
+    )
+
+
+def test_legacy_partials_are_removed_only_once_old(tmp_path):
+    old = tmp_path / ".run.partial-0123456789ab"
+    recent = tmp_path / ".other.partial-ba9876543210"
+    for path in (old, recent):
+        path.mkdir()
+    an_hour_ago = time.time() - 3600
+    os.utime(old, (an_hour_ago, an_hour_ago))
+    assert clean_stale_partials(tmp_path) == [old]
+    assert recent.exists()
+
+
+def test_a_zombie_writer_counts_as_dead(tmp_path):
+    process = subprocess.Popen([sys.executable, "-c", "pass"])
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:  # exited but not reaped: a zombie
+        state = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        if state == "Z":
+            break
+        time.sleep(0.01)
+    try:
+        leftover = partial(tmp_path, process.pid)
+        assert clean_stale_partials(tmp_path) == [leftover]
+    finally:
+        process.wait()
+
+
+# --------------------------------------------------------------------------- locks
+
+
+def test_a_held_lock_refuses_another_holder_and_names_the_first(tmp_path):
+    with directory_lock(tmp_path, "sweep a.yaml"):
+        assert locked_by_another(tmp_path)
+        with (
+            pytest.raises(DirectoryLockedError, match=rf"sweep a\.yaml, pid {os.getpid()} on "),
+            directory_lock(tmp_path, "sweep b.yaml"),
+        ):
+            pass
+        with pytest.raises(DirectoryLockedError, match="in use by another offloadsim process"):
+            write_directory(tmp_path, fill_with("x"))
+    assert not locked_by_another(tmp_path)
+    with directory_lock(tmp_path, "sweep b.yaml"):
+        pass
+
+
+HOLD_LOCK = """
+import sys, time
+from pathlib import Path
+from offloadsim.outdir import directory_lock
+with directory_lock(Path(sys.argv[1]), "holder"):
+    print("locked", flush=True)
+    time.sleep(600)
+"""
+
+
+def test_the_lock_of_a_killed_holder_is_free(tmp_path):
+    with subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(tmp_path)], stdout=subprocess.PIPE, text=True
+    ) as holder:
+        try:
+            assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+            assert locked_by_another(tmp_path)
+        finally:
+            holder.kill()
+    assert not locked_by_another(tmp_path)
+    with directory_lock(tmp_path, "next"):
+        pass
+
+
+# --------------------------------------------------------------------------- errors
+
+
+def test_an_os_error_while_writing_is_one_line_and_leaves_nothing(tmp_path):
+    def full(tmp: Path) -> None:
+        (tmp / "tasks.parquet").write_bytes(b"PAR1")
+        raise OSError(errno.ENOSPC, "Error writing bytes to file. Detail: [errno 28] No space left on device")
+
+    with pytest.raises(ResultsError) as caught:
+        write_directory(tmp_path / "deep" / "run", full)
+    assert (
+        str(caught.value) == f"cannot write results to {tmp_path / 'deep' / 'run'}: No space left on device"
+    )
+    assert names(tmp_path) == []

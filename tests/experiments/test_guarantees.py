@@ -1,0 +1,501 @@
+"""One test per guarantee of docs/cli.md, section "Guarantees", in its order.
+
+Exit status; all-or-nothing writing (a kill, a full disk); reruns; what is
+hashed; signals and worker processes; locks.  Each test runs the command
+line (in this process, or as a subprocess where a signal is involved).
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from experiment_data import SWEEP, TINY
+
+from offloadsim import engine
+from offloadsim.experiments import load_sweep, plan_sweep, read_results, storage, sweep
+from offloadsim.experiments.storage import ExperimentError
+from offloadsim.outdir import directory_lock
+
+ROOT = Path(__file__).resolve().parents[2]
+ENV = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+
+
+def cli(cli_main, capsys, *argv) -> tuple[int, str, str]:
+    code = cli_main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def one_error_line(err: str, *fragments: str) -> str:
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("offloadsim: error: "), err
+    for fragment in fragments:
+        assert fragment in lines[0], (fragment, err)
+    return lines[0]
+
+
+def everything(directory: Path) -> list[str]:
+    return sorted(str(p.relative_to(directory)) for p in directory.rglob("*"))
+
+
+def hidden(directory: Path) -> list[str]:
+    """Temporary and partial files or directories left anywhere under ``directory``."""
+    return [p for p in everything(directory) if ".partial-" in p or ".tmp-" in p]
+
+
+# --------------------------------------------------------------------------- exit status
+
+
+def test_exit_status_0_ok_2_user_error_1_bug_130_interrupted(cli_main, capsys, tiny, monkeypatch):
+    folder = tiny.parent
+    code, _, err = cli(cli_main, capsys, "run", tiny, "--out", folder / "ok", "-q", "--set", "duration=2 s")
+    assert code == 0, err
+    before = everything(folder)
+    code, out, err = cli(cli_main, capsys, "run", tiny, "--out", folder / "x", "--set", "duration=soon")
+    assert code == 2 and out == "" and everything(folder) == before
+    one_error_line(err, "duration")
+
+    def bug(*args, **kwargs):
+        raise ZeroDivisionError("a bug")
+
+    monkeypatch.setattr(engine, "simulate", bug)
+    code, _, err = cli(cli_main, capsys, "run", tiny, "--out", folder / "x")
+    assert code == 1 and "internal error: ZeroDivisionError" in err and "--debug" in err
+    assert everything(folder) == before
+
+    def ctrl_c(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(engine, "simulate", ctrl_c)
+    code, _, err = cli(cli_main, capsys, "run", tiny, "--out", folder / "x")
+    assert code == 130 and err.strip() == "offloadsim: interrupted"
+    assert everything(folder) == before
+
+
+# --------------------------------------------------------------------------- all or nothing
+
+
+KILLED_WHILE_WRITING = """
+import sys, time
+from offloadsim import results
+from offloadsim.cli import main
+real = results._write_files
+def stalled(result, directory):
+    (directory / "tasks.parquet").write_bytes(b"PAR1")  # a file begun, then the writer stalls
+    print("writing", flush=True)
+    time.sleep(600)
+results._write_files = stalled
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_a_run_killed_while_writing_leaves_only_a_hidden_partial_that_the_next_run_removes(
+    cli_main, capsys, tiny
+):
+    folder = tiny.parent
+    argv = ["run", str(tiny), "--out", str(folder / "results" / "run"), "-q", "--set", "duration=2 s"]
+    with subprocess.Popen(
+        [sys.executable, "-c", KILLED_WHILE_WRITING, *argv],
+        cwd=folder,
+        env=ENV,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    ) as writer:
+        try:
+            assert writer.stdout is not None and writer.stdout.readline().strip() == "writing"
+        finally:
+            writer.kill()
+    left = everything(folder / "results")
+    assert len(left) == 2 and ".run.partial-" in left[0]  # the partial directory and its 4-byte file
+    assert read_results_fails(folder / "results" / "run")
+
+    code, _, err = cli(cli_main, capsys, *argv)
+    assert code == 0
+    assert "offloadsim: note: removed 1 unfinished result directory left by killed runs" in err
+    assert hidden(folder) == [] and (folder / "results" / "run" / "manifest.json").is_file()
+
+
+def read_results_fails(path: Path) -> bool:
+    try:
+        read_results(path)
+    except ExperimentError:
+        return True
+    return False
+
+
+def no_space(*args, **kwargs):
+    raise OSError(errno.ENOSPC, "Error writing bytes to file. Detail: [errno 28] No space left on device")
+
+
+@pytest.mark.parametrize("verb", ["run", "compare"])
+def test_a_full_disk_is_exit_2_one_line_and_nothing_written(cli_main, capsys, tiny, monkeypatch, verb):
+    folder = tiny.parent
+    monkeypatch.setattr(pd.DataFrame, "to_parquet", no_space)
+    argv = [verb, tiny, "--out", folder / "out", "--set", "duration=2 s"]
+    if verb == "compare":
+        argv += ["--policies", "local,edge", "-n", "1", "--workers", "1"]
+    code, out, err = cli(cli_main, capsys, *argv)
+    assert code == 2 and out == ""
+    one_error_line(err, f"cannot write results to {folder / 'out'}: No space left on device")
+    assert everything(folder) == ["tiny.yaml"]
+
+
+def test_a_sweep_on_a_full_disk_is_exit_2_one_line_and_keeps_what_finished(
+    cli_main, capsys, sweep_file, monkeypatch
+):
+    import pyarrow.parquet as pq
+
+    real = pq.write_table
+    calls = []
+
+    def fills_up(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 3:
+            no_space()
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(storage.pq, "write_table", fills_up)
+    out = sweep_file.parent / "out"
+    code, _, err = cli(cli_main, capsys, "sweep", sweep_file, "--out", out, "--workers", "1", "-q")
+    assert code == 2
+    one_error_line(
+        err, f"cannot write results to {out}: No space left on device", "the 2 finished jobs are saved"
+    )
+    assert hidden(out) == [] and not (out / "manifest.json").exists()
+    assert len(list((out / "points").glob("*.parquet"))) == 2
+
+    monkeypatch.setattr(storage.pq, "write_table", real)
+    code, out_text, err = cli(cli_main, capsys, "sweep", sweep_file, "--out", out, "--workers", "1")
+    assert code == 0 and "6 run, 2 reused" in out_text
+
+
+@pytest.fixture
+def tiny_tmpfs(tmp_path):
+    """A 64 KiB file system (root only: mounting needs privileges)."""
+    if os.name != "posix" or os.geteuid() != 0:
+        pytest.skip("mounting a tmpfs needs root")
+    mount = tmp_path / "full"
+    mount.mkdir()
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount)], capture_output=True
+    )
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
+    yield mount
+    subprocess.run(["umount", str(mount)], check=False)
+
+
+def test_a_real_full_disk_is_exit_2_one_line_and_nothing_half_written(cli_main, capsys, tiny, tiny_tmpfs):
+    out = tiny_tmpfs / "run"
+    code, _, err = cli(cli_main, capsys, "run", tiny, "--out", out, "--set", "duration=60 s")
+    assert code == 2
+    one_error_line(err, f"cannot write results to {out}: No space left on device")
+    assert everything(tiny_tmpfs) == []
+
+
+# --------------------------------------------------------------------------- reruns
+
+
+def test_rerunning_run_keeps_the_earlier_result_and_says_where(cli_main, capsys, tiny, monkeypatch):
+    monkeypatch.chdir(tiny.parent)
+    argv = ["run", "tiny.yaml", "--set", "duration=2 s", "-q"]
+    code, out, err = cli(cli_main, capsys, *argv)
+    assert code == 0 and err == ""
+    first = json.loads((Path(out.strip()) / "manifest.json").read_text())
+    code, out, err = cli(cli_main, capsys, *argv, "--seed", "5", "--out", out.strip())
+    assert code == 0
+    where = Path(out.strip())
+    assert err == f"offloadsim: note: the earlier result in {where} was moved to {where}.old-1\n"
+    assert json.loads((where / "manifest.json").read_text())["seed"] == 5
+    assert json.loads(Path(f"{where}.old-1", "manifest.json").read_text()) == first
+
+
+def test_rerunning_compare_with_other_policies_keeps_the_earlier_comparison(cli_main, capsys, tiny):
+    out = tiny.parent / "cmp"
+    common = ["compare", tiny, "--out", out, "-n", "1", "--workers", "1", "--set", "duration=2 s", "-q"]
+    assert cli(cli_main, capsys, *common, "--policies", "local,edge")[0] == 0
+    code, _, err = cli(cli_main, capsys, *common, "--policies", "edge,least-loaded")
+    assert code == 0 and f"moved to {out}.old-1" in err
+    assert read_results(out).metrics["policy"].unique().tolist() == ["edge", "least-loaded"]
+    assert read_results(f"{out}.old-1").metrics["policy"].unique().tolist() == ["local", "edge"]
+
+
+def test_overwrite_discards_and_a_directory_that_is_no_result_is_refused(cli_main, capsys, tiny):
+    out = tiny.parent / "out"
+    argv = ["run", tiny, "--out", out, "--set", "duration=2 s", "-q"]
+    assert cli(cli_main, capsys, *argv)[0] == 0
+    code, _, err = cli(cli_main, capsys, *argv, "--overwrite")
+    assert code == 0 and err == "" and everything(tiny.parent).count("out") == 1
+    assert not Path(f"{out}.old-1").exists()
+    mine = tiny.parent / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("keep")
+    code, _, err = cli(cli_main, capsys, "run", tiny, "--out", mine)
+    assert code == 2
+    one_error_line(err, "holds no offloadsim result", "--overwrite")
+    assert everything(mine) == ["notes.txt"]
+
+
+def test_rerunning_a_sweep_resumes(cli_main, capsys, sweep_file):
+    out = sweep_file.parent / "sw"
+    argv = ["sweep", sweep_file, "--out", out, "--workers", "1"]
+    code, text, _ = cli(cli_main, capsys, *argv)
+    assert code == 0 and "8 run, 0 reused" in text
+    code, text, _ = cli(cli_main, capsys, *argv)
+    assert code == 0 and "0 run, 8 reused" in text
+
+
+# --------------------------------------------------------------------------- what is hashed
+
+WORK_SCENARIO = TINY.replace("work: {exponential: {mean: 1 GFLOP}}", "work: {empirical: work.csv}")
+WORK_SWEEP = SWEEP.replace("base: tiny.yaml", "base: work.yaml")
+
+
+def test_a_resumed_sweep_reruns_jobs_whose_files_changed(tmp_path):
+    (tmp_path / "work.yaml").write_text(WORK_SCENARIO)
+    (tmp_path / "sweep.yaml").write_text(WORK_SWEEP)
+    (tmp_path / "work.csv").write_text("work\n1 GFLOP\n")
+    before = sweep(tmp_path / "sweep.yaml", out=tmp_path / "out", workers=1)
+    again = sweep(tmp_path / "sweep.yaml", out=tmp_path / "out", workers=1)
+    assert (again.ran, again.reused) == (0, 8)
+
+    (tmp_path / "work.csv").write_text("work\n50 GFLOP\n")
+    after = sweep(tmp_path / "sweep.yaml", out=tmp_path / "out", workers=1)
+    assert (after.ran, after.reused) == (8, 0)
+    local = after.metrics["policy"] == "local"
+    ratio = after.metrics.loc[local, "latency_mean_s"] / before.metrics.loc[local, "latency_mean_s"]
+    assert (ratio > 10).all()  # 50x the work on the device; reusing the old jobs would give 1
+    fresh = sweep(tmp_path / "sweep.yaml", out=tmp_path / "fresh", workers=1)
+    pd.testing.assert_frame_equal(after.metrics.drop(columns="job"), fresh.metrics.drop(columns="job"))
+    [item] = after.manifest["inputs"]
+    assert item["key"] == "applications.job.work.empirical" and item["path"].endswith("work.csv")
+
+
+ONNX_PROFILE_SCENARIO = """
+name: files
+duration: 2 s
+nodes:
+  phone: {tier: device, processor: {speed: 10 GFLOP/s}}
+  edge: {tier: edge, processor: {profile: mine.json}}
+links:
+  - {between: [phone, edge], bandwidth: 20 Mbps, latency: 2 ms}
+applications:
+  net: {onnx: net.onnx, input: 10 KB, output: 1 KB}
+  job: {work: 1 GFLOP, input: 1 KB, output: 1 KB}
+workload:
+  - {app: job, sources: phone, arrivals: trace, trace: arrivals.csv}
+policy: edge
+"""
+
+
+def test_the_hash_covers_every_file_the_scenario_reads(tmp_path):
+    from offloadsim import api
+    from offloadsim.results import scenario_hash
+    from offloadsim.scenario.inputs import input_files
+
+    (tmp_path / "files.yaml").write_text(ONNX_PROFILE_SCENARIO)
+    (tmp_path / "net.onnx").write_bytes(b"not read until the run")
+    (tmp_path / "arrivals.csv").write_text("time\n0.5\n")
+    shipped = ROOT / "scenarios" / "profiles" / "this-cpu-ort-1t.json"
+    (tmp_path / "mine.json").write_text(shipped.read_text())
+
+    def current() -> tuple[str, list[str]]:
+        scenario = api.load(tmp_path / "files.yaml")
+        inputs = input_files(scenario)
+        return scenario_hash(scenario.document, inputs), [i.key for i in inputs]
+
+    first, keys = current()
+    assert keys == ["applications.net.onnx", "nodes.edge.processor.profile", "workload[0].trace"]
+    seen = {first}
+    for name, extra in (("net.onnx", b"!"), ("arrivals.csv", b"1.5\n"), ("mine.json", b"\n")):
+        with open(tmp_path / name, "ab") as handle:
+            handle.write(extra)
+        digest, _ = current()
+        assert digest not in seen, name
+        seen.add(digest)
+
+
+def test_a_scenario_that_reads_no_file_keeps_the_hash_of_its_document(tiny):
+    from offloadsim import api
+    from offloadsim.results import scenario_hash
+    from offloadsim.scenario.inputs import input_files
+
+    scenario = api.load(tiny)
+    assert input_files(scenario) == ()
+    text = json.dumps(scenario.document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    import hashlib
+
+    assert scenario_hash(scenario.document) == hashlib.sha256(text.encode()).hexdigest()
+
+
+# --------------------------------------------------------------------------- merging
+
+
+def test_a_merge_killed_midway_never_reads_as_a_valid_mixed_result(sweep_file, monkeypatch):
+    out = sweep_file.parent / "out"
+    sweep(sweep_file, out=out, workers=1)
+    sweep_file.write_text(SWEEP.replace("replications: 2", "replications: 3"))
+    real = os.replace
+    replaced = []
+
+    def killed_after_the_first_table(src, dst):
+        if Path(dst).parent == out:  # a merged table, not a job file in points/
+            if replaced:
+                raise KeyboardInterrupt
+            replaced.append(dst)
+        real(src, dst)
+
+    monkeypatch.setattr(storage.os, "replace", killed_after_the_first_table)
+    with pytest.raises(KeyboardInterrupt):
+        sweep(sweep_file, out=out, workers=1)
+    assert [Path(p).name for p in replaced] == ["tasks.parquet"]
+    with pytest.raises(ExperimentError, match=r"no manifest\.json"):
+        read_results(out)  # new tasks, old metrics: refused, not read as valid
+    assert hidden(out) == []
+
+    monkeypatch.setattr(storage.os, "replace", real)
+    resumed = sweep(sweep_file, out=out, workers=1)
+    assert (resumed.ran, resumed.reused) == (0, 12)
+    fresh = sweep(sweep_file, out=sweep_file.parent / "fresh", workers=1)
+    back = read_results(out)
+    pd.testing.assert_frame_equal(back.tasks, fresh.tasks)
+    pd.testing.assert_frame_equal(back.metrics, fresh.metrics)
+
+
+def test_tables_that_disagree_with_their_manifest_are_refused(sweep_file):
+    out = sweep(sweep_file, out=sweep_file.parent / "out", workers=1).path
+    tasks = pd.read_parquet(out / "tasks.parquet")
+    tasks.iloc[: len(tasks) // 2].to_parquet(out / "tasks.parquet")  # as an older version could leave it
+    with pytest.raises(ExperimentError, match=r"inconsistent: manifest.json counts \d+ rows of tasks"):
+        read_results(out)
+
+
+# --------------------------------------------------------------------------- signals and workers
+
+SLOW_SWEEP = SWEEP.replace("replications: 2", "replications: 6").replace(
+    "base: tiny.yaml", "base: tiny.yaml\nset: {duration: 300 s}"
+)
+
+
+def session_processes(session: int) -> list[str]:
+    """Live processes (zombies excluded) in process group ``session``, as ``pid cmdline``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if int(fields[2]) == session and fields[0] not in ("Z", "X"):
+            found.append(f"{entry.name} {command[:100]}")
+    return found
+
+
+def start_sweep(folder: Path) -> tuple[subprocess.Popen, list[float]]:
+    """A two-worker sweep in its own session, with its stdout and stderr piped; wait for its first job."""
+    (folder / "slow.yaml").write_text(SLOW_SWEEP)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "offloadsim", "sweep", "slow.yaml", "--out", "out", "--workers", "2", "-q"],
+        cwd=folder,
+        env=ENV,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    closed: list[float] = []
+    for pipe in (process.stdout, process.stderr):
+        threading.Thread(
+            target=lambda p=pipe: (p.read(), closed.append(time.monotonic())), daemon=True
+        ).start()
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and process.poll() is None:
+        if list((folder / "out" / "points").glob("*.parquet")):
+            break
+        time.sleep(0.02)
+    assert process.poll() is None, "the sweep ended before it could be killed"
+    return process, closed
+
+
+def wait_until_gone(process: subprocess.Popen, closed: list[float], within_s: float) -> float:
+    """Seconds until both pipes reached EOF and no process of the session is left."""
+    start = time.monotonic()
+    while time.monotonic() - start < within_s:
+        if len(closed) == 2 and not session_processes(process.pid):
+            return time.monotonic() - start
+        time.sleep(0.05)
+    left = session_processes(process.pid)
+    for line in left:
+        os.kill(int(line.split()[0]), signal.SIGKILL)
+    raise AssertionError(f"after {within_s} s: pipes closed {len(closed)}/2, processes left: {left}")
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_sigkill_of_a_sweep_closes_the_callers_pipes_and_leaves_no_process(tmp_path, sweep_file):
+    process, closed = start_sweep(tmp_path)
+    with process:
+        process.kill()
+        wait_until_gone(process, closed, within_s=10)
+    assert process.returncode == -signal.SIGKILL
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_sigterm_of_a_sweep_is_exit_143_and_keeps_what_finished(tmp_path, sweep_file):
+    process, closed = start_sweep(tmp_path)
+    with process:
+        process.terminate()
+        wait_until_gone(process, closed, within_s=10)
+    assert process.returncode == 143
+    out = tmp_path / "out"
+    assert hidden(out) == [] and not (out / "manifest.json").exists()
+    keys = {job.key for job in plan_sweep(load_sweep(tmp_path / "slow.yaml"))}
+    finished = sorted((out / "points").glob("*.parquet"))
+    assert 1 <= len(finished) < len(keys)
+    for file in finished:  # whole job files of this sweep: a rerun reuses them
+        assert file.stem in keys and len(storage.read_job_file(file)[0]) > 0
+
+
+def test_sigterm_message_is_one_line(cli_main, capsys, tiny, monkeypatch):
+    def terminated(*args, **kwargs):
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(5)  # the handler raises before this ends
+
+    monkeypatch.setattr(engine, "simulate", terminated)
+    code, _, err = cli(cli_main, capsys, "run", tiny, "--out", tiny.parent / "x")
+    assert code == 143 and err == "offloadsim: terminated\n"
+    assert everything(tiny.parent) == ["tiny.yaml"]
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # restored after the command
+
+
+# --------------------------------------------------------------------------- locks
+
+
+def test_a_second_sweep_on_a_directory_in_use_is_refused_and_touches_nothing(cli_main, capsys, sweep_file):
+    out = sweep_file.parent / "out"
+    (out / "points").mkdir(parents=True)
+    theirs = out / "points" / ".0123456789abcdef.parquet.tmp-aaaaaaaaaaaa"
+    theirs.write_bytes(b"being written by the first sweep")
+    with directory_lock(out, "sweep first.yaml"):
+        code, _, err = cli(cli_main, capsys, "sweep", sweep_file, "--out", out, "--workers", "1")
+        assert code == 2
+        one_error_line(
+            err, f"{out} is in use by another offloadsim process (sweep first.yaml, pid {os.getpid()}"
+        )
+        assert theirs.exists()
+        code, _, err = cli(cli_main, capsys, "run", sweep_file.parent / "tiny.yaml", "--out", out)
+        assert code == 2
+        one_error_line(err, "in use by another offloadsim process")
+    code, _, _ = cli(cli_main, capsys, "sweep", sweep_file, "--out", out, "--workers", "1", "-q")
+    assert code == 0 and not theirs.exists()  # the lock is free: what is left there is stale

@@ -286,7 +286,7 @@ def _user_errors() -> tuple[type[BaseException], ...]:
     found: list[type[BaseException]] = []
     for module, name in (
         ("offloadsim.api", "RunError"),
-        ("offloadsim.results", "ResultsError"),
+        ("offloadsim.outdir", "ResultsError"),
         ("offloadsim.scenario.errors", "ScenarioError"),
         ("offloadsim.world", "WorldError"),
         ("offloadsim.calibration.errors", "CalibrationError"),

@@ -9,6 +9,7 @@ the jobs ran.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import math
@@ -315,15 +316,27 @@ def _stop_pool(pool: ProcessPoolExecutor) -> None:
     first, which can take minutes and keeps this process from exiting.
     """
     terminate = getattr(pool, "terminate_workers", None)  # Python 3.14+
-    processes = list((getattr(pool, "_processes", None) or {}).values())  # the same, before 3.14
-    pool.shutdown(wait=False, cancel_futures=True)
     if terminate is not None:
         terminate()
         return
+    # Before 3.14, by hand (private attributes, read before shutdown() drops them).
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    manager = getattr(pool, "_executor_manager_thread", None)
+    results = getattr(pool, "_result_queue", None)
+    pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:
         process.terminate()
     for process in processes:
         process.join(timeout=5)
+    # A worker ended while sending its result leaves the pool's manager thread waiting for the
+    # rest of the message, and Python waits for that thread at exit: a hang.  Closing our end
+    # of the result pipe (the workers' ends died with them) ends that wait.
+    with contextlib.suppress(AttributeError, OSError):
+        results._writer.close()  # type: ignore[union-attr]
+    if manager is not None:
+        # Let the manager thread finish closing its pipes now: at exit, Python would otherwise
+        # race it and print a traceback (EBADF) after our one-line message.
+        manager.join(timeout=5)
 
 
 def _die_with_parent() -> None:

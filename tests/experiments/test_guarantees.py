@@ -404,67 +404,111 @@ def session_processes(session: int) -> list[str]:
     return found
 
 
-def start_sweep(folder: Path) -> tuple[subprocess.Popen, list[float]]:
-    """A two-worker sweep in its own session, with its stdout and stderr piped; wait for its first job."""
+class Watched:
+    """A command in its own session with its stdout and stderr piped, and when each pipe closed."""
+
+    def __init__(self, argv: list[str], cwd: Path):
+        self.process = subprocess.Popen(
+            [sys.executable, "-X", "faulthandler", "-m", "offloadsim", *argv],
+            cwd=cwd,
+            env=ENV,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
+        self.closed: list[float] = []
+        self.stderr: list[bytes] = []
+        threading.Thread(target=self._drain, args=(self.process.stdout, []), daemon=True).start()
+        threading.Thread(target=self._drain, args=(self.process.stderr, self.stderr), daemon=True).start()
+
+    def _drain(self, pipe, keep: list[bytes]) -> None:
+        keep.append(pipe.read())
+        self.closed.append(time.monotonic())
+
+    def wait_until_gone(self, within_s: float) -> float:
+        """Seconds until both pipes reached EOF and no process of the session is left."""
+        start = time.monotonic()
+        while time.monotonic() - start < within_s:
+            if len(self.closed) == 2 and not session_processes(self.process.pid):
+                return time.monotonic() - start
+            time.sleep(0.05)
+        left = session_processes(self.process.pid)
+        if self.process.poll() is None:  # show where it is stuck: faulthandler dumps every thread
+            os.kill(self.process.pid, signal.SIGABRT)
+            time.sleep(2)
+        for line in session_processes(self.process.pid):
+            os.kill(int(line.split()[0]), signal.SIGKILL)
+        time.sleep(1)
+        err = b"".join(self.stderr).decode(errors="replace")[-6000:]
+        raise AssertionError(f"after {within_s} s: {len(self.closed)}/2 pipes closed, left: {left}\n{err}")
+
+
+def start_sweep(folder: Path) -> Watched:
+    """A two-worker sweep, once its first job has finished."""
     (folder / "slow.yaml").write_text(SLOW_SWEEP)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "offloadsim", "sweep", "slow.yaml", "--out", "out", "--workers", "2", "-q"],
-        cwd=folder,
-        env=ENV,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
-    closed: list[float] = []
-    for pipe in (process.stdout, process.stderr):
-        threading.Thread(
-            target=lambda p=pipe: (p.read(), closed.append(time.monotonic())), daemon=True
-        ).start()
+    watched = Watched(["sweep", "slow.yaml", "--out", "out", "--workers", "2", "-q"], folder)
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and process.poll() is None:
+    while time.monotonic() < deadline and watched.process.poll() is None:
         if list((folder / "out" / "points").glob("*.parquet")):
             break
         time.sleep(0.02)
-    assert process.poll() is None, "the sweep ended before it could be killed"
-    return process, closed
-
-
-def wait_until_gone(process: subprocess.Popen, closed: list[float], within_s: float) -> float:
-    """Seconds until both pipes reached EOF and no process of the session is left."""
-    start = time.monotonic()
-    while time.monotonic() - start < within_s:
-        if len(closed) == 2 and not session_processes(process.pid):
-            return time.monotonic() - start
-        time.sleep(0.05)
-    left = session_processes(process.pid)
-    for line in left:
-        os.kill(int(line.split()[0]), signal.SIGKILL)
-    raise AssertionError(f"after {within_s} s: pipes closed {len(closed)}/2, processes left: {left}")
+    assert watched.process.poll() is None, "the sweep ended before it could be killed"
+    return watched
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
-def test_sigkill_of_a_sweep_closes_the_callers_pipes_and_leaves_no_process(tmp_path, sweep_file):
-    process, closed = start_sweep(tmp_path)
-    with process:
-        process.kill()
-        wait_until_gone(process, closed, within_s=10)
-    assert process.returncode == -signal.SIGKILL
-
-
-@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
-def test_sigterm_of_a_sweep_is_exit_143_and_keeps_what_finished(tmp_path, sweep_file):
-    process, closed = start_sweep(tmp_path)
-    with process:
-        process.terminate()
-        wait_until_gone(process, closed, within_s=10)
-    assert process.returncode == 143
+@pytest.mark.parametrize(("signum", "status"), [(signal.SIGKILL, -signal.SIGKILL), (signal.SIGTERM, 143)])
+def test_a_killed_sweep_closes_the_callers_pipes_leaves_no_process_and_keeps_its_jobs(
+    tmp_path, sweep_file, signum, status
+):
+    sweep_command = start_sweep(tmp_path)
+    with sweep_command.process as process:
+        process.send_signal(signum)
+        sweep_command.wait_until_gone(within_s=10)
+    assert process.returncode == status
     out = tmp_path / "out"
-    assert hidden(out) == [] and not (out / "manifest.json").exists()
+    if signum == signal.SIGTERM:  # cleaned up like Ctrl-C; SIGKILL's leftovers go at the next sweep
+        assert b"".join(sweep_command.stderr) == b"offloadsim: terminated\n"
+        assert hidden(out) == []
+    assert not (out / "manifest.json").exists()
     keys = {job.key for job in plan_sweep(load_sweep(tmp_path / "slow.yaml"))}
     finished = sorted((out / "points").glob("*.parquet"))
     assert 1 <= len(finished) < len(keys)
     for file in finished:  # whole job files of this sweep: a rerun reuses them
         assert file.stem in keys and len(storage.read_job_file(file)[0]) > 0
+
+
+BIG_RESULTS = """
+import sys
+from offloadsim.experiments.jobs import Job, execute
+
+def big(job):
+    return b"x" * (30 << 20)  # sent back through a pipe in many pieces
+
+def first(job, result):
+    raise KeyboardInterrupt  # as Ctrl-C would, while the other worker is still sending
+
+if __name__ == "__main__":
+    jobs = [Job(key=str(i), index=i, replication=0, scenario=None) for i in range(6)]
+    try:
+        execute(jobs, first, workers=2, runner=big)
+    except KeyboardInterrupt:
+        print("interrupted", flush=True)
+"""
+
+
+def test_stopping_the_pool_while_a_worker_sends_its_result_does_not_hang_the_exit(tmp_path):
+    (tmp_path / "big_results.py").write_text(BIG_RESULTS)
+    env = {**ENV, "PYTHONPATH": os.pathsep.join([ENV["PYTHONPATH"], str(tmp_path)])}
+    with subprocess.Popen(
+        [sys.executable, "big_results.py"], cwd=tmp_path, env=env, stdout=subprocess.PIPE, text=True
+    ) as process:
+        try:
+            assert process.stdout is not None and process.stdout.readline() == "interrupted\n"
+            process.wait(timeout=30)  # hung for ever on Python's exit-time join of the pool's thread
+        finally:
+            process.kill()
+    assert process.returncode == 0
 
 
 def test_sigterm_message_is_one_line(cli_main, capsys, tiny, monkeypatch):

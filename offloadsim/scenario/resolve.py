@@ -31,6 +31,7 @@ from offloadsim.scenario.model import (
     WorkloadSpec,
 )
 from offloadsim.scenario.patterns import NodeIndex, expand_group, unique_pair_count
+from offloadsim.scenario.sanity import check_time
 from offloadsim.scenario.schema import AppDoc, NodeDoc, ScenarioDoc, WorkloadDoc
 
 __all__ = ["resolve", "MAX_NODES", "MAX_LINK_PAIRS"]
@@ -59,6 +60,7 @@ def resolve(doc: ScenarioDoc, raw: Mapping[str, Any], file: str, base_dir: Path)
     )
     if not problems:
         _check_reachability(nodes, links, workload, problems)
+    check_time(doc.warmup, doc.duration, applications, workload, problems)
     policy = _policy(doc, raw, problems)
     problems.raise_if_any()
     return Scenario(

@@ -1,0 +1,99 @@
+"""Scenarios that could never end, or would report wrong times, refused before they run.
+
+Two things make a valid-looking scenario run forever or lie:
+
+* **Time that cannot advance.**  The clock is a float64 of seconds.  Far
+  from zero it cannot tell close instants apart: at 1e15 s it resolves only
+  0.125 s, so every latency rounds to 0.  The run must end before the
+  clock's resolution gets coarser than a microsecond (:data:`MAX_END_S`,
+  about 272 years).  Arrivals closer together than that resolution, or a
+  closed loop whose users never think and whose requests take no time,
+  repeat forever at one instant.
+* What these checks cannot prove statically (a policy that drops every
+  request of a thinking-free closed loop, say) the engine catches as it
+  happens: see ``offloadsim.engine.workload``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+from offloadsim.distributions import Dist
+from offloadsim.scenario.errors import ProblemList
+from offloadsim.scenario.model import AppSpec, WorkloadSpec
+
+__all__ = ["CLOCK_RESOLUTION_S", "MAX_END_S", "check_time", "takes_no_time"]
+
+CLOCK_RESOLUTION_S = 1e-6
+# The largest power of two at which a float64 still resolves a microsecond: ulp(2**33) = 2**-19 s.
+MAX_END_S = 2.0**33
+assert math.ulp(MAX_END_S) > CLOCK_RESOLUTION_S >= math.ulp(math.nextafter(MAX_END_S, 0.0))
+
+
+def check_time(
+    warmup_s: float,
+    duration_s: float,
+    applications: Mapping[str, AppSpec],
+    workload: Sequence[WorkloadSpec],
+    problems: ProblemList,
+) -> None:
+    """Add a problem for every way the scenario's simulated time could stall or lose precision."""
+    end_s = warmup_s + duration_s
+    if end_s >= MAX_END_S:
+        key = "warmup" if warmup_s >= duration_s else "duration"
+        problems.add(
+            key,
+            f"warmup + duration is {end_s:g} s; there the clock resolves only {math.ulp(end_s):g} s "
+            f"and every latency would round to it; keep warmup + duration under {MAX_END_S:.4g} s "
+            "(about 272 years) so that times resolve to a microsecond",
+        )
+        return
+    tick = math.ulp(end_s)  # the clock's resolution at the end of the run
+    for entry in workload:
+        path = f"workload[{entry.index}]"
+        arrivals = entry.arrivals
+        if arrivals.kind == "periodic" and arrivals.period_s is not None and arrivals.period_s < tick:
+            problems.add(
+                f"{path}.period",
+                f"{arrivals.period_s:g} s is shorter than the clock's resolution at the end of the run "
+                f"({tick:g} s): arrivals would repeat forever at one instant",
+            )
+        elif (
+            arrivals.kind == "poisson"
+            and arrivals.rate_per_s is not None
+            and 1.0 / arrivals.rate_per_s < tick
+        ):
+            problems.add(
+                f"{path}.rate",
+                f"{arrivals.rate_per_s:g} /s puts arrivals closer together than the clock's resolution at "
+                f"the end of the run ({tick:g} s): they would repeat forever at one instant",
+            )
+        elif arrivals.kind == "closed" and _always_zero(arrivals.think):
+            app = applications.get(entry.app)
+            if app is not None and takes_no_time(app):
+                problems.add(
+                    f"{path}.think",
+                    f"a closed loop whose users never think, running {entry.app!r} whose requests take "
+                    "no time, repeats forever at one instant; give 'think' a positive time or "
+                    f"applications.{entry.app} some work",
+                )
+
+
+def takes_no_time(app: AppSpec) -> bool:
+    """True for synthetic work whose every stage is always zero (work or service).
+
+    A request of it completes in no simulated time when it runs where it arrives.
+
+    >>> from offloadsim.scenario.model import StageSpec
+    >>> zero = Dist.fixed(0.0)
+    >>> takes_no_time(AppSpec("job", zero, zero, (StageSpec(service=zero),)))
+    True
+    """
+    if not app.synthetic or not app.stages:
+        return False
+    return all(_always_zero(stage.work if stage.work is not None else stage.service) for stage in app.stages)
+
+
+def _always_zero(dist: Dist | None) -> bool:
+    return dist is None or dist.maximum <= 0.0

@@ -1,0 +1,132 @@
+"""Runs that could never end: refused by validation, or stopped by the engine's stall guard (exit 2)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from offloadsim import engine
+from offloadsim.cli import main
+from offloadsim.engine.errors import EngineError
+from offloadsim.engine.workload import STALL_LIMIT
+from offloadsim.scenario import ScenarioError, load_scenario_text
+
+# One device whose requests take no time, asked by a closed loop with no think time.
+ZERO_LOOP = """\
+name: zero-loop
+nodes:
+  phone: {tier: device, processor: {speed: 1 GFLOP/s}}
+applications:
+  job: {service: 0 s}
+workload:
+  - {app: job, sources: phone, arrivals: closed, users: 1}
+"""
+
+# Requests take time, but the one core is busy and the queue holds nothing: the second user's
+# request is dropped at once, and with no think time it asks again at the same instant, forever.
+DROPPED_LOOP = """\
+name: dropped-loop
+nodes:
+  phone: {tier: device, processor: {speed: 1 GFLOP/s, queue_limit: 0}}
+applications:
+  job: {service: 1 s}
+workload:
+  - {app: job, sources: phone, arrivals: closed, users: 2}
+"""
+
+
+def _problems(text: str) -> list[tuple[str, str]]:
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario_text(text, source="s.yaml")
+    return [(p.key_path, p.message) for p in caught.value.problems]
+
+
+def test_zero_time_closed_loop_is_refused_with_its_key_path():
+    [(key, message)] = _problems(ZERO_LOOP)
+    assert key == "workload[0].think"
+    assert "repeats forever at one instant" in message
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "think: 1 ms",  # users think
+        "service: 1 ms",  # requests take time
+    ],
+)
+def test_closed_loop_that_advances_time_is_accepted(change):
+    key, value = change.split(": ")
+    text = ZERO_LOOP.replace("users: 1}", f"users: 1, think: {value}}}") if key == "think" else ZERO_LOOP
+    if key == "service":
+        text = text.replace("service: 0 s", f"service: {value}")
+    result = engine.simulate(load_scenario_text(text.replace("name: zero-loop", "name: ok\nduration: 1 s")))
+    assert result.counters["arrived"] > 0
+
+
+def test_stall_the_validator_cannot_foresee_stops_the_run_with_a_clear_error():
+    scenario = load_scenario_text(DROPPED_LOOP)  # valid: the loop stalls only at run time
+    with pytest.raises(EngineError) as caught:
+        engine.simulate(scenario)
+    message = str(caught.value)
+    assert "workload[0] at 'phone'" in message
+    assert "stopped advancing at 0 s" in message
+    assert f"{STALL_LIMIT + 2 + 1:,} arrivals" in message  # the limit plus the chain's two users
+    assert "think" in message
+
+
+def test_stalled_run_exits_2_with_one_line_and_writes_nothing(tmp_path: Path, capsys):
+    scenario = tmp_path / "loop.yaml"
+    scenario.write_text(DROPPED_LOOP)
+    out = tmp_path / "out"
+    code = main(["run", str(scenario), "--out", str(out), "--quiet"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2
+    assert len(err) == 1 and err[0].startswith("offloadsim: error: ") and "stopped advancing" in err[0]
+    assert not out.exists()
+
+
+def test_bursts_at_one_instant_are_not_a_stall(tmp_path: Path):
+    """Many users starting at one instant, or many trace rows sharing a time, are legitimate."""
+    users = ZERO_LOOP.replace("users: 1}", f"users: {2 * STALL_LIMIT}}}").replace(
+        "service: 0 s", "service: 1 ms"
+    )
+    result = engine.simulate(
+        load_scenario_text(users.replace("name: zero-loop", "name: burst\nduration: 0.5 s"))
+    )
+    assert result.counters["arrived"] >= 2 * STALL_LIMIT  # all at t = 0, then the queue drains
+    (tmp_path / "trace.csv").write_text("time\n" + "0.25\n" * (2 * STALL_LIMIT))
+    trace = ZERO_LOOP.replace("arrivals: closed, users: 1", "arrivals: trace, trace: trace.csv")
+    scenario = load_scenario_text(
+        trace.replace("name: zero-loop", "name: t\nduration: 1 s"), base_dir=tmp_path
+    )
+    assert engine.simulate(scenario).counters["arrived"] == 2 * STALL_LIMIT
+
+
+@pytest.mark.parametrize(
+    "text, key",
+    [
+        ("name: c\nwarmup: 1e15 s\n", "warmup"),
+        ("name: c\nduration: 1e10 s\n", "duration"),
+    ],
+)
+def test_run_whose_clock_cannot_resolve_a_microsecond_is_refused(text, key):
+    body = ZERO_LOOP.replace("name: zero-loop\n", text).replace("arrivals: closed, users: 1", "rate: 1 /s")
+    [(path, message)] = _problems(body)
+    assert path == key
+    assert "resolves only" in message and "microsecond" in message
+
+
+def test_longest_run_the_clock_resolves_to_a_microsecond_is_accepted():
+    body = ZERO_LOOP.replace("name: zero-loop\n", "name: c\nwarmup: 8e9 s\nduration: 1 s\n")
+    load_scenario_text(body.replace("arrivals: closed, users: 1", "rate: 1 /s"))
+
+
+def test_arrivals_closer_than_the_clock_resolves_are_refused():
+    body = ZERO_LOOP.replace("name: zero-loop\n", "name: c\nduration: 1000 s\n")
+    [(path, message)] = _problems(
+        body.replace("arrivals: closed, users: 1", "arrivals: periodic, period: 1e-16 s")
+    )
+    assert path == "workload[0].period" and "repeat forever" in message
+    [(path, message)] = _problems(body.replace("arrivals: closed, users: 1", "rate: 1e17 /s"))
+    assert path == "workload[0].rate" and "repeat forever" in message

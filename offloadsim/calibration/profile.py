@@ -35,6 +35,7 @@ from offloadsim.calibration.errors import CalibrationError
 from offloadsim.calibration.fit import POOLED, CostModel, group_chain
 from offloadsim.calibration.timing import Timing, unit_weight_bytes
 from offloadsim.calibration.units import FusionRules, layout_transitions, partition, unit_at
+from offloadsim.inputs import MAX_DOCUMENT_BYTES, InputFileError, read_head, read_text
 from offloadsim.models.graph import LayerGraph
 
 __all__ = [
@@ -272,7 +273,11 @@ def load_profile(path: str | os.PathLike[str]) -> CalibratedProfile:
     """Read a profile file (JSON, or YAML by suffix); CalibrationError if missing or malformed."""
     path = Path(path)
     try:
-        text = path.read_text()
+        text = read_text(path, MAX_DOCUMENT_BYTES)
+    except InputFileError as exc:
+        raise CalibrationError(f"cannot read profile {str(path)!r}: it {exc}") from None
+    except UnicodeDecodeError:
+        raise CalibrationError(f"cannot read profile {str(path)!r}: not UTF-8 text") from None
     except OSError as exc:
         raise CalibrationError(f"cannot read profile {str(path)!r}: {exc.strerror or exc}") from None
     try:
@@ -332,8 +337,8 @@ def list_profiles(search_dirs: Sequence[str | os.PathLike[str]]) -> dict[str, Pa
             if path.suffix not in _SUFFIXES or path.stem in found or not path.is_file():
                 continue
             try:
-                head = path.read_text()[:400]
-            except OSError:
+                head = read_head(path, 400)
+            except (OSError, InputFileError):
                 continue
             if FORMAT in head:
                 found[path.stem] = path

@@ -21,7 +21,15 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from offloadsim.experiments.jobs import Job, JobResult, default_workers, execute, job_key, metric_info
+from offloadsim.experiments.jobs import (
+    MAX_JOBS,
+    Job,
+    JobResult,
+    default_workers,
+    execute,
+    job_key,
+    metric_info,
+)
 from offloadsim.experiments.storage import ExperimentError, write_json, write_parquet, write_text
 from offloadsim.experiments.sweep import _host_info, metric_columns
 from offloadsim.metrics import mean_ci, paired_difference_ci
@@ -158,6 +166,11 @@ def compare(
         raise ExperimentError(f"policy listed twice: {', '.join(duplicates)}")
     if isinstance(replications, bool) or not isinstance(replications, int) or replications < 1:
         raise ExperimentError(f"replications must be at least 1, got {replications!r}")
+    if len(names) * replications > MAX_JOBS:
+        raise ExperimentError(
+            f"{len(names)} policies x {replications:,} replications is {len(names) * replications:,} runs; "
+            f"a compare may plan at most {MAX_JOBS:,}"
+        )
     base = names[0] if baseline is None else baseline
     if base not in names:
         raise ExperimentError(f"baseline {base!r} is not one of the compared policies ({', '.join(names)})")

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from offloadsim.scenario.model import Scenario
 
 __all__ = [
+    "MAX_JOBS",
     "METRICS",
     "Metric",
     "Job",
@@ -46,6 +47,11 @@ __all__ = [
     "execute",
     "default_workers",
 ]
+
+
+#: The most jobs one compare or sweep may plan: far more than a study needs, few enough that
+#: planning them (a scenario reference and a key each) takes seconds and megabytes, not hours.
+MAX_JOBS = 100_000
 
 
 @dataclass(frozen=True)

@@ -46,7 +46,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from offloadsim.experiments.jobs import Job, JobFailure, JobResult, default_workers, execute, job_key
+from offloadsim.experiments.jobs import (
+    MAX_JOBS,
+    Job,
+    JobFailure,
+    JobResult,
+    default_workers,
+    execute,
+    job_key,
+)
 from offloadsim.experiments.storage import (
     ExperimentError,
     json_text,
@@ -282,6 +290,16 @@ def sweep_from_data(
                 bad(where, f"expected the label as text, got {describe(text)}")
             else:
                 labels[str(key)] = text.strip()
+
+    points = math.prod(len(axis) for axis in axes)
+    if points * replications > MAX_JOBS:
+        axis_key = next((key for key in ("grid", "zip", "policies") if key in data), "grid")
+        bad(
+            "replications" if points <= MAX_JOBS else axis_key,
+            f"{points:,} point{'s' if points > 1 else ''} x {replications:,} replications "
+            f"is {points * replications:,} jobs; "
+            f"a sweep may plan at most {MAX_JOBS:,}",
+        )
 
     name = data.get("name", Path(source).stem)
     description = data.get("description", "")

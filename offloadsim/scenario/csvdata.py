@@ -7,10 +7,12 @@ can prefix the scenario key: ``workload[0].trace: trace.csv, line 7: ...``.
 from __future__ import annotations
 
 import csv
+import io
 import math
 from collections.abc import Iterator
 from pathlib import Path
 
+from offloadsim.inputs import MAX_TABLE_BYTES, InputFileError, read_text
 from offloadsim.scenario.errors import describe
 from offloadsim.units import QUANTITIES, UnitError, parse_quantity
 
@@ -78,12 +80,13 @@ def read_trace(path: Path, shown: str) -> list[tuple[float, str | None, int]]:
 def _rows(path: Path, shown: str) -> Iterator[tuple[int, list[str]]]:
     """Non-blank, non-comment rows with their line numbers."""
     try:
-        with path.open(newline="", encoding="utf-8") as handle:
-            reader = csv.reader(handle)
-            for row in reader:
-                if not row or all(not cell.strip() for cell in row) or row[0].lstrip().startswith("#"):
-                    continue
-                yield reader.line_num, row
+        reader = csv.reader(io.StringIO(read_text(path, MAX_TABLE_BYTES), newline=""))
+        for row in reader:
+            if not row or all(not cell.strip() for cell in row) or row[0].lstrip().startswith("#"):
+                continue
+            yield reader.line_num, row
+    except InputFileError as error:
+        raise CsvProblem(f"{shown}: {error}") from None
     except FileNotFoundError:
         raise CsvProblem(f"{shown}: no such file (looked for {path})") from None
     except IsADirectoryError:
@@ -92,6 +95,8 @@ def _rows(path: Path, shown: str) -> Iterator[tuple[int, list[str]]]:
         raise CsvProblem(f"{shown}: not UTF-8 text") from None
     except csv.Error as error:
         raise CsvProblem(f"{shown}: malformed CSV: {error}") from None
+    except OSError as error:
+        raise CsvProblem(f"{shown}: cannot read: {error.strerror or error}") from None
 
 
 def _looks_numeric(cell: str) -> bool:

@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from offloadsim.inputs import MAX_DOCUMENT_BYTES, InputFileError, read_text
 from offloadsim.scenario.errors import Problem, ScenarioError, describe
 from offloadsim.scenario.model import Scenario
 from offloadsim.scenario.overrides import apply_overrides
@@ -66,7 +67,9 @@ def read_document(path: str | Path) -> dict[str, Any]:
     """The plain YAML document of a scenario file (before overrides and validation)."""
     shown = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = read_text(path, MAX_DOCUMENT_BYTES)
+    except InputFileError as error:
+        raise ScenarioError([Problem(shown, "", str(error))]) from None
     except FileNotFoundError:
         raise ScenarioError([Problem(shown, "", "no such file")]) from None
     except IsADirectoryError:

@@ -1,0 +1,72 @@
+"""Read the files a user points to within stated bounds: regular files only, and only so many bytes.
+
+A scenario, sweep, CSV or profile path could name a FIFO (reading blocks
+until someone writes), a device like ``/dev/zero`` (reading never ends) or a
+huge file.  :func:`read_text` opens without blocking, refuses anything that
+is not a regular file, and refuses a file larger than its limit before
+reading it (and stops reading there should the file grow meanwhile).
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+
+__all__ = ["InputFileError", "MAX_DOCUMENT_BYTES", "MAX_TABLE_BYTES", "read_head", "read_text"]
+
+# YAML and JSON documents: scenarios, sweep files, calibrated profiles.
+MAX_DOCUMENT_BYTES = 16 * 2**20
+# CSV tables: arrival traces and empirical samples.
+MAX_TABLE_BYTES = 256 * 2**20
+
+_KINDS = (
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+class InputFileError(ValueError):
+    """A path that is not a regular file, or a file over its size limit; the message omits the path."""
+
+
+def read_text(path: str | os.PathLike[str], limit: int) -> str:
+    """The UTF-8 text of the regular file at ``path``, at most ``limit`` bytes.
+
+    Raises :class:`InputFileError` for a FIFO, device or socket and for a
+    larger file; ``FileNotFoundError``, ``IsADirectoryError``,
+    ``UnicodeDecodeError`` and ``OSError`` as reading it would.
+    """
+    return _read(path, limit, whole=True).decode("utf-8")
+
+
+def read_head(path: str | os.PathLike[str], size: int) -> str:
+    """The first ``size`` bytes of a regular file as text (undecodable bytes replaced)."""
+    return _read(path, size, whole=False).decode("utf-8", errors="replace")
+
+
+def _read(path: str | os.PathLike[str], limit: int, whole: bool) -> bytes:
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    fd = os.open(path, flags)  # non-blocking: opening a FIFO with no writer returns at once
+    with os.fdopen(fd, "rb", closefd=True) as handle:
+        info = os.fstat(handle.fileno())
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError(21, "Is a directory", str(path))
+        if not stat.S_ISREG(info.st_mode):
+            kind = next((name for test, name in _KINDS if test(info.st_mode)), "not a regular file")
+            raise InputFileError(f"is {kind}, not a regular file")
+        if whole and info.st_size > limit:
+            raise InputFileError(f"is {_size(info.st_size)}; files read are limited to {_size(limit)}")
+        data = handle.read(limit + 1 if whole else limit)
+    if whole and len(data) > limit:
+        raise InputFileError(f"grew past {_size(limit)} while being read; files read are limited to that")
+    return data
+
+
+def _size(count: int) -> str:
+    """``16 MiB``, ``2.5 GiB``, ``300 bytes``."""
+    for unit, scale in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
+        if count >= scale:
+            return f"{count / scale:.3g} {unit}"
+    return f"{count} bytes"

@@ -1,0 +1,120 @@
+"""What is read and planned is bounded: no FIFO, device or huge file is read, no endless plan is made.
+
+Each case must end at once with exit 2 and one line; ``pytest-timeout``
+turns a blocking read into a failure instead of a hung suite.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from pathlib import Path
+
+import pytest
+
+from offloadsim.cli import main
+from offloadsim.experiments.jobs import MAX_JOBS
+from offloadsim.inputs import MAX_DOCUMENT_BYTES, MAX_TABLE_BYTES, InputFileError, read_text
+
+SCENARIO = """\
+name: bounds
+duration: 1 s
+nodes:
+  phone: {tier: device, processor: {speed: 1 GFLOP/s}}
+applications:
+  job: {service: 1 ms}
+workload:
+  - {app: job, sources: phone, rate: 1 /s}
+"""
+
+needs_fifo = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes on this platform")
+
+
+def one_error(capsys, argv: list[str], *fragments: str) -> None:
+    code = main(argv)
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2, err
+    assert len(err) == 1 and err[0].startswith("offloadsim: error: "), err
+    for fragment in fragments:
+        assert fragment in err[0], (fragment, err)
+
+
+@needs_fifo
+@pytest.mark.timeout(30)
+def test_fifo_as_scenario_is_refused_without_blocking(tmp_path: Path, capsys):
+    fifo = tmp_path / "scenario.yaml"
+    os.mkfifo(fifo)
+    for verb in ("validate", "run"):
+        one_error(capsys, [verb, str(fifo)], "scenario.yaml", "FIFO", "not a regular file")
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero")
+@pytest.mark.timeout(30)
+def test_device_as_scenario_is_refused_without_reading_it(capsys):
+    one_error(capsys, ["validate", "/dev/zero"], "/dev/zero", "character device")
+
+
+@needs_fifo
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("kind", ["trace", "empirical"])
+def test_fifo_or_device_as_csv_is_refused_with_the_key_path(tmp_path: Path, capsys, kind: str):
+    os.mkfifo(tmp_path / "data.csv")
+    for target, what in (("data.csv", "FIFO"), ("/dev/zero", "character device")):
+        if kind == "trace":
+            text = SCENARIO.replace("rate: 1 /s", f"arrivals: trace, trace: {target}")
+            key = "workload[0].trace"
+        else:
+            text = SCENARIO.replace("service: 1 ms", f"service: {{empirical: {target}}}")
+            key = "applications.job.service"
+        (tmp_path / "s.yaml").write_text(text)
+        one_error(capsys, ["validate", str(tmp_path / "s.yaml")], key, target, what)
+
+
+@pytest.mark.timeout(60)
+def test_files_over_the_size_limits_are_refused_before_reading(tmp_path: Path, capsys):
+    big_csv = tmp_path / "big.csv"
+    with big_csv.open("wb") as handle:  # sparse: takes no disk space
+        handle.truncate(MAX_TABLE_BYTES + 1)
+    (tmp_path / "s.yaml").write_text(SCENARIO.replace("rate: 1 /s", "arrivals: trace, trace: big.csv"))
+    one_error(capsys, ["validate", str(tmp_path / "s.yaml")], "workload[0].trace", "limited to 256 MiB")
+    big_yaml = tmp_path / "big.yaml"
+    with big_yaml.open("wb") as handle:
+        handle.truncate(MAX_DOCUMENT_BYTES + 1)
+    one_error(capsys, ["validate", str(big_yaml)], "big.yaml", "limited to 16 MiB")
+
+
+def test_read_text_reads_a_file_up_to_its_limit(tmp_path: Path):
+    path = tmp_path / "f.txt"
+    path.write_text("x" * 100)
+    assert read_text(path, 100) == "x" * 100
+    with pytest.raises(InputFileError, match="limited to 99 bytes"):
+        read_text(path, 99)
+
+
+@pytest.mark.timeout(60)
+def test_sweep_with_too_many_jobs_is_refused_before_planning(tmp_path: Path, capsys):
+    (tmp_path / "base.yaml").write_text(SCENARIO)
+    sweep = tmp_path / "sweep.yaml"
+    sweep.write_text("base: base.yaml\nreplications: 100000000\n")
+    one_error(capsys, ["sweep", str(sweep)], "replications", f"at most {MAX_JOBS:,}")
+    axes = "\n".join(f"  seed{i}: [{', '.join(map(str, range(10)))}]" for i in range(6))
+    sweep.write_text("base: base.yaml\ngrid:\n" + axes.replace("seed", "description") + "\n")
+    one_error(capsys, ["sweep", str(sweep)], "grid", "1,000,000 points", f"at most {MAX_JOBS:,}")
+
+
+def test_sweep_at_the_job_limit_is_planned(tmp_path: Path, capsys, monkeypatch):
+    monkeypatch.setattr(importlib.import_module("offloadsim.experiments.sweep"), "MAX_JOBS", 40)
+    (tmp_path / "base.yaml").write_text(SCENARIO)
+    sweep = tmp_path / "sweep.yaml"
+    sweep.write_text("base: base.yaml\npolicies: [local, random]\nreplications: 20\n")
+    assert main(["sweep", str(sweep), "--dry-run"]) == 0
+    sweep.write_text("base: base.yaml\npolicies: [local, random]\nreplications: 21\n")
+    capsys.readouterr()
+    one_error(capsys, ["sweep", str(sweep)], "replications", "2 points x 21 replications is 42 jobs")
+
+
+@pytest.mark.timeout(60)
+def test_compare_with_too_many_runs_is_refused(tmp_path: Path, capsys):
+    (tmp_path / "base.yaml").write_text(SCENARIO)
+    argv = ["compare", str(tmp_path / "base.yaml"), "--policies", "local,edge", "-n", str(MAX_JOBS)]
+    one_error(capsys, argv, f"2 policies x {MAX_JOBS:,} replications", f"at most {MAX_JOBS:,}")

@@ -8,6 +8,7 @@ incomplete beta function) so scipy is not a dependency.
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
@@ -20,6 +21,7 @@ import pandas as pd
 __all__ = [
     "Summary",
     "summarize",
+    "overload_warnings",
     "percentile",
     "mean_ci",
     "batch_means_ci",
@@ -43,7 +45,10 @@ class Summary:
     misses; a task still in flight at the end of the run misses if its
     deadline had already passed by then, and is left out (outcome unknown)
     otherwise.  Utilisations are fractions in [0, 1]: per computing node,
-    the mean per tier, and per link direction keyed ``"a->b"``.
+    the mean per tier, and per link direction keyed ``"a->b"``.  ``warnings``
+    are signs that the numbers are not those of a steady state: a system
+    whose backlog grew all run, a node busy all the time with a growing
+    queue, stages dropped by a full queue (see :func:`overload_warnings`).
     """
 
     duration_s: float
@@ -69,6 +74,7 @@ class Summary:
     node_utilisation: dict[str, float] = field(default_factory=dict)
     tier_utilisation: dict[str, float] = field(default_factory=dict)
     link_utilisation: dict[str, float] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """Plain, JSON-ready data: NaN becomes ``None``."""
@@ -77,6 +83,8 @@ class Summary:
             value = getattr(self, f.name)
             if isinstance(value, dict):
                 out[f.name] = {str(k): _json_float(v) for k, v in value.items()}
+            elif isinstance(value, tuple):
+                out[f.name] = list(value)
             elif isinstance(value, float):
                 out[f.name] = _json_float(value)
             else:
@@ -93,6 +101,8 @@ class Summary:
             value = data[f.name]
             if isinstance(value, Mapping):
                 kwargs[f.name] = {str(k): _from_json_float(v) for k, v in value.items()}
+            elif isinstance(value, list):
+                kwargs[f.name] = tuple(str(v) for v in value)
             elif f.name in _INT_FIELDS:
                 kwargs[f.name] = int(value)
             else:
@@ -173,6 +183,7 @@ class Summary:
             lines += [title, "-" * max(len(title), label_w + value_w + 8)]
         for label, text, unit in rows:
             lines.append(f"{label.ljust(label_w)}  {text.rjust(value_w)}  {unit}".rstrip())
+        lines += [f"warning: {warning}" for warning in self.warnings]
         return "\n".join(lines)
 
 
@@ -274,7 +285,98 @@ def summarize(
         node_utilisation=node_util,
         tier_utilisation=tier_util,
         link_utilisation=_link_utilisation(links),
+        warnings=overload_warnings(tasks, nodes, duration_s, end_s),
     )
+
+
+# --------------------------------------------------------------------------- overload
+
+
+# A backlog must grow by at least this many tasks (or waiting stages) to be called growth, and
+# at least this share of tasks be left in flight, so that a few tasks of noise raise no warning.
+_GROWTH_TASKS = 10
+_IN_FLIGHT_SHARE = 0.05
+_BUSY = 0.99  # a node busy this share of the measured time never drained its queue
+_SHOWN = 3  # nodes named per warning
+
+
+def overload_warnings(
+    tasks: pd.DataFrame, nodes: pd.DataFrame | None, duration_s: float, end_s: float | None = None
+) -> tuple[str, ...]:
+    """Signs, read from the records, that a run did not reach a steady state.
+
+    * The system: the number of (measured) tasks in it rose from each quarter
+      of the measured time to the next, by at least 10 in all, and at least 5 %
+      of the tasks were still in flight at the end.  A dropped task counts as
+      leaving when it arrived.  Needs ``end_s``.
+    * A node busy at least 99 % of the measured time whose queue of waiting
+      stages grew by at least 10 (``queued_at_start`` → ``queued_at_end``).
+    * A node that dropped stages because its queue was full (``refused_full``).
+
+    A run flagged overloaded (or too short to settle) reports latencies that
+    depend on its length: the longer it runs, the longer the queues.
+    """
+    warnings: list[str] = []
+    if end_s is not None and len(tasks) and duration_s > 0:
+        warnings += _growing_backlog(tasks, duration_s, end_s)
+    if nodes is not None and len(nodes) and "queued_at_end" in nodes.columns:
+        warnings += _node_warnings(nodes)
+    return tuple(warnings)
+
+
+def _growing_backlog(tasks: pd.DataFrame, duration_s: float, end_s: float) -> list[str]:
+    status = tasks["status"].astype(str).to_numpy()
+    arrival = _floats(tasks, "arrival")
+    leave = np.where(status == "completed", _floats(tasks, "finish"), arrival)
+    leave[status == "in_flight"] = math.inf
+    arrival.sort()
+    leave.sort()
+    quarters = [end_s - duration_s * (4 - k) / 4.0 for k in range(1, 5)]
+    counts = [
+        int(np.searchsorted(arrival, t, side="right") - np.searchsorted(leave, t, side="right"))
+        for t in quarters
+    ]
+    share = float((status == "in_flight").mean())
+    rising = all(b > a for a, b in itertools.pairwise(counts))
+    if not (rising and counts[-1] - counts[0] >= _GROWTH_TASKS and share >= _IN_FLIGHT_SHARE):
+        return []
+    shown = " -> ".join(f"{c:,}" for c in counts)
+    return [
+        f"the tasks in the system grew through the run ({shown} at the end of each quarter) and "
+        f"{share:.1%} were still in flight at the end: it looks overloaded, or too short to settle, "
+        "and its latencies depend on how long it ran"
+    ]
+
+
+def _node_warnings(nodes: pd.DataFrame) -> list[str]:
+    names = nodes["node"].astype(str).to_numpy()
+    util = _floats(nodes, "utilisation")
+    start = _floats(nodes, "queued_at_start")
+    end = _floats(nodes, "queued_at_end")
+    refused = _floats(nodes, "refused_full")
+    warnings: list[str] = []
+    growing = np.flatnonzero((util >= _BUSY) & (end - start >= _GROWTH_TASKS))
+    if growing.size:
+        order = growing[np.argsort(-(end - start)[growing], kind="stable")]
+        described = [
+            f"{names[i]} ({util[i]:.1%} busy, waiting stages {int(start[i]):,} -> {int(end[i]):,})"
+            for i in order[:_SHOWN]
+        ]
+        warnings.append("busy all run while their queue grew: " + ", ".join(described) + _more(order.size))
+    full = np.flatnonzero(refused > 0)
+    if full.size:
+        order = full[np.argsort(-refused[full], kind="stable")]
+        described = [f"{names[i]} ({int(refused[i]):,})" for i in order[:_SHOWN]]
+        warnings.append(
+            "stages dropped because the queue was full (processor.queue_limit): "
+            + ", ".join(described)
+            + _more(order.size)
+        )
+    return warnings
+
+
+def _more(count: int) -> str:
+    return f" and {count - _SHOWN} more nodes" if count > _SHOWN else ""
 
 
 def _floats(frame: pd.DataFrame, column: str) -> np.ndarray:

@@ -71,7 +71,19 @@ RUN_FILES = (
     "manifest.json",
 )
 
-_INT_COLUMNS = frozenset(("task_id", "replication", "seed", "split", "cores", "stages_completed"))
+_INT_COLUMNS = frozenset(
+    (
+        "task_id",
+        "replication",
+        "seed",
+        "split",
+        "cores",
+        "stages_completed",
+        "queued_at_start",
+        "queued_at_end",
+        "refused_full",
+    )
+)
 _CATEGORY_COLUMNS = frozenset(("app", "source", "policy", "placement", "status", "tier"))
 _STRING_COLUMNS = frozenset(("node", "processor", "a", "b"))
 _FLOAT_COLUMNS = frozenset((*TASK_COLUMNS, *LLM_COLUMNS, *NODE_COLUMNS, *LINK_COLUMNS)) - (

@@ -140,6 +140,20 @@ class FlowNetwork:
         """Number of flows currently crossing ``channel``."""
         return len(self.flows_on[channel])
 
+    def bytes_carried_now(self) -> list[float]:
+        """Bytes each channel has carried so far, counting what flows still in flight have sent.
+
+        ``bytes_carried`` books a flow's bytes when it finishes; a saturated
+        link whose flows never finish would otherwise read as idle.
+        """
+        now = self.env.now
+        carried = list(self.bytes_carried)
+        for c, on in enumerate(self.flows_on):
+            for flow in on:
+                sent = flow.size - flow.remaining + flow.rate * (now - flow.last)
+                carried[c] += min(max(sent, 0.0), flow.size)
+        return carried
+
     def close_statistics(self) -> None:
         """Bring the busy time of channels still carrying flows up to now."""
         now = self.env.now

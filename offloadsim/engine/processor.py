@@ -36,6 +36,7 @@ class Processor:
         "node",
         "queue",
         "queue_limit",
+        "refused",
         "speed_flops",
         "up",
     )
@@ -59,6 +60,7 @@ class Processor:
         self.queue: deque[tuple[float, StageDone, Any, float]] = deque()
         self.backlog_s = 0.0  # sum of service times waiting in the queue
         self.completed = 0
+        self.refused = 0  # stages turned away by a full queue
         self.up = True
         self._busy_area = 0.0  # integral of busy cores over time, up to _last
         self._last = 0.0
@@ -70,6 +72,7 @@ class Processor:
             self._start(service_s, callback, payload, self.env.now)
             return True
         if self.queue_limit is not None and len(self.queue) >= self.queue_limit:
+            self.refused += 1
             return False
         self.queue.append((service_s, callback, payload, self.env.now))
         self.backlog_s += service_s

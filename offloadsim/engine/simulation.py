@@ -367,8 +367,10 @@ class Simulation:
         self._snapshot = {
             "busy": {name: p.busy_core_seconds() for name, p in self.processors.items()},
             "completed": {name: p.completed for name, p in self.processors.items()},
+            "queued": {name: len(p.queue) for name, p in self.processors.items()},
+            "refused": {name: p.refused for name, p in self.processors.items()},
             "channel_busy": list(self.network.busy_s),
-            "channel_bytes": list(self.network.bytes_carried),
+            "channel_bytes": self.network.bytes_carried_now(),
             "tx": dict(self._tx_s),
             "rx": dict(self._rx_s),
             "tail": dict(self._tail_s),
@@ -417,6 +419,9 @@ class Simulation:
                 "stages_completed",
                 "energy_j",
                 "drained_at",
+                "queued_at_start",
+                "queued_at_end",
+                "refused_full",
             )
         }
         for name, spec in world.nodes.items():
@@ -435,11 +440,15 @@ class Simulation:
             )
             nodes["energy_j"].append(self._energy_since(name, measured, snap))
             nodes["drained_at"].append(self.drained_at.get(name, NAN))
+            nodes["queued_at_start"].append(snap["queued"][name] if proc is not None else 0)
+            nodes["queued_at_end"].append(len(proc.queue) if proc is not None else 0)
+            nodes["refused_full"].append(proc.refused - snap["refused"][name] if proc is not None else 0)
         links: dict[str, list[Any]] = {k: [] for k in ("a", "b", "bytes", "busy_s", "utilisation")}
         network = self.network
+        carried_now = network.bytes_carried_now()
         for channel, capacity in enumerate(world.topology.channel_capacity_bps):
             a, b = world.topology.channel_ends(channel)
-            carried = network.bytes_carried[channel] - snap["channel_bytes"][channel]
+            carried = carried_now[channel] - snap["channel_bytes"][channel]
             links["a"].append(a)
             links["b"].append(b)
             links["bytes"].append(carried)

@@ -15,6 +15,7 @@ from offloadsim.distributions import Dist
 __all__ = [
     "TIERS",
     "ARRIVAL_KINDS",
+    "DEFAULT_QUEUE_LIMIT",
     "ProcessorSpec",
     "PowerSpec",
     "NodeSpec",
@@ -28,6 +29,10 @@ __all__ = [
 ]
 
 TIERS = ("device", "edge", "cloud", "network")
+# Waiting stages a processor holds at most unless its scenario says otherwise.  A stable queue
+# reaches it only with vanishing probability (an M/M/1 queue at 99.9 % load exceeds it with
+# probability 0.999**10000, about 5e-5); an overloaded one stops growing there, a few megabytes later.
+DEFAULT_QUEUE_LIMIT = 10_000
 ARRIVAL_KINDS = ("poisson", "periodic", "trace", "closed")
 
 
@@ -37,7 +42,8 @@ class ProcessorSpec:
 
     Exactly one of ``speed_flops`` and ``profile`` is set by the loader.
     ``queue_limit`` bounds the number of *waiting* stages; a stage arriving to
-    a full queue is dropped.
+    a full queue is dropped.  The default, :data:`DEFAULT_QUEUE_LIMIT`, keeps
+    an overloaded processor's memory bounded without touching a stable one.
     """
 
     name: str = "cpu"
@@ -45,7 +51,7 @@ class ProcessorSpec:
     profile: str | None = None
     cores: int = 1
     memory_bandwidth_Bps: float | None = None
-    queue_limit: int | None = None
+    queue_limit: int | None = DEFAULT_QUEUE_LIMIT
     noise: bool = False  # service times drawn with the profile's measured spread
 
 

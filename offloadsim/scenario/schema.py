@@ -29,7 +29,7 @@ from pydantic_core import PydanticCustomError
 
 from offloadsim.distributions import Dist
 from offloadsim.scenario.errors import describe
-from offloadsim.scenario.model import ARRIVAL_KINDS, TIERS
+from offloadsim.scenario.model import ARRIVAL_KINDS, DEFAULT_QUEUE_LIMIT, TIERS
 from offloadsim.scenario.quantities import (
     FieldProblem,
     dist_json_schema,
@@ -127,8 +127,13 @@ class ProcessorDoc(_Strict):
     memory_bandwidth: ByteRate | None = Field(
         None, description=_doc("Memory bandwidth (LLM decode is bound by it).", "byte_rate")
     )
-    queue_limit: int | None = Field(
-        None, ge=0, description="Most stages waiting (not in service); more are dropped. Default: unlimited."
+    queue_limit: int = Field(
+        DEFAULT_QUEUE_LIMIT,
+        ge=0,
+        description=(
+            "Most stages waiting (not in service); more are dropped, and counted per node "
+            f"(refused_full). Default: {DEFAULT_QUEUE_LIMIT:,}, which bounds an overloaded queue's memory."
+        ),
     )
     noise: bool = Field(
         False,

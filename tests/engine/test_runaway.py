@@ -88,8 +88,10 @@ def test_stalled_run_exits_2_with_one_line_and_writes_nothing(tmp_path: Path, ca
 
 def test_bursts_at_one_instant_are_not_a_stall(tmp_path: Path):
     """Many users starting at one instant, or many trace rows sharing a time, are legitimate."""
-    users = ZERO_LOOP.replace("users: 1}", f"users: {2 * STALL_LIMIT}}}").replace(
-        "service: 0 s", "service: 1 ms"
+    users = (
+        ZERO_LOOP.replace("users: 1}", f"users: {2 * STALL_LIMIT}}}")
+        .replace("service: 0 s", "service: 1 ms")
+        .replace("speed: 1 GFLOP/s", "speed: 1 GFLOP/s, queue_limit: 100000")  # nobody dropped
     )
     result = engine.simulate(
         load_scenario_text(users.replace("name: zero-loop", "name: burst\nduration: 0.5 s"))

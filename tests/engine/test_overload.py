@@ -1,0 +1,113 @@
+"""Overload is not silent: the summary flags a growing backlog, queues are bounded, busy links read busy."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import offloadsim
+from offloadsim import engine
+from offloadsim.scenario import load_scenario_text
+from offloadsim.scenario.model import DEFAULT_QUEUE_LIMIT
+
+# One core; Poisson arrivals at RATE, exponential service with mean 1 s: load = RATE.
+QUEUE = """\
+name: queue
+seed: {seed}
+duration: {duration} s
+nodes:
+  phone: {{tier: device, processor: {{speed: 1 GFLOP/s{limit}}}}}
+applications:
+  job: {{service: {{exponential: {{mean: 1 s}}}}}}
+workload:
+  - {{app: job, sources: phone, rate: {rate} /s}}
+"""
+
+
+def queue(rate: float, duration: float, seed: int = 1, limit: int | None = None) -> str:
+    shown = "" if limit is None else f", queue_limit: {limit}"
+    return QUEUE.format(rate=rate, duration=duration, seed=seed, limit=shown)
+
+
+def run(text: str, **kwargs):
+    return offloadsim.run(load_scenario_text(text), **kwargs)
+
+
+def test_overload_is_flagged_in_the_summary_and_its_files(tmp_path: Path):
+    result = run(queue(rate=1.5, duration=600), out=tmp_path / "out")
+    system, node = result.summary.warnings
+    assert "grew through the run" in system and "still in flight" in system and "overloaded" in system
+    assert node.startswith("busy all run while their queue grew: phone (")
+    table = (tmp_path / "out" / "summary.txt").read_text()
+    assert f"warning: {system}" in table and f"warning: {node}" in table
+    assert json.loads((tmp_path / "out" / "summary.json").read_text())["warnings"] == [system, node]
+    assert offloadsim.results.read_run(tmp_path / "out").summary.warnings == (system, node)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_a_stable_queue_raises_no_warning(seed: int):
+    result = run(queue(rate=0.5, duration=2000, seed=seed))
+    assert result.summary.warnings == ()
+
+
+def test_a_full_queue_drops_stages_and_counts_them():
+    result = run(queue(rate=2.0, duration=300, limit=50))
+    nodes = result.nodes.set_index("node")
+    refused = int(nodes.loc["phone", "refused_full"])
+    assert refused > 0
+    assert refused == result.summary.dropped  # one stage per task: every drop is a full queue
+    assert int(nodes.loc["phone", "queued_at_end"]) <= 50
+    assert any("queue was full (processor.queue_limit): phone (" in w for w in result.summary.warnings)
+
+
+def test_default_queue_limit_bounds_an_overloaded_queue():
+    assert load_scenario_text(queue(1.0, 1)).nodes[0].processor.queue_limit == DEFAULT_QUEUE_LIMIT
+    # Twice the service rate for 12,000 s: the backlog would reach about 12,000 stages.
+    raw = engine.simulate(load_scenario_text(queue(rate=2.0, duration=12_000)))
+    at_end = raw.nodes["queued_at_end"][0]
+    assert at_end == DEFAULT_QUEUE_LIMIT
+    assert raw.nodes["refused_full"][0] > 0
+
+
+SATURATED = """\
+name: saturated
+duration: 10 s
+warmup: {warmup} s
+nodes:
+  phone: {{tier: device}}
+  edge: {{tier: edge, processor: {{speed: 1 GFLOP/s}}}}
+links:
+  - {{between: [phone, edge], bandwidth: 1 Mbps, latency: 1 ms}}
+applications:
+  job: {{service: 1 ms, input: 100 MB}}
+workload:
+  - {{app: job, sources: phone, arrivals: trace, trace: trace.csv}}
+policy: edge
+"""
+
+
+@pytest.mark.parametrize("warmup, times", [(0, "0.5"), (2, "0.5"), (2, "0.5\n1.0\n3.0")])
+def test_link_busy_with_transfers_that_never_finish_reads_busy(tmp_path: Path, warmup: int, times: str):
+    """100 MB over 1 Mbps takes 800 s: nothing finishes, yet the uplink carried 10 s of bytes."""
+    (tmp_path / "trace.csv").write_text("time\n" + times + "\n")
+    scenario = load_scenario_text(SATURATED.format(warmup=warmup), base_dir=tmp_path)
+    result = offloadsim.run(scenario)
+    links = result.links.set_index(["a", "b"])
+    busy_from = max(warmup, 0.5)  # the first transfer starts at 0.5 s
+    measured = 10.0
+    expected = 1e6 / 8 * (warmup + measured - busy_from)
+    assert links.loc[("phone", "edge"), "bytes"] == pytest.approx(expected, rel=1e-9)
+    assert links.loc[("phone", "edge"), "utilisation"] == pytest.approx(expected * 8 / 1e6 / measured)
+    assert links.loc[("edge", "phone"), "bytes"] == 0.0
+    assert result.summary.in_flight == result.summary.arrived
+
+
+def test_finished_transfers_are_counted_once(tmp_path: Path):
+    """A transfer that ends inside the run is counted in full, not twice."""
+    (tmp_path / "trace.csv").write_text("time\n0.5\n")
+    text = SATURATED.format(warmup=0).replace("input: 100 MB", "input: 125 KB")  # 1 s at 1 Mbps
+    result = offloadsim.run(load_scenario_text(text, base_dir=tmp_path))
+    links = result.links.set_index(["a", "b"])
+    assert links.loc[("phone", "edge"), "bytes"] == pytest.approx(125e3)

@@ -57,7 +57,8 @@ def supported(cfg: LayerConfig | Unit) -> bool:
     if cfg.op == "linear":
         return rank >= 2
     if cfg.op == "pool":
-        return rank == 4 and (kind == "global_avg" or (kind in ("max", "avg") and _square_window(cfg)))
+        windowed = kind in ("max", "avg") and _square_window(cfg)
+        return rank == 4 and (kind in ("global_avg", "adaptive_avg") or windowed)
     if cfg.op == "norm":
         return (kind == "batchnorm" and rank == 4) or kind == "layernorm"
     if cfg.op == "act":
@@ -189,8 +190,16 @@ def onnx_unit_model(unit: Unit, *, seed: int = 0, opset: int = 17) -> Any:
     for i, cfg in enumerate(unit.configs):
         prefix = f"l{i}."
 
-        def weight(name: str, shape: tuple[int, ...], fill: float | None = None, prefix: str = prefix) -> str:
-            if fill is not None:
+        def weight(
+            name: str,
+            shape: tuple[int, ...],
+            fill: float | None = None,
+            prefix: str = prefix,
+            value: np.ndarray | None = None,
+        ) -> str:
+            if value is not None:
+                array = value.astype(np.float32, copy=False)
+            elif fill is not None:
                 array = np.full(shape, fill, np.float32)
             else:
                 array = rng.standard_normal(shape, dtype=np.float32) * np.float32(0.05)
@@ -259,6 +268,17 @@ def _onnx_nodes(cfg: LayerConfig, xs: list[str], y: str, prefix: str, weight: An
     if cfg.op == "pool":
         if kind == "global_avg":
             return [node("GlobalAveragePool", xs, [y])]
+        if kind == "adaptive_avg":
+            from offloadsim.models.onnx_io import adaptive_pool_nodes
+
+            return adaptive_pool_nodes(
+                helper,
+                xs[0],
+                y,
+                cfg.input_shapes[0][2:],
+                int(a("output_size")),
+                lambda name, array: weight(name, array.shape, value=array),
+            )
         k, p = int(a("kernel")), int(a("padding", 0))
         return [
             node(

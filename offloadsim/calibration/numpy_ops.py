@@ -105,6 +105,12 @@ def layer_fn(cfg: LayerConfig, rng: np.random.Generator) -> LayerFn:
     if cfg.op == "pool":
         if kind == "global_avg":
             return lambda x: x.mean(axis=(2, 3), keepdims=True)
+        if kind == "adaptive_avg":
+            from offloadsim.models.onnx_io import adaptive_pool_matrix
+
+            size, (h, w) = int(a("output_size")), cfg.input_shapes[0][2:]
+            rows, cols = adaptive_pool_matrix(h, size), np.ascontiguousarray(adaptive_pool_matrix(w, size).T)
+            return lambda x: rows @ x @ cols
         return _pool(cfg, max_pool=kind == "max")
     if cfg.op == "norm":
         if kind == "layernorm":

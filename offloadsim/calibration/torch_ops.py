@@ -76,6 +76,9 @@ def _layer(torch: Any, cfg: LayerConfig, rng: np.random.Generator) -> Callable[.
     if cfg.op == "pool":
         if kind == "global_avg":
             return lambda x: f.adaptive_avg_pool2d(x, 1)
+        if kind == "adaptive_avg":
+            size = int(a("output_size"))
+            return lambda x: f.adaptive_avg_pool2d(x, size)
         k, pad, ceil = int(a("kernel")), int(a("padding", 0)), bool(a("ceil"))
         stride = int(a("stride", k))
         if kind == "max":

@@ -195,11 +195,26 @@ class GraphBuilder:
         )
 
     def adaptive_avgpool(self, x: Tensor, size: int, name: str | None = None) -> Tensor:
-        """Adaptive average pool to ``size x size`` (input must divide evenly)."""
-        h, w = x.shape[2:]
-        if h % size or w % size or h != w:
-            raise ValueError(f"adaptive pool {h}x{w} -> {size}x{size} is not an even square window")
-        return self.pool(x, h // size, h // size, kind="avg", name=name)
+        """Adaptive average pool to ``size x size``, as PyTorch computes it for any input size.
+
+        When the input divides into equal square windows this is a plain
+        average pool (kernel = stride = input / size), as PyTorch runs it;
+        otherwise a ``pool`` of kind ``adaptive_avg`` whose windows differ in
+        length and may overlap (:func:`offloadsim.models.ops.adaptive_windows`),
+        costed one add per window element.
+        """
+        n, c, h, w = x.shape
+        if h == w and h % size == 0:
+            return self.pool(x, h // size, h // size, kind="avg", name=name)
+        return self.layer(
+            Op.POOL,
+            [x],
+            (n, c, size, size),
+            name=name,
+            flops=ops.adaptive_pool_flops(c, (h, w), (size, size)),
+            kind="adaptive_avg",
+            output_size=size,
+        )
 
     def global_avgpool(self, x: Tensor, name: str | None = None) -> Tensor:
         """Average over all spatial positions: one add per input element."""

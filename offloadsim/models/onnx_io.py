@@ -24,7 +24,7 @@ from offloadsim.models.ops import Op, numel
 if TYPE_CHECKING:
     import onnx
 
-__all__ = ["export_onnx", "graph_from_onnx", "load_onnx"]
+__all__ = ["adaptive_pool_matrix", "adaptive_pool_nodes", "export_onnx", "graph_from_onnx", "load_onnx"]
 
 _INSTALL_HINT = "ONNX support needs the optional dependency: pip install 'offloadsim[onnx]'"
 
@@ -208,7 +208,8 @@ def graph_from_onnx(model: onnx.ModelProto, *, name: str) -> LayerGraph:
     unknown: dict[str, int] = {}
     values = _ConstantValues(onnx, g)
     silu = _silu_pairs(g.node)
-    absorbed = {sigmoid for sigmoid, _ in silu.values()}
+    adaptive = _adaptive_pool_pairs(g.node, values)
+    absorbed = {sigmoid for sigmoid, _ in silu.values()} | {first for first, _, _ in adaptive.values()}
     for idx, node in enumerate(g.node):
         data_inputs = [t for t in node.input if t and t not in constants]
         if node.op_type == "Constant" or not data_inputs:
@@ -221,17 +222,24 @@ def graph_from_onnx(model: onnx.ModelProto, *, name: str) -> LayerGraph:
             producer[out] = lname
         in_shapes = [shapes.get(t, ()) for t in node.input if t]
         out_shapes = [shapes.get(t, ()) for t in node.output if t]
+        weights = True
         if idx in silu:
             data_inputs = [silu[idx][1]]
             out = out_shapes[0] if out_shapes else ()
             op, flops, macs, known = str(Op.ACT), ops.elementwise_flops("silu", out), 0, True
             attrs: list[tuple[str, Any]] = [("onnx_op", "Sigmoid+Mul"), ("kind", "silu")]
+        elif idx in adaptive:
+            _, x, size = adaptive[idx]
+            data_inputs, x_shape = [x], shapes.get(x, ())
+            flops = ops.adaptive_pool_flops(x_shape[1], x_shape[2:], (size, size)) if len(x_shape) == 4 else 0
+            op, macs, known, weights = str(Op.POOL), 0, True, False  # the averaging matrices are no weights
+            attrs = [("onnx_op", "MatMul+MatMul"), ("kind", "adaptive_avg"), ("output_size", size)]
         else:
             op, flops, macs, known = _cost(node, in_shapes, out_shapes, constants)
             attrs = [("onnx_op", node.op_type), *_zoo_attrs(node, in_shapes, out_shapes, values, constants)]
         if not known:
             unknown[node.op_type] = unknown.get(node.op_type, 0) + 1
-        params, param_bytes = _weights(node, initializers, owned, itemsize)
+        params, param_bytes = _weights(node, initializers, owned, itemsize) if weights else (0, 0)
         out0 = node.output[0]
         layers.append(
             Layer(
@@ -328,16 +336,20 @@ class _ConstantValues:
                     if a.name == "value":
                         self._tensors[node.output[0]] = a.t
 
-    def scalar(self, name: str) -> float | None:
-        """The value of a one-element constant ``name``, or None (not constant, not one element, external)."""
+    def array(self, name: str) -> np.ndarray | None:
+        """The value of constant ``name`` (None if it is not a constant or its data was not loaded)."""
         tensor = self._tensors.get(name)
         if tensor is None:
             return None
         try:
-            array = self._onnx.numpy_helper.to_array(tensor)
+            return np.asarray(self._onnx.numpy_helper.to_array(tensor))
         except Exception:  # external data that was not loaded
             return None
-        return float(array.reshape(-1)[0]) if array.size == 1 else None
+
+    def scalar(self, name: str) -> float | None:
+        """The value of a one-element constant ``name``, or None (not constant, not one element, external)."""
+        array = self.array(name)
+        return float(array.reshape(-1)[0]) if array is not None and array.size == 1 else None
 
 
 def _snake(op_type: str) -> str:
@@ -590,7 +602,7 @@ def _exportable(layer: Layer) -> bool:
         or (layer.op == Op.LINEAR and len(layer.input_shapes[0]) == 2)
         or (layer.op == Op.NORM and kind == "batchnorm")
         or (layer.op == Op.ACT and kind in ("relu", "relu6", "sigmoid", "silu", "tanh"))
-        or (layer.op == Op.POOL and kind in ("max", "avg", "global_avg"))
+        or (layer.op == Op.POOL and kind in ("max", "avg", "global_avg", "adaptive_avg"))
         or (layer.op == Op.RESHAPE and kind == "flatten")
     )
 
@@ -661,6 +673,10 @@ def _export_layer(
         kind = a("kind")
         if kind == "global_avg":
             return [helper.make_node("GlobalAveragePool", inputs, [name], name=name)]
+        if kind == "adaptive_avg":
+            return adaptive_pool_nodes(
+                helper, inputs[0], name, layer.input_shapes[0][2:], a("output_size"), weight
+            )
         k, p = a("kernel"), a("padding")
         return [
             helper.make_node(
@@ -680,6 +696,66 @@ def _export_layer(
         return [helper.make_node("Concat", inputs, [name], name=name, axis=a("axis"))]
     onnx_op = {Op.ADD: "Add", Op.MUL: "Mul"}[Op(layer.op)]
     return [helper.make_node(onnx_op, inputs, [name], name=name)]
+
+
+def adaptive_pool_matrix(size: int, out: int) -> np.ndarray:
+    """``(out, size)`` float32 matrix averaging each adaptive-pool window (PyTorch's windows).
+
+    >>> adaptive_pool_matrix(3, 2).tolist()
+    [[0.5, 0.5, 0.0], [0.0, 0.5, 0.5]]
+    """
+    matrix = np.zeros((out, size), np.float32)
+    for i, (start, end) in enumerate(ops.adaptive_windows(size, out)):
+        matrix[i, start:end] = 1.0 / (end - start)
+    return matrix
+
+
+def adaptive_pool_nodes(
+    helper: Any, x: str, y: str, in_hw: Sequence[int], size: int, weight: Any
+) -> list[Any]:
+    """An adaptive average pool of NCHW ``x`` to ``size x size`` as ONNX nodes, writing ``y``.
+
+    ONNX has no adaptive pool with uneven windows (PyTorch's exporter refuses
+    them), so it is two matrix products: ``rows (size, H) @ x @ cols (W, size)``,
+    which average exactly PyTorch's windows. :func:`load_onnx` reads the pair
+    back as one ``adaptive_avg`` pool. ``weight(name, array)`` adds an initializer.
+    """
+    rows = weight(f"{y}.rows", adaptive_pool_matrix(int(in_hw[0]), size))
+    cols = weight(f"{y}.cols", np.ascontiguousarray(adaptive_pool_matrix(int(in_hw[1]), size).T))
+    return [
+        helper.make_node("MatMul", [rows, x], [f"{y}.pooled_rows"], name=f"{y}.pooled_rows"),
+        helper.make_node("MatMul", [f"{y}.pooled_rows", cols], [y], name=y),
+    ]
+
+
+def _adaptive_pool_pairs(nodes: Sequence[Any], values: _ConstantValues) -> dict[int, tuple[int, str, int]]:
+    """``{second MatMul: (first MatMul, x, size)}`` for each pair :func:`adaptive_pool_nodes` writes."""
+    readers: dict[str, int] = {}
+    for node in nodes:
+        for t in node.input:
+            readers[t] = readers.get(t, 0) + 1
+    first_of: dict[str, tuple[int, str, np.ndarray]] = {}
+    for idx, node in enumerate(nodes):
+        if node.op_type == "MatMul" and len(node.input) == 2 and readers.get(node.output[0]) == 1:
+            rows = values.array(node.input[0])
+            if rows is not None and rows.ndim == 2:
+                first_of[node.output[0]] = (idx, node.input[1], rows)
+    pairs: dict[int, tuple[int, str, int]] = {}
+    for idx, node in enumerate(nodes):
+        if node.op_type != "MatMul" or len(node.input) != 2 or node.input[0] not in first_of:
+            continue
+        first, x, rows = first_of[node.input[0]]
+        cols = values.array(node.input[1])
+        size = rows.shape[0]
+        if (
+            cols is not None
+            and cols.ndim == 2
+            and cols.shape[1] == size
+            and np.allclose(rows, adaptive_pool_matrix(rows.shape[1], size))
+            and np.allclose(cols.T, adaptive_pool_matrix(cols.shape[0], size))
+        ):
+            pairs[idx] = (first, x, size)
+    return pairs
 
 
 def _const(helper: Any, name: str, value: float) -> Any:

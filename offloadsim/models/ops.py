@@ -22,6 +22,8 @@ from types import MappingProxyType
 __all__ = [
     "ELEMENTWISE_FLOPS",
     "Op",
+    "adaptive_pool_flops",
+    "adaptive_windows",
     "conv_macs",
     "conv_output_hw",
     "conv_params",
@@ -176,3 +178,31 @@ def pool_flops(out_shape: Sequence[int], kernel: Sequence[int]) -> int:
     1806336
     """
     return numel(out_shape) * numel(kernel)
+
+
+def adaptive_windows(size: int, out: int) -> list[tuple[int, int]]:
+    """The ``[start, end)`` input window of each of ``out`` outputs of an adaptive pool over ``size`` inputs.
+
+    PyTorch's rule (``torch.nn.AdaptiveAvgPool2d``, torchvision's classifiers):
+    output ``i`` pools ``floor(i·size/out)`` to ``ceil((i+1)·size/out)``, so
+    windows may differ in length and overlap, and ``out > size`` repeats inputs.
+
+    >>> adaptive_windows(9, 6)  # AlexNet at 320 px: 9x9 features to 6x6
+    [(0, 2), (1, 3), (3, 5), (4, 6), (6, 8), (7, 9)]
+    >>> adaptive_windows(3, 7)  # VGG-16 at 112 px: 3x3 features to 7x7
+    [(0, 1), (0, 1), (0, 2), (1, 2), (1, 3), (2, 3), (2, 3)]
+    """
+    if size < 1 or out < 1:
+        raise ValueError(f"adaptive pool from {size} to {out}: sizes must be at least 1")
+    return [((i * size) // out, -(-((i + 1) * size) // out)) for i in range(out)]
+
+
+def adaptive_pool_flops(channels: int, in_hw: Sequence[int], out_hw: Sequence[int]) -> int:
+    """FLOPs of an adaptive average pool: one add per element of every output's window.
+
+    >>> adaptive_pool_flops(256, (9, 9), (6, 6))  # 6 windows of 2 per axis: 12 x 12 adds per channel
+    36864
+    """
+    rows = sum(end - start for start, end in adaptive_windows(in_hw[0], out_hw[0]))
+    cols = sum(end - start for start, end in adaptive_windows(in_hw[1], out_hw[1]))
+    return channels * rows * cols

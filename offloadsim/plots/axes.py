@@ -186,8 +186,11 @@ def patch_legend(ax: Axes, colours: dict[str, str], **kwargs: Any) -> None:
         ax.legend(handles=[Patch(color=c, label=s) for s, c in colours.items()], **kwargs)
 
 
-def figure_legend(fig: Any, axes: Sequence[Axes]) -> None:
-    """Replace the panels' legends (the same series in each) by one above the figure."""
+def figure_legend(fig: Any, axes: Sequence[Axes], order: Sequence[str] | None = None) -> None:
+    """Replace the panels' legends (the same series in each) by one above the figure.
+
+    ``order`` sorts the entries (others follow, as first met).
+    """
     handles: dict[str, Any] = {}
     title = None
     for ax in axes:
@@ -200,6 +203,9 @@ def figure_legend(fig: Any, axes: Sequence[Axes]) -> None:
             # The artist itself where it has a label (an error bar keeps its bars), else the proxy.
             handles.setdefault(text.get_text(), artists.get(text.get_text(), proxy))
         legend.remove()
+    if order:
+        rank = {name: i for i, name in enumerate(order)}
+        handles = dict(sorted(handles.items(), key=lambda item: rank.get(item[0], len(rank))))
     if handles:
         with house_style():
             fig.legend(

@@ -117,16 +117,15 @@ def mean_ci_by(frame: pd.DataFrame, keys: Sequence[str], value: str, *, what: st
 
     Only replications are pooled: rows that agree on ``keys`` and on the
     replication index but differ in another configuration column raise
-    :class:`ValueError` naming it.
+    :class:`ValueError` naming it.  With one replication the CI is NaN, and
+    charts draw none (a bar of zero length would claim certainty).
     """
     refuse_pooling(frame, keys, what or f"the mean of {value} per {', '.join(keys)}")
     rows = []
     for key, group in frame.groupby(list(keys), sort=False, observed=True, dropna=False):
         mean, half = mean_ci(group[value].to_numpy(dtype=float))
         key = key if isinstance(key, tuple) else (key,)
-        rows.append(
-            {**dict(zip(keys, key, strict=True)), "mean": mean, "ci": 0.0 if math.isnan(half) else half}
-        )
+        rows.append({**dict(zip(keys, key, strict=True)), "mean": mean, "ci": half})
     return pd.DataFrame(rows, columns=[*keys, "mean", "ci"])
 
 
@@ -199,7 +198,7 @@ def metric_bars(
                 )
             log_axis(ax, "y")
             ax.set_xlim(-0.6, len(table) - 0.4)
-            ax.set_ylim(bottom, np.nanmax(high) * 1.3)
+            ax.set_ylim(bottom, np.nanmax(np.concatenate([mean, high])) * 1.3)
         else:
             ax.bar(
                 x,
@@ -299,7 +298,7 @@ def metric_vs_parameter(
         if log_y:
             log_axis(ax, "y")
             means, lows, highs = (np.concatenate(parts) for parts in zip(*drawn, strict=True))
-            ax.set_ylim(_log_bottom(means, lows), np.nanmax(highs) * 1.3)
+            ax.set_ylim(_log_bottom(means, lows), np.nanmax(np.concatenate([means, highs])) * 1.3)
         ax.set_xlabel(axis_label)
         ax.set_ylabel(info.axis_label)
         tidy_legend(ax, legend_title)
@@ -414,7 +413,8 @@ def energy_latency(
     directions.  With ``x`` (a swept key), each ``by`` value gets one marker
     per value of ``x``, joined in order of ``x``, its two ends labelled
     with their value (inside the axes).  Either axis turns logarithmic when
-    its values span more than 30× (``log_x``/``log_y`` force it).
+    its values span more than 10× (``log_x``/``log_y`` force it), so that
+    fast policies are not crowded into one corner by a slow one.
     """
     ax = axes_or_new(ax)
     lat, eng = metric_info(latency), metric_info(energy)
@@ -468,7 +468,7 @@ def energy_latency(
         for column, which, forced in (("mean_lat", "x", log_x), ("mean_eng", "y", log_y)):
             values = table[column].to_numpy(dtype=float)
             values = values[np.isfinite(values) & (values > 0)]
-            wide = bool(values.size and values.max() / values.min() > 30)
+            wide = bool(values.size and values.max() / values.min() > 10)
             if forced if forced is not None else wide:
                 log_axis(ax, which)
         tidy_legend(ax, legend_title)
@@ -619,7 +619,8 @@ def node_utilisation(
         _rotate_if_crowded(ax, len(categories), 5)
         ax.set_xlabel(category)
         ax.set_ylabel("utilisation (%)")
-        top = float(np.nanmax(table["mean"] + table["ci"]) * 100) if len(table) else 0.0
+        tops = np.concatenate([table["mean"], table["mean"] + table["ci"]]).astype(float) * 100
+        top = float(tops[np.isfinite(tops)].max()) if np.isfinite(tops).any() else 0.0
         # Room above the tallest bar for the legend, which goes above the bars.
         ax.set_ylim(0, max(5.0, top * (1.3 if len(groups) > 1 else 1.1)))
         ax.grid(axis="x", visible=False)

@@ -34,6 +34,7 @@ LOG_X_KINDS = ("cdf", "sweep", "split", "energy")
 LOG_Y_KINDS = ("bars", "sweep", "energy")
 _METRIC_KINDS = ("bars", "sweep", "energy")
 _ONE_RUN_KINDS = ("utilisation-time", "timeline")
+_RECORDS = {"utilisation": "node", **dict.fromkeys(_METRIC_KINDS, "job")}  # what each kind is drawn from
 _TIMELINE_PANEL_TASKS = 15  # tasks per panel when a timeline shows several runs
 
 
@@ -80,7 +81,7 @@ def plot_results(
     x_key = _x_key(results, kind, x, view.metrics)
     shown = [k for k in (x_key, *series, facet) if k]
     for key in shown:
-        if key not in frame.columns and not (kind == "utilisation-time" and key in ("tier", "placement")):
+        if key not in frame.columns:
             raise ExperimentError(
                 f"{_flag(key, x_key, series)} {key}: no such column (columns: {_list(frame)})"
             )
@@ -137,12 +138,18 @@ class _View:
         self.nodes = _filter(nodes, self.where, "nodes")
         if kind in _METRIC_KINDS:
             _need_metric(self.metrics, self.metric)
+        for key in self.where:
+            if key not in self.frame().columns:  # the filter would not touch what is drawn
+                raise ExperimentError(
+                    f"--where {key}: --kind {kind} is drawn from per-{_RECORDS.get(kind, 'task')} "
+                    f"records, which have no {key} column (a node's load is not split by {key})"
+                )
 
     def _per_app(self, tasks: pd.DataFrame) -> bool:
-        """Whether a metric figure must be drawn per application: several apps, a metric of tasks."""
+        """Whether a metric figure is drawn per application: several apps (or one chosen), a task metric."""
         if "app" not in tasks.columns or self.metric.startswith("utilisation_"):
             return False
-        return tasks["app"].nunique() > 1
+        return tasks["app"].nunique() > 1 or "app" in self.where
 
     def frame(self) -> pd.DataFrame:
         """The table this kind of figure is drawn from."""
@@ -308,10 +315,10 @@ def _tied(frame: pd.DataFrame, keys: Sequence[str]) -> list[list[str]]:
 
 
 def _wide(values: pd.Series) -> bool:
-    """Whether positive values span more than 30× (the charts' rule for a log axis)."""
+    """Whether positive values span more than 10× (the energy chart's rule for a log axis)."""
     positive = values.to_numpy(dtype=float)
     positive = positive[np.isfinite(positive) & (positive > 0)]
-    return bool(positive.size and positive.max() / positive.min() > 30)
+    return bool(positive.size and positive.max() / positive.min() > 10)
 
 
 def _quote(text: str) -> str:
@@ -367,7 +374,7 @@ def _figure(kind: str, size: str | None, panels: int, *, facet_rows: bool) -> tu
         height = FIGSIZES["one-column"][1] * nrows + 0.2
     if size is not None:
         width = FIGSIZES[size][0]
-    shared = kind == "utilisation-time"  # one simulated clock for every panel
+    shared = kind in _ONE_RUN_KINDS  # one time scale for every panel, so that runs compare
     fig, axes = new_axes((width, height), nrows=nrows, ncols=ncols, sharex=shared)
     flat = list(np.atleast_1d(axes).ravel())
     for extra in flat[panels:]:
@@ -439,11 +446,24 @@ def _draw(
         else:
             stages = view.results.stages if view.results.kind == "run" else None
             several = len(root_figure(ax).axes) > 1
-            runs.stage_timeline(one, stages=stages, ax=ax, n=_TIMELINE_PANEL_TASKS if several else 30)
+            n = _TIMELINE_PANEL_TASKS if several else 30
+            runs.stage_timeline(one, stages=stages, ax=ax, n=n, unit=_timeline_unit(view.tasks, n))
         return (
             f"replication {replication}" if replication is not None and view.results.kind != "run" else None
         )
     return None
+
+
+def _timeline_unit(tasks: pd.DataFrame, n: int) -> str:
+    """One time unit for every panel of a timeline: s when any run's first ``n`` tasks span 2 s or more."""
+    done = charts.completed(tasks)
+    keys = [c for c in ("point", "policy", "replication") if c in done.columns]
+    groups = done.groupby(keys, observed=True, sort=False) if keys else [((), done)]
+    for _, run in groups:
+        first = run.sort_values("arrival").head(n)
+        if len(first) and float(first["finish"].max() - first["arrival"].min()) >= 2.0:
+            return "s"
+    return "ms"
 
 
 def _one_run(tasks: pd.DataFrame) -> tuple[pd.DataFrame, Any]:
@@ -471,11 +491,13 @@ def _finish(fig: Figure, axes: Sequence[Axes], titles: Sequence[str], kind: str,
         titles = ["; ".join(t for t in (fixed, titles[0] if titles else "") if t)]
     if len(axes) > 1:
         label_panels(axes, titles)
-        if kind == "utilisation-time":  # a shared clock: its label once, under the last panel
+        if kind in _ONE_RUN_KINDS:  # a shared time axis: its label once, under the last panel
             for ax in axes[:-1]:
-                ax.set_xlabel("")
+                if ax.get_xlabel() == axes[-1].get_xlabel():  # the same clock (origin included)
+                    ax.set_xlabel("")
                 ax.tick_params(axis="x", labelbottom=False)
-        figure_legend(fig, axes)  # the same series (in the same colours) in every panel: one legend
+        # The same series (in the same colours) in every panel: one legend, stages in their order.
+        figure_legend(fig, axes, order=list(runs.STAGE_COLOURS) if kind == "timeline" else None)
         return
     if titles and titles[0]:
         with house_style():

@@ -146,6 +146,7 @@ def stage_timeline(
     n: int = 30,
     ax: Axes | None = None,
     legend: bool = True,
+    unit: str | None = None,
 ) -> Axes:
     """Where each task's time went, on one simulated clock: a row per task, a bar per stage.
 
@@ -157,7 +158,9 @@ def stage_timeline(
     drawn where and when it happened.  Without, each bar runs from the
     task's arrival and is cut into its totals of transfer, queueing
     (``wait``), compute and any remainder, in that fixed order (the task
-    records do not say when each happened).
+    records do not say when each happened).  ``unit`` (``"ms"`` or ``"s"``)
+    fixes the time unit, e.g. to give several panels the same; by default
+    ms for spans under 2 s.
     """
     ax = axes_or_new(ax)
     done = completed(tasks).sort_values(["arrival", "task_id"] if "task_id" in tasks else ["arrival"])
@@ -166,7 +169,10 @@ def stage_timeline(
         raise ValueError("no completed tasks to draw")
     t0 = float(done["arrival"].min())
     span = float((done["finish"].astype(float) - t0).max())
-    unit, scale = ("ms", 1e3) if span < 2.0 else ("s", 1.0)
+    unit = unit or ("ms" if span < 2.0 else "s")
+    if unit not in ("ms", "s"):
+        raise ValueError(f"unit must be 'ms' or 's', got {unit!r}")
+    scale = 1e3 if unit == "ms" else 1.0
     y = np.arange(len(done))
     with house_style():
         if stages is not None and "task_id" in done.columns:

@@ -222,6 +222,23 @@ def test_chart_functions_refuse_data_that_mixes_configurations(two_apps):
         )
 
 
+def test_a_filter_that_cannot_apply_to_the_figure_is_refused(two_apps):
+    with pytest.raises(
+        ExperimentError, match="--where app: --kind utilisation is drawn from per-node records"
+    ):
+        plots.plot_results(two_apps, "utilisation", where={"app": "small", "policy.objective": "energy"})
+
+
+def test_one_replication_draws_no_confidence_interval():
+    metrics = pd.DataFrame({"policy": ["a", "b"], "replication": [0, 0], "latency_mean_s": [0.1, 0.2]})
+    from offloadsim.plots.charts import mean_ci_by
+
+    assert mean_ci_by(metrics, ["policy"], "latency_mean_s")["ci"].isna().all()
+    ax = plots.metric_bars(metrics, "latency_mean_s")
+    segments = [s for c in ax.collections for s in c.get_segments()]
+    assert all(s.size == 0 or not np.isfinite(s).all() for s in segments), "no bar claims certainty"
+
+
 def test_the_command_line_names_the_dimension_and_exits_2(two_apps, cli_main, capsys):
     assert cli_main(["plot", str(two_apps.path), "--kind", "split"]) == 2
     err = capsys.readouterr().err

@@ -204,6 +204,18 @@ def test_a_real_full_disk_is_exit_2_one_line_and_nothing_half_written(cli_main, 
     assert everything(tiny_tmpfs) == []
 
 
+def test_a_sweep_on_a_real_full_disk_is_exit_2_one_line_and_keeps_whole_jobs(
+    cli_main, capsys, sweep_file, tiny_tmpfs
+):
+    out = tiny_tmpfs / "sweep"
+    code, _, err = cli(cli_main, capsys, "sweep", sweep_file, "--out", out, "--workers", "1", "-q")
+    assert code == 2
+    one_error_line(err, f"cannot write results to {out}: No space left on device", "finished jobs are saved")
+    assert hidden(out) == [] and not (out / "manifest.json").exists()
+    for file in (out / "points").glob("*.parquet"):  # what was saved is whole
+        assert len(storage.read_job_file(file)[0]) > 0
+
+
 # --------------------------------------------------------------------------- reruns
 
 

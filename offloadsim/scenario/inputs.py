@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import stat
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,8 +28,8 @@ _CHUNK = 1 << 20
 class InputFile:
     """A file a scenario reads: the key that names it, the file as resolved, the SHA-256 of its bytes.
 
-    ``sha256`` is ``"missing"`` when the file cannot be read (the run itself
-    reports why).
+    ``sha256`` is ``"missing"`` when the file cannot be read, or ``"not a
+    regular file"`` (the loader refuses both with a message of its own).
     """
 
     key: str
@@ -104,10 +105,12 @@ def _profile_files(scenario: Scenario) -> Iterator[tuple[str, Path]]:
 
 def _sha256(path: Path) -> str:
     try:
-        stat = path.stat()
+        info = path.stat()
     except OSError:
         return "missing"
-    return _hash_file(str(path.resolve()), stat.st_size, stat.st_mtime_ns, stat.st_ino)
+    if not stat.S_ISREG(info.st_mode):  # a FIFO or a device would block or never end
+        return "not a regular file"
+    return _hash_file(str(path.resolve()), info.st_size, info.st_mtime_ns, info.st_ino)
 
 
 @functools.lru_cache(maxsize=1024)

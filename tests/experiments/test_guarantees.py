@@ -340,6 +340,15 @@ def test_the_hash_covers_every_file_the_scenario_reads(tmp_path):
         seen.add(digest)
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_hashing_never_opens_what_is_not_a_regular_file(tmp_path):
+    from offloadsim.scenario import inputs
+
+    os.mkfifo(tmp_path / "pipe")  # opening it to read would block until someone writes
+    assert inputs._sha256(tmp_path / "pipe") == "not a regular file"
+    assert inputs._sha256(tmp_path / "nothing") == "missing"
+
+
 def test_a_scenario_that_reads_no_file_keeps_the_hash_of_its_document(tiny):
     from offloadsim import api
     from offloadsim.results import scenario_hash

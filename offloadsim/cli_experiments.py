@@ -203,6 +203,9 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         print(out)
         return EXIT_OK
     print(result.format_table())
+    drops = result.drop_lines()
+    if drops:
+        print("\n" + "\n".join(drops))
     print(f"\n{len(result.metrics)} runs in {result.manifest['wall_s']:.1f} s of wall time")
     print(f"results: {out}/  ({', '.join(COMPARE_FILES)})")
     return EXIT_OK

@@ -49,6 +49,8 @@ class Summary:
     are signs that the numbers are not those of a steady state: a system
     whose backlog grew all run, a node busy all the time with a growing
     queue, stages dropped by a full queue (see :func:`overload_warnings`).
+    ``drop_reasons`` counts the dropped and failed tasks by their ``reason``
+    (a policy that cannot serve a task, a full queue, a flat battery).
     """
 
     duration_s: float
@@ -75,6 +77,7 @@ class Summary:
     tier_utilisation: dict[str, float] = field(default_factory=dict)
     link_utilisation: dict[str, float] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
+    drop_reasons: dict[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain, JSON-ready data: NaN becomes ``None``."""
@@ -99,7 +102,9 @@ class Summary:
             if f.name not in data:
                 continue
             value = data[f.name]
-            if isinstance(value, Mapping):
+            if isinstance(value, Mapping) and f.name == "drop_reasons":
+                kwargs[f.name] = {str(k): int(v) for k, v in value.items()}
+            elif isinstance(value, Mapping):
                 kwargs[f.name] = {str(k): _from_json_float(v) for k, v in value.items()}
             elif isinstance(value, list):
                 kwargs[f.name] = tuple(str(v) for v in value)
@@ -127,6 +132,10 @@ class Summary:
         rows.append(("  completed", f"{self.completed:d}", share(self.completed)))
         rows.append(("  dropped", f"{self.dropped:d}", share(self.dropped)))
         rows.append(("  failed", f"{self.failed:d}", share(self.failed)))
+        if self.drop_reasons:
+            rows.append(("  why dropped or failed", "", ""))
+            for reason, count in sorted(self.drop_reasons.items(), key=lambda kv: (-kv[1], kv[0]))[:top]:
+                rows.append((f"    {reason}", f"{count:d}", ""))
         rows.append(("  in flight at end", f"{self.in_flight:d}", share(self.in_flight)))
         rows.append(("latency mean", _num(self.latency_mean_s * 1e3), "ms"))
         rows.append(("latency p50", _num(self.latency_p50_s * 1e3), "ms"))
@@ -286,6 +295,7 @@ def summarize(
         tier_utilisation=tier_util,
         link_utilisation=_link_utilisation(links),
         warnings=overload_warnings(tasks, nodes, duration_s, end_s),
+        drop_reasons=_drop_reasons(tasks, dropped | failed),
     )
 
 
@@ -377,6 +387,21 @@ def _node_warnings(nodes: pd.DataFrame) -> list[str]:
 
 def _more(count: int) -> str:
     return f" and {count - _SHOWN} more nodes" if count > _SHOWN else ""
+
+
+def _drop_reasons(tasks: pd.DataFrame, ended: np.ndarray) -> dict[str, int]:
+    """Dropped and failed tasks counted by reason (a missing reason counts as "unknown")."""
+    if not ended.any():
+        return {}
+    if "reason" in tasks.columns:
+        reasons = tasks["reason"].astype(object).to_numpy()[ended]
+    else:
+        reasons = np.full(int(ended.sum()), "", dtype=object)
+    counts: dict[str, int] = {}
+    for reason in reasons:
+        key = str(reason) if isinstance(reason, str) and reason else "unknown"
+        counts[key] = counts.get(key, 0) + 1
+    return counts
 
 
 def _floats(frame: pd.DataFrame, column: str) -> np.ndarray:

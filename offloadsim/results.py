@@ -55,7 +55,7 @@ TASK_COLUMNS = (
     "task_id", "app", "source", "policy", "replication", "seed",
     "arrival", "start", "finish", "latency", "wait", "compute_time", "transfer_time",
     "bytes_sent", "placement", "split", "deadline", "deadline_met", "status",
-    "device_energy", "raw_input_offloaded",
+    "device_energy", "raw_input_offloaded", "reason",
 )  # fmt: skip
 LLM_COLUMNS = ("ttft", "tpot", "prompt_tokens", "output_tokens", "kv_cache_bytes")
 NODE_COLUMNS = ("node", "tier", "processor", "cores", "busy_s", "utilisation", "stages_completed", "energy_j")
@@ -84,7 +84,7 @@ _INT_COLUMNS = frozenset(
         "refused_full",
     )
 )
-_CATEGORY_COLUMNS = frozenset(("app", "source", "policy", "placement", "status", "tier"))
+_CATEGORY_COLUMNS = frozenset(("app", "source", "policy", "placement", "status", "tier", "reason"))
 _STRING_COLUMNS = frozenset(("node", "processor", "a", "b"))
 _FLOAT_COLUMNS = frozenset((*TASK_COLUMNS, *LLM_COLUMNS, *NODE_COLUMNS, *LINK_COLUMNS)) - (
     _INT_COLUMNS | _CATEGORY_COLUMNS | _STRING_COLUMNS | {"deadline_met"}

@@ -69,6 +69,7 @@ def _raw(n: int = 4) -> RawRun:
             "status": status,
             "device_energy": np.where(done, 0.08, NAN),
             "raw_input_offloaded": np.where(done, 1.0, 0.0),
+            "reason": np.where(status == "dropped", "queue full at edge", "").astype(object),
         },
         nodes={
             "node": ["phone-0", "edge"],

@@ -142,7 +142,7 @@ class LLMRequest:
             then(index)
 
         if not segment.processor.submit(service, done, None):
-            self.sim.drop_llm(self.task)
+            self.sim.drop_llm(self.task, segment.node)
 
     def _send(self, a: str, b: str, size: float, then: Any, payload: Any) -> None:
         if a == b:

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from offloadsim.engine.errors import EngineError
-from offloadsim.engine.tasks import CompiledPlan, ComputeStep, Task, TransferStep
-from offloadsim.policies.base import PlanError, validate_plan
+from offloadsim.engine.tasks import REJECTED, CompiledPlan, ComputeStep, Task, TransferStep
+from offloadsim.policies.base import InfeasiblePlan, PlanError, validate_plan
 
 if TYPE_CHECKING:
     from offloadsim.engine.simulation import Simulation
@@ -49,11 +49,14 @@ class PlanCompiler:
         sim = self.sim
         try:
             plan = validate_plan(plan, task, sim.view, sim.policy_name)
+        except InfeasiblePlan as error:
+            code = sim.records.add_plan(task.app, task.source, "", 0, False)
+            return CompiledPlan((), drop=True, code=code, reason=str(error))
         except PlanError as error:
             raise EngineError(str(error)) from None
         if plan.drop:
             code = sim.records.add_plan(task.app, task.source, "", 0, False)
-            return CompiledPlan((), drop=True, code=code)
+            return CompiledPlan((), drop=True, code=code, reason=REJECTED)
         world = sim.world
         app = world.apps[task.app]
         fixed_sizes: list[float] | None = None

@@ -58,6 +58,7 @@ TASK_COLUMNS = (
     "status",
     "device_energy",
     "raw_input_offloaded",
+    "reason",
     "ttft",
     "tpot",
     "prompt_tokens",
@@ -79,6 +80,8 @@ class RecordLog:
         self.task_ids = array("q")
         self.plan_codes = array("i")
         self.status_codes = array("b")
+        self.reason_codes = array("i")
+        self.reasons: dict[str, int] = {"": 0}  # why a task was dropped or failed, by code
         # (app, source, placement, split, raw_input_offloaded) per plan code
         self.plans: list[tuple[str, str, str, int, bool]] = []
 
@@ -91,6 +94,13 @@ class RecordLog:
     def status_code(status: str) -> int:
         """The code of a status string."""
         return _STATUSES.index(status)
+
+    def reason_code(self, reason: str) -> int:
+        """The code of a drop or failure reason ("" for none), registered on first use."""
+        code = self.reasons.get(reason)
+        if code is None:
+            code = self.reasons[reason] = len(self.reasons)
+        return code
 
     def __len__(self) -> int:
         return len(self.task_ids)
@@ -117,6 +127,8 @@ class RecordLog:
             met = np.where(
                 np.isnan(deadline), np.nan, ((status == "completed") & (latency <= deadline)).astype(float)
             )
+        reasons = np.array(list(self.reasons), dtype=object)
+        reason = reasons[np.frombuffer(self.reason_codes, dtype=np.int32)] if n else np.empty(0, dtype=object)
         derived = {
             "task_id": np.frombuffer(self.task_ids, dtype=np.int64).copy() if n else np.empty(0, np.int64),
             "app": apps[plan],
@@ -130,6 +142,7 @@ class RecordLog:
             "deadline_met": met,
             "status": status,
             "raw_input_offloaded": raws[plan].astype(np.float64),
+            "reason": reason,
         }
         return {name: derived[name] if name in derived else floats[name] for name in TASK_COLUMNS}
 

@@ -128,7 +128,7 @@ class Simulation:
         task.plan = compiled
         self.in_flight[task.id] = task
         if compiled.drop:
-            self._end(task, "dropped")
+            self._end(task, "dropped", compiled.reason)
             return None
         if task.llm is not None:
             llm = self.world.apps[task.app].llm
@@ -168,7 +168,7 @@ class Simulation:
             if step.noise_sigma:
                 service *= self._noise_factor(step.processor.node, step.noise_sigma)
             if not step.processor.submit(service, self._compute_done, task):
-                self._end(task, "dropped")
+                self._end(task, "dropped", queue_full(step.processor.node))
         else:
             now = self.env.now
             task.t0 = now
@@ -307,12 +307,12 @@ class Simulation:
         task.tpot = tpot(first_token, last_token, tokens)
         self._end(task, "completed")
 
-    def drop_llm(self, task: Task) -> None:
-        """An LLM request met a full queue on the way."""
+    def drop_llm(self, task: Task, node: str) -> None:
+        """An LLM request met a full queue at ``node`` on the way."""
         if task.id in self.in_flight:
-            self._end(task, "dropped")
+            self._end(task, "dropped", queue_full(node))
 
-    def _end(self, task: Task, status: str) -> None:
+    def _end(self, task: Task, status: str, reason: str = "") -> None:
         if task.transfer_time > 0.0 and self._tails:
             tail = self._tails.get(task.source)
             if tail:
@@ -321,11 +321,11 @@ class Simulation:
         del self.in_flight[task.id]
         self.counters[status] += 1
         if task.arrival >= self.warmup_s:
-            self._record(task, status, self.env.now if status == "completed" else NAN)
+            self._record(task, status, self.env.now if status == "completed" else NAN, reason)
         if task.on_done is not None:
             task.on_done(task)
 
-    def _record(self, task: Task, status: str, finish: float) -> None:
+    def _record(self, task: Task, status: str, finish: float, reason: str = "") -> None:
         log = self.records
         f = self._appenders
         f[0](task.arrival)
@@ -352,6 +352,7 @@ class Simulation:
         log.task_ids.append(task.id)
         log.plan_codes.append(task.plan.code)
         log.status_codes.append(log.status_code(status))
+        log.reason_codes.append(log.reason_code(reason))
 
     def _noise_factor(self, node: str, sigma: float) -> float:
         """A lognormal factor with mean 1, from the node's own noise stream."""
@@ -472,6 +473,11 @@ class Simulation:
             stages=self.stages.columns() if self.stages is not None else None,
             notes=world.notes,
         )
+
+
+def queue_full(node: str) -> str:
+    """The reason of a task dropped by a full queue."""
+    return f"queue full at {node}"
 
 
 def _standard_normal(rng: Any) -> Callable[[], float]:

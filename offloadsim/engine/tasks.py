@@ -17,6 +17,7 @@ from offloadsim.engine.processor import Processor
 __all__ = ["Task", "ComputeStep", "TransferStep", "CompiledPlan"]
 
 NAN = float("nan")
+REJECTED = "rejected by the policy"
 
 
 class Task:
@@ -129,6 +130,7 @@ class CompiledPlan:
     drop: bool = False
     segments: tuple[tuple[str, int, int], ...] = ()
     code: int = 0
+    reason: str = ""  # why a dropping plan drops (the record's ``reason``)
 
 
 # The plan of a task the policy has not yet answered for.

@@ -105,6 +105,31 @@ class CompareResult:
         """A readable table: one column per policy, ``mean ± CI``, and the paired Δ to the baseline below."""
         return format_comparison(self.summary, self.policies, self.baseline, metrics, self.title)
 
+    def drop_lines(self, top: int = 3) -> list[str]:
+        """Why tasks were dropped or failed: per policy, its ``top`` most frequent reasons with counts.
+
+        A policy that cannot serve some tasks (an application it places
+        outside its hosts, say) drops them and the comparison goes on; these
+        lines say so beside the table's drop rate.
+        """
+        tasks = self.tasks
+        if tasks.empty or "reason" not in tasks.columns:
+            return []
+        ended = tasks[tasks["status"].astype(str).isin(("dropped", "failed"))]
+        lines = []
+        for policy in self.policies:
+            mine = ended[ended["policy"].astype(str) == policy]
+            if mine.empty:
+                continue
+            total = int((tasks["policy"].astype(str) == policy).sum())
+            counts = mine["reason"].astype(str).replace("", "unknown").value_counts()
+            shown = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
+            lines.append(f"{policy}: {len(mine)} of {total} tasks dropped or failed")
+            lines.extend(f"  {count:d}  {reason}" for reason, count in shown)
+            if len(counts) > top:
+                lines.append(f"  ... and {len(counts) - top} more reasons (see tasks.parquet, column reason)")
+        return lines
+
     @property
     def title(self) -> str:
         """One line naming the comparison."""

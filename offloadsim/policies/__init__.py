@@ -10,7 +10,15 @@ FixedPolicy(node=None, nodes=('$source', 'edge-0'), cuts=(4,))
 
 from __future__ import annotations
 
-from offloadsim.policies.base import Plan, PlanError, Policy, SystemView, TaskView, validate_plan
+from offloadsim.policies.base import (
+    InfeasiblePlan,
+    Plan,
+    PlanError,
+    Policy,
+    SystemView,
+    TaskView,
+    validate_plan,
+)
 from offloadsim.policies.params import ComputingNode, Requirement, Station, Tier
 from offloadsim.policies.registry import (
     ENTRY_POINT_GROUP,
@@ -30,6 +38,7 @@ from offloadsim.policies.registry import (
 
 __all__ = [
     # the contract
+    "InfeasiblePlan",
     "Plan",
     "PlanError",
     "Policy",

@@ -19,11 +19,20 @@ if TYPE_CHECKING:
     from offloadsim.models.graph import LayerGraph
     from offloadsim.scenario.model import PowerSpec
 
-__all__ = ["Plan", "PlanError", "TaskView", "SystemView", "Policy", "validate_plan"]
+__all__ = ["Plan", "PlanError", "InfeasiblePlan", "TaskView", "SystemView", "Policy", "validate_plan"]
 
 
 class PlanError(ValueError):
     """A policy returned a plan the engine cannot carry out."""
+
+
+class InfeasiblePlan(PlanError):
+    """A well-formed plan this task cannot run by: a node outside its application's hosts, or unreachable.
+
+    The engine drops the task with this message as its ``reason`` and the
+    run goes on: a policy that cannot serve some tasks is a finding, not a
+    crash.
+    """
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,12 +228,12 @@ def validate_plan(plan: object, task: TaskView, view: SystemView, policy_name: s
         hosts = view.hosts(plan.app or task.app)
         if hosts is not None and node not in hosts:
             app = plan.app or task.app
-            raise PlanError(
+            raise InfeasiblePlan(
                 f"policy {policy_name!r} placed {app!r} on {node!r}, which is not among its hosts"
             )
         if not view.reachable(task.source, node):
-            raise PlanError(
-                f"policy {policy_name!r} placed task {task.id} on {node!r}, unreachable from {task.source!r}"
+            raise InfeasiblePlan(
+                f"policy {policy_name!r} placed a task on {node!r}, unreachable from its source"
             )
     if plan.order is not None and sorted(plan.order) != list(range(task.layers)):
         raise PlanError(f"policy {policy_name!r}: order must be a permutation of 0..{task.layers - 1}")

@@ -166,3 +166,40 @@ def test_existing_output_directory_is_refused_before_running(tiny, tmp_path):
     (out / "file").write_text("x")
     with pytest.raises(ResultsError, match="not empty"):
         compare(tiny, ["local"], 1, workers=1, out=out)
+
+
+HOSTED = """
+name: hosted
+seed: 4
+duration: 20 s
+nodes:
+  phone: {count: 2, tier: device, processor: {speed: 10 GFLOP/s}}
+  cloud: {tier: cloud, processor: {speed: 1 TFLOP/s}}
+links:
+  - {between: [phone-*, cloud], bandwidth: 50 Mbps, latency: 10 ms}
+applications:
+  job: {work: 1 GFLOP, input: 10 KB, output: 1 KB, hosts: [phone-*]}
+workload:
+  - {app: job, sources: phone-*, arrivals: poisson, rate: 2 /s}
+policy: local
+"""
+
+
+def test_a_policy_that_cannot_serve_a_task_drops_it_and_the_comparison_goes_on(tmp_path, cli_main, capsys):
+    path = tmp_path / "hosted.yaml"
+    path.write_text(HOSTED, encoding="utf-8")
+    result = compare(path, ["local", "cloud"], 2, workers=1)
+    drop = result.summary[result.summary.metric == "drop_rate"].set_index("policy")["mean"]
+    assert drop["local"] == 0.0 and drop["cloud"] == 1.0
+    cloud = result.tasks[result.tasks.policy == "cloud"]
+    assert len(cloud) > 20 and set(cloud["status"].astype(str)) == {"dropped"}
+    reason = "policy 'cloud' placed 'job' on 'cloud', which is not among its hosts"
+    assert set(cloud["reason"].astype(str)) == {reason}
+    lines = result.drop_lines()
+    assert lines[0] == f"cloud: {len(cloud)} of {len(cloud)} tasks dropped or failed"
+    assert lines[1] == f"  {len(cloud)}  {reason}"
+    compare_cli = ["compare", str(path), "--policies", "local,cloud", "-n", "1", "--workers", "1", "-q"]
+    assert cli_main([*compare_cli, "--out", str(tmp_path / "compare")]) == 0
+    assert cli_main(["run", str(path), "--policy", "cloud", "--out", str(tmp_path / "run")]) == 0
+    out = capsys.readouterr().out
+    assert "why dropped or failed" in out and reason in out

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from offloadsim.engine.processor import Processor
+from offloadsim.policies.costs import DeviceEnergy
 
 if TYPE_CHECKING:
     from offloadsim.engine.simulation import Simulation
@@ -38,7 +39,7 @@ class _Segment:
     memory_Bps: float
     start: int
     stop: int
-    busy_w: float  # source device's busy power when this segment runs on it
+    busy_w: float  # what the source device draws above idle per busy core when this segment runs on it
 
 
 class LLMRequest:
@@ -137,12 +138,15 @@ class LLMRequest:
 
     # -- primitives -------------------------------------------------------------
     def _compute(self, segment: _Segment, service: float, then: Any, index: int) -> None:
+        task = self.task
+
         def done(_: object, wait_s: float, service_s: float) -> None:
-            self.sim.book_compute(self.task, segment.node, wait_s, service_s, segment.busy_w)
-            then(index)
+            if task.alive:
+                self.sim.book_compute(task, segment.node, wait_s, service_s, segment.busy_w)
+                then(index)
 
         if not segment.processor.submit(service, done, None):
-            self.sim.drop_llm(self.task, segment.node)
+            self.sim.drop_llm(task, segment.processor)
 
     def _send(self, a: str, b: str, size: float, then: Any, payload: Any) -> None:
         if a == b:
@@ -154,13 +158,20 @@ class LLMRequest:
         task = self.task
         if task.start != task.start:
             task.start = started
-        watts = sim.radio_power(task.source, a, b)
+        radios = sim.radios(task.source, a, b) if size > 0.0 and route.channels else ()
+        for meter, sending, mine in radios:
+            meter.flow_started(task if mine else None, sending)
+
+        def left(_: object) -> None:
+            for meter, sending, mine in radios:
+                meter.flow_sent(task if mine else None, sending)
 
         def arrived(_: object) -> None:
-            sim.book_transfer(task, a, b, size, started, route.latency_s, watts)
-            then(payload)
+            if task.alive:
+                sim.book_transfer(task, a, b, size, started, route.latency_s)
+                then(payload)
 
-        sim.network.start(route.channels, size, route.latency_s, arrived, None)
+        sim.network.start(route.channels, size, route.latency_s, arrived, None, left if radios else None)
 
 
 def start_llm_request(
@@ -173,7 +184,11 @@ def start_llm_request(
         if stop <= start:
             continue
         processor = sim.processors[node]
-        busy = power.busy_w if power is not None and node == task.source else 0.0
+        busy = (
+            DeviceEnergy.of(power, processor.cores).busy_w
+            if power is not None and node == task.source
+            else 0.0
+        )
         speed = sim.world.app_speed(task.app, node)
         segments.append(_Segment(node, processor, speed, sim.memory_bandwidth(node), start, stop, busy))
     LLMRequest(sim, task, cost, tuple(segments)).start()

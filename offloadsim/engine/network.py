@@ -49,6 +49,7 @@ class Flow:
         "payload",
         "rate",
         "remaining",
+        "sent",
         "size",
     )
 
@@ -60,8 +61,10 @@ class Flow:
         callback: Callable[[Any], None],
         payload: Any,
         now: float,
+        sent: Callable[[Any], None] | None = None,
     ):
         self.channels = channels
+        self.sent = sent
         self.size = size_bytes
         self.remaining = size_bytes
         self.latency_s = latency_s
@@ -100,13 +103,18 @@ class FlowNetwork:
         latency_s: float,
         callback: Callable[[Any], None],
         payload: Any,
+        sent: Callable[[Any], None] | None = None,
     ) -> None:
-        """Send ``size_bytes`` over ``channels``; call ``callback(payload)`` on delivery."""
+        """Send ``size_bytes`` over ``channels``; call ``callback(payload)`` on delivery.
+
+        ``sent(payload)``, if given, is called when the last byte leaves
+        (before the propagation latency); never for an empty transfer.
+        """
         if size_bytes <= 0.0 or not channels:
             self._deliver_after(latency_s, callback, payload)
             return
         now = self.env.now
-        flow = Flow(channels, size_bytes, latency_s, callback, payload, now)
+        flow = Flow(channels, size_bytes, latency_s, callback, payload, now, sent)
         capacity, load, flows_on = self.capacity_Bps, self.load_Bps, self.flows_on
         solo = capacity[channels[0]]
         for c in channels:
@@ -231,6 +239,8 @@ class FlowNetwork:
         if rest:
             self._schedule(rest)
         for flow in finished:
+            if flow.sent is not None:
+                flow.sent(flow.payload)
             self._deliver_after(flow.latency_s, flow.callback, flow.payload)
 
     def _finish_one(self, flow: Flow) -> None:
@@ -256,6 +266,8 @@ class FlowNetwork:
                 self.busy_s[c] += now - self._busy_since[c]
         if touched:
             self._reallocate(self._component(touched))
+        if flow.sent is not None:
+            flow.sent(flow.payload)
         self._deliver_after(flow.latency_s, flow.callback, flow.payload)
 
     def _component(self, channels: Iterable[int]) -> list[Flow]:

@@ -10,32 +10,21 @@ whether the raw input left the device).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from offloadsim.engine.errors import EngineError
 from offloadsim.engine.tasks import REJECTED, CompiledPlan, ComputeStep, Task, TransferStep
+from offloadsim.models.precision import BYTES
 from offloadsim.policies.base import InfeasiblePlan, PlanError, validate_plan
+from offloadsim.policies.costs import CODECS, Codec, DeviceEnergy, codec_cost
 
 if TYPE_CHECKING:
     from offloadsim.engine.simulation import Simulation
 
 __all__ = ["CODECS", "Codec", "PlanCompiler", "reordered_cut_bytes"]
-
-
-@dataclass(frozen=True, slots=True)
-class Codec:
-    """Activation compression: bytes kept per fp32 byte, and FLOPs per element to encode and decode."""
-
-    size_factor: float
-    encode_flops: float
-    decode_flops: float
-
-
-# fp16: one conversion each way; int8: scale, round and clamp to encode, scale to decode.
-CODECS = {"fp16": Codec(0.5, 1.0, 1.0), "int8": Codec(0.25, 4.0, 2.0)}
 
 
 class PlanCompiler:
@@ -75,8 +64,12 @@ class PlanCompiler:
             costed = _Reordered(task.app, plan.order)
         source = task.source
         power = world.nodes[source].power
+        busy_w = 0.0
+        if power is not None and source in sim.processors:
+            busy_w = DeviceEnergy.of(power, sim.processors[source].cores).busy_w
         # Activation codecs apply to zoo models, whose stage times are fixed at compile time.
         codec = CODECS.get(app.spec.compression) if app.flops is not None else None
+        dtype_bytes = BYTES[app.precision] if codec is not None else 4.0
         steps: list[Any] = []
         location = source
         placement: list[str] = []
@@ -89,7 +82,9 @@ class PlanCompiler:
             if node != location:
                 transfer = self._transfer_step(location, node, start, source, fixed_sizes)
                 if codec is not None and 0 < start < task.layers:
-                    transfer, encode_s, decode_s = self._compress(transfer, task, codec, steps[-1], node)
+                    transfer, encode_s, decode_s = self._compress(
+                        transfer, task, codec, steps[-1], node, dtype_bytes
+                    )
                     steps[-1] = replace(steps[-1], service_s=steps[-1].service_s + encode_s)
                 steps.append(transfer)
                 if start == 0 and location == source:
@@ -99,11 +94,10 @@ class PlanCompiler:
             fixed = -1.0
             if app.flops is not None:
                 fixed = sim.stage_time(costed, processor, start, stop) + decode_s
-            busy_w = power.busy_w if power is not None and node == source else 0.0
             sigma = (
                 self._stage_sigma(task.app, node, plan.order, start, stop) if app.graph is not None else 0.0
             )
-            steps.append(ComputeStep(processor, start, stop, fixed, busy_w, sigma))
+            steps.append(ComputeStep(processor, start, stop, fixed, busy_w if node == source else 0.0, sigma))
             if not placement or placement[-1] != node:
                 placement.append(node)
             if node == source:
@@ -135,21 +129,27 @@ class PlanCompiler:
         return math.sqrt(float(np.sum((times[layers] * spread[layers]) ** 2))) / total / 1.349
 
     def _compress(
-        self, transfer: TransferStep, task: Task, codec: Codec, sender: ComputeStep, receiver: str
+        self,
+        transfer: TransferStep,
+        task: Task,
+        codec: Codec,
+        sender: ComputeStep,
+        receiver: str,
+        dtype_bytes: float,
     ) -> tuple[TransferStep, float, float]:
         """Shrink an activation transfer by ``codec``; return it with encode and decode seconds."""
         size = transfer.size_bytes if transfer.size_bytes >= 0.0 else task.cut_bytes[transfer.cut]
-        elements = size / 4.0  # fp32 activations
-        encode_s = elements * codec.encode_flops / sender.processor.speed_flops
-        decode_s = elements * codec.decode_flops / self.sim.processors[receiver].speed_flops
-        return replace(transfer, size_bytes=size * codec.size_factor), encode_s, decode_s
+        wire, encode_s, decode_s = codec_cost(
+            size, codec, sender.processor.speed_flops, self.sim.processors[receiver].speed_flops, dtype_bytes
+        )
+        return replace(transfer, size_bytes=wire), encode_s, decode_s
 
     def _transfer_step(
         self, a: str, b: str, cut: int, source: str, sizes: list[float] | None
     ) -> TransferStep:
         route = self.sim.world.topology.route(a, b)
-        watts = self.sim.radio_power(source, a, b)
-        return TransferStep(a, b, route.channels, route.latency_s, cut, watts, sizes[cut] if sizes else -1.0)
+        radios = self.sim.radios(source, a, b)
+        return TransferStep(a, b, route.channels, route.latency_s, cut, radios, sizes[cut] if sizes else -1.0)
 
 
 class _Reordered:

@@ -39,6 +39,7 @@ class Processor:
         "refused",
         "speed_flops",
         "up",
+        "watch",
     )
 
     def __init__(
@@ -62,12 +63,15 @@ class Processor:
         self.completed = 0
         self.refused = 0  # stages turned away by a full queue
         self.up = True
+        self.watch: Callable[[], None] | None = None  # told when the number of busy cores changes
         self._busy_area = 0.0  # integral of busy cores over time, up to _last
         self._last = 0.0
         self._end_sum = 0.0  # sum of completion times of stages in service
 
     def submit(self, service_s: float, callback: StageDone, payload: Any) -> bool:
-        """Queue a stage needing ``service_s`` of one core; False if the queue is full."""
+        """Queue a stage needing ``service_s`` of one core; False if the queue is full or the node is down."""
+        if not self.up:
+            return False
         if self.busy < self.cores:
             self._start(service_s, callback, payload, self.env.now)
             return True
@@ -107,6 +111,8 @@ class Processor:
         self._end_sum += now + service_s
         event = env.timeout(service_s, (service_s, callback, payload, now - submitted))
         event.callbacks.append(self._finish)
+        if self.watch is not None:
+            self.watch()
 
     def _finish(self, event: Any) -> None:  # a Timeout whose value is the stage tuple
         service_s, callback, payload, wait_s = event.value
@@ -115,6 +121,8 @@ class Processor:
         self.busy -= 1
         self._end_sum -= now
         self.completed += 1
+        if self.watch is not None:
+            self.watch()
         if self.queue:
             next_service, next_callback, next_payload, submitted = self.queue.popleft()
             self.backlog_s -= next_service

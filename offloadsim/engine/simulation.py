@@ -14,6 +14,7 @@ from typing import Any
 
 import simpy
 
+from offloadsim.engine.energy import NodeMeter
 from offloadsim.engine.errors import EngineError
 from offloadsim.engine.llm import start_llm_request, tpot
 from offloadsim.engine.network import FlowNetwork
@@ -67,17 +68,18 @@ class Simulation:
         self.in_flight: dict[int, Task] = {}
         self._next_id = 0
         self._compiled: dict[tuple[Plan, str, str], CompiledPlan] = {}
-        self._power = {name: node.power for name, node in world.nodes.items() if node.power is not None}
-        self._tx_s: dict[str, float] = dict.fromkeys(world.nodes, 0.0)
-        self._rx_s: dict[str, float] = dict.fromkeys(world.nodes, 0.0)
-        self._tail_s: dict[str, float] = dict.fromkeys(world.nodes, 0.0)
-        self._tails = {name: p.tail_s for name, p in self._power.items() if p.tail_s > 0}
-        self._radio_until: dict[str, float] = {}
-        self._battery = {name: p.battery_j for name, p in self._power.items() if p.battery_j is not None}
+        self._energy_column = self.records.floats["device_energy"]
+        self.meters: dict[str, NodeMeter] = {
+            name: NodeMeter(
+                self.env, name, node.power, self.processors.get(name), self._charge, self._on_drained
+            )
+            for name, node in world.nodes.items()
+            if node.power is not None
+        }
         self._noise: dict[str, Callable[[], float]] = {}
         self.drained_at: dict[str, float] = {}
         self._snapshot: dict[str, Any] = {}
-        self.counters = {"arrived": 0, "dropped": 0, "completed": 0}
+        self.counters = {"arrived": 0, "dropped": 0, "completed": 0, "failed": 0}
 
     # -- building ---------------------------------------------------------
     def _start_workloads(self) -> None:
@@ -92,11 +94,12 @@ class Simulation:
 
     def _arrival(self, make: Maker, source: str) -> Callable[[], Task | None]:
         """The arrival callback: create a task (unless the source's battery is flat) and dispatch it."""
-        battery = self._battery.get(source)
+        meter = self.meters.get(source)
+        battery = meter if meter is not None and meter.battery_j is not None else None
         env = self.env
 
         def arrive() -> Task | None:
-            if battery is not None and self._drained(source, battery):
+            if battery is not None and battery.drained_at is not None:
                 return None
             task = make(self._next_id, env.now)
             self._next_id += 1
@@ -104,14 +107,6 @@ class Simulation:
             return self._dispatch(task)
 
         return arrive
-
-    def _drained(self, node: str, capacity_j: float) -> bool:
-        if node in self.drained_at:
-            return True
-        if self._energy_since(node, 0.0, None) < capacity_j:
-            return False
-        self.drained_at[node] = self.env.now
-        return True
 
     # -- the hot path -----------------------------------------------------
     def _dispatch(self, task: Task) -> Task | None:
@@ -168,28 +163,49 @@ class Simulation:
             if step.noise_sigma:
                 service *= self._noise_factor(step.processor.node, step.noise_sigma)
             if not step.processor.submit(service, self._compute_done, task):
-                self._end(task, "dropped", queue_full(step.processor.node))
+                self._end(task, "dropped", refused(step.processor))
         else:
             now = self.env.now
             task.t0 = now
             if task.start != task.start:  # NaN: first step
                 task.start = now
             size = step.size_bytes if step.size_bytes >= 0.0 else task.cut_bytes[step.cut]
-            self.network.start(step.channels, size, step.latency_s, self._transfer_done, task)
+            if step.radios and size > 0.0 and step.channels:
+                for meter, sending, mine in step.radios:
+                    meter.flow_started(task if mine else None, sending)
+                self.network.start(
+                    step.channels, size, step.latency_s, self._transfer_done, task, self._bytes_left
+                )
+            else:
+                self.network.start(step.channels, size, step.latency_s, self._transfer_done, task)
+
+    def _bytes_left(self, task: Task) -> None:
+        """The last byte of a transfer step left: its radios fall silent."""
+        step: TransferStep = task.plan.steps[task.step - 1]
+        for meter, sending, mine in step.radios:
+            meter.flow_sent(task if mine else None, sending)
 
     def _compute_done(self, task: Task, wait_s: float, service_s: float) -> None:
+        if not task.alive:
+            return
         step: ComputeStep = task.plan.steps[task.step - 1]
         self.book_compute(task, step.processor.node, wait_s, service_s, step.power_w)
         self._advance(task)
 
     def _transfer_done(self, task: Task) -> None:
+        if not task.alive:
+            return
         step: TransferStep = task.plan.steps[task.step - 1]
         size = step.size_bytes if step.size_bytes >= 0.0 else task.cut_bytes[step.cut]
-        self.book_transfer(task, step.source, step.target, size, task.t0, step.latency_s, step.power_w)
+        self.book_transfer(task, step.source, step.target, size, task.t0, step.latency_s)
         self._advance(task)
 
     def book_compute(self, task: Task, node: str, wait_s: float, service_s: float, power_w: float) -> None:
-        """Charge a compute stage that just ended to its task: wait, service, device energy, stage row."""
+        """Charge a compute stage that just ended to its task: wait, service, device energy, stage row.
+
+        ``power_w`` is what the source device draws above idle per busy core
+        when the stage ran on it (0 elsewhere).
+        """
         now = self.env.now
         task.wait += wait_s
         task.compute_time += service_s
@@ -201,21 +217,13 @@ class Simulation:
             self.stages.add(task, "compute", node, now - service_s - wait_s, now - service_s, now, 0.0)
 
     def book_transfer(
-        self, task: Task, a: str, b: str, size: float, started: float, latency_s: float, power_w: float
+        self, task: Task, a: str, b: str, size: float, started: float, latency_s: float
     ) -> None:
-        """Charge a transfer that just arrived to its task and to both radios.
-
-        The radios (and the device's transmit/receive power) count the time the
-        bytes took, not the propagation latency after the last one left.
-        """
+        """Charge a transfer that just arrived to its task (its radio energy is metered as it flows)."""
         now = self.env.now
         elapsed = now - started
-        sending = max(0.0, elapsed - latency_s)
         task.transfer_time += elapsed
         task.bytes_sent += size
-        self.account_radio(a, b, sending)
-        if power_w:
-            task.energy += power_w * sending
         if self.stages is not None:
             self.stages.add(task, "transfer", f"{a}>{b}", started, started, now, size)
 
@@ -256,48 +264,38 @@ class Simulation:
         """Memory bandwidth of ``node``'s processor in bytes/s (0 when unknown)."""
         return self.world.processors[node].memory_Bps
 
-    def radio_power(self, source: str, a: str, b: str) -> float:
-        """Power the source device draws while bytes flow from ``a`` to ``b``."""
-        power = self._power.get(source)
-        if power is None:
-            return 0.0
-        return (power.transmit_w if a == source else 0.0) + (power.receive_w if b == source else 0.0)
+    def radios(self, source: str, a: str, b: str) -> tuple[tuple[NodeMeter, bool, bool], ...]:
+        """The meters of the powered ends of a transfer ``a`` → ``b`` of a task from ``source``.
 
-    def account_radio(self, a: str, b: str, sending_s: float) -> None:
-        """Add a transfer that just ended to both endpoints' radio time, tails merged."""
-        self._tx_s[a] += sending_s
-        self._rx_s[b] += sending_s
-        if self._tails:
-            now = self.env.now
-            for node in (a, b):
-                tail = self._tails.get(node)
-                if tail:
-                    until = self._radio_until.get(node, 0.0)
-                    self._tail_s[node] += min(tail, now + tail - until) if until > now else tail
-                    self._radio_until[node] = now + tail
+        Each is ``(meter, sending, charge_the_task)``: the task is charged at
+        its own source device only.
+        """
+        ends = []
+        for node, sending in ((a, True), (b, False)):
+            meter = self.meters.get(node)
+            if meter is not None:
+                ends.append((meter, sending, node == source))
+        return tuple(ends)
 
-    def _energy_since(self, node: str, measured_s: float, snapshot: dict[str, Any] | None) -> float:
-        """Energy a node drew since the snapshot (whole run when None): idle plus state increments."""
-        power = self.world.nodes[node].power
-        if power is None:
-            return 0.0
+    def _charge(self, task: Task, joules: float) -> None:
+        """Add device energy to a task, and to its record if it has ended (a radio tail after it)."""
+        task.energy += joules
+        if task.row >= 0:
+            self._energy_column[task.row] += joules
+
+    def _on_drained(self, meter: NodeMeter) -> None:
+        """A battery ran flat: the node stops, and so does every task that needs it."""
+        node = meter.node
+        self.drained_at[node] = self.env.now
         proc = self.processors.get(node)
-        busy = proc.busy_core_seconds() / proc.cores if proc is not None else 0.0
-        tx, rx, tail = self._tx_s[node], self._rx_s[node], self._tail_s[node]
-        if snapshot is None:
-            elapsed = self.env.now
-        else:
-            elapsed = measured_s
-            busy -= snapshot["busy"].get(node, 0.0) / proc.cores if proc is not None else 0.0
-            tx -= snapshot["tx"][node]
-            rx -= snapshot["rx"][node]
-            tail -= snapshot["tail"][node]
-        return (
-            power.idle_w * elapsed
-            + (power.busy_w - power.idle_w) * busy
-            + (power.transmit_w - power.idle_w) * (tx + tail)
-            + (power.receive_w - power.idle_w) * rx
-        )
+        if proc is not None:
+            proc.up = False
+        for task in list(self.in_flight.values()):
+            if task.source == node or any(
+                where == node and stop > start for where, start, stop in task.plan.segments
+            ):
+                task.alive = False
+                self._end(task, "failed", f"battery flat at {node}")
 
     def finish_llm(self, task: Task, first_token: float, last_token: float, tokens: int) -> None:
         """An LLM request's last token reached its source."""
@@ -307,17 +305,12 @@ class Simulation:
         task.tpot = tpot(first_token, last_token, tokens)
         self._end(task, "completed")
 
-    def drop_llm(self, task: Task, node: str) -> None:
-        """An LLM request met a full queue at ``node`` on the way."""
+    def drop_llm(self, task: Task, processor: Processor) -> None:
+        """An LLM request met a full queue (or a node down) on the way."""
         if task.id in self.in_flight:
-            self._end(task, "dropped", queue_full(node))
+            self._end(task, "dropped", refused(processor))
 
     def _end(self, task: Task, status: str, reason: str = "") -> None:
-        if task.transfer_time > 0.0 and self._tails:
-            tail = self._tails.get(task.source)
-            if tail:
-                power = self._power[task.source]
-                task.energy += power.transmit_w * tail  # the radio stays up after the task's last transfer
         del self.in_flight[task.id]
         self.counters[status] += 1
         if task.arrival >= self.warmup_s:
@@ -349,6 +342,7 @@ class Simulation:
             f[12](tokens[1])
             cost = self.world.apps[task.app].llm
             f[13]((tokens[0] + tokens[1]) * cost.kv_bytes_per_token if cost is not None else NAN)
+        task.row = len(log.task_ids)
         log.task_ids.append(task.id)
         log.plan_codes.append(task.plan.code)
         log.status_codes.append(log.status_code(status))
@@ -372,9 +366,7 @@ class Simulation:
             "refused": {name: p.refused for name, p in self.processors.items()},
             "channel_busy": list(self.network.busy_s),
             "channel_bytes": self.network.bytes_carried_now(),
-            "tx": dict(self._tx_s),
-            "rx": dict(self._rx_s),
-            "tail": dict(self._tail_s),
+            "energy": {name: meter.energy_j() for name, meter in self.meters.items()},
         }
 
     def run(self, progress: Progress | None = None) -> RawRun:
@@ -396,6 +388,8 @@ class Simulation:
 
             env.timeout(step).callbacks.append(tick)
         env.run(until=self.end_s)
+        for meter in self.meters.values():
+            meter.settle()
         for task in list(self.in_flight.values()):
             if task.arrival >= self.warmup_s:
                 self._record(task, "in_flight", NAN)
@@ -439,7 +433,8 @@ class Simulation:
             nodes["stages_completed"].append(
                 proc.completed - snap["completed"][name] if proc is not None else 0
             )
-            nodes["energy_j"].append(self._energy_since(name, measured, snap))
+            meter = self.meters.get(name)
+            nodes["energy_j"].append(meter.energy_j() - snap["energy"][name] if meter is not None else 0.0)
             nodes["drained_at"].append(self.drained_at.get(name, NAN))
             nodes["queued_at_start"].append(snap["queued"][name] if proc is not None else 0)
             nodes["queued_at_end"].append(len(proc.queue) if proc is not None else 0)
@@ -478,6 +473,11 @@ class Simulation:
 def queue_full(node: str) -> str:
     """The reason of a task dropped by a full queue."""
     return f"queue full at {node}"
+
+
+def refused(processor: Processor) -> str:
+    """Why ``processor`` refused a stage: its queue is full, or its node is down."""
+    return queue_full(processor.node) if processor.up else f"{processor.node} is down"
 
 
 def _standard_normal(rng: Any) -> Callable[[], float]:

@@ -24,6 +24,7 @@ class Task:
     """One request in flight.  Policies read it through the TaskView protocol."""
 
     __slots__ = (
+        "alive",
         "app",
         "arrival",
         "bytes_sent",
@@ -37,6 +38,7 @@ class Task:
         "llm",
         "on_done",
         "plan",
+        "row",
         "service",
         "source",
         "start",
@@ -81,6 +83,8 @@ class Task:
         self.llm: tuple[int, int] | None = None  # (prompt tokens, output tokens)
         self.ttft = NAN
         self.tpot = NAN
+        self.alive = True  # False once failed: its pending events are ignored
+        self.row = -1  # its row in the records once recorded (energy may still be charged to it)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +93,8 @@ class ComputeStep:
 
     ``service_s`` is the fixed service time when it does not depend on the
     task (zoo models), else negative and computed per task.  ``power_w`` is
-    the source device's busy power when the step runs on it, else 0.
+    what the source device draws above idle per busy core when the step
+    runs on it, else 0.
     ``noise_sigma`` spreads the service time (a processor with ``noise``).
     """
 
@@ -105,8 +110,10 @@ class ComputeStep:
 class TransferStep:
     """Send the tensor at cut ``cut`` from ``source`` to ``target`` over ``channels``.
 
-    ``power_w`` is the source device's transmit or receive power when it is
-    an endpoint, charged for the time the bytes take (not the propagation).
+    ``radios`` are the energy meters of the powered endpoints, as
+    ``(meter, sending, charge_the_task)``: the radio time of the bytes (not
+    the propagation) is metered there, and charged to the task at its
+    source device.
     """
 
     source: str
@@ -114,7 +121,7 @@ class TransferStep:
     channels: tuple[int, ...]
     latency_s: float
     cut: int
-    power_w: float
+    radios: tuple[tuple[Any, bool, bool], ...] = ()
     size_bytes: float = -1.0  # fixed size (reordered plans); negative: the task's cut_bytes[cut]
 
 

@@ -7,7 +7,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from offloadsim.models.precision import BYTES
 from offloadsim.policies.base import TaskView
+from offloadsim.policies.costs import CODECS
+from offloadsim.policies.splitting import CutCodec
 
 if TYPE_CHECKING:
     from offloadsim.engine.simulation import Simulation
@@ -158,6 +161,17 @@ class EngineView:
     def layer_graph(self, app: str) -> LayerGraph | None:
         """The layer graph of ``app``'s model (None for synthetic work)."""
         return self._sim.world.apps[app].graph
+
+    def cut_codec(self, app: str, nodes: Sequence[str]) -> CutCodec | None:
+        """``app``'s activation codec priced on ``nodes`` as the engine runs it (None: no compression)."""
+        template = self._sim.world.apps[app]
+        if template.flops is None:  # as the engine: codecs apply to models with fixed stage times
+            return None
+        codec = CODECS.get(template.spec.compression)
+        if codec is None:
+            return None
+        flops = [self._sim.processors[node].speed_flops for node in nodes]
+        return CutCodec.of(codec, flops, BYTES[template.precision])
 
 
 class _AsApp:

@@ -17,6 +17,7 @@ import numpy as np
 
 if TYPE_CHECKING:
     from offloadsim.models.graph import LayerGraph
+    from offloadsim.policies.splitting import CutCodec
     from offloadsim.scenario.model import PowerSpec
 
 __all__ = ["Plan", "PlanError", "InfeasiblePlan", "TaskView", "SystemView", "Policy", "validate_plan"]
@@ -186,6 +187,10 @@ class SystemView(Protocol):
 
     def hosts(self, app: str) -> tuple[str, ...] | None:
         """Nodes allowed to run ``app``'s layers (None: any computing node)."""
+        ...
+
+    def cut_codec(self, app: str, nodes: Sequence[str]) -> CutCodec | None:
+        """``app``'s activation codec priced on ``nodes`` (seconds per byte each), or None without one."""
         ...
 
 

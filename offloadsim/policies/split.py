@@ -25,10 +25,11 @@ import numpy as np
 from offloadsim.models.graph import INPUT, OUTPUT
 from offloadsim.policies.base import Plan, PlanError, SystemView, TaskView
 from offloadsim.policies.candidates import RunCache, usable
+from offloadsim.policies.costs import DeviceEnergy
 from offloadsim.policies.params import ComputingNode, Requirement
 from offloadsim.policies.registry import register_policy
 from offloadsim.policies.splitting import (
-    DevicePower,
+    CutCodec,
     Objective,
     best_single_cut,
     best_station_cuts,
@@ -96,7 +97,9 @@ class _SplitPolicy:
     def _state(self, view: SystemView) -> dict[Any, Any]:
         state = self._run.for_view(view)
         if not state:
-            state.update(times={}, latency={}, decisions={}, plans={}, local={}, checked={}, graphs={})
+            state.update(
+                times={}, latency={}, decisions={}, plans={}, local={}, checked={}, graphs={}, codecs={}
+            )
         return state
 
     @staticmethod
@@ -127,6 +130,15 @@ class _SplitPolicy:
         return times
 
     @staticmethod
+    def _codec(state: dict[Any, Any], view: SystemView, app: str, nodes: tuple[str, ...]) -> CutCodec | None:
+        """The app's activation codec priced on these stations, cached per run."""
+        key = (app, nodes)
+        if key not in state["codecs"]:
+            state["codecs"][key] = view.cut_codec(app, nodes)
+        codec: CutCodec | None = state["codecs"][key]
+        return codec
+
+    @staticmethod
     def _latency(state: dict[Any, Any], view: SystemView, a: str, b: str) -> float:
         key = (a, b)
         latency = state["latency"].get(key)
@@ -134,7 +146,8 @@ class _SplitPolicy:
             latency = state["latency"][key] = view.route_latency_s(a, b)
         return float(latency)
 
-    def _power(self, view: SystemView, source: str) -> DevicePower | None:
+    def _power(self, view: SystemView, source: str) -> DeviceEnergy | None:
+        """What the source draws above idle by state, radio tail included (energy objective only)."""
         if self.objective != "energy":
             return None
         power = view.power(source)
@@ -143,10 +156,15 @@ class _SplitPolicy:
                 f"policy {self.name!r}: objective 'energy' needs the power draw of source {source!r}; "
                 "give its node a power: entry or use objective: latency"
             )
-        return power
+        return DeviceEnergy.of(power, max(1, view.cores(source)))
 
     def _wait(self, view: SystemView, node: str) -> float:
-        return view.expected_wait_s(node) if self.load_aware and self.objective == "latency" else 0.0
+        """The server's expected wait when load-aware, else 0.
+
+        Under the energy objective a wait delays the output, so it shortens
+        the radio tail after the upload.
+        """
+        return view.expected_wait_s(node) if self.load_aware else 0.0
 
     @staticmethod
     def _plan(
@@ -234,6 +252,7 @@ class _DeviceServerSplit(_SplitPolicy):
             "wait": wait,
             "latency": self._latency(state, view, source, server),
             "power": self._power(view, source),
+            "codec": self._codec(state, view, task.app, (source, server)),
         }
         return server, key, inputs
 
@@ -298,6 +317,7 @@ class NeurosurgeonPolicy(_DeviceServerSplit):
             inputs["power"],
             inputs["wait"],
             inputs["down"],
+            inputs["codec"],
         )
         plan = self._plan(state, (source, server), (k,))
         return self._remember(state, key, plan) if cache else plan
@@ -387,8 +407,9 @@ class MultiTierPolicy(_SplitPolicy):
             self._layer_times(state, task, view, source, cache) if local else [math.inf] * task.layers,
             *(self._layer_times(state, task, view, node, cache) for node in stations[1:]),
         ]
+        codec = self._codec(state, view, task.app, tuple(stations))
         cuts, cost = best_station_cuts(
-            times, sizes, bandwidth, latency, self.objective, self._power(view, source), waits
+            times, sizes, bandwidth, latency, self.objective, self._power(view, source), waits, codec
         )
         if math.isinf(cost):
             return self._local_or_drop(state, view, source)
@@ -464,20 +485,7 @@ class DadsPolicy(_DeviceServerSplit):
             return input_bytes if u == INPUT else float(layers[u].output_bytes)
 
         back_s = 8.0 * float(sizes[task.layers]) / inputs["down"] if inputs["down"] > 0 else math.inf
-        power: DevicePower | None = inputs["power"]
-        if power is None:
-            device_cost = dict(enumerate(device))
-            server_cost = dict(enumerate(remote))
-            bandwidth = inputs["up"]
-            overhead = 2.0 * inputs["latency"] + inputs["wait"] + back_s
-        else:
-            device_cost = {i: power.busy_w * t for i, t in enumerate(device)}
-            server_cost = dict.fromkeys(range(task.layers), 0.0)
-            bandwidth = inputs["up"] / power.transmit_w if power.transmit_w > 0 else math.inf
-            overhead = power.receive_w * back_s if power.receive_w > 0 else 0.0
-        chosen, _ = dads_min_cut(
-            dag, device_cost, server_cost, tensor_bytes, bandwidth, offload_overhead_s=overhead
-        )
+        chosen = self._partition(dag, device, remote, tensor_bytes, back_s, inputs)
         on_device = sorted(v for v in chosen if isinstance(v, int))
         k = len(on_device)
         if on_device == list(range(k)):
@@ -487,6 +495,73 @@ class DadsPolicy(_DeviceServerSplit):
             order = (*on_device, *(i for i in range(task.layers) if i not in taken))
             plan = self._plan(state, (source, server), (k,), order)
         return self._remember(state, key, plan)
+
+    def _partition(
+        self,
+        dag: nx.DiGraph,
+        device: list[float],
+        remote: list[float],
+        tensor_bytes: Any,
+        back_s: float,
+        inputs: dict[str, Any],
+    ) -> frozenset[Any]:
+        """The cheapest device set, priced as the engine runs it (codec, radio tail).
+
+        A codec shrinks every tensor crossing a cut after at least one layer
+        ran on the device; the raw input alone (everything offloaded) goes
+        as it is.  So the min-cut runs with compressed prices once per layer
+        that reads the input, that layer pinned to the device, and
+        everything-offloaded is priced on its own.  Under the energy
+        objective a radio tail is priced as in
+        :func:`~offloadsim.policies.splitting.best_station_cuts`: two
+        min-cuts, with and without the seconds between the upload and the
+        output's return, each with its constant share of the tail.
+        """
+        power: DeviceEnergy | None = inputs["power"]
+        codec: CutCodec | None = inputs["codec"]
+        up, latency, wait = inputs["up"], inputs["latency"], inputs["wait"]
+        n = len(device)
+        if power is None:
+            weightings = [(1.0, 0.0)]
+        elif power.tail_s > 0.0 and power.tail_w != 0.0:
+            tail = power.tail_w * power.tail_s
+            weightings = [(power.tail_w, tail), (0.0, 2.0 * tail)]
+        else:
+            weightings = [(0.0, 0.0)]
+        firsts = [v for v in dag.successors(INPUT) if isinstance(v, int)] if codec is not None else []
+        best: tuple[float, frozenset[Any]] = (math.inf, frozenset(v for v in dag if v != OUTPUT))
+        for gap_w, constant in weightings:
+            for compressed in (False, True) if codec is not None else (False,):
+                used = codec if compressed else None
+                if power is None:  # seconds
+                    device_cost = dict(enumerate(device))
+                    server_cost = dict(enumerate(remote))
+                    per_byte = _byte_price(up, used)
+                    overhead = 2.0 * latency + wait + back_s
+                else:  # joules above idle, plus gap_w x the seconds from upload to return
+                    device_cost = {i: _times_w(t, power.busy_w) for i, t in enumerate(device)}
+                    server_cost = {i: _times_w(t, gap_w) for i, t in enumerate(remote)}
+                    per_byte = _byte_price(up, used, power.transmit_w, power.busy_w, gap_w)
+                    overhead = _times_w(back_s, power.receive_w) + gap_w * (latency + wait) + constant
+                bandwidth = 8.0 / per_byte if per_byte > 0.0 else math.inf
+                pins: list[list[Any]] = [[INPUT, v] for v in firsts] if compressed else [[INPUT]]
+                for pinned in pins:
+                    chosen, cost = dads_min_cut(
+                        dag,
+                        device_cost,
+                        server_cost,
+                        tensor_bytes,
+                        bandwidth,
+                        device_nodes=pinned,
+                        offload_overhead_s=overhead,
+                    )
+                    offloaded = any(v not in chosen for v in range(n))
+                    some_on_device = any(isinstance(v, int) for v in chosen)
+                    # priced as the engine runs it: a codec applies iff a layer ran on the device first
+                    exact = codec is None or not offloaded or compressed == some_on_device
+                    if exact and cost < best[0]:
+                        best = (cost, chosen)
+        return best[1]
 
     @staticmethod
     def _dag(state: dict[Any, Any], app: str, graph: Any) -> nx.DiGraph | None:
@@ -502,3 +577,25 @@ class DadsPolicy(_DeviceServerSplit):
                 dag.add_edges_from((INPUT if p < 0 else p, OUTPUT if c >= n else c) for p, c in graph.edges)
                 graphs[app] = dag
         return graphs[app]
+
+
+def _times_w(seconds: float, watts: float) -> float:
+    """``watts × seconds``, keeping "cannot" (inf) infinite even when nothing is drawn."""
+    return math.inf if math.isinf(seconds) else watts * seconds
+
+
+def _byte_price(
+    up_bps: float, codec: CutCodec | None, send_w: float = 1.0, encode_w: float = 1.0, decode_w: float = 1.0
+) -> float:
+    """The price of one byte of a tensor crossing from the device to the server.
+
+    ``send_w`` × sending + ``encode_w`` × encoding + ``decode_w`` × decoding
+    (the last two only under a codec): seconds with every weight 1, the
+    device's joules with its transmit and busy watts and the tail's weight
+    on the server's decoding.
+    """
+    send = 8.0 / up_bps if up_bps > 0.0 else math.inf
+    if codec is None:
+        return _times_w(send, send_w)
+    encode, decode = codec.encode_s_per_byte[0], codec.decode_s_per_byte[1]
+    return _times_w(send * codec.size_factor, send_w) + encode_w * encode + decode_w * decode

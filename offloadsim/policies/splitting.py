@@ -2,21 +2,32 @@
 
 Nothing here knows about the engine or a view.  Each function takes per-layer
 times, the bytes crossing each cut and link figures, and answers with the
-best cut(s) and their cost.  The cost model is the engine's: the layers of a
-chain run in segments in order, empty segments are skipped, a tensor is sent
-whenever the next non-empty segment runs elsewhere (the raw input when the
-first one is off the device), and the output is returned to the device.
+best cut(s) and their cost.  The cost model is the engine's (the pieces it
+shares with the engine are in :mod:`offloadsim.policies.costs`): the layers
+of a chain run in segments in order, empty segments are skipped, a tensor
+is sent whenever the next non-empty segment runs elsewhere (the raw input
+when the first one is off the device), and the output is returned to the
+device.  A tensor crossing an inner cut under an activation codec
+(:class:`CutCodec`) travels smaller, and the sender pays its encoding and
+the receiver its decoding as compute.
 
 Two objectives:
 
 * ``"latency"``: seconds from arrival to the output back on the device,
-  compute + queueing wait + transfers (route latency + bytes × 8 / bandwidth).
-* ``"energy"``: joules the *device* spends: ``busy_w`` × its compute time +
-  ``transmit_w`` × its sending time + ``receive_w`` × its receiving time
-  (bytes × 8 / bandwidth, route latency excluded, as the engine counts it).
+  compute + queueing wait + transfers (route latency + bytes × 8 / bandwidth)
+  + encoding and decoding.
+* ``"energy"``: joules the *device* adds above its idle draw (see
+  :class:`~offloadsim.policies.costs.DeviceEnergy`): ``busy - idle`` × its
+  compute time (encoding included), ``transmit - idle`` × its sending time,
+  ``receive - idle`` × its receiving time (bytes × 8 / bandwidth, route
+  latency excluded, as the engine counts it), and the radio tail:
+  ``transmit - idle`` for ``tail`` after the output arrives, and after the
+  upload for ``min(tail, gap)``, the gap being the time until the output
+  starts coming back (the next activity cuts the tail short).
 
 Each optimiser has a brute-force twin (``*_brute_force``) that tries every
-answer with :func:`plan_cost`; the tests check that the two always agree.
+answer with :func:`plan_cost`; the tests check that the two always agree,
+and that :func:`plan_cost` is what the engine measures on an idle system.
 An infinite (or NaN) time means "cannot run there" under either objective.
 """
 
@@ -25,17 +36,20 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Callable, Collection, Hashable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
 import networkx as nx
 import numpy as np
 
 from offloadsim.models.graph import INPUT, OUTPUT
+from offloadsim.policies.costs import Codec, DeviceEnergy, codec_cost
 
 __all__ = [
     "Objective",
     "PairValues",
     "DevicePower",
+    "CutCodec",
     "plan_cost",
     "single_cut_costs",
     "best_single_cut",
@@ -56,7 +70,11 @@ _INF = math.inf
 
 
 class DevicePower(Protocol):
-    """The device's power draw by state, in watts (a ``PowerSpec`` satisfies it)."""
+    """The device's power draw by state, in watts (a ``PowerSpec`` satisfies it).
+
+    ``idle_w`` and ``tail_s`` are read when present (default 0); a
+    :class:`~offloadsim.policies.costs.DeviceEnergy` is taken as it is.
+    """
 
     @property
     def busy_w(self) -> float:
@@ -74,14 +92,46 @@ class DevicePower(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class CutCodec:
+    """An activation codec at inner cuts, priced per station.
+
+    ``size_factor`` is the wire bytes per raw byte; ``encode_s_per_byte[j]``
+    and ``decode_s_per_byte[j]`` the seconds station ``j`` spends per raw
+    byte to encode (as the sender) and decode (as the receiver).  The input
+    (cut 0) and the output (cut ``L``) are never compressed.
+
+    >>> from offloadsim.policies.costs import CODECS
+    >>> CutCodec.of(CODECS["int8"], [1e9, 1e12])
+    CutCodec(size_factor=0.25, encode_s_per_byte=(1e-09, 1e-12), decode_s_per_byte=(5e-10, 5e-13))
+    """
+
+    size_factor: float
+    encode_s_per_byte: tuple[float, ...]
+    decode_s_per_byte: tuple[float, ...]
+
+    @classmethod
+    def of(
+        cls, codec: Codec | None, station_flops: Sequence[float], dtype_bytes: float = 4.0
+    ) -> CutCodec | None:
+        """The codec's price on stations of these speeds (None when it does nothing at this precision)."""
+        if codec is None or codec.bytes_per_element >= dtype_bytes:
+            return None
+        per_byte = [codec_cost(1.0, codec, flops, flops, dtype_bytes) for flops in station_flops]
+        return cls(per_byte[0][0], tuple(p[1] for p in per_byte), tuple(p[2] for p in per_byte))
+
+
 # --- small helpers ---------------------------------------------------------------------
 
 
-def _check_objective(objective: str, power: DevicePower | None) -> None:
+def _check_objective(objective: str, power: DevicePower | None) -> DeviceEnergy | None:
     if objective not in ("latency", "energy"):
         raise ValueError(f"objective must be 'latency' or 'energy', got {objective!r}")
-    if objective == "energy" and power is None:
-        raise ValueError("objective 'energy' needs the device's power (busy_w, transmit_w, receive_w)")
+    if objective == "energy":
+        if power is None:
+            raise ValueError("objective 'energy' needs the device's power (busy_w, transmit_w, receive_w)")
+        return DeviceEnergy.of(power)
+    return None
 
 
 def _finite_or_inf(x: float) -> float:
@@ -121,11 +171,26 @@ def _weighted(cost: float, watts: float) -> float:
     return _INF if math.isinf(cost) else watts * cost
 
 
+def _tail_j(energy: DeviceEnergy, gap_s: float) -> float:
+    """Tail joules of an offloaded request: ``tail`` after the output, ``min(tail, gap)`` after the upload."""
+    if energy.tail_s <= 0.0:
+        return 0.0
+    return _weighted(min(energy.tail_s, gap_s) + energy.tail_s, energy.tail_w)
+
+
 # --- chains: any number of stations --------------------------------------------------
 
 
 class _Pricing:
-    """The cost of each step of a plan over stations ``0..S-1`` (station 0 the device)."""
+    """The steps of a plan over stations ``0..S-1`` (station 0 the device), and their prices.
+
+    :meth:`run`, :meth:`move` and :meth:`back` price one step.  Under the
+    latency objective a price is seconds.  Under the energy objective it is
+    the device's joules above idle plus ``gap_w`` × the step's seconds
+    between the upload leaving the device and the output starting back
+    (``gap_w = 0``: the device's joules alone); the optimisers use the
+    second form to price the radio tail exactly (see :func:`best_station_cuts`).
+    """
 
     def __init__(
         self,
@@ -136,8 +201,9 @@ class _Pricing:
         objective: Objective,
         power: DevicePower | None,
         wait_s: Sequence[float] | None,
+        codec: CutCodec | None,
     ):
-        _check_objective(objective, power)
+        self.energy = _check_objective(objective, power)
         self.stations = len(station_times)
         if self.stations < 1:
             raise ValueError("need at least one station (the device)")
@@ -149,33 +215,95 @@ class _Pricing:
         self.waits = [float(w) for w in wait_s] if wait_s is not None else [0.0] * self.stations
         if len(self.waits) != self.stations:
             raise ValueError(f"wait_s needs one entry per station ({self.stations})")
-        self.power = power if objective == "energy" else None
+        if codec is not None and (
+            len(codec.encode_s_per_byte) != self.stations or len(codec.decode_s_per_byte) != self.stations
+        ):
+            raise ValueError(
+                f"codec needs encode and decode seconds per byte for each of {self.stations} stations"
+            )
+        self.codec = codec
 
-    def run(self, station: int, seconds: float) -> float:
-        """Cost of computing ``seconds`` on ``station``."""
-        if self.power is None:
+    def transfer(self, a: int, b: int, cut: int) -> tuple[float, float, float]:
+        """``(encode s on a, send s, decode s on b)`` of the tensor at ``cut`` moving from ``a`` to ``b``."""
+        size = self.sizes[cut]
+        codec = self.codec
+        if codec is None or not 0 < cut < self.layers:
+            return 0.0, _send_s(size, self.bw[a][b]), 0.0
+        return (
+            size * codec.encode_s_per_byte[a],
+            _send_s(size * codec.size_factor, self.bw[a][b]),
+            size * codec.decode_s_per_byte[b],
+        )
+
+    def run(self, station: int, seconds: float, gap_w: float = 0.0) -> float:
+        """Price of computing ``seconds`` on ``station``."""
+        energy = self.energy
+        if energy is None:
             return seconds
         if station == 0:
-            return _weighted(seconds, self.power.busy_w)
-        return 0.0 if seconds < _INF else _INF
+            return _weighted(seconds, energy.busy_w)
+        return _weighted(seconds, gap_w)
 
-    def move(self, a: int, b: int, cut: int) -> float:
-        """Cost of sending the tensor at ``cut`` from station ``a`` to ``b`` (``b`` then runs)."""
-        send = _send_s(self.sizes[cut], self.bw[a][b])
-        if self.power is None:
-            return self.lat[a][b] + send + self.waits[b]
+    def move(self, a: int, b: int, cut: int, gap_w: float = 0.0) -> float:
+        """Price of sending the tensor at ``cut`` from station ``a`` to ``b`` (``b`` then runs)."""
+        encode, send, decode = self.transfer(a, b, cut)
+        after = self.lat[a][b] + self.waits[b] + decode  # from the last byte leaving to b computing
+        energy = self.energy
+        if energy is None:
+            return encode + send + after
         if a == 0:
-            return _weighted(send, self.power.transmit_w)
-        return 0.0 if send < _INF else _INF
+            return (
+                _weighted(encode, energy.busy_w)
+                + _weighted(send, energy.transmit_w)
+                + _weighted(after, gap_w)
+            )
+        return _weighted(encode + send + after, gap_w)
 
     def back(self, a: int) -> float:
-        """Cost of returning the output from station ``a`` to the device."""
+        """Price of returning the output from station ``a`` to the device."""
         if a == 0:
             return 0.0
         send = _send_s(self.sizes[self.layers], self.bw[a][0])
-        if self.power is None:
+        if self.energy is None:
             return self.lat[a][0] + send
-        return _weighted(send, self.power.receive_w)
+        return _weighted(send, self.energy.receive_w)
+
+    def walk(self, cuts: Sequence[int]) -> list[tuple[str, int, int, float]]:
+        """The steps of the plan split at ``cuts``, in order (empty segments skipped).
+
+        Each is ``("run", j, start, seconds)``, ``("move", a, b, cut)`` or ``("back", a, 0, 0)``.
+        """
+        layers = self.layers
+        if len(cuts) != self.stations - 1:
+            raise ValueError(f"{self.stations} stations need {self.stations - 1} cuts, got {list(cuts)}")
+        bounds = (0, *cuts, layers)
+        if any(not 0 <= a <= b <= layers for a, b in itertools.pairwise(bounds)):
+            raise ValueError(f"cuts must be non-decreasing within [0, {layers}], got {list(cuts)}")
+        steps: list[tuple[str, int, int, float]] = []
+        location = 0
+        for j in range(self.stations):
+            start, stop = bounds[j], bounds[j + 1]
+            if stop <= start:
+                continue
+            if j != location:
+                steps.append(("move", location, j, start))
+                location = j
+            steps.append(("run", j, start, math.fsum(self.times[j][start:stop])))
+        if location != 0:
+            steps.append(("back", location, 0, 0.0))
+        return steps
+
+    def price(self, steps: Sequence[tuple[str, int, int, float]], gap_w: float = 0.0) -> float:
+        """The summed price of ``steps`` (from :meth:`walk`)."""
+        total = 0.0
+        for kind, a, b, value in steps:
+            if kind == "run":
+                total += self.run(a, value, gap_w)
+            elif kind == "move":
+                total += self.move(a, b, int(value), gap_w)
+            else:
+                total += self.back(a)
+        return _finite_or_inf(total)
 
 
 def plan_cost(
@@ -187,6 +315,7 @@ def plan_cost(
     objective: Objective = "latency",
     power: DevicePower | None = None,
     wait_s: Sequence[float] | None = None,
+    codec: CutCodec | None = None,
 ) -> float:
     """Cost of running a chain over stations ``0..S-1`` split at ``cuts``, as the engine would.
 
@@ -194,10 +323,11 @@ def plan_cost(
     as 0, the last station running to the end); station 0 is the device,
     which holds the input and gets the output back.  Empty segments are
     skipped; a move from station ``a`` to the next non-empty segment's
-    station ``b`` at cut ``k`` sends ``cut_bytes[k]`` over ``(a, b)``; if
-    the last non-empty segment is not on the device, ``cut_bytes[-1]``
-    returns over ``(last, 0)``.  ``wait_s[j]`` is added once when station
-    ``j`` runs a segment (latency only).
+    station ``b`` at cut ``k`` sends ``cut_bytes[k]`` over ``(a, b)`` (made
+    smaller by ``codec`` at an inner cut, ``a`` encoding and ``b``
+    decoding); if the last non-empty segment is not on the device,
+    ``cut_bytes[-1]`` returns over ``(last, 0)``.  ``wait_s[j]`` is added
+    once when station ``j`` runs a segment.
 
     Parameters
     ----------
@@ -214,11 +344,13 @@ def plan_cost(
     latency_s : float or matrix
         Route latency per transfer, like ``bandwidth_bps``.
     objective : 'latency' | 'energy'
-        Seconds end to end, or joules spent by the device.
+        Seconds end to end, or joules the device adds above idle (radio tail included).
     power : DevicePower
-        The device's ``busy_w``, ``transmit_w`` and ``receive_w`` (energy only).
+        The device's power by state (energy only).
     wait_s : sequence of float
         Expected queueing delay per station (default none).
+    codec : CutCodec
+        Activation compression at inner cuts (default none).
 
     Examples
     --------
@@ -232,24 +364,13 @@ def plan_cost(
     2.0
 
     """
-    pricing = _Pricing(station_times, cut_bytes, bandwidth_bps, latency_s, objective, power, wait_s)
-    layers = pricing.layers
-    if len(cuts) != pricing.stations - 1:
-        raise ValueError(f"{pricing.stations} stations need {pricing.stations - 1} cuts, got {list(cuts)}")
-    bounds = (0, *cuts, layers)
-    if any(not 0 <= a <= b <= layers for a, b in itertools.pairwise(bounds)):
-        raise ValueError(f"cuts must be non-decreasing within [0, {layers}], got {list(cuts)}")
-    total = 0.0
-    location = 0
-    for j in range(pricing.stations):
-        start, stop = bounds[j], bounds[j + 1]
-        if stop <= start:
-            continue
-        if j != location:
-            total += pricing.move(location, j, start)
-            location = j
-        total += pricing.run(j, math.fsum(pricing.times[j][start:stop]))
-    return _finite_or_inf(total + pricing.back(location))
+    pricing = _Pricing(station_times, cut_bytes, bandwidth_bps, latency_s, objective, power, wait_s, codec)
+    steps = pricing.walk(cuts)
+    cost = pricing.price(steps)
+    energy = pricing.energy
+    if energy is not None and steps and steps[-1][0] == "back":
+        cost += _tail_j(energy, pricing.price(steps, 1.0) - pricing.price(steps, 0.0))
+    return _finite_or_inf(cost)
 
 
 def single_cut_costs(
@@ -262,14 +383,17 @@ def single_cut_costs(
     power: DevicePower | None = None,
     server_wait_s: float = 0.0,
     return_bandwidth_bps: float | None = None,
+    codec: CutCodec | None = None,
 ) -> np.ndarray:
     """The cost of every single cut ``k = 0..L`` (Neurosurgeon's table), vectorised.
 
-    Latency: ``Σ device[0:k] + [k < L] (latency + 8 cut_bytes[k] / bw + wait
-    + Σ server[k:L] + latency + 8 cut_bytes[L] / return_bw)``.  Energy:
-    ``busy_w Σ device[0:k] + [k < L] (transmit_w 8 cut_bytes[k] / bw +
-    receive_w 8 cut_bytes[L] / return_bw)``.  Parameters as for
-    :func:`best_single_cut`.
+    Latency: ``Σ device[0:k] + [k < L] (encode + latency + 8 sent[k] / bw +
+    wait + decode + Σ server[k:L] + latency + 8 cut_bytes[L] / return_bw)``,
+    where ``sent[k]`` is ``cut_bytes[k]`` shrunk by the codec at an inner
+    cut.  Energy (above idle): ``busy (Σ device[0:k] + encode) + [k < L]
+    (transmit 8 sent[k] / bw + receive 8 cut_bytes[L] / return_bw + tail
+    (min(tail_s, gap) + tail_s))`` with ``gap = latency + wait + decode +
+    Σ server[k:L]``.  Parameters as for :func:`best_single_cut`.
 
     Examples
     --------
@@ -277,12 +401,20 @@ def single_cut_costs(
     [2.201, 2.101, 2.0]
 
     """
-    _check_objective(objective, power)
+    energy = _check_objective(objective, power)
     layers = len(cut_bytes) - 1
     dev = np.array(_times(device_times, layers, "device_times"))
     srv = np.array(_times(server_times, layers, "server_times"))
     sizes = np.asarray(cut_bytes, dtype=np.float64)
-    up = np.array([_send_s(s, bandwidth_bps) for s in sizes[:layers]])
+    sent = sizes[:layers].copy()
+    encode = np.zeros(layers)
+    decode = np.zeros(layers)
+    if codec is not None and layers > 1:
+        inner = sizes[1:layers]
+        sent[1:] = inner * codec.size_factor
+        encode[1:] = inner * codec.encode_s_per_byte[0]
+        decode[1:] = inner * codec.decode_s_per_byte[1]
+    up = np.array([_send_s(s, bandwidth_bps) for s in sent])
     back = _send_s(
         float(sizes[layers]), bandwidth_bps if return_bandwidth_bps is None else return_bandwidth_bps
     )
@@ -290,18 +422,26 @@ def single_cut_costs(
     srv_suffix = np.concatenate((np.cumsum(srv[::-1])[::-1], [0.0]))
     costs = np.empty(layers + 1)
     with np.errstate(invalid="ignore"):  # inf - inf cannot arise; 0 * inf is mapped below
-        if objective == "latency":
+        if energy is None:
             costs[:layers] = (
-                dev_prefix[:layers] + 2.0 * latency_s + up + server_wait_s + srv_suffix[:layers] + back
+                dev_prefix[:layers]
+                + encode
+                + 2.0 * latency_s
+                + up
+                + server_wait_s
+                + decode
+                + srv_suffix[:layers]
+                + back
             )
             costs[layers] = dev_prefix[layers]
         else:
-            assert power is not None
-            device = np.where(np.isinf(dev_prefix), _INF, power.busy_w * dev_prefix)
-            upload = np.where(np.isinf(up), _INF, power.transmit_w * up)
-            ret = _weighted(back, power.receive_w)
-            server_ok = np.where(np.isinf(srv_suffix[:layers]), _INF, 0.0)
-            costs[:layers] = device[:layers] + upload + ret + server_ok
+            device = np.where(np.isinf(dev_prefix), _INF, energy.busy_w * dev_prefix)
+            coding = energy.busy_w * encode
+            upload = np.where(np.isinf(up), _INF, energy.transmit_w * up)
+            ret = _weighted(back, energy.receive_w)
+            gap = latency_s + server_wait_s + decode + srv_suffix[:layers]  # inf if the server cannot
+            tail = np.array([_tail_j(energy, g) if not math.isinf(g) else _INF for g in gap])
+            costs[:layers] = device[:layers] + coding + upload + ret + tail
             costs[layers] = device[layers]
     costs[np.isnan(costs)] = _INF
     return costs
@@ -317,6 +457,7 @@ def best_single_cut(
     power: DevicePower | None = None,
     server_wait_s: float = 0.0,
     return_bandwidth_bps: float | None = None,
+    codec: CutCodec | None = None,
 ) -> tuple[int, float]:
     """Neurosurgeon: the one cut ``k`` between device and server that costs least.
 
@@ -337,13 +478,15 @@ def best_single_cut(
     latency_s : float
         One-way route latency, paid by the upload and by the return.
     objective : 'latency' | 'energy'
-        Seconds end to end, or joules spent by the device.
+        Seconds end to end, or joules the device adds above idle (radio tail included).
     power : DevicePower
-        The device's ``busy_w``, ``transmit_w`` and ``receive_w`` (energy only).
+        The device's power by state (energy only).
     server_wait_s : float
         Expected queueing delay at the server (the load-aware variant).
     return_bandwidth_bps : float
         Downlink bandwidth for the output (default: ``bandwidth_bps``).
+    codec : CutCodec
+        Activation compression at inner cuts, over stations (device, server).
 
     Returns
     -------
@@ -375,6 +518,7 @@ def best_single_cut(
         power,
         server_wait_s,
         return_bandwidth_bps,
+        codec,
     )
     layers = len(costs) - 1
     k = layers - int(np.argmin(costs[::-1]))  # the last minimum: ties go to the device
@@ -391,6 +535,7 @@ def single_cut_brute_force(
     power: DevicePower | None = None,
     server_wait_s: float = 0.0,
     return_bandwidth_bps: float | None = None,
+    codec: CutCodec | None = None,
 ) -> tuple[int, float]:
     """Reference for :func:`best_single_cut`: every ``k`` priced by :func:`plan_cost`.
 
@@ -410,10 +555,60 @@ def single_cut_brute_force(
             objective,
             power,
             [0.0, server_wait_s],
+            codec,
         )
         if cost <= best[1]:
             best = (k, cost)
     return best
+
+
+def _cheapest_path(pricing: _Pricing, gap_w: float, remote_end: bool) -> tuple[tuple[int, ...], float]:
+    """A shortest path over (layers done, where the data is); see :func:`best_station_cuts`.
+
+    ``remote_end`` keeps only plans whose last segment is off the device.
+    """
+    stations, layers = pricing.stations, pricing.layers
+    run = [[pricing.run(j, t, gap_w) for t in row] for j, row in enumerate(pricing.times)]
+    # here[j]: cost with the data at station j after running a layer there (or the start);
+    # arrived[j]: cost with the data just moved to j, which must now run a layer.
+    here = [0.0] + [_INF] * (stations - 1)
+    # came_from[i][j], layer i run on station j: where the data was before it (j itself: no move).
+    came_from: list[list[int]] = []
+    for i in range(layers):
+        arrived = [_INF] * stations
+        arrived_from = [-1] * stations
+        for b in range(1, stations):
+            for a in range(b):
+                if here[a] < _INF:
+                    cost = here[a] + pricing.move(a, b, i, gap_w)
+                    if cost < arrived[b]:
+                        arrived[b], arrived_from[b] = cost, a
+        row = []
+        nxt = [_INF] * stations
+        for j in range(stations):
+            stay, moved = here[j], arrived[j]
+            if moved < stay:
+                nxt[j], source = moved + run[j][i], arrived_from[j]
+            else:
+                nxt[j], source = stay + run[j][i], j
+            row.append(source)
+        came_from.append(row)
+        here = [_finite_or_inf(c) for c in nxt]
+    best_station, best_cost = 0, _INF
+    for j in range(1 if remote_end else 0, stations):
+        total = _finite_or_inf(here[j] + pricing.back(j))
+        if total < best_cost:
+            best_station, best_cost = j, total
+    if best_cost == _INF:
+        # nothing can run: answer "all on the device", priced honestly
+        return tuple([layers] * (stations - 1)), _INF
+    where = [0] * layers
+    j = best_station
+    for i in range(layers - 1, -1, -1):
+        where[i] = j
+        j = came_from[i][j]
+    cuts = tuple(sum(1 for w in where if w < s) for s in range(1, stations))
+    return cuts, best_cost
 
 
 def best_station_cuts(
@@ -424,6 +619,7 @@ def best_station_cuts(
     objective: Objective = "latency",
     power: DevicePower | None = None,
     wait_s: Sequence[float] | None = None,
+    codec: CutCodec | None = None,
 ) -> tuple[tuple[int, ...], float]:
     """The cuts of a chain over stations ``0..S-1`` (device first) that cost least, exactly.
 
@@ -434,6 +630,14 @@ def best_station_cuts(
     segments and sends straight to the next non-empty one).  Cost
     ``O(L S²)``; the answer is the same as :func:`station_cuts_brute_force`.
     Ties are broken deterministically.  Parameters as for :func:`plan_cost`.
+
+    The radio tail of the energy objective is not a sum over steps: an
+    offloaded plan pays ``tail_w (min(tail, G) + tail)`` with ``G`` the
+    seconds from the upload leaving the device to the output starting back.
+    Since ``min`` and minimisation commute, the best offloaded plan costs
+    ``min(min(A + tail_w G) + tail_w tail, min(A) + 2 tail_w tail)`` over
+    plans ``A`` priced without the tail: two shortest paths, each a sum
+    over steps, compared with running everything on the device.
 
     Returns
     -------
@@ -454,49 +658,19 @@ def best_station_cuts(
     ((2, 3), 0.1726)
 
     """
-    pricing = _Pricing(station_times, cut_bytes, bandwidth_bps, latency_s, objective, power, wait_s)
-    stations, layers = pricing.stations, pricing.layers
-    run = [[pricing.run(j, t) for t in row] for j, row in enumerate(pricing.times)]
-    # here[j]: cost with the data at station j after running a layer there (or the start);
-    # arrived[j]: cost with the data just moved to j, which must now run a layer.
-    here = [0.0] + [_INF] * (stations - 1)
-    # came_from[i][j], layer i run on station j: where the data was before it (j itself: no move).
-    came_from: list[list[int]] = []
-    for i in range(layers):
-        arrived = [_INF] * stations
-        arrived_from = [-1] * stations
-        for b in range(1, stations):
-            for a in range(b):
-                if here[a] < _INF:
-                    cost = here[a] + pricing.move(a, b, i)
-                    if cost < arrived[b]:
-                        arrived[b], arrived_from[b] = cost, a
-        row = []
-        nxt = [_INF] * stations
-        for j in range(stations):
-            stay, moved = here[j], arrived[j]
-            if moved < stay:
-                nxt[j], source = moved + run[j][i], arrived_from[j]
-            else:
-                nxt[j], source = stay + run[j][i], j
-            row.append(source)
-        came_from.append(row)
-        here = [_finite_or_inf(c) for c in nxt]
-    best_station, best_cost = 0, _INF
-    for j in range(stations):
-        total = _finite_or_inf(here[j] + pricing.back(j))
-        if total < best_cost:
-            best_station, best_cost = j, total
-    if best_cost == _INF:
-        # nothing can run: answer "all on the device", priced honestly
-        return tuple([layers] * (stations - 1)), _INF
-    where = [0] * layers
-    j = best_station
-    for i in range(layers - 1, -1, -1):
-        where[i] = j
-        j = came_from[i][j]
-    cuts = tuple(sum(1 for w in where if w < s) for s in range(1, stations))
-    return cuts, best_cost
+    pricing = _Pricing(station_times, cut_bytes, bandwidth_bps, latency_s, objective, power, wait_s, codec)
+    energy = pricing.energy
+    if energy is None or energy.tail_s <= 0.0 or energy.tail_w == 0.0:
+        return _cheapest_path(pricing, 0.0, False)
+    layers = pricing.layers
+    local = tuple([layers] * (pricing.stations - 1))
+    best = (local, pricing.price(pricing.walk(local)))
+    tail = energy.tail_w * energy.tail_s
+    for gap_w, extra in ((energy.tail_w, tail), (0.0, 2.0 * tail)):
+        cuts, cost = _cheapest_path(pricing, gap_w, True)
+        if cost + extra < best[1]:
+            best = (cuts, _finite_or_inf(cost + extra))
+    return best
 
 
 def station_cuts_brute_force(
@@ -507,6 +681,7 @@ def station_cuts_brute_force(
     objective: Objective = "latency",
     power: DevicePower | None = None,
     wait_s: Sequence[float] | None = None,
+    codec: CutCodec | None = None,
 ) -> tuple[tuple[int, ...], float]:
     """Reference for :func:`best_station_cuts`: every non-decreasing cut tuple, priced.
 
@@ -518,7 +693,9 @@ def station_cuts_brute_force(
     layers = len(cut_bytes) - 1
     best: tuple[tuple[int, ...], float] = (tuple([layers] * (len(station_times) - 1)), _INF)
     for cuts in itertools.combinations_with_replacement(range(layers + 1), len(station_times) - 1):
-        cost = plan_cost(station_times, cut_bytes, cuts, bandwidth_bps, latency_s, objective, power, wait_s)
+        cost = plan_cost(
+            station_times, cut_bytes, cuts, bandwidth_bps, latency_s, objective, power, wait_s, codec
+        )
         if cost < best[1]:
             best = (cuts, cost)
     return best
@@ -552,6 +729,7 @@ def best_two_cuts(
     power: DevicePower | None = None,
     edge_wait_s: float = 0.0,
     cloud_wait_s: float = 0.0,
+    codec: CutCodec | None = None,
 ) -> tuple[tuple[int, int], float]:
     """Device → edge → cloud with two cuts ``k1 <= k2``, exact (a DP, see :func:`best_station_cuts`).
 
@@ -575,9 +753,11 @@ def best_two_cuts(
     objective : 'latency' | 'energy'
         Seconds end to end, or joules spent by the device.
     power : DevicePower
-        The device's ``busy_w``, ``transmit_w`` and ``receive_w`` (energy only).
+        The device's power by state (energy only).
     edge_wait_s, cloud_wait_s : float
         Expected queueing delay at the edge and in the cloud.
+    codec : CutCodec
+        Activation compression at inner cuts, over stations (device, edge, cloud).
 
     Examples
     --------
@@ -600,6 +780,7 @@ def best_two_cuts(
         objective,
         power,
         [0.0, edge_wait_s, cloud_wait_s],
+        codec,
     )
     return (cuts[0], cuts[1]), cost
 
@@ -617,6 +798,7 @@ def two_cuts_brute_force(
     power: DevicePower | None = None,
     edge_wait_s: float = 0.0,
     cloud_wait_s: float = 0.0,
+    codec: CutCodec | None = None,
 ) -> tuple[tuple[int, int], float]:
     """Reference for :func:`best_two_cuts`: all ``(k1, k2)`` pairs priced by :func:`plan_cost`.
 
@@ -632,6 +814,7 @@ def two_cuts_brute_force(
         objective,
         power,
         [0.0, edge_wait_s, cloud_wait_s],
+        codec,
     )
     return (cuts[0], cuts[1]), cost
 

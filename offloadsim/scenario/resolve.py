@@ -111,7 +111,8 @@ def _node_specs(doc: ScenarioDoc, base_dir: Path, problems: ProblemList) -> Iter
         power = None
         if node.power is not None:
             p = node.power
-            power = PowerSpec(p.idle, p.busy, p.transmit, p.receive, p.tail, p.battery)
+            busy, transmit, receive = (p.idle if w is None else w for w in (p.busy, p.transmit, p.receive))
+            power = PowerSpec(p.idle, busy, transmit, receive, p.tail, p.battery)
         for name in expand_group(group, node.count):
             yield NodeSpec(name=name, group=group, tier=node.tier, processor=processor, power=power)
 

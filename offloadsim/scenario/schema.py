@@ -155,21 +155,39 @@ class PowerDoc(_Strict):
     """Device power draw by state, for energy accounting."""
 
     idle: Power = Field(0.0, description=_doc("Power when idle.", "power", "0 W", '"0.5 W"'))
-    busy: Power = Field(0.0, description=_doc("Power while computing.", "power", "0 W"))
-    transmit: Power = Field(0.0, description=_doc("Power while sending.", "power", "0 W", '"1.3 W"'))
-    receive: Power = Field(0.0, description=_doc("Power while receiving.", "power", "0 W", '"1 W"'))
+    busy: Power | None = Field(
+        None, description=_doc("Power while computing (every core busy), at least idle.", "power", "idle")
+    )
+    transmit: Power | None = Field(
+        None, description=_doc("Power while sending, at least idle.", "power", "idle", '"1.3 W"')
+    )
+    receive: Power | None = Field(
+        None, description=_doc("Power while receiving, at least idle.", "power", "idle", '"1 W"')
+    )
     tail: Time = Field(
         0.0, description=_doc("Radio tail: time at transmit power after a transfer ends.", "time", "0 s")
     )
     battery: Energy | None = Field(
         None,
         description=_doc(
-            "Battery capacity; a drained device stops generating requests.",
+            "Battery capacity; a flat device draws nothing more, generates no requests and computes nothing.",
             "energy",
             "none (mains)",
             '"10 Wh"',
         ),
     )
+
+    @model_validator(mode="after")
+    def _states_at_least_idle(self) -> PowerDoc:
+        for state in ("busy", "transmit", "receive"):
+            watts = getattr(self, state)
+            if watts is not None and watts < self.idle:
+                fail(
+                    f"{state} power ({watts:g} W) is below idle ({self.idle:g} W); each state's power is "
+                    f"the device's whole draw in that state (idle included): give at least {self.idle:g} W",
+                    f".{state}",
+                )
+        return self
 
 
 class NodeDoc(_Strict):

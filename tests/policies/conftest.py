@@ -181,6 +181,9 @@ class FakeView:
     def hosts(self, app: str):
         return None
 
+    def cut_codec(self, app: str, nodes):
+        return None
+
 
 @pytest.fixture(scope="session")
 def make_view():

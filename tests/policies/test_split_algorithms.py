@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from offloadsim.models.graph import INPUT, OUTPUT
 from offloadsim.policies.splitting import (
+    CutCodec,
     best_single_cut,
     best_station_cuts,
     best_two_cuts,
@@ -56,8 +57,22 @@ def random_sizes(rng: np.random.Generator, layers: int) -> list[float]:
 
 
 def random_power(rng: np.random.Generator) -> SimpleNamespace:
+    """Power by state; often an idle floor and a radio tail (up to 3 s, so both cases of min(tail, gap))."""
     busy, transmit, receive = rng.uniform(0, 5, 3) * (rng.random(3) > 0.1)
-    return SimpleNamespace(busy_w=busy, transmit_w=transmit, receive_w=receive)
+    idle = float(rng.uniform(0, min(busy, transmit, receive))) if rng.random() < 0.7 else 0.0
+    tail = float(rng.choice([0.0, rng.uniform(0, 0.05), rng.uniform(0, 3)]))
+    return SimpleNamespace(busy_w=busy, transmit_w=transmit, receive_w=receive, idle_w=idle, tail_s=tail)
+
+
+def random_codec(rng: np.random.Generator, stations: int) -> CutCodec | None:
+    """None, or an fp16/int8-like codec with random encode and decode seconds per byte per station."""
+    if rng.random() < 0.4:
+        return None
+    return CutCodec(
+        float(rng.choice([0.25, 0.5])),
+        tuple((10 ** rng.uniform(-12, -7, stations)).tolist()),
+        tuple((10 ** rng.uniform(-12, -7, stations)).tolist()),
+    )
 
 
 def random_bandwidth(rng: np.random.Generator) -> float:
@@ -82,6 +97,7 @@ def test_best_single_cut_equals_brute_force():
             power=random_power(rng) if objective == "energy" else None,
             server_wait_s=float(rng.exponential(0.05)),
             return_bandwidth_bps=random_bandwidth(rng) if case % 2 else None,
+            codec=random_codec(rng, 2),
         )
         k, cost = best_single_cut(**args)
         k_ref, cost_ref = single_cut_brute_force(**args)
@@ -136,6 +152,7 @@ def test_best_two_cuts_equals_brute_force():
             power=random_power(rng) if objective == "energy" else None,
             edge_wait_s=float(rng.exponential(0.02)),
             cloud_wait_s=float(rng.exponential(0.02)),
+            codec=random_codec(rng, 3),
         )
         (k1, k2), cost = best_two_cuts(**args)
         _, cost_ref = two_cuts_brute_force(**args)
@@ -155,11 +172,14 @@ def test_best_station_cuts_equals_brute_force(stations):
         latency = rng.uniform(0, 0.05, (stations, stations)).tolist()
         waits = [0.0, *rng.exponential(0.02, stations - 1).tolist()]
         power = random_power(rng) if objective == "energy" else None
-        cuts, cost = best_station_cuts(times, sizes, bandwidth, latency, objective, power, waits)
-        _, cost_ref = station_cuts_brute_force(times, sizes, bandwidth, latency, objective, power, waits)
+        codec = random_codec(rng, stations)
+        cuts, cost = best_station_cuts(times, sizes, bandwidth, latency, objective, power, waits, codec)
+        _, cost_ref = station_cuts_brute_force(
+            times, sizes, bandwidth, latency, objective, power, waits, codec
+        )
         assert same(cost, cost_ref), (case, cuts, cost, cost_ref)
         assert len(cuts) == stations - 1
-        assert same(plan_cost(times, sizes, cuts, bandwidth, latency, objective, power, waits), cost)
+        assert same(plan_cost(times, sizes, cuts, bandwidth, latency, objective, power, waits, codec), cost)
 
 
 def test_two_station_dp_agrees_with_single_cut():

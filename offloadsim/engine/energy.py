@@ -1,0 +1,234 @@
+"""Device energy: each powered node's draw integrated over time, and charged to the tasks that caused it.
+
+A node with ``power:`` draws its idle power from the start of the run, plus
+the increments of :class:`~offloadsim.policies.costs.DeviceEnergy` while it
+computes, sends and receives, and during its radio tail.  Tasks are charged
+the increments (the idle floor stays the node's), so summed over a node's
+own tasks they add up to its energy less ``idle × time alive``:
+
+* computing: a stage on the node's processor is charged ``(busy - idle) /
+  cores`` × its service time when it ends (by the simulation);
+* the radio, here: while bytes leave (or arrive), ``transmit - idle`` (or
+  ``receive - idle``), shared equally by the flows that overlap on the
+  radio.  The receiving end counts the same interval as the sending end,
+  while the bytes flow; propagation latency is not radio time;
+* the tail: when the radio falls silent it stays at transmit power for up
+  to ``tail``, charged to the task whose flow ended last, and cut short
+  (the rest not charged to anyone) by the radio's next activity.
+
+A flow whose task belongs to another source (a device serving someone
+else's stage) draws power the node pays but no task of its own is charged.
+A battery-powered node whose energy reaches its capacity is flat from that
+instant: it draws nothing more and does nothing more (see
+:class:`Battery`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from offloadsim.policies.costs import DeviceEnergy
+
+if TYPE_CHECKING:
+    import simpy
+
+    from offloadsim.engine.processor import Processor
+    from offloadsim.scenario.model import PowerSpec
+
+__all__ = ["NodeMeter", "Charge"]
+
+Charge = Callable[[Any, float], None]  # charge(task, joules)
+_EPS_J = 1e-9  # a battery within a nanojoule of its capacity is flat
+
+
+class NodeMeter:
+    """The energy of one powered node, integrated event by event."""
+
+    __slots__ = (
+        "_charge",
+        "_on_drained",
+        "_version",
+        "battery_j",
+        "drained_at",
+        "env",
+        "frozen_j",
+        "idle_w",
+        "last",
+        "marginal",
+        "node",
+        "processor",
+        "receiving",
+        "rx_on_s",
+        "sending",
+        "tail_from",
+        "tail_on_s",
+        "tail_owner",
+        "tx_on_s",
+    )
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        node: str,
+        power: PowerSpec,
+        processor: Processor | None,
+        charge: Charge,
+        on_drained: Callable[[NodeMeter], None],
+    ):
+        self.env = env
+        self.node = node
+        self.processor = processor
+        self.idle_w = power.idle_w
+        self.marginal = DeviceEnergy.of(power, processor.cores if processor is not None else 1)
+        self.battery_j = power.battery_j
+        self._charge = charge
+        self._on_drained = on_drained
+        self.sending: list[Any] = []  # the task of each flow leaving (None: not this node's task)
+        self.receiving: list[Any] = []
+        self.last = 0.0
+        self.tx_on_s = 0.0  # time with at least one flow leaving
+        self.rx_on_s = 0.0
+        self.tail_on_s = 0.0
+        self.tail_from = -1.0  # start of the current tail; negative: none
+        self.tail_owner: Any = None
+        self.drained_at: float | None = None
+        self.frozen_j = 0.0
+        self._version = 0
+        if self.battery_j is not None and processor is not None:
+            processor.watch = self.changed
+
+    # -- the radio ------------------------------------------------------------------
+    def flow_started(self, task: Any, sending: bool) -> None:
+        """A flow with this node at one end starts moving bytes now."""
+        if self.drained_at is not None:
+            return
+        now = self.env.now
+        self._advance(now)
+        if self.tail_from >= 0.0:  # a tail in progress ends here
+            self._end_tail(now)
+        (self.sending if sending else self.receiving).append(task)
+        if self.battery_j is not None:
+            self.changed()
+
+    def flow_sent(self, task: Any, sending: bool) -> None:
+        """That flow's last byte left now."""
+        if self.drained_at is not None:
+            return
+        now = self.env.now
+        self._advance(now)
+        flows = self.sending if sending else self.receiving
+        flows.remove(task)
+        if not self.sending and not self.receiving and self.marginal.tail_s > 0.0:
+            self.tail_from = now
+            self.tail_owner = task
+        if self.battery_j is not None:
+            self.changed()
+
+    def _advance(self, now: float) -> None:
+        """Charge the flows in progress for the time since the last change."""
+        dt = now - self.last
+        self.last = now
+        if dt <= 0.0:
+            return
+        if self.sending:
+            self.tx_on_s += dt
+            self._share(self.sending, self.marginal.transmit_w * dt)
+        if self.receiving:
+            self.rx_on_s += dt
+            self._share(self.receiving, self.marginal.receive_w * dt)
+
+    def _share(self, flows: list[Any], joules: float) -> None:
+        share = joules / len(flows)
+        for task in flows:
+            if task is not None:
+                self._charge(task, share)
+
+    def _tail_s(self, now: float) -> float:
+        """Tail time run so far of the current tail (0 without one)."""
+        if self.tail_from < 0.0:
+            return 0.0
+        return min(self.marginal.tail_s, now - self.tail_from)
+
+    def _end_tail(self, now: float) -> None:
+        """Close the current tail at ``now`` (or at its natural end, if sooner) and charge it."""
+        spent = self._tail_s(now)
+        self.tail_on_s += spent
+        if self.tail_owner is not None and spent > 0.0:
+            self._charge(self.tail_owner, self.marginal.tail_w * spent)
+        self.tail_from = -1.0
+        self.tail_owner = None
+
+    # -- totals ---------------------------------------------------------------------
+    def energy_j(self) -> float:
+        """Joules drawn from the start of the run until now (or until the battery ran flat)."""
+        if self.drained_at is not None:
+            return self.frozen_j
+        now = self.env.now
+        m = self.marginal
+        proc = self.processor
+        busy = proc.busy_core_seconds() * m.busy_w if proc is not None else 0.0
+        pending = now - self.last
+        tx = self.tx_on_s + (pending if self.sending else 0.0)
+        rx = self.rx_on_s + (pending if self.receiving else 0.0)
+        tail = self.tail_on_s + self._tail_s(now)
+        return self.idle_w * now + busy + m.transmit_w * tx + m.receive_w * rx + m.tail_w * tail
+
+    def power_w(self) -> float:
+        """The draw right now."""
+        if self.drained_at is not None:
+            return 0.0
+        m = self.marginal
+        proc = self.processor
+        watts = self.idle_w + (proc.busy * m.busy_w if proc is not None else 0.0)
+        if self.sending or (self.tail_from >= 0.0 and self._tail_s(self.env.now) < m.tail_s):
+            watts += m.transmit_w
+        if self.receiving:
+            watts += m.receive_w
+        return watts
+
+    def settle(self) -> None:
+        """Charge the flows in progress up to now and end a tail in progress (the run's end, say)."""
+        if self.drained_at is not None:
+            return
+        now = self.env.now
+        self._advance(now)
+        if self.tail_from >= 0.0:
+            self._end_tail(now)
+
+    # -- the battery ----------------------------------------------------------------
+    def changed(self) -> None:
+        """The draw may have changed: see whether the battery is flat now, else when it will be."""
+        capacity = self.battery_j
+        if capacity is None or self.drained_at is not None:
+            return
+        left = capacity - self.energy_j()
+        if left <= _EPS_J:
+            self._drain()
+            return
+        watts = self.power_w()
+        until = float("inf") if watts <= 0.0 else left / watts
+        tail_left = self.marginal.tail_s - self._tail_s(self.env.now)
+        if self.tail_from >= 0.0 and tail_left > 0.0:  # the draw drops when the tail ends: look again then
+            until = min(until, tail_left)
+        if until == float("inf"):
+            return
+        self._version += 1
+        event = self.env.timeout(max(until, 0.0), self._version)
+        event.callbacks.append(self._check)
+
+    def _check(self, event: Any) -> None:
+        if event.value == self._version:
+            self.changed()
+
+    def _drain(self) -> None:
+        """The battery is flat now: stop drawing, close the books, tell the simulation."""
+        self.settle()
+        assert self.battery_j is not None
+        self.frozen_j = min(self.energy_j(), self.battery_j)
+        self.drained_at = self.env.now
+        self.sending.clear()
+        self.receiving.clear()
+        if self.processor is not None:
+            self.processor.watch = None
+        self._on_drained(self)

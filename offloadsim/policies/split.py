@@ -275,12 +275,12 @@ class NeurosurgeonPolicy(_DeviceServerSplit):
     Parameters
     ----------
     objective : 'latency' | 'energy'
-        Minimise end-to-end seconds, or the device's joules (busy, transmit
-        and receive power; needs ``power:`` on the source node).
+        Minimise end-to-end seconds, or the joules the device adds above
+        idle, radio tail included (needs ``power:`` on the source node).
     load_aware : bool
-        Add the server's expected queueing delay to the cost of offloading
-        (latency objective only), so work moves to the device when the
-        server is busy.
+        Add the server's expected queueing delay to the cost of offloading,
+        so work moves to the device when the server is busy (under the
+        energy objective it shortens the radio tail after the upload).
     server : str
         The node to offload to; by default the nearest edge node, or the
         nearest cloud node when no edge node is usable.
@@ -339,11 +339,10 @@ class MultiTierPolicy(_SplitPolicy):
     Parameters
     ----------
     objective : 'latency' | 'energy'
-        Minimise end-to-end seconds, or the device's joules (needs
-        ``power:`` on the source node).
+        Minimise end-to-end seconds, or the joules the device adds above
+        idle, radio tail included (needs ``power:`` on the source node).
     load_aware : bool
-        Add each server's expected queueing delay when it runs a segment
-        (latency objective only).
+        Add each server's expected queueing delay when it runs a segment.
     edge : str
         The edge node to use; by default the nearest one.
     cloud : str
@@ -439,11 +438,10 @@ class DadsPolicy(_DeviceServerSplit):
     Parameters
     ----------
     objective : 'latency' | 'energy'
-        Minimise end-to-end seconds, or the device's joules (needs
-        ``power:`` on the source node).
+        Minimise end-to-end seconds, or the joules the device adds above
+        idle, radio tail included (needs ``power:`` on the source node).
     load_aware : bool
-        Add the server's expected queueing delay to the cost of offloading
-        (latency objective only).
+        Add the server's expected queueing delay to the cost of offloading.
     server : str
         The node to offload to; by default the nearest edge node, or the
         nearest cloud node when no edge node is usable.

@@ -415,3 +415,93 @@ def test_dads_on_a_zoo_model_is_fast_once_cached(SplitView, task_factory):
     for i in range(100):
         assert policy.decide(model_task(task_factory, graph, id=i), view) is plan
     assert view.calls == calls
+
+
+def engine_price(view, task, graph: LayerGraph, device_set: frozenset, power, codec) -> float:
+    """The engine's price of running ``device_set`` on the device and the rest on the edge.
+
+    Codec on the tensors crossing a cut after at least one device layer (never on the raw
+    input alone, nor the output); under ``power``, joules above idle with the radio tail
+    (min(tail, gap) after the upload, a whole tail after the output).
+    """
+    from offloadsim.engine.planning import reordered_cut_bytes
+    from offloadsim.policies.costs import DeviceEnergy
+
+    n = task.layers
+    source, server = task.source, view.nearest(task.source, "edge")
+    on_device = sorted(v for v in device_set if isinstance(v, int))
+    k = len(on_device)
+    dev = sum(view.compute_time_s(task, source, i, i + 1) for i in on_device)
+    energy = DeviceEnergy.of(power) if power is not None else None
+    if k == n:
+        return dev if energy is None else energy.busy_w * dev
+    order = (*on_device, *(i for i in range(n) if i not in device_set))
+    size = reordered_cut_bytes(graph, order, task.cut_bytes[0], task.cut_bytes[-1])[k]
+    wire, encode, decode = size, 0.0, 0.0
+    if codec is not None and k > 0:
+        wire = size * codec.size_factor
+        encode, decode = size * codec.encode_s_per_byte[0], size * codec.decode_s_per_byte[1]
+    up = 8 * wire / view.available_bandwidth_bps(source, server)
+    down = 8 * task.cut_bytes[-1] / view.available_bandwidth_bps(server, source)
+    latency = view.route_latency_s(source, server)
+    remote = sum(view.compute_time_s(task, server, i, i + 1) for i in order[k:])
+    if energy is None:
+        return dev + encode + latency + up + decode + remote + latency + down
+    gap = latency + decode + remote
+    tail = energy.tail_w * (min(energy.tail_s, gap) + energy.tail_s) if energy.tail_s > 0 else 0.0
+    return energy.busy_w * (dev + encode) + energy.transmit_w * up + energy.receive_w * down + tail
+
+
+def test_dads_prices_codecs_and_radio_tails_as_the_engine_runs_them(SplitView, task_factory):
+    """Against every predecessor-closed device set priced as the engine runs it."""
+    from offloadsim.policies.splitting import CutCodec
+
+    @dataclass
+    class CodecView(SplitView):
+        codec: CutCodec | None = None
+
+        def cut_codec(self, app, nodes):
+            return self.codec
+
+    rng = np.random.default_rng(17)
+    checked = 0
+    for case in range(DADS_POLICY_CASES):
+        graph = random_layer_graph(rng, int(rng.integers(2, 8)))
+        if graph.is_chain():
+            continue
+        energy = case % 2 == 0
+        idle = float(rng.uniform(0, 0.5))
+        power = PowerSpec(
+            idle_w=idle,
+            busy_w=idle + float(rng.uniform(0, 4)),
+            transmit_w=idle + float(rng.uniform(0, 2)),
+            receive_w=idle + float(rng.uniform(0, 2)),
+            tail_s=float(rng.choice([0.0, 0.01, 2.0])),
+        )
+        codec = None
+        if case % 3:
+            encode, decode = 10 ** rng.uniform(-11, -7, 2), 10 ** rng.uniform(-12, -8, 2)
+            codec = CutCodec(float(rng.choice([0.25, 0.5])), tuple(encode.tolist()), tuple(decode.tolist()))
+        view = CodecView(
+            graphs={"classify": graph},
+            bandwidth=float(10 ** rng.uniform(5, 9)),
+            powers={"phone-0": power},
+            codec=codec,
+        )
+        task = model_task(task_factory, graph, id=case)
+        used = power if energy else None
+        plan = decide(DadsPolicy(objective="energy" if energy else "latency"), task, view)
+        (k,) = plan.cuts
+        order = plan.order or tuple(range(task.layers))
+        chosen = engine_price(view, task, graph, frozenset(order[:k]), used, codec)
+        free = list(range(task.layers))
+        best = math.inf
+        for mask in range(2**task.layers):
+            device_set = frozenset(v for v in free if mask >> v & 1)
+            preds = {v: [p for p, c in graph.edges if c == v and p >= 0] for v in device_set}
+            if any(p not in device_set for v in device_set for p in preds[v]):
+                continue
+            best = min(best, engine_price(view, task, graph, device_set, used, codec))
+        assert chosen == pytest.approx(best, rel=1e-9), case
+        checked += 1
+    assert checked >= DADS_POLICY_CASES // 3

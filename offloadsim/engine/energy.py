@@ -36,9 +36,8 @@ if TYPE_CHECKING:
     from offloadsim.engine.processor import Processor
     from offloadsim.scenario.model import PowerSpec
 
-__all__ = ["NodeMeter", "Charge"]
+__all__ = ["NodeMeter"]
 
-Charge = Callable[[Any, float], None]  # charge(task, joules)
 _EPS_J = 1e-9  # a battery within a nanojoule of its capacity is flat
 
 
@@ -46,7 +45,7 @@ class NodeMeter:
     """The energy of one powered node, integrated event by event."""
 
     __slots__ = (
-        "_charge",
+        "_column",
         "_on_drained",
         "_version",
         "battery_j",
@@ -60,11 +59,14 @@ class NodeMeter:
         "processor",
         "receiving",
         "rx_on_s",
+        "rx_w",
         "sending",
         "tail_from",
         "tail_on_s",
         "tail_owner",
+        "tail_s",
         "tx_on_s",
+        "tx_w",
     )
 
     def __init__(
@@ -73,16 +75,20 @@ class NodeMeter:
         node: str,
         power: PowerSpec,
         processor: Processor | None,
-        charge: Charge,
+        column: Any,
         on_drained: Callable[[NodeMeter], None],
     ):
+        """``column`` is the records' ``device_energy`` column, for charges after a task's end."""
         self.env = env
         self.node = node
         self.processor = processor
         self.idle_w = power.idle_w
         self.marginal = DeviceEnergy.of(power, processor.cores if processor is not None else 1)
+        self.tx_w = self.marginal.transmit_w
+        self.tail_s = self.marginal.tail_s
+        self.rx_w = self.marginal.receive_w
         self.battery_j = power.battery_j
-        self._charge = charge
+        self._column = column
         self._on_drained = on_drained
         self.sending: list[Any] = []  # the task of each flow leaving (None: not this node's task)
         self.receiving: list[Any] = []
@@ -104,7 +110,10 @@ class NodeMeter:
         if self.drained_at is not None:
             return
         now = self.env.now
-        self._advance(now)
+        if self.sending or self.receiving:
+            self._advance(now)
+        else:
+            self.last = now  # nothing was flowing: nothing to charge
         if self.tail_from >= 0.0:  # a tail in progress ends here
             self._end_tail(now)
         (self.sending if sending else self.receiving).append(task)
@@ -118,8 +127,11 @@ class NodeMeter:
         now = self.env.now
         self._advance(now)
         flows = self.sending if sending else self.receiving
-        flows.remove(task)
-        if not self.sending and not self.receiving and self.marginal.tail_s > 0.0:
+        if len(flows) == 1:
+            flows.clear()
+        else:
+            flows.remove(task)
+        if self.tail_s > 0.0 and not self.sending and not self.receiving:
             self.tail_from = now
             self.tail_owner = task
         if self.battery_j is not None:
@@ -131,18 +143,34 @@ class NodeMeter:
         self.last = now
         if dt <= 0.0:
             return
-        if self.sending:
+        sending, receiving = self.sending, self.receiving
+        if sending:
             self.tx_on_s += dt
-            self._share(self.sending, self.marginal.transmit_w * dt)
-        if self.receiving:
+            if len(sending) == 1:  # the common case: one flow has the radio to itself
+                if sending[0] is not None:
+                    self._charge(sending[0], self.tx_w * dt)
+            else:
+                self._share(sending, self.tx_w * dt)
+        if receiving:
             self.rx_on_s += dt
-            self._share(self.receiving, self.marginal.receive_w * dt)
+            if len(receiving) == 1:
+                if receiving[0] is not None:
+                    self._charge(receiving[0], self.rx_w * dt)
+            else:
+                self._share(receiving, self.rx_w * dt)
 
     def _share(self, flows: list[Any], joules: float) -> None:
         share = joules / len(flows)
         for task in flows:
             if task is not None:
                 self._charge(task, share)
+
+    def _charge(self, task: Any, joules: float) -> None:
+        """Add device energy to a task, and to its record if it has ended (a radio tail after it)."""
+        task.energy += joules
+        row = task.row
+        if row >= 0:
+            self._column[row] += joules
 
     def _tail_s(self, now: float) -> float:
         """Tail time run so far of the current tail (0 without one)."""

@@ -68,10 +68,10 @@ class Simulation:
         self.in_flight: dict[int, Task] = {}
         self._next_id = 0
         self._compiled: dict[tuple[Plan, str, str], CompiledPlan] = {}
-        self._energy_column = self.records.floats["device_energy"]
+        energy_column = self.records.floats["device_energy"]
         self.meters: dict[str, NodeMeter] = {
             name: NodeMeter(
-                self.env, name, node.power, self.processors.get(name), self._charge, self._on_drained
+                self.env, name, node.power, self.processors.get(name), energy_column, self._on_drained
             )
             for name, node in world.nodes.items()
             if node.power is not None
@@ -276,12 +276,6 @@ class Simulation:
             if meter is not None:
                 ends.append((meter, sending, node == source))
         return tuple(ends)
-
-    def _charge(self, task: Task, joules: float) -> None:
-        """Add device energy to a task, and to its record if it has ended (a radio tail after it)."""
-        task.energy += joules
-        if task.row >= 0:
-            self._energy_column[task.row] += joules
 
     def _on_drained(self, meter: NodeMeter) -> None:
         """A battery ran flat: the node stops, and so does every task that needs it."""

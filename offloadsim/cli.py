@@ -167,10 +167,12 @@ def build_parser() -> argparse.ArgumentParser:
     from offloadsim.cli_calibrate import add_calibrate_command
     from offloadsim.cli_experiments import add_experiment_commands
     from offloadsim.cli_profiles import add_profiles_command
+    from offloadsim.testbed.cli import add_testbed_command
 
     add_profiles_command(verbs, [common])
     add_experiment_commands(verbs)
     add_calibrate_command(verbs)
+    add_testbed_command(verbs)
     return parser
 
 
@@ -190,7 +192,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         debug = bool(getattr(args, "debug", False))
         if args.command is None:
             raise _UsageError(
-                "no verb given: use one of run, compare, sweep, plot, calibrate, validate, schema, "
+                "no verb given: use one of run, compare, sweep, plot, calibrate, testbed, validate, schema, "
                 "policies, models, profiles (see 'offloadsim --help')"
             )
         handler: Callable[[argparse.Namespace], int] = args.handler

@@ -1,19 +1,34 @@
-"""Shared pytest configuration: the --runslow switch for long validation runs."""
+"""Shared pytest configuration: --runslow for long validation runs, --testbed for the long testbed runs.
+
+Tests marked ``testbed`` need root and network namespaces; they skip, with
+the reason, where the machine cannot host the testbed. The short ones run
+whenever it can (so CI, which runs as root, runs them); those also marked
+``testbed_long`` run only with ``--testbed``.
+"""
 
 import pytest
 
 
 def pytest_addoption(parser):
     parser.addoption("--runslow", action="store_true", default=False, help="run the long validation versions")
+    parser.addoption(
+        "--testbed",
+        action="store_true",
+        default=False,
+        help="also run the long emulated-testbed tests (root and network namespaces needed)",
+    )
 
 
 def pytest_collection_modifyitems(config, items):
-    if config.getoption("--runslow"):
-        return
-    skip = pytest.mark.skip(reason="long validation run: use --runslow")
+    skips = []
+    if not config.getoption("--runslow"):
+        skips.append(("slow", pytest.mark.skip(reason="long validation run: use --runslow")))
+    if not config.getoption("--testbed"):
+        skips.append(("testbed_long", pytest.mark.skip(reason="long testbed run: use --testbed")))
     for item in items:
-        if "slow" in item.keywords:
-            item.add_marker(skip)
+        for keyword, skip in skips:
+            if keyword in item.keywords:
+                item.add_marker(skip)
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -1,0 +1,244 @@
+"""The validation campaign: a grid of testbed experiments, each repeated on a fresh testbed, and its tables.
+
+The grid crosses models, split points, access links and load
+(:func:`inference_grid`), plus concurrent-flow experiments
+(:func:`flows_grid`). :func:`run_campaign` runs every configuration once per
+repetition — repetition 0 of everything, then repetition 1, ... — each time
+on a new testbed (new namespaces, new processes), so the spread between
+repetitions shows how repeatable a whole run is, on a machine whose state
+drifts. Finished runs are kept and skipped on a re-run, so an interrupted
+campaign resumes. :func:`validation_table` and :func:`flows_table` give one
+row per configuration: predicted, measured (median over repetitions of each
+run's median), error, and the spread.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from offloadsim.testbed.experiment import FlowsConfig, InferenceConfig, run_flows, run_inference
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "LINKS",
+    "MODELS",
+    "SPLITS",
+    "Link",
+    "Planned",
+    "flows_grid",
+    "flows_table",
+    "inference_grid",
+    "run_campaign",
+    "validation_table",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """An access-link class: its name, uplink rate (bit/s) and where the rate comes from."""
+
+    name: str
+    rate_bps: float
+    source: str
+
+
+_NEUROSURGEON = "average mobile uplink rates used by Neurosurgeon (Kang et al., ASPLOS 2017)"
+#: The three link classes of the campaign (the rates scenarios/neurosurgeon.yaml also uses).
+LINKS = (
+    Link("3G", 1.1e6, _NEUROSURGEON),
+    Link("LTE", 5.85e6, _NEUROSURGEON),
+    Link("Wi-Fi", 18.88e6, _NEUROSURGEON),
+)
+MODELS = ("alexnet", "resnet18", "mobilenet_v2")
+SPLITS = ("local", "middle", "offload")
+
+
+@dataclass(frozen=True, slots=True)
+class Planned:
+    """One configuration of the campaign: its id (a directory name), link class and experiment."""
+
+    id: str
+    link: str
+    config: InferenceConfig | FlowsConfig
+
+
+def inference_grid(
+    models: Sequence[str] = MODELS,
+    splits: Sequence[str] = SPLITS,
+    links: Sequence[Link] = LINKS,
+    patterns: Sequence[str] = ("closed", "poisson"),
+    *,
+    requests: int = 20,
+    load: float = 0.5,
+    base: InferenceConfig | None = None,
+) -> list[Planned]:
+    """Models x splits x links x patterns; ``local`` once per model and pattern (no link is used)."""
+    base = base or InferenceConfig()
+    planned = []
+    for model in models:
+        for pattern in patterns:
+            for split in splits:
+                for link in links[:1] if split == "local" else links:
+                    where = "none" if split == "local" else link.name
+                    config = replace(
+                        base,
+                        model=model,
+                        split=split,
+                        rate_bps=link.rate_bps,
+                        pattern=pattern,
+                        load=load,
+                        requests=requests,
+                    )
+                    slug = f"{model}-{split}-{where}-{pattern}".replace("@", "-").replace("/", "-")
+                    planned.append(Planned(slug, where, config))
+    return planned
+
+
+def flows_grid(
+    devices: Sequence[int] = (2, 4),
+    links: Sequence[Link] = LINKS[1:],
+    size_bytes: float = 500e3,
+    staggers: Sequence[float] = (0.0, 0.25),
+    *,
+    rounds: int = 10,
+) -> list[Planned]:
+    """Devices x links x stagger; a stagger is a fraction of one flow's time alone on the link."""
+    planned = []
+    for link in links:
+        alone = size_bytes * 8 / link.rate_bps
+        for n in devices:
+            for stagger in staggers:
+                config = FlowsConfig(
+                    devices=n,
+                    size_bytes=size_bytes,
+                    rate_bps=link.rate_bps,
+                    rounds=rounds,
+                    stagger_s=stagger * alone,
+                )
+                planned.append(
+                    Planned(f"flows-{n}x{size_bytes:.0f}B-{link.name}-stagger{stagger:g}", link.name, config)
+                )
+    return planned
+
+
+def run_campaign(
+    planned: Sequence[Planned],
+    results: Path,
+    repetitions: int,
+    *,
+    cache_dir: Path | None = None,
+    log: Callable[[str], None] = print,
+) -> pd.DataFrame:
+    """Run every configuration ``repetitions`` times (each on a fresh testbed); one row per run.
+
+    Runs already in ``results`` (``<id>/rep<r>/summary.json``) are read, not
+    repeated. Repetition ``r`` uses seed ``r`` (its own Poisson arrivals).
+    """
+    import pandas as pd
+
+    rows = []
+    total = len(planned) * repetitions
+    done = 0
+    for rep in range(repetitions):
+        for plan in planned:
+            done += 1
+            out = results / plan.id / f"rep{rep}"
+            summary = out / "summary.json"
+            if not summary.exists():
+                log(f"[{done}/{total}] {plan.id} repetition {rep}")
+                config = replace(plan.config, seed=rep)
+                if isinstance(config, InferenceConfig):
+                    run_inference(config, out, cache_dir=cache_dir, overwrite=True)
+                else:
+                    run_flows(config, out, overwrite=True)
+            row = json.loads(summary.read_text())
+            row.update(id=plan.id, link=plan.link, repetition=rep)
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _spread(values: Iterable[float]) -> tuple[float, float, float]:
+    import numpy as np
+
+    array = np.asarray([v for v in values if v is not None and math.isfinite(v)], dtype=float)
+    if not array.size:
+        return (math.nan, math.nan, math.nan)
+    return float(np.median(array)), float(array.min()), float(array.max())
+
+
+def validation_table(runs: pd.DataFrame) -> pd.DataFrame:
+    """One row per split-inference configuration: predicted and measured median latency, error, spread.
+
+    ``measured_ms`` is the median over repetitions of each run's median
+    latency, ``measured_min_ms``/``measured_max_ms`` their range (the spread
+    between fresh runs of the whole testbed), ``within_run_iqr_pct`` the
+    median over repetitions of the within-run IQR over median.
+    """
+    import pandas as pd
+
+    rows = []
+    runs = runs[runs["pattern"].notna()] if "pattern" in runs else runs.iloc[0:0]
+    for plan_id, group in runs.groupby("id", sort=False):
+        first = group.iloc[0]
+        measured, low, high = _spread(group["measured_median_ms"])
+        predicted, _, _ = _spread(group["predicted_median_ms"])
+        rows.append(
+            {
+                "id": plan_id,
+                "model": first["model"],
+                "split": first["split"],
+                "k": int(first["k"]),
+                "link": first["link"],
+                "rate_mbps": first["rate_mbps"],
+                "pattern": first["pattern"],
+                "repetitions": len(group),
+                "predicted_ms": round(predicted, 3),
+                "measured_ms": round(measured, 3),
+                "error_pct": round(100 * (predicted - measured) / measured, 2) if measured > 0 else math.nan,
+                "measured_min_ms": round(low, 3),
+                "measured_max_ms": round(high, 3),
+                "spread_pct": round(100 * (high - low) / measured, 2) if measured > 0 else math.nan,
+                "within_run_iqr_pct": round(_spread(group["measured_iqr_pct"])[0], 2),
+                "device_cpu_share": round(_spread(group["device_cpu_share"])[0], 3),
+                "edge_cpu_share": round(_spread(group["edge_cpu_share"])[0], 3),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def flows_table(runs: pd.DataFrame) -> pd.DataFrame:
+    """One row per concurrent-flows configuration: predicted and measured median FCT, error, spread."""
+    import pandas as pd
+
+    rows = []
+    runs = runs[runs["flows"].notna()] if "flows" in runs else runs.iloc[0:0]
+    for plan_id, group in runs.groupby("id", sort=False):
+        first = group.iloc[0]
+        measured, low, high = _spread(group["measured_median_fct_ms"])
+        predicted, _, _ = _spread(group["predicted_median_fct_ms"])
+        rows.append(
+            {
+                "id": plan_id,
+                "devices": int(first["devices"]),
+                "size_bytes": first["size_bytes"],
+                "link": first["link"],
+                "rate_mbps": first["rate_mbps"],
+                "stagger_ms": first["stagger_ms"],
+                "repetitions": len(group),
+                "predicted_fct_ms": round(predicted, 3),
+                "measured_fct_ms": round(measured, 3),
+                "error_pct": round(100 * (predicted - measured) / measured, 2) if measured > 0 else math.nan,
+                "measured_min_ms": round(low, 3),
+                "measured_max_ms": round(high, 3),
+                "within_15_pct": round(_spread(group["within_15_pct"])[0], 3),
+                "jain_fairness": round(_spread(group["jain_fairness"])[0], 4),
+            }
+        )
+    return pd.DataFrame(rows)

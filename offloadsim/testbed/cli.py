@@ -1,0 +1,353 @@
+"""The ``testbed`` verb: ``offloadsim testbed run|flows|check|clean`` (:func:`add_testbed_command`).
+
+A user's mistake (bad option, no root, no namespaces, an unknown model or
+profile) prints one line ``offloadsim: error: ...`` and exits 2. Ctrl-C or
+SIGTERM stop the run, remove its namespaces and exit 130, leaving no
+results directory behind.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import math
+import sys
+from pathlib import Path
+from typing import Any
+
+__all__ = ["add_testbed_command"]
+
+EXIT_OK = 0
+EXIT_USAGE = 2
+_PREFIX = "offloadsim: error: "
+
+
+def _quantity(kind: str) -> Any:
+    def parse(text: str) -> float:
+        from offloadsim.units import UnitError, parse_quantity
+
+        try:
+            return parse_quantity(text, kind)
+        except UnitError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    parse.__name__ = kind  # argparse names the type in its messages
+    return parse
+
+
+def _fraction(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number between 0 and 1, got {text!r}") from None
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number between 0 and 1 (exclusive), got {text!r}")
+    return value
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    from offloadsim import cli_types
+
+    p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
+    p.add_argument(
+        "--rate",
+        type=_quantity("bandwidth"),
+        default=10e6,
+        metavar="BW",
+        help="access link rate (default 10 Mbps)",
+    )
+    p.add_argument(
+        "--latency",
+        type=_quantity("time"),
+        default=0.0,
+        metavar="T",
+        help="one-way propagation latency, added by the receiver (default 0 ms)",
+    )
+    p.add_argument(
+        "--queue",
+        type=_quantity("time"),
+        default=0.1,
+        metavar="T",
+        help="tbf queue in front of the link, in time at its rate (default 100 ms)",
+    )
+    p.add_argument(
+        "--devices", type=cli_types.positive, default=1, metavar="N", help="devices sharing the link"
+    )
+    p.add_argument(
+        "--seed", type=cli_types.count, default=0, metavar="N", help="seed of arrivals (default 0)"
+    )
+    p.add_argument(
+        "--time-limit",
+        type=_quantity("time"),
+        default=600.0,
+        metavar="T",
+        help="stop and fail a run that takes longer (default 600 s)",
+    )
+    p.add_argument("--out", metavar="DIR", help="results directory (default results/testbed/<what>-<time>)")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing results directory")
+
+
+def add_testbed_command(subparsers: Any) -> None:
+    """Add ``testbed`` and its sub-verbs to the ``offloadsim`` verbs (``subparsers`` of cli.py)."""
+    from offloadsim import cli_types
+
+    p = subparsers.add_parser(
+        "testbed",
+        help="measure real split inference over emulated links and compare with the simulator (root)",
+        description=(
+            "An emulated testbed on this machine: network namespaces joined by veth pairs, the access "
+            "link shaped with tc tbf, real onnxruntime inference on each side and real TCP between them. "
+            "It writes what it ran as a scenario, simulates it and reports predicted against measured. "
+            "Needs root. See docs/testbed.md."
+        ),
+    )
+    p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
+    sub = p.add_subparsers(dest="testbed_command", metavar="run|flows|check|clean", parser_class=type(p))
+    p.set_defaults(handler=_no_sub_verb)
+
+    r = sub.add_parser(
+        "run",
+        help="split inference: the device runs the first layers, the edge the rest",
+        description="Measure split inference of a zoo model on the testbed, simulate it, compare.",
+    )
+    r.add_argument(
+        "--model", default="alexnet", metavar="NAME", help="zoo CNN, NAME or NAME@SIZE (default alexnet)"
+    )
+    r.add_argument(
+        "--split",
+        default="middle",
+        metavar="K",
+        help="layers run on the device: a number, local (all), middle or offload (none) (default middle)",
+    )
+    r.add_argument(
+        "--requests",
+        type=cli_types.positive,
+        default=20,
+        metavar="N",
+        help="requests per device (default 20)",
+    )
+    r.add_argument(
+        "--pattern",
+        choices=("closed", "poisson"),
+        default="closed",
+        help="closed: one request at a time per device; poisson: an open stream at --load (default closed)",
+    )
+    r.add_argument(
+        "--load",
+        type=_fraction,
+        default=0.5,
+        metavar="U",
+        help="poisson: load of the busiest resource (default 0.5)",
+    )
+    r.add_argument(
+        "--think",
+        type=_quantity("time"),
+        default=0.0,
+        metavar="T",
+        help="closed: pause between requests (0 ms)",
+    )
+    r.add_argument(
+        "--connections",
+        type=cli_types.positive,
+        default=4,
+        metavar="N",
+        help="TCP connections per device (4)",
+    )
+    r.add_argument(
+        "--profile",
+        default="this-cpu-ort-1t",
+        metavar="NAME",
+        help="calibrated profile (default this-cpu-ort-1t)",
+    )
+    r.add_argument("--pin", action="store_true", help="pin the edge to the last CPU and device i to CPU i")
+    r.add_argument(
+        "--cache",
+        metavar="DIR",
+        help="where exported ONNX parts are kept (default ~/.cache/offloadsim/testbed)",
+    )
+    _common(r)
+    r.set_defaults(handler=_cmd_run)
+
+    f = sub.add_parser(
+        "flows",
+        help="concurrent uploads through one shaped link: TCP sharing against max-min sharing",
+        description="Every device uploads the same bytes at once, round after round; compare their times.",
+    )
+    f.add_argument(
+        "--size", type=_quantity("size"), default=500e3, metavar="SIZE", help="bytes per flow (500 KB)"
+    )
+    f.add_argument(
+        "--rounds", type=cli_types.positive, default=5, metavar="N", help="rounds of flows (default 5)"
+    )
+    f.add_argument(
+        "--stagger",
+        type=_quantity("time"),
+        default=0.0,
+        metavar="T",
+        help="device i starts i*T after its round starts (default 0 ms)",
+    )
+    _common(f)
+    f.set_defaults(handler=_cmd_flows, devices=4)
+
+    c = sub.add_parser("check", help="say whether this machine can host the testbed (exit 2 if not)")
+    c.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
+    c.set_defaults(handler=_cmd_check)
+    k = sub.add_parser("clean", help="remove namespaces left behind by killed testbed runs")
+    k.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
+    k.set_defaults(handler=_cmd_clean)
+
+
+def _guard(run: Any, args: argparse.Namespace) -> int:
+    from offloadsim.testbed.errors import TestbedError
+
+    try:
+        return int(run(args))
+    except TestbedError as error:
+        print(_PREFIX + " ".join(str(error).split()), file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _no_sub_verb(args: argparse.Namespace) -> int:
+    print(
+        _PREFIX + "testbed needs a sub-verb: run, flows, check or clean (see 'offloadsim testbed --help')",
+        file=sys.stderr,
+    )
+    return EXIT_USAGE
+
+
+def _default_out(what: str) -> Path:
+    stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    return Path("results") / "testbed" / f"{what}-{stamp}"
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    return _guard(_run, args)
+
+
+def _cmd_flows(args: argparse.Namespace) -> int:
+    return _guard(_flows, args)
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    def check(_: argparse.Namespace) -> int:
+        from offloadsim.testbed.netns import check_available
+
+        check_available()
+        print("ok: root, ip and tc found, network namespaces can be created")
+        return EXIT_OK
+
+    return _guard(check, args)
+
+
+def _cmd_clean(args: argparse.Namespace) -> int:
+    def clean(_: argparse.Namespace) -> int:
+        from offloadsim.testbed.netns import check_available, remove_stale
+
+        check_available()
+        removed = remove_stale()
+        print(f"removed {len(removed)} stale namespace(s)" + (": " + ", ".join(removed) if removed else ""))
+        return EXIT_OK
+
+    return _guard(clean, args)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from offloadsim.testbed.experiment import InferenceConfig, run_inference
+
+    config = InferenceConfig(
+        model=args.model,
+        split=args.split,
+        rate_bps=args.rate,
+        latency_s=args.latency,
+        queue_s=args.queue,
+        devices=args.devices,
+        requests=args.requests,
+        pattern=args.pattern,
+        load=args.load,
+        think_s=args.think,
+        connections=args.connections,
+        seed=args.seed,
+        profile=args.profile,
+        pin=args.pin,
+        time_limit_s=args.time_limit,
+    )
+    out = Path(args.out) if args.out else _default_out(f"{args.model}-{args.split}".replace("@", "-"))
+    row = run_inference(config, out, cache_dir=args.cache, overwrite=args.overwrite)
+    print(format_inference(row))
+    print(f"results: {out}/")
+    return EXIT_OK
+
+
+def _flows(args: argparse.Namespace) -> int:
+    from offloadsim.testbed.experiment import FlowsConfig, run_flows
+
+    config = FlowsConfig(
+        devices=args.devices,
+        size_bytes=args.size,
+        rate_bps=args.rate,
+        latency_s=args.latency,
+        queue_s=args.queue,
+        rounds=args.rounds,
+        stagger_s=args.stagger,
+        seed=args.seed,
+        time_limit_s=args.time_limit,
+    )
+    out = Path(args.out) if args.out else _default_out(f"flows-{args.devices}")
+    row = run_flows(config, out, overwrite=args.overwrite)
+    print(format_flows(row))
+    print(f"results: {out}/")
+    return EXIT_OK
+
+
+def _ms(value: Any) -> str:
+    return "—" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:9.2f} ms"
+
+
+def format_inference(row: dict[str, Any]) -> str:
+    """The terminal summary of one split-inference run."""
+    pattern = (
+        "one request at a time"
+        if row["pattern"] == "closed"
+        else f"Poisson at load {row['load']:g} ({row['rate_per_device_hz']:.3g} /s per device)"
+    )
+    lines = [
+        f"testbed: {row['model']} cut after {row['k']} of {row['layers']} layers, "
+        f"{row['devices']} device(s), "
+        f"{row['rate_mbps']:g} Mbps, {row['latency_ms']:g} ms, {pattern}, {row['requests']} requests per run",
+        f"{'':16}{'measured':>12}{'predicted':>12}",
+        f"{'latency median':16}{_ms(row['measured_median_ms']):>12}{_ms(row['predicted_median_ms']):>12}"
+        f"   error {row['error_pct']:+.1f} %  (measured p10-p90 {row['measured_p10_ms']:.1f}-"
+        f"{row['measured_p90_ms']:.1f} ms)",
+    ]
+    for part in ("device_compute", "upload", "edge_compute", "download"):
+        lines.append(
+            f"{part.replace('_', ' '):16}{_ms(row[f'measured_{part}_ms']):>12}"
+            f"{_ms(row[f'predicted_{part}_ms']):>12}"
+        )
+    shares = [row.get("device_cpu_share"), row.get("edge_cpu_share")]
+    shown = [f"{s:.2f}" for s in shares if s is not None and not math.isnan(s)]
+    if shown:
+        line = f"CPU time / wall time of compute (device, edge): {', '.join(shown)}"
+        if any(float(s) < 0.9 for s in shown):
+            line += " — below 0.9: other work took the CPU; compute timings are noisy"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def format_flows(row: dict[str, Any]) -> str:
+    """The terminal summary of one concurrent-flows run."""
+    return "\n".join(
+        [
+            f"testbed flows: {row['devices']} device(s) x {row['size_bytes']:.0f} B, "
+            f"{row['rate_mbps']:g} Mbps, "
+            f"{row['rounds']} rounds, stagger {row['stagger_ms']:g} ms",
+            f"{'':18}{'measured':>12}{'predicted':>12}",
+            f"{'FCT median':18}{_ms(row['measured_median_fct_ms']):>12}"
+            f"{_ms(row['predicted_median_fct_ms']):>12}"
+            f"   error {row['error_pct']:+.1f} %",
+            f"{'FCT p90':18}{_ms(row['measured_p90_fct_ms']):>12}{_ms(row['predicted_p90_fct_ms']):>12}",
+            f"per flow: median |error| {row['median_abs_flow_error_pct']:.1f} %, "
+            f"{100 * row['within_15_pct']:.0f} % within ±15 %; Jain fairness of measured rates "
+            f"{row['jain_fairness']:.3f}",
+        ]
+    )

@@ -1,0 +1,513 @@
+"""One testbed experiment, end to end: measure on the emulated network, write the scenario, simulate, compare.
+
+Two kinds:
+
+* :func:`run_inference` — split inference of a zoo model: each device runs
+  the first ``k`` layers, sends the tensors crossing the cut to the edge over
+  TCP, the edge runs the rest and returns the result.
+* :func:`run_flows` — concurrent transfers only: every device uploads the
+  same number of bytes at (nearly) the same time through the one shaped
+  link, so real TCP sharing meets the simulator's max-min sharing.
+
+Each writes one directory, all or nothing (:func:`offloadsim.results.write_directory`)::
+
+    testbed.json      what ran: configuration, cut, tbf parameters, machine, versions, wall time
+    measured.csv      one row per request (or flow), as measured
+    scenario.yaml     the same configuration as an offloadsim scenario (+ arrivals.csv, profiles/)
+    simulated/        the simulator's run directory for that scenario
+    predicted.csv     the simulated requests (flows) in the measured file's columns
+    summary.json      one row: predicted against measured
+    workers/          each worker's configuration, log and raw records
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as _dt
+import json
+import math
+import os
+import platform
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from offloadsim.testbed.errors import TestbedError
+from offloadsim.testbed.netns import MAX_DEVICES, Testbed, check_available, remove_stale, shaping_for
+from offloadsim.testbed.runner import Worker, execute, signals_as_interrupt
+
+__all__ = ["FlowsConfig", "InferenceConfig", "default_cache_dir", "run_flows", "run_inference"]
+
+PATTERNS = ("closed", "poisson")
+_PORT = 50007
+_MAX_REQUESTS = 100_000
+
+
+def default_cache_dir() -> Path:
+    """``$XDG_CACHE_HOME/offloadsim/testbed`` (``~/.cache/...`` by default): exported ONNX parts."""
+    root = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(root) / "offloadsim" / "testbed"
+
+
+@dataclass(frozen=True, slots=True)
+class InferenceConfig:
+    """A split-inference experiment.
+
+    ``pattern`` ``closed`` sends one request at a time per device (the next
+    ``think_s`` after the previous result); ``poisson`` sends a Poisson stream
+    per device whose rate loads the busiest resource (device, edge, or the
+    link either way) to ``load``, by the simulator's own cost estimates.
+    ``requests`` is per device. ``pin`` puts the edge on the last CPU and
+    device ``i`` on CPU ``i`` (modulo the CPU count).
+    """
+
+    model: str = "alexnet"
+    split: str = "middle"
+    rate_bps: float = 10e6
+    latency_s: float = 0.0
+    queue_s: float = 0.1
+    devices: int = 1
+    requests: int = 20
+    pattern: str = "closed"
+    load: float = 0.5
+    think_s: float = 0.0
+    connections: int = 4
+    seed: int = 0
+    profile: str = "this-cpu-ort-1t"
+    pin: bool = False
+    time_limit_s: float = 600.0
+    warmup: int = 3
+
+    def check(self) -> None:
+        """TestbedError naming the first bad field."""
+        _check_common(self.devices, self.rate_bps, self.queue_s, self.latency_s, self.time_limit_s)
+        if not 1 <= self.requests <= _MAX_REQUESTS:
+            raise TestbedError(f"requests must be 1 .. {_MAX_REQUESTS}, got {self.requests}")
+        if self.pattern not in PATTERNS:
+            raise TestbedError(f"pattern must be one of {', '.join(PATTERNS)}, got {self.pattern!r}")
+        if not 0 < self.load < 1:
+            raise TestbedError(f"load must be between 0 and 1 (exclusive), got {self.load:g}")
+        if not (math.isfinite(self.think_s) and 0 <= self.think_s <= 60):
+            raise TestbedError(f"think time must be 0 .. 60 s, got {self.think_s:g} s")
+        if not 1 <= self.connections <= 64:
+            raise TestbedError(f"connections must be 1 .. 64, got {self.connections}")
+        if not 0 <= self.warmup <= 100:
+            raise TestbedError(f"warmup must be 0 .. 100, got {self.warmup}")
+
+
+@dataclass(frozen=True, slots=True)
+class FlowsConfig:
+    """A concurrent-flows experiment: ``rounds`` rounds, each device uploading ``size_bytes`` per round.
+
+    Device ``i`` starts its flow ``i * stagger_s`` after the round starts;
+    rounds are ``gap_s`` apart (by default twice the time all flows of a
+    round take at the link rate, plus 0.2 s, so rounds do not overlap).
+    """
+
+    devices: int = 4
+    size_bytes: float = 500e3
+    rate_bps: float = 10e6
+    latency_s: float = 0.0
+    queue_s: float = 0.1
+    rounds: int = 5
+    stagger_s: float = 0.0
+    gap_s: float | None = None
+    seed: int = 0
+    time_limit_s: float = 600.0
+
+    def check(self) -> None:
+        """TestbedError naming the first bad field."""
+        _check_common(self.devices, self.rate_bps, self.queue_s, self.latency_s, self.time_limit_s)
+        if not (math.isfinite(self.size_bytes) and 1 <= self.size_bytes <= 1e9):
+            raise TestbedError(f"flow size must be 1 B .. 1 GB, got {self.size_bytes:g} B")
+        if not 1 <= self.rounds <= 10_000:
+            raise TestbedError(f"rounds must be 1 .. 10000, got {self.rounds}")
+        if not (math.isfinite(self.stagger_s) and 0 <= self.stagger_s <= 60):
+            raise TestbedError(f"stagger must be 0 .. 60 s, got {self.stagger_s:g} s")
+        if self.gap_s is not None and not (math.isfinite(self.gap_s) and 0 < self.gap_s <= 3600):
+            raise TestbedError(f"gap must be above 0 and at most 3600 s, got {self.gap_s:g} s")
+
+    def round_gap_s(self) -> float:
+        """Seconds between round starts."""
+        if self.gap_s is not None:
+            return self.gap_s
+        together = self.devices * self.size_bytes * 8 / self.rate_bps
+        return 2 * together + (self.devices - 1) * self.stagger_s + 2 * self.latency_s + 0.2
+
+
+def _check_common(
+    devices: int, rate_bps: float, queue_s: float, latency_s: float, time_limit_s: float
+) -> None:
+    if not 1 <= devices <= MAX_DEVICES:
+        raise TestbedError(f"devices must be 1 .. {MAX_DEVICES}, got {devices}")
+    shaping_for(rate_bps, queue_s)  # checks both
+    if not (math.isfinite(latency_s) and 0 <= latency_s <= 10):
+        raise TestbedError(f"latency must be 0 .. 10 s, got {latency_s:g} s")
+    if not (math.isfinite(time_limit_s) and 1 <= time_limit_s <= 86_400):
+        raise TestbedError(f"time limit must be 1 s .. 24 h, got {time_limit_s:g} s")
+
+
+# --------------------------------------------------------------------------- shared steps
+
+
+def _prepare() -> list[str]:
+    """Check the machine can host the testbed; remove namespaces left by killed runs (their names)."""
+    check_available()
+    return remove_stale()
+
+
+def _cpus() -> list[int]:
+    return (
+        sorted(os.sched_getaffinity(0))
+        if hasattr(os, "sched_getaffinity")
+        else list(range(os.cpu_count() or 1))
+    )
+
+
+def _machine() -> dict[str, Any]:
+    from offloadsim.calibration.pipeline import library_versions
+    from offloadsim.calibration.timing import cpu_model
+
+    return {
+        "cpu_model": cpu_model(),
+        "cores": os.cpu_count(),
+        "load_average": list(os.getloadavg()) if hasattr(os, "getloadavg") else None,
+        "platform": platform.platform(),
+        "versions": library_versions("onnxruntime"),
+    }
+
+
+def _write_yaml(path: Path, document: dict[str, Any], comment: str) -> None:
+    import yaml
+
+    text = yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=110)
+    path.write_text("".join(f"# {line}\n" for line in comment.splitlines()) + text)
+
+
+def _finish(directory: Path, meta: dict[str, Any], started: float) -> None:
+    meta["wall_s"] = round(time.monotonic() - started, 3)
+    (directory / "testbed.json").write_text(json.dumps(meta, indent=2, default=str) + "\n")
+
+
+def _write_out(out: str | Path, overwrite: bool, fill: Any) -> Path:
+    """Run ``fill`` into ``out``, all or nothing; SIGTERM and SIGHUP interrupt it as Ctrl-C does."""
+    from offloadsim.results import ResultsError, check_out_dir, write_directory
+
+    try:
+        check_out_dir(out, overwrite)
+        with signals_as_interrupt():
+            return write_directory(out, fill, overwrite=overwrite)
+    except ResultsError as exc:
+        raise TestbedError(str(exc)) from None
+
+
+# --------------------------------------------------------------------------- inference
+
+
+def _profile(name: str, directory: Path) -> str:
+    """Copy the calibrated profile ``name`` into ``directory/profiles``; return the name scenarios use."""
+    from offloadsim.calibration.errors import CalibrationError
+    from offloadsim.calibration.profile import CalibratedProfile, profile_search_path, save_profile
+    from offloadsim.profiles.builtin import get_profile
+
+    try:
+        profile = get_profile(name, profile_search_path())
+    except (KeyError, CalibrationError) as exc:
+        raise TestbedError(f"profile: {exc.args[0] if exc.args else exc}") from None
+    if not isinstance(profile, CalibratedProfile):
+        raise TestbedError(
+            f"profile {name!r} is a derived profile; the testbed needs one calibrated on this machine "
+            "(offloadsim calibrate --threads 1)"
+        )
+    if profile.backend.get("name") != "onnxruntime" or int(profile.backend.get("threads", 1)) != 1:
+        raise TestbedError(
+            f"profile {name!r} was calibrated with {profile.backend.get('name')} on "
+            f"{profile.backend.get('threads')} thread(s); the testbed runs onnxruntime on one thread"
+        )
+    (directory / "profiles").mkdir(exist_ok=True)
+    save_profile(profile, directory / "profiles" / f"{profile.name}.json")
+    return profile.name
+
+
+def _poisson_arrivals(rate_hz: float, count: int, devices: int, seed: int) -> list[list[float]]:
+    """``count`` Poisson arrival times per device (seconds from 0), one seeded stream per device."""
+    out = []
+    for device in range(devices):
+        rng = np.random.default_rng([seed, device])
+        out.append([float(t) for t in np.cumsum(rng.exponential(1 / rate_hz, count))])
+    return out
+
+
+def run_inference(
+    config: InferenceConfig,
+    out: str | Path,
+    *,
+    cache_dir: str | Path | None = None,
+    overwrite: bool = False,
+) -> dict[str, Any]:
+    """Measure split inference on the testbed, simulate the same scenario, and return the summary row."""
+    from offloadsim.calibration.errors import CalibrationError
+    from offloadsim.calibration.pipeline import resolve_models
+    from offloadsim.testbed import compare, measure, scenario
+    from offloadsim.testbed.split import export_split, resolve_split
+
+    config.check()
+    try:
+        (spec,) = resolve_models([config.model])
+    except CalibrationError as exc:
+        raise TestbedError(f"model: {exc}") from None
+    graph = spec.graph
+    k = resolve_split(graph, config.split)
+    removed = _prepare()
+    cache = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+    summary: dict[str, Any] = {}
+    started = time.monotonic()
+
+    def fill(directory: Path) -> None:
+        profile = _profile(config.profile, directory)
+        name = f"testbed-{spec.label.replace('@', '-')}-k{k}"
+        common: dict[str, Any] = {
+            "name": name,
+            "label": spec.label,
+            "k": k,
+            "layers": len(graph),
+            "devices": config.devices,
+            "rate_bps": config.rate_bps,
+            "latency_s": config.latency_s,
+            "profile": profile,
+            "seed": config.seed,
+        }
+        probe = scenario.inference_scenario(**common, duration_s=1.0, think_s=0.0)
+        costs = scenario.predicted_costs(probe, k, str(directory))
+        arrivals: list[list[float]] | None = None
+        rate_hz = float("nan")
+        if config.pattern == "poisson":
+            rate_hz = config.load / costs.bottleneck_s(config.devices)
+            arrivals = _poisson_arrivals(rate_hz, config.requests, config.devices, config.seed)
+        split = export_split(spec.label, graph, k, cache)
+        from offloadsim.models import as_chain
+
+        chain = as_chain(graph)
+        offload = k < len(graph)
+        workdir = directory / "workers"
+        workdir.mkdir()
+        cpus = _cpus()
+        shaping = shaping_for(config.rate_bps, config.queue_s)
+        with Testbed(config.devices, shaping) as bed:
+            edge = None
+            if offload:
+                edge = Worker(
+                    "edge",
+                    bed.edge_ns,
+                    {
+                        "role": "edge",
+                        "onnx": str(split.edge_onnx),
+                        "host": bed.edge_address,
+                        "port": _PORT,
+                        "latency_s": config.latency_s,
+                        "connections": config.devices * config.connections,
+                        "max_requests": config.requests,
+                        "warmup": config.warmup,
+                        "cpu": cpus[-1] if config.pin else None,
+                    },
+                )
+            devices = []
+            for i in range(config.devices):
+                pattern: dict[str, Any] = (
+                    {"kind": "open", "times": arrivals[i]}
+                    if arrivals is not None
+                    else {"kind": "closed", "count": config.requests, "think_s": config.think_s}
+                )
+                devices.append(
+                    Worker(
+                        f"device-{i}",
+                        bed.device_ns(i),
+                        {
+                            "role": "device",
+                            "device": f"device-{i}",
+                            "onnx": str(split.device_onnx) if split.device_onnx else None,
+                            "input_name": split.input_name,
+                            "input_shape": list(split.input_shape),
+                            "offload": offload,
+                            "edge_host": bed.edge_address,
+                            "edge_port": _PORT,
+                            "connections": config.connections,
+                            "latency_s": config.latency_s,
+                            "arrivals": pattern,
+                            "seed": config.seed + i,
+                            "warmup": config.warmup,
+                            "cpu": cpus[i % len(cpus)] if config.pin else None,
+                            "save_output": str(workdir / f"device-{i}-output.npz") if i == 0 else None,
+                        },
+                    )
+                )
+            device_records, edge_records = execute(bed, edge, devices, workdir, config.time_limit_s)
+        measured = measure.requests_frame(device_records, edge_records)
+        measured.to_csv(directory / "measured.csv", index=False)
+        span = float(measured["finish"].max()) if len(measured) else 1.0
+        document = scenario.inference_scenario(
+            **common,
+            input_bytes=float(chain.cut_bytes[0]),
+            output_bytes=float(chain.cut_bytes[-1]),
+            duration_s=max(span, 1e-3) * (1.0 if arrivals is None else 2.0) + 1.0,
+            think_s=config.think_s if arrivals is None else None,
+            trace="arrivals.csv" if arrivals is not None else None,
+        )
+        if arrivals is not None:
+            (directory / "arrivals.csv").write_text(scenario.trace_csv(arrivals))
+        _write_yaml(
+            directory / "scenario.yaml",
+            document,
+            f"Written by 'offloadsim testbed run': what the testbed measured, as a scenario.\n"
+            f"model {spec.label}, cut after {k} of {len(graph)} layers, tbf {shaping}",
+        )
+        result = compare.simulate(directory / "scenario.yaml", directory / "simulated")
+        predicted = compare.predicted_requests(result)
+        predicted.to_csv(directory / "predicted.csv", index=False)
+        row_config = {
+            "model": spec.label,
+            "split": config.split,
+            "k": k,
+            "layers": len(graph),
+            "cut_bytes": float(chain.cut_bytes[k]) if offload else 0.0,
+            "rate_mbps": config.rate_bps / 1e6,
+            "latency_ms": config.latency_s * 1e3,
+            "queue_ms": config.queue_s * 1e3,
+            "devices": config.devices,
+            "pattern": config.pattern,
+            "load": config.load if config.pattern == "poisson" else float("nan"),
+            "rate_per_device_hz": rate_hz,
+        }
+        summary.update(compare.inference_summary(row_config, measured, predicted))
+        (directory / "summary.json").write_text(json.dumps(_plain(summary), indent=2) + "\n")
+        _finish(
+            directory,
+            {
+                "kind": "inference",
+                "config": dataclasses.asdict(config),
+                "split": split.as_dict(),
+                "shaping": dataclasses.asdict(shaping),
+                "predicted_costs_s": dataclasses.asdict(costs),
+                "machine": _machine(),
+                "date": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
+                "stale_namespaces_removed": removed,
+                "measured_requests": len(measured),
+            },
+            started,
+        )
+
+    _write_out(out, overwrite, fill)
+    return summary
+
+
+def _plain(row: dict[str, Any]) -> dict[str, Any]:
+    """``row`` with NaN as None, so the JSON written is valid JSON."""
+    return {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()}
+
+
+# --------------------------------------------------------------------------- flows
+
+
+def run_flows(config: FlowsConfig, out: str | Path, *, overwrite: bool = False) -> dict[str, Any]:
+    """Measure concurrent uploads through the shaped link, simulate them, and return the summary row."""
+    from offloadsim.testbed import compare, measure, scenario
+
+    config.check()
+    removed = _prepare()
+    summary: dict[str, Any] = {}
+    started = time.monotonic()
+    gap = config.round_gap_s()
+    arrivals = [[r * gap + i * config.stagger_s for r in range(config.rounds)] for i in range(config.devices)]
+
+    def fill(directory: Path) -> None:
+        workdir = directory / "workers"
+        workdir.mkdir()
+        shaping = shaping_for(config.rate_bps, config.queue_s)
+        with Testbed(config.devices, shaping) as bed:
+            edge = Worker(
+                "edge",
+                bed.edge_ns,
+                {
+                    "role": "edge",
+                    "onnx": None,
+                    "host": bed.edge_address,
+                    "port": _PORT,
+                    "latency_s": config.latency_s,
+                    "connections": config.devices,
+                    "max_requests": config.rounds,
+                    "warmup": 0,
+                },
+            )
+            devices = [
+                Worker(
+                    f"device-{i}",
+                    bed.device_ns(i),
+                    {
+                        "role": "device",
+                        "device": f"device-{i}",
+                        "onnx": None,
+                        "payload_bytes": int(config.size_bytes),
+                        "offload": True,
+                        "edge_host": bed.edge_address,
+                        "edge_port": _PORT,
+                        "connections": 1,
+                        "latency_s": config.latency_s,
+                        "arrivals": {"kind": "open", "times": arrivals[i]},
+                        "warmup": 0,
+                    },
+                )
+                for i in range(config.devices)
+            ]
+            device_records, edge_records = execute(bed, edge, devices, workdir, config.time_limit_s)
+        measured = measure.flows_frame(device_records, edge_records)
+        measured.to_csv(directory / "measured.csv", index=False)
+        (directory / "arrivals.csv").write_text(scenario.trace_csv(arrivals))
+        document = scenario.flows_scenario(
+            name=f"testbed-flows-{config.devices}x{config.size_bytes:.0f}B",
+            size_bytes=float(config.size_bytes),
+            devices=config.devices,
+            rate_bps=config.rate_bps,
+            latency_s=config.latency_s,
+            seed=config.seed,
+            duration_s=config.rounds * gap + 1.0,
+            trace="arrivals.csv",
+        )
+        _write_yaml(
+            directory / "scenario.yaml",
+            document,
+            "Written by 'offloadsim testbed flows': what the testbed measured, as a scenario.\n"
+            f"tbf {shaping}",
+        )
+        result = compare.simulate(directory / "scenario.yaml", directory / "simulated")
+        predicted = compare.predicted_flows(result)
+        predicted.to_csv(directory / "predicted.csv", index=False)
+        row_config = {
+            "devices": config.devices,
+            "size_bytes": float(config.size_bytes),
+            "rate_mbps": config.rate_bps / 1e6,
+            "latency_ms": config.latency_s * 1e3,
+            "queue_ms": config.queue_s * 1e3,
+            "stagger_ms": config.stagger_s * 1e3,
+            "rounds": config.rounds,
+        }
+        summary.update(compare.flows_summary(row_config, measured, predicted))
+        (directory / "summary.json").write_text(json.dumps(_plain(summary), indent=2) + "\n")
+        _finish(
+            directory,
+            {
+                "kind": "flows",
+                "config": dataclasses.asdict(config),
+                "round_gap_s": gap,
+                "shaping": dataclasses.asdict(shaping),
+                "machine": _machine(),
+                "date": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
+                "stale_namespaces_removed": removed,
+            },
+            started,
+        )
+
+    _write_out(out, overwrite, fill)
+    return summary

@@ -1,0 +1,333 @@
+"""The testbed parts that need no root: shaping, cuts, ONNX parts, protocol, scenarios, tables, CLI."""
+
+import socket
+import threading
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from offloadsim.cli import main
+from offloadsim.models import as_chain, get_model
+from offloadsim.models.graph import chain_cut_points, cut_bytes
+from offloadsim.testbed import campaign, compare, measure, scenario
+from offloadsim.testbed.errors import TestbedError
+from offloadsim.testbed.netns import FRAME_BYTES, check_available, shaping_for
+from offloadsim.testbed.protocol import ProtocolError, recv_message, send_message
+from offloadsim.testbed.split import crossing_tensors, export_split, resolve_split
+
+# --------------------------------------------------------------------------- shaping
+
+
+@pytest.mark.parametrize("rate", [8e3, 1.1e6, 18.88e6, 1e9])
+def test_tbf_parameters_admit_full_frames_and_bound_the_burst(rate):
+    shaping = shaping_for(rate)
+    assert shaping.burst_bytes >= 2 * FRAME_BYTES  # tbf drops frames larger than its bucket
+    assert shaping.burst_bytes <= max(2 * FRAME_BYTES, rate / 8 / 1000 + 1)  # at most 1 ms at line rate
+    assert shaping.limit_bytes >= max(16 * FRAME_BYTES, 0.1 * rate / 8)
+    args = shaping.tc_args()
+    assert args[:3] == ["tbf", "rate", f"{round(rate)}bit"]
+
+
+@pytest.mark.parametrize("rate, queue", [(1e3, 0.1), (20e9, 0.1), (float("nan"), 0.1), (1e6, 0.0), (1e6, 11)])
+def test_tbf_parameters_refuse_what_tc_cannot_do(rate, queue):
+    with pytest.raises(TestbedError):
+        shaping_for(rate, queue)
+
+
+# --------------------------------------------------------------------------- cuts and ONNX parts
+
+
+def test_split_words_and_numbers():
+    g = get_model("resnet18")
+    assert resolve_split(g, "local") == len(g)
+    assert resolve_split(g, "offload") == resolve_split(g, "0") == 0
+    middle = resolve_split(g, "middle")
+    assert middle in chain_cut_points(g) and abs(middle - len(g) / 2) <= 6
+    for bad in ("half", "-1", str(len(g) + 1)):
+        with pytest.raises(TestbedError):
+            resolve_split(g, bad)
+
+
+@pytest.mark.parametrize("model", ["resnet18", "squeezenet1_1", "mobilenet_v2"])
+def test_crossing_tensors_carry_the_bytes_the_simulator_charges(model):
+    g = get_model(model)
+    sizes = {layer.name: layer.output_bytes for layer in g.layers}
+    for k in range(len(g) + 1):
+        crossing = crossing_tensors(g, k)
+        total = sum(g.input_bytes if name == "<input>" else sizes[name] for name in crossing)
+        assert total == cut_bytes(g, k), (model, k, crossing)
+
+
+def test_onnx_parts_compute_the_whole_model(onnx_cache):
+    from offloadsim.calibration.kernels import ort_session
+
+    g = get_model("squeezenet1_1", image_size=64)
+    several = next(k for k in range(1, len(g)) if len(crossing_tensors(g, k)) > 1)  # inside a fire module
+    x = np.random.default_rng(1).standard_normal(g.input_shape, dtype=np.float32)
+    whole = export_split("squeezenet1_1@64", g, 0, onnx_cache)
+    reference = ort_session(str(whole.edge_onnx), 1).run(None, {whole.input_name: x})[0]
+    for k in (several, resolve_split(g, "middle")):
+        parts = export_split("squeezenet1_1@64", g, k, onnx_cache)
+        assert len(parts.crossing) == len(crossing_tensors(g, k))
+        device = ort_session(str(parts.device_onnx), 1)
+        middle = dict(
+            zip([o.name for o in device.get_outputs()], device.run(None, {parts.input_name: x}), strict=True)
+        )
+        assert set(middle) == set(parts.crossing)
+        assert sum(a.nbytes for a in middle.values()) == cut_bytes(g, k)
+        out = ort_session(str(parts.edge_onnx), 1).run(None, middle)[0]
+        np.testing.assert_allclose(out, reference, rtol=1e-4, atol=1e-4 * float(np.abs(reference).max()))
+    local = export_split("squeezenet1_1@64", g, len(g), onnx_cache)
+    assert local.edge_onnx is None and local.device_onnx is not None
+
+
+# --------------------------------------------------------------------------- protocol
+
+
+def test_messages_arrive_whole_with_their_tensors():
+    a, b = socket.socketpair()
+    tensors = {"x": np.arange(24, dtype=np.float32).reshape(2, 3, 4), "y": np.zeros(0, np.uint8)}
+    with a, b:
+        sent = {}
+        thread = threading.Thread(target=lambda: sent.update(n=send_message(a, {"id": 7}, tensors)))
+        thread.start()
+        message = recv_message(b, time.monotonic_ns() + 5_000_000_000)
+        thread.join()
+        assert message is not None and message.header["id"] == 7
+        np.testing.assert_array_equal(message.tensors["x"], tensors["x"])
+        assert message.tensors["y"].shape == (0,)
+        assert message.nbytes == sent["n"] > 96
+        assert message.first_ns <= message.last_ns
+        a.shutdown(socket.SHUT_WR)
+        assert recv_message(b, time.monotonic_ns() + 5_000_000_000) is None  # a clean close between messages
+
+
+@pytest.mark.parametrize("then_close", [False, True])
+def test_a_peer_that_stalls_or_stops_mid_message_is_an_error(then_close):
+    a, b = socket.socketpair()
+    with a, b:
+        a.sendall(b"\x00\x00\x00\x40{")  # promises a 64-byte header, sends one byte
+        if then_close:
+            a.close()
+        with pytest.raises(ProtocolError if then_close else TimeoutError):
+            recv_message(b, time.monotonic_ns() + 300_000_000)
+
+
+# --------------------------------------------------------------------------- scenarios
+
+
+def _inference_doc(k, **extra):
+    g = get_model("alexnet")
+    return scenario.inference_scenario(
+        name="t",
+        label="alexnet",
+        k=k,
+        layers=len(g),
+        devices=2,
+        rate_bps=10e6,
+        latency_s=0.005,
+        profile="this-cpu-ort-1t",
+        seed=0,
+        duration_s=5.0,
+        **extra,
+    )
+
+
+@pytest.mark.parametrize("split", ["offload", "middle", "local"])
+def test_the_written_scenario_costs_what_the_testbed_runs(split, tmp_path):
+    import yaml
+
+    from offloadsim import api
+
+    g = get_model("alexnet")
+    k = resolve_split(g, split)
+    (tmp_path / "arrivals.csv").write_text(scenario.trace_csv([[0.5], [3.0]]))
+    (tmp_path / "s.yaml").write_text(yaml.safe_dump(_inference_doc(k, trace="arrivals.csv")))
+    result = api.run(tmp_path / "s.yaml", stages=True)
+    predicted = compare.predicted_requests(result)
+    assert list(predicted["device"]) == ["device-0", "device-1"]
+    assert (result.tasks["split"] == k).all()
+    costs = scenario.predicted_costs(_inference_doc(k, think_s=0.0), k)
+    if k < len(g):
+        bits = as_chain(g).cut_bytes[k] * 8
+        np.testing.assert_allclose(
+            predicted["upload"], bits / 10e6 + 0.005
+        )  # alone on the link, plus latency
+        np.testing.assert_allclose(predicted["edge_compute"], costs.edge_s)
+        np.testing.assert_allclose(costs.upload_s, bits / 10e6)
+    else:
+        assert predicted["upload"].isna().all() and costs.upload_s == 0
+    np.testing.assert_allclose(predicted["device_compute"], costs.device_s)
+    np.testing.assert_allclose(predicted["latency"], predicted[list(compare.PARTS)].fillna(0).sum(axis=1))
+
+
+def test_simultaneous_flows_are_predicted_at_their_fair_share(tmp_path):
+    import yaml
+
+    from offloadsim import api
+
+    doc = scenario.flows_scenario(
+        name="f",
+        size_bytes=100e3,
+        devices=3,
+        rate_bps=8e6,
+        latency_s=0.0,
+        seed=0,
+        duration_s=5,
+        trace="a.csv",
+    )
+    (tmp_path / "a.csv").write_text(scenario.trace_csv([[0.0, 2.0]] * 3))
+    (tmp_path / "f.yaml").write_text(yaml.safe_dump(doc))
+    flows = compare.predicted_flows(api.run(tmp_path / "f.yaml", stages=True))
+    assert list(flows["round"]) == [0, 0, 0, 1, 1, 1]
+    np.testing.assert_allclose(flows["fct"], 3 * 100e3 * 8 / 8e6)  # max-min: a third of the link each
+
+
+def test_a_scenario_gives_one_request_pattern():
+    with pytest.raises(ValueError):
+        _inference_doc(3)
+    with pytest.raises(ValueError):
+        _inference_doc(3, think_s=0.0, trace="a.csv")
+
+
+# --------------------------------------------------------------------------- measurement and tables
+
+
+def _records():
+    device = [
+        {"device": "device-0", "id": i, "arrival": 1.0 * i, "compute_start": 1.0 * i + 0.01,
+         "compute_end": 1.0 * i + 0.03, "compute_cpu": 0.02, "queued": 1.0 * i + 0.03,
+         "send_start": 1.0 * i + 0.031, "finish": 1.0 * i + 0.2, "bytes_in": 4100}
+        for i in range(3)
+    ]  # fmt: skip
+    edge = [
+        {"device": "device-0", "id": i, "delivered": 1.0 * i + 0.131, "compute_start": 1.0 * i + 0.132,
+         "compute_end": 1.0 * i + 0.182, "compute_cpu": 0.025, "reply_start": 1.0 * i + 0.183,
+         "bytes_in": 125_100}
+        for i in range(3)
+    ]  # fmt: skip
+    return device, edge
+
+
+def test_request_rows_split_the_latency_into_its_parts():
+    frame = measure.requests_frame(*_records())
+    assert list(frame.columns) == list(measure.MEASURED_COLUMNS)
+    row = frame.iloc[1]
+    assert row["latency"] == pytest.approx(0.2)
+    assert row["device_wait"] == pytest.approx(0.01)
+    assert row["device_compute"] == pytest.approx(0.02)
+    assert row["connection_wait"] == pytest.approx(0.001)
+    assert row["upload"] == pytest.approx(0.1)
+    assert row["edge_wait"] == pytest.approx(0.001)
+    assert row["edge_compute"] == pytest.approx(0.05)
+    assert row["download"] == pytest.approx(0.017)
+    parts = [
+        "device_wait",
+        "device_compute",
+        "connection_wait",
+        "upload",
+        "edge_wait",
+        "edge_compute",
+        "download",
+    ]
+    assert frame[parts].sum(axis=1).to_numpy() == pytest.approx(frame["latency"].to_numpy(), abs=2e-3)
+    summary = compare.inference_summary({"model": "m"}, frame, frame.assign(latency=frame["latency"] * 1.1))
+    assert summary["error_pct"] == pytest.approx(10.0)
+    assert summary["device_cpu_share"] == pytest.approx(1.0) and summary["edge_cpu_share"] == pytest.approx(
+        0.5
+    )
+
+
+def test_flow_summary_pairs_flows_and_scores_fairness():
+    measured = pd.DataFrame(
+        {"device": ["d0", "d1"] * 2, "round": [0, 0, 1, 1], "start": 0.0, "fct": [1.0, 1.0, 0.5, 1.0],
+         "bytes": 1e5, "rate_bps": [8e5, 8e5, 1.6e6, 8e5]}
+    )  # fmt: skip
+    predicted = pd.DataFrame({"device": ["d0", "d1"] * 2, "round": [0, 0, 1, 1], "start": 0.0, "fct": 1.0})
+    row = compare.flows_summary({}, measured, predicted)
+    assert row["within_15_pct"] == pytest.approx(0.75)  # one flow of four was twice as fast as predicted
+    jain_round_1 = (2.4e6**2) / (2 * (1.6e6**2 + 8e5**2))
+    assert row["jain_fairness"] == pytest.approx(float(np.median([1.0, jain_round_1])), rel=1e-4)
+
+
+def test_campaign_grid_runs_local_once_per_model_and_pattern():
+    planned = campaign.inference_grid(["alexnet", "resnet18"], ["local", "middle", "offload"])
+    assert len(planned) == 2 * 2 * (1 + 2 * 3)
+    assert len({p.id for p in planned}) == len(planned)
+    rates = {p.config.rate_bps for p in planned}
+    assert rates == {link.rate_bps for link in campaign.LINKS}
+    flows = campaign.flows_grid()
+    assert len({p.id for p in flows}) == len(flows) == 2 * 2 * 2
+
+
+def test_validation_table_reports_median_and_spread_over_repetitions():
+    runs = pd.DataFrame(
+        {"id": ["a"] * 3, "model": "m", "split": "middle", "k": 3, "link": "LTE", "rate_mbps": 5.85,
+         "pattern": "closed", "measured_median_ms": [90.0, 100.0, 120.0], "predicted_median_ms": 110.0,
+         "measured_iqr_pct": 5.0, "device_cpu_share": 1.0, "edge_cpu_share": 0.9}
+    )  # fmt: skip
+    row = campaign.validation_table(runs).iloc[0]
+    assert row["measured_ms"] == 100.0 and row["error_pct"] == pytest.approx(10.0)
+    assert (row["measured_min_ms"], row["measured_max_ms"]) == (90.0, 120.0)
+    assert row["spread_pct"] == pytest.approx(30.0) and row["repetitions"] == 3
+
+
+def test_validation_figure_draws_one_panel_per_pattern_and_flows():
+    from offloadsim.testbed.figure import validation_figure
+
+    table = pd.DataFrame(
+        {"model": ["m", "m"], "split": ["middle", "offload"], "pattern": ["closed", "poisson"],
+         "measured_ms": [100.0, 200.0], "predicted_ms": [105.0, 150.0], "measured_min_ms": [95.0, 190.0],
+         "measured_max_ms": [110.0, 230.0]}
+    )  # fmt: skip
+    flows = pd.DataFrame(
+        {"devices": [2], "measured_fct_ms": [300.0], "predicted_fct_ms": [320.0], "measured_min_ms": [280.0],
+         "measured_max_ms": [330.0]}
+    )  # fmt: skip
+    fig = validation_figure(table, flows)
+    assert [ax.get_title() for ax in fig.axes] == [
+        "one request at a time",
+        "Poisson, 50 % load",
+        "concurrent flows",
+    ]
+    assert all(ax.get_xscale() == "log" for ax in fig.axes)
+
+
+# --------------------------------------------------------------------------- command line
+
+
+def test_without_root_the_testbed_says_so_and_exits_2(monkeypatch, capsys):
+    monkeypatch.setattr("os.geteuid", lambda: 1000)
+    with pytest.raises(TestbedError, match="needs root"):
+        check_available()
+    for argv in (["testbed", "check"], ["testbed", "run", "--requests", "1"], ["testbed", "flows"]):
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and err.startswith("offloadsim: error: ") and "root" in err, err
+
+
+def test_without_ip_the_testbed_says_so(monkeypatch, capsys):
+    monkeypatch.setattr("os.geteuid", lambda: 0)
+    monkeypatch.setattr("shutil.which", lambda name: None)
+    assert main(["testbed", "check"]) == 2
+    assert "'ip'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "argv, words",
+    [
+        (["testbed"], "sub-verb"),
+        (["testbed", "run", "--rate", "fast"], "bandwidth"),
+        (["testbed", "run", "--split", "99", "--model", "alexnet"], "outside 0..20"),
+        (["testbed", "run", "--model", "nope"], "unknown model"),
+        (["testbed", "run", "--load", "1.5"], "between 0 and 1"),
+        (["testbed", "flows", "--size", "0 B"], "flow size"),
+        (["testbed", "flows", "--devices", "65"], "devices must be"),
+    ],
+)
+def test_bad_options_are_one_line_and_exit_2(argv, words, capsys):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and words in err, err

@@ -35,8 +35,11 @@ __all__ = [
     "flows_grid",
     "flows_table",
     "inference_grid",
+    "finished",
     "run_campaign",
+    "tiny_plan",
     "validation_table",
+    "write_tables",
 ]
 
 
@@ -242,3 +245,35 @@ def flows_table(runs: pd.DataFrame) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
+
+def tiny_plan() -> list[Planned]:
+    """A campaign in a minute or two: MobileNetV2, two splits, the Wi-Fi link, 4 requests, one flows run."""
+    wifi = [link for link in LINKS if link.name == "Wi-Fi"]
+    planned = inference_grid(["mobilenet_v2"], ["middle", "offload"], wifi, ["closed", "poisson"], requests=4)
+    return planned + flows_grid([2], wifi, size_bytes=200e3, staggers=[0.25], rounds=2)
+
+
+def finished(planned: Sequence[Planned], results: Path, repetitions: int) -> list[Planned]:
+    """The configurations whose every repetition has a summary in ``results``."""
+    return [
+        p
+        for p in planned
+        if all((results / p.id / f"rep{r}" / "summary.json").exists() for r in range(repetitions))
+    ]
+
+
+def write_tables(
+    runs: pd.DataFrame, results: Path, figure_dir: Path
+) -> tuple[pd.DataFrame, pd.DataFrame, list[Path]]:
+    """``runs.csv``, ``validation.csv`` and ``flows.csv`` in ``results``; the figure in ``figure_dir``."""
+    from offloadsim.plots import save_figure
+    from offloadsim.testbed.figure import validation_figure
+
+    results.mkdir(parents=True, exist_ok=True)
+    runs.to_csv(results / "runs.csv", index=False)
+    table, flows = validation_table(runs), flows_table(runs)
+    table.to_csv(results / "validation.csv", index=False)
+    flows.to_csv(results / "flows.csv", index=False)
+    figures = save_figure(validation_figure(table, flows), figure_dir / "testbed_validation")
+    return table, flows, figures

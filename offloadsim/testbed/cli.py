@@ -65,10 +65,10 @@ def _common(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--queue",
-        type=_quantity("time"),
-        default=0.1,
-        metavar="T",
-        help="tbf queue in front of the link, in time at its rate (default 100 ms)",
+        type=_quantity("size"),
+        default=1024**2,
+        metavar="SIZE",
+        help="tbf's drop-tail queue in front of the link (default 1 MiB)",
     )
     p.add_argument(
         "--devices", type=cli_types.positive, default=1, metavar="N", help="devices sharing the link"
@@ -102,7 +102,9 @@ def add_testbed_command(subparsers: Any) -> None:
         ),
     )
     p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
-    sub = p.add_subparsers(dest="testbed_command", metavar="run|flows|check|clean", parser_class=type(p))
+    sub = p.add_subparsers(
+        dest="testbed_command", metavar="run|flows|campaign|check|clean", parser_class=type(p)
+    )
     p.set_defaults(handler=_no_sub_verb)
 
     r = sub.add_parser(
@@ -189,6 +191,47 @@ def add_testbed_command(subparsers: Any) -> None:
     _common(f)
     f.set_defaults(handler=_cmd_flows, devices=4)
 
+    g = sub.add_parser(
+        "campaign",
+        help="the validation campaign: models x splits x links x load, repeated, with tables and a figure",
+        description=(
+            "Run every configuration of the validation grid on a fresh testbed, repetition after "
+            "repetition; keep each run, skip finished ones (an interrupted campaign resumes), and write "
+            "runs.csv, validation.csv, flows.csv and the predicted-vs-measured figure."
+        ),
+    )
+    g.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
+    g.add_argument(
+        "--results", default="results/testbed-validation", metavar="DIR", help="where runs are kept"
+    )
+    g.add_argument("--figure", metavar="DIR", help="where the figure goes (default: the results directory)")
+    g.add_argument(
+        "--repetitions", type=cli_types.positive, default=3, metavar="N", help="fresh runs each (3)"
+    )
+    g.add_argument(
+        "--requests", type=cli_types.positive, default=20, metavar="N", help="requests per run (20)"
+    )
+    g.add_argument("--models", type=cli_types.names, default=None, metavar="A,B", help="zoo models")
+    g.add_argument(
+        "--splits", type=cli_types.names, default=None, metavar="A,B", help="local, middle, offload"
+    )
+    g.add_argument("--links", type=cli_types.names, default=None, metavar="A,B", help="3G, LTE, Wi-Fi")
+    g.add_argument(
+        "--patterns",
+        type=cli_types.names,
+        default=["closed", "poisson"],
+        metavar="A,B",
+        help="closed, poisson",
+    )
+    g.add_argument("--no-flows", action="store_true", help="skip the concurrent-flows experiments")
+    g.add_argument("--pin", action="store_true", help="pin the edge and each device to a CPU")
+    g.add_argument("--cache", metavar="DIR", help="exported ONNX parts (default ~/.cache/offloadsim/testbed)")
+    g.add_argument(
+        "--tiny", action="store_true", help="a minute or two: proves the campaign works end to end"
+    )
+    g.add_argument("--tables-only", action="store_true", help="only tabulate finished runs; run nothing")
+    g.set_defaults(handler=_cmd_campaign)
+
     c = sub.add_parser("check", help="say whether this machine can host the testbed (exit 2 if not)")
     c.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
     c.set_defaults(handler=_cmd_check)
@@ -209,7 +252,8 @@ def _guard(run: Any, args: argparse.Namespace) -> int:
 
 def _no_sub_verb(args: argparse.Namespace) -> int:
     print(
-        _PREFIX + "testbed needs a sub-verb: run, flows, check or clean (see 'offloadsim testbed --help')",
+        _PREFIX
+        + "testbed needs a sub-verb: run, flows, campaign, check or clean (see 'offloadsim testbed --help')",
         file=sys.stderr,
     )
     return EXIT_USAGE
@@ -226,6 +270,67 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 def _cmd_flows(args: argparse.Namespace) -> int:
     return _guard(_flows, args)
+
+
+def _cmd_campaign(args: argparse.Namespace) -> int:
+    return _guard(_campaign, args)
+
+
+def _campaign(args: argparse.Namespace) -> int:
+    from offloadsim.testbed import campaign
+    from offloadsim.testbed.errors import TestbedError
+    from offloadsim.testbed.experiment import InferenceConfig
+
+    results = Path(args.results)
+    repetitions = 1 if args.tiny else args.repetitions
+    if args.tiny:
+        planned = campaign.tiny_plan()
+    else:
+        links = {link.name.lower(): link for link in campaign.LINKS}
+        unknown = [name for name in args.links or () if name.lower() not in links]
+        if unknown:
+            known = ", ".join(link.name for link in campaign.LINKS)
+            raise TestbedError(f"unknown link class {unknown[0]!r}; known: {known}")
+        chosen = [links[name.lower()] for name in args.links] if args.links else list(campaign.LINKS)
+        planned = campaign.inference_grid(
+            args.models or campaign.MODELS,
+            args.splits or campaign.SPLITS,
+            chosen,
+            args.patterns,
+            requests=args.requests,
+            base=InferenceConfig(pin=args.pin),
+        )
+        if not args.no_flows:
+            planned += campaign.flows_grid(links=[link for link in chosen if link.name != "3G"] or chosen)
+    if args.tables_only:
+        done = campaign.finished(planned, results, repetitions)
+        print(f"{len(done)} of {len(planned)} configurations have all {repetitions} repetition(s)")
+        planned = done
+    runs = campaign.run_campaign(
+        planned, results, repetitions, cache_dir=Path(args.cache) if args.cache else None
+    )
+    if runs.empty:
+        print("no finished runs to tabulate")
+        return EXIT_OK
+    table, flows, figures = campaign.write_tables(
+        runs, results, Path(args.figure) if args.figure else results
+    )
+    if len(table):
+        cols = ["model", "split", "link", "pattern", "predicted_ms", "measured_ms", "error_pct", "spread_pct"]
+        print(table[cols].to_string(index=False))
+    if len(flows):
+        cols = [
+            "devices",
+            "link",
+            "stagger_ms",
+            "predicted_fct_ms",
+            "measured_fct_ms",
+            "error_pct",
+            "within_15_pct",
+        ]
+        print(flows[cols].to_string(index=False))
+    print(f"tables: {results}/ (runs.csv, validation.csv, flows.csv); figure: {', '.join(map(str, figures))}")
+    return EXIT_OK
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
@@ -259,7 +364,7 @@ def _run(args: argparse.Namespace) -> int:
         split=args.split,
         rate_bps=args.rate,
         latency_s=args.latency,
-        queue_s=args.queue,
+        queue_bytes=args.queue,
         devices=args.devices,
         requests=args.requests,
         pattern=args.pattern,
@@ -286,7 +391,7 @@ def _flows(args: argparse.Namespace) -> int:
         size_bytes=args.size,
         rate_bps=args.rate,
         latency_s=args.latency,
-        queue_s=args.queue,
+        queue_bytes=args.queue,
         rounds=args.rounds,
         stagger_s=args.stagger,
         seed=args.seed,

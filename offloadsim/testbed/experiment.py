@@ -36,7 +36,14 @@ from typing import Any
 import numpy as np
 
 from offloadsim.testbed.errors import TestbedError
-from offloadsim.testbed.netns import MAX_DEVICES, Testbed, check_available, remove_stale, shaping_for
+from offloadsim.testbed.netns import (
+    DEFAULT_QUEUE_BYTES,
+    MAX_DEVICES,
+    Testbed,
+    check_available,
+    remove_stale,
+    shaping_for,
+)
 from offloadsim.testbed.runner import Worker, execute, signals_as_interrupt
 
 __all__ = ["FlowsConfig", "InferenceConfig", "default_cache_dir", "run_flows", "run_inference"]
@@ -68,7 +75,7 @@ class InferenceConfig:
     split: str = "middle"
     rate_bps: float = 10e6
     latency_s: float = 0.0
-    queue_s: float = 0.1
+    queue_bytes: float = DEFAULT_QUEUE_BYTES
     devices: int = 1
     requests: int = 20
     pattern: str = "closed"
@@ -83,7 +90,7 @@ class InferenceConfig:
 
     def check(self) -> None:
         """TestbedError naming the first bad field."""
-        _check_common(self.devices, self.rate_bps, self.queue_s, self.latency_s, self.time_limit_s)
+        _check_common(self.devices, self.rate_bps, self.queue_bytes, self.latency_s, self.time_limit_s)
         if not 1 <= self.requests <= _MAX_REQUESTS:
             raise TestbedError(f"requests must be 1 .. {_MAX_REQUESTS}, got {self.requests}")
         if self.pattern not in PATTERNS:
@@ -111,7 +118,7 @@ class FlowsConfig:
     size_bytes: float = 500e3
     rate_bps: float = 10e6
     latency_s: float = 0.0
-    queue_s: float = 0.1
+    queue_bytes: float = DEFAULT_QUEUE_BYTES
     rounds: int = 5
     stagger_s: float = 0.0
     gap_s: float | None = None
@@ -120,7 +127,7 @@ class FlowsConfig:
 
     def check(self) -> None:
         """TestbedError naming the first bad field."""
-        _check_common(self.devices, self.rate_bps, self.queue_s, self.latency_s, self.time_limit_s)
+        _check_common(self.devices, self.rate_bps, self.queue_bytes, self.latency_s, self.time_limit_s)
         if not (math.isfinite(self.size_bytes) and 1 <= self.size_bytes <= 1e9):
             raise TestbedError(f"flow size must be 1 B .. 1 GB, got {self.size_bytes:g} B")
         if not 1 <= self.rounds <= 10_000:
@@ -139,11 +146,11 @@ class FlowsConfig:
 
 
 def _check_common(
-    devices: int, rate_bps: float, queue_s: float, latency_s: float, time_limit_s: float
+    devices: int, rate_bps: float, queue_bytes: float, latency_s: float, time_limit_s: float
 ) -> None:
     if not 1 <= devices <= MAX_DEVICES:
         raise TestbedError(f"devices must be 1 .. {MAX_DEVICES}, got {devices}")
-    shaping_for(rate_bps, queue_s)  # checks both
+    shaping_for(rate_bps, queue_bytes)  # checks both
     if not (math.isfinite(latency_s) and 0 <= latency_s <= 10):
         raise TestbedError(f"latency must be 0 .. 10 s, got {latency_s:g} s")
     if not (math.isfinite(time_limit_s) and 1 <= time_limit_s <= 86_400):
@@ -295,7 +302,7 @@ def run_inference(
         workdir = directory / "workers"
         workdir.mkdir()
         cpus = _cpus()
-        shaping = shaping_for(config.rate_bps, config.queue_s)
+        shaping = shaping_for(config.rate_bps, config.queue_bytes)
         with Testbed(config.devices, shaping) as bed:
             edge = None
             if offload:
@@ -345,6 +352,7 @@ def run_inference(
                     )
                 )
             device_records, edge_records = execute(bed, edge, devices, workdir, config.time_limit_s)
+            link = bed.link_stats()
         measured = measure.requests_frame(device_records, edge_records)
         measured.to_csv(directory / "measured.csv", index=False)
         span = float(measured["finish"].max()) if len(measured) else 1.0
@@ -375,13 +383,14 @@ def run_inference(
             "cut_bytes": float(chain.cut_bytes[k]) if offload else 0.0,
             "rate_mbps": config.rate_bps / 1e6,
             "latency_ms": config.latency_s * 1e3,
-            "queue_ms": config.queue_s * 1e3,
+            "queue_bytes": float(config.queue_bytes),
             "devices": config.devices,
             "pattern": config.pattern,
             "load": config.load if config.pattern == "poisson" else float("nan"),
             "rate_per_device_hz": rate_hz,
         }
         summary.update(compare.inference_summary(row_config, measured, predicted))
+        summary.update(drops_up=link["upload"]["drops"], drops_down=link["download"]["drops"])
         (directory / "summary.json").write_text(json.dumps(_plain(summary), indent=2) + "\n")
         _finish(
             directory,
@@ -394,6 +403,7 @@ def run_inference(
                 "machine": _machine(),
                 "date": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
                 "stale_namespaces_removed": removed,
+                "link": link,
                 "measured_requests": len(measured),
             },
             started,
@@ -425,7 +435,7 @@ def run_flows(config: FlowsConfig, out: str | Path, *, overwrite: bool = False) 
     def fill(directory: Path) -> None:
         workdir = directory / "workers"
         workdir.mkdir()
-        shaping = shaping_for(config.rate_bps, config.queue_s)
+        shaping = shaping_for(config.rate_bps, config.queue_bytes)
         with Testbed(config.devices, shaping) as bed:
             edge = Worker(
                 "edge",
@@ -462,6 +472,7 @@ def run_flows(config: FlowsConfig, out: str | Path, *, overwrite: bool = False) 
                 for i in range(config.devices)
             ]
             device_records, edge_records = execute(bed, edge, devices, workdir, config.time_limit_s)
+            link = bed.link_stats()
         measured = measure.flows_frame(device_records, edge_records)
         measured.to_csv(directory / "measured.csv", index=False)
         (directory / "arrivals.csv").write_text(scenario.trace_csv(arrivals))
@@ -489,11 +500,12 @@ def run_flows(config: FlowsConfig, out: str | Path, *, overwrite: bool = False) 
             "size_bytes": float(config.size_bytes),
             "rate_mbps": config.rate_bps / 1e6,
             "latency_ms": config.latency_s * 1e3,
-            "queue_ms": config.queue_s * 1e3,
+            "queue_bytes": float(config.queue_bytes),
             "stagger_ms": config.stagger_s * 1e3,
             "rounds": config.rounds,
         }
         summary.update(compare.flows_summary(row_config, measured, predicted))
+        summary.update(drops_up=link["upload"]["drops"], drops_down=link["download"]["drops"])
         (directory / "summary.json").write_text(json.dumps(_plain(summary), indent=2) + "\n")
         _finish(
             directory,
@@ -505,6 +517,7 @@ def run_flows(config: FlowsConfig, out: str | Path, *, overwrite: bool = False) 
                 "machine": _machine(),
                 "date": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
                 "stale_namespaces_removed": removed,
+                "link": link,
             },
             started,
         )

@@ -1,8 +1,9 @@
 """Run the workers of one testbed run inside its namespaces and collect their records, cleaning up always.
 
-:func:`execute` starts the edge worker, waits until it listens, starts the
-device workers, waits until each is ready, then tells them all the same
-start time ``T0`` (``go T0``) so their arrival times share one origin. It
+:func:`execute` starts the edge and device workers together (a device
+retries its connections until the edge listens), waits until each is ready,
+then tells the devices one start time ``T0`` (``go T0``) so their arrival
+times share one origin. It
 waits for every worker to exit (bounded by the time limit) and reads their
 records. Whatever happens — a worker failing, the time limit, Ctrl-C,
 SIGTERM — the workers are killed (their own process groups) before the
@@ -190,13 +191,11 @@ def execute(
         worker.config["time_limit_s"] = time_limit_s
     give_up = time.monotonic() + time_limit_s + 2 * _KILL_GRACE_S
     try:
-        if edge is not None:
-            _start(edge, bed, workdir)
-            _expect(edge, "ready", time.monotonic() + READY_TIMEOUT_S)
-        for device in devices:
-            _start(device, bed, workdir)
-        for device in devices:
-            _expect(device, "ready", time.monotonic() + READY_TIMEOUT_S)
+        for worker in workers:  # all at once: devices load their models while the edge loads its own
+            _start(worker, bed, workdir)
+        ready_by = time.monotonic() + READY_TIMEOUT_S
+        for worker in workers:  # a device is ready once connected, so after the edge listens
+            _expect(worker, "ready", ready_by)
         t0 = time.monotonic_ns() + int(START_MARGIN_S * 1e9)
         for device in devices:
             assert device.process is not None and device.process.stdin is not None

@@ -116,8 +116,7 @@ def _key(label: str, graph: LayerGraph, seed: int) -> str:
 
 
 def _atomic_save(model: Any, path: Path) -> None:
-    import onnx
-
+    onnx = _require_onnx()
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         onnx.save_model(model, os.fspath(tmp))
@@ -126,42 +125,49 @@ def _atomic_save(model: Any, path: Path) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def export_split(label: str, graph: LayerGraph, k: int, cache_dir: Path, *, seed: int = 0) -> SplitModel:
-    """The ONNX parts of ``graph`` cut at ``k``, exported once into ``cache_dir`` and reused.
-
-    ``label`` names the model (``resnet18``, ``resnet18@160``). Needs the
-    ``onnx`` extra; a model the exporter cannot write (transformers) is a
-    TestbedError.
-    """
+def _require_onnx() -> Any:
     try:
         import onnx
-        from onnx import TensorProto, helper, utils
     except ImportError:
         raise TestbedError(
             "the testbed needs the optional dependency: pip install 'offloadsim[onnx]'"
         ) from None
+    return onnx
+
+
+def export_split(label: str, graph: LayerGraph, k: int, cache_dir: Path, *, seed: int = 0) -> SplitModel:
+    """The ONNX parts of ``graph`` cut at ``k``, exported once into ``cache_dir`` and reused.
+
+    ``label`` names the model (``resnet18``, ``resnet18@160``). Needs the
+    ``onnx`` extra (imported only when something must be written); a model
+    the exporter cannot write (transformers) is a TestbedError.
+    """
     from offloadsim.models import export_onnx
 
     n = len(graph)
     key = _key(label, graph, seed)
     cache_dir.mkdir(parents=True, exist_ok=True)
     whole = cache_dir / f"{graph.name}-{key}.onnx"
-    if not whole.exists():
+    about = whole.with_suffix(".json")  # what the parts need to know without reading the model
+    if not whole.exists() or not about.exists():
+        onnx = _require_onnx()
         tmp = whole.with_name(f".{whole.name}.{os.getpid()}.tmp")
         try:
             export_onnx(graph, tmp, seed=seed)
         except NotImplementedError as exc:
             raise TestbedError(f"{label}: {exc}") from None
+        input_name = onnx.load(os.fspath(tmp), load_external_data=False).graph.input[0].name
         os.replace(tmp, whole)
-    input_name = "input"
-    parts: dict[str, Path | None] = {"device": None, "edge": None}
+        about.write_text(json.dumps({"input_name": input_name}))
+    input_name = str(json.loads(about.read_text())["input_name"])
     wanted = {"device": k > 0, "edge": k < n}
-    paths = {side: cache_dir / f"{graph.name}-{key}-k{k}-{side}.onnx" for side in parts}
-    proto = None
-    cross = crossing_tensors(graph, k)
-    if any(wanted[s] and not paths[s].exists() for s in parts):
+    paths = {side: cache_dir / f"{graph.name}-{key}-k{k}-{side}.onnx" for side in wanted}
+    cross = [input_name if t == INPUT else t for t in crossing_tensors(graph, k)]
+    if any(wanted[side] and not paths[side].exists() for side in wanted):
+        onnx = _require_onnx()
+        from onnx import TensorProto, helper, utils
+
         proto = onnx.load(os.fspath(whole))
-        input_name = proto.graph.input[0].name
         known = {vi.name for vi in (*proto.graph.input, *proto.graph.output)}
         proto.graph.value_info.extend(  # the extractor needs every cut tensor's type and shape
             helper.make_tensor_value_info(layer.name, TensorProto.FLOAT, list(layer.output_shape))
@@ -169,21 +175,18 @@ def export_split(label: str, graph: LayerGraph, k: int, cache_dir: Path, *, seed
             if layer.name not in known
         )
         extractor = utils.Extractor(proto)
-        names = [input_name if t == INPUT else t for t in cross]
         if wanted["device"] and not paths["device"].exists():
-            _atomic_save(extractor.extract_model([input_name], names), paths["device"])
+            _atomic_save(extractor.extract_model([input_name], cross), paths["device"])
         if wanted["edge"] and not paths["edge"].exists():
-            _atomic_save(extractor.extract_model(names, list(graph.outputs)), paths["edge"])
-    for side in parts:
-        parts[side] = paths[side] if wanted[side] else None
+            _atomic_save(extractor.extract_model(cross, list(graph.outputs)), paths["edge"])
     return SplitModel(
         model=label,
         k=k,
         layers=n,
-        device_onnx=parts["device"],
-        edge_onnx=parts["edge"],
+        device_onnx=paths["device"] if wanted["device"] else None,
+        edge_onnx=paths["edge"] if wanted["edge"] else None,
         input_name=input_name,
         input_shape=tuple(graph.input_shape),
-        crossing=tuple(input_name if t == INPUT else t for t in cross),
+        crossing=tuple(cross),
         output_names=tuple(graph.outputs),
     )

@@ -209,6 +209,17 @@ def run_edge(cfg: dict[str, Any]) -> list[dict[str, Any]]:
 # --------------------------------------------------------------------------- device
 
 
+def _connect(host: str, port: int, deadline_ns: int) -> socket.socket:
+    """A TCP connection to the edge, retried while the edge is still starting (until the deadline)."""
+    while True:
+        try:
+            return socket.create_connection((host, port), timeout=max((deadline_ns - _now()) / 1e9, 0.001))
+        except ConnectionRefusedError:
+            if _now() >= deadline_ns:
+                raise
+            time.sleep(0.05)
+
+
 def _wait_for_go(deadline_ns: int) -> int:
     """Block until the runner writes ``go T0_NS`` on stdin; return T0_NS."""
     while _now() < deadline_ns:
@@ -274,8 +285,7 @@ def run_device(cfg: dict[str, Any]) -> list[dict[str, Any]]:
     threads = []
     if offload:
         for i in range(int(cfg["connections"])):
-            timeout = max((deadline - _now()) / 1e9, 0.001)
-            conn = socket.create_connection((cfg["edge_host"], int(cfg["edge_port"])), timeout=timeout)
+            conn = _connect(cfg["edge_host"], int(cfg["edge_port"]), deadline)
             conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             thread = threading.Thread(target=connection_loop, args=(conn,), name=f"conn{i}", daemon=True)
             threads.append(thread)

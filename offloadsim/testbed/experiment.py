@@ -217,11 +217,11 @@ def _write_out(out: str | Path, overwrite: bool, fill: Any) -> Path:
 def _profile(name: str, directory: Path) -> str:
     """Copy the calibrated profile ``name`` into ``directory/profiles``; return the name scenarios use."""
     from offloadsim.calibration.errors import CalibrationError
-    from offloadsim.calibration.profile import CalibratedProfile, profile_search_path, save_profile
-    from offloadsim.profiles.builtin import get_profile
+    from offloadsim.calibration.profile import CalibratedProfile, save_profile
+    from offloadsim.profiles import get_profile
 
     try:
-        profile = get_profile(name, profile_search_path())
+        profile = get_profile(name)
     except (KeyError, CalibrationError) as exc:
         raise TestbedError(f"profile: {exc.args[0] if exc.args else exc}") from None
     if not isinstance(profile, CalibratedProfile):

@@ -1,22 +1,6 @@
-"""Fixtures of the testbed tests: the machine check, the profile search path, a shared ONNX cache."""
-
-import os
-from pathlib import Path
+"""Fixtures of the testbed tests: the machine check and a shared ONNX cache."""
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[2]
-PROFILES = ROOT / "scenarios" / "profiles"
-
-
-@pytest.fixture(autouse=True)
-def shipped_profiles(monkeypatch):
-    """Find the shipped calibrated profile by name whatever the working directory."""
-    if PROFILES.is_dir():
-        monkeypatch.setenv(
-            "OFFLOADSIM_PROFILE_PATH",
-            os.pathsep.join(filter(None, [str(PROFILES), os.environ.get("OFFLOADSIM_PROFILE_PATH")])),
-        )
 
 
 @pytest.fixture(scope="session")

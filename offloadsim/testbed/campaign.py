@@ -19,7 +19,7 @@ import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from offloadsim.testbed.experiment import FlowsConfig, InferenceConfig, run_flows, run_inference
 
@@ -176,6 +176,44 @@ def _spread(values: Iterable[float]) -> tuple[float, float, float]:
     return float(np.median(array)), float(array.min()), float(array.max())
 
 
+def _per_configuration(
+    runs: pd.DataFrame, kind: str, measured: str, predicted: str, identity: Sequence[str], unit: str
+) -> list[dict[str, Any]]:
+    """Rows of ``runs`` of one kind (those with a ``kind`` column), grouped by configuration id.
+
+    Each row keeps the ``identity`` columns of the configuration's first run,
+    then the median over repetitions of ``predicted`` and ``measured``, the
+    error of the first against the second, and the measured range.
+    """
+    rows: list[dict[str, Any]] = []
+    if kind not in runs:
+        return rows
+    for plan_id, group in runs[runs[kind].notna()].groupby("id", sort=False):
+        first = group.iloc[0]
+        meas, low, high = _spread(group[measured])
+        pred = _spread(group[predicted])[0]
+        error = round(100 * (pred - meas) / meas, 2) if meas > 0 else math.nan
+        rows.append(
+            {
+                "id": plan_id,
+                **{key: first[key] for key in identity},
+                "repetitions": len(group),
+                f"predicted_{unit}": round(pred, 3),
+                f"measured_{unit}": round(meas, 3),
+                "error_pct": error,
+                "measured_min_ms": round(low, 3),
+                "measured_max_ms": round(high, 3),
+                "spread_pct": round(100 * (high - low) / meas, 2) if meas > 0 else math.nan,
+                "_group": group,
+            }
+        )
+    return rows
+
+
+def _median_of(group: pd.DataFrame, column: str, digits: int) -> float:
+    return round(_spread(group[column])[0], digits)
+
+
 def validation_table(runs: pd.DataFrame) -> pd.DataFrame:
     """One row per split-inference configuration: predicted and measured median latency, error, spread.
 
@@ -186,33 +224,14 @@ def validation_table(runs: pd.DataFrame) -> pd.DataFrame:
     """
     import pandas as pd
 
-    rows = []
-    runs = runs[runs["pattern"].notna()] if "pattern" in runs else runs.iloc[0:0]
-    for plan_id, group in runs.groupby("id", sort=False):
-        first = group.iloc[0]
-        measured, low, high = _spread(group["measured_median_ms"])
-        predicted, _, _ = _spread(group["predicted_median_ms"])
-        rows.append(
-            {
-                "id": plan_id,
-                "model": first["model"],
-                "split": first["split"],
-                "k": int(first["k"]),
-                "link": first["link"],
-                "rate_mbps": first["rate_mbps"],
-                "pattern": first["pattern"],
-                "repetitions": len(group),
-                "predicted_ms": round(predicted, 3),
-                "measured_ms": round(measured, 3),
-                "error_pct": round(100 * (predicted - measured) / measured, 2) if measured > 0 else math.nan,
-                "measured_min_ms": round(low, 3),
-                "measured_max_ms": round(high, 3),
-                "spread_pct": round(100 * (high - low) / measured, 2) if measured > 0 else math.nan,
-                "within_run_iqr_pct": round(_spread(group["measured_iqr_pct"])[0], 2),
-                "device_cpu_share": round(_spread(group["device_cpu_share"])[0], 3),
-                "edge_cpu_share": round(_spread(group["edge_cpu_share"])[0], 3),
-            }
-        )
+    identity = ("model", "split", "k", "link", "rate_mbps", "pattern")
+    rows = _per_configuration(runs, "pattern", "measured_median_ms", "predicted_median_ms", identity, "ms")
+    for row in rows:
+        group = row.pop("_group")
+        row["k"] = int(row["k"])
+        row["within_run_iqr_pct"] = _median_of(group, "measured_iqr_pct", 2)
+        row["device_cpu_share"] = _median_of(group, "device_cpu_share", 3)
+        row["edge_cpu_share"] = _median_of(group, "edge_cpu_share", 3)
     return pd.DataFrame(rows)
 
 
@@ -220,30 +239,15 @@ def flows_table(runs: pd.DataFrame) -> pd.DataFrame:
     """One row per concurrent-flows configuration: predicted and measured median FCT, error, spread."""
     import pandas as pd
 
-    rows = []
-    runs = runs[runs["flows"].notna()] if "flows" in runs else runs.iloc[0:0]
-    for plan_id, group in runs.groupby("id", sort=False):
-        first = group.iloc[0]
-        measured, low, high = _spread(group["measured_median_fct_ms"])
-        predicted, _, _ = _spread(group["predicted_median_fct_ms"])
-        rows.append(
-            {
-                "id": plan_id,
-                "devices": int(first["devices"]),
-                "size_bytes": first["size_bytes"],
-                "link": first["link"],
-                "rate_mbps": first["rate_mbps"],
-                "stagger_ms": first["stagger_ms"],
-                "repetitions": len(group),
-                "predicted_fct_ms": round(predicted, 3),
-                "measured_fct_ms": round(measured, 3),
-                "error_pct": round(100 * (predicted - measured) / measured, 2) if measured > 0 else math.nan,
-                "measured_min_ms": round(low, 3),
-                "measured_max_ms": round(high, 3),
-                "within_15_pct": round(_spread(group["within_15_pct"])[0], 3),
-                "jain_fairness": round(_spread(group["jain_fairness"])[0], 4),
-            }
-        )
+    identity = ("devices", "size_bytes", "link", "rate_mbps", "stagger_ms")
+    rows = _per_configuration(
+        runs, "flows", "measured_median_fct_ms", "predicted_median_fct_ms", identity, "fct_ms"
+    )
+    for row in rows:
+        group = row.pop("_group")
+        row["devices"] = int(row["devices"])
+        row["within_15_pct"] = _median_of(group, "within_15_pct", 3)
+        row["jain_fairness"] = _median_of(group, "jain_fairness", 4)
     return pd.DataFrame(rows)
 
 

@@ -194,8 +194,17 @@ def _write_yaml(path: Path, document: dict[str, Any], comment: str) -> None:
     path.write_text("".join(f"# {line}\n" for line in comment.splitlines()) + text)
 
 
-def _finish(directory: Path, meta: dict[str, Any], started: float) -> None:
-    meta["wall_s"] = round(time.monotonic() - started, 3)
+def _conclude(
+    directory: Path,
+    summary: dict[str, Any],
+    link: dict[str, dict[str, int]],
+    meta: dict[str, Any],
+    started: float,
+) -> None:
+    """Add the link drop counts to ``summary``; write it to summary.json and ``meta`` to testbed.json."""
+    summary.update(drops_up=link["upload"]["drops"], drops_down=link["download"]["drops"])
+    (directory / "summary.json").write_text(json.dumps(_plain(summary), indent=2) + "\n")
+    meta.update(link=link, wall_s=round(time.monotonic() - started, 3))
     (directory / "testbed.json").write_text(json.dumps(meta, indent=2, default=str) + "\n")
 
 
@@ -390,10 +399,10 @@ def run_inference(
             "rate_per_device_hz": rate_hz,
         }
         summary.update(compare.inference_summary(row_config, measured, predicted))
-        summary.update(drops_up=link["upload"]["drops"], drops_down=link["download"]["drops"])
-        (directory / "summary.json").write_text(json.dumps(_plain(summary), indent=2) + "\n")
-        _finish(
+        _conclude(
             directory,
+            summary,
+            link,
             {
                 "kind": "inference",
                 "config": dataclasses.asdict(config),
@@ -403,7 +412,6 @@ def run_inference(
                 "machine": _machine(),
                 "date": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
                 "stale_namespaces_removed": removed,
-                "link": link,
                 "measured_requests": len(measured),
             },
             started,
@@ -505,10 +513,10 @@ def run_flows(config: FlowsConfig, out: str | Path, *, overwrite: bool = False) 
             "rounds": config.rounds,
         }
         summary.update(compare.flows_summary(row_config, measured, predicted))
-        summary.update(drops_up=link["upload"]["drops"], drops_down=link["download"]["drops"])
-        (directory / "summary.json").write_text(json.dumps(_plain(summary), indent=2) + "\n")
-        _finish(
+        _conclude(
             directory,
+            summary,
+            link,
             {
                 "kind": "flows",
                 "config": dataclasses.asdict(config),
@@ -517,7 +525,6 @@ def run_flows(config: FlowsConfig, out: str | Path, *, overwrite: bool = False) 
                 "machine": _machine(),
                 "date": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
                 "stale_namespaces_removed": removed,
-                "link": link,
             },
             started,
         )

@@ -132,11 +132,12 @@ def _ms(value: float) -> float:
 def inference_summary(
     config: Mapping[str, Any], measured: pd.DataFrame, predicted: pd.DataFrame
 ) -> dict[str, Any]:
-    """One row: the configuration, measured and predicted latency (median, p10, p90), error, parts, CPU share.
+    """One row: the configuration, measured and predicted latency (median, p10, p90), error, parts, CPU.
 
     ``measured_iqr_pct`` is the measured interquartile range over the
-    median; ``*_cpu_share`` the median ratio of thread CPU time to wall time
-    of a compute step (near 1 on a quiet machine, lower when preempted).
+    median; ``measured_*_cpu_ms`` the median thread CPU time of a compute
+    step and ``*_cpu_share`` the median ratio of CPU time to wall time (near
+    1 on a quiet machine, lower when the worker waited for a CPU).
     """
     row = dict(config)
     m, p = measured["latency"], predicted["latency"]
@@ -157,6 +158,7 @@ def inference_summary(
         row[f"measured_{part}_ms"] = _ms(_q(measured[part], 0.5))
         row[f"predicted_{part}_ms"] = _ms(_q(predicted[part], 0.5))
     for side in ("device", "edge"):
+        row[f"measured_{side}_cpu_ms"] = _ms(_q(measured[f"{side}_cpu"], 0.5))
         wall, cpu = measured[f"{side}_compute"].to_numpy(float), measured[f"{side}_cpu"].to_numpy(float)
         with np.errstate(divide="ignore", invalid="ignore"):
             row[f"{side}_cpu_share"] = round(_q(np.where(wall > 1e-4, cpu / wall, np.nan), 0.5), 3)

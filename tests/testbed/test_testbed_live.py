@@ -112,7 +112,7 @@ def test_split_inference_runs_over_the_shaped_link(tmp_path, onnx_cache, capsys)
 def test_concurrent_flows_share_the_link_and_conserve_its_work(tmp_path):
     from offloadsim.testbed import FlowsConfig, run_flows
 
-    size, rate, n = 150e3, 10e6, 2
+    size, rate, n = 400e3, 4e6, 2  # 1.6 s per round: long against a loaded machine's scheduling delays
     row = run_flows(FlowsConfig(devices=n, size_bytes=size, rate_bps=rate, rounds=2), tmp_path / "flows")
     measured = pd.read_csv(tmp_path / "flows" / "measured.csv")
     predicted = pd.read_csv(tmp_path / "flows" / "predicted.csv")
@@ -125,7 +125,7 @@ def test_concurrent_flows_share_the_link_and_conserve_its_work(tmp_path):
             makespan >= (flows["bytes"].sum() - burst) * 8 / rate
         )  # the link never ran faster than its rate
         # whatever the split between the flows, the link stays busy: all bytes are through at ~ the fluid time
-        assert makespan == pytest.approx(n * size * 8 / rate, rel=0.2)
+        assert makespan == pytest.approx(n * size * 8 / rate, rel=0.25)
 
 
 @pytest.mark.parametrize(

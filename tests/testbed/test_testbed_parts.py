@@ -236,9 +236,10 @@ def test_request_rows_split_the_latency_into_its_parts():
     assert frame[parts].sum(axis=1).to_numpy() == pytest.approx(frame["latency"].to_numpy(), abs=2e-3)
     summary = compare.inference_summary({"model": "m"}, frame, frame.assign(latency=frame["latency"] * 1.1))
     assert summary["error_pct"] == pytest.approx(10.0)
-    assert summary["device_cpu_share"] == pytest.approx(1.0) and summary["edge_cpu_share"] == pytest.approx(
-        0.5
-    )
+    assert summary["device_cpu_share"] == pytest.approx(1.0)
+    assert summary["edge_cpu_share"] == pytest.approx(0.5)
+    assert summary["measured_device_cpu_ms"] == pytest.approx(20.0)
+    assert summary["measured_edge_cpu_ms"] == pytest.approx(25.0)
 
 
 def test_flow_summary_pairs_flows_and_scores_fairness():

@@ -1,9 +1,9 @@
 """The ``testbed`` verb: ``offloadsim testbed run|flows|check|clean`` (:func:`add_testbed_command`).
 
 A user's mistake (bad option, no root, no namespaces, an unknown model or
-profile) prints one line ``offloadsim: error: ...`` and exits 2. Ctrl-C or
-SIGTERM stop the run, remove its namespaces and exit 130, leaving no
-results directory behind.
+profile) prints one line ``offloadsim: error: ...`` and exits 2. Ctrl-C (exit
+130) or SIGTERM (exit 143) stop the run and remove its workers and
+namespaces, leaving no results directory behind.
 """
 
 from __future__ import annotations
@@ -84,7 +84,9 @@ def _common(p: argparse.ArgumentParser) -> None:
         help="stop and fail a run that takes longer (default 600 s)",
     )
     p.add_argument("--out", metavar="DIR", help="results directory (default results/testbed/<what>-<time>)")
-    p.add_argument("--overwrite", action="store_true", help="replace an existing results directory")
+    p.add_argument(
+        "--overwrite", action="store_true", help="replace an earlier result (default: keep it as DIR.old-N)"
+    )
 
 
 def add_testbed_command(subparsers: Any) -> None:

@@ -11,7 +11,7 @@ Two kinds:
 
 Each writes one directory, all or nothing (:func:`offloadsim.results.write_directory`)::
 
-    testbed.json      what ran: configuration, cut, tbf parameters, machine, versions, wall time
+    manifest.json     what ran (format offloadsim-testbed/1): configuration, cut, tbf, link counters, machine
     measured.csv      one row per request (or flow), as measured
     scenario.yaml     the same configuration as an offloadsim scenario (+ arrivals.csv, profiles/)
     simulated/        the simulator's run directory for that scenario
@@ -49,6 +49,8 @@ from offloadsim.testbed.runner import Worker, execute, signals_as_interrupt
 __all__ = ["FlowsConfig", "InferenceConfig", "default_cache_dir", "run_flows", "run_inference"]
 
 PATTERNS = ("closed", "poisson")
+#: The ``format`` of a testbed result's manifest (an offloadsim result: a rerun keeps it as NAME.old-N).
+FORMAT = "offloadsim-testbed/1"
 _PORT = 50007
 _MAX_REQUESTS = 100_000
 
@@ -201,21 +203,24 @@ def _conclude(
     meta: dict[str, Any],
     started: float,
 ) -> None:
-    """Add the link drop counts to ``summary``; write it to summary.json and ``meta`` to testbed.json."""
+    """Add the link drop counts to ``summary``; write it to summary.json and ``meta`` to manifest.json."""
     summary.update(drops_up=link["upload"]["drops"], drops_down=link["download"]["drops"])
     (directory / "summary.json").write_text(json.dumps(_plain(summary), indent=2) + "\n")
+    from offloadsim._version import __version__
+
+    meta = {"format": FORMAT, "version": __version__, **meta}
     meta.update(link=link, wall_s=round(time.monotonic() - started, 3))
-    (directory / "testbed.json").write_text(json.dumps(meta, indent=2, default=str) + "\n")
+    (directory / "manifest.json").write_text(json.dumps(meta, indent=2, default=str) + "\n")
 
 
 def _write_out(out: str | Path, overwrite: bool, fill: Any) -> Path:
     """Run ``fill`` into ``out``, all or nothing; SIGTERM and SIGHUP interrupt it as Ctrl-C does."""
-    from offloadsim.results import ResultsError, check_out_dir, write_directory
+    from offloadsim.outdir import ResultsError, check_out_dir, write_directory
 
     try:
         check_out_dir(out, overwrite)
         with signals_as_interrupt():
-            return write_directory(out, fill, overwrite=overwrite)
+            return write_directory(out, fill, overwrite=overwrite).path
     except ResultsError as exc:
         raise TestbedError(str(exc)) from None
 

@@ -45,9 +45,12 @@ _SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 @contextlib.contextmanager
 def signals_as_interrupt() -> Iterator[None]:
-    """Within the block, SIGINT, SIGTERM and SIGHUP raise one KeyboardInterrupt, so clean-up runs.
+    """Within the block, SIGINT, SIGTERM and SIGHUP interrupt once, so clean-up runs.
 
-    The first signal interrupts; later ones are ignored until the block has
+    The first signal is handed to the handler that was there before (the
+    command line's: Ctrl-C raises KeyboardInterrupt, SIGTERM its own
+    subclass of it, so the exit status says which) or, where there was none,
+    raises KeyboardInterrupt. Later signals are ignored until the block has
     exited, so a second Ctrl-C cannot cut the clean-up short (every clean-up
     step is bounded in time). Only the main thread can install signal
     handlers; elsewhere this does nothing.
@@ -59,9 +62,13 @@ def signals_as_interrupt() -> Iterator[None]:
     def interrupt(signum: int, frame: Any) -> None:
         for sig in _SIGNALS:
             signal.signal(sig, signal.SIG_IGN)
+        before = previous.get(signum)
+        if callable(before):
+            before(signum, frame)  # raises what the caller maps this signal to
         raise KeyboardInterrupt(f"signal {signum}")
 
-    previous = {sig: signal.signal(sig, interrupt) for sig in _SIGNALS}
+    previous: dict[int, Any] = {}
+    previous.update((sig, signal.signal(sig, interrupt)) for sig in _SIGNALS)
     try:
         yield
     finally:

@@ -66,7 +66,7 @@ def test_split_inference_runs_over_the_shaped_link(tmp_path, onnx_cache, capsys)
     printed = capsys.readouterr().out
     assert "latency median" in printed and f"results: {out}/" in printed
     for name in (
-        "testbed.json",
+        "manifest.json",
         "measured.csv",
         "predicted.csv",
         "summary.json",
@@ -76,7 +76,7 @@ def test_split_inference_runs_over_the_shaped_link(tmp_path, onnx_cache, capsys)
         assert (out / name).exists(), name
     measured = pd.read_csv(out / "measured.csv")
     summary = json.loads((out / "summary.json").read_text())
-    meta = json.loads((out / "testbed.json").read_text())
+    meta = json.loads((out / "manifest.json").read_text())
     assert len(measured) == summary["requests"] == 5
     assert measured["latency"].gt(0).all() and measured.notna().all().all()
 
@@ -156,7 +156,7 @@ def test_an_interrupted_run_leaves_nothing_behind(tmp_path, onnx_cache, signum):
             pytest.fail("the run never got its workers going")
         time.sleep(1.0)
         proc.send_signal(signum)
-        assert proc.wait(timeout=60) == 130
+        assert proc.wait(timeout=60) == (143 if signum == signal.SIGTERM else 130)
     finally:
         if proc.poll() is None:
             proc.kill()

@@ -79,9 +79,10 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--time-limit",
         type=_quantity("time"),
-        default=600.0,
+        default=None,
         metavar="T",
-        help="stop and fail a run that takes longer (default 600 s)",
+        help="stop and fail a run that takes longer (default: generous against the predicted length, "
+        "at least 600 s)",
     )
     p.add_argument("--out", metavar="DIR", help="results directory (default results/testbed/<what>-<time>)")
     p.add_argument(
@@ -397,7 +398,7 @@ def _flows(args: argparse.Namespace) -> int:
         rounds=args.rounds,
         stagger_s=args.stagger,
         seed=args.seed,
-        time_limit_s=args.time_limit,
+        time_limit_s=args.time_limit or 600.0,
     )
     out = Path(args.out) if args.out else _default_out(f"flows-{args.devices}")
     row = run_flows(config, out, overwrite=args.overwrite)

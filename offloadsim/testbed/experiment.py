@@ -70,7 +70,9 @@ class InferenceConfig:
     per device whose rate loads the busiest resource (device, edge, or the
     link either way) to ``load``, by the simulator's own cost estimates.
     ``requests`` is per device. ``pin`` puts the edge on the last CPU and
-    device ``i`` on CPU ``i`` (modulo the CPU count).
+    device ``i`` on CPU ``i`` (modulo the CPU count). ``time_limit_s`` bounds
+    the run; by default four times its predicted length plus two minutes, at
+    least 600 s. A limit shorter than the predicted length is refused at once.
     """
 
     model: str = "alexnet"
@@ -87,12 +89,14 @@ class InferenceConfig:
     seed: int = 0
     profile: str = "this-cpu-ort-1t"
     pin: bool = False
-    time_limit_s: float = 600.0
+    time_limit_s: float | None = None
     warmup: int = 3
 
     def check(self) -> None:
         """TestbedError naming the first bad field."""
-        _check_common(self.devices, self.rate_bps, self.queue_bytes, self.latency_s, self.time_limit_s)
+        _check_common(
+            self.devices, self.rate_bps, self.queue_bytes, self.latency_s, self.time_limit_s or 600.0
+        )
         if not 1 <= self.requests <= _MAX_REQUESTS:
             raise TestbedError(f"requests must be 1 .. {_MAX_REQUESTS}, got {self.requests}")
         if self.pattern not in PATTERNS:
@@ -253,6 +257,26 @@ def _profile(name: str, directory: Path) -> str:
     return profile.name
 
 
+def _time_limit(config: InferenceConfig, costs: Any, arrivals: list[list[float]] | None) -> float:
+    """The run's bound: the one given, or generous against the predicted length (at least 600 s).
+
+    A given limit shorter than the predicted length is refused before anything starts.
+    """
+    alone = costs.device_s + costs.edge_s + costs.upload_s + costs.download_s
+    if arrivals is None:
+        expected = config.requests * (alone + config.think_s)
+    else:
+        expected = max(times[-1] for times in arrivals) + alone
+    if config.time_limit_s is None:
+        return max(600.0, 4 * expected + 120)
+    if expected > config.time_limit_s:
+        raise TestbedError(
+            f"the run would take about {expected:.0f} s (predicted), more than the time limit of "
+            f"{config.time_limit_s:g} s: raise it or send fewer requests"
+        )
+    return config.time_limit_s
+
+
 def _poisson_arrivals(rate_hz: float, count: int, devices: int, seed: int) -> list[list[float]]:
     """``count`` Poisson arrival times per device (seconds from 0), one seeded stream per device."""
     out = []
@@ -308,6 +332,7 @@ def run_inference(
         if config.pattern == "poisson":
             rate_hz = config.load / costs.bottleneck_s(config.devices)
             arrivals = _poisson_arrivals(rate_hz, config.requests, config.devices, config.seed)
+        time_limit = _time_limit(config, costs, arrivals)
         split = export_split(spec.label, graph, k, cache)
         from offloadsim.models import as_chain
 
@@ -365,7 +390,7 @@ def run_inference(
                         },
                     )
                 )
-            device_records, edge_records = execute(bed, edge, devices, workdir, config.time_limit_s)
+            device_records, edge_records = execute(bed, edge, devices, workdir, time_limit)
             link = bed.link_stats()
         measured = measure.requests_frame(device_records, edge_records)
         measured.to_csv(directory / "measured.csv", index=False)

@@ -28,6 +28,7 @@ import json
 import math
 import os
 import platform
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -232,10 +233,10 @@ def _write_out(out: str | Path, overwrite: bool, fill: Any) -> Path:
 # --------------------------------------------------------------------------- inference
 
 
-def _profile(name: str, directory: Path) -> str:
-    """Copy the calibrated profile ``name`` into ``directory/profiles``; return the name scenarios use."""
+def _calibrated_profile(name: str) -> Any:
+    """The calibrated profile ``name`` (a name or a file), checked to be onnxruntime on one thread."""
     from offloadsim.calibration.errors import CalibrationError
-    from offloadsim.calibration.profile import CalibratedProfile, save_profile
+    from offloadsim.calibration.profile import CalibratedProfile
     from offloadsim.profiles import get_profile
 
     try:
@@ -252,9 +253,15 @@ def _profile(name: str, directory: Path) -> str:
             f"profile {name!r} was calibrated with {profile.backend.get('name')} on "
             f"{profile.backend.get('threads')} thread(s); the testbed runs onnxruntime on one thread"
         )
+    return profile
+
+
+def _save_profile(profile: Any, directory: Path) -> None:
+    """Keep ``profile`` in ``directory/profiles``, where the scenario beside it finds it by name."""
+    from offloadsim.calibration.profile import save_profile
+
     (directory / "profiles").mkdir(exist_ok=True)
     save_profile(profile, directory / "profiles" / f"{profile.name}.json")
-    return profile.name
 
 
 def _time_limit(config: InferenceConfig, costs: Any, arrivals: list[list[float]] | None) -> float:
@@ -306,33 +313,38 @@ def run_inference(
         raise TestbedError(f"model: {exc}") from None
     graph = spec.graph
     k = resolve_split(graph, config.split)
+    profile = _calibrated_profile(config.profile)
+    common: dict[str, Any] = {
+        "name": f"testbed-{spec.label.replace('@', '-')}-k{k}",
+        "label": spec.label,
+        "k": k,
+        "layers": len(graph),
+        "devices": config.devices,
+        "rate_bps": config.rate_bps,
+        "latency_s": config.latency_s,
+        "profile": profile.name,
+        "seed": config.seed,
+    }
+    with tempfile.TemporaryDirectory(
+        prefix="offloadsim-testbed-"
+    ) as tmp:  # costs, before touching the system
+        _save_profile(profile, Path(tmp))
+        costs = scenario.predicted_costs(
+            scenario.inference_scenario(**common, duration_s=1.0, think_s=0.0), k, tmp
+        )
+    arrivals: list[list[float]] | None = None
+    rate_hz = float("nan")
+    if config.pattern == "poisson":
+        rate_hz = config.load / costs.bottleneck_s(config.devices)
+        arrivals = _poisson_arrivals(rate_hz, config.requests, config.devices, config.seed)
+    time_limit = _time_limit(config, costs, arrivals)
     removed = _prepare()
     cache = Path(cache_dir) if cache_dir is not None else default_cache_dir()
     summary: dict[str, Any] = {}
     started = time.monotonic()
 
     def fill(directory: Path) -> None:
-        profile = _profile(config.profile, directory)
-        name = f"testbed-{spec.label.replace('@', '-')}-k{k}"
-        common: dict[str, Any] = {
-            "name": name,
-            "label": spec.label,
-            "k": k,
-            "layers": len(graph),
-            "devices": config.devices,
-            "rate_bps": config.rate_bps,
-            "latency_s": config.latency_s,
-            "profile": profile,
-            "seed": config.seed,
-        }
-        probe = scenario.inference_scenario(**common, duration_s=1.0, think_s=0.0)
-        costs = scenario.predicted_costs(probe, k, str(directory))
-        arrivals: list[list[float]] | None = None
-        rate_hz = float("nan")
-        if config.pattern == "poisson":
-            rate_hz = config.load / costs.bottleneck_s(config.devices)
-            arrivals = _poisson_arrivals(rate_hz, config.requests, config.devices, config.seed)
-        time_limit = _time_limit(config, costs, arrivals)
+        _save_profile(profile, directory)
         split = export_split(spec.label, graph, k, cache)
         from offloadsim.models import as_chain
 

@@ -327,6 +327,12 @@ def test_without_ip_the_testbed_says_so(monkeypatch, capsys):
         (["testbed", "run", "--load", "1.5"], "between 0 and 1"),
         (["testbed", "flows", "--size", "0 B"], "flow size"),
         (["testbed", "flows", "--devices", "65"], "devices must be"),
+        (["testbed", "run", "--profile", "no-such-profile"], "profile"),
+        (["testbed", "run", "--profile", "cortex-a76"], "derived profile"),
+        (
+            ["testbed", "run", "--split", "offload", "--rate", "100 kbps", "--time-limit", "10 s"],
+            "would take about",
+        ),
     ],
 )
 def test_bad_options_are_one_line_and_exit_2(argv, words, capsys):

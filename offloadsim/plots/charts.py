@@ -23,7 +23,7 @@ from offloadsim.experiments.jobs import metric_info
 from offloadsim.experiments.values import axis_label_for, quantity_kind, to_si
 from offloadsim.metrics import mean_ci
 from offloadsim.plots.axes import integer_axis, laid_out, log_axis, plain_number, tidy_legend, value_ticks
-from offloadsim.plots.pooling import refuse_pooling
+from offloadsim.plots.pooling import identity_columns, refuse_pooling
 from offloadsim.plots.style import PALETTE, axes_or_new, house_style, style_map
 
 __all__ = [
@@ -112,7 +112,9 @@ def latency_cdf(
 # --------------------------------------------------------------------------- metrics
 
 
-def mean_ci_by(frame: pd.DataFrame, keys: Sequence[str], value: str, *, what: str = "") -> pd.DataFrame:
+def mean_ci_by(
+    frame: pd.DataFrame, keys: Sequence[str], value: str, *, what: str = "", rows: str = "jobs"
+) -> pd.DataFrame:
     """Mean and 95 % CI half-width of ``value`` per combination of ``keys`` (first-appearance order).
 
     Only replications are pooled: rows that agree on ``keys`` and on the
@@ -120,13 +122,13 @@ def mean_ci_by(frame: pd.DataFrame, keys: Sequence[str], value: str, *, what: st
     :class:`ValueError` naming it.  With one replication the CI is NaN, and
     charts draw none (a bar of zero length would claim certainty).
     """
-    refuse_pooling(frame, keys, what or f"the mean of {value} per {', '.join(keys)}")
-    rows = []
+    refuse_pooling(frame, keys, what or f"the mean of {value} per {', '.join(keys)}", rows=rows, value=value)
+    table = []
     for key, group in frame.groupby(list(keys), sort=False, observed=True, dropna=False):
         mean, half = mean_ci(group[value].to_numpy(dtype=float))
         key = key if isinstance(key, tuple) else (key,)
-        rows.append({**dict(zip(keys, key, strict=True)), "mean": mean, "ci": half})
-    return pd.DataFrame(rows, columns=[*keys, "mean", "ci"])
+        table.append({**dict(zip(keys, key, strict=True)), "mean": mean, "ci": half})
+    return pd.DataFrame(table, columns=[*keys, "mean", "ci"])
 
 
 def ci_bounds(info: Any, mean: np.ndarray, half: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -263,7 +265,7 @@ def metric_vs_parameter(
     positions, axis_label, numeric, distinct = x_positions(metrics[x].tolist(), x, kind, label)
     where = {v: p for v, p in zip(distinct, positions, strict=True)}
     groups = names_of(metrics, by, order) if by else [None]
-    refuse_pooling(metrics, [by, x], f"{info.label} against {label or x}")
+    refuse_pooling(metrics, [by, x], f"{info.label} against {label or x}", value=metric)
     drawn: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     with house_style():
         styles = style_map(groups)
@@ -579,9 +581,8 @@ def node_utilisation(
         frame = frame.assign(**{by: ""})
     groups = names_of(frame, by, order)
     if level == "tier":
-        from offloadsim.results import NODE_COLUMNS
-
-        run_keys = [c for c in frame.columns if c not in NODE_COLUMNS]  # every column naming a run
+        run_keys = list(dict.fromkeys([*identity_columns(frame, "nodes"), by, "replication"]))
+        run_keys = [c for c in run_keys if c in frame.columns]
         per_run = (
             frame.groupby([*run_keys, "tier"], sort=False, observed=True, dropna=False)["utilisation"]
             .mean()
@@ -592,7 +593,11 @@ def node_utilisation(
         per_run = frame
         category = "node"
     table = mean_ci_by(
-        per_run, [by, category], "utilisation", what=f"the utilisation per {by} and {category}"
+        per_run,
+        [by, category],
+        "utilisation",
+        what=f"the utilisation per {by} and {category}",
+        rows="jobs" if level == "tier" else "nodes",
     )
     categories = names_of(per_run, category)
     with house_style():

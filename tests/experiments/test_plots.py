@@ -239,6 +239,20 @@ def test_one_replication_draws_no_confidence_interval():
     assert all(s.size == 0 or not np.isfinite(s).all() for s in segments), "no bar claims certainty"
 
 
+def test_new_record_columns_are_outcomes_not_configurations(compare_results, sweep_results):
+    # Columns added to the records later (a queue length, a flag) vary from node to node and task to
+    # task; they must not read as configurations that a mean would pool.
+    nodes = compare_results.nodes.assign(queued_at_end=range(len(compare_results.nodes)))
+    for level in ("node", "tier"):
+        ax = plots.node_utilisation(nodes, level=level)
+        assert ax.patches
+    tasks = sweep_results.tasks.assign(new_outcome=range(len(sweep_results.tasks)))
+    plots.split_vs_parameter(tasks, "links[0].bandwidth")
+    plots.latency_cdf(tasks[tasks["links[0].bandwidth"] == "5 Mbps"])
+    with pytest.raises(ValueError, match=r"links\[0\]\.bandwidth"):
+        plots.latency_cdf(tasks)
+
+
 def test_the_command_line_names_the_dimension_and_exits_2(two_apps, cli_main, capsys):
     assert cli_main(["plot", str(two_apps.path), "--kind", "split"]) == 2
     err = capsys.readouterr().err

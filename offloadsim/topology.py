@@ -3,6 +3,14 @@
 Each link is two *directed channels* (``a→b`` and ``b→a``), numbered
 ``2*i`` and ``2*i + 1`` for the i-th link; a route is the tuple of channels
 it crosses, which is all the flow-level network needs.
+
+Memory stays linear in the size of the network, however many pairs of nodes
+exchange traffic.  Trees hanging off the network (a device on its access
+point, an access point on its edge) are peeled off once: a route into or out
+of one is forced up to where it attaches, so only the *core* left behind
+needs shortest-path searches, and a search table holds the core's nodes,
+not every device.  Search tables and routes are cached within fixed budgets
+(:data:`ROUTE_CACHE`, :data:`SEARCH_BUDGET`); past them the oldest go.
 """
 
 from __future__ import annotations
@@ -17,10 +25,14 @@ import networkx as nx
 from offloadsim.scenario.model import LinkSpec, NodeSpec
 from offloadsim.units import format_quantity
 
-__all__ = ["Route", "Topology", "NoRouteError"]
+__all__ = ["Route", "Topology", "NoRouteError", "ROUTE_CACHE", "SEARCH_BUDGET"]
 
 # Added per hop so that, among equal-latency paths, the one with fewer hops wins.
 _HOP_PENALTY_S = 1e-12
+#: Routes kept at once (a few hundred bytes each); the cache starts afresh when full.
+ROUTE_CACHE = 1 << 17
+#: Entries (one per core node) kept over all cached shortest-path search tables.
+SEARCH_BUDGET = 1 << 21
 
 
 class NoRouteError(LookupError):
@@ -71,8 +83,10 @@ class Topology:
             capacities.extend((link.bandwidth_bps, link.reverse_bandwidth_bps))
         self.channel_capacity_bps: tuple[float, ...] = tuple(capacities)
         self._routes: dict[tuple[str, str], Route] = {}
-        self._paths_from: dict[str, dict[str, list[str]]] = {}
         self._components: dict[str, int] | None = None
+        self._trees: _HangingTrees | None = None
+        self._searches: dict[str, dict[str, list[str]]] = {}  # core node -> predecessors, oldest first
+        self._search_entries = 0
 
     def channel(self, a: str, b: str) -> int:
         """The directed channel carrying traffic from ``a`` to the adjacent ``b``."""
@@ -109,22 +123,44 @@ class Topology:
             latency = sum(self.graph.edges[u, v]["latency"] for u, v in itertools.pairwise(path))
             bottleneck = min(self.channel_capacity_bps[c] for c in channels)
             route = Route(a, b, tuple(path), channels, latency, bottleneck)
+        if len(self._routes) >= ROUTE_CACHE:
+            self._routes.clear()  # bounded: a policy may ask for every pair of a large network
         self._routes[key] = route
         return route
 
     def _path(self, a: str, b: str) -> list[str]:
-        # Paths are searched from the server end: servers are few and devices
-        # many, so one Dijkstra per server serves every device's route.
-        if a in self._paths_from or (b not in self._paths_from and self.nodes[a].tier != "device"):
-            return self._paths_from_node(a)[b]
-        return self._paths_from_node(b)[a][::-1]
+        """Nodes of a lowest-latency path from ``a`` to ``b`` (connected, distinct)."""
+        trees = self._trees
+        if trees is None:
+            trees = self._trees = _HangingTrees(self.graph)
+        up, down, top_a, top_b = trees.climb(a, b)
+        if top_a == top_b:
+            return up + down[-2::-1]  # both in one tree, meeting at its lowest common ancestor
+        return up[:-1] + self._core_path(top_a, top_b) + down[-2::-1]
 
-    def _paths_from_node(self, a: str) -> dict[str, list[str]]:
-        paths = self._paths_from.get(a)
-        if paths is None:
-            paths = nx.single_source_dijkstra_path(self.graph, a, weight="weight")
-            self._paths_from[a] = paths
-        return paths
+    def _core_path(self, a: str, b: str) -> list[str]:
+        """A lowest-latency path between two core nodes, from a cached search of either end.
+
+        Searches start from the server end when there is one: servers are few
+        and devices many, so one search per server serves every device.
+        """
+        if a in self._searches:
+            return _walk(self._searches[a], b)[::-1]
+        if b in self._searches or self.nodes[a].tier == "device":
+            return _walk(self._search(b), a)
+        return _walk(self._search(a), b)[::-1]
+
+    def _search(self, source: str) -> dict[str, list[str]]:
+        table = self._searches.get(source)
+        if table is None:
+            assert self._trees is not None
+            table, _ = nx.dijkstra_predecessor_and_distance(self._trees.core, source, weight="weight")
+            while self._searches and self._search_entries + len(table) > SEARCH_BUDGET:
+                oldest = next(iter(self._searches))
+                self._search_entries -= len(self._searches.pop(oldest))
+            self._searches[source] = table
+            self._search_entries += len(table)
+        return table
 
     def nearest(self, tier: str, candidates: tuple[str, ...]) -> dict[str, tuple[str, float]]:
         """For every node, the closest of ``candidates`` (by route latency) and that latency.
@@ -178,3 +214,73 @@ class Topology:
                 f"{back}, {first.latency_s * 1e3:g} ms"
             )
         return "\n".join(lines)
+
+
+def _walk(predecessors: dict[str, list[str]], node: str) -> list[str]:
+    """The path ``node`` → search source, following each node's first shortest-path predecessor."""
+    path = [node]
+    while predecessors[node]:
+        node = predecessors[node][0]
+        path.append(node)
+    return path
+
+
+class _HangingTrees:
+    """The graph peeled of its hanging trees: each peeled node's parent, depth and attachment point.
+
+    Repeatedly removing nodes with one remaining neighbour leaves the *core*
+    (the 2-core, plus one root per component that is a tree).  A peeled node
+    reaches anything outside its tree only through its parent, so a shortest
+    path climbs the tree to the core node it hangs from (its *top*).
+    """
+
+    __slots__ = ("core", "depth", "parent", "top")
+
+    def __init__(self, graph: nx.Graph):
+        degree = dict(graph.degree())
+        self.parent: dict[str, str] = {}
+        leaves = [node for node, d in degree.items() if d == 1]
+        order: list[str] = []
+        while leaves:
+            node = leaves.pop()
+            if degree[node] != 1:
+                continue  # its last neighbour was peeled first: it is its tree's root
+            parent = next(n for n in graph.adj[node] if n not in self.parent and degree[n] > 0)
+            self.parent[node] = parent
+            order.append(node)
+            degree[node] = 0
+            degree[parent] -= 1
+            if degree[parent] == 1:
+                leaves.append(parent)
+        self.depth: dict[str, int] = dict.fromkeys((n for n in graph if n not in self.parent), 0)
+        self.top: dict[str, str] = {n: n for n in self.depth}
+        for node in reversed(order):  # parents before their children
+            parent = self.parent[node]
+            self.depth[node] = self.depth[parent] + 1
+            self.top[node] = self.top[parent]
+        self.core: nx.Graph = graph.subgraph(self.top.keys() - self.parent.keys()).copy()
+
+    def climb(self, a: str, b: str) -> tuple[list[str], list[str], str, str]:
+        """Paths up from ``a`` and ``b``: to their common ancestor in one tree, else to their tops."""
+        parent, depth = self.parent, self.depth
+        top_a, top_b = self.top[a], self.top[b]
+        up, down = [a], [b]
+        if top_a != top_b:
+            while a in parent:
+                a = parent[a]
+                up.append(a)
+            while b in parent:
+                b = parent[b]
+                down.append(b)
+            return up, down, top_a, top_b
+        while depth[a] > depth[b]:
+            a = parent[a]
+            up.append(a)
+        while depth[b] > depth[a]:
+            b = parent[b]
+            down.append(b)
+        while a != b:
+            a, b = parent[a], parent[b]
+            up.append(a)
+            down.append(b)
+        return up, down, top_a, top_b

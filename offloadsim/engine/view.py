@@ -11,6 +11,7 @@ from offloadsim.models.precision import BYTES
 from offloadsim.policies.base import TaskView
 from offloadsim.policies.costs import CODECS
 from offloadsim.policies.splitting import CutCodec
+from offloadsim.topology import ROUTE_CACHE
 
 if TYPE_CHECKING:
     from offloadsim.engine.simulation import Simulation
@@ -33,6 +34,7 @@ class EngineView:
         self._nodes: dict[str | None, tuple[str, ...]] = {}
         self._nearest: dict[str, dict[str, tuple[str, float]]] = {}
         self._routes: dict[tuple[str, str], tuple[float, tuple[int, ...]]] = {}
+        self._links: dict[tuple[str, bool], tuple[tuple[float, int], ...]] = {}
 
     @property
     def now(self) -> float:
@@ -138,12 +140,33 @@ class EngineView:
         # Load-aware policies ask this for every candidate of every task: one dict lookup.
         hop = self._routes.get((a, b))
         if hop is None:
+            if len(self._routes) >= ROUTE_CACHE:
+                self._routes.clear()  # bounded, like the topology's own route cache
             route = self._sim.world.topology.route(a, b)
             hop = self._routes[(a, b)] = (route.latency_s, route.channels)
         latency, channels = hop
         if size_bytes <= 0.0:
             return latency
         return latency + size_bytes / self._available_Bps(channels)
+
+    def transfer_floor_s(self, node: str, size_bytes: float, inbound: bool = False) -> float:
+        """Least time any transfer out of ``node`` (into it, if ``inbound``) takes: see SystemView."""
+        links = self._links.get((node, inbound))
+        if links is None:
+            topology = self._sim.world.topology
+            links = self._links[(node, inbound)] = tuple(
+                (
+                    topology.graph.edges[node, other]["latency"],
+                    topology.channel(other, node) if inbound else topology.channel(node, other),
+                )
+                for other in topology.graph.adj[node]
+            )
+        if not links:
+            return 0.0
+        capacity = self._sim.network.capacity_Bps
+        latency = min(hop[0] for hop in links)
+        widest = max(capacity[hop[1]] for hop in links)
+        return latency + size_bytes / widest if size_bytes > 0.0 else latency
 
     def nearest(self, source: str, tier: str) -> str | None:
         """The computing node of ``tier`` closest to ``source`` by route latency (None if none reachable)."""

@@ -169,6 +169,15 @@ class SystemView(Protocol):
         """Estimated latency + size / available bandwidth for a new flow."""
         ...
 
+    def transfer_floor_s(self, node: str, size_bytes: float, inbound: bool = False) -> float:
+        """A lower bound on :meth:`transfer_time_s` from ``node`` to any other node (to it, if ``inbound``).
+
+        Any such transfer crosses one of the node's own links, so it takes at
+        least the least latency of those links plus the size over the largest
+        capacity: a policy can rule out far nodes without asking for routes.
+        """
+        ...
+
     def nearest(self, source: str, tier: str) -> str | None:
         """The computing node of ``tier`` with the lowest route latency from ``source``."""
         ...

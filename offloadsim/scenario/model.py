@@ -16,6 +16,7 @@ __all__ = [
     "TIERS",
     "ARRIVAL_KINDS",
     "DEFAULT_QUEUE_LIMIT",
+    "NodeNames",
     "ProcessorSpec",
     "PowerSpec",
     "NodeSpec",
@@ -34,6 +35,24 @@ TIERS = ("device", "edge", "cloud", "network")
 # probability 0.999**10000, about 5e-5); an overloaded one stops growing there, a few megabytes later.
 DEFAULT_QUEUE_LIMIT = 10_000
 ARRIVAL_KINDS = ("poisson", "periodic", "trace", "closed")
+
+
+class NodeNames(tuple[str, ...]):
+    """Node names in order, answering ``name in names`` in constant time (a tuple would scan).
+
+    An application's ``hosts`` may list tens of thousands of nodes and be
+    asked about one at every decision.
+
+    >>> hosts = NodeNames(["edge-0", "edge-1"])
+    >>> "edge-1" in hosts, "cloud" in hosts, hosts == ("edge-0", "edge-1")
+    (True, False, True)
+    """
+
+    def __contains__(self, name: object) -> bool:
+        members = self.__dict__.get("_members")
+        if members is None:
+            members = self.__dict__["_members"] = frozenset(self)
+        return name in members
 
 
 @dataclass(frozen=True, slots=True)

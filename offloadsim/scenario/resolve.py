@@ -22,6 +22,7 @@ from offloadsim.scenario.model import (
     AppSpec,
     ArrivalSpec,
     LinkSpec,
+    NodeNames,
     NodeSpec,
     PolicySpec,
     PowerSpec,
@@ -198,13 +199,13 @@ def _resolve_hosts(
         if patterns is None:
             resolved[name] = app
             continue
-        hosts: list[str] = []
+        hosts: dict[str, None] = {}  # ordered and de-duplicated in linear time
         for i, pattern in enumerate(patterns):
             matched = index.match(pattern)
             if not matched:
                 problems.add(f"applications.{name}.hosts[{i}]", index.no_match(pattern))
-            hosts.extend(node for node in matched if node not in hosts)
-        resolved[name] = replace(app, hosts=tuple(hosts))
+            hosts.update(dict.fromkeys(matched))
+        resolved[name] = replace(app, hosts=NodeNames(hosts))
     return resolved
 
 

@@ -165,6 +165,12 @@ class FakeView:
             return 0.0
         return self.route_latency_s(a, b) + 8 * size_bytes / self.available_bandwidth_bps(a, b)
 
+    def transfer_floor_s(self, node: str, size_bytes: float, inbound: bool = False) -> float:
+        links = [self.graph.edges[node, other] for other in self.graph.adj[node]]
+        if not links:
+            return 0.0
+        return min(e["latency"] for e in links) + 8 * size_bytes / max(e["bandwidth"] for e in links)
+
     def nearest(self, source: str, tier: str) -> str | None:
         options = [n for n in self.nodes(tier) if self.reachable(source, n)]
         return min(options, key=lambda n: self.route_latency_s(source, n), default=None)

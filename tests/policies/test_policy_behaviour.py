@@ -6,6 +6,8 @@ import math
 from collections import Counter
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from offloadsim.policies import Plan, PlanError, PolicyParamError, make_policy, validate_plan
 from offloadsim.policies.balancing import expected_completion_s
@@ -224,3 +226,27 @@ def test_least_loaded_breaks_ties_by_node_order(make_view, task_factory):
     task = task_factory()
     assert expected_completion_s(task, view, "edge-0") == expected_completion_s(task, view, "edge-1")
     assert make_policy("least-loaded", {"tiers": ["edge"]}).decide(task, view).nodes == ("edge-0",)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    waits=st.lists(st.sampled_from([0.0, 0.0, 0.1, 0.4, 2.0, 10.0]), min_size=6, max_size=6),
+    source=st.sampled_from(["phone-0", "phone-1"]),
+    input_bytes=st.sampled_from([0.0, 1e3, 150e3, 100e6]),
+    output_bytes=st.sampled_from([0.0, 4e3]),
+    tiers=st.sampled_from([None, ["edge"], ["device", "cloud"]]),
+)
+def test_least_loaded_picks_what_a_scan_of_every_node_picks(
+    make_view, task_factory, waits, source, input_bytes, output_bytes, tiers
+):
+    """Its pruning by lower bounds changes nothing: the first node with the least expected completion."""
+    view = make_view()
+    view.waits = dict(zip(view.nodes(), waits, strict=False))
+    task = task_factory(source, input_bytes=input_bytes, output_bytes=output_bytes)
+    usable = [
+        n for n in view.nodes() if (tiers is None or view.tier(n) in tiers) and view.reachable(source, n)
+    ]
+    costs = [expected_completion_s(task, view, n) for n in usable]
+    expected = usable[costs.index(min(costs))]
+    params = {} if tiers is None else {"tiers": tiers}
+    assert make_policy("least-loaded", params).decide(task, view).nodes == (expected,)

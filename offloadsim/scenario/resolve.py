@@ -32,13 +32,19 @@ from offloadsim.scenario.model import (
     WorkloadSpec,
 )
 from offloadsim.scenario.patterns import NodeIndex, expand_group, unique_pair_count
-from offloadsim.scenario.sanity import check_time
+from offloadsim.scenario.sanity import check_clock, check_endless_loops
 from offloadsim.scenario.schema import AppDoc, NodeDoc, ScenarioDoc, WorkloadDoc
+from offloadsim.scenario.size import (
+    MAX_LINKS,
+    MAX_NODES,
+    Footprint,
+    check_memory,
+    expected_arrivals,
+    measured_window,
+)
 
-__all__ = ["resolve", "MAX_NODES", "MAX_LINK_PAIRS"]
+__all__ = ["resolve", "MAX_NODES", "MAX_LINKS"]
 
-MAX_NODES = 1_000_000
-MAX_LINK_PAIRS = 10_000_000
 _NODE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_\-]*$")
 _ZERO = Dist.fixed(0.0)
 
@@ -47,7 +53,10 @@ def resolve(doc: ScenarioDoc, raw: Mapping[str, Any], file: str, base_dir: Path)
     """The :class:`Scenario` described by ``doc`` (validated) and ``raw`` (the plain document)."""
     problems = ProblemList(file)
     index = NodeIndex(_node_groups(doc, problems))
-    problems.raise_if_any()  # later checks need a sound set of nodes
+    check_clock(doc.warmup, doc.duration, doc.workload, problems)
+    problems.raise_if_any()  # later checks need a sound set of nodes and a clock that can advance
+    footprint = _footprint(doc, index, problems)
+    problems.raise_if_any()  # too large: refused before anything big is built
     nodes = tuple(_node_specs(doc, base_dir, problems))
     links = _links(doc, index, problems)
     applications = {
@@ -56,12 +65,12 @@ def resolve(doc: ScenarioDoc, raw: Mapping[str, Any], file: str, base_dir: Path)
     _check_alternatives(applications, problems)
     applications = _resolve_hosts(doc, applications, index, problems)
     workload = tuple(
-        _workload(i, entry, raw, index, applications, base_dir, problems)
+        _workload(i, entry, raw, index, applications, base_dir, problems, footprint)
         for i, entry in enumerate(doc.workload)
     )
     if not problems:
         _check_reachability(nodes, links, workload, problems)
-    check_time(doc.warmup, doc.duration, applications, workload, problems)
+    check_endless_loops(applications, workload, problems)
     policy = _policy(doc, raw, problems)
     problems.raise_if_any()
     return Scenario(
@@ -161,11 +170,6 @@ def _links(doc: ScenarioDoc, index: NodeIndex, problems: ProblemList) -> tuple[L
         if pairs == 0:
             problems.add(path, f"links {sides[0][0]!r} only to itself; a link needs two different nodes")
             continue
-        if len(links) + pairs > MAX_LINK_PAIRS:
-            problems.add(
-                path, f"expands to {pairs:,} node pairs; the limit is {MAX_LINK_PAIRS:,} links in all"
-            )
-            return tuple(links)
         reverse = link.reverse_bandwidth if link.reverse_bandwidth is not None else link.bandwidth
         duplicates: list[tuple[str, str, int]] = []
         for a in sides[0]:
@@ -184,6 +188,36 @@ def _links(doc: ScenarioDoc, index: NodeIndex, problems: ProblemList) -> tuple[L
             more = f" (and {len(duplicates) - 1} more pairs)" if len(duplicates) > 1 else ""
             problems.add(path, f"{a!r} and {b!r} are already linked by links[{first}]{more}")
     return tuple(links)
+
+
+# -- size ----------------------------------------------------------------------------------------------
+
+
+def _footprint(doc: ScenarioDoc, index: NodeIndex, problems: ProblemList) -> Footprint:
+    """Count what the scenario will hold; refuse it past the limits or the memory available."""
+    links = 0
+    for i, link in enumerate(doc.links):
+        sides = [index.match(pattern) for pattern in link.between]
+        pairs = unique_pair_count(sides[0], sides[1])
+        if links + pairs > MAX_LINKS:
+            before = f" (after {links:,} from the entries before it)" if links else ""
+            problems.add(
+                f"links[{i}].between",
+                f"expands to {pairs:,} node pairs{before}; the limit is {MAX_LINKS:,} links in all",
+            )
+            return Footprint()
+        links += pairs
+    tasks = 0.0
+    for entry in doc.workload:
+        sources = len(dict.fromkeys(name for pattern in entry.sources for name in index.match(pattern)))
+        window = measured_window(entry.start, entry.stop, doc.warmup, doc.warmup + doc.duration)
+        tasks += expected_arrivals(entry.arrivals, sources, entry.rate, entry.period, entry.users, window)
+    computing = sum(
+        len(members) for group, members in index.groups.items() if doc.nodes[group].processor is not None
+    )
+    footprint = Footprint(len(index.names), computing, links, tasks)
+    check_memory(footprint, problems)
+    return footprint
 
 
 # -- applications --------------------------------------------------------------------------------------
@@ -326,6 +360,7 @@ def _workload(
     applications: Mapping[str, AppSpec],
     base_dir: Path,
     problems: ProblemList,
+    footprint: Footprint,
 ) -> WorkloadSpec:
     path = f"workload[{i}]"
     if entry.app not in applications:
@@ -347,7 +382,12 @@ def _workload(
         trace_path = base_dir / entry.trace
         trace_file = str(trace_path)
         try:
-            trace = _split_trace(read_trace(trace_path, entry.trace), list(sources), entry.trace)
+            rows = read_trace(trace_path, entry.trace)
+            # Rows without a source apply to every source: count them before copying them to each.
+            common = sum(1 for row in rows if row[1] is None)
+            times = common * len(sources) + len(rows) - common
+            if check_memory(replace(footprint, tasks=footprint.tasks + times), problems, f"{path}.trace"):
+                trace = _split_trace(rows, list(sources), entry.trace)
         except CsvProblem as error:
             problems.add(f"{path}.trace", str(error))
     arrivals = ArrivalSpec(

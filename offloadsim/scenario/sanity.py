@@ -22,8 +22,9 @@ from collections.abc import Mapping, Sequence
 from offloadsim.distributions import Dist
 from offloadsim.scenario.errors import ProblemList
 from offloadsim.scenario.model import AppSpec, WorkloadSpec
+from offloadsim.scenario.schema import WorkloadDoc
 
-__all__ = ["CLOCK_RESOLUTION_S", "MAX_END_S", "check_time", "takes_no_time"]
+__all__ = ["CLOCK_RESOLUTION_S", "MAX_END_S", "check_clock", "check_endless_loops", "takes_no_time"]
 
 CLOCK_RESOLUTION_S = 1e-6
 # The largest power of two at which a float64 still resolves a microsecond: ulp(2**33) = 2**-19 s.
@@ -31,14 +32,10 @@ MAX_END_S = 2.0**33
 assert math.ulp(MAX_END_S) > CLOCK_RESOLUTION_S >= math.ulp(math.nextafter(MAX_END_S, 0.0))
 
 
-def check_time(
-    warmup_s: float,
-    duration_s: float,
-    applications: Mapping[str, AppSpec],
-    workload: Sequence[WorkloadSpec],
-    problems: ProblemList,
+def check_clock(
+    warmup_s: float, duration_s: float, workload: Sequence[WorkloadDoc], problems: ProblemList
 ) -> None:
-    """Add a problem for every way the scenario's simulated time could stall or lose precision."""
+    """Add a problem if the clock could not resolve a microsecond, or arrivals come closer than it can."""
     end_s = warmup_s + duration_s
     if end_s >= MAX_END_S:
         key = "warmup" if warmup_s >= duration_s else "duration"
@@ -50,34 +47,37 @@ def check_time(
         )
         return
     tick = math.ulp(end_s)  # the clock's resolution at the end of the run
-    for entry in workload:
-        path = f"workload[{entry.index}]"
-        arrivals = entry.arrivals
-        if arrivals.kind == "periodic" and arrivals.period_s is not None and arrivals.period_s < tick:
+    for i, entry in enumerate(workload):
+        if entry.arrivals == "periodic" and entry.period is not None and entry.period < tick:
             problems.add(
-                f"{path}.period",
-                f"{arrivals.period_s:g} s is shorter than the clock's resolution at the end of the run "
+                f"workload[{i}].period",
+                f"{entry.period:g} s is shorter than the clock's resolution at the end of the run "
                 f"({tick:g} s): arrivals would repeat forever at one instant",
             )
-        elif (
-            arrivals.kind == "poisson"
-            and arrivals.rate_per_s is not None
-            and 1.0 / arrivals.rate_per_s < tick
-        ):
+        elif entry.arrivals == "poisson" and entry.rate is not None and 1.0 / entry.rate < tick:
             problems.add(
-                f"{path}.rate",
-                f"{arrivals.rate_per_s:g} /s puts arrivals closer together than the clock's resolution at "
+                f"workload[{i}].rate",
+                f"{entry.rate:g} /s puts arrivals closer together than the clock's resolution at "
                 f"the end of the run ({tick:g} s): they would repeat forever at one instant",
             )
-        elif arrivals.kind == "closed" and _always_zero(arrivals.think):
-            app = applications.get(entry.app)
-            if app is not None and takes_no_time(app):
-                problems.add(
-                    f"{path}.think",
-                    f"a closed loop whose users never think, running {entry.app!r} whose requests take "
-                    "no time, repeats forever at one instant; give 'think' a positive time or "
-                    f"applications.{entry.app} some work",
-                )
+
+
+def check_endless_loops(
+    applications: Mapping[str, AppSpec], workload: Sequence[WorkloadSpec], problems: ProblemList
+) -> None:
+    """Add a problem for every closed loop that never thinks over work that takes no time."""
+    for entry in workload:
+        arrivals = entry.arrivals
+        if arrivals.kind != "closed" or not _always_zero(arrivals.think):
+            continue
+        app = applications.get(entry.app)
+        if app is not None and takes_no_time(app):
+            problems.add(
+                f"workload[{entry.index}].think",
+                f"a closed loop whose users never think, running {entry.app!r} whose requests take "
+                "no time, repeats forever at one instant; give 'think' a positive time or "
+                f"applications.{entry.app} some work",
+            )
 
 
 def takes_no_time(app: AppSpec) -> bool:

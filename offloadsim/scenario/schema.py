@@ -37,6 +37,7 @@ from offloadsim.scenario.quantities import (
     parse_si,
     quantity_json_schema,
 )
+from offloadsim.scenario.size import MAX_NODES
 from offloadsim.units import QUANTITIES
 
 __all__ = ["ScenarioDoc", "scenario_json_schema", "keys_at", "MAX_GROUP_COUNT", "SCENARIO_ERROR_TYPE"]
@@ -197,7 +198,7 @@ class NodeDoc(_Strict):
     count: int | None = Field(
         None,
         ge=1,
-        le=MAX_GROUP_COUNT,
+        le=MAX_NODES,
         description="Make this many nodes NAME-0 .. NAME-(count-1). Default: one node, NAME.",
     )
     processor: ProcessorDoc | None = Field(None, description="What computes here; a network node has none.")

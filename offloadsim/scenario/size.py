@@ -1,0 +1,132 @@
+"""How big a scenario may be: fixed limits, and an estimate of its memory checked before building it.
+
+The estimate counts what a run keeps per node, per processor, per link and
+per recorded task (measured with ``offloadsim run`` on this project's
+benchmarks: peak resident memory of the whole process, see
+docs/performance.md), and the fixed limits are set so that the largest world
+they allow fits in 4 GB by that estimate.  A scenario whose estimate exceeds
+the memory this process may still use (:func:`offloadsim.memory.available_bytes`)
+is refused with exit status 2 before its world is built, instead of running
+out of memory part-way.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from offloadsim.memory import available_bytes, format_bytes
+from offloadsim.scenario.errors import ProblemList
+
+__all__ = [
+    "LINK_BYTES",
+    "MAX_LINKS",
+    "MAX_NODES",
+    "NODE_BYTES",
+    "PROCESSOR_BYTES",
+    "RUN_BYTES",
+    "TASK_BYTES",
+    "Footprint",
+    "check_memory",
+    "expected_arrivals",
+    "measured_window",
+]
+
+#: Nodes in a scenario at most (every ``count`` added up).
+MAX_NODES = 500_000
+#: Links in a scenario at most (every pair each ``links`` entry expands to, added up).
+MAX_LINKS = 1_000_000
+
+# Peak resident bytes a run adds per item, measured end to end (the process, world, engine, the
+# tables built after the run and the Parquet files written): 100,000 and 200,000 devices with a
+# processor and a link each took 5.1 kB per device; without a processor, 3.4 kB; 100,000 links
+# among 700 nodes, 1.7 kB per link; a million tasks, 610 bytes per task.
+NODE_BYTES = 1_700
+PROCESSOR_BYTES = 1_700
+LINK_BYTES = 1_700
+TASK_BYTES = 640
+#: What a run adds whatever its size: the tables' and Parquet's libraries and buffers.
+RUN_BYTES = 100 * 2**20
+
+
+@dataclass(frozen=True)
+class Footprint:
+    """What a scenario holds: the counts the memory estimate is made of."""
+
+    nodes: int = 0
+    processors: int = 0
+    links: int = 0
+    tasks: float = 0.0
+
+    @property
+    def bytes(self) -> float:
+        """Estimated peak memory a run of it adds, in bytes."""
+        return (
+            RUN_BYTES
+            + self.nodes * NODE_BYTES
+            + self.processors * PROCESSOR_BYTES
+            + self.links * LINK_BYTES
+            + self.tasks * TASK_BYTES
+        )
+
+    def largest(self) -> str:
+        """The scenario key whose items weigh most: ``nodes``, ``links`` or ``workload``."""
+        weights = {
+            "nodes": self.nodes * NODE_BYTES + self.processors * PROCESSOR_BYTES,
+            "links": self.links * LINK_BYTES,
+            "workload": self.tasks * TASK_BYTES,
+        }
+        return max(weights, key=lambda key: weights[key])
+
+    def describe(self) -> str:
+        """``500,000 nodes (400,000 computing), 1,000,000 links, about 2,000,000 tasks``."""
+        tasks = f"about {self.tasks:,.0f} tasks" if math.isfinite(self.tasks) else "unboundedly many tasks"
+        return f"{self.nodes:,} nodes ({self.processors:,} computing), {self.links:,} links, {tasks}"
+
+
+def check_memory(footprint: Footprint, problems: ProblemList, key: str | None = None) -> bool:
+    """Add a problem (at ``key``, else the heaviest part) if a run would not fit in memory.
+
+    True when it fits, or when the memory available cannot be known.
+    """
+    available = available_bytes()
+    needed = footprint.bytes
+    if available is None or needed <= available:
+        return True
+    problems.add(
+        key or footprint.largest(),
+        f"a run of this scenario needs about {format_bytes(needed)} of memory "
+        f"({footprint.describe()}), but only {format_bytes(available)} is available; "
+        "make it smaller or shorter, or run it on a machine with more memory",
+    )
+    return False
+
+
+def expected_arrivals(
+    kind: str,
+    sources: int,
+    rate_per_s: float | None,
+    period_s: float | None,
+    users: int | None,
+    window_s: float,
+) -> float:
+    """Arrivals a workload entry makes in ``window_s`` of measured time, by its arrival process.
+
+    Poisson and periodic by their mean rate; a closed loop at least once per
+    user; a trace is counted from its rows where it is read.
+    """
+    if window_s <= 0 or sources == 0:
+        return 0.0
+    if kind == "poisson" and rate_per_s is not None:
+        return sources * rate_per_s * window_s
+    if kind == "periodic" and period_s is not None:
+        return sources * window_s / period_s
+    if kind == "closed" and users is not None:
+        return float(sources * users)
+    return 0.0
+
+
+def measured_window(start_s: float, stop_s: float | None, warmup_s: float, end_s: float) -> float:
+    """Seconds of an entry's arrivals that fall in the measured time ``[warmup, end)``."""
+    stop = end_s if stop_s is None else min(stop_s, end_s)
+    return max(0.0, stop - max(start_s, warmup_s))

@@ -1,0 +1,221 @@
+"""Size: fixed limits that fit in 4 GB, a memory estimate checked before building, and no quadratic step.
+
+The slow tests (``--runslow``) run large worlds as whole processes and
+check their peak memory against the estimate.
+"""
+
+from __future__ import annotations
+
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import offloadsim
+from offloadsim.scenario import ScenarioError, load_scenario_text
+from offloadsim.scenario import size as size_module
+from offloadsim.scenario.size import (
+    LINK_BYTES,
+    MAX_LINKS,
+    MAX_NODES,
+    NODE_BYTES,
+    PROCESSOR_BYTES,
+    TASK_BYTES,
+    Footprint,
+)
+
+REPO = Path(offloadsim.__file__).resolve().parent.parent
+GB = 1e9
+
+# N devices, each with a processor and a 20 Mbps link to one edge server.
+STAR = """\
+name: star
+duration: {duration} s
+nodes:
+  device: {{count: {devices}, tier: device, processor: {{speed: 10 GFLOP/s}}}}
+  edge: {{tier: edge, processor: {{speed: 100 GFLOP/s}}}}
+links:
+  - {{between: [device-*, edge], bandwidth: 20 Mbps, latency: 2 ms}}
+applications:
+  infer: {{work: 1 GFLOP{hosts}}}
+workload:
+  - {{app: infer, sources: device-*, rate: {rate} /s}}
+policy: edge
+"""
+
+
+def star(devices: int, rate: float = 0.01, duration: float = 1.0, hosts: str = "") -> str:
+    return STAR.format(devices=devices, rate=rate, duration=duration, hosts=hosts)
+
+
+def problems(text: str, base_dir: Path | None = None) -> list[tuple[str, str]]:
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario_text(text, source="s.yaml", base_dir=base_dir)
+    return [(p.key_path, p.message) for p in caught.value.problems]
+
+
+# --------------------------------------------------------------------------- limits
+
+
+def test_the_largest_world_the_limits_allow_fits_in_4_gb_by_the_estimate():
+    """The limits and the estimate agree: a run at both limits, with a process around it, fits in 4 GB."""
+    largest = Footprint(nodes=MAX_NODES, processors=MAX_NODES, links=MAX_LINKS)
+    process = 0.3 * GB  # the interpreter and the libraries a run imports
+    assert largest.bytes + process < 4 * 2**30
+    # ...and the old limits (a million nodes, ten million links) did not.
+    assert Footprint(nodes=10**6, processors=10**6, links=10**7).bytes > 4 * 2**30
+
+
+def test_more_nodes_than_the_limit_are_refused():
+    [(key, message)] = problems(star(MAX_NODES))  # plus the edge: one over
+    assert key == "nodes" and f"the limit is {MAX_NODES:,}" in message
+
+
+def test_more_links_than_the_limit_are_refused_at_the_entry_that_crosses_it():
+    text = (
+        star(10)
+        .replace("  edge: {", "  many: {count: 1500, tier: device}\n  edge: {")
+        .replace("applications:", "  - {between: [many-*, many-*], bandwidth: 1 Mbps}\napplications:")
+    )  # links[1] makes 1500 * 1499 / 2 = 1,124,250 pairs, after the 10 of links[0]
+    [(key, message)] = problems(text)
+    assert key == "links[1].between"
+    assert f"the limit is {MAX_LINKS:,} links in all" in message and "after 10 from" in message
+
+
+# --------------------------------------------------------------------------- memory estimate
+
+
+@pytest.fixture
+def memory(monkeypatch):
+    """Pretend this much memory is available (bytes)."""
+
+    def set_available(value: float) -> None:
+        monkeypatch.setattr(size_module, "available_bytes", lambda: int(value))
+
+    return set_available
+
+
+def test_estimate_counts_nodes_processors_links_and_tasks():
+    footprint = Footprint(nodes=10, processors=4, links=7, tasks=100)
+    extra = 10 * NODE_BYTES + 4 * PROCESSOR_BYTES + 7 * LINK_BYTES + 100 * TASK_BYTES
+    assert footprint.bytes - Footprint().bytes == extra
+
+
+def test_scenario_too_large_for_memory_is_refused_naming_its_heaviest_part(memory):
+    memory(0.5 * GB)
+    [(key, message)] = problems(star(200_000))
+    assert key == "nodes"
+    assert "needs about" in message and "only 500 MB is available" in message and "200,001 nodes" in message
+    [(key, message)] = problems(star(10, rate=1e6, duration=3600))  # 36 billion tasks
+    assert key == "workload" and "about 36,000,000,000 tasks" in message
+    load_scenario_text(star(10))  # a small one fits
+
+
+def test_trace_too_large_for_memory_is_refused_before_it_is_copied_to_each_source(memory, tmp_path):
+    (tmp_path / "trace.csv").write_text("time\n" + "".join(f"{i / 1000}\n" for i in range(5000)))
+    text = star(50_000).replace("rate: 0.01 /s", "arrivals: trace, trace: trace.csv")
+    memory(Footprint(nodes=50_001, processors=50_001, links=50_000).bytes + 1e8)  # room for 156,000 tasks
+    [(key, message)] = problems(text, tmp_path)  # 5,000 rows for each of 50,000 devices
+    assert key == "workload[0].trace" and "about 250,000,000 tasks" in message
+
+
+def test_unknown_available_memory_skips_the_check(memory, monkeypatch):
+    monkeypatch.setattr(size_module, "available_bytes", lambda: None)
+    load_scenario_text(star(10, rate=1e6, duration=3600))
+
+
+def _limit_address_space(limit: int):
+    def apply() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+    return apply
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="RLIMIT_AS and /proc are Linux's")
+@pytest.mark.timeout(300)
+@pytest.mark.parametrize("verb", ["validate", "run"])
+def test_under_a_memory_limit_a_too_large_scenario_is_exit_2_with_one_line(tmp_path: Path, verb: str):
+    """A process limited to 1.5 GB of address space foresees that 3 million tasks will not fit."""
+    path = tmp_path / "s.yaml"
+    path.write_text(star(10, rate=10_000, duration=30))  # 3,000,000 tasks: about 2 GB
+    command = [sys.executable, "-m", "offloadsim", verb, str(path)]
+    if verb == "run":
+        command += ["--out", str(tmp_path / "out")]
+    done = subprocess.run(
+        command,
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        preexec_fn=_limit_address_space(int(1.5 * 2**30)),
+        timeout=280,
+    )
+    lines = done.stderr.strip().splitlines()
+    assert done.returncode == 2, done.stderr
+    assert len(lines) == 1 and lines[0].startswith("offloadsim: error: "), done.stderr
+    assert "workload: a run of this scenario needs about" in lines[0]
+    assert not (tmp_path / "out").exists()
+
+
+# --------------------------------------------------------------------------- no quadratic step
+
+
+def test_hosts_list_answers_membership_without_scanning():
+    scenario = load_scenario_text(star(2000, hosts=", hosts: [device-*, edge, device-1*]"))
+    hosts = scenario.applications["infer"].hosts
+    assert hosts is not None and len(hosts) == 2001  # de-duplicated, in declaration order
+    assert hosts[0] == "device-0" and hosts[-1] == "edge"
+    assert "device-1999" in hosts and "nowhere" not in hosts
+
+
+@pytest.mark.slow
+def test_hosts_patterns_resolve_in_linear_time():
+    """40,000 devices: validating with 'hosts: [device-*, edge]' costs about what it costs without."""
+
+    def seconds(text: str) -> float:
+        started = time.perf_counter()
+        load_scenario_text(text)
+        return time.perf_counter() - started
+
+    plain = min(seconds(star(40_000)) for _ in range(2))
+    with_hosts = min(seconds(star(40_000, hosts=", hosts: [device-*, edge]")) for _ in range(2))
+    assert with_hosts < 2 * plain + 1.0, (with_hosts, plain)  # was 8x: 111 s against 14 s
+
+
+def _peak_rss_bytes(command: list[str], cwd: Path) -> int:
+    """Peak resident memory of one child process (ru_maxrss of exactly that child, via wait4)."""
+    import os
+
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0, process.stderr.read() if process.stderr else ""
+    return usage.ru_maxrss * 1024
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(3600)
+def test_least_loaded_over_2000_devices_stays_small(tmp_path: Path):
+    """Every device is a candidate of every task: routes must not be kept per pair (was 2.9 GB)."""
+    command = [
+        sys.executable, "-m", "offloadsim", "run", "benchmarks/scenarios/city.yaml",
+        "--set", "nodes.device.count=2000", "--set", "policy.name=least-loaded", "--set", "duration=0.5 s",
+        "--quiet", "--out", str(tmp_path / "out"),
+    ]  # fmt: skip
+    assert _peak_rss_bytes(command, REPO) < 0.6 * GB
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(3600)
+def test_the_estimate_covers_what_a_large_run_takes(tmp_path: Path):
+    """100,000 devices with a processor and a link each: the peak stays within the estimate."""
+    path = tmp_path / "s.yaml"
+    path.write_text(star(100_000, rate=0.001))
+    peak = _peak_rss_bytes(
+        [sys.executable, "-m", "offloadsim", "run", str(path), "--out", str(tmp_path / "o")], REPO
+    )
+    estimate = Footprint(nodes=100_001, processors=100_001, links=100_000, tasks=100).bytes
+    process = 0.25 * GB
+    assert peak < estimate + process, (peak, estimate)
+    assert peak > 0.6 * estimate, (peak, estimate)  # and the estimate is not wildly pessimistic

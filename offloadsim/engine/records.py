@@ -84,11 +84,16 @@ class RecordLog:
         self.reasons: dict[str, int] = {"": 0}  # why a task was dropped or failed, by code
         # (app, source, placement, split, raw_input_offloaded) per plan code
         self.plans: list[tuple[str, str, str, int, bool]] = []
+        self._plan_codes: dict[tuple[str, str, str, int, bool], int] = {}
 
     def add_plan(self, app: str, source: str, placement: str, split: int, raw_input_offloaded: bool) -> int:
-        """Register a compiled plan's record fields; return its code."""
-        self.plans.append((app, source, placement, split, raw_input_offloaded))
-        return len(self.plans) - 1
+        """The code of a compiled plan's record fields (the same fields, compiled again, share it)."""
+        fields = (app, source, placement, split, raw_input_offloaded)
+        code = self._plan_codes.get(fields)
+        if code is None:
+            code = self._plan_codes[fields] = len(self.plans)
+            self.plans.append(fields)
+        return code
 
     @staticmethod
     def status_code(status: str) -> int:

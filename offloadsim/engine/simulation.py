@@ -29,9 +29,12 @@ from offloadsim.engine.workload import start_arrivals
 from offloadsim.policies.base import Plan, Policy, TaskView
 from offloadsim.world import World
 
-__all__ = ["EngineError", "Simulation", "reordered_cut_bytes"]
+__all__ = ["COMPILED_CACHE", "EngineError", "Simulation", "reordered_cut_bytes"]
 
 Progress = Callable[[float], None]
+
+#: Compiled plans kept at once, per run (each holds its steps and routes: about a kilobyte).
+COMPILED_CACHE = 1 << 16
 
 
 class Simulation:
@@ -119,6 +122,8 @@ class Simulation:
         compiled = self._compiled.get(key)
         if compiled is None:
             compiled = self._compiler.compile(plan, task)
+            if len(self._compiled) >= COMPILED_CACHE:
+                self._compiled.clear()  # bounded: random placement over many nodes rarely repeats a pair
             self._compiled[key] = compiled
         task.plan = compiled
         self.in_flight[task.id] = task

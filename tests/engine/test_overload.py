@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 import offloadsim
@@ -111,3 +112,22 @@ def test_finished_transfers_are_counted_once(tmp_path: Path):
     result = offloadsim.run(load_scenario_text(text, base_dir=tmp_path))
     links = result.links.set_index(["a", "b"])
     assert links.loc[("phone", "edge"), "bytes"] == pytest.approx(125e3)
+
+
+def test_bounded_plan_cache_changes_no_record(monkeypatch):
+    """Random placement over many nodes compiles a plan per pair: the cache empties when full."""
+    text = (
+        queue(rate=20.0, duration=20)
+        .replace(
+            "  phone: {tier: device",
+            "  edge: {count: 30, tier: edge, processor: {speed: 1 GFLOP/s}}\n"
+            "  phone: {count: 5, tier: device",
+        )
+        .replace("sources: phone", "sources: phone-*")
+        .replace("workload:", "links:\n  - {between: [phone-*, edge-*], bandwidth: 1 Gbps}\nworkload:")
+    ) + "policy: random\n"
+    whole = run(text).tasks
+    monkeypatch.setattr("offloadsim.engine.simulation.COMPILED_CACHE", 7)
+    bounded = run(text).tasks
+    assert whole["placement"].nunique() > 7
+    pd.testing.assert_frame_equal(whole, bounded)

@@ -79,10 +79,11 @@ from offloadsim.scenario import (
     PathError,
     Problem,
     ScenarioError,
+    assign,
     load_scenario_data,
     parse_path,
     read_document,
-    set_path,
+    set_policy_name,
 )
 from offloadsim.scenario.errors import describe, did_you_mean, format_path
 
@@ -350,19 +351,10 @@ def point_document(spec: SweepSpec, point: Mapping[str, Any]) -> dict[str, Any]:
     document = copy.deepcopy(spec.base_document)
     name = point.get("policy.name", spec.fixed.get("policy.name"))
     if name is not None:
-        policy = document.get("policy")
-        if isinstance(policy, str):
-            policy = {"name": policy}
-        if not isinstance(policy, dict) or policy.get("name") != name:
-            policy = {"name": name}
-        document["policy"] = dict(policy)
+        set_policy_name(document, name)
     for key, value in (*spec.fixed.items(), *point.items()):
-        if key == "policy.name":
-            continue
-        parts = parse_path(key)
-        if parts[0] == "policy" and isinstance(document.get("policy"), str):
-            document["policy"] = {"name": document["policy"]}
-        set_path(document, key, copy.deepcopy(value))
+        if key != "policy.name":
+            assign(document, key, copy.deepcopy(value))
     return document
 
 

@@ -20,7 +20,15 @@ from offloadsim.scenario.model import (
     StageSpec,
     WorkloadSpec,
 )
-from offloadsim.scenario.overrides import PathError, apply_overrides, get_path, parse_path, set_path
+from offloadsim.scenario.overrides import (
+    PathError,
+    apply_overrides,
+    assign,
+    get_path,
+    parse_path,
+    set_path,
+    set_policy_name,
+)
 from offloadsim.scenario.schema import scenario_json_schema
 
 __all__ = [
@@ -34,6 +42,8 @@ __all__ = [
     "apply_overrides",
     "get_path",
     "set_path",
+    "assign",
+    "set_policy_name",
     "parse_path",
     "PathError",
     "scenario_json_schema",

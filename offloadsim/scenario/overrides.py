@@ -18,7 +18,16 @@ import yaml
 from offloadsim.scenario.errors import Problem, ScenarioError, describe, format_path
 from offloadsim.scenario.yamlio import ScenarioLoader
 
-__all__ = ["PathError", "parse_path", "get_path", "set_path", "apply_overrides", "parse_assignment"]
+__all__ = [
+    "PathError",
+    "parse_path",
+    "get_path",
+    "set_path",
+    "assign",
+    "set_policy_name",
+    "apply_overrides",
+    "parse_assignment",
+]
 
 Part = str | int
 
@@ -101,6 +110,42 @@ def set_path(document: Any, path: str, value: Any) -> None:
     current[last] = value
 
 
+def set_policy_name(document: dict[str, Any], name: Any) -> None:
+    """Switch the document's policy to ``name``, in place, as ``offloadsim run --policy`` does.
+
+    The parameters of the policy it had are kept only if ``name`` is the same
+    policy: another policy's parameters would be refused by the new one.
+
+    >>> doc = {"policy": {"name": "neurosurgeon", "objective": "energy"}}
+    >>> set_policy_name(doc, "edge"); doc["policy"]
+    {'name': 'edge'}
+    >>> set_policy_name(doc, "edge"); set_path(doc, "policy.fallback", "drop"); set_policy_name(doc, "edge")
+    >>> doc["policy"]
+    {'name': 'edge', 'fallback': 'drop'}
+    """
+    policy = document.get("policy")
+    if isinstance(policy, str):
+        policy = {"name": policy}
+    if not isinstance(policy, dict) or policy.get("name") != name:
+        policy = {"name": name}
+    document["policy"] = dict(policy)
+
+
+def assign(document: dict[str, Any], path: str, value: Any) -> None:
+    """Set ``path`` to ``value`` in a scenario document, in place: what one ``--set`` does.
+
+    ``policy.name`` switches the policy (:func:`set_policy_name`); another
+    ``policy.KEY`` works whether the file gives the policy as a name or a mapping.
+    """
+    parts = parse_path(path)
+    if parts == ("policy", "name"):
+        set_policy_name(document, value)
+        return
+    if parts[0] == "policy" and len(parts) > 1 and isinstance(document.get("policy"), str):
+        document["policy"] = {"name": document["policy"]}
+    set_path(document, path, value)
+
+
 def parse_assignment(assignment: str) -> tuple[str, Any]:
     """``"links[0].bandwidth=5 Mbps"`` → ``("links[0].bandwidth", "5 Mbps")``; the value is read as YAML."""
     path, sep, text = assignment.partition("=")
@@ -125,16 +170,15 @@ def apply_overrides(
 
     >>> apply_overrides({"policy": "local"}, ["policy.name=edge"])
     {'policy': {'name': 'edge'}}
+    >>> apply_overrides({"policy": {"name": "neurosurgeon", "objective": "energy"}}, ["policy.name=edge"])
+    {'policy': {'name': 'edge'}}
     """
     result = copy.deepcopy(document)
     problems: list[Problem] = []
     for assignment in assignments:
         try:
             path, value = parse_assignment(assignment)
-            parts = parse_path(path)
-            if parts[0] == "policy" and len(parts) > 1 and isinstance(result.get("policy"), str):
-                result["policy"] = {"name": result["policy"]}
-            set_path(result, path, value)
+            assign(result, path, value)
         except PathError as error:
             problems.append(
                 Problem(source, error.path, f"cannot --set {describe(assignment)}: {error.message}")

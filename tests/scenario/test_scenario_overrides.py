@@ -89,6 +89,19 @@ def test_policy_name_override_works_on_a_policy_given_as_a_name():
     assert apply_overrides({"policy": "local"}, ["policy=edge"]) == {"policy": "edge"}
 
 
+def test_policy_name_override_to_another_policy_drops_the_old_parameters():
+    # docs/scenario-format.md: --set policy.name=edge on the quickstart (neurosurgeon, objective: latency)
+    neurosurgeon = {"policy": {"name": "neurosurgeon", "objective": "latency"}}
+    assert apply_overrides(neurosurgeon, ["policy.name=edge"]) == {"policy": {"name": "edge"}}
+    # the same policy keeps its parameters; the new policy's parameters may follow the switch
+    assert apply_overrides(neurosurgeon, ["policy.name=neurosurgeon"]) == neurosurgeon
+    switched = apply_overrides(neurosurgeon, ["policy.name=fixed", "policy.node=edge"])
+    assert switched == {"policy": {"name": "fixed", "node": "edge"}}
+    # a parameter set before the switch belonged to the old policy and goes with it
+    dropped = apply_overrides(neurosurgeon, ["policy.node=edge", "policy.name=fixed"])
+    assert dropped == {"policy": {"name": "fixed"}}
+
+
 def test_override_errors_are_collected_and_name_the_file_and_path():
     with pytest.raises(ScenarioError) as caught:
         apply_overrides(small_document(), ["links[9].latency=1 ms", "nope", "duration.x=1"], source="q.yaml")

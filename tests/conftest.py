@@ -20,15 +20,16 @@ def pytest_addoption(parser):
 
 
 def pytest_collection_modifyitems(config, items):
-    skips = []
+    switches = []
     if not config.getoption("--runslow"):
-        skips.append(("slow", pytest.mark.skip(reason="long validation run: use --runslow")))
+        switches.append(("slow", "long validation run: use --runslow"))
     if not config.getoption("--testbed"):
-        skips.append(("testbed_long", pytest.mark.skip(reason="long testbed run: use --testbed")))
+        switches.append(("testbed_long", "long testbed run: use --testbed"))
     for item in items:
-        for keyword, skip in skips:
-            if keyword in item.keywords:
-                item.add_marker(skip)
+        for keyword, default_reason in switches:
+            marker = item.get_closest_marker(keyword)
+            if marker is not None:  # a marker's own reason says what it is and how long it takes
+                item.add_marker(pytest.mark.skip(reason=marker.kwargs.get("reason", default_reason)))
 
 
 @pytest.fixture(autouse=True, scope="session")

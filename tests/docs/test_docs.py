@@ -10,13 +10,14 @@ listed with their reason in the summary (``-ra``).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from doc_session import DocSession, Outcome, install_free
-from markdown_blocks import LANGUAGES, Block, Command, all_blocks
+from markdown_blocks import DOC_FILES, LANGUAGES, ROOT, Block, Command, all_blocks
 
 BLOCKS = all_blocks()
 SECOND_PASS_PENDING = (
@@ -184,3 +185,34 @@ def test_every_doc_has_blocks_and_markers_name_known_kinds() -> None:
             assert block.markers["write"], f"{block.id}: write needs a path"
         for number in block.xfail:
             assert 1 <= number <= len(block.commands()), f"{block.id}: xfail {number} names no command"
+
+
+# Paths the docs name that do not exist in a fresh clone, because a command writes them.
+WRITTEN_BY_A_COMMAND = {
+    "scenarios/my-sweep.yaml": "written by a block of docs/experiments.md",
+    "benchmarks/results/latest.json": "written by benchmarks/run.py",
+}
+_LINK = re.compile(r"\]\((?P<target>[^)#\s]+)(?:#[^)]*)?\)")
+_CITED = re.compile(r"`(?P<path>[\w./-]+\.(?:py|md|yaml|yml|json|toml|csv))`")
+_TOP = ("offloadsim/", "tests/", "scenarios/", "benchmarks/", "analysis/", "docs/", ".ci/")
+
+
+@pytest.mark.parametrize("doc", DOC_FILES)
+def test_every_linked_and_cited_file_exists(doc: str) -> None:
+    """A link, or a repository path in backticks, names a file a fresh clone has."""
+    text = (ROOT / doc).read_text(encoding="utf-8")
+    here = (ROOT / doc).parent
+    missing = [m["target"] for m in _LINK.finditer(text) if "://" not in m["target"]]
+    missing = [target for target in missing if not (here / target).exists()]
+    for match in _CITED.finditer(text):
+        path = match["path"]
+        top_level = path.startswith(_TOP) or ("/" not in path and path.endswith(".md"))
+        module = "/" in path and path.endswith(".py") and not path.startswith(_TOP)
+        if path in WRITTEN_BY_A_COMMAND or not (top_level or module):
+            continue
+        candidates = [ROOT / path] if top_level else [ROOT / "offloadsim" / path]
+        if path.endswith(".md") and "/" not in path:
+            candidates += [ROOT / "docs" / path]
+        if not any(c.exists() for c in candidates):
+            missing.append(path)
+    assert not missing, f"{doc} names files that do not exist: {missing}"

@@ -134,11 +134,9 @@ def doc_blocks(doc: str) -> list[Block]:
     blocks: list[Block] = []
     pending: list[str] = []
     for token in tokens:
-        if token.type == "html_block":
-            found = _MARKER.findall(token.content)
-            if found:
-                pending = found
-                continue
+        if token.type == "html_block" and token.content.lstrip().startswith("<!--"):
+            pending += _MARKER.findall(token.content)  # other comments between are invisible too
+            continue
         if token.type == "fence":
             assert token.map is not None
             markers, xfail = parse_markers(pending)

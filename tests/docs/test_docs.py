@@ -20,10 +20,6 @@ from doc_session import DocSession, Outcome, install_free
 from markdown_blocks import DOC_FILES, LANGUAGES, ROOT, Block, Command, all_blocks
 
 BLOCKS = all_blocks()
-SECOND_PASS_PENDING = (
-    "issue 8: rerunning a tour command into an existing results directory exits 2; "
-    "the rerun behaviour (a fresh directory, never blocking) lands separately"
-)
 
 
 @dataclass(frozen=True)
@@ -156,7 +152,6 @@ def test_doc_block(item: DocItem, doc_sessions: Sessions) -> None:
     assert outcome.ok, f"{item.id}\n{outcome.report}"
 
 
-@pytest.mark.xfail(strict=True, reason=SECOND_PASS_PENDING)
 def test_readme_runs_twice_in_the_same_copy(doc_sessions: Sessions, pytestconfig: pytest.Config) -> None:
     """The README's set-up and tour, run again in the copy they already ran in, succeed again.
 

@@ -25,6 +25,7 @@ Notes for the user (an earlier result moved, leftovers removed) go to the
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import logging
@@ -32,10 +33,10 @@ import os
 import re
 import shutil
 import socket
+import stat
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -99,12 +100,38 @@ def describe_os_error(error: OSError) -> str:
 
 def is_result_directory(path: Path) -> bool:
     """Whether ``path`` holds an offloadsim result (a run, comparison or sweep, finished or not)."""
-    if (path / "points").is_dir():
-        return True  # a sweep, perhaps still running or interrupted
     try:
-        manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        return _holds_result(path)
+    except OSError:
         return False
+
+
+def _holds_result(path: Path) -> bool:
+    """:func:`is_result_directory`, raising FileNotFoundError if ``path`` is gone.
+
+    Everything is read through one open handle on the directory, so a
+    concurrent writer that renames it midway cannot make a result look like
+    something else.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        if not os.listdir(fd):
+            return False
+        try:
+            if stat.S_ISDIR(os.stat("points", dir_fd=fd).st_mode):
+                return True  # a sweep, perhaps still running or interrupted
+        except OSError:
+            pass
+        try:
+            manifest_fd = os.open("manifest.json", os.O_RDONLY, dir_fd=fd)
+        except OSError:
+            return False
+        with os.fdopen(manifest_fd, encoding="utf-8") as handle:
+            manifest = json.loads(handle.read())
+    except ValueError:
+        return False
+    finally:
+        os.close(fd)
     return isinstance(manifest, dict) and str(manifest.get("format", "")).startswith("offloadsim-")
 
 
@@ -121,7 +148,8 @@ def check_out_dir(out_dir: str | Path, overwrite: bool = False) -> Path:
     if out.exists() or out.is_symlink():
         if not out.is_dir():
             raise ResultsError(f"output path {out} exists and is not a directory")
-        _check_replaceable(out, overwrite)
+        with contextlib.suppress(FileNotFoundError):  # a concurrent writer moved it aside a moment ago
+            _check_replaceable(out, overwrite)
     ancestor = out.parent.absolute()
     while not ancestor.exists():
         ancestor = ancestor.parent
@@ -139,7 +167,7 @@ def _check_replaceable(out: Path, overwrite: bool) -> None:
             f"output directory {out} is in use by another offloadsim process ({_holder(out)}); "
             "wait for it to finish or choose another --out"
         )
-    if overwrite or not any(out.iterdir()) or is_result_directory(out):
+    if overwrite or not any(out.iterdir()) or _holds_result(out):
         return
     raise ResultsError(
         f"output directory {out} already exists, is not empty and holds no offloadsim result "
@@ -206,10 +234,13 @@ def _install(tmp: Path, out: Path, overwrite: bool) -> Path | None:
                 os.rename(tmp, out)  # replaces nothing but a missing path or an empty directory
                 return previous
             except OSError as error:
-                if error.errno not in (errno.ENOTEMPTY, errno.EEXIST) or not out.is_dir():
+                if error.errno not in (errno.ENOTEMPTY, errno.EEXIST):
                     raise
-            _check_replaceable(out, overwrite)
-            previous = move_aside(out)
+            try:
+                _check_replaceable(out, overwrite)
+                previous = move_aside(out)
+            except FileNotFoundError:
+                continue  # a concurrent writer moved it aside first: try the rename again
     except BaseException:
         if previous is not None and not out.exists():
             os.rename(previous, out)
@@ -336,7 +367,7 @@ def clean_stale_partials(directory: Path) -> list[Path]:
 # --------------------------------------------------------------------------- locks
 
 
-@contextmanager
+@contextlib.contextmanager
 def directory_lock(directory: Path, what: str) -> Iterator[None]:
     """Hold ``directory``'s lock while the block runs; :class:`DirectoryLockedError` if another holds it.
 

@@ -6,6 +6,7 @@ check their peak memory against the estimate.
 
 from __future__ import annotations
 
+import os
 import resource
 import subprocess
 import sys
@@ -184,13 +185,13 @@ def test_hosts_patterns_resolve_in_linear_time():
     assert with_hosts < 2 * plain + 1.0, (with_hosts, plain)  # was 8x: 111 s against 14 s
 
 
-def _peak_rss_bytes(command: list[str], cwd: Path) -> int:
-    """Peak resident memory of one child process (ru_maxrss of exactly that child, via wait4)."""
-    import os
-
-    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
-    assert os.waitstatus_to_exitcode(status) == 0, process.stderr.read() if process.stderr else ""
+def _peak_rss_bytes(command: list[str], cwd: Path, log: Path) -> int:
+    """Peak resident memory of one child process (``ru_maxrss`` of exactly that child, via ``wait4``)."""
+    with log.open("wb") as errors:
+        process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=errors)
+        _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
+    assert process.returncode == 0, log.read_text()
     return usage.ru_maxrss * 1024
 
 
@@ -203,7 +204,7 @@ def test_least_loaded_over_2000_devices_stays_small(tmp_path: Path):
         "--set", "nodes.device.count=2000", "--set", "policy.name=least-loaded", "--set", "duration=0.5 s",
         "--quiet", "--out", str(tmp_path / "out"),
     ]  # fmt: skip
-    assert _peak_rss_bytes(command, REPO) < 0.6 * GB
+    assert _peak_rss_bytes(command, REPO, tmp_path / "stderr") < 0.6 * GB
 
 
 @pytest.mark.slow
@@ -212,9 +213,8 @@ def test_the_estimate_covers_what_a_large_run_takes(tmp_path: Path):
     """100,000 devices with a processor and a link each: the peak stays within the estimate."""
     path = tmp_path / "s.yaml"
     path.write_text(star(100_000, rate=0.001))
-    peak = _peak_rss_bytes(
-        [sys.executable, "-m", "offloadsim", "run", str(path), "--out", str(tmp_path / "o")], REPO
-    )
+    command = [sys.executable, "-m", "offloadsim", "run", str(path), "--out", str(tmp_path / "o")]
+    peak = _peak_rss_bytes(command, REPO, tmp_path / "stderr")
     estimate = Footprint(nodes=100_001, processors=100_001, links=100_000, tasks=100).bytes
     process = 0.25 * GB
     assert peak < estimate + process, (peak, estimate)

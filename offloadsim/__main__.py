@@ -1,5 +1,5 @@
 """``python -m offloadsim``: the command line."""
 
-from offloadsim.cli import main
+from offloadsim.cli import entry
 
-raise SystemExit(main())
+entry()

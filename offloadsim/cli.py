@@ -15,6 +15,7 @@ import contextlib
 import dataclasses
 import json
 import logging
+import os
 import signal
 import sys
 import threading
@@ -29,6 +30,7 @@ from offloadsim._version import __version__
 
 __all__ = [
     "main",
+    "entry",
     "build_parser",
     "EXIT_OK",
     "EXIT_INTERNAL",
@@ -221,6 +223,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             print("offloadsim: run again with --debug to see the traceback", file=sys.stderr)
         return EXIT_INTERNAL
+
+
+def entry() -> NoReturn:
+    """The console script and ``python -m offloadsim``: run :func:`main` and exit with its status.
+
+    After Ctrl-C or SIGTERM the command has already cleaned up (partial
+    results removed, workers ended) when :func:`main` returns, so the process
+    ends at once: a signal that arrived while a library held a lock (a
+    process pool's futures) would otherwise hang the interpreter's exit
+    handlers, which join the pool's threads.
+    """
+    status = main()
+    if status in (EXIT_INTERRUPTED, EXIT_TERMINATED):
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(Exception):
+                stream.flush()
+        os._exit(status)
+    raise SystemExit(status)
 
 
 def _show_warning(message: Warning | str, category: type[Warning], *args: Any, **kwargs: Any) -> None:

@@ -4,6 +4,11 @@
 a repeated mapping key is an error (PyYAML would keep the last one);
 ``1e9`` is a float as in YAML 1.2 (PyYAML reads it as a string); dates stay
 strings, so the document is always plain JSON-able data.
+
+Documents are read with libyaml's C parser when PyYAML has it (about six
+times faster: it dominates loading a scenario, and a sweep loads one per
+point); a document it cannot read is read again by the pure-Python parser,
+whose messages name the offending character or alias.
 """
 
 from __future__ import annotations
@@ -26,8 +31,8 @@ _FLOAT = "tag:yaml.org,2002:float"
 _MERGE = "tag:yaml.org,2002:merge"
 
 
-class ScenarioLoader(yaml.SafeLoader):
-    """SafeLoader that refuses duplicate keys, reads ``1e9`` as a float and keeps dates as strings."""
+class _Strict:
+    """What both loaders add to PyYAML's safe loading: no key given twice."""
 
     def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:
         """Build a mapping, refusing a key given twice (merge keys ``<<`` may be overridden)."""
@@ -35,7 +40,7 @@ class ScenarioLoader(yaml.SafeLoader):
         for key_node, _ in node.value:
             if key_node.tag == _MERGE:
                 continue
-            key = self.construct_object(key_node, deep=True)
+            key = self.construct_object(key_node, deep=True)  # type: ignore[attr-defined]
             try:
                 line = first_line.get(key)
             except TypeError:
@@ -45,10 +50,18 @@ class ScenarioLoader(yaml.SafeLoader):
                     None, None, f"duplicate key {key!r} (first given at line {line})", key_node.start_mark
                 )
             first_line[key] = key_node.start_mark.line + 1
-        return super().construct_mapping(node, deep=deep)
+        return super().construct_mapping(node, deep=deep)  # type: ignore[misc]
 
 
-def _construct_int(loader: ScenarioLoader, node: Any) -> int:
+class ScenarioLoader(_Strict, yaml.SafeLoader):
+    """SafeLoader that refuses duplicate keys, reads ``1e9`` as a float and keeps dates as strings."""
+
+
+class _FastLoader(_Strict, getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """:class:`ScenarioLoader` on libyaml's C parser (the pure-Python one where PyYAML lacks it)."""
+
+
+def _construct_int(loader: Any, node: Any) -> int:
     """An integer; one too long for Python to read (over 4,300 digits) is a problem at its line."""
     try:
         return int(yaml.SafeLoader.construct_yaml_int(loader, node))
@@ -59,36 +72,31 @@ def _construct_int(loader: ScenarioLoader, node: Any) -> int:
         ) from None
 
 
-ScenarioLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
-
-ScenarioLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag not in (_TIMESTAMP, _FLOAT)]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-ScenarioLoader.add_implicit_resolver(
-    _FLOAT,
-    re.compile(
-        r"""^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?
-        |[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)
-        |\.[0-9_]+(?:[eE][-+][0-9]+)?
-        |[-+]?\.(?:inf|Inf|INF)
-        |\.(?:nan|NaN|NAN))$""",
-        re.X,
-    ),
-    list("-+0123456789."),
+_FLOAT_PATTERN = re.compile(
+    r"""^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?
+    |[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)
+    |\.[0-9_]+(?:[eE][-+][0-9]+)?
+    |[-+]?\.(?:inf|Inf|INF)
+    |\.(?:nan|NaN|NAN))$""",
+    re.X,
 )
+for _loader in (ScenarioLoader, _FastLoader):
+    _loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+    _loader.yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag not in (_TIMESTAMP, _FLOAT)]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    _loader.add_implicit_resolver(_FLOAT, _FLOAT_PATTERN, list("-+0123456789."))
 
 
 def parse_yaml(text: str, file: str) -> tuple[Any, list[Problem]]:
     """The YAML document in ``text``, or the problems (with line and column) that stop reading it."""
     try:
-        data = yaml.load(text, Loader=ScenarioLoader)
-    except yaml.MarkedYAMLError as error:
-        return None, [_marked(error, file)]
-    except yaml.YAMLError as error:
-        return None, [Problem(file, "", f"YAML syntax error: {error}")]
-    except RecursionError:
-        return None, [Problem(file, "", "the document is nested too deeply")]
+        data = yaml.load(text, Loader=_FastLoader)
+    except (yaml.YAMLError, RecursionError):
+        data = _read_with_messages(text, file)
+        if isinstance(data, Problem):
+            return None, [data]
     if _too_many_values(data):
         return None, [
             Problem(
@@ -96,6 +104,18 @@ def parse_yaml(text: str, file: str) -> tuple[Any, list[Problem]]:
             )
         ]
     return data, []
+
+
+def _read_with_messages(text: str, file: str) -> Any:
+    """The document read by the pure-Python parser, or the problem that stops it (named precisely)."""
+    try:
+        return yaml.load(text, Loader=ScenarioLoader)
+    except yaml.MarkedYAMLError as error:
+        return _marked(error, file)
+    except yaml.YAMLError as error:
+        return Problem(file, "", f"YAML syntax error: {error}")
+    except RecursionError:
+        return Problem(file, "", "the document is nested too deeply")
 
 
 def _marked(error: yaml.MarkedYAMLError, file: str) -> Problem:

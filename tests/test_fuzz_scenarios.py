@@ -163,11 +163,12 @@ def _entries(value: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[Any, Any,
 def _names(document: dict[str, Any]) -> list[str]:
     """Names a mutant may borrow: nodes, groups, applications, tiers, profiles, policies."""
     names = [*TIERS, "$source", "a100", "t4", "cortex-a76", "local", "edge", "fixed", "neurosurgeon"]
-    for group, node in (document.get("nodes") or {}).items():
+    nodes, apps = document.get("nodes"), document.get("applications")
+    for group, node in nodes.items() if isinstance(nodes, dict) else ():
         names.append(str(group))
         if isinstance(node, dict) and isinstance(node.get("count"), int):
             names += [f"{group}-{i}" for i in range(min(node["count"], 3))]
-    names += [str(app) for app in (document.get("applications") or {})]
+    names += [str(app) for app in apps] if isinstance(apps, dict) else []
     return names
 
 

@@ -8,7 +8,7 @@ Each mutant goes through ``offloadsim validate`` and then, in process, a very
 short ``offloadsim run``.  For every mutant:
 
 * the exit status is 0 or 2, never 1 (a bug) and never a traceback;
-* everything on stderr is an ``offloadsim: error:`` or ``offloadsim: warning:``
+* everything on stderr is an ``offloadsim: error:``, ``warning:`` or ``note:``
   line, and an error names the scenario file;
 * what ``validate`` accepts, ``run`` accepts (everything the run would refuse,
   validate refuses first); what it refuses, ``run`` refuses too, writing nothing;
@@ -372,7 +372,7 @@ def _problems(err: str, path: Path, code: int) -> list[str]:
     if "Traceback" in err or "internal error" in err:
         problems.append("a traceback or internal error")
     for line in lines:
-        if not line.startswith(("offloadsim: error: ", "offloadsim: warning: ")):
+        if not line.startswith(("offloadsim: error: ", "offloadsim: warning: ", "offloadsim: note: ")):
             problems.append(f"a stray stderr line: {line[:200]!r}")
         elif line.startswith("offloadsim: error: ") and str(path) not in line:
             problems.append(f"an error that does not name the file: {line[:200]!r}")

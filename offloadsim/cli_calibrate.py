@@ -49,7 +49,7 @@ def add_calibrate_command(subparsers: Any) -> None:
         help="time real kernels on this machine and write a calibrated profile",
         description=(
             "Time every distinct layer unit of the chosen models on this machine (warm-up, repeats, "
-            "median and spread; cached so an interrupted run resumes), fit a per-op cost model and write "
+            "robust time and noise; cached so an interrupted run resumes), fit a per-op cost model and write "
             "a calibrated device profile. 'calibrate report PROFILE' times whole models against a profile."
         ),
     )
@@ -75,6 +75,19 @@ def add_calibrate_command(subparsers: Any) -> None:
     )
     p.add_argument(
         "--repeats", type=cli_types.positive, default=20, metavar="N", help="timed runs per unit (default 20)"
+    )
+    p.add_argument(
+        "--max-repeats",
+        type=cli_types.positive,
+        metavar="N",
+        help="timed runs per unit at most, while its time is still uncertain (default 4 x --repeats)",
+    )
+    p.add_argument(
+        "--target-ci",
+        type=_percent,
+        default=0.02,
+        metavar="PCT",
+        help="repeat a unit until the 95%% CI of its time is within this (default 2%%)",
     )
     p.add_argument(
         "--warmup", type=cli_types.count, default=3, metavar="N", help="untimed runs first (default 3)"
@@ -173,7 +186,9 @@ def _calibrate(args: argparse.Namespace) -> int:
     slug = "ort" if args.backend == "onnxruntime" else args.backend
     name = args.name or f"calibrated-{slug}-{args.threads}t"
     out = Path(args.out) if args.out else user_profile_dir() / f"{name}.json"
-    command = " ".join([Path(sys.argv[0]).name, *(shlex.quote(a) for a in sys.argv[1:])])
+    program = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else "offloadsim"
+    program = "offloadsim" if program in ("__main__.py", "-c", "") else program  # python -m offloadsim
+    command = " ".join([program, *(shlex.quote(a) for a in sys.argv[1:])])
     profile = cal.calibrate(
         models,
         backend=args.backend,
@@ -181,6 +196,8 @@ def _calibrate(args: argparse.Namespace) -> int:
         threads=args.threads,
         warmup=args.warmup,
         repeats=args.repeats,
+        max_repeats=args.max_repeats,
+        target_ci=args.target_ci,
         cache_dir=cache_dir,
         name=name,
         description=args.description,
@@ -199,17 +216,27 @@ def _calibrate(args: argparse.Namespace) -> int:
         f"sustained {profile.effective_flops / 1e9:.1f} GFLOP/s, "
         f"{profile.memory_bandwidth_Bps / 1e9:.1f} GB/s"
     )
+    print(_noise_line(profile.provenance.get("noise", {}), profile.backend.get("clock", "?")))
     if args.report:
-        from offloadsim.calibration.report import accuracy_summary, accuracy_table, format_table
+        from offloadsim.calibration.report import (
+            accuracy_summary,
+            accuracy_table,
+            format_table,
+            training_timings,
+        )
+        from offloadsim.calibration.trust import TRUST_MODELS, assess
 
-        measured = {k: v / 1e3 for k, v in profile.correction.get("whole_model_ms", {}).items()}
-        table = accuracy_table(profile, [*models, *holdout], measured=measured, progress=not args.quiet)
+        table = accuracy_table(
+            profile, [*models, *holdout], measured=training_timings(profile), progress=not args.quiet
+        )
         profile.report = accuracy_summary(table)
+        profile.trust = assess(profile, [*models, *holdout, *cal.resolve_models(TRUST_MODELS)])
         report_dir = Path(args.report_dir) if args.report_dir else Path(f"{name}-report")
         _write_report(table, report_dir, f"profile {profile.name}: {profile.description}")
         print(format_table(table))
         _print_summary(profile.report)
         print(f"report: {report_dir}/")
+    _warn_untrusted(profile)
     save_profile(profile, out)
     print(f"profile: {out}")
     print(_how_to_use(profile.name, out))
@@ -245,6 +272,40 @@ def _report(args: argparse.Namespace) -> int:
     _print_summary(accuracy_summary(table))
     print(f"report: {out}/")
     return EXIT_OK
+
+
+def _percent(text: str) -> float:
+    """``2``, ``2%`` or ``0.5 %`` -> a fraction (0.02)."""
+    try:
+        value = float(text.strip().rstrip("%").strip()) / 100
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a percentage like 2 or 2%, got {text!r}") from None
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"expected a percentage between 0 and 100, got {text!r}")
+    return value
+
+
+def _noise_line(noise: dict[str, Any], clock: str) -> str:
+    """How noisy the timings were, in one line."""
+    if not noise:
+        return "noise: not recorded"
+    return (
+        f"noise ({clock} clock): a unit's time known to ±{noise['median_ci_pct']:.1f}% "
+        f"(95% CI; 90th percentile ±{noise['p90_ci_pct']:.1f}%, {noise['units_over_target']} of "
+        f"{noise['units']} units over the ±{noise['target_ci_pct']:.0f}% target); run-to-run spread "
+        f"{noise['median_spread_pct']:.1f}% against {noise['median_wall_spread_pct']:.1f}% "
+        "on the wall clock; "
+        f"runs took {noise['median_wall_ratio']:.2f}x their CPU time in wall time (other processes); "
+        f"{noise['rejected_pct']:.1f}% of runs rejected as interference"
+    )
+
+
+def _warn_untrusted(profile: Any) -> None:
+    """Say loudly, on stderr, what the profile cannot be trusted for (it is still written)."""
+    from offloadsim.calibration.trust import recorded_caveats
+
+    for line in recorded_caveats(profile):
+        print(f"offloadsim: warning: {line}", file=sys.stderr)
 
 
 def _calibrated_profile(text: str) -> Any:

@@ -206,6 +206,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     drops = result.drop_lines()
     if drops:
         print("\n" + "\n".join(drops))
+    _print_notes([scenario])
     print(f"\n{len(result.metrics)} runs in {result.manifest['wall_s']:.1f} s of wall time")
     print(f"results: {out}/  ({', '.join(COMPARE_FILES)})")
     return EXIT_OK
@@ -236,12 +237,24 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         print(out)
         return EXIT_OK
     print(_sweep_table(result))
+    _print_notes([job.scenario for job in plan_sweep(spec)])
     print(
         f"\n{len(result.metrics)} jobs: {result.ran} run, {result.reused} reused, "
         f"in {time.perf_counter() - started:.1f} s of wall time"
     )
     print(f"results: {out}/  ({', '.join(SWEEP_FILES)}, points/)")
     return EXIT_OK
+
+
+def _print_notes(scenarios: list[Any]) -> None:
+    """The notes a run prints under its summary (profiles measured elsewhere, or not to be trusted)."""
+    from offloadsim.world import build_world
+
+    notes: dict[str, None] = {}
+    for scenario in {id(s): s for s in scenarios}.values():
+        notes.update(dict.fromkeys(build_world(scenario).notes))
+    for note in notes:
+        print(f"note: {note}")
 
 
 def _sweep_table(result: Any, limit: int = 40) -> str:

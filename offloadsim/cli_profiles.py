@@ -177,5 +177,17 @@ def describe_profile(profile: Any) -> str:
             f"±{profile.report.get('tolerance_pct', 10):.0f}% "
             f"(median |error| {held['median_abs_error_pct']:.1f}%)"
         )
+    noise = p.get("noise")
+    if noise:
+        lines.append(
+            f"noise: a unit's time known to ±{noise['median_ci_pct']:.1f}% (95% CI, median over units); "
+            f"runs took {noise['median_wall_ratio']:.2f}x their CPU time in wall time"
+        )
+    else:
+        lines.append("noise: not recorded (made before calibrate measured it)")
+    from offloadsim.calibration.trust import caveats, recorded_caveats
+
+    untrusted = recorded_caveats(profile) if profile.trust else caveats(profile)
+    lines += [f"caution: {line}" for line in untrusted] or ["trust: no issues recorded"]
     lines.append("this profile describes the machine above; another machine needs its own calibration")
     return "\n".join(lines)

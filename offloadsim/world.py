@@ -114,12 +114,15 @@ class World:
 
     @property
     def notes(self) -> tuple[str, ...]:
-        """What the run should say about how it costs work: precisions a profile states no peak for.
+        """What the run should say about how it costs work, one line each.
 
-        One line per application and profile where a model's precision falls
-        back to another peak (see :mod:`offloadsim.models.precision`).
+        Precisions a profile states no peak for (a model's precision falls
+        back to another peak, see :mod:`offloadsim.models.precision`), and
+        calibrated profiles: one measured on another CPU than this machine's,
+        and one that cannot be trusted for a model it costs here (see
+        :mod:`offloadsim.calibration.trust`).
         """
-        lines: dict[str, None] = {}
+        lines: dict[str, None] = dict.fromkeys(self._profile_notes())
         for app in self.apps.values():
             if not app.precision:
                 continue
@@ -131,6 +134,35 @@ class World:
                 if note is not None:
                     lines[f"applications.{app.name} ({app.precision}) on {proc.profile}: {note}"] = None
         return tuple(lines)
+
+    def _profile_notes(self) -> list[str]:
+        """Provenance and trust of the calibrated profiles this world costs models with."""
+        from offloadsim.calibration.timing import cpu_model
+        from offloadsim.calibration.trust import caveats
+
+        graphs: dict[int, dict[str, Any]] = {}
+        profiles: dict[int, Any] = {}
+        for proc in self.processors.values():
+            if getattr(proc.costs, "kind", None) != "calibrated":
+                continue
+            profiles[id(proc.costs)] = proc.costs
+            hosted = graphs.setdefault(id(proc.costs), {})
+            for app in self.apps.values():
+                hosts = app.spec.hosts
+                if app.graph is not None and (hosts is None or proc.node in hosts):
+                    hosted[f"applications.{app.name} ({app.graph.name})"] = app.graph
+        lines = []
+        here = cpu_model()
+        for key, profile in profiles.items():
+            measured_on = profile.provenance.get("cpu_model")
+            if measured_on and measured_on != here:
+                lines.append(
+                    f"profile {profile.name!r} was calibrated on {measured_on} "
+                    f"({profile.provenance.get('date', '?')[:10]}), not on this machine's {here}: it "
+                    f"simulates that CPU (offloadsim calibrate measures this one)"
+                )
+            lines += caveats(profile, graphs[key])
+        return lines
 
     def layer_seconds(self, app: str, node: str) -> np.ndarray:
         """Per-layer service times of model ``app`` on ``node``'s processor, cached.

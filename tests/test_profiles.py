@@ -46,7 +46,7 @@ def test_calibrate_writes_where_a_profile_name_finds_it(tmp_path, monkeypatch, c
     assert f"profile: {written}" in out and "processor: {profile: my-cpu}" in out
     scenario = tmp_path / "elsewhere" / "s.yaml"
     scenario.parent.mkdir()
-    scenario.write_text(QUICKSTART.read_text().replace("this-cpu-ort-1t", "my-cpu"))
+    scenario.write_text(QUICKSTART.read_text().replace("xeon-ort-1t", "my-cpu"))
     assert main(["validate", str(scenario)]) == 0, capsys.readouterr().err
     assert build_world(load_scenario(scenario)).processors["edge"].costs.path == str(written)
 
@@ -57,7 +57,7 @@ def test_an_unknown_profile_lists_every_place_searched(tmp_path, monkeypatch, ca
     monkeypatch.setenv("OFFLOADSIM_PROFILE_PATH", str(extra))
     scenario = tmp_path / "s" / "s.yaml"
     scenario.parent.mkdir()
-    scenario.write_text(QUICKSTART.read_text().replace("this-cpu-ort-1t", "no-such-cpu"))
+    scenario.write_text(QUICKSTART.read_text().replace("xeon-ort-1t", "no-such-cpu"))
     assert main(["validate", str(scenario)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "unknown profile 'no-such-cpu'" in err[0]
@@ -76,7 +76,7 @@ def test_an_unknown_profile_lists_every_place_searched(tmp_path, monkeypatch, ca
 def test_profiles_lists_every_profile_with_its_numbers(capsys):
     assert main(["profiles"]) == 0
     out = capsys.readouterr().out
-    for name in [*BUILTIN_PROFILES, "this-cpu-ort-1t"]:
+    for name in [*BUILTIN_PROFILES, "xeon-ort-1t"]:
         assert any(line.startswith(name + " ") for line in out.splitlines()), name
     a100 = next(line for line in out.splitlines() if line.startswith("a100 "))
     assert "19.5 TFLOP/s" in a100 and "7.8 TFLOP/s" in a100 and "2039 GB/s" in a100 and "400 W" in a100
@@ -96,7 +96,7 @@ def test_profiles_show_prints_a_derived_profiles_numbers_and_sources(name, capsy
 
 
 def test_profiles_show_a_calibrated_profile_says_which_machine(capsys):
-    assert main(["profiles", "show", "this-cpu-ort-1t"]) == 0
+    assert main(["profiles", "show", "xeon-ort-1t"]) == 0
     out = capsys.readouterr().out
     assert "measured on: Intel(R) Xeon(R) Processor" in out and "command: offloadsim calibrate" in out
 

@@ -45,4 +45,4 @@ def test_quickstart_edge_uses_the_calibrated_profile():
     world = build_world(load_scenario(ROOT / "scenarios" / "quickstart.yaml"))
     costs = world.processors["edge"].costs
     assert costs.kind == "calibrated"
-    assert costs.name == "this-cpu-ort-1t"
+    assert costs.name == "xeon-ort-1t"

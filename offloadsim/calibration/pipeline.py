@@ -17,7 +17,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -26,14 +26,18 @@ from offloadsim.calibration.fit import fit_cost_model, fit_errors
 from offloadsim.calibration.kernels import BACKENDS, supported
 from offloadsim.calibration.profile import CalibratedProfile, group_spreads
 from offloadsim.calibration.timing import (
+    METHOD,
     Timing,
     TimingCache,
+    choose_clock,
     cpu_model,
     last_level_cache_bytes,
     machine_fingerprint,
-    make_timer,
+    make_bench,
+    summarize_noise,
     time_units,
 )
+from offloadsim.calibration.trust import TRUST_MODELS, assess
 from offloadsim.calibration.units import (
     NO_FUSION,
     ORT_FUSION,
@@ -42,6 +46,9 @@ from offloadsim.calibration.units import (
     layout_transitions,
 )
 from offloadsim.models.graph import LayerGraph
+
+if TYPE_CHECKING:
+    from offloadsim.calibration.report import WholeModelTiming
 
 __all__ = [
     "DEFAULT_COLD_BYTES",
@@ -77,8 +84,10 @@ DEFAULT_HOLDOUT = (
         for m in ("resnet18", "mobilenet_v2", "efficientnet_b0", "squeezenet1_1", "resnet50")
     ),
 )
-#: Units holding at least this many bytes of weights are also timed with cold caches (see make_timer).
+#: Units holding at least this many bytes of weights are also timed with cold caches (see make_bench).
 DEFAULT_COLD_BYTES = 4 * 1024**2
+#: A unit is timed until the 95 % confidence interval of its median is within this fraction of it.
+DEFAULT_TARGET_CI = 0.02
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,6 +195,9 @@ def calibrate(
     threads: int = 1,
     warmup: int = 3,
     repeats: int = 20,
+    max_repeats: int | None = None,
+    target_ci: float = DEFAULT_TARGET_CI,
+    clock: str = "auto",
     cold_bytes: float | None = None,
     cold_model_bytes: float | None = None,
     cache_dir: str | os.PathLike[str] | None = None,
@@ -197,8 +209,15 @@ def calibrate(
 ) -> CalibratedProfile:
     """Time every distinct unit of ``models`` on ``backend``, fit the cost model, return the profile.
 
-    ``correction`` (onnxruntime only) also times the models whole and fits
-    the layout-conversion cost on them (see :func:`fit_layout_correction`).
+    Each unit runs at least ``repeats`` times, interleaved with the other
+    units of its batch, and more (up to ``max_repeats``, default 4 ×
+    ``repeats``) until the 95 % CI of its median is within ``target_ci``;
+    ``clock`` is chosen by :func:`~offloadsim.calibration.timing.choose_clock`
+    (thread CPU time for one thread on the CPU). The profile records the
+    measured noise (``provenance.noise``) and how far it can be trusted
+    (``trust``, :mod:`offloadsim.calibration.trust`). ``correction``
+    (onnxruntime only) also times the models whole and fits the
+    layout-conversion cost on them (see :func:`fit_layout_correction`).
     """
     if not models:
         raise CalibrationError("no models to calibrate on")
@@ -214,7 +233,12 @@ def calibrate(
     versions = library_versions(backend)
     units = distinct_units([m.graph for m in models], rules)
     skipped = sum(1 for u in units if not supported(u))
-    timer = make_timer(backend, threads=threads, provider=provider)
+    try:
+        clock = choose_clock(backend, threads, provider, clock)
+    except ValueError as error:
+        raise CalibrationError(str(error)) from None
+    most = max_repeats or 4 * repeats
+    bench = make_bench(backend, threads=threads, provider=provider, clock=clock, warmup=warmup, burst=most)
     cache = None
     if cache_dir is not None:
         fingerprint = machine_fingerprint(backend, provider, threads, versions)
@@ -227,9 +251,10 @@ def calibrate(
         timings = list(
             time_units(
                 units,
-                timer,
-                warmup=warmup,
+                bench,
                 repeats=repeats,
+                max_repeats=most,
+                target_ci=target_ci,
                 cold_bytes=cold_bytes,
                 cache=cache,
                 progress=progress,
@@ -249,7 +274,7 @@ def calibrate(
             "name": backend,
             "provider": provider,
             "threads": threads,
-            "clock": "kernel" if backend == "onnxruntime" else "wall",
+            "clock": clock,
         },
         fusion=rules,
         model=model,
@@ -271,13 +296,17 @@ def calibrate(
             "models": [m.label for m in models],
             "warmup": warmup,
             "repeats": repeats,
+            "max_repeats": most,
+            "method": METHOD,
             "units_timed": len(timings),
             "units_skipped": skipped,
             "fit": errors,
+            "noise": summarize_noise(timings, target_ci),
         },
     )
     if correction and rules.blocked_heads:
-        fit_layout_correction(profile, models, progress=progress)
+        fit_layout_correction(profile, models, warmup=warmup, progress=progress)
+    profile.trust = assess(profile, [*models, *resolve_models(TRUST_MODELS)])
     return profile
 
 
@@ -288,25 +317,27 @@ def fit_layout_correction(
     warmup: int = 3,
     repeats: int = 10,
     progress: bool = False,
-) -> dict[str, float]:
+) -> dict[str, WholeModelTiming]:
     """Fit seconds per layout-converted byte on whole-model timings of ``models`` (the training models).
 
     Minimises the relative error of the whole-model predictions over one
     non-negative coefficient; stores it in ``profile`` and returns the
-    measured whole-model seconds by label. Models that need no conversion
+    measured whole-model timings by label. Models that need no conversion
     leave it unchanged; with none converting, the coefficient stays 0.
     """
-    from offloadsim.calibration.report import exportable, time_whole_model
+    from offloadsim.calibration.report import exportable, time_whole_models
 
     profile.layout_s_per_byte = 0.0
     profile._cache.clear()
-    measured: dict[str, float] = {}
+    timeable = [spec for spec in models if spec.onnx_path is not None or exportable(spec.graph)]
+    if progress and timeable:
+        print(f"timing {len(timeable)} whole training model(s), interleaved ...", file=sys.stderr)
+    measured: dict[str, WholeModelTiming] = time_whole_models(
+        timeable, profile, warmup=warmup, repeats=repeats
+    )
     num = den = 0.0
-    for spec in models:
-        if spec.onnx_path is None and not exportable(spec.graph):
-            continue
-        seconds, _ = time_whole_model(spec, profile, warmup=warmup, repeats=repeats)
-        measured[spec.label] = seconds
+    for spec in timeable:
+        seconds = measured[spec.label].seconds
         x = float(layout_transitions(spec.graph, profile.fusion).sum())
         predicted = float(np.sum(profile.layer_seconds(spec.graph)))  # without correction yet
         a, b = x / seconds, 1.0 - predicted / seconds
@@ -315,7 +346,8 @@ def fit_layout_correction(
     profile.correction = {
         "what": "seconds per byte converted between blocked (NCHWc) and plain layouts",
         "fitted_on": sorted(measured),
-        "whole_model_ms": {k: round(v * 1e3, 4) for k, v in sorted(measured.items())},
+        "whole_model_ms": {k: round(v.seconds * 1e3, 4) for k, v in sorted(measured.items())},
+        "whole_model_noise": {k: v.noise() for k, v in sorted(measured.items())},
     }
     profile._cache.clear()
     return measured

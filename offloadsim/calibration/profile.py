@@ -96,6 +96,8 @@ class CalibratedProfile:
     correction: Mapping[str, Any] = field(default_factory=dict)
     provenance: Mapping[str, Any] = field(default_factory=dict)
     report: Mapping[str, Any] = field(default_factory=dict)
+    #: How far it can be trusted, and for which models (see :mod:`offloadsim.calibration.trust`).
+    trust: Mapping[str, Any] = field(default_factory=dict)
     kind: str = "calibrated"
     #: The file it was loaded from ("" when built in memory); not written to the file.
     path: str = ""
@@ -196,6 +198,7 @@ class CalibratedProfile:
             },
             "layout_correction": {"s_per_byte": self.layout_s_per_byte, **dict(self.correction)},
             "report": dict(self.report),
+            "trust": dict(self.trust),
             "measured": [t.to_dict() for t in self.measured.values()],
         }
 
@@ -228,6 +231,7 @@ class CalibratedProfile:
                 correction=correction,
                 provenance=dict(data.get("provenance", {})),
                 report=dict(data.get("report", {})),
+                trust=dict(data.get("trust", {})),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise CalibrationError(

@@ -2,17 +2,23 @@
 
 Each model is exported to ONNX (:func:`offloadsim.models.export_onnx`, random
 weights) and run whole by onnxruntime with the profile's provider and thread
-count: the wall-clock median of ``repeats`` runs. These timings never enter
-the per-layer fit. Models the profile was calibrated on are marked
+count; all models' runs are interleaved and each is repeated until the
+median's confidence interval is tight, on the clock the units were timed with
+(thread CPU time for one thread on the CPU). These timings never enter the
+per-layer fit. Models the profile was calibrated on are marked
 ``train``; the others are ``held-out`` and are what the accuracy target is
 about (at least 90 % of held-out models within ±10 %).
 """
 
 from __future__ import annotations
 
+import math
 import os
+import sys
 import tempfile
-from collections.abc import Sequence
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +26,9 @@ import numpy as np
 
 from offloadsim.calibration.errors import CalibrationError
 from offloadsim.calibration.kernels import ort_session
-from offloadsim.calibration.timing import measure, summarize
+from offloadsim.calibration.sampling import Runner, interleave
+from offloadsim.calibration.timing import choose_clock
+from offloadsim.calibration.trust import extrapolated
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -33,9 +41,12 @@ __all__ = [
     "TOLERANCE",
     "accuracy_summary",
     "accuracy_table",
+    "WholeModelTiming",
     "exportable",
     "format_table",
     "time_whole_model",
+    "time_whole_models",
+    "training_timings",
     "write_report",
 ]
 
@@ -48,10 +59,58 @@ def exportable(graph: LayerGraph) -> bool:
     return graph.meta.get("family") == "cnn"
 
 
-def time_whole_model(
-    spec: ModelSpec, profile: CalibratedProfile, *, warmup: int = 3, repeats: int = 10
-) -> tuple[float, float]:
-    """(median seconds, IQR/median) of whole-model inference with the profile's onnxruntime settings."""
+@dataclass(frozen=True, slots=True)
+class WholeModelTiming:
+    """One model timed end to end: seconds (10th percentile of its runs) on the profile clock, and noise."""
+
+    seconds: float
+    spread: float
+    ci: float
+    wall_seconds: float
+    rejected: int
+    runs: int
+
+    def noise(self) -> dict[str, float]:
+        """The noise figures a profile records beside the median (per cent, ms, counts)."""
+        return {
+            "spread_pct": round(self.spread * 100, 3),
+            "ci_pct": round(self.ci * 100, 3),
+            "wall_ms": round(self.wall_seconds * 1e3, 4),
+            "rejected": self.rejected,
+            "runs": self.runs,
+        }
+
+    @classmethod
+    def recorded(cls, ms: float, noise: Mapping[str, float] | None = None) -> WholeModelTiming:
+        """Inverse of :meth:`noise` with the median in ms (NaN for what was not recorded)."""
+        n = noise or {}
+        return cls(
+            ms / 1e3,
+            n.get("spread_pct", math.nan) / 100,
+            n.get("ci_pct", math.nan) / 100,
+            n.get("wall_ms", math.nan) / 1e3,
+            int(n.get("rejected", 0)),
+            int(n.get("runs", 0)),
+        )
+
+
+def time_whole_models(
+    specs: Sequence[ModelSpec],
+    profile: CalibratedProfile,
+    *,
+    warmup: int = 3,
+    repeats: int = 10,
+    max_repeats: int | None = None,
+    target_ci: float = 0.01,
+) -> dict[str, WholeModelTiming]:
+    """Whole-model inference of every spec with the profile's onnxruntime settings, timed together.
+
+    The models' runs are interleaved, at least ``repeats`` each and until the
+    95 % CI of the estimate (the 10th percentile, as for units) is within
+    ``target_ci`` (at most ``max_repeats``, default ``4 × repeats``); one
+    thread on the CPU is timed by thread CPU time, as the units were
+    (:func:`offloadsim.calibration.timing.choose_clock`).
+    """
     if profile.backend.get("name") != "onnxruntime":
         raise CalibrationError(
             f"the accuracy report times whole models with onnxruntime; profile {profile.name!r} was "
@@ -59,21 +118,59 @@ def time_whole_model(
         )
     threads = int(profile.backend.get("threads", 1))
     provider = str(profile.backend.get("provider", "CPUExecutionProvider"))
+    cpu = choose_clock("onnxruntime", threads, provider) == "cpu"
+    runners = []
     with tempfile.TemporaryDirectory(prefix="offloadsim-report-") as tmp:
-        path = spec.onnx_path
-        if path is None:
-            if not exportable(spec.graph):
-                raise CalibrationError(f"{spec.label}: only the zoo's CNNs can be exported to ONNX and timed")
-            from offloadsim.models import export_onnx
+        for i, spec in enumerate(specs):
+            path = spec.onnx_path
+            if path is None:
+                if not exportable(spec.graph):
+                    raise CalibrationError(
+                        f"{spec.label}: only the zoo's CNNs can be exported to ONNX and timed"
+                    )
+                from offloadsim.models import export_onnx
 
-            path = export_onnx(spec.graph, os.path.join(tmp, "model.onnx"))
-        session = ort_session(os.fspath(path), threads, provider)
+                path = export_onnx(spec.graph, os.path.join(tmp, f"model{i}.onnx"))
+            runners.append(_whole_model_runner(ort_session(os.fspath(path), threads, provider), warmup, cpu))
+    sets = interleave(runners, min_repeats=repeats, max_repeats=max_repeats, target_ci=target_ci)
+    timings = {}
+    for spec, samples in zip(specs, sets, strict=True):
+        stats = samples.summary()
+        timings[spec.label] = WholeModelTiming(
+            stats.value,
+            stats.spread,
+            stats.ci,
+            float(np.median(samples.wall)),
+            stats.rejected,
+            len(samples.clock),
+        )
+    return timings
+
+
+def _whole_model_runner(session: Any, warmup: int, cpu: bool) -> Runner:
     rng = np.random.default_rng(0)
     feed = {}
     for arg in session.get_inputs():
         shape = [d if isinstance(d, int) and d > 0 else 1 for d in arg.shape]
         feed[arg.name] = rng.standard_normal(shape, dtype=np.float32)
-    return summarize(measure(lambda: session.run(None, feed), warmup=warmup, repeats=repeats))
+    for _ in range(max(warmup, 1)):
+        session.run(None, feed)
+
+    def run() -> tuple[float, float]:
+        c0, w0 = time.thread_time_ns(), time.perf_counter_ns()
+        session.run(None, feed)
+        wall = (time.perf_counter_ns() - w0) * 1e-9
+        return ((time.thread_time_ns() - c0) * 1e-9 if cpu else wall), wall
+
+    return run
+
+
+def time_whole_model(
+    spec: ModelSpec, profile: CalibratedProfile, *, warmup: int = 3, repeats: int = 10
+) -> tuple[float, float]:
+    """(median seconds, IQR/median) of one model's whole inference (see :func:`time_whole_models`)."""
+    timing = time_whole_models([spec], profile, warmup=warmup, repeats=repeats)[spec.label]
+    return timing.seconds, timing.spread
 
 
 def accuracy_table(
@@ -82,53 +179,56 @@ def accuracy_table(
     *,
     warmup: int = 3,
     repeats: int = 10,
-    measured: dict[str, float] | None = None,
+    measured: Mapping[str, WholeModelTiming | float] | None = None,
     progress: bool = False,
 ) -> pd.DataFrame:
-    """One row per model: role, measured and predicted ms, error %, share of time from timed units.
+    """One row per model: role, measured and predicted ms, error %, noise, shares of timed and untimed work.
 
-    ``measured`` gives whole-model seconds already taken (by label); the
-    others are timed now, one model after the other.
+    ``measured`` gives whole models already timed (by label; a bare float is
+    seconds); the others are timed now, together (see :func:`time_whole_models`).
     """
     import pandas as pd
 
     trained = set(profile.provenance.get("models", []))
+    known: dict[str, WholeModelTiming] = {
+        label: value if isinstance(value, WholeModelTiming) else WholeModelTiming.recorded(value * 1e3)
+        for label, value in (measured or {}).items()
+    }
+    todo = [spec for spec in models if spec.label not in known]
+    if todo:
+        if progress:
+            print(f"timing {len(todo)} whole model(s), interleaved ...", file=sys.stderr)
+        known.update(time_whole_models(todo, profile, warmup=warmup, repeats=repeats))
     rows: list[dict[str, Any]] = []
-    bar: Any = None
-    if progress:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(total=len(models), desc="whole models", unit="model", leave=False)
-    try:
-        for spec in models:
-            spread = float("nan")
-            if measured is not None and spec.label in measured:
-                seconds = measured[spec.label]
-            else:
-                seconds, spread = time_whole_model(spec, profile, warmup=warmup, repeats=repeats)
-            pred = profile.predict(spec.graph)
-            total = float(np.sum(pred.seconds))
-            from_timed = float(
-                sum(s for s, src in zip(pred.seconds, pred.source, strict=True) if src == "measured")
-            )
-            rows.append(
-                {
-                    "model": spec.label,
-                    "role": "train" if spec.label in trained else "held-out",
-                    "measured_ms": seconds * 1e3,
-                    "predicted_ms": total * 1e3,
-                    "error_pct": (total / seconds - 1.0) * 100.0,
-                    "spread_pct": spread * 100.0,
-                    "timed_share_pct": from_timed / total * 100.0 if total > 0 else 0.0,
-                    "extrapolated_layers": sum(src == "extrapolated" for src in pred.source),
-                }
-            )
-            if bar is not None:
-                bar.update()
-    finally:
-        if bar is not None:
-            bar.close()
+    for spec in models:
+        timing = known[spec.label]
+        pred = profile.predict(spec.graph)
+        total = float(np.sum(pred.seconds))
+        timed = float(sum(s for s, src in zip(pred.seconds, pred.source, strict=True) if src == "measured"))
+        untimed_share, _ = extrapolated(profile, spec.graph)
+        rows.append(
+            {
+                "model": spec.label,
+                "role": "train" if spec.label in trained else "held-out",
+                "measured_ms": timing.seconds * 1e3,
+                "predicted_ms": total * 1e3,
+                "error_pct": (total / timing.seconds - 1.0) * 100.0,
+                "spread_pct": timing.spread * 100.0,
+                "ci_pct": timing.ci * 100.0,
+                "wall_ms": timing.wall_seconds * 1e3,
+                "timed_share_pct": timed / total * 100.0 if total > 0 else 0.0,
+                "untimed_pct": untimed_share * 100.0,
+                "extrapolated_layers": sum(src == "extrapolated" for src in pred.source),
+            }
+        )
     return pd.DataFrame(rows)
+
+
+def training_timings(profile: CalibratedProfile) -> dict[str, WholeModelTiming]:
+    """The whole-model timings the layout correction was fitted on (recorded in the profile)."""
+    recorded = profile.correction.get("whole_model_ms", {})
+    noise = profile.correction.get("whole_model_noise", {})
+    return {label: WholeModelTiming.recorded(ms, noise.get(label)) for label, ms in recorded.items()}
 
 
 def accuracy_summary(table: pd.DataFrame, tolerance: float = TOLERANCE) -> dict[str, Any]:
@@ -153,12 +253,18 @@ def accuracy_summary(table: pd.DataFrame, tolerance: float = TOLERANCE) -> dict[
 
 
 def format_table(table: pd.DataFrame) -> str:
-    """A fixed-width text table: model, role, measured ms, predicted ms, error %."""
-    lines = [f"{'model':24s} {'role':8s} {'measured ms':>12s} {'predicted ms':>13s} {'error %':>8s}"]
+    """Fixed-width: model, role, measured ms, its CI, wall ms, predicted ms, error %, untimed-kind %."""
+    lines = [
+        f"{'model':24s} {'role':8s} {'measured ms':>12s} {'±CI %':>6s} {'wall ms':>9s} "
+        f"{'predicted ms':>13s} {'error %':>8s} {'untimed %':>9s}"
+    ]
     for row in table.itertuples(index=False):
+        ci = getattr(row, "ci_pct", math.nan)
+        wall = getattr(row, "wall_ms", math.nan)
+        untimed = getattr(row, "untimed_pct", math.nan)
         lines.append(
-            f"{row.model:24s} {row.role:8s} {row.measured_ms:12.2f} {row.predicted_ms:13.2f} "
-            f"{row.error_pct:+8.1f}"
+            f"{row.model:24s} {row.role:8s} {row.measured_ms:12.2f} {ci:6.1f} {wall:9.2f} "
+            f"{row.predicted_ms:13.2f} {row.error_pct:+8.1f} {untimed:9.0f}"
         )
     return "\n".join(lines)
 

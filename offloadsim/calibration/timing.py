@@ -1,29 +1,40 @@
-"""Timed unit runs (warm-up, repeats, median and spread) and the resumable on-disk timing cache.
+"""Timed unit runs (warm-up, interleaved repeats, robust median, noise) and the resumable timing cache.
 
-Two clocks:
+Three clocks (:func:`choose_clock`):
 
-* ``wall``: ``time.perf_counter`` around each call (numpy, torch).
-* ``kernel``: onnxruntime's own per-node profiler. The sample of one run is the
-  sum of its nodes' kernel times, leaving out the layout conversions
-  (``ReorderInput``/``ReorderOutput``) onnxruntime adds at the edges of a
-  one-unit graph, which a whole model does once, not per layer, and the
-  per-call Python overhead, which a whole model also pays once.
+* ``cpu`` (the default with one thread on the CPU): the CPU time of the
+  thread that ran the kernel (``time.thread_time``), which other processes
+  taking the core do not inflate. For onnxruntime, a run is charged the
+  smaller of its kernels' time from the per-node profiler (which leaves out
+  the layout conversions, ``ReorderInput``/``ReorderOutput``, onnxruntime
+  adds at the edges of a one-unit graph, since a whole model does them once,
+  not per layer, and the per-call overhead, which a whole model also pays
+  once) and the run's CPU time (:class:`ProfiledRunner`).
+* ``kernel``: onnxruntime's per-node profiler alone (wall time of the kept
+  kernels), for several threads or a GPU, where thread CPU time is not latency.
+* ``wall``: ``time.perf_counter`` around each call (numpy, torch with threads).
 
-Each distinct unit is timed once per machine, backend, provider and thread
-count. Results are appended, one JSON line per unit, to a cache file as soon
-as they are measured, so an interrupted calibration resumes where it stopped.
+Units are timed in batches, interleaved run by run and until each median's
+confidence interval is tight (:mod:`offloadsim.calibration.sampling`); each
+timing keeps its noise: spread, CI, wall spread and wall/clock ratio.
+
+Each distinct unit is timed once per machine, backend, provider, thread count
+and method. Results are appended, one JSON line per unit, to a cache file as
+soon as a batch is measured, so an interrupted calibration resumes where it
+stopped.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import platform
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,32 +49,35 @@ from offloadsim.calibration.kernels import (
     random_inputs,
     supported,
 )
+from offloadsim.calibration.sampling import Runner, SampleSet, interleave
 from offloadsim.calibration.units import Unit
 
 __all__ = [
+    "CLOCKS",
+    "METHOD",
+    "Bench",
     "CacheFlusher",
-    "Timer",
     "Timing",
     "TimingCache",
+    "choose_clock",
     "cpu_model",
+    "ProfiledRunner",
     "last_level_cache_bytes",
     "machine_fingerprint",
-    "make_timer",
+    "make_bench",
     "measure",
     "summarize",
+    "summarize_noise",
     "time_units",
     "unit_weight_bytes",
 ]
-
-#: ``timer(unit, warmup, repeats, cold)`` -> per-run seconds.
-Timer = Callable[[Unit, int, int, bool], np.ndarray]
 
 _LAYOUT_OPS = ("ReorderInput", "ReorderOutput")
 
 
 @dataclass(frozen=True, slots=True)
 class Timing:
-    """Measured run time of one unit: the median of ``repeats`` runs and its relative spread (IQR/median).
+    """Measured run time of one unit: the 10th percentile of ``repeats`` runs, their spread (IQR/median).
 
     ``cold_seconds``/``cold_spread`` are set for units with large weights,
     timed a second time with the caches flushed before every run.
@@ -75,6 +89,16 @@ class Timing:
     repeats: int
     cold_seconds: float | None = None
     cold_spread: float | None = None
+    #: Half-width of the 95 % CI of the median, relative to it (NaN when not measured so).
+    ci: float = math.nan
+    #: Median wall time / clock time of the runs: how much other processes slowed them down.
+    wall_ratio: float = math.nan
+    #: IQR / median of the runs' wall times (what the noise would have been on the wall clock).
+    wall_spread: float = math.nan
+    #: Runs rejected as slowed by interference.
+    rejected: int = 0
+    #: The median of the runs (``seconds`` is their 10th percentile: see the sampling module).
+    median: float = math.nan
 
     def to_dict(self, cache_key: str = "") -> dict[str, Any]:
         """One JSON-ready record (a cache line when ``cache_key`` is given)."""
@@ -82,6 +106,12 @@ class Timing:
         data.update(unit=self.unit.to_dict(), seconds=self.seconds, spread=self.spread, repeats=self.repeats)
         if self.cold_seconds is not None:
             data.update(cold_seconds=self.cold_seconds, cold_spread=self.cold_spread)
+        for key in ("ci", "wall_ratio", "wall_spread", "median"):
+            value = getattr(self, key)
+            if math.isfinite(value):
+                data[key] = value
+        if self.rejected:
+            data["rejected"] = self.rejected
         return data
 
     @classmethod
@@ -95,6 +125,11 @@ class Timing:
             int(data["repeats"]),
             None if cold is None else float(cold),
             None if cold is None else float(data.get("cold_spread", 0.0)),
+            float(data.get("ci", math.nan)),
+            float(data.get("wall_ratio", math.nan)),
+            float(data.get("wall_spread", math.nan)),
+            int(data.get("rejected", 0)),
+            float(data.get("median", math.nan)),
         )
 
 
@@ -193,6 +228,171 @@ def measure_ort_kernels(
                 before()
             session.run(None, feed)
         events = json.loads(Path(session.end_profiling()).read_text())
+    return _kept_kernel_seconds(events, repeats)
+
+
+#: How units are measured; part of the cache fingerprint, so a new method never reuses old timings.
+METHOD = "interleaved-p10-2"
+CLOCKS = ("cpu", "kernel", "wall")
+#: A warm unit moving at least this much is run once untimed before each timed run, so the units
+#: timed between two of its runs (interleaving) do not leave it with a cache colder than a model would.
+REWARM_BYTES = 1024**2
+
+
+def choose_clock(
+    backend: str, threads: int, provider: str = "CPUExecutionProvider", clock: str = "auto"
+) -> str:
+    """The clock a calibration uses: thread CPU time for one thread on the CPU, else kernel or wall time.
+
+    >>> choose_clock("onnxruntime", 1), choose_clock("onnxruntime", 4), choose_clock("numpy", 2)
+    ('cpu', 'kernel', 'wall')
+    """
+    if clock != "auto":
+        if clock not in CLOCKS:
+            raise ValueError(f"unknown clock {clock!r}; choose one of {', '.join(CLOCKS)}")
+        if clock == "kernel" and backend != "onnxruntime":
+            raise ValueError("the kernel clock is onnxruntime's profiler; use clock='cpu' or 'wall'")
+        return clock
+    on_cpu = backend != "onnxruntime" or provider == "CPUExecutionProvider"
+    if threads == 1 and on_cpu:
+        return "cpu"
+    return "kernel" if backend == "onnxruntime" else "wall"
+
+
+#: ``bench(unit, cold)`` -> a warmed-up :data:`~offloadsim.calibration.sampling.Runner` for one unit.
+Bench = Callable[[Unit, bool], Runner]
+
+
+def make_bench(
+    backend: str,
+    *,
+    threads: int = 1,
+    provider: str = "CPUExecutionProvider",
+    clock: str = "auto",
+    warmup: int = 3,
+    burst: int = 80,
+) -> Bench:
+    """Runners for ``backend``'s kernels on ``clock`` (see :func:`choose_clock`).
+
+    ``bench(unit, cold)`` builds the unit's kernel, runs it ``warmup`` times
+    and returns a runner; with ``cold`` the CPU caches are flushed before
+    every run, as a layer whose weights were last read a whole inference ago
+    finds them in a model too large for the cache. The ``kernel`` clock
+    reads onnxruntime's profiler, which reports once the session ends, so its
+    runner times ``burst`` runs up front and hands them out one by one.
+    """
+    clock = choose_clock(backend, threads, provider, clock)
+    flusher = CacheFlusher()
+
+    def bench(unit: Unit, cold: bool = False) -> Runner:
+        before = flusher if cold else None
+        if clock == "kernel":
+            samples = iter(
+                measure_ort_kernels(
+                    unit, threads=threads, provider=provider, warmup=warmup, repeats=burst, before=before
+                ).tolist()
+            )
+
+            def replay() -> tuple[float, float]:
+                value = next(samples)
+                return value, value
+
+            return replay
+        rewarm = not cold and unit.bytes_moved >= REWARM_BYTES
+        if backend == "onnxruntime":
+            return ProfiledRunner(unit, threads, provider, warmup, before, rewarm)
+        kernel = kernel_for(unit, backend, threads=threads, provider=provider)
+        return _call_runner(kernel, warmup, before, rewarm, cpu=clock == "cpu")
+
+    return bench
+
+
+def _call_runner(
+    kernel: Kernel, warmup: int, before: Callable[[], None] | None, rewarm: bool, *, cpu: bool
+) -> Runner:
+    """A runner timing ``kernel`` (in batches when it is faster than ~50 µs) on thread CPU or wall time."""
+    start = time.perf_counter()
+    for _ in range(max(warmup, 1)):
+        kernel()
+    first = (time.perf_counter() - start) / max(warmup, 1)
+    batch = 1 if before is not None else max(1, min(1000, int(50e-6 / max(first, 1e-9))))
+
+    def run() -> tuple[float, float]:
+        if before is not None:
+            before()
+        elif rewarm and batch == 1:
+            kernel()
+        c0, w0 = time.thread_time_ns(), time.perf_counter_ns()
+        for _ in range(batch):
+            kernel()
+        wall = (time.perf_counter_ns() - w0) * 1e-9 / batch
+        return ((time.thread_time_ns() - c0) * 1e-9 / batch if cpu else wall), wall
+
+    return run
+
+
+class ProfiledRunner:
+    """An onnxruntime unit run under the per-node profiler; each run is charged its kernels' time, bounded.
+
+    A run's sample is ``min(kernel time, thread CPU time)``: the summed wall
+    time of its kept kernels (not the layout conversions at the edges of a
+    one-unit graph, not the call overhead), which is exact when nothing
+    preempted the run, capped by the CPU time of the whole run, which other
+    processes holding the core do not inflate. Both bound the kernels' own
+    time from above, so a sample is never too small, and the low quantile
+    the estimate takes (:mod:`~offloadsim.calibration.sampling`) finds the
+    runs where the bound was tight. The profiler reports only when the
+    session ends, so a call returns a provisional sample (the run's CPU
+    time) for the stopping rule and :meth:`samples` gives the real ones.
+    """
+
+    def __init__(
+        self,
+        unit: Unit,
+        threads: int,
+        provider: str,
+        warmup: int,
+        before: Callable[[], None] | None,
+        rewarm: bool,
+    ) -> None:
+        self._tmp = tempfile.TemporaryDirectory(prefix="offloadsim-prof-")
+        self._session = ort_session(
+            onnx_unit_model(unit), threads, provider, profile_prefix=os.path.join(self._tmp.name, "unit")
+        )
+        self._feed = {f"x{i}": x for i, x in enumerate(random_inputs(unit))}
+        self._before, self._rewarm = before, rewarm
+        self._timed: list[tuple[int, float, float]] = []  # (call index, cpu s, wall s)
+        self._calls = 0
+        for _ in range(max(warmup, 1)):
+            self._run()
+
+    def _run(self) -> tuple[float, float]:
+        c0, w0 = time.thread_time_ns(), time.perf_counter_ns()
+        self._session.run(None, self._feed)
+        self._calls += 1
+        return (time.thread_time_ns() - c0) * 1e-9, (time.perf_counter_ns() - w0) * 1e-9
+
+    def __call__(self) -> tuple[float, float]:
+        """One timed run (after a cache flush, or an untimed re-warming run): its provisional sample."""
+        if self._before is not None:
+            self._before()
+        elif self._rewarm:
+            self._run()
+        cpu, wall = self._run()
+        self._timed.append((self._calls - 1, cpu, wall))
+        return cpu, wall
+
+    def samples(self) -> tuple[list[float], list[float]]:
+        """End profiling; per timed run, (min(kept kernel seconds, CPU seconds), kept kernel seconds)."""
+        events = json.loads(Path(self._session.end_profiling()).read_text())
+        self._tmp.cleanup()
+        kernels = _kept_kernel_seconds(events, self._calls)
+        clock = [min(float(kernels[call]), cpu) for call, cpu, _ in self._timed]
+        return clock, [float(kernels[call]) for call, _, _ in self._timed]
+
+
+def _kept_kernel_seconds(events: list[dict[str, Any]], runs: int) -> np.ndarray:
+    """Per run (the last ``runs``), the summed kernel time of every node but the layout conversions."""
     per_node: dict[str, list[float]] = defaultdict(list)
     for event in events:
         name = event.get("name", "")
@@ -201,43 +401,11 @@ def measure_ort_kernels(
         if event.get("args", {}).get("op_name") in _LAYOUT_OPS:
             continue
         per_node[name].append(float(event["dur"]) * 1e-6)
-    runs = np.zeros(repeats)
+    total = np.zeros(runs)
     for durations in per_node.values():
-        if len(durations) >= repeats:
-            runs += np.asarray(durations[-repeats:])
-    return runs
-
-
-def make_timer(
-    backend: str, *, threads: int = 1, provider: str = "CPUExecutionProvider", clock: str = "auto"
-) -> Timer:
-    """The timer for ``backend``: onnxruntime's kernel profiler by default, else the wall clock.
-
-    ``timer(unit, warmup, repeats, cold)`` returns per-run seconds; with
-    ``cold`` the CPU caches are flushed before every run, as a layer whose
-    weights were last read a whole inference ago finds them in a model too
-    large for the cache.
-    """
-    flusher = CacheFlusher()
-    if clock == "auto":
-        clock = "kernel" if backend == "onnxruntime" else "wall"
-    if clock == "kernel":
-        if backend != "onnxruntime":
-            raise ValueError("the kernel clock is onnxruntime's profiler; use clock='wall'")
-
-        def kernel_timer(unit: Unit, warmup: int, repeats: int, cold: bool = False) -> np.ndarray:
-            before = flusher if cold else None
-            return measure_ort_kernels(
-                unit, threads=threads, provider=provider, warmup=warmup, repeats=repeats, before=before
-            )
-
-        return kernel_timer
-
-    def wall_timer(unit: Unit, warmup: int, repeats: int, cold: bool = False) -> np.ndarray:
-        kernel = kernel_for(unit, backend, threads=threads, provider=provider)
-        return measure(kernel, warmup=warmup, repeats=repeats, before=flusher if cold else None)
-
-    return wall_timer
+        if len(durations) >= runs:
+            total += np.asarray(durations[-runs:])
+    return total
 
 
 def unit_weight_bytes(unit: Unit) -> int:
@@ -258,7 +426,7 @@ def cpu_model() -> str:
 
 def machine_fingerprint(backend: str, provider: str, threads: int, versions: dict[str, str]) -> str:
     """A short hash of what a timing depends on besides the unit: CPU, cores, backend, versions."""
-    parts = [cpu_model(), str(os.cpu_count()), platform.machine(), backend, provider, str(threads)]
+    parts = [cpu_model(), str(os.cpu_count()), platform.machine(), backend, provider, str(threads), METHOD]
     parts += [f"{k}={v}" for k, v in sorted(versions.items())]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
 
@@ -313,18 +481,25 @@ class TimingCache:
 
 def time_units(
     units: Iterable[Unit],
-    timer: Timer,
+    bench: Bench,
     *,
-    warmup: int = 3,
     repeats: int = 20,
+    max_repeats: int | None = None,
+    target_ci: float = 0.02,
     cold_bytes: float = float("inf"),
     cache: TimingCache | None = None,
+    batch: int = 16,
     progress: bool = False,
     desc: str = "calibrate",
 ) -> Iterator[Timing]:
-    """Time each supported unit (or take it from ``cache``); yield one :class:`Timing` per unit.
+    """Time each supported unit (or take it from ``cache``); yield one :class:`Timing` per unit, in order.
 
-    Units holding at least ``cold_bytes`` of weights are also timed cold.
+    Units are timed ``batch`` at a time, interleaved run by run (see
+    :func:`offloadsim.calibration.sampling.interleave`): at least
+    ``repeats`` runs each, more until the median's 95 % CI is within
+    ``target_ci``, at most ``max_repeats`` (default ``4 × repeats``). Units
+    holding at least ``cold_bytes`` of weights are also timed cold. A
+    batch's timings reach the cache as soon as it is done.
     """
     todo = [u for u in units if supported(u)]
     bar: Any = None
@@ -333,22 +508,101 @@ def time_units(
 
         bar = tqdm(total=len(todo), desc=desc, unit="unit", leave=False)
     try:
-        for unit in todo:
-            timing = cache.get(unit) if cache is not None else None
-            if timing is not None and timing.cold_seconds is None and unit_weight_bytes(unit) >= cold_bytes:
-                timing = None  # cached warm only; time both again
-            if timing is None:
-                median, spread = summarize(timer(unit, warmup, repeats, False))
-                cold_median = cold_spread = None
-                if unit_weight_bytes(unit) >= cold_bytes:
-                    cold_median, cold_spread = summarize(timer(unit, warmup, repeats, True))
-                timing = Timing(unit, median, spread, repeats, cold_median, cold_spread)
+        for first in range(0, len(todo), max(batch, 1)):
+            chunk = todo[first : first + max(batch, 1)]
+            done: dict[str, Timing] = {}
+            for unit in chunk:
+                timing = cache.get(unit) if cache is not None else None
+                if (
+                    timing is not None
+                    and timing.cold_seconds is None
+                    and unit_weight_bytes(unit) >= cold_bytes
+                ):
+                    timing = None  # cached warm only; time both again
+                if timing is not None:
+                    done[unit.key] = timing
+            fresh = [u for u in chunk if u.key not in done]
+            for timing in _time_interleaved(fresh, bench, repeats, max_repeats, target_ci, cold_bytes):
+                done[timing.unit.key] = timing
                 if cache is not None:
                     cache.put(timing)
-            if bar is not None:
-                bar.set_postfix_str(unit.group, refresh=False)
-                bar.update()
-            yield timing
+            for unit in chunk:
+                if bar is not None:
+                    bar.set_postfix_str(unit.group, refresh=False)
+                    bar.update()
+                yield done[unit.key]
     finally:
         if bar is not None:
             bar.close()
+
+
+def _time_interleaved(
+    units: list[Unit],
+    bench: Bench,
+    repeats: int,
+    max_repeats: int | None,
+    target_ci: float,
+    cold_bytes: float,
+) -> list[Timing]:
+    """Timings of ``units`` measured together: their warm runners and cold ones interleaved."""
+    if not units:
+        return []
+    entries = [(u, False) for u in units] + [(u, True) for u in units if unit_weight_bytes(u) >= cold_bytes]
+    runners = [bench(unit, cold) for unit, cold in entries]
+    sets = interleave(runners, min_repeats=repeats, max_repeats=max_repeats, target_ci=target_ci)
+    for runner, samples in zip(runners, sets, strict=True):
+        if isinstance(runner, ProfiledRunner):
+            samples.clock, samples.wall = runner.samples()
+    measured: dict[tuple[str, bool], SampleSet] = {
+        (unit.key, cold): samples for (unit, cold), samples in zip(entries, sets, strict=True)
+    }
+    timings = []
+    for unit in units:
+        warm = measured[(unit.key, False)]
+        stats, wall = warm.summary(), warm.wall_summary()
+        cold = measured.get((unit.key, True))
+        cold_stats = cold.summary() if cold is not None else None
+        timings.append(
+            Timing(
+                unit,
+                stats.value,
+                stats.spread,
+                len(warm.clock),
+                None if cold_stats is None else cold_stats.value,
+                None if cold_stats is None else cold_stats.spread,
+                ci=stats.ci,
+                wall_ratio=warm.wall_ratio,
+                wall_spread=wall.spread,
+                rejected=stats.rejected,
+                median=stats.median,
+            )
+        )
+    return timings
+
+
+def summarize_noise(timings: Sequence[Timing], target_ci: float) -> dict[str, Any]:
+    """How noisy the measurement was, over every timed unit: what ``calibrate`` reports and records.
+
+    Medians and 90th percentiles over units of the median's CI, the spread
+    on the clock used and on the wall clock, the wall/clock ratio (how much
+    other processes slowed runs), and the share of runs rejected.
+    """
+
+    def stat(values: list[float], q: float) -> float:
+        finite = [v for v in values if math.isfinite(v)]
+        return float(np.percentile(finite, q)) * 100 if finite else math.nan
+
+    ci = [t.ci for t in timings]
+    runs = sum(t.repeats for t in timings)
+    return {
+        "units": len(timings),
+        "target_ci_pct": target_ci * 100,
+        "median_ci_pct": stat(ci, 50),
+        "p90_ci_pct": stat(ci, 90),
+        "units_over_target": sum(1 for v in ci if math.isfinite(v) and v > target_ci),
+        "median_spread_pct": stat([t.spread for t in timings], 50),
+        "median_wall_spread_pct": stat([t.wall_spread for t in timings], 50),
+        "median_wall_ratio": stat([t.wall_ratio for t in timings], 50) / 100,
+        "runs": runs,
+        "rejected_pct": 100.0 * sum(t.rejected for t in timings) / runs if runs else math.nan,
+    }

@@ -232,7 +232,7 @@ def get_profile(name: str, search_dirs: Sequence[str | Path] | None = None) -> P
     :func:`offloadsim.profiles.profile_search_path`). Raises KeyError naming
     the closest profiles and every place searched when nothing matches.
 
-    >>> get_profile("this-cpu-ort-1t").kind  # shipped inside the package: found from anywhere
+    >>> get_profile("xeon-ort-1t").kind  # shipped inside the package: found from anywhere
     'calibrated'
     """
     profile = BUILTIN_PROFILES.get(name)

@@ -18,7 +18,7 @@ from offloadsim.calibration.units import ORT_FUSION, LayerConfig, distinct_units
 from offloadsim.models import export_onnx, get_model, list_models, load_onnx
 from offloadsim.profiles import BUILTIN_PROFILES, get_profile
 
-SHIPPED_CALIBRATED = "this-cpu-ort-1t"
+SHIPPED_CALIBRATED = "xeon-ort-1t"
 
 
 def _round_trip(name: str, folder: Path):  # type: ignore[no-untyped-def]

@@ -75,8 +75,8 @@ def test_find_profile_by_path_name_and_search_dirs(tmp_path):
 def test_the_shipped_profile_loads_and_predicts():
     from offloadsim.profiles import SHIPPED_PROFILE_DIR
 
-    profile = load_profile(SHIPPED_PROFILE_DIR / "this-cpu-ort-1t.json")
-    assert profile.name == "this-cpu-ort-1t" and profile.kind == "calibrated"
+    profile = load_profile(SHIPPED_PROFILE_DIR / "xeon-ort-1t.json")
+    assert profile.name == "xeon-ort-1t" and profile.kind == "calibrated"
     assert profile.report["held_out"]["models"] > 0
     seconds = profile.layer_seconds(get_model("resnet50"))
     assert np.all(np.isfinite(seconds)) and 0.01 < seconds.sum() < 1.0

@@ -1,24 +1,35 @@
 import json
+import math
 
 import numpy as np
 import pytest
 
-from offloadsim.calibration.timing import Timing, TimingCache, measure, summarize, time_units
+from offloadsim.calibration.timing import (
+    Timing,
+    TimingCache,
+    choose_clock,
+    make_bench,
+    measure,
+    summarize,
+    summarize_noise,
+    time_units,
+)
 from offloadsim.calibration.units import NO_FUSION, distinct_units
 from offloadsim.models import get_model
 
 
-class CountingTimer:
-    """A fake timer: 1 ms per run; raises KeyboardInterrupt on call number ``fail_at``."""
+class CountingBench:
+    """A fake bench: runs take 1 ms (2 ms cold); raises KeyboardInterrupt on runner number ``fail_at``."""
 
     def __init__(self, fail_at=None):
         self.calls, self.fail_at = 0, fail_at
 
-    def __call__(self, unit, warmup, repeats, cold=False):
+    def __call__(self, unit, cold=False):
         self.calls += 1
         if self.fail_at is not None and self.calls == self.fail_at:
             raise KeyboardInterrupt
-        return np.full(repeats, 1e-3 * (2 if cold else 1))
+        value = 1e-3 * (2 if cold else 1)
+        return lambda: (value, 3 * value)
 
 
 def test_measure_and_summarize():
@@ -31,30 +42,87 @@ def test_measure_and_summarize():
 def test_cache_resumes_an_interrupted_run(tmp_path):
     units = distinct_units([get_model("squeezenet1_1", image_size=64)], NO_FUSION)
     path = tmp_path / "cache.jsonl"
-    first = CountingTimer(fail_at=6)
+    first = CountingBench(fail_at=6)
     with pytest.raises(KeyboardInterrupt):
-        for _ in time_units(units, first, repeats=3, cache=TimingCache(path, "fp")):
+        for _ in time_units(units, first, repeats=3, batch=1, cache=TimingCache(path, "fp")):
             pass
     assert len(path.read_text().splitlines()) == 5  # written as measured
     with path.open("a") as fh:
         fh.write('{"key": "half a line')  # a write cut short by the interruption
-    second = CountingTimer()
+    second = CountingBench()
     timings = list(time_units(units, second, repeats=3, cache=TimingCache(path, "fp")))
     assert len(timings) == len(units)
     assert second.calls == len(units) - 5  # only the rest were timed
-    third = CountingTimer()
+    third = CountingBench()
     assert len(list(time_units(units, third, repeats=3, cache=TimingCache(path, "fp")))) == len(units)
     assert third.calls == 0
-    other_machine = CountingTimer()
+    other_machine = CountingBench()
     list(time_units(units[:2], other_machine, repeats=3, cache=TimingCache(path, "other-fp")))
     assert other_machine.calls == 2  # the key includes the machine fingerprint
 
 
+def test_a_batch_reaches_the_cache_whole_and_an_interrupted_batch_is_timed_again(tmp_path):
+    units = distinct_units([get_model("squeezenet1_1", image_size=64)], NO_FUSION)
+    path = tmp_path / "cache.jsonl"
+    with pytest.raises(KeyboardInterrupt):
+        list(time_units(units, CountingBench(fail_at=7), repeats=3, batch=4, cache=TimingCache(path, "fp")))
+    assert len(path.read_text().splitlines()) == 4  # the first batch of four; the second never finished
+
+
 def test_units_with_large_weights_are_also_timed_cold(tmp_path):
     units = distinct_units([get_model("alexnet")], NO_FUSION)
-    timer = CountingTimer()
-    timings = list(time_units(units, timer, repeats=2, cold_bytes=4 * 1024**2))
+    timings = list(time_units(units, CountingBench(), repeats=2, cold_bytes=4 * 1024**2))
     cold = [t for t in timings if t.cold_seconds is not None]
     assert {t.unit.head.op for t in cold} == {"linear"}  # fc6, fc7, fc8
     assert all(t.cold_seconds == pytest.approx(2e-3) for t in cold)
     assert Timing.from_dict(json.loads(json.dumps(cold[0].to_dict()))) == cold[0]
+
+
+def test_timings_carry_their_noise_and_round_trip():
+    units = distinct_units([get_model("squeezenet1_1", image_size=64)], NO_FUSION)[:3]
+    timings = list(time_units(units, CountingBench(), repeats=4))
+    for t in timings:
+        assert t.seconds == pytest.approx(1e-3) and t.repeats == 4  # a steady runner stops at the minimum
+        assert t.ci == 0 and t.wall_ratio == pytest.approx(3.0) and t.median == pytest.approx(1e-3)
+        assert Timing.from_dict(json.loads(json.dumps(t.to_dict()))) == t
+    noise = summarize_noise(timings, 0.02)
+    assert noise["median_wall_ratio"] == pytest.approx(3.0) and noise["units_over_target"] == 0
+    old = {
+        k: v
+        for k, v in timings[0].to_dict().items()
+        if k not in ("ci", "wall_ratio", "wall_spread", "median")
+    }
+    assert math.isnan(Timing.from_dict(old).ci)  # a cache line from before the noise fields still loads
+
+
+def test_the_clock_is_thread_cpu_time_for_one_thread_on_the_cpu():
+    assert choose_clock("onnxruntime", 1) == "cpu"
+    assert choose_clock("onnxruntime", 1, "CUDAExecutionProvider") == "kernel"
+    assert choose_clock("onnxruntime", 2) == "kernel" and choose_clock("numpy", 2) == "wall"
+    with pytest.raises(ValueError, match="kernel clock"):
+        choose_clock("numpy", 1, clock="kernel")
+
+
+def test_the_cpu_clock_does_not_count_time_the_thread_waits():
+    """A kernel that sleeps 5 ms has no CPU time to speak of: waiting for a core is not the kernel's time."""
+    import time
+
+    from offloadsim.calibration.units import LayerConfig, Unit
+
+    relu = Unit((LayerConfig("act", ((1, 8),), (1, 8), (("kind", "relu"),), 8, 0),))
+    calls = []
+    import offloadsim.calibration.timing as timing
+
+    def fake_kernel_for(unit, backend, **kwargs):
+        return lambda: (calls.append(1), time.sleep(0.005))
+
+    original = timing.kernel_for
+    timing.kernel_for = fake_kernel_for
+    try:
+        cpu_run = make_bench("numpy", threads=1, warmup=1)(relu, False)
+        wall_run = make_bench("numpy", threads=2, warmup=1)(relu, False)
+        (cpu, wall), (wall_clock, _) = cpu_run(), wall_run()
+    finally:
+        timing.kernel_for = original
+    assert wall >= 0.005 and wall_clock >= 0.005
+    assert cpu < 0.002  # the sleep is off-CPU

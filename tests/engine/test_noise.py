@@ -17,7 +17,7 @@ TEXT = """
 name: noisy
 duration: 2000 s
 nodes:
-  box: {tier: edge, processor: {profile: this-cpu-ort-1t, cores: 1, noise: NOISE}}
+  box: {tier: edge, processor: {profile: xeon-ort-1t, cores: 1, noise: NOISE}}
 applications:
   cnn: {model: squeezenet1_1}
 workload:

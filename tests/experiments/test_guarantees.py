@@ -321,7 +321,7 @@ def test_the_hash_covers_every_file_the_scenario_reads(tmp_path):
     (tmp_path / "arrivals.csv").write_text("time\n0.5\n")
     from offloadsim.profiles import SHIPPED_PROFILE_DIR
 
-    shipped = SHIPPED_PROFILE_DIR / "this-cpu-ort-1t.json"
+    shipped = SHIPPED_PROFILE_DIR / "xeon-ort-1t.json"
     (tmp_path / "mine.json").write_text(shipped.read_text())
 
     def current() -> tuple[str, list[str]]:

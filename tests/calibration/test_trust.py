@@ -1,0 +1,147 @@
+"""A profile says how far to trust it: noisy timings, a poor fit, and models made of what it never timed."""
+
+import doctest
+
+import pytest
+
+from offloadsim.calibration import trust
+from offloadsim.calibration.fit import fit_cost_model
+from offloadsim.calibration.pipeline import resolve_models
+from offloadsim.calibration.profile import CalibratedProfile, save_profile
+from offloadsim.calibration.timing import Timing
+from offloadsim.calibration.trust import assess, caveats, extrapolated, profile_issues, recorded_caveats
+from offloadsim.calibration.units import ORT_FUSION, distinct_units
+from offloadsim.models import get_model
+
+
+def profile_of(*models, name="cnn-box", **provenance):
+    """A profile fitted to made-up timings of ``models``' units (2 µs + 50 GFLOP/s + 20 GB/s)."""
+    units = distinct_units([get_model(m) for m in models], ORT_FUSION)
+    timings = [Timing(u, 2e-6 + u.flops / 50e9 + u.bytes_moved / 20e9, 0.02, 20, ci=0.01) for u in units]
+    return CalibratedProfile(
+        name=name,
+        description="synthetic",
+        backend={"name": "onnxruntime", "provider": "CPUExecutionProvider", "threads": 1},
+        fusion=ORT_FUSION,
+        model=fit_cost_model(timings),
+        effective_flops=50e9,
+        memory_bandwidth_Bps=20e9,
+        measured={t.unit.key: t for t in timings},
+        provenance={"cpu_model": "test CPU", "models": list(models), **provenance},
+    )
+
+
+def test_docstring_examples():
+    result = doctest.testmod(trust)
+    assert result.attempted > 0 and result.failed == 0
+
+
+def test_alexnet_and_resnet18_say_nothing_about_efficientnet():
+    """The issue's case: such a profile predicted EfficientNet-B0 at 2,064 ms (29 ms measured), silently."""
+    profile = profile_of("alexnet", "resnet18")
+    share, kinds = extrapolated(profile, get_model("efficientnet_b0"))
+    assert share > trust.MAX_EXTRAPOLATED
+    assert "act/silu" in kinds and any(k.startswith("conv/depthwise") for k in kinds)
+    assert extrapolated(profile, get_model("resnet18"))[0] == 0.0
+    assert extrapolated(profile, get_model("resnet18", image_size=160))[0] < 0.05  # same kinds, other sizes
+    # ResNet-50's bottlenecks are 1x1 convolutions with ReLU; ResNet-18 has three 1x1 ones, without
+    share, kinds = extrapolated(profile, get_model("resnet50"))
+    assert share > trust.MAX_EXTRAPOLATED and "conv/pointwise+act" in kinds
+    (line,) = caveats(profile, {"efficientnet_b0": get_model("efficientnet_b0")})
+    assert "not to be trusted for efficientnet_b0" in line and "act/silu" in line
+
+
+def test_assess_records_which_models_a_profile_is_not_for():
+    profile = profile_of("alexnet", "resnet18")
+    record = assess(profile, resolve_models(trust.TRUST_MODELS))
+    assert record["ok"] is True  # nothing wrong with the profile itself ...
+    assert "efficientnet_b0" in record["untrusted_for"]  # ... but not for this one
+    assert "resnet18" not in record["untrusted_for"] and record["extrapolated_pct"]["alexnet"] == 0.0
+    profile.trust = record
+    warned = recorded_caveats(profile)
+    assert len(warned) == len(record["untrusted_for"]) and all("--models" in line for line in warned)
+
+
+@pytest.mark.parametrize(
+    ("provenance", "report", "phrase"),
+    [
+        ({"noise": {"median_ci_pct": 7.0}}, {}, "noisy"),
+        ({"fit": {"mdape": 0.3}}, {}, "fits its own timings poorly"),
+        ({}, {"held_out": {"models": 12, "within": 5}, "tolerance_pct": 10}, "5 of 12 held-out"),
+    ],
+)
+def test_profile_wide_issues(provenance, report, phrase):
+    profile = profile_of("resnet18", **provenance)
+    profile.report = report
+    (issue,) = profile_issues(profile)
+    assert phrase in issue
+    assert caveats(profile)[0].startswith("profile 'cnn-box' is not to be trusted: ")
+
+
+def test_a_quiet_well_fitted_profile_has_no_issues():
+    profile = profile_of("resnet18", noise={"median_ci_pct": 1.0}, fit={"mdape": 0.05})
+    profile.report = {"held_out": {"models": 12, "within": 11}}
+    assert profile_issues(profile) == [] and caveats(profile, {"r": get_model("resnet18")}) == []
+
+
+SCENARIO = """
+name: trust
+duration: 1 s
+nodes:
+  box: {tier: edge, processor: {profile: cnn-box}}
+applications:
+  cnn: {model: MODEL}
+workload:
+  - {app: cnn, sources: box, arrivals: periodic, period: 1 s}
+policy: local
+"""
+
+
+def _world_notes(tmp_path, model, monkeypatch, cpu="test CPU"):
+    from offloadsim.scenario import load_scenario
+    from offloadsim.world import build_world
+
+    monkeypatch.setattr("offloadsim.calibration.timing.cpu_model", lambda: cpu)
+    save_profile(profile_of("alexnet", "resnet18"), tmp_path / "profiles" / "cnn-box.json")
+    path = tmp_path / "s.yaml"
+    path.write_text(SCENARIO.replace("MODEL", model))
+    return build_world(load_scenario(path)).notes
+
+
+def test_a_scenario_says_when_its_profile_is_not_to_be_trusted_for_its_model(tmp_path, monkeypatch):
+    notes = _world_notes(tmp_path, "efficientnet_b0", monkeypatch)
+    assert any("not to be trusted for applications.cnn (efficientnet_b0)" in n for n in notes)
+    assert _world_notes(tmp_path, "alexnet", monkeypatch) == ()
+
+
+def test_a_scenario_says_when_its_profile_was_measured_on_another_cpu(tmp_path, monkeypatch):
+    notes = _world_notes(tmp_path, "resnet18", monkeypatch, cpu="Some Other CPU")
+    (note,) = notes
+    assert "calibrated on test CPU" in note and "not on this machine's Some Other CPU" in note
+
+
+def test_the_run_summary_prints_the_notes(tmp_path, monkeypatch, capsys):
+    from offloadsim.cli import main
+
+    _world_notes(tmp_path, "efficientnet_b0", monkeypatch, cpu="Some Other CPU")
+    assert main(["run", str(tmp_path / "s.yaml"), "--out", str(tmp_path / "run")]) == 0
+    out = capsys.readouterr().out
+    assert "note: profile 'cnn-box' was calibrated on test CPU" in out
+    assert "note: profile 'cnn-box' is not to be trusted for applications.cnn (efficientnet_b0)" in out
+    import json
+
+    manifest = json.loads((tmp_path / "run" / "manifest.json").read_text())
+    assert len(manifest["notes"]) == 2
+
+
+def test_compare_and_sweep_print_the_notes_too(tmp_path, monkeypatch, capsys):
+    from offloadsim.cli import main
+
+    _world_notes(tmp_path, "efficientnet_b0", monkeypatch)
+    argv = ["compare", str(tmp_path / "s.yaml"), "--policies", "local", "--replications", "1"]
+    assert main([*argv, "--workers", "1", "--out", str(tmp_path / "cmp")]) == 0
+    assert "note: profile 'cnn-box' is not to be trusted for applications.cnn" in capsys.readouterr().out
+    (tmp_path / "sweep.yaml").write_text("base: s.yaml\ngrid:\n  duration: [1 s, 2 s]\nreplications: 1\n")
+    assert main(["sweep", str(tmp_path / "sweep.yaml"), "--workers", "1", "--out", str(tmp_path / "sw")]) == 0
+    out = capsys.readouterr().out
+    assert out.count("note: profile 'cnn-box' is not to be trusted for applications.cnn") == 1

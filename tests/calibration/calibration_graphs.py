@@ -1,6 +1,32 @@
-"""Small hand-made layer graphs for the calibration tests."""
+"""Small hand-made layer graphs and synthetic profiles for the calibration tests."""
 
+from offloadsim.calibration.fit import fit_cost_model
+from offloadsim.calibration.profile import CalibratedProfile, group_spreads
+from offloadsim.calibration.timing import Timing
+from offloadsim.calibration.units import ORT_FUSION, distinct_units
+from offloadsim.models import get_model
 from offloadsim.models.graph import INPUT, Layer, LayerGraph
+
+
+def synthetic_profile(models=("resnet18", "mobilenet_v2"), name="synthetic", measured_every=1, **provenance):
+    """A profile fitted to made-up timings of ``models``' units (2 µs + 50 GFLOP/s + 20 GB/s).
+
+    Every ``measured_every``-th unit is kept as measured; the others are left to the fit.
+    """
+    units = distinct_units([get_model(m) for m in models], ORT_FUSION)
+    timings = [Timing(u, 2e-6 + u.flops / 50e9 + u.bytes_moved / 20e9, 0.02, 20, ci=0.01) for u in units]
+    return CalibratedProfile(
+        name=name,
+        description="synthetic",
+        backend={"name": "onnxruntime", "provider": "CPUExecutionProvider", "threads": 1},
+        fusion=ORT_FUSION,
+        model=fit_cost_model(timings),
+        effective_flops=50e9,
+        memory_bandwidth_Bps=20e9,
+        measured={t.unit.key: t for t in timings[::measured_every]},
+        group_spread=group_spreads(timings),
+        provenance={"cpu_model": "test CPU", "models": list(models), **provenance},
+    )
 
 
 def tiny_cnn(channels: int = 8, size: int = 16) -> LayerGraph:

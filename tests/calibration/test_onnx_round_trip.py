@@ -16,7 +16,7 @@ pytest.importorskip("onnx")
 
 from offloadsim.calibration.units import ORT_FUSION, LayerConfig, distinct_units
 from offloadsim.models import export_onnx, get_model, list_models, load_onnx
-from offloadsim.profiles import BUILTIN_PROFILES, get_profile
+from offloadsim.profiles import BUILTIN_PROFILES, SHIPPED_PROFILE_DIR, get_profile
 
 SHIPPED_CALIBRATED = "xeon-ort-1t"
 
@@ -37,7 +37,10 @@ def round_trips(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-un
 
 
 def _profiles():  # type: ignore[no-untyped-def]
-    return [*BUILTIN_PROFILES.values(), get_profile(SHIPPED_CALIBRATED)]
+    """Every shipped profile: the derived ones and the calibrated ones in the package."""
+    calibrated = [get_profile(path.stem) for path in sorted(SHIPPED_PROFILE_DIR.glob("*.json"))]
+    assert len(calibrated) >= 2 and all(p.kind == "calibrated" for p in calibrated)
+    return [*BUILTIN_PROFILES.values(), *calibrated]
 
 
 def test_every_exportable_zoo_model_comes_back_layer_for_layer(round_trips) -> None:  # type: ignore[no-untyped-def]

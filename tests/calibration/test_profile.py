@@ -2,32 +2,17 @@ import json
 
 import numpy as np
 import pytest
+from calibration_graphs import synthetic_profile as make_profile
 
 from offloadsim.calibration import CalibrationError, find_profile, list_profiles, load_profile, save_profile
-from offloadsim.calibration.fit import fit_cost_model
-from offloadsim.calibration.profile import CalibratedProfile, group_spreads
-from offloadsim.calibration.timing import Timing
-from offloadsim.calibration.units import ORT_FUSION, distinct_units
 from offloadsim.models import get_model
 
 
 def synthetic_profile(name="synthetic"):
-    """A profile fitted to made-up timings (2 µs + flops at 50 GFLOP/s + bytes at 20 GB/s)."""
-    units = distinct_units([get_model("resnet18"), get_model("mobilenet_v2")], ORT_FUSION)
-    timings = [Timing(u, 2e-6 + u.flops / 50e9 + u.bytes_moved / 20e9, 0.02, 5) for u in units]
-    return CalibratedProfile(
-        name=name,
-        description="synthetic",
-        backend={"name": "onnxruntime", "provider": "CPUExecutionProvider", "threads": 1},
-        fusion=ORT_FUSION,
-        model=fit_cost_model(timings),
-        effective_flops=50e9,
-        memory_bandwidth_Bps=20e9,
-        measured={t.unit.key: t for t in timings[::2]},  # half measured, half fitted
-        group_spread=group_spreads(timings),
-        layout_s_per_byte=1e-11,
-        provenance={"cpu_model": "test CPU", "models": ["resnet18", "mobilenet_v2"]},
-    )
+    """Half measured, half fitted, with a layout correction."""
+    profile = make_profile(name=name, measured_every=2)
+    profile.layout_s_per_byte = 1e-11
+    return profile
 
 
 @pytest.mark.parametrize("name", ["resnet18", "mobilenet_v2", "efficientnet_b0", "vgg16", "vit_b_16"])

@@ -3,32 +3,18 @@
 import doctest
 
 import pytest
+from calibration_graphs import synthetic_profile
 
 from offloadsim.calibration import trust
-from offloadsim.calibration.fit import fit_cost_model
 from offloadsim.calibration.pipeline import resolve_models
-from offloadsim.calibration.profile import CalibratedProfile, save_profile
-from offloadsim.calibration.timing import Timing
+from offloadsim.calibration.profile import save_profile
 from offloadsim.calibration.trust import assess, caveats, extrapolated, profile_issues, recorded_caveats
-from offloadsim.calibration.units import ORT_FUSION, distinct_units
 from offloadsim.models import get_model
 
 
 def profile_of(*models, name="cnn-box", **provenance):
-    """A profile fitted to made-up timings of ``models``' units (2 µs + 50 GFLOP/s + 20 GB/s)."""
-    units = distinct_units([get_model(m) for m in models], ORT_FUSION)
-    timings = [Timing(u, 2e-6 + u.flops / 50e9 + u.bytes_moved / 20e9, 0.02, 20, ci=0.01) for u in units]
-    return CalibratedProfile(
-        name=name,
-        description="synthetic",
-        backend={"name": "onnxruntime", "provider": "CPUExecutionProvider", "threads": 1},
-        fusion=ORT_FUSION,
-        model=fit_cost_model(timings),
-        effective_flops=50e9,
-        memory_bandwidth_Bps=20e9,
-        measured={t.unit.key: t for t in timings},
-        provenance={"cpu_model": "test CPU", "models": list(models), **provenance},
-    )
+    """A profile fitted to made-up timings of ``models``' units, all of them measured."""
+    return synthetic_profile(models, name=name, **provenance)
 
 
 def test_docstring_examples():

@@ -160,9 +160,10 @@ def add_testbed_command(subparsers: Any) -> None:
     )
     r.add_argument(
         "--profile",
-        default="this-cpu-ort-1t",
+        default="epyc-ort-1t",
         metavar="NAME",
-        help="calibrated profile (default this-cpu-ort-1t)",
+        help="calibrated profile of this machine (default epyc-ort-1t, shipped: measured on this "
+        "project's development machine; calibrate yours and name it here)",
     )
     r.add_argument("--pin", action="store_true", help="pin the edge to the last CPU and device i to CPU i")
     r.add_argument(

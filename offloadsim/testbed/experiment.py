@@ -88,7 +88,7 @@ class InferenceConfig:
     think_s: float = 0.0
     connections: int = 4
     seed: int = 0
-    profile: str = "this-cpu-ort-1t"
+    profile: str = "epyc-ort-1t"  # the shipped profile of the development machine: calibrate yours
     pin: bool = False
     time_limit_s: float | None = None
     warmup: int = 3

@@ -129,7 +129,7 @@ def _inference_doc(k, **extra):
         devices=2,
         rate_bps=10e6,
         latency_s=0.005,
-        profile="this-cpu-ort-1t",
+        profile="epyc-ort-1t",
         seed=0,
         duration_s=5.0,
         **extra,

@@ -25,9 +25,9 @@ Two objectives:
   upload for ``min(tail, gap)``, the gap being the time until the output
   starts coming back (the next activity cuts the tail short).
 
-Each optimiser has a brute-force twin (``*_brute_force``) that tries every
-answer with :func:`plan_cost`; the tests check that the two always agree,
-and that :func:`plan_cost` is what the engine measures on an idle system.
+The tests hold a brute-force twin of each optimiser (``tests/policies/split_oracles.py``)
+that tries every answer with :func:`plan_cost`; they check that the two always
+agree, and that :func:`plan_cost` is what the engine measures on an idle system.
 An infinite (or NaN) time means "cannot run there" under either objective.
 """
 
@@ -53,14 +53,10 @@ __all__ = [
     "plan_cost",
     "single_cut_costs",
     "best_single_cut",
-    "single_cut_brute_force",
     "best_station_cuts",
-    "station_cuts_brute_force",
     "best_two_cuts",
-    "two_cuts_brute_force",
     "dads_min_cut",
     "partition_cost",
-    "closed_partition_brute_force",
 ]
 
 Objective = Literal["latency", "energy"]
@@ -525,43 +521,6 @@ def best_single_cut(
     return k, float(costs[k])
 
 
-def single_cut_brute_force(
-    device_times: Sequence[float],
-    server_times: Sequence[float],
-    cut_bytes: Sequence[float],
-    bandwidth_bps: float,
-    latency_s: float = 0.0,
-    objective: Objective = "latency",
-    power: DevicePower | None = None,
-    server_wait_s: float = 0.0,
-    return_bandwidth_bps: float | None = None,
-    codec: CutCodec | None = None,
-) -> tuple[int, float]:
-    """Reference for :func:`best_single_cut`: every ``k`` priced by :func:`plan_cost`.
-
-    >>> single_cut_brute_force([1.0, 1.0], [0.1, 0.1], [2e6, 1e6, 1e3], 8e6)
-    (2, 2.0)
-    """
-    down = bandwidth_bps if return_bandwidth_bps is None else return_bandwidth_bps
-    bw = [[_INF, bandwidth_bps], [down, _INF]]
-    best: tuple[int, float] = (len(cut_bytes) - 1, _INF)
-    for k in range(len(cut_bytes)):
-        cost = plan_cost(
-            [device_times, server_times],
-            cut_bytes,
-            [k],
-            bw,
-            latency_s,
-            objective,
-            power,
-            [0.0, server_wait_s],
-            codec,
-        )
-        if cost <= best[1]:
-            best = (k, cost)
-    return best
-
-
 def _cheapest_path(pricing: _Pricing, gap_w: float, remote_end: bool) -> tuple[tuple[int, ...], float]:
     """A shortest path over (layers done, where the data is); see :func:`best_station_cuts`.
 
@@ -628,7 +587,7 @@ def best_station_cuts(
     runs layer ``i`` where the data is, or moves it up to a later station
     (which must then run at least one layer, as the engine skips empty
     segments and sends straight to the next non-empty one).  Cost
-    ``O(L S²)``; the answer is the same as :func:`station_cuts_brute_force`.
+    ``O(L S²)``; the answer is the same as trying every cut tuple with :func:`plan_cost`.
     Ties are broken deterministically.  Parameters as for :func:`plan_cost`.
 
     The radio tail of the energy objective is not a sum over steps: an
@@ -670,34 +629,6 @@ def best_station_cuts(
         cuts, cost = _cheapest_path(pricing, gap_w, True)
         if cost + extra < best[1]:
             best = (cuts, _finite_or_inf(cost + extra))
-    return best
-
-
-def station_cuts_brute_force(
-    station_times: Sequence[Sequence[float]],
-    cut_bytes: Sequence[float],
-    bandwidth_bps: PairValues,
-    latency_s: PairValues = 0.0,
-    objective: Objective = "latency",
-    power: DevicePower | None = None,
-    wait_s: Sequence[float] | None = None,
-    codec: CutCodec | None = None,
-) -> tuple[tuple[int, ...], float]:
-    """Reference for :func:`best_station_cuts`: every non-decreasing cut tuple, priced.
-
-    ``O(L^(S-1))`` plans; for tests on small chains.
-
-    >>> station_cuts_brute_force([[1.0, 1.0], [0.1, 0.1]], [2e6, 1e6, 1e3], 8e6)
-    ((2,), 2.0)
-    """
-    layers = len(cut_bytes) - 1
-    best: tuple[tuple[int, ...], float] = (tuple([layers] * (len(station_times) - 1)), _INF)
-    for cuts in itertools.combinations_with_replacement(range(layers + 1), len(station_times) - 1):
-        cost = plan_cost(
-            station_times, cut_bytes, cuts, bandwidth_bps, latency_s, objective, power, wait_s, codec
-        )
-        if cost < best[1]:
-            best = (cuts, cost)
     return best
 
 
@@ -773,40 +704,6 @@ def best_two_cuts(
     """
     bw, lat = _three_tier(uplink_bps, backhaul_bps, uplink_latency_s, backhaul_latency_s)
     cuts, cost = best_station_cuts(
-        [device_times, edge_times, cloud_times],
-        cut_bytes,
-        bw,
-        lat,
-        objective,
-        power,
-        [0.0, edge_wait_s, cloud_wait_s],
-        codec,
-    )
-    return (cuts[0], cuts[1]), cost
-
-
-def two_cuts_brute_force(
-    device_times: Sequence[float],
-    edge_times: Sequence[float],
-    cloud_times: Sequence[float],
-    cut_bytes: Sequence[float],
-    uplink_bps: float,
-    backhaul_bps: float,
-    uplink_latency_s: float = 0.0,
-    backhaul_latency_s: float = 0.0,
-    objective: Objective = "latency",
-    power: DevicePower | None = None,
-    edge_wait_s: float = 0.0,
-    cloud_wait_s: float = 0.0,
-    codec: CutCodec | None = None,
-) -> tuple[tuple[int, int], float]:
-    """Reference for :func:`best_two_cuts`: all ``(k1, k2)`` pairs priced by :func:`plan_cost`.
-
-    >>> two_cuts_brute_force([1.0], [0.5], [0.1], [1e3, 1e3], 8e6, 8e6)[0]
-    (0, 0)
-    """
-    bw, lat = _three_tier(uplink_bps, backhaul_bps, uplink_latency_s, backhaul_latency_s)
-    cuts, cost = station_cuts_brute_force(
         [device_times, edge_times, cloud_times],
         cut_bytes,
         bw,
@@ -934,7 +831,7 @@ def dads_min_cut(
     closure).  Capacities are scaled to integers so the max-flow is exact.
     The constant ``offload_overhead_s`` and the all-local partition are
     compared outside the cut, so the answer equals
-    :func:`closed_partition_brute_force`.  Ties go to running everything
+    trying every predecessor-closed device set.  Ties go to running everything
     locally.
 
     Parameters
@@ -1050,46 +947,3 @@ def dads_min_cut(
     if local_cost <= cut_cost:
         return all_local, local_cost
     return device_set, cut_cost
-
-
-def closed_partition_brute_force(
-    G: nx.DiGraph,
-    device_time: NodeWeight = "device_time",
-    server_time: NodeWeight = "server_time",
-    edge_bytes: EdgeWeight = "bytes",
-    bandwidth_bps: float = _INF,
-    *,
-    device_nodes: Collection[Hashable] | None = None,
-    server_nodes: Collection[Hashable] | None = None,
-    offload_overhead_s: float = 0.0,
-) -> tuple[frozenset[Any], float]:
-    """Reference for :func:`dads_min_cut`: every predecessor-closed device set, priced.
-
-    ``2^n`` subsets of the free nodes; refuses graphs with more than 16.
-
-    >>> G = nx.DiGraph([("a", "b")])
-    >>> closed_partition_brute_force(G, {"a": 1, "b": 1}, {"a": 0, "b": 0}, bandwidth_bps=_INF)
-    (frozenset(), 0.0)
-    """
-    pinned_device, pinned_server = _pins(G, device_nodes, server_nodes)
-    free = [v for v in G if v not in pinned_device and v not in pinned_server]
-    if len(free) > 16:
-        raise ValueError(f"brute force over {len(free)} free nodes is too slow (at most 16)")
-    best: tuple[frozenset[Any], float] = (frozenset(v for v in G if v not in pinned_server), _INF)
-    for mask in range(2 ** len(free) - 1, -1, -1):  # the all-local set first: ties keep it
-        dev = frozenset(pinned_device | {v for i, v in enumerate(free) if mask >> i & 1})
-        if any(u not in dev for v in dev for u in G.predecessors(v)):
-            continue
-        cost = partition_cost(
-            G,
-            dev,
-            device_time,
-            server_time,
-            edge_bytes,
-            bandwidth_bps,
-            server_nodes=pinned_server,
-            offload_overhead_s=offload_overhead_s,
-        )
-        if cost < best[1]:
-            best = (dev, cost)
-    return best

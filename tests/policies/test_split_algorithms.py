@@ -12,6 +12,12 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from split_oracles import (
+    closed_partition_brute_force,
+    single_cut_brute_force,
+    station_cuts_brute_force,
+    two_cuts_brute_force,
+)
 
 from offloadsim.models.graph import INPUT, OUTPUT
 from offloadsim.policies.splitting import (
@@ -19,14 +25,10 @@ from offloadsim.policies.splitting import (
     best_single_cut,
     best_station_cuts,
     best_two_cuts,
-    closed_partition_brute_force,
     dads_min_cut,
     partition_cost,
     plan_cost,
-    single_cut_brute_force,
     single_cut_costs,
-    station_cuts_brute_force,
-    two_cuts_brute_force,
 )
 
 SINGLE_CASES = 2000
@@ -374,7 +376,9 @@ def test_split_is_monotone_in_bandwidth_whenever_activations_shrink(seed, layers
 # --- the examples in the docstrings run --------------------------------------------------
 
 
-@pytest.mark.parametrize("module", ["offloadsim.policies.splitting", "offloadsim.policies.split"])
+@pytest.mark.parametrize(
+    "module", ["offloadsim.policies.splitting", "offloadsim.policies.split", "split_oracles"]
+)
 def test_docstring_examples(module):
     result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0

@@ -8,11 +8,11 @@ from dataclasses import dataclass, field, replace
 import networkx as nx
 import numpy as np
 import pytest
+from split_oracles import closed_partition_brute_force
 
 from offloadsim.models.graph import INPUT, OUTPUT, Layer, LayerGraph, as_chain
 from offloadsim.policies import Plan, PlanError, PolicyParamError, make_policy, validate_plan
 from offloadsim.policies.split import DadsPolicy, MultiTierPolicy, NeurosurgeonPolicy, bucket
-from offloadsim.policies.splitting import closed_partition_brute_force
 from offloadsim.scenario.model import PowerSpec
 
 DADS_POLICY_CASES = 200

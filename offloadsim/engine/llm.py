@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from offloadsim.engine.processor import Processor
-from offloadsim.policies.costs import DeviceEnergy
+from offloadsim.policies.costs import TOKEN_BYTES, DeviceEnergy
 
 if TYPE_CHECKING:
     from offloadsim.engine.simulation import Simulation
@@ -27,8 +27,6 @@ if TYPE_CHECKING:
     from offloadsim.models.llm_cost import LLMCost
 
 __all__ = ["TOKEN_BYTES", "LLMRequest", "start_llm_request"]
-
-TOKEN_BYTES = 8.0  # one token id on the wire
 
 
 @dataclass(frozen=True, slots=True)

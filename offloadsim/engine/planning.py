@@ -19,7 +19,7 @@ from offloadsim.engine.errors import EngineError
 from offloadsim.engine.tasks import REJECTED, CompiledPlan, ComputeStep, Task, TransferStep
 from offloadsim.models.precision import BYTES
 from offloadsim.policies.base import InfeasiblePlan, PlanError, validate_plan
-from offloadsim.policies.costs import CODECS, Codec, DeviceEnergy, codec_cost
+from offloadsim.policies.costs import CODECS, Codec, DeviceEnergy, codec_cost, reordered_cut_bytes
 
 if TYPE_CHECKING:
     from offloadsim.engine.simulation import Simulation
@@ -160,38 +160,3 @@ class _Reordered:
     def __init__(self, app: str, order: tuple[int, ...]):
         self.app = app
         self.order = order
-
-
-def reordered_cut_bytes(
-    graph: Any, order: tuple[int, ...], input_bytes: float, output_bytes: float
-) -> list[float]:
-    """Bytes crossing each cut ``k`` when layers run in ``order`` (a topological order).
-
-    A tensor crosses cut ``k`` when its producer is among the first ``k``
-    layers of ``order`` (the input counts as produced before them all) and
-    some consumer is not.  Raises ValueError if ``order`` breaks a dependency.
-    """
-    n = len(order)
-    position = [0] * n
-    for index, layer in enumerate(order):
-        position[layer] = index
-    last_use = [-1] * (n + 1)  # slot p + 1 for producer p; slot 0 is the model input
-    for producer, consumer in graph.edges:
-        consumer_position = n if consumer >= n else position[consumer]
-        if producer >= 0 and position[producer] >= consumer_position:
-            raise ValueError(f"layer order runs layer {consumer} before its input {producer}")
-        last_use[producer + 1] = max(last_use[producer + 1], consumer_position)
-    sizes = [input_bytes] + [float(layer.output_bytes) for layer in graph.layers]
-    diff = [0.0] * (n + 2)
-    for slot in range(n + 1):
-        if last_use[slot] < 0:
-            continue
-        first_cut = 0 if slot == 0 else position[slot - 1] + 1
-        diff[first_cut] += sizes[slot]
-        diff[last_use[slot] + 1] -= sizes[slot]
-    crossing, running = [], 0.0
-    for k in range(n + 1):
-        running += diff[k]
-        crossing.append(running)
-    crossing[n] = output_bytes
-    return crossing

@@ -9,7 +9,7 @@ import numpy as np
 
 from offloadsim.models.precision import BYTES
 from offloadsim.policies.base import TaskView
-from offloadsim.policies.costs import CODECS
+from offloadsim.policies.costs import CODECS, LLMStage
 from offloadsim.policies.splitting import CutCodec
 from offloadsim.topology import ROUTE_CACHE
 
@@ -98,6 +98,27 @@ class EngineView:
             task = _AsApp(app, flops, cuts, getattr(task, "llm", None))  # satisfies TaskView
         end = task.layers if stop is None else stop
         return self._sim.stage_time(task, self._sim.processors[node], start, end)
+
+    def llm_stage(self, task: TaskView, node: str, start: int, stop: int) -> LLMStage | None:
+        """LLM request ``task``'s prefill and decode steps on blocks ``[start, stop)`` of ``node``.
+
+        As the engine runs them (None for a task that is not an LLM request).
+        """
+        tokens = getattr(task, "llm", None)
+        if tokens is None:
+            return None
+        sim = self._sim
+        cost = sim.world.apps[task.app].llm
+        assert cost is not None
+        speed = sim.world.app_speed(task.app, node)
+        memory = sim.memory_bandwidth(node)
+        prompt, output = tokens
+        return LLMStage(
+            node,
+            cost.prefill_s(speed, memory, start, stop, prompt),
+            cost.decode_steps_s(speed, memory, start, stop, prompt, output).tolist(),
+            cost.hidden_bytes,
+        )
 
     def alternatives(self, app: str) -> tuple[str, ...]:
         """Applications that may serve ``app``'s requests instead (``Plan.app``)."""

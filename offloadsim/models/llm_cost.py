@@ -81,18 +81,27 @@ class LLMCost:
         """Compute time of a whole request (prefill + all decode steps) on blocks ``[start, stop)``."""
         total = self.prefill_s(speed_flops, memory_Bps, start, stop, prompt)
         if output > 1:
-            share = (stop - start) / self.layers
-            contexts = np.arange(prompt, prompt + output - 1, dtype=np.float64)
-            flops = share * (self.per_token_flops + self.per_pair_flops * (contexts + 1))
-            moved = (stop - start) * self.block_weight_bytes + share * self.kv_bytes_per_token * contexts
-            if stop == self.layers:
-                flops = flops + self.head_flops
-                moved = moved + self.head_weight_bytes
-            times = flops / speed_flops
-            if memory_Bps > 0:
-                times = np.maximum(times, moved / memory_Bps)
-            total += float(times.sum())
+            total += float(self.decode_steps_s(speed_flops, memory_Bps, start, stop, prompt, output).sum())
         return total
+
+    def decode_steps_s(
+        self, speed_flops: float, memory_Bps: float, start: int, stop: int, prompt: int, output: int
+    ) -> np.ndarray:
+        """Each decode step's time on blocks ``[start, stop)``: ``output - 1`` steps from context ``prompt``.
+
+        Entry ``j`` equals :meth:`decode_s` with ``context = prompt + j``.
+        """
+        share = (stop - start) / self.layers
+        contexts = np.arange(prompt, prompt + output - 1, dtype=np.float64)
+        flops = share * (self.per_token_flops + self.per_pair_flops * (contexts + 1))
+        moved = (stop - start) * self.block_weight_bytes + share * self.kv_bytes_per_token * contexts
+        if stop == self.layers:
+            flops = flops + self.head_flops
+            moved = moved + self.head_weight_bytes
+        times: np.ndarray = flops / speed_flops
+        if memory_Bps > 0:
+            times = np.maximum(times, moved / memory_Bps)
+        return times
 
 
 def roofline_s(flops: float, moved_bytes: float, speed: float, memory_Bps: float) -> float:

@@ -17,6 +17,7 @@ import numpy as np
 
 if TYPE_CHECKING:
     from offloadsim.models.graph import LayerGraph
+    from offloadsim.policies.costs import LLMStage
     from offloadsim.policies.splitting import CutCodec
     from offloadsim.scenario.model import PowerSpec
 
@@ -146,6 +147,13 @@ class SystemView(Protocol):
         """Predicted service time of layers ``[start, stop)`` of ``task`` on ``node``.
 
         With ``app``, as if one of the task's alternatives served it.
+        """
+        ...
+
+    def llm_stage(self, task: TaskView, node: str, start: int, stop: int) -> LLMStage | None:
+        """An LLM request's prefill and decode step times on blocks ``[start, stop)`` of ``node``.
+
+        None when ``task`` is not an LLM request.
         """
         ...
 

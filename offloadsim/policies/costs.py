@@ -1,4 +1,4 @@
-"""What a plan's stages cost: activation codecs at cuts and the device's energy, one model for all.
+"""What a plan's stages cost: codecs, reordered cuts, device energy and LLM requests, one model for all.
 
 The engine executes these costs and the split optimisers price plans with
 them, so an optimiser's choice and the engine's outcome agree:
@@ -14,14 +14,37 @@ them, so an optimiser's choice and the engine's outcome agree:
   ``tail`` after the radio's last activity, cut short by the next one).
   The idle floor belongs to the node, not to a task: a node's energy is
   ``idle × time alive`` plus what its tasks were charged.
+* :func:`reordered_cut_bytes`: the bytes crossing each cut of a DAG model
+  run in a given layer order (a DADS partition runs as such a chain).
+* :func:`radio_energy_j`: what a device's radio activity costs its task
+  (transmit, receive, and the tail cut short by the next activity).
+* :func:`llm_request_cost`: an LLM request over the segments of a plan on an
+  idle system: prefill, then token by token decode, where a split decode
+  sends each token back to the first segment before the next step (the
+  per-token round trip) and every token streams home to the source.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["CODECS", "Codec", "DeviceEnergy", "codec_cost"]
+__all__ = [
+    "CODECS",
+    "TOKEN_BYTES",
+    "Codec",
+    "DeviceEnergy",
+    "LLMStage",
+    "RequestCost",
+    "codec_cost",
+    "llm_request_cost",
+    "radio_energy_j",
+    "reordered_cut_bytes",
+]
+
+TOKEN_BYTES = 8.0  # one token id on the wire
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,3 +123,187 @@ class DeviceEnergy:
             transmit,
             float(getattr(power, "tail_s", 0.0)),
         )
+
+
+def reordered_cut_bytes(
+    graph: Any, order: Sequence[int], input_bytes: float, output_bytes: float
+) -> list[float]:
+    """Bytes crossing each cut ``k`` when layers run in ``order`` (a topological order).
+
+    A tensor crosses cut ``k`` when its producer is among the first ``k``
+    layers of ``order`` (the input counts as produced before them all) and
+    some consumer is not.  ``graph`` has ``edges`` (producer, consumer;
+    ``-1`` the input, ``n`` the output) and ``layers`` with ``output_bytes``.
+    Raises ValueError if ``order`` breaks a dependency.
+    """
+    n = len(order)
+    position = [0] * n
+    for index, layer in enumerate(order):
+        position[layer] = index
+    last_use = [-1] * (n + 1)  # slot p + 1 for producer p; slot 0 is the model input
+    for producer, consumer in graph.edges:
+        consumer_position = n if consumer >= n else position[consumer]
+        if producer >= 0 and position[producer] >= consumer_position:
+            raise ValueError(f"layer order runs layer {consumer} before its input {producer}")
+        last_use[producer + 1] = max(last_use[producer + 1], consumer_position)
+    sizes = [input_bytes] + [float(layer.output_bytes) for layer in graph.layers]
+    diff = [0.0] * (n + 2)
+    for slot in range(n + 1):
+        if last_use[slot] < 0:
+            continue
+        first_cut = 0 if slot == 0 else position[slot - 1] + 1
+        diff[first_cut] += sizes[slot]
+        diff[last_use[slot] + 1] -= sizes[slot]
+    crossing, running = [], 0.0
+    for k in range(n + 1):
+        running += diff[k]
+        crossing.append(running)
+    crossing[n] = output_bytes
+    return crossing
+
+
+def radio_energy_j(intervals: Sequence[tuple[float, float, bool]], energy: DeviceEnergy) -> float:
+    """Joules above idle that a task's own radio activity on its device costs it.
+
+    ``intervals`` are ``(start, end, sending)``: while bytes leave (or
+    arrive) the radio draws ``transmit_w`` (``receive_w``), once however
+    many of the task's flows overlap; each time it falls silent it stays at
+    ``tail_w`` for ``tail_s``, cut short by its next activity.  As the
+    engine's meter charges a task alone on its device.
+
+    >>> e = DeviceEnergy(busy_w=2.0, transmit_w=1.0, receive_w=0.5, tail_w=1.0, tail_s=0.2)
+    >>> radio_energy_j([(0.0, 1.0, True), (1.1, 1.5, False)], e)  # 1 + 0.2 + 0.1 (cut short) + 0.2
+    1.5
+    """
+    tx = rx = tail = 0.0
+    silent_from = -math.inf  # when the radio last fell silent (-inf: no activity yet)
+    tx_until = rx_until = -math.inf
+    for start, end, sending in sorted(intervals):
+        if start > silent_from > -math.inf:  # a silence between two activities: a tail, perhaps cut short
+            tail += min(energy.tail_s, start - silent_from)
+        if sending:
+            tx += max(0.0, end - max(start, tx_until))
+            tx_until = max(tx_until, end)
+        else:
+            rx += max(0.0, end - max(start, rx_until))
+            rx_until = max(rx_until, end)
+        silent_from = max(silent_from, end)
+    if silent_from > -math.inf:
+        tail += energy.tail_s
+    return _joules(energy.transmit_w, tx) + _joules(energy.receive_w, rx) + _joules(energy.tail_w, tail)
+
+
+def _joules(watts: float, seconds: float) -> float:
+    """``watts × seconds``, keeping "never ends" (inf) infinite even when nothing is drawn."""
+    return math.inf if math.isinf(seconds) else watts * seconds
+
+
+@dataclass(frozen=True, slots=True)
+class LLMStage:
+    """One non-empty segment of an LLM request's plan: its node and what its stages take there.
+
+    ``decode_s`` holds one entry per decode step (the request's output
+    tokens less one); ``hidden_bytes`` is one token's hidden state as the
+    segment hands it on; ``wait_s`` is added before each stage (a queue).
+    """
+
+    node: str
+    prefill_s: float
+    decode_s: Sequence[float]
+    hidden_bytes: float
+    wait_s: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class RequestCost:
+    """A request's latency, the joules its device adds above idle, and its time to first token."""
+
+    latency_s: float
+    energy_j: float
+    ttft_s: float
+
+
+Hop = Callable[[str, str], tuple[float, float]]
+"""``(latency s, bandwidth bit/s)`` of a transfer from one node to another."""
+
+
+def llm_request_cost(
+    stages: Sequence[LLMStage],
+    source: str,
+    prompt: int,
+    output: int,
+    hop: Hop,
+    power: DeviceEnergy | None = None,
+) -> RequestCost:
+    """Latency and device energy of an LLM request run over ``stages``, as the engine runs it alone.
+
+    The prompt (``prompt`` tokens) goes from ``source`` to the first
+    segment; each segment prefills it and hands the hidden states of the
+    prompt to the next; the last one produces a token.  Every token streams
+    home to ``source``.  With one segment (or the first and last on one
+    node) the next decode step starts at once; when split, it waits for the
+    token to reach the first segment: home first when the first segment is
+    the source, else sent straight from the last segment (alongside the
+    copy going home).  Each decode step runs the segments in turn, one
+    token's hidden state crossing each cut.  A transfer takes ``latency +
+    8 size / bandwidth`` (each flow priced as if alone on its route).
+    ``power`` (the source's :class:`DeviceEnergy`) prices the source's
+    compute and radio (see :func:`radio_energy_j`); without it energy is 0.
+    """
+    if not stages:
+        raise ValueError("an LLM request needs at least one segment")
+    radio: list[tuple[float, float, bool]] = []
+    on_source = 0.0
+    hops: dict[tuple[str, str], tuple[float, float]] = {}
+
+    def send(a: str, b: str, size: float, now: float) -> float:
+        if a == b:
+            return now
+        figures = hops.get((a, b))
+        if figures is None:
+            figures = hops[(a, b)] = hop(a, b)
+        latency, bandwidth = figures
+        if size <= 0.0:
+            return now + latency
+        moving = 8.0 * size / bandwidth if bandwidth > 0.0 else math.inf
+        if a == source or b == source:
+            radio.append((now, now + moving, a == source))
+        return now + moving + latency
+
+    def run(stage: LLMStage, seconds: float, now: float) -> float:
+        nonlocal on_source
+        if stage.node == source:
+            on_source += seconds
+        return now + stage.wait_s + seconds
+
+    first, last = stages[0].node, stages[-1].node
+    last_index = len(stages) - 1
+    now = send(source, first, prompt * TOKEN_BYTES, 0.0)
+    for index, stage in enumerate(stages):
+        now = run(stage, stage.prefill_s, now)
+        if index < last_index:
+            now = send(stage.node, stages[index + 1].node, prompt * stage.hidden_bytes, now)
+    finish = ttft = -math.inf
+    for token in range(1, output + 1):
+        home = send(last, source, TOKEN_BYTES, now)
+        finish = max(finish, home)
+        if token == 1:
+            ttft = home
+        if token == output:
+            break
+        if last_index == 0 or first == last:
+            pass  # streamed: the next step starts at once
+        elif first == source:
+            now = home
+        else:
+            now = send(last, first, TOKEN_BYTES, now)
+        for index, stage in enumerate(stages):
+            now = run(stage, stage.decode_s[token - 1], now)
+            if index < last_index:
+                now = send(stage.node, stages[index + 1].node, stage.hidden_bytes, now)
+    if math.isinf(finish) or finish != finish:  # a segment that cannot run, a dead link
+        return RequestCost(math.inf, math.inf if power is not None else 0.0, math.inf)
+    energy = 0.0
+    if power is not None:
+        energy = _joules(power.busy_w, on_source) + radio_energy_j(radio, power)
+    return RequestCost(finish, energy, ttft)

@@ -4,6 +4,10 @@ Each policy prices its candidate plans with the per-layer service times the
 view predicts (``view.compute_time_s(task, node, i, i + 1)``) and the
 bandwidth a new flow would get now (``view.available_bandwidth_bps``), then
 asks one of the pure algorithms in :mod:`offloadsim.policies.splitting`.
+An LLM request is priced plan by plan with
+:func:`~offloadsim.policies.costs.llm_request_cost` (prefill, then every
+decode step with its per-token round trip when split), from the stage
+times ``view.llm_stage`` gives.
 
 Everything expensive is cached per run: the per-layer times of a model's
 application per node (they do not change during a run), route latencies,
@@ -15,6 +19,7 @@ is drawn per task) are priced afresh for every task.
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,7 +30,7 @@ import numpy as np
 from offloadsim.models.graph import INPUT, OUTPUT
 from offloadsim.policies.base import Plan, PlanError, SystemView, TaskView
 from offloadsim.policies.candidates import RunCache, usable
-from offloadsim.policies.costs import DeviceEnergy
+from offloadsim.policies.costs import DeviceEnergy, LLMStage, llm_request_cost
 from offloadsim.policies.params import ComputingNode, Requirement
 from offloadsim.policies.registry import register_policy
 from offloadsim.policies.splitting import (
@@ -166,6 +171,75 @@ class _SplitPolicy:
         """
         return view.expected_wait_s(node) if self.load_aware else 0.0
 
+    def _llm_cuts(
+        self, state: dict[Any, Any], task: TaskView, view: SystemView, stations: tuple[str, ...], local: bool
+    ) -> tuple[tuple[int, ...], float]:
+        """The cheapest cuts of an LLM request over ``stations`` (its source first), and their cost.
+
+        Every non-decreasing cut tuple is priced with
+        :func:`~offloadsim.policies.costs.llm_request_cost` as the engine
+        runs it: prefill, then each decode step over the segments, a split
+        decode sending each token back to the first segment.  A station that
+        does not host the application cannot run a segment.  Without
+        ``local`` the source runs nothing (the first cut is 0).  Ties go to
+        the plan with more layers near the source; under the energy
+        objective, joules within a relative 1e-9 are a tie broken by the
+        lower latency (they differ by rounding alone).  Load-aware, each stage
+        on a server waits its expected wait.
+        """
+        source = task.source
+        prompt, output = task.llm  # type: ignore[attr-defined]
+        hosts = view.hosts(task.app)
+        power = self._power(view, source)
+        waits = {node: self._wait(view, node) for node in stations[1:]}
+        stages: dict[tuple[str, int, int], LLMStage | None] = {}
+        hops: dict[tuple[str, str], tuple[float, float]] = {}
+
+        def stage(node: str, start: int, stop: int) -> LLMStage | None:
+            key = (node, start, stop)
+            if key not in stages:
+                found = None
+                if hosts is None or node in hosts:
+                    found = view.llm_stage(task, node, start, stop)
+                    if found is not None and node in waits:
+                        found = LLMStage(
+                            node, found.prefill_s, found.decode_s, found.hidden_bytes, waits[node]
+                        )
+                stages[key] = found
+            return stages[key]
+
+        def hop(a: str, b: str) -> tuple[float, float]:
+            if (a, b) not in hops:
+                hops[a, b] = (
+                    (self._latency(state, view, a, b), view.available_bandwidth_bps(a, b))
+                    if view.reachable(a, b)
+                    else (math.inf, 0.0)
+                )
+            return hops[a, b]
+
+        layers = task.layers
+        best: tuple[tuple[int, ...], float] = (tuple([layers] * (len(stations) - 1)), math.inf)
+        best_other = math.inf
+        candidates = itertools.combinations_with_replacement(range(layers, -1, -1), len(stations) - 1)
+        for descending in candidates:
+            cuts = descending[::-1]
+            if not local and cuts[0] != 0:
+                continue
+            bounds = (0, *cuts, layers)
+            segments = []
+            for j, node in enumerate(stations):
+                if bounds[j + 1] > bounds[j]:
+                    segments.append(stage(node, bounds[j], bounds[j + 1]))
+            if any(s is None for s in segments):
+                continue
+            priced = llm_request_cost(segments, source, prompt, output, hop, power)  # type: ignore[arg-type]
+            cost, other = (
+                (priced.energy_j, priced.latency_s) if power is not None else (priced.latency_s, 0.0)
+            )
+            if _better(cost, other, best[1], best_other):
+                best, best_other = (cuts, cost), other
+        return best
+
     @staticmethod
     def _plan(
         state: dict[Any, Any], nodes: tuple[str, ...], cuts: tuple[int, ...], order: Any = None
@@ -301,12 +375,15 @@ class NeurosurgeonPolicy(_DeviceServerSplit):
         if isinstance(found, Plan):
             return found
         server, key, inputs = found
+        source = task.source
+        if getattr(task, "llm", None) is not None:
+            (k,), _ = self._llm_cuts(state, task, view, (source, server), True)
+            return self._plan(state, (source, server), (k,))
         cache = view.layer_graph(task.app) is not None
         if cache:
             hit = state["decisions"].get(key)
             if hit is not None:
                 return hit
-        source = task.source
         k, _ = best_single_cut(
             self._layer_times(state, task, view, source, cache),
             self._layer_times(state, task, view, server, cache),
@@ -375,6 +452,10 @@ class MultiTierPolicy(_SplitPolicy):
                 stations.append(node)
         if len(stations) == 1:
             return self._local_or_drop(state, view, source)
+        local = self._can_compute(state, view, source)
+        if getattr(task, "llm", None) is not None:
+            cuts, cost = self._llm_cuts(state, task, view, tuple(stations), local)
+            return self._multi_tier_plan(state, view, stations, cuts, cost, local)
         n = len(stations)
         bandwidth = np.zeros((n, n))
         latency = np.zeros((n, n))
@@ -385,7 +466,6 @@ class MultiTierPolicy(_SplitPolicy):
                     bandwidth[a, b] = view.available_bandwidth_bps(stations[a], stations[b])
                     latency[a, b] = self._latency(state, view, stations[a], stations[b])
         waits = [0.0] + [self._wait(view, node) for node in stations[1:]]
-        local = self._can_compute(state, view, source)
         sizes = task.cut_bytes
         key = (
             task.app,
@@ -410,13 +490,24 @@ class MultiTierPolicy(_SplitPolicy):
         cuts, cost = best_station_cuts(
             times, sizes, bandwidth, latency, self.objective, self._power(view, source), waits, codec
         )
+        plan = self._multi_tier_plan(state, view, stations, cuts, cost, local)
+        return self._remember(state, key, plan) if cache and not math.isinf(cost) else plan
+
+    def _multi_tier_plan(
+        self,
+        state: dict[Any, Any],
+        view: SystemView,
+        stations: list[str],
+        cuts: tuple[int, ...],
+        cost: float,
+        local: bool,
+    ) -> Plan:
+        """The plan for the chosen cuts (unusable tiers already left out of ``stations``)."""
         if math.isinf(cost):
-            return self._local_or_drop(state, view, source)
+            return self._local_or_drop(state, view, stations[0])
         if local:
-            plan = self._plan(state, tuple(stations), cuts)
-        else:  # k1 = 0: name only nodes that compute
-            plan = self._plan(state, tuple(stations[1:]), cuts[1:])
-        return self._remember(state, key, plan) if cache else plan
+            return self._plan(state, tuple(stations), cuts)
+        return self._plan(state, tuple(stations[1:]), cuts[1:])  # k1 = 0: name only nodes that compute
 
 
 @register_policy("dads")
@@ -575,6 +666,13 @@ class DadsPolicy(_DeviceServerSplit):
                 dag.add_edges_from((INPUT if p < 0 else p, OUTPUT if c >= n else c) for p, c in graph.edges)
                 graphs[app] = dag
         return graphs[app]
+
+
+def _better(cost: float, other: float, best: float, best_other: float) -> bool:
+    """Whether ``(cost, other)`` beats the best so far: ``cost`` lower, or within 1e-9 and ``other`` lower."""
+    if math.isinf(best) or cost < best - 1e-9 * abs(best):
+        return cost < best
+    return cost <= best + 1e-9 * abs(best) and other < best_other
 
 
 def _times_w(seconds: float, watts: float) -> float:

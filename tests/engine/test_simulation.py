@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from offloadsim.engine import simulate
-from offloadsim.engine.simulation import reordered_cut_bytes
+from offloadsim.policies.costs import reordered_cut_bytes
 from offloadsim.scenario import PolicySpec, load_scenario_text
 
 TWO_TIER = """

@@ -190,6 +190,9 @@ class FakeView:
     def cut_codec(self, app: str, nodes):
         return None
 
+    def llm_stage(self, task, node: str, start: int, stop: int):
+        return None  # no LLM requests here
+
 
 @pytest.fixture(scope="session")
 def make_view():

@@ -377,7 +377,13 @@ def test_split_is_monotone_in_bandwidth_whenever_activations_shrink(seed, layers
 
 
 @pytest.mark.parametrize(
-    "module", ["offloadsim.policies.splitting", "offloadsim.policies.split", "split_oracles"]
+    "module",
+    [
+        "offloadsim.policies.costs",
+        "offloadsim.policies.splitting",
+        "offloadsim.policies.split",
+        "split_oracles",
+    ],
 )
 def test_docstring_examples(module):
     result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)

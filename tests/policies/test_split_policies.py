@@ -12,6 +12,7 @@ from split_oracles import closed_partition_brute_force
 
 from offloadsim.models.graph import INPUT, OUTPUT, Layer, LayerGraph, as_chain
 from offloadsim.policies import Plan, PlanError, PolicyParamError, make_policy, validate_plan
+from offloadsim.policies.costs import reordered_cut_bytes
 from offloadsim.policies.split import DadsPolicy, MultiTierPolicy, NeurosurgeonPolicy, bucket
 from offloadsim.scenario.model import PowerSpec
 
@@ -289,11 +290,8 @@ def engine_cost(view, task, plan: Plan, graph: LayerGraph, power=None) -> float:
 
     Stage times and the bytes crossing are taken in ``plan.order``, as the engine runs it.
     """
-    simulation = pytest.importorskip("offloadsim.engine.simulation")
-    if not hasattr(simulation, "reordered_cut_bytes"):
-        pytest.skip("the engine does not run reordered plans yet")
     order = plan.order or tuple(range(task.layers))
-    sizes = simulation.reordered_cut_bytes(graph, order, task.cut_bytes[0], task.cut_bytes[-1])
+    sizes = reordered_cut_bytes(graph, order, task.cut_bytes[0], task.cut_bytes[-1])
     source, server = task.source, plan.nodes[-1]
     (k,) = plan.cuts if len(plan.nodes) == 2 else (task.layers,)
     device = sum(view.compute_time_s(task, source, i, i + 1) for i in order[:k])
@@ -424,7 +422,6 @@ def engine_price(view, task, graph: LayerGraph, device_set: frozenset, power, co
     input alone, nor the output); under ``power``, joules above idle with the radio tail
     (min(tail, gap) after the upload, a whole tail after the output).
     """
-    from offloadsim.engine.planning import reordered_cut_bytes
     from offloadsim.policies.costs import DeviceEnergy
 
     n = task.layers

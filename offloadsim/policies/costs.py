@@ -249,6 +249,14 @@ def llm_request_cost(
     8 size / bandwidth`` (each flow priced as if alone on its route).
     ``power`` (the source's :class:`DeviceEnergy`) prices the source's
     compute and radio (see :func:`radio_energy_j`); without it energy is 0.
+
+    A phone sends a 10-token prompt to an edge server (10 ms away, 8 Mbit/s
+    both ways) that prefills in 0.1 s and decodes the second token in 20 ms:
+
+    >>> edge = LLMStage("edge", prefill_s=0.1, decode_s=[0.02], hidden_bytes=2048.0)
+    >>> cost = llm_request_cost([edge], "phone", 10, 2, lambda a, b: (0.01, 8e6))
+    >>> round(cost.ttft_s, 6), round(cost.latency_s, 6)  # 80 us + 10 ms up, 8 us + 10 ms per token home
+    (0.120088, 0.140088)
     """
     if not stages:
         raise ValueError("an LLM request needs at least one segment")

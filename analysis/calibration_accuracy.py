@@ -24,7 +24,7 @@ from typing import Any
 import pandas as pd
 from _common import ROOT, digest_text, write_table
 
-PROFILE = ROOT / "offloadsim" / "profiles" / "data" / "epyc-ort-1t.json"
+PROFILE = ROOT / "offloadsim" / "world" / "profiles" / "data" / "epyc-ort-1t.json"
 EXPERIMENTS: tuple[str, ...] = ()  # its data is measured, not simulated: see build() and check()
 NAME = "calibration_accuracy"
 QUICK_MODELS = ["squeezenet1_1@96", "mobilenet_v2@96", "resnet18@96"]

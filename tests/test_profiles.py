@@ -9,9 +9,9 @@ import pytest
 
 import offloadsim
 from offloadsim.cli import main
-from offloadsim.profiles import BUILTIN_PROFILES, SHIPPED_PROFILE_DIR, get_profile, user_profile_dir
 from offloadsim.scenario import load_scenario
 from offloadsim.world import build_world
+from offloadsim.world.profiles import BUILTIN_PROFILES, SHIPPED_PROFILE_DIR, get_profile, user_profile_dir
 
 REPO = Path(offloadsim.__file__).resolve().parent.parent
 QUICKSTART = REPO / "scenarios" / "quickstart.yaml"
@@ -108,7 +108,8 @@ def test_profiles_show_an_unknown_name_is_a_user_error(capsys):
 
 
 @pytest.mark.parametrize(
-    "module", ["offloadsim.profiles.search", "offloadsim.profiles.builtin", "offloadsim.cli_profiles"]
+    "module",
+    ["offloadsim.world.profiles.search", "offloadsim.world.profiles.builtin", "offloadsim.cli.profiles"],
 )
 def test_docstring_examples(module):
     import doctest
@@ -119,7 +120,7 @@ def test_docstring_examples(module):
 
 
 def test_the_docs_show_what_the_profiles_command_prints(capsys):
-    from offloadsim.cli_profiles import profiles_table
+    from offloadsim.cli.profiles import profiles_table
 
     text = (REPO / "docs" / "profiles.md").read_text()
     block = text.split("<!-- profiles-table:", 1)[1].split("```\n", 1)[1].split("```", 1)[0]

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from offloadsim import topology
 from offloadsim.scenario.model import LinkSpec, NodeSpec
-from offloadsim.topology import NoRouteError, Topology
+from offloadsim.world import topology
+from offloadsim.world.topology import NoRouteError, Topology
 
 HOP = 1e-12  # the per-hop tie-breaker the topology adds to each link's latency
 

@@ -17,7 +17,7 @@ layer graph with :meth:`CalibratedProfile.layer_seconds`:
 
 Profiles are JSON (or YAML, by suffix). :func:`find_profile` resolves a
 profile name against search directories (the standard ones are
-:func:`offloadsim.profiles.profile_search_path`).
+:func:`offloadsim.world.profiles.profile_search_path`).
 """
 
 from __future__ import annotations

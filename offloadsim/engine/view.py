@@ -11,7 +11,7 @@ from offloadsim.models.precision import BYTES
 from offloadsim.policies.base import TaskView
 from offloadsim.policies.costs import CODECS, LLMStage
 from offloadsim.policies.splitting import CutCodec
-from offloadsim.topology import ROUTE_CACHE
+from offloadsim.world.topology import ROUTE_CACHE
 
 if TYPE_CHECKING:
     from offloadsim.engine.simulation import Simulation

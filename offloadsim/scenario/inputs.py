@@ -88,7 +88,7 @@ def _empirical_files(value: Any, at: tuple[str | int, ...]) -> Iterator[tuple[st
 
 def _profile_files(scenario: Scenario) -> Iterator[tuple[str, Path]]:
     """``(key path, file)`` of the profile file each node group's processor reads."""
-    from offloadsim.profiles import profile_file, profile_search_path
+    from offloadsim.world.profiles import profile_file, profile_search_path
 
     search = profile_search_path(scenario.base_dir or None)
     seen: set[str] = set()

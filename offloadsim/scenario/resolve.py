@@ -473,14 +473,14 @@ def _policy(doc: ScenarioDoc, raw: Mapping[str, Any], problems: ProblemList) -> 
 
 def _profile_names(base_dir: Path | None) -> list[str] | None:
     """Shipped profiles plus calibrated profile files reachable from the scenario's folder."""
-    from offloadsim.profiles import available_profiles, profile_search_path
+    from offloadsim.world.profiles import available_profiles, profile_search_path
 
     return available_profiles(profile_search_path(base_dir))
 
 
 def _profile_places(base_dir: Path | None) -> str:
     """Every place a profile name was looked for, for the unknown-profile message."""
-    from offloadsim.profiles import describe_search, profile_search_path
+    from offloadsim.world.profiles import describe_search, profile_search_path
 
     return describe_search(profile_search_path(base_dir))
 

@@ -46,7 +46,7 @@ def _fraction(text: str) -> float:
 
 
 def _common(p: argparse.ArgumentParser) -> None:
-    from offloadsim import cli_types
+    from offloadsim.cli import types as cli_types
 
     p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
     p.add_argument(
@@ -92,7 +92,7 @@ def _common(p: argparse.ArgumentParser) -> None:
 
 def add_testbed_command(subparsers: Any) -> None:
     """Add ``testbed`` and its sub-verbs to the ``offloadsim`` verbs (``subparsers`` of cli.py)."""
-    from offloadsim import cli_types
+    from offloadsim.cli import types as cli_types
 
     p = subparsers.add_parser(
         "testbed",

@@ -237,7 +237,7 @@ def _calibrated_profile(name: str) -> Any:
     """The calibrated profile ``name`` (a name or a file), checked to be onnxruntime on one thread."""
     from offloadsim.calibration.errors import CalibrationError
     from offloadsim.calibration.profile import CalibratedProfile
-    from offloadsim.profiles import get_profile
+    from offloadsim.world.profiles import get_profile
 
     try:
         profile = get_profile(name)

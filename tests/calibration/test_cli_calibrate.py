@@ -4,7 +4,7 @@ import argparse
 
 import pytest
 
-from offloadsim.cli_calibrate import add_calibrate_command
+from offloadsim.cli.calibrate import add_calibrate_command
 
 
 def run(argv):

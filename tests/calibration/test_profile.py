@@ -58,7 +58,7 @@ def test_find_profile_by_path_name_and_search_dirs(tmp_path):
 
 
 def test_the_shipped_profile_loads_and_predicts():
-    from offloadsim.profiles import SHIPPED_PROFILE_DIR
+    from offloadsim.world.profiles import SHIPPED_PROFILE_DIR
 
     profile = load_profile(SHIPPED_PROFILE_DIR / "xeon-ort-1t.json")
     assert profile.name == "xeon-ort-1t" and profile.kind == "calibrated"

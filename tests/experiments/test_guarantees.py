@@ -319,7 +319,7 @@ def test_the_hash_covers_every_file_the_scenario_reads(tmp_path):
     (tmp_path / "files.yaml").write_text(ONNX_PROFILE_SCENARIO)
     (tmp_path / "net.onnx").write_bytes(b"not read until the run")
     (tmp_path / "arrivals.csv").write_text("time\n0.5\n")
-    from offloadsim.profiles import SHIPPED_PROFILE_DIR
+    from offloadsim.world.profiles import SHIPPED_PROFILE_DIR
 
     shipped = SHIPPED_PROFILE_DIR / "xeon-ort-1t.json"
     (tmp_path / "mine.json").write_text(shipped.read_text())

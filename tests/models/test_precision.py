@@ -129,8 +129,8 @@ policy: cloud
 
 def test_a_bf16_llm_prefills_at_the_gpus_bf16_tensor_rate():
     from offloadsim.models.zoo.llm import LLAMA_3_1_8B
-    from offloadsim.profiles import BUILTIN_PROFILES
     from offloadsim.world import build_world
+    from offloadsim.world.profiles import BUILTIN_PROFILES
 
     world = build_world(load_scenario_text(GPU.replace("PARAMS", "{}"), source="<t>"))
     a100 = BUILTIN_PROFILES["a100"]
@@ -145,8 +145,8 @@ def test_a_bf16_llm_prefills_at_the_gpus_bf16_tensor_rate():
 
 
 def test_a_precision_the_profile_lacks_falls_back_and_says_so():
-    from offloadsim.profiles import BUILTIN_PROFILES
     from offloadsim.world import build_world
+    from offloadsim.world.profiles import BUILTIN_PROFILES
 
     world = build_world(load_scenario_text(GPU.replace("PARAMS", "{precision: int4}"), source="<t>"))
     a76 = BUILTIN_PROFILES["cortex-a76"]
@@ -161,8 +161,8 @@ def test_a_precision_the_profile_lacks_falls_back_and_says_so():
 
 
 def test_dnn_layers_cost_at_the_peak_of_the_models_precision():
-    from offloadsim.profiles import BUILTIN_PROFILES
-    from offloadsim.profiles.builtin import roofline_layer_seconds
+    from offloadsim.world.profiles import BUILTIN_PROFILES
+    from offloadsim.world.profiles.builtin import roofline_layer_seconds
 
     t4 = BUILTIN_PROFILES["t4"]
     graph = get_model("vgg16", precision="fp16")
@@ -173,7 +173,7 @@ def test_dnn_layers_cost_at_the_peak_of_the_models_precision():
 
 
 def test_every_derived_profile_cites_a_source_for_each_peak_it_states():
-    from offloadsim.profiles import BUILTIN_PROFILES
+    from offloadsim.world.profiles import BUILTIN_PROFILES
 
     for profile in BUILTIN_PROFILES.values():
         text = " ".join(profile.sources).lower()

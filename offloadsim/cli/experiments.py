@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from offloadsim import cli_types
+from offloadsim.cli import types as cli_types
 
 __all__ = ["add_experiment_commands"]
 
@@ -53,7 +53,7 @@ def _execution_flags(parser: argparse.ArgumentParser) -> None:
 
 
 def add_experiment_commands(subparsers: Any) -> None:
-    """Add ``compare``, ``sweep`` and ``plot`` to the ``offloadsim`` verbs (``subparsers`` of cli.py)."""
+    """Add ``compare``, ``sweep`` and ``plot`` to the ``offloadsim`` verbs (``subparsers`` of cli.main)."""
     from offloadsim.plots.kinds import KINDS
 
     p = subparsers.add_parser(

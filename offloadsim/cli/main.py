@@ -26,8 +26,8 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from offloadsim import cli_types
 from offloadsim._version import __version__
+from offloadsim.cli import types as cli_types
 
 __all__ = [
     "main",
@@ -167,9 +167,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(handler=_cmd_models)
 
-    from offloadsim.cli_calibrate import add_calibrate_command
-    from offloadsim.cli_experiments import add_experiment_commands
-    from offloadsim.cli_profiles import add_profiles_command
+    from offloadsim.cli.calibrate import add_calibrate_command
+    from offloadsim.cli.experiments import add_experiment_commands
+    from offloadsim.cli.profiles import add_profiles_command
     from offloadsim.testbed.cli import add_testbed_command
 
     add_profiles_command(verbs, [common])

@@ -43,7 +43,7 @@ def add_profiles_command(subparsers: Any, parents: list[argparse.ArgumentParser]
 
 
 def _cmd_profiles(args: argparse.Namespace) -> int:
-    from offloadsim.profiles import describe_search, get_profile, profile_search_path
+    from offloadsim.world.profiles import describe_search, get_profile, profile_search_path
 
     if args.profiles_command == "show":
         try:
@@ -86,7 +86,7 @@ def profiles_table() -> str:
     >>> print(profiles_table().splitlines()[0])  # doctest: +NORMALIZE_WHITESPACE
     name  kind  fp32 peak  sustained  memory  other peaks (per s)  max power  from
     """
-    from offloadsim.profiles import available_profiles, get_profile
+    from offloadsim.world.profiles import available_profiles, get_profile
 
     rows = [("name", "kind", "fp32 peak", "sustained", "memory", "other peaks (per s)", "max power", "from")]
     for name in available_profiles():
@@ -114,7 +114,7 @@ def profiles_table() -> str:
 
 def _origin(profile: Any) -> str:
     """``data sheets``, or where a calibrated profile was measured and which folder holds it."""
-    from offloadsim.profiles import SHIPPED_PROFILE_DIR, user_profile_dir
+    from offloadsim.world.profiles import SHIPPED_PROFILE_DIR, user_profile_dir
 
     if profile.kind != "calibrated":
         return "data sheets"

@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from offloadsim.distributions import Dist
-from offloadsim.profiles import get_profile
-from offloadsim.profiles.builtin import roofline_layer_seconds
 from offloadsim.scenario.model import AppSpec, NodeSpec, ProcessorSpec, Scenario
-from offloadsim.topology import Topology
+from offloadsim.world.profiles import get_profile
+from offloadsim.world.profiles.builtin import roofline_layer_seconds
+from offloadsim.world.topology import Topology
 
 if TYPE_CHECKING:
     from offloadsim.models.graph import LayerGraph
@@ -371,7 +371,7 @@ def build_world(scenario: Scenario) -> World:
     """Resolve a scenario into a :class:`World` (raises :class:`WorldError` on a bad name)."""
     nodes = {node.name: node for node in scenario.nodes}
     topology = Topology(scenario.nodes, scenario.links)
-    from offloadsim.profiles import profile_search_path
+    from offloadsim.world.profiles import profile_search_path
 
     search_dirs = profile_search_path(scenario.base_dir or None)
     processors = {}

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from offloadsim import cli_types
+from offloadsim.cli import types as cli_types
 
 __all__ = ["add_calibrate_command"]
 
@@ -41,7 +41,7 @@ def _debug_flag(parser: argparse.ArgumentParser) -> None:
 
 
 def add_calibrate_command(subparsers: Any) -> None:
-    """Add ``calibrate`` (and ``calibrate report``) to the ``offloadsim`` verbs (``subparsers`` of cli.py)."""
+    """Add ``calibrate`` (and ``calibrate report``) to the ``offloadsim`` verbs."""
     from offloadsim.calibration.pipeline import DEFAULT_HOLDOUT, DEFAULT_MODELS
 
     p = subparsers.add_parser(
@@ -177,7 +177,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 def _calibrate(args: argparse.Namespace) -> int:
     from offloadsim.calibration import pipeline as cal
     from offloadsim.calibration.profile import save_profile
-    from offloadsim.profiles import user_profile_dir
+    from offloadsim.world.profiles import user_profile_dir
 
     models = cal.resolve_models(args.models or ([] if args.onnx else list(cal.DEFAULT_MODELS)), args.onnx)
     holdout = cal.resolve_models(args.holdout or list(cal.DEFAULT_HOLDOUT)) if args.report else []
@@ -245,7 +245,7 @@ def _calibrate(args: argparse.Namespace) -> int:
 
 def _how_to_use(name: str, path: Path) -> str:
     """How a scenario names the profile just written: by name where the search finds it, else by path."""
-    from offloadsim.profiles import profile_search_path
+    from offloadsim.world.profiles import profile_search_path
 
     found_by_name = path.stem == name and path.parent.absolute() in {
         d.absolute() for d in profile_search_path()
@@ -312,7 +312,7 @@ def _calibrated_profile(text: str) -> Any:
     """The calibrated profile a file path or a profile name (along the profile search path) gives."""
     from offloadsim.calibration.errors import CalibrationError
     from offloadsim.calibration.profile import load_profile
-    from offloadsim.profiles import get_profile
+    from offloadsim.world.profiles import get_profile
 
     if Path(text).suffix in (".json", ".yaml", ".yml") or Path(text).exists():
         return load_profile(text)

@@ -9,7 +9,7 @@ kernels timed on one machine), found by name along
 
 from __future__ import annotations
 
-from offloadsim.profiles.builtin import (
+from offloadsim.world.profiles.builtin import (
     BUILTIN_PROFILES,
     Profile,
     available_profiles,
@@ -17,7 +17,7 @@ from offloadsim.profiles.builtin import (
     profile_file,
     unknown_profile_message,
 )
-from offloadsim.profiles.search import (
+from offloadsim.world.profiles.search import (
     PROFILE_PATH_ENV,
     SHIPPED_PROFILE_DIR,
     describe_search,

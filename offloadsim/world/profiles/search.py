@@ -8,7 +8,7 @@ looked for, in order, in
 2. each directory of ``$OFFLOADSIM_PROFILE_PATH`` (``os.pathsep``-separated);
 3. the user's profile directory, where ``offloadsim calibrate`` writes by
    default: ``$XDG_DATA_HOME/offloadsim/profiles`` (``~/.local/share/...``);
-4. the calibrated profiles shipped inside the package (``offloadsim/profiles/data``),
+4. the calibrated profiles shipped inside the package (``offloadsim/world/profiles/data``),
 
 so a scenario copied anywhere still finds the shipped profiles and the ones
 this user calibrated.

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from offloadsim.profiles.search import describe_search, profile_search_path
+from offloadsim.world.profiles.search import describe_search, profile_search_path
 
 if TYPE_CHECKING:
     from offloadsim.calibration.profile import CalibratedProfile
@@ -194,7 +194,7 @@ def available_profiles(search_dirs: Sequence[str | Path] | None = None) -> list[
     """Names a scenario may give as ``processor: {profile: NAME}``.
 
     The shipped derived profiles, then the calibrated profile files found in
-    ``search_dirs`` (default: :func:`offloadsim.profiles.profile_search_path`,
+    ``search_dirs`` (default: :func:`offloadsim.world.profiles.profile_search_path`,
     which ends with the shipped calibrated profiles).
     """
     from offloadsim.calibration.profile import list_profiles
@@ -208,7 +208,7 @@ def profile_file(name: str, search_dirs: Sequence[str | Path] | None = None) -> 
     """The file :func:`get_profile` reads for ``name``; None for a shipped derived profile or no match.
 
     Relative ``.json``/``.yaml`` paths are tried in each of ``search_dirs``
-    (default: :func:`offloadsim.profiles.profile_search_path`) first, then as
+    (default: :func:`offloadsim.world.profiles.profile_search_path`) first, then as
     given, then ``NAME.json|yaml`` in ``search_dirs``.
     """
     if name in BUILTIN_PROFILES:
@@ -229,7 +229,7 @@ def get_profile(name: str, search_dirs: Sequence[str | Path] | None = None) -> P
     A calibrated profile is a path to its ``.json``/``.yaml`` file (relative
     paths tried in each of ``search_dirs`` first), or ``NAME`` with a file
     ``NAME.json|yaml`` in one of ``search_dirs`` (default:
-    :func:`offloadsim.profiles.profile_search_path`). Raises KeyError naming
+    :func:`offloadsim.world.profiles.profile_search_path`). Raises KeyError naming
     the closest profiles and every place searched when nothing matches.
 
     >>> get_profile("xeon-ort-1t").kind  # shipped inside the package: found from anywhere

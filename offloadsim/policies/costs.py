@@ -225,6 +225,7 @@ class RequestCost:
 
 Hop = Callable[[str, str], tuple[float, float]]
 """``(latency s, bandwidth bit/s)`` of a transfer from one node to another."""
+_Transfer = tuple[float, float, bool | None] | None  # seconds moving, in flight, sent by the source
 
 
 def llm_request_cost(
@@ -261,57 +262,62 @@ def llm_request_cost(
     if not stages:
         raise ValueError("an LLM request needs at least one segment")
     radio: list[tuple[float, float, bool]] = []
-    on_source = 0.0
-    hops: dict[tuple[str, str], tuple[float, float]] = {}
 
-    def send(a: str, b: str, size: float, now: float) -> float:
+    def transfer(a: str, b: str, size: float) -> _Transfer:
+        """Seconds moving and in flight, and whether the source sends it (None: not at either end)."""
         if a == b:
-            return now
-        figures = hops.get((a, b))
-        if figures is None:
-            figures = hops[(a, b)] = hop(a, b)
-        latency, bandwidth = figures
+            return None
+        latency, bandwidth = hop(a, b)
         if size <= 0.0:
-            return now + latency
+            return 0.0, latency, None
         moving = 8.0 * size / bandwidth if bandwidth > 0.0 else math.inf
-        if a == source or b == source:
-            radio.append((now, now + moving, a == source))
+        return moving, latency, (a == source) if source in (a, b) else None
+
+    def send(step: _Transfer, now: float) -> float:
+        """When a transfer started at ``now`` arrives (the source's radio noted)."""
+        if step is None:
+            return now
+        moving, latency, sending = step
+        if sending is not None:
+            radio.append((now, now + moving, sending))
         return now + moving + latency
 
-    def run(stage: LLMStage, seconds: float, now: float) -> float:
-        nonlocal on_source
-        if stage.node == source:
-            on_source += seconds
-        return now + stage.wait_s + seconds
-
     first, last = stages[0].node, stages[-1].node
-    last_index = len(stages) - 1
-    now = send(source, first, prompt * TOKEN_BYTES, 0.0)
+    nodes = [stage.node for stage in stages]
+    pairs = range(len(stages) - 1)
+    prompt_on = [transfer(nodes[i], nodes[i + 1], prompt * stages[i].hidden_bytes) for i in pairs]
+    hand_on = [transfer(nodes[i], nodes[i + 1], stages[i].hidden_bytes) for i in pairs]  # one token's
+    home = transfer(last, source, TOKEN_BYTES)
+    if len(stages) == 1 or first == last:
+        back = None  # streamed: the next step starts at once
+    elif first == source:
+        back = home  # the token reaches the first segment by coming home
+    else:
+        back = transfer(last, first, TOKEN_BYTES)  # alongside the copy going home
+    computes_at_source = source in nodes
+    busy_s = 0.0
+
+    now = send(transfer(source, first, prompt * TOKEN_BYTES), 0.0)
     for index, stage in enumerate(stages):
-        now = run(stage, stage.prefill_s, now)
-        if index < last_index:
-            now = send(stage.node, stages[index + 1].node, prompt * stage.hidden_bytes, now)
-    finish = ttft = -math.inf
-    for token in range(1, output + 1):
-        home = send(last, source, TOKEN_BYTES, now)
-        finish = max(finish, home)
-        if token == 1:
-            ttft = home
-        if token == output:
-            break
-        if last_index == 0 or first == last:
-            pass  # streamed: the next step starts at once
-        elif first == source:
-            now = home
-        else:
-            now = send(last, first, TOKEN_BYTES, now)
+        now += stage.wait_s + stage.prefill_s
+        if stage.node == source:
+            busy_s += stage.prefill_s
+        if index < len(hand_on):
+            now = send(prompt_on[index], now)
+    ttft = finish = send(home, now)
+    for step in range(output - 1):
+        now = finish if back is home else send(back, now)
         for index, stage in enumerate(stages):
-            now = run(stage, stage.decode_s[token - 1], now)
-            if index < last_index:
-                now = send(stage.node, stages[index + 1].node, stage.hidden_bytes, now)
+            seconds = stage.decode_s[step]
+            now += stage.wait_s + seconds
+            if computes_at_source and stage.node == source:
+                busy_s += seconds
+            if index < len(hand_on):
+                now = send(hand_on[index], now)
+        finish = max(finish, send(home, now))
     if math.isinf(finish) or finish != finish:  # a segment that cannot run, a dead link
         return RequestCost(math.inf, math.inf if power is not None else 0.0, math.inf)
     energy = 0.0
     if power is not None:
-        energy = _joules(power.busy_w, on_source) + radio_energy_j(radio, power)
+        energy = _joules(power.busy_w, busy_s) + radio_energy_j(radio, power)
     return RequestCost(finish, energy, ttft)

@@ -13,8 +13,9 @@ Everything expensive is cached per run: the per-layer times of a model's
 application per node (they do not change during a run), route latencies,
 and the decision itself per application, source, server(s), and 5 %
 log-scale buckets of the bandwidths (and of the servers' expected waits
-when ``load_aware``).  Synthetic applications (no layer graph: their work
-is drawn per task) are priced afresh for every task.
+when ``load_aware``); for an LLM request, per its prompt and output tokens
+too.  Synthetic applications (no layer graph: their work is drawn per task)
+are priced afresh for every task.
 """
 
 from __future__ import annotations
@@ -185,26 +186,40 @@ class _SplitPolicy:
         the plan with more layers near the source; under the energy
         objective, joules within a relative 1e-9 are a tie broken by the
         lower latency (they differ by rounding alone).  Load-aware, each stage
-        on a server waits its expected wait.
+        on a server waits its expected wait.  The answer is cached per run by
+        application, prompt and output tokens, stations and 5 % buckets of the
+        bandwidths between them (and of the waits, when load-aware).
         """
         source = task.source
         prompt, output = task.llm  # type: ignore[attr-defined]
+        waits = {node: self._wait(view, node) for node in stations[1:]}
+        key = (
+            "llm",
+            task.app,
+            prompt,
+            output,
+            stations,
+            local,
+            tuple(
+                bucket(view.available_bandwidth_bps(a, b)) if view.reachable(a, b) else "unreachable"
+                for a, b in itertools.permutations(stations, 2)
+            ),
+            tuple(bucket(waits[node]) for node in stations[1:]) if self.load_aware else None,
+        )
+        hit = state["decisions"].get(key)
+        if hit is not None:
+            return hit
         hosts = view.hosts(task.app)
         power = self._power(view, source)
-        waits = {node: self._wait(view, node) for node in stations[1:]}
         stages: dict[tuple[str, int, int], LLMStage | None] = {}
         hops: dict[tuple[str, str], tuple[float, float]] = {}
 
         def stage(node: str, start: int, stop: int) -> LLMStage | None:
             key = (node, start, stop)
             if key not in stages:
-                found = None
-                if hosts is None or node in hosts:
-                    found = view.llm_stage(task, node, start, stop)
-                    if found is not None and node in waits:
-                        found = LLMStage(
-                            node, found.prefill_s, found.decode_s, found.hidden_bytes, waits[node]
-                        )
+                found = view.llm_stage(task, node, start, stop)
+                if found is not None and node in waits:
+                    found = LLMStage(node, found.prefill_s, found.decode_s, found.hidden_bytes, waits[node])
                 stages[key] = found
             return stages[key]
 
@@ -226,10 +241,14 @@ class _SplitPolicy:
             if not local and cuts[0] != 0:
                 continue
             bounds = (0, *cuts, layers)
-            segments = []
-            for j, node in enumerate(stations):
-                if bounds[j + 1] > bounds[j]:
-                    segments.append(stage(node, bounds[j], bounds[j + 1]))
+            spans = [
+                (node, bounds[j], bounds[j + 1])
+                for j, node in enumerate(stations)
+                if bounds[j + 1] > bounds[j]
+            ]
+            if hosts is not None and any(node not in hosts for node, _, _ in spans):
+                continue  # before pricing any stage: most candidates of a hosted model stop here
+            segments = [stage(*span) for span in spans]
             if any(s is None for s in segments):
                 continue
             priced = llm_request_cost(segments, source, prompt, output, hop, power)  # type: ignore[arg-type]
@@ -238,6 +257,10 @@ class _SplitPolicy:
             )
             if _better(cost, other, best[1], best_other):
                 best, best_other = (cuts, cost), other
+        decisions = state["decisions"]
+        if len(decisions) >= _MAX_DECISIONS:
+            decisions.clear()
+        decisions[key] = best
         return best
 
     @staticmethod

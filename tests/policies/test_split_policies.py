@@ -502,3 +502,66 @@ def test_dads_prices_codecs_and_radio_tails_as_the_engine_runs_them(SplitView, t
         assert chosen == pytest.approx(best, rel=1e-9), case
         checked += 1
     assert checked >= DADS_POLICY_CASES // 3
+
+
+# --- LLM requests: priced with the per-token round trip of a split decode ---------------
+
+
+@dataclass(frozen=True)
+class LLMTask:
+    """A 4-block LLM request as a policy sees it (``llm``: prompt and output tokens)."""
+
+    id: int = 0
+    app: str = "chat"
+    source: str = "phone-0"
+    arrival: float = 0.0
+    deadline: float = math.nan
+    layers: int = 4
+    flops: tuple[float, ...] = (1e9,) * 4
+    cut_bytes: tuple[float, ...] = (128.0, 16e3, 16e3, 16e3, 400.0)
+    llm: tuple[int, int] = (16, 50)
+
+
+def llm_view(make_view, phone_latency_s: float):
+    """The phone is quick at the first two blocks, the edge at the last two; a decode step per block."""
+    from offloadsim.policies.costs import LLMStage
+
+    decode = {"phone-0": [0.001, 0.001, 0.02, 0.02], "edge-0": [0.02, 0.02, 0.001, 0.001]}
+
+    @dataclass
+    class LLMView(make_view):
+        stage_calls: int = 0
+
+        def llm_stage(self, task, node, start, stop):
+            self.stage_calls += 1
+            step = sum(decode[node][start:stop]) if node in decode else 1e-4 * (stop - start)
+            return LLMStage(node, 10 * step, [step] * (task.llm[1] - 1), 1e3)
+
+    links = [
+        (a, b, phone_latency_s if "phone" in a else latency, bw)
+        for a, b, latency, bw in make_view.DEFAULT_LINKS
+    ]
+    return LLMView(links=links)
+
+
+def test_a_split_llm_pays_a_round_trip_per_token(make_view):
+    task = LLMTask()
+    # Close to the edge, splitting after block 2 wins even with 49 round trips (each ~10 ms).
+    near = decide(NeurosurgeonPolicy(server="edge-0"), task, llm_view(make_view, 3e-3))
+    assert near == Plan(("phone-0", "edge-0"), (2,))
+    # 40 ms away, 49 round trips (~4 s) cost more than running it all on the phone (2.5 s). Priced
+    # as a one-shot chain (one crossing each way, as before), the split looked best (0.32 s).
+    far = decide(NeurosurgeonPolicy(server="edge-0"), task, llm_view(make_view, 40e-3))
+    assert far == Plan(("phone-0", "edge-0"), (4,))
+
+
+def test_llm_decisions_are_cached_per_tokens_and_bandwidth(make_view):
+    view = llm_view(make_view, 3e-3)
+    policy = MultiTierPolicy()
+    first = policy.decide(LLMTask(), view)
+    calls = view.stage_calls
+    assert calls > 0
+    assert all(policy.decide(LLMTask(id=i), view) is first for i in range(1, 20))
+    assert view.stage_calls == calls  # the same tokens and bandwidths: decided once
+    policy.decide(LLMTask(llm=(16, 51)), view)
+    assert view.stage_calls > calls  # other tokens: priced afresh

@@ -5,7 +5,7 @@ import doctest
 import pytest
 
 import offloadsim.suggest
-from offloadsim.units import QUANTITIES, UnitError, parse_quantity
+from offloadsim.scenario.units import QUANTITIES, UnitError, parse_quantity
 
 
 def test_docstring_examples():

@@ -61,7 +61,7 @@ def _cmd_profiles(args: argparse.Namespace) -> int:
 
 def _rate(flops: float) -> str:
     """``19.5 TFLOP/s``."""
-    from offloadsim.units import format_quantity
+    from offloadsim.scenario.units import format_quantity
 
     return format_quantity(flops, "speed")
 

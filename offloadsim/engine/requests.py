@@ -12,10 +12,10 @@ from typing import Any
 
 import numpy as np
 
-from offloadsim.distributions import Dist
 from offloadsim.engine.tasks import NAN, Task
 from offloadsim.models.llm_cost import LLMCost
 from offloadsim.policies.costs import TOKEN_BYTES
+from offloadsim.scenario.distributions import Dist
 from offloadsim.world import AppTemplate
 
 __all__ = ["Maker", "llm_chain", "request_maker", "served_as"]

@@ -62,7 +62,7 @@ def start_arrivals(
 
     if spec.kind == "poisson":
         assert spec.rate_per_s is not None
-        from offloadsim.distributions import Dist
+        from offloadsim.scenario.distributions import Dist
 
         gap = Dist("exponential", (1.0 / spec.rate_per_s,)).sampler(rng)
         chain(gap, start + gap())

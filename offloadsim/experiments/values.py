@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from offloadsim.scenario.overrides import PathError, parse_path
-from offloadsim.units import QUANTITIES, UnitError, parse_quantity
+from offloadsim.scenario.units import QUANTITIES, UnitError, parse_quantity
 
 __all__ = ["typed_column", "quantity_kind", "to_si", "axis_label_for", "default_label"]
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from offloadsim.inputs import MAX_TABLE_BYTES, InputFileError, read_text
 from offloadsim.scenario.errors import describe
-from offloadsim.units import QUANTITIES, UnitError, parse_quantity
+from offloadsim.scenario.units import QUANTITIES, UnitError, parse_quantity
 
 __all__ = ["CsvProblem", "read_samples", "read_trace"]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from offloadsim.distributions import Dist
+from offloadsim.scenario.distributions import Dist
 
 __all__ = [
     "TIERS",

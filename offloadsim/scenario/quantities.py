@@ -10,10 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from offloadsim.distributions import DIST_KINDS, Dist
 from offloadsim.scenario.csvdata import CsvProblem, read_samples
+from offloadsim.scenario.distributions import DIST_KINDS, Dist
 from offloadsim.scenario.errors import describe, did_you_mean
-from offloadsim.units import QUANTITIES, UnitError, parse_quantity
+from offloadsim.scenario.units import QUANTITIES, UnitError, parse_quantity
 
 __all__ = ["FieldProblem", "parse_si", "parse_dist", "quantity_json_schema", "dist_json_schema"]
 

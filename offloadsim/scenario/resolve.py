@@ -15,8 +15,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from offloadsim.distributions import Dist
 from offloadsim.scenario.csvdata import CsvProblem, read_trace
+from offloadsim.scenario.distributions import Dist
 from offloadsim.scenario.errors import ProblemList, did_you_mean, format_path
 from offloadsim.scenario.model import (
     AppSpec,

@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 
-from offloadsim.distributions import Dist
+from offloadsim.scenario.distributions import Dist
 from offloadsim.scenario.errors import ProblemList
 from offloadsim.scenario.model import AppSpec, WorkloadSpec
 from offloadsim.scenario.schema import WorkloadDoc

@@ -27,7 +27,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from offloadsim.distributions import Dist
+from offloadsim.scenario.distributions import Dist
 from offloadsim.scenario.errors import describe
 from offloadsim.scenario.model import ARRIVAL_KINDS, DEFAULT_QUEUE_LIMIT, TIERS
 from offloadsim.scenario.quantities import (
@@ -38,7 +38,7 @@ from offloadsim.scenario.quantities import (
     quantity_json_schema,
 )
 from offloadsim.scenario.size import MAX_NODES
-from offloadsim.units import QUANTITIES
+from offloadsim.scenario.units import QUANTITIES
 
 __all__ = ["ScenarioDoc", "scenario_json_schema", "keys_at", "MAX_GROUP_COUNT", "SCENARIO_ERROR_TYPE"]
 

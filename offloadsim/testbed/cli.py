@@ -24,7 +24,7 @@ _PREFIX = "offloadsim: error: "
 
 def _quantity(kind: str) -> Any:
     def parse(text: str) -> float:
-        from offloadsim.units import UnitError, parse_quantity
+        from offloadsim.scenario.units import UnitError, parse_quantity
 
         try:
             return parse_quantity(text, kind)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from offloadsim.distributions import Dist
+from offloadsim.scenario.distributions import Dist
 from offloadsim.scenario.model import AppSpec, NodeSpec, ProcessorSpec, Scenario
 from offloadsim.world.profiles import get_profile
 from offloadsim.world.profiles.builtin import roofline_layer_seconds

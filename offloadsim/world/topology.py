@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import networkx as nx
 
 from offloadsim.scenario.model import LinkSpec, NodeSpec
-from offloadsim.units import format_quantity
+from offloadsim.scenario.units import format_quantity
 
 __all__ = ["Route", "Topology", "NoRouteError", "ROUTE_CACHE", "SEARCH_BUDGET"]
 

@@ -9,7 +9,6 @@ import pytest
 import yaml
 from scenario_testkit import DATA, HAVE_REGISTRY, HAVE_ZOO, SMALL
 
-from offloadsim.distributions import Dist
 from offloadsim.scenario import (
     ScenarioError,
     load_scenario,
@@ -17,6 +16,7 @@ from offloadsim.scenario import (
     load_scenario_text,
     read_document,
 )
+from offloadsim.scenario.distributions import Dist
 
 
 def _quickstart_document() -> dict:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from offloadsim.distributions import Dist
 from offloadsim.scenario import load_scenario_text
+from offloadsim.scenario.distributions import Dist
 from offloadsim.scenario.quantities import FieldProblem, parse_dist, parse_si
 
 

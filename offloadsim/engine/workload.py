@@ -1,6 +1,6 @@
-"""Arrival processes: Poisson, periodic with jitter, trace replay, closed loop.
+"""Arrivals: each (workload entry, source) pair runs its arrival process (offloadsim.scenario.arrivals).
 
-Each (workload entry, source) pair is one chain of timeout events with a
+An open process is one chain of timeout events with a
 callback, never a generator process per request.  Its random numbers come
 from its own stream, so arrivals do not depend on the policy.
 
@@ -17,10 +17,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+import numpy as np
 import simpy
 
 from offloadsim.engine.errors import EngineError
 from offloadsim.engine.streams import stream
+from offloadsim.scenario.arrivals import Clock
 from offloadsim.scenario.model import WorkloadSpec
 
 if TYPE_CHECKING:
@@ -41,13 +43,44 @@ def start_arrivals(
 ) -> None:
     """Schedule the arrivals of ``workload`` at ``source``; ``arrive()`` creates one task."""
     env = sim.env
-    spec = workload.arrivals
     rng = stream(sim.seed, sim.replication, "arrivals", *key)
-    start = workload.start_s
     stop = min(workload.stop_s if workload.stop_s is not None else sim.end_s, sim.end_s)
     stalled = _stall_guard(env, workload, source)
+    workload.arrivals.start(_Run(env, rng, source, workload.start_s, stop, arrive, stalled))
 
-    def chain(next_gap: Callable[[], float], first: float) -> None:
+
+class _Run:
+    """What an arrival process is handed for one (workload entry, source) pair (``ArrivalRun``)."""
+
+    __slots__ = ("_env", "arrive", "clock", "rng", "source", "stalled", "start", "stop")
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        rng: np.random.Generator,
+        source: str,
+        start: float,
+        stop: float,
+        arrive: Arrive,
+        stalled: Callable[[float], None],
+    ):
+        self._env = env
+        self.clock: Clock = env
+        self.rng = rng
+        self.source = source
+        self.start = start
+        self.stop = stop
+        self.arrive = arrive
+        self.stalled = stalled
+
+    def at(self, delay: float, callback: Callable[[simpy.Event], None]) -> None:
+        """Call ``callback(event)`` ``delay`` from now."""
+        self._env.timeout(delay).callbacks.append(callback)
+
+    def chain(self, next_gap: Callable[[], float], first: float) -> None:
+        """Arrivals at ``first`` and then ``next_gap()`` after each one, before ``stop``."""
+        env, arrive, stop, stalled = self._env, self.arrive, self.stop, self.stalled
+
         def fire(_: simpy.Event) -> None:
             arrive()
             gap = next_gap()
@@ -60,78 +93,11 @@ def start_arrivals(
         if first < stop:
             env.timeout(first).callbacks.append(fire)
 
-    if spec.kind == "poisson":
-        assert spec.rate_per_s is not None
-        from offloadsim.scenario.distributions import Dist
-
-        gap = Dist("exponential", (1.0 / spec.rate_per_s,)).sampler(rng)
-        chain(gap, start + gap())
-    elif spec.kind == "periodic":
-        assert spec.period_s is not None
-        period, jitter = spec.period_s, spec.jitter_s
-        # A random phase per source keeps many periodic sources from firing in lockstep.
-        phase = float(rng.uniform(0.0, period))
-        nominal = [start + phase]
-        offset = [float(rng.uniform(0.0, jitter)) if jitter > 0 else 0.0]
-
-        def periodic_gap() -> float:
-            nominal[0] += period
-            new_offset = float(rng.uniform(0.0, jitter)) if jitter > 0 else 0.0
-            gap = max(0.0, nominal[0] + new_offset - env.now)
-            offset[0] = new_offset
-            return gap
-
-        chain(periodic_gap, nominal[0] + offset[0])
-    elif spec.kind == "trace":
-        times = [t for t in spec.trace.get(source, spec.trace.get("*", ())) if start <= t < stop]
-        index = [0]
-
-        def trace_gap() -> float:
-            index[0] += 1
-            if index[0] >= len(times):
-                return float("inf")
-            return times[index[0]] - env.now
-
-        if times:
-            chain(trace_gap, times[0])
-    elif spec.kind == "closed":
-        assert spec.users is not None and spec.think is not None
-        think = spec.think.sampler(rng)
-
-        def user_cycle(done: Task | None = None) -> None:
-            delay = think()
-            now = env.now
-            if now + delay >= stop:
-                return
-            if now + delay == now and (done is None or done.arrival == now):
-                stalled(now)  # a request that took no time, and no time to think
-            event = env.timeout(delay)
-            event.callbacks.append(lambda _ev: _submit())
-
-        def _submit() -> None:
-            task = arrive()
-            if task is None:  # dropped at once: think again
-                user_cycle()
-            else:
-                task.on_done = user_cycle
-
-        for _ in range(spec.users):
-            first = start + think()
-            if first < stop:
-                env.timeout(first).callbacks.append(lambda _ev: _submit())
-    else:  # pragma: no cover - the loader admits only the kinds above
-        raise ValueError(f"unknown arrival kind {spec.kind!r}")
-
 
 def _stall_guard(env: simpy.Environment, workload: WorkloadSpec, source: str) -> Callable[[float], None]:
     """A counter of one chain's arrivals in a row at one instant; raises EngineError past the limit."""
-    spec = workload.arrivals
-    limit = STALL_LIMIT + (spec.users or 0)
-    if spec.kind == "periodic" and spec.period_s:
-        # Jitter wider than the period legitimately lines a few arrivals up at one instant.
-        limit += int(min(spec.jitter_s / spec.period_s, 1e9))
-    elif spec.kind == "trace":
-        limit += len(spec.trace.get(source, spec.trace.get("*", ())))  # rows may share a time
+    process = workload.arrivals
+    limit = STALL_LIMIT + process.stall_allowance(source)
     state = [-1.0, 0]  # the instant, arrivals there in a row
 
     def stalled(now: float) -> None:
@@ -142,16 +108,7 @@ def _stall_guard(env: simpy.Environment, workload: WorkloadSpec, source: str) ->
             raise EngineError(
                 f"workload[{workload.index}] at {source!r}: simulated time stopped advancing at {now:g} s "
                 f"({state[1]:,} arrivals in a row at that instant), so the run could never end; "
-                + _stall_hint(spec.kind)
+                + process.stall_hint
             )
 
     return stalled
-
-
-def _stall_hint(kind: str) -> str:
-    if kind == "closed":
-        return (
-            "its users never think and their requests take no time (or are dropped at once): "
-            "give 'think' a positive time"
-        )
-    return "the gap between arrivals is below the clock's resolution there: lower the arrival rate"

@@ -54,10 +54,8 @@ def input_files(scenario: Scenario) -> tuple[InputFile, ...]:
     base = Path(scenario.base_dir) if scenario.base_dir else Path.cwd()
     found: dict[tuple[str, str], Path] = {}
     for index, workload in enumerate(scenario.workload):
-        if workload.arrivals.trace_file:
-            found[(f"workload[{index}].trace", workload.arrivals.trace_file)] = Path(
-                workload.arrivals.trace_file
-            )
+        for key, file in workload.arrivals.input_files().items():
+            found[(f"workload[{index}].{key}", file)] = Path(file)
     for key, name in _empirical_files(scenario.document, ()):
         found[(key, str(base / name))] = base / name
     for name, app in scenario.applications.items():

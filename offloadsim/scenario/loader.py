@@ -16,7 +16,7 @@ from offloadsim.scenario.errors import Problem, ScenarioError, describe
 from offloadsim.scenario.model import Scenario
 from offloadsim.scenario.overrides import apply_overrides
 from offloadsim.scenario.resolve import resolve
-from offloadsim.scenario.schema import ScenarioDoc
+from offloadsim.scenario.schema import scenario_doc
 from offloadsim.scenario.translate import problems_from_validation
 from offloadsim.scenario.yamlio import parse_yaml
 
@@ -57,7 +57,7 @@ def load_scenario_data(
     data = apply_overrides(dict(document), overrides, source)
     base = Path(base_dir) if base_dir is not None else Path.cwd()
     try:
-        doc = ScenarioDoc.model_validate(data, context={"base_dir": base})
+        doc = scenario_doc().model_validate(data, context={"base_dir": base})
     except ValidationError as error:
         raise ScenarioError(problems_from_validation(error, source)) from None
     return resolve(doc, data, source, base)

@@ -10,11 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from offloadsim.scenario.arrivals.base import ArrivalProcess
 from offloadsim.scenario.distributions import Dist
+from offloadsim.scenario.keys import key
+from offloadsim.scenario.size import MAX_GROUP_COUNT
 
 __all__ = [
     "TIERS",
-    "ARRIVAL_KINDS",
     "DEFAULT_QUEUE_LIMIT",
     "NodeNames",
     "ProcessorSpec",
@@ -34,7 +36,6 @@ TIERS = ("device", "edge", "cloud", "network")
 # reaches it only with vanishing probability (an M/M/1 queue at 99.9 % load exceeds it with
 # probability 0.999**10000, about 5e-5); an overloaded one stops growing there, a few megabytes later.
 DEFAULT_QUEUE_LIMIT = 10_000
-ARRIVAL_KINDS = ("poisson", "periodic", "trace", "closed")
 
 
 class NodeNames(tuple[str, ...]):
@@ -66,12 +67,39 @@ class ProcessorSpec:
     """
 
     name: str = "cpu"
-    speed_flops: float | None = None
-    profile: str | None = None
-    cores: int = 1
-    memory_bandwidth_Bps: float | None = None
-    queue_limit: int | None = DEFAULT_QUEUE_LIMIT
-    noise: bool = False  # service times drawn with the profile's measured spread
+    profile: str | None = key(None, doc="Device profile name, e.g. cortex-a76, jetson-orin, a100.")
+    speed_flops: float | None = key(
+        None, yaml="speed", unit="speed", positive=True, doc="Sustained compute speed."
+    )
+    cores: int = key(
+        1,
+        ge=1,
+        le=MAX_GROUP_COUNT,
+        default_doc="1",
+        doc="Identical parallel servers sharing one FIFO queue.",
+    )
+    memory_bandwidth_Bps: float | None = key(
+        None,
+        yaml="memory_bandwidth",
+        unit="byte_rate",
+        positive=True,
+        doc="Memory bandwidth (LLM decode is bound by it).",
+    )
+    queue_limit: int | None = key(
+        DEFAULT_QUEUE_LIMIT,
+        ge=0,
+        schema_type=int,
+        default_doc=f"{DEFAULT_QUEUE_LIMIT:,}, which bounds an overloaded queue's memory",
+        doc="Most stages waiting (not in service); more are dropped, and counted per node (refused_full).",
+    )
+    noise: bool = key(
+        False,
+        default_doc="false",
+        doc=(
+            "Draw each model stage's service time around the profile's prediction with the run-to-run "
+            "spread measured at calibration (lognormal, mean preserved)."
+        ),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,12 +111,51 @@ class PowerSpec:
     device (None: mains powered).
     """
 
-    idle_w: float = 0.0
-    busy_w: float = 0.0
-    transmit_w: float = 0.0
-    receive_w: float = 0.0
-    tail_s: float = 0.0
-    battery_j: float | None = None
+    idle_w: float = key(
+        0.0, yaml="idle", unit="power", default_doc="0 W", example='"0.5 W"', doc="Power when idle."
+    )
+    busy_w: float = key(
+        0.0,
+        yaml="busy",
+        unit="power",
+        fallback="idle",
+        default_doc="idle",
+        doc="Power while computing (every core busy), at least idle.",
+    )
+    transmit_w: float = key(
+        0.0,
+        yaml="transmit",
+        unit="power",
+        fallback="idle",
+        default_doc="idle",
+        example='"1.3 W"',
+        doc="Power while sending, at least idle.",
+    )
+    receive_w: float = key(
+        0.0,
+        yaml="receive",
+        unit="power",
+        fallback="idle",
+        default_doc="idle",
+        example='"1 W"',
+        doc="Power while receiving, at least idle.",
+    )
+    tail_s: float = key(
+        0.0,
+        yaml="tail",
+        unit="time",
+        default_doc="0 s",
+        doc="Radio tail: time at transmit power after a transfer ends.",
+    )
+    battery_j: float | None = key(
+        None,
+        yaml="battery",
+        unit="energy",
+        positive=True,
+        default_doc="none (mains)",
+        example='"10 Wh"',
+        doc="Battery capacity; a flat device draws nothing more, generates no requests and computes nothing.",
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,24 +222,9 @@ class AppSpec:
         return self.model is None and self.onnx is None
 
 
-@dataclass(frozen=True, slots=True)
-class ArrivalSpec:
-    """How a workload's requests arrive, per source.
-
-    poisson: ``rate_per_s``; periodic: ``period_s`` with uniform ``jitter_s``
-    (each arrival shifted by U(0, jitter)); trace: ``trace`` maps each source
-    to its sorted timestamps; closed: ``users`` per source, each thinking for
-    a ``think`` draw between the end of one request and the next.
-    """
-
-    kind: str
-    rate_per_s: float | None = None
-    period_s: float | None = None
-    jitter_s: float = 0.0
-    trace_file: str | None = None
-    trace: dict[str, tuple[float, ...]] = field(default_factory=dict)
-    users: int | None = None
-    think: Dist | None = None
+#: How a workload's requests arrive, per source: an arrival process from the registry
+#: (:mod:`offloadsim.scenario.arrivals`), holding its own keys.
+ArrivalSpec = ArrivalProcess
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,9 +233,18 @@ class WorkloadSpec:
 
     app: str
     sources: tuple[str, ...]
-    arrivals: ArrivalSpec
-    start_s: float = 0.0
-    stop_s: float | None = None
+    arrivals: ArrivalSpec  # its keys sit beside these in the workload entry
+    start_s: float = key(
+        0.0, yaml="start", unit="time", default_doc="0 s", doc="First arrival not before this time."
+    )
+    stop_s: float | None = key(
+        None,
+        yaml="stop",
+        unit="time",
+        positive=True,
+        default_doc="end of run",
+        doc="No arrivals from this time on.",
+    )
     index: int = 0
 
 

@@ -8,19 +8,18 @@ key paths, all at once.
 
 from __future__ import annotations
 
-import heapq
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from offloadsim.scenario.csvdata import CsvProblem, read_trace
+from offloadsim.scenario.arrivals import ArrivalContext, ArrivalProcess, arrival_process
 from offloadsim.scenario.distributions import Dist
 from offloadsim.scenario.errors import ProblemList, did_you_mean, format_path
+from offloadsim.scenario.keys import spec_values
 from offloadsim.scenario.model import (
     AppSpec,
-    ArrivalSpec,
     LinkSpec,
     NodeNames,
     NodeSpec,
@@ -53,9 +52,10 @@ def resolve(doc: ScenarioDoc, raw: Mapping[str, Any], file: str, base_dir: Path)
     """The :class:`Scenario` described by ``doc`` (validated) and ``raw`` (the plain document)."""
     problems = ProblemList(file)
     index = NodeIndex(_node_groups(doc, problems))
-    check_clock(doc.warmup, doc.duration, doc.workload, problems)
+    processes = [_arrival_process(entry) for entry in doc.workload]
+    check_clock(doc.warmup, doc.duration, processes, problems)
     problems.raise_if_any()  # later checks need a sound set of nodes and a clock that can advance
-    footprint = _footprint(doc, index, problems)
+    footprint = _footprint(doc, processes, index, problems)
     problems.raise_if_any()  # too large: refused before anything big is built
     nodes = tuple(_node_specs(doc, base_dir, problems))
     links = _links(doc, index, problems)
@@ -65,7 +65,7 @@ def resolve(doc: ScenarioDoc, raw: Mapping[str, Any], file: str, base_dir: Path)
     _check_alternatives(applications, problems)
     applications = _resolve_hosts(doc, applications, index, problems)
     workload = tuple(
-        _workload(i, entry, raw, index, applications, base_dir, problems, footprint)
+        _workload(i, entry, processes[i], raw, index, applications, base_dir, problems, footprint)
         for i, entry in enumerate(doc.workload)
     )
     if not problems:
@@ -118,11 +118,7 @@ def _node_specs(doc: ScenarioDoc, base_dir: Path, problems: ProblemList) -> Iter
     profiles = _profile_names(base_dir)
     for group, node in doc.nodes.items():
         processor = _processor(group, node, profiles, base_dir, problems)
-        power = None
-        if node.power is not None:
-            p = node.power
-            busy, transmit, receive = (p.idle if w is None else w for w in (p.busy, p.transmit, p.receive))
-            power = PowerSpec(p.idle, busy, transmit, receive, p.tail, p.battery)
+        power = PowerSpec(**spec_values(PowerSpec, node.power)) if node.power is not None else None
         for name in expand_group(group, node.count):
             yield NodeSpec(name=name, group=group, tier=node.tier, processor=processor, power=power)
 
@@ -142,14 +138,7 @@ def _processor(
             f"unknown profile {doc.profile!r}{did_you_mean(doc.profile, profiles)}; "
             f"known: {', '.join(profiles)}; searched: {_profile_places(base_dir)}",
         )
-    return ProcessorSpec(
-        speed_flops=doc.speed,
-        profile=doc.profile,
-        cores=doc.cores,
-        memory_bandwidth_Bps=doc.memory_bandwidth,
-        queue_limit=doc.queue_limit,
-        noise=doc.noise,
-    )
+    return ProcessorSpec(**spec_values(ProcessorSpec, doc))
 
 
 # -- links ---------------------------------------------------------------------------------------------
@@ -193,7 +182,9 @@ def _links(doc: ScenarioDoc, index: NodeIndex, problems: ProblemList) -> tuple[L
 # -- size ----------------------------------------------------------------------------------------------
 
 
-def _footprint(doc: ScenarioDoc, index: NodeIndex, problems: ProblemList) -> Footprint:
+def _footprint(
+    doc: ScenarioDoc, processes: list[ArrivalProcess], index: NodeIndex, problems: ProblemList
+) -> Footprint:
     """Count what the scenario will hold; refuse it past the limits or the memory available."""
     links = 0
     for i, link in enumerate(doc.links):
@@ -208,10 +199,11 @@ def _footprint(doc: ScenarioDoc, index: NodeIndex, problems: ProblemList) -> Foo
             return Footprint()
         links += pairs
     tasks = 0.0
-    for entry in doc.workload:
+    for entry, process in zip(doc.workload, processes, strict=True):
         sources = len(dict.fromkeys(name for pattern in entry.sources for name in index.match(pattern)))
-        window = measured_window(entry.start, entry.stop, doc.warmup, doc.warmup + doc.duration)
-        tasks += expected_arrivals(entry.arrivals, sources, entry.rate, entry.period, entry.users, window)
+        start, stop = entry.start, entry.stop
+        window = measured_window(start, stop, doc.warmup, doc.warmup + doc.duration)
+        tasks += expected_arrivals(process, sources, window)
     computing = sum(
         len(members) for group, members in index.groups.items() if doc.nodes[group].processor is not None
     )
@@ -352,9 +344,16 @@ def _model_name(name: str, path: str, problems: ProblemList) -> str:
 # -- workload ------------------------------------------------------------------------------------------
 
 
+def _arrival_process(entry: WorkloadDoc) -> ArrivalProcess:
+    """The entry's arrival process with its keys as written (files not read yet)."""
+    process = arrival_process(entry.arrivals)
+    return process(**spec_values(process, entry))
+
+
 def _workload(
     i: int,
     entry: WorkloadDoc,
+    process: ArrivalProcess,
     raw: Mapping[str, Any],
     index: NodeIndex,
     applications: Mapping[str, AppSpec],
@@ -376,57 +375,13 @@ def _workload(
         if not matched:
             problems.add(f"{path}.sources" if single else f"{path}.sources[{j}]", index.no_match(pattern))
         sources.update(dict.fromkeys(matched))
-    trace: dict[str, tuple[float, ...]] = {}
-    trace_file = None
-    if entry.trace is not None:
-        trace_path = base_dir / entry.trace
-        trace_file = str(trace_path)
-        try:
-            rows = read_trace(trace_path, entry.trace)
-            # Rows without a source apply to every source: count them before copying them to each.
-            common = sum(1 for row in rows if row[1] is None)
-            times = common * len(sources) + len(rows) - common
-            if check_memory(replace(footprint, tasks=footprint.tasks + times), problems, f"{path}.trace"):
-                trace = _split_trace(rows, list(sources), entry.trace)
-        except CsvProblem as error:
-            problems.add(f"{path}.trace", str(error))
-    arrivals = ArrivalSpec(
-        kind=entry.arrivals,
-        rate_per_s=entry.rate,
-        period_s=entry.period,
-        jitter_s=entry.jitter or 0.0,
-        trace_file=trace_file,
-        trace=trace,
-        users=entry.users,
-        think=(entry.think or _ZERO) if entry.arrivals == "closed" else None,
-    )
-    return WorkloadSpec(
-        app=entry.app,
-        sources=tuple(sources),
-        arrivals=arrivals,
-        start_s=entry.start,
-        stop_s=entry.stop,
-        index=i,
-    )
 
+    def fits(tasks: float, key: str) -> bool:
+        return check_memory(replace(footprint, tasks=footprint.tasks + tasks), problems, key)
 
-def _split_trace(
-    rows: list[tuple[float, str | None, int]], sources: list[str], shown: str
-) -> dict[str, tuple[float, ...]]:
-    """Per-source sorted times: rows naming a source go to it, rows without one to every source."""
-    common: list[float] = []
-    own: dict[str, list[float]] = {source: [] for source in sources}
-    for time, source, line in rows:
-        if source is None:
-            common.append(time)
-        elif source in own:
-            own[source].append(time)
-        else:
-            raise CsvProblem(
-                f"{shown}, line {line}: source {source!r} is not one of this entry's sources"
-                f"{did_you_mean(source, sources)}"
-            )
-    return {source: tuple(heapq.merge(own[source], common)) for source in sources}
+    context = ArrivalContext(path, base_dir, tuple(sources), problems, fits)
+    arrivals = process.resolve(context)
+    return WorkloadSpec(entry.app, tuple(sources), arrivals, index=i, **spec_values(WorkloadSpec, entry))
 
 
 def _check_reachability(

@@ -19,10 +19,10 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 
+from offloadsim.scenario.arrivals import Closed
 from offloadsim.scenario.distributions import Dist
 from offloadsim.scenario.errors import ProblemList
-from offloadsim.scenario.model import AppSpec, WorkloadSpec
-from offloadsim.scenario.schema import WorkloadDoc
+from offloadsim.scenario.model import AppSpec, ArrivalSpec, WorkloadSpec
 
 __all__ = ["CLOCK_RESOLUTION_S", "MAX_END_S", "check_clock", "check_endless_loops", "takes_no_time"]
 
@@ -33,7 +33,7 @@ assert math.ulp(MAX_END_S) > CLOCK_RESOLUTION_S >= math.ulp(math.nextafter(MAX_E
 
 
 def check_clock(
-    warmup_s: float, duration_s: float, workload: Sequence[WorkloadDoc], problems: ProblemList
+    warmup_s: float, duration_s: float, arrivals: Sequence[ArrivalSpec], problems: ProblemList
 ) -> None:
     """Add a problem if the clock could not resolve a microsecond, or arrivals come closer than it can."""
     end_s = warmup_s + duration_s
@@ -47,19 +47,9 @@ def check_clock(
         )
         return
     tick = math.ulp(end_s)  # the clock's resolution at the end of the run
-    for i, entry in enumerate(workload):
-        if entry.arrivals == "periodic" and entry.period is not None and entry.period < tick:
-            problems.add(
-                f"workload[{i}].period",
-                f"{entry.period:g} s is shorter than the clock's resolution at the end of the run "
-                f"({tick:g} s): arrivals would repeat forever at one instant",
-            )
-        elif entry.arrivals == "poisson" and entry.rate is not None and 1.0 / entry.rate < tick:
-            problems.add(
-                f"workload[{i}].rate",
-                f"{entry.rate:g} /s puts arrivals closer together than the clock's resolution at "
-                f"the end of the run ({tick:g} s): they would repeat forever at one instant",
-            )
+    for i, process in enumerate(arrivals):
+        for key, message in process.clock_problems(tick):
+            problems.add(f"workload[{i}].{key}", message)
 
 
 def check_endless_loops(
@@ -68,7 +58,7 @@ def check_endless_loops(
     """Add a problem for every closed loop that never thinks over work that takes no time."""
     for entry in workload:
         arrivals = entry.arrivals
-        if arrivals.kind != "closed" or not _always_zero(arrivals.think):
+        if not isinstance(arrivals, Closed) or not _always_zero(arrivals.think):
             continue
         app = applications.get(entry.app)
         if app is not None and takes_no_time(app):

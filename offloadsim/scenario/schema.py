@@ -11,8 +11,9 @@ from __future__ import annotations
 import copy
 import functools
 import types
+import typing
 from pathlib import Path
-from typing import Annotated, Any, Literal, NoReturn, Union, get_args, get_origin
+from typing import TYPE_CHECKING, Annotated, Any, Literal, NoReturn, Union, get_args, get_origin
 
 from pydantic import (
     BaseModel,
@@ -22,14 +23,17 @@ from pydantic import (
     PlainValidator,
     ValidationInfo,
     WithJsonSchema,
+    create_model,
     field_validator,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
 
+from offloadsim.scenario.arrivals import arrival_kinds, arrival_processes, registry_version
 from offloadsim.scenario.distributions import Dist
 from offloadsim.scenario.errors import describe
-from offloadsim.scenario.model import ARRIVAL_KINDS, DEFAULT_QUEUE_LIMIT, TIERS
+from offloadsim.scenario.keys import Key, declared_keys
+from offloadsim.scenario.model import TIERS, PowerSpec, ProcessorSpec, WorkloadSpec
 from offloadsim.scenario.quantities import (
     FieldProblem,
     dist_json_schema,
@@ -37,17 +41,23 @@ from offloadsim.scenario.quantities import (
     parse_si,
     quantity_json_schema,
 )
-from offloadsim.scenario.size import MAX_NODES
+from offloadsim.scenario.size import MAX_GROUP_COUNT, MAX_NODES
 from offloadsim.scenario.units import QUANTITIES
 
-__all__ = ["ScenarioDoc", "scenario_json_schema", "keys_at", "MAX_GROUP_COUNT", "SCENARIO_ERROR_TYPE"]
+__all__ = [
+    "ScenarioDoc",
+    "scenario_doc",
+    "doc_fields",
+    "scenario_json_schema",
+    "keys_at",
+    "MAX_GROUP_COUNT",
+    "SCENARIO_ERROR_TYPE",
+]
 
-MAX_GROUP_COUNT = 1_000_000
 SCENARIO_ERROR_TYPE = "offloadsim_scenario"
 
 Tier = Literal["device", "edge", "cloud", "network"]
-Arrivals = Literal["poisson", "periodic", "trace", "closed"]
-assert get_args(Tier) == TIERS and get_args(Arrivals) == ARRIVAL_KINDS, "schema out of step with model.py"
+assert get_args(Tier) == TIERS, "schema out of step with model.py"
 
 
 def fail(message: str, subpath: str = "") -> NoReturn:
@@ -79,14 +89,19 @@ def _dist(kind: str) -> PlainValidator:
     return PlainValidator(validate)
 
 
+def quantity_type(kind: str, positive: bool = False) -> Any:
+    """The field type of a unit-bearing value of ``kind``: a unit string or an SI number, as an SI float."""
+    return Annotated[float, _si(kind, positive), WithJsonSchema(quantity_json_schema(kind))]
+
+
+def dist_type(kind: str) -> Any:
+    """The field type of a distribution of ``kind`` values."""
+    return Annotated[Dist, _dist(kind), WithJsonSchema(dist_json_schema(kind))]
+
+
 Time = Annotated[float, _si("time"), WithJsonSchema(quantity_json_schema("time"))]
 PositiveTime = Annotated[float, _si("time", True), WithJsonSchema(quantity_json_schema("time"))]
 Bandwidth = Annotated[float, _si("bandwidth", True), WithJsonSchema(quantity_json_schema("bandwidth"))]
-Rate = Annotated[float, _si("rate", True), WithJsonSchema(quantity_json_schema("rate"))]
-Power = Annotated[float, _si("power"), WithJsonSchema(quantity_json_schema("power"))]
-Energy = Annotated[float, _si("energy", True), WithJsonSchema(quantity_json_schema("energy"))]
-Speed = Annotated[float, _si("speed", True), WithJsonSchema(quantity_json_schema("speed"))]
-ByteRate = Annotated[float, _si("byte_rate", True), WithJsonSchema(quantity_json_schema("byte_rate"))]
 SizeDist = Annotated[Dist, _dist("size"), WithJsonSchema(dist_json_schema("size"))]
 WorkDist = Annotated[Dist, _dist("work"), WithJsonSchema(dist_json_schema("work"))]
 TimeDist = Annotated[Dist, _dist("time"), WithJsonSchema(dist_json_schema("time"))]
@@ -114,35 +129,59 @@ class _Strict(BaseModel):
 # -- nodes ---------------------------------------------------------------------------------------------
 
 
-class ProcessorDoc(_Strict):
-    """A processor: a named device profile, or a plain speed."""
+# -- keys declared on the resolved specs (scenario/keys.py) -------------------------------------------
 
-    profile: str | None = Field(None, description="Device profile name, e.g. cortex-a76, jetson-orin, a100.")
-    speed: Speed | None = Field(None, description=_doc("Sustained compute speed.", "speed"))
-    cores: int = Field(
-        1,
-        ge=1,
-        le=MAX_GROUP_COUNT,
-        description="Identical parallel servers sharing one FIFO queue. Default: 1.",
-    )
-    memory_bandwidth: ByteRate | None = Field(
-        None, description=_doc("Memory bandwidth (LLM decode is bound by it).", "byte_rate")
-    )
-    queue_limit: int = Field(
-        DEFAULT_QUEUE_LIMIT,
-        ge=0,
-        description=(
-            "Most stages waiting (not in service); more are dropped, and counted per node "
-            f"(refused_full). Default: {DEFAULT_QUEUE_LIMIT:,}, which bounds an overloaded queue's memory."
-        ),
-    )
-    noise: bool = Field(
-        False,
-        description=(
-            "Draw each model stage's service time around the profile's prediction with the run-to-run "
-            "spread measured at calibration (lognormal, mean preserved). Default: false."
-        ),
-    )
+
+def doc_fields(spec: type, *, optional: bool = False) -> dict[str, Any]:
+    """Pydantic fields, by YAML name, for the keys declared on ``spec`` (for ``create_model``).
+
+    ``optional`` makes every key optional with no default (a workload entry's
+    arrival keys: which are required depends on the process chosen).
+    """
+    hints = typing.get_type_hints(spec)
+    fields: dict[str, Any] = {}
+    for declared in declared_keys(spec):
+        annotation = _field_type(hints[declared.name], declared)
+        extra: dict[str, Any] = {"description": _key_doc(declared)}
+        for bound in ("ge", "le"):
+            if getattr(declared, bound) is not None:
+                extra[bound] = getattr(declared, bound)
+        if declared.json_schema_extra is not None:
+            extra["json_schema_extra"] = dict(declared.json_schema_extra)
+        if optional or declared.fallback is not None:
+            fields[declared.yaml] = (annotation | None, Field(None, **extra))
+        elif declared.required:
+            fields[declared.yaml] = (annotation, Field(**extra))
+        elif declared.default_factory is not None:
+            fields[declared.yaml] = (annotation, Field(default_factory=declared.default_factory, **extra))
+        else:
+            fields[declared.yaml] = (annotation, Field(declared.default, **extra))
+    return fields
+
+
+def _field_type(annotation: Any, declared: Key) -> Any:
+    """What users write for a key: its unit-bearing form, or the field's own type."""
+    if declared.schema_type is not None:
+        return declared.schema_type
+    if declared.unit is None:
+        return annotation
+    members = get_args(annotation) if get_origin(annotation) in (Union, types.UnionType) else (annotation,)
+    base = dist_type(declared.unit) if Dist in members else quantity_type(declared.unit, declared.positive)
+    return base | None if type(None) in members else base
+
+
+def _key_doc(declared: Key) -> str:
+    quantity = declared.unit if declared.unit is not None and declared.unit in QUANTITIES else None
+    return _doc(declared.doc, quantity, declared.default_doc, declared.example)
+
+
+def _spec_doc(spec: type, name: str) -> Any:
+    """A strict document model whose fields are the keys declared on ``spec``."""
+    return create_model(name + "Keys", __base__=_Strict, __module__=__name__, **doc_fields(spec))
+
+
+class ProcessorDoc(_spec_doc(ProcessorSpec, "Processor")):  # type: ignore[misc]
+    """A processor: a named device profile, or a plain speed."""
 
     @model_validator(mode="after")
     def _profile_or_speed(self) -> ProcessorDoc:
@@ -152,31 +191,8 @@ class ProcessorDoc(_Strict):
         return self
 
 
-class PowerDoc(_Strict):
+class PowerDoc(_spec_doc(PowerSpec, "Power")):  # type: ignore[misc]
     """Device power draw by state, for energy accounting."""
-
-    idle: Power = Field(0.0, description=_doc("Power when idle.", "power", "0 W", '"0.5 W"'))
-    busy: Power | None = Field(
-        None, description=_doc("Power while computing (every core busy), at least idle.", "power", "idle")
-    )
-    transmit: Power | None = Field(
-        None, description=_doc("Power while sending, at least idle.", "power", "idle", '"1.3 W"')
-    )
-    receive: Power | None = Field(
-        None, description=_doc("Power while receiving, at least idle.", "power", "idle", '"1 W"')
-    )
-    tail: Time = Field(
-        0.0, description=_doc("Radio tail: time at transmit power after a transfer ends.", "time", "0 s")
-    )
-    battery: Energy | None = Field(
-        None,
-        description=_doc(
-            "Battery capacity; a flat device draws nothing more, generates no requests and computes nothing.",
-            "energy",
-            "none (mains)",
-            '"10 Wh"',
-        ),
-    )
 
     @model_validator(mode="after")
     def _states_at_least_idle(self) -> PowerDoc:
@@ -365,58 +381,62 @@ Sources = Annotated[
     ),
 ]
 
-_ARRIVAL_KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    # arrivals: (required keys, optional keys)
-    "poisson": (("rate",), ()),
-    "periodic": (("period",), ("jitter",)),
-    "trace": (("trace",), ()),
-    "closed": (("users",), ("think",)),
-}
-
 
 class WorkloadDoc(_Strict):
     """Requests of one application from a set of source nodes."""
 
+    # ``arrivals``, the arrival processes' keys and the keys WorkloadSpec declares follow ``sources``
+    # in the model _workload_doc builds from the registered processes.
+    if TYPE_CHECKING:  # for type checkers only: the fields come from WorkloadSpec and the registry
+        arrivals: str
+        start: float
+        stop: float | None
+
     app: str = Field(description="Application name (a key of 'applications').")
     sources: Sources = Field(min_length=1, description="Source node names, group names or glob patterns.")
-    arrivals: Arrivals = Field(
-        "poisson", description="poisson | periodic | trace | closed. Default: poisson."
-    )
-    rate: Rate | None = Field(None, description=_doc("Poisson: requests per second per source.", "rate"))
-    period: PositiveTime | None = Field(
-        None, description=_doc("Periodic: time between requests per source.", "time")
-    )
-    jitter: Time | None = Field(
-        None, description=_doc("Periodic: each arrival shifted by U(0, jitter).", "time", "0 s")
-    )
-    trace: str | None = Field(
-        None,
-        description="Trace: CSV file, columns time (s, sorted) and optional source; relative to this file.",
-    )
-    users: int | None = Field(
-        None, ge=1, le=MAX_GROUP_COUNT, description="Closed: concurrent users per source."
-    )
-    think: TimeDist | None = Field(
-        None, description=_doc("Closed: think time between requests.", "time", "0 s")
-    )
-    start: Time = Field(0.0, description=_doc("First arrival not before this time.", "time", "0 s"))
-    stop: PositiveTime | None = Field(
-        None, description=_doc("No arrivals from this time on.", "time", "end of run")
-    )
 
     @model_validator(mode="after")
     def _keys_fit_arrivals(self) -> WorkloadDoc:
-        required, optional = _ARRIVAL_KEYS[self.arrivals]
-        for key in required:
-            if getattr(self, key) is None:
-                fail(f"arrivals: {self.arrivals} needs '{key}'")
-        for other in _ARRIVAL_KEYS.values():
-            for key in (*other[0], *other[1]):
-                if key not in required + optional and getattr(self, key) is not None:
-                    fail(f"'{key}' is not used with arrivals: {self.arrivals}", f".{key}")
-        if self.stop is not None and self.stop <= self.start:
-            fail(f"stop ({self.stop:g} s) must be after start ({self.start:g} s)", ".stop")
+        kind = self.arrivals
+        mine = {declared.yaml: declared for declared in declared_keys(_process(kind))}
+        for declared in mine.values():
+            if declared.required and getattr(self, declared.yaml) is None:
+                fail(f"arrivals: {kind} needs '{declared.yaml}'")
+        for key in _arrival_fields():
+            if key not in mine and getattr(self, key) is not None:
+                fail(f"'{key}' is not used with arrivals: {kind}", f".{key}")
+        start, stop = self.start, self.stop
+        if stop is not None and stop <= start:
+            fail(f"stop ({stop:g} s) must be after start ({start:g} s)", ".stop")
         return self
+
+
+def _process(kind: str) -> Any:
+    from offloadsim.scenario.arrivals import arrival_process
+
+    return arrival_process(kind)
+
+
+def _arrival_fields() -> dict[str, Any]:
+    """Every registered process's keys, in registration order, each optional (one field per YAML key)."""
+    fields: dict[str, Any] = {}
+    for process in arrival_processes():
+        for name, field in doc_fields(process, optional=True).items():
+            fields.setdefault(name, field)
+    return fields
+
+
+def _workload_doc() -> type[WorkloadDoc]:
+    """The workload entry's model: app, sources, arrivals, the processes' keys, then start and stop."""
+    kinds = arrival_kinds()
+    arrivals = (
+        Literal[kinds],
+        Field(kinds[0], description=f"{' | '.join(kinds)}. Default: {kinds[0]}."),
+    )
+    fields = {"arrivals": arrivals, **_arrival_fields(), **doc_fields(WorkloadSpec)}
+    return create_model(
+        "WorkloadDoc", __base__=WorkloadDoc, __module__=__name__, __doc__=WorkloadDoc.__doc__, **fields
+    )
 
 
 # -- policy and the whole document --------------------------------------------------------------------
@@ -502,20 +522,42 @@ class ScenarioDoc(_Strict):
         return value
 
 
-def scenario_json_schema() -> dict[str, Any]:
-    """The JSON Schema of scenario files, for editors (``offloadsim schema``); a fresh copy each call."""
-    return copy.deepcopy(_json_schema())
+def scenario_doc() -> type[ScenarioDoc]:
+    """The model that validates scenario documents, with every arrival process registered so far.
+
+    :class:`ScenarioDoc` itself leaves out the keys of arrival processes
+    (registered at run time, plug-ins included); this subclass has them.
+    """
+    return _scenario_doc(registry_version())
 
 
 @functools.cache
-def _json_schema() -> dict[str, Any]:
-    schema = ScenarioDoc.model_json_schema(mode="validation")
+def _scenario_doc(version: int) -> type[ScenarioDoc]:
+    workload = copy.copy(ScenarioDoc.model_fields["workload"])
+    items: Any = list[_workload_doc()]  # type: ignore[misc]
+    return create_model(
+        "ScenarioDoc",
+        __base__=ScenarioDoc,
+        __module__=__name__,
+        __doc__=ScenarioDoc.__doc__,
+        workload=(items, workload),
+    )
+
+
+def scenario_json_schema() -> dict[str, Any]:
+    """The JSON Schema of scenario files, for editors (``offloadsim schema``); a fresh copy each call."""
+    return copy.deepcopy(_json_schema(registry_version()))
+
+
+@functools.cache
+def _json_schema(version: int) -> dict[str, Any]:
+    schema = scenario_doc().model_json_schema(mode="validation")
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
 
 
 def keys_at(loc: tuple[str | int, ...]) -> list[str] | None:
     """The keys allowed in the mapping at ``loc`` of a scenario document, if it is a fixed record."""
-    current: Any = ScenarioDoc
+    current: Any = scenario_doc()
     for part in loc:
         current = _unwrap(current)
         if isinstance(current, type) and issubclass(current, BaseModel):

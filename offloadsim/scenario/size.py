@@ -14,12 +14,17 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from offloadsim.memory import available_bytes, format_bytes
 from offloadsim.scenario.errors import ProblemList
 
+if TYPE_CHECKING:
+    from offloadsim.scenario.arrivals import ArrivalProcess
+
 __all__ = [
     "LINK_BYTES",
+    "MAX_GROUP_COUNT",
     "MAX_LINKS",
     "MAX_NODES",
     "NODE_BYTES",
@@ -32,6 +37,8 @@ __all__ = [
     "measured_window",
 ]
 
+#: Members of a group at most: a processor's cores, a closed loop's users per source.
+MAX_GROUP_COUNT = 1_000_000
 #: Nodes in a scenario at most (every ``count`` added up).
 MAX_NODES = 500_000
 #: Links in a scenario at most (every pair each ``links`` entry expands to, added up).
@@ -102,14 +109,7 @@ def check_memory(footprint: Footprint, problems: ProblemList, key: str | None = 
     return False
 
 
-def expected_arrivals(
-    kind: str,
-    sources: int,
-    rate_per_s: float | None,
-    period_s: float | None,
-    users: int | None,
-    window_s: float,
-) -> float:
+def expected_arrivals(process: ArrivalProcess, sources: int, window_s: float) -> float:
     """Arrivals a workload entry makes in ``window_s`` of measured time, by its arrival process.
 
     Poisson and periodic by their mean rate; a closed loop at least once per
@@ -117,13 +117,7 @@ def expected_arrivals(
     """
     if window_s <= 0 or sources == 0:
         return 0.0
-    if kind == "poisson" and rate_per_s is not None:
-        return sources * rate_per_s * window_s
-    if kind == "periodic" and period_s is not None:
-        return sources * window_s / period_s
-    if kind == "closed" and users is not None:
-        return float(sources * users)
-    return 0.0
+    return process.expected_arrivals(sources, window_s)
 
 
 def measured_window(start_s: float, stop_s: float | None, warmup_s: float, end_s: float) -> float:

@@ -293,7 +293,7 @@ def check_scenario_yaml(text: str, base_dir: Path, source: str) -> None:
 
     from offloadsim.api import check_policy
     from offloadsim.scenario import ScenarioError, load_scenario_text
-    from offloadsim.scenario.schema import ScenarioDoc
+    from offloadsim.scenario.schema import scenario_doc
     from offloadsim.scenario.translate import problems_from_validation
     from offloadsim.scenario.yamlio import parse_yaml
 
@@ -306,7 +306,7 @@ def check_scenario_yaml(text: str, base_dir: Path, source: str) -> None:
         load_scenario_text(text, source, base_dir)
         return
     try:
-        ScenarioDoc.model_validate({"name": "fragment", **document}, context={"base_dir": base_dir})
+        scenario_doc().model_validate({"name": "fragment", **document}, context={"base_dir": base_dir})
     except ValidationError as error:
         raise ScenarioError(problems_from_validation(error, source)) from None
     if "policy" in document:

@@ -1,0 +1,185 @@
+"""The arrival-process contract and registry: one module and one registration per process.
+
+An arrival process is a frozen dataclass subclassing :class:`ArrivalProcess`.
+Its scenario keys are its fields, declared once with
+:func:`offloadsim.scenario.keys.key` (type, unit, default, doc): the workload
+entry's schema, its JSON Schema and docs, and the resolved spec all come from
+them.  At run time the engine hands it an :class:`ArrivalRun` per (workload
+entry, source) and the process schedules its arrivals through it; it never
+imports the engine or simpy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar, Protocol
+
+import numpy as np
+
+from offloadsim.scenario.errors import ProblemList
+from offloadsim.scenario.keys import Key, declared_keys
+
+__all__ = [
+    "ArrivalContext",
+    "ArrivalProcess",
+    "ArrivalRun",
+    "Clock",
+    "Submitted",
+    "arrival_kinds",
+    "arrival_process",
+    "arrival_processes",
+    "register_arrival_process",
+    "registry_version",
+]
+
+
+class Clock(Protocol):
+    """The simulated clock: ``now`` in seconds."""
+
+    @property
+    def now(self) -> float:
+        """Simulated seconds since the start of the run."""
+
+
+class Submitted(Protocol):
+    """A task an arrival created; ``on_done(task)`` is called when it finishes."""
+
+    arrival: float
+    on_done: Callable[[Any], None] | None
+
+
+class ArrivalRun(Protocol):
+    """What the engine hands a process for one (workload entry, source) pair.
+
+    ``rng`` is the pair's own random stream; arrivals happen in
+    ``[start, stop)``.  ``chain(next_gap, first)`` is the fast path of open
+    processes: an arrival at ``first``, then one ``next_gap()`` after each
+    arrival, until ``stop``.  ``at(delay, callback)`` calls ``callback(event)``
+    ``delay`` from now; ``arrive()`` creates one task (None: dropped at once);
+    ``stalled(now)`` counts an arrival at the instant of the last one.
+    """
+
+    clock: Clock
+    rng: np.random.Generator
+    source: str
+    start: float
+    stop: float
+
+    def chain(self, next_gap: Callable[[], float], first: float) -> None:
+        """Arrivals at ``first`` and then ``next_gap()`` after each one, before ``stop``."""
+
+    def at(self, delay: float, callback: Callable[[Any], None]) -> None:
+        """Call ``callback(event)`` ``delay`` from now."""
+
+    def arrive(self) -> Submitted | None:
+        """Create one task now (None: it was dropped at once)."""
+
+    def stalled(self, now: float) -> None:
+        """Count an arrival at the same instant as the one before (the engine stops a stuck run)."""
+
+
+@dataclass(frozen=True)
+class ArrivalContext:
+    """What resolving a workload entry offers its process: where it is, and what it may read.
+
+    ``fits(tasks, key)`` is True when ``tasks`` more recorded tasks still fit
+    in memory (else it has added a problem at ``key``).
+    """
+
+    path: str
+    base_dir: Path
+    sources: tuple[str, ...]
+    problems: ProblemList
+    fits: Callable[[float, str], bool]
+
+
+class ArrivalProcess:
+    """Base of arrival processes: subclasses are frozen dataclasses whose ``key()`` fields are their keys.
+
+    ``kind`` is the name written as ``arrivals: KIND``.  Override
+    :meth:`start`; the rest have defaults that suit a process without files,
+    estimates or special clock limits.
+    """
+
+    kind: ClassVar[str] = ""
+    #: What to tell a user whose chain stopped the clock (see the engine's stall guard).
+    stall_hint: ClassVar[str] = (
+        "the gap between arrivals is below the clock's resolution there: lower the arrival rate"
+    )
+
+    def start(self, run: ArrivalRun) -> None:
+        """Schedule this process's arrivals at one source."""
+        raise NotImplementedError
+
+    def expected_arrivals(self, sources: int, window_s: float) -> float:
+        """About how many arrivals ``sources`` sources make in ``window_s`` (for the memory estimate)."""
+        return 0.0
+
+    def clock_problems(self, tick_s: float) -> list[tuple[str, str]]:
+        """``(key, message)`` for settings that would put arrivals closer together than ``tick_s``."""
+        return []
+
+    def resolve(self, context: ArrivalContext) -> ArrivalProcess:
+        """The process with its files read and names checked (problems go to ``context.problems``)."""
+        return self
+
+    def input_files(self) -> dict[str, str]:
+        """``{key: path}`` of the files this process reads, for run manifests."""
+        return {}
+
+    def stall_allowance(self, source: str) -> int:
+        """Arrivals in a row at one instant that are legitimate at ``source`` (beyond the engine's limit)."""
+        return 0
+
+
+_PROCESSES: dict[str, type[ArrivalProcess]] = {}
+_VERSION = [0]
+
+
+def register_arrival_process(process: type[ArrivalProcess]) -> type[ArrivalProcess]:
+    """Make ``arrivals: process.kind`` available in scenarios (usable as a class decorator).
+
+    A key another process declares too must be declared alike (one key in
+    the workload entry).  Registering a kind again replaces it.
+    """
+    if not process.kind:
+        raise ValueError(f"{process.__name__} has no 'kind'")
+    keys = {declared.yaml: declared for declared in declared_keys(process)}
+    for other in _PROCESSES.values():
+        if other.kind == process.kind:
+            continue
+        for declared in declared_keys(other):
+            mine = keys.get(declared.yaml)
+            if mine is not None and _shape(mine) != _shape(declared):
+                raise ValueError(
+                    f"arrival key {declared.yaml!r} of {process.kind!r} is declared unlike {other.kind!r}'s"
+                )
+    _PROCESSES[process.kind] = process
+    _VERSION[0] += 1
+    return process
+
+
+def _shape(declared: Key) -> tuple[Any, ...]:
+    return (declared.unit, declared.positive, declared.ge, declared.le, declared.schema_type)
+
+
+def arrival_process(kind: str) -> type[ArrivalProcess]:
+    """The process registered as ``kind`` (KeyError if none)."""
+    return _PROCESSES[kind]
+
+
+def arrival_processes() -> tuple[type[ArrivalProcess], ...]:
+    """Registered processes, in registration order (built-ins first)."""
+    return tuple(_PROCESSES.values())
+
+
+def arrival_kinds() -> tuple[str, ...]:
+    """Registered kinds, in registration order."""
+    return tuple(_PROCESSES)
+
+
+def registry_version() -> int:
+    """A number that changes whenever a process is registered (the schema is rebuilt then)."""
+    return _VERSION[0]

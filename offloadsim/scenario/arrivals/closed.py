@@ -1,0 +1,63 @@
+"""A closed loop: users per source, each thinking between the end of one request and the next."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from offloadsim.scenario.arrivals.base import ArrivalProcess, ArrivalRun, Submitted
+from offloadsim.scenario.distributions import Dist
+from offloadsim.scenario.keys import key
+from offloadsim.scenario.size import MAX_GROUP_COUNT
+
+__all__ = ["Closed"]
+
+_NO_THINK = Dist.fixed(0.0)
+
+
+@dataclass(frozen=True, slots=True)
+class Closed(ArrivalProcess):
+    """``arrivals: closed, users: N[, think: T]``: N users per source, each with one request at a time."""
+
+    kind = "closed"
+    stall_hint = (
+        "its users never think and their requests take no time (or are dropped at once): "
+        "give 'think' a positive time"
+    )
+
+    users: int = key(ge=1, le=MAX_GROUP_COUNT, doc="Closed: concurrent users per source.")
+    think: Dist = key(_NO_THINK, unit="time", default_doc="0 s", doc="Closed: think time between requests.")
+
+    def start(self, run: ArrivalRun) -> None:
+        """Schedule this process's arrivals at one source."""
+        clock, stop = run.clock, run.stop
+        think = self.think.sampler(run.rng)
+
+        def user_cycle(done: Submitted | None = None) -> None:
+            delay = think()
+            now = clock.now
+            if now + delay >= stop:
+                return
+            if now + delay == now and (done is None or done.arrival == now):
+                run.stalled(now)  # a request that took no time, and no time to think
+            run.at(delay, submit)
+
+        def submit(_event: Any = None) -> None:
+            task = run.arrive()
+            if task is None:  # dropped at once: think again
+                user_cycle()
+            else:
+                task.on_done = user_cycle
+
+        for _ in range(self.users):
+            first = run.start + think()
+            if first < stop:
+                run.at(first, submit)
+
+    def expected_arrivals(self, sources: int, window_s: float) -> float:
+        """About how many arrivals ``sources`` sources make in ``window_s``."""
+        return float(sources * self.users)  # at least once per user
+
+    def stall_allowance(self, source: str) -> int:
+        """Arrivals in a row at one instant that are legitimate at ``source``."""
+        return self.users  # every user may legitimately start at one instant

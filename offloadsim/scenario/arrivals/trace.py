@@ -1,0 +1,90 @@
+"""Trace replay: arrival times read from a CSV file, per source or shared by every source."""
+
+from __future__ import annotations
+
+import dataclasses
+import heapq
+from dataclasses import dataclass
+
+from offloadsim.scenario.arrivals.base import ArrivalContext, ArrivalProcess, ArrivalRun
+from offloadsim.scenario.csvdata import CsvProblem, read_trace
+from offloadsim.scenario.errors import did_you_mean
+from offloadsim.scenario.keys import key
+
+__all__ = ["Trace"]
+
+
+@dataclass(frozen=True, slots=True)
+class Trace(ArrivalProcess):
+    """``arrivals: trace, trace: FILE.csv``: replay the file's times (column ``source`` optional).
+
+    Resolving reads the file: ``trace_file`` becomes its full path and
+    ``trace`` maps each source to its sorted times.
+    """
+
+    kind = "trace"
+
+    trace_file: str = key(
+        yaml="trace",
+        doc="Trace: CSV file, columns time (s, sorted) and optional source; relative to this file.",
+    )
+    trace: dict[str, tuple[float, ...]] = dataclasses.field(default_factory=dict)
+
+    def start(self, run: ArrivalRun) -> None:
+        """Schedule this process's arrivals at one source."""
+        clock, start, stop = run.clock, run.start, run.stop
+        times = [t for t in self._times(run.source) if start <= t < stop]
+        index = [0]
+
+        def trace_gap() -> float:
+            index[0] += 1
+            if index[0] >= len(times):
+                return float("inf")
+            return times[index[0]] - clock.now
+
+        if times:
+            run.chain(trace_gap, times[0])
+
+    def _times(self, source: str) -> tuple[float, ...]:
+        return self.trace.get(source, self.trace.get("*", ()))
+
+    def resolve(self, context: ArrivalContext) -> Trace:
+        """The process with its file read into per-source times."""
+        path = context.base_dir / self.trace_file
+        trace: dict[str, tuple[float, ...]] = {}
+        try:
+            rows = read_trace(path, self.trace_file)
+            # Rows without a source apply to every source: count them before copying them to each.
+            common = sum(1 for row in rows if row[1] is None)
+            if context.fits(common * len(context.sources) + len(rows) - common, f"{context.path}.trace"):
+                trace = _split_trace(rows, list(context.sources), self.trace_file)
+        except CsvProblem as error:
+            context.problems.add(f"{context.path}.trace", str(error))
+        return dataclasses.replace(self, trace_file=str(path), trace=trace)
+
+    def input_files(self) -> dict[str, str]:
+        """``{key: path}`` of the files it reads."""
+        return {"trace": self.trace_file}
+
+    def stall_allowance(self, source: str) -> int:
+        """Arrivals in a row at one instant that are legitimate at ``source``."""
+        return len(self._times(source))  # rows may share a time
+
+
+def _split_trace(
+    rows: list[tuple[float, str | None, int]], sources: list[str], shown: str
+) -> dict[str, tuple[float, ...]]:
+    """Per-source sorted times: rows naming a source go to it, rows without one to every source."""
+    common: list[float] = []
+    own: dict[str, list[float]] = {source: [] for source in sources}
+    for time, source, line in rows:
+        if source is None:
+            common.append(time)
+        elif source in own:
+            own[source].append(time)
+        else:
+            raise CsvProblem(
+                f"{shown}, line {line}: source {source!r} is not one of this entry's sources"
+                f"{did_you_mean(source, sources)}"
+            )
+    return {source: tuple(heapq.merge(own[source], common)) for source in sources}

@@ -9,6 +9,7 @@ A new process is one module (a frozen dataclass subclassing
 from __future__ import annotations
 
 from offloadsim.scenario.arrivals.base import (
+    ENTRY_POINT_GROUP,
     ArrivalContext,
     ArrivalProcess,
     ArrivalRun,
@@ -19,6 +20,7 @@ from offloadsim.scenario.arrivals.base import (
     arrival_processes,
     register_arrival_process,
     registry_version,
+    unregister_arrival_process,
 )
 from offloadsim.scenario.arrivals.closed import Closed
 from offloadsim.scenario.arrivals.periodic import Periodic
@@ -40,6 +42,8 @@ __all__ = [
     "arrival_processes",
     "register_arrival_process",
     "registry_version",
+    "unregister_arrival_process",
+    "ENTRY_POINT_GROUP",
 ]
 
 for _process in (Poisson, Periodic, Trace, Closed):  # the schema lists them in this order

@@ -6,13 +6,18 @@ Its scenario keys are its fields, declared once with
 entry's schema, its JSON Schema and docs, and the resolved spec all come from
 them.  At run time the engine hands it an :class:`ArrivalRun` per (workload
 entry, source) and the process schedules its arrivals through it; it never
-imports the engine or simpy.
+imports the engine or simpy.  Other distributions add processes through the
+``offloadsim.arrivals`` entry-point group (each entry point names a process
+class); they are loaded on first use, and one that fails to load is a
+warning naming its distribution, never a crash.
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
@@ -32,7 +37,12 @@ __all__ = [
     "arrival_processes",
     "register_arrival_process",
     "registry_version",
+    "unregister_arrival_process",
+    "ENTRY_POINT_GROUP",
 ]
+
+#: The entry-point group third-party distributions declare their arrival processes in.
+ENTRY_POINT_GROUP = "offloadsim.arrivals"
 
 
 class Clock(Protocol):
@@ -136,6 +146,7 @@ class ArrivalProcess:
 
 _PROCESSES: dict[str, type[ArrivalProcess]] = {}
 _VERSION = [0]
+_PLUGINS_LOADED = [False]
 
 
 def register_arrival_process(process: type[ArrivalProcess]) -> type[ArrivalProcess]:
@@ -161,25 +172,51 @@ def register_arrival_process(process: type[ArrivalProcess]) -> type[ArrivalProce
     return process
 
 
+def unregister_arrival_process(kind: str) -> type[ArrivalProcess] | None:
+    """Forget the process registered as ``kind`` (for tests and plug-in reloads); it, or None."""
+    process = _PROCESSES.pop(kind, None)
+    _VERSION[0] += 1
+    return process
+
+
+def _processes() -> dict[str, type[ArrivalProcess]]:
+    """The registry, with the entry-point plug-ins loaded on first use."""
+    if not _PLUGINS_LOADED[0]:
+        _PLUGINS_LOADED[0] = True
+        for entry in entry_points(group=ENTRY_POINT_GROUP):
+            try:
+                process = entry.load()
+                if process.kind not in _PROCESSES:
+                    register_arrival_process(process)
+            except Exception as error:  # a broken plug-in must not break every scenario
+                shown = f"{entry.dist.name} {entry.dist.version}" if entry.dist else "an unknown distribution"
+                warnings.warn(
+                    f"arrival process plug-in {entry.name!r} from {shown} failed to load: {error}",
+                    stacklevel=2,
+                )
+    return _PROCESSES
+
+
 def _shape(declared: Key) -> tuple[Any, ...]:
     return (declared.unit, declared.positive, declared.ge, declared.le, declared.schema_type)
 
 
 def arrival_process(kind: str) -> type[ArrivalProcess]:
     """The process registered as ``kind`` (KeyError if none)."""
-    return _PROCESSES[kind]
+    return _processes()[kind]
 
 
 def arrival_processes() -> tuple[type[ArrivalProcess], ...]:
     """Registered processes, in registration order (built-ins first)."""
-    return tuple(_PROCESSES.values())
+    return tuple(_processes().values())
 
 
 def arrival_kinds() -> tuple[str, ...]:
     """Registered kinds, in registration order."""
-    return tuple(_PROCESSES)
+    return tuple(_processes())
 
 
 def registry_version() -> int:
     """A number that changes whenever a process is registered (the schema is rebuilt then)."""
+    _processes()
     return _VERSION[0]

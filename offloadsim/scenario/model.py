@@ -179,9 +179,23 @@ class LinkSpec:
 
     a: str
     b: str
-    bandwidth_bps: float
-    reverse_bandwidth_bps: float
-    latency_s: float
+    bandwidth_bps: float = key(
+        yaml="bandwidth",
+        unit="bandwidth",
+        positive=True,
+        doc="Capacity in both directions (A→B, and B→A unless reverse_bandwidth).",
+    )
+    reverse_bandwidth_bps: float = key(
+        yaml="reverse_bandwidth",
+        unit="bandwidth",
+        positive=True,
+        fallback="bandwidth",
+        default_doc="same as bandwidth",
+        doc="Capacity B→A.",
+    )
+    latency_s: float = key(
+        0.0, yaml="latency", unit="time", default_doc="0 s", doc="Propagation latency per direction."
+    )
     index: int = 0
 
 

@@ -159,7 +159,7 @@ def _links(doc: ScenarioDoc, index: NodeIndex, problems: ProblemList) -> tuple[L
         if pairs == 0:
             problems.add(path, f"links {sides[0][0]!r} only to itself; a link needs two different nodes")
             continue
-        reverse = link.reverse_bandwidth if link.reverse_bandwidth is not None else link.bandwidth
+        keys = spec_values(LinkSpec, link)
         duplicates: list[tuple[str, str, int]] = []
         for a in sides[0]:
             for b in sides[1]:
@@ -169,7 +169,7 @@ def _links(doc: ScenarioDoc, index: NodeIndex, problems: ProblemList) -> tuple[L
                 first = linked_by.get(key)
                 if first is None:
                     linked_by[key] = i
-                    links.append(LinkSpec(a, b, link.bandwidth, reverse, link.latency, index=i))
+                    links.append(LinkSpec(a, b, index=i, **keys))
                 elif first != i:
                     duplicates.append((a, b, first))
         if duplicates:

@@ -33,7 +33,7 @@ from offloadsim.scenario.arrivals import arrival_kinds, arrival_processes, regis
 from offloadsim.scenario.distributions import Dist
 from offloadsim.scenario.errors import describe
 from offloadsim.scenario.keys import Key, declared_keys
-from offloadsim.scenario.model import TIERS, PowerSpec, ProcessorSpec, WorkloadSpec
+from offloadsim.scenario.model import TIERS, LinkSpec, PowerSpec, ProcessorSpec, WorkloadSpec
 from offloadsim.scenario.quantities import (
     FieldProblem,
     dist_json_schema,
@@ -175,9 +175,9 @@ def _key_doc(declared: Key) -> str:
     return _doc(declared.doc, quantity, declared.default_doc, declared.example)
 
 
-def _spec_doc(spec: type, name: str) -> Any:
-    """A strict document model whose fields are the keys declared on ``spec``."""
-    return create_model(name + "Keys", __base__=_Strict, __module__=__name__, **doc_fields(spec))
+def _spec_doc(spec: type, name: str, **before: Any) -> Any:
+    """A strict document model whose fields are ``before`` (keys resolve consumes) and ``spec``'s keys."""
+    return create_model(name + "Keys", __base__=_Strict, __module__=__name__, **before, **doc_fields(spec))
 
 
 class ProcessorDoc(_spec_doc(ProcessorSpec, "Processor")):  # type: ignore[misc]
@@ -235,20 +235,14 @@ class NodeDoc(_Strict):
 # -- links ---------------------------------------------------------------------------------------------
 
 
-class LinkDoc(_Strict):
-    """Links between every pair of nodes matched by the two patterns."""
+_BETWEEN = Field(
+    description="[A, B]: node names, group names or glob patterns (phone-*); every A-B pair is linked.",
+    examples=[["phone-*", "ap"]],
+)
 
-    between: list[str] = Field(
-        description="[A, B]: node names, group names or glob patterns (phone-*); every A-B pair is linked.",
-        examples=[["phone-*", "ap"]],
-    )
-    bandwidth: Bandwidth = Field(
-        description=_doc("Capacity in both directions (A→B, and B→A unless reverse_bandwidth).", "bandwidth")
-    )
-    reverse_bandwidth: Bandwidth | None = Field(
-        None, description=_doc("Capacity B→A.", "bandwidth", "same as bandwidth")
-    )
-    latency: Time = Field(0.0, description=_doc("Propagation latency per direction.", "time", "0 s"))
+
+class LinkDoc(_spec_doc(LinkSpec, "Link", between=(list[str], _BETWEEN))):  # type: ignore[misc]
+    """Links between every pair of nodes matched by the two patterns."""
 
     @field_validator("between", mode="after")
     @classmethod

@@ -101,9 +101,9 @@ def _plan_least_loaded(quick: bool) -> list[tuple[dict[str, Any], Any]]:
 
 def _run_least_loaded(results: Path, workers: int | None, quick: bool) -> Any:
     """One run of least-loaded on the busy edge, with every stage recorded (for the timeline)."""
+    from offloadsim.analysis.summary import metrics_row
     from offloadsim.api import run
     from offloadsim.experiments import Results
-    from offloadsim.experiments.jobs import metrics_row
 
     result = run(_compare_load_scenario(quick), policy="least-loaded", stages=True)
     metrics = pd.DataFrame([{"policy": "least-loaded", "replication": 0, **metrics_row(result.summary)}])
@@ -193,7 +193,7 @@ def identity_columns(experiment: Experiment) -> list[str]:
 
 def job_table(results: Any, experiment: Experiment) -> pd.DataFrame:
     """One row per job: its identity, its metrics (SI units) and the mean split of its completed tasks."""
-    from offloadsim.experiments.sweep import metric_columns
+    from offloadsim.analysis.catalogue import metric_columns
 
     metrics = results.metrics
     ids = identity_columns(experiment)

@@ -43,8 +43,8 @@ Row = tuple[str, float, int | None]
 PHASES = (
     ("load and validate the scenario", "offloadsim/api.py", "load"),
     ("simulate (world, engine, records)", "offloadsim/engine/__init__.py", "simulate"),
-    ("records to DataFrame, summary", "offloadsim/results.py", "from_raw"),
-    ("write the run directory (Parquet)", "offloadsim/results.py", "write_run"),
+    ("records to DataFrame, summary", "offloadsim/records/results.py", "from_raw"),
+    ("write the run directory (Parquet)", "offloadsim/records/results.py", "write_run"),
 )
 
 

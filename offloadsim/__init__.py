@@ -19,7 +19,7 @@ __all__ = ["RunResult", "__version__", "run"]
 
 if TYPE_CHECKING:
     from offloadsim.api import run
-    from offloadsim.results import RunResult
+    from offloadsim.records.results import RunResult
 
 
 def __getattr__(name: str) -> Any:
@@ -29,7 +29,7 @@ def __getattr__(name: str) -> Any:
 
         return run
     if name == "RunResult":
-        from offloadsim.results import RunResult
+        from offloadsim.records.results import RunResult
 
         return RunResult
     raise AttributeError(f"module 'offloadsim' has no attribute {name!r}")

@@ -12,17 +12,14 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from offloadsim.errors import RunError
 from offloadsim.progress import make_progress
 
 if TYPE_CHECKING:
-    from offloadsim.results import RunResult
+    from offloadsim.records.results import RunResult
     from offloadsim.scenario.model import PolicySpec, Scenario
 
 __all__ = ["RunError", "run", "load", "resolve_policy", "check_policy", "default_out_dir"]
-
-
-class RunError(ValueError):
-    """A run request that cannot be carried out (missing file, unknown policy); message is one line."""
 
 
 def load(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
@@ -124,7 +121,7 @@ def run(
     or an already loaded :class:`Scenario`.  ``policy`` / ``policy_params``
     replace the scenario's policy (see :func:`resolve_policy`), ``seed`` its
     root seed.  With ``out``, the run directory is written atomically
-    (:func:`offloadsim.results.write_run`); an earlier result there is kept
+    (:func:`offloadsim.records.results.write_run`); an earlier result there is kept
     as ``out.old-N`` (deleted with ``overwrite``), and a directory that
     cannot be used is an error before simulating.  ``progress``
     shows a bar on a terminal for runs longer than about two seconds.
@@ -132,7 +129,7 @@ def run(
     (``result.stages``, ``stages.parquet``), for timelines.
     """
     from offloadsim import engine
-    from offloadsim.results import RunResult, check_out_dir, write_run
+    from offloadsim.records.results import RunResult, check_out_dir, write_run
     from offloadsim.scenario.inputs import input_files
 
     if out is not None:

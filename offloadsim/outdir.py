@@ -52,10 +52,14 @@ __all__ = [
     "directory_lock",
     "locked_by_another",
     "describe_os_error",
+    "atomic_write",
+    "TMP_MARK",
 ]
 
 log = logging.getLogger("offloadsim")
 
+#: Marks the hidden temporary name of a file being written by :func:`atomic_write`.
+TMP_MARK = ".tmp-"
 #: A file in a directory that a writer (a sweep) holds locked while it works there.
 LOCK_FILE = ".offloadsim.lock"
 #: Partial directories of an older format (no writer recorded) count as abandoned after this long.
@@ -436,3 +440,21 @@ def _holder(directory: Path) -> str:
         return f"{info['what']}, pid {info['pid']} on {info['host']}, since {info['started']}"
     except (OSError, ValueError, KeyError, TypeError):
         return "its lock is held"
+
+
+def atomic_write(path: Path, write: Callable[[Path], None]) -> Path:
+    """Call ``write(tmp)`` on a hidden temporary sibling of ``path``, then rename it to ``path``.
+
+    On any failure (or Ctrl-C) the temporary file is removed and ``path`` is
+    left as it was.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.parent / f".{path.name}{TMP_MARK}{uuid.uuid4().hex[:12]}"
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path

@@ -11,11 +11,12 @@ import pytest
 import yaml
 
 import offloadsim
-from offloadsim import api, engine, results
+from offloadsim import api, engine
 from offloadsim.cli import main
 from offloadsim.engine.records import RawRun
 from offloadsim.progress import make_progress
-from offloadsim.results import RUN_FILES, read_run
+from offloadsim.records import results
+from offloadsim.records.results import RUN_FILES, read_run
 
 REPO = Path(offloadsim.__file__).resolve().parent.parent
 

@@ -5,15 +5,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from offloadsim.metrics import (
-    Summary,
+from offloadsim.analysis.statistics import (
     batch_means_ci,
     mean_ci,
     paired_difference_ci,
     percentile,
     student_t_ppf,
-    summarize,
 )
+from offloadsim.analysis.summary import Summary, summarize
 
 NAN = float("nan")
 

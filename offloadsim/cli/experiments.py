@@ -178,7 +178,7 @@ def add_experiment_commands(subparsers: Any) -> None:
 def _cmd_compare(args: argparse.Namespace) -> int:
     from offloadsim import api
     from offloadsim.experiments import COMPARE_FILES, compare, default_compare_dir
-    from offloadsim.results import check_out_dir
+    from offloadsim.records.results import check_out_dir
 
     if args.out is not None:
         check_out_dir(args.out, args.overwrite)
@@ -259,7 +259,7 @@ def _print_notes(scenarios: list[Any]) -> None:
 
 def _sweep_table(result: Any, limit: int = 40) -> str:
     """Mean ± CI of the headline metrics per point, one line per point."""
-    from offloadsim.experiments import metric_info
+    from offloadsim.analysis.catalogue import metric_info
 
     columns = ["latency_mean_s", "latency_p95_s", "deadline_miss_rate", "device_energy_mean_j"]
     swept = list(result.manifest.get("swept", []))

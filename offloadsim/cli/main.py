@@ -319,7 +319,7 @@ def _user_errors() -> tuple[type[BaseException], ...]:
     """
     found: list[type[BaseException]] = []
     for module, name in (
-        ("offloadsim.api", "RunError"),
+        ("offloadsim.errors", "RunError"),
         ("offloadsim.outdir", "ResultsError"),
         ("offloadsim.scenario.errors", "ScenarioError"),
         ("offloadsim.world", "WorldError"),
@@ -363,7 +363,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from offloadsim import api
 
     if args.out is not None and not args.dry_run:
-        from offloadsim.results import check_out_dir
+        from offloadsim.records.results import check_out_dir
 
         check_out_dir(args.out, args.overwrite)  # fail fast, before loading or running
     scenario = api.load(args.file, args.overrides)
@@ -374,7 +374,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         _print_world(scenario)
         print("dry run: nothing simulated, nothing written")
         return EXIT_OK
-    from offloadsim.results import RUN_FILES, check_out_dir
+    from offloadsim.records.results import RUN_FILES, check_out_dir
 
     seed = scenario.seed if args.seed is None else args.seed
     out = (

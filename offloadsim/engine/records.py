@@ -13,10 +13,12 @@ from typing import Any
 
 import numpy as np
 
+from offloadsim.records import schema
+
 __all__ = ["STAGE_COLUMNS", "TASK_COLUMNS", "RawRun", "RecordLog", "StageLog"]
 
-# Appended per task; latency, deadline_met and the plan-derived columns are
-# computed from these once, after the run.
+# Appended per task by the engine, in this order (Simulation._record); latency, deadline_met and
+# the plan-derived columns are computed from these once, after the run.
 _FLOAT = (
     "arrival",
     "start",
@@ -33,38 +35,14 @@ _FLOAT = (
     "output_tokens",
     "kv_cache_bytes",
 )
-_STATUSES = ("completed", "dropped", "failed", "in_flight")
-
-# The documented column order of a run's task table (DESIGN.md section 5).
-TASK_COLUMNS = (
-    "task_id",
-    "app",
-    "source",
-    "policy",
-    "replication",
-    "seed",
-    "arrival",
-    "start",
-    "finish",
-    "latency",
-    "wait",
-    "compute_time",
-    "transfer_time",
-    "bytes_sent",
-    "placement",
-    "split",
-    "deadline",
-    "deadline_met",
-    "status",
-    "device_energy",
-    "raw_input_offloaded",
-    "reason",
-    "ttft",
-    "tpot",
-    "prompt_tokens",
-    "output_tokens",
-    "kv_cache_bytes",
-)
+_STATUSES = schema.STATUSES
+TASK_COLUMNS = schema.TASK_COLUMNS
+STAGE_COLUMNS = schema.STAGE_COLUMNS
+# Columns the log computes itself in RecordLog.columns (from the plan table, the run, or others).
+_COMPUTED = frozenset((
+    "task_id", "app", "source", "policy", "replication", "seed", "latency", "placement", "split",
+    "deadline_met", "status", "raw_input_offloaded", "reason",
+))  # fmt: skip
 
 
 class RecordLog:
@@ -77,6 +55,8 @@ class RecordLog:
 
     def __init__(self) -> None:
         self.floats = {name: array("d") for name in _FLOAT}
+        # Declared columns the engine does not append per task: set by row when known, else NaN.
+        self.sparse: dict[str, dict[int, float]] = {}
         self.task_ids = array("q")
         self.plan_codes = array("i")
         self.status_codes = array("b")
@@ -107,11 +87,24 @@ class RecordLog:
             code = self.reasons[reason] = len(self.reasons)
         return code
 
+    def set(self, name: str, row: int, value: float) -> None:
+        """Set column ``name`` (declared in the schema, not appended per task) of record ``row``.
+
+        ``row`` is the task's ``row`` once recorded; rows never set are NaN.
+        """
+        values = self.sparse.get(name)
+        if values is None:
+            settable = {c.name for c in schema.task_columns()} - _COMPUTED - self.floats.keys()
+            if name not in settable:
+                raise KeyError(f"{name!r} is not a record column the log can set (see records.schema)")
+            values = self.sparse[name] = {}
+        values[row] = value
+
     def __len__(self) -> int:
         return len(self.task_ids)
 
     def columns(self, policy: str, replication: int, seed: int) -> dict[str, np.ndarray]:
-        """All columns as numpy arrays, in :data:`TASK_COLUMNS` order."""
+        """All columns as numpy arrays, in the schema's order (plug-in columns last)."""
         n = len(self)
         floats = {
             name: np.frombuffer(values, dtype=np.float64).copy() for name, values in self.floats.items()
@@ -149,10 +142,22 @@ class RecordLog:
             "raw_input_offloaded": raws[plan].astype(np.float64),
             "reason": reason,
         }
-        return {name: derived[name] if name in derived else floats[name] for name in TASK_COLUMNS}
-
-
-STAGE_COLUMNS = ("task_id", "kind", "where", "submitted", "start", "end", "bytes")
+        for name, values in self.sparse.items():
+            column = np.full(n, np.nan)
+            column[list(values)] = list(values.values())
+            derived[name] = column
+        out: dict[str, np.ndarray] = {}
+        for col in schema.task_columns():
+            name = col.name
+            if name in derived:
+                out[name] = derived[name]
+            elif name in floats:
+                out[name] = floats[name]
+            elif col.derive is not None:
+                out[name] = np.asarray(col.derive({**out, **floats, **derived}), dtype=np.float64)
+            else:
+                out[name] = np.full(n, np.nan)
+        return out
 
 
 class StageLog:

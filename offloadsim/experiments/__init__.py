@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+from offloadsim.analysis.catalogue import METRICS, Metric, metric_info
+from offloadsim.analysis.summary import metrics_row
 from offloadsim.experiments.compare import (
     COMPARE_FILES,
     CompareResult,
@@ -16,15 +18,7 @@ from offloadsim.experiments.compare import (
     default_compare_dir,
     format_comparison,
 )
-from offloadsim.experiments.jobs import (
-    METRICS,
-    Job,
-    JobResult,
-    Metric,
-    default_workers,
-    metric_info,
-    metrics_row,
-)
+from offloadsim.experiments.jobs import Job, JobResult, default_workers
 from offloadsim.experiments.storage import ExperimentError, Results, read_results
 from offloadsim.experiments.sweep import (
     SWEEP_FILES,

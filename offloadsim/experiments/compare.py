@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from offloadsim.analysis.catalogue import METRICS, metric_columns, metric_info
+from offloadsim.analysis.statistics import mean_ci, paired_difference_ci
 from offloadsim.experiments.jobs import (
     MAX_JOBS,
     Job,
@@ -28,11 +30,9 @@ from offloadsim.experiments.jobs import (
     default_workers,
     execute,
     job_key,
-    metric_info,
 )
 from offloadsim.experiments.storage import ExperimentError, write_json, write_parquet, write_text
-from offloadsim.experiments.sweep import _host_info, metric_columns
-from offloadsim.metrics import mean_ci, paired_difference_ci
+from offloadsim.experiments.sweep import _host_info
 
 if TYPE_CHECKING:
     from offloadsim.scenario.model import Scenario
@@ -180,7 +180,7 @@ def compare(
     >>> print(result.format_table())  # doctest: +SKIP
     """
     from offloadsim import api
-    from offloadsim.results import check_out_dir, scenario_hash
+    from offloadsim.records.results import check_out_dir, scenario_hash
     from offloadsim.scenario.inputs import input_files
 
     names = [str(p).strip() for p in policies]
@@ -303,7 +303,7 @@ def compare_jobs(scenario: Scenario, policies: Sequence[str], replications: int)
 
 
 def _concat_tasks(parts: Sequence[pd.DataFrame]) -> pd.DataFrame:
-    from offloadsim.results import tasks_frame
+    from offloadsim.records.results import tasks_frame
 
     raw = pd.concat(parts, ignore_index=True)
     return tasks_frame({c: raw[c] for c in raw.columns})
@@ -369,7 +369,8 @@ def format_comparison(
     """Render :func:`compare_table` output for a terminal (display units, ``*`` = CI of Δ excludes 0)."""
     available = set(summary["metric"])
     shown = [m for m in metrics if m in available]
-    shown += [m for m in dict.fromkeys(summary["metric"]) if m.startswith("utilisation_") and m not in shown]
+    # Then the record columns' own metrics and the utilisations, in catalogue order.
+    shown += [m for m in metric_columns(list(dict.fromkeys(summary["metric"]))) if m not in METRICS]
     cells: dict[tuple[str, str], tuple[float, float, float, float]] = {
         (str(p), str(m)): (float(mean), float(ci), float(diff), float(diff_ci))
         for p, m, mean, ci, diff, diff_ci in zip(
@@ -395,13 +396,13 @@ def format_comparison(
                 delta_row.append("")
                 continue
             mean, half, diff, diff_half = cell
-            value_row.append(_pm(mean, half, info.scale))
+            value_row.append(info.format(mean, half))
             if policy == baseline or math.isnan(diff):
                 delta_row.append("")
             else:
                 significant = not math.isnan(diff_half) and abs(diff) > diff_half
                 delta_row.append(
-                    _pm(diff, diff_half, info.scale, signed=True) + (" *" if significant else "")
+                    info.format(diff, diff_half, signed=True) + (" *" if significant else "")
                 )
         lines.append(value_row)
         if len(policies) > 1:
@@ -428,27 +429,6 @@ def format_comparison(
             ).rstrip()
         )
     return "\n".join(out)
-
-
-def _pm(mean: float, half: float, scale: float, signed: bool = False) -> str:
-    if mean is None or math.isnan(mean):
-        return "-"
-    value = mean * scale
-    digits = _digits(value, half * scale if not math.isnan(half) else math.nan)
-    text = f"{value:+,.{digits}f}" if signed else f"{value:,.{digits}f}"
-    if signed:
-        text = text.replace("-", "−")
-    if math.isnan(half):
-        return text
-    return f"{text} ± {half * scale:,.{digits}f}"
-
-
-def _digits(value: float, half: float) -> int:
-    """Decimals enough to show the CI half-width to two significant digits (at most 4)."""
-    reference = half if half == half and half > 0 else abs(value)
-    if reference == 0 or reference != reference:
-        return 1
-    return int(min(4, max(0, 1 - math.floor(math.log10(reference)))))
 
 
 # --------------------------------------------------------------------------- writing

@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import math
 import multiprocessing
 import multiprocessing.connection
 import os
@@ -27,22 +26,19 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from offloadsim.analysis.summary import metrics_row
 from offloadsim.experiments.storage import ExperimentError
 
 if TYPE_CHECKING:
-    from offloadsim.metrics import Summary
     from offloadsim.scenario.inputs import InputFile
     from offloadsim.scenario.model import Scenario
 
 __all__ = [
     "MAX_JOBS",
-    "METRICS",
-    "Metric",
     "Job",
     "JobResult",
     "JobFailure",
     "job_key",
-    "metrics_row",
     "run_job",
     "execute",
     "default_workers",
@@ -52,62 +48,6 @@ __all__ = [
 #: The most jobs one compare or sweep may plan: far more than a study needs, few enough that
 #: planning them (a scenario reference and a key each) takes seconds and megabytes, not hours.
 MAX_JOBS = 100_000
-
-
-@dataclass(frozen=True)
-class Metric:
-    """How a job-level metric is shown: a label, a display unit and the factor from its SI value."""
-
-    label: str
-    unit: str
-    scale: float = 1.0
-
-    @property
-    def axis_label(self) -> str:
-        """``"p95 latency (ms)"``."""
-        return f"{self.label} ({self.unit})" if self.unit else self.label
-
-
-#: Job-level metrics (columns of ``metrics.parquet``, SI units), in display order.
-METRICS: dict[str, Metric] = {
-    "latency_mean_s": Metric("mean latency", "ms", 1e3),
-    "latency_p50_s": Metric("median latency", "ms", 1e3),
-    "latency_p95_s": Metric("p95 latency", "ms", 1e3),
-    "latency_p99_s": Metric("p99 latency", "ms", 1e3),
-    "wait_mean_s": Metric("mean queueing wait", "ms", 1e3),
-    "deadline_miss_rate": Metric("deadline misses", "%", 100.0),
-    "drop_rate": Metric("dropped tasks", "%", 100.0),
-    "throughput_per_s": Metric("throughput", "tasks/s"),
-    "device_energy_mean_j": Metric("device energy per task", "mJ", 1e3),
-    "bytes_sent": Metric("data sent", "MB", 1e-6),
-    "arrived": Metric("tasks arrived", "tasks"),
-    "completed": Metric("tasks completed", "tasks"),
-    "dropped": Metric("tasks dropped", "tasks"),
-    "failed": Metric("tasks failed", "tasks"),
-    "in_flight": Metric("tasks in flight at end", "tasks"),
-}
-
-
-def metric_info(name: str) -> Metric:
-    """The display description of a metric column (utilisation columns included)."""
-    if name in METRICS:
-        return METRICS[name]
-    if name.startswith("utilisation_"):
-        return Metric(f"{name.removeprefix('utilisation_')} utilisation", "%", 100.0)
-    return Metric(name.replace("_", " "), "")
-
-
-def metrics_row(summary: Summary) -> dict[str, float]:
-    """The job-level metrics of one run: :data:`METRICS` and ``utilisation_<tier>`` (SI units, fractions)."""
-    row: dict[str, float] = {}
-    for name in METRICS:
-        if name == "drop_rate":
-            row[name] = summary.dropped / summary.arrived if summary.arrived else math.nan
-        else:
-            row[name] = getattr(summary, name)
-    for tier, value in summary.tier_utilisation.items():
-        row[f"utilisation_{tier}"] = float(value)
-    return row
 
 
 # --------------------------------------------------------------------------- jobs

@@ -1,4 +1,4 @@
-"""Files of experiments: atomic writes, one Parquet file per finished job, and reading results back.
+"""Files of experiments: atomic writes, one Parquet file per finished job (read back by records.stored).
 
 Every file is written to a hidden temporary name in its final directory and
 renamed into place, so a reader (or a rerun after a crash) sees a whole
@@ -13,7 +13,6 @@ import json
 import os
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +20,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from offloadsim.api import RunError
+from offloadsim.outdir import TMP_MARK, atomic_write
+from offloadsim.records.stored import ExperimentError, Results, read_results
 
 __all__ = [
     "ExperimentError",
@@ -41,32 +41,6 @@ __all__ = [
 ]
 
 _JOB_META = b"offloadsim.job"
-_TMP_MARK = ".tmp-"
-
-
-class ExperimentError(RunError):
-    """An experiment that cannot be set up, run or read (bad arguments, output dir); one line per problem.
-
-    A :class:`~offloadsim.api.RunError`, so the command line reports it as a user error.
-    """
-
-
-def atomic_write(path: Path, write: Callable[[Path], None]) -> Path:
-    """Call ``write(tmp)`` on a hidden temporary sibling of ``path``, then rename it to ``path``.
-
-    On any failure (or Ctrl-C) the temporary file is removed and ``path`` is
-    left as it was.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.parent / f".{path.name}{_TMP_MARK}{uuid.uuid4().hex[:12]}"
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return path
 
 
 def replace_together(directory: Path, writers: Mapping[str, Callable[[Path], None]], marker: str) -> None:
@@ -84,7 +58,7 @@ def replace_together(directory: Path, writers: Mapping[str, Callable[[Path], Non
     staged: dict[str, Path] = {}
     try:
         for name, write in writers.items():
-            tmp = directory / f".{name}{_TMP_MARK}{uuid.uuid4().hex[:12]}"
+            tmp = directory / f".{name}{TMP_MARK}{uuid.uuid4().hex[:12]}"
             staged[name] = tmp
             write(tmp)
         (directory / marker).unlink(missing_ok=True)
@@ -158,98 +132,7 @@ def remove_stale_temporaries(directory: Path) -> int:
     removed = 0
     if directory.is_dir():
         for entry in directory.iterdir():
-            if entry.name.startswith(".") and _TMP_MARK in entry.name and entry.is_file():
+            if entry.name.startswith(".") and TMP_MARK in entry.name and entry.is_file():
                 entry.unlink(missing_ok=True)
                 removed += 1
     return removed
-
-
-# --------------------------------------------------------------------------- reading
-
-
-@dataclass
-class Results:
-    """The tables of a run, compare or sweep directory, as read by :func:`read_results`.
-
-    ``kind`` is ``"run"``, ``"compare"`` or ``"sweep"``; ``metrics`` has one
-    row per job (replication); ``swept`` names the swept key paths (sweeps).
-    """
-
-    kind: str
-    path: Path
-    tasks: pd.DataFrame
-    metrics: pd.DataFrame
-    nodes: pd.DataFrame
-    manifest: dict[str, Any]
-    swept: list[str] = field(default_factory=list)
-    stages: pd.DataFrame | None = None  # a single run recorded with --stages
-
-
-def read_results(directory: str | Path) -> Results:
-    """Read a results directory written by ``offloadsim run``, ``compare`` or ``sweep``.
-
-    Raises :class:`ExperimentError` naming the directory when it is missing
-    or incomplete.
-    """
-    path = Path(directory)
-    if not path.is_dir():
-        raise ExperimentError(f"no results directory at {path}")
-    manifest_file = path / "manifest.json"
-    if not manifest_file.is_file():
-        raise ExperimentError(
-            f"{path} is not a results directory (no manifest.json; for a sweep, it is written "
-            "when every job has finished)"
-        )
-    try:
-        manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
-        tasks = _read_table(path / "tasks.parquet")
-        nodes = _read_table(path / "nodes.parquet")
-        if (path / "metrics.parquet").is_file():
-            metrics = pd.read_parquet(path / "metrics.parquet")
-        else:
-            metrics = _run_metrics(path, manifest)
-    except (OSError, ValueError) as error:
-        raise ExperimentError(f"cannot read results in {path}: {error}") from None
-    _check_counts(path, manifest, tasks, metrics)
-    fmt = str(manifest.get("format", ""))
-    kind = "sweep" if fmt.startswith("offloadsim-sweep") else "compare" if "compare" in fmt else "run"
-    swept = [str(k) for k in manifest.get("swept", [])]
-    stages = pd.read_parquet(path / "stages.parquet") if (path / "stages.parquet").is_file() else None
-    return Results(kind, path, tasks, metrics, nodes, manifest, swept, stages)
-
-
-def _check_counts(
-    path: Path, manifest: Mapping[str, Any], tasks: pd.DataFrame, metrics: pd.DataFrame
-) -> None:
-    """Refuse tables that do not match their manifest (left mixed by a writer of an older version)."""
-    for key, table, name in (("tasks", tasks, "tasks.parquet"), ("jobs", metrics, "metrics.parquet")):
-        expected = manifest.get(key)
-        if isinstance(expected, int) and expected != len(table):
-            raise ExperimentError(
-                f"{path} is inconsistent: manifest.json counts {expected} rows of {name}, which has "
-                f"{len(table)} (an interrupted write?); rerun the command that made it"
-            )
-
-
-def _read_table(file: Path) -> pd.DataFrame:
-    if not file.is_file():
-        raise ExperimentError(f"{file.parent} is incomplete: {file.name} is missing")
-    return pd.read_parquet(file)
-
-
-def _run_metrics(path: Path, manifest: Mapping[str, Any]) -> pd.DataFrame:
-    """A one-row metrics table for a single run directory, from its summary.json."""
-    from offloadsim.experiments.jobs import metrics_row
-    from offloadsim.metrics import Summary
-
-    summary_file = path / "summary.json"
-    if not summary_file.is_file():
-        raise ExperimentError(f"{path} is incomplete: summary.json is missing")
-    summary = Summary.from_dict(json.loads(summary_file.read_text(encoding="utf-8")))
-    row = {
-        "policy": (manifest.get("policy") or {}).get("name", ""),
-        "replication": int(manifest.get("replication", 0)),
-        "seed": int(manifest.get("seed", 0)),
-        **metrics_row(summary),
-    }
-    return pd.DataFrame([row])

@@ -46,6 +46,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from offloadsim.analysis.catalogue import metric_columns
+from offloadsim.analysis.statistics import mean_ci
+from offloadsim.analysis.values import default_label, quantity_kind, typed_column
 from offloadsim.experiments.jobs import (
     MAX_JOBS,
     Job,
@@ -66,8 +69,6 @@ from offloadsim.experiments.storage import (
     write_job_file,
     write_text,
 )
-from offloadsim.experiments.values import default_label, quantity_kind, typed_column
-from offloadsim.metrics import mean_ci
 from offloadsim.outdir import (
     check_out_dir,
     describe_os_error,
@@ -628,7 +629,7 @@ def merge_sweep(
     Jobs are taken in their order (point, then replication), so the tables
     do not depend on which worker finished first.
     """
-    from offloadsim.results import nodes_frame, scenario_hash, tasks_frame
+    from offloadsim.records.results import nodes_frame, scenario_hash, tasks_frame
 
     directory = Path(directory)
     swept = spec.swept
@@ -745,14 +746,6 @@ def _inputs_of(jobs: Sequence[Job]) -> list[dict[str, str]]:
         for item in input_files(scenario):
             found.setdefault((item.key, item.path, item.sha256), item.to_dict())
     return [found[key] for key in sorted(found)]
-
-
-def metric_columns(metrics: pd.DataFrame) -> list[str]:
-    """The numeric metric columns of a metrics table (not the identifying ones)."""
-    from offloadsim.experiments.jobs import METRICS
-
-    known = [c for c in METRICS if c in metrics.columns]
-    return known + [c for c in metrics.columns if c.startswith("utilisation_")]
 
 
 def summarize_points(metrics: pd.DataFrame, swept: Sequence[str]) -> pd.DataFrame:

@@ -19,9 +19,9 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from offloadsim.experiments.jobs import metric_info
-from offloadsim.experiments.values import axis_label_for, quantity_kind, to_si
-from offloadsim.metrics import mean_ci
+from offloadsim.analysis.catalogue import metric_info
+from offloadsim.analysis.statistics import mean_ci
+from offloadsim.analysis.values import axis_label_for, quantity_kind, to_si
 from offloadsim.plots.axes import integer_axis, laid_out, log_axis, plain_number, tidy_legend, value_ticks
 from offloadsim.plots.pooling import identity_columns, refuse_pooling
 from offloadsim.plots.style import PALETTE, axes_or_new, house_style, style_map
@@ -255,7 +255,7 @@ def metric_vs_parameter(
     ``x`` is the swept key path (a column of a sweep's metrics); ``label``
     names it on the axis (default: the key path).  Unit strings
     (``"5 Mbps"``) go on a numeric axis in display units; ``kind`` forces
-    the quantity kind (see :func:`offloadsim.experiments.values.quantity_kind`).
+    the quantity kind (see :func:`offloadsim.analysis.values.quantity_kind`).
     ``log_x`` defaults to a log axis when the values span two decades;
     ``order`` fixes the series order and colours.  Every swept value gets a
     tick; labels that would collide are left off.

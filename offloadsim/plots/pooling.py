@@ -15,8 +15,8 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from offloadsim.experiments.jobs import METRICS
-from offloadsim.results import LLM_COLUMNS, NODE_COLUMNS, TASK_COLUMNS
+from offloadsim.analysis.catalogue import is_metric
+from offloadsim.records.schema import LLM_COLUMNS, NODE_COLUMNS, TASK_COLUMNS
 
 __all__ = ["pooled_columns", "refuse_pooling", "identity_columns"]
 
@@ -43,7 +43,7 @@ def identity_columns(frame: pd.DataFrame, rows: str = "jobs") -> list[str]:
     """
     columns = [str(c) for c in frame.columns]
     if rows == "jobs":
-        first = next((i for i, c in enumerate(columns) if c in METRICS or c.startswith("utilisation_")), None)
+        first = next((i for i, c in enumerate(columns) if is_metric(c)), None)
         return columns if first is None else columns[:first]
     if rows not in _FIRST_RECORD:
         raise ValueError(f"rows must be 'jobs', 'tasks' or 'nodes', got {rows!r}")

@@ -20,12 +20,12 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from offloadsim.experiments.storage import ExperimentError, Results
-from offloadsim.experiments.values import default_label, quantity_kind, to_si
+from offloadsim.analysis.values import default_label, quantity_kind, to_si
 from offloadsim.plots import charts, runs
 from offloadsim.plots.axes import figure_legend, label_panels, root_figure
 from offloadsim.plots.kinds import KINDS
 from offloadsim.plots.style import FIGSIZES, new_axes
+from offloadsim.records.stored import ExperimentError, Results
 
 __all__ = ["KINDS", "plot_results", "default_figure_name", "LOG_X_KINDS", "LOG_Y_KINDS"]
 
@@ -130,7 +130,7 @@ class _View:
                 columns = ", ".join(map(str, dict.fromkeys([*tasks.columns, *metrics.columns])))
                 raise ExperimentError(f"--where {key}: no such column (columns: {columns})")
         if kind in _METRIC_KINDS and self._per_app(tasks):
-            from offloadsim.experiments.breakdown import metrics_per
+            from offloadsim.analysis.breakdown import metrics_per
 
             metrics = metrics_per(tasks, metrics, "app")
         self.tasks = _filter(tasks, self.where, "tasks")
@@ -509,7 +509,7 @@ def _list(frame: pd.DataFrame) -> str:
 
 
 def _need_metric(metrics: pd.DataFrame, metric: str) -> None:
-    from offloadsim.experiments.sweep import metric_columns
+    from offloadsim.analysis.catalogue import metric_columns
 
     if metric not in metrics.columns:
         raise ExperimentError(

@@ -156,7 +156,7 @@ def save_figure(
     ``key=value`` keywords of the PDF (the gallery records there a digest
     of the data a figure was drawn from).  Returns the files written.
     """
-    from offloadsim.experiments.storage import atomic_write
+    from offloadsim.outdir import atomic_write
 
     target = Path(path)
     if target.suffix.lower() in (".pdf", ".png", ".svg"):

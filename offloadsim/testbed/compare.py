@@ -19,7 +19,7 @@ import numpy as np
 if TYPE_CHECKING:
     import pandas as pd
 
-    from offloadsim.results import RunResult
+    from offloadsim.records.results import RunResult
 
 __all__ = [
     "PARTS",

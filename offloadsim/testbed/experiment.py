@@ -9,7 +9,7 @@ Two kinds:
   same number of bytes at (nearly) the same time through the one shaped
   link, so real TCP sharing meets the simulator's max-min sharing.
 
-Each writes one directory, all or nothing (:func:`offloadsim.results.write_directory`)::
+Each writes one directory, all or nothing (:func:`offloadsim.records.results.write_directory`)::
 
     manifest.json     what ran (format offloadsim-testbed/1): configuration, cut, tbf, link counters, machine
     measured.csv      one row per request (or flow), as measured

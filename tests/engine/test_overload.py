@@ -44,7 +44,7 @@ def test_overload_is_flagged_in_the_summary_and_its_files(tmp_path: Path):
     table = (tmp_path / "out" / "summary.txt").read_text()
     assert f"warning: {system}" in table and f"warning: {node}" in table
     assert json.loads((tmp_path / "out" / "summary.json").read_text())["warnings"] == [system, node]
-    assert offloadsim.results.read_run(tmp_path / "out").summary.warnings == (system, node)
+    assert offloadsim.records.results.read_run(tmp_path / "out").summary.warnings == (system, node)
 
 
 @pytest.mark.parametrize("seed", range(5))

@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from offloadsim.analysis.statistics import mean_ci, student_t_ppf
 from offloadsim.experiments import ExperimentError, compare, compare_table, read_results
-from offloadsim.metrics import mean_ci, student_t_ppf
 
 
 @pytest.fixture(scope="module")
@@ -159,7 +159,7 @@ def test_unknown_policy_fails_before_running(tiny):
 
 
 def test_existing_output_directory_is_refused_before_running(tiny, tmp_path):
-    from offloadsim.results import ResultsError
+    from offloadsim.records.results import ResultsError
 
     out = tmp_path / "taken"
     out.mkdir()

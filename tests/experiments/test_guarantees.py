@@ -87,7 +87,7 @@ def test_exit_status_0_ok_2_user_error_1_bug_130_interrupted(cli_main, capsys, t
 
 KILLED_WHILE_WRITING = """
 import sys, time
-from offloadsim import results
+from offloadsim.records import results
 from offloadsim.cli import main
 real = results._write_files
 def stalled(result, directory):
@@ -313,7 +313,7 @@ policy: edge
 
 def test_the_hash_covers_every_file_the_scenario_reads(tmp_path):
     from offloadsim import api
-    from offloadsim.results import scenario_hash
+    from offloadsim.records.results import scenario_hash
     from offloadsim.scenario.inputs import input_files
 
     (tmp_path / "files.yaml").write_text(ONNX_PROFILE_SCENARIO)
@@ -351,7 +351,7 @@ def test_hashing_never_opens_what_is_not_a_regular_file(tmp_path):
 
 def test_a_scenario_that_reads_no_file_keeps_the_hash_of_its_document(tiny):
     from offloadsim import api
-    from offloadsim.results import scenario_hash
+    from offloadsim.records.results import scenario_hash
     from offloadsim.scenario.inputs import input_files
 
     scenario = api.load(tiny)

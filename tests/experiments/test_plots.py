@@ -13,8 +13,8 @@ from matplotlib.container import BarContainer
 from matplotlib.figure import Figure
 
 from offloadsim import plots
+from offloadsim.analysis.statistics import mean_ci
 from offloadsim.experiments import ExperimentError, compare, read_results, sweep
-from offloadsim.metrics import mean_ci
 
 UNIT = re.compile(r"\((ms|s|%|mJ|J|MB|count|tasks/s|Mbit/s|0–1)\)")
 

@@ -13,9 +13,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from offloadsim import theory
+from offloadsim.analysis import theory
+from offloadsim.analysis.statistics import mean_ci
 from offloadsim.engine import simulate
-from offloadsim.metrics import mean_ci
 from offloadsim.scenario import load_scenario_text
 
 CONFIDENCE = 0.99

@@ -1,33 +1,24 @@
-"""Numbers from records: a run's summary, percentiles and confidence intervals.
+"""A run's summary: the headline numbers of its records, and signs it never reached a steady state.
 
 Pure functions over pandas DataFrames and numpy arrays; nothing here knows
-about the engine.  Student t quantiles are computed here (from the regularised
-incomplete beta function) so scipy is not a dependency.
+about the engine.  Column names and statuses come from the record schema.
 """
 
 from __future__ import annotations
 
-import functools
 import itertools
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
-from statistics import NormalDist
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-__all__ = [
-    "Summary",
-    "summarize",
-    "overload_warnings",
-    "percentile",
-    "mean_ci",
-    "batch_means_ci",
-    "paired_difference_ci",
-    "student_t_ppf",
-]
+from offloadsim.analysis import catalogue
+from offloadsim.analysis.statistics import percentile
+
+__all__ = ["Summary", "summarize", "overload_warnings", "metrics_row"]
 
 _NAN = float("nan")
 
@@ -51,6 +42,8 @@ class Summary:
     queue, stages dropped by a full queue (see :func:`overload_warnings`).
     ``drop_reasons`` counts the dropped and failed tasks by their ``reason``
     (a policy that cannot serve a task, a full queue, a flat battery).
+    ``column_metrics`` holds the aggregates of record columns that declare
+    them in the record schema, named as the metric catalogue names them.
     """
 
     duration_s: float
@@ -78,6 +71,7 @@ class Summary:
     link_utilisation: dict[str, float] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
     drop_reasons: dict[str, int] = field(default_factory=dict)
+    column_metrics: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain, JSON-ready data: NaN becomes ``None``."""
@@ -159,6 +153,9 @@ class Summary:
         rows.append(("throughput", _num(self.throughput_per_s), "tasks/s"))
         rows.append(("data sent", _num(self.bytes_sent / 1e6), "MB"))
         rows.append(("device energy per task", _num(self.device_energy_mean_j, 4), "J"))
+        for name, value in self.column_metrics.items():
+            info = catalogue.metric_info(name)
+            rows.append((info.label, info.format(value), info.unit))
         if self.tier_utilisation:
             rows.append(("utilisation by tier (mean)", "", ""))
             for tier, value in self.tier_utilisation.items():
@@ -296,7 +293,45 @@ def summarize(
         link_utilisation=_link_utilisation(links),
         warnings=overload_warnings(tasks, nodes, duration_s, end_s),
         drop_reasons=_drop_reasons(tasks, dropped | failed),
+        column_metrics=_column_metrics(tasks, done),
     )
+
+
+_AGGREGATES = {
+    "mean": lambda v: _nanmean(v),
+    "sum": lambda v: float(np.nansum(v)),
+    "p50": lambda v: float(percentile(v, 50)),
+    "p95": lambda v: float(percentile(v, 95)),
+    "p99": lambda v: float(percentile(v, 99)),
+}
+
+
+def _column_metrics(tasks: pd.DataFrame, done: np.ndarray) -> dict[str, float]:
+    """The declared aggregates of record columns, over completed tasks (NaN when none has a value)."""
+    out: dict[str, float] = {}
+    for name, (col, aggregate, _) in catalogue.column_metrics().items():
+        values = _floats(tasks, col.name)[done]
+        out[name] = _AGGREGATES[aggregate](values) if np.isfinite(values).any() else _NAN
+    return out
+
+
+def metrics_row(summary: Summary) -> dict[str, float]:
+    """The job-level metrics of one run, in SI units and fractions.
+
+    The catalogue's headline metrics, the record-column metrics, then
+    ``utilisation_<tier>``: one row of a ``metrics.parquet`` table.
+    """
+    row: dict[str, float] = {}
+    for name in catalogue.METRICS:
+        if name == "drop_rate":
+            row[name] = summary.dropped / summary.arrived if summary.arrived else _NAN
+        else:
+            row[name] = getattr(summary, name)
+    for name, value in summary.column_metrics.items():
+        row[name] = float(value)
+    for tier, value in summary.tier_utilisation.items():
+        row[f"utilisation_{tier}"] = float(value)
+    return row
 
 
 # --------------------------------------------------------------------------- overload
@@ -441,186 +476,3 @@ def _link_utilisation(links: pd.DataFrame) -> dict[str, float]:
         return {}
     util = _floats(links, "utilisation")
     return {f"{a}->{b}": float(u) for a, b, u in zip(links["a"], links["b"], util, strict=True)}
-
-
-# --------------------------------------------------------------------------- statistics
-
-
-def percentile(values: Sequence[float] | np.ndarray | pd.Series, q: float | Sequence[float]) -> Any:
-    """Percentile(s) ``q`` (0-100) of ``values``, ignoring NaN; NaN when there are none.
-
-    Linear interpolation between order statistics (numpy's default).
-
-    >>> percentile([1.0, 2.0, 3.0, float("nan")], 50)
-    2.0
-    """
-    arr = np.asarray(values, dtype=float)
-    arr = arr[~np.isnan(arr)]
-    if arr.size == 0:
-        return _NAN if np.ndim(q) == 0 else np.full(np.shape(q), _NAN)
-    result = np.percentile(arr, q)
-    return float(result) if np.ndim(result) == 0 else result
-
-
-def mean_ci(
-    values: Sequence[float] | np.ndarray | pd.Series, confidence: float = 0.95
-) -> tuple[float, float]:
-    """Sample mean and the half-width of its Student t confidence interval.
-
-    NaN values are ignored.  With fewer than two values the half-width is NaN
-    (the mean too, with none).
-
-    >>> m, h = mean_ci([1.0, 2.0, 3.0])
-    >>> round(m, 3), round(h, 3)
-    (2.0, 2.484)
-    """
-    if not 0.0 < confidence < 1.0:
-        raise ValueError(f"confidence must be in (0, 1), got {confidence}")
-    arr = np.asarray(values, dtype=float)
-    arr = arr[~np.isnan(arr)]
-    n = arr.size
-    if n == 0:
-        return _NAN, _NAN
-    mean = float(arr.mean())
-    if n < 2:
-        return mean, _NAN
-    sd = float(arr.std(ddof=1))
-    return mean, student_t_ppf(0.5 + confidence / 2.0, n - 1) * sd / math.sqrt(n)
-
-
-def batch_means_ci(
-    series: Sequence[float] | np.ndarray | pd.Series, n_batches: int = 20, confidence: float = 0.95
-) -> tuple[float, float]:
-    """Mean and CI half-width of a correlated series by the method of batch means.
-
-    The series (in time order, e.g. latencies by arrival) is cut into
-    ``n_batches`` contiguous batches of equal size; the first ``len % n_batches``
-    values (the oldest, nearest warm-up) are dropped so all batches are equal.
-    The batch means are then treated as independent.  NaN values are ignored.
-    """
-    if n_batches < 2:
-        raise ValueError(f"n_batches must be at least 2, got {n_batches}")
-    arr = np.asarray(series, dtype=float)
-    arr = arr[~np.isnan(arr)]
-    if arr.size < n_batches:
-        raise ValueError(f"batch means needs at least n_batches={n_batches} values, got {arr.size}")
-    size = arr.size // n_batches
-    arr = arr[arr.size - size * n_batches :]
-    return mean_ci(arr.reshape(n_batches, size).mean(axis=1), confidence)
-
-
-def paired_difference_ci(
-    a: Sequence[float] | np.ndarray | pd.Series,
-    b: Sequence[float] | np.ndarray | pd.Series,
-    confidence: float = 0.95,
-) -> tuple[float, float]:
-    """Mean of ``a - b`` and its CI half-width, for paired observations.
-
-    Pair replications that share random numbers (same seed, two policies):
-    the pairing removes the common noise.  Pairs with a NaN are dropped.
-    """
-    x = np.asarray(a, dtype=float)
-    y = np.asarray(b, dtype=float)
-    if x.shape != y.shape:
-        raise ValueError(f"paired samples must have the same length, got {x.size} and {y.size}")
-    return mean_ci(x - y, confidence)
-
-
-def student_t_ppf(p: float, df: float) -> float:
-    """Quantile of Student's t distribution with ``df`` (> 0, may be fractional) degrees of freedom.
-
-    Found by bisection on the regularised incomplete beta function, to about
-    1e-12 relative accuracy.
-
-    >>> round(student_t_ppf(0.975, 10), 4)
-    2.2281
-    """
-    if not 0.0 < p < 1.0:
-        raise ValueError(f"p must be in (0, 1), got {p}")
-    if not df > 0:
-        raise ValueError(f"df must be positive, got {df}")
-    return _t_ppf(float(p), float(df))
-
-
-@functools.lru_cache(maxsize=1024)
-def _t_ppf(p: float, df: float) -> float:
-    if p == 0.5:
-        return 0.0
-    if p < 0.5:
-        return -_t_ppf(1.0 - p, df)
-    if df > 1e5:
-        # Fisher's expansion around the normal quantile; the next term is O(df^-3).
-        z = NormalDist().inv_cdf(p)
-        g1 = (z**3 + z) / 4.0
-        g2 = (5 * z**5 + 16 * z**3 + 3 * z) / 96.0
-        return z + g1 / df + g2 / df**2
-    # Two-sided tail P(|T| > t) = I_x(df/2, 1/2) with x = df / (df + t^2), decreasing in t.
-    # Compare whichever of the tail and the central mass is small, so neither loses digits.
-    tail = 2.0 * (1.0 - p)
-    use_tail = tail <= 0.5
-    target = tail if use_tail else 2.0 * p - 1.0
-
-    def beyond(t: float) -> bool:
-        """Tell whether the quantile lies below t."""
-        x, y = df / (df + t * t), t * t / (df + t * t)
-        upper, central = _betainc(df / 2.0, 0.5, x, y)
-        return upper < target if use_tail else central > target
-
-    hi = 1.0
-    while not beyond(hi):
-        hi *= 2.0
-    lo = 0.0
-    for _ in range(2000):
-        mid = 0.5 * (lo + hi)
-        if mid in (lo, hi):
-            break
-        if beyond(mid):
-            hi = mid
-        else:
-            lo = mid
-    return 0.5 * (lo + hi)
-
-
-def _betainc(a: float, b: float, x: float, xc: float) -> tuple[float, float]:
-    """Regularised incomplete beta ``I_x(a, b)`` and its complement; ``xc`` is ``1 - x``, given exactly.
-
-    The quantity that the continued fraction gives directly is the accurate
-    one when small; the other is found by subtraction.
-    """
-    if x <= 0.0:
-        return 0.0, 1.0
-    if xc <= 0.0:
-        return 1.0, 0.0
-    log_front = math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log(xc)
-    # The continued fraction converges fast for x < (a + 1) / (a + b + 2); use symmetry otherwise.
-    if x < (a + 1.0) / (a + b + 2.0):
-        value = math.exp(log_front) * _beta_cf(a, b, x) / a
-        return value, 1.0 - value
-    value = math.exp(log_front) * _beta_cf(b, a, xc) / b
-    return 1.0 - value, value
-
-
-def _beta_cf(a: float, b: float, x: float) -> float:
-    """Continued fraction of the incomplete beta function, evaluated by the modified Lentz method."""
-    tiny = 1e-300
-
-    def clamp(v: float) -> float:
-        return v if abs(v) > tiny else tiny
-
-    c, d = 1.0, 1.0 / clamp(1.0 - (a + b) * x / (a + 1.0))
-    result = d
-    for m in range(1, 10_000):
-        # Even step: coefficient m(b - m)x / ((a + 2m - 1)(a + 2m)).
-        num = m * (b - m) * x / ((a + 2 * m - 1.0) * (a + 2 * m))
-        d = 1.0 / clamp(1.0 + num * d)
-        c = clamp(1.0 + num / c)
-        result *= d * c
-        # Odd step: coefficient -(a + m)(a + b + m)x / ((a + 2m)(a + 2m + 1)).
-        num = -(a + m) * (a + b + m) * x / ((a + 2 * m) * (a + 2 * m + 1.0))
-        d = 1.0 / clamp(1.0 + num * d)
-        c = clamp(1.0 + num / c)
-        step = d * c
-        result *= step
-        if abs(step - 1.0) < 1e-16:
-            break
-    return result

@@ -24,8 +24,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from offloadsim.metrics import Summary, summarize
+from offloadsim.analysis.summary import Summary, summarize
 from offloadsim.outdir import ResultsError, check_out_dir, write_directory
+from offloadsim.records import schema
 
 if TYPE_CHECKING:
     from offloadsim.engine.records import RawRun
@@ -33,11 +34,6 @@ if TYPE_CHECKING:
     from offloadsim.scenario.model import PolicySpec, Scenario
 
 __all__ = [
-    "TASK_COLUMNS",
-    "LLM_COLUMNS",
-    "NODE_COLUMNS",
-    "LINK_COLUMNS",
-    "STATUSES",
     "RUN_FILES",
     "ResultsError",
     "RunResult",
@@ -50,17 +46,6 @@ __all__ = [
     "read_run",
 ]
 
-#: Per-task record columns, in order (DESIGN.md section 5); LLM columns follow when present.
-TASK_COLUMNS = (
-    "task_id", "app", "source", "policy", "replication", "seed",
-    "arrival", "start", "finish", "latency", "wait", "compute_time", "transfer_time",
-    "bytes_sent", "placement", "split", "deadline", "deadline_met", "status",
-    "device_energy", "raw_input_offloaded", "reason",
-)  # fmt: skip
-LLM_COLUMNS = ("ttft", "tpot", "prompt_tokens", "output_tokens", "kv_cache_bytes")
-NODE_COLUMNS = ("node", "tier", "processor", "cores", "busy_s", "utilisation", "stages_completed", "energy_j")
-LINK_COLUMNS = ("a", "b", "bytes", "busy_s", "utilisation")
-STATUSES = ("completed", "dropped", "failed", "in_flight")
 #: The files of a run directory.
 RUN_FILES = (
     "tasks.parquet",
@@ -71,24 +56,6 @@ RUN_FILES = (
     "manifest.json",
 )
 
-_INT_COLUMNS = frozenset(
-    (
-        "task_id",
-        "replication",
-        "seed",
-        "split",
-        "cores",
-        "stages_completed",
-        "queued_at_start",
-        "queued_at_end",
-        "refused_full",
-    )
-)
-_CATEGORY_COLUMNS = frozenset(("app", "source", "policy", "placement", "status", "tier", "reason"))
-_STRING_COLUMNS = frozenset(("node", "processor", "a", "b"))
-_FLOAT_COLUMNS = frozenset((*TASK_COLUMNS, *LLM_COLUMNS, *NODE_COLUMNS, *LINK_COLUMNS)) - (
-    _INT_COLUMNS | _CATEGORY_COLUMNS | _STRING_COLUMNS | {"deadline_met"}
-)
 _FORMAT = "offloadsim-run/1"
 
 
@@ -96,53 +63,53 @@ _FORMAT = "offloadsim-run/1"
 
 
 def tasks_frame(columns: Mapping[str, Any]) -> pd.DataFrame:
-    """Build the per-task DataFrame, in the documented column order with the documented dtypes.
+    """Build the per-task DataFrame, in the declared column order with the declared dtypes.
 
-    Integers are int64, strings categorical (``status`` with all four
-    categories), ``deadline_met`` nullable boolean, the rest float64.
-    Unknown columns are kept, after the known ones.
+    Integers are int64, strings categorical (``status`` with all its
+    categories), ``deadline_met`` nullable boolean, the rest float64 (see
+    :mod:`offloadsim.records.schema`).  Unknown columns are kept, after the
+    declared ones.
     """
-    order = [c for c in (*TASK_COLUMNS, *LLM_COLUMNS) if c in columns]
-    order += [c for c in columns if c not in order]
-    data = {name: _column(name, columns[name]) for name in order}
-    return pd.DataFrame(data, columns=order)
+    return _frame(columns, "tasks")
 
 
 def nodes_frame(columns: Mapping[str, Any]) -> pd.DataFrame:
-    """Build the per-node DataFrame (one row per node) with the documented dtypes."""
-    return _frame(columns, NODE_COLUMNS)
+    """Build the per-node DataFrame (one row per node) with the declared dtypes."""
+    return _frame(columns, "nodes")
 
 
 def links_frame(columns: Mapping[str, Any]) -> pd.DataFrame:
     """Build the per-link-direction DataFrame (one row per direction ``a -> b``)."""
-    return _frame(columns, LINK_COLUMNS)
+    return _frame(columns, "links")
 
 
-def _frame(columns: Mapping[str, Any], known: Sequence[str]) -> pd.DataFrame:
-    order = [c for c in known if c in columns] + [c for c in columns if c not in known]
-    return pd.DataFrame({name: _column(name, columns[name]) for name in order}, columns=order)
+def _frame(columns: Mapping[str, Any], table: str) -> pd.DataFrame:
+    declared = {c.name: c.dtype for c in schema.columns_of(table)}
+    order = [c for c in declared if c in columns] + [c for c in columns if c not in declared]
+    data = {name: _column(declared.get(name), columns[name], name == "status") for name in order}
+    return pd.DataFrame(data, columns=order)
 
 
-def _column(name: str, values: Any) -> Any:
-    """One column with its documented dtype (values: array, list or Series); unknown ones as given."""
-    if name in _CATEGORY_COLUMNS:
+def _column(dtype: str | None, values: Any, status: bool = False) -> Any:
+    """One column with its declared dtype (values: array, list or Series); undeclared ones as given."""
+    if dtype == "category":
         # pandas factorises in C; a Python loop over a million strings costs half a second.
         factorised = pd.Categorical(np.asarray(values, dtype=object))
         if any(not isinstance(c, str) for c in factorised.categories):
             factorised = factorised.rename_categories({c: str(c) for c in factorised.categories})
-        categories = STATUSES if name == "status" else sorted(factorised.categories)
+        categories = schema.STATUSES if status else sorted(factorised.categories)
         return factorised.set_categories(pd.Index(list(categories), dtype=object).astype(str))
-    if name in _STRING_COLUMNS:
+    if dtype == "string":
         return pd.Series(
             [None if _missing(v) else str(v) for v in np.asarray(values, dtype=object)], dtype=object
         )
-    if name in _INT_COLUMNS:
+    if dtype == "int64":
         series = pd.Series(values).reset_index(drop=True)
         return series.astype("Int64") if series.isna().any() else series.to_numpy(dtype=np.int64)
-    if name == "deadline_met":
+    if dtype == "boolean":
         floats = pd.to_numeric(pd.Series(values).astype("Float64"), errors="coerce")
         return pd.array(floats.to_numpy(dtype=float, na_value=np.nan), dtype="Float64").astype("boolean")
-    if name in _FLOAT_COLUMNS:
+    if dtype == "float64":
         return pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(dtype=np.float64)
     return pd.Series(values).reset_index(drop=True)
 

@@ -14,8 +14,8 @@ import math
 
 import pandas as pd
 
-from offloadsim.experiments.jobs import metrics_row
-from offloadsim.metrics import summarize
+from offloadsim.analysis.catalogue import metric_columns
+from offloadsim.analysis.summary import metrics_row, summarize
 
 __all__ = ["metrics_per", "JOB_COLUMNS"]
 
@@ -40,7 +40,7 @@ def metrics_per(tasks: pd.DataFrame, metrics: pd.DataFrame, column: str = "app")
         raise ValueError(f"no column {column!r} in the task records")
     keys = [c for c in JOB_COLUMNS if c in tasks.columns and c in metrics.columns]
     jobs = metrics.drop_duplicates(keys).set_index(keys) if keys else metrics.iloc[:1]
-    identity = [c for c in metrics.columns if c not in metrics_row_columns(metrics) and c not in keys]
+    identity = [c for c in metrics.columns if c not in metric_columns(metrics) and c not in keys]
     empty = pd.DataFrame()
     rows = []
     grouping = [*keys, column]
@@ -57,10 +57,3 @@ def metrics_per(tasks: pd.DataFrame, metrics: pd.DataFrame, column: str = "app")
         row.update({k: v for k, v in metrics_row(summary).items() if not k.startswith("utilisation_")})
         rows.append(row)
     return pd.DataFrame(rows)
-
-
-def metrics_row_columns(metrics: pd.DataFrame) -> list[str]:
-    """The metric columns of a metrics table (the rest identify the job)."""
-    from offloadsim.experiments.sweep import metric_columns
-
-    return metric_columns(metrics)

@@ -1,0 +1,157 @@
+"""The metric catalogue: every job-level metric's label, unit, scale, better direction and format.
+
+One place says how a metric is named, shown and compared; the run summary,
+``compare``'s table, ``sweep``'s tables and the plots all read it
+(:func:`offloadsim.analysis.summary.metrics_row` turns a summary into a row).  A
+metric is a column of a metrics table (``metrics.parquet``) in SI units;
+``scale`` turns it into the display ``unit``.  Besides the fixed headline
+metrics there are two families: ``utilisation_<tier>`` and the aggregates
+of record columns that declare ``summary`` aggregates in the record schema
+(:mod:`offloadsim.records.schema`), so a new column's mean reaches every
+table and figure with no edit here.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+from offloadsim.records import schema
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "Metric",
+    "METRICS",
+    "metric_info",
+    "metric_columns",
+    "is_metric",
+    "column_metrics",
+    "column_metric_name",
+]
+
+#: Which way a metric improves.
+Better = Literal["lower", "higher"]
+
+
+@dataclass(frozen=True)
+class Metric:
+    """How a job-level metric is shown: a label, a display unit, the factor from its SI value.
+
+    ``better`` says which way is an improvement (``"lower"``, ``"higher"``,
+    or ``None`` for counts that describe rather than rank).
+    """
+
+    label: str
+    unit: str
+    scale: float = 1.0
+    better: Better | None = None
+
+    @property
+    def axis_label(self) -> str:
+        """``"p95 latency (ms)"``."""
+        return f"{self.label} ({self.unit})" if self.unit else self.label
+
+    def format(self, mean: float, half: float = math.nan, *, signed: bool = False) -> str:
+        """``mean`` (SI) in display units, with ``± half`` when known, to the CI's precision.
+
+        >>> METRICS["latency_mean_s"].format(0.01234, 0.00051)
+        '12.34 ± 0.51'
+        """
+        if mean is None or math.isnan(mean):
+            return "-"
+        value = mean * self.scale
+        digits = _digits(value, half * self.scale if not math.isnan(half) else math.nan)
+        text = f"{value:+,.{digits}f}" if signed else f"{value:,.{digits}f}"
+        if signed:
+            text = text.replace("-", "−")
+        if math.isnan(half):
+            return text
+        return f"{text} ± {half * self.scale:,.{digits}f}"
+
+
+def _digits(value: float, half: float) -> int:
+    """Decimals enough to show the CI half-width to two significant digits (at most 4)."""
+    reference = half if half == half and half > 0 else abs(value)
+    if reference == 0 or reference != reference:
+        return 1
+    return int(min(4, max(0, 1 - math.floor(math.log10(reference)))))
+
+
+_LOWER: Better = "lower"
+_HIGHER: Better = "higher"
+
+#: The headline job-level metrics (fields of the run summary, and ``drop_rate``), in display order.
+METRICS: dict[str, Metric] = {
+    "latency_mean_s": Metric("mean latency", "ms", 1e3, _LOWER),
+    "latency_p50_s": Metric("median latency", "ms", 1e3, _LOWER),
+    "latency_p95_s": Metric("p95 latency", "ms", 1e3, _LOWER),
+    "latency_p99_s": Metric("p99 latency", "ms", 1e3, _LOWER),
+    "wait_mean_s": Metric("mean queueing wait", "ms", 1e3, _LOWER),
+    "deadline_miss_rate": Metric("deadline misses", "%", 100.0, _LOWER),
+    "drop_rate": Metric("dropped tasks", "%", 100.0, _LOWER),
+    "throughput_per_s": Metric("throughput", "tasks/s", 1.0, _HIGHER),
+    "device_energy_mean_j": Metric("device energy per task", "mJ", 1e3, _LOWER),
+    "bytes_sent": Metric("data sent", "MB", 1e-6, _LOWER),
+    "arrived": Metric("tasks arrived", "tasks"),
+    "completed": Metric("tasks completed", "tasks", 1.0, _HIGHER),
+    "dropped": Metric("tasks dropped", "tasks", 1.0, _LOWER),
+    "failed": Metric("tasks failed", "tasks", 1.0, _LOWER),
+    "in_flight": Metric("tasks in flight at end", "tasks"),
+}
+
+# Display unit and factor of an SI unit, for the aggregates of record columns.
+_DISPLAY = {"s": ("ms", 1e3), "J": ("mJ", 1e3), "B": ("kB", 1e-3), "": ("", 1.0)}
+_SUFFIX = {"s": "_s", "J": "_j", "B": "_bytes"}
+
+
+def column_metric_name(col: schema.Column, aggregate: str) -> str:
+    """The metric name of ``aggregate`` of a record column: ``<column>_<aggregate>[_s|_j|_bytes]``."""
+    return f"{col.name}_{aggregate}{_SUFFIX.get(col.unit, '')}"
+
+
+def column_metrics() -> dict[str, tuple[schema.Column, str, Metric]]:
+    """Metrics of the record columns that declare ``summary`` aggregates.
+
+    Name -> (column, aggregate, metric), in schema order.
+    """
+    found: dict[str, tuple[schema.Column, str, Metric]] = {}
+    for col in schema.task_columns():
+        unit, scale = _DISPLAY.get(col.unit, (col.unit, 1.0))
+        what = col.label or col.name.replace("_", " ")
+        for aggregate in col.summary:
+            metric = Metric(f"{aggregate} {what}", unit, scale, col.better)
+            found[column_metric_name(col, aggregate)] = (col, aggregate, metric)
+    return found
+
+
+def metric_info(name: str) -> Metric:
+    """The display description of a metric column (utilisation and record-column metrics included)."""
+    if name in METRICS:
+        return METRICS[name]
+    if name.startswith("utilisation_"):
+        return Metric(f"{name.removeprefix('utilisation_')} utilisation", "%", 100.0)
+    declared = column_metrics().get(name)
+    if declared is not None:
+        return declared[2]
+    return Metric(name.replace("_", " "), "")
+
+
+def is_metric(name: str) -> bool:
+    """Whether ``name`` is a metric column (not one that identifies a job)."""
+    return name in METRICS or name.startswith("utilisation_") or name in column_metrics()
+
+
+def metric_columns(metrics: pd.DataFrame | Iterable[str]) -> list[str]:
+    """The metric columns of a metrics table (or of a list of names), in catalogue order.
+
+    Headline metrics first, then record-column metrics, then ``utilisation_<tier>``.
+    """
+    names = [str(c) for c in (metrics.columns if hasattr(metrics, "columns") else metrics)]
+    present = set(names)
+    known = [c for c in METRICS if c in present]
+    known += [c for c in column_metrics() if c in present]
+    return known + [c for c in names if c.startswith("utilisation_")]

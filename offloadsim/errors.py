@@ -1,0 +1,14 @@
+"""The user error every layer may raise: a request that cannot be carried out, said in one line.
+
+The command line reports it (and its subclasses) with exit status 2 and no
+traceback.  It lives at the bottom of the package so that the layer reading
+results (records) and the plots can raise it without importing the runner.
+"""
+
+from __future__ import annotations
+
+__all__ = ["RunError"]
+
+
+class RunError(ValueError):
+    """A run request that cannot be carried out (missing file, unknown policy); message is one line."""

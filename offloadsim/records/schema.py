@@ -1,0 +1,214 @@
+"""The record schema: every column of a run's tables, with its dtype, unit and meaning, and the statuses.
+
+This is the one place a record column is declared.  The engine's columnar
+log allocates the columns it appends from here, the results layer gives
+each column its dtype from here, the summary aggregates the columns that
+declare ``summary`` aggregates, and experiments and plots name columns
+from here.  Nothing here imports pandas or the engine: it is plain data.
+
+A new per-task column is one :class:`Column` in :data:`TASKS` (or, from a
+plug-in, one :func:`register_task_column` call) plus the code that computes
+its value: ``derive`` (a function of the other columns, run once after the
+run) or, for a value only the engine knows, the engine's
+``RecordLog.set(name, row, value)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+
+__all__ = [
+    "Column",
+    "Dtype",
+    "STATUSES",
+    "STATUS_DOCS",
+    "TASKS",
+    "NODES",
+    "LINKS",
+    "STAGES",
+    "TASK_COLUMNS",
+    "LLM_COLUMNS",
+    "NODE_COLUMNS",
+    "LINK_COLUMNS",
+    "STAGE_COLUMNS",
+    "task_columns",
+    "column",
+    "columns_of",
+    "register_task_column",
+    "unregister_task_column",
+    "task_column_added",
+]
+
+#: How a column is stored: int64, float64, a pandas category, plain strings, or nullable booleans.
+Dtype = Literal["int64", "float64", "category", "string", "boolean"]
+#: An aggregate the summary computes over the completed tasks' values of a column.
+Aggregate = Literal["mean", "p50", "p95", "p99", "sum"]
+
+
+@dataclass(frozen=True)
+class Column:
+    """One record column: its name, storage dtype, SI unit (``""`` for none) and meaning.
+
+    ``summary`` lists the aggregates the run summary reports for a column
+    not among its headline numbers (over completed tasks), each named
+    ``<name>_<aggregate>`` plus ``_<unit>`` when the unit is ``s``, ``J`` or
+    ``B``; ``label`` and ``better`` (``"lower"``, ``"higher"`` or ``None``)
+    say how those aggregates are shown and compared.  ``derive``, when set,
+    computes the column from the others once the run is over (numpy arrays
+    in, one array out), so no code in the event loop changes.
+    """
+
+    name: str
+    dtype: Dtype
+    unit: str
+    doc: str
+    summary: tuple[Aggregate, ...] = ()
+    label: str = ""
+    better: Literal["lower", "higher"] | None = None
+    derive: Callable[[Mapping[str, np.ndarray]], np.ndarray] | None = None
+
+
+#: A task's outcome.  ``failed`` is a task its plan could not finish (a node or link that went down
+#: under it, a processor that aborted its stage); ``dropped`` one refused before or on the way.
+STATUSES = ("completed", "dropped", "failed", "in_flight")
+STATUS_DOCS = {
+    "completed": "the result reached the source",
+    "dropped": "refused: no placement, a full queue, a flat battery (``reason`` says which)",
+    "failed": "started but could not finish: a stage aborted under it (``reason`` says why)",
+    "in_flight": "still running when the run ended",
+}
+
+_S, _B, _J = "s", "B", "J"
+
+#: Per-task records (``tasks.parquet``), in file order (DESIGN.md section 5).
+TASKS: tuple[Column, ...] = (
+    Column("task_id", "int64", "", "task number, unique within a run, in arrival order"),
+    Column("app", "category", "", "application (scenario ``applications`` key)"),
+    Column("source", "category", "", "node where the task arose"),
+    Column("policy", "category", "", "policy that placed the task"),
+    Column("replication", "int64", "", "replication index (selects the random streams)"),
+    Column("seed", "int64", "", "the scenario's seed"),
+    Column("arrival", "float64", _S, "simulated time the task arose"),
+    Column("start", "float64", _S, "time its first stage began"),
+    Column("finish", "float64", _S, "time the result reached the source (NaN unless completed)"),
+    Column("latency", "float64", _S, "finish - arrival"),
+    Column("wait", "float64", _S, "time spent queued for processors"),
+    Column("compute_time", "float64", _S, "time spent computing"),
+    Column("transfer_time", "float64", _S, "time spent transferring (latency included)"),
+    Column("bytes_sent", "float64", _B, "bytes put on links"),
+    Column("placement", "category", "", "where each part ran, e.g. ``phone>edge``"),
+    Column("split", "int64", "", "layers run at the source before offloading"),
+    Column("deadline", "float64", _S, "relative deadline (NaN: none)"),
+    Column("deadline_met", "boolean", "", "completed within its deadline (NA: no deadline)"),
+    Column("status", "category", "", "outcome, one of STATUSES"),
+    Column("device_energy", "float64", _J, "energy the source device spent on the task"),
+    Column("raw_input_offloaded", "float64", "", "1.0 when the raw input left the device (privacy)"),
+    Column("reason", "category", "", "why a task was dropped or failed (empty otherwise)"),
+    Column("ttft", "float64", _S, "LLM: time to first token"),
+    Column("tpot", "float64", _S, "LLM: mean time per output token after the first"),
+    Column("prompt_tokens", "float64", "", "LLM: prompt length in tokens"),
+    Column("output_tokens", "float64", "", "LLM: generated tokens"),
+    Column("kv_cache_bytes", "float64", _B, "LLM: KV-cache size at the end of the request"),
+)
+
+#: Per-node records (``nodes.parquet``), one row per node.
+NODES: tuple[Column, ...] = (
+    Column("node", "string", "", "node name"),
+    Column("tier", "category", "", "device, edge or cloud"),
+    Column("processor", "string", "", "processor profile name (empty: no processor)"),
+    Column("cores", "int64", "", "cores of its processor (0: none)"),
+    Column("busy_s", "float64", _S, "busy time per core over the measured window"),
+    Column("utilisation", "float64", "", "busy_s / measured time, in [0, 1]"),
+    Column("stages_completed", "int64", "", "compute stages finished in the measured window"),
+    Column("energy_j", "float64", _J, "energy the node spent in the measured window"),
+    Column("drained_at", "float64", _S, "time its battery ran flat (NaN: never)"),
+    Column("queued_at_start", "int64", "", "stages waiting when the measured window opened"),
+    Column("queued_at_end", "int64", "", "stages waiting when the run ended"),
+    Column("refused_full", "int64", "", "stages refused by a full queue (processor.queue_limit)"),
+)
+
+#: Per-link-direction records (``links.parquet``), one row per direction ``a -> b``.
+LINKS: tuple[Column, ...] = (
+    Column("a", "string", "", "sending end"),
+    Column("b", "string", "", "receiving end"),
+    Column("bytes", "float64", _B, "bytes carried in the measured window"),
+    Column("busy_s", "float64", _S, "time at least one flow was on it"),
+    Column("utilisation", "float64", "", "bits carried / (capacity x measured time)"),
+)
+
+#: Per-stage records (``stages.parquet``, with ``--stages``), one row per compute stage or transfer hop.
+STAGES: tuple[Column, ...] = (
+    Column("task_id", "int64", "", "the task the stage belongs to"),
+    Column("kind", "category", "", "compute or transfer"),
+    Column("where", "string", "", "node, or ``a>b`` for a transfer hop"),
+    Column("submitted", "float64", _S, "time it was queued (= start for a transfer)"),
+    Column("start", "float64", _S, "time it began"),
+    Column("end", "float64", _S, "time it ended"),
+    Column("bytes", "float64", _B, "bytes moved (0 for compute)"),
+)
+
+_added: dict[str, Column] = {}  # task columns registered by plug-ins, after TASKS in file order
+
+
+def task_columns() -> tuple[Column, ...]:
+    """Every per-task column: :data:`TASKS` then any a plug-in registered."""
+    return (*TASKS, *_added.values())
+
+
+def columns_of(table: str) -> tuple[Column, ...]:
+    """The columns of ``"tasks"``, ``"nodes"``, ``"links"`` or ``"stages"``."""
+    if table == "tasks":
+        return task_columns()
+    return {"nodes": NODES, "links": LINKS, "stages": STAGES}[table]
+
+
+def column(name: str, table: str = "tasks") -> Column | None:
+    """The declared column ``name`` of ``table``, or ``None``."""
+    return next((c for c in columns_of(table) if c.name == name), None)
+
+
+def register_task_column(col: Column) -> None:
+    """Add a per-task column (a plug-in's); it is written after the built-in ones.
+
+    Give it a ``derive`` function, or have the engine fill it with
+    ``RecordLog.set``; rows never set are NaN.  Registering takes effect for
+    runs in this process (a process pool's workers import the plug-in too
+    when it registers at import time).
+    """
+    if col.dtype != "float64":
+        raise ValueError(f"record column {col.name!r}: a plug-in column must be float64, not {col.dtype}")
+    if any(c.name == col.name for c in task_columns()):
+        raise ValueError(f"record column {col.name!r} is already declared")
+    _added[col.name] = col
+
+
+def unregister_task_column(name: str) -> None:
+    """Remove a column added with :func:`register_task_column` (tests)."""
+    _added.pop(name, None)
+
+
+@contextmanager
+def task_column_added(col: Column) -> Iterator[Column]:
+    """Register ``col`` for the duration of a ``with`` block."""
+    register_task_column(col)
+    try:
+        yield col
+    finally:
+        unregister_task_column(col.name)
+
+
+def _names(columns: Sequence[Any]) -> tuple[str, ...]:
+    return tuple(c.name for c in columns)
+
+
+#: Column names, in file order.  The LLM columns are the last five task columns.
+TASK_COLUMNS = _names(TASKS)
+LLM_COLUMNS = ("ttft", "tpot", "prompt_tokens", "output_tokens", "kv_cache_bytes")
+NODE_COLUMNS = _names(NODES)
+LINK_COLUMNS = _names(LINKS)
+STAGE_COLUMNS = _names(STAGES)

@@ -1,0 +1,115 @@
+"""Reading results back: the tables of a run, compare or sweep directory, for analysis and plots.
+
+A run directory has one run's records and its summary; a compare or sweep
+directory has every job's records and one row of metrics per job.  Both
+read into one :class:`Results`, so a figure or a table does not care which
+command wrote them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from offloadsim.errors import RunError
+
+__all__ = ["ExperimentError", "Results", "read_results"]
+
+
+class ExperimentError(RunError):
+    """An experiment that cannot be set up, run or read (bad arguments, output dir); one line per problem.
+
+    A :class:`~offloadsim.errors.RunError`, so the command line reports it as a user error.
+    """
+
+
+@dataclass
+class Results:
+    """The tables of a run, compare or sweep directory, as read by :func:`read_results`.
+
+    ``kind`` is ``"run"``, ``"compare"`` or ``"sweep"``; ``metrics`` has one
+    row per job (replication); ``swept`` names the swept key paths (sweeps).
+    """
+
+    kind: str
+    path: Path
+    tasks: pd.DataFrame
+    metrics: pd.DataFrame
+    nodes: pd.DataFrame
+    manifest: dict[str, Any]
+    swept: list[str] = field(default_factory=list)
+    stages: pd.DataFrame | None = None  # a single run recorded with --stages
+
+
+def read_results(directory: str | Path) -> Results:
+    """Read a results directory written by ``offloadsim run``, ``compare`` or ``sweep``.
+
+    Raises :class:`ExperimentError` naming the directory when it is missing
+    or incomplete.
+    """
+    path = Path(directory)
+    if not path.is_dir():
+        raise ExperimentError(f"no results directory at {path}")
+    manifest_file = path / "manifest.json"
+    if not manifest_file.is_file():
+        raise ExperimentError(
+            f"{path} is not a results directory (no manifest.json; for a sweep, it is written "
+            "when every job has finished)"
+        )
+    try:
+        manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
+        tasks = _read_table(path / "tasks.parquet")
+        nodes = _read_table(path / "nodes.parquet")
+        if (path / "metrics.parquet").is_file():
+            metrics = pd.read_parquet(path / "metrics.parquet")
+        else:
+            metrics = _run_metrics(path, manifest)
+    except (OSError, ValueError) as error:
+        raise ExperimentError(f"cannot read results in {path}: {error}") from None
+    _check_counts(path, manifest, tasks, metrics)
+    fmt = str(manifest.get("format", ""))
+    kind = "sweep" if fmt.startswith("offloadsim-sweep") else "compare" if "compare" in fmt else "run"
+    swept = [str(k) for k in manifest.get("swept", [])]
+    stages = pd.read_parquet(path / "stages.parquet") if (path / "stages.parquet").is_file() else None
+    return Results(kind, path, tasks, metrics, nodes, manifest, swept, stages)
+
+
+def _check_counts(
+    path: Path, manifest: Mapping[str, Any], tasks: pd.DataFrame, metrics: pd.DataFrame
+) -> None:
+    """Refuse tables that do not match their manifest (left mixed by a writer of an older version)."""
+    for key, table, name in (("tasks", tasks, "tasks.parquet"), ("jobs", metrics, "metrics.parquet")):
+        expected = manifest.get(key)
+        if isinstance(expected, int) and expected != len(table):
+            raise ExperimentError(
+                f"{path} is inconsistent: manifest.json counts {expected} rows of {name}, which has "
+                f"{len(table)} (an interrupted write?); rerun the command that made it"
+            )
+
+
+def _read_table(file: Path) -> pd.DataFrame:
+    if not file.is_file():
+        raise ExperimentError(f"{file.parent} is incomplete: {file.name} is missing")
+    return pd.read_parquet(file)
+
+
+def _run_metrics(path: Path, manifest: Mapping[str, Any]) -> pd.DataFrame:
+    """A one-row metrics table for a single run directory, from its summary.json."""
+    from offloadsim.analysis.summary import Summary, metrics_row
+
+    summary_file = path / "summary.json"
+    if not summary_file.is_file():
+        raise ExperimentError(f"{path} is incomplete: summary.json is missing")
+    summary = Summary.from_dict(json.loads(summary_file.read_text(encoding="utf-8")))
+    row = {
+        "policy": (manifest.get("policy") or {}).get("name", ""),
+        "replication": int(manifest.get("replication", 0)),
+        "seed": int(manifest.get("seed", 0)),
+        **metrics_row(summary),
+    }
+    return pd.DataFrame([row])

@@ -15,9 +15,11 @@ run) or, for a value only the engine knows, the engine's
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from importlib.metadata import entry_points
 from typing import Any, Literal
 
 import numpy as np
@@ -25,6 +27,7 @@ import numpy as np
 __all__ = [
     "Column",
     "Dtype",
+    "ENTRY_POINT_GROUP",
     "STATUSES",
     "STATUS_DOCS",
     "TASKS",
@@ -152,12 +155,32 @@ STAGES: tuple[Column, ...] = (
     Column("bytes", "float64", _B, "bytes moved (0 for compute)"),
 )
 
+#: The entry-point group other distributions declare record columns in (each entry a :class:`Column`).
+ENTRY_POINT_GROUP = "offloadsim.record_columns"
+
 _added: dict[str, Column] = {}  # task columns registered by plug-ins, after TASKS in file order
+_PLUGINS_LOADED = [False]
 
 
 def task_columns() -> tuple[Column, ...]:
-    """Every per-task column: :data:`TASKS` then any a plug-in registered."""
+    """Every per-task column: :data:`TASKS` then any a plug-in registered (entry points load on first use)."""
+    if not _PLUGINS_LOADED[0]:
+        _load_entry_points()
     return (*TASKS, *_added.values())
+
+
+def _load_entry_points() -> None:
+    _PLUGINS_LOADED[0] = True
+    for entry in entry_points(group=ENTRY_POINT_GROUP):
+        try:
+            col = entry.load()
+            if col.name not in _added:
+                register_task_column(col)
+        except Exception as error:  # a broken plug-in must not break every run
+            shown = f"{entry.dist.name} {entry.dist.version}" if entry.dist else "an unknown distribution"
+            warnings.warn(
+                f"record column plug-in {entry.name!r} from {shown} failed to load: {error}", stacklevel=3
+            )
 
 
 def columns_of(table: str) -> tuple[Column, ...]:
@@ -176,9 +199,10 @@ def register_task_column(col: Column) -> None:
     """Add a per-task column (a plug-in's); it is written after the built-in ones.
 
     Give it a ``derive`` function, or have the engine fill it with
-    ``RecordLog.set``; rows never set are NaN.  Registering takes effect for
-    runs in this process (a process pool's workers import the plug-in too
-    when it registers at import time).
+    ``RecordLog.set``; rows never set are NaN.  A call takes effect in this
+    process (runs here, ``workers=1``); a distribution declares the column
+    under the :data:`ENTRY_POINT_GROUP` entry-point group instead, so that
+    every process, pool workers included, loads it on first use.
     """
     if col.dtype != "float64":
         raise ValueError(f"record column {col.name!r}: a plug-in column must be float64, not {col.dtype}")

@@ -9,6 +9,7 @@ checks it reaches the Parquet file, the run summary (JSON and table), and
 from __future__ import annotations
 
 import math
+import os
 
 import numpy as np
 import pandas as pd
@@ -111,3 +112,38 @@ def test_registration_refuses_clashes():
         schema.register_task_column(schema.Column("latency", "float64", "s", "again"))
     with pytest.raises(ValueError, match="float64"):
         schema.register_task_column(schema.Column("label", "category", "", "strings"))
+
+
+TOY_MODULE = """
+from offloadsim.records.schema import Column
+
+
+def _slack(columns):
+    return columns["deadline"] - columns["latency"]
+
+
+SLACK = Column("slack", "float64", "s", "deadline - latency", summary=("mean",), label="slack", derive=_slack)
+"""
+
+
+def test_an_entry_point_column_reaches_pool_workers(tmp_path, monkeypatch):
+    """A distribution declares the column as an entry point: every process, pool workers too, loads it."""
+    site = tmp_path / "site"
+    (site / "toy_columns-0.1.dist-info").mkdir(parents=True)
+    (site / "toy_columns.py").write_text(TOY_MODULE)
+    (site / "toy_columns-0.1.dist-info" / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: toy-columns\nVersion: 0.1\n"
+    )
+    (site / "toy_columns-0.1.dist-info" / "entry_points.txt").write_text(
+        "[offloadsim.record_columns]\nslack = toy_columns:SLACK\n"
+    )
+    monkeypatch.syspath_prepend(str(site))
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(site), os.environ.get("PYTHONPATH", "")]))
+    monkeypatch.setattr(schema, "_PLUGINS_LOADED", [False])
+    try:
+        assert schema.column("slack") is not None  # loaded here on first use
+        result = compare(SCENARIO, ["local", "edge"], replications=2, workers=2, overrides=SHORT)
+        assert result.metrics["slack_mean_s"].notna().all() and len(result.metrics) == 4
+        assert "mean slack (ms)" in result.format_table()
+    finally:
+        schema.unregister_task_column("slack")

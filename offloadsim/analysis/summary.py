@@ -155,7 +155,7 @@ class Summary:
         rows.append(("device energy per task", _num(self.device_energy_mean_j, 4), "J"))
         for name, value in self.column_metrics.items():
             info = catalogue.metric_info(name)
-            rows.append((info.label, info.format(value), info.unit))
+            rows.append((info.label, _num(value * info.scale), info.unit))
         if self.tier_utilisation:
             rows.append(("utilisation by tier (mean)", "", ""))
             for tier, value in self.tier_utilisation.items():

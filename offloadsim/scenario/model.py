@@ -207,9 +207,9 @@ class StageSpec:
     last stage's output is the application's ``output``.
     """
 
-    work: Dist | None = None
-    service: Dist | None = None
-    output: Dist | None = None
+    work: Dist | None = key(None, unit="work", doc="Work of this stage (FLOP), or a distribution.")
+    service: Dist | None = key(None, unit="time", doc="Service time of this stage, or a distribution.")
+    output: Dist | None = key(None, unit="size", default_doc="0 B", doc="Size handed to the next stage.")
 
 
 @dataclass(frozen=True, slots=True)

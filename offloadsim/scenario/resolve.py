@@ -266,12 +266,8 @@ def _application(name: str, app: AppDoc, base_dir: Path, problems: ProblemList) 
     elif app.stages is not None:
         last = len(app.stages) - 1
         stages = tuple(
-            StageSpec(
-                work=stage.work,
-                service=stage.service,
-                output=stage.output if stage.output is not None else (output if i == last else _ZERO),
-            )
-            for i, stage in enumerate(app.stages)
+            replace(spec, output=output if i == last else _ZERO) if spec.output is None else spec
+            for i, spec in enumerate(StageSpec(**spec_values(StageSpec, stage)) for stage in app.stages)
         )
     model = _model_name(app.model, path, problems) if app.model is not None else None
     before = len(problems.problems)

@@ -33,7 +33,7 @@ from offloadsim.scenario.arrivals import arrival_kinds, arrival_processes, regis
 from offloadsim.scenario.distributions import Dist
 from offloadsim.scenario.errors import describe
 from offloadsim.scenario.keys import Key, declared_keys
-from offloadsim.scenario.model import TIERS, LinkSpec, PowerSpec, ProcessorSpec, WorkloadSpec
+from offloadsim.scenario.model import TIERS, LinkSpec, PowerSpec, ProcessorSpec, StageSpec, WorkloadSpec
 from offloadsim.scenario.quantities import (
     FieldProblem,
     dist_json_schema,
@@ -255,16 +255,8 @@ class LinkDoc(_spec_doc(LinkSpec, "Link", between=(list[str], _BETWEEN))):  # ty
 # -- applications --------------------------------------------------------------------------------------
 
 
-class StageDoc(_Strict):
+class StageDoc(_spec_doc(StageSpec, "Stage")):  # type: ignore[misc]
     """One synthetic layer of a chain: its work or its service time, and its output size."""
-
-    work: WorkDist | None = Field(
-        None, description=_doc("Work of this stage (FLOP), or a distribution.", "work")
-    )
-    service: TimeDist | None = Field(
-        None, description=_doc("Service time of this stage, or a distribution.", "time")
-    )
-    output: SizeDist | None = Field(None, description=_doc("Size handed to the next stage.", "size", "0 B"))
 
     @model_validator(mode="after")
     def _work_or_service(self) -> StageDoc:

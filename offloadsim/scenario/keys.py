@@ -40,7 +40,11 @@ class Key:
     distribution of that kind).  ``default_doc`` is how the default reads in
     the docs (``"0 s"``, ``"end of run"``) and ``fallback`` names another key
     whose value an absent one takes (``busy`` power defaults to ``idle``).
-    ``schema_type`` is the type users write where it differs from the field's.
+    ``schema_type`` is the type users write where it differs from the field's,
+    and ``convert`` turns what they wrote into the field's type (``tuple`` for
+    a list).  ``describe_unit`` False leaves the unit's sentence out of the doc.
+    A key whose default is not a plain value (a ``Dist``) is optional in the
+    document and takes its default when the spec is built.
     """
 
     doc: str
@@ -55,6 +59,8 @@ class Key:
     fallback: str | None = None
     schema_type: Any = None
     json_schema_extra: Mapping[str, Any] | None = None
+    convert: Callable[[Any], Any] | None = None
+    describe_unit: bool = True
     required: bool = False
     default: Any = None
     default_factory: Callable[[], Any] | None = None
@@ -75,6 +81,8 @@ def key(
     schema_type: Any = None,
     factory: Callable[[], Any] | None = None,
     json_schema_extra: Mapping[str, Any] | None = None,
+    convert: Callable[[Any], Any] | None = None,
+    describe_unit: bool = True,
 ) -> Any:
     """A dataclass field that is also a scenario key (no ``default`` and no ``factory``: required)."""
     declared = Key(
@@ -89,6 +97,8 @@ def key(
         fallback=fallback,
         schema_type=schema_type,
         json_schema_extra=json_schema_extra,
+        convert=convert,
+        describe_unit=describe_unit,
     )
     metadata = {_META: declared}
     if factory is not None:
@@ -124,17 +134,16 @@ def spec_values(spec: type, doc: Any) -> dict[str, Any]:
     """The spec's declared attributes from a validated document ``doc`` (read by YAML name).
 
     A key left out (None) whose declaration names a ``fallback`` takes that
-    key's value.
+    key's value; one left out without a fallback takes the declared default.
     """
     values: dict[str, Any] = {}
-    keys = list(declared_keys(spec))
-    by_yaml = {declared.yaml: declared.name for declared in keys}
-    for declared in keys:
+    for declared in declared_keys(spec):
         value = getattr(doc, declared.yaml)
         if value is None and declared.fallback is not None:
             value = getattr(doc, declared.fallback)
         if value is None and not declared.required and declared.default is not None:
             value = declared.default
+        if value is not None and declared.convert is not None:
+            value = declared.convert(value)
         values[declared.name] = value
-    assert all(name in values for name in by_yaml.values())
     return values

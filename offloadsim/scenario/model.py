@@ -8,12 +8,14 @@ string, a glob pattern or a ``count``.  Field names carry their unit
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from offloadsim.scenario.arrivals.base import ArrivalProcess
 from offloadsim.scenario.distributions import Dist
 from offloadsim.scenario.keys import key
 from offloadsim.scenario.size import MAX_GROUP_COUNT
+
+_ZERO = Dist.fixed(0.0)
 
 __all__ = [
     "TIERS",
@@ -217,18 +219,65 @@ class AppSpec:
     """An application: synthetic stages, or a model from the zoo / an ONNX file."""
 
     name: str
-    input: Dist
-    output: Dist
+    input: Dist = key(
+        _ZERO, unit="size", default_doc="0 B", doc="Size of one request's input, held by the source."
+    )
+    output: Dist = key(
+        _ZERO, unit="size", default_doc="0 B", doc="Size of the result returned to the source."
+    )
     stages: tuple[StageSpec, ...] = ()
     model: str | None = None
     onnx: str | None = None
-    model_params: dict[str, Any] = field(default_factory=dict)
-    deadline_s: float | None = None
-    prompt_tokens: Dist | None = None
-    output_tokens: Dist | None = None
-    compression: str = "none"
-    alternatives: tuple[str, ...] = ()
-    hosts: tuple[str, ...] | None = None  # nodes allowed to run it; None: any computing node
+    deadline_s: float | None = key(
+        None,
+        yaml="deadline",
+        unit="time",
+        positive=True,
+        default_doc="none",
+        doc="Relative deadline of a request.",
+    )
+    prompt_tokens: Dist | None = key(
+        None,
+        unit="tokens",
+        describe_unit=False,
+        doc="LLM prompt length in tokens: a number or a distribution.",
+    )
+    output_tokens: Dist | None = key(
+        None, unit="tokens", describe_unit=False, doc="LLM generated tokens: a number or a distribution."
+    )
+    model_params: dict[str, Any] = key(
+        yaml="params", factory=dict, convert=dict, default_doc="{}", doc="Passed to the model builder."
+    )
+    # Resolving turns the patterns into the nodes allowed to run it; None: any computing node.
+    hosts: tuple[str, ...] | None = key(
+        None,
+        schema_type=list[str] | None,
+        convert=tuple,
+        default_doc="every computing node",
+        doc=(
+            "Node patterns allowed to run this application's layers (e.g. [cloud] for a model only "
+            "the cloud serves)."
+        ),
+    )
+    alternatives: tuple[str, ...] = key(
+        (),
+        schema_type=list[str],
+        convert=tuple,
+        default_doc="none",
+        doc=(
+            "Other model applications that may serve this one's requests instead (a policy chooses): "
+            "e.g. a larger cloud model for an on-device one."
+        ),
+    )
+    compression: str = key(
+        "none",
+        schema_type=Literal["none", "fp16", "int8"],
+        default_doc="none",
+        doc=(
+            "Codec for intermediate activations crossing a cut (models only): fp16 halves and int8 "
+            "quarters the fp32 bytes, at an encode and a decode cost per element."
+        ),
+    )
 
     @property
     def synthetic(self) -> bool:

@@ -259,7 +259,8 @@ def _check_alternatives(applications: dict[str, AppSpec], problems: ProblemList)
 
 def _application(name: str, app: AppDoc, base_dir: Path, problems: ProblemList) -> AppSpec:
     path = format_path(("applications", name))
-    output = app.output if app.output is not None else _ZERO
+    keys = spec_values(AppSpec, app)
+    output = keys["output"]
     stages: tuple[StageSpec, ...] = ()
     if app.work is not None or app.service is not None:
         stages = (StageSpec(work=app.work, service=app.service, output=output),)
@@ -280,20 +281,7 @@ def _application(name: str, app: AppDoc, base_dir: Path, problems: ProblemList) 
         if not onnx_path.is_file():
             problems.add(f"{path}.onnx", f"no such file {app.onnx!r} (looked for {onnx_path})")
         onnx = str(onnx_path)
-    return AppSpec(
-        name=name,
-        input=app.input if app.input is not None else _ZERO,
-        output=output,
-        stages=stages,
-        model=model,
-        onnx=onnx,
-        model_params=dict(app.params),
-        deadline_s=app.deadline,
-        prompt_tokens=app.prompt_tokens,
-        output_tokens=app.output_tokens,
-        compression=app.compression,
-        alternatives=tuple(app.alternatives),
-    )
+    return AppSpec(name=name, stages=stages, model=model, onnx=onnx, **keys)
 
 
 def _check_precision(params: Mapping[str, Any], model: str | None, path: str, problems: ProblemList) -> None:

@@ -33,7 +33,15 @@ from offloadsim.scenario.arrivals import arrival_kinds, arrival_processes, regis
 from offloadsim.scenario.distributions import Dist
 from offloadsim.scenario.errors import describe
 from offloadsim.scenario.keys import Key, declared_keys
-from offloadsim.scenario.model import TIERS, LinkSpec, PowerSpec, ProcessorSpec, StageSpec, WorkloadSpec
+from offloadsim.scenario.model import (
+    TIERS,
+    AppSpec,
+    LinkSpec,
+    PowerSpec,
+    ProcessorSpec,
+    StageSpec,
+    WorkloadSpec,
+)
 from offloadsim.scenario.quantities import (
     FieldProblem,
     dist_json_schema,
@@ -148,7 +156,7 @@ def doc_fields(spec: type, *, optional: bool = False) -> dict[str, Any]:
                 extra[bound] = getattr(declared, bound)
         if declared.json_schema_extra is not None:
             extra["json_schema_extra"] = dict(declared.json_schema_extra)
-        if optional or declared.fallback is not None:
+        if optional or declared.fallback is not None or not _plain(declared.default):
             fields[declared.yaml] = (annotation | None, Field(None, **extra))
         elif declared.required:
             fields[declared.yaml] = (annotation, Field(**extra))
@@ -157,6 +165,11 @@ def doc_fields(spec: type, *, optional: bool = False) -> dict[str, Any]:
         else:
             fields[declared.yaml] = (annotation, Field(declared.default, **extra))
     return fields
+
+
+def _plain(value: Any) -> bool:
+    """True for a default the JSON Schema can show as it is."""
+    return value is None or isinstance(value, (bool, int, float, str, tuple))
 
 
 def _field_type(annotation: Any, declared: Key) -> Any:
@@ -171,7 +184,7 @@ def _field_type(annotation: Any, declared: Key) -> Any:
 
 
 def _key_doc(declared: Key) -> str:
-    quantity = declared.unit if declared.unit is not None and declared.unit in QUANTITIES else None
+    quantity = declared.unit if declared.unit in QUANTITIES and declared.describe_unit else None
     return _doc(declared.doc, quantity, declared.default_doc, declared.example)
 
 
@@ -279,61 +292,35 @@ def _onnx_shorthand(value: Any) -> Any:
     return value
 
 
-class AppDoc(_Strict):
-    """An application: a zoo model, an ONNX file, or synthetic work."""
+_APP_SOURCE = {  # which work it is: resolve turns these into the spec's model, onnx and stages
+    "model": (
+        str | None,
+        Field(
+            None,
+            description="Built-in model name (see `offloadsim models`), e.g. resnet50; or {onnx: PATH}.",
+            json_schema_extra={
+                "anyOf": [{"type": "string"}, {"type": "object", "properties": {"onnx": {"type": "string"}}}]
+            },
+        ),
+    ),
+    "onnx": (str | None, Field(None, description="ONNX model file, relative to the scenario file.")),
+    "work": (
+        WorkDist | None,
+        Field(None, description=_doc("Synthetic single-stage work per request.", "work")),
+    ),
+    "service": (
+        TimeDist | None,
+        Field(None, description=_doc("Synthetic single-stage service time per request.", "time")),
+    ),
+    "stages": (
+        list[StageDoc] | None,
+        Field(None, min_length=1, description="A chain of synthetic stages."),
+    ),
+}
 
-    model: str | None = Field(
-        None,
-        description="Built-in model name (see `offloadsim models`), e.g. resnet50; or {onnx: PATH}.",
-        json_schema_extra={
-            "anyOf": [{"type": "string"}, {"type": "object", "properties": {"onnx": {"type": "string"}}}]
-        },
-    )
-    onnx: str | None = Field(None, description="ONNX model file, relative to the scenario file.")
-    work: WorkDist | None = Field(None, description=_doc("Synthetic single-stage work per request.", "work"))
-    service: TimeDist | None = Field(
-        None, description=_doc("Synthetic single-stage service time per request.", "time")
-    )
-    stages: list[StageDoc] | None = Field(None, min_length=1, description="A chain of synthetic stages.")
-    input: SizeDist | None = Field(
-        None, description=_doc("Size of one request's input, held by the source.", "size", "0 B")
-    )
-    output: SizeDist | None = Field(
-        None, description=_doc("Size of the result returned to the source.", "size", "0 B")
-    )
-    deadline: PositiveTime | None = Field(
-        None, description=_doc("Relative deadline of a request.", "time", "none")
-    )
-    prompt_tokens: CountDist | None = Field(
-        None, description="LLM prompt length in tokens: a number or a distribution."
-    )
-    output_tokens: CountDist | None = Field(
-        None, description="LLM generated tokens: a number or a distribution."
-    )
-    params: dict[str, Any] = Field(
-        default_factory=dict, description="Passed to the model builder. Default: {}."
-    )
-    hosts: list[str] | None = Field(
-        None,
-        description=(
-            "Node patterns allowed to run this application's layers (e.g. [cloud] for a model only "
-            "the cloud serves). Default: every computing node."
-        ),
-    )
-    alternatives: list[str] = Field(
-        default_factory=list,
-        description=(
-            "Other model applications that may serve this one's requests instead (a policy chooses): "
-            "e.g. a larger cloud model for an on-device one. Default: none."
-        ),
-    )
-    compression: Literal["none", "fp16", "int8"] = Field(
-        "none",
-        description=(
-            "Codec for intermediate activations crossing a cut (models only): fp16 halves and int8 "
-            "quarters the fp32 bytes, at an encode and a decode cost per element. Default: none."
-        ),
-    )
+
+class AppDoc(_spec_doc(AppSpec, "App", **_APP_SOURCE)):  # type: ignore[misc]
+    """An application: a zoo model, an ONNX file, or synthetic work."""
 
     @model_validator(mode="before")
     @classmethod

@@ -12,7 +12,7 @@ from pydantic import ValidationError, create_model
 from offloadsim.scenario import load_scenario_text, scenario_json_schema
 from offloadsim.scenario.distributions import Dist
 from offloadsim.scenario.keys import declared_keys, key, spec_values
-from offloadsim.scenario.model import LinkSpec, PowerSpec, ProcessorSpec, StageSpec, WorkloadSpec
+from offloadsim.scenario.model import AppSpec, LinkSpec, PowerSpec, ProcessorSpec, StageSpec, WorkloadSpec
 from offloadsim.scenario.schema import doc_fields
 from offloadsim.scenario.translate import problems_from_validation
 
@@ -65,6 +65,7 @@ def test_shipped_specs_take_their_keys_from_their_declarations():
         (PowerSpec, "PowerDoc"),
         (LinkSpec, "LinkDoc"),
         (StageSpec, "StageDoc"),
+        (AppSpec, "AppDoc"),
         (WorkloadSpec, "WorkloadDoc"),
     ):
         declared = {k.yaml: k for k in declared_keys(spec)}

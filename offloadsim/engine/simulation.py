@@ -22,7 +22,7 @@ from offloadsim.engine.planning import PlanCompiler, reordered_cut_bytes
 from offloadsim.engine.processor import Processor
 from offloadsim.engine.records import RawRun, RecordLog, StageLog
 from offloadsim.engine.requests import Maker, request_maker, served_as
-from offloadsim.engine.streams import stream
+from offloadsim.engine.streams import stream, workload_name
 from offloadsim.engine.tasks import NAN, CompiledPlan, ComputeStep, Task, TransferStep
 from offloadsim.engine.view import EngineView
 from offloadsim.engine.workload import start_arrivals
@@ -63,7 +63,7 @@ class Simulation:
             for name, p in world.processors.items()
         }
         self.network = FlowNetwork(self.env, world.topology.channel_capacity_bps)
-        self.view = EngineView(self, stream(seed, replication, "policy"))
+        self.view = EngineView(self, stream(seed, replication, "policy", policy_name))
         self.records = RecordLog()
         self._compiler = PlanCompiler(self)
         self._appenders = tuple(values.append for values in self.records.floats.values())
@@ -86,11 +86,12 @@ class Simulation:
 
     # -- building ---------------------------------------------------------
     def _start_workloads(self) -> None:
-        node_index = {name: i for i, name in enumerate(self.world.nodes)}
+        apps = [workload.app for workload in self.world.scenario.workload]
         for workload in self.world.scenario.workload:
             app = self.world.apps[workload.app]
+            entry = workload_name(apps, workload.index)
             for source in workload.sources:
-                key = (workload.index, node_index[source])
+                key = (*entry, source)  # names, not positions: another node or entry leaves it alone
                 rng = stream(self.seed, self.replication, "attributes", *key)
                 arrive = self._arrival(request_maker(app, source, rng), source)
                 start_arrivals(self, workload, source, arrive, key)
@@ -351,8 +352,7 @@ class Simulation:
         """A lognormal factor with mean 1, from the node's own noise stream."""
         draw = self._noise.get(node)
         if draw is None:
-            index = list(self.world.nodes).index(node)
-            draw = self._noise[node] = _standard_normal(stream(self.seed, self.replication, "noise", index))
+            draw = self._noise[node] = _standard_normal(stream(self.seed, self.replication, "noise", node))
         return math.exp(sigma * draw() - 0.5 * sigma * sigma)
 
     # -- running ----------------------------------------------------------

@@ -21,7 +21,7 @@ import numpy as np
 import simpy
 
 from offloadsim.engine.errors import EngineError
-from offloadsim.engine.streams import stream
+from offloadsim.engine.streams import Name, stream
 from offloadsim.scenario.arrivals import Clock
 from offloadsim.scenario.model import WorkloadSpec
 
@@ -39,9 +39,12 @@ Arrive = Callable[[], "Task | None"]
 
 
 def start_arrivals(
-    sim: Simulation, workload: WorkloadSpec, source: str, arrive: Arrive, key: tuple[int, int]
+    sim: Simulation, workload: WorkloadSpec, source: str, arrive: Arrive, key: tuple[Name, ...]
 ) -> None:
-    """Schedule the arrivals of ``workload`` at ``source``; ``arrive()`` creates one task."""
+    """Schedule the arrivals of ``workload`` at ``source``; ``arrive()`` creates one task.
+
+    ``key`` names the chain's own arrival stream (:func:`offloadsim.engine.streams.stream`).
+    """
     env = sim.env
     rng = stream(sim.seed, sim.replication, "arrivals", *key)
     stop = min(workload.stop_s if workload.stop_s is not None else sim.end_s, sim.end_s)

@@ -15,18 +15,97 @@ every token crosses the network on the critical path.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from offloadsim.engine.processor import Processor
+from offloadsim.scenario.distributions import Dist
+from offloadsim.engine.processor import Processor, refused
+from offloadsim.engine.tasks import NAN, Task
+from offloadsim.engine.work import Maker, Price, Walk, register_kind
 from offloadsim.policies.costs import TOKEN_BYTES, DeviceEnergy
 
 if TYPE_CHECKING:
-    from offloadsim.engine.simulation import Simulation
-    from offloadsim.engine.tasks import Task
-    from offloadsim.models.llm_cost import LLMCost
+    import numpy as np
 
-__all__ = ["TOKEN_BYTES", "LLMRequest", "start_llm_request"]
+    from offloadsim.engine.context import RunContext
+    from offloadsim.models.llm_cost import LLMCost
+    from offloadsim.world import AppTemplate, World
+
+__all__ = ["TOKEN_BYTES", "LLMRequest", "LLMWork", "llm_chain", "start_llm_request"]
+
+
+class LLMWork:
+    """An LLM request (prompt and output tokens drawn): the built-in kind ``llm``."""
+
+    name = "llm"
+    fixed_cost = False
+
+    def maker(
+        self, app: AppTemplate, source: str, rng: np.random.Generator, apps: Mapping[str, AppTemplate]
+    ) -> Maker:
+        """Requests with drawn prompt and output token counts; their record gains tokens and KV bytes."""
+        cost = app.llm
+        assert cost is not None
+        spec = app.spec
+        deadline = spec.deadline_s if spec.deadline_s is not None else NAN
+        name = spec.name
+        draw_prompt = (spec.prompt_tokens or Dist.fixed(128)).sampler(rng)
+        draw_output = (spec.output_tokens or Dist.fixed(64)).sampler(rng)
+        extra = _llm_record(apps)
+
+        def make(task_id: int, now: float) -> Task:
+            prompt = max(1, round(draw_prompt()))
+            output = max(1, round(draw_output()))
+            flops, cuts = llm_chain(cost, prompt, output)
+            task = Task(task_id, name, source, now, deadline, flops, cuts, None)
+            task.llm = (prompt, output)
+            task.extra = extra
+            return task
+
+        return make
+
+    def pricer(self, world: World, processor: Processor) -> Price:
+        """Prefill and decode of the stage's blocks by the roofline cost at the node's speed and memory."""
+        node = processor.node
+        memory = world.processors[node].memory_Bps
+
+        def price(task: Any, start: int, stop: int) -> float:
+            cost = world.apps[task.app].llm
+            assert cost is not None
+            return cost.request_s(world.app_speed(task.app, node), memory, start, stop, *task.llm)
+
+        return price
+
+    def start(self, ctx: RunContext, task: Task, walk: Walk) -> None:
+        """Prefill, then token-by-token decode over the plan's segments (see :class:`LLMRequest`)."""
+        cost = ctx.world.apps[task.app].llm
+        assert cost is not None
+        start_llm_request(ctx, task, cost, list(task.plan.segments))
+
+    def served_as(self, task: Any, app: AppTemplate) -> tuple[Sequence[float], Sequence[float]]:
+        """The same prompt and output tokens through ``app``'s model."""
+        assert app.llm is not None
+        return llm_chain(app.llm, *task.llm)
+
+
+def llm_chain(cost: LLMCost, prompt: int, output: int) -> tuple[list[float], list[float]]:
+    """Per-block prefill FLOPs and the bytes crossing each block cut of one LLM request."""
+    layers = cost.layers
+    block = (cost.per_token_flops * prompt + cost.per_pair_flops * prompt * (prompt + 1) / 2) / layers
+    cuts = [prompt * TOKEN_BYTES] + [prompt * cost.hidden_bytes] * (layers - 1) + [output * TOKEN_BYTES]
+    return [block] * layers, cuts
+
+
+def _llm_record(apps: Mapping[str, AppTemplate]) -> Callable[[Task], tuple[float, float, float]]:
+    """An LLM request's own record fields: its prompt and output tokens and its KV cache in bytes."""
+
+    def extra(task: Task) -> tuple[float, float, float]:
+        prompt, output = task.llm  # type: ignore[misc]
+        cost = apps[task.app].llm
+        return prompt, output, (prompt + output) * cost.kv_bytes_per_token if cost is not None else NAN
+
+    return extra
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +124,7 @@ class LLMRequest:
 
     __slots__ = ("cost", "generated", "received", "segments", "sim", "task", "token_times")
 
-    def __init__(self, sim: Simulation, task: Task, cost: LLMCost, segments: tuple[_Segment, ...]):
+    def __init__(self, sim: RunContext, task: Task, cost: LLMCost, segments: tuple[_Segment, ...]):
         self.sim = sim
         self.task = task
         self.cost = cost
@@ -132,7 +211,11 @@ class LLMRequest:
         self.token_times.append(now)
         _, output = self.task.llm  # type: ignore[misc]
         if self.received == output:
-            sim.finish_llm(self.task, self.token_times[0], now, output)
+            task = self.task
+            if task.id in sim.ledger.in_flight:
+                task.ttft = self.token_times[0] - task.arrival
+                task.tpot = tpot(self.token_times[0], now, output)
+                sim.ledger.end(task, "completed")
 
     # -- primitives -------------------------------------------------------------
     def _compute(self, segment: _Segment, service: float, then: Any, index: int) -> None:
@@ -140,11 +223,11 @@ class LLMRequest:
 
         def done(_: object, wait_s: float, service_s: float) -> None:
             if task.alive:
-                self.sim.book_compute(task, segment.node, wait_s, service_s, segment.busy_w)
+                self.sim.ledger.book_compute(task, segment.node, wait_s, service_s, segment.busy_w)
                 then(index)
 
         if not segment.processor.submit(service, done, None):
-            self.sim.drop_llm(task, segment.processor)
+            self.sim.ledger.finish(task, "dropped", refused(segment.processor))
 
     def _send(self, a: str, b: str, size: float, then: Any, payload: Any) -> None:
         if a == b:
@@ -166,14 +249,14 @@ class LLMRequest:
 
         def arrived(_: object) -> None:
             if task.alive:
-                sim.book_transfer(task, a, b, size, started, route.latency_s)
+                sim.ledger.book_transfer(task, a, b, size, started, route.latency_s)
                 then(payload)
 
         sim.network.start(route.channels, size, route.latency_s, arrived, None, left if radios else None)
 
 
 def start_llm_request(
-    sim: Simulation, task: Task, cost: LLMCost, plan_segments: list[tuple[str, int, int]]
+    sim: RunContext, task: Task, cost: LLMCost, plan_segments: list[tuple[str, int, int]]
 ) -> None:
     """Run ``task`` (an LLM request) over the non-empty segments of its plan."""
     power = sim.world.nodes[task.source].power
@@ -188,10 +271,14 @@ def start_llm_request(
             else 0.0
         )
         speed = sim.world.app_speed(task.app, node)
-        segments.append(_Segment(node, processor, speed, sim.memory_bandwidth(node), start, stop, busy))
+        memory = sim.world.processors[node].memory_Bps
+        segments.append(_Segment(node, processor, speed, memory, start, stop, busy))
     LLMRequest(sim, task, cost, tuple(segments)).start()
 
 
 def tpot(first: float, last: float, tokens: int) -> float:
     """Time per output token after the first; NaN for a one-token answer."""
     return (last - first) / (tokens - 1) if tokens > 1 else math.nan
+
+
+register_kind(LLMWork())

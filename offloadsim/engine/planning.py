@@ -16,13 +16,16 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from offloadsim.engine.errors import EngineError
+from offloadsim.engine.processor import Processor
 from offloadsim.engine.tasks import REJECTED, CompiledPlan, ComputeStep, Task, TransferStep
 from offloadsim.models.precision import BYTES
 from offloadsim.policies.base import InfeasiblePlan, PlanError, validate_plan
 from offloadsim.policies.costs import CODECS, Codec, DeviceEnergy, codec_cost, reordered_cut_bytes
 
 if TYPE_CHECKING:
-    from offloadsim.engine.simulation import Simulation
+    from offloadsim.engine.context import RunContext
+    from offloadsim.engine.work import Price
+    from offloadsim.policies.base import SystemView
 
 __all__ = ["CODECS", "Codec", "PlanCompiler", "reordered_cut_bytes"]
 
@@ -30,21 +33,24 @@ __all__ = ["CODECS", "Codec", "PlanCompiler", "reordered_cut_bytes"]
 class PlanCompiler:
     """Compiles the plans of one simulation run."""
 
-    def __init__(self, sim: Simulation):
-        self.sim = sim
+    def __init__(self, ctx: RunContext, view: SystemView):
+        self.sim = ctx
+        self.view = view
+        self._prices: dict[tuple[str, str], Price] = {}
 
     def compile(self, plan: Any, task: Task) -> CompiledPlan:
         """Validate ``plan`` for ``task`` and turn it into steps with their record fields."""
         sim = self.sim
+        records = sim.ledger.records
         try:
-            plan = validate_plan(plan, task, sim.view, sim.policy_name)
+            plan = validate_plan(plan, task, self.view, sim.policy_name)
         except InfeasiblePlan as error:
-            code = sim.records.add_plan(task.app, task.source, "", 0, False)
+            code = records.add_plan(task.app, task.source, "", 0, False)
             return CompiledPlan((), drop=True, code=code, reason=str(error))
         except PlanError as error:
             raise EngineError(str(error)) from None
         if plan.drop:
-            code = sim.records.add_plan(task.app, task.source, "", 0, False)
+            code = records.add_plan(task.app, task.source, "", 0, False)
             return CompiledPlan((), drop=True, code=code, reason=REJECTED)
         world = sim.world
         app = world.apps[task.app]
@@ -67,8 +73,9 @@ class PlanCompiler:
         busy_w = 0.0
         if power is not None and source in sim.processors:
             busy_w = DeviceEnergy.of(power, sim.processors[source].cores).busy_w
-        # Activation codecs apply to zoo models, whose stage times are fixed at compile time.
-        codec = CODECS.get(app.spec.compression) if app.flops is not None else None
+        # Activation codecs apply to kinds of work whose stage times are fixed at compile time (models).
+        fixed_cost = sim.kinds[task.app].fixed_cost
+        codec = CODECS.get(app.spec.compression) if fixed_cost else None
         dtype_bytes = BYTES[app.precision] if codec is not None else 4.0
         steps: list[Any] = []
         location = source
@@ -91,13 +98,17 @@ class PlanCompiler:
                     raw_input_offloaded = True
                 location = node
             processor = sim.processors[node]
+            price = self._price(task.app, processor)
             fixed = -1.0
-            if app.flops is not None:
-                fixed = sim.stage_time(costed, processor, start, stop) + decode_s
+            if fixed_cost:
+                fixed = price(costed, start, stop) + decode_s
             sigma = (
                 self._stage_sigma(task.app, node, plan.order, start, stop) if app.graph is not None else 0.0
             )
-            steps.append(ComputeStep(processor, start, stop, fixed, busy_w if node == source else 0.0, sigma))
+            power_w = busy_w if node == source else 0.0
+            steps.append(
+                ComputeStep(processor, start, stop, fixed, power_w, sigma, None if fixed_cost else price)
+            )
             if not placement or placement[-1] != node:
                 placement.append(node)
             if node == source:
@@ -106,8 +117,16 @@ class PlanCompiler:
             steps.append(self._transfer_step(location, source, task.layers, source, fixed_sizes))
         segments = tuple(plan.segments(task.layers))
         placed = ">".join(placement)
-        code = sim.records.add_plan(task.app, task.source, placed, split, raw_input_offloaded)
+        code = records.add_plan(task.app, task.source, placed, split, raw_input_offloaded)
         return CompiledPlan(tuple(steps), segments=segments, code=code)
+
+    def _price(self, app: str, processor: Processor) -> Price:
+        """How ``processor`` prices stages of ``app`` (asked once per pair and run)."""
+        key = (app, processor.node)
+        price = self._prices.get(key)
+        if price is None:
+            price = self._prices[key] = self.sim.pricer(app, processor)
+        return price
 
     def _stage_sigma(
         self, app: str, node: str, order: tuple[int, ...] | None, start: int, stop: int

@@ -10,11 +10,17 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import simpy
 
-__all__ = ["Processor", "StageDone"]
+if TYPE_CHECKING:
+    from offloadsim.world import World
+
+# (task, start, stop) -> seconds: how a processor prices stages of one kind of work.
+Price = Callable[[Any, int, int], float]
+
+__all__ = ["Processor", "StageDone", "queue_full", "refused"]
 
 # callback(payload, wait_s, service_s) when a stage completes.
 StageDone = Callable[[Any, float, float], None]
@@ -82,6 +88,10 @@ class Processor:
         self.backlog_s += service_s
         return True
 
+    def pricer(self, kind: Any, world: World) -> Price:
+        """How long stages of ``kind`` take here: FIFO cores run each at the kind's cost on this profile."""
+        return kind.pricer(world, self)
+
     def expected_wait_s(self) -> float:
         """Expected queueing delay of a stage submitted now.
 
@@ -130,3 +140,13 @@ class Processor:
                 self.backlog_s = 0.0  # keep float drift from accumulating
             self._start(next_service, next_callback, next_payload, submitted)
         callback(payload, wait_s, service_s)
+
+
+def queue_full(node: str) -> str:
+    """The reason of a task dropped by a full queue."""
+    return f"queue full at {node}"
+
+
+def refused(processor: Processor) -> str:
+    """Why ``processor`` refused a stage: its queue is full, or its node is down."""
+    return queue_full(processor.node) if processor.up else f"{processor.node} is down"

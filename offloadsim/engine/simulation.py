@@ -14,24 +14,31 @@ from typing import Any
 
 import simpy
 
+from offloadsim.engine.context import RunContext
 from offloadsim.engine.energy import NodeMeter
 from offloadsim.engine.errors import EngineError
-from offloadsim.engine.llm import start_llm_request, tpot
+from offloadsim.engine.ledger import Ledger
+from offloadsim.engine.llm import LLMWork
 from offloadsim.engine.network import FlowNetwork
 from offloadsim.engine.planning import PlanCompiler, reordered_cut_bytes
-from offloadsim.engine.processor import Processor
-from offloadsim.engine.records import RawRun, RecordLog, StageLog
-from offloadsim.engine.requests import Maker, request_maker, served_as
+from offloadsim.engine.processor import Processor, refused
+from offloadsim.engine.records import RawRun
 from offloadsim.engine.streams import stream, workload_name
 from offloadsim.engine.tasks import NAN, CompiledPlan, ComputeStep, Task, TransferStep
 from offloadsim.engine.view import EngineView
+from offloadsim.engine.work import Maker, WorkKind, get_kind
+from offloadsim.engine.work_model import ModelWork
+from offloadsim.engine.work_synthetic import SyntheticWork
 from offloadsim.engine.workload import start_arrivals
-from offloadsim.policies.base import Plan, Policy, TaskView
+from offloadsim.policies.base import Plan, Policy
 from offloadsim.world import World
 
 __all__ = ["COMPILED_CACHE", "EngineError", "Simulation", "reordered_cut_bytes"]
 
 Progress = Callable[[float], None]
+
+#: The built-in kinds of work (each module registers its kind when imported).
+BUILTIN_KINDS = (ModelWork, LLMWork, SyntheticWork)
 
 #: Compiled plans kept at once, per run (each holds its steps and routes: about a kilobyte).
 COMPILED_CACHE = 1 << 16
@@ -63,14 +70,11 @@ class Simulation:
             for name, p in world.processors.items()
         }
         self.network = FlowNetwork(self.env, world.topology.channel_capacity_bps)
-        self.view = EngineView(self, stream(seed, replication, "policy", policy_name))
-        self.records = RecordLog()
-        self._compiler = PlanCompiler(self)
-        self._appenders = tuple(values.append for values in self.records.floats.values())
-        self.stages: StageLog | None = StageLog(scenario.warmup_s) if record_stages else None
-        self.in_flight: dict[int, Task] = {}
-        self._next_id = 0
-        self._compiled: dict[tuple[Plan, str, str], CompiledPlan] = {}
+        self.ledger = ledger = Ledger(self.env, scenario.warmup_s, record_stages)
+        self.records = ledger.records
+        self.in_flight = ledger.in_flight
+        self.counters = ledger.counters
+        self._end = ledger.end
         energy_column = self.records.floats["device_energy"]
         self.meters: dict[str, NodeMeter] = {
             name: NodeMeter(
@@ -79,10 +83,27 @@ class Simulation:
             for name, node in world.nodes.items()
             if node.power is not None
         }
+        self.kinds: dict[str, WorkKind] = {name: _kind(app.kind) for name, app in world.apps.items()}
+        self.context = RunContext(
+            self.env,
+            world,
+            self.processors,
+            self.network,
+            self.meters,
+            ledger,
+            seed,
+            replication,
+            self.end_s,
+            policy_name,
+            self.kinds,
+        )
+        self.view = EngineView(self.context, stream(seed, replication, "policy", policy_name))
+        self._compiler = PlanCompiler(self.context, self.view)
+        self._next_id = 0
+        self._compiled: dict[tuple[Plan, str, str], CompiledPlan] = {}
         self._noise: dict[str, Callable[[], float]] = {}
         self.drained_at: dict[str, float] = {}
         self._snapshot: dict[str, Any] = {}
-        self.counters = {"arrived": 0, "dropped": 0, "completed": 0, "failed": 0}
 
     # -- building ---------------------------------------------------------
     def _start_workloads(self) -> None:
@@ -93,8 +114,9 @@ class Simulation:
             for source in workload.sources:
                 key = (*entry, source)  # names, not positions: another node or entry leaves it alone
                 rng = stream(self.seed, self.replication, "attributes", *key)
-                arrive = self._arrival(request_maker(app, source, rng), source)
-                start_arrivals(self, workload, source, arrive, key)
+                make = self.kinds[app.name].maker(app, source, rng, self.world.apps)
+                arrive = self._arrival(make, source)
+                start_arrivals(self.context, workload, source, arrive, key)
 
     def _arrival(self, make: Maker, source: str) -> Callable[[], Task | None]:
         """The arrival callback: create a task (unless the source's battery is flat) and dispatch it."""
@@ -131,12 +153,7 @@ class Simulation:
         if compiled.drop:
             self._end(task, "dropped", compiled.reason)
             return None
-        if task.llm is not None:
-            llm = self.world.apps[task.app].llm
-            assert llm is not None
-            start_llm_request(self, task, llm, list(compiled.segments))
-        else:
-            self._advance(task)
+        self.kinds[task.app].start(self.context, task, self._advance)
         return task if task.id in self.in_flight else None
 
     def _serve_with(self, task: Task, app_name: str) -> None:
@@ -146,13 +163,9 @@ class Simulation:
                 f"policy {self.policy_name!r} served a request of {task.app!r} with {app_name!r}, "
                 f"which is not among {task.app!r}'s alternatives"
             )
-        task.flops, task.cut_bytes = self.as_app(task, app_name)
+        task.flops, task.cut_bytes = self.kinds[app_name].served_as(task, self.world.apps[app_name])
         task.layers = len(task.flops)
         task.app = app_name
-
-    def as_app(self, task: TaskView | Task, app_name: str) -> tuple[list[float], list[float]]:
-        """Per-layer work and cut sizes of ``task``'s request served by ``app_name`` instead."""
-        return served_as(task, self.world.apps[app_name])
 
     def _advance(self, task: Task) -> None:
         steps = task.plan.steps
@@ -165,7 +178,7 @@ class Simulation:
         if type(step) is ComputeStep:
             service = step.service_s
             if service < 0.0:
-                service = self.stage_time(task, step.processor, step.start, step.stop)
+                service = step.price(task, step.start, step.stop)  # type: ignore[misc]
             if step.noise_sigma:
                 service *= self._noise_factor(step.processor.node, step.noise_sigma)
             if not step.processor.submit(service, self._compute_done, task):
@@ -195,7 +208,7 @@ class Simulation:
         if not task.alive:
             return
         step: ComputeStep = task.plan.steps[task.step - 1]
-        self.book_compute(task, step.processor.node, wait_s, service_s, step.power_w)
+        self.ledger.book_compute(task, step.processor.node, wait_s, service_s, step.power_w)
         self._advance(task)
 
     def _transfer_done(self, task: Task) -> None:
@@ -203,85 +216,8 @@ class Simulation:
             return
         step: TransferStep = task.plan.steps[task.step - 1]
         size = step.size_bytes if step.size_bytes >= 0.0 else task.cut_bytes[step.cut]
-        self.book_transfer(task, step.source, step.target, size, task.t0, step.latency_s)
+        self.ledger.book_transfer(task, step.source, step.target, size, task.t0, step.latency_s)
         self._advance(task)
-
-    def book_compute(self, task: Task, node: str, wait_s: float, service_s: float, power_w: float) -> None:
-        """Charge a compute stage that just ended to its task: wait, service, device energy, stage row.
-
-        ``power_w`` is what the source device draws above idle per busy core
-        when the stage ran on it (0 elsewhere).
-        """
-        now = self.env.now
-        task.wait += wait_s
-        task.compute_time += service_s
-        if task.start != task.start:  # NaN: the task's first step
-            task.start = now - service_s
-        if power_w:
-            task.energy += power_w * service_s
-        if self.stages is not None:
-            self.stages.add(task, "compute", node, now - service_s - wait_s, now - service_s, now, 0.0)
-
-    def book_transfer(
-        self, task: Task, a: str, b: str, size: float, started: float, latency_s: float
-    ) -> None:
-        """Charge a transfer that just arrived to its task (its radio energy is metered as it flows)."""
-        now = self.env.now
-        elapsed = now - started
-        task.transfer_time += elapsed
-        task.bytes_sent += size
-        if self.stages is not None:
-            self.stages.add(task, "transfer", f"{a}>{b}", started, started, now, size)
-
-    def stage_time(self, task: TaskView | Task, processor: Processor, start: int, stop: int) -> float:
-        """Service time of layers ``[start, stop)`` of ``task`` on ``processor``.
-
-        The one place compute cost is decided: an LLM request by its roofline
-        cost model; a zoo or ONNX model by the per-layer times of the node's
-        profile; synthetic work by the service seconds the application
-        states, else work ÷ the processor's speed.
-        """
-        app = self.world.apps[task.app]
-        llm_tokens = getattr(task, "llm", None)
-        if llm_tokens is not None:
-            assert app.llm is not None
-            memory = self.memory_bandwidth(processor.node)
-            speed = self.world.app_speed(task.app, processor.node)
-            return app.llm.request_s(speed, memory, start, stop, *llm_tokens)
-        if app.graph is not None:
-            times = self.world.layer_seconds(task.app, processor.node)
-            order = getattr(task, "order", None)
-            if order is not None:
-                return float(times[list(order[start:stop])].sum())
-            return float(times[start:stop].sum())
-        service = getattr(task, "service", None)
-        if service is not None:
-            # Seconds where a stage states them (NaN where it gives work instead).
-            total = 0.0
-            for i in range(start, stop):
-                seconds = service[i]
-                total += seconds if seconds == seconds else task.flops[i] / processor.speed_flops
-            return total
-        flops = task.flops
-        work = flops[start] if stop - start == 1 else math.fsum(flops[start:stop])
-        return work / processor.speed_flops
-
-    def memory_bandwidth(self, node: str) -> float:
-        """Memory bandwidth of ``node``'s processor in bytes/s (0 when unknown)."""
-        return self.world.processors[node].memory_Bps
-
-    def radios(self, source: str, a: str, b: str) -> tuple[tuple[NodeMeter, bool, bool], ...]:
-        """The meters of the powered ends of a transfer ``a`` → ``b`` of a task from ``source``.
-
-        Each is ``(meter, sending, charge_the_task)``: the task is charged at
-        its own source device only.
-        """
-        ends = []
-        for node, sending in ((a, True), (b, False)):
-            meter = self.meters.get(node)
-            if meter is not None:
-                ends.append((meter, sending, node == source))
-        return tuple(ends)
 
     def _on_drained(self, meter: NodeMeter) -> None:
         """A battery ran flat: the node stops, and so does every task that needs it."""
@@ -296,57 +232,6 @@ class Simulation:
             ):
                 task.alive = False
                 self._end(task, "failed", f"battery flat at {node}")
-
-    def finish_llm(self, task: Task, first_token: float, last_token: float, tokens: int) -> None:
-        """An LLM request's last token reached its source."""
-        if task.id not in self.in_flight:
-            return
-        task.ttft = first_token - task.arrival
-        task.tpot = tpot(first_token, last_token, tokens)
-        self._end(task, "completed")
-
-    def drop_llm(self, task: Task, processor: Processor) -> None:
-        """An LLM request met a full queue (or a node down) on the way."""
-        if task.id in self.in_flight:
-            self._end(task, "dropped", refused(processor))
-
-    def _end(self, task: Task, status: str, reason: str = "") -> None:
-        del self.in_flight[task.id]
-        self.counters[status] += 1
-        if task.arrival >= self.warmup_s:
-            self._record(task, status, self.env.now if status == "completed" else NAN, reason)
-        if task.on_done is not None:
-            task.on_done(task)
-
-    def _record(self, task: Task, status: str, finish: float, reason: str = "") -> None:
-        log = self.records
-        f = self._appenders
-        f[0](task.arrival)
-        f[1](task.start)
-        f[2](finish)
-        f[3](task.wait)
-        f[4](task.compute_time)
-        f[5](task.transfer_time)
-        f[6](task.bytes_sent)
-        f[7](task.deadline)
-        f[8](task.energy)
-        f[9](task.ttft)
-        f[10](task.tpot)
-        tokens = task.llm
-        if tokens is None:
-            f[11](NAN)
-            f[12](NAN)
-            f[13](NAN)
-        else:
-            f[11](tokens[0])
-            f[12](tokens[1])
-            cost = self.world.apps[task.app].llm
-            f[13]((tokens[0] + tokens[1]) * cost.kv_bytes_per_token if cost is not None else NAN)
-        task.row = len(log.task_ids)
-        log.task_ids.append(task.id)
-        log.plan_codes.append(task.plan.code)
-        log.status_codes.append(log.status_code(status))
-        log.reason_codes.append(log.reason_code(reason))
 
     def _noise_factor(self, node: str, sigma: float) -> float:
         """A lognormal factor with mean 1, from the node's own noise stream."""
@@ -391,7 +276,7 @@ class Simulation:
             meter.settle()
         for task in list(self.in_flight.values()):
             if task.arrival >= self.warmup_s:
-                self._record(task, "in_flight", NAN)
+                self.ledger.record(task, "in_flight", NAN)
         if progress is not None:
             progress(self.end_s)
         return self._collect(time.perf_counter() - wall_start)
@@ -464,19 +349,17 @@ class Simulation:
             seed=self.seed,
             replication=self.replication,
             counters=dict(self.counters),
-            stages=self.stages.columns() if self.stages is not None else None,
+            stages=self.ledger.stages.columns() if self.ledger.stages is not None else None,
             notes=world.notes,
         )
 
 
-def queue_full(node: str) -> str:
-    """The reason of a task dropped by a full queue."""
-    return f"queue full at {node}"
-
-
-def refused(processor: Processor) -> str:
-    """Why ``processor`` refused a stage: its queue is full, or its node is down."""
-    return queue_full(processor.node) if processor.up else f"{processor.node} is down"
+def _kind(name: str) -> WorkKind:
+    """The registered kind of work ``name`` (an application naming an unknown one is a bad world)."""
+    try:
+        return get_kind(name)
+    except KeyError as error:
+        raise EngineError(str(error.args[0])) from None
 
 
 def _standard_normal(rng: Any) -> Callable[[], float]:

@@ -32,6 +32,7 @@ class Task:
         "cut_bytes",
         "deadline",
         "energy",
+        "extra",
         "flops",
         "id",
         "layers",
@@ -81,6 +82,8 @@ class Task:
         self.t0 = 0.0
         self.on_done: Callable[[Task], None] | None = None
         self.llm: tuple[int, int] | None = None  # (prompt tokens, output tokens)
+        # What its kind of work adds to its record: () -> (prompt tokens, output tokens, KV bytes).
+        self.extra: Callable[[Task], tuple[float, float, float]] | None = None
         self.ttft = NAN
         self.tpot = NAN
         self.alive = True  # False once failed: its pending events are ignored
@@ -96,6 +99,7 @@ class ComputeStep:
     what the source device draws above idle per busy core when the step
     runs on it, else 0.
     ``noise_sigma`` spreads the service time (a processor with ``noise``).
+    ``price`` prices the stage per task when its time is not fixed.
     """
 
     processor: Processor
@@ -104,6 +108,7 @@ class ComputeStep:
     service_s: float
     power_w: float
     noise_sigma: float = 0.0  # lognormal sigma of the service time; 0: deterministic
+    price: Callable[[Task, int, int], float] | None = None  # (task, start, stop) -> seconds on processor
 
 
 @dataclass(frozen=True, slots=True)

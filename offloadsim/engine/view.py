@@ -14,7 +14,8 @@ from offloadsim.policies.splitting import CutCodec
 from offloadsim.world.topology import ROUTE_CACHE
 
 if TYPE_CHECKING:
-    from offloadsim.engine.simulation import Simulation
+    from offloadsim.engine.context import RunContext
+    from offloadsim.engine.work import Price
     from offloadsim.models.graph import LayerGraph
     from offloadsim.scenario.model import PowerSpec
 
@@ -22,19 +23,20 @@ __all__ = ["EngineView"]
 
 
 class EngineView:
-    """Implements :class:`~offloadsim.policies.base.SystemView` over a live simulation.
+    """Implements :class:`~offloadsim.policies.base.SystemView` over a live run.
 
     Reads only; answers that cannot change during a run (nodes per tier,
     nearest server) are computed once.
     """
 
-    def __init__(self, sim: Simulation, rng: np.random.Generator):
-        self._sim = sim
+    def __init__(self, ctx: RunContext, rng: np.random.Generator):
+        self._sim = ctx
         self._rng = rng
         self._nodes: dict[str | None, tuple[str, ...]] = {}
         self._nearest: dict[str, dict[str, tuple[str, float]]] = {}
         self._routes: dict[tuple[str, str], tuple[float, tuple[int, ...]]] = {}
         self._links: dict[tuple[str, bool], tuple[tuple[float, int], ...]] = {}
+        self._prices: dict[tuple[str, str], Price] = {}
 
     @property
     def now(self) -> float:
@@ -94,10 +96,13 @@ class EngineView:
         would take served by that application's model instead.
         """
         if app is not None and app != task.app:
-            flops, cuts = self._sim.as_app(task, app)
+            flops, cuts = self._sim.kinds[app].served_as(task, self._sim.world.apps[app])
             task = _AsApp(app, flops, cuts, getattr(task, "llm", None))  # satisfies TaskView
         end = task.layers if stop is None else stop
-        return self._sim.stage_time(task, self._sim.processors[node], start, end)
+        price = self._prices.get((task.app, node))
+        if price is None:
+            price = self._prices[(task.app, node)] = self._sim.pricer(task.app, self._sim.processors[node])
+        return price(task, start, end)
 
     def llm_stage(self, task: TaskView, node: str, start: int, stop: int) -> LLMStage | None:
         """LLM request ``task``'s prefill and decode steps on blocks ``[start, stop)`` of ``node``.
@@ -111,7 +116,7 @@ class EngineView:
         cost = sim.world.apps[task.app].llm
         assert cost is not None
         speed = sim.world.app_speed(task.app, node)
-        memory = sim.memory_bandwidth(node)
+        memory = sim.world.processors[node].memory_Bps
         prompt, output = tokens
         return LLMStage(
             node,
@@ -209,7 +214,7 @@ class EngineView:
     def cut_codec(self, app: str, nodes: Sequence[str]) -> CutCodec | None:
         """``app``'s activation codec priced on ``nodes`` as the engine runs it (None: no compression)."""
         template = self._sim.world.apps[app]
-        if template.flops is None:  # as the engine: codecs apply to models with fixed stage times
+        if not self._sim.kinds[app].fixed_cost:  # as the engine: codecs apply where stage times are fixed
             return None
         codec = CODECS.get(template.spec.compression)
         if codec is None:
@@ -234,7 +239,9 @@ class _AsApp:
         "source",
     )
 
-    def __init__(self, app: str, flops: list[float], cut_bytes: list[float], llm: tuple[int, int] | None):
+    def __init__(
+        self, app: str, flops: Sequence[float], cut_bytes: Sequence[float], llm: tuple[int, int] | None
+    ):
         self.id = -1
         self.source = ""
         self.arrival = float("nan")

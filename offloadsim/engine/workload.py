@@ -26,7 +26,7 @@ from offloadsim.scenario.arrivals import Clock
 from offloadsim.scenario.model import WorkloadSpec
 
 if TYPE_CHECKING:
-    from offloadsim.engine.simulation import Simulation
+    from offloadsim.engine.context import RunContext
     from offloadsim.engine.tasks import Task
 
 __all__ = ["STALL_LIMIT", "start_arrivals"]
@@ -39,7 +39,7 @@ Arrive = Callable[[], "Task | None"]
 
 
 def start_arrivals(
-    sim: Simulation, workload: WorkloadSpec, source: str, arrive: Arrive, key: tuple[Name, ...]
+    sim: RunContext, workload: WorkloadSpec, source: str, arrive: Arrive, key: tuple[Name, ...]
 ) -> None:
     """Schedule the arrivals of ``workload`` at ``source``; ``arrive()`` creates one task.
 

@@ -66,6 +66,7 @@ class AppTemplate:
     layer_names: tuple[str, ...]
     graph: LayerGraph | None = None
     llm: LLMCost | None = None
+    kind: str = "model"  # its kind of work, a name in the engine's registry (offloadsim.engine.work)
 
     @property
     def name(self) -> str:
@@ -294,14 +295,16 @@ def _size_override(dist: Dist, model_value: float) -> float | None:
 def _app(spec: AppSpec) -> AppTemplate:
     if spec.synthetic:
         layers = max(1, len(spec.stages))
-        return AppTemplate(spec, layers, None, None, tuple(f"stage{i}" for i in range(layers)))
+        return AppTemplate(
+            spec, layers, None, None, tuple(f"stage{i}" for i in range(layers)), kind="synthetic"
+        )
     llm = _llm_config(spec)
     if llm is not None:
         from offloadsim.models.llm_cost import LLMCost
 
         cost = LLMCost.of(llm)
         return AppTemplate(
-            spec, cost.layers, None, None, tuple(f"block{i}" for i in range(cost.layers)), None, cost
+            spec, cost.layers, None, None, tuple(f"block{i}" for i in range(cost.layers)), None, cost, "llm"
         )
     if spec.onnx is not None:
         from offloadsim.models.onnx_io import load_onnx

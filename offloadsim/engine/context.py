@@ -1,0 +1,61 @@
+"""What the kernel hands its helpers: the clock, the world, the resources, the network and the ledger.
+
+The kinds of work, plan compilation, the policy's view and the arrival
+chains receive a :class:`RunContext`, never the simulation itself, so no
+engine module but the one that builds a run imports the kernel.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import simpy
+
+    from offloadsim.engine.energy import NodeMeter
+    from offloadsim.engine.ledger import Ledger
+    from offloadsim.engine.network import FlowNetwork
+    from offloadsim.engine.processor import Processor
+    from offloadsim.engine.work import Price, WorkKind
+    from offloadsim.world import World
+
+__all__ = ["Radio", "RunContext"]
+
+# A powered end of a transfer: (its meter, whether it sends, whether the task is charged there).
+Radio = tuple["NodeMeter", bool, bool]
+
+
+@dataclass(frozen=True, slots=True)
+class RunContext:
+    """One run's shared parts, read by the helpers of the kernel."""
+
+    env: simpy.Environment
+    world: World
+    processors: Mapping[str, Processor]  # each computing node's processor
+    network: FlowNetwork
+    meters: Mapping[str, NodeMeter]  # each powered node's energy meter
+    ledger: Ledger
+    seed: int
+    replication: int
+    end_s: float
+    policy_name: str
+    kinds: Mapping[str, WorkKind]  # each application's kind of work
+
+    def pricer(self, app: str, processor: Processor) -> Price:
+        """What stages of ``app``'s requests cost on ``processor``, as the processor prices them."""
+        return processor.pricer(self.kinds[app], self.world)
+
+    def radios(self, source: str, a: str, b: str) -> tuple[Radio, ...]:
+        """The meters of the powered ends of a transfer ``a`` → ``b`` of a task from ``source``.
+
+        Each is ``(meter, sending, charge_the_task)``: the task is charged at
+        its own source device only.
+        """
+        ends = []
+        for node, sending in ((a, True), (b, False)):
+            meter = self.meters.get(node)
+            if meter is not None:
+                ends.append((meter, sending, node == source))
+        return tuple(ends)

@@ -1,0 +1,110 @@
+"""The run's accounts: what each stage cost its task, and how each task ended.
+
+The kernel and the kinds of work hand every finished stage here
+(:meth:`Ledger.book_compute`, :meth:`Ledger.book_transfer`) and every
+ending task (:meth:`Ledger.end`); the ledger appends the task's flat record.
+It is the narrow interface helpers get instead of the simulation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from offloadsim.engine.records import RecordLog, StageLog
+from offloadsim.engine.tasks import NAN, Task
+
+if TYPE_CHECKING:
+    import simpy
+
+__all__ = ["Ledger", "RecordExtra"]
+
+# What a kind of work adds to its task's record: (prompt tokens, output tokens, KV-cache bytes).
+RecordExtra = Callable[[Task], tuple[float, float, float]]
+_NO_EXTRA = (NAN, NAN, NAN)
+
+
+class Ledger:
+    """Books stages to tasks, ends tasks and appends their records."""
+
+    __slots__ = ("_appenders", "counters", "env", "in_flight", "records", "stages", "warmup_s")
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        warmup_s: float,
+        record_stages: bool,
+    ):
+        self.env = env
+        self.warmup_s = warmup_s
+        self.records = RecordLog()
+        self.stages: StageLog | None = StageLog(warmup_s) if record_stages else None
+        self.in_flight: dict[int, Task] = {}
+        self.counters = {"arrived": 0, "dropped": 0, "completed": 0, "failed": 0}
+        self._appenders = tuple(values.append for values in self.records.floats.values())
+
+    def book_compute(self, task: Task, node: str, wait_s: float, service_s: float, power_w: float) -> None:
+        """Charge a compute stage that just ended to its task: wait, service, device energy, stage row.
+
+        ``power_w`` is what the source device draws above idle per busy core
+        when the stage ran on it (0 elsewhere).
+        """
+        now = self.env.now
+        task.wait += wait_s
+        task.compute_time += service_s
+        if task.start != task.start:  # NaN: the task's first step
+            task.start = now - service_s
+        if power_w:
+            task.energy += power_w * service_s
+        if self.stages is not None:
+            self.stages.add(task, "compute", node, now - service_s - wait_s, now - service_s, now, 0.0)
+
+    def book_transfer(
+        self, task: Task, a: str, b: str, size: float, started: float, latency_s: float
+    ) -> None:
+        """Charge a transfer that just arrived to its task (its radio energy is metered as it flows)."""
+        now = self.env.now
+        task.transfer_time += now - started
+        task.bytes_sent += size
+        if self.stages is not None:
+            self.stages.add(task, "transfer", f"{a}>{b}", started, started, now, size)
+
+    def end(self, task: Task, status: str, reason: str = "") -> None:
+        """``task`` ended (``completed``, ``dropped`` or ``failed``): record it and tell who waits on it."""
+        del self.in_flight[task.id]
+        self.counters[status] += 1
+        if task.arrival >= self.warmup_s:
+            self.record(task, status, self.env.now if status == "completed" else NAN, reason)
+        if task.on_done is not None:
+            task.on_done(task)
+
+    def finish(self, task: Task, status: str, reason: str = "") -> None:
+        """End ``task`` unless it has already ended (a kind of work whose events outlive a failure)."""
+        if task.id in self.in_flight:
+            self.end(task, status, reason)
+
+    def record(self, task: Task, status: str, finish: float, reason: str = "") -> None:
+        """Append ``task``'s flat record."""
+        log = self.records
+        f = self._appenders
+        f[0](task.arrival)
+        f[1](task.start)
+        f[2](finish)
+        f[3](task.wait)
+        f[4](task.compute_time)
+        f[5](task.transfer_time)
+        f[6](task.bytes_sent)
+        f[7](task.deadline)
+        f[8](task.energy)
+        f[9](task.ttft)
+        f[10](task.tpot)
+        extra = task.extra
+        a, b, c = _NO_EXTRA if extra is None else extra(task)
+        f[11](a)
+        f[12](b)
+        f[13](c)
+        task.row = len(log.task_ids)
+        log.task_ids.append(task.id)
+        log.plan_codes.append(task.plan.code)
+        log.status_codes.append(log.status_code(status))
+        log.reason_codes.append(log.reason_code(reason))

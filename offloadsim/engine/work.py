@@ -1,0 +1,89 @@
+"""Kinds of work: what a request draws, how it turns into steps, what it costs, what it adds to its record.
+
+A DNN model (chain or DAG), an LLM request and synthetic work are three
+*kinds*; each is one object implementing :class:`WorkKind`, registered by
+name with :func:`register_kind`.  The world names each application's kind
+(``AppTemplate.kind``); the kernel looks the object up here and never
+branches on what the work is.  A new kind is one module defining the
+object plus one ``register_kind(...)`` call (see docs/architecture.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from offloadsim.world import AppTemplate, World
+
+# The engine's own types appear as Any here: this module is the bottom of the engine (the kinds,
+# the processors and the kernel all import it), so it imports none of them.
+Task = Any  # offloadsim.engine.tasks.Task
+Processor = Any  # a processor model (offloadsim.engine.processor)
+RunContext = Any  # offloadsim.engine.context.RunContext
+
+__all__ = ["Maker", "Price", "WorkKind", "get_kind", "kind_names", "register_kind", "unregister_kind"]
+
+#: ``make(task_id, now)``: a new task, drawn from the (application, source) pair's own stream.
+Maker = Callable[[int, float], Task]
+#: ``price(task, start, stop)``: seconds layers ``[start, stop)`` of ``task`` take on one processor.
+Price = Callable[[Any, int, int], float]
+#: The kernel's step walker: runs the task's next compiled step (or ends it after the last).
+Walk = Callable[[Task], None]
+
+
+class WorkKind(Protocol):
+    """One kind of work.  Implementations are small stateless objects; per-run state lives in tasks."""
+
+    #: The name applications give (``AppTemplate.kind``).
+    name: str
+    #: True when a stage's time depends only on (plan, source, application), not on the task's draws:
+    #: it is then priced once per compiled plan, and activation codecs apply at its cuts.
+    fixed_cost: bool
+
+    def maker(
+        self, app: AppTemplate, source: str, rng: np.random.Generator, apps: Mapping[str, AppTemplate]
+    ) -> Maker:
+        """What a request draws: a function making one task of ``app`` at ``source`` per call."""
+        ...
+
+    def pricer(self, world: World, processor: Processor) -> Price:
+        """What a stage costs on ``processor`` by the standard cost of this kind on its profile."""
+        ...
+
+    def start(self, ctx: RunContext, task: Task, walk: Walk) -> None:
+        """How a planned task turns into steps: walk its compiled steps, or run its own stages."""
+        ...
+
+    def served_as(self, task: Any, app: AppTemplate) -> tuple[Sequence[float], Sequence[float]]:
+        """Per-layer work and cut sizes of ``task``'s request served by ``app`` (of this kind) instead."""
+        ...
+
+
+_KINDS: dict[str, WorkKind] = {}
+
+
+def register_kind(kind: WorkKind) -> WorkKind:
+    """Make ``kind`` available under ``kind.name`` (replacing one of that name); returns it."""
+    _KINDS[kind.name] = kind
+    return kind
+
+
+def unregister_kind(name: str) -> WorkKind | None:
+    """Remove the kind named ``name`` (a plug-in's test cleaning up); returns it, or None."""
+    return _KINDS.pop(name, None)
+
+
+def get_kind(name: str) -> WorkKind:
+    """The kind registered as ``name``; KeyError naming the known ones otherwise."""
+    kind = _KINDS.get(name)
+    if kind is None:
+        raise KeyError(f"unknown kind of work {name!r}; known: {', '.join(sorted(_KINDS))}")
+    return kind
+
+
+def kind_names() -> tuple[str, ...]:
+    """Names of the registered kinds, sorted."""
+    return tuple(sorted(_KINDS))

@@ -1,0 +1,111 @@
+"""The kind of synthetic work: a chain of stages whose work (FLOP) or service time (s) is drawn per request.
+
+A stage states either its work, costed at the processor's speed, or its
+service seconds, taken as they are; the bytes between stages and at the
+ends are drawn too.  Its stages are priced per task.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from offloadsim.engine.tasks import NAN, Task
+from offloadsim.engine.work import Maker, Price, Walk, register_kind
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from offloadsim.engine.context import RunContext
+    from offloadsim.engine.processor import Processor
+    from offloadsim.world import AppTemplate, World
+
+__all__ = ["SyntheticWork"]
+
+
+class SyntheticWork:
+    """Work drawn per request: the built-in kind ``synthetic``."""
+
+    name = "synthetic"
+    fixed_cost = False
+
+    def maker(
+        self, app: AppTemplate, source: str, rng: np.random.Generator, apps: Mapping[str, AppTemplate]
+    ) -> Maker:
+        """Tasks whose per-stage work or seconds and sizes are drawn from ``rng``."""
+        spec = app.spec
+        deadline = spec.deadline_s if spec.deadline_s is not None else NAN
+        name = spec.name
+        draw_input = spec.input.sampler(rng)
+        draw_output = spec.output.sampler(rng)
+        stages = spec.stages
+        works = [s.work.sampler(rng) if s.work is not None else None for s in stages]
+        services = [s.service.sampler(rng) if s.service is not None else None for s in stages]
+        outputs = [s.output.sampler(rng) if s.output is not None else None for s in stages[:-1]]
+        is_service = [draw is not None for draw in services]
+
+        if len(stages) == 1:  # the common case, kept lean
+            draw = services[0] if is_service[0] else works[0]
+            assert draw is not None
+            by_service = is_service[0]
+
+            def make_one(task_id: int, now: float) -> Task:
+                size_in = draw_input()
+                amount = draw()
+                cuts = [size_in, draw_output()]
+                if by_service:
+                    return Task(task_id, name, source, now, deadline, (0.0,), cuts, [amount])
+                return Task(task_id, name, source, now, deadline, (amount,), cuts, None)
+
+            return make_one
+
+        any_service = any(is_service)
+
+        def make_chain(task_id: int, now: float) -> Task:
+            cuts = [draw_input()]
+            work: list[float] = []
+            seconds: list[float] = []
+            for i in range(len(stages)):
+                draw = services[i] if is_service[i] else works[i]
+                assert draw is not None
+                amount = draw()
+                # A stage is costed by its work (FLOP) or its service time (s): the other is 0 / NaN.
+                work.append(0.0 if is_service[i] else amount)
+                seconds.append(amount if is_service[i] else NAN)
+                if i < len(stages) - 1:
+                    out = outputs[i]
+                    cuts.append(out() if out is not None else 0.0)
+            cuts.append(draw_output())
+            return Task(task_id, name, source, now, deadline, work, cuts, seconds if any_service else None)
+
+        return make_chain
+
+    def pricer(self, world: World, processor: Processor) -> Price:
+        """Stated seconds where a stage gives them, else its work ÷ the processor's speed."""
+        speed = processor.speed_flops
+
+        def price(task: Any, start: int, stop: int) -> float:
+            service = getattr(task, "service", None)  # a policy's TaskView may not carry it
+            if service is not None:
+                total = 0.0
+                for i in range(start, stop):
+                    seconds = service[i]
+                    total += seconds if seconds == seconds else task.flops[i] / speed
+                return total
+            flops = task.flops
+            work = flops[start] if stop - start == 1 else math.fsum(flops[start:stop])
+            return work / speed
+
+        return price
+
+    def start(self, ctx: RunContext, task: Task, walk: Walk) -> None:
+        """Walk the compiled steps."""
+        walk(task)
+
+    def served_as(self, task: Any, app: AppTemplate) -> tuple[Sequence[float], Sequence[float]]:
+        """Synthetic work serves no other application's requests (the scenario loader refuses it)."""
+        raise ValueError(f"synthetic application {app.name!r} cannot serve another application's requests")
+
+
+register_kind(SyntheticWork())

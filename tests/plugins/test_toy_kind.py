@@ -1,0 +1,96 @@
+"""A kind of work added from outside the package, as a plug-in would: one class, one registration.
+
+The toy kind ``fixed-seconds`` costs every stage exactly the seconds its
+application's ``service`` states per layer, whatever the processor, and
+adds nothing to the record.  A run over it gives the exact queueing times
+worked out by hand.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+import pytest
+
+from offloadsim.engine import simulate
+from offloadsim.engine.tasks import Task
+from offloadsim.engine.work import get_kind, register_kind, unregister_kind
+from offloadsim.scenario import load_scenario_text
+from offloadsim.world import build_world
+
+SECONDS_PER_LAYER = 0.5
+
+
+class FixedSeconds:
+    """Every layer takes SECONDS_PER_LAYER anywhere; 100 KB cross every cut."""
+
+    name = "fixed-seconds"
+    fixed_cost = True
+
+    def maker(self, app: Any, source: str, rng: Any, apps: Mapping[str, Any]) -> Any:
+        layers = app.layers
+        cuts = [100e3] * (layers + 1)
+
+        def make(task_id: int, now: float) -> Task:
+            return Task(task_id, app.name, source, now, float("nan"), [0.0] * layers, cuts, None)
+
+        return make
+
+    def pricer(self, world: Any, processor: Any) -> Any:
+        return lambda task, start, stop: SECONDS_PER_LAYER * (stop - start)
+
+    def start(self, ctx: Any, task: Task, walk: Any) -> None:
+        walk(task)
+
+    def served_as(self, task: Any, app: Any) -> tuple[Sequence[float], Sequence[float]]:
+        raise ValueError("serves no other application")
+
+
+SCENARIO = """
+name: toy-kind
+duration: 10 s
+nodes:
+  box: {tier: device, processor: {speed: 1 GFLOP/s}}
+  edge: {tier: edge, processor: {speed: 1 TFLOP/s}}
+links:
+  - {between: [box, edge], bandwidth: 8 Mbps, latency: 0 ms}
+applications:
+  job:
+    stages: [{work: 1 GFLOP}, {work: 1 GFLOP}]
+workload:
+  - {app: job, sources: box, arrivals: trace, trace: trace.csv}
+policy: {name: fixed, nodes: [box, edge], cuts: [1]}
+"""
+
+
+@pytest.fixture
+def toy_kind() -> Iterator[FixedSeconds]:
+    kind = register_kind(FixedSeconds())
+    yield kind
+    unregister_kind(kind.name)
+
+
+def test_a_kind_registered_from_outside_runs_a_scenario(toy_kind, tmp_path):
+    (tmp_path / "trace.csv").write_text("time\n1\n1.2\n")
+    world = build_world(load_scenario_text(SCENARIO, source="<toy>", base_dir=tmp_path))
+    apps = {name: dataclasses.replace(app, kind=toy_kind.name) for name, app in world.apps.items()}
+    raw = simulate(dataclasses.replace(world, apps=apps))
+    t = raw.tasks
+    assert list(t["status"]) == ["completed", "completed"]
+    # Layer 0 on the box (0.5 s each, FIFO), 100 KB at 8 Mbit/s (0.1 s), layer 1 on the edge (0.5 s),
+    # 100 KB back (0.1 s); the second task waits 0.3 s for the box.
+    assert list(t["latency"]) == pytest.approx([1.2, 0.3 + 1.2])
+    assert list(t["wait"]) == pytest.approx([0.0, 0.3])
+    assert get_kind("model").name == "model"  # the built-ins stay registered beside it
+
+
+def test_an_application_of_an_unknown_kind_is_a_one_line_engine_error(tmp_path):
+    from offloadsim.engine import EngineError
+
+    (tmp_path / "trace.csv").write_text("time\n1\n")
+    world = build_world(load_scenario_text(SCENARIO, source="<toy>", base_dir=tmp_path))
+    apps = {name: dataclasses.replace(app, kind="no-such-kind") for name, app in world.apps.items()}
+    with pytest.raises(EngineError, match="unknown kind of work 'no-such-kind'; known: .*model"):
+        simulate(dataclasses.replace(world, apps=apps))

@@ -7,7 +7,7 @@ engine module but the one that builds a run imports the kernel.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -17,7 +17,8 @@ if TYPE_CHECKING:
     from offloadsim.engine.energy import NodeMeter
     from offloadsim.engine.ledger import Ledger
     from offloadsim.engine.network import FlowNetwork
-    from offloadsim.engine.processor import Processor
+    from offloadsim.engine.processor_models import ProcessorLike as Processor
+    from offloadsim.engine.tasks import Task
     from offloadsim.engine.work import Price, WorkKind
     from offloadsim.world import World
 
@@ -33,7 +34,7 @@ class RunContext:
 
     env: simpy.Environment
     world: World
-    processors: Mapping[str, Processor]  # each computing node's processor
+    processors: Mapping[str, Processor]  # each computing node's first (default) processor
     network: FlowNetwork
     meters: Mapping[str, NodeMeter]  # each powered node's energy meter
     ledger: Ledger
@@ -42,6 +43,9 @@ class RunContext:
     end_s: float
     policy_name: str
     kinds: Mapping[str, WorkKind]  # each application's kind of work
+    resources: Mapping[tuple[str, str], Processor]  # every processor by (node, processor name)
+    spawn: Callable[[Task], Task | None]  # run a new task as if it had arrived now (a group's member)
+    node_down: Callable[[str, str], None]  # (node, reason): abort its stages, fail the tasks needing it
 
     def pricer(self, app: str, processor: Processor) -> Price:
         """What stages of ``app``'s requests cost on ``processor``, as the processor prices them."""

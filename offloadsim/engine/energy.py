@@ -33,7 +33,7 @@ from offloadsim.policies.costs import DeviceEnergy
 if TYPE_CHECKING:
     import simpy
 
-    from offloadsim.engine.processor import Processor
+    from offloadsim.engine.processor_models import ProcessorLike as Processor
     from offloadsim.scenario.model import PowerSpec
 
 __all__ = ["NodeMeter"]

@@ -19,11 +19,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from offloadsim.scenario.distributions import Dist
-from offloadsim.engine.processor import Processor, refused
+from offloadsim.engine.processor import refused
+from offloadsim.engine.processor_models import ProcessorLike as Processor
 from offloadsim.engine.tasks import NAN, Task
 from offloadsim.engine.work import Maker, Price, Walk, register_kind
 from offloadsim.policies.costs import TOKEN_BYTES, DeviceEnergy
+from offloadsim.scenario.distributions import Dist
 
 if TYPE_CHECKING:
     import numpy as np
@@ -81,7 +82,8 @@ class LLMWork:
         """Prefill, then token-by-token decode over the plan's segments (see :class:`LLMRequest`)."""
         cost = ctx.world.apps[task.app].llm
         assert cost is not None
-        start_llm_request(ctx, task, cost, list(task.plan.segments))
+        plan = task.plan
+        start_llm_request(ctx, task, cost, list(plan.segments), plan.stations)
 
     def served_as(self, task: Any, app: AppTemplate) -> tuple[Sequence[float], Sequence[float]]:
         """The same prompt and output tokens through ``app``'s model."""
@@ -256,15 +258,20 @@ class LLMRequest:
 
 
 def start_llm_request(
-    sim: RunContext, task: Task, cost: LLMCost, plan_segments: list[tuple[str, int, int]]
+    sim: RunContext,
+    task: Task,
+    cost: LLMCost,
+    plan_segments: list[tuple[str, int, int]],
+    stations: Sequence[Processor | None] = (),
 ) -> None:
-    """Run ``task`` (an LLM request) over the non-empty segments of its plan."""
+    """Run ``task`` (an LLM request) over the non-empty segments of its plan (on ``stations``)."""
     power = sim.world.nodes[task.source].power
     segments = []
-    for node, start, stop in plan_segments:
+    for index, (node, start, stop) in enumerate(plan_segments):
         if stop <= start:
             continue
-        processor = sim.processors[node]
+        station = stations[index] if stations else None
+        processor = station if station is not None else sim.processors[node]
         busy = (
             DeviceEnergy.of(power, processor.cores).busy_w
             if power is not None and node == task.source

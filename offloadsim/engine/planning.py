@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from offloadsim.engine.errors import EngineError
-from offloadsim.engine.processor import Processor
+from offloadsim.engine.processor_models import ProcessorLike as Processor
 from offloadsim.engine.tasks import REJECTED, CompiledPlan, ComputeStep, Task, TransferStep
 from offloadsim.models.precision import BYTES
 from offloadsim.policies.base import InfeasiblePlan, PlanError, validate_plan
@@ -36,7 +36,7 @@ class PlanCompiler:
     def __init__(self, ctx: RunContext, view: SystemView):
         self.sim = ctx
         self.view = view
-        self._prices: dict[tuple[str, str], Price] = {}
+        self._prices: dict[tuple[str, str, str], Price] = {}
 
     def compile(self, plan: Any, task: Task) -> CompiledPlan:
         """Validate ``plan`` for ``task`` and turn it into steps with their record fields."""
@@ -82,22 +82,26 @@ class PlanCompiler:
         placement: list[str] = []
         split = 0
         raw_input_offloaded = False
-        for node, start, stop in plan.segments(task.layers):
+        names = plan.processors or (None,) * len(plan.nodes)
+        stations: list[Processor | None] = []
+        for (node, start, stop), name in zip(plan.segments(task.layers), names, strict=True):
             if stop <= start:
+                stations.append(None)
                 continue
+            processor = self._processor(node, name)
+            stations.append(processor)
             decode_s = 0.0
             if node != location:
                 transfer = self._transfer_step(location, node, start, source, fixed_sizes)
                 if codec is not None and 0 < start < task.layers:
                     transfer, encode_s, decode_s = self._compress(
-                        transfer, task, codec, steps[-1], node, dtype_bytes
+                        transfer, task, codec, steps[-1], processor, dtype_bytes
                     )
                     steps[-1] = replace(steps[-1], service_s=steps[-1].service_s + encode_s)
                 steps.append(transfer)
                 if start == 0 and location == source:
                     raw_input_offloaded = True
                 location = node
-            processor = sim.processors[node]
             price = self._price(task.app, processor)
             fixed = -1.0
             if fixed_cost:
@@ -118,11 +122,24 @@ class PlanCompiler:
         segments = tuple(plan.segments(task.layers))
         placed = ">".join(placement)
         code = records.add_plan(task.app, task.source, placed, split, raw_input_offloaded)
-        return CompiledPlan(tuple(steps), segments=segments, code=code)
+        return CompiledPlan(tuple(steps), segments=segments, code=code, stations=tuple(stations))
+
+    def _processor(self, node: str, name: str | None) -> Processor:
+        """Processor ``name`` of ``node`` (None: the node's first); EngineError if it has none so named."""
+        if name is None:
+            return self.sim.processors[node]
+        processor = self.sim.resources.get((node, name))
+        if processor is None:
+            names = sorted(n for where, n in self.sim.resources if where == node)
+            raise EngineError(
+                f"policy {self.sim.policy_name!r} named processor {name!r} at {node!r}, "
+                f"which has {', '.join(map(repr, names))}"
+            )
+        return processor
 
     def _price(self, app: str, processor: Processor) -> Price:
         """How ``processor`` prices stages of ``app`` (asked once per pair and run)."""
-        key = (app, processor.node)
+        key = (app, processor.node, processor.name)
         price = self._prices.get(key)
         if price is None:
             price = self._prices[key] = self.sim.pricer(app, processor)
@@ -153,13 +170,13 @@ class PlanCompiler:
         task: Task,
         codec: Codec,
         sender: ComputeStep,
-        receiver: str,
+        receiver: Processor,
         dtype_bytes: float,
     ) -> tuple[TransferStep, float, float]:
         """Shrink an activation transfer by ``codec``; return it with encode and decode seconds."""
         size = transfer.size_bytes if transfer.size_bytes >= 0.0 else task.cut_bytes[transfer.cut]
         wire, encode_s, decode_s = codec_cost(
-            size, codec, sender.processor.speed_flops, self.sim.processors[receiver].speed_flops, dtype_bytes
+            size, codec, sender.processor.speed_flops, receiver.speed_flops, dtype_bytes
         )
         return replace(transfer, size_bytes=wire), encode_s, decode_s
 

@@ -1,4 +1,4 @@
-"""A processor: ``cores`` identical servers in front of one FIFO queue.
+"""The ``fifo`` processor model: ``cores`` identical servers in front of one FIFO queue.
 
 No SimPy process per job: a stage that finds a free core schedules its own
 completion event; one that does not waits in a deque and is started by the
@@ -14,16 +14,12 @@ from typing import TYPE_CHECKING, Any
 
 import simpy
 
+from offloadsim.engine.processor_models import Price, ProcessorLike, StageDone, register_processor_model
+
 if TYPE_CHECKING:
-    from offloadsim.world import World
+    from offloadsim.world import ProcessorModel, World
 
-# (task, start, stop) -> seconds: how a processor prices stages of one kind of work.
-Price = Callable[[Any, int, int], float]
-
-__all__ = ["Processor", "StageDone", "queue_full", "refused"]
-
-# callback(payload, wait_s, service_s) when a stage completes.
-StageDone = Callable[[Any, float, float], None]
+__all__ = ["Processor", "StageDone", "fifo", "queue_full", "refused"]
 
 
 class Processor:
@@ -92,6 +88,18 @@ class Processor:
         """How long stages of ``kind`` take here: FIFO cores run each at the kind's cost on this profile."""
         return kind.pricer(world, self)
 
+    def abort(self) -> list[Any]:
+        """The node went down: refuse from now on and drop the waiting stages (their payloads returned)."""
+        self.up = False
+        dropped = [payload for _, _, payload, _ in self.queue]
+        self.queue.clear()
+        self.backlog_s = 0.0
+        return dropped
+
+    def queued(self) -> int:
+        """Stages waiting for a core."""
+        return len(self.queue)
+
     def expected_wait_s(self) -> float:
         """Expected queueing delay of a stage submitted now.
 
@@ -142,11 +150,20 @@ class Processor:
         callback(payload, wait_s, service_s)
 
 
+def fifo(env: simpy.Environment, model: ProcessorModel) -> Processor:
+    """A FIFO multi-core processor for ``model`` (the world's resolved processor of a node)."""
+    spec = model.spec
+    return Processor(env, model.node, spec.name, model.cores, model.speed_flops, spec.queue_limit)
+
+
+register_processor_model("fifo", fifo)
+
+
 def queue_full(node: str) -> str:
     """The reason of a task dropped by a full queue."""
     return f"queue full at {node}"
 
 
-def refused(processor: Processor) -> str:
+def refused(processor: ProcessorLike) -> str:
     """Why ``processor`` refused a stage: its queue is full, or its node is down."""
     return queue_full(processor.node) if processor.up else f"{processor.node} is down"

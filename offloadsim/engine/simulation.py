@@ -21,7 +21,9 @@ from offloadsim.engine.ledger import Ledger
 from offloadsim.engine.llm import LLMWork
 from offloadsim.engine.network import FlowNetwork
 from offloadsim.engine.planning import PlanCompiler, reordered_cut_bytes
-from offloadsim.engine.processor import Processor, refused
+from offloadsim.engine.processor import fifo, refused
+from offloadsim.engine.processor_models import ProcessorFactory, get_processor_model
+from offloadsim.engine.processor_models import ProcessorLike as Processor
 from offloadsim.engine.records import RawRun
 from offloadsim.engine.streams import stream, workload_name
 from offloadsim.engine.tasks import NAN, CompiledPlan, ComputeStep, Task, TransferStep
@@ -39,6 +41,8 @@ Progress = Callable[[float], None]
 
 #: The built-in kinds of work (each module registers its kind when imported).
 BUILTIN_KINDS = (ModelWork, LLMWork, SyntheticWork)
+#: The built-in processor models (registered when their module is imported).
+BUILTIN_PROCESSORS = (fifo,)
 
 #: Compiled plans kept at once, per run (each holds its steps and routes: about a kilobyte).
 COMPILED_CACHE = 1 << 16
@@ -65,10 +69,13 @@ class Simulation:
         self.warmup_s = scenario.warmup_s
         self.end_s = scenario.end_s
         self.env = simpy.Environment()
-        self.processors: dict[str, Processor] = {
-            name: Processor(self.env, name, p.spec.name, p.cores, p.speed_flops, p.spec.queue_limit)
-            for name, p in world.processors.items()
-        }
+        self.resources: dict[tuple[str, str], Processor] = {}
+        self.processors: dict[str, Processor] = {}  # each node's first processor
+        for node in world.processors:
+            for model in world.processors_of(node):
+                processor = _processor_model(model.spec.model)(self.env, model)
+                self.resources[(node, processor.name)] = processor
+                self.processors.setdefault(node, processor)
         self.network = FlowNetwork(self.env, world.topology.channel_capacity_bps)
         self.ledger = ledger = Ledger(self.env, scenario.warmup_s, record_stages)
         self.records = ledger.records
@@ -96,6 +103,9 @@ class Simulation:
             self.end_s,
             policy_name,
             self.kinds,
+            self.resources,
+            self.spawn,
+            self.node_down,
         )
         self.view = EngineView(self.context, stream(seed, replication, "policy", policy_name))
         self._compiler = PlanCompiler(self.context, self.view)
@@ -221,17 +231,32 @@ class Simulation:
 
     def _on_drained(self, meter: NodeMeter) -> None:
         """A battery ran flat: the node stops, and so does every task that needs it."""
-        node = meter.node
-        self.drained_at[node] = self.env.now
-        proc = self.processors.get(node)
-        if proc is not None:
-            proc.up = False
+        self.drained_at[meter.node] = self.env.now
+        self.node_down(meter.node, f"battery flat at {meter.node}")
+
+    def node_down(self, node: str, reason: str) -> None:
+        """``node`` went down: its processors abort their stages; every task that needs it fails.
+
+        The stage-abort hook: a task whose source is ``node`` or whose plan
+        runs layers there ends ``failed`` with ``reason``; its pending events
+        are ignored from then on.
+        """
+        for (where, _), processor in self.resources.items():
+            if where == node:
+                processor.abort()
         for task in list(self.in_flight.values()):
             if task.source == node or any(
                 where == node and stop > start for where, start, stop in task.plan.segments
             ):
                 task.alive = False
-                self._end(task, "failed", f"battery flat at {node}")
+                self._end(task, "failed", reason)
+
+    def spawn(self, task: Task) -> Task | None:
+        """Run ``task`` as if it had just arrived (a member of a group): number it, plan it, start it."""
+        task.id = self._next_id
+        self._next_id += 1
+        self.counters["arrived"] += 1
+        return self._dispatch(task)
 
     def _noise_factor(self, node: str, sigma: float) -> float:
         """A lognormal factor with mean 1, from the node's own noise stream."""
@@ -246,7 +271,7 @@ class Simulation:
         self._snapshot = {
             "busy": {name: p.busy_core_seconds() for name, p in self.processors.items()},
             "completed": {name: p.completed for name, p in self.processors.items()},
-            "queued": {name: len(p.queue) for name, p in self.processors.items()},
+            "queued": {name: p.queued() for name, p in self.processors.items()},
             "refused": {name: p.refused for name, p in self.processors.items()},
             "channel_busy": list(self.network.busy_s),
             "channel_bytes": self.network.bytes_carried_now(),
@@ -321,7 +346,7 @@ class Simulation:
             nodes["energy_j"].append(meter.energy_j() - snap["energy"][name] if meter is not None else 0.0)
             nodes["drained_at"].append(self.drained_at.get(name, NAN))
             nodes["queued_at_start"].append(snap["queued"][name] if proc is not None else 0)
-            nodes["queued_at_end"].append(len(proc.queue) if proc is not None else 0)
+            nodes["queued_at_end"].append(proc.queued() if proc is not None else 0)
             nodes["refused_full"].append(proc.refused - snap["refused"][name] if proc is not None else 0)
         links: dict[str, list[Any]] = {k: [] for k in ("a", "b", "bytes", "busy_s", "utilisation")}
         network = self.network
@@ -352,6 +377,14 @@ class Simulation:
             stages=self.ledger.stages.columns() if self.ledger.stages is not None else None,
             notes=world.notes,
         )
+
+
+def _processor_model(name: str) -> ProcessorFactory:
+    """The registered processor model ``name``."""
+    try:
+        return get_processor_model(name)
+    except KeyError as error:
+        raise EngineError(str(error.args[0])) from None
 
 
 def _kind(name: str) -> WorkKind:

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from offloadsim.engine.processor import Processor
+from offloadsim.engine.processor_models import ProcessorLike as Processor
 
 __all__ = ["Task", "ComputeStep", "TransferStep", "CompiledPlan"]
 
@@ -143,6 +143,7 @@ class CompiledPlan:
     segments: tuple[tuple[str, int, int], ...] = ()
     code: int = 0
     reason: str = ""  # why a dropping plan drops (the record's ``reason``)
+    stations: tuple[Processor | None, ...] = ()  # the processor of each segment (None: empty segment)
 
 
 # The plan of a task the policy has not yet answered for.

@@ -81,7 +81,7 @@ class EngineView:
     def queue_length(self, node: str) -> int:
         """Stages waiting for a core."""
         proc = self._sim.processors.get(node)
-        return len(proc.queue) if proc is not None else 0
+        return proc.queued() if proc is not None else 0
 
     def expected_wait_s(self, node: str) -> float:
         """Expected FIFO wait of a stage submitted now."""

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     import numpy as np
 
     from offloadsim.engine.context import RunContext
-    from offloadsim.engine.processor import Processor
+    from offloadsim.engine.processor_models import ProcessorLike as Processor
     from offloadsim.world import AppTemplate, World
 
 __all__ = ["ModelWork"]

@@ -102,6 +102,7 @@ class ProcessorSpec:
             "spread measured at calibration (lognormal, mean preserved)."
         ),
     )
+    model: str = "fifo"  # how it serves and prices stages: a name in offloadsim.engine.processor_models
 
 
 @dataclass(frozen=True, slots=True)

@@ -92,10 +92,19 @@ class World:
     scenario: Scenario
     nodes: dict[str, NodeSpec]
     topology: Topology
-    processors: dict[str, ProcessorModel]
+    processors: dict[str, ProcessorModel]  # each computing node's first (default) processor
     apps: dict[str, AppTemplate]
+    # Every processor of a node by name, where a node has more than its first (a GPU beside a CPU).
+    more_processors: dict[str, tuple[ProcessorModel, ...]] = field(default_factory=dict)
     _layer_seconds: dict[tuple[Any, ...], np.ndarray] = field(default_factory=dict, repr=False, compare=False)
     _speeds: dict[tuple[str, str], float] = field(default_factory=dict, repr=False, compare=False)
+
+    def processors_of(self, node: str) -> tuple[ProcessorModel, ...]:
+        """Every processor of ``node``, its first (default) one first; () if it cannot compute."""
+        first = self.processors.get(node)
+        if first is None:
+            return ()
+        return (first, *self.more_processors.get(node, ()))
 
     def app_speed(self, app: str, node: str) -> float:
         """Sustained FLOP/s of ``node``'s processor for ``app``'s arithmetic, in the model's precision.

@@ -94,3 +94,63 @@ def test_an_application_of_an_unknown_kind_is_a_one_line_engine_error(tmp_path):
     apps = {name: dataclasses.replace(app, kind="no-such-kind") for name, app in world.apps.items()}
     with pytest.raises(EngineError, match="unknown kind of work 'no-such-kind'; known: .*model"):
         simulate(dataclasses.replace(world, apps=apps))
+
+
+class Round:
+    """A toy group: each request spawns MEMBERS pieces at its source and completes when all have ended."""
+
+    name = "round"
+    fixed_cost = True
+    MEMBERS = 3
+
+    def maker(self, app: Any, source: str, rng: Any, apps: Mapping[str, Any]) -> Any:
+        def make(task_id: int, now: float) -> Task:
+            return Task(task_id, app.name, source, now, float("nan"), [0.0], [0.0, 0.0], None)
+
+        self._piece = (apps["piece"], rng, apps)
+        return make
+
+    def pricer(self, world: Any, processor: Any) -> Any:
+        return lambda task, start, stop: 0.0
+
+    def start(self, ctx: Any, task: Task, walk: Any) -> None:
+        from offloadsim.engine.group import spawn_group
+
+        piece, rng, apps = self._piece
+        make = ctx.kinds["piece"].maker(piece, task.source, rng, apps)
+        members = [make(-1, ctx.env.now) for _ in range(self.MEMBERS)]
+        spawn_group(ctx, members, lambda ended: ctx.ledger.finish(task, "completed"))
+
+    def served_as(self, task: Any, app: Any) -> tuple[Sequence[float], Sequence[float]]:
+        raise ValueError("serves no other application")
+
+
+GROUP = """
+name: toy-group
+duration: 20 s
+nodes:
+  box: {tier: device, processor: {speed: 1 GFLOP/s}}
+applications:
+  round: {work: 1 GFLOP}
+  piece: {work: 1 GFLOP}
+workload:
+  - {app: round, sources: box, arrivals: trace, trace: trace.csv}
+policy: local
+"""
+
+
+def test_a_group_of_tasks_waits_on_its_barrier(tmp_path):
+    kind = register_kind(Round())
+    try:
+        (tmp_path / "trace.csv").write_text("time\n1\n")
+        world = build_world(load_scenario_text(GROUP, source="<toy>", base_dir=tmp_path))
+        apps = dict(world.apps, round=dataclasses.replace(world.apps["round"], kind=kind.name))
+        raw = simulate(dataclasses.replace(world, apps=apps))
+    finally:
+        unregister_kind(kind.name)
+    t = raw.tasks
+    assert raw.counters["arrived"] == 1 + Round.MEMBERS
+    assert list(t["app"]) == ["piece", "piece", "piece", "round"]  # in the order they ended
+    # Three 1-s pieces queue on the box's one core from t = 1; the round passes its barrier at 4 s.
+    assert list(t["finish"]) == pytest.approx([2.0, 3.0, 4.0, 4.0])
+    assert list(t["status"]) == ["completed"] * 4

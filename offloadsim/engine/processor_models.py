@@ -1,0 +1,108 @@
+"""Processor models: how a processor queues, serves and prices the stages it receives, from a registry.
+
+A processor receives *work* (a task's layers ``[start, stop)`` of some kind
+of work) and decides its service time from its own profile
+(:meth:`ProcessorLike.pricer`); it runs stages under its own discipline
+(:meth:`ProcessorLike.submit`).  FIFO multi-core (``fifo``,
+:mod:`offloadsim.engine.processor`) is the built-in model; a batching
+processor or a GPU beside a node's CPU is one module defining a factory
+plus one :func:`register_processor_model` call.  The kernel builds each
+processor with the factory its ``ProcessorSpec.model`` names and holds them
+by ``(node, processor name)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    import simpy
+
+    from offloadsim.world import ProcessorModel, World
+
+__all__ = [
+    "ProcessorFactory",
+    "ProcessorLike",
+    "get_processor_model",
+    "processor_model_names",
+    "register_processor_model",
+    "unregister_processor_model",
+]
+
+#: (task, start, stop) -> seconds: how a processor prices stages of one kind of work.
+Price = Callable[[Any, int, int], float]
+#: callback(payload, wait_s, service_s) when a stage completes.
+StageDone = Callable[[Any, float, float], None]
+
+
+class ProcessorLike(Protocol):
+    """What the kernel, the policy's view and the energy meters use of a processor."""
+
+    node: str
+    name: str
+    cores: int
+    speed_flops: float
+    up: bool
+    busy: int  # stages in service now
+    completed: int  # stages served
+    refused: int  # stages turned away by a full queue
+    watch: Callable[[], None] | None  # told when the number of busy stages changes (energy)
+
+    def submit(self, service_s: float, callback: StageDone, payload: Any) -> bool:
+        """Take a stage needing ``service_s``; False if refused (queue full, or node down)."""
+        ...
+
+    def pricer(self, kind: Any, world: World) -> Price:
+        """How long stages of ``kind`` (a :class:`~offloadsim.engine.work.WorkKind`) take here."""
+        ...
+
+    def abort(self) -> list[Any]:
+        """The node went down: refuse from now on; return the payloads of the stages it dropped.
+
+        Stages in service may still complete; the kernel ignores the ones
+        whose tasks it failed.
+        """
+        ...
+
+    def expected_wait_s(self) -> float:
+        """Expected queueing delay of a stage submitted now."""
+        ...
+
+    def busy_core_seconds(self) -> float:
+        """Integral of busy cores over time, from the start of the run to now."""
+        ...
+
+    def queued(self) -> int:
+        """Stages waiting now."""
+        ...
+
+
+#: Builds one processor of a node from its resolved description in the world.
+ProcessorFactory = Callable[["simpy.Environment", "ProcessorModel"], ProcessorLike]
+
+_MODELS: dict[str, ProcessorFactory] = {}
+
+
+def register_processor_model(name: str, factory: ProcessorFactory) -> ProcessorFactory:
+    """Make ``factory`` the processor model ``name`` (replacing one of that name); returns it."""
+    _MODELS[name] = factory
+    return factory
+
+
+def unregister_processor_model(name: str) -> ProcessorFactory | None:
+    """Remove the processor model ``name`` (a plug-in's test cleaning up); returns it, or None."""
+    return _MODELS.pop(name, None)
+
+
+def get_processor_model(name: str) -> ProcessorFactory:
+    """The factory registered as ``name``; KeyError naming the known ones otherwise."""
+    factory = _MODELS.get(name)
+    if factory is None:
+        raise KeyError(f"unknown processor model {name!r}; known: {', '.join(sorted(_MODELS))}")
+    return factory
+
+
+def processor_model_names() -> tuple[str, ...]:
+    """Names of the registered processor models, sorted."""
+    return tuple(sorted(_MODELS))

@@ -1,4 +1,4 @@
-"""The kernel's seams: the stage-abort hook (a node going down), narrow interfaces, no import of the kernel."""
+"""The kernel's seams: the stage-abort hook (a node going down); no engine module imports the kernel."""
 
 from __future__ import annotations
 

@@ -92,7 +92,7 @@ def test_an_application_of_an_unknown_kind_is_a_one_line_engine_error(tmp_path):
     (tmp_path / "trace.csv").write_text("time\n1\n")
     world = build_world(load_scenario_text(SCENARIO, source="<toy>", base_dir=tmp_path))
     apps = {name: dataclasses.replace(app, kind="no-such-kind") for name, app in world.apps.items()}
-    with pytest.raises(EngineError, match="unknown kind of work 'no-such-kind'; known: .*model"):
+    with pytest.raises(EngineError, match=r"unknown kind of work 'no-such-kind'; known: .*model"):
         simulate(dataclasses.replace(world, apps=apps))
 
 

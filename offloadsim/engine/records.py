@@ -17,7 +17,7 @@ from offloadsim.records import schema
 
 __all__ = ["STAGE_COLUMNS", "TASK_COLUMNS", "RawRun", "RecordLog", "StageLog"]
 
-# Appended per task by the engine, in this order (Simulation._record); latency, deadline_met and
+# Appended per task by the engine, in this order (Ledger.record); latency, deadline_met and
 # the plan-derived columns are computed from these once, after the run.
 _FLOAT = (
     "arrival",

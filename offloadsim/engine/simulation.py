@@ -26,7 +26,7 @@ from offloadsim.engine.streams import stream, workload_name
 from offloadsim.engine.tasks import NAN, CompiledPlan, ComputeStep, Task, TransferStep
 from offloadsim.engine.view import EngineView
 from offloadsim.engine.workload import start_arrivals
-from offloadsim.policies.base import Plan, Policy, TaskView
+from offloadsim.policies.base import Plan, Policy, TaskView, reset_policy
 from offloadsim.world import World
 
 __all__ = ["COMPILED_CACHE", "EngineError", "Simulation", "reordered_cut_bytes"]
@@ -372,6 +372,7 @@ class Simulation:
         """Simulate until warm-up + duration and return the records."""
         wall_start = time.perf_counter()
         env = self.env
+        reset_policy(self.policy, self.view)  # before the first decision: nothing cached from another run
         self._start_workloads()
         if self.warmup_s > 0:
             env.timeout(self.warmup_s).callbacks.append(self._take_snapshot)

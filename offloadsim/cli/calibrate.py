@@ -16,11 +16,34 @@ from typing import Any
 
 from offloadsim.cli import types as cli_types
 
-__all__ = ["add_calibrate_command"]
+__all__ = ["DEFAULT_HOLDOUT", "DEFAULT_MODELS", "add_calibrate_command"]
 
 EXIT_OK = 0
 EXIT_USAGE = 2
 _PREFIX = "offloadsim: error: "
+
+#: Models timed unit by unit when none are named: five zoo CNN families at 224 px, four also at 192 px.
+DEFAULT_MODELS = (
+    "alexnet",
+    "resnet18",
+    "mobilenet_v2",
+    "efficientnet_b0",
+    "squeezenet1_1",
+    "resnet18@192",
+    "mobilenet_v2@192",
+    "efficientnet_b0@192",
+    "squeezenet1_1@192",
+)
+#: Models the accuracy report predicts without having timed their units: other models and resolutions.
+DEFAULT_HOLDOUT = (
+    "vgg16",
+    "resnet50",
+    *(
+        f"{m}@{s}"
+        for s in (160, 288)
+        for m in ("resnet18", "mobilenet_v2", "efficientnet_b0", "squeezenet1_1", "resnet50")
+    ),
+)
 
 
 def _names(text: str) -> list[str]:
@@ -42,8 +65,6 @@ def _debug_flag(parser: argparse.ArgumentParser) -> None:
 
 def add_calibrate_command(subparsers: Any) -> None:
     """Add ``calibrate`` (and ``calibrate report``) to the ``offloadsim`` verbs."""
-    from offloadsim.calibration.pipeline import DEFAULT_HOLDOUT, DEFAULT_MODELS
-
     p = subparsers.add_parser(
         "calibrate",
         help="time real kernels on this machine and write a calibrated profile",
@@ -156,20 +177,22 @@ def add_calibrate_command(subparsers: Any) -> None:
 
 def _cmd_calibrate(args: argparse.Namespace) -> int:
     from offloadsim.calibration.errors import CalibrationError
+    from offloadsim.world.profiles.calibrated import ProfileError
 
     try:
         return _calibrate(args)
-    except CalibrationError as error:
+    except (CalibrationError, ProfileError) as error:  # a profile file that cannot be read
         print(_PREFIX + str(error).splitlines()[0], file=sys.stderr)
         return EXIT_USAGE
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
     from offloadsim.calibration.errors import CalibrationError
+    from offloadsim.world.profiles.calibrated import ProfileError
 
     try:
         return _report(args)
-    except CalibrationError as error:
+    except (CalibrationError, ProfileError) as error:  # a profile file that cannot be read
         print(_PREFIX + str(error).splitlines()[0], file=sys.stderr)
         return EXIT_USAGE
 
@@ -179,8 +202,8 @@ def _calibrate(args: argparse.Namespace) -> int:
     from offloadsim.calibration.profile import save_profile
     from offloadsim.world.profiles import user_profile_dir
 
-    models = cal.resolve_models(args.models or ([] if args.onnx else list(cal.DEFAULT_MODELS)), args.onnx)
-    holdout = cal.resolve_models(args.holdout or list(cal.DEFAULT_HOLDOUT)) if args.report else []
+    models = cal.resolve_models(args.models or ([] if args.onnx else list(DEFAULT_MODELS)), args.onnx)
+    holdout = cal.resolve_models(args.holdout or list(DEFAULT_HOLDOUT)) if args.report else []
     cal.check_backend(args.backend, args.provider)
     cache_dir = None if args.no_cache else Path(args.cache) if args.cache else cal.default_cache_dir()
     slug = "ort" if args.backend == "onnxruntime" else args.backend
@@ -263,7 +286,7 @@ def _report(args: argparse.Namespace) -> int:
     from offloadsim.calibration.report import accuracy_summary, accuracy_table, format_table
 
     profile = _calibrated_profile(args.profile)
-    names = args.models or [*profile.provenance.get("models", []), *cal.DEFAULT_HOLDOUT]
+    names = args.models or [*profile.provenance.get("models", []), *DEFAULT_HOLDOUT]
     models = cal.resolve_models(list(dict.fromkeys(names)), args.onnx)
     table = accuracy_table(profile, models, warmup=args.warmup, repeats=args.repeats, progress=not args.quiet)
     out = Path(args.out) if args.out else Path(f"{profile.name}-report")
@@ -302,7 +325,7 @@ def _noise_line(noise: dict[str, Any], clock: str) -> str:
 
 def _warn_untrusted(profile: Any) -> None:
     """Say loudly, on stderr, what the profile cannot be trusted for (it is still written)."""
-    from offloadsim.calibration.trust import recorded_caveats
+    from offloadsim.world.profiles.trust import recorded_caveats
 
     for line in recorded_caveats(profile):
         print(f"offloadsim: warning: {line}", file=sys.stderr)
@@ -311,8 +334,8 @@ def _warn_untrusted(profile: Any) -> None:
 def _calibrated_profile(text: str) -> Any:
     """The calibrated profile a file path or a profile name (along the profile search path) gives."""
     from offloadsim.calibration.errors import CalibrationError
-    from offloadsim.calibration.profile import load_profile
     from offloadsim.world.profiles import get_profile
+    from offloadsim.world.profiles.calibrated import load_profile
 
     if Path(text).suffix in (".json", ".yaml", ".yml") or Path(text).exists():
         return load_profile(text)

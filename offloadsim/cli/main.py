@@ -323,6 +323,7 @@ def _user_errors() -> tuple[type[BaseException], ...]:
         ("offloadsim.outdir", "ResultsError"),
         ("offloadsim.scenario.errors", "ScenarioError"),
         ("offloadsim.world", "WorldError"),
+        ("offloadsim.world.profiles.calibrated", "ProfileError"),
         ("offloadsim.calibration.errors", "CalibrationError"),
         ("offloadsim.engine.simulation", "EngineError"),
         ("offloadsim.policies.registry", "UnknownPolicyError"),

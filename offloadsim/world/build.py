@@ -120,7 +120,7 @@ class World:
         back to another peak, see :mod:`offloadsim.models.precision`), and
         calibrated profiles: one measured on another CPU than this machine's,
         and one that cannot be trusted for a model it costs here (see
-        :mod:`offloadsim.calibration.trust`).
+        :mod:`offloadsim.world.profiles.trust`).
         """
         lines: dict[str, None] = dict.fromkeys(self._profile_notes())
         for app in self.apps.values():
@@ -137,8 +137,8 @@ class World:
 
     def _profile_notes(self) -> list[str]:
         """Provenance and trust of the calibrated profiles this world costs models with."""
-        from offloadsim.calibration.timing import cpu_model
-        from offloadsim.calibration.trust import caveats
+        from offloadsim.world.profiles.calibrated import cpu_model
+        from offloadsim.world.profiles.trust import caveats
 
         graphs: dict[int, dict[str, Any]] = {}
         profiles: dict[int, Any] = {}

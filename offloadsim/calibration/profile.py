@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from offloadsim.outdir import write_text
 from offloadsim.world.profiles.calibrated import CalibratedProfile, Timing
 from offloadsim.world.profiles.cost_model import group_chain
 
@@ -38,8 +39,4 @@ def save_profile(profile: CalibratedProfile, path: str | os.PathLike[str]) -> Pa
         text = yaml.safe_dump(data, sort_keys=False)
     else:
         text = json.dumps(data, indent=1) + "\n"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text)
-    os.replace(tmp, path)
-    return path
+    return write_text(text, path)

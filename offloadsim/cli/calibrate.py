@@ -200,6 +200,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 def _calibrate(args: argparse.Namespace) -> int:
     from offloadsim.calibration import pipeline as cal
     from offloadsim.calibration.profile import save_profile
+    from offloadsim.outdir import check_out_dir
     from offloadsim.world.profiles import user_profile_dir
 
     models = cal.resolve_models(args.models or ([] if args.onnx else list(DEFAULT_MODELS)), args.onnx)
@@ -209,6 +210,9 @@ def _calibrate(args: argparse.Namespace) -> int:
     slug = "ort" if args.backend == "onnxruntime" else args.backend
     name = args.name or f"calibrated-{slug}-{args.threads}t"
     out = Path(args.out) if args.out else user_profile_dir() / f"{name}.json"
+    report_dir = Path(args.report_dir) if args.report_dir else Path(f"{name}-report")
+    if args.report:
+        check_out_dir(report_dir)  # fail now, not after the timings
     program = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else "offloadsim"
     program = "offloadsim" if program in ("__main__.py", "-c", "") else program  # python -m offloadsim
     command = " ".join([program, *(shlex.quote(a) for a in sys.argv[1:])])
@@ -254,7 +258,6 @@ def _calibrate(args: argparse.Namespace) -> int:
         )
         profile.report = accuracy_summary(table)
         profile.trust = assess(profile, [*models, *holdout, *cal.resolve_models(TRUST_MODELS)])
-        report_dir = Path(args.report_dir) if args.report_dir else Path(f"{name}-report")
         _write_report(table, report_dir, f"profile {profile.name}: {profile.description}")
         print(format_table(table))
         _print_summary(profile.report)
@@ -284,12 +287,14 @@ def _how_to_use(name: str, path: Path) -> str:
 def _report(args: argparse.Namespace) -> int:
     from offloadsim.calibration import pipeline as cal
     from offloadsim.calibration.report import accuracy_summary, accuracy_table, format_table
+    from offloadsim.outdir import check_out_dir
 
     profile = _calibrated_profile(args.profile)
+    out = Path(args.out) if args.out else Path(f"{profile.name}-report")
+    check_out_dir(out)  # fail now, not after the timings
     names = args.models or [*profile.provenance.get("models", []), *DEFAULT_HOLDOUT]
     models = cal.resolve_models(list(dict.fromkeys(names)), args.onnx)
     table = accuracy_table(profile, models, warmup=args.warmup, repeats=args.repeats, progress=not args.quiet)
-    out = Path(args.out) if args.out else Path(f"{profile.name}-report")
     _write_report(table, out, f"profile {profile.name}: {profile.description}")
     print(format_table(table))
     _print_summary(accuracy_summary(table))
@@ -358,11 +363,26 @@ def _print_summary(summary: dict[str, Any]) -> None:
 
 
 def _write_report(table: Any, out: Path, title: str) -> None:
-    """The report's tables, and its predicted-against-measured figure in the house style."""
+    """The report directory, all or nothing: its tables, its figure in the house style, a manifest.
+
+    Written like every result directory (:func:`offloadsim.outdir.write_directory`):
+    an earlier report there is kept as ``NAME.old-N``.
+    """
+    from offloadsim._version import __version__
     from offloadsim.calibration.report import write_report
+    from offloadsim.outdir import write_directory, write_json
     from offloadsim.plots import calibration_accuracy, new_axes, save_figure
 
-    write_report(table, out, title=title)
-    fig, ax = new_axes("one-column")
-    calibration_accuracy(table, ax=ax)
-    save_figure(fig, out / "accuracy")
+    def fill(tmp: Path) -> None:
+        write_report(table, tmp, title=title)
+        fig, ax = new_axes("one-column")
+        calibration_accuracy(table, ax=ax)
+        save_figure(fig, tmp / "accuracy")
+        manifest = {
+            "format": "offloadsim-calibration-report",
+            "offloadsim_version": __version__,
+            "title": title,
+        }
+        write_json(manifest, tmp / "manifest.json")
+
+    write_directory(out, fill)

@@ -58,23 +58,18 @@ from offloadsim.experiments.jobs import (
     execute,
     job_key,
 )
-from offloadsim.experiments.storage import (
-    ExperimentError,
-    json_text,
-    parquet_writer,
-    read_job_file,
-    remove_stale_temporaries,
-    replace_together,
-    text_writer,
-    write_job_file,
-    write_text,
-)
+from offloadsim.experiments.storage import ExperimentError, parquet_writer, read_job_file, write_job_file
 from offloadsim.outdir import (
     check_out_dir,
     describe_os_error,
     directory_lock,
     is_result_directory,
+    json_text,
     move_aside,
+    remove_stale_temporaries,
+    replace_together,
+    text_writer,
+    write_text,
 )
 from offloadsim.scenario import (
     PathError,

@@ -21,7 +21,7 @@ import pandas as pd
 import pytest
 from experiment_data import SWEEP, TINY
 
-from offloadsim import engine
+from offloadsim import engine, outdir
 from offloadsim.experiments import load_sweep, plan_sweep, read_results, storage, sweep
 from offloadsim.experiments.storage import ExperimentError
 from offloadsim.outdir import directory_lock
@@ -379,7 +379,7 @@ def test_a_merge_killed_midway_never_reads_as_a_valid_mixed_result(sweep_file, m
             replaced.append(dst)
         real(src, dst)
 
-    monkeypatch.setattr(storage.os, "replace", killed_after_the_first_table)
+    monkeypatch.setattr(outdir.os, "replace", killed_after_the_first_table)
     with pytest.raises(KeyboardInterrupt):
         sweep(sweep_file, out=out, workers=1)
     assert [Path(p).name for p in replaced] == ["tasks.parquet"]
@@ -387,7 +387,7 @@ def test_a_merge_killed_midway_never_reads_as_a_valid_mixed_result(sweep_file, m
         read_results(out)  # new tasks, old metrics: refused, not read as valid
     assert hidden(out) == []
 
-    monkeypatch.setattr(storage.os, "replace", real)
+    monkeypatch.setattr(outdir.os, "replace", real)
     resumed = sweep(sweep_file, out=out, workers=1)
     assert (resumed.ran, resumed.reused) == (0, 12)
     fresh = sweep(sweep_file, out=sweep_file.parent / "fresh", workers=1)

@@ -182,7 +182,7 @@ def compare(
     """
     from offloadsim import api
     from offloadsim.records.results import check_out_dir, scenario_hash
-    from offloadsim.scenario.inputs import input_files
+    from offloadsim.scenario.input_hashes import input_files
 
     names = [str(p).strip() for p in policies]
     if not names or any(not n for n in names):
@@ -287,7 +287,7 @@ def compare_jobs(scenario: Scenario, policies: Sequence[str], replications: int)
     files it reads), the replication and the policy, so the same comparison
     always plans the same jobs.
     """
-    from offloadsim.scenario.inputs import input_files
+    from offloadsim.scenario.input_hashes import input_files
 
     inputs = input_files(scenario)
     return [

@@ -361,7 +361,7 @@ def plan_sweep(spec: SweepSpec) -> list[Job]:
     fault (e.g. a key path the base scenario does not have) before any job runs.
     """
     from offloadsim.api import RunError, check_policy
-    from offloadsim.scenario.inputs import input_files
+    from offloadsim.scenario.input_hashes import input_files
 
     problems: list[Problem] = []
     seen: set[tuple[str, str]] = set()
@@ -733,7 +733,7 @@ def merge_sweep(
 
 def _inputs_of(jobs: Sequence[Job]) -> list[dict[str, str]]:
     """Every file the sweep's points read, once each, with its content hash."""
-    from offloadsim.scenario.inputs import input_files
+    from offloadsim.scenario.input_hashes import input_files
 
     found: dict[tuple[str, str, str], dict[str, str]] = {}
     scenarios = {id(job.scenario): job.scenario for job in jobs}

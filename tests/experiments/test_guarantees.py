@@ -314,7 +314,7 @@ policy: edge
 def test_the_hash_covers_every_file_the_scenario_reads(tmp_path):
     from offloadsim import api
     from offloadsim.records.results import scenario_hash
-    from offloadsim.scenario.inputs import input_files
+    from offloadsim.scenario.input_hashes import input_files
 
     (tmp_path / "files.yaml").write_text(ONNX_PROFILE_SCENARIO)
     (tmp_path / "net.onnx").write_bytes(b"not read until the run")
@@ -342,17 +342,17 @@ def test_the_hash_covers_every_file_the_scenario_reads(tmp_path):
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
 def test_hashing_never_opens_what_is_not_a_regular_file(tmp_path):
-    from offloadsim.scenario import inputs
+    from offloadsim.scenario import input_hashes
 
     os.mkfifo(tmp_path / "pipe")  # opening it to read would block until someone writes
-    assert inputs._sha256(tmp_path / "pipe") == "not a regular file"
-    assert inputs._sha256(tmp_path / "nothing") == "missing"
+    assert input_hashes._sha256(tmp_path / "pipe") == "not a regular file"
+    assert input_hashes._sha256(tmp_path / "nothing") == "missing"
 
 
 def test_a_scenario_that_reads_no_file_keeps_the_hash_of_its_document(tiny):
     from offloadsim import api
     from offloadsim.records.results import scenario_hash
-    from offloadsim.scenario.inputs import input_files
+    from offloadsim.scenario.input_hashes import input_files
 
     scenario = api.load(tiny)
     assert input_files(scenario) == ()

@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from offloadsim.inputs import MAX_DOCUMENT_BYTES, InputFileError, read_head, read_text
+from offloadsim.bounded_read import MAX_DOCUMENT_BYTES, InputFileError, read_head, read_text
 from offloadsim.models.graph import LayerGraph
 from offloadsim.world.profiles.cost_model import POOLED, CostModel, group_chain
 from offloadsim.world.profiles.fusion import FusionRules, Unit, layout_transitions, partition, unit_at

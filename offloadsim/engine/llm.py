@@ -151,7 +151,7 @@ class LLMRequest:
             then(payload)
             return
         sim = self.sim
-        route = sim.world.topology.route(a, b)
+        route = sim.topology.route(a, b)
         started = sim.env.now
         task = self.task
         if task.start != task.start:

@@ -14,6 +14,7 @@ from typing import Any
 
 import simpy
 
+from offloadsim.engine.dynamics import connect, live_topology
 from offloadsim.engine.energy import NodeMeter
 from offloadsim.engine.errors import EngineError
 from offloadsim.engine.llm import start_llm_request, tpot
@@ -62,6 +63,9 @@ class Simulation:
             name: Processor(self.env, name, p.spec.name, p.cores, p.speed_flops, p.spec.queue_limit)
             for name, p in world.processors.items()
         }
+        # The run's network: routes from its topology (a fork of the world's when the world
+        # changes during the run), flows shared by its link model.
+        self.topology = live_topology(world)
         self.network = FlowNetwork(self.env, world.topology.channel_capacity_bps)
         self.view = EngineView(self, stream(seed, replication, "policy", policy_name))
         self.records = RecordLog()
@@ -83,6 +87,13 @@ class Simulation:
         self.drained_at: dict[str, float] = {}
         self._snapshot: dict[str, Any] = {}
         self.counters = {"arrived": 0, "dropped": 0, "completed": 0, "failed": 0}
+        if self.topology is not world.topology:  # the world's own never changes: nothing to hear
+            connect(self.topology, self.network, self._routes_changed)
+
+    def _routes_changed(self) -> None:
+        """A route or its latency may have moved: plans compiled over the old routes go."""
+        self._compiled.clear()
+        self.view.forget_routes()
 
     # -- building ---------------------------------------------------------
     def _start_workloads(self) -> None:
@@ -442,16 +453,16 @@ class Simulation:
         links: dict[str, list[Any]] = {k: [] for k in ("a", "b", "bytes", "busy_s", "utilisation")}
         network = self.network
         carried_now = network.bytes_carried_now()
-        for channel, capacity in enumerate(world.topology.channel_capacity_bps):
+        for channel in range(len(world.topology.channel_capacity_bps)):
             a, b = world.topology.channel_ends(channel)
             carried = carried_now[channel] - snap["channel_bytes"][channel]
             links["a"].append(a)
             links["b"].append(b)
             links["bytes"].append(carried)
             links["busy_s"].append(network.busy_s[channel] - snap["channel_busy"][channel])
-            links["utilisation"].append(
-                carried * 8.0 / (capacity * measured) if measured > 0 and capacity > 0 else 0.0
-            )
+            # Against the capacity in force over the measured window (0 while down).
+            offered = network.capacity_bit_seconds(channel, self.warmup_s, self.end_s)
+            links["utilisation"].append(carried * 8.0 / offered if measured > 0 and offered > 0 else 0.0)
         return RawRun(
             tasks=self.records.columns(self.policy_name, self.replication, self.seed),
             nodes=nodes,

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from offloadsim.scenario.model import LinkSpec, NodeSpec
-from offloadsim.topology import NoRouteError, Topology
+from offloadsim.world.topology import NoRouteError, Topology
 
 
 def diamond() -> Topology:

@@ -16,10 +16,13 @@ from typing import TYPE_CHECKING, Any
 import simpy
 
 if TYPE_CHECKING:
-    from offloadsim.engine.network import LinkModel
-    from offloadsim.topology import Change, Topology
+    import numpy as np
 
-__all__ = ["connect", "live_topology", "start_changes"]
+    from offloadsim.engine.network import LinkModel
+    from offloadsim.world.dynamics import Dynamics, WorldChange
+    from offloadsim.world.topology import Change, Topology
+
+__all__ = ["connect", "live_topology", "start_changes", "start_dynamics"]
 
 
 def live_topology(world: Any) -> Topology:
@@ -28,8 +31,8 @@ def live_topology(world: Any) -> Topology:
     return topology.fork() if getattr(world, "dynamics", ()) else topology
 
 
-def connect(topology: Topology, network: LinkModel, routes_changed: Callable[[], None]) -> None:
-    """Keep ``network`` and the route caches in step with ``topology``'s changes.
+def connect(topology: Topology, network: LinkModel, changed: Callable[[Change], None]) -> None:
+    """Keep ``network`` in step with ``topology``'s changes, then tell ``changed`` (for the caches).
 
     ``topology`` is the run's own (a fork): a listener on the world's shared
     topology would outlive the run.
@@ -38,10 +41,10 @@ def connect(topology: Topology, network: LinkModel, routes_changed: Callable[[],
     def heard(change: Change) -> None:
         if change.what == "capacity":
             network.set_capacity(change.channel, change.value)
-            return
-        for channel in change.channels:  # a link or node went down or came back
-            network.set_up(channel, topology.carries(channel // 2))
-        routes_changed()
+        else:
+            for channel in change.channels:  # a link or node went down or came back
+                network.set_up(channel, topology.carries(channel // 2))
+        changed(change)
 
     topology.watch(heard)
 
@@ -69,3 +72,21 @@ def start_changes(
             apply(change)
 
     env.process(run())
+
+
+def start_dynamics(
+    env: simpy.Environment,
+    dynamics: tuple[Dynamics, ...],
+    topology: Topology,
+    rng_for: Callable[[int], np.random.Generator],
+    end_s: float,
+) -> None:
+    """Apply the world's ``dynamics`` entries to the run's ``topology``; entry i draws from ``rng_for(i)``."""
+    if not dynamics:
+        return
+    timelines = [entry.timeline(rng_for(entry.index)) for entry in dynamics]
+
+    def apply(change: WorldChange) -> None:
+        change.apply(topology)
+
+    start_changes(env, timelines, apply, end_s)

@@ -18,6 +18,7 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from offloadsim.engine.network import link_down
 from offloadsim.engine.processor import Processor
 from offloadsim.policies.costs import TOKEN_BYTES, DeviceEnergy
 
@@ -169,7 +170,13 @@ class LLMRequest:
                 sim.book_transfer(task, a, b, size, started, route.latency_s)
                 then(payload)
 
-        sim.network.start(route.channels, size, route.latency_s, arrived, None, left if radios else None)
+        def aborted(_: object) -> None:
+            left(None)
+            sim.fail_task(task, link_down(a, b))
+
+        sim.network.start(
+            route.channels, size, route.latency_s, arrived, None, left if radios else None, aborted
+        )
 
 
 def start_llm_request(

@@ -36,7 +36,19 @@ from typing import Any, Protocol
 
 import simpy
 
-__all__ = ["Flow", "FlowNetwork", "LinkModel", "SENDING", "PROPAGATING", "DELIVERED", "ABORTED"]
+from offloadsim.world.links import link_model
+
+__all__ = [
+    "ABORTED",
+    "DELIVERED",
+    "PROPAGATING",
+    "SENDING",
+    "Flow",
+    "FlowNetwork",
+    "LinkModel",
+    "link_down",
+    "make_link_model",
+]
 
 _REL = 1e-9  # relative tolerance for "saturated"
 _DONE_S = 1e-12  # a flow due within this many seconds (or the clock's resolution) is done
@@ -158,6 +170,20 @@ class LinkModel(Protocol):
     def close_statistics(self) -> None:
         """Bring time-integrated statistics up to now."""
         ...
+
+
+def link_down(a: str, b: str) -> str:
+    """The reason a task fails when its transfer from ``a`` to ``b`` loses a link on the way."""
+    return f"link down on the way from {a} to {b}"
+
+
+def make_link_model(name: str, env: simpy.Environment, capacity_bps: Sequence[float]) -> LinkModel:
+    """The link model registered as ``name`` (:mod:`offloadsim.world.links`) for one run."""
+    factory = link_model(name)
+    if factory is None:
+        return FlowNetwork(env, capacity_bps)
+    model: LinkModel = factory(env, capacity_bps)
+    return model
 
 
 class FlowNetwork:

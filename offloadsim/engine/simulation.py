@@ -14,11 +14,11 @@ from typing import Any
 
 import simpy
 
-from offloadsim.engine.dynamics import connect, live_topology
+from offloadsim.engine.dynamics import connect, live_topology, start_dynamics
 from offloadsim.engine.energy import NodeMeter
 from offloadsim.engine.errors import EngineError
 from offloadsim.engine.llm import start_llm_request, tpot
-from offloadsim.engine.network import FlowNetwork
+from offloadsim.engine.network import link_down, make_link_model
 from offloadsim.engine.planning import PlanCompiler, reordered_cut_bytes
 from offloadsim.engine.processor import Processor
 from offloadsim.engine.records import RawRun, RecordLog, StageLog
@@ -29,6 +29,7 @@ from offloadsim.engine.view import EngineView
 from offloadsim.engine.workload import start_arrivals
 from offloadsim.policies.base import Plan, Policy, TaskView, reset_policy
 from offloadsim.world import World
+from offloadsim.world.topology import Change
 
 __all__ = ["COMPILED_CACHE", "EngineError", "Simulation", "reordered_cut_bytes"]
 
@@ -66,7 +67,7 @@ class Simulation:
         # The run's network: routes from its topology (a fork of the world's when the world
         # changes during the run), flows shared by its link model.
         self.topology = live_topology(world)
-        self.network = FlowNetwork(self.env, world.topology.channel_capacity_bps)
+        self.network = make_link_model(world.link_model, self.env, world.topology.channel_capacity_bps)
         self.view = EngineView(self, stream(seed, replication, "policy", policy_name))
         self.records = RecordLog()
         self._compiler = PlanCompiler(self)
@@ -88,12 +89,17 @@ class Simulation:
         self._snapshot: dict[str, Any] = {}
         self.counters = {"arrived": 0, "dropped": 0, "completed": 0, "failed": 0}
         if self.topology is not world.topology:  # the world's own never changes: nothing to hear
-            connect(self.topology, self.network, self._routes_changed)
+            connect(self.topology, self.network, self._world_changed)
 
-    def _routes_changed(self) -> None:
-        """A route or its latency may have moved: plans compiled over the old routes go."""
+    def _world_changed(self, change: Change) -> None:
+        """The run's topology changed: the caches built on it go (plans compiled over old routes)."""
+        self.view.topology_version = self.topology.version
+        if change.what == "capacity":
+            return  # routes and their latencies stand; rates are read live
         self._compiled.clear()
         self.view.forget_routes()
+        if change.what == "node-up" and change.node in self.processors:
+            self.processors[change.node].up = bool(change.value)  # a node down refuses new stages
 
     # -- building ---------------------------------------------------------
     def _start_workloads(self) -> None:
@@ -191,16 +197,43 @@ class Simulation:
                 for meter, sending, mine in step.radios:
                     meter.flow_started(task if mine else None, sending)
                 self.network.start(
-                    step.channels, size, step.latency_s, self._transfer_done, task, self._bytes_left
+                    step.channels,
+                    size,
+                    step.latency_s,
+                    self._transfer_done,
+                    task,
+                    self._bytes_left,
+                    self._transfer_aborted,
                 )
             else:
-                self.network.start(step.channels, size, step.latency_s, self._transfer_done, task)
+                self.network.start(
+                    step.channels,
+                    size,
+                    step.latency_s,
+                    self._transfer_done,
+                    task,
+                    None,
+                    self._transfer_aborted,
+                )
 
     def _bytes_left(self, task: Task) -> None:
         """The last byte of a transfer step left: its radios fall silent."""
         step: TransferStep = task.plan.steps[task.step - 1]
         for meter, sending, mine in step.radios:
             meter.flow_sent(task if mine else None, sending)
+
+    def _transfer_aborted(self, task: Task) -> None:
+        """A link of a transfer step went down under it: its radios fall silent and the task fails."""
+        step: TransferStep = task.plan.steps[task.step - 1]
+        if step.radios:
+            self._bytes_left(task)
+        self.fail_task(task, link_down(step.source, step.target))
+
+    def fail_task(self, task: Task, reason: str) -> None:
+        """End ``task`` as failed now (its pending events are ignored from here on)."""
+        if task.alive and task.id in self.in_flight:
+            task.alive = False
+            self._end(task, "failed", reason)
 
     def _compute_done(self, task: Task, wait_s: float, service_s: float) -> None:
         if not task.alive:
@@ -384,6 +417,19 @@ class Simulation:
         wall_start = time.perf_counter()
         env = self.env
         reset_policy(self.policy, self.view)  # before the first decision: nothing cached from another run
+        start_dynamics(
+            env,
+            self.world.dynamics,
+            self.topology,
+            # Entry i's stream is named by its kind and how many earlier entries are of that kind.
+            lambda index: stream(
+                self.seed,
+                self.replication,
+                "dynamics",
+                *workload_name([entry.kind.name for entry in self.world.dynamics], index),
+            ),
+            self.end_s,
+        )
         self._start_workloads()
         if self.warmup_s > 0:
             env.timeout(self.warmup_s).callbacks.append(self._take_snapshot)

@@ -38,17 +38,14 @@ class EngineView:
         self._routes: dict[tuple[str, str], tuple[float, tuple[int, ...]]] = {}
         self._links: dict[tuple[str, bool], tuple[tuple[float, int], ...]] = {}
         self._share = sim.network.share_Bps
+        #: Bumped by every change of the run's topology (a rate, a latency, a link or node down/up).
+        self.topology_version = 0
 
     def forget_routes(self) -> None:
         """The topology changed a route or its latency: drop every answer built on the old ones."""
         self._nearest.clear()
         self._routes.clear()
         self._links.clear()
-
-    @property
-    def topology_version(self) -> int:
-        """Bumped by every change of the run's topology (a rate, a latency, a link or node down/up)."""
-        return self._sim.topology.version
 
     @property
     def now(self) -> float:

@@ -125,6 +125,14 @@ class SystemView(Protocol):
         """The policy's own random stream in this run, keyed by the policy's name and the run's seed."""
         ...
 
+    @property
+    def topology_version(self) -> int:
+        """Bumped by every change of the network (a rate, a latency, a link or node down/up).
+
+        A policy that caches answers built on routes or rates keys them on it.
+        """
+        ...
+
     def nodes(self, tier: str | None = None) -> tuple[str, ...]:
         """Nodes that can compute, optionally only those of one tier."""
         ...

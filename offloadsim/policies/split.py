@@ -74,6 +74,7 @@ class _SplitPolicy:
     objective: Objective = "latency"
     load_aware: bool = False
     _run: dict[str, Any] = field(default_factory=dict, init=False, repr=False)
+    _version: int = field(default=0, init=False, repr=False)  # the topology ``_run`` was built on
 
     name = "split"
 
@@ -103,8 +104,11 @@ class _SplitPolicy:
     def reset(self, view: SystemView) -> None:
         """A new run: forget every cached time, route latency and decision of the last one."""
         self._run = {}
+        self._version = view.topology_version
 
     def _state(self, view: SystemView) -> dict[Any, Any]:
+        if view.topology_version != self._version:  # a route or rate changed: nothing cached stands
+            self._run, self._version = {}, view.topology_version
         state = self._run
         if not state:
             state.update(

@@ -16,6 +16,8 @@ import numpy as np
 
 from offloadsim.scenario.distributions import Dist
 from offloadsim.scenario.model import AppSpec, NodeSpec, ProcessorSpec, Scenario
+from offloadsim.world.dynamics import Dynamics, DynamicsError, parse_dynamics
+from offloadsim.world.links import link_model
 from offloadsim.world.profiles import get_profile
 from offloadsim.world.profiles.builtin import roofline_layer_seconds
 from offloadsim.world.topology import Topology
@@ -93,6 +95,8 @@ class World:
     topology: Topology
     processors: dict[str, ProcessorModel]
     apps: dict[str, AppTemplate]
+    dynamics: tuple[Dynamics, ...] = ()  # timed changes during a run (offloadsim.world.dynamics)
+    link_model: str = "max-min"  # how transfers share links (offloadsim.world.links)
     _layer_seconds: dict[tuple[Any, ...], np.ndarray] = field(default_factory=dict, repr=False, compare=False)
     _speeds: dict[tuple[str, str], float] = field(default_factory=dict, repr=False, compare=False)
 
@@ -381,4 +385,12 @@ def build_world(scenario: Scenario) -> World:
         if proc is not None:
             processors[node.name] = proc
     apps = {name: _app(spec) for name, spec in scenario.applications.items()}
-    return World(scenario, nodes, topology, processors, apps)
+    try:
+        link_model(scenario.link_model)
+    except KeyError as error:
+        raise WorldError(f"network.model: {error.args[0]}") from None
+    try:
+        dynamics = parse_dynamics(scenario.dynamics, scenario)
+    except DynamicsError as error:
+        raise WorldError(str(error)) from None
+    return World(scenario, nodes, topology, processors, apps, dynamics, scenario.link_model)

@@ -193,28 +193,14 @@ class Simulation:
             if task.start != task.start:  # NaN: first step
                 task.start = now
             size = step.size_bytes if step.size_bytes >= 0.0 else task.cut_bytes[step.cut]
+            sent = None
             if step.radios and size > 0.0 and step.channels:
                 for meter, sending, mine in step.radios:
                     meter.flow_started(task if mine else None, sending)
-                self.network.start(
-                    step.channels,
-                    size,
-                    step.latency_s,
-                    self._transfer_done,
-                    task,
-                    self._bytes_left,
-                    self._transfer_aborted,
-                )
-            else:
-                self.network.start(
-                    step.channels,
-                    size,
-                    step.latency_s,
-                    self._transfer_done,
-                    task,
-                    None,
-                    self._transfer_aborted,
-                )
+                sent = self._bytes_left
+            self.network.start(
+                step.channels, size, step.latency_s, self._transfer_done, task, sent, self._transfer_aborted
+            )
 
     def _bytes_left(self, task: Task) -> None:
         """The last byte of a transfer step left: its radios fall silent."""

@@ -40,8 +40,9 @@ def _table_file(out: Path) -> Path:
 
 def _predicted(measured_ms: dict[str, float]) -> pd.DataFrame:
     """The accuracy table of these measured models with the profile's current predictions (nothing timed)."""
-    from offloadsim.calibration import load_profile, resolve_models
+    from offloadsim.calibration import resolve_models
     from offloadsim.calibration.report import accuracy_table
+    from offloadsim.world.profiles.calibrated import load_profile
 
     measured = {model: ms / 1e3 for model, ms in measured_ms.items()}
     return accuracy_table(load_profile(PROFILE), resolve_models(list(measured)), measured=measured)
@@ -55,9 +56,11 @@ def _recorded_timings() -> dict[str, float]:
 
 def build(*, out: Path, quick: bool, retime: bool, manifest: dict[str, Any]) -> Any:
     """Re-predict (or time) the models; write the table to ``out/data`` and ``manifest``; draw."""
-    from offloadsim.calibration import DEFAULT_HOLDOUT, load_profile, resolve_models
+    from offloadsim.calibration import resolve_models
     from offloadsim.calibration.report import accuracy_summary, accuracy_table, format_table
+    from offloadsim.cli.calibrate import DEFAULT_HOLDOUT
     from offloadsim.plots import calibration_accuracy, new_axes
+    from offloadsim.world.profiles.calibrated import load_profile
 
     file = _table_file(out)
     recorded = _recorded_timings()

@@ -130,7 +130,7 @@ def run(
     """
     from offloadsim import engine
     from offloadsim.records.results import RunResult, check_out_dir, write_run
-    from offloadsim.scenario.inputs import input_files
+    from offloadsim.scenario.input_hashes import input_files
 
     if out is not None:
         check_out_dir(out, overwrite)

@@ -1,4 +1,10 @@
-"""Output directories: written all or nothing, earlier results kept, leftovers of killed writers removed.
+"""Every atomic write of the package: result directories all or nothing, files whole or not at all.
+
+One module writes what offloadsim leaves on disk: run, compare, testbed and
+calibration-report directories (:func:`write_directory`), and single files
+or sets of files that replace earlier ones in place (:func:`atomic_write`,
+:func:`write_text`, :func:`write_json`, :func:`replace_together`: sweep
+tables and job files, calibrated profiles, figures, testbed worker records).
 
 A run or comparison directory ``NAME`` is written into a hidden sibling
 ``.NAME.partial-HOST-PID-XXXXXXXX`` and renamed into place only when every
@@ -36,9 +42,10 @@ import socket
 import stat
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 __all__ = [
     "ResultsError",
@@ -54,6 +61,12 @@ __all__ = [
     "describe_os_error",
     "atomic_write",
     "TMP_MARK",
+    "replace_together",
+    "remove_stale_temporaries",
+    "text_writer",
+    "json_text",
+    "write_text",
+    "write_json",
 ]
 
 log = logging.getLogger("offloadsim")
@@ -458,3 +471,67 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> Path:
         tmp.unlink(missing_ok=True)
         raise
     return path
+
+
+def replace_together(directory: Path, writers: Mapping[str, Callable[[Path], None]], marker: str) -> None:
+    """Replace several files of ``directory`` so that a reader sees the old set or the new set, never a mix.
+
+    ``writers`` maps each file name to a function that writes it to a given
+    path; ``marker`` (one of them, e.g. ``manifest.json``) is the file whose
+    presence says the set is complete.  Every file is first written in full
+    to a hidden temporary; only then is the old marker removed, the other
+    files renamed into place and the marker renamed last.  A process killed
+    at any point leaves either the old complete set, or a set without its
+    marker (which readers refuse as incomplete), or the new complete set.
+    On failure the temporaries are removed and the old set is untouched.
+    """
+    staged: dict[str, Path] = {}
+    try:
+        for name, write in writers.items():
+            tmp = directory / f".{name}{TMP_MARK}{uuid.uuid4().hex[:12]}"
+            staged[name] = tmp
+            write(tmp)
+        (directory / marker).unlink(missing_ok=True)
+        for name, tmp in staged.items():
+            if name != marker:
+                os.replace(tmp, directory / name)
+        os.replace(staged[marker], directory / marker)
+    except BaseException:
+        for tmp in staged.values():
+            tmp.unlink(missing_ok=True)
+        raise
+
+
+def remove_stale_temporaries(directory: Path) -> int:
+    """Delete temporary files left by a killed writer in ``directory``; return how many."""
+    removed = 0
+    if directory.is_dir():
+        for entry in directory.iterdir():
+            if entry.name.startswith(".") and TMP_MARK in entry.name and entry.is_file():
+                entry.unlink(missing_ok=True)
+                removed += 1
+    return removed
+
+
+def text_writer(text: str) -> Callable[[Path], None]:
+    """A function that writes UTF-8 ``text`` to the path it is given."""
+
+    def write(path: Path) -> None:
+        path.write_text(text, encoding="utf-8")
+
+    return write
+
+
+def json_text(data: Any) -> str:
+    """``data`` as indented JSON (NaN refused), with a final newline."""
+    return json.dumps(data, indent=2, default=str, allow_nan=False) + "\n"
+
+
+def write_text(text: str, path: Path) -> Path:
+    """Write UTF-8 ``text`` to ``path`` atomically."""
+    return atomic_write(path, text_writer(text))
+
+
+def write_json(data: Any, path: Path) -> Path:
+    """Write ``data`` as indented JSON to ``path`` atomically."""
+    return write_text(json_text(data), path)

@@ -17,3 +17,23 @@ def test_import_contracts_hold():
     result = subprocess.run([exe, "--no-cache"], cwd=ROOT, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
     assert "broken" in result.stdout and "0 broken" in result.stdout
+
+
+@pytest.mark.parametrize("verb", ["run", "validate"])
+def test_run_and_validate_never_import_calibration(verb, tmp_path):
+    # The CLI's parser lists the calibrate verb, so import-linter cannot see this; check it where it runs.
+    # quickstart uses a calibrated profile (xeon-ort-1t), read by the world's own code.
+    args = ["run", "scenarios/quickstart.yaml", "--out", str(tmp_path / "out"), "--quiet"]
+    argv = args if verb == "run" else ["validate", "scenarios/quickstart.yaml"]
+    code = (
+        "import sys\n"
+        "from offloadsim.cli import main\n"
+        f"status = main({argv!r})\n"
+        "print('LOADED', sorted(m for m in sys.modules if m.startswith('offloadsim.calibration')))\n"
+        "sys.exit(status)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False, timeout=300
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "LOADED []" in result.stdout, result.stdout[-2000:]

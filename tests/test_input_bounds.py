@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from offloadsim.bounded_read import MAX_DOCUMENT_BYTES, MAX_TABLE_BYTES, InputFileError, read_text
 from offloadsim.cli import main
 from offloadsim.experiments.jobs import MAX_JOBS
-from offloadsim.inputs import MAX_DOCUMENT_BYTES, MAX_TABLE_BYTES, InputFileError, read_text
 
 SCENARIO = """\
 name: bounds

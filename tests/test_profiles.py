@@ -109,7 +109,15 @@ def test_profiles_show_an_unknown_name_is_a_user_error(capsys):
 
 @pytest.mark.parametrize(
     "module",
-    ["offloadsim.world.profiles.search", "offloadsim.world.profiles.builtin", "offloadsim.cli.profiles"],
+    [
+        "offloadsim.world.profiles.search",
+        "offloadsim.world.profiles.builtin",
+        "offloadsim.world.profiles.calibrated",
+        "offloadsim.world.profiles.cost_model",
+        "offloadsim.world.profiles.fusion",
+        "offloadsim.calibration.specs",
+        "offloadsim.cli.profiles",
+    ],
 )
 def test_docstring_examples(module):
     import doctest

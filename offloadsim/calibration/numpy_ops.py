@@ -4,7 +4,7 @@ They need nothing beyond numpy, so every install can calibrate; they are
 slower than onnxruntime's kernels and say how fast *numpy* runs a layer.
 
 >>> import numpy as np
->>> from offloadsim.calibration.units import LayerConfig
+>>> from offloadsim.world.profiles.fusion import LayerConfig
 >>> x = np.arange(16, dtype=np.float32).reshape(1, 1, 4, 4)
 >>> cfg = LayerConfig("pool", ((1, 1, 4, 4),), (1, 1, 2, 2),
 ...                   (("kind", "max"), ("kernel", 2), ("stride", 2), ("padding", 0)), 16, 0)
@@ -22,7 +22,7 @@ from contextlib import contextmanager
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from offloadsim.calibration.units import LayerConfig, Unit
+from offloadsim.world.profiles.fusion import LayerConfig, Unit
 
 __all__ = ["blas_threads", "layer_fn", "numpy_kernel"]
 

@@ -15,22 +15,20 @@ import platform
 import re
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from offloadsim.calibration.errors import CalibrationError
 from offloadsim.calibration.fit import fit_cost_model, fit_errors
 from offloadsim.calibration.kernels import BACKENDS, supported
-from offloadsim.calibration.profile import CalibratedProfile, group_spreads
+from offloadsim.calibration.profile import group_spreads
+from offloadsim.calibration.specs import ModelSpec, resolve_models
 from offloadsim.calibration.timing import (
     METHOD,
-    Timing,
     TimingCache,
     choose_clock,
-    cpu_model,
     last_level_cache_bytes,
     machine_fingerprint,
     make_bench,
@@ -38,104 +36,30 @@ from offloadsim.calibration.timing import (
     time_units,
 )
 from offloadsim.calibration.trust import TRUST_MODELS, assess
-from offloadsim.calibration.units import (
+from offloadsim.world.profiles.calibrated import CalibratedProfile, Timing, cpu_model
+from offloadsim.world.profiles.fusion import (
     NO_FUSION,
     ORT_FUSION,
     FusionRules,
     distinct_units,
     layout_transitions,
 )
-from offloadsim.models.graph import LayerGraph
 
 if TYPE_CHECKING:
     from offloadsim.calibration.report import WholeModelTiming
 
 __all__ = [
     "DEFAULT_COLD_BYTES",
-    "DEFAULT_HOLDOUT",
-    "DEFAULT_MODELS",
-    "ModelSpec",
     "calibrate",
     "default_cache_dir",
     "fit_layout_correction",
     "library_versions",
-    "resolve_models",
 ]
 
-#: Models timed unit by unit when none are named: five zoo CNN families at 224 px, four also at 192 px.
-DEFAULT_MODELS = (
-    "alexnet",
-    "resnet18",
-    "mobilenet_v2",
-    "efficientnet_b0",
-    "squeezenet1_1",
-    "resnet18@192",
-    "mobilenet_v2@192",
-    "efficientnet_b0@192",
-    "squeezenet1_1@192",
-)
-#: Models the accuracy report predicts without having timed their units: other models and resolutions.
-DEFAULT_HOLDOUT = (
-    "vgg16",
-    "resnet50",
-    *(
-        f"{m}@{s}"
-        for s in (160, 288)
-        for m in ("resnet18", "mobilenet_v2", "efficientnet_b0", "squeezenet1_1", "resnet50")
-    ),
-)
 #: Units holding at least this many bytes of weights are also timed with cold caches (see make_bench).
 DEFAULT_COLD_BYTES = 4 * 1024**2
 #: A unit is timed until the 95 % confidence interval of its median is within this fraction of it.
 DEFAULT_TARGET_CI = 0.02
-
-
-@dataclass(frozen=True, slots=True)
-class ModelSpec:
-    """A model to calibrate on or to report: its label, layer graph and, for ONNX files, the file."""
-
-    label: str
-    graph: LayerGraph
-    onnx_path: Path | None = None
-
-
-def resolve_models(
-    names: Sequence[str] = (), onnx_files: Sequence[str | os.PathLike[str]] = ()
-) -> list[ModelSpec]:
-    """Zoo names (``resnet18``, or ``resnet18@160`` for another input size) and ONNX files as ModelSpecs.
-
-    >>> [m.label for m in resolve_models(["alexnet", "resnet18@160"])]
-    ['alexnet', 'resnet18@160']
-    """
-    from offloadsim.models import get_model, load_onnx
-    from offloadsim.models.registry import UnknownModelError
-
-    specs: list[ModelSpec] = []
-    for name in names:
-        base, _, size = name.partition("@")
-        params: dict[str, Any] = {}
-        if size:
-            if not size.isdigit() or int(size) < 16:
-                raise CalibrationError(f"bad model {name!r}: expected NAME@IMAGE_SIZE, e.g. resnet18@160")
-            params["image_size"] = int(size)
-        try:
-            graph = get_model(base, **params)
-        except UnknownModelError as exc:
-            raise CalibrationError(str(exc.args[0] if exc.args else exc)) from None
-        except (TypeError, ValueError) as exc:
-            raise CalibrationError(f"cannot build {name!r}: {exc}") from None
-        specs.append(ModelSpec(name, graph))
-    for path in onnx_files:
-        if not Path(path).is_file():
-            raise CalibrationError(f"ONNX file not found: {os.fspath(path)!r}")
-        try:
-            graph = load_onnx(path)
-        except ImportError as exc:
-            raise CalibrationError(str(exc)) from None
-        except Exception as exc:  # onnx raises its own parse errors
-            raise CalibrationError(f"cannot read ONNX file {os.fspath(path)!r}: {exc}") from None
-        specs.append(ModelSpec(Path(path).stem, graph, Path(path)))
-    return specs
 
 
 def library_versions(backend: str) -> dict[str, str]:

@@ -28,14 +28,14 @@ from offloadsim.calibration.errors import CalibrationError
 from offloadsim.calibration.kernels import ort_session
 from offloadsim.calibration.sampling import Runner, interleave
 from offloadsim.calibration.timing import choose_clock
-from offloadsim.calibration.trust import extrapolated
+from offloadsim.world.profiles.trust import extrapolated
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from offloadsim.calibration.pipeline import ModelSpec
-    from offloadsim.calibration.profile import CalibratedProfile
+    from offloadsim.calibration.specs import ModelSpec
     from offloadsim.models.graph import LayerGraph
+    from offloadsim.world.profiles.calibrated import CalibratedProfile
 
 __all__ = [
     "TOLERANCE",

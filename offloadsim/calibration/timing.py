@@ -35,7 +35,6 @@ import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -50,17 +49,16 @@ from offloadsim.calibration.kernels import (
     supported,
 )
 from offloadsim.calibration.sampling import Runner, SampleSet, interleave
-from offloadsim.calibration.units import Unit
+from offloadsim.world.profiles.calibrated import Timing, cpu_model, unit_weight_bytes
+from offloadsim.world.profiles.fusion import Unit
 
 __all__ = [
     "CLOCKS",
     "METHOD",
     "Bench",
     "CacheFlusher",
-    "Timing",
     "TimingCache",
     "choose_clock",
-    "cpu_model",
     "ProfiledRunner",
     "last_level_cache_bytes",
     "machine_fingerprint",
@@ -69,68 +67,9 @@ __all__ = [
     "summarize",
     "summarize_noise",
     "time_units",
-    "unit_weight_bytes",
 ]
 
 _LAYOUT_OPS = ("ReorderInput", "ReorderOutput")
-
-
-@dataclass(frozen=True, slots=True)
-class Timing:
-    """Measured run time of one unit: the 10th percentile of ``repeats`` runs, their spread (IQR/median).
-
-    ``cold_seconds``/``cold_spread`` are set for units with large weights,
-    timed a second time with the caches flushed before every run.
-    """
-
-    unit: Unit
-    seconds: float
-    spread: float
-    repeats: int
-    cold_seconds: float | None = None
-    cold_spread: float | None = None
-    #: Half-width of the 95 % CI of the median, relative to it (NaN when not measured so).
-    ci: float = math.nan
-    #: Median wall time / clock time of the runs: how much other processes slowed them down.
-    wall_ratio: float = math.nan
-    #: IQR / median of the runs' wall times (what the noise would have been on the wall clock).
-    wall_spread: float = math.nan
-    #: Runs rejected as slowed by interference.
-    rejected: int = 0
-    #: The median of the runs (``seconds`` is their 10th percentile: see the sampling module).
-    median: float = math.nan
-
-    def to_dict(self, cache_key: str = "") -> dict[str, Any]:
-        """One JSON-ready record (a cache line when ``cache_key`` is given)."""
-        data: dict[str, Any] = {"key": cache_key} if cache_key else {}
-        data.update(unit=self.unit.to_dict(), seconds=self.seconds, spread=self.spread, repeats=self.repeats)
-        if self.cold_seconds is not None:
-            data.update(cold_seconds=self.cold_seconds, cold_spread=self.cold_spread)
-        for key in ("ci", "wall_ratio", "wall_spread", "median"):
-            value = getattr(self, key)
-            if math.isfinite(value):
-                data[key] = value
-        if self.rejected:
-            data["rejected"] = self.rejected
-        return data
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Timing:
-        """Inverse of :meth:`to_dict`."""
-        cold = data.get("cold_seconds")
-        return cls(
-            Unit.from_dict(data["unit"]),
-            float(data["seconds"]),
-            float(data["spread"]),
-            int(data["repeats"]),
-            None if cold is None else float(cold),
-            None if cold is None else float(data.get("cold_spread", 0.0)),
-            float(data.get("ci", math.nan)),
-            float(data.get("wall_ratio", math.nan)),
-            float(data.get("wall_spread", math.nan)),
-            int(data.get("rejected", 0)),
-            float(data.get("median", math.nan)),
-        )
 
 
 def summarize(samples: np.ndarray) -> tuple[float, float]:
@@ -406,22 +345,6 @@ def _kept_kernel_seconds(events: list[dict[str, Any]], runs: int) -> np.ndarray:
         if len(durations) >= runs:
             total += np.asarray(durations[-runs:])
     return total
-
-
-def unit_weight_bytes(unit: Unit) -> int:
-    """Bytes of all weights of the unit's layers."""
-    return sum(c.param_bytes for c in unit.configs)
-
-
-def cpu_model() -> str:
-    """The CPU model name from /proc/cpuinfo (or the platform's processor string)."""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.lower().startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine() or "unknown CPU"
 
 
 def machine_fingerprint(backend: str, provider: str, threads: int, versions: dict[str, str]) -> str:

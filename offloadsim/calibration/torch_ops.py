@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from offloadsim.calibration.errors import CalibrationError
-from offloadsim.calibration.units import LayerConfig, Unit
+from offloadsim.world.profiles.fusion import LayerConfig, Unit
 
 __all__ = ["import_torch", "torch_kernel"]
 

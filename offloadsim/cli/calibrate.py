@@ -16,11 +16,34 @@ from typing import Any
 
 from offloadsim.cli import types as cli_types
 
-__all__ = ["add_calibrate_command"]
+__all__ = ["DEFAULT_HOLDOUT", "DEFAULT_MODELS", "add_calibrate_command"]
 
 EXIT_OK = 0
 EXIT_USAGE = 2
 _PREFIX = "offloadsim: error: "
+
+#: Models timed unit by unit when none are named: five zoo CNN families at 224 px, four also at 192 px.
+DEFAULT_MODELS = (
+    "alexnet",
+    "resnet18",
+    "mobilenet_v2",
+    "efficientnet_b0",
+    "squeezenet1_1",
+    "resnet18@192",
+    "mobilenet_v2@192",
+    "efficientnet_b0@192",
+    "squeezenet1_1@192",
+)
+#: Models the accuracy report predicts without having timed their units: other models and resolutions.
+DEFAULT_HOLDOUT = (
+    "vgg16",
+    "resnet50",
+    *(
+        f"{m}@{s}"
+        for s in (160, 288)
+        for m in ("resnet18", "mobilenet_v2", "efficientnet_b0", "squeezenet1_1", "resnet50")
+    ),
+)
 
 
 def _names(text: str) -> list[str]:
@@ -42,8 +65,6 @@ def _debug_flag(parser: argparse.ArgumentParser) -> None:
 
 def add_calibrate_command(subparsers: Any) -> None:
     """Add ``calibrate`` (and ``calibrate report``) to the ``offloadsim`` verbs."""
-    from offloadsim.calibration.pipeline import DEFAULT_HOLDOUT, DEFAULT_MODELS
-
     p = subparsers.add_parser(
         "calibrate",
         help="time real kernels on this machine and write a calibrated profile",
@@ -156,20 +177,22 @@ def add_calibrate_command(subparsers: Any) -> None:
 
 def _cmd_calibrate(args: argparse.Namespace) -> int:
     from offloadsim.calibration.errors import CalibrationError
+    from offloadsim.world.profiles.calibrated import ProfileError
 
     try:
         return _calibrate(args)
-    except CalibrationError as error:
+    except (CalibrationError, ProfileError) as error:  # a profile file that cannot be read
         print(_PREFIX + str(error).splitlines()[0], file=sys.stderr)
         return EXIT_USAGE
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
     from offloadsim.calibration.errors import CalibrationError
+    from offloadsim.world.profiles.calibrated import ProfileError
 
     try:
         return _report(args)
-    except CalibrationError as error:
+    except (CalibrationError, ProfileError) as error:  # a profile file that cannot be read
         print(_PREFIX + str(error).splitlines()[0], file=sys.stderr)
         return EXIT_USAGE
 
@@ -177,15 +200,19 @@ def _cmd_report(args: argparse.Namespace) -> int:
 def _calibrate(args: argparse.Namespace) -> int:
     from offloadsim.calibration import pipeline as cal
     from offloadsim.calibration.profile import save_profile
+    from offloadsim.outdir import check_out_dir
     from offloadsim.world.profiles import user_profile_dir
 
-    models = cal.resolve_models(args.models or ([] if args.onnx else list(cal.DEFAULT_MODELS)), args.onnx)
-    holdout = cal.resolve_models(args.holdout or list(cal.DEFAULT_HOLDOUT)) if args.report else []
+    models = cal.resolve_models(args.models or ([] if args.onnx else list(DEFAULT_MODELS)), args.onnx)
+    holdout = cal.resolve_models(args.holdout or list(DEFAULT_HOLDOUT)) if args.report else []
     cal.check_backend(args.backend, args.provider)
     cache_dir = None if args.no_cache else Path(args.cache) if args.cache else cal.default_cache_dir()
     slug = "ort" if args.backend == "onnxruntime" else args.backend
     name = args.name or f"calibrated-{slug}-{args.threads}t"
     out = Path(args.out) if args.out else user_profile_dir() / f"{name}.json"
+    report_dir = Path(args.report_dir) if args.report_dir else Path(f"{name}-report")
+    if args.report:
+        check_out_dir(report_dir)  # fail now, not after the timings
     program = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else "offloadsim"
     program = "offloadsim" if program in ("__main__.py", "-c", "") else program  # python -m offloadsim
     command = " ".join([program, *(shlex.quote(a) for a in sys.argv[1:])])
@@ -231,7 +258,6 @@ def _calibrate(args: argparse.Namespace) -> int:
         )
         profile.report = accuracy_summary(table)
         profile.trust = assess(profile, [*models, *holdout, *cal.resolve_models(TRUST_MODELS)])
-        report_dir = Path(args.report_dir) if args.report_dir else Path(f"{name}-report")
         _write_report(table, report_dir, f"profile {profile.name}: {profile.description}")
         print(format_table(table))
         _print_summary(profile.report)
@@ -261,12 +287,14 @@ def _how_to_use(name: str, path: Path) -> str:
 def _report(args: argparse.Namespace) -> int:
     from offloadsim.calibration import pipeline as cal
     from offloadsim.calibration.report import accuracy_summary, accuracy_table, format_table
+    from offloadsim.outdir import check_out_dir
 
     profile = _calibrated_profile(args.profile)
-    names = args.models or [*profile.provenance.get("models", []), *cal.DEFAULT_HOLDOUT]
+    out = Path(args.out) if args.out else Path(f"{profile.name}-report")
+    check_out_dir(out)  # fail now, not after the timings
+    names = args.models or [*profile.provenance.get("models", []), *DEFAULT_HOLDOUT]
     models = cal.resolve_models(list(dict.fromkeys(names)), args.onnx)
     table = accuracy_table(profile, models, warmup=args.warmup, repeats=args.repeats, progress=not args.quiet)
-    out = Path(args.out) if args.out else Path(f"{profile.name}-report")
     _write_report(table, out, f"profile {profile.name}: {profile.description}")
     print(format_table(table))
     _print_summary(accuracy_summary(table))
@@ -302,7 +330,7 @@ def _noise_line(noise: dict[str, Any], clock: str) -> str:
 
 def _warn_untrusted(profile: Any) -> None:
     """Say loudly, on stderr, what the profile cannot be trusted for (it is still written)."""
-    from offloadsim.calibration.trust import recorded_caveats
+    from offloadsim.world.profiles.trust import recorded_caveats
 
     for line in recorded_caveats(profile):
         print(f"offloadsim: warning: {line}", file=sys.stderr)
@@ -311,8 +339,8 @@ def _warn_untrusted(profile: Any) -> None:
 def _calibrated_profile(text: str) -> Any:
     """The calibrated profile a file path or a profile name (along the profile search path) gives."""
     from offloadsim.calibration.errors import CalibrationError
-    from offloadsim.calibration.profile import load_profile
     from offloadsim.world.profiles import get_profile
+    from offloadsim.world.profiles.calibrated import load_profile
 
     if Path(text).suffix in (".json", ".yaml", ".yml") or Path(text).exists():
         return load_profile(text)
@@ -335,11 +363,26 @@ def _print_summary(summary: dict[str, Any]) -> None:
 
 
 def _write_report(table: Any, out: Path, title: str) -> None:
-    """The report's tables, and its predicted-against-measured figure in the house style."""
+    """The report directory, all or nothing: its tables, its figure in the house style, a manifest.
+
+    Written like every result directory (:func:`offloadsim.outdir.write_directory`):
+    an earlier report there is kept as ``NAME.old-N``.
+    """
+    from offloadsim._version import __version__
     from offloadsim.calibration.report import write_report
+    from offloadsim.outdir import write_directory, write_json
     from offloadsim.plots import calibration_accuracy, new_axes, save_figure
 
-    write_report(table, out, title=title)
-    fig, ax = new_axes("one-column")
-    calibration_accuracy(table, ax=ax)
-    save_figure(fig, out / "accuracy")
+    def fill(tmp: Path) -> None:
+        write_report(table, tmp, title=title)
+        fig, ax = new_axes("one-column")
+        calibration_accuracy(table, ax=ax)
+        save_figure(fig, tmp / "accuracy")
+        manifest = {
+            "format": "offloadsim-calibration-report",
+            "offloadsim_version": __version__,
+            "title": title,
+        }
+        write_json(manifest, tmp / "manifest.json")
+
+    write_directory(out, fill)

@@ -170,7 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
     from offloadsim.cli.calibrate import add_calibrate_command
     from offloadsim.cli.experiments import add_experiment_commands
     from offloadsim.cli.profiles import add_profiles_command
-    from offloadsim.testbed.cli import add_testbed_command
+    from offloadsim.cli.testbed import add_testbed_command
 
     add_profiles_command(verbs, [common])
     add_experiment_commands(verbs)
@@ -323,6 +323,7 @@ def _user_errors() -> tuple[type[BaseException], ...]:
         ("offloadsim.outdir", "ResultsError"),
         ("offloadsim.scenario.errors", "ScenarioError"),
         ("offloadsim.world", "WorldError"),
+        ("offloadsim.world.profiles.calibrated", "ProfileError"),
         ("offloadsim.calibration.errors", "CalibrationError"),
         ("offloadsim.engine.simulation", "EngineError"),
         ("offloadsim.policies.registry", "UnknownPolicyError"),

@@ -185,7 +185,7 @@ def describe_profile(profile: Any) -> str:
         )
     else:
         lines.append("noise: not recorded (made before calibrate measured it)")
-    from offloadsim.calibration.trust import caveats, recorded_caveats
+    from offloadsim.world.profiles.trust import caveats, recorded_caveats
 
     untrusted = recorded_caveats(profile) if profile.trust else caveats(profile)
     lines += [f"caution: {line}" for line in untrusted] or ["trust: no issues recorded"]

@@ -16,11 +16,12 @@ if TYPE_CHECKING:
 
     from offloadsim.engine.energy import NodeMeter
     from offloadsim.engine.ledger import Ledger
-    from offloadsim.engine.network import FlowNetwork
+    from offloadsim.engine.network import LinkModel
     from offloadsim.engine.processor_models import ProcessorLike as Processor
     from offloadsim.engine.tasks import Task
     from offloadsim.engine.work import Price, WorkKind
     from offloadsim.world import World
+    from offloadsim.world.topology import Topology
 
 __all__ = ["Radio", "RunContext"]
 
@@ -35,7 +36,7 @@ class RunContext:
     env: simpy.Environment
     world: World
     processors: Mapping[str, Processor]  # each computing node's first (default) processor
-    network: FlowNetwork
+    network: LinkModel
     meters: Mapping[str, NodeMeter]  # each powered node's energy meter
     ledger: Ledger
     seed: int
@@ -46,6 +47,8 @@ class RunContext:
     resources: Mapping[tuple[str, str], Processor]  # every processor by (node, processor name)
     spawn: Callable[[Task], Task | None]  # run a new task as if it had arrived now (a group's member)
     node_down: Callable[[str, str], None]  # (node, reason): abort its stages, fail the tasks needing it
+    topology: Topology  # the run's topology (routes as they are now: it may change during the run)
+    fail_task: Callable[[Task, str], None]  # (task, reason): end it failed now, ignore its pending events
 
     def pricer(self, app: str, processor: Processor) -> Price:
         """What stages of ``app``'s requests cost on ``processor``, as the processor prices them."""

@@ -19,6 +19,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from offloadsim.engine.network import link_down
 from offloadsim.engine.processor import refused
 from offloadsim.engine.processor_models import ProcessorLike as Processor
 from offloadsim.engine.tasks import NAN, Task
@@ -236,7 +237,7 @@ class LLMRequest:
             then(payload)
             return
         sim = self.sim
-        route = sim.world.topology.route(a, b)
+        route = sim.topology.route(a, b)
         started = sim.env.now
         task = self.task
         if task.start != task.start:
@@ -254,7 +255,13 @@ class LLMRequest:
                 sim.ledger.book_transfer(task, a, b, size, started, route.latency_s)
                 then(payload)
 
-        sim.network.start(route.channels, size, route.latency_s, arrived, None, left if radios else None)
+        def aborted(_: object) -> None:
+            left(None)
+            sim.fail_task(task, link_down(a, b))
+
+        sim.network.start(
+            route.channels, size, route.latency_s, arrived, None, left if radios else None, aborted
+        )
 
 
 def start_llm_request(

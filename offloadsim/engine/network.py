@@ -14,21 +14,47 @@ receiver is told.
 
 This is the flow model SimGrid validated against packet-level simulation;
 a lone flow on a path takes exactly ``latency + size / bottleneck``.
+
+The world may change during a run: :meth:`FlowNetwork.set_capacity`
+re-rates the flows in flight at once, :meth:`FlowNetwork.set_up` takes a
+channel down (its flows are aborted) or back up, and :meth:`FlowNetwork.cancel`
+aborts one flow.  A flow's sender learns which way it ended: ``callback`` on
+delivery, ``aborted`` (if given) when cancelled.  Utilisation is measured
+against the capacity in force (:meth:`FlowNetwork.capacity_bit_seconds`).
+
+:class:`LinkModel` is the protocol a run's network follows; max-min fair
+sharing (this module's :class:`FlowNetwork`) is the built-in model,
+registered as ``max-min`` in :mod:`offloadsim.world.links`.
 """
 
 from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Callable, Iterable
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, Protocol
 
 import simpy
 
-__all__ = ["Flow", "FlowNetwork"]
+from offloadsim.world.links import link_model
+
+__all__ = [
+    "ABORTED",
+    "DELIVERED",
+    "PROPAGATING",
+    "SENDING",
+    "Flow",
+    "FlowNetwork",
+    "LinkModel",
+    "link_down",
+    "make_link_model",
+]
 
 _REL = 1e-9  # relative tolerance for "saturated"
 _DONE_S = 1e-12  # a flow due within this many seconds (or the clock's resolution) is done
+
+# A flow's state: bytes still leaving; last byte left, propagating; delivered; cancelled.
+SENDING, PROPAGATING, DELIVERED, ABORTED = 0, 1, 2, 3
 
 
 class Flow:
@@ -37,9 +63,11 @@ class Flow:
     ``remaining`` is the byte count left as of time ``last``; ``rate`` is in
     bytes/s.  ``group`` is the list of flows sharing this flow's pending
     event: an event whose group the flow has since left no longer speaks for it.
+    ``state`` is one of SENDING, PROPAGATING, DELIVERED, ABORTED.
     """
 
     __slots__ = (
+        "aborted",
         "callback",
         "channels",
         "group",
@@ -51,6 +79,7 @@ class Flow:
         "remaining",
         "sent",
         "size",
+        "state",
     )
 
     def __init__(
@@ -62,9 +91,12 @@ class Flow:
         payload: Any,
         now: float,
         sent: Callable[[Any], None] | None = None,
+        aborted: Callable[[Any], None] | None = None,
     ):
         self.channels = channels
         self.sent = sent
+        self.aborted = aborted
+        self.state = SENDING
         self.size = size_bytes
         self.remaining = size_bytes
         self.latency_s = latency_s
@@ -76,11 +108,90 @@ class Flow:
         self.group: list[Flow] | None = None
 
 
+class LinkModel(Protocol):
+    """How a run's transfers share the directed channels (``2*i``, ``2*i + 1`` for link ``i``).
+
+    Built by a factory ``(env, capacity_bps) -> LinkModel`` registered in
+    :mod:`offloadsim.world.links`.  The engine calls :meth:`start` on its hot
+    path; the world's timed changes call :meth:`set_capacity` and
+    :meth:`set_up`; the run's records read the statistics.
+    """
+
+    busy_s: list[float]  # seconds each channel carried at least one flow
+
+    def start(
+        self,
+        channels: tuple[int, ...],
+        size_bytes: float,
+        latency_s: float,
+        callback: Callable[[Any], None],
+        payload: Any,
+        sent: Callable[[Any], None] | None = None,
+        aborted: Callable[[Any], None] | None = None,
+    ) -> Any:
+        """Send ``size_bytes`` over ``channels``: ``callback(payload)`` on delivery.
+
+        ``aborted(payload)`` instead if cancelled; returns a handle :meth:`cancel` accepts.
+        """
+        ...
+
+    def cancel(self, flow: Any) -> bool:
+        """Abort a flow not yet delivered (its ``aborted`` is called); False if it already ended."""
+        ...
+
+    def set_capacity(self, channel: int, capacity_bps: float) -> None:
+        """Change a channel's capacity now; flows in flight are re-rated."""
+        ...
+
+    def set_up(self, channel: int, up: bool) -> None:
+        """Take a channel down (its flows are aborted, new ones too) or bring it back."""
+        ...
+
+    def share_Bps(self, channels: Sequence[int]) -> float:
+        """Bytes/s a new flow over ``channels`` could expect now (for policies' estimates)."""
+        ...
+
+    def capacity_Bps_now(self, channel: int) -> float:
+        """The channel's capacity in force, bytes/s (0 while down)."""
+        ...
+
+    def flow_count(self, channel: int) -> int:
+        """Flows crossing ``channel`` now."""
+        ...
+
+    def bytes_carried_now(self) -> list[float]:
+        """Bytes each channel has carried so far, flows still in flight included."""
+        ...
+
+    def capacity_bit_seconds(self, channel: int, t0: float, t1: float) -> float:
+        """The channel's capacity in force integrated over ``[t0, t1]`` (bits)."""
+        ...
+
+    def close_statistics(self) -> None:
+        """Bring time-integrated statistics up to now."""
+        ...
+
+
+def link_down(a: str, b: str) -> str:
+    """The reason a task fails when its transfer from ``a`` to ``b`` loses a link on the way."""
+    return f"link down on the way from {a} to {b}"
+
+
+def make_link_model(name: str, env: simpy.Environment, capacity_bps: Sequence[float]) -> LinkModel:
+    """The link model registered as ``name`` (:mod:`offloadsim.world.links`) for one run."""
+    factory = link_model(name)
+    if factory is None:
+        return FlowNetwork(env, capacity_bps)
+    model: LinkModel = factory(env, capacity_bps)
+    return model
+
+
 class FlowNetwork:
-    """Max-min fair sharing of directed channels among active flows.
+    """Max-min fair sharing of directed channels among active flows (the ``max-min`` link model).
 
     Capacities are given in bit/s and kept in bytes/s; :meth:`set_capacity`
-    changes one during a run (bandwidth traces, failures).
+    changes one during a run (bandwidth traces), :meth:`set_up` takes one
+    down or up (failures).
     """
 
     def __init__(self, env: simpy.Environment, capacity_bps: Iterable[float]):
@@ -94,6 +205,11 @@ class FlowNetwork:
         self._busy_since = [0.0] * n
         self.active = 0
         self.reallocations = 0
+        self._start_s = env.now
+        self._initial_bps = [c * 8.0 for c in self.capacity_Bps]
+        # Channels whose capacity changed: [(since, bit/s in force), ...]; others kept theirs.
+        self._capacity_log: dict[int, list[tuple[float, float]]] = {}
+        self._down: dict[int, float] = {}  # a channel that is down -> its capacity (bytes/s) when up
 
     # -- public -----------------------------------------------------------
     def start(
@@ -104,22 +220,31 @@ class FlowNetwork:
         callback: Callable[[Any], None],
         payload: Any,
         sent: Callable[[Any], None] | None = None,
-    ) -> None:
+        aborted: Callable[[Any], None] | None = None,
+    ) -> Flow:
         """Send ``size_bytes`` over ``channels``; call ``callback(payload)`` on delivery.
 
         ``sent(payload)``, if given, is called when the last byte leaves
         (before the propagation latency); never for an empty transfer.
+        ``aborted(payload)``, if given, is called instead of ``callback`` when
+        the flow is cancelled or a channel it crosses goes down (at once if
+        one is down already).  Returns the flow, for :meth:`cancel`.
         """
-        if size_bytes <= 0.0 or not channels:
-            self._deliver_after(latency_s, callback, payload)
-            return
         now = self.env.now
-        flow = Flow(channels, size_bytes, latency_s, callback, payload, now, sent)
+        flow = Flow(channels, size_bytes, latency_s, callback, payload, now, sent, aborted)
+        if size_bytes <= 0.0 or not channels:
+            flow.state = PROPAGATING
+            self._deliver_after(flow)
+            return flow
         capacity, load, flows_on = self.capacity_Bps, self.load_Bps, self.flows_on
         solo = capacity[channels[0]]
         for c in channels:
             if capacity[c] < solo:
                 solo = capacity[c]
+        if solo <= 0.0 and self._down and any(c in self._down for c in channels):
+            flow.state = ABORTED  # over a channel that is down: told at once, as its own event
+            self.env.timeout(0.0, flow).callbacks.append(_tell_aborted)
+            return flow
         fits = True
         for c in channels:
             on = flows_on[c]
@@ -137,12 +262,69 @@ class FlowNetwork:
             self._schedule([flow])
         else:
             self._reallocate(self._component(channels))
+        return flow
+
+    def cancel(self, flow: Flow) -> bool:
+        """Abort ``flow`` now: its bytes stop, the others are re-shared, ``aborted(payload)`` is called.
+
+        A flow still propagating (its last byte left) is not delivered.
+        Returns False when the flow had already been delivered or aborted.
+        """
+        if flow.state == SENDING:
+            self._remove([flow])
+        elif flow.state != PROPAGATING:
+            return False
+        flow.state = ABORTED
+        if flow.aborted is not None:
+            flow.aborted(flow.payload)
+        return True
 
     def set_capacity(self, channel: int, capacity_bps: float) -> None:
-        """Change a channel's capacity now; the flows connected to it are re-shared."""
-        self.capacity_Bps[channel] = capacity_bps / 8.0
+        """Change a channel's capacity now; the flows connected to it are re-shared.
+
+        A channel that is down keeps 0 until it is back up, then this capacity.
+        """
+        capacity_Bps = capacity_bps / 8.0
+        if channel in self._down:
+            self._down[channel] = capacity_Bps
+            return
+        self._log_capacity(channel, capacity_bps)
+        self.capacity_Bps[channel] = capacity_Bps
         if self.flows_on[channel]:
             self._reallocate(self._component((channel,)))
+
+    def set_up(self, channel: int, up: bool) -> None:
+        """Take ``channel`` down (capacity 0, flows crossing it aborted) or bring it back up."""
+        if up:
+            if channel in self._down:
+                capacity_Bps = self._down.pop(channel)
+                self.set_capacity(channel, capacity_Bps * 8.0)
+            return
+        if channel in self._down:
+            return
+        self._down[channel] = self.capacity_Bps[channel]
+        self._log_capacity(channel, 0.0)
+        self.capacity_Bps[channel] = 0.0
+        for flow in list(self.flows_on[channel]):
+            self.cancel(flow)
+
+    def is_up(self, channel: int) -> bool:
+        """False while ``channel`` is down."""
+        return channel not in self._down
+
+    def share_Bps(self, channels: Sequence[int]) -> float:
+        """Share a new flow would get at its bottleneck now: capacity / (flows + 1), bytes/s."""
+        capacity, flows_on = self.capacity_Bps, self.flows_on
+        best = math.inf
+        for c in channels:
+            share = capacity[c] / (len(flows_on[c]) + 1)
+            if share < best:
+                best = share
+        return best
+
+    def capacity_Bps_now(self, channel: int) -> float:
+        """The channel's capacity in force, bytes/s (0 while down)."""
+        return self.capacity_Bps[channel]
 
     def flow_count(self, channel: int) -> int:
         """Number of flows currently crossing ``channel``."""
@@ -162,6 +344,22 @@ class FlowNetwork:
                 carried[c] += min(max(sent, 0.0), flow.size)
         return carried
 
+    def capacity_bit_seconds(self, channel: int, t0: float, t1: float) -> float:
+        """Capacity in force integrated over ``[t0, t1]``, in bits (0 while down).
+
+        A channel whose capacity never changed gives ``capacity * (t1 - t0)``.
+        """
+        log = self._capacity_log.get(channel)
+        if log is None:
+            return self._initial_bps[channel] * (t1 - t0)
+        total = 0.0
+        for i, (since, bps) in enumerate(log):
+            until = log[i + 1][0] if i + 1 < len(log) else math.inf
+            lo, hi = max(since, t0), min(until, t1)
+            if hi > lo:
+                total += bps * (hi - lo)
+        return total
+
     def close_statistics(self) -> None:
         """Bring the busy time of channels still carrying flows up to now."""
         now = self.env.now
@@ -171,12 +369,49 @@ class FlowNetwork:
                 self._busy_since[c] = now
 
     # -- internals --------------------------------------------------------
-    def _deliver_after(self, latency_s: float, callback: Callable[[Any], None], payload: Any) -> None:
-        if latency_s > 0.0:
-            event = self.env.timeout(latency_s, (callback, payload))
+    def _log_capacity(self, channel: int, capacity_bps: float) -> None:
+        log = self._capacity_log.get(channel)
+        if log is None:
+            log = self._capacity_log[channel] = [(self._start_s, self._initial_bps[channel])]
+        now = self.env.now
+        if log[-1][0] == now:
+            log[-1] = (now, capacity_bps)
+        else:
+            log.append((now, capacity_bps))
+
+    def _remove(self, flows: list[Flow]) -> None:
+        """Take flows still sending off their channels (bytes sent so far counted) and re-share."""
+        now = self.env.now
+        capacity, load, flows_on = self.capacity_Bps, self.load_Bps, self.flows_on
+        touched: list[int] = []
+        for flow in flows:
+            sent = flow.size - flow.remaining + flow.rate * (now - flow.last)
+            flow.remaining = max(flow.size - sent, 0.0)
+            flow.last = now
+            flow.group = None
+            self.active -= 1
+            for c in flow.channels:
+                on = flows_on[c]
+                on.remove(flow)
+                self.bytes_carried[c] += min(max(sent, 0.0), flow.size)
+                if on:
+                    if load[c] >= capacity[c] * (1.0 - _REL):
+                        touched.append(c)
+                    load[c] -= flow.rate
+                else:
+                    load[c] = 0.0
+                    self.busy_s[c] += now - self._busy_since[c]
+            flow.rate = 0.0
+        if touched:
+            self._reallocate(self._component(touched))
+
+    def _deliver_after(self, flow: Flow) -> None:
+        if flow.latency_s > 0.0:
+            event = self.env.timeout(flow.latency_s, flow)
             event.callbacks.append(_deliver)
         else:
-            callback(payload)
+            flow.state = DELIVERED
+            flow.callback(flow.payload)
 
     def _schedule(self, flows: list[Flow]) -> None:
         """Give ``flows`` one shared event at the earliest of their completions."""
@@ -239,9 +474,10 @@ class FlowNetwork:
         if rest:
             self._schedule(rest)
         for flow in finished:
+            flow.state = PROPAGATING
             if flow.sent is not None:
                 flow.sent(flow.payload)
-            self._deliver_after(flow.latency_s, flow.callback, flow.payload)
+            self._deliver_after(flow)
 
     def _finish_one(self, flow: Flow) -> None:
         """Retire a lone flow at its completion time; re-share only if it left a saturated channel."""
@@ -266,9 +502,10 @@ class FlowNetwork:
                 self.busy_s[c] += now - self._busy_since[c]
         if touched:
             self._reallocate(self._component(touched))
+        flow.state = PROPAGATING
         if flow.sent is not None:
             flow.sent(flow.payload)
-        self._deliver_after(flow.latency_s, flow.callback, flow.payload)
+        self._deliver_after(flow)
 
     def _component(self, channels: Iterable[int]) -> list[Flow]:
         """All flows connected to ``channels`` through shared channels, in a stable order."""
@@ -347,6 +584,14 @@ class FlowNetwork:
                     count[d] -= 1
 
 
-def _deliver(event: Any) -> None:  # a Timeout whose value is (callback, payload)
-    callback, payload = event.value
-    callback(payload)
+def _deliver(event: Any) -> None:  # a Timeout whose value is the flow
+    flow: Flow = event.value
+    if flow.state == PROPAGATING:  # not cancelled meanwhile
+        flow.state = DELIVERED
+        flow.callback(flow.payload)
+
+
+def _tell_aborted(event: Any) -> None:  # a Timeout whose value is a flow refused by a down channel
+    flow: Flow = event.value
+    if flow.aborted is not None:
+        flow.aborted(flow.payload)

@@ -183,7 +183,7 @@ class PlanCompiler:
     def _transfer_step(
         self, a: str, b: str, cut: int, source: str, sizes: list[float] | None
     ) -> TransferStep:
-        route = self.sim.world.topology.route(a, b)
+        route = self.sim.topology.route(a, b)
         radios = self.sim.radios(source, a, b)
         return TransferStep(a, b, route.channels, route.latency_s, cut, radios, sizes[cut] if sizes else -1.0)
 

@@ -15,11 +15,12 @@ from typing import Any
 import simpy
 
 from offloadsim.engine.context import RunContext
+from offloadsim.engine.dynamics import connect, live_topology, start_dynamics
 from offloadsim.engine.energy import NodeMeter
 from offloadsim.engine.errors import EngineError
 from offloadsim.engine.ledger import Ledger
 from offloadsim.engine.llm import LLMWork
-from offloadsim.engine.network import FlowNetwork
+from offloadsim.engine.network import link_down, make_link_model
 from offloadsim.engine.planning import PlanCompiler, reordered_cut_bytes
 from offloadsim.engine.processor import fifo, refused
 from offloadsim.engine.processor_models import ProcessorFactory, get_processor_model
@@ -32,8 +33,9 @@ from offloadsim.engine.work import Maker, WorkKind, get_kind
 from offloadsim.engine.work_model import ModelWork
 from offloadsim.engine.work_synthetic import SyntheticWork
 from offloadsim.engine.workload import start_arrivals
-from offloadsim.policies.base import Plan, Policy
+from offloadsim.policies.base import Plan, Policy, reset_policy
 from offloadsim.world import World
+from offloadsim.world.topology import Change
 
 __all__ = ["COMPILED_CACHE", "EngineError", "Simulation", "reordered_cut_bytes"]
 
@@ -76,7 +78,10 @@ class Simulation:
                 processor = _processor_model(model.spec.model)(self.env, model)
                 self.resources[(node, processor.name)] = processor
                 self.processors.setdefault(node, processor)
-        self.network = FlowNetwork(self.env, world.topology.channel_capacity_bps)
+        # The run's network: routes from its topology (a fork of the world's when the world
+        # changes during the run), flows shared by its link model.
+        self.topology = live_topology(world)
+        self.network = make_link_model(world.link_model, self.env, world.topology.channel_capacity_bps)
         self.ledger = ledger = Ledger(self.env, scenario.warmup_s, record_stages)
         self.records = ledger.records
         self.in_flight = ledger.in_flight
@@ -106,6 +111,8 @@ class Simulation:
             self.resources,
             self.spawn,
             self.node_down,
+            self.topology,
+            self.fail_task,
         )
         self.view = EngineView(self.context, stream(seed, replication, "policy", policy_name))
         self._compiler = PlanCompiler(self.context, self.view)
@@ -114,6 +121,18 @@ class Simulation:
         self._noise: dict[str, Callable[[], float]] = {}
         self.drained_at: dict[str, float] = {}
         self._snapshot: dict[str, Any] = {}
+        if self.topology is not world.topology:  # the world's own never changes: nothing to hear
+            connect(self.topology, self.network, self._world_changed)
+
+    def _world_changed(self, change: Change) -> None:
+        """The run's topology changed: the caches built on it go (plans compiled over old routes)."""
+        self.view.topology_version = self.topology.version
+        if change.what == "capacity":
+            return  # routes and their latencies stand; rates are read live
+        self._compiled.clear()
+        self.view.forget_routes()
+        if change.what == "node-up" and change.node in self.processors:
+            self.processors[change.node].up = bool(change.value)  # a node down refuses new stages
 
     # -- building ---------------------------------------------------------
     def _start_workloads(self) -> None:
@@ -199,20 +218,33 @@ class Simulation:
             if task.start != task.start:  # NaN: first step
                 task.start = now
             size = step.size_bytes if step.size_bytes >= 0.0 else task.cut_bytes[step.cut]
+            sent = None
             if step.radios and size > 0.0 and step.channels:
                 for meter, sending, mine in step.radios:
                     meter.flow_started(task if mine else None, sending)
-                self.network.start(
-                    step.channels, size, step.latency_s, self._transfer_done, task, self._bytes_left
-                )
-            else:
-                self.network.start(step.channels, size, step.latency_s, self._transfer_done, task)
+                sent = self._bytes_left
+            self.network.start(
+                step.channels, size, step.latency_s, self._transfer_done, task, sent, self._transfer_aborted
+            )
 
     def _bytes_left(self, task: Task) -> None:
         """The last byte of a transfer step left: its radios fall silent."""
         step: TransferStep = task.plan.steps[task.step - 1]
         for meter, sending, mine in step.radios:
             meter.flow_sent(task if mine else None, sending)
+
+    def _transfer_aborted(self, task: Task) -> None:
+        """A link of a transfer step went down under it: its radios fall silent and the task fails."""
+        step: TransferStep = task.plan.steps[task.step - 1]
+        if step.radios:
+            self._bytes_left(task)
+        self.fail_task(task, link_down(step.source, step.target))
+
+    def fail_task(self, task: Task, reason: str) -> None:
+        """End ``task`` as failed now (its pending events are ignored from here on)."""
+        if task.alive and task.id in self.in_flight:
+            task.alive = False
+            self._end(task, "failed", reason)
 
     def _compute_done(self, task: Task, wait_s: float, service_s: float) -> None:
         if not task.alive:
@@ -282,6 +314,20 @@ class Simulation:
         """Simulate until warm-up + duration and return the records."""
         wall_start = time.perf_counter()
         env = self.env
+        reset_policy(self.policy, self.view)  # before the first decision: nothing cached from another run
+        start_dynamics(
+            env,
+            self.world.dynamics,
+            self.topology,
+            # Entry i's stream is named by its kind and how many earlier entries are of that kind.
+            lambda index: stream(
+                self.seed,
+                self.replication,
+                "dynamics",
+                *workload_name([entry.kind.name for entry in self.world.dynamics], index),
+            ),
+            self.end_s,
+        )
         self._start_workloads()
         if self.warmup_s > 0:
             env.timeout(self.warmup_s).callbacks.append(self._take_snapshot)
@@ -351,16 +397,16 @@ class Simulation:
         links: dict[str, list[Any]] = {k: [] for k in ("a", "b", "bytes", "busy_s", "utilisation")}
         network = self.network
         carried_now = network.bytes_carried_now()
-        for channel, capacity in enumerate(world.topology.channel_capacity_bps):
+        for channel in range(len(world.topology.channel_capacity_bps)):
             a, b = world.topology.channel_ends(channel)
             carried = carried_now[channel] - snap["channel_bytes"][channel]
             links["a"].append(a)
             links["b"].append(b)
             links["bytes"].append(carried)
             links["busy_s"].append(network.busy_s[channel] - snap["channel_busy"][channel])
-            links["utilisation"].append(
-                carried * 8.0 / (capacity * measured) if measured > 0 and capacity > 0 else 0.0
-            )
+            # Against the capacity in force over the measured window (0 while down).
+            offered = network.capacity_bit_seconds(channel, self.warmup_s, self.end_s)
+            links["utilisation"].append(carried * 8.0 / offered if measured > 0 and offered > 0 else 0.0)
         return RawRun(
             tasks=self.records.columns(self.policy_name, self.replication, self.seed),
             nodes=nodes,

@@ -25,8 +25,10 @@ __all__ = ["EngineView"]
 class EngineView:
     """Implements :class:`~offloadsim.policies.base.SystemView` over a live run.
 
-    Reads only; answers that cannot change during a run (nodes per tier,
-    nearest server) are computed once.
+    Reads only; answers kept between decisions (routes, nearest servers,
+    a node's links) are dropped whenever the run's topology changes a route
+    (:meth:`forget_routes`), so none is stale; :attr:`topology_version` lets
+    a policy key its own caches the same way.
     """
 
     def __init__(self, ctx: RunContext, rng: np.random.Generator):
@@ -36,7 +38,17 @@ class EngineView:
         self._nearest: dict[str, dict[str, tuple[str, float]]] = {}
         self._routes: dict[tuple[str, str], tuple[float, tuple[int, ...]]] = {}
         self._links: dict[tuple[str, bool], tuple[tuple[float, int], ...]] = {}
+        self._share = ctx.network.share_Bps
+        #: Bumped by every change of the run's topology (a rate, a latency, a link or node down/up).
+        self.topology_version = 0
+
         self._prices: dict[tuple[str, str], Price] = {}
+
+    def forget_routes(self) -> None:
+        """The topology changed a route or its latency: drop every answer built on the old ones."""
+        self._nearest.clear()
+        self._routes.clear()
+        self._links.clear()
 
     @property
     def now(self) -> float:
@@ -64,9 +76,9 @@ class EngineView:
         return self._sim.world.nodes[node].tier
 
     def is_up(self, node: str) -> bool:
-        """False while a node is failed (failures arrive in a later version; all nodes are up)."""
+        """False while a node is down (its processor stopped, or the topology took it down)."""
         proc = self._sim.processors.get(node)
-        return proc.up if proc is not None else True
+        return (proc.up if proc is not None else True) and self._sim.topology.node_up(node)
 
     def cores(self, node: str) -> int:
         """Parallel servers of the node's processor (0 if it cannot compute)."""
@@ -135,29 +147,21 @@ class EngineView:
 
     def reachable(self, a: str, b: str) -> bool:
         """True if a route joins ``a`` and ``b``."""
-        return self._sim.world.topology.reachable(a, b)
+        return self._sim.topology.reachable(a, b)
 
     def route_latency_s(self, a: str, b: str) -> float:
         """Propagation latency along the route."""
-        return self._sim.world.topology.route(a, b).latency_s
+        return self._sim.topology.route(a, b).latency_s
 
     def route_bandwidth_bps(self, a: str, b: str) -> float:
-        """Bottleneck capacity along the route, ignoring other traffic."""
-        return self._sim.world.topology.route(a, b).bottleneck_bps
+        """Bottleneck capacity in force along the route, ignoring other traffic."""
+        network = self._sim.network
+        channels = self._sim.topology.route(a, b).channels
+        return min((network.capacity_Bps_now(c) for c in channels), default=float("inf")) * 8.0
 
     def available_bandwidth_bps(self, a: str, b: str) -> float:
         """Share a new flow would get at its bottleneck: capacity / (flows + 1)."""
-        return self._available_Bps(self._sim.world.topology.route(a, b).channels) * 8.0
-
-    def _available_Bps(self, channels: tuple[int, ...]) -> float:
-        network = self._sim.network
-        capacity, flows_on = network.capacity_Bps, network.flows_on
-        best = float("inf")
-        for c in channels:
-            share = capacity[c] / (len(flows_on[c]) + 1)
-            if share < best:
-                best = share
-        return best
+        return self._share(self._sim.topology.route(a, b).channels) * 8.0
 
     def transfer_time_s(self, a: str, b: str, size_bytes: float) -> float:
         """Latency + size / available bandwidth; 0 from a node to itself."""
@@ -168,18 +172,19 @@ class EngineView:
         if hop is None:
             if len(self._routes) >= ROUTE_CACHE:
                 self._routes.clear()  # bounded, like the topology's own route cache
-            route = self._sim.world.topology.route(a, b)
+            route = self._sim.topology.route(a, b)
             hop = self._routes[(a, b)] = (route.latency_s, route.channels)
         latency, channels = hop
         if size_bytes <= 0.0:
             return latency
-        return latency + size_bytes / self._available_Bps(channels)
+        share = self._share(channels)
+        return latency + size_bytes / share if share > 0.0 else float("inf")
 
     def transfer_floor_s(self, node: str, size_bytes: float, inbound: bool = False) -> float:
         """Least time any transfer out of ``node`` (into it, if ``inbound``) takes: see SystemView."""
         links = self._links.get((node, inbound))
         if links is None:
-            topology = self._sim.world.topology
+            topology = self._sim.topology
             links = self._links[(node, inbound)] = tuple(
                 (
                     topology.graph.edges[node, other]["latency"],
@@ -189,16 +194,18 @@ class EngineView:
             )
         if not links:
             return 0.0
-        capacity = self._sim.network.capacity_Bps
+        capacity = self._sim.network.capacity_Bps_now
         latency = min(hop[0] for hop in links)
-        widest = max(capacity[hop[1]] for hop in links)
-        return latency + size_bytes / widest if size_bytes > 0.0 else latency
+        if size_bytes <= 0.0:
+            return latency
+        widest = max(capacity(hop[1]) for hop in links)
+        return latency + size_bytes / widest if widest > 0.0 else float("inf")
 
     def nearest(self, source: str, tier: str) -> str | None:
         """The computing node of ``tier`` closest to ``source`` by route latency (None if none reachable)."""
         table = self._nearest.get(tier)
         if table is None:
-            table = self._sim.world.topology.nearest(tier, self.nodes(tier))
+            table = self._sim.topology.nearest(tier, self.nodes(tier))
             self._nearest[tier] = table
         hit = table.get(source)
         return hit[0] if hit is not None else None

@@ -31,8 +31,9 @@ from offloadsim.experiments.jobs import (
     execute,
     job_key,
 )
-from offloadsim.experiments.storage import ExperimentError, write_json, write_parquet, write_text
+from offloadsim.experiments.storage import ExperimentError, write_parquet
 from offloadsim.experiments.sweep import _host_info
+from offloadsim.outdir import write_json, write_text
 
 if TYPE_CHECKING:
     from offloadsim.scenario.model import Scenario
@@ -181,7 +182,7 @@ def compare(
     """
     from offloadsim import api
     from offloadsim.records.results import check_out_dir, scenario_hash
-    from offloadsim.scenario.inputs import input_files
+    from offloadsim.scenario.input_hashes import input_files
 
     names = [str(p).strip() for p in policies]
     if not names or any(not n for n in names):
@@ -286,7 +287,7 @@ def compare_jobs(scenario: Scenario, policies: Sequence[str], replications: int)
     files it reads), the replication and the policy, so the same comparison
     always plans the same jobs.
     """
-    from offloadsim.scenario.inputs import input_files
+    from offloadsim.scenario.input_hashes import input_files
 
     inputs = input_files(scenario)
     return [
@@ -401,9 +402,7 @@ def format_comparison(
                 delta_row.append("")
             else:
                 significant = not math.isnan(diff_half) and abs(diff) > diff_half
-                delta_row.append(
-                    info.format(diff, diff_half, signed=True) + (" *" if significant else "")
-                )
+                delta_row.append(info.format(diff, diff_half, signed=True) + (" *" if significant else ""))
         lines.append(value_row)
         if len(policies) > 1:
             lines.append(delta_row)

@@ -30,7 +30,7 @@ from offloadsim.analysis.summary import metrics_row
 from offloadsim.experiments.storage import ExperimentError
 
 if TYPE_CHECKING:
-    from offloadsim.scenario.inputs import InputFile
+    from offloadsim.scenario.input_hashes import InputFile
     from offloadsim.scenario.model import Scenario
 
 __all__ = [
@@ -89,7 +89,7 @@ def job_key(
     """A stable 16-hex-digit name for a job: a hash of its scenario, the files it reads, and replication.
 
     The document already holds the swept values; ``inputs`` (from
-    :func:`offloadsim.scenario.inputs.input_files`) add the content of the
+    :func:`offloadsim.scenario.input_hashes.input_files`) add the content of the
     traces, ONNX files and profiles it reads, so a job whose files changed
     is not reused.  The package version is included so that results of
     another simulator version are not reused.
@@ -106,7 +106,7 @@ def job_key(
         "version": __version__,
     }
     if inputs:
-        from offloadsim.scenario.inputs import content_hashes
+        from offloadsim.scenario.input_hashes import content_hashes
 
         data["inputs"] = content_hashes(inputs)
     text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)

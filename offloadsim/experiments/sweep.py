@@ -58,23 +58,18 @@ from offloadsim.experiments.jobs import (
     execute,
     job_key,
 )
-from offloadsim.experiments.storage import (
-    ExperimentError,
-    json_text,
-    parquet_writer,
-    read_job_file,
-    remove_stale_temporaries,
-    replace_together,
-    text_writer,
-    write_job_file,
-    write_text,
-)
+from offloadsim.experiments.storage import ExperimentError, parquet_writer, read_job_file, write_job_file
 from offloadsim.outdir import (
     check_out_dir,
     describe_os_error,
     directory_lock,
     is_result_directory,
+    json_text,
     move_aside,
+    remove_stale_temporaries,
+    replace_together,
+    text_writer,
+    write_text,
 )
 from offloadsim.scenario import (
     PathError,
@@ -366,7 +361,7 @@ def plan_sweep(spec: SweepSpec) -> list[Job]:
     fault (e.g. a key path the base scenario does not have) before any job runs.
     """
     from offloadsim.api import RunError, check_policy
-    from offloadsim.scenario.inputs import input_files
+    from offloadsim.scenario.input_hashes import input_files
 
     problems: list[Problem] = []
     seen: set[tuple[str, str]] = set()
@@ -738,7 +733,7 @@ def merge_sweep(
 
 def _inputs_of(jobs: Sequence[Job]) -> list[dict[str, str]]:
     """Every file the sweep's points read, once each, with its content hash."""
-    from offloadsim.scenario.inputs import input_files
+    from offloadsim.scenario.input_hashes import input_files
 
     found: dict[tuple[str, str, str], dict[str, str]] = {}
     scenarios = {id(job.scenario): job.scenario for job in jobs}

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from offloadsim.policies.base import Plan, SystemView, TaskView
-from offloadsim.policies.candidates import RunCache, candidates, computing_nodes, normalise_tiers
+from offloadsim.policies.candidates import candidates, computing_nodes, normalise_tiers
 from offloadsim.policies.params import Requirement, Tier
 from offloadsim.policies.registry import register_policy
 
@@ -26,7 +26,7 @@ class _TierRestricted:
     """Common part: the ``tiers`` parameter and the per-run list of nodes it allows."""
 
     tiers: Sequence[Tier] | None = None
-    _allowed: RunCache = field(default_factory=RunCache, init=False, repr=False)
+    _allowed: tuple[str, ...] | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.tiers = normalise_tiers(self.tiers)
@@ -37,12 +37,15 @@ class _TierRestricted:
             return ()
         return (Requirement.computing_tier(self.tiers, "chooses among their computing nodes", "tiers"),)
 
+    def reset(self, view: SystemView) -> None:
+        """A new run: find the allowed nodes afresh in its system."""
+        self._allowed = None
+
     def _candidates(self, task: TaskView, view: SystemView, policy: str) -> list[str]:
-        allowed = self._allowed.for_view(view)
-        nodes = allowed.get("nodes")
+        nodes = self._allowed
         if nodes is None:
             tiers = None if self.tiers is None else tuple(self.tiers)
-            nodes = allowed["nodes"] = computing_nodes(view, tiers, policy)
+            nodes = self._allowed = computing_nodes(view, tiers, policy)
         return candidates(view, task.source, nodes)
 
 
@@ -90,14 +93,19 @@ class RoundRobinPolicy(_TierRestricted):
 
     """
 
-    _turn: RunCache = field(default_factory=RunCache, init=False, repr=False)
+    _turn: dict[str, int] = field(default_factory=dict, init=False, repr=False)
+
+    def reset(self, view: SystemView) -> None:
+        """A new run: every source starts again at the first node."""
+        super().reset(view)
+        self._turn = {}
 
     def decide(self, task: TaskView, view: SystemView) -> Plan:
         """The source's next usable node in the cycle, or drop if there is none."""
         choices = self._candidates(task, view, "round-robin")
         if not choices:
             return Plan.reject()
-        turns = self._turn.for_view(view)
+        turns = self._turn
         turn = turns.get(task.source, 0)
         turns[task.source] = turn + 1
         return Plan.run_on(choices[turn % len(choices)])

@@ -1,6 +1,9 @@
 """The policy contract: what a policy sees (a task, a read-only view) and returns (a Plan).
 
-A policy is a small object with a ``decide(task, view) -> Plan`` method.
+A policy is a small object with a ``decide(task, view) -> Plan`` method,
+and optionally ``reset(view)``, which the engine calls at the start of every
+run before the first decision: whatever the policy cached in an earlier run
+is forgotten there, and ``view.rng`` is its own random stream for the run.
 Its constructor takes the scenario's ``policy:`` parameters as keyword
 arguments, so ``policy: {name: fixed, node: edge-0}`` becomes
 ``FixedPolicy(node="edge-0")``.  A policy never mutates the world: the view
@@ -21,7 +24,16 @@ if TYPE_CHECKING:
     from offloadsim.policies.splitting import CutCodec
     from offloadsim.scenario.model import PowerSpec
 
-__all__ = ["Plan", "PlanError", "InfeasiblePlan", "TaskView", "SystemView", "Policy", "validate_plan"]
+__all__ = [
+    "Plan",
+    "PlanError",
+    "InfeasiblePlan",
+    "TaskView",
+    "SystemView",
+    "Policy",
+    "reset_policy",
+    "validate_plan",
+]
 
 
 class PlanError(ValueError):
@@ -110,7 +122,15 @@ class SystemView(Protocol):
 
     @property
     def rng(self) -> np.random.Generator:
-        """The policy's own random stream (seeded from the run's root seed)."""
+        """The policy's own random stream in this run, keyed by the policy's name and the run's seed."""
+        ...
+
+    @property
+    def topology_version(self) -> int:
+        """Bumped by every change of the network (a rate, a latency, a link or node down/up).
+
+        A policy that caches answers built on routes or rates keys them on it.
+        """
         ...
 
     def nodes(self, tier: str | None = None) -> tuple[str, ...]:
@@ -213,11 +233,26 @@ class SystemView(Protocol):
 
 @runtime_checkable
 class Policy(Protocol):
-    """Decides where each task runs."""
+    """Decides where each task runs.
+
+    A policy may also define ``reset(self, view: SystemView) -> None``: called
+    once at the start of every run, before the first :meth:`decide`, with
+    that run's view (see :func:`reset_policy`).  It drops every per-run cache
+    (plans per source, route latencies, turns of a cycle), since the same
+    object may serve another run, on another system.  Draw random numbers
+    only from ``view.rng``.
+    """
 
     def decide(self, task: TaskView, view: SystemView) -> Plan:
         """Return the plan for ``task`` given the current state of the system."""
         ...
+
+
+def reset_policy(policy: Policy, view: SystemView) -> None:
+    """Start a run: call the policy's ``reset(view)`` if it has one (a plug-in may not)."""
+    reset = getattr(policy, "reset", None)
+    if reset is not None:
+        reset(view)
 
 
 def validate_plan(plan: object, task: TaskView, view: SystemView, policy_name: str) -> Plan:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
 from offloadsim.policies.base import Plan, PlanError, SystemView, TaskView
-from offloadsim.policies.candidates import RunCache, usable
+from offloadsim.policies.candidates import usable
 from offloadsim.policies.params import SOURCE, Requirement, Station
 from offloadsim.policies.registry import register_policy
 
@@ -39,15 +39,19 @@ class LocalPolicy:
     LocalPolicy()
     """
 
-    _plans: RunCache = field(default_factory=RunCache, init=False, repr=False)
+    _plans: dict[str, Plan] = field(default_factory=dict, init=False, repr=False)
 
     def requirements(self) -> tuple[Requirement, ...]:
         """Every source must compute: checked against the scenario before a run."""
         return (Requirement.sources_compute("runs every task on its source"),)
 
+    def reset(self, view: SystemView) -> None:
+        """A new run: forget the last run's plans."""
+        self._plans = {}
+
     def decide(self, task: TaskView, view: SystemView) -> Plan:
         """The whole task on ``task.source``."""
-        plans = self._plans.for_view(view)
+        plans = self._plans
         plan = plans.get(task.source)
         if plan is None:
             plan = _local_plan(view, task.source)
@@ -79,8 +83,9 @@ class NearestTierPolicy:
     tier: ClassVar[str] = ""
 
     fallback: Fallback = "local"
-    _plans: RunCache = field(default_factory=RunCache, init=False, repr=False)
-    _checked: RunCache = field(default_factory=RunCache, init=False, repr=False)
+    _plans: dict[str, Plan] = field(default_factory=dict, init=False, repr=False)
+    _checked: bool = field(default=False, init=False, repr=False)
+    _version: int = field(default=0, init=False, repr=False)  # the topology the plans were found on
 
     def __post_init__(self) -> None:
         if self.fallback not in ("local", "drop"):
@@ -91,13 +96,18 @@ class NearestTierPolicy:
         reason = f"offloads every task to the nearest {self.tier} node"
         return (Requirement.computing_tier((self.tier,), reason),)
 
+    def reset(self, view: SystemView) -> None:
+        """A new run: forget the last run's nearest nodes (the topology may differ)."""
+        self._plans, self._checked, self._version = {}, False, view.topology_version
+
     def decide(self, task: TaskView, view: SystemView) -> Plan:
         """The whole task on the nearest usable node of ``self.tier``, else the fallback."""
-        checked = self._checked.for_view(view)
-        if not checked:
+        if not self._checked:
             self._check_tier_exists(view)
-            checked[self.tier] = True
-        plans = self._plans.for_view(view)
+            self._checked = True
+        if view.topology_version != self._version:  # a route changed: nearest may be another node
+            self._plans, self._version = {}, view.topology_version
+        plans = self._plans
         source = task.source
         plan = plans.get(source)
         if plan is not None and usable(view, source, plan.nodes[0]):
@@ -189,7 +199,7 @@ class FixedPolicy:
     cuts: Sequence[int] | None = None
     _stations: tuple[str, ...] = field(default=(), init=False, repr=False)
     _cuts: tuple[int, ...] = field(default=(), init=False, repr=False)
-    _plans: RunCache = field(default_factory=RunCache, init=False, repr=False)
+    _plans: dict[tuple[str, int], Plan] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         if (self.node is None) == (self.nodes is None):
@@ -236,9 +246,13 @@ class FixedPolicy:
         stations = tuple(source if n == SOURCE else n for n in self._stations)
         return Plan(stations, tuple(min(c, layers) for c in self._cuts))
 
+    def reset(self, view: SystemView) -> None:
+        """A new run: check the plans afresh against its system."""
+        self._plans = {}
+
     def decide(self, task: TaskView, view: SystemView) -> Plan:
         """The fixed plan (checked once per source and layer count), or drop while a node is unavailable."""
-        plans = self._plans.for_view(view)
+        plans = self._plans
         key = (task.source, task.layers)
         plan = plans.get(key)
         if plan is None:

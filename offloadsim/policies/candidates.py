@@ -1,44 +1,17 @@
-"""Helpers the shipped policies share: which nodes a task may go to, and per-run caches.
+"""Helpers the shipped policies share: which nodes a task may go to.
 
 What can compute and which tier a node belongs to do not change during a run,
-so they are cached per view; whether a node is up and reachable can change
-(faults), so it is asked of the view at every decision.
+so policies cache them until their next ``reset``; whether a node is up and
+reachable can change (faults), so it is asked of the view at every decision.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from offloadsim.policies.base import PlanError, SystemView
 
-__all__ = ["RunCache", "normalise_tiers", "computing_nodes", "usable", "candidates"]
-
-
-class RunCache:
-    """A dict that empties itself when a policy is handed a different view (a new run).
-
-    >>> cache = RunCache()
-    >>> view_a, view_b = object(), object()
-    >>> cache.for_view(view_a)["phone-0"] = "edge-0"
-    >>> cache.for_view(view_a)
-    {'phone-0': 'edge-0'}
-    >>> cache.for_view(view_b)
-    {}
-    """
-
-    __slots__ = ("_data", "_owner")
-
-    def __init__(self) -> None:
-        self._owner: object | None = None
-        self._data: dict[Any, Any] = {}
-
-    def for_view(self, view: object) -> dict[Any, Any]:
-        """The cache for ``view``: emptied if the last call came from another view."""
-        if view is not self._owner:
-            self._owner = view
-            self._data = {}
-        return self._data
+__all__ = ["normalise_tiers", "computing_nodes", "usable", "candidates"]
 
 
 def normalise_tiers(tiers: Sequence[str] | None) -> tuple[str, ...] | None:

@@ -30,7 +30,7 @@ import numpy as np
 
 from offloadsim.models.graph import INPUT, OUTPUT
 from offloadsim.policies.base import Plan, PlanError, SystemView, TaskView
-from offloadsim.policies.candidates import RunCache, usable
+from offloadsim.policies.candidates import usable
 from offloadsim.policies.costs import DeviceEnergy, LLMStage, llm_request_cost
 from offloadsim.policies.params import ComputingNode, Requirement
 from offloadsim.policies.registry import register_policy
@@ -73,7 +73,8 @@ class _SplitPolicy:
 
     objective: Objective = "latency"
     load_aware: bool = False
-    _run: RunCache = field(default_factory=RunCache, init=False, repr=False)
+    _run: dict[str, Any] = field(default_factory=dict, init=False, repr=False)
+    _version: int = field(default=0, init=False, repr=False)  # the topology ``_run`` was built on
 
     name = "split"
 
@@ -100,8 +101,15 @@ class _SplitPolicy:
         )
 
     # -- per-run state ------------------------------------------------------------------
+    def reset(self, view: SystemView) -> None:
+        """A new run: forget every cached time, route latency and decision of the last one."""
+        self._run = {}
+        self._version = view.topology_version
+
     def _state(self, view: SystemView) -> dict[Any, Any]:
-        state = self._run.for_view(view)
+        if view.topology_version != self._version:  # a route or rate changed: nothing cached stands
+            self._run, self._version = {}, view.topology_version
+        state = self._run
         if not state:
             state.update(
                 times={}, latency={}, decisions={}, plans={}, local={}, checked={}, graphs={}, codecs={}
@@ -571,6 +579,11 @@ class DadsPolicy(_DeviceServerSplit):
             objective=self.objective, load_aware=self.load_aware, server=self.server
         )
         self._fallback.name = self.name  # its messages are about the policy the user chose
+
+    def reset(self, view: SystemView) -> None:
+        """A new run, for the min-cuts and for the Neurosurgeon fallback."""
+        super().reset(view)
+        self._fallback.reset(view)
 
     def decide(self, task: TaskView, view: SystemView) -> Plan:
         """The min-cut partition as ``Plan((source, server), (|device set|,), order=...)``."""

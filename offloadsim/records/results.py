@@ -30,7 +30,7 @@ from offloadsim.records import schema
 
 if TYPE_CHECKING:
     from offloadsim.engine.records import RawRun
-    from offloadsim.scenario.inputs import InputFile
+    from offloadsim.scenario.input_hashes import InputFile
     from offloadsim.scenario.model import PolicySpec, Scenario
 
 __all__ = [
@@ -126,12 +126,12 @@ def scenario_hash(document: Mapping[str, Any], inputs: Sequence[InputFile] = ())
 
     The canonical JSON (sorted keys, no spaces) of the document alone when
     it reads no file; else of ``{"document": ..., "inputs": {key: sha256}}``
-    (``inputs`` from :func:`offloadsim.scenario.inputs.input_files`), so
+    (``inputs`` from :func:`offloadsim.scenario.input_hashes.input_files`), so
     editing a trace, an ONNX file or a profile changes the hash.
     """
     data: Any = document
     if inputs:
-        from offloadsim.scenario.inputs import content_hashes
+        from offloadsim.scenario.input_hashes import content_hashes
 
         data = {"document": document, "inputs": content_hashes(inputs)}
     text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
@@ -197,7 +197,7 @@ class RunResult:
         if started_utc is None:
             started_utc = _dt.datetime.now(_dt.UTC) - _dt.timedelta(seconds=raw.wall_s)
         if inputs is None:
-            from offloadsim.scenario.inputs import input_files
+            from offloadsim.scenario.input_hashes import input_files
 
             inputs = input_files(scenario)
         manifest = {

@@ -12,7 +12,7 @@ import math
 from collections.abc import Iterator
 from pathlib import Path
 
-from offloadsim.inputs import MAX_TABLE_BYTES, InputFileError, read_text
+from offloadsim.bounded_read import MAX_TABLE_BYTES, InputFileError, read_text
 from offloadsim.scenario.errors import describe
 from offloadsim.scenario.units import QUANTITIES, UnitError, parse_quantity
 

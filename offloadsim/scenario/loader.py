@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from offloadsim.inputs import MAX_DOCUMENT_BYTES, InputFileError, read_text
+from offloadsim.bounded_read import MAX_DOCUMENT_BYTES, InputFileError, read_text
 from offloadsim.scenario.errors import Problem, ScenarioError, describe
 from offloadsim.scenario.model import Scenario
 from offloadsim.scenario.overrides import apply_overrides

@@ -342,6 +342,8 @@ class Scenario:
     source: str = "<scenario>"
     document: dict[str, Any] = field(default_factory=dict)
     base_dir: str = ""  # where relative files (traces, profiles) are looked up; "" for none
+    link_model: str = "max-min"  # how transfers share links (offloadsim.world.links)
+    dynamics: tuple[dict[str, Any], ...] = ()  # timed changes, as written: the world's kinds read them
 
     @property
     def end_s(self) -> float:

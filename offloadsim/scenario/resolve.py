@@ -87,6 +87,8 @@ def resolve(doc: ScenarioDoc, raw: Mapping[str, Any], file: str, base_dir: Path)
         source=file,
         document=_plain(raw),
         base_dir=str(base_dir),
+        link_model=doc.network.model,
+        dynamics=tuple(_plain(entry) for entry in doc.dynamics),
     )
 
 

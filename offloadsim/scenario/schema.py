@@ -452,6 +452,34 @@ Policy = Annotated[
 ]
 
 
+class NetworkDoc(_Strict):
+    """How transfers share the links: the link model."""
+
+    model: str = Field(
+        "max-min",
+        min_length=1,
+        description=(
+            "Link model from the registry (offloadsim.world.links): max-min shares each link's "
+            "capacity max-min fairly among the flows crossing it. Default: max-min."
+        ),
+    )
+
+
+DynamicsEntry = Annotated[
+    dict[str, Any],
+    WithJsonSchema(
+        {
+            "type": "object",
+            "required": ["kind"],
+            "properties": {
+                "kind": {"type": "string", "description": "A kind of timed change, e.g. link-schedule."}
+            },
+            "description": "A timed change to the world; its other keys are its kind's (scenario-format.md).",
+        }
+    ),
+]
+
+
 class ScenarioDoc(_Strict):
     """An offloadsim scenario: nodes, links, applications, workload and the placement policy."""
 
@@ -482,6 +510,14 @@ class ScenarioDoc(_Strict):
     policy: Policy = Field(
         default_factory=lambda: PolicyDoc(name="local"),
         description="Placement policy: a name, or {name: NAME, <params>}. Default: local.",
+    )
+    network: NetworkDoc = Field(
+        default_factory=lambda: NetworkDoc(model="max-min"),
+        description="How transfers share the links. Default: max-min fair.",
+    )
+    dynamics: list[DynamicsEntry] = Field(
+        default_factory=list,
+        description="Timed changes to the world during a run, each {kind: KIND, ...}. Default: none.",
     )
 
     @field_validator("name", mode="after")

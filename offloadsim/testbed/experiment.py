@@ -183,7 +183,7 @@ def _cpus() -> list[int]:
 
 def _machine() -> dict[str, Any]:
     from offloadsim.calibration.pipeline import library_versions
-    from offloadsim.calibration.timing import cpu_model
+    from offloadsim.world.profiles.calibrated import cpu_model
 
     return {
         "cpu_model": cpu_model(),
@@ -235,13 +235,12 @@ def _write_out(out: str | Path, overwrite: bool, fill: Any) -> Path:
 
 def _calibrated_profile(name: str) -> Any:
     """The calibrated profile ``name`` (a name or a file), checked to be onnxruntime on one thread."""
-    from offloadsim.calibration.errors import CalibrationError
-    from offloadsim.calibration.profile import CalibratedProfile
     from offloadsim.world.profiles import get_profile
+    from offloadsim.world.profiles.calibrated import CalibratedProfile, ProfileError
 
     try:
         profile = get_profile(name)
-    except (KeyError, CalibrationError) as exc:
+    except (KeyError, ProfileError) as exc:
         raise TestbedError(f"profile: {exc.args[0] if exc.args else exc}") from None
     if not isinstance(profile, CalibratedProfile):
         raise TestbedError(
@@ -302,7 +301,7 @@ def run_inference(
 ) -> dict[str, Any]:
     """Measure split inference on the testbed, simulate the same scenario, and return the summary row."""
     from offloadsim.calibration.errors import CalibrationError
-    from offloadsim.calibration.pipeline import resolve_models
+    from offloadsim.calibration.specs import resolve_models
     from offloadsim.testbed import compare, measure, scenario
     from offloadsim.testbed.split import export_split, resolve_split
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from offloadsim.models.graph import INPUT, LayerGraph, chain_cut_points
+from offloadsim.outdir import atomic_write, write_text
 from offloadsim.testbed.errors import TestbedError
 
 __all__ = ["SplitModel", "crossing_tensors", "export_split", "resolve_split"]
@@ -117,12 +118,7 @@ def _key(label: str, graph: LayerGraph, seed: int) -> str:
 
 def _atomic_save(model: Any, path: Path) -> None:
     onnx = _require_onnx()
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        onnx.save_model(model, os.fspath(tmp))
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    atomic_write(path, lambda tmp: onnx.save_model(model, os.fspath(tmp)))
 
 
 def _require_onnx() -> Any:
@@ -151,14 +147,17 @@ def export_split(label: str, graph: LayerGraph, k: int, cache_dir: Path, *, seed
     about = whole.with_suffix(".json")  # what the parts need to know without reading the model
     if not whole.exists() or not about.exists():
         onnx = _require_onnx()
-        tmp = whole.with_name(f".{whole.name}.{os.getpid()}.tmp")
-        try:
-            export_onnx(graph, tmp, seed=seed)
-        except NotImplementedError as exc:
-            raise TestbedError(f"{label}: {exc}") from None
-        input_name = onnx.load(os.fspath(tmp), load_external_data=False).graph.input[0].name
-        os.replace(tmp, whole)
-        about.write_text(json.dumps({"input_name": input_name}))
+        names: list[str] = []
+
+        def write(tmp: Path) -> None:
+            try:
+                export_onnx(graph, tmp, seed=seed)
+            except NotImplementedError as exc:
+                raise TestbedError(f"{label}: {exc}") from None
+            names.append(onnx.load(os.fspath(tmp), load_external_data=False).graph.input[0].name)
+
+        atomic_write(whole, write)
+        write_text(json.dumps({"input_name": names[0]}), about)
     input_name = str(json.loads(about.read_text())["input_name"])
     wanted = {"device": k > 0, "edge": k < n}
     paths = {side: cache_dir / f"{graph.name}-{key}-k{k}-{side}.onnx" for side in wanted}

@@ -363,9 +363,9 @@ def main(argv: list[str] | None = None) -> int:
     except (TimeoutError, OSError, EOFError, queue.Empty) as exc:
         print(f"{cfg['role']} {cfg.get('device', '')}: {type(exc).__name__}: {exc}".strip(), file=sys.stderr)
         return 3
-    tmp = Path(cfg["records"] + ".tmp")
-    tmp.write_text(json.dumps(records))
-    os.replace(tmp, cfg["records"])
+    from offloadsim.outdir import write_text
+
+    write_text(json.dumps(records), Path(cfg["records"]))
     with contextlib.suppress(BrokenPipeError):
         print("done", flush=True)
     return 0

@@ -16,6 +16,8 @@ import numpy as np
 
 from offloadsim.scenario.distributions import Dist
 from offloadsim.scenario.model import AppSpec, NodeSpec, ProcessorSpec, Scenario
+from offloadsim.world.dynamics import Dynamics, DynamicsError, parse_dynamics
+from offloadsim.world.links import link_model
 from offloadsim.world.profiles import get_profile
 from offloadsim.world.profiles.builtin import roofline_layer_seconds
 from offloadsim.world.topology import Topology
@@ -94,6 +96,8 @@ class World:
     topology: Topology
     processors: dict[str, ProcessorModel]  # each computing node's first (default) processor
     apps: dict[str, AppTemplate]
+    dynamics: tuple[Dynamics, ...] = ()  # timed changes during a run (offloadsim.world.dynamics)
+    link_model: str = "max-min"  # how transfers share links (offloadsim.world.links)
     # Every processor of a node by name, where a node has more than its first (a GPU beside a CPU).
     more_processors: dict[str, tuple[ProcessorModel, ...]] = field(default_factory=dict)
     _layer_seconds: dict[tuple[Any, ...], np.ndarray] = field(default_factory=dict, repr=False, compare=False)
@@ -130,7 +134,7 @@ class World:
         back to another peak, see :mod:`offloadsim.models.precision`), and
         calibrated profiles: one measured on another CPU than this machine's,
         and one that cannot be trusted for a model it costs here (see
-        :mod:`offloadsim.calibration.trust`).
+        :mod:`offloadsim.world.profiles.trust`).
         """
         lines: dict[str, None] = dict.fromkeys(self._profile_notes())
         for app in self.apps.values():
@@ -147,8 +151,8 @@ class World:
 
     def _profile_notes(self) -> list[str]:
         """Provenance and trust of the calibrated profiles this world costs models with."""
-        from offloadsim.calibration.timing import cpu_model
-        from offloadsim.calibration.trust import caveats
+        from offloadsim.world.profiles.calibrated import cpu_model
+        from offloadsim.world.profiles.trust import caveats
 
         graphs: dict[int, dict[str, Any]] = {}
         profiles: dict[int, Any] = {}
@@ -393,4 +397,12 @@ def build_world(scenario: Scenario) -> World:
         if proc is not None:
             processors[node.name] = proc
     apps = {name: _app(spec) for name, spec in scenario.applications.items()}
-    return World(scenario, nodes, topology, processors, apps)
+    try:
+        link_model(scenario.link_model)
+    except KeyError as error:
+        raise WorldError(f"network.model: {error.args[0]}") from None
+    try:
+        dynamics = parse_dynamics(scenario.dynamics, scenario)
+    except DynamicsError as error:
+        raise WorldError(str(error)) from None
+    return World(scenario, nodes, topology, processors, apps, dynamics, scenario.link_model)

@@ -11,13 +11,24 @@ of one is forced up to where it attaches, so only the *core* left behind
 needs shortest-path searches, and a search table holds the core's nodes,
 not every device.  Search tables and routes are cached within fixed budgets
 (:data:`ROUTE_CACHE`, :data:`SEARCH_BUDGET`); past them the oldest go.
+
+The topology may change during a run (:meth:`Topology.set_capacity`,
+:meth:`Topology.set_latency`, :meth:`Topology.set_link_up`,
+:meth:`Topology.set_node_up`).  Every change bumps :attr:`Topology.version`;
+one that can move a route or its latency also bumps
+:attr:`Topology.routes_version`, and the caches built on routes (this
+module's, the engine's compiled plans, the policy view's) start afresh, so a
+stale route is never served.  Listeners registered with
+:meth:`Topology.watch` hear each change (the run's link model re-rates its
+flows).  A world's topology is shared by its runs and never changed: a run
+whose world changes works on its own :meth:`Topology.fork`.
 """
 
 from __future__ import annotations
 
 import itertools
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import networkx as nx
@@ -25,7 +36,7 @@ import networkx as nx
 from offloadsim.scenario.model import LinkSpec, NodeSpec
 from offloadsim.scenario.units import format_quantity
 
-__all__ = ["Route", "Topology", "NoRouteError", "ROUTE_CACHE", "SEARCH_BUDGET"]
+__all__ = ["Change", "Route", "Topology", "NoRouteError", "ROUTE_CACHE", "SEARCH_BUDGET"]
 
 # Added per hop so that, among equal-latency paths, the one with fewer hops wins.
 _HOP_PENALTY_S = 1e-12
@@ -40,8 +51,30 @@ class NoRouteError(LookupError):
 
 
 @dataclass(frozen=True, slots=True)
+class Change:
+    """What changed in a topology, as its listeners hear it.
+
+    ``what`` is ``capacity`` (``channel``, ``value`` in bit/s), ``latency``
+    (``link``, ``value`` in s), ``link-up`` (``link``, ``value`` 1.0 up / 0.0
+    down) or ``node-up`` (``node``, ``value`` 1.0 / 0.0); ``channels`` are the
+    directed channels whose state moved (a node's links' both ways).
+    """
+
+    what: str
+    value: float
+    link: int = -1
+    channel: int = -1
+    node: str = ""
+    channels: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Route:
-    """A path from ``source`` to ``target``: node sequence, channels crossed, total latency."""
+    """A path from ``source`` to ``target``: node sequence, channels crossed, total latency.
+
+    ``bottleneck_bps`` is the least capacity along it when the route was
+    found; a link model's capacity in force may differ during a run.
+    """
 
     source: str
     target: str
@@ -82,11 +115,137 @@ class Topology:
             )
             capacities.extend((link.bandwidth_bps, link.reverse_bandwidth_bps))
         self.channel_capacity_bps: tuple[float, ...] = tuple(capacities)
+        #: Bumped by every change; ``routes_version`` only by those that can move a route or its latency.
+        self.version = 0
+        self.routes_version = 0
+        self._capacity_bps = list(capacities)  # in force
+        self._link_up = [True] * len(self.links)
+        self._node_down: set[str] = set()
+        self._listeners: list[Callable[[Change], None]] = []
         self._routes: dict[tuple[str, str], Route] = {}
         self._components: dict[str, int] | None = None
         self._trees: _HangingTrees | None = None
         self._searches: dict[str, dict[str, list[str]]] = {}  # core node -> predecessors, oldest first
         self._search_entries = 0
+        self._latency_down: dict[int, float] = {}  # latency in force of links out of the graph
+
+    # -- a world that changes ------------------------------------------------
+    def fork(self) -> Topology:
+        """A topology of the same nodes and links in their scenario state, with its own caches.
+
+        A run whose world changes mutates its fork, never the world's topology.
+        """
+        return Topology(list(self.nodes.values()), self.links)
+
+    def watch(self, listener: Callable[[Change], None]) -> None:
+        """Call ``listener(change)`` after every change of this topology."""
+        self._listeners.append(listener)
+
+    def capacity_bps(self, channel: int) -> float:
+        """A directed channel's capacity as last set (its scenario value until changed)."""
+        return self._capacity_bps[channel]
+
+    def latency_s(self, link: int) -> float:
+        """A link's propagation latency in force."""
+        spec = self.links[link]
+        if self.graph.has_edge(spec.a, spec.b):
+            return float(self._edge_attrs(link)["latency"])
+        return self._latency_down.get(link, spec.latency_s)
+
+    def link_up(self, link: int) -> bool:
+        """False while link ``link`` is down."""
+        return self._link_up[link]
+
+    def node_up(self, node: str) -> bool:
+        """False while ``node`` is down (its links carry nothing)."""
+        return node not in self._node_down
+
+    def set_capacity(self, channel: int, capacity_bps: float) -> None:
+        """Change a directed channel's capacity (routes stay; their ``bottleneck_bps`` is refreshed)."""
+        if capacity_bps == self._capacity_bps[channel]:
+            return
+        self._capacity_bps[channel] = capacity_bps
+        self._routes.clear()
+        self._changed(Change("capacity", capacity_bps, channel // 2, channel, channels=(channel,)), False)
+
+    def set_latency(self, link: int, latency_s: float) -> None:
+        """Change a link's propagation latency (both ways); routes are searched again."""
+        if latency_s == self.latency_s(link):
+            return
+        spec = self.links[link]
+        if self.graph.has_edge(spec.a, spec.b):
+            graphs = [self.graph]
+            if self._trees is not None and self._trees.core.has_edge(spec.a, spec.b):
+                graphs.append(self._trees.core)  # the core searched for routes is a copy
+            for graph in graphs:
+                attrs = graph.edges[spec.a, spec.b]
+                attrs["latency"] = latency_s
+                attrs["weight"] = latency_s + _HOP_PENALTY_S
+        else:
+            self._latency_down[link] = latency_s
+        self._forget(structure=False)
+        self._changed(Change("latency", latency_s, link), True)
+
+    def set_link_up(self, link: int, up: bool) -> None:
+        """Take link ``link`` down (no route crosses it) or bring it back up."""
+        if self._link_up[link] == up:
+            return
+        self._link_up[link] = up
+        self._restore_or_remove(link)
+        self._forget(structure=True)
+        self._changed(Change("link-up", float(up), link, channels=(2 * link, 2 * link + 1)), True)
+
+    def set_node_up(self, node: str, up: bool) -> None:
+        """Take ``node`` down (its links carry nothing, no route reaches it) or bring it back up."""
+        if (node not in self._node_down) == up:
+            return
+        if up:
+            self._node_down.discard(node)
+        else:
+            self._node_down.add(node)
+        incident = [i for i, spec in enumerate(self.links) if node in (spec.a, spec.b)]
+        for link in incident:
+            self._restore_or_remove(link)
+        self._forget(structure=True)
+        channels = tuple(c for link in incident for c in (2 * link, 2 * link + 1))
+        self._changed(Change("node-up", float(up), node=node, channels=channels), True)
+
+    def carries(self, link: int) -> bool:
+        """True when link ``link`` and both its ends are up."""
+        spec = self.links[link]
+        return self._link_up[link] and spec.a not in self._node_down and spec.b not in self._node_down
+
+    def _edge_attrs(self, link: int) -> dict[str, float]:
+        spec = self.links[link]
+        attrs: dict[str, float] = self.graph.edges[spec.a, spec.b]
+        return attrs
+
+    def _restore_or_remove(self, link: int) -> None:
+        """Make the graph hold link ``link`` exactly when it carries traffic."""
+        spec = self.links[link]
+        present = self.graph.has_edge(spec.a, spec.b)
+        if self.carries(link) and not present:
+            latency = self._latency_down.pop(link, spec.latency_s)
+            self.graph.add_edge(spec.a, spec.b, index=link, latency=latency, weight=latency + _HOP_PENALTY_S)
+        elif not self.carries(link) and present:
+            self._latency_down[link] = self._edge_attrs(link)["latency"]
+            self.graph.remove_edge(spec.a, spec.b)
+
+    def _forget(self, structure: bool) -> None:
+        """Drop what routes were found from (all search tables; the components and trees too)."""
+        self._routes.clear()
+        self._searches.clear()
+        self._search_entries = 0
+        if structure:
+            self._components = None
+            self._trees = None
+
+    def _changed(self, change: Change, routes: bool) -> None:
+        self.version += 1
+        if routes:
+            self.routes_version += 1
+        for listener in self._listeners:
+            listener(change)
 
     def channel(self, a: str, b: str) -> int:
         """The directed channel carrying traffic from ``a`` to the adjacent ``b``."""
@@ -99,7 +258,7 @@ class Topology:
         return (link.a, link.b) if channel % 2 == 0 else (link.b, link.a)
 
     def reachable(self, a: str, b: str) -> bool:
-        """True if a path joins ``a`` and ``b`` (cheap: connected components, computed once)."""
+        """True if a path joins ``a`` and ``b`` now (cheap: components, computed once per change)."""
         if self._components is None:
             self._components = {}
             for number, component in enumerate(nx.connected_components(self.graph)):
@@ -121,7 +280,7 @@ class Topology:
             path = self._path(a, b)
             channels = tuple(self.channel(u, v) for u, v in itertools.pairwise(path))
             latency = sum(self.graph.edges[u, v]["latency"] for u, v in itertools.pairwise(path))
-            bottleneck = min(self.channel_capacity_bps[c] for c in channels)
+            bottleneck = min(self._capacity_bps[c] for c in channels)
             route = Route(a, b, tuple(path), channels, latency, bottleneck)
         if len(self._routes) >= ROUTE_CACHE:
             self._routes.clear()  # bounded: a policy may ask for every pair of a large network

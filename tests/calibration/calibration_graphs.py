@@ -1,11 +1,11 @@
 """Small hand-made layer graphs and synthetic profiles for the calibration tests."""
 
 from offloadsim.calibration.fit import fit_cost_model
-from offloadsim.calibration.profile import CalibratedProfile, group_spreads
-from offloadsim.calibration.timing import Timing
-from offloadsim.calibration.units import ORT_FUSION, distinct_units
+from offloadsim.calibration.profile import group_spreads
 from offloadsim.models import get_model
 from offloadsim.models.graph import INPUT, Layer, LayerGraph
+from offloadsim.world.profiles.calibrated import CalibratedProfile, Timing
+from offloadsim.world.profiles.fusion import ORT_FUSION, distinct_units
 
 
 def synthetic_profile(models=("resnet18", "mobilenet_v2"), name="synthetic", measured_every=1, **provenance):

@@ -77,7 +77,7 @@ def test_tiny_numpy_run_writes_a_profile(tmp_path, capsys):
     ]
     assert run(argv) == 0
     assert out.exists() and "profile:" in capsys.readouterr().out
-    from offloadsim.calibration import load_profile
+    from offloadsim.world.profiles.calibrated import load_profile
 
     assert load_profile(out).provenance["models"] == ["squeezenet1_1@32"]
 
@@ -86,8 +86,8 @@ def test_tiny_numpy_run_writes_a_profile(tmp_path, capsys):
 def test_calibrate_on_an_onnx_file_the_package_exported(backend, tmp_path, capsys):
     """It crashed with a TypeError: imported layers had ONNX attribute names the kernels do not read."""
     pytest.importorskip("onnxruntime" if backend == "onnxruntime" else "onnx")
-    from offloadsim.calibration import load_profile
     from offloadsim.models import export_onnx, get_model, load_onnx
+    from offloadsim.world.profiles.calibrated import load_profile
 
     graph = get_model("squeezenet1_1", image_size=32)
     model = export_onnx(graph, tmp_path / "squeeze.onnx")

@@ -3,9 +3,10 @@ import itertools
 import numpy as np
 import pytest
 
-from offloadsim.calibration.fit import FEATURES, POOLED, fit_cost_model, fit_group, nnls
-from offloadsim.calibration.timing import Timing
-from offloadsim.calibration.units import LayerConfig, Unit
+from offloadsim.calibration.fit import fit_cost_model, fit_group, nnls
+from offloadsim.world.profiles.calibrated import Timing
+from offloadsim.world.profiles.cost_model import FEATURES, POOLED
+from offloadsim.world.profiles.fusion import LayerConfig, Unit
 
 
 def brute_nnls(a, b):

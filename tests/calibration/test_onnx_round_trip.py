@@ -14,9 +14,9 @@ import pytest
 
 pytest.importorskip("onnx")
 
-from offloadsim.calibration.units import ORT_FUSION, LayerConfig, distinct_units
 from offloadsim.models import export_onnx, get_model, list_models, load_onnx
 from offloadsim.world.profiles import BUILTIN_PROFILES, SHIPPED_PROFILE_DIR, get_profile
+from offloadsim.world.profiles.fusion import ORT_FUSION, LayerConfig, distinct_units
 
 SHIPPED_CALIBRATED = "xeon-ort-1t"
 

@@ -4,8 +4,9 @@ import numpy as np
 import pytest
 from calibration_graphs import synthetic_profile as make_profile
 
-from offloadsim.calibration import CalibrationError, find_profile, list_profiles, load_profile, save_profile
+from offloadsim.calibration import save_profile
 from offloadsim.models import get_model
+from offloadsim.world.profiles.calibrated import ProfileError, find_profile, list_profiles, load_profile
 
 
 def synthetic_profile(name="synthetic"):
@@ -70,11 +71,11 @@ def test_the_shipped_profile_loads_and_predicts():
 def test_bad_profile_files_are_calibration_errors(tmp_path):
     bad = tmp_path / "bad.json"
     bad.write_text("{not json")
-    with pytest.raises(CalibrationError, match="not valid JSON"):
+    with pytest.raises(ProfileError, match="not valid JSON"):
         load_profile(bad)
     other = tmp_path / "other.json"
     other.write_text(json.dumps({"name": "x"}))
-    with pytest.raises(CalibrationError, match="not an offloadsim calibrated profile"):
+    with pytest.raises(ProfileError, match="not an offloadsim calibrated profile"):
         load_profile(other)
-    with pytest.raises(CalibrationError, match="cannot read profile"):
+    with pytest.raises(ProfileError, match="cannot read profile"):
         load_profile(tmp_path / "missing.json")

@@ -4,11 +4,12 @@ import numpy as np
 import pytest
 from calibration_graphs import tiny_cnn
 
-from offloadsim.calibration import calibrate, load_profile, save_profile
+from offloadsim.calibration import calibrate, save_profile
 from offloadsim.calibration.kernels import kernel_for, random_inputs, supported
 from offloadsim.calibration.numpy_ops import numpy_kernel
-from offloadsim.calibration.pipeline import ModelSpec
-from offloadsim.calibration.units import NO_FUSION, ORT_FUSION, distinct_units
+from offloadsim.calibration.specs import ModelSpec
+from offloadsim.world.profiles.calibrated import load_profile
+from offloadsim.world.profiles.fusion import NO_FUSION, ORT_FUSION, distinct_units
 
 
 def test_numpy_kernels_give_the_layer_output_shapes():

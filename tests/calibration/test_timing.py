@@ -5,7 +5,6 @@ import numpy as np
 import pytest
 
 from offloadsim.calibration.timing import (
-    Timing,
     TimingCache,
     choose_clock,
     make_bench,
@@ -14,8 +13,9 @@ from offloadsim.calibration.timing import (
     summarize_noise,
     time_units,
 )
-from offloadsim.calibration.units import NO_FUSION, distinct_units
 from offloadsim.models import get_model
+from offloadsim.world.profiles.calibrated import Timing
+from offloadsim.world.profiles.fusion import NO_FUSION, distinct_units
 
 
 class CountingBench:
@@ -107,7 +107,7 @@ def test_the_cpu_clock_does_not_count_time_the_thread_waits():
     """A kernel that sleeps 5 ms has no CPU time to speak of: waiting for a core is not the kernel's time."""
     import time
 
-    from offloadsim.calibration.units import LayerConfig, Unit
+    from offloadsim.world.profiles.fusion import LayerConfig, Unit
 
     relu = Unit((LayerConfig("act", ((1, 8),), (1, 8), (("kind", "relu"),), 8, 0),))
     calls = []

@@ -5,11 +5,12 @@ import doctest
 import pytest
 from calibration_graphs import synthetic_profile
 
-from offloadsim.calibration import trust
-from offloadsim.calibration.pipeline import resolve_models
 from offloadsim.calibration.profile import save_profile
-from offloadsim.calibration.trust import assess, caveats, extrapolated, profile_issues, recorded_caveats
+from offloadsim.calibration.specs import resolve_models
+from offloadsim.calibration.trust import TRUST_MODELS, assess
 from offloadsim.models import get_model
+from offloadsim.world.profiles import trust
+from offloadsim.world.profiles.trust import caveats, extrapolated, profile_issues, recorded_caveats
 
 
 def profile_of(*models, name="cnn-box", **provenance):
@@ -39,7 +40,7 @@ def test_alexnet_and_resnet18_say_nothing_about_efficientnet():
 
 def test_assess_records_which_models_a_profile_is_not_for():
     profile = profile_of("alexnet", "resnet18")
-    record = assess(profile, resolve_models(trust.TRUST_MODELS))
+    record = assess(profile, resolve_models(TRUST_MODELS))
     assert record["ok"] is True  # nothing wrong with the profile itself ...
     assert "efficientnet_b0" in record["untrusted_for"]  # ... but not for this one
     assert "resnet18" not in record["untrusted_for"] and record["extrapolated_pct"]["alexnet"] == 0.0
@@ -87,7 +88,7 @@ def _world_notes(tmp_path, model, monkeypatch, cpu="test CPU"):
     from offloadsim.scenario import load_scenario
     from offloadsim.world import build_world
 
-    monkeypatch.setattr("offloadsim.calibration.timing.cpu_model", lambda: cpu)
+    monkeypatch.setattr("offloadsim.world.profiles.calibrated.cpu_model", lambda: cpu)
     save_profile(profile_of("alexnet", "resnet18"), tmp_path / "profiles" / "cnn-box.json")
     path = tmp_path / "s.yaml"
     path.write_text(SCENARIO.replace("MODEL", model))

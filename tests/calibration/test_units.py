@@ -1,7 +1,8 @@
 import numpy as np
 import pytest
 
-from offloadsim.calibration.units import (
+from offloadsim.models import get_model
+from offloadsim.world.profiles.fusion import (
     NO_FUSION,
     ORT_FUSION,
     LayerConfig,
@@ -11,7 +12,6 @@ from offloadsim.calibration.units import (
     partition,
     unit_at,
 )
-from offloadsim.models import get_model
 
 CNNS = ["alexnet", "vgg16", "resnet18", "resnet50", "mobilenet_v2", "efficientnet_b0", "squeezenet1_1"]
 

@@ -303,7 +303,11 @@ def check_scenario_yaml(text: str, base_dir: Path, source: str) -> None:
     if not isinstance(document, dict):
         raise ValueError(f"expected a mapping, got {type(document).__name__}")
     if "name" in document and "nodes" in document:
-        load_scenario_text(text, source, base_dir)
+        scenario = load_scenario_text(text, source, base_dir)
+        if "dynamics" in document or "network" in document:  # their kinds and models are the world's
+            from offloadsim.world import build_world
+
+            build_world(scenario)
         return
     try:
         scenario_doc().model_validate({"name": "fragment", **document}, context={"base_dir": base_dir})

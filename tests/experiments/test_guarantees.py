@@ -21,7 +21,7 @@ import pandas as pd
 import pytest
 from experiment_data import SWEEP, TINY
 
-from offloadsim import engine
+from offloadsim import engine, outdir
 from offloadsim.experiments import load_sweep, plan_sweep, read_results, storage, sweep
 from offloadsim.experiments.storage import ExperimentError
 from offloadsim.outdir import directory_lock
@@ -314,7 +314,7 @@ policy: edge
 def test_the_hash_covers_every_file_the_scenario_reads(tmp_path):
     from offloadsim import api
     from offloadsim.records.results import scenario_hash
-    from offloadsim.scenario.inputs import input_files
+    from offloadsim.scenario.input_hashes import input_files
 
     (tmp_path / "files.yaml").write_text(ONNX_PROFILE_SCENARIO)
     (tmp_path / "net.onnx").write_bytes(b"not read until the run")
@@ -342,17 +342,17 @@ def test_the_hash_covers_every_file_the_scenario_reads(tmp_path):
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
 def test_hashing_never_opens_what_is_not_a_regular_file(tmp_path):
-    from offloadsim.scenario import inputs
+    from offloadsim.scenario import input_hashes
 
     os.mkfifo(tmp_path / "pipe")  # opening it to read would block until someone writes
-    assert inputs._sha256(tmp_path / "pipe") == "not a regular file"
-    assert inputs._sha256(tmp_path / "nothing") == "missing"
+    assert input_hashes._sha256(tmp_path / "pipe") == "not a regular file"
+    assert input_hashes._sha256(tmp_path / "nothing") == "missing"
 
 
 def test_a_scenario_that_reads_no_file_keeps_the_hash_of_its_document(tiny):
     from offloadsim import api
     from offloadsim.records.results import scenario_hash
-    from offloadsim.scenario.inputs import input_files
+    from offloadsim.scenario.input_hashes import input_files
 
     scenario = api.load(tiny)
     assert input_files(scenario) == ()
@@ -379,7 +379,7 @@ def test_a_merge_killed_midway_never_reads_as_a_valid_mixed_result(sweep_file, m
             replaced.append(dst)
         real(src, dst)
 
-    monkeypatch.setattr(storage.os, "replace", killed_after_the_first_table)
+    monkeypatch.setattr(outdir.os, "replace", killed_after_the_first_table)
     with pytest.raises(KeyboardInterrupt):
         sweep(sweep_file, out=out, workers=1)
     assert [Path(p).name for p in replaced] == ["tasks.parquet"]
@@ -387,7 +387,7 @@ def test_a_merge_killed_midway_never_reads_as_a_valid_mixed_result(sweep_file, m
         read_results(out)  # new tasks, old metrics: refused, not read as valid
     assert hidden(out) == []
 
-    monkeypatch.setattr(storage.os, "replace", real)
+    monkeypatch.setattr(outdir.os, "replace", real)
     resumed = sweep(sweep_file, out=out, workers=1)
     assert (resumed.ran, resumed.reused) == (0, 12)
     fresh = sweep(sweep_file, out=sweep_file.parent / "fresh", workers=1)

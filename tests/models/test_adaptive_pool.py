@@ -162,7 +162,7 @@ def test_the_exported_pool_computes_pytorchs_average(tmp_path) -> None:
 def test_calibration_kernels_run_the_uneven_pool():
     from offloadsim.calibration.kernels import random_inputs, supported
     from offloadsim.calibration.numpy_ops import numpy_kernel
-    from offloadsim.calibration.units import NO_FUSION, distinct_units
+    from offloadsim.world.profiles.fusion import NO_FUSION, distinct_units
 
     (unit,) = [
         u

@@ -100,6 +100,10 @@ class FakeView:
         return self.time
 
     @property
+    def topology_version(self) -> int:
+        return 0
+
+    @property
     def rng(self) -> np.random.Generator:
         return self._rng
 

@@ -190,8 +190,9 @@ def test_model_decisions_are_cached_and_reused(policy_cls, SplitView, task_facto
     slow = policy.decide(model_task(task_factory, graph), view)
     assert view.calls == calls
     assert slow.cuts[0] >= first.cuts[0]
-    # a new run (another view) starts afresh
+    # a new run (another view, after reset) starts afresh
     fresh = SplitView(graphs={"classify": graph})
+    policy.reset(fresh)
     assert policy.decide(model_task(task_factory, graph), fresh) == first
     assert fresh.calls == calls
 

@@ -25,6 +25,8 @@ def test_schema_is_plain_json_with_every_top_level_key():
         "applications",
         "workload",
         "policy",
+        "network",
+        "dynamics",
     }
     assert schema["required"] == ["name"]
     assert schema["$schema"].startswith("https://json-schema.org/")

@@ -13,8 +13,8 @@ import numpy as np
 from offloadsim.world.profiles.search import describe_search, profile_search_path
 
 if TYPE_CHECKING:
-    from offloadsim.calibration.profile import CalibratedProfile
     from offloadsim.models.graph import LayerGraph
+    from offloadsim.world.profiles.calibrated import CalibratedProfile
 
 __all__ = [
     "Profile",
@@ -197,7 +197,7 @@ def available_profiles(search_dirs: Sequence[str | Path] | None = None) -> list[
     ``search_dirs`` (default: :func:`offloadsim.world.profiles.profile_search_path`,
     which ends with the shipped calibrated profiles).
     """
-    from offloadsim.calibration.profile import list_profiles
+    from offloadsim.world.profiles.calibrated import list_profiles
 
     dirs = profile_search_path() if search_dirs is None else list(search_dirs)
     calibrated = [name for name in list_profiles(dirs) if name not in BUILTIN_PROFILES]
@@ -213,7 +213,7 @@ def profile_file(name: str, search_dirs: Sequence[str | Path] | None = None) -> 
     """
     if name in BUILTIN_PROFILES:
         return None
-    from offloadsim.calibration.profile import profile_path
+    from offloadsim.world.profiles.calibrated import profile_path
 
     dirs = profile_search_path() if search_dirs is None else list(search_dirs)
     for folder in dirs:
@@ -240,7 +240,7 @@ def get_profile(name: str, search_dirs: Sequence[str | Path] | None = None) -> P
         return profile
     path = profile_file(name, search_dirs)
     if path is not None:
-        from offloadsim.calibration.profile import load_profile
+        from offloadsim.world.profiles.calibrated import load_profile
 
         return load_profile(path)
     dirs = profile_search_path() if search_dirs is None else list(search_dirs)

@@ -91,7 +91,7 @@ def _common(p: argparse.ArgumentParser) -> None:
 
 
 def add_testbed_command(subparsers: Any) -> None:
-    """Add ``testbed`` and its sub-verbs to the ``offloadsim`` verbs (``subparsers`` of cli.py)."""
+    """Add ``testbed`` and its sub-verbs to the ``offloadsim`` verbs."""
     from offloadsim.cli import types as cli_types
 
     p = subparsers.add_parser(

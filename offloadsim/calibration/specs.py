@@ -1,0 +1,62 @@
+"""The models calibrate times and reports on: zoo names (``resnet18@160``) and ONNX files as layer graphs."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from offloadsim.calibration.errors import CalibrationError
+from offloadsim.models.graph import LayerGraph
+
+__all__ = ["ModelSpec", "resolve_models"]
+
+
+@dataclass(frozen=True, slots=True)
+class ModelSpec:
+    """A model to calibrate on or to report: its label, layer graph and, for ONNX files, the file."""
+
+    label: str
+    graph: LayerGraph
+    onnx_path: Path | None = None
+
+
+def resolve_models(
+    names: Sequence[str] = (), onnx_files: Sequence[str | os.PathLike[str]] = ()
+) -> list[ModelSpec]:
+    """Zoo names (``resnet18``, or ``resnet18@160`` for another input size) and ONNX files as ModelSpecs.
+
+    >>> [m.label for m in resolve_models(["alexnet", "resnet18@160"])]
+    ['alexnet', 'resnet18@160']
+    """
+    from offloadsim.models import get_model, load_onnx
+    from offloadsim.models.registry import UnknownModelError
+
+    specs: list[ModelSpec] = []
+    for name in names:
+        base, _, size = name.partition("@")
+        params: dict[str, Any] = {}
+        if size:
+            if not size.isdigit() or int(size) < 16:
+                raise CalibrationError(f"bad model {name!r}: expected NAME@IMAGE_SIZE, e.g. resnet18@160")
+            params["image_size"] = int(size)
+        try:
+            graph = get_model(base, **params)
+        except UnknownModelError as exc:
+            raise CalibrationError(str(exc.args[0] if exc.args else exc)) from None
+        except (TypeError, ValueError) as exc:
+            raise CalibrationError(f"cannot build {name!r}: {exc}") from None
+        specs.append(ModelSpec(name, graph))
+    for path in onnx_files:
+        if not Path(path).is_file():
+            raise CalibrationError(f"ONNX file not found: {os.fspath(path)!r}")
+        try:
+            graph = load_onnx(path)
+        except ImportError as exc:
+            raise CalibrationError(str(exc)) from None
+        except Exception as exc:  # onnx raises its own parse errors
+            raise CalibrationError(f"cannot read ONNX file {os.fspath(path)!r}: {exc}") from None
+        specs.append(ModelSpec(Path(path).stem, graph, Path(path)))
+    return specs

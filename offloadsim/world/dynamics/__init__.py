@@ -1,0 +1,39 @@
+"""A world that changes: the scenario's ``dynamics:`` entries, read by kinds from a registry.
+
+See :mod:`~offloadsim.world.dynamics.base` for what a kind is and
+:mod:`~offloadsim.world.dynamics.link_schedule` for the built-in one.
+"""
+
+from offloadsim.world.dynamics.base import (
+    Dynamics,
+    DynamicsError,
+    DynamicsKind,
+    SetCapacity,
+    SetLatency,
+    SetLinkUp,
+    SetNodeUp,
+    SpecReader,
+    WorldChange,
+)
+from offloadsim.world.dynamics.registry import (
+    dynamics_kinds,
+    parse_dynamics,
+    register_dynamics,
+    unregister_dynamics,
+)
+
+__all__ = [
+    "Dynamics",
+    "DynamicsError",
+    "DynamicsKind",
+    "SetCapacity",
+    "SetLatency",
+    "SetLinkUp",
+    "SetNodeUp",
+    "SpecReader",
+    "WorldChange",
+    "dynamics_kinds",
+    "parse_dynamics",
+    "register_dynamics",
+    "unregister_dynamics",
+]

@@ -1,0 +1,225 @@
+"""What a timed change to the world is: the kinds' protocol, the changes they emit, and a spec reader.
+
+A *kind* (``link-schedule``, and those plug-ins add) reads its scenario
+entry once, when the world is built (:meth:`DynamicsKind.parse`, with a
+:class:`SpecReader` that names the file's key path in every error), and
+turns it into a timeline of ``(time, change)`` for each run
+(:meth:`DynamicsKind.timeline`, handed the run's own random stream).  A
+change is applied to the run's topology; the engine's one process applies
+them in time order (:mod:`offloadsim.engine.dynamics`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+from offloadsim.scenario.errors import describe
+from offloadsim.scenario.quantities import FieldProblem, parse_si
+from offloadsim.suggest import did_you_mean
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from offloadsim.scenario.model import Scenario
+    from offloadsim.world.topology import Topology
+
+__all__ = [
+    "Dynamics",
+    "DynamicsError",
+    "DynamicsKind",
+    "SetCapacity",
+    "SetLatency",
+    "SetLinkUp",
+    "SetNodeUp",
+    "SpecReader",
+    "WorldChange",
+]
+
+
+class DynamicsError(ValueError):
+    """A ``dynamics`` entry is wrong; the message starts with its key path (``dynamics[0].steps[1].at``)."""
+
+
+class WorldChange(Protocol):
+    """One change to a run's world, applied at its time."""
+
+    def apply(self, topology: Topology) -> None:
+        """Make the change on the run's topology (its listeners update the link model and caches)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class SetCapacity:
+    """A directed channel's capacity becomes ``bps`` (flows in flight are re-rated)."""
+
+    channel: int
+    bps: float
+
+    def apply(self, topology: Topology) -> None:
+        """Set the capacity."""
+        topology.set_capacity(self.channel, self.bps)
+
+
+@dataclass(frozen=True, slots=True)
+class SetLatency:
+    """A link's propagation latency becomes ``seconds`` (for transfers that start from now on)."""
+
+    link: int
+    seconds: float
+
+    def apply(self, topology: Topology) -> None:
+        """Set the latency."""
+        topology.set_latency(self.link, self.seconds)
+
+
+@dataclass(frozen=True, slots=True)
+class SetLinkUp:
+    """A link goes down (flows crossing it are aborted, routes avoid it) or comes back up."""
+
+    link: int
+    up: bool
+
+    def apply(self, topology: Topology) -> None:
+        """Take the link down or up."""
+        topology.set_link_up(self.link, self.up)
+
+
+@dataclass(frozen=True, slots=True)
+class SetNodeUp:
+    """A node goes down (its links carry nothing; its processor refuses work) or comes back up."""
+
+    node: str
+    up: bool
+
+    def apply(self, topology: Topology) -> None:
+        """Take the node down or up."""
+        topology.set_node_up(self.node, self.up)
+
+
+class DynamicsKind(Protocol):
+    """A kind of timed change: one module and one :func:`~offloadsim.world.dynamics.register_dynamics`."""
+
+    name: str
+
+    def parse(self, entry: SpecReader) -> Any:
+        """Validate the entry (raising through ``entry.fail``) and return its spec (immutable)."""
+        ...
+
+    def timeline(self, spec: Any, rng: np.random.Generator) -> Iterator[tuple[float, WorldChange]]:
+        """The changes of one run in time order (times in s from the run's start, warm-up included).
+
+        May be endless (a random process): it is read lazily, up to the run's end.
+        """
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Dynamics:
+    """One parsed ``dynamics[index]`` entry of the world."""
+
+    index: int
+    kind: DynamicsKind
+    spec: Any
+
+    def timeline(self, rng: np.random.Generator) -> Iterator[tuple[float, WorldChange]]:
+        """The changes of this entry for one run."""
+        return self.kind.timeline(self.spec, rng)
+
+
+class SpecReader:
+    """Reads one mapping of a ``dynamics`` entry, naming its key path in every error.
+
+    >>> from offloadsim.scenario.model import Scenario, PolicySpec
+    >>> reader = SpecReader({"at": "2 s"}, "dynamics[0].steps[1]", None)
+    >>> reader.quantity("at", "time")
+    2.0
+    """
+
+    def __init__(self, entry: Any, path: str, scenario: Scenario | None):
+        if not isinstance(entry, Mapping):
+            raise DynamicsError(f"{path}: expected a mapping, got {describe(entry)}")
+        self.entry = entry
+        self.path = path
+        self.scenario = scenario
+
+    def fail(self, key: str, message: str) -> DynamicsError:
+        """An error at ``key`` of this mapping (raise it)."""
+        where = f"{self.path}.{key}" if key else self.path
+        return DynamicsError(f"{where}: {message}")
+
+    def keys(self, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> None:
+        """Refuse unknown keys (with a did-you-mean) and missing required ones."""
+        allowed = (*required, *optional)
+        for key in self.entry:
+            if key not in allowed:
+                hint = did_you_mean(str(key), allowed)
+                raise self.fail(str(key), f"unknown key{hint}; expected one of {', '.join(allowed)}")
+        for key in required:
+            if key not in self.entry:
+                raise self.fail(key, "missing (required)")
+
+    def has(self, key: str) -> bool:
+        """True when the mapping gives ``key``."""
+        return key in self.entry
+
+    def quantity(self, key: str, kind: str, *, positive: bool = False) -> float:
+        """``key`` as a non-negative SI float of ``kind`` (a unit string like ``5 Mbps`` or a number)."""
+        try:
+            return parse_si(self.entry[key], kind, positive=positive)
+        except FieldProblem as problem:
+            raise self.fail(key + problem.subpath, problem.message) from None
+
+    def boolean(self, key: str) -> bool:
+        """``key`` as true or false."""
+        value = self.entry[key]
+        if not isinstance(value, bool):
+            raise self.fail(key, f"expected true or false, got {describe(value)}")
+        return value
+
+    def mappings(self, key: str) -> list[SpecReader]:
+        """``key`` as a non-empty list of mappings, each read with its own path (``key[i]``)."""
+        value = self.entry[key]
+        if not isinstance(value, list) or not value:
+            raise self.fail(key, f"expected a non-empty list, got {describe(value)}")
+        return [SpecReader(item, f"{self.path}.{key}[{i}]", self.scenario) for i, item in enumerate(value)]
+
+    def links(self, key: str) -> tuple[tuple[int, bool], ...]:
+        """The links ``key`` names, as ``(link number, written the scenario's way round)``.
+
+        An integer ``i`` names every link of the scenario's ``links[i]`` entry;
+        ``[A, B]`` names the link between nodes A and B (A→B is "forward").
+        """
+        assert self.scenario is not None
+        value = self.entry[key]
+        links = self.scenario.links
+        if isinstance(value, int) and not isinstance(value, bool):
+            found = tuple((i, True) for i, link in enumerate(links) if link.index == value)
+            if not found:
+                entries = 1 + max((link.index for link in links), default=-1)
+                raise self.fail(
+                    key, f"no links[{value}] entry; the scenario has {entries} (0 to {entries - 1})"
+                )
+            return found
+        if isinstance(value, list) and len(value) == 2 and all(isinstance(v, str) for v in value):
+            a, b = value
+            for i, link in enumerate(links):
+                if (link.a, link.b) == (a, b):
+                    return ((i, True),)
+                if (link.a, link.b) == (b, a):
+                    return ((i, False),)
+            raise self.fail(key, f"no link joins {a!r} and {b!r}")
+        raise self.fail(
+            key, f"expected a links[] entry number or two node names [A, B], got {describe(value)}"
+        )
+
+    def node(self, key: str) -> str:
+        """``key`` as the name of a node of the scenario."""
+        assert self.scenario is not None
+        value = self.entry[key]
+        names = [node.name for node in self.scenario.nodes]
+        if not isinstance(value, str) or value not in names:
+            hint = did_you_mean(str(value), names) if isinstance(value, str) else ""
+            raise self.fail(key, f"expected the name of a node, got {describe(value)}{hint}")
+        return value

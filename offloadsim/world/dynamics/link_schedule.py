@@ -1,0 +1,99 @@
+"""``kind: link-schedule``: a link's rate, latency or state changes at stated times (a step schedule).
+
+.. code-block:: yaml
+
+    dynamics:
+      - kind: link-schedule
+        link: [phone, edge]          # or 0: every link of the scenario's links[0] entry
+        steps:
+          - {at: 10 s, bandwidth: 5 Mbps}                 # both ways, unless reverse_bandwidth
+          - {at: 20 s, latency: 30 ms, reverse_bandwidth: 1 Mbps}
+          - {at: 30 s, up: false}                         # down: its flows are aborted
+          - {at: 40 s, up: true, bandwidth: 20 Mbps}
+
+``bandwidth`` is the A→B rate of the link as written (``[A, B]``, or the
+entry's own ``between``) and also B→A unless ``reverse_bandwidth`` is given;
+a rate of 0 stalls the link's flows, ``up: false`` aborts them.  Times count
+from the run's start (warm-up included) and must not go back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from offloadsim.world.dynamics.base import (
+    SetCapacity,
+    SetLatency,
+    SetLinkUp,
+    SpecReader,
+    WorldChange,
+)
+
+if TYPE_CHECKING:
+    import numpy as np
+
+__all__ = ["LinkSchedule", "Step", "Schedule"]
+
+_SETTINGS = ("bandwidth", "reverse_bandwidth", "latency", "up")
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """What changes at ``at_s`` (None: unchanged)."""
+
+    at_s: float
+    forward_bps: float | None
+    reverse_bps: float | None
+    latency_s: float | None
+    up: bool | None
+
+
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    """The links a schedule drives (``(link, written the scenario's way round)``) and its steps."""
+
+    links: tuple[tuple[int, bool], ...]
+    steps: tuple[Step, ...]
+
+
+class LinkSchedule:
+    """The ``link-schedule`` kind."""
+
+    name = "link-schedule"
+
+    def parse(self, entry: SpecReader) -> Schedule:
+        """Read ``link`` and ``steps`` (each sets bandwidth, reverse_bandwidth, latency or up)."""
+        entry.keys(required=("link", "steps"))
+        links = entry.links("link")
+        steps: list[Step] = []
+        for step in entry.mappings("steps"):
+            step.keys(required=("at",), optional=_SETTINGS)
+            at = step.quantity("at", "time")
+            if steps and at < steps[-1].at_s:
+                raise step.fail("at", f"{at:g} s comes before the previous step's {steps[-1].at_s:g} s")
+            if not any(step.has(key) for key in _SETTINGS):
+                raise step.fail("", f"expected at least one of {', '.join(_SETTINGS)} besides at")
+            forward = step.quantity("bandwidth", "bandwidth") if step.has("bandwidth") else None
+            reverse = (
+                step.quantity("reverse_bandwidth", "bandwidth") if step.has("reverse_bandwidth") else forward
+            )
+            latency = step.quantity("latency", "time") if step.has("latency") else None
+            up = step.boolean("up") if step.has("up") else None
+            steps.append(Step(at, forward, reverse, latency, up))
+        return Schedule(links, tuple(steps))
+
+    def timeline(self, spec: Schedule, rng: np.random.Generator) -> Iterator[tuple[float, WorldChange]]:
+        """Each step's changes on each link (a schedule draws nothing from ``rng``)."""
+        for step in spec.steps:
+            for link, forward in spec.links:
+                ahead, back = (2 * link, 2 * link + 1) if forward else (2 * link + 1, 2 * link)
+                if step.forward_bps is not None:
+                    yield step.at_s, SetCapacity(ahead, step.forward_bps)
+                if step.reverse_bps is not None:
+                    yield step.at_s, SetCapacity(back, step.reverse_bps)
+                if step.latency_s is not None:
+                    yield step.at_s, SetLatency(link, step.latency_s)
+                if step.up is not None:
+                    yield step.at_s, SetLinkUp(link, step.up)

@@ -1,0 +1,60 @@
+"""Link models by name: how a run's transfers share the links (the scenario's ``network.model``).
+
+A link model is a factory ``(env, capacity_bps) -> LinkModel`` (see
+:class:`offloadsim.engine.network.LinkModel`): ``env`` is the run's SimPy
+environment and ``capacity_bps`` the scenario capacity of every directed
+channel.  ``max-min`` (max-min fair sharing, the engine's
+:class:`~offloadsim.engine.network.FlowNetwork`) is built in; a plug-in adds
+one with :func:`register_link_model`.  The world checks the scenario's name
+here, so a typo is a scenario error, and the engine builds the model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from offloadsim.suggest import did_you_mean
+
+__all__ = [
+    "BUILTIN_LINK_MODEL",
+    "LinkModelFactory",
+    "link_model",
+    "link_model_names",
+    "register_link_model",
+    "unregister_link_model",
+]
+
+LinkModelFactory = Callable[[Any, Sequence[float]], Any]
+
+#: The engine's own model; its factory is the engine's (None here: the world does not import the engine).
+BUILTIN_LINK_MODEL = "max-min"
+
+_MODELS: dict[str, LinkModelFactory | None] = {BUILTIN_LINK_MODEL: None}
+
+
+def register_link_model(name: str, factory: LinkModelFactory) -> None:
+    """Make ``factory`` the link model a scenario names with ``network: {model: NAME}``."""
+    if name in _MODELS:
+        raise ValueError(f"a link model named {name!r} is already registered")
+    _MODELS[name] = factory
+
+
+def unregister_link_model(name: str) -> None:
+    """Forget a registered link model (tests and plug-ins that clean up after themselves)."""
+    if name == BUILTIN_LINK_MODEL:
+        raise ValueError(f"{name!r} is built in")
+    _MODELS.pop(name, None)
+
+
+def link_model_names() -> list[str]:
+    """Every registered link model's name, sorted."""
+    return sorted(_MODELS)
+
+
+def link_model(name: str) -> LinkModelFactory | None:
+    """The factory registered as ``name`` (None: the built-in max-min model); KeyError names the choices."""
+    if name not in _MODELS:
+        hint = did_you_mean(name, _MODELS)
+        raise KeyError(f"unknown link model {name!r}{hint}; expected one of {', '.join(link_model_names())}")
+    return _MODELS[name]

@@ -1,0 +1,400 @@
+"""Calibrated device profiles: the fitted cost model, the timed units and their provenance, on disk.
+
+A :class:`CalibratedProfile` answers the same questions as a derived profile
+(``name``, ``kind``, ``description``, ``effective_flops``,
+``memory_bandwidth_Bps``, ``sources``) and predicts per-layer seconds for any
+layer graph with :meth:`CalibratedProfile.layer_seconds`:
+
+1. the graph is split into the units the backend runs (its fusion rules);
+2. a unit that was timed during calibration takes its measured median,
+   any other the cost model's prediction; in a model whose weights exceed
+   ``cold_model_bytes`` (too large to stay in the cache between two
+   inferences), units with at least ``cold_bytes`` of weights take their
+   cold-cache time;
+3. a unit's seconds go to its head layer; fused layers after it get 0;
+4. the layout-conversion correction (seconds per converted byte, fitted on
+   the training models' whole-graph timings) is added where the tensors cross.
+
+Profiles are JSON (or YAML, by suffix). :func:`find_profile` resolves a
+profile name against search directories (the standard ones are
+:func:`offloadsim.world.profiles.profile_search_path`).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import platform
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from offloadsim.bounded_read import MAX_DOCUMENT_BYTES, InputFileError, read_head, read_text
+from offloadsim.models.graph import LayerGraph
+from offloadsim.world.profiles.cost_model import POOLED, CostModel, group_chain
+from offloadsim.world.profiles.fusion import FusionRules, Unit, layout_transitions, partition, unit_at
+
+__all__ = [
+    "FORMAT",
+    "CalibratedProfile",
+    "LayerPrediction",
+    "ProfileError",
+    "Timing",
+    "cpu_model",
+    "find_profile",
+    "profile_path",
+    "list_profiles",
+    "load_profile",
+    "unit_weight_bytes",
+]
+
+#: The ``format`` tag every profile file carries.
+FORMAT = "offloadsim.calibrated-profile"
+_VERSION = 1
+_SUFFIXES = (".json", ".yaml", ".yml")
+
+
+class ProfileError(ValueError):
+    """A calibrated profile file that cannot be read (missing, malformed, or from a newer offloadsim)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Timing:
+    """Measured run time of one unit: the 10th percentile of ``repeats`` runs, their spread (IQR/median).
+
+    ``cold_seconds``/``cold_spread`` are set for units with large weights,
+    timed a second time with the caches flushed before every run.
+    """
+
+    unit: Unit
+    seconds: float
+    spread: float
+    repeats: int
+    cold_seconds: float | None = None
+    cold_spread: float | None = None
+    #: Half-width of the 95 % CI of the median, relative to it (NaN when not measured so).
+    ci: float = math.nan
+    #: Median wall time / clock time of the runs: how much other processes slowed them down.
+    wall_ratio: float = math.nan
+    #: IQR / median of the runs' wall times (what the noise would have been on the wall clock).
+    wall_spread: float = math.nan
+    #: Runs rejected as slowed by interference.
+    rejected: int = 0
+    #: The median of the runs (``seconds`` is their 10th percentile: see the sampling module).
+    median: float = math.nan
+
+    def to_dict(self, cache_key: str = "") -> dict[str, Any]:
+        """One JSON-ready record (a cache line when ``cache_key`` is given)."""
+        data: dict[str, Any] = {"key": cache_key} if cache_key else {}
+        data.update(unit=self.unit.to_dict(), seconds=self.seconds, spread=self.spread, repeats=self.repeats)
+        if self.cold_seconds is not None:
+            data.update(cold_seconds=self.cold_seconds, cold_spread=self.cold_spread)
+        for key in ("ci", "wall_ratio", "wall_spread", "median"):
+            value = getattr(self, key)
+            if math.isfinite(value):
+                data[key] = value
+        if self.rejected:
+            data["rejected"] = self.rejected
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Timing:
+        """Inverse of :meth:`to_dict`."""
+        cold = data.get("cold_seconds")
+        return cls(
+            Unit.from_dict(data["unit"]),
+            float(data["seconds"]),
+            float(data["spread"]),
+            int(data["repeats"]),
+            None if cold is None else float(cold),
+            None if cold is None else float(data.get("cold_spread", 0.0)),
+            float(data.get("ci", math.nan)),
+            float(data.get("wall_ratio", math.nan)),
+            float(data.get("wall_spread", math.nan)),
+            int(data.get("rejected", 0)),
+            float(data.get("median", math.nan)),
+        )
+
+
+def unit_weight_bytes(unit: Unit) -> int:
+    """Bytes of all weights of the unit's layers."""
+    return sum(c.param_bytes for c in unit.configs)
+
+
+def cpu_model() -> str:
+    """The CPU model name from /proc/cpuinfo (or the platform's processor string)."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.lower().startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine() or "unknown CPU"
+
+
+@dataclass(frozen=True, slots=True)
+class LayerPrediction:
+    """Per-layer predictions of one graph, with where each number came from."""
+
+    seconds: np.ndarray
+    spread: np.ndarray
+    #: ``measured``, ``fitted:<group>``, ``extrapolated`` or ``fused`` per layer.
+    source: tuple[str, ...]
+
+
+@dataclass(eq=False)
+class CalibratedProfile:
+    """A device profile fitted to timed kernels on real hardware (``kind == "calibrated"``).
+
+    >>> from offloadsim.world.profiles.cost_model import CostModel, GroupFit
+    >>> from offloadsim.world.profiles.fusion import NO_FUSION
+    >>> toy = CalibratedProfile(
+    ...     name="toy", description="1 GFLOP/s, 1 GB/s", backend={"name": "numpy"}, fusion=NO_FUSION,
+    ...     model=CostModel({"*": GroupFit((0.0, 1e-9, 1e-9, 0.0), 10, 0.0, 1.0)}),
+    ...     effective_flops=1e9, memory_bandwidth_Bps=1e9)
+    >>> from offloadsim.models import get_model
+    >>> seconds = toy.layer_seconds(get_model("alexnet"))
+    >>> len(seconds) == len(get_model("alexnet")), bool((seconds > 0).all())
+    (True, True)
+    """
+
+    name: str
+    description: str
+    backend: Mapping[str, Any]
+    fusion: FusionRules
+    model: CostModel
+    effective_flops: float
+    memory_bandwidth_Bps: float
+    measured: Mapping[str, Timing] = field(default_factory=dict)
+    group_spread: Mapping[str, float] = field(default_factory=dict)
+    cold_bytes: float = float("inf")
+    cold_model_bytes: float = float("inf")
+    layout_s_per_byte: float = 0.0
+    correction: Mapping[str, Any] = field(default_factory=dict)
+    provenance: Mapping[str, Any] = field(default_factory=dict)
+    report: Mapping[str, Any] = field(default_factory=dict)
+    #: How far it can be trusted, and for which models (see :mod:`offloadsim.world.profiles.trust`).
+    trust: Mapping[str, Any] = field(default_factory=dict)
+    kind: str = "calibrated"
+    #: The file it was loaded from ("" when built in memory); not written to the file.
+    path: str = ""
+    _cache: dict[int, tuple[LayerGraph, LayerPrediction]] = field(default_factory=dict, repr=False)
+
+    # -- the profile interface shared with derived profiles ---------------------------------
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        """Where the numbers come from, one line each (as derived profiles list data sheets)."""
+        p = self.provenance
+        return (
+            f"calibrated on {p.get('cpu_model', '?')} ({p.get('cores', '?')} cores) with "
+            f"{self.backend.get('name')} {p.get('versions', {}).get(self.backend.get('name', ''), '')} "
+            f"{self.backend.get('provider', '')}, {self.backend.get('threads', '?')} thread(s), "
+            f"on {p.get('date', '?')}",
+            f"{len(self.measured)} timed units from {', '.join(p.get('models', [])) or 'no models'}",
+        )
+
+    @property
+    def peak_flops(self) -> float:
+        """Same as :attr:`effective_flops` (a calibrated rate is already sustained)."""
+        return self.effective_flops
+
+    @property
+    def efficiency(self) -> float:
+        """1.0: :attr:`effective_flops` is measured, not scaled from a peak."""
+        return 1.0
+
+    def layer_seconds(self, graph: LayerGraph) -> np.ndarray:
+        """Predicted seconds of every layer of ``graph``, in graph order (float64, read-only)."""
+        return self.predict(graph).seconds
+
+    def layer_spread(self, graph: LayerGraph) -> np.ndarray:
+        """Relative run-to-run spread (IQR / median) of every layer, for an optional noise model."""
+        return self.predict(graph).spread
+
+    # -- prediction ---------------------------------------------------------------------------
+
+    def predict(self, graph: LayerGraph) -> LayerPrediction:
+        """Per-layer seconds, spread and source for ``graph`` (cached per graph object)."""
+        hit = self._cache.get(id(graph))
+        if hit is not None and hit[0] is graph:
+            return hit[1]
+        n = len(graph)
+        seconds, spread = np.zeros(n), np.zeros(n)
+        source = ["fused"] * n
+        pooled_spread = self.group_spread.get(POOLED, 0.0)
+        cold_model = graph.param_bytes >= self.cold_model_bytes
+        for positions in partition(graph, self.fusion):
+            unit = unit_at(graph, positions)
+            head = positions[0]
+            cold = cold_model and unit_weight_bytes(unit) >= self.cold_bytes
+            timing = self.measured.get(unit.key)
+            if timing is not None and not cold:
+                seconds[head], spread[head], source[head] = timing.seconds, timing.spread, "measured"
+                continue
+            if timing is not None and timing.cold_seconds is not None:
+                seconds[head], source[head] = timing.cold_seconds, "measured"
+                spread[head] = timing.cold_spread or 0.0
+                continue
+            value, group = self.model.predict(unit, cold)
+            seconds[head] = value
+            source[head] = "extrapolated" if group == POOLED else f"fitted:{group}"
+            spread[head] = next(
+                (self.group_spread[g] for g in group_chain(unit) if g in self.group_spread), pooled_spread
+            )
+        if self.layout_s_per_byte > 0:
+            seconds += self.layout_s_per_byte * layout_transitions(graph, self.fusion)
+        for array in (seconds, spread):
+            array.setflags(write=False)
+        result = LayerPrediction(seconds, spread, tuple(source))
+        if len(self._cache) >= 256:
+            self._cache.clear()
+        self._cache[id(graph)] = (graph, result)
+        return result
+
+    # -- serialisation ------------------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON document :func:`save_profile` writes."""
+        return {
+            "format": FORMAT,
+            "version": _VERSION,
+            "name": self.name,
+            "kind": self.kind,
+            "description": self.description,
+            "backend": dict(self.backend),
+            "effective_flops": self.effective_flops,
+            "memory_bandwidth_Bps": self.memory_bandwidth_Bps,
+            "provenance": dict(self.provenance),
+            "fusion": self.fusion.to_dict(),
+            "cost_model": self.model.to_dict(),
+            "group_spread": dict(sorted(self.group_spread.items())),
+            "cold": {
+                "unit_weight_bytes": _finite_or_none(self.cold_bytes),
+                "model_weight_bytes": _finite_or_none(self.cold_model_bytes),
+            },
+            "layout_correction": {"s_per_byte": self.layout_s_per_byte, **dict(self.correction)},
+            "report": dict(self.report),
+            "trust": dict(self.trust),
+            "measured": [t.to_dict() for t in self.measured.values()],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], *, source: str = "<dict>") -> CalibratedProfile:
+        """Build a profile from a loaded document; ProfileError if it is not one."""
+        if not isinstance(data, Mapping) or data.get("format") != FORMAT:
+            raise ProfileError(f"{source}: not an offloadsim calibrated profile (no 'format: {FORMAT}')")
+        if int(data.get("version", 0)) > _VERSION:
+            raise ProfileError(f"{source}: profile version {data['version']} is newer than this offloadsim")
+        try:
+            timings = [Timing.from_dict(t) for t in data.get("measured", [])]
+            correction = dict(data.get("layout_correction", {}))
+            cold = dict(data.get("cold", {}))
+            return cls(
+                name=str(data["name"]),
+                description=str(data.get("description", "")),
+                backend=dict(data["backend"]),
+                fusion=FusionRules.from_dict(data["fusion"]),
+                model=CostModel.from_dict(data["cost_model"]),
+                effective_flops=float(data["effective_flops"]),
+                memory_bandwidth_Bps=float(data["memory_bandwidth_Bps"]),
+                measured={t.unit.key: t for t in timings},
+                group_spread={str(k): float(v) for k, v in data.get("group_spread", {}).items()},
+                cold_bytes=_inf_if_none(cold.get("unit_weight_bytes")),
+                cold_model_bytes=_inf_if_none(cold.get("model_weight_bytes")),
+                layout_s_per_byte=float(correction.pop("s_per_byte", 0.0)),
+                correction=correction,
+                provenance=dict(data.get("provenance", {})),
+                report=dict(data.get("report", {})),
+                trust=dict(data.get("trust", {})),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ProfileError(
+                f"{source}: malformed calibrated profile ({type(exc).__name__}: {exc})"
+            ) from None
+
+
+def _finite_or_none(value: float) -> float | None:
+    return float(value) if np.isfinite(value) else None
+
+
+def _inf_if_none(value: Any) -> float:
+    return float("inf") if value is None else float(value)
+
+
+def load_profile(path: str | os.PathLike[str]) -> CalibratedProfile:
+    """Read a profile file (JSON, or YAML by suffix); ProfileError if missing or malformed."""
+    path = Path(path)
+    try:
+        text = read_text(path, MAX_DOCUMENT_BYTES)
+    except InputFileError as exc:
+        raise ProfileError(f"cannot read profile {str(path)!r}: it {exc}") from None
+    except UnicodeDecodeError:
+        raise ProfileError(f"cannot read profile {str(path)!r}: not UTF-8 text") from None
+    except OSError as exc:
+        raise ProfileError(f"cannot read profile {str(path)!r}: {exc.strerror or exc}") from None
+    try:
+        if path.suffix in (".yaml", ".yml"):
+            import yaml
+
+            data = yaml.safe_load(text)
+        else:
+            data = json.loads(text)
+    except ValueError as exc:  # json.JSONDecodeError and yaml.YAMLError's parse errors
+        raise ProfileError(f"{path}: not valid {path.suffix.lstrip('.').upper() or 'JSON'}: {exc}") from None
+    except Exception as exc:  # yaml.YAMLError does not derive from ValueError
+        raise ProfileError(f"{path}: cannot parse: {exc}") from None
+    profile = CalibratedProfile.from_dict(data, source=str(path))
+    profile.path = str(path)
+    return profile
+
+
+def find_profile(name: str, search_dirs: Sequence[str | os.PathLike[str]] = ()) -> CalibratedProfile | None:
+    """The calibrated profile ``name``: a file path, or ``NAME.json|.yaml|.yml`` in ``search_dirs``.
+
+    Returns None when nothing matches (so the caller can try built-in
+    profiles); a file that exists but is not a valid profile raises
+    :class:`ProfileError`.
+    """
+    path = profile_path(name, search_dirs)
+    return None if path is None else load_profile(path)
+
+
+def profile_path(name: str, search_dirs: Sequence[str | os.PathLike[str]] = ()) -> Path | None:
+    """The file :func:`find_profile` reads for ``name``, or None when nothing matches."""
+    direct = Path(name)
+    if direct.suffix in _SUFFIXES and direct.is_file():
+        return direct
+    if os.sep in name or (os.altsep and os.altsep in name):
+        return None
+    for folder in search_dirs:
+        for suffix in ("", *_SUFFIXES):
+            candidate = Path(folder) / f"{name}{suffix}"
+            if candidate.suffix in _SUFFIXES and candidate.is_file():
+                return candidate
+    return None
+
+
+def list_profiles(search_dirs: Sequence[str | os.PathLike[str]]) -> dict[str, Path]:
+    """Calibrated profiles in ``search_dirs`` by name (the first directory wins), without loading them fully.
+
+    A file counts when it is JSON or YAML whose ``format`` is this module's :data:`FORMAT`.
+    """
+    found: dict[str, Path] = {}
+    for folder in search_dirs:
+        if not Path(folder).is_dir():
+            continue
+        for path in sorted(Path(folder).iterdir()):
+            if path.suffix not in _SUFFIXES or path.stem in found or not path.is_file():
+                continue
+            try:
+                head = read_head(path, 400)
+            except (OSError, InputFileError):
+                continue
+            if FORMAT in head:
+                found[path.stem] = path
+    return found

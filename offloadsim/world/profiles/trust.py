@@ -1,0 +1,153 @@
+"""How far a calibrated profile can be trusted, and for which models: what calibrate warns and scenarios say.
+
+A calibrated profile is trustworthy for a model when three things hold:
+
+* its timings were quiet enough: the median 95 % CI of the unit medians is
+  within :data:`MAX_NOISE_CI`;
+* its cost model fits its own timings: median error within :data:`MAX_FIT_ERROR`,
+  and, when the accuracy report ran, at least :data:`MIN_HELD_OUT` of the
+  held-out models within ±10 %;
+* the model is made of what was timed: at most :data:`MAX_EXTRAPOLATED` of its
+  work (roofline time) is in units whose op kind the profile never timed, or
+  timed fewer than :data:`MIN_GROUP_TIMINGS` times (:func:`extrapolated`). A
+  profile calibrated on AlexNet and ResNet-18 has timed no depthwise
+  convolution and no SiLU, so it must not be believed on EfficientNet.
+
+The offline calibration tool records this in a profile when it makes one
+(``offloadsim.calibration.trust.assess``); :func:`caveats` is what a scenario
+says about a profile and a model it runs.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from offloadsim.world.profiles.fusion import partition, unit_at
+
+if TYPE_CHECKING:
+    from offloadsim.models.graph import LayerGraph
+    from offloadsim.world.profiles.calibrated import CalibratedProfile
+
+__all__ = [
+    "MAX_EXTRAPOLATED",
+    "MAX_FIT_ERROR",
+    "MAX_NOISE_CI",
+    "MIN_GROUP_TIMINGS",
+    "MIN_HELD_OUT",
+    "caveats",
+    "extrapolated",
+    "profile_issues",
+    "recorded_caveats",
+]
+
+#: At most this share of a model's work may be in op kinds the profile never timed (enough).
+MAX_EXTRAPOLATED = 0.20
+#: A group fitted to fewer timings than this predicts its kind only roughly: counted as not timed.
+MIN_GROUP_TIMINGS = 8
+#: The cost model's median error on its own timings must be within this.
+MAX_FIT_ERROR = 0.15
+#: The median (over units) of the 95 % CI half-width of a unit's median time must be within this.
+MAX_NOISE_CI = 0.05
+#: When the accuracy report ran, at least this share of held-out models must be within ±10 %.
+MIN_HELD_OUT = 0.75
+
+
+def extrapolated(profile: CalibratedProfile, graph: LayerGraph) -> tuple[float, tuple[str, ...]]:
+    """(share of ``graph``'s work in op kinds the profile never timed enough, those kinds).
+
+    A unit counts when its own kind was not timed enough: its prediction came
+    from the op's family (a depthwise convolution from dense ones, SiLU from
+    ReLU), from every unit pooled (``extrapolated``), or from a group fitted
+    to fewer than :data:`MIN_GROUP_TIMINGS` timings (three strided 1×1
+    convolutions say little about ResNet-50's bottlenecks). The share weighs
+    each unit by its roofline time at the profile's sustained rate and memory
+    bandwidth, not by its prediction, which is exactly what cannot be believed.
+
+    >>> from offloadsim.world.profiles.calibrated import CalibratedProfile
+    >>> from offloadsim.world.profiles.cost_model import CostModel, GroupFit
+    >>> from offloadsim.world.profiles.fusion import NO_FUSION
+    >>> from offloadsim.models import get_model
+    >>> pooled_only = CalibratedProfile("p", "", {"name": "numpy"}, NO_FUSION,
+    ...     CostModel({"*": GroupFit((1e-4, 0.0, 0.0, 0.0), 9, 0.0, 1.0)}), 1e9, 1e9)
+    >>> round(extrapolated(pooled_only, get_model("alexnet"))[0], 6)
+    1.0
+    """
+    prediction = profile.predict(graph)
+    rate, bandwidth = profile.effective_flops, profile.memory_bandwidth_Bps
+    total = untimed = 0.0
+    groups: set[str] = set()
+    for positions in partition(graph, profile.fusion):
+        unit = unit_at(graph, positions)
+        work = max(unit.flops / rate, unit.bytes_moved / bandwidth)
+        total += work
+        source = prediction.source[positions[0]]
+        if source == "measured":
+            continue
+        group = source.removeprefix("fitted:")
+        fit = profile.model.groups.get(group)
+        own_kind = group in (unit.group, unit.head.group)
+        if source == "extrapolated" or not own_kind or fit is None or fit.n < MIN_GROUP_TIMINGS:
+            untimed += work
+            groups.add(unit.group)
+    return (untimed / total if total > 0 else 0.0), tuple(sorted(groups))
+
+
+def profile_issues(profile: CalibratedProfile) -> list[str]:
+    """Why ``profile`` cannot be trusted for any model (empty when it can): noise, fit, held-out accuracy."""
+    issues = []
+    noise = profile.provenance.get("noise", {})
+    ci = noise.get("median_ci_pct")
+    if ci is not None and math.isfinite(ci) and ci > MAX_NOISE_CI * 100:
+        issues.append(
+            f"its timings were noisy (median 95% CI of a unit's time ±{ci:.1f}%, over ±{MAX_NOISE_CI:.0%})"
+        )
+    mdape = profile.provenance.get("fit", {}).get("mdape")
+    if mdape is not None and math.isfinite(mdape) and mdape > MAX_FIT_ERROR:
+        issues.append(
+            f"its cost model fits its own timings poorly (median error {mdape:.0%}, over {MAX_FIT_ERROR:.0%})"
+        )
+    held = (profile.report or {}).get("held_out", {})
+    if held.get("models"):
+        fraction = held["within"] / held["models"]
+        if fraction < MIN_HELD_OUT:
+            issues.append(
+                f"only {held['within']} of {held['models']} held-out models were predicted within "
+                f"±{profile.report.get('tolerance_pct', 10):.0f}% (fewer than {MIN_HELD_OUT:.0%})"
+            )
+    return issues
+
+
+def caveats(profile: CalibratedProfile, graphs: Mapping[str, LayerGraph] | Sequence[Any] = ()) -> list[str]:
+    """One line per reason not to trust ``profile`` with the given graphs (``{label: graph}``).
+
+    Profile-wide issues first, then each graph with more than
+    :data:`MAX_EXTRAPOLATED` of its work in op kinds never timed (enough), naming them.
+    """
+    lines = [f"profile {profile.name!r} is not to be trusted: {issue}" for issue in profile_issues(profile)]
+    items = graphs.items() if isinstance(graphs, Mapping) else graphs
+    for label, graph in items:
+        share, kinds = extrapolated(profile, graph)
+        if share > MAX_EXTRAPOLATED:
+            lines.append(_extrapolation_line(profile.name, label, share, kinds))
+    return lines
+
+
+def recorded_caveats(profile: CalibratedProfile) -> list[str]:
+    """:func:`caveats` from the trust record calibrate left in the profile (what calibrate warns)."""
+    record = profile.trust or {}
+    lines = [f"profile {profile.name!r} is not to be trusted: {issue}" for issue in record.get("issues", [])]
+    shares = record.get("extrapolated_pct", {})
+    for label, kinds in record.get("untrusted_for", {}).items():
+        share = shares.get(label, math.nan) / 100
+        lines.append(_extrapolation_line(profile.name, label, share, tuple(kinds)))
+    return lines
+
+
+def _extrapolation_line(name: str, label: str, share: float, kinds: Sequence[str]) -> str:
+    shown = ", ".join(kinds[:4]) + (f" and {len(kinds) - 4} more" if len(kinds) > 4 else "")
+    return (
+        f"profile {name!r} is not to be trusted for {label}: {share:.0%} of its work is in op kinds it "
+        f"never timed, or timed too few times ({shown}); calibrate on this model (--models or --onnx)"
+    )

@@ -1,0 +1,201 @@
+"""A link model and a kind of timed change added from outside the package, as a plug-in would.
+
+The toy link model gives every flow its path's whole bottleneck capacity (no
+sharing at all: an idealised network of dedicated circuits); the toy kind
+takes a node down for a while.  Both register through the public functions
+and a scenario names them.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from offloadsim.engine import simulate
+from offloadsim.scenario import load_scenario_text
+from offloadsim.world.dynamics import (
+    SetNodeUp,
+    SpecReader,
+    WorldChange,
+    register_dynamics,
+    unregister_dynamics,
+)
+from offloadsim.world.links import register_link_model, unregister_link_model
+
+
+class _Circuit:
+    """One transfer of the toy model: its pending event's callbacks read ``live``."""
+
+    __slots__ = ("aborted", "channels", "live", "payload", "sent_bytes")
+
+    def __init__(self, channels: tuple[int, ...], aborted: Callable[[Any], None] | None, payload: Any):
+        self.channels = channels
+        self.aborted = aborted
+        self.payload = payload
+        self.live = True
+        self.sent_bytes = 0.0
+
+
+class DedicatedCircuits:
+    """Every flow at its path's bottleneck, whatever else crosses it (a toy LinkModel)."""
+
+    def __init__(self, env: Any, capacity_bps: Sequence[float]):
+        self.env = env
+        self.capacity_Bps = [c / 8.0 for c in capacity_bps]
+        self.busy_s = [0.0] * len(self.capacity_Bps)
+        self.carried = [0.0] * len(self.capacity_Bps)
+        self.flows: list[set[_Circuit]] = [set() for _ in self.capacity_Bps]
+
+    def start(self, channels, size_bytes, latency_s, callback, payload, sent=None, aborted=None):
+        circuit = _Circuit(channels, aborted, payload)
+        rate = min((self.capacity_Bps[c] for c in channels), default=math.inf)
+        if rate <= 0.0:
+            self.env.timeout(0.0).callbacks.append(lambda _e: aborted and aborted(payload))
+            return circuit
+        for c in channels:
+            self.flows[c].add(circuit)
+        seconds = size_bytes / rate if size_bytes > 0 else 0.0
+
+        def left(_event: Any) -> None:
+            if not circuit.live:
+                return
+            for c in channels:
+                self.flows[c].discard(circuit)
+                self.carried[c] += size_bytes
+                self.busy_s[c] += seconds
+            if sent is not None and size_bytes > 0:
+                sent(payload)
+            self.env.timeout(latency_s).callbacks.append(lambda _e: circuit.live and callback(payload))
+
+        self.env.timeout(seconds).callbacks.append(left)
+        return circuit
+
+    def cancel(self, flow: _Circuit) -> bool:
+        if not flow.live:
+            return False
+        flow.live = False
+        for c in flow.channels:
+            self.flows[c].discard(flow)
+        if flow.aborted is not None:
+            flow.aborted(flow.payload)
+        return True
+
+    def set_capacity(self, channel: int, capacity_bps: float) -> None:
+        self.capacity_Bps[channel] = capacity_bps / 8.0  # circuits already set up keep their rate
+
+    def set_up(self, channel: int, up: bool) -> None:
+        if not up:
+            for flow in list(self.flows[channel]):
+                self.cancel(flow)
+
+    def share_Bps(self, channels: Sequence[int]) -> float:
+        return min((self.capacity_Bps[c] for c in channels), default=math.inf)
+
+    def capacity_Bps_now(self, channel: int) -> float:
+        return self.capacity_Bps[channel]
+
+    def flow_count(self, channel: int) -> int:
+        return len(self.flows[channel])
+
+    def bytes_carried_now(self) -> list[float]:
+        return list(self.carried)
+
+    def capacity_bit_seconds(self, channel: int, t0: float, t1: float) -> float:
+        return self.capacity_Bps[channel] * 8.0 * (t1 - t0)
+
+    def close_statistics(self) -> None:
+        pass
+
+
+@dataclass(frozen=True)
+class Outage:
+    node: str
+    at_s: float
+    for_s: float
+
+
+class NodeOutage:
+    """``{kind: node-outage, node: NAME, at: TIME, for: TIME}``: a node down for a while (a toy kind)."""
+
+    name = "node-outage"
+
+    def parse(self, entry: SpecReader) -> Outage:
+        entry.keys(required=("node", "at", "for"))
+        return Outage(
+            entry.node("node"), entry.quantity("at", "time"), entry.quantity("for", "time", positive=True)
+        )
+
+    def timeline(self, spec: Outage, rng: Any) -> Iterator[tuple[float, WorldChange]]:
+        yield spec.at_s, SetNodeUp(spec.node, False)
+        yield spec.at_s + spec.for_s, SetNodeUp(spec.node, True)
+
+
+@pytest.fixture
+def plugins():
+    register_link_model("dedicated-circuits", DedicatedCircuits)
+    register_dynamics(NodeOutage())
+    yield
+    unregister_link_model("dedicated-circuits")
+    unregister_dynamics("node-outage")
+
+
+# Two phones upload 1 MB each at 1 s over one shared 8 Mbps uplink to the edge (1 ms compute there).
+SCENARIO = """
+name: toy-links
+duration: 10 s
+nodes:
+  phone: {count: 2, tier: device, processor: {speed: 10 GFLOP/s}}
+  ap: {tier: network}
+  edge: {tier: edge, processor: {speed: 100 GFLOP/s, cores: 2}}
+links:
+  - {between: [phone-*, ap], bandwidth: 100 Mbps, latency: 1 ms}
+  - {between: [ap, edge], bandwidth: 8 Mbps, latency: 4 ms}
+applications:
+  job: {stages: [{work: 0.1 GFLOP}], input: 1 MB, output: 0 B}
+workload:
+  - {app: job, sources: phone-*, arrivals: trace, trace: trace.csv}
+policy: {name: fixed, nodes: [edge]}
+"""
+
+
+def run(tmp_path, extra: str, times: str):
+    (tmp_path / "trace.csv").write_text("time,source\n" + times)
+    return simulate(load_scenario_text(SCENARIO + extra, source="<test>", base_dir=tmp_path))
+
+
+def test_a_plug_in_link_model_carries_a_scenario(tmp_path, plugins):
+    times = "1.0,phone-0\n1.0,phone-1\n"
+    shared = run(tmp_path, "", times).tasks["latency"]
+    circuits = run(tmp_path, "network: {model: dedicated-circuits}\n", times).tasks["latency"]
+    # Dedicated: each 1 MB at the 1 MB/s bottleneck, alone: 1 s + 5 ms + 1 ms compute + 5 ms back.
+    assert list(circuits) == pytest.approx([1.0 + 0.005 + 0.001 + 0.005] * 2, rel=1e-12)
+    # Max-min fair: the two share the uplink, so both take twice as long on it.
+    assert list(shared) == pytest.approx([2.0 + 0.005 + 0.001 + 0.005] * 2, rel=1e-9)
+
+
+def test_a_plug_in_kind_of_change_takes_a_node_down_for_a_while(tmp_path, plugins):
+    raw = run(
+        tmp_path,
+        "dynamics: [{kind: node-outage, node: ap, at: 1.5 s, for: 2 s}]\n",
+        "1.0,phone-0\n2.0,phone-1\n4.0,phone-1\n",
+    )
+    tasks = raw.tasks
+    assert list(tasks["status"]) == ["failed", "dropped", "completed"]
+    assert tasks["reason"][0].startswith("link down on the way from phone-0")
+
+
+def test_an_unknown_link_model_is_a_scenario_error(tmp_path):
+    from offloadsim.world import WorldError, build_world
+
+    (tmp_path / "trace.csv").write_text("time,source\n1.0,phone-0\n")
+    scenario = load_scenario_text(
+        SCENARIO + "network: {model: max-mim}\n", source="<test>", base_dir=tmp_path
+    )
+    with pytest.raises(
+        WorldError, match=r"^network.model: unknown link model 'max-mim' \(did you mean 'max-min'\?\)"
+    ):
+        build_world(scenario)

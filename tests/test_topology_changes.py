@@ -1,0 +1,125 @@
+"""A topology that changes: versions, and routes that are never stale."""
+
+from __future__ import annotations
+
+import itertools
+import random
+
+import networkx as nx
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from offloadsim.scenario.model import LinkSpec, NodeSpec
+from offloadsim.world.topology import NoRouteError, Topology
+
+
+def diamond() -> Topology:
+    """phone - ap - {fast, slow} - cloud: two ways from ap to cloud."""
+    nodes = [NodeSpec(n, n, "edge") for n in ("phone", "ap", "fast", "slow", "cloud")]
+    links = [
+        LinkSpec("phone", "ap", 10e6, 10e6, 0.001),
+        LinkSpec("ap", "fast", 10e6, 10e6, 0.002),
+        LinkSpec("fast", "cloud", 10e6, 10e6, 0.002),
+        LinkSpec("ap", "slow", 50e6, 50e6, 0.010),
+        LinkSpec("slow", "cloud", 50e6, 50e6, 0.010),
+    ]
+    return Topology(nodes, links)
+
+
+def test_a_latency_change_moves_the_route_and_bumps_both_versions():
+    topo = diamond()
+    assert topo.route("phone", "cloud").nodes == ("phone", "ap", "fast", "cloud")
+    topo.set_latency(1, 0.050)
+    assert (topo.version, topo.routes_version) == (1, 1)
+    route = topo.route("phone", "cloud")
+    assert route.nodes == ("phone", "ap", "slow", "cloud")
+    assert route.latency_s == pytest.approx(0.021)
+    assert topo.latency_s(1) == 0.050
+
+
+def test_a_capacity_change_bumps_the_version_but_not_the_routes():
+    topo = diamond()
+    before = topo.route("phone", "cloud")
+    heard = []
+    topo.watch(heard.append)
+    topo.set_capacity(topo.channel("ap", "fast"), 1e6)
+    assert (topo.version, topo.routes_version) == (1, 0)
+    after = topo.route("phone", "cloud")
+    assert after.channels == before.channels and after.bottleneck_bps == 1e6
+    assert [(c.what, c.channel, c.value) for c in heard] == [("capacity", 2, 1e6)]
+    topo.set_capacity(2, 1e6)  # no change: no version
+    assert topo.version == 1
+
+
+def test_a_link_down_reroutes_and_back_up_restores():
+    topo = diamond()
+    topo.set_link_up(2, False)
+    assert topo.route("phone", "cloud").nodes == ("phone", "ap", "slow", "cloud")
+    assert not topo.link_up(2) and topo.latency_s(2) == 0.002
+    topo.set_latency(2, 0.001)  # while down: kept for when it is back
+    topo.set_link_up(2, True)
+    assert topo.route("phone", "cloud").latency_s == pytest.approx(0.004)
+
+
+def test_a_node_down_is_unreachable_and_its_links_carry_nothing():
+    topo = diamond()
+    heard = []
+    topo.watch(heard.append)
+    topo.set_node_up("ap", False)
+    assert not topo.reachable("phone", "cloud") and not topo.node_up("ap")
+    with pytest.raises(NoRouteError):
+        topo.route("phone", "cloud")
+    assert heard[-1].what == "node-up" and set(heard[-1].channels) == {0, 1, 2, 3, 6, 7}
+    assert not topo.carries(0) and topo.carries(2)
+    topo.set_node_up("ap", True)
+    assert topo.route("phone", "cloud").nodes == ("phone", "ap", "fast", "cloud")
+
+
+def test_a_fork_starts_from_the_scenario_and_leaves_the_original_alone():
+    topo = diamond()
+    topo.route("phone", "cloud")
+    fork = topo.fork()
+    fork.set_link_up(1, False)
+    assert topo.route("phone", "cloud").nodes == ("phone", "ap", "fast", "cloud")
+    assert topo.version == 0 and fork.version == 1
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), changes=st.integers(1, 30))
+def test_routes_after_any_changes_are_those_of_the_graph_in_force(seed, changes):
+    rng = random.Random(seed)
+    n = 12
+    names = [f"n{i}" for i in range(n)]
+    specs = [NodeSpec(name, name, rng.choice(["device", "edge"])) for name in names]
+    pairs = {(i, i + 1) for i in range(n - 1)} | {tuple(sorted(rng.sample(range(n), 2))) for _ in range(8)}
+    links = [
+        LinkSpec(names[a], names[b], 1e6, 1e6, rng.choice([0.001, 0.002, 0.005])) for a, b in sorted(pairs)
+    ]
+    topo = Topology(specs, links)
+    for _ in range(changes):
+        what = rng.random()
+        if what < 0.4:
+            topo.set_latency(rng.randrange(len(links)), rng.choice([0.001, 0.003, 0.02]))
+        elif what < 0.7:
+            topo.set_link_up(rng.randrange(len(links)), rng.random() < 0.5)
+        else:
+            topo.set_node_up(rng.choice(names), rng.random() < 0.6)
+        for _ in range(3):  # ask between changes, so caches fill and must be dropped
+            a, b = rng.sample(names, 2)
+            if topo.reachable(a, b):
+                topo.route(a, b)
+    live = nx.Graph()
+    live.add_nodes_from(names)
+    for i, link in enumerate(links):
+        if topo.carries(i):
+            live.add_edge(link.a, link.b, latency=topo.latency_s(i))
+    for a in names:
+        for b in names:
+            connected = nx.has_path(live, a, b)
+            assert topo.reachable(a, b) == connected
+            if connected and a != b:
+                best = nx.dijkstra_path_length(live, a, b, weight="latency")
+                route = topo.route(a, b)
+                assert route.latency_s == pytest.approx(best, abs=1e-9)
+                assert all(live.has_edge(u, v) for u, v in itertools.pairwise(route.nodes))

@@ -236,10 +236,16 @@ class NodeMeter:
             return
         watts = self.power_w()
         until = float("inf") if watts <= 0.0 else left / watts
-        tail_left = self.marginal.tail_s - self._tail_s(self.env.now)
-        if self.tail_from >= 0.0 and tail_left > 0.0:  # the draw drops when the tail ends: look again then
+        now = self.env.now
+        tail_left = self.marginal.tail_s - self._tail_s(now)
+        # The draw drops when the tail ends: look again then (unless it ends within the clock's
+        # resolution, where looking again would find the clock where it is, for ever).
+        if self.tail_from >= 0.0 and now + tail_left > now:
             until = min(until, tail_left)
         if until == float("inf"):
+            return
+        if now + until == now:  # the last joules go within the clock's resolution: flat now
+            self._drain()
             return
         self._version += 1
         event = self.env.timeout(max(until, 0.0), self._version)

@@ -23,7 +23,7 @@ from offloadsim.engine.network import link_down
 from offloadsim.engine.processor import refused
 from offloadsim.engine.processor_models import ProcessorLike as Processor
 from offloadsim.engine.tasks import NAN, Task
-from offloadsim.engine.work import Maker, Price, Walk, register_kind
+from offloadsim.engine.work import Maker, Price, Walk, deadline_of, register_kind
 from offloadsim.policies.costs import TOKEN_BYTES, DeviceEnergy
 from offloadsim.scenario.distributions import Dist
 
@@ -50,8 +50,7 @@ class LLMWork:
         cost = app.llm
         assert cost is not None
         spec = app.spec
-        deadline = spec.deadline_s if spec.deadline_s is not None else NAN
-        name = spec.name
+        deadline, name = deadline_of(app), spec.name
         draw_prompt = (spec.prompt_tokens or Dist.fixed(128)).sampler(rng)
         draw_output = (spec.output_tokens or Dist.fixed(64)).sampler(rng)
         extra = _llm_record(apps)

@@ -24,7 +24,17 @@ Task = Any  # offloadsim.engine.tasks.Task
 Processor = Any  # a processor model (offloadsim.engine.processor)
 RunContext = Any  # offloadsim.engine.context.RunContext
 
-__all__ = ["Maker", "Price", "WorkKind", "get_kind", "kind_names", "register_kind", "unregister_kind"]
+__all__ = [
+    "Maker",
+    "Price",
+    "WorkKind",
+    "deadline_of",
+    "get_kind",
+    "kind_names",
+    "register_kind",
+    "size_samplers",
+    "unregister_kind",
+]
 
 #: ``make(task_id, now)``: a new task, drawn from the (application, source) pair's own stream.
 Maker = Callable[[int, float], Task]
@@ -60,6 +70,19 @@ class WorkKind(Protocol):
     def served_as(self, task: Any, app: AppTemplate) -> tuple[Sequence[float], Sequence[float]]:
         """Per-layer work and cut sizes of ``task``'s request served by ``app`` (of this kind) instead."""
         ...
+
+
+def deadline_of(app: AppTemplate) -> float:
+    """The deadline of ``app``'s requests in seconds (NaN: none)."""
+    deadline = app.spec.deadline_s
+    return deadline if deadline is not None else float("nan")
+
+
+def size_samplers(
+    app: AppTemplate, rng: np.random.Generator
+) -> tuple[Callable[[], float], Callable[[], float]]:
+    """Draws of a request's input and output sizes in bytes, in that order, from ``rng``."""
+    return app.spec.input.sampler(rng), app.spec.output.sampler(rng)
 
 
 _KINDS: dict[str, WorkKind] = {}

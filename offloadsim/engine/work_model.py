@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from offloadsim.engine.tasks import NAN, Task
-from offloadsim.engine.work import Maker, Price, Walk, register_kind
+from offloadsim.engine.tasks import Task
+from offloadsim.engine.work import Maker, Price, Walk, deadline_of, register_kind, size_samplers
 
 if TYPE_CHECKING:
     import numpy as np
@@ -35,10 +35,8 @@ class ModelWork:
     ) -> Maker:
         """Tasks with the model's per-layer work; input/output sizes drawn where the scenario draws them."""
         spec = app.spec
-        deadline = spec.deadline_s if spec.deadline_s is not None else NAN
-        name = spec.name
-        draw_input = spec.input.sampler(rng)
-        draw_output = spec.output.sampler(rng)
+        deadline, name = deadline_of(app), spec.name
+        draw_input, draw_output = size_samplers(app, rng)
         flops = app.flops
         fixed_cuts = app.cut_bytes
         assert flops is not None and fixed_cuts is not None

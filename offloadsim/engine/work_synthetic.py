@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from offloadsim.engine.tasks import NAN, Task
-from offloadsim.engine.work import Maker, Price, Walk, register_kind
+from offloadsim.engine.work import Maker, Price, Walk, deadline_of, register_kind, size_samplers
 
 if TYPE_CHECKING:
     import numpy as np
@@ -35,10 +35,8 @@ class SyntheticWork:
     ) -> Maker:
         """Tasks whose per-stage work or seconds and sizes are drawn from ``rng``."""
         spec = app.spec
-        deadline = spec.deadline_s if spec.deadline_s is not None else NAN
-        name = spec.name
-        draw_input = spec.input.sampler(rng)
-        draw_output = spec.output.sampler(rng)
+        deadline, name = deadline_of(app), spec.name
+        draw_input, draw_output = size_samplers(app, rng)
         stages = spec.stages
         works = [s.work.sampler(rng) if s.work is not None else None for s in stages]
         services = [s.service.sampler(rng) if s.service is not None else None for s in stages]

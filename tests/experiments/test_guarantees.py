@@ -198,8 +198,8 @@ def tiny_tmpfs(tmp_path):
 
 def test_a_real_full_disk_is_exit_2_one_line_and_nothing_half_written(cli_main, capsys, tiny, tiny_tmpfs):
     out = tiny_tmpfs / "run"
-    code, _, err = cli(cli_main, capsys, "run", tiny, "--out", out, "--set", "duration=60 s")
-    assert code == 2
+    code, _, err = cli(cli_main, capsys, "run", tiny, "--out", out, "--set", "duration=600 s")
+    assert code == 2  # about 0.5 MB of records for a 64 KiB file system
     one_error_line(err, f"cannot write results to {out}: No space left on device")
     assert everything(tiny_tmpfs) == []
 
@@ -277,17 +277,17 @@ WORK_SWEEP = SWEEP.replace("base: tiny.yaml", "base: work.yaml")
 def test_a_resumed_sweep_reruns_jobs_whose_files_changed(tmp_path):
     (tmp_path / "work.yaml").write_text(WORK_SCENARIO)
     (tmp_path / "sweep.yaml").write_text(WORK_SWEEP)
-    (tmp_path / "work.csv").write_text("work\n1 GFLOP\n")
+    (tmp_path / "work.csv").write_text("work\n0.1 GFLOP\n")
     before = sweep(tmp_path / "sweep.yaml", out=tmp_path / "out", workers=1)
     again = sweep(tmp_path / "sweep.yaml", out=tmp_path / "out", workers=1)
     assert (again.ran, again.reused) == (0, 8)
 
-    (tmp_path / "work.csv").write_text("work\n50 GFLOP\n")
+    (tmp_path / "work.csv").write_text("work\n2 GFLOP\n")  # 20x the work, the phones still stable
     after = sweep(tmp_path / "sweep.yaml", out=tmp_path / "out", workers=1)
     assert (after.ran, after.reused) == (8, 0)
     local = after.metrics["policy"] == "local"
     ratio = after.metrics.loc[local, "latency_mean_s"] / before.metrics.loc[local, "latency_mean_s"]
-    assert (ratio > 10).all()  # 50x the work on the device; reusing the old jobs would give 1
+    assert (ratio > 10).all()  # 20x the work on the device; reusing the old jobs would give 1
     fresh = sweep(tmp_path / "sweep.yaml", out=tmp_path / "fresh", workers=1)
     pd.testing.assert_frame_equal(after.metrics.drop(columns="job"), fresh.metrics.drop(columns="job"))
     [item] = after.manifest["inputs"]

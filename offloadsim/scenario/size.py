@@ -14,13 +14,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from offloadsim.memory import available_bytes, format_bytes
 from offloadsim.scenario.errors import ProblemList
-
-if TYPE_CHECKING:
-    from offloadsim.scenario.arrivals import ArrivalProcess
 
 __all__ = [
     "LINK_BYTES",
@@ -109,7 +106,13 @@ def check_memory(footprint: Footprint, problems: ProblemList, key: str | None = 
     return False
 
 
-def expected_arrivals(process: ArrivalProcess, sources: int, window_s: float) -> float:
+class CountsArrivals(Protocol):
+    """What the estimate needs of an arrival process (any of ``scenario/arrivals``)."""
+
+    def expected_arrivals(self, sources: int, window_s: float) -> float: ...
+
+
+def expected_arrivals(process: CountsArrivals, sources: int, window_s: float) -> float:
     """Arrivals a workload entry makes in ``window_s`` of measured time, by its arrival process.
 
     Poisson and periodic by their mean rate; a closed loop at least once per

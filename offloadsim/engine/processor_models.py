@@ -6,7 +6,9 @@ of work) and decides its service time from its own profile
 (:meth:`ProcessorLike.submit`).  FIFO multi-core (``fifo``,
 :mod:`offloadsim.engine.processor`) is the built-in model; a batching
 processor or a GPU beside a node's CPU is one module defining a factory
-plus one :func:`register_processor_model` call.  The kernel builds each
+plus one :func:`register_processor_model` call (or, from another
+distribution, one entry under the ``offloadsim.processor_models``
+entry-point group naming the factory).  The kernel builds each
 processor with the factory its ``ProcessorSpec.model`` names and holds them
 by ``(node, processor name)``.
 """
@@ -16,12 +18,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
+from offloadsim.plugins import EntryPointGroup, unclaimed
+
 if TYPE_CHECKING:
     import simpy
 
     from offloadsim.world import ProcessorModel, World
 
 __all__ = [
+    "ENTRY_POINT_GROUP",
     "ProcessorFactory",
     "ProcessorLike",
     "get_processor_model",
@@ -81,7 +86,20 @@ class ProcessorLike(Protocol):
 #: Builds one processor of a node from its resolved description in the world.
 ProcessorFactory = Callable[["simpy.Environment", "ProcessorModel"], ProcessorLike]
 
+#: The entry-point group other distributions declare processor models in (each entry names a factory).
+ENTRY_POINT_GROUP = "offloadsim.processor_models"
+
 _MODELS: dict[str, ProcessorFactory] = {}
+
+
+def _add_plugin(entry: Any, factory: Any, origin: str) -> None:
+    """Register one entry point's factory under the entry's name, unless the name is taken."""
+    if unclaimed(_MODELS, entry.name, factory, "processor model"):
+        register_processor_model(entry.name, factory)
+
+
+#: Processor models other distributions declare, read on the first look-up in each process.
+PLUGINS = EntryPointGroup(ENTRY_POINT_GROUP, "processor model", _add_plugin)
 
 
 def register_processor_model(name: str, factory: ProcessorFactory) -> ProcessorFactory:
@@ -97,6 +115,7 @@ def unregister_processor_model(name: str) -> ProcessorFactory | None:
 
 def get_processor_model(name: str) -> ProcessorFactory:
     """The factory registered as ``name``; KeyError naming the known ones otherwise."""
+    PLUGINS.load()
     factory = _MODELS.get(name)
     if factory is None:
         raise KeyError(f"unknown processor model {name!r}; known: {', '.join(sorted(_MODELS))}")
@@ -105,4 +124,5 @@ def get_processor_model(name: str) -> ProcessorFactory:
 
 def processor_model_names() -> tuple[str, ...]:
     """Names of the registered processor models, sorted."""
+    PLUGINS.load()
     return tuple(sorted(_MODELS))

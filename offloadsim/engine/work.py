@@ -5,13 +5,17 @@ A DNN model (chain or DAG), an LLM request and synthetic work are three
 name with :func:`register_kind`.  The world names each application's kind
 (``AppTemplate.kind``); the kernel looks the object up here and never
 branches on what the work is.  A new kind is one module defining the
-object plus one ``register_kind(...)`` call (see docs/architecture.md).
+object plus one ``register_kind(...)`` call (see docs/architecture.md); another
+distribution may instead declare it under the ``offloadsim.work_kinds``
+entry-point group, which every process reads on its first look-up.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
+
+from offloadsim.plugins import EntryPointGroup, named_object
 
 if TYPE_CHECKING:
     import numpy as np
@@ -25,6 +29,7 @@ Processor = Any  # a processor model (offloadsim.engine.processor)
 RunContext = Any  # offloadsim.engine.context.RunContext
 
 __all__ = [
+    "ENTRY_POINT_GROUP",
     "Maker",
     "Price",
     "WorkKind",
@@ -85,7 +90,21 @@ def size_samplers(
     return app.spec.input.sampler(rng), app.spec.output.sampler(rng)
 
 
+#: The entry-point group other distributions declare kinds of work in (a kind object, or its class).
+ENTRY_POINT_GROUP = "offloadsim.work_kinds"
+
 _KINDS: dict[str, WorkKind] = {}
+
+
+def _add_plugin(entry: Any, loaded: Any, origin: str) -> None:
+    """Register one entry point's kind (a class is instantiated), unless its name is taken."""
+    kind = named_object(entry, loaded, _KINDS, "kind of work")
+    if kind is not None:
+        register_kind(kind)
+
+
+#: Kinds of work other distributions declare, read on the first look-up in each process.
+PLUGINS = EntryPointGroup(ENTRY_POINT_GROUP, "kind of work", _add_plugin)
 
 
 def register_kind(kind: WorkKind) -> WorkKind:
@@ -101,6 +120,7 @@ def unregister_kind(name: str) -> WorkKind | None:
 
 def get_kind(name: str) -> WorkKind:
     """The kind registered as ``name``; KeyError naming the known ones otherwise."""
+    PLUGINS.load()
     kind = _KINDS.get(name)
     if kind is None:
         raise KeyError(f"unknown kind of work {name!r}; known: {', '.join(sorted(_KINDS))}")
@@ -109,4 +129,5 @@ def get_kind(name: str) -> WorkKind:
 
 def kind_names() -> tuple[str, ...]:
     """Names of the registered kinds, sorted."""
+    PLUGINS.load()
     return tuple(sorted(_KINDS))

@@ -16,11 +16,10 @@ import importlib
 import inspect
 import types
 import typing
-import warnings
 from collections.abc import Callable, Mapping
-from importlib.metadata import EntryPoint, entry_points
 from typing import Any, NamedTuple, cast
 
+from offloadsim.plugins import EntryPointGroup, PluginSkipped, PluginWarning
 from offloadsim.policies.base import Policy
 from offloadsim.policies.params import ParamKind, is_sequence_origin
 from offloadsim.suggest import did_you_mean
@@ -85,7 +84,7 @@ class UnknownPolicyError(KeyError):
         return str(self.args[0]) if self.args else ""
 
 
-class PolicyPluginWarning(UserWarning):
+class PolicyPluginWarning(PluginWarning):
     """A third-party policy plug-in could not be loaded and was skipped."""
 
 
@@ -130,8 +129,8 @@ class PolicyInfo:
 
 # Policies registered in this process (the shipped ones, and any a user registers).
 _REGISTERED: dict[str, PolicyInfo] = {}
-# Policies from entry points; None until first looked up.
-_PLUGINS: dict[str, PolicyInfo] | None = None
+# Policies from entry points (filled by PLUGINS on first look-up).
+_PLUGINS: dict[str, PolicyInfo] = {}
 
 
 def register_policy(name: str) -> Callable[[Any], Any]:
@@ -170,8 +169,8 @@ def unregister_policy(name: str) -> PolicyInfo | None:
 
 def clear_policy_cache() -> None:
     """Forget the plug-ins found so far; the next look-up reads the entry points again."""
-    global _PLUGINS
-    _PLUGINS = None
+    _PLUGINS.clear()
+    PLUGINS.forget()
 
 
 def available_policies() -> dict[str, PolicyInfo]:
@@ -181,9 +180,9 @@ def available_policies() -> dict[str, PolicyInfo]:
     ['cloud', 'dads', 'edge']
     """
     _load_builtins()
-    plugins = _load_plugins()
+    PLUGINS.load()
     table = dict(_REGISTERED)
-    for name, info in plugins.items():
+    for name, info in _PLUGINS.items():
         table.setdefault(name, info)
     return table
 
@@ -492,48 +491,20 @@ def _load_builtins() -> None:
         importlib.import_module(module)
 
 
-def _load_plugins() -> dict[str, PolicyInfo]:
-    global _PLUGINS
-    if _PLUGINS is None:
-        found: dict[str, PolicyInfo] = {}
-        for ep in entry_points(group=ENTRY_POINT_GROUP):
-            info = _load_entry_point(ep, found)
-            if info is not None:
-                found[info.name] = info
-        _PLUGINS = found
-    return _PLUGINS
-
-
-def _distribution(ep: EntryPoint) -> str:
-    dist = ep.dist
-    if dist is None:
-        return "an unknown distribution"
-    return f"{dist.name} {dist.version}"
-
-
-def _load_entry_point(ep: EntryPoint, found: Mapping[str, PolicyInfo]) -> PolicyInfo | None:
-    """Load one plug-in; warn and return None if it cannot be used."""
-    origin = _distribution(ep)
-    where = f"policy plug-in {ep.name!r} ({ep.value}) from distribution {origin}"
-    try:
-        factory = ep.load()
-        info = build_info(ep.name, factory, origin)
-    except Exception as exc:  # a broken plug-in must not take the simulator down
-        _warn(f"could not load {where}; it is skipped: {type(exc).__name__}: {exc}")
-        return None
-    registered = _REGISTERED.get(ep.name)
+def _add_plugin(entry: Any, factory: Any, origin: str) -> None:
+    """Register one entry point's policy, unless its name is taken."""
+    info = build_info(entry.name, factory, origin)
+    registered = _REGISTERED.get(entry.name)
     if registered is not None and registered.factory is factory:
         # The plug-in also registered itself on import: keep that entry, note where it came from.
-        _REGISTERED[ep.name] = dataclasses.replace(registered, origin=origin)
-        return None
+        _REGISTERED[entry.name] = dataclasses.replace(registered, origin=origin)
+        return
     if registered is not None:
-        _warn(f"{where} is ignored: the name is taken by {_describe(registered.factory)}")
-        return None
-    if ep.name in found:
-        _warn(f"{where} is ignored: {found[ep.name].origin} already provides a policy of that name")
-        return None
-    return info
+        raise PluginSkipped(f"the name is taken by {_describe(registered.factory)}")
+    if entry.name in _PLUGINS:
+        raise PluginSkipped(f"{_PLUGINS[entry.name].origin} already provides a policy of that name")
+    _PLUGINS[entry.name] = info
 
 
-def _warn(message: str) -> None:
-    warnings.warn(f"offloadsim: {message}", PolicyPluginWarning, stacklevel=5)
+#: Policies other distributions declare, read on the first look-up in each process.
+PLUGINS = EntryPointGroup(ENTRY_POINT_GROUP, "policy", _add_plugin, PolicyPluginWarning)

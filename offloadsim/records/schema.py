@@ -15,14 +15,14 @@ run) or, for a value only the engine knows, the engine's
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from importlib.metadata import entry_points
 from typing import Any, Literal
 
 import numpy as np
+
+from offloadsim.plugins import EntryPointGroup
 
 __all__ = [
     "Column",
@@ -159,28 +159,22 @@ STAGES: tuple[Column, ...] = (
 ENTRY_POINT_GROUP = "offloadsim.record_columns"
 
 _added: dict[str, Column] = {}  # task columns registered by plug-ins, after TASKS in file order
-_PLUGINS_LOADED = [False]
+
+
+def _add_plugin(entry: Any, col: Any, origin: str) -> None:
+    """Register one entry point's column, unless it registered itself on import."""
+    if _added.get(col.name) is not col:
+        register_task_column(col)
+
+
+#: Record columns other distributions declare, read on the first look-up in each process.
+PLUGINS = EntryPointGroup(ENTRY_POINT_GROUP, "record column", _add_plugin)
 
 
 def task_columns() -> tuple[Column, ...]:
     """Every per-task column: :data:`TASKS` then any a plug-in registered (entry points load on first use)."""
-    if not _PLUGINS_LOADED[0]:
-        _load_entry_points()
+    PLUGINS.load()
     return (*TASKS, *_added.values())
-
-
-def _load_entry_points() -> None:
-    _PLUGINS_LOADED[0] = True
-    for entry in entry_points(group=ENTRY_POINT_GROUP):
-        try:
-            col = entry.load()
-            if col.name not in _added:
-                register_task_column(col)
-        except Exception as error:  # a broken plug-in must not break every run
-            shown = f"{entry.dist.name} {entry.dist.version}" if entry.dist else "an unknown distribution"
-            warnings.warn(
-                f"record column plug-in {entry.name!r} from {shown} failed to load: {error}", stacklevel=3
-            )
 
 
 def columns_of(table: str) -> tuple[Column, ...]:

@@ -5,7 +5,9 @@ A link model is a factory ``(env, capacity_bps) -> LinkModel`` (see
 environment and ``capacity_bps`` the scenario capacity of every directed
 channel.  ``max-min`` (max-min fair sharing, the engine's
 :class:`~offloadsim.engine.network.FlowNetwork`) is built in; a plug-in adds
-one with :func:`register_link_model`.  The world checks the scenario's name
+one with :func:`register_link_model`, or, from another distribution, under
+the ``offloadsim.link_models`` entry-point group (each entry names a
+factory; read on first look-up in every process).  The world checks the scenario's name
 here, so a typo is a scenario error, and the engine builds the model.
 """
 
@@ -14,10 +16,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from offloadsim.plugins import EntryPointGroup, unclaimed
 from offloadsim.suggest import did_you_mean
 
 __all__ = [
     "BUILTIN_LINK_MODEL",
+    "ENTRY_POINT_GROUP",
     "LinkModelFactory",
     "link_model",
     "link_model_names",
@@ -30,7 +34,20 @@ LinkModelFactory = Callable[[Any, Sequence[float]], Any]
 #: The engine's own model; its factory is the engine's (None here: the world does not import the engine).
 BUILTIN_LINK_MODEL = "max-min"
 
+#: The entry-point group other distributions declare link models in (each entry names a factory).
+ENTRY_POINT_GROUP = "offloadsim.link_models"
+
 _MODELS: dict[str, LinkModelFactory | None] = {BUILTIN_LINK_MODEL: None}
+
+
+def _add_plugin(entry: Any, factory: Any, origin: str) -> None:
+    """Register one entry point's factory under the entry's name, unless the name is taken."""
+    if unclaimed(_MODELS, entry.name, factory, "link model"):
+        _MODELS[entry.name] = factory
+
+
+#: Link models other distributions declare, read on the first look-up in each process.
+PLUGINS = EntryPointGroup(ENTRY_POINT_GROUP, "link model", _add_plugin)
 
 
 def register_link_model(name: str, factory: LinkModelFactory) -> None:
@@ -49,11 +66,13 @@ def unregister_link_model(name: str) -> None:
 
 def link_model_names() -> list[str]:
     """Every registered link model's name, sorted."""
+    PLUGINS.load()
     return sorted(_MODELS)
 
 
 def link_model(name: str) -> LinkModelFactory | None:
     """The factory registered as ``name`` (None: the built-in max-min model); KeyError names the choices."""
+    PLUGINS.load()
     if name not in _MODELS:
         hint = did_you_mean(name, _MODELS)
         raise KeyError(f"unknown link model {name!r}{hint}; expected one of {', '.join(link_model_names())}")

@@ -139,7 +139,7 @@ def test_an_entry_point_column_reaches_pool_workers(tmp_path, monkeypatch):
     )
     monkeypatch.syspath_prepend(str(site))
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(site), os.environ.get("PYTHONPATH", "")]))
-    monkeypatch.setattr(schema, "_PLUGINS_LOADED", [False])
+    monkeypatch.setattr(schema.PLUGINS, "loaded", False)
     try:
         assert schema.column("slack") is not None  # loaded here on first use
         result = compare(SCENARIO, ["local", "edge"], replications=2, workers=2, overrides=SHORT)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import pytest
 
 import offloadsim
+from offloadsim import plugins
 from offloadsim.scenario import ScenarioError, load_scenario_text, scenario_json_schema
 from offloadsim.scenario.arrivals import (
     ArrivalProcess,
@@ -151,11 +152,13 @@ class _EntryPoint:
 def test_an_installed_plugin_is_found_through_its_entry_point(monkeypatch):
     found = [_EntryPoint("burst", Burst), _EntryPoint("broken", ImportError("no module named toy"))]
     monkeypatch.setattr(
-        registry, "entry_points", lambda group: found if group == "offloadsim.arrivals" else []
+        plugins, "entry_points", lambda group: found if group == "offloadsim.arrivals" else []
     )
-    monkeypatch.setattr(registry, "_PLUGINS_LOADED", [False])
+    monkeypatch.setattr(registry.PLUGINS, "loaded", False)
     try:
-        with pytest.warns(UserWarning, match="'broken' from an unknown distribution failed to load"):
+        with pytest.warns(
+            plugins.PluginWarning, match="'broken' from an unknown distribution; it is skipped"
+        ):
             assert arrival_kinds()[-1] == "burst"
         assert load_scenario_text(SCENARIO).workload[0].arrivals.kind == "burst"
     finally:

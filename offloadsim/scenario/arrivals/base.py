@@ -14,15 +14,14 @@ warning naming its distribution, never a crash.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
-from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
 import numpy as np
 
+from offloadsim.plugins import EntryPointGroup, PluginSkipped
 from offloadsim.scenario.errors import ProblemList
 from offloadsim.scenario.keys import Key, declared_keys
 
@@ -146,7 +145,6 @@ class ArrivalProcess:
 
 _PROCESSES: dict[str, type[ArrivalProcess]] = {}
 _VERSION = [0]
-_PLUGINS_LOADED = [False]
 
 
 def register_arrival_process(process: type[ArrivalProcess]) -> type[ArrivalProcess]:
@@ -179,21 +177,23 @@ def unregister_arrival_process(kind: str) -> type[ArrivalProcess] | None:
     return process
 
 
+def _add_plugin(entry: Any, process: Any, origin: str) -> None:
+    """Register one entry point's process class, unless its kind is taken."""
+    taken = _PROCESSES.get(process.kind)
+    if taken is process:
+        return  # it registered itself on import
+    if taken is not None:
+        raise PluginSkipped(f"arrivals: {process.kind} is taken by {taken.__module__}.{taken.__qualname__}")
+    register_arrival_process(process)
+
+
+#: Arrival processes other distributions declare, read on the first look-up in each process.
+PLUGINS = EntryPointGroup(ENTRY_POINT_GROUP, "arrival process", _add_plugin)
+
+
 def _processes() -> dict[str, type[ArrivalProcess]]:
     """The registry, with the entry-point plug-ins loaded on first use."""
-    if not _PLUGINS_LOADED[0]:
-        _PLUGINS_LOADED[0] = True
-        for entry in entry_points(group=ENTRY_POINT_GROUP):
-            try:
-                process = entry.load()
-                if process.kind not in _PROCESSES:
-                    register_arrival_process(process)
-            except Exception as error:  # a broken plug-in must not break every scenario
-                shown = f"{entry.dist.name} {entry.dist.version}" if entry.dist else "an unknown distribution"
-                warnings.warn(
-                    f"arrival process plug-in {entry.name!r} from {shown} failed to load: {error}",
-                    stacklevel=2,
-                )
+    PLUGINS.load()
     return _PROCESSES
 
 

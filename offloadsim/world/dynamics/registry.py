@@ -2,7 +2,9 @@
 
 ``link-schedule`` is built in; a new kind is one module defining a
 :class:`~offloadsim.world.dynamics.base.DynamicsKind` plus one
-:func:`register_dynamics` call (a plug-in makes it from its own package).
+:func:`register_dynamics` call (a plug-in makes it from its own package, or
+declares the kind under the ``offloadsim.dynamics`` entry-point group, which
+every process reads on its first look-up).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from offloadsim.plugins import EntryPointGroup, named_object
 from offloadsim.scenario.errors import describe
 from offloadsim.suggest import did_you_mean
 from offloadsim.world.dynamics.base import Dynamics, DynamicsError, DynamicsKind, SpecReader
@@ -18,9 +21,30 @@ from offloadsim.world.dynamics.link_schedule import LinkSchedule
 if TYPE_CHECKING:
     from offloadsim.scenario.model import Scenario
 
-__all__ = ["dynamics_kinds", "parse_dynamics", "register_dynamics", "unregister_dynamics"]
+__all__ = [
+    "ENTRY_POINT_GROUP",
+    "dynamics_kind",
+    "dynamics_kinds",
+    "parse_dynamics",
+    "register_dynamics",
+    "unregister_dynamics",
+]
+
+#: The entry-point group other distributions declare kinds of timed change in (a kind, or its class).
+ENTRY_POINT_GROUP = "offloadsim.dynamics"
 
 _KINDS: dict[str, DynamicsKind] = {}
+
+
+def _add_plugin(entry: Any, loaded: Any, origin: str) -> None:
+    """Register one entry point's kind (a class is instantiated), unless its name is taken."""
+    kind = named_object(entry, loaded, _KINDS, "kind of dynamics")
+    if kind is not None:
+        register_dynamics(kind)
+
+
+#: Kinds of timed change other distributions declare, read on the first look-up in each process.
+PLUGINS = EntryPointGroup(ENTRY_POINT_GROUP, "kind of dynamics", _add_plugin)
 
 
 def register_dynamics(kind: DynamicsKind) -> None:
@@ -37,7 +61,14 @@ def unregister_dynamics(name: str) -> None:
 
 def dynamics_kinds() -> list[str]:
     """Names of the registered kinds, sorted."""
+    PLUGINS.load()
     return sorted(_KINDS)
+
+
+def dynamics_kind(name: str) -> DynamicsKind | None:
+    """The kind registered as ``name``, or None."""
+    PLUGINS.load()
+    return _KINDS.get(name)
 
 
 def parse_dynamics(entries: tuple[Mapping[str, Any], ...], scenario: Scenario) -> tuple[Dynamics, ...]:
@@ -50,9 +81,9 @@ def parse_dynamics(entries: tuple[Mapping[str, Any], ...], scenario: Scenario) -
         name = entry.get("kind")
         if name is None:
             raise DynamicsError(f"{path}.kind: missing (required); one of {', '.join(dynamics_kinds())}")
-        kind = _KINDS.get(name) if isinstance(name, str) else None
+        kind = dynamics_kind(name) if isinstance(name, str) else None
         if kind is None:
-            hint = did_you_mean(name, _KINDS) if isinstance(name, str) else ""
+            hint = did_you_mean(name, dynamics_kinds()) if isinstance(name, str) else ""
             known = ", ".join(dynamics_kinds())
             shown = repr(name) if isinstance(name, str) else describe(name)
             raise DynamicsError(f"{path}.kind: unknown kind {shown}{hint}; expected one of {known}")

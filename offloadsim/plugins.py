@@ -1,0 +1,146 @@
+"""Plug-ins from other distributions: every registry's entry-point group, loaded once, lazily, the same way.
+
+A registry (policies, arrival processes, record columns, link models,
+kinds of timed change, processor models, kinds of work) keeps the entries
+registered in this process and declares one :class:`EntryPointGroup` for
+what other distributions provide.  The group is read on the registry's
+first look-up, in every process that looks (pool workers of ``compare``
+and ``sweep --workers N`` start fresh and see only entry points, not
+registrations made in the parent).  A plug-in that fails to load, or whose
+name is taken, is a warning naming the plug-in and its distribution, and
+is skipped: one broken package must not stop every run.
+:data:`GROUPS` lists the groups of the registries imported so far.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Mapping
+from importlib import metadata
+from typing import Any
+
+__all__ = [
+    "GROUPS",
+    "EntryPointGroup",
+    "PluginSkipped",
+    "PluginWarning",
+    "instance",
+    "named_object",
+    "origin_of",
+    "same_plugin",
+    "unclaimed",
+]
+
+#: Every entry-point group offloadsim reads, by group name, as registries declare them.
+GROUPS: dict[str, EntryPointGroup] = {}
+
+
+class PluginWarning(UserWarning):
+    """A plug-in could not be loaded, or was ignored, and is skipped."""
+
+
+class PluginSkipped(Exception):
+    """Raised by a registry's ``add`` to skip a loaded plug-in with a reason (e.g. its name is taken)."""
+
+
+def entry_points(group: str) -> Any:
+    """The installed entry points of ``group`` (a seam tests can replace)."""
+    return metadata.entry_points(group=group)
+
+
+def origin_of(entry: Any) -> str:
+    """``"<distribution> <version>"`` of an entry point, as listings and warnings name it."""
+    dist = getattr(entry, "dist", None)
+    return f"{dist.name} {dist.version}" if dist is not None else "an unknown distribution"
+
+
+#: ``add(entry, loaded, origin)``: register what one entry point named; raise to skip it.
+Add = Callable[[Any, Any, str], None]
+
+
+class EntryPointGroup:
+    """One entry-point group of one registry: read once, on first use, each entry handed to ``add``.
+
+    ``what`` names a plug-in of the group in messages (``"link model"``).
+    ``add`` registers the loaded object; it raises :class:`PluginSkipped`
+    to leave it out with a reason, and any other exception counts as a
+    failure to load.
+    """
+
+    def __init__(self, group: str, what: str, add: Add, warning: type[Warning] = PluginWarning):
+        self.group = group
+        self.what = what
+        self._add = add
+        self.warning = warning
+        self.loaded = False
+        GROUPS[group] = self
+
+    def load(self) -> None:
+        """Read the group's entry points unless done already in this process."""
+        if self.loaded:
+            return
+        self.loaded = True  # first, so that a plug-in looking itself up while loading does not recurse
+        for entry in entry_points(self.group):
+            where = _where(self.what, entry)
+            try:
+                loaded = entry.load()
+            except Exception as error:  # a broken plug-in must not take the simulator down
+                self._warn(f"could not load {where}; it is skipped: {type(error).__name__}: {error}")
+                continue
+            try:
+                self._add(entry, loaded, origin_of(entry))
+            except PluginSkipped as reason:
+                self._warn(f"{where} is ignored: {reason}")
+            except Exception as error:
+                self._warn(f"could not load {where}; it is skipped: {type(error).__name__}: {error}")
+
+    def forget(self) -> None:
+        """The next look-up reads the entry points again (tests, and after installing a plug-in)."""
+        self.loaded = False
+
+    def _warn(self, message: str) -> None:
+        warnings.warn(f"offloadsim: {message}", self.warning, stacklevel=4)
+
+
+def _where(what: str, entry: Any) -> str:
+    """``link model plug-in 'x' (pkg.mod:obj) from distribution pkg 0.1``: a plug-in, named for messages."""
+    value = getattr(entry, "value", None)
+    target = f" ({value})" if value else ""
+    dist = "from distribution " if getattr(entry, "dist", None) is not None else "from "
+    return f"{what} plug-in {entry.name!r}{target} {dist}{origin_of(entry)}"
+
+
+def instance(loaded: Any) -> Any:
+    """What an entry point names, as an object: a class is instantiated without arguments."""
+    return loaded() if isinstance(loaded, type) else loaded
+
+
+def same_plugin(registered: Any, loaded: Any) -> bool:
+    """Whether ``loaded`` is what is registered already (the plug-in registered itself on import)."""
+    return registered is loaded or (
+        not isinstance(loaded, type) and not callable(registered) and type(registered) is type(loaded)
+    )
+
+
+def unclaimed(table: Mapping[str, Any], name: str, loaded: Any, what: str) -> bool:
+    """Whether ``loaded`` should be registered as ``name`` in ``table``.
+
+    False when it is there already (it registered itself on import); raises
+    :class:`PluginSkipped` when another ``what`` holds the name.
+    """
+    if name not in table:
+        return True
+    if same_plugin(table[name], loaded):
+        return False
+    raise PluginSkipped(f"a {what} named {name!r} is already registered")
+
+
+def named_object(entry: Any, loaded: Any, table: Mapping[str, Any], what: str) -> Any | None:
+    """The named object (a kind) an entry point gives, to register; None if it is registered already.
+
+    A class is instantiated; the object's ``name`` must be the entry's.
+    """
+    obj = instance(loaded)
+    if obj.name != entry.name:
+        raise PluginSkipped(f"the {what} it names is called {obj.name!r}, not {entry.name!r}")
+    return obj if unclaimed(table, obj.name, obj, what) else None

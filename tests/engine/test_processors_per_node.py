@@ -1,0 +1,126 @@
+"""Several processors per node, from the scenario: a plan names one, and its own profile prices the stage.
+
+A node with a CPU (cortex-a76) and a GPU (t4) runs AlexNet whole; the
+``fixed`` policy names the processor.  Each task's compute time is the sum
+of AlexNet's per-layer times on the named processor's profile, looked up
+here straight from the profile, and the two differ by far.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from offloadsim.engine import EngineError, simulate
+from offloadsim.models import get_model
+from offloadsim.scenario import PolicySpec, ScenarioError, load_scenario_text
+from offloadsim.world import build_world
+from offloadsim.world.profiles import get_profile, profile_search_path
+
+SCENARIO = """
+name: two-processors
+duration: 10 s
+nodes:
+  box:
+    tier: edge
+    processors:
+      cpu: {profile: cortex-a76, cores: 1}
+      gpu: {profile: t4, cores: 1, model: fifo}
+applications:
+  classify: {model: alexnet, input: 150 KB, output: 4 KB}
+workload:
+  - {app: classify, sources: box, arrivals: trace, trace: trace.csv}
+policy: {name: fixed, node: box, processors: [gpu]}
+"""
+
+
+@pytest.fixture
+def scenario(tmp_path):
+    (tmp_path / "trace.csv").write_text("time\n1\n5\n")
+    return load_scenario_text(SCENARIO, source="two.yaml", base_dir=tmp_path)
+
+
+def _profile_seconds(profile: str) -> float:
+    return float(sum(get_profile(profile, profile_search_path(None)).layer_seconds(get_model("alexnet"))))
+
+
+def test_the_scenario_declares_both_processors_the_first_is_the_default(scenario):
+    box = scenario.node("box")
+    assert [(p.name, p.profile, p.path) for p in box.processors] == [
+        ("cpu", "cortex-a76", "processors.cpu"),
+        ("gpu", "t4", "processors.gpu"),
+    ]
+    world = build_world(scenario)
+    assert [p.spec.name for p in world.processors_of("box")] == ["cpu", "gpu"]
+    assert world.processor("box").spec.name == "cpu"
+
+
+@pytest.mark.parametrize(("name", "profile"), [("gpu", "t4"), ("cpu", "cortex-a76")])
+def test_the_named_processor_runs_the_stage_priced_by_its_own_profile(scenario, name, profile):
+    policy = PolicySpec("fixed", {"node": "box", "processors": [name]})
+    tasks = simulate(scenario, policy=policy).tasks
+    assert list(tasks["status"]) == ["completed", "completed"]
+    assert list(tasks["compute_time"]) == pytest.approx([_profile_seconds(profile)] * 2, rel=1e-12)
+
+
+def test_the_gpu_and_the_cpu_price_alexnet_differently(scenario):
+    assert _profile_seconds("cortex-a76") > 10 * _profile_seconds("t4")
+
+
+def test_no_processor_named_runs_on_the_first(scenario):
+    tasks = simulate(scenario, policy=PolicySpec("fixed", {"node": "box"})).tasks
+    assert list(tasks["compute_time"]) == pytest.approx([_profile_seconds("cortex-a76")] * 2, rel=1e-12)
+
+
+def test_a_plan_naming_a_processor_the_node_lacks_is_a_one_line_error(scenario):
+    with pytest.raises(EngineError, match="named processor 'npu' at 'box', which has 'cpu', 'gpu'"):
+        simulate(scenario, policy=PolicySpec("fixed", {"node": "box", "processors": ["npu"]}))
+
+
+def test_the_fixed_policy_needs_one_processor_per_node(scenario):
+    with pytest.raises(EngineError, match=r"processors must name one per node \(1\), got 2"):
+        simulate(scenario, policy=PolicySpec("fixed", {"node": "box", "processors": ["cpu", "gpu"]}))
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (
+            ("model: fifo}", "model: fifoo}"),
+            r"^two.yaml: nodes.box.processors.gpu.model: unknown processor model 'fifoo' "
+            r"\(did you mean 'fifo'\?\); known: fifo",
+        ),
+        (
+            ("output: 4 KB}", "output: 4 KB, kind: modle}"),
+            r"^two.yaml: applications.classify.kind: unknown kind of work 'modle' \(did you mean 'model'\?\)",
+        ),
+        (
+            ("output: 4 KB}", "output: 4 KB, kind: llm}"),
+            r"applications.classify.kind: 'llm' does not fit this application, which is a model",
+        ),
+        (
+            ("profile: t4,", "profile: a10,"),
+            r"nodes.box.processors.gpu.profile: unknown profile 'a10' \(did you mean 'a100'\?\)",
+        ),
+    ],
+)
+def test_a_bad_processor_model_kind_or_profile_names_its_key_path(tmp_path, edit, message):
+    (tmp_path / "trace.csv").write_text("time\n1\n")
+    with pytest.raises((EngineError, ScenarioError), match=message):
+        simulate(load_scenario_text(SCENARIO.replace(*edit), source="two.yaml", base_dir=tmp_path))
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (
+            ("    processors:\n", "    processor: {speed: 1 GFLOP/s}\n    processors:\n"),
+            "nodes.box.processors: give either 'processor' (one) or 'processors' (several by name), not both",
+        ),
+        (("      gpu: {", "      g/pu: {"), "processor name 'g/pu' may contain only letters"),
+        (("    tier: edge\n", "    tier: network\n"), "remove 'processors' or change 'tier'"),
+    ],
+)
+def test_a_bad_processors_entry_is_a_scenario_error(tmp_path, edit, message):
+    (tmp_path / "trace.csv").write_text("time\n1\n")
+    with pytest.raises(ScenarioError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        load_scenario_text(SCENARIO.replace(*edit), source="two.yaml", base_dir=tmp_path)

@@ -41,7 +41,7 @@ def connect(topology: Topology, network: LinkModel, changed: Callable[[Change], 
     def heard(change: Change) -> None:
         if change.what == "capacity":
             network.set_capacity(change.channel, change.value)
-        else:
+        elif change.what != "loss":  # a loss probability is recorded, not applied to the flows
             for channel in change.channels:  # a link or node went down or came back
                 network.set_up(channel, topology.carries(channel // 2))
         changed(change)

@@ -127,7 +127,7 @@ class Simulation:
     def _world_changed(self, change: Change) -> None:
         """The run's topology changed: the caches built on it go (plans compiled over old routes)."""
         self.view.topology_version = self.topology.version
-        if change.what == "capacity":
+        if change.what in ("capacity", "loss"):
             return  # routes and their latencies stand; rates are read live
         self._compiled.clear()
         self.view.forget_routes()

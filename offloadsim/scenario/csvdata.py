@@ -1,4 +1,4 @@
-"""Read the CSV files a scenario points to: empirical samples and arrival traces.
+"""Read the CSV files a scenario points to: empirical samples, arrival traces and time series.
 
 Errors name the file as the scenario wrote it and the line, so the loader
 can prefix the scenario key: ``workload[0].trace: trace.csv, line 7: ...``.
@@ -9,14 +9,15 @@ from __future__ import annotations
 import csv
 import io
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from offloadsim.bounded_read import MAX_TABLE_BYTES, InputFileError, read_text
 from offloadsim.scenario.errors import describe
 from offloadsim.scenario.units import QUANTITIES, UnitError, parse_quantity
+from offloadsim.suggest import did_you_mean
 
-__all__ = ["CsvProblem", "read_samples", "read_trace"]
+__all__ = ["CsvProblem", "read_samples", "read_series", "read_trace"]
 
 
 class CsvProblem(ValueError):
@@ -75,6 +76,58 @@ def read_trace(path: Path, shown: str) -> list[tuple[float, str | None, int]]:
     if not out:
         raise CsvProblem(f"{shown}: no rows after the header")
     return out
+
+
+def read_series(
+    path: Path, shown: str, kinds: Mapping[str, str]
+) -> tuple[tuple[str, ...], list[tuple[int, float, tuple[float, ...]]]]:
+    r"""A time series: a ``time`` column and some of the value columns ``kinds`` names (their unit kinds).
+
+    Returns the value columns the header gives (in ``kinds``' order) and
+    ``(line, time_s, values)`` rows.  Times strictly increase; every cell is
+    a non-negative number in SI units, or a string with a unit of its kind.
+    An unknown column is refused (with a did-you-mean).
+
+    >>> import tempfile, pathlib
+    >>> file = pathlib.Path(tempfile.mkdtemp()) / "rate.csv"
+    >>> _ = file.write_text("time,bandwidth\n0,5 Mbps\n2.5,1e6\n")
+    >>> read_series(file, "rate.csv", {"bandwidth": "bandwidth", "latency": "time"})
+    (('bandwidth',), [(2, 0.0, (5000000.0,)), (3, 2.5, (1000000.0,))])
+    """
+    rows = _rows(path, shown)
+    header = next(rows, None)
+    wanted = f"a header row with a 'time' column and some of {', '.join(kinds)}"
+    if header is None:
+        raise CsvProblem(f"{shown}: the file is empty; expected {wanted}")
+    line, cells = header
+    names = [cell.strip().lower() for cell in cells]
+    for name in names:
+        if name != "time" and name not in kinds:
+            hint = did_you_mean(name, ("time", *kinds))
+            raise CsvProblem(f"{shown}, line {line}: unknown column {name!r}{hint}; expected {wanted}")
+    present = tuple(name for name in kinds if name in names)
+    if "time" not in names or not present or len(set(names)) != len(names):
+        raise CsvProblem(f"{shown}, line {line}: expected {wanted} (each once), got {cells}")
+    time_at = names.index("time")
+    value_at = [names.index(name) for name in present]
+    out: list[tuple[int, float, tuple[float, ...]]] = []
+    for line, row in rows:
+        if len(row) != len(names):
+            raise CsvProblem(
+                f"{shown}, line {line}: expected {len(names)} columns like the header, got {len(row)}"
+            )
+        time = _value(row[time_at].strip(), "time", shown, line)
+        if out and time <= out[-1][1]:
+            raise CsvProblem(
+                f"{shown}, line {line}: time {time:g} s does not come after the previous row's "
+                f"{out[-1][1]:g} s (times must increase)"
+            )
+        cells = zip(present, value_at, strict=True)
+        values = tuple(_value(row[at].strip(), kinds[name], shown, line) for name, at in cells)
+        out.append((line, time, values))
+    if not out:
+        raise CsvProblem(f"{shown}: no rows after the header")
+    return present, out
 
 
 def _rows(path: Path, shown: str) -> Iterator[tuple[int, list[str]]]:

@@ -1,4 +1,4 @@
-"""The files a scenario reads (traces, empirical samples, ONNX models, profiles) and their hashes.
+"""The files a scenario reads (traces, link traces, samples, ONNX models, profiles) and their hashes.
 
 Two runs of the same scenario text can still differ: a CSV trace, an ONNX
 file or a profile that the scenario names may have changed in between.  Run
@@ -44,7 +44,8 @@ class InputFile:
 def input_files(scenario: Scenario) -> tuple[InputFile, ...]:
     """Every file ``scenario`` reads, in a stable order (key, then path), with its content hash.
 
-    Arrival traces (``workload[i].trace``), empirical samples
+    Arrival traces (``workload[i].trace``), a ``dynamics`` entry's ``file``
+    (a link trace), empirical samples
     (``{empirical: FILE.csv}`` anywhere), ONNX models
     (``applications.NAME.onnx``) and profile files
     (``nodes.GROUP.processor.profile``; shipped derived profiles are part of
@@ -58,6 +59,10 @@ def input_files(scenario: Scenario) -> tuple[InputFile, ...]:
             found[(f"workload[{index}].{key}", file)] = Path(file)
     for key, name in _empirical_files(scenario.document, ()):
         found[(key, str(base / name))] = base / name
+    for index, entry in enumerate(scenario.dynamics):
+        name = entry.get("file") if isinstance(entry, Mapping) else None
+        if isinstance(name, str) and name:  # a dynamics kind reads its ``file`` relative to the scenario
+            found[(f"dynamics[{index}].file", str(base / name))] = base / name
     for name, app in scenario.applications.items():
         if app.onnx:
             found[(format_path(("applications", name, "onnx")), app.onnx)] = Path(app.onnx)

@@ -199,6 +199,15 @@ class LinkSpec:
     latency_s: float = key(
         0.0, yaml="latency", unit="time", default_doc="0 s", doc="Propagation latency per direction."
     )
+    loss: float = key(
+        0.0,
+        ge=0,
+        le=1,
+        default_doc="0",
+        example="0.01",
+        doc="Packet loss probability per direction: recorded per link for a transport model; "
+        "not applied to throughput yet.",
+    )
     index: int = 0
 
 

@@ -13,7 +13,7 @@ not every device.  Search tables and routes are cached within fixed budgets
 (:data:`ROUTE_CACHE`, :data:`SEARCH_BUDGET`); past them the oldest go.
 
 The topology may change during a run (:meth:`Topology.set_capacity`,
-:meth:`Topology.set_latency`, :meth:`Topology.set_link_up`,
+:meth:`Topology.set_latency`, :meth:`Topology.set_loss`, :meth:`Topology.set_link_up`,
 :meth:`Topology.set_node_up`).  Every change bumps :attr:`Topology.version`;
 one that can move a route or its latency also bumps
 :attr:`Topology.routes_version`, and the caches built on routes (this
@@ -54,7 +54,8 @@ class NoRouteError(LookupError):
 class Change:
     """What changed in a topology, as its listeners hear it.
 
-    ``what`` is ``capacity`` (``channel``, ``value`` in bit/s), ``latency``
+    ``what`` is ``capacity`` (``channel``, ``value`` in bit/s), ``loss``
+    (``channel``, ``value`` a probability), ``latency``
     (``link``, ``value`` in s), ``link-up`` (``link``, ``value`` 1.0 up / 0.0
     down) or ``node-up`` (``node``, ``value`` 1.0 / 0.0); ``channels`` are the
     directed channels whose state moved (a node's links' both ways).
@@ -119,6 +120,7 @@ class Topology:
         self.version = 0
         self.routes_version = 0
         self._capacity_bps = list(capacities)  # in force
+        self._loss = [link.loss for link in self.links for _ in (0, 1)]  # per channel, in force
         self._link_up = [True] * len(self.links)
         self._node_down: set[str] = set()
         self._listeners: list[Callable[[Change], None]] = []
@@ -167,6 +169,17 @@ class Topology:
         self._capacity_bps[channel] = capacity_bps
         self._routes.clear()
         self._changed(Change("capacity", capacity_bps, channel // 2, channel, channels=(channel,)), False)
+
+    def loss(self, channel: int) -> float:
+        """A directed channel's packet loss probability in force (recorded; not applied to throughput)."""
+        return self._loss[channel]
+
+    def set_loss(self, channel: int, probability: float) -> None:
+        """Change a directed channel's packet loss probability (routes and rates stay)."""
+        if probability == self._loss[channel]:
+            return
+        self._loss[channel] = probability
+        self._changed(Change("loss", probability, channel // 2, channel, channels=(channel,)), False)
 
     def set_latency(self, link: int, latency_s: float) -> None:
         """Change a link's propagation latency (both ways); routes are searched again."""

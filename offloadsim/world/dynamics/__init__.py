@@ -11,9 +11,11 @@ from offloadsim.world.dynamics.base import (
     SetCapacity,
     SetLatency,
     SetLinkUp,
+    SetLoss,
     SetNodeUp,
     SpecReader,
     WorldChange,
+    directed,
 )
 from offloadsim.world.dynamics.registry import (
     dynamics_kinds,
@@ -29,9 +31,11 @@ __all__ = [
     "SetCapacity",
     "SetLatency",
     "SetLinkUp",
+    "SetLoss",
     "SetNodeUp",
     "SpecReader",
     "WorldChange",
+    "directed",
     "dynamics_kinds",
     "parse_dynamics",
     "register_dynamics",

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from offloadsim.scenario.errors import describe
@@ -32,9 +33,11 @@ __all__ = [
     "SetCapacity",
     "SetLatency",
     "SetLinkUp",
+    "SetLoss",
     "SetNodeUp",
     "SpecReader",
     "WorldChange",
+    "directed",
 ]
 
 
@@ -60,6 +63,18 @@ class SetCapacity:
     def apply(self, topology: Topology) -> None:
         """Set the capacity."""
         topology.set_capacity(self.channel, self.bps)
+
+
+@dataclass(frozen=True, slots=True)
+class SetLoss:
+    """A directed channel's packet loss probability becomes ``probability`` (recorded per link)."""
+
+    channel: int
+    probability: float
+
+    def apply(self, topology: Topology) -> None:
+        """Set the loss probability."""
+        topology.set_loss(self.channel, self.probability)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +111,14 @@ class SetNodeUp:
     def apply(self, topology: Topology) -> None:
         """Take the node down or up."""
         topology.set_node_up(self.node, self.up)
+
+
+def directed(link: int, forward: bool) -> tuple[int, int]:
+    """Link ``link``'s channels ``(A→B, B→A)``, A and B as a ``link`` key named them.
+
+    ``forward``: named the scenario's way round (:meth:`SpecReader.links`).
+    """
+    return (2 * link, 2 * link + 1) if forward else (2 * link + 1, 2 * link)
 
 
 class DynamicsKind(Protocol):
@@ -184,6 +207,25 @@ class SpecReader:
         if not isinstance(value, list) or not value:
             raise self.fail(key, f"expected a non-empty list, got {describe(value)}")
         return [SpecReader(item, f"{self.path}.{key}[{i}]", self.scenario) for i, item in enumerate(value)]
+
+    def file(self, key: str) -> tuple[Path, str]:
+        """``key`` as a file path relative to the scenario's folder: ``(path, as written)``.
+
+        The run's inputs hash it (a ``dynamics`` entry's ``file`` key, see
+        :mod:`offloadsim.scenario.input_hashes`).
+        """
+        value = self.entry[key]
+        if not isinstance(value, str) or not value:
+            raise self.fail(key, f"expected a file path, got {describe(value)}")
+        folder = self.scenario.base_dir if self.scenario is not None else ""
+        return (Path(folder) if folder else Path()) / value, value
+
+    def fraction(self, key: str) -> float:
+        """``key`` as a number in [0, 1] (a probability)."""
+        value = self.entry[key]
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0.0 <= value <= 1.0:
+            raise self.fail(key, f"expected a number from 0 to 1, got {describe(value)}")
+        return float(value)
 
     def links(self, key: str) -> tuple[tuple[int, bool], ...]:
         """The links ``key`` names, as ``(link number, written the scenario's way round)``.

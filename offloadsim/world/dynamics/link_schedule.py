@@ -29,6 +29,7 @@ from offloadsim.world.dynamics.base import (
     SetLinkUp,
     SpecReader,
     WorldChange,
+    directed,
 )
 
 if TYPE_CHECKING:
@@ -88,7 +89,7 @@ class LinkSchedule:
         """Each step's changes on each link (a schedule draws nothing from ``rng``)."""
         for step in spec.steps:
             for link, forward in spec.links:
-                ahead, back = (2 * link, 2 * link + 1) if forward else (2 * link + 1, 2 * link)
+                ahead, back = directed(link, forward)
                 if step.forward_bps is not None:
                     yield step.at_s, SetCapacity(ahead, step.forward_bps)
                 if step.reverse_bps is not None:

@@ -17,6 +17,7 @@ from offloadsim.scenario.errors import describe
 from offloadsim.suggest import did_you_mean
 from offloadsim.world.dynamics.base import Dynamics, DynamicsError, DynamicsKind, SpecReader
 from offloadsim.world.dynamics.link_schedule import LinkSchedule
+from offloadsim.world.dynamics.trace import LinkTrace
 
 if TYPE_CHECKING:
     from offloadsim.scenario.model import Scenario
@@ -93,3 +94,4 @@ def parse_dynamics(entries: tuple[Mapping[str, Any], ...], scenario: Scenario) -
 
 
 register_dynamics(LinkSchedule())
+register_dynamics(LinkTrace())

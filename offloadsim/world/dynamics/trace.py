@@ -1,0 +1,111 @@
+"""``kind: link-trace``: a link's rate (and latency) follows a CSV trace, optionally looped.
+
+.. code-block:: yaml
+
+    dynamics:
+      - kind: link-trace
+        link: [phone, ap]              # or 0: every link of the scenario's links[0] entry
+        file: traces/lte-uplink.csv    # relative to the scenario file
+        loop: true                     # start again after the last row (default false)
+        period: 60 s                   # loop length (default: last time + the last gap)
+
+The file has a ``time`` column and one or more of ``bandwidth`` (the A→B
+rate, A→B as the ``link`` key writes it, else as the entry's ``between``),
+``reverse_bandwidth`` (B→A), ``latency`` (both ways) and ``loss`` (a packet
+loss probability both ways, recorded for a later transport model, not applied
+to throughput).  Unlike a ``link-schedule`` step, ``bandwidth`` drives one
+direction only: uplink and downlink traces differ.  Cells are SI numbers
+(bit/s, s) or strings with a unit (``5 Mbps``, ``30 ms``); times increase.
+Each row's values hold from its time until the next row's; before the first
+row the scenario's values hold.  A trace draws no random numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from offloadsim.scenario.csvdata import CsvProblem, read_series
+from offloadsim.world.dynamics.base import (
+    SetCapacity,
+    SetLatency,
+    SetLoss,
+    SpecReader,
+    WorldChange,
+    directed,
+)
+
+if TYPE_CHECKING:
+    import numpy as np
+
+__all__ = ["COLUMNS", "LinkTrace", "Trace"]
+
+#: The value columns a trace may have, with the kind of quantity of each.
+COLUMNS = {"bandwidth": "bandwidth", "reverse_bandwidth": "bandwidth", "latency": "time", "loss": "number"}
+
+
+@dataclass(frozen=True, slots=True)
+class Trace:
+    """A parsed trace: the links it drives, its columns, rows of ``(time_s, values)`` and its loop."""
+
+    links: tuple[tuple[int, bool], ...]
+    columns: tuple[str, ...]
+    rows: tuple[tuple[float, tuple[float, ...]], ...]
+    period_s: float | None  # None: played once
+
+
+class LinkTrace:
+    """The ``link-trace`` kind."""
+
+    name = "link-trace"
+
+    def parse(self, entry: SpecReader) -> Trace:
+        """Read ``link``, ``file`` (the CSV, read now within bounds), ``loop`` and ``period``."""
+        entry.keys(required=("link", "file"), optional=("loop", "period"))
+        links = entry.links("link")
+        path, shown = entry.file("file")
+        try:
+            columns, rows = read_series(path, shown, COLUMNS)
+        except CsvProblem as problem:
+            raise entry.fail("file", str(problem)) from None
+        if "loss" in columns:
+            at = columns.index("loss")
+            for line, _, values in rows:
+                if values[at] > 1.0:
+                    raise entry.fail("file", f"{shown}, line {line}: loss {values[at]:g} is above 1")
+        loop = entry.boolean("loop") if entry.has("loop") else False
+        period = None
+        if entry.has("period"):
+            if not loop:
+                raise entry.fail("period", "a period needs loop: true")
+            period = entry.quantity("period", "time")
+            if period <= rows[-1][1]:
+                raise entry.fail(
+                    "period", f"{period:g} s must come after the trace's last time, {rows[-1][1]:g} s"
+                )
+        elif loop and len(rows) > 1:
+            period = 2 * rows[-1][1] - rows[-2][1]  # the last row holds as long as the gap before it
+        return Trace(links, columns, tuple((time, values) for _, time, values in rows), period)
+
+    def timeline(self, spec: Trace, rng: np.random.Generator) -> Iterator[tuple[float, WorldChange]]:
+        """Each row's changes on each link, row after row (again and again when looped)."""
+        cycle = 0.0
+        while True:
+            for time, values in spec.rows:
+                at = cycle + time
+                for link, forward in spec.links:
+                    ahead, back = directed(link, forward)
+                    for column, value in zip(spec.columns, values, strict=True):
+                        if column == "bandwidth":
+                            yield at, SetCapacity(ahead, value)
+                        elif column == "reverse_bandwidth":
+                            yield at, SetCapacity(back, value)
+                        elif column == "latency":
+                            yield at, SetLatency(link, value)
+                        else:
+                            yield at, SetLoss(ahead, value)
+                            yield at, SetLoss(back, value)
+            if spec.period_s is None:
+                return
+            cycle += spec.period_s

@@ -1,0 +1,173 @@
+"""``kind: link-trace``: a link's rate follows a CSV trace; exact events, loops, bad files, determinism."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from offloadsim.engine import simulate
+from offloadsim.scenario import load_scenario_text
+from offloadsim.scenario.input_hashes import input_files
+from offloadsim.world import WorldError, build_world
+
+# One request at 1 s: 3 MB up to the edge, 1 GFLOP there (100 GFLOP/s), 1 KB back.
+BASE = """
+name: traced
+duration: 10 s
+nodes:
+  phone: {tier: device, processor: {speed: 10 GFLOP/s}}
+  edge: {tier: edge, processor: {speed: 100 GFLOP/s}}
+links:
+  - {between: [phone, edge], bandwidth: 8 Mbps, latency: 5 ms}
+applications:
+  job:
+    stages: [{work: 1 GFLOP}]
+    input: 3 MB
+    output: 1 KB
+workload:
+  - {app: job, sources: phone, arrivals: trace, trace: arrivals.csv}
+policy: {name: fixed, nodes: [edge]}
+"""
+
+
+def scenario(tmp_path, trace: str | bytes, entry: str = "", arrivals: str = "1.0"):
+    (tmp_path / "arrivals.csv").write_text("time\n" + "\n".join(arrivals.split()) + "\n")
+    (tmp_path / "rate.csv").write_bytes(trace if isinstance(trace, bytes) else trace.encode())
+    dynamics = f"dynamics:\n  - {{kind: link-trace, link: [phone, edge], file: rate.csv{entry}}}\n"
+    return load_scenario_text(BASE + dynamics, source="<test>", base_dir=tmp_path)
+
+
+def test_one_transfer_across_trace_steps_finishes_when_the_bytes_add_up(tmp_path):
+    # The uplink follows the trace (the downlink keeps 8 Mb/s: a trace's bandwidth is one way).
+    trace = "time,bandwidth\n0,8 Mbps\n2,4000000\n3,16 Mbps\n"
+    raw = simulate(scenario(tmp_path, trace), record_stages=True)
+    # By hand: from 1 s at 1 MB/s, 1 MB by 2 s; at 0.5 MB/s, 0.5 MB more by 3 s; the last 1.5 MB
+    # at 2 MB/s takes 0.75 s: the last byte leaves at 3.75 s and lands 5 ms later.  Compute 10 ms;
+    # the 1 KB answer at 1 MB/s (downlink unchanged) takes 1 ms + 5 ms.
+    upload_done = 3.75 + 0.005
+    finish = upload_done + 0.010 + 1000 / 1e6 + 0.005
+    tasks, stages = raw.tasks, raw.stages
+    assert tasks["status"][0] == "completed"
+    assert tasks["latency"][0] == pytest.approx(finish - 1.0, rel=1e-12)
+    log = [(stages["kind"][i], stages["where"][i], stages["end"][i]) for i in range(len(stages["kind"]))]
+    assert log == [
+        ("transfer", "phone>edge", pytest.approx(upload_done, rel=1e-12)),
+        ("compute", "edge", pytest.approx(upload_done + 0.010, rel=1e-12)),
+        ("transfer", "edge>phone", pytest.approx(finish, rel=1e-12)),
+    ]
+
+
+def test_a_looped_trace_repeats_with_its_period_and_drives_latency_and_the_reverse_way(tmp_path):
+    # 8 Mb/s for 1 s, then 4 Mb/s: looped every 2 s (the last time + the gap before it).
+    trace = "time,bandwidth,reverse_bandwidth,latency\n0,8 Mbps,8 Mbps,5 ms\n1,4 Mbps,800 kbps,20 ms\n"
+    world = build_world(scenario(tmp_path, trace, ", loop: true", arrivals="2.5"))
+    changes = list(_take(world.dynamics[0].timeline(None), 12))
+    times = [at for at, _ in changes]
+    assert times == [0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3]
+    raw = simulate(world)
+    # Each 2 s cycle: 1 s at 1 MB/s + 1 s at 0.5 MB/s.  From 2.5: 0.5 MB by 3, 0.5 by 4, 1 by 5,
+    # 0.5 by 6, 0.5 MB more at 1 MB/s: the last byte leaves at 6.5 s (latency 5 ms in force at 2.5 s).
+    upload_done = 6.5 + 0.005
+    # The answer starts at 6.515 (rates of the 6-7 s half: 8 Mb/s back, 5 ms).
+    finish = upload_done + 0.010 + 1000 / 1e6 + 0.005
+    assert raw.tasks["latency"][0] == pytest.approx(finish - 2.5, rel=1e-12)
+
+
+def _take(iterator, count):
+    for _ in range(count):
+        yield next(iterator)
+
+
+def test_a_period_sets_the_loop_length(tmp_path):
+    trace = "time,bandwidth\n0,8 Mbps\n1,4 Mbps\n"
+    world = build_world(scenario(tmp_path, trace, ", loop: true, period: 5 s"))
+    times = [at for at, _ in _take(world.dynamics[0].timeline(None), 6)]
+    assert times == [0, 1, 5, 6, 10, 11]
+
+
+def test_a_trace_run_is_deterministic_for_a_seed_and_over_workers(tmp_path):
+    from offloadsim.experiments.compare import compare
+
+    trace = "time,bandwidth\n0,8 Mbps\n1.5,2 Mbps\n2.5,12 Mbps\n"
+    loaded = scenario(tmp_path, trace, ", loop: true", arrivals="0.2 4.5 9.5")
+    first, second = simulate(loaded), simulate(loaded)
+    assert list(first.tasks["status"]) == ["completed", "completed", "in_flight"]
+    for column in ("latency", "finish", "status", "transfer_time"):
+        np.testing.assert_array_equal(first.tasks[column], second.tasks[column])
+    one = compare(loaded, ["edge", "least-loaded"], 2, workers=1)
+    two = compare(loaded, ["edge", "least-loaded"], 2, workers=2)
+    assert one.tasks.equals(two.tasks)
+
+
+def test_the_trace_file_is_hashed_into_the_runs_inputs(tmp_path):
+    loaded = scenario(tmp_path, "time,bandwidth\n0,8 Mbps\n")
+    before = {item.key: item.sha256 for item in input_files(loaded)}
+    (tmp_path / "rate.csv").write_text("time,bandwidth\n0,4 Mbps\n")
+    after = {item.key: item.sha256 for item in input_files(loaded)}
+    assert "dynamics[0].file" in before and before["dynamics[0].file"] != after["dynamics[0].file"]
+
+
+BAD = [
+    (None, "dynamics[0].file: rate.csv: no such file"),
+    ("", "dynamics[0].file: rate.csv: the file is empty"),
+    ("time,bandwidth\n", "dynamics[0].file: rate.csv: no rows after the header"),
+    (
+        "time,bandwidth\n0,8 Mbps\n2,4 Mbps\n1,2 Mbps\n",
+        "dynamics[0].file: rate.csv, line 4: time 1 s does not come after the previous row's 2 s",
+    ),
+    (
+        "time,bandwidth\n0,-8000000\n",
+        "dynamics[0].file: rate.csv, line 2: expected a non-negative bandwidth",
+    ),
+    ("time,bandwidth\n0,fast\n", "dynamics[0].file: rate.csv, line 2: "),
+    ("time,bandwith\n0,8 Mbps\n", "dynamics[0].file: rate.csv, line 1: unknown column 'bandwith' (did you mean"),
+    ("time,loss\n0,1.5\n", "dynamics[0].file: rate.csv, line 2: loss 1.5 is above 1"),
+    (b"\xff\xfe\x00 binary", "dynamics[0].file: rate.csv: not UTF-8 text"),
+]
+
+
+@pytest.mark.parametrize(("trace", "message"), BAD)
+def test_a_bad_trace_file_is_named_with_its_key_path_and_line(tmp_path, trace, message):
+    loaded = scenario(tmp_path, trace or "")
+    if trace is None:
+        (tmp_path / "rate.csv").unlink()
+    with pytest.raises(WorldError) as caught:
+        build_world(loaded)
+    assert str(caught.value).startswith(message)
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        (", period: 5 s", "dynamics[0].period: a period needs loop: true"),
+        (", loop: true, period: 1 s", "dynamics[0].period: 1 s must come after the trace's last time, 1 s"),
+        (", loop: 3", "dynamics[0].loop: expected true or false"),
+        (", lop: true", "dynamics[0].lop: unknown key (did you mean 'loop'?)"),
+    ],
+)
+def test_a_bad_trace_entry_is_named_by_its_key_path(tmp_path, entry, message):
+    loaded = scenario(tmp_path, "time,bandwidth\n0,8 Mbps\n1,4 Mbps\n", entry)
+    with pytest.raises(WorldError) as caught:
+        build_world(loaded)
+    assert str(caught.value).startswith(message)
+
+
+@pytest.mark.parametrize("verb", ["validate", "run"])
+@pytest.mark.parametrize(
+    ("trace", "message"),
+    [BAD[0], BAD[1], BAD[3], BAD[4], BAD[5], BAD[-1]],
+    ids=["missing", "empty", "order", "negative", "text", "binary"],
+)
+def test_the_cli_refuses_a_bad_trace_with_one_line_and_exit_2(tmp_path, capsys, verb, trace, message):
+    from offloadsim.cli import main
+
+    (tmp_path / "arrivals.csv").write_text("time\n1.0\n")
+    if trace is not None:
+        (tmp_path / "rate.csv").write_bytes(trace if isinstance(trace, bytes) else trace.encode())
+    path = tmp_path / "bad.yaml"
+    path.write_text(BASE + "dynamics: [{kind: link-trace, link: 0, file: rate.csv}]\n")
+    out = tmp_path / "out"
+    assert main([verb, str(path), *(["--out", str(out)] if verb == "run" else [])]) == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"offloadsim: error: {path}: {message}")
+    assert not out.exists()

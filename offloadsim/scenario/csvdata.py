@@ -122,8 +122,8 @@ def read_series(
                 f"{shown}, line {line}: time {time:g} s does not come after the previous row's "
                 f"{out[-1][1]:g} s (times must increase)"
             )
-        cells = zip(present, value_at, strict=True)
-        values = tuple(_value(row[at].strip(), kinds[name], shown, line) for name, at in cells)
+        columns = zip(present, value_at, strict=True)
+        values = tuple(_value(row[at].strip(), kinds[name], shown, line) for name, at in columns)
         out.append((line, time, values))
     if not out:
         raise CsvProblem(f"{shown}: no rows after the header")

@@ -60,9 +60,9 @@ def input_files(scenario: Scenario) -> tuple[InputFile, ...]:
     for key, name in _empirical_files(scenario.document, ()):
         found[(key, str(base / name))] = base / name
     for index, entry in enumerate(scenario.dynamics):
-        name = entry.get("file") if isinstance(entry, Mapping) else None
-        if isinstance(name, str) and name:  # a dynamics kind reads its ``file`` relative to the scenario
-            found[(f"dynamics[{index}].file", str(base / name))] = base / name
+        written = entry.get("file") if isinstance(entry, Mapping) else None
+        if isinstance(written, str) and written:  # a dynamics kind reads ``file`` relative to the scenario
+            found[(f"dynamics[{index}].file", str(base / written))] = base / written
     for name, app in scenario.applications.items():
         if app.onnx:
             found[(format_path(("applications", name, "onnx")), app.onnx)] = Path(app.onnx)

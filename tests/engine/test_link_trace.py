@@ -120,7 +120,10 @@ BAD = [
         "dynamics[0].file: rate.csv, line 2: expected a non-negative bandwidth",
     ),
     ("time,bandwidth\n0,fast\n", "dynamics[0].file: rate.csv, line 2: "),
-    ("time,bandwith\n0,8 Mbps\n", "dynamics[0].file: rate.csv, line 1: unknown column 'bandwith' (did you mean"),
+    (
+        "time,bandwith\n0,8 Mbps\n",
+        "dynamics[0].file: rate.csv, line 1: unknown column 'bandwith' (did you mean",
+    ),
     ("time,loss\n0,1.5\n", "dynamics[0].file: rate.csv, line 2: loss 1.5 is above 1"),
     (b"\xff\xfe\x00 binary", "dynamics[0].file: rate.csv: not UTF-8 text"),
 ]

@@ -42,6 +42,9 @@ class Summary:
     queue, stages dropped by a full queue (see :func:`overload_warnings`).
     ``drop_reasons`` counts the dropped and failed tasks by their ``reason``
     (a policy that cannot serve a task, a full queue, a flat battery).
+    ``link_mean_capacity_bps``, ``link_availability`` and ``link_loss_rate``
+    list the link directions whose capacity, state or loss changed during the
+    run, or whose loss is not 0 (the ``links`` columns of the same names).
     ``column_metrics`` holds the aggregates of record columns that declare
     them in the record schema, named as the metric catalogue names them.
     """
@@ -69,6 +72,9 @@ class Summary:
     node_utilisation: dict[str, float] = field(default_factory=dict)
     tier_utilisation: dict[str, float] = field(default_factory=dict)
     link_utilisation: dict[str, float] = field(default_factory=dict)
+    link_mean_capacity_bps: dict[str, float] = field(default_factory=dict)
+    link_availability: dict[str, float] = field(default_factory=dict)
+    link_loss_rate: dict[str, float] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
     drop_reasons: dict[str, int] = field(default_factory=dict)
     column_metrics: dict[str, float] = field(default_factory=dict)
@@ -181,6 +187,15 @@ class Summary:
             rows.append((f"{heading} ({counts}" + (f", {idle} idle)" if idle else ")"), "", ""))
             for name, value in shown:
                 rows.append((f"  {name}", _num(value * 100.0), "%"))
+        if self.link_mean_capacity_bps:
+            means = self.link_mean_capacity_bps
+            moved = sorted(means, key=lambda link: (self.link_availability[link], means[link], link))
+            rows.append((f"links that changed ({min(top, len(moved))} of {len(moved)} directions)", "", ""))
+            for link in moved[:top]:
+                loss = self.link_loss_rate[link]
+                state = f"Mb/s mean, {_num(self.link_availability[link] * 100.0)} % up"
+                state += f", loss {loss:.2%}" if loss else ""
+                rows.append((f"  {link}", _num(means[link] / 1e6), state))
 
         label_w = max(len(r[0]) for r in rows if r[1])  # headings (no value) may run past the column
         value_w = max(len(r[1]) for r in rows)
@@ -291,6 +306,7 @@ def summarize(
         node_utilisation=node_util,
         tier_utilisation=tier_util,
         link_utilisation=_link_utilisation(links),
+        **_changing_links(links),
         warnings=overload_warnings(tasks, nodes, duration_s, end_s),
         drop_reasons=_drop_reasons(tasks, dropped | failed),
         column_metrics=_column_metrics(tasks, done),
@@ -469,6 +485,22 @@ def _node_utilisation(nodes: pd.DataFrame) -> tuple[dict[str, float], dict[str, 
         for tier in dict.fromkeys(tiers):
             per_tier[tier] = _nanmean(util[tiers == tier])
     return per_node, per_tier
+
+
+def _changing_links(links: pd.DataFrame) -> dict[str, dict[str, float]]:
+    """Mean capacity, availability and loss of the link directions that changed or lose packets."""
+    columns = ("capacity", "mean_capacity", "availability", "loss_rate")
+    if links is None or len(links) == 0 or any(c not in links.columns for c in columns):
+        return {}
+    capacity, mean, up, loss = (_floats(links, c) for c in columns)
+    changed = (np.abs(mean - capacity) > 1e-9 * capacity) | (up < 1.0) | (loss > 0.0)
+    names = [f"{a}->{b}" for a, b in zip(links["a"], links["b"], strict=True)]
+    pick = np.flatnonzero(changed)
+    return {
+        "link_mean_capacity_bps": {names[i]: float(mean[i]) for i in pick},
+        "link_availability": {names[i]: float(up[i]) for i in pick},
+        "link_loss_rate": {names[i]: float(loss[i]) for i in pick},
+    }
 
 
 def _link_utilisation(links: pd.DataFrame) -> dict[str, float]:

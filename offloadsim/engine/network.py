@@ -36,6 +36,7 @@ from typing import Any, Protocol
 
 import simpy
 
+from offloadsim.engine.piecewise import PiecewiseLog
 from offloadsim.world.links import link_model
 
 __all__ = [
@@ -205,10 +206,8 @@ class FlowNetwork:
         self._busy_since = [0.0] * n
         self.active = 0
         self.reallocations = 0
-        self._start_s = env.now
-        self._initial_bps = [c * 8.0 for c in self.capacity_Bps]
-        # Channels whose capacity changed: [(since, bit/s in force), ...]; others kept theirs.
-        self._capacity_log: dict[int, list[tuple[float, float]]] = {}
+        # The capacity in force (bit/s) over time, for utilisation against it.
+        self._capacity_log = PiecewiseLog(env.now, [c * 8.0 for c in self.capacity_Bps])
         self._down: dict[int, float] = {}  # a channel that is down -> its capacity (bytes/s) when up
 
     # -- public -----------------------------------------------------------
@@ -349,16 +348,7 @@ class FlowNetwork:
 
         A channel whose capacity never changed gives ``capacity * (t1 - t0)``.
         """
-        log = self._capacity_log.get(channel)
-        if log is None:
-            return self._initial_bps[channel] * (t1 - t0)
-        total = 0.0
-        for i, (since, bps) in enumerate(log):
-            until = log[i + 1][0] if i + 1 < len(log) else math.inf
-            lo, hi = max(since, t0), min(until, t1)
-            if hi > lo:
-                total += bps * (hi - lo)
-        return total
+        return self._capacity_log.integral(channel, t0, t1)
 
     def close_statistics(self) -> None:
         """Bring the busy time of channels still carrying flows up to now."""
@@ -370,14 +360,7 @@ class FlowNetwork:
 
     # -- internals --------------------------------------------------------
     def _log_capacity(self, channel: int, capacity_bps: float) -> None:
-        log = self._capacity_log.get(channel)
-        if log is None:
-            log = self._capacity_log[channel] = [(self._start_s, self._initial_bps[channel])]
-        now = self.env.now
-        if log[-1][0] == now:
-            log[-1] = (now, capacity_bps)
-        else:
-            log.append((now, capacity_bps))
+        self._capacity_log.set(channel, self.env.now, capacity_bps)
 
     def _remove(self, flows: list[Flow]) -> None:
         """Take flows still sending off their channels (bytes sent so far counted) and re-share."""

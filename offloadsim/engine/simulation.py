@@ -19,6 +19,7 @@ from offloadsim.engine.dynamics import connect, live_topology, start_dynamics
 from offloadsim.engine.energy import NodeMeter
 from offloadsim.engine.errors import EngineError
 from offloadsim.engine.ledger import Ledger
+from offloadsim.engine.link_stats import LinkStatistics
 from offloadsim.engine.llm import LLMWork
 from offloadsim.engine.network import link_down, make_link_model
 from offloadsim.engine.planning import PlanCompiler, reordered_cut_bytes
@@ -34,6 +35,7 @@ from offloadsim.engine.work_model import ModelWork
 from offloadsim.engine.work_synthetic import SyntheticWork
 from offloadsim.engine.workload import start_arrivals
 from offloadsim.policies.base import Plan, Policy, reset_policy
+from offloadsim.records.schema import LINK_COLUMNS
 from offloadsim.world import World
 from offloadsim.world.topology import Change
 
@@ -121,8 +123,10 @@ class Simulation:
         self._noise: dict[str, Callable[[], float]] = {}
         self.drained_at: dict[str, float] = {}
         self._snapshot: dict[str, Any] = {}
+        self.link_stats: LinkStatistics | None = None
         if self.topology is not world.topology:  # the world's own never changes: nothing to hear
             connect(self.topology, self.network, self._world_changed)
+            self.link_stats = LinkStatistics(self.env, self.topology)
 
     def _world_changed(self, change: Change) -> None:
         """The run's topology changed: the caches built on it go (plans compiled over old routes)."""
@@ -394,10 +398,11 @@ class Simulation:
             nodes["queued_at_start"].append(snap["queued"][name] if proc is not None else 0)
             nodes["queued_at_end"].append(proc.queued() if proc is not None else 0)
             nodes["refused_full"].append(proc.refused - snap["refused"][name] if proc is not None else 0)
-        links: dict[str, list[Any]] = {k: [] for k in ("a", "b", "bytes", "busy_s", "utilisation")}
+        links: dict[str, list[Any]] = {k: [] for k in LINK_COLUMNS}
         network = self.network
         carried_now = network.bytes_carried_now()
-        for channel in range(len(world.topology.channel_capacity_bps)):
+        stats, t0, t1 = self.link_stats, self.warmup_s, self.end_s
+        for channel, capacity in enumerate(world.topology.channel_capacity_bps):
             a, b = world.topology.channel_ends(channel)
             carried = carried_now[channel] - snap["channel_bytes"][channel]
             links["a"].append(a)
@@ -405,8 +410,17 @@ class Simulation:
             links["bytes"].append(carried)
             links["busy_s"].append(network.busy_s[channel] - snap["channel_busy"][channel])
             # Against the capacity in force over the measured window (0 while down).
-            offered = network.capacity_bit_seconds(channel, self.warmup_s, self.end_s)
+            offered = network.capacity_bit_seconds(channel, t0, t1)
             links["utilisation"].append(carried * 8.0 / offered if measured > 0 and offered > 0 else 0.0)
+            links["capacity"].append(capacity)
+            links["mean_capacity"].append(offered / measured if measured > 0 else capacity)
+            if stats is None:  # the world never changed: up all along, at the scenario's loss
+                links["availability"].append(1.0)
+                links["loss_rate"].append(world.topology.loss(channel))
+            else:
+                up, loss = stats.up_s(channel, t0, t1), stats.loss_s(channel, t0, t1)
+                links["availability"].append(up / measured if measured > 0 else float(up > 0))
+                links["loss_rate"].append(loss / measured if measured > 0 else world.topology.loss(channel))
         return RawRun(
             tasks=self.records.columns(self.policy_name, self.replication, self.seed),
             nodes=nodes,

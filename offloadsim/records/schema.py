@@ -142,6 +142,10 @@ LINKS: tuple[Column, ...] = (
     Column("bytes", "float64", _B, "bytes carried in the measured window"),
     Column("busy_s", "float64", _S, "time at least one flow was on it"),
     Column("utilisation", "float64", "", "bits carried / (capacity x measured time)"),
+    Column("capacity", "float64", "bit/s", "capacity the scenario gives it"),
+    Column("mean_capacity", "float64", "bit/s", "capacity in force, time-weighted over the window (0 down)"),
+    Column("availability", "float64", "", "fraction of the window it carried traffic (it and both ends up)"),
+    Column("loss_rate", "float64", "", "packet loss probability in force, time-weighted (recorded only)"),
 )
 
 #: Per-stage records (``stages.parquet``, with ``--stages``), one row per compute stage or transfer hop.

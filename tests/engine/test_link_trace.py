@@ -174,3 +174,35 @@ def test_the_cli_refuses_a_bad_trace_with_one_line_and_exit_2(tmp_path, capsys, 
     lines = capsys.readouterr().err.splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"offloadsim: error: {path}: {message}")
     assert not out.exists()
+
+
+def test_the_links_table_reports_mean_capacity_availability_and_loss_in_force(tmp_path):
+    # Over the 10 s run: phone->edge at 8 Mb/s for 2 s, 4 for 3 s, down 1 s (the schedule), 16 for 4 s;
+    # loss 0.01 from 0, 0.1 from 5 s, both ways; edge->phone stays 8 Mb/s but is down for 1 s too.
+    trace = "time,bandwidth,loss\n0,8 Mbps,0.01\n2,4 Mbps,0.01\n5,16 Mbps,0.1\n"
+    (tmp_path / "arrivals.csv").write_text("time\n1.0\n")
+    (tmp_path / "rate.csv").write_text(trace)
+    text = BASE + (
+        "dynamics:\n"
+        "  - {kind: link-trace, link: [phone, edge], file: rate.csv}\n"
+        "  - {kind: link-schedule, link: 0, steps: [{at: 6 s, up: false}, {at: 7 s, up: true}]}\n"
+    )
+    raw = simulate(load_scenario_text(text, source="<test>", base_dir=tmp_path))
+    links = raw.links
+    row = {(links["a"][i], links["b"][i]): i for i in range(len(links["a"]))}
+    up, down = row["phone", "edge"], row["edge", "phone"]
+    assert links["capacity"][up] == links["capacity"][down] == 8e6
+    assert links["mean_capacity"][up] == pytest.approx((8 * 2 + 4 * 3 + 16 * 4) * 1e6 / 10, rel=1e-12)
+    assert links["mean_capacity"][down] == pytest.approx(8e6 * 9 / 10, rel=1e-12)
+    assert links["availability"][up] == links["availability"][down] == pytest.approx(0.9, rel=1e-12)
+    assert links["loss_rate"][up] == links["loss_rate"][down] == pytest.approx((0.01 * 5 + 0.1 * 5) / 10)
+
+
+def test_a_static_run_reports_its_links_up_all_along_at_the_scenario_loss(tmp_path):
+    (tmp_path / "arrivals.csv").write_text("time\n1.0\n")
+    text = BASE.replace("latency: 5 ms}", "latency: 5 ms, loss: 0.02}")
+    raw = simulate(load_scenario_text(text, source="<test>", base_dir=tmp_path))
+    links = raw.links
+    assert list(links["availability"]) == [1.0, 1.0]
+    assert list(links["loss_rate"]) == [0.02, 0.02]
+    assert list(links["mean_capacity"]) == pytest.approx([8e6, 8e6], rel=1e-12)

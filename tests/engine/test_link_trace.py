@@ -5,33 +5,17 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+# One request at 1 s: 3 MB up to the edge, 1 GFLOP there (100 GFLOP/s), 1 KB back (arrivals: trace.csv).
+from test_dynamics import BASE
+
 from offloadsim.engine import simulate
 from offloadsim.scenario import load_scenario_text
 from offloadsim.scenario.input_hashes import input_files
 from offloadsim.world import WorldError, build_world
 
-# One request at 1 s: 3 MB up to the edge, 1 GFLOP there (100 GFLOP/s), 1 KB back.
-BASE = """
-name: traced
-duration: 10 s
-nodes:
-  phone: {tier: device, processor: {speed: 10 GFLOP/s}}
-  edge: {tier: edge, processor: {speed: 100 GFLOP/s}}
-links:
-  - {between: [phone, edge], bandwidth: 8 Mbps, latency: 5 ms}
-applications:
-  job:
-    stages: [{work: 1 GFLOP}]
-    input: 3 MB
-    output: 1 KB
-workload:
-  - {app: job, sources: phone, arrivals: trace, trace: arrivals.csv}
-policy: {name: fixed, nodes: [edge]}
-"""
-
 
 def scenario(tmp_path, trace: str | bytes, entry: str = "", arrivals: str = "1.0"):
-    (tmp_path / "arrivals.csv").write_text("time\n" + "\n".join(arrivals.split()) + "\n")
+    (tmp_path / "trace.csv").write_text("time\n" + "\n".join(arrivals.split()) + "\n")
     (tmp_path / "rate.csv").write_bytes(trace if isinstance(trace, bytes) else trace.encode())
     dynamics = f"dynamics:\n  - {{kind: link-trace, link: [phone, edge], file: rate.csv{entry}}}\n"
     return load_scenario_text(BASE + dynamics, source="<test>", base_dir=tmp_path)
@@ -164,7 +148,7 @@ def test_a_bad_trace_entry_is_named_by_its_key_path(tmp_path, entry, message):
 def test_the_cli_refuses_a_bad_trace_with_one_line_and_exit_2(tmp_path, capsys, verb, trace, message):
     from offloadsim.cli import main
 
-    (tmp_path / "arrivals.csv").write_text("time\n1.0\n")
+    (tmp_path / "trace.csv").write_text("time\n1.0\n")
     if trace is not None:
         (tmp_path / "rate.csv").write_bytes(trace if isinstance(trace, bytes) else trace.encode())
     path = tmp_path / "bad.yaml"
@@ -180,7 +164,7 @@ def test_the_links_table_reports_mean_capacity_availability_and_loss_in_force(tm
     # Over the 10 s run: phone->edge at 8 Mb/s for 2 s, 4 for 3 s, down 1 s (the schedule), 16 for 4 s;
     # loss 0.01 from 0, 0.1 from 5 s, both ways; edge->phone stays 8 Mb/s but is down for 1 s too.
     trace = "time,bandwidth,loss\n0,8 Mbps,0.01\n2,4 Mbps,0.01\n5,16 Mbps,0.1\n"
-    (tmp_path / "arrivals.csv").write_text("time\n1.0\n")
+    (tmp_path / "trace.csv").write_text("time\n1.0\n")
     (tmp_path / "rate.csv").write_text(trace)
     text = BASE + (
         "dynamics:\n"
@@ -199,7 +183,7 @@ def test_the_links_table_reports_mean_capacity_availability_and_loss_in_force(tm
 
 
 def test_a_static_run_reports_its_links_up_all_along_at_the_scenario_loss(tmp_path):
-    (tmp_path / "arrivals.csv").write_text("time\n1.0\n")
+    (tmp_path / "trace.csv").write_text("time\n1.0\n")
     text = BASE.replace("latency: 5 ms}", "latency: 5 ms, loss: 0.02}")
     raw = simulate(load_scenario_text(text, source="<test>", base_dir=tmp_path))
     links = raw.links

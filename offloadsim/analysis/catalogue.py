@@ -84,7 +84,7 @@ def _digits(value: float, half: float) -> int:
 _LOWER: Better = "lower"
 _HIGHER: Better = "higher"
 
-#: The headline job-level metrics (fields of the run summary, and ``drop_rate``), in display order.
+#: The headline job-level metrics (summary fields, ``drop_rate`` and ``fail_rate``), in display order.
 METRICS: dict[str, Metric] = {
     "latency_mean_s": Metric("mean latency", "ms", 1e3, _LOWER),
     "latency_p50_s": Metric("median latency", "ms", 1e3, _LOWER),
@@ -93,6 +93,8 @@ METRICS: dict[str, Metric] = {
     "wait_mean_s": Metric("mean queueing wait", "ms", 1e3, _LOWER),
     "deadline_miss_rate": Metric("deadline misses", "%", 100.0, _LOWER),
     "drop_rate": Metric("dropped tasks", "%", 100.0, _LOWER),
+    "fail_rate": Metric("failed tasks", "%", 100.0, _LOWER),
+    "availability": Metric("least node availability", "%", 100.0, _HIGHER),
     "throughput_per_s": Metric("throughput", "tasks/s", 1.0, _HIGHER),
     "device_energy_mean_j": Metric("device energy per task", "mJ", 1e3, _LOWER),
     "bytes_sent": Metric("data sent", "MB", 1e-6, _LOWER),

@@ -47,6 +47,9 @@ class Summary:
     run, or whose loss is not 0 (the ``links`` columns of the same names).
     ``column_metrics`` holds the aggregates of record columns that declare
     them in the record schema, named as the metric catalogue names them.
+    ``node_availability`` lists the nodes that were down part of the measured
+    time (failures, a flat battery) with the fraction they were up;
+    ``availability`` is the least of them (1.0 when no node went down).
     """
 
     duration_s: float
@@ -78,6 +81,8 @@ class Summary:
     warnings: tuple[str, ...] = ()
     drop_reasons: dict[str, int] = field(default_factory=dict)
     column_metrics: dict[str, float] = field(default_factory=dict)
+    availability: float = 1.0
+    node_availability: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain, JSON-ready data: NaN becomes ``None``."""
@@ -137,6 +142,11 @@ class Summary:
             for reason, count in sorted(self.drop_reasons.items(), key=lambda kv: (-kv[1], kv[0]))[:top]:
                 rows.append((f"    {reason}", f"{count:d}", ""))
         rows.append(("  in flight at end", f"{self.in_flight:d}", share(self.in_flight)))
+        if self.node_availability:
+            rows.append((f"nodes down part of the time ({len(self.node_availability)})", "", ""))
+            ranked = sorted(self.node_availability.items(), key=lambda kv: (kv[1], kv[0]))
+            for name, value in ranked[:top]:
+                rows.append((f"  {name} available", _num(value * 100.0), "%"))
         rows.append(("latency mean", _num(self.latency_mean_s * 1e3), "ms"))
         rows.append(("latency p50", _num(self.latency_p50_s * 1e3), "ms"))
         rows.append(("latency p95", _num(self.latency_p95_s * 1e3), "ms"))
@@ -282,6 +292,7 @@ def summarize(
     tpot = np.where(done, _floats(tasks, "tpot"), _NAN)
     has_ttft = bool(np.isfinite(ttft).any())
     node_util, tier_util = _node_utilisation(nodes)
+    down = _node_availability(nodes)
     return Summary(
         duration_s=float(duration_s),
         arrived=len(tasks),
@@ -310,6 +321,8 @@ def summarize(
         warnings=overload_warnings(tasks, nodes, duration_s, end_s),
         drop_reasons=_drop_reasons(tasks, dropped | failed),
         column_metrics=_column_metrics(tasks, done),
+        availability=min(down.values(), default=1.0),
+        node_availability=down,
     )
 
 
@@ -339,8 +352,9 @@ def metrics_row(summary: Summary) -> dict[str, float]:
     """
     row: dict[str, float] = {}
     for name in catalogue.METRICS:
-        if name == "drop_rate":
-            row[name] = summary.dropped / summary.arrived if summary.arrived else _NAN
+        if name in ("drop_rate", "fail_rate"):
+            count = summary.dropped if name == "drop_rate" else summary.failed
+            row[name] = count / summary.arrived if summary.arrived else _NAN
         else:
             row[name] = getattr(summary, name)
     for name, value in summary.column_metrics.items():
@@ -501,6 +515,14 @@ def _changing_links(links: pd.DataFrame) -> dict[str, dict[str, float]]:
         "link_availability": {names[i]: float(up[i]) for i in pick},
         "link_loss_rate": {names[i]: float(loss[i]) for i in pick},
     }
+
+
+def _node_availability(nodes: pd.DataFrame) -> dict[str, float]:
+    """The nodes up less than the whole measured time, and the fraction they were up."""
+    if nodes is None or len(nodes) == 0 or "availability" not in nodes.columns:
+        return {}
+    up = _floats(nodes, "availability")
+    return {str(name): float(a) for name, a in zip(nodes["node"], up, strict=True) if a < 1.0}
 
 
 def _link_utilisation(links: pd.DataFrame) -> dict[str, float]:

@@ -80,7 +80,7 @@ class Ledger:
 
     def finish(self, task: Task, status: str, reason: str = "") -> None:
         """End ``task`` unless it has already ended (a kind of work whose events outlive a failure)."""
-        if task.id in self.in_flight:
+        if self.in_flight.get(task.id) is task:  # not a retried task's dead attempt
             self.end(task, status, reason)
 
     def record(self, task: Task, status: str, finish: float, reason: str = "") -> None:
@@ -108,3 +108,5 @@ class Ledger:
         log.plan_codes.append(task.plan.code)
         log.status_codes.append(log.status_code(status))
         log.reason_codes.append(log.reason_code(reason))
+        if task.retries:
+            log.set("retries", task.row, task.retries)

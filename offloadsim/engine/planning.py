@@ -46,12 +46,12 @@ class PlanCompiler:
             plan = validate_plan(plan, task, self.view, sim.policy_name)
         except InfeasiblePlan as error:
             code = records.add_plan(task.app, task.source, "", 0, False)
-            return CompiledPlan((), drop=True, code=code, reason=str(error))
+            return CompiledPlan((), drop=True, code=code, reason=str(error), decided=plan)
         except PlanError as error:
             raise EngineError(str(error)) from None
         if plan.drop:
             code = records.add_plan(task.app, task.source, "", 0, False)
-            return CompiledPlan((), drop=True, code=code, reason=REJECTED)
+            return CompiledPlan((), drop=True, code=code, reason=REJECTED, decided=plan)
         world = sim.world
         app = world.apps[task.app]
         fixed_sizes: list[float] | None = None
@@ -122,7 +122,9 @@ class PlanCompiler:
         segments = tuple(plan.segments(task.layers))
         placed = ">".join(placement)
         code = records.add_plan(task.app, task.source, placed, split, raw_input_offloaded)
-        return CompiledPlan(tuple(steps), segments=segments, code=code, stations=tuple(stations))
+        return CompiledPlan(
+            tuple(steps), segments=segments, code=code, stations=tuple(stations), decided=plan
+        )
 
     def _processor(self, node: str, name: str | None) -> Processor:
         """Processor ``name`` of ``node`` (None: the node's first); EngineError if it has none so named."""

@@ -28,6 +28,7 @@ class Processor:
     __slots__ = (
         "_busy_area",
         "_end_sum",
+        "_epoch",
         "_last",
         "backlog_s",
         "busy",
@@ -69,6 +70,7 @@ class Processor:
         self._busy_area = 0.0  # integral of busy cores over time, up to _last
         self._last = 0.0
         self._end_sum = 0.0  # sum of completion times of stages in service
+        self._epoch = 0  # bumped by abort: completions of stages started before it are ignored
 
     def submit(self, service_s: float, callback: StageDone, payload: Any) -> bool:
         """Queue a stage needing ``service_s`` of one core; False if the queue is full or the node is down."""
@@ -89,11 +91,22 @@ class Processor:
         return kind.pricer(world, self)
 
     def abort(self) -> list[Any]:
-        """The node went down: refuse from now on and drop the waiting stages (their payloads returned)."""
+        """The node went down: refuse from now on, drop the waiting stages and free every core.
+
+        Returns the payloads of the stages dropped (waiting and in service);
+        the completions of those in service are ignored when they fall due.
+        """
         self.up = False
         dropped = [payload for _, _, payload, _ in self.queue]
         self.queue.clear()
         self.backlog_s = 0.0
+        if self.busy:
+            self._account(self.env.now)
+            self.busy = 0
+            self._end_sum = 0.0
+            self._epoch += 1
+            if self.watch is not None:
+                self.watch()
         return dropped
 
     def queued(self) -> int:
@@ -127,13 +140,15 @@ class Processor:
         self._account(now)
         self.busy += 1
         self._end_sum += now + service_s
-        event = env.timeout(service_s, (service_s, callback, payload, now - submitted))
+        event = env.timeout(service_s, (service_s, callback, payload, now - submitted, self._epoch))
         event.callbacks.append(self._finish)
         if self.watch is not None:
             self.watch()
 
     def _finish(self, event: Any) -> None:  # a Timeout whose value is the stage tuple
-        service_s, callback, payload, wait_s = event.value
+        service_s, callback, payload, wait_s, epoch = event.value
+        if epoch != self._epoch:
+            return  # started before the node went down: abandoned
         now = self.env.now
         self._account(now)
         self.busy -= 1

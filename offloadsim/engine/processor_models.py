@@ -65,8 +65,9 @@ class ProcessorLike(Protocol):
     def abort(self) -> list[Any]:
         """The node went down: refuse from now on; return the payloads of the stages it dropped.
 
-        Stages in service may still complete; the kernel ignores the ones
-        whose tasks it failed.
+        The FIFO model frees its cores at once; a model whose stages in
+        service still complete may leave them be: the kernel ignores the
+        ones whose tasks it failed.
         """
         ...
 

@@ -41,7 +41,7 @@ STAGE_COLUMNS = schema.STAGE_COLUMNS
 # Columns the log computes itself in RecordLog.columns (from the plan table, the run, or others).
 _COMPUTED = frozenset((
     "task_id", "app", "source", "policy", "replication", "seed", "latency", "placement", "split",
-    "deadline_met", "status", "raw_input_offloaded", "reason",
+    "deadline_met", "status", "raw_input_offloaded", "reason", "final_node",
 ))  # fmt: skip
 
 
@@ -125,6 +125,7 @@ class RecordLog:
             met = np.where(
                 np.isnan(deadline), np.nan, ((status == "completed") & (latency <= deadline)).astype(float)
             )
+        finals = np.array([placed.rpartition(">")[2] for placed in placements], dtype=object)
         reasons = np.array(list(self.reasons), dtype=object)
         reason = reasons[np.frombuffer(self.reason_codes, dtype=np.int32)] if n else np.empty(0, dtype=object)
         derived = {
@@ -141,9 +142,11 @@ class RecordLog:
             "status": status,
             "raw_input_offloaded": raws[plan].astype(np.float64),
             "reason": reason,
+            "final_node": finals[plan],
         }
+        missing = {col.name: col.missing for col in schema.task_columns()}
         for name, values in self.sparse.items():
-            column = np.full(n, np.nan)
+            column = np.full(n, missing[name])
             column[list(values)] = list(values.values())
             derived[name] = column
         out: dict[str, np.ndarray] = {}
@@ -156,7 +159,7 @@ class RecordLog:
             elif col.derive is not None:
                 out[name] = np.asarray(col.derive({**out, **floats, **derived}), dtype=np.float64)
             else:
-                out[name] = np.full(n, np.nan)
+                out[name] = np.full(n, col.missing)
         return out
 
 

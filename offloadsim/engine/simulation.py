@@ -27,8 +27,10 @@ from offloadsim.engine.processor import fifo, refused
 from offloadsim.engine.processor_models import ProcessorFactory, get_processor_model
 from offloadsim.engine.processor_models import ProcessorLike as Processor
 from offloadsim.engine.records import RawRun
+from offloadsim.engine.recovery import Recovery
 from offloadsim.engine.streams import stream, workload_name
 from offloadsim.engine.tasks import NAN, CompiledPlan, ComputeStep, Task, TransferStep
+from offloadsim.engine.uptime import Uptime
 from offloadsim.engine.view import EngineView
 from offloadsim.engine.work import Maker, WorkKind, get_kind
 from offloadsim.engine.work_model import ModelWork
@@ -122,8 +124,15 @@ class Simulation:
         self._compiled: dict[tuple[Plan, str, str], CompiledPlan] = {}
         self._noise: dict[str, Callable[[], float]] = {}
         self.drained_at: dict[str, float] = {}
+        self.uptime = Uptime()
         self._snapshot: dict[str, Any] = {}
         self.link_stats: LinkStatistics | None = None
+        spec = scenario.recovery
+        self.recovery = (
+            Recovery(spec, self.context, self.view, policy.decide, self._launch) if spec is not None else None
+        )
+        if self.recovery is not None and self.recovery.timeout_s is not None:
+            self._dispatch = self._dispatch_timed  # type: ignore[method-assign]
         if self.topology is not world.topology:  # the world's own never changes: nothing to hear
             connect(self.topology, self.network, self._world_changed)
             self.link_stats = LinkStatistics(self.env, self.topology)
@@ -135,8 +144,20 @@ class Simulation:
             return  # routes and their latencies stand; rates are read live
         self._compiled.clear()
         self.view.forget_routes()
-        if change.what == "node-up" and change.node in self.processors:
-            self.processors[change.node].up = bool(change.value)  # a node down refuses new stages
+        if change.what == "node-up" and change.node is not None:
+            if change.value:
+                self._node_up(change.node)
+            else:
+                self.node_down(change.node, f"{change.node} went down")
+
+    def _node_up(self, node: str) -> None:
+        """``node`` came back: its processors take stages again (unless its battery is flat)."""
+        if node in self.drained_at:
+            return
+        self.uptime.up(node, self.env.now)
+        for (where, _), processor in self.resources.items():
+            if where == node:
+                processor.up = True
 
     # -- building ---------------------------------------------------------
     def _start_workloads(self) -> None:
@@ -170,7 +191,21 @@ class Simulation:
     # -- the hot path -----------------------------------------------------
     def _dispatch(self, task: Task) -> Task | None:
         """Ask the policy, compile its plan, start the first step; None if the task ended at once."""
-        plan = self.policy.decide(task, self.view)
+        compiled = self._begin(task, self.policy.decide(task, self.view))
+        if compiled.drop:
+            self._end(task, "dropped", compiled.reason)
+            return None
+        self.kinds[task.app].start(self.context, task, self._advance)
+        return task if task.id in self.in_flight else None
+
+    def _dispatch_timed(self, task: Task) -> Task | None:
+        """:meth:`_dispatch` for a scenario with a recovery timeout: the first attempt's timer runs too."""
+        assert self.recovery is not None
+        self.recovery.arm(task)
+        return Simulation._dispatch(self, task)
+
+    def _begin(self, task: Task, plan: Plan) -> CompiledPlan:
+        """Serve ``task`` as ``plan`` says: its compiled steps (cached), the task in flight."""
         served_by = getattr(plan, "app", None)
         if served_by is not None and served_by != task.app:
             self._serve_with(task, served_by)
@@ -183,11 +218,15 @@ class Simulation:
             self._compiled[key] = compiled
         task.plan = compiled
         self.in_flight[task.id] = task
+        return compiled
+
+    def _launch(self, task: Task, plan: Plan) -> None:
+        """Start a retry or fallback attempt on ``plan``; one that cannot run fails (recovery decides)."""
+        compiled = self._begin(task, plan)
         if compiled.drop:
-            self._end(task, "dropped", compiled.reason)
-            return None
-        self.kinds[task.app].start(self.context, task, self._advance)
-        return task if task.id in self.in_flight else None
+            self.fail_task(task, compiled.reason)
+        else:
+            self.kinds[task.app].start(self.context, task, self._advance)
 
     def _serve_with(self, task: Task, app_name: str) -> None:
         """Turn ``task`` into a request of ``app_name``, one of its application's alternatives."""
@@ -245,8 +284,15 @@ class Simulation:
         self.fail_task(task, link_down(step.source, step.target))
 
     def fail_task(self, task: Task, reason: str) -> None:
-        """End ``task`` as failed now (its pending events are ignored from here on)."""
-        if task.alive and task.id in self.in_flight:
+        """``task``'s work was aborted: retry it per the scenario's ``recovery``, else end it failed now.
+
+        The one function every abort goes through (a node or link down, a
+        timeout, a handover's ``fail`` rule).  Its pending events are ignored
+        from here on; a retry is a new attempt object (engine/recovery.py).
+        """
+        if not task.alive or self.in_flight.get(task.id) is not task:
+            return  # ended already, or a dead attempt of a retried task
+        if self.recovery is None or not self.recovery.take(task, reason):
             task.alive = False
             self._end(task, "failed", reason)
 
@@ -273,19 +319,23 @@ class Simulation:
     def node_down(self, node: str, reason: str) -> None:
         """``node`` went down: its processors abort their stages; every task that needs it fails.
 
-        The stage-abort hook: a task whose source is ``node`` or whose plan
-        runs layers there ends ``failed`` with ``reason``; its pending events
-        are ignored from then on.
+        The stage-abort hook: a task whose source is ``node`` ends ``failed``
+        with ``reason``; one whose plan runs layers there goes through
+        :meth:`fail_task` (retried if the scenario's ``recovery`` says so).
+        Their pending events are ignored from then on.
         """
+        self.uptime.down(node, self.env.now)
         for (where, _), processor in self.resources.items():
             if where == node:
                 processor.abort()
         for task in list(self.in_flight.values()):
-            if task.source == node or any(
-                where == node and stop > start for where, start, stop in task.plan.segments
-            ):
-                task.alive = False
+            if self.in_flight.get(task.id) is not task:
+                continue  # ended, or retried, while this loop ran
+            if task.source == node:
+                task.alive = False  # its requester is gone: nothing to retry for
                 self._end(task, "failed", reason)
+            elif any(where == node and stop > start for where, start, stop in task.plan.segments):
+                self.fail_task(task, reason)
 
     def spawn(self, task: Task) -> Task | None:
         """Run ``task`` as if it had just arrived (a member of a group): number it, plan it, start it."""
@@ -376,6 +426,7 @@ class Simulation:
                 "queued_at_start",
                 "queued_at_end",
                 "refused_full",
+                "availability",
             )
         }
         for name, spec in world.nodes.items():
@@ -398,6 +449,7 @@ class Simulation:
             nodes["queued_at_start"].append(snap["queued"][name] if proc is not None else 0)
             nodes["queued_at_end"].append(proc.queued() if proc is not None else 0)
             nodes["refused_full"].append(proc.refused - snap["refused"][name] if proc is not None else 0)
+            nodes["availability"].append(self.uptime.availability(name, self.warmup_s, self.end_s))
         links: dict[str, list[Any]] = {k: [] for k in LINK_COLUMNS}
         network = self.network
         carried_now = network.bytes_carried_now()

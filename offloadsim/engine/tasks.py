@@ -27,6 +27,7 @@ class Task:
         "alive",
         "app",
         "arrival",
+        "avoid",
         "bytes_sent",
         "compute_time",
         "cut_bytes",
@@ -39,6 +40,7 @@ class Task:
         "llm",
         "on_done",
         "plan",
+        "retries",
         "row",
         "service",
         "source",
@@ -88,6 +90,26 @@ class Task:
         self.tpot = NAN
         self.alive = True  # False once failed: its pending events are ignored
         self.row = -1  # its row in the records once recorded (energy may still be charged to it)
+        self.retries = 0  # attempts after its first (engine/recovery.py)
+        self.avoid: frozenset[str] = frozenset()  # nodes that failed it (a fallback avoids them)
+
+    def again(self) -> Task:
+        """A new attempt of this task: the same request and what it has spent so far, not yet planned.
+
+        This one is marked dead, so its pending events (a stage or a flow
+        still under way) are ignored; the attempt is a new object they do
+        not refer to.
+        """
+        attempt = Task.__new__(Task)
+        for name in Task.__slots__:
+            setattr(attempt, name, getattr(self, name))
+        self.alive = False
+        attempt.plan = UNPLANNED
+        attempt.step = 0
+        attempt.alive = True
+        attempt.retries = self.retries + 1
+        attempt.ttft = attempt.tpot = NAN  # an LLM request streams its tokens again
+        return attempt
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +166,7 @@ class CompiledPlan:
     code: int = 0
     reason: str = ""  # why a dropping plan drops (the record's ``reason``)
     stations: tuple[Processor | None, ...] = ()  # the processor of each segment (None: empty segment)
+    decided: Any = None  # the policy's Plan it was compiled from (a retry runs it again)
 
 
 # The plan of a task the policy has not yet answered for.

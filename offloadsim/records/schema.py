@@ -74,6 +74,7 @@ class Column:
     label: str = ""
     better: Literal["lower", "higher"] | None = None
     derive: Callable[[Mapping[str, np.ndarray]], np.ndarray] | None = None
+    missing: float = float("nan")  # the value of rows the engine never set (RecordLog.set)
 
 
 #: A task's outcome.  ``failed`` is a task its plan could not finish (a node or link that went down
@@ -117,6 +118,8 @@ TASKS: tuple[Column, ...] = (
     Column("prompt_tokens", "float64", "", "LLM: prompt length in tokens"),
     Column("output_tokens", "float64", "", "LLM: generated tokens"),
     Column("kv_cache_bytes", "float64", _B, "LLM: KV-cache size at the end of the request"),
+    Column("retries", "int64", "", "attempts after the first (recovery: retries and fallback)", missing=0.0),
+    Column("final_node", "category", "", "node of the last compute stage of its final plan (empty: none)"),
 )
 
 #: Per-node records (``nodes.parquet``), one row per node.
@@ -133,6 +136,7 @@ NODES: tuple[Column, ...] = (
     Column("queued_at_start", "int64", "", "stages waiting when the measured window opened"),
     Column("queued_at_end", "int64", "", "stages waiting when the run ended"),
     Column("refused_full", "int64", "", "stages refused by a full queue (processor.queue_limit)"),
+    Column("availability", "float64", "", "fraction of the measured time it was up (failures, battery)"),
 )
 
 #: Per-link-direction records (``links.parquet``), one row per direction ``a -> b``.
@@ -228,7 +232,7 @@ def _names(columns: Sequence[Any]) -> tuple[str, ...]:
     return tuple(c.name for c in columns)
 
 
-#: Column names, in file order.  The LLM columns are the last five task columns.
+#: Column names, in file order; the LLM ones among them.
 TASK_COLUMNS = _names(TASKS)
 LLM_COLUMNS = ("ttft", "tpot", "prompt_tokens", "output_tokens", "kv_cache_bytes")
 NODE_COLUMNS = _names(NODES)

@@ -30,6 +30,7 @@ __all__ = [
     "ArrivalSpec",
     "WorkloadSpec",
     "PolicySpec",
+    "RecoverySpec",
     "Scenario",
 ]
 
@@ -322,6 +323,50 @@ class WorkloadSpec:
 
 
 @dataclass(frozen=True, slots=True)
+class RecoverySpec:
+    """What happens to a task whose work was aborted (a node or link down under it, or a timeout).
+
+    Retries run the same plan again, each after a backoff that doubles; once
+    they are spent, the fallback runs one last attempt (or none): see
+    :mod:`offloadsim.engine.recovery`.
+    """
+
+    timeout_s: float | None = key(
+        None,
+        yaml="timeout",
+        unit="time",
+        positive=True,
+        default_doc="none",
+        example='"2 s"',
+        doc=(
+            "An attempt not done this long after it began (the task's first at its arrival, a retry "
+            "when it starts) is abandoned and counts as a failure."
+        ),
+    )
+    retries: int = key(
+        0, ge=0, schema_type=int, default_doc="0", doc="Attempts of the same plan after a failure."
+    )
+    backoff_s: float = key(
+        0.0,
+        yaml="backoff",
+        unit="time",
+        default_doc="0 s",
+        example='"100 ms"',
+        doc="Wait before the first retry; it doubles before each next one (and before the fallback).",
+    )
+    fallback: str = key(
+        "drop",
+        schema_type=Literal["drop", "local", "another"],
+        default_doc="drop",
+        doc=(
+            "Once the retries are spent: drop (the task ends failed), local (one last attempt, whole "
+            "on its source device) or another (one last attempt where the policy places it, with the "
+            "nodes that failed the task seen as down)."
+        ),
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class PolicySpec:
     """The placement policy's registered name and its parameters."""
 
@@ -353,6 +398,7 @@ class Scenario:
     base_dir: str = ""  # where relative files (traces, profiles) are looked up; "" for none
     link_model: str = "max-min"  # how transfers share links (offloadsim.world.links)
     dynamics: tuple[dict[str, Any], ...] = ()  # timed changes, as written: the world's kinds read them
+    recovery: RecoverySpec | None = None  # retries, timeout and fallback of aborted tasks (None: they fail)
 
     @property
     def end_s(self) -> float:

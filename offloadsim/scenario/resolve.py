@@ -26,6 +26,7 @@ from offloadsim.scenario.model import (
     PolicySpec,
     PowerSpec,
     ProcessorSpec,
+    RecoverySpec,
     Scenario,
     StageSpec,
     WorkloadSpec,
@@ -89,7 +90,13 @@ def resolve(doc: ScenarioDoc, raw: Mapping[str, Any], file: str, base_dir: Path)
         base_dir=str(base_dir),
         link_model=doc.network.model,
         dynamics=tuple(_plain(entry) for entry in doc.dynamics),
+        recovery=_recovery(doc),
     )
+
+
+def _recovery(doc: ScenarioDoc) -> RecoverySpec | None:
+    """The top-level ``recovery`` key, if given."""
+    return RecoverySpec(**spec_values(RecoverySpec, doc.recovery)) if doc.recovery is not None else None
 
 
 # -- nodes ---------------------------------------------------------------------------------------------

@@ -39,6 +39,7 @@ from offloadsim.scenario.model import (
     LinkSpec,
     PowerSpec,
     ProcessorSpec,
+    RecoverySpec,
     StageSpec,
     WorkloadSpec,
 )
@@ -465,6 +466,10 @@ class NetworkDoc(_Strict):
     )
 
 
+class RecoveryDoc(_spec_doc(RecoverySpec, "Recovery")):  # type: ignore[misc]
+    """Retries, timeout and fallback of tasks whose work was aborted."""
+
+
 DynamicsEntry = Annotated[
     dict[str, Any],
     WithJsonSchema(
@@ -518,6 +523,9 @@ class ScenarioDoc(_Strict):
     dynamics: list[DynamicsEntry] = Field(
         default_factory=list,
         description="Timed changes to the world during a run, each {kind: KIND, ...}. Default: none.",
+    )
+    recovery: RecoveryDoc | None = Field(
+        None, description="What happens to tasks whose work was aborted. Default: they end failed."
     )
 
     @field_validator("name", mode="after")

@@ -17,12 +17,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from offloadsim.scenario.errors import describe
-from offloadsim.scenario.quantities import FieldProblem, parse_si
+from offloadsim.scenario.patterns import NodeIndex
+from offloadsim.scenario.quantities import FieldProblem, parse_dist, parse_si
 from offloadsim.suggest import did_you_mean
 
 if TYPE_CHECKING:
     import numpy as np
 
+    from offloadsim.scenario.distributions import Dist
     from offloadsim.scenario.model import Scenario
     from offloadsim.world.topology import Topology
 
@@ -265,3 +267,36 @@ class SpecReader:
             hint = did_you_mean(str(value), names) if isinstance(value, str) else ""
             raise self.fail(key, f"expected the name of a node, got {describe(value)}{hint}")
         return value
+
+    def nodes(self, key: str) -> tuple[str, ...]:
+        """``key`` as the nodes it selects: a name, group or glob (``edge-*``), or a list of them.
+
+        Nodes come back once each, in the scenario's order; a pattern that
+        selects nothing is an error.
+        """
+        assert self.scenario is not None
+        value = self.entry[key]
+        patterns = value if isinstance(value, list) else [value]
+        if not patterns or not all(isinstance(p, str) and p for p in patterns):
+            expected = "a node name or pattern (edge-*), or a list of them"
+            raise self.fail(key, f"expected {expected}, got {describe(value)}")
+        groups: dict[str, list[str]] = {}
+        for node in self.scenario.nodes:
+            groups.setdefault(node.group, []).append(node.name)
+        index = NodeIndex(groups)
+        chosen: set[str] = set()
+        for i, pattern in enumerate(patterns):
+            found = index.match(pattern)
+            if not found:
+                raise self.fail(key if value is pattern else f"{key}[{i}]", index.no_match(pattern))
+            chosen.update(found)
+        return tuple(name for name in index.names if name in chosen)
+
+    def dist(self, key: str, kind: str) -> Dist:
+        """``key`` as a distribution of ``kind`` values (a scalar: deterministic; ``{KIND: ARGS}``)."""
+        folder = self.scenario.base_dir if self.scenario is not None else ""
+        base = Path(folder) if folder else Path()
+        try:
+            return parse_dist(self.entry[key], kind, base)
+        except FieldProblem as problem:
+            raise self.fail(key + problem.subpath, problem.message) from None

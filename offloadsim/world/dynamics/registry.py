@@ -16,6 +16,7 @@ from offloadsim.plugins import EntryPointGroup, named_object
 from offloadsim.scenario.errors import describe
 from offloadsim.suggest import did_you_mean
 from offloadsim.world.dynamics.base import Dynamics, DynamicsError, DynamicsKind, SpecReader
+from offloadsim.world.dynamics.failures import Failures, NodeSchedule
 from offloadsim.world.dynamics.link_schedule import LinkSchedule
 from offloadsim.world.dynamics.trace import LinkTrace
 
@@ -95,3 +96,5 @@ def parse_dynamics(entries: tuple[Mapping[str, Any], ...], scenario: Scenario) -
 
 register_dynamics(LinkSchedule())
 register_dynamics(LinkTrace())
+register_dynamics(NodeSchedule())
+register_dynamics(Failures())

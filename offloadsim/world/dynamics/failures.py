@@ -1,0 +1,152 @@
+"""Nodes and links that fail and come back: on a schedule (``node-schedule``) or at random (``failures``).
+
+.. code-block:: yaml
+
+    dynamics:
+      - kind: node-schedule
+        node: edge-0                 # a name, a group, a pattern (edge-*), or a list of them
+        steps:
+          - {at: 30 s, up: false}    # down: its stages are aborted, its links carry nothing
+          - {at: 45 s, up: true}
+      - kind: failures
+        nodes: edge-*                # or link: [ap, edge] / link: 0 (every link of links[0])
+        mtbf: 60 s                   # time up before each failure: exponential with this mean ...
+        mttr: {lognormal: {mean: 5 s, sigma: 0.5}}   # ... or any distribution; time down until repaired
+        start: 10 s                  # no failure before this time (default 0 s)
+
+Under ``failures`` every node or link it selects fails on its own: it is up
+at ``start``, stays up for a draw of ``mtbf``, down for a draw of ``mttr``,
+and so on to the end of the run.  Each draws from its own stream, named by
+the entry's stream and the node's (or the link's two ends') name, never by
+its position, so adding a node to the pattern leaves the others' failures
+as they were.  Times count from the run's start (warm-up included).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import heapq
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import partial
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from offloadsim.scenario.distributions import Dist
+from offloadsim.world.dynamics.base import SetLinkUp, SetNodeUp, SpecReader, WorldChange
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+__all__ = ["Failures", "NodeSchedule", "RandomFailures", "UpSchedule"]
+
+
+@dataclass(frozen=True, slots=True)
+class UpSchedule:
+    """The nodes a ``node-schedule`` drives and its steps ``(at_s, up)``."""
+
+    nodes: tuple[str, ...]
+    steps: tuple[tuple[float, bool], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RandomFailures:
+    """What a ``failures`` entry drives: nodes or links (by number, with the names of their ends)."""
+
+    nodes: tuple[str, ...]
+    links: tuple[tuple[int, str], ...]  # (link number, "a~b": the name its stream is keyed by)
+    mtbf: Dist
+    mttr: Dist
+    start_s: float
+
+
+class NodeSchedule:
+    """The ``node-schedule`` kind: nodes go down and up at stated times."""
+
+    name = "node-schedule"
+
+    def parse(self, entry: SpecReader) -> UpSchedule:
+        """Read ``node`` and ``steps`` (each ``{at: TIME, up: BOOL}``, in time order)."""
+        entry.keys(required=("node", "steps"))
+        nodes = entry.nodes("node")
+        steps: list[tuple[float, bool]] = []
+        for step in entry.mappings("steps"):
+            step.keys(required=("at", "up"))
+            at = step.quantity("at", "time")
+            if steps and at < steps[-1][0]:
+                raise step.fail("at", f"{at:g} s comes before the previous step's {steps[-1][0]:g} s")
+            steps.append((at, step.boolean("up")))
+        return UpSchedule(nodes, tuple(steps))
+
+    def timeline(self, spec: UpSchedule, rng: np.random.Generator) -> Iterator[tuple[float, WorldChange]]:
+        """Each step on each node (a schedule draws nothing from ``rng``)."""
+        for at, up in spec.steps:
+            for node in spec.nodes:
+                yield at, SetNodeUp(node, up)
+
+
+class Failures:
+    """The ``failures`` kind: nodes or links fail and are repaired after random times (MTBF, MTTR)."""
+
+    name = "failures"
+
+    def parse(self, entry: SpecReader) -> RandomFailures:
+        """Read ``nodes`` or ``link``, ``mtbf``, ``mttr`` and the optional ``start``."""
+        entry.keys(required=("mtbf", "mttr"), optional=("nodes", "link", "start"))
+        if entry.has("nodes") == entry.has("link"):
+            raise entry.fail(
+                "",
+                "expected either nodes (names or patterns) or link, "
+                + ("not both" if entry.has("nodes") else "got neither"),
+            )
+        nodes = entry.nodes("nodes") if entry.has("nodes") else ()
+        links: tuple[tuple[int, str], ...] = ()
+        if entry.has("link"):
+            assert entry.scenario is not None
+            specs = entry.scenario.links
+            links = tuple((i, f"{specs[i].a}~{specs[i].b}") for i, _ in entry.links("link"))
+        mtbf, mttr = (_duration(entry, key) for key in ("mtbf", "mttr"))
+        start = entry.quantity("start", "time") if entry.has("start") else 0.0
+        return RandomFailures(nodes, links, mtbf, mttr, start)
+
+    def timeline(self, spec: RandomFailures, rng: np.random.Generator) -> Iterator[tuple[float, WorldChange]]:
+        """Every target's alternating up and down times, merged in time order (endless)."""
+        root = rng.integers(0, 2**32, size=4, dtype=np.uint64).tolist()
+        lives: list[Iterator[tuple[float, WorldChange]]] = []
+        for node in spec.nodes:
+            lives.append(_alternate(spec, _own_stream(root, node), partial(SetNodeUp, node)))
+        for link, ends in spec.links:
+            lives.append(_alternate(spec, _own_stream(root, ends), partial(SetLinkUp, link)))
+        return heapq.merge(*lives, key=lambda item: item[0])
+
+
+def _duration(entry: SpecReader, key: str) -> Dist:
+    """A time between events: a plain time is an exponential's mean; a mapping is any distribution."""
+    if isinstance(entry.entry[key], dict):
+        dist = entry.dist(key, "time")
+    else:
+        dist = Dist("exponential", (entry.quantity(key, "time", positive=True),))
+    if not dist.mean > 0.0:
+        raise entry.fail(key, f"expected a mean time above 0 s, got {dist.describe()}")
+    return dist
+
+
+def _own_stream(root: list[int], name: str) -> np.random.Generator:
+    """The stream of one target: the entry's stream's first words and the target's name, hashed stably."""
+    digest = hashlib.blake2b(name.encode(), digest_size=8).digest()
+    words = [int.from_bytes(digest[:4], "little"), int.from_bytes(digest[4:], "little")]
+    return np.random.Generator(np.random.PCG64(np.random.SeedSequence([*root, *words])))
+
+
+def _alternate(
+    spec: RandomFailures, rng: np.random.Generator, change: Callable[[bool], WorldChange]
+) -> Iterator[tuple[float, WorldChange]]:
+    """Up for a draw of MTBF, down for a draw of MTTR, and so on, from ``spec.start_s``."""
+    up_for, down_for = spec.mtbf.sampler(rng), spec.mttr.sampler(rng)
+    at = spec.start_s
+    while True:
+        at += up_for()
+        yield at, change(False)
+        at += down_for()
+        yield at, change(True)

@@ -1,0 +1,271 @@
+"""Nodes that fail and come back, and what happens to the work they abort: exact event logs by hand."""
+
+from __future__ import annotations
+
+import pytest
+
+from offloadsim.engine import simulate
+from offloadsim.scenario import load_scenario_text
+from offloadsim.world import WorldError, build_world
+
+# One request at 1 s: 1 MB up to an edge at 8 Mbps (1 s + 5 ms), 10 GFLOP there (0.1 s at
+# 100 GFLOP/s), nothing back.  The phone itself runs 10 GFLOP/s.
+ONE_EDGE = """
+name: failures
+duration: 10 s
+nodes:
+  phone: {tier: device, processor: {speed: 10 GFLOP/s}}
+  edge: {tier: edge, processor: {speed: 100 GFLOP/s}}
+links:
+  - {between: [phone, edge], bandwidth: 8 Mbps, latency: 5 ms}
+applications:
+  job: {stages: [{work: 10 GFLOP}], input: 1 MB, output: 0 B}
+workload:
+  - {app: job, sources: phone, arrivals: trace, trace: trace.csv}
+policy: {name: fixed, nodes: [edge]}
+"""
+
+# The edge goes down at 2.05 s, in the middle of the task's stage there (2.005 s to 2.105 s).
+EDGE_DOWN = """
+dynamics:
+  - {kind: node-schedule, node: edge, steps: [{at: 2.05 s, up: false}, {at: 8 s, up: true}]}
+"""
+
+
+def run(tmp_path, text: str, times: str = "1.0", record_stages: bool = True):
+    (tmp_path / "trace.csv").write_text("time\n" + "\n".join(times.split()) + "\n")
+    scenario = load_scenario_text(text, source="<test>", base_dir=tmp_path)
+    return simulate(scenario, record_stages=record_stages)
+
+
+def stage_log(raw) -> list[tuple]:
+    stages = raw.stages
+    return [
+        (
+            int(stages["task_id"][i]),
+            stages["kind"][i],
+            stages["where"][i],
+            stages["start"][i],
+            stages["end"][i],
+        )
+        for i in range(len(stages["task_id"]))
+    ]
+
+
+def test_a_node_down_mid_stage_fails_its_task_refuses_work_and_serves_again_when_up(tmp_path):
+    raw = run(tmp_path, ONE_EDGE + EDGE_DOWN, times="1.0 4.0 8.5")
+    tasks = raw.tasks
+    assert list(tasks["status"]) == ["failed", "dropped", "completed"]
+    assert tasks["reason"][0] == "edge went down"
+    assert tasks["reason"][1] == "rejected by the policy"  # fixed drops while its edge is unreachable
+    # Back up at 8 s: the third request runs as if nothing happened (1.005 s up, 0.1 s there,
+    # and the empty answer's 5 ms back).
+    assert tasks["latency"][2] == pytest.approx(1.005 + 0.1 + 0.005, rel=1e-12)
+    assert list(tasks["retries"]) == [0, 0, 0]
+    assert list(tasks["final_node"]) == ["edge", "", "edge"]
+    # The aborted stage is not booked: the stage log holds only what finished.
+    assert [row[1:3] for row in stage_log(raw) if row[0] == 0] == [("transfer", "phone>edge")]
+    # The edge was down from 2.05 s to 8 s of the 10 s measured; its core was freed at once.
+    nodes = dict(zip(raw.nodes["node"], raw.nodes["availability"], strict=True))
+    assert nodes == {"phone": 1.0, "edge": pytest.approx(1 - 5.95 / 10, rel=1e-12)}
+    busy = dict(zip(raw.nodes["node"], raw.nodes["busy_s"], strict=True))
+    assert busy["edge"] == pytest.approx((2.05 - 2.005) + 0.1, rel=1e-9)
+    assert raw.counters == {"arrived": 3, "dropped": 1, "completed": 1, "failed": 1}
+
+
+def test_a_failure_mid_stage_retries_the_same_plan_then_falls_back_to_the_device(tmp_path):
+    raw = run(tmp_path, ONE_EDGE + EDGE_DOWN + "recovery: {retries: 1, backoff: 100 ms, fallback: local}\n")
+    tasks = raw.tasks
+    # By hand: the stage at the edge is aborted at 2.05 s.  The retry waits the backoff (0.1 s):
+    # at 2.15 s the edge is still down, unreachable, so the retry fails at once.  The fallback
+    # waits twice the backoff (0.2 s) and runs the whole job on the phone from 2.35 s: 10 GFLOP at
+    # 10 GFLOP/s, done at 3.35 s.
+    assert tasks["status"][0] == "completed"
+    assert tasks["finish"][0] == pytest.approx(3.35, rel=1e-12)
+    assert tasks["retries"][0] == 2
+    assert tasks["final_node"][0] == "phone"
+    assert tasks["placement"][0] == "phone"
+    # What it spent over its attempts adds up: the upload of the first, the compute of the last.
+    assert tasks["transfer_time"][0] == pytest.approx(1.005, rel=1e-12)
+    assert tasks["compute_time"][0] == pytest.approx(1.0, rel=1e-12)
+    assert tasks["bytes_sent"][0] == 1e6
+    assert stage_log(raw) == [
+        (0, "transfer", "phone>edge", 1.0, pytest.approx(2.005, rel=1e-12)),
+        (0, "compute", "phone", pytest.approx(2.35, rel=1e-12), pytest.approx(3.35, rel=1e-12)),
+    ]
+    assert raw.counters == {"arrived": 1, "dropped": 0, "completed": 1, "failed": 0}
+
+
+# Two edges behind an access point: edge-0 nearer (1 ms) than edge-1 (4 ms).
+TWO_EDGES = """
+name: failover
+duration: 10 s
+nodes:
+  phone: {tier: device, processor: {speed: 10 GFLOP/s}}
+  ap: {tier: network}
+  edge-0: {tier: edge, processor: {speed: 100 GFLOP/s}}
+  edge-1: {tier: edge, processor: {speed: 50 GFLOP/s}}
+links:
+  - {between: [phone, ap], bandwidth: 8 Mbps, latency: 5 ms}
+  - {between: [ap, edge-0], bandwidth: 80 Mbps, latency: 1 ms}
+  - {between: [ap, edge-1], bandwidth: 80 Mbps, latency: 4 ms}
+applications:
+  job: {stages: [{work: 10 GFLOP}], input: 1 MB, output: 0 B}
+workload:
+  - {app: job, sources: phone, arrivals: trace, trace: trace.csv}
+policy: edge
+"""
+
+
+def test_another_server_fallback_moves_the_task_to_the_next_edge(tmp_path):
+    raw = run(
+        tmp_path,
+        TWO_EDGES
+        + "dynamics: [{kind: node-schedule, node: edge-0, steps: [{at: 2.1 s, up: false}]}]\n"
+        + "recovery: {fallback: another, backoff: 50 ms}\n",
+    )
+    tasks = raw.tasks
+    # By hand: 1 MB over phone->ap (1 MB/s) and ap->edge-0 (10 MB/s) shares nothing, so the
+    # bottleneck rate is 1 MB/s: the last byte leaves at 2.0 s and lands 6 ms later, 2.006 s.
+    # The stage (0.1 s) is aborted at 2.1 s.  After the backoff (50 ms) the policy, asked again
+    # with edge-0 seen as down, picks edge-1: the input goes up again (1 s + 9 ms, 3.159 s), and
+    # 10 GFLOP at 50 GFLOP/s take 0.2 s; the empty answer takes the 9 ms back: done at 3.368 s.
+    assert tasks["status"][0] == "completed"
+    assert tasks["finish"][0] == pytest.approx(2.15 + 1.009 + 0.2 + 0.009, rel=1e-12)
+    assert tasks["retries"][0] == 1
+    assert tasks["final_node"][0] == "edge-1"
+    assert tasks["bytes_sent"][0] == 2e6
+    assert [row[2] for row in stage_log(raw)] == ["phone>edge-0", "phone>edge-1", "edge-1", "edge-1>phone"]
+
+
+def test_the_fallback_may_fail_too_and_then_the_task_fails(tmp_path):
+    # Both edges go down; the edge policy's own fallback is to drop the task (no local work).
+    raw = run(
+        tmp_path,
+        TWO_EDGES.replace("policy: edge", "policy: {name: edge, fallback: drop}")
+        + "dynamics: [{kind: node-schedule, node: edge-*, steps: [{at: 2.1 s, up: false}]}]\n"
+        + "recovery: {retries: 2, fallback: another}\n",
+    )
+    tasks = raw.tasks
+    assert tasks["status"][0] == "failed"
+    assert tasks["retries"][0] == 3  # two retries of the same plan, then the fallback
+    assert tasks["reason"][0] == "rejected by the policy"
+    assert raw.counters == {"arrived": 1, "dropped": 0, "completed": 0, "failed": 1}
+
+
+def test_a_timeout_abandons_a_slow_attempt_and_the_fallback_runs_it_locally(tmp_path):
+    # The edge is slow (1 GFLOP/s: 10 s for the job); a 3 s timeout from the arrival gives up
+    # at 4 s, and the phone runs it from then on: done at 5 s.
+    slow = ONE_EDGE.replace(
+        "edge: {tier: edge, processor: {speed: 100 GFLOP/s}}",
+        "edge: {tier: edge, processor: {speed: 1 GFLOP/s}}",
+    )
+    raw = run(tmp_path, slow + "recovery: {timeout: 3 s, fallback: local}\n", times="1.0")
+    tasks = raw.tasks
+    assert tasks["status"][0] == "completed"
+    assert tasks["finish"][0] == pytest.approx(5.0, rel=1e-12)
+    assert tasks["retries"][0] == 1
+    assert tasks["final_node"][0] == "phone"
+
+
+def test_a_timeout_without_a_fallback_fails_the_task_at_its_time(tmp_path):
+    slow = ONE_EDGE.replace("speed: 100 GFLOP/s", "speed: 1 GFLOP/s")
+    raw = run(tmp_path, slow + "recovery: {timeout: 3 s}\n", times="1.0")
+    tasks = raw.tasks
+    assert tasks["status"][0] == "failed"
+    assert tasks["reason"][0] == "timed out after 3 s"
+    assert tasks["retries"][0] == 0
+
+
+def test_a_task_whose_source_goes_down_is_not_retried(tmp_path):
+    raw = run(
+        tmp_path,
+        ONE_EDGE
+        + "dynamics: [{kind: node-schedule, node: phone, steps: [{at: 2.05 s, up: false}]}]\n"
+        + "recovery: {retries: 3, fallback: local}\n",
+    )
+    assert raw.tasks["status"][0] == "failed"
+    assert raw.tasks["reason"][0] == "phone went down"
+    assert raw.tasks["retries"][0] == 0
+
+
+def test_random_failures_are_deterministic_per_node_and_keyed_by_name(tmp_path):
+    def downs(count: int) -> dict[str, float]:
+        text = f"""
+name: random-failures
+duration: 500 s
+nodes:
+  edge: {{count: {count}, tier: edge, processor: {{speed: 1 GFLOP/s}}}}
+  phone: {{tier: device, processor: {{speed: 1 GFLOP/s}}}}
+links:
+  - {{between: [phone, edge-*], bandwidth: 1 Gbps, latency: 1 ms}}
+applications:
+  job: {{work: 1 GFLOP}}
+workload:
+  - {{app: job, sources: phone, rate: 0.1 /s}}
+dynamics:
+  - {{kind: failures, nodes: edge-*, mtbf: 50 s, mttr: 10 s}}
+"""
+        raw = simulate(load_scenario_text(text, source="<test>"))
+        return dict(zip(raw.nodes["node"], raw.nodes["availability"], strict=True))
+
+    three, again, four = downs(3), downs(3), downs(4)
+    assert three == again
+    assert {name: four[name] for name in three} == three  # a new node leaves the others' failures alone
+    edges = [three[f"edge-{i}"] for i in range(3)]
+    assert len(set(edges)) == 3 and all(0.5 < a < 1.0 for a in edges)
+    assert three["phone"] == 1.0
+
+
+@pytest.mark.parametrize(
+    ("dynamics", "message"),
+    [
+        (
+            "[{kind: node-schedule, node: edg, steps: [{at: 1 s, up: false}]}]",
+            r"dynamics\[0\]\.node: 'edg' matches no node \(did you mean 'edge'\?\)",
+        ),
+        (
+            "[{kind: node-schedule, node: edge, steps: [{at: 1 s}]}]",
+            r"dynamics\[0\]\.steps\[0\]\.up: missing \(required\)",
+        ),
+        ("[{kind: failures, nodes: edge, mtbf: 10 s}]", r"dynamics\[0\]\.mttr: missing \(required\)"),
+        (
+            "[{kind: failures, mtbf: 10 s, mttr: 1 s}]",
+            r"dynamics\[0\]: expected either nodes .* or link, got neither",
+        ),
+        (
+            "[{kind: failures, nodes: edge, mtbf: 0 s, mttr: 1 s}]",
+            r"dynamics\[0\]\.mtbf: expected a positive time",
+        ),
+        (
+            "[{kind: failures, nodes: edge, mtbf: {uniform: [0 s, 0 s]}, mttr: 1 s}]",
+            r"dynamics\[0\]\.mtbf: expected a mean time above 0 s",
+        ),
+        (
+            "[{kind: failures, nodes: edge, mtbf: {gamma: 1}, mttr: 1 s}]",
+            r"dynamics\[0\]\.mtbf: unknown distribution 'gamma'",
+        ),
+        (
+            "[{kind: failures, link: [phone, ap], mtbf: 1 s, mttr: 1 s}]",
+            r"dynamics\[0\]\.link: no link joins 'phone' and 'ap'",
+        ),
+    ],
+)
+def test_a_bad_failures_entry_is_named_by_its_key_path(tmp_path, dynamics, message):
+    (tmp_path / "trace.csv").write_text("time\n1.0\n")
+    scenario = load_scenario_text(ONE_EDGE + f"dynamics: {dynamics}\n", source="<test>", base_dir=tmp_path)
+    with pytest.raises(WorldError, match="^" + message):
+        build_world(scenario)
+
+
+@pytest.mark.parametrize("verb", ["validate", "run"])
+def test_the_cli_refuses_a_bad_recovery_key_with_one_line_and_exit_2(tmp_path, capsys, verb):
+    from offloadsim.cli.main import main
+
+    (tmp_path / "trace.csv").write_text("time\n1.0\n")
+    path = tmp_path / "bad.yaml"
+    path.write_text(ONE_EDGE + "recovery: {retries: 1, fallback: elsewhere}\n")
+    assert main([verb, str(path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1
+    assert "bad.yaml: recovery.fallback: expected one of drop, local, another" in err

@@ -31,6 +31,12 @@ SCENARIOS = ROOT / "scenarios"
 FIGURES = ROOT / "docs" / "figures"
 RESULTS = ROOT / "results" / "analysis"
 COMPARE_LOAD_POLICIES = ["local", "edge", "cloud", "least-loaded"]
+EDGE_OUTAGE_POLICIES = ["edge", "least-loaded", "cloud"]
+#: The recovery variants of edge-outage.yaml: as shipped, and with aborted tasks failing.
+EDGE_OUTAGE_VARIANTS = {
+    "retry, then another": [],
+    "none": ["recovery.retries=0", "recovery.fallback=drop"],
+}
 
 
 def options(description: str) -> argparse.Namespace:
@@ -111,6 +117,42 @@ def _run_least_loaded(results: Path, workers: int | None, quick: bool) -> Any:
     return Results("run", Path(), result.tasks, metrics, nodes, result.manifest, stages=result.stages)
 
 
+def _edge_outage_scenario(variant: str, quick: bool) -> Any:
+    from offloadsim.api import load
+
+    short = ["duration=60 s"] if quick else []
+    return load(SCENARIOS / "edge-outage.yaml", [*EDGE_OUTAGE_VARIANTS[variant], *short])
+
+
+def _plan_edge_outage(quick: bool) -> list[tuple[dict[str, Any], Any]]:
+    return [
+        ({"recovery": variant, **identity}, job)
+        for variant in EDGE_OUTAGE_VARIANTS
+        for identity, job in _plan_compare(
+            _edge_outage_scenario(variant, quick), EDGE_OUTAGE_POLICIES, 2 if quick else 5
+        )
+    ]
+
+
+def _run_edge_outage(results: Path, workers: int | None, quick: bool) -> Any:
+    """compare's jobs for each recovery variant, as one table with a ``recovery`` column."""
+    from offloadsim.experiments import Results, compare
+
+    parts = []
+    for variant in EDGE_OUTAGE_VARIANTS:
+        scenario = _edge_outage_scenario(variant, quick)
+        result = compare(scenario, EDGE_OUTAGE_POLICIES, replications=2 if quick else 5, workers=workers)
+        parts.append(
+            [
+                frame.assign(recovery=variant, point=variant)
+                for frame in (result.tasks, result.metrics, result.nodes)
+            ]
+        )
+        manifest = result.manifest
+    tasks, metrics, nodes = (pd.concat(frames, ignore_index=True) for frames in zip(*parts, strict=True))
+    return Results("compare", Path(), tasks, metrics, nodes, manifest)
+
+
 def _sweep_spec(file: str, quick: bool) -> Any:
     from dataclasses import replace
 
@@ -165,6 +207,13 @@ EXPERIMENTS: dict[str, Experiment] = {
     ),
     "least-loaded-run": Experiment(
         "least-loaded-run", _plan_least_loaded, _run_least_loaded, list, (SCENARIOS / "compare-load.yaml",)
+    ),
+    "edge-outage": Experiment(
+        "edge-outage",
+        _plan_edge_outage,
+        _run_edge_outage,
+        lambda: ["recovery"],
+        (SCENARIOS / "edge-outage.yaml",),
     ),
     "sweep-bandwidth": Experiment(
         "sweep-bandwidth",

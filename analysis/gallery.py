@@ -54,6 +54,7 @@ FIGURE_NAMES = (
     "utilisation",
     "utilisation_time",
     "timeline",
+    "edge_outage",
     "calibration_accuracy",
 )
 STAMP = "offloadsim-data"

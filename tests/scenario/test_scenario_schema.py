@@ -27,6 +27,7 @@ def test_schema_is_plain_json_with_every_top_level_key():
         "policy",
         "network",
         "dynamics",
+        "recovery",
     }
     assert schema["required"] == ["name"]
     assert schema["$schema"].startswith("https://json-schema.org/")

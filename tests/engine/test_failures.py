@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from offloadsim.engine import simulate
@@ -269,3 +270,41 @@ def test_the_cli_refuses_a_bad_recovery_key_with_one_line_and_exit_2(tmp_path, c
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1
     assert "bad.yaml: recovery.fallback: expected one of drop, local, another" in err
+
+
+@pytest.mark.parametrize("policy", ["random", "least-loaded", "round-robin", "edge"])
+def test_policies_place_nothing_on_a_node_while_it_is_down(tmp_path, policy):
+    (tmp_path / "trace.csv").write_text("time\n1.0\n")
+    text = (
+        TWO_EDGES.replace("policy: edge", f"policy: {policy}")
+        .replace(
+            "{app: job, sources: phone, arrivals: trace, trace: trace.csv}",
+            "{app: job, sources: phone, rate: 20 /s}",
+        )
+        .replace("10 GFLOP}]", "0.1 GFLOP}]")
+        .replace("input: 1 MB", "input: 1 KB")
+    )
+    steps = "[{at: 3 s, up: false}, {at: 6 s, up: true}]"
+    text += f"dynamics: [{{kind: node-schedule, node: edge-0, steps: {steps}}}]\n"
+    tasks = simulate(load_scenario_text(text, source="<test>", base_dir=tmp_path)).tasks
+    arrival, final = tasks["arrival"], tasks["final_node"]
+    during = (arrival > 3.0) & (arrival < 6.0)
+    assert during.sum() > 30
+    assert not np.any(final[during] == "edge-0")
+    # ... and they use it again once it is back (edge first: it is the nearest).
+    after = arrival > 6.5
+    assert np.any(final[after] == "edge-0")
+
+
+def test_random_link_failures_abort_transfers_and_the_link_is_up_part_of_the_time(tmp_path):
+    text = ONE_EDGE.replace(
+        "{app: job, sources: phone, arrivals: trace, trace: trace.csv}",
+        "{app: job, sources: phone, rate: 5 /s}",
+    ).replace("duration: 10 s", "duration: 200 s")
+    text += "dynamics: [{kind: failures, link: [phone, edge], mtbf: 20 s, mttr: 5 s}]\n"
+    raw = simulate(load_scenario_text(text, source="<test>"))
+    reasons = set(raw.tasks["reason"][raw.tasks["status"] == "failed"])
+    assert reasons == {"link down on the way from phone to edge"}
+    up = raw.links["availability"]
+    assert up[0] == up[1] and 0.5 < up[0] < 1.0  # both directions of the one link, down together
+    assert all(a == 1.0 for a in raw.nodes["availability"])  # a link down leaves its nodes up

@@ -4,27 +4,19 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from test_dynamics import BASE
 
 from offloadsim.engine import simulate
 from offloadsim.scenario import load_scenario_text
 from offloadsim.world import WorldError, build_world
 
-# One request at 1 s: 1 MB up to an edge at 8 Mbps (1 s + 5 ms), 10 GFLOP there (0.1 s at
-# 100 GFLOP/s), nothing back.  The phone itself runs 10 GFLOP/s.
-ONE_EDGE = """
-name: failures
-duration: 10 s
-nodes:
-  phone: {tier: device, processor: {speed: 10 GFLOP/s}}
-  edge: {tier: edge, processor: {speed: 100 GFLOP/s}}
-links:
-  - {between: [phone, edge], bandwidth: 8 Mbps, latency: 5 ms}
-applications:
-  job: {stages: [{work: 10 GFLOP}], input: 1 MB, output: 0 B}
-workload:
-  - {app: job, sources: phone, arrivals: trace, trace: trace.csv}
-policy: {name: fixed, nodes: [edge]}
-"""
+# test_dynamics' one request at 1 s, made heavier: 1 MB up to an edge at 8 Mbps (1 s + 5 ms),
+# 10 GFLOP there (0.1 s at 100 GFLOP/s), an empty answer back (5 ms).  The phone runs 10 GFLOP/s.
+ONE_EDGE = (
+    BASE.replace("{work: 1 GFLOP}", "{work: 10 GFLOP}")
+    .replace("input: 3 MB", "input: 1 MB")
+    .replace("output: 1 KB", "output: 0 B")
+)
 
 # The edge goes down at 2.05 s, in the middle of the task's stage there (2.005 s to 2.105 s).
 EDGE_DOWN = """

@@ -32,6 +32,8 @@ __all__ = [
     "Dynamics",
     "DynamicsError",
     "DynamicsKind",
+    "LINK_SETTINGS",
+    "LinkSettings",
     "SetCapacity",
     "SetLatency",
     "SetLinkUp",
@@ -121,6 +123,52 @@ def directed(link: int, forward: bool) -> tuple[int, int]:
     ``forward``: named the scenario's way round (:meth:`SpecReader.links`).
     """
     return (2 * link, 2 * link + 1) if forward else (2 * link + 1, 2 * link)
+
+
+#: What a kind may set on a link, by its scenario name: (the :class:`LinkSettings` field, kind of quantity).
+LINK_SETTINGS = {
+    "bandwidth": ("forward_bps", "bandwidth"),
+    "reverse_bandwidth": ("reverse_bps", "bandwidth"),
+    "latency": ("latency_s", "time"),
+    "loss": ("loss", "number"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class LinkSettings:
+    """What a change sets on a link (None: unchanged): rates A→B and B→A, latency, loss (each way)."""
+
+    forward_bps: float | None = None
+    reverse_bps: float | None = None
+    latency_s: float | None = None
+    loss: float | None = None
+
+    @classmethod
+    def named(cls, values: Mapping[str, float]) -> LinkSettings:
+        """From values keyed by their scenario names (``bandwidth``, ``reverse_bandwidth``, ...).
+
+        >>> LinkSettings.named({"bandwidth": 5e6, "loss": 0.01})
+        LinkSettings(forward_bps=5000000.0, reverse_bps=None, latency_s=None, loss=0.01)
+        """
+        return cls(**{LINK_SETTINGS[key][0]: value for key, value in values.items()})
+
+    def given(self) -> list[str]:
+        """The scenario names of what these settings set."""
+        return [key for key, (name, _) in LINK_SETTINGS.items() if getattr(self, name) is not None]
+
+    def changes(self, links: tuple[tuple[int, bool], ...]) -> Iterator[WorldChange]:
+        """The changes that set these values on each of ``links`` (as :meth:`SpecReader.links` gives them)."""
+        for link, forward in links:
+            ahead, back = directed(link, forward)
+            if self.forward_bps is not None:
+                yield SetCapacity(ahead, self.forward_bps)
+            if self.reverse_bps is not None:
+                yield SetCapacity(back, self.reverse_bps)
+            if self.latency_s is not None:
+                yield SetLatency(link, self.latency_s)
+            if self.loss is not None:
+                yield SetLoss(ahead, self.loss)
+                yield SetLoss(back, self.loss)
 
 
 class DynamicsKind(Protocol):
@@ -221,6 +269,20 @@ class SpecReader:
             raise self.fail(key, f"expected a file path, got {describe(value)}")
         folder = self.scenario.base_dir if self.scenario is not None else ""
         return (Path(folder) if folder else Path()) / value, value
+
+    def link_settings(self) -> LinkSettings:
+        """The :data:`LINK_SETTINGS` this mapping gives (a loss is a probability from 0 to 1)."""
+        return LinkSettings.named(
+            {
+                key: self.fraction(key) if key == "loss" else self.quantity(key, kind)
+                for key, (_, kind) in LINK_SETTINGS.items()
+                if self.has(key)
+            }
+        )
+
+    def mapping(self, key: str) -> SpecReader:
+        """``key`` as a mapping, read with its own path (``path.key``)."""
+        return SpecReader(self.entry[key], f"{self.path}.{key}", self.scenario)
 
     def fraction(self, key: str) -> float:
         """``key`` as a number in [0, 1] (a probability)."""

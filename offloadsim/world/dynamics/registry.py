@@ -1,6 +1,7 @@
 """Kinds of timed change by name: the scenario's ``dynamics:`` entries are read through here.
 
-``link-schedule`` is built in; a new kind is one module defining a
+``link-schedule``, ``link-trace``, ``gilbert-elliott`` and ``random-walk``
+are built in; a new kind is one module defining a
 :class:`~offloadsim.world.dynamics.base.DynamicsKind` plus one
 :func:`register_dynamics` call (a plug-in makes it from its own package, or
 declares the kind under the ``offloadsim.dynamics`` entry-point group, which
@@ -17,7 +18,9 @@ from offloadsim.scenario.errors import describe
 from offloadsim.suggest import did_you_mean
 from offloadsim.world.dynamics.base import Dynamics, DynamicsError, DynamicsKind, SpecReader
 from offloadsim.world.dynamics.failures import Failures, NodeSchedule
+from offloadsim.world.dynamics.gilbert_elliott import GilbertElliott
 from offloadsim.world.dynamics.link_schedule import LinkSchedule
+from offloadsim.world.dynamics.random_walk import RandomWalk
 from offloadsim.world.dynamics.trace import LinkTrace
 
 if TYPE_CHECKING:
@@ -98,3 +101,5 @@ register_dynamics(LinkSchedule())
 register_dynamics(LinkTrace())
 register_dynamics(NodeSchedule())
 register_dynamics(Failures())
+register_dynamics(GilbertElliott())
+register_dynamics(RandomWalk())

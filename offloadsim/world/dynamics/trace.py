@@ -27,14 +27,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from offloadsim.scenario.csvdata import CsvProblem, read_series
-from offloadsim.world.dynamics.base import (
-    SetCapacity,
-    SetLatency,
-    SetLoss,
-    SpecReader,
-    WorldChange,
-    directed,
-)
+from offloadsim.world.dynamics.base import LINK_SETTINGS, LinkSettings, SpecReader, WorldChange
 
 if TYPE_CHECKING:
     import numpy as np
@@ -42,16 +35,15 @@ if TYPE_CHECKING:
 __all__ = ["COLUMNS", "LinkTrace", "Trace"]
 
 #: The value columns a trace may have, with the kind of quantity of each.
-COLUMNS = {"bandwidth": "bandwidth", "reverse_bandwidth": "bandwidth", "latency": "time", "loss": "number"}
+COLUMNS = {key: kind for key, (_, kind) in LINK_SETTINGS.items()}
 
 
 @dataclass(frozen=True, slots=True)
 class Trace:
-    """A parsed trace: the links it drives, its columns, rows of ``(time_s, values)`` and its loop."""
+    """A parsed trace: the links it drives, rows of ``(time_s, what it sets)`` and its loop."""
 
     links: tuple[tuple[int, bool], ...]
-    columns: tuple[str, ...]
-    rows: tuple[tuple[float, tuple[float, ...]], ...]
+    rows: tuple[tuple[float, LinkSettings], ...]
     period_s: float | None  # None: played once
 
 
@@ -86,26 +78,18 @@ class LinkTrace:
                 )
         elif loop and len(rows) > 1:
             period = 2 * rows[-1][1] - rows[-2][1]  # the last row holds as long as the gap before it
-        return Trace(links, columns, tuple((time, values) for _, time, values in rows), period)
+        settings = tuple(
+            (time, LinkSettings.named(dict(zip(columns, values, strict=True)))) for _, time, values in rows
+        )
+        return Trace(links, settings, period)
 
     def timeline(self, spec: Trace, rng: np.random.Generator) -> Iterator[tuple[float, WorldChange]]:
         """Each row's changes on each link, row after row (again and again when looped)."""
         cycle = 0.0
         while True:
-            for time, values in spec.rows:
+            for time, settings in spec.rows:
                 at = cycle + time
-                for link, forward in spec.links:
-                    ahead, back = directed(link, forward)
-                    for column, value in zip(spec.columns, values, strict=True):
-                        if column == "bandwidth":
-                            yield at, SetCapacity(ahead, value)
-                        elif column == "reverse_bandwidth":
-                            yield at, SetCapacity(back, value)
-                        elif column == "latency":
-                            yield at, SetLatency(link, value)
-                        else:
-                            yield at, SetLoss(ahead, value)
-                            yield at, SetLoss(back, value)
+                yield from ((at, change) for change in settings.changes(spec.links))
             if spec.period_s is None:
                 return
             cycle += spec.period_s

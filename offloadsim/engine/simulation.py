@@ -140,6 +140,7 @@ class Simulation:
     def _world_changed(self, change: Change) -> None:
         """The run's topology changed: the caches built on it go (plans compiled over old routes)."""
         self.view.topology_version = self.topology.version
+        self.view.routes_version = self.topology.routes_version
         if change.what in ("capacity", "loss"):
             return  # routes and their latencies stand; rates are read live
         self._compiled.clear()

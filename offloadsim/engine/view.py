@@ -27,7 +27,8 @@ class EngineView:
 
     Reads only; answers kept between decisions (routes, nearest servers,
     a node's links) are dropped whenever the run's topology changes a route
-    (:meth:`forget_routes`), so none is stale; :attr:`topology_version` lets
+    (:meth:`forget_routes`), so none is stale; :attr:`topology_version` (any
+    change) and :attr:`routes_version` (a change that can move a route) let
     a policy key its own caches the same way.
     """
 
@@ -41,6 +42,8 @@ class EngineView:
         self._share = ctx.network.share_Bps
         #: Bumped by every change of the run's topology (a rate, a latency, a link or node down/up).
         self.topology_version = 0
+        #: Bumped by the changes that can move a route or its latency (not by a rate).
+        self.routes_version = 0
 
         self._prices: dict[tuple[str, str], Price] = {}
 

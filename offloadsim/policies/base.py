@@ -133,6 +133,17 @@ class SystemView(Protocol):
         """
         ...
 
+    @property
+    def routes_version(self) -> int:
+        """Bumped by every change that can move a route or its latency (a latency, a link or node down/up).
+
+        A rate change leaves it alone: a policy whose cached answers read the
+        rates live (``available_bandwidth_bps``, ``transfer_time_s``, or a
+        bucket of them in the cache key) keys its caches on this instead, and
+        keeps them across a bandwidth trace's every step.
+        """
+        ...
+
     def nodes(self, tier: str | None = None) -> tuple[str, ...]:
         """Nodes that can compute, optionally only those of one tier."""
         ...

@@ -85,7 +85,7 @@ class NearestTierPolicy:
     fallback: Fallback = "local"
     _plans: dict[str, Plan] = field(default_factory=dict, init=False, repr=False)
     _checked: bool = field(default=False, init=False, repr=False)
-    _version: int = field(default=0, init=False, repr=False)  # the topology the plans were found on
+    _version: int = field(default=0, init=False, repr=False)  # the routes the plans were found on
 
     def __post_init__(self) -> None:
         if self.fallback not in ("local", "drop"):
@@ -98,15 +98,15 @@ class NearestTierPolicy:
 
     def reset(self, view: SystemView) -> None:
         """A new run: forget the last run's nearest nodes (the topology may differ)."""
-        self._plans, self._checked, self._version = {}, False, view.topology_version
+        self._plans, self._checked, self._version = {}, False, view.routes_version
 
     def decide(self, task: TaskView, view: SystemView) -> Plan:
         """The whole task on the nearest usable node of ``self.tier``, else the fallback."""
         if not self._checked:
             self._check_tier_exists(view)
             self._checked = True
-        if view.topology_version != self._version:  # a route changed: nearest may be another node
-            self._plans, self._version = {}, view.topology_version
+        if view.routes_version != self._version:  # a route changed: nearest may be another node
+            self._plans, self._version = {}, view.routes_version
         plans = self._plans
         source = task.source
         plan = plans.get(source)

@@ -12,9 +12,12 @@ times ``view.llm_stage`` gives.
 Everything expensive is cached per run: the per-layer times of a model's
 application per node (they do not change during a run), route latencies,
 and the decision itself per application, source, server(s), and 5 %
-log-scale buckets of the bandwidths (and of the servers' expected waits
-when ``load_aware``); for an LLM request, per its prompt and output tokens
-too.  Synthetic applications (no layer graph: their work is drawn per task)
+log-scale buckets of the bandwidths in force (and of the servers' expected
+waits when ``load_aware``); for an LLM request, per its prompt and output
+tokens too.  A link whose rate changes (a trace, a Gilbert–Elliott link)
+moves the bandwidths read at decision time, so the decisions follow it
+while the caches stand; a change that can move a route (``routes_version``)
+starts them afresh.  Synthetic applications (no layer graph: their work is drawn per task)
 are priced afresh for every task.
 """
 
@@ -74,7 +77,7 @@ class _SplitPolicy:
     objective: Objective = "latency"
     load_aware: bool = False
     _run: dict[str, Any] = field(default_factory=dict, init=False, repr=False)
-    _version: int = field(default=0, init=False, repr=False)  # the topology ``_run`` was built on
+    _version: int = field(default=0, init=False, repr=False)  # the routes ``_run`` was built on
 
     name = "split"
 
@@ -104,11 +107,13 @@ class _SplitPolicy:
     def reset(self, view: SystemView) -> None:
         """A new run: forget every cached time, route latency and decision of the last one."""
         self._run = {}
-        self._version = view.topology_version
+        self._version = view.routes_version
 
     def _state(self, view: SystemView) -> dict[Any, Any]:
-        if view.topology_version != self._version:  # a route or rate changed: nothing cached stands
-            self._run, self._version = {}, view.topology_version
+        # Decisions are cached under buckets of the bandwidths and waits read now, so a rate change
+        # needs no flush: only a route that moved (a latency, a link or node down/up) does.
+        if view.routes_version != self._version:
+            self._run, self._version = {}, view.routes_version
         state = self._run
         if not state:
             state.update(

@@ -104,6 +104,10 @@ class FakeView:
         return 0
 
     @property
+    def routes_version(self) -> int:
+        return 0
+
+    @property
     def rng(self) -> np.random.Generator:
         return self._rng
 

@@ -197,6 +197,28 @@ def _sweep_keys(file: str) -> Callable[[], list[str]]:
     return keys
 
 
+UNSTABLE_UPLINK_POLICIES = ["fixed", "neurosurgeon"]
+
+
+def _unstable_uplink_scenario(quick: bool) -> Any:
+    from offloadsim.api import load
+
+    return load(SCENARIOS / "unstable-uplink.yaml", ["duration=120 s"] if quick else [])
+
+
+def _run_unstable_uplink(results: Path, workers: int | None, quick: bool) -> Any:
+    """The static and the adaptive policy on the same arrivals under the LTE trace."""
+    from offloadsim.experiments import compare
+
+    result = compare(
+        _unstable_uplink_scenario(quick),
+        UNSTABLE_UPLINK_POLICIES,
+        replications=2 if quick else 5,
+        workers=workers,
+    )
+    return _results_of_compare(result)
+
+
 EXPERIMENTS: dict[str, Experiment] = {
     "compare-load": Experiment(
         "compare-load",
@@ -221,6 +243,15 @@ EXPERIMENTS: dict[str, Experiment] = {
         _run_sweep("sweep-bandwidth.yaml"),
         _sweep_keys("sweep-bandwidth.yaml"),
         (SCENARIOS / "sweep-bandwidth.yaml", SCENARIOS / "quickstart.yaml"),
+    ),
+    "unstable-uplink": Experiment(
+        "unstable-uplink",
+        lambda quick: _plan_compare(
+            _unstable_uplink_scenario(quick), UNSTABLE_UPLINK_POLICIES, 2 if quick else 5
+        ),
+        _run_unstable_uplink,
+        list,
+        (SCENARIOS / "unstable-uplink.yaml", SCENARIOS / "traces" / "lte-uplink.csv"),
     ),
     "sweep-split": Experiment(
         "sweep-split",

@@ -55,6 +55,7 @@ FIGURE_NAMES = (
     "utilisation_time",
     "timeline",
     "edge_outage",
+    "unstable_uplink",
     "calibration_accuracy",
 )
 STAMP = "offloadsim-data"

@@ -31,7 +31,12 @@ if TYPE_CHECKING:
         split_vs_parameter,
     )
     from offloadsim.plots.results import default_figure_name, plot_results
-    from offloadsim.plots.runs import stage_timeline, utilisation_over_time
+    from offloadsim.plots.runs import (
+        capacity_over_time,
+        latency_over_time,
+        stage_timeline,
+        utilisation_over_time,
+    )
     from offloadsim.plots.style import (
         FIGSIZES,
         OKABE_ITO,
@@ -51,6 +56,8 @@ __all__ = [
     "node_utilisation",
     "utilisation_over_time",
     "stage_timeline",
+    "latency_over_time",
+    "capacity_over_time",
     "calibration_accuracy",
     "label_panels",
     "plot_results",
@@ -79,7 +86,10 @@ _HOMES = {
         ),
         "offloadsim.plots.charts",
     ),
-    **dict.fromkeys(("stage_timeline", "utilisation_over_time"), "offloadsim.plots.runs"),
+    **dict.fromkeys(
+        ("capacity_over_time", "latency_over_time", "stage_timeline", "utilisation_over_time"),
+        "offloadsim.plots.runs",
+    ),
     "label_panels": "offloadsim.plots.axes",
     **dict.fromkeys(("default_figure_name", "plot_results"), "offloadsim.plots.results"),
     **dict.fromkeys(

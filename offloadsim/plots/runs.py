@@ -1,4 +1,4 @@
-"""Figures of one run over simulated time: compute load per tier, and where each task's time went.
+"""Figures of one run over simulated time: compute load, where each task's time went, latency and link rate.
 
 Both read the task records of a single run (and, for the timeline, the
 stage records of a run made with ``--stages``); to show several runs, draw
@@ -17,7 +17,13 @@ from offloadsim.plots.axes import patch_legend, root_figure, tidy_legend
 from offloadsim.plots.charts import completed
 from offloadsim.plots.style import OKABE_ITO, axes_or_new, house_style, style_map
 
-__all__ = ["utilisation_over_time", "stage_timeline", "STAGE_COLOURS"]
+__all__ = [
+    "capacity_over_time",
+    "latency_over_time",
+    "utilisation_over_time",
+    "stage_timeline",
+    "STAGE_COLOURS",
+]
 
 #: Colours of the stages in :func:`stage_timeline`.
 STAGE_COLOURS = {
@@ -258,3 +264,77 @@ def _draw_totals(ax: Axes, done: pd.DataFrame, t0: float, scale: float) -> set[s
             drawn.add(stage)
         left = left + width
     return drawn
+
+
+def latency_over_time(
+    tasks: pd.DataFrame,
+    *,
+    by: str = "policy",
+    ax: Axes | None = None,
+    labels: dict[str, str] | None = None,
+    order: Sequence[str] | None = None,
+) -> Axes:
+    """Each completed task's latency against its arrival time, one series per value of ``by``.
+
+    Every series must come from one run (one ``replication``): points of
+    several runs on one time axis would mix their streams unseen.
+    ``labels`` renames series in the legend; ``order`` fixes their colours.
+    """
+    ax = axes_or_new(ax)
+    done = completed(tasks)
+    names = list(dict.fromkeys([*(order or []), *done[by].astype(str)])) if by in done.columns else [""]
+    with house_style():
+        styles = style_map(names)
+        for name in names:
+            rows = done[done[by].astype(str) == name] if by in done.columns else done
+            if not len(rows):
+                continue
+            if "replication" in rows.columns and rows["replication"].nunique() > 1:
+                raise ValueError(
+                    f"latency_over_time: {by} {name!r} has tasks of several replications "
+                    f"({', '.join(map(str, sorted(rows['replication'].unique())))}); pass one run's tasks"
+                )
+            ax.plot(
+                rows["arrival"].to_numpy(dtype=float),
+                rows["latency"].to_numpy(dtype=float),
+                linestyle="none",
+                marker=styles[name]["marker"],
+                markersize=3.5,
+                markerfacecolor="none",  # hollow: two policies' equal latencies both stay visible
+                markeredgewidth=0.7,
+                color=styles[name]["color"],
+                label=(labels or {}).get(name, name),
+            )
+        ax.set_xlabel("arrival time (s)")
+        ax.set_ylabel("latency (s)")
+        tidy_legend(ax, minimum=1)
+    return ax
+
+
+def capacity_over_time(
+    times_s: Sequence[float],
+    bps: Sequence[float],
+    *,
+    end_s: float,
+    ax: Axes | None = None,
+    label: str | None = None,
+) -> Axes:
+    """A link's capacity in force over ``[0, end_s]``: each value holds from its time to the next (Mb/s)."""
+    ax = axes_or_new(ax)
+    times = np.asarray(times_s, dtype=float)
+    rates = np.asarray(bps, dtype=float) / 1e6
+    keep = times < end_s
+    with house_style():
+        ax.step(
+            np.append(times[keep], end_s),
+            np.append(rates[keep], rates[keep][-1:]),
+            where="post",
+            color=OKABE_ITO["black"],
+            linewidth=0.8,
+            label=label,
+        )
+        ax.set_xlabel("simulated time (s)")
+        ax.set_ylabel("capacity (Mb/s)")
+        ax.set_xlim(0.0, end_s)
+        ax.set_ylim(bottom=0.0)
+    return ax

@@ -56,7 +56,7 @@ def draw(data):
     fig, (top, bottom) = new_axes("two-column-tall", nrows=2, sharex=True)
     times, rates = uplink_trace(scenario)
     capacity_over_time(times, rates, end_s=scenario.duration_s, ax=top)
-    top.set_ylabel("uplink capacity (Mb/s)")
+    top.set_ylabel("uplink capacity (Mbit/s)")
     top.set_xlabel("")
     first = tasks[tasks["replication"] == replications[0]]
     latency_over_time(first, ax=bottom, labels=labels, order=list(NAMES))

@@ -319,7 +319,7 @@ def capacity_over_time(
     ax: Axes | None = None,
     label: str | None = None,
 ) -> Axes:
-    """A link's capacity in force over ``[0, end_s]``: each value holds from its time to the next (Mb/s)."""
+    """A link's capacity in force over ``[0, end_s]``: each value holds from its time to the next (Mbit/s)."""
     ax = axes_or_new(ax)
     times = np.asarray(times_s, dtype=float)
     rates = np.asarray(bps, dtype=float) / 1e6
@@ -334,7 +334,7 @@ def capacity_over_time(
             label=label,
         )
         ax.set_xlabel("simulated time (s)")
-        ax.set_ylabel("capacity (Mb/s)")
+        ax.set_ylabel("capacity (Mbit/s)")
         ax.set_xlim(0.0, end_s)
         ax.set_ylim(bottom=0.0)
     return ax

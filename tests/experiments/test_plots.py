@@ -443,3 +443,24 @@ def test_panel_labels_letter_each_panel():
     _, axes = plots.new_axes("two-column", ncols=3)
     plots.label_panels(axes, ["latency", None, "energy"])
     assert [ax.get_title(loc="left") for ax in axes] == ["(a) latency", "(b)", "(c) energy"]
+
+
+# --------------------------------------------------------------------------- a run over time
+
+
+def test_latency_over_time_draws_one_run_per_policy_and_refuses_pooled_replications(compare_results):
+    tasks = compare_results.tasks
+    _, ax = plots.new_axes("two-column")
+    plots.latency_over_time(tasks[tasks["replication"] == 0], ax=ax, labels={"edge": "offloaded"})
+    assert {line.get_label() for line in ax.lines} == {"local", "offloaded"}
+    assert ax.get_xlabel() == "arrival time (s)" and ax.get_ylabel() == "latency (s)"
+    with pytest.raises(ValueError, match="several replications"):
+        plots.latency_over_time(tasks, ax=plots.new_axes()[1])
+
+
+def test_capacity_over_time_holds_each_value_until_the_next(tmp_path):
+    _, ax = plots.new_axes()
+    plots.capacity_over_time([0.0, 2.0, 5.0], [8e6, 2e6, 16e6], end_s=6.0, ax=ax)
+    x, y = ax.lines[0].get_data()
+    assert list(x) == [0.0, 2.0, 5.0, 6.0] and list(y) == [8.0, 2.0, 16.0, 16.0]
+    assert UNIT.search(ax.get_ylabel()) and ax.get_xlim() == (0.0, 6.0)

@@ -203,7 +203,7 @@ class Summary:
             rows.append((f"links that changed ({min(top, len(moved))} of {len(moved)} directions)", "", ""))
             for link in moved[:top]:
                 loss = self.link_loss_rate[link]
-                state = f"Mb/s mean, {_num(self.link_availability[link] * 100.0)} % up"
+                state = f"Mbit/s mean, {_num(self.link_availability[link] * 100.0)} % up"
                 state += f", loss {loss:.2%}" if loss else ""
                 rows.append((f"  {link}", _num(means[link] / 1e6), state))
 

@@ -190,3 +190,24 @@ def test_a_static_run_reports_its_links_up_all_along_at_the_scenario_loss(tmp_pa
     assert list(links["availability"]) == [1.0, 1.0]
     assert list(links["loss_rate"]) == [0.02, 0.02]
     assert list(links["mean_capacity"]) == pytest.approx([8e6, 8e6], rel=1e-12)
+
+
+def test_the_summary_lists_the_link_directions_that_changed_and_only_those(tmp_path):
+    import offloadsim
+
+    (tmp_path / "trace.csv").write_text("time\n1.0\n")
+    (tmp_path / "rate.csv").write_text("time,bandwidth\n0,8 Mbps\n5,4 Mbps\n")
+    static = tmp_path / "static.yaml"
+    static.write_text(BASE)
+    traced = tmp_path / "traced.yaml"
+    traced.write_text(BASE + "dynamics: [{kind: link-trace, link: [phone, edge], file: rate.csv}]\n")
+    summary = offloadsim.run(traced).summary
+    assert summary.link_mean_capacity_bps == {"phone->edge": pytest.approx(6e6)}
+    assert summary.link_availability == {"phone->edge": 1.0}
+    assert summary.link_loss_rate == {"phone->edge": 0.0}
+    table = summary.format_table()
+    assert "links that changed (1 of 1 directions)" in table
+    assert "phone->edge" in table.split("links that changed")[1] and "6.0  Mbit/s mean, 100.0 % up" in table
+    quiet = offloadsim.run(static).summary
+    assert quiet.link_mean_capacity_bps == quiet.link_availability == quiet.link_loss_rate == {}
+    assert "links that changed" not in quiet.format_table()

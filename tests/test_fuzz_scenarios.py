@@ -122,6 +122,9 @@ def _base_documents(directory: Path) -> list[dict[str, Any]]:
         document = yaml.safe_load(file.read_text(encoding="utf-8"))
         if not isinstance(document, dict) or "base" in document:
             continue
+        for entry in document.get("dynamics") or []:  # mutants are written elsewhere: files by full path
+            if isinstance(entry, dict) and isinstance(entry.get("file"), str):
+                entry["file"] = str(SCENARIOS / entry["file"])
         for candidate in (_shrink(document), {**document, "warmup": "0 s"}):
             path = _write(candidate, directory / f"base-{file.stem}.yaml")
             if _cli(["validate", str(path)])[0] == 0:

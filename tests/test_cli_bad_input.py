@@ -106,3 +106,27 @@ def test_an_onnx_file_that_is_not_a_model(verb, content, reason, tiny, tmp_path,
     line = _refused(capsys, verb, scenario, *(["--out", out] if verb == "run" else []))
     assert f"{scenario}: applications.job.onnx: cannot import net.onnx as an ONNX model ({reason}" in line
     assert not out.exists()
+
+
+@pytest.mark.parametrize("verb", ["validate", "run"])
+@pytest.mark.parametrize(
+    ("setting", "expected"),
+    [
+        (
+            "nodes.edge.processor.model=fifoo",
+            "tiny.yaml: nodes.edge.processor.model: unknown processor model 'fifoo' (did you mean 'fifo'?)",
+        ),
+        (
+            "applications.job.kind=synthetc",
+            "tiny.yaml: applications.job.kind: unknown kind of work 'synthetc' (did you mean 'synthetic'?)",
+        ),
+    ],
+    ids=["processor-model", "kind"],
+)
+def test_an_unknown_processor_model_or_kind_of_work_is_refused(
+    verb, setting, expected, tiny, tmp_path, capsys
+):
+    out = tmp_path / "out"
+    extra = ["--out", out] if verb == "run" else []
+    assert expected in _refused(capsys, verb, tiny, "--set", setting, *extra)
+    assert not out.exists()

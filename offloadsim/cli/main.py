@@ -488,8 +488,10 @@ def _world_summary(scenario: Any) -> str | None:
     if build_world is None:
         return None
     world_error = _optional("offloadsim.world", "WorldError") or ()
+    check_world = _optional("offloadsim.engine", "check_world") or (lambda world: None)
     try:
         world = build_world(scenario)
+        check_world(world)  # the processor models and kinds of work it names (the engine's registries)
     except world_error as error:
         raise _UsageError(f"{scenario.source}: {error}") from None
     describe = getattr(world, "summary", None) or getattr(world.topology, "summary", None)

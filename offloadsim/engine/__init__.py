@@ -7,12 +7,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from offloadsim.engine.processor_models import processor_model_names
 from offloadsim.engine.records import TASK_COLUMNS, RawRun
 from offloadsim.engine.simulation import EngineError, Simulation
+from offloadsim.engine.work import kind_names
 from offloadsim.scenario.model import PolicySpec, Scenario
+from offloadsim.suggest import did_you_mean
 from offloadsim.world import World, WorldError, build_world
 
-__all__ = ["TASK_COLUMNS", "EngineError", "RawRun", "Simulation", "simulate"]
+__all__ = ["TASK_COLUMNS", "EngineError", "RawRun", "Simulation", "check_world", "simulate"]
 
 
 def simulate(
@@ -38,6 +41,10 @@ def simulate(
         world = scenario if isinstance(scenario, World) else build_world(scenario)
     except WorldError as error:
         raise EngineError(f"{_source(scenario)}: {error}") from None
+    try:
+        check_world(world)
+    except WorldError as error:
+        raise EngineError(f"{_source(world)}: {error}") from None
     spec = policy or world.scenario.policy
     try:
         policy_object = make_policy(spec.name, spec.params)
@@ -47,6 +54,30 @@ def simulate(
     run_seed = world.scenario.seed if seed is None else seed
     simulation = Simulation(world, policy_object, spec.name, run_seed, replication, record_stages)
     return simulation.run(progress)
+
+
+def check_world(world: World) -> None:
+    """Refuse a processor model or a kind of work the engine's registries do not know (WorldError).
+
+    The world names them (``nodes.GROUP.processor.model``,
+    ``applications.NAME.kind``); only the engine knows them, so ``validate``
+    asks here too.  Each message names the key path and what was meant.
+    """
+    models = processor_model_names()
+    for node in world.nodes.values():
+        for spec in node.processors:
+            if spec.model not in models:
+                raise WorldError(
+                    f"nodes.{node.group}.{spec.path}.model: unknown processor model {spec.model!r}"
+                    f"{did_you_mean(spec.model, models)}; known: {', '.join(models)}"
+                )
+    kinds = kind_names()
+    for app in world.apps.values():
+        if app.kind not in kinds:
+            raise WorldError(
+                f"applications.{app.name}.kind: unknown kind of work {app.kind!r}"
+                f"{did_you_mean(app.kind, kinds)}; known: {', '.join(kinds)}"
+            )
 
 
 def _source(scenario: Scenario | World) -> str:

@@ -107,7 +107,9 @@ class PlanCompiler:
             if fixed_cost:
                 fixed = price(costed, start, stop) + decode_s
             sigma = (
-                self._stage_sigma(task.app, node, plan.order, start, stop) if app.graph is not None else 0.0
+                self._stage_sigma(task.app, processor, plan.order, start, stop)
+                if app.graph is not None
+                else 0.0
             )
             power_w = busy_w if node == source else 0.0
             steps.append(
@@ -148,7 +150,7 @@ class PlanCompiler:
         return price
 
     def _stage_sigma(
-        self, app: str, node: str, order: tuple[int, ...] | None, start: int, stop: int
+        self, app: str, processor: Processor, order: tuple[int, ...] | None, start: int, stop: int
     ) -> float:
         """Lognormal sigma of a model stage's time on a noisy processor (0 when not noisy).
 
@@ -156,10 +158,11 @@ class PlanCompiler:
         the summed squared per-layer spreads (in seconds) over its mean time.
         An IQR/median spread s gives sigma = s / 1.349 (the normal's IQR).
         """
-        if not self.sim.world.processors[node].spec.noise:
+        world, node, name = self.sim.world, processor.node, processor.name
+        if not world.processor(node, name).spec.noise:
             return 0.0
-        times = self.sim.world.layer_seconds(app, node)
-        spread = self.sim.world.layer_spread(app, node)
+        times = world.layer_seconds(app, node, name)
+        spread = world.layer_spread(app, node, name)
         layers = list(order[start:stop]) if order is not None else list(range(start, stop))
         total = float(times[layers].sum())
         if total <= 0.0:

@@ -57,11 +57,11 @@ class ModelWork:
         return make
 
     def pricer(self, world: World, processor: Processor) -> Price:
-        """The node's per-layer profile times, summed over the stage's layers (in the plan's order)."""
-        node = processor.node
+        """The processor's per-layer profile times, summed over the stage's layers (in the plan's order)."""
+        node, name = processor.node, processor.name
 
         def price(task: Any, start: int, stop: int) -> float:
-            times = world.layer_seconds(task.app, node)
+            times = world.layer_seconds(task.app, node, name)
             order = getattr(task, "order", None)
             if order is not None:
                 return float(times[list(order[start:stop])].sum())

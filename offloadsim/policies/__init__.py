@@ -5,7 +5,7 @@
 ['cloud', 'dads', 'edge', 'fixed', 'least-loaded', 'local', 'model-select',
  'multi-tier', 'neurosurgeon', 'random', 'round-robin']
 >>> make_policy("fixed", {"nodes": ["$source", "edge-0"], "cuts": [4]})
-FixedPolicy(node=None, nodes=('$source', 'edge-0'), cuts=(4,))
+FixedPolicy(node=None, nodes=('$source', 'edge-0'), cuts=(4,), processors=None)
 """
 
 from __future__ import annotations

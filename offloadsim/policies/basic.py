@@ -184,6 +184,9 @@ class FixedPolicy:
     cuts : list[int]
         The layer index where each next station takes over (one fewer than
         ``nodes``, non-decreasing).
+    processors : list[str]
+        The processor each station runs on, by name (one per node of
+        ``node``/``nodes``; default: each node's first).
 
     Examples
     --------
@@ -191,12 +194,15 @@ class FixedPolicy:
     Plan(nodes=('phone-0', 'edge-0'), cuts=(3,), processors=None, drop=False, order=None, app=None)
     >>> FixedPolicy(nodes=["a", "b"], cuts=[12]).plan_for("s", layers=5).cuts
     (5,)
+    >>> FixedPolicy(node="edge-0", processors=["gpu"]).plan_for("phone-0", layers=10).processors
+    ('gpu',)
 
     """
 
     node: Station | None = None
     nodes: Sequence[Station] | None = None
     cuts: Sequence[int] | None = None
+    processors: Sequence[str] | None = None
     _stations: tuple[str, ...] = field(default=(), init=False, repr=False)
     _cuts: tuple[int, ...] = field(default=(), init=False, repr=False)
     _plans: dict[tuple[str, int], Plan] = field(default_factory=dict, init=False, repr=False)
@@ -210,6 +216,7 @@ class FixedPolicy:
             if self.cuts:
                 raise ValueError("'cuts' goes with 'nodes', not with a single 'node'")
             self._stations = (self.node,)
+            self._check_processors()
             return
         nodes = self.nodes
         if (
@@ -228,6 +235,20 @@ class FixedPolicy:
             raise ValueError(f"cuts must be non-decreasing, got {list(cuts)}")
         self.nodes, self.cuts = tuple(nodes), cuts
         self._stations, self._cuts = tuple(nodes), cuts
+        self._check_processors()
+
+    def _check_processors(self) -> None:
+        """One processor name per station, if any are named."""
+        names = self.processors
+        if names is None:
+            return
+        if isinstance(names, str) or not all(isinstance(n, str) and n for n in names):
+            raise ValueError(f"processors must be a list of processor names, got {names!r}")
+        if len(names) != len(self._stations):
+            raise ValueError(
+                f"processors must name one per node ({len(self._stations)}), got {len(names)}: {list(names)}"
+            )
+        self.processors = tuple(names)
 
     def requirements(self) -> tuple[Requirement, ...]:
         """Sources must compute when ``$source`` runs a segment that is not empty by its cuts."""
@@ -244,7 +265,8 @@ class FixedPolicy:
     def plan_for(self, source: str, layers: int) -> Plan:
         """The plan for a task from ``source`` with ``layers`` layers (no checks against a system)."""
         stations = tuple(source if n == SOURCE else n for n in self._stations)
-        return Plan(stations, tuple(min(c, layers) for c in self._cuts))
+        processors = tuple(self.processors) if self.processors is not None else None
+        return Plan(stations, tuple(min(c, layers) for c in self._cuts), processors)
 
     def reset(self, view: SystemView) -> None:
         """A new run: check the plans afresh against its system."""

@@ -48,8 +48,8 @@ def input_files(scenario: Scenario) -> tuple[InputFile, ...]:
     (a link trace), empirical samples
     (``{empirical: FILE.csv}`` anywhere), ONNX models
     (``applications.NAME.onnx``) and profile files
-    (``nodes.GROUP.processor.profile``; shipped derived profiles are part of
-    the package and have no file).  Hashes are cached per file while its
+    (``nodes.GROUP.processor.profile``, or ``processors.NAME.profile``;
+    shipped derived profiles are part of the package and have no file).  Hashes are cached per file while its
     size and modification time stay the same.
     """
     base = Path(scenario.base_dir) if scenario.base_dir else Path.cwd()
@@ -96,14 +96,13 @@ def _profile_files(scenario: Scenario) -> Iterator[tuple[str, Path]]:
     search = profile_search_path(scenario.base_dir or None)
     seen: set[str] = set()
     for node in scenario.nodes:
-        processor = node.processor
-        name = getattr(processor, "profile", None) if processor is not None else None
-        if not name or node.group in seen:
+        if node.group in seen:
             continue
         seen.add(node.group)
-        path = profile_file(name, search)
-        if path is not None:
-            yield format_path(("nodes", node.group, "processor", "profile")), path
+        for processor in node.processors:
+            path = profile_file(processor.profile, search) if processor.profile else None
+            if path is not None:
+                yield f"{format_path(('nodes', node.group))}.{processor.path}.profile", path
 
 
 def _sha256(path: Path) -> str:

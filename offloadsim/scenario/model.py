@@ -103,7 +103,16 @@ class ProcessorSpec:
             "spread measured at calibration (lognormal, mean preserved)."
         ),
     )
-    model: str = "fifo"  # how it serves and prices stages: a name in offloadsim.engine.processor_models
+    model: str = key(
+        "fifo",
+        default_doc="fifo",
+        doc=(
+            "Processor model from the registry (offloadsim.engine.processor_models): how it queues, "
+            "serves and prices stages; fifo is cores identical servers sharing one FIFO queue."
+        ),
+    )
+    # Where the node's entry declares it (``processor``, or ``processors.NAME``), for key paths in messages.
+    path: str = "processor"
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,13 +173,23 @@ class PowerSpec:
 
 @dataclass(frozen=True, slots=True)
 class NodeSpec:
-    """One node; ``group`` is the scenario key it came from (``phone`` for ``phone-3``)."""
+    """One node; ``group`` is the scenario key it came from (``phone`` for ``phone-3``).
+
+    ``processor`` is its first (default) processor, ``more_processors`` the
+    others it has (a GPU beside a CPU), each named (``ProcessorSpec.name``).
+    """
 
     name: str
     group: str
     tier: str
     processor: ProcessorSpec | None = None
     power: PowerSpec | None = None
+    more_processors: tuple[ProcessorSpec, ...] = ()
+
+    @property
+    def processors(self) -> tuple[ProcessorSpec, ...]:
+        """Every processor of the node, its first (default) one first; () if it computes nothing."""
+        return () if self.processor is None else (self.processor, *self.more_processors)
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,6 +297,14 @@ class AppSpec:
         doc=(
             "Other model applications that may serve this one's requests instead (a policy chooses): "
             "e.g. a larger cloud model for an on-device one."
+        ),
+    )
+    kind: str | None = key(
+        None,
+        default_doc="inferred: llm for a decoder-only LLM, model for another model, synthetic for work",
+        doc=(
+            "Kind of work from the registry (offloadsim.engine.work): what a request draws and how it "
+            "runs. Give it for a kind that cannot be inferred (a plug-in's)."
         ),
     )
     compression: str = key(

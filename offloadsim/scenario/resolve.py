@@ -126,28 +126,42 @@ def _node_groups(doc: ScenarioDoc, problems: ProblemList) -> dict[str, list[str]
 def _node_specs(doc: ScenarioDoc, base_dir: Path, problems: ProblemList) -> Iterable[NodeSpec]:
     profiles = _profile_names(base_dir)
     for group, node in doc.nodes.items():
-        processor = _processor(group, node, profiles, base_dir, problems)
+        processors = [
+            _processor(group, name, path, processor, profiles, base_dir, problems)
+            for name, path, processor in _processor_docs(node)
+        ]
         power = PowerSpec(**spec_values(PowerSpec, node.power)) if node.power is not None else None
+        first, more = (processors[0], tuple(processors[1:])) if processors else (None, ())
         for name in expand_group(group, node.count):
-            yield NodeSpec(name=name, group=group, tier=node.tier, processor=processor, power=power)
+            yield NodeSpec(name, group, node.tier, first, power, more)
+
+
+def _processor_docs(node: NodeDoc) -> list[tuple[str, tuple[str, ...], Any]]:
+    """``(name, key path under the node, document)`` of each processor the node declares, first first."""
+    if node.processor is not None:
+        return [("cpu", ("processor",), node.processor)]
+    return [(name, ("processors", name), doc) for name, doc in (node.processors or {}).items()]
 
 
 def _processor(
-    group: str, node: NodeDoc, profiles: list[str] | None, base_dir: Path, problems: ProblemList
-) -> ProcessorSpec | None:
-    doc = node.processor
-    if doc is None:
-        return None
+    group: str,
+    name: str,
+    path: tuple[str, ...],
+    doc: Any,
+    profiles: list[str] | None,
+    base_dir: Path,
+    problems: ProblemList,
+) -> ProcessorSpec:
     is_file = doc.profile is not None and (
         Path(doc.profile).suffix in (".json", ".yaml", ".yml") and (base_dir / doc.profile).is_file()
     )
     if doc.profile is not None and profiles is not None and doc.profile not in profiles and not is_file:
         problems.add(
-            format_path(("nodes", group, "processor", "profile")),
+            format_path(("nodes", group, *path, "profile")),
             f"unknown profile {doc.profile!r}{did_you_mean(doc.profile, profiles)}; "
             f"known: {', '.join(profiles)}; searched: {_profile_places(base_dir)}",
         )
-    return ProcessorSpec(**spec_values(ProcessorSpec, doc))
+    return ProcessorSpec(name, path=format_path(path), **spec_values(ProcessorSpec, doc))
 
 
 # -- links ---------------------------------------------------------------------------------------------
@@ -214,7 +228,7 @@ def _footprint(
         window = measured_window(start, stop, doc.warmup, doc.warmup + doc.duration)
         tasks += expected_arrivals(process, sources, window)
     computing = sum(
-        len(members) for group, members in index.groups.items() if doc.nodes[group].processor is not None
+        len(members) for group, members in index.groups.items() if _processor_docs(doc.nodes[group])
     )
     footprint = Footprint(len(index.names), computing, links, tasks)
     check_memory(footprint, problems)

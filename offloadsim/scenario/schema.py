@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import re
 import types
 import typing
 from pathlib import Path
@@ -221,6 +222,9 @@ class PowerDoc(_spec_doc(PowerSpec, "Power")):  # type: ignore[misc]
         return self
 
 
+_PROCESSOR_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_\-]*$")
+
+
 class NodeDoc(_Strict):
     """A node, or a group of ``count`` identical nodes named ``NAME-0 .. NAME-(count-1)``."""
 
@@ -231,18 +235,34 @@ class NodeDoc(_Strict):
         le=MAX_NODES,
         description="Make this many nodes NAME-0 .. NAME-(count-1). Default: one node, NAME.",
     )
-    processor: ProcessorDoc | None = Field(None, description="What computes here; a network node has none.")
+    processor: ProcessorDoc | None = Field(
+        None, description="What computes here (one processor, named cpu); a network node has none."
+    )
+    processors: dict[str, ProcessorDoc] | None = Field(
+        None,
+        min_length=1,
+        description=(
+            "Several processors by name (e.g. {cpu: {...}, gpu: {...}}), instead of 'processor'; the "
+            "first is the node's default, the others run what a plan names."
+        ),
+    )
     power: PowerDoc | None = Field(
         None, description="Power by state; absent means no energy model for this node."
     )
 
     @model_validator(mode="after")
     def _network_computes_nothing(self) -> NodeDoc:
-        if self.tier == "network" and self.processor is not None:
+        given = "processor" if self.processor is not None else "processors" if self.processors else None
+        if self.processor is not None and self.processors is not None:
+            fail("give either 'processor' (one) or 'processors' (several by name), not both", ".processors")
+        if self.tier == "network" and given is not None:
             fail(
-                "a network node forwards and computes nothing; remove 'processor' or change 'tier'",
-                ".processor",
+                f"a network node forwards and computes nothing; remove '{given}' or change 'tier'",
+                f".{given}",
             )
+        for name in self.processors or ():
+            if not _PROCESSOR_NAME.match(name):
+                fail(f"processor name {name!r} may contain only letters, digits, '_' and '-'", ".processors")
         return self
 
 

@@ -8,7 +8,7 @@ model (fixed numbers) or synthetic work (drawn per task).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -101,7 +101,7 @@ class World:
     # Every processor of a node by name, where a node has more than its first (a GPU beside a CPU).
     more_processors: dict[str, tuple[ProcessorModel, ...]] = field(default_factory=dict)
     _layer_seconds: dict[tuple[Any, ...], np.ndarray] = field(default_factory=dict, repr=False, compare=False)
-    _speeds: dict[tuple[str, str], float] = field(default_factory=dict, repr=False, compare=False)
+    _speeds: dict[tuple[str, str, str | None], float] = field(default_factory=dict, repr=False, compare=False)
 
     def processors_of(self, node: str) -> tuple[ProcessorModel, ...]:
         """Every processor of ``node``, its first (default) one first; () if it cannot compute."""
@@ -110,18 +110,28 @@ class World:
             return ()
         return (first, *self.more_processors.get(node, ()))
 
-    def app_speed(self, app: str, node: str) -> float:
-        """Sustained FLOP/s of ``node``'s processor for ``app``'s arithmetic, in the model's precision.
+    def processor(self, node: str, name: str | None = None) -> ProcessorModel:
+        """Processor ``name`` of ``node`` (None: its first); KeyError if it has none so named."""
+        first = self.processors[node]
+        if name is None or name == first.spec.name:
+            return first
+        for proc in self.more_processors.get(node, ()):
+            if proc.spec.name == name:
+                return proc
+        raise KeyError(f"node {node!r} has no processor {name!r}")
+
+    def app_speed(self, app: str, node: str, processor: str | None = None) -> float:
+        """Sustained FLOP/s of a processor of ``node`` (None: its first) for ``app``, in its precision.
 
         A profile's peak for the precision (a GPU's bf16 tensor rate for a
         bf16 LLM) times its efficiency; a plain ``speed`` serves every
         precision; synthetic work runs at the processor's speed.
         """
-        key = (app, node)
+        key = (app, node, processor)
         speed = self._speeds.get(key)
         if speed is None:
             precision = self.apps[app].precision
-            proc = self.processors[node]
+            proc = self.processor(node, processor)
             speed = precision_speed(proc, precision)[0] if precision else proc.speed_flops
             self._speeds[key] = speed
         return speed
@@ -178,13 +188,13 @@ class World:
             lines += caveats(profile, graphs[key])
         return lines
 
-    def layer_seconds(self, app: str, node: str) -> np.ndarray:
-        """Per-layer service times of model ``app`` on ``node``'s processor, cached.
+    def layer_seconds(self, app: str, node: str, processor: str | None = None) -> np.ndarray:
+        """Per-layer service times of model ``app`` on a processor of ``node`` (None: its first), cached.
 
-        From the node's profile (derived roofline or calibrated fit) when it
-        names one, else FLOPs ÷ speed (bounded by memory bandwidth if given).
+        From the processor's profile (derived roofline or calibrated fit) when
+        it names one, else FLOPs ÷ speed (bounded by memory bandwidth if given).
         """
-        proc = self.processors[node]
+        proc = self.processor(node, processor)
         # Nodes with the same profile (or the same plain speed) share one array.
         key = (
             (app, id(proc.costs))
@@ -204,15 +214,15 @@ class World:
             self._layer_seconds[key] = cached
         return cached
 
-    def layer_spread(self, app: str, node: str) -> np.ndarray:
-        """Per-layer relative run-to-run spread (IQR / median) of model ``app`` on ``node``.
+    def layer_spread(self, app: str, node: str, processor: str | None = None) -> np.ndarray:
+        """Per-layer relative run-to-run spread (IQR / median) of model ``app`` on a processor of ``node``.
 
         Zero where the profile measured none (derived profiles, plain speeds).
         """
         graph = self.apps[app].graph
         if graph is None:
             raise KeyError(f"application {app!r} has no layer graph")
-        costs = self.processors[node].costs
+        costs = self.processor(node, processor).costs
         spread = getattr(costs, "layer_spread", None)
         if spread is None:
             return np.zeros(len(graph))
@@ -279,11 +289,10 @@ def precision_speed(proc: ProcessorModel, precision: str) -> tuple[float, str | 
     return peak * proc.costs.efficiency, note
 
 
-def _processor(node: NodeSpec, search_dirs: list[Path], profiles: dict[str, Any]) -> ProcessorModel | None:
-    """The node's processor; ``profiles`` caches resolved profiles by name across nodes."""
-    spec = node.processor
-    if spec is None:
-        return None
+def _processor(
+    node: NodeSpec, spec: ProcessorSpec, search_dirs: list[Path], profiles: dict[str, Any]
+) -> ProcessorModel:
+    """A processor of the node; ``profiles`` caches resolved profiles by name across nodes."""
     if spec.speed_flops is not None:
         return ProcessorModel(node.name, spec, spec.speed_flops, None, spec.memory_bandwidth_Bps or 0.0)
     assert spec.profile is not None
@@ -293,7 +302,7 @@ def _processor(node: NodeSpec, search_dirs: list[Path], profiles: dict[str, Any]
             profile = profiles[spec.profile] = get_profile(spec.profile, search_dirs)
         except (KeyError, ValueError) as error:
             message = error.args[0] if error.args else str(error)
-            raise WorldError(f"nodes.{node.group}.processor.profile: {message}") from None
+            raise WorldError(f"nodes.{node.group}.{spec.path}.profile: {message}") from None
     memory = spec.memory_bandwidth_Bps or profile.memory_bandwidth_Bps
     return ProcessorModel(node.name, spec, profile.effective_flops, profile.name, memory, profile)
 
@@ -305,7 +314,25 @@ def _size_override(dist: Dist, model_value: float) -> float | None:
     return dist.params[0] if dist.params[0] > 0 else model_value
 
 
+#: The kinds of work the world infers from what an application names (the engine's built-in kinds).
+INFERRED_KINDS = ("model", "llm", "synthetic")
+
+
 def _app(spec: AppSpec) -> AppTemplate:
+    """The application's template, of the kind it states or the kind inferred from its work."""
+    app = _template(spec)
+    if spec.kind is None or spec.kind == app.kind:
+        return app
+    if spec.kind in INFERRED_KINDS:
+        what = {"model": "a model", "llm": "a decoder-only LLM", "synthetic": "synthetic work"}[app.kind]
+        raise WorldError(
+            f"applications.{spec.name}.kind: {spec.kind!r} does not fit this application, which is {what} "
+            f"(kind {app.kind!r}); leave 'kind' out to have it inferred"
+        )
+    return replace(app, kind=spec.kind)
+
+
+def _template(spec: AppSpec) -> AppTemplate:
     if spec.synthetic:
         layers = max(1, len(spec.stages))
         return AppTemplate(
@@ -391,11 +418,14 @@ def build_world(scenario: Scenario) -> World:
 
     search_dirs = profile_search_path(scenario.base_dir or None)
     processors = {}
+    more_processors = {}
     profiles: dict[str, Any] = {}
     for node in scenario.nodes:
-        proc = _processor(node, search_dirs, profiles)
-        if proc is not None:
-            processors[node.name] = proc
+        built = [_processor(node, spec, search_dirs, profiles) for spec in node.processors]
+        if built:
+            processors[node.name] = built[0]
+        if len(built) > 1:
+            more_processors[node.name] = tuple(built[1:])
     apps = {name: _app(spec) for name, spec in scenario.applications.items()}
     try:
         link_model(scenario.link_model)
@@ -405,4 +435,4 @@ def build_world(scenario: Scenario) -> World:
         dynamics = parse_dynamics(scenario.dynamics, scenario)
     except DynamicsError as error:
         raise WorldError(str(error)) from None
-    return World(scenario, nodes, topology, processors, apps, dynamics, scenario.link_model)
+    return World(scenario, nodes, topology, processors, apps, dynamics, scenario.link_model, more_processors)

@@ -189,21 +189,23 @@ SCENARIO = """
 name: toy-plugins
 duration: 20 s
 nodes:
-  phone: {count: 2, tier: device, processor: {speed: 10 GFLOP/s}}
+  phone: {count: 2, tier: device, processor: {speed: 10 GFLOP/s, model: toy-turbo}}
   edge: {tier: edge, processor: {speed: 100 GFLOP/s, cores: 2}}
 links:
   - {between: [phone-*, edge], bandwidth: 8 Mbps, latency: 1 ms}
 applications:
   job: {work: 0.1 GFLOP, input: 100 KB, output: 1 KB}
+  fixed: {work: 1 GFLOP, kind: toy-fixed}
 workload:
   - {app: job, sources: phone-*, arrivals: poisson, rate: 2 /s}
+  - {app: fixed, sources: phone-0, arrivals: poisson, rate: 0.5 /s}
 network: {model: toy-half}
 dynamics: [{kind: toy-outage, node: edge, at: 5 s, for: 2 s}]
 """
 
 
 def test_worker_processes_see_the_plugins_of_a_scenario(site, tmp_path):
-    """Two workers, started fresh, find the link model and the kind of change through entry points alone."""
+    """Two workers, started fresh, find all four plug-ins of a scenario through entry points alone."""
     from offloadsim.experiments import compare
 
     site("toy-plugins", ENTRY_POINTS, {"toy_plugins": TOY_MODULE})
@@ -211,7 +213,14 @@ def test_worker_processes_see_the_plugins_of_a_scenario(site, tmp_path):
     path.write_text(SCENARIO)
     result = compare(path, ["local", "edge"], replications=2, workers=2)
     tasks = result.tasks
-    edge = tasks[tasks["policy"] == "edge"]
+    done = tasks[tasks["status"] == "completed"]
+    local = done[done["policy"] == "local"]
+    # The phones' toy-turbo processor takes a tenth: 0.1 GFLOP at 10 GFLOP/s is 1 ms, toy-fixed's 0.5 s 50 ms.
+    assert set(local.loc[local["app"] == "job", "compute_time"].round(12)) == {0.001}
+    assert set(local.loc[local["app"] == "fixed", "compute_time"].round(12)) == {0.05}
+    on_edge = done[(done["policy"] == "edge") & (done["app"] == "fixed") & (done["transfer_time"] > 0)]
+    assert len(on_edge) > 0 and set(on_edge["compute_time"].round(12)) == {0.5}  # toy-fixed on fifo
+    edge = tasks[(tasks["policy"] == "edge") & (tasks["app"] == "job")]
     assert (edge["status"] == "failed").any()  # the outage took the edge down mid-run
     moved = edge.loc[(edge["status"] == "completed") & (edge["transfer_time"] > 0), "transfer_time"]
     # 100 KB over half of 8 Mbit/s is 0.2 s, 1 KB back 2 ms, 1 ms each way: the toy model carried them.

@@ -43,7 +43,7 @@ def test_info_of_a_shipped_policy():
     assert (
         info.summary == "Run every task by one fixed plan: one node, or several nodes split at fixed layers."
     )
-    assert [p.name for p in info.params] == ["node", "nodes", "cuts"]
+    assert [p.name for p in info.params] == ["node", "nodes", "cuts", "processors"]
     nodes = info.param("nodes")
     assert nodes == (
         "nodes",

@@ -116,7 +116,7 @@ MISTAKES = [
     _case(
         "unrelated-node-key",
         "nodes.phone",
-        "unknown key 'colour'; expected one of tier, count, processor, power",
+        "unknown key 'colour'; expected one of tier, count, processor, processors, power",
         edits={"nodes.phone.colour": "red"},
     ),
     _case("missing-tier", "nodes.edge", "missing required key 'tier'", edits={"nodes.edge.tier": DELETE}),

@@ -72,10 +72,10 @@ def test_shipped_specs_take_their_keys_from_their_declarations():
         assert set(declared) <= set(schema[name]["properties"]), name
         for yaml, k in declared.items():
             assert schema[name]["properties"][yaml]["description"].startswith(k.doc), (name, yaml)
-    # Not scenario keys (yet): a processor's name, and its processor model (the engine's registry).
+    # Not scenario keys: a processor's name (the key of processors:, or cpu) and where it is declared.
     assert {f.name for f in fields(ProcessorSpec)} - {k.name for k in declared_keys(ProcessorSpec)} == {
         "name",
-        "model",
+        "path",
     }
 
 

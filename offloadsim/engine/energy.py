@@ -6,8 +6,10 @@ computes, sends and receives, and during its radio tail.  Tasks are charged
 the increments (the idle floor stays the node's), so summed over a node's
 own tasks they add up to its energy less ``idle × time alive``:
 
-* computing: a stage on the node's processor is charged ``(busy - idle) /
-  cores`` × its service time when it ends (by the simulation);
+* computing: a stage on one of the node's processors is charged ``(busy -
+  idle) / cores`` × its service time when it ends (by the simulation),
+  ``cores`` counting the cores of every processor of the node: ``busy`` is
+  the draw with every core busy;
 * the radio, here: while bytes leave (or arrive), ``transmit - idle`` (or
   ``receive - idle``), shared equally by the flows that overlap on the
   radio.  The receiving end counts the same interval as the sending end,
@@ -25,7 +27,7 @@ instant: it draws nothing more and does nothing more (see
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from offloadsim.policies.costs import DeviceEnergy
@@ -56,7 +58,7 @@ class NodeMeter:
         "last",
         "marginal",
         "node",
-        "processor",
+        "processors",
         "receiving",
         "rx_on_s",
         "rx_w",
@@ -74,16 +76,16 @@ class NodeMeter:
         env: simpy.Environment,
         node: str,
         power: PowerSpec,
-        processor: Processor | None,
+        processors: Sequence[Processor],
         column: Any,
         on_drained: Callable[[NodeMeter], None],
     ):
-        """``column`` is the records' ``device_energy`` column, for charges after a task's end."""
+        """``processors`` are all the node's; ``column`` is the records' ``device_energy`` column."""
         self.env = env
         self.node = node
-        self.processor = processor
+        self.processors = tuple(processors)
         self.idle_w = power.idle_w
-        self.marginal = DeviceEnergy.of(power, processor.cores if processor is not None else 1)
+        self.marginal = DeviceEnergy.of(power, sum(p.cores for p in self.processors) or 1)
         self.tx_w = self.marginal.transmit_w
         self.tail_s = self.marginal.tail_s
         self.rx_w = self.marginal.receive_w
@@ -101,8 +103,9 @@ class NodeMeter:
         self.drained_at: float | None = None
         self.frozen_j = 0.0
         self._version = 0
-        if self.battery_j is not None and processor is not None:
-            processor.watch = self.changed
+        if self.battery_j is not None:
+            for processor in self.processors:
+                processor.watch = self.changed
 
     # -- the radio ------------------------------------------------------------------
     def flow_started(self, task: Any, sending: bool) -> None:
@@ -194,8 +197,9 @@ class NodeMeter:
             return self.frozen_j
         now = self.env.now
         m = self.marginal
-        proc = self.processor
-        busy = proc.busy_core_seconds() * m.busy_w if proc is not None else 0.0
+        busy = 0.0
+        for proc in self.processors:
+            busy += proc.busy_core_seconds() * m.busy_w
         pending = now - self.last
         tx = self.tx_on_s + (pending if self.sending else 0.0)
         rx = self.rx_on_s + (pending if self.receiving else 0.0)
@@ -207,8 +211,9 @@ class NodeMeter:
         if self.drained_at is not None:
             return 0.0
         m = self.marginal
-        proc = self.processor
-        watts = self.idle_w + (proc.busy * m.busy_w if proc is not None else 0.0)
+        watts = self.idle_w
+        for proc in self.processors:
+            watts += proc.busy * m.busy_w
         if self.sending or (self.tail_from >= 0.0 and self._tail_s(self.env.now) < m.tail_s):
             watts += m.transmit_w
         if self.receiving:
@@ -263,6 +268,6 @@ class NodeMeter:
         self.drained_at = self.env.now
         self.sending.clear()
         self.receiving.clear()
-        if self.processor is not None:
-            self.processor.watch = None
+        for processor in self.processors:
+            processor.watch = None
         self._on_drained(self)

@@ -16,15 +16,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from offloadsim.engine.network import link_down
 from offloadsim.engine.processor import refused
 from offloadsim.engine.processor_models import ProcessorLike as Processor
-from offloadsim.engine.tasks import NAN, Task
+from offloadsim.engine.tasks import NAN, ComputeStep, Task
 from offloadsim.engine.work import Maker, Price, Walk, deadline_of, register_kind
-from offloadsim.policies.costs import TOKEN_BYTES, DeviceEnergy
+from offloadsim.policies.costs import TOKEN_BYTES
 from offloadsim.scenario.distributions import Dist
 
 if TYPE_CHECKING:
@@ -34,7 +33,7 @@ if TYPE_CHECKING:
     from offloadsim.models.llm_cost import LLMCost
     from offloadsim.world import AppTemplate, World
 
-__all__ = ["TOKEN_BYTES", "LLMRequest", "LLMWork", "llm_chain", "start_llm_request"]
+__all__ = ["TOKEN_BYTES", "LLMRequest", "LLMStep", "LLMWork", "llm_chain"]
 
 
 class LLMWork:
@@ -67,28 +66,65 @@ class LLMWork:
         return make
 
     def pricer(self, world: World, processor: Processor) -> Price:
-        """Prefill and decode of the stage's blocks by the roofline cost at the node's speed and memory."""
-        node = processor.node
-        memory = world.processors[node].memory_Bps
+        """Blocks ``[start, stop)`` by the roofline cost at the processor's own speed and memory bandwidth.
+
+        One prefill or decode step when handed an :class:`LLMStep`, else the
+        whole request (what the policies' cost model prices).
+        """
+        node, name = processor.node, processor.name
+        memory = world.processor(node, name).memory_Bps
+        known: dict[str, tuple[LLMCost, float]] = {}  # per application: its cost model and speed here
 
         def price(task: Any, start: int, stop: int) -> float:
-            cost = world.apps[task.app].llm
-            assert cost is not None
-            return cost.request_s(world.app_speed(task.app, node), memory, start, stop, *task.llm)
+            found = known.get(task.app)
+            if found is None:
+                cost = world.apps[task.app].llm
+                assert cost is not None
+                found = known[task.app] = (cost, world.app_speed(task.app, node, name))
+            cost, speed = found
+            if type(task) is LLMStep:
+                if task.context < 0:
+                    return cost.prefill_s(speed, memory, start, stop, task.llm[0])
+                return cost.decode_s(speed, memory, start, stop, task.context)
+            return cost.request_s(speed, memory, start, stop, *task.llm)
 
         return price
 
     def start(self, ctx: RunContext, task: Task, walk: Walk) -> None:
-        """Prefill, then token-by-token decode over the plan's segments (see :class:`LLMRequest`)."""
+        """Prefill, then token-by-token decode over the plan's compute steps (see :class:`LLMRequest`)."""
         cost = ctx.world.apps[task.app].llm
         assert cost is not None
-        plan = task.plan
-        start_llm_request(ctx, task, cost, list(plan.segments), plan.stations)
+        LLMRequest(
+            ctx, task, cost, tuple(step for step in task.plan.steps if type(step) is ComputeStep)
+        ).start()
 
     def served_as(self, task: Any, app: AppTemplate) -> tuple[Sequence[float], Sequence[float]]:
         """The same prompt and output tokens through ``app``'s model."""
         assert app.llm is not None
         return llm_chain(app.llm, *task.llm)
+
+
+class LLMStep:
+    """One stage of an LLM request as its processor prices it: the prefill, or one decode step.
+
+    A processor's price function receives it in place of the task: ``app``
+    and ``llm`` (prompt, output tokens) are the request's, ``context`` is the
+    tokens in the KV cache of a decode step (-1: the prefill over the
+    prompt).  A processor model may batch decode steps by ``app`` (see
+    ``ProcessorLike.pricer``).
+    """
+
+    __slots__ = ("app", "context", "llm")
+
+    def __init__(self, task: Task):
+        self.app = task.app
+        self.llm: tuple[int, int] = task.llm  # type: ignore[assignment]
+        self.context = -1
+
+    @property
+    def phase(self) -> str:
+        """``prefill`` or ``decode``."""
+        return "prefill" if self.context < 0 else "decode"
 
 
 def llm_chain(cost: LLMCost, prompt: int, output: int) -> tuple[list[float], list[float]]:
@@ -110,27 +146,23 @@ def _llm_record(apps: Mapping[str, AppTemplate]) -> Callable[[Task], tuple[float
     return extra
 
 
-@dataclass(frozen=True, slots=True)
-class _Segment:
-    node: str
-    processor: Processor
-    speed_flops: float  # the processor's rate in the model's precision
-    memory_Bps: float
-    start: int
-    stop: int
-    busy_w: float  # what the source device draws above idle per busy core when this segment runs on it
-
-
 class LLMRequest:
-    """The state of one LLM request as it moves through prefill and decode."""
+    """The state of one LLM request as it moves through prefill and decode.
 
-    __slots__ = ("cost", "generated", "received", "segments", "sim", "task", "token_times")
+    Its segments are the compiled plan's compute steps (one per non-empty
+    segment): each names its processor, whose price function costs every
+    prefill and decode step there (:class:`LLMStep`).
+    """
 
-    def __init__(self, sim: RunContext, task: Task, cost: LLMCost, segments: tuple[_Segment, ...]):
+    __slots__ = ("cost", "generated", "nodes", "received", "segments", "sim", "stage", "task", "token_times")
+
+    def __init__(self, sim: RunContext, task: Task, cost: LLMCost, segments: tuple[ComputeStep, ...]):
         self.sim = sim
         self.task = task
         self.cost = cost
         self.segments = segments
+        self.nodes = tuple(segment.processor.node for segment in segments)
+        self.stage = LLMStep(task)  # the stage being priced (one at a time: a request's steps are in order)
         self.generated = 0  # tokens produced at the last segment
         self.received = 0  # tokens delivered at the source
         self.token_times: list[float] = []
@@ -138,45 +170,36 @@ class LLMRequest:
     # -- steps ------------------------------------------------------------------
     def start(self) -> None:
         """Upload the prompt if the first segment is elsewhere, then prefill."""
-        first = self.segments[0].node
+        first = self.nodes[0]
         prompt, _ = self.task.llm  # type: ignore[misc]
         self._send(self.task.source, first, prompt * TOKEN_BYTES, self._prefill, 0)
 
     def _prefill(self, index: int) -> None:
         segment = self.segments[index]
-        prompt, _ = self.task.llm  # type: ignore[misc]
-        service = self.cost.prefill_s(
-            segment.speed_flops, segment.memory_Bps, segment.start, segment.stop, prompt
-        )
+        stage = self.stage
+        stage.context = -1
+        service = cast("Price", segment.price)(stage, segment.start, segment.stop)
         self._compute(segment, service, self._prefill_done, index)
 
     def _prefill_done(self, index: int) -> None:
         prompt, _ = self.task.llm  # type: ignore[misc]
         if index + 1 < len(self.segments):
             hidden = prompt * self.cost.hidden_bytes
-            self._send(
-                self.segments[index].node, self.segments[index + 1].node, hidden, self._prefill, index + 1
-            )
+            self._send(self.nodes[index], self.nodes[index + 1], hidden, self._prefill, index + 1)
         else:
             self._token_generated()
 
     def _decode(self, index: int) -> None:
         segment = self.segments[index]
-        prompt, _ = self.task.llm  # type: ignore[misc]
-        context = prompt + self.generated - 1
-        service = self.cost.decode_s(
-            segment.speed_flops, segment.memory_Bps, segment.start, segment.stop, context
-        )
+        stage = self.stage
+        stage.context = stage.llm[0] + self.generated - 1
+        service = cast("Price", segment.price)(stage, segment.start, segment.stop)
         self._compute(segment, service, self._decode_done, index)
 
     def _decode_done(self, index: int) -> None:
         if index + 1 < len(self.segments):
             self._send(
-                self.segments[index].node,
-                self.segments[index + 1].node,
-                self.cost.hidden_bytes,
-                self._decode,
-                index + 1,
+                self.nodes[index], self.nodes[index + 1], self.cost.hidden_bytes, self._decode, index + 1
             )
         else:
             self._token_generated()
@@ -185,7 +208,7 @@ class LLMRequest:
         """A token exists at the last segment: stream it home and start the next one."""
         self.generated += 1
         _, output = self.task.llm  # type: ignore[misc]
-        last, first = self.segments[-1].node, self.segments[0].node
+        last, first = self.nodes[-1], self.nodes[0]
         source = self.task.source
         more = self.generated < output
         if len(self.segments) == 1 or first == last:
@@ -220,12 +243,13 @@ class LLMRequest:
                 sim.ledger.end(task, "completed")
 
     # -- primitives -------------------------------------------------------------
-    def _compute(self, segment: _Segment, service: float, then: Any, index: int) -> None:
+    def _compute(self, segment: ComputeStep, service: float, then: Any, index: int) -> None:
         task = self.task
+        node = self.nodes[index]
 
         def done(_: object, wait_s: float, service_s: float) -> None:
             if task.alive:
-                self.sim.ledger.book_compute(task, segment.node, wait_s, service_s, segment.busy_w)
+                self.sim.ledger.book_compute(task, node, wait_s, service_s, segment.power_w)
                 then(index)
 
         if not segment.processor.submit(service, done, None):
@@ -261,32 +285,6 @@ class LLMRequest:
         sim.network.start(
             route.channels, size, route.latency_s, arrived, None, left if radios else None, aborted
         )
-
-
-def start_llm_request(
-    sim: RunContext,
-    task: Task,
-    cost: LLMCost,
-    plan_segments: list[tuple[str, int, int]],
-    stations: Sequence[Processor | None] = (),
-) -> None:
-    """Run ``task`` (an LLM request) over the non-empty segments of its plan (on ``stations``)."""
-    power = sim.world.nodes[task.source].power
-    segments = []
-    for index, (node, start, stop) in enumerate(plan_segments):
-        if stop <= start:
-            continue
-        station = stations[index] if stations else None
-        processor = station if station is not None else sim.processors[node]
-        busy = (
-            DeviceEnergy.of(power, processor.cores).busy_w
-            if power is not None and node == task.source
-            else 0.0
-        )
-        speed = sim.world.app_speed(task.app, node)
-        memory = sim.world.processors[node].memory_Bps
-        segments.append(_Segment(node, processor, speed, memory, start, stop, busy))
-    LLMRequest(sim, task, cost, tuple(segments)).start()
 
 
 def tpot(first: float, last: float, tokens: int) -> float:

@@ -20,7 +20,7 @@ from offloadsim.engine.processor_models import ProcessorLike as Processor
 from offloadsim.engine.tasks import REJECTED, CompiledPlan, ComputeStep, Task, TransferStep
 from offloadsim.models.precision import BYTES
 from offloadsim.policies.base import InfeasiblePlan, PlanError, validate_plan
-from offloadsim.policies.costs import CODECS, Codec, DeviceEnergy, codec_cost, reordered_cut_bytes
+from offloadsim.policies.costs import CODECS, Codec, codec_cost, reordered_cut_bytes
 
 if TYPE_CHECKING:
     from offloadsim.engine.context import RunContext
@@ -69,10 +69,9 @@ class PlanCompiler:
                 raise EngineError(f"policy {sim.policy_name!r}: {error}") from None
             costed = _Reordered(task.app, plan.order)
         source = task.source
-        power = world.nodes[source].power
-        busy_w = 0.0
-        if power is not None and source in sim.processors:
-            busy_w = DeviceEnergy.of(power, sim.processors[source].cores).busy_w
+        meter = sim.meters.get(source)
+        # What a busy core of the source draws above idle (its meter's rate: over all its processors' cores).
+        busy_w = meter.marginal.busy_w if meter is not None and source in sim.processors else 0.0
         # Activation codecs apply to kinds of work whose stage times are fixed at compile time (models).
         fixed_cost = sim.kinds[task.app].fixed_cost
         codec = CODECS.get(app.spec.compression) if fixed_cost else None

@@ -77,11 +77,15 @@ class Simulation:
         self.env = simpy.Environment()
         self.resources: dict[tuple[str, str], Processor] = {}
         self.processors: dict[str, Processor] = {}  # each node's first processor
+        self.node_processors: dict[str, tuple[Processor, ...]] = {}  # all of each node's, first first
         for node in world.processors:
+            built = []
             for model in world.processors_of(node):
                 processor = _processor_model(model.spec.model)(self.env, model)
                 self.resources[(node, processor.name)] = processor
-                self.processors.setdefault(node, processor)
+                built.append(processor)
+            self.processors[node] = built[0]
+            self.node_processors[node] = tuple(built)
         # The run's network: routes from its topology (a fork of the world's when the world
         # changes during the run), flows shared by its link model.
         self.topology = live_topology(world)
@@ -94,7 +98,12 @@ class Simulation:
         energy_column = self.records.floats["device_energy"]
         self.meters: dict[str, NodeMeter] = {
             name: NodeMeter(
-                self.env, name, node.power, self.processors.get(name), energy_column, self._on_drained
+                self.env,
+                name,
+                node.power,
+                self.node_processors.get(name, ()),
+                energy_column,
+                self._on_drained,
             )
             for name, node in world.nodes.items()
             if node.power is not None

@@ -124,3 +124,67 @@ def test_a_bad_processors_entry_is_a_scenario_error(tmp_path, edit, message):
     (tmp_path / "trace.csv").write_text("time\n1\n")
     with pytest.raises(ScenarioError, match=message.replace("(", r"\(").replace(")", r"\)")):
         load_scenario_text(SCENARIO.replace(*edit), source="two.yaml", base_dir=tmp_path)
+
+
+LLM = """
+name: two-processors-llm
+duration: 60 s
+nodes:
+  box:
+    tier: edge
+    processors:
+      cpu: {profile: cortex-a76, cores: 1}
+      gpu: {profile: t4, cores: 1}
+applications:
+  chat: {model: gpt2, prompt_tokens: 32, output_tokens: 8}
+workload:
+  - {app: chat, sources: box, arrivals: trace, trace: trace.csv}
+policy: {name: fixed, node: box, processors: [gpu]}
+"""
+
+
+@pytest.mark.parametrize("name", ["gpu", "cpu"])
+def test_llm_stages_are_priced_by_the_named_processor(tmp_path, name):
+    """Prefill and every decode step of an LLM request on the named processor, at its own speed and memory."""
+    from offloadsim.world import precision_speed
+
+    (tmp_path / "trace.csv").write_text("time\n1\n30\n")
+    scenario = load_scenario_text(LLM, source="llm.yaml", base_dir=tmp_path)
+    world = build_world(scenario)
+    proc, app = world.processor("box", name), world.apps["chat"]
+    assert app.llm is not None
+    speed = precision_speed(proc, app.precision)[0]
+    expected = app.llm.request_s(speed, proc.memory_Bps, 0, app.layers, 32, 8)
+    tasks = simulate(world, policy=PolicySpec("fixed", {"node": "box", "processors": [name]})).tasks
+    assert list(tasks["status"]) == ["completed", "completed"]
+    assert list(tasks["compute_time"]) == pytest.approx([expected] * 2, rel=1e-12)
+
+
+ENERGY = """
+name: phone-with-an-npu
+duration: 10 s
+nodes:
+  phone:
+    tier: device
+    processors:
+      cpu: {speed: 1 GFLOP/s, cores: 1}
+      npu: {speed: 4 GFLOP/s, cores: 1}
+    power: {idle: 1 W, busy: 3 W}
+applications:
+  job: {work: 2 GFLOP}
+workload:
+  - {app: job, sources: phone, arrivals: trace, trace: trace.csv}
+policy: {name: fixed, node: phone, processors: [npu]}
+"""
+
+
+@pytest.mark.parametrize(("name", "seconds"), [("npu", 0.5), ("cpu", 2.0)])
+def test_the_energy_meter_sees_every_processor_of_the_node(tmp_path, name, seconds):
+    """``busy`` is the draw with every core busy: each of the two cores adds (3 - 1) / 2 W while busy."""
+    (tmp_path / "trace.csv").write_text("time\n1\n4\n")
+    scenario = load_scenario_text(ENERGY, source="npu.yaml", base_dir=tmp_path)
+    raw = simulate(scenario, policy=PolicySpec("fixed", {"node": "phone", "processors": [name]}))
+    assert list(raw.tasks["compute_time"]) == pytest.approx([seconds] * 2)
+    assert list(raw.tasks["device_energy"]) == pytest.approx([1.0 * seconds] * 2, rel=1e-12)
+    (energy,) = raw.nodes["energy_j"]
+    assert energy == pytest.approx(1.0 * 10 + 1.0 * 2 * seconds, rel=1e-12)

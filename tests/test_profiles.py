@@ -136,3 +136,20 @@ def test_the_docs_show_what_the_profiles_command_prints(capsys):
     shown = text.split("$ offloadsim profiles show t4\n", 1)[1].split("```", 1)[0]
     assert main(["profiles", "show", "t4"]) == 0
     assert capsys.readouterr().out == shown
+
+
+@pytest.mark.parametrize("verb", ["validate", "run"])
+@pytest.mark.parametrize(("name", "close"), [("a10", "a100"), ("T4", "t4")])
+def test_an_unknown_profile_names_its_key_path_and_the_closest_name(tmp_path, capsys, verb, name, close):
+    """The world finds profiles (the scenario does not read them): validate and run refuse an unknown one."""
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(QUICKSTART.read_text().replace("xeon-ort-1t", name))
+    out = tmp_path / "out"
+    assert main([verb, str(scenario), *(["--out", str(out)] if verb == "run" else [])]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1, err
+    assert err[0].startswith(
+        f"offloadsim: error: {scenario}: nodes.edge.processor.profile: "
+        f"unknown profile {name!r} (did you mean {close!r}?); known: "
+    )
+    assert not out.exists()

@@ -3,7 +3,10 @@
 Groups are expanded into nodes, patterns into node lists, traces read;
 names that refer to nothing, duplicate nodes or links, sources that cannot
 reach any processor and sizes too large to build are reported with their
-key paths, all at once.
+key paths, all at once.  Data flows one way: what the world holds (profiles
+and the files they are read from, the registries of link models and kinds)
+is checked when the world is built (:func:`offloadsim.world.build_world`),
+which ``validate`` and ``run`` both do.
 """
 
 from __future__ import annotations
@@ -58,7 +61,7 @@ def resolve(doc: ScenarioDoc, raw: Mapping[str, Any], file: str, base_dir: Path)
     problems.raise_if_any()  # later checks need a sound set of nodes and a clock that can advance
     footprint = _footprint(doc, processes, index, problems)
     problems.raise_if_any()  # too large: refused before anything big is built
-    nodes = tuple(_node_specs(doc, base_dir, problems))
+    nodes = tuple(_node_specs(doc))
     links = _links(doc, index, problems)
     applications = {
         name: _application(name, app, base_dir, problems) for name, app in doc.applications.items()
@@ -123,11 +126,11 @@ def _node_groups(doc: ScenarioDoc, problems: ProblemList) -> dict[str, list[str]
     return groups
 
 
-def _node_specs(doc: ScenarioDoc, base_dir: Path, problems: ProblemList) -> Iterable[NodeSpec]:
-    profiles = _profile_names(base_dir)
+def _node_specs(doc: ScenarioDoc) -> Iterable[NodeSpec]:
+    """Each node of each group, with its processors and power (profiles are the world's to find)."""
     for group, node in doc.nodes.items():
         processors = [
-            _processor(group, name, path, processor, profiles, base_dir, problems)
+            ProcessorSpec(name, path=format_path(path), **spec_values(ProcessorSpec, processor))
             for name, path, processor in _processor_docs(node)
         ]
         power = PowerSpec(**spec_values(PowerSpec, node.power)) if node.power is not None else None
@@ -141,27 +144,6 @@ def _processor_docs(node: NodeDoc) -> list[tuple[str, tuple[str, ...], Any]]:
     if node.processor is not None:
         return [("cpu", ("processor",), node.processor)]
     return [(name, ("processors", name), doc) for name, doc in (node.processors or {}).items()]
-
-
-def _processor(
-    group: str,
-    name: str,
-    path: tuple[str, ...],
-    doc: Any,
-    profiles: list[str] | None,
-    base_dir: Path,
-    problems: ProblemList,
-) -> ProcessorSpec:
-    is_file = doc.profile is not None and (
-        Path(doc.profile).suffix in (".json", ".yaml", ".yml") and (base_dir / doc.profile).is_file()
-    )
-    if doc.profile is not None and profiles is not None and doc.profile not in profiles and not is_file:
-        problems.add(
-            format_path(("nodes", group, *path, "profile")),
-            f"unknown profile {doc.profile!r}{did_you_mean(doc.profile, profiles)}; "
-            f"known: {', '.join(profiles)}; searched: {_profile_places(base_dir)}",
-        )
-    return ProcessorSpec(name, path=format_path(path), **spec_values(ProcessorSpec, doc))
 
 
 # -- links ---------------------------------------------------------------------------------------------
@@ -431,20 +413,6 @@ def _policy(doc: ScenarioDoc, raw: Mapping[str, Any], problems: ProblemList) -> 
 
 
 # -- helpers -------------------------------------------------------------------------------------------
-
-
-def _profile_names(base_dir: Path | None) -> list[str] | None:
-    """Shipped profiles plus calibrated profile files reachable from the scenario's folder."""
-    from offloadsim.world.profiles import available_profiles, profile_search_path
-
-    return available_profiles(profile_search_path(base_dir))
-
-
-def _profile_places(base_dir: Path | None) -> str:
-    """Every place a profile name was looked for, for the unknown-profile message."""
-    from offloadsim.world.profiles import describe_search, profile_search_path
-
-    return describe_search(profile_search_path(base_dir))
 
 
 def _available(module: str, function: str) -> list[str] | None:

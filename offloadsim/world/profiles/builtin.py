@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from offloadsim.suggest import did_you_mean
 from offloadsim.world.profiles.search import describe_search, profile_search_path
 
 if TYPE_CHECKING:
@@ -250,8 +250,7 @@ def get_profile(name: str, search_dirs: Sequence[str | Path] | None = None) -> P
 def unknown_profile_message(name: str, search_dirs: Sequence[str | Path]) -> str:
     """``unknown profile 'x' (did you mean ...?); known: ...; searched: ...``: one line."""
     known = available_profiles(search_dirs)
-    close = difflib.get_close_matches(name, known, n=3)
-    hint = f" (did you mean {', '.join(map(repr, close))}?)" if close else ""
+    hint = did_you_mean(name, known)
     return (
         f"unknown profile {name!r}{hint}; known: {', '.join(known)}; searched: {describe_search(search_dirs)}"
     )

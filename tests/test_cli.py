@@ -193,7 +193,7 @@ def test_run_writes_results(capsys, tiny, fake_engine):
     assert code == 0, err
     assert fake_engine.calls == [("edge", 11, 2)]
     assert sorted(p.name for p in out_dir.iterdir()) == sorted(RUN_FILES)
-    assert "latency mean" in out and "ms" in out and f"results: {out_dir}" in out
+    assert "mean latency" in out and "ms" in out and f"results: {out_dir}" in out
     manifest = json.loads((out_dir / "manifest.json").read_text())
     assert (manifest["seed"], manifest["replication"], manifest["policy"]["name"]) == (11, 2, "edge")
     assert manifest["scenario_file"].endswith("tiny.yaml")

@@ -97,7 +97,7 @@ def test_format_table_units_and_alignment():
     table = s.format_table("quickstart", top=2)
     lines = table.splitlines()
     assert lines[0] == "quickstart"
-    assert any(line.startswith("latency mean") and line.endswith("200.0  ms") for line in lines)
+    assert any(line.startswith("mean latency") and line.endswith("200.0  ms") for line in lines)
     assert any(line.startswith("deadline misses") and "75.0  %  (3 of 4)" in line for line in lines)
     assert any(line.startswith("data sent") and line.endswith("0.0035  MB") for line in lines)
     assert "busiest nodes (top 2 of 3 computing nodes)" in table

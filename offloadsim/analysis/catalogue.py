@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Metric",
     "METRICS",
+    "SUMMARY_METRICS",
     "metric_info",
     "metric_columns",
     "is_metric",
@@ -54,6 +55,16 @@ class Metric:
     def axis_label(self) -> str:
         """``"p95 latency (ms)"``."""
         return f"{self.label} ({self.unit})" if self.unit else self.label
+
+    def judge(self, diff: float) -> str:
+        """``"better"`` or ``"worse"`` for a change ``diff`` in this metric; ``""`` without a direction.
+
+        >>> METRICS["latency_mean_s"].judge(-0.2), METRICS["throughput_per_s"].judge(-0.2)
+        ('better', 'worse')
+        """
+        if self.better is None or diff == 0 or diff != diff:
+            return ""
+        return "better" if (diff < 0) == (self.better == "lower") else "worse"
 
     def format(self, mean: float, half: float = math.nan, *, signed: bool = False) -> str:
         """``mean`` (SI) in display units, with ``± half`` when known, to the CI's precision.
@@ -105,6 +116,14 @@ METRICS: dict[str, Metric] = {
     "in_flight": Metric("tasks in flight at end", "tasks"),
 }
 
+#: Headline numbers of a run's summary that are not job metrics of compare and sweep tables
+#: (they exist only for LLM requests), labelled here like the others.
+SUMMARY_METRICS: dict[str, Metric] = {
+    "ttft_mean_s": Metric("mean time to first token", "ms", 1e3, _LOWER),
+    "ttft_p95_s": Metric("p95 time to first token", "ms", 1e3, _LOWER),
+    "tpot_mean_s": Metric("mean time per output token", "ms", 1e3, _LOWER),
+}
+
 # Display unit and factor of an SI unit, for the aggregates of record columns.
 _DISPLAY = {"s": ("ms", 1e3), "J": ("mJ", 1e3), "B": ("kB", 1e-3), "": ("", 1.0)}
 _SUFFIX = {"s": "_s", "J": "_j", "B": "_bytes"}
@@ -134,6 +153,8 @@ def metric_info(name: str) -> Metric:
     """The display description of a metric column (utilisation and record-column metrics included)."""
     if name in METRICS:
         return METRICS[name]
+    if name in SUMMARY_METRICS:
+        return SUMMARY_METRICS[name]
     if name.startswith("utilisation_"):
         return Metric(f"{name.removeprefix('utilisation_')} utilisation", "%", 100.0)
     declared = column_metrics().get(name)

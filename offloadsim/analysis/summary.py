@@ -133,7 +133,12 @@ class Summary:
         def share(count: int) -> str:
             return f"({100.0 * count / n:.1f} %)" if n else ""
 
-        rows.append(("tasks arrived", f"{self.arrived:d}", ""))
+        def metric(name: str, digits: int = 1, note: str = "") -> None:
+            """One headline row, labelled and scaled as the metric catalogue says."""
+            info = catalogue.metric_info(name)
+            rows.append((info.label, _num(getattr(self, name) * info.scale, digits), info.unit + note))
+
+        rows.append((catalogue.metric_info("arrived").label, f"{self.arrived:d}", ""))
         rows.append(("  completed", f"{self.completed:d}", share(self.completed)))
         rows.append(("  dropped", f"{self.dropped:d}", share(self.dropped)))
         rows.append(("  failed", f"{self.failed:d}", share(self.failed)))
@@ -147,28 +152,18 @@ class Summary:
             ranked = sorted(self.node_availability.items(), key=lambda kv: (kv[1], kv[0]))
             for name, value in ranked[:top]:
                 rows.append((f"  {name} available", _num(value * 100.0), "%"))
-        rows.append(("latency mean", _num(self.latency_mean_s * 1e3), "ms"))
-        rows.append(("latency p50", _num(self.latency_p50_s * 1e3), "ms"))
-        rows.append(("latency p95", _num(self.latency_p95_s * 1e3), "ms"))
-        rows.append(("latency p99", _num(self.latency_p99_s * 1e3), "ms"))
-        rows.append(("wait mean", _num(self.wait_mean_s * 1e3), "ms"))
+        for name in ("latency_mean_s", "latency_p50_s", "latency_p95_s", "latency_p99_s", "wait_mean_s"):
+            metric(name)
         if self.ttft_mean_s == self.ttft_mean_s:  # LLM requests ran
-            rows.append(("time to first token mean", _num(self.ttft_mean_s * 1e3), "ms"))
-            rows.append(("time to first token p95", _num(self.ttft_p95_s * 1e3), "ms"))
-            rows.append(("time per output token", _num(self.tpot_mean_s * 1e3), "ms"))
+            for name in catalogue.SUMMARY_METRICS:
+                metric(name)
         if self.deadline_tasks:
-            rows.append(
-                (
-                    "deadline misses",
-                    _num(self.deadline_miss_rate * 100.0),
-                    f"%  ({self.deadline_misses} of {self.deadline_tasks})",
-                )
-            )
+            metric("deadline_miss_rate", note=f"  ({self.deadline_misses} of {self.deadline_tasks})")
         else:
-            rows.append(("deadline misses", "-", "(no deadlines)"))
-        rows.append(("throughput", _num(self.throughput_per_s), "tasks/s"))
-        rows.append(("data sent", _num(self.bytes_sent / 1e6), "MB"))
-        rows.append(("device energy per task", _num(self.device_energy_mean_j, 4), "J"))
+            rows.append((catalogue.metric_info("deadline_miss_rate").label, "-", "(no deadlines)"))
+        for name in ("throughput_per_s", "bytes_sent"):
+            metric(name)
+        metric("device_energy_mean_j", digits=2)
         for name, value in self.column_metrics.items():
             info = catalogue.metric_info(name)
             rows.append((info.label, _num(value * info.scale), info.unit))

@@ -367,7 +367,11 @@ def format_comparison(
     metrics: Sequence[str] = TABLE_METRICS,
     title: str | None = None,
 ) -> str:
-    """Render :func:`compare_table` output for a terminal (display units, ``*`` = CI of Δ excludes 0)."""
+    """Render :func:`compare_table` output for a terminal (display units, ``*`` = CI of Δ excludes 0).
+
+    A significant Δ also says whether it is ``better`` or ``worse`` than the
+    baseline, by the direction the metric catalogue gives the metric.
+    """
     available = set(summary["metric"])
     shown = [m for m in metrics if m in available]
     # Then the record columns' own metrics and the utilisations, in catalogue order.
@@ -402,7 +406,8 @@ def format_comparison(
                 delta_row.append("")
             else:
                 significant = not math.isnan(diff_half) and abs(diff) > diff_half
-                delta_row.append(info.format(diff, diff_half, signed=True) + (" *" if significant else ""))
+                verdict = (" * " + info.judge(diff)).rstrip() if significant else ""
+                delta_row.append(info.format(diff, diff_half, signed=True) + verdict)
         lines.append(value_row)
         if len(policies) > 1:
             lines.append(delta_row)
@@ -413,7 +418,7 @@ def format_comparison(
             title,
             "mean ± 95 % CI half-width over replications; Δ = policy − baseline, paired by replication",
         ]
-        out.append("(* : the CI of Δ excludes 0)")
+        out.append("(* : the CI of Δ excludes 0; better or worse by the metric's direction)")
         out.append("")
     out.append(
         "  ".join(

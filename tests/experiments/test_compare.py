@@ -203,3 +203,22 @@ def test_a_policy_that_cannot_serve_a_task_drops_it_and_the_comparison_goes_on(t
     assert cli_main(["run", str(path), "--policy", "cloud", "--out", str(tmp_path / "run")]) == 0
     out = capsys.readouterr().out
     assert "why dropped or failed" in out and reason in out
+
+
+def test_a_significant_difference_says_better_or_worse_by_the_catalogue_direction():
+    from offloadsim.experiments.compare import format_comparison
+
+    rows = [  # policy, metric, mean, ci, diff, diff_ci (SI units)
+        ("a", "latency_mean_s", 0.2, 0.01, 0.0, 0.0),
+        ("b", "latency_mean_s", 0.1, 0.01, -0.1, 0.01),  # lower latency: better
+        ("a", "throughput_per_s", 10.0, 0.1, 0.0, 0.0),
+        ("b", "throughput_per_s", 9.0, 0.1, -1.0, 0.1),  # lower throughput: worse
+        ("a", "bytes_sent", 5e6, 1e5, 0.0, 0.0),
+        ("b", "bytes_sent", 5.1e6, 1e5, 1e5, 2e5),  # the CI of the difference holds 0: no verdict
+        ("a", "utilisation_edge", 0.1, 0.01, 0.0, 0.0),
+        ("b", "utilisation_edge", 0.5, 0.01, 0.4, 0.01),  # significant, but no better direction
+    ]
+    summary = pd.DataFrame(rows, columns=["policy", "metric", "mean", "ci", "diff", "diff_ci"])
+    text = format_comparison(summary, ["a", "b"], "a", ["latency_mean_s", "throughput_per_s", "bytes_sent"])
+    deltas = [line.split()[-1] for line in text.splitlines() if line.startswith("  Δ vs a")]
+    assert deltas == ["better", "worse", "0.20", "*"]

@@ -8,7 +8,6 @@ worked out by hand.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
@@ -18,7 +17,6 @@ from offloadsim.engine import simulate
 from offloadsim.engine.tasks import Task
 from offloadsim.engine.work import get_kind, register_kind, unregister_kind
 from offloadsim.scenario import load_scenario_text
-from offloadsim.world import build_world
 
 SECONDS_PER_LAYER = 0.5
 
@@ -59,6 +57,7 @@ links:
 applications:
   job:
     stages: [{work: 1 GFLOP}, {work: 1 GFLOP}]
+    kind: fixed-seconds                 # a kind the world cannot infer: the plug-in's
 workload:
   - {app: job, sources: box, arrivals: trace, trace: trace.csv}
 policy: {name: fixed, nodes: [box, edge], cuts: [1]}
@@ -74,9 +73,7 @@ def toy_kind() -> Iterator[FixedSeconds]:
 
 def test_a_kind_registered_from_outside_runs_a_scenario(toy_kind, tmp_path):
     (tmp_path / "trace.csv").write_text("time\n1\n1.2\n")
-    world = build_world(load_scenario_text(SCENARIO, source="<toy>", base_dir=tmp_path))
-    apps = {name: dataclasses.replace(app, kind=toy_kind.name) for name, app in world.apps.items()}
-    raw = simulate(dataclasses.replace(world, apps=apps))
+    raw = simulate(load_scenario_text(SCENARIO, source="<toy>", base_dir=tmp_path))
     t = raw.tasks
     assert list(t["status"]) == ["completed", "completed"]
     # Layer 0 on the box (0.5 s each, FIFO), 100 KB at 8 Mbit/s (0.1 s), layer 1 on the edge (0.5 s),
@@ -90,10 +87,12 @@ def test_an_application_of_an_unknown_kind_is_a_one_line_engine_error(tmp_path):
     from offloadsim.engine import EngineError
 
     (tmp_path / "trace.csv").write_text("time\n1\n")
-    world = build_world(load_scenario_text(SCENARIO, source="<toy>", base_dir=tmp_path))
-    apps = {name: dataclasses.replace(app, kind="no-such-kind") for name, app in world.apps.items()}
-    with pytest.raises(EngineError, match=r"unknown kind of work 'no-such-kind'; known: .*model"):
-        simulate(dataclasses.replace(world, apps=apps))
+    scenario = load_scenario_text(SCENARIO, source="<toy>", base_dir=tmp_path)  # fixed-seconds unregistered
+    with pytest.raises(
+        EngineError,
+        match=r"^<toy>: applications.job.kind: unknown kind of work 'fixed-seconds'; known: .*model",
+    ):
+        simulate(scenario)
 
 
 class Round:
@@ -131,7 +130,7 @@ duration: 20 s
 nodes:
   box: {tier: device, processor: {speed: 1 GFLOP/s}}
 applications:
-  round: {work: 1 GFLOP}
+  round: {work: 1 GFLOP, kind: round}
   piece: {work: 1 GFLOP}
 workload:
   - {app: round, sources: box, arrivals: trace, trace: trace.csv}
@@ -143,9 +142,7 @@ def test_a_group_of_tasks_waits_on_its_barrier(tmp_path):
     kind = register_kind(Round())
     try:
         (tmp_path / "trace.csv").write_text("time\n1\n")
-        world = build_world(load_scenario_text(GROUP, source="<toy>", base_dir=tmp_path))
-        apps = dict(world.apps, round=dataclasses.replace(world.apps["round"], kind=kind.name))
-        raw = simulate(dataclasses.replace(world, apps=apps))
+        raw = simulate(load_scenario_text(GROUP, source="<toy>", base_dir=tmp_path))
     finally:
         unregister_kind(kind.name)
     t = raw.tasks

@@ -9,7 +9,6 @@ nothing gets the node's first processor.
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 import pytest
@@ -50,7 +49,11 @@ SCENARIO = """
 name: toy-processor
 duration: 10 s
 nodes:
-  box: {tier: device, processor: {speed: 1 GFLOP/s}}
+  box:
+    tier: device
+    processors:
+      cpu: {speed: 1 GFLOP/s}
+      gpu: {speed: 1 GFLOP/s, model: turbo}    # the plug-in's processor model
 applications:
   job: {work: 1 GFLOP}
 workload:
@@ -65,10 +68,7 @@ def world(tmp_path):
     register_policy("on-processor")(OnProcessor)
     try:
         (tmp_path / "trace.csv").write_text("time\n1\n1.05\n")
-        world = build_world(load_scenario_text(SCENARIO, source="<toy>", base_dir=tmp_path))
-        cpu = world.processors["box"]
-        gpu = dataclasses.replace(cpu, spec=dataclasses.replace(cpu.spec, name="gpu", model="turbo"))
-        yield dataclasses.replace(world, more_processors={"box": (gpu,)})
+        yield build_world(load_scenario_text(SCENARIO, source="<toy>", base_dir=tmp_path))
     finally:
         unregister_policy("on-processor")
         unregister_processor_model("turbo")

@@ -165,6 +165,8 @@ class Summary:
             metric(name)
         metric("device_energy_mean_j", digits=2)
         for name, value in self.column_metrics.items():
+            if value != value:
+                continue  # NaN: no task has a value (handovers in a world that does not move)
             info = catalogue.metric_info(name)
             rows.append((info.label, _num(value * info.scale), info.unit))
         if self.tier_utilisation:

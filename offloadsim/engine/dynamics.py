@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 import simpy
 
+from offloadsim.world.topology import NoRouteError
+
 if TYPE_CHECKING:
     import numpy as np
 
@@ -22,7 +24,7 @@ if TYPE_CHECKING:
     from offloadsim.world.dynamics import Dynamics, WorldChange
     from offloadsim.world.topology import Change, Topology
 
-__all__ = ["connect", "live_topology", "start_changes", "start_dynamics"]
+__all__ = ["connect", "flow_ends", "live_topology", "move_flows", "start_changes", "start_dynamics"]
 
 
 def live_topology(world: Any) -> Topology:
@@ -41,12 +43,48 @@ def connect(topology: Topology, network: LinkModel, changed: Callable[[Change], 
     def heard(change: Change) -> None:
         if change.what == "capacity":
             network.set_capacity(change.channel, change.value)
+        elif change.what == "handover":
+            changed(change)  # first: the tasks of the device are told before any flow of theirs ends
+            up = [channel for channel in change.channels if topology.carries(channel // 2)]
+            for channel in up:
+                network.set_up(channel, True)
+            if change.in_flight != "fail":
+                move_flows(topology, network, change, restart=change.in_flight == "restart")
+            for channel in change.channels:  # flows left on a link taken down are aborted
+                if channel not in up:
+                    network.set_up(channel, False)
+            return
         elif change.what != "loss":  # a loss probability is recorded, not applied to the flows
             for channel in change.channels:  # a link or node went down or came back
                 network.set_up(channel, topology.carries(channel // 2))
         changed(change)
 
     topology.watch(heard)
+
+
+def move_flows(topology: Topology, network: LinkModel, change: Change, restart: bool) -> None:
+    """A handover: flows still sending over the links it took down go on along their new routes.
+
+    Each keeps its bytes left (``restart``: sends them all again) and is
+    delivered after the new route's latency; a flow with no route left is
+    not moved (taking the link down aborts it).  The handed-over links are
+    the change's channels but the last two (the link brought up), or all
+    of them when the device attached to nothing.
+    """
+    taken_down = change.channels if change.link < 0 else change.channels[:-2]
+    for channel in taken_down:
+        for flow, channels in network.sending_over(channel):
+            ends = flow_ends(topology, channels)
+            try:
+                route = topology.route(*ends)
+            except NoRouteError:
+                continue
+            network.move(flow, route.channels, route.latency_s, restart)
+
+
+def flow_ends(topology: Topology, channels: tuple[int, ...]) -> tuple[str, str]:
+    """The nodes a route over ``channels`` joins."""
+    return topology.channel_ends(channels[0])[0], topology.channel_ends(channels[-1])[1]
 
 
 def start_changes(

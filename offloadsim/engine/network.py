@@ -49,6 +49,7 @@ __all__ = [
     "LinkModel",
     "link_down",
     "make_link_model",
+    "no_route",
 ]
 
 _REL = 1e-9  # relative tolerance for "saturated"
@@ -148,6 +149,21 @@ class LinkModel(Protocol):
         """Take a channel down (its flows are aborted, new ones too) or bring it back."""
         ...
 
+    def sending_over(self, channel: int) -> list[tuple[Any, tuple[int, ...]]]:
+        """``(flow, its channels)`` of the flows whose bytes are still leaving over ``channel``.
+
+        The flows are handles :meth:`move` accepts.
+        """
+        ...
+
+    def move(self, flow: Any, channels: tuple[int, ...], latency_s: float, restart: bool) -> Any:
+        """Carry a flow still sending over ``channels`` instead, with ``latency_s`` after its last byte.
+
+        Its bytes left go on (``restart``: all its bytes again); its sender
+        is told as before.  Returns the flow's new handle.
+        """
+        ...
+
     def share_Bps(self, channels: Sequence[int]) -> float:
         """Bytes/s a new flow over ``channels`` could expect now (for policies' estimates)."""
         ...
@@ -176,6 +192,11 @@ class LinkModel(Protocol):
 def link_down(a: str, b: str) -> str:
     """The reason a task fails when its transfer from ``a`` to ``b`` loses a link on the way."""
     return f"link down on the way from {a} to {b}"
+
+
+def no_route(a: str, b: str) -> str:
+    """The reason a task fails when, as its transfer from ``a`` to ``b`` is due, no route joins them."""
+    return f"no route from {a} to {b}"
 
 
 def make_link_model(name: str, env: simpy.Environment, capacity_bps: Sequence[float]) -> LinkModel:
@@ -306,6 +327,24 @@ class FlowNetwork:
         self.capacity_Bps[channel] = 0.0
         for flow in list(self.flows_on[channel]):
             self.cancel(flow)
+
+    def sending_over(self, channel: int) -> list[tuple[Flow, tuple[int, ...]]]:
+        """``(flow, its channels)`` of the flows still sending over ``channel``, in the order they started."""
+        return [(flow, flow.channels) for flow in self.flows_on[channel]]
+
+    def move(self, flow: Flow, channels: tuple[int, ...], latency_s: float, restart: bool) -> Flow:
+        """Carry ``flow`` (still sending) over ``channels`` from now: a handover's move of a transfer.
+
+        The bytes it sent so far stay counted on its old channels; the rest
+        (all of them again, with ``restart``) leave over ``channels`` as a new
+        flow with the same callbacks, and ``latency_s`` follows its last byte.
+        """
+        self._remove([flow])
+        flow.state = ABORTED  # superseded, silently: its sender hears from the new flow
+        size = flow.size if restart else flow.remaining
+        if size <= 0.0 and flow.sent is not None:
+            flow.sent(flow.payload)  # its last byte had just left: only the propagation is left
+        return self.start(channels, size, latency_s, flow.callback, flow.payload, flow.sent, flow.aborted)
 
     def is_up(self, channel: int) -> bool:
         """False while ``channel`` is down."""

@@ -124,7 +124,12 @@ class PlanCompiler:
         placed = ">".join(placement)
         code = records.add_plan(task.app, task.source, placed, split, raw_input_offloaded)
         return CompiledPlan(
-            tuple(steps), segments=segments, code=code, stations=tuple(stations), decided=plan
+            tuple(steps),
+            segments=segments,
+            code=code,
+            stations=tuple(stations),
+            decided=plan,
+            routes=sim.topology.routes_version,
         )
 
     def _processor(self, node: str, name: str | None) -> Processor:

@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 import simpy
 
 from offloadsim.engine.context import RunContext
@@ -21,7 +22,7 @@ from offloadsim.engine.errors import EngineError
 from offloadsim.engine.ledger import Ledger
 from offloadsim.engine.link_stats import LinkStatistics
 from offloadsim.engine.llm import LLMWork
-from offloadsim.engine.network import link_down, make_link_model
+from offloadsim.engine.network import link_down, make_link_model, no_route
 from offloadsim.engine.planning import PlanCompiler, reordered_cut_bytes
 from offloadsim.engine.processor import fifo, refused
 from offloadsim.engine.processor_models import ProcessorFactory, get_processor_model
@@ -39,7 +40,7 @@ from offloadsim.engine.workload import start_arrivals
 from offloadsim.policies.base import Plan, Policy, reset_policy
 from offloadsim.records.schema import LINK_COLUMNS
 from offloadsim.world import World
-from offloadsim.world.topology import Change
+from offloadsim.world.topology import Change, NoRouteError
 
 __all__ = ["COMPILED_CACHE", "EngineError", "Simulation", "reordered_cut_bytes"]
 
@@ -142,6 +143,10 @@ class Simulation:
         )
         if self.recovery is not None and self.recovery.timeout_s is not None:
             self._dispatch = self._dispatch_timed  # type: ignore[method-assign]
+        # Handovers per task in flight, by task id, in a world whose devices move (else None).
+        self.handovers: dict[int, int] | None = (
+            {} if any(getattr(entry.kind, "hands_over", False) for entry in world.dynamics) else None
+        )
         if self.topology is not world.topology:  # the world's own never changes: nothing to hear
             connect(self.topology, self.network, self._world_changed)
             self.link_stats = LinkStatistics(self.env, self.topology)
@@ -152,6 +157,9 @@ class Simulation:
         self.view.routes_version = self.topology.routes_version
         if change.what in ("capacity", "loss"):
             return  # routes and their latencies stand; rates are read live
+        if change.what == "handover":
+            self._handed_over(change.node)
+            return
         self._compiled.clear()
         self.view.forget_routes()
         if change.what == "node-up" and change.node is not None:
@@ -168,6 +176,23 @@ class Simulation:
         for (where, _), processor in self.resources.items():
             if where == node:
                 processor.up = True
+
+    def _handed_over(self, device: str) -> None:
+        """``device`` moved to another access point (or out of reach): only its own routes changed.
+
+        Its tasks in flight count the handover; the plans compiled for it and
+        the view's answers about it go (other sources' stand: a device hangs
+        off the network, so no other route crosses it).
+        """
+        counts = self.handovers
+        if counts is not None:
+            for task in self.in_flight.values():
+                if task.source == device:
+                    counts[task.id] = counts.get(task.id, 0) + 1
+        stale = [key for key in self._compiled if key[1] == device]
+        for key in stale:
+            del self._compiled[key]
+        self.view.moved(device)
 
     # -- building ---------------------------------------------------------
     def _start_workloads(self) -> None:
@@ -250,7 +275,8 @@ class Simulation:
         task.app = app_name
 
     def _advance(self, task: Task) -> None:
-        steps = task.plan.steps
+        plan = task.plan
+        steps = plan.steps
         k = task.step
         if k == len(steps):
             self._end(task, "completed")
@@ -271,13 +297,21 @@ class Simulation:
             if task.start != task.start:  # NaN: first step
                 task.start = now
             size = step.size_bytes if step.size_bytes >= 0.0 else task.cut_bytes[step.cut]
+            channels, latency = step.channels, step.latency_s
+            if plan.routes != self.topology.routes_version:  # a route moved since the plan was compiled
+                try:
+                    route = self.topology.route(step.source, step.target)
+                except NoRouteError:
+                    self.fail_task(task, no_route(step.source, step.target))
+                    return
+                channels, latency = route.channels, route.latency_s
             sent = None
-            if step.radios and size > 0.0 and step.channels:
+            if step.radios and size > 0.0 and channels:
                 for meter, sending, mine in step.radios:
                     meter.flow_started(task if mine else None, sending)
                 sent = self._bytes_left
             self.network.start(
-                step.channels, size, step.latency_s, self._transfer_done, task, sent, self._transfer_aborted
+                channels, size, latency, self._transfer_done, task, sent, self._transfer_aborted
             )
 
     def _bytes_left(self, task: Task) -> None:
@@ -483,8 +517,11 @@ class Simulation:
                 up, loss = stats.up_s(channel, t0, t1), stats.loss_s(channel, t0, t1)
                 links["availability"].append(up / measured if measured > 0 else float(up > 0))
                 links["loss_rate"].append(loss / measured if measured > 0 else world.topology.loss(channel))
+        tasks = self.records.columns(self.policy_name, self.replication, self.seed)
+        if self.handovers is not None:
+            tasks["handovers"] = handover_counts(tasks["task_id"], self.handovers)
         return RawRun(
-            tasks=self.records.columns(self.policy_name, self.replication, self.seed),
+            tasks=tasks,
             nodes=nodes,
             links=links,
             warmup_s=self.warmup_s,
@@ -499,6 +536,11 @@ class Simulation:
             stages=self.ledger.stages.columns() if self.ledger.stages is not None else None,
             notes=world.notes,
         )
+
+
+def handover_counts(task_ids: np.ndarray, counts: dict[int, int]) -> np.ndarray:
+    """The ``handovers`` column: each recorded task's count (0 for a task no handover met)."""
+    return np.array([counts.get(task_id, 0) for task_id in task_ids.tolist()], dtype=np.float64)
 
 
 def _processor_model(name: str) -> ProcessorFactory:

@@ -167,6 +167,7 @@ class CompiledPlan:
     reason: str = ""  # why a dropping plan drops (the record's ``reason``)
     stations: tuple[Processor | None, ...] = ()  # the processor of each segment (None: empty segment)
     decided: Any = None  # the policy's Plan it was compiled from (a retry runs it again)
+    routes: int = 0  # the topology's routes_version its transfer steps were routed on
 
 
 # The plan of a task the policy has not yet answered for.

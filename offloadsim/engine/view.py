@@ -53,6 +53,32 @@ class EngineView:
         self._routes.clear()
         self._links.clear()
 
+    def moved(self, device: str) -> None:
+        """A leaf ``device`` handed over: drop the answers about it and its access points'.
+
+        Its nearest node of each tier is then its new access point's (every
+        route of a device on one link climbs it); a table where the device is
+        itself a candidate is found afresh.
+        """
+        topology = self._sim.topology
+        access = topology.attachment(device)
+        for tier, table in list(self._nearest.items()):
+            if device in self.nodes(tier):
+                del self._nearest[tier]
+                continue
+            hit = table.get(access) if access is not None else None
+            if hit is None:
+                table.pop(device, None)
+            else:
+                table[device] = (hit[0], topology.route(device, hit[0]).latency_s)
+        for key in [key for key in self._routes if device in key]:
+            del self._routes[key]
+        self._links.clear()
+
+    def attachment(self, device: str) -> str | None:
+        """The access point a moving device is attached to now (None: out of reach, or it does not move)."""
+        return self._sim.topology.attachment(device)
+
     @property
     def now(self) -> float:
         """Current simulated time, seconds."""

@@ -221,6 +221,14 @@ class SystemView(Protocol):
         """The computing node of ``tier`` with the lowest route latency from ``source``."""
         ...
 
+    def attachment(self, device: str) -> str | None:
+        """The access point a moving device is attached to now (``dynamics: [{kind: mobility}]``).
+
+        None while it is out of every access point's reach, and for a node
+        that does not move.
+        """
+        ...
+
     def power(self, node: str) -> PowerSpec | None:
         """The node's power draw by state (None when the scenario gives none)."""
         ...

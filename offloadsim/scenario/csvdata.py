@@ -17,7 +17,7 @@ from offloadsim.scenario.errors import describe
 from offloadsim.scenario.units import QUANTITIES, UnitError, parse_quantity
 from offloadsim.suggest import did_you_mean
 
-__all__ = ["CsvProblem", "read_samples", "read_series", "read_trace"]
+__all__ = ["CsvProblem", "read_positions", "read_samples", "read_series", "read_trace"]
 
 
 class CsvProblem(ValueError):
@@ -150,6 +150,53 @@ def _rows(path: Path, shown: str) -> Iterator[tuple[int, list[str]]]:
         raise CsvProblem(f"{shown}: malformed CSV: {error}") from None
     except OSError as error:
         raise CsvProblem(f"{shown}: cannot read: {error.strerror or error}") from None
+
+
+def read_positions(
+    path: Path, shown: str
+) -> dict[str, tuple[int, tuple[float, ...], tuple[float, ...], tuple[float, ...]]]:
+    r"""Positions of moving nodes: columns ``time``, ``node``, ``x`` and ``y`` (metres, non-negative).
+
+    Returns, per node in order of first appearance, ``(first line, times,
+    xs, ys)``; each node's times strictly increase.
+
+    >>> import tempfile, pathlib
+    >>> file = pathlib.Path(tempfile.mkdtemp()) / "walks.csv"
+    >>> _ = file.write_text("time,node,x,y\n0,phone-0,0,0\n10 s,phone-0,15 m,0\n")
+    >>> read_positions(file, "walks.csv")
+    {'phone-0': (2, (0.0, 10.0), (0.0, 15.0), (0.0, 0.0))}
+    """
+    rows = _rows(path, shown)
+    header = next(rows, None)
+    wanted = "a header row with the columns time, node, x, y"
+    if header is None:
+        raise CsvProblem(f"{shown}: the file is empty; expected {wanted}")
+    names = [cell.strip().lower() for cell in header[1]]
+    if sorted(names) != ["node", "time", "x", "y"]:
+        raise CsvProblem(f"{shown}, line {header[0]}: expected {wanted}, got {header[1]}")
+    at = {name: names.index(name) for name in names}
+    tracks: dict[str, tuple[int, list[float], list[float], list[float]]] = {}
+    for line, row in rows:
+        if len(row) != 4:
+            raise CsvProblem(f"{shown}, line {line}: expected 4 columns like the header, got {len(row)}")
+        node = row[at["node"]].strip()
+        if not node:
+            raise CsvProblem(f"{shown}, line {line}: the node is empty")
+        time = _value(row[at["time"]].strip(), "time", shown, line)
+        x = _value(row[at["x"]].strip(), "length", shown, line)
+        y = _value(row[at["y"]].strip(), "length", shown, line)
+        track = tracks.setdefault(node, (line, [], [], []))
+        if track[1] and time <= track[1][-1]:
+            raise CsvProblem(
+                f"{shown}, line {line}: time {time:g} s of {node!r} does not come after its previous "
+                f"{track[1][-1]:g} s (each node's times must increase)"
+            )
+        track[1].append(time)
+        track[2].append(x)
+        track[3].append(y)
+    if not tracks:
+        raise CsvProblem(f"{shown}: no rows after the header")
+    return {node: (line, tuple(t), tuple(x), tuple(y)) for node, (line, t, x, y) in tracks.items()}
 
 
 def _looks_numeric(cell: str) -> bool:

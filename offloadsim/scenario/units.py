@@ -86,6 +86,13 @@ _RATE = {"/s": 1.0, "Hz": 1.0, "/min": 1 / 60.0, "/h": 1 / 3600.0, "/ms": 1e3}
 _POWER = {"W": 1.0, "mW": 1e-3, "kW": 1e3, "uW": 1e-6}
 _ENERGY = {"J": 1.0, "mJ": 1e-3, "kJ": 1e3, "Wh": 3600.0, "mWh": 3.6, "kWh": 3.6e6}
 
+# Places and motion (mobility), radio channels and signal levels (dB: a logarithmic scale, kept as dB).
+_LENGTH = {"mm": 1e-3, "cm": 1e-2, "m": 1.0, "km": 1e3}
+_VELOCITY = {"m/s": 1.0, "km/h": 1 / 3.6, "mph": 0.44704}
+_FREQUENCY = {"Hz": 1.0, "kHz": 1e3, "MHz": 1e6, "GHz": 1e9}
+_LEVEL = {"dBm": 1.0}
+_GAIN = {"dB": 1.0}
+
 _WORK: dict[str, float] = {}
 _SPEED: dict[str, float] = {}
 for _p, _f in _SI_PREFIX.items():
@@ -121,6 +128,11 @@ QUANTITIES: dict[str, Quantity] = {
     "byte_rate": Quantity(
         "memory bandwidth", _BYTE_RATE, '"50 GB/s"', "B/s", ("B/s", "KB/s", "MB/s", "GB/s", "TB/s", "GBps")
     ),
+    "length": Quantity("length", _LENGTH, '"150 m"', "m"),
+    "velocity": Quantity("velocity", _VELOCITY, '"1.4 m/s"', "m/s"),
+    "frequency": Quantity("frequency", _FREQUENCY, '"20 MHz"', "Hz"),
+    "level": Quantity("power level", _LEVEL, '"23 dBm"', "dBm"),
+    "gain": Quantity("ratio in decibels", _GAIN, '"40 dB"', "dB"),
     "number": Quantity("number", {"": 1.0}, "3.5", ""),
     "tokens": Quantity("token count", {"": 1.0}, "256", "", whole=True),
 }

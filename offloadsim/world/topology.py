@@ -57,8 +57,11 @@ class Change:
     ``what`` is ``capacity`` (``channel``, ``value`` in bit/s), ``loss``
     (``channel``, ``value`` a probability), ``latency``
     (``link``, ``value`` in s), ``link-up`` (``link``, ``value`` 1.0 up / 0.0
-    down) or ``node-up`` (``node``, ``value`` 1.0 / 0.0); ``channels`` are the
-    directed channels whose state moved (a node's links' both ways).
+    down), ``node-up`` (``node``, ``value`` 1.0 / 0.0) or ``handover``
+    (device ``node`` now attached by ``link``, -1 for none; ``in_flight`` says
+    what becomes of its flows in flight: ``continue``, ``restart`` or ``fail``);
+    ``channels`` are the directed channels whose state moved (a node's links'
+    both ways; for a handover, the links taken down, then the one brought up).
     """
 
     what: str
@@ -67,6 +70,7 @@ class Change:
     channel: int = -1
     node: str = ""
     channels: tuple[int, ...] = ()
+    in_flight: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +134,8 @@ class Topology:
         self._searches: dict[str, dict[str, list[str]]] = {}  # core node -> predecessors, oldest first
         self._search_entries = 0
         self._latency_down: dict[int, float] = {}  # latency in force of links out of the graph
+        self._attached: dict[str, str | None] = {}  # a moving device -> its access point (None: none)
+        self._isolated = 0  # numbers the components of devices out of every access point's reach
 
     # -- a world that changes ------------------------------------------------
     def fork(self) -> Topology:
@@ -222,6 +228,57 @@ class Topology:
         self._forget(structure=True)
         channels = tuple(c for link in incident for c in (2 * link, 2 * link + 1))
         self._changed(Change("node-up", float(up), node=node, channels=channels), True)
+
+    def hand_over(self, device: str, down: tuple[int, ...], up: int, in_flight: str) -> None:
+        """Device ``device`` drops links ``down`` and attaches by link ``up`` (-1: to nothing).
+
+        One change, however many links move.  When the device hangs off the
+        network by one link before and after (a phone on its access point),
+        only its own place in the peeled trees moves: the core and its search
+        tables stand, so a thousand phones handing over cost no graph search.
+        """
+        was_leaf = self.graph.degree(device) == 1 if device in self.graph else False
+        old_parent = next(iter(self.graph.adj[device]), None) if was_leaf else None
+        for link in down:
+            self._link_up[link] = False
+            self._restore_or_remove(link)
+        if up >= 0:
+            self._link_up[up] = True
+            self._restore_or_remove(up)
+        spec = self.links[up] if up >= 0 else None
+        access = (spec.b if spec.a == device else spec.a) if spec is not None else None
+        self._attached[device] = access
+        self._routes.clear()
+        if not self._moved_leaf(device, was_leaf, old_parent, access):
+            self._forget(structure=True)
+        channels = tuple(c for link in (*down, *([up] if up >= 0 else [])) for c in (2 * link, 2 * link + 1))
+        self._changed(Change("handover", 1.0, up, node=device, channels=channels, in_flight=in_flight), True)
+
+    def _moved_leaf(self, device: str, was_leaf: bool, old_parent: str | None, access: str | None) -> bool:
+        """Move a leaf device in the cached trees and components; False when a full recount is needed."""
+        trees, components = self._trees, self._components
+        if trees is None and components is None:
+            return True  # nothing cached yet
+        degree = self.graph.degree(device)
+        if not was_leaf or trees is None or trees.parent.get(device) != old_parent or degree > 1:
+            return False
+        if access is None:  # out of reach: alone in a component of its own
+            del trees.parent[device]
+            trees.depth[device], trees.top[device] = 0, device
+            if components is not None:
+                self._isolated += 1
+                components[device] = -self._isolated
+            return True
+        trees.parent[device] = access
+        trees.depth[device] = trees.depth[access] + 1
+        trees.top[device] = trees.top[access]
+        if components is not None:
+            components[device] = components[access]
+        return True
+
+    def attachment(self, device: str) -> str | None:
+        """The access point a moving device is attached to now (None: out of reach, or it never moved)."""
+        return self._attached.get(device)
 
     def carries(self, link: int) -> bool:
         """True when link ``link`` and both its ends are up."""

@@ -121,6 +121,9 @@ class FakeView:
     def tier(self, node: str) -> str:
         return self.nodes_spec[node][0]
 
+    def attachment(self, device: str) -> str | None:
+        return None
+
     def is_up(self, node: str) -> bool:
         return node not in self.down
 

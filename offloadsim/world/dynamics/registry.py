@@ -22,6 +22,7 @@ from offloadsim.world.dynamics.gilbert_elliott import GilbertElliott
 from offloadsim.world.dynamics.link_schedule import LinkSchedule
 from offloadsim.world.dynamics.random_walk import RandomWalk
 from offloadsim.world.dynamics.trace import LinkTrace
+from offloadsim.world.dynamics.mobility import Mobility
 
 if TYPE_CHECKING:
     from offloadsim.scenario.model import Scenario
@@ -103,3 +104,4 @@ register_dynamics(NodeSchedule())
 register_dynamics(Failures())
 register_dynamics(GilbertElliott())
 register_dynamics(RandomWalk())
+register_dynamics(Mobility())

@@ -1,0 +1,465 @@
+"""``kind: mobility``: devices move among access points and hand over between them.
+
+.. code-block:: yaml
+
+    dynamics:
+      - kind: mobility
+        devices: phone-*                 # a node, group or pattern: every match a device
+        access_points:                   # nodes of the scenario, each with a place and a reach
+          - {node: ap-0, position: [100 m, 100 m], radius: 150 m}
+          - {node: ap-1, position: [400 m, 100 m], radius: 150 m}
+        random_waypoint: {area: [500 m, 200 m], speed: [0.5 m/s, 1.5 m/s], pause: 10 s}
+        # or: file: walks.csv            # columns time, node, x, y (relative to the scenario)
+        attach: nearest                  # or strongest (needs radio)
+        in_flight: continue              # or restart, fail
+        update: 1 s                      # positions are sampled this often
+        radio: {bandwidth: 20 MHz, transmit_power: 23 dBm, noise: -95 dBm,
+                exponent: 3, reference_loss: 40 dB}
+
+Every device must have a link to every access point (``links: [{between:
+[phone-*, ap-*], ...}]`` declares them); only the link to the access point
+a device is attached to is up.  A device attaches to the best access point
+whose coverage (a disc of ``radius``) holds it: the nearest, or the one it
+receives strongest (``radio`` path loss from each access point's
+``transmit_power``, default the radio's).  It stays there while it is
+covered and hands over when it leaves coverage; out of every disc it is cut
+off (its links down: what it was sending fails, as under a link that goes
+down).  With ``radio``, the attached link's rate follows its length
+(:mod:`offloadsim.world.radio`: log-distance path loss and Shannon capacity;
+uplink from the radio's transmit power, downlink from the access point's).
+
+Positions are sampled every ``update`` seconds from the run's start: a
+device hands over at the first sample outside its coverage (up to ``update``
+late) and a link's rate is a step function of the sampled distance.  The
+random waypoint model (Johnson and Maltz, "Dynamic Source Routing in Ad Hoc
+Wireless Networks", Mobile Computing, 1996; Camp, Boleng and Davies, "A
+Survey of Mobility Models for Ad Hoc Network Research", WCMC 2002): each
+device starts at a uniform point of the area, walks in a straight line to
+another uniform point at a speed uniform in the range, pauses, and again.
+Its speed range must start above 0 (Yoon, Liu and Noble, "Random Waypoint
+Considered Harmful", INFOCOM 2003: the mean speed otherwise decays to 0).
+The starting positions are uniform, not the model's stationary law (which
+crowds the middle), so an early window differs a little from a late one;
+a warm-up of a few legs hides it.  Each device draws from its own stream,
+keyed by its name: adding a device leaves the others' walks alone.
+
+A trace gives, per device, positions at times; between rows a device
+moves in a straight line, before the first row it stands at the first
+position and after the last at the last.  Coordinates are metres from the
+area's corner (non-negative).
+
+What becomes of a transfer in flight at a handover is ``in_flight``:
+``continue`` sends its bytes left over the new route, ``restart`` sends them
+all again, ``fail`` ends the task (``failed``, with the reason the link's
+going down gives).  A transfer whose last byte had left is delivered.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from offloadsim.scenario.csvdata import CsvProblem, read_positions
+from offloadsim.scenario.errors import describe
+from offloadsim.scenario.patterns import NodeIndex
+from offloadsim.scenario.quantities import FieldProblem, parse_si
+from offloadsim.scenario.units import UnitError, parse_quantity
+from offloadsim.suggest import did_you_mean
+from offloadsim.world.dynamics.base import SetCapacity, SpecReader, WorldChange
+from offloadsim.world.radio import Radio
+
+if TYPE_CHECKING:
+    from offloadsim.world.topology import Topology
+
+__all__ = ["AccessPoint", "Handover", "Mobility", "MobilitySpec", "PositionTrace", "Waypoints"]
+
+ATTACH = ("nearest", "strongest")
+IN_FLIGHT = ("continue", "restart", "fail")
+_KEYS = ("devices", "access_points", "random_waypoint", "file", "attach", "in_flight", "update", "radio")
+
+
+@dataclass(frozen=True, slots=True)
+class Handover:
+    """``device`` drops links ``down`` and attaches by ``up`` (-1: to none); flows fare as ``in_flight``."""
+
+    device: str
+    down: tuple[int, ...]
+    up: int
+    in_flight: str
+
+    def apply(self, topology: Topology) -> None:
+        """Move the device's attachment (its flows in flight fare as ``in_flight`` says)."""
+        topology.hand_over(self.device, self.down, self.up, self.in_flight)
+
+
+@dataclass(frozen=True, slots=True)
+class AccessPoint:
+    """An access point: its node, place (m), coverage radius (m), transmit power (dBm; None: the radio's)."""
+
+    node: str
+    x: float
+    y: float
+    radius_m: float
+    transmit_dbm: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class Waypoints:
+    """Random waypoint over ``[0, width] x [0, height]``: speeds uniform in ``[low, high]``, then a pause."""
+
+    width_m: float
+    height_m: float
+    speed_low: float
+    speed_high: float
+    pause_s: float
+
+
+@dataclass(frozen=True, slots=True)
+class PositionTrace:
+    """Each device's ``(times, x, y)`` as read from the file."""
+
+    tracks: tuple[tuple[tuple[float, ...], tuple[float, ...], tuple[float, ...]], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class MobilitySpec:
+    """A parsed ``mobility`` entry; ``links[i][j]`` is device i's link to access point j."""
+
+    devices: tuple[str, ...]
+    access_points: tuple[AccessPoint, ...]
+    links: tuple[tuple[int, ...], ...]
+    uplink_first: tuple[tuple[bool, ...], ...]  # link written device first: its even channel is the uplink
+    motion: Waypoints | PositionTrace
+    attach: str
+    in_flight: str
+    update_s: float
+    radio: Radio | None
+
+
+class Mobility:
+    """The ``mobility`` kind."""
+
+    name = "mobility"
+    hands_over = True  # the engine counts each task's handovers (the ``handovers`` record column)
+
+    def parse(self, entry: SpecReader) -> MobilitySpec:
+        """Read the devices, access points, motion, attachment, in-flight rule, update and radio."""
+        entry.keys(required=("devices", "access_points", "update"), optional=_KEYS)
+        scenario = entry.scenario
+        assert scenario is not None
+        devices = _devices(entry, scenario)
+        points = tuple(_access_point(ap) for ap in entry.mappings("access_points"))
+        seen: set[str] = set()
+        for i, point in enumerate(points):
+            if point.node in seen:
+                raise entry.fail(f"access_points[{i}].node", f"{point.node!r} is listed twice")
+            if point.node in devices:
+                raise entry.fail(f"access_points[{i}].node", f"{point.node!r} is one of the moving devices")
+            seen.add(point.node)
+        links, uplink_first = _links(entry, scenario, devices, points)
+        if entry.has("random_waypoint") == entry.has("file"):
+            raise entry.fail("", "expected one of random_waypoint (a model) or file (a trace of positions)")
+        motion = (
+            _waypoints(SpecReader(entry.entry["random_waypoint"], f"{entry.path}.random_waypoint", scenario))
+            if entry.has("random_waypoint")
+            else _trace(entry, devices)
+        )
+        attach = _choice(entry, "attach", ATTACH)
+        in_flight = _choice(entry, "in_flight", IN_FLIGHT)
+        update = entry.quantity("update", "time", positive=True)
+        radio = (
+            _radio(SpecReader(entry.entry["radio"], f"{entry.path}.radio", scenario))
+            if entry.has("radio")
+            else None
+        )
+        if attach == "strongest" and radio is None:
+            raise entry.fail("attach", "strongest ranks access points by received power: give radio: {...}")
+        return MobilitySpec(devices, points, links, uplink_first, motion, attach, in_flight, update, radio)
+
+    def timeline(self, spec: MobilitySpec, rng: np.random.Generator) -> Iterator[tuple[float, WorldChange]]:
+        """Every ``update`` s: the handovers of devices that left coverage, then the rates that moved."""
+        points = spec.access_points
+        ax = np.array([p.x for p in points])
+        ay = np.array([p.y for p in points])
+        radius = np.array([p.radius_m for p in points])
+        links = np.array(spec.links, dtype=np.int64)
+        n = len(spec.devices)
+        rows = np.arange(n)
+        radio = spec.radio
+        ap_power = (
+            np.array([radio.transmit_dbm if p.transmit_dbm is None else p.transmit_dbm for p in points])
+            if radio is not None
+            else None
+        )
+        position = (
+            _Walkers(spec.motion, spec.devices, rng)
+            if isinstance(spec.motion, Waypoints)
+            else _Tracks(spec.motion)
+        )
+        attached = np.full(n, -1, dtype=np.int64)
+        rates = np.full((n, 2), np.nan)
+        first = True
+        t = 0.0
+        step = 0
+        while True:
+            x, y = position.at(t)
+            emitted = False
+            distance = np.hypot(x[:, None] - ax[None, :], y[:, None] - ay[None, :])
+            covered = distance <= radius[None, :]
+            current = np.where(attached >= 0, attached, 0)
+            stay = (attached >= 0) & covered[rows, current]
+            if ap_power is not None and spec.attach == "strongest":
+                assert radio is not None
+                score = radio.received_dbm(distance, 0.0) + ap_power[None, :]
+            else:
+                score = -distance
+            best = np.argmax(np.where(covered, score, -np.inf), axis=1)
+            chosen = np.where(stay, attached, np.where(covered[rows, best], best, -1))
+            for i in np.flatnonzero((chosen != attached) | first).tolist():
+                old, new = int(attached[i]), int(chosen[i])
+                if first:
+                    down = tuple(int(link) for j, link in enumerate(links[i]) if j != new)
+                else:
+                    down = (int(links[i, old]),) if old >= 0 else ()
+                emitted = True
+                yield (
+                    t,
+                    Handover(spec.devices[i], down, int(links[i, new]) if new >= 0 else -1, spec.in_flight),
+                )
+            attached = chosen
+            if radio is not None and ap_power is not None:
+                on = np.flatnonzero(attached >= 0)
+                ap = attached[on]
+                length = distance[on, ap]
+                fresh = np.column_stack([radio.rate_bps(length), radio.rate_bps(length, ap_power[ap])])
+                moved = np.any(fresh != rates[on], axis=1)
+                for k in np.flatnonzero(moved).tolist():
+                    i, j = int(on[k]), int(ap[k])
+                    link = int(links[i, j])
+                    ahead = spec.uplink_first[i][j]
+                    up_channel, down_channel = (2 * link, 2 * link + 1) if ahead else (2 * link + 1, 2 * link)
+                    emitted = True
+                    yield t, SetCapacity(up_channel, float(fresh[k, 0]))
+                    yield t, SetCapacity(down_channel, float(fresh[k, 1]))
+                rates[on] = fresh
+                rates[attached < 0] = np.nan
+            if not emitted:
+                yield t, _STILL  # read on at the next sample (the engine reads a timeline lazily)
+            if t >= position.end_s:
+                return  # every device stands still from here on
+            first = False
+            step += 1
+            t = step * spec.update_s  # no drift from adding a step again and again
+
+
+class _Still:
+    """No change: what a timeline yields at a sample where nothing moved, so that it is read on."""
+
+    def apply(self, topology: Topology) -> None:
+        """Nothing to do."""
+
+
+_STILL = _Still()
+
+
+class _Walkers:
+    """Random waypoint walkers, one stream each, keyed by device name."""
+
+    end_s = math.inf  # walkers never stop
+
+    def __init__(self, model: Waypoints, devices: tuple[str, ...], rng: np.random.Generator):
+        self.model = model
+        root = int(rng.integers(1 << 62))
+        self.streams = [
+            np.random.Generator(np.random.PCG64(np.random.SeedSequence(root, spawn_key=tuple(name.encode()))))
+            for name in devices
+        ]
+        n = len(devices)
+        self.x0, self.y0 = np.empty(n), np.empty(n)
+        self.x1, self.y1 = np.empty(n), np.empty(n)
+        self.depart, self.arrive, self.leave = np.zeros(n), np.zeros(n), np.zeros(n)
+        for i, stream in enumerate(self.streams):
+            self.x1[i], self.y1[i] = stream.uniform(0.0, model.width_m), stream.uniform(0.0, model.height_m)
+            self._leg(i, 0.0)
+
+    def _leg(self, i: int, now: float) -> None:
+        """Device i leaves its waypoint at ``now`` for a fresh one."""
+        model, stream = self.model, self.streams[i]
+        self.x0[i], self.y0[i] = self.x1[i], self.y1[i]
+        self.x1[i], self.y1[i] = stream.uniform(0.0, model.width_m), stream.uniform(0.0, model.height_m)
+        speed = stream.uniform(model.speed_low, model.speed_high)
+        self.depart[i] = now
+        self.arrive[i] = now + float(np.hypot(self.x1[i] - self.x0[i], self.y1[i] - self.y0[i])) / speed
+        self.leave[i] = self.arrive[i] + model.pause_s
+
+    def at(self, t: float) -> tuple[np.ndarray, np.ndarray]:
+        """Every device's position at ``t`` (times asked never go back)."""
+        for i in np.flatnonzero(self.leave <= t).tolist():
+            while self.leave[i] <= t:
+                self._leg(i, float(self.leave[i]))
+        span = self.arrive - self.depart
+        done = np.divide(t - self.depart, span, out=np.ones_like(span), where=span > 0.0)
+        done = np.clip(done, 0.0, 1.0)
+        return self.x0 + (self.x1 - self.x0) * done, self.y0 + (self.y1 - self.y0) * done
+
+
+class _Tracks:
+    """Positions interpolated along each device's trace."""
+
+    def __init__(self, trace: PositionTrace):
+        self.tracks = [(np.array(t), np.array(x), np.array(y)) for t, x, y in trace.tracks]
+        self.end_s = max(times[-1] for times, _, _ in self.tracks)  # all stand still from here
+
+    def at(self, t: float) -> tuple[np.ndarray, np.ndarray]:
+        """Every device's position at ``t``."""
+        x = np.array([np.interp(t, times, xs) for times, xs, _ in self.tracks])
+        y = np.array([np.interp(t, times, ys) for times, _, ys in self.tracks])
+        return x, y
+
+
+def _devices(entry: SpecReader, scenario: Any) -> tuple[str, ...]:
+    value = entry.entry["devices"]
+    if not isinstance(value, str) or not value:
+        raise entry.fail(
+            "devices", f"expected a node name, group or pattern like phone-*, got {describe(value)}"
+        )
+    groups: dict[str, list[str]] = {}
+    for node in scenario.nodes:
+        groups.setdefault(node.group, []).append(node.name)
+    index = NodeIndex(groups)
+    names = index.match(value)
+    if not names:
+        raise entry.fail("devices", index.no_match(value))
+    tiers = {node.name: node.tier for node in scenario.nodes}
+    for name in names:
+        if tiers[name] != "device":
+            raise entry.fail("devices", f"{name!r} is not a device (tier {tiers[name]}); only devices move")
+    return tuple(names)
+
+
+def _access_point(ap: SpecReader) -> AccessPoint:
+    ap.keys(required=("node", "position", "radius"), optional=("transmit_power",))
+    node = ap.node("node")
+    x, y = _pair(ap, "position", "length")
+    radius = ap.quantity("radius", "length", positive=True)
+    power = _level(ap, "transmit_power") if ap.has("transmit_power") else None
+    return AccessPoint(node, x, y, radius, power)
+
+
+def _links(
+    entry: SpecReader, scenario: Any, devices: tuple[str, ...], points: tuple[AccessPoint, ...]
+) -> tuple[tuple[tuple[int, ...], ...], tuple[tuple[bool, ...], ...]]:
+    """Each device's link to each access point (and whether it is written device first)."""
+    found: dict[tuple[str, str], tuple[int, bool]] = {}
+    for i, link in enumerate(scenario.links):
+        found.setdefault((link.a, link.b), (i, True))
+        found.setdefault((link.b, link.a), (i, False))
+    links, firsts = [], []
+    for device in devices:
+        row, first = [], []
+        for j, point in enumerate(points):
+            hit = found.get((device, point.node))
+            if hit is None:
+                raise entry.fail(
+                    f"access_points[{j}].node",
+                    f"no link joins {device!r} and {point.node!r}; declare one from every device to every "
+                    "access point (links: [{between: [DEVICES, ACCESS POINTS], ...}])",
+                )
+            row.append(hit[0])
+            first.append(hit[1])
+        links.append(tuple(row))
+        firsts.append(tuple(first))
+    return tuple(links), tuple(firsts)
+
+
+def _waypoints(model: SpecReader) -> Waypoints:
+    model.keys(required=("area", "speed"), optional=("pause",))
+    width, height = _pair(model, "area", "length", positive=True)
+    value = model.entry["speed"]
+    if isinstance(value, list):
+        low, high = _pair(model, "speed", "velocity", positive=True)
+        if high < low:
+            raise model.fail("speed", f"expected [low, high] with low <= high, got {describe(value)}")
+    else:
+        low = high = model.quantity("speed", "velocity", positive=True)
+    pause = model.quantity("pause", "time") if model.has("pause") else 0.0
+    return Waypoints(width, height, low, high, pause)
+
+
+def _trace(entry: SpecReader, devices: tuple[str, ...]) -> PositionTrace:
+    path, shown = entry.file("file")
+    try:
+        rows = read_positions(path, shown)
+    except CsvProblem as problem:
+        raise entry.fail("file", str(problem)) from None
+    for node, (line, *_) in rows.items():
+        if node not in devices:
+            raise entry.fail("file", f"{shown}, line {line}: {node!r} is not one of the moving devices")
+    missing = [device for device in devices if device not in rows]
+    if missing:
+        more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
+        raise entry.fail("file", f"{shown}: no positions for {missing[0]!r}{more}")
+    return PositionTrace(tuple(rows[device][1:] for device in devices))
+
+
+def _radio(radio: SpecReader) -> Radio:
+    radio.keys(
+        required=("bandwidth", "transmit_power", "noise", "exponent", "reference_loss"),
+        optional=("reference_distance",),
+    )
+    bandwidth = radio.quantity("bandwidth", "frequency", positive=True)
+    exponent = radio.quantity("exponent", "number", positive=True)
+    reference = (
+        radio.quantity("reference_distance", "length", positive=True)
+        if radio.has("reference_distance")
+        else 1.0
+    )
+    return Radio(
+        bandwidth,
+        _level(radio, "transmit_power"),
+        _level(radio, "noise"),
+        exponent,
+        _decibels(radio, "reference_loss"),
+        reference,
+    )
+
+
+def _choice(entry: SpecReader, key: str, choices: tuple[str, ...]) -> str:
+    if not entry.has(key):
+        return choices[0]
+    value = entry.entry[key]
+    if value not in choices:
+        hint = did_you_mean(value, choices) if isinstance(value, str) else ""
+        raise entry.fail(key, f"expected one of {', '.join(choices)}, got {describe(value)}{hint}")
+    return str(value)
+
+
+def _pair(entry: SpecReader, key: str, kind: str, positive: bool = False) -> tuple[float, float]:
+    value = entry.entry[key]
+    if not isinstance(value, list) or len(value) != 2:
+        raise entry.fail(key, f"expected a pair [a, b], got {describe(value)}")
+    try:
+        a, b = (parse_si(item, kind, positive=positive, subpath=f"[{i}]") for i, item in enumerate(value))
+    except FieldProblem as problem:
+        raise entry.fail(key + problem.subpath, problem.message) from None
+    return a, b
+
+
+def _signed(entry: SpecReader, key: str, kind: str) -> float:
+    """``key`` as a quantity that may be negative (a level in dBm, a ratio in dB)."""
+    try:
+        return parse_quantity(entry.entry[key], kind)
+    except UnitError as error:
+        raise entry.fail(key, str(error)) from None
+
+
+def _level(entry: SpecReader, key: str) -> float:
+    return _signed(entry, key, "level")
+
+
+def _decibels(entry: SpecReader, key: str) -> float:
+    return _signed(entry, key, "gain")

@@ -1,0 +1,370 @@
+"""Mobility and handover: exact events of a handover mid-transfer under each in-flight rule, the
+random waypoint's area and coverage, the radio's rate by hand, determinism, and bad input."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from offloadsim.engine import simulate
+from offloadsim.scenario import load_scenario_text
+from offloadsim.world import WorldError, build_world
+from offloadsim.world.dynamics.mobility import Handover, Mobility, _Walkers
+from offloadsim.world.radio import Radio, path_loss_db, shannon_bps
+
+# A phone walks at 10 m/s from x = 10 m (t = 0) to x = 90 m (t = 8 s) between ap-0 (x = 0) and
+# ap-1 (x = 100), each covering 60 m.  Sampled each second, it is at 60 m at 5 s (still covered)
+# and at 70 m at 6 s: it hands over to ap-1 at 6 s.  Radio links: 1 MB/s; ap-0's 5 ms, ap-1's 10 ms.
+BASE = """
+name: walk
+duration: 20 s
+nodes:
+  phone: {tier: device, processor: {speed: 10 GFLOP/s}}
+  ap: {count: 2, tier: network}
+  edge: {tier: edge, processor: {speed: 100 GFLOP/s}}
+links:
+  - {between: [phone, ap-0], bandwidth: 8 Mbps, latency: 5 ms}
+  - {between: [phone, ap-1], bandwidth: 8 Mbps, latency: 10 ms}
+  - {between: [ap-*, edge], bandwidth: 1 Gbps, latency: 1 ms}
+applications:
+  job:
+    stages: [{work: WORK}]
+    input: INPUT
+    output: 1 KB
+workload:
+  - {app: job, sources: phone, arrivals: trace, trace: arrivals.csv}
+policy: {name: fixed, nodes: [edge]}
+dynamics:
+  - kind: mobility
+    devices: phone
+    access_points:
+      - {node: ap-0, position: [0 m, 0 m], radius: 60 m}
+      - {node: ap-1, position: [100 m, 0 m], radius: 60 m}
+    file: walk.csv
+    update: 1 s
+    in_flight: RULE
+"""
+
+
+def scenario(tmp_path, rule="continue", times="1.0", work="1 GFLOP", size="8 MB", extra="", walk=None):
+    (tmp_path / "arrivals.csv").write_text("time\n" + "\n".join(times.split()) + "\n")
+    (tmp_path / "walk.csv").write_text(walk or "time,node,x,y\n0,phone,10,0\n8,phone,90,0\n")
+    text = BASE.replace("RULE", rule).replace("WORK", work).replace("INPUT", size) + extra
+    return load_scenario_text(text, source="<test>", base_dir=tmp_path)
+
+
+def run(tmp_path, **kw):
+    return simulate(scenario(tmp_path, **kw), record_stages=True)
+
+
+def transfers(raw):
+    stages = raw.stages
+    return [
+        (where, round(float(start), 9), round(float(end), 9))
+        for kind, where, start, end in zip(
+            stages["kind"], stages["where"], stages["start"], stages["end"], strict=True
+        )
+        if kind == "transfer"
+    ]
+
+
+def test_continue_sends_the_bytes_left_over_the_new_route(tmp_path):
+    raw = run(tmp_path, rule="continue")
+    # By hand: 8 MB up from 1 s at 1 MB/s: 5 MB by the handover at 6 s; the last 3 MB over ap-1 from
+    # 6 s leave at 9 s and land 10 + 1 ms later.  10 ms compute; 1 KB back at 1 MB/s + 11 ms.
+    up = 9.0 + 0.011
+    finish = up + 0.010 + 0.001 + 0.011
+    assert transfers(raw) == [("phone>edge", 1.0, round(up, 9)), ("edge>phone", 9.021, round(finish, 9))]
+    tasks = raw.tasks
+    assert tasks["status"][0] == "completed"
+    assert tasks["latency"][0] == pytest.approx(finish - 1.0, rel=1e-12)
+    assert tasks["handovers"][0] == 1.0
+    assert tasks["bytes_sent"][0] == 8e6 + 1e3  # the step's bytes, once
+    links = raw.links
+    carried = {(a, b): n for a, b, n in zip(links["a"], links["b"], links["bytes"], strict=True)}
+    assert carried[("phone", "ap-0")] == pytest.approx(5e6)  # each link carried what crossed it
+    assert carried[("phone", "ap-1")] == pytest.approx(3e6)
+
+
+def test_restart_sends_the_whole_step_again_over_the_new_route(tmp_path):
+    raw = run(tmp_path, rule="restart")
+    # All 8 MB again from 6 s: the last byte leaves at 14 s.
+    up = 14.0 + 0.011
+    finish = up + 0.010 + 0.001 + 0.011
+    assert transfers(raw) == [("phone>edge", 1.0, round(up, 9)), ("edge>phone", 14.021, round(finish, 9))]
+    assert raw.tasks["latency"][0] == pytest.approx(finish - 1.0, rel=1e-12)
+    carried = {(a, b): n for a, b, n in zip(raw.links["a"], raw.links["b"], raw.links["bytes"], strict=True)}
+    assert carried[("phone", "ap-1")] == pytest.approx(8e6)
+
+
+def test_fail_ends_the_task_at_the_handover_through_the_kernels_abort(tmp_path):
+    raw = run(tmp_path, rule="fail", times="1.0 6.5")
+    tasks = raw.tasks
+    assert list(tasks["status"]) == ["failed", "completed"]
+    assert tasks["reason"][0] == "link down on the way from phone to edge"
+    assert tasks["handovers"][0] == 1.0
+    # The next task goes over ap-1 from the start: 8 s up + 11 ms, 10 ms, 1 ms + 11 ms back.
+    assert tasks["latency"][1] == pytest.approx(8.0 + 0.011 + 0.010 + 0.001 + 0.011, rel=1e-12)
+    assert tasks["handovers"][1] == 0.0
+    assert raw.counters == {"arrived": 2, "dropped": 0, "completed": 1, "failed": 1}
+
+
+@pytest.mark.parametrize("rule", ["continue", "restart", "fail"])
+def test_a_later_step_of_a_plan_compiled_before_the_handover_takes_the_new_route(tmp_path, rule):
+    # Up at 5.5 s (1 KB: 1 ms + 6 ms over ap-0), 1 s of compute at the edge across the handover at
+    # 6 s, then 1 KB back over ap-1: 1 ms + 11 ms.  Nothing was in flight on the radio at 6 s.
+    raw = run(tmp_path, rule=rule, times="5.5", work="100 GFLOP", size="1 KB")
+    assert transfers(raw) == [("phone>edge", 5.5, 5.507), ("edge>phone", 6.507, 6.519)]
+    assert raw.tasks["handovers"][0] == 1.0
+
+
+def test_a_device_out_of_reach_is_cut_off_and_policies_see_its_attachment(tmp_path):
+    from offloadsim.engine.simulation import Simulation
+    from offloadsim.policies.registry import make_policy
+
+    walk = "time,node,x,y\n0,phone,10,0\n2,phone,50,0\n3,phone,50,0\n4,phone,250,0\n"
+    # At 4 s the phone is 250 m from ap-0 and 150 m from ap-1, each covering 60 m: out of reach.
+    world = build_world(scenario(tmp_path, walk=walk, times="4.5", size="1 KB"))
+    sim = Simulation(world, make_policy("fixed", {"nodes": ["edge"]}), "fixed", seed=1)
+    seen = []
+    for t in (0.5, 2.5, 3.5, 4.5):
+        sim.env.timeout(t).callbacks.append(lambda _, t=t: seen.append((t, sim.view.attachment("phone"))))
+    raw = sim.run()
+    # 3.5: sampled at 3 s (x = 50: ap-0 still covers it); at 4 s x = 150: nobody covers it.
+    assert seen == [(0.5, "ap-0"), (2.5, "ap-0"), (3.5, "ap-0"), (4.5, None)]
+    assert list(raw.tasks["status"]) == ["dropped"]  # fixed's edge is unreachable: rejected
+
+
+def test_the_view_answers_for_the_new_access_point_after_a_handover(tmp_path):
+    from offloadsim.engine.simulation import Simulation
+    from offloadsim.policies.registry import make_policy
+
+    world = build_world(scenario(tmp_path, size="1 KB"))
+    sim = Simulation(world, make_policy("edge"), "edge", seed=1)
+    seen = []
+
+    def look(_):
+        view = sim.view
+        seen.append((view.nearest("phone", "edge"), view.route_latency_s("phone", "edge")))
+
+    for t in (0.5, 5.5, 6.5):
+        sim.env.timeout(t).callbacks.append(look)
+    sim.run()
+    assert seen == [("edge", 0.006), ("edge", 0.006), ("edge", 0.011)]
+
+
+def test_path_loss_and_shannon_against_a_hand_computed_value():
+    # 23 dBm out, 40 dB at 1 m, exponent 3: at 100 m the loss is 40 + 30 log10(100) = 100 dB, so
+    # -77 dBm arrives; over -95 dBm of noise that is 18 dB: 20 MHz x log2(1 + 10^1.8).
+    assert float(path_loss_db(100.0, 3.0, 40.0)) == pytest.approx(100.0)
+    assert float(path_loss_db(0.5, 3.0, 40.0)) == pytest.approx(40.0)  # within the reference distance
+    expected = 20e6 * math.log2(1.0 + 10.0**1.8)
+    assert float(shannon_bps(20e6, 18.0)) == pytest.approx(expected, rel=1e-12)
+    radio = Radio(20e6, 23.0, -95.0, 3.0, 40.0)
+    assert float(radio.rate_bps(100.0)) == pytest.approx(expected, rel=1e-12)
+
+
+def test_the_radio_link_carries_its_shannon_rate_in_a_run(tmp_path):
+    # The phone stands 100 m from ap-0 (radius 150 m): uplink as above; ap-0 sends at 30 dBm.
+    extra = (
+        "    radio: {bandwidth: 20 MHz, transmit_power: 23 dBm, noise: -95 dBm, exponent: 3, "
+        "reference_loss: 40 dB}\n"
+    )
+    walk = "time,node,x,y\n0,phone,100,0\n"
+    text = BASE.replace(
+        "radius: 60 m}\n      - {node: ap-1", "radius: 150 m, transmit_power: 30 dBm}\n      - {node: ap-1"
+    )
+    (tmp_path / "arrivals.csv").write_text("time\n1.0\n")
+    (tmp_path / "walk.csv").write_text(walk.replace("100,0", "0,100"))
+    scen = load_scenario_text(
+        text.replace("RULE", "continue").replace("WORK", "1 GFLOP").replace("INPUT", "8 MB") + extra,
+        source="<test>",
+        base_dir=tmp_path,
+    )
+    raw = simulate(scen)
+    up = 20e6 * math.log2(1.0 + 10.0**1.8) / 8  # bytes/s at 100 m from ap-0
+    down = 20e6 * math.log2(1.0 + 10.0**2.5) / 8  # 30 dBm: 25 dB of SNR
+    # ap-1 is 141 m away (radius 60 m): ap-0 serves it throughout.
+    expected = 8e6 / up + 0.006 + 0.010 + 1e3 / down + 0.006
+    assert raw.tasks["latency"][0] == pytest.approx(expected, rel=1e-9)
+
+
+WAYPOINTS = """
+name: waypoints
+duration: 600 s
+nodes:
+  phone: {count: 6, tier: device, processor: {speed: 10 GFLOP/s}}
+  ap: {count: 3, tier: network}
+  edge: {tier: edge, processor: {speed: 100 GFLOP/s}}
+links:
+  - {between: [phone-*, ap-*], bandwidth: 20 Mbps, latency: 2 ms}
+  - {between: [ap-*, edge], bandwidth: 1 Gbps, latency: 1 ms}
+applications:
+  job: {stages: [{work: 1 GFLOP}], input: 200 KB, output: 1 KB}
+workload:
+  - {app: job, sources: phone-*, arrivals: poisson, rate: 1 /s}
+policy: edge
+dynamics:
+  - kind: mobility
+    devices: phone-*
+    access_points:
+      - {node: ap-0, position: [50 m, 50 m], radius: 80 m}
+      - {node: ap-1, position: [200 m, 50 m], radius: 80 m}
+      - {node: ap-2, position: [350 m, 50 m], radius: 60 m}
+    random_waypoint: {area: [400 m, 100 m], speed: [1 m/s, 10 m/s], pause: 2 s}
+    update: 0.5 s
+    attach: ATTACH
+"""
+
+
+@pytest.mark.parametrize("attach", ["nearest", "strongest"])
+def test_random_waypoint_stays_in_its_area_and_attachment_follows_coverage(attach):
+    extra = (
+        "    radio: {bandwidth: 20 MHz, transmit_power: 23 dBm, noise: -95 dBm, exponent: 3, "
+        "reference_loss: 40 dB}\n"
+        if attach == "strongest"
+        else ""
+    )
+    world = build_world(load_scenario_text(WAYPOINTS.replace("ATTACH", attach) + extra, source="<t>"))
+    (entry,) = world.dynamics
+    spec = entry.spec
+    walkers = _Walkers(spec.motion, spec.devices, np.random.default_rng(11))
+    events = Mobility().timeline(spec, np.random.default_rng(11))
+    ap = np.array([[p.x, p.y] for p in spec.access_points])
+    radius = np.array([p.radius_m for p in spec.access_points])
+    link_ap = {int(spec.links[i][j]): j for i in range(len(spec.devices)) for j in range(len(ap))}
+    attached = {device: -1 for device in spec.devices}
+    handovers = 0
+    pending = next(events)
+    for step in range(1200):
+        t = step * 0.5
+        x, y = walkers.at(t)
+        assert np.all((x >= 0) & (x <= 400) & (y >= 0) & (y <= 100))
+        before = dict(attached)
+        while pending is not None and pending[0] == t:
+            change = pending[1]
+            if isinstance(change, Handover):
+                attached[change.device] = link_ap[change.up] if change.up >= 0 else -1
+                handovers += step > 0
+            pending = next(events)
+        for i, device in enumerate(spec.devices):
+            distance = np.hypot(x[i] - ap[:, 0], y[i] - ap[:, 1])
+            covered = distance <= radius
+            now, was = attached[device], before[device]
+            if step > 0 and was >= 0 and covered[was]:
+                assert now == was  # no handover while covered
+            elif covered.any():
+                assert now >= 0 and covered[now]
+                if attach == "nearest":
+                    assert distance[now] == distance[covered].min()
+                else:  # same transmit power everywhere: strongest is nearest here too
+                    assert distance[now] == pytest.approx(distance[covered].min())
+            else:
+                assert now == -1
+    assert handovers > 20  # the walk crossed cells many times
+
+
+def test_a_mobile_run_is_deterministic_for_a_seed_and_differs_across_seeds():
+    scen = load_scenario_text(WAYPOINTS.replace("ATTACH", "nearest").replace("600 s", "60 s"), source="<t>")
+    world = build_world(scen)
+    first, second = simulate(world, seed=3), simulate(world, seed=3)
+    other = simulate(world, seed=4)
+    for name in ("latency", "handovers", "placement"):
+        np.testing.assert_array_equal(first.tasks[name], second.tasks[name])
+    assert np.nansum(first.tasks["handovers"]) > 0
+    assert list(first.tasks["latency"]) != list(other.tasks["latency"])
+    assert world.topology.version == 0
+
+
+def test_a_run_without_mobility_has_no_handover_values(tmp_path):
+    scen = load_scenario_text(
+        WAYPOINTS.split("dynamics:")[0].replace("phone-*, ap-*", "phone-*, ap-0"), source="<t>"
+    )
+    assert np.isnan(simulate(scen).tasks["handovers"]).all()
+
+
+BAD_TRACE = "time,node,x,y\n0,phone,10,0\n"
+
+
+@pytest.mark.parametrize(
+    ("edit", "walk", "message"),
+    [
+        (
+            ("node: ap-1,", "node: ap-9,"),
+            None,
+            "dynamics[0].access_points[1].node: expected the name of a node",
+        ),
+        (
+            ("devices: phone", "devices: edge"),
+            None,
+            "dynamics[0].devices: 'edge' is not a device (tier edge)",
+        ),
+        (("devices: phone", "devices: tablet-*"), None, "dynamics[0].devices: 'tablet-*' matches no node"),
+        (
+            ("radius: 60 m}\n", "radius: 0 m}\n"),
+            None,
+            "dynamics[0].access_points[0].radius: expected a positive",
+        ),
+        (
+            ("radius: 60 m}\n", "radius: 60 s}\n"),
+            None,
+            "dynamics[0].access_points[0].radius: expected a length",
+        ),
+        (
+            ("in_flight: continue", "in_flight: resume"),
+            None,
+            "dynamics[0].in_flight: expected one of continue",
+        ),
+        (("update: 1 s", "update: 0 s"), None, "dynamics[0].update: expected a positive time"),
+        (("file: walk.csv", "file: nowhere.csv"), None, "dynamics[0].file: nowhere.csv: no such file"),
+        ((), "time,node,x\n0,phone,1\n", "dynamics[0].file: walk.csv, line 1: expected a header row"),
+        ((), "time,node,x,y\n0,tablet,1,1\n", "dynamics[0].file: walk.csv, line 2: 'tablet' is not one"),
+        ((), "time,node,x,y\n0,phone,-1,1\n", "dynamics[0].file: walk.csv, line 2: expected a non-negative"),
+        ((), "time,node,x,y\n2,phone,1,1\n1,phone,1,1\n", "dynamics[0].file: walk.csv, line 3: time 1 s"),
+        (
+            ("file: walk.csv", "random_waypoint: {area: [100 m, 0 m], speed: 1 m/s}"),
+            None,
+            "dynamics[0].random_waypoint.area[1]: expected a positive length",
+        ),
+        (
+            ("file: walk.csv", "random_waypoint: {area: [100 m, 10 m], speed: [2 m/s, 1 m/s]}"),
+            None,
+            "dynamics[0].random_waypoint.speed: expected [low, high] with low <= high",
+        ),
+        (("in_flight: continue", "attach: strongest"), None, "dynamics[0].attach: strongest ranks access"),
+        (
+            ("  - {between: [phone, ap-1], bandwidth: 8 Mbps, latency: 10 ms}\n", ""),
+            None,
+            "dynamics[0].access_points[1].node: no link joins 'phone' and 'ap-1'",
+        ),
+    ],
+)
+def test_a_bad_mobility_entry_is_named_by_its_key_path(tmp_path, edit, walk, message):
+    text = BASE.replace("RULE", "continue").replace("WORK", "1 GFLOP").replace("INPUT", "1 KB")
+    if edit:
+        assert edit[0] in text
+        text = text.replace(*edit)
+    (tmp_path / "arrivals.csv").write_text("time\n1.0\n")
+    (tmp_path / "walk.csv").write_text(walk or BAD_TRACE)
+    with pytest.raises(WorldError) as caught:
+        build_world(load_scenario_text(text, source="<test>", base_dir=tmp_path))
+    assert str(caught.value).startswith(message), str(caught.value)
+
+
+@pytest.mark.parametrize("verb", ["validate", "run"])
+def test_the_cli_refuses_a_bad_mobility_entry_with_one_line_and_exit_2(tmp_path, capsys, verb):
+    from offloadsim.cli import main
+
+    (tmp_path / "arrivals.csv").write_text("time\n1.0\n")
+    (tmp_path / "walk.csv").write_text("time,node,x,y\n0,phone,oops,1\n")
+    path = tmp_path / "bad.yaml"
+    path.write_text(BASE.replace("RULE", "continue").replace("WORK", "1 GFLOP").replace("INPUT", "1 KB"))
+    out = tmp_path / "out"
+    assert main([verb, str(path), *(["--out", str(out)] if verb == "run" else [])]) == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith(
+        f"offloadsim: error: {path}: dynamics[0].file: walk.csv, line 2: expected a length"
+    ), lines
+    assert not out.exists()

@@ -165,8 +165,6 @@ class Summary:
             metric(name)
         metric("device_energy_mean_j", digits=2)
         for name, value in self.column_metrics.items():
-            if value != value:
-                continue  # NaN: no task has a value (handovers in a world that does not move)
             info = catalogue.metric_info(name)
             rows.append((info.label, _num(value * info.scale), info.unit))
         if self.tier_utilisation:
@@ -333,10 +331,17 @@ _AGGREGATES = {
 
 
 def _column_metrics(tasks: pd.DataFrame, done: np.ndarray) -> dict[str, float]:
-    """The declared aggregates of record columns, over completed tasks (NaN when none has a value)."""
+    """The declared aggregates of record columns, over completed tasks (NaN when none has a value).
+
+    A column no task of the run has a value in (``handovers`` where no
+    device moves) has no metrics at all.
+    """
     out: dict[str, float] = {}
     for name, (col, aggregate, _) in catalogue.column_metrics().items():
-        values = _floats(tasks, col.name)[done]
+        every = _floats(tasks, col.name)
+        if not np.isfinite(every).any():
+            continue
+        values = every[done]
         out[name] = _AGGREGATES[aggregate](values) if np.isfinite(values).any() else _NAN
     return out
 

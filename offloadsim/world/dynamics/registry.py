@@ -20,9 +20,9 @@ from offloadsim.world.dynamics.base import Dynamics, DynamicsError, DynamicsKind
 from offloadsim.world.dynamics.failures import Failures, NodeSchedule
 from offloadsim.world.dynamics.gilbert_elliott import GilbertElliott
 from offloadsim.world.dynamics.link_schedule import LinkSchedule
+from offloadsim.world.dynamics.mobility import Mobility
 from offloadsim.world.dynamics.random_walk import RandomWalk
 from offloadsim.world.dynamics.trace import LinkTrace
-from offloadsim.world.dynamics.mobility import Mobility
 
 if TYPE_CHECKING:
     from offloadsim.scenario.model import Scenario

@@ -248,8 +248,10 @@ class Topology:
         spec = self.links[up] if up >= 0 else None
         access = (spec.b if spec.a == device else spec.a) if spec is not None else None
         self._attached[device] = access
-        self._routes.clear()
-        if not self._moved_leaf(device, was_leaf, old_parent, access):
+        if self._moved_leaf(device, was_leaf, old_parent, access):
+            for key in [key for key in self._routes if device in key]:
+                del self._routes[key]  # a leaf's move leaves every other route as it was
+        else:
             self._forget(structure=True)
         channels = tuple(c for link in (*down, *([up] if up >= 0 else [])) for c in (2 * link, 2 * link + 1))
         self._changed(Change("handover", 1.0, up, node=device, channels=channels, in_flight=in_flight), True)

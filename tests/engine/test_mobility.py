@@ -368,3 +368,47 @@ def test_the_cli_refuses_a_bad_mobility_entry_with_one_line_and_exit_2(tmp_path,
         f"offloadsim: error: {path}: dynamics[0].file: walk.csv, line 2: expected a length"
     ), lines
     assert not out.exists()
+
+
+def test_handovers_move_leaves_in_place_and_routes_match_a_topology_built_afresh():
+    from offloadsim.scenario.model import LinkSpec, NodeSpec
+    from offloadsim.world.topology import Topology
+
+    phones = [f"phone-{i}" for i in range(4)]
+    aps = [f"ap-{j}" for j in range(3)]
+    nodes = [NodeSpec(p, "phone", "device") for p in phones] + [NodeSpec(a, "ap", "network") for a in aps]
+    nodes += [NodeSpec("edge", "edge", "edge"), NodeSpec("cloud", "cloud", "cloud")]
+    links = [LinkSpec(p, a, 1e6, 1e6, 0.001 * (1 + j)) for p in phones for j, a in enumerate(aps)]
+    links += [LinkSpec(a, "edge", 1e9, 1e9, 0.002) for a in aps]
+    links += [LinkSpec("edge", "cloud", 1e9, 1e9, 0.02), LinkSpec("ap-0", "cloud", 1e8, 1e8, 0.05)]
+    number = {(s.a, s.b): i for i, s in enumerate(links)}
+    topo = Topology(nodes, links)
+    where = {}
+    for p in phones:
+        topo.hand_over(p, tuple(number[(p, a)] for a in aps[1:]), number[(p, "ap-0")], "continue")
+        where[p] = "ap-0"
+    rng = np.random.default_rng(5)
+    targets = ["edge", "cloud", "ap-2", *phones]
+    for step in range(60):
+        p = phones[int(rng.integers(len(phones)))]
+        new = aps[int(rng.integers(len(aps)))] if step % 7 else None  # now and then: out of reach
+        if new == where[p]:
+            continue
+        down = (number[(p, where[p])],) if where[p] is not None else ()
+        cached = topo._trees is not None
+        topo.hand_over(p, down, number[(p, new)] if new else -1, "continue")
+        if down and cached:  # a leaf moved: its place in the cached trees moved, nothing was searched afresh
+            assert topo._trees is not None and topo._searches
+        where[p] = new
+        fresh = Topology(nodes, links)
+        for q in phones:
+            for a in aps:
+                fresh.set_link_up(number[(q, a)], where[q] == a)
+        for a in phones:
+            for b in targets:
+                assert topo.reachable(a, b) == fresh.reachable(a, b)
+                if a != b and fresh.reachable(a, b):
+                    mine, theirs = topo.route(a, b), fresh.route(a, b)
+                    assert (mine.nodes, mine.channels) == (theirs.nodes, theirs.channels)
+                    assert mine.latency_s == pytest.approx(theirs.latency_s)
+        assert topo.attachment(p) == new

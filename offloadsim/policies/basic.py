@@ -260,6 +260,11 @@ class FixedPolicy:
             if station == SOURCE and not empty:
                 param = "node" if self.node is not None else f"nodes[{i}]"
                 needs.append(Requirement.sources_compute("runs layers at the task's source ($source)", param))
+            if self.processors is not None and not empty:
+                reason = f"runs layers on processor {self.processors[i]!r}"
+                needs.append(
+                    Requirement.processor_named(self.processors[i], station, reason, f"processors[{i}]")
+                )
         return tuple(needs)
 
     def plan_for(self, source: str, layers: int) -> Plan:

@@ -80,18 +80,22 @@ class Requirement:
       runs work there);
     * ``"sources powered"``: every task source has a ``power:`` entry
       (``computing_only``: every source that has a processor);
-    * ``"computing tier"``: some node of one of ``tiers`` has a processor.
+    * ``"computing tier"``: some node of one of ``tiers`` has a processor;
+    * ``"processor"``: each of ``nodes`` (``$source``: every task source) has
+      a processor called ``processor``.
 
     ``param`` names the parameter that asks for it, so a message can point
     at its key path (``policy.objective``); None means the policy itself.
     ``reason`` completes the message ("runs every task on its source").
     """
 
-    need: typing.Literal["sources compute", "sources powered", "computing tier"]
+    need: typing.Literal["sources compute", "sources powered", "computing tier", "processor"]
     reason: str
     param: str | None = None
     tiers: tuple[str, ...] = ()
     computing_only: bool = False
+    nodes: tuple[str, ...] = ()
+    processor: str = ""
 
     @staticmethod
     def sources_compute(reason: str, param: str | None = None) -> Requirement:
@@ -107,6 +111,11 @@ class Requirement:
     def computing_tier(tiers: Sequence[str], reason: str, param: str | None = None) -> Requirement:
         """Some node of one of ``tiers`` must have a processor."""
         return Requirement("computing tier", reason, param, tiers=tuple(tiers))
+
+    @staticmethod
+    def processor_named(name: str, node: str, reason: str, param: str | None = None) -> Requirement:
+        """``node`` (``$source``: every task source) must have a processor called ``name``."""
+        return Requirement("processor", reason, param, nodes=(node,), processor=name)
 
 
 def param_kind(hint: Any) -> ParamKind | None:

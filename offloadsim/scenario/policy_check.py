@@ -206,6 +206,17 @@ def _check_requirement(
                 f"{but} no node of tier {' or '.join(requirement.tiers)} has a processor; "
                 f"tiers with computing nodes: {', '.join(present) or 'none'}",
             )
+    elif requirement.need == "processor":
+        name = requirement.processor
+        nodes = [n for node in requirement.nodes for n in (system.sources if node == SOURCE else (node,))]
+        for node in dict.fromkeys(nodes):
+            spec = system.nodes.get(node)
+            have = [p.name for p in spec.processors] if spec is not None else []
+            if spec is not None and name not in have:
+                listing = ", ".join(map(repr, have)) or "no processor"
+                hint = did_you_mean(name, have)
+                problems.add(path, f"{but} node {node!r} has no processor {name!r}{hint}; it has {listing}")
+                return
     else:
         raise ValueError(f"policy {policy!r} declared an unknown requirement {requirement.need!r}")
 

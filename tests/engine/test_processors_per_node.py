@@ -188,3 +188,22 @@ def test_the_energy_meter_sees_every_processor_of_the_node(tmp_path, name, secon
     assert list(raw.tasks["device_energy"]) == pytest.approx([1.0 * seconds] * 2, rel=1e-12)
     (energy,) = raw.nodes["energy_j"]
     assert energy == pytest.approx(1.0 * 10 + 1.0 * 2 * seconds, rel=1e-12)
+
+
+@pytest.mark.parametrize("verb", ["validate", "run"])
+def test_validate_and_run_refuse_a_processor_the_fixed_policy_names_but_the_node_lacks(
+    tmp_path, capsys, verb
+):
+    from offloadsim.cli import main
+
+    (tmp_path / "trace.csv").write_text("time\n1\n")
+    path = tmp_path / "two.yaml"
+    path.write_text(SCENARIO.replace("processors: [gpu]", "processors: [gpus]"))
+    out = ["--out", str(tmp_path / "out")] if verb == "run" else []
+    assert main([verb, str(path), *out]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [
+        f"offloadsim: error: {path}: policy.processors[0]: policy 'fixed' runs layers on processor 'gpus', "
+        "but node 'box' has no processor 'gpus' (did you mean 'gpu'?); it has 'cpu', 'gpu'"
+    ]
+    assert not (tmp_path / "out").exists()

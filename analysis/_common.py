@@ -253,6 +253,13 @@ EXPERIMENTS: dict[str, Experiment] = {
         list,
         (SCENARIOS / "unstable-uplink.yaml", SCENARIOS / "traces" / "lte-uplink.csv"),
     ),
+    "sweep-commute": Experiment(
+        "sweep-commute",
+        _plan_sweep("sweep-commute.yaml"),
+        _run_sweep("sweep-commute.yaml"),
+        _sweep_keys("sweep-commute.yaml"),
+        (SCENARIOS / "sweep-commute.yaml", SCENARIOS / "commute.yaml"),
+    ),
     "sweep-split": Experiment(
         "sweep-split",
         _plan_sweep("sweep-split.yaml"),

@@ -56,6 +56,7 @@ FIGURE_NAMES = (
     "timeline",
     "edge_outage",
     "unstable_uplink",
+    "handover_timeline",
     "calibration_accuracy",
 )
 STAMP = "offloadsim-data"

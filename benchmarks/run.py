@@ -14,7 +14,11 @@ Benchmarks (each command a fresh child process, its peak RSS read with
 * (b) 1,000 devices / 10 access points / 10 edges / 1 cloud, every task
   uploading its input and returning its output over shared links, the same way;
 * (c) a 10,000-node world: scenario load, ``build_world`` and every device's
-  route to its nearest edge (``benchmarks/topology_build.py``).
+  route to its nearest edge (``benchmarks/topology_build.py``);
+* (m), opt-in (``--only mobility``): (b)'s city with every device moving
+  among the access points (``mobility.yaml``: random waypoint, handovers)
+  and every radio link following a trace, against (b) as it is, both run in
+  each round: the ratio of their wall times (target: under 2x).
 
 Each repeat runs every benchmark once, in turn, so a change in machine load
 touches all of them alike; the table shows medians, the JSON file every
@@ -44,6 +48,7 @@ ROOT = HERE.parent
 SCENARIOS = HERE / "scenarios"
 MM1 = SCENARIOS / "mm1.yaml"
 CITY = SCENARIOS / "city.yaml"
+MOBILITY = SCENARIOS / "mobility.yaml"
 MM1_RATE_PER_S = 0.9  # arrivals per second in mm1.yaml
 CITY_RATE_PER_S = 2_000.0  # 1,000 devices x 2 /s in city.yaml
 FULL_TASKS = 1_000_000
@@ -54,11 +59,13 @@ NON_DEVICE_NODES = 21  # city.yaml: 10 access points, 10 edges, 1 cloud
 A_TARGET_RATIO, A_AIM_RATIO = 0.5, 1.0
 B_TARGET_S, B_AIM_S, B_TARGET_MIB = 60.0, 30.0, 2048.0
 C_TARGET_S = 5.0
+M_TARGET_RATIO = 2.0  # (m): moving city's wall time / static city's, same round
 
 BENCHMARKS = ("bare", "a", "b", "c")
 # Opt-in (--only): (b) under the least-loaded policy over edges and cloud, which
 # predicts every candidate's completion time for every task.
-OPTIONAL = ("bll",)
+# (m) mobility: the city with moving devices and traced radio links against the static city.
+OPTIONAL = ("bll", "mobility")
 LEAST_LOADED = ("policy.name=least-loaded", "policy.tiers=[edge, cloud]")
 
 
@@ -299,13 +306,13 @@ def run_all(config: Config, log: Any = print) -> Report:
     tasks = config.tasks
     with tempfile.TemporaryDirectory(prefix="offloadsim-bench-") as tmp:
         workdir = Path(tmp)
-        if {"a", "b", "bll"} & set(config.only):
+        if {"a", "b", "bll", "mobility"} & set(config.only):
             # Not measured: fills the file cache and writes the .pyc files a first run would.
             log("warm-up (not measured)")
             run_cli(MM1, 1e-6, workdir)
         for round_ in range(1, config.repeat + 1):
             log(f"round {round_}/{config.repeat}")
-            if {"bare", "a", "b", "bll"} & set(config.only):
+            if {"bare", "a", "b", "bll", "mobility"} & set(config.only):
                 samples.setdefault("bare", []).append(_logged(log, "bare SimPy M/M/1", run_bare(tasks)))
             if "a" in config.only:
                 zero = run_cli(MM1, 1e-6, workdir)
@@ -318,6 +325,11 @@ def run_all(config: Config, log: Any = print) -> Report:
             if "bll" in config.only:
                 city = run_cli(CITY, tasks / CITY_RATE_PER_S, workdir, LEAST_LOADED)
                 samples.setdefault("bll", []).append(_logged(log, "(b) city, least-loaded", city))
+            if "mobility" in config.only:
+                still = run_cli(CITY, tasks / CITY_RATE_PER_S, workdir)
+                samples.setdefault("m-static", []).append(_logged(log, "(m) city, static", still))
+                moving = run_cli(MOBILITY, tasks / CITY_RATE_PER_S, workdir)
+                samples.setdefault("m-moving", []).append(_logged(log, "(m) city, moving + traces", moving))
             if "c" in config.only:
                 topo = run_topology(config.topology_nodes)
                 samples.setdefault("c", []).append(_logged(log, "(c) topology", topo))
@@ -437,6 +449,41 @@ def summary_rows(report: Report, config: Config) -> list[dict[str, Any]]:
         )
         row(f"{label} CLI, end to end", tasks, walls, peak, target, verdict)
         row(f"{label} engine loop only", tasks, [x["engine_s"] for x in b], None, "-", "-")
+    if s.get("m-moving"):
+        still, moving = s["m-static"], s["m-moving"]
+        for label, runs in (("static", still), ("moving + traced links", moving)):
+            row(
+                f"(m) city {label}, end to end",
+                _median(runs, "tasks"),
+                [x["process_s"] for x in runs],
+                _peak(runs),
+                "-",
+                "-",
+            )
+            row(
+                f"(m) city {label}, engine loop",
+                _median(runs, "tasks"),
+                [x["engine_s"] for x in runs],
+                None,
+                "-",
+                "-",
+            )
+        for what, key in (("end to end", "process_s"), ("engine loop", "engine_s")):
+            ratios = [m[key] / x[key] for m, x in zip(moving, still, strict=True)]
+            ratio = _stats(ratios)
+            rows.append(
+                {
+                    "benchmark": f"(m) moving / static, {what} (same round)",
+                    "tasks": None,
+                    "wall_s": ratio,
+                    "rate": None,
+                    "x_bare": None,
+                    "peak_mib": None,
+                    "target": f"< {M_TARGET_RATIO:g}x",
+                    "verdict": f"{_verdict(ratio['median'] < M_TARGET_RATIO)}: {ratio['median']:.2f}x "
+                    f"(min {ratio['min']:.2f}, max {ratio['max']:.2f})",
+                }
+            )
     if s.get("c"):
         c = s["c"]
         walls = [x["total_s"] for x in c]
@@ -505,7 +552,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--only",
         default=",".join(BENCHMARKS),
-        help="comma-separated: bare,a,b,c (default) and bll (opt-in: (b) under least-loaded)",
+        help="comma-separated: bare,a,b,c (default); opt-in: bll ((b) under least-loaded), "
+        "mobility ((b) with moving devices and traced radio links against (b) static)",
     )
     parser.add_argument("--nodes", type=int, default=TOPOLOGY_NODES, help="nodes of benchmark (c)")
     parser.add_argument("--json", type=Path, help="results file (default benchmarks/results/latest.json)")

@@ -119,3 +119,41 @@ def test_profile_reports_top_functions_and_phases():
     assert len(report["top"]) == 5
     assert report["phases"]["simulate (world, engine, records)"] > 0
     assert report["table"].count("\n") == 5 + 2  # header, rule, 5 rows, total
+
+
+def test_the_mobility_benchmark_pairs_each_moving_run_with_a_static_one(bench_run):
+    config = bench_run.Config(scale=1.0, repeat=2, only=("mobility",))
+    report = bench_run.Report(config={}, machine={})
+    still = {"tasks": 1000, "process_s": 10.0, "engine_s": 8.0, "peak_mib": 200.0}
+    report.samples = {
+        "m-static": [still, {**still, "process_s": 20.0, "engine_s": 16.0}],  # the machine got busier
+        "m-moving": [
+            {**still, "process_s": 15.0, "engine_s": 12.0, "peak_mib": 250.0},
+            {**still, "process_s": 36.0, "engine_s": 28.0, "peak_mib": 250.0},
+        ],
+    }
+    rows = {row["benchmark"]: row for row in bench_run.summary_rows(report, config)}
+    ratio = rows["(m) moving / static, end to end (same round)"]
+    assert ratio["wall_s"] == {"median": 1.65, "min": 1.5, "max": 1.8}  # per round: 1.5 and 1.8
+    assert ratio["verdict"] == "met: 1.65x (min 1.50, max 1.80)"
+    assert rows["(m) moving / static, engine loop (same round)"]["wall_s"]["median"] == pytest.approx(1.625)
+
+
+@pytest.mark.slow
+def test_the_mobility_benchmark_runs_both_scenarios(tmp_path):
+    out = tmp_path / "mobility.json"
+    cmd = [
+        sys.executable,
+        str(BENCHMARKS / "run.py"),
+        "--only",
+        "mobility",
+        "--scale",
+        "0.001",
+        "--json",
+        str(out),
+    ]
+    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(out.read_text())
+    assert report["samples"]["m-moving"][0]["tasks"] > 0 and report["samples"]["m-static"][0]["tasks"] > 0
+    assert "(m) moving / static" in done.stdout

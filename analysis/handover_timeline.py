@@ -1,0 +1,165 @@
+"""A handover timeline: one commuter's access points and what its uploads took under each in-flight rule.
+
+python analysis/handover_timeline.py   # about a minute (sweep-commute.yaml: 3 rules x 3 replications)
+
+(a) The access point phone-0 is attached to during five minutes of its drive
+(replayed from the run's own mobility stream: the same drive under every
+rule).  (c) The latency of each of its photo uploads by arrival time under
+``continue``, ``restart`` and ``fail``; a failed task is marked on the axis.
+Dotted lines: its handovers.  (b) Over every phone and replication, the
+share of tasks that met their 3 s deadline, for tasks no handover met and
+for those one met (a failed task missed it), with 95 % intervals over the
+replications.
+"""
+
+from __future__ import annotations
+
+import sys
+
+EXPERIMENTS = ("sweep-commute",)
+RULES = ("continue", "restart", "fail")
+KEY = "dynamics[0].in_flight"
+PHONE = "phone-0"
+WINDOW = (30.0, 330.0)
+
+
+def attachment(seed: int, until: float) -> tuple[list[float], list[int]]:
+    """``(times, access point index)`` of PHONE's attachment up to ``until`` in replication 0's run."""
+    from _common import SCENARIOS
+
+    from offloadsim.api import load
+    from offloadsim.engine.streams import stream
+    from offloadsim.world import build_world
+    from offloadsim.world.dynamics.mobility import Handover
+
+    world = build_world(load(SCENARIOS / "commute.yaml"))
+    (entry,) = world.dynamics
+    spec = entry.spec
+    aps = {int(link): j for j, link in enumerate(spec.links[spec.devices.index(PHONE)])}
+    times, where = [], []
+    for t, change in entry.timeline(stream(seed, 0, "dynamics", "mobility", 0)):
+        if t > until:
+            break
+        if isinstance(change, Handover) and change.device == PHONE:
+            times.append(t)
+            where.append(aps.get(change.up, -1))
+    return times, where
+
+
+def deadline_shares(tasks):
+    """Per rule and (handover met or not): the share meeting the deadline, mean and 95 % half-width."""
+    from offloadsim.analysis.statistics import mean_ci
+
+    met = (tasks["status"].astype(str) == "completed") & (tasks["latency"] <= tasks["deadline"])
+    frame = tasks.assign(met=met.astype(float), moved=tasks["handovers"] > 0)
+    per_run = frame.groupby([KEY, "moved", "replication"], observed=True)["met"].mean().reset_index()
+    out = {}
+    for (rule, moved), group in per_run.groupby([KEY, "moved"], observed=True):
+        out[(str(rule), bool(moved))] = mean_ci(group["met"].to_numpy() * 100.0)
+    return out
+
+
+def draw(data):
+    import numpy as np
+
+    from offloadsim.plots import PALETTE, label_panels, new_axes
+    from offloadsim.plots.style import house_style
+
+    tasks = data["sweep-commute"].tasks
+    first = tasks[(tasks["replication"] == 0) & (tasks["source"].astype(str) == PHONE)]
+    seed = int(first["seed"].iloc[0])
+    times, where = attachment(seed, WINDOW[1])
+    fig, _ = new_axes("two-column-tall")
+    fig.clear()
+    with house_style():
+        axes = fig.subplot_mosaic([["a", "c"], ["b", "c"]], width_ratios=[2.2, 1])
+    a, b, c = axes["a"], axes["b"], axes["c"]  # made in the order a, c, b: panels (a), (b), (c)
+    b.sharex(a)
+    # (a) the attachment as a step function of time
+    edges = [*times, WINDOW[1]]
+    for k, ap in enumerate(where):
+        lo, hi = max(edges[k], WINDOW[0]), edges[k + 1]
+        if hi > lo and ap >= 0:
+            a.plot([lo, hi], [ap, ap], color=PALETTE[0], lw=2.5, solid_capstyle="butt")
+    handovers = [t for t in times[1:] if WINDOW[0] <= t <= WINDOW[1]]
+    for ax in (a, b):
+        for t in handovers:
+            ax.axvline(t, color="0.6", lw=0.6, ls=":", zorder=0)
+    a.set_yticks(range(5), [f"ap-{i}" for i in range(5)])
+    a.set_ylim(-0.6, 4.6)
+    a.set_ylabel("attached to")
+    a.tick_params(labelbottom=False)
+    # (c) each upload's latency by arrival time, per rule
+    markers = {"continue": "o", "restart": "^", "fail": "x"}
+    top = 0.0
+    for i, rule in enumerate(RULES):
+        mine = first[(first[KEY].astype(str) == rule) & first["arrival"].between(*WINDOW)]
+        done = mine[mine["status"].astype(str) == "completed"]
+        top = max(top, float(done["latency"].max()))
+        b.scatter(
+            done["arrival"],
+            done["latency"],
+            s=14,
+            marker=markers[rule],
+            color=PALETTE[i],
+            facecolors="none" if rule != "fail" else PALETTE[i],
+            lw=0.9,
+            label=rule,
+        )
+    failed = first[
+        (first[KEY].astype(str) == "fail")
+        & (first["status"].astype(str) == "failed")
+        & first["arrival"].between(*WINDOW)
+    ]
+    b.scatter(
+        failed["arrival"],
+        np.full(len(failed), -0.04 * top),
+        marker="|",
+        s=60,
+        color=PALETTE[2],
+        clip_on=False,
+        label="failed (fail)",
+    )
+    b.set_ylim(-0.08 * top, top * 1.4)  # room for the legend above the points
+    b.set_xlim(*WINDOW)
+    b.set_xlabel("time (s)")
+    b.set_ylabel("latency (s)")
+    b.legend(loc="upper left", ncols=4, fontsize="small")
+    # (b) deadline met, handover or not
+    shares = deadline_shares(tasks)
+    width = 0.26
+    for i, rule in enumerate(RULES):
+        for x, moved in ((0, False), (1, True)):
+            mean, half = shares[(rule, moved)]
+            at = x + (i - 1) * width
+            c.bar(
+                at,
+                mean,
+                width,
+                yerr=half,
+                color=PALETTE[i],
+                label=rule if x == 0 else None,
+                capsize=2,
+                error_kw={"lw": 0.8},
+            )
+            if moved:  # a bar of 0 would not show: say each one's value
+                c.text(
+                    at,
+                    mean + (half if half == half else 0.0) + 1.5,
+                    f"{mean:.0f}",
+                    ha="center",
+                    va="bottom",
+                    fontsize="small",
+                )
+    c.set_xticks([0, 1], ["no handover", "handover"])
+    c.set_ylabel("deadline met (%)")
+    c.set_ylim(0, 100)
+    c.legend(loc="upper right", fontsize="small")
+    label_panels([a, c, b], [f"{PHONE}'s access point", "all phones", "its uploads' latency"])
+    return fig
+
+
+if __name__ == "__main__":
+    from build_gallery import main
+
+    sys.exit(main(only=["handover_timeline"]))

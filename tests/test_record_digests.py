@@ -59,8 +59,9 @@ def _column_digest(series: pd.Series) -> str:
     dtype = series.dtype
     if isinstance(dtype, pd.CategoricalDtype):
         categories = [str(c) for c in dtype.categories]
-        codes = series.cat.codes.to_numpy(dtype=np.int64)
-        return _digest([b"category", "\x1f".join(categories).encode(), codes.tobytes()])
+        codes = series.cat.codes
+        kind = f"category[{codes.dtype}, {dtype.categories.dtype}]".encode()
+        return _digest([kind, "\x1f".join(categories).encode(), codes.to_numpy(dtype=np.int64).tobytes()])
     if str(dtype) == "boolean":
         values = series.to_numpy(dtype=np.float64, na_value=np.nan)
         return _digest([b"boolean", np.where(np.isnan(values), -1.0, values).tobytes()])

@@ -19,6 +19,13 @@ Benchmarks (each command a fresh child process, its peak RSS read with
   among the access points (``mobility.yaml``: random waypoint, handovers)
   and every radio link following a trace, against (b) as it is, both run in
   each round: the ratio of their wall times (target: under 2x).
+* (d), opt-in: (a) with ten times the tasks (10,000,000 at full size), for its
+  peak memory, which must not grow with the number of tasks (records are
+  streamed to disk as the run goes).
+
+Children run with ``PYTHONDONTWRITEBYTECODE`` unset, so the warm-up run
+writes the ``.pyc`` files an installed package has and start-up is measured
+as users see it (without them every start compiles the package's sources).
 
 Each repeat runs every benchmark once, in turn, so a change in machine load
 touches all of them alike; the table shows medians, the JSON file every
@@ -58,6 +65,7 @@ NON_DEVICE_NODES = 21  # city.yaml: 10 access points, 10 edges, 1 cloud
 # Targets of the issue (full size).
 A_TARGET_RATIO, A_AIM_RATIO = 0.5, 1.0
 B_TARGET_S, B_AIM_S, B_TARGET_MIB = 60.0, 30.0, 2048.0
+D_FACTOR, D_TARGET_MIB = 10, 1024.0  # (d): (a) with 10x the tasks, peak memory
 C_TARGET_S = 5.0
 M_TARGET_RATIO = 2.0  # (m): moving city's wall time / static city's, same round
 
@@ -65,7 +73,7 @@ BENCHMARKS = ("bare", "a", "b", "c")
 # Opt-in (--only): (b) under the least-loaded policy over edges and cloud, which
 # predicts every candidate's completion time for every task.
 # (m) mobility: the city with moving devices and traced radio links against the static city.
-OPTIONAL = ("bll", "mobility")
+OPTIONAL = ("bll", "mobility", "d")
 LEAST_LOADED = ("policy.name=least-loaded", "policy.tiers=[edge, cloud]")
 
 
@@ -108,6 +116,7 @@ def measure(cmd: Sequence[str], cwd: Path = ROOT) -> Measured:
     maximum over all children (``RUSAGE_CHILDREN``) nor the driver's own peak.
     """
     env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # start-up as an installed package has it: .pyc files
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
     with (
         tempfile.TemporaryFile("w+") as out,
@@ -306,13 +315,13 @@ def run_all(config: Config, log: Any = print) -> Report:
     tasks = config.tasks
     with tempfile.TemporaryDirectory(prefix="offloadsim-bench-") as tmp:
         workdir = Path(tmp)
-        if {"a", "b", "bll", "mobility"} & set(config.only):
+        if {"a", "b", "bll", "mobility", "d"} & set(config.only):
             # Not measured: fills the file cache and writes the .pyc files a first run would.
             log("warm-up (not measured)")
             run_cli(MM1, 1e-6, workdir)
         for round_ in range(1, config.repeat + 1):
             log(f"round {round_}/{config.repeat}")
-            if {"bare", "a", "b", "bll", "mobility"} & set(config.only):
+            if {"bare", "a", "b", "bll", "mobility", "d"} & set(config.only):
                 samples.setdefault("bare", []).append(_logged(log, "bare SimPy M/M/1", run_bare(tasks)))
             if "a" in config.only:
                 zero = run_cli(MM1, 1e-6, workdir)
@@ -330,6 +339,9 @@ def run_all(config: Config, log: Any = print) -> Report:
                 samples.setdefault("m-static", []).append(_logged(log, "(m) city, static", still))
                 moving = run_cli(MOBILITY, tasks / CITY_RATE_PER_S, workdir)
                 samples.setdefault("m-moving", []).append(_logged(log, "(m) city, moving + traces", moving))
+            if "d" in config.only:
+                big = run_cli(MM1, D_FACTOR * tasks / MM1_RATE_PER_S, workdir)
+                samples.setdefault("d", []).append(_logged(log, "(d) M/M/1, 10x tasks", big))
             if "c" in config.only:
                 topo = run_topology(config.topology_nodes)
                 samples.setdefault("c", []).append(_logged(log, "(c) topology", topo))
@@ -484,6 +496,17 @@ def summary_rows(report: Report, config: Config) -> list[dict[str, Any]]:
                     f"(min {ratio['min']:.2f}, max {ratio['max']:.2f})",
                 }
             )
+    if s.get("d"):
+        d = s["d"]
+        peak = _peak(d)
+        row(
+            "(d) M/M/1 CLI, 10x the tasks",
+            _median(d, "tasks"),
+            [x["process_s"] for x in d],
+            peak,
+            f"<= {D_TARGET_MIB:g} MiB",
+            _verdict(peak <= D_TARGET_MIB) if full else f"n/a at scale {config.scale:g}",
+        )
     if s.get("c"):
         c = s["c"]
         walls = [x["total_s"] for x in c]
@@ -553,7 +576,8 @@ def main(argv: list[str] | None = None) -> int:
         "--only",
         default=",".join(BENCHMARKS),
         help="comma-separated: bare,a,b,c (default); opt-in: bll ((b) under least-loaded), "
-        "mobility ((b) with moving devices and traced radio links against (b) static)",
+        "mobility ((b) with moving devices and traced radio links against (b) static), "
+        "d ((a) with 10x the tasks, for peak memory)",
     )
     parser.add_argument("--nodes", type=int, default=TOPOLOGY_NODES, help="nodes of benchmark (c)")
     parser.add_argument("--json", type=Path, help="results file (default benchmarks/results/latest.json)")

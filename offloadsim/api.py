@@ -121,7 +121,8 @@ def run(
     or an already loaded :class:`Scenario`.  ``policy`` / ``policy_params``
     replace the scenario's policy (see :func:`resolve_policy`), ``seed`` its
     root seed.  With ``out``, the run directory is written atomically
-    (:func:`offloadsim.records.results.write_run`); an earlier result there is kept
+    (:func:`offloadsim.records.results.write_run`), the records streamed into it as
+    the run goes, so memory does not grow with the number of tasks; an earlier result there is kept
     as ``out.old-N`` (deleted with ``overwrite``), and a directory that
     cannot be used is an error before simulating.  ``progress``
     shows a bar on a terminal for runs longer than about two seconds.
@@ -129,7 +130,8 @@ def run(
     (``result.stages``, ``stages.parquet``), for timelines.
     """
     from offloadsim import engine
-    from offloadsim.records.results import RunResult, check_out_dir, write_run
+    from offloadsim.outdir import check_out_dir, write_directory
+    from offloadsim.records.results import RunResult, write_files
     from offloadsim.scenario.input_hashes import input_files
 
     if out is not None:
@@ -144,16 +146,34 @@ def run(
     check_policy(spec, loaded)
     inputs = input_files(loaded)  # hashed before the run: what the run reads
     started = _dt.datetime.now(_dt.UTC)
-    with make_progress(loaded.end_s, progress) as tick:
-        raw = engine.simulate(
-            loaded,
-            policy=spec,
-            seed=seed,
-            replication=replication,
-            progress=tick if progress else None,
-            record_stages=stages,
-        )
-    result = RunResult.from_raw(raw, loaded, policy=spec, started_utc=started, inputs=inputs)
-    if out is not None:
-        write_run(result, out, overwrite=overwrite)
+
+    def simulate(records_dir: Path | None) -> RunResult:
+        with make_progress(loaded.end_s, progress) as tick:
+            raw = engine.simulate(
+                loaded,
+                policy=spec,
+                seed=seed,
+                replication=replication,
+                progress=tick if progress else None,
+                record_stages=stages,
+                records_dir=records_dir,
+            )
+        return RunResult.from_raw(raw, loaded, policy=spec, started_utc=started, inputs=inputs)
+
+    if out is None:
+        return simulate(None)
+    results: list[RunResult] = []
+
+    def fill(tmp: Path) -> None:
+        # The records stream into the partial directory as the run goes; a run killed midway
+        # leaves only that hidden directory, which the next write removes.
+        spill = tmp / ".records"
+        results.append(simulate(spill))
+        write_files(results[0], tmp)
+        if spill.exists():
+            spill.rmdir()
+
+    written = write_directory(out, fill, overwrite=overwrite)
+    result = results[0]
+    result.path = written.path
     return result

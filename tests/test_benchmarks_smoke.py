@@ -100,8 +100,10 @@ def test_verdicts_follow_the_targets(bench_run):
         "a": [{"tasks": 1000, "process_s": 3.0, "engine_s": 1.5, "peak_mib": 120.0}],
         "b": [{"tasks": 1000, "process_s": 45.0, "engine_s": 40.0, "peak_mib": 900.0}],
         "c": [{"nodes": 10_000, "total_s": 1.0, "peak_mib": 90.0}],
+        "d": [{"tasks": 10_000, "process_s": 30.0, "engine_s": 15.0, "peak_mib": 1100.0}],
     }
     rows = {row["benchmark"]: row for row in bench_run.summary_rows(report, config)}
+    assert rows["(d) M/M/1 CLI, 10x the tasks"]["verdict"] == "MISSED"  # over 1 GiB
     assert rows["(a) M/M/1 CLI, end to end"]["x_bare"] == pytest.approx(1 / 3)
     assert rows["(a) M/M/1 CLI, end to end"]["verdict"] == "MISSED"
     assert rows["(a) M/M/1 CLI, net of 0-task run"]["x_bare"] == pytest.approx(0.5)

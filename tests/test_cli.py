@@ -49,7 +49,9 @@ def tiny(tmp_path: Path) -> Path:
     return path
 
 
-def fake_simulate(scenario, *, policy=None, seed=None, replication=0, progress=None, record_stages=False):
+def fake_simulate(
+    scenario, *, policy=None, seed=None, replication=0, progress=None, record_stages=False, records_dir=None
+):
     """Three tasks on the first node: what the results layer needs, no SimPy."""
     name = (policy or scenario.policy).name
     seed = scenario.seed if seed is None else seed

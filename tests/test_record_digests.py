@@ -10,9 +10,10 @@ that disappears, or whose dtype, values or row order change, fails.
 
 The digests hash the tables' *content* (dtype, categories, values, row
 order), not the file's bytes: how the file is cut into row groups does not
-change them.  To record new digests after an intended change of the
-records, run ``python tests/test_record_digests.py`` and say why in the
-commit.
+change them.  Each case also runs with the engine spilling its records to
+disk every 97 rows, so the streamed path is checked against the same
+digests.  To record new digests after an intended change of the records,
+run ``python tests/test_record_digests.py`` and say why in the commit.
 """
 
 from __future__ import annotations
@@ -106,8 +107,12 @@ def digests(name: str, out: Path) -> dict[str, dict[str, str]]:
     }
 
 
+@pytest.mark.parametrize("chunk", [None, 97], ids=["in-memory", "spilled-every-97"])
 @pytest.mark.parametrize("name", sorted(CASES))
-def test_records_are_as_stored(name, tmp_path):
+def test_records_are_as_stored(name, chunk, tmp_path, monkeypatch):
+    """Also when the engine spills its records every 97 rows: many row groups, energy charged late."""
+    if chunk is not None:
+        monkeypatch.setattr("offloadsim.engine.records.CHUNK_ROWS", chunk)
     stored = json.loads(STORED.read_text(encoding="utf-8"))
     assert name in stored, f"no stored digests for {name}: run python {Path(__file__).relative_to(ROOT)}"
     now = digests(name, tmp_path / "run")

@@ -10,10 +10,12 @@ import functools
 import math
 from collections.abc import Sequence
 from statistics import NormalDist
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["percentile", "mean_ci", "batch_means_ci", "paired_difference_ci", "student_t_ppf"]
 

@@ -1,7 +1,10 @@
 """A run's summary: the headline numbers of its records, and signs it never reached a steady state.
 
-Pure functions over pandas DataFrames and numpy arrays; nothing here knows
-about the engine.  Column names and statuses come from the record schema.
+Pure functions over tables of records: pandas DataFrames, or mappings of
+column name to numpy array (or list) such as the engine's records, which
+are read a column at a time and never turned into a DataFrame (pandas is
+not imported for them).  Nothing here knows about the engine.  Column
+names and statuses come from the record schema.
 """
 
 from __future__ import annotations
@@ -10,13 +13,19 @@ import itertools
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
-from typing import Any
+from typing import TYPE_CHECKING, Any, Union
 
 import numpy as np
-import pandas as pd
 
 from offloadsim.analysis import catalogue
 from offloadsim.analysis.statistics import percentile
+from offloadsim.records.schema import STATUSES
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+#: A table of records: a DataFrame, or column name -> array (or list) of equal lengths.
+Table = Union["pd.DataFrame", Mapping[str, Any]]
 
 __all__ = ["Summary", "summarize", "overload_warnings", "metrics_row"]
 
@@ -242,9 +251,9 @@ def _num(value: float, digits: int = 1) -> str:
 
 
 def summarize(
-    tasks: pd.DataFrame,
-    nodes: pd.DataFrame,
-    links: pd.DataFrame,
+    tasks: Table,
+    nodes: Table,
+    links: Table,
     duration_s: float,
     *,
     end_s: float | None = None,
@@ -254,16 +263,18 @@ def summarize(
     ``duration_s`` is the measured time (throughput = completed / duration);
     ``end_s`` is the simulated time the run stopped, used to decide whether a
     task still in flight had already missed its (relative) deadline; without
-    it such tasks are left out of the deadline-miss rate.
+    it such tasks are left out of the deadline-miss rate.  ``tasks`` may be
+    the engine's records (read a column at a time, never all at once).
     """
-    status = tasks["status"].astype(str).to_numpy() if len(tasks) else np.array([], dtype=str)
-    done = status == "completed"
-    dropped = status == "dropped"
-    failed = status == "failed"
-    flying = status == "in_flight"
+    masks = _status_masks(tasks)
+    done, dropped, failed, flying = (masks[s] for s in ("completed", "dropped", "failed", "in_flight"))
+    n_tasks = _rows(tasks)
 
+    # Each column is read, reduced and let go in turn: a run's records may be larger than memory.
     latency = _floats(tasks, "latency")[done]
-    wait = _floats(tasks, "wait")[done]
+    latency_stats = (_nanmean(latency), *(float(percentile(latency, q)) for q in (50, 95, 99)))
+    del latency
+    wait_mean = _nanmean(_floats(tasks, "wait")[done])
 
     # Deadline misses among tasks with a deadline and a known outcome.
     deadline = _floats(tasks, "deadline")
@@ -280,40 +291,46 @@ def summarize(
     n_deadline = int(known.sum())
     n_miss = int(misses.sum())
 
-    bytes_sent = float(np.nansum(_floats(tasks, "bytes_sent"))) if len(tasks) else 0.0
-    energy = _floats(tasks, "device_energy")
+    del met, late_done, known, misses, deadline, has_deadline
+    bytes_sent = float(np.nansum(_floats(tasks, "bytes_sent"))) if n_tasks else 0.0
+    energy_mean = _nanmean(_floats(tasks, "device_energy"))
 
     ttft = np.where(done, _floats(tasks, "ttft"), _NAN)
-    tpot = np.where(done, _floats(tasks, "tpot"), _NAN)
     has_ttft = bool(np.isfinite(ttft).any())
+    ttft_mean = _nanmean(ttft) if has_ttft else _NAN
+    ttft_p95 = float(percentile(ttft[np.isfinite(ttft)], 95)) if has_ttft else _NAN
+    del ttft
+    tpot = np.where(done, _floats(tasks, "tpot"), _NAN)
+    tpot_mean = _nanmean(tpot) if np.isfinite(tpot).any() else _NAN
+    del tpot
     node_util, tier_util = _node_utilisation(nodes)
     down = _node_availability(nodes)
     return Summary(
         duration_s=float(duration_s),
-        arrived=len(tasks),
+        arrived=n_tasks,
         completed=int(done.sum()),
         dropped=int(dropped.sum()),
         failed=int(failed.sum()),
         in_flight=int(flying.sum()),
-        latency_mean_s=_nanmean(latency),
-        latency_p50_s=float(percentile(latency, 50)),
-        latency_p95_s=float(percentile(latency, 95)),
-        latency_p99_s=float(percentile(latency, 99)),
-        wait_mean_s=_nanmean(wait),
+        latency_mean_s=latency_stats[0],
+        latency_p50_s=latency_stats[1],
+        latency_p95_s=latency_stats[2],
+        latency_p99_s=latency_stats[3],
+        wait_mean_s=wait_mean,
         deadline_tasks=n_deadline,
         deadline_misses=n_miss,
         deadline_miss_rate=n_miss / n_deadline if n_deadline else _NAN,
         throughput_per_s=int(done.sum()) / duration_s if duration_s > 0 else _NAN,
         bytes_sent=bytes_sent,
-        device_energy_mean_j=_nanmean(energy),
-        ttft_mean_s=_nanmean(ttft) if has_ttft else _NAN,
-        ttft_p95_s=float(percentile(ttft[np.isfinite(ttft)], 95)) if has_ttft else _NAN,
-        tpot_mean_s=_nanmean(tpot) if np.isfinite(tpot).any() else _NAN,
+        device_energy_mean_j=energy_mean,
+        ttft_mean_s=ttft_mean,
+        ttft_p95_s=ttft_p95,
+        tpot_mean_s=tpot_mean,
         node_utilisation=node_util,
         tier_utilisation=tier_util,
         link_utilisation=_link_utilisation(links),
         **_changing_links(links),
-        warnings=overload_warnings(tasks, nodes, duration_s, end_s),
+        warnings=overload_warnings(tasks, nodes, duration_s, end_s, masks=masks),
         drop_reasons=_drop_reasons(tasks, dropped | failed),
         column_metrics=_column_metrics(tasks, done),
         availability=min(down.values(), default=1.0),
@@ -330,7 +347,7 @@ _AGGREGATES = {
 }
 
 
-def _column_metrics(tasks: pd.DataFrame, done: np.ndarray) -> dict[str, float]:
+def _column_metrics(tasks: Table, done: np.ndarray) -> dict[str, float]:
     """The declared aggregates of record columns, over completed tasks (NaN when none has a value).
 
     A column no task of the run has a value in (``handovers`` where no
@@ -378,7 +395,12 @@ _SHOWN = 3  # nodes named per warning
 
 
 def overload_warnings(
-    tasks: pd.DataFrame, nodes: pd.DataFrame | None, duration_s: float, end_s: float | None = None
+    tasks: Table,
+    nodes: Table | None,
+    duration_s: float,
+    end_s: float | None = None,
+    *,
+    masks: Mapping[str, np.ndarray] | None = None,
 ) -> tuple[str, ...]:
     """Signs, read from the records, that a run did not reach a steady state.
 
@@ -394,26 +416,26 @@ def overload_warnings(
     depend on its length: the longer it runs, the longer the queues.
     """
     warnings: list[str] = []
-    if end_s is not None and len(tasks) and duration_s > 0:
-        warnings += _growing_backlog(tasks, duration_s, end_s)
-    if nodes is not None and len(nodes) and "queued_at_end" in nodes.columns:
+    if end_s is not None and _rows(tasks) and duration_s > 0:
+        warnings += _growing_backlog(tasks, duration_s, end_s, masks or _status_masks(tasks))
+    if nodes is not None and _rows(nodes) and _has(nodes, "queued_at_end"):
         warnings += _node_warnings(nodes)
     return tuple(warnings)
 
 
-def _growing_backlog(tasks: pd.DataFrame, duration_s: float, end_s: float) -> list[str]:
-    status = tasks["status"].astype(str).to_numpy()
-    arrival = _floats(tasks, "arrival")
-    leave = np.where(status == "completed", _floats(tasks, "finish"), arrival)
-    leave[status == "in_flight"] = math.inf
-    arrival.sort()
+def _growing_backlog(
+    tasks: Table, duration_s: float, end_s: float, masks: Mapping[str, np.ndarray]
+) -> list[str]:
+    arrival = np.sort(_floats(tasks, "arrival"))
+    leave = np.where(masks["completed"], _floats(tasks, "finish"), _floats(tasks, "arrival"))
+    leave[masks["in_flight"]] = math.inf
     leave.sort()
     quarters = [end_s - duration_s * (4 - k) / 4.0 for k in range(1, 5)]
     counts = [
         int(np.searchsorted(arrival, t, side="right") - np.searchsorted(leave, t, side="right"))
         for t in quarters
     ]
-    share = float((status == "in_flight").mean())
+    share = float(masks["in_flight"].mean())
     rising = all(b > a for a, b in itertools.pairwise(counts))
     if not (rising and counts[-1] - counts[0] >= _GROWTH_TASKS and share >= _IN_FLIGHT_SHARE):
         return []
@@ -425,8 +447,8 @@ def _growing_backlog(tasks: pd.DataFrame, duration_s: float, end_s: float) -> li
     ]
 
 
-def _node_warnings(nodes: pd.DataFrame) -> list[str]:
-    names = nodes["node"].astype(str).to_numpy()
+def _node_warnings(nodes: Table) -> list[str]:
+    names = _strings(nodes, "node")
     util = _floats(nodes, "utilisation")
     start = _floats(nodes, "queued_at_start")
     end = _floats(nodes, "queued_at_end")
@@ -456,25 +478,90 @@ def _more(count: int) -> str:
     return f" and {count - _SHOWN} more nodes" if count > _SHOWN else ""
 
 
-def _drop_reasons(tasks: pd.DataFrame, ended: np.ndarray) -> dict[str, int]:
-    """Dropped and failed tasks counted by reason (a missing reason counts as "unknown")."""
+def _drop_reasons(tasks: Table, ended: np.ndarray) -> dict[str, int]:
+    """Dropped and failed tasks counted by reason ("unknown" for none), in order of first appearance."""
     if not ended.any():
         return {}
-    if "reason" in tasks.columns:
-        reasons = tasks["reason"].astype(object).to_numpy()[ended]
+    counts: dict[str, int] = {}
+    coded = getattr(tasks, "codes", None)
+    if coded is not None and _has(tasks, "reason"):  # the engine's records: count codes, not strings
+        codes, labels = coded("reason")
+        codes = codes[ended]
+        present, first = np.unique(codes, return_index=True)
+        tally = np.bincount(codes, minlength=int(present.max()) + 1)
+        for code in present[np.argsort(first, kind="stable")]:
+            label = labels[code]
+            key = label if label else "unknown"
+            counts[key] = counts.get(key, 0) + int(tally[code])
+        return counts
+    if _has(tasks, "reason"):
+        reasons = _objects(tasks, "reason")[ended]
     else:
         reasons = np.full(int(ended.sum()), "", dtype=object)
-    counts: dict[str, int] = {}
     for reason in reasons:
         key = str(reason) if isinstance(reason, str) and reason else "unknown"
         counts[key] = counts.get(key, 0) + 1
     return counts
 
 
-def _floats(frame: pd.DataFrame, column: str) -> np.ndarray:
+def _is_frame(table: Any) -> bool:
+    return hasattr(table, "iloc")
+
+
+def _rows(table: Table) -> int:
+    """The number of rows of a table (a mapping's: its ``rows``, or its first column's length)."""
+    if _is_frame(table):
+        return len(table)
+    rows = getattr(table, "rows", None)
+    if rows is not None:
+        return int(rows)
+    return len(next(iter(table.values()))) if len(table) else 0
+
+
+def _has(table: Table, column: str) -> bool:
+    return column in (table.columns if _is_frame(table) else table)  # type: ignore[union-attr]
+
+
+def _status_masks(tasks: Table) -> dict[str, np.ndarray]:
+    """One boolean mask per status (from the status codes when the table has them)."""
+    coded = getattr(tasks, "codes", None)
+    if coded is not None:
+        codes, labels = coded("status")
+        return {s: codes == labels.index(s) for s in STATUSES}
+    has = _rows(tasks) and _has(tasks, "status")
+    status = _strings(tasks, "status") if has else np.array([], dtype=str)
+    return {s: status == s for s in STATUSES}
+
+
+def _strings(table: Table, column: str) -> np.ndarray:
+    """A column as an array of ``str``."""
+    if _is_frame(table):
+        return table[column].astype(str).to_numpy()
+    return np.asarray(table[column], dtype=object).astype(str)
+
+
+def _objects(table: Table, column: str) -> np.ndarray:
+    if _is_frame(table):
+        return table[column].astype(object).to_numpy()
+    return np.asarray(table[column], dtype=object)
+
+
+def _floats(frame: Table, column: str) -> np.ndarray:
     """Return a column as float64 with missing values as NaN (all-NaN if the column is absent)."""
-    if column not in frame.columns:
-        return np.full(len(frame), _NAN)
+    if not _has(frame, column):
+        return np.full(_rows(frame), _NAN)
+    if not _is_frame(frame):
+        values = frame[column]
+        if isinstance(values, np.ndarray) and values.dtype == np.float64:
+            return values
+        try:
+            return np.asarray(values, dtype=np.float64)
+        except (TypeError, ValueError):
+            import pandas as pd
+
+            return pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(dtype=float, na_value=_NAN)
+    import pandas as pd
+
     return (
         pd.to_numeric(frame[column], errors="coerce").astype("Float64").to_numpy(dtype=float, na_value=_NAN)
     )
@@ -485,28 +572,28 @@ def _nanmean(values: np.ndarray) -> float:
     return float(values.mean()) if values.size else _NAN
 
 
-def _node_utilisation(nodes: pd.DataFrame) -> tuple[dict[str, float], dict[str, float]]:
+def _node_utilisation(nodes: Table) -> tuple[dict[str, float], dict[str, float]]:
     """Per computing node (cores > 0) and mean per tier, in tier order of first appearance."""
-    if nodes is None or len(nodes) == 0 or "utilisation" not in nodes.columns:
+    if nodes is None or _rows(nodes) == 0 or not _has(nodes, "utilisation"):
         return {}, {}
-    frame = nodes
-    if "cores" in frame.columns:
-        cores = pd.to_numeric(frame["cores"], errors="coerce").fillna(0)
-        frame = frame[cores.to_numpy() > 0]
-    util = _floats(frame, "utilisation")
-    per_node = {str(name): float(u) for name, u in zip(frame["node"], util, strict=True)}
+    keep = np.ones(_rows(nodes), dtype=bool)
+    if _has(nodes, "cores"):
+        keep = np.nan_to_num(_floats(nodes, "cores"), nan=0.0) > 0
+    util = _floats(nodes, "utilisation")[keep]
+    names = _objects(nodes, "node")[keep]
+    per_node = {str(name): float(u) for name, u in zip(names, util, strict=True)}
     per_tier: dict[str, float] = {}
-    if "tier" in frame.columns:
-        tiers = frame["tier"].astype(str).to_numpy()
+    if _has(nodes, "tier"):
+        tiers = _strings(nodes, "tier")[keep]
         for tier in dict.fromkeys(tiers):
-            per_tier[tier] = _nanmean(util[tiers == tier])
+            per_tier[str(tier)] = _nanmean(util[tiers == tier])
     return per_node, per_tier
 
 
-def _changing_links(links: pd.DataFrame) -> dict[str, dict[str, float]]:
+def _changing_links(links: Table) -> dict[str, dict[str, float]]:
     """Mean capacity, availability and loss of the link directions that changed or lose packets."""
     columns = ("capacity", "mean_capacity", "availability", "loss_rate")
-    if links is None or len(links) == 0 or any(c not in links.columns for c in columns):
+    if links is None or _rows(links) == 0 or any(not _has(links, c) for c in columns):
         return {}
     capacity, mean, up, loss = (_floats(links, c) for c in columns)
     changed = (np.abs(mean - capacity) > 1e-9 * capacity) | (up < 1.0) | (loss > 0.0)
@@ -519,16 +606,16 @@ def _changing_links(links: pd.DataFrame) -> dict[str, dict[str, float]]:
     }
 
 
-def _node_availability(nodes: pd.DataFrame) -> dict[str, float]:
+def _node_availability(nodes: Table) -> dict[str, float]:
     """The nodes up less than the whole measured time, and the fraction they were up."""
-    if nodes is None or len(nodes) == 0 or "availability" not in nodes.columns:
+    if nodes is None or _rows(nodes) == 0 or not _has(nodes, "availability"):
         return {}
     up = _floats(nodes, "availability")
     return {str(name): float(a) for name, a in zip(nodes["node"], up, strict=True) if a < 1.0}
 
 
-def _link_utilisation(links: pd.DataFrame) -> dict[str, float]:
-    if links is None or len(links) == 0 or "utilisation" not in links.columns:
+def _link_utilisation(links: Table) -> dict[str, float]:
+    if links is None or _rows(links) == 0 or not _has(links, "utilisation"):
         return {}
     util = _floats(links, "utilisation")
     return {f"{a}->{b}": float(u) for a, b, u in zip(links["a"], links["b"], util, strict=True)}

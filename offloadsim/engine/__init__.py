@@ -6,9 +6,10 @@ Only this package imports simpy.  :func:`simulate` is its one entry point.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from offloadsim.engine.processor_models import processor_model_names
-from offloadsim.engine.records import TASK_COLUMNS, RawRun
+from offloadsim.engine.records import TASK_COLUMNS, RawRun, RecordLog
 from offloadsim.engine.simulation import EngineError, Simulation
 from offloadsim.engine.work import kind_names
 from offloadsim.scenario.model import PolicySpec, Scenario
@@ -26,6 +27,7 @@ def simulate(
     replication: int = 0,
     progress: Callable[[float], None] | None = None,
     record_stages: bool = False,
+    records_dir: Path | None = None,
 ) -> RawRun:
     """Run one replication of ``scenario`` and return its records.
 
@@ -34,6 +36,9 @@ def simulate(
     building the run (an unknown policy, a bad policy parameter, a profile
     or model that cannot be resolved).  ``record_stages`` also keeps one row
     per compute stage and transfer (``RawRun.stages``), for timelines.
+    The per-task records are written to ``records_dir`` (a temporary
+    directory when ``None``) in chunks as the run goes, so memory stays
+    flat however many tasks it has; ``RawRun.tasks`` reads them back.
     """
     from offloadsim.policies.registry import make_policy
 
@@ -52,7 +57,9 @@ def simulate(
         message = error.args[0] if error.args else str(error)
         raise EngineError(f"policy: {message}") from None
     run_seed = world.scenario.seed if seed is None else seed
-    simulation = Simulation(world, policy_object, spec.name, run_seed, replication, record_stages)
+    simulation = Simulation(
+        world, policy_object, spec.name, run_seed, replication, record_stages, RecordLog(records_dir)
+    )
     return simulation.run(progress)
 
 

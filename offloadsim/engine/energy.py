@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     import simpy
 
     from offloadsim.engine.processor_models import ProcessorLike as Processor
+    from offloadsim.engine.records import RecordLog
     from offloadsim.scenario.model import PowerSpec
 
 __all__ = ["NodeMeter"]
@@ -47,8 +48,8 @@ class NodeMeter:
     """The energy of one powered node, integrated event by event."""
 
     __slots__ = (
-        "_column",
         "_on_drained",
+        "_records",
         "_version",
         "battery_j",
         "drained_at",
@@ -77,10 +78,10 @@ class NodeMeter:
         node: str,
         power: PowerSpec,
         processors: Sequence[Processor],
-        column: Any,
+        records: RecordLog,
         on_drained: Callable[[NodeMeter], None],
     ):
-        """``processors`` are all the node's; ``column`` is the records' ``device_energy`` column."""
+        """``processors`` are all the node's; ``records`` the run's record log (energy after a task ended)."""
         self.env = env
         self.node = node
         self.processors = tuple(processors)
@@ -90,7 +91,7 @@ class NodeMeter:
         self.tail_s = self.marginal.tail_s
         self.rx_w = self.marginal.receive_w
         self.battery_j = power.battery_j
-        self._column = column
+        self._records = records
         self._on_drained = on_drained
         self.sending: list[Any] = []  # the task of each flow leaving (None: not this node's task)
         self.receiving: list[Any] = []
@@ -173,7 +174,7 @@ class NodeMeter:
         task.energy += joules
         row = task.row
         if row >= 0:
-            self._column[row] += joules
+            self._records.add("device_energy", row, joules)
 
     def _tail_s(self, now: float) -> float:
         """Tail time run so far of the current tail (0 without one)."""

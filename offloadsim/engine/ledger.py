@@ -27,17 +27,19 @@ _NO_EXTRA = (NAN, NAN, NAN)
 class Ledger:
     """Books stages to tasks, ends tasks and appends their records."""
 
-    __slots__ = ("_appenders", "counters", "env", "in_flight", "records", "stages", "warmup_s")
+    __slots__ = ("_appenders", "_room", "counters", "env", "in_flight", "records", "stages", "warmup_s")
 
     def __init__(
         self,
         env: simpy.Environment,
         warmup_s: float,
         record_stages: bool,
+        records: RecordLog | None = None,
     ):
         self.env = env
         self.warmup_s = warmup_s
-        self.records = RecordLog()
+        self.records = RecordLog() if records is None else records
+        self._room = self.records.chunk_rows - len(self.records.task_ids)  # records until the next flush
         self.stages: StageLog | None = StageLog(warmup_s) if record_stages else None
         self.in_flight: dict[int, Task] = {}
         self.counters = {"arrived": 0, "dropped": 0, "completed": 0, "failed": 0}
@@ -103,10 +105,14 @@ class Ledger:
         f[11](a)
         f[12](b)
         f[13](c)
-        task.row = len(log.task_ids)
+        task.row = log.base + len(log.task_ids)
         log.task_ids.append(task.id)
         log.plan_codes.append(task.plan.code)
         log.status_codes.append(log.status_code(status))
         log.reason_codes.append(log.reason_code(reason))
         if task.retries:
             log.set("retries", task.row, task.retries)
+        self._room -= 1
+        if not self._room:
+            log.flush()
+            self._room = log.chunk_rows

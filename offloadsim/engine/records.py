@@ -1,21 +1,32 @@
-"""Per-task records, kept columnar while the run goes and handed over as arrays at the end.
+"""Per-task records, kept columnar while the run goes, spilled to disk in chunks, handed over as arrays.
 
 Appending to typed arrays costs a few hundred nanoseconds a task and about
 eight bytes a field; no pandas inside the event loop.  Strings are stored
-as small integer codes into a per-column table.
+as small integer codes into a per-column table.  Every :data:`CHUNK_ROWS`
+records the log writes its buffers to one file in its spill directory and
+starts again, so a run's memory does not grow with its number of tasks;
+:class:`TaskRecords` reads the chunks back, a column or a chunk at a time.
 """
 
 from __future__ import annotations
 
+import shutil
+import tempfile
+import weakref
 from array import array
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from offloadsim.records import schema
 
-__all__ = ["STAGE_COLUMNS", "TASK_COLUMNS", "RawRun", "RecordLog", "StageLog"]
+__all__ = ["CHUNK_ROWS", "STAGE_COLUMNS", "TASK_COLUMNS", "RawRun", "RecordLog", "StageLog", "TaskRecords"]
+
+#: Records kept in memory before the log writes them to its spill directory (one Parquet row group).
+CHUNK_ROWS = 1 << 17
 
 # Appended per task by the engine, in this order (Ledger.record); latency, deadline_met and
 # the plan-derived columns are computed from these once, after the run.
@@ -38,11 +49,14 @@ _FLOAT = (
 _STATUSES = schema.STATUSES
 TASK_COLUMNS = schema.TASK_COLUMNS
 STAGE_COLUMNS = schema.STAGE_COLUMNS
-# Columns the log computes itself in RecordLog.columns (from the plan table, the run, or others).
+# Columns the log computes itself (from the plan table, the run, or others).
 _COMPUTED = frozenset((
     "task_id", "app", "source", "policy", "replication", "seed", "latency", "placement", "split",
     "deadline_met", "status", "raw_input_offloaded", "reason", "final_node",
 ))  # fmt: skip
+# The integer columns a chunk holds besides the floats, with their dtypes.
+_CODES = {"task_ids": np.int64, "plan_codes": np.int32, "status_codes": np.int8, "reason_codes": np.int32}
+_PLAN_FIELDS = {"app": 0, "source": 1, "placement": 2}  # string columns fixed by the plan code
 
 
 class RecordLog:
@@ -50,12 +64,18 @@ class RecordLog:
 
     Per task it keeps the times and sizes, a status code, and the index of
     the compiled plan the task ran (which fixes its app, source, placement,
-    split and privacy flag); everything else is derived in :meth:`columns`.
+    split and privacy flag); everything else is derived in :meth:`records`.
+    Rows are numbered from 0 over the whole run; the buffers hold the rows
+    from :attr:`base` on.  :meth:`flush` (the ledger calls it every
+    ``chunk_rows`` records) writes the buffers to ``spill_dir`` (a temporary
+    directory when ``None``, made on the first flush) and empties them;
+    values changed after their row was written (:meth:`add`, :meth:`set`)
+    are kept as ordered changes and applied when the chunk is read back.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, spill_dir: Path | None = None, chunk_rows: int | None = None) -> None:
         self.floats = {name: array("d") for name in _FLOAT}
-        # Declared columns the engine does not append per task: set by row when known, else NaN.
+        # Declared columns the engine does not append per task: set by buffer index when known, else NaN.
         self.sparse: dict[str, dict[int, float]] = {}
         self.task_ids = array("q")
         self.plan_codes = array("i")
@@ -65,6 +85,13 @@ class RecordLog:
         # (app, source, placement, split, raw_input_offloaded) per plan code
         self.plans: list[tuple[str, str, str, int, bool]] = []
         self._plan_codes: dict[tuple[str, str, str, int, bool], int] = {}
+        self.base = 0  # the row number of the buffers' first row
+        self.chunk_rows = CHUNK_ROWS if chunk_rows is None else max(1, int(chunk_rows))
+        self.spill_dir = spill_dir
+        self.chunks: list[Path] = []  # spilled chunk files, in row order
+        # Changes to spilled rows, in the order made: column -> row -> [(add?, value), ...]
+        self.late: dict[str, dict[int, list[tuple[bool, float]]]] = {}
+        self._cleanup: Callable[[], Any] | None = None
 
     def add_plan(self, app: str, source: str, placement: str, split: int, raw_input_offloaded: bool) -> int:
         """The code of a compiled plan's record fields (the same fields, compiled again, share it)."""
@@ -92,75 +119,277 @@ class RecordLog:
 
         ``row`` is the task's ``row`` once recorded; rows never set are NaN.
         """
-        values = self.sparse.get(name)
-        if values is None:
+        if name not in self.sparse:
             settable = {c.name for c in schema.task_columns()} - _COMPUTED - self.floats.keys()
             if name not in settable:
                 raise KeyError(f"{name!r} is not a record column the log can set (see records.schema)")
-            values = self.sparse[name] = {}
-        values[row] = value
+            self.sparse[name] = {}
+        if row >= self.base:
+            self.sparse[name][row - self.base] = value
+        else:
+            self.late.setdefault(name, {}).setdefault(row, []).append((False, value))
+
+    def add(self, name: str, row: int, value: float) -> None:
+        """Add ``value`` to float column ``name`` of record ``row`` (energy charged after a task ended)."""
+        if row >= self.base:
+            self.floats[name][row - self.base] += value
+        else:
+            self.late.setdefault(name, {}).setdefault(row, []).append((True, value))
 
     def __len__(self) -> int:
-        return len(self.task_ids)
+        return self.base + len(self.task_ids)
+
+    def flush(self) -> None:
+        """Write the buffered records to the spill directory as one chunk, and empty the buffers."""
+        n = len(self.task_ids)
+        if not n:
+            return
+        directory = self._directory()
+        arrays: dict[str, np.ndarray] = {
+            f"f.{name}": np.frombuffer(values, dtype=np.float64) for name, values in self.floats.items()
+        }
+        for name, dtype in _CODES.items():
+            arrays[f"c.{name}"] = np.frombuffer(getattr(self, name), dtype=dtype)
+        for name, values in self.sparse.items():
+            arrays[f"s.{name}"] = _sparse_column(values, n, name)
+        path = directory / f"chunk-{len(self.chunks):06d}.npz"
+        with path.open("wb") as out:
+            np.savez(out, **arrays)  # type: ignore[arg-type]  # numpy's stub types the keywords badly
+        self.chunks.append(path)
+        del arrays
+        for floats in self.floats.values():
+            del floats[:]
+        for name in _CODES:
+            del getattr(self, name)[:]
+        for sparse in self.sparse.values():
+            sparse.clear()
+        self.base += n
+
+    def _directory(self) -> Path:
+        if self.spill_dir is None:
+            self.spill_dir = Path(tempfile.mkdtemp(prefix="offloadsim-records-"))
+            self._cleanup = weakref.finalize(self, shutil.rmtree, self.spill_dir, True)
+        self.spill_dir.mkdir(parents=True, exist_ok=True)
+        return self.spill_dir
+
+    def discard(self) -> None:
+        """Remove the spilled chunks (the records were written elsewhere, or are not wanted)."""
+        for path in self.chunks:
+            path.unlink(missing_ok=True)
+        self.chunks.clear()
+        if self._cleanup is not None:
+            self._cleanup()
+
+    def records(self, policy: str, replication: int, seed: int) -> TaskRecords:
+        """Every record, spilled and buffered, as read-only columns (see :class:`TaskRecords`)."""
+        return TaskRecords(self, policy, replication, seed)
 
     def columns(self, policy: str, replication: int, seed: int) -> dict[str, np.ndarray]:
         """All columns as numpy arrays, in the schema's order (plug-in columns last)."""
-        n = len(self)
-        floats = {
-            name: np.frombuffer(values, dtype=np.float64).copy() for name, values in self.floats.items()
-        }
-        plan = np.frombuffer(self.plan_codes, dtype=np.int32) if n else np.empty(0, np.int32)
-        status = (
-            np.array(_STATUSES, dtype=object)[np.frombuffer(self.status_codes, dtype=np.int8)]
-            if n
-            else (np.empty(0, dtype=object))
-        )
-        table = self.plans or [("", "", "", 0, False)]
-        apps, sources, placements, splits, raws = (
-            np.array(field, dtype=object) for field in zip(*table, strict=True)
-        )
-        latency = floats["finish"] - floats["arrival"]
-        deadline = floats["deadline"]
-        with np.errstate(invalid="ignore"):
-            met = np.where(
-                np.isnan(deadline), np.nan, ((status == "completed") & (latency <= deadline)).astype(float)
-            )
-        finals = np.array([placed.rpartition(">")[2] for placed in placements], dtype=object)
-        reasons = np.array(list(self.reasons), dtype=object)
-        reason = reasons[np.frombuffer(self.reason_codes, dtype=np.int32)] if n else np.empty(0, dtype=object)
-        derived = {
-            "task_id": np.frombuffer(self.task_ids, dtype=np.int64).copy() if n else np.empty(0, np.int64),
-            "app": apps[plan],
-            "source": sources[plan],
-            "policy": np.full(n, policy, dtype=object),
-            "replication": np.full(n, replication, dtype=np.int64),
-            "seed": np.full(n, seed, dtype=np.int64),
-            "latency": latency,
-            "placement": placements[plan],
-            "split": splits[plan].astype(np.int64),
-            "deadline_met": met,
-            "status": status,
-            "raw_input_offloaded": raws[plan].astype(np.float64),
-            "reason": reason,
-            "final_node": finals[plan],
-        }
-        missing = {col.name: col.missing for col in schema.task_columns()}
-        for name, values in self.sparse.items():
-            column = np.full(n, missing[name])
-            column[list(values)] = list(values.values())
-            derived[name] = column
-        out: dict[str, np.ndarray] = {}
-        for col in schema.task_columns():
-            name = col.name
-            if name in derived:
-                out[name] = derived[name]
-            elif name in floats:
-                out[name] = floats[name]
-            elif col.derive is not None:
-                out[name] = np.asarray(col.derive({**out, **floats, **derived}), dtype=np.float64)
-            else:
-                out[name] = np.full(n, col.missing)
-        return out
+        return dict(self.records(policy, replication, seed).items())
+
+
+def _missing(name: str) -> float:
+    """The value of rows never set of column ``name`` (its declared ``missing``; NaN by default)."""
+    col = schema.column(name)
+    return col.missing if col is not None else float("nan")
+
+
+def _sparse_column(values: Mapping[int, float], n: int, name: str) -> np.ndarray:
+    column = np.full(n, _missing(name))
+    if values:
+        column[list(values)] = list(values.values())
+    return column
+
+
+class _Block(Mapping[str, np.ndarray]):
+    """One chunk of records: its raw arrays, and each column decoded on first use."""
+
+    def __init__(self, raw: Mapping[str, np.ndarray], records: TaskRecords) -> None:
+        self.raw = raw
+        self.records = records
+        self.n = int(getattr(raw, "n", None) or len(raw["c.task_ids"]))
+        self._done: dict[str, np.ndarray] = {}
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        value = self._done.get(name)
+        if value is None:
+            value = self._done[name] = self._decode(name)
+        return value
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.records.names)
+
+    def __len__(self) -> int:
+        return len(self.records.names)
+
+    def _decode(self, name: str) -> np.ndarray:
+        raw, rec, n = self.raw, self.records, self.n
+        if f"f.{name}" in raw:
+            return raw[f"f.{name}"]
+        if name in rec.extra:
+            return np.asarray(rec.extra[name](self))
+        if name == "task_id":
+            return raw["c.task_ids"]
+        if name == "latency":
+            return self["finish"] - self["arrival"]
+        if name == "deadline_met":
+            deadline, latency = self["deadline"], self["latency"]
+            done = raw["c.status_codes"] == _STATUSES.index("completed")
+            with np.errstate(invalid="ignore"):
+                return np.where(np.isnan(deadline), np.nan, (done & (latency <= deadline)).astype(float))
+        if name in ("app", "source", "placement", "status", "reason", "policy", "final_node"):
+            codes, labels = self.codes(name)
+            return np.array(labels, dtype=object)[codes] if n else np.empty(0, dtype=object)
+        if name == "replication":
+            return np.full(n, rec.replication, dtype=np.int64)
+        if name == "seed":
+            return np.full(n, rec.seed, dtype=np.int64)
+        if name == "split":
+            return np.array([p[3] for p in rec.plans] or [0], dtype=np.int64)[self.raw["c.plan_codes"]]
+        if name == "raw_input_offloaded":
+            raws = np.array([p[4] for p in rec.plans] or [False], dtype=object)
+            return raws[self.raw["c.plan_codes"]].astype(np.float64)
+        if f"s.{name}" in raw:
+            return raw[f"s.{name}"]
+        col = schema.column(name)
+        if col is not None and col.derive is not None:
+            return np.asarray(col.derive(self), dtype=np.float64)
+        return np.full(n, _missing(name))
+
+    def codes(self, name: str) -> tuple[np.ndarray, list[str]]:
+        """A string column as integer codes into a small table of labels (the column's values)."""
+        raw, rec = self.raw, self.records
+        if name in _PLAN_FIELDS:
+            index = _PLAN_FIELDS[name]
+            return raw["c.plan_codes"], [str(p[index]) for p in rec.plans] or [""]
+        if name == "final_node":  # where its last part ran: the placement's last node
+            return raw["c.plan_codes"], [str(p[2]).rpartition(">")[2] for p in rec.plans] or [""]
+        if name == "status":
+            return raw["c.status_codes"], list(_STATUSES)
+        if name == "reason":
+            return raw["c.reason_codes"], rec.reasons
+        if name == "policy":
+            return np.zeros(self.n, dtype=np.int8), [rec.policy]
+        raise KeyError(name)
+
+
+class TaskRecords(Mapping[str, np.ndarray]):
+    """A run's per-task records: a read-only mapping of column name to numpy array, in file order.
+
+    ``records[name]`` reads one whole column (every chunk, spilled ones from
+    disk); :meth:`blocks` goes a chunk at a time, for writing and
+    summaries that need not hold everything; :attr:`rows` is the number of
+    records.  Integers are int64, strings object arrays, ``deadline_met``
+    float (NaN: no deadline), the rest float64.
+    """
+
+    def __init__(self, log: RecordLog, policy: str, replication: int, seed: int) -> None:
+        self.log = log
+        self.policy = policy
+        self.replication = replication
+        self.seed = seed
+        self.names = tuple(c.name for c in schema.task_columns())
+        self.plans = log.plans
+        self.reasons = list(log.reasons)
+        # Columns the run computes from others once it is over, row by row (a chunk at a time).
+        self.extra: dict[str, Callable[[Mapping[str, np.ndarray]], np.ndarray]] = {}
+
+    @property
+    def rows(self) -> int:
+        """How many records there are."""
+        return len(self.log)
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        if name not in self.names:
+            raise KeyError(name)
+        parts = [block[name] for block in self.blocks()]
+        return parts[0] if len(parts) == 1 else np.concatenate(parts)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.names)
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def codes(self, name: str) -> tuple[np.ndarray, list[str]]:
+        """A string column backed by codes (app, source, placement, status, reason, policy): codes, labels."""
+        parts = [block.codes(name) for block in self.blocks()]
+        labels = parts[-1][1] if parts else list(_STATUSES) if name == "status" else []
+        return (np.concatenate([p[0] for p in parts]) if parts else np.empty(0, np.int8)), labels
+
+    def blocks(self) -> Iterator[_Block]:
+        """The records a chunk at a time (spilled chunks read back, with later changes applied)."""
+        log = self.log
+        start = 0
+        for path in log.chunks:
+            spilled = _Spilled(path, start, log.late)
+            start += spilled.n
+            yield _Block(spilled, self)
+        if len(log.task_ids) or not log.chunks:
+            yield _Block(_buffered(log), self)
+
+
+class _Spilled(Mapping[str, np.ndarray]):
+    """A spilled chunk's raw arrays, each read from its file when first asked for.
+
+    Changes made to its rows after it was written are applied on reading,
+    in the order they were made, so every value is the one the buffers
+    would have held.
+    """
+
+    def __init__(
+        self, path: Path, start: int, late: Mapping[str, Mapping[int, list[tuple[bool, float]]]]
+    ) -> None:
+        self.path = path
+        self.start = start
+        self.late = late
+        with np.load(path) as stored:
+            self.keys_ = set(stored.files)
+            self.n = len(stored["c.task_ids"])
+        self.keys_ |= {f"s.{name}" for name in late if f"f.{name}" not in self.keys_}
+        self._loaded: dict[str, np.ndarray] = {}
+
+    def __getitem__(self, key: str) -> np.ndarray:
+        value = self._loaded.get(key)
+        if value is not None:
+            return value
+        if key not in self.keys_:
+            raise KeyError(key)
+        with np.load(self.path) as stored:
+            value = stored[key] if key in stored.files else np.full(self.n, _missing(key[2:]))
+        changes = self.late.get(key[2:]) if key[:2] in ("f.", "s.") else None
+        if changes:
+            lo, hi = self.start, self.start + self.n
+            for row, steps in changes.items():
+                if lo <= row < hi:
+                    current = value[row - lo]
+                    for is_add, amount in steps:
+                        current = current + amount if is_add else amount
+                    value[row - lo] = current
+        self._loaded[key] = value
+        return value
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.keys_)
+
+    def __len__(self) -> int:
+        return len(self.keys_)
+
+
+def _buffered(log: RecordLog) -> dict[str, np.ndarray]:
+    """The buffered (not yet spilled) records as arrays (copies: the run may go on appending)."""
+    n = len(log.task_ids)
+    raw: dict[str, np.ndarray] = {
+        f"f.{name}": np.array(values, dtype=np.float64) if n else np.empty(0)
+        for name, values in log.floats.items()
+    }
+    for name, dtype in _CODES.items():
+        values = getattr(log, name)
+        raw[f"c.{name}"] = np.frombuffer(values, dtype=dtype).copy() if n else np.empty(0, dtype=dtype)
+    for name, values in log.sparse.items():
+        raw[f"s.{name}"] = _sparse_column(values, n, name)
+    return raw
 
 
 class StageLog:
@@ -206,7 +435,7 @@ class StageLog:
 class RawRun:
     """What one simulation hands to the results layer: plain arrays and lists, no pandas."""
 
-    tasks: dict[str, np.ndarray]
+    tasks: Mapping[str, np.ndarray]  # a TaskRecords from a simulation
     nodes: dict[str, list[Any]]
     links: dict[str, list[Any]]
     warmup_s: float

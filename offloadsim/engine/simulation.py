@@ -27,7 +27,7 @@ from offloadsim.engine.planning import PlanCompiler, reordered_cut_bytes
 from offloadsim.engine.processor import fifo, refused
 from offloadsim.engine.processor_models import ProcessorFactory, get_processor_model
 from offloadsim.engine.processor_models import ProcessorLike as Processor
-from offloadsim.engine.records import RawRun
+from offloadsim.engine.records import RawRun, RecordLog
 from offloadsim.engine.recovery import Recovery
 from offloadsim.engine.streams import stream, workload_name
 from offloadsim.engine.tasks import NAN, CompiledPlan, ComputeStep, Task, TransferStep
@@ -66,6 +66,7 @@ class Simulation:
         seed: int,
         replication: int = 0,
         record_stages: bool = False,
+        records: RecordLog | None = None,
     ):
         scenario = world.scenario
         self.world = world
@@ -91,19 +92,18 @@ class Simulation:
         # changes during the run), flows shared by its link model.
         self.topology = live_topology(world)
         self.network = make_link_model(world.link_model, self.env, world.topology.channel_capacity_bps)
-        self.ledger = ledger = Ledger(self.env, scenario.warmup_s, record_stages)
+        self.ledger = ledger = Ledger(self.env, scenario.warmup_s, record_stages, records)
         self.records = ledger.records
         self.in_flight = ledger.in_flight
         self.counters = ledger.counters
         self._end = ledger.end
-        energy_column = self.records.floats["device_energy"]
         self.meters: dict[str, NodeMeter] = {
             name: NodeMeter(
                 self.env,
                 name,
                 node.power,
                 self.node_processors.get(name, ()),
-                energy_column,
+                self.records,
                 self._on_drained,
             )
             for name, node in world.nodes.items()
@@ -517,9 +517,10 @@ class Simulation:
                 up, loss = stats.up_s(channel, t0, t1), stats.loss_s(channel, t0, t1)
                 links["availability"].append(up / measured if measured > 0 else float(up > 0))
                 links["loss_rate"].append(loss / measured if measured > 0 else world.topology.loss(channel))
-        tasks = self.records.columns(self.policy_name, self.replication, self.seed)
+        tasks = self.records.records(self.policy_name, self.replication, self.seed)
         if self.handovers is not None:
-            tasks["handovers"] = handover_counts(tasks["task_id"], self.handovers)
+            counts = self.handovers
+            tasks.extra["handovers"] = lambda block: handover_counts(block["task_id"], counts)
         return RawRun(
             tasks=tasks,
             nodes=nodes,

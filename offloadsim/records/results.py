@@ -1,10 +1,14 @@
 """A run's results: the records as DataFrames, its summary and manifest, on disk and back.
 
 :class:`RunResult` is built once from the engine's columnar :class:`RawRun`
-after the run (no pandas inside the event loop).  :func:`write_run` writes a
-run directory atomically: every file goes into a hidden sibling directory
-that is renamed into place only when complete, so a reader never sees a
-half-written result.
+after the run (no pandas inside the event loop).  Its summary is computed
+from the records a column at a time, and its DataFrames are built only when
+asked for (``result.tasks``): a run written to disk needs neither pandas
+nor memory for all its records.  :func:`write_run` writes a run directory
+atomically: every file goes into a hidden sibling directory that is renamed
+into place only when complete, so a reader never sees a half-written
+result; the per-task records go to ``tasks.parquet`` a chunk (row group) at
+a time, with pyarrow (:mod:`offloadsim.records.arrow`).
 """
 
 from __future__ import annotations
@@ -17,19 +21,19 @@ import shlex
 import socket
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
-import pandas as pd
 
 from offloadsim.analysis.summary import Summary, summarize
 from offloadsim.outdir import ResultsError, check_out_dir, write_directory
 from offloadsim.records import schema
 
 if TYPE_CHECKING:
-    from offloadsim.engine.records import RawRun
+    import pandas as pd
+
+    from offloadsim.engine.records import RawRun, TaskRecords
     from offloadsim.scenario.input_hashes import InputFile
     from offloadsim.scenario.model import PolicySpec, Scenario
 
@@ -84,6 +88,8 @@ def links_frame(columns: Mapping[str, Any]) -> pd.DataFrame:
 
 
 def _frame(columns: Mapping[str, Any], table: str) -> pd.DataFrame:
+    import pandas as pd
+
     declared = {c.name: c.dtype for c in schema.columns_of(table)}
     order = [c for c in declared if c in columns] + [c for c in columns if c not in declared]
     data = {name: _column(declared.get(name), columns[name], name == "status") for name in order}
@@ -92,6 +98,8 @@ def _frame(columns: Mapping[str, Any], table: str) -> pd.DataFrame:
 
 def _column(dtype: str | None, values: Any, status: bool = False) -> Any:
     """One column with its declared dtype (values: array, list or Series); undeclared ones as given."""
+    import pandas as pd
+
     if dtype == "category":
         # pandas factorises in C; a Python loop over a million strings costs half a second.
         factorised = pd.Categorical(np.asarray(values, dtype=object))
@@ -115,6 +123,8 @@ def _column(dtype: str | None, values: Any, status: bool = False) -> Any:
 
 
 def _missing(value: Any) -> bool:
+    import pandas as pd
+
     return value is None or value is pd.NA or (isinstance(value, float) and value != value)
 
 
@@ -138,24 +148,100 @@ def scenario_hash(document: Mapping[str, Any], inputs: Sequence[InputFile] = ())
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-@dataclass(repr=False)
 class RunResult:
     """One run: per-task, per-node and per-link records, a summary and a manifest.
 
-    ``path`` is the run directory once written or when read back.
+    ``path`` is the run directory once written or when read back.  The
+    tables are pandas DataFrames built when first asked for: ``tasks`` from
+    the engine's records (``records``) while the run has not been written,
+    else from the run directory's ``tasks.parquet``.
     """
 
-    tasks: pd.DataFrame
-    nodes: pd.DataFrame
-    links: pd.DataFrame
-    summary: Summary
-    manifest: dict[str, Any]
-    path: Path | None = None
-    stages: pd.DataFrame | None = None  # one row per compute stage / transfer, when recorded
+    def __init__(
+        self,
+        tasks: pd.DataFrame | None = None,
+        nodes: pd.DataFrame | Mapping[str, Any] | None = None,
+        links: pd.DataFrame | Mapping[str, Any] | None = None,
+        summary: Summary | None = None,
+        manifest: dict[str, Any] | None = None,
+        path: Path | None = None,
+        stages: pd.DataFrame | Mapping[str, Any] | None = None,
+        *,
+        records: TaskRecords | None = None,
+    ) -> None:
+        if summary is None:
+            raise TypeError("RunResult needs a summary")
+        self.summary = summary
+        self.manifest: dict[str, Any] = manifest if manifest is not None else {}
+        self.path = path
+        self.records = records  # the engine's records, until they are written (then: None)
+        self._tasks = tasks
+        self._nodes = nodes
+        self._links = links
+        self._stages = stages
 
     def __repr__(self) -> str:
         where = f", path={str(self.path)!r}" if self.path else ""
-        return f"RunResult({self.title!r}, tasks={len(self.tasks)}{where})"
+        return f"RunResult({self.title!r}, tasks={self.task_count}{where})"
+
+    @property
+    def task_count(self) -> int:
+        """How many task records the run has (without building the DataFrame)."""
+        if self._tasks is not None:
+            return len(self._tasks)
+        if self.records is not None:
+            return self.records.rows
+        count = self.manifest.get("tasks")
+        return int(count) if isinstance(count, int) else len(self.tasks)
+
+    @property
+    def tasks(self) -> pd.DataFrame:
+        """The per-task records (built on first use, from the records or ``tasks.parquet``)."""
+        if self._tasks is None:
+            if self.records is not None:
+                self._tasks = tasks_frame(self.records)
+            elif self.path is not None:
+                self._tasks = tasks_frame(_read_columns(self.path / "tasks.parquet"))
+            else:
+                raise ResultsError("this result has no task records")
+        return self._tasks
+
+    @tasks.setter
+    def tasks(self, frame: pd.DataFrame) -> None:
+        self._tasks = frame
+
+    @property
+    def nodes(self) -> pd.DataFrame:
+        """Per-node records (one row per node)."""
+        if self._nodes is None or not _is_frame(self._nodes):
+            self._nodes = nodes_frame(self._nodes or {})
+        return self._nodes
+
+    @nodes.setter
+    def nodes(self, frame: pd.DataFrame) -> None:
+        self._nodes = frame
+
+    @property
+    def links(self) -> pd.DataFrame:
+        """Per-link-direction records (one row per direction ``a -> b``)."""
+        if self._links is None or not _is_frame(self._links):
+            self._links = links_frame(self._links or {})
+        return self._links
+
+    @links.setter
+    def links(self, frame: pd.DataFrame) -> None:
+        self._links = frame
+
+    @property
+    def stages(self) -> pd.DataFrame | None:
+        """One row per compute stage / transfer, when recorded (``--stages``); else ``None``."""
+        if self._stages is not None and not _is_frame(self._stages):
+            self._stages = _stages_frame(self._stages)
+        return self._stages
+
+    @stages.setter
+    def stages(self, frame: pd.DataFrame | None) -> None:
+        self._stages = frame
 
     @property
     def title(self) -> str:
@@ -186,10 +272,9 @@ class RunResult:
         command line (default ``sys.argv``); ``inputs`` the files the
         scenario read, hashed before the run (default: hashed now).
         """
-        tasks = tasks_frame(raw.tasks)
-        nodes = nodes_frame(raw.nodes)
-        links = links_frame(raw.links)
-        summary = summarize(tasks, nodes, links, raw.duration_s, end_s=raw.end_s)
+        summary = summarize(raw.tasks, raw.nodes, raw.links, raw.duration_s, end_s=raw.end_s)
+        rows = getattr(raw.tasks, "rows", None)
+        count = int(rows) if rows is not None else len(tasks_frame(raw.tasks))
         if policy is None or policy.name != raw.policy_name:
             params = dict(scenario.policy.params) if scenario.policy.name == raw.policy_name else {}
         else:
@@ -212,7 +297,7 @@ class RunResult:
             "warmup_s": float(raw.warmup_s),
             "duration_s": float(raw.duration_s),
             "end_s": float(raw.end_s),
-            "tasks": len(tasks),
+            "tasks": count,
             "offloadsim_version": _package_version(),
             "python_version": platform.python_version(),
             "platform": platform.platform(),
@@ -222,11 +307,28 @@ class RunResult:
             "command": shlex.join(sys.argv if command is None else command),
             "notes": list(raw.notes),
         }
-        stages = None
-        if raw.stages is not None:
-            stages = pd.DataFrame(raw.stages)
-            stages["kind"] = pd.Categorical(stages["kind"], categories=["compute", "transfer"])
-        return cls(tasks=tasks, nodes=nodes, links=links, summary=summary, manifest=manifest, stages=stages)
+        records = cast("TaskRecords", raw.tasks) if rows is not None else None
+        return cls(
+            tasks=None if records is not None else tasks_frame(raw.tasks),
+            nodes=raw.nodes,
+            links=raw.links,
+            summary=summary,
+            manifest=manifest,
+            stages=raw.stages,
+            records=records,
+        )
+
+
+def _is_frame(table: Any) -> bool:
+    return hasattr(table, "iloc")
+
+
+def _stages_frame(columns: Mapping[str, Any]) -> pd.DataFrame:
+    import pandas as pd
+
+    stages = pd.DataFrame(dict(columns))
+    stages["kind"] = pd.Categorical(stages["kind"], categories=["compute", "transfer"])
+    return stages
 
 
 def _package_version() -> str:
@@ -247,20 +349,86 @@ def write_run(result: RunResult, out_dir: str | Path, *, overwrite: bool = False
     ``out_dir`` is kept as ``out_dir.old-N`` unless ``overwrite``.  Sets and
     returns ``result.path``.
     """
-    written = write_directory(out_dir, lambda tmp: _write_files(result, tmp), overwrite=overwrite)
+    written = write_directory(out_dir, lambda tmp: write_files(result, tmp), overwrite=overwrite)
     result.path = written.path
     return written.path
 
 
+def write_files(result: RunResult, directory: Path) -> None:
+    """Write the run's files into ``directory`` (an empty one, e.g. the partial directory of a write).
+
+    The engine's records are let go once written (and their spilled chunks
+    removed): ``result.tasks`` then reads ``tasks.parquet`` back, from
+    ``result.path``.
+    """
+    _write_files(result, directory)
+    if result.records is not None:
+        result.records.log.discard()
+        result.records = None
+
+
 def _write_files(result: RunResult, directory: Path) -> None:
-    result.tasks.to_parquet(directory / "tasks.parquet", index=False)
-    result.nodes.to_parquet(directory / "nodes.parquet", index=False)
-    result.links.to_parquet(directory / "links.parquet", index=False)
+    if result.records is not None:
+        write_tasks(result.records, directory / "tasks.parquet")
+    else:
+        result.tasks.to_parquet(directory / "tasks.parquet", index=False)
+    for name, table in (("nodes", result._nodes), ("links", result._links)):
+        if table is None or _is_frame(table):
+            getattr(result, name).to_parquet(directory / f"{name}.parquet", index=False)
+        else:
+            from offloadsim.records.arrow import write_table
+
+            write_table(_ordered(table, name), name, directory / f"{name}.parquet")
     if result.stages is not None:
         result.stages.to_parquet(directory / "stages.parquet", index=False)
     _write_text(directory / "summary.json", json.dumps(result.summary.to_dict(), indent=2) + "\n")
     _write_text(directory / "summary.txt", result.summary.format_table(result.title) + "\n")
     _write_text(directory / "manifest.json", json.dumps(result.manifest, indent=2, default=str) + "\n")
+
+
+def _ordered(columns: Mapping[str, Any], table: str) -> dict[str, Any]:
+    """The columns in file order: the declared ones in the schema's order, then any others."""
+    declared = [c.name for c in schema.columns_of(table)]
+    return {
+        name: columns[name] for name in [*(c for c in declared if c in columns), *columns] if name in columns
+    }
+
+
+def write_tasks(records: TaskRecords, path: Path) -> None:
+    """Write the engine's records to ``path`` as Parquet, one row group per chunk, in the schema's order.
+
+    The content is what ``tasks_frame(records).to_parquet(path, index=False)``
+    would write (the same types, categories and values), without building it.
+    """
+    from offloadsim.records.arrow import TableWriter, sorted_categories
+
+    names = list(records)
+    dtypes = {c.name: c.dtype for c in schema.task_columns()}
+    categorical = [name for name in names if dtypes.get(name) == "category"]
+    coded = {name for name in categorical if _codes_of(records, name)}
+    present: dict[str, set[str]] = {name: set() for name in categorical}
+    for block in records.blocks():
+        for name in categorical:
+            if name in coded:
+                codes, labels = block.codes(name)
+                present[name].update(labels[c] for c in np.unique(codes))
+            else:
+                present[name].update(str(v) for v in block[name])
+    categories = {
+        name: list(schema.STATUSES) if name == "status" else sorted_categories(present[name])
+        for name in categorical
+    }
+    with TableWriter(path, "tasks", names, categories) as writer:
+        for block in records.blocks():
+            writer.write({name: block.codes(name) if name in coded else block[name] for name in names})
+
+
+def _codes_of(records: TaskRecords, name: str) -> bool:
+    try:
+        records.codes(name)
+    except KeyError:
+        return False
+    return True
 
 
 def _write_text(path: Path, text: str) -> None:
@@ -293,7 +461,7 @@ def read_run(run_dir: str | Path) -> RunResult:
             f"{len(tasks)} (an interrupted write?); run it again"
         )
     stages_file = directory / "stages.parquet"
-    stages = pd.read_parquet(stages_file) if stages_file.is_file() else None
+    stages = _read_stages(stages_file) if stages_file.is_file() else None
     return RunResult(
         tasks=tasks,
         nodes=nodes,
@@ -305,6 +473,14 @@ def read_run(run_dir: str | Path) -> RunResult:
     )
 
 
+def _read_stages(path: Path) -> pd.DataFrame:
+    import pandas as pd
+
+    return pd.read_parquet(path)
+
+
 def _read_columns(path: Path) -> dict[str, Any]:
+    import pandas as pd
+
     frame = pd.read_parquet(path)
     return {name: frame[name] for name in frame.columns}

@@ -140,8 +140,11 @@ def no_space(*args, **kwargs):
 
 @pytest.mark.parametrize("verb", ["run", "compare"])
 def test_a_full_disk_is_exit_2_one_line_and_nothing_written(cli_main, capsys, tiny, monkeypatch, verb):
+    import pyarrow.parquet as pq
+
     folder = tiny.parent
     monkeypatch.setattr(pd.DataFrame, "to_parquet", no_space)
+    monkeypatch.setattr(pq.ParquetWriter, "write_table", no_space)  # run writes with pyarrow alone
     argv = [verb, tiny, "--out", folder / "out", "--set", "duration=2 s"]
     if verb == "compare":
         argv += ["--policies", "local,edge", "-n", "1", "--workers", "1"]

@@ -43,8 +43,8 @@ Row = tuple[str, float, int | None]
 PHASES = (
     ("load and validate the scenario", "offloadsim/api.py", "load"),
     ("simulate (world, engine, records)", "offloadsim/engine/__init__.py", "simulate"),
-    ("records to DataFrame, summary", "offloadsim/records/results.py", "from_raw"),
-    ("write the run directory (Parquet)", "offloadsim/records/results.py", "write_run"),
+    ("summary and manifest (from the records)", "offloadsim/records/results.py", "from_raw"),
+    ("write the run directory (Parquet)", "offloadsim/records/results.py", "write_files"),
 )
 
 
@@ -164,7 +164,7 @@ def profile(tasks: int, profiler: str = "cprofile", top: int = 12, scenario: str
     return {
         "scenario": scenario,
         "profiler": profiler,
-        "tasks": len(result[0].tasks),
+        "tasks": result[0].task_count,
         "profiled_s": total,
         "wall_s": wall,
         "phases": phases,

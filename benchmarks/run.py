@@ -66,6 +66,7 @@ NON_DEVICE_NODES = 21  # city.yaml: 10 access points, 10 edges, 1 cloud
 A_TARGET_RATIO, A_AIM_RATIO = 0.5, 1.0
 B_TARGET_S, B_AIM_S, B_TARGET_MIB = 60.0, 30.0, 2048.0
 D_FACTOR, D_TARGET_MIB = 10, 1024.0  # (d): (a) with 10x the tasks, peak memory
+E_TARGET_S = 0.4  # (e): a 0-task run, start-up, imports and writing (on a quiet machine)
 C_TARGET_S = 5.0
 M_TARGET_RATIO = 2.0  # (m): moving city's wall time / static city's, same round
 
@@ -324,6 +325,8 @@ def run_all(config: Config, log: Any = print) -> Report:
             if {"bare", "a", "b", "bll", "mobility", "d"} & set(config.only):
                 samples.setdefault("bare", []).append(_logged(log, "bare SimPy M/M/1", run_bare(tasks)))
             if "a" in config.only:
+                python = _checked(measure([sys.executable, "-c", "pass"]), "python -c pass")
+                samples.setdefault("py", []).append({"process_s": python.wall_s, "peak_mib": python.peak_mib})
                 zero = run_cli(MM1, 1e-6, workdir)
                 samples.setdefault("a0", []).append(_logged(log, "(a) 0-task run", zero))
                 full = run_cli(MM1, tasks / MM1_RATE_PER_S, workdir)
@@ -436,15 +439,22 @@ def summary_rows(report: Report, config: Config) -> list[dict[str, Any]]:
         else:  # tiny runs: start-up noise exceeds the simulation itself
             net_verdict = "n/a (start-up dominates)"
         row("(a) M/M/1 CLI, net of 0-task run", tasks, net_walls, None, target, net_verdict)
+        zero_walls = [x["process_s"] for x in a0]
         row(
-            "(a) 0-task run (start-up, imports)",
+            "(e) 0-task run (start-up, imports)",
             _median(a0, "tasks"),
-            [x["process_s"] for x in a0],
+            zero_walls,
             _peak(a0),
-            "-",
-            "-",
+            f"<= {E_TARGET_S:g} s",
+            _verdict(statistics.median(zero_walls) <= E_TARGET_S),
         )
         row("(a) M/M/1 engine loop only", tasks, [x["engine_s"] for x in a], None, "-", "-")
+        if s.get("py"):
+            py = [x["process_s"] for x in s["py"]]
+            row("bare interpreter start (python -c pass)", 0, py, _peak(s["py"]), "-", "-")
+            rows[-1]["zero_run_x_interpreter"] = statistics.median(
+                z["process_s"] / p["process_s"] for z, p in zip(a0, s["py"], strict=True)
+            )
     for key, label in (("b", "(b) 1,000 devices"), ("bll", "(b) least-loaded")):
         if not s.get(key):
             continue
@@ -601,6 +611,9 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"(c) Python heap of the built world (tracemalloc): {report.extra['c_traced_peak_mib']:.0f} MiB"
         )
+    ratio = next((r["zero_run_x_interpreter"] for r in report.rows if "zero_run_x_interpreter" in r), None)
+    if ratio is not None:
+        print(f"(e) 0-task run / bare interpreter start, median of each round's ratio: {ratio:.1f}x")
     print(f"load average: {report.machine['loadavg_start']} at start, {report.machine['loadavg_end']} at end")
     path = args.json or HERE / "results" / ("latest-quick.json" if args.quick else "latest.json")
     path.parent.mkdir(parents=True, exist_ok=True)

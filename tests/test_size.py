@@ -139,9 +139,9 @@ def _limit_address_space(limit: int):
 @pytest.mark.timeout(300)
 @pytest.mark.parametrize("verb", ["validate", "run"])
 def test_under_a_memory_limit_a_too_large_scenario_is_exit_2_with_one_line(tmp_path: Path, verb: str):
-    """A process limited to 1.5 GB of address space foresees that 3 million tasks will not fit."""
+    """A process limited to 1.5 GB of address space foresees that 300 million tasks will not fit."""
     path = tmp_path / "s.yaml"
-    path.write_text(star(10, rate=10_000, duration=30))  # 3,000,000 tasks: about 2 GB
+    path.write_text(star(10, rate=1_000_000, duration=30))  # 300,000,000 tasks: about 12 GB
     command = [sys.executable, "-m", "offloadsim", verb, str(path)]
     if verb == "run":
         command += ["--out", str(tmp_path / "out")]

@@ -110,8 +110,6 @@ class Ledger:
         log.plan_codes.append(task.plan.code)
         log.status_codes.append(log.status_code(status))
         log.reason_codes.append(log.reason_code(reason))
-        if task.retries:
-            log.set("retries", task.row, task.retries)
         self._room -= 1
         if not self._room:
             log.flush()

@@ -65,6 +65,7 @@ class Recovery:
         self._decide = decide
         self._launch = launch
         self.timeout_s = spec.timeout_s
+        self._attempts: list[Task] = []  # every retry and fallback attempt, for the records
 
     def take(self, task: Task, reason: str) -> bool:
         """Retry ``task`` (its attempt just failed with ``reason``) if the rules say so; False: it fails."""
@@ -83,12 +84,20 @@ class Recovery:
         if how == "local" and task.source not in ctx.processors:
             return False
         attempt = task.again()
+        self._attempts.append(attempt)
         attempt.avoid = task.avoid | _servers(task)
         ctx.ledger.in_flight[task.id] = attempt
         delay = spec.backoff_s * (1 << done) if spec.backoff_s else 0.0
         plan = task.plan.decided
         ctx.env.timeout(delay).callbacks.append(lambda _: self._start(attempt, how, plan))
         return True
+
+    def record(self) -> None:
+        """Write each retried task's count of retries into its record (the run is over)."""
+        records = self._ctx.ledger.records
+        for attempt in self._attempts:
+            if attempt.row >= 0:  # its final attempt, recorded (the others never are)
+                records.set("retries", attempt.row, attempt.retries)
 
     def arm(self, task: Task) -> None:
         """Abandon ``task``'s current attempt if it is still running ``timeout`` from now."""

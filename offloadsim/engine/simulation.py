@@ -224,23 +224,15 @@ class Simulation:
         return arrive
 
     # -- the hot path -----------------------------------------------------
-    def _dispatch(self, task: Task) -> Task | None:
-        """Ask the policy, compile its plan, start the first step; None if the task ended at once."""
-        compiled = self._begin(task, self.policy.decide(task, self.view))
-        if compiled.drop:
-            self._end(task, "dropped", compiled.reason)
-            return None
-        self.kinds[task.app].start(self.context, task, self._advance)
-        return task if task.id in self.in_flight else None
+    def _dispatch(self, task: Task, plan: Plan | None = None) -> Task | None:
+        """Ask the policy, compile its plan, start the first step; None if the task ended at once.
 
-    def _dispatch_timed(self, task: Task) -> Task | None:
-        """:meth:`_dispatch` for a scenario with a recovery timeout: the first attempt's timer runs too."""
-        assert self.recovery is not None
-        self.recovery.arm(task)
-        return Simulation._dispatch(self, task)
-
-    def _begin(self, task: Task, plan: Plan) -> CompiledPlan:
-        """Serve ``task`` as ``plan`` says: its compiled steps (cached), the task in flight."""
+        A retry or fallback attempt comes with its ``plan`` (engine/recovery.py);
+        one that cannot run fails, and recovery decides again.
+        """
+        retry = plan is not None
+        if plan is None:
+            plan = self.policy.decide(task, self.view)
         served_by = getattr(plan, "app", None)
         if served_by is not None and served_by != task.app:
             self._serve_with(task, served_by)
@@ -253,15 +245,24 @@ class Simulation:
             self._compiled[key] = compiled
         task.plan = compiled
         self.in_flight[task.id] = task
-        return compiled
+        if compiled.drop:
+            if retry:
+                self.fail_task(task, compiled.reason)
+            else:
+                self._end(task, "dropped", compiled.reason)
+            return None
+        self.kinds[task.app].start(self.context, task, self._advance)
+        return task if task.id in self.in_flight else None
+
+    def _dispatch_timed(self, task: Task, plan: Plan | None = None) -> Task | None:
+        """:meth:`_dispatch` for a scenario with a recovery timeout: the first attempt's timer runs too."""
+        assert self.recovery is not None
+        self.recovery.arm(task)
+        return Simulation._dispatch(self, task, plan)
 
     def _launch(self, task: Task, plan: Plan) -> None:
-        """Start a retry or fallback attempt on ``plan``; one that cannot run fails (recovery decides)."""
-        compiled = self._begin(task, plan)
-        if compiled.drop:
-            self.fail_task(task, compiled.reason)
-        else:
-            self.kinds[task.app].start(self.context, task, self._advance)
+        """Start a retry or fallback attempt on ``plan`` (its timer, if any, is recovery's)."""
+        Simulation._dispatch(self, task, plan)
 
     def _serve_with(self, task: Task, app_name: str) -> None:
         """Turn ``task`` into a request of ``app_name``, one of its application's alternatives."""
@@ -446,6 +447,8 @@ class Simulation:
         for task in list(self.in_flight.values()):
             if task.arrival >= self.warmup_s:
                 self.ledger.record(task, "in_flight", NAN)
+        if self.recovery is not None:
+            self.recovery.record()
         if progress is not None:
             progress(self.end_s)
         return self._collect(time.perf_counter() - wall_start)

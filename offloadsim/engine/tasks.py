@@ -17,6 +17,7 @@ from offloadsim.engine.processor_models import ProcessorLike as Processor
 __all__ = ["Task", "ComputeStep", "TransferStep", "CompiledPlan"]
 
 NAN = float("nan")
+NO_NODES: frozenset[str] = frozenset()
 REJECTED = "rejected by the policy"
 
 
@@ -91,7 +92,7 @@ class Task:
         self.alive = True  # False once failed: its pending events are ignored
         self.row = -1  # its row in the records once recorded (energy may still be charged to it)
         self.retries = 0  # attempts after its first (engine/recovery.py)
-        self.avoid: frozenset[str] = frozenset()  # nodes that failed it (a fallback avoids them)
+        self.avoid: frozenset[str] = NO_NODES  # nodes that failed it (a fallback avoids them)
 
     def again(self) -> Task:
         """A new attempt of this task: the same request and what it has spent so far, not yet planned.

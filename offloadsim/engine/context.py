@@ -48,7 +48,7 @@ class RunContext:
     spawn: Callable[[Task], Task | None]  # run a new task as if it had arrived now (a group's member)
     node_down: Callable[[str, str], None]  # (node, reason): abort its stages, fail the tasks needing it
     topology: Topology  # the run's topology (routes as they are now: it may change during the run)
-    fail_task: Callable[[Task, str], None]  # (task, reason): end it failed now, ignore its pending events
+    fail_task: Callable[[Task, str], None]  # (task, reason): aborted: retried per recovery, else failed
 
     def pricer(self, app: str, processor: Processor) -> Price:
         """What stages of ``app``'s requests cost on ``processor``, as the processor prices them."""

@@ -23,6 +23,7 @@ from offloadsim.engine.ledger import Ledger
 from offloadsim.engine.link_stats import LinkStatistics
 from offloadsim.engine.llm import LLMWork
 from offloadsim.engine.network import link_down, make_link_model, no_route
+from offloadsim.engine.piecewise import PiecewiseLog
 from offloadsim.engine.planning import PlanCompiler, reordered_cut_bytes
 from offloadsim.engine.processor import fifo, refused
 from offloadsim.engine.processor_models import ProcessorFactory, get_processor_model
@@ -31,7 +32,6 @@ from offloadsim.engine.records import RawRun, RecordLog
 from offloadsim.engine.recovery import Recovery
 from offloadsim.engine.streams import stream, workload_name
 from offloadsim.engine.tasks import NAN, CompiledPlan, ComputeStep, Task, TransferStep
-from offloadsim.engine.uptime import Uptime
 from offloadsim.engine.view import EngineView
 from offloadsim.engine.work import Maker, WorkKind, get_kind
 from offloadsim.engine.work_model import ModelWork
@@ -134,7 +134,9 @@ class Simulation:
         self._compiled: dict[tuple[Plan, str, str], CompiledPlan] = {}
         self._noise: dict[str, Callable[[], float]] = {}
         self.drained_at: dict[str, float] = {}
-        self.uptime = Uptime()
+        # Each node's state, 1 up and 0 down, as a step function of time (its availability).
+        self._node_row = {name: row for row, name in enumerate(world.nodes)}
+        self._node_states = PiecewiseLog(0.0, [1.0] * len(self._node_row))
         self._snapshot: dict[str, Any] = {}
         self.link_stats: LinkStatistics | None = None
         spec = scenario.recovery
@@ -172,7 +174,7 @@ class Simulation:
         """``node`` came back: its processors take stages again (unless its battery is flat)."""
         if node in self.drained_at:
             return
-        self.uptime.up(node, self.env.now)
+        self._node_states.set(self._node_row[node], self.env.now, 1.0)
         for (where, _), processor in self.resources.items():
             if where == node:
                 processor.up = True
@@ -369,7 +371,7 @@ class Simulation:
         :meth:`fail_task` (retried if the scenario's ``recovery`` says so).
         Their pending events are ignored from then on.
         """
-        self.uptime.down(node, self.env.now)
+        self._node_states.set(self._node_row[node], self.env.now, 0.0)
         for (where, _), processor in self.resources.items():
             if where == node:
                 processor.abort()
@@ -496,7 +498,8 @@ class Simulation:
             nodes["queued_at_start"].append(snap["queued"][name] if proc is not None else 0)
             nodes["queued_at_end"].append(proc.queued() if proc is not None else 0)
             nodes["refused_full"].append(proc.refused - snap["refused"][name] if proc is not None else 0)
-            nodes["availability"].append(self.uptime.availability(name, self.warmup_s, self.end_s))
+            up_s = self._node_states.integral(self._node_row[name], self.warmup_s, self.end_s)
+            nodes["availability"].append(up_s / measured if measured > 0 else 1.0)
         links: dict[str, list[Any]] = {k: [] for k in LINK_COLUMNS}
         network = self.network
         carried_now = network.bytes_carried_now()

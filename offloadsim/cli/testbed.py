@@ -229,6 +229,12 @@ def add_testbed_command(subparsers: Any) -> None:
     )
     g.add_argument("--no-flows", action="store_true", help="skip the concurrent-flows experiments")
     g.add_argument("--pin", action="store_true", help="pin the edge and each device to a CPU")
+    g.add_argument(
+        "--profile",
+        default="epyc-ort-1t",
+        metavar="NAME",
+        help="calibrated profile of this machine for every split-inference run (default epyc-ort-1t)",
+    )
     g.add_argument("--cache", metavar="DIR", help="exported ONNX parts (default ~/.cache/offloadsim/testbed)")
     g.add_argument(
         "--tiny", action="store_true", help="a minute or two: proves the campaign works end to end"
@@ -283,7 +289,7 @@ def _cmd_campaign(args: argparse.Namespace) -> int:
 def _campaign(args: argparse.Namespace) -> int:
     from offloadsim.testbed import campaign
     from offloadsim.testbed.errors import TestbedError
-    from offloadsim.testbed.experiment import InferenceConfig
+    from offloadsim.testbed.experiment import InferenceConfig, calibrated_profile
 
     results = Path(args.results)
     repetitions = 1 if args.tiny else args.repetitions
@@ -302,8 +308,9 @@ def _campaign(args: argparse.Namespace) -> int:
             chosen,
             args.patterns,
             requests=args.requests,
-            base=InferenceConfig(pin=args.pin),
+            base=InferenceConfig(pin=args.pin, profile=args.profile),
         )
+        calibrated_profile(args.profile)  # a wrong name fails now, not after the first hour of runs
         if not args.no_flows:
             planned += campaign.flows_grid(links=[link for link in chosen if link.name != "3G"] or chosen)
     if args.tables_only:

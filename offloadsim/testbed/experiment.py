@@ -47,7 +47,14 @@ from offloadsim.testbed.netns import (
 )
 from offloadsim.testbed.runner import Worker, execute, signals_as_interrupt
 
-__all__ = ["FlowsConfig", "InferenceConfig", "default_cache_dir", "run_flows", "run_inference"]
+__all__ = [
+    "FlowsConfig",
+    "InferenceConfig",
+    "calibrated_profile",
+    "default_cache_dir",
+    "run_flows",
+    "run_inference",
+]
 
 PATTERNS = ("closed", "poisson")
 #: The ``format`` of a testbed result's manifest (an offloadsim result: a rerun keeps it as NAME.old-N).
@@ -233,7 +240,7 @@ def _write_out(out: str | Path, overwrite: bool, fill: Any) -> Path:
 # --------------------------------------------------------------------------- inference
 
 
-def _calibrated_profile(name: str) -> Any:
+def calibrated_profile(name: str) -> Any:
     """The calibrated profile ``name`` (a name or a file), checked to be onnxruntime on one thread."""
     from offloadsim.world.profiles import get_profile
     from offloadsim.world.profiles.calibrated import CalibratedProfile, ProfileError
@@ -312,7 +319,7 @@ def run_inference(
         raise TestbedError(f"model: {exc}") from None
     graph = spec.graph
     k = resolve_split(graph, config.split)
-    profile = _calibrated_profile(config.profile)
+    profile = calibrated_profile(config.profile)
     common: dict[str, Any] = {
         "name": f"testbed-{spec.label.replace('@', '-')}-k{k}",
         "label": spec.label,

@@ -329,6 +329,8 @@ def test_without_ip_the_testbed_says_so(monkeypatch, capsys):
         (["testbed", "flows", "--devices", "65"], "devices must be"),
         (["testbed", "run", "--profile", "no-such-profile"], "profile"),
         (["testbed", "run", "--profile", "cortex-a76"], "derived profile"),
+        (["testbed", "campaign", "--profile", "no-such-profile"], "profile"),
+        (["testbed", "campaign", "--profile", "cortex-a76", "--no-flows"], "derived profile"),
         (
             ["testbed", "run", "--split", "offload", "--rate", "100 kbps", "--time-limit", "10 s"],
             "would take about",

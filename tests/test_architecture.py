@@ -1,5 +1,6 @@
 """The one-way data flow, checked: import-linter contracts from pyproject.toml."""
 
+import ast
 import shutil
 import subprocess
 import sys
@@ -26,16 +27,40 @@ def test_run_and_validate_never_import_calibration_nor_pandas(verb, tmp_path):
     # pandas is a third of a short run's start-up: the summary and the Parquet files do without it.
     args = ["run", "scenarios/quickstart.yaml", "--out", str(tmp_path / "out"), "--quiet"]
     argv = args if verb == "run" else ["validate", "scenarios/quickstart.yaml"]
+    assert _loaded_by(argv, ("offloadsim.calibration", "pandas")) == []
+
+
+def _loaded_by(argv: list[str], unwanted: tuple[str, ...]) -> list[str]:
+    """The modules of ``unwanted`` (and inside them) that ``offloadsim ARGV`` imports, in a fresh process."""
     code = (
         "import sys\n"
         "from offloadsim.cli import main\n"
         f"status = main({argv!r})\n"
-        "unwanted = ('offloadsim.calibration', 'pandas')\n"
-        "print('LOADED', sorted(m for m in sys.modules if m.startswith(unwanted)))\n"
+        f"unwanted = {unwanted!r}\n"
+        "inside = tuple(u + '.' for u in unwanted)\n"
+        "print(sorted(m for m in sys.modules if m in unwanted or m.startswith(inside)))\n"
         "sys.exit(status)\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False, timeout=300
     )
     assert result.returncode == 0, result.stderr[-2000:]
-    assert "LOADED []" in result.stdout, result.stdout[-2000:]
+    return ast.literal_eval(result.stdout.strip().splitlines()[-1])
+
+
+# What a short run of a one-node world does not use, and so must not import: each is a share of
+# start-up (issue 12 e; `python -X importtime`): networkx a fifth (only route searches and the
+# reachability check of a world with links need it), numpy.ma (np.unique's check of a masked array).
+_NOT_ON_A_ONE_NODE_RUN = ("networkx", "numpy.ma", "pandas", "matplotlib", "scipy", "offloadsim.calibration")
+
+
+@pytest.mark.parametrize("verb", ["run", "validate"])
+def test_a_one_node_run_and_its_validation_import_no_graph_library_nor_plotting(verb, tmp_path):
+    scenario = "benchmarks/scenarios/mm1.yaml"  # benchmark (e): one node, no links, no model
+    no_tasks = ["--set", "duration=1e-6 s"]
+    argv = (
+        ["run", scenario, *no_tasks, "--out", str(tmp_path / "out"), "--quiet"]
+        if verb == "run"
+        else ["validate", scenario, *no_tasks]
+    )
+    assert _loaded_by(argv, _NOT_ON_A_ONE_NODE_RUN) == []

@@ -26,9 +26,8 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
 import numpy as np
 
 from offloadsim.models.graph import INPUT, OUTPUT
@@ -44,6 +43,9 @@ from offloadsim.policies.splitting import (
     best_station_cuts,
     dads_min_cut,
 )
+
+if TYPE_CHECKING:  # networkx is imported where a DAG is built: every run loads this module, few split
+    import networkx as nx
 
 __all__ = ["NeurosurgeonPolicy", "MultiTierPolicy", "DadsPolicy", "bucket"]
 
@@ -701,6 +703,8 @@ class DadsPolicy(_DeviceServerSplit):
             if graph.is_chain():
                 graphs[app] = None
             else:
+                import networkx as nx
+
                 n = len(graph)
                 dag = nx.DiGraph()
                 dag.add_nodes_from([INPUT, *range(n), OUTPUT])

@@ -37,13 +37,15 @@ import itertools
 import math
 from collections.abc import Callable, Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-import networkx as nx
 import numpy as np
 
 from offloadsim.models.graph import INPUT, OUTPUT
 from offloadsim.policies.costs import Codec, DeviceEnergy, codec_cost
+
+if TYPE_CHECKING:  # networkx is imported where a graph is cut: every run loads this module, few cut
+    import networkx as nx
 
 __all__ = [
     "Objective",
@@ -781,6 +783,7 @@ def partition_cost(
     ``device_set`` must be closed under predecessors.  Weights as for
     :func:`dads_min_cut`.
 
+    >>> import networkx as nx
     >>> G = nx.DiGraph([("a", "b"), ("a", "c"), ("b", "c")])
     >>> nx.set_edge_attributes(G, 1e6, "bytes")
     >>> partition_cost(G, {"a"}, {"a": 1, "b": 1, "c": 1}, {"b": 0.1, "c": 0.1}, bandwidth_bps=8e6)
@@ -870,6 +873,7 @@ def dads_min_cut(
     feeds ``b`` and the adder ``c``.  Offloading after ``a`` sends ``a``'s
     output once, although two server layers read it.
 
+    >>> import networkx as nx
     >>> G = nx.DiGraph([("x", "a"), ("a", "b"), ("a", "c"), ("b", "c")])
     >>> nx.set_edge_attributes(G, 1e6, "bytes")
     >>> G.edges["x", "a"]["bytes"] = 4e6
@@ -882,6 +886,8 @@ def dads_min_cut(
     ['a', 'b', 'c', 'x']
 
     """
+    import networkx as nx
+
     if not nx.is_directed_acyclic_graph(G):
         raise ValueError("dads_min_cut needs a directed acyclic graph")
     pinned_device, pinned_server = _pins(G, device_nodes, server_nodes)

@@ -411,7 +411,7 @@ def write_tasks(records: TaskRecords, path: Path) -> None:
         for name in categorical:
             if name in coded:
                 codes, labels = block.codes(name)
-                present[name].update(labels[c] for c in np.unique(codes))
+                present[name].update(labels[c] for c in np.flatnonzero(np.bincount(codes)))
             else:
                 present[name].update(str(v) for v in block[name])
     categories = {

@@ -12,7 +12,7 @@ which ``validate`` and ``run`` both do.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -242,6 +242,8 @@ def _resolve_hosts(
 
 def _check_alternatives(applications: dict[str, AppSpec], problems: ProblemList) -> None:
     """Alternatives must name other model applications, of the same kind (LLM or not)."""
+    if not any(app.alternatives for app in applications.values()):
+        return  # and the model zoo, imported with the LLM configurations, is not needed
     from offloadsim.models.zoo.llm import LLM_CONFIGS
 
     for name, app in applications.items():
@@ -291,6 +293,8 @@ def _application(name: str, app: AppDoc, base_dir: Path, problems: ProblemList) 
 
 def _check_precision(params: Mapping[str, Any], model: str | None, path: str, problems: ProblemList) -> None:
     """Refuse a ``precision`` or ``dtype_bytes`` that names no real precision (2.7, 0, -2, "two")."""
+    if params.get("precision") is None and params.get("dtype_bytes") is None:
+        return  # nothing to check, and the model zoo (imported with the precisions) is not needed
     from offloadsim.models.precision import PrecisionError, parse_precision
     from offloadsim.models.zoo.llm import LLM_CONFIGS
 
@@ -382,14 +386,17 @@ def _check_reachability(
     """Every source must reach (over links, either way) some node with a processor."""
     if not workload:
         return
-    from networkx.utils import UnionFind
+    component: Callable[[str], Any] = str  # without links, every node is a component of its own
+    if links:  # networkx only where there is a graph: importing it is a fifth of a short run's start-up
+        from networkx.utils import UnionFind
 
-    components = UnionFind()
-    for link in links:
-        components.union(link.a, link.b)
-    served = {components[node.name] for node in nodes if node.processor is not None}
+        components = UnionFind()
+        for link in links:
+            components.union(link.a, link.b)
+        component = components.__getitem__
+    served = {component(node.name) for node in nodes if node.processor is not None}
     for entry in workload:
-        stranded = [source for source in entry.sources if components[source] not in served]
+        stranded = [source for source in entry.sources if component(source) not in served]
         if stranded:
             shown = ", ".join(map(repr, stranded[:3]))
             more = f" and {len(stranded) - 3} more" if len(stranded) > 3 else ""

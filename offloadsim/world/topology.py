@@ -30,11 +30,13 @@ import itertools
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from offloadsim.scenario.model import LinkSpec, NodeSpec
 from offloadsim.scenario.units import format_quantity
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = ["Change", "Route", "Topology", "NoRouteError", "ROUTE_CACHE", "SEARCH_BUDGET"]
 
@@ -105,19 +107,11 @@ class Topology:
     def __init__(
         self, nodes: list[NodeSpec] | tuple[NodeSpec, ...], links: list[LinkSpec] | tuple[LinkSpec, ...]
     ):
-        self.graph = nx.Graph()
         self.nodes: dict[str, NodeSpec] = {node.name: node for node in nodes}
-        self.graph.add_nodes_from((node.name, {"tier": node.tier}) for node in nodes)
         self.links: tuple[LinkSpec, ...] = tuple(links)
+        self._graph: nx.Graph | None = None  # built on first use (see graph)
         capacities: list[float] = []
-        for i, link in enumerate(self.links):
-            self.graph.add_edge(
-                link.a,
-                link.b,
-                index=i,
-                latency=link.latency_s,
-                weight=link.latency_s + _HOP_PENALTY_S,
-            )
+        for link in self.links:
             capacities.extend((link.bandwidth_bps, link.reverse_bandwidth_bps))
         self.channel_capacity_bps: tuple[float, ...] = tuple(capacities)
         #: Bumped by every change; ``routes_version`` only by those that can move a route or its latency.
@@ -136,6 +130,28 @@ class Topology:
         self._latency_down: dict[int, float] = {}  # latency in force of links out of the graph
         self._attached: dict[str, str | None] = {}  # a moving device -> its access point (None: none)
         self._isolated = 0  # numbers the components of devices out of every access point's reach
+
+    @property
+    def graph(self) -> nx.Graph:
+        """The nodes and the links that carry traffic now, as a networkx graph.
+
+        Built from the scenario's nodes and links on first use: a run that
+        never searches a route (one node, tasks run where they arise) does
+        not import networkx, a fifth of a short run's start-up.  Every
+        change goes through this graph, so it is built before the first one
+        and holds the same edges, in the same order, as one built at once.
+        """
+        graph = self._graph
+        if graph is None:
+            import networkx as nx
+
+            graph = nx.Graph()
+            graph.add_nodes_from((node.name, {"tier": node.tier}) for node in self.nodes.values())
+            for i, link in enumerate(self.links):
+                latency = link.latency_s
+                graph.add_edge(link.a, link.b, index=i, latency=latency, weight=latency + _HOP_PENALTY_S)
+            self._graph = graph
+        return graph
 
     # -- a world that changes ------------------------------------------------
     def fork(self) -> Topology:
@@ -332,6 +348,8 @@ class Topology:
     def reachable(self, a: str, b: str) -> bool:
         """True if a path joins ``a`` and ``b`` now (cheap: components, computed once per change)."""
         if self._components is None:
+            import networkx as nx
+
             self._components = {}
             for number, component in enumerate(nx.connected_components(self.graph)):
                 for node in component:
@@ -384,6 +402,8 @@ class Topology:
     def _search(self, source: str) -> dict[str, list[str]]:
         table = self._searches.get(source)
         if table is None:
+            import networkx as nx
+
             assert self._trees is not None
             table, _ = nx.dijkstra_predecessor_and_distance(self._trees.core, source, weight="weight")
             while self._searches and self._search_entries + len(table) > SEARCH_BUDGET:
@@ -401,6 +421,8 @@ class Topology:
         """
         if not candidates:
             return {}
+        import networkx as nx
+
         distances, paths = nx.multi_source_dijkstra(self.graph, list(candidates), weight="weight")
         return {node: (path[0], distances[node]) for node, path in paths.items()}
 
@@ -417,7 +439,11 @@ class Topology:
         groups = Counter(node.group for node in self.nodes.values())
         per_tier = ", ".join(f"{count} {tier}" for tier, count in tiers.items())
         computing = sum(node.processor is not None for node in self.nodes.values())
-        components = nx.number_connected_components(self.graph)
+        components = len(self.nodes)  # without links, each node is a component (and networkx not needed)
+        if self.links:
+            import networkx as nx
+
+            components = nx.number_connected_components(self.graph)
         lines = [
             f"{len(self.nodes)} nodes ({per_tier}), {computing} of them computing; "
             f"{components} connected component(s)",

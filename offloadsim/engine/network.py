@@ -36,6 +36,7 @@ from typing import Any, Protocol
 
 import simpy
 
+from offloadsim.engine.environment import caller
 from offloadsim.engine.piecewise import PiecewiseLog
 from offloadsim.world.links import link_model
 
@@ -230,6 +231,7 @@ class FlowNetwork:
         # The capacity in force (bit/s) over time, for utilisation against it.
         self._capacity_log = PiecewiseLog(env.now, [c * 8.0 for c in self.capacity_Bps])
         self._down: dict[int, float] = {}  # a channel that is down -> its capacity (bytes/s) when up
+        self._call_in = caller(env)  # the network's events: light calls on the run's environment
 
     # -- public -----------------------------------------------------------
     def start(
@@ -263,7 +265,7 @@ class FlowNetwork:
                 solo = capacity[c]
         if solo <= 0.0 and self._down and any(c in self._down for c in channels):
             flow.state = ABORTED  # over a channel that is down: told at once, as its own event
-            self.env.timeout(0.0, flow).callbacks.append(_tell_aborted)
+            self._call_in(0.0, _tell_aborted, flow)
             return flow
         fits = True
         for c in channels:
@@ -429,8 +431,7 @@ class FlowNetwork:
 
     def _deliver_after(self, flow: Flow) -> None:
         if flow.latency_s > 0.0:
-            event = self.env.timeout(flow.latency_s, flow)
-            event.callbacks.append(_deliver)
+            self._call_in(flow.latency_s, _deliver, flow)
         else:
             flow.state = DELIVERED
             flow.callback(flow.payload)
@@ -446,12 +447,11 @@ class FlowNetwork:
                 if due < soonest:
                     soonest = due
         if soonest < math.inf:
-            event = self.env.timeout(soonest, group)
-            event.callbacks.append(self._on_group_event)
+            self._call_in(soonest, self._on_group_event, group)
         # else: every flow is stalled at zero capacity until set_capacity()
 
-    def _on_group_event(self, event: Any) -> None:  # a Timeout whose value is the group
-        group: list[Flow] = event.value
+    def _on_group_event(self, group: list[Flow]) -> None:
+        """The earliest completion of a group of flows sharing one event is due."""
         if len(group) == 1:
             # The common case: one flow whose event is its own completion.
             flow = group[0]
@@ -606,14 +606,14 @@ class FlowNetwork:
                     count[d] -= 1
 
 
-def _deliver(event: Any) -> None:  # a Timeout whose value is the flow
-    flow: Flow = event.value
+def _deliver(flow: Flow) -> None:
+    """The flow's propagation latency has passed since its last byte left: tell the receiver."""
     if flow.state == PROPAGATING:  # not cancelled meanwhile
         flow.state = DELIVERED
         flow.callback(flow.payload)
 
 
-def _tell_aborted(event: Any) -> None:  # a Timeout whose value is a flow refused by a down channel
-    flow: Flow = event.value
+def _tell_aborted(flow: Flow) -> None:
+    """Tell the sender of a flow refused by a channel that is down."""
     if flow.aborted is not None:
         flow.aborted(flow.payload)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import simpy
 
+from offloadsim.engine.environment import caller
 from offloadsim.engine.processor_models import Price, ProcessorLike, StageDone, register_processor_model
 
 if TYPE_CHECKING:
@@ -27,6 +28,7 @@ class Processor:
 
     __slots__ = (
         "_busy_area",
+        "_call_in",
         "_end_sum",
         "_epoch",
         "_last",
@@ -55,6 +57,7 @@ class Processor:
         queue_limit: int | None = None,
     ):
         self.env = env
+        self._call_in = caller(env)  # a stage's end: a light call on the run's environment
         self.node = node
         self.name = name
         self.cores = cores
@@ -140,13 +143,13 @@ class Processor:
         self._account(now)
         self.busy += 1
         self._end_sum += now + service_s
-        event = env.timeout(service_s, (service_s, callback, payload, now - submitted, self._epoch))
-        event.callbacks.append(self._finish)
+        self._call_in(service_s, self._finish, (service_s, callback, payload, now - submitted, self._epoch))
         if self.watch is not None:
             self.watch()
 
-    def _finish(self, event: Any) -> None:  # a Timeout whose value is the stage tuple
-        service_s, callback, payload, wait_s, epoch = event.value
+    def _finish(self, stage: tuple[float, StageDone, Any, float, int]) -> None:
+        """A stage's service time has passed: free its core, start the next one waiting, tell the sender."""
+        service_s, callback, payload, wait_s, epoch = stage
         if epoch != self._epoch:
             return  # started before the node went down: abandoned
         now = self.env.now

@@ -13,11 +13,11 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-import simpy
 
 from offloadsim.engine.context import RunContext
 from offloadsim.engine.dynamics import connect, live_topology, start_dynamics
 from offloadsim.engine.energy import NodeMeter
+from offloadsim.engine.environment import RunEnvironment
 from offloadsim.engine.errors import EngineError
 from offloadsim.engine.ledger import Ledger
 from offloadsim.engine.link_stats import LinkStatistics
@@ -76,7 +76,7 @@ class Simulation:
         self.replication = replication
         self.warmup_s = scenario.warmup_s
         self.end_s = scenario.end_s
-        self.env = simpy.Environment()
+        self.env = RunEnvironment()
         self.resources: dict[tuple[str, str], Processor] = {}
         self.processors: dict[str, Processor] = {}  # each node's first processor
         self.node_processors: dict[str, tuple[Processor, ...]] = {}  # all of each node's, first first

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import simpy
 
+from offloadsim.engine.environment import caller
 from offloadsim.engine.errors import EngineError
 from offloadsim.engine.streams import Name, stream
 from offloadsim.scenario.arrivals import Clock
@@ -83,18 +84,19 @@ class _Run:
     def chain(self, next_gap: Callable[[], float], first: float) -> None:
         """Arrivals at ``first`` and then ``next_gap()`` after each one, before ``stop``."""
         env, arrive, stop, stalled = self._env, self.arrive, self.stop, self.stalled
+        call_in = caller(env)  # light calls on the run's environment
 
-        def fire(_: simpy.Event) -> None:
+        def fire(_: object) -> None:
             arrive()
             gap = next_gap()
             now = env.now
             if now + gap < stop:
                 if now + gap == now:
                     stalled(now)
-                env.timeout(gap).callbacks.append(fire)
+                call_in(gap, fire, None)
 
         if first < stop:
-            env.timeout(first).callbacks.append(fire)
+            call_in(first, fire, None)
 
 
 def _stall_guard(env: simpy.Environment, workload: WorkloadSpec, source: str) -> Callable[[float], None]:

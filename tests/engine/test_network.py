@@ -7,11 +7,23 @@ import simpy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from offloadsim.engine.environment import RunEnvironment
 from offloadsim.engine.network import FlowNetwork
+
+ENVIRONMENTS = {"simpy": simpy.Environment, "run": RunEnvironment}
+KIND = ["simpy"]
+
+
+@pytest.fixture(autouse=True, scope="module", params=sorted(ENVIRONMENTS))
+def environment(request):
+    """Every test runs on SimPy's environment (timeouts) and on the run's (light calls)."""
+    KIND[0] = request.param
+    yield request.param
+    KIND[0] = "simpy"
 
 
 def make(capacities_bps):
-    env = simpy.Environment()
+    env = ENVIRONMENTS[KIND[0]]()
     return env, FlowNetwork(env, capacities_bps)
 
 

@@ -1,0 +1,91 @@
+"""The run's SimPy environment, with a calendar of light calls beside SimPy's events.
+
+A flow's completion, its delivery, a stage's end and an arrival are each a
+callback at a time: SimPy makes an event object for each (a ``Timeout``,
+its callback list, its scheduling call), which is most of what an event
+costs.  :meth:`RunEnvironment.call_in` queues ``(time, priority, eid,
+function, argument)`` instead, with the eid drawn from SimPy's own counter,
+and :meth:`RunEnvironment.step` processes the earlier of its calendar and
+SimPy's queue.  Every call therefore happens exactly where the ``Timeout``
+it replaces would have, ties in time included, and SimPy's processes and
+events (the world's timed changes, plug-ins) interleave with them as before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from heapq import heappop, heappush
+from typing import Any
+
+import simpy
+from simpy.core import EmptySchedule, StopSimulation
+from simpy.events import NORMAL, EventPriority
+
+__all__ = ["CallIn", "RunEnvironment", "caller"]
+
+#: ``call_in(delay, function, argument)``: call ``function(argument)`` ``delay`` seconds from now.
+CallIn = Callable[[float, Callable[[Any], None], Any], None]
+
+
+class RunEnvironment(simpy.Environment):
+    """A SimPy environment that also runs light calls (:meth:`call_in`) in SimPy's order.
+
+    Its :attr:`now` is a plain attribute, set with SimPy's own ``_now``, not
+    a property: the engine reads the clock a few dozen times per task.
+    """
+
+    now: float = 0.0  # shadows SimPy's read-only property: a plain attribute here
+
+    def __init__(self, initial_time: float = 0) -> None:
+        super().__init__(initial_time)
+        self.now = self._now
+        self._calls: list[tuple[float, int, int, Callable[[Any], None], Any]] = []
+
+    def call_in(self, delay: float, function: Callable[[Any], None], argument: Any) -> None:
+        """Call ``function(argument)`` ``delay`` (>= 0) s from now, where a Timeout made now would fire."""
+        heappush(self._calls, (self._now + delay, NORMAL, next(self._eid), function, argument))
+
+    def step(self) -> None:
+        """Process the next SimPy event, or every call due before it (in SimPy's order either way)."""
+        calls, queue = self._calls, self._queue
+        if calls and (not queue or calls[0] < queue[0]):  # eids are unique: never compares further
+            while True:  # the common case: no SimPy event for a while (its run's ``until`` comes last)
+                at, _, _, function, argument = heappop(calls)
+                self._now = self.now = at
+                function(argument)
+                if not calls or (queue and queue[0] < calls[0]):
+                    return
+        # SimPy's own step.
+        try:
+            self._now, _, _, event = heappop(queue)
+        except IndexError:
+            raise EmptySchedule from None
+        self.now = self._now
+        callbacks, event.callbacks = event.callbacks, None  # type: ignore[assignment]
+        try:
+            for callback in callbacks:
+                callback(event)
+        except StopSimulation:
+            event.callbacks = callbacks[callbacks.index(callback) + 1 :]
+            self.schedule(event, EventPriority(-1))
+            raise
+        if not event._ok and not hasattr(event, "_defused"):
+            exc = type(event._value)(*event._value.args)
+            exc.__cause__ = event._value
+            raise exc
+
+    def peek(self) -> float:
+        """The time of the next call or event (infinity if none)."""
+        times = [entries[0][0] for entries in (self._calls, self._queue) if entries]
+        return min(times, default=float("inf"))
+
+
+def caller(env: simpy.Environment) -> CallIn:
+    """``call_in`` for ``env``: its light calls on a :class:`RunEnvironment`, else a ``Timeout`` each."""
+    if isinstance(env, RunEnvironment):
+        return env.call_in
+
+    def call_in(delay: float, function: Callable[[Any], None], argument: Any) -> None:
+        env.timeout(delay, argument).callbacks.append(lambda event: function(event._value))
+
+    return call_in

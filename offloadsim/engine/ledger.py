@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from offloadsim.engine.records import RecordLog, StageLog
 from offloadsim.engine.tasks import NAN, Task
+from offloadsim.records.schema import STATUSES
 
 if TYPE_CHECKING:
     import simpy
@@ -27,7 +28,17 @@ _NO_EXTRA = (NAN, NAN, NAN)
 class Ledger:
     """Books stages to tasks, ends tasks and appends their records."""
 
-    __slots__ = ("_appenders", "_room", "counters", "env", "in_flight", "records", "stages", "warmup_s")
+    __slots__ = (
+        "_appenders",
+        "_room",
+        "_status_codes",
+        "counters",
+        "env",
+        "in_flight",
+        "records",
+        "stages",
+        "warmup_s",
+    )
 
     def __init__(
         self,
@@ -44,6 +55,7 @@ class Ledger:
         self.in_flight: dict[int, Task] = {}
         self.counters = {"arrived": 0, "dropped": 0, "completed": 0, "failed": 0}
         self._appenders = tuple(values.append for values in self.records.floats.values())
+        self._status_codes = {status: self.records.status_code(status) for status in STATUSES}
 
     def book_compute(self, task: Task, node: str, wait_s: float, service_s: float, power_w: float) -> None:
         """Charge a compute stage that just ended to its task: wait, service, device energy, stage row.
@@ -108,8 +120,8 @@ class Ledger:
         task.row = log.base + len(log.task_ids)
         log.task_ids.append(task.id)
         log.plan_codes.append(task.plan.code)
-        log.status_codes.append(log.status_code(status))
-        log.reason_codes.append(log.reason_code(reason))
+        log.status_codes.append(self._status_codes[status])
+        log.reason_codes.append(log.reason_code(reason) if reason else 0)  # "" is code 0
         self._room -= 1
         if not self._room:
             log.flush()

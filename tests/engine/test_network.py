@@ -3,28 +3,9 @@
 import itertools
 
 import pytest
-import simpy
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from offloadsim.engine.environment import RunEnvironment
-from offloadsim.engine.network import FlowNetwork
-
-ENVIRONMENTS = {"simpy": simpy.Environment, "run": RunEnvironment}
-KIND = ["simpy"]
-
-
-@pytest.fixture(autouse=True, scope="module", params=sorted(ENVIRONMENTS))
-def environment(request):
-    """Every test runs on SimPy's environment (timeouts) and on the run's (light calls)."""
-    KIND[0] = request.param
-    yield request.param
-    KIND[0] = "simpy"
-
-
-def make(capacities_bps):
-    env = ENVIRONMENTS[KIND[0]]()
-    return env, FlowNetwork(env, capacities_bps)
+from network_environments import environment, make  # noqa: F401  (the fixture runs each test on both)
 
 
 def start_at(env, net, t, channels, size, latency, name, log):

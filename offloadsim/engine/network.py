@@ -203,7 +203,11 @@ def no_route(a: str, b: str) -> str:
 def make_link_model(name: str, env: simpy.Environment, capacity_bps: Sequence[float]) -> LinkModel:
     """The link model registered as ``name`` (:mod:`offloadsim.world.links`) for one run."""
     factory = link_model(name)
-    if factory is None:
+    if factory is None:  # one of the engine's own (ENGINE_LINK_MODELS)
+        if name == "fifo":
+            from offloadsim.engine.fifo_network import FifoNetwork
+
+            return FifoNetwork(env, capacity_bps)
         return FlowNetwork(env, capacity_bps)
     model: LinkModel = factory(env, capacity_bps)
     return model

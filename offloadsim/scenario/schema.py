@@ -481,7 +481,8 @@ class NetworkDoc(_Strict):
         min_length=1,
         description=(
             "Link model from the registry (offloadsim.world.links): max-min shares each link's "
-            "capacity max-min fairly among the flows crossing it. Default: max-min."
+            "capacity max-min fairly among the flows crossing it; fifo serves them one at a time, "
+            "first come, first served (a deep drop-tail buffer). Default: max-min."
         ),
     )
 

@@ -4,7 +4,8 @@ A link model is a factory ``(env, capacity_bps) -> LinkModel`` (see
 :class:`offloadsim.engine.network.LinkModel`): ``env`` is the run's SimPy
 environment and ``capacity_bps`` the scenario capacity of every directed
 channel.  ``max-min`` (max-min fair sharing, the engine's
-:class:`~offloadsim.engine.network.FlowNetwork`) is built in; a plug-in adds
+:class:`~offloadsim.engine.network.FlowNetwork`) and ``fifo`` (first come,
+first served, :mod:`offloadsim.engine.fifo_network`) are built in; a plug-in adds
 one with :func:`register_link_model`, or, from another distribution, under
 the ``offloadsim.link_models`` entry-point group (each entry names a
 factory; read on first look-up in every process).  The world checks the scenario's name
@@ -21,6 +22,7 @@ from offloadsim.suggest import did_you_mean
 
 __all__ = [
     "BUILTIN_LINK_MODEL",
+    "ENGINE_LINK_MODELS",
     "ENTRY_POINT_GROUP",
     "LinkModelFactory",
     "link_model",
@@ -31,13 +33,15 @@ __all__ = [
 
 LinkModelFactory = Callable[[Any, Sequence[float]], Any]
 
-#: The engine's own model; its factory is the engine's (None here: the world does not import the engine).
+#: The default model (a scenario without ``network``).
 BUILTIN_LINK_MODEL = "max-min"
+#: The engine's own models; their factories are the engine's (None here: the world never imports it).
+ENGINE_LINK_MODELS = (BUILTIN_LINK_MODEL, "fifo")
 
 #: The entry-point group other distributions declare link models in (each entry names a factory).
 ENTRY_POINT_GROUP = "offloadsim.link_models"
 
-_MODELS: dict[str, LinkModelFactory | None] = {BUILTIN_LINK_MODEL: None}
+_MODELS: dict[str, LinkModelFactory | None] = dict.fromkeys(ENGINE_LINK_MODELS)
 
 
 def _add_plugin(entry: Any, factory: Any, origin: str) -> None:
@@ -59,7 +63,7 @@ def register_link_model(name: str, factory: LinkModelFactory) -> None:
 
 def unregister_link_model(name: str) -> None:
     """Forget a registered link model (tests and plug-ins that clean up after themselves)."""
-    if name == BUILTIN_LINK_MODEL:
+    if name in ENGINE_LINK_MODELS:
         raise ValueError(f"{name!r} is built in")
     _MODELS.pop(name, None)
 
@@ -71,7 +75,7 @@ def link_model_names() -> list[str]:
 
 
 def link_model(name: str) -> LinkModelFactory | None:
-    """The factory registered as ``name`` (None: the built-in max-min model); KeyError names the choices."""
+    """The factory registered as ``name`` (None: one of the engine's own); KeyError names the choices."""
     PLUGINS.load()
     if name not in _MODELS:
         hint = did_you_mean(name, _MODELS)

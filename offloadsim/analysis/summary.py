@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Union
 
 import numpy as np
 
-from offloadsim.analysis import catalogue
+from offloadsim.analysis import catalogue, chunked
 from offloadsim.analysis.statistics import percentile
 from offloadsim.records.schema import STATUSES
 
@@ -264,13 +264,45 @@ def summarize(
     ``end_s`` is the simulated time the run stopped, used to decide whether a
     task still in flight had already missed its (relative) deadline; without
     it such tasks are left out of the deadline-miss rate.  ``tasks`` may be
-    the engine's records (read a column at a time, never all at once).
+    the engine's records, read a chunk at a time and never a whole column
+    (:mod:`offloadsim.analysis.chunked`: the same numbers in memory that does
+    not grow with the run).
+    """
+    if callable(getattr(tasks, "blocks", None)):
+        stats = chunked.task_stats(tasks, duration_s, end_s)
+    else:
+        stats = _task_stats(tasks, duration_s, end_s)
+    backlog = stats.pop("backlog")
+    share = stats.pop("in_flight_share")
+    warnings = _backlog_warnings(backlog, share) if backlog is not None else []
+    node_util, tier_util = _node_utilisation(nodes)
+    down = _node_availability(nodes)
+    n_deadline, n_miss = stats["deadline_tasks"], stats["deadline_misses"]
+    fields: dict[str, Any] = {**stats, **_changing_links(links)}  # Summary fields, by name
+    return Summary(
+        duration_s=float(duration_s),
+        deadline_miss_rate=n_miss / n_deadline if n_deadline else _NAN,
+        throughput_per_s=stats["completed"] / duration_s if duration_s > 0 else _NAN,
+        node_utilisation=node_util,
+        tier_utilisation=tier_util,
+        link_utilisation=_link_utilisation(links),
+        warnings=tuple(warnings + _node_overload(nodes)),
+        availability=min(down.values(), default=1.0),
+        node_availability=down,
+        **fields,
+    )
+
+
+def _task_stats(tasks: Table, duration_s: float, end_s: float | None) -> dict[str, Any]:
+    """The summary's numbers about tasks from a table in memory, a whole column at a time.
+
+    The definition :func:`offloadsim.analysis.chunked.task_stats` computes
+    chunk by chunk, with the same keys.
     """
     masks = _status_masks(tasks)
     done, dropped, failed, flying = (masks[s] for s in ("completed", "dropped", "failed", "in_flight"))
     n_tasks = _rows(tasks)
 
-    # Each column is read, reduced and let go in turn: a run's records may be larger than memory.
     latency = _floats(tasks, "latency")[done]
     latency_stats = (_nanmean(latency), *(float(percentile(latency, q)) for q in (50, 95, 99)))
     del latency
@@ -303,39 +335,33 @@ def summarize(
     tpot = np.where(done, _floats(tasks, "tpot"), _NAN)
     tpot_mean = _nanmean(tpot) if np.isfinite(tpot).any() else _NAN
     del tpot
-    node_util, tier_util = _node_utilisation(nodes)
-    down = _node_availability(nodes)
-    return Summary(
-        duration_s=float(duration_s),
-        arrived=n_tasks,
-        completed=int(done.sum()),
-        dropped=int(dropped.sum()),
-        failed=int(failed.sum()),
-        in_flight=int(flying.sum()),
-        latency_mean_s=latency_stats[0],
-        latency_p50_s=latency_stats[1],
-        latency_p95_s=latency_stats[2],
-        latency_p99_s=latency_stats[3],
-        wait_mean_s=wait_mean,
-        deadline_tasks=n_deadline,
-        deadline_misses=n_miss,
-        deadline_miss_rate=n_miss / n_deadline if n_deadline else _NAN,
-        throughput_per_s=int(done.sum()) / duration_s if duration_s > 0 else _NAN,
-        bytes_sent=bytes_sent,
-        device_energy_mean_j=energy_mean,
-        ttft_mean_s=ttft_mean,
-        ttft_p95_s=ttft_p95,
-        tpot_mean_s=tpot_mean,
-        node_utilisation=node_util,
-        tier_utilisation=tier_util,
-        link_utilisation=_link_utilisation(links),
-        **_changing_links(links),
-        warnings=overload_warnings(tasks, nodes, duration_s, end_s, masks=masks),
-        drop_reasons=_drop_reasons(tasks, dropped | failed),
-        column_metrics=_column_metrics(tasks, done),
-        availability=min(down.values(), default=1.0),
-        node_availability=down,
-    )
+    backlog: list[int] | None = None
+    share = 0.0
+    if end_s is not None and n_tasks and duration_s > 0:
+        backlog, share = _backlog(tasks, duration_s, end_s, masks)
+    return {
+        "arrived": n_tasks,
+        "completed": int(done.sum()),
+        "dropped": int(dropped.sum()),
+        "failed": int(failed.sum()),
+        "in_flight": int(flying.sum()),
+        "latency_mean_s": latency_stats[0],
+        "latency_p50_s": latency_stats[1],
+        "latency_p95_s": latency_stats[2],
+        "latency_p99_s": latency_stats[3],
+        "wait_mean_s": wait_mean,
+        "deadline_tasks": n_deadline,
+        "deadline_misses": n_miss,
+        "bytes_sent": bytes_sent,
+        "device_energy_mean_j": energy_mean,
+        "ttft_mean_s": ttft_mean,
+        "ttft_p95_s": ttft_p95,
+        "tpot_mean_s": tpot_mean,
+        "drop_reasons": _drop_reasons(tasks, dropped | failed),
+        "column_metrics": _column_metrics(tasks, done),
+        "backlog": backlog,
+        "in_flight_share": share,
+    }
 
 
 _AGGREGATES = {
@@ -417,15 +443,14 @@ def overload_warnings(
     """
     warnings: list[str] = []
     if end_s is not None and _rows(tasks) and duration_s > 0:
-        warnings += _growing_backlog(tasks, duration_s, end_s, masks or _status_masks(tasks))
-    if nodes is not None and _rows(nodes) and _has(nodes, "queued_at_end"):
-        warnings += _node_warnings(nodes)
-    return tuple(warnings)
+        warnings += _backlog_warnings(*_backlog(tasks, duration_s, end_s, masks or _status_masks(tasks)))
+    return tuple(warnings + _node_overload(nodes))
 
 
-def _growing_backlog(
+def _backlog(
     tasks: Table, duration_s: float, end_s: float, masks: Mapping[str, np.ndarray]
-) -> list[str]:
+) -> tuple[list[int], float]:
+    """The tasks in the system at the end of each quarter of the measured time, and the share in flight."""
     arrival = np.sort(_floats(tasks, "arrival"))
     leave = np.where(masks["completed"], _floats(tasks, "finish"), _floats(tasks, "arrival"))
     leave[masks["in_flight"]] = math.inf
@@ -435,7 +460,11 @@ def _growing_backlog(
         int(np.searchsorted(arrival, t, side="right") - np.searchsorted(leave, t, side="right"))
         for t in quarters
     ]
-    share = float(masks["in_flight"].mean())
+    return counts, float(masks["in_flight"].mean())
+
+
+def _backlog_warnings(counts: list[int], share: float) -> list[str]:
+    """A warning when the tasks in the system rose all run and many were left in flight."""
     rising = all(b > a for a, b in itertools.pairwise(counts))
     if not (rising and counts[-1] - counts[0] >= _GROWTH_TASKS and share >= _IN_FLIGHT_SHARE):
         return []
@@ -445,6 +474,12 @@ def _growing_backlog(
         f"{share:.1%} were still in flight at the end: it looks overloaded, or too short to settle, "
         "and its latencies depend on how long it ran"
     ]
+
+
+def _node_overload(nodes: Table | None) -> list[str]:
+    if nodes is not None and _rows(nodes) and _has(nodes, "queued_at_end"):
+        return _node_warnings(nodes)
+    return []
 
 
 def _node_warnings(nodes: Table) -> list[str]:

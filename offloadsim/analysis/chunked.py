@@ -1,0 +1,278 @@
+"""A run's task statistics from its records a chunk at a time: the summary's numbers in flat memory.
+
+The engine's records are read back from disk a chunk at a time
+(``TaskRecords.blocks()``).  :func:`task_stats` computes every number the
+summary takes from them, the very floats
+:func:`offloadsim.analysis.summary.summarize` computes over whole columns
+(tests compare the two on runs of many chunks), while holding one chunk and
+a few histograms: counts in a first pass over the chunks, then sums in
+numpy's pairwise order and percentiles by radix selection
+(:mod:`offloadsim.analysis.exact`) in a second, rarely more.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from offloadsim.analysis import catalogue
+from offloadsim.analysis.exact import OrderStatistics, PairwiseSum, linear_percentile, percentile_ranks
+from offloadsim.records.schema import STATUSES
+
+__all__ = ["task_stats"]
+
+_NAN = float("nan")
+_QUANTILES = {"p50": 50, "p95": 95, "p99": 99}  # the record-column aggregates that are percentiles
+
+#: Picks a chunk's values for a statistic: (the chunk's columns, its status masks) -> values.
+Pick = Callable[[Mapping[str, np.ndarray], Mapping[str, np.ndarray]], np.ndarray]
+
+
+class _Series:
+    """Values picked from each chunk, kept as the summary keeps them, reduced without holding them.
+
+    ``keep`` is ``present`` (NaN left out, as a NaN-ignoring mean or
+    percentile does), ``finite`` (infinities left out too) or ``zeroed``
+    (NaN counted as 0, as ``np.nansum`` does).  ``finite`` tells whether any
+    picked value (before keeping) was finite.
+    """
+
+    def __init__(
+        self, pick: Pick, keep: str = "present", total: bool = False, quantiles: Sequence[float] = ()
+    ) -> None:
+        self.pick = pick
+        self.keep = keep
+        self.n = 0
+        self.finite = False
+        self.quantiles = tuple(quantiles)
+        self._total = total
+        self._sum: PairwiseSum | None = None
+        self._order = OrderStatistics(self._ranks) if self.quantiles else None
+
+    def _ranks(self, n: int) -> list[int]:
+        return sorted({rank for q in self.quantiles for rank in percentile_ranks(n, q)})
+
+    def _kept(self, values: np.ndarray) -> np.ndarray:
+        if not self.finite and values.size:
+            self.finite = bool(np.isfinite(values).any())
+        if self.keep == "zeroed":
+            return np.where(np.isnan(values), 0.0, values)
+        return values[(np.isfinite if self.keep == "finite" else _not_nan)(values)]
+
+    def scan(self, values: np.ndarray) -> None:
+        """The first pass: count (and histogram, for percentiles)."""
+        kept = self._kept(values)
+        self.n += len(kept)
+        if self._order is not None:
+            self._order.add(kept)
+
+    def start(self) -> None:
+        """After the first pass: the sum's tree is known from the count; percentiles narrow."""
+        if self._total:
+            self._sum = PairwiseSum(self.n)
+        if self._order is not None:
+            self._order.end_pass()
+
+    @property
+    def pending(self) -> bool:
+        """Whether another pass over the chunks is needed."""
+        summing = self._sum is not None and self._sum.pending
+        return summing or (self._order is not None and self._order.pending)
+
+    def feed(self, values: np.ndarray) -> None:
+        kept = self._kept(values)
+        if self._sum is not None and self._sum.pending:
+            self._sum.add(kept)
+        if self._order is not None and self._order.pending:
+            self._order.add(kept)
+
+    def end_pass(self) -> None:
+        if self._order is not None and self._order.pending:
+            self._order.end_pass()
+
+    @property
+    def total(self) -> float:
+        """The sum, as ``np.add.reduce`` gives it over all kept values."""
+        assert self._sum is not None
+        return float(self._sum.value)
+
+    def mean(self) -> float:
+        """The mean of the kept values (NaN when none), as ``ndarray.mean`` gives it."""
+        assert self._sum is not None
+        return float(self._sum.value / self.n) if self.n else _NAN
+
+    def percentile(self, q: float) -> float:
+        """``np.percentile`` of the kept values (NaN when none)."""
+        assert self._order is not None
+        return linear_percentile(self.n, q, self._order.value)
+
+
+def _not_nan(values: np.ndarray) -> np.ndarray:
+    return ~np.isnan(values)
+
+
+def task_stats(records: Any, duration_s: float, end_s: float | None) -> dict[str, Any]:
+    """The summary's numbers about tasks, from records read with ``records.blocks()`` (one chunk at a time).
+
+    The keys are :class:`~offloadsim.analysis.summary.Summary` fields
+    (counts, latency and wait statistics, deadline counts, bytes, energy,
+    LLM timings, ``drop_reasons``, ``column_metrics``), plus ``backlog``
+    (the tasks in the system at the end of each quarter of the measured
+    time, or None when not asked for) and ``in_flight_share``.
+    """
+    names = set(records.names)
+
+    def floats(block: Mapping[str, np.ndarray], name: str) -> np.ndarray:
+        if name not in names:
+            return np.full(len(block["task_id"]), _NAN)
+        return np.asarray(block[name], dtype=np.float64)
+
+    def of_done(name: str) -> Pick:
+        return lambda block, masks: floats(block, name)[masks["completed"]]
+
+    def of_all(name: str) -> Pick:
+        return lambda block, _masks: floats(block, name)
+
+    series = {
+        "latency": _Series(of_done("latency"), total=True, quantiles=(50, 95, 99)),
+        "wait": _Series(of_done("wait"), total=True),
+        "bytes": _Series(of_all("bytes_sent"), keep="zeroed", total=True),
+        "energy": _Series(of_all("device_energy"), total=True),
+        "ttft": _Series(of_done("ttft"), total=True),
+        "ttft_finite": _Series(of_done("ttft"), keep="finite", quantiles=(95,)),
+        "tpot": _Series(of_done("tpot"), total=True),
+    }
+    metrics = catalogue.column_metrics()
+    for name, (col, aggregate, _) in metrics.items():
+        series[f"every:{name}"] = _Series(of_all(col.name), keep="finite")
+        quantiles = (_QUANTILES[aggregate],) if aggregate in _QUANTILES else ()
+        keep = "zeroed" if aggregate == "sum" else "present"
+        series[f"done:{name}"] = _Series(of_done(col.name), keep, total=not quantiles, quantiles=quantiles)
+
+    counts = _Counts(end_s, duration_s, records.rows)
+    for block in records.blocks():
+        masks = _status_masks(block)
+        counts.add(block, masks, floats)
+        for one in series.values():
+            one.scan(one.pick(block, masks))
+    for one in series.values():
+        one.start()
+    while any(one.pending for one in series.values()):
+        active = [one for one in series.values() if one.pending]
+        for block in records.blocks():
+            masks = _status_masks(block)
+            for one in active:
+                one.feed(one.pick(block, masks))
+        for one in active:
+            one.end_pass()
+
+    latency, ttft, finite_ttft, tpot = (series[k] for k in ("latency", "ttft", "ttft_finite", "tpot"))
+    has_ttft = finite_ttft.n > 0
+    column_metrics: dict[str, float] = {}
+    for name, (_, aggregate, _) in metrics.items():
+        if series[f"every:{name}"].n == 0:
+            continue  # no task of the run has a value in the column
+        done = series[f"done:{name}"]
+        if not done.finite:
+            column_metrics[name] = _NAN
+        elif aggregate == "sum":
+            column_metrics[name] = done.total
+        elif aggregate == "mean":
+            column_metrics[name] = done.mean()
+        else:
+            column_metrics[name] = done.percentile(_QUANTILES[aggregate])
+    return {
+        **counts.stats(),
+        "latency_mean_s": latency.mean(),
+        "latency_p50_s": latency.percentile(50),
+        "latency_p95_s": latency.percentile(95),
+        "latency_p99_s": latency.percentile(99),
+        "wait_mean_s": series["wait"].mean(),
+        "bytes_sent": series["bytes"].total if records.rows else 0.0,
+        "device_energy_mean_j": series["energy"].mean(),
+        "ttft_mean_s": ttft.mean() if has_ttft else _NAN,
+        "ttft_p95_s": finite_ttft.percentile(95) if has_ttft else _NAN,
+        "tpot_mean_s": tpot.mean() if tpot.finite else _NAN,
+        "column_metrics": column_metrics,
+    }
+
+
+def _status_masks(block: Any) -> dict[str, np.ndarray]:
+    codes, labels = block.codes("status")
+    return {status: codes == labels.index(status) for status in STATUSES}
+
+
+class _Counts:
+    """Everything the summary counts, chunk by chunk: statuses, deadlines, the backlog, drop reasons."""
+
+    def __init__(self, end_s: float | None, duration_s: float, rows: int) -> None:
+        self.end_s = end_s
+        self.rows = rows
+        self.status = dict.fromkeys(STATUSES, 0)
+        self.deadline_tasks = 0
+        self.deadline_misses = 0
+        self.quarters: list[float] = []
+        if end_s is not None and rows and duration_s > 0:
+            self.quarters = [end_s - duration_s * (4 - k) / 4.0 for k in range(1, 5)]
+        self.arrived_by = [0] * len(self.quarters)
+        self.left_by = [0] * len(self.quarters)
+        self.reasons: dict[int, int] = {}  # reason code -> tasks dropped or failed, as first seen
+        self.labels: list[str] = []
+
+    def add(self, block: Any, masks: Mapping[str, np.ndarray], floats: Callable[..., np.ndarray]) -> None:
+        done, dropped, failed, flying = (masks[s] for s in ("completed", "dropped", "failed", "in_flight"))
+        for status, mask in masks.items():
+            self.status[status] += int(np.count_nonzero(mask))
+        # Deadline misses among tasks with a deadline and a known outcome (see Summary).
+        deadline = floats(block, "deadline")
+        has_deadline = ~np.isnan(deadline)
+        met = floats(block, "deadline_met")
+        known = has_deadline & (done | dropped | failed)
+        misses = (done & has_deadline & (met == 0.0)) | (has_deadline & (dropped | failed))
+        if self.end_s is not None:
+            expired = flying & has_deadline & (floats(block, "arrival") + deadline < self.end_s)
+            known |= expired
+            misses |= expired
+        self.deadline_tasks += int(np.count_nonzero(known))
+        self.deadline_misses += int(np.count_nonzero(misses))
+        if self.quarters:
+            arrival = floats(block, "arrival")
+            leave = np.where(done, floats(block, "finish"), arrival)
+            leave[flying] = math.inf
+            for k, t in enumerate(self.quarters):
+                self.arrived_by[k] += int(np.count_nonzero(arrival <= t))
+                self.left_by[k] += int(np.count_nonzero(leave <= t))
+        ended = dropped | failed
+        if ended.any():
+            codes, self.labels = block.codes("reason")
+            codes = codes[ended]
+            present, first = np.unique(codes, return_index=True)
+            tally = np.bincount(codes)
+            for code in present[np.argsort(first, kind="stable")]:
+                self.reasons[int(code)] = self.reasons.get(int(code), 0) + int(tally[code])
+
+    def stats(self) -> dict[str, Any]:
+        reasons: dict[str, int] = {}
+        for code, count in self.reasons.items():
+            label = self.labels[code]
+            key = label if label else "unknown"
+            reasons[key] = reasons.get(key, 0) + count
+        status = self.status
+        backlog = None
+        if self.quarters:
+            backlog = [a - b for a, b in zip(self.arrived_by, self.left_by, strict=True)]
+        return {
+            "arrived": self.rows,
+            "completed": status["completed"],
+            "dropped": status["dropped"],
+            "failed": status["failed"],
+            "in_flight": status["in_flight"],
+            "deadline_tasks": self.deadline_tasks,
+            "deadline_misses": self.deadline_misses,
+            "drop_reasons": reasons,
+            "backlog": backlog,
+            "in_flight_share": status["in_flight"] / self.rows if self.rows else 0.0,
+        }

@@ -285,7 +285,9 @@ class FlowNetwork:
             flow.rate = solo
             for c in channels:
                 load[c] += solo
-            self._schedule([flow])
+            flow.group = group = [flow]  # _schedule([flow]), inline: the common case
+            if solo > 0.0:
+                self._call_in(size_bytes / solo, self._on_group_event, group)
         else:
             self._reallocate(self._component(channels))
         return flow
@@ -531,7 +533,11 @@ class FlowNetwork:
         flow.state = PROPAGATING
         if flow.sent is not None:
             flow.sent(flow.payload)
-        self._deliver_after(flow)
+        if flow.latency_s > 0.0:  # _deliver_after, inline: the common case
+            self._call_in(flow.latency_s, _deliver, flow)
+        else:
+            flow.state = DELIVERED
+            flow.callback(flow.payload)
 
     def _component(self, channels: Iterable[int]) -> list[Flow]:
         """All flows connected to ``channels`` through shared channels, in a stable order."""

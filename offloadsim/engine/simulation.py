@@ -131,6 +131,11 @@ class Simulation:
         self.view = EngineView(self.context, stream(seed, replication, "policy", policy_name))
         self._compiler = PlanCompiler(self.context, self.view)
         self._next_id = 0
+        # The step callbacks, bound once (a bound method is a new object at every attribute read).
+        self._on_computed = self._compute_done
+        self._on_transferred = self._transfer_done
+        self._on_sent = self._bytes_left
+        self._on_aborted = self._transfer_aborted
         self._compiled: dict[tuple[Plan, str, str], CompiledPlan] = {}
         self._noise: dict[str, Callable[[], float]] = {}
         self.drained_at: dict[str, float] = {}
@@ -292,7 +297,7 @@ class Simulation:
                 service = step.price(task, step.start, step.stop)  # type: ignore[misc]
             if step.noise_sigma:
                 service *= self._noise_factor(step.processor.node, step.noise_sigma)
-            if not step.processor.submit(service, self._compute_done, task):
+            if not step.processor.submit(service, self._on_computed, task):
                 self._end(task, "dropped", refused(step.processor))
         else:
             now = self.env.now
@@ -312,10 +317,8 @@ class Simulation:
             if step.radios and size > 0.0 and channels:
                 for meter, sending, mine in step.radios:
                     meter.flow_started(task if mine else None, sending)
-                sent = self._bytes_left
-            self.network.start(
-                channels, size, latency, self._transfer_done, task, sent, self._transfer_aborted
-            )
+                sent = self._on_sent
+            self.network.start(channels, size, latency, self._on_transferred, task, sent, self._on_aborted)
 
     def _bytes_left(self, task: Task) -> None:
         """The last byte of a transfer step left: its radios fall silent."""

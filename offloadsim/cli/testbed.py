@@ -45,10 +45,21 @@ def _fraction(text: str) -> float:
     return value
 
 
+def _link_model(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--link-model",
+        default="max-min",
+        metavar="NAME",
+        help="the simulator's link model for the predictions: max-min (default) or fifo, or a plug-in's; "
+        "written into the scenario the testbed saves",
+    )
+
+
 def _common(p: argparse.ArgumentParser) -> None:
     from offloadsim.cli import types as cli_types
 
     p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
+    _link_model(p)
     p.add_argument(
         "--rate",
         type=_quantity("bandwidth"),
@@ -239,7 +250,13 @@ def add_testbed_command(subparsers: Any) -> None:
     g.add_argument(
         "--tiny", action="store_true", help="a minute or two: proves the campaign works end to end"
     )
-    g.add_argument("--tables-only", action="store_true", help="only tabulate finished runs; run nothing")
+    g.add_argument(
+        "--tables-only",
+        action="store_true",
+        help="only tabulate finished runs; run nothing (with --link-model, kept runs are simulated again "
+        "under it and tabulated as validation-NAME.csv)",
+    )
+    _link_model(g)
     g.set_defaults(handler=_cmd_campaign)
 
     c = sub.add_parser("check", help="say whether this machine can host the testbed (exit 2 if not)")
@@ -289,8 +306,9 @@ def _cmd_campaign(args: argparse.Namespace) -> int:
 def _campaign(args: argparse.Namespace) -> int:
     from offloadsim.testbed import campaign
     from offloadsim.testbed.errors import TestbedError
-    from offloadsim.testbed.experiment import InferenceConfig, calibrated_profile
+    from offloadsim.testbed.experiment import InferenceConfig, calibrated_profile, check_link_model
 
+    check_link_model(args.link_model)
     results = Path(args.results)
     repetitions = 1 if args.tiny else args.repetitions
     if args.tiny:
@@ -318,14 +336,19 @@ def _campaign(args: argparse.Namespace) -> int:
         print(f"{len(done)} of {len(planned)} configurations have all {repetitions} repetition(s)")
         planned = done
     runs = campaign.run_campaign(
-        planned, results, repetitions, cache_dir=Path(args.cache) if args.cache else None
+        planned,
+        results,
+        repetitions,
+        cache_dir=Path(args.cache) if args.cache else None,
+        link_model=args.link_model,
     )
     if runs.empty:
         print("no finished runs to tabulate")
         return EXIT_OK
     table, flows, figures = campaign.write_tables(
-        runs, results, Path(args.figure) if args.figure else results
+        runs, results, Path(args.figure) if args.figure else results, link_model=args.link_model
     )
+    print(f"predicted with the {args.link_model} link model")
     if len(table):
         cols = ["model", "split", "link", "pattern", "predicted_ms", "measured_ms", "error_pct", "spread_pct"]
         print(table[cols].to_string(index=False))
@@ -340,7 +363,10 @@ def _campaign(args: argparse.Namespace) -> int:
             "within_15_pct",
         ]
         print(flows[cols].to_string(index=False))
-    print(f"tables: {results}/ (runs.csv, validation.csv, flows.csv); figure: {', '.join(map(str, figures))}")
+    names = ", ".join(
+        f"{name}{campaign.table_suffix(args.link_model)}.csv" for name in ("runs", "validation", "flows")
+    )
+    print(f"tables: {results}/ ({names}); figure: {', '.join(map(str, figures))}")
     return EXIT_OK
 
 
@@ -386,6 +412,7 @@ def _run(args: argparse.Namespace) -> int:
         profile=args.profile,
         pin=args.pin,
         time_limit_s=args.time_limit,
+        link_model=args.link_model,
     )
     out = Path(args.out) if args.out else _default_out(f"{args.model}-{args.split}".replace("@", "-"))
     row = run_inference(config, out, cache_dir=args.cache, overwrite=args.overwrite)
@@ -407,6 +434,7 @@ def _flows(args: argparse.Namespace) -> int:
         stagger_s=args.stagger,
         seed=args.seed,
         time_limit_s=args.time_limit or 600.0,
+        link_model=args.link_model,
     )
     out = Path(args.out) if args.out else _default_out(f"flows-{args.devices}")
     row = run_flows(config, out, overwrite=args.overwrite)
@@ -447,7 +475,13 @@ def format_inference(row: dict[str, Any]) -> str:
         if any(float(s) < 0.9 for s in shown):
             line += " — below 0.9: other work took the CPU; compute timings are noisy"
         lines.append(line)
-    return "\n".join(lines)
+    return "\n".join(lines + _predicted_with(row))
+
+
+def _predicted_with(row: dict[str, Any]) -> list[str]:
+    """A line naming the link model the predictions used, unless it is the default max-min."""
+    model = row.get("link_model") or "max-min"
+    return [] if model == "max-min" else [f"predicted with the {model} link model"]
 
 
 def format_flows(row: dict[str, Any]) -> str:
@@ -465,5 +499,6 @@ def format_flows(row: dict[str, Any]) -> str:
             f"per flow: median |error| {row['median_abs_flow_error_pct']:.1f} %, "
             f"{100 * row['within_15_pct']:.0f} % within ±15 %; Jain fairness of measured rates "
             f"{row['jain_fairness']:.3f}",
+            *_predicted_with(row),
         ]
     )

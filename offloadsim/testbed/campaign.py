@@ -9,7 +9,10 @@ repetitions shows how repeatable a whole run is, on a machine whose state
 drifts. Finished runs are kept and skipped on a re-run, so an interrupted
 campaign resumes. :func:`validation_table` and :func:`flows_table` give one
 row per configuration: predicted, measured (median over repetitions of each
-run's median), error, and the spread.
+run's median), error, and the spread. With a link model other than the one a
+kept run was predicted with, the run's saved scenario is simulated again
+under it (:func:`~offloadsim.testbed.compare.repredict`): measurements are
+kept, predictions can be redone.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ __all__ = [
     "inference_grid",
     "finished",
     "run_campaign",
+    "table_suffix",
     "tiny_plan",
     "validation_table",
     "write_tables",
@@ -138,13 +142,19 @@ def run_campaign(
     *,
     cache_dir: Path | None = None,
     log: Callable[[str], None] = print,
+    link_model: str = "max-min",
 ) -> pd.DataFrame:
     """Run every configuration ``repetitions`` times (each on a fresh testbed); one row per run.
 
     Runs already in ``results`` (``<id>/rep<r>/summary.json``) are read, not
     repeated. Repetition ``r`` uses seed ``r`` (its own Poisson arrivals).
+    Every row is predicted with ``link_model``: new runs simulate with it,
+    and a kept run predicted with another has its saved scenario simulated
+    again (its own files are left as they are).
     """
     import pandas as pd
+
+    from offloadsim.testbed.compare import repredict, run_link_model
 
     rows = []
     total = len(planned) * repetitions
@@ -156,12 +166,14 @@ def run_campaign(
             summary = out / "summary.json"
             if not summary.exists():
                 log(f"[{done}/{total}] {plan.id} repetition {rep}")
-                config = replace(plan.config, seed=rep)
+                config = replace(plan.config, seed=rep, link_model=link_model)
                 if isinstance(config, InferenceConfig):
                     run_inference(config, out, cache_dir=cache_dir, overwrite=True)
                 else:
                     run_flows(config, out, overwrite=True)
             row = json.loads(summary.read_text())
+            if run_link_model(row) != link_model:
+                row = repredict(out, link_model)
             row.update(id=plan.id, link=plan.link, repetition=rep)
             rows.append(row)
     return pd.DataFrame(rows)
@@ -267,17 +279,28 @@ def finished(planned: Sequence[Planned], results: Path, repetitions: int) -> lis
     ]
 
 
+def table_suffix(link_model: str) -> str:
+    """What the tables' names carry for ``link_model``'s predictions: nothing for max-min, else ``-NAME``."""
+    return "" if link_model == "max-min" else f"-{link_model}"
+
+
 def write_tables(
-    runs: pd.DataFrame, results: Path, figure_dir: Path
+    runs: pd.DataFrame, results: Path, figure_dir: Path, *, link_model: str = "max-min"
 ) -> tuple[pd.DataFrame, pd.DataFrame, list[Path]]:
-    """``runs.csv``, ``validation.csv`` and ``flows.csv`` in ``results``; the figure in ``figure_dir``."""
+    """``runs.csv``, ``validation.csv`` and ``flows.csv`` in ``results``; the figure in ``figure_dir``.
+
+    Predictions with another link model than max-min go to files named for
+    it (``validation-fifo.csv``, ...), beside the max-min ones.
+    """
     from offloadsim.plots import save_figure
     from offloadsim.testbed.figure import validation_figure
 
+    suffix = table_suffix(link_model)
     results.mkdir(parents=True, exist_ok=True)
-    runs.to_csv(results / "runs.csv", index=False)
+    runs.to_csv(results / f"runs{suffix}.csv", index=False)
     table, flows = validation_table(runs), flows_table(runs)
-    table.to_csv(results / "validation.csv", index=False)
-    flows.to_csv(results / "flows.csv", index=False)
-    figures = save_figure(validation_figure(table, flows), figure_dir / "testbed_validation")
+    table.to_csv(results / f"validation{suffix}.csv", index=False)
+    flows.to_csv(results / f"flows{suffix}.csv", index=False)
+    figure = validation_figure(table, flows, link_model=link_model)
+    figures = save_figure(figure, figure_dir / f"testbed_validation{suffix}")
     return table, flows, figures

@@ -5,7 +5,8 @@ with per-stage records on. Each task's stages are named as the testbed names
 a request's parts: ``device_compute``, ``upload``, ``edge_compute``,
 ``download`` (and the waits before the two compute steps). A summary row
 gives medians and spreads of both, and the error of the predicted median
-latency relative to the measured one.
+latency relative to the measured one. :func:`repredict` simulates a kept
+run's scenario again under another link model, without running the testbed.
 """
 
 from __future__ import annotations
@@ -27,8 +28,13 @@ __all__ = [
     "inference_summary",
     "predicted_flows",
     "predicted_requests",
+    "repredict",
+    "run_link_model",
     "simulate",
 ]
+
+#: The link model of a kept run whose summary does not name one (runs from before it was recorded).
+DEFAULT_LINK_MODEL = "max-min"
 
 #: The parts of a request's latency compared one by one.
 PARTS = ("device_compute", "upload", "edge_compute", "download")
@@ -39,6 +45,39 @@ def simulate(scenario: Path, out: Path) -> RunResult:
     from offloadsim import api
 
     return api.run(scenario, stages=True, out=out)
+
+
+def run_link_model(row: Mapping[str, Any]) -> str:
+    """The link model a kept run's summary row was predicted with."""
+    return str(row.get("link_model") or DEFAULT_LINK_MODEL)
+
+
+def repredict(run_dir: Path, link_model: str) -> dict[str, Any]:
+    """A kept run's summary row, its predictions simulated again under ``link_model``.
+
+    Reads the run's ``summary.json``, ``manifest.json`` (its kind),
+    ``measured.csv`` and its saved scenario (``scenario.yaml`` with
+    ``arrivals.csv`` and ``profiles/`` beside it), simulates that scenario
+    with ``network.model`` set to ``link_model`` in memory and compares it
+    with the same measurements. Nothing is written: the run's own
+    ``summary.json`` and ``simulated/`` stay as the run left them.
+    """
+    import json
+
+    import pandas as pd
+
+    from offloadsim import api
+
+    row = json.loads((run_dir / "summary.json").read_text())
+    kind = json.loads((run_dir / "manifest.json").read_text()).get("kind")
+    measured = pd.read_csv(run_dir / "measured.csv")
+    result = api.run(run_dir / "scenario.yaml", overrides=[f"network.model={link_model}"], stages=True)
+    if kind == "flows":
+        again = flows_summary({}, measured, predicted_flows(result))
+    else:
+        again = inference_summary({}, measured, predicted_requests(result))
+    row.update(again, link_model=link_model)
+    return row
 
 
 def _stage_parts(result: RunResult) -> pd.DataFrame:

@@ -51,6 +51,7 @@ __all__ = [
     "FlowsConfig",
     "InferenceConfig",
     "calibrated_profile",
+    "check_link_model",
     "default_cache_dir",
     "run_flows",
     "run_inference",
@@ -99,11 +100,17 @@ class InferenceConfig:
     pin: bool = False
     time_limit_s: float | None = None
     warmup: int = 3
+    link_model: str = "max-min"  # the simulator's link model for the prediction (network.model)
 
     def check(self) -> None:
         """TestbedError naming the first bad field."""
         _check_common(
-            self.devices, self.rate_bps, self.queue_bytes, self.latency_s, self.time_limit_s or 600.0
+            self.devices,
+            self.rate_bps,
+            self.queue_bytes,
+            self.latency_s,
+            self.time_limit_s or 600.0,
+            self.link_model,
         )
         if not 1 <= self.requests <= _MAX_REQUESTS:
             raise TestbedError(f"requests must be 1 .. {_MAX_REQUESTS}, got {self.requests}")
@@ -138,10 +145,13 @@ class FlowsConfig:
     gap_s: float | None = None
     seed: int = 0
     time_limit_s: float = 600.0
+    link_model: str = "max-min"  # the simulator's link model for the prediction (network.model)
 
     def check(self) -> None:
         """TestbedError naming the first bad field."""
-        _check_common(self.devices, self.rate_bps, self.queue_bytes, self.latency_s, self.time_limit_s)
+        _check_common(
+            self.devices, self.rate_bps, self.queue_bytes, self.latency_s, self.time_limit_s, self.link_model
+        )
         if not (math.isfinite(self.size_bytes) and 1 <= self.size_bytes <= 1e9):
             raise TestbedError(f"flow size must be 1 B .. 1 GB, got {self.size_bytes:g} B")
         if not 1 <= self.rounds <= 10_000:
@@ -160,7 +170,7 @@ class FlowsConfig:
 
 
 def _check_common(
-    devices: int, rate_bps: float, queue_bytes: float, latency_s: float, time_limit_s: float
+    devices: int, rate_bps: float, queue_bytes: float, latency_s: float, time_limit_s: float, link_model: str
 ) -> None:
     if not 1 <= devices <= MAX_DEVICES:
         raise TestbedError(f"devices must be 1 .. {MAX_DEVICES}, got {devices}")
@@ -169,6 +179,17 @@ def _check_common(
         raise TestbedError(f"latency must be 0 .. 10 s, got {latency_s:g} s")
     if not (math.isfinite(time_limit_s) and 1 <= time_limit_s <= 86_400):
         raise TestbedError(f"time limit must be 1 s .. 24 h, got {time_limit_s:g} s")
+    check_link_model(link_model)
+
+
+def check_link_model(name: str) -> None:
+    """TestbedError unless ``name`` is a registered link model (before anything runs)."""
+    from offloadsim.world.links import link_model
+
+    try:
+        link_model(name)
+    except KeyError as exc:
+        raise TestbedError(f"link model: {exc.args[0]}") from None
 
 
 # --------------------------------------------------------------------------- shared steps
@@ -420,6 +441,7 @@ def run_inference(
             duration_s=max(span, 1e-3) * (1.0 if arrivals is None else 2.0) + 1.0,
             think_s=config.think_s if arrivals is None else None,
             trace="arrivals.csv" if arrivals is not None else None,
+            link_model=config.link_model,
         )
         if arrivals is not None:
             (directory / "arrivals.csv").write_text(scenario.trace_csv(arrivals))
@@ -445,6 +467,7 @@ def run_inference(
             "pattern": config.pattern,
             "load": config.load if config.pattern == "poisson" else float("nan"),
             "rate_per_device_hz": rate_hz,
+            "link_model": config.link_model,
         }
         summary.update(compare.inference_summary(row_config, measured, predicted))
         _conclude(
@@ -541,6 +564,7 @@ def run_flows(config: FlowsConfig, out: str | Path, *, overwrite: bool = False) 
             seed=config.seed,
             duration_s=config.rounds * gap + 1.0,
             trace="arrivals.csv",
+            link_model=config.link_model,
         )
         _write_yaml(
             directory / "scenario.yaml",
@@ -559,6 +583,7 @@ def run_flows(config: FlowsConfig, out: str | Path, *, overwrite: bool = False) 
             "queue_bytes": float(config.queue_bytes),
             "stagger_ms": config.stagger_s * 1e3,
             "rounds": config.rounds,
+            "link_model": config.link_model,
         }
         summary.update(compare.flows_summary(row_config, measured, predicted))
         _conclude(

@@ -71,14 +71,19 @@ def accuracy_axes(
 
 
 def validation_figure(
-    table: pd.DataFrame, flows: pd.DataFrame | None = None, *, tolerance: float = 0.10
+    table: pd.DataFrame,
+    flows: pd.DataFrame | None = None,
+    *,
+    tolerance: float = 0.10,
+    link_model: str = "max-min",
 ) -> Figure:
     """One panel per request pattern (and one for flows, if given): simulated against measured medians.
 
     ``table`` is :func:`~offloadsim.testbed.campaign.validation_table`'s,
     ``flows`` :func:`~offloadsim.testbed.campaign.flows_table`'s (drawn with
     a ±15 % band, the flow target). Colour is the split, marker the model;
-    horizontal bars span the measured medians of the repetitions.
+    horizontal bars span the measured medians of the repetitions. The y
+    axes name ``link_model`` when it is not the default max-min.
     """
     patterns = [p for p in ("closed", "poisson") if p in set(table["pattern"])] if len(table) else []
     panels = len(patterns) + (1 if flows is not None and len(flows) else 0)
@@ -129,6 +134,8 @@ def validation_figure(
             )
             ax.set_title("concurrent flows")
         for ax in axes:
+            if link_model != "max-min" and ax.get_ylabel():
+                ax.set_ylabel(ax.get_ylabel().removesuffix(" (ms)") + f", {link_model} links (ms)")
             if ax.get_legend_handles_labels()[0]:
                 ax.legend(loc="upper left", fontsize=5.5, frameon=False)
     return fig

@@ -7,7 +7,9 @@ and edge compute with the calibrated profile on one core each (the workers
 run onnxruntime with one thread). The request pattern is the one the devices
 followed: a closed loop of one user each (one request at a time), or the
 exact arrival times of an open pattern as a trace. The split is a ``fixed``
-plan (``local`` when every layer stays on the device).
+plan (``local`` when every layer stays on the device). The link model
+(``network: {model: ...}``) is the one the testbed was told to predict with
+(``max-min`` unless ``--link-model`` says otherwise).
 """
 
 from __future__ import annotations
@@ -73,6 +75,7 @@ def _base(
     profile: str | None,
     seed: int,
     duration_s: float,
+    link_model: str,
 ) -> dict[str, Any]:
     processor = {"profile": profile, "cores": 1} if profile is not None else {"speed": "1 TFLOP/s"}
     return {
@@ -89,6 +92,7 @@ def _base(
             {"between": ["device-*", "ap"], "bandwidth": _bps(FAST_LINK_BPS)},
             {"between": ["ap", "edge"], "bandwidth": _bps(rate_bps), "latency": _seconds(latency_s)},
         ],
+        "network": {"model": link_model},
     }
 
 
@@ -108,6 +112,7 @@ def inference_scenario(
     trace: str | None = None,
     input_bytes: float | None = None,
     output_bytes: float | None = None,
+    link_model: str = "max-min",
 ) -> dict[str, Any]:
     """The scenario of a split-inference run: one user per device (``think_s``) or a ``trace`` file.
 
@@ -126,6 +131,7 @@ def inference_scenario(
         profile=profile,
         seed=seed,
         duration_s=duration_s,
+        link_model=link_model,
     )
     app: dict[str, Any] = model_entry(label)
     if input_bytes is not None:
@@ -159,6 +165,7 @@ def flows_scenario(
     seed: int,
     duration_s: float,
     trace: str,
+    link_model: str = "max-min",
 ) -> dict[str, Any]:
     """The scenario of a concurrent-flows run: each request uploads ``size_bytes`` to the edge, no more."""
     doc = _base(
@@ -170,6 +177,7 @@ def flows_scenario(
         profile=None,
         seed=seed,
         duration_s=duration_s,
+        link_model=link_model,
     )
     doc["applications"] = {APP: {"service": "0 s", "input": f"{size_bytes:.0f} B", "output": "0 B"}}
     doc["workload"] = [{"app": APP, "sources": "device-*", "arrivals": "trace", "trace": trace}]

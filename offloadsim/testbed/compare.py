@@ -67,7 +67,11 @@ def repredict(run_dir: Path, link_model: str) -> dict[str, Any]:
     import pandas as pd
 
     from offloadsim import api
+    from offloadsim.testbed.errors import TestbedError
 
+    for name in ("summary.json", "manifest.json", "measured.csv", "scenario.yaml"):
+        if not (run_dir / name).is_file():
+            raise TestbedError(f"{run_dir}: cannot predict this run again: it has no {name}")
     row = json.loads((run_dir / "summary.json").read_text())
     kind = json.loads((run_dir / "manifest.json").read_text()).get("kind")
     measured = pd.read_csv(run_dir / "measured.csv")

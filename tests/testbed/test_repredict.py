@@ -146,3 +146,14 @@ def test_the_figure_names_a_link_model_other_than_max_min():
     (shared,) = validation_figure(table).axes
     assert fifo.get_ylabel() == "simulated median latency, fifo links (ms)"
     assert shared.get_ylabel() == "simulated median latency (ms)"
+
+
+def test_a_kept_run_without_its_scenario_is_one_line_and_exit_2(tmp_path, capsys):
+    results = tmp_path / "results"
+    run, _ = _inference_run(results)
+    (run / "scenario.yaml").unlink()
+    assert main([*CAMPAIGN, "--results", str(results), "--link-model", "fifo"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1, err
+    assert err.endswith("cannot predict this run again: it has no scenario.yaml\n"), err
+    assert not list(results.glob("*.csv"))  # no half-written tables

@@ -29,7 +29,6 @@ class Ledger:
     """Books stages to tasks, ends tasks and appends their records."""
 
     __slots__ = (
-        "_appenders",
         "_room",
         "_status_codes",
         "counters",
@@ -54,7 +53,6 @@ class Ledger:
         self.stages: StageLog | None = StageLog(warmup_s) if record_stages else None
         self.in_flight: dict[int, Task] = {}
         self.counters = {"arrived": 0, "dropped": 0, "completed": 0, "failed": 0}
-        self._appenders = tuple(values.append for values in self.records.floats.values())
         self._status_codes = {status: self.records.status_code(status) for status in STATUSES}
 
     def book_compute(self, task: Task, node: str, wait_s: float, service_s: float, power_w: float) -> None:
@@ -100,23 +98,12 @@ class Ledger:
     def record(self, task: Task, status: str, finish: float, reason: str = "") -> None:
         """Append ``task``'s flat record."""
         log = self.records
-        f = self._appenders
-        f[0](task.arrival)
-        f[1](task.start)
-        f[2](finish)
-        f[3](task.wait)
-        f[4](task.compute_time)
-        f[5](task.transfer_time)
-        f[6](task.bytes_sent)
-        f[7](task.deadline)
-        f[8](task.energy)
-        f[9](task.ttft)
-        f[10](task.tpot)
         extra = task.extra
         a, b, c = _NO_EXTRA if extra is None else extra(task)
-        f[11](a)
-        f[12](b)
-        f[13](c)
+        log.values.extend((  # the float columns, in records.FLOAT_COLUMNS order
+            task.arrival, task.start, finish, task.wait, task.compute_time, task.transfer_time,
+            task.bytes_sent, task.deadline, task.energy, task.ttft, task.tpot, a, b, c,
+        ))  # fmt: skip
         task.row = log.base + len(log.task_ids)
         log.task_ids.append(task.id)
         log.plan_codes.append(task.plan.code)

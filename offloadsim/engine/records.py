@@ -23,14 +23,23 @@ import numpy as np
 
 from offloadsim.records import schema
 
-__all__ = ["CHUNK_ROWS", "STAGE_COLUMNS", "TASK_COLUMNS", "RawRun", "RecordLog", "StageLog", "TaskRecords"]
+__all__ = [
+    "CHUNK_ROWS",
+    "FLOAT_COLUMNS",
+    "STAGE_COLUMNS",
+    "TASK_COLUMNS",
+    "RawRun",
+    "RecordLog",
+    "StageLog",
+    "TaskRecords",
+]
 
 #: Records kept in memory before the log writes them to its spill directory (one Parquet row group).
 CHUNK_ROWS = 1 << 17
 
 # Appended per task by the engine, in this order (Ledger.record); latency, deadline_met and
 # the plan-derived columns are computed from these once, after the run.
-_FLOAT = (
+FLOAT_COLUMNS = (
     "arrival",
     "start",
     "finish",
@@ -54,6 +63,8 @@ _COMPUTED = frozenset((
     "task_id", "app", "source", "policy", "replication", "seed", "latency", "placement", "split",
     "deadline_met", "status", "raw_input_offloaded", "reason", "final_node",
 ))  # fmt: skip
+_WIDTH = len(FLOAT_COLUMNS)
+_FLOAT_INDEX = {name: i for i, name in enumerate(FLOAT_COLUMNS)}
 # The integer columns a chunk holds besides the floats, with their dtypes.
 _CODES = {"task_ids": np.int64, "plan_codes": np.int32, "status_codes": np.int8, "reason_codes": np.int32}
 _PLAN_FIELDS = {"app": 0, "source": 1, "placement": 2}  # string columns fixed by the plan code
@@ -74,7 +85,9 @@ class RecordLog:
     """
 
     def __init__(self, spill_dir: Path | None = None, chunk_rows: int | None = None) -> None:
-        self.floats = {name: array("d") for name in _FLOAT}
+        # The float columns, a record's values after the last one's in ``FLOAT_COLUMNS`` order: the
+        # ledger appends a record with one ``extend``.
+        self.values = array("d")
         # Declared columns the engine does not append per task: set by buffer index when known, else NaN.
         self.sparse: dict[str, dict[int, float]] = {}
         self.task_ids = array("q")
@@ -120,7 +133,7 @@ class RecordLog:
         ``row`` is the task's ``row`` once recorded; rows never set are NaN.
         """
         if name not in self.sparse:
-            settable = {c.name for c in schema.task_columns()} - _COMPUTED - self.floats.keys()
+            settable = {c.name for c in schema.task_columns()} - _COMPUTED - _FLOAT_INDEX.keys()
             if name not in settable:
                 raise KeyError(f"{name!r} is not a record column the log can set (see records.schema)")
             self.sparse[name] = {}
@@ -132,7 +145,7 @@ class RecordLog:
     def add(self, name: str, row: int, value: float) -> None:
         """Add ``value`` to float column ``name`` of record ``row`` (energy charged after a task ended)."""
         if row >= self.base:
-            self.floats[name][row - self.base] += value
+            self.values[(row - self.base) * _WIDTH + _FLOAT_INDEX[name]] += value
         else:
             self.late.setdefault(name, {}).setdefault(row, []).append((True, value))
 
@@ -145,9 +158,7 @@ class RecordLog:
         if not n:
             return
         directory = self._directory()
-        arrays: dict[str, np.ndarray] = {
-            f"f.{name}": np.frombuffer(values, dtype=np.float64) for name, values in self.floats.items()
-        }
+        arrays = _float_columns(self.values, n)
         for name, dtype in _CODES.items():
             arrays[f"c.{name}"] = np.frombuffer(getattr(self, name), dtype=dtype)
         for name, values in self.sparse.items():
@@ -157,8 +168,7 @@ class RecordLog:
             np.savez(out, **arrays)  # type: ignore[arg-type]  # numpy's stub types the keywords badly
         self.chunks.append(path)
         del arrays
-        for floats in self.floats.values():
-            del floats[:]
+        del self.values[:]
         for name in _CODES:
             del getattr(self, name)[:]
         for sparse in self.sparse.values():
@@ -377,13 +387,21 @@ class _Spilled(Mapping[str, np.ndarray]):
         return len(self.keys_)
 
 
+def _float_columns(values: array, n: int) -> dict[str, np.ndarray]:
+    """The float columns of ``n`` records held a record after another in ``values``, each its own copy.
+
+    Copies, so that no view holds the log's buffer (it is emptied or appended to next).
+    """
+    if not n:
+        return {f"f.{name}": np.empty(0) for name in FLOAT_COLUMNS}
+    rows = np.frombuffer(values, dtype=np.float64).reshape(n, _WIDTH)
+    return {f"f.{name}": rows[:, index].copy() for index, name in enumerate(FLOAT_COLUMNS)}
+
+
 def _buffered(log: RecordLog) -> dict[str, np.ndarray]:
     """The buffered (not yet spilled) records as arrays (copies: the run may go on appending)."""
     n = len(log.task_ids)
-    raw: dict[str, np.ndarray] = {
-        f"f.{name}": np.array(values, dtype=np.float64) if n else np.empty(0)
-        for name, values in log.floats.items()
-    }
+    raw = _float_columns(log.values, n)
     for name, dtype in _CODES.items():
         values = getattr(log, name)
         raw[f"c.{name}"] = np.frombuffer(values, dtype=dtype).copy() if n else np.empty(0, dtype=dtype)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from offloadsim.engine import simulate
-from offloadsim.engine.records import RecordLog
+from offloadsim.engine.records import FLOAT_COLUMNS, RecordLog
 from offloadsim.records import schema
 from offloadsim.scenario import load_scenario_text
 
@@ -64,8 +64,7 @@ def test_set_and_add_reach_rows_already_spilled_in_the_order_made():
         for log in logs:
             code = log.add_plan("app", "phone", "phone", 0, False)
             for task_id in range(5):
-                for values in log.floats.values():
-                    values.append(0.1)
+                log.values.extend([0.1] * len(FLOAT_COLUMNS))
                 log.task_ids.append(task_id)
                 log.plan_codes.append(code)
                 log.status_codes.append(log.status_code("completed"))

@@ -87,15 +87,14 @@ def test_without_the_plugin_the_column_is_absent(tmp_path):
 
 
 def test_a_column_the_engine_sets_by_row():
-    from offloadsim.engine.records import RecordLog
+    from offloadsim.engine.records import FLOAT_COLUMNS, RecordLog
 
     toy = schema.Column("toy_score", "float64", "", "a value only the engine knows", summary=("mean",))
     with schema.task_column_added(toy):
         log = RecordLog()
         code = log.add_plan("app", "phone", "phone", 0, False)
         for task_id in range(3):
-            for values in log.floats.values():
-                values.append(0.0)
+            log.values.extend([0.0] * len(FLOAT_COLUMNS))
             log.task_ids.append(task_id)
             log.plan_codes.append(code)
             log.status_codes.append(log.status_code("completed"))

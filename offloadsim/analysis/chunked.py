@@ -24,7 +24,7 @@ from offloadsim.records.schema import STATUSES
 
 __all__ = ["task_stats"]
 
-_NAN = float("nan")
+_NAN = math.nan  # the summary's own NaN object (Summary equality compares fields by identity first)
 _QUANTILES = {"p50": 50, "p95": 95, "p99": 99}  # the record-column aggregates that are percentiles
 
 #: Picks a chunk's values for a statistic: (the chunk's columns, its status masks) -> values.

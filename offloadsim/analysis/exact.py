@@ -27,6 +27,7 @@ as numpy's callers there do).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Generator, Iterable
 from typing import Any
 
@@ -245,7 +246,7 @@ def linear_percentile(n: int, q: float, at: Callable[[int], np.float64]) -> floa
     the ranks :func:`percentile_ranks` lists.
     """
     if n == 0:
-        return float("nan")
+        return math.nan
     virtual = (n - 1) * np.true_divide(q, 100)
     previous = np.floor(virtual)
     if virtual >= n - 1:  # numpy takes the largest value for both ends, and keeps -1 as the index

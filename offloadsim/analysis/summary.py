@@ -29,7 +29,7 @@ Table = Union["pd.DataFrame", Mapping[str, Any]]
 
 __all__ = ["Summary", "summarize", "overload_warnings", "metrics_row"]
 
-_NAN = float("nan")
+_NAN = math.nan  # one NaN object: summaries compare equal field by field (identity first)
 
 
 # --------------------------------------------------------------------------- summary

@@ -17,12 +17,6 @@ from offloadsim.plugins import EntryPointGroup, named_object
 from offloadsim.scenario.errors import describe
 from offloadsim.suggest import did_you_mean
 from offloadsim.world.dynamics.base import Dynamics, DynamicsError, DynamicsKind, SpecReader
-from offloadsim.world.dynamics.failures import Failures, NodeSchedule
-from offloadsim.world.dynamics.gilbert_elliott import GilbertElliott
-from offloadsim.world.dynamics.link_schedule import LinkSchedule
-from offloadsim.world.dynamics.mobility import Mobility
-from offloadsim.world.dynamics.random_walk import RandomWalk
-from offloadsim.world.dynamics.trace import LinkTrace
 
 if TYPE_CHECKING:
     from offloadsim.scenario.model import Scenario
@@ -44,6 +38,7 @@ _KINDS: dict[str, DynamicsKind] = {}
 
 def _add_plugin(entry: Any, loaded: Any, origin: str) -> None:
     """Register one entry point's kind (a class is instantiated), unless its name is taken."""
+    _built_in()
     kind = named_object(entry, loaded, _KINDS, "kind of dynamics")
     if kind is not None:
         register_dynamics(kind)
@@ -53,8 +48,43 @@ def _add_plugin(entry: Any, loaded: Any, origin: str) -> None:
 PLUGINS = EntryPointGroup(ENTRY_POINT_GROUP, "kind of dynamics", _add_plugin)
 
 
+_BUILT_IN = False  # whether the built-in kinds are registered
+
+
+def _built_in() -> None:
+    """Register the built-in kinds on the registry's first use.
+
+    Their modules are imported then, not with the registry: a run of a world
+    that does not change never imports them (a few hundredths of a second of
+    start-up).  Every function of the registry calls this first, so what it
+    sees is what it saw when they were registered on import.
+    """
+    global _BUILT_IN
+    if _BUILT_IN:
+        return
+    _BUILT_IN = True
+    from offloadsim.world.dynamics.failures import Failures, NodeSchedule
+    from offloadsim.world.dynamics.gilbert_elliott import GilbertElliott
+    from offloadsim.world.dynamics.link_schedule import LinkSchedule
+    from offloadsim.world.dynamics.mobility import Mobility
+    from offloadsim.world.dynamics.random_walk import RandomWalk
+    from offloadsim.world.dynamics.trace import LinkTrace
+
+    for kind in (
+        LinkSchedule(),
+        LinkTrace(),
+        NodeSchedule(),
+        Failures(),
+        GilbertElliott(),
+        RandomWalk(),
+        Mobility(),
+    ):
+        register_dynamics(kind)
+
+
 def register_dynamics(kind: DynamicsKind) -> None:
     """Make ``kind`` available to scenarios as ``dynamics: [{kind: <kind.name>, ...}]``."""
+    _built_in()
     if kind.name in _KINDS:
         raise ValueError(f"a kind of dynamics named {kind.name!r} is already registered")
     _KINDS[kind.name] = kind
@@ -62,17 +92,20 @@ def register_dynamics(kind: DynamicsKind) -> None:
 
 def unregister_dynamics(name: str) -> None:
     """Forget a registered kind (tests and plug-ins that clean up after themselves)."""
+    _built_in()
     _KINDS.pop(name, None)
 
 
 def dynamics_kinds() -> list[str]:
     """Names of the registered kinds, sorted."""
+    _built_in()
     PLUGINS.load()
     return sorted(_KINDS)
 
 
 def dynamics_kind(name: str) -> DynamicsKind | None:
     """The kind registered as ``name``, or None."""
+    _built_in()
     PLUGINS.load()
     return _KINDS.get(name)
 
@@ -96,12 +129,3 @@ def parse_dynamics(entries: tuple[Mapping[str, Any], ...], scenario: Scenario) -
         rest = {key: value for key, value in entry.items() if key != "kind"}
         parsed.append(Dynamics(index, kind, kind.parse(SpecReader(rest, path, scenario))))
     return tuple(parsed)
-
-
-register_dynamics(LinkSchedule())
-register_dynamics(LinkTrace())
-register_dynamics(NodeSchedule())
-register_dynamics(Failures())
-register_dynamics(GilbertElliott())
-register_dynamics(RandomWalk())
-register_dynamics(Mobility())

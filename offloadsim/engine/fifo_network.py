@@ -174,7 +174,7 @@ class FifoNetwork:
         """
         transfer = _Transfer(channels, size_bytes, latency_s, callback, payload, self.env.now, sent, aborted)
         if self._join(transfer, next(self._order)):
-            self._allocate(channels)
+            self._allocate(channels, newest=transfer)
         return transfer
 
     def cancel(self, flow: _Transfer) -> bool:
@@ -330,17 +330,26 @@ class FifoNetwork:
                         stack.append(c)
         return found, seen_channels
 
-    def _allocate(self, channels: Iterable[int]) -> None:
+    def _allocate(self, channels: Iterable[int], newest: _Transfer | None = None) -> None:
         """Give the transfers connected to ``channels`` their rates in FIFO order (see the module).
 
         A transfer whose rate changes gets a new completion event; the
         others keep theirs.  Each channel's load and busy time follow.
+        ``newest``, a transfer that has just joined at the back, is all that
+        needs a rate: it comes after every other, so it takes what its route
+        has left and changes nobody's rate.
         """
         now = self.env.now
         capacity = self.capacity_Bps
-        transfers, touched = self._component(channels)
-        transfers.sort(key=_rank)
-        left = {c: capacity[c] for c in touched}
+        if newest is not None:
+            transfers, touched = [newest], set(newest.channels)
+            load = self.load_Bps
+            left = {c: capacity[c] - load[c] for c in touched}
+            left = {c: rest if rest > capacity[c] * _REL else 0.0 for c, rest in left.items()}
+        else:
+            transfers, touched = self._component(channels)
+            transfers.sort(key=_rank)
+            left = {c: capacity[c] for c in touched}
         for transfer in transfers:
             rate = min(left[c] for c in transfer.channels)
             if rate > 0.0:

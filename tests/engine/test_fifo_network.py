@@ -149,6 +149,38 @@ def test_rates_are_given_in_the_order_transfers_started():
     assert (net.flow_count(0), net.flow_count(1)) == (2, 2)
 
 
+def _fifo_rates(routes, capacities):
+    """The definition, computed directly: in order, each takes the least its route has left."""
+    left = list(capacities)
+    rates = []
+    for route in routes:
+        rate = max(min(left[c] for c in route), 0.0)
+        for c in route:
+            left[c] -= rate
+        rates.append(rate)
+    return rates
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    routes=st.lists(st.lists(st.integers(0, 3), min_size=1, max_size=3, unique=True), min_size=1, max_size=8),
+    capacities=st.lists(st.sampled_from([1.0, 2.0, 5.0, 8.0, 13.0]), min_size=4, max_size=4),
+    ends=st.lists(st.integers(0, 7), max_size=4),
+)
+def test_rates_follow_the_definition_as_transfers_start_and_end(routes, capacities, ends):
+    _env, net = make([8 * c for c in capacities])
+    live = []
+    for route in routes:
+        live.append(net.start(tuple(route), 1e9, 0.0, lambda p: None, None))
+        expected = _fifo_rates([t.channels for t in live], capacities)
+        assert [t.rate for t in live] == pytest.approx(expected, rel=1e-9, abs=1e-9)
+    for i in ends:
+        if i < len(live):
+            net.cancel(live.pop(i))
+            expected = _fifo_rates([t.channels for t in live], capacities)
+            assert [t.rate for t in live] == pytest.approx(expected, rel=1e-9, abs=1e-9)
+
+
 @pytest.mark.parametrize("restart, expected", [(False, {"a": 1.0, "b": 2.0}), (True, {"b": 1.5, "a": 2.5})])
 def test_a_handover_keeps_the_transfer_s_place_unless_it_restarts(restart, expected):
     # a and b share channel 2 (1 MB/s) from their own first links; a hands over from channel 0 to 3 at 0.5 s.

@@ -71,9 +71,7 @@ from typing import Any
 
 import simpy
 
-from offloadsim.engine.environment import caller
-from offloadsim.engine.network import ABORTED, DELIVERED, PROPAGATING, SENDING
-from offloadsim.engine.piecewise import PiecewiseLog
+from offloadsim.engine.channels import ABORTED, PROPAGATING, SENDING, ChannelModel, tell_aborted
 
 __all__ = ["FifoNetwork"]
 
@@ -83,7 +81,7 @@ _REL = 1e-9  # capacity left below this share of a channel's capacity counts as 
 class _Transfer:
     """One transfer; ``token`` names its pending completion event (bumped when its rate changes).
 
-    ``state`` is one of the flow states of :mod:`offloadsim.engine.network` (SENDING while
+    ``state`` is one of the states of :mod:`offloadsim.engine.channels` (SENDING while
     waiting, too).
     """
 
@@ -137,22 +135,18 @@ def _rank(transfer: _Transfer) -> int:
     return transfer.seq
 
 
-class FifoNetwork:
+class FifoNetwork(ChannelModel):
     """Links that serve their transfers first come, first served (the ``fifo`` link model; see the module)."""
 
     def __init__(self, env: simpy.Environment, capacity_bps: Sequence[float]):
-        self.env = env
-        self.capacity_Bps = [c / 8.0 for c in capacity_bps]
+        super().__init__(env, capacity_bps)
         n = len(self.capacity_Bps)
         self.queue: list[list[_Transfer]] = [[] for _ in range(n)]  # transfers crossing, in FIFO order
         self.load_Bps = [0.0] * n  # the rates the channel carries now
         self.bytes_carried = [0.0] * n  # bytes of transfers that left the channel
         self.busy_s = [0.0] * n
         self._busy_since = [0.0] * n
-        self._capacity_log = PiecewiseLog(env.now, list(capacity_bps))
-        self._down: dict[int, float] = {}  # a channel that is down -> its capacity (bytes/s) when up
         self._order = itertools.count()
-        self._call_in = caller(env)  # its events: light calls on the run's environment
 
     # -- the LinkModel protocol -------------------------------------------
     def start(
@@ -176,47 +170,6 @@ class FifoNetwork:
         if self._join(transfer, next(self._order)):
             self._allocate(channels, newest=transfer)
         return transfer
-
-    def cancel(self, flow: _Transfer) -> bool:
-        """Abort ``flow`` (waiting, in service or propagating); those behind it move up.
-
-        False when it had already been delivered or aborted.
-        """
-        if flow.state == SENDING:
-            self._leave(flow)
-            self._allocate(flow.channels)
-        elif flow.state != PROPAGATING:
-            return False
-        flow.state = ABORTED
-        if flow.aborted is not None:
-            flow.aborted(flow.payload)
-        return True
-
-    def set_capacity(self, channel: int, capacity_bps: float) -> None:
-        """Change a channel's capacity now; the transfers connected to it are re-rated, in their order.
-
-        A channel that is down keeps 0 until it is back up, then this capacity.
-        """
-        if channel in self._down:
-            self._down[channel] = capacity_bps / 8.0
-            return
-        self._capacity_log.set(channel, self.env.now, capacity_bps)
-        self.capacity_Bps[channel] = capacity_bps / 8.0
-        self._allocate((channel,))
-
-    def set_up(self, channel: int, up: bool) -> None:
-        """Take ``channel`` down (capacity 0; every transfer crossing it aborted) or bring it back up."""
-        if up:
-            if channel in self._down:
-                self.set_capacity(channel, self._down.pop(channel) * 8.0)
-            return
-        if channel in self._down:
-            return
-        self._down[channel] = self.capacity_Bps[channel]
-        self._capacity_log.set(channel, self.env.now, 0.0)
-        self.capacity_Bps[channel] = 0.0
-        for transfer in list(self.queue[channel]):
-            self.cancel(transfer)
 
     def sending_over(self, channel: int) -> list[tuple[_Transfer, tuple[int, ...]]]:
         """``(transfer, its channels)`` of the transfers crossing ``channel`` (waiting ones too), in order."""
@@ -246,10 +199,6 @@ class FifoNetwork:
         capacity, queue = self.capacity_Bps, self.queue
         return min((capacity[c] / (len(queue[c]) + 1) for c in channels), default=float("inf"))
 
-    def capacity_Bps_now(self, channel: int) -> float:
-        """The channel's capacity in force, bytes/s (0 while down)."""
-        return self.capacity_Bps[channel]
-
     def flow_count(self, channel: int) -> int:
         """Transfers crossing ``channel`` now, waiting ones included."""
         return len(self.queue[channel])
@@ -263,10 +212,6 @@ class FifoNetwork:
                 carried[c] += transfer.sent_bytes(now)
         return carried
 
-    def capacity_bit_seconds(self, channel: int, t0: float, t1: float) -> float:
-        """Capacity in force integrated over ``[t0, t1]``, in bits (0 while down)."""
-        return self._capacity_log.integral(channel, t0, t1)
-
     def close_statistics(self) -> None:
         """Bring the busy time of channels carrying bytes up to now."""
         now = self.env.now
@@ -276,6 +221,16 @@ class FifoNetwork:
                 self._busy_since[c] = now
 
     # -- internals --------------------------------------------------------
+    def _rerate(self, channel: int) -> None:
+        self._allocate((channel,))
+
+    def _crossing(self, channel: int) -> list[_Transfer]:
+        return self.queue[channel]
+
+    def _stop(self, transfer: _Transfer) -> None:
+        self._leave(transfer)
+        self._allocate(transfer.channels)
+
     def _join(self, transfer: _Transfer, seq: int) -> bool:
         """Put ``transfer`` on its channels at rank ``seq``; False if it needs no link or one is down.
 
@@ -288,7 +243,7 @@ class FifoNetwork:
             return False
         if self._down and any(c in self._down for c in transfer.channels):
             transfer.state = ABORTED
-            self._call_in(0.0, _tell_aborted, transfer)
+            self._call_in(0.0, tell_aborted, transfer)
             return False
         transfer.seq = seq
         for c in transfer.channels:
@@ -389,23 +344,3 @@ class FifoNetwork:
         if transfer.sent is not None:
             transfer.sent(transfer.payload)
         self._deliver_after(transfer)
-
-    def _deliver_after(self, transfer: _Transfer) -> None:
-        if transfer.latency_s > 0.0:
-            self._call_in(transfer.latency_s, _deliver, transfer)
-        else:
-            transfer.state = DELIVERED
-            transfer.callback(transfer.payload)
-
-
-def _deliver(transfer: _Transfer) -> None:
-    """The propagation latency has passed since the last byte left: tell the receiver."""
-    if transfer.state == PROPAGATING:  # not cancelled meanwhile
-        transfer.state = DELIVERED
-        transfer.callback(transfer.payload)
-
-
-def _tell_aborted(transfer: _Transfer) -> None:
-    """Tell the sender of a transfer refused by a channel that is down."""
-    if transfer.aborted is not None:
-        transfer.aborted(transfer.payload)

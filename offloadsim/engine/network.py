@@ -36,8 +36,15 @@ from typing import Any, Protocol
 
 import simpy
 
-from offloadsim.engine.environment import caller
-from offloadsim.engine.piecewise import PiecewiseLog
+from offloadsim.engine.channels import (
+    ABORTED,
+    DELIVERED,
+    PROPAGATING,
+    SENDING,
+    ChannelModel,
+    deliver,
+    tell_aborted,
+)
 from offloadsim.world.links import link_model
 
 __all__ = [
@@ -55,9 +62,6 @@ __all__ = [
 
 _REL = 1e-9  # relative tolerance for "saturated"
 _DONE_S = 1e-12  # a flow due within this many seconds (or the clock's resolution) is done
-
-# A flow's state: bytes still leaving; last byte left, propagating; delivered; cancelled.
-SENDING, PROPAGATING, DELIVERED, ABORTED = 0, 1, 2, 3
 
 
 class Flow:
@@ -213,17 +217,17 @@ def make_link_model(name: str, env: simpy.Environment, capacity_bps: Sequence[fl
     return model
 
 
-class FlowNetwork:
+class FlowNetwork(ChannelModel):
     """Max-min fair sharing of directed channels among active flows (the ``max-min`` link model).
 
     Capacities are given in bit/s and kept in bytes/s; :meth:`set_capacity`
     changes one during a run (bandwidth traces), :meth:`set_up` takes one
-    down or up (failures).
+    down or up (failures), :meth:`cancel` aborts a flow
+    (:class:`~offloadsim.engine.channels.ChannelModel`).
     """
 
     def __init__(self, env: simpy.Environment, capacity_bps: Iterable[float]):
-        self.env = env
-        self.capacity_Bps = [c / 8.0 for c in capacity_bps]
+        super().__init__(env, capacity_bps)
         n = len(self.capacity_Bps)
         self.flows_on: list[list[Flow]] = [[] for _ in range(n)]
         self.load_Bps = [0.0] * n  # sum of the rates of the flows on each channel
@@ -232,10 +236,6 @@ class FlowNetwork:
         self._busy_since = [0.0] * n
         self.active = 0
         self.reallocations = 0
-        # The capacity in force (bit/s) over time, for utilisation against it.
-        self._capacity_log = PiecewiseLog(env.now, [c * 8.0 for c in self.capacity_Bps])
-        self._down: dict[int, float] = {}  # a channel that is down -> its capacity (bytes/s) when up
-        self._call_in = caller(env)  # the network's events: light calls on the run's environment
 
     # -- public -----------------------------------------------------------
     def start(
@@ -269,7 +269,7 @@ class FlowNetwork:
                 solo = capacity[c]
         if solo <= 0.0 and self._down and any(c in self._down for c in channels):
             flow.state = ABORTED  # over a channel that is down: told at once, as its own event
-            self._call_in(0.0, _tell_aborted, flow)
+            self._call_in(0.0, tell_aborted, flow)
             return flow
         fits = True
         for c in channels:
@@ -292,50 +292,6 @@ class FlowNetwork:
             self._reallocate(self._component(channels))
         return flow
 
-    def cancel(self, flow: Flow) -> bool:
-        """Abort ``flow`` now: its bytes stop, the others are re-shared, ``aborted(payload)`` is called.
-
-        A flow still propagating (its last byte left) is not delivered.
-        Returns False when the flow had already been delivered or aborted.
-        """
-        if flow.state == SENDING:
-            self._remove([flow])
-        elif flow.state != PROPAGATING:
-            return False
-        flow.state = ABORTED
-        if flow.aborted is not None:
-            flow.aborted(flow.payload)
-        return True
-
-    def set_capacity(self, channel: int, capacity_bps: float) -> None:
-        """Change a channel's capacity now; the flows connected to it are re-shared.
-
-        A channel that is down keeps 0 until it is back up, then this capacity.
-        """
-        capacity_Bps = capacity_bps / 8.0
-        if channel in self._down:
-            self._down[channel] = capacity_Bps
-            return
-        self._log_capacity(channel, capacity_bps)
-        self.capacity_Bps[channel] = capacity_Bps
-        if self.flows_on[channel]:
-            self._reallocate(self._component((channel,)))
-
-    def set_up(self, channel: int, up: bool) -> None:
-        """Take ``channel`` down (capacity 0, flows crossing it aborted) or bring it back up."""
-        if up:
-            if channel in self._down:
-                capacity_Bps = self._down.pop(channel)
-                self.set_capacity(channel, capacity_Bps * 8.0)
-            return
-        if channel in self._down:
-            return
-        self._down[channel] = self.capacity_Bps[channel]
-        self._log_capacity(channel, 0.0)
-        self.capacity_Bps[channel] = 0.0
-        for flow in list(self.flows_on[channel]):
-            self.cancel(flow)
-
     def sending_over(self, channel: int) -> list[tuple[Flow, tuple[int, ...]]]:
         """``(flow, its channels)`` of the flows still sending over ``channel``, in the order they started."""
         return [(flow, flow.channels) for flow in self.flows_on[channel]]
@@ -354,10 +310,6 @@ class FlowNetwork:
             flow.sent(flow.payload)  # its last byte had just left: only the propagation is left
         return self.start(channels, size, latency_s, flow.callback, flow.payload, flow.sent, flow.aborted)
 
-    def is_up(self, channel: int) -> bool:
-        """False while ``channel`` is down."""
-        return channel not in self._down
-
     def share_Bps(self, channels: Sequence[int]) -> float:
         """Share a new flow would get at its bottleneck now: capacity / (flows + 1), bytes/s."""
         capacity, flows_on = self.capacity_Bps, self.flows_on
@@ -367,10 +319,6 @@ class FlowNetwork:
             if share < best:
                 best = share
         return best
-
-    def capacity_Bps_now(self, channel: int) -> float:
-        """The channel's capacity in force, bytes/s (0 while down)."""
-        return self.capacity_Bps[channel]
 
     def flow_count(self, channel: int) -> int:
         """Number of flows currently crossing ``channel``."""
@@ -390,13 +338,6 @@ class FlowNetwork:
                 carried[c] += min(max(sent, 0.0), flow.size)
         return carried
 
-    def capacity_bit_seconds(self, channel: int, t0: float, t1: float) -> float:
-        """Capacity in force integrated over ``[t0, t1]``, in bits (0 while down).
-
-        A channel whose capacity never changed gives ``capacity * (t1 - t0)``.
-        """
-        return self._capacity_log.integral(channel, t0, t1)
-
     def close_statistics(self) -> None:
         """Bring the busy time of channels still carrying flows up to now."""
         now = self.env.now
@@ -406,8 +347,15 @@ class FlowNetwork:
                 self._busy_since[c] = now
 
     # -- internals --------------------------------------------------------
-    def _log_capacity(self, channel: int, capacity_bps: float) -> None:
-        self._capacity_log.set(channel, self.env.now, capacity_bps)
+    def _rerate(self, channel: int) -> None:
+        if self.flows_on[channel]:
+            self._reallocate(self._component((channel,)))
+
+    def _crossing(self, channel: int) -> list[Flow]:
+        return self.flows_on[channel]
+
+    def _stop(self, transfer: Flow) -> None:
+        self._remove([transfer])
 
     def _remove(self, flows: list[Flow]) -> None:
         """Take flows still sending off their channels (bytes sent so far counted) and re-share."""
@@ -434,13 +382,6 @@ class FlowNetwork:
             flow.rate = 0.0
         if touched:
             self._reallocate(self._component(touched))
-
-    def _deliver_after(self, flow: Flow) -> None:
-        if flow.latency_s > 0.0:
-            self._call_in(flow.latency_s, _deliver, flow)
-        else:
-            flow.state = DELIVERED
-            flow.callback(flow.payload)
 
     def _schedule(self, flows: list[Flow]) -> None:
         """Give ``flows`` one shared event at the earliest of their completions."""
@@ -534,7 +475,7 @@ class FlowNetwork:
         if flow.sent is not None:
             flow.sent(flow.payload)
         if flow.latency_s > 0.0:  # _deliver_after, inline: the common case
-            self._call_in(flow.latency_s, _deliver, flow)
+            self._call_in(flow.latency_s, deliver, flow)
         else:
             flow.state = DELIVERED
             flow.callback(flow.payload)
@@ -614,16 +555,3 @@ class FlowNetwork:
                 for d in flow.channels:
                     left[d] -= share
                     count[d] -= 1
-
-
-def _deliver(flow: Flow) -> None:
-    """The flow's propagation latency has passed since its last byte left: tell the receiver."""
-    if flow.state == PROPAGATING:  # not cancelled meanwhile
-        flow.state = DELIVERED
-        flow.callback(flow.payload)
-
-
-def _tell_aborted(flow: Flow) -> None:
-    """Tell the sender of a flow refused by a channel that is down."""
-    if flow.aborted is not None:
-        flow.aborted(flow.payload)

@@ -1,0 +1,143 @@
+"""What every link model keeps of its channels: the capacity in force, the channels down, a transfer's end.
+
+Both built-in link models derive from :class:`ChannelModel` (``max-min``,
+:class:`~offloadsim.engine.network.FlowNetwork`; ``fifo``,
+:class:`~offloadsim.engine.fifo_network.FifoNetwork`).  It keeps each
+directed channel's capacity in force (bytes/s) and its log over time (for
+utilisation against it), takes channels down and brings them back, and
+cancels a transfer; a model says how its transfers are re-rated after a
+capacity change (``_rerate``), which cross a channel (``_crossing``) and how
+one still sending is taken off its channels (``_stop``).  A transfer's state
+is one of :data:`SENDING`, :data:`PROPAGATING`, :data:`DELIVERED` and
+:data:`ABORTED`; :func:`deliver` and :func:`tell_aborted` tell its sender.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import simpy
+
+from offloadsim.engine.environment import caller
+from offloadsim.engine.piecewise import PiecewiseLog
+
+__all__ = ["ABORTED", "DELIVERED", "PROPAGATING", "SENDING", "ChannelModel", "deliver", "tell_aborted"]
+
+# A transfer's state: bytes still leaving; last byte left, propagating; delivered; cancelled.
+SENDING, PROPAGATING, DELIVERED, ABORTED = 0, 1, 2, 3
+
+
+class ChannelModel:
+    """Capacities in force of directed channels (given in bit/s, kept in bytes/s), and the channels down.
+
+    :meth:`set_capacity` changes one during a run (bandwidth traces),
+    :meth:`set_up` takes one down or up (failures), :meth:`cancel` aborts a
+    transfer.  Transfers have ``state``, ``channels``, ``latency_s``,
+    ``callback``, ``aborted`` and ``payload``.
+    """
+
+    def __init__(self, env: simpy.Environment, capacity_bps: Iterable[float]):
+        self.env = env
+        self.capacity_Bps = [c / 8.0 for c in capacity_bps]
+        # The capacity in force (bit/s) over time, for utilisation against it.
+        self._capacity_log = PiecewiseLog(env.now, [c * 8.0 for c in self.capacity_Bps])
+        self._down: dict[int, float] = {}  # a channel that is down -> its capacity (bytes/s) when up
+        self._call_in = caller(env)  # the model's events: light calls on the run's environment
+
+    # -- what a model says ------------------------------------------------
+    def _rerate(self, channel: int) -> None:
+        """``channel``'s capacity changed: re-rate the transfers connected to it."""
+        raise NotImplementedError
+
+    def _crossing(self, channel: int) -> list[Any]:
+        """The transfers still sending over ``channel``."""
+        raise NotImplementedError
+
+    def _stop(self, transfer: Any) -> None:
+        """Take a transfer still sending off its channels (bytes sent so far counted); re-rate the rest."""
+        raise NotImplementedError
+
+    # -- the LinkModel protocol's share -----------------------------------
+    def cancel(self, flow: Any) -> bool:
+        """Abort ``flow`` now: its bytes stop, the others are re-rated, ``aborted(payload)`` is called.
+
+        A transfer still propagating (its last byte left) is not delivered.
+        Returns False when it had already been delivered or aborted.
+        """
+        if flow.state == SENDING:
+            self._stop(flow)
+        elif flow.state != PROPAGATING:
+            return False
+        flow.state = ABORTED
+        if flow.aborted is not None:
+            flow.aborted(flow.payload)
+        return True
+
+    def set_capacity(self, channel: int, capacity_bps: float) -> None:
+        """Change a channel's capacity now; the transfers connected to it are re-rated.
+
+        A channel that is down keeps 0 until it is back up, then this capacity.
+        """
+        capacity_Bps = capacity_bps / 8.0
+        if channel in self._down:
+            self._down[channel] = capacity_Bps
+            return
+        self._log_capacity(channel, capacity_bps)
+        self.capacity_Bps[channel] = capacity_Bps
+        self._rerate(channel)
+
+    def set_up(self, channel: int, up: bool) -> None:
+        """Take ``channel`` down (capacity 0, transfers crossing it aborted) or bring it back up."""
+        if up:
+            if channel in self._down:
+                capacity_Bps = self._down.pop(channel)
+                self.set_capacity(channel, capacity_Bps * 8.0)
+            return
+        if channel in self._down:
+            return
+        self._down[channel] = self.capacity_Bps[channel]
+        self._log_capacity(channel, 0.0)
+        self.capacity_Bps[channel] = 0.0
+        for transfer in list(self._crossing(channel)):
+            self.cancel(transfer)
+
+    def is_up(self, channel: int) -> bool:
+        """False while ``channel`` is down."""
+        return channel not in self._down
+
+    def capacity_Bps_now(self, channel: int) -> float:
+        """The channel's capacity in force, bytes/s (0 while down)."""
+        return self.capacity_Bps[channel]
+
+    def capacity_bit_seconds(self, channel: int, t0: float, t1: float) -> float:
+        """Capacity in force integrated over ``[t0, t1]``, in bits (0 while down).
+
+        A channel whose capacity never changed gives ``capacity * (t1 - t0)``.
+        """
+        return self._capacity_log.integral(channel, t0, t1)
+
+    # -- helpers ----------------------------------------------------------
+    def _log_capacity(self, channel: int, capacity_bps: float) -> None:
+        self._capacity_log.set(channel, self.env.now, capacity_bps)
+
+    def _deliver_after(self, transfer: Any) -> None:
+        """The last byte has left: the receiver is told after the route's latency (at once without one)."""
+        if transfer.latency_s > 0.0:
+            self._call_in(transfer.latency_s, deliver, transfer)
+        else:
+            transfer.state = DELIVERED
+            transfer.callback(transfer.payload)
+
+
+def deliver(transfer: Any) -> None:
+    """The propagation latency has passed since the last byte left: tell the receiver."""
+    if transfer.state == PROPAGATING:  # not cancelled meanwhile
+        transfer.state = DELIVERED
+        transfer.callback(transfer.payload)
+
+
+def tell_aborted(transfer: Any) -> None:
+    """Tell the sender of a transfer refused by a channel that is down."""
+    if transfer.aborted is not None:
+        transfer.aborted(transfer.payload)

@@ -50,8 +50,20 @@ def _loaded_by(argv: list[str], unwanted: tuple[str, ...]) -> list[str]:
 
 # What a short run of a one-node world does not use, and so must not import: each is a share of
 # start-up (issue 12 e; `python -X importtime`): networkx a fifth (only route searches and the
-# reachability check of a world with links need it), numpy.ma (np.unique's check of a masked array).
-_NOT_ON_A_ONE_NODE_RUN = ("networkx", "numpy.ma", "pandas", "matplotlib", "scipy", "offloadsim.calibration")
+# reachability check of a world with links need it), numpy.ma (np.unique's check of a masked array),
+# the model zoo (no application names a model), the kinds of timed change (the world never changes).
+_NOT_ON_A_ONE_NODE_RUN = (
+    "networkx",
+    "numpy.ma",
+    "pandas",
+    "matplotlib",
+    "scipy",
+    "offloadsim.calibration",
+    "offloadsim.models.zoo",
+    "offloadsim.models.registry",
+    "offloadsim.world.dynamics.mobility",
+    "offloadsim.world.dynamics.failures",
+)
 
 
 @pytest.mark.parametrize("verb", ["run", "validate"])

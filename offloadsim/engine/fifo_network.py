@@ -197,7 +197,12 @@ class FifoNetwork(ChannelModel):
     def share_Bps(self, channels: Sequence[int]) -> float:
         """``capacity / (transfers crossing + 1)`` at the route's bottleneck, bytes/s (see the module)."""
         capacity, queue = self.capacity_Bps, self.queue
-        return min((capacity[c] / (len(queue[c]) + 1) for c in channels), default=float("inf"))
+        best = float("inf")
+        for c in channels:
+            share = capacity[c] / (len(queue[c]) + 1)
+            if share < best:
+                best = share
+        return best
 
     def flow_count(self, channel: int) -> int:
         """Transfers crossing ``channel`` now, waiting ones included."""
@@ -296,19 +301,27 @@ class FifoNetwork(ChannelModel):
         """
         now = self.env.now
         capacity = self.capacity_Bps
+        left: dict[int, float] = {}  # capacity each channel has left, as rates are given in order
         if newest is not None:
-            transfers, touched = [newest], set(newest.channels)
+            transfers = [newest]
             load = self.load_Bps
-            left = {c: capacity[c] - load[c] for c in touched}
-            left = {c: rest if rest > capacity[c] * _REL else 0.0 for c, rest in left.items()}
+            for c in newest.channels:
+                rest = capacity[c] - load[c]
+                left[c] = rest if rest > capacity[c] * _REL else 0.0
         else:
             transfers, touched = self._component(channels)
-            transfers.sort(key=_rank)
-            left = {c: capacity[c] for c in touched}
+            if len(transfers) > 1:
+                transfers.sort(key=_rank)
+            for c in touched:
+                left[c] = capacity[c]
         for transfer in transfers:
-            rate = min(left[c] for c in transfer.channels)
+            route = transfer.channels
+            rate = left[route[0]]
+            for c in route:
+                if left[c] < rate:
+                    rate = left[c]
             if rate > 0.0:
-                for c in transfer.channels:
+                for c in route:
                     rest = left[c] - rate
                     left[c] = rest if rest > capacity[c] * _REL else 0.0
             if rate != transfer.rate:
@@ -319,8 +332,8 @@ class FifoNetwork(ChannelModel):
                 if rate > 0.0:
                     self._call_in(transfer.remaining / rate, self._on_sent, (transfer, transfer.token))
         load = self.load_Bps
-        for c in touched:
-            carrying = capacity[c] - left[c]
+        for c, rest in left.items():
+            carrying = capacity[c] - rest
             if carrying > 0.0 and load[c] <= 0.0:
                 self._busy_since[c] = now
             elif carrying <= 0.0 and load[c] > 0.0:

@@ -151,15 +151,23 @@ class NodeMeter:
         if sending:
             self.tx_on_s += dt
             if len(sending) == 1:  # the common case: one flow has the radio to itself
-                if sending[0] is not None:
-                    self._charge(sending[0], self.tx_w * dt)
+                task = sending[0]
+                if task is not None:  # _charge, inline
+                    joules = self.tx_w * dt
+                    task.energy += joules
+                    if task.row >= 0:
+                        self._records.add("device_energy", task.row, joules)
             else:
                 self._share(sending, self.tx_w * dt)
         if receiving:
             self.rx_on_s += dt
             if len(receiving) == 1:
-                if receiving[0] is not None:
-                    self._charge(receiving[0], self.rx_w * dt)
+                task = receiving[0]
+                if task is not None:
+                    joules = self.rx_w * dt
+                    task.energy += joules
+                    if task.row >= 0:
+                        self._records.add("device_energy", task.row, joules)
             else:
                 self._share(receiving, self.rx_w * dt)
 

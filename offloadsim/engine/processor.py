@@ -138,9 +138,9 @@ class Processor:
         self._last = now
 
     def _start(self, service_s: float, callback: StageDone, payload: Any, submitted: float) -> None:
-        env = self.env
-        now = env.now
-        self._account(now)
+        now = self.env.now
+        self._busy_area += self.busy * (now - self._last)  # _account, inline: once per stage
+        self._last = now
         self.busy += 1
         self._end_sum += now + service_s
         self._call_in(service_s, self._finish, (service_s, callback, payload, now - submitted, self._epoch))
@@ -153,7 +153,8 @@ class Processor:
         if epoch != self._epoch:
             return  # started before the node went down: abandoned
         now = self.env.now
-        self._account(now)
+        self._busy_area += self.busy * (now - self._last)  # _account, inline
+        self._last = now
         self.busy -= 1
         self._end_sum -= now
         self.completed += 1

@@ -114,6 +114,16 @@ def test_verdicts_follow_the_targets(bench_run):
     assert "0.33x" in table and "MISSED" in table
 
 
+def test_call_counts_per_task_of_mm1_are_two_light_calls_and_no_simpy_event():
+    """The engine's hot path makes no SimPy event: an arrival and a completion are light calls."""
+    report = _load("call_counts").per_task("mm1", 400, 1_600)
+    low, high = report["tasks"]
+    assert high - low > 1_000
+    assert abs(report["simpy_events"]) < 0.01
+    assert report["light_calls"] == pytest.approx(2.0, abs=0.02)
+    assert 0 < report["python_calls"] < report["calls"]
+
+
 def test_profile_reports_top_functions_and_phases():
     profile_run = _load("profile_run")
     report = profile_run.profile(2_000, "cprofile", top=5)

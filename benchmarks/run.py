@@ -19,6 +19,13 @@ Benchmarks (each command a fresh child process, its peak RSS read with
   among the access points (``mobility.yaml``: random waypoint, handovers)
   and every radio link following a trace, against (b) as it is, both run in
   each round: the ratio of their wall times (target: under 2x).
+* (b) under least-loaded, opt-in: ``--only bll`` (exact) and ``--only bllc``
+  (its decision cache on, ``load_bucket`` 0.02 s); with ``b`` in the same
+  run, each one's wall time over (b)'s of the same round (target: 1.3x);
+* (f), opt-in: the LLM assistant (``scenarios/llm-assistant.yaml``) with
+  10,000 requests (at full size), answered on the phone (``local``) and
+  split between phone and edge (every decode step a round trip): output
+  tokens simulated per second of wall time;
 * (d), opt-in: (a) with ten times the tasks (10,000,000 at full size), for its
   peak memory, which must not grow with the number of tasks (records are
   streamed to disk as the run goes).
@@ -56,8 +63,11 @@ SCENARIOS = HERE / "scenarios"
 MM1 = SCENARIOS / "mm1.yaml"
 CITY = SCENARIOS / "city.yaml"
 MOBILITY = SCENARIOS / "mobility.yaml"
+LLM = ROOT / "scenarios" / "llm-assistant.yaml"
 MM1_RATE_PER_S = 0.9  # arrivals per second in mm1.yaml
 CITY_RATE_PER_S = 2_000.0  # 1,000 devices x 2 /s in city.yaml
+LLM_RATE_PER_S = 0.1  # 10 phones x 0.01 /s in llm-assistant.yaml
+LLM_FULL_REQUESTS = 10_000
 FULL_TASKS = 1_000_000
 TOPOLOGY_NODES = 10_000
 NON_DEVICE_NODES = 21  # city.yaml: 10 access points, 10 edges, 1 cloud
@@ -69,13 +79,23 @@ D_FACTOR, D_TARGET_MIB = 10, 1024.0  # (d): (a) with 10x the tasks, peak memory
 E_TARGET_S = 0.4  # (e): a 0-task run, start-up, imports and writing (on a quiet machine)
 C_TARGET_S = 5.0
 M_TARGET_RATIO = 2.0  # (m): moving city's wall time / static city's, same round
+BLL_TARGET_RATIO = 1.3  # (b) under least-loaded: wall time / (b)'s under edge, same round
 
 BENCHMARKS = ("bare", "a", "b", "c")
 # Opt-in (--only): (b) under the least-loaded policy over edges and cloud, which
 # predicts every candidate's completion time for every task.
+# bllc: the same with its decision cache on (an approximation, see docs/policies.md).
 # (m) mobility: the city with moving devices and traced radio links against the static city.
-OPTIONAL = ("bll", "mobility", "d")
+# (f) the LLM assistant, 10^4 requests under two policies: output tokens simulated per second.
+OPTIONAL = ("bll", "bllc", "mobility", "f", "d")
 LEAST_LOADED = ("policy.name=least-loaded", "policy.tiers=[edge, cloud]")
+LOAD_BUCKET_S = 0.02  # bllc's bucket width: see docs/performance.md "(b) under the least-loaded policy"
+LEAST_LOADED_CACHED = (*LEAST_LOADED, f"policy.load_bucket={LOAD_BUCKET_S}")
+# (f): the phone answers whole; the 1B model split after layer 4 between phone and edge.
+LLM_POLICIES = (
+    ("local", ()),
+    ("split phone/edge", ("policy={name: fixed, nodes: [$source, edge], cuts: [4]}",)),
+)
 
 
 # --------------------------------------------------------------------------- measuring
@@ -166,9 +186,17 @@ def run_bare(jobs: int) -> dict[str, Any]:
 
 
 def run_cli(
-    scenario: Path, duration_s: float, workdir: Path, overrides: Sequence[str] = ()
+    scenario: Path,
+    duration_s: float,
+    workdir: Path,
+    overrides: Sequence[str] = (),
+    tokens: bool = False,
 ) -> dict[str, Any]:
-    """``python -m offloadsim run SCENARIO --out DIR --quiet`` for ``duration_s``; records on disk."""
+    """``python -m offloadsim run SCENARIO --out DIR --quiet`` for ``duration_s``; records on disk.
+
+    With ``tokens``, also the output tokens of the LLM requests in its records (read back after
+    the timed run).
+    """
     out = workdir / "run"
     cmd = [
         sys.executable,
@@ -190,16 +218,29 @@ def run_cli(
         manifest = json.loads((out / "manifest.json").read_text())
         if not (out / "tasks.parquet").is_file():
             raise RuntimeError(f"offloadsim run {scenario.name} wrote no tasks.parquet")
+        output_tokens = _output_tokens(out / "tasks.parquet") if tokens else None
     finally:
         shutil.rmtree(out, ignore_errors=True)
     tasks = int(manifest["tasks"])
-    return {
+    sample = {
         "tasks": tasks,
         "process_s": m.wall_s,
         "engine_s": float(manifest["wall_s"]),
         "rate": tasks / m.wall_s,
         "peak_mib": m.peak_mib,
     }
+    if output_tokens is not None:
+        sample["output_tokens"] = output_tokens
+    return sample
+
+
+def _output_tokens(tasks_parquet: Path) -> int:
+    """Output tokens of every request in a run's records: what the run simulated, token by token."""
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    column = pq.read_table(tasks_parquet, columns=["output_tokens"])["output_tokens"]
+    return int(pc.sum(column).as_py() or 0)
 
 
 def run_topology(nodes: int) -> dict[str, Any]:
@@ -246,6 +287,11 @@ class Config:
     def tasks(self) -> int:
         """Tasks (about: arrivals are random) for benchmarks (a), (b) and bare SimPy."""
         return max(1, round(FULL_TASKS * self.scale))
+
+    @property
+    def llm_requests(self) -> int:
+        """Requests (about) of benchmark (f)."""
+        return max(1, round(LLM_FULL_REQUESTS * self.scale))
 
     @property
     def full_size(self) -> bool:
@@ -316,13 +362,13 @@ def run_all(config: Config, log: Any = print) -> Report:
     tasks = config.tasks
     with tempfile.TemporaryDirectory(prefix="offloadsim-bench-") as tmp:
         workdir = Path(tmp)
-        if {"a", "b", "bll", "mobility", "d"} & set(config.only):
+        if {"a", "b", "bll", "bllc", "mobility", "f", "d"} & set(config.only):
             # Not measured: fills the file cache and writes the .pyc files a first run would.
             log("warm-up (not measured)")
             run_cli(MM1, 1e-6, workdir)
         for round_ in range(1, config.repeat + 1):
             log(f"round {round_}/{config.repeat}")
-            if {"bare", "a", "b", "bll", "mobility", "d"} & set(config.only):
+            if {"bare", "a", "b", "bll", "bllc", "mobility", "d"} & set(config.only):
                 samples.setdefault("bare", []).append(_logged(log, "bare SimPy M/M/1", run_bare(tasks)))
             if "a" in config.only:
                 python = _checked(measure([sys.executable, "-c", "pass"]), "python -c pass")
@@ -334,9 +380,19 @@ def run_all(config: Config, log: Any = print) -> Report:
             if "b" in config.only:
                 city = run_cli(CITY, tasks / CITY_RATE_PER_S, workdir)
                 samples.setdefault("b", []).append(_logged(log, "(b) city", city))
-            if "bll" in config.only:
-                city = run_cli(CITY, tasks / CITY_RATE_PER_S, workdir, LEAST_LOADED)
-                samples.setdefault("bll", []).append(_logged(log, "(b) city, least-loaded", city))
+            for key, overrides, label in (
+                ("bll", LEAST_LOADED, "least-loaded"),
+                ("bllc", LEAST_LOADED_CACHED, f"least-loaded, cached ({LOAD_BUCKET_S:g} s)"),
+            ):
+                if key in config.only:
+                    city = run_cli(CITY, tasks / CITY_RATE_PER_S, workdir, overrides)
+                    samples.setdefault(key, []).append(_logged(log, f"(b) city, {label}", city))
+            if "f" in config.only:
+                for name, overrides in LLM_POLICIES:
+                    llm = run_cli(LLM, config.llm_requests / LLM_RATE_PER_S, workdir, overrides, tokens=True)
+                    samples.setdefault(f"f {name}", []).append(
+                        _logged(log, f"(f) LLM assistant, {name}", llm)
+                    )
             if "mobility" in config.only:
                 still = run_cli(CITY, tasks / CITY_RATE_PER_S, workdir)
                 samples.setdefault("m-static", []).append(_logged(log, "(m) city, static", still))
@@ -455,7 +511,11 @@ def summary_rows(report: Report, config: Config) -> list[dict[str, Any]]:
             rows[-1]["zero_run_x_interpreter"] = statistics.median(
                 z["process_s"] / p["process_s"] for z, p in zip(a0, s["py"], strict=True)
             )
-    for key, label in (("b", "(b) 1,000 devices"), ("bll", "(b) least-loaded")):
+    for key, label in (
+        ("b", "(b) 1,000 devices"),
+        ("bll", "(b) least-loaded"),
+        ("bllc", f"(b) least-loaded, cached ({LOAD_BUCKET_S:g} s)"),
+    ):
         if not s.get(key):
             continue
         b = s[key]
@@ -471,6 +531,8 @@ def summary_rows(report: Report, config: Config) -> list[dict[str, Any]]:
         )
         row(f"{label} CLI, end to end", tasks, walls, peak, target, verdict)
         row(f"{label} engine loop only", tasks, [x["engine_s"] for x in b], None, "-", "-")
+        if key != "b" and len(s.get("b", [])) == len(b):
+            rows.extend(_ratio_rows(f"{label} / (b) under edge", b, s["b"], BLL_TARGET_RATIO))
     if s.get("m-moving"):
         still, moving = s["m-static"], s["m-moving"]
         for label, runs in (("static", still), ("moving + traced links", moving)):
@@ -490,22 +552,22 @@ def summary_rows(report: Report, config: Config) -> list[dict[str, Any]]:
                 "-",
                 "-",
             )
-        for what, key in (("end to end", "process_s"), ("engine loop", "engine_s")):
-            ratios = [m[key] / x[key] for m, x in zip(moving, still, strict=True)]
-            ratio = _stats(ratios)
-            rows.append(
-                {
-                    "benchmark": f"(m) moving / static, {what} (same round)",
-                    "tasks": None,
-                    "wall_s": ratio,
-                    "rate": None,
-                    "x_bare": None,
-                    "peak_mib": None,
-                    "target": f"< {M_TARGET_RATIO:g}x",
-                    "verdict": f"{_verdict(ratio['median'] < M_TARGET_RATIO)}: {ratio['median']:.2f}x "
-                    f"(min {ratio['min']:.2f}, max {ratio['max']:.2f})",
-                }
-            )
+        rows.extend(_ratio_rows("(m) moving / static", moving, still, M_TARGET_RATIO))
+    for name, _ in LLM_POLICIES:
+        runs = s.get(f"f {name}")
+        if not runs:
+            continue
+        walls = [x["process_s"] for x in runs]
+        tokens = _median(runs, "output_tokens")
+        row(
+            f"(f) LLM assistant, {name}, end to end",
+            _median(runs, "tasks"),
+            walls,
+            _peak(runs),
+            "report output tokens/s",
+            f"{tokens / statistics.median(walls):,.0f} output tokens/s ({tokens:,.0f} tokens)",
+        )
+        rows[-1]["x_bare"] = rows[-1]["x_bare_paired"] = None  # requests are not M/M/1 jobs
     if s.get("d"):
         d = s["d"]
         peak = _peak(d)
@@ -533,6 +595,32 @@ def summary_rows(report: Report, config: Config) -> list[dict[str, Any]]:
                 "verdict": _verdict(statistics.median(walls) < C_TARGET_S)
                 if nodes >= TOPOLOGY_NODES
                 else f"n/a at {nodes:,.0f} nodes",
+            }
+        )
+    return rows
+
+
+def _ratio_rows(
+    label: str, runs: list[dict[str, Any]], references: list[dict[str, Any]], target: float
+) -> list[dict[str, Any]]:
+    """Rows of ``runs``' wall times over ``references``' of the same rounds (end to end, engine loop).
+
+    The ratio under ``target`` is the goal; ``wall_s`` holds the ratios' median, min and max.
+    """
+    rows = []
+    for what, key in (("end to end", "process_s"), ("engine loop", "engine_s")):
+        ratio = _stats([x[key] / y[key] for x, y in zip(runs, references, strict=True)])
+        rows.append(
+            {
+                "benchmark": f"{label}, {what} (same round)",
+                "tasks": None,
+                "wall_s": ratio,
+                "rate": None,
+                "x_bare": None,
+                "peak_mib": None,
+                "target": f"< {target:g}x",
+                "verdict": f"{_verdict(ratio['median'] < target)}: {ratio['median']:.2f}x "
+                f"(min {ratio['min']:.2f}, max {ratio['max']:.2f})",
             }
         )
     return rows
@@ -586,7 +674,9 @@ def main(argv: list[str] | None = None) -> int:
         "--only",
         default=",".join(BENCHMARKS),
         help="comma-separated: bare,a,b,c (default); opt-in: bll ((b) under least-loaded), "
+        "bllc (the same with its decision cache on), "
         "mobility ((b) with moving devices and traced radio links against (b) static), "
+        "f (the LLM assistant, 10,000 requests under two policies: output tokens/s), "
         "d ((a) with 10x the tasks, for peak memory)",
     )
     parser.add_argument("--nodes", type=int, default=TOPOLOGY_NODES, help="nodes of benchmark (c)")

@@ -169,3 +169,48 @@ def test_the_mobility_benchmark_runs_both_scenarios(tmp_path):
     report = json.loads(out.read_text())
     assert report["samples"]["m-moving"][0]["tasks"] > 0 and report["samples"]["m-static"][0]["tasks"] > 0
     assert "(m) moving / static" in done.stdout
+
+
+def test_least_loaded_is_compared_with_edge_in_the_same_round(bench_run):
+    config = bench_run.Config(scale=1.0, repeat=2, only=("b", "bll", "bllc"))
+    report = bench_run.Report(config={}, machine={})
+    edge = {"tasks": 1000, "process_s": 10.0, "engine_s": 8.0, "peak_mib": 200.0}
+    report.samples = {
+        "b": [edge, {**edge, "process_s": 20.0, "engine_s": 16.0}],  # the machine got busier
+        "bll": [{**edge, "process_s": 20.0}, {**edge, "process_s": 40.0}],
+        "bllc": [{**edge, "process_s": 12.0}, {**edge, "process_s": 26.0}],
+    }
+    rows = {row["benchmark"]: row for row in bench_run.summary_rows(report, config)}
+    exact = rows["(b) least-loaded / (b) under edge, end to end (same round)"]
+    assert exact["wall_s"] == {"median": 2.0, "min": 2.0, "max": 2.0}
+    assert exact["verdict"] == "MISSED: 2.00x (min 2.00, max 2.00)"
+    cached = rows["(b) least-loaded, cached (0.02 s) / (b) under edge, end to end (same round)"]
+    assert cached["wall_s"]["median"] == pytest.approx(1.25)  # per round: 1.2 and 1.3
+    assert cached["verdict"].startswith("met: 1.25x")
+
+
+def test_the_llm_benchmark_reports_output_tokens_per_second(bench_run):
+    config = bench_run.Config(scale=1.0, repeat=3, only=("f",))
+    report = bench_run.Report(config={}, machine={})
+    run = {"tasks": 10_000, "engine_s": 5.0, "peak_mib": 120.0, "output_tokens": 400_000}
+    report.samples = {
+        "f local": [{**run, "process_s": wall} for wall in (8.0, 7.0, 9.0)],
+        "f split phone/edge": [{**run, "process_s": wall} for wall in (30.0, 40.0, 32.0)],
+    }
+    rows = {row["benchmark"]: row for row in bench_run.summary_rows(report, config)}
+    local = rows["(f) LLM assistant, local, end to end"]
+    assert local["verdict"] == "50,000 output tokens/s (400,000 tokens)"  # median wall 8 s
+    assert local["x_bare"] is None
+    assert rows["(f) LLM assistant, split phone/edge, end to end"]["verdict"].startswith("12,500 output")
+
+
+def test_the_opt_in_cases_run(tmp_path):
+    out = tmp_path / "opt-in.json"
+    cmd = [sys.executable, str(BENCHMARKS / "run.py"), "--only", "bllc,f", "--scale", "0.0005"]
+    done = subprocess.run([*cmd, "--json", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    samples = json.loads(out.read_text())["samples"]
+    assert samples["bllc"][0]["tasks"] > 0
+    for name in ("f local", "f split phone/edge"):
+        assert samples[name][0]["tasks"] > 0 and samples[name][0]["output_tokens"] > 0, name
+    assert "output tokens/s" in done.stdout

@@ -125,6 +125,9 @@ def expected_completion_s(task: TaskView, view: SystemView, node: str) -> float:
     return math.inf if math.isnan(total) else total
 
 
+_MAX_DECISIONS = 65_536  # per run; beyond it the decision cache starts again (bounded memory)
+
+
 @register_policy("least-loaded")
 @dataclass(eq=False)
 class LeastLoadedPolicy(_TierRestricted):
@@ -138,20 +141,86 @@ class LeastLoadedPolicy(_TierRestricted):
     ----------
     tiers : list[str]
         Only nodes of these tiers, e.g. ``[edge, cloud]``; all tiers if omitted.
+    load_bucket : float
+        Off if omitted (every decision exact).  A width in seconds, e.g.
+        0.005: reuse a source's decision while every candidate's expected
+        wait, the task's service time and its transfers' floors stay in the
+        same buckets of this width (an approximation; see docs/policies.md).
 
     """
 
+    load_bucket: float | None = None
+    _decisions: dict[tuple[object, ...], str] = field(default_factory=dict, init=False, repr=False)
+    _version: int = field(default=0, init=False, repr=False)  # topology_version the cache was built on
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        width = self.load_bucket
+        if width is not None and (
+            isinstance(width, bool) or not isinstance(width, int | float) or not 0.0 < width < math.inf
+        ):
+            raise ValueError(
+                f"load_bucket must be a positive number of seconds (e.g. 0.005 for 5 ms), got {width!r}"
+            )
+
+    def reset(self, view: SystemView) -> None:
+        """A new run: forget the allowed nodes and every cached decision."""
+        super().reset(view)
+        self._decisions = {}
+        self._version = view.topology_version
+
     def decide(self, task: TaskView, view: SystemView) -> Plan:
         """The usable node with the least expected completion time, or drop if there is none.
+
+        With ``load_bucket``, a decision cached under the same key (see
+        :meth:`_key`) is reused instead.
+        """
+        nodes = self._candidates(task, view, "least-loaded")
+        if not nodes:
+            return Plan.reject()
+        if self.load_bucket is None:
+            return Plan.run_on(self._least(task, view, nodes))
+        if view.topology_version != self._version or len(self._decisions) >= _MAX_DECISIONS:
+            # A rate, a latency or a link or node down/up changed the transfers: start afresh.
+            self._decisions, self._version = {}, view.topology_version
+        key = self._key(task, view, nodes, self.load_bucket)
+        node = self._decisions.get(key)
+        if node is None:
+            node = self._decisions[key] = self._least(task, view, nodes)
+        return Plan.run_on(node)
+
+    @staticmethod
+    def _key(task: TaskView, view: SystemView, nodes: list[str], width: float) -> tuple[object, ...]:
+        """What the decision depends on, the load signal in buckets of ``width`` seconds.
+
+        Exact: the source, the application and the usable candidates (up and
+        reachable now; the cache itself is dropped when the topology
+        changes).  Bucketed: each candidate's expected wait, the task's
+        service time on the first candidate (its size, for work drawn per
+        task) and the floors of its upload and return (its input and output
+        sizes over the source's links).  Left out: the bandwidth shares of
+        the flows in flight on each route, which the exact policy reads.
+        """
+        source = task.source
+        return (
+            source,
+            task.app,
+            tuple(nodes),
+            _bucket(view.compute_time_s(task, nodes[0]), width),
+            _bucket(view.transfer_floor_s(source, task.cut_bytes[0]), width),
+            _bucket(view.transfer_floor_s(source, task.cut_bytes[task.layers], inbound=True), width),
+            *[_bucket(view.expected_wait_s(node), width) for node in nodes],
+        )
+
+    @staticmethod
+    def _least(task: TaskView, view: SystemView, nodes: list[str]) -> str:
+        """The first of ``nodes`` with the least expected completion time.
 
         Exactly the node a scan of every candidate would pick, found cheaper:
         wait + compute + the least any transfer from and back to the source
         takes (no route needed) bounds each node's total from below, so
         routes and transfers are estimated only for nodes that can still win.
         """
-        nodes = self._candidates(task, view, "least-loaded")
-        if not nodes:
-            return Plan.reject()
         source = task.source
         up = view.transfer_floor_s(source, task.cut_bytes[0])
         down = view.transfer_floor_s(source, task.cut_bytes[task.layers], inbound=True)
@@ -179,7 +248,12 @@ class LeastLoadedPolicy(_TierRestricted):
             cost = expected_completion_s(task, view, nodes[i])
             if cost < best_s or (cost == best_s and i < best):
                 best, best_s = i, cost
-        return Plan.run_on(nodes[best])
+        return nodes[best]
+
+
+def _bucket(seconds: float, width: float) -> float:
+    """The bucket of width ``width`` that ``seconds`` falls in (NaN counted as infinite)."""
+    return seconds // width if seconds < math.inf else math.inf
 
 
 def _finite(seconds: float) -> float:

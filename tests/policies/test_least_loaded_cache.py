@@ -1,0 +1,144 @@
+"""least-loaded's opt-in decision cache (``load_bucket``): what its key holds, and how it is refused.
+
+The cache's effect on a real run (the share of decisions unlike the exact
+policy's, the latency it costs) is measured by ``benchmarks/policy_cache.py``
+and reported in docs/performance.md; these tests pin down the key: a
+decision is reused only for the same source, application and usable
+candidates, while every bucketed quantity stays in its bucket.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+
+from offloadsim.cli import main
+from offloadsim.policies import make_policy
+from offloadsim.policies.registry import PolicyParamError
+
+REPO = Path(__file__).resolve().parents[2]
+CITY = REPO / "benchmarks" / "scenarios" / "city.yaml"
+
+
+class Counting:
+    """A view counting ``compute_time_s`` calls: a key asks one, an exact decision one per candidate."""
+
+    def __init__(self, view):
+        self._view = view
+        self.priced = 0  # compute_time_s calls
+        self.topology_version = 0
+
+    def compute_time_s(self, *args, **kwargs):
+        self.priced += 1
+        return self._view.compute_time_s(*args, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self._view, name)
+
+    def __setattr__(self, name, value):
+        if name in ("waits", "down"):  # the system's state: set on the wrapped view
+            setattr(self._view, name, value)
+        else:
+            super().__setattr__(name, value)
+
+
+def _decide(policy, view, task):
+    return policy.decide(task, view).nodes[0]
+
+
+def test_off_by_default_and_every_decision_exact(make_view, task_factory):
+    policy = make_policy("least-loaded", {})
+    assert policy.load_bucket is None
+    view = Counting(make_view())
+    policy.reset(view)
+    for _ in range(3):
+        _decide(policy, view, task_factory())
+    assert view.priced >= 3 * 5  # each decision prices its five candidates afresh
+
+
+def test_a_decision_is_reused_while_the_waits_stay_in_their_buckets(make_view, task_factory):
+    policy = make_policy("least-loaded", {"load_bucket": 0.1})
+    view = Counting(make_view())
+    policy.reset(view)
+    assert _decide(policy, view, task_factory()) == "cloud-0"
+    priced = view.priced
+    view.waits = {"cloud-0": 0.09}  # same bucket [0, 0.1): reused without pricing, though stale
+    assert _decide(policy, view, task_factory()) == "cloud-0"
+    assert view.priced == priced + 1  # the key's one service time
+    view.waits = {"cloud-0": 10.0}  # another bucket: decided afresh
+    assert _decide(policy, view, task_factory()) == "edge-1"
+    assert view.priced > priced
+
+
+def test_the_key_holds_the_source_the_app_the_task_size_and_the_candidates(make_view, task_factory):
+    policy = make_policy("least-loaded", {"load_bucket": 0.1})
+    view = Counting(make_view())
+    policy.reset(view)
+    _decide(policy, view, task_factory("phone-0"))
+    for task in (
+        task_factory("phone-1"),  # another source
+        task_factory("phone-0", app="other"),  # another application
+        task_factory("phone-0", flops=[4e9] * 4),  # a larger task: another service-time bucket
+        task_factory("phone-0", input_bytes=100e6),  # a larger input: another upload-floor bucket
+    ):
+        priced = view.priced
+        _decide(policy, view, task)
+        assert view.priced > priced, task
+    # A candidate going down changes the candidates: the cached cloud-0 is not reused.
+    view.down = {"cloud-0"}
+    assert _decide(policy, view, task_factory("phone-0")) == "edge-1"
+
+
+def test_a_topology_change_or_a_new_run_starts_afresh(make_view, task_factory):
+    policy = make_policy("least-loaded", {"load_bucket": 0.1})
+    view = Counting(make_view())
+    policy.reset(view)
+    _decide(policy, view, task_factory())
+    for change in ("topology", "reset"):
+        priced = view.priced
+        if change == "topology":
+            view.topology_version += 1
+        else:
+            policy.reset(view)
+        _decide(policy, view, task_factory())
+        assert view.priced > priced, change
+
+
+def test_a_zero_width_cache_would_be_exact_so_a_tiny_width_matches_the_exact_policy(make_view, task_factory):
+    """With a width far below every difference of waits, the cached choice is the exact one."""
+    exact = make_policy("least-loaded", {})
+    cached = make_policy("least-loaded", {"load_bucket": 1e-9})
+    view = make_view()
+    exact.reset(view)
+    cached.reset(view)
+    for i, wait in enumerate([0.0, 0.3, 2.0, 0.05, 10.0, 0.0, 0.7]):
+        view.waits = {"cloud-0": wait, "edge-1": 0.35 * (i % 3)}
+        task = task_factory(id=i)
+        assert _decide(cached, view, task) == _decide(exact, view, task)
+
+
+@pytest.mark.parametrize("value", [0, -0.005, math.inf, math.nan])
+def test_a_bad_width_is_refused_naming_the_parameter(value):
+    with pytest.raises(PolicyParamError, match=r"load_bucket must be a positive number of seconds") as info:
+        make_policy("least-loaded", {"load_bucket": value})
+    assert info.value.param == "load_bucket"
+
+
+@pytest.mark.parametrize("verb", ["validate", "run"])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("0", "load_bucket must be a positive number of seconds"), ("5ms", "must be float | None")],
+)
+def test_the_cli_refuses_a_bad_width_with_one_line_and_exit_2(verb, value, expected, tmp_path, capsys):
+    out = tmp_path / "out"
+    argv = [verb, str(CITY), "--set", "policy.name=least-loaded", "--set", f"policy.load_bucket={value}"]
+    code = main([*argv, "--out", str(out)] if verb == "run" else argv)
+    err = capsys.readouterr().err
+    assert code == 2, err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in err, err
+    assert lines[0].startswith("offloadsim: error: ") and "policy.load_bucket" in lines[0], err
+    assert expected in lines[0], err
+    assert not out.exists()

@@ -152,6 +152,8 @@ class LeastLoadedPolicy(_TierRestricted):
     load_bucket: float | None = None
     _decisions: dict[tuple[object, ...], str] = field(default_factory=dict, init=False, repr=False)
     _version: int = field(default=0, init=False, repr=False)  # topology_version the cache was built on
+    _detours: dict[tuple[str, str], float] = field(default_factory=dict, init=False, repr=False)
+    _routes: int = field(default=0, init=False, repr=False)  # routes_version the detours were found on
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -168,6 +170,8 @@ class LeastLoadedPolicy(_TierRestricted):
         super().reset(view)
         self._decisions = {}
         self._version = view.topology_version
+        self._detours = {}
+        self._routes = view.routes_version
 
     def decide(self, task: TaskView, view: SystemView) -> Plan:
         """The usable node with the least expected completion time, or drop if there is none.
@@ -212,20 +216,28 @@ class LeastLoadedPolicy(_TierRestricted):
             *[_bucket(view.expected_wait_s(node), width) for node in nodes],
         )
 
-    @staticmethod
-    def _least(task: TaskView, view: SystemView, nodes: list[str]) -> str:
+    def _least(self, task: TaskView, view: SystemView, nodes: list[str]) -> str:
         """The first of ``nodes`` with the least expected completion time.
 
         Exactly the node a scan of every candidate would pick, found cheaper:
-        wait + compute + the least any transfer from and back to the source
-        takes (no route needed) bounds each node's total from below, so
-        routes and transfers are estimated only for nodes that can still win.
+        each node's total is bounded from below by wait + compute + the
+        least any transfer from and back to the source takes (its fastest
+        link's latency, the size over its widest link), plus the node's
+        *detour* once known (how much longer its routes there and back are
+        than those fastest links), so routes and transfers are estimated
+        only for nodes that can still win.  A detour is found for a node
+        the first time its bound without one does not rule it out, and kept
+        until a route moves: no route is asked for a pair of nodes that
+        never competed.
         """
         source = task.source
         up = view.transfer_floor_s(source, task.cut_bytes[0])
         down = view.transfer_floor_s(source, task.cut_bytes[task.layers], inbound=True)
+        if view.routes_version != self._routes or len(self._detours) >= _MAX_DECISIONS:
+            self._detours, self._routes = {}, view.routes_version
+        detours = self._detours
         # Summed in the order expected_completion_s sums, so each bound is at most the node's total.
-        bounds = [
+        floors = [
             _finite(
                 view.expected_wait_s(node) + view.compute_time_s(task, node)
                 if node == source
@@ -233,6 +245,10 @@ class LeastLoadedPolicy(_TierRestricted):
             )
             for node in nodes
         ]
+        known = [detours.get((source, node), 0.0) for node in nodes]
+        bounds = [
+            b + d if d > _ROUNDING * b else b for b, d in zip(floors, known, strict=True)
+        ]  # _with_detour
         # Start from the source (no transfer) and the node with the least bound: both likely winners.
         best = min(range(len(nodes)), key=bounds.__getitem__)
         best_s = expected_completion_s(task, view, nodes[best])
@@ -245,10 +261,45 @@ class LeastLoadedPolicy(_TierRestricted):
             # The total is at least the bound: a node whose (bound, position) cannot beat the best is skipped.
             if bound > best_s or (bound == best_s and i >= best):
                 continue
-            cost = expected_completion_s(task, view, nodes[i])
+            node = nodes[i]
+            if (source, node) not in detours:
+                bound = _with_detour(floors[i], self._detour(view, source, node))
+                if bound > best_s or (bound == best_s and i >= best):
+                    continue
+            cost = expected_completion_s(task, view, node)
             if cost < best_s or (cost == best_s and i < best):
                 best, best_s = i, cost
         return nodes[best]
+
+    def _detour(self, view: SystemView, source: str, node: str) -> float:
+        """``node``'s route latency from and back to ``source`` beyond the source's fastest links, shaved.
+
+        A route out of the source starts on one of its links, so its latency
+        is at least their least; the excess is a fixed part of any transfer
+        there, known without the flows in flight.  Kept per (source, node)
+        until a route moves (``routes_version``); 0 for the source itself.
+        """
+        excess = 0.0
+        if node != source:
+            out = view.transfer_floor_s(source, 0.0)
+            back = view.transfer_floor_s(source, 0.0, inbound=True)
+            excess = view.route_latency_s(source, node) - out + view.route_latency_s(node, source) - back
+        # Shaved by a millionth: see _SHAVE.
+        detour = self._detours[(source, node)] = excess * (1.0 - _SHAVE) if 0.0 < excess < math.inf else 0.0
+        return detour
+
+
+# A bound with a detour is exact mathematically, but it and the node's total are each rounded (a few
+# parts in 10^16 of them).  Leaving a millionth of the detour out, and adding none below a millionth
+# of the bound, keeps a slack of at least 10^-12 of the sum, hundreds of times the rounding: a bound
+# never exceeds the total it bounds, so the pruning never skips the node a full scan would pick.
+_SHAVE = 1e-6
+_ROUNDING = 1e-6
+
+
+def _with_detour(bound: float, detour: float) -> float:
+    """``bound`` raised by ``detour`` where the detour is not lost in the bound's rounding (see _SHAVE)."""
+    return bound + detour if detour > _ROUNDING * bound else bound
 
 
 def _bucket(seconds: float, width: float) -> float:

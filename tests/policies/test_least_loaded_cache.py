@@ -1,4 +1,4 @@
-"""least-loaded's opt-in decision cache (``load_bucket``): what its key holds, and how it is refused.
+"""least-loaded in a running engine: exact by default, and its opt-in decision cache (``load_bucket``).
 
 The cache's effect on a real run (the share of decisions unlike the exact
 policy's, the latency it costs) is measured by ``benchmarks/policy_cache.py``
@@ -14,9 +14,11 @@ from pathlib import Path
 
 import pytest
 
+import offloadsim
 from offloadsim.cli import main
 from offloadsim.policies import make_policy
-from offloadsim.policies.registry import PolicyParamError
+from offloadsim.policies.balancing import LeastLoadedPolicy, expected_completion_s
+from offloadsim.policies.registry import PolicyParamError, register_policy, unregister_policy
 
 REPO = Path(__file__).resolve().parents[2]
 CITY = REPO / "benchmarks" / "scenarios" / "city.yaml"
@@ -42,6 +44,44 @@ class Counting:
             setattr(self._view, name, value)
         else:
             super().__setattr__(name, value)
+
+
+@pytest.mark.parametrize(
+    ("scenario", "duration", "params"),
+    [
+        (CITY, "1 s", {"tiers": ["edge", "cloud"]}),
+        (REPO / "scenarios" / "compare-load.yaml", "30 s", {}),
+        (REPO / "scenarios" / "edge-outage.yaml", "60 s", {}),
+    ],
+    ids=["city", "compare-load", "edge-outage"],
+)
+def test_every_decision_in_a_run_is_what_a_scan_of_every_candidate_picks(scenario, duration, params):
+    """The pruning by lower bounds (floors and route detours) skips no winner, on the engine's own view.
+
+    Each decision is checked against the first candidate with the least
+    :func:`expected_completion_s`, in the state it was made in.
+    """
+    checked = []
+
+    class Scanned(LeastLoadedPolicy):
+        def decide(self, task, view):
+            plan = super().decide(task, view)
+            nodes = self._candidates(task, view, "least-loaded")
+            if nodes:
+                costs = [expected_completion_s(task, view, node) for node in nodes]
+                assert plan.nodes == (nodes[costs.index(min(costs))],), (task.id, nodes, costs)
+                checked.append(len(nodes))
+            return plan
+
+    unregister_policy("least-loaded-scanned")
+    register_policy("least-loaded-scanned")(Scanned)
+    try:
+        offloadsim.run(
+            scenario, policy="least-loaded-scanned", policy_params=params, overrides=[f"duration={duration}"]
+        )
+    finally:
+        unregister_policy("least-loaded-scanned")
+    assert len(checked) > 500 and max(checked) > 2
 
 
 def _decide(policy, view, task):

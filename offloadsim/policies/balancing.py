@@ -143,7 +143,7 @@ class LeastLoadedPolicy(_TierRestricted):
         Only nodes of these tiers, e.g. ``[edge, cloud]``; all tiers if omitted.
     load_bucket : float
         Off if omitted (every decision exact).  A width in seconds, e.g.
-        0.005: reuse a source's decision while every candidate's expected
+        0.02: reuse a source's decision while every candidate's expected
         wait, the task's service time and its transfers' floors stay in the
         same buckets of this width (an approximation; see docs/policies.md).
 
@@ -154,6 +154,7 @@ class LeastLoadedPolicy(_TierRestricted):
     _version: int = field(default=0, init=False, repr=False)  # topology_version the cache was built on
     _detours: dict[tuple[str, str], float] = field(default_factory=dict, init=False, repr=False)
     _routes: int = field(default=0, init=False, repr=False)  # routes_version the detours were found on
+    _hints: dict[str, str] = field(default_factory=dict, init=False, repr=False)  # last choice per source
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -162,7 +163,7 @@ class LeastLoadedPolicy(_TierRestricted):
             isinstance(width, bool) or not isinstance(width, int | float) or not 0.0 < width < math.inf
         ):
             raise ValueError(
-                f"load_bucket must be a positive number of seconds (e.g. 0.005 for 5 ms), got {width!r}"
+                f"load_bucket must be a positive number of seconds (e.g. 0.02 for 20 ms), got {width!r}"
             )
 
     def reset(self, view: SystemView) -> None:
@@ -170,7 +171,7 @@ class LeastLoadedPolicy(_TierRestricted):
         super().reset(view)
         self._decisions = {}
         self._version = view.topology_version
-        self._detours = {}
+        self._detours, self._hints = {}, {}
         self._routes = view.routes_version
 
     def decide(self, task: TaskView, view: SystemView) -> Plan:
@@ -219,57 +220,64 @@ class LeastLoadedPolicy(_TierRestricted):
     def _least(self, task: TaskView, view: SystemView, nodes: list[str]) -> str:
         """The first of ``nodes`` with the least expected completion time.
 
-        Exactly the node a scan of every candidate would pick, found cheaper:
-        each node's total is bounded from below by wait + compute + the
-        least any transfer from and back to the source takes (its fastest
-        link's latency, the size over its widest link), plus the node's
-        *detour* once known (how much longer its routes there and back are
-        than those fastest links), so routes and transfers are estimated
-        only for nodes that can still win.  A detour is found for a node
-        the first time its bound without one does not rule it out, and kept
-        until a route moves: no route is asked for a pair of nodes that
-        never competed.
+        Exactly the node a scan of every candidate would pick, found cheaper,
+        by lower bounds on each node's total: the least any transfer from
+        and back to the source takes (its fastest link's latency, the size
+        over its widest link), plus the node's *detour* once known (how much
+        longer its routes there and back are than those fastest links), plus
+        its wait and compute time.  The node chosen last time for this
+        source is priced first; a node whose bound cannot beat the best so
+        far is skipped, the cheap parts of the bound asked first, so routes
+        and transfers are estimated only for nodes that can still win.  A
+        detour is found the first time a node's bound without it does not
+        rule it out, and kept until a route moves: no route is asked for a
+        pair of nodes that never competed.
         """
         source = task.source
         up = view.transfer_floor_s(source, task.cut_bytes[0])
         down = view.transfer_floor_s(source, task.cut_bytes[task.layers], inbound=True)
         if view.routes_version != self._routes or len(self._detours) >= _MAX_DECISIONS:
-            self._detours, self._routes = {}, view.routes_version
+            self._detours, self._hints, self._routes = {}, {}, view.routes_version
         detours = self._detours
-        # Summed in the order expected_completion_s sums, so each bound is at most the node's total.
-        floors = [
-            _finite(
-                view.expected_wait_s(node) + view.compute_time_s(task, node)
-                if node == source
-                else view.expected_wait_s(node) + view.compute_time_s(task, node) + up + down
-            )
-            for node in nodes
-        ]
-        known = [detours.get((source, node), 0.0) for node in nodes]
-        bounds = [
-            b + d if d > _ROUNDING * b else b for b, d in zip(floors, known, strict=True)
-        ]  # _with_detour
-        # Start from the source (no transfer) and the node with the least bound: both likely winners.
-        best = min(range(len(nodes)), key=bounds.__getitem__)
+
+        def floor(node: str) -> float:
+            # Summed in the order expected_completion_s sums, so the bound is at most the node's total.
+            if node == source:
+                return _finite(view.expected_wait_s(node) + view.compute_time_s(task, node))
+            return _finite(view.expected_wait_s(node) + view.compute_time_s(task, node) + up + down)
+
+        hint = self._hints.get(source)
+        floors: list[float] | None = None
+        if hint is not None and hint in nodes:
+            best = nodes.index(hint)
+        else:  # the node with the least bound, a likely winner
+            floors = [floor(node) for node in nodes]
+            bounds = [
+                _with_detour(b, detours.get((source, n), 0.0)) for b, n in zip(floors, nodes, strict=True)
+            ]
+            best = min(range(len(nodes)), key=bounds.__getitem__)
         best_s = expected_completion_s(task, view, nodes[best])
-        if source in nodes:
+        if source in nodes:  # no transfer: another likely winner
             here = nodes.index(source)
             here_s = expected_completion_s(task, view, source)
             if (here_s, here) < (best_s, best):
                 best, best_s = here, here_s
-        for i, bound in enumerate(bounds):
-            # The total is at least the bound: a node whose (bound, position) cannot beat the best is skipped.
+        for i, node in enumerate(nodes):
+            # The total is at least each bound: a node whose (bound, position) cannot beat the best is out.
+            detour = detours.get((source, node))
+            bound = _with_detour(0.0 if node == source else up + down, detour or 0.0)
             if bound > best_s or (bound == best_s and i >= best):
                 continue
-            node = nodes[i]
-            if (source, node) not in detours:
-                bound = _with_detour(floors[i], self._detour(view, source, node))
-                if bound > best_s or (bound == best_s and i >= best):
-                    continue
+            if detour is None:
+                detour = self._detour(view, source, node)
+            bound = _with_detour(floor(node) if floors is None else floors[i], detour)
+            if bound > best_s or (bound == best_s and i >= best):
+                continue
             cost = expected_completion_s(task, view, node)
             if cost < best_s or (cost == best_s and i < best):
                 best, best_s = i, cost
-        return nodes[best]
+        chosen = self._hints[source] = nodes[best]
+        return chosen
 
     def _detour(self, view: SystemView, source: str, node: str) -> float:
         """``node``'s route latency from and back to ``source`` beyond the source's fastest links, shaved.

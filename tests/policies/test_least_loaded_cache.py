@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import offloadsim
@@ -82,6 +83,33 @@ def test_every_decision_in_a_run_is_what_a_scan_of_every_candidate_picks(scenari
     finally:
         unregister_policy("least-loaded-scanned")
     assert len(checked) > 500 and max(checked) > 2
+
+
+@pytest.mark.parametrize("tiers", [None, ["edge", "cloud"], ["device", "edge"]])
+def test_one_policy_over_many_changing_states_picks_what_a_scan_picks(make_view, task_factory, tiers):
+    """Pricing the source's last choice first, and detours kept between decisions, change no choice."""
+    rng = np.random.default_rng(12)
+    policy = make_policy("least-loaded", {} if tiers is None else {"tiers": tiers})
+    view = make_view()
+    policy.reset(view)
+    for i in range(400):
+        view.waits = {n: float(rng.choice([0.0, 0.0, 0.01, 0.1, 0.5, 3.0])) for n in view.nodes()}
+        view.down = {"edge-1"} if i % 7 == 3 else set()
+        task = task_factory(
+            str(rng.choice(["phone-0", "phone-1"])),
+            id=i,
+            input_bytes=float(rng.choice([0.0, 1e3, 150e3, 5e6])),
+            flops=[float(rng.choice([1e7, 1e9, 4e9]))] * 4,
+        )
+        usable = [
+            n
+            for n in view.nodes()
+            if (tiers is None or view.tier(n) in tiers)
+            and n not in view.down
+            and view.reachable(task.source, n)
+        ]
+        costs = [expected_completion_s(task, view, n) for n in usable]
+        assert _decide(policy, view, task) == usable[costs.index(min(costs))], (i, view.waits)
 
 
 def _decide(policy, view, task):

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from offloadsim.policies.base import Plan, SystemView, TaskView
-from offloadsim.policies.candidates import candidates, computing_nodes, normalise_tiers
+from offloadsim.policies.candidates import candidates, computing_nodes, normalise_tiers, usable
 from offloadsim.policies.params import Requirement, Tier
 from offloadsim.policies.registry import register_policy
 
@@ -41,12 +41,15 @@ class _TierRestricted:
         """A new run: find the allowed nodes afresh in its system."""
         self._allowed = None
 
-    def _candidates(self, task: TaskView, view: SystemView, policy: str) -> list[str]:
+    def _allowed_nodes(self, view: SystemView, policy: str) -> tuple[str, ...]:
         nodes = self._allowed
         if nodes is None:
             tiers = None if self.tiers is None else tuple(self.tiers)
             nodes = self._allowed = computing_nodes(view, tiers, policy)
-        return candidates(view, task.source, nodes)
+        return nodes
+
+    def _candidates(self, task: TaskView, view: SystemView, policy: str) -> list[str]:
+        return candidates(view, task.source, self._allowed_nodes(view, policy))
 
 
 @register_policy("random")
@@ -180,18 +183,21 @@ class LeastLoadedPolicy(_TierRestricted):
         With ``load_bucket``, a decision cached under the same key (see
         :meth:`_key`) is reused instead.
         """
+        if self.load_bucket is None:
+            # Whether a node is usable is asked only of those its bounds do not rule out.
+            best = self._least(task, view, self._allowed_nodes(view, "least-loaded"), checked=False)
+            return Plan.reject() if best is None else Plan.run_on(best)
         nodes = self._candidates(task, view, "least-loaded")
         if not nodes:
             return Plan.reject()
-        if self.load_bucket is None:
-            return Plan.run_on(self._least(task, view, nodes))
         if view.topology_version != self._version or len(self._decisions) >= _MAX_DECISIONS:
             # A rate, a latency or a link or node down/up changed the transfers: start afresh.
             self._decisions, self._version = {}, view.topology_version
         key = self._key(task, view, nodes, self.load_bucket)
-        node = self._decisions.get(key)
-        if node is None:
-            node = self._decisions[key] = self._least(task, view, nodes)
+        node = self._decisions.get(key) or self._least(task, view, nodes)
+        if node is None:  # not reached: the candidates are usable and not empty
+            return Plan.reject()
+        self._decisions[key] = node
         return Plan.run_on(node)
 
     @staticmethod
@@ -217,10 +223,17 @@ class LeastLoadedPolicy(_TierRestricted):
             *[_bucket(view.expected_wait_s(node), width) for node in nodes],
         )
 
-    def _least(self, task: TaskView, view: SystemView, nodes: list[str]) -> str:
-        """The first of ``nodes`` with the least expected completion time.
+    def _least(
+        self, task: TaskView, view: SystemView, nodes: Sequence[str], checked: bool = True
+    ) -> str | None:
+        """The first usable node of ``nodes`` with the least expected completion time (None: none usable).
 
-        Exactly the node a scan of every candidate would pick, found cheaper,
+        ``checked``: every one of ``nodes`` is known to be usable (up and
+        reachable from the source); otherwise a node is asked whether it is
+        only when its bounds do not rule it out, since a node that cannot
+        win need not be usable.
+
+        Exactly the node a scan of every usable candidate would pick, found cheaper,
         by lower bounds on each node's total: the least any transfer from
         and back to the source takes (its fastest link's latency, the size
         over its widest link), plus the node's *detour* once known (how much
@@ -248,16 +261,20 @@ class LeastLoadedPolicy(_TierRestricted):
 
         hint = self._hints.get(source)
         floors: list[float] | None = None
-        if hint is not None and hint in nodes:
+        if hint is not None and hint in nodes and (checked or usable(view, source, hint)):
             best = nodes.index(hint)
         else:  # the node with the least bound, a likely winner
+            if not checked:
+                nodes, checked = candidates(view, source, nodes), True
+                if not nodes:
+                    return None
             floors = [floor(node) for node in nodes]
             bounds = [
                 _with_detour(b, detours.get((source, n), 0.0)) for b, n in zip(floors, nodes, strict=True)
             ]
             best = min(range(len(nodes)), key=bounds.__getitem__)
         best_s = expected_completion_s(task, view, nodes[best])
-        if source in nodes:  # no transfer: another likely winner
+        if source in nodes and (checked or usable(view, source, source)):  # no transfer: a likely winner
             here = nodes.index(source)
             here_s = expected_completion_s(task, view, source)
             if (here_s, here) < (best_s, best):
@@ -266,7 +283,9 @@ class LeastLoadedPolicy(_TierRestricted):
             # The total is at least each bound: a node whose (bound, position) cannot beat the best is out.
             detour = detours.get((source, node))
             bound = _with_detour(0.0 if node == source else up + down, detour or 0.0)
-            if bound > best_s or (bound == best_s and i >= best):
+            if bound > best_s or (bound == best_s and i >= best) or i == best:  # the best is priced
+                continue
+            if not checked and not usable(view, source, node):
                 continue
             if detour is None:
                 detour = self._detour(view, source, node)

@@ -157,6 +157,10 @@ class LeastLoadedPolicy(_TierRestricted):
     _version: int = field(default=0, init=False, repr=False)  # topology_version the cache was built on
     _detours: dict[tuple[str, str], float] = field(default_factory=dict, init=False, repr=False)
     _routes: int = field(default=0, init=False, repr=False)  # routes_version the detours were found on
+    _floors: dict[tuple[str, float, float], tuple[float, float]] = field(
+        default_factory=dict, init=False, repr=False
+    )
+    _capacities: int = field(default=0, init=False, repr=False)  # topology_version of the floors
     _hints: dict[str, str] = field(default_factory=dict, init=False, repr=False)  # last choice per source
 
     def __post_init__(self) -> None:
@@ -176,6 +180,7 @@ class LeastLoadedPolicy(_TierRestricted):
         self._version = view.topology_version
         self._detours, self._hints = {}, {}
         self._routes = view.routes_version
+        self._floors, self._capacities = {}, view.topology_version
 
     def decide(self, task: TaskView, view: SystemView) -> Plan:
         """The usable node with the least expected completion time, or drop if there is none.
@@ -200,8 +205,7 @@ class LeastLoadedPolicy(_TierRestricted):
         self._decisions[key] = node
         return Plan.run_on(node)
 
-    @staticmethod
-    def _key(task: TaskView, view: SystemView, nodes: list[str], width: float) -> tuple[object, ...]:
+    def _key(self, task: TaskView, view: SystemView, nodes: list[str], width: float) -> tuple[object, ...]:
         """What the decision depends on, the load signal in buckets of ``width`` seconds.
 
         Exact: the source, the application and the usable candidates (up and
@@ -218,8 +222,7 @@ class LeastLoadedPolicy(_TierRestricted):
             task.app,
             tuple(nodes),
             _bucket(view.compute_time_s(task, nodes[0]), width),
-            _bucket(view.transfer_floor_s(source, task.cut_bytes[0]), width),
-            _bucket(view.transfer_floor_s(source, task.cut_bytes[task.layers], inbound=True), width),
+            *[_bucket(floor, width) for floor in self._transfer_floors(task, view)],
             *[_bucket(view.expected_wait_s(node), width) for node in nodes],
         )
 
@@ -247,8 +250,7 @@ class LeastLoadedPolicy(_TierRestricted):
         pair of nodes that never competed.
         """
         source = task.source
-        up = view.transfer_floor_s(source, task.cut_bytes[0])
-        down = view.transfer_floor_s(source, task.cut_bytes[task.layers], inbound=True)
+        up, down = self._transfer_floors(task, view)
         if view.routes_version != self._routes or len(self._detours) >= _MAX_DECISIONS:
             self._detours, self._hints, self._routes = {}, {}, view.routes_version
         detours = self._detours
@@ -297,6 +299,25 @@ class LeastLoadedPolicy(_TierRestricted):
                 best, best_s = i, cost
         chosen = self._hints[source] = nodes[best]
         return chosen
+
+    def _transfer_floors(self, task: TaskView, view: SystemView) -> tuple[float, float]:
+        """The least the task's upload and return can take (``view.transfer_floor_s``), kept per sizes.
+
+        They depend on the source's links' latencies and capacities alone, so
+        they are kept per (source, input size, output size) until the
+        topology changes (``topology_version``).
+        """
+        if view.topology_version != self._capacities or len(self._floors) >= _MAX_DECISIONS:
+            self._floors, self._capacities = {}, view.topology_version
+        source = task.source
+        key = (source, task.cut_bytes[0], task.cut_bytes[task.layers])
+        floors = self._floors.get(key)
+        if floors is None:
+            floors = self._floors[key] = (
+                view.transfer_floor_s(source, key[1]),
+                view.transfer_floor_s(source, key[2], inbound=True),
+            )
+        return floors
 
     def _detour(self, view: SystemView, source: str, node: str) -> float:
         """``node``'s route latency from and back to ``source`` beyond the source's fastest links, shaved.

@@ -24,8 +24,9 @@ def test_import_contracts_hold():
 def test_run_and_validate_never_import_calibration_nor_pandas(verb, tmp_path):
     # The CLI's parser lists the calibrate verb, so import-linter cannot see this; check it where it runs.
     # quickstart uses a calibrated profile (xeon-ort-1t), read by the world's own code.
-    # pandas is a third of a short run's start-up: the summary and the Parquet files do without it.
-    args = ["run", "scenarios/quickstart.yaml", "--out", str(tmp_path / "out"), "--quiet"]
+    # pandas is a third of a short run's start-up: the summary and the Parquet files do without it,
+    # the stages' file too.
+    args = ["run", "scenarios/quickstart.yaml", "--out", str(tmp_path / "out"), "--quiet", "--stages"]
     argv = args if verb == "run" else ["validate", "scenarios/quickstart.yaml"]
     assert _loaded_by(argv, ("offloadsim.calibration", "pandas")) == []
 

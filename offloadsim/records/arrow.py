@@ -224,12 +224,23 @@ def sorted_categories(values: Iterable[Any]) -> list[str]:
     return sorted({str(v) for v in values if not _missing(v)})
 
 
-def write_table(columns: Mapping[str, Sequence[Any]], table: str, path: Path) -> None:
-    """Write a small table (``nodes``, ``links``) of plain columns in one row group."""
+def write_table(
+    columns: Mapping[str, Sequence[Any]],
+    table: str,
+    path: Path,
+    categories: Mapping[str, Sequence[str]] | None = None,
+) -> None:
+    """Write a table (``nodes``, ``links``, ``stages``) of plain columns in one row group.
+
+    A categorical column's categories are its values, sorted, unless ``categories`` names them.
+    """
     names = list(columns)
     dtypes = _dtypes(table, names)
+    fixed = dict(categories or {})
     categories = {
-        name: sorted_categories(columns[name]) for name, dtype in dtypes.items() if dtype == "category"
+        name: list(fixed[name]) if name in fixed else sorted_categories(columns[name])
+        for name, dtype in dtypes.items()
+        if dtype == "category"
     }
     empty = not any(len(values) for values in columns.values())
     with TableWriter(path, table, names, categories, empty) as writer:

@@ -62,6 +62,9 @@ RUN_FILES = (
 
 _FORMAT = "offloadsim-run/1"
 
+#: The categories of the stages' ``kind`` column, whichever occur.
+STAGE_KINDS = ("compute", "transfer")
+
 
 # --------------------------------------------------------------------------- frames
 
@@ -327,7 +330,7 @@ def _stages_frame(columns: Mapping[str, Any]) -> pd.DataFrame:
     import pandas as pd
 
     stages = pd.DataFrame(dict(columns))
-    stages["kind"] = pd.Categorical(stages["kind"], categories=["compute", "transfer"])
+    stages["kind"] = pd.Categorical(stages["kind"], categories=list(STAGE_KINDS))
     return stages
 
 
@@ -379,7 +382,13 @@ def _write_files(result: RunResult, directory: Path) -> None:
             from offloadsim.records.arrow import write_table
 
             write_table(_ordered(table, name), name, directory / f"{name}.parquet")
-    if result.stages is not None:
+    stages = result._stages
+    if stages is not None and not _is_frame(stages):  # the engine's columns: written as the frame would be
+        from offloadsim.records.arrow import write_table
+
+        kinds = {"kind": STAGE_KINDS}
+        write_table(_ordered(stages, "stages"), "stages", directory / "stages.parquet", categories=kinds)
+    elif result.stages is not None:
         result.stages.to_parquet(directory / "stages.parquet", index=False)
     _write_text(directory / "summary.json", json.dumps(result.summary.to_dict(), indent=2) + "\n")
     _write_text(directory / "summary.txt", result.summary.format_table(result.title) + "\n")

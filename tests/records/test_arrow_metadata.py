@@ -6,7 +6,8 @@ column's dtype itself.  These tests take the DataFrames the results layer
 builds for the same records and compare that metadata, key for key, with
 what ``pyarrow.Schema.from_pandas`` (which ``DataFrame.to_parquet`` uses)
 writes for them, on tables with few and many categories, text columns with
-and without values, and no rows at all.
+and without values, and no rows at all; and the stages read back as the
+file pandas writes for their frame does.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ RUNS = {
     "no-tasks": ("benchmarks/scenarios/mm1.yaml", ("duration=1e-6 s",)),
 }
 
+TABLES = ("tasks", "nodes", "links", "stages")  # each run records its stages (--stages) too
+
 
 def _pandas_metadata(schema: pa.Schema) -> dict[str, object]:
     return json.loads(schema.metadata[b"pandas"])
@@ -46,15 +49,15 @@ def _as_pandas_writes_it(frame: pd.DataFrame) -> pa.Schema:
 def written(request, tmp_path_factory) -> tuple[Path, dict[str, pd.DataFrame]]:
     """A run's directory, and the DataFrames the results layer built from its records in memory."""
     scenario, overrides = RUNS[request.param]
-    result = api.run(ROOT / scenario, overrides=overrides)
+    result = api.run(ROOT / scenario, overrides=overrides, stages=True)
     assert result.records is not None  # not written yet: the frames come from the engine's records
-    frames = {table: getattr(result, table) for table in ("tasks", "nodes", "links")}
+    frames = {table: getattr(result, table) for table in TABLES}
     out = tmp_path_factory.mktemp(request.param)
     write_files(result, out)
     return out, frames
 
 
-@pytest.mark.parametrize("table", ["tasks", "nodes", "links"])
+@pytest.mark.parametrize("table", TABLES)
 def test_hand_built_pandas_metadata_is_what_pyarrow_writes_for_the_same_frame(written, table):
     directory, frames = written
     ours = pq.read_schema(directory / f"{table}.parquet")
@@ -63,7 +66,7 @@ def test_hand_built_pandas_metadata_is_what_pyarrow_writes_for_the_same_frame(wr
     assert ours.names == expected.names
 
 
-@pytest.mark.parametrize("table", ["tasks", "nodes", "links"])
+@pytest.mark.parametrize("table", TABLES)
 def test_written_arrow_types_are_those_pandas_writes_but_for_the_width_of_category_labels(written, table):
     """Same Arrow types, except that pandas 3 stores category labels as large strings.
 
@@ -89,3 +92,10 @@ def test_the_city_needs_wider_category_codes_than_the_small_world(tmp_path):
         source = pq.read_schema(tmp_path / name / "tasks.parquet").field("source").type
         widths[name] = source.index_type
     assert widths == {"quickstart": pa.int8(), "city": pa.int16()}
+
+
+def test_stages_written_without_pandas_read_back_as_the_frame_pandas_writes(written, tmp_path):
+    directory, frames = written
+    frames["stages"].to_parquet(tmp_path / "by-pandas.parquet", index=False)  # as the run wrote them before
+    expected = pd.read_parquet(tmp_path / "by-pandas.parquet")
+    pd.testing.assert_frame_equal(pd.read_parquet(directory / "stages.parquet"), expected)

@@ -281,11 +281,17 @@ class LeastLoadedPolicy(_TierRestricted):
             here_s = expected_completion_s(task, view, source)
             if (here_s, here) < (best_s, best):
                 best, best_s = here, here_s
+        transfers = up + down
         for i, node in enumerate(nodes):
             # The total is at least each bound: a node whose (bound, position) cannot beat the best is out.
             detour = detours.get((source, node))
-            bound = _with_detour(0.0 if node == source else up + down, detour or 0.0)
-            if bound > best_s or (bound == best_s and i >= best) or i == best:  # the best is priced
+            if node != source:  # first the transfers' floors and the detour alone (_with_detour, inline)
+                bound = (
+                    transfers + detour if detour is not None and detour > _ROUNDING * transfers else transfers
+                )
+                if bound > best_s or (bound == best_s and i >= best):
+                    continue
+            if i == best:  # priced already
                 continue
             if not checked and not usable(view, source, node):
                 continue

@@ -44,6 +44,7 @@ __all__ = [
     "tiny_plan",
     "validation_table",
     "write_tables",
+    "comparison_figures",
 ]
 
 
@@ -287,10 +288,13 @@ def table_suffix(link_model: str) -> str:
 def write_tables(
     runs: pd.DataFrame, results: Path, figure_dir: Path, *, link_model: str = "max-min"
 ) -> tuple[pd.DataFrame, pd.DataFrame, list[Path]]:
-    """``runs.csv``, ``validation.csv`` and ``flows.csv`` in ``results``; the figure in ``figure_dir``.
+    """``runs.csv``, ``validation.csv`` and ``flows.csv`` in ``results``; the figures in ``figure_dir``.
 
     Predictions with another link model than max-min go to files named for
-    it (``validation-fifo.csv``, ...), beside the max-min ones.
+    it (``validation-fifo.csv``, ...), beside the max-min ones, and so does
+    their figure.  Where both max-min tables and another model's are in
+    ``results``, ``testbed_validation-vs-NAME`` draws them in one figure
+    (max-min filled, ``NAME`` hollow); see :func:`comparison_figures`.
     """
     from offloadsim.plots import save_figure
     from offloadsim.testbed.figure import validation_figure
@@ -303,4 +307,39 @@ def write_tables(
     flows.to_csv(results / f"flows{suffix}.csv", index=False)
     figure = validation_figure(table, flows, link_model=link_model)
     figures = save_figure(figure, figure_dir / f"testbed_validation{suffix}")
-    return table, flows, figures
+    return table, flows, figures + comparison_figures(results, figure_dir)
+
+
+def comparison_figures(results: Path, figure_dir: Path) -> list[Path]:
+    """``testbed_validation-vs-NAME.{pdf,png}`` for each ``validation-NAME.csv`` beside a ``validation.csv``.
+
+    Max-min's predictions are the filled markers, ``NAME``'s the hollow
+    ones, so the two link models are compared on the same measurements.
+    """
+    import pandas as pd
+
+    from offloadsim.plots import save_figure
+    from offloadsim.testbed.figure import Predictions, validation_figure
+
+    def read(path: Path) -> pd.DataFrame | None:
+        try:
+            return pd.read_csv(path) if path.exists() else None
+        except pd.errors.EmptyDataError:  # an empty table is written without a header
+            return None
+
+    def tables(suffix: str) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+        table = read(results / f"validation{suffix}.csv")
+        return (pd.DataFrame(columns=["pattern", "split", "model"]) if table is None else table), read(
+            results / f"flows{suffix}.csv"
+        )
+
+    if not (results / "validation.csv").exists():
+        return []
+    table, flows = tables("")
+    written: list[Path] = []
+    for other in sorted(results.glob("validation-*.csv")):
+        name = other.stem.removeprefix("validation-")
+        alternative = Predictions(name, *tables(f"-{name}"))
+        figure = validation_figure(table, flows, alternative=alternative)
+        written += save_figure(figure, figure_dir / f"testbed_validation-vs-{name}")
+    return written

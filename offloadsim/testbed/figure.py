@@ -1,73 +1,107 @@
-"""The validation figure: simulated against measured, per configuration, in the house style."""
+"""The validation figure: the prediction error against the measured median, per configuration.
+
+A predicted-against-measured scatter over two decades hides the 3-50 %
+errors that matter; here y is the error itself, on a linear scale, with
+the target band shaded.  Every point is one configuration (model x split x
+link, or flows x link x stagger): colour and marker say the first two, a
+small label beside the point the rest, so nothing is pooled.  A second
+link model's predictions (``alternative``) are drawn as hollow markers
+joined to the filled ones by a thin line.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
+from offloadsim.plots.axes import label_panels, laid_out, value_ticks
 from offloadsim.plots.style import MARKERS, PALETTE, house_style, new_axes
 
 if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
+    from matplotlib.transforms import Bbox
 
-__all__ = ["accuracy_axes", "validation_figure"]
+__all__ = ["Predictions", "validation_figure"]
 
 _PATTERN_TITLES = {"closed": "one request at a time", "poisson": "Poisson, 50 % load"}
+_GREY = "0.35"
+_LINKS = {"none": ""}  # how a point's label names its link (local runs use none)
 
 
-def accuracy_axes(
-    ax: Axes,
-    measured: np.ndarray,
-    predicted: np.ndarray,
-    low: np.ndarray,
-    high: np.ndarray,
-    groups: list[tuple[str, np.ndarray, dict[str, Any]]],
-    *,
-    tolerance: float,
-    label: str,
-) -> Axes:
-    """Predicted (y) against measured (x), log-log, with y = x, a ±``tolerance`` band and x error bars.
+class Predictions(NamedTuple):
+    """One link model's tables: ``campaign.validation_table``'s and ``campaign.flows_table``'s."""
 
-    ``groups`` are (legend label, boolean row mask, marker style) triples.
-    """
-    values = np.concatenate([measured, predicted, low, high])
-    values = values[np.isfinite(values) & (values > 0)]
-    lo, hi = (values.min() / 1.5, values.max() * 1.5) if values.size else (1.0, 10.0)
-    line = np.geomspace(lo, hi, 50)
-    ax.fill_between(
-        line, line * (1 - tolerance), line * (1 + tolerance), color="0.9", lw=0, label=f"±{tolerance:.0%}"
-    )
-    ax.plot(line, line, color="0.4", lw=0.8)
-    for name, mask, style in groups:
-        if not mask.any():
-            continue
-        err = np.vstack([measured[mask] - low[mask], high[mask] - measured[mask]])
-        ax.errorbar(
-            measured[mask],
-            predicted[mask],
-            xerr=np.clip(err, 0, None),
-            ls="none",
-            elinewidth=0.6,
-            ms=3.5,
-            label=name,
-            **style,
+    link_model: str
+    table: pd.DataFrame
+    flows: pd.DataFrame | None = None
+
+
+class _Panel(NamedTuple):
+    """What one panel draws: rows, their key columns, the colour/marker columns and the label per row."""
+
+    rows: pd.DataFrame
+    keys: list[str]
+    measured: str
+    predicted: str
+    colour: str
+    marker: str
+    labels: list[str]
+    tolerance: float
+    what: str
+
+
+def _error(rows: pd.DataFrame, measured: str, predicted: str) -> np.ndarray:
+    """100 (predicted - measured) / measured, per row."""
+    m = rows[measured].to_numpy(float)
+    return 100.0 * (rows[predicted].to_numpy(float) - m) / m
+
+
+def _inference_label(row: Any) -> str:
+    return _LINKS.get(str(row.get("link", "")), str(row.get("link", "")))
+
+
+def _flows_label(row: Any) -> str:
+    link = _LINKS.get(str(row.get("link", "")), str(row.get("link", "")))
+    staggered = float(row.get("stagger_ms", 0.0) or 0.0) > 0
+    return f"{link}, st." if staggered else link
+
+
+def _panels(table: pd.DataFrame, flows: pd.DataFrame | None, tolerance: float) -> list[tuple[str, _Panel]]:
+    panels = []
+    patterns = [p for p in ("closed", "poisson") if p in set(table["pattern"])] if len(table) else []
+    patterns += sorted(set(table["pattern"]) - set(patterns)) if len(table) else []
+    keys = [k for k in ("model", "split", "k", "link", "pattern") if k in table.columns]
+    for pattern in patterns:
+        rows = table[table["pattern"] == pattern].reset_index(drop=True)
+        labels = [_inference_label(r) for r in rows.to_dict("records")]
+        panel = _Panel(
+            rows, keys, "measured_ms", "predicted_ms", "split", "model", labels, tolerance, "latency"
         )
-    from matplotlib.ticker import FuncFormatter, NullFormatter
+        panels.append((_PATTERN_TITLES.get(pattern, pattern), panel))
+    if flows is not None and len(flows):
+        rows = flows.reset_index(drop=True)
+        fkeys = [k for k in ("devices", "size_bytes", "link", "stagger_ms") if k in rows.columns]
+        labels = [_flows_label(r) for r in rows.to_dict("records")]
+        panel = _Panel(
+            rows, fkeys, "measured_fct_ms", "predicted_fct_ms", "devices", "devices", labels, 0.15, "FCT"
+        )
+        panels.append(("concurrent flows", panel))
+    return panels
 
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    for axis in (ax.xaxis, ax.yaxis):
-        axis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
-        axis.set_minor_formatter(NullFormatter())
-    ax.set_xlim(lo, hi)
-    ax.set_ylim(lo, hi)
-    ax.set_box_aspect(1)
-    ax.set_xlabel(f"measured {label} (ms)")
-    ax.set_ylabel(f"simulated {label} (ms)")
-    return ax
+
+def _matched(panel: _Panel, other: pd.DataFrame | None) -> tuple[np.ndarray, np.ndarray]:
+    """The other model's (measured, error) for each of ``panel``'s rows (NaN where it has no such row)."""
+    n = len(panel.rows)
+    if other is None or not len(other) or not set(panel.keys) <= set(other.columns):
+        return np.full(n, np.nan), np.full(n, np.nan)
+    other = other.drop_duplicates(panel.keys)
+    merged = panel.rows[panel.keys].merge(
+        other[[*panel.keys, panel.measured, panel.predicted]], on=panel.keys, how="left"
+    )
+    return merged[panel.measured].to_numpy(float), _error(merged, panel.measured, panel.predicted)
 
 
 def validation_figure(
@@ -76,66 +110,207 @@ def validation_figure(
     *,
     tolerance: float = 0.10,
     link_model: str = "max-min",
+    alternative: Predictions | tuple[str, pd.DataFrame, pd.DataFrame | None] | None = None,
 ) -> Figure:
-    """One panel per request pattern (and one for flows, if given): simulated against measured medians.
+    """One panel per request pattern (and one for flows, if given): prediction error against measured.
 
     ``table`` is :func:`~offloadsim.testbed.campaign.validation_table`'s,
-    ``flows`` :func:`~offloadsim.testbed.campaign.flows_table`'s (drawn with
-    a ±15 % band, the flow target). Colour is the split, marker the model;
-    horizontal bars span the measured medians of the repetitions. The y
-    axes name ``link_model`` when it is not the default max-min.
+    ``flows`` :func:`~offloadsim.testbed.campaign.flows_table`'s, predicted
+    with ``link_model``.  x is the measured median (log), y the error
+    100 (predicted - measured) / measured (linear), with a shaded band of
+    ±``tolerance`` (±15 % for flows, the flow target) and a line at 0.
+    Horizontal bars span the measured medians of the repetitions.  Colour is
+    the split and marker the model (for flows both are the number of flows);
+    the label beside a point names its link (``st.``: staggered flows).
+
+    ``alternative`` (a :class:`Predictions`, or ``(link_model, table,
+    flows)``) adds another link model's predictions of the same
+    configurations as hollow markers, each joined to its filled one by a
+    thin line (vertical when both come from the same runs); where the two
+    agree, the hollow marker rings the filled one.  One legend
+    above the panels says what marker, colour, filled and hollow mean.
     """
-    patterns = [p for p in ("closed", "poisson") if p in set(table["pattern"])] if len(table) else []
-    panels = len(patterns) + (1 if flows is not None and len(flows) else 0)
-    fig, axes = new_axes("two-column", ncols=max(panels, 1))
-    axes = np.atleast_1d(axes)
+    alt = Predictions(*alternative) if alternative is not None else None
+    panels = _panels(table, flows, tolerance)
+    fig, axes = new_axes((7.16, 3.0), ncols=max(len(panels), 1))
+    axes = list(np.atleast_1d(axes))
+    splits = list(dict.fromkeys(table["split"])) if len(table) else []
+    models = list(dict.fromkeys(table["model"])) if len(table) else []
+    devices = sorted(set(flows["devices"])) if flows is not None and len(flows) else []
+    colours = {("split", s): PALETTE[i % len(PALETTE)] for i, s in enumerate(splits)}
+    markers: dict[tuple[str, Any], str] = {
+        ("model", m): MARKERS[j % len(MARKERS)] for j, m in enumerate(models)
+    }
+    # Flows: colour and marker both the number of flows, apart from the splits' and the models'.
+    for i, n in enumerate(devices):
+        colours[("devices", n)] = PALETTE[(len(splits) + i) % len(PALETTE)]
+        markers[("devices", n)] = MARKERS[(len(models) + i) % len(MARKERS)]
     with house_style():
-        splits = list(dict.fromkeys(table["split"])) if len(table) else []
-        models = list(dict.fromkeys(table["model"])) if len(table) else []
-        for ax, pattern in zip(axes, patterns, strict=False):
-            rows = table[table["pattern"] == pattern]
-            groups = []
-            for i, split in enumerate(splits):
-                for j, model in enumerate(models):
-                    mask = ((rows["split"] == split) & (rows["model"] == model)).to_numpy()
-                    style = {"color": PALETTE[i % len(PALETTE)], "marker": MARKERS[j % len(MARKERS)]}
-                    groups.append((f"{model}, {split}", mask, style))
-            accuracy_axes(
-                ax,
-                rows["measured_ms"].to_numpy(float),
-                rows["predicted_ms"].to_numpy(float),
-                rows["measured_min_ms"].to_numpy(float),
-                rows["measured_max_ms"].to_numpy(float),
-                groups,
-                tolerance=tolerance,
-                label="median latency",
-            )
-            ax.set_title(_PATTERN_TITLES.get(pattern, pattern))
-        if flows is not None and len(flows):
-            ax = axes[len(patterns)]
-            devices = sorted(set(flows["devices"]))
-            groups = [
-                (
-                    f"{n} flows",
-                    (flows["devices"] == n).to_numpy(),
-                    {"color": PALETTE[i], "marker": MARKERS[i]},
-                )
-                for i, n in enumerate(devices)
-            ]
-            accuracy_axes(
-                ax,
-                flows["measured_fct_ms"].to_numpy(float),
-                flows["predicted_fct_ms"].to_numpy(float),
-                flows["measured_min_ms"].to_numpy(float),
-                flows["measured_max_ms"].to_numpy(float),
-                groups,
-                tolerance=0.15,
-                label="median FCT",
-            )
-            ax.set_title("concurrent flows")
-        for ax in axes:
-            if link_model != "max-min" and ax.get_ylabel():
-                ax.set_ylabel(ax.get_ylabel().removesuffix(" (ms)") + f", {link_model} links (ms)")
-            if ax.get_legend_handles_labels()[0]:
-                ax.legend(loc="upper left", fontsize=5.5, frameon=False)
+        points: list[tuple[Axes, np.ndarray, np.ndarray, list[str]]] = []
+        for ax, (_, panel) in zip(axes, panels, strict=False):
+            other = None if alt is None else (alt.flows if panel.what == "FCT" else alt.table)
+            x, y = _draw(ax, panel, other, colours, markers)
+            alt_x, alt_y = _matched(panel, other)
+            points.append((ax, np.concatenate([x, alt_x]), np.concatenate([y, alt_y]), panel.labels))
+        if alt is None and link_model != "max-min":
+            for ax in axes[: len(panels)]:
+                ax.set_ylabel(f"prediction error, {link_model} links (%)")
+        label_panels(axes[: len(panels)], [title for title, _ in panels])
+        _legend(fig, models, markers, splits, colours, devices, link_model, alt, tolerance)
+        laid_out(axes[0])  # the panels' final widths: which tick labels fit
+        for ax in axes[: len(panels)]:
+            ticks = [v * 10.0**e for v in (1, 2, 5) for e in range(-1, 6)]  # decades keep their labels first
+            lo, hi = ax.get_xlim()
+            value_ticks(ax, "x", [t for t in ticks if lo <= t <= hi])
+        renderer = laid_out(axes[0])
+        for ax, x, y, labels in points:
+            _label_points(ax, x, y, labels, renderer)
     return fig
+
+
+def _draw(
+    ax: Axes,
+    panel: _Panel,
+    other: pd.DataFrame | None,
+    colours: dict[tuple[str, Any], str],
+    markers: dict[tuple[str, Any], str],
+) -> tuple[np.ndarray, np.ndarray]:
+    """Band, zero line, bars, filled markers (and hollow ones joined to them); the filled points' x, y."""
+    rows = panel.rows
+    x = rows[panel.measured].to_numpy(float)
+    y = _error(rows, panel.measured, panel.predicted)
+    low, high = rows["measured_min_ms"].to_numpy(float), rows["measured_max_ms"].to_numpy(float)
+    alt_x, alt_y = _matched(panel, other)
+    band = 100.0 * panel.tolerance
+    ax.axhspan(-band, band, color="0.9", lw=0, zorder=0)
+    ax.axhline(0.0, color=_GREY, lw=0.7, zorder=1)
+    for i in range(len(rows)):
+        colour = colours[(panel.colour, rows[panel.colour].iloc[i])]
+        marker = markers[(panel.marker, rows[panel.marker].iloc[i])]
+        if np.isfinite(alt_y[i]):
+            ax.plot([x[i], alt_x[i]], [y[i], alt_y[i]], color=colour, lw=0.5, zorder=2)
+            # Larger and on top: where the two models agree it rings the filled marker instead of hiding.
+            ax.plot(
+                alt_x[i],
+                alt_y[i],
+                ls="none",
+                marker=marker,
+                ms=5.5,
+                mfc="none",
+                mec=colour,
+                mew=0.7,
+                zorder=5,
+            )
+        ax.plot([low[i], high[i]], [y[i], y[i]], color=colour, lw=0.6, zorder=2, solid_capstyle="butt")
+        ax.plot(x[i], y[i], ls="none", marker=marker, ms=4, color=colour, mec="white", mew=0.3, zorder=4)
+    every_y = np.concatenate([y, alt_y[np.isfinite(alt_y)], [-band, band]])
+    span = every_y.max() - every_y.min()
+    ax.set_ylim(every_y.min() - 0.08 * span, every_y.max() + 0.08 * span)
+    every_x = np.concatenate([x, low, high, alt_x[np.isfinite(alt_x)]])
+    every_x = every_x[np.isfinite(every_x) & (every_x > 0)]
+    ax.set_xscale("log")
+    ax.set_xlim(every_x.min() / 1.35, every_x.max() * 1.35)
+    ax.set_xlabel(f"measured median {panel.what} (ms)")
+    ax.set_ylabel("prediction error (%)")
+    return x, y
+
+
+def _legend(
+    fig: Figure,
+    models: list[str],
+    markers: dict[tuple[str, Any], str],
+    splits: list[str],
+    colours: dict[tuple[str, Any], str],
+    devices: list[Any],
+    link_model: str,
+    alt: Predictions | None,
+    tolerance: float,
+) -> None:
+    """One legend above the panels: models by marker (grey), splits by colour, flows, filled and hollow."""
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    def mark(marker: str, colour: str, **kw: Any) -> Line2D:
+        return Line2D([], [], ls="none", marker=marker, color=colour, **{"ms": 4.0, **kw})
+
+    # Two rows, what the points are (models; link models) above how they are coloured (splits; flows).
+    first: list[tuple[Any, str]] = [(mark(markers[("model", m)], _GREY), m) for m in models]
+    if alt is not None:
+        first += [(mark("o", _GREY), f"filled: {link_model} links")]
+        first += [(mark("o", _GREY, ms=5.5, mfc="none", mew=0.7), f"hollow: {alt.link_model} links")]
+    bands = f"target ±{100 * tolerance:g} %" + (" (flows ±15 %)" if devices else "")
+    first.append((Patch(color="0.9"), bands))
+    second: list[tuple[Any, str]] = [(Patch(color=colours[("split", s)]), f"{s} split") for s in splits]
+    second += [(mark(markers[("devices", n)], colours[("devices", n)]), f"{n} flows") for n in devices]
+    ncols = max(len(first), len(second))
+    blank = (Line2D([], [], alpha=0.0), " ")  # legends fill by column: the shorter row is padded
+    first = first[:-1] + [blank] * (ncols - len(first)) + first[-1:]  # the band stays last
+    second = second + [blank] * (ncols - len(second))
+    entries = [row[c] for c in range(ncols) for row in (first, second)]
+    fig.legend([h for h, _ in entries], [t for _, t in entries], loc="outside upper center", ncols=ncols,
+               frameon=False, handlelength=1.2, columnspacing=1.5)  # fmt: skip
+
+
+def _label_points(ax: Axes, x: np.ndarray, y: np.ndarray, labels: list[str], renderer: Any) -> None:
+    """Write each point's label beside it where it overlaps no other label, marker or the axes' edge.
+
+    Points that share a label and sit on top of each other get it once.
+    """
+    to_display = ax.transData.transform
+    centres = to_display(np.column_stack([x, y]))  # the labelled points, then the hollow ones
+    frame = ax.get_window_extent(renderer)
+    half = 2.6 * renderer.points_to_pixels(1.0)  # about half a marker
+    from matplotlib.transforms import Bbox
+
+    finite = np.isfinite(centres).all(axis=1)
+    marks = {
+        j: Bbox.from_bounds(cx - half, cy - half, 2 * half, 2 * half)
+        for j, (cx, cy) in enumerate(centres)
+        if finite[j]
+    }
+    gap = renderer.points_to_pixels(1.5)  # between two labels, so that they do not read as one
+    taken: list[Bbox] = []
+    placed: list[tuple[str, np.ndarray]] = []
+    # Beside the point first; further out, with a thin leader line, where the neighbourhood is crowded.
+    candidates = []
+    for distance in (3.5, 9.0, 14.0):
+        for dx, dy in ((1, 0), (-1, 0), (0, 1), (0, -1), (0.8, 0.8), (-0.8, 0.8), (0.8, -0.8), (-0.8, -0.8)):
+            ha = "left" if dx > 0 else "right" if dx < 0 else "center"
+            va = "bottom" if dy > 0 else "top" if dy < 0 else "center"
+            candidates.append(((dx * distance, dy * distance), ha, va))
+    order = np.argsort(centres[: len(labels), 0])
+    for i in order:
+        text = labels[i]
+        if not text or not np.all(np.isfinite(centres[i])):
+            continue
+        if any(t == text and np.hypot(*(c - centres[i])) < 2 * half for t, c in placed):
+            continue
+        best = None
+        for offset, ha, va in candidates:
+            leader = {"arrowstyle": "-", "lw": 0.3, "color": "0.5", "shrinkA": 0.5, "shrinkB": 2.5}
+            note = ax.annotate(text, (x[i], y[i]), xytext=offset, textcoords="offset points", ha=ha, va=va,
+                               fontsize=5.5, color="0.25", zorder=5,
+                               arrowprops=leader if max(map(abs, offset)) > 4 else None)  # fmt: skip
+            box = note.get_window_extent(renderer)
+            inside = frame.contains(box.x0, box.y0) and frame.contains(box.x1, box.y1)
+            overlap = sum(_overlap(box.padded(gap), other) for other in taken)
+            overlap += sum(_overlap(box, mark) for j, mark in marks.items() if j != i)
+            overlap += 0.0 if inside else 1e9
+            if best is None or overlap < best[0]:
+                if best is not None:
+                    best[1].remove()
+                best = (overlap, note, box)
+            else:
+                note.remove()
+            if overlap == 0:
+                break
+        if best is not None:
+            taken.append(best[2])
+            placed.append((text, centres[i]))
+
+
+def _overlap(a: Bbox, b: Bbox) -> float:
+    """The area two boxes share (0 when apart)."""
+    w = min(a.x1, b.x1) - max(a.x0, b.x0)
+    h = min(a.y1, b.y1) - max(a.y0, b.y0)
+    return float(w * h) if w > 0 and h > 0 else 0.0

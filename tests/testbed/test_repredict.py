@@ -144,8 +144,36 @@ def test_the_figure_names_a_link_model_other_than_max_min():
     )  # fmt: skip
     (fifo,) = validation_figure(table, link_model="fifo").axes
     (shared,) = validation_figure(table).axes
-    assert fifo.get_ylabel() == "simulated median latency, fifo links (ms)"
-    assert shared.get_ylabel() == "simulated median latency (ms)"
+    assert fifo.get_ylabel() == "prediction error, fifo links (%)"
+    assert shared.get_ylabel() == "prediction error (%)"
+
+
+def test_write_tables_draws_max_min_and_another_model_in_one_figure_when_both_tables_exist(tmp_path):
+    import matplotlib.image
+
+    runs = pd.DataFrame(
+        {"id": "alexnet-middle-LTE-closed", "kind": "inference", "model": "alexnet", "split": "middle",
+         "k": 10, "link": "LTE", "rate_mbps": 5.85, "pattern": "closed",
+         "measured_median_ms": [90.0, 100.0, 120.0], "predicted_median_ms": 110.0, "measured_iqr_pct": 5.0,
+         "device_cpu_share": 1.0, "edge_cpu_share": 0.9}
+    )  # fmt: skip
+    results = tmp_path / "results"
+    *_, figures = campaign.write_tables(runs, results, results)
+    assert sorted(f.name for f in figures) == ["testbed_validation.pdf", "testbed_validation.png"]
+    *_, figures = campaign.write_tables(
+        runs.assign(predicted_median_ms=95.0), results, results, link_model="fifo"
+    )
+    names = sorted(f.name for f in figures)
+    assert names == ["testbed_validation-fifo.pdf", "testbed_validation-fifo.png",
+                     "testbed_validation-vs-fifo.pdf", "testbed_validation-vs-fifo.png"]  # fmt: skip
+    assert matplotlib.image.imread(results / "testbed_validation-vs-fifo.png").shape[1] > 1000
+    # drawn from the two tables on disk: max-min filled (+10 %), fifo hollow (-5 %)
+    from offloadsim.testbed.figure import validation_figure
+
+    table, fifo = pd.read_csv(results / "validation.csv"), pd.read_csv(results / "validation-fifo.csv")
+    (ax,) = validation_figure(table, alternative=("fifo", fifo, None)).axes
+    ys = sorted(float(line.get_ydata()[0]) for line in ax.get_lines() if len(line.get_xdata()) == 1)
+    assert ys == [pytest.approx(-5.0), pytest.approx(10.0)]
 
 
 def test_a_kept_run_without_its_scenario_is_one_line_and_exit_2(tmp_path, capsys):

@@ -276,25 +276,97 @@ def test_validation_table_reports_median_and_spread_over_repetitions():
     assert row["spread_pct"] == pytest.approx(30.0) and row["repetitions"] == 3
 
 
-def test_validation_figure_draws_one_panel_per_pattern_and_flows():
+FIGURE_TABLE = pd.DataFrame(
+    {"model": ["m", "m", "n"], "split": ["middle", "offload", "middle"], "link": ["LTE", "3G", "Wi-Fi"],
+     "pattern": ["closed", "poisson", "closed"], "measured_ms": [100.0, 200.0, 400.0],
+     "predicted_ms": [105.0, 150.0, 380.0], "measured_min_ms": [95.0, 190.0, 390.0],
+     "measured_max_ms": [110.0, 230.0, 420.0]}
+)  # fmt: skip
+FIGURE_FLOWS = pd.DataFrame(
+    {"devices": [2, 4], "size_bytes": 5e5, "link": ["LTE", "Wi-Fi"], "stagger_ms": [0.0, 50.0],
+     "measured_fct_ms": [300.0, 600.0], "predicted_fct_ms": [320.0, 540.0], "measured_min_ms": [280.0, 590.0],
+     "measured_max_ms": [330.0, 640.0]}
+)  # fmt: skip
+
+
+def _markers(ax, *, hollow):
+    """The (x, y) of the single-point markers of ``ax``, filled or hollow."""
+    return sorted(
+        (float(line.get_xdata()[0]), float(line.get_ydata()[0]))
+        for line in ax.get_lines()
+        if line.get_marker() not in ("None", "", None) and len(line.get_xdata()) == 1
+        and (line.get_markerfacecolor() == "none") == hollow
+    )  # fmt: skip
+
+
+def _band(ax):
+    """The y extent of the shaded band (a span across the whole axes)."""
+    (span,) = [p for p in ax.patches if p.get_width() == 1.0]  # axhspan: full width in axes coordinates
+    return span.get_y(), span.get_y() + span.get_height()
+
+
+def test_validation_figure_draws_the_error_against_measured_with_the_bands_and_one_legend():
+    from offloadsim.plots.checks import figure_problems
     from offloadsim.testbed.figure import validation_figure
 
-    table = pd.DataFrame(
-        {"model": ["m", "m"], "split": ["middle", "offload"], "pattern": ["closed", "poisson"],
-         "measured_ms": [100.0, 200.0], "predicted_ms": [105.0, 150.0], "measured_min_ms": [95.0, 190.0],
-         "measured_max_ms": [110.0, 230.0]}
-    )  # fmt: skip
-    flows = pd.DataFrame(
-        {"devices": [2], "measured_fct_ms": [300.0], "predicted_fct_ms": [320.0], "measured_min_ms": [280.0],
-         "measured_max_ms": [330.0]}
-    )  # fmt: skip
-    fig = validation_figure(table, flows)
-    assert [ax.get_title() for ax in fig.axes] == [
-        "one request at a time",
-        "Poisson, 50 % load",
-        "concurrent flows",
+    fig = validation_figure(FIGURE_TABLE, FIGURE_FLOWS)
+    closed, poisson, flows = fig.axes
+    assert [ax.get_title(loc="left") for ax in fig.axes] == [
+        "(a) one request at a time",
+        "(b) Poisson, 50 % load",
+        "(c) concurrent flows",
     ]
-    assert all(ax.get_xscale() == "log" for ax in fig.axes)
+    assert all(ax.get_xscale() == "log" and ax.get_yscale() == "linear" for ax in fig.axes)
+    # y is 100 (predicted - measured) / measured, x the measured median: one filled marker per configuration
+    assert _markers(closed, hollow=False) == [(100.0, pytest.approx(5.0)), (400.0, pytest.approx(-5.0))]
+    assert _markers(poisson, hollow=False) == [(200.0, pytest.approx(-25.0))]
+    assert _markers(flows, hollow=False) == [(300.0, pytest.approx(20 / 3)), (600.0, pytest.approx(-10.0))]
+    assert not any(_markers(ax, hollow=True) for ax in fig.axes)
+    assert _band(closed) == (-10.0, 10.0) and _band(flows) == (-15.0, 15.0)
+    assert all(any(list(line.get_ydata()) == [0.0, 0.0] for line in ax.get_lines()) for ax in fig.axes)
+    # the bar spans the repetitions' medians at the point's error
+    assert any(list(line.get_xdata()) == [190.0, 230.0] for line in poisson.get_lines())
+    # every configuration names its link; staggered flows say so
+    assert sorted(t.get_text() for t in closed.texts) == ["LTE", "Wi-Fi"]
+    assert sorted(t.get_text() for t in flows.texts) == ["LTE", "Wi-Fi, st."]
+    # one legend for the figure: models, splits, flows and the band, none per panel
+    assert all(ax.get_legend() is None for ax in fig.axes)
+    (legend,) = fig.legends
+    entries = {t.get_text() for t in legend.get_texts()} - {" "}
+    assert entries == {
+        "m",
+        "n",
+        "middle split",
+        "offload split",
+        "2 flows",
+        "4 flows",
+        "target ±10 % (flows ±15 %)",
+    }
+    assert figure_problems(fig) == []
+
+
+def test_validation_figure_draws_a_second_link_model_hollow_and_joined_to_the_first():
+    from offloadsim.plots.checks import figure_problems
+    from offloadsim.testbed.figure import Predictions, validation_figure
+
+    fifo = FIGURE_TABLE.assign(predicted_ms=[90.0, 150.0, 380.0])
+    fifo_flows = FIGURE_FLOWS.assign(predicted_fct_ms=[240.0, 540.0])
+    fig = validation_figure(FIGURE_TABLE, FIGURE_FLOWS, alternative=Predictions("fifo", fifo, fifo_flows))
+    closed, poisson, flows = fig.axes
+    assert _markers(closed, hollow=True) == [(100.0, pytest.approx(-10.0)), (400.0, pytest.approx(-5.0))]
+    assert _markers(poisson, hollow=True) == [(200.0, pytest.approx(-25.0))]  # agrees: rings the filled one
+    assert _markers(flows, hollow=True) == [(300.0, pytest.approx(-20.0)), (600.0, pytest.approx(-10.0))]
+    # a thin vertical line joins the two predictions of one configuration
+    assert any(list(line.get_xdata()) == [100.0, 100.0] and np.allclose(line.get_ydata(), [5.0, -10.0])
+               for line in closed.get_lines())  # fmt: skip
+    (legend,) = fig.legends
+    texts = {t.get_text() for t in legend.get_texts()}
+    assert {"filled: max-min links", "hollow: fifo links"} <= texts
+    assert figure_problems(fig) == []
+    # a configuration the other model lacks is drawn filled only
+    partial = validation_figure(FIGURE_TABLE, alternative=("fifo", fifo.iloc[:1], None))
+    assert _markers(partial.axes[0], hollow=True) == [(100.0, pytest.approx(-10.0))]
+    assert _markers(partial.axes[1], hollow=True) == []
 
 
 # --------------------------------------------------------------------------- command line

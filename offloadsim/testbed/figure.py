@@ -268,7 +268,7 @@ def _label_points(ax: Axes, x: np.ndarray, y: np.ndarray, labels: list[str], ren
         for j, (cx, cy) in enumerate(centres)
         if finite[j]
     }
-    gap = renderer.points_to_pixels(1.5)  # between two labels, so that they do not read as one
+    gap = renderer.points_to_pixels(3.0)  # between two labels, so that they do not read as one
     taken: list[Bbox] = []
     placed: list[tuple[str, np.ndarray]] = []
     # Beside the point first; further out, with a thin leader line, where the neighbourhood is crowded.

@@ -13,7 +13,8 @@ each PNG (and PDF) with a digest of the tables it was drawn from.
   than the table: a sample of jobs by default, all of them with ``full``);
 * a figure not redrawn from the current table (its stamp differs);
 * the calibration figure's table made with another profile, or its
-  predictions no longer the profile's.
+  predictions no longer the profile's;
+* the testbed figure's shipped campaign runs changed since it was drawn.
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ FIGURE_NAMES = (
     "unstable_uplink",
     "handover_timeline",
     "calibration_accuracy",
+    "testbed_validation",
 )
 STAMP = "offloadsim-data"
 REBUILD = "python analysis/build_gallery.py"

@@ -1,0 +1,76 @@
+"""Simulated against measured on the emulated testbed: the validation campaign's figure (docs/figures).
+
+python analysis/testbed_validation.py      # redraw from the shipped runs (seconds)
+
+The measured side cannot be rerun here: it is a campaign of real split
+inference and real TCP over shaped links (``offloadsim testbed campaign``,
+hours, root and network namespaces; see docs/testbed.md).  The campaign's
+``runs.csv`` (one row per run: measured and max-min predicted medians,
+spreads, CPU shares) is shipped as docs/figures/data/testbed_runs.csv, and the
+same runs predicted again under the ``fifo`` link model
+(``offloadsim testbed campaign --tables-only --link-model fifo``: its
+``runs-fifo.csv``) as testbed_runs-fifo.csv.  This script tabulates both with
+the campaign's own functions and draws them in one figure: filled markers
+max-min, hollow ones fifo.  To show a new campaign, copy its two files there
+and run this script.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from _common import digest_text
+
+EXPERIMENTS: tuple[str, ...] = ()  # its data is measured, not simulated: see build() and check()
+NAME = "testbed_validation"
+RUNS = ("testbed_runs.csv", "testbed_runs-fifo.csv")  # max-min's predictions, then fifo's
+
+
+def _runs_files(out: Path) -> list[Path]:
+    return [out / "data" / name for name in RUNS]
+
+
+def _digest(files: list[Path]) -> str:
+    return digest_text("".join(file.read_text(encoding="utf-8") for file in files))
+
+
+def tables(runs: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The campaign's validation table (split inference) and flows table, from its runs."""
+    from offloadsim.testbed.campaign import flows_table, validation_table
+
+    return validation_table(runs), flows_table(runs)
+
+
+def build(*, out: Path, quick: bool, retime: bool, manifest: dict[str, Any]) -> Any:
+    """Draw the figure from the shipped runs and record their digest in ``manifest``."""
+    from offloadsim.testbed.figure import Predictions, validation_figure
+
+    files = _runs_files(out)
+    for file in files:
+        if not file.is_file():
+            raise SystemExit(f"{file}: no campaign runs to draw; copy a campaign's runs there first")
+    (table, flows), (fifo, fifo_flows) = (tables(pd.read_csv(file)) for file in files)
+    manifest["experiments"][NAME] = {"data": _digest(files), "jobs": len(table)}
+    return validation_figure(table, flows, alternative=Predictions("fifo", fifo, fifo_flows))
+
+
+def check(*, out: Path, manifest: dict[str, Any]) -> list[str]:
+    """Why the testbed figure is out of date, if it is (the stamp is checked by gallery.check)."""
+    where = " and ".join(f"docs/figures/data/{name}" for name in RUNS)
+    fix = f"python analysis/build_gallery.py --only {NAME}"
+    entry = manifest.get("experiments", {}).get(NAME)
+    files = _runs_files(out)
+    if entry is None or not all(file.is_file() for file in files):
+        return [f"{where}: missing; copy a campaign's runs there and run {fix}"]
+    if _digest(files) != entry.get("data"):
+        return [f"{where}: changed since the figure was drawn; redraw: {fix}"]
+    return []
+
+
+if __name__ == "__main__":
+    from build_gallery import main
+
+    sys.exit(main(only=[NAME]))

@@ -14,7 +14,8 @@ is one of :data:`SENDING`, :data:`PROPAGATING`, :data:`DELIVERED` and
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import math
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import simpy
@@ -101,6 +102,24 @@ class ChannelModel:
         self.capacity_Bps[channel] = 0.0
         for transfer in list(self._crossing(channel)):
             self.cancel(transfer)
+
+    def share_Bps(self, channels: Sequence[int]) -> float:
+        """``capacity / (transfers crossing + 1)`` at the route's bottleneck now, bytes/s.
+
+        What a policy estimates a new transfer would get; under fifo links it is
+        the mean rate over the queue, not the rate of the first in line.
+        """
+        capacity, crossing = self.capacity_Bps, self._crossing
+        best = math.inf
+        for c in channels:
+            share = capacity[c] / (len(crossing(c)) + 1)
+            if share < best:
+                best = share
+        return best
+
+    def flow_count(self, channel: int) -> int:
+        """Transfers crossing ``channel`` now (under fifo links, waiting ones included)."""
+        return len(self._crossing(channel))
 
     def is_up(self, channel: int) -> bool:
         """False while ``channel`` is down."""

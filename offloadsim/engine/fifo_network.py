@@ -194,20 +194,6 @@ class FifoNetwork(ChannelModel):
         self._allocate(flow.channels + channels)
         return moved
 
-    def share_Bps(self, channels: Sequence[int]) -> float:
-        """``capacity / (transfers crossing + 1)`` at the route's bottleneck, bytes/s (see the module)."""
-        capacity, queue = self.capacity_Bps, self.queue
-        best = float("inf")
-        for c in channels:
-            share = capacity[c] / (len(queue[c]) + 1)
-            if share < best:
-                best = share
-        return best
-
-    def flow_count(self, channel: int) -> int:
-        """Transfers crossing ``channel`` now, waiting ones included."""
-        return len(self.queue[channel])
-
     def bytes_carried_now(self) -> list[float]:
         """Bytes each channel has carried so far, counting what transfers still in flight have sent."""
         now = self.env.now

@@ -310,20 +310,6 @@ class FlowNetwork(ChannelModel):
             flow.sent(flow.payload)  # its last byte had just left: only the propagation is left
         return self.start(channels, size, latency_s, flow.callback, flow.payload, flow.sent, flow.aborted)
 
-    def share_Bps(self, channels: Sequence[int]) -> float:
-        """Share a new flow would get at its bottleneck now: capacity / (flows + 1), bytes/s."""
-        capacity, flows_on = self.capacity_Bps, self.flows_on
-        best = math.inf
-        for c in channels:
-            share = capacity[c] / (len(flows_on[c]) + 1)
-            if share < best:
-                best = share
-        return best
-
-    def flow_count(self, channel: int) -> int:
-        """Number of flows currently crossing ``channel``."""
-        return len(self.flows_on[channel])
-
     def bytes_carried_now(self) -> list[float]:
         """Bytes each channel has carried so far, counting what flows still in flight have sent.
 

@@ -43,6 +43,7 @@ class ChannelModel:
         self.capacity_Bps = [c / 8.0 for c in capacity_bps]
         # The capacity in force (bit/s) over time, for utilisation against it.
         self._capacity_log = PiecewiseLog(env.now, [c * 8.0 for c in self.capacity_Bps])
+        self.bytes_carried = [0.0] * len(self.capacity_Bps)  # bytes of transfers that left each channel
         self._down: dict[int, float] = {}  # a channel that is down -> its capacity (bytes/s) when up
         self._call_in = caller(env)  # the model's events: light calls on the run's environment
 
@@ -121,6 +122,20 @@ class ChannelModel:
         """Transfers crossing ``channel`` now (under fifo links, waiting ones included)."""
         return len(self._crossing(channel))
 
+    def bytes_carried_now(self) -> list[float]:
+        """Bytes each channel has carried so far, counting what transfers still in flight have sent.
+
+        A model books a transfer's bytes in ``bytes_carried`` when it leaves a
+        channel; a saturated link whose transfers never finish would otherwise
+        read as idle.
+        """
+        now = self.env.now
+        carried = list(self.bytes_carried)
+        for c in range(len(carried)):
+            for transfer in self._crossing(c):
+                carried[c] += sent_bytes(transfer, now)
+        return carried
+
     def is_up(self, channel: int) -> bool:
         """False while ``channel`` is down."""
         return channel not in self._down
@@ -147,6 +162,12 @@ class ChannelModel:
         else:
             transfer.state = DELIVERED
             transfer.callback(transfer.payload)
+
+
+def sent_bytes(transfer: Any, now: float) -> float:
+    """Bytes ``transfer`` has sent by ``now`` (``remaining`` as of ``last``, at ``rate`` since)."""
+    sent = transfer.size - transfer.remaining + transfer.rate * (now - transfer.last)
+    return min(max(sent, 0.0), transfer.size)
 
 
 def deliver(transfer: Any) -> None:

@@ -71,7 +71,7 @@ from typing import Any
 
 import simpy
 
-from offloadsim.engine.channels import ABORTED, PROPAGATING, SENDING, ChannelModel, tell_aborted
+from offloadsim.engine.channels import ABORTED, PROPAGATING, SENDING, ChannelModel, sent_bytes, tell_aborted
 
 __all__ = ["FifoNetwork"]
 
@@ -126,10 +126,6 @@ class _Transfer:
         self.seq = -1  # rank in the FIFO order, set when it joins its channels
         self.token = 0
 
-    def sent_bytes(self, now: float) -> float:
-        """Bytes this transfer has sent by ``now``."""
-        return min(max(self.size - self.remaining + self.rate * (now - self.last), 0.0), self.size)
-
 
 def _rank(transfer: _Transfer) -> int:
     return transfer.seq
@@ -143,7 +139,6 @@ class FifoNetwork(ChannelModel):
         n = len(self.capacity_Bps)
         self.queue: list[list[_Transfer]] = [[] for _ in range(n)]  # transfers crossing, in FIFO order
         self.load_Bps = [0.0] * n  # the rates the channel carries now
-        self.bytes_carried = [0.0] * n  # bytes of transfers that left the channel
         self.busy_s = [0.0] * n
         self._busy_since = [0.0] * n
         self._order = itertools.count()
@@ -194,15 +189,6 @@ class FifoNetwork(ChannelModel):
         self._allocate(flow.channels + channels)
         return moved
 
-    def bytes_carried_now(self) -> list[float]:
-        """Bytes each channel has carried so far, counting what transfers still in flight have sent."""
-        now = self.env.now
-        carried = list(self.bytes_carried)
-        for c, queue in enumerate(self.queue):
-            for transfer in queue:
-                carried[c] += transfer.sent_bytes(now)
-        return carried
-
     def close_statistics(self) -> None:
         """Bring the busy time of channels carrying bytes up to now."""
         now = self.env.now
@@ -248,7 +234,7 @@ class FifoNetwork(ChannelModel):
     def _leave(self, transfer: _Transfer) -> None:
         """Take a transfer still sending off its channels, its bytes sent so far counted; no re-rating."""
         now = self.env.now
-        sent = transfer.sent_bytes(now)
+        sent = sent_bytes(transfer, now)
         transfer.remaining = transfer.size - sent
         transfer.last = now
         transfer.rate = 0.0

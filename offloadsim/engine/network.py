@@ -231,7 +231,6 @@ class FlowNetwork(ChannelModel):
         n = len(self.capacity_Bps)
         self.flows_on: list[list[Flow]] = [[] for _ in range(n)]
         self.load_Bps = [0.0] * n  # sum of the rates of the flows on each channel
-        self.bytes_carried = [0.0] * n
         self.busy_s = [0.0] * n
         self._busy_since = [0.0] * n
         self.active = 0
@@ -309,20 +308,6 @@ class FlowNetwork(ChannelModel):
         if size <= 0.0 and flow.sent is not None:
             flow.sent(flow.payload)  # its last byte had just left: only the propagation is left
         return self.start(channels, size, latency_s, flow.callback, flow.payload, flow.sent, flow.aborted)
-
-    def bytes_carried_now(self) -> list[float]:
-        """Bytes each channel has carried so far, counting what flows still in flight have sent.
-
-        ``bytes_carried`` books a flow's bytes when it finishes; a saturated
-        link whose flows never finish would otherwise read as idle.
-        """
-        now = self.env.now
-        carried = list(self.bytes_carried)
-        for c, on in enumerate(self.flows_on):
-            for flow in on:
-                sent = flow.size - flow.remaining + flow.rate * (now - flow.last)
-                carried[c] += min(max(sent, 0.0), flow.size)
-        return carried
 
     def close_statistics(self) -> None:
         """Bring the busy time of channels still carrying flows up to now."""

@@ -52,7 +52,8 @@ def _loaded_by(argv: list[str], unwanted: tuple[str, ...]) -> list[str]:
 # What a short run of a one-node world does not use, and so must not import: each is a share of
 # start-up (issue 12 e; `python -X importtime`): networkx a fifth (only route searches and the
 # reachability check of a world with links need it), numpy.ma (np.unique's check of a masked array),
-# the model zoo (no application names a model), the kinds of timed change (the world never changes).
+# the model zoo (no application names a model), the kinds of timed change (the world never changes),
+# the other verbs' modules (the parser is built for the verb given).
 _NOT_ON_A_ONE_NODE_RUN = (
     "networkx",
     "numpy.ma",
@@ -64,6 +65,11 @@ _NOT_ON_A_ONE_NODE_RUN = (
     "offloadsim.models.registry",
     "offloadsim.world.dynamics.mobility",
     "offloadsim.world.dynamics.failures",
+    "offloadsim.cli.calibrate",
+    "offloadsim.cli.experiments",
+    "offloadsim.cli.profiles",
+    "offloadsim.cli.testbed",
+    "offloadsim.plots",
 )
 
 

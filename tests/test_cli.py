@@ -1,3 +1,5 @@
+import argparse
+import importlib
 import io
 import json
 import os
@@ -187,6 +189,25 @@ def test_help_and_version(capsys):
     assert code == 0 and "--dry-run" in out
     code, out, _ = cli(capsys, "--version")
     assert code == 0 and offloadsim.__version__ in out
+
+
+def _verbs(parser):
+    return next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices
+
+
+def test_a_one_verb_parser_is_the_full_parser_for_that_verb():
+    # main() builds only the verb a command line names first (start-up); it must parse as the full one.
+    cli_main = importlib.import_module("offloadsim.cli.main")  # the package's `main` is the function
+    full = cli_main.build_parser()
+    groups = cli_main._VERBS  # verb -> the function adding its group (compare, sweep and plot are one)
+    assert list(_verbs(full)) == list(groups)  # --help lists them in this order
+    for verb, group in groups.items():
+        alone = cli_main.build_parser(verb)
+        assert _verbs(alone)[verb].format_help() == _verbs(full)[verb].format_help(), verb
+        assert {name for name in groups if groups[name] is group} == set(_verbs(alone))
+    assert cli_main._verb_of(["--debug", "run", "x.yaml"]) == "run"
+    assert cli_main._verb_of(["--help", "run"]) is None  # the top-level help lists every verb
+    assert cli_main._verb_of(["frobnicate"]) is None  # the error lists every verb
 
 
 def test_run_writes_results(capsys, tiny, fake_engine):

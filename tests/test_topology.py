@@ -66,6 +66,13 @@ def test_routes_are_lowest_latency_paths_with_fewest_hops(network):
         assert route.bottleneck_bps == min(topo.channel_capacity_bps[c] for c in route.channels)
 
 
+def test_a_routes_latency_is_its_links_added_left_to_right_on_every_python():
+    """From Python 3.12 sum() compensates rounding (0.6 here, not 0.6000000000000001): records must
+    not depend on the Python version, so a route adds its links' latencies in order, as 3.11's sum() did."""
+    topo = build([(0, 1, 0.1), (1, 2, 0.2), (2, 3, 0.3)], 4)
+    assert topo.route("n0", "n3").latency_s == (0.1 + 0.2) + 0.3 == 0.6000000000000001
+
+
 def test_every_pair_of_a_large_tree_costs_no_per_device_table():
     """Devices on access points on edges on a cloud: all a tree, so no shortest-path search at all."""
     nodes = [NodeSpec("cloud", "cloud", "cloud")]

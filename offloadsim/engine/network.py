@@ -32,6 +32,8 @@ from __future__ import annotations
 import heapq
 import math
 from collections.abc import Callable, Iterable, Sequence
+from functools import reduce
+from operator import add
 from typing import Any, Protocol
 
 import simpy
@@ -488,7 +490,9 @@ class FlowNetwork(ChannelModel):
             flow.rate = flow.new_rate
         load, flows_on = self.load_Bps, self.flows_on
         for c in channels:
-            load[c] = sum(f.rate for f in flows_on[c])
+            # Left to right, not sum(): from Python 3.12 sum() compensates float rounding,
+            # and the records must not depend on the Python version.
+            load[c] = reduce(add, [f.rate for f in flows_on[c]], 0.0)
         self._schedule(flows)
 
     def _progressive_filling(self, flows: list[Flow]) -> None:

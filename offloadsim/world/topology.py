@@ -30,6 +30,8 @@ import itertools
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import reduce
+from operator import add
 from typing import TYPE_CHECKING
 
 from offloadsim.scenario.model import LinkSpec, NodeSpec
@@ -369,7 +371,11 @@ class Topology:
                 raise NoRouteError(f"no route from {a!r} to {b!r}")
             path = self._path(a, b)
             channels = tuple(self.channel(u, v) for u, v in itertools.pairwise(path))
-            latency = sum(self.graph.edges[u, v]["latency"] for u, v in itertools.pairwise(path))
+            # Left to right, not sum(): from Python 3.12 sum() compensates float rounding,
+            # and a route's latency must not depend on the Python version.
+            latency = reduce(
+                add, [self.graph.edges[u, v]["latency"] for u, v in itertools.pairwise(path)], 0.0
+            )
             bottleneck = min(self._capacity_bps[c] for c in channels)
             route = Route(a, b, tuple(path), channels, latency, bottleneck)
         if len(self._routes) >= ROUTE_CACHE:

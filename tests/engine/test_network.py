@@ -51,6 +51,18 @@ def test_max_min_fair_rates_on_a_parking_lot():
     assert (f1.rate, f2.rate, f3.rate) == (pytest.approx(8.0), pytest.approx(2.0), pytest.approx(2.0))
 
 
+def test_a_channels_load_adds_its_flows_rates_left_to_right_on_every_python():
+    """Flows at 0.1, 0.2 and 0.3 B/s (each held back by a channel of its own) share channel 0: left
+    to right its load is 0.6000000000000001, which Python 3.12's compensated sum() rounds to 0.6.
+    Records must not depend on the Python version."""
+    _env, net = make([80.0, 0.8, 1.6, 2.4])
+    for own in (1, 2, 3):
+        net.start((0, own), 1e9, 0.0, lambda p: None, None)
+    net.set_capacity(0, 40.0)  # re-shares the channel's flows: their load is summed anew
+    assert [flow.rate for flow in net.flows_on[0]] == [0.1, 0.2, 0.3]
+    assert net.load_Bps[0] == (0.1 + 0.2) + 0.3 == 0.6000000000000001
+
+
 def test_capacity_change_reshapes_a_flow_mid_transfer():
     env, net = make([8e6])
     log = []

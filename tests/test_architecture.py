@@ -53,7 +53,8 @@ def _loaded_by(argv: list[str], unwanted: tuple[str, ...]) -> list[str]:
 # start-up (issue 12 e; `python -X importtime`): networkx a fifth (only route searches and the
 # reachability check of a world with links need it), numpy.ma (np.unique's check of a masked array),
 # the model zoo (no application names a model), the kinds of timed change (the world never changes),
-# the other verbs' modules (the parser is built for the verb given).
+# the other verbs' modules (the parser is built for the verb given), the policies but its own (the
+# split planners bring the layer graphs).
 _NOT_ON_A_ONE_NODE_RUN = (
     "networkx",
     "numpy.ma",
@@ -70,6 +71,11 @@ _NOT_ON_A_ONE_NODE_RUN = (
     "offloadsim.cli.profiles",
     "offloadsim.cli.testbed",
     "offloadsim.plots",
+    "offloadsim.policies.balancing",
+    "offloadsim.policies.routing",
+    "offloadsim.policies.split",
+    "offloadsim.policies.splitting",
+    "offloadsim.models.graph",
 )
 
 

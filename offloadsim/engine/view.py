@@ -10,13 +10,13 @@ import numpy as np
 from offloadsim.models.precision import BYTES
 from offloadsim.policies.base import TaskView
 from offloadsim.policies.costs import CODECS, LLMStage
-from offloadsim.policies.splitting import CutCodec
 from offloadsim.world.topology import ROUTE_CACHE
 
 if TYPE_CHECKING:
     from offloadsim.engine.context import RunContext
     from offloadsim.engine.work import Price
     from offloadsim.models.graph import LayerGraph
+    from offloadsim.policies.splitting import CutCodec
     from offloadsim.scenario.model import PowerSpec
 
 __all__ = ["EngineView"]
@@ -256,6 +256,10 @@ class EngineView:
         if codec is None:
             return None
         flops = [self._sim.processors[node].speed_flops for node in nodes]
+        # Imported here: only split policies ask, and the split planners (with the layer graphs'
+        # module) are a share of start-up that other runs need not pay.
+        from offloadsim.policies.splitting import CutCodec
+
         return CutCodec.of(codec, flops, BYTES[template.precision])
 
 

@@ -36,6 +36,7 @@ __all__ = [
     "unregister_policy",
     "build_info",
     "available_policies",
+    "find_policy",
     "policy_names",
     "describe_policies",
     "make_policy",
@@ -45,12 +46,21 @@ __all__ = [
 ENTRY_POINT_GROUP = "offloadsim.policies"
 """The entry-point group third-party distributions declare their policies in."""
 
-_BUILTIN_MODULES = (
-    "offloadsim.policies.basic",
-    "offloadsim.policies.balancing",
-    "offloadsim.policies.split",
-    "offloadsim.policies.routing",
-)
+# The module registering each shipped policy: looking one up imports only its module (a run of
+# `local` imports neither the split policies nor their planners: start-up).
+_SHIPPED = {
+    "local": "offloadsim.policies.basic",
+    "edge": "offloadsim.policies.basic",
+    "cloud": "offloadsim.policies.basic",
+    "fixed": "offloadsim.policies.basic",
+    "random": "offloadsim.policies.balancing",
+    "round-robin": "offloadsim.policies.balancing",
+    "least-loaded": "offloadsim.policies.balancing",
+    "neurosurgeon": "offloadsim.policies.split",
+    "multi-tier": "offloadsim.policies.split",
+    "dads": "offloadsim.policies.split",
+    "model-select": "offloadsim.policies.routing",
+}
 
 
 class _Required:
@@ -187,6 +197,18 @@ def available_policies() -> dict[str, PolicyInfo]:
     return table
 
 
+def find_policy(name: str) -> PolicyInfo | None:
+    """The policy known as ``name`` (shipped, registered, or a plug-in), or None.
+
+    What :func:`available_policies` would give for ``name``, importing of
+    the shipped policies only the module that defines ``name``.
+    """
+    _load_shipped(name)
+    PLUGINS.load()
+    info = _REGISTERED.get(name)
+    return info if info is not None else _PLUGINS.get(name)
+
+
 def policy_names() -> list[str]:
     """The names of all known policies, sorted."""
     return sorted(available_policies())
@@ -215,10 +237,9 @@ def make_policy(name: str, params: Mapping[str, Any] | None = None) -> Policy:
     ...
     offloadsim.policies.registry.PolicyParamError: policy 'edge' has no parameter 'fallbak' ...
     """
-    table = available_policies()
-    info = table.get(name)
+    info = find_policy(name)
     if info is None:
-        raise UnknownPolicyError(_unknown_name_message(name, table))
+        raise UnknownPolicyError(_unknown_name_message(name, available_policies()))
     given = dict(params or {})
     _check_params(info, given)
     try:
@@ -487,13 +508,21 @@ def _unknown_name_message(name: str, table: Mapping[str, PolicyInfo]) -> str:
 
 
 def _load_builtins() -> None:
-    for module in _BUILTIN_MODULES:
+    for module in dict.fromkeys(_SHIPPED.values()):
+        importlib.import_module(module)
+
+
+def _load_shipped(name: str) -> None:
+    """Import the shipped module that registers the policy ``name``, if one does."""
+    module = _SHIPPED.get(name)
+    if module is not None and name not in _REGISTERED:
         importlib.import_module(module)
 
 
 def _add_plugin(entry: Any, factory: Any, origin: str) -> None:
     """Register one entry point's policy, unless its name is taken."""
     info = build_info(entry.name, factory, origin)
+    _load_shipped(entry.name)  # a shipped policy's name is taken even before its module is imported
     registered = _REGISTERED.get(entry.name)
     if registered is not None and registered.factory is factory:
         # The plug-in also registered itself on import: keep that entry, note where it came from.

@@ -16,7 +16,7 @@ from functools import cached_property
 from typing import Any
 
 from offloadsim.policies.params import COMPUTING_NODE, SOURCE, STATION, TIER, Requirement, references
-from offloadsim.policies.registry import PolicyInfo, PolicyParamError, available_policies, make_policy
+from offloadsim.policies.registry import PolicyInfo, PolicyParamError, find_policy, make_policy
 from offloadsim.scenario.errors import Problem, ProblemList, did_you_mean, format_path
 from offloadsim.scenario.model import TIERS, NodeSpec, PolicySpec, Scenario
 
@@ -32,7 +32,7 @@ def check_policy(scenario: Scenario, spec: PolicySpec) -> list[Problem]:
     warning per named node that some, but not all, sources cannot reach.
     """
     problems = ProblemList(scenario.source)
-    info = available_policies().get(spec.name)
+    info = find_policy(spec.name)
     name_path = "policy" if isinstance(scenario.document.get("policy"), str) else "policy.name"
     if info is None:
         problems.add(name_path, f"unknown policy {spec.name!r}")

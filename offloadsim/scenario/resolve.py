@@ -409,9 +409,12 @@ def _check_reachability(
 
 
 def _policy(doc: ScenarioDoc, raw: Mapping[str, Any], problems: ProblemList) -> PolicySpec:
+    # Imported when resolving, not with the package (pyproject.toml's plots contract).
+    from offloadsim.policies.registry import available_policies, find_policy
+
     name = doc.policy.name
-    known = _available("offloadsim.policies.registry", "available_policies")
-    if known is not None and name not in known:
+    if find_policy(name) is None:
+        known = list(available_policies())
         path = "policy" if isinstance(raw.get("policy"), str) else "policy.name"
         problems.add(
             path, f"unknown policy {name!r}{did_you_mean(name, known)}; known: {', '.join(sorted(known))}"

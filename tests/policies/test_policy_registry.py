@@ -193,3 +193,19 @@ def test_make_policy_returns_independent_instances(make_view, task_factory):
     a, b = make_policy("round-robin", {}), make_policy("round-robin", {})
     view = make_view()
     assert a.decide(task_factory(), view) == b.decide(task_factory(), view)
+
+
+def test_each_shipped_policy_is_looked_up_in_the_module_that_registers_it():
+    # find_policy imports only the module _SHIPPED names for a shipped policy (start-up): the table
+    # must name every shipped policy's own module, and every policy the shipped modules register.
+    from offloadsim.policies import registry
+
+    shipped = {
+        name: info.factory.__module__
+        for name, info in registry._REGISTERED.items()
+        if info.factory.__module__.startswith("offloadsim.policies.")
+    }
+    assert shipped == registry._SHIPPED
+    for name in shipped:
+        assert registry.find_policy(name) is registry._REGISTERED[name]
+    assert registry.find_policy("no-such-policy") is None

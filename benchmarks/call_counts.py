@@ -7,7 +7,12 @@ start-up, building the world and writing the run directory do not count.
 Prints the totals (all calls, Python-level calls, SimPy event objects, the
 engine's light calls) and the functions called most per task.
 
-    python benchmarks/call_counts.py [--tasks 10000,30000] [--scenario city|mm1] [--top 30] [--json PATH]
+    python benchmarks/call_counts.py [--tasks 10000,30000] [--scenario city|mm1] [--set KEY=VALUE]...
+                                     [--top 30] [--json PATH]
+
+``--set`` overrides the scenario as ``offloadsim run --set`` does, e.g. the
+least-loaded policy of ``benchmarks/run.py --only bll``:
+``--set policy.name=least-loaded --set "policy.tiers=[edge, cloud]"``.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import json
 import pstats
 import sys
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -40,10 +46,10 @@ def _key(file: str, line: int, function: str) -> str:
     return f"{where} ({rest.rsplit(':', 1)[0]})" if rest.endswith(")") and ":" in rest else label
 
 
-def counts(scenario: str, tasks: int) -> tuple[int, dict[str, int], set[str]]:
+def counts(scenario: str, tasks: int, overrides: Sequence[str] = ()) -> tuple[int, dict[str, int], set[str]]:
     """One profiled run of about ``tasks`` tasks: its task count, each function's calls, the built-ins."""
     with tempfile.TemporaryDirectory(prefix="offloadsim-calls-") as tmp:
-        run = _workload(scenario, tasks, Path(tmp) / "run")
+        run = _workload(scenario, tasks, Path(tmp) / "run", overrides)
         profiler = cProfile.Profile()
         result = profiler.runcall(run)
         stats = pstats.Stats(profiler)
@@ -57,11 +63,11 @@ def counts(scenario: str, tasks: int) -> tuple[int, dict[str, int], set[str]]:
     return int(result.task_count), calls, builtins
 
 
-def per_task(scenario: str, small: int, large: int) -> dict[str, Any]:
+def per_task(scenario: str, small: int, large: int, overrides: Sequence[str] = ()) -> dict[str, Any]:
     """Calls per task between runs of about ``small`` and ``large`` tasks (after a warm-up run)."""
-    counts(scenario, max(1, small // 5))
-    n1, c1, _ = counts(scenario, small)
-    n2, c2, builtins = counts(scenario, large)
+    counts(scenario, max(1, small // 5), overrides)
+    n1, c1, _ = counts(scenario, small, overrides)
+    n2, c2, builtins = counts(scenario, large, overrides)
     if n2 <= n1:
         raise SystemExit(f"the larger run has no more tasks ({n2:,} against {n1:,}): widen --tasks")
     rates = {k: (c2.get(k, 0) - c1.get(k, 0)) / (n2 - n1) for k in set(c1) | set(c2)}
@@ -69,6 +75,7 @@ def per_task(scenario: str, small: int, large: int) -> dict[str, Any]:
     python = sum(v for k, v in rates.items() if k not in builtins)
     return {
         "scenario": scenario,
+        "overrides": list(overrides),
         "tasks": [n1, n2],
         "calls": sum(rates.values()),
         "python_calls": python,
@@ -82,14 +89,22 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tasks", default="10000,30000", help="the two sizes, about (default 10000,30000)")
     parser.add_argument("--scenario", choices=sorted(SCENARIOS), default="city", help="city: (b); mm1: (a)")
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override the scenario, as offloadsim run --set does (repeatable)",
+    )
     parser.add_argument("--top", type=int, default=30, help="functions to list (default 30)")
     parser.add_argument("--json", type=Path, help="write every function's calls per task here")
     args = parser.parse_args(argv)
     small, large = (int(part) for part in args.tasks.split(","))
-    report = per_task(args.scenario, small, large)
+    report = per_task(args.scenario, small, large, args.set)
     n1, n2 = report["tasks"]
     print(
-        f"{args.scenario}: calls per task between {n1:,} and {n2:,} tasks: {report['calls']:.2f} "
+        f"{' '.join([args.scenario, *args.set])}: calls per task between {n1:,} and {n2:,} tasks: "
+        f"{report['calls']:.2f} "
         f"({report['python_calls']:.2f} Python-level); SimPy event objects {report['simpy_events']:.3f}, "
         f"light calls {report['light_calls']:.3f}\n"
     )

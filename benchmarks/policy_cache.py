@@ -63,7 +63,7 @@ def _register_shadow(tally: Tally) -> None:
                 return plan
             tally.decisions += 1
             tally.hits += self._decisions is before and len(before) == known
-            exact = self._least(task, view, self._candidates(task, view, "least-loaded"))
+            exact = self._allowed_nodes(view, "least-loaded")[self._least(task, view)]
             tally.differ += exact != plan.nodes[0]
             return plan
 

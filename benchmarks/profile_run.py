@@ -21,7 +21,7 @@ import argparse
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -62,14 +62,14 @@ def _label(file: str, line: int, function: str) -> str:
     return f"{function} ({where}:{line})"
 
 
-def _workload(scenario: str, tasks: int, out: Path) -> Callable[[], Any]:
+def _workload(scenario: str, tasks: int, out: Path, overrides: Sequence[str] = ()) -> Callable[[], Any]:
     from offloadsim.api import run as run_scenario
 
     file, rate = SCENARIOS[scenario]
     duration = tasks / rate
 
     def run() -> Any:
-        return run_scenario(file, overrides=[f"duration={duration!r} s"], out=out, overwrite=True)
+        return run_scenario(file, overrides=[f"duration={duration!r} s", *overrides], out=out, overwrite=True)
 
     return run
 

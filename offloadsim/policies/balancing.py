@@ -125,10 +125,45 @@ def expected_completion_s(task: TaskView, view: SystemView, node: str) -> float:
     if node != source:
         total += view.transfer_time_s(source, node, task.cut_bytes[0])
         total += view.transfer_time_s(node, source, task.cut_bytes[task.layers])
-    return math.inf if math.isnan(total) else total
+    return total if total == total else math.inf  # NaN is the one float unequal to itself
 
 
 _MAX_DECISIONS = 65_536  # per run; beyond it the decision cache starts again (bounded memory)
+_MAX_HELD = 4 * _MAX_DECISIONS  # nodes' detours kept over all sources; beyond it they are found afresh
+_SIZES = 64  # (input, output) sizes whose transfer floors a source keeps
+
+
+class _Source:
+    """What least-loaded keeps about one source between decisions; none of it is a guess.
+
+    Positions are indices into the policy's nodes.  ``detours`` holds each
+    node's detour once found (-1: not yet, counted as none); ``order`` the
+    other nodes (not the source itself) by detour, the unknown ones first:
+    the order in which their cheapest bounds grow.  The transfer floors are
+    those of the last task's sizes, on topology ``version``.
+    """
+
+    __slots__ = ("detours", "down", "here", "hint", "order", "size_in", "size_out", "sizes", "up", "version")
+
+    def __init__(self, nodes: Sequence[str], source: str) -> None:
+        self.hint = -1  # the node chosen last time (-1: none yet)
+        self.here = nodes.index(source) if source in nodes else -1  # the source's own position
+        self.detours = [-1.0] * len(nodes)
+        self.order: list[int] | None = None
+        self.version = -1  # topology_version the floors below were found on
+        self.sizes: dict[tuple[float, float], tuple[float, float]] = {}
+        self.size_in = self.size_out = math.nan
+        self.up = self.down = 0.0
+
+    def ordered(self) -> list[int]:
+        """The other nodes' positions by (detour, position): their bounds without the queues, ascending."""
+        order = self.order
+        if order is None:
+            detours, here = self.detours, self.here
+            order = self.order = sorted(
+                (i for i in range(len(detours)) if i != here), key=detours.__getitem__
+            )
+        return order
 
 
 @register_policy("least-loaded")
@@ -155,13 +190,10 @@ class LeastLoadedPolicy(_TierRestricted):
     load_bucket: float | None = None
     _decisions: dict[tuple[object, ...], str] = field(default_factory=dict, init=False, repr=False)
     _version: int = field(default=0, init=False, repr=False)  # topology_version the cache was built on
-    _detours: dict[tuple[str, str], float] = field(default_factory=dict, init=False, repr=False)
-    _routes: int = field(default=0, init=False, repr=False)  # routes_version the detours were found on
-    _floors: dict[tuple[str, float, float], tuple[float, float]] = field(
-        default_factory=dict, init=False, repr=False
-    )
-    _capacities: int = field(default=0, init=False, repr=False)  # topology_version of the floors
-    _hints: dict[str, str] = field(default_factory=dict, init=False, repr=False)  # last choice per source
+    _sources: dict[str, _Source] = field(default_factory=dict, init=False, repr=False)
+    _held: int = field(default=0, init=False, repr=False)  # detours the sources hold between them
+    _routes: int = field(default=0, init=False, repr=False)  # routes_version the sources were found on
+    _plans: tuple[Plan, ...] | None = field(default=None, init=False, repr=False)  # one per node
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -178,9 +210,8 @@ class LeastLoadedPolicy(_TierRestricted):
         super().reset(view)
         self._decisions = {}
         self._version = view.topology_version
-        self._detours, self._hints = {}, {}
-        self._routes = view.routes_version
-        self._floors, self._capacities = {}, view.topology_version
+        self._sources, self._held, self._routes = {}, 0, view.routes_version
+        self._plans = None
 
     def decide(self, task: TaskView, view: SystemView) -> Plan:
         """The usable node with the least expected completion time, or drop if there is none.
@@ -189,9 +220,11 @@ class LeastLoadedPolicy(_TierRestricted):
         :meth:`_key`) is reused instead.
         """
         if self.load_bucket is None:
-            # Whether a node is usable is asked only of those its bounds do not rule out.
-            best = self._least(task, view, self._allowed_nodes(view, "least-loaded"), checked=False)
-            return Plan.reject() if best is None else Plan.run_on(best)
+            best = self._least(task, view)
+            plans = self._plans
+            if plans is None:  # one plan per node, made once a run: a decision allocates nothing
+                plans = self._plans = tuple(map(Plan.run_on, self._allowed_nodes(view, "least-loaded")))
+            return Plan.reject() if best < 0 else plans[best]
         nodes = self._candidates(task, view, "least-loaded")
         if not nodes:
             return Plan.reject()
@@ -199,10 +232,9 @@ class LeastLoadedPolicy(_TierRestricted):
             # A rate, a latency or a link or node down/up changed the transfers: start afresh.
             self._decisions, self._version = {}, view.topology_version
         key = self._key(task, view, nodes, self.load_bucket)
-        node = self._decisions.get(key) or self._least(task, view, nodes)
-        if node is None:  # not reached: the candidates are usable and not empty
-            return Plan.reject()
-        self._decisions[key] = node
+        node = self._decisions.get(key)
+        if node is None:  # the candidates are usable and not empty, so there is a least
+            node = self._decisions[key] = self._allowed_nodes(view, "least-loaded")[self._least(task, view)]
         return Plan.run_on(node)
 
     def _key(self, task: TaskView, view: SystemView, nodes: list[str], width: float) -> tuple[object, ...]:
@@ -217,129 +249,155 @@ class LeastLoadedPolicy(_TierRestricted):
         the flows in flight on each route, which the exact policy reads.
         """
         source = task.source
+        state = self._source(view, source, self._allowed_nodes(view, "least-loaded"))
+        self._floors(state, task, view)
         return (
             source,
             task.app,
             tuple(nodes),
             _bucket(view.compute_time_s(task, nodes[0]), width),
-            *[_bucket(floor, width) for floor in self._transfer_floors(task, view)],
+            _bucket(state.up, width),
+            _bucket(state.down, width),
             *[_bucket(view.expected_wait_s(node), width) for node in nodes],
         )
 
-    def _least(
-        self, task: TaskView, view: SystemView, nodes: Sequence[str], checked: bool = True
-    ) -> str | None:
-        """The first usable node of ``nodes`` with the least expected completion time (None: none usable).
+    def _least(self, task: TaskView, view: SystemView) -> int:
+        """The position of the first usable node with the least expected completion time (-1: none usable).
 
-        ``checked``: every one of ``nodes`` is known to be usable (up and
-        reachable from the source); otherwise a node is asked whether it is
-        only when its bounds do not rule it out, since a node that cannot
-        win need not be usable.
-
-        Exactly the node a scan of every usable candidate would pick, found cheaper,
-        by lower bounds on each node's total: the least any transfer from
-        and back to the source takes (its fastest link's latency, the size
-        over its widest link), plus the node's *detour* once known (how much
-        longer its routes there and back are than those fastest links), plus
-        its wait and compute time.  The node chosen last time for this
-        source is priced first; a node whose bound cannot beat the best so
-        far is skipped, the cheap parts of the bound asked first, so routes
-        and transfers are estimated only for nodes that can still win.  A
-        detour is found the first time a node's bound without it does not
-        rule it out, and kept until a route moves: no route is asked for a
-        pair of nodes that never competed.
+        Exactly the node a scan of every usable candidate would pick, found
+        cheaper, by lower bounds on each node's total: the least any transfer
+        from and back to the source takes (its fastest link's latency, the
+        size over its widest link), plus the node's *detour* once known (how
+        much longer its routes there and back are than those fastest links),
+        plus its wait and compute time.  The node chosen last time for this
+        source is priced first (the node with the least bound when there is
+        none, or it is not usable).  The others are visited by detour, so by
+        the bound of their transfers and detour alone, which grows along the
+        way: the first that cannot beat the best so far ends the search.  A
+        node is asked whether it is up and reachable, then its wait and
+        compute time, only when its bounds do not rule it out (a node that
+        cannot win need not be usable); routes and transfers are estimated
+        only for nodes that can still win.  A detour is found the first time
+        a node's bound without it does not rule it out, and kept until a
+        route moves: no route is asked for a pair of nodes that never
+        competed.
         """
         source = task.source
-        up, down = self._transfer_floors(task, view)
-        if view.routes_version != self._routes or len(self._detours) >= _MAX_DECISIONS:
-            self._detours, self._hints, self._routes = {}, {}, view.routes_version
-        detours = self._detours
-
-        def floor(node: str) -> float:
-            # Summed in the order expected_completion_s sums, so the bound is at most the node's total.
-            if node == source:
-                return _finite(view.expected_wait_s(node) + view.compute_time_s(task, node))
-            return _finite(view.expected_wait_s(node) + view.compute_time_s(task, node) + up + down)
-
-        hint = self._hints.get(source)
-        floors: list[float] | None = None
-        if hint is not None and hint in nodes and (checked or usable(view, source, hint)):
-            best = nodes.index(hint)
-        else:  # the node with the least bound, a likely winner
-            if not checked:
-                nodes, checked = candidates(view, source, nodes), True
-                if not nodes:
-                    return None
-            floors = [floor(node) for node in nodes]
-            bounds = [
-                _with_detour(b, detours.get((source, n), 0.0)) for b, n in zip(floors, nodes, strict=True)
+        nodes = self._allowed
+        if nodes is None:
+            nodes = self._allowed_nodes(view, "least-loaded")
+        state = self._sources.get(source) if view.routes_version == self._routes else None
+        if state is None:
+            state = self._source(view, source, nodes)
+        cut = task.cut_bytes
+        if (
+            state.version != view.topology_version
+            or state.size_in != cut[0]
+            or state.size_out != cut[task.layers]
+        ):
+            self._floors(state, task, view)
+        up, down = state.up, state.down
+        detours = state.detours
+        floors: list[float | None] | None = None  # each node's bound with its queue, None: not usable
+        best = state.hint
+        if best < 0 or not usable(view, source, nodes[best]):  # start from the node with the least bound
+            floors = [
+                _floor(view, task, node, up, down) if usable(view, source, node) else None for node in nodes
             ]
-            best = min(range(len(nodes)), key=bounds.__getitem__)
+            bounds = [math.inf if f is None else _with_detour(f, detours[i]) for i, f in enumerate(floors)]
+            best = min((i for i, f in enumerate(floors) if f is not None), key=bounds.__getitem__, default=-1)
+            if best < 0:
+                return -1
         best_s = expected_completion_s(task, view, nodes[best])
-        if source in nodes and (checked or usable(view, source, source)):  # no transfer: a likely winner
-            here = nodes.index(source)
-            here_s = expected_completion_s(task, view, source)
+        here = state.here
+        if (
+            here >= 0
+            and here != best
+            and (usable(view, source, source) if floors is None else floors[here] is not None)
+        ):
+            here_s = expected_completion_s(task, view, source)  # no transfer: a likely winner
             if (here_s, here) < (best_s, best):
                 best, best_s = here, here_s
         transfers = up + down
-        for i, node in enumerate(nodes):
+        slack = _ROUNDING * transfers
+        for i in state.order or state.ordered():
             # The total is at least each bound: a node whose (bound, position) cannot beat the best is out.
-            detour = detours.get((source, node))
-            if node != source:  # first the transfers' floors and the detour alone (_with_detour, inline)
-                bound = (
-                    transfers + detour if detour is not None and detour > _ROUNDING * transfers else transfers
-                )
-                if bound > best_s or (bound == best_s and i >= best):
+            detour = detours[i]
+            bound = transfers + detour if detour > slack else transfers  # _with_detour, inline
+            if bound > best_s:
+                break  # and so is every node after it: their bounds are no less
+            if i == best or (bound == best_s and i > best):
+                continue
+            node = nodes[i]
+            if floors is None:
+                if not usable(view, source, node):
                     continue
-            if i == best:  # priced already
-                continue
-            if not checked and not usable(view, source, node):
-                continue
-            if detour is None:
-                detour = self._detour(view, source, node)
-            bound = _with_detour(floor(node) if floors is None else floors[i], detour)
-            if bound > best_s or (bound == best_s and i >= best):
+                floor = _floor(view, task, node, up, down)
+            else:
+                known = floors[i]
+                if known is None:
+                    continue
+                floor = known
+            if detour < 0.0:
+                detour = self._detour(view, state, source, i, node)
+            bound = _with_detour(floor, detour)
+            if bound > best_s or (bound == best_s and i > best):
                 continue
             cost = expected_completion_s(task, view, node)
             if cost < best_s or (cost == best_s and i < best):
                 best, best_s = i, cost
-        chosen = self._hints[source] = nodes[best]
-        return chosen
+        state.hint = best
+        return best
 
-    def _transfer_floors(self, task: TaskView, view: SystemView) -> tuple[float, float]:
-        """The least the task's upload and return can take (``view.transfer_floor_s``), kept per sizes.
+    def _source(self, view: SystemView, source: str, nodes: Sequence[str]) -> _Source:
+        """What is kept about ``source``: dropped for every source when a route moves (``routes_version``)."""
+        if view.routes_version != self._routes:
+            self._sources, self._held, self._routes = {}, 0, view.routes_version
+        state = self._sources.get(source)
+        if state is None:
+            if self._held + len(nodes) > _MAX_HELD:  # bounded memory: start afresh
+                self._sources, self._held = {}, 0
+            state = self._sources[source] = _Source(nodes, source)
+            self._held += len(nodes)
+        return state
+
+    def _floors(self, state: _Source, task: TaskView, view: SystemView) -> None:
+        """The least the task's upload and return can take (``view.transfer_floor_s``), into ``state``.
 
         They depend on the source's links' latencies and capacities alone, so
-        they are kept per (source, input size, output size) until the
-        topology changes (``topology_version``).
+        they are kept per (input size, output size) until the topology
+        changes (``topology_version``).
         """
-        if view.topology_version != self._capacities or len(self._floors) >= _MAX_DECISIONS:
-            self._floors, self._capacities = {}, view.topology_version
-        source = task.source
-        key = (source, task.cut_bytes[0], task.cut_bytes[task.layers])
-        floors = self._floors.get(key)
+        version = view.topology_version
+        if state.version != version:
+            state.sizes, state.version = {}, version
+        sizes = (task.cut_bytes[0], task.cut_bytes[task.layers])
+        floors = state.sizes.get(sizes)
         if floors is None:
-            floors = self._floors[key] = (
-                view.transfer_floor_s(source, key[1]),
-                view.transfer_floor_s(source, key[2], inbound=True),
+            if len(state.sizes) >= _SIZES:
+                state.sizes = {}
+            source = task.source
+            floors = state.sizes[sizes] = (
+                view.transfer_floor_s(source, sizes[0]),
+                view.transfer_floor_s(source, sizes[1], inbound=True),
             )
-        return floors
+        state.size_in, state.size_out = sizes
+        state.up, state.down = floors
 
-    def _detour(self, view: SystemView, source: str, node: str) -> float:
+    def _detour(self, view: SystemView, state: _Source, source: str, i: int, node: str) -> float:
         """``node``'s route latency from and back to ``source`` beyond the source's fastest links, shaved.
 
         A route out of the source starts on one of its links, so its latency
         is at least their least; the excess is a fixed part of any transfer
-        there, known without the flows in flight.  Kept per (source, node)
-        until a route moves (``routes_version``); 0 for the source itself.
+        there, known without the flows in flight.  Kept in ``state`` until a
+        route moves (``routes_version``); ``node`` is not the source.
         """
-        excess = 0.0
-        if node != source:
-            out = view.transfer_floor_s(source, 0.0)
-            back = view.transfer_floor_s(source, 0.0, inbound=True)
-            excess = view.route_latency_s(source, node) - out + view.route_latency_s(node, source) - back
+        out = view.transfer_floor_s(source, 0.0)
+        back = view.transfer_floor_s(source, 0.0, inbound=True)
+        excess = view.route_latency_s(source, node) - out + view.route_latency_s(node, source) - back
         # Shaved by a millionth: see _SHAVE.
-        detour = self._detours[(source, node)] = excess * (1.0 - _SHAVE) if 0.0 < excess < math.inf else 0.0
+        detour = state.detours[i] = excess * (1.0 - _SHAVE) if 0.0 < excess < math.inf else 0.0
+        state.order = None  # sorted afresh at the next decision
         return detour
 
 
@@ -354,6 +412,16 @@ _ROUNDING = 1e-6
 def _with_detour(bound: float, detour: float) -> float:
     """``bound`` raised by ``detour`` where the detour is not lost in the bound's rounding (see _SHAVE)."""
     return bound + detour if detour > _ROUNDING * bound else bound
+
+
+def _floor(view: SystemView, task: TaskView, node: str, up: float, down: float) -> float:
+    """``node``'s total without its transfers' shares and detour: at most :func:`expected_completion_s`.
+
+    Summed in the order that function sums, so the bound never exceeds the total.
+    """
+    if node == task.source:
+        return _finite(view.expected_wait_s(node) + view.compute_time_s(task, node))
+    return _finite(view.expected_wait_s(node) + view.compute_time_s(task, node) + up + down)
 
 
 def _bucket(seconds: float, width: float) -> float:

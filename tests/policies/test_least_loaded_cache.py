@@ -17,7 +17,7 @@ import pytest
 
 import offloadsim
 from offloadsim.cli import main
-from offloadsim.policies import make_policy
+from offloadsim.policies import balancing, make_policy
 from offloadsim.policies.balancing import LeastLoadedPolicy, expected_completion_s
 from offloadsim.policies.registry import PolicyParamError, register_policy, unregister_policy
 
@@ -86,8 +86,18 @@ def test_every_decision_in_a_run_is_what_a_scan_of_every_candidate_picks(scenari
 
 
 @pytest.mark.parametrize("tiers", [None, ["edge", "cloud"], ["device", "edge"]])
-def test_one_policy_over_many_changing_states_picks_what_a_scan_picks(make_view, task_factory, tiers):
-    """Pricing the source's last choice first, and detours kept between decisions, change no choice."""
+@pytest.mark.parametrize("bounded", [False, True], ids=["kept", "forgotten"])
+def test_one_policy_over_many_changing_states_picks_what_a_scan_picks(
+    make_view, task_factory, tiers, bounded, monkeypatch
+):
+    """Pricing the source's last choice first, and detours kept between decisions, change no choice.
+
+    ``forgotten``: the memory bounds so tight that what is kept about a
+    source (detours, floors per sizes) is dropped at almost every decision.
+    """
+    if bounded:
+        monkeypatch.setattr(balancing, "_MAX_HELD", 7)
+        monkeypatch.setattr(balancing, "_SIZES", 1)
     rng = np.random.default_rng(12)
     policy = make_policy("least-loaded", {} if tiers is None else {"tiers": tiers})
     view = make_view()
@@ -99,6 +109,7 @@ def test_one_policy_over_many_changing_states_picks_what_a_scan_picks(make_view,
             str(rng.choice(["phone-0", "phone-1"])),
             id=i,
             input_bytes=float(rng.choice([0.0, 1e3, 150e3, 5e6])),
+            output_bytes=float(rng.choice([4e3, 4e3, 2e6])),
             flops=[float(rng.choice([1e7, 1e9, 4e9]))] * 4,
         )
         usable = [
@@ -114,6 +125,66 @@ def test_one_policy_over_many_changing_states_picks_what_a_scan_picks(make_view,
 
 def _decide(policy, view, task):
     return policy.decide(task, view).nodes[0]
+
+
+class Asked:
+    """A view recording every node a decision asks about (up, reachable, wait, compute, transfers)."""
+
+    def __init__(self, view):
+        self._view = view
+        self.asked: set[str] = set()
+
+    def is_up(self, node):
+        self.asked.add(node)
+        return self._view.is_up(node)
+
+    def reachable(self, a, b):
+        self.asked.add(b)
+        return self._view.reachable(a, b)
+
+    def expected_wait_s(self, node):
+        self.asked.add(node)
+        return self._view.expected_wait_s(node)
+
+    def compute_time_s(self, task, node, *args, **kwargs):
+        self.asked.add(node)
+        return self._view.compute_time_s(task, node, *args, **kwargs)
+
+    def transfer_time_s(self, a, b, size_bytes):
+        self.asked.update((a, b))
+        return self._view.transfer_time_s(a, b, size_bytes)
+
+    def route_latency_s(self, a, b):
+        self.asked.update((a, b))
+        return self._view.route_latency_s(a, b)
+
+    def __getattr__(self, name):
+        return getattr(self._view, name)
+
+
+def test_once_the_detours_are_known_a_decision_asks_nothing_of_nodes_that_cannot_win(make_view, task_factory):
+    """Visited by detour, the first node whose transfers and detour alone lose ends the search.
+
+    phone-0's routes: edge-0 1 ms longer there and back than its link, edge-1
+    4 ms, cloud-0 41 ms.  A small task goes to edge-0; once every detour is
+    known, a decision prices edge-0 alone and asks nothing of the others but
+    whether ``island`` (no links) is usable: a node never reached has no
+    detour, so nothing rules it out before that question.
+    """
+    policy = make_policy("least-loaded", {"tiers": ["edge", "cloud"]})
+    system = make_view()
+    view = Asked(system)
+    policy.reset(view)
+    task = task_factory("phone-0", flops=[1e6] * 4)
+    assert _decide(policy, view, task) == "edge-0"
+    assert {"edge-0", "edge-1", "cloud-0"} <= view.asked  # the first decision finds the detours
+    view.asked.clear()
+    assert _decide(policy, view, task) == "edge-0"
+    assert view.asked == {"phone-0", "edge-0", "island"}
+    system.waits = {"edge-0": 0.0035}  # edge-0 now loses to edge-1 by 0.7 ms: edge-1 is priced, cloud-0 not
+    view.asked.clear()
+    assert _decide(policy, view, task) == "edge-1"
+    assert view.asked == {"phone-0", "edge-0", "edge-1", "island"}
 
 
 def test_off_by_default_and_every_decision_exact(make_view, task_factory):

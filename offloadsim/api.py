@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from offloadsim.errors import RunError
 from offloadsim.progress import make_progress
+from offloadsim.startup import release_collector
 
 if TYPE_CHECKING:
     from offloadsim.records.results import RunResult
@@ -148,6 +149,7 @@ def run(
     started = _dt.datetime.now(_dt.UTC)
 
     def simulate(records_dir: Path | None) -> RunResult:
+        release_collector()  # held by the command line while it started (offloadsim.startup)
         with make_progress(loaded.end_s, progress) as tick:
             raw = engine.simulate(
                 loaded,

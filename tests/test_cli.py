@@ -1,4 +1,5 @@
 import argparse
+import gc
 import importlib
 import io
 import json
@@ -13,7 +14,7 @@ import pytest
 import yaml
 
 import offloadsim
-from offloadsim import api, engine
+from offloadsim import api, engine, startup
 from offloadsim.cli import main
 from offloadsim.engine.records import RawRun
 from offloadsim.progress import make_progress
@@ -220,6 +221,33 @@ def test_run_writes_results(capsys, tiny, fake_engine):
     manifest = json.loads((out_dir / "manifest.json").read_text())
     assert (manifest["seed"], manifest["replication"], manifest["policy"]["name"]) == (11, 2, "edge")
     assert manifest["scenario_file"].endswith("tiny.yaml")
+
+
+def test_the_collector_held_while_starting_runs_again_for_the_simulation(capsys, tiny, monkeypatch):
+    # entry() holds the cycle collector while `run` and `validate` start (offloadsim.startup): the
+    # simulation must run with it collecting, and a command that never simulates must leave it on.
+    during = []
+
+    def simulate(*args, **kwargs):
+        during.append(gc.isenabled())
+        return fake_simulate(*args, **kwargs)
+
+    fake_simulate.calls = []
+    monkeypatch.setattr(engine, "simulate", simulate)
+    try:
+        for argv, expected in (
+            (["run", tiny, "--out", tiny.parent / "out"], [True]),
+            (["validate", tiny], []),
+        ):
+            during.clear()
+            startup.hold_collector()
+            assert not gc.isenabled()
+            code, _, err = cli(capsys, *argv)
+            assert code == 0, err
+            assert during == expected and gc.isenabled(), argv
+    finally:
+        gc.enable()
+        gc.unfreeze()
 
 
 def test_run_default_out_dir_and_quiet(capsys, tiny, fake_engine, monkeypatch):

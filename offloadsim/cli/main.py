@@ -28,6 +28,7 @@ from typing import Any, NoReturn
 
 from offloadsim._version import __version__
 from offloadsim.cli import types as cli_types
+from offloadsim.startup import hold_collector, release_collector
 
 __all__ = [
     "main",
@@ -303,6 +304,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             print("offloadsim: run again with --debug to see the traceback", file=sys.stderr)
         return EXIT_INTERNAL
+    finally:
+        release_collector()
 
 
 def entry() -> NoReturn:
@@ -314,6 +317,8 @@ def entry() -> NoReturn:
     process pool's futures) would otherwise hang the interpreter's exit
     handlers, which join the pool's threads.
     """
+    if _verb_of(sys.argv[1:]) in ("run", "validate"):
+        hold_collector()  # until the simulation begins (api.run) or main returns: offloadsim.startup
     status = main()
     if status in (EXIT_INTERRUPTED, EXIT_TERMINATED):
         for stream in (sys.stdout, sys.stderr):

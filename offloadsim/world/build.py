@@ -16,7 +16,6 @@ import numpy as np
 
 from offloadsim.scenario.distributions import Dist
 from offloadsim.scenario.model import AppSpec, NodeSpec, ProcessorSpec, Scenario
-from offloadsim.world.dynamics import Dynamics, DynamicsError, parse_dynamics
 from offloadsim.world.links import link_model
 from offloadsim.world.profiles import get_profile
 from offloadsim.world.profiles.builtin import roofline_layer_seconds
@@ -26,6 +25,7 @@ if TYPE_CHECKING:
     from offloadsim.models.graph import LayerGraph
     from offloadsim.models.llm_cost import LLMCost
     from offloadsim.models.zoo.llm import LLMConfig
+    from offloadsim.world.dynamics import Dynamics
 
 __all__ = ["WorldError", "ProcessorModel", "AppTemplate", "World", "build_world", "precision_speed"]
 
@@ -433,8 +433,13 @@ def build_world(scenario: Scenario) -> World:
         link_model(scenario.link_model)
     except KeyError as error:
         raise WorldError(f"network.model: {error.args[0]}") from None
-    try:
-        dynamics = parse_dynamics(scenario.dynamics, scenario)
-    except DynamicsError as error:
-        raise WorldError(str(error)) from None
+    dynamics: tuple[Dynamics, ...] = ()
+    if scenario.dynamics:
+        # Imported for a world that changes only (its seven change records are start-up otherwise).
+        from offloadsim.world.dynamics import DynamicsError, parse_dynamics
+
+        try:
+            dynamics = parse_dynamics(scenario.dynamics, scenario)
+        except DynamicsError as error:
+            raise WorldError(str(error)) from None
     return World(scenario, nodes, topology, processors, apps, dynamics, scenario.link_model, more_processors)

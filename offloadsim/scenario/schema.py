@@ -510,6 +510,12 @@ DynamicsEntry = Annotated[
 ]
 
 
+def _empty_list() -> list[Any]:
+    # Not `list`: pydantic inspects a default_factory's signature, and a builtin's is parsed from its
+    # text by the tokenizer, whose regular expressions take about 5 ms to compile (start-up).
+    return []
+
+
 class ScenarioDoc(_Strict):
     """An offloadsim scenario: nodes, links, applications, workload and the placement policy."""
 
@@ -529,13 +535,13 @@ class ScenarioDoc(_Strict):
         default_factory=dict, description="Node name (or group name, with count) → node."
     )
     links: list[LinkDoc] = Field(
-        default_factory=list, description="Links; links[i] is the key path sweeps use."
+        default_factory=_empty_list, description="Links; links[i] is the key path sweeps use."
     )
     applications: dict[str, AppDoc] = Field(
         default_factory=dict, description="Application name → application."
     )
     workload: list[WorkloadDoc] = Field(
-        default_factory=list, description="Who sends which requests, and when."
+        default_factory=_empty_list, description="Who sends which requests, and when."
     )
     policy: Policy = Field(
         default_factory=lambda: PolicyDoc(name="local"),
@@ -546,7 +552,7 @@ class ScenarioDoc(_Strict):
         description="How transfers share the links. Default: max-min fair.",
     )
     dynamics: list[DynamicsEntry] = Field(
-        default_factory=list,
+        default_factory=_empty_list,
         description="Timed changes to the world during a run, each {kind: KIND, ...}. Default: none.",
     )
     recovery: RecoveryDoc | None = Field(

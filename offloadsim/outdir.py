@@ -268,10 +268,10 @@ def _install(tmp: Path, out: Path, overwrite: bool) -> Path | None:
 def move_aside(out: Path) -> Path:
     """Rename the directory ``out`` to the first free ``out.old-N`` after the existing ones; return it."""
     numbers = [0]
-    for sibling in out.parent.iterdir():
-        if sibling.name.startswith(out.name + ".old-"):
-            match = _OLD_SUFFIX.search(sibling.name)
-            if match and sibling.name == f"{out.name}.old-{match.group(1)}":
+    for name in os.listdir(out.parent):  # names only: a results directory may hold thousands
+        if name.startswith(out.name + ".old-"):
+            match = _OLD_SUFFIX.search(name)
+            if match and name == f"{out.name}.old-{match.group(1)}":
                 numbers.append(int(match.group(1)))
     number = max(numbers) + 1
     for _ in range(_ATTEMPTS):
@@ -360,12 +360,15 @@ def clean_stale_partials(directory: Path) -> list[Path]:
     writer's are left alone.  What was removed is logged.
     """
     removed: list[Path] = []
-    try:
-        entries = list(directory.iterdir())
+    try:  # scandir: no path object nor stat call for each of the directory's (perhaps thousands) entries
+        with os.scandir(directory) as scan:
+            hidden = [
+                Path(e.path) for e in scan if e.name.startswith(".") and e.is_dir(follow_symlinks=False)
+            ]
     except OSError:
         return removed
-    for entry in entries:
-        if entry.name.startswith(".") and entry.is_dir() and not entry.is_symlink() and _abandoned(entry):
+    for entry in hidden:
+        if _abandoned(entry):
             shutil.rmtree(entry, ignore_errors=True)
             if not entry.exists():
                 removed.append(entry)

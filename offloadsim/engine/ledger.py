@@ -50,7 +50,7 @@ class Ledger:
         self.warmup_s = warmup_s
         self.records = RecordLog() if records is None else records
         self._room = self.records.chunk_rows - len(self.records.task_ids)  # records until the next flush
-        self.stages: StageLog | None = StageLog(warmup_s) if record_stages else None
+        self.stages: StageLog | None = StageLog.beside(self.records, warmup_s) if record_stages else None
         self.in_flight: dict[int, Task] = {}
         self.counters = {"arrived": 0, "dropped": 0, "completed": 0, "failed": 0}
         self._status_codes = {status: self.records.status_code(status) for status in STATUSES}

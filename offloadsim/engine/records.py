@@ -14,7 +14,7 @@ import shutil
 import tempfile
 import weakref
 from array import array
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,7 @@ __all__ = [
     "RawRun",
     "RecordLog",
     "StageLog",
+    "StageRecords",
     "TaskRecords",
 ]
 
@@ -177,18 +178,13 @@ class RecordLog:
 
     def _directory(self) -> Path:
         if self.spill_dir is None:
-            self.spill_dir = Path(tempfile.mkdtemp(prefix="offloadsim-records-"))
-            self._cleanup = weakref.finalize(self, shutil.rmtree, self.spill_dir, True)
+            self.spill_dir, self._cleanup = _temporary(self, "offloadsim-records-")
         self.spill_dir.mkdir(parents=True, exist_ok=True)
         return self.spill_dir
 
     def discard(self) -> None:
         """Remove the spilled chunks (the records were written elsewhere, or are not wanted)."""
-        for path in self.chunks:
-            path.unlink(missing_ok=True)
-        self.chunks.clear()
-        if self._cleanup is not None:
-            self._cleanup()
+        _remove(self.chunks, self._cleanup)
 
     def records(self, policy: str, replication: int, seed: int) -> TaskRecords:
         """Every record, spilled and buffered, as read-only columns (see :class:`TaskRecords`)."""
@@ -197,6 +193,21 @@ class RecordLog:
     def columns(self, policy: str, replication: int, seed: int) -> dict[str, np.ndarray]:
         """All columns as numpy arrays, in the schema's order (plug-in columns last)."""
         return dict(self.records(policy, replication, seed).items())
+
+
+def _temporary(owner: object, prefix: str) -> tuple[Path, Callable[[], Any]]:
+    """A temporary spill directory, removed with everything in it when ``owner`` goes (or when called)."""
+    directory = Path(tempfile.mkdtemp(prefix=prefix))
+    return directory, weakref.finalize(owner, shutil.rmtree, directory, True)
+
+
+def _remove(chunks: list[Path], cleanup: Callable[[], Any] | None) -> None:
+    """Remove spilled ``chunks`` (and the temporary directory ``cleanup`` removes, if any)."""
+    for path in chunks:
+        path.unlink(missing_ok=True)
+    chunks.clear()
+    if cleanup is not None:
+        cleanup()
 
 
 def _missing(name: str) -> float:
@@ -414,15 +425,37 @@ class StageLog:
     """Optional per-stage records (one row per compute stage or transfer), for timelines.
 
     ``submitted`` is when the stage was queued (equal to ``start`` for a
-    transfer); ``where`` is the node, or ``a>b`` for a transfer hop.
+    transfer); ``where`` is the node, or ``a>b`` for a transfer hop, kept as
+    a code into a table of places.  Like :class:`RecordLog`, every
+    ``chunk_rows`` stages are written to one file in ``spill_dir`` (a
+    temporary directory when ``None``) and the buffers emptied, so recording
+    stages does not make a run's memory grow with its length;
+    :meth:`columns` reads them back.
     """
 
-    def __init__(self, warmup_s: float = 0.0) -> None:
+    def __init__(
+        self, warmup_s: float = 0.0, spill_dir: Path | None = None, chunk_rows: int | None = None
+    ) -> None:
         self.warmup_s = warmup_s  # stages of tasks that arrived during warm-up are not kept
         self.ids = array("q")
-        self.times = {name: array("d") for name in ("submitted", "start", "end", "bytes")}
-        self.kinds: list[str] = []
-        self.places: list[str] = []
+        self.times = {name: array("d") for name in _STAGE_TIMES}
+        self.kind_codes = array("b")
+        self.place_codes = array("i")
+        self.kinds: dict[str, int] = {}  # kind -> code, registered on first use
+        self.places: dict[str, int] = {}  # where -> code, registered on first use
+        self.chunk_rows = CHUNK_ROWS if chunk_rows is None else max(1, int(chunk_rows))
+        self._room = self.chunk_rows  # stages until the next flush
+        self.base = 0  # stages spilled before the buffers' first
+        self.spill_dir = spill_dir
+        self._own_dir = spill_dir is None  # a temporary directory of its own, removed with the log
+        self.chunks: list[Path] = []
+        self._cleanup: Callable[[], Any] | None = None
+
+    @classmethod
+    def beside(cls, records: RecordLog, warmup_s: float = 0.0) -> StageLog:
+        """A stage log spilling into a ``stages`` directory inside ``records``' (if it has one yet)."""
+        where = records.spill_dir
+        return cls(warmup_s, None if where is None else where / "stages")
 
     def add(
         self, task: Any, kind: str, where: str, submitted: float, start: float, end: float, size: float
@@ -431,22 +464,134 @@ class StageLog:
         if task.arrival < self.warmup_s:
             return
         self.ids.append(task.id)
-        self.kinds.append(kind)
-        self.places.append(where)
+        code = self.kinds.get(kind)
+        if code is None:
+            code = self.kinds[kind] = len(self.kinds)
+        self.kind_codes.append(code)
+        code = self.places.get(where)
+        if code is None:
+            code = self.places[where] = len(self.places)
+        self.place_codes.append(code)
         times = self.times
         times["submitted"].append(submitted)
         times["start"].append(start)
         times["end"].append(end)
         times["bytes"].append(size)
+        self._room -= 1
+        if not self._room:
+            self.flush()
 
-    def columns(self) -> dict[str, np.ndarray]:
-        """The stages as numpy columns, in :data:`STAGE_COLUMNS` order."""
-        out: dict[str, np.ndarray] = {"task_id": np.array(self.ids, dtype=np.int64)}
-        out["kind"] = np.array(self.kinds, dtype=object)
-        out["where"] = np.array(self.places, dtype=object)
-        for name, values in self.times.items():
-            out[name] = np.array(values, dtype=np.float64)
-        return {name: out[name] for name in STAGE_COLUMNS}
+    def __len__(self) -> int:
+        return self.base + len(self.ids)
+
+    def flush(self) -> None:
+        """Write the buffered stages to the spill directory as one chunk, and empty the buffers."""
+        self._room = self.chunk_rows
+        n = len(self.ids)
+        if not n:
+            return
+        if self.spill_dir is None:
+            self.spill_dir, self._cleanup = _temporary(self, "offloadsim-stages-")
+        directory = self.spill_dir
+        directory.mkdir(parents=True, exist_ok=True)
+        path = directory / f"stages-{len(self.chunks):06d}.npz"
+        with path.open("wb") as out:
+            np.savez(out, **_stage_arrays(self))  # type: ignore[arg-type]  # numpy's stub types the keywords badly
+        self.chunks.append(path)
+        del self.ids[:], self.kind_codes[:], self.place_codes[:]
+        for values in self.times.values():
+            del values[:]
+        self.base += n
+
+    def discard(self) -> None:
+        """Remove the spilled chunks and their directory (the stages were written, or are not wanted)."""
+        _remove(self.chunks, self._cleanup)
+        directory = self.spill_dir
+        if (
+            self._cleanup is None
+            and directory is not None
+            and directory.is_dir()
+            and not any(directory.iterdir())
+        ):
+            directory.rmdir()  # the run's own spill directory: emptied, so its writer can remove it
+
+    def columns(self) -> StageRecords:
+        """The stages as read-only numpy columns in :data:`STAGE_COLUMNS` order: a :class:`StageRecords`."""
+        return StageRecords(self)
+
+
+_STAGE_TIMES = ("submitted", "start", "end", "bytes")
+
+
+def _stage_arrays(log: StageLog) -> dict[str, np.ndarray]:
+    """The buffered stages' raw arrays (copies: the log empties or appends to its buffers next)."""
+    arrays = {"ids": np.array(log.ids, dtype=np.int64)}
+    arrays["kind_codes"] = np.array(log.kind_codes, dtype=np.int8)
+    arrays["place_codes"] = np.array(log.place_codes, dtype=np.int32)
+    for name, values in log.times.items():
+        arrays[name] = np.array(values, dtype=np.float64)
+    return arrays
+
+
+class StageRecords(Mapping[str, np.ndarray]):
+    """A run's stages: a read-only mapping of column name to numpy array, in recording order.
+
+    ``stages[name]`` reads one whole column (spilled chunks from disk);
+    :meth:`blocks` goes a chunk at a time, for writing ``stages.parquet``
+    with memory for one chunk.  ``kind`` and ``where`` are object arrays of
+    strings; :meth:`blocks` can give them as codes into a table of labels.
+    """
+
+    def __init__(self, log: StageLog) -> None:
+        self.log = log
+
+    @property
+    def rows(self) -> int:
+        """How many stages there are."""
+        return len(self.log)
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        if name not in STAGE_COLUMNS:
+            raise KeyError(name)
+        parts = [block[name] for block in self.blocks()]
+        return parts[0] if len(parts) == 1 else np.concatenate(parts)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(STAGE_COLUMNS)
+
+    def __len__(self) -> int:
+        return len(STAGE_COLUMNS)
+
+    def blocks(self, coded: Collection[str] = ()) -> Iterator[dict[str, Any]]:
+        """The stages a chunk at a time (the last, buffered one too), every column of each.
+
+        Those of ``kind`` and ``where`` named in ``coded`` as ``(codes, labels)`` pairs, not strings.
+        """
+        log = self.log
+        labels = {"kind": list(log.kinds), "where": list(log.places)}
+        for raw in [*log.chunks, None]:
+            if raw is None:
+                if log.chunks and not len(log.ids):
+                    return
+                arrays = _stage_arrays(log)
+            else:
+                with np.load(raw) as stored:
+                    arrays = {key: stored[key] for key in stored.files}
+            block: dict[str, Any] = {"task_id": arrays["ids"]}
+            for name, key in (("kind", "kind_codes"), ("where", "place_codes")):
+                codes = arrays[key]
+                if name in coded:
+                    block[name] = (codes, labels[name])
+                else:
+                    table = np.array(labels[name] or [""], dtype=object)
+                    block[name] = table[codes] if len(codes) else np.empty(0, dtype=object)
+            for name in _STAGE_TIMES:
+                block[name] = arrays[name]
+            yield {name: block[name] for name in STAGE_COLUMNS}
+
+    def discard(self) -> None:
+        """Remove the spilled chunks (see :meth:`StageLog.discard`)."""
+        self.log.discard()
 
 
 @dataclass
@@ -465,5 +610,5 @@ class RawRun:
     seed: int
     replication: int
     counters: dict[str, int] = field(default_factory=dict)
-    stages: dict[str, np.ndarray] | None = None
+    stages: Mapping[str, np.ndarray] | None = None  # a StageRecords from a simulation
     notes: tuple[str, ...] = ()  # how the run costed work, worth saying (a precision's fallback peak)

@@ -182,6 +182,7 @@ class RunResult:
         self._nodes = nodes
         self._links = links
         self._stages = stages
+        self._stages_written = False  # the engine's stages let go once written: read back from path
 
     def __repr__(self) -> str:
         where = f", path={str(self.path)!r}" if self.path else ""
@@ -238,13 +239,15 @@ class RunResult:
     @property
     def stages(self) -> pd.DataFrame | None:
         """One row per compute stage / transfer, when recorded (``--stages``); else ``None``."""
-        if self._stages is not None and not _is_frame(self._stages):
+        if self._stages is None and self._stages_written and self.path is not None:
+            self._stages = _read_stages(self.path / "stages.parquet")
+        elif self._stages is not None and not _is_frame(self._stages):
             self._stages = _stages_frame(self._stages)
         return self._stages
 
     @stages.setter
     def stages(self, frame: pd.DataFrame | None) -> None:
-        self._stages = frame
+        self._stages, self._stages_written = frame, False
 
     @property
     def title(self) -> str:
@@ -360,14 +363,18 @@ def write_run(result: RunResult, out_dir: str | Path, *, overwrite: bool = False
 def write_files(result: RunResult, directory: Path) -> None:
     """Write the run's files into ``directory`` (an empty one, e.g. the partial directory of a write).
 
-    The engine's records are let go once written (and their spilled chunks
-    removed): ``result.tasks`` then reads ``tasks.parquet`` back, from
-    ``result.path``.
+    The engine's records and stages are let go once written (and their
+    spilled chunks removed): ``result.tasks`` and ``result.stages`` then
+    read ``tasks.parquet`` and ``stages.parquet`` back, from ``result.path``.
     """
     _write_files(result, directory)
     if result.records is not None:
         result.records.log.discard()
         result.records = None
+    discard = getattr(result._stages, "discard", None)
+    if discard is not None:
+        discard()
+        result._stages, result._stages_written = None, True
 
 
 def _write_files(result: RunResult, directory: Path) -> None:
@@ -384,15 +391,30 @@ def _write_files(result: RunResult, directory: Path) -> None:
             write_table(_ordered(table, name), name, directory / f"{name}.parquet")
     stages = result._stages
     if stages is not None and not _is_frame(stages):  # the engine's columns: written as the frame would be
-        from offloadsim.records.arrow import write_table
-
-        kinds = {"kind": STAGE_KINDS}
-        write_table(_ordered(stages, "stages"), "stages", directory / "stages.parquet", categories=kinds)
+        write_stages(stages, directory / "stages.parquet")
     elif result.stages is not None:
         result.stages.to_parquet(directory / "stages.parquet", index=False)
     _write_text(directory / "summary.json", json.dumps(result.summary.to_dict(), indent=2) + "\n")
     _write_text(directory / "summary.txt", result.summary.format_table(result.title) + "\n")
     _write_text(directory / "manifest.json", json.dumps(result.manifest, indent=2, default=str) + "\n")
+
+
+def write_stages(stages: Mapping[str, Any], path: Path) -> None:
+    """Write the engine's stage columns to ``path`` as the frame would be, a row group per chunk.
+
+    ``stages`` is a :class:`~offloadsim.engine.records.StageRecords` (read a
+    chunk at a time, so writing needs memory for one chunk) or plain columns.
+    """
+    from offloadsim.records.arrow import TableWriter, write_table
+
+    kinds = {"kind": STAGE_KINDS}
+    blocks = getattr(stages, "blocks", None)
+    if blocks is None or not getattr(stages, "rows", 0):  # plain columns, or none at all: one row group
+        write_table(_ordered(stages, "stages"), "stages", path, categories=kinds)
+        return
+    with TableWriter(path, "stages", list(stages), kinds) as writer:
+        for block in blocks(coded=("kind",)):
+            writer.write(block)
 
 
 def _ordered(columns: Mapping[str, Any], table: str) -> dict[str, Any]:

@@ -81,3 +81,34 @@ def test_set_and_add_reach_rows_already_spilled_in_the_order_made():
         np.testing.assert_array_equal(spilled["toy_score"], [np.nan, 0.25, np.nan, np.nan, np.nan])
         np.testing.assert_array_equal(whole["toy_score"], spilled["toy_score"])
         assert spilled["device_energy"][0] == (0.1 + 0.2) + 0.3
+
+
+def _stages(monkeypatch, chunk: int | None):
+    if chunk is not None:
+        monkeypatch.setattr("offloadsim.engine.records.CHUNK_ROWS", chunk)
+    return simulate(load_scenario_text(TAILED, source="<t>"), record_stages=True).stages
+
+
+@pytest.mark.parametrize("chunk", [1, 7])
+def test_spilled_stages_equal_the_buffered_ones(monkeypatch, chunk):
+    """--stages spills its rows in chunks as the task records do: the same columns read back."""
+    whole = _stages(monkeypatch, None)
+    assert not whole.log.chunks, "the reference run keeps its stages in memory"
+    spilled = _stages(monkeypatch, chunk)
+    assert spilled.rows == whole.rows > 200
+    assert len(spilled.log.chunks) == spilled.rows // chunk  # full chunks on disk, the rest buffered
+    assert len(spilled.log.ids) == spilled.rows % chunk < chunk
+    assert list(spilled) == list(schema.STAGE_COLUMNS)
+    for name in whole:
+        a, b = whole[name], spilled[name]
+        assert a.dtype == b.dtype, name
+        np.testing.assert_array_equal(a, b, err_msg=name)
+    assert set(whole["kind"]) == {"compute", "transfer"} and "phone>edge" in set(whole["where"])
+    parts = list(spilled.blocks(coded=("kind",)))
+    assert sum(len(block["task_id"]) for block in parts) == spilled.rows
+    codes, labels = parts[0]["kind"]
+    assert [labels[c] for c in codes] == list(whole["kind"][: len(codes)])
+    directory = spilled.log.spill_dir
+    assert directory is not None and directory.is_dir()
+    spilled.discard()
+    assert not spilled.log.chunks and not directory.exists()

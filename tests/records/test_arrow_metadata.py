@@ -99,3 +99,23 @@ def test_stages_written_without_pandas_read_back_as_the_frame_pandas_writes(writ
     frames["stages"].to_parquet(tmp_path / "by-pandas.parquet", index=False)  # as the run wrote them before
     expected = pd.read_parquet(tmp_path / "by-pandas.parquet")
     pd.testing.assert_frame_equal(pd.read_parquet(directory / "stages.parquet"), expected)
+
+
+def test_stages_spilled_in_chunks_are_written_a_row_group_each_as_the_whole_table(monkeypatch, tmp_path):
+    """--stages spills its rows every CHUNK_ROWS stages; the file reads back as the unspilled run's frame.
+
+    After the write, ``result.stages`` reads the file back, and the run's
+    directory holds no spilled chunk.
+    """
+    scenario, overrides = RUNS["quickstart"]
+    whole = api.run(ROOT / scenario, overrides=overrides, stages=True)
+    expected = whole.stages
+    monkeypatch.setattr("offloadsim.engine.records.CHUNK_ROWS", 7)
+    result = api.run(ROOT / scenario, overrides=overrides, stages=True, out=tmp_path / "run")
+    written = tmp_path / "run" / "stages.parquet"
+    assert pq.ParquetFile(written).metadata.num_row_groups == -(-len(expected) // 7) > 10
+    pd.testing.assert_frame_equal(pd.read_parquet(written), expected)
+    pd.testing.assert_frame_equal(result.stages, expected)
+    assert sorted(p.name for p in (tmp_path / "run").iterdir()) == sorted(
+        ["manifest.json", "summary.json", "summary.txt", *(f"{t}.parquet" for t in TABLES)]
+    )

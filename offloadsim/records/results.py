@@ -239,7 +239,9 @@ class RunResult:
     @property
     def stages(self) -> pd.DataFrame | None:
         """One row per compute stage / transfer, when recorded (``--stages``); else ``None``."""
-        if self._stages is None and self._stages_written and self.path is not None:
+        if self._stages is None and self._stages_written:
+            if self.path is None:  # as for the tasks: written, let go, and no directory to read back
+                raise ResultsError("this result's stages were written and let go; read its run directory")
             self._stages = _read_stages(self.path / "stages.parquet")
         elif self._stages is not None and not _is_frame(self._stages):
             self._stages = _stages_frame(self._stages)

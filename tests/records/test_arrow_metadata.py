@@ -21,6 +21,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from offloadsim import api
+from offloadsim.outdir import ResultsError
 from offloadsim.records.results import write_files
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -119,3 +120,15 @@ def test_stages_spilled_in_chunks_are_written_a_row_group_each_as_the_whole_tabl
     assert sorted(p.name for p in (tmp_path / "run").iterdir()) == sorted(
         ["manifest.json", "summary.json", "summary.txt", *(f"{t}.parquet" for t in TABLES)]
     )
+
+
+def test_stages_written_and_let_go_are_read_back_from_the_run_directory(tmp_path):
+    """Once written, the engine's stages are let go: read back from ``result.path`` (an error without)."""
+    scenario, overrides = RUNS["quickstart"]
+    result = api.run(ROOT / scenario, overrides=overrides, stages=True)
+    expected = api.run(ROOT / scenario, overrides=overrides, stages=True).stages
+    write_files(result, tmp_path)
+    with pytest.raises(ResultsError, match="stages were written"):
+        _ = result.stages
+    result.path = tmp_path
+    pd.testing.assert_frame_equal(result.stages, expected)

@@ -19,6 +19,7 @@ import offloadsim
 from offloadsim.scenario import ScenarioError, load_scenario_text
 from offloadsim.scenario import size as size_module
 from offloadsim.scenario.size import (
+    HELD_BYTES,
     LINK_BYTES,
     MAX_LINKS,
     MAX_NODES,
@@ -100,9 +101,21 @@ def memory(monkeypatch):
 
 
 def test_estimate_counts_nodes_processors_links_and_tasks():
-    footprint = Footprint(nodes=10, processors=4, links=7, tasks=100)
-    extra = 10 * NODE_BYTES + 4 * PROCESSOR_BYTES + 7 * LINK_BYTES + 100 * TASK_BYTES
+    footprint = Footprint(nodes=10, processors=4, links=7, tasks=100, held=30)
+    extra = 10 * NODE_BYTES + 4 * PROCESSOR_BYTES + 7 * LINK_BYTES + 100 * TASK_BYTES + 30 * HELD_BYTES
     assert footprint.bytes - Footprint().bytes == extra
+
+
+def test_a_trace_s_tasks_weigh_their_held_times_too(memory, tmp_path):
+    # Recorded tasks cost a few bytes (spilled to disk); a trace's times stay in memory all run long.
+    (tmp_path / "trace.csv").write_text("time\n" + "".join(f"{i / 1000}\n" for i in range(5000)))
+    text = star(1000).replace("rate: 0.01 /s", "arrivals: trace, trace: trace.csv")  # 5,000,000 tasks
+    base = Footprint(nodes=1001, processors=1001, links=1000)
+    memory(base.bytes + 5_000_000 * TASK_BYTES * 2)  # room for them as generated tasks, not as a trace's
+    [(key, message)] = problems(text, tmp_path)
+    assert key == "workload[0].trace" and "about 5,000,000 tasks" in message
+    memory(base.bytes + 5_000_000 * (TASK_BYTES + HELD_BYTES) * 1.01)
+    load_scenario_text(text, source="s.yaml", base_dir=tmp_path)
 
 
 def test_scenario_too_large_for_memory_is_refused_naming_its_heaviest_part(memory):
@@ -139,9 +152,9 @@ def _limit_address_space(limit: int):
 @pytest.mark.timeout(300)
 @pytest.mark.parametrize("verb", ["validate", "run"])
 def test_under_a_memory_limit_a_too_large_scenario_is_exit_2_with_one_line(tmp_path: Path, verb: str):
-    """A process limited to 1.5 GB of address space foresees that 300 million tasks will not fit."""
+    """A process limited to 1.5 GB of address space foresees that 3 billion tasks will not fit."""
     path = tmp_path / "s.yaml"
-    path.write_text(star(10, rate=1_000_000, duration=30))  # 300,000,000 tasks: about 12 GB
+    path.write_text(star(10, rate=10_000_000, duration=30))  # 3,000,000,000 tasks: about 12 GB
     command = [sys.executable, "-m", "offloadsim", verb, str(path)]
     if verb == "run":
         command += ["--out", str(tmp_path / "out")]

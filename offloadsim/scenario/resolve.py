@@ -370,7 +370,9 @@ def _workload(
         sources.update(dict.fromkeys(matched))
 
     def fits(tasks: float, key: str) -> bool:
-        return check_memory(replace(footprint, tasks=footprint.tasks + tasks), problems, key)
+        # A process asks about the tasks whose arrival times it reads and holds (a trace's rows).
+        more = replace(footprint, tasks=footprint.tasks + tasks, held=footprint.held + tasks)
+        return check_memory(more, problems, key)
 
     context = ArrivalContext(path, base_dir, tuple(sources), problems, fits)
     arrivals = process.resolve(context)

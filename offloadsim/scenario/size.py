@@ -28,6 +28,7 @@ __all__ = [
     "PROCESSOR_BYTES",
     "RUN_BYTES",
     "TASK_BYTES",
+    "HELD_BYTES",
     "Footprint",
     "check_memory",
     "expected_arrivals",
@@ -44,15 +45,21 @@ MAX_LINKS = 1_000_000
 # Peak resident bytes a run adds per item, measured end to end (the process, world, engine, the
 # tables built after the run and the Parquet files written): 100,000 and 200,000 devices with a
 # processor and a link each took 5.1 kB per device; without a processor, 3.4 kB; 100,000 links
-# among 700 nodes, 1.7 kB per link.  Tasks: the records are spilled to disk as the run goes, and
-# what grew with them was the summary's whole columns (exact percentiles): 10,000,000 tasks of the
-# M/M/1 benchmark peaked at 545 MiB against 214 MiB for 1,000,000, 39 bytes per task.  The summary
-# now reads the records a chunk at a time (212 MiB for 10,000,000 tasks, 217 MiB for 1,000,000), so
-# these 40 bytes are a margin, no longer a measured growth (not measured again for traces).
+# among 700 nodes, 1.7 kB per link.  Tasks: the records are spilled to disk as the run goes and the
+# summary reads them a chunk at a time, so a task leaves little behind.  Benchmark (a) (M/M/1, one
+# node; `/usr/bin/time -v offloadsim run benchmarks/scenarios/mm1.yaml --set "duration=T s"`,
+# 2026-12-02) peaked at 216 MiB for 999,485 tasks, 225 MiB for 3,999,364 and 210 MiB for
+# 10,001,573: no growth beyond the runs' spread; TASK_BYTES is the largest rise between two of
+# them, 3.3 bytes a task (10^6 to 4 x 10^6), rounded up.  (It was 40 while the summary read whole
+# columns.)  HELD_BYTES is for arrival times a process holds in memory for the whole run (a
+# trace's rows, copied to each source): loading a trace of 10^6 rows held 50 bytes a task for one
+# source, 18.5 for four sources sharing the rows (tracemalloc), and starting the run lists each
+# source's times again (8 bytes a task): 60 with a margin.
 NODE_BYTES = 1_700
 PROCESSOR_BYTES = 1_700
 LINK_BYTES = 1_700
-TASK_BYTES = 40
+TASK_BYTES = 4
+HELD_BYTES = 60
 #: What a run adds whatever its size: the tables' and Parquet's libraries and buffers.
 RUN_BYTES = 100 * 2**20
 
@@ -65,6 +72,7 @@ class Footprint:
     processors: int = 0
     links: int = 0
     tasks: float = 0.0
+    held: float = 0.0  # of the tasks, those whose arrival times are held in memory (a trace's)
 
     @property
     def bytes(self) -> float:
@@ -75,6 +83,7 @@ class Footprint:
             + self.processors * PROCESSOR_BYTES
             + self.links * LINK_BYTES
             + self.tasks * TASK_BYTES
+            + self.held * HELD_BYTES
         )
 
     def largest(self) -> str:
@@ -82,7 +91,7 @@ class Footprint:
         weights = {
             "nodes": self.nodes * NODE_BYTES + self.processors * PROCESSOR_BYTES,
             "links": self.links * LINK_BYTES,
-            "workload": self.tasks * TASK_BYTES,
+            "workload": self.tasks * TASK_BYTES + self.held * HELD_BYTES,
         }
         return max(weights, key=lambda key: weights[key])
 

@@ -93,8 +93,9 @@ class ArrivalRun(Protocol):
 class ArrivalContext:
     """What resolving a workload entry offers its process: where it is, and what it may read.
 
-    ``fits(tasks, key)`` is True when ``tasks`` more recorded tasks still fit
-    in memory (else it has added a problem at ``key``).
+    ``fits(tasks, key)`` is True when ``tasks`` more recorded tasks, whose
+    arrival times the process holds in memory (a trace's rows), still fit in
+    memory (else it has added a problem at ``key``).
     """
 
     path: str

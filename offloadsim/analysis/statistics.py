@@ -9,7 +9,6 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Sequence
-from statistics import NormalDist
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -125,6 +124,10 @@ def _t_ppf(p: float, df: float) -> float:
     if p < 0.5:
         return -_t_ppf(1.0 - p, df)
     if df > 1e5:
+        # Imported here: the run's summary imports this module, and the stdlib's statistics module
+        # (with fractions and decimal) is needed only for this rare case.
+        from statistics import NormalDist
+
         # Fisher's expansion around the normal quantile; the next term is O(df^-3).
         z = NormalDist().inv_cdf(p)
         g1 = (z**3 + z) / 4.0

@@ -28,6 +28,7 @@ instant: it draws nothing more and does nothing more (see
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from offloadsim.policies.costs import DeviceEnergy
@@ -35,11 +36,15 @@ from offloadsim.policies.costs import DeviceEnergy
 if TYPE_CHECKING:
     import simpy
 
+    from offloadsim.engine.context import Radio
     from offloadsim.engine.processor_models import ProcessorLike as Processor
     from offloadsim.engine.records import RecordLog
     from offloadsim.scenario.model import PowerSpec
 
-__all__ = ["NodeMeter"]
+__all__ = ["NodeMeter", "RadioSwitch", "radio_switches"]
+
+#: ``switch(task)``: a transfer's powered ends hear that its bytes start to flow, or that the last one left.
+RadioSwitch = Callable[[Any], None]
 
 _EPS_J = 1e-9  # a battery within a nanojoule of its capacity is flat
 
@@ -109,8 +114,8 @@ class NodeMeter:
                 processor.watch = self.changed
 
     # -- the radio ------------------------------------------------------------------
-    def flow_started(self, task: Any, sending: bool) -> None:
-        """A flow with this node at one end starts moving bytes now."""
+    def flow_started(self, sending: bool, task: Any) -> None:
+        """A flow with this node at one end starts moving bytes now (``task``: None if not this node's)."""
         if self.drained_at is not None:
             return
         now = self.env.now
@@ -124,7 +129,7 @@ class NodeMeter:
         if self.battery_j is not None:
             self.changed()
 
-    def flow_sent(self, task: Any, sending: bool) -> None:
+    def flow_sent(self, sending: bool, task: Any) -> None:
         """That flow's last byte left now."""
         if self.drained_at is not None:
             return
@@ -280,3 +285,29 @@ class NodeMeter:
         for processor in self.processors:
             processor.watch = None
         self._on_drained(self)
+
+
+def radio_switches(radios: Sequence[Radio]) -> tuple[RadioSwitch, RadioSwitch] | None:
+    """``(on, off)`` of a transfer's powered ``radios``: ``on(task)`` as its bytes start, ``off(task)`` after.
+
+    ``off`` is called when its last byte leaves; None without radios.  A
+    transfer charged at its one powered end (a device's own upload or
+    download, the common case) gets that meter's methods with the direction
+    bound, so its flow calls the meter directly.
+    """
+    if not radios:
+        return None
+    if len(radios) == 1 and radios[0][2]:
+        meter, sending, _ = radios[0]
+        return partial(meter.flow_started, sending), partial(meter.flow_sent, sending)
+    ends = tuple(radios)
+
+    def on(task: Any) -> None:
+        for meter, sending, mine in ends:
+            meter.flow_started(sending, task if mine else None)
+
+    def off(task: Any) -> None:
+        for meter, sending, mine in ends:
+            meter.flow_sent(sending, task if mine else None)
+
+    return on, off

@@ -3,7 +3,9 @@
 The kernel and the kinds of work hand every finished stage here
 (:meth:`Ledger.book_compute`, :meth:`Ledger.book_transfer`) and every
 ending task (:meth:`Ledger.end`); the ledger appends the task's flat record.
-It is the narrow interface helpers get instead of the simulation.
+It is the narrow interface helpers get instead of the simulation.  (The
+kernel books its own compiled steps inline when no stage rows are kept:
+the same arithmetic, a call fewer per stage; engine/simulation.py.)
 """
 
 from __future__ import annotations

@@ -267,11 +267,11 @@ class LLMRequest:
             task.start = started
         radios = sim.radios(task.source, a, b) if size > 0.0 and route.channels else ()
         for meter, sending, mine in radios:
-            meter.flow_started(task if mine else None, sending)
+            meter.flow_started(sending, task if mine else None)
 
         def left(_: object) -> None:
             for meter, sending, mine in radios:
-                meter.flow_sent(task if mine else None, sending)
+                meter.flow_sent(sending, task if mine else None)
 
         def arrived(_: object) -> None:
             if task.alive:

@@ -32,8 +32,6 @@ from __future__ import annotations
 import heapq
 import math
 from collections.abc import Callable, Iterable, Sequence
-from functools import reduce
-from operator import add
 from typing import Any, Protocol
 
 import simpy
@@ -237,6 +235,9 @@ class FlowNetwork(ChannelModel):
         self._busy_since = [0.0] * n
         self.active = 0
         self.reallocations = 0
+        # The events' callbacks, bound once (a bound method is a new object at every attribute read).
+        self._on_event = self._on_group_event
+        self._on_lone = self._finish_one
 
     # -- public -----------------------------------------------------------
     def start(
@@ -288,7 +289,7 @@ class FlowNetwork(ChannelModel):
                 load[c] += solo
             flow.group = group = [flow]  # _schedule([flow]), inline: the common case
             if solo > 0.0:
-                self._call_in(size_bytes / solo, self._on_group_event, group)
+                self._call_in(size_bytes / solo, self._on_lone, group)  # straight to the lone flow's end
         else:
             self._reallocate(self._component(channels))
         return flow
@@ -367,16 +368,13 @@ class FlowNetwork(ChannelModel):
                 if due < soonest:
                     soonest = due
         if soonest < math.inf:
-            self._call_in(soonest, self._on_group_event, group)
+            self._call_in(soonest, self._on_event, group)
         # else: every flow is stalled at zero capacity until set_capacity()
 
     def _on_group_event(self, group: list[Flow]) -> None:
         """The earliest completion of a group of flows sharing one event is due."""
-        if len(group) == 1:
-            # The common case: one flow whose event is its own completion.
-            flow = group[0]
-            if flow.group is group:
-                self._finish_one(flow)
+        if len(group) == 1:  # one flow whose event is its own completion
+            self._finish_one(group)
             return
         live = [flow for flow in group if flow.group is group]
         if not live:
@@ -421,8 +419,16 @@ class FlowNetwork(ChannelModel):
                 flow.sent(flow.payload)
             self._deliver_after(flow)
 
-    def _finish_one(self, flow: Flow) -> None:
-        """Retire a lone flow at its completion time; re-share only if it left a saturated channel."""
+    def _finish_one(self, group: list[Flow]) -> None:
+        """Retire a lone flow at its completion time; re-share only if it left a saturated channel.
+
+        The event of a group of one flow (a flow that started beside the
+        others, the common case, has it directly); a flow re-shared since
+        has a newer event.
+        """
+        flow = group[0]
+        if flow.group is not group:
+            return  # re-shared since: a newer event stands for it
         now = self.env.now
         flow.group = None
         flow.remaining = 0.0
@@ -491,8 +497,11 @@ class FlowNetwork(ChannelModel):
         load, flows_on = self.load_Bps, self.flows_on
         for c in channels:
             # Left to right, not sum(): from Python 3.12 sum() compensates float rounding,
-            # and the records must not depend on the Python version.
-            load[c] = reduce(add, [f.rate for f in flows_on[c]], 0.0)
+            # and the records must not depend on the Python version.  A loop: no list per channel.
+            total = 0.0
+            for f in flows_on[c]:
+                total += f.rate
+            load[c] = total
         self._schedule(flows)
 
     def _progressive_filling(self, flows: list[Flow]) -> None:

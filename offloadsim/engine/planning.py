@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from offloadsim.engine.energy import radio_switches
 from offloadsim.engine.errors import EngineError
 from offloadsim.engine.processor_models import ProcessorLike as Processor
 from offloadsim.engine.tasks import REJECTED, CompiledPlan, ComputeStep, Task, TransferStep
@@ -194,7 +195,8 @@ class PlanCompiler:
     ) -> TransferStep:
         route = self.sim.topology.route(a, b)
         radios = self.sim.radios(source, a, b)
-        return TransferStep(a, b, route.channels, route.latency_s, cut, radios, sizes[cut] if sizes else -1.0)
+        size = sizes[cut] if sizes else -1.0
+        return TransferStep(a, b, route.channels, route.latency_s, cut, radios, size, radio_switches(radios))
 
 
 class _Reordered:

@@ -32,6 +32,7 @@ class Processor:
         "_end_sum",
         "_epoch",
         "_last",
+        "_on_finish",
         "backlog_s",
         "busy",
         "completed",
@@ -74,13 +75,21 @@ class Processor:
         self._last = 0.0
         self._end_sum = 0.0  # sum of completion times of stages in service
         self._epoch = 0  # bumped by abort: completions of stages started before it are ignored
+        self._on_finish = self._finish  # bound once (a bound method is a new object at every read)
 
     def submit(self, service_s: float, callback: StageDone, payload: Any) -> bool:
         """Queue a stage needing ``service_s`` of one core; False if the queue is full or the node is down."""
         if not self.up:
             return False
-        if self.busy < self.cores:
-            self._start(service_s, callback, payload, self.env.now)
+        if self.busy < self.cores:  # _start, inline: a free core is the common case
+            now = self.env.now
+            self._busy_area += self.busy * (now - self._last)
+            self._last = now
+            self.busy += 1
+            self._end_sum += now + service_s
+            self._call_in(service_s, self._on_finish, (service_s, callback, payload, 0.0, self._epoch))
+            if self.watch is not None:
+                self.watch()
             return True
         if self.queue_limit is not None and len(self.queue) >= self.queue_limit:
             self.refused += 1
@@ -143,7 +152,8 @@ class Processor:
         self._last = now
         self.busy += 1
         self._end_sum += now + service_s
-        self._call_in(service_s, self._finish, (service_s, callback, payload, now - submitted, self._epoch))
+        stage = (service_s, callback, payload, now - submitted, self._epoch)
+        self._call_in(service_s, self._on_finish, stage)
         if self.watch is not None:
             self.watch()
 

@@ -134,8 +134,11 @@ class Simulation:
         # The step callbacks, bound once (a bound method is a new object at every attribute read).
         self._on_computed = self._compute_done
         self._on_transferred = self._transfer_done
-        self._on_sent = self._bytes_left
         self._on_aborted = self._transfer_aborted
+        self._stages = ledger.stages
+        # Each application's kind's start, or None where it only walks the compiled steps: the kernel
+        # walks those itself (one call less per task).
+        self._starts = {name: None if _walks_only(kind) else kind.start for name, kind in self.kinds.items()}
         self._compiled: dict[tuple[Plan, str, str], CompiledPlan] = {}
         self._noise: dict[str, Callable[[], float]] = {}
         self.drained_at: dict[str, float] = {}
@@ -258,7 +261,11 @@ class Simulation:
             else:
                 self._end(task, "dropped", compiled.reason)
             return None
-        self.kinds[task.app].start(self.context, task, self._advance)
+        start = self._starts[task.app]
+        if start is None:
+            self._advance(task)
+        else:
+            start(self.context, task, self._advance)
         return task if task.id in self.in_flight else None
 
     def _dispatch_timed(self, task: Task, plan: Plan | None = None) -> Task | None:
@@ -314,23 +321,17 @@ class Simulation:
                     return
                 channels, latency = route.channels, route.latency_s
             sent = None
-            if step.radios and size > 0.0 and channels:
-                for meter, sending, mine in step.radios:
-                    meter.flow_started(task if mine else None, sending)
-                sent = self._on_sent
+            switches = step.switches
+            if switches is not None and size > 0.0 and channels:  # its radios come on; off at its last byte
+                switches[0](task)
+                sent = switches[1]
             self.network.start(channels, size, latency, self._on_transferred, task, sent, self._on_aborted)
-
-    def _bytes_left(self, task: Task) -> None:
-        """The last byte of a transfer step left: its radios fall silent."""
-        step: TransferStep = task.plan.steps[task.step - 1]
-        for meter, sending, mine in step.radios:
-            meter.flow_sent(task if mine else None, sending)
 
     def _transfer_aborted(self, task: Task) -> None:
         """A link of a transfer step went down under it: its radios fall silent and the task fails."""
         step: TransferStep = task.plan.steps[task.step - 1]
-        if step.radios:
-            self._bytes_left(task)
+        if step.switches is not None:
+            step.switches[1](task)
         self.fail_task(task, link_down(step.source, step.target))
 
     def fail_task(self, task: Task, reason: str) -> None:
@@ -346,20 +347,43 @@ class Simulation:
             task.alive = False
             self._end(task, "failed", reason)
 
+    # The two step ends below book the stage and take the next step; each does inline, for speed, what
+    # the ledger's book_compute / book_transfer do when no stage rows are kept, and what _advance does
+    # after a task's last step: a call fewer apiece, at every stage.
     def _compute_done(self, task: Task, wait_s: float, service_s: float) -> None:
         if not task.alive:
             return
-        step: ComputeStep = task.plan.steps[task.step - 1]
-        self.ledger.book_compute(task, step.processor.node, wait_s, service_s, step.power_w)
-        self._advance(task)
+        steps = task.plan.steps
+        step: ComputeStep = steps[task.step - 1]
+        if self._stages is None:  # Ledger.book_compute, inline
+            task.wait += wait_s
+            task.compute_time += service_s
+            if task.start != task.start:  # NaN: the task's first step
+                task.start = self.env.now - service_s
+            if step.power_w:
+                task.energy += step.power_w * service_s
+        else:
+            self.ledger.book_compute(task, step.processor.node, wait_s, service_s, step.power_w)
+        if task.step == len(steps):
+            self._end(task, "completed")
+        else:
+            self._advance(task)
 
     def _transfer_done(self, task: Task) -> None:
         if not task.alive:
             return
-        step: TransferStep = task.plan.steps[task.step - 1]
+        steps = task.plan.steps
+        step: TransferStep = steps[task.step - 1]
         size = step.size_bytes if step.size_bytes >= 0.0 else task.cut_bytes[step.cut]
-        self.ledger.book_transfer(task, step.source, step.target, size, task.t0, step.latency_s)
-        self._advance(task)
+        if self._stages is None:  # Ledger.book_transfer, inline
+            task.transfer_time += self.env.now - task.t0
+            task.bytes_sent += size
+        else:
+            self.ledger.book_transfer(task, step.source, step.target, size, task.t0, step.latency_s)
+        if task.step == len(steps):
+            self._end(task, "completed")
+        else:
+            self._advance(task)
 
     def _on_drained(self, meter: NodeMeter) -> None:
         """A battery ran flat: the node stops, and so does every task that needs it."""
@@ -551,6 +575,11 @@ class Simulation:
 def handover_counts(task_ids: np.ndarray, counts: dict[int, int]) -> np.ndarray:
     """The ``handovers`` column: each recorded task's count (0 for a task no handover met)."""
     return np.array([counts.get(task_id, 0) for task_id in task_ids.tolist()], dtype=np.float64)
+
+
+def _walks_only(kind: WorkKind) -> bool:
+    """Whether ``kind``'s start only walks the compiled steps (the built-in model and synthetic kinds)."""
+    return getattr(type(kind), "start", None) in (ModelWork.start, SyntheticWork.start)
 
 
 def _processor_model(name: str) -> ProcessorFactory:

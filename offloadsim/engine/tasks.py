@@ -141,7 +141,9 @@ class TransferStep:
     ``radios`` are the energy meters of the powered endpoints, as
     ``(meter, sending, charge_the_task)``: the radio time of the bytes (not
     the propagation) is metered there, and charged to the task at its
-    source device.
+    source device.  ``switches`` tell them, ``(on, off)`` each called with
+    the task (:func:`offloadsim.engine.energy.radio_switches`; None without
+    radios).
     """
 
     source: str
@@ -151,6 +153,7 @@ class TransferStep:
     cut: int
     radios: tuple[tuple[Any, bool, bool], ...] = ()
     size_bytes: float = -1.0  # fixed size (reordered plans); negative: the task's cut_bytes[cut]
+    switches: tuple[Callable[[Task], None], Callable[[Task], None]] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import pytest
 from scenario_testkit import DATA, small_document
@@ -63,3 +65,18 @@ def test_schema_refuses_an_unknown_key():
     document["nodes"]["phone"]["cors"] = 2
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(document, scenario_json_schema())
+
+
+def test_importing_the_schema_builds_no_document_model_validator():
+    # Start-up (issue 12 e): only the document model that validates is built, on first use, with the
+    # models inside it; the others were built at import for nothing. A fresh process: tests share one.
+    code = (
+        "from pydantic import BaseModel\n"
+        "from offloadsim.scenario import schema\n"
+        "models = [c for c in vars(schema).values() if isinstance(c, type) and issubclass(c, BaseModel)]\n"
+        "print(len(models), sorted(c.__name__ for c in models if c.__pydantic_complete__))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    count, built = done.stdout.split(" ", 1)
+    assert int(count) >= 10
+    assert built.strip() == "['PolicyDoc']"  # its own config (extra keys allowed): built at import

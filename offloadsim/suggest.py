@@ -7,7 +7,6 @@ suggestion in offloadsim comes from :func:`close_matches`.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 
 __all__ = ["close_matches", "did_you_mean"]
@@ -26,6 +25,8 @@ def close_matches(word: str, candidates: Iterable[str], n: int = 1, cutoff: floa
     >>> close_matches("resnet5", ["resnet50", "resnet18"])
     ['resnet50']
     """
+    import difflib  # here: every error message module imports this one, and few messages need it
+
     choices = list(dict.fromkeys(candidates))
     folded = word.casefold()
     by_case = sorted(

@@ -75,6 +75,7 @@ _NOT_ON_A_ONE_NODE_RUN = (
     "offloadsim.policies.split",
     "offloadsim.policies.splitting",
     "offloadsim.models.graph",
+    "difflib",  # for did-you-mean messages only
 )
 
 

@@ -21,7 +21,6 @@ int8 rate.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -110,6 +109,8 @@ def parse_precision(params: Mapping[str, Any], *, packed: bool = True) -> tuple[
     if name is None:
         return _packed_ok(by_size, "dtype_bytes", packed), BYTES[by_size]
     if not isinstance(name, str) or name.lower() not in BYTES:
+        import difflib  # here, for the message only: the engine imports this module (start-up)
+
         close = difflib.get_close_matches(str(name).lower(), PRECISIONS, n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
         raise PrecisionError("precision", f"expected one of {', '.join(PRECISIONS)}, got {name!r}{hint}")

@@ -12,9 +12,13 @@ from __future__ import annotations
 import dataclasses
 import datetime as _dt
 import math
+import shutil
+import tempfile
 import time
+import weakref
+from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,9 +35,10 @@ from offloadsim.experiments.jobs import (
     execute,
     job_key,
 )
-from offloadsim.experiments.storage import ExperimentError, write_parquet
+from offloadsim.experiments.merge import merged_frame, write_merged
+from offloadsim.experiments.storage import ExperimentError, write_job_file, write_parquet
 from offloadsim.experiments.sweep import _host_info
-from offloadsim.outdir import write_json, write_text
+from offloadsim.outdir import ResultsError, atomic_write, describe_os_error, write_json, write_text
 
 if TYPE_CHECKING:
     from offloadsim.scenario.model import Scenario
@@ -81,19 +86,35 @@ class CompareResult:
     ``summary`` is tidy, one row per policy and metric: ``n``, ``mean``,
     ``ci`` (95 % half-width) and, against ``baseline``, the paired mean
     difference ``diff`` (policy − baseline) with its ``diff_ci``.
-    ``tasks`` and ``nodes`` hold every run's records.
+    ``tasks`` and ``nodes`` hold every run's records; ``tasks`` is built
+    when first asked for, from the runs' records kept on disk (or the
+    written ``tasks.parquet``), so a comparison holds one run's records at a
+    time, not every run's.
     """
 
     scenario: str
     policies: list[str]
     baseline: str
     replications: int
-    tasks: pd.DataFrame
     metrics: pd.DataFrame
     nodes: pd.DataFrame
     summary: pd.DataFrame
     manifest: dict[str, Any]
     path: Path | None = None
+    _runs: _RunTasks | None = field(default=None, repr=False)  # the runs' records, one file per run
+    _tasks: pd.DataFrame | None = field(default=None, repr=False)
+
+    @property
+    def tasks(self) -> pd.DataFrame:
+        """Every run's task records, policy by policy, replication by replication (built when asked for)."""
+        if self._tasks is None:
+            if self._runs is not None and self._runs.files:
+                self._tasks = merged_frame(self._runs.files, [])
+            elif self.path is not None:
+                self._tasks = pd.read_parquet(self.path / "tasks.parquet")
+            else:
+                raise ExperimentError("this comparison has no task records")
+        return self._tasks
 
     def __repr__(self) -> str:
         where = f", path={str(self.path)!r}" if self.path else ""
@@ -113,19 +134,17 @@ class CompareResult:
         outside its hosts, say) drops them and the comparison goes on; these
         lines say so beside the table's drop rate.
         """
-        tasks = self.tasks
-        if tasks.empty or "reason" not in tasks.columns:
+        runs = self._runs if self._runs is not None else _RunTasks.of(self.tasks)  # counted as they ran
+        if not runs.rows or not runs.reasons_known:
             return []
-        ended = tasks[tasks["status"].astype(str).isin(("dropped", "failed"))]
         lines = []
         for policy in self.policies:
-            mine = ended[ended["policy"].astype(str) == policy]
-            if mine.empty:
+            counts = runs.ended.get(policy)
+            if not counts:
                 continue
-            total = int((tasks["policy"].astype(str) == policy).sum())
-            counts = mine["reason"].astype(str).replace("", "unknown").value_counts()
+            ended = sum(counts.values())
             shown = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
-            lines.append(f"{policy}: {len(mine)} of {total} tasks dropped or failed")
+            lines.append(f"{policy}: {ended} of {runs.totals.get(policy, 0)} tasks dropped or failed")
             lines.extend(f"  {count:d}  {reason}" for reason, count in shown)
             if len(counts) > top:
                 lines.append(f"  ... and {len(counts) - top} more reasons (see tasks.parquet, column reason)")
@@ -218,11 +237,20 @@ def compare(
     inputs = input_files(loaded)
     jobs = compare_jobs(loaded, names, replications)
     results: dict[tuple[int, int], JobResult] = {}
+    runs = _RunTasks()
     started = _dt.datetime.now(_dt.UTC)
     clock = time.perf_counter()
 
     def keep(job: Job, result: JobResult) -> None:
-        results[(job.index, job.replication)] = result
+        # The run's records go to disk at once: a comparison holds one run's, not every run's.
+        try:
+            file = runs.add(result.tasks, f"{job.index:06d}-{job.replication:06d}")
+        except OSError as error:  # a full disk: the one-line error of any results that cannot be written
+            where = out if out is not None else f"{runs.directory} (the runs' task records, until written)"
+            raise ResultsError(f"cannot write results to {where}: {describe_os_error(error)}") from error
+        # Not even an empty slice of the frame is kept: a slice is a view that keeps its data alive.
+        results[(job.index, job.replication)] = dataclasses.replace(result, tasks=pd.DataFrame())
+        runs.by_job[(job.index, job.replication)] = file
 
     failures = execute(
         jobs, keep, workers=workers, scheduler=scheduler, progress=progress, description="compare"
@@ -231,17 +259,16 @@ def compare(
         raise failures[0].error
     wall_s = time.perf_counter() - clock
 
-    task_parts, node_parts, rows = [], [], []
+    node_parts, rows = [], []
     for i, name in enumerate(names):
         for r in range(replications):
             result = results[(i, r)]
-            task_parts.append(result.tasks)
+            runs.files.append(runs.by_job[(i, r)])
             nodes = result.nodes.copy()
             nodes.insert(0, "replication", r)
             nodes.insert(0, "policy", name)
             node_parts.append(nodes)
             rows.append({"policy": name, "replication": r, "seed": result.seed, **result.metrics})
-    tasks = _concat_tasks(task_parts)
     nodes = pd.concat(node_parts, ignore_index=True)
     metrics = pd.DataFrame(rows)
     summary = compare_table(metrics, base)
@@ -256,7 +283,7 @@ def compare(
         "baseline": base,
         "replications": replications,
         "overrides": list(overrides),
-        "tasks": len(tasks),
+        "tasks": runs.rows,
         **_host_info(),
         "workers": None if scheduler else (workers or default_workers()),
         "scheduler": scheduler,
@@ -269,14 +296,15 @@ def compare(
         policies=names,
         baseline=base,
         replications=replications,
-        tasks=tasks,
         metrics=metrics,
         nodes=nodes,
         summary=summary,
         manifest=manifest,
+        _runs=runs,
     )
     if out is not None:
         comparison.write(out, overwrite=overwrite)
+        runs.discard()  # written: ``tasks`` reads tasks.parquet back
     return comparison
 
 
@@ -303,11 +331,62 @@ def compare_jobs(scenario: Scenario, policies: Sequence[str], replications: int)
     ]
 
 
-def _concat_tasks(parts: Sequence[pd.DataFrame]) -> pd.DataFrame:
-    from offloadsim.records.results import tasks_frame
+class _RunTasks:
+    """The runs' task records, a file per run in a temporary directory, and what ``drop_lines`` counts.
 
-    raw = pd.concat(parts, ignore_index=True)
-    return tasks_frame({c: raw[c] for c in raw.columns})
+    ``totals`` and ``ended`` count, per policy in the records, the tasks and
+    the dropped or failed ones by reason ("unknown" for none given).
+    """
+
+    def __init__(self) -> None:
+        self.files: list[Path] = []  # in the table's order
+        self.by_job: dict[tuple[int, int], Path] = {}
+        self.rows = 0
+        self.reasons_known = True
+        self.totals: Counter[str] = Counter()
+        self.ended: dict[str, Counter[str]] = {}
+        self._directory: Path | None = None
+        self._cleanup: weakref.finalize | None = None
+
+    @classmethod
+    def of(cls, tasks: pd.DataFrame) -> _RunTasks:
+        """The counts of a table in memory (no files)."""
+        runs = cls()
+        runs.count(tasks)
+        return runs
+
+    @property
+    def directory(self) -> Path | None:
+        """Where the runs' files are (None before the first)."""
+        return self._directory
+
+    def add(self, tasks: pd.DataFrame, name: str) -> Path:
+        """Count one run's records and write them to their file."""
+        if self._directory is None:
+            self._directory = Path(tempfile.mkdtemp(prefix="offloadsim-compare-"))
+            self._cleanup = weakref.finalize(self, shutil.rmtree, self._directory, True)
+        self.count(tasks)
+        return write_job_file(self._directory / f"{name}.parquet", tasks, {})
+
+    def count(self, tasks: pd.DataFrame) -> None:
+        self.rows += len(tasks)
+        if not len(tasks):
+            return
+        if "reason" not in tasks.columns:
+            self.reasons_known = False
+            return
+        policy = tasks["policy"].astype(str)
+        self.totals.update(policy.value_counts().to_dict())
+        ended = tasks["status"].astype(str).isin(("dropped", "failed"))
+        reasons = tasks.loc[ended, "reason"].astype(str).replace("", "unknown")
+        for (name, reason), n in pd.DataFrame({"p": policy[ended], "r": reasons}).value_counts().items():
+            self.ended.setdefault(str(name), Counter())[str(reason)] += int(n)
+
+    def discard(self) -> None:
+        """Remove the files (the table was written elsewhere)."""
+        self.files, self.by_job = [], {}
+        if self._cleanup is not None:
+            self._cleanup()
 
 
 def compare_table(
@@ -442,7 +521,16 @@ def _write_directory(result: CompareResult, out: Path, overwrite: bool) -> Path:
     from offloadsim.outdir import write_directory
 
     def fill(tmp: Path) -> None:
-        write_parquet(result.tasks, tmp / "tasks.parquet")
+        runs = result._runs
+        if runs is not None and runs.files:  # a run at a time
+            files = runs.files
+
+            def merged(path: Path) -> None:
+                write_merged(files, [], path)
+
+            atomic_write(tmp / "tasks.parquet", merged)
+        else:
+            write_parquet(result.tasks, tmp / "tasks.parquet")
         write_parquet(result.metrics, tmp / "metrics.parquet")
         write_parquet(result.nodes, tmp / "nodes.parquet")
         write_parquet(result.summary, tmp / "summary.parquet")

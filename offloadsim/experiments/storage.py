@@ -28,6 +28,7 @@ __all__ = [
     "write_parquet",
     "write_job_file",
     "read_job_file",
+    "read_job_meta",
     "read_results",
 ]
 
@@ -54,6 +55,15 @@ def write_job_file(path: Path, tasks: pd.DataFrame, meta: Mapping[str, Any]) -> 
         pq.write_table(table.replace_schema_metadata(metadata), tmp)
 
     return atomic_write(path, write)
+
+
+def read_job_meta(path: Path) -> tuple[int, dict[str, Any]]:
+    """The number of task records and the metadata of a job file, without reading its records."""
+    metadata = pq.ParquetFile(path).metadata
+    raw = (metadata.metadata or {}).get(_JOB_META)
+    if raw is None:
+        raise ExperimentError(f"{path}: not an offloadsim job file (no job metadata)")
+    return metadata.num_rows, json.loads(raw.decode("utf-8"))
 
 
 def read_job_file(path: Path) -> tuple[pd.DataFrame, dict[str, Any]]:

@@ -58,7 +58,8 @@ from offloadsim.experiments.jobs import (
     execute,
     job_key,
 )
-from offloadsim.experiments.storage import ExperimentError, parquet_writer, read_job_file, write_job_file
+from offloadsim.experiments.merge import Insert, write_merged
+from offloadsim.experiments.storage import ExperimentError, parquet_writer, read_job_meta, write_job_file
 from offloadsim.outdir import (
     check_out_dir,
     describe_os_error,
@@ -439,13 +440,20 @@ class SweepResult:
     """
 
     path: Path
-    tasks: pd.DataFrame
     metrics: pd.DataFrame
     nodes: pd.DataFrame
     summary: pd.DataFrame
     manifest: dict[str, Any]
     ran: int = 0
     reused: int = 0
+    _tasks: pd.DataFrame | None = field(default=None, repr=False)
+
+    @property
+    def tasks(self) -> pd.DataFrame:
+        """Every job's task records, swept values and point first (``tasks.parquet``, read when asked)."""
+        if self._tasks is None:
+            self._tasks = pd.read_parquet(self.path / "tasks.parquet")
+        return self._tasks
 
     def __repr__(self) -> str:
         return (
@@ -624,26 +632,27 @@ def merge_sweep(
     Jobs are taken in their order (point, then replication), so the tables
     do not depend on which worker finished first.
     """
-    from offloadsim.records.results import nodes_frame, scenario_hash, tasks_frame
+    from offloadsim.records.results import nodes_frame, scenario_hash
 
     directory = Path(directory)
     swept = spec.swept
-    task_parts: list[pd.DataFrame] = []
+    files: list[Path] = []
+    task_count = 0
     node_parts: list[pd.DataFrame] = []
     metric_rows: list[dict[str, Any]] = []
     point_values: dict[str, list[Any]] = {key: [] for key in swept}
-    task_point: list[np.ndarray] = []
     node_point: list[np.ndarray] = []
     ordered = sorted(jobs, key=lambda j: (j.index, j.replication))
     for job in ordered:
         file = directory / "points" / f"{job.key}.parquet"
         try:
-            tasks, meta = read_job_file(file)
+            rows, meta = read_job_meta(file)  # the records are read a job at a time, when written
         except FileNotFoundError:
             raise ExperimentError(f"{file}: missing; rerun the sweep to finish it") from None
         except (OSError, ValueError) as error:
             raise ExperimentError(f"{file}: unreadable ({error}); delete it and rerun the sweep") from None
-        task_parts.append(tasks)
+        files.append(file)
+        task_count += rows
         nodes = pd.DataFrame(meta.get("nodes", {}))
         nodes.insert(0, "replication", job.replication)
         nodes.insert(0, "policy", meta["policy"])
@@ -661,28 +670,25 @@ def merge_sweep(
         )
         for key in swept:
             point_values[key].append(values[key])
-        task_point.append(np.full(len(tasks), len(metric_rows) - 1))
         node_point.append(np.full(len(nodes), len(metric_rows) - 1))
 
     metrics = pd.DataFrame(metric_rows)
     for column in metrics.columns:
         if column.startswith("utilisation_"):
             metrics[column] = metrics[column].astype(float)
-    job_rows_tasks = np.concatenate(task_point) if task_point else np.array([], dtype=int)
     job_rows_nodes = np.concatenate(node_point) if node_point else np.array([], dtype=int)
-    raw_tasks = pd.concat(task_parts, ignore_index=True) if task_parts else pd.DataFrame()
-    tasks = tasks_frame({c: raw_tasks[c] for c in raw_tasks.columns})
     raw_nodes = pd.concat(node_parts, ignore_index=True) if node_parts else pd.DataFrame()
     nodes = nodes_frame({c: raw_nodes[c] for c in raw_nodes.columns})
 
     kinds: dict[str, str | None] = {}
+    inserts: list[Insert] = []  # the tasks' columns of values per job, inserted as the table is written
     for position, key in enumerate(swept):
         column = typed_column(point_values[key])
         kinds[key] = quantity_kind(list(dict.fromkeys(point_values[key])))
         metrics.insert(position, key, column)
-        tasks.insert(position, key, column[job_rows_tasks] if len(tasks) else column[:0])
+        inserts.append((position, key, column))
         nodes.insert(position, key, column[job_rows_nodes] if len(nodes) else column[:0])
-    tasks.insert(len(swept), "point", metrics["point"].to_numpy()[job_rows_tasks] if len(tasks) else [])
+    inserts.append((len(swept), "point", metrics["point"].to_numpy()))
     nodes.insert(len(swept), "point", metrics["point"].to_numpy()[job_rows_nodes] if len(nodes) else [])
     summary = summarize_points(metrics, swept)
 
@@ -702,7 +708,7 @@ def merge_sweep(
         "points": spec.points,
         "replications": spec.replications,
         "jobs": len(ordered),
-        "tasks": len(tasks),
+        "tasks": task_count,
         **_host_info(),
         **dict(run_info or {}),
         "files": list(SWEEP_FILES),
@@ -710,7 +716,7 @@ def merge_sweep(
     replace_together(
         directory,
         {
-            "tasks.parquet": parquet_writer(tasks),
+            "tasks.parquet": lambda path: _write_tasks(files, inserts, path, task_count),
             "metrics.parquet": parquet_writer(metrics),
             "nodes.parquet": parquet_writer(nodes),
             "summary.parquet": parquet_writer(summary),
@@ -721,7 +727,6 @@ def merge_sweep(
     )
     return SweepResult(
         path=directory,
-        tasks=tasks,
         metrics=metrics,
         nodes=nodes,
         summary=summary,
@@ -729,6 +734,13 @@ def merge_sweep(
         ran=int((run_info or {}).get("jobs_run", 0)),
         reused=int((run_info or {}).get("jobs_reused", 0)),
     )
+
+
+def _write_tasks(files: Sequence[Path], inserts: Sequence[Insert], path: Path, rows: int) -> None:
+    """The merged task table, a job at a time (see :mod:`offloadsim.experiments.merge`)."""
+    written = write_merged(files, inserts, path)
+    if written != rows:  # a job file changed under the sweep's lock: not expected
+        raise ExperimentError(f"{path.parent}: the job files hold {written} tasks, not the {rows} counted")
 
 
 def _inputs_of(jobs: Sequence[Job]) -> list[dict[str, str]]:

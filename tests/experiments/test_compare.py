@@ -222,3 +222,41 @@ def test_a_significant_difference_says_better_or_worse_by_the_catalogue_directio
     text = format_comparison(summary, ["a", "b"], "a", ["latency_mean_s", "throughput_per_s", "bytes_sent"])
     deltas = [line.split()[-1] for line in text.splitlines() if line.startswith("  Δ vs a")]
     assert deltas == ["better", "worse", "0.20", "*"]
+
+
+def _drops_of_the_whole_table(tasks, policies):
+    """drop_lines' counts over all the runs' tasks in memory (reference): policy -> ended, total, reasons."""
+    ended = tasks[tasks["status"].astype(str).isin(("dropped", "failed"))]
+    drops = {}
+    for policy in policies:
+        mine = ended[ended["policy"].astype(str) == policy]
+        if not mine.empty:
+            total = int((tasks["policy"].astype(str) == policy).sum())
+            counts = mine["reason"].astype(str).replace("", "unknown").value_counts()
+            drops[policy] = (len(mine), total, {str(k): int(v) for k, v in counts.items()})
+    return drops
+
+
+def test_drop_lines_counted_run_by_run_are_those_of_the_whole_table():
+    """A comparison keeps per-run counts, not every task: the counts its lines print are the whole table's."""
+    from offloadsim.experiments.compare import CompareResult, _RunTasks
+    from offloadsim.records.results import tasks_frame
+
+    rng = np.random.default_rng(5)
+    runs, parts = _RunTasks(), []
+    for policy in ("a", "b", "c"):
+        for _ in range(2):
+            n = int(rng.integers(0, 40))
+            status = rng.choice(["completed", "dropped", "failed"], n, p=[0.5, 0.3, 0.2])
+            reason = np.where(status == "completed", "", rng.choice(["", "r1", "r2", "r3", "r4", "r5"], n))
+            part = tasks_frame({"policy": [policy] * n, "status": status, "reason": reason})
+            parts.append(part)
+            runs.count(part)
+    whole = tasks_frame({c: pd.concat(parts, ignore_index=True)[c] for c in parts[0].columns})
+    expected = _drops_of_the_whole_table(whole, ["a", "b", "c"])
+    assert {p: (sum(c.values()), runs.totals[p], dict(c)) for p, c in runs.ended.items()} == expected
+    assert len(expected) == 3 and all(len(reasons) > 3 for _, _, reasons in expected.values())
+    result = CompareResult("s", ["a", "b", "c"], "a", 2, *(pd.DataFrame(),) * 3, {}, _runs=runs)
+    lines = result.drop_lines(top=1)
+    assert lines[0] == f"a: {expected['a'][0]} of {expected['a'][1]} tasks dropped or failed"
+    assert lines[2].startswith(f"  ... and {len(expected['a'][2]) - 1} more reasons")

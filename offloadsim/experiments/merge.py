@@ -1,0 +1,130 @@
+"""Job files' task records merged into one table, written a job at a time (memory for one job, not all).
+
+The merged table is what :func:`merged_frame` builds in memory: the jobs'
+frames concatenated in order and rebuilt by
+:func:`~offloadsim.records.results.tasks_frame` (each categorical's
+categories the sorted values of the whole column, an integer column
+nullable when any value is missing), with columns of values per job
+inserted in front.  :func:`write_merged` writes the same table to Parquet
+a row group per job: a first pass reads only the job files' categorical
+and integer columns to learn the whole column's categories and missing
+values, a second writes each job's rows with them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from offloadsim.experiments.storage import read_job_file
+from offloadsim.records import schema
+
+__all__ = ["Insert", "merged_frame", "write_merged"]
+
+#: A column of values per job, inserted at a position of the merged table: (position, name, values).
+Insert = tuple[int, str, np.ndarray]
+
+
+def merged_frame(files: Sequence[Path], inserts: Sequence[Insert]) -> pd.DataFrame:
+    """The jobs' task records as one frame, every job in memory at once (what :func:`write_merged` writes)."""
+    from offloadsim.records.results import tasks_frame
+
+    parts = [read_job_file(file)[0] for file in files]
+    raw = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    tasks = tasks_frame({c: raw[c] for c in raw.columns})
+    rows = np.concatenate([np.full(len(p), i) for i, p in enumerate(parts)]) if parts else np.array([], int)
+    for position, name, values in inserts:
+        tasks.insert(position, name, values[rows] if len(tasks) else values[:0])
+    return tasks
+
+
+def write_merged(files: Sequence[Path], inserts: Sequence[Insert], path: Path) -> int:
+    """Write the merged table of ``files`` to ``path``, a row group per job; return its row count.
+
+    The file reads back as :func:`merged_frame`'s frame written with
+    ``to_parquet(index=False)`` does.  Tables it cannot write a job at a time
+    exactly (no rows, a column the record schema does not declare) are built
+    whole with :func:`merged_frame`.
+    """
+    plan = _plan(files)
+    if plan is None:
+        frame = merged_frame(files, inserts)
+        frame.to_parquet(path, index=False)
+        return len(frame)
+    categories, nullable = plan
+    writer: pq.ParquetWriter | None = None
+    arrow: pa.Schema | None = None
+    rows = 0
+    try:
+        for i, file in enumerate(files):
+            frame = _job_frame(file, categories, nullable)
+            if not len(frame):
+                continue
+            for position, name, values in inserts:
+                frame.insert(position, name, values[np.full(len(frame), i)])
+            table = pa.Table.from_pandas(frame, preserve_index=False)
+            if writer is None:
+                arrow = table.schema
+                writer = pq.ParquetWriter(path, arrow)
+            elif not table.schema.equals(arrow, check_metadata=True):
+                raise ValueError(f"{file}: its records do not fit the merged table's schema")
+            writer.write_table(table)
+            rows += len(frame)
+    finally:
+        if writer is not None:
+            writer.close()
+    return rows
+
+
+def _plan(files: Sequence[Path]) -> tuple[dict[str, list[str]], set[str]] | None:
+    """Each categorical column's categories over all jobs, and the integer columns with a missing value.
+
+    None when the table is to be built whole: no rows, or a column the schema does not declare.
+    """
+    declared = {c.name: c.dtype for c in schema.columns_of("tasks")}
+    present: dict[str, set[str]] = {}
+    nullable: set[str] = set()
+    rows = 0
+    for file in files:
+        names = pq.read_schema(file).names
+        if any(name not in declared for name in names):
+            return None
+        coded = [n for n in names if declared[n] == "category"]
+        integers = [n for n in names if declared[n] == "int64"]
+        table = pq.read_table(file, columns=coded + integers)
+        rows += table.num_rows
+        nullable.update(n for n in integers if table.column(n).null_count)
+        frame = table.select(coded).to_pandas()
+        for name in coded:
+            values = frame[name].dropna()
+            present.setdefault(name, set()).update(str(v) for v in values.unique())
+    if not rows:
+        return None
+    categories = {name: sorted(values) for name, values in present.items()}
+    if "status" in categories:
+        categories["status"] = list(schema.STATUSES)
+    return categories, nullable
+
+
+def _job_frame(file: Path, categories: dict[str, list[str]], nullable: set[str]) -> pd.DataFrame:
+    """One job's records as its rows of the merged table (before the inserted columns)."""
+    from offloadsim.records.results import tasks_frame
+
+    raw = read_job_file(file)[0]
+    frame = tasks_frame({c: raw[c] for c in raw.columns})
+    for name, labels in categories.items():
+        frame[name] = frame[name].cat.set_categories(_labels(labels))
+    for name in nullable:
+        frame[name] = frame[name].astype("Int64")
+    return frame
+
+
+def _labels(labels: list[str]) -> Any:
+    """Categories as ``tasks_frame`` makes them (see ``records.results._column``)."""
+    return pd.Index(list(labels), dtype=object).astype(str)

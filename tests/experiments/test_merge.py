@@ -1,0 +1,65 @@
+"""A sweep's merged task table, written a job at a time, is the table built whole from every job."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+from offloadsim.experiments.merge import merged_frame, write_merged
+from offloadsim.experiments.storage import write_job_file
+from offloadsim.records.results import tasks_frame
+
+
+def _job(tmp_path, name, apps, statuses, splits, extra=None):
+    columns = {
+        "task_id": np.arange(len(apps), dtype=np.int64),
+        "app": apps,
+        "status": statuses,
+        "split": pd.array(splits, dtype="Int64"),
+        "latency": np.linspace(0.1, 1.0, len(apps)),
+        "deadline_met": [1.0, np.nan, 0.0][: len(apps)] + [1.0] * max(0, len(apps) - 3),
+        **(extra or {}),
+    }
+    frame = tasks_frame(columns)
+    return write_job_file(tmp_path / f"{name}.parquet", frame, {"policy": "p", "seed": 1})
+
+
+def _same_file(tmp_path, files, inserts):
+    streamed = tmp_path / "streamed.parquet"
+    whole = tmp_path / "whole.parquet"
+    rows = write_merged(files, inserts, streamed)
+    merged_frame(files, inserts).to_parquet(whole, index=False)
+    pd.testing.assert_frame_equal(pd.read_parquet(streamed), pd.read_parquet(whole))
+    assert pq.read_schema(streamed).equals(pq.read_schema(whole), check_metadata=True)
+    assert rows == pq.ParquetFile(whole).metadata.num_rows
+    return pq.ParquetFile(streamed).metadata.num_row_groups
+
+
+def test_jobs_with_other_categories_and_a_missing_integer_merge_as_the_whole_table(tmp_path):
+    """Categories: the union, sorted; an integer column nullable because one job misses a value."""
+    files = [
+        _job(tmp_path, "a", ["b-app", "b-app", "c-app"], ["completed", "dropped", "completed"], [0, 1, 2]),
+        _job(tmp_path, "b", ["a-app", "c-app"], ["failed", "completed"], [None, 3]),
+        _job(tmp_path, "c", [], [], []),  # a job with no records in the measured window
+        _job(tmp_path, "d", ["d-app"] * 4, ["completed"] * 4, [1, 1, 1, 1]),
+    ]
+    inserts = [
+        (0, "links[0].bandwidth", np.array(["5 Mbps", "5 Mbps", "50 Mbps", "50 Mbps"], dtype=object)),
+        (1, "point", np.array([0, 0, 1, 1], dtype=np.int64)),
+    ]
+    assert _same_file(tmp_path, files, inserts) == 3  # a row group per job with records
+    merged = pd.read_parquet(tmp_path / "streamed.parquet")
+    assert list(merged["app"].cat.categories) == ["a-app", "b-app", "c-app", "d-app"]
+    assert str(merged["split"].dtype) == "Int64" and merged["split"].isna().sum() == 1
+
+
+@pytest.mark.parametrize("case", ["no rows", "an undeclared column"])
+def test_what_cannot_be_written_a_job_at_a_time_is_built_whole(tmp_path, case):
+    if case == "no rows":
+        files = [_job(tmp_path, "a", [], [], []), _job(tmp_path, "b", [], [], [])]
+    else:
+        extra = {"my_plugin_column": np.array([1.5, 2.5])}
+        files = [_job(tmp_path, "a", ["x", "y"], ["completed"] * 2, [0, 0], extra)]
+    _same_file(tmp_path, files, [(0, "point", np.arange(len(files), dtype=np.int64))])

@@ -39,11 +39,12 @@ class RunEnvironment(simpy.Environment):
     def __init__(self, initial_time: float = 0) -> None:
         super().__init__(initial_time)
         self.now = self._now
+        self._next_eid = self._eid.__next__  # SimPy's own counter, its method bound once
         self._calls: list[tuple[float, int, int, Callable[[Any], None], Any]] = []
 
     def call_in(self, delay: float, function: Callable[[Any], None], argument: Any) -> None:
         """Call ``function(argument)`` ``delay`` (>= 0) s from now, where a Timeout made now would fire."""
-        heappush(self._calls, (self._now + delay, NORMAL, next(self._eid), function, argument))
+        heappush(self._calls, (self._now + delay, NORMAL, self._next_eid(), function, argument))
 
     def step(self) -> None:
         """Process the next SimPy event, or every call due before it (in SimPy's order either way)."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from offloadsim.engine.records import RecordLog, StageLog
+from offloadsim.engine.records import RecordLog, StageLog, pack_row
 from offloadsim.engine.tasks import NAN, Task
 from offloadsim.records.schema import STATUSES
 
@@ -102,7 +102,7 @@ class Ledger:
         log = self.records
         extra = task.extra
         a, b, c = _NO_EXTRA if extra is None else extra(task)
-        log.values.extend((  # the float columns, in records.FLOAT_COLUMNS order
+        log.values.frombytes(pack_row(  # the float columns, in records.FLOAT_COLUMNS order
             task.arrival, task.start, finish, task.wait, task.compute_time, task.transfer_time,
             task.bytes_sent, task.deadline, task.energy, task.ttft, task.tpot, a, b, c,
         ))  # fmt: skip

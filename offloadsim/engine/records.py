@@ -11,6 +11,7 @@ starts again, so a run's memory does not grow with its number of tasks;
 from __future__ import annotations
 
 import shutil
+import struct
 import tempfile
 import weakref
 from array import array
@@ -65,6 +66,10 @@ _COMPUTED = frozenset((
     "deadline_met", "status", "raw_input_offloaded", "reason", "final_node",
 ))  # fmt: skip
 _WIDTH = len(FLOAT_COLUMNS)
+#: One record's float columns as the bytes ``RecordLog.values`` holds them: appending a record with
+#: ``values.frombytes(pack_row(...))`` takes a fifth of ``values.extend(floats)``'s time (which parses
+#: each float alone).
+pack_row = struct.Struct(f"{_WIDTH}d").pack
 _FLOAT_INDEX = {name: i for i, name in enumerate(FLOAT_COLUMNS)}
 # The integer columns a chunk holds besides the floats, with their dtypes.
 _CODES = {"task_ids": np.int64, "plan_codes": np.int32, "status_codes": np.int8, "reason_codes": np.int32}
@@ -87,7 +92,7 @@ class RecordLog:
 
     def __init__(self, spill_dir: Path | None = None, chunk_rows: int | None = None) -> None:
         # The float columns, a record's values after the last one's in ``FLOAT_COLUMNS`` order: the
-        # ledger appends a record with one ``extend``.
+        # ledger appends a record with one ``frombytes`` of ``pack_row``.
         self.values = array("d")
         # Declared columns the engine does not append per task: set by buffer index when known, else NaN.
         self.sparse: dict[str, dict[int, float]] = {}

@@ -47,11 +47,13 @@ class SyntheticWork:
             draw = services[0] if is_service[0] else works[0]
             assert draw is not None
             by_service = is_service[0]
+            # A fixed size is taken as it is, not called for (it draws nothing from the stream).
+            fixed_in, fixed_out = _fixed(spec.input), _fixed(spec.output)
 
             def make_one(task_id: int, now: float) -> Task:
-                size_in = draw_input()
+                size_in = draw_input() if fixed_in is None else fixed_in
                 amount = draw()
-                cuts = [size_in, draw_output()]
+                cuts = [size_in, draw_output() if fixed_out is None else fixed_out]
                 if by_service:
                     return Task(task_id, name, source, now, deadline, (0.0,), cuts, [amount])
                 return Task(task_id, name, source, now, deadline, (amount,), cuts, None)
@@ -104,6 +106,11 @@ class SyntheticWork:
     def served_as(self, task: Any, app: AppTemplate) -> tuple[Sequence[float], Sequence[float]]:
         """Synthetic work serves no other application's requests (the scenario loader refuses it)."""
         raise ValueError(f"synthetic application {app.name!r} cannot serve another application's requests")
+
+
+def _fixed(size: Any) -> float | None:
+    """The value of a deterministic size distribution (its sampler's every draw), else None."""
+    return size.params[0] if size.kind == "deterministic" else None
 
 
 register_kind(SyntheticWork())

@@ -211,6 +211,14 @@ def test_a_one_verb_parser_is_the_full_parser_for_that_verb():
     assert cli_main._verb_of(["frobnicate"]) is None  # the error lists every verb
 
 
+def test_no_help_text_shows_an_escaped_percent_sign():
+    # argparse expands %% in an argument's help but prints a description as written.
+    full = importlib.import_module("offloadsim.cli.main").build_parser()
+    pages = [full.format_help()] + [parser.format_help() for parser in _verbs(full).values()]
+    for page in pages:
+        assert "%%" not in page, page
+
+
 def test_run_writes_results(capsys, tiny, fake_engine):
     out_dir = tiny.parent / "out"
     code, out, err = cli(capsys, "run", tiny, "--out", out_dir, "--seed", "11", "--replication", "2")

@@ -61,7 +61,7 @@ def add_experiment_commands(subparsers: Any) -> None:
         help="compare policies over replications, on common random numbers",
         description=(
             "Run each policy for N replications of a scenario; replication r of every policy uses the same "
-            "seed and streams (identical arrivals). Print mean ± 95 %% CI per metric and the paired "
+            "seed and streams (identical arrivals). Print mean ± 95 % CI per metric and the paired "
             "difference to the baseline; write per-replication metrics, task records and the summary."
         ),
     )

@@ -5,10 +5,10 @@ Both built-in link models derive from :class:`ChannelModel` (``max-min``,
 :class:`~offloadsim.engine.fifo_network.FifoNetwork`).  It keeps each
 directed channel's capacity in force (bytes/s) and its log over time (for
 utilisation against it), takes channels down and brings them back, and
-cancels a transfer; a model says how its transfers are re-rated after a
-capacity change (``_rerate``), which cross a channel (``_crossing``) and how
-one still sending is taken off its channels (``_stop``).  A transfer's state
-is one of :data:`SENDING`, :data:`PROPAGATING`, :data:`DELIVERED` and
+cancels a transfer; a model keeps the transfers crossing each channel in
+``crossing`` (in its own order), says how they are re-rated after a capacity
+change (``_rerate``) and how one still sending is taken off its channels
+(``_stop``).  A transfer's state is one of :data:`SENDING`, :data:`PROPAGATING`, :data:`DELIVERED` and
 :data:`ABORTED`; :func:`deliver` and :func:`tell_aborted` tell its sender.
 """
 
@@ -45,15 +45,14 @@ class ChannelModel:
         self._capacity_log = PiecewiseLog(env.now, [c * 8.0 for c in self.capacity_Bps])
         self.bytes_carried = [0.0] * len(self.capacity_Bps)  # bytes of transfers that left each channel
         self._down: dict[int, float] = {}  # a channel that is down -> its capacity (bytes/s) when up
+        # The transfers still sending over each channel, in the model's order (its own list: a
+        # model keeps them there, so that a policy's share_Bps reads lengths without a call each).
+        self.crossing: list[list[Any]] = [[] for _ in self.capacity_Bps]
         self._call_in = caller(env)  # the model's events: light calls on the run's environment
 
     # -- what a model says ------------------------------------------------
     def _rerate(self, channel: int) -> None:
         """``channel``'s capacity changed: re-rate the transfers connected to it."""
-        raise NotImplementedError
-
-    def _crossing(self, channel: int) -> list[Any]:
-        """The transfers still sending over ``channel``."""
         raise NotImplementedError
 
     def _stop(self, transfer: Any) -> None:
@@ -101,7 +100,7 @@ class ChannelModel:
         self._down[channel] = self.capacity_Bps[channel]
         self._log_capacity(channel, 0.0)
         self.capacity_Bps[channel] = 0.0
-        for transfer in list(self._crossing(channel)):
+        for transfer in list(self.crossing[channel]):
             self.cancel(transfer)
 
     def share_Bps(self, channels: Sequence[int]) -> float:
@@ -110,17 +109,17 @@ class ChannelModel:
         What a policy estimates a new transfer would get; under fifo links it is
         the mean rate over the queue, not the rate of the first in line.
         """
-        capacity, crossing = self.capacity_Bps, self._crossing
+        capacity, crossing = self.capacity_Bps, self.crossing
         best = math.inf
         for c in channels:
-            share = capacity[c] / (len(crossing(c)) + 1)
+            share = capacity[c] / (len(crossing[c]) + 1)
             if share < best:
                 best = share
         return best
 
     def flow_count(self, channel: int) -> int:
         """Transfers crossing ``channel`` now (under fifo links, waiting ones included)."""
-        return len(self._crossing(channel))
+        return len(self.crossing[channel])
 
     def bytes_carried_now(self) -> list[float]:
         """Bytes each channel has carried so far, counting what transfers still in flight have sent.
@@ -132,7 +131,7 @@ class ChannelModel:
         now = self.env.now
         carried = list(self.bytes_carried)
         for c in range(len(carried)):
-            for transfer in self._crossing(c):
+            for transfer in self.crossing[c]:
                 carried[c] += sent_bytes(transfer, now)
         return carried
 

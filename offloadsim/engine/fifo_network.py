@@ -137,7 +137,7 @@ class FifoNetwork(ChannelModel):
     def __init__(self, env: simpy.Environment, capacity_bps: Sequence[float]):
         super().__init__(env, capacity_bps)
         n = len(self.capacity_Bps)
-        self.queue: list[list[_Transfer]] = [[] for _ in range(n)]  # transfers crossing, in FIFO order
+        self.queue: list[list[_Transfer]] = self.crossing  # transfers crossing, in FIFO order
         self.load_Bps = [0.0] * n  # the rates the channel carries now
         self.busy_s = [0.0] * n
         self._busy_since = [0.0] * n
@@ -200,9 +200,6 @@ class FifoNetwork(ChannelModel):
     # -- internals --------------------------------------------------------
     def _rerate(self, channel: int) -> None:
         self._allocate((channel,))
-
-    def _crossing(self, channel: int) -> list[_Transfer]:
-        return self.queue[channel]
 
     def _stop(self, transfer: _Transfer) -> None:
         self._leave(transfer)

@@ -229,7 +229,7 @@ class FlowNetwork(ChannelModel):
     def __init__(self, env: simpy.Environment, capacity_bps: Iterable[float]):
         super().__init__(env, capacity_bps)
         n = len(self.capacity_Bps)
-        self.flows_on: list[list[Flow]] = [[] for _ in range(n)]
+        self.flows_on: list[list[Flow]] = self.crossing
         self.load_Bps = [0.0] * n  # sum of the rates of the flows on each channel
         self.busy_s = [0.0] * n
         self._busy_since = [0.0] * n
@@ -324,9 +324,6 @@ class FlowNetwork(ChannelModel):
     def _rerate(self, channel: int) -> None:
         if self.flows_on[channel]:
             self._reallocate(self._component((channel,)))
-
-    def _crossing(self, channel: int) -> list[Flow]:
-        return self.flows_on[channel]
 
     def _stop(self, transfer: Flow) -> None:
         self._remove([transfer])

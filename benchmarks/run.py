@@ -72,9 +72,9 @@ FULL_TASKS = 1_000_000
 TOPOLOGY_NODES = 10_000
 NON_DEVICE_NODES = 21  # city.yaml: 10 access points, 10 edges, 1 cloud
 
-# Targets of the issue (full size).
-A_TARGET_RATIO, A_AIM_RATIO = 0.5, 1.0
-B_TARGET_S, B_AIM_S, B_TARGET_MIB = 60.0, 30.0, 2048.0
+# Targets of issue 12 (full size; rates as ratios to bare SimPy's in the same run).
+A_TARGET_RATIO = 1.2  # (a): end to end, x bare SimPy
+B_TARGET_RATIO = 0.5  # (b) under edge: end to end, x bare SimPy
 D_FACTOR, D_TARGET_MIB = 10, 1024.0  # (d): (a) with 10x the tasks, peak memory
 E_TARGET_S = 0.4  # (e): a 0-task run, start-up, imports and writing (on a quiet machine)
 C_TARGET_S = 5.0
@@ -424,12 +424,8 @@ def _stats(values: list[float]) -> dict[str, float]:
     return {"median": statistics.median(values), "min": min(values), "max": max(values)}
 
 
-def _verdict(met: bool, aimed: bool | None = None) -> str:
-    if not met:
-        return "MISSED"
-    if aimed is None:
-        return "met"
-    return "met, aim met" if aimed else "met, aim missed"
+def _verdict(met: bool) -> str:
+    return "met" if met else "MISSED"
 
 
 def summary_rows(report: Report, config: Config) -> list[dict[str, Any]]:
@@ -480,18 +476,18 @@ def summary_rows(report: Report, config: Config) -> list[dict[str, Any]]:
         ratio = tasks / statistics.median(walls) / bare_rate
         net_walls = [w - zero for w in walls]
         net_wall = statistics.median(net_walls)
-        target = f">= {A_TARGET_RATIO}x (aim {A_AIM_RATIO}x)"
+        target = f">= {A_TARGET_RATIO}x bare"
         row(
             "(a) M/M/1 CLI, end to end",
             tasks,
             walls,
             _peak(a),
             target,
-            _verdict(ratio >= A_TARGET_RATIO, ratio >= A_AIM_RATIO),
+            _verdict(ratio >= A_TARGET_RATIO),
         )
         if net_wall > 0:
             net_ratio = tasks / net_wall / bare_rate
-            net_verdict = _verdict(net_ratio >= A_TARGET_RATIO, net_ratio >= A_AIM_RATIO)
+            net_verdict = _verdict(net_ratio >= A_TARGET_RATIO)
         else:  # tiny runs: start-up noise exceeds the simulation itself
             net_verdict = "n/a (start-up dominates)"
         row("(a) M/M/1 CLI, net of 0-task run", tasks, net_walls, None, target, net_verdict)
@@ -522,14 +518,15 @@ def summary_rows(report: Report, config: Config) -> list[dict[str, Any]]:
         tasks = _median(b, "tasks")
         walls = [x["process_s"] for x in b]
         peak = _peak(b)
-        wall = statistics.median(walls)
-        target = f"< {B_TARGET_S:g} s (aim {B_AIM_S:g}), < {B_TARGET_MIB:g} MiB"
-        verdict = (
-            _verdict(wall < B_TARGET_S and peak < B_TARGET_MIB, wall < B_AIM_S)
-            if full
-            else f"n/a at scale {config.scale:g}"
-        )
-        row(f"{label} CLI, end to end", tasks, walls, peak, target, verdict)
+        row(f"{label} CLI, end to end", tasks, walls, peak, "-", "-")
+        if key == "b":  # least-loaded's target is its time over edge's (the rows below)
+            ratio = rows[-1]["x_bare_paired"] or rows[-1]["x_bare"]
+            rows[-1]["target"] = f">= {B_TARGET_RATIO}x bare"
+            rows[-1]["verdict"] = (
+                f"{_verdict(ratio >= B_TARGET_RATIO)}: {ratio:.2f}x paired by round"
+                if full and ratio is not None
+                else f"n/a at scale {config.scale:g}"
+            )
         row(f"{label} engine loop only", tasks, [x["engine_s"] for x in b], None, "-", "-")
         if key != "b" and len(s.get("b", [])) == len(b):
             rows.extend(_ratio_rows(f"{label} / (b) under edge", b, s["b"], BLL_TARGET_RATIO))

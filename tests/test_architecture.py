@@ -89,3 +89,53 @@ def test_a_one_node_run_and_its_validation_import_no_graph_library_nor_plotting(
         else ["validate", scenario, *no_tasks]
     )
     assert _loaded_by(argv, _NOT_ON_A_ONE_NODE_RUN) == []
+
+
+def _package_imports() -> dict[str, set[str]]:
+    """Each offloadsim module's imports of other offloadsim modules, type-checking and lazy ones included.
+
+    A package importing its own children (re-exports) and a child importing its package are not
+    counted: Python runs a package's ``__init__`` before its children either way.
+    """
+    root = Path(__file__).resolve().parents[1] / "offloadsim"
+    files = {}
+    for path in root.rglob("*.py"):
+        parts = path.with_suffix("").relative_to(root.parent).parts
+        files[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
+
+    def module_of(name: str) -> str:
+        while name not in files:
+            name = name.rpartition(".")[0]
+        return name
+
+    graph: dict[str, set[str]] = {module: set() for module in files}
+    for module, path in files.items():
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:  # relative: from the module's package, one level up per extra dot
+                    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+                    for _ in range(node.level - 1):
+                        package = package.rpartition(".")[0]
+                    base = f"{package}.{base}" if base else package
+                names = [base] + [f"{base}.{alias.name}" for alias in node.names]
+            else:
+                continue
+            for name in names:
+                if name.split(".")[0] != "offloadsim":
+                    continue
+                target = module_of(name)
+                if target == module or target.startswith(module + ".") or module.startswith(target + "."):
+                    continue
+                graph[module].add(target)
+    return graph
+
+
+def test_no_import_cycles_among_the_package_modules_type_checking_imports_included():
+    import networkx as nx
+
+    graph = nx.DiGraph([(a, b) for a, targets in _package_imports().items() for b in targets])
+    cycles = [sorted(c) for c in nx.strongly_connected_components(graph) if len(c) > 1]
+    assert not cycles, f"modules importing each other (TYPE_CHECKING and lazy imports count): {cycles}"

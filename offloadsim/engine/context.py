@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import simpy
 
-    from offloadsim.engine.energy import NodeMeter
+    from offloadsim.engine.energy import NodeMeter, Radio
     from offloadsim.engine.ledger import Ledger
     from offloadsim.engine.network import LinkModel
     from offloadsim.engine.processor_models import ProcessorLike as Processor
@@ -23,10 +23,7 @@ if TYPE_CHECKING:
     from offloadsim.world import World
     from offloadsim.world.topology import Topology
 
-__all__ = ["Radio", "RunContext"]
-
-# A powered end of a transfer: (its meter, whether it sends, whether the task is charged there).
-Radio = tuple["NodeMeter", bool, bool]
+__all__ = ["RunContext"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,12 +36,14 @@ from offloadsim.policies.costs import DeviceEnergy
 if TYPE_CHECKING:
     import simpy
 
-    from offloadsim.engine.context import Radio
     from offloadsim.engine.processor_models import ProcessorLike as Processor
     from offloadsim.engine.records import RecordLog
     from offloadsim.scenario.model import PowerSpec
 
-__all__ = ["NodeMeter", "RadioSwitch", "radio_switches"]
+__all__ = ["NodeMeter", "Radio", "RadioSwitch", "radio_switches"]
+
+#: A powered end of a transfer: (its meter, whether it sends, whether the task is charged there).
+Radio = tuple["NodeMeter", bool, bool]
 
 #: ``switch(task)``: a transfer's powered ends hear that its bytes start to flow, or that the last one left.
 RadioSwitch = Callable[[Any], None]

@@ -125,7 +125,10 @@ def run(
     (:func:`offloadsim.records.results.write_run`), the records streamed into it as
     the run goes, so memory does not grow with the number of tasks; an earlier result there is kept
     as ``out.old-N`` (deleted with ``overwrite``), and a directory that
-    cannot be used is an error before simulating.  ``progress``
+    cannot be used is an error before simulating.  The result then reads
+    ``result.tasks`` and ``result.stages`` back from its directory on first
+    use, following it to ``out.old-N`` when a later run takes its place
+    (a ``ResultsError`` if it was deleted).  ``progress``
     shows a bar on a terminal for runs longer than about two seconds.
     ``stages`` also records one row per compute stage and transfer
     (``result.stages``, ``stages.parquet``), for timelines.
@@ -177,5 +180,5 @@ def run(
 
     written = write_directory(out, fill, overwrite=overwrite)
     result = results[0]
-    result.path = written.path
+    result.written_at(written.path)
     return result

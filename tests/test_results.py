@@ -268,3 +268,21 @@ def test_read_run_errors(tmp_path):
 def test_repr_is_short():
     text = repr(_result())
     assert text.startswith("RunResult('tiny: policy edge") and "\n" not in text
+
+
+def test_a_result_reads_its_own_records_after_a_later_run_takes_its_place(tmp_path):
+    """A later run to the same directory moves this one aside (NAME.old-1): its records follow it."""
+    import offloadsim
+
+    quickstart = Path(__file__).resolve().parents[1] / "scenarios" / "quickstart.yaml"
+    out = tmp_path / "run"
+    first = offloadsim.run(quickstart, policy="edge", overrides=["duration=5 s"], stages=True, out=out)
+    second = offloadsim.run(quickstart, policy="local", overrides=["duration=5 s"], stages=True, out=out)
+    assert set(first.tasks["policy"].astype(str)) == {"edge"}
+    assert first.path == tmp_path / "run.old-1" and second.path == out  # found where it was moved
+    assert set(second.tasks["policy"].astype(str)) == {"local"}
+    assert "transfer" in set(first.stages["kind"].astype(str))  # edge offloads; local never transfers
+    unread = offloadsim.run(quickstart, policy="edge", overrides=["duration=5 s"], out=out, overwrite=True)
+    offloadsim.run(quickstart, policy="local", overrides=["duration=5 s"], out=out, overwrite=True)
+    with pytest.raises(ResultsError, match="replaced or removed after it was written"):
+        unread.tasks  # noqa: B018  (deleted by the overwrite: an error, never the later run's records)

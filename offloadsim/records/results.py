@@ -14,8 +14,10 @@ a time, with pyarrow (:mod:`offloadsim.records.arrow`).
 from __future__ import annotations
 
 import datetime as _dt
+import glob
 import hashlib
 import json
+import os
 import platform
 import shlex
 import socket
@@ -183,6 +185,7 @@ class RunResult:
         self._links = links
         self._stages = stages
         self._stages_written = False  # the engine's stages let go once written: read back from path
+        self._written_id: tuple[int, int] | None = None  # the run directory written (device, inode)
 
     def __repr__(self) -> str:
         where = f", path={str(self.path)!r}" if self.path else ""
@@ -205,7 +208,7 @@ class RunResult:
             if self.records is not None:
                 self._tasks = tasks_frame(self.records)
             elif self.path is not None:
-                self._tasks = tasks_frame(_read_columns(self.path / "tasks.parquet"))
+                self._tasks = tasks_frame(_read_columns(self._own_directory() / "tasks.parquet"))
             else:
                 raise ResultsError("this result has no task records")
         return self._tasks
@@ -242,7 +245,7 @@ class RunResult:
         if self._stages is None and self._stages_written:
             if self.path is None:  # as for the tasks: written, let go, and no directory to read back
                 raise ResultsError("this result's stages were written and let go; read its run directory")
-            self._stages = _read_stages(self.path / "stages.parquet")
+            self._stages = _read_stages(self._own_directory() / "stages.parquet")
         elif self._stages is not None and not _is_frame(self._stages):
             self._stages = _stages_frame(self._stages)
         return self._stages
@@ -250,6 +253,31 @@ class RunResult:
     @stages.setter
     def stages(self, frame: pd.DataFrame | None) -> None:
         self._stages, self._stages_written = frame, False
+
+    def written_at(self, path: Path) -> None:
+        """Record that the files are now in the run directory ``path`` (found again if moved aside)."""
+        self.path, self._written_id = path, _identity(path)
+
+    def _own_directory(self) -> Path:
+        """The run directory this result wrote, followed to ``NAME.old-N`` where a later run moved it.
+
+        A later run written to the same place moves this one aside (or, with
+        ``overwrite``, deletes it): reading ``path`` then would give that
+        run's records as this one's.
+        """
+        path = self.path
+        if path is None:
+            raise ResultsError("this result has no run directory")
+        if self._written_id is None or _identity(path) == self._written_id:
+            return path
+        for moved in path.parent.glob(glob.escape(path.name) + ".old-*"):
+            if _identity(moved) == self._written_id:
+                self.path = moved
+                return moved
+        raise ResultsError(
+            f"this result's run directory {path} was replaced or removed after it was written, "
+            "and its records are not beside it as an .old-N directory"
+        )
 
     @property
     def title(self) -> str:
@@ -358,7 +386,7 @@ def write_run(result: RunResult, out_dir: str | Path, *, overwrite: bool = False
     returns ``result.path``.
     """
     written = write_directory(out_dir, lambda tmp: write_files(result, tmp), overwrite=overwrite)
-    result.path = written.path
+    result.written_at(written.path)
     return written.path
 
 
@@ -504,6 +532,15 @@ def read_run(run_dir: str | Path) -> RunResult:
         path=directory,
         stages=stages,
     )
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    """A directory's (device, inode): it stays the same when the directory is renamed."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return info.st_dev, info.st_ino
 
 
 def _read_stages(path: Path) -> pd.DataFrame:

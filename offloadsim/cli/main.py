@@ -14,6 +14,7 @@ import argparse
 import contextlib
 import dataclasses
 import functools
+import gc
 import json
 import logging
 import os
@@ -321,6 +322,10 @@ def entry() -> NoReturn:
         hold_collector()  # until the simulation begins (api.run) or main returns: offloadsim.startup
     status = main()
     if status in (EXIT_INTERRUPTED, EXIT_TERMINATED):
+        # os._exit skips the exit handlers, so the interrupted run's temporary files (spilled
+        # records, whose owners the unwinding left unreachable) are removed here: collecting
+        # them runs their finalizers.
+        gc.collect()
         for stream in (sys.stdout, sys.stderr):
             with contextlib.suppress(Exception):
                 stream.flush()

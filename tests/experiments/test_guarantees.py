@@ -572,3 +572,28 @@ def test_a_second_sweep_on_a_directory_in_use_is_refused_and_touches_nothing(cli
         one_error_line(err, "in use by another offloadsim process")
     code, _, _ = cli(cli_main, capsys, "sweep", sweep_file, "--out", out, "--workers", "1", "-q")
     assert code == 0 and not theirs.exists()  # the lock is free: what is left there is stale
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_an_interrupted_compare_leaves_no_spilled_records_in_the_temporary_directory(tmp_path, signum):
+    """The command ends with os._exit (no exit handlers): the spilled records' finalizers must run first."""
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    argv = ["compare", str(ROOT / "benchmarks" / "scenarios" / "mm1.yaml"), "--policies", "local,random"]
+    argv += ["--replications", "1", "--workers", "1", "--set", "duration=1e8 s", "--out", "out", "-q"]
+    with subprocess.Popen(
+        [sys.executable, "-m", "offloadsim", *argv],
+        cwd=tmp_path,
+        env={**ENV, "TMPDIR": str(temporary)},
+        stderr=subprocess.PIPE,
+    ) as process:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not list(temporary.glob("offloadsim-records-*/*")):
+            time.sleep(0.05)  # until the first chunk of records is on disk
+        assert list(temporary.glob("offloadsim-records-*/*")), "no records were spilled"
+        process.send_signal(signum)
+        _, err = process.communicate(timeout=60)
+    assert process.returncode == {signal.SIGINT: 130, signal.SIGTERM: 143}[signum]
+    assert err.decode().strip() in ("offloadsim: interrupted", "offloadsim: terminated")
+    assert sorted(p.name for p in temporary.iterdir()) == []
+    assert not (tmp_path / "out").exists()

@@ -110,7 +110,8 @@ def add_experiment_commands(subparsers: Any) -> None:
         description=(
             "Run every point of a sweep file x its replications, on all local cores or a Dask cluster. "
             "Finished jobs are kept in OUT/points/; rerunning the same command runs only what is missing. "
-            "Writes OUT/tasks.parquet, metrics.parquet, nodes.parquet, summary.csv and manifest.json."
+            "Writes OUT/tasks.parquet, metrics.parquet, nodes.parquet, summary.parquet, summary.csv and "
+            "manifest.json."
         ),
     )
     _debug_flag(p)

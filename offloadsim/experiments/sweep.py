@@ -554,7 +554,7 @@ def _writing(directory: Path, saved: Callable[[], int]) -> Iterator[None]:
     except OSError as error:
         raise ExperimentError(
             f"cannot write results to {directory}: {describe_os_error(error)}; "
-            f"the {saved()} finished jobs are saved, rerun the same command once this is fixed"
+            f"finished jobs saved: {saved()}; rerun the same command once this is fixed"
         ) from None
 
 

@@ -98,7 +98,9 @@ class Footprint:
     def describe(self) -> str:
         """``500,000 nodes (400,000 computing), 1,000,000 links, about 2,000,000 tasks``."""
         tasks = f"about {self.tasks:,.0f} tasks" if math.isfinite(self.tasks) else "unboundedly many tasks"
-        return f"{self.nodes:,} nodes ({self.processors:,} computing), {self.links:,} links, {tasks}"
+        nodes = f"{self.nodes:,} node{'' if self.nodes == 1 else 's'}"
+        links = f"{self.links:,} link{'' if self.links == 1 else 's'}"
+        return f"{nodes} ({self.processors:,} computing), {links}, {tasks}"
 
 
 def check_memory(footprint: Footprint, problems: ProblemList, key: str | None = None) -> bool:

@@ -175,9 +175,7 @@ def test_a_sweep_on_a_full_disk_is_exit_2_one_line_and_keeps_what_finished(
     out = sweep_file.parent / "out"
     code, _, err = cli(cli_main, capsys, "sweep", sweep_file, "--out", out, "--workers", "1", "-q")
     assert code == 2
-    one_error_line(
-        err, f"cannot write results to {out}: No space left on device", "the 2 finished jobs are saved"
-    )
+    one_error_line(err, f"cannot write results to {out}: No space left on device", "finished jobs saved: 2;")
     assert hidden(out) == [] and not (out / "manifest.json").exists()
     assert len(list((out / "points").glob("*.parquet"))) == 2
 
@@ -216,7 +214,7 @@ def test_a_sweep_on_a_real_full_disk_is_exit_2_one_line_and_keeps_whole_jobs(
     out = tiny_tmpfs / "sweep"
     code, _, err = cli(cli_main, capsys, "sweep", sweep_file, "--out", out, "--workers", "1", "-q")
     assert code == 2
-    one_error_line(err, f"cannot write results to {out}: No space left on device", "finished jobs are saved")
+    one_error_line(err, f"cannot write results to {out}: No space left on device", "finished jobs saved: ")
     assert hidden(out) == [] and not (out / "manifest.json").exists()
     for file in (out / "points").glob("*.parquet"):  # what was saved is whole
         assert len(storage.read_job_file(file)[0]) > 0

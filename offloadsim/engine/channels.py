@@ -8,8 +8,9 @@ utilisation against it), takes channels down and brings them back, and
 cancels a transfer; a model keeps the transfers crossing each channel in
 ``crossing`` (in its own order), says how they are re-rated after a capacity
 change (``_rerate``) and how one still sending is taken off its channels
-(``_stop``).  A transfer's state is one of :data:`SENDING`, :data:`PROPAGATING`, :data:`DELIVERED` and
-:data:`ABORTED`; :func:`deliver` and :func:`tell_aborted` tell its sender.
+(``_stop``).  A transfer's state is one of :data:`SENDING`,
+:data:`PROPAGATING`, :data:`DELIVERED` and :data:`ABORTED`;
+:func:`deliver` and :func:`tell_aborted` tell its sender.
 """
 
 from __future__ import annotations

@@ -34,6 +34,8 @@ __all__ = [
     "StageLog",
     "StageRecords",
     "TaskRecords",
+    "code_of",
+    "spill_directory",
 ]
 
 #: Records kept in memory before the log writes them to its spill directory (one Parquet row group).
@@ -128,10 +130,7 @@ class RecordLog:
 
     def reason_code(self, reason: str) -> int:
         """The code of a drop or failure reason ("" for none), registered on first use."""
-        code = self.reasons.get(reason)
-        if code is None:
-            code = self.reasons[reason] = len(self.reasons)
-        return code
+        return code_of(self.reasons, reason)
 
     def set(self, name: str, row: int, value: float) -> None:
         """Set column ``name`` (declared in the schema, not appended per task) of record ``row``.
@@ -183,7 +182,7 @@ class RecordLog:
 
     def _directory(self) -> Path:
         if self.spill_dir is None:
-            self.spill_dir, self._cleanup = _temporary(self, "offloadsim-records-")
+            self.spill_dir, self._cleanup = spill_directory(self, "offloadsim-records-")
         self.spill_dir.mkdir(parents=True, exist_ok=True)
         return self.spill_dir
 
@@ -200,7 +199,15 @@ class RecordLog:
         return dict(self.records(policy, replication, seed).items())
 
 
-def _temporary(owner: object, prefix: str) -> tuple[Path, Callable[[], Any]]:
+def code_of(codes: dict[str, int], label: str) -> int:
+    """``label``'s code in ``codes`` (label -> code, numbered in order of first use), registered if new."""
+    code = codes.get(label)
+    if code is None:
+        code = codes[label] = len(codes)
+    return code
+
+
+def spill_directory(owner: object, prefix: str) -> tuple[Path, Callable[[], Any]]:
     """A temporary spill directory, removed with everything in it when ``owner`` goes (or when called)."""
     directory = Path(tempfile.mkdtemp(prefix=prefix))
     return directory, weakref.finalize(owner, shutil.rmtree, directory, True)
@@ -452,7 +459,6 @@ class StageLog:
         self._room = self.chunk_rows  # stages until the next flush
         self.base = 0  # stages spilled before the buffers' first
         self.spill_dir = spill_dir
-        self._own_dir = spill_dir is None  # a temporary directory of its own, removed with the log
         self.chunks: list[Path] = []
         self._cleanup: Callable[[], Any] | None = None
 
@@ -469,14 +475,8 @@ class StageLog:
         if task.arrival < self.warmup_s:
             return
         self.ids.append(task.id)
-        code = self.kinds.get(kind)
-        if code is None:
-            code = self.kinds[kind] = len(self.kinds)
-        self.kind_codes.append(code)
-        code = self.places.get(where)
-        if code is None:
-            code = self.places[where] = len(self.places)
-        self.place_codes.append(code)
+        self.kind_codes.append(code_of(self.kinds, kind))
+        self.place_codes.append(code_of(self.places, where))
         times = self.times
         times["submitted"].append(submitted)
         times["start"].append(start)
@@ -496,7 +496,7 @@ class StageLog:
         if not n:
             return
         if self.spill_dir is None:
-            self.spill_dir, self._cleanup = _temporary(self, "offloadsim-stages-")
+            self.spill_dir, self._cleanup = spill_directory(self, "offloadsim-stages-")
         directory = self.spill_dir
         directory.mkdir(parents=True, exist_ok=True)
         path = directory / f"stages-{len(self.chunks):06d}.npz"

@@ -12,12 +12,9 @@ from __future__ import annotations
 import dataclasses
 import datetime as _dt
 import math
-import shutil
-import tempfile
 import time
-import weakref
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,6 +24,7 @@ import pandas as pd
 
 from offloadsim.analysis.catalogue import METRICS, metric_columns, metric_info
 from offloadsim.analysis.statistics import mean_ci, paired_difference_ci
+from offloadsim.engine.records import spill_directory
 from offloadsim.experiments.jobs import (
     MAX_JOBS,
     Job,
@@ -346,7 +344,7 @@ class _RunTasks:
         self.totals: Counter[str] = Counter()
         self.ended: dict[str, Counter[str]] = {}
         self._directory: Path | None = None
-        self._cleanup: weakref.finalize | None = None
+        self._cleanup: Callable[[], Any] | None = None
 
     @classmethod
     def of(cls, tasks: pd.DataFrame) -> _RunTasks:
@@ -363,8 +361,7 @@ class _RunTasks:
     def add(self, tasks: pd.DataFrame, name: str) -> Path:
         """Count one run's records and write them to their file."""
         if self._directory is None:
-            self._directory = Path(tempfile.mkdtemp(prefix="offloadsim-compare-"))
-            self._cleanup = weakref.finalize(self, shutil.rmtree, self._directory, True)
+            self._directory, self._cleanup = spill_directory(self, "offloadsim-compare-")
         self.count(tasks)
         return write_job_file(self._directory / f"{name}.parquet", tasks, {})
 

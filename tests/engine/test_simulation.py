@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
+import pandas as pd
 import pytest
 
 from offloadsim.engine import simulate
@@ -240,3 +243,19 @@ policy: local
     # 1 GFLOP / 10 GFLOP/s + 50 ms stated + 3 GFLOP / 10 GFLOP/s
     assert raw.tasks["compute_time"][0] == pytest.approx(0.1 + 0.05 + 0.3)
     assert raw.tasks["latency"][0] == pytest.approx(0.45)
+
+
+@pytest.mark.parametrize(
+    ("name", "policy"),
+    [("quickstart", "edge"), ("neurosurgeon", None), ("edge-outage", None), ("commute", None)],
+)
+def test_recording_stages_leaves_every_task_record_unchanged(name, policy):
+    """With no stage rows kept the kernel books a stage inline (Simulation._compute_done / _transfer_done);
+    with them the ledger books it (Ledger.book_compute / book_transfer): the two must agree exactly."""
+    import offloadsim
+
+    scenario = Path(__file__).resolve().parents[2] / "scenarios" / f"{name}.yaml"
+    plain = offloadsim.run(scenario, policy=policy, overrides=["duration=30 s"])
+    staged = offloadsim.run(scenario, policy=policy, overrides=["duration=30 s"], stages=True)
+    assert len(plain.tasks) > 10 and len(staged.stages) > 0
+    pd.testing.assert_frame_equal(plain.tasks, staged.tasks)

@@ -10,10 +10,7 @@ starts again, so a run's memory does not grow with its number of tasks;
 
 from __future__ import annotations
 
-import shutil
 import struct
-import tempfile
-import weakref
 from array import array
 from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -23,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from offloadsim.records import schema
+from offloadsim.records.spill import SpilledTable
 
 __all__ = [
     "CHUNK_ROWS",
@@ -35,7 +33,6 @@ __all__ = [
     "StageRecords",
     "TaskRecords",
     "code_of",
-    "spill_directory",
 ]
 
 #: Records kept in memory before the log writes them to its spill directory (one Parquet row group).
@@ -78,7 +75,27 @@ _CODES = {"task_ids": np.int64, "plan_codes": np.int32, "status_codes": np.int8,
 _PLAN_FIELDS = {"app": 0, "source": 1, "placement": 2}  # string columns fixed by the plan code
 
 
-class RecordLog:
+class _Spilling:
+    """What a log says of its chunks on disk, all kept by its :class:`SpilledTable` (``spill``)."""
+
+    spill: SpilledTable
+
+    @property
+    def chunks(self) -> list[Path]:
+        """The spilled chunk files, in order."""
+        return self.spill.chunks
+
+    @property
+    def spill_dir(self) -> Path | None:
+        """Where the chunks go (None while a temporary directory has not been needed yet)."""
+        return self.spill.location
+
+    def discard(self) -> None:
+        """Remove the spilled chunks and their directory (the rows were written, or are not wanted)."""
+        self.spill.discard()
+
+
+class RecordLog(_Spilling):
     """Append-only columnar store of finished (or cut-off) tasks.
 
     Per task it keeps the times and sizes, a status code, and the index of
@@ -108,11 +125,9 @@ class RecordLog:
         self._plan_codes: dict[tuple[str, str, str, int, bool], int] = {}
         self.base = 0  # the row number of the buffers' first row
         self.chunk_rows = CHUNK_ROWS if chunk_rows is None else max(1, int(chunk_rows))
-        self.spill_dir = spill_dir
-        self.chunks: list[Path] = []  # spilled chunk files, in row order
+        self.spill = SpilledTable(spill_dir, prefix="offloadsim-records-")  # the chunks, in row order
         # Changes to spilled rows, in the order made: column -> row -> [(add?, value), ...]
         self.late: dict[str, dict[int, list[tuple[bool, float]]]] = {}
-        self._cleanup: Callable[[], Any] | None = None
 
     def add_plan(self, app: str, source: str, placement: str, split: int, raw_input_offloaded: bool) -> int:
         """The code of a compiled plan's record fields (the same fields, compiled again, share it)."""
@@ -162,16 +177,12 @@ class RecordLog:
         n = len(self.task_ids)
         if not n:
             return
-        directory = self._directory()
         arrays = _float_columns(self.values, n)
         for name, dtype in _CODES.items():
             arrays[f"c.{name}"] = np.frombuffer(getattr(self, name), dtype=dtype)
         for name, values in self.sparse.items():
             arrays[f"s.{name}"] = _sparse_column(values, n, name)
-        path = directory / f"chunk-{len(self.chunks):06d}.npz"
-        with path.open("wb") as out:
-            np.savez(out, **arrays)  # type: ignore[arg-type]  # numpy's stub types the keywords badly
-        self.chunks.append(path)
+        self.spill.append_arrays(arrays)
         del arrays
         del self.values[:]
         for name in _CODES:
@@ -179,16 +190,6 @@ class RecordLog:
         for sparse in self.sparse.values():
             sparse.clear()
         self.base += n
-
-    def _directory(self) -> Path:
-        if self.spill_dir is None:
-            self.spill_dir, self._cleanup = spill_directory(self, "offloadsim-records-")
-        self.spill_dir.mkdir(parents=True, exist_ok=True)
-        return self.spill_dir
-
-    def discard(self) -> None:
-        """Remove the spilled chunks (the records were written elsewhere, or are not wanted)."""
-        _remove(self.chunks, self._cleanup)
 
     def records(self, policy: str, replication: int, seed: int) -> TaskRecords:
         """Every record, spilled and buffered, as read-only columns (see :class:`TaskRecords`)."""
@@ -205,21 +206,6 @@ def code_of(codes: dict[str, int], label: str) -> int:
     if code is None:
         code = codes[label] = len(codes)
     return code
-
-
-def spill_directory(owner: object, prefix: str) -> tuple[Path, Callable[[], Any]]:
-    """A temporary spill directory, removed with everything in it when ``owner`` goes (or when called)."""
-    directory = Path(tempfile.mkdtemp(prefix=prefix))
-    return directory, weakref.finalize(owner, shutil.rmtree, directory, True)
-
-
-def _remove(chunks: list[Path], cleanup: Callable[[], Any] | None) -> None:
-    """Remove spilled ``chunks`` (and the temporary directory ``cleanup`` removes, if any)."""
-    for path in chunks:
-        path.unlink(missing_ok=True)
-    chunks.clear()
-    if cleanup is not None:
-        cleanup()
 
 
 def _missing(name: str) -> float:
@@ -433,7 +419,7 @@ def _buffered(log: RecordLog) -> dict[str, np.ndarray]:
     return raw
 
 
-class StageLog:
+class StageLog(_Spilling):
     """Optional per-stage records (one row per compute stage or transfer), for timelines.
 
     ``submitted`` is when the stage was queued (equal to ``start`` for a
@@ -458,9 +444,7 @@ class StageLog:
         self.chunk_rows = CHUNK_ROWS if chunk_rows is None else max(1, int(chunk_rows))
         self._room = self.chunk_rows  # stages until the next flush
         self.base = 0  # stages spilled before the buffers' first
-        self.spill_dir = spill_dir
-        self.chunks: list[Path] = []
-        self._cleanup: Callable[[], Any] | None = None
+        self.spill = SpilledTable(spill_dir, prefix="offloadsim-stages-", stem="stages")
 
     @classmethod
     def beside(cls, records: RecordLog, warmup_s: float = 0.0) -> StageLog:
@@ -495,30 +479,11 @@ class StageLog:
         n = len(self.ids)
         if not n:
             return
-        if self.spill_dir is None:
-            self.spill_dir, self._cleanup = spill_directory(self, "offloadsim-stages-")
-        directory = self.spill_dir
-        directory.mkdir(parents=True, exist_ok=True)
-        path = directory / f"stages-{len(self.chunks):06d}.npz"
-        with path.open("wb") as out:
-            np.savez(out, **_stage_arrays(self))  # type: ignore[arg-type]  # numpy's stub types the keywords badly
-        self.chunks.append(path)
+        self.spill.append_arrays(_stage_arrays(self))
         del self.ids[:], self.kind_codes[:], self.place_codes[:]
         for values in self.times.values():
             del values[:]
         self.base += n
-
-    def discard(self) -> None:
-        """Remove the spilled chunks and their directory (the stages were written, or are not wanted)."""
-        _remove(self.chunks, self._cleanup)
-        directory = self.spill_dir
-        if (
-            self._cleanup is None
-            and directory is not None
-            and directory.is_dir()
-            and not any(directory.iterdir())
-        ):
-            directory.rmdir()  # the run's own spill directory: emptied, so its writer can remove it
 
     def columns(self) -> StageRecords:
         """The stages as read-only numpy columns in :data:`STAGE_COLUMNS` order: a :class:`StageRecords`."""

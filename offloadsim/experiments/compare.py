@@ -14,7 +14,7 @@ import datetime as _dt
 import math
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,7 +24,6 @@ import pandas as pd
 
 from offloadsim.analysis.catalogue import METRICS, metric_columns, metric_info
 from offloadsim.analysis.statistics import mean_ci, paired_difference_ci
-from offloadsim.engine.records import spill_directory
 from offloadsim.experiments.jobs import (
     MAX_JOBS,
     Job,
@@ -37,6 +36,7 @@ from offloadsim.experiments.merge import merged_frame, write_merged
 from offloadsim.experiments.storage import ExperimentError, write_job_file, write_parquet
 from offloadsim.experiments.sweep import _host_info
 from offloadsim.outdir import ResultsError, atomic_write, describe_os_error, write_json, write_text
+from offloadsim.records.spill import SpilledTable
 
 if TYPE_CHECKING:
     from offloadsim.scenario.model import Scenario
@@ -343,8 +343,7 @@ class _RunTasks:
         self.reasons_known = True
         self.totals: Counter[str] = Counter()
         self.ended: dict[str, Counter[str]] = {}
-        self._directory: Path | None = None
-        self._cleanup: Callable[[], Any] | None = None
+        self._table = SpilledTable(prefix="offloadsim-compare-", suffix=".parquet")
 
     @classmethod
     def of(cls, tasks: pd.DataFrame) -> _RunTasks:
@@ -356,14 +355,12 @@ class _RunTasks:
     @property
     def directory(self) -> Path | None:
         """Where the runs' files are (None before the first)."""
-        return self._directory
+        return self._table.location
 
     def add(self, tasks: pd.DataFrame, name: str) -> Path:
         """Count one run's records and write them to their file."""
-        if self._directory is None:
-            self._directory, self._cleanup = spill_directory(self, "offloadsim-compare-")
         self.count(tasks)
-        return write_job_file(self._directory / f"{name}.parquet", tasks, {})
+        return self._table.append(lambda path: write_job_file(path, tasks, {}), name)
 
     def count(self, tasks: pd.DataFrame) -> None:
         self.rows += len(tasks)
@@ -382,8 +379,7 @@ class _RunTasks:
     def discard(self) -> None:
         """Remove the files (the table was written elsewhere)."""
         self.files, self.by_job = [], {}
-        if self._cleanup is not None:
-            self._cleanup()
+        self._table.discard()
 
 
 def compare_table(

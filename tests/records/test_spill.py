@@ -1,0 +1,83 @@
+"""The one spilled table: chunks appended in order, read back, and removed with their directory."""
+
+from __future__ import annotations
+
+import gc
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from offloadsim.records.spill import SpilledTable
+
+
+def test_a_temporary_table_makes_its_directory_on_the_first_chunk_and_removes_it(tmp_path, monkeypatch):
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    table = SpilledTable(prefix="offloadsim-test-")
+    assert table.location is None and not list(tmp_path.iterdir())  # nothing made before a chunk
+    for i in range(3):
+        table.append_arrays({"x": np.arange(i + 1)})
+    assert [p.name for p in table] == ["chunk-000000.npz", "chunk-000001.npz", "chunk-000002.npz"]
+    with np.load(table.chunks[2]) as stored:
+        np.testing.assert_array_equal(stored["x"], [0, 1, 2])
+    directory = table.location
+    assert directory is not None and directory.parent == tmp_path
+    assert directory.name.startswith("offloadsim-test-")
+    table.discard()
+    assert not table.chunks and not directory.exists()
+
+
+def test_a_temporary_table_is_removed_when_it_is_collected(tmp_path, monkeypatch):
+    """What an interrupted command relies on: unwinding drops the table, collecting it removes its files."""
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    table = SpilledTable()
+    table.append_arrays({"x": np.zeros(4)})
+    directory = table.location
+    assert directory is not None and directory.is_dir()
+    del table
+    gc.collect()
+    assert not directory.exists()
+
+
+def test_a_given_directory_is_made_when_needed_and_removed_only_when_made_and_empty(tmp_path):
+    given = tmp_path / "run" / "stages"
+    table = SpilledTable(given, stem="stages")
+    assert table.location == given and not given.exists()
+    table.append_arrays({"x": np.ones(2)})
+    assert table.chunks == [given / "stages-000000.npz"]
+    table.discard()
+    assert not given.exists() and (tmp_path / "run").is_dir()  # only what the table made goes
+
+    kept = tmp_path / "kept"
+    kept.mkdir()
+    (kept / "theirs").write_text("x")
+    other = SpilledTable(kept)
+    other.append_arrays({"x": np.ones(2)})
+    other.discard()
+    assert sorted(p.name for p in kept.iterdir()) == ["theirs"]
+
+
+def test_a_failed_write_leaves_no_partial_chunk(tmp_path):
+    table = SpilledTable(tmp_path / "t", suffix=".parquet")
+
+    def fail(path):
+        path.write_bytes(b"half")
+        raise OSError(28, "No space left on device")
+
+    with pytest.raises(OSError):
+        table.append(fail, "run-1")
+    assert not table.chunks and not list((tmp_path / "t").iterdir())
+
+
+def test_parquet_chunks_named_by_the_caller_read_back_as_arrow(tmp_path):
+    table = SpilledTable(tmp_path / "runs", suffix=".parquet")
+    frame = pd.DataFrame({"a": [1, 2, 3], "b": ["x", "y", "z"]})
+    path = table.append(lambda p: frame.to_parquet(p, index=False), "000001-000000")
+    assert path.name == "000001-000000.parquet"
+    assert table.read_table(0, columns=["b"]).column("b").to_pylist() == ["x", "y", "z"]
+    written = table.directory / "by-a-worker.parquet"
+    frame.to_parquet(written, index=False)
+    table.adopt(written)
+    pd.testing.assert_frame_equal(table.read_table(1).to_pandas(), frame)
+    table.discard()
+    assert not (tmp_path / "runs").exists()

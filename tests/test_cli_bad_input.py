@@ -130,3 +130,23 @@ def test_an_unknown_processor_model_or_kind_of_work_is_refused(
     extra = ["--out", out] if verb == "run" else []
     assert expected in _refused(capsys, verb, tiny, "--set", setting, *extra)
     assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("argv", "unknown", "verb"),
+    [
+        (["run", "{tiny}", "--bogus"], "--bogus", "run"),
+        (["validate", "{tiny}", "--bogus", "3"], "--bogus 3", "validate"),
+        (["compare", "{tiny}", "--policies", "edge", "extra"], "extra", "compare"),
+        (["sweep", "{tiny}", "--bogus"], "--bogus", "sweep"),
+        (["models", "show", "resnet50", "--bogus"], "--bogus", "models show"),
+        (["calibrate", "report", "x.json", "--bogus"], "--bogus", "calibrate report"),
+        (["--bogus"], "--bogus", None),
+    ],
+    ids=["run", "validate", "compare-positional", "sweep", "models-show", "calibrate-report", "no-verb"],
+)
+def test_an_unknown_option_points_at_the_help_of_its_verb(argv, unknown, verb, tiny, capsys):
+    """The verb's --help lists the options it takes; the top-level one only lists verbs."""
+    line = _refused(capsys, *(str(tiny) if a == "{tiny}" else a for a in argv))
+    help_of = f"offloadsim {verb} --help" if verb else "offloadsim --help"
+    assert line == f"offloadsim: error: unrecognized arguments: {unknown} (see '{help_of}')"

@@ -260,6 +260,21 @@ def _verb_of(args: Sequence[str]) -> str | None:
     return None
 
 
+def _innermost(parser: argparse.ArgumentParser, args: argparse.Namespace) -> argparse.ArgumentParser:
+    """The parser of the verb (or sub-verb: ``models show``) the command line chose.
+
+    argparse hands options a verb does not know back up to the top parser,
+    whose error would point at ``offloadsim --help``; the verb's own parser
+    points at its help, which lists the options it does take.
+    """
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            chosen = action.choices.get(getattr(args, action.dest, None) or "")
+            if chosen is not None:
+                return _innermost(chosen, args)
+    return parser
+
+
 # --------------------------------------------------------------------------- main
 
 
@@ -270,7 +285,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         parser = _parser(_verb_of(args_list))
         try:
-            args = parser.parse_args(args_list)
+            args, unknown = parser.parse_known_args(args_list)
+            if unknown:
+                _innermost(parser, args).error(f"unrecognized arguments: {' '.join(unknown)}")
         except SystemExit as exit_:  # --help, --version
             return exit_.code if isinstance(exit_.code, int) else EXIT_OK
         debug = bool(getattr(args, "debug", False))

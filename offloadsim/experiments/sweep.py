@@ -60,6 +60,7 @@ from offloadsim.experiments.jobs import (
 )
 from offloadsim.experiments.merge import Insert, write_merged
 from offloadsim.experiments.storage import ExperimentError, parquet_writer, read_job_meta, write_job_file
+from offloadsim.input_kinds import SWEEP
 from offloadsim.outdir import (
     check_out_dir,
     describe_os_error,
@@ -161,7 +162,9 @@ class SweepSpec:
 
 def load_sweep(path: str | Path) -> SweepSpec:
     """Read and check a sweep file; :class:`ScenarioError` names the file and key of every problem."""
-    document = read_document(path)  # ScenarioError naming the file when missing or not YAML
+    document = read_document(
+        path, expect=SWEEP
+    )  # ScenarioError naming the file: missing, not YAML, a scenario
     return sweep_from_data(document, source=str(path), base_dir=Path(path).parent)
 
 

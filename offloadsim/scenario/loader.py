@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from offloadsim.bounded_read import MAX_DOCUMENT_BYTES, InputFileError, read_text
+from offloadsim.input_kinds import SCENARIO, document_kind, misdirected, path_kind
 from offloadsim.scenario.errors import Problem, ScenarioError, describe
 from offloadsim.scenario.model import Scenario
 from offloadsim.scenario.overrides import apply_overrides
@@ -63,8 +64,13 @@ def load_scenario_data(
     return resolve(doc, data, source, base)
 
 
-def read_document(path: str | Path) -> dict[str, Any]:
-    """The plain YAML document of a scenario file (before overrides and validation)."""
+def read_document(path: str | Path, expect: str = SCENARIO) -> dict[str, Any]:
+    """The plain YAML document of a scenario file (before overrides and validation).
+
+    ``expect`` is the kind of file the caller reads (:mod:`offloadsim.input_kinds`):
+    a file of another kind (a sweep file given to ``run``) is one problem
+    naming the verb that reads it, not one per key it has.
+    """
     shown = str(path)
     try:
         text = read_text(path, MAX_DOCUMENT_BYTES)
@@ -73,12 +79,17 @@ def read_document(path: str | Path) -> dict[str, Any]:
     except FileNotFoundError:
         raise ScenarioError([Problem(shown, "", "no such file")]) from None
     except IsADirectoryError:
-        raise ScenarioError([Problem(shown, "", "is a directory, expected a scenario YAML file")]) from None
+        message = misdirected(path_kind(path), expect, shown) or "is a directory, expected a YAML file"
+        raise ScenarioError([Problem(shown, "", message)]) from None
     except UnicodeDecodeError as error:
         raise ScenarioError([Problem(shown, "", f"not UTF-8 text (byte {error.start})")]) from None
     except OSError as error:
         raise ScenarioError([Problem(shown, "", f"cannot read: {error.strerror}")]) from None
-    return _parse(text, shown)
+    document = _parse(text, shown)
+    wrong = misdirected(document_kind(document), expect, shown)
+    if wrong is not None:
+        raise ScenarioError([Problem(shown, "", wrong)])
+    return document
 
 
 def _parse(text: str, source: str) -> dict[str, Any]:

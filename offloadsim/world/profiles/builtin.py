@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from offloadsim.input_kinds import PROFILE, misdirected, path_kind
 from offloadsim.suggest import did_you_mean
 from offloadsim.world.profiles.search import describe_search, profile_search_path
 
@@ -248,7 +249,13 @@ def get_profile(name: str, search_dirs: Sequence[str | Path] | None = None) -> P
 
 
 def unknown_profile_message(name: str, search_dirs: Sequence[str | Path]) -> str:
-    """``unknown profile 'x' (did you mean ...?); known: ...; searched: ...``: one line."""
+    """``unknown profile 'x' (did you mean ...?); known: ...; searched: ...``: one line.
+
+    A path to another kind of input (a results directory) says what it is instead.
+    """
+    wrong = misdirected(path_kind(name), PROFILE, name)
+    if wrong is not None:
+        return f"{name}: {wrong}"
     known = available_profiles(search_dirs)
     hint = did_you_mean(name, known)
     return (

@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 
 from offloadsim.bounded_read import MAX_DOCUMENT_BYTES, InputFileError, read_head, read_text
+from offloadsim.input_kinds import PROFILE, PROFILE_FORMAT, document_kind, misdirected, path_kind
 from offloadsim.models.graph import LayerGraph
 from offloadsim.world.profiles.cost_model import POOLED, CostModel, group_chain
 from offloadsim.world.profiles.fusion import FusionRules, Unit, layout_transitions, partition, unit_at
@@ -53,7 +54,7 @@ __all__ = [
 ]
 
 #: The ``format`` tag every profile file carries.
-FORMAT = "offloadsim.calibrated-profile"
+FORMAT = PROFILE_FORMAT
 _VERSION = 1
 _SUFFIXES = (".json", ".yaml", ".yml")
 
@@ -287,7 +288,8 @@ class CalibratedProfile:
     def from_dict(cls, data: Mapping[str, Any], *, source: str = "<dict>") -> CalibratedProfile:
         """Build a profile from a loaded document; ProfileError if it is not one."""
         if not isinstance(data, Mapping) or data.get("format") != FORMAT:
-            raise ProfileError(f"{source}: not an offloadsim calibrated profile (no 'format: {FORMAT}')")
+            other = f"not an offloadsim calibrated profile (no 'format: {FORMAT}')"
+            raise ProfileError(f"{source}: {misdirected(document_kind(data), PROFILE, source) or other}")
         if int(data.get("version", 0)) > _VERSION:
             raise ProfileError(f"{source}: profile version {data['version']} is newer than this offloadsim")
         try:
@@ -336,6 +338,9 @@ def load_profile(path: str | os.PathLike[str]) -> CalibratedProfile:
     except UnicodeDecodeError:
         raise ProfileError(f"cannot read profile {str(path)!r}: not UTF-8 text") from None
     except OSError as exc:
+        wrong = misdirected(path_kind(path), PROFILE, path) if isinstance(exc, IsADirectoryError) else None
+        if wrong is not None:  # a results directory given as a profile
+            raise ProfileError(f"{path}: {wrong}") from None
         raise ProfileError(f"cannot read profile {str(path)!r}: {exc.strerror or exc}") from None
     try:
         if path.suffix in (".yaml", ".yml"):

@@ -1,0 +1,69 @@
+"""A file given to the verb that reads another kind is one line naming the verb that reads it.
+
+Every kind of input the command line reads (scenario, sweep file, calibrated
+profile, results directory) given to every verb that reads another kind: the
+new user who gave a sweep file to ``validate`` got one "unknown key" line per
+key it has.
+"""
+
+from pathlib import Path
+
+import pytest
+
+from offloadsim.cli import main
+
+REPO = Path(__file__).resolve().parents[1]
+SCENARIO = REPO / "scenarios" / "quickstart.yaml"
+SWEEP = REPO / "scenarios" / "sweep-split.yaml"
+PROFILE = REPO / "offloadsim" / "world" / "profiles" / "data" / "epyc-ort-1t.json"
+
+# What each kind is called, and the verb the message sends it to.
+KINDS = {
+    "scenario": ("a scenario", "offloadsim run"),
+    "sweep": ("a sweep file", "offloadsim sweep"),
+    "profile": ("a calibrated device profile", "offloadsim profiles show"),
+    "results": ("a results directory", "offloadsim plot"),
+}
+# Each verb that reads a file, the kind it reads, and its command line around the path.
+VERBS = {
+    "run": ("scenario", ["run", "{path}", "--out", "{out}"]),
+    "validate": ("scenario", ["validate", "{path}"]),
+    "compare": ("scenario", ["compare", "{path}", "--policies", "local,edge", "--out", "{out}"]),
+    "sweep": ("sweep", ["sweep", "{path}", "--out", "{out}"]),
+    "profiles show": ("profile", ["profiles", "show", "{path}"]),
+    "calibrate report": ("profile", ["calibrate", "report", "{path}", "--out", "{out}"]),
+    "plot": ("results", ["plot", "{path}", "--out", "{out}/figure"]),
+}
+CASES = [(kind, verb) for kind in KINDS for verb, (reads, _) in VERBS.items() if reads != kind]
+
+
+@pytest.fixture(scope="module")
+def results_dir(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("results") / "run"
+    assert main(["run", str(SCENARIO), "--set", "duration=1 s", "--out", str(out), "-q"]) == 0
+    return out
+
+
+@pytest.mark.parametrize(("kind", "verb"), CASES, ids=[f"{k}-to-{v.replace(' ', '-')}" for k, v in CASES])
+def test_a_file_of_another_kind_is_one_line_naming_its_verb(kind, verb, results_dir, tmp_path, capsys):
+    path = {"scenario": SCENARIO, "sweep": SWEEP, "profile": PROFILE, "results": results_dir}[kind]
+    reads, argv = VERBS[verb]
+    out = tmp_path / "out"
+    args = [a.replace("{path}", str(path)).replace("{out}", str(out)) for a in argv]
+    capsys.readouterr()
+
+    assert main(args) == 2
+    lines = capsys.readouterr().err.splitlines()
+    noun, use = KINDS[kind]
+    expected = f"offloadsim: error: {path}: {noun}, not {KINDS[reads][0]}: use '{use} {path}"
+    assert len(lines) == 1 and lines[0].startswith(expected), lines
+    assert not out.exists()
+
+
+def test_a_scenario_with_a_mistake_still_gets_its_own_messages(tmp_path, capsys):
+    """Only keys a kind requires and the others never have make it another kind."""
+    path = tmp_path / "typo.yaml"
+    path.write_text(SCENARIO.read_text().replace("workload:", "workloads:"))
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "not a scenario" not in err and "workloads" in err, err

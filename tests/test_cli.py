@@ -458,3 +458,15 @@ def test_progress_appears_only_after_the_delay():
         assert "40/100 s simulated" in stream.getvalue()
         tick(100.0)
     assert stream.getvalue().endswith("\r")  # the bar is cleared on exit
+
+
+@pytest.mark.parametrize("stages", [False, True], ids=["tasks", "stages"])
+def test_the_results_line_lists_every_file_the_run_wrote(capsys, tiny, stages):
+    """With --stages the run also writes stages.parquet; the line that says what was written names it."""
+    out_dir = tiny.parent / "out"
+    code, out, err = cli(capsys, "run", tiny, "--out", out_dir, *(["--stages"] if stages else []))
+    assert code == 0, err
+    line = next(line for line in out.splitlines() if line.startswith("results: "))
+    listed = line.split("(", 1)[1].rstrip(")").split(", ")
+    assert sorted(listed) == sorted(p.name for p in out_dir.iterdir())
+    assert ("stages.parquet" in listed) == stages

@@ -498,7 +498,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         print(f"note: {note}")
     wall = result.manifest.get("wall_s", float("nan"))
     print(f"\nsimulated {result.manifest.get('end_s', 0.0):g} s in {wall:.2f} s of wall time")
-    print(f"results: {out}/  ({', '.join(RUN_FILES)})")
+    written = [name for name in (*RUN_FILES, "stages.parquet") if (out / name).is_file()]  # --stages adds one
+    print(f"results: {out}/  ({', '.join(written)})")
     return EXIT_OK
 
 

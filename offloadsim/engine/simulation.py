@@ -167,6 +167,7 @@ class Simulation:
         self.view.routes_version = self.topology.routes_version
         if change.what in ("capacity", "loss"):
             return  # routes and their latencies stand; rates are read live
+        self.view.up_version += 1  # a route moved, or a link or node went down or up
         if change.what == "handover":
             self._handed_over(change.node)
             return
@@ -182,6 +183,7 @@ class Simulation:
         """``node`` came back: its processors take stages again (unless its battery is flat)."""
         if node in self.drained_at:
             return
+        self.view.up_version += 1
         self._node_states.set(self._node_row[node], self.env.now, 1.0)
         for (where, _), processor in self.resources.items():
             if where == node:
@@ -398,6 +400,7 @@ class Simulation:
         :meth:`fail_task` (retried if the scenario's ``recovery`` says so).
         Their pending events are ignored from then on.
         """
+        self.view.up_version += 1  # its processors stop: is_up answers otherwise from now
         self._node_states.set(self._node_row[node], self.env.now, 0.0)
         for (where, _), processor in self.resources.items():
             if where == node:

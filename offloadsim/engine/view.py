@@ -28,8 +28,9 @@ class EngineView:
     Reads only; answers kept between decisions (routes, nearest servers,
     a node's links) are dropped whenever the run's topology changes a route
     (:meth:`forget_routes`), so none is stale; :attr:`topology_version` (any
-    change) and :attr:`routes_version` (a change that can move a route) let
-    a policy key its own caches the same way.
+    change), :attr:`routes_version` (a change that can move a route) and
+    :attr:`up_version` (a change of what is up or reachable) let a policy key
+    its own caches the same way.
     """
 
     def __init__(self, ctx: RunContext, rng: np.random.Generator):
@@ -44,6 +45,10 @@ class EngineView:
         self.topology_version = 0
         #: Bumped by the changes that can move a route or its latency (not by a rate).
         self.routes_version = 0
+        #: Bumped with ``routes_version`` and whenever a node's processors stop or start again (the
+        #: kernel's node_down and node back up, a flat battery): while it stands, ``is_up`` and
+        #: ``reachable`` answer as they did, so a policy may keep a decision checked against them.
+        self.up_version = 0
 
         self._prices: dict[tuple[str, str], Price] = {}
 

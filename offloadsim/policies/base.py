@@ -144,6 +144,17 @@ class SystemView(Protocol):
         """
         ...
 
+    @property
+    def up_version(self) -> int:
+        """Bumped whenever ``is_up`` or ``reachable`` may answer otherwise (and with ``routes_version``).
+
+        A node, its processor or a link going down or up, a route moving.
+        While it stands, a decision checked against ``is_up`` and
+        ``reachable`` still holds: a policy keeps it and skips the checks
+        (the static policies do, one comparison per decision).
+        """
+        ...
+
     def nodes(self, tier: str | None = None) -> tuple[str, ...]:
         """Nodes that can compute, optionally only those of one tier."""
         ...

@@ -1,8 +1,8 @@
 """Static placement policies: everything local, the nearest edge or cloud, or a fixed plan.
 
 Their answer for a source does not depend on load, so it is computed once per
-source and run and then reused; only whether the chosen node is still up and
-reachable is checked at each decision.
+source and run and then reused; whether the chosen node is still up and
+reachable is checked again only after the view's ``up_version`` moved.
 """
 
 from __future__ import annotations
@@ -86,6 +86,9 @@ class NearestTierPolicy:
     _plans: dict[str, Plan] = field(default_factory=dict, init=False, repr=False)
     _checked: bool = field(default=False, init=False, repr=False)
     _version: int = field(default=0, init=False, repr=False)  # the routes the plans were found on
+    # Each source's last answer, kept while the view's up_version stands (nothing went down or up).
+    _answers: dict[str, Plan] = field(default_factory=dict, init=False, repr=False)
+    _up: int = field(default=0, init=False, repr=False)  # the up_version the answers were checked at
 
     def __post_init__(self) -> None:
         if self.fallback not in ("local", "drop"):
@@ -99,16 +102,33 @@ class NearestTierPolicy:
     def reset(self, view: SystemView) -> None:
         """A new run: forget the last run's nearest nodes (the topology may differ)."""
         self._plans, self._checked, self._version = {}, False, view.routes_version
+        self._answers, self._up = {}, view.up_version
 
     def decide(self, task: TaskView, view: SystemView) -> Plan:
-        """The whole task on the nearest usable node of ``self.tier``, else the fallback."""
+        """The whole task on the nearest usable node of ``self.tier``, else the fallback.
+
+        The answer depends only on what is up and reachable (and on the
+        routes, which bump ``up_version`` too), so it is kept per source
+        until the view's ``up_version`` moves: one comparison and a look-up
+        instead of checking the node again at every decision.
+        """
+        if view.up_version == self._up:
+            plan = self._answers.get(task.source)
+            if plan is not None:
+                return plan
+        else:
+            self._answers, self._up = {}, view.up_version
+        plan = self._answers[task.source] = self._find(task.source, view)
+        return plan
+
+    def _find(self, source: str, view: SystemView) -> Plan:
+        """``source``'s usual node if usable, else the nearest usable one of the tier, else the fallback."""
         if not self._checked:
             self._check_tier_exists(view)
             self._checked = True
         if view.routes_version != self._version:  # a route changed: nearest may be another node
             self._plans, self._version = {}, view.routes_version
         plans = self._plans
-        source = task.source
         plan = plans.get(source)
         if plan is not None and usable(view, source, plan.nodes[0]):
             return plan

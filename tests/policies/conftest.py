@@ -108,6 +108,11 @@ class FakeView:
         return 0
 
     @property
+    def up_version(self) -> int:
+        # Moves whenever the set of nodes down does (tests reassign or mutate ``down`` between decisions).
+        return hash(tuple(sorted(self.down)))
+
+    @property
     def rng(self) -> np.random.Generator:
         return self._rng
 

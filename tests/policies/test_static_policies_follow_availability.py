@@ -1,0 +1,87 @@
+"""The static policies keep each source's answer while nothing goes down or up, and follow every change.
+
+``edge`` checks that its node is up and reachable only when the view's
+``up_version`` moved; these runs break a node both ways the version is bumped
+(the topology taking it down, and its processors stopping on a flat battery,
+which leaves the topology alone) and check where each task then ran.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from offloadsim.engine import simulate
+from offloadsim.scenario import load_scenario_text
+
+TWO_EDGES = """
+name: edge-down
+duration: 10 s
+nodes:
+  phone: {count: 2, tier: device, processor: {speed: 10 GFLOP/s}}
+  ap: {tier: network}
+  edge: {count: 2, tier: edge, processor: {speed: 100 GFLOP/s}}
+links:
+  - {between: [phone-*, ap], bandwidth: 50 Mbps, latency: 2 ms}
+  - {between: [ap, edge-0], bandwidth: 1 Gbps, latency: 1 ms}
+  - {between: [ap, edge-1], bandwidth: 1 Gbps, latency: 3 ms}
+applications:
+  job: {work: 0.1 GFLOP, input: 10 KB, output: 1 KB}
+workload:
+  - {app: job, sources: phone-*, arrivals: periodic, period: 0.25 s}
+policy: edge
+dynamics:
+  - kind: WHAT
+    steps:
+      - {at: 3 s, up: false}
+      - {at: 6 s, up: true}
+"""
+
+FLAT_EDGE = """
+name: edge-flat
+duration: 10 s
+nodes:
+  phone: {count: 2, tier: device, processor: {speed: 10 GFLOP/s}}
+  ap: {tier: network}
+  edge: {tier: edge, processor: {speed: 100 GFLOP/s}, power: {idle: 1 W, busy: 1 W, battery: 4 J}}
+links:
+  - {between: [phone-*, ap], bandwidth: 50 Mbps, latency: 2 ms}
+  - {between: [ap, edge], bandwidth: 1 Gbps, latency: 1 ms}
+applications:
+  job: {work: 0.1 GFLOP, input: 10 KB, output: 1 KB}
+workload:
+  - {app: job, sources: phone-*, arrivals: periodic, period: 0.25 s}
+policy: edge
+"""
+
+
+def _placements(text: str) -> tuple[list[tuple[float, str, str]], dict[str, float]]:
+    """(arrival, placement, status) of every task, in arrival order; each node's drained_at."""
+    raw = simulate(load_scenario_text(text, source="<test>"))
+    tasks = raw.tasks
+    rows = sorted(zip(tasks["arrival"], tasks["placement"], tasks["status"], strict=True))
+    return rows, dict(zip(raw.nodes["node"], raw.nodes["drained_at"], strict=True))
+
+
+@pytest.mark.parametrize("what", ["node-schedule\n    node: edge-0", "link-schedule\n    link: [ap, edge-0]"])
+def test_edge_moves_off_a_node_the_topology_cuts_off_and_back_when_it_returns(what):
+    rows, _ = _placements(TWO_EDGES.replace("WHAT", what))
+    # A task takes a few milliseconds: those arriving in [3 s, 6 s) find edge-0 down (or cut off) when
+    # they are decided.
+    for arrival, placement, status in rows:
+        expected = "edge-1" if 3.0 <= arrival < 6.0 else "edge-0"
+        assert (placement, status) == (expected, "completed"), arrival
+    assert {p for a, p, _ in rows if a >= 6.0} == {"edge-0"}
+
+
+def test_edge_falls_back_to_the_source_once_its_node_s_battery_is_flat():
+    # The battery stops the edge's processor without touching the topology: only the kernel's bump of
+    # up_version tells the policy, which would otherwise keep sending tasks there to be refused.
+    rows, drained = _placements(FLAT_EDGE)
+    flat = drained["edge"]
+    assert 1.0 < flat < 9.0 and not math.isnan(flat)
+    after = [(placement, status) for arrival, placement, status in rows if arrival > flat]
+    before = [(placement, status) for arrival, placement, status in rows if arrival < flat - 0.1]
+    assert after and all(place.startswith("phone-") and status == "completed" for place, status in after)
+    assert before and {placement for placement, _ in before} == {"edge"}

@@ -84,7 +84,7 @@ class _Run:
     def chain(self, next_gap: Callable[[], float], first: float) -> None:
         """Arrivals at ``first`` and then ``next_gap()`` after each one, before ``stop``."""
         env, arrive, stop, stalled = self._env, self.arrive, self.stop, self.stalled
-        call_in = caller(env)  # light calls on the run's environment
+        call_in = caller(env, chain=True)  # light calls on the run's environment, on the chains' calendar
 
         def fire(_: object) -> None:
             arrive()

@@ -16,11 +16,13 @@ from offloadsim.engine.environment import RunEnvironment, caller
 
 ROOT = Path(__file__).resolve().parents[2]
 
-# A program: each fired node schedules its children, each (delay, light?) -- delays on a coarse grid so
-# that many fire at the same instant, where only the order of scheduling (the eid) decides.
-Program = list[list[tuple[float, bool]]]
+# A program: each fired node schedules its children, each (delay, how) -- delays on a coarse grid so
+# that many fire at the same instant, where only the order of scheduling (the eid) decides; ``how`` is
+# a SimPy timeout, a light call or a chain's light call (the two calendars of light calls).
+Program = list[list[tuple[float, str]]]
+HOW = ["timeout", "call", "chain"]
 programs = st.lists(
-    st.lists(st.tuples(st.sampled_from([0.0, 0.5, 1.0, 1.5]), st.booleans()), max_size=3),
+    st.lists(st.tuples(st.sampled_from([0.0, 0.5, 1.0, 1.5]), st.sampled_from(HOW)), max_size=3),
     min_size=1,
     max_size=40,
 )
@@ -29,18 +31,18 @@ programs = st.lists(
 def _fire_order(env: simpy.Environment, program: Program, light: bool) -> list[tuple[int, float]]:
     """Run ``program`` from node 0; the (node, time) of every firing, in the order they fired."""
     log: list[tuple[int, float]] = []
-    call_in = caller(env)
+    call_in = {"call": caller(env), "chain": caller(env, chain=True)}
     counter = [0]
 
     def fire(node: int) -> None:
         log.append((node, env.now))
-        for delay, as_call in program[node % len(program)]:
+        for delay, how in program[node % len(program)]:
             counter[0] += 1
             child = counter[0]
             if child > 200:
                 return
-            if light and as_call:
-                call_in(delay, fire, child)
+            if light and how in call_in:
+                call_in[how](delay, fire, child)
             else:
                 env.timeout(delay, child).callbacks.append(lambda event: fire(event.value))
 

@@ -178,7 +178,9 @@ def add_experiment_commands(subparsers: Any) -> None:
 
 def _cmd_compare(args: argparse.Namespace) -> int:
     from offloadsim import api
+    from offloadsim.cli.room import check_experiment_room
     from offloadsim.experiments import COMPARE_FILES, compare, default_compare_dir
+    from offloadsim.experiments.jobs import local_workers
     from offloadsim.records.results import check_out_dir
 
     if args.out is not None:
@@ -187,6 +189,9 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     seed = scenario.seed if args.seed is None else args.seed
     out = Path(args.out) if args.out is not None else default_compare_dir(scenario.name, seed)
     check_out_dir(out, args.overwrite)
+    runs = len(args.policies) * args.replications
+    at_once = 0 if args.scheduler else local_workers(args.workers, runs)
+    check_experiment_room([(scenario, runs)], out, at_once)
     result = compare(
         scenario,
         args.policies,
@@ -214,12 +219,16 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
 
 def _cmd_sweep(args: argparse.Namespace) -> int:
+    from offloadsim.cli.room import check_experiment_room
     from offloadsim.experiments import SWEEP_FILES, default_sweep_dir, expand, load_sweep, plan_sweep, sweep
+    from offloadsim.experiments.jobs import local_workers
 
     spec = load_sweep(args.file)
     out = Path(args.out) if args.out is not None else default_sweep_dir(spec)
+    jobs = plan_sweep(spec)
+    at_once = 0 if args.scheduler else local_workers(args.workers, len(jobs))
+    check_experiment_room([(job.scenario, 1) for job in jobs], out, at_once, points=True)
     if args.dry_run:
-        jobs = plan_sweep(spec)
         points = expand(spec)
         done = sum((out / "points" / f"{job.key}.parquet").is_file() for job in jobs)
         print(
@@ -238,7 +247,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         print(out)
         return EXIT_OK
     print(_sweep_table(result))
-    _print_notes([job.scenario for job in plan_sweep(spec)])
+    _print_notes([job.scenario for job in jobs])
     print(
         f"\n{len(result.metrics)} jobs: {result.ran} run, {result.reused} reused, "
         f"in {time.perf_counter() - started:.1f} s of wall time"

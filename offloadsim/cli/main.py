@@ -470,6 +470,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         _print_world(scenario)
         print("dry run: nothing simulated, nothing written")
         return EXIT_OK
+    from offloadsim.cli.room import check_run_room
     from offloadsim.records.results import RUN_FILES, check_out_dir
 
     seed = scenario.seed if args.seed is None else args.seed
@@ -479,6 +480,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         else api.default_out_dir(scenario.name, spec.name, seed, args.replication)
     )
     check_out_dir(out, args.overwrite)
+    check_run_room(scenario, out, args.stages)
     result = api.run(
         scenario,
         policy=spec.name,
@@ -505,16 +507,22 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 def _cmd_validate(args: argparse.Namespace) -> int:
     from offloadsim import api
+    from offloadsim.cli.room import check_run_room
 
     scenario = api.load(args.file, args.overrides)
-    api.check_policy(api.resolve_policy(scenario, args.policy), scenario)
+    spec = api.resolve_policy(scenario, args.policy)
+    api.check_policy(spec, scenario)
+    check_run_room(scenario, api.default_out_dir(scenario.name, spec.name, scenario.seed, 0))
     world_summary = _world_summary(scenario)
     print("ok: " + _counts_line(scenario))
     if args.show:
         import yaml
 
         print(
-            yaml.safe_dump(_plain(scenario, skip=("document",)), sort_keys=False, allow_unicode=True), end=""
+            yaml.safe_dump(
+                _plain(scenario, skip=("document", "footprint")), sort_keys=False, allow_unicode=True
+            ),
+            end="",
         )
         if world_summary:
             print(world_summary)

@@ -42,6 +42,7 @@ __all__ = [
     "run_job",
     "execute",
     "default_workers",
+    "local_workers",
 ]
 
 
@@ -170,6 +171,14 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def local_workers(workers: int | None, jobs: int) -> int:
+    """The processes :func:`execute` runs ``jobs`` jobs on here (1: in this process), so runs held at once.
+
+    ``workers`` as given (None: every core), never more than there are jobs.
+    """
+    return max(1, min(workers or default_workers(), jobs))
+
+
 def execute(
     jobs: Sequence[Job],
     on_result: Callable[[Job, JobResult], None],
@@ -208,7 +217,7 @@ def execute(
 
         if scheduler is not None:
             _run_dask(jobs, scheduler, finished, runner)
-        elif (workers or default_workers()) == 1 or len(jobs) == 1:
+        elif local_workers(workers, len(jobs)) == 1:
             for job in jobs:
                 try:
                     result = runner(job)
@@ -217,7 +226,7 @@ def execute(
                 else:
                     finished(job, result, None)
         else:
-            _run_pool(jobs, min(workers or default_workers(), len(jobs)), finished, runner)
+            _run_pool(jobs, local_workers(workers, len(jobs)), finished, runner)
     finally:
         bar.close()
     order = {id(job): i for i, job in enumerate(jobs)}

@@ -13,7 +13,7 @@ from typing import Any, Literal
 from offloadsim.scenario.arrivals.base import ArrivalProcess
 from offloadsim.scenario.distributions import Dist
 from offloadsim.scenario.keys import key
-from offloadsim.scenario.size import MAX_GROUP_COUNT
+from offloadsim.scenario.size import MAX_GROUP_COUNT, Footprint
 
 _ZERO = Dist.fixed(0.0)
 
@@ -426,6 +426,7 @@ class Scenario:
     link_model: str = "max-min"  # how transfers share links (offloadsim.world.links)
     dynamics: tuple[dict[str, Any], ...] = ()  # timed changes, as written: the world's kinds read them
     recovery: RecoverySpec | None = None  # retries, timeout and fallback of aborted tasks (None: they fail)
+    footprint: Footprint = field(default_factory=Footprint)  # what a run holds and writes (scenario.size)
 
     @property
     def end_s(self) -> float:

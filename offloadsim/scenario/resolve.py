@@ -44,6 +44,7 @@ from offloadsim.scenario.size import (
     check_memory,
     expected_arrivals,
     measured_window,
+    stages_per_task,
 )
 
 __all__ = ["resolve", "MAX_NODES", "MAX_LINKS"]
@@ -59,7 +60,7 @@ def resolve(doc: ScenarioDoc, raw: Mapping[str, Any], file: str, base_dir: Path)
     processes = [_arrival_process(entry) for entry in doc.workload]
     check_clock(doc.warmup, doc.duration, processes, problems)
     problems.raise_if_any()  # later checks need a sound set of nodes and a clock that can advance
-    footprint = _footprint(doc, processes, index, problems)
+    footprint, entry_tasks = _footprint(doc, processes, index, problems)
     problems.raise_if_any()  # too large: refused before anything big is built
     nodes = tuple(_node_specs(doc))
     links = _links(doc, index, problems)
@@ -69,9 +70,12 @@ def resolve(doc: ScenarioDoc, raw: Mapping[str, Any], file: str, base_dir: Path)
     _check_alternatives(applications, problems)
     applications = _resolve_hosts(doc, applications, index, problems)
     workload = tuple(
-        _workload(i, entry, processes[i], raw, index, applications, base_dir, problems, footprint)
+        _workload(
+            i, entry, processes[i], raw, index, applications, base_dir, problems, footprint, entry_tasks
+        )
         for i, entry in enumerate(doc.workload)
     )
+    footprint = _with_traces(footprint, entry_tasks, workload, applications)
     if not problems:
         _check_reachability(nodes, links, workload, problems)
     check_endless_loops(applications, workload, problems)
@@ -94,6 +98,7 @@ def resolve(doc: ScenarioDoc, raw: Mapping[str, Any], file: str, base_dir: Path)
         link_model=doc.network.model,
         dynamics=tuple(_plain(entry) for entry in doc.dynamics),
         recovery=_recovery(doc),
+        footprint=footprint,
     )
 
 
@@ -189,8 +194,12 @@ def _links(doc: ScenarioDoc, index: NodeIndex, problems: ProblemList) -> tuple[L
 
 def _footprint(
     doc: ScenarioDoc, processes: list[ArrivalProcess], index: NodeIndex, problems: ProblemList
-) -> Footprint:
-    """Count what the scenario will hold; refuse it past the limits or the memory available."""
+) -> tuple[Footprint, list[float]]:
+    """Count what the scenario will hold; refuse it past the limits or the memory available.
+
+    Also the measured tasks of each workload entry (a trace's are counted
+    where it is read, and added to the list then).
+    """
     links = 0
     for i, link in enumerate(doc.links):
         sides = [index.match(pattern) for pattern in link.between]
@@ -201,20 +210,36 @@ def _footprint(
                 f"links[{i}].between",
                 f"expands to {pairs:,} node pairs{before}; the limit is {MAX_LINKS:,} links in all",
             )
-            return Footprint()
+            return Footprint(), []
         links += pairs
-    tasks = 0.0
+    entry_tasks = []
     for entry, process in zip(doc.workload, processes, strict=True):
         sources = len(dict.fromkeys(name for pattern in entry.sources for name in index.match(pattern)))
         start, stop = entry.start, entry.stop
         window = measured_window(start, stop, doc.warmup, doc.warmup + doc.duration)
-        tasks += expected_arrivals(process, sources, window)
+        entry_tasks.append(expected_arrivals(process, sources, window))
     computing = sum(
         len(members) for group, members in index.groups.items() if _processor_docs(doc.nodes[group])
     )
-    footprint = Footprint(len(index.names), computing, links, tasks)
+    footprint = Footprint(len(index.names), computing, links, sum(entry_tasks))
     check_memory(footprint, problems)
-    return footprint
+    return footprint, entry_tasks
+
+
+def _with_traces(
+    footprint: Footprint,
+    entry_tasks: list[float],
+    workload: tuple[WorkloadSpec, ...],
+    applications: Mapping[str, AppSpec],
+) -> Footprint:
+    """``footprint`` with the tasks of traces (counted as read) and the stages its tasks record."""
+    stages = sum(
+        tasks * stages_per_task(applications[entry.app], applications, transfers=footprint.links > 0)
+        for tasks, entry in zip(entry_tasks, workload, strict=True)
+        if entry.app in applications
+    )
+    traced = sum(entry_tasks) - footprint.tasks  # a trace's tasks, held in memory
+    return replace(footprint, tasks=footprint.tasks + traced, held=traced, stages=stages)
 
 
 # -- applications --------------------------------------------------------------------------------------
@@ -353,6 +378,7 @@ def _workload(
     base_dir: Path,
     problems: ProblemList,
     footprint: Footprint,
+    entry_tasks: list[float],
 ) -> WorkloadSpec:
     path = f"workload[{i}]"
     if entry.app not in applications:
@@ -371,6 +397,7 @@ def _workload(
 
     def fits(tasks: float, key: str) -> bool:
         # A process asks about the tasks whose arrival times it reads and holds (a trace's rows).
+        entry_tasks[i] += tasks
         more = replace(footprint, tasks=footprint.tasks + tasks, held=footprint.held + tasks)
         return check_memory(more, problems, key)
 

@@ -13,9 +13,12 @@ out of memory part-way.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
+from offloadsim.disk import shortfall
 from offloadsim.memory import available_bytes, format_bytes
 from offloadsim.scenario.errors import ProblemList
 
@@ -29,10 +32,20 @@ __all__ = [
     "RUN_BYTES",
     "TASK_BYTES",
     "HELD_BYTES",
+    "LINK_FILE_BYTES",
+    "NODE_FILE_BYTES",
+    "RUN_FILE_BYTES",
+    "STAGES_PER_TASK",
+    "STAGE_FILE_BYTES",
+    "STAGE_SPILL_BYTES",
+    "TASK_FILE_BYTES",
+    "TASK_SPILL_BYTES",
     "Footprint",
+    "check_disk",
     "check_memory",
     "expected_arrivals",
     "measured_window",
+    "stages_per_task",
 ]
 
 #: Members of a group at most: a processor's cores, a closed loop's users per source.
@@ -63,6 +76,29 @@ HELD_BYTES = 60
 #: What a run adds whatever its size: the tables' and Parquet's libraries and buffers.
 RUN_BYTES = 100 * 2**20
 
+# Disk: the bytes a run writes where its run directory goes, measured on the shipped scenarios with
+# --stages (docs/scenario-format.md, "Size: limits and memory", Disk; benchmarks/disk_bytes.py).
+# A run's records are spilled beside its run directory as uncompressed chunks and tasks.parquet is
+# written from them before they are removed, so at its peak a run holds both.  Long runs (2,500 to
+# 10^6 tasks, 2026-12-02) of benchmark (a) and six shipped scenarios took 24 to 75.1 bytes of
+# tasks.parquet a task (75.1: commute, with its handovers column) and 30.8 to 36.2 of
+# stages.parquet a stage; spilled chunks took 138.2 bytes a task and 48.5 a stage (in chunks of
+# 500 records, --chunk-rows 500; fewer in full chunks, whose headers weigh less).  Tasks recorded
+# 1 to 4 stages each on average (4: camera-multitier, three tiers and the transfers between them):
+# one compute stage per node of the plan, however many layers run there, and the transfers; an LLM
+# request one more per output token (llm-assistant: 39.5 for a mean of 40).  nodes.parquet and
+# links.parquet took at most 656 and 241 bytes a row where they had 13 to 24 rows (mostly their
+# fixed part), and a link has a row per direction.
+TASK_FILE_BYTES = 80
+TASK_SPILL_BYTES = 140
+STAGE_FILE_BYTES = 50
+STAGE_SPILL_BYTES = 50
+STAGES_PER_TASK = 4
+NODE_FILE_BYTES = 700
+LINK_FILE_BYTES = 2 * 300
+#: What a run writes whatever its size: the summary, the manifest, the Parquet files' fixed parts.
+RUN_FILE_BYTES = 2**20
+
 
 @dataclass(frozen=True)
 class Footprint:
@@ -73,6 +109,28 @@ class Footprint:
     links: int = 0
     tasks: float = 0.0
     held: float = 0.0  # of the tasks, those whose arrival times are held in memory (a trace's)
+    stages: float = 0.0  # stages and transfers the measured tasks record with --stages
+
+    @property
+    def run_files(self) -> float:
+        """Bytes a run's directory holds at the end, without ``stages.parquet``."""
+        return (
+            RUN_FILE_BYTES
+            + self.nodes * NODE_FILE_BYTES
+            + self.links * LINK_FILE_BYTES
+            + self.tasks * TASK_FILE_BYTES
+        )
+
+    def spilled(self, stages: bool = False) -> float:
+        """Bytes of records a run spills while it goes (``stages``: and its stage log and stages.parquet)."""
+        spilled = self.tasks * TASK_SPILL_BYTES
+        if stages:
+            spilled += self.stages * (STAGE_FILE_BYTES + STAGE_SPILL_BYTES)
+        return spilled
+
+    def disk_bytes(self, stages: bool = False) -> float:
+        """Peak bytes a run writes where its run directory goes: its files and the chunks they come from."""
+        return self.run_files + self.spilled(stages)
 
     @property
     def bytes(self) -> float:
@@ -103,22 +161,83 @@ class Footprint:
         return f"{nodes} ({self.processors:,} computing), {links}, {tasks}"
 
 
-def check_memory(footprint: Footprint, problems: ProblemList, key: str | None = None) -> bool:
+def check_memory(
+    footprint: Footprint, problems: ProblemList, key: str | None = None, at_once: int = 1
+) -> bool:
     """Add a problem (at ``key``, else the heaviest part) if a run would not fit in memory.
 
-    True when it fits, or when the memory available cannot be known.
+    ``at_once``: runs held in memory together (the worker processes of a
+    compare or sweep).  True when it fits, or when the memory available
+    cannot be known.
     """
     available = available_bytes()
-    needed = footprint.bytes
+    needed = footprint.bytes * at_once
     if available is None or needed <= available:
         return True
+    if at_once == 1:
+        what, advice = f"a run of this scenario needs about {format_bytes(needed)}", ""
+    else:
+        what = f"{at_once} runs at once (one per worker) need about {format_bytes(needed)}"
+        advice = "use fewer --workers, "
     problems.add(
         key or footprint.largest(),
-        f"a run of this scenario needs about {format_bytes(needed)} of memory "
-        f"({footprint.describe()}), but only {format_bytes(available)} is available; "
-        "make it smaller or shorter, or run it on a machine with more memory",
+        f"{what} of memory ({footprint.describe()}{' each' if at_once > 1 else ''}), but only "
+        f"{format_bytes(available)} is available; {advice}make it smaller or shorter, "
+        "or run it on a machine with more memory",
     )
     return False
+
+
+def check_disk(
+    needs: Mapping[Path, float], problems: ProblemList, what: str = "a run of this scenario"
+) -> bool:
+    """Add a problem at ``workload`` if the bytes ``needs`` puts in each place do not fit on its disk.
+
+    ``needs``: bytes by place a command writes (a run directory, ``$TMPDIR``);
+    places on one file system share its free space.  True when they fit, or
+    when the free space cannot be read.
+    """
+    short = shortfall(needs)
+    if short is None:
+        return True
+    problems.add(
+        "workload",
+        f"{what} writes about {format_bytes(short.needed)} to {' and '.join(map(str, short.where))} "
+        f"(its records and files while they are written), but only {format_bytes(short.free)} is free "
+        "there; make it shorter, or free space or write elsewhere (--out, TMPDIR)",
+    )
+    return False
+
+
+class _HasMean(Protocol):
+    @property
+    def mean(self) -> float: ...
+
+
+class RecordsStages(Protocol):
+    """What :func:`stages_per_task` needs of an application (a ``scenario.model.AppSpec``)."""
+
+    @property
+    def output_tokens(self) -> _HasMean | None: ...
+
+    @property
+    def alternatives(self) -> tuple[str, ...]: ...
+
+
+def stages_per_task(
+    app: RecordsStages, applications: Mapping[str, RecordsStages], transfers: bool = True
+) -> float:
+    """Stages and transfers a task of ``app`` records with ``--stages``, as the estimate counts them.
+
+    A task records one compute stage per node its plan runs on, however many
+    layers run there, and the transfers between them: :data:`STAGES_PER_TASK`,
+    or one where nothing can be transferred (a scenario without links).  An
+    LLM request adds its mean output tokens (one decode stage each), the
+    most of its own and its alternatives'.
+    """
+    served = [app, *(applications[name] for name in app.alternatives if name in applications)]
+    tokens = max((a.output_tokens.mean for a in served if a.output_tokens is not None), default=0.0)
+    return (STAGES_PER_TASK if transfers else 1) + tokens
 
 
 class CountsArrivals(Protocol):

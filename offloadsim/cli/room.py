@@ -1,0 +1,59 @@
+"""Room to run: the memory and disk checks that depend on the command line, made before any work.
+
+The scenario's own check (:mod:`offloadsim.scenario.size`) knows what one
+run holds in memory; only the command knows where the run writes (``--out``,
+``$TMPDIR``), whether it records stages and how many runs its workers hold
+at once.  A command that would not fit stops here with one line, exit 2,
+instead of filling the disk or the memory part-way.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from offloadsim.scenario.errors import ProblemList
+from offloadsim.scenario.size import check_disk, check_memory
+
+if TYPE_CHECKING:
+    from offloadsim.scenario.model import Scenario
+
+__all__ = ["check_experiment_room", "check_run_room"]
+
+
+def check_run_room(scenario: Scenario, out: Path, stages: bool = False) -> None:
+    """Refuse a run whose files and spilled records would not fit where its run directory goes.
+
+    They are written beside it (a hidden partial directory) and renamed into place.
+    """
+    problems = ProblemList(scenario.source)
+    check_disk({out: scenario.footprint.disk_bytes(stages)}, problems)
+    problems.raise_if_any()
+
+
+def check_experiment_room(
+    runs: Sequence[tuple[Scenario, int]], out: Path, at_once: int, points: bool = False
+) -> None:
+    """Refuse a compare or sweep whose runs (scenario, how many runs of it) would not fit.
+
+    ``at_once``: runs held together (the local workers; 0 when a cluster
+    runs them).  Memory: that many of the largest run.  Disk: each run's
+    task file (in ``$TMPDIR`` for a comparison, in ``OUT/points`` for a
+    sweep: ``points``), the merged tables in ``out`` that hold them all
+    again, and the records ``at_once`` runs spill to ``$TMPDIR`` meanwhile.
+    """
+    if not runs:
+        return
+    largest = max((scenario for scenario, _ in runs), key=lambda scenario: scenario.footprint.bytes)
+    problems = ProblemList(largest.source)
+    if at_once > 1 and not check_memory(largest.footprint, problems, at_once=at_once):
+        problems.raise_if_any()  # one line: the memory, which the disk would not change
+    files = sum(scenario.footprint.run_files * count for scenario, count in runs)
+    spilled = max(scenario.footprint.spilled() for scenario, _ in runs) * at_once
+    temporary = Path(tempfile.gettempdir())
+    needs = {out: files * 2, temporary: spilled} if points else {out: files, temporary: files + spilled}
+    count = sum(count for _, count in runs)
+    check_disk(needs, problems, f"{'this sweep' if points else 'this comparison'} ({count:,} runs)")
+    problems.raise_if_any()

@@ -1,0 +1,158 @@
+"""Room on disk and in memory, checked before work starts: what a run writes, and runs held at once.
+
+A run that would fill the disk is refused by ``validate`` and by ``run``,
+``compare`` and ``sweep`` before anything runs: one line, exit 2, nothing
+written.  The estimate is checked against what a run of benchmark (a)
+really writes, spilled chunks included.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections import namedtuple
+from pathlib import Path
+
+import pytest
+
+from offloadsim import api
+from offloadsim.cli import main
+from offloadsim.records.spill import SpilledTable
+from offloadsim.scenario import size as size_module
+from offloadsim.scenario.size import RUN_FILE_BYTES, Footprint
+
+REPO = Path(__file__).resolve().parents[1]
+
+TINY = """\
+name: tiny
+duration: {duration} s
+nodes:
+  phone: {{tier: device, processor: {{speed: 10 GFLOP/s}}}}
+  edge: {{tier: edge, processor: {{speed: 100 GFLOP/s}}}}
+links:
+  - {{between: [phone, edge], bandwidth: 20 Mbps, latency: 3 ms}}
+applications:
+  job: {{work: 1 GFLOP, input: 10 KB}}
+workload:
+  - {{app: job, sources: phone, rate: {rate} /s}}
+policy: edge
+"""
+# An LLM request records a stage per output token: a million requests of 10^5 tokens is ~10 PB of
+# stages with --stages, beyond any disk, while the tasks alone are a few hundred MB.
+CHATTY = """\
+name: chatty
+duration: 10000 s
+nodes:
+  phone: {tier: device, processor: {profile: cortex-a76}}
+applications:
+  chat: {model: llama-3.2-1b, prompt_tokens: 32, output_tokens: 100000}
+workload:
+  - {app: chat, sources: phone, rate: 100 /s}
+policy: local
+"""
+Usage = namedtuple("Usage", "total used free")
+
+
+@pytest.fixture
+def free_disk(monkeypatch):
+    """Pretend every file system has this many bytes free."""
+
+    def set_free(value: float) -> None:
+        monkeypatch.setattr(shutil, "disk_usage", lambda path: Usage(10**15, 0, int(value)))
+
+    return set_free
+
+
+def _refused(capsys, argv: list[str]) -> str:
+    assert main(argv) == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("offloadsim: error: "), lines
+    return lines[0]
+
+
+def test_a_run_whose_stages_fill_any_disk_is_refused_by_validate_and_run(tmp_path, capsys):
+    path = tmp_path / "chatty.yaml"
+    path.write_text(CHATTY)
+    assert main(["validate", str(path)]) == 0  # without --stages it writes a few hundred MB
+    capsys.readouterr()
+    out = tmp_path / "out"
+    line = _refused(capsys, ["run", str(path), "--stages", "--out", str(out)])
+    assert f"{path}: workload: a run of this scenario writes about" in line
+    assert f"to {out} (its records and files" in line and "is free there" in line
+    assert not out.exists() and [p.name for p in tmp_path.iterdir()] == ["chatty.yaml"]
+
+
+@pytest.mark.parametrize("verb", ["validate", "run", "compare", "sweep"])
+def test_every_verb_refuses_what_the_free_space_cannot_hold(verb, tmp_path, capsys, free_disk):
+    """Ten million tasks write about 2 GB (the files and the records they are written from)."""
+    path = tmp_path / "tiny.yaml"
+    path.write_text(TINY.format(duration=1_000_000, rate=10))
+    (tmp_path / "sweep.yaml").write_text("base: tiny.yaml\ngrid: {seed: [1, 2]}\n")
+    free_disk(1e9)
+    out = tmp_path / "out"
+    argv = {
+        "validate": ["validate", str(path)],
+        "run": ["run", str(path), "--out", str(out)],
+        "compare": ["compare", str(path), "--policies", "local,edge", "-n", "2", "--out", str(out)],
+        "sweep": ["sweep", str(tmp_path / "sweep.yaml"), "--out", str(out), "--dry-run"],
+    }[verb]
+    line = _refused(capsys, argv)
+    what = {"compare": "this comparison (4 runs)", "sweep": "this sweep (2 runs)"}.get(verb, "a run")
+    assert f"workload: {what}" in line and "but only 1 GB is free there" in line, line
+    assert not out.exists()
+
+
+def test_what_fits_is_accepted(tmp_path, capsys, free_disk):
+    path = tmp_path / "tiny.yaml"
+    path.write_text(TINY.format(duration=1_000_000, rate=10))
+    needed = api.load(path).footprint.disk_bytes()
+    free_disk(needed * 1.01)
+    assert main(["validate", str(path)]) == 0
+    free_disk(needed * 0.99)
+    assert main(["validate", str(path)]) == 2
+
+
+def test_workers_multiply_the_memory_a_comparison_holds(tmp_path, capsys, monkeypatch):
+    path = tmp_path / "tiny.yaml"
+    path.write_text(TINY.format(duration=2, rate=5))
+    one_run = api.load(path).footprint.bytes
+    monkeypatch.setattr(size_module, "available_bytes", lambda: int(one_run * 1.5))
+    out = tmp_path / "out"
+    argv = ["compare", str(path), "--policies", "local,edge", "-n", "2", "--out", str(out), "-q"]
+    line = _refused(capsys, [*argv, "--workers", "2"])
+    assert "tiny.yaml: nodes: 2 runs at once (one per worker) need about" in line  # its heaviest part
+    assert "use fewer --workers" in line and not out.exists()
+    assert main([*argv, "--workers", "1"]) == 0
+
+
+def test_a_run_writes_no_more_than_the_estimate(tmp_path, monkeypatch):
+    """Benchmark (a) for 150,000 tasks with --stages: its chunks (they spill past 131,072) and files.
+
+    Also not less than half of it beyond the fixed part, so the estimate stays an estimate.
+    """
+    chunks: list[int] = []
+    append = SpilledTable.append
+
+    def counting(self, write, name=None):
+        path = append(self, write, name)
+        chunks.append(path.stat().st_size)
+        return path
+
+    monkeypatch.setattr(SpilledTable, "append", counting)
+    scenario = api.load(REPO / "benchmarks" / "scenarios" / "mm1.yaml", ["duration=166667 s"])
+    out = tmp_path / "run"
+    api.run(scenario, out=out, stages=True, progress=False)
+    written = sum(chunks) + sum(p.stat().st_size for p in out.iterdir())
+    estimate = scenario.footprint.disk_bytes(stages=True)
+    assert chunks and written <= estimate
+    assert written - RUN_FILE_BYTES >= 0.5 * (estimate - RUN_FILE_BYTES), (written, estimate)
+
+
+def test_the_estimate_counts_an_llm_request_s_tokens_as_stages():
+    scenario = api.load(REPO / "scenarios" / "llm-assistant.yaml")
+    footprint = scenario.footprint
+    assert footprint.stages == pytest.approx(footprint.tasks * (4 + 40))  # uniform 16..64 tokens
+    assert (
+        footprint.disk_bytes(stages=True)
+        > footprint.disk_bytes()
+        == Footprint(footprint.nodes, footprint.processors, footprint.links, footprint.tasks).disk_bytes()
+    )

@@ -63,11 +63,23 @@ class RunEnvironment(simpy.Environment):
         """Process the next SimPy event, or every call due before it (in SimPy's order either way)."""
         calls, chains, queue = self._calls, self._chains, self._queue
         called = False
+        # Heads are compared by their times, a float comparison, and as whole tuples only when the
+        # times tie (then priority and eid decide, as in SimPy; eids are unique: never further).
         while True:  # the common case: no SimPy event for a while (its run's ``until`` comes last)
-            # The earlier of the two calendars' heads (eids are unique: never compares further).
-            heap = calls if calls and (not chains or calls[0] < chains[0]) else chains
-            if not heap or (queue and queue[0] < heap[0]):
+            if calls:  # the earlier of the two calendars' heads
+                heap = calls
+                if chains:
+                    at, other = calls[0][0], chains[0][0]
+                    if other < at or (other == at and chains[0] < calls[0]):
+                        heap = chains
+            elif chains:
+                heap = chains
+            else:
                 break
+            if queue:
+                first, head = queue[0], heap[0]
+                if first[0] <= head[0] and first < head:  # SimPy's event comes first
+                    break
             at, _, _, function, argument = heappop(heap)
             self._now = self.now = at
             function(argument)

@@ -10,6 +10,7 @@ whether the raw input left the device).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -28,7 +29,51 @@ if TYPE_CHECKING:
     from offloadsim.engine.work import Price
     from offloadsim.policies.base import SystemView
 
-__all__ = ["CODECS", "Codec", "PlanCompiler", "reordered_cut_bytes"]
+__all__ = ["CODECS", "Codec", "CompiledPlans", "PlanCompiler", "reordered_cut_bytes"]
+
+
+class CompiledPlans:
+    """A run's compiled plans by (plan, source, application), bounded, with each source's last one at hand.
+
+    The full key hashes the plan (a dataclass's hash: a Python call hashing
+    each field) at every decision.  A policy usually answers a source with
+    the very Plan object it answered last (the static policies keep their
+    answers), so each source's last (plan, application, compiled plan) is
+    looked up by the source's name first, and the plan matched by identity.
+    """
+
+    def __init__(self, compile: Callable[[Any, Task], CompiledPlan], limit: int):
+        self._compile = compile
+        self._limit = limit  # entries kept at once (random placement over many nodes rarely repeats)
+        self._by_key: dict[tuple[Any, str, str], CompiledPlan] = {}
+        self._last: dict[str, tuple[Any, str, CompiledPlan]] = {}
+
+    def get(self, plan: Any, task: Task) -> CompiledPlan:
+        """``plan`` compiled for ``task``'s source and application (compiled now if not kept)."""
+        source, app = task.source, task.app
+        last = self._last.get(source)
+        if last is not None and last[0] is plan and last[1] == app:
+            return last[2]
+        key = (plan, source, app)
+        compiled = self._by_key.get(key)
+        if compiled is None:
+            compiled = self._compile(plan, task)
+            if len(self._by_key) >= self._limit:
+                self.clear()
+            self._by_key[key] = compiled
+        self._last[source] = (plan, app, compiled)
+        return compiled
+
+    def clear(self) -> None:
+        """Forget every compiled plan (a route moved: they were routed on the old ones)."""
+        self._by_key.clear()
+        self._last.clear()
+
+    def forget_source(self, source: str) -> None:
+        """Forget the plans compiled for ``source`` (its own routes moved: a handover)."""
+        for key in [key for key in self._by_key if key[1] == source]:
+            del self._by_key[key]
+        self._last.pop(source, None)
 
 
 class PlanCompiler:

@@ -24,14 +24,14 @@ from offloadsim.engine.link_stats import LinkStatistics
 from offloadsim.engine.llm import LLMWork
 from offloadsim.engine.network import link_down, make_link_model, no_route
 from offloadsim.engine.piecewise import PiecewiseLog
-from offloadsim.engine.planning import PlanCompiler, reordered_cut_bytes
+from offloadsim.engine.planning import CompiledPlans, PlanCompiler, reordered_cut_bytes
 from offloadsim.engine.processor import fifo, refused
 from offloadsim.engine.processor_models import ProcessorFactory, get_processor_model
 from offloadsim.engine.processor_models import ProcessorLike as Processor
 from offloadsim.engine.records import RawRun, RecordLog
 from offloadsim.engine.recovery import Recovery
 from offloadsim.engine.streams import stream, workload_name
-from offloadsim.engine.tasks import NAN, CompiledPlan, ComputeStep, Task, TransferStep
+from offloadsim.engine.tasks import NAN, ComputeStep, Task, TransferStep
 from offloadsim.engine.view import EngineView
 from offloadsim.engine.work import Maker, WorkKind, get_kind
 from offloadsim.engine.work_model import ModelWork
@@ -139,7 +139,7 @@ class Simulation:
         # Each application's kind's start, or None where it only walks the compiled steps: the kernel
         # walks those itself (one call less per task).
         self._starts = {name: None if _walks_only(kind) else kind.start for name, kind in self.kinds.items()}
-        self._compiled: dict[tuple[Plan, str, str], CompiledPlan] = {}
+        self._compiled = CompiledPlans(self._compiler.compile, COMPILED_CACHE)
         self._noise: dict[str, Callable[[], float]] = {}
         self.drained_at: dict[str, float] = {}
         # Each node's state, 1 up and 0 down, as a step function of time (its availability).
@@ -201,9 +201,7 @@ class Simulation:
             for task in self.in_flight.values():
                 if task.source == device:
                     counts[task.id] = counts.get(task.id, 0) + 1
-        stale = [key for key in self._compiled if key[1] == device]
-        for key in stale:
-            del self._compiled[key]
+        self._compiled.forget_source(device)
         self.view.moved(device)
 
     # -- building ---------------------------------------------------------
@@ -248,14 +246,7 @@ class Simulation:
         served_by = getattr(plan, "app", None)
         if served_by is not None and served_by != task.app:
             self._serve_with(task, served_by)
-        key = (plan, task.source, task.app)
-        compiled = self._compiled.get(key)
-        if compiled is None:
-            compiled = self._compiler.compile(plan, task)
-            if len(self._compiled) >= COMPILED_CACHE:
-                self._compiled.clear()  # bounded: random placement over many nodes rarely repeats a pair
-            self._compiled[key] = compiled
-        task.plan = compiled
+        task.plan = compiled = self._compiled.get(plan, task)
         self.in_flight[task.id] = task
         if compiled.drop:
             if retry:

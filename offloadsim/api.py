@@ -117,6 +117,7 @@ def run(
     overwrite: bool = False,
     progress: bool = False,
     stages: bool = False,
+    records_dir: str | Path | None = None,
 ) -> RunResult:
     """Simulate one replication of a scenario and return its :class:`RunResult`.
 
@@ -133,7 +134,10 @@ def run(
     (a ``ResultsError`` if it was deleted).  ``progress``
     shows a bar on a terminal for runs longer than about two seconds.
     ``stages`` also records one row per compute stage and transfer
-    (``result.stages``, ``stages.parquet``), for timelines.
+    (``result.stages``, ``stages.parquet``), for timelines.  Without ``out``,
+    the records are spilled as the run goes into ``records_dir`` (made, and
+    removed once emptied; default: a temporary directory), where a caller
+    that writes them itself (a job of ``compare`` or ``sweep``) wants them.
     """
     from offloadsim import engine
     from offloadsim.outdir import check_out_dir, write_directory
@@ -168,7 +172,7 @@ def run(
         return RunResult.from_raw(raw, loaded, policy=spec, started_utc=started, inputs=inputs)
 
     if out is None:
-        return simulate(None)
+        return simulate(None if records_dir is None else Path(records_dir))
     results: list[RunResult] = []
 
     def fill(tmp: Path) -> None:

@@ -18,6 +18,7 @@ import gc
 import json
 import logging
 import os
+import shutil
 import signal
 import sys
 import threading
@@ -341,13 +342,27 @@ def entry() -> NoReturn:
     if status in (EXIT_INTERRUPTED, EXIT_TERMINATED):
         # os._exit skips the exit handlers, so the interrupted run's temporary files (spilled
         # records, whose owners the unwinding left unreachable) are removed here: collecting
-        # them runs their finalizers.
+        # them runs their finalizers.  So is multiprocessing's own temporary directory (the
+        # forkserver's socket), which only its exit handler would remove.
         gc.collect()
+        _remove_multiprocessing_temp_dir()
         for stream in (sys.stdout, sys.stderr):
             with contextlib.suppress(Exception):
                 stream.flush()
         os._exit(status)
     raise SystemExit(status)
+
+
+def _remove_multiprocessing_temp_dir() -> None:
+    """Remove the ``pymp-*`` directory multiprocessing made in ``$TMPDIR`` for a process pool, if it did."""
+    if "multiprocessing" not in sys.modules:  # no pool was started: nothing to remove, nothing to import
+        return
+    import multiprocessing
+
+    config = getattr(multiprocessing.current_process(), "_config", {})  # where multiprocessing keeps it
+    directory = config.get("tempdir")
+    if isinstance(directory, str):
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 def _show_warning(message: Warning | str, category: type[Warning], *args: Any, **kwargs: Any) -> None:

@@ -9,18 +9,21 @@ difference is usually much narrower than the two CIs side by side.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as _dt
+import functools
 import math
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 
 from offloadsim.analysis.catalogue import METRICS, metric_columns, metric_info
 from offloadsim.analysis.statistics import mean_ci, paired_difference_ci
@@ -31,6 +34,7 @@ from offloadsim.experiments.jobs import (
     default_workers,
     execute,
     job_key,
+    run_job,
 )
 from offloadsim.experiments.merge import merged_frame, write_merged
 from offloadsim.experiments.storage import ExperimentError, write_job_file, write_parquet
@@ -240,21 +244,31 @@ def compare(
     clock = time.perf_counter()
 
     def keep(job: Job, result: JobResult) -> None:
-        # The run's records go to disk at once: a comparison holds one run's, not every run's.
+        # The run's records are on disk at once: a comparison holds one run's, not every run's.
         try:
-            file = runs.add(result.tasks, f"{job.index:06d}-{job.replication:06d}")
+            file = runs.keep(result, f"{job.index:06d}-{job.replication:06d}")
         except OSError as error:  # a full disk: the one-line error of any results that cannot be written
             where = out if out is not None else f"{runs.directory} (the runs' task records, until written)"
             raise ResultsError(f"cannot write results to {where}: {describe_os_error(error)}") from error
         # Not even an empty slice of the frame is kept: a slice is a view that keeps its data alive.
-        results[(job.index, job.replication)] = dataclasses.replace(result, tasks=pd.DataFrame())
+        results[(job.index, job.replication)] = dataclasses.replace(result, tasks=None)
         runs.by_job[(job.index, job.replication)] = file
 
-    failures = execute(
-        jobs, keep, workers=workers, scheduler=scheduler, progress=progress, description="compare"
-    )
-    if failures:
-        raise failures[0].error
+    # Local jobs write their records from the engine's chunks into the scratch directory; a Dask
+    # worker's directory may be on another machine, so its records come back as a frame.
+    runner = run_job if scheduler is not None else functools.partial(run_job, directory=runs.directory)
+    with runs.discarded_on_error():
+        failures = execute(
+            jobs,
+            keep,
+            workers=workers,
+            scheduler=scheduler,
+            progress=progress,
+            description="compare",
+            runner=runner,
+        )
+        if failures:
+            raise failures[0].error
     wall_s = time.perf_counter() - clock
 
     node_parts, rows = [], []
@@ -301,7 +315,8 @@ def compare(
         _runs=runs,
     )
     if out is not None:
-        comparison.write(out, overwrite=overwrite)
+        with runs.discarded_on_error():
+            comparison.write(out, overwrite=overwrite)
         runs.discard()  # written: ``tasks`` reads tasks.parquet back
     return comparison
 
@@ -353,16 +368,30 @@ class _RunTasks:
         return runs
 
     @property
-    def directory(self) -> Path | None:
-        """Where the runs' files are (None before the first)."""
-        return self._table.location
+    def directory(self) -> Path:
+        """The comparison's scratch directory (in ``$TMPDIR``, made now if need be): the runs' files.
 
-    def add(self, tasks: pd.DataFrame, name: str) -> Path:
-        """Count one run's records and write them to their file."""
-        self.count(tasks)
-        return self._table.append(lambda path: write_job_file(path, tasks, {}), name)
+        The jobs spill their records and write their files here, in worker
+        processes too; :meth:`discard` removes it with all in it.
+        """
+        return self._table.directory
+
+    def keep(self, result: JobResult, name: str) -> Path:
+        """Count one run's records and keep its file (the one its job wrote, or one written now)."""
+        tasks = result.tasks
+        if result.file is None:
+            assert tasks is not None, "a job hands back its records or the file it wrote"
+            self.count(tasks)
+            return self._table.append(lambda path: write_job_file(path, tasks, {}), name)
+        file = self._table.adopt(result.file)
+        parquet = pq.ParquetFile(file)
+        present = [c for c in ("policy", "status", "reason") if c in parquet.schema_arrow.names]
+        for group in range(parquet.num_row_groups):  # a chunk at a time: memory for one, not the run
+            self.count(parquet.read_row_group(group, columns=present).to_pandas())
+        return file
 
     def count(self, tasks: pd.DataFrame) -> None:
+        """Count the tasks, and those dropped or failed by reason, of one run's records."""
         self.rows += len(tasks)
         if not len(tasks):
             return
@@ -380,6 +409,15 @@ class _RunTasks:
         """Remove the files (the table was written elsewhere)."""
         self.files, self.by_job = [], {}
         self._table.discard()
+
+    @contextlib.contextmanager
+    def discarded_on_error(self) -> Iterator[None]:
+        """Remove the files (and what stopped workers left beside them) if the block raises or is stopped."""
+        try:
+            yield
+        except BaseException:
+            self.discard()
+            raise
 
 
 def compare_table(

@@ -15,19 +15,23 @@ import json
 import multiprocessing
 import multiprocessing.connection
 import os
+import shutil
+import signal
 import threading
 import time
 import traceback
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from offloadsim.analysis.summary import metrics_row
-from offloadsim.experiments.storage import ExperimentError
+from offloadsim.experiments.storage import ExperimentError, write_job_file, write_job_records
+from offloadsim.outdir import ResultsError, atomic_write, describe_os_error
 
 if TYPE_CHECKING:
     from offloadsim.scenario.input_hashes import InputFile
@@ -40,6 +44,7 @@ __all__ = [
     "JobFailure",
     "job_key",
     "run_job",
+    "save_job_file",
     "execute",
     "default_workers",
     "local_workers",
@@ -116,33 +121,81 @@ def job_key(
 
 @dataclass
 class JobResult:
-    """What a job hands back: its task and node records, its metrics, and its wall time."""
+    """What a job hands back: its task and node records, its metrics, and its wall time.
+
+    The task records are either in memory (``tasks``, a DataFrame) or, for a
+    job run with a directory, in the job file ``file`` (``tasks`` None).
+    """
 
     key: str
-    tasks: pd.DataFrame
+    tasks: pd.DataFrame | None
     nodes: pd.DataFrame
     metrics: dict[str, float]
     policy: str
     seed: int
     wall_s: float
     extra: dict[str, Any] = field(default_factory=dict)
+    file: Path | None = None
 
 
-def run_job(job: Job) -> JobResult:
-    """Simulate one job (in whatever process it lands) and return its records."""
+#: What a job file's metadata says of a job, from the job and its result (sweep's ``_job_meta``).
+Describe = Callable[[Job, JobResult], Mapping[str, Any]]
+
+
+def run_job(job: Job, directory: Path | None = None, describe: Describe | None = None) -> JobResult:
+    """Simulate one job (in whatever process it lands) and return its records.
+
+    Without ``directory`` the records come back as a DataFrame.  With it, the
+    engine spills them into ``directory`` as the run goes and they are written
+    from its chunks to the job file ``directory/<key>.parquet`` (with
+    ``describe(job, result)`` as its metadata; ``JobResult.file``), so that a
+    job never holds its whole table, however many tasks it has.  The
+    directory is the command's scratch directory: the parent removes it, with
+    whatever a stopped worker left there.
+    """
     from offloadsim import api
 
     started = time.perf_counter()
-    result = api.run(job.scenario, policy=job.policy, replication=job.replication)
-    return JobResult(
+    spill = None if directory is None else directory / f"{job.key}-{os.getpid()}.records"
+    result = api.run(job.scenario, policy=job.policy, replication=job.replication, records_dir=spill)
+    done = JobResult(
         key=job.key,
-        tasks=result.tasks,
+        tasks=None if directory is not None else result.tasks,
         nodes=result.nodes,
         metrics=metrics_row(result.summary),
         policy=str(result.manifest["policy"]["name"]),
         seed=int(result.manifest["seed"]),
         wall_s=time.perf_counter() - started,
     )
+    if directory is not None:
+        records = result.records
+        assert records is not None, "a run's records are the engine's until written"
+        meta = describe(job, done) if describe is not None else {}
+        try:
+            done.file = write_job_records(directory / f"{job.key}.parquet", records, meta)
+        except OSError as error:  # a full disk: the one-line error (exit 2) of results that cannot be written
+            where = f"{directory} (the runs' task records, until written)"
+            raise ResultsError(f"cannot write results to {where}: {describe_os_error(error)}") from error
+        finally:
+            records.log.discard()
+    return done
+
+
+def save_job_file(job: Job, result: JobResult, path: Path, describe: Describe) -> Path:
+    """Make ``path`` the job file of ``job``, atomically.
+
+    The file the job wrote (described by the job itself, with the same
+    ``describe``) is moved there; records handed back in memory are written.
+    """
+    file = result.file
+    if file is not None:
+
+        def move(tmp: Path) -> None:
+            shutil.move(file, tmp)  # a rename, or a copy where $TMPDIR is another file system
+
+        return atomic_write(path, move)
+    assert result.tasks is not None, "a job hands back its records or the file it wrote"
+    return write_job_file(path, result.tasks, describe(job, result))
 
 
 # --------------------------------------------------------------------------- executors
@@ -241,11 +294,13 @@ def _run_pool(jobs: Sequence[Job], workers: int, finished: Finished, runner: Run
     """Run on a local process pool; a forkserver keeps workers clean of this process's threads."""
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-    if "forkserver" in methods:
-        context.set_forkserver_preload(["offloadsim.experiments.jobs", "offloadsim.api"])
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_die_with_parent)
     try:
-        pending: dict[Future[JobResult], Job] = {pool.submit(runner, job): job for job in jobs}
+        with _signals_deferred(signal.SIGINT, signal.SIGTERM):  # the workers start as the first jobs go in
+            if "forkserver" in methods:
+                context.set_forkserver_preload(["offloadsim.experiments.jobs", "offloadsim.api"])
+                _start_forkserver_deaf_to_ctrl_c()
+            pending: dict[Future[JobResult], Job] = {pool.submit(runner, job): job for job in jobs}
         while pending:
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in sorted(done, key=lambda f: (pending[f].index, pending[f].replication)):
@@ -262,6 +317,64 @@ def _run_pool(jobs: Sequence[Job], workers: int, finished: Finished, runner: Run
         _stop_pool(pool)
         raise
     pool.shutdown(wait=True)
+
+
+def _start_forkserver_deaf_to_ctrl_c() -> None:
+    """Start the forkserver (unless it runs) with SIGINT blocked: neither it nor any worker sees Ctrl-C.
+
+    The terminal sends Ctrl-C to the whole process group.  A forkserver
+    still importing its preloaded modules (the first second or two) would
+    die of it with a traceback printed after the command's one-line message,
+    and an idle worker likewise; this process stops the workers itself
+    (:func:`_stop_pool`).  The blocked mask is inherited across the
+    forkserver's exec and by every worker it forks (the standard library
+    starts its resource tracker so).
+    """
+    from multiprocessing import forkserver, resource_tracker
+
+    resource_tracker.ensure_running()  # first: its own start unblocks SIGINT in this thread
+    with _signals_held(signal.SIGINT):
+        forkserver.ensure_running()
+
+
+@contextlib.contextmanager
+def _signals_held(*signals: signal.Signals) -> Iterator[None]:
+    """Block ``signals`` in this thread while the block runs (a process started meanwhile inherits it)."""
+    if not hasattr(signal, "pthread_sigmask"):  # not POSIX: nothing to block
+        yield
+        return
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, set(signals))
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+
+@contextlib.contextmanager
+def _signals_deferred(*signals: signal.Signals) -> Iterator[None]:
+    """Note ``signals`` while the block runs, and handle the first that came once it is over.
+
+    Starting the workers must not be cut short: a worker the forkserver forks
+    after this process stopped waiting for it is one :func:`_stop_pool` does
+    not know, and it prints a traceback when it finds the pool gone.
+    Deferred, Ctrl-C or SIGTERM is handled a moment later (raised again with
+    the handler it had), once every worker is known.  Handlers can only be
+    set in the main thread; elsewhere the block runs as it is.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    came: list[int] = []
+    previous = {
+        signum: signal.signal(signum, lambda signum, frame: came.append(signum)) for signum in signals
+    }
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, signal.SIG_DFL if handler is None else handler)  # None: set outside Python
+        if came:
+            signal.raise_signal(came[0])
 
 
 def _stop_pool(pool: ProcessPoolExecutor) -> None:

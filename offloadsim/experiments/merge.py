@@ -6,14 +6,16 @@ frames concatenated in order and rebuilt by
 categories the sorted values of the whole column, an integer column
 nullable when any value is missing), with columns of values per job
 inserted in front.  :func:`write_merged` writes the same table to Parquet
-a row group per job: a first pass reads only the job files' categorical
-and integer columns to learn the whole column's categories and missing
-values, a second writes each job's rows with them.
+a row group per row group of the job files (a job written from the
+engine's chunks has one per chunk), so that it holds one chunk of one job
+at a time: a first pass reads only the categorical and integer columns to
+learn the whole column's categories and missing values, a second writes
+each chunk's rows with them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +47,7 @@ def merged_frame(files: Sequence[Path], inserts: Sequence[Insert]) -> pd.DataFra
 
 
 def write_merged(files: Sequence[Path], inserts: Sequence[Insert], path: Path) -> int:
-    """Write the merged table of ``files`` to ``path``, a row group per job; return its row count.
+    """Write the merged table of ``files`` to ``path``, a row group at a time; return its row count.
 
     The file reads back as :func:`merged_frame`'s frame written with
     ``to_parquet(index=False)`` does.  Tables it cannot write a job at a time
@@ -63,19 +65,19 @@ def write_merged(files: Sequence[Path], inserts: Sequence[Insert], path: Path) -
     rows = 0
     try:
         for i, file in enumerate(files):
-            frame = _job_frame(file, categories, nullable)
-            if not len(frame):
-                continue
-            for position, name, values in inserts:
-                frame.insert(position, name, values[np.full(len(frame), i)])
-            table = pa.Table.from_pandas(frame, preserve_index=False)
-            if writer is None:
-                arrow = table.schema
-                writer = pq.ParquetWriter(path, arrow)
-            elif not table.schema.equals(arrow, check_metadata=True):
-                raise ValueError(f"{file}: its records do not fit the merged table's schema")
-            writer.write_table(table)
-            rows += len(frame)
+            for frame in _job_frames(file, categories, nullable):
+                if not len(frame):
+                    continue
+                for position, name, values in inserts:
+                    frame.insert(position, name, values[np.full(len(frame), i)])
+                table = pa.Table.from_pandas(frame, preserve_index=False)
+                if writer is None:
+                    arrow = table.schema
+                    writer = pq.ParquetWriter(path, arrow)
+                elif not table.schema.equals(arrow, check_metadata=True):
+                    raise ValueError(f"{file}: its records do not fit the merged table's schema")
+                writer.write_table(table)
+                rows += len(frame)
     finally:
         if writer is not None:
             writer.close()
@@ -92,18 +94,20 @@ def _plan(files: Sequence[Path]) -> tuple[dict[str, list[str]], set[str]] | None
     nullable: set[str] = set()
     rows = 0
     for file in files:
-        names = pq.read_schema(file).names
+        parquet = pq.ParquetFile(file)
+        names = parquet.schema_arrow.names
         if any(name not in declared for name in names):
             return None
         coded = [n for n in names if declared[n] == "category"]
         integers = [n for n in names if declared[n] == "int64"]
-        table = pq.read_table(file, columns=coded + integers)
-        rows += table.num_rows
-        nullable.update(n for n in integers if table.column(n).null_count)
-        frame = table.select(coded).to_pandas()
-        for name in coded:
-            values = frame[name].dropna()
-            present.setdefault(name, set()).update(str(v) for v in values.unique())
+        for group in range(parquet.num_row_groups):
+            table = parquet.read_row_group(group, columns=coded + integers)
+            rows += table.num_rows
+            nullable.update(n for n in integers if table.column(n).null_count)
+            frame = table.select(coded).to_pandas()
+            for name in coded:
+                values = frame[name].dropna()
+                present.setdefault(name, set()).update(str(v) for v in values.unique())
     if not rows:
         return None
     categories = {name: sorted(values) for name, values in present.items()}
@@ -112,17 +116,20 @@ def _plan(files: Sequence[Path]) -> tuple[dict[str, list[str]], set[str]] | None
     return categories, nullable
 
 
-def _job_frame(file: Path, categories: dict[str, list[str]], nullable: set[str]) -> pd.DataFrame:
-    """One job's records as its rows of the merged table (before the inserted columns)."""
+def _job_frames(file: Path, categories: dict[str, list[str]], nullable: set[str]) -> Iterator[pd.DataFrame]:
+    """One job's records as its rows of the merged table (before the inserted columns), by row group."""
     from offloadsim.records.results import tasks_frame
 
-    raw = read_job_file(file)[0]
-    frame = tasks_frame({c: raw[c] for c in raw.columns})
-    for name, labels in categories.items():
-        frame[name] = frame[name].cat.set_categories(_labels(labels))
-    for name in nullable:
-        frame[name] = frame[name].astype("Int64")
-    return frame
+    parquet = pq.ParquetFile(file)
+    for group in range(parquet.num_row_groups):
+        raw = parquet.read_row_group(group).to_pandas()
+        frame = tasks_frame({c: raw[c] for c in raw.columns})
+        del raw
+        for name, labels in categories.items():
+            frame[name] = frame[name].cat.set_categories(_labels(labels))
+        for name in nullable:
+            frame[name] = frame[name].astype("Int64")
+        yield frame
 
 
 def _labels(labels: list[str]) -> Any:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import pyarrow as pa
@@ -21,12 +21,16 @@ import pyarrow.parquet as pq
 from offloadsim.outdir import atomic_write
 from offloadsim.records.stored import ExperimentError, Results, read_results
 
+if TYPE_CHECKING:
+    from offloadsim.engine.records import TaskRecords
+
 __all__ = [
     "ExperimentError",
     "Results",
     "parquet_writer",
     "write_parquet",
     "write_job_file",
+    "write_job_records",
     "read_job_file",
     "read_job_meta",
     "read_results",
@@ -50,11 +54,25 @@ def write_job_file(path: Path, tasks: pd.DataFrame, meta: Mapping[str, Any]) -> 
 
     def write(tmp: Path) -> None:
         table = pa.Table.from_pandas(tasks, preserve_index=False)
-        metadata = dict(table.schema.metadata or {})
-        metadata[_JOB_META] = json.dumps(meta, default=str, allow_nan=False).encode("utf-8")
+        metadata = {**(table.schema.metadata or {}), **_job_metadata(meta)}
         pq.write_table(table.replace_schema_metadata(metadata), tmp)
 
     return atomic_write(path, write)
+
+
+def write_job_records(path: Path, records: TaskRecords, meta: Mapping[str, Any]) -> Path:
+    """Write one job from the engine's records, a chunk (row group) at a time, as :func:`write_job_file` does.
+
+    The table reads back as the one :func:`write_job_file` writes from the
+    records' DataFrame, without the job building that DataFrame.
+    """
+    from offloadsim.records.results import write_tasks
+
+    return atomic_write(path, lambda tmp: write_tasks(records, tmp, _job_metadata(meta)))
+
+
+def _job_metadata(meta: Mapping[str, Any]) -> dict[bytes, bytes]:
+    return {_JOB_META: json.dumps(meta, default=str, allow_nan=False).encode("utf-8")}
 
 
 def read_job_meta(path: Path) -> tuple[int, dict[str, Any]]:

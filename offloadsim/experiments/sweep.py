@@ -30,6 +30,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import datetime as _dt
+import functools
 import itertools
 import logging
 import math
@@ -57,9 +58,11 @@ from offloadsim.experiments.jobs import (
     default_workers,
     execute,
     job_key,
+    run_job,
+    save_job_file,
 )
 from offloadsim.experiments.merge import Insert, write_merged
-from offloadsim.experiments.storage import ExperimentError, parquet_writer, read_job_meta, write_job_file
+from offloadsim.experiments.storage import ExperimentError, parquet_writer, read_job_meta
 from offloadsim.input_kinds import SWEEP
 from offloadsim.outdir import (
     check_out_dir,
@@ -73,6 +76,7 @@ from offloadsim.outdir import (
     text_writer,
     write_text,
 )
+from offloadsim.records.spill import SpilledTable
 from offloadsim.scenario import (
     PathError,
     Problem,
@@ -501,16 +505,27 @@ def sweep(
 
         def save(job: Job, result: JobResult) -> None:
             with _writing(directory, lambda: _saved(points_dir, jobs)):
-                write_job_file(points_dir / f"{job.key}.parquet", result.tasks, _job_meta(job, result))
+                save_job_file(job, result, points_dir / f"{job.key}.parquet", _job_meta)
 
-        failures = execute(
-            todo,
-            save,
-            workers=workers,
-            scheduler=scheduler,
-            progress=progress,
-            description=f"sweep {spec.name}",
-        )
+        # Local jobs write their files from the engine's chunks into a scratch directory (in
+        # $TMPDIR) that is removed however the sweep ends, with what stopped workers left there;
+        # a Dask worker's directory may be on another machine, so its records come back as a frame.
+        scratch = SpilledTable(prefix="offloadsim-sweep-", suffix=".parquet")
+        runner = run_job
+        if scheduler is None:
+            runner = functools.partial(run_job, directory=scratch.directory, describe=_job_meta)
+        try:
+            failures = execute(
+                todo,
+                save,
+                workers=workers,
+                scheduler=scheduler,
+                progress=progress,
+                description=f"sweep {spec.name}",
+                runner=runner,
+            )
+        finally:
+            scratch.discard()
         log = directory / "failures.log"
         if failures:
             with _writing(directory, lambda: _saved(points_dir, jobs)):

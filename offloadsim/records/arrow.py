@@ -173,7 +173,8 @@ class TableWriter:
     """Writes one record table to a Parquet file, a chunk (one row group) at a time.
 
     ``categories`` gives every categorical column's categories, in order
-    (the codes of each chunk index into them).  Use as a context manager;
+    (the codes of each chunk index into them); ``metadata`` is added to the
+    schema's (a job file's description).  Use as a context manager;
     :meth:`write` takes a mapping of column name to values, or for a
     categorical column a pair ``(codes, labels)``: integer codes into a
     small table of labels, translated to the categories without decoding.
@@ -186,8 +187,11 @@ class TableWriter:
         names: Sequence[str],
         categories: Mapping[str, Sequence[str]],
         empty: bool = False,
+        metadata: Mapping[bytes, bytes] | None = None,
     ) -> None:
         self.schema = arrow_schema(table, names, categories, empty)
+        if metadata:
+            self.schema = self.schema.with_metadata({**(self.schema.metadata or {}), **metadata})
         self.categories = {name: list(values) for name, values in categories.items()}
         self._writer = pq.ParquetWriter(path, self.schema)
 

@@ -455,11 +455,12 @@ def _ordered(columns: Mapping[str, Any], table: str) -> dict[str, Any]:
     }
 
 
-def write_tasks(records: TaskRecords, path: Path) -> None:
+def write_tasks(records: TaskRecords, path: Path, metadata: Mapping[bytes, bytes] | None = None) -> None:
     """Write the engine's records to ``path`` as Parquet, one row group per chunk, in the schema's order.
 
     The content is what ``tasks_frame(records).to_parquet(path, index=False)``
-    would write (the same types, categories and values), without building it.
+    would write (the same types, categories and values), without building it;
+    ``metadata`` is added to the file's schema metadata.
     """
     from offloadsim.records.arrow import TableWriter, sorted_categories
 
@@ -479,7 +480,7 @@ def write_tasks(records: TaskRecords, path: Path) -> None:
         name: list(schema.STATUSES) if name == "status" else sorted_categories(present[name])
         for name in categorical
     }
-    with TableWriter(path, "tasks", names, categories) as writer:
+    with TableWriter(path, "tasks", names, categories, metadata=metadata) as writer:
         for block in records.blocks():
             writer.write({name: block.codes(name) if name in coded else block[name] for name in names})
 

@@ -134,6 +134,31 @@ def test_workers_do_not_change_the_numbers(tiny, result):
     again = compare(tiny, ["local", "edge", "least-loaded"], 3, workers=2)
     pd.testing.assert_frame_equal(again.metrics, result.metrics)
     pd.testing.assert_frame_equal(again.summary, result.summary)
+    pd.testing.assert_frame_equal(again.tasks, result.tasks)  # the runs' files, and tasks.parquet
+
+
+def test_jobs_writing_from_the_engines_chunks_make_the_table_their_frames_made(tiny, tmp_path, monkeypatch):
+    """Each job writes its file from the engine's chunks (here of 7 rows), never building its frame.
+
+    The written table is the one written before from the jobs' DataFrames (each job's written
+    whole, then merged): the same content, Arrow schema and pandas metadata; only the row groups
+    differ (one per chunk).
+    """
+    import pyarrow.parquet as pq
+
+    from offloadsim import api
+    from offloadsim.experiments.merge import write_merged
+    from offloadsim.experiments.storage import write_job_file
+
+    monkeypatch.setattr("offloadsim.engine.records.CHUNK_ROWS", 7)
+    compare(tiny, ["local", "edge"], 2, workers=1, out=tmp_path / "out")
+    file = tmp_path / "out" / "tasks.parquet"
+    runs = [api.run(tiny, policy=p, replication=r).tasks for p in ("local", "edge") for r in range(2)]
+    files = [write_job_file(tmp_path / f"{i}.parquet", run, {}) for i, run in enumerate(runs)]
+    rows = write_merged(files, [], tmp_path / "before.parquet")
+    assert rows > 40 and pq.ParquetFile(file).num_row_groups >= rows // 7 > len(runs)
+    pd.testing.assert_frame_equal(pd.read_parquet(file), pd.read_parquet(tmp_path / "before.parquet"))
+    assert pq.read_schema(file).equals(pq.read_schema(tmp_path / "before.parquet"), check_metadata=True)
 
 
 @pytest.mark.parametrize(

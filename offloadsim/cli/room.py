@@ -42,7 +42,8 @@ def check_experiment_room(
     runs them).  Memory: that many of the largest run.  Disk: each run's
     task file (in ``$TMPDIR`` for a comparison, in ``OUT/points`` for a
     sweep: ``points``), the merged tables in ``out`` that hold them all
-    again, and the records ``at_once`` runs spill to ``$TMPDIR`` meanwhile.
+    again, and the records (and the file written from them) of ``at_once``
+    runs at a time in ``$TMPDIR``.
     """
     if not runs:
         return
@@ -51,7 +52,8 @@ def check_experiment_room(
     if at_once > 1 and not check_memory(largest.footprint, problems, at_once=at_once):
         problems.raise_if_any()  # one line: the memory, which the disk would not change
     files = sum(scenario.footprint.run_files * count for scenario, count in runs)
-    spilled = max(scenario.footprint.spilled() for scenario, _ in runs) * at_once
+    # A job spills its records to $TMPDIR and writes its task file there from them.
+    spilled = max(scenario.footprint.disk_bytes() for scenario, _ in runs) * at_once
     temporary = Path(tempfile.gettempdir())
     needs = {out: files * 2, temporary: spilled} if points else {out: files, temporary: files + spilled}
     count = sum(count for _, count in runs)

@@ -226,6 +226,9 @@ class FixedPolicy:
     _stations: tuple[str, ...] = field(default=(), init=False, repr=False)
     _cuts: tuple[int, ...] = field(default=(), init=False, repr=False)
     _plans: dict[tuple[str, int], Plan] = field(default_factory=dict, init=False, repr=False)
+    # Whether each plan's nodes are all usable, kept while the view's up_version stands.
+    _usable: dict[tuple[str, int], bool] = field(default_factory=dict, init=False, repr=False)
+    _up: int = field(default=0, init=False, repr=False)  # the up_version they were checked at
 
     def __post_init__(self) -> None:
         if (self.node is None) == (self.nodes is None):
@@ -295,7 +298,7 @@ class FixedPolicy:
 
     def reset(self, view: SystemView) -> None:
         """A new run: check the plans afresh against its system."""
-        self._plans = {}
+        self._plans, self._usable, self._up = {}, {}, view.up_version
 
     def decide(self, task: TaskView, view: SystemView) -> Plan:
         """The fixed plan (checked once per source and layer count), or drop while a node is unavailable."""
@@ -312,7 +315,11 @@ class FixedPolicy:
                         f"computing nodes: {', '.join(computing)}"
                     )
             plans[key] = plan
-        # Every node named must be reachable, even one whose segment is empty (as validate_plan requires).
-        if not all(usable(view, task.source, node) for node in plan.nodes):
-            return Plan.reject()
-        return plan
+        # Every node named must be reachable, even one whose segment is empty (as validate_plan requires);
+        # checked again only once something went down or up (the view's up_version moved).
+        if view.up_version != self._up:
+            self._usable, self._up = {}, view.up_version
+        ok = self._usable.get(key)
+        if ok is None:
+            ok = self._usable[key] = all(usable(view, task.source, node) for node in plan.nodes)
+        return plan if ok else Plan.reject()

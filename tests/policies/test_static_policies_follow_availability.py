@@ -1,7 +1,7 @@
 """The static policies keep each source's answer while nothing goes down or up, and follow every change.
 
-``edge`` checks that its node is up and reachable only when the view's
-``up_version`` moved; these runs break a node both ways the version is bumped
+``edge`` and ``fixed`` check that their nodes are up and reachable only when
+the view's ``up_version`` moved; these runs break a node both ways the version is bumped
 (the topology taking it down, and its processors stopping on a flat battery,
 which leaves the topology alone) and check where each task then ran.
 """
@@ -13,6 +13,7 @@ import math
 import pytest
 
 from offloadsim.engine import simulate
+from offloadsim.engine.tasks import REJECTED
 from offloadsim.scenario import load_scenario_text
 
 TWO_EDGES = """
@@ -85,3 +86,15 @@ def test_edge_falls_back_to_the_source_once_its_node_s_battery_is_flat():
     before = [(placement, status) for arrival, placement, status in rows if arrival < flat - 0.1]
     assert after and all(place.startswith("phone-") and status == "completed" for place, status in after)
     assert before and {placement for placement, _ in before} == {"edge"}
+
+
+@pytest.mark.parametrize("what", ["node-schedule\n    node: edge-0", "link-schedule\n    link: [ap, edge-0]"])
+def test_fixed_drops_while_its_node_is_cut_off_and_runs_there_again_after(what):
+    text = TWO_EDGES.replace("WHAT", what).replace("policy: edge", "policy: {name: fixed, node: edge-0}")
+    raw = simulate(load_scenario_text(text, source="<test>"))
+    tasks = raw.tasks
+    rows = sorted(zip(tasks["arrival"], tasks["placement"], tasks["status"], tasks["reason"], strict=True))
+    for arrival, placement, status, reason in rows:
+        # The policy's own drop (not the engine's check of a plan over a node that is down).
+        expected = ("", "dropped", REJECTED) if 3.0 <= arrival < 6.0 else ("edge-0", "completed", "")
+        assert (placement, status, reason) == expected, arrival

@@ -1,4 +1,4 @@
-"""A table kept on disk as chunk files: appended one at a time, read back in order, discarded together.
+"""A table kept on disk as chunk files: appended one at a time, kept in order, discarded together.
 
 Three tables outgrow memory in a long run or a large experiment: the
 engine's task records and its stage log (numpy chunks of 131,072 rows), and
@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import numpy as np
-    import pyarrow as pa
 
 __all__ = ["SpilledTable"]
 
@@ -97,12 +96,6 @@ class SpilledTable:
         """Keep a chunk written in the directory by someone else (a worker process), as the next one."""
         self.chunks.append(path)
         return path
-
-    def read_table(self, index: int, columns: list[str] | None = None) -> pa.Table:
-        """Chunk ``index`` of a table of Parquet chunks, as Arrow (only ``columns``, when given)."""
-        import pyarrow.parquet as pq
-
-        return pq.read_table(self.chunks[index], columns=columns)
 
     def __len__(self) -> int:
         return len(self.chunks)

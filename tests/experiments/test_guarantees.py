@@ -200,7 +200,25 @@ def tiny_tmpfs(tmp_path):
     subprocess.run(["umount", str(mount)], check=False)
 
 
-def test_a_real_full_disk_is_exit_2_one_line_and_nothing_half_written(cli_main, capsys, tiny, tiny_tmpfs):
+@pytest.fixture
+def unforeseen(monkeypatch):
+    """The disk fills after the check before the run found room (another writer): the writes must cope."""
+    from offloadsim.scenario import size
+
+    monkeypatch.setattr(size, "shortfall", lambda needs: None)
+
+
+def test_a_run_foreseen_not_to_fit_a_real_file_system_is_refused_first(cli_main, capsys, tiny, tiny_tmpfs):
+    out = tiny_tmpfs / "run"
+    code, _, err = cli(cli_main, capsys, "run", tiny, "--out", out, "--set", "duration=600 s")
+    assert code == 2
+    one_error_line(err, "a run of this scenario writes about 1.8 MB", f"to {out} (", "is free there")
+    assert everything(tiny_tmpfs) == []
+
+
+def test_a_real_full_disk_is_exit_2_one_line_and_nothing_half_written(
+    cli_main, capsys, tiny, tiny_tmpfs, unforeseen
+):
     out = tiny_tmpfs / "run"
     code, _, err = cli(cli_main, capsys, "run", tiny, "--out", out, "--set", "duration=600 s")
     assert code == 2  # about 0.5 MB of records for a 64 KiB file system
@@ -209,7 +227,7 @@ def test_a_real_full_disk_is_exit_2_one_line_and_nothing_half_written(cli_main, 
 
 
 def test_a_sweep_on_a_real_full_disk_is_exit_2_one_line_and_keeps_whole_jobs(
-    cli_main, capsys, sweep_file, tiny_tmpfs
+    cli_main, capsys, sweep_file, tiny_tmpfs, unforeseen
 ):
     out = tiny_tmpfs / "sweep"
     code, _, err = cli(cli_main, capsys, "sweep", sweep_file, "--out", out, "--workers", "1", "-q")

@@ -180,7 +180,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     from offloadsim import api
     from offloadsim.cli.room import check_experiment_room
     from offloadsim.experiments import COMPARE_FILES, compare, default_compare_dir
-    from offloadsim.experiments.jobs import local_workers
+    from offloadsim.experiments.jobs import MAX_JOBS, local_workers
     from offloadsim.records.results import check_out_dir
 
     if args.out is not None:
@@ -190,8 +190,9 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out is not None else default_compare_dir(scenario.name, seed)
     check_out_dir(out, args.overwrite)
     runs = len(args.policies) * args.replications
-    at_once = 0 if args.scheduler else local_workers(args.workers, runs)
-    check_experiment_room([(scenario, runs)], out, at_once)
+    if runs <= MAX_JOBS:  # more: compare refuses them, naming the limit
+        at_once = 0 if args.scheduler else local_workers(args.workers, runs)
+        check_experiment_room([(scenario, runs)], out, at_once)
     result = compare(
         scenario,
         args.policies,

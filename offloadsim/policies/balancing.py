@@ -143,10 +143,23 @@ class _Source:
     those of the last task's sizes, on topology ``version``.
     """
 
-    __slots__ = ("detours", "down", "here", "hint", "order", "size_in", "size_out", "sizes", "up", "version")
+    __slots__ = (
+        "detours",
+        "down",
+        "here",
+        "hint",
+        "order",
+        "size_in",
+        "size_out",
+        "sizes",
+        "up",
+        "usable",
+        "version",
+    )
 
     def __init__(self, nodes: Sequence[str], source: str) -> None:
         self.hint = -1  # the node chosen last time (-1: none yet)
+        self.usable: _Usable | None = None  # which nodes are usable from here, on the view's up_version
         self.here = nodes.index(source) if source in nodes else -1  # the source's own position
         self.detours = [-1.0] * len(nodes)
         self.order: list[int] | None = None
@@ -154,6 +167,13 @@ class _Source:
         self.sizes: dict[tuple[float, float], tuple[float, float]] = {}
         self.size_in = self.size_out = math.nan
         self.up = self.down = 0.0
+
+    def usable_on(self, view: SystemView, source: str, nodes: Sequence[str]) -> _Usable:
+        """Which of ``nodes`` are usable from ``source``: each asked once while ``view.up_version`` stands."""
+        known = self.usable
+        if known is None or known.version != view.up_version:
+            known = self.usable = _Usable(view, source, nodes)
+        return known
 
     def ordered(self) -> list[int]:
         """The other nodes' positions by (detour, position): their bounds without the queues, ascending."""
@@ -164,6 +184,25 @@ class _Source:
                 (i for i in range(len(detours)) if i != here), key=detours.__getitem__
             )
         return order
+
+
+class _Usable(dict[int, bool]):
+    """Whether each node (by position) is usable from one source: asked on first look, kept after.
+
+    Valid while the view's ``up_version`` is ``version``: nothing went down or
+    up and no route moved, so ``usable`` would answer the same.  A look-up of
+    a node already asked is a plain dict look-up, not five calls.
+    """
+
+    __slots__ = ("nodes", "source", "version", "view")
+
+    def __init__(self, view: SystemView, source: str, nodes: Sequence[str]) -> None:
+        super().__init__()
+        self.view, self.source, self.nodes, self.version = view, source, nodes, view.up_version
+
+    def __missing__(self, i: int) -> bool:
+        answer = self[i] = usable(self.view, self.source, self.nodes[i])
+        return answer
 
 
 @register_policy("least-loaded")
@@ -299,22 +338,17 @@ class LeastLoadedPolicy(_TierRestricted):
         up, down = state.up, state.down
         detours = state.detours
         floors: list[float | None] | None = None  # each node's bound with its queue, None: not usable
+        ok = state.usable_on(view, source, nodes)
         best = state.hint
-        if best < 0 or not usable(view, source, nodes[best]):  # start from the node with the least bound
-            floors = [
-                _floor(view, task, node, up, down) if usable(view, source, node) else None for node in nodes
-            ]
+        if best < 0 or not ok[best]:  # start from the node with the least bound
+            floors = [_floor(view, task, node, up, down) if ok[i] else None for i, node in enumerate(nodes)]
             bounds = [math.inf if f is None else _with_detour(f, detours[i]) for i, f in enumerate(floors)]
             best = min((i for i, f in enumerate(floors) if f is not None), key=bounds.__getitem__, default=-1)
             if best < 0:
                 return -1
         best_s = expected_completion_s(task, view, nodes[best])
         here = state.here
-        if (
-            here >= 0
-            and here != best
-            and (usable(view, source, source) if floors is None else floors[here] is not None)
-        ):
+        if here >= 0 and here != best and (ok[here] if floors is None else floors[here] is not None):
             here_s = expected_completion_s(task, view, source)  # no transfer: a likely winner
             if (here_s, here) < (best_s, best):
                 best, best_s = here, here_s
@@ -330,7 +364,7 @@ class LeastLoadedPolicy(_TierRestricted):
                 continue
             node = nodes[i]
             if floors is None:
-                if not usable(view, source, node):
+                if not ok[i]:
                     continue
                 floor = _floor(view, task, node, up, down)
             else:

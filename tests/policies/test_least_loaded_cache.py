@@ -167,9 +167,10 @@ def test_once_the_detours_are_known_a_decision_asks_nothing_of_nodes_that_cannot
 
     phone-0's routes: edge-0 1 ms longer there and back than its link, edge-1
     4 ms, cloud-0 41 ms.  A small task goes to edge-0; once every detour is
-    known, a decision prices edge-0 alone and asks nothing of the others but
-    whether ``island`` (no links) is usable: a node never reached has no
-    detour, so nothing rules it out before that question.
+    known, a decision prices edge-0 alone and asks nothing of the others.
+    ``island`` (no links) is never reached, so it has no detour and nothing
+    rules it out before asking whether it is usable: the first decision asks,
+    and the answer is kept while the view's ``up_version`` stands.
     """
     policy = make_policy("least-loaded", {"tiers": ["edge", "cloud"]})
     system = make_view()
@@ -180,11 +181,15 @@ def test_once_the_detours_are_known_a_decision_asks_nothing_of_nodes_that_cannot
     assert {"edge-0", "edge-1", "cloud-0"} <= view.asked  # the first decision finds the detours
     view.asked.clear()
     assert _decide(policy, view, task) == "edge-0"
-    assert view.asked == {"phone-0", "edge-0", "island"}
+    assert view.asked == {"phone-0", "edge-0"}
     system.waits = {"edge-0": 0.0035}  # edge-0 now loses to edge-1 by 0.7 ms: edge-1 is priced, cloud-0 not
     view.asked.clear()
     assert _decide(policy, view, task) == "edge-1"
-    assert view.asked == {"phone-0", "edge-0", "edge-1", "island"}
+    assert view.asked == {"phone-0", "edge-0", "edge-1"}
+    system.down = {"cloud-0"}  # something went down (up_version moved): usable is asked again, island too
+    view.asked.clear()
+    assert _decide(policy, view, task) == "edge-1"
+    assert "island" in view.asked
 
 
 def test_off_by_default_and_every_decision_exact(make_view, task_factory):

@@ -1,7 +1,8 @@
-"""The static policies keep each source's answer while nothing goes down or up, and follow every change.
+"""Policies that keep what they know while nothing goes down or up follow every change.
 
 ``edge`` and ``fixed`` check that their nodes are up and reachable only when
-the view's ``up_version`` moved; these runs break a node both ways the version is bumped
+the view's ``up_version`` moved, and ``least-loaded`` keeps each source's
+answers to "is this node usable" on that version; these runs break a node both ways the version is bumped
 (the topology taking it down, and its processors stopping on a flat battery,
 which leaves the topology alone) and check where each task then ran.
 """
@@ -65,9 +66,11 @@ def _placements(text: str) -> tuple[list[tuple[float, str, str]], dict[str, floa
     return rows, dict(zip(raw.nodes["node"], raw.nodes["drained_at"], strict=True))
 
 
+@pytest.mark.parametrize("policy", ["edge", "{name: least-loaded, tiers: [edge]}"])
 @pytest.mark.parametrize("what", ["node-schedule\n    node: edge-0", "link-schedule\n    link: [ap, edge-0]"])
-def test_edge_moves_off_a_node_the_topology_cuts_off_and_back_when_it_returns(what):
-    rows, _ = _placements(TWO_EDGES.replace("WHAT", what))
+def test_edge_moves_off_a_node_the_topology_cuts_off_and_back_when_it_returns(what, policy):
+    # Under a light load least-loaded too prefers edge-0, the nearer of two equal servers.
+    rows, _ = _placements(TWO_EDGES.replace("WHAT", what).replace("policy: edge", f"policy: {policy}"))
     # A task takes a few milliseconds: those arriving in [3 s, 6 s) find edge-0 down (or cut off) when
     # they are decided.
     for arrival, placement, status in rows:
@@ -76,10 +79,12 @@ def test_edge_moves_off_a_node_the_topology_cuts_off_and_back_when_it_returns(wh
     assert {p for a, p, _ in rows if a >= 6.0} == {"edge-0"}
 
 
-def test_edge_falls_back_to_the_source_once_its_node_s_battery_is_flat():
+@pytest.mark.parametrize("policy", ["edge", "least-loaded"])
+def test_edge_falls_back_to_the_source_once_its_node_s_battery_is_flat(policy):
     # The battery stops the edge's processor without touching the topology: only the kernel's bump of
     # up_version tells the policy, which would otherwise keep sending tasks there to be refused.
-    rows, drained = _placements(FLAT_EDGE)
+    # least-loaded prices the edge (about 9 ms) below the phone itself (10 ms) while it is up.
+    rows, drained = _placements(FLAT_EDGE.replace("policy: edge", f"policy: {policy}"))
     flat = drained["edge"]
     assert 1.0 < flat < 9.0 and not math.isnan(flat)
     after = [(placement, status) for arrival, placement, status in rows if arrival > flat]

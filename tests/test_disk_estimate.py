@@ -98,6 +98,9 @@ def test_every_verb_refuses_what_the_free_space_cannot_hold(verb, tmp_path, caps
     line = _refused(capsys, argv)
     what = {"compare": "this comparison (4 runs)", "sweep": "this sweep (2 runs)"}.get(verb, "a run")
     assert f"workload: {what}" in line and "but only 1 GB is free there" in line, line
+    # A run's records spill beside its run directory: TMPDIR moves only compare's and sweep's files.
+    advice = "(--out)" if verb in ("validate", "run") else "(--out, TMPDIR)"
+    assert line.endswith(f"write elsewhere {advice}"), line
     assert not out.exists()
 
 

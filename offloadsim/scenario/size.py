@@ -13,6 +13,7 @@ out of memory part-way.
 from __future__ import annotations
 
 import math
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -200,11 +201,17 @@ def check_disk(
     short = shortfall(needs)
     if short is None:
         return True
+    # Name only what moves the places that are short: a run's own directory moves with --out (its
+    # records spill beside it), compare's and sweep's scratch files with TMPDIR.
+    temporary = Path(tempfile.gettempdir())
+    movers = ["--out"] if any(place != temporary for place in short.where) else []
+    if temporary in short.where:
+        movers.append("TMPDIR")
     problems.add(
         "workload",
         f"{what} writes about {format_bytes(short.needed)} to {' and '.join(map(str, short.where))} "
         f"(its records and files while they are written), but only {format_bytes(short.free)} is free "
-        "there; make it shorter, or free space or write elsewhere (--out, TMPDIR)",
+        f"there; make it shorter, or free space or write elsewhere ({', '.join(movers)})",
     )
     return False
 

@@ -79,6 +79,20 @@ def test_a_run_whose_stages_fill_any_disk_is_refused_by_validate_and_run(tmp_pat
     assert f"{path}: workload: a run of this scenario writes about" in line
     assert f"to {out} (its records and files" in line and "is free there" in line
     assert not out.exists() and [p.name for p in tmp_path.iterdir()] == ["chatty.yaml"]
+    # validate refuses it too when told what run will do: write to --out, with --stages.
+    line = _refused(capsys, ["validate", str(path), "--stages", "--out", str(out)])
+    assert f"to {out} (its records and files" in line
+
+
+def test_validate_checks_the_directory_run_will_write(tmp_path, capsys, free_disk):
+    """The place in the message is --out's, not run's default directory."""
+    path = tmp_path / "tiny.yaml"
+    path.write_text(TINY.format(duration=1_000_000, rate=10))
+    free_disk(1e9)
+    out = tmp_path / "elsewhere"
+    line = _refused(capsys, ["validate", str(path), "--out", str(out)])
+    assert "writes about" in line and f"to {out} (its records" in line, line
+    assert not out.exists()
 
 
 @pytest.mark.parametrize("verb", ["validate", "run", "compare", "sweep"])

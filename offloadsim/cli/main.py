@@ -155,6 +155,12 @@ def _add_validate(verbs: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--show", action="store_true", help="print the resolved scenario (SI units, patterns expanded)"
     )
+    p.add_argument(
+        "--out",
+        metavar="DIR",
+        help="check the free disk where 'run --out DIR' would write (default: run's default directory)",
+    )
+    p.add_argument("--stages", action="store_true", help="count the stage records 'run --stages' writes")
     p.set_defaults(handler=_cmd_validate)
 
 
@@ -527,7 +533,12 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     scenario = api.load(args.file, args.overrides)
     spec = api.resolve_policy(scenario, args.policy)
     api.check_policy(spec, scenario)
-    check_run_room(scenario, api.default_out_dir(scenario.name, spec.name, scenario.seed, 0))
+    out = (
+        Path(args.out)
+        if args.out is not None
+        else api.default_out_dir(scenario.name, spec.name, scenario.seed, 0)
+    )
+    check_run_room(scenario, out, args.stages)
     world_summary = _world_summary(scenario)
     print("ok: " + _counts_line(scenario))
     if args.show:

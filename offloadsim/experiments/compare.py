@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as _dt
-import functools
 import math
 import time
 from collections import Counter
@@ -34,7 +33,6 @@ from offloadsim.experiments.jobs import (
     default_workers,
     execute,
     job_key,
-    run_job,
 )
 from offloadsim.experiments.merge import merged_frame, write_merged
 from offloadsim.experiments.storage import ExperimentError, write_job_file, write_parquet
@@ -254,9 +252,6 @@ def compare(
         results[(job.index, job.replication)] = dataclasses.replace(result, tasks=None)
         runs.by_job[(job.index, job.replication)] = file
 
-    # Local jobs write their records from the engine's chunks into the scratch directory; a Dask
-    # worker's directory may be on another machine, so its records come back as a frame.
-    runner = run_job if scheduler is not None else functools.partial(run_job, directory=runs.directory)
     with runs.discarded_on_error():
         failures = execute(
             jobs,
@@ -265,7 +260,7 @@ def compare(
             scheduler=scheduler,
             progress=progress,
             description="compare",
-            runner=runner,
+            scratch=lambda: runs.directory,
         )
         if failures:
             raise failures[0].error

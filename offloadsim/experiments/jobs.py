@@ -10,6 +10,7 @@ the jobs ran.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import multiprocessing
@@ -241,6 +242,8 @@ def execute(
     progress: bool = False,
     description: str = "jobs",
     runner: Runner = run_job,
+    scratch: Callable[[], Path] | None = None,
+    describe: Describe | None = None,
 ) -> list[JobFailure]:
     """Run ``jobs`` and call ``on_result(job, result)`` in this process as each one finishes.
 
@@ -251,11 +254,20 @@ def execute(
     order.  Ctrl-C cancels the jobs not yet started and is re-raised; what
     ``on_result`` already saw stays saved.  ``progress`` shows a bar with an
     ETA on a terminal.
+
+    ``scratch`` gives the command's scratch directory: jobs run here then
+    run as :func:`run_job` with it as their ``directory`` (and ``describe``
+    for their file's metadata), writing their records from the engine's
+    chunks, so none holds its run's whole table.  It is asked for only
+    then: a Dask worker's disk may be another machine's, so a job there
+    hands its records back as a frame.
     """
     if workers is not None and workers < 1:
         raise ExperimentError(f"workers must be at least 1, got {workers}")
     if not jobs:
         return []
+    if scratch is not None and scheduler is None:  # run_job writing its file, in place of ``runner``
+        runner = functools.partial(run_job, directory=scratch(), describe=describe)
     failures: list[JobFailure] = []
     bar = _progress_bar(len(jobs), progress, description)
     try:

@@ -30,7 +30,6 @@ from __future__ import annotations
 import contextlib
 import copy
 import datetime as _dt
-import functools
 import itertools
 import logging
 import math
@@ -58,7 +57,6 @@ from offloadsim.experiments.jobs import (
     default_workers,
     execute,
     job_key,
-    run_job,
     save_job_file,
 )
 from offloadsim.experiments.merge import Insert, write_merged
@@ -507,13 +505,9 @@ def sweep(
             with _writing(directory, lambda: _saved(points_dir, jobs)):
                 save_job_file(job, result, points_dir / f"{job.key}.parquet", _job_meta)
 
-        # Local jobs write their files from the engine's chunks into a scratch directory (in
-        # $TMPDIR) that is removed however the sweep ends, with what stopped workers left there;
-        # a Dask worker's directory may be on another machine, so its records come back as a frame.
+        # Local jobs write their files into a scratch directory (in $TMPDIR) that is removed however
+        # the sweep ends, with what stopped workers left there.
         scratch = SpilledTable(prefix="offloadsim-sweep-", suffix=".parquet")
-        runner = run_job
-        if scheduler is None:
-            runner = functools.partial(run_job, directory=scratch.directory, describe=_job_meta)
         try:
             failures = execute(
                 todo,
@@ -522,7 +516,8 @@ def sweep(
                 scheduler=scheduler,
                 progress=progress,
                 description=f"sweep {spec.name}",
-                runner=runner,
+                scratch=lambda: scratch.directory,
+                describe=_job_meta,
             )
         finally:
             scratch.discard()

@@ -110,12 +110,72 @@ def test_every_verb_refuses_what_the_free_space_cannot_hold(verb, tmp_path, caps
         "sweep": ["sweep", str(tmp_path / "sweep.yaml"), "--out", str(out), "--dry-run"],
     }[verb]
     line = _refused(capsys, argv)
-    what = {"compare": "this comparison (4 runs)", "sweep": "this sweep (2 runs)"}.get(verb, "a run")
-    assert f"workload: {what}" in line and "but only 1 GB is free there" in line, line
+    what = {"compare": "this comparison (4 runs)", "sweep": f"this sweep (2 runs of {path})"}
+    what = what.get(verb, "a run")
+    # A sweep's runs are its own: the sweep file is named, with the scenario its runs are of.
+    where = f"{tmp_path / 'sweep.yaml'}: " if verb == "sweep" else f"{path}: workload: "
+    assert f"{where}{what}" in line and "but only 1 GB is free there" in line, line
+    assert "make it shorter (change duration or workload[0].rate)" in line, line  # the keys that set it
     # A run's records spill beside its run directory: TMPDIR moves only compare's and sweep's files.
     advice = "(--out)" if verb in ("validate", "run") else "(--out, TMPDIR)"
     assert line.endswith(f"write elsewhere {advice}"), line
     assert not out.exists()
+
+
+@pytest.mark.parametrize("verb", ["validate", "run", "compare"])
+def test_a_set_option_that_makes_a_run_too_large_is_named(verb, tmp_path, capsys, free_disk):
+    """The scenario file fits; ``--set duration=...`` does not: the refusal says it was the option."""
+    path = tmp_path / "tiny.yaml"
+    path.write_text(TINY.format(duration=10, rate=10))
+    free_disk(1e9)
+    out = tmp_path / "out"
+    argv = {
+        "validate": ["validate", str(path)],
+        "run": ["run", str(path), "--out", str(out)],
+        "compare": ["compare", str(path), "--policies", "local,edge", "--out", str(out)],
+    }[verb]
+    assert main(["validate", str(path)]) == 0  # the file alone fits
+    capsys.readouterr()
+    line = _refused(capsys, [*argv, "--set", "duration=1000000 s"])
+    assert f"{path}: duration: " in line and "writes about" in line, line
+    assert line.endswith('(set by --set "duration=1000000 s")'), line
+    assert not out.exists()
+
+
+def _sweep_of_tiny(tmp_path: Path, sweep: str) -> Path:
+    (tmp_path / "tiny.yaml").write_text(TINY.format(duration=10, rate=10))
+    (tmp_path / "sweep.yaml").write_text("base: tiny.yaml\n" + sweep)
+    return tmp_path / "sweep.yaml"
+
+
+@pytest.mark.parametrize(
+    ("sweep", "key"),
+    [
+        ("set: {duration: 1000000 s}\ngrid: {seed: [1, 2]}\n", "set.duration"),
+        ("grid: {duration: [10 s, 1000000 s]}\n", "grid.duration"),
+        (
+            'grid: {"workload[0].rate": [1 /s, 1000 /s]}\nset: {duration: 10000 s}\n',
+            'grid["workload[0].rate"]',
+        ),
+    ],
+)
+def test_a_sweep_whose_set_or_grid_makes_its_runs_too_large_is_named(sweep, key, tmp_path, capsys, free_disk):
+    """Not the base scenario, which fits: the sweep file and the key of it that made the runs large."""
+    path = _sweep_of_tiny(tmp_path, sweep)
+    free_disk(1e9)
+    out = tmp_path / "out"
+    line = _refused(capsys, ["sweep", str(path), "--out", str(out), "--dry-run"])
+    assert f"{path}: {key}: this sweep (2 runs) writes about" in line, line
+    assert "of tiny.yaml)" in line or f"of {tmp_path / 'tiny.yaml'})" in line, line
+    assert not out.exists()
+
+
+def test_a_sweep_point_too_large_for_memory_names_the_sweep_key_and_point(tmp_path, capsys, monkeypatch):
+    path = _sweep_of_tiny(tmp_path, "grid: {duration: [10 s, 1000000000 s]}\n")  # 10^10 tasks: 40 GB
+    monkeypatch.setattr(size_module, "available_bytes", lambda: int(4e9))
+    line = _refused(capsys, ["sweep", str(path), "--out", str(tmp_path / "out"), "--dry-run"])
+    assert f"{path}: grid.duration: " in line and "a run of this scenario needs about" in line, line
+    assert "(change duration or workload[0].rate)" in line and "(point 1: duration=1000000000 s)" in line
 
 
 def test_what_fits_is_accepted(tmp_path, capsys, free_disk):

@@ -123,8 +123,11 @@ def test_scenario_too_large_for_memory_is_refused_naming_its_heaviest_part(memor
     [(key, message)] = problems(star(200_000))
     assert key == "nodes"
     assert "needs about" in message and "only 500 MB is available" in message and "200,001 nodes" in message
+    assert "(change nodes.device.count)" in message  # what to make smaller
     [(key, message)] = problems(star(10, rate=1e6, duration=3600))  # 36 billion tasks
     assert key == "workload" and "about 36,000,000,000 tasks" in message
+    # The keys that set the number of tasks: the duration, the rate, the number of sources.
+    assert "make it smaller or shorter (change duration, workload[0].rate or nodes.device.count)" in message
     load_scenario_text(star(10))  # a small one fits
 
 

@@ -228,7 +228,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out is not None else default_sweep_dir(spec)
     jobs = plan_sweep(spec)
     at_once = 0 if args.scheduler else local_workers(args.workers, len(jobs))
-    check_experiment_room([(job.scenario, 1) for job in jobs], out, at_once, points=True)
+    check_experiment_room([(job.scenario, 1) for job in jobs], out, at_once, sweep_file=str(spec.file))
     if args.dry_run:
         points = expand(spec)
         done = sum((out / "points" / f"{job.key}.parquet").is_file() for job in jobs)

@@ -86,6 +86,7 @@ from offloadsim.scenario import (
     set_policy_name,
 )
 from offloadsim.scenario.errors import describe, did_you_mean, format_path
+from offloadsim.scenario.size import SetBy
 
 __all__ = [
     "SWEEP_KEYS",
@@ -392,12 +393,22 @@ def plan_sweep(spec: SweepSpec) -> list[Job]:
             )
             report(spec.sections.get(key, ""), f"{base_source}: {error}", index, point)
             continue
+        given = {  # what this point's scenario was given by the sweep file, for a size refusal to name
+            key: SetBy(str(spec.file), spec.sections.get(key, ""), f"{key} of {base_source}")
+            for key in (*spec.fixed, *point)
+            if key != "policy.name"
+        }
         try:
-            scenario = load_scenario_data(document, source=base_source, base_dir=spec.base.parent)
+            scenario = load_scenario_data(
+                document, source=base_source, base_dir=spec.base.parent, set_by=given
+            )
             check_policy(scenario.policy, scenario)
         except ScenarioError as error:
             for problem in error.problems:
-                report(_section_of(spec, problem), str(problem), index, point)
+                if problem.file == str(spec.file):  # already at the sweep key that caused it
+                    report(problem.key_path, problem.message, index, point)
+                else:
+                    report(_section_of(spec, problem), str(problem), index, point)
             continue
         except RunError as error:
             report(spec.sections.get("policy.name", ""), f"{base_source}: {error}", index, point)

@@ -72,9 +72,9 @@ class ProblemList:
         self.file = file
         self.problems: list[Problem] = []
 
-    def add(self, key_path: str, message: str) -> None:
-        """Record that ``key_path`` is wrong because of ``message``."""
-        self.problems.append(Problem(self.file, key_path, message))
+    def add(self, key_path: str, message: str, file: str | None = None) -> None:
+        """Record that ``key_path`` is wrong because of ``message`` (in ``file``, when another gave it)."""
+        self.problems.append(Problem(self.file if file is None else file, key_path, message))
 
     def __bool__(self) -> bool:
         return bool(self.problems)

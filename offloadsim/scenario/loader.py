@@ -15,9 +15,10 @@ from offloadsim.bounded_read import MAX_DOCUMENT_BYTES, InputFileError, read_tex
 from offloadsim.input_kinds import SCENARIO, document_kind, misdirected, path_kind
 from offloadsim.scenario.errors import Problem, ScenarioError, describe
 from offloadsim.scenario.model import Scenario
-from offloadsim.scenario.overrides import apply_overrides
+from offloadsim.scenario.overrides import apply_overrides, parse_assignment
 from offloadsim.scenario.resolve import resolve
 from offloadsim.scenario.schema import scenario_doc
+from offloadsim.scenario.size import SetBy
 from offloadsim.scenario.translate import problems_from_validation
 from offloadsim.scenario.yamlio import parse_yaml
 
@@ -47,8 +48,13 @@ def load_scenario_data(
     source: str = "<data>",
     base_dir: str | Path | None = None,
     overrides: Sequence[str] = (),
+    set_by: Mapping[str, SetBy] | None = None,
 ) -> Scenario:
-    """Load a scenario from an already-parsed document (what sweeps build with ``set_path``)."""
+    """Load a scenario from an already-parsed document (what sweeps build with ``set_path``).
+
+    ``set_by``: keys the caller gave the document (a sweep's), by key path,
+    for a size refusal to name; ``overrides`` add their own (``--set``).
+    """
     if not isinstance(document, Mapping):
         raise ScenarioError(
             [Problem(source, "", f"expected a mapping at the top level, got {describe(document)}")]
@@ -56,12 +62,16 @@ def load_scenario_data(
     if isinstance(overrides, str):
         overrides = [overrides]
     data = apply_overrides(dict(document), overrides, source)
+    given = dict(set_by or {})
+    for assignment in overrides:  # each parsed once already, by apply_overrides
+        key = parse_assignment(assignment)[0]
+        given[key] = SetBy(source, key, f"set by --set {describe(assignment)}")
     base = Path(base_dir) if base_dir is not None else Path.cwd()
     try:
         doc = scenario_doc().model_validate(data, context={"base_dir": base})
     except ValidationError as error:
         raise ScenarioError(problems_from_validation(error, source)) from None
-    return resolve(doc, data, source, base)
+    return resolve(doc, data, source, base, given)
 
 
 def read_document(path: str | Path, expect: str = SCENARIO) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from typing import Any
 from offloadsim.scenario.arrivals import ArrivalContext, ArrivalProcess, arrival_process
 from offloadsim.scenario.distributions import Dist
 from offloadsim.scenario.errors import ProblemList, did_you_mean, format_path
-from offloadsim.scenario.keys import spec_values
+from offloadsim.scenario.keys import declared_keys, spec_values
 from offloadsim.scenario.model import (
     AppSpec,
     LinkSpec,
@@ -41,6 +41,7 @@ from offloadsim.scenario.size import (
     MAX_LINKS,
     MAX_NODES,
     Footprint,
+    SetBy,
     check_memory,
     expected_arrivals,
     measured_window,
@@ -53,14 +54,24 @@ _NODE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_\-]*$")
 _ZERO = Dist.fixed(0.0)
 
 
-def resolve(doc: ScenarioDoc, raw: Mapping[str, Any], file: str, base_dir: Path) -> Scenario:
-    """The :class:`Scenario` described by ``doc`` (validated) and ``raw`` (the plain document)."""
+def resolve(
+    doc: ScenarioDoc,
+    raw: Mapping[str, Any],
+    file: str,
+    base_dir: Path,
+    set_by: Mapping[str, SetBy] | None = None,
+) -> Scenario:
+    """The :class:`Scenario` described by ``doc`` (validated) and ``raw`` (the plain document).
+
+    ``set_by``: the keys given outside the file (``--set``, a sweep), which a
+    size refusal names when they are what made the scenario large.
+    """
     problems = ProblemList(file)
     index = NodeIndex(_node_groups(doc, problems))
     processes = [_arrival_process(entry) for entry in doc.workload]
     check_clock(doc.warmup, doc.duration, processes, problems)
     problems.raise_if_any()  # later checks need a sound set of nodes and a clock that can advance
-    footprint, entry_tasks = _footprint(doc, processes, index, problems)
+    footprint, entry_tasks = _footprint(doc, processes, index, problems, set_by or {})
     problems.raise_if_any()  # too large: refused before anything big is built
     nodes = tuple(_node_specs(doc))
     links = _links(doc, index, problems)
@@ -193,7 +204,11 @@ def _links(doc: ScenarioDoc, index: NodeIndex, problems: ProblemList) -> tuple[L
 
 
 def _footprint(
-    doc: ScenarioDoc, processes: list[ArrivalProcess], index: NodeIndex, problems: ProblemList
+    doc: ScenarioDoc,
+    processes: list[ArrivalProcess],
+    index: NodeIndex,
+    problems: ProblemList,
+    set_by: Mapping[str, SetBy],
 ) -> tuple[Footprint, list[float]]:
     """Count what the scenario will hold; refuse it past the limits or the memory available.
 
@@ -201,6 +216,7 @@ def _footprint(
     where it is read, and added to the list then).
     """
     links = 0
+    widest: tuple[int, str] = (0, "")  # the links entry with the most pairs
     for i, link in enumerate(doc.links):
         sides = [index.match(pattern) for pattern in link.between]
         pairs = unique_pair_count(sides[0], sides[1])
@@ -212,18 +228,54 @@ def _footprint(
             )
             return Footprint(), []
         links += pairs
+        widest = max(widest, (pairs, f"links[{i}].between"))
     entry_tasks = []
+    entry_sources: list[dict[str, None]] = []
     for entry, process in zip(doc.workload, processes, strict=True):
-        sources = len(dict.fromkeys(name for pattern in entry.sources for name in index.match(pattern)))
+        sources = dict.fromkeys(name for pattern in entry.sources for name in index.match(pattern))
+        entry_sources.append(sources)
         start, stop = entry.start, entry.stop
         window = measured_window(start, stop, doc.warmup, doc.warmup + doc.duration)
-        entry_tasks.append(expected_arrivals(process, sources, window))
+        entry_tasks.append(expected_arrivals(process, len(sources), window))
     computing = sum(
         len(members) for group, members in index.groups.items() if _processor_docs(doc.nodes[group])
     )
-    footprint = Footprint(len(index.names), computing, links, sum(entry_tasks))
+    keys = _size_keys(processes, index, entry_tasks, entry_sources, widest[1])
+    footprint = Footprint(
+        len(index.names), computing, links, sum(entry_tasks), keys=keys, set_by=tuple(set_by.items())
+    )
     check_memory(footprint, problems)
     return footprint, entry_tasks
+
+
+def _size_keys(
+    processes: list[ArrivalProcess],
+    index: NodeIndex,
+    entry_tasks: list[float],
+    entry_sources: list[dict[str, None]],
+    widest_link: str,
+) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """By part of the footprint, the keys that set its size, for a refusal to name.
+
+    Tasks: ``duration``, the arrival key of the entry that makes the most
+    (``rate``, ``period``, ``users``, ``trace``) and the counts of the groups
+    its sources are in; nodes: the counts of the largest groups; links: the
+    entry that expands to the most pairs.
+    """
+
+    def counts(groups: Iterable[str]) -> list[str]:
+        sized = [group for group in groups if len(index.groups.get(group, ())) > 1]
+        sized.sort(key=lambda group: -len(index.groups[group]))
+        return [f"nodes.{group}.count" for group in sized[:2]]
+
+    tasks = ["duration"]
+    if entry_tasks:
+        i = max(range(len(entry_tasks)), key=entry_tasks.__getitem__)
+        tasks += [f"workload[{i}].{key.yaml}" for key in list(declared_keys(type(processes[i])))[:1]]
+        sources = entry_sources[i]
+        tasks += counts(group for group, members in index.groups.items() if members[0] in sources)
+    links = (widest_link,) if widest_link else ()
+    return (("workload", tuple(tasks)), ("nodes", tuple(counts(index.groups))), ("links", links))
 
 
 def _with_traces(

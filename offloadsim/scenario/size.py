@@ -17,7 +17,7 @@ import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from offloadsim.disk import shortfall
 from offloadsim.memory import available_bytes, format_bytes
@@ -42,6 +42,7 @@ __all__ = [
     "TASK_FILE_BYTES",
     "TASK_SPILL_BYTES",
     "Footprint",
+    "SetBy",
     "check_disk",
     "check_memory",
     "expected_arrivals",
@@ -101,9 +102,22 @@ LINK_FILE_BYTES = 2 * 300
 RUN_FILE_BYTES = 2**20
 
 
+class SetBy(NamedTuple):
+    """Where a scenario key got its value other than from the scenario file, for a refusal to name.
+
+    ``file`` and ``key``: the place to name (the scenario file and the path of
+    a ``--set``; a sweep file and its ``set.KEY`` or ``grid[...]`` key);
+    ``note``: what else says where (``set by --set "duration=1e7 s"``).
+    """
+
+    file: str
+    key: str
+    note: str
+
+
 @dataclass(frozen=True)
 class Footprint:
-    """What a scenario holds: the counts the memory estimate is made of."""
+    """What a scenario holds: the counts the memory estimate is made of, and the keys that set them."""
 
     nodes: int = 0
     processors: int = 0
@@ -111,6 +125,11 @@ class Footprint:
     tasks: float = 0.0
     held: float = 0.0  # of the tasks, those whose arrival times are held in memory (a trace's)
     stages: float = 0.0  # stages and transfers the measured tasks record with --stages
+    # By part (``nodes``, ``links``, ``workload``), the scenario keys a user changes to make it
+    # smaller, most telling first: ``duration``, the heaviest entry's rate, its sources' counts.
+    keys: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # Scenario keys given outside the scenario file (--set, a sweep), by key path: a refusal names them.
+    set_by: tuple[tuple[str, SetBy], ...] = ()
 
     @property
     def run_files(self) -> float:
@@ -145,14 +164,46 @@ class Footprint:
             + self.held * HELD_BYTES
         )
 
-    def largest(self) -> str:
-        """The scenario key whose items weigh most: ``nodes``, ``links`` or ``workload``."""
-        weights = {
-            "nodes": self.nodes * NODE_BYTES + self.processors * PROCESSOR_BYTES,
-            "links": self.links * LINK_BYTES,
-            "workload": self.tasks * TASK_BYTES + self.held * HELD_BYTES,
-        }
+    def largest(self, disk: bool = False) -> str:
+        """The part whose items weigh most (``disk``: on disk): ``nodes``, ``links`` or ``workload``."""
+        if disk:
+            weights = {
+                "nodes": self.nodes * NODE_FILE_BYTES,
+                "links": self.links * LINK_FILE_BYTES,
+                "workload": self.tasks * (TASK_FILE_BYTES + TASK_SPILL_BYTES),
+            }
+        else:
+            weights = {
+                "nodes": self.nodes * NODE_BYTES + self.processors * PROCESSOR_BYTES,
+                "links": self.links * LINK_BYTES,
+                "workload": self.tasks * TASK_BYTES + self.held * HELD_BYTES,
+            }
         return max(weights, key=lambda key: weights[key])
+
+    def keys_of(self, part: str) -> tuple[str, ...]:
+        """The scenario keys that set ``part``'s size (``duration``, ``workload[0].rate``, ...)."""
+        return dict(self.keys).get(part, ())
+
+    def cause(self, part: str, file: str, at: str | None = None) -> tuple[str, str, str]:
+        """Where a refusal of ``part`` points: ``(file, key path, note)``.
+
+        The last key given by a ``--set`` or a sweep (its point's after its
+        ``set:``) that is one of the part's keys, or a key above one
+        (``--set nodes.phone={count: ...}``), is what made the scenario this
+        large; else ``file`` at ``at`` (default: ``part``).
+        """
+        keys = self.keys_of(part)
+        for path, where in reversed(self.set_by):
+            if any(key == path or key.startswith((path + ".", path + "[")) for key in keys):
+                return where.file, where.key, f" ({where.note})"
+        return file, part if at is None else at, ""
+
+    def advice(self, part: str) -> str:
+        """`` (change duration, workload[0].rate or nodes.phone.count)``: what to change; '' if not known."""
+        keys = self.keys_of(part)
+        if not keys:
+            return ""
+        return f" (change {keys[0]})" if len(keys) == 1 else f" (change {', '.join(keys[:-1])} or {keys[-1]})"
 
     def describe(self) -> str:
         """``500,000 nodes (400,000 computing), 1,000,000 links, about 2,000,000 tasks``."""
@@ -163,13 +214,19 @@ class Footprint:
 
 
 def check_memory(
-    footprint: Footprint, problems: ProblemList, key: str | None = None, at_once: int = 1
+    footprint: Footprint,
+    problems: ProblemList,
+    key: str | None = None,
+    at_once: int = 1,
+    at: str | None = None,
 ) -> bool:
-    """Add a problem (at ``key``, else the heaviest part) if a run would not fit in memory.
+    """Add a problem if a run would not fit in memory.
 
-    ``at_once``: runs held in memory together (the worker processes of a
-    compare or sweep).  True when it fits, or when the memory available
-    cannot be known.
+    At ``key`` (a trace's, whose rows are what is large), else where what
+    made the heaviest part large was given (:meth:`Footprint.cause`), else at
+    ``at`` (default: the heaviest part).  ``at_once``: runs held in memory
+    together (the worker processes of a compare or sweep).  True when it
+    fits, or when the memory available cannot be known.
     """
     available = available_bytes()
     needed = footprint.bytes * at_once
@@ -180,23 +237,36 @@ def check_memory(
     else:
         what = f"{at_once} runs at once (one per worker) need about {format_bytes(needed)}"
         advice = "use fewer --workers, "
+    part = footprint.largest()
+    if key is None:
+        file, at, note = footprint.cause(part, problems.file, at)
+        advice += f"make it smaller or shorter{footprint.advice(part)}"
+    else:
+        file, at, note = problems.file, key, ""
+        advice += "make it smaller or shorter"
     problems.add(
-        key or footprint.largest(),
+        at,
         f"{what} of memory ({footprint.describe()}{' each' if at_once > 1 else ''}), but only "
-        f"{format_bytes(available)} is available; {advice}make it smaller or shorter, "
-        "or run it on a machine with more memory",
+        f"{format_bytes(available)} is available; {advice}, or run it on a machine with more memory{note}",
+        file=file,
     )
     return False
 
 
 def check_disk(
-    needs: Mapping[Path, float], problems: ProblemList, what: str = "a run of this scenario"
+    needs: Mapping[Path, float],
+    problems: ProblemList,
+    footprint: Footprint,
+    what: str = "a run of this scenario",
+    at: str | None = None,
 ) -> bool:
-    """Add a problem at ``workload`` if the bytes ``needs`` puts in each place do not fit on its disk.
+    """Add a problem if the bytes ``needs`` puts in each place do not fit on its disk.
 
     ``needs``: bytes by place a command writes (a run directory, ``$TMPDIR``);
-    places on one file system share its free space.  True when they fit, or
-    when the free space cannot be read.
+    places on one file system share its free space.  The problem is at the
+    heaviest part of ``footprint`` (the largest run's, or ``at``), or where
+    what made it heavy was given (:meth:`Footprint.cause`).  True when they fit, or when
+    the free space cannot be read.
     """
     short = shortfall(needs)
     if short is None:
@@ -207,11 +277,15 @@ def check_disk(
     movers = ["--out"] if any(place != temporary for place in short.where) else []
     if temporary in short.where:
         movers.append("TMPDIR")
+    part = footprint.largest(disk=True)
+    file, key, note = footprint.cause(part, problems.file, at)
     problems.add(
-        "workload",
+        key,
         f"{what} writes about {format_bytes(short.needed)} to {' and '.join(map(str, short.where))} "
         f"(its records and files while they are written), but only {format_bytes(short.free)} is free "
-        f"there; make it shorter, or free space or write elsewhere ({', '.join(movers)})",
+        f"there; make it {'shorter' if part == 'workload' else 'smaller'}{footprint.advice(part)}, "
+        f"or free space or write elsewhere ({', '.join(movers)}){note}",
+        file=file,
     )
     return False
 

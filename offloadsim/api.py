@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from offloadsim.errors import RunError
-from offloadsim.input_kinds import SCENARIO, misdirected, path_kind
+from offloadsim.input_kinds import SCENARIO, misdirected_path
 from offloadsim.progress import make_progress
 from offloadsim.startup import release_collector
 
@@ -40,8 +40,8 @@ def load(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
     if not exists:
         raise RunError(f"scenario file not found: {file}")
     if is_dir:
-        wrong = misdirected(path_kind(file), SCENARIO, file)  # a results directory given to run
-        raise RunError(f"{file}: {wrong}" if wrong else f"scenario path is a directory, not a file: {file}")
+        wrong = misdirected_path(file, SCENARIO)  # a results directory given to run
+        raise RunError(wrong or f"scenario path is a directory, not a file: {file}")
     from offloadsim import scenario as scenario_package
 
     loader = getattr(scenario_package, "load_scenario", None)

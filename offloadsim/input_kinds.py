@@ -3,6 +3,9 @@
 The command line reads four kinds of input: scenarios (``run``, ``validate``,
 ``compare``), sweep files (``sweep``), calibrated device profiles
 (``calibrate report``, ``profiles show``) and results directories (``plot``).
+A fifth is recognised so that it can be pointed at its directory: a file
+inside a results directory (``tasks.parquet``, ``summary.json``, ...), which
+no verb reads on its own.
 Read as the wrong kind, a file used to get one "unknown key" line per key it
 has; each reader now asks :func:`misdirected` first, and when the input is
 recognisably another kind says so in one line with the verb that reads it::
@@ -30,8 +33,11 @@ __all__ = [
     "PROFILE",
     "PROFILE_FORMAT",
     "RESULTS",
+    "RESULTS_FILE",
+    "RESULTS_FILES",
     "document_kind",
     "misdirected",
+    "misdirected_path",
     "path_kind",
 ]
 
@@ -39,6 +45,22 @@ SCENARIO = "scenario"
 SWEEP = "sweep"
 PROFILE = "profile"
 RESULTS = "results"
+RESULTS_FILE = "results file"
+#: The files ``run``, ``compare`` and ``sweep`` write in a results directory (beside manifest.json).
+RESULTS_FILES = frozenset(
+    (
+        "tasks.parquet",
+        "stages.parquet",
+        "nodes.parquet",
+        "links.parquet",
+        "metrics.parquet",
+        "summary.parquet",
+        "summary.csv",
+        "summary.json",
+        "summary.txt",
+        "manifest.json",
+    )
+)
 
 # What each kind is called in a message, and what to do with one ({path} is the file as given).
 _NOUN = {
@@ -46,12 +68,14 @@ _NOUN = {
     SWEEP: "a sweep file",
     PROFILE: "a calibrated device profile",
     RESULTS: "a results directory",
+    RESULTS_FILE: "a file of the results directory {directory}",
 }
 _USE = {
     SCENARIO: "use 'offloadsim run {path}' or 'offloadsim compare {path} --policies A,B'",
     SWEEP: "use 'offloadsim sweep {path}' (with --dry-run to check it)",
     PROFILE: "use 'offloadsim profiles show {path}', or name it as a processor's profile: in a scenario",
     RESULTS: "use 'offloadsim plot {path}'",
+    RESULTS_FILE: "use 'offloadsim plot {directory}'",
 }
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 #: The ``format:`` a calibrated profile file declares (offloadsim.world.profiles.calibrated writes it).
@@ -81,6 +105,8 @@ def path_kind(path: str | Path) -> str | None:
     try:
         if Path(path).is_dir():
             return RESULTS if (Path(path) / "manifest.json").is_file() else None
+        if Path(path).name in RESULTS_FILES and (Path(path).parent / "manifest.json").is_file():
+            return RESULTS_FILE  # before reading it: a Parquet file is not text
         return document_kind(yaml.load(read_text(path, MAX_DOCUMENT_BYTES), Loader=_LOADER))
     except (OSError, ValueError, yaml.YAMLError, RecursionError):
         return None
@@ -94,5 +120,17 @@ def misdirected(found: str | None, expected: str, path: str | Path) -> str | Non
     """
     if found is None or found == expected:
         return None
-    use = _USE[found].format(path=path)
-    return f"{_NOUN[found]}, not {_NOUN[expected]}: {use}"
+    directory = Path(path).parent
+    use = _USE[found].format(path=path, directory=directory)
+    return f"{_NOUN[found].format(directory=directory)}, not {_NOUN[expected]}: {use}"
+
+
+def misdirected_path(path: str | Path, expected: str) -> str | None:
+    """``"PATH: a results directory, not a scenario: use ..."`` when ``path`` is recognisably another kind.
+
+    What each reader asks once it has failed on ``path``: None when the
+    input is of the ``expected`` kind or none known (the reader then says
+    what is wrong in its own terms).
+    """
+    wrong = misdirected(path_kind(path), expected, path)
+    return None if wrong is None else f"{path}: {wrong}"

@@ -67,3 +67,49 @@ def test_a_scenario_with_a_mistake_still_gets_its_own_messages(tmp_path, capsys)
     assert main(["validate", str(path)]) == 2
     err = capsys.readouterr().err
     assert "not a scenario" not in err and "workloads" in err, err
+
+
+# The files of a results directory, given to each verb: no verb reads one alone (a Parquet file used
+# to be "not UTF-8 text", a manifest.json one "unknown key" line per key); each points at its directory.
+RESULT_FILES = ["tasks.parquet", "stages.parquet", "summary.json", "manifest.json"]
+FILE_CASES = [(name, verb) for name in RESULT_FILES for verb in VERBS]
+
+
+@pytest.fixture(scope="module")
+def staged_results_dir(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("results") / "run"
+    argv = ["run", str(SCENARIO), "--set", "duration=1 s", "--out", str(out), "-q", "--stages"]
+    assert main(argv) == 0
+    return out
+
+
+@pytest.mark.parametrize(
+    ("name", "verb"), FILE_CASES, ids=[f"{n}-to-{v.replace(' ', '-')}" for n, v in FILE_CASES]
+)
+def test_a_file_inside_a_results_directory_points_at_the_directory(
+    name, verb, staged_results_dir, tmp_path, capsys
+):
+    path = staged_results_dir / name
+    assert path.is_file()
+    reads, argv = VERBS[verb]
+    out = tmp_path / "out"
+    args = [a.replace("{path}", str(path)).replace("{out}", str(out)) for a in argv]
+    capsys.readouterr()
+
+    assert main(args) == 2
+    lines = capsys.readouterr().err.splitlines()
+    expected = (
+        f"offloadsim: error: {path}: a file of the results directory {staged_results_dir}, "
+        f"not {KINDS[reads][0]}: use 'offloadsim plot {staged_results_dir}'"
+    )
+    assert lines == [expected]
+    assert not out.exists()
+
+
+def test_a_file_named_like_a_result_outside_a_results_directory_is_read_as_given(tmp_path, capsys):
+    """Only beside a manifest.json is summary.json a result: elsewhere it is a scenario with mistakes."""
+    path = tmp_path / "summary.json"
+    path.write_text('{"name": "x", "tasks": 3}')
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "results directory" not in err and "unknown key 'tasks'" in err, err

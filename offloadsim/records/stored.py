@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 
 from offloadsim.errors import RunError
-from offloadsim.input_kinds import RESULTS, misdirected, path_kind
+from offloadsim.input_kinds import RESULTS, misdirected_path
 
 __all__ = ["ExperimentError", "Results", "read_results"]
 
@@ -55,8 +55,8 @@ def read_results(directory: str | Path) -> Results:
     """
     path = Path(directory)
     if not path.is_dir():
-        wrong = misdirected(path_kind(path), RESULTS, path) if path.is_file() else None
-        raise ExperimentError(f"{path}: {wrong}" if wrong else f"no results directory at {path}")
+        wrong = misdirected_path(path, RESULTS) if path.is_file() else None
+        raise ExperimentError(wrong or f"no results directory at {path}")
     manifest_file = path / "manifest.json"
     if not manifest_file.is_file():
         raise ExperimentError(

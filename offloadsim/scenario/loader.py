@@ -91,12 +91,15 @@ def read_document(path: str | Path, expect: str = SCENARIO) -> dict[str, Any]:
     except IsADirectoryError:
         message = misdirected(path_kind(path), expect, shown) or "is a directory, expected a YAML file"
         raise ScenarioError([Problem(shown, "", message)]) from None
-    except UnicodeDecodeError as error:
-        raise ScenarioError([Problem(shown, "", f"not UTF-8 text (byte {error.start})")]) from None
+    except UnicodeDecodeError as error:  # a results directory's Parquet file, say
+        message = misdirected(path_kind(path), expect, shown) or f"not UTF-8 text (byte {error.start})"
+        raise ScenarioError([Problem(shown, "", message)]) from None
     except OSError as error:
         raise ScenarioError([Problem(shown, "", f"cannot read: {error.strerror}")]) from None
     document = _parse(text, shown)
-    wrong = misdirected(document_kind(document), expect, shown)
+    kind = document_kind(document)
+    # A document of no known kind may be a file of a results directory (its manifest.json).
+    wrong = misdirected(path_kind(path) if kind is None else kind, expect, shown)
     if wrong is not None:
         raise ScenarioError([Problem(shown, "", wrong)])
     return document

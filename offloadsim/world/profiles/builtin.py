@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from offloadsim.input_kinds import PROFILE, misdirected, path_kind
+from offloadsim.input_kinds import PROFILE, misdirected_path
 from offloadsim.suggest import did_you_mean
 from offloadsim.world.profiles.search import describe_search, profile_search_path
 
@@ -253,9 +253,9 @@ def unknown_profile_message(name: str, search_dirs: Sequence[str | Path]) -> str
 
     A path to another kind of input (a results directory) says what it is instead.
     """
-    wrong = misdirected(path_kind(name), PROFILE, name)
+    wrong = misdirected_path(name, PROFILE)
     if wrong is not None:
-        return f"{name}: {wrong}"
+        return wrong
     known = available_profiles(search_dirs)
     hint = did_you_mean(name, known)
     return (

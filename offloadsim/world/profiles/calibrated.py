@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 
 from offloadsim.bounded_read import MAX_DOCUMENT_BYTES, InputFileError, read_head, read_text
-from offloadsim.input_kinds import PROFILE, PROFILE_FORMAT, document_kind, misdirected, path_kind
+from offloadsim.input_kinds import PROFILE, PROFILE_FORMAT, document_kind, misdirected, misdirected_path
 from offloadsim.models.graph import LayerGraph
 from offloadsim.world.profiles.cost_model import POOLED, CostModel, group_chain
 from offloadsim.world.profiles.fusion import FusionRules, Unit, layout_transitions, partition, unit_at
@@ -335,13 +335,10 @@ def load_profile(path: str | os.PathLike[str]) -> CalibratedProfile:
         text = read_text(path, MAX_DOCUMENT_BYTES)
     except InputFileError as exc:
         raise ProfileError(f"cannot read profile {str(path)!r}: it {exc}") from None
-    except UnicodeDecodeError:
-        raise ProfileError(f"cannot read profile {str(path)!r}: not UTF-8 text") from None
-    except OSError as exc:
-        wrong = misdirected(path_kind(path), PROFILE, path) if isinstance(exc, IsADirectoryError) else None
-        if wrong is not None:  # a results directory given as a profile
-            raise ProfileError(f"{path}: {wrong}") from None
-        raise ProfileError(f"cannot read profile {str(path)!r}: {exc.strerror or exc}") from None
+    except (UnicodeDecodeError, OSError) as exc:  # a results directory or a file of one, given as a profile?
+        reason = "not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else exc.strerror or exc
+        wrong = misdirected_path(path, PROFILE)
+        raise ProfileError(wrong or f"cannot read profile {str(path)!r}: {reason}") from None
     try:
         if path.suffix in (".yaml", ".yml"):
             import yaml
@@ -353,6 +350,10 @@ def load_profile(path: str | os.PathLike[str]) -> CalibratedProfile:
         raise ProfileError(f"{path}: not valid {path.suffix.lstrip('.').upper() or 'JSON'}: {exc}") from None
     except Exception as exc:  # yaml.YAMLError does not derive from ValueError
         raise ProfileError(f"{path}: cannot parse: {exc}") from None
+    if not isinstance(data, Mapping) or data.get("format") != FORMAT:
+        wrong = misdirected_path(path, PROFILE)  # a results directory's summary.json, say
+        if wrong is not None:
+            raise ProfileError(wrong)
     profile = CalibratedProfile.from_dict(data, source=str(path))
     profile.path = str(path)
     return profile

@@ -40,24 +40,28 @@ CASES = [(kind, verb) for kind in KINDS for verb, (reads, _) in VERBS.items() if
 @pytest.fixture(scope="module")
 def results_dir(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("results") / "run"
-    assert main(["run", str(SCENARIO), "--set", "duration=1 s", "--out", str(out), "-q"]) == 0
+    argv = ["run", str(SCENARIO), "--set", "duration=1 s", "--out", str(out), "-q", "--stages"]
+    assert main(argv) == 0
     return out
+
+
+def refused(verb: str, path: Path, tmp_path: Path, capsys) -> list[str]:
+    """What ``verb`` given ``path`` prints on stderr; it must exit 2 and write nothing."""
+    out = tmp_path / "out"
+    args = [a.replace("{path}", str(path)).replace("{out}", str(out)) for a in VERBS[verb][1]]
+    capsys.readouterr()
+    assert main(args) == 2
+    assert not out.exists()
+    return capsys.readouterr().err.splitlines()
 
 
 @pytest.mark.parametrize(("kind", "verb"), CASES, ids=[f"{k}-to-{v.replace(' ', '-')}" for k, v in CASES])
 def test_a_file_of_another_kind_is_one_line_naming_its_verb(kind, verb, results_dir, tmp_path, capsys):
     path = {"scenario": SCENARIO, "sweep": SWEEP, "profile": PROFILE, "results": results_dir}[kind]
-    reads, argv = VERBS[verb]
-    out = tmp_path / "out"
-    args = [a.replace("{path}", str(path)).replace("{out}", str(out)) for a in argv]
-    capsys.readouterr()
-
-    assert main(args) == 2
-    lines = capsys.readouterr().err.splitlines()
+    lines = refused(verb, path, tmp_path, capsys)
     noun, use = KINDS[kind]
-    expected = f"offloadsim: error: {path}: {noun}, not {KINDS[reads][0]}: use '{use} {path}"
+    expected = f"offloadsim: error: {path}: {noun}, not {KINDS[VERBS[verb][0]][0]}: use '{use} {path}"
     assert len(lines) == 1 and lines[0].startswith(expected), lines
-    assert not out.exists()
 
 
 def test_a_scenario_with_a_mistake_still_gets_its_own_messages(tmp_path, capsys):
@@ -75,35 +79,17 @@ RESULT_FILES = ["tasks.parquet", "stages.parquet", "summary.json", "manifest.jso
 FILE_CASES = [(name, verb) for name in RESULT_FILES for verb in VERBS]
 
 
-@pytest.fixture(scope="module")
-def staged_results_dir(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("results") / "run"
-    argv = ["run", str(SCENARIO), "--set", "duration=1 s", "--out", str(out), "-q", "--stages"]
-    assert main(argv) == 0
-    return out
-
-
 @pytest.mark.parametrize(
     ("name", "verb"), FILE_CASES, ids=[f"{n}-to-{v.replace(' ', '-')}" for n, v in FILE_CASES]
 )
-def test_a_file_inside_a_results_directory_points_at_the_directory(
-    name, verb, staged_results_dir, tmp_path, capsys
-):
-    path = staged_results_dir / name
+def test_a_file_inside_a_results_directory_points_at_the_directory(name, verb, results_dir, tmp_path, capsys):
+    path = results_dir / name
     assert path.is_file()
-    reads, argv = VERBS[verb]
-    out = tmp_path / "out"
-    args = [a.replace("{path}", str(path)).replace("{out}", str(out)) for a in argv]
-    capsys.readouterr()
-
-    assert main(args) == 2
-    lines = capsys.readouterr().err.splitlines()
     expected = (
-        f"offloadsim: error: {path}: a file of the results directory {staged_results_dir}, "
-        f"not {KINDS[reads][0]}: use 'offloadsim plot {staged_results_dir}'"
+        f"offloadsim: error: {path}: a file of the results directory {results_dir}, "
+        f"not {KINDS[VERBS[verb][0]][0]}: use 'offloadsim plot {results_dir}'"
     )
-    assert lines == [expected]
-    assert not out.exists()
+    assert refused(verb, path, tmp_path, capsys) == [expected]
 
 
 def test_a_file_named_like_a_result_outside_a_results_directory_is_read_as_given(tmp_path, capsys):

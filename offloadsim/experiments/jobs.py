@@ -18,6 +18,7 @@ import multiprocessing.connection
 import os
 import shutil
 import signal
+import tempfile
 import threading
 import time
 import traceback
@@ -45,6 +46,7 @@ __all__ = [
     "JobFailure",
     "job_key",
     "run_job",
+    "run_job_packed",
     "save_job_file",
     "execute",
     "default_workers",
@@ -124,8 +126,10 @@ def job_key(
 class JobResult:
     """What a job hands back: its task and node records, its metrics, and its wall time.
 
-    The task records are either in memory (``tasks``, a DataFrame) or, for a
-    job run with a directory, in the job file ``file`` (``tasks`` None).
+    The task records are in memory (``tasks``, a DataFrame), or, for a job
+    run with a directory, in the job file ``file``, or, for a job run where
+    that directory may be another machine's, in ``packed``, the bytes of its
+    job file (:func:`run_job_packed`); ``tasks`` is None in the last two.
     """
 
     key: str
@@ -137,6 +141,7 @@ class JobResult:
     wall_s: float
     extra: dict[str, Any] = field(default_factory=dict)
     file: Path | None = None
+    packed: bytes | None = None
 
 
 #: What a job file's metadata says of a job, from the job and its result (sweep's ``_job_meta``).
@@ -180,6 +185,41 @@ def run_job(job: Job, directory: Path | None = None, describe: Describe | None =
         finally:
             records.log.discard()
     return done
+
+
+def run_job_packed(job: Job, describe: Describe | None = None) -> JobResult:
+    """Simulate one job on a machine whose disk may not be this command's; records as file bytes.
+
+    The job writes its file from the engine's chunks, as :func:`run_job` with
+    a directory does, into a temporary directory of its own, and hands back
+    the file's bytes (``JobResult.packed``: Parquet, tens of bytes a task),
+    so that neither the worker nor the command builds the run's table
+    (hundreds of bytes a task).  For Dask workers.
+    """
+    with tempfile.TemporaryDirectory(prefix="offloadsim-job-") as tmp:
+        done = run_job(job, Path(tmp), describe)
+        assert done.file is not None, "a job run with a directory writes its file"
+        done.packed, done.file = done.file.read_bytes(), None
+    return done
+
+
+def _unpacking(
+    on_result: Callable[[Job, JobResult], None], scratch: Path
+) -> Callable[[Job, JobResult], None]:
+    """``on_result`` for results of :func:`run_job_packed`, their bytes first written into ``scratch``."""
+
+    def unpack(job: Job, result: JobResult) -> None:
+        if result.packed is not None:
+            path = scratch / f"{job.key}.parquet"
+            try:
+                path.write_bytes(result.packed)
+            except OSError as error:  # a full disk, as a job writing its own file would meet it
+                where = f"{scratch} (the runs' task records, until written)"
+                raise ResultsError(f"cannot write results to {where}: {describe_os_error(error)}") from error
+            result.file, result.packed = path, None
+        on_result(job, result)
+
+    return unpack
 
 
 def save_job_file(job: Job, result: JobResult, path: Path, describe: Describe) -> Path:
@@ -258,16 +298,22 @@ def execute(
     ``scratch`` gives the command's scratch directory: jobs run here then
     run as :func:`run_job` with it as their ``directory`` (and ``describe``
     for their file's metadata), writing their records from the engine's
-    chunks, so none holds its run's whole table.  It is asked for only
-    then: a Dask worker's disk may be another machine's, so a job there
-    hands its records back as a frame.
+    chunks, so none holds its run's whole table.  A Dask worker's disk may
+    be another machine's: a job there runs as :func:`run_job_packed` and
+    hands back its file's bytes, which are written into ``scratch`` before
+    ``on_result`` sees the result.  Either way ``on_result`` gets a
+    ``JobResult.file`` in ``scratch``.
     """
     if workers is not None and workers < 1:
         raise ExperimentError(f"workers must be at least 1, got {workers}")
     if not jobs:
         return []
-    if scratch is not None and scheduler is None:  # run_job writing its file, in place of ``runner``
-        runner = functools.partial(run_job, directory=scratch(), describe=describe)
+    if scratch is not None:  # jobs write their files (a Dask job its file's bytes), in place of ``runner``
+        if scheduler is None:
+            runner = functools.partial(run_job, directory=scratch(), describe=describe)
+        else:
+            runner = functools.partial(run_job_packed, describe=describe)
+            on_result = _unpacking(on_result, scratch())
     failures: list[JobFailure] = []
     bar = _progress_bar(len(jobs), progress, description)
     try:

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import signal
 import subprocess
 import sys
 import textwrap
 import time
+import warnings
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 
 from offloadsim.experiments import JobsFailedError, expand, load_sweep, plan_sweep, sweep, sweep_from_data
+from offloadsim.experiments.jobs import execute, run_job, run_job_packed
 from offloadsim.scenario import ScenarioError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -305,10 +310,10 @@ def test_refuses_a_non_empty_directory_that_is_not_a_sweep(sweep_file, tmp_path)
         sweep(sweep_file, out=out, workers=1)
 
 
-def test_dask_cluster_gives_the_same_tables_as_the_process_pool(reference, sweep_file, tmp_path):
+@contextlib.contextmanager
+def local_dask_cluster():
+    """A one-worker Dask cluster in this process (threads), for the scheduler's address."""
     distributed = pytest.importorskip("distributed")
-    import warnings
-
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the cluster's own start-up chatter is not ours to police
         cluster = distributed.LocalCluster(
@@ -320,13 +325,47 @@ def test_dask_cluster_gives_the_same_tables_as_the_process_pool(reference, sweep
             host="127.0.0.1",
         )
     try:
-        result = sweep(sweep_file, out=tmp_path / "dask", scheduler=cluster.scheduler_address)
+        yield cluster.scheduler_address
     finally:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             cluster.close()
-    assert result.ran == 8 and result.manifest["scheduler"] == cluster.scheduler_address
+
+
+def test_dask_cluster_gives_the_same_tables_as_the_process_pool(reference, sweep_file, tmp_path):
+    with local_dask_cluster() as address:
+        result = sweep(sweep_file, out=tmp_path / "dask", scheduler=address)
+    assert result.ran == 8 and result.manifest["scheduler"] == address
     assert_same_tables(result, reference)
+
+
+def test_a_job_for_another_machine_hands_back_its_file_not_its_table(sweep_file, tmp_path):
+    """A Dask job's records travel as its job file's bytes (tens of bytes a task), never as a DataFrame."""
+    job = plan_sweep(load_sweep(sweep_file))[0]
+    packed = run_job_packed(job)
+    assert packed.tasks is None and packed.file is None and packed.packed
+    in_memory = run_job(job)
+    assert in_memory.tasks is not None and len(in_memory.tasks) > 0
+    pd.testing.assert_frame_equal(
+        pq.read_table(io.BytesIO(packed.packed)).to_pandas(), in_memory.tasks, check_dtype=False
+    )
+    assert packed.metrics == in_memory.metrics
+
+    # What the command's on_result sees of it: a file in the scratch directory, as from a local job.
+    seen = []
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    with local_dask_cluster() as address:
+        failures = execute(
+            [job],
+            lambda j, r: seen.append((r.tasks, r.packed, r.file)),
+            scheduler=address,
+            scratch=lambda: scratch,
+        )
+    assert not failures
+    [(tasks, still_packed, file)] = seen
+    assert tasks is None and still_packed is None and file == scratch / f"{job.key}.parquet"
+    assert file.read_bytes() == packed.packed
 
 
 def test_unreachable_dask_scheduler_is_a_clear_error(sweep_file, tmp_path, monkeypatch):

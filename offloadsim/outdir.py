@@ -396,6 +396,13 @@ def directory_lock(directory: Path, what: str) -> Iterator[None]:
     holder never leaves a stale lock.  The file records the holder (``what``,
     host, pid, start time) for the message another process gets.  Without
     ``fcntl`` (Windows) the block runs unlocked.
+
+    The holder removes the file when the block ends (a killed one leaves it,
+    unlocked, for the next holder to take), still holding the lock: a
+    process that opened the file before then and locks it after holds a
+    file no longer in the directory, so a holder checks that the file it
+    locked is the one the path names, and tries again if not.  Without that
+    check, removing the file would let two processes hold "the" lock.
     """
     try:
         import fcntl
@@ -403,20 +410,19 @@ def directory_lock(directory: Path, what: str) -> Iterator[None]:
         yield
         return
     path = directory / LOCK_FILE
-    try:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    except OSError as error:
-        raise ResultsError(f"cannot lock {directory}: {describe_os_error(error)}") from None
-    try:
+    for _ in range(_ATTEMPTS):
+        fd = _lock_file(directory, path, fcntl)
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError as error:
-            if error.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
-                raise ResultsError(f"cannot lock {directory}: {describe_os_error(error)}") from None
-            raise DirectoryLockedError(
-                f"{directory} is in use by another offloadsim process ({_holder(directory)}); "
-                f"wait for it to finish or choose another --out"
-            ) from None
+            current = os.stat(path)
+        except FileNotFoundError:
+            current = None
+        locked = os.fstat(fd)
+        if current is not None and (current.st_dev, current.st_ino) == (locked.st_dev, locked.st_ino):
+            break
+        os.close(fd)  # the file a holder removed as it finished: take the path's own
+    else:
+        raise ResultsError(f"cannot lock {directory}: its lock file kept changing")
+    try:
         holder = {
             "what": what,
             "host": socket.gethostname(),
@@ -427,7 +433,28 @@ def directory_lock(directory: Path, what: str) -> Iterator[None]:
         os.pwrite(fd, (json.dumps(holder) + "\n").encode("utf-8"), 0)
         yield
     finally:
+        with contextlib.suppress(OSError):  # removed (or its folder) by someone else: nothing to do
+            path.unlink()
         os.close(fd)  # releases the lock
+
+
+def _lock_file(directory: Path, path: Path, fcntl: Any) -> int:
+    """A descriptor of ``path`` (created if missing) holding its exclusive lock; refused if held."""
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as error:
+        raise ResultsError(f"cannot lock {directory}: {describe_os_error(error)}") from None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as error:
+        os.close(fd)
+        if error.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
+            raise ResultsError(f"cannot lock {directory}: {describe_os_error(error)}") from None
+        raise DirectoryLockedError(
+            f"{directory} is in use by another offloadsim process ({_holder(directory)}); "
+            f"wait for it to finish or choose another --out"
+        ) from None
+    return fd
 
 
 def locked_by_another(directory: Path) -> bool:

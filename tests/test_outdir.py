@@ -16,6 +16,7 @@ import pytest
 
 from offloadsim import outdir
 from offloadsim.outdir import (
+    LOCK_FILE,
     DirectoryLockedError,
     ResultsError,
     clean_stale_partials,
@@ -179,6 +180,78 @@ def test_a_held_lock_refuses_another_holder_and_names_the_first(tmp_path):
     assert not locked_by_another(tmp_path)
     with directory_lock(tmp_path, "sweep b.yaml"):
         pass
+
+
+def test_the_lock_file_is_removed_when_its_holder_ends_however_it_ends(tmp_path):
+    """A finished sweep leaves no .offloadsim.lock behind; a refused one leaves the holder's alone."""
+    lock = tmp_path / LOCK_FILE
+    with directory_lock(tmp_path, "sweep a.yaml"):
+        assert lock.is_file()
+        with pytest.raises(DirectoryLockedError), directory_lock(tmp_path, "sweep b.yaml"):
+            pass
+        assert lock.is_file() and locked_by_another(tmp_path)  # still the first holder's
+    assert not lock.exists()
+    with pytest.raises(KeyboardInterrupt), directory_lock(tmp_path, "sweep c.yaml"):
+        raise KeyboardInterrupt
+    assert not lock.exists()
+    lock.write_text("left by a killed holder\n")  # SIGKILL leaves the file, unlocked: taken and removed
+    with directory_lock(tmp_path, "sweep d.yaml"):
+        assert "sweep d.yaml" in lock.read_text()
+    assert not lock.exists()
+
+
+def test_a_holder_that_locked_a_lock_file_just_removed_takes_the_one_in_the_directory(tmp_path, monkeypatch):
+    """Removing the file is safe only because a holder checks it locked the file the path names.
+
+    Here the first file this holder opens and locks is removed by the previous holder in between
+    (as it ends): holding it would hide this holder from every other process, which opens the path.
+    """
+    real = outdir._lock_file
+    opened: list[int] = []
+
+    def removed_after_opening(directory: Path, path: Path, fcntl: object) -> int:
+        fd = real(directory, path, fcntl)
+        if not opened:
+            path.unlink()  # the previous holder, ending, removes the file this one opened
+        opened.append(fd)
+        return fd
+
+    monkeypatch.setattr(outdir, "_lock_file", removed_after_opening)
+    with directory_lock(tmp_path, "sweep a.yaml"):
+        assert len(opened) == 2  # it let go of the removed file and locked the new one
+        assert locked_by_another(tmp_path)  # so another process sees it
+        with pytest.raises(DirectoryLockedError), directory_lock(tmp_path, "sweep b.yaml"):
+            pass
+
+
+def test_holders_taking_and_removing_the_lock_in_a_loop_never_overlap(tmp_path):
+    """Four threads (each its own open file, so flock sets them against each other) take turns."""
+    inside = tmp_path / "inside"
+    overlaps: list[str] = []
+    taken = [0] * 4
+
+    def contend(who: int) -> None:
+        while taken[who] < 150:
+            try:
+                with directory_lock(tmp_path, f"holder {who}"):
+                    try:
+                        os.close(os.open(inside, os.O_CREAT | os.O_EXCL))
+                    except FileExistsError:
+                        overlaps.append(f"holder {who}")
+                        continue
+                    time.sleep(0)
+                    inside.unlink()
+                    taken[who] += 1
+            except DirectoryLockedError:
+                time.sleep(0)
+
+    threads = [threading.Thread(target=contend, args=(who,)) for who in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert taken == [150] * 4 and not overlaps
+    assert not (tmp_path / LOCK_FILE).exists()
 
 
 HOLD_LOCK = """

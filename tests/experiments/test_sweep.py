@@ -179,9 +179,9 @@ def reference(tmp_path_factory):
 
 def test_a_finished_sweep_has_tidy_tables_and_a_manifest(reference):
     assert (reference.ran, reference.reused) == (8, 0)
+    # No .offloadsim.lock: a sweep holds it while it runs and removes it as it ends (test_outdir.py).
     assert sorted(p.name for p in reference.path.iterdir()) == sorted(
         [
-            ".offloadsim.lock",  # held by a running sweep (see test_locks.py)
             "points",
             "tasks.parquet",
             "metrics.parquet",

@@ -142,11 +142,34 @@ def test_an_unknown_processor_model_or_kind_of_work_is_refused(
         (["models", "show", "resnet50", "--bogus"], "--bogus", "models show"),
         (["calibrate", "report", "x.json", "--bogus"], "--bogus", "calibrate report"),
         (["--bogus"], "--bogus", None),
+        # The option mistyped, not the argument it left missing (argparse reports that first).
+        (["models", "show", "--bogus"], "--bogus", "models show"),
+        (["profiles", "show", "--bogus=3"], "--bogus=3", "profiles show"),
+        (["run", "--bogus", "-q"], "--bogus", "run"),
     ],
-    ids=["run", "validate", "compare-positional", "sweep", "models-show", "calibrate-report", "no-verb"],
+    ids=[
+        "run",
+        "validate",
+        "compare-positional",
+        "sweep",
+        "models-show",
+        "calibrate-report",
+        "no-verb",
+        "models-show-no-name",
+        "profiles-show-no-name",
+        "run-no-file",
+    ],
 )
 def test_an_unknown_option_points_at_the_help_of_its_verb(argv, unknown, verb, tiny, capsys):
     """The verb's --help lists the options it takes; the top-level one only lists verbs."""
     line = _refused(capsys, *(str(tiny) if a == "{tiny}" else a for a in argv))
     help_of = f"offloadsim {verb} --help" if verb else "offloadsim --help"
     assert line == f"offloadsim: error: unrecognized arguments: {unknown} (see '{help_of}')"
+
+
+@pytest.mark.parametrize(
+    "argv", [["models", "show"], ["run", "-q"], ["run", "--seed", "-1"], ["models", "show", "--"]]
+)
+def test_without_an_unknown_option_a_missing_argument_is_still_named(argv, capsys):
+    line = _refused(capsys, *argv)
+    assert "unrecognized" not in line and ("required" in line or "--seed" in line), line

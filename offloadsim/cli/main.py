@@ -59,8 +59,37 @@ class _UsageError(Exception):
 class _Parser(argparse.ArgumentParser):
     """An ArgumentParser whose errors are one line, handled by :func:`main`."""
 
+    _given: Sequence[str] = ()
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        """Parse as argparse does, keeping the arguments for :meth:`error` (a verb's parser gets its own)."""
+        self._given = list(sys.argv[1:] if args is None else args)
+        return super().parse_known_args(args, namespace)
+
     def error(self, message: str) -> NoReturn:
+        unknown = self._unknown_options()
+        if unknown and message.startswith("the following arguments are required"):
+            # argparse checks what is missing before its caller sees what it did not know: the
+            # option mistyped is the mistake to report (models show --x: not "NAME is required").
+            message = f"unrecognized arguments: {' '.join(unknown)}"
         raise _UsageError(f"{message} (see '{self.prog} --help')")
+
+    def _unknown_options(self) -> list[str]:
+        """The arguments given that look like options this parser does not have (``--x``)."""
+        known = self._option_string_actions
+        unknown = []
+        for arg in self._given:
+            if arg == "--":
+                break
+            name = arg.split("=", 1)[0]
+            if len(arg) < 2 or arg[0] != "-" or " " in arg or self._negative_number_matcher.match(arg):
+                continue
+            if name in known or arg[:2] in known or any(option.startswith(name) for option in known):
+                continue  # an option, -n5 or an abbreviation argparse accepts
+            unknown.append(arg)
+        return unknown
 
 
 # --------------------------------------------------------------------------- parser

@@ -100,7 +100,7 @@ def test_every_verb_refuses_what_the_free_space_cannot_hold(verb, tmp_path, caps
     """Ten million tasks write about 2 GB (the files and the records they are written from)."""
     path = tmp_path / "tiny.yaml"
     path.write_text(TINY.format(duration=1_000_000, rate=10))
-    (tmp_path / "sweep.yaml").write_text("base: tiny.yaml\ngrid: {seed: [1, 2]}\n")
+    (tmp_path / "sweep.yaml").write_text("base: tiny.yaml\ngrid: {warmup: [0 s, 1 s]}\n")
     free_disk(1e9)
     out = tmp_path / "out"
     argv = {
@@ -151,7 +151,7 @@ def _sweep_of_tiny(tmp_path: Path, sweep: str) -> Path:
 @pytest.mark.parametrize(
     ("sweep", "key"),
     [
-        ("set: {duration: 1000000 s}\ngrid: {seed: [1, 2]}\n", "set.duration"),
+        ("set: {duration: 1000000 s}\ngrid: {warmup: [0 s, 1 s]}\n", "set.duration"),
         ("grid: {duration: [10 s, 1000000 s]}\n", "grid.duration"),
         (
             'grid: {"workload[0].rate": [1 /s, 1000 /s]}\nset: {duration: 10000 s}\n',

@@ -116,6 +116,17 @@ SWEEP_FILES = (
 )
 _FORMAT = "offloadsim-sweep/1"
 _MAX_PROBLEMS = 12
+# Columns a sweep's tables have of their own, beside one per swept key (which would clash): why not.
+_OWN_COLUMNS = {
+    "seed": "the tables' 'seed' column is each job's seed; vary the random streams with 'replications' "
+    "(each its own), or give the base scenario's seed under 'set'",
+    "policy": "the tables' 'policy' column is each job's policy name; vary the policy with 'policies' "
+    "and its parameters by their keys (grid: {policy.objective: [...]})",
+    **{
+        name: f"{name!r} is a column of the sweep's tables, not a scenario key"
+        for name in ("point", "replication", "job")
+    },
+}
 
 
 class JobsFailedError(ExperimentError):
@@ -220,6 +231,9 @@ def sweep_from_data(
             parse_path(key)
         except PathError as error:
             bad(where, error.message)
+            return False
+        if section in ("grid", "zip") and key in _OWN_COLUMNS:  # a swept key is a column of the tables
+            bad(where, _OWN_COLUMNS[key])
             return False
         if key in sections:
             bad(where, f"{key} is already given in {sections[key]}; vary each key in one place")

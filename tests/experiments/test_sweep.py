@@ -117,12 +117,21 @@ def test_job_keys_are_stable_and_depend_on_the_whole_point(tiny):
         ("base: nope.yaml\n", r"base: no scenario file"),
         ("base: tiny.yaml\ngrid: {seed: []}\n", r"grid\.seed: expected a non-empty list"),
         (
-            "base: tiny.yaml\nzip: {seed: [1, 2], duration: [1 s]}\n",
+            "base: tiny.yaml\nzip: {warmup: [1 s, 2 s], duration: [1 s]}\n",
             r"zip: lists varied together must have the same length",
         ),
         (
             "base: tiny.yaml\ngrid: {policy.name: [edge]}\npolicies: [local]\n",
             r"policies: policy.name is already given",
+        ),
+        # Keys whose columns the tables have already: a sweep of them was an internal error (exit 1).
+        (
+            "base: tiny.yaml\ngrid: {seed: [1, 2]}\n",
+            r"grid\.seed: the tables' 'seed' column .* 'replications'",
+        ),
+        (
+            "base: tiny.yaml\nzip: {policy: [edge, local]}\n",
+            r"zip\.policy: .* vary the policy with 'policies'",
         ),
     ],
 )

@@ -136,12 +136,29 @@ class NodeMeter:
         if self.drained_at is not None:
             return
         now = self.env.now
-        self._advance(now)
-        flows = self.sending if sending else self.receiving
-        if len(flows) == 1:
+        flows, others = (self.sending, self.receiving) if sending else (self.receiving, self.sending)
+        if len(flows) == 1 and not others:  # alone on the radio, the common case: _advance, inline
+            dt = now - self.last
+            self.last = now
+            if dt > 0.0:
+                if sending:
+                    self.tx_on_s += dt
+                    joules = self.tx_w * dt
+                else:
+                    self.rx_on_s += dt
+                    joules = self.rx_w * dt
+                owner = flows[0]
+                if owner is not None:  # _charge, inline
+                    owner.energy += joules
+                    if owner.row >= 0:
+                        self._records.add("device_energy", owner.row, joules)
             flows.clear()
         else:
-            flows.remove(task)
+            self._advance(now)
+            if len(flows) == 1:
+                flows.clear()
+            else:
+                flows.remove(task)
         if self.tail_s > 0.0 and not self.sending and not self.receiving:
             self.tail_from = now
             self.tail_owner = task

@@ -40,18 +40,20 @@ class CompiledPlans:
     the very Plan object it answered last (the static policies keep their
     answers), so each source's last (plan, application, compiled plan) is
     looked up by the source's name first, and the plan matched by identity.
+    That first look is :attr:`last`, which the kernel reads inline (emptied
+    in place, never replaced).
     """
 
     def __init__(self, compile: Callable[[Any, Task], CompiledPlan], limit: int):
         self._compile = compile
         self._limit = limit  # entries kept at once (random placement over many nodes rarely repeats)
         self._by_key: dict[tuple[Any, str, str], CompiledPlan] = {}
-        self._last: dict[str, tuple[Any, str, CompiledPlan]] = {}
+        self.last: dict[str, tuple[Any, str, CompiledPlan]] = {}  # source -> (plan, app, compiled)
 
     def get(self, plan: Any, task: Task) -> CompiledPlan:
         """``plan`` compiled for ``task``'s source and application (compiled now if not kept)."""
         source, app = task.source, task.app
-        last = self._last.get(source)
+        last = self.last.get(source)
         if last is not None and last[0] is plan and last[1] == app:
             return last[2]
         key = (plan, source, app)
@@ -61,19 +63,19 @@ class CompiledPlans:
             if len(self._by_key) >= self._limit:
                 self.clear()
             self._by_key[key] = compiled
-        self._last[source] = (plan, app, compiled)
+        self.last[source] = (plan, app, compiled)
         return compiled
 
     def clear(self) -> None:
         """Forget every compiled plan (a route moved: they were routed on the old ones)."""
         self._by_key.clear()
-        self._last.clear()
+        self.last.clear()
 
     def forget_source(self, source: str) -> None:
         """Forget the plans compiled for ``source`` (its own routes moved: a handover)."""
         for key in [key for key in self._by_key if key[1] == source]:
             del self._by_key[key]
-        self._last.pop(source, None)
+        self.last.pop(source, None)
 
 
 class PlanCompiler:

@@ -140,6 +140,7 @@ class Simulation:
         # walks those itself (one call less per task).
         self._starts = {name: None if _walks_only(kind) else kind.start for name, kind in self.kinds.items()}
         self._compiled = CompiledPlans(self._compiler.compile, COMPILED_CACHE)
+        self._last_plans = self._compiled.last
         self._noise: dict[str, Callable[[], float]] = {}
         self.drained_at: dict[str, float] = {}
         # Each node's state, 1 up and 0 down, as a step function of time (its availability).
@@ -243,10 +244,15 @@ class Simulation:
         retry = plan is not None
         if plan is None:
             plan = self.policy.decide(task, self.view)
-        served_by = getattr(plan, "app", None)
-        if served_by is not None and served_by != task.app:
-            self._serve_with(task, served_by)
-        task.plan = compiled = self._compiled.get(plan, task)
+        last = self._last_plans.get(task.source)
+        if last is not None and last[0] is plan and last[1] == task.app:
+            compiled = last[2]  # what this source was answered last: CompiledPlans.get's first look, inline
+        else:  # (a plan serving another application is never matched here: the task's app was the other)
+            served_by = getattr(plan, "app", None)
+            if served_by is not None and served_by != task.app:
+                self._serve_with(task, served_by)
+            compiled = self._compiled.get(plan, task)
+        task.plan = compiled
         self.in_flight[task.id] = task
         if compiled.drop:
             if retry:

@@ -131,6 +131,24 @@ def test_scenario_too_large_for_memory_is_refused_naming_its_heaviest_part(memor
     load_scenario_text(star(10))  # a small one fits
 
 
+def test_a_set_option_that_makes_a_scenario_too_large_is_named_not_the_file(memory):
+    """The file fits; the --set that made it large is the key named, with the option as given."""
+    memory(0.5 * GB)
+    load_scenario_text(star(10), source="s.yaml")
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario_text(star(10), source="s.yaml", overrides=["policy=edge", "duration=1e9 s"])
+    [problem] = caught.value.problems
+    assert (problem.file, problem.key_path) == ("s.yaml", "duration")
+    assert problem.message.endswith('(set by --set "duration=1e9 s")'), problem.message
+    # A key above the one that sets the size counts too: the group's whole mapping.
+    group = "nodes.device={count: 200000, tier: device, processor: {speed: 10 GFLOP/s}}"
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario_text(star(10), source="s.yaml", overrides=[group])
+    [problem] = caught.value.problems
+    assert problem.key_path == "nodes.device" and "(change nodes.device.count)" in problem.message
+    assert '(set by --set "nodes.device={count: 200000, tier: device' in problem.message  # shortened
+
+
 def test_trace_too_large_for_memory_is_refused_before_it_is_copied_to_each_source(memory, tmp_path):
     (tmp_path / "trace.csv").write_text("time\n" + "".join(f"{i / 1000}\n" for i in range(5000)))
     text = star(50_000).replace("rate: 0.01 /s", "arrivals: trace, trace: trace.csv")

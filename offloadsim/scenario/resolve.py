@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from offloadsim.scenario.arrivals import ArrivalContext, ArrivalProcess, arrival_process
 from offloadsim.scenario.distributions import Dist
@@ -36,7 +36,7 @@ from offloadsim.scenario.model import (
 )
 from offloadsim.scenario.patterns import NodeIndex, expand_group, unique_pair_count
 from offloadsim.scenario.sanity import check_clock, check_endless_loops
-from offloadsim.scenario.schema import AppDoc, NodeDoc, ScenarioDoc, WorkloadDoc
+from offloadsim.scenario.schema import AppDoc, NodeDoc, ScenarioDoc
 from offloadsim.scenario.size import (
     MAX_LINKS,
     MAX_NODES,
@@ -47,6 +47,9 @@ from offloadsim.scenario.size import (
     measured_window,
     stages_per_task,
 )
+
+if TYPE_CHECKING:
+    from offloadsim.scenario.schema import WorkloadDoc
 
 __all__ = ["resolve", "MAX_NODES", "MAX_LINKS"]
 

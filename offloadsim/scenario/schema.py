@@ -14,7 +14,7 @@ import re
 import types
 import typing
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal, NoReturn, Union, get_args, get_origin
+from typing import TYPE_CHECKING, Annotated, Any, Literal, NoReturn, TypeAlias, Union, get_args, get_origin
 
 from pydantic import (
     BaseModel,
@@ -135,8 +135,8 @@ def _doc(text: str, kind: str | None = None, default: str | None = None, example
 class _Strict(BaseModel):
     # defer_build: a model's validator is built on its first use, not when its class is made. Only the
     # ScenarioDoc of scenario_doc() validates documents, and building it builds the models inside it;
-    # the others (each *Keys model, the bases ScenarioDoc and WorkloadDoc) were built for nothing
-    # (start-up: the schema's import took 68 ms, mostly that).
+    # the others (the *Keys models there were, the base ScenarioDoc) were built for nothing (start-up:
+    # the schema's import took 68 ms, mostly that).
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True, defer_build=True)
 
 
@@ -194,36 +194,70 @@ def _key_doc(declared: Key) -> str:
     return _doc(declared.doc, quantity, declared.default_doc, declared.example)
 
 
-def _spec_doc(spec: type, name: str, **before: Any) -> Any:
-    """A strict document model whose fields are ``before`` (keys resolve consumes) and ``spec``'s keys."""
-    return create_model(name + "Keys", __base__=_Strict, __module__=__name__, **before, **doc_fields(spec))
+def _spec_doc(spec: type, name: str, doc: str, *checks: Any, **before: Any) -> Any:
+    """The strict document model ``name``: ``before``'s fields (keys resolve consumes), then ``spec``'s keys.
+
+    ``checks`` are its validators (``model_validator``, ``field_validator``).  One class per spec, not
+    a model of the keys and a subclass with the checks: each pydantic class made costs start-up
+    (issue 12 e), and the JSON Schema shows only the class's name and docstring.
+    """
+    validators = {_check_name(check): check for check in checks}
+    return create_model(
+        name,
+        __base__=_Strict,
+        __module__=__name__,
+        __doc__=doc,
+        __validators__=validators,
+        **before,
+        **doc_fields(spec),
+    )
 
 
-class ProcessorDoc(_spec_doc(ProcessorSpec, "Processor")):  # type: ignore[misc]
-    """A processor: a named device profile, or a plain speed."""
-
-    @model_validator(mode="after")
-    def _profile_or_speed(self) -> ProcessorDoc:
-        if (self.profile is None) == (self.speed is None):
-            both = "not both" if self.profile is not None else "got neither"
-            fail(f"expected either 'profile' or 'speed', {both}")
-        return self
+def _check_name(check: Any) -> str:
+    """The name of the function a pydantic validator decorator wrapped (a classmethod, named ``cls``)."""
+    return str(check.wrapped.__name__)
 
 
-class PowerDoc(_spec_doc(PowerSpec, "Power")):  # type: ignore[misc]
-    """Device power draw by state, for energy accounting."""
+if TYPE_CHECKING:  # made by _spec_doc below from their specs' keys: type checkers know no more of them
+    ProcessorDoc: TypeAlias = Any
+    PowerDoc: TypeAlias = Any
+    LinkDoc: TypeAlias = Any
+    StageDoc: TypeAlias = Any
+    AppDoc: TypeAlias = Any
+    RecoveryDoc: TypeAlias = Any
 
-    @model_validator(mode="after")
-    def _states_at_least_idle(self) -> PowerDoc:
-        for state in ("busy", "transmit", "receive"):
-            watts = getattr(self, state)
-            if watts is not None and watts < self.idle:
-                fail(
-                    f"{state} power ({watts:g} W) is below idle ({self.idle:g} W); each state's power is "
-                    f"the device's whole draw in that state (idle included): give at least {self.idle:g} W",
-                    f".{state}",
-                )
-        return self
+
+@model_validator(mode="after")
+def _profile_or_speed(self: Any) -> Any:
+    if (self.profile is None) == (self.speed is None):
+        both = "not both" if self.profile is not None else "got neither"
+        fail(f"expected either 'profile' or 'speed', {both}")
+    return self
+
+
+@model_validator(mode="after")
+def _states_at_least_idle(self: Any) -> Any:
+    for state in ("busy", "transmit", "receive"):
+        watts = getattr(self, state)
+        if watts is not None and watts < self.idle:
+            fail(
+                f"{state} power ({watts:g} W) is below idle ({self.idle:g} W); each state's power is "
+                f"the device's whole draw in that state (idle included): give at least {self.idle:g} W",
+                f".{state}",
+            )
+    return self
+
+
+if not TYPE_CHECKING:
+    ProcessorDoc = _spec_doc(
+        ProcessorSpec,
+        "ProcessorDoc",
+        "A processor: a named device profile, or a plain speed.",
+        _profile_or_speed,
+    )
+    PowerDoc = _spec_doc(
+        PowerSpec, "PowerDoc", "Device power draw by state, for energy accounting.", _states_at_least_idle
+    )
 
 
 _PROCESSOR_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_\-]*$")
@@ -279,29 +313,41 @@ _BETWEEN = Field(
 )
 
 
-class LinkDoc(_spec_doc(LinkSpec, "Link", between=(list[str], _BETWEEN))):  # type: ignore[misc]
-    """Links between every pair of nodes matched by the two patterns."""
+@field_validator("between", mode="after")
+def _pair(cls: Any, value: list[str]) -> list[str]:
+    if len(value) != 2:
+        fail(f"expected two node names or patterns [A, B], got {len(value)} item(s)")
+    return value
 
-    @field_validator("between", mode="after")
-    @classmethod
-    def _pair(cls, value: list[str]) -> list[str]:
-        if len(value) != 2:
-            fail(f"expected two node names or patterns [A, B], got {len(value)} item(s)")
-        return value
+
+if not TYPE_CHECKING:
+    LinkDoc = _spec_doc(
+        LinkSpec,
+        "LinkDoc",
+        "Links between every pair of nodes matched by the two patterns.",
+        _pair,
+        between=(list[str], _BETWEEN),
+    )
 
 
 # -- applications --------------------------------------------------------------------------------------
 
 
-class StageDoc(_spec_doc(StageSpec, "Stage")):  # type: ignore[misc]
-    """One synthetic layer of a chain: its work or its service time, and its output size."""
+@model_validator(mode="after")
+def _work_or_service(self: Any) -> Any:
+    if (self.work is None) == (self.service is None):
+        both = "not both" if self.work is not None else "got neither"
+        fail(f"expected either 'work' or 'service', {both}")
+    return self
 
-    @model_validator(mode="after")
-    def _work_or_service(self) -> StageDoc:
-        if (self.work is None) == (self.service is None):
-            both = "not both" if self.work is not None else "got neither"
-            fail(f"expected either 'work' or 'service', {both}")
-        return self
+
+if not TYPE_CHECKING:
+    StageDoc = _spec_doc(
+        StageSpec,
+        "StageDoc",
+        "One synthetic layer of a chain: its work or its service time, and its output size.",
+        _work_or_service,
+    )
 
 
 _APP_KINDS = ("model", "onnx", "work", "service", "stages")
@@ -344,21 +390,29 @@ _APP_SOURCE = {  # which work it is: resolve turns these into the spec's model, 
 }
 
 
-class AppDoc(_spec_doc(AppSpec, "App", **_APP_SOURCE)):  # type: ignore[misc]
-    """An application: a zoo model, an ONNX file, or synthetic work."""
+@model_validator(mode="before")
+def _shorthand(cls: Any, value: Any) -> Any:
+    return _onnx_shorthand(value)
 
-    @model_validator(mode="before")
-    @classmethod
-    def _shorthand(cls, value: Any) -> Any:
-        return _onnx_shorthand(value)
 
-    @model_validator(mode="after")
-    def _one_kind(self) -> AppDoc:
-        given = [name for name in _APP_KINDS if getattr(self, name) is not None]
-        if len(given) != 1:
-            got = "got none" if not given else "got " + ", ".join(map(repr, given))
-            fail(f"expected exactly one of {', '.join(map(repr, _APP_KINDS))}, {got}")
-        return self
+@model_validator(mode="after")
+def _one_kind(self: Any) -> Any:
+    given = [name for name in _APP_KINDS if getattr(self, name) is not None]
+    if len(given) != 1:
+        got = "got none" if not given else "got " + ", ".join(map(repr, given))
+        fail(f"expected exactly one of {', '.join(map(repr, _APP_KINDS))}, {got}")
+    return self
+
+
+if not TYPE_CHECKING:
+    AppDoc = _spec_doc(
+        AppSpec,
+        "AppDoc",
+        "An application: a zoo model, an ONNX file, or synthetic work.",
+        _shorthand,
+        _one_kind,
+        **_APP_SOURCE,
+    )
 
 
 # -- workload ------------------------------------------------------------------------------------------
@@ -380,33 +434,24 @@ Sources = Annotated[
 ]
 
 
-class WorkloadDoc(_Strict):
-    """Requests of one application from a set of source nodes."""
+if TYPE_CHECKING:  # made by _workload_doc from WorkloadSpec and the registered arrival processes
+    WorkloadDoc: TypeAlias = Any
 
-    # ``arrivals``, the arrival processes' keys and the keys WorkloadSpec declares follow ``sources``
-    # in the model _workload_doc builds from the registered processes.
-    if TYPE_CHECKING:  # for type checkers only: the fields come from WorkloadSpec and the registry
-        arrivals: str
-        start: float
-        stop: float | None
 
-    app: str = Field(description="Application name (a key of 'applications').")
-    sources: Sources = Field(min_length=1, description="Source node names, group names or glob patterns.")
-
-    @model_validator(mode="after")
-    def _keys_fit_arrivals(self) -> WorkloadDoc:
-        kind = self.arrivals
-        mine = {declared.yaml: declared for declared in declared_keys(_process(kind))}
-        for declared in mine.values():
-            if declared.required and getattr(self, declared.yaml) is None:
-                fail(f"arrivals: {kind} needs '{declared.yaml}'")
-        for key in _arrival_fields():
-            if key not in mine and getattr(self, key) is not None:
-                fail(f"'{key}' is not used with arrivals: {kind}", f".{key}")
-        start, stop = self.start, self.stop
-        if stop is not None and stop <= start:
-            fail(f"stop ({stop:g} s) must be after start ({start:g} s)", ".stop")
-        return self
+@model_validator(mode="after")
+def _keys_fit_arrivals(self: Any) -> Any:
+    kind = self.arrivals
+    mine = {declared.yaml: declared for declared in declared_keys(_process(kind))}
+    for declared in mine.values():
+        if declared.required and getattr(self, declared.yaml) is None:
+            fail(f"arrivals: {kind} needs '{declared.yaml}'")
+    for key in _arrival_keys(registry_version()):
+        if key not in mine and getattr(self, key) is not None:
+            fail(f"'{key}' is not used with arrivals: {kind}", f".{key}")
+    start, stop = self.start, self.stop
+    if stop is not None and stop <= start:
+        fail(f"stop ({stop:g} s) must be after start ({start:g} s)", ".stop")
+    return self
 
 
 def _process(kind: str) -> Any:
@@ -424,16 +469,36 @@ def _arrival_fields() -> dict[str, Any]:
     return fields
 
 
-def _workload_doc() -> type[WorkloadDoc]:
+@functools.cache
+def _arrival_keys(version: int) -> tuple[str, ...]:
+    """The YAML keys of :func:`_arrival_fields`, in the same order, for registry ``version``.
+
+    Each workload entry's check reads them: making the fields again for every entry was most of
+    the time a document's validation took.
+    """
+    keys = (declared.yaml for process in arrival_processes() for declared in declared_keys(process))
+    return tuple(dict.fromkeys(keys))
+
+
+def _workload_doc() -> Any:
     """The workload entry's model: app, sources, arrivals, the processes' keys, then start and stop."""
     kinds = arrival_kinds()
-    arrivals = (
+    arrivals: Any = (
         Literal[kinds],
         Field(kinds[0], description=f"{' | '.join(kinds)}. Default: {kinds[0]}."),
     )
-    fields = {"arrivals": arrivals, **_arrival_fields(), **doc_fields(WorkloadSpec)}
-    return create_model(
-        "WorkloadDoc", __base__=WorkloadDoc, __module__=__name__, __doc__=WorkloadDoc.__doc__, **fields
+    return _spec_doc(
+        WorkloadSpec,
+        "WorkloadDoc",
+        "Requests of one application from a set of source nodes.",
+        _keys_fit_arrivals,
+        app=(str, Field(description="Application name (a key of 'applications').")),
+        sources=(
+            Sources,
+            Field(min_length=1, description="Source node names, group names or glob patterns."),
+        ),
+        arrivals=arrivals,
+        **_arrival_fields(),
     )
 
 
@@ -491,8 +556,10 @@ class NetworkDoc(_Strict):
     )
 
 
-class RecoveryDoc(_spec_doc(RecoverySpec, "Recovery")):  # type: ignore[misc]
-    """Retries, timeout and fallback of tasks whose work was aborted."""
+if not TYPE_CHECKING:
+    RecoveryDoc = _spec_doc(
+        RecoverySpec, "RecoveryDoc", "Retries, timeout and fallback of tasks whose work was aborted."
+    )
 
 
 DynamicsEntry = Annotated[
@@ -540,7 +607,8 @@ class ScenarioDoc(_Strict):
     applications: dict[str, AppDoc] = Field(
         default_factory=dict, description="Application name → application."
     )
-    workload: list[WorkloadDoc] = Field(
+    # Its items are WorkloadDoc, made with the registered arrival processes' keys by scenario_doc().
+    workload: list[Any] = Field(
         default_factory=_empty_list, description="Who sends which requests, and when."
     )
     policy: Policy = Field(
@@ -548,7 +616,9 @@ class ScenarioDoc(_Strict):
         description="Placement policy: a name, or {name: NAME, <params>}. Default: local.",
     )
     network: NetworkDoc = Field(
-        default_factory=lambda: NetworkDoc(model="max-min"),
+        # Made as validated (model_construct): NetworkDoc(...) would build a validator of its own for
+        # this one default, about a tenth of what building the document's validator takes (start-up).
+        default_factory=lambda: NetworkDoc.model_construct(model="max-min"),
         description="How transfers share the links. Default: max-min fair.",
     )
     dynamics: list[DynamicsEntry] = Field(

@@ -227,12 +227,17 @@ if TYPE_CHECKING:  # made by _spec_doc below from their specs' keys: type checke
     RecoveryDoc: TypeAlias = Any
 
 
-@model_validator(mode="after")
-def _profile_or_speed(self: Any) -> Any:
-    if (self.profile is None) == (self.speed is None):
-        both = "not both" if self.profile is not None else "got neither"
-        fail(f"expected either 'profile' or 'speed', {both}")
-    return self
+def _either(first: str, second: str) -> Any:
+    """The check that exactly one of the keys ``first`` and ``second`` is given."""
+
+    def check(self: Any) -> Any:
+        given = getattr(self, first) is not None
+        if given == (getattr(self, second) is not None):
+            fail(f"expected either '{first}' or '{second}', {'not both' if given else 'got neither'}")
+        return self
+
+    check.__name__ = f"_{first}_or_{second}"
+    return model_validator(mode="after")(check)
 
 
 @model_validator(mode="after")
@@ -253,7 +258,7 @@ if not TYPE_CHECKING:
         ProcessorSpec,
         "ProcessorDoc",
         "A processor: a named device profile, or a plain speed.",
-        _profile_or_speed,
+        _either("profile", "speed"),
     )
     PowerDoc = _spec_doc(
         PowerSpec, "PowerDoc", "Device power draw by state, for energy accounting.", _states_at_least_idle
@@ -333,20 +338,12 @@ if not TYPE_CHECKING:
 # -- applications --------------------------------------------------------------------------------------
 
 
-@model_validator(mode="after")
-def _work_or_service(self: Any) -> Any:
-    if (self.work is None) == (self.service is None):
-        both = "not both" if self.work is not None else "got neither"
-        fail(f"expected either 'work' or 'service', {both}")
-    return self
-
-
 if not TYPE_CHECKING:
     StageDoc = _spec_doc(
         StageSpec,
         "StageDoc",
         "One synthetic layer of a chain: its work or its service time, and its output size.",
-        _work_or_service,
+        _either("work", "service"),
     )
 
 

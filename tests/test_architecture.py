@@ -54,7 +54,7 @@ def _loaded_by(argv: list[str], unwanted: tuple[str, ...]) -> list[str]:
 # reachability check of a world with links need it), numpy.ma (np.unique's check of a masked array),
 # the model zoo (no application names a model), the timed changes and their kinds (the world never changes),
 # the other verbs' modules (the parser is built for the verb given), the policies but its own (the
-# split planners bring the layer graphs).
+# split planners bring the layer graphs), the device profiles (its processor has a plain speed).
 _NOT_ON_A_ONE_NODE_RUN = (
     "networkx",
     "numpy.ma",
@@ -76,6 +76,7 @@ _NOT_ON_A_ONE_NODE_RUN = (
     "offloadsim.policies.splitting",
     "offloadsim.models.graph",
     "difflib",  # for did-you-mean messages only
+    "offloadsim.world.profiles",  # processors of plain speeds: no profile to look up nor hash
 )
 
 

@@ -91,6 +91,8 @@ def _empirical_files(value: Any, at: tuple[str | int, ...]) -> Iterator[tuple[st
 
 def _profile_files(scenario: Scenario) -> Iterator[tuple[str, Path]]:
     """``(key path, file)`` of the profile file each node group's processor reads."""
+    if not any(processor.profile for node in scenario.nodes for processor in node.processors):
+        return  # plain speeds only: no file, and no need to import the profiles' code (start-up)
     from offloadsim.world.profiles import profile_file, profile_search_path
 
     search = profile_search_path(scenario.base_dir or None)

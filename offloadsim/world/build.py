@@ -17,8 +17,6 @@ import numpy as np
 from offloadsim.scenario.distributions import Dist
 from offloadsim.scenario.model import AppSpec, NodeSpec, ProcessorSpec, Scenario
 from offloadsim.world.links import link_model
-from offloadsim.world.profiles import get_profile
-from offloadsim.world.profiles.builtin import roofline_layer_seconds
 from offloadsim.world.topology import Topology
 
 if TYPE_CHECKING:
@@ -211,6 +209,8 @@ class World:
             if proc.costs is not None:
                 cached = np.array(proc.costs.layer_seconds(graph), dtype=np.float64)
             else:
+                from offloadsim.world.profiles.builtin import roofline_layer_seconds  # models only
+
                 cached = roofline_layer_seconds(graph, proc.speed_flops, proc.spec.memory_bandwidth_Bps)
             cached.setflags(write=False)
             self._layer_seconds[key] = cached
@@ -292,16 +292,24 @@ def precision_speed(proc: ProcessorModel, precision: str) -> tuple[float, str | 
 
 
 def _processor(
-    node: NodeSpec, spec: ProcessorSpec, search_dirs: list[Path], profiles: dict[str, Any]
+    node: NodeSpec, spec: ProcessorSpec, base_dir: str, profiles: dict[str, Any]
 ) -> ProcessorModel:
-    """A processor of the node; ``profiles`` caches resolved profiles by name across nodes."""
+    """A processor of the node; ``profiles`` caches resolved profiles by name across nodes.
+
+    A profile name is looked up from the scenario's directory ``base_dir`` ("" for none) on the search path.
+    """
     if spec.speed_flops is not None:
         return ProcessorModel(node.name, spec, spec.speed_flops, None, spec.memory_bandwidth_Bps or 0.0)
     assert spec.profile is not None
     profile = profiles.get(spec.profile)
     if profile is None:
+        # Imported here: a world of plain speeds needs no profile (start-up, issue 12 e).
+        from offloadsim.world.profiles import get_profile, profile_search_path
+
         try:
-            profile = profiles[spec.profile] = get_profile(spec.profile, search_dirs)
+            profile = profiles[spec.profile] = get_profile(
+                spec.profile, profile_search_path(base_dir or None)
+            )
         except (KeyError, ValueError) as error:
             message = error.args[0] if error.args else str(error)
             raise WorldError(f"nodes.{node.group}.{spec.path}.profile: {message}") from None
@@ -416,14 +424,11 @@ def build_world(scenario: Scenario) -> World:
     """Resolve a scenario into a :class:`World` (raises :class:`WorldError` on a bad name)."""
     nodes = {node.name: node for node in scenario.nodes}
     topology = Topology(scenario.nodes, scenario.links)
-    from offloadsim.world.profiles import profile_search_path
-
-    search_dirs = profile_search_path(scenario.base_dir or None)
     processors = {}
     more_processors = {}
     profiles: dict[str, Any] = {}
     for node in scenario.nodes:
-        built = [_processor(node, spec, search_dirs, profiles) for spec in node.processors]
+        built = [_processor(node, spec, scenario.base_dir, profiles) for spec in node.processors]
         if built:
             processors[node.name] = built[0]
         if len(built) > 1:

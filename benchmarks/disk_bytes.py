@@ -3,6 +3,7 @@
     python benchmarks/disk_bytes.py                      # the runs docs/scenario-format.md quotes
     python benchmarks/disk_bytes.py 'scenarios/x.yaml;duration=600 s'
     python benchmarks/disk_bytes.py --chunk-rows 500     # every run spills, in chunks of 500 records
+    python benchmarks/disk_bytes.py --fixed              # a run's fixed part: runs of no tasks
 
 Runs each scenario (``FILE;KEY=VALUE;...``, the values as ``--set`` takes
 them) once with ``--stages`` into a temporary directory and prints its
@@ -14,6 +15,15 @@ spills from a run shorter than a chunk, 131,072 records, unless
 ``nodes.parquet`` and ``links.parquet`` per row.  The constants of
 ``offloadsim/scenario/size.py`` (``TASK_FILE_BYTES`` ...) are the largest of
 these, rounded up.
+
+``--fixed`` measures what a run writes whatever its number of tasks: a run
+of no tasks (``workload=[]``, with ``--stages``) of every shipped scenario
+(``scenarios/`` and ``benchmarks/scenarios/``), its bytes in all and what is
+left of them beyond ``NODE_FILE_BYTES`` a node and ``LINK_FILE_BYTES`` a
+link (``RUN_FILE_BYTES`` bounds that); then what a node and a link add to
+the files but the task and stage files (runs of 5 s of quickstart with 20
+and 2,020 phones: ``NODE_FILE_BYTES + LINK_FILE_BYTES`` bounds it), and what
+a link adds (runs of no tasks of benchmark (c) and (b): ``LINK_FILE_BYTES``).
 """
 
 from __future__ import annotations
@@ -27,6 +37,7 @@ import pyarrow.parquet as pq
 
 from offloadsim import api
 from offloadsim.records.spill import SpilledTable
+from offloadsim.scenario.size import LINK_FILE_BYTES, NODE_FILE_BYTES
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT = [
@@ -80,8 +91,67 @@ def measure(argument: str) -> str:
     )
 
 
+TASK_FILES = ("tasks.parquet", "stages.parquet")
+
+
+def _run_files(file: Path, overrides: list[str]) -> dict[str, int]:
+    """The bytes of each file a run of ``file`` with ``--stages`` wrote."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "run"
+        api.run(api.load(file, overrides), out=out, stages=True, progress=False)
+        leftover = [p for p in Path(tmp).iterdir() if p != out]
+        assert not leftover, leftover  # nothing spilled beside it is left to count
+        return {p.name: p.stat().st_size for p in out.iterdir()}
+
+
+def measure_fixed() -> None:
+    """Print the bytes of a run of no tasks of every shipped scenario, and the bytes per node and link row."""
+    files = sorted((REPO / "scenarios").glob("*.yaml")) + sorted(
+        (REPO / "benchmarks" / "scenarios").glob("*.yaml")
+    )
+    for file in files:
+        try:
+            scenario, sizes = api.load(file, ["workload=[]"]), _run_files(file, ["workload=[]"])
+        except Exception as error:  # a sweep file, not a scenario
+            print(f"{file.relative_to(REPO)}: not a scenario ({type(error).__name__})", flush=True)
+            continue
+        footprint = scenario.footprint
+        total = sum(sizes.values())
+        fixed = total - footprint.nodes * NODE_FILE_BYTES - footprint.links * LINK_FILE_BYTES
+        print(
+            f"{file.relative_to(REPO)}: {footprint.nodes} nodes, {footprint.links} links: {total:,} B in all "
+            f"(tasks.parquet {sizes['tasks.parquet']:,}, stages.parquet {sizes['stages.parquet']:,}, "
+            f"nodes.parquet {sizes['nodes.parquet']:,}, links.parquet {sizes['links.parquet']:,}), "
+            f"{fixed:,} B beyond {NODE_FILE_BYTES} B a node and {LINK_FILE_BYTES} B a link",
+            flush=True,
+        )
+    # A node and a link: quickstart's phones (each a node and its link), in runs of 5 s with tasks, so
+    # that the rows hold values; the task and stage files, which grow with the tasks, left out.
+    quickstart = REPO / "scenarios" / "quickstart.yaml"
+    small = _run_files(quickstart, ["duration=5 s", "nodes.phone.count=20"])
+    large = _run_files(quickstart, ["duration=5 s", "nodes.phone.count=2020"])
+    added = {name: (large[name] - small[name]) / 2000 for name in large if name not in TASK_FILES}
+    print(
+        f"a phone (a node and a link; quickstart, 5 s, 20 -> 2,020 phones): {sum(added.values()):.1f} B "
+        f"({', '.join(f'{name} {size:.1f}' for name, size in sorted(added.items()))})",
+        flush=True,
+    )
+    # A link: benchmark (c) has 9,000 links more than (b), on the same nodes.
+    city = _run_files(REPO / "benchmarks" / "scenarios" / "city.yaml", ["workload=[]"])
+    mobility = _run_files(REPO / "benchmarks" / "scenarios" / "mobility.yaml", ["workload=[]"])
+    added = {name: (mobility[name] - city[name]) / 9000 for name in city if name not in TASK_FILES}
+    print(
+        f"a link (benchmark (c) against (b), no tasks): {sum(added.values()):.1f} B "
+        f"({', '.join(f'{name} {size:.1f}' for name, size in sorted(added.items()))})",
+        flush=True,
+    )
+
+
 if __name__ == "__main__":
     arguments = sys.argv[1:]
+    if arguments == ["--fixed"]:
+        measure_fixed()
+        sys.exit()
     if arguments[:1] == ["--chunk-rows"]:
         from offloadsim.engine import records
 

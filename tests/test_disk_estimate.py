@@ -233,3 +233,63 @@ def test_the_estimate_counts_an_llm_request_s_tokens_as_stages():
         > footprint.disk_bytes()
         == Footprint(footprint.nodes, footprint.processors, footprint.links, footprint.tasks).disk_bytes()
     )
+
+
+@pytest.mark.parametrize(
+    ("file", "duration"), [("scenarios/quickstart.yaml", "5 s"), ("benchmarks/scenarios/mm1.yaml", "100 s")]
+)
+def test_a_short_run_s_estimate_is_within_a_small_factor_of_what_it_writes(file, duration, tmp_path):
+    """The fixed part (RUN_FILE_BYTES) bounds what a short run writes without dwarfing it."""
+    scenario = api.load(REPO / file, [f"duration={duration}"])
+    out = tmp_path / "run"
+    api.run(scenario, out=out, progress=False)
+    written = sum(p.stat().st_size for p in out.iterdir())
+    assert [p.name for p in tmp_path.iterdir()] == ["run"]  # nothing spilled beside it is left
+    estimate = scenario.footprint.disk_bytes()
+    assert written <= estimate <= 4 * written, (written, estimate)
+
+
+@pytest.mark.parametrize("verb", ["validate", "run", "compare", "sweep"])
+def test_a_place_too_small_for_any_run_names_no_key_of_the_scenario(verb, tmp_path, capsys, free_disk):
+    """No scenario key can make room where even a run of no tasks does not fit: only another place."""
+    path = tmp_path / "tiny.yaml"
+    path.write_text(TINY.format(duration=10, rate=10))
+    (tmp_path / "sweep.yaml").write_text("base: tiny.yaml\nset: {duration: 5 s}\ngrid: {warmup: [0 s, 1 s]}\n")
+    free_disk(RUN_FILE_BYTES / 2)
+    out = tmp_path / "out"
+    argv = {
+        "validate": ["validate", str(path), "--set", "duration=5 s"],
+        "run": ["run", str(path), "--set", "duration=5 s", "--out", str(out)],
+        "compare": ["compare", str(path), "--policies", "local,edge", "--out", str(out)],
+        "sweep": ["sweep", str(tmp_path / "sweep.yaml"), "--out", str(out), "--dry-run"],
+    }[verb]
+    line = _refused(capsys, argv)
+    assert "writes about" in line and "that is too little for any run (one of no tasks writes about" in line, line
+    assert "duration" not in line and "change" not in line and "set by" not in line, line
+    advice = "(--out)" if verb in ("validate", "run") else "(--out, TMPDIR)"
+    assert line.endswith(f"free space or write elsewhere {advice}"), line
+    assert not out.exists()
+
+
+def test_a_sweep_too_large_only_for_its_number_of_runs_names_the_sweep_file(tmp_path, capsys, free_disk):
+    """Its ``set:`` makes each run short; 400 of them do not fit where one does: fewer runs, not a key."""
+    path = _sweep_of_tiny(tmp_path, "set: {duration: 0.5 s}\nreplications: 400\n")
+    free_disk(1e6)  # a run's files and records are about 0.1 MB, 400 runs' about 60 MB
+    out = tmp_path / "out"
+    line = _refused(capsys, ["sweep", str(path), "--out", str(out), "--dry-run", "--workers", "1"])
+    assert line.startswith(f"offloadsim: error: {path}: this sweep (400 runs of "), line
+    assert "tiny.yaml) writes about" in line, line
+    assert line.endswith("use fewer replications or points, or free space or write elsewhere (--out, TMPDIR)"), line
+    assert not out.exists()
+
+
+def test_a_comparison_too_large_only_for_its_number_of_runs_advises_fewer(tmp_path, capsys, free_disk):
+    path = tmp_path / "tiny.yaml"
+    path.write_text(TINY.format(duration=1, rate=10))
+    free_disk(1e6)
+    out = tmp_path / "out"
+    argv = ["compare", str(path), "--policies", "local,edge", "-n", "200", "--workers", "1", "--out", str(out)]
+    line = _refused(capsys, argv)
+    assert line.startswith(f"offloadsim: error: {path}: this comparison (400 runs) writes about"), line
+    assert line.endswith("use fewer replications (-n) or policies, or free space or write elsewhere (--out, TMPDIR)")
+    assert not out.exists()

@@ -14,13 +14,17 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from offloadsim.disk import shortfall
 from offloadsim.scenario.errors import ProblemList
-from offloadsim.scenario.size import check_disk, check_memory
+from offloadsim.scenario.size import Footprint, check_disk, check_memory
 
 if TYPE_CHECKING:
     from offloadsim.scenario.model import Scenario
 
 __all__ = ["check_experiment_room", "check_run_room"]
+
+#: The smallest run: one node, no links, no tasks; only its fixed files.
+SMALLEST = Footprint(nodes=1)
 
 
 def check_run_room(scenario: Scenario, out: Path, stages: bool = False) -> None:
@@ -29,8 +33,20 @@ def check_run_room(scenario: Scenario, out: Path, stages: bool = False) -> None:
     They are written beside it (a hidden partial directory) and renamed into place.
     """
     problems = ProblemList(scenario.source)
-    check_disk({out: scenario.footprint.disk_bytes(stages)}, problems, scenario.footprint)
+    needs, smallest = {out: scenario.footprint.disk_bytes(stages)}, {out: SMALLEST.disk_bytes()}
+    check_disk(needs, problems, scenario.footprint, smallest=smallest)
     problems.raise_if_any()
+
+
+def _experiment_needs(
+    runs: Sequence[tuple[Footprint, int]], out: Path, at_once: int, points: bool
+) -> dict[Path, float]:
+    """Bytes by place of ``runs`` (footprint, how many runs of it) with ``at_once`` running together."""
+    files = sum(footprint.run_files * count for footprint, count in runs)
+    # A job spills its records to $TMPDIR and writes its task file there from them.
+    spilled = max(footprint.disk_bytes() for footprint, _ in runs) * at_once
+    temporary = Path(tempfile.gettempdir())
+    return {out: files * 2, temporary: spilled} if points else {out: files, temporary: files + spilled}
 
 
 def check_experiment_room(
@@ -45,13 +61,16 @@ def check_experiment_room(
     again, and the records (and the file written from them) of ``at_once``
     runs at a time in ``$TMPDIR``.  ``sweep_file``: a sweep's, named where
     its ``set:`` or grid made the runs large, and where the runs are too many.
+    Where the largest run alone (as one job) would fit, the runs are too
+    many, and the refusal advises fewer; else it names what made that run large.
     """
-    points = sweep_file is not None
     if not runs:
         return
     largest = max((scenario for scenario, _ in runs), key=lambda scenario: scenario.footprint.bytes)
-    problems, at, count = ProblemList(largest.source), None, sum(count for _, count in runs)
-    what = f"{'this sweep' if points else 'this comparison'} ({count:,} runs)"
+    count = sum(count for _, count in runs)
+    problems, at, what = ProblemList(largest.source), None, f"this comparison ({count:,} runs)"
+    if sweep_file is not None:
+        what = f"this sweep ({count:,} runs)"
     if sweep_file is not None and not any(
         largest.footprint.cause(part, "")[0] for part in ("nodes", "links", "workload")
     ):
@@ -59,10 +78,21 @@ def check_experiment_room(
         problems, at, what = ProblemList(sweep_file), "", f"this sweep ({count:,} runs of {largest.source})"
     if at_once > 1 and not check_memory(largest.footprint, problems, at_once=at_once, at=at):
         problems.raise_if_any()  # one line: the memory, which the disk would not change
-    files = sum(scenario.footprint.run_files * count for scenario, count in runs)
-    # A job spills its records to $TMPDIR and writes its task file there from them.
-    spilled = max(scenario.footprint.disk_bytes() for scenario, _ in runs) * at_once
-    temporary = Path(tempfile.gettempdir())
-    needs = {out: files * 2, temporary: spilled} if points else {out: files, temporary: files + spilled}
-    check_disk(needs, problems, largest.footprint, what, at)
+    points = sweep_file is not None
+    footprints = [(scenario.footprint, n) for scenario, n in runs]
+    needs = _experiment_needs(footprints, out, at_once, points)
+    heaviest = max((scenario.footprint for scenario, _ in runs), key=lambda footprint: footprint.disk_bytes())
+    fewer = None
+    if shortfall(_experiment_needs([(heaviest, 1)], out, 1, points)) is None:
+        # One run fits, all of them do not: they are too many, which the sweep file or -n sets, or
+        # too many spill at once (--workers).
+        fewer = "fewer replications (-n) or policies"
+        at = ""
+        if sweep_file is not None:
+            fewer = "fewer replications or points"
+            problems, what = ProblemList(sweep_file), f"this sweep ({count:,} runs of {largest.source})"
+        if shortfall(_experiment_needs(footprints, out, min(at_once, 1), points)) is None:
+            fewer = "fewer --workers"  # all of them, one at a time, would fit
+    smallest = _experiment_needs([(SMALLEST, 1)], out, 1, points)
+    check_disk(needs, problems, largest.footprint, what, at, smallest=smallest, fewer=fewer)
     problems.raise_if_any()

@@ -90,7 +90,15 @@ RUN_BYTES = 100 * 2**20
 # one compute stage per node of the plan, however many layers run there, and the transfers; an LLM
 # request one more per output token (llm-assistant: 39.5 for a mean of 40).  nodes.parquet and
 # links.parquet took at most 656 and 241 bytes a row where they had 13 to 24 rows (mostly their
-# fixed part), and a link has a row per direction.
+# fixed part), and a link has a row per direction.  The fixed part (`python benchmarks/disk_bytes.py
+# --fixed`, 2026-12-02): a run of no tasks with --stages of each shipped scenario wrote 32.4 to
+# 50.0 kB (the Parquet files' schemas and footers, tasks.parquet's 14.2 kB the most; the summary
+# and manifest), at most 32.3 kB beyond NODE_FILE_BYTES a node and LINK_FILE_BYTES a link
+# (unstable-uplink, 2 nodes); RUN_FILE_BYTES is twice that, rounded up.  A node and a link beyond
+# those took 149 bytes in all (quickstart's phones, 20 -> 2,020, runs of 5 s: nodes.parquet
+# 26.6 B a row, links.parquet 15.1 B a row, the summary's entries the rest), and a link 268 B
+# (benchmark (c)'s 10,020 links against (b)'s 1,020, runs of no tasks: the summary's entries by
+# direction); so NODE_FILE_BYTES and LINK_FILE_BYTES bound them more than twice over.
 TASK_FILE_BYTES = 80
 TASK_SPILL_BYTES = 140
 STAGE_FILE_BYTES = 50
@@ -99,7 +107,7 @@ STAGES_PER_TASK = 4
 NODE_FILE_BYTES = 700
 LINK_FILE_BYTES = 2 * 300
 #: What a run writes whatever its size: the summary, the manifest, the Parquet files' fixed parts.
-RUN_FILE_BYTES = 2**20
+RUN_FILE_BYTES = 64 * 2**10
 
 
 class SetBy(NamedTuple):
@@ -259,14 +267,22 @@ def check_disk(
     footprint: Footprint,
     what: str = "a run of this scenario",
     at: str | None = None,
+    *,
+    smallest: Mapping[Path, float] | None = None,
+    fewer: str | None = None,
 ) -> bool:
     """Add a problem if the bytes ``needs`` puts in each place do not fit on its disk.
 
     ``needs``: bytes by place a command writes (a run directory, ``$TMPDIR``);
     places on one file system share its free space.  The problem is at the
     heaviest part of ``footprint`` (the largest run's, or ``at``), or where
-    what made it heavy was given (:meth:`Footprint.cause`).  True when they fit, or when
-    the free space cannot be read.
+    what made it heavy was given (:meth:`Footprint.cause`).  Two cases name
+    no part: where even ``smallest`` (the same places' needs for the smallest
+    run: its fixed files, no tasks) does not fit, nothing in the scenario can
+    make room, and only another place is advised; where ``fewer`` is given
+    (the runs are too many, not too large: ``fewer replications (-n)``), the
+    problem is at ``at`` in ``problems.file`` and advises that.  True when
+    they fit, or when the free space cannot be read.
     """
     short = shortfall(needs)
     if short is None:
@@ -277,14 +293,25 @@ def check_disk(
     movers = ["--out"] if any(place != temporary for place in short.where) else []
     if temporary in short.where:
         movers.append("TMPDIR")
-    part = footprint.largest(disk=True)
-    file, key, note = footprint.cause(part, problems.file, at)
+    elsewhere = f"write elsewhere ({', '.join(movers)})"
+    file, key = problems.file, at or ""
+    if smallest is not None and shortfall(smallest) is not None:
+        advice = (
+            f"that is too little for any run (one of no tasks writes about "
+            f"{format_bytes(sum(smallest.values()))}); free space or {elsewhere}"
+        )
+    elif fewer is not None:
+        advice = f"use {fewer}, or free space or {elsewhere}"
+    else:
+        part = footprint.largest(disk=True)
+        file, key, note = footprint.cause(part, problems.file, at)
+        kind = "shorter" if part == "workload" else "smaller"
+        advice = f"make it {kind}{footprint.advice(part)}, or free space or {elsewhere}{note}"
     problems.add(
         key,
         f"{what} writes about {format_bytes(short.needed)} to {' and '.join(map(str, short.where))} "
         f"(its records and files while they are written), but only {format_bytes(short.free)} is free "
-        f"there; make it {'shorter' if part == 'workload' else 'smaller'}{footprint.advice(part)}, "
-        f"or free space or write elsewhere ({', '.join(movers)}){note}",
+        f"there; {advice}",
         file=file,
     )
     return False

@@ -254,7 +254,8 @@ def test_a_place_too_small_for_any_run_names_no_key_of_the_scenario(verb, tmp_pa
     """No scenario key can make room where even a run of no tasks does not fit: only another place."""
     path = tmp_path / "tiny.yaml"
     path.write_text(TINY.format(duration=10, rate=10))
-    (tmp_path / "sweep.yaml").write_text("base: tiny.yaml\nset: {duration: 5 s}\ngrid: {warmup: [0 s, 1 s]}\n")
+    sweep = "base: tiny.yaml\nset: {duration: 5 s}\ngrid: {warmup: [0 s, 1 s]}\n"
+    (tmp_path / "sweep.yaml").write_text(sweep)
     free_disk(RUN_FILE_BYTES / 2)
     out = tmp_path / "out"
     argv = {
@@ -264,7 +265,8 @@ def test_a_place_too_small_for_any_run_names_no_key_of_the_scenario(verb, tmp_pa
         "sweep": ["sweep", str(tmp_path / "sweep.yaml"), "--out", str(out), "--dry-run"],
     }[verb]
     line = _refused(capsys, argv)
-    assert "writes about" in line and "that is too little for any run (one of no tasks writes about" in line, line
+    assert "writes about" in line, line
+    assert "that is too little for any run (one of no tasks writes about" in line, line
     assert "duration" not in line and "change" not in line and "set by" not in line, line
     advice = "(--out)" if verb in ("validate", "run") else "(--out, TMPDIR)"
     assert line.endswith(f"free space or write elsewhere {advice}"), line
@@ -279,7 +281,8 @@ def test_a_sweep_too_large_only_for_its_number_of_runs_names_the_sweep_file(tmp_
     line = _refused(capsys, ["sweep", str(path), "--out", str(out), "--dry-run", "--workers", "1"])
     assert line.startswith(f"offloadsim: error: {path}: this sweep (400 runs of "), line
     assert "tiny.yaml) writes about" in line, line
-    assert line.endswith("use fewer replications or points, or free space or write elsewhere (--out, TMPDIR)"), line
+    elsewhere = "or free space or write elsewhere (--out, TMPDIR)"
+    assert line.endswith(f"use fewer replications or points, {elsewhere}"), line
     assert not out.exists()
 
 
@@ -288,8 +291,10 @@ def test_a_comparison_too_large_only_for_its_number_of_runs_advises_fewer(tmp_pa
     path.write_text(TINY.format(duration=1, rate=10))
     free_disk(1e6)
     out = tmp_path / "out"
-    argv = ["compare", str(path), "--policies", "local,edge", "-n", "200", "--workers", "1", "--out", str(out)]
+    argv = ["compare", str(path), "--policies", "local,edge", "-n", "200", "--workers", "1"]
+    argv += ["--out", str(out)]
     line = _refused(capsys, argv)
     assert line.startswith(f"offloadsim: error: {path}: this comparison (400 runs) writes about"), line
-    assert line.endswith("use fewer replications (-n) or policies, or free space or write elsewhere (--out, TMPDIR)")
+    elsewhere = "or free space or write elsewhere (--out, TMPDIR)"
+    assert line.endswith(f"use fewer replications (-n) or policies, {elsewhere}"), line
     assert not out.exists()

@@ -5,7 +5,9 @@ The command line reads four kinds of input: scenarios (``run``, ``validate``,
 (``calibrate report``, ``profiles show``) and results directories (``plot``).
 A fifth is recognised so that it can be pointed at its directory: a file
 inside a results directory (``tasks.parquet``, ``summary.json``, ...), which
-no verb reads on its own.
+no verb reads on its own; so are a sweep's job files (``SWEEP/points/<key>.parquet``)
+and their ``points`` directory, recognised by their place in the sweep's
+directory (finished or not), not by reading them.
 Read as the wrong kind, a file used to get one "unknown key" line per key it
 has; each reader now asks :func:`misdirected` first, and when the input is
 recognisably another kind says so in one line with the verb that reads it::
@@ -20,6 +22,8 @@ every layer (the scenario loader, the profiles of the world, stored results).
 
 from __future__ import annotations
 
+import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -35,6 +39,8 @@ __all__ = [
     "RESULTS",
     "RESULTS_FILE",
     "RESULTS_FILES",
+    "SWEEP_JOB",
+    "SWEEP_POINTS",
     "document_kind",
     "misdirected",
     "misdirected_path",
@@ -46,6 +52,8 @@ SWEEP = "sweep"
 PROFILE = "profile"
 RESULTS = "results"
 RESULTS_FILE = "results file"
+SWEEP_JOB = "sweep job file"
+SWEEP_POINTS = "sweep points"
 #: The files ``run``, ``compare`` and ``sweep`` write in a results directory (beside manifest.json).
 RESULTS_FILES = frozenset(
     (
@@ -69,6 +77,8 @@ _NOUN = {
     PROFILE: "a calibrated device profile",
     RESULTS: "a results directory",
     RESULTS_FILE: "a file of the results directory {directory}",
+    SWEEP_JOB: "a job file of the sweep {directory}",
+    SWEEP_POINTS: "the job files of the sweep {directory}",
 }
 _USE = {
     SCENARIO: "use 'offloadsim run {path}' or 'offloadsim compare {path} --policies A,B'",
@@ -76,12 +86,19 @@ _USE = {
     PROFILE: "use 'offloadsim profiles show {path}', or name it as a processor's profile: in a scenario",
     RESULTS: "use 'offloadsim plot {path}'",
     RESULTS_FILE: "use 'offloadsim plot {directory}'",
+    SWEEP_JOB: "use 'offloadsim plot {directory}'",
+    SWEEP_POINTS: "use 'offloadsim plot {directory}'",
 }
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 #: The ``format:`` a calibrated profile file declares (offloadsim.world.profiles.calibrated writes it).
 PROFILE_FORMAT = "offloadsim.calibrated-profile"
 _SCENARIO_KEYS = frozenset(("nodes", "links", "applications", "workload"))
 _SWEEP_KEYS = frozenset(("base", "grid", "zip"))
+# A sweep directory (offloadsim.experiments.sweep) holds points/ with one <16-hex key>.parquet per
+# finished job, and while unfinished also failures.log and hidden lock and temporary files; once
+# finished, its merged tables.  Nothing else: a folder holding anything more is not taken for one.
+_SWEEP_ENTRIES = RESULTS_FILES | {"points", "failures.log"}
+_JOB_FILE = re.compile(r"[0-9a-f]{16}\.parquet")
 
 
 def document_kind(document: object) -> str | None:
@@ -102,14 +119,31 @@ def path_kind(path: str | Path) -> str | None:
     None when it cannot be read or is none of them.  Readers call it only
     once they have failed, so reading the file again costs nothing that matters.
     """
+    file = Path(path)
     try:
-        if Path(path).is_dir():
-            return RESULTS if (Path(path) / "manifest.json").is_file() else None
-        if Path(path).name in RESULTS_FILES and (Path(path).parent / "manifest.json").is_file():
-            return RESULTS_FILE  # before reading it: a Parquet file is not text
+        if file.is_dir():
+            if (file / "manifest.json").is_file():
+                return RESULTS
+            return SWEEP_POINTS if file.name == "points" and _holds_sweep(file.parent) else None
+        # Files recognised by their place, before reading them: a Parquet file is not text.
+        if file.name in RESULTS_FILES and (file.parent / "manifest.json").is_file():
+            return RESULTS_FILE
+        if (
+            file.parent.name == "points"
+            and _JOB_FILE.fullmatch(file.name)
+            and _holds_sweep(file.parent.parent)
+        ):
+            return SWEEP_JOB
         return document_kind(yaml.load(read_text(path, MAX_DOCUMENT_BYTES), Loader=_LOADER))
     except (OSError, ValueError, yaml.YAMLError, RecursionError):
         return None
+
+
+def _holds_sweep(directory: Path) -> bool:
+    """Whether ``directory`` is a sweep's: its ``points/`` and nothing but what a sweep writes beside it."""
+    return (directory / "points").is_dir() and all(
+        name in _SWEEP_ENTRIES or name.startswith(".") for name in os.listdir(directory)
+    )
 
 
 def misdirected(found: str | None, expected: str, path: str | Path) -> str | None:
@@ -120,7 +154,7 @@ def misdirected(found: str | None, expected: str, path: str | Path) -> str | Non
     """
     if found is None or found == expected:
         return None
-    directory = Path(path).parent
+    directory = Path(path).parent.parent if found == SWEEP_JOB else Path(path).parent  # whose file it is
     use = _USE[found].format(path=path, directory=directory)
     return f"{_NOUN[found].format(directory=directory)}, not {_NOUN[expected]}: {use}"
 

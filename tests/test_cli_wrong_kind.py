@@ -75,7 +75,14 @@ def test_a_scenario_with_a_mistake_still_gets_its_own_messages(tmp_path, capsys)
 
 # The files of a results directory, given to each verb: no verb reads one alone (a Parquet file used
 # to be "not UTF-8 text", a manifest.json one "unknown key" line per key); each points at its directory.
-RESULT_FILES = ["tasks.parquet", "stages.parquet", "summary.json", "manifest.json"]
+# summary.txt is no YAML: it used to be "YAML syntax error" from the scenario readers.
+RESULT_FILES = [
+    "tasks.parquet",
+    "stages.parquet",
+    "summary.json",
+    "summary.txt",
+    "manifest.json",
+]
 FILE_CASES = [(name, verb) for name in RESULT_FILES for verb in VERBS]
 
 
@@ -99,3 +106,75 @@ def test_a_file_named_like_a_result_outside_a_results_directory_is_read_as_given
     assert main(["validate", str(path)]) == 2
     err = capsys.readouterr().err
     assert "results directory" not in err and "unknown key 'tasks'" in err, err
+
+
+@pytest.fixture(scope="module")
+def sweep_dir(tmp_path_factory) -> Path:
+    """A finished sweep of two one-second jobs."""
+    folder = tmp_path_factory.mktemp("sweep")
+    (folder / "sweep.yaml").write_text(
+        f"base: {SCENARIO}\nset: {{duration: 1 s}}\npolicies: [local, edge]\nreplications: 1\n"
+    )
+    out = folder / "out"
+    assert main(["sweep", str(folder / "sweep.yaml"), "--out", str(out), "--workers", "1", "-q"]) == 0
+    return out
+
+
+def a_job_file(sweep_dir: Path) -> Path:
+    return sorted((sweep_dir / "points").glob("*.parquet"))[0]
+
+
+@pytest.mark.parametrize("verb", VERBS, ids=[v.replace(" ", "-") for v in VERBS])
+def test_a_sweeps_job_file_points_at_the_sweep(verb, sweep_dir, tmp_path, capsys):
+    """A job file used to be "not UTF-8 text (byte 7)", "no results directory" or "unknown profile"."""
+    path = a_job_file(sweep_dir)
+    expected = (
+        f"offloadsim: error: {path}: a job file of the sweep {sweep_dir}, "
+        f"not {KINDS[VERBS[verb][0]][0]}: use 'offloadsim plot {sweep_dir}'"
+    )
+    assert refused(verb, path, tmp_path, capsys) == [expected]
+
+
+@pytest.mark.parametrize("verb", VERBS, ids=[v.replace(" ", "-") for v in VERBS])
+def test_a_sweeps_summary_csv_points_at_the_sweep(verb, sweep_dir, tmp_path, capsys):
+    """summary.csv is YAML but no mapping: it used to be "expected a mapping at the top level"."""
+    path = sweep_dir / "summary.csv"
+    expected = (
+        f"offloadsim: error: {path}: a file of the results directory {sweep_dir}, "
+        f"not {KINDS[VERBS[verb][0]][0]}: use 'offloadsim plot {sweep_dir}'"
+    )
+    assert refused(verb, path, tmp_path, capsys) == [expected]
+
+
+@pytest.mark.parametrize("verb", ["plot", "run", "validate"])
+def test_a_sweeps_points_directory_points_at_the_sweep(verb, sweep_dir, tmp_path, capsys):
+    """``plot SWEEP/points`` said "no manifest.json; ... written when every job has finished"."""
+    path = sweep_dir / "points"
+    expected = (
+        f"offloadsim: error: {path}: the job files of the sweep {sweep_dir}, "
+        f"not {KINDS[VERBS[verb][0]][0]}: use 'offloadsim plot {sweep_dir}'"
+    )
+    assert refused(verb, path, tmp_path, capsys) == [expected]
+
+
+def test_an_unfinished_sweeps_job_file_is_recognised_too(sweep_dir, tmp_path, capsys):
+    """Before the merge a sweep directory holds only points/ (and failures.log, its lock)."""
+    unfinished = tmp_path / "unfinished"
+    (unfinished / "points").mkdir(parents=True)
+    job = unfinished / "points" / a_job_file(sweep_dir).name
+    job.write_bytes(a_job_file(sweep_dir).read_bytes())
+    (unfinished / "failures.log").write_text("== a job\n")
+    assert refused("validate", job, tmp_path, capsys)[0].endswith(
+        f"a job file of the sweep {unfinished}, not a scenario: use 'offloadsim plot {unfinished}'"
+    )
+
+
+def test_a_parquet_file_in_any_points_folder_is_not_taken_for_a_job_file(sweep_dir, tmp_path, capsys):
+    """Only in a folder holding nothing but a sweep's files: a user's own data/points/ is read as given."""
+    folder = tmp_path / "data"
+    (folder / "points").mkdir(parents=True)
+    (folder / "notes.md").write_text("mine")
+    job = folder / "points" / a_job_file(sweep_dir).name
+    job.write_bytes(a_job_file(sweep_dir).read_bytes())
+    lines = refused("validate", job, tmp_path, capsys)
+    assert "sweep" not in lines[0] and "not UTF-8 text" in lines[0], lines

@@ -59,6 +59,9 @@ def read_results(directory: str | Path) -> Results:
         raise ExperimentError(wrong or f"no results directory at {path}")
     manifest_file = path / "manifest.json"
     if not manifest_file.is_file():
+        wrong = misdirected_path(path, RESULTS)  # a sweep's points/
+        if wrong is not None:
+            raise ExperimentError(wrong)
         raise ExperimentError(
             f"{path} is not a results directory (no manifest.json; for a sweep, it is written "
             "when every job has finished)"

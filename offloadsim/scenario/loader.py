@@ -96,7 +96,13 @@ def read_document(path: str | Path, expect: str = SCENARIO) -> dict[str, Any]:
         raise ScenarioError([Problem(shown, "", message)]) from None
     except OSError as error:
         raise ScenarioError([Problem(shown, "", f"cannot read: {error.strerror}")]) from None
-    document = _parse(text, shown)
+    try:
+        document = _parse(text, shown)
+    except ScenarioError:  # not YAML, or not a mapping: a results directory's summary.txt, say
+        wrong = misdirected(path_kind(path), expect, shown)
+        if wrong is None:
+            raise
+        raise ScenarioError([Problem(shown, "", wrong)]) from None
     kind = document_kind(document)
     # A document of no known kind may be a file of a results directory (its manifest.json).
     wrong = misdirected(path_kind(path) if kind is None else kind, expect, shown)

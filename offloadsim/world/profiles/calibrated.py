@@ -347,9 +347,12 @@ def load_profile(path: str | os.PathLike[str]) -> CalibratedProfile:
         else:
             data = json.loads(text)
     except ValueError as exc:  # json.JSONDecodeError and yaml.YAMLError's parse errors
-        raise ProfileError(f"{path}: not valid {path.suffix.lstrip('.').upper() or 'JSON'}: {exc}") from None
+        wrong = misdirected_path(path, PROFILE)  # a results directory's summary.txt, say
+        raise ProfileError(
+            wrong or f"{path}: not valid {path.suffix.lstrip('.').upper() or 'JSON'}: {exc}"
+        ) from None
     except Exception as exc:  # yaml.YAMLError does not derive from ValueError
-        raise ProfileError(f"{path}: cannot parse: {exc}") from None
+        raise ProfileError(misdirected_path(path, PROFILE) or f"{path}: cannot parse: {exc}") from None
     if not isinstance(data, Mapping) or data.get("format") != FORMAT:
         wrong = misdirected_path(path, PROFILE)  # a results directory's summary.json, say
         if wrong is not None:

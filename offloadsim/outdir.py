@@ -42,7 +42,7 @@ import socket
 import stat
 import time
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -55,6 +55,8 @@ __all__ = [
     "write_directory",
     "is_result_directory",
     "move_aside",
+    "missing_directories",
+    "remove_empty",
     "clean_stale_partials",
     "directory_lock",
     "locked_by_another",
@@ -207,7 +209,7 @@ def write_directory(out_dir: str | Path, fill: Callable[[Path], None], *, overwr
     :class:`ResultsError`.
     """
     out = check_out_dir(out_dir, overwrite)
-    created = _missing_ancestors(out.parent)
+    created = missing_directories(out.parent)
     tmp: Path | None = None
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -220,11 +222,7 @@ def write_directory(out_dir: str | Path, fill: Callable[[Path], None], *, overwr
     except BaseException as exc:
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)
-        for directory in created:  # deepest first; only those still empty
-            try:
-                directory.rmdir()
-            except OSError:
-                break
+        remove_empty(created)
         if isinstance(exc, OSError):
             raise ResultsError(f"cannot write results to {out}: {describe_os_error(exc)}") from exc
         raise
@@ -297,14 +295,27 @@ def _discard(directory: Path) -> None:
     shutil.rmtree(trash, ignore_errors=True)
 
 
-def _missing_ancestors(directory: Path) -> list[Path]:
-    """``directory`` and its parents that do not exist yet, deepest first."""
+def missing_directories(directory: Path) -> list[Path]:
+    """``directory`` and its parents that do not exist yet, deepest first: what creating it will make."""
     missing = []
     current = directory.absolute()
     while not current.exists():
         missing.append(current)
         current = current.parent
     return missing
+
+
+def remove_empty(created: Sequence[Path]) -> None:
+    """Undo :func:`missing_directories`' creation after a failure: remove them deepest first, while empty.
+
+    The first that holds anything (a finished job's file) stops it, so only
+    empty folders this process made are removed, never a user's.
+    """
+    for directory in created:
+        try:
+            directory.rmdir()
+        except OSError:
+            break
 
 
 # --------------------------------------------------------------------------- leftovers of killed writers

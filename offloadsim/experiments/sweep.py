@@ -68,7 +68,9 @@ from offloadsim.outdir import (
     directory_lock,
     is_result_directory,
     json_text,
+    missing_directories,
     move_aside,
+    remove_empty,
     remove_stale_temporaries,
     replace_together,
     text_writer,
@@ -518,8 +520,9 @@ def sweep(
     started = _dt.datetime.now(_dt.UTC)
     clock = time.perf_counter()
     jobs = plan_sweep(spec)
-    directory = _prepare_out(Path(out) if out is not None else default_sweep_dir(spec))
-    with directory_lock(directory, f"sweep {spec.file}"):
+    directory = Path(out) if out is not None else default_sweep_dir(spec)
+    created = _prepare_out(directory)
+    with _undone_on_failure(created), directory_lock(directory, f"sweep {spec.file}"):
         points_dir = directory / "points"
         # Under the lock, any temporary file here was left by a killed sweep.
         remove_stale_temporaries(points_dir)
@@ -596,11 +599,30 @@ def _writing(directory: Path, saved: Callable[[], int]) -> Iterator[None]:
         ) from None
 
 
-def _prepare_out(directory: Path) -> Path:
+@contextlib.contextmanager
+def _undone_on_failure(created: Sequence[Path]) -> Iterator[None]:
+    """Remove the folders the sweep made (``created``) if it fails before any job finished.
+
+    An unreachable scheduler, say, leaves nothing behind (a user error
+    writes nothing).  Only empty folders go: a finished job's file keeps
+    them, and a sweep whose jobs failed keeps its failures.log and points/
+    for the rerun the message suggests.
+    """
+    try:
+        yield
+    except JobsFailedError:
+        raise
+    except BaseException:
+        remove_empty(created)
+        raise
+
+
+def _prepare_out(directory: Path) -> list[Path]:
     """Create ``directory/points``; refuse a non-empty directory that is not a sweep's.
 
     A run or comparison result there is moved aside to ``NAME.old-N`` (as a
-    rerun of ``run`` would), so no result is lost.
+    rerun of ``run`` would), so no result is lost.  Returns the folders it
+    created, deepest first.
     """
     if directory.exists() and not directory.is_dir():
         raise ExperimentError(f"output path {directory} exists and is not a directory")
@@ -615,11 +637,13 @@ def _prepare_out(directory: Path) -> Path:
         logging.getLogger("offloadsim").info(
             "%s held a result that is not a sweep; it was moved to %s", directory, previous
         )
+    created = missing_directories(directory / "points")
     try:
         (directory / "points").mkdir(parents=True, exist_ok=True)
     except OSError as error:
+        remove_empty(created)
         raise ExperimentError(f"cannot write results to {directory}: {describe_os_error(error)}") from None
-    return directory
+    return created
 
 
 def _job_meta(job: Job, result: JobResult) -> dict[str, Any]:

@@ -407,3 +407,42 @@ def test_unreachable_dask_scheduler_is_a_clear_error(sweep_file, tmp_path, monke
         ExperimentError, match=r"cannot connect to the Dask scheduler at tcp://127\.0\.0\.1:9"
     ):
         sweep(sweep_file, out=tmp_path / "nowhere", scheduler="tcp://127.0.0.1:9")
+
+
+def test_a_sweep_that_fails_before_any_job_leaves_nothing_it_created(
+    sweep_file, tmp_path, monkeypatch, cli_main, capsys
+):
+    """No scheduler: one line, exit 2, and no nosched/sub/points/ left behind (a user error writes nothing).
+
+    A folder the user made stays (only emptied of the points/ the sweep made in it).
+    """
+    pytest.importorskip("distributed")
+    from offloadsim.experiments import jobs
+
+    monkeypatch.setattr(jobs, "DASK_CONNECT_TIMEOUT_S", 0.5)
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    for out in (tmp_path / "nosched" / "sub", mine):
+        capsys.readouterr()
+        assert (
+            cli_main(["sweep", str(sweep_file), "--out", str(out), "--scheduler", "tcp://127.0.0.1:9"]) == 2
+        )
+        err = capsys.readouterr().err.splitlines()
+        assert len(err) == 1 and "cannot connect to the Dask scheduler" in err[0], err
+    assert not (tmp_path / "nosched").exists()
+    assert mine.is_dir() and not any(mine.iterdir())
+
+
+def test_a_failed_resumed_sweep_keeps_what_it_had(sweep_file, tmp_path, monkeypatch):
+    """Only empty folders the failing sweep made go: an earlier run's job files and folders stay."""
+    pytest.importorskip("distributed")
+    from offloadsim.experiments import ExperimentError, jobs
+
+    out = tmp_path / "out"
+    (out / "points").mkdir(parents=True)
+    kept = out / "points" / "0123456789abcdef.parquet"
+    kept.write_bytes(b"an earlier job")
+    monkeypatch.setattr(jobs, "DASK_CONNECT_TIMEOUT_S", 0.5)
+    with pytest.raises(ExperimentError, match="cannot connect"):
+        sweep(sweep_file, out=out, scheduler="tcp://127.0.0.1:9")
+    assert kept.read_bytes() == b"an earlier job"

@@ -36,13 +36,16 @@ def _debug_flag(parser: argparse.ArgumentParser) -> None:
 
 
 def _execution_flags(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
+    # One or the other: --workers counts local processes, and on a Dask cluster its own workers run the
+    # jobs (a --workers beside --scheduler was silently ignored).
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument(
         "--workers",
         type=cli_types.positive,
         metavar="N",
-        help="local worker processes (default: all cores; 1 = here)",
+        help="local worker processes (default: all cores; 1 = here); not with --scheduler",
     )
-    parser.add_argument(
+    where.add_argument(
         "--scheduler",
         metavar="ADDRESS",
         help="run on a Dask cluster, e.g. tcp://10.0.0.5:8786 (needs: pip install 'dask[distributed]')",

@@ -289,7 +289,7 @@ def execute(
 
     Jobs run in this process when ``workers`` is 1, in a local process pool
     of ``workers`` processes (default: all cores) otherwise, or on the Dask
-    cluster whose scheduler is at ``scheduler`` (``tcp://host:8786``).  A job
+    cluster whose scheduler is at ``scheduler`` (``tcp://host:8786``; not with ``workers``).  A job
     that raises does not stop the others; the failures are returned, in job
     order.  Ctrl-C cancels the jobs not yet started and is re-raised; what
     ``on_result`` already saw stays saved.  ``progress`` shows a bar with an
@@ -306,6 +306,11 @@ def execute(
     """
     if workers is not None and workers < 1:
         raise ExperimentError(f"workers must be at least 1, got {workers}")
+    if workers is not None and scheduler is not None:
+        raise ExperimentError(
+            f"workers={workers} and scheduler={scheduler!r}: give one (workers counts local processes; "
+            "the Dask cluster's own workers run the jobs)"
+        )
     if not jobs:
         return []
     if scratch is not None:  # jobs write their files (a Dask job its file's bytes), in place of ``runner``

@@ -235,7 +235,7 @@ def sweep_from_data(
             bad(where, error.message)
             return False
         if section in ("grid", "zip") and key in _OWN_COLUMNS:  # a swept key is a column of the tables
-            bad(where, _OWN_COLUMNS[key])
+            bad(where, f"cannot be swept: {_OWN_COLUMNS[key]}")
             return False
         if key in sections:
             bad(where, f"{key} is already given in {sections[key]}; vary each key in one place")

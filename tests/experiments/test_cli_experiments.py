@@ -74,6 +74,24 @@ def test_sweep_dry_run_lists_points_and_runs_nothing(cli_main, sweep_file, tmp_p
         (["plot", "{folder}/nothing"], "no results directory"),
         (["plot", "{folder}", "--kind", "cdf"], "not a results directory"),
         (["plot", "{folder}", "--kind", "pie"], "invalid choice"),
+        # --workers beside --scheduler was silently ignored: the cluster's own workers run the jobs.
+        (
+            ["sweep", "{folder}/missing.yaml", "--scheduler", "tcp://127.0.0.1:9", "--workers", "2"],
+            "argument --workers: not allowed with argument --scheduler",
+        ),
+        (
+            [
+                "compare",
+                "{tiny}",
+                "--policies",
+                "local",
+                "--workers",
+                "2",
+                "--scheduler",
+                "tcp://127.0.0.1:9",
+            ],
+            "argument --scheduler: not allowed with argument --workers",
+        ),
     ],
 )
 def test_user_mistakes_are_one_line_errors(cli_main, tiny, argv, message, capsys):

@@ -127,11 +127,11 @@ def test_job_keys_are_stable_and_depend_on_the_whole_point(tiny):
         # Keys whose columns the tables have already: a sweep of them was an internal error (exit 1).
         (
             "base: tiny.yaml\ngrid: {seed: [1, 2]}\n",
-            r"grid\.seed: the tables' 'seed' column .* 'replications'",
+            r"grid\.seed: cannot be swept: the tables' 'seed' column .* 'replications'",
         ),
         (
             "base: tiny.yaml\nzip: {policy: [edge, local]}\n",
-            r"zip\.policy: .* vary the policy with 'policies'",
+            r"zip\.policy: cannot be swept: .* vary the policy with 'policies'",
         ),
     ],
 )
@@ -407,6 +407,15 @@ def test_unreachable_dask_scheduler_is_a_clear_error(sweep_file, tmp_path, monke
         ExperimentError, match=r"cannot connect to the Dask scheduler at tcp://127\.0\.0\.1:9"
     ):
         sweep(sweep_file, out=tmp_path / "nowhere", scheduler="tcp://127.0.0.1:9")
+
+
+def test_workers_and_a_scheduler_are_refused_together(sweep_file, tmp_path):
+    """From Python as from the command line: workers counted local processes and was ignored."""
+    from offloadsim.experiments import ExperimentError
+
+    with pytest.raises(ExperimentError, match=r"workers=2 and scheduler='tcp://127\.0\.0\.1:9': give one"):
+        sweep(sweep_file, out=tmp_path / "both", workers=2, scheduler="tcp://127.0.0.1:9")
+    assert not (tmp_path / "both").exists()
 
 
 def test_a_sweep_that_fails_before_any_job_leaves_nothing_it_created(

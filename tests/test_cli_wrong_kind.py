@@ -86,17 +86,20 @@ RESULT_FILES = [
 FILE_CASES = [(name, verb) for name in RESULT_FILES for verb in VERBS]
 
 
+def pointed_at(verb: str, path: Path, what: str, directory: Path, tmp_path: Path, capsys) -> None:
+    """``verb`` given ``path`` (``what``: "a file of the results directory D", ...) sends one to plot D."""
+    reads = KINDS[VERBS[verb][0]][0]
+    expected = f"offloadsim: error: {path}: {what}, not {reads}: use 'offloadsim plot {directory}'"
+    assert refused(verb, path, tmp_path, capsys) == [expected]
+
+
 @pytest.mark.parametrize(
     ("name", "verb"), FILE_CASES, ids=[f"{n}-to-{v.replace(' ', '-')}" for n, v in FILE_CASES]
 )
 def test_a_file_inside_a_results_directory_points_at_the_directory(name, verb, results_dir, tmp_path, capsys):
     path = results_dir / name
     assert path.is_file()
-    expected = (
-        f"offloadsim: error: {path}: a file of the results directory {results_dir}, "
-        f"not {KINDS[VERBS[verb][0]][0]}: use 'offloadsim plot {results_dir}'"
-    )
-    assert refused(verb, path, tmp_path, capsys) == [expected]
+    pointed_at(verb, path, f"a file of the results directory {results_dir}", results_dir, tmp_path, capsys)
 
 
 def test_a_file_named_like_a_result_outside_a_results_directory_is_read_as_given(tmp_path, capsys):
@@ -128,33 +131,21 @@ def a_job_file(sweep_dir: Path) -> Path:
 def test_a_sweeps_job_file_points_at_the_sweep(verb, sweep_dir, tmp_path, capsys):
     """A job file used to be "not UTF-8 text (byte 7)", "no results directory" or "unknown profile"."""
     path = a_job_file(sweep_dir)
-    expected = (
-        f"offloadsim: error: {path}: a job file of the sweep {sweep_dir}, "
-        f"not {KINDS[VERBS[verb][0]][0]}: use 'offloadsim plot {sweep_dir}'"
-    )
-    assert refused(verb, path, tmp_path, capsys) == [expected]
+    pointed_at(verb, path, f"a job file of the sweep {sweep_dir}", sweep_dir, tmp_path, capsys)
 
 
 @pytest.mark.parametrize("verb", VERBS, ids=[v.replace(" ", "-") for v in VERBS])
 def test_a_sweeps_summary_csv_points_at_the_sweep(verb, sweep_dir, tmp_path, capsys):
     """summary.csv is YAML but no mapping: it used to be "expected a mapping at the top level"."""
     path = sweep_dir / "summary.csv"
-    expected = (
-        f"offloadsim: error: {path}: a file of the results directory {sweep_dir}, "
-        f"not {KINDS[VERBS[verb][0]][0]}: use 'offloadsim plot {sweep_dir}'"
-    )
-    assert refused(verb, path, tmp_path, capsys) == [expected]
+    pointed_at(verb, path, f"a file of the results directory {sweep_dir}", sweep_dir, tmp_path, capsys)
 
 
 @pytest.mark.parametrize("verb", ["plot", "run", "validate"])
 def test_a_sweeps_points_directory_points_at_the_sweep(verb, sweep_dir, tmp_path, capsys):
     """``plot SWEEP/points`` said "no manifest.json; ... written when every job has finished"."""
     path = sweep_dir / "points"
-    expected = (
-        f"offloadsim: error: {path}: the job files of the sweep {sweep_dir}, "
-        f"not {KINDS[VERBS[verb][0]][0]}: use 'offloadsim plot {sweep_dir}'"
-    )
-    assert refused(verb, path, tmp_path, capsys) == [expected]
+    pointed_at(verb, path, f"the job files of the sweep {sweep_dir}", sweep_dir, tmp_path, capsys)
 
 
 def test_an_unfinished_sweeps_job_file_is_recognised_too(sweep_dir, tmp_path, capsys):

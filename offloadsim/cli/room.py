@@ -91,7 +91,7 @@ def check_experiment_room(
         if sweep_file is not None:
             fewer = "fewer replications or points"
             problems, what = ProblemList(sweep_file), f"this sweep ({count:,} runs of {largest.source})"
-        if shortfall(_experiment_needs(footprints, out, min(at_once, 1), points)) is None:
+        if shortfall(_experiment_needs(footprints, out, 1, points)) is None:
             fewer = "fewer --workers"  # all of them, one at a time, would fit
     smallest = _experiment_needs([(SMALLEST, 1)], out, 1, points)
     check_disk(needs, problems, largest.footprint, what, at, smallest=smallest, fewer=fewer)

@@ -54,7 +54,8 @@ RESULTS = "results"
 RESULTS_FILE = "results file"
 SWEEP_JOB = "sweep job file"
 SWEEP_POINTS = "sweep points"
-#: The files ``run``, ``compare`` and ``sweep`` write in a results directory (beside manifest.json).
+#: The files ``run``, ``compare`` and ``sweep`` write in a results directory (beside manifest.json);
+#: a test holds it to their writers' own lists (RUN_FILES, COMPARE_FILES, SWEEP_FILES).
 RESULTS_FILES = frozenset(
     (
         "tasks.parquet",

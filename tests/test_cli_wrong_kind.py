@@ -169,3 +169,18 @@ def test_a_parquet_file_in_any_points_folder_is_not_taken_for_a_job_file(sweep_d
     job.write_bytes(a_job_file(sweep_dir).read_bytes())
     lines = refused("validate", job, tmp_path, capsys)
     assert "sweep" not in lines[0] and "not UTF-8 text" in lines[0], lines
+
+
+def test_every_file_a_results_directory_gets_is_recognised_as_one():
+    """input_kinds lists the files of a results directory apart from their writers: this keeps them together.
+
+    A file a writer adds (a run's, a comparison's, a sweep's) and input_kinds does not know would
+    be read as a scenario again when given to the wrong verb.
+    """
+    from offloadsim.experiments.compare import COMPARE_FILES
+    from offloadsim.experiments.sweep import SWEEP_FILES
+    from offloadsim.input_kinds import RESULTS_FILES
+    from offloadsim.records.results import RUN_FILES
+
+    written = {*RUN_FILES, *COMPARE_FILES, *SWEEP_FILES, "stages.parquet"}
+    assert written <= RESULTS_FILES, sorted(written - RESULTS_FILES)

@@ -59,6 +59,11 @@ class NodeNames(tuple[str, ...]):
         return name in members
 
 
+#: The most retries a task may make: each is a new attempt, and with a short timeout a million of
+#: them per task keep a run of a few tasks going for hours (``retries: 1000000`` is a typo, not a plan).
+MAX_RETRIES = 100
+
+
 @dataclass(frozen=True, slots=True)
 class ProcessorSpec:
     """A compute resource on a node: ``cores`` identical servers, one FIFO queue.
@@ -371,7 +376,12 @@ class RecoverySpec:
         ),
     )
     retries: int = key(
-        0, ge=0, schema_type=int, default_doc="0", doc="Attempts of the same plan after a failure."
+        0,
+        ge=0,
+        le=MAX_RETRIES,
+        schema_type=int,
+        default_doc="0",
+        doc=f"Attempts of the same plan after a failure (at most {MAX_RETRIES}).",
     )
     backoff_s: float = key(
         0.0,

@@ -365,10 +365,40 @@ def _application(name: str, app: AppDoc, base_dir: Path, problems: ProblemList) 
     onnx = None
     if app.onnx is not None:
         onnx_path = base_dir / app.onnx
-        if not onnx_path.is_file():
+        if onnx_path.is_dir():
+            problems.add(f"{path}.onnx", f"{app.onnx}: is a directory, expected an ONNX file")
+        elif not onnx_path.is_file():
             problems.add(f"{path}.onnx", f"no such file {app.onnx!r} (looked for {onnx_path})")
         onnx = str(onnx_path)
+    _check_compression(keys, app.onnx, model, f"{path}.compression", problems)
     return AppSpec(name=name, stages=stages, model=model, onnx=onnx, **keys)
+
+
+def _check_compression(
+    keys: Mapping[str, Any], onnx: str | None, model: str | None, path: str, problems: ProblemList
+) -> None:
+    """Refuse an activation codec where no activation crosses a cut it could encode.
+
+    The engine encodes the tensors a layer graph (a zoo model or an ONNX file) sends across a cut;
+    synthetic work has no activations, and an LLM's per-token hidden states are not encoded, so a
+    codec there would be accepted and silently do nothing.
+    """
+    codec = keys["compression"]
+    if codec == "none" or keys["kind"] is not None:
+        return  # no codec, or a plug-in's kind of work, which reads the application as it needs
+    if model is None and onnx is None:
+        problems.add(
+            path, f"compression {codec!r} applies to a model's activations; this application runs no model"
+        )
+        return
+    from offloadsim.models.zoo.llm import LLM_CONFIGS
+
+    if model in LLM_CONFIGS:
+        problems.add(
+            path,
+            f"compression {codec!r} applies to the activations of layer-graph models (a zoo CNN, BERT or "
+            f"an ONNX file), not to an LLM's per-token hidden states ({model!r})",
+        )
 
 
 def _check_precision(params: Mapping[str, Any], model: str | None, path: str, problems: ProblemList) -> None:

@@ -296,6 +296,38 @@ MISTAKES = [
         edits={"applications.job.work": DELETE, "applications.job.model": "resnet5"},
         marks=needs_zoo,
     ),
+    # A codec only a layer graph's cut tensors can use: elsewhere it would be accepted and do nothing.
+    _case(
+        "compression-without-model",
+        "applications.job.compression",
+        "compression 'int8' applies to a model's activations; this application runs no model",
+        edits={"applications.job.compression": "int8"},
+    ),
+    _case(
+        "compression-on-llm",
+        "applications.job.compression",
+        "not to an LLM's per-token hidden states ('llama-3.2-1b')",
+        edits={
+            "applications.job.work": DELETE,
+            "applications.job.model": "llama-3.2-1b",
+            "applications.job.compression": "fp16",
+        },
+        marks=needs_zoo,
+    ),
+    _case(
+        "onnx-directory",
+        "applications.job.onnx",
+        "models: is a directory, expected an ONNX file",
+        edits={"applications.job.work": DELETE, "applications.job.onnx": "models"},
+        files={"models/": ""},
+    ),
+    # A retry is a new attempt: a million per task with a short timeout runs for hours.
+    _case(
+        "retries-unbounded",
+        "recovery.retries",
+        "expected a value at most 100, got 1000000",
+        edits={"recovery": {"timeout": "1 ns", "retries": 1000000}},
+    ),
     _case(
         "model-param-list",
         "applications.job.params.image_size",
@@ -640,7 +672,10 @@ MISTAKES = [
 
 def _write_variant(mistake: Mistake, directory: Path) -> Path:
     for name, content in mistake.files.items():
-        (directory / name).write_text(content, encoding="utf-8")
+        if name.endswith("/"):
+            (directory / name).mkdir()  # a directory where a file is expected
+        else:
+            (directory / name).write_text(content, encoding="utf-8")
     path = directory / "bad.yaml"
     if mistake.text is not None:
         path.write_text(mistake.text, encoding="utf-8")

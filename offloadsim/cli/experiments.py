@@ -318,6 +318,16 @@ def _cmd_plot(args: argparse.Namespace) -> int:
     from offloadsim.experiments import read_results
     from offloadsim.plots import default_figure_name, plot_results, save_figure
 
+    chosen: dict[str, str] = {}
+    for column, value in args.where:
+        if column in chosen:
+            from offloadsim.experiments import ExperimentError
+
+            raise ExperimentError(
+                f"--where {column} is given twice ({chosen[column]}, {value}): a figure keeps one value of "
+                f"a column it does not show; show each with --by {column} or --facet {column}"
+            )
+        chosen[column] = value
     results = read_results(args.results)
     figure = plot_results(
         results,
@@ -326,7 +336,7 @@ def _cmd_plot(args: argparse.Namespace) -> int:
         x=args.x,
         by=args.by,
         facet=args.facet,
-        where=dict(args.where),
+        where=chosen,
         size=args.size,
         logx=args.logx,
         logy=args.logy,

@@ -31,6 +31,7 @@ import contextlib
 import copy
 import datetime as _dt
 import itertools
+import json
 import logging
 import math
 import platform
@@ -261,7 +262,10 @@ def sweep_from_data(
             if not isinstance(values, list) or not values:
                 bad(where, f"expected a non-empty list of values, got {describe(values)}")
             elif claim(str(key), "grid"):
-                axes.append(tuple(((str(key), v),) for v in values))
+                if (twice := _given_twice(values)) is not None:
+                    bad(where, f"{describe(twice)} is given twice: each value makes one point")
+                else:
+                    axes.append(tuple(((str(key), v),) for v in values))
 
     zipped = data.get("zip")
     if isinstance(zipped, Mapping) and zipped:
@@ -276,6 +280,9 @@ def sweep_from_data(
         if len(lengths) > 1:
             sizes = ", ".join(f"{key}: {len(values)}" for key, values in columns)
             bad("zip", f"lists varied together must have the same length, got {sizes}")
+        elif columns and (twice := _given_twice([list(row) for row in zip(*(v for _, v in columns))])):
+            point = ", ".join(f"{key}={value}" for (key, _), value in zip(columns, twice, strict=True))
+            bad("zip", f"{point} is given twice: each value makes one point")
         elif columns:
             axes.append(
                 tuple(tuple((key, values[i]) for key, values in columns) for i in range(lengths.pop()))
@@ -289,6 +296,8 @@ def sweep_from_data(
             or not all(isinstance(p, str) and p.strip() for p in policies)
         ):
             bad("policies", f"expected a non-empty list of policy names, got {describe(policies)}")
+        elif (twice := _given_twice(policies)) is not None:
+            bad("policies", f"{describe(twice)} is given twice: each policy makes one point")
         elif claim("policy.name", "policies"):
             axes.append(tuple((("policy.name", p),) for p in policies))
 
@@ -342,6 +351,21 @@ def sweep_from_data(
         document=dict(data),
         labels=labels,
     )
+
+
+def _given_twice(values: Sequence[Any]) -> Any:
+    """The first value listed twice in ``values`` (compared as YAML data), or None.
+
+    Two equal values make two points of one configuration: every figure and table would then hold
+    it twice under two point numbers, and the timeline would draw each of its tasks twice.
+    """
+    seen: set[str] = set()
+    for value in values:
+        text = json.dumps(value, sort_keys=True, default=str)
+        if text in seen:
+            return value
+        seen.add(text)
+    return None
 
 
 def expand(spec: SweepSpec) -> list[dict[str, Any]]:

@@ -49,6 +49,15 @@ def test_sweep_then_plot(cli_main, sweep_file, tmp_path, capsys):
         == 0
     )
     assert (tmp_path / "fig" / "cdf.png").is_file()
+    # Two values of one column: the first was dropped without a word and the figure drew the last.
+    twice = ["plot", str(out), "--kind", "sweep", "--where", "policy=edge", "--where", "policy=local"]
+    assert cli_main([*twice, "--out", str(tmp_path / "twice")]) == 2
+    assert "--where policy is given twice (edge, local)" in capsys.readouterr().err
+    assert not (tmp_path / "twice.png").exists()
+    # A value no row has: the line lists the values there are.
+    assert cli_main(["plot", str(out), "--kind", "cdf", "--where", "links[0].bandwidth=3 Mbps"]) == 2
+    err = capsys.readouterr().err
+    assert "--where links[0].bandwidth=3 Mbps: no rows have that value" in err and "5 Mbps" in err
 
 
 def test_sweep_dry_run_lists_points_and_runs_nothing(cli_main, sweep_file, tmp_path, capsys):

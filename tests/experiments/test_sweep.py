@@ -133,6 +133,14 @@ def test_job_keys_are_stable_and_depend_on_the_whole_point(tiny):
             "base: tiny.yaml\nzip: {policy: [edge, local]}\n",
             r"zip\.policy: cannot be swept: .* vary the policy with 'policies'",
         ),
+        # A value listed twice made two points of one configuration: its records twice in every
+        # table, and a timeline that drew each task twice.
+        ("base: tiny.yaml\ngrid: {duration: [1 s, 2 s, 1 s]}\n", r'grid\.duration: "1 s" is given twice'),
+        (
+            "base: tiny.yaml\nzip: {warmup: [1 s, 1 s], duration: [5 s, 5 s]}\n",
+            r"zip: warmup=1 s, duration=5 s is given twice",
+        ),
+        ("base: tiny.yaml\npolicies: [edge, local, edge]\n", r'policies: "edge" is given twice'),
     ],
 )
 def test_bad_sweep_files_name_the_file_and_key(tiny, text, message):

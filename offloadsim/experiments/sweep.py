@@ -280,7 +280,9 @@ def sweep_from_data(
         if len(lengths) > 1:
             sizes = ", ".join(f"{key}: {len(values)}" for key, values in columns)
             bad("zip", f"lists varied together must have the same length, got {sizes}")
-        elif columns and (twice := _given_twice([list(row) for row in zip(*(v for _, v in columns))])):
+        elif columns and (
+            twice := _given_twice([list(row) for row in zip(*(v for _, v in columns), strict=True)])
+        ):
             point = ", ".join(f"{key}={value}" for (key, _), value in zip(columns, twice, strict=True))
             bad("zip", f"{point} is given twice: each value makes one point")
         elif columns:

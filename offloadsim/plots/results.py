@@ -532,7 +532,11 @@ def _filter(frame: pd.DataFrame, where: Mapping[str, Any] | None, name: str) -> 
         for key, value in where.items():
             if key in frame.columns and not (frame[key].astype(str) == str(value)).any():
                 values = list(dict.fromkeys(frame[key].astype(str)))
-                listed = ", ".join(values[:12]) + (f", ... ({len(values)} values)" if len(values) > 12 else "")
-                raise ExperimentError(f"--where {key}={value}: no rows have that value; {key} is one of {listed}")
+                listed = ", ".join(values[:12]) + (
+                    f", ... ({len(values)} in all)" if len(values) > 12 else ""
+                )
+                raise ExperimentError(
+                    f"--where {key}={value}: no rows have that value; {key} is one of {listed}"
+                )
         raise ExperimentError(f"--where {shown}: no rows match")
     return selected

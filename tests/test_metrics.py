@@ -120,6 +120,31 @@ def test_busiest_lists_leave_idle_nodes_and_links_out_but_count_them():
     assert max(len(line) for line in lines if line.endswith("%")) < 45
 
 
+def test_truncated_lists_say_how_many_they_leave_out():
+    """A list cut to ``top`` says so: 5 reasons shown of 18 read as if they were every one."""
+    s = summarize(_tasks(), _nodes(), _links(), duration_s=10.0)
+    reasons = {f"battery flat at phone-{i}": 10 - i for i in range(7)}
+    down = {f"phone-{i}": 0.1 * i for i in range(7)}
+    table = Summary.from_dict({**s.to_dict(), "drop_reasons": reasons, "node_availability": down})
+    lines = table.format_table(top=3).splitlines()
+    assert "  why dropped or failed (top 3 of 7 reasons)" in lines
+    assert "nodes down part of the time (the 3 least available of 7)" in lines
+    assert sum(line.strip().startswith("battery flat") for line in lines) == 3
+    few = Summary.from_dict({**s.to_dict(), "drop_reasons": {"x": 1}, "node_availability": {"a": 0.5}})
+    lines = few.format_table(top=3).splitlines()
+    assert "  why dropped or failed" in lines and "nodes down part of the time (1)" in lines
+
+
+def test_no_energy_above_idle_is_said_not_shown_as_a_saving():
+    """0.00 mJ per task without power: on any source read as "the device spends nothing"."""
+    unpowered = summarize(_tasks().assign(device_energy=0.0), _nodes(), _links(), duration_s=10.0)
+    (row,) = [line for line in unpowered.format_table().splitlines() if line.startswith("device energy")]
+    assert row.endswith("0.00  mJ  (none above idle: do the sources have power:?)")
+    powered = summarize(_tasks(), _nodes(), _links(), duration_s=10.0)
+    (row,) = [line for line in powered.format_table().splitlines() if line.startswith("device energy")]
+    assert row.endswith("mJ")
+
+
 # --------------------------------------------------------------------------- statistics
 
 

@@ -152,12 +152,16 @@ class Summary:
         rows.append(("  dropped", f"{self.dropped:d}", share(self.dropped)))
         rows.append(("  failed", f"{self.failed:d}", share(self.failed)))
         if self.drop_reasons:
-            rows.append(("  why dropped or failed", "", ""))
-            for reason, count in sorted(self.drop_reasons.items(), key=lambda kv: (-kv[1], kv[0]))[:top]:
+            reasons = sorted(self.drop_reasons.items(), key=lambda kv: (-kv[1], kv[0]))
+            shown = f" (top {top} of {len(reasons)} reasons)" if len(reasons) > top else ""
+            rows.append((f"  why dropped or failed{shown}", "", ""))
+            for reason, count in reasons[:top]:
                 rows.append((f"    {reason}", f"{count:d}", ""))
         rows.append(("  in flight at end", f"{self.in_flight:d}", share(self.in_flight)))
         if self.node_availability:
-            rows.append((f"nodes down part of the time ({len(self.node_availability)})", "", ""))
+            down = len(self.node_availability)
+            listed = f"the {top} least available of {down}" if down > top else f"{down}"
+            rows.append((f"nodes down part of the time ({listed})", "", ""))
             ranked = sorted(self.node_availability.items(), key=lambda kv: (kv[1], kv[0]))
             for name, value in ranked[:top]:
                 rows.append((f"  {name} available", _num(value * 100.0), "%"))
@@ -172,7 +176,14 @@ class Summary:
             rows.append((catalogue.metric_info("deadline_miss_rate").label, "-", "(no deadlines)"))
         for name in ("throughput_per_s", "bytes_sent"):
             metric(name)
-        metric("device_energy_mean_j", digits=2)
+        # Exactly no joule above idle on any task: the sources have no power: (or draw idle power in
+        # every state), so the 0 says nothing about what offloading saves.
+        unpowered = self.arrived and self.device_energy_mean_j == 0.0
+        metric(
+            "device_energy_mean_j",
+            digits=2,
+            note="  (none above idle: do the sources have power:?)" * unpowered,
+        )
         for name, value in self.column_metrics.items():
             info = catalogue.metric_info(name)
             rows.append((info.label, _num(value * info.scale), info.unit))

@@ -61,7 +61,7 @@ def parse_dist(value: Any, kind: str, base_dir: Path) -> Dist:
     if isinstance(value, list):
         example = QUANTITIES[kind].example
         raise FieldProblem(
-            f"expected a {QUANTITIES[kind].name} like {example} or a distribution like "
+            f"expected {QUANTITIES[kind].a_name} like {example} or a distribution like "
             f"{{exponential: {{mean: {example}}}}}, got a list"
         )
     if not isinstance(value, dict):

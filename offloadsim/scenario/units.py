@@ -42,6 +42,11 @@ class Quantity:
     common: tuple[str, ...] = ()
     whole: bool = False
 
+    @property
+    def a_name(self) -> str:
+        """The name with its indefinite article, for messages: "a time", "an energy"."""
+        return f"{'an' if self.name[0] in 'aeiou' else 'a'} {self.name}"
+
     def known(self) -> str:
         """The units to list in a message, smallest first."""
         if self.common:
@@ -154,7 +159,7 @@ def parse_quantity(value: object, kind: str) -> float:
     3.0
     """
     quantity = QUANTITIES[kind]
-    expected = f"expected a {quantity.name} like {quantity.example}"
+    expected = f"expected {quantity.a_name} like {quantity.example}"
     if isinstance(value, bool):
         raise UnitError(f"{expected}, got {value!r}")
     if isinstance(value, (int, float)):

@@ -53,6 +53,7 @@ def test_plain_numbers_are_si(kind: str):
         ("size", [1], "expected a size like"),
         ("time", "-1 s", 'expected a non-negative time like "5 ms", got "-1 s"'),
         ("power", float("inf"), "not finite"),
+        ("energy", "3000 mAh", 'expected an energy like "10 Wh"'),  # was "a energy"
     ],
 )
 def test_bad_values_say_what_was_expected(kind: str, value: object, message: str):
@@ -133,3 +134,17 @@ workload:
     (entry,) = scenario.workload
     assert entry.arrivals.rate_per_s == pytest.approx(0.5)
     assert (entry.start_s, entry.stop_s) == (1.0, 10.0)
+
+
+def test_the_units_table_of_the_docs_lists_every_unit_bearing_quantity():
+    """scenario-format.md's table had no energy row, though a battery takes one."""
+    from offloadsim.scenario.units import QUANTITIES
+
+    docs = Path(__file__).resolve().parents[2] / "docs" / "scenario-format.md"
+    text = docs.read_text(encoding="utf-8").split("## Quantities and units", 1)[1].split("\n## ", 1)[0]
+    rows = {line.split("|")[1].strip(): line for line in text.splitlines() if line.startswith("| ")}
+    for kind, quantity in QUANTITIES.items():
+        if not quantity.si_unit or kind == "gain":  # plain numbers; the dB ratio's row is "ratio"
+            continue
+        assert quantity.name in rows, f"no row for {quantity.name} ({kind})"
+        assert f"| {quantity.si_unit} |" in rows[quantity.name], rows[quantity.name]

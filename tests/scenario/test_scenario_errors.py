@@ -58,6 +58,14 @@ MISTAKES = [
         text="name: x\nnodes:\n  ap: {tier: network}\n  ap: {tier: edge}\n",
     ),
     _case("empty-file", "", "the file is empty; expected a mapping", text="# nothing here\n"),
+    # A key that is no name: pydantic's "[1]: Keys should be strings" read as a list index.
+    _case("number-key", "", "expected names (strings) as keys, got 1", text="name: x\n1: 2\n"),
+    _case(
+        "null-key-in-a-node",
+        "nodes.a",
+        "expected names (strings) as keys, got nothing (null)",
+        text="name: x\nnodes:\n  a: {tier: device, null: 2}\n",
+    ),
     _case("top-level-list", "", "expected a mapping at the top level, got a list", text="- name: x\n"),
     _case("top-level-scalar", "", 'expected a mapping at the top level, got "hello"', text="hello\n"),
     # -- top level

@@ -48,7 +48,9 @@ def _problem(detail: Any, file: str) -> Problem:
             file, format_path(loc[:-2]), f"expected names (strings) as keys, got {describe(loc[-2])}"
         )
     if kind == "invalid_key":  # a mapping's own key is no name (``1: x``, ``null: x``): loc ends with it
-        return Problem(file, format_path(loc[:-1]), f"expected names (strings) as keys, got {describe(value)}")
+        return Problem(
+            file, format_path(loc[:-1]), f"expected names (strings) as keys, got {describe(value)}"
+        )
     path = format_path(loc)
     if kind == SCENARIO_ERROR_TYPE:
         return Problem(file, (path + ctx.get("subpath", "")).lstrip("."), ctx["message"])

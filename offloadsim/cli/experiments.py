@@ -267,8 +267,31 @@ def _print_notes(scenarios: list[Any]) -> None:
     notes: dict[str, None] = {}
     for scenario in {id(s): s for s in scenarios}.values():
         notes.update(dict.fromkeys(build_world(scenario).notes))
+    pooled = pooled_applications_note(scenarios)
+    if pooled:
+        notes[pooled] = None
     for note in notes:
         print(f"note: {note}")
+
+
+def pooled_applications_note(scenarios: list[Any]) -> str | None:
+    """A note when the tables pool the tasks of several applications, or None.
+
+    A summary's latency and energy are over every task of a run, whatever its application: with
+    AlexNet and VGG-16 requests side by side, a mean of 209 ms is of neither. Figures refuse such
+    pooling; a table says it, and how to tell the applications apart.
+    """
+    apps: dict[str, None] = {}
+    for scenario in scenarios:
+        for entry in scenario.workload:
+            apps[entry.app] = None
+            apps.update(dict.fromkeys(scenario.applications[entry.app].alternatives))
+    if len(apps) < 2:
+        return None
+    return (
+        f"the table pools the tasks of {len(apps)} applications ({', '.join(apps)}); "
+        "'offloadsim plot DIR --by app' and tasks.parquet's app column tell them apart"
+    )
 
 
 def _sweep_table(result: Any, limit: int = 40) -> str:

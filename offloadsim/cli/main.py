@@ -546,7 +546,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
         print(out)
         return EXIT_OK
     print(result.summary.format_table(result.title))
-    for note in result.manifest.get("notes", ()):
+    from offloadsim.cli.experiments import pooled_applications_note
+
+    pooled = pooled_applications_note([scenario])
+    for note in (*result.manifest.get("notes", ()), *([pooled] if pooled else [])):
         print(f"note: {note}")
     wall = result.manifest.get("wall_s", float("nan"))
     print(f"\nsimulated {result.manifest.get('end_s', 0.0):g} s in {wall:.2f} s of wall time")

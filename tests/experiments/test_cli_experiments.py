@@ -114,3 +114,32 @@ def test_user_mistakes_are_one_line_errors(cli_main, tiny, argv, message, capsys
     assert lines and all(line.startswith("offloadsim: error: ") for line in lines)
     assert message in err
     assert "Traceback" not in err
+
+
+TWO_APPS = """
+name: two-apps
+duration: 5 s
+nodes:
+  phone: {tier: device, processor: {speed: 10 GFLOP/s}}
+applications:
+  small: {work: 0.1 GFLOP}
+  big: {work: 2 GFLOP}
+workload:
+  - {app: small, sources: phone, rate: 2 /s}
+  - {app: big, sources: phone, rate: 0.5 /s}
+policy: local
+"""
+
+
+def test_tables_say_when_they_pool_several_applications(cli_main, tiny, tmp_path, capsys):
+    """A mean over AlexNet and VGG-16 requests is of neither: the run and compare tables say so."""
+    two = tmp_path / "two.yaml"
+    two.write_text(TWO_APPS, encoding="utf-8")
+    note = "note: the table pools the tasks of 2 applications (small, big)"
+    assert cli_main(["run", str(two), "--out", str(tmp_path / "run")]) == 0
+    assert note in capsys.readouterr().out
+    argv = ["compare", str(two), "--policies", "local", "-n", "2", "--workers", "1"]
+    assert cli_main([*argv, "--out", str(tmp_path / "cmp")]) == 0
+    assert note in capsys.readouterr().out
+    assert cli_main(["run", str(tiny), "--out", str(tmp_path / "one"), "--set", "duration=5 s"]) == 0
+    assert "pools the tasks" not in capsys.readouterr().out

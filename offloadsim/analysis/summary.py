@@ -153,8 +153,8 @@ class Summary:
         rows.append(("  failed", f"{self.failed:d}", share(self.failed)))
         if self.drop_reasons:
             reasons = sorted(self.drop_reasons.items(), key=lambda kv: (-kv[1], kv[0]))
-            shown = f" (top {top} of {len(reasons)} reasons)" if len(reasons) > top else ""
-            rows.append((f"  why dropped or failed{shown}", "", ""))
+            cut = f" (top {top} of {len(reasons)} reasons)" if len(reasons) > top else ""
+            rows.append((f"  why dropped or failed{cut}", "", ""))
             for reason, count in reasons[:top]:
                 rows.append((f"    {reason}", f"{count:d}", ""))
         rows.append(("  in flight at end", f"{self.in_flight:d}", share(self.in_flight)))

@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.transforms import Bbox
 
 from offloadsim.analysis.catalogue import metric_info
 from offloadsim.analysis.statistics import mean_ci
@@ -434,6 +435,7 @@ def energy_latency(
     with house_style():
         styles = style_map(names_of(metrics, by, order))
         ends_to_label: list[_EndLabel] = []
+        markers: list[tuple[float, float]] = []
         for name, style in styles.items():
             rows = table[table[by] == name]
             if rows.empty:
@@ -456,6 +458,7 @@ def energy_latency(
                 continue
             xs = rows["mean_lat"].to_numpy(dtype=float) * lat.scale
             ys = rows["mean_eng"].to_numpy(dtype=float) * eng.scale
+            markers.extend(zip(xs.tolist(), ys.tolist(), strict=True))
             first, last = rows.iloc[0], rows.iloc[-1]
             colour = style["color"]
             if _same_place(first, last):  # a policy the swept value does not move: one label for both
@@ -474,7 +477,7 @@ def energy_latency(
             if forced if forced is not None else wide:
                 log_axis(ax, which)
         tidy_legend(ax, legend_title)
-        _label_ends(ax, ends_to_label)
+        _label_ends(ax, ends_to_label, markers)
     return ax
 
 
@@ -503,14 +506,17 @@ class _EndLabel(NamedTuple):
     ny: float = math.nan
 
 
-def _label_ends(ax: Axes, labels: Sequence[_EndLabel]) -> None:
+def _label_ends(ax: Axes, labels: Sequence[_EndLabel], markers: Sequence[tuple[float, float]] = ()) -> None:
     """Annotate line ends with small labels inside the axes, each where it overlaps no other label.
 
     Each label tries the four corners around its point: first the one the
     line points to as it leaves its neighbour (so the label reads as the
     line's end, not as the point beside it), then the others, preferring
-    the inside of the axes.  One that fits nowhere is left off rather than
-    drawn over another (the legend and the line still say which it is).
+    the inside of the axes.  A corner whose label would cover or touch
+    another marker (``markers``, in data coordinates) is not taken either: a
+    label beside another series' point reads as that point's.  One that fits
+    nowhere is left off rather than drawn over another (the legend and the
+    line still say which it is).
     """
     if not labels:
         return
@@ -518,8 +524,15 @@ def _label_ends(ax: Axes, labels: Sequence[_EndLabel]) -> None:
     frame = ax.get_window_extent(renderer)
     legend = ax.get_legend()
     placed = [legend.get_window_extent(renderer)] if legend is not None else []
+    reach = 4 * ax.figure.dpi / 72  # a marker's half-width and a margin, in pixels
+    dots = [ax.transData.transform(point) for point in markers]
     for text, x, y, colour, nx, ny in labels:
         px, py = ax.transData.transform((x, y))
+        others = [
+            Bbox.from_extents(mx - reach, my - reach, mx + reach, my + reach)
+            for mx, my in dots
+            if math.hypot(mx - px, my - py) > reach  # its own marker, and those drawn in the same place
+        ]
         if math.isfinite(nx) and math.isfinite(ny):
             qx, qy = ax.transData.transform((nx, ny))
             away = (px - qx, py - qy)
@@ -543,7 +556,7 @@ def _label_ends(ax: Axes, labels: Sequence[_EndLabel]) -> None:
             )
             box = note.get_window_extent(renderer)
             inside = frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1
-            if inside and not any(box.overlaps(other) for other in placed):
+            if inside and not any(box.overlaps(other) for other in (*placed, *others)):
                 placed.append(box)
                 break
             note.remove()

@@ -368,6 +368,43 @@ def test_energy_labels_stay_inside_the_axes_and_apart(tmp_path):
     check_readable(fig)
 
 
+def test_an_energy_label_is_never_beside_another_series_marker(tmp_path):
+    """sweep-bandwidth's figure put local's "2–100 Mbit/s" by least-loaded's 2 Mbit/s marker, and
+    least-loaded's "2 Mbit/s" over local's: read naively, the two labels were swapped."""
+    rows = []
+    bandwidths = ["2 Mbps", "5 Mbps", "10 Mbps", "20 Mbps", "50 Mbps", "100 Mbps"]
+    curves = {
+        "local": [(0.86, 1.33)] * 6,
+        "edge": [(1.55, 0.48), (0.38, 0.19), (0.2, 0.1), (0.13, 0.05), (0.085, 0.02), (0.073, 0.01)],
+        "least-loaded": [(0.61, 1.1), (0.35, 0.24), (0.19, 0.1), (0.115, 0.05), (0.075, 0.02), (0.062, 0.01)],
+    }
+    for policy, points in curves.items():
+        for bw, (lat, eng) in zip(bandwidths, points, strict=True):
+            for rep in (0, 1):
+                rows.append(
+                    {"policy": policy, "bw": bw, "replication": rep}
+                    | {"latency_mean_s": lat * (1 + 0.01 * rep), "device_energy_mean_j": eng}
+                )
+    fig, ax = plots.new_axes("one-column")
+    plots.energy_latency(pd.DataFrame(rows), x="bw", ax=ax)
+    from offloadsim.plots.axes import laid_out
+
+    renderer = laid_out(ax)
+    assert ax.texts
+    for text in ax.texts:
+        box = text.get_window_extent(renderer)
+        own = ax.transData.transform(text.xy)
+        for line in ax.get_lines():
+            if line.get_color() == text.get_color() or line.get_marker() in ("", "None", None):
+                continue
+            for point in ax.transData.transform(line.get_xydata()):
+                if np.hypot(*(point - own)) < 1:
+                    continue  # drawn in the same place as the label's own point
+                inside = box.x0 - 2 <= point[0] <= box.x1 + 2 and box.y0 - 2 <= point[1] <= box.y1 + 2
+                assert not inside, f"{text.get_text()!r} sits on a marker of another series at {point}"
+    check_readable(fig)
+
+
 # --------------------------------------------------------------------------- one run over time
 
 

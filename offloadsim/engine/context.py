@@ -26,7 +26,9 @@ if TYPE_CHECKING:
 __all__ = ["RunContext"]
 
 
-@dataclass(frozen=True, slots=True)
+# eq=False: compared by identity, as a bundle of callables and live parts is; the value __eq__ and
+# __hash__ dataclass would write were never called and cost start-up to make (issue 12 e).
+@dataclass(frozen=True, slots=True, eq=False)
 class RunContext:
     """One run's shared parts, read by the helpers of the kernel."""
 

@@ -564,7 +564,7 @@ class StageRecords(Mapping[str, np.ndarray]):
         self.log.discard()
 
 
-@dataclass
+@dataclass(eq=False)  # compared by identity: its arrays have no single truth value (start-up: issue 12 e)
 class RawRun:
     """What one simulation hands to the results layer: plain arrays and lists, no pandas."""
 

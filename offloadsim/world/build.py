@@ -85,7 +85,9 @@ class AppTemplate:
         return ""
 
 
-@dataclass(frozen=True)
+# eq=False: one run's world, compared by identity (nothing compares two); the value __eq__ and
+# __hash__ dataclass would write cost start-up to make (issue 12 e).
+@dataclass(frozen=True, eq=False)
 class World:
     """Everything the engine needs, resolved: nodes, topology, processors, applications."""
 
@@ -98,8 +100,8 @@ class World:
     link_model: str = "max-min"  # how transfers share links (offloadsim.world.links)
     # Every processor of a node by name, where a node has more than its first (a GPU beside a CPU).
     more_processors: dict[str, tuple[ProcessorModel, ...]] = field(default_factory=dict)
-    _layer_seconds: dict[tuple[Any, ...], np.ndarray] = field(default_factory=dict, repr=False, compare=False)
-    _speeds: dict[tuple[str, str, str | None], float] = field(default_factory=dict, repr=False, compare=False)
+    _layer_seconds: dict[tuple[Any, ...], np.ndarray] = field(default_factory=dict, repr=False)
+    _speeds: dict[tuple[str, str, str | None], float] = field(default_factory=dict, repr=False)
 
     def processors_of(self, node: str) -> tuple[ProcessorModel, ...]:
         """Every processor of ``node``, its first (default) one first; () if it cannot compute."""

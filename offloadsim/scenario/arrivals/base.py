@@ -89,7 +89,7 @@ class ArrivalRun(Protocol):
         """Count an arrival at the same instant as the one before (the engine stops a stuck run)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared by identity: it holds callables (start-up: issue 12 e)
 class ArrivalContext:
     """What resolving a workload entry offers its process: where it is, and what it may read.
 

@@ -153,3 +153,25 @@ def test_an_unknown_profile_names_its_key_path_and_the_closest_name(tmp_path, ca
         f"unknown profile {name!r} (did you mean {close!r}?); known: "
     )
     assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        (
+            "samples.csv",
+            "samples.csv: not a calibrated profile file: a profile is a .json or .yaml file "
+            "written by offloadsim calibrate",
+        ),
+        ("measured", "measured: is a directory, expected a calibrated profile file (.json or .yaml)"),
+    ],
+)
+def test_a_profile_path_that_is_there_but_no_profile_says_so(tmp_path, capsys, name, message):
+    """An existing CSV or folder named as the profile read "unknown profile" and the places searched."""
+    (tmp_path / "samples.csv").write_text("time\n1\n")
+    (tmp_path / "measured").mkdir()
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(QUICKSTART.read_text().replace("xeon-ort-1t", name))
+    assert main(["validate", str(scenario)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"offloadsim: error: {scenario}: nodes.edge.processor.profile: {message}"]

@@ -267,11 +267,24 @@ def _print_notes(scenarios: list[Any]) -> None:
     notes: dict[str, None] = {}
     for scenario in {id(s): s for s in scenarios}.values():
         notes.update(dict.fromkeys(build_world(scenario).notes))
-    pooled = pooled_applications_note(scenarios)
-    if pooled:
-        notes[pooled] = None
+    for extra in (pooled_applications_note(scenarios), _unpowered_sources_note(scenarios)):
+        if extra:
+            notes[extra] = None
     for note in notes:
         print(f"note: {note}")
+
+
+def _unpowered_sources_note(scenarios: list[Any]) -> str | None:
+    """A note when no source of the workload has ``power:``: its device energy is 0, not measured.
+
+    A run's table marks a 0 itself; a comparison or sweep shows ``0.0 ± 0.0`` per policy, which
+    reads as "offloading saves nothing" where nothing was measured.
+    """
+    for scenario in scenarios:
+        powered = {node.name for node in scenario.nodes if node.power is not None}
+        if not scenario.workload or any(set(entry.sources) & powered for entry in scenario.workload):
+            return None
+    return "no source of the workload has power:, so its device energy per task is 0: not measured"
 
 
 def pooled_applications_note(scenarios: list[Any]) -> str | None:

@@ -143,3 +143,16 @@ def test_tables_say_when_they_pool_several_applications(cli_main, tiny, tmp_path
     assert note in capsys.readouterr().out
     assert cli_main(["run", str(tiny), "--out", str(tmp_path / "one"), "--set", "duration=5 s"]) == 0
     assert "pools the tasks" not in capsys.readouterr().out
+
+
+def test_a_comparison_without_power_on_its_sources_says_energy_was_not_measured(cli_main, tmp_path, capsys):
+    """Its table showed "device energy per task (mJ) 0.0 ± 0.0" for every policy, as if measured."""
+    two = tmp_path / "two.yaml"
+    two.write_text(TWO_APPS, encoding="utf-8")
+    argv = ["compare", str(two), "--policies", "local", "-n", "2", "--workers", "1"]
+    note = "note: no source of the workload has power:, so its device energy per task is 0: not measured"
+    assert cli_main([*argv, "--out", str(tmp_path / "cmp")]) == 0
+    assert note in capsys.readouterr().out
+    powered = ["--set", "nodes.phone.power={idle: 1 W, busy: 3 W}", "--out", str(tmp_path / "cmp2")]
+    assert cli_main([*argv, *powered]) == 0
+    assert "has power" not in capsys.readouterr().out

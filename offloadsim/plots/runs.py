@@ -51,7 +51,10 @@ def utilisation_over_time(
 
     A task's compute time is spread evenly over its ``start``–``finish``
     interval (the records do not say when inside it the compute ran), so
-    the curve is a smoothed estimate whose integral is the exact busy time.
+    the curve is a smoothed estimate whose integral is the compute time of the
+    completed tasks: less than the nodes' busy time by the work of tasks that
+    arrived in the warm-up (no record) or were in flight at the end, so its
+    first and last bins read low.
     Series are placements grouped ``by`` ``"placement"`` or ``"tier"`` (the
     tier of each node in the placement, from ``nodes``; ``device>edge`` for
     a split).  When ``nodes`` gives the cores behind every series, the

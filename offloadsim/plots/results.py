@@ -80,6 +80,13 @@ def plot_results(
     frame = view.frame()
     x_key = _x_key(results, kind, x, view.metrics)
     shown = [k for k in (x_key, *series, facet) if k]
+    if kind in ("sweep", "split") and x_key is not None and x_key in (facet, *(series if by else ())):
+        # A panel (or a series) per value of the x axis holds one point each: no curve to read.
+        flag = "--facet" if x_key == facet else "--by"
+        raise ExperimentError(
+            f"{flag} {x_key}: it is the x axis, so each panel or series would hold one point; "
+            "choose another column, or another x axis with --x"
+        )
     for key in shown:
         if key not in frame.columns:
             raise ExperimentError(

@@ -127,6 +127,16 @@ def test_a_facet_draws_one_labelled_panel_per_value(sweep_results, kind, tmp_pat
     check_figure(fig, tmp_path, kind)
 
 
+@pytest.mark.parametrize(
+    ("kind", "facet", "by"), [("sweep", "links[0].bandwidth", None), ("split", None, "links[0].bandwidth")]
+)
+def test_a_panel_or_series_per_value_of_the_x_axis_is_refused(sweep_results, kind, facet, by):
+    """``--kind sweep --facet KEY`` with KEY on the x axis drew one point per panel, exit 0."""
+    with pytest.raises(ExperimentError, match=r"links\[0\]\.bandwidth: it is the x axis"):
+        plots.plot_results(sweep_results, kind, facet=facet, by=by)
+    plots.plot_results(sweep_results, "energy", facet="links[0].bandwidth")  # its x joins markers: fine
+
+
 @pytest.mark.parametrize("kind", ["cdf", "bars", "energy", "utilisation", "utilisation-time", "timeline"])
 def test_every_kind_renders_from_a_compare(compare_results, kind, tmp_path):
     check_figure(plots.plot_results(compare_results, kind), tmp_path, kind)

@@ -305,6 +305,10 @@ def test_validate(capsys, tiny):
     shown = yaml.safe_load(out.split("\n", 1)[1].split("\n3 nodes")[0].split("\n6 nodes")[0])
     assert shown["name"] == "tiny" and len(shown["nodes"]) == 6
     assert shown["links"][0]["bandwidth_bps"] == 20e6
+    empty = tiny.parent / "empty.yaml"
+    empty.write_text("name: nothing\n")
+    code, out, _ = cli(capsys, "validate", empty)
+    assert code == 0 and out.strip() == "ok: 0 nodes, 0 links, 0 workloads"  # was "0 nodes ()"
 
 
 def test_validate_reports_every_problem_on_its_own_line(capsys, tmp_path):

@@ -635,8 +635,9 @@ def _counts_line(scenario: Any) -> str:
         tiers[node.tier] = tiers.get(node.tier, 0) + 1
     per_tier = ", ".join(f"{count} {tier}" for tier, count in tiers.items())
     return (
-        f"{_plural(len(scenario.nodes), 'node')} ({per_tier}), {_plural(len(scenario.links), 'link')}, "
-        f"{_plural(len(scenario.workload), 'workload')}"
+        f"{_plural(len(scenario.nodes), 'node')}"
+        + (f" ({per_tier})" if per_tier else "")
+        + f", {_plural(len(scenario.links), 'link')}, {_plural(len(scenario.workload), 'workload')}"
     )
 
 

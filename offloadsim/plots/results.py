@@ -115,8 +115,30 @@ def plot_results(
     except (KeyError, ValueError) as error:  # a column the data does not have
         message = error.args[0] if error.args else str(error)
         raise ExperimentError(f"cannot draw {kind}: {message}") from None
+    moving = _moving_with_x(view, frame, x_key, shown) if kind in ("sweep", "split") else ""
+    for ax in axes if moving else ():
+        if ax.get_visible() and ax.get_xlabel():
+            ax.set_xlabel(f"{ax.get_xlabel()}\n{moving}")
     _finish(fig, axes, titles, kind, view.fixed_title(frame))
     return fig
+
+
+def _moving_with_x(view: _View, frame: pd.DataFrame, x_key: str | None, shown: Sequence[str]) -> str:
+    """``with uplink latency 50 ms, 20 ms, 5 ms``: swept keys zipped with the x axis, said under it.
+
+    A ``zip:`` block moves them together, so the x axis is not the only thing that changes along it
+    (the Neurosurgeon sweep's uplink latency falls as its bandwidth rises): the axis alone hides it.
+    """
+    if x_key is None or x_key not in frame.columns:
+        return ""
+    parts = []
+    for key in view.results.swept:
+        if key in shown or key not in frame.columns or frame[key].nunique() < 2:
+            continue
+        if _tied(frame, [x_key, key]) == [[x_key, key]]:
+            values = list(pd.unique(frame[[x_key, key]].drop_duplicates()[key].astype(object)))
+            parts.append(f"{view.label(key)} {', '.join(map(str, values))}")
+    return f"with {'; '.join(parts)}" if parts else ""
 
 
 # --------------------------------------------------------------------------- the data of a figure

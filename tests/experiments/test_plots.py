@@ -191,6 +191,17 @@ def test_split_per_app_and_objective_shows_only_splits_tasks_used(two_apps, tmp_
     check_figure(fig, tmp_path, "split")
 
 
+def test_a_key_zipped_with_the_x_axis_is_named_under_it(two_apps):
+    """The radio's latency falls as its bandwidth rises: an axis naming the bandwidth alone hid it."""
+    fig = plots.plot_results(two_apps, "split", by="app", facet="policy.objective")
+    labels = [ax.get_xlabel() for ax in fig.axes if ax.get_visible() and ax.get_xlabel()]
+    assert labels and all(label.endswith("\nwith radio latency 50 ms, 20 ms, 5 ms") for label in labels)
+    fig = plots.plot_results(two_apps, "sweep", by="app", facet="policy.objective", x="links[0].bandwidth")
+    assert all(
+        "with radio latency" in ax.get_xlabel() for ax in fig.axes if ax.get_visible() and ax.get_xlabel()
+    )
+
+
 def test_split_of_one_app_and_objective_chosen_with_where(two_apps):
     fig = plots.plot_results(two_apps, "split", where={"app": "small", "policy.objective": "energy"})
     ax = fig.axes[0]
@@ -283,11 +294,15 @@ def test_swept_keys_are_named_by_the_sweep_labels_or_by_what_they_are(two_apps, 
         "policy.objective": "objective",
     }
     ax = plots.plot_results(two_apps, "sweep", by="app", where={"policy.objective": "latency"}).axes[0]
-    assert ax.get_xlabel() == "phone–server bandwidth (Mbit/s)"
+    # (the second line names the key zipped with it: test_a_key_zipped_with_the_x_axis_is_named_under_it)
+    assert ax.get_xlabel().splitlines()[0] == "phone–server bandwidth (Mbit/s)"
     ax = plots.plot_results(two_apps, "sweep", x="links[0].latency", by="app", facet="policy.objective").axes[
         0
     ]
-    assert ax.get_xlabel() == "radio latency (ms)"
+    assert ax.get_xlabel().splitlines() == [
+        "radio latency (ms)",
+        "with phone–server bandwidth 1 Mbps, 10 Mbps, 100 Mbps",
+    ]
     ax = plots.plot_results(sweep_results, "sweep", metric="latency_p95_s").axes[0]
     assert ax.get_xlabel() == "phone–ap bandwidth (Mbit/s)"
     assert ax.get_ylabel() == "p95 latency (ms)"

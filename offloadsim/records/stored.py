@@ -55,8 +55,12 @@ def read_results(directory: str | Path) -> Results:
     """
     path = Path(directory)
     if not path.is_dir():
-        wrong = misdirected_path(path, RESULTS) if path.is_file() else None
-        raise ExperimentError(wrong or f"no results directory at {path}")
+        if path.is_file():  # what kind of file it is, where it is known; a file, in any case
+            wrong = misdirected_path(path, RESULTS) or (
+                f"{path}: a file, not a results directory (the folder run, compare or sweep wrote)"
+            )
+            raise ExperimentError(wrong)
+        raise ExperimentError(f"no results directory at {path}")
     manifest_file = path / "manifest.json"
     if not manifest_file.is_file():
         wrong = misdirected_path(path, RESULTS)  # a sweep's points/

@@ -82,6 +82,7 @@ def test_sweep_dry_run_lists_points_and_runs_nothing(cli_main, sweep_file, tmp_p
         (["sweep", "{bad_sweep}"], "replicatons: unknown key"),
         (["plot", "{folder}/nothing"], "no results directory"),
         (["plot", "{folder}", "--kind", "cdf"], "not a results directory"),
+        (["plot", "{folder}/notes.txt"], "notes.txt: a file, not a results directory"),  # was "no ... at"
         (["plot", "{folder}", "--kind", "pie"], "invalid choice"),
         # --workers beside --scheduler was silently ignored: the cluster's own workers run the jobs.
         (
@@ -106,6 +107,7 @@ def test_sweep_dry_run_lists_points_and_runs_nothing(cli_main, sweep_file, tmp_p
 def test_user_mistakes_are_one_line_errors(cli_main, tiny, argv, message, capsys):
     bad = tiny.parent / "bad.yaml"
     bad.write_text("base: tiny.yaml\nreplicatons: 2\n", encoding="utf-8")
+    (tiny.parent / "notes.txt").write_text("mine", encoding="utf-8")
     names = {"tiny": str(tiny), "folder": str(tiny.parent), "bad_sweep": str(bad)}
     status = cli_main([a.format(**names) for a in argv])
     err = capsys.readouterr().err

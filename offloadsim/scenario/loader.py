@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from offloadsim.bounded_read import MAX_DOCUMENT_BYTES, InputFileError, read_text
-from offloadsim.input_kinds import SCENARIO, document_kind, misdirected, path_kind
+from offloadsim.input_kinds import SCENARIO, SWEEP, document_kind, misdirected, path_kind
 from offloadsim.scenario.errors import Problem, ScenarioError, describe
 from offloadsim.scenario.model import Scenario
 from offloadsim.scenario.overrides import apply_overrides, parse_assignment
@@ -97,7 +97,7 @@ def read_document(path: str | Path, expect: str = SCENARIO) -> dict[str, Any]:
     except OSError as error:
         raise ScenarioError([Problem(shown, "", f"cannot read: {error.strerror}")]) from None
     try:
-        document = _parse(text, shown)
+        document = _parse(text, shown, expect)
     except ScenarioError:  # not YAML, or not a mapping: a results directory's summary.txt, say
         wrong = misdirected(path_kind(path), expect, shown)
         if wrong is None:
@@ -111,13 +111,14 @@ def read_document(path: str | Path, expect: str = SCENARIO) -> dict[str, Any]:
     return document
 
 
-def _parse(text: str, source: str) -> dict[str, Any]:
+def _parse(text: str, source: str, expect: str = SCENARIO) -> dict[str, Any]:
     data, problems = parse_yaml(text, source)
     if problems:
         raise ScenarioError(problems)
     if data is None:
+        required = "'base'" if expect == SWEEP else "'name'"  # what an empty file of its kind lacks
         raise ScenarioError(
-            [Problem(source, "", "the file is empty; expected a mapping with at least 'name'")]
+            [Problem(source, "", f"the file is empty; expected a mapping with at least {required}")]
         )
     if not isinstance(data, dict):
         raise ScenarioError(

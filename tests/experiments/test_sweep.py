@@ -141,6 +141,8 @@ def test_job_keys_are_stable_and_depend_on_the_whole_point(tiny):
             r"zip: warmup=1 s, duration=5 s is given twice",
         ),
         ("base: tiny.yaml\npolicies: [edge, local, edge]\n", r'policies: "edge" is given twice'),
+        # An empty sweep file lacks its base (it said "at least 'name'", a scenario's key).
+        ("# nothing yet\n", r"s\.yaml: the file is empty; expected a mapping with at least 'base'"),
     ],
 )
 def test_bad_sweep_files_name_the_file_and_key(tiny, text, message):

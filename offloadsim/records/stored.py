@@ -56,10 +56,10 @@ def read_results(directory: str | Path) -> Results:
     path = Path(directory)
     if not path.is_dir():
         if path.is_file():  # what kind of file it is, where it is known; a file, in any case
-            wrong = misdirected_path(path, RESULTS) or (
-                f"{path}: a file, not a results directory (the folder run, compare or sweep wrote)"
+            raise ExperimentError(
+                misdirected_path(path, RESULTS)
+                or f"{path}: a file, not a results directory (the folder run, compare or sweep wrote)"
             )
-            raise ExperimentError(wrong)
         raise ExperimentError(f"no results directory at {path}")
     manifest_file = path / "manifest.json"
     if not manifest_file.is_file():

@@ -50,6 +50,9 @@ class RunEnvironment(simpy.Environment):
         self._next_eid = self._eid.__next__  # SimPy's own counter, its method bound once
         self._calls: list[_Call] = []
         self._chains: list[_Call] = []  # the calls of chains that keep one pending all run (arrivals)
+        # call_in and chain_in bound once, for caller() to hand out: every arrival chain then shares
+        # one object rather than touching a bound method of its own at each arrival.
+        self._bound: tuple[CallIn, CallIn] = (self.call_in, self.chain_in)
 
     def call_in(self, delay: float, function: Callable[[Any], None], argument: Any) -> None:
         """Call ``function(argument)`` ``delay`` (>= 0) s from now, where a Timeout made now would fire."""
@@ -117,7 +120,7 @@ def caller(env: simpy.Environment, chain: bool = False) -> CallIn:
     ``chain``: for a chain that keeps one call pending all run (``chain_in``).
     """
     if isinstance(env, RunEnvironment):
-        return env.chain_in if chain else env.call_in
+        return env._bound[chain]
 
     def call_in(delay: float, function: Callable[[Any], None], argument: Any) -> None:
         env.timeout(delay, argument).callbacks.append(lambda event: function(event._value))

@@ -222,17 +222,7 @@ class Simulation:
         """The arrival callback: create a task (unless the source's battery is flat) and dispatch it."""
         meter = self.meters.get(source)
         battery = meter if meter is not None and meter.battery_j is not None else None
-        env = self.env
-
-        def arrive() -> Task | None:
-            if battery is not None and battery.drained_at is not None:
-                return None
-            task = make(self._next_id, env.now)
-            self._next_id += 1
-            self.counters["arrived"] += 1
-            return self._dispatch(task)
-
-        return arrive
+        return _Arrival(self, make, battery).arrive
 
     # -- the hot path -----------------------------------------------------
     def _dispatch(self, task: Task, plan: Plan | None = None) -> Task | None:
@@ -570,6 +560,33 @@ class Simulation:
             stages=self.ledger.stages.columns() if self.ledger.stages is not None else None,
             notes=world.notes,
         )
+
+
+class _Arrival:
+    """An arrival at one source: a task made (unless the source's battery is flat) and dispatched.
+
+    An object whose bound ``arrive`` the arrival chain calls, not a closure:
+    each source's arrival touches this one object rather than a function,
+    its cells' tuple and its cells (see engine/workload.py's ``_Chain``).
+    """
+
+    __slots__ = ("battery", "make", "sim")
+
+    def __init__(self, sim: Simulation, make: Maker, battery: NodeMeter | None):
+        self.sim = sim
+        self.make = make
+        self.battery = battery
+
+    def arrive(self) -> Task | None:
+        """Make a task now and dispatch it; None if it ended at once (or was never made)."""
+        battery = self.battery
+        if battery is not None and battery.drained_at is not None:
+            return None
+        sim = self.sim
+        task = self.make(sim._next_id, sim.env.now)
+        sim._next_id += 1
+        sim.counters["arrived"] += 1
+        return sim._dispatch(task)
 
 
 def handover_counts(task_ids: np.ndarray, counts: dict[int, int]) -> np.ndarray:

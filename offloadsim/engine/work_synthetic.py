@@ -8,7 +8,7 @@ ends are drawn too.  Its stages are priced per task.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from offloadsim.engine.tasks import NAN, Task
@@ -46,19 +46,7 @@ class SyntheticWork:
         if len(stages) == 1:  # the common case, kept lean
             draw = services[0] if is_service[0] else works[0]
             assert draw is not None
-            by_service = is_service[0]
-            # A fixed size is taken as it is, not called for (it draws nothing from the stream).
-            fixed_in, fixed_out = _fixed(spec.input), _fixed(spec.output)
-
-            def make_one(task_id: int, now: float) -> Task:
-                size_in = draw_input() if fixed_in is None else fixed_in
-                amount = draw()
-                cuts = [size_in, draw_output() if fixed_out is None else fixed_out]
-                if by_service:
-                    return Task(task_id, name, source, now, deadline, (0.0,), cuts, [amount])
-                return Task(task_id, name, source, now, deadline, (amount,), cuts, None)
-
-            return make_one
+            return _OneStage(app, source, draw_input, draw, draw_output, is_service[0]).make
 
         any_service = any(is_service)
 
@@ -109,6 +97,57 @@ class SyntheticWork:
     def served_as(self, task: Any, app: AppTemplate) -> tuple[Sequence[float], Sequence[float]]:
         """Synthetic work serves no other application's requests (the scenario loader refuses it)."""
         raise ValueError(f"synthetic application {app.name!r} cannot serve another application's requests")
+
+
+class _OneStage:
+    """Tasks of one stage of drawn work (FLOP) or seconds, with their sizes, for one source.
+
+    An object whose bound ``make`` is the maker, not a closure: a task's
+    making touches this one object rather than a function, its cells'
+    tuple and nine cells (a big scenario has a maker per source, each
+    called once in a thousand tasks: each distinct object is a cache miss).
+    A fixed size is taken as it is, not called for (it draws nothing from
+    the stream).
+    """
+
+    __slots__ = (
+        "by_service",
+        "deadline",
+        "draw",
+        "draw_input",
+        "draw_output",
+        "fixed_in",
+        "fixed_out",
+        "name",
+        "source",
+    )
+
+    def __init__(
+        self,
+        app: AppTemplate,
+        source: str,
+        draw_input: Callable[[], float],
+        draw: Callable[[], float],
+        draw_output: Callable[[], float],
+        by_service: bool,
+    ):
+        self.name = app.spec.name
+        self.source = source
+        self.deadline = deadline_of(app)
+        self.draw_input, self.draw, self.draw_output = draw_input, draw, draw_output
+        self.fixed_in, self.fixed_out = _fixed(app.spec.input), _fixed(app.spec.output)
+        self.by_service = by_service
+
+    def make(self, task_id: int, now: float) -> Task:
+        """A task arriving ``now``: its input size, its work or seconds, its output size, in that order."""
+        fixed_in = self.fixed_in
+        size_in = self.draw_input() if fixed_in is None else fixed_in
+        amount = self.draw()
+        fixed_out = self.fixed_out
+        cuts = [size_in, self.draw_output() if fixed_out is None else fixed_out]
+        if self.by_service:
+            return Task(task_id, self.name, self.source, now, self.deadline, (0.0,), cuts, [amount])
+        return Task(task_id, self.name, self.source, now, self.deadline, (amount,), cuts, None)
 
 
 def _fixed(size: Any) -> float | None:

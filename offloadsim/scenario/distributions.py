@@ -102,16 +102,7 @@ class Dist:
         if self.kind == "deterministic":
             value = self.params[0]
             return lambda: value
-        buffer: list[float] = []
-        size = [_FIRST_BATCH]
-
-        def draw() -> float:
-            if not buffer:
-                buffer.extend(self._batch(rng, size[0]))
-                size[0] = min(2 * size[0], _MAX_BATCH)
-            return buffer.pop()
-
-        return draw
+        return _Batches(self, rng).draw
 
     def describe(self) -> str:
         """A short human-readable form, e.g. ``exponential(mean=0.1)``."""
@@ -122,3 +113,29 @@ class Dist:
         names = {"exponential": ("mean",), "lognormal": ("mean", "sigma"), "uniform": ("low", "high")}
         args = ", ".join(f"{n}={v:g}" for n, v in zip(names[self.kind], self.params, strict=True))
         return f"{self.kind}({args})"
+
+
+class _Batches:
+    """The draws of one :class:`Dist` from one generator, made in batches and handed out one by one.
+
+    An object, not a closure: a draw then touches this object and its
+    buffer, where a closure's call touches its function, its cells' tuple
+    and every cell.  A big scenario has thousands of samplers, each drawn
+    from once in a thousand tasks, so each distinct object is a cache miss.
+    """
+
+    __slots__ = ("buffer", "dist", "rng", "size")
+
+    def __init__(self, dist: Dist, rng: np.random.Generator):
+        self.buffer: list[float] = []
+        self.dist = dist
+        self.rng = rng
+        self.size = _FIRST_BATCH
+
+    def draw(self) -> float:
+        """The next value."""
+        buffer = self.buffer
+        if not buffer:
+            buffer.extend(self.dist._batch(self.rng, self.size))
+            self.size = min(2 * self.size, _MAX_BATCH)
+        return buffer.pop()

@@ -28,7 +28,6 @@ instant: it draws nothing more and does nothing more (see
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from offloadsim.policies.costs import DeviceEnergy
@@ -40,13 +39,10 @@ if TYPE_CHECKING:
     from offloadsim.engine.records import RecordLog
     from offloadsim.scenario.model import PowerSpec
 
-__all__ = ["NodeMeter", "Radio", "RadioSwitch", "radio_switches"]
+__all__ = ["NodeMeter", "Radio"]
 
 #: A powered end of a transfer: (its meter, whether it sends, whether the task is charged there).
 Radio = tuple["NodeMeter", bool, bool]
-
-#: ``switch(task)``: a transfer's powered ends hear that its bytes start to flow, or that the last one left.
-RadioSwitch = Callable[[Any], None]
 
 _EPS_J = 1e-9  # a battery within a nanojoule of its capacity is flat
 
@@ -304,29 +300,3 @@ class NodeMeter:
         for processor in self.processors:
             processor.watch = None
         self._on_drained(self)
-
-
-def radio_switches(radios: Sequence[Radio]) -> tuple[RadioSwitch, RadioSwitch] | None:
-    """``(on, off)`` of a transfer's powered ``radios``: ``on(task)`` as its bytes start, ``off(task)`` after.
-
-    ``off`` is called when its last byte leaves; None without radios.  A
-    transfer charged at its one powered end (a device's own upload or
-    download, the common case) gets that meter's methods with the direction
-    bound, so its flow calls the meter directly.
-    """
-    if not radios:
-        return None
-    if len(radios) == 1 and radios[0][2]:
-        meter, sending, _ = radios[0]
-        return partial(meter.flow_started, sending), partial(meter.flow_sent, sending)
-    ends = tuple(radios)
-
-    def on(task: Any) -> None:
-        for meter, sending, mine in ends:
-            meter.flow_started(sending, task if mine else None)
-
-    def off(task: Any) -> None:
-        for meter, sending, mine in ends:
-            meter.flow_sent(sending, task if mine else None)
-
-    return on, off

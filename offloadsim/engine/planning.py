@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from offloadsim.engine.energy import radio_switches
 from offloadsim.engine.errors import EngineError
 from offloadsim.engine.processor_models import ProcessorLike as Processor
 from offloadsim.engine.tasks import REJECTED, CompiledPlan, ComputeStep, Task, TransferStep
@@ -243,7 +242,9 @@ class PlanCompiler:
         route = self.sim.topology.route(a, b)
         radios = self.sim.radios(source, a, b)
         size = sizes[cut] if sizes else -1.0
-        return TransferStep(a, b, route.channels, route.latency_s, cut, radios, size, radio_switches(radios))
+        # One powered end charged to the task (a device's own transfer): the kernel calls its meter directly.
+        meter, sending = radios[0][:2] if len(radios) == 1 and radios[0][2] else (None, False)
+        return TransferStep(a, b, route.channels, route.latency_s, cut, radios, size, meter, sending)
 
 
 class _Reordered:

@@ -135,6 +135,7 @@ class Simulation:
         self._on_computed = self._compute_done
         self._on_transferred = self._transfer_done
         self._on_aborted = self._transfer_aborted
+        self._on_sent = self._radios_off
         self._stages = ledger.stages
         # Each application's kind's start, or None where it only walks the compiled steps: the kernel
         # walks those itself (one call less per task).
@@ -310,17 +311,36 @@ class Simulation:
                     return
                 channels, latency = route.channels, route.latency_s
             sent = None
-            switches = step.switches
-            if switches is not None and size > 0.0 and channels:  # its radios come on; off at its last byte
-                switches[0](task)
-                sent = switches[1]
+            if step.radios and size > 0.0 and channels:  # radios on; off at the last byte (_radios_off)
+                meter = step.meter
+                if meter is not None:  # its one powered end, charged to the task: the common case
+                    meter.flow_started(step.sending, task)
+                else:
+                    for meter, sending, mine in step.radios:
+                        meter.flow_started(sending, task if mine else None)
+                sent = self._on_sent
             self.network.start(channels, size, latency, self._on_transferred, task, sent, self._on_aborted)
+
+    def _radios_off(self, task: Task) -> None:
+        """The last byte of ``task``'s transfer step left: its powered ends' radios hear it.
+
+        The step's meters are called directly, not through callables bound
+        per step (a device's would be objects of its own, cold at each of its
+        tasks in a big scenario, where the task and its step are at hand).
+        """
+        step: TransferStep = task.plan.steps[task.step - 1]
+        meter = step.meter
+        if meter is not None:
+            meter.flow_sent(step.sending, task)
+        else:
+            for meter, sending, mine in step.radios:
+                meter.flow_sent(sending, task if mine else None)
 
     def _transfer_aborted(self, task: Task) -> None:
         """A link of a transfer step went down under it: its radios fall silent and the task fails."""
         step: TransferStep = task.plan.steps[task.step - 1]
-        if step.switches is not None:
-            step.switches[1](task)
+        if step.radios:
+            self._radios_off(task)
         self.fail_task(task, link_down(step.source, step.target))
 
     def fail_task(self, task: Task, reason: str) -> None:

@@ -141,9 +141,11 @@ class TransferStep:
     ``radios`` are the energy meters of the powered endpoints, as
     ``(meter, sending, charge_the_task)``: the radio time of the bytes (not
     the propagation) is metered there, and charged to the task at its
-    source device.  ``switches`` tell them, ``(on, off)`` each called with
-    the task (:func:`offloadsim.engine.energy.radio_switches`; None without
-    radios).
+    source device.  The kernel tells each meter as the bytes start to
+    flow and when the last one left.  ``meter`` and ``sending``: the one
+    powered end when it is the only one and charged to the task (a device's
+    own upload or download, the common case), called without walking
+    ``radios``; else None.
     """
 
     source: str
@@ -153,7 +155,8 @@ class TransferStep:
     cut: int
     radios: tuple[tuple[Any, bool, bool], ...] = ()
     size_bytes: float = -1.0  # fixed size (reordered plans); negative: the task's cut_bytes[cut]
-    switches: tuple[Callable[[Task], None], Callable[[Task], None]] | None = None
+    meter: Any = None  # the NodeMeter of radios' one end when it is the only one and charges the task
+    sending: bool = False  # whether that end sends
 
 
 @dataclass(frozen=True, slots=True)

@@ -602,8 +602,8 @@ class _Arrival:
         battery = self.battery
         if battery is not None and battery.drained_at is not None:
             return None
-        sim = self.sim
-        task = self.make(sim._next_id, sim.env.now)
+        sim, make = self.sim, self.make  # a slot read into a local, then called (see _Chain.fire)
+        task = make(sim._next_id, sim.env.now)
         sim._next_id += 1
         sim.counters["arrived"] += 1
         return sim._dispatch(task)

@@ -140,11 +140,21 @@ class _OneStage:
 
     def make(self, task_id: int, now: float) -> Task:
         """A task arriving ``now``: its input size, its work or seconds, its output size, in that order."""
-        fixed_in = self.fixed_in
-        size_in = self.draw_input() if fixed_in is None else fixed_in
-        amount = self.draw()
-        fixed_out = self.fixed_out
-        cuts = [size_in, self.draw_output() if fixed_out is None else fixed_out]
+        # The draws are read into locals, then called: a slot read 3.11 specialises, where
+        # ``self.draw()`` is a method look-up it cannot.
+        fixed_in, fixed_out, draw = self.fixed_in, self.fixed_out, self.draw
+        if fixed_in is None:
+            draw_input = self.draw_input
+            size_in = draw_input()
+        else:
+            size_in = fixed_in
+        amount = draw()
+        if fixed_out is None:
+            draw_output = self.draw_output
+            size_out = draw_output()
+        else:
+            size_out = fixed_out
+        cuts = [size_in, size_out]
         if self.by_service:
             return Task(task_id, self.name, self.source, now, self.deadline, (0.0,), cuts, [amount])
         return Task(task_id, self.name, self.source, now, self.deadline, (amount,), cuts, None)

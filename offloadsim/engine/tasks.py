@@ -113,7 +113,9 @@ class Task:
         return attempt
 
 
-@dataclass(frozen=True, slots=True)
+# eq=False (the steps and CompiledPlan): compiled once per plan and compared by identity; the value
+# __eq__ and __hash__ dataclass would write were never called and cost start-up to make (issue 12 e).
+@dataclass(frozen=True, slots=True, eq=False)
 class ComputeStep:
     """Run layers ``[start, stop)`` on ``processor``.
 
@@ -134,7 +136,7 @@ class ComputeStep:
     price: Callable[[Task, int, int], float] | None = None  # (task, start, stop) -> seconds on processor
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class TransferStep:
     """Send the tensor at cut ``cut`` from ``source`` to ``target`` over ``channels``.
 
@@ -159,7 +161,7 @@ class TransferStep:
     sending: bool = False  # whether that end sends
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class CompiledPlan:
     """A plan turned into steps for one (source, application).
 

@@ -32,7 +32,9 @@ class WorldError(ValueError):
     """The scenario names something the world cannot be built from (one-line message)."""
 
 
-@dataclass(frozen=True, slots=True)
+# eq=False (ProcessorModel, AppTemplate, World): parts of one run's world, compared by identity
+# (nothing compares two); the value __eq__ and __hash__ dataclass would write cost start-up (issue 12 e).
+@dataclass(frozen=True, slots=True, eq=False)
 class ProcessorModel:
     """A node's processor with its speed resolved (from ``speed`` or a profile)."""
 
@@ -49,7 +51,7 @@ class ProcessorModel:
         return self.spec.cores
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class AppTemplate:
     """An application as a layer chain.
 
@@ -85,9 +87,7 @@ class AppTemplate:
         return ""
 
 
-# eq=False: one run's world, compared by identity (nothing compares two); the value __eq__ and
-# __hash__ dataclass would write cost start-up to make (issue 12 e).
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False)  # see ProcessorModel
 class World:
     """Everything the engine needs, resolved: nodes, topology, processors, applications."""
 

@@ -4,6 +4,7 @@
     python benchmarks/disk_bytes.py 'scenarios/x.yaml;duration=600 s'
     python benchmarks/disk_bytes.py --chunk-rows 500     # every run spills, in chunks of 500 records
     python benchmarks/disk_bytes.py --fixed              # a run's fixed part: runs of no tasks
+    python benchmarks/disk_bytes.py --jobs               # a compare's or sweep's job files and tables
 
 Runs each scenario (``FILE;KEY=VALUE;...``, the values as ``--set`` takes
 them) once with ``--stages`` into a temporary directory and prints its
@@ -24,6 +25,16 @@ link (``RUN_FILE_BYTES`` bounds that); then what a node and a link add to
 the files but the task and stage files (runs of 5 s of quickstart with 20
 and 2,020 phones: ``NODE_FILE_BYTES + LINK_FILE_BYTES`` bounds it), and what
 a link adds (runs of no tasks of benchmark (c) and (b): ``LINK_FILE_BYTES``).
+
+``--jobs`` measures what a compare's or sweep's job adds: sweeps of runs of
+no tasks of every shipped scenario (2 points x 2 replications) and their
+job files' bytes beyond ``JOB_NODE_BYTES`` a node (``JOB_FILE_BYTES``
+bounds that) and merged tables' (``RUN_FILE_BYTES``); the bytes of a node's
+records in a job file (benchmark (b)'s 1,021 nodes against (a)'s one); what
+a point and a job add to the merged tables (quickstart, 2 -> 50 points and
+2 -> 50 replications; ``MERGED_JOB_BYTES`` bounds a job that is a point of
+its own); and a node row of the merged tables with tasks (benchmark (b), 2 s:
+``MERGED_NODE_BYTES``).
 """
 
 from __future__ import annotations
@@ -36,8 +47,9 @@ import numpy as np
 import pyarrow.parquet as pq
 
 from offloadsim import api
+from offloadsim.experiments import sweep, sweep_from_data
 from offloadsim.records.spill import SpilledTable
-from offloadsim.scenario.size import LINK_FILE_BYTES, NODE_FILE_BYTES
+from offloadsim.scenario.size import JOB_NODE_BYTES, LINK_FILE_BYTES, NODE_FILE_BYTES
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT = [
@@ -106,10 +118,7 @@ def _run_files(file: Path, overrides: list[str]) -> dict[str, int]:
 
 def measure_fixed() -> None:
     """Print the bytes of a run of no tasks of every shipped scenario, and the bytes per node and link row."""
-    files = sorted((REPO / "scenarios").glob("*.yaml")) + sorted(
-        (REPO / "benchmarks" / "scenarios").glob("*.yaml")
-    )
-    for file in files:
+    for file in _shipped():
         try:
             scenario, sizes = api.load(file, ["workload=[]"]), _run_files(file, ["workload=[]"])
         except Exception as error:  # a sweep file, not a scenario
@@ -147,10 +156,71 @@ def measure_fixed() -> None:
     )
 
 
+def _sweep_files(base: Path, fixed: dict[str, object], points: int, replications: int) -> dict[str, int]:
+    """Bytes of a sweep of ``base`` (``set: fixed``, ``points`` warm-ups) by file; ``points/`` as one."""
+    with tempfile.TemporaryDirectory() as tmp:
+        grid = {"warmup": [f"{i} s" for i in range(points)]}
+        data = {"base": str(base), "set": fixed, "grid": grid, "replications": replications}
+        out = Path(tmp) / "out"
+        sweep(sweep_from_data(data, source=str(Path(tmp) / "sweep.yaml")), out=out, workers=1)
+        sizes = {p.name: p.stat().st_size for p in out.iterdir() if p.is_file()}
+        jobs = [p.stat().st_size for p in (out / "points").iterdir()]
+        rows = pq.ParquetFile(out / "nodes.parquet").metadata.num_rows
+        return {**sizes, "points/": sum(jobs), "largest job": max(jobs), "node rows": rows}
+
+
+def measure_jobs() -> None:
+    """Print the bytes of job files and merged tables of sweeps, and what a node, a job and a point add."""
+    tables = ("tasks.parquet", "metrics.parquet", "nodes.parquet", "summary.parquet", "summary.csv")
+    none = {"workload": []}
+    for file in _shipped():
+        try:
+            nodes, sizes = api.load(file, ["workload=[]"]).footprint.nodes, _sweep_files(file, none, 2, 2)
+        except Exception as error:  # a sweep file, not a scenario
+            print(f"{file.relative_to(REPO)}: not a scenario ({type(error).__name__})", flush=True)
+            continue
+        merged = sum(sizes[name] for name in (*tables, "manifest.json"))
+        print(
+            f"{file.relative_to(REPO)}: {nodes} nodes: job file {sizes['largest job']:,} B, "
+            f"{sizes['largest job'] - nodes * JOB_NODE_BYTES:,} B beyond {JOB_NODE_BYTES} B a node; "
+            f"merged tables {merged:,} B (4 jobs, 2 points)",
+            flush=True,
+        )
+    city = _sweep_files(REPO / "benchmarks" / "scenarios" / "city.yaml", none, 1, 1)
+    mm1 = _sweep_files(REPO / "benchmarks" / "scenarios" / "mm1.yaml", none, 1, 1)
+    print(
+        f"a node in a job file (benchmark (b) against (a)): {(city['points/'] - mm1['points/']) / 1020:.1f} B"
+    )
+    quickstart = REPO / "scenarios" / "quickstart.yaml"
+    small, points, jobs = (_sweep_files(quickstart, none, p, r) for p, r in ((2, 2), (50, 2), (2, 50)))
+    for what, large, added in (("a point (2 jobs)", points, 48), ("a job of the same point", jobs, 96)):
+        grown = {name: (large[name] - small[name]) / added for name in tables}
+        print(
+            f"{what} in the merged tables (quickstart): {sum(grown.values()):.1f} B "
+            f"({', '.join(f'{name} {size:.1f}' for name, size in grown.items())})",
+            flush=True,
+        )
+    busy = _sweep_files(REPO / "benchmarks" / "scenarios" / "city.yaml", {"duration": "2 s"}, 2, 2)
+    print(
+        "a node row of the merged tables (benchmark (b), 2 s): "
+        f"{busy['nodes.parquet'] / busy['node rows']:.1f} B"
+    )
+
+
+def _shipped() -> list[Path]:
+    """The shipped scenario files (and sweep files, which the callers skip)."""
+    return sorted((REPO / "scenarios").glob("*.yaml")) + sorted(
+        (REPO / "benchmarks" / "scenarios").glob("*.yaml")
+    )
+
+
 if __name__ == "__main__":
     arguments = sys.argv[1:]
     if arguments == ["--fixed"]:
         measure_fixed()
+        sys.exit()
+    if arguments == ["--jobs"]:
+        measure_jobs()
         sys.exit()
     if arguments[:1] == ["--chunk-rows"]:
         from offloadsim.engine import records

@@ -8,6 +8,7 @@ really writes, spilled chunks included.
 
 from __future__ import annotations
 
+import importlib
 import shutil
 from collections import namedtuple
 from pathlib import Path
@@ -298,3 +299,59 @@ def test_a_comparison_too_large_only_for_its_number_of_runs_advises_fewer(tmp_pa
     elsewhere = "or free space or write elsewhere (--out, TMPDIR)"
     assert line.endswith(f"use fewer replications (-n) or policies, {elsewhere}"), line
     assert not out.exists()
+
+
+def _bytes(paths) -> int:
+    return sum(p.stat().st_size for p in paths if p.is_file())
+
+
+def test_a_short_sweep_s_estimate_is_within_a_small_factor_of_what_it_holds(tmp_path, monkeypatch):
+    """Quickstart for 5 s, 2 points x 3 replications: its job files in points/, the merged tables and
+    the job file in $TMPDIR before it is moved; each job's fixed part is counted once, not twice."""
+    from offloadsim.cli.room import _experiment_needs
+
+    sweep_module = importlib.import_module("offloadsim.experiments.sweep")  # the package names a function so
+    scratch: list[int] = []
+    save = sweep_module.save_job_file
+
+    def saving(job, result, path, describe):  # the job file in scratch, before it is moved to points/
+        scratch.append(result.file.stat().st_size)
+        return save(job, result, path, describe)
+
+    monkeypatch.setattr(sweep_module, "save_job_file", saving)
+    (tmp_path / "sweep.yaml").write_text(
+        f"base: {REPO / 'scenarios' / 'quickstart.yaml'}\nset: {{duration: 5 s}}\n"
+        "grid: {warmup: [0 s, 1 s]}\nreplications: 3\n"
+    )
+    out = tmp_path / "out"
+    assert main(["sweep", str(tmp_path / "sweep.yaml"), "--out", str(out), "--workers", "1", "-q"]) == 0
+    held = _bytes(out.rglob("*"))  # nothing in out is removed as the sweep goes: this is its peak
+    assert len(scratch) == 6 and _bytes((out / "points").iterdir()) == sum(scratch)
+    scenario = api.load(REPO / "scenarios" / "quickstart.yaml", ["duration=5 s"])
+    needs = _experiment_needs([(scenario.footprint, 6)], out, 1, points=True)
+    assert held <= needs[out] <= 2 * held, (held, needs)
+    assert max(scratch) <= sum(needs.values()) - needs[out] <= 4 * max(scratch), (scratch, needs)
+
+
+def test_a_short_comparison_s_estimate_is_within_a_small_factor_of_what_it_holds(tmp_path, monkeypatch):
+    """Quickstart for 5 s, 2 policies x 2 replications: its tables in out and its job files in $TMPDIR,
+    held together until the tables are written."""
+    from offloadsim.cli.room import _experiment_needs
+
+    compare_module = importlib.import_module("offloadsim.experiments.compare")
+    kept: list[int] = []
+    discard = compare_module._RunTasks.discard
+
+    def discarding(self):  # the job files, all there until the merged table is written
+        kept.append(_bytes(self.files))
+        discard(self)
+
+    monkeypatch.setattr(compare_module._RunTasks, "discard", discarding)
+    scenario = api.load(REPO / "scenarios" / "quickstart.yaml", ["duration=5 s"])
+    out = tmp_path / "out"
+    compare_module.compare(scenario, ["local", "edge"], 2, workers=1, out=out)
+    written = _bytes(out.iterdir())
+    needs = _experiment_needs([(scenario.footprint, 4)], out, 1, points=False)
+    temporary = sum(needs.values()) - needs[out]
+    assert kept and written <= needs[out] <= 2 * written, (written, needs)
+    assert kept[0] <= temporary <= 3 * kept[0], (kept, needs)  # 2.4x: its job files hold no node records

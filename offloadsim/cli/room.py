@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from offloadsim.disk import shortfall
 from offloadsim.scenario.errors import ProblemList
-from offloadsim.scenario.size import Footprint, check_disk, check_memory
+from offloadsim.scenario.size import RUN_FILE_BYTES, Footprint, check_disk, check_memory
 
 if TYPE_CHECKING:
     from offloadsim.scenario.model import Scenario
@@ -41,12 +41,21 @@ def check_run_room(scenario: Scenario, out: Path, stages: bool = False) -> None:
 def _experiment_needs(
     runs: Sequence[tuple[Footprint, int]], out: Path, at_once: int, points: bool
 ) -> dict[Path, float]:
-    """Bytes by place of ``runs`` (footprint, how many runs of it) with ``at_once`` running together."""
-    files = sum(footprint.run_files * count for footprint, count in runs)
-    # A job spills its records to $TMPDIR and writes its task file there from them.
-    spilled = max(footprint.disk_bytes() for footprint, _ in runs) * at_once
+    """Bytes by place of ``runs`` (footprint, how many runs of it) with ``at_once`` running together.
+
+    Every run's job file stays until the tables are merged (a sweep keeps
+    it in ``out/points``, a comparison in ``$TMPDIR``), and the merged
+    tables in ``out`` hold every run's rows.  A job spills its records to
+    ``$TMPDIR`` and writes its job file there from them (a sweep's is then
+    moved to ``points``, a comparison's kept there, so counted above).
+    """
+    jobs = sum(footprint.job_file * count for footprint, count in runs)
+    merged = RUN_FILE_BYTES + sum(footprint.merged_rows * count for footprint, count in runs)
+    largest = max(footprint.spilled() + (footprint.job_file if points else 0) for footprint, _ in runs)
     temporary = Path(tempfile.gettempdir())
-    return {out: files * 2, temporary: spilled} if points else {out: files, temporary: files + spilled}
+    if points:
+        return {out: jobs + merged, temporary: largest * at_once}
+    return {out: merged, temporary: jobs + largest * at_once}
 
 
 def check_experiment_room(
@@ -56,10 +65,10 @@ def check_experiment_room(
 
     ``at_once``: runs held together (the local workers; 0 when a cluster
     runs them).  Memory: that many of the largest run.  Disk: each run's
-    task file (in ``$TMPDIR`` for a comparison, in ``OUT/points`` for a
-    sweep: ``points``), the merged tables in ``out`` that hold them all
-    again, and the records (and the file written from them) of ``at_once``
-    runs at a time in ``$TMPDIR``.  ``sweep_file``: a sweep's, named where
+    job file (in ``$TMPDIR`` for a comparison, in ``OUT/points`` for a
+    sweep), the merged tables in ``out`` that hold their rows again, and
+    the records (and the file written from them) of ``at_once`` runs at a
+    time in ``$TMPDIR``.  ``sweep_file``: a sweep's, named where
     its ``set:`` or grid made the runs large, and where the runs are too many.
     Where the largest run alone (as one job) would fit, the runs are too
     many, and the refusal advises fewer; else it names what made that run large.

@@ -33,6 +33,10 @@ __all__ = [
     "RUN_BYTES",
     "TASK_BYTES",
     "HELD_BYTES",
+    "JOB_FILE_BYTES",
+    "JOB_NODE_BYTES",
+    "MERGED_JOB_BYTES",
+    "MERGED_NODE_BYTES",
     "LINK_FILE_BYTES",
     "NODE_FILE_BYTES",
     "RUN_FILE_BYTES",
@@ -108,6 +112,22 @@ NODE_FILE_BYTES = 700
 LINK_FILE_BYTES = 2 * 300
 #: What a run writes whatever its size: the summary, the manifest, the Parquet files' fixed parts.
 RUN_FILE_BYTES = 64 * 2**10
+# A compare's or sweep's job: a job file (its tasks, with its node records and metrics as metadata)
+# until the tables are merged (a sweep keeps it in OUT/points), and its rows in the merged tables,
+# whose fixed part RUN_FILE_BYTES bounds (`python benchmarks/disk_bytes.py --jobs`, 2026-12-02).
+# Sweeps of 2 points x 2 replications of runs of no tasks of each shipped scenario wrote job files of
+# at most 15.8 kB beyond 400 bytes a node (benchmark (a), one node) and merged tables of 45.7 to
+# 57.6 kB.  A node's records took 172 bytes of a job file (benchmark (b)'s 1,021 nodes against (a)'s
+# one: JSON in the metadata, which the Arrow schema holds a second time).  In the merged tables a
+# point (its summary rows, one per metric) added 911 bytes and a job of the same point 29 more
+# (quickstart, 2 -> 50 points and 2 -> 50 replications), a node row 7.7 (benchmark (b) for 2 s; a
+# run's nodes.parquet row took 26.6).  The tasks take TASK_FILE_BYTES in both.  JOB_FILE_BYTES,
+# JOB_NODE_BYTES and MERGED_JOB_BYTES are about twice the most measured (the last counting every job
+# as a point of its own), MERGED_NODE_BYTES twice a run's node row.
+JOB_FILE_BYTES = 32 * 2**10
+JOB_NODE_BYTES = 400
+MERGED_JOB_BYTES = 2 * 2**10
+MERGED_NODE_BYTES = 64
 
 
 class SetBy(NamedTuple):
@@ -148,6 +168,16 @@ class Footprint:
             + self.links * LINK_FILE_BYTES
             + self.tasks * TASK_FILE_BYTES
         )
+
+    @property
+    def job_file(self) -> float:
+        """Bytes of a compare's or sweep's job file of a run of it: its tasks, node records and metrics."""
+        return JOB_FILE_BYTES + self.nodes * JOB_NODE_BYTES + self.tasks * TASK_FILE_BYTES
+
+    @property
+    def merged_rows(self) -> float:
+        """Bytes a run of it adds to a compare's or sweep's merged tables (beside their RUN_FILE_BYTES)."""
+        return MERGED_JOB_BYTES + self.nodes * MERGED_NODE_BYTES + self.tasks * TASK_FILE_BYTES
 
     def spilled(self, stages: bool = False) -> float:
         """Bytes of records a run spills while it goes (``stages``: and its stage log and stages.parquet)."""

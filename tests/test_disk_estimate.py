@@ -18,7 +18,7 @@ import pytest
 from offloadsim import api
 from offloadsim.cli import main
 from offloadsim.records.spill import SpilledTable
-from offloadsim.scenario import size as size_module
+from offloadsim.scenario import refusal as refusal_module
 from offloadsim.scenario.size import RUN_FILE_BYTES, Footprint
 
 REPO = Path(__file__).resolve().parents[1]
@@ -173,7 +173,7 @@ def test_a_sweep_whose_set_or_grid_makes_its_runs_too_large_is_named(sweep, key,
 
 def test_a_sweep_point_too_large_for_memory_names_the_sweep_key_and_point(tmp_path, capsys, monkeypatch):
     path = _sweep_of_tiny(tmp_path, "grid: {duration: [10 s, 1000000000 s]}\n")  # 10^10 tasks: 40 GB
-    monkeypatch.setattr(size_module, "available_bytes", lambda: int(4e9))
+    monkeypatch.setattr(refusal_module, "available_bytes", lambda: int(4e9))
     line = _refused(capsys, ["sweep", str(path), "--out", str(tmp_path / "out"), "--dry-run"])
     assert f"{path}: grid.duration: " in line and "a run of this scenario needs about" in line, line
     assert "(change duration or workload[0].rate)" in line and "(point 1: duration=1000000000 s)" in line
@@ -193,7 +193,7 @@ def test_workers_multiply_the_memory_a_comparison_holds(tmp_path, capsys, monkey
     path = tmp_path / "tiny.yaml"
     path.write_text(TINY.format(duration=2, rate=5))
     one_run = api.load(path).footprint.bytes
-    monkeypatch.setattr(size_module, "available_bytes", lambda: int(one_run * 1.5))
+    monkeypatch.setattr(refusal_module, "available_bytes", lambda: int(one_run * 1.5))
     out = tmp_path / "out"
     argv = ["compare", str(path), "--policies", "local,edge", "-n", "2", "--out", str(out), "-q"]
     line = _refused(capsys, [*argv, "--workers", "2"])
@@ -277,7 +277,7 @@ def test_a_place_too_small_for_any_run_names_no_key_of_the_scenario(verb, tmp_pa
 def test_a_sweep_too_large_only_for_its_number_of_runs_names_the_sweep_file(tmp_path, capsys, free_disk):
     """Its ``set:`` makes each run short; 400 of them do not fit where one does: fewer runs, not a key."""
     path = _sweep_of_tiny(tmp_path, "set: {duration: 0.5 s}\nreplications: 400\n")
-    free_disk(1e6)  # a run's files and records are about 0.1 MB, 400 runs' about 60 MB
+    free_disk(1e6)  # a run's files and records are about 0.1 MB, 400 runs' about 15 MB
     out = tmp_path / "out"
     line = _refused(capsys, ["sweep", str(path), "--out", str(out), "--dry-run", "--workers", "1"])
     assert line.startswith(f"offloadsim: error: {path}: this sweep (400 runs of "), line
@@ -355,3 +355,33 @@ def test_a_short_comparison_s_estimate_is_within_a_small_factor_of_what_it_holds
     temporary = sum(needs.values()) - needs[out]
     assert kept and written <= needs[out] <= 2 * written, (written, needs)
     assert kept[0] <= temporary <= 3 * kept[0], (kept, needs)  # 2.4x: its job files hold no node records
+
+
+def test_a_refusal_is_a_value_that_carries_its_cause(tmp_path, free_disk):
+    """What to blame and what to change are decided in scenario.refusal; a command only prints it."""
+    from offloadsim.scenario.refusal import run_refusal
+
+    path = tmp_path / "tiny.yaml"
+    path.write_text(TINY.format(duration=10, rate=10))
+    free_disk(1e9)
+    scenario = api.load(path, ["duration=1000000 s"])
+
+    def needs(runs, at_once):
+        return {tmp_path / "out": sum(footprint.disk_bytes() * count for footprint, count in runs)}
+
+    refusal = run_refusal(scenario.footprint, scenario.source, needs)
+    assert refusal is not None
+    assert (refusal.file, refusal.key, refusal.note) == (
+        str(path),
+        "duration",
+        ' (set by --set "duration=1000000 s")',
+    )
+    assert refusal.what.startswith("a run of this scenario writes about 2") and refusal.what.endswith(
+        "but only 1 GB is free there"
+    )
+    assert (
+        refusal.change
+        == "make it shorter (change duration or workload[0].rate), or free space or write elsewhere (--out)"
+    )
+    assert str(refusal.problem()) == f"{path}: duration: {refusal.message}"
+    assert run_refusal(api.load(path).footprint, str(path), needs) is None  # the file alone fits

@@ -17,7 +17,7 @@ import pytest
 
 import offloadsim
 from offloadsim.scenario import ScenarioError, load_scenario_text
-from offloadsim.scenario import size as size_module
+from offloadsim.scenario import refusal as refusal_module
 from offloadsim.scenario.size import (
     HELD_BYTES,
     LINK_BYTES,
@@ -95,7 +95,7 @@ def memory(monkeypatch):
     """Pretend this much memory is available (bytes)."""
 
     def set_available(value: float) -> None:
-        monkeypatch.setattr(size_module, "available_bytes", lambda: int(value))
+        monkeypatch.setattr(refusal_module, "available_bytes", lambda: int(value))
 
     return set_available
 
@@ -158,7 +158,7 @@ def test_trace_too_large_for_memory_is_refused_before_it_is_copied_to_each_sourc
 
 
 def test_unknown_available_memory_skips_the_check(memory, monkeypatch):
-    monkeypatch.setattr(size_module, "available_bytes", lambda: None)
+    monkeypatch.setattr(refusal_module, "available_bytes", lambda: None)
     load_scenario_text(star(10, rate=1e6, duration=3600))
 
 

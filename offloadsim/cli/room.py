@@ -1,10 +1,11 @@
-"""Room to run: the memory and disk checks that depend on the command line, made before any work.
+"""Room to run: where a command's runs write, for the memory and disk checks made before any work.
 
 The scenario's own check (:mod:`offloadsim.scenario.size`) knows what one
 run holds in memory; only the command knows where the run writes (``--out``,
 ``$TMPDIR``), whether it records stages and how many runs its workers hold
-at once.  A command that would not fit stops here with one line, exit 2,
-instead of filling the disk or the memory part-way.
+at once.  :mod:`offloadsim.scenario.refusal` decides whether they fit and
+what a refusal says; a command that would not fit stops here with that one
+line, exit 2, instead of filling the disk or the memory part-way.
 """
 
 from __future__ import annotations
@@ -14,17 +15,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from offloadsim.disk import shortfall
-from offloadsim.scenario.errors import ProblemList
-from offloadsim.scenario.size import RUN_FILE_BYTES, Footprint, check_disk, check_memory
+from offloadsim.scenario.errors import ScenarioError
+from offloadsim.scenario.refusal import TooLarge, experiment_refusal, run_refusal
+from offloadsim.scenario.size import RUN_FILE_BYTES, Footprint
 
 if TYPE_CHECKING:
     from offloadsim.scenario.model import Scenario
 
 __all__ = ["check_experiment_room", "check_run_room"]
-
-#: The smallest run: one node, no links, no tasks; only its fixed files.
-SMALLEST = Footprint(nodes=1)
 
 
 def check_run_room(scenario: Scenario, out: Path, stages: bool = False) -> None:
@@ -32,10 +30,11 @@ def check_run_room(scenario: Scenario, out: Path, stages: bool = False) -> None:
 
     They are written beside it (a hidden partial directory) and renamed into place.
     """
-    problems = ProblemList(scenario.source)
-    needs, smallest = {out: scenario.footprint.disk_bytes(stages)}, {out: SMALLEST.disk_bytes()}
-    check_disk(needs, problems, scenario.footprint, smallest=smallest)
-    problems.raise_if_any()
+
+    def needs(runs: Sequence[tuple[Footprint, int]], at_once: int) -> dict[Path, float]:
+        return {out: sum(footprint.disk_bytes(stages) * count for footprint, count in runs)}
+
+    _refuse(run_refusal(scenario.footprint, scenario.source, needs))
 
 
 def _experiment_needs(
@@ -64,44 +63,18 @@ def check_experiment_room(
     """Refuse a compare or sweep whose runs (scenario, how many runs of it) would not fit.
 
     ``at_once``: runs held together (the local workers; 0 when a cluster
-    runs them).  Memory: that many of the largest run.  Disk: each run's
-    job file (in ``$TMPDIR`` for a comparison, in ``OUT/points`` for a
-    sweep), the merged tables in ``out`` that hold their rows again, and
-    the records (and the file written from them) of ``at_once`` runs at a
-    time in ``$TMPDIR``.  ``sweep_file``: a sweep's, named where
-    its ``set:`` or grid made the runs large, and where the runs are too many.
-    Where the largest run alone (as one job) would fit, the runs are too
-    many, and the refusal advises fewer; else it names what made that run large.
+    runs them); ``sweep_file``: a sweep's (its job files go to
+    ``out/points``), None for a comparison (see :func:`_experiment_needs`
+    and :func:`offloadsim.scenario.refusal.experiment_refusal`).
     """
-    if not runs:
-        return
-    largest = max((scenario for scenario, _ in runs), key=lambda scenario: scenario.footprint.bytes)
-    count = sum(count for _, count in runs)
-    problems, at, what = ProblemList(largest.source), None, f"this comparison ({count:,} runs)"
-    if sweep_file is not None:
-        what = f"this sweep ({count:,} runs)"
-    if sweep_file is not None and not any(
-        largest.footprint.cause(part, "")[0] for part in ("nodes", "links", "workload")
-    ):
-        # Nothing the sweep file gave made a run large: the sweep file's runs are many.
-        problems, at, what = ProblemList(sweep_file), "", f"this sweep ({count:,} runs of {largest.source})"
-    if at_once > 1 and not check_memory(largest.footprint, problems, at_once=at_once, at=at):
-        problems.raise_if_any()  # one line: the memory, which the disk would not change
-    points = sweep_file is not None
-    footprints = [(scenario.footprint, n) for scenario, n in runs]
-    needs = _experiment_needs(footprints, out, at_once, points)
-    heaviest = max((scenario.footprint for scenario, _ in runs), key=lambda footprint: footprint.disk_bytes())
-    fewer = None
-    if shortfall(_experiment_needs([(heaviest, 1)], out, 1, points)) is None:
-        # One run fits, all of them do not: they are too many, which the sweep file or -n sets, or
-        # too many spill at once (--workers).
-        fewer = "fewer replications (-n) or policies"
-        at = ""
-        if sweep_file is not None:
-            fewer = "fewer replications or points"
-            problems, what = ProblemList(sweep_file), f"this sweep ({count:,} runs of {largest.source})"
-        if shortfall(_experiment_needs(footprints, out, 1, points)) is None:
-            fewer = "fewer --workers"  # all of them, one at a time, would fit
-    smallest = _experiment_needs([(SMALLEST, 1)], out, 1, points)
-    check_disk(needs, problems, largest.footprint, what, at, smallest=smallest, fewer=fewer)
-    problems.raise_if_any()
+
+    def needs(footprints: Sequence[tuple[Footprint, int]], together: int) -> dict[Path, float]:
+        return _experiment_needs(footprints, out, together, points=sweep_file is not None)
+
+    _refuse(experiment_refusal(runs, needs, at_once, sweep_file))
+
+
+def _refuse(refusal: TooLarge | None) -> None:
+    """Raise the refusal (exit 2, its one line), if any."""
+    if refusal is not None:
+        raise ScenarioError([refusal.problem()])

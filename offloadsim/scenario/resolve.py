@@ -35,6 +35,7 @@ from offloadsim.scenario.model import (
     WorkloadSpec,
 )
 from offloadsim.scenario.patterns import NodeIndex, expand_group, unique_pair_count
+from offloadsim.scenario.refusal import check_memory
 from offloadsim.scenario.sanity import check_clock, check_endless_loops
 from offloadsim.scenario.schema import AppDoc, NodeDoc, ScenarioDoc
 from offloadsim.scenario.size import (
@@ -42,7 +43,6 @@ from offloadsim.scenario.size import (
     MAX_NODES,
     Footprint,
     SetBy,
-    check_memory,
     expected_arrivals,
     measured_window,
     stages_per_task,

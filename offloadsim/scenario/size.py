@@ -1,4 +1,4 @@
-"""How big a scenario may be: fixed limits, and an estimate of its memory checked before building it.
+"""How big a scenario may be: fixed limits, and estimates of its memory and disk checked before building it.
 
 The estimate counts what a run keeps per node, per processor, per link and
 per recorded task (measured with ``offloadsim run`` on this project's
@@ -7,21 +7,15 @@ docs/performance.md), and the fixed limits are set so that the largest world
 they allow fits in 4 GB by that estimate.  A scenario whose estimate exceeds
 the memory this process may still use (:func:`offloadsim.memory.available_bytes`)
 is refused with exit status 2 before its world is built, instead of running
-out of memory part-way.
+out of memory part-way; :mod:`offloadsim.scenario.refusal` decides what the
+refusal says.
 """
 
 from __future__ import annotations
 
-import math
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import NamedTuple, Protocol
-
-from offloadsim.disk import shortfall
-from offloadsim.memory import available_bytes, format_bytes
-from offloadsim.scenario.errors import ProblemList
 
 __all__ = [
     "LINK_BYTES",
@@ -47,8 +41,6 @@ __all__ = [
     "TASK_SPILL_BYTES",
     "Footprint",
     "SetBy",
-    "check_disk",
-    "check_memory",
     "expected_arrivals",
     "measured_window",
     "stages_per_task",
@@ -221,130 +213,6 @@ class Footprint:
     def keys_of(self, part: str) -> tuple[str, ...]:
         """The scenario keys that set ``part``'s size (``duration``, ``workload[0].rate``, ...)."""
         return dict(self.keys).get(part, ())
-
-    def cause(self, part: str, file: str, at: str | None = None) -> tuple[str, str, str]:
-        """Where a refusal of ``part`` points: ``(file, key path, note)``.
-
-        The last key given by a ``--set`` or a sweep (its point's after its
-        ``set:``) that is one of the part's keys, or a key above one
-        (``--set nodes.phone={count: ...}``), is what made the scenario this
-        large; else ``file`` at ``at`` (default: ``part``).
-        """
-        keys = self.keys_of(part)
-        for path, where in reversed(self.set_by):
-            if any(key == path or key.startswith((path + ".", path + "[")) for key in keys):
-                return where.file, where.key, f" ({where.note})"
-        return file, part if at is None else at, ""
-
-    def advice(self, part: str) -> str:
-        """`` (change duration, workload[0].rate or nodes.phone.count)``: what to change; '' if not known."""
-        keys = self.keys_of(part)
-        if not keys:
-            return ""
-        return f" (change {keys[0]})" if len(keys) == 1 else f" (change {', '.join(keys[:-1])} or {keys[-1]})"
-
-    def describe(self) -> str:
-        """``500,000 nodes (400,000 computing), 1,000,000 links, about 2,000,000 tasks``."""
-        tasks = f"about {self.tasks:,.0f} tasks" if math.isfinite(self.tasks) else "unboundedly many tasks"
-        nodes = f"{self.nodes:,} node{'' if self.nodes == 1 else 's'}"
-        links = f"{self.links:,} link{'' if self.links == 1 else 's'}"
-        return f"{nodes} ({self.processors:,} computing), {links}, {tasks}"
-
-
-def check_memory(
-    footprint: Footprint,
-    problems: ProblemList,
-    key: str | None = None,
-    at_once: int = 1,
-    at: str | None = None,
-) -> bool:
-    """Add a problem if a run would not fit in memory.
-
-    At ``key`` (a trace's, whose rows are what is large), else where what
-    made the heaviest part large was given (:meth:`Footprint.cause`), else at
-    ``at`` (default: the heaviest part).  ``at_once``: runs held in memory
-    together (the worker processes of a compare or sweep).  True when it
-    fits, or when the memory available cannot be known.
-    """
-    available = available_bytes()
-    needed = footprint.bytes * at_once
-    if available is None or needed <= available:
-        return True
-    if at_once == 1:
-        what, advice = f"a run of this scenario needs about {format_bytes(needed)}", ""
-    else:
-        what = f"{at_once} runs at once (one per worker) need about {format_bytes(needed)}"
-        advice = "use fewer --workers, "
-    part = footprint.largest()
-    if key is None:
-        file, at, note = footprint.cause(part, problems.file, at)
-        advice += f"make it smaller or shorter{footprint.advice(part)}"
-    else:
-        file, at, note = problems.file, key, ""
-        advice += "make it smaller or shorter"
-    problems.add(
-        at,
-        f"{what} of memory ({footprint.describe()}{' each' if at_once > 1 else ''}), but only "
-        f"{format_bytes(available)} is available; {advice}, or run it on a machine with more memory{note}",
-        file=file,
-    )
-    return False
-
-
-def check_disk(
-    needs: Mapping[Path, float],
-    problems: ProblemList,
-    footprint: Footprint,
-    what: str = "a run of this scenario",
-    at: str | None = None,
-    *,
-    smallest: Mapping[Path, float] | None = None,
-    fewer: str | None = None,
-) -> bool:
-    """Add a problem if the bytes ``needs`` puts in each place do not fit on its disk.
-
-    ``needs``: bytes by place a command writes (a run directory, ``$TMPDIR``);
-    places on one file system share its free space.  The problem is at the
-    heaviest part of ``footprint`` (the largest run's, or ``at``), or where
-    what made it heavy was given (:meth:`Footprint.cause`).  Two cases name
-    no part: where even ``smallest`` (the same places' needs for the smallest
-    run: its fixed files, no tasks) does not fit, nothing in the scenario can
-    make room, and only another place is advised; where ``fewer`` is given
-    (the runs are too many, not too large: ``fewer replications (-n)``), the
-    problem is at ``at`` in ``problems.file`` and advises that.  True when
-    they fit, or when the free space cannot be read.
-    """
-    short = shortfall(needs)
-    if short is None:
-        return True
-    # Name only what moves the places that are short: a run's own directory moves with --out (its
-    # records spill beside it), compare's and sweep's scratch files with TMPDIR.
-    temporary = Path(tempfile.gettempdir())
-    movers = ["--out"] if any(place != temporary for place in short.where) else []
-    if temporary in short.where:
-        movers.append("TMPDIR")
-    elsewhere = f"write elsewhere ({', '.join(movers)})"
-    file, key = problems.file, at or ""
-    if smallest is not None and shortfall(smallest) is not None:
-        advice = (
-            f"that is too little for any run (one of no tasks writes about "
-            f"{format_bytes(sum(smallest.values()))}); free space or {elsewhere}"
-        )
-    elif fewer is not None:
-        advice = f"use {fewer}, or free space or {elsewhere}"
-    else:
-        part = footprint.largest(disk=True)
-        file, key, note = footprint.cause(part, problems.file, at)
-        kind = "shorter" if part == "workload" else "smaller"
-        advice = f"make it {kind}{footprint.advice(part)}, or free space or {elsewhere}{note}"
-    problems.add(
-        key,
-        f"{what} writes about {format_bytes(short.needed)} to {' and '.join(map(str, short.where))} "
-        f"(its records and files while they are written), but only {format_bytes(short.free)} is free "
-        f"there; {advice}",
-        file=file,
-    )
-    return False
 
 
 class _HasMean(Protocol):

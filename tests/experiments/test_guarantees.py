@@ -203,9 +203,9 @@ def tiny_tmpfs(tmp_path):
 @pytest.fixture
 def unforeseen(monkeypatch):
     """The disk fills after the check before the run found room (another writer): the writes must cope."""
-    from offloadsim.scenario import size
+    from offloadsim.scenario import refusal
 
-    monkeypatch.setattr(size, "shortfall", lambda needs: None)
+    monkeypatch.setattr(refusal, "shortfall", lambda needs: None)
 
 
 def test_a_run_foreseen_not_to_fit_a_real_file_system_is_refused_first(cli_main, capsys, tiny, tiny_tmpfs):

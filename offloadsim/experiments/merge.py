@@ -26,6 +26,7 @@ import pyarrow.parquet as pq
 
 from offloadsim.experiments.storage import read_job_file
 from offloadsim.records import schema
+from offloadsim.records.arrow import dictionary_columns
 
 __all__ = ["Insert", "merged_frame", "write_merged"]
 
@@ -73,7 +74,7 @@ def write_merged(files: Sequence[Path], inserts: Sequence[Insert], path: Path) -
                 table = pa.Table.from_pandas(frame, preserve_index=False)
                 if writer is None:
                     arrow = table.schema
-                    writer = pq.ParquetWriter(path, arrow)
+                    writer = pq.ParquetWriter(path, arrow, use_dictionary=dictionary_columns(arrow))
                 elif not table.schema.equals(arrow, check_metadata=True):
                     raise ValueError(f"{file}: its records do not fit the merged table's schema")
                 writer.write_table(table)

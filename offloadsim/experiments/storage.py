@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from offloadsim.outdir import atomic_write
+from offloadsim.records.arrow import dictionary_columns
 from offloadsim.records.stored import ExperimentError, Results, read_results
 
 if TYPE_CHECKING:
@@ -55,7 +56,9 @@ def write_job_file(path: Path, tasks: pd.DataFrame, meta: Mapping[str, Any]) -> 
     def write(tmp: Path) -> None:
         table = pa.Table.from_pandas(tasks, preserve_index=False)
         metadata = {**(table.schema.metadata or {}), **_job_metadata(meta)}
-        pq.write_table(table.replace_schema_metadata(metadata), tmp)
+        pq.write_table(
+            table.replace_schema_metadata(metadata), tmp, use_dictionary=dictionary_columns(table.schema)
+        )
 
     return atomic_write(path, write)
 

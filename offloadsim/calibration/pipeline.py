@@ -36,6 +36,7 @@ from offloadsim.calibration.timing import (
     time_units,
 )
 from offloadsim.calibration.trust import TRUST_MODELS, assess
+from offloadsim.host import host_platform
 from offloadsim.world.profiles.calibrated import CalibratedProfile, Timing, cpu_model
 from offloadsim.world.profiles.fusion import (
     NO_FUSION,
@@ -212,7 +213,7 @@ def calibrate(
             "cpu_model": cpu_model(),
             "cores": os.cpu_count(),
             "machine": platform.machine(),
-            "platform": platform.platform(),
+            "platform": host_platform(),
             "threads": threads,
             "versions": versions,
             "date": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),

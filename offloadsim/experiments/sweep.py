@@ -62,6 +62,7 @@ from offloadsim.experiments.jobs import (
 )
 from offloadsim.experiments.merge import Insert, write_merged
 from offloadsim.experiments.storage import ExperimentError, parquet_writer, read_job_meta
+from offloadsim.host import host_platform
 from offloadsim.input_kinds import SWEEP
 from offloadsim.outdir import (
     check_out_dir,
@@ -872,7 +873,7 @@ def _host_info() -> dict[str, Any]:
     return {
         "offloadsim_version": __version__,
         "python_version": platform.python_version(),
-        "platform": platform.platform(),
+        "platform": host_platform(),
         "host": socket.gethostname(),
         "command": shlex.join(sys.argv),
     }

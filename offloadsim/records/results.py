@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, cast
 import numpy as np
 
 from offloadsim.analysis.summary import Summary, summarize
+from offloadsim.host import host_platform
 from offloadsim.outdir import ResultsError, check_out_dir, write_directory
 from offloadsim.records import schema
 
@@ -336,7 +337,7 @@ class RunResult:
             "tasks": count,
             "offloadsim_version": _package_version(),
             "python_version": platform.python_version(),
-            "platform": platform.platform(),
+            "platform": host_platform(),
             "host": socket.gethostname(),
             "started_utc": started_utc.astimezone(_dt.UTC).isoformat(timespec="seconds"),
             "wall_s": float(raw.wall_s),

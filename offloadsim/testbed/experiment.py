@@ -27,7 +27,6 @@ import datetime as _dt
 import json
 import math
 import os
-import platform
 import tempfile
 import time
 from dataclasses import dataclass
@@ -36,6 +35,7 @@ from typing import Any
 
 import numpy as np
 
+from offloadsim.host import host_platform
 from offloadsim.testbed.errors import TestbedError
 from offloadsim.testbed.netns import (
     DEFAULT_QUEUE_BYTES,
@@ -217,7 +217,7 @@ def _machine() -> dict[str, Any]:
         "cpu_model": cpu_model(),
         "cores": os.cpu_count(),
         "load_average": list(os.getloadavg()) if hasattr(os, "getloadavg") else None,
-        "platform": platform.platform(),
+        "platform": host_platform(),
         "versions": library_versions("onnxruntime"),
     }
 

@@ -80,14 +80,14 @@ _NOT_ON_A_ONE_NODE_RUN = (
 )
 
 
-@pytest.mark.parametrize("verb", ["run", "validate"])
+@pytest.mark.parametrize("verb", ["run", "run with its table", "validate"])
 def test_a_one_node_run_and_its_validation_import_no_graph_library_nor_plotting(verb, tmp_path):
     scenario = "benchmarks/scenarios/mm1.yaml"  # benchmark (e): one node, no links, no model
     no_tasks = ["--set", "duration=1e-6 s"]
     argv = (
-        ["run", scenario, *no_tasks, "--out", str(tmp_path / "out"), "--quiet"]
-        if verb == "run"
-        else ["validate", scenario, *no_tasks]
+        ["validate", scenario, *no_tasks]
+        if verb == "validate"
+        else ["run", scenario, *no_tasks, "--out", str(tmp_path / "out")] + ["--quiet"] * (verb == "run")
     )
     assert _loaded_by(argv, _NOT_ON_A_ONE_NODE_RUN) == []
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from offloadsim.cli import types as cli_types
+from offloadsim.cli.notes import pooled_applications_note, unpowered_sources_note
 
 __all__ = ["add_experiment_commands"]
 
@@ -267,44 +268,11 @@ def _print_notes(scenarios: list[Any]) -> None:
     notes: dict[str, None] = {}
     for scenario in {id(s): s for s in scenarios}.values():
         notes.update(dict.fromkeys(build_world(scenario).notes))
-    for extra in (pooled_applications_note(scenarios), _unpowered_sources_note(scenarios)):
+    for extra in (pooled_applications_note(scenarios), unpowered_sources_note(scenarios)):
         if extra:
             notes[extra] = None
     for note in notes:
         print(f"note: {note}")
-
-
-def _unpowered_sources_note(scenarios: list[Any]) -> str | None:
-    """A note when no source of the workload has ``power:``: its device energy is 0, not measured.
-
-    A run's table marks a 0 itself; a comparison or sweep shows ``0.0 ± 0.0`` per policy, which
-    reads as "offloading saves nothing" where nothing was measured.
-    """
-    for scenario in scenarios:
-        powered = {node.name for node in scenario.nodes if node.power is not None}
-        if not scenario.workload or any(set(entry.sources) & powered for entry in scenario.workload):
-            return None
-    return "no source of the workload has power:, so its device energy per task is 0: not measured"
-
-
-def pooled_applications_note(scenarios: list[Any]) -> str | None:
-    """A note when the tables pool the tasks of several applications, or None.
-
-    A summary's latency and energy are over every task of a run, whatever its application: with
-    AlexNet and VGG-16 requests side by side, a mean of 209 ms is of neither. Figures refuse such
-    pooling; a table says it, and how to tell the applications apart.
-    """
-    apps: dict[str, None] = {}
-    for scenario in scenarios:
-        for entry in scenario.workload:
-            apps[entry.app] = None
-            apps.update(dict.fromkeys(scenario.applications[entry.app].alternatives))
-    if len(apps) < 2:
-        return None
-    return (
-        f"the table pools the tasks of {len(apps)} applications ({', '.join(apps)}); "
-        "'offloadsim plot DIR --by app' and tasks.parquet's app column tell them apart"
-    )
 
 
 def _sweep_table(result: Any, limit: int = 40) -> str:

@@ -546,7 +546,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         print(out)
         return EXIT_OK
     print(result.summary.format_table(result.title))
-    from offloadsim.cli.experiments import pooled_applications_note
+    from offloadsim.cli.notes import pooled_applications_note
 
     pooled = pooled_applications_note([scenario])
     for note in (*result.manifest.get("notes", ()), *([pooled] if pooled else [])):

@@ -516,8 +516,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     spec = api.resolve_policy(scenario, args.policy)
     if args.dry_run:
         api.check_policy(spec, scenario)  # a real run checks it in api.run
-        print(_counts_line(scenario) + f", policy {spec.name}")
-        _print_world(scenario)
+        print(f"policy {spec.name}, {_plural(len(scenario.workload), 'workload')}")
+        _print_world(scenario)  # its first line counts the nodes (validate's line would count them twice)
         print("dry run: nothing simulated, nothing written")
         return EXIT_OK
     from offloadsim.cli.room import check_run_room

@@ -1,4 +1,4 @@
-"""The host's name for provenance: the operating system, its release, the machine and C library.
+"""The host, named for provenance: its CPU model, and its platform (system, release, machine, C library).
 
 ``platform.platform()`` unpacks ``platform.uname()``, whose processor field
 asks ``uname -p`` in a child process on Linux: about 8 ms of every run's
@@ -11,8 +11,9 @@ composed here without the probe; elsewhere ``platform.platform()`` is asked.
 from __future__ import annotations
 
 import platform
+from pathlib import Path
 
-__all__ = ["host_platform"]
+__all__ = ["cpu_model", "host_platform"]
 
 
 def host_platform() -> str:
@@ -23,3 +24,14 @@ def host_platform() -> str:
     libc, version = platform.libc_ver()
     name = f"{system}-{platform.release()}-{platform.machine()}"
     return f"{name}-with-{libc}{version}" if libc else name
+
+
+def cpu_model() -> str:
+    """The CPU model name from /proc/cpuinfo (or the platform's processor string)."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.lower().startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine() or "unknown CPU"

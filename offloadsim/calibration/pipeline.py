@@ -36,8 +36,8 @@ from offloadsim.calibration.timing import (
     time_units,
 )
 from offloadsim.calibration.trust import TRUST_MODELS, assess
-from offloadsim.host import host_platform
-from offloadsim.world.profiles.calibrated import CalibratedProfile, Timing, cpu_model
+from offloadsim.host import cpu_model, host_platform
+from offloadsim.world.profiles.calibrated import CalibratedProfile, Timing
 from offloadsim.world.profiles.fusion import (
     NO_FUSION,
     ORT_FUSION,

@@ -49,7 +49,8 @@ from offloadsim.calibration.kernels import (
     supported,
 )
 from offloadsim.calibration.sampling import Runner, SampleSet, interleave
-from offloadsim.world.profiles.calibrated import Timing, cpu_model, unit_weight_bytes
+from offloadsim.host import cpu_model
+from offloadsim.world.profiles.calibrated import Timing, unit_weight_bytes
 from offloadsim.world.profiles.fusion import Unit
 
 __all__ = [

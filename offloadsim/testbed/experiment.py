@@ -35,7 +35,7 @@ from typing import Any
 
 import numpy as np
 
-from offloadsim.host import host_platform
+from offloadsim.host import cpu_model, host_platform
 from offloadsim.testbed.errors import TestbedError
 from offloadsim.testbed.netns import (
     DEFAULT_QUEUE_BYTES,
@@ -211,7 +211,6 @@ def _cpus() -> list[int]:
 
 def _machine() -> dict[str, Any]:
     from offloadsim.calibration.pipeline import library_versions
-    from offloadsim.world.profiles.calibrated import cpu_model
 
     return {
         "cpu_model": cpu_model(),

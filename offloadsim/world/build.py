@@ -163,7 +163,7 @@ class World:
         """Provenance and trust of the calibrated profiles this world costs models with."""
         if not any(getattr(proc.costs, "kind", None) == "calibrated" for proc in self.processors.values()):
             return []  # nothing to say, and no need to import the calibrated profiles' code
-        from offloadsim.world.profiles.calibrated import cpu_model
+        from offloadsim.host import cpu_model
         from offloadsim.world.profiles.trust import caveats
 
         graphs: dict[int, dict[str, Any]] = {}

@@ -88,7 +88,7 @@ def _world_notes(tmp_path, model, monkeypatch, cpu="test CPU"):
     from offloadsim.scenario import load_scenario
     from offloadsim.world import build_world
 
-    monkeypatch.setattr("offloadsim.world.profiles.calibrated.cpu_model", lambda: cpu)
+    monkeypatch.setattr("offloadsim.host.cpu_model", lambda: cpu)
     save_profile(profile_of("alexnet", "resnet18"), tmp_path / "profiles" / "cnn-box.json")
     path = tmp_path / "s.yaml"
     path.write_text(SCENARIO.replace("MODEL", model))

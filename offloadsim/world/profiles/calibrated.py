@@ -25,7 +25,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import platform
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,7 +44,6 @@ __all__ = [
     "LayerPrediction",
     "ProfileError",
     "Timing",
-    "cpu_model",
     "find_profile",
     "profile_path",
     "list_profiles",
@@ -124,17 +122,6 @@ class Timing:
 def unit_weight_bytes(unit: Unit) -> int:
     """Bytes of all weights of the unit's layers."""
     return sum(c.param_bytes for c in unit.configs)
-
-
-def cpu_model() -> str:
-    """The CPU model name from /proc/cpuinfo (or the platform's processor string)."""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.lower().startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine() or "unknown CPU"
 
 
 @dataclass(frozen=True, slots=True)

@@ -173,3 +173,57 @@ def test_an_unknown_option_points_at_the_help_of_its_verb(argv, unknown, verb, t
 def test_without_an_unknown_option_a_missing_argument_is_still_named(argv, capsys):
     line = _refused(capsys, *argv)
     assert "unrecognized" not in line and ("required" in line or "--seed" in line), line
+
+
+# A processor of 1e-300 FLOP/s ran, and numpy's overflow in work / speed leaked as a warning line (a new
+# user's trial); its neighbours did the same or gave inf. Every quantity is 0 or 1e-30 to 1e30 in SI.
+@pytest.mark.parametrize("verb", ["validate", "run"])
+@pytest.mark.parametrize(
+    ("old", "new", "key", "bound"),
+    [
+        ("speed: 10 GFLOP/s", "speed: 1e-300 FLOP/s", "nodes.phone.processor.speed", "below 1e-30 FLOP/s"),
+        ("speed: 10 GFLOP/s", "speed: 1e300 FLOP/s", "nodes.phone.processor.speed", "above 1e30 FLOP/s"),
+        (
+            "speed: 10 GFLOP/s}",
+            "speed: 1 GFLOP/s, memory_bandwidth: 1e-300 B/s}",
+            "nodes.phone.processor.memory_bandwidth",
+            "1e-30 B/s",
+        ),
+        ("bandwidth: 20 Mbps", "bandwidth: 1e-300 bps", "links[0].bandwidth", "below 1e-30 bit/s"),
+        ("input: 10 KB", "input: 1e300 B", "applications.job.input", "above 1e30 B"),
+        ("rate: 5 /s", "rate: 1e-300 /s", "workload[0].rate", "below 1e-30 1/s"),
+        (
+            "10 GFLOP/s}}",
+            "10 GFLOP/s}, power: {idle: 1 W, busy: 1e300 W}}",
+            "nodes.phone.power.busy",
+            "above 1e30 W",
+        ),
+    ],
+    ids=["speed-tiny", "speed-huge", "memory-bandwidth", "bandwidth", "size", "rate", "power"],
+)
+def test_extreme_quantities_are_refused_with_their_bound(verb, old, new, key, bound, tmp_path, capsys):
+    text = TINY.replace("work: 1 GFLOP", "model: resnet50")
+    assert old in text
+    text = text.replace(old, new, 1)
+    scenario = tmp_path / "extreme.yaml"
+    scenario.write_text(text)
+    out = tmp_path / "out"
+    line = _refused(capsys, verb, scenario, *(["--out", out] if verb == "run" else []))
+    assert f"extreme.yaml: {key}" in line and bound in line, line
+    assert not out.exists()
+
+
+def test_quantities_at_the_bounds_run_without_overflow(tmp_path, capsys):
+    """The slowest processor, the slowest memory and link, the hottest power: no warning, no inf."""
+    text = TINY.replace("work: 1 GFLOP", "model: resnet50").replace(
+        "processor: {speed: 10 GFLOP/s}}",
+        "processor: {speed: 1e-30 FLOP/s, memory_bandwidth: 1e-30 B/s}, power: {idle: 1 W, busy: 1e30 W}}",
+    )
+    scenario = tmp_path / "bounds.yaml"
+    for policy in ("local", "neurosurgeon", "least-loaded"):
+        scenario.write_text(
+            text.replace("bandwidth: 20 Mbps", "bandwidth: 1e-30 bps").replace("edge\n", f"{policy}\n")
+        )
+        out = tmp_path / policy
+        assert main(["run", str(scenario), "--out", str(out), "-q"]) == 0
+        assert capsys.readouterr().err == ""

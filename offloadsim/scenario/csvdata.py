@@ -216,6 +216,9 @@ def _value(cell: str, kind: str, shown: str, line: int) -> float:
         raise CsvProblem(
             f"{shown}, line {line}: expected a non-negative {QUANTITIES[kind].name}, got {describe(cell)}"
         )
+    beyond = QUANTITIES[kind].out_of_range(number)
+    if beyond is not None:
+        raise CsvProblem(f"{shown}, line {line}: got {describe(cell)}: {beyond}")
     if QUANTITIES[kind].whole and (number < 1 or not number.is_integer()):
         what = f"a whole {QUANTITIES[kind].name} of at least 1"
         raise CsvProblem(f"{shown}, line {line}: expected {what}, got {describe(cell)}")

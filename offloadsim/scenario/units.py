@@ -17,6 +17,8 @@ from offloadsim.suggest import did_you_mean
 __all__ = [
     "UnitError",
     "QUANTITIES",
+    "LARGEST",
+    "SMALLEST",
     "parse_quantity",
     "format_quantity",
 ]
@@ -26,13 +28,22 @@ class UnitError(ValueError):
     """A value could not be read as the expected kind of quantity."""
 
 
+# Every quantity is 0 or within [SMALLEST, LARGEST] of its SI unit (dB and dBm within +-300, the same
+# ratio): far past anything physical, and near enough to 1 that what is computed from a few such values
+# (a time as work over speed, an energy as power times time, their sums and squares) stays finite.
+LARGEST = 1e30
+SMALLEST = 1e-30
+_WHY = "offloadsim computes with (past it, what is computed from it overflows)"
+
+
 @dataclass(frozen=True)
 class Quantity:
     """One kind of quantity: its units, an example for error messages.
 
     ``common`` are the units an error message lists (all of them when empty);
     every unit in ``units`` is accepted.  ``whole``: only whole numbers
-    (token counts).
+    (token counts).  ``signed``: negative values mean something (dBm, dB).
+    ``largest`` bounds the magnitude, ``smallest`` any magnitude but 0 (SI).
     """
 
     name: str
@@ -41,6 +52,9 @@ class Quantity:
     si_unit: str
     common: tuple[str, ...] = ()
     whole: bool = False
+    signed: bool = False
+    largest: float = LARGEST
+    smallest: float = SMALLEST
 
     @property
     def a_name(self) -> str:
@@ -52,6 +66,26 @@ class Quantity:
         if self.common:
             return ", ".join(self.common) + ", ..."
         return ", ".join(sorted(self.units, key=lambda u: (self.units[u], u)))
+
+    def out_of_range(self, number: float) -> str | None:
+        """Why ``number`` (SI, finite) is past what offloadsim computes with, or None if it is not.
+
+        A negative value of an unsigned kind is left to the caller, which refuses it as negative.
+        """
+        unit = f" {self.si_unit}" if self.si_unit else ""
+        size = abs(number) if self.signed else number
+        if size > self.largest:
+            if self.signed:
+                return f"outside -{_power(self.largest)} to {_power(self.largest)}{unit}, the range {_WHY}"
+            return f"above {_power(self.largest)}{unit}, the largest {self.name} {_WHY}"
+        if 0 < size < self.smallest:
+            return f"below {_power(self.smallest)}{unit}, the smallest {self.name} but 0 {_WHY}"
+        return None
+
+
+def _power(limit: float) -> str:
+    """A bound as people write it: ``1e30``, ``1e-30``, ``300``."""
+    return f"{limit:g}".replace("e+", "e")
 
 
 _SI_PREFIX = {"": 1.0, "k": 1e3, "K": 1e3, "M": 1e6, "G": 1e9, "T": 1e12, "P": 1e15}
@@ -136,8 +170,8 @@ QUANTITIES: dict[str, Quantity] = {
     "length": Quantity("length", _LENGTH, '"150 m"', "m"),
     "velocity": Quantity("velocity", _VELOCITY, '"1.4 m/s"', "m/s"),
     "frequency": Quantity("frequency", _FREQUENCY, '"20 MHz"', "Hz"),
-    "level": Quantity("power level", _LEVEL, '"23 dBm"', "dBm"),
-    "gain": Quantity("ratio in decibels", _GAIN, '"40 dB"', "dB"),
+    "level": Quantity("power level", _LEVEL, '"23 dBm"', "dBm", signed=True, largest=300.0, smallest=0.0),
+    "gain": Quantity("ratio in decibels", _GAIN, '"40 dB"', "dB", signed=True, largest=300.0, smallest=0.0),
     "number": Quantity("number", {"": 1.0}, "3.5", ""),
     "tokens": Quantity("token count", {"": 1.0}, "256", "", whole=True),
 }
@@ -184,6 +218,9 @@ def parse_quantity(value: object, kind: str) -> float:
         raise UnitError(f"{expected}, got {value!r}")
     if not math.isfinite(number):
         raise UnitError(f"{expected}, got {value!r} (not finite)")
+    beyond = quantity.out_of_range(number)
+    if beyond is not None:
+        raise UnitError(f"{expected}, got {value!r}: {beyond}")
     if quantity.whole and not number.is_integer():
         raise UnitError(f"expected a whole {quantity.name} like {quantity.example}, got {value!r}")
     return number

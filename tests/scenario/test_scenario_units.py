@@ -9,6 +9,7 @@ import pytest
 from offloadsim.scenario import load_scenario_text
 from offloadsim.scenario.distributions import Dist
 from offloadsim.scenario.quantities import FieldProblem, parse_dist, parse_si
+from offloadsim.scenario.units import UnitError, parse_quantity
 
 
 @pytest.mark.parametrize(
@@ -148,3 +149,38 @@ def test_the_units_table_of_the_docs_lists_every_unit_bearing_quantity():
             continue
         assert quantity.name in rows, f"no row for {quantity.name} ({kind})"
         assert f"| {quantity.si_unit} |" in rows[quantity.name], rows[quantity.name]
+
+
+@pytest.mark.parametrize(
+    ("kind", "value", "message"),
+    [
+        ("speed", "1e-300 FLOP/s", "below 1e-30 FLOP/s, the smallest speed but 0"),
+        ("speed", 1e31, "above 1e30 FLOP/s, the largest speed"),
+        ("byte_rate", "1e-40 GB/s", "below 1e-30 B/s"),
+        ("size", "1e28 TB", "above 1e30 B"),
+        ("number", 1e300, "above 1e30, the largest number"),
+    ],
+)
+def test_magnitudes_past_the_bounds_are_refused(kind: str, value: object, message: str):
+    with pytest.raises(FieldProblem) as caught:
+        parse_si(value, kind)
+    assert message in caught.value.message
+    assert "offloadsim computes with" in caught.value.message
+
+
+@pytest.mark.parametrize("kind", ["time", "size", "bandwidth", "rate", "power", "work", "speed", "byte_rate"])
+def test_zero_and_the_bounds_themselves_are_read(kind: str):
+    assert [parse_si(v, kind) for v in (0, 1e-30, 1e30)] == [0.0, 1e-30, 1e30]
+
+
+def test_decibels_are_bounded_either_way():
+    assert parse_quantity("-300 dBm", "level") == -300.0 and parse_quantity("300 dB", "gain") == 300.0
+    for value in ("1e300 dBm", "-301 dBm"):
+        with pytest.raises(UnitError, match="outside -300 to 300 dBm"):
+            parse_quantity(value, "level")
+
+
+def test_a_csv_sample_past_the_bounds_names_its_line(tmp_path: Path):
+    (tmp_path / "samples.csv").write_text("service\n5 ms\n1e-40\n", encoding="utf-8")
+    with pytest.raises(FieldProblem, match=r"samples.csv, line 3: got .*1e-40.*below 1e-30 s"):
+        parse_dist({"empirical": "samples.csv"}, "time", tmp_path)

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from offloadsim.errors import RunError
+from offloadsim.errors import MAX_INDEX, RunError
 from offloadsim.input_kinds import SCENARIO, misdirected_path
 from offloadsim.progress import make_progress
 from offloadsim.startup import release_collector
@@ -21,7 +21,48 @@ if TYPE_CHECKING:
     from offloadsim.records.results import RunResult
     from offloadsim.scenario.model import PolicySpec, Scenario
 
-__all__ = ["RunError", "run", "load", "resolve_policy", "check_policy", "default_out_dir"]
+__all__ = [
+    "RunError",
+    "run",
+    "load",
+    "resolve_policy",
+    "check_policy",
+    "check_index",
+    "check_overrides",
+    "scenario_from",
+    "default_out_dir",
+]
+
+
+def check_index(value: object, what: str) -> int:
+    """Return ``value`` if it is a whole number from 0 to 2**63 - 1, else raise :class:`RunError`.
+
+    What the command line's ``--seed`` and ``--replication`` accept; from Python a negative or
+    a string seed would otherwise end deep in numpy with its own message.
+    """
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_INDEX:
+        shown = repr(value) if len(repr(value)) <= 40 else f"{repr(value)[:30]}..."
+        raise RunError(f"{what}: expected a whole number from 0 to {MAX_INDEX}, got {shown}")
+    return value
+
+
+def check_overrides(overrides: object) -> tuple[str, ...]:
+    """Return ``overrides`` as a tuple of ``"key.path=value"`` strings, or raise :class:`RunError`.
+
+    A lone string is the commonest slip (``overrides="duration=5 s"``): iterated, it would be
+    read as one override per character.
+    """
+    if isinstance(overrides, str | bytes) or not isinstance(overrides, Sequence):
+        raise RunError(
+            f"overrides: expected a list of 'key.path=value' strings, got {type(overrides).__name__} "
+            f"{overrides!r:.60}" + (f" (write [{overrides!r:.60}])" if isinstance(overrides, str) else "")
+        )
+    for item in overrides:
+        if not isinstance(item, str):
+            raise RunError(
+                f"overrides: expected 'key.path=value' strings, got {type(item).__name__} {item!r:.60}"
+            )
+    return tuple(overrides)
 
 
 def load(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
@@ -30,6 +71,12 @@ def load(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
     Raises :class:`RunError` if the file is missing and the loader's
     ``ScenarioError`` for anything wrong inside it.
     """
+    if not isinstance(path, str | Path):
+        raise RunError(
+            f"scenario: expected a path to a YAML file or a loaded Scenario, got {type(path).__name__}"
+            + (" (write the mapping to a YAML file)" if isinstance(path, Mapping) else "")
+        )
+    overrides = check_overrides(overrides)
     file = Path(path)
     try:
         exists, is_dir = file.exists(), file.is_dir()
@@ -49,7 +96,18 @@ def load(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
         raise RunError(
             "the scenario loader is not available in this build (offloadsim.scenario.load_scenario)"
         )
-    scenario: Scenario = loader(file, tuple(overrides))
+    scenario: Scenario = loader(file, overrides)
+    return scenario
+
+
+def scenario_from(scenario: str | Path | Scenario, overrides: Sequence[str] = ()) -> Scenario:
+    """The scenario an entry point was given: a file loaded with ``overrides``, or a loaded one as is."""
+    from offloadsim.scenario.model import Scenario
+
+    if not isinstance(scenario, Scenario):
+        return load(scenario, overrides)
+    if overrides:
+        raise RunError("overrides apply to a scenario file; edit the Scenario object instead")
     return scenario
 
 
@@ -144,14 +202,12 @@ def run(
     from offloadsim.records.results import RunResult, write_files
     from offloadsim.scenario.input_hashes import input_files
 
+    if seed is not None:
+        check_index(seed, "seed")
+    check_index(replication, "replication")
     if out is not None:
         check_out_dir(out, overwrite)
-    if isinstance(scenario, str | Path):
-        loaded = load(scenario, overrides)
-    else:
-        if overrides:
-            raise RunError("overrides apply to a scenario file; edit the Scenario object instead")
-        loaded = scenario
+    loaded = scenario_from(scenario, overrides)
     spec = resolve_policy(loaded, policy, policy_params)
     check_policy(spec, loaded)
     inputs = input_files(loaded)  # hashed before the run: what the run reads

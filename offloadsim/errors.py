@@ -7,7 +7,11 @@ results (records) and the plots can raise it without importing the runner.
 
 from __future__ import annotations
 
-__all__ = ["RunError"]
+__all__ = ["MAX_INDEX", "RunError"]
+
+# Seeds and replication indices are stored as 64-bit signed integers (records; the scenario schema's
+# seed has the same bound): the command line and the Python entry points check them against it.
+MAX_INDEX = 2**63 - 1
 
 
 class RunError(ValueError):

@@ -421,6 +421,40 @@ def test_api_checks_before_simulating(tiny, fake_engine):
     assert fake_engine.calls == []
 
 
+@pytest.mark.parametrize(
+    ("kwargs", "fragment"),
+    [
+        ({"seed": -1}, "seed: expected a whole number from 0 to"),
+        ({"seed": "1"}, "seed: expected a whole number"),
+        ({"seed": 2**63}, "seed: expected a whole number"),
+        ({"seed": True}, "seed: expected a whole number"),
+        ({"replication": -2}, "replication: expected a whole number"),
+        ({"overrides": "duration=5 s"}, "overrides: expected a list of 'key.path=value' strings, got str"),
+        ({"overrides": [("duration", "5 s")]}, "overrides: expected 'key.path=value' strings, got tuple"),
+    ],
+)
+def test_api_refuses_bad_arguments_in_one_line(tiny, fake_engine, kwargs, fragment):
+    """What the command line's argument types refuse, the Python entry point refuses with a RunError
+    naming the argument (a negative seed used to end in numpy's 'expected non-negative integer', a
+    lone override string was read one character at a time)."""
+    with pytest.raises(api.RunError, match=fragment.replace("(", r"\(")):
+        api.run(tiny, **kwargs)
+    assert fake_engine.calls == []
+
+
+def test_api_refuses_a_mapping_for_a_scenario(fake_engine):
+    with pytest.raises(api.RunError, match="expected a path to a YAML file or a loaded Scenario, got dict"):
+        offloadsim.run({"name": "x"})
+    assert fake_engine.calls == []
+
+
+def test_compare_refuses_a_negative_seed(tiny):
+    from offloadsim.experiments import compare
+
+    with pytest.raises(api.RunError, match="seed: expected a whole number"):
+        compare(tiny, ["local", "edge"], 2, workers=1, seed=-3)
+
+
 def test_end_to_end_cli_and_api_agree(capsys, tiny):
     """The real loader and engine: same seed, same records, whether through the CLI or the API."""
     out_dir = tiny.parent / "run"

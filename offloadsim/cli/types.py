@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from offloadsim.errors import MAX_INDEX
+
 __all__ = ["MAX_INDEX", "count", "names", "override", "positive"]
 
 
@@ -13,11 +15,6 @@ def override(text: str) -> str:
     if not sep or not key.strip():
         raise argparse.ArgumentTypeError(f"expected key.path=value, got {text!r}")
     return text
-
-
-# Seeds and replication indices are stored as 64-bit signed integers (records; the scenario schema's
-# seed has the same bound).
-MAX_INDEX = 2**63 - 1
 
 
 def _whole(text: str, least: int, expected: str) -> int:

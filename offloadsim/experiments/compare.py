@@ -222,14 +222,9 @@ def compare(
     if out is not None:
         check_out_dir(out, overwrite)
 
-    if isinstance(scenario, str | Path):
-        loaded = api.load(scenario, overrides)
-    else:
-        if overrides:
-            raise ExperimentError("overrides apply to a scenario file; edit the Scenario object instead")
-        loaded = scenario
+    loaded = api.scenario_from(scenario, overrides)
     if seed is not None:
-        loaded = dataclasses.replace(loaded, seed=int(seed))
+        loaded = dataclasses.replace(loaded, seed=api.check_index(seed, "seed"))
     specs = {name: api.resolve_policy(loaded, name) for name in names}
     for spec in specs.values():
         api.check_policy(spec, loaded)

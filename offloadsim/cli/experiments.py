@@ -217,7 +217,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     drops = result.drop_lines()
     if drops:
         print("\n" + "\n".join(drops))
-    _print_notes([scenario])
+    _print_notes([scenario], out / "tasks.parquet")
     print(f"\n{len(result.metrics)} runs in {result.manifest['wall_s']:.1f} s of wall time")
     print(f"results: {out}/  ({', '.join(COMPARE_FILES)})")
     return EXIT_OK
@@ -252,7 +252,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         print(out)
         return EXIT_OK
     print(_sweep_table(result))
-    _print_notes([job.scenario for job in jobs])
+    _print_notes([job.scenario for job in jobs], out / "tasks.parquet")
     print(
         f"\n{len(result.metrics)} jobs: {result.ran} run, {result.reused} reused, "
         f"in {time.perf_counter() - started:.1f} s of wall time"
@@ -261,14 +261,18 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _print_notes(scenarios: list[Any]) -> None:
-    """The notes a run prints under its summary (profiles measured elsewhere, or not to be trusted)."""
+def _print_notes(scenarios: list[Any], tasks_file: Path) -> None:
+    """The notes a run prints under its summary (profiles measured elsewhere, or not to be trusted).
+
+    ``tasks_file`` is the written task records, whose applications tell whether rows pool several.
+    """
     from offloadsim.world import build_world
 
     notes: dict[str, None] = {}
     for scenario in {id(s): s for s in scenarios}.values():
         notes.update(dict.fromkeys(build_world(scenario).notes))
-    for extra in (pooled_applications_note(scenarios), unpowered_sources_note(scenarios)):
+    pooled = pooled_applications_note(scenarios, tasks_file, by="policy")
+    for extra in (pooled, unpowered_sources_note(scenarios)):
         if extra:
             notes[extra] = None
     for note in notes:

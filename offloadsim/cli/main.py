@@ -548,7 +548,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     print(result.summary.format_table(result.title))
     from offloadsim.cli.notes import pooled_applications_note
 
-    pooled = pooled_applications_note([scenario])
+    pooled = pooled_applications_note([scenario], out / "tasks.parquet")
     for note in (*result.manifest.get("notes", ()), *([pooled] if pooled else [])):
         print(f"note: {note}")
     wall = result.manifest.get("wall_s", float("nan"))

@@ -6,6 +6,7 @@ run imports neither the other verbs' module nor anything heavy for them.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 __all__ = ["pooled_applications_note", "unpowered_sources_note"]
@@ -24,21 +25,54 @@ def unpowered_sources_note(scenarios: list[Any]) -> str | None:
     return "no source of the workload has power:, so its device energy per task is 0: not measured"
 
 
-def pooled_applications_note(scenarios: list[Any]) -> str | None:
+def pooled_applications_note(scenarios: list[Any], tasks_file: Path, by: str | None = None) -> str | None:
     """A note when the tables pool the tasks of several applications, or None.
 
     A summary's latency and energy are over every task of a run, whatever its application: with
     AlexNet and VGG-16 requests side by side, a mean of 209 ms is of neither. Figures refuse such
-    pooling; a table says it, and how to tell the applications apart.
+    pooling; a table says it, and how to tell the applications apart.  What counts is the
+    applications that served tasks in the records of ``tasks_file`` (per value of its ``by``
+    column: a comparison's policies), not those the scenario declares: an application's
+    ``alternatives`` pool only where a policy chose them (``model-select``, not ``local``).
     """
-    apps: dict[str, None] = {}
+    order: dict[str, None] = {}  # the scenarios' order: workload applications, then alternatives
     for scenario in scenarios:
         for entry in scenario.workload:
-            apps[entry.app] = None
-            apps.update(dict.fromkeys(scenario.applications[entry.app].alternatives))
-    if len(apps) < 2:
+            order[entry.app] = None
+            order.update(dict.fromkeys(scenario.applications[entry.app].alternatives))
+    served = _served_applications(tasks_file, by)
+    pooling: dict[tuple[str, ...], list[str]] = {}  # an application set -> the rows that pool it
+    for row, apps in served.items():
+        if len(apps) > 1:
+            ranked = sorted(
+                apps, key=lambda app: (list(order).index(app) if app in order else len(order), app)
+            )
+            pooling.setdefault(tuple(ranked), []).append(row)
+    if not pooling:
         return None
-    return (
-        f"the table pools the tasks of {len(apps)} applications ({', '.join(apps)}); "
-        "'offloadsim plot DIR --by app' and tasks.parquet's app column tell them apart"
+    how = "'offloadsim plot DIR --by app' and tasks.parquet's app column tell them apart"
+    if len(pooling) == 1 and len(next(iter(pooling.values()))) == len(served):
+        every = next(iter(pooling))
+        return f"the table pools the tasks of {len(every)} applications ({', '.join(every)}); {how}"
+    parts = [
+        f"the rows of {', '.join(rows)} pool the tasks of {len(apps)} applications ({', '.join(apps)})"
+        for apps, rows in pooling.items()
+    ]
+    return f"{'; '.join(parts)}; {how}"
+
+
+def _served_applications(tasks_file: Path, by: str | None) -> dict[str, set[str]]:
+    """The applications that served tasks in ``tasks_file``, per value of its ``by`` column (or ``""``)."""
+    import pyarrow.parquet as pq
+
+    if not tasks_file.is_file():
+        return {}
+    # Grouped in Arrow: one row per (row, application) pair, however many tasks the file holds.
+    key = "app" if by is None else by
+    pairs = pq.read_table(tasks_file, columns=list(dict.fromkeys(["app", key]))).group_by(
+        list(dict.fromkeys([key, "app"]))
     )
+    served: dict[str, set[str]] = {}
+    for pair in pairs.aggregate([]).to_pylist():
+        served.setdefault("" if by is None else str(pair[by]), set()).add(str(pair["app"]))
+    return served

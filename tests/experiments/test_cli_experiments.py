@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 
@@ -145,6 +146,47 @@ def test_tables_say_when_they_pool_several_applications(cli_main, tiny, tmp_path
     assert note in capsys.readouterr().out
     assert cli_main(["run", str(tiny), "--out", str(tmp_path / "one"), "--set", "duration=5 s"]) == 0
     assert "pools the tasks" not in capsys.readouterr().out
+
+
+ALTERNATIVES = """
+name: alternatives
+duration: 20 s
+nodes:
+  phone: {count: 2, tier: device, processor: {speed: 10 GFLOP/s}}
+  edge: {tier: edge, processor: {speed: 1 TFLOP/s}}
+links:
+  - {between: [phone-0, edge], bandwidth: 100 Mbps, latency: 1 ms}
+  - {between: [phone-1, edge], bandwidth: 0.1 Mbps, latency: 1 ms}
+applications:
+  small: {model: squeezenet1_1, input: 10 KB, hosts: [phone-*], alternatives: [big]}
+  big: {model: resnet18, input: 10 KB, hosts: [edge]}
+workload:
+  - {app: small, sources: phone-*, rate: 2 /s}
+policy: local
+"""
+
+
+def test_an_alternative_no_policy_chose_is_not_said_to_be_pooled(cli_main, tmp_path, capsys):
+    """The note follows the records: 'local' serves every request with its own application, so its
+    table pools nothing (it used to name the declared alternative as pooled); 'model-select' sends
+    phone-0's requests to the edge's bigger model (6 ms against 70 ms on the phone) and keeps
+    phone-1's (whose 10 KB take 0.8 s to upload), so its rows pool both."""
+    file = tmp_path / "alt.yaml"
+    file.write_text(ALTERNATIVES, encoding="utf-8")
+    assert cli_main(["run", str(file), "--out", str(tmp_path / "run")]) == 0
+    out = capsys.readouterr().out
+    assert "pools the tasks" not in out and "pool the tasks" not in out
+    argv = ["compare", str(file), "--policies", "local,model-select", "-n", "1", "--workers", "1"]
+    assert cli_main([*argv, "--out", str(tmp_path / "cmp")]) == 0
+    out = capsys.readouterr().out
+    tasks = pd.read_parquet(tmp_path / "cmp" / "tasks.parquet")
+    served = tasks.groupby("policy", observed=True).app.unique().map(set).to_dict()
+    assert served["local"] == {"small"}
+    assert served["model-select"] == {"small", "big"}
+    assert "note: the rows of model-select pool the tasks of 2 applications (small, big); " in out
+    argv = ["compare", str(file), "--policies", "model-select", "-n", "1", "--workers", "1"]
+    assert cli_main([*argv, "--out", str(tmp_path / "cmp1")]) == 0
+    assert "note: the table pools the tasks of 2 applications (small, big); " in capsys.readouterr().out
 
 
 def test_a_comparison_without_power_on_its_sources_says_energy_was_not_measured(cli_main, tmp_path, capsys):

@@ -40,6 +40,8 @@ def pooled_applications_note(scenarios: list[Any], tasks_file: Path, by: str | N
         for entry in scenario.workload:
             order[entry.app] = None
             order.update(dict.fromkeys(scenario.applications[entry.app].alternatives))
+    if len(order) < 2:  # one application can pool nothing: no records to read
+        return None
     served = _served_applications(tasks_file, by)
     pooling: dict[tuple[str, ...], list[str]] = {}  # an application set -> the rows that pool it
     for row, apps in served.items():
@@ -69,9 +71,9 @@ def _served_applications(tasks_file: Path, by: str | None) -> dict[str, set[str]
         return {}
     # Grouped in Arrow: one row per (row, application) pair, however many tasks the file holds.
     key = "app" if by is None else by
-    pairs = pq.read_table(tasks_file, columns=list(dict.fromkeys(["app", key]))).group_by(
-        list(dict.fromkeys([key, "app"]))
-    )
+    # ParquetFile.read, not read_table: the dataset layer behind read_table imports pandas.
+    columns = list(dict.fromkeys(["app", key]))
+    pairs = pq.ParquetFile(tasks_file).read(columns=columns, use_pandas_metadata=False).group_by(columns)
     served: dict[str, set[str]] = {}
     for pair in pairs.aggregate([]).to_pylist():
         served.setdefault("" if by is None else str(pair[by]), set()).add(str(pair["app"]))

@@ -362,6 +362,8 @@ def _application(name: str, app: AppDoc, base_dir: Path, problems: ProblemList) 
     _check_precision(app.params, model, f"{path}.params", problems)
     if model is not None and len(problems.problems) == before:
         _check_model_params(app.params, model, ("applications", name, "params"), problems)
+    elif model is None:
+        _check_params_without_builder(app.params, app.onnx is not None, f"{path}.params", problems)
     onnx = None
     if app.onnx is not None:
         onnx_path = base_dir / app.onnx
@@ -412,6 +414,25 @@ def _check_precision(params: Mapping[str, Any], model: str | None, path: str, pr
         parse_precision(params, packed=model in LLM_CONFIGS)
     except PrecisionError as error:
         problems.add(f"{path}.{error.key}", str(error))
+
+
+def _check_params_without_builder(
+    params: Mapping[str, Any], onnx: bool, path: str, problems: ProblemList
+) -> None:
+    """Refuse ``params`` no builder reads: they would be accepted and silently do nothing.
+
+    An ONNX file fixes its shapes, so only its precision can be chosen (``precision`` or
+    ``dtype_bytes``); synthetic work has no model to build at all.
+    """
+    for key in params:
+        if not onnx:
+            problems.add(f"{path}.{key}", "synthetic work has no model to build: 'params' does not apply")
+        elif key not in ("precision", "dtype_bytes"):
+            problems.add(
+                f"{path}.{key}",
+                "an ONNX model's shapes come from its file; its params take only 'precision' or "
+                "'dtype_bytes'",
+            )
 
 
 def _check_model_params(

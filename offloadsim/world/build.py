@@ -369,6 +369,11 @@ def _template(spec: AppSpec) -> AppTemplate:
                 f"applications.{spec.name}.onnx: cannot import {Path(spec.onnx).name} as an ONNX model "
                 f"({type(error).__name__}: {reason})"
             ) from None
+        from offloadsim.models.precision import parse_precision, with_precision
+
+        chosen = parse_precision(spec.model_params, packed=False)  # checked when the scenario was read
+        if chosen is not None:  # the file's float32 weights and activations, stored and computed so
+            graph = with_precision(graph, chosen[0])
     else:
         from offloadsim.models import get_model
 

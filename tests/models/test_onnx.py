@@ -262,3 +262,59 @@ def test_a_sigmoid_read_elsewhere_is_not_fused() -> None:
     ]
     g = load_onnx(_model(nodes, [("x", [1, 8])], ["y"]), name="gate")
     assert [layer.name for layer in g] == ["s", "m", "y"]
+
+
+_ONNX_SCENARIO = """\
+name: onnx-precision
+duration: 5 s
+nodes:
+  phone: {{tier: device}}
+  edge: {{tier: edge, processor: {{profile: t4}}}}
+links:
+  - {{between: [phone, edge], bandwidth: 100 Mbps, latency: 1 ms}}
+applications:
+  net: {app}
+workload:
+  - {{app: net, sources: phone, arrivals: periodic, period: 1 s}}
+policy: edge
+"""
+
+
+def _edge_compute_s(tmp_path: Path, app: str) -> float:
+    import offloadsim
+
+    file = tmp_path / "s.yaml"
+    file.write_text(_ONNX_SCENARIO.format(app=app), encoding="utf-8")
+    times = offloadsim.run(file).tasks["compute_time"]
+    assert len(times) >= 4 and times.nunique() == 1
+    return float(times.iloc[0])
+
+
+def test_an_onnx_application_runs_in_the_precision_its_params_name(tmp_path: Path) -> None:
+    """``params: {precision: int8}`` on an ONNX file was accepted and silently costed in fp32; it now
+    costs the imported graph as the zoo costs the same model in that precision, to the nanosecond."""
+    export_onnx(get_model("resnet18"), tmp_path / "r18.onnx")
+    fp32 = _edge_compute_s(tmp_path, "{onnx: r18.onnx, input: 150 KB}")
+    for params in ("{precision: int8}", "{dtype_bytes: 2}"):
+        onnx_time = _edge_compute_s(tmp_path, f"{{onnx: r18.onnx, input: 150 KB, params: {params}}}")
+        zoo_time = _edge_compute_s(tmp_path, f"{{model: resnet18, input: 150 KB, params: {params}}}")
+        assert onnx_time == pytest.approx(zoo_time, rel=0, abs=1e-9)
+        assert onnx_time < fp32 / 2  # the t4's int8 and fp16 peaks are 16 and 8 times its fp32 one
+
+
+@pytest.mark.parametrize(
+    ("app", "key", "fragment"),
+    [
+        ("{onnx: r18.onnx, params: {image_size: 112}}", "params.image_size", "shapes come from its file"),
+        ("{work: 1 GFLOP, params: {precision: int8}}", "params.precision", "synthetic work has no model"),
+    ],
+)
+def test_params_no_builder_reads_are_refused(tmp_path: Path, app: str, key: str, fragment: str) -> None:
+    """An ONNX model's image size, or any parameter of synthetic work, used to be silently ignored."""
+    from offloadsim.scenario import ScenarioError, load_scenario
+
+    (tmp_path / "r18.onnx").write_bytes(b"")  # the loader checks the file exists; nothing reads it here
+    file = tmp_path / "s.yaml"
+    file.write_text(_ONNX_SCENARIO.format(app=app), encoding="utf-8")
+    with pytest.raises(ScenarioError, match=f"applications.net.{key}: .*{fragment}"):
+        load_scenario(file)

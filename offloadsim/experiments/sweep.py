@@ -84,6 +84,7 @@ from offloadsim.scenario import (
     Problem,
     ScenarioError,
     assign,
+    get_path,
     load_scenario_data,
     parse_path,
     read_document,
@@ -474,17 +475,30 @@ def _section_of(spec: SweepSpec, problem: Problem) -> str:
     """The sweep key (``grid["links[0].bandwidth"]``) that set the scenario key a problem is about, or ''.
 
     A problem may name the key itself, a key inside it, or (for an unknown
-    key) the mapping that holds it, with the unknown name in the message.
+    key) the mapping that holds it, with the unknown name in the message:
+    the document itself for an unknown top-level key (``grid: {5: ...}``).
+    A mapping the base scenario lacks was made by the sweep key that reaches
+    into it (``nodes.phne.count`` makes ``nodes.phne``, which has no tier).
     """
     for key, where in spec.sections.items():
         path = problem.key_path
         if path == key or path.startswith((key + ".", key + "[")):
             return where
-        if path and key.startswith((path + ".", path + "[")):
-            rest = parse_path(key)[len(parse_path(path))]
+        if not path or key.startswith((path + ".", path + "[")):
+            rest = parse_path(key)[len(parse_path(path)) if path else 0]
             if repr(rest) in problem.message or f'"{rest}"' in problem.message:
                 return where
+            if path and not _has_path(spec.base_document, path):
+                return where
     return ""
+
+
+def _has_path(document: Any, path: str) -> bool:
+    try:
+        get_path(document, path)
+    except PathError:
+        return False
+    return True
 
 
 # --------------------------------------------------------------------------- running

@@ -163,6 +163,29 @@ def test_unknown_key_path_in_the_base_is_an_error_before_any_job_runs(tiny, tmp_
     assert not out.exists()
 
 
+@pytest.mark.parametrize(
+    ("block", "where", "message"),
+    [
+        # A numeric key is an unknown top-level key of the scenario: its message had no sweep key.
+        ("grid: {5: [1, 2]}", "grid.5", "unknown key '5'"),
+        ("set: {7: 1}", "set.7", "unknown key '7'"),
+        ("zip: {foo: [1, 2]}", "zip.foo", "unknown key 'foo'"),
+        # A misspelt node made a node the base lacks, without a tier.
+        (
+            "grid: {nodes.phne.count: [1, 2]}",
+            'grid["nodes.phne.count"]',
+            "nodes.phne: missing required key 'tier'",
+        ),
+    ],
+)
+def test_a_key_the_base_lacks_is_named_by_its_sweep_key(tiny, block, where, message):
+    path = write(tiny.parent, "s.yaml", f"base: tiny.yaml\n{block}\n")
+    with pytest.raises(ScenarioError) as caught:
+        plan_sweep(load_sweep(path))
+    (line,) = str(caught.value).splitlines()
+    assert line.startswith(f"{path}: {where}: {tiny}: ") and message in line, line
+
+
 def test_bad_value_and_unknown_policy_are_found_at_their_points(tiny):
     path = write(
         tiny.parent,

@@ -39,6 +39,7 @@ from offloadsim.experiments.storage import ExperimentError, write_job_file, writ
 from offloadsim.experiments.sweep import _host_info
 from offloadsim.outdir import ResultsError, atomic_write, describe_os_error, write_json, write_text
 from offloadsim.records.spill import SpilledTable
+from offloadsim.scenario.errors import describe, first_repeat, given_twice
 
 if TYPE_CHECKING:
     from offloadsim.scenario.model import Scenario
@@ -206,9 +207,9 @@ def compare(
     names = [str(p).strip() for p in policies]
     if not names or any(not n for n in names):
         raise ExperimentError("give at least one policy name, e.g. --policies local,edge")
-    duplicates = sorted({n for n in names if names.count(n) > 1})
-    if duplicates:
-        raise ExperimentError(f"policy listed twice: {', '.join(duplicates)}")
+    if (twice := first_repeat(names)) is not None:
+        shown = (describe(names[i]) for i in twice)
+        raise ExperimentError(f"policies: {given_twice(*shown)}: each policy is compared once")
     if isinstance(replications, bool) or not isinstance(replications, int) or replications < 1:
         raise ExperimentError(f"replications must be at least 1, got {replications!r}")
     if len(names) * replications > MAX_JOBS:

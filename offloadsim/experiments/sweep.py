@@ -90,7 +90,7 @@ from offloadsim.scenario import (
     read_document,
     set_policy_name,
 )
-from offloadsim.scenario.errors import describe, did_you_mean, format_path
+from offloadsim.scenario.errors import describe, did_you_mean, first_repeat, format_path, given_twice
 from offloadsim.scenario.size import SetBy
 
 __all__ = [
@@ -264,8 +264,9 @@ def sweep_from_data(
             if not isinstance(values, list) or not values:
                 bad(where, f"expected a non-empty list of values, got {describe(values)}")
             elif claim(str(key), "grid"):
-                if (twice := _given_twice(values)) is not None:
-                    bad(where, f"{describe(twice)} is given twice: each value makes one point")
+                if (twice := first_repeat(_same_value(values))) is not None:
+                    shown = (describe(values[i]) for i in twice)
+                    bad(where, f"{given_twice(*shown)}: each value makes one point")
                 else:
                     axes.append(tuple(((str(key), v),) for v in values))
 
@@ -283,10 +284,10 @@ def sweep_from_data(
             sizes = ", ".join(f"{key}: {len(values)}" for key, values in columns)
             bad("zip", f"lists varied together must have the same length, got {sizes}")
         elif columns and (
-            twice := _given_twice([list(row) for row in zip(*(v for _, v in columns), strict=True)])
+            twice := first_repeat(zip(*(_same_value(values) for _, values in columns), strict=True))
         ):
-            point = ", ".join(f"{key}={value}" for (key, _), value in zip(columns, twice, strict=True))
-            bad("zip", f"{point} is given twice: each value makes one point")
+            first, again = (", ".join(f"{key}={values[i]}" for key, values in columns) for i in twice)
+            bad("zip", f"{given_twice(first, again, what='point')}: each point is run once")
         elif columns:
             axes.append(
                 tuple(tuple((key, values[i]) for key, values in columns) for i in range(lengths.pop()))
@@ -300,8 +301,11 @@ def sweep_from_data(
             or not all(isinstance(p, str) and p.strip() for p in policies)
         ):
             bad("policies", f"expected a non-empty list of policy names, got {describe(policies)}")
-        elif (twice := _given_twice(policies)) is not None:
-            bad("policies", f"{describe(twice)} is given twice: each policy makes one point")
+        elif (twice := first_repeat(policies)) is not None:
+            bad(
+                "policies",
+                f"{given_twice(*(describe(policies[i]) for i in twice))}: each policy makes one point",
+            )
         elif claim("policy.name", "policies"):
             axes.append(tuple((("policy.name", p),) for p in policies))
 
@@ -357,19 +361,13 @@ def sweep_from_data(
     )
 
 
-def _given_twice(values: Sequence[Any]) -> Any:
-    """The first value listed twice in ``values`` (compared as YAML data), or None.
+def _same_value(values: Sequence[Any]) -> list[Any]:
+    """What makes two swept values one: their YAML data.
 
     Two equal values make two points of one configuration: every figure and table would then hold
     it twice under two point numbers, and the timeline would draw each of its tasks twice.
     """
-    seen: set[str] = set()
-    for value in values:
-        text = json.dumps(value, sort_keys=True, default=str)
-        if text in seen:
-            return value
-        seen.add(text)
-    return None
+    return [json.dumps(value, sort_keys=True, default=str) for value in values]
 
 
 def expand(spec: SweepSpec) -> list[dict[str, Any]]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from typing import Any, NamedTuple
 
 from offloadsim.suggest import close_matches
@@ -26,6 +26,8 @@ __all__ = [
     "format_path",
     "describe",
     "did_you_mean",
+    "first_repeat",
+    "given_twice",
 ]
 
 
@@ -137,3 +139,29 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str:
 
 def _one_line(message: str) -> str:
     return " ".join(message.split()) if "\n" in message else message
+
+
+def first_repeat(keys: Iterable[Hashable]) -> tuple[int, int] | None:
+    """Positions ``(i, j)``, ``i < j``, of the first entry equal to an earlier one, or None.
+
+    Each check of "a value listed twice" passes what it means by equal: the
+    names themselves, or ``"1 s"`` and ``"1000 ms"`` as one time.
+
+    >>> first_repeat(["edge", "local", "edge"]), first_repeat([1, 2])
+    ((0, 2), None)
+    """
+    seen: dict[Hashable, int] = {}
+    for j, key in enumerate(keys):
+        if key in seen:
+            return seen[key], j
+        seen[key] = j
+    return None
+
+
+def given_twice(first: str, again: str, what: str = "value") -> str:
+    """The words for two entries that are one ``what``, each shown as written (``describe``'s quotes).
+
+    >>> given_twice('"edge"', '"edge"'), given_twice('"1 s"', '"1000 ms"')
+    ('"edge" is given twice', '"1 s" and "1000 ms" are the same value')
+    """
+    return f"{first} is given twice" if first == again else f"{first} and {again} are the same {what}"

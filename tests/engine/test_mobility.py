@@ -335,6 +335,11 @@ BAD_TRACE = "time,node,x,y\n0,phone,10,0\n"
         ),
         (("in_flight: continue", "attach: strongest"), None, "dynamics[0].attach: strongest ranks access"),
         (
+            ("node: ap-1,", "node: ap-0,"),
+            None,
+            'dynamics[0].access_points[1].node: "ap-0" is given twice, here and at access_points[0]: an',
+        ),
+        (
             ("  - {between: [phone, ap-1], bandwidth: 8 Mbps, latency: 10 ms}\n", ""),
             None,
             "dynamics[0].access_points[1].node: no link joins 'phone' and 'ap-1'",

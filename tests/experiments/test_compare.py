@@ -165,7 +165,10 @@ def test_jobs_writing_from_the_engines_chunks_make_the_table_their_frames_made(t
     ("kwargs", "message"),
     [
         ({"policies": []}, "at least one policy"),
-        ({"policies": ["local", "local"]}, "listed twice"),
+        (
+            {"policies": ["local", "edge", "local"]},
+            r'^policies: "local" is given twice: each policy is compared',
+        ),
         ({"policies": ["local"], "baseline": "edge"}, "not one of the compared"),
         ({"policies": ["local"], "replications": 0}, "at least 1"),
     ],

@@ -763,3 +763,17 @@ def test_scenario_error_survives_pickling_for_process_pools():
     again = pickle.loads(pickle.dumps(error))
     assert again.problems == error.problems and str(again) == str(error)
     assert str(again) == 'a.yaml: links[0].bandwidth: expected a bandwidth like "20 Mbps", got "fast"'
+
+
+def test_the_three_checks_of_a_value_listed_twice_share_their_words():
+    """A sweep axis, compare's policies and mobility's access points: one helper finds and words it."""
+    import doctest
+
+    from offloadsim.scenario import errors
+
+    assert errors.first_repeat(["a", "b", "c", "b", "a"]) == (1, 3)
+    assert errors.first_repeat([1.0, 2, 1]) == (0, 2)  # what is equal is the caller's key
+    assert errors.first_repeat([]) is None and errors.first_repeat(["a", "b"]) is None
+    assert errors.given_twice('"x"', '"x"', what="point") == '"x" is given twice'
+    assert errors.given_twice("a=1", "a=1.0", what="point") == "a=1 and a=1.0 are the same point"
+    assert doctest.testmod(errors).failed == 0

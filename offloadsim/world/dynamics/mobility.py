@@ -64,7 +64,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from offloadsim.scenario.csvdata import CsvProblem, read_positions
-from offloadsim.scenario.errors import describe
+from offloadsim.scenario.errors import describe, first_repeat, given_twice
 from offloadsim.scenario.patterns import NodeIndex
 from offloadsim.scenario.quantities import FieldProblem, parse_si
 from offloadsim.scenario.units import UnitError, parse_quantity
@@ -153,13 +153,16 @@ class Mobility:
         assert scenario is not None
         devices = _devices(entry, scenario)
         points = tuple(_access_point(ap) for ap in entry.mappings("access_points"))
-        seen: set[str] = set()
+        if (twice := first_repeat(point.node for point in points)) is not None:
+            first, again = (describe(points[i].node) for i in twice)
+            where = f"here and at access_points[{twice[0]}]"
+            raise entry.fail(
+                f"access_points[{twice[1]}].node",
+                f"{given_twice(first, again)}, {where}: an access point has one place",
+            )
         for i, point in enumerate(points):
-            if point.node in seen:
-                raise entry.fail(f"access_points[{i}].node", f"{point.node!r} is listed twice")
             if point.node in devices:
                 raise entry.fail(f"access_points[{i}].node", f"{point.node!r} is one of the moving devices")
-            seen.add(point.node)
         links, uplink_first = _links(entry, scenario, devices, points)
         if entry.has("random_waypoint") == entry.has("file"):
             raise entry.fail("", "expected one of random_waypoint (a model) or file (a trace of positions)")

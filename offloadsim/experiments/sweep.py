@@ -92,6 +92,7 @@ from offloadsim.scenario import (
 )
 from offloadsim.scenario.errors import describe, did_you_mean, first_repeat, format_path, given_twice
 from offloadsim.scenario.size import SetBy
+from offloadsim.scenario.units import QUANTITIES, UnitError, parse_quantity
 
 __all__ = [
     "SWEEP_KEYS",
@@ -362,11 +363,18 @@ def sweep_from_data(
 
 
 def _same_value(values: Sequence[Any]) -> list[Any]:
-    """What makes two swept values one: their YAML data.
+    """What makes two swept values one: their SI values if one kind of quantity reads all, else YAML data.
+
+    ``1 s`` and ``1000 ms`` are one time, ``1`` and ``1.0`` one number.
 
     Two equal values make two points of one configuration: every figure and table would then hold
     it twice under two point numbers, and the timeline would draw each of its tasks twice.
     """
+    for kind in QUANTITIES:
+        try:
+            return [parse_quantity(value, kind) for value in values]
+        except UnitError:
+            continue
     return [json.dumps(value, sort_keys=True, default=str) for value in values]
 
 

@@ -141,6 +141,20 @@ def test_job_keys_are_stable_and_depend_on_the_whole_point(tiny):
             r"zip: warmup=1 s, duration=5 s is given twice",
         ),
         ("base: tiny.yaml\npolicies: [edge, local, edge]\n", r'policies: "edge" is given twice'),
+        # Equal after reading their units: 1 s and 1000 ms made two points of one configuration too.
+        (
+            "base: tiny.yaml\ngrid: {duration: [1 s, 2 s, 1000 ms]}\n",
+            r'grid\.duration: "1 s" and "1000 ms" are the same value: each value makes one point',
+        ),
+        ("base: tiny.yaml\ngrid: {duration: [2, 2.0]}\n", r"grid\.duration: 2 and 2\.0 are the same value"),
+        (
+            'base: tiny.yaml\ngrid: {"links[0].bandwidth": [5 Mbps, 5000 kbps]}\n',
+            r'grid\["links\[0\]\.bandwidth"\]: "5 Mbps" and "5000 kbps" are the same value',
+        ),
+        (
+            "base: tiny.yaml\nzip: {warmup: [1 s, 1000 ms], duration: [5 s, 5000 ms]}\n",
+            r"zip: warmup=1 s, duration=5 s and warmup=1000 ms, duration=5000 ms are the same point",
+        ),
         # An empty sweep file lacks its base (it said "at least 'name'", a scenario's key).
         ("# nothing yet\n", r"s\.yaml: the file is empty; expected a mapping with at least 'base'"),
     ],
@@ -184,6 +198,12 @@ def test_a_key_the_base_lacks_is_named_by_its_sweep_key(tiny, block, where, mess
         plan_sweep(load_sweep(path))
     (line,) = str(caught.value).splitlines()
     assert line.startswith(f"{path}: {where}: {tiny}: ") and message in line, line
+
+
+def test_values_equal_only_as_text_are_not_the_same_point(tiny):
+    """Different quantities, values no kind reads, and numbers beside text stay distinct points."""
+    for grid in ("{duration: [1 s, 1 ms]}", "{policy.objective: [latency, energy]}", "{duration: [1, 1 ms]}"):
+        load_sweep(write(tiny.parent, "s.yaml", f"base: tiny.yaml\ngrid: {grid}\n"))
 
 
 def test_bad_value_and_unknown_policy_are_found_at_their_points(tiny):

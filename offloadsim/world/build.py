@@ -151,24 +151,55 @@ class World:
             if not app.precision:
                 continue
             hosts = app.spec.hosts
-            for proc in self.processors.values():
+            for proc in self._every_processor():
                 if hosts is not None and proc.node not in hosts:
                     continue
                 note = precision_speed(proc, app.precision)[1]
                 if note is not None:
                     lines[f"applications.{app.name} ({app.precision}) on {proc.profile}: {note}"] = None
+        lines.update(dict.fromkeys(self._inert_key_notes()))
         return tuple(lines)
+
+    def _every_processor(self) -> list[ProcessorModel]:
+        """Every processor of every node, a node's first one first (a GPU beside a CPU included)."""
+        return [proc for node in self.processors for proc in self.processors_of(node)]
+
+    def _inert_key_notes(self) -> list[str]:
+        """Keys the scenario sets that this version does not act on: a run would not show it otherwise.
+
+        A link's ``loss`` is recorded, not simulated; ``noise`` on a processor whose profile measured
+        no run-to-run spread (a derived profile, a plain speed) draws nothing.
+        """
+        lines = []
+        lossy = sorted({link.index for link in self.scenario.links if link.loss > 0.0})
+        if lossy:
+            keys = ", ".join(f"links[{i}].loss" for i in lossy)
+            lines.append(
+                f"{keys}: packet loss is recorded (the links table's loss_rate), not simulated: "
+                "it does not slow transfers"
+            )
+        for proc in self._every_processor():
+            if proc.spec.noise and getattr(proc.costs, "kind", None) != "calibrated":
+                node = self.nodes[proc.node]
+                where = "processor" if len(node.processors) == 1 else f"processors.{proc.spec.name}"
+                what = f"profile {proc.profile!r}" if proc.profile else "a plain speed"
+                lines.append(
+                    f"nodes.{node.group}.{where}.noise: {what} measured no run-to-run spread, so every "
+                    "stage takes its predicted time (noise needs a calibrated profile)"
+                )
+        return list(dict.fromkeys(lines))
 
     def _profile_notes(self) -> list[str]:
         """Provenance and trust of the calibrated profiles this world costs models with."""
-        if not any(getattr(proc.costs, "kind", None) == "calibrated" for proc in self.processors.values()):
+        every = self._every_processor()
+        if not any(getattr(proc.costs, "kind", None) == "calibrated" for proc in every):
             return []  # nothing to say, and no need to import the calibrated profiles' code
         from offloadsim.host import cpu_model
         from offloadsim.world.profiles.trust import caveats
 
         graphs: dict[int, dict[str, Any]] = {}
         profiles: dict[int, Any] = {}
-        for proc in self.processors.values():
+        for proc in every:
             if getattr(proc.costs, "kind", None) != "calibrated":
                 continue
             profiles[id(proc.costs)] = proc.costs

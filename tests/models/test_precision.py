@@ -179,3 +179,46 @@ def test_every_derived_profile_cites_a_source_for_each_peak_it_states():
         text = " ".join(profile.sources).lower()
         for precision, _ in profile.peaks:
             assert precision in text, (profile.name, precision)
+
+
+TWO_PROCESSORS = """
+name: cpu-and-gpu
+nodes:
+  phone: {tier: device, processor: {speed: 10 GFLOP/s}}
+  edge:
+    tier: edge
+    processors:
+      cpu: {speed: 200 GFLOP/s, cores: 8}
+      gpu: {profile: t4, noise: true}
+links:
+  - {between: [phone, edge], bandwidth: 50 Mbps, latency: 5 ms, loss: 0.01}
+applications:
+  chat: {model: llama-3.2-1b, prompt_tokens: 64, output_tokens: 8}
+workload:
+  - {app: chat, sources: phone, arrivals: periodic, period: 1 s}
+policy: {name: fixed, node: edge, processors: [gpu]}
+"""
+
+
+def test_the_notes_cover_every_processor_and_the_keys_a_run_does_not_act_on():
+    """A T4 beside a CPU had no note that bf16 falls back to its fp32 peak (only a node's first
+    processor was looked at); a link's loss and a derived profile's noise were accepted and did
+    nothing, without a word."""
+    from offloadsim.world import build_world
+
+    notes = build_world(load_scenario_text(TWO_PROCESSORS, source="<t>")).notes
+    assert notes == (
+        "applications.chat (bf16) on t4: states no bf16 peak; its fp32 peak stands in (bf16 -> fp32)",
+        "links[0].loss: packet loss is recorded (the links table's loss_rate), not simulated: "
+        "it does not slow transfers",
+        "nodes.edge.processors.gpu.noise: profile 't4' measured no run-to-run spread, so every stage "
+        "takes its predicted time (noise needs a calibrated profile)",
+    )
+    plain = TWO_PROCESSORS.replace("gpu: {profile: t4, noise: true}", "gpu: {profile: a100}")
+    plain = plain.replace(", loss: 0.01", "").replace(
+        "cpu: {speed: 200 GFLOP/s, cores: 8}", "cpu: {speed: 1 TFLOP/s, noise: true}"
+    )
+    assert build_world(load_scenario_text(plain, source="<t>")).notes == (
+        "nodes.edge.processors.cpu.noise: a plain speed measured no run-to-run spread, so every stage "
+        "takes its predicted time (noise needs a calibrated profile)",
+    )

@@ -60,19 +60,27 @@ def deadline_shares(tasks):
 
 
 def draw(data):
-    import numpy as np
 
-    from offloadsim.plots import PALETTE, label_panels, new_axes
+    from offloadsim.plots import new_axes
     from offloadsim.plots.style import house_style
 
     tasks = data["sweep-commute"].tasks
     first = tasks[(tasks["replication"] == 0) & (tasks["source"].astype(str) == PHONE)]
     seed = int(first["seed"].iloc[0])
-    times, where = attachment(seed, WINDOW[1])
     fig, _ = new_axes("two-column-tall")
     fig.clear()
-    with house_style():
-        axes = fig.subplot_mosaic([["a", "c"], ["b", "c"]], width_ratios=[2.2, 1])
+    with house_style():  # all of it: legends and labels drawn outside took matplotlib's default font
+        _draw(fig, tasks, first, seed)
+    return fig
+
+
+def _draw(fig, tasks, first, seed):
+    import numpy as np
+
+    from offloadsim.plots import PALETTE, label_panels
+
+    times, where = attachment(seed, WINDOW[1])
+    axes = fig.subplot_mosaic([["a", "c"], ["b", "c"]], width_ratios=[2.2, 1])
     a, b, c = axes["a"], axes["b"], axes["c"]  # made in the order a, c, b: panels (a), (b), (c)
     b.sharex(a)
     # (a) the attachment as a step function of time
@@ -156,7 +164,6 @@ def draw(data):
     c.set_ylim(0, 100)
     c.legend(loc="upper right", fontsize="small")
     label_panels([a, c, b], [f"{PHONE}'s access point", "all phones", "its uploads' latency"])
-    return fig
 
 
 if __name__ == "__main__":

@@ -354,7 +354,8 @@ def split_vs_parameter(
                 linestyle=":",
                 label=text,
             )
-        ax.set_ylabel("layers run on the device (count)")
+        # A mean: where a policy switches between cuts, no task ran the fractional depth drawn.
+        ax.set_ylabel("layers run on the device, mean (count)")
         top = max([*local_layers.values(), 1])
         ax.set_ylim(-0.04 * top, top * 1.06)
         integer_axis(ax, "y")

@@ -283,6 +283,30 @@ def test_read_run_errors(tmp_path):
         read_run(out)
 
 
+@pytest.mark.parametrize("kind", ["compare", "sweep"])
+def test_read_run_names_a_compare_or_sweep_directory_and_the_reader_it_needs(tmp_path, kind):
+    """A comparison's directory used to be 'not a complete run directory (missing links.parquet, ...)',
+    which reads as a broken run."""
+    out = tmp_path / kind
+    out.mkdir()
+    (out / "manifest.json").write_text(json.dumps({"format": f"offloadsim-{kind}/1"}), encoding="utf-8")
+    with pytest.raises(
+        ResultsError, match=rf"is a {kind} directory, not a run's: read it with .*read_results"
+    ):
+        read_run(out)
+    (tmp_path / "s.yaml").write_text("name: s\n", encoding="utf-8")
+    with pytest.raises(ResultsError, match="is a file, not a run directory"):
+        read_run(tmp_path / "s.yaml")
+
+
+def test_stored_results_repr_is_short(tmp_path):
+    from offloadsim.records.stored import read_results
+
+    out = write_run(_result(), tmp_path / "run")
+    text = repr(read_results(out))
+    assert text.startswith("Results('run', path=") and "rows" in text and "\n" not in text
+
+
 def test_repr_is_short():
     text = repr(_result())
     assert text.startswith("RunResult('tiny: policy edge") and "\n" not in text

@@ -505,7 +505,17 @@ def read_run(run_dir: str | Path) -> RunResult:
     """Read a run directory written by :func:`write_run`."""
     directory = Path(run_dir)
     if not directory.is_dir():
+        if directory.is_file():
+            raise ResultsError(
+                f"{directory} is a file, not a run directory (the folder 'offloadsim run' wrote)"
+            )
         raise ResultsError(f"no run directory at {directory}")
+    kind = _written_by(directory)
+    if kind in ("compare", "sweep"):
+        raise ResultsError(
+            f"{directory} is a {kind} directory, not a run's: read it with "
+            f"offloadsim.records.stored.read_results('{directory}') (every run's tasks, metrics and summary)"
+        )
     missing = [name for name in RUN_FILES if name != "summary.txt" and not (directory / name).is_file()]
     if missing:
         raise ResultsError(f"{directory} is not a complete run directory (missing {', '.join(missing)})")
@@ -534,6 +544,18 @@ def read_run(run_dir: str | Path) -> RunResult:
         path=directory,
         stages=stages,
     )
+
+
+def _written_by(directory: Path) -> str | None:
+    """The verb whose manifest ``directory`` holds (``run``, ``compare``, ``sweep``), or None."""
+    try:
+        manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    form = manifest.get("format") if isinstance(manifest, dict) else None
+    if isinstance(form, str) and form.startswith("offloadsim-") and "/" in form:
+        return form.removeprefix("offloadsim-").split("/")[0]
+    return None
 
 
 def _identity(path: Path) -> tuple[int, int] | None:

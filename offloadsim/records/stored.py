@@ -46,6 +46,13 @@ class Results:
     swept: list[str] = field(default_factory=list)
     stages: pd.DataFrame | None = None  # a single run recorded with --stages
 
+    def __repr__(self) -> str:  # the dataclass's would print every table in full
+        swept = f", swept={self.swept}" if self.swept else ""
+        return (
+            f"Results({self.kind!r}, path={str(self.path)!r}, tasks={len(self.tasks):,} rows, "
+            f"metrics={len(self.metrics):,} rows{swept})"
+        )
+
 
 def read_results(directory: str | Path) -> Results:
     """Read a results directory written by ``offloadsim run``, ``compare`` or ``sweep``.

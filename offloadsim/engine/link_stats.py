@@ -37,7 +37,7 @@ class LinkStatistics:
         now = self._env.now
         if change.what == "loss":
             self._loss.set(change.channel, now, change.value)
-        elif change.what in ("link-up", "node-up"):
+        elif change.what in ("link-up", "node-up", "handover"):  # a handover takes links down and up
             for channel in change.channels:
                 self._up.set(channel, now, 1.0 if self._topology.carries(channel // 2) else 0.0)
 

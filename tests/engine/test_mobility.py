@@ -417,3 +417,18 @@ def test_handovers_move_leaves_in_place_and_routes_match_a_topology_built_afresh
                     assert (mine.nodes, mine.channels) == (theirs.nodes, theirs.channels)
                     assert mine.latency_s == pytest.approx(theirs.latency_s)
         assert topo.attachment(p) == new
+
+
+def test_each_link_is_up_while_its_device_is_attached(tmp_path):
+    """The links table's availability follows the handovers: the phone is on ap-0 until the handover
+    at 6 s and on ap-1 for the other 14 s of 20 (every phone link read 100 % up, attached or not)."""
+    links = run(tmp_path).links
+    up = {
+        (str(a), str(b)): float(v)
+        for a, b, v in zip(links["a"], links["b"], links["availability"], strict=True)
+        if "phone" in (str(a), str(b))
+    }
+    assert up == pytest.approx(
+        {("phone", "ap-0"): 0.3, ("ap-0", "phone"): 0.3, ("phone", "ap-1"): 0.7, ("ap-1", "phone"): 0.7},
+        abs=1e-12,
+    )

@@ -11,6 +11,7 @@ which ``validate`` and ``run`` both do.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
@@ -82,6 +83,7 @@ def resolve(
         name: _application(name, app, base_dir, problems) for name, app in doc.applications.items()
     }
     _check_alternatives(applications, problems)
+    _check_context(applications, problems)
     applications = _resolve_hosts(doc, applications, index, problems)
     workload = tuple(
         _workload(
@@ -342,6 +344,45 @@ def _check_alternatives(applications: dict[str, AppSpec], problems: ProblemList)
                 )
             elif (app.model in LLM_CONFIGS) != (applications[other].model in LLM_CONFIGS):
                 problems.add(path, f"{name!r} and {other!r} must both be LLMs, or neither")
+
+
+def _check_context(applications: dict[str, AppSpec], problems: ProblemList) -> None:
+    """Refuse LLM requests longer than the model's context window: its cost would be extrapolated.
+
+    The prompt and output tokens a request may draw (their largest values, or their means for an
+    unbounded distribution) must fit the context of the model that serves it and of each of its
+    alternatives.  The engine rounds each draw to a whole number, as here.
+    """
+    if not any(app.model for app in applications.values()):
+        return  # no model: the zoo (imported with the LLM configurations) is not needed
+    from offloadsim.models.zoo.llm import LLM_CONFIGS
+
+    for name, app in applications.items():
+        prompt = app.prompt_tokens or Dist.fixed(128)  # the engine's defaults (offloadsim.engine.llm)
+        output = app.output_tokens or Dist.fixed(64)
+        bounded = math.isfinite(prompt.maximum) and math.isfinite(output.maximum)
+        longest = (
+            max(1, round(prompt.maximum)) + max(1, round(output.maximum))
+            if bounded
+            else round(prompt.mean + output.mean)
+        )
+        served = [(app.model, "")] + [
+            (applications[other].model, f" (served by its alternative {other!r})")
+            for other in app.alternatives
+            if other in applications
+        ]
+        for model, how in served:
+            config = LLM_CONFIGS.get(model or "")
+            if config is None or longest <= config.max_context:
+                continue
+            drawn = "reach" if bounded else "reach on average"
+            key = "prompt_tokens" if app.prompt_tokens is not None else "output_tokens"
+            problems.add(
+                f"applications.{name}.{key}",
+                f"{config.name} holds at most {config.max_context:,} tokens of context{how}; its prompt "
+                f"and output tokens {drawn} {longest:,}",
+            )
+            break
 
 
 def _application(name: str, app: AppDoc, base_dir: Path, problems: ProblemList) -> AppSpec:

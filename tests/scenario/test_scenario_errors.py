@@ -10,7 +10,7 @@ import pytest
 import yaml
 from scenario_testkit import HAVE_REGISTRY, HAVE_ZOO, SMALL, small_document
 
-from offloadsim.scenario import ScenarioError, load_scenario, parse_path, set_path
+from offloadsim.scenario import ScenarioError, load_scenario, load_scenario_text, parse_path, set_path
 
 DELETE = object()
 
@@ -777,3 +777,55 @@ def test_the_three_checks_of_a_value_listed_twice_share_their_words():
     assert errors.given_twice('"x"', '"x"', what="point") == '"x" is given twice'
     assert errors.given_twice("a=1", "a=1.0", what="point") == "a=1 and a=1.0 are the same point"
     assert doctest.testmod(errors).failed == 0
+
+
+_CHAT = """
+name: chat
+nodes:
+  phone: {tier: device, processor: {profile: cortex-a76}}
+  cloud: {tier: cloud, processor: {profile: a100}}
+links:
+  - {between: [phone, cloud], bandwidth: 50 Mbps}
+applications:
+  chat: {model: MODEL, TOKENS alternatives: [big]}
+  big: {model: llama-3.1-8b, hosts: [cloud]}
+workload:
+  - {app: chat, sources: phone, rate: 0.1 /s}
+"""
+
+
+@pytest.mark.parametrize(
+    ("model", "tokens", "message"),
+    [
+        (
+            "gpt2",
+            "prompt_tokens: 1000, output_tokens: 100,",
+            "applications.chat.prompt_tokens: gpt2 holds at most 1,024 tokens of context; its prompt and "
+            "output tokens reach 1,100",
+        ),
+        (
+            "gpt2",
+            "output_tokens: {uniform: [10, 1000]},",
+            "applications.chat.output_tokens: gpt2 holds at most 1,024 tokens of context; its prompt and "
+            "output tokens reach 1,128",
+        ),
+        (
+            "llama-3.2-1b",
+            "prompt_tokens: {exponential: 140000},",
+            "applications.chat.prompt_tokens: llama-3.2-1b holds at most 131,072 tokens of context; its "
+            "prompt and output tokens reach on average 140,064",
+        ),
+    ],
+)
+def test_an_llm_request_longer_than_its_models_context_is_refused(model, tokens, message):
+    """GPT-2 was run on 1,100-token requests (its window is 1,024), its cost extrapolated."""
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario_text(_CHAT.replace("MODEL", model).replace("TOKENS", tokens), source="<t>")
+    assert str(caught.value) == f"<t>: {message}"
+
+
+def test_an_alternative_with_a_shorter_context_is_held_to_the_requests_tokens():
+    text = _CHAT.replace("MODEL", "llama-3.2-1b").replace("TOKENS", "prompt_tokens: 1000,")
+    load_scenario_text(text, source="<t>")  # 1,064 tokens: both Llamas hold them
+    with pytest.raises(ScenarioError, match=r"gpt2 holds at most 1,024 tokens of context \(served by its "):
+        load_scenario_text(text.replace("model: llama-3.1-8b", "model: gpt2"), source="<t>")

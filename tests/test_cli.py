@@ -451,6 +451,11 @@ def test_api_refuses_a_mapping_for_a_scenario(fake_engine):
 def test_compare_refuses_a_negative_seed(tiny):
     from offloadsim.experiments import compare
 
+    with pytest.raises(
+        api.RunError, match=r"policies: expected a list of policy names .* got the string 'local,edge'"
+    ):
+        compare(tiny, "local,edge", 2, workers=1)  # it read as the policies 'l', 'o', 'c', ...
+
     with pytest.raises(api.RunError, match="seed: expected a whole number"):
         compare(tiny, ["local", "edge"], 2, workers=1, seed=-3)
 

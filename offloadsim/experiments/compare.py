@@ -204,6 +204,11 @@ def compare(
     from offloadsim.records.results import check_out_dir, scenario_hash
     from offloadsim.scenario.input_hashes import input_files
 
+    if isinstance(policies, str):  # iterated, "local,edge" would be the policies "l", "o", ...
+        raise ExperimentError(
+            "policies: expected a list of policy names like ['local', 'edge'], "
+            f"got the string {policies!r:.60}"
+        )
     names = [str(p).strip() for p in policies]
     if not names or any(not n for n in names):
         raise ExperimentError("give at least one policy name, e.g. --policies local,edge")

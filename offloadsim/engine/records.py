@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from offloadsim.records import schema
-from offloadsim.records.spill import SpilledTable
+from offloadsim.records.spill import ArraysFile, SpilledTable
 
 __all__ = [
     "CHUNK_ROWS",
@@ -73,6 +73,8 @@ _FLOAT_INDEX = {name: i for i, name in enumerate(FLOAT_COLUMNS)}
 # The integer columns a chunk holds besides the floats, with their dtypes.
 _CODES = {"task_ids": np.int64, "plan_codes": np.int32, "status_codes": np.int8, "reason_codes": np.int32}
 _PLAN_FIELDS = {"app": 0, "source": 1, "placement": 2}  # string columns fixed by the plan code
+# The string columns a chunk holds as codes into a small table of labels (TaskRecords.codes).
+_CODED = frozenset((*_PLAN_FIELDS, "final_node", "status", "reason", "policy"))
 
 
 class _Spilling:
@@ -177,7 +179,9 @@ class RecordLog(_Spilling):
         n = len(self.task_ids)
         if not n:
             return
-        arrays = _float_columns(self.values, n)
+        # The float columns as the buffer holds them, a record after another (the reader takes a
+        # column out); copying them out column by column here took a third of the flush.
+        arrays = {"f": np.frombuffer(self.values, dtype=np.float64).reshape(n, _WIDTH)}
         for name, dtype in _CODES.items():
             arrays[f"c.{name}"] = np.frombuffer(getattr(self, name), dtype=dtype)
         for name, values in self.sparse.items():
@@ -257,7 +261,7 @@ class _Block(Mapping[str, np.ndarray]):
             done = raw["c.status_codes"] == _STATUSES.index("completed")
             with np.errstate(invalid="ignore"):
                 return np.where(np.isnan(deadline), np.nan, (done & (latency <= deadline)).astype(float))
-        if name in ("app", "source", "placement", "status", "reason", "policy", "final_node"):
+        if name in _CODED:
             codes, labels = self.codes(name)
             return np.array(labels, dtype=object)[codes] if n else np.empty(0, dtype=object)
         if name == "replication":
@@ -302,6 +306,9 @@ class TaskRecords(Mapping[str, np.ndarray]):
     records.  Integers are int64, strings object arrays, ``deadline_met``
     float (NaN: no deadline), the rest float64.
     """
+
+    #: The string columns :meth:`codes` gives as codes (the others it refuses with a KeyError).
+    coded: frozenset[str] = _CODED
 
     def __init__(self, log: RecordLog, policy: str, replication: int, seed: int) -> None:
         self.log = log
@@ -363,11 +370,12 @@ class _Spilled(Mapping[str, np.ndarray]):
         self.path = path
         self.start = start
         self.late = late
-        with np.load(path) as stored:
-            self.keys_ = set(stored.files)
-            self.n = len(stored["c.task_ids"])
+        self.stored = ArraysFile(path)
+        self.n = self.stored.shape("c.task_ids")[0]
+        self.keys_ = {name for name in self.stored.files if name != "f"} | {f"f.{n}" for n in FLOAT_COLUMNS}
         self.keys_ |= {f"s.{name}" for name in late if f"f.{name}" not in self.keys_}
         self._loaded: dict[str, np.ndarray] = {}
+        self._rows: np.ndarray | None = None  # the float columns, a record a row, once read
 
     def __getitem__(self, key: str) -> np.ndarray:
         value = self._loaded.get(key)
@@ -375,8 +383,12 @@ class _Spilled(Mapping[str, np.ndarray]):
             return value
         if key not in self.keys_:
             raise KeyError(key)
-        with np.load(self.path) as stored:
-            value = stored[key] if key in stored.files else np.full(self.n, _missing(key[2:]))
+        if key[:2] == "f.":
+            if self._rows is None:
+                self._rows = self.stored["f"]
+            value = self._rows[:, _FLOAT_INDEX[key[2:]]].copy()  # contiguous, as numpy's sums expect
+        else:
+            value = self.stored[key] if key in self.stored else np.full(self.n, _missing(key[2:]))
         changes = self.late.get(key[2:]) if key[:2] in ("f.", "s.") else None
         if changes:
             lo, hi = self.start, self.start + self.n
@@ -388,6 +400,9 @@ class _Spilled(Mapping[str, np.ndarray]):
                     value[row - lo] = current
         self._loaded[key] = value
         return value
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.keys_  # without reading the array (Mapping's would)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.keys_)
@@ -545,8 +560,8 @@ class StageRecords(Mapping[str, np.ndarray]):
                     return
                 arrays = _stage_arrays(log)
             else:
-                with np.load(raw) as stored:
-                    arrays = {key: stored[key] for key in stored.files}
+                stored = ArraysFile(raw)
+                arrays = {key: stored[key] for key in stored.files}
             block: dict[str, Any] = {"task_id": arrays["ids"]}
             for name, key in (("kind", "kind_codes"), ("where", "place_codes")):
                 codes = arrays[key]

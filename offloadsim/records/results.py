@@ -468,7 +468,7 @@ def write_tasks(records: TaskRecords, path: Path, metadata: Mapping[bytes, bytes
     names = list(records)
     dtypes = {c.name: c.dtype for c in schema.task_columns()}
     categorical = [name for name in names if dtypes.get(name) == "category"]
-    coded = {name for name in categorical if _codes_of(records, name)}
+    coded = {name for name in categorical if name in records.coded}
     present: dict[str, set[str]] = {name: set() for name in categorical}
     for block in records.blocks():
         for name in categorical:
@@ -484,14 +484,6 @@ def write_tasks(records: TaskRecords, path: Path, metadata: Mapping[bytes, bytes
     with TableWriter(path, "tasks", names, categories, metadata=metadata) as writer:
         for block in records.blocks():
             writer.write({name: block.codes(name) if name in coded else block[name] for name in names})
-
-
-def _codes_of(records: TaskRecords, name: str) -> bool:
-    try:
-        records.codes(name)
-    except KeyError:
-        return False
-    return True
 
 
 def _write_text(path: Path, text: str) -> None:

@@ -14,6 +14,7 @@ garbage-collected (an interrupted command unwinding).
 
 from __future__ import annotations
 
+import json
 import shutil
 import tempfile
 import weakref
@@ -24,7 +25,15 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import numpy as np
 
-__all__ = ["SpilledTable"]
+__all__ = ["ArraysFile", "SpilledTable", "save_arrays"]
+
+# A chunk of numpy arrays on disk: this magic, the header's length (8 bytes, little-endian), the
+# header (JSON: name -> [dtype, shape, offset]), then each array's bytes as they lie in memory, at
+# 64-byte aligned offsets.  Not ``np.savez``: a zip file checksums every byte on writing and on
+# reading, and is opened again for every array read; a chunk of the engine's records (17 MB) took
+# 30 ms to write that way and 35 ms to read, against about 6 and 3 (issue 12).
+_MAGIC = b"OFFLOADSIM-ARRAYS-1\n"
+_ALIGN = 64
 
 
 class SpilledTable:
@@ -44,7 +53,7 @@ class SpilledTable:
         *,
         prefix: str = "offloadsim-",
         stem: str = "chunk",
-        suffix: str = ".npz",
+        suffix: str = ".arrays",
     ) -> None:
         self.chunks: list[Path] = []
         self.prefix, self.stem, self.suffix = prefix, stem, suffix
@@ -83,14 +92,8 @@ class SpilledTable:
         return path
 
     def append_arrays(self, arrays: Mapping[str, np.ndarray]) -> Path:
-        """Write the next chunk as numpy arrays by name (an ``.npz`` file, uncompressed)."""
-        import numpy as np
-
-        def write(path: Path) -> None:
-            with path.open("wb") as out:
-                np.savez(out, **arrays)  # type: ignore[arg-type]  # numpy's stub types the keywords badly
-
-        return self.append(write)
+        """Write the next chunk as numpy arrays by name (:func:`save_arrays`; read by :class:`ArraysFile`)."""
+        return self.append(lambda path: save_arrays(path, arrays))
 
     def adopt(self, path: Path) -> Path:
         """Keep a chunk written in the directory by someone else (a worker process), as the next one."""
@@ -116,3 +119,62 @@ class SpilledTable:
                 self._made = False
             except OSError:  # not empty (another table's chunks beside ours) or already gone
                 pass
+
+
+def save_arrays(path: Path, arrays: Mapping[str, np.ndarray]) -> None:
+    """Write ``arrays`` (name -> array, C-contiguous or made so) to ``path``, raw, for :class:`ArraysFile`."""
+    import numpy as np
+
+    header: dict[str, list[Any]] = {}
+    offset = 0
+    contiguous = {name: np.ascontiguousarray(values) for name, values in arrays.items()}
+    for name, values in contiguous.items():
+        header[name] = [values.dtype.str, list(values.shape), offset]
+        offset += -(-values.nbytes // _ALIGN) * _ALIGN
+    text = json.dumps(header).encode()
+    start = -(-(len(_MAGIC) + 8 + len(text)) // _ALIGN) * _ALIGN  # where the first array begins
+    with path.open("wb") as out:
+        out.write(_MAGIC + (start - len(_MAGIC) - 8).to_bytes(8, "little"))
+        out.write(text.ljust(start - len(_MAGIC) - 8))
+        for values in contiguous.values():
+            out.write(memoryview(values.reshape(-1).view(np.uint8)))  # type: ignore[arg-type]
+            out.write(bytes(-values.nbytes % _ALIGN))
+
+
+class ArraysFile:
+    """A chunk written by :func:`save_arrays`: its arrays' names and shapes, each array read when asked for.
+
+    ``stored[name]`` reads just that array's bytes into a new (writable) array.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        with path.open("rb") as file:
+            head = file.read(len(_MAGIC) + 8)
+            if head[: len(_MAGIC)] != _MAGIC:
+                raise ValueError(f"{path} is not a chunk of arrays")
+            size = int.from_bytes(head[len(_MAGIC) :], "little")
+            self.header: dict[str, list[Any]] = json.loads(file.read(size))
+        self.start = len(_MAGIC) + 8 + size
+
+    @property
+    def files(self) -> list[str]:
+        """The arrays' names, in the order written (as ``np.load``'s ``files``)."""
+        return list(self.header)
+
+    def shape(self, name: str) -> tuple[int, ...]:
+        """The shape of array ``name``, without reading it."""
+        return tuple(self.header[name][1])
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.header
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        import numpy as np
+
+        dtype, shape, offset = self.header[name]
+        count = 1
+        for size in shape:
+            count *= size
+        values = np.fromfile(self.path, dtype=np.dtype(dtype), count=count, offset=self.start + offset)
+        return values.reshape(shape)

@@ -640,7 +640,7 @@ def test_an_interrupted_experiment_leaves_nothing_in_the_temporary_directory(tmp
         pytest.skip("covered by the other cases: the sweep's scratch is removed in the same finally")
     process, temporary = _compare_in_temporary(tmp_path, workers, verb)
     with process:
-        _wait_for(lambda: list(temporary.glob("**/chunk-*.npz")), "a spilled chunk of records", process)
+        _wait_for(lambda: list(temporary.glob("**/chunk-*.arrays")), "a spilled chunk of records", process)
         process.send_signal(signum)
         _, err = process.communicate(timeout=60)
     assert process.returncode == {signal.SIGINT: 130, signal.SIGTERM: 143}[signum]

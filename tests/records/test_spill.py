@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from offloadsim.records.spill import SpilledTable
+from offloadsim.records.spill import ArraysFile, SpilledTable, save_arrays
 
 
 def test_a_temporary_table_makes_its_directory_on_the_first_chunk_and_removes_it(tmp_path, monkeypatch):
@@ -17,9 +17,8 @@ def test_a_temporary_table_makes_its_directory_on_the_first_chunk_and_removes_it
     assert table.location is None and not list(tmp_path.iterdir())  # nothing made before a chunk
     for i in range(3):
         table.append_arrays({"x": np.arange(i + 1)})
-    assert [p.name for p in table] == ["chunk-000000.npz", "chunk-000001.npz", "chunk-000002.npz"]
-    with np.load(table.chunks[2]) as stored:
-        np.testing.assert_array_equal(stored["x"], [0, 1, 2])
+    assert [p.name for p in table] == ["chunk-000000.arrays", "chunk-000001.arrays", "chunk-000002.arrays"]
+    np.testing.assert_array_equal(ArraysFile(table.chunks[2])["x"], [0, 1, 2])
     directory = table.location
     assert directory is not None and directory.parent == tmp_path
     assert directory.name.startswith("offloadsim-test-")
@@ -44,7 +43,7 @@ def test_a_given_directory_is_made_when_needed_and_removed_only_when_made_and_em
     table = SpilledTable(given, stem="stages")
     assert table.location == given and not given.exists()
     table.append_arrays({"x": np.ones(2)})
-    assert table.chunks == [given / "stages-000000.npz"]
+    assert table.chunks == [given / "stages-000000.arrays"]
     table.discard()
     assert not given.exists() and (tmp_path / "run").is_dir()  # only what the table made goes
 
@@ -81,3 +80,29 @@ def test_chunks_named_by_the_caller_or_written_by_another_process_are_kept_and_r
     pd.testing.assert_frame_equal(pd.read_parquet(table.chunks[1]), frame)
     table.discard()
     assert not (tmp_path / "runs").exists()
+
+
+def test_a_chunk_of_arrays_reads_back_every_array_as_written(tmp_path):
+    """Dtypes, shapes (a record a row, empty ones too) and values come back exactly, each read alone."""
+    rng = np.random.default_rng(7)
+    arrays = {
+        "f": rng.random((13, 5)),
+        "c.ids": np.arange(13, dtype=np.int64),
+        "c.small": np.array([1, -2, 3], dtype=np.int8),  # not a multiple of the alignment
+        "s.nan": np.full(3, np.nan),
+        "strided": rng.random((6, 4))[:, 1],  # written contiguous
+        "empty": np.empty(0, dtype=np.int32),
+    }
+    path = tmp_path / "chunk.arrays"
+    save_arrays(path, arrays)
+    stored = ArraysFile(path)
+    assert stored.files == list(arrays) and "f" in stored and "g" not in stored
+    assert stored.shape("f") == (13, 5)
+    for name, values in arrays.items():
+        got = stored[name]
+        assert got.dtype == values.dtype and got.shape == values.shape
+        np.testing.assert_array_equal(got, values)
+        assert got.flags.writeable  # the reader applies later changes in place
+    (tmp_path / "other").write_bytes(b"PK\x03\x04 not ours")
+    with pytest.raises(ValueError, match="not a chunk of arrays"):
+        ArraysFile(tmp_path / "other")

@@ -179,9 +179,7 @@ class RecordLog(_Spilling):
         n = len(self.task_ids)
         if not n:
             return
-        # The float columns as the buffer holds them, a record after another (the reader takes a
-        # column out); copying them out column by column here took a third of the flush.
-        arrays = {"f": np.frombuffer(self.values, dtype=np.float64).reshape(n, _WIDTH)}
+        arrays = _float_columns(self.values, n)
         for name, dtype in _CODES.items():
             arrays[f"c.{name}"] = np.frombuffer(getattr(self, name), dtype=dtype)
         for name, values in self.sparse.items():
@@ -271,8 +269,8 @@ class _Block(Mapping[str, np.ndarray]):
         if name == "split":
             return np.array([p[3] for p in rec.plans] or [0], dtype=np.int64)[self.raw["c.plan_codes"]]
         if name == "raw_input_offloaded":
-            raws = np.array([p[4] for p in rec.plans] or [False], dtype=object)
-            return raws[self.raw["c.plan_codes"]].astype(np.float64)
+            raws = np.array([p[4] for p in rec.plans] or [False], dtype=object).astype(np.float64)
+            return raws[self.raw["c.plan_codes"]]  # the plans' flags as floats, then one per task
         if f"s.{name}" in raw:
             return raw[f"s.{name}"]
         col = schema.column(name)
@@ -372,10 +370,9 @@ class _Spilled(Mapping[str, np.ndarray]):
         self.late = late
         self.stored = ArraysFile(path)
         self.n = self.stored.shape("c.task_ids")[0]
-        self.keys_ = {name for name in self.stored.files if name != "f"} | {f"f.{n}" for n in FLOAT_COLUMNS}
+        self.keys_ = set(self.stored.files)
         self.keys_ |= {f"s.{name}" for name in late if f"f.{name}" not in self.keys_}
         self._loaded: dict[str, np.ndarray] = {}
-        self._rows: np.ndarray | None = None  # the float columns, a record a row, once read
 
     def __getitem__(self, key: str) -> np.ndarray:
         value = self._loaded.get(key)
@@ -383,12 +380,7 @@ class _Spilled(Mapping[str, np.ndarray]):
             return value
         if key not in self.keys_:
             raise KeyError(key)
-        if key[:2] == "f.":
-            if self._rows is None:
-                self._rows = self.stored["f"]
-            value = self._rows[:, _FLOAT_INDEX[key[2:]]].copy()  # contiguous, as numpy's sums expect
-        else:
-            value = self.stored[key] if key in self.stored else np.full(self.n, _missing(key[2:]))
+        value = self.stored[key] if key in self.stored else np.full(self.n, _missing(key[2:]))
         changes = self.late.get(key[2:]) if key[:2] in ("f.", "s.") else None
         if changes:
             lo, hi = self.start, self.start + self.n
@@ -412,14 +404,25 @@ class _Spilled(Mapping[str, np.ndarray]):
 
 
 def _float_columns(values: array, n: int) -> dict[str, np.ndarray]:
-    """The float columns of ``n`` records held a record after another in ``values``, each its own copy.
+    """The float columns of ``n`` records held a record after another in ``values``, each contiguous.
 
-    Copies, so that no view holds the log's buffer (it is emptied or appended to next).
+    Copies, so that no view holds the log's buffer (it is emptied or appended to next).  The
+    records are turned into columns :data:`_TRANSPOSE_ROWS` at a time, a block that stays in the
+    second-level cache: a column copied out of all ``n`` records at once reads every cache line of
+    the buffer, a fourteenth of each used, and the chunk's columns took three to four times as
+    long that way (issue 12).
     """
     if not n:
         return {f"f.{name}": np.empty(0) for name in FLOAT_COLUMNS}
     rows = np.frombuffer(values, dtype=np.float64).reshape(n, _WIDTH)
-    return {f"f.{name}": rows[:, index].copy() for index, name in enumerate(FLOAT_COLUMNS)}
+    columns = np.empty((_WIDTH, n))
+    for lo in range(0, n, _TRANSPOSE_ROWS):
+        columns[:, lo : lo + _TRANSPOSE_ROWS] = rows[lo : lo + _TRANSPOSE_ROWS].T
+    del rows  # no view of the buffer outlives this call
+    return {f"f.{name}": columns[index] for index, name in enumerate(FLOAT_COLUMNS)}
+
+
+_TRANSPOSE_ROWS = 2048  # 2,048 records of 14 floats: 229 KiB, half this host's second-level cache
 
 
 def _buffered(log: RecordLog) -> dict[str, np.ndarray]:

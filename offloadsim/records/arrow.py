@@ -137,9 +137,12 @@ def strings(values: Sequence[Any]) -> pa.Array:
     return pa.Array.from_buffers(pa.string(), len(encoded), buffers, null_count=nulls)
 
 
-def _dictionary(kind: pa.DictionaryType, indices: np.ndarray, categories: Sequence[str]) -> pa.Array:
+def _dictionary(
+    kind: pa.DictionaryType, indices: np.ndarray, categories: Sequence[str] | pa.Array
+) -> pa.Array:
     data = np.ascontiguousarray(indices, dtype=_NUMPY[kind.index_type])
-    return pa.DictionaryArray.from_buffers(kind, len(data), [None, pa.py_buffer(data)], strings(categories))
+    labels = categories if isinstance(categories, pa.Array) else strings(categories)
+    return pa.DictionaryArray.from_buffers(kind, len(data), [None, pa.py_buffer(data)], labels)
 
 
 def _array(values: Any, field: pa.Field, categories: Sequence[str] | None) -> pa.Array:
@@ -193,6 +196,11 @@ class TableWriter:
         if metadata:
             self.schema = self.schema.with_metadata({**(self.schema.metadata or {}), **metadata})
         self.categories = {name: list(values) for name, values in categories.items()}
+        # Each categorical column's categories as one Arrow array, shared by every chunk's row group.
+        self._labels = {name: strings(values) for name, values in self.categories.items()}
+        self._index = {
+            name: {label: i for i, label in enumerate(values)} for name, values in self.categories.items()
+        }
         self._writer = pq.ParquetWriter(path, self.schema, use_dictionary=dictionary_columns(self.schema))
 
     def write(self, columns: Mapping[str, Any]) -> None:
@@ -207,10 +215,9 @@ class TableWriter:
         self._writer.write_table(pa.Table.from_arrays(arrays, schema=self.schema))
 
     def _coded(self, field: pa.Field, codes: np.ndarray, labels: Sequence[str]) -> pa.Array:
-        categories = self.categories[field.name]
-        where = {label: i for i, label in enumerate(categories)}
+        where = self._index[field.name]
         lookup = np.array([where.get(label, -1) for label in labels] or [-1], dtype=np.int64)
-        return _dictionary(field.type, lookup[codes], categories)
+        return _dictionary(field.type, lookup[codes], self._labels[field.name])
 
     def close(self) -> None:
         """Finish the file (its footer and metadata)."""

@@ -223,10 +223,10 @@ def test_failed_overwrite_keeps_the_old_result(tmp_path, monkeypatch):
     write_run(_result(4), out)
     before = (out / "manifest.json").read_text()
 
-    def broken_parquet(self, *args, **kwargs):
+    def broken_parquet(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(pd.DataFrame, "to_parquet", broken_parquet)
+    monkeypatch.setattr("offloadsim.records.arrow.write_frame", broken_parquet)  # how frames are written
     with pytest.raises(ResultsError, match="No space left on device"):
         write_run(_result(2), out, overwrite=True)
     assert (out / "manifest.json").read_text() == before
@@ -328,3 +328,39 @@ def test_a_result_reads_its_own_records_after_a_later_run_takes_its_place(tmp_pa
     offloadsim.run(quickstart, policy="local", overrides=["duration=5 s"], out=out, overwrite=True)
     with pytest.raises(ResultsError, match="replaced or removed after it was written"):
         unread.tasks  # noqa: B018  (deleted by the overwrite: an error, never the later run's records)
+
+
+def test_a_result_built_from_dataframes_is_written_with_the_engines_dictionary_rule(tmp_path):
+    """The Python API path (frames, written through pandas' to_parquet) tried a dictionary for every
+    column; it now keeps the engine writers' rule, and the files read back as pandas' did."""
+    import pyarrow.parquet as pq
+
+    r = _result(40)
+    stages = pd.DataFrame(
+        {"task_id": np.arange(3, dtype=np.int64), "kind": pd.Categorical(["compute", "transfer", "compute"])}
+    )
+    built = RunResult(
+        tasks=r.tasks.copy(),
+        nodes=r.nodes.copy(),
+        links=r.links.copy(),
+        summary=r.summary,
+        manifest=dict(r.manifest),
+        stages=stages,
+    )
+    out = write_run(built, tmp_path / "built")
+    for name, frame in (("tasks", r.tasks), ("nodes", r.nodes), ("links", r.links), ("stages", stages)):
+        file = pq.ParquetFile(out / f"{name}.parquet")
+        row_group = file.metadata.row_group(0)
+        for i, field in enumerate(file.schema_arrow):
+            encoded = row_group.column(i).has_dictionary_page
+            assert encoded == pa_is_dictionary(field.type), (name, field.name)
+        pandas_file = tmp_path / f"{name}-pandas.parquet"
+        frame.to_parquet(pandas_file, index=False)
+        pd.testing.assert_frame_equal(pd.read_parquet(out / f"{name}.parquet"), pd.read_parquet(pandas_file))
+        assert file.schema_arrow.equals(pq.read_schema(pandas_file), check_metadata=True), name
+
+
+def pa_is_dictionary(kind) -> bool:
+    import pyarrow as pa
+
+    return pa.types.is_dictionary(kind)

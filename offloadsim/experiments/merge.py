@@ -26,7 +26,7 @@ import pyarrow.parquet as pq
 
 from offloadsim.experiments.storage import read_job_file
 from offloadsim.records import schema
-from offloadsim.records.arrow import dictionary_columns
+from offloadsim.records.arrow import dictionary_columns, write_frame
 
 __all__ = ["Insert", "merged_frame", "write_merged"]
 
@@ -58,7 +58,7 @@ def write_merged(files: Sequence[Path], inserts: Sequence[Insert], path: Path) -
     plan = _plan(files)
     if plan is None:
         frame = merged_frame(files, inserts)
-        frame.to_parquet(path, index=False)
+        write_frame(frame, path)
         return len(frame)
     categories, nullable = plan
     writer: pq.ParquetWriter | None = None

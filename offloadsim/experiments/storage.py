@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from offloadsim.outdir import atomic_write
-from offloadsim.records.arrow import dictionary_columns
+from offloadsim.records.arrow import dictionary_columns, write_frame
 from offloadsim.records.stored import ExperimentError, Results, read_results
 
 if TYPE_CHECKING:
@@ -42,7 +42,7 @@ _JOB_META = b"offloadsim.job"
 
 def parquet_writer(frame: pd.DataFrame) -> Callable[[Path], None]:
     """A function that writes ``frame`` (without its index) as Parquet to the path it is given."""
-    return lambda path: frame.to_parquet(path, index=False)
+    return lambda path: write_frame(frame, path)
 
 
 def write_parquet(frame: pd.DataFrame, path: Path) -> Path:

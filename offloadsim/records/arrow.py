@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
@@ -25,7 +25,10 @@ import pyarrow.parquet as pq
 
 from offloadsim.records import schema
 
-__all__ = ["TableWriter", "arrow_schema", "dictionary_columns", "index_type", "write_table"]
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["TableWriter", "arrow_schema", "dictionary_columns", "index_type", "write_frame", "write_table"]
 
 _INDEX_TYPES = ((127, pa.int8()), (32767, pa.int16()), (2147483647, pa.int32()))
 _NUMPY = {
@@ -239,6 +242,17 @@ def dictionary_columns(arrow: pa.Schema) -> list[str]:
     file (issue 12).  The values written are the same either way.
     """
     return [field.name for field in arrow if pa.types.is_dictionary(field.type)]
+
+
+def write_frame(frame: pd.DataFrame, path: str | Path) -> None:
+    """Write ``frame`` as ``frame.to_parquet(path, index=False)`` does, with :func:`dictionary_columns`' rule.
+
+    A table a user builds (or reads back and saves again) is written as the
+    engine's writers write theirs: pandas' ``to_parquet`` leaves pyarrow to try
+    a dictionary for every column.  The file reads back to the same frame.
+    """
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    pq.write_table(table, path, use_dictionary=dictionary_columns(table.schema))
 
 
 def sorted_categories(values: Iterable[Any]) -> list[str]:

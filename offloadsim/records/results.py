@@ -409,22 +409,22 @@ def write_files(result: RunResult, directory: Path) -> None:
 
 
 def _write_files(result: RunResult, directory: Path) -> None:
+    from offloadsim.records.arrow import write_frame, write_table
+
     if result.records is not None:
         write_tasks(result.records, directory / "tasks.parquet")
     else:
-        result.tasks.to_parquet(directory / "tasks.parquet", index=False)
+        write_frame(result.tasks, directory / "tasks.parquet")
     for name, table in (("nodes", result._nodes), ("links", result._links)):
         if table is None or _is_frame(table):
-            getattr(result, name).to_parquet(directory / f"{name}.parquet", index=False)
+            write_frame(getattr(result, name), directory / f"{name}.parquet")
         else:
-            from offloadsim.records.arrow import write_table
-
             write_table(_ordered(table, name), name, directory / f"{name}.parquet")
     stages = result._stages
     if stages is not None and not _is_frame(stages):  # the engine's columns: written as the frame would be
         write_stages(stages, directory / "stages.parquet")
     elif result.stages is not None:
-        result.stages.to_parquet(directory / "stages.parquet", index=False)
+        write_frame(result.stages, directory / "stages.parquet")
     _write_text(directory / "summary.json", json.dumps(result.summary.to_dict(), indent=2) + "\n")
     _write_text(directory / "summary.txt", result.summary.format_table(result.title) + "\n")
     _write_text(directory / "manifest.json", json.dumps(result.manifest, indent=2, default=str) + "\n")

@@ -18,6 +18,7 @@ import multiprocessing.connection
 import os
 import shutil
 import signal
+import socket
 import tempfile
 import threading
 import time
@@ -255,6 +256,12 @@ Runner = Callable[[Job], JobResult]
 
 #: How long to keep trying to reach a Dask scheduler, in seconds.
 DASK_CONNECT_TIMEOUT_S = 20.0
+#: How long a scheduler address may refuse connections before the sweep gives up on it, in seconds.
+#: Dask's Client retries a refused connection until its one timeout (a scheduler still starting
+#: refuses too; dask/distributed#3487) and has no setting for refusals: the Client is given this
+#: timeout first; if it fails and the address then refuses a plain TCP connection, nothing is
+#: starting there; otherwise the Client gets the rest of DASK_CONNECT_TIMEOUT_S.
+DASK_REFUSED_S = 3.0
 
 
 def default_workers() -> int:
@@ -502,7 +509,7 @@ def _run_dask(jobs: Sequence[Job], address: str, finished: Finished, runner: Run
             "--scheduler needs Dask distributed, which is not installed: pip install 'dask[distributed]'"
         ) from None
     try:
-        client = Client(address, timeout=DASK_CONNECT_TIMEOUT_S, set_as_default=False)
+        client = _connect(Client, address)
     except (OSError, TimeoutError, ValueError) as error:
         raise ExperimentError(f"cannot connect to the Dask scheduler at {address}: {error}") from None
     try:
@@ -522,6 +529,43 @@ def _run_dask(jobs: Sequence[Job], address: str, finished: Finished, runner: Run
         raise
     finally:
         client.close()
+
+
+def _connect(client: Callable[..., Any], address: str) -> Any:
+    """A Dask ``client`` of the scheduler at ``address``; one that refuses fails after DASK_REFUSED_S."""
+    first = min(DASK_REFUSED_S, DASK_CONNECT_TIMEOUT_S)
+    try:
+        return client(address, timeout=first, set_as_default=False)
+    except OSError:
+        if first >= DASK_CONNECT_TIMEOUT_S:
+            raise
+        if _refused(address):
+            raise ConnectionRefusedError(
+                f"connection refused for {first:g} s, so no scheduler listens there (start one with "
+                "'dask scheduler', which prints its address, or check the host and port)"
+            ) from None
+    return client(address, timeout=DASK_CONNECT_TIMEOUT_S - first, set_as_default=False)
+
+
+def _refused(address: str) -> bool:
+    """Whether a TCP connection to a Dask address is refused now: nothing listens there.
+
+    Dask's own connection retries a refusal until its timeout and keeps only
+    the last attempt's error, which is sometimes a timeout (an attempt begun
+    just before the deadline), so the sweep asks once itself.
+    """
+    from distributed.comm.addressing import parse_address, parse_host_port
+
+    try:
+        scheme, location = parse_address(address)
+        if scheme not in ("tcp", "tls"):
+            return False
+        with socket.create_connection(parse_host_port(location), timeout=DASK_REFUSED_S):
+            return False
+    except ConnectionRefusedError:
+        return True
+    except (OSError, ValueError):
+        return False
 
 
 def _format_traceback(error: BaseException) -> str:

@@ -508,3 +508,30 @@ def test_a_failed_resumed_sweep_keeps_what_it_had(sweep_file, tmp_path, monkeypa
     with pytest.raises(ExperimentError, match="cannot connect"):
         sweep(sweep_file, out=out, scheduler="tcp://127.0.0.1:9")
     assert kept.read_bytes() == b"an earlier job"
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("verb", ["sweep", "compare"])
+def test_a_refused_dask_connection_fails_fast_with_one_line(
+    verb, sweep_file, tiny, tmp_path, cli_main, capsys
+):
+    """A port nobody listens on refuses at once; Dask retried it for the whole 20 s before failing."""
+    pytest.importorskip("distributed")
+    import socket
+
+    from offloadsim.experiments import jobs
+
+    out = tmp_path / "out"
+    given = [str(sweep_file)] if verb == "sweep" else [str(tiny), "--policies", "local,edge"]
+    with socket.socket() as held:  # bound and never listening: a connection to it is refused
+        held.bind(("127.0.0.1", 0))
+        address = f"tcp://127.0.0.1:{held.getsockname()[1]}"
+        started = time.monotonic()
+        assert cli_main([verb, *given, "--out", str(out), "--scheduler", address]) == 2
+        took = time.monotonic() - started
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and err[0].startswith(
+        f"offloadsim: error: cannot connect to the Dask scheduler at {address}: connection refused"
+    ), err
+    assert took < jobs.DASK_CONNECT_TIMEOUT_S / 2, took
+    assert not out.exists()

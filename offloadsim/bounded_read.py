@@ -12,7 +12,14 @@ from __future__ import annotations
 import os
 import stat
 
-__all__ = ["InputFileError", "MAX_DOCUMENT_BYTES", "MAX_TABLE_BYTES", "read_head", "read_text"]
+__all__ = [
+    "InputFileError",
+    "MAX_DOCUMENT_BYTES",
+    "MAX_TABLE_BYTES",
+    "read_head",
+    "read_text",
+    "special_kind",
+]
 
 # YAML and JSON documents: scenarios, sweep files, calibrated profiles.
 MAX_DOCUMENT_BYTES = 16 * 2**20
@@ -53,8 +60,8 @@ def _read(path: str | os.PathLike[str], limit: int, whole: bool) -> bytes:
         info = os.fstat(handle.fileno())
         if stat.S_ISDIR(info.st_mode):
             raise IsADirectoryError(21, "Is a directory", str(path))
-        if not stat.S_ISREG(info.st_mode):
-            kind = next((name for test, name in _KINDS if test(info.st_mode)), "not a regular file")
+        kind = special_kind(info.st_mode)
+        if kind is not None:
             raise InputFileError(f"is {kind}, not a regular file")
         if whole and info.st_size > limit:
             raise InputFileError(f"is {_size(info.st_size)}; files read are limited to {_size(limit)}")
@@ -62,6 +69,17 @@ def _read(path: str | os.PathLike[str], limit: int, whole: bool) -> bytes:
     if whole and len(data) > limit:
         raise InputFileError(f"grew past {_size(limit)} while being read; files read are limited to that")
     return data
+
+
+def special_kind(mode: int) -> str | None:
+    """What a path of this ``st_mode`` is when it is neither a regular file nor a directory, else None.
+
+    >>> special_kind(stat.S_IFCHR), special_kind(stat.S_IFREG)
+    ('a character device', None)
+    """
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return None
+    return next((name for test, name in _KINDS if test(mode)), "not a regular file")
 
 
 def _size(count: int) -> str:

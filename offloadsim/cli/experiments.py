@@ -324,7 +324,7 @@ def _sweep_table(result: Any, limit: int = 40) -> str:
 
 def _cmd_plot(args: argparse.Namespace) -> int:
     from offloadsim.experiments import read_results
-    from offloadsim.plots import default_figure_name, plot_results, save_figure
+    from offloadsim.plots import default_figure_name, figure_files, plot_results, save_figure
 
     chosen: dict[str, str] = {}
     for column, value in args.where:
@@ -336,6 +336,8 @@ def _cmd_plot(args: argparse.Namespace) -> int:
                 f"a column it does not show; show each with --by {column} or --facet {column}"
             )
         chosen[column] = value
+    if args.out:
+        figure_files(args.out)  # a directory or a device as --out is refused before anything is read
     results = read_results(args.results)
     figure = plot_results(
         results,

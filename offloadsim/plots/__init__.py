@@ -41,6 +41,7 @@ if TYPE_CHECKING:
         FIGSIZES,
         OKABE_ITO,
         PALETTE,
+        figure_files,
         house_style,
         new_axes,
         save_figure,
@@ -65,6 +66,7 @@ __all__ = [
     "KINDS",
     "new_axes",
     "save_figure",
+    "figure_files",
     "house_style",
     "style_map",
     "FIGSIZES",
@@ -93,7 +95,16 @@ _HOMES = {
     "label_panels": "offloadsim.plots.axes",
     **dict.fromkeys(("default_figure_name", "plot_results"), "offloadsim.plots.results"),
     **dict.fromkeys(
-        ("FIGSIZES", "OKABE_ITO", "PALETTE", "house_style", "new_axes", "save_figure", "style_map"),
+        (
+            "FIGSIZES",
+            "OKABE_ITO",
+            "PALETTE",
+            "figure_files",
+            "house_style",
+            "new_axes",
+            "save_figure",
+            "style_map",
+        ),
         "offloadsim.plots.style",
     ),
 }

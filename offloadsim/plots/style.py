@@ -158,19 +158,50 @@ def save_figure(
     """
     from offloadsim.outdir import atomic_write
 
-    target = Path(path)
-    if target.suffix.lower() in (".pdf", ".png", ".svg"):
-        target = target.with_suffix("")
     written = []
     with house_style():
-        for fmt in formats:
-            file = target.parent / f"{target.name}.{fmt}"
+        for file in figure_files(path, formats):
+            fmt = file.suffix[1:]
 
             def write(tmp: Path, fmt: str = fmt) -> None:
                 fig.savefig(tmp, format=fmt, metadata=_file_metadata(fmt, metadata))
 
             written.append(atomic_write(file, write))
     return written
+
+
+def figure_files(path: str | Path, formats: Iterable[str] = ("pdf", "png")) -> list[Path]:
+    """The files :func:`save_figure` writes for ``path``, a file stem (a .pdf, .png or .svg suffix goes).
+
+    Raises :class:`~offloadsim.outdir.ResultsError` when ``path`` is no stem
+    to write beside: a directory (or a name ending in ``/``), a device, FIFO
+    or socket (``/dev/null`` made ``/dev/null.pdf``), or when a file it would
+    write is one of those.  Call it before drawing to fail fast.
+    """
+    import os
+    import stat
+
+    from offloadsim.bounded_read import special_kind
+    from offloadsim.outdir import ResultsError
+
+    target = Path(path)
+    if target.suffix.lower() in (".pdf", ".png", ".svg"):
+        target = target.with_suffix("")
+    files = [target.parent / f"{target.name}.{fmt}" for fmt in formats]
+    stem = "a figure is written to a file stem (FIG writes FIG.pdf and FIG.png)"
+    if str(path).endswith(tuple(sep for sep in (os.sep, os.altsep) if sep)):
+        raise ResultsError(f"cannot write a figure to {path}: it names a directory; {stem}")
+    # The path as given may not be a directory; the stem without its suffix (figs for figs.pdf) may.
+    for candidate, directory_too in ((Path(path), True), (target, False), *((file, True) for file in files)):
+        try:
+            mode = candidate.stat().st_mode
+        except OSError:  # not there (yet): the write says what else is wrong
+            continue
+        kind = "a directory" if directory_too and stat.S_ISDIR(mode) else special_kind(mode)
+        if kind is not None:
+            where = "it" if candidate == Path(path) else str(candidate)
+            raise ResultsError(f"cannot write a figure to {path}: {where} is {kind}; {stem}")
+    return files
 
 
 def _file_metadata(fmt: str, metadata: Mapping[str, str] | None) -> dict[str, str] | None:

@@ -200,3 +200,36 @@ def test_a_comparison_without_power_on_its_sources_says_energy_was_not_measured(
     powered = ["--set", "nodes.phone.power={idle: 1 W, busy: 3 W}", "--out", str(tmp_path / "cmp2")]
     assert cli_main([*argv, *powered]) == 0
     assert "has power" not in capsys.readouterr().out
+
+
+@pytest.mark.timeout(120)
+def test_plot_out_that_is_no_file_stem_is_refused(cli_main, tiny, tmp_path, capsys):
+    """--out /dev/null wrote /dev/null.pdf and .png (--out is a stem); a directory as --out made DIR.pdf."""
+    import os
+
+    from offloadsim.outdir import ResultsError
+    from offloadsim.plots import figure_files
+
+    run = tmp_path / "run"
+    assert cli_main(["run", str(tiny), "--out", str(run), "-q"]) == 0
+    (tmp_path / "figs").mkdir()
+    cases = [("figs", "figs: it is a directory"), ("new/", "new/: it names a directory")]
+    if hasattr(os, "mkfifo"):
+        os.mkfifo(tmp_path / "pipe")
+        cases += [("pipe", "it is a FIFO"), ("pipe.pdf", f"{tmp_path / 'pipe'} is a FIFO")]
+    for out, what in cases:
+        capsys.readouterr()
+        assert cli_main(["plot", str(run), "--kind", "cdf", "--out", f"{tmp_path}{os.sep}{out}"]) == 2
+        err = capsys.readouterr().err.splitlines()
+        assert len(err) == 1 and "cannot write a figure to " in err[0] and what in err[0], err
+        assert "a file stem (FIG writes FIG.pdf and FIG.png)" in err[0]
+    made = {"figs", "run", "tiny.yaml", *(["pipe"] if hasattr(os, "mkfifo") else [])}
+    assert {p.name for p in tmp_path.iterdir()} == made  # no figs.pdf, new/, pipe.png
+    assert not any((tmp_path / "figs").iterdir())
+    if os.path.exists("/dev/null"):  # checked, never written: a failing check would litter /dev
+        with pytest.raises(ResultsError, match="/dev/null: it is a character device"):
+            figure_files("/dev/null")
+        with pytest.raises(ResultsError, match="/dev/null is a character device"):
+            figure_files("/dev/null.png")
+    assert cli_main(["plot", str(run), "--kind", "cdf", "--out", str(tmp_path / "figs" / "cdf.pdf")]) == 0
+    assert sorted(p.name for p in (tmp_path / "figs").iterdir()) == ["cdf.pdf", "cdf.png"]

@@ -132,3 +132,14 @@ def test_compare_and_sweep_print_the_notes_too(tmp_path, monkeypatch, capsys):
     assert main(["sweep", str(tmp_path / "sweep.yaml"), "--workers", "1", "--out", str(tmp_path / "sw")]) == 0
     out = capsys.readouterr().out
     assert out.count("note: profile 'cnn-box' is not to be trusted for applications.cnn") == 1
+
+
+def test_a_model_in_another_precision_is_not_told_to_calibrate_on_itself():
+    """calibrate times fp32 kernels, so an int8 model's units are never timed however it is calibrated:
+    the note used to say 'calibrate on this model' of the very model the profile was fitted to."""
+    profile = profile_of("alexnet")
+    assert caveats(profile, {"alexnet": get_model("alexnet")}) == []
+    (line,) = caveats(profile, {"alexnet (int8)": get_model("alexnet", precision="int8")})
+    assert "not to be trusted for alexnet (int8)" in line
+    assert line.endswith("calibrate times fp32 only, so its int8 layers are predicted from the fit")
+    assert "calibrate on this model" not in line

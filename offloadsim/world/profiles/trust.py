@@ -127,10 +127,13 @@ def caveats(profile: CalibratedProfile, graphs: Mapping[str, LayerGraph] | Seque
     """
     lines = [f"profile {profile.name!r} is not to be trusted: {issue}" for issue in profile_issues(profile)]
     items = graphs.items() if isinstance(graphs, Mapping) else graphs
+    from offloadsim.models.precision import graph_precision
+
     for label, graph in items:
         share, kinds = extrapolated(profile, graph)
         if share > MAX_EXTRAPOLATED:
-            lines.append(_extrapolation_line(profile.name, label, share, kinds))
+            precision = graph_precision(graph)
+            lines.append(_extrapolation_line(profile.name, label, share, kinds, precision))
     return lines
 
 
@@ -145,9 +148,17 @@ def recorded_caveats(profile: CalibratedProfile) -> list[str]:
     return lines
 
 
-def _extrapolation_line(name: str, label: str, share: float, kinds: Sequence[str]) -> str:
+def _extrapolation_line(
+    name: str, label: str, share: float, kinds: Sequence[str], precision: str = "fp32"
+) -> str:
     shown = ", ".join(kinds[:4]) + (f" and {len(kinds) - 4} more" if len(kinds) > 4 else "")
+    # calibrate times fp32 kernels: another precision's units are never timed, whatever the models
+    remedy = (
+        "calibrate on this model (--models or --onnx)"
+        if precision == "fp32"
+        else f"calibrate times fp32 only, so its {precision} layers are predicted from the fit"
+    )
     return (
         f"profile {name!r} is not to be trusted for {label}: {share:.0%} of its work is in op kinds it "
-        f"never timed, or timed too few times ({shown}); calibrate on this model (--models or --onnx)"
+        f"never timed, or timed too few times ({shown}); {remedy}"
     )

@@ -167,8 +167,9 @@ class World:
     def _inert_key_notes(self) -> list[str]:
         """Keys the scenario sets that this version does not act on: a run would not show it otherwise.
 
-        A link's ``loss`` is recorded, not simulated; ``noise`` on a processor whose profile measured
-        no run-to-run spread (a derived profile, a plain speed) draws nothing.
+        A link's ``loss`` is recorded, not simulated; a ``compression`` codec no narrower than the
+        model's precision compresses nothing; ``noise`` on a processor whose profile measured no
+        run-to-run spread (a derived profile, a plain speed) draws nothing.
         """
         lines = []
         lossy = sorted({link.index for link in self.scenario.links if link.loss > 0.0})
@@ -178,6 +179,16 @@ class World:
                 f"{keys}: packet loss is recorded (the links table's loss_rate), not simulated: "
                 "it does not slow transfers"
             )
+        for app in self.apps.values():
+            codec = app.spec.compression
+            if codec != "none" and app.graph is not None and app.llm is None:
+                from offloadsim.models.precision import BYTES
+
+                if BYTES[codec] >= BYTES[app.precision]:
+                    lines.append(
+                        f"applications.{app.name}.compression: {codec} is no narrower than the model's "
+                        f"{app.precision} activations, so nothing is compressed (and nothing is spent on it)"
+                    )
         for proc in self._every_processor():
             if proc.spec.noise and getattr(proc.costs, "kind", None) != "calibrated":
                 node = self.nodes[proc.node]

@@ -222,3 +222,25 @@ def test_the_notes_cover_every_processor_and_the_keys_a_run_does_not_act_on():
         "nodes.edge.processors.cpu.noise: a plain speed measured no run-to-run spread, so every stage "
         "takes its predicted time (noise needs a calibrated profile)",
     )
+
+
+def test_a_codec_no_narrower_than_the_model_says_it_compresses_nothing():
+    """fp16 activations of an int8 model are wider than the model's own: the codec did nothing, silently."""
+    from offloadsim.world import build_world
+
+    text = TWO_PROCESSORS.replace("gpu: {profile: t4, noise: true}", "gpu: {profile: t4}").replace(
+        ", loss: 0.01", ""
+    )
+    text = text.replace(
+        "chat: {model: llama-3.2-1b, prompt_tokens: 64, output_tokens: 8}",
+        "chat: {model: alexnet, compression: CODEC, params: {precision: PRECISION}}",
+    )
+    for codec, precision, said in (("fp16", "int8", True), ("int8", "int8", True), ("int8", "fp16", False)):
+        world = build_world(
+            load_scenario_text(text.replace("CODEC", codec).replace("PRECISION", precision), source="<t>")
+        )
+        note = (
+            f"applications.chat.compression: {codec} is no narrower than the model's {precision} "
+            "activations, so nothing is compressed (and nothing is spent on it)"
+        )
+        assert (note in world.notes) is said

@@ -215,7 +215,13 @@ class Summary:
         if self.link_mean_capacity_bps:
             means = self.link_mean_capacity_bps
             moved = sorted(means, key=lambda link: (self.link_availability[link], means[link], link))
-            rows.append((f"links that changed ({min(top, len(moved))} of {len(moved)} directions)", "", ""))
+            # A lossy link is listed though it may never have changed: the heading says why it is there.
+            what = (
+                "links that changed or lose packets"
+                if any(self.link_loss_rate.values())
+                else "links that changed"
+            )
+            rows.append((f"{what} ({min(top, len(moved))} of {len(moved)} directions)", "", ""))
             for link in moved[:top]:
                 loss = self.link_loss_rate[link]
                 state = f"Mbit/s mean, {_num(self.link_availability[link] * 100.0)} % up"

@@ -211,3 +211,5 @@ def test_the_summary_lists_the_link_directions_that_changed_and_only_those(tmp_p
     quiet = offloadsim.run(static).summary
     assert quiet.link_mean_capacity_bps == quiet.link_availability == quiet.link_loss_rate == {}
     assert "links that changed" not in quiet.format_table()
+    lossy = offloadsim.run(static, overrides=["links[0].loss=0.01"]).summary.format_table()
+    assert "links that changed or lose packets (2 of 2 directions)" in lossy  # only lossy: none changed

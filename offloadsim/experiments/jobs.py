@@ -531,11 +531,11 @@ def _run_dask(jobs: Sequence[Job], address: str, finished: Finished, runner: Run
         client.close()
 
 
-def _connect(client: Callable[..., Any], address: str) -> Any:
+def _connect(client: type[Any], address: str) -> Any:
     """A Dask ``client`` of the scheduler at ``address``; one that refuses fails after DASK_REFUSED_S."""
     first = min(DASK_REFUSED_S, DASK_CONNECT_TIMEOUT_S)
     try:
-        return client(address, timeout=first, set_as_default=False)
+        return _client(client, address, first)
     except OSError:
         if first >= DASK_CONNECT_TIMEOUT_S:
             raise
@@ -544,7 +544,34 @@ def _connect(client: Callable[..., Any], address: str) -> Any:
                 f"connection refused for {first:g} s, so no scheduler listens there (start one with "
                 "'dask scheduler', which prints its address, or check the host and port)"
             ) from None
-    return client(address, timeout=DASK_CONNECT_TIMEOUT_S - first, set_as_default=False)
+    return _client(client, address, DASK_CONNECT_TIMEOUT_S - first)
+
+
+def _client(client: type[Any], address: str, timeout: float) -> Any:
+    """``client(address)``; what answers there but not as a Dask scheduler is a ConnectionError.
+
+    Dask reads the first bytes of another service (an HTTP server, say) as a
+    message's length and raises whatever follows (a MemoryError for an
+    exabyte), leaving the half-made client to print a traceback when it is
+    collected; it is closed here instead.
+    """
+    try:
+        return client(address, timeout=timeout, set_as_default=False)
+    except (OSError, ValueError, ImportError):  # unreachable, a bad address, a scheduler lacking a package
+        raise
+    except Exception as error:
+        trace = error.__traceback__
+        while trace is not None:
+            made = trace.tb_frame.f_locals.get("self")
+            if isinstance(made, client):
+                with contextlib.suppress(Exception):
+                    made.close()
+                break
+            trace = trace.tb_next
+        raise ConnectionError(
+            f"something answers there, but not as a Dask scheduler ({type(error).__name__}); "
+            "check the host and port (a scheduler listens on 8786 by default)"
+        ) from None
 
 
 def _refused(address: str) -> bool:

@@ -535,3 +535,35 @@ def test_a_refused_dask_connection_fails_fast_with_one_line(
     ), err
     assert took < jobs.DASK_CONNECT_TIMEOUT_S / 2, took
     assert not out.exists()
+
+
+@pytest.mark.timeout(120)
+def test_a_service_that_is_no_dask_scheduler_is_one_line(sweep_file, tmp_path, cli_main, capsys):
+    """Dask read an HTTP reply as a message length: exit 1 with a MemoryError, then a traceback at exit."""
+    pytest.importorskip("distributed")
+    import gc
+    import socket
+    import threading
+
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(8)
+
+        def answer() -> None:
+            with contextlib.suppress(OSError):
+                while True:
+                    peer, _ = server.accept()
+                    with peer:
+                        peer.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n" * 3)
+
+        threading.Thread(target=answer, daemon=True).start()
+        address = f"tcp://127.0.0.1:{server.getsockname()[1]}"
+        out = tmp_path / "out"
+        assert cli_main(["sweep", str(sweep_file), "--out", str(out), "--scheduler", address]) == 2
+        gc.collect()  # a half-made client left to the collector printed its traceback here
+    err = capsys.readouterr().err.splitlines()
+    # What Dask raises for another service's bytes is its own (here a MemoryError); the line is ours.
+    assert len(err) == 1 and err[0].startswith(
+        f"offloadsim: error: cannot connect to the Dask scheduler at {address}: "
+    )
+    assert not out.exists()

@@ -15,6 +15,10 @@ the city benchmark, against a few dozen other calls in flight), so their
 calls (:meth:`RunEnvironment.chain_in`) wait on a calendar of their own:
 every other call's pop then walks a heap of the few dozen, not of a
 thousand more, for one more comparison per step between the two heads.
+That calendar's entries are one object each (:class:`_Due`, a float
+carrying its eid and call), not a tuple and its float time: a city's
+chain entry is touched once in a thousand tasks, cold in the cache, and
+each of a pop's ten-odd comparisons then reads one object, not two.
 """
 
 from __future__ import annotations
@@ -35,6 +39,28 @@ _Call = tuple[float, int, int, Callable[[Any], None], Any]  # (time, priority, e
 CallIn = Callable[[float, Callable[[Any], None], Any], None]
 
 
+class _Due(float):
+    """A chain's pending call: its time (the float itself), its eid from SimPy's counter, and its call.
+
+    The chains' heap compares these as floats, in C, so a comparison reads
+    one object where a ``(time, priority, eid, ...)`` tuple is read with its
+    float time besides: the city's thousand entries are each touched once in
+    a thousand tasks, so every object a pop's comparisons read is a cache
+    miss.  Floats cannot order equal times by eid; the environment does that
+    itself (:meth:`RunEnvironment._untie`).  The priority is always ``NORMAL``.
+    """
+
+    __slots__ = ("argument", "call", "eid")
+
+    eid: int
+    call: Callable[[Any], None]
+    argument: Any
+
+
+def _by_time_then_eid_last_first(due: _Due) -> tuple[float, int]:
+    return -float(due), -due.eid
+
+
 class RunEnvironment(simpy.Environment):
     """A SimPy environment that also runs light calls (:meth:`call_in`) in SimPy's order.
 
@@ -49,7 +75,11 @@ class RunEnvironment(simpy.Environment):
         self.now = self._now
         self._next_eid = self._eid.__next__  # SimPy's own counter, its method bound once
         self._calls: list[_Call] = []
-        self._chains: list[_Call] = []  # the calls of chains that keep one pending all run (arrivals)
+        # The calls of chains that keep one pending all run (arrivals): a heap of _Due ordered by time
+        # alone, whose root is kept the first by eid of its time (_untie), and the calls taken off it
+        # because their times tied, in (time, eid) order from last to first (usually empty).
+        self._chains: list[_Due] = []
+        self._tied: list[_Due] = []
         # call_in and chain_in bound once, for caller() to hand out: every arrival chain then shares
         # one object rather than touching a bound method of its own at each arrival.
         self._bound: tuple[CallIn, CallIn] = (self.call_in, self.chain_in)
@@ -60,32 +90,68 @@ class RunEnvironment(simpy.Environment):
 
     def chain_in(self, delay: float, function: Callable[[Any], None], argument: Any) -> None:
         """:meth:`call_in` for a chain that keeps one call pending all run: on the chains' own calendar."""
-        heappush(self._chains, (self._now + delay, NORMAL, self._next_eid(), function, argument))
+        due = _Due(self._now + delay)
+        due.eid = self._next_eid()
+        due.call = function
+        due.argument = argument
+        # A push keeps the root the first by eid of its time: a later eid at the root's time stays below.
+        heappush(self._chains, due)
+
+    def _untie(self) -> None:
+        """Move every call whose time ties with the chains' root's onto ``_tied``, until the root is alone.
+
+        The heap orders by time alone and moves tied entries in any order, so after a pop the root
+        may not be the first by eid of its time; the tied ones then wait on ``_tied``, in order.
+        """
+        chains, tied = self._chains, self._tied
+        while len(chains) > 1 and (chains[1] == chains[0] or (len(chains) > 2 and chains[2] == chains[0])):
+            at = float(chains[0])
+            while chains and chains[0] == at:
+                tied.append(heappop(chains))
+        tied.sort(key=_by_time_then_eid_last_first)
 
     def step(self) -> None:
         """Process the next SimPy event, or every call due before it (in SimPy's order either way)."""
-        calls, chains, queue = self._calls, self._chains, self._queue
+        calls, chains, tied, queue = self._calls, self._chains, self._tied, self._queue
         called = False
-        # Heads are compared by their times, a float comparison, and as whole tuples only when the
-        # times tie (then priority and eid decide, as in SimPy; eids are unique: never further).
+        # Heads are compared by their times, a float comparison, and by priority and eid only when the
+        # times tie (as in SimPy; eids are unique: never further). A chain's priority is NORMAL.
         while True:  # the common case: no SimPy event for a while (its run's ``until`` comes last)
-            if calls:  # the earlier of the two calendars' heads
-                heap = calls
-                if chains:
-                    at, other = calls[0][0], chains[0][0]
-                    if other < at or (other == at and chains[0] < calls[0]):
-                        heap = chains
-            elif chains:
-                heap = chains
-            else:
+            due = chains[0] if chains else None  # the chains' next call
+            if tied:
+                other = tied[-1]
+                if due is None or other < due or (other == due and other.eid < due.eid):
+                    due = other
+            if calls:
+                head = calls[0]
+                at = head[0]
+                if due is None or at < due or (at == due and head[2] < due.eid):  # the calls' head is next
+                    if queue:
+                        first = queue[0]
+                        if first[0] <= at and first < head:  # SimPy's event comes first
+                            break
+                    _, _, _, function, argument = heappop(calls)
+                    self._now = self.now = at
+                    function(argument)
+                    called = True
+                    continue
+            elif due is None:
                 break
             if queue:
-                first, head = queue[0], heap[0]
-                if first[0] <= head[0] and first < head:  # SimPy's event comes first
-                    break
-            at, _, _, function, argument = heappop(heap)
-            self._now = self.now = at
-            function(argument)
+                first = queue[0]
+                at = first[0]
+                if at < due or (at == due and (first[1], first[2]) < (NORMAL, due.eid)):
+                    break  # SimPy's event comes first
+            if tied and due is tied[-1]:
+                tied.pop()
+            else:
+                heappop(chains)
+                n = len(chains)
+                if n > 1 and (chains[1] == chains[0] or (n > 2 and chains[2] == chains[0])):
+                    self._untie()  # the new root's time ties: put the tied calls in eid order
+            self._now = self.now = float(due)
+            function = due.call
+            function(due.argument)
             called = True
         if called:
             return
@@ -110,7 +176,8 @@ class RunEnvironment(simpy.Environment):
 
     def peek(self) -> float:
         """The time of the next call or event (infinity if none)."""
-        times = [entries[0][0] for entries in (self._calls, self._chains, self._queue) if entries]
+        times = [entries[0][0] for entries in (self._calls, self._queue) if entries]
+        times += [float(entries[i]) for entries, i in ((self._chains, 0), (self._tied, -1)) if entries]
         return min(times, default=float("inf"))
 
 

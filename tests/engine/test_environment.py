@@ -18,9 +18,10 @@ ROOT = Path(__file__).resolve().parents[2]
 
 # A program: each fired node schedules its children, each (delay, how) -- delays on a coarse grid so
 # that many fire at the same instant, where only the order of scheduling (the eid) decides; ``how`` is
-# a SimPy timeout, a light call or a chain's light call (the two calendars of light calls).
+# a SimPy timeout, a light call or a chain's light call (the two calendars of light calls), or an
+# urgent SimPy event (a timeout whose callback succeeds an event: it fires before the instant's calls).
 Program = list[list[tuple[float, str]]]
-HOW = ["timeout", "call", "chain"]
+HOW = ["timeout", "urgent", "call", "chain"]
 programs = st.lists(
     st.lists(st.tuples(st.sampled_from([0.0, 0.5, 1.0, 1.5]), st.sampled_from(HOW)), max_size=3),
     min_size=1,
@@ -34,6 +35,11 @@ def _fire_order(env: simpy.Environment, program: Program, light: bool) -> list[t
     call_in = {"call": caller(env), "chain": caller(env, chain=True)}
     counter = [0]
 
+    def urgent(node: int) -> None:
+        event = env.event()
+        event.callbacks.append(lambda event: fire(event.value))
+        event.succeed(node)
+
     def fire(node: int) -> None:
         log.append((node, env.now))
         for delay, how in program[node % len(program)]:
@@ -43,6 +49,8 @@ def _fire_order(env: simpy.Environment, program: Program, light: bool) -> list[t
                 return
             if light and how in call_in:
                 call_in[how](delay, fire, child)
+            elif how == "urgent":
+                env.timeout(delay, child).callbacks.append(lambda event: urgent(event.value))
             else:
                 env.timeout(delay, child).callbacks.append(lambda event: fire(event.value))
 

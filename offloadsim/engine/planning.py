@@ -28,7 +28,26 @@ if TYPE_CHECKING:
     from offloadsim.engine.work import Price
     from offloadsim.policies.base import SystemView
 
-__all__ = ["CODECS", "Codec", "CompiledPlans", "PlanCompiler", "reordered_cut_bytes"]
+__all__ = ["CODECS", "Codec", "CompiledPlans", "LastPlan", "PlanCompiler", "reordered_cut_bytes"]
+
+
+class LastPlan:
+    """A source's last answer: the policy's plan, the application it served and the plan compiled.
+
+    One object per source, kept by :class:`CompiledPlans` and handed to the
+    kernel with each of the source's arrivals: reading it is one object,
+    where a look-up by the source's name reads a dict's entry besides, and
+    in a city each source's entry is touched once in a thousand tasks (cold
+    in the cache).  Emptied in place, never replaced, so the arrivals' copy
+    stays the source's.
+    """
+
+    __slots__ = ("app", "compiled", "plan")
+
+    def __init__(self) -> None:
+        self.plan: Any = None
+        self.app: str | None = None
+        self.compiled: CompiledPlan | None = None
 
 
 class CompiledPlans:
@@ -38,23 +57,33 @@ class CompiledPlans:
     each field) at every decision.  A policy usually answers a source with
     the very Plan object it answered last (the static policies keep their
     answers), so each source's last (plan, application, compiled plan) is
-    looked up by the source's name first, and the plan matched by identity.
-    That first look is :attr:`last`, which the kernel reads inline (emptied
-    in place, never replaced).
+    looked at first (:meth:`record`, a :class:`LastPlan`), and the plan
+    matched by identity; the kernel reads it inline.
     """
 
     def __init__(self, compile: Callable[[Any, Task], CompiledPlan], limit: int):
         self._compile = compile
         self._limit = limit  # entries kept at once (random placement over many nodes rarely repeats)
         self._by_key: dict[tuple[Any, str, str], CompiledPlan] = {}
-        self.last: dict[str, tuple[Any, str, CompiledPlan]] = {}  # source -> (plan, app, compiled)
+        self._last: dict[str, LastPlan] = {}
 
-    def get(self, plan: Any, task: Task) -> CompiledPlan:
-        """``plan`` compiled for ``task``'s source and application (compiled now if not kept)."""
+    def record(self, source: str) -> LastPlan:
+        """``source``'s :class:`LastPlan` (the same object all run)."""
+        last = self._last.get(source)
+        if last is None:
+            last = self._last[source] = LastPlan()
+        return last
+
+    def get(self, plan: Any, task: Task, last: LastPlan | None = None) -> CompiledPlan:
+        """``plan`` compiled for ``task``'s source and application (compiled now if not kept).
+
+        ``last``: the source's :meth:`record`, if the caller holds it.
+        """
         source, app = task.source, task.app
-        last = self.last.get(source)
-        if last is not None and last[0] is plan and last[1] == app:
-            return last[2]
+        if last is None:
+            last = self.record(source)
+        if last.plan is plan and last.app == app and last.compiled is not None:
+            return last.compiled
         key = (plan, source, app)
         compiled = self._by_key.get(key)
         if compiled is None:
@@ -62,19 +91,22 @@ class CompiledPlans:
             if len(self._by_key) >= self._limit:
                 self.clear()
             self._by_key[key] = compiled
-        self.last[source] = (plan, app, compiled)
+        last.plan, last.app, last.compiled = plan, app, compiled
         return compiled
 
     def clear(self) -> None:
         """Forget every compiled plan (a route moved: they were routed on the old ones)."""
         self._by_key.clear()
-        self.last.clear()
+        for last in self._last.values():
+            last.plan = last.app = last.compiled = None
 
     def forget_source(self, source: str) -> None:
         """Forget the plans compiled for ``source`` (its own routes moved: a handover)."""
         for key in [key for key in self._by_key if key[1] == source]:
             del self._by_key[key]
-        self.last.pop(source, None)
+        last = self._last.get(source)
+        if last is not None:
+            last.plan = last.app = last.compiled = None
 
 
 class PlanCompiler:

@@ -24,7 +24,7 @@ from offloadsim.engine.link_stats import LinkStatistics
 from offloadsim.engine.llm import LLMWork
 from offloadsim.engine.network import link_down, make_link_model, no_route
 from offloadsim.engine.piecewise import PiecewiseLog
-from offloadsim.engine.planning import CompiledPlans, PlanCompiler, reordered_cut_bytes
+from offloadsim.engine.planning import CompiledPlans, LastPlan, PlanCompiler, reordered_cut_bytes
 from offloadsim.engine.processor import fifo, refused
 from offloadsim.engine.processor_models import ProcessorFactory, get_processor_model
 from offloadsim.engine.processor_models import ProcessorLike as Processor
@@ -141,7 +141,6 @@ class Simulation:
         # walks those itself (one call less per task).
         self._starts = {name: None if _walks_only(kind) else kind.start for name, kind in self.kinds.items()}
         self._compiled = CompiledPlans(self._compiler.compile, COMPILED_CACHE)
-        self._last_plans = self._compiled.last
         self._noise: dict[str, Callable[[], float]] = {}
         self.drained_at: dict[str, float] = {}
         # Each node's state, 1 up and 0 down, as a step function of time (its availability).
@@ -223,26 +222,28 @@ class Simulation:
         """The arrival callback: create a task (unless the source's battery is flat) and dispatch it."""
         meter = self.meters.get(source)
         battery = meter if meter is not None and meter.battery_j is not None else None
-        return _Arrival(self, make, battery).arrive
+        return _Arrival(self, make, battery, self._compiled.record(source)).arrive
 
     # -- the hot path -----------------------------------------------------
-    def _dispatch(self, task: Task, plan: Plan | None = None) -> Task | None:
+    def _dispatch(self, task: Task, plan: Plan | None = None, last: LastPlan | None = None) -> Task | None:
         """Ask the policy, compile its plan, start the first step; None if the task ended at once.
 
         A retry or fallback attempt comes with its ``plan`` (engine/recovery.py);
-        one that cannot run fails, and recovery decides again.
+        one that cannot run fails, and recovery decides again.  ``last``: the
+        source's last plan (``CompiledPlans.record``), which its arrivals hold.
         """
         retry = plan is not None
         if plan is None:
             plan = self.policy.decide(task, self.view)
-        last = self._last_plans.get(task.source)
-        if last is not None and last[0] is plan and last[1] == task.app:
-            compiled = last[2]  # what this source was answered last: CompiledPlans.get's first look, inline
+        if last is None:
+            last = self._compiled.record(task.source)
+        if last.plan is plan and last.app == task.app and last.compiled is not None:
+            compiled = last.compiled  # this source's last answer: CompiledPlans.get's first look, inline
         else:  # (a plan serving another application is never matched here: the task's app was the other)
             served_by = getattr(plan, "app", None)
             if served_by is not None and served_by != task.app:
                 self._serve_with(task, served_by)
-            compiled = self._compiled.get(plan, task)
+            compiled = self._compiled.get(plan, task, last)
         task.plan = compiled
         self.in_flight[task.id] = task
         if compiled.drop:
@@ -258,11 +259,13 @@ class Simulation:
             start(self.context, task, self._advance)
         return task if task.id in self.in_flight else None
 
-    def _dispatch_timed(self, task: Task, plan: Plan | None = None) -> Task | None:
+    def _dispatch_timed(
+        self, task: Task, plan: Plan | None = None, last: LastPlan | None = None
+    ) -> Task | None:
         """:meth:`_dispatch` for a scenario with a recovery timeout: the first attempt's timer runs too."""
         assert self.recovery is not None
         self.recovery.arm(task)
-        return Simulation._dispatch(self, task, plan)
+        return Simulation._dispatch(self, task, plan, last)
 
     def _launch(self, task: Task, plan: Plan) -> None:
         """Start a retry or fallback attempt on ``plan`` (its timer, if any, is recovery's)."""
@@ -588,14 +591,17 @@ class _Arrival:
     An object whose bound ``arrive`` the arrival chain calls, not a closure:
     each source's arrival touches this one object rather than a function,
     its cells' tuple and its cells (see engine/workload.py's ``_Chain``).
+    It hands the kernel the source's last plan (``last``), found once here
+    rather than by the source's name at every task.
     """
 
-    __slots__ = ("battery", "make", "sim")
+    __slots__ = ("battery", "last", "make", "sim")
 
-    def __init__(self, sim: Simulation, make: Maker, battery: NodeMeter | None):
+    def __init__(self, sim: Simulation, make: Maker, battery: NodeMeter | None, last: LastPlan):
         self.sim = sim
         self.make = make
         self.battery = battery
+        self.last = last
 
     def arrive(self) -> Task | None:
         """Make a task now and dispatch it; None if it ended at once (or was never made)."""
@@ -606,7 +612,7 @@ class _Arrival:
         task = make(sim._next_id, sim.env.now)
         sim._next_id += 1
         sim.counters["arrived"] += 1
-        return sim._dispatch(task)
+        return sim._dispatch(task, None, self.last)
 
 
 def handover_counts(task_ids: np.ndarray, counts: dict[int, int]) -> np.ndarray:

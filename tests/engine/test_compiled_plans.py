@@ -59,3 +59,19 @@ def test_the_cache_is_bounded():
     for i in range(10):
         plans.get(Plan.run_on(f"edge-{i}"), _task("d-0"))
     assert len(plans._by_key) <= 3 and len(compiled) == 10
+
+
+def test_a_source_s_record_stays_its_own_and_forgetting_empties_it():
+    """The kernel's arrivals hold each source's record all run: it must be emptied, never replaced."""
+    plans, _ = _cache()
+    plan = Plan.run_on("edge-0")
+    held = plans.record("d-0")
+    first = plans.get(plan, _task("d-0"), held)
+    assert held.plan is plan and held.compiled is first and plans.record("d-0") is held
+    plans.clear()
+    assert held.plan is None and held.compiled is None and plans.record("d-0") is held
+    again = plans.get(plan, _task("d-0"), held)
+    assert again.code == 2 and held.compiled is again  # compiled afresh, and held again
+    plans.forget_source("d-0")
+    assert held.compiled is None and plans.record("d-0") is held
+    assert plans.get(plan, _task("d-0")).code == 3 and held.compiled is not None

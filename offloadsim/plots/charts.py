@@ -437,6 +437,7 @@ def energy_latency(
         styles = style_map(names_of(metrics, by, order))
         ends_to_label: list[_EndLabel] = []
         markers: list[tuple[float, float]] = []
+        under = {} if x else _coinciding(table, by, list(styles))
         for name, style in styles.items():
             rows = table[table[by] == name]
             if rows.empty:
@@ -452,8 +453,11 @@ def energy_latency(
                 marker=style["marker"],
                 linestyle=style["linestyle"] if x else "none",
                 markersize=5 if not x else 3.5,
+                # Hollow, each series its own shape: a marker on the same spot as another's stays visible.
+                markerfacecolor="none",
+                markeredgewidth=1.0,
                 elinewidth=0.7,
-                label=str(name),
+                label=str(name) if name not in under else f"{name} (same spot as {under[name]})",
             )
             if not x or len(rows) < 2:
                 continue
@@ -480,6 +484,19 @@ def energy_latency(
         tidy_legend(ax, legend_title)
         _label_ends(ax, ends_to_label, markers)
     return ax
+
+
+def _coinciding(table: pd.DataFrame, by: str, names: Sequence[Any]) -> dict[Any, str]:
+    """Each series whose marker sits (within 2 %) on an earlier series' marker, and that series' name."""
+    rows = {name: table[table[by] == name] for name in names}
+    first = [(name, part.iloc[0]) for name, part in rows.items() if len(part) == 1]
+    under: dict[Any, str] = {}
+    for i, (name, row) in enumerate(first):
+        for other, earlier in first[:i]:
+            if _same_place(row, earlier):
+                under[name] = str(other)
+                break
+    return under
 
 
 def _above_zero(mean: pd.Series, half: pd.Series) -> np.ndarray:

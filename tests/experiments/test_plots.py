@@ -526,3 +526,21 @@ def test_capacity_over_time_holds_each_value_until_the_next(tmp_path):
     x, y = ax.lines[0].get_data()
     assert list(x) == [0.0, 2.0, 5.0, 6.0] and list(y) == [8.0, 2.0, 16.0, 16.0]
     assert UNIT.search(ax.get_ylabel()) and ax.get_xlim() == (0.0, 6.0)
+
+
+def test_energy_markers_on_the_same_spot_stay_visible_and_are_named():
+    """compare-load drew cloud exactly under least-loaded: listed in the legend, missing from the axes."""
+    spots = {"local": (1.6, 1.3), "cloud": (0.12, 0.05), "least-loaded": (0.12, 0.05)}
+    rows = [
+        {"policy": policy, "replication": rep, "latency_mean_s": lat, "device_energy_mean_j": eng}
+        for policy, (lat, eng) in spots.items()
+        for rep in (0, 1)
+    ]
+    fig, ax = plots.new_axes("one-column")
+    plots.energy_latency(pd.DataFrame(rows), ax=ax)
+    lines = [line for line in ax.get_lines() if line.get_marker() not in ("None", None, "", "|", "_")]
+    assert len({line.get_marker() for line in lines}) == len(lines) == 3, "one shape per series"
+    assert all(line.get_markerfacecolor() == "none" for line in lines), "hollow: one beneath shows"
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == ["local", "cloud", "least-loaded (same spot as cloud)"]
+    check_readable(fig)

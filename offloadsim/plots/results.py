@@ -24,7 +24,7 @@ from offloadsim.analysis.values import default_label, quantity_kind, to_si
 from offloadsim.plots import charts, runs
 from offloadsim.plots.axes import figure_legend, label_panels, root_figure
 from offloadsim.plots.kinds import KINDS
-from offloadsim.plots.style import FIGSIZES, new_axes
+from offloadsim.plots.style import FIGSIZES, house_style, new_axes
 from offloadsim.records.stored import ExperimentError, Results
 
 __all__ = ["KINDS", "plot_results", "default_figure_name", "LOG_X_KINDS", "LOG_Y_KINDS"]
@@ -120,7 +120,66 @@ def plot_results(
         if ax.get_visible() and ax.get_xlabel():
             ax.set_xlabel(f"{ax.get_xlabel()}\n{moving}")
     _finish(fig, axes, titles, kind, view.fixed_title(frame))
+    note = interval_note(view, kind, frame, shown, axes)
+    if note:
+        with house_style():
+            fig.supxlabel(note, fontsize=6)
     return fig
+
+
+#: What each kind draws its 95 % CIs as (kinds not named draw none).
+_INTERVALS = {
+    "bars": "error bars",
+    "utilisation": "error bars",
+    "energy": "error bars",
+    "sweep": "bands",
+    "split": "bands",
+}
+
+
+def interval_note(
+    view: _View, kind: str, frame: pd.DataFrame, shown: Sequence[str], axes: Sequence[Axes]
+) -> str:
+    """What the figure's intervals are, over how many replications, and whether a log axis cuts one.
+
+    ``"error bars: 95 % CI of the mean (Student t) over 3 replications"``; an
+    interval whose lower end is 0 (a non-negative metric's CI cut at zero)
+    cannot end on a log axis, so the note says it runs off the axis.
+    Empty for kinds that draw no interval.
+    """
+    if kind not in _INTERVALS:
+        return ""
+    keys = [k for k in dict.fromkeys(shown) if k in frame.columns]
+    if "replication" in frame.columns and keys:
+        counts = frame.groupby(keys, observed=True, dropna=False)["replication"].nunique()
+        low, high = int(counts.min()), int(counts.max())
+    else:
+        low = high = int(frame["replication"].nunique()) if "replication" in frame.columns else 1
+    if high < 2:
+        return "one replication: no confidence interval drawn"
+    runs_text = f"{low}–{high}" if low != high else str(high)
+    what = "mean split per run; bands" if kind == "split" else _INTERVALS[kind]
+    note = f"{what}: 95 % CI of the mean (Student t) over {runs_text} replications"
+    if _cut_by_log_axis(view, kind, frame, keys, axes):
+        note += "\nan interval ending at the edge of a log axis runs on to 0"
+    return note
+
+
+def _cut_by_log_axis(
+    view: _View, kind: str, frame: pd.DataFrame, keys: Sequence[str], axes: Sequence[Axes]
+) -> bool:
+    """Whether an interval's lower end is 0 (or below) on a log axis, which cannot show it."""
+    metrics = {"bars": {"y": view.metric}, "sweep": {"y": view.metric}}.get(
+        kind, {"x": "latency_mean_s", "y": "device_energy_mean_j"} if kind == "energy" else {}
+    )
+    for which, metric in metrics.items():
+        scales = [ax.get_xscale() if which == "x" else ax.get_yscale() for ax in axes]
+        if metric is None or "log" not in scales or metric not in frame.columns:
+            continue
+        table = charts.mean_ci_by(frame, [k for k in keys if k != "replication"] or ["policy"], metric)
+        if bool(np.any(table["mean"].to_numpy(dtype=float) - table["ci"].to_numpy(dtype=float) <= 0)):
+            return True
+    return False
 
 
 def _moving_with_x(view: _View, frame: pd.DataFrame, x_key: str | None, shown: Sequence[str]) -> str:

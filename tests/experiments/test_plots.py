@@ -544,3 +544,38 @@ def test_energy_markers_on_the_same_spot_stay_visible_and_are_named():
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert legend == ["local", "cloud", "least-loaded (same spot as cloud)"]
     check_readable(fig)
+
+
+def _footnote(fig: Figure) -> str:
+    label = fig._supxlabel  # the figure-level text under the axes
+    return label.get_text() if label is not None else ""
+
+
+@pytest.mark.parametrize("kind", ["bars", "energy", "utilisation"])
+def test_a_cli_figure_says_what_its_intervals_are_and_over_how_many_replications(compare_results, kind):
+    """A new user's figures showed error bars that only the gallery captions explained."""
+    note = _footnote(plots.plot_results(compare_results, kind))
+    assert "95 % CI" in note and "over 2 replications" in note and "error bars" in note
+
+
+def test_a_sweep_figure_names_its_bands(sweep_results):
+    replications = sweep_results.metrics.groupby(["policy", "links[0].bandwidth"])["replication"].nunique()
+    note = _footnote(plots.plot_results(sweep_results, "sweep"))
+    assert note.startswith("bands: 95 % CI") and f"over {replications.max()} replications" in note
+
+
+def test_a_figure_without_intervals_carries_no_interval_note(compare_results):
+    assert _footnote(plots.plot_results(compare_results, "cdf")) == ""
+
+
+def test_an_interval_cut_at_zero_on_a_log_axis_is_said(compare_results):
+    """A CI reaching 0 cannot end on a log axis: its arm runs off it, and the figure says so."""
+    import dataclasses
+
+    metrics = compare_results.metrics.copy()
+    edge = (metrics["policy"] == "edge").to_numpy()
+    metrics.loc[edge, "latency_p95_s"] = np.where(metrics.loc[edge, "replication"] == 0, 1e-3, 1.0)
+    spread = dataclasses.replace(compare_results, metrics=metrics)
+    assert "runs on to 0" in _footnote(plots.plot_results(spread, "bars", logy=True))
+    assert "runs on to 0" not in _footnote(plots.plot_results(spread, "bars"))  # bars from 0 show it
+    assert "runs on to 0" not in _footnote(plots.plot_results(compare_results, "bars", logy=True))

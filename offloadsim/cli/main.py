@@ -109,7 +109,7 @@ def build_parser(verb: str | None = None) -> argparse.ArgumentParser:
         "--debug",
         action="store_true",
         default=argparse.SUPPRESS,
-        help="show the traceback of internal errors",
+        help=_DEBUG_HELP,
     )
     parser = _Parser(
         prog="offloadsim",
@@ -117,7 +117,7 @@ def build_parser(verb: str | None = None) -> argparse.ArgumentParser:
         epilog="Run 'offloadsim VERB --help' for a verb's options.",
     )
     parser.add_argument("--version", action="version", version=f"offloadsim {__version__}")
-    parser.add_argument("--debug", action="store_true", help="show the traceback of internal errors")
+    parser.add_argument("--debug", action="store_true", help=_DEBUG_HELP)
     verbs = parser.add_subparsers(dest="command", metavar="VERB", parser_class=_Parser)
     added: set[Callable[..., None]] = set()
     for name, add in _VERBS.items():
@@ -275,6 +275,9 @@ _VERBS: dict[str, Callable[[Any, argparse.ArgumentParser], None]] = {
 }
 
 
+_DEBUG_HELP = "show the traceback of internal errors and plug-in policies' exceptions"
+
+
 @functools.cache
 def _parser(verb: str | None = None) -> argparse.ArgumentParser:
     """The parser :func:`main` uses for ``verb`` (None: every verb), built once per process.
@@ -349,7 +352,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERNAL
     except Exception as error:
         if isinstance(error, (_UsageError, *_user_errors())):
-            for line in str(error).splitlines() or [type(error).__name__]:
+            lines = str(error).splitlines() or [type(error).__name__]
+            if getattr(error, "show_cause_with_debug", False):  # a plug-in's own exception: where in its code
+                if debug:
+                    traceback.print_exception(error.__cause__ or error, file=sys.stderr)
+                else:
+                    lines[-1] += "; run again with --debug to see its traceback"
+            for line in lines:
                 print(_PREFIX + line, file=sys.stderr)
             return EXIT_USAGE
         print(f"offloadsim: internal error: {type(error).__name__}: {error}", file=sys.stderr)

@@ -25,6 +25,7 @@ from offloadsim.engine.llm import LLMWork
 from offloadsim.engine.network import link_down, make_link_model, no_route
 from offloadsim.engine.piecewise import PiecewiseLog
 from offloadsim.engine.planning import CompiledPlans, LastPlan, PlanCompiler, reordered_cut_bytes
+from offloadsim.engine.policy_faults import blame_policy
 from offloadsim.engine.processor import fifo, refused
 from offloadsim.engine.processor_models import ProcessorFactory, get_processor_model
 from offloadsim.engine.processor_models import ProcessorLike as Processor
@@ -452,7 +453,20 @@ class Simulation:
         }
 
     def run(self, progress: Progress | None = None) -> RawRun:
-        """Simulate until warm-up + duration and return the records."""
+        """Simulate until warm-up + duration and return the records.
+
+        An exception raised in a plug-in policy's code ends the run with a
+        ``PolicyFailed`` naming the policy and its line (``policy_faults``).
+        """
+        try:
+            return self._run(progress)
+        except Exception as error:
+            blamed = blame_policy(error, self.policy, self.policy_name, self.env.now)
+            if blamed is None:
+                raise
+            raise blamed from error
+
+    def _run(self, progress: Progress | None) -> RawRun:
         wall_start = time.perf_counter()
         env = self.env
         reset_policy(self.policy, self.view)  # before the first decision: nothing cached from another run

@@ -1,0 +1,178 @@
+"""An exception in a user's policy is reported as the policy's: its name, its class and its line.
+
+Before, a plug-in's ``IndexError`` ended ``offloadsim run`` as "internal error:
+IndexError: string index out of range" (exit 1, "a bug"), naming neither the
+policy nor its file, and from Python as a bare ``IndexError`` out of the engine.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+import offloadsim
+from offloadsim.cli import main
+from offloadsim.engine.errors import EngineError
+from offloadsim.engine.policy_faults import PolicyFailed
+from offloadsim.policies import ENTRY_POINT_GROUP, Plan, PlanError, register_policy
+from offloadsim.policies.basic import EdgePolicy
+
+pytestmark = pytest.mark.usefixtures("fresh_registry")
+
+TINY = """\
+name: tiny
+duration: 2 s
+nodes:
+  phone: {tier: device, processor: {speed: 10 GFLOP/s}}
+  edge: {tier: edge, processor: {speed: 100 GFLOP/s}}
+links:
+  - {between: [phone, edge], bandwidth: 20 Mbps, latency: 3 ms}
+applications:
+  job: {work: 1 GFLOP, input: 10 KB}
+workload:
+  - {app: job, sources: phone, rate: 5 /s}
+policy: edge
+"""
+
+PLUGIN = '''
+"""A third-party policy with a bug in it."""
+
+from offloadsim.policies import Plan
+
+
+class Buggy:
+    """Pick the sixth edge node (there is one)."""
+
+    def decide(self, task, view):
+        nodes = [view.nearest(task.source, "edge")]
+        return Plan.run_on(nodes[5])
+'''
+
+
+@pytest.fixture
+def tiny(tmp_path: Path) -> Path:
+    path = tmp_path / "tiny.yaml"
+    path.write_text(TINY)
+    return path
+
+
+@dataclass
+class DecideRaises:
+    """Looks up a key the task does not have."""
+
+    def decide(self, task, view):
+        return Plan.run_on({"phone": "edge"}[task.app])
+
+
+@dataclass
+class ResetRaises:
+    """Fails before its first decision."""
+
+    def reset(self, view):
+        raise ValueError("no model file found")
+
+    def decide(self, task, view):
+        return Plan.run_on(task.source)
+
+
+@dataclass
+class RaisesPlanError:
+    """Refuses the system it is run on, as the shipped policies do."""
+
+    def decide(self, task, view):
+        raise PlanError("policy 'picky' needs a cloud node")
+
+
+def test_an_exception_in_decide_names_the_policy_its_class_and_its_line(tiny):
+    register_policy("decide-raises")(DecideRaises)
+    with pytest.raises(PolicyFailed) as caught:
+        offloadsim.run(tiny, policy="decide-raises")
+    message = str(caught.value)
+    assert message.startswith(
+        f"policy 'decide-raises' ({__name__}.DecideRaises) raised KeyError in decide() at simulated time "
+    )
+    line = _line_of('{"phone": "edge"}[task.app]')
+    assert message.endswith(f": 'job' (test_policy_failures.py, line {line}, in decide)")
+    assert isinstance(caught.value.__cause__, KeyError)  # the original, with its traceback, is kept
+    assert isinstance(caught.value, EngineError)  # what the command line reports as the user's (exit 2)
+
+
+def test_an_exception_in_reset_names_reset(tiny):
+    register_policy("reset-raises")(ResetRaises)
+    expected = (
+        r"policy 'reset-raises' .* raised ValueError in reset\(\) at simulated time 0 s: "
+        r"no model file found \(test_policy_failures.py, line \d+, in reset\)"
+    )
+    with pytest.raises(PolicyFailed, match=expected):
+        offloadsim.run(tiny, policy="reset-raises")
+
+
+def test_a_plan_error_a_plugin_raises_is_a_user_error_with_its_message(tiny):
+    register_policy("picky")(RaisesPlanError)
+    with pytest.raises(EngineError) as caught:
+        offloadsim.run(tiny, policy="picky")
+    assert str(caught.value) == "policy 'picky' needs a cloud node"
+    assert not isinstance(caught.value, PolicyFailed)
+
+
+def test_a_shipped_policy_that_raises_is_still_offloadsims_bug(tiny, monkeypatch):
+    def broken(self, task, view):
+        raise IndexError("list index out of range")
+
+    monkeypatch.setattr(EdgePolicy, "decide", broken)
+    with pytest.raises(IndexError):
+        offloadsim.run(tiny, policy="edge")
+
+
+def test_the_command_line_reports_an_installed_plugins_exception_in_one_line(
+    tiny, tmp_path, monkeypatch, capsys
+):
+    _install(tmp_path / "site", monkeypatch)
+    out = tmp_path / "out"
+    assert main(["run", str(tiny), "--policy", "buggy", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    (line,) = err.splitlines()
+    assert re.fullmatch(
+        r"offloadsim: error: policy 'buggy' \(buggy_policy\.Buggy\) raised IndexError in decide\(\) "
+        r"at simulated time [0-9.]+ s: list index out of range \(buggy_policy\.py, line 12, in decide\); "
+        r"run again with --debug to see its traceback",
+        line,
+    ), line
+    assert not out.exists()
+    assert main(["--debug", "run", str(tiny), "--policy", "buggy", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert 'buggy_policy.py", line 12, in decide' in err and "IndexError: list index out of range" in err
+    assert err.splitlines()[-1].startswith("offloadsim: error: policy 'buggy' (buggy_policy.Buggy) raised")
+
+
+def test_compare_reports_it_the_same_way_from_its_worker_processes(tiny, tmp_path, monkeypatch, capsys):
+    _install(tmp_path / "site", monkeypatch)
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path / "site"))  # the workers find the plug-in too
+    argv = ["compare", str(tiny), "--policies", "edge,buggy", "-n", "2", "--out", str(tmp_path / "cmp")]
+    assert main([*argv, "--workers", "2"]) == 2
+    err = capsys.readouterr().err
+    assert "offloadsim: error: policy 'buggy' (buggy_policy.Buggy) raised IndexError in decide()" in err
+    assert not (tmp_path / "cmp").exists()
+
+
+def _install(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Install the buggy plug-in as pip would: a module and its distribution's entry point."""
+    site.mkdir()
+    (site / "buggy_policy.py").write_text(textwrap.dedent(PLUGIN))
+    info = site / "buggy_policy-0.1.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: buggy-policy\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text(f"[{ENTRY_POINT_GROUP}]\nbuggy = buggy_policy:Buggy\n")
+    monkeypatch.syspath_prepend(str(site))
+    monkeypatch.delitem(sys.modules, "buggy_policy", raising=False)
+
+
+def _line_of(text: str) -> int:
+    """The line of this file where ``text`` first appears (inside a function, not this call)."""
+    lines = Path(__file__).read_text().splitlines()
+    return next(i for i, line in enumerate(lines, 1) if text in line and "_line_of" not in line)

@@ -6,6 +6,8 @@ whenever it can (so CI, which runs as root, runs them); those also marked
 ``testbed_long`` run only with ``--testbed``.
 """
 
+from pathlib import Path
+
 import pytest
 
 
@@ -39,3 +41,33 @@ def _isolated_profile_dirs(tmp_path_factory):
         mp.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("xdg-data")))
         mp.delenv("OFFLOADSIM_PROFILE_PATH", raising=False)
         yield
+
+
+TINY_SCENARIO = """\
+name: tiny
+duration: 2 s
+nodes:
+  phone: {tier: device, processor: {speed: 10 GFLOP/s}}
+  edge: {tier: edge, processor: {speed: 100 GFLOP/s}}
+links:
+  - {between: [phone, edge], bandwidth: 20 Mbps, latency: 3 ms}
+applications:
+  job: {work: 1 GFLOP, input: 10 KB}
+workload:
+  - {app: job, sources: phone, rate: 5 /s}
+policy: edge
+"""
+
+
+@pytest.fixture
+def tiny_scenario_text() -> str:
+    """A phone and an edge server, ten synthetic jobs: a scenario that runs in a fraction of a second."""
+    return TINY_SCENARIO
+
+
+@pytest.fixture
+def tiny_scenario(tmp_path, tiny_scenario_text) -> Path:
+    """``tiny_scenario_text`` written to ``tmp_path / "tiny.yaml"``."""
+    path = tmp_path / "tiny.yaml"
+    path.write_text(tiny_scenario_text)
+    return path

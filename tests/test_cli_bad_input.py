@@ -7,30 +7,14 @@ import pytest
 
 from offloadsim.cli import main
 
-TINY = """\
-name: tiny
-duration: 2 s
-nodes:
-  phone: {tier: device, processor: {speed: 10 GFLOP/s}}
-  edge: {tier: edge, processor: {speed: 100 GFLOP/s}}
-links:
-  - {between: [phone, edge], bandwidth: 20 Mbps, latency: 3 ms}
-applications:
-  job: {work: 1 GFLOP, input: 10 KB}
-workload:
-  - {app: job, sources: phone, rate: 5 /s}
-policy: edge
-"""
 BIG = str(2**64)
 HUGE = "9" * 5000
 MAX = str(2**63 - 1)
 
 
 @pytest.fixture
-def tiny(tmp_path: Path) -> Path:
-    path = tmp_path / "tiny.yaml"
-    path.write_text(TINY)
-    return path
+def tiny(tiny_scenario: Path) -> Path:
+    return tiny_scenario
 
 
 def _refused(capsys, *argv: str) -> str:
@@ -98,10 +82,10 @@ needs_onnx = pytest.mark.skipif(importlib.util.find_spec("onnx") is None, reason
     ids=["empty", "text", "binary-garbage"],
 )
 @pytest.mark.parametrize("verb", ["validate", "run"])
-def test_an_onnx_file_that_is_not_a_model(verb, content, reason, tiny, tmp_path, capsys):
+def test_an_onnx_file_that_is_not_a_model(verb, content, reason, tiny_scenario_text, tmp_path, capsys):
     (tmp_path / "net.onnx").write_bytes(content)
     scenario = tmp_path / "onnx.yaml"
-    scenario.write_text(TINY.replace("work: 1 GFLOP", "onnx: net.onnx"))
+    scenario.write_text(tiny_scenario_text.replace("work: 1 GFLOP", "onnx: net.onnx"))
     out = tmp_path / "out"
     line = _refused(capsys, verb, scenario, *(["--out", out] if verb == "run" else []))
     assert f"{scenario}: applications.job.onnx: cannot import net.onnx as an ONNX model ({reason}" in line
@@ -201,8 +185,10 @@ def test_without_an_unknown_option_a_missing_argument_is_still_named(argv, capsy
     ],
     ids=["speed-tiny", "speed-huge", "memory-bandwidth", "bandwidth", "size", "rate", "power"],
 )
-def test_extreme_quantities_are_refused_with_their_bound(verb, old, new, key, bound, tmp_path, capsys):
-    text = TINY.replace("work: 1 GFLOP", "model: resnet50")
+def test_extreme_quantities_are_refused_with_their_bound(
+    verb, old, new, key, bound, tiny_scenario_text, tmp_path, capsys
+):
+    text = tiny_scenario_text.replace("work: 1 GFLOP", "model: resnet50")
     assert old in text
     text = text.replace(old, new, 1)
     scenario = tmp_path / "extreme.yaml"
@@ -213,9 +199,9 @@ def test_extreme_quantities_are_refused_with_their_bound(verb, old, new, key, bo
     assert not out.exists()
 
 
-def test_quantities_at_the_bounds_run_without_overflow(tmp_path, capsys):
+def test_quantities_at_the_bounds_run_without_overflow(tiny_scenario_text, tmp_path, capsys):
     """The slowest processor, the slowest memory and link, the hottest power: no warning, no inf."""
-    text = TINY.replace("work: 1 GFLOP", "model: resnet50").replace(
+    text = tiny_scenario_text.replace("work: 1 GFLOP", "model: resnet50").replace(
         "processor: {speed: 10 GFLOP/s}}",
         "processor: {speed: 1e-30 FLOP/s, memory_bandwidth: 1e-30 B/s}, power: {idle: 1 W, busy: 1e30 W}}",
     )

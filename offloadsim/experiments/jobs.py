@@ -19,6 +19,7 @@ import os
 import shutil
 import signal
 import socket
+import sys
 import tempfile
 import threading
 import time
@@ -362,6 +363,7 @@ Finished = Callable[[Job, "JobResult | None", "BaseException | None"], None]
 
 def _run_pool(jobs: Sequence[Job], workers: int, finished: Finished, runner: Runner) -> None:
     """Run on a local process pool; a forkserver keeps workers clean of this process's threads."""
+    _check_main_is_guarded()
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_die_with_parent)
@@ -387,6 +389,40 @@ def _run_pool(jobs: Sequence[Job], workers: int, finished: Finished, runner: Run
         _stop_pool(pool)
         raise
     pool.shutdown(wait=True)
+
+
+_MAIN_READ_LIMIT = 4 << 20  # a script larger than this is not read (and not checked)
+
+
+def _check_main_is_guarded() -> None:
+    """Refuse, before any worker starts, a main script with no ``if __name__ == "__main__":`` guard.
+
+    Each worker imports the script that started Python again (forkserver and
+    spawn do): without the guard it would run the experiment again inside
+    every worker, which Python stops with a traceback per worker and the
+    pool reports as a dead worker.  A script with no ``__main__`` in it at
+    all cannot have the guard.  What is not imported again is not read: a
+    package's ``__main__`` run with ``-m``, a notebook, ``python -c``.
+    """
+    main = sys.modules.get("__main__")
+    name = getattr(getattr(main, "__spec__", None), "name", None)
+    if name is not None and (name == "__main__" or name.endswith(".__main__")):
+        return  # a package's __main__ (`python -m offloadsim`): multiprocessing does not import it again
+    path = getattr(main, "__file__", None)
+    if not isinstance(path, str) or os.path.splitext(os.path.basename(path))[0] == "ipython":
+        return  # no script (a notebook, python -c), or IPython's, which multiprocessing skips too
+    if not os.path.isfile(path) or os.path.getsize(path) > _MAIN_READ_LIMIT:
+        return
+    try:
+        source = Path(path).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return
+    if "__main__" not in source:
+        raise ExperimentError(
+            f"{path}: compare and sweep run their jobs in worker processes, which import this script again, "
+            'and it has no `if __name__ == "__main__":` guard, so every worker would start the experiment '
+            "again: put the call under that guard, or pass workers=1 to run the jobs in this process"
+        )
 
 
 def _start_forkserver_deaf_to_ctrl_c() -> None:

@@ -24,20 +24,6 @@ from offloadsim.policies.basic import EdgePolicy
 
 pytestmark = pytest.mark.usefixtures("fresh_registry")
 
-TINY = """\
-name: tiny
-duration: 2 s
-nodes:
-  phone: {tier: device, processor: {speed: 10 GFLOP/s}}
-  edge: {tier: edge, processor: {speed: 100 GFLOP/s}}
-links:
-  - {between: [phone, edge], bandwidth: 20 Mbps, latency: 3 ms}
-applications:
-  job: {work: 1 GFLOP, input: 10 KB}
-workload:
-  - {app: job, sources: phone, rate: 5 /s}
-policy: edge
-"""
 
 PLUGIN = '''
 """A third-party policy with a bug in it."""
@@ -52,13 +38,6 @@ class Buggy:
         nodes = [view.nearest(task.source, "edge")]
         return Plan.run_on(nodes[5])
 '''
-
-
-@pytest.fixture
-def tiny(tmp_path: Path) -> Path:
-    path = tmp_path / "tiny.yaml"
-    path.write_text(TINY)
-    return path
 
 
 @dataclass
@@ -88,10 +67,10 @@ class RaisesPlanError:
         raise PlanError("policy 'picky' needs a cloud node")
 
 
-def test_an_exception_in_decide_names_the_policy_its_class_and_its_line(tiny):
+def test_an_exception_in_decide_names_the_policy_its_class_and_its_line(tiny_scenario):
     register_policy("decide-raises")(DecideRaises)
     with pytest.raises(PolicyFailed) as caught:
-        offloadsim.run(tiny, policy="decide-raises")
+        offloadsim.run(tiny_scenario, policy="decide-raises")
     message = str(caught.value)
     assert message.startswith(
         f"policy 'decide-raises' ({__name__}.DecideRaises) raised KeyError in decide() at simulated time "
@@ -102,39 +81,39 @@ def test_an_exception_in_decide_names_the_policy_its_class_and_its_line(tiny):
     assert isinstance(caught.value, EngineError)  # what the command line reports as the user's (exit 2)
 
 
-def test_an_exception_in_reset_names_reset(tiny):
+def test_an_exception_in_reset_names_reset(tiny_scenario):
     register_policy("reset-raises")(ResetRaises)
     expected = (
         r"policy 'reset-raises' .* raised ValueError in reset\(\) at simulated time 0 s: "
         r"no model file found \(test_policy_failures.py, line \d+, in reset\)"
     )
     with pytest.raises(PolicyFailed, match=expected):
-        offloadsim.run(tiny, policy="reset-raises")
+        offloadsim.run(tiny_scenario, policy="reset-raises")
 
 
-def test_a_plan_error_a_plugin_raises_is_a_user_error_with_its_message(tiny):
+def test_a_plan_error_a_plugin_raises_is_a_user_error_with_its_message(tiny_scenario):
     register_policy("picky")(RaisesPlanError)
     with pytest.raises(EngineError) as caught:
-        offloadsim.run(tiny, policy="picky")
+        offloadsim.run(tiny_scenario, policy="picky")
     assert str(caught.value) == "policy 'picky' needs a cloud node"
     assert not isinstance(caught.value, PolicyFailed)
 
 
-def test_a_shipped_policy_that_raises_is_still_offloadsims_bug(tiny, monkeypatch):
+def test_a_shipped_policy_that_raises_is_still_offloadsims_bug(tiny_scenario, monkeypatch):
     def broken(self, task, view):
         raise IndexError("list index out of range")
 
     monkeypatch.setattr(EdgePolicy, "decide", broken)
     with pytest.raises(IndexError):
-        offloadsim.run(tiny, policy="edge")
+        offloadsim.run(tiny_scenario, policy="edge")
 
 
 def test_the_command_line_reports_an_installed_plugins_exception_in_one_line(
-    tiny, tmp_path, monkeypatch, capsys
+    tiny_scenario, tmp_path, monkeypatch, capsys
 ):
     _install(tmp_path / "site", monkeypatch)
     out = tmp_path / "out"
-    assert main(["run", str(tiny), "--policy", "buggy", "--out", str(out)]) == 2
+    assert main(["run", str(tiny_scenario), "--policy", "buggy", "--out", str(out)]) == 2
     err = capsys.readouterr().err
     (line,) = err.splitlines()
     assert re.fullmatch(
@@ -144,16 +123,27 @@ def test_the_command_line_reports_an_installed_plugins_exception_in_one_line(
         line,
     ), line
     assert not out.exists()
-    assert main(["--debug", "run", str(tiny), "--policy", "buggy", "--out", str(out)]) == 2
+    assert main(["--debug", "run", str(tiny_scenario), "--policy", "buggy", "--out", str(out)]) == 2
     err = capsys.readouterr().err
     assert 'buggy_policy.py", line 12, in decide' in err and "IndexError: list index out of range" in err
     assert err.splitlines()[-1].startswith("offloadsim: error: policy 'buggy' (buggy_policy.Buggy) raised")
 
 
-def test_compare_reports_it_the_same_way_from_its_worker_processes(tiny, tmp_path, monkeypatch, capsys):
+def test_compare_reports_it_the_same_way_from_its_worker_processes(
+    tiny_scenario, tmp_path, monkeypatch, capsys
+):
     _install(tmp_path / "site", monkeypatch)
     monkeypatch.setenv("PYTHONPATH", str(tmp_path / "site"))  # the workers find the plug-in too
-    argv = ["compare", str(tiny), "--policies", "edge,buggy", "-n", "2", "--out", str(tmp_path / "cmp")]
+    argv = [
+        "compare",
+        str(tiny_scenario),
+        "--policies",
+        "edge,buggy",
+        "-n",
+        "2",
+        "--out",
+        str(tmp_path / "cmp"),
+    ]
     assert main([*argv, "--workers", "2"]) == 2
     err = capsys.readouterr().err
     assert "offloadsim: error: policy 'buggy' (buggy_policy.Buggy) raised IndexError in decide()" in err

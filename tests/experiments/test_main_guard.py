@@ -1,0 +1,48 @@
+"""A script that calls compare() with workers but has no ``__main__`` guard gets one clear line, first.
+
+Before, the docs' compare snippet pasted into a script started the pool, every
+worker imported the script again and died in Python's bootstrapping check, a
+traceback each, and only then came "a worker process died".
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+CALL = 'result = compare("tiny.yaml", ["local", "edge"], replications=2, workers=2)\nresult.write("out")\n'
+
+
+def _run_script(tmp_path: Path, body: str) -> subprocess.CompletedProcess[str]:
+    script = tmp_path / "experiment.py"
+    script.write_text("from offloadsim.experiments import compare\n\n" + body)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run(
+        [sys.executable, str(script)], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300
+    )
+
+
+def test_a_script_without_the_guard_is_told_before_any_worker_starts(tiny, tmp_path):
+    result = _run_script(tmp_path, CALL)
+    assert result.returncode == 1
+    last = result.stderr.strip().splitlines()[-1]
+    assert last == (
+        f"offloadsim.records.stored.ExperimentError: {tmp_path / 'experiment.py'}: compare and sweep run "
+        "their jobs in worker processes, which import this script again, and it has no "
+        '`if __name__ == "__main__":` guard, so every worker would start the experiment again: put the call '
+        "under that guard, or pass workers=1 to run the jobs in this process"
+    )
+    assert "bootstrapping" not in result.stderr and "BrokenProcessPool" not in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_same_call_under_the_guard_runs_on_two_workers(tiny, tmp_path):
+    result = _run_script(tmp_path, 'if __name__ == "__main__":\n' + textwrap.indent(CALL, "    "))
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "out" / "summary.csv").is_file()

@@ -221,7 +221,13 @@ class Summary:
                 if any(self.link_loss_rate.values())
                 else "links that changed"
             )
-            rows.append((f"{what} ({min(top, len(moved))} of {len(moved)} directions)", "", ""))
+            # Listed least available first; cut short, the heading says so ("5 of 120" read as "5 changed").
+            listed = (
+                f"the {top} least available of {len(moved)}"
+                if len(moved) > top
+                else f"{len(moved)} of {len(moved)}"
+            )
+            rows.append((f"{what} ({listed} directions)", "", ""))
             for link in moved[:top]:
                 loss = self.link_loss_rate[link]
                 state = f"Mbit/s mean, {_num(self.link_availability[link] * 100.0)} % up"

@@ -213,3 +213,25 @@ def test_the_summary_lists_the_link_directions_that_changed_and_only_those(tmp_p
     assert "links that changed" not in quiet.format_table()
     lossy = offloadsim.run(static, overrides=["links[0].loss=0.01"]).summary.format_table()
     assert "links that changed or lose packets (2 of 2 directions)" in lossy  # only lossy: none changed
+
+
+def test_a_summary_that_lists_some_changed_directions_says_which_ones(tmp_path):
+    import dataclasses
+
+    import offloadsim
+
+    (tmp_path / "trace.csv").write_text("time\n1.0\n")
+    (tmp_path / "rate.csv").write_text("time,bandwidth\n0,8 Mbps\n5,4 Mbps\n")
+    traced = tmp_path / "traced.yaml"
+    traced.write_text(BASE + "dynamics: [{kind: link-trace, link: [phone, edge], file: rate.csv}]\n")
+    summary = offloadsim.run(traced).summary
+    links = [f"phone-{i}->ap" for i in range(7)]
+    many = dataclasses.replace(
+        summary,
+        link_mean_capacity_bps={link: 1e6 * (i + 1) for i, link in enumerate(links)},
+        link_availability={link: 1.0 - i / 10 for i, link in enumerate(links)},
+        link_loss_rate=dict.fromkeys(links, 0.0),
+    )
+    table = many.format_table().split("links that changed ")[1].splitlines()
+    assert table[0] == "(the 5 least available of 7 directions)"
+    assert [row.split()[0] for row in table[1:6]] == links[6:1:-1]  # least available first

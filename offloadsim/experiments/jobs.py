@@ -366,7 +366,9 @@ def _run_pool(jobs: Sequence[Job], workers: int, finished: Finished, runner: Run
     _check_main_is_guarded()
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_die_with_parent)
+    pool = ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=_start_worker, initargs=(_carried_policies(),)
+    )
     try:
         with _signals_deferred(signal.SIGINT, signal.SIGTERM):  # the workers start as the first jobs go in
             if "forkserver" in methods:
@@ -511,6 +513,38 @@ def _stop_pool(pool: ProcessPoolExecutor) -> None:
         # Let the manager thread finish closing its pipes now: at exit, Python would otherwise
         # race it and print a traceback (EBADF) after our one-line message.
         manager.join(timeout=5)
+
+
+def _carried_policies() -> dict[str, Any]:
+    """The policies registered in this process by the user's code that a worker can be handed (pickled).
+
+    A worker imports the main script again but runs none of its guarded code, so a
+    policy registered there would be unknown to it.  A factory that cannot be pickled
+    (a class defined inside a function) stays behind, and the worker names it unknown.
+    """
+    import pickle
+
+    from offloadsim.policies.registry import registered_here
+
+    carried = {}
+    for name, factory in registered_here().items():
+        try:
+            pickle.dumps(factory)
+        except Exception:  # any pickling failure: not carried, as before
+            continue
+        carried[name] = factory
+    return carried
+
+
+def _start_worker(policies: Mapping[str, Any]) -> None:
+    """Pool worker initializer: die with the parent, and register the parent's own policies it lacks."""
+    _die_with_parent()
+    if policies:
+        from offloadsim.policies.registry import find_policy, register_policy
+
+        for name, factory in policies.items():
+            if find_policy(name) is None:
+                register_policy(name)(factory)
 
 
 def _die_with_parent() -> None:

@@ -33,6 +33,7 @@ __all__ = [
     "UnknownPolicyError",
     "PolicyPluginWarning",
     "register_policy",
+    "registered_here",
     "unregister_policy",
     "build_info",
     "available_policies",
@@ -175,6 +176,20 @@ def register_policy(name: str) -> Callable[[Any], Any]:
 def unregister_policy(name: str) -> PolicyInfo | None:
     """Remove a policy registered in this process; return its info (None if absent)."""
     return _REGISTERED.pop(name, None)
+
+
+def registered_here() -> dict[str, Any]:
+    """The policies code outside offloadsim registered in this process: name -> factory.
+
+    What a pool of worker processes must be handed, since a policy registered
+    under ``if __name__ == "__main__":`` is not registered again when a worker
+    imports the script.
+    """
+    return {
+        name: info.factory
+        for name, info in _REGISTERED.items()
+        if not str(getattr(info.factory, "__module__", "")).startswith("offloadsim.")
+    }
 
 
 def clear_policy_cache() -> None:

@@ -1,8 +1,9 @@
-"""A script that calls compare() with workers but has no ``__main__`` guard gets one clear line, first.
+"""Scripts that call compare() on worker processes, as a newcomer writes them.
 
 Before, the docs' compare snippet pasted into a script started the pool, every
 worker imported the script again and died in Python's bootstrapping check, a
-traceback each, and only then came "a worker process died".
+traceback each, and only then came "a worker process died"; and a policy the
+script registered under its ``__main__`` guard was "unknown" to the workers.
 """
 
 from __future__ import annotations
@@ -46,3 +47,30 @@ def test_the_same_call_under_the_guard_runs_on_two_workers(tiny, tmp_path):
     result = _run_script(tmp_path, 'if __name__ == "__main__":\n' + textwrap.indent(CALL, "    "))
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "out" / "summary.csv").is_file()
+
+
+MINE = """
+from dataclasses import dataclass
+
+from offloadsim.policies import Plan, register_policy
+
+
+@dataclass
+class Mine:
+    \"\"\"Run every task on its source.\"\"\"
+
+    def decide(self, task, view):
+        return Plan.run_on(task.source)
+
+
+if __name__ == "__main__":
+    register_policy("mine")(Mine)  # under the guard: the workers do not run this line
+    result = compare("tiny.yaml", ["edge", "mine"], replications=2, workers=2)
+    print(sorted(set(result.metrics.policy)))
+"""
+
+
+def test_a_policy_registered_under_the_guard_reaches_the_workers(tiny, tmp_path):
+    result = _run_script(tmp_path, MINE)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip().splitlines()[-1] == "['edge', 'mine']"

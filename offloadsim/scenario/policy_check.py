@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from functools import cached_property
 from typing import Any
 
+from offloadsim.policies.faults import describe_failure
 from offloadsim.policies.params import COMPUTING_NODE, SOURCE, STATION, TIER, Requirement, references
 from offloadsim.policies.registry import PolicyInfo, PolicyParamError, find_policy, make_policy
 from offloadsim.scenario.errors import Problem, ProblemList, did_you_mean, format_path
@@ -49,7 +50,15 @@ def check_policy(scenario: Scenario, spec: PolicySpec) -> list[Problem]:
     _check_references(info, spec, system, problems, warnings)
     problems.raise_if_any()  # a misspelt name would only repeat itself as an unmet requirement
     requirements = getattr(policy, "requirements", None)
-    for requirement in requirements() if callable(requirements) else ():
+    try:
+        needs = tuple(requirements()) if callable(requirements) else ()
+    except Exception as error:  # a plug-in's bug is named as its own, with its line; offloadsim's is not
+        message = describe_failure(error, policy, spec.name)
+        if message is None:
+            raise
+        problems.add(name_path, message)
+        problems.raise_if_any()
+    for requirement in needs:
         _check_requirement(requirement, spec.name, name_path, system, problems)
     problems.raise_if_any()
     return warnings

@@ -19,8 +19,9 @@ import offloadsim
 from offloadsim.cli import main
 from offloadsim.engine.errors import EngineError
 from offloadsim.engine.policy_faults import PolicyFailed
-from offloadsim.policies import ENTRY_POINT_GROUP, Plan, PlanError, register_policy
+from offloadsim.policies import ENTRY_POINT_GROUP, Plan, PlanError, Requirement, register_policy
 from offloadsim.policies.basic import EdgePolicy
+from offloadsim.scenario import ScenarioError
 
 pytestmark = pytest.mark.usefixtures("fresh_registry")
 
@@ -89,6 +90,29 @@ def test_an_exception_in_reset_names_reset(tiny_scenario):
     )
     with pytest.raises(PolicyFailed, match=expected):
         offloadsim.run(tiny_scenario, policy="reset-raises")
+
+
+@dataclass
+class RequirementsRaise:
+    """Declares what it needs, wrongly."""
+
+    def requirements(self):
+        return (Requirement.computing_tier(["edge"]),)  # the reason is missing
+
+    def decide(self, task, view):
+        return Plan.run_on(task.source)
+
+
+def test_an_exception_in_requirements_is_a_scenario_error_naming_the_policy_and_its_line(tiny_scenario):
+    register_policy("requirements-raise")(RequirementsRaise)
+    line = _line_of("Requirement.computing_tier([")
+    with pytest.raises(ScenarioError) as caught:
+        offloadsim.run(tiny_scenario, policy="requirements-raise")
+    assert str(caught.value) == (
+        f"{tiny_scenario}: policy: policy 'requirements-raise' ({__name__}.RequirementsRaise) raised "
+        "TypeError in requirements(): Requirement.computing_tier() missing 1 required positional argument: "
+        f"'reason' (test_policy_failures.py, line {line}, in requirements)"
+    )
 
 
 def test_a_plan_error_a_plugin_raises_is_a_user_error_with_its_message(tiny_scenario):

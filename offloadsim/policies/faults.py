@@ -1,0 +1,79 @@
+"""Tell a policy's own exception from offloadsim's: was it raised in the policy's code, and where.
+
+A policy written by a user runs inside offloadsim (the engine's loop, the
+scenario check's call to ``requirements()``), so its exception would surface
+as offloadsim's: an "internal error" naming neither the policy nor its file.
+These helpers read the traceback afterwards (nothing is added to the hot
+path): :func:`raised_in_policy` says whether it passed through the code of
+the policy's class, and :func:`describe_failure` writes the one line naming
+the policy, its class, the method, the exception and the user's line.
+"""
+
+from __future__ import annotations
+
+import os
+import types
+
+__all__ = ["describe_failure", "raised_in_policy", "shipped"]
+
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def raised_in_policy(error: BaseException, policy: object) -> str | None:
+    """The name of ``policy``'s method that ``error`` passed through (outermost first), or None."""
+    codes = _policy_codes(policy)
+    return next((frame.f_code.co_name for frame, _ in _frames(error) if frame.f_code in codes), None)
+
+
+def shipped(policy: object) -> bool:
+    """Whether ``policy``'s class is one of offloadsim's own (its exception is offloadsim's bug)."""
+    module = type(policy).__module__
+    return module == "offloadsim" or module.startswith("offloadsim.")
+
+
+def describe_failure(error: BaseException, policy: object, name: str, when: str = "") -> str | None:
+    """``policy 'NAME' (module.Class) raised TypeError in decide()WHEN: ... (file.py, line N, in decide)``.
+
+    None unless ``error`` passed through the code of ``policy``, a policy not
+    shipped with offloadsim.  ``when`` follows the method (`` at simulated time 3 s``).
+    """
+    method = raised_in_policy(error, policy)
+    if method is None or shipped(policy):
+        return None
+    cls = type(policy)
+    text = str(error).splitlines()[0] if str(error) else ""
+    return (
+        f"policy {name!r} ({cls.__module__}.{cls.__qualname__}) raised {type(error).__name__} in "
+        f"{method}(){when}" + (f": {text}" if text else "") + _user_line(_frames(error))
+    )
+
+
+def _policy_codes(policy: object) -> set[types.CodeType]:
+    """The code objects of every function defined on ``policy``'s class and its bases (but object)."""
+    codes: set[types.CodeType] = set()
+    for klass in type(policy).__mro__[:-1]:
+        for value in vars(klass).values():
+            function = value.__func__ if isinstance(value, classmethod | staticmethod) else value
+            code = getattr(function, "__code__", None)
+            if isinstance(code, types.CodeType):
+                codes.add(code)
+    return codes
+
+
+def _frames(error: BaseException) -> list[tuple[types.FrameType, int]]:
+    """Each frame of ``error``'s traceback, outermost first, with the line it was at."""
+    frames = []
+    tb = error.__traceback__
+    while tb is not None:
+        frames.append((tb.tb_frame, tb.tb_lineno))
+        tb = tb.tb_next
+    return frames
+
+
+def _user_line(frames: list[tuple[types.FrameType, int]]) -> str:
+    """`` (FILE, line N, in FUNCTION)`` for the innermost frame outside offloadsim, or ``""``."""
+    for frame, line in reversed(frames):
+        path = os.path.abspath(frame.f_code.co_filename)
+        if not path.startswith(_PACKAGE_DIR + os.sep):
+            return f" ({os.path.basename(path)}, line {line}, in {frame.f_code.co_name})"
+    return ""

@@ -340,6 +340,12 @@ BAD_TRACE = "time,node,x,y\n0,phone,10,0\n"
             'dynamics[0].access_points[1].node: "ap-0" is given twice, here and at access_points[0]: an',
         ),
         (
+            ("file: walk.csv", "trace: walk.csv"),
+            None,
+            "dynamics[0].trace: unknown key; expected one of devices, access_points, update, "
+            "random_waypoint, file, attach, in_flight, radio",  # each once, not the required ones twice
+        ),
+        (
             ("  - {between: [phone, ap-1], bandwidth: 8 Mbps, latency: 10 ms}\n", ""),
             None,
             "dynamics[0].access_points[1].node: no link joins 'phone' and 'ap-1'",

@@ -224,7 +224,7 @@ class SpecReader:
 
     def keys(self, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> None:
         """Refuse unknown keys (with a did-you-mean) and missing required ones."""
-        allowed = (*required, *optional)
+        allowed = tuple(dict.fromkeys((*required, *optional)))  # a key both required and optional: once
         for key in self.entry:
             if key not in allowed:
                 hint = did_you_mean(str(key), allowed)

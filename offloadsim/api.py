@@ -134,16 +134,18 @@ def check_policy(spec: PolicySpec, scenario: Scenario | None = None) -> None:
     Raises :class:`RunError` for an unknown policy or (without ``scenario``)
     wrong parameters.  With ``scenario``, the parameters and the policy's
     needs are checked against it (nodes and tiers it names, sources that
-    must compute or give their power): a ``ScenarioError`` names the file
-    and key path (``policy.node``).  What will run but not as meant is
-    issued as a ``ScenarioWarning``.
+    must compute or give their power, cuts within the applications' layers): a
+    ``ScenarioError`` names the file and key path (``policy.node``).  What
+    will run but not as meant is issued as a ``ScenarioWarning``.
     """
     import warnings
 
+    from offloadsim.policies.params import requirements_of
     from offloadsim.policies.registry import PolicyParamError, UnknownPolicyError, make_policy
 
+    policy = None
     try:
-        make_policy(spec.name, spec.params)
+        policy = make_policy(spec.name, spec.params)
     except UnknownPolicyError as error:
         raise RunError(f"policy: {error}") from None
     except PolicyParamError as error:
@@ -153,8 +155,26 @@ def check_policy(spec: PolicySpec, scenario: Scenario | None = None) -> None:
         from offloadsim.scenario.errors import ScenarioWarning
         from offloadsim.scenario.policy_check import check_policy as check_against
 
-        for problem in check_against(scenario, spec):
+        try:
+            cuts = any(need.need == "layers" for need in requirements_of(policy))
+        except Exception:  # a plug-in's broken requirements(): check_against names it, with its line
+            cuts = False
+        layers = _application_layers(scenario) if cuts else None
+        for problem in check_against(scenario, spec, layers):
             warnings.warn(ScenarioWarning(str(problem)), stacklevel=2)
+
+
+def _application_layers(scenario: Scenario) -> dict[str, int] | None:
+    """Each workload application's layer count, or None where one cannot be built.
+
+    An application that cannot be built is reported, with its key path, when the world is.
+    """
+    from offloadsim.world.build import WorldError, application_layers
+
+    try:
+        return application_layers(scenario)
+    except WorldError:
+        return None
 
 
 def default_out_dir(scenario_name: str, policy: str, seed: int, replication: int = 0) -> Path:

@@ -217,7 +217,8 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     drops = result.drop_lines()
     if drops:
         print("\n" + "\n".join(drops))
-    _print_notes([scenario], out / "tasks.parquet")
+    specs = [api.resolve_policy(scenario, name) for name in args.policies]
+    _print_notes([scenario], out / "tasks.parquet", specs)
     print(f"\n{len(result.metrics)} runs in {result.manifest['wall_s']:.1f} s of wall time")
     print(f"results: {out}/  ({', '.join(COMPARE_FILES)})")
     return EXIT_OK
@@ -261,16 +262,24 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _print_notes(scenarios: list[Any], tasks_file: Path) -> None:
+def _print_notes(scenarios: list[Any], tasks_file: Path, policies: list[Any] | None = None) -> None:
     """The notes a run prints under its summary (profiles measured elsewhere, or not to be trusted).
 
     ``tasks_file`` is the written task records, whose applications tell whether rows pool several.
+    ``policies`` are the policies each scenario ran (default: its own), whose cuts may be clamped
+    for some of its applications.
     """
+    from offloadsim.policies.registry import make_policy
+    from offloadsim.scenario.policy_check import layer_notes
     from offloadsim.world import build_world
 
     notes: dict[str, None] = {}
     for scenario in {id(s): s for s in scenarios}.values():
-        notes.update(dict.fromkeys(build_world(scenario).notes))
+        world = build_world(scenario)
+        notes.update(dict.fromkeys(world.notes))
+        for spec in policies or [scenario.policy]:
+            policy = make_policy(spec.name, spec.params)
+            notes.update(dict.fromkeys(layer_notes(scenario, policy, spec.name, world.layer_counts)))
     pooled = pooled_applications_note(scenarios, tasks_file, by="policy")
     for extra in (pooled, unpowered_sources_note(scenarios)):
         if extra:

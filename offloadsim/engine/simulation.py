@@ -595,8 +595,14 @@ class Simulation:
             replication=self.replication,
             counters=dict(self.counters),
             stages=self.ledger.stages.columns() if self.ledger.stages is not None else None,
-            notes=world.notes,
+            notes=(*world.notes, *self._policy_notes()),
         )
+
+    def _policy_notes(self) -> list[str]:
+        """What the policy, as configured, does to this world's applications (a cut clamped for some)."""
+        from offloadsim.scenario.policy_check import layer_notes
+
+        return layer_notes(self.world.scenario, self.policy, self.policy_name, self.world.layer_counts)
 
 
 class _Arrival:

@@ -192,7 +192,9 @@ class FixedPolicy:
     ``nodes[i]`` runs layers ``cuts[i-1] .. cuts[i]-1``; ``$source`` in
     ``nodes`` stands for each task's own source device.  A cut beyond a
     task's layer count is clamped to it, so the segments after it are empty
-    and skipped.  A node that cannot compute is a scenario error (PlanError);
+    and skipped (a run notes it; a cut beyond every application's layers is
+    refused before the run, see :meth:`requirements`).  A node that cannot
+    compute is a scenario error (PlanError);
     while any node of the plan is down or unreachable, tasks are dropped.
 
     Parameters
@@ -274,7 +276,11 @@ class FixedPolicy:
         self.processors = tuple(names)
 
     def requirements(self) -> tuple[Requirement, ...]:
-        """Sources must compute when ``$source`` runs a segment that is not empty by its cuts."""
+        """Sources must compute when ``$source`` runs a segment that is not empty by its cuts.
+
+        Each cut must fall within some application's layers: one beyond every application's
+        would leave the stations after it nothing to run (clamped, not refused, inside a run).
+        """
         bounds = (0, *self._cuts)
         last = len(self._stations) - 1
         needs = []
@@ -288,6 +294,8 @@ class FixedPolicy:
                 needs.append(
                     Requirement.processor_named(self.processors[i], station, reason, f"processors[{i}]")
                 )
+        for i, cut in enumerate(self._cuts):
+            needs.append(Requirement.cut_within_layers(cut, f"cuts at layer {cut}", f"cuts[{i}]"))
         return tuple(needs)
 
     def plan_for(self, source: str, layers: int) -> Plan:

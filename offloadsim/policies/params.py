@@ -43,6 +43,7 @@ __all__ = [
     "Tier",
     "Requirement",
     "param_kind",
+    "requirements_of",
     "references",
     "is_sequence_origin",
 ]
@@ -82,20 +83,26 @@ class Requirement:
       (``computing_only``: every source that has a processor);
     * ``"computing tier"``: some node of one of ``tiers`` has a processor;
     * ``"processor"``: each of ``nodes`` (``$source``: every task source) has
-      a processor called ``processor``.
+      a processor called ``processor``;
+    * ``"layers"``: some application of the workload has at least ``layer``
+      layers (the chain the engine runs): a cut beyond an application's
+      layers is clamped to them, so a cut beyond every application's cuts
+      nothing.  Checked where the applications are built (``validate`` and
+      before every run); an application it is clamped for gets a note.
 
     ``param`` names the parameter that asks for it, so a message can point
     at its key path (``policy.objective``); None means the policy itself.
     ``reason`` completes the message ("runs every task on its source").
     """
 
-    need: typing.Literal["sources compute", "sources powered", "computing tier", "processor"]
+    need: typing.Literal["sources compute", "sources powered", "computing tier", "processor", "layers"]
     reason: str
     param: str | None = None
     tiers: tuple[str, ...] = ()
     computing_only: bool = False
     nodes: tuple[str, ...] = ()
     processor: str = ""
+    layer: int = 0
 
     @staticmethod
     def sources_compute(reason: str, param: str | None = None) -> Requirement:
@@ -116,6 +123,17 @@ class Requirement:
     def processor_named(name: str, node: str, reason: str, param: str | None = None) -> Requirement:
         """``node`` (``$source``: every task source) must have a processor called ``name``."""
         return Requirement("processor", reason, param, nodes=(node,), processor=name)
+
+    @staticmethod
+    def cut_within_layers(layer: int, reason: str, param: str | None = None) -> Requirement:
+        """Some application of the workload must have at least ``layer`` layers (a cut there)."""
+        return Requirement("layers", reason, param, layer=layer)
+
+
+def requirements_of(policy: Any) -> tuple[Requirement, ...]:
+    """What ``policy`` declares it needs (its ``requirements()``), or () if it declares nothing."""
+    declared = getattr(policy, "requirements", None)
+    return tuple(declared()) if callable(declared) else ()
 
 
 def param_kind(hint: Any) -> ParamKind | None:

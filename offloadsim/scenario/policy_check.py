@@ -11,26 +11,39 @@ suffer (a named node some of them cannot reach) comes back as warnings.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from functools import cached_property
 from typing import Any
 
 from offloadsim.policies.faults import describe_failure
-from offloadsim.policies.params import COMPUTING_NODE, SOURCE, STATION, TIER, Requirement, references
+from offloadsim.policies.params import (
+    COMPUTING_NODE,
+    SOURCE,
+    STATION,
+    TIER,
+    Requirement,
+    references,
+    requirements_of,
+)
 from offloadsim.policies.registry import PolicyInfo, PolicyParamError, find_policy, make_policy
 from offloadsim.scenario.errors import Problem, ProblemList, did_you_mean, format_path
 from offloadsim.scenario.model import TIERS, NodeSpec, PolicySpec, Scenario
 
-__all__ = ["check_policy"]
+__all__ = ["check_policy", "layer_notes"]
 
 
-def check_policy(scenario: Scenario, spec: PolicySpec) -> list[Problem]:
+def check_policy(
+    scenario: Scenario, spec: PolicySpec, layers: Mapping[str, int] | None = None
+) -> list[Problem]:
     """Check ``spec`` against ``scenario``; raise :class:`ScenarioError`, return warnings.
 
     Raises for a parameter the policy rejects, a name that is not a node or
     tier of the scenario, a node that cannot compute or that no task source
     can reach, and a requirement the scenario does not meet.  Returns one
     warning per named node that some, but not all, sources cannot reach.
+    ``layers`` is each application's layer count, as the world builds its
+    chain (the scenario cannot count them itself); without it, the cuts a
+    policy makes (``Requirement.cut_within_layers``) are not checked.
     """
     problems = ProblemList(scenario.source)
     info = find_policy(spec.name)
@@ -45,13 +58,12 @@ def check_policy(scenario: Scenario, spec: PolicySpec) -> list[Problem]:
         key = f"policy.{error.param}" if error.param in spec.params else name_path
         problems.add(key, str(error))
         problems.raise_if_any()
-    system = _System(scenario)
+    system = _System(scenario, layers)
     warnings: list[Problem] = []
     _check_references(info, spec, system, problems, warnings)
     problems.raise_if_any()  # a misspelt name would only repeat itself as an unmet requirement
-    requirements = getattr(policy, "requirements", None)
     try:
-        needs = tuple(requirements()) if callable(requirements) else ()
+        needs = requirements_of(policy)
     except Exception as error:  # a plug-in's bug is named as its own, with its line; offloadsim's is not
         message = describe_failure(error, policy, spec.name)
         if message is None:
@@ -67,9 +79,16 @@ def check_policy(scenario: Scenario, spec: PolicySpec) -> list[Problem]:
 class _System:
     """What the checks read of a scenario: nodes, computing nodes, task sources, connectivity."""
 
-    def __init__(self, scenario: Scenario):
+    def __init__(self, scenario: Scenario, layers: Mapping[str, int] | None = None):
         self.scenario = scenario
         self.nodes: dict[str, NodeSpec] = {node.name: node for node in scenario.nodes}
+        self.layers = layers
+
+    @cached_property
+    def depths(self) -> dict[str, int]:
+        """The layer count of each application the workload sends, in workload order ({}: not known)."""
+        layers = self.layers or {}
+        return {entry.app: layers[entry.app] for entry in self.scenario.workload if entry.app in layers}
 
     @cached_property
     def computing(self) -> list[str]:
@@ -226,8 +245,56 @@ def _check_requirement(
                 hint = did_you_mean(name, have)
                 problems.add(path, f"{but} node {node!r} has no processor {name!r}{hint}; it has {listing}")
                 return
+    elif requirement.need == "layers":
+        depths = system.depths
+        if depths and all(depth < requirement.layer for depth in depths.values()):
+            problems.add(
+                path,
+                f"{but} no application of the workload has that many layers ({_depths(depths)}); "
+                "a cut at an application's layer count runs all of it before the cut "
+                "('offloadsim run --dry-run' lists each application's layers)",
+            )
     else:
         raise ValueError(f"policy {policy!r} declared an unknown requirement {requirement.need!r}")
+
+
+def layer_notes(scenario: Scenario, policy: object, name: str, layers: Mapping[str, int]) -> list[str]:
+    """A note per cut of ``policy`` (called ``name``) beyond some, not all, of the workload's applications.
+
+    ``layers`` is each application's layer count (``World.layer_counts``).
+
+    Such a cut is clamped to those applications' layer counts (one plan serving models of
+    several depths), so the stations after it run none of their layers: a run says so under
+    its table rather than silently.  A cut beyond every application's is refused by
+    :func:`check_policy` instead.
+    """
+    depths = _System(scenario, layers).depths
+    notes = []
+    for requirement in requirements_of(policy):
+        if requirement.need != "layers":
+            continue
+        short = {app: depth for app, depth in depths.items() if depth < requirement.layer}
+        if short and len(short) < len(depths):
+            key = f"policy.{requirement.param}" if requirement.param else "policy"
+            if len(short) == 1:
+                ((app, depth),) = short.items()
+                what = f"the {depth} layer{'' if depth == 1 else 's'} of {app}"
+            else:
+                what = f"the layers of {_depths(short)}"
+            notes.append(
+                f"{key}: policy {name!r} {requirement.reason}, beyond {what}: clamped there, so "
+                f"{'its' if len(short) == 1 else 'their'} tasks run all their layers on the stations "
+                "before the cut"
+            )
+    return notes
+
+
+def _depths(depths: Mapping[str, int], limit: int = 4) -> str:
+    """``classify: 175 layers, chat: 16 layers and 2 more``."""
+    items = list(depths.items())[:limit]
+    shown = [f"{app}: {depth} layer{'' if depth == 1 else 's'}" for app, depth in items]
+    more = f" and {len(depths) - limit} more" if len(depths) > limit else ""
+    return ", ".join(shown) + more
 
 
 def _sources(names: Sequence[str], system: _System) -> str:

@@ -25,7 +25,15 @@ if TYPE_CHECKING:
     from offloadsim.models.zoo.llm import LLMConfig
     from offloadsim.world.dynamics import Dynamics
 
-__all__ = ["WorldError", "ProcessorModel", "AppTemplate", "World", "build_world", "precision_speed"]
+__all__ = [
+    "WorldError",
+    "ProcessorModel",
+    "AppTemplate",
+    "World",
+    "application_layers",
+    "build_world",
+    "precision_speed",
+]
 
 
 class WorldError(ValueError):
@@ -135,6 +143,11 @@ class World:
             speed = precision_speed(proc, precision)[0] if precision else proc.speed_flops
             self._speeds[key] = speed
         return speed
+
+    @property
+    def layer_counts(self) -> dict[str, int]:
+        """Each application's layer count: the chain the engine runs, which a policy's cuts count."""
+        return {name: app.layers for name, app in self.apps.items()}
 
     @property
     def notes(self) -> tuple[str, ...]:
@@ -467,6 +480,16 @@ def _llm_config(spec: AppSpec) -> LLMConfig | None:
     except PrecisionError as error:
         raise WorldError(f"applications.{spec.name}.params.{error.key}: {error}") from None
     return config if chosen is None else config.with_precision(chosen[0])
+
+
+def application_layers(scenario: Scenario) -> dict[str, int]:
+    """The layer count of each application the workload sends: the chain the engine runs.
+
+    What a policy's cuts count (an LLM's transformer blocks, a model's chain, synthetic stages),
+    without building the rest of the world; raises :class:`WorldError` as :func:`build_world` would.
+    """
+    sent = dict.fromkeys(entry.app for entry in scenario.workload)
+    return {name: _app(scenario.applications[name]).layers for name in sent if name in scenario.applications}
 
 
 def build_world(scenario: Scenario) -> World:

@@ -6,6 +6,7 @@ the file and the key path) instead of failing in the middle of a run.
 
 from __future__ import annotations
 
+import json
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -88,11 +89,30 @@ MISTAKES = [
     ),
     _case(
         "fixed-source-cannot-compute",
-        {"name": "fixed", "nodes": ["$source", "edge"], "cuts": [2]},
+        {"name": "fixed", "nodes": ["$source", "edge"], "cuts": [1]},
         "policy.nodes[0]",
         "policy 'fixed' runs layers at the task's source ($source), but 'phone-0', 'phone-1', 'phone-2' "
         "(workload[0].sources) have no processor",
         nodes__phone__processor=DELETE,
+    ),
+    _case(
+        "fixed-cut-beyond-every-application",
+        {"name": "fixed", "nodes": ["$source", "edge"], "cuts": [3]},
+        "policy.cuts[0]",
+        "policy 'fixed' cuts at layer 3, but no application of the workload has that many layers "
+        "(job: 1 layer); a cut at an application's layer count runs all of it before the cut",
+    ),
+    _case(
+        "fixed-later-cut-beyond-every-application",
+        {"name": "fixed", "nodes": ["$source", "edge", "edge"], "cuts": [1, 2]},
+        "policy.cuts[1]",
+        "policy 'fixed' cuts at layer 2, but no application of the workload has that many layers "
+        "(job: 1 layer, pipe: 1 layer)",
+        applications__pipe={"stages": [{"work": "1 GFLOP"}]},
+        workload=[
+            {"app": "job", "sources": "phone-*", "rate": "1 /s"},
+            {"app": "pipe", "sources": "phone-0", "rate": "1 /s"},
+        ],
     ),
     _case(
         "neurosurgeon-unknown-server",
@@ -212,13 +232,59 @@ def test_validate_and_run_refuse_policy_mistakes_up_front(
         ({"name": "random", "tiers": ["edge", "cloud"]}, {}),
         ({"name": "fixed", "node": "$source"}, {}),
         ({"name": "multi-tier", "edge": "edge"}, {}),
+        ({"name": "fixed", "nodes": ["$source", "edge"], "cuts": [1]}, {}),
     ],
-    ids=["empty-source-segment", "energy-without-local-compute", "one-tier-present", "source", "named-edge"],
+    ids=[
+        "empty-source-segment",
+        "energy-without-local-compute",
+        "one-tier-present",
+        "source",
+        "named-edge",
+        "cut-at-the-layer-count",
+    ],
 )
 def test_what_the_run_accepts_validate_accepts(policy, edits, tmp_path, capsys):
     path = _write(tmp_path, {**edits, "policy": policy})
     assert main(["validate", str(path)]) == 0, capsys.readouterr().err
     assert main(["run", str(path), "--out", str(tmp_path / "out"), "-q", "--set", "duration=2 s"]) == 0
+
+
+def test_a_cut_beyond_some_applications_layers_is_a_note_under_the_table(tmp_path, capsys):
+    """One plan may serve applications of several depths; the shallower ones' clamping is said."""
+    path = _write(
+        tmp_path,
+        {
+            "applications.pipe": {"stages": [{"work": "1 GFLOP"}] * 3},
+            "workload": [
+                {"app": "job", "sources": "phone-*", "rate": "1 /s"},
+                {"app": "pipe", "sources": "phone-*", "rate": "1 /s"},
+            ],
+            "policy": {"name": "fixed", "nodes": ["$source", "edge"], "cuts": [2]},
+        },
+    )
+    note = (
+        "note: policy.cuts[0]: policy 'fixed' cuts at layer 2, beyond the 1 layer of job: clamped there, "
+        "so its tasks run all their layers on the stations before the cut"
+    )
+    assert main(["validate", str(path)]) == 0
+    assert capsys.readouterr().err == ""
+    out = tmp_path / "out"
+    assert main(["run", str(path), "--out", str(out), "--set", "duration=2 s"]) == 0
+    assert note in capsys.readouterr().out.splitlines()
+    assert note.removeprefix("note: ") in json.loads((out / "manifest.json").read_text())["notes"]
+    argv = ["compare", str(path), "--policies", "fixed,local", "-n", "1", "--out", str(tmp_path / "c")]
+    assert main([*argv, "--set", "duration=2 s"]) == 0
+    assert note in capsys.readouterr().out.splitlines()
+    # The same plan on the deeper application alone says nothing.
+    path = _write(
+        tmp_path,
+        {
+            "applications.job": {"stages": [{"work": "1 GFLOP"}] * 3},
+            "policy": {"name": "fixed", "nodes": ["$source", "edge"], "cuts": [2]},
+        },
+    )
+    assert main(["run", str(path), "--out", str(tmp_path / "deep"), "--set", "duration=2 s"]) == 0
+    assert "policy.cuts" not in capsys.readouterr().out
 
 
 def test_validate_takes_the_policy_a_run_would_use(tmp_path, capsys):

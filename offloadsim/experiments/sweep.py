@@ -84,13 +84,13 @@ from offloadsim.scenario import (
     Problem,
     ScenarioError,
     assign,
-    get_path,
     load_scenario_data,
     parse_path,
     read_document,
     set_policy_name,
 )
 from offloadsim.scenario.errors import describe, did_you_mean, first_repeat, format_path, given_twice
+from offloadsim.scenario.overrides import as_written, caused_by
 from offloadsim.scenario.size import SetBy
 from offloadsim.scenario.units import QUANTITIES, UnitError, parse_quantity
 
@@ -458,7 +458,10 @@ def plan_sweep(spec: SweepSpec) -> list[Job]:
                 if problem.file == str(spec.file):  # already at the sweep key that caused it
                     report(problem.key_path, problem.message, index, point)
                 else:
-                    report(_section_of(spec, problem), str(problem), index, point)
+                    swept = _key_of(spec, problem)
+                    where = spec.sections[swept] if swept is not None else ""
+                    named = problem if swept is None else as_written(swept, problem)
+                    report(where, str(named), index, point)
             continue
         except RunError as error:
             report(spec.sections.get("policy.name", ""), f"{base_source}: {error}", index, point)
@@ -477,8 +480,8 @@ def plan_sweep(spec: SweepSpec) -> list[Job]:
     return jobs
 
 
-def _section_of(spec: SweepSpec, problem: Problem) -> str:
-    """The sweep key (``grid["links[0].bandwidth"]``) that set the scenario key a problem is about, or ''.
+def _key_of(spec: SweepSpec, problem: Problem) -> str | None:
+    """The sweep key (``links[0].bandwidth``, from ``grid``, ``zip`` or ``set``) a problem is about, or None.
 
     A problem may name the key itself, a key inside it, or (for an unknown
     key) the mapping that holds it, with the unknown name in the message:
@@ -486,25 +489,7 @@ def _section_of(spec: SweepSpec, problem: Problem) -> str:
     A mapping the base scenario lacks was made by the sweep key that reaches
     into it (``nodes.phne.count`` makes ``nodes.phne``, which has no tier).
     """
-    for key, where in spec.sections.items():
-        path = problem.key_path
-        if path == key or path.startswith((key + ".", key + "[")):
-            return where
-        if not path or key.startswith((path + ".", path + "[")):
-            rest = parse_path(key)[len(parse_path(path)) if path else 0]
-            if repr(rest) in problem.message or f'"{rest}"' in problem.message:
-                return where
-            if path and not _has_path(spec.base_document, path):
-                return where
-    return ""
-
-
-def _has_path(document: Any, path: str) -> bool:
-    try:
-        get_path(document, path)
-    except PathError:
-        return False
-    return True
+    return next((key for key in spec.sections if caused_by(key, problem, spec.base_document)), None)
 
 
 # --------------------------------------------------------------------------- running

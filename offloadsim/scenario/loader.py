@@ -15,7 +15,7 @@ from offloadsim.bounded_read import MAX_DOCUMENT_BYTES, InputFileError, read_tex
 from offloadsim.input_kinds import SCENARIO, SWEEP, document_kind, misdirected, path_kind
 from offloadsim.scenario.errors import Problem, ScenarioError, describe
 from offloadsim.scenario.model import Scenario
-from offloadsim.scenario.overrides import apply_overrides, parse_assignment
+from offloadsim.scenario.overrides import apply_overrides, blame_given, parse_assignment
 from offloadsim.scenario.resolve import resolve
 from offloadsim.scenario.schema import scenario_doc
 from offloadsim.scenario.size import SetBy
@@ -70,8 +70,12 @@ def load_scenario_data(
     try:
         doc = scenario_doc().model_validate(data, context={"base_dir": base})
     except ValidationError as error:
-        raise ScenarioError(problems_from_validation(error, source)) from None
-    return resolve(doc, data, source, base, given)
+        problems = problems_from_validation(error, source)
+        raise ScenarioError(blame_given(problems, given, document)) from None
+    try:
+        return resolve(doc, data, source, base, given)
+    except ScenarioError as error:
+        raise ScenarioError(blame_given(error.problems, given, document)) from None
 
 
 def read_document(path: str | Path, expect: str = SCENARIO) -> dict[str, Any]:

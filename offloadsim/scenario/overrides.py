@@ -10,13 +10,16 @@ from __future__ import annotations
 import copy
 import json
 import re
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from offloadsim.scenario.errors import Problem, ScenarioError, describe, format_path
 from offloadsim.scenario.yamlio import ScenarioLoader
+
+if TYPE_CHECKING:
+    from offloadsim.scenario.size import SetBy
 
 __all__ = [
     "PathError",
@@ -27,6 +30,9 @@ __all__ = [
     "set_policy_name",
     "apply_overrides",
     "parse_assignment",
+    "caused_by",
+    "as_written",
+    "blame_given",
 ]
 
 Part = str | int
@@ -217,3 +223,91 @@ def _index(current: list[Any], index: int, before: tuple[Part, ...]) -> int:
             f"no entry [{index}]: {format_path(before)} has {len(current)} entries",
         )
     return index
+
+
+def caused_by(key: str, problem: Problem, document: Any = None) -> bool:
+    """Whether ``problem`` is about the value given at ``key`` (by a ``--set``, a sweep's grid).
+
+    It is when the problem names the key or a key inside it; or, naming a mapping above
+    the key (an unknown key is reported at the mapping that holds it), when its message
+    quotes the key's next part, or when ``document`` (what the file itself says) lacks the
+    mapping, so that the given key made it (``nodes.phne.count`` makes ``nodes.phne``).
+
+    >>> caused_by("links[0].bandwidth", Problem("s.yaml", "links[0].bandwidth", "expected ..."))
+    True
+    >>> caused_by("nodes.phone.bogus", Problem("s.yaml", "nodes.phone", "unknown key 'bogus'; ..."))
+    True
+    >>> caused_by("duration", Problem("s.yaml", "warmup", "expected ..."))
+    False
+    """
+    path = problem.key_path
+    if path == key or path.startswith((key + ".", key + "[")):
+        return True
+    if path and not key.startswith((path + ".", path + "[")):
+        return False
+    if _quoted_part(key, problem) is not None:
+        return True
+    if not path or document is None:
+        return False
+    try:
+        get_path(document, path)
+    except PathError:
+        return True
+    return False
+
+
+def _quoted_part(key: str, problem: Problem) -> str | None:
+    """How ``problem``'s message quotes the part of ``key`` just below the mapping it is about, or None."""
+    path = problem.key_path
+    rest = parse_path(key)[len(parse_path(path)) if path else 0]
+    return next((q for q in (repr(rest), f'"{rest}"') if q in problem.message), None)
+
+
+def as_written(key: str, problem: Problem) -> Problem:
+    """``problem``, saying which key path it is about where it quotes only a part of ``key``.
+
+    A key path's dots separate keys, so ``1.5`` (a sweep's grid key, a ``--set``) is key
+    ``'1'``, then ``'5'``; a problem reported at the mapping above quotes the part it does
+    not know (``unknown key '1'``), which the user did not write: it names the whole path too.
+
+    >>> print(as_written("1.5", Problem("s.yaml", "", "unknown key '1'; expected one of name, seed")).message)
+    unknown key '1' (of the key path "1.5"); expected one of name, seed
+    """
+    path = problem.key_path
+    if path == key or path.startswith((key + ".", key + "[")):
+        return problem
+    if path and not key.startswith((path + ".", path + "[")):
+        return problem
+    depth = len(parse_path(path)) if path else 0
+    quoted = _quoted_part(key, problem)
+    if quoted is None or depth + 1 == len(parse_path(key)) or "of the key path" in problem.message:
+        return problem  # a last part quoted is the key as written, below the mapping named
+    where = f"{quoted} (of the key path {json.dumps(key, ensure_ascii=False)})"
+    return problem._replace(message=problem.message.replace(quoted, where, 1))
+
+
+def blame_given(
+    problems: Iterable[Problem], given: Mapping[str, SetBy], document: Any = None
+) -> list[Problem]:
+    """``problems``, each about a value given outside its file by a ``--set`` saying so.
+
+    A key given by a ``--set`` points at the scenario file itself (``SetBy.file`` is the
+    problem's file), so the problem keeps its place and adds where the value came from:
+    ``s.yaml: duration: expected a positive time like "5 ms", got "-1 s" (set by --set
+    "duration=-1 s")``.  A key given by another file (a sweep's) is left to the caller, which
+    reports the problem at that file.  The last such key wins, as the last ``--set`` does.
+    """
+    blamed = []
+    for problem in problems:
+        for key, where in reversed(list(given.items())):
+            note = f"({where.note})"
+            if (
+                where.file == problem.file
+                and note not in problem.message
+                and caused_by(key, problem, document)
+            ):
+                problem = as_written(key, problem)
+                problem = problem._replace(message=f"{problem.message} {note}")
+                break
+        blamed.append(problem)
+    return blamed

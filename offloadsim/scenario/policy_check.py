@@ -26,8 +26,9 @@ from offloadsim.policies.params import (
     requirements_of,
 )
 from offloadsim.policies.registry import PolicyInfo, PolicyParamError, find_policy, make_policy
-from offloadsim.scenario.errors import Problem, ProblemList, did_you_mean, format_path
+from offloadsim.scenario.errors import Problem, ProblemList, ScenarioError, did_you_mean, format_path
 from offloadsim.scenario.model import TIERS, NodeSpec, PolicySpec, Scenario
+from offloadsim.scenario.overrides import blame_given
 
 __all__ = ["check_policy", "layer_notes"]
 
@@ -44,7 +45,17 @@ def check_policy(
     ``layers`` is each application's layer count, as the world builds its
     chain (the scenario cannot count them itself); without it, the cuts a
     policy makes (``Requirement.cut_within_layers``) are not checked.
+    A problem about a value a ``--set`` gave says so.
     """
+    given = dict(scenario.footprint.set_by)
+    try:
+        warnings = _check(scenario, spec, layers)
+    except ScenarioError as error:
+        raise ScenarioError(blame_given(error.problems, given)) from None
+    return blame_given(warnings, given)
+
+
+def _check(scenario: Scenario, spec: PolicySpec, layers: Mapping[str, int] | None) -> list[Problem]:
     problems = ProblemList(scenario.source)
     info = find_policy(spec.name)
     name_path = "policy" if isinstance(scenario.document.get("policy"), str) else "policy.name"

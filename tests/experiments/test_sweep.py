@@ -184,6 +184,15 @@ def test_unknown_key_path_in_the_base_is_an_error_before_any_job_runs(tiny, tmp_
         ("grid: {5: [1, 2]}", "grid.5", "unknown key '5'"),
         ("set: {7: 1}", "set.7", "unknown key '7'"),
         ("zip: {foo: [1, 2]}", "zip.foo", "unknown key 'foo'"),
+        # A number with a dot is a key path of two keys: the message names the path as written.
+        (
+            "grid: {1.5: [1, 2]}",
+            'grid["1.5"]',
+            """unknown key '1' (of the key path "1.5"); expected one of""",
+        ),
+        ("set: {2.5: 1}", 'set["2.5"]', """unknown key '2' (of the key path "2.5")"""),
+        # The unknown part is the last: the key as written is the message's already.
+        ("grid: {nodes.phone.cors: [1, 2]}", 'grid["nodes.phone.cors"]', "nodes.phone: unknown key 'cors';"),
         # A misspelt node made a node the base lacks, without a tier.
         (
             "grid: {nodes.phne.count: [1, 2]}",

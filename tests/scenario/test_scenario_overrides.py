@@ -5,9 +5,19 @@ from __future__ import annotations
 import copy
 
 import pytest
+import yaml
 from scenario_testkit import small_document
 
-from offloadsim.scenario import PathError, ScenarioError, apply_overrides, get_path, parse_path, set_path
+from offloadsim.cli import main
+from offloadsim.scenario import (
+    PathError,
+    ScenarioError,
+    apply_overrides,
+    get_path,
+    load_scenario,
+    parse_path,
+    set_path,
+)
 
 
 @pytest.mark.parametrize(
@@ -110,3 +120,53 @@ def test_override_errors_are_collected_and_name_the_file_and_path():
         'q.yaml: cannot --set "nope": expected KEY.PATH=VALUE, got "nope"',
         'q.yaml: duration.x: cannot --set "duration.x=1": duration is "30 s", not a mapping',
     ]
+
+
+@pytest.mark.parametrize(
+    ("assignment", "key_path", "expected"),
+    [
+        ("links[0].bandwidth=-5 Mbps", "links[0].bandwidth", 'expected a positive bandwidth like "20 Mbps"'),
+        ("duration=-1 s", "duration", 'expected a positive time like "5 ms", got "-1 s"'),
+        ("nodes.phone.count=0", "nodes.phone.count", "expected a value at least 1, got 0"),
+        ("nodes.phone={count: 0, tier: device}", "nodes.phone.count", "expected a value at least 1"),
+        ("nodes.phone.bogus=1", "nodes.phone", "unknown key 'bogus'"),
+        ("policy.node=edgy", "policy.node", "'edgy' is not a node of this scenario"),
+    ],
+    ids=["bandwidth", "duration", "count", "mapping", "unknown-key", "policy"],
+)
+@pytest.mark.parametrize("verb", ["validate", "run"])
+def test_a_value_a_set_gave_is_blamed_on_the_set(verb, assignment, key_path, expected, tmp_path, capsys):
+    """The file's key path stays (it is where the value lives), and the --set that gave it is named."""
+
+    document = small_document()
+    document["policy"] = {"name": "fixed", "node": "edge"}
+    path = tmp_path / "small.yaml"
+    path.write_text(yaml.safe_dump(document), encoding="utf-8")
+    out = tmp_path / "out"
+    argv = [verb, str(path), "--set", assignment] + (["--out", str(out)] if verb == "run" else [])
+    assert main(argv) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith(f"offloadsim: error: {path}: {key_path}: "), line
+    assert expected in line and line.endswith(f' (set by --set "{assignment}")'), line
+    assert not out.exists()
+
+
+def test_a_problem_the_set_did_not_cause_is_not_blamed_on_it(tmp_path):
+    document = small_document()
+    document["links"][0]["bandwidth"] = "-5 Mbps"
+    path = tmp_path / "small.yaml"
+    path.write_text(yaml.safe_dump(document), encoding="utf-8")
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(path, ["links[1].bandwidth=2 Gbps", "duration=5 s"])
+    (problem,) = caught.value.problems
+    assert problem.key_path == "links[0].bandwidth" and "--set" not in problem.message
+
+
+def test_a_set_whose_key_path_is_a_number_is_quoted_as_written(tmp_path, capsys):
+    """``--set 1.5=3`` is key '5' of key '1': the message about '1' names the path the user wrote."""
+    path = tmp_path / "small.yaml"
+    path.write_text(yaml.safe_dump(small_document()), encoding="utf-8")
+    assert main(["validate", str(path), "--set", "1.5=3"]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith(f"offloadsim: error: {path}: unknown key '1' (of the key path \"1.5\"); expected")
+    assert line.endswith('(set by --set "1.5=3")'), line

@@ -9,7 +9,7 @@ so a user's own matplotlib settings are left as they were.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -152,22 +152,28 @@ def save_figure(
 ) -> list[Path]:
     """Save ``fig`` as PDF and PNG next to each other (``path``'s suffix is replaced), atomically.
 
+    Every format is drawn to a hidden temporary first and moved into place only
+    once all were drawn, so a format that fails (a full disk, a figure too large
+    for a PNG) leaves no file of the others: the files of an earlier save stay
+    as they were, never a new PDF beside an old PNG or none.
     ``metadata`` is stored in the files: as text chunks of the PNG, and as
     ``key=value`` keywords of the PDF (the gallery records there a digest
     of the data a figure was drawn from).  Returns the files written.
     """
-    from offloadsim.outdir import atomic_write
+    from offloadsim.outdir import replace_together
 
-    written = []
+    files = figure_files(path, formats)
+    if not files:
+        return []
+
+    def writer(fmt: str) -> Callable[[Path], None]:
+        return lambda tmp: fig.savefig(tmp, format=fmt, metadata=_file_metadata(fmt, metadata))
+
+    folder = files[0].parent
+    folder.mkdir(parents=True, exist_ok=True)
     with house_style():
-        for file in figure_files(path, formats):
-            fmt = file.suffix[1:]
-
-            def write(tmp: Path, fmt: str = fmt) -> None:
-                fig.savefig(tmp, format=fmt, metadata=_file_metadata(fmt, metadata))
-
-            written.append(atomic_write(file, write))
-    return written
+        replace_together(folder, {file.name: writer(file.suffix[1:]) for file in files}, files[-1].name)
+    return files
 
 
 def figure_files(path: str | Path, formats: Iterable[str] = ("pdf", "png")) -> list[Path]:

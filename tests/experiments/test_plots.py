@@ -579,3 +579,26 @@ def test_an_interval_cut_at_zero_on_a_log_axis_is_said(compare_results):
     assert "runs on to 0" in _footnote(plots.plot_results(spread, "bars", logy=True))
     assert "runs on to 0" not in _footnote(plots.plot_results(spread, "bars"))  # bars from 0 show it
     assert "runs on to 0" not in _footnote(plots.plot_results(compare_results, "bars", logy=True))
+
+
+@pytest.mark.parametrize("failing", ["pdf", "png"])
+def test_a_format_that_fails_leaves_no_file_of_the_others(failing, tmp_path, monkeypatch):
+    """Never a half-written result: a new PDF without its PNG, or beside the PNG of an earlier save."""
+    fig, ax = plots.new_axes("one-column")
+    ax.plot([1, 2], [3, 4])
+    earlier = plots.save_figure(fig, tmp_path / "fig")
+    before = {file.name: file.read_bytes() for file in earlier}
+    ax.plot([1, 2], [4, 3])
+    savefig = Figure.savefig
+
+    def full_disk(self, fname, *args, format=None, **kwargs):
+        if format == failing:
+            raise OSError(28, "No space left on device")
+        return savefig(self, fname, *args, format=format, **kwargs)
+
+    monkeypatch.setattr(Figure, "savefig", full_disk)
+    with pytest.raises(OSError, match="No space left"):
+        plots.save_figure(fig, tmp_path / "fig")
+    with pytest.raises(OSError, match="No space left"):
+        plots.save_figure(fig, tmp_path / "new")
+    assert {file.name: file.read_bytes() for file in tmp_path.iterdir()} == before

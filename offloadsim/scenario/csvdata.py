@@ -210,8 +210,7 @@ def _value(cell: str, kind: str, shown: str, line: int) -> float:
         try:
             number = parse_quantity(cell, kind)
         except UnitError as error:
-            message = str(error).replace(f"got {cell!r}", f"got {describe(cell)}", 1)
-            raise CsvProblem(f"{shown}, line {line}: {message}") from None
+            raise CsvProblem(f"{shown}, line {line}: {error}") from None
     if not math.isfinite(number) or number < 0:
         raise CsvProblem(
             f"{shown}, line {line}: expected a non-negative {QUANTITIES[kind].name}, got {describe(cell)}"

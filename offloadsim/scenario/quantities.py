@@ -38,10 +38,7 @@ def parse_si(value: Any, kind: str, *, positive: bool = False, subpath: str = ""
     try:
         number = parse_quantity(value, kind)
     except UnitError as error:
-        message = str(error)
-        if isinstance(value, str):
-            message = message.replace(f"got {value!r}", f"got {describe(value)}", 1)
-        raise FieldProblem(message, subpath) from None
+        raise FieldProblem(str(error), subpath) from None
     if number < 0 or (positive and number == 0):
         sign = "positive" if positive else "non-negative"
         raise FieldProblem(

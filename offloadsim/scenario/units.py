@@ -12,6 +12,7 @@ import math
 import re
 from dataclasses import dataclass
 
+from offloadsim.scenario.errors import describe
 from offloadsim.suggest import did_you_mean
 
 __all__ = [
@@ -194,35 +195,36 @@ def parse_quantity(value: object, kind: str) -> float:
     """
     quantity = QUANTITIES[kind]
     expected = f"expected {quantity.a_name} like {quantity.example}"
+    shown = describe(value)  # as every message shows a user's value: "23 W" in double quotes
     if isinstance(value, bool):
-        raise UnitError(f"{expected}, got {value!r}")
+        raise UnitError(f"{expected}, got {shown}")
     if isinstance(value, (int, float)):
         number = float(value)
     elif isinstance(value, str):
         match = _NUMBER_UNIT.match(value)
         if match is None:
-            raise UnitError(f"{expected}, got {value!r}")
+            raise UnitError(f"{expected}, got {shown}")
         number_text, unit = match.groups()
         if unit == "" and quantity.units != {"": 1.0}:
-            raise UnitError(f"{expected} (a number with a unit), got {value!r}")
+            raise UnitError(f"{expected} (a number with a unit), got {shown}")
         factor = quantity.units.get(unit)
         if factor is None and quantity.units == {"": 1.0}:
-            raise UnitError(f"{expected} (a plain number, no unit), got {value!r}")
+            raise UnitError(f"{expected} (a plain number, no unit), got {shown}")
         if factor is None:
             other = [q.name for q in QUANTITIES.values() if unit in q.units and q.name != "number"]
             hint = f" (a {other[0]} unit)" if other else did_you_mean(unit, quantity.units)
             known = quantity.known()
-            raise UnitError(f"{expected}, got {value!r}: unknown unit {unit!r}{hint}; known: {known}")
+            raise UnitError(f"{expected}, got {shown}: unknown unit {unit!r}{hint}; known: {known}")
         number = float(number_text) * factor
     else:
-        raise UnitError(f"{expected}, got {value!r}")
+        raise UnitError(f"{expected}, got {shown}")
     if not math.isfinite(number):
-        raise UnitError(f"{expected}, got {value!r} (not finite)")
+        raise UnitError(f"{expected}, got {shown} (not finite)")
     beyond = quantity.out_of_range(number)
     if beyond is not None:
-        raise UnitError(f"{expected}, got {value!r}: {beyond}")
+        raise UnitError(f"{expected}, got {shown}: {beyond}")
     if quantity.whole and not number.is_integer():
-        raise UnitError(f"expected a whole {quantity.name} like {quantity.example}, got {value!r}")
+        raise UnitError(f"expected a whole {quantity.name} like {quantity.example}, got {shown}")
     return number
 
 

@@ -381,6 +381,31 @@ def test_the_cli_refuses_a_bad_mobility_entry_with_one_line_and_exit_2(tmp_path,
     assert not out.exists()
 
 
+@pytest.mark.parametrize(
+    ("radio", "message"),
+    [
+        (
+            "transmit_power: 23 W, noise: -95 dBm, exponent: 3, reference_loss: 40 dB",
+            'dynamics[0].radio.transmit_power: expected a power level like "23 dBm", got "23 W": unknown',
+        ),
+        (
+            "transmit_power: 23 dBm, noise: -95 dBm, exponent: 3, reference_loss: 400 dB",
+            'dynamics[0].radio.reference_loss: expected a ratio in decibels like "40 dB", got "400 dB"',
+        ),
+        (
+            "transmit_power: 23 dBm, noise: [1], exponent: 3, reference_loss: 40 dB",
+            'dynamics[0].radio.noise: expected a power level like "23 dBm", got a list',
+        ),
+    ],
+)
+def test_levels_and_ratios_in_decibels_show_the_value_as_every_quantity_does(radio, message):
+    """In double quotes, as ``links[0].bandwidth: ... got "fast"`` (dBm and dB said '23 W')."""
+    text = WAYPOINTS.replace("ATTACH", "strongest") + f"    radio: {{bandwidth: 20 MHz, {radio}}}\n"
+    with pytest.raises(WorldError) as caught:
+        build_world(load_scenario_text(text, source="<t>"))
+    assert str(caught.value).startswith(message), str(caught.value)
+
+
 def test_handovers_move_leaves_in_place_and_routes_match_a_topology_built_afresh():
     from offloadsim.scenario.model import LinkSpec, NodeSpec
     from offloadsim.world.topology import Topology

@@ -107,6 +107,36 @@ def test_profiles_show_an_unknown_name_is_a_user_error(capsys):
     assert "did you mean 'a100'" in err and "searched:" in err and len(err.strip().splitlines()) == 1
 
 
+def test_profiles_finds_a_scenarios_own_profiles_as_its_run_does(tmp_path, monkeypatch, capsys):
+    """A profile in the scenario's profiles/ folder: the run finds it, so does ``--scenario FILE``."""
+    scenario = tmp_path / "study" / "s.yaml"
+    (scenario.parent / "profiles").mkdir(parents=True)
+    (scenario.parent / "profiles" / "lab-box.json").write_bytes(
+        (SHIPPED_PROFILE_DIR / "xeon-ort-1t.json").read_bytes()
+    )
+    scenario.write_text(QUICKSTART.read_text().replace("xeon-ort-1t", "lab-box"))
+    monkeypatch.chdir(tmp_path)
+    assert main(["validate", "study/s.yaml"]) == 0
+    capsys.readouterr()
+    assert main(["profiles", "show", "lab-box"]) == 2  # not on the search path of no scenario
+    err = capsys.readouterr().err
+    assert "unknown profile 'lab-box'" in err and err.rstrip().endswith("add --scenario FILE")
+    for argv in (
+        ["profiles", "show", "lab-box", "--scenario", "study/s.yaml"],
+        ["profiles", "--scenario", "study/s.yaml", "show", "lab-box"],
+    ):
+        assert main(argv) == 0, capsys.readouterr().err
+        assert "file: study/profiles/lab-box.json" in capsys.readouterr().out
+    assert main(["profiles", "--scenario", "study/s.yaml"]) == 0
+    out = capsys.readouterr().out
+    assert any(line.startswith("lab-box ") for line in out.splitlines())
+    assert str(scenario.parent.absolute() / "profiles") in out.split("searched: ")[1]
+    for missing in ("nope.yaml", "study"):
+        assert main(["profiles", "show", "lab-box", "--scenario", missing]) == 2
+        (line,) = capsys.readouterr().err.splitlines()
+        assert line.startswith(f"offloadsim: error: --scenario {missing}: "), line
+
+
 @pytest.mark.parametrize(
     "module",
     [

@@ -31,6 +31,7 @@ def add_profiles_command(subparsers: Any, parents: list[argparse.ArgumentParser]
             "profile files found along the profile search path, which is printed at the end."
         ),
     )
+    _add_scenario_option(p, default=None)
     shows = p.add_subparsers(dest="profiles_command", metavar="show", parser_class=type(p))
     s = shows.add_parser(
         "show",
@@ -39,23 +40,60 @@ def add_profiles_command(subparsers: Any, parents: list[argparse.ArgumentParser]
         description="One profile: its numbers, where they come from and, if calibrated, how far to trust it.",
     )
     s.add_argument("name", metavar="NAME", help="profile name (or a calibrated profile file)")
+    # Given after ``show`` too; SUPPRESS keeps a --scenario given before it (argparse would reset it).
+    _add_scenario_option(s, default=argparse.SUPPRESS)
     p.set_defaults(handler=_cmd_profiles)
+
+
+_SCENARIO_HINT = (
+    "a scenario also finds NAME.json in its own folder and its profiles/ folder: add --scenario FILE"
+)
+
+
+def _add_scenario_option(parser: argparse.ArgumentParser, default: Any) -> None:
+    parser.add_argument(
+        "--scenario",
+        metavar="FILE",
+        default=default,
+        help="search as a run of this scenario file does: its folder's profiles/ and its folder first",
+    )
+
+
+def _scenario_folder(file: str | None) -> Path | None:
+    """The folder a run of scenario ``file`` looks up profile names from first (None: no file given).
+
+    A file that is not there is the user's mistake, said on one line (the caller exits 2).
+    """
+    if file is None:
+        return None
+    path = Path(file)
+    if not path.is_file():
+        what = "a directory, not a scenario file" if path.is_dir() else "no such file"
+        print(f"offloadsim: error: --scenario {file}: {what}", file=sys.stderr)
+        return None
+    return path.parent
 
 
 def _cmd_profiles(args: argparse.Namespace) -> int:
     from offloadsim.world.profiles import describe_search, get_profile, profile_search_path
 
+    folder = _scenario_folder(args.scenario)
+    if folder is None and args.scenario is not None:
+        return EXIT_USAGE
+    dirs = profile_search_path(folder)  # what the world searches for a scenario in ``folder``
     if args.profiles_command == "show":
         try:
-            profile = get_profile(args.name)
+            profile = get_profile(args.name, dirs)
         except KeyError as error:  # an unknown name: the user's mistake, one line, exit 2
-            print(f"offloadsim: error: {error.args[0]}", file=sys.stderr)
+            hint = "" if folder is not None else f"; {_SCENARIO_HINT}"
+            print(f"offloadsim: error: {error.args[0]}{hint}", file=sys.stderr)
             return EXIT_USAGE
         print(describe_profile(profile))
         return EXIT_OK
-    print(profiles_table())
-    print(f"\nsearched: {describe_search(profile_search_path())}")
-    print("(a scenario also finds NAME.json in its own folder and its profiles/ folder)")
+    print(profiles_table(dirs))
+    print(f"\nsearched: {describe_search(dirs)}")
+    if folder is None:
+        print(f"({_SCENARIO_HINT})")
     return EXIT_OK
 
 
@@ -80,8 +118,10 @@ def _short(value: float) -> str:
     return f"{value:.4g}"
 
 
-def profiles_table() -> str:
+def profiles_table(search_dirs: list[Path] | None = None) -> str:
     """One line per profile: its fp32 peak, sustained rate, memory bandwidth, other peaks, power, origin.
+
+    ``search_dirs``: where calibrated profile files are found (default: the profile search path).
 
     >>> print(profiles_table().splitlines()[0])  # doctest: +NORMALIZE_WHITESPACE
     name  kind  fp32 peak  sustained  memory  other peaks (per s)  max power  from
@@ -89,8 +129,8 @@ def profiles_table() -> str:
     from offloadsim.world.profiles import available_profiles, get_profile
 
     rows = [("name", "kind", "fp32 peak", "sustained", "memory", "other peaks (per s)", "max power", "from")]
-    for name in available_profiles():
-        profile = get_profile(name)
+    for name in available_profiles(search_dirs):
+        profile = get_profile(name, search_dirs)
         calibrated = profile.kind == "calibrated"
         peaks = ", ".join(f"{p} {_short(v)}" for p, v in getattr(profile, "peaks", ())) or "-"
         power = getattr(profile, "max_power_W", None)

@@ -45,7 +45,15 @@ class LLMWork:
     def maker(
         self, app: AppTemplate, source: str, rng: np.random.Generator, apps: Mapping[str, AppTemplate]
     ) -> Maker:
-        """Requests with drawn prompt and output token counts; their record gains tokens and KV bytes."""
+        """Requests with drawn prompt and output token counts; their record gains tokens and KV bytes.
+
+        A draw past the context window (an unbounded distribution's rare long request: validation
+        holds only its means to the window) is cut to fit, never costed past it: the prompt to the
+        window less one token, the output to what the prompt leaves, as a server stops generating
+        once its context is full.  The window is the shortest of the models that may serve the
+        request (its own and its ``alternatives``'), as validation checks; the record keeps the
+        tokens served.
+        """
         cost = app.llm
         assert cost is not None
         spec = app.spec
@@ -53,10 +61,18 @@ class LLMWork:
         draw_prompt = (spec.prompt_tokens or Dist.fixed(128)).sampler(rng)
         draw_output = (spec.output_tokens or Dist.fixed(64)).sampler(rng)
         extra = _llm_record(apps)
+        window = min(
+            model.llm.config.max_context
+            for model in (app, *(apps[other] for other in spec.alternatives if other in apps))
+            if model.llm is not None
+        )
 
         def make(task_id: int, now: float) -> Task:
             prompt = max(1, round(draw_prompt()))
             output = max(1, round(draw_output()))
+            if prompt + output > window:
+                prompt = min(prompt, window - 1)
+                output = window - prompt
             flops, cuts = llm_chain(cost, prompt, output)
             task = Task(task_id, name, source, now, deadline, flops, cuts, None)
             task.llm = (prompt, output)

@@ -351,7 +351,8 @@ def _check_context(applications: dict[str, AppSpec], problems: ProblemList) -> N
 
     The prompt and output tokens a request may draw (their largest values, or their means for an
     unbounded distribution) must fit the context of the model that serves it and of each of its
-    alternatives.  The engine rounds each draw to a whole number, as here.
+    alternatives.  The engine rounds each draw to a whole number, as here, and cuts the rare draw
+    of an unbounded distribution past the window to fit (``offloadsim.engine.llm``).
     """
     if not any(app.model for app in applications.values()):
         return  # no model: the zoo (imported with the LLM configurations) is not needed

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -103,3 +105,39 @@ def test_request_time_estimate_matches_the_sum_of_its_stages():
     )
     assert total == pytest.approx(by_hand, rel=1e-12)
     assert np.isfinite(total)
+
+
+@pytest.mark.parametrize(
+    ("chat", "window", "cut"),
+    [
+        # P(X + Y > 1024) for independent exponentials of means 200 and 150: 2.07 %.
+        (
+            "{model: gpt2, prompt_tokens: {exponential: 200}, output_tokens: {exponential: 150}}",
+            1024,
+            (200 * math.exp(-1024 / 200) - 150 * math.exp(-1024 / 150)) / 50,
+        ),
+        # Served by its alternative too: the shorter window of the two holds every request.
+        (
+            "{model: llama-3.2-1b, prompt_tokens: {lognormal: {mean: 500, sigma: 1}}, output_tokens: 200, "
+            "alternatives: [small]}\n  small: {model: gpt2}",
+            1024,
+            None,
+        ),
+    ],
+    ids=["own-window", "alternatives-window"],
+)
+def test_a_draw_past_the_context_window_is_cut_to_fit_never_costed_past_it(chat, window, cut):
+    """Validation holds an unbounded distribution's means to the window; a rare long draw is cut."""
+    from offloadsim.engine.llm import LLMWork
+    from offloadsim.world import build_world
+
+    text = SCENARIO.replace("{model: gpt2, prompt_tokens: 100, output_tokens: 5}", chat)
+    text = text.replace("arrivals: trace, trace: trace.csv", "rate: 1 /s").replace("POLICY", "edge")
+    world = build_world(load_scenario_text(text, source="<llm>"))
+    make = LLMWork().maker(world.apps["chat"], "phone", np.random.default_rng(5), world.apps)
+    drawn = np.array([make(i, 0.0).llm for i in range(4000)])
+    total = drawn.sum(axis=1)
+    assert total.max() == window  # requests that drew more were cut to the window exactly
+    assert drawn.min() >= 1  # at least one prompt token and one output token
+    if cut is not None:  # only the tail is cut (4.5 standard errors of 4,000 draws)
+        assert abs((total == window).mean() - cut) < 0.01

@@ -13,6 +13,7 @@ from offloadsim.engine.records import TASK_COLUMNS, RawRun, RecordLog
 from offloadsim.engine.simulation import EngineError, Simulation
 from offloadsim.engine.work import kind_names
 from offloadsim.scenario.model import PolicySpec, Scenario
+from offloadsim.scenario.overrides import blame_given_text
 from offloadsim.suggest import did_you_mean
 from offloadsim.world import World, WorldError, build_world
 
@@ -44,12 +45,10 @@ def simulate(
 
     try:
         world = scenario if isinstance(scenario, World) else build_world(scenario)
-    except WorldError as error:
-        raise EngineError(f"{_source(scenario)}: {error}") from None
-    try:
         check_world(world)
     except WorldError as error:
-        raise EngineError(f"{_source(world)}: {error}") from None
+        loaded = scenario if isinstance(scenario, Scenario) else scenario.scenario
+        raise EngineError(f"{loaded.source}: {blame_given_text(loaded, str(error))}") from None
     spec = policy or world.scenario.policy
     try:
         policy_object = make_policy(spec.name, spec.params)
@@ -85,7 +84,3 @@ def check_world(world: World) -> None:
                 f"applications.{app.name}.kind: unknown kind of work {app.kind!r}"
                 f"{did_you_mean(app.kind, kinds)}; known: {', '.join(kinds)}"
             )
-
-
-def _source(scenario: Scenario | World) -> str:
-    return scenario.source if isinstance(scenario, Scenario) else scenario.scenario.source

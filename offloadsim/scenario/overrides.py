@@ -19,6 +19,7 @@ from offloadsim.scenario.errors import Problem, ScenarioError, describe, format_
 from offloadsim.scenario.yamlio import ScenarioLoader
 
 if TYPE_CHECKING:
+    from offloadsim.scenario.model import Scenario
     from offloadsim.scenario.size import SetBy
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "caused_by",
     "as_written",
     "blame_given",
+    "blame_given_text",
 ]
 
 Part = str | int
@@ -311,3 +313,23 @@ def blame_given(
                 break
         blamed.append(problem)
     return blamed
+
+
+def blame_given_text(scenario: Scenario, text: str) -> str:
+    """A one-line ``KEY.PATH: message`` about ``scenario`` (a world's error), naming the ``--set`` behind it.
+
+    What :func:`blame_given` does for a problem of the load, for one found when the world is
+    built (a profile, a ``dynamics:`` entry): ``nodes.edge.processor.profile: unknown profile
+    'x'; ... (set by --set "nodes.edge.processor.profile=x")``.  Text that does not begin with
+    a key path is returned as it is.
+    """
+    path, sep, message = text.partition(": ")
+    try:
+        parse_path(path)
+    except PathError:
+        return text
+    if not sep:
+        return text
+    given = dict(scenario.footprint.set_by)
+    (problem,) = blame_given([Problem(scenario.source, path, message)], given)
+    return f"{problem.key_path}: {problem.message}"

@@ -131,8 +131,10 @@ def test_override_errors_are_collected_and_name_the_file_and_path():
         ("nodes.phone={count: 0, tier: device}", "nodes.phone.count", "expected a value at least 1"),
         ("nodes.phone.bogus=1", "nodes.phone", "unknown key 'bogus'"),
         ("policy.node=edgy", "policy.node", "'edgy' is not a node of this scenario"),
+        # Found when the world is built, not when the file is read.
+        ("nodes.edge.processor.profile=nope", "nodes.edge.processor.profile", "unknown profile 'nope'"),
     ],
-    ids=["bandwidth", "duration", "count", "mapping", "unknown-key", "policy"],
+    ids=["bandwidth", "duration", "count", "mapping", "unknown-key", "policy", "world"],
 )
 @pytest.mark.parametrize("verb", ["validate", "run"])
 def test_a_value_a_set_gave_is_blamed_on_the_set(verb, assignment, key_path, expected, tmp_path, capsys):

@@ -19,7 +19,7 @@ from matplotlib.container import BarContainer, ErrorbarContainer
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
-from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter, NullLocator
+from matplotlib.ticker import Formatter, LogLocator, MaxNLocator, NullFormatter, NullLocator
 
 from offloadsim.plots.style import house_style
 
@@ -46,12 +46,62 @@ def plain_number(value: float, position: int | None = None) -> str:
     return f"{value:g}"
 
 
+class _LogTicks(LogLocator):
+    """Ticks at 1, 2 and 5 per decade; where fewer than two of them fall in view, evenly spaced ones.
+
+    Matplotlib's own fallback counts a decade's tick twice, so a view from
+    980 to 1220 got one labelled tick (1000): a reader cannot tell the scale
+    from one number.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(base=10.0, subs=(1.0, 2.0, 5.0))
+
+    def tick_values(self, vmin: float, vmax: float) -> Any:
+        ticks = np.asarray(super().tick_values(vmin, vmax), dtype=float)
+        low, high = sorted((vmin, vmax))
+        if int(np.count_nonzero((ticks >= low) & (ticks <= high))) >= 2 or low <= 0:
+            return ticks
+        return MaxNLocator(nbins=4, steps=[1, 2, 2.5, 5, 10]).tick_values(low, high)
+
+
+class _FittingFormatter(Formatter):
+    """Plain-number tick labels, leaving off those that would run into a neighbour (round ones kept first).
+
+    Decided when the figure is drawn, at its final size: a log axis with
+    ticks at 1, 2 and 5 per decade labels all three on a wide panel and
+    only the decades on a narrow one.
+    """
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        return plain_number(x)
+
+    def format_ticks(self, values: Any) -> list[str]:
+        texts = [plain_number(v) for v in values]
+        ax = getattr(self.axis, "axes", None)  # None while the formatter is not on an Axes' axis
+        if not isinstance(ax, Axes) or len(texts) < 2:
+            return texts
+        which = "x" if self.axis is ax.xaxis else "y"
+        lo, hi = sorted(ax.get_xlim() if which == "x" else ax.get_ylim())
+        values = np.asarray(values, dtype=float)
+        inside = (values >= lo) & (values <= hi)
+        keep = np.zeros(len(values), dtype=bool)
+        if inside.any():
+            shown = [t for t, i in zip(texts, inside, strict=True) if i]
+            keep[inside] = _fitting(ax, which, values[inside], shown, decades_first=True)
+        return [t if k else "" for t, k in zip(texts, keep, strict=True)]
+
+
 def log_axis(ax: Axes, which: str) -> None:
-    """A log scale with ticks at 1, 2 and 5 per decade, labelled as plain numbers."""
+    """A log scale with ticks at 1, 2 and 5 per decade, labelled as plain numbers where they have room.
+
+    At least two ticks are always labelled: a view of less than a factor of
+    two gets evenly spaced ticks instead.
+    """
     (ax.set_xscale if which == "x" else ax.set_yscale)("log")
     axis = ax.xaxis if which == "x" else ax.yaxis
-    axis.set_major_locator(LogLocator(base=10.0, subs=(1.0, 2.0, 5.0)))
-    axis.set_major_formatter(FuncFormatter(plain_number))
+    axis.set_major_locator(_LogTicks())
+    axis.set_major_formatter(_FittingFormatter())
     axis.set_minor_formatter(NullFormatter())
 
 
@@ -91,8 +141,14 @@ def value_ticks(
     )
 
 
-def _fitting(ax: Axes, which: str, values: np.ndarray, texts: Sequence[str]) -> list[bool]:
-    """Which labels to keep so that no two overlap (round values first, then left to right)."""
+def _fitting(
+    ax: Axes, which: str, values: np.ndarray, texts: Sequence[str], *, decades_first: bool = False
+) -> list[bool]:
+    """Which labels to keep so that no two overlap (round values first, then left to right).
+
+    With ``decades_first``, powers of ten come before the other round values
+    (a log axis' 2 and 5 give way to its 1, 10, 100).
+    """
     if len(values) <= 1:
         return [True] * len(values)
     log = (ax.get_xscale() if which == "x" else ax.get_yscale()) == "log"
@@ -109,7 +165,13 @@ def _fitting(ax: Axes, which: str, values: np.ndarray, texts: Sequence[str]) -> 
         half = np.array([len(t) * font * _CHAR_WIDTH / 2 for t in texts])
     else:
         half = np.full(len(texts), font / 2)
-    order = sorted(range(len(values)), key=lambda i: (_roundness(abs(float(values[i]))), i))
+
+    def rank(i: int) -> tuple[int, int, int]:
+        value = abs(float(values[i]))
+        decade = 0 if decades_first and value > 0 and float(np.log10(value)).is_integer() else 1
+        return (decade, _roundness(value), i)
+
+    order = sorted(range(len(values)), key=rank)
     kept: list[int] = []
     for i in order:
         if not np.isfinite(centre[i]):
@@ -134,15 +196,15 @@ def laid_out(ax: Axes) -> RendererBase:
     layout used, whatever the canvas (headless figures have none of their own).
     """
     fig = root_figure(ax)
-    fig.draw_without_rendering()
+    with house_style():  # the type the figure is saved in ("serif" is resolved when drawn)
+        fig.draw_without_rendering()
     return fig._get_renderer()  # type: ignore[attr-defined]  # public figures offer no other headless renderer
 
 
 def _tick_font_size(ax: Axes, which: str) -> float:
-    labels = (ax.get_xticklabels() if which == "x" else ax.get_yticklabels()) or []
-    for label in labels:
-        return float(label.get_fontsize())
-    return 7.0
+    """The size of the axis' tick labels (read off a tick, not the labels: those call the formatter)."""
+    axis = ax.xaxis if which == "x" else ax.yaxis
+    return float(axis.majorTicks[0].label1.get_fontsize())
 
 
 def _drawn(handle: Any) -> bool:
@@ -186,10 +248,14 @@ def patch_legend(ax: Axes, colours: dict[str, str], **kwargs: Any) -> None:
         ax.legend(handles=[Patch(color=c, label=s) for s, c in colours.items()], **kwargs)
 
 
-def figure_legend(fig: Any, axes: Sequence[Axes], order: Sequence[str] | None = None) -> None:
-    """Replace the panels' legends (the same series in each) by one above the figure.
+def figure_legend(
+    fig: Any, axes: Sequence[Axes], order: Sequence[str] | None = None, heading: str | None = None
+) -> bool:
+    """Replace the panels' legends (the same series in each) by one above the figure; whether one is drawn.
 
-    ``order`` sorts the entries (others follow, as first met).
+    ``order`` sorts the entries (others follow, as first met).  ``heading``
+    is a line above the legend's title (what the whole figure shows): a
+    figure title would sit where the legend goes, and they would overlap.
     """
     handles: dict[str, Any] = {}
     title = None
@@ -206,16 +272,19 @@ def figure_legend(fig: Any, axes: Sequence[Axes], order: Sequence[str] | None = 
     if order:
         rank = {name: i for i, name in enumerate(order)}
         handles = dict(sorted(handles.items(), key=lambda item: rank.get(item[0], len(rank))))
-    if handles:
-        with house_style():
-            fig.legend(
-                list(handles.values()),
-                list(handles),
-                title=title,
-                loc="outside upper center",
-                ncols=min(len(handles), 5),
-                frameon=False,
-            )
+    if not handles:
+        return False
+    with house_style():
+        legend = fig.legend(
+            list(handles.values()),
+            list(handles),
+            title="\n".join(t for t in (heading, title) if t) or None,
+            loc="outside upper center",
+            ncols=min(len(handles), 5),
+            frameon=False,
+        )
+    legend.get_title().set_multialignment("center")
+    return True
 
 
 def label_panels(axes: Sequence[Axes], titles: Sequence[str | None] | None = None) -> None:

@@ -12,12 +12,14 @@ The charts of one run over time are in :mod:`offloadsim.plots.runs`.
 from __future__ import annotations
 
 import math
+import weakref
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.text import Annotation
 from matplotlib.transforms import Bbox
 
 from offloadsim.analysis.catalogue import metric_info
@@ -47,6 +49,16 @@ def names_of(frame: pd.DataFrame, column: str, order: Sequence[Any] | None = Non
         return present
     first = [name for name in order if name in present]
     return first + [name for name in present if name not in first]
+
+
+def series_styles(names: Sequence[Any], order: Sequence[Any] | None = None) -> dict[Any, dict[str, Any]]:
+    """The style of each of ``names`` by its place in ``order`` (then in ``names``), in ``names``' order.
+
+    A panel of a faceted figure may hold only some of the series: each keeps
+    the colour and marker it has in every other panel and in the legend.
+    """
+    styles = style_map([*(order or []), *names])
+    return {name: styles[name] for name in dict.fromkeys(names)}
 
 
 def completed(tasks: pd.DataFrame) -> pd.DataFrame:
@@ -82,7 +94,7 @@ def latency_cdf(
     done = completed(tasks)
     refuse_pooling(done, [by], "the latency CDF", rows="tasks")
     with house_style():
-        styles = style_map(names)
+        styles = series_styles(names, order)
         spans = []
         for name, style in styles.items():
             values = done.loc[done[by].astype(object) == name, "latency"].to_numpy(dtype=float) * 1e3
@@ -180,7 +192,7 @@ def metric_bars(
     names = names_of(metrics, by, order)
     table = table.set_index(by).loc[[n for n in names if n in set(table[by])]].reset_index()
     with house_style():
-        styles = style_map(table[by])
+        styles = series_styles(list(table[by]), order)
         x = np.arange(len(table))
         mean = table["mean"].to_numpy(dtype=float) * info.scale
         low, high = ci_bounds(info, mean, table["ci"].to_numpy(dtype=float) * info.scale)
@@ -269,7 +281,7 @@ def metric_vs_parameter(
     refuse_pooling(metrics, [by, x], f"{info.label} against {label or x}", value=metric)
     drawn: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     with house_style():
-        styles = style_map(groups)
+        styles = series_styles(groups, order if by else None)
         for name in groups:
             subset = metrics if name is None else metrics[metrics[by].astype(object) == name]
             table = mean_ci_by(subset, [x], metric)
@@ -333,18 +345,19 @@ def split_vs_parameter(
     split no task used).
     """
     ax = axes_or_new(ax)
-    names = names_of(tasks, by, order) if by else None
+    if by:
+        names_of(tasks, by, order)  # refuses a series column the tasks do not have
     done = completed(tasks)
     done = done[np.isfinite(pd.to_numeric(done["split"], errors="coerce").to_numpy(dtype=float))]
     refuse_pooling(done, [by, x], f"the split against {label or x}", rows="tasks")
     keys = [k for k in dict.fromkeys((by, x, "replication")) if k and k in done.columns]
     per_run = done.groupby(keys, sort=False, observed=True)["split"].mean().reset_index()
     ax = metric_vs_parameter(
-        per_run, "split", x, by=by, kind=kind, ax=ax, log_x=log_x, order=names, label=label
+        per_run, "split", x, by=by, kind=kind, ax=ax, log_x=log_x, order=order, label=label
     )
     with house_style():
         local_layers = _layers_shown(layers, done)
-        colours = {str(n): line.get_color() for n, line in zip(names or [], ax.get_lines(), strict=False)}
+        colours = {str(line.get_label()): line.get_color() for line in ax.get_lines()}
         for app, count in local_layers.items():
             text = f"{app}: all local ({count})" if by == "app" else f"all local ({count} layers)"
             ax.axhline(
@@ -434,7 +447,7 @@ def energy_latency(
         x_position = {v: p for v, p in zip(distinct, positions, strict=True)}
         unit = axis_label.rsplit("(", 1)[-1].rstrip(")") if numeric and "(" in axis_label else ""
     with house_style():
-        styles = style_map(names_of(metrics, by, order))
+        styles = series_styles(names_of(metrics, by, order), order)
         ends_to_label: list[_EndLabel] = []
         markers: list[tuple[float, float]] = []
         under = {} if x else _coinciding(table, by, list(styles))
@@ -536,10 +549,15 @@ def _label_ends(ax: Axes, labels: Sequence[_EndLabel], markers: Sequence[tuple[f
     nowhere is left off rather than drawn over another (the legend and the
     line still say which it is).
     """
+    for note in _END_LABELS.pop(ax, (None, None, []))[2]:
+        note.remove()  # placed before the figure's final layout
     if not labels:
         return
+    notes: list[Annotation] = []
+    _END_LABELS[ax] = (list(labels), list(markers), notes)
     renderer = laid_out(ax)
-    frame = ax.get_window_extent(renderer)
+    # A margin of 2 px: constrained layout still moves a panel by a pixel or two at the next draw.
+    frame = ax.get_window_extent(renderer).padded(-2.0)
     legend = ax.get_legend()
     placed = [legend.get_window_extent(renderer)] if legend is not None else []
     reach = 4 * ax.figure.dpi / 72  # a marker's half-width and a margin, in pixels
@@ -572,12 +590,34 @@ def _label_ends(ax: Axes, labels: Sequence[_EndLabel], markers: Sequence[tuple[f
                 color=colour,
                 bbox=_LABEL_BOX,
             )
+            note.set_in_layout(False)  # placed inside the axes: the layout need not make room for it
             box = note.get_window_extent(renderer)
             inside = frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1
             if inside and not any(box.overlaps(other) for other in (*placed, *others)):
                 placed.append(box)
+                notes.append(note)
                 break
             note.remove()
+
+
+#: The end labels of each energy–latency Axes (what to label, the markers, the labels placed), so
+#: that :func:`place_end_labels` can place them again once the whole figure is laid out.
+_END_LABELS: weakref.WeakKeyDictionary[
+    Axes, tuple[list[_EndLabel], list[tuple[float, float]], list[Annotation]]
+] = weakref.WeakKeyDictionary()
+
+
+def place_end_labels(ax: Axes) -> None:
+    """Place the end labels :func:`energy_latency` drew on ``ax`` again, at the figure's present layout.
+
+    A panel of a multi-panel figure is labelled before the other panels, the
+    shared legend and the notes under the figure shrink it: a label that fitted
+    then may run out of the panel now.
+    """
+    kept = _END_LABELS.get(ax)
+    if kept is not None:
+        with house_style():
+            _label_ends(ax, kept[0], kept[1])
 
 
 # --------------------------------------------------------------------------- utilisation
@@ -632,7 +672,7 @@ def node_utilisation(
     )
     categories = names_of(per_run, category)
     with house_style():
-        styles = style_map(groups)
+        styles = series_styles(groups, order)
         width = 0.8 / max(1, len(groups))
         base = np.arange(len(categories))
         for i, name in enumerate(groups):

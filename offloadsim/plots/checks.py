@@ -7,25 +7,49 @@ The tests assert that every figure kind has none, and
 from __future__ import annotations
 
 import string
+from typing import Any
 
-from matplotlib.container import BarContainer
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.collections import LineCollection
+from matplotlib.colors import to_hex
+from matplotlib.container import BarContainer, ErrorbarContainer
 from matplotlib.figure import Figure
+from matplotlib.legend import Legend
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 from matplotlib.text import Text
+from matplotlib.transforms import Bbox
+
+from offloadsim.plots.style import house_style
 
 __all__ = ["figure_problems"]
 
 
-def _shown(labels: list[Text]) -> list[Text]:
-    return [t for t in labels if t.get_visible() and t.get_text().strip()]
+def _shown(labels: list[Text], ax: Axes, which: str) -> list[Text]:
+    """The tick labels drawn: visible, with text, at a tick inside the axis' limits."""
+    lo, hi = sorted(ax.get_xlim() if which == "x" else ax.get_ylim())
+    at = 0 if which == "x" else 1
+    return [
+        t for t in labels if t.get_visible() and t.get_text().strip() and lo <= t.get_position()[at] <= hi
+    ]
 
 
 def figure_problems(fig: Figure) -> list[str]:
     """Everything in ``fig`` a reviewer would send back, one line each (an empty list when none).
 
-    Overlapping tick labels; text placed in an Axes that runs outside it;
-    bars on a log value axis; an empty legend entry; panels of a
-    multi-panel figure without ``(a)``, ``(b)``... titles.
+    Overlapping tick labels; a log axis with fewer than two labelled ticks;
+    text placed in an Axes that runs outside it; a marker cut by the edge
+    of its axes; bars on a log value axis; an empty legend entry, or two
+    entries that look the same; panels of a multi-panel figure without
+    ``(a)``, ``(b)``... titles.  Measured in the house style, as the
+    figure is saved.
     """
+    with house_style():
+        return _problems(fig)
+
+
+def _problems(fig: Figure) -> list[str]:
     fig.draw_without_rendering()
     renderer = fig._get_renderer()  # type: ignore[attr-defined]  # the layout's renderer, any canvas
     problems = []
@@ -33,7 +57,7 @@ def figure_problems(fig: Figure) -> list[str]:
     for number, ax in enumerate(axes):
         name = f"panel {number + 1}" if len(axes) > 1 else "the axes"
         for which, labels in (("x", ax.get_xticklabels()), ("y", ax.get_yticklabels())):
-            shown = _shown(labels)
+            shown = _shown(labels, ax, which)
             boxes = [t.get_window_extent(renderer).shrunk(0.98, 0.98) for t in shown]
             clashes = {
                 (shown[i].get_text(), shown[j].get_text())
@@ -43,7 +67,12 @@ def figure_problems(fig: Figure) -> list[str]:
             }
             if clashes:
                 problems.append(f"{name}: {which} tick labels overlap: {sorted(clashes)[:3]}")
+            if (ax.get_xscale() if which == "x" else ax.get_yscale()) == "log" and len(shown) < 2:
+                problems.append(
+                    f"{name}: its log {which} axis has {len(shown)} labelled tick(s), too few to read"
+                )
         frame = ax.get_window_extent(renderer).padded(1.0)
+        problems += [f"{name}: {problem}" for problem in _cut_markers(ax, frame)]
         for text in ax.texts:
             if not text.get_visible():
                 continue
@@ -59,8 +88,112 @@ def figure_problems(fig: Figure) -> list[str]:
         legend = ax.get_legend()
         if legend is not None and not all(t.get_text().strip() for t in legend.get_texts()):
             problems.append(f"{name}: an empty legend entry")
+        if legend is not None:
+            problems += [f"{name}: {problem}" for problem in _alike_entries(legend)]
+    for legend in fig.legends:
+        problems += [f"the figure's legend: {problem}" for problem in _alike_entries(legend)]
+    problems += _figure_texts_clash(fig, axes, renderer)
     if len(axes) > 1:
         for letter, ax in zip(string.ascii_lowercase, axes, strict=False):
             if not ax.get_title(loc="left").startswith(f"({letter})"):
                 problems.append(f"panel {letter}: no ({letter}) label to refer to it by")
     return problems
+
+
+def _cut_markers(ax: Axes, frame: Bbox) -> list[str]:
+    """A data marker whose centre is in view but which the edge of the axes cuts (caps of bars aside)."""
+    found = []
+    lo_x, hi_x = sorted(ax.get_xlim())
+    lo_y, hi_y = sorted(ax.get_ylim())
+    for line in ax.get_lines():
+        marker = line.get_marker()
+        if not line.get_visible() or marker in ("", "None", None, " ", "|", "_"):
+            continue  # no marker, or the caps of an error bar (an arm may run off the axis on purpose)
+        xy = np.asarray(line.get_xydata(), dtype=float)
+        shown = np.isfinite(xy).all(axis=1)
+        shown &= (xy[:, 0] >= lo_x) & (xy[:, 0] <= hi_x) & (xy[:, 1] >= lo_y) & (xy[:, 1] <= hi_y)
+        if not shown.any():
+            continue
+        reach = line.get_markersize() / 2 * ax.figure.dpi / 72  # the marker's half-width in pixels
+        for px, py in ax.transData.transform(xy[shown]):
+            inside = frame.x0 <= px - reach and px + reach <= frame.x1
+            inside &= frame.y0 <= py - reach and py + reach <= frame.y1
+            if not inside:
+                x, y = ax.transData.inverted().transform((px, py))
+                found.append(
+                    f"the marker of {line.get_label()!r} at ({x:.4g}, {y:.4g}) is cut by the axes' edge"
+                )
+                break
+    return found
+
+
+def _look(handle: Any) -> tuple[Any, ...]:
+    """What a legend handle looks like: its colour, marker and line style (or a patch's fill)."""
+    if isinstance(handle, ErrorbarContainer):
+        handle = handle.lines[0]
+    if isinstance(handle, BarContainer):
+        handle = handle.patches[0] if handle.patches else None
+    if isinstance(handle, Line2D):
+        face: Any = handle.get_markerfacecolor()
+        fill = "none" if isinstance(face, str) and face.lower() == "none" else to_hex(face, keep_alpha=True)
+        return (
+            "line",
+            to_hex(handle.get_color()),
+            str(handle.get_marker()),
+            fill,
+            str(handle.get_linestyle()),
+        )
+    if isinstance(handle, LineCollection):  # an error bar's key: its bars' colour
+        colours: Any = handle.get_color()
+        return ("bars", to_hex(colours[0]) if len(colours) else None)
+    if isinstance(handle, Patch):
+        face, edge = handle.get_facecolor(), handle.get_edgecolor()
+        return (
+            "patch",
+            to_hex(face, keep_alpha=True),
+            to_hex(edge, keep_alpha=True),
+            str(handle.get_hatch()),
+        )
+    return ("other", id(handle))
+
+
+def _alike_entries(legend: Legend) -> list[str]:
+    """Legend entries whose keys look the same: a reader cannot tell their series apart."""
+    seen: dict[tuple[Any, ...], str] = {}
+    found = []
+    for handle, text in zip(legend.legend_handles, legend.get_texts(), strict=False):
+        if not text.get_text().strip():
+            continue  # a blank entry pads a row
+        look = _look(handle)
+        if look in seen:
+            found.append(f"entries {seen[look]!r} and {text.get_text()!r} look the same")
+        else:
+            seen[look] = text.get_text()
+    return found
+
+
+def _figure_texts_clash(fig: Figure, axes: list[Axes], renderer: Any) -> list[str]:
+    """The figure's own title, footnote and legends running into each other or into a panel."""
+    named: list[tuple[str, Bbox]] = []
+    figure_texts = (("title", fig._suptitle), ("footnote", fig._supxlabel))  # type: ignore[attr-defined]
+    for name, text in figure_texts:
+        if text is not None and text.get_visible() and text.get_text().strip():
+            named.append((f"the figure's {name} {text.get_text()!r}", text.get_window_extent(renderer)))
+    named += [("the figure's legend", legend.get_window_extent(renderer)) for legend in fig.legends]
+    found = []
+    for i, (name, box) in enumerate(named):
+        for other, other_box in named[i + 1 :]:
+            if box.shrunk(0.98, 0.9).overlaps(other_box.shrunk(0.98, 0.9)):
+                found.append(f"{name} overlaps {other}")
+        for number, ax in enumerate(axes):
+            if any(box.shrunk(0.98, 0.9).overlaps(part.shrunk(0.98, 0.9)) for part in _parts(ax, renderer)):
+                found.append(f"{name} overlaps panel {number + 1}")
+    return found
+
+
+def _parts(ax: Axes, renderer: Any) -> list[Bbox]:
+    """Where a panel draws: its frame, titles, axis labels and tick labels (not the gaps between them)."""
+    texts = [ax.title, ax._left_title, ax._right_title, ax.xaxis.label, ax.yaxis.label]  # type: ignore[attr-defined]
+    texts += _shown(ax.get_xticklabels(), ax, "x") + _shown(ax.get_yticklabels(), ax, "y")
+    shown = [t for t in texts if t.get_visible() and t.get_text().strip()]
+    return [ax.get_window_extent(renderer)] + [t.get_window_extent(renderer) for t in shown]

@@ -119,11 +119,17 @@ def plot_results(
     for ax in axes if moving else ():
         if ax.get_visible() and ax.get_xlabel():
             ax.set_xlabel(f"{ax.get_xlabel()}\n{moving}")
-    _finish(fig, axes, titles, kind, view.fixed_title(frame))
+    # A panel per series (--facet policy, the series by policy): each panel's title names its one
+    # series, and a legend would only repeat the titles.
+    legend = not (facet is not None and series == [facet])
+    _finish(fig, axes, titles, kind, view.fixed_title(frame), legend=legend)
     note = interval_note(view, kind, frame, shown, axes)
     if note:
         with house_style():
             fig.supxlabel(note, fontsize=6)
+    if len(axes) > 1:
+        for ax in axes:  # labels placed before the other panels, the legend and the note took room
+            charts.place_end_labels(ax)
     return fig
 
 
@@ -564,18 +570,17 @@ def _one_run(tasks: pd.DataFrame) -> tuple[pd.DataFrame, Any]:
     return tasks[tasks["replication"].to_numpy() == first], first
 
 
-def _finish(fig: Figure, axes: Sequence[Axes], titles: Sequence[str], kind: str, fixed: str) -> None:
-    """Panel labels on a multi-panel figure, one legend, and titles naming what is shown.
+def _finish(
+    fig: Figure, axes: Sequence[Axes], titles: Sequence[str], kind: str, fixed: str, *, legend: bool = True
+) -> None:
+    """Panel labels on a multi-panel figure, one legend (unless not ``legend``), titles naming what is shown.
 
     ``fixed`` names the values ``where`` chose, so two figures of one
     sweep never look alike.
     """
     from offloadsim.plots.style import house_style
 
-    if fixed and len(axes) > 1:
-        with house_style():
-            fig.suptitle(fixed, fontsize=7)
-    elif fixed:
+    if fixed and len(axes) == 1:
         titles = ["; ".join(t for t in (fixed, titles[0] if titles else "") if t)]
     if len(axes) > 1:
         label_panels(axes, titles)
@@ -584,8 +589,19 @@ def _finish(fig: Figure, axes: Sequence[Axes], titles: Sequence[str], kind: str,
                 if ax.get_xlabel() == axes[-1].get_xlabel():  # the same clock (origin included)
                     ax.set_xlabel("")
                 ax.tick_params(axis="x", labelbottom=False)
-        # The same series (in the same colours) in every panel: one legend, stages in their order.
-        figure_legend(fig, axes, order=list(runs.STAGE_COLOURS) if kind == "timeline" else None)
+        drawn = False
+        if legend:
+            # The same series (in the same colours) in every panel: one legend, stages in their order;
+            # what --where fixed heads it (a figure title would sit where the legend goes).
+            order = list(runs.STAGE_COLOURS) if kind == "timeline" else None
+            drawn = figure_legend(fig, axes, order=order, heading=fixed or None)
+        for ax in axes:
+            panel_legend = ax.get_legend()
+            if panel_legend is not None:
+                panel_legend.remove()
+        if fixed and not drawn:
+            with house_style():
+                fig.suptitle(fixed, fontsize=7)
         return
     if titles and titles[0]:
         with house_style():

@@ -161,7 +161,12 @@ def validation_figure(
         for ax in axes[: len(panels)]:
             ticks = [v * 10.0**e for v in (1, 2, 5) for e in range(-1, 6)]  # decades keep their labels first
             lo, hi = ax.get_xlim()
-            value_ticks(ax, "x", [t for t in ticks if lo <= t <= hi])
+            inside = [t for t in ticks if lo <= t <= hi]
+            if len(inside) < 2:  # a narrow panel (one configuration): evenly spaced ticks, so the scale reads
+                from matplotlib.ticker import MaxNLocator
+
+                inside = [t for t in MaxNLocator(nbins=3).tick_values(lo, hi) if lo <= t <= hi]
+            value_ticks(ax, "x", inside)
         renderer = laid_out(axes[0])
         for ax, x, y, labels in points:
             _label_points(ax, x, y, labels, renderer)
@@ -236,8 +241,11 @@ def _legend(
     # Two rows, what the points are (models; link models) above how they are coloured (splits; flows).
     first: list[tuple[Any, str]] = [(mark(markers[("model", m)], _GREY), m) for m in models]
     if alt is not None:
-        first += [(mark("o", _GREY), f"filled: {link_model} links")]
-        first += [(mark("o", _GREY, ms=5.5, mfc="none", mew=0.7), f"hollow: {alt.link_model} links")]
+        # Keys of the fill alone (a grey circle would read as alexnet's marker): a filled and a hollow patch.
+        first += [(Patch(facecolor=_GREY, edgecolor=_GREY), f"filled: {link_model} links")]
+        first += [
+            (Patch(facecolor="none", edgecolor=_GREY, linewidth=0.7), f"hollow: {alt.link_model} links")
+        ]
     bands = f"target ±{100 * tolerance:g} %" + (" (flows ±15 %)" if devices else "")
     first.append((Patch(color="0.9"), bands))
     second: list[tuple[Any, str]] = [(Patch(color=colours[("split", s)]), f"{s} split") for s in splits]

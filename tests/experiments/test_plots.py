@@ -15,6 +15,7 @@ from matplotlib.figure import Figure
 from offloadsim import plots
 from offloadsim.analysis.statistics import mean_ci
 from offloadsim.experiments import ExperimentError, compare, read_results, sweep
+from offloadsim.plots.axes import log_axis
 
 UNIT = re.compile(r"\((ms|s|%|mJ|J|MB|count|tasks/s|Mbit/s|0–1)\)")
 
@@ -108,8 +109,10 @@ def test_kinds_without_the_swept_key_refuse_to_pool_it_and_say_how_to_choose(swe
     assert "--where 'links[0].bandwidth=5 Mbps'" in message and "--facet" in message
     fig = plots.plot_results(sweep_results, kind, where={"links[0].bandwidth": "5 Mbps"})
     check_figure(fig, tmp_path, kind)
-    titles = " ".join(ax.get_title(loc="left") for ax in fig.axes) + (
-        fig._suptitle.get_text() if fig._suptitle else ""
+    titles = " ".join(
+        [ax.get_title(loc="left") for ax in fig.axes]
+        + [fig._suptitle.get_text() if fig._suptitle else ""]
+        + [legend.get_title().get_text() for legend in fig.legends]  # heads the legend above the panels
     )
     assert "phone–ap bandwidth = 5 Mbps" in titles, "a figure says which value --where chose"
 
@@ -602,3 +605,108 @@ def test_a_format_that_fails_leaves_no_file_of_the_others(failing, tmp_path, mon
     with pytest.raises(OSError, match="No space left"):
         plots.save_figure(fig, tmp_path / "new")
     assert {file.name: file.read_bytes() for file in tmp_path.iterdir()} == before
+
+
+# --------------------------------------------------------------------------- a panel per series
+
+
+def _energy_by_policy(sweep_results):
+    """sweep-bandwidth's shape: local's energy in a narrow band near 1 J, the edge's over two decades."""
+    import dataclasses
+
+    metrics = sweep_results.metrics.copy()
+    fast = (metrics["links[0].bandwidth"] == "50 Mbps").to_numpy()
+    local = (metrics["policy"] == "local").to_numpy()
+    rep = metrics["replication"].to_numpy(dtype=float)
+    metrics["latency_mean_s"] = np.where(local, 0.79 + 0.05 * rep, np.where(fast, 0.072, 1.25) + 0.01 * rep)
+    metrics["device_energy_mean_j"] = np.where(
+        local, 1.02 + 0.15 * rep, np.where(fast, 0.0097, 0.41) + 0.001 * rep
+    )
+    return dataclasses.replace(sweep_results, metrics=metrics)
+
+
+@pytest.mark.parametrize("size", [None, "one-column"])
+def test_energy_with_a_panel_per_policy_is_readable(sweep_results, size, tmp_path):
+    """--kind energy --facet policy drew one legend of three identical keys, overlapping log tick labels,
+    a panel with a single labelled tick, and end labels pushed out of their panels."""
+    fig = plots.plot_results(_energy_by_policy(sweep_results), "energy", facet="policy", size=size)
+    axes = [ax for ax in fig.axes if ax.get_visible()]
+    assert [ax.get_title(loc="left") for ax in axes] == ["(a) policy = local", "(b) policy = edge"]
+    assert not fig.legends and all(ax.get_legend() is None for ax in axes), (
+        "the titles name each panel's one series"
+    )
+    colours = [
+        {line.get_color() for line in ax.get_lines() if line.get_marker() not in ("|", "_")} for ax in axes
+    ]
+    assert colours[0] != colours[1], "a policy keeps its own colour in its panel"
+    for ax in axes:
+        assert ax.get_yscale() == "log"
+    check_figure(fig, tmp_path, "energy")  # no overlapping or lone log ticks, no cut marker, labels inside
+
+
+def test_a_series_keeps_its_legend_colour_in_a_panel_that_lacks_the_others(sweep_results):
+    """A panel holding only some series restarted the colours: edge drawn in local's blue there."""
+    import dataclasses
+
+    results = _energy_by_policy(sweep_results)
+    metrics = results.metrics
+    gone = ((metrics["policy"] == "local") & (metrics["links[0].bandwidth"] == "50 Mbps")).to_numpy()
+    fig = plots.plot_results(
+        dataclasses.replace(results, metrics=metrics[~gone]), "energy", facet="links[0].bandwidth"
+    )
+    (legend,) = fig.legends
+    keys = {
+        t.get_text(): h.get_color() for h, t in zip(legend.legend_handles, legend.get_texts(), strict=True)
+    }
+    assert list(keys) == ["local", "edge"]
+    for ax in fig.axes:
+        for container in ax.containers:
+            name = container.get_label()
+            assert matplotlib.colors.same_color(
+                container.lines[0].get_color(), np.atleast_2d(keys[name])[0]
+            ), name
+    check_readable(fig)
+
+
+def test_the_reviewer_checks_catch_what_the_energy_facets_did():
+    from matplotlib.lines import Line2D
+    from matplotlib.ticker import LogLocator
+
+    from offloadsim.plots.checks import figure_problems
+
+    fig, axes = plots.new_axes("two-column", ncols=2)
+    plots.label_panels(axes)
+    axes[0].plot([1.0, 2.0], [1000.0, 1100.0], marker="o")
+    axes[0].set_yscale("log")
+    axes[0].yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))  # the energy chart's ticks before
+    axes[0].set_ylim(990, 1200)  # a log view holding one 1-2-5 value
+    axes[1].plot([0.0, 1.0], [0.0, 1.0], marker="o", markersize=6)
+    axes[1].set_xlim(0.0, 2.0)  # the marker at x = 0 sits on the edge: half of it is cut
+    key = Line2D([], [], color="C0", marker="o")
+    fig.legend([key, Line2D([], [], color="C0", marker="o")], ["local", "edge"], loc="outside upper center")
+    fig.suptitle("bandwidth = 5 Mbps")
+    problems = "\n".join(figure_problems(fig))
+    assert "panel 1: its log y axis has 1 labelled tick(s)" in problems
+    assert "panel 2: the marker of" in problems and "cut by the axes' edge" in problems
+    assert "entries 'local' and 'edge' look the same" in problems
+    assert "the figure's title 'bandwidth = 5 Mbps' overlaps the figure's legend" in problems
+
+
+def test_a_log_axis_over_less_than_a_factor_of_two_gets_several_labelled_ticks():
+    fig, ax = plots.new_axes("one-column")
+    ax.plot([1.0, 2.0], [980.0, 1220.0])
+    log_axis(ax, "y")
+    check_readable(fig)
+    labels = [
+        t.get_text() for t in ax.get_yticklabels() if t.get_text() and 980 <= t.get_position()[1] <= 1220
+    ]
+    assert len(labels) >= 2
+
+
+def test_log_tick_labels_that_would_collide_keep_the_decades(tmp_path):
+    fig, ax = plots.new_axes((1.2, 1.5))
+    ax.plot([60.0, 1300.0], [1.0, 2.0])
+    log_axis(ax, "x")
+    check_readable(fig)
+    shown = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+    assert "100" in shown and "1000" in shown and len(shown) < 5

@@ -90,6 +90,10 @@ def _problems(fig: Figure) -> list[str]:
             problems.append(f"{name}: an empty legend entry")
         if legend is not None:
             problems += [f"{name}: {problem}" for problem in _alike_entries(legend)]
+            box = legend.get_window_extent(renderer).shrunk(0.98, 0.9)
+            for title in (ax.title, ax._left_title, ax._right_title):  # type: ignore[attr-defined]
+                if title.get_text().strip() and box.overlaps(title.get_window_extent(renderer)):
+                    problems.append(f"{name}: the legend overlaps the title {title.get_text()!r}")
     for legend in fig.legends:
         problems += [f"the figure's legend: {problem}" for problem in _alike_entries(legend)]
     problems += _figure_texts_clash(fig, axes, renderer)

@@ -606,6 +606,8 @@ def _finish(
     if titles and titles[0]:
         with house_style():
             axes[0].set_title(titles[0], loc="left")
+        if kind == "utilisation-time":  # its legend sits above the axes, where the title goes: above that
+            figure_legend(fig, axes)
 
 
 def _list(frame: pd.DataFrame) -> str:

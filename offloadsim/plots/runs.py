@@ -112,7 +112,10 @@ def utilisation_over_time(
         ax.set_ylabel("utilisation (%)" if percent else "busy cores (count)")
         ax.set_ylim(bottom=0)
         if legend:
-            tidy_legend(ax, by, minimum=1)
+            # Above the axes: a tier near 0 % runs along the bottom, and the others fill the rest.
+            tidy_legend(
+                ax, by, minimum=1, loc="lower right", bbox_to_anchor=(1.0, 1.0), ncols=len(shown) or 1
+            )
     return ax
 
 

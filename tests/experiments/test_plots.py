@@ -710,3 +710,24 @@ def test_log_tick_labels_that_would_collide_keep_the_decades(tmp_path):
     check_readable(fig)
     shown = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
     assert "100" in shown and "1000" in shown and len(shown) < 5
+
+
+def test_utilisation_over_time_keeps_its_legend_off_the_curves(compare_results, tmp_path):
+    """The gallery's legend sat on the cloud's curve, which runs along 0 % for the whole run."""
+    from offloadsim.plots.axes import laid_out
+
+    tasks = compare_results.tasks[compare_results.tasks["policy"] == "edge"]
+    nodes = compare_results.nodes[compare_results.nodes["policy"] == "edge"]
+    run = tasks[tasks["replication"] == tasks["replication"].iloc[0]]
+    fig, ax = plots.new_axes("two-column")
+    plots.utilisation_over_time(run, nodes=nodes[nodes["replication"] == run["replication"].iloc[0]], ax=ax)
+    renderer = laid_out(ax)
+    legend = ax.get_legend()
+    assert legend is not None and not legend.get_window_extent(renderer).overlaps(
+        ax.get_window_extent(renderer)
+    )
+    check_readable(fig)
+    # from the command line, with a title naming the run: the legend goes above the title
+    cli = plots.plot_results(compare_results, "utilisation-time", where={"policy": "edge"})
+    assert cli.axes[0].get_title(loc="left") and cli.legends
+    check_figure(cli, tmp_path, "utilisation-time")

@@ -123,7 +123,9 @@ def plot_results(
     # series, and a legend would only repeat the titles.
     legend = not (facet is not None and series == [facet])
     _finish(fig, axes, titles, kind, view.fixed_title(frame), legend=legend)
-    note = interval_note(view, kind, frame, shown, axes)
+    note = "\n".join(
+        part for part in (interval_note(view, kind, frame, shown, axes), _METHOD.get(kind)) if part
+    )
     if note:
         with house_style():
             fig.supxlabel(note, fontsize=6)
@@ -132,6 +134,14 @@ def plot_results(
             charts.place_end_labels(ax)
     return fig
 
+
+#: How a kind derives what it draws, where the axis alone would claim more than the records hold.
+_METHOD = {
+    "utilisation-time": (
+        "estimated from task records: each task's compute spread over its start–finish interval "
+        "(smoothed; overlapping queued tasks can read above 100 %); exact busy time: the nodes table"
+    ),
+}
 
 #: What each kind draws its 95 % CIs as (kinds not named draw none).
 _INTERVALS = {

@@ -445,6 +445,8 @@ def test_utilisation_over_time_of_a_compare_shows_every_policy(compare_results, 
     texts = legend_texts(fig)
     assert any(t.startswith("device") for t in texts) and any(t.startswith("edge") for t in texts)
     check_figure(fig, tmp_path, "utilisation-time")
+    note = _footnote(fig)  # a 1-core node's curve can pass 100 %: the axis alone would claim exact busy time
+    assert "estimated from task records" in note and "above 100 %" in note and "nodes table" in note
 
 
 def test_timeline_uses_one_clock_and_names_rows_by_node(tmp_path):

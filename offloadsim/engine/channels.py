@@ -30,20 +30,6 @@ __all__ = ["ABORTED", "DELIVERED", "PROPAGATING", "SENDING", "ChannelModel", "de
 SENDING, PROPAGATING, DELIVERED, ABORTED = 0, 1, 2, 3
 
 
-def shared_floats(values: Iterable[float]) -> list[float]:
-    """``values`` as a list in which equal numbers are one float object (zeros as they come).
-
-    A list holds a reference per channel; thousands of device channels of a
-    few distinct capacities would otherwise each hold a float of their own,
-    read once in a thousand tasks: a cold cache line at every transfer.
-    Shared, the few objects stay in cache.  Equal non-zero floats are the
-    same double, so nothing computed from them changes (zeros are left
-    alone: 0.0 and -0.0 are equal but not the same).
-    """
-    one: dict[float, float] = {}
-    return [one.setdefault(value, value) if value else value for value in values]
-
-
 class ChannelModel:
     """Capacities in force of directed channels (given in bit/s, kept in bytes/s), and the channels down.
 
@@ -55,7 +41,7 @@ class ChannelModel:
 
     def __init__(self, env: simpy.Environment, capacity_bps: Iterable[float]):
         self.env = env
-        self.capacity_Bps = shared_floats(c / 8.0 for c in capacity_bps)
+        self.capacity_Bps = [c / 8.0 for c in capacity_bps]
         # The capacity in force (bit/s) over time, for utilisation against it.
         self._capacity_log = PiecewiseLog(env.now, [c * 8.0 for c in self.capacity_Bps])
         self.bytes_carried = [0.0] * len(self.capacity_Bps)  # bytes of transfers that left each channel

@@ -39,27 +39,12 @@ if TYPE_CHECKING:
     from offloadsim.engine.records import RecordLog
     from offloadsim.scenario.model import PowerSpec
 
-__all__ = ["NodeMeter", "Radio", "marginal_draws"]
+__all__ = ["NodeMeter", "Radio"]
 
 #: A powered end of a transfer: (its meter, whether it sends, whether the task is charged there).
 Radio = tuple["NodeMeter", bool, bool]
 
 _EPS_J = 1e-9  # a battery within a nanojoule of its capacity is flat
-
-
-def marginal_draws(
-    power: PowerSpec, processors: Sequence[Processor], shared: dict[Any, DeviceEnergy]
-) -> DeviceEnergy:
-    """A node's draws above idle, one object for all nodes of the same power and cores (kept in ``shared``).
-
-    A radio's transfer reads its meter's transmit or receive draw; a thousand
-    devices each with floats of their own would make each of those a cold
-    cache line, touched once in a thousand tasks.  Shared, it stays in cache.
-    """
-    key = (power, sum(p.cores for p in processors) or 1)
-    if key not in shared:
-        shared[key] = DeviceEnergy.of(*key)
-    return shared[key]
 
 
 class NodeMeter:
@@ -98,20 +83,13 @@ class NodeMeter:
         processors: Sequence[Processor],
         records: RecordLog,
         on_drained: Callable[[NodeMeter], None],
-        marginal: DeviceEnergy | None = None,
     ):
-        """``processors`` are all the node's; ``records`` the run's record log (energy after a task ended).
-
-        ``marginal``: the node's draws above idle, if the caller has them
-        (:func:`marginal_draws`); otherwise computed from ``power``.
-        """
+        """``processors`` are all the node's; ``records`` the run's record log (energy after a task ended)."""
         self.env = env
         self.node = node
         self.processors = tuple(processors)
         self.idle_w = power.idle_w
-        if marginal is None:
-            marginal = DeviceEnergy.of(power, sum(p.cores for p in self.processors) or 1)
-        self.marginal = marginal
+        self.marginal = DeviceEnergy.of(power, sum(p.cores for p in self.processors) or 1)
         self.tx_w = self.marginal.transmit_w
         self.tail_s = self.marginal.tail_s
         self.rx_w = self.marginal.receive_w

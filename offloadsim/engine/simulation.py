@@ -16,7 +16,7 @@ import numpy as np
 
 from offloadsim.engine.context import RunContext
 from offloadsim.engine.dynamics import connect, live_topology, start_dynamics
-from offloadsim.engine.energy import NodeMeter, marginal_draws
+from offloadsim.engine.energy import NodeMeter
 from offloadsim.engine.environment import RunEnvironment
 from offloadsim.engine.errors import EngineError
 from offloadsim.engine.ledger import Ledger
@@ -39,7 +39,6 @@ from offloadsim.engine.work_model import ModelWork
 from offloadsim.engine.work_synthetic import SyntheticWork
 from offloadsim.engine.workload import start_arrivals
 from offloadsim.policies.base import Plan, Policy, reset_policy
-from offloadsim.policies.costs import DeviceEnergy
 from offloadsim.records.schema import LINK_COLUMNS
 from offloadsim.world import World
 from offloadsim.world.topology import Change, NoRouteError
@@ -99,7 +98,6 @@ class Simulation:
         self.in_flight = ledger.in_flight
         self.counters = ledger.counters
         self._end = ledger.end
-        draws: dict[Any, DeviceEnergy] = {}  # one per power and cores (energy.marginal_draws)
         self.meters: dict[str, NodeMeter] = {
             name: NodeMeter(
                 self.env,
@@ -108,7 +106,6 @@ class Simulation:
                 self.node_processors.get(name, ()),
                 self.records,
                 self._on_drained,
-                marginal_draws(node.power, self.node_processors.get(name, ()), draws),
             )
             for name, node in world.nodes.items()
             if node.power is not None

@@ -99,6 +99,25 @@ def test_profiles_show_a_calibrated_profile_says_which_machine(capsys):
     assert main(["profiles", "show", "xeon-ort-1t"]) == 0
     out = capsys.readouterr().out
     assert "measured on: Intel(R) Xeon(R) Processor" in out and "command: offloadsim calibrate" in out
+    assert "CPU: " not in out  # calibrated before the fingerprint was recorded
+
+
+def test_profiles_show_prints_the_cpu_fingerprint_a_calibration_recorded():
+    from dataclasses import replace
+
+    from offloadsim.cli.profiles import describe_profile
+    from offloadsim.world.profiles.calibrated import load_profile
+
+    shipped = load_profile(SHIPPED_PROFILE_DIR / "xeon-ort-1t.json")
+    cpu = {
+        "family": 6,
+        "model": 85,
+        "stepping": 7,
+        "logical_cores": 2,
+        "caches": {"L2": 2 << 20, "L3": 8 << 20},
+    }
+    text = describe_profile(replace(shipped, provenance={**shipped.provenance, "cpu": cpu}))
+    assert "\nCPU: family 6, model 85, stepping 7; L2 2 MiB, L3 8 MiB; 2 logical cores\n" in text
 
 
 def test_profiles_show_an_unknown_name_is_a_user_error(capsys):

@@ -36,7 +36,7 @@ from offloadsim.calibration.timing import (
     time_units,
 )
 from offloadsim.calibration.trust import TRUST_MODELS, assess
-from offloadsim.host import cpu_model, host_platform
+from offloadsim.host import cpu_fingerprint, cpu_model, host_platform
 from offloadsim.world.profiles.calibrated import CalibratedProfile, Timing
 from offloadsim.world.profiles.fusion import (
     NO_FUSION,
@@ -211,6 +211,7 @@ def calibrate(
         cold_model_bytes=cold_model_bytes,
         provenance={
             "cpu_model": cpu_model(),
+            "cpu": cpu_fingerprint(),  # the name alone does not tell cloud VMs' CPUs apart
             "cores": os.cpu_count(),
             "machine": platform.machine(),
             "platform": host_platform(),

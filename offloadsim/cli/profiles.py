@@ -192,6 +192,10 @@ def describe_profile(profile: Any) -> str:
         f"measured on: {p.get('cpu_model', '?')} ({p.get('cores', '?')} cores, {p.get('platform', '?')}), "
         f"{p.get('date', '?')}"
     )
+    if isinstance(p.get("cpu"), dict):
+        from offloadsim.host import describe_fingerprint
+
+        lines.append(f"CPU: {describe_fingerprint(p['cpu'])}")
     lines.append(
         f"backend: {backend.get('name')} {p.get('versions', {}).get(backend.get('name', ''), '')} "
         f"{backend.get('provider', '')}, {backend.get('threads', '?')} thread(s), "

@@ -79,7 +79,11 @@ def test_tiny_numpy_run_writes_a_profile(tmp_path, capsys):
     assert out.exists() and "profile:" in capsys.readouterr().out
     from offloadsim.world.profiles.calibrated import load_profile
 
-    assert load_profile(out).provenance["models"] == ["squeezenet1_1@32"]
+    provenance = load_profile(out).provenance
+    assert provenance["models"] == ["squeezenet1_1@32"]
+    from offloadsim.host import cpu_fingerprint
+
+    assert provenance["cpu"] == cpu_fingerprint()  # the CPU beyond its name, for the run's note
 
 
 @pytest.mark.parametrize("backend", ["numpy", "onnxruntime"])

@@ -235,13 +235,9 @@ class World:
         lines = []
         here = cpu_model()
         for key, profile in profiles.items():
-            measured_on = profile.provenance.get("cpu_model")
-            if measured_on and measured_on != here:
-                lines.append(
-                    f"profile {profile.name!r} was calibrated on {measured_on} "
-                    f"({profile.provenance.get('date', '?')[:10]}), not on this machine's {here}: it "
-                    f"simulates that CPU (offloadsim calibrate measures this one)"
-                )
+            note = _another_cpu_note(profile, here)
+            if note:
+                lines.append(note)
             lines += caveats(profile, graphs[key])
         return lines
 
@@ -520,3 +516,40 @@ def build_world(scenario: Scenario) -> World:
         except DynamicsError as error:
             raise WorldError(str(error)) from None
     return World(scenario, nodes, topology, processors, apps, dynamics, scenario.link_model, more_processors)
+
+
+def _another_cpu_note(profile: Any, here: str) -> str | None:
+    """A line when calibrated ``profile`` may have measured another CPU than this machine's ``here``.
+
+    The model names differ; or they are equal (cloud VMs report generic ones,
+    ``AMD EPYC``) and the profile's fingerprint (``provenance.cpu``, see
+    :func:`offloadsim.host.cpu_fingerprint`) differs from this machine's, or
+    shares nothing with it to compare (profiles calibrated before it was recorded).
+    """
+    from offloadsim.host import cpu_fingerprint, fingerprint_differences
+
+    provenance = profile.provenance
+    measured_on = provenance.get("cpu_model")
+    if not measured_on:
+        return None
+    date = str(provenance.get("date", "?"))[:10]
+    if measured_on != here:
+        return (
+            f"profile {profile.name!r} was calibrated on {measured_on} ({date}), not on this machine's "
+            f"{here}: it simulates that CPU (offloadsim calibrate measures this one)"
+        )
+    there = provenance.get("cpu")
+    there = there if isinstance(there, dict) else {}  # a hand-edited file's junk: nothing to compare
+    differences, compared = fingerprint_differences(there, cpu_fingerprint())
+    check = f"(offloadsim calibrate report {profile.name} checks it here)"
+    if differences:
+        return (
+            f"profile {profile.name!r} was calibrated on another {measured_on} than this machine's "
+            f"({date}; {'; '.join(differences)}): it simulates that CPU {check}"
+        )
+    if not compared:
+        return (
+            f"profile {profile.name!r} was calibrated on a CPU named {measured_on} ({date}), as this "
+            f"machine's is, and nothing more of the two to compare: it may simulate another CPU {check}"
+        )
+    return None

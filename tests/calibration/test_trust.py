@@ -84,12 +84,23 @@ policy: local
 """
 
 
-def _world_notes(tmp_path, model, monkeypatch, cpu="test CPU"):
+EPYC_THERE = {
+    "family": 25,
+    "model": 1,
+    "stepping": 1,
+    "caches": {"L1d": 32 << 10, "L2": 1 << 20, "L3": 8 << 20},
+}
+
+
+def _world_notes(tmp_path, model, monkeypatch, cpu="test CPU", there=EPYC_THERE, here=EPYC_THERE):
+    """The notes of a world costing ``model`` on a profile of 'test CPU' (fingerprint ``there``)."""
     from offloadsim.scenario import load_scenario
     from offloadsim.world import build_world
 
     monkeypatch.setattr("offloadsim.host.cpu_model", lambda: cpu)
-    save_profile(profile_of("alexnet", "resnet18"), tmp_path / "profiles" / "cnn-box.json")
+    monkeypatch.setattr("offloadsim.host.cpu_fingerprint", lambda: here)
+    provenance = {"cpu": there} if there is not None else {}
+    save_profile(profile_of("alexnet", "resnet18", **provenance), tmp_path / "profiles" / "cnn-box.json")
     path = tmp_path / "s.yaml"
     path.write_text(SCENARIO.replace("MODEL", model))
     return build_world(load_scenario(path)).notes
@@ -105,6 +116,28 @@ def test_a_scenario_says_when_its_profile_was_measured_on_another_cpu(tmp_path, 
     notes = _world_notes(tmp_path, "resnet18", monkeypatch, cpu="Some Other CPU")
     (note,) = notes
     assert "calibrated on test CPU" in note and "not on this machine's Some Other CPU" in note
+
+
+def test_a_cpu_of_the_same_name_with_other_caches_is_another_cpu(tmp_path, monkeypatch):
+    """Cloud VMs of other CPUs report one generic name ('AMD EPYC'): the fingerprint tells them apart."""
+    here = {**EPYC_THERE, "model": 17, "caches": {**EPYC_THERE["caches"], "L3": 32 << 20}, "logical_cores": 2}
+    (note,) = _world_notes(tmp_path, "resnet18", monkeypatch, here=here)
+    assert note == (
+        "profile 'cnn-box' was calibrated on another test CPU than this machine's (?; "
+        "L3 8 MiB there, 32 MiB here; model 1 there, 17 here): it simulates that CPU "
+        "(offloadsim calibrate report cnn-box checks it here)"
+    )
+    # the same CPU in a VM of more cores, or a machine that reads less of itself: nothing to say
+    assert _world_notes(tmp_path, "resnet18", monkeypatch, here={**EPYC_THERE, "logical_cores": 16}) == ()
+    assert _world_notes(tmp_path, "resnet18", monkeypatch, here={"model": 1}) == ()
+
+
+def test_a_profile_that_records_only_a_shared_name_says_it_cannot_tell(tmp_path, monkeypatch):
+    (note,) = _world_notes(tmp_path, "resnet18", monkeypatch, there=None)
+    assert "calibrated on a CPU named test CPU (?), as this machine's is, and nothing more of the two" in note
+    assert note.endswith("it may simulate another CPU (offloadsim calibrate report cnn-box checks it here)")
+    (note,) = _world_notes(tmp_path, "resnet18", monkeypatch, here={})  # here nothing to compare with
+    assert "nothing more of the two to compare" in note
 
 
 def test_the_run_summary_prints_the_notes(tmp_path, monkeypatch, capsys):

@@ -124,7 +124,7 @@ def plot_results(
     legend = not (facet is not None and series == [facet])
     _finish(fig, axes, titles, kind, view.fixed_title(frame), legend=legend)
     note = "\n".join(
-        part for part in (interval_note(view, kind, frame, shown, axes), _METHOD.get(kind)) if part
+        part for part in (interval_note(view, kind, frame, shown, axes), _method_note(view, kind)) if part
     )
     if note:
         with house_style():
@@ -142,6 +142,26 @@ _METHOD = {
         "(smoothed; overlapping queued tasks can read above 100 %); exact busy time: the nodes table"
     ),
 }
+#: The same, for a run recorded with ``--stages`` (see :func:`_run_stages`).
+_METHOD_STAGES = {
+    "utilisation-time": (
+        "exact from stage records: each compute stage holds one core of its node from start to end "
+        "(tasks that arrived in the warm-up have none)"
+    ),
+}
+
+
+def _method_note(view: _View, kind: str) -> str:
+    """How the figure derived what it draws (exact from a run's stage records, or estimated), if it says."""
+    if _run_stages(view) is not None and kind in _METHOD_STAGES:
+        return _METHOD_STAGES[kind]
+    return _METHOD.get(kind, "")
+
+
+def _run_stages(view: _View) -> pd.DataFrame | None:
+    """The stage records of a single-run directory made with ``--stages``; ``None`` for any other."""
+    return view.results.stages if view.results.kind == "run" else None
+
 
 #: What each kind draws its 95 % CIs as (kinds not named draw none).
 _INTERVALS = {
@@ -544,11 +564,11 @@ def _draw(
         nodes = view.nodes
         if "replication" in nodes.columns and replication is not None:
             nodes = nodes[nodes["replication"].astype(str).to_numpy() == str(replication)]
+        stages = _run_stages(view)
         if kind == "utilisation-time":
             tiers = list(pd.unique(nodes["tier"].astype(str))) if "tier" in nodes.columns else None
-            runs.utilisation_over_time(one, nodes=nodes, by=by or "tier", ax=ax, order=tiers)
+            runs.utilisation_over_time(one, nodes=nodes, stages=stages, by=by or "tier", ax=ax, order=tiers)
         else:
-            stages = view.results.stages if view.results.kind == "run" else None
             several = len(root_figure(ax).axes) > 1
             n = _TIMELINE_PANEL_TASKS if several else 30
             runs.stage_timeline(one, stages=stages, ax=ax, n=n, unit=_timeline_unit(view.tasks, n))

@@ -40,6 +40,7 @@ def utilisation_over_time(
     tasks: pd.DataFrame,
     *,
     nodes: pd.DataFrame | None = None,
+    stages: pd.DataFrame | None = None,
     by: str = "tier",
     bins: int = 60,
     ax: Axes | None = None,
@@ -47,42 +48,48 @@ def utilisation_over_time(
     legend: bool = True,
     order: Sequence[str] | None = None,
 ) -> Axes:
-    """Compute load over time, derived from one run's task records: utilisation (or busy cores) per time bin.
+    """Compute load over time in one run: utilisation (or busy cores) per time bin.
 
-    A task's compute time is spread evenly over its ``start``–``finish``
-    interval (the records do not say when inside it the compute ran), so
-    the curve is a smoothed estimate whose integral is the compute time of the
-    completed tasks: less than the nodes' busy time by the work of tasks that
-    arrived in the warm-up (no record) or were in flight at the end, so its
-    first and last bins read low.
-    Series are placements grouped ``by`` ``"placement"`` or ``"tier"`` (the
-    tier of each node in the placement, from ``nodes``; ``device>edge`` for
-    a split).  When ``nodes`` gives the cores behind every series, the
-    y axis is utilisation in %; otherwise mean busy cores.  Pass the tasks
-    of a single run.  ``order`` fixes the series' colours (the same tier in
-    the same colour on several panels).
+    With ``stages`` (the run's stage records, ``--stages``) the load is
+    exact: a processor is a FIFO queue in front of its cores, so each
+    compute stage of these tasks holds one core of its node (``where``)
+    from its ``start`` to its ``end``, and a bin's busy cores are the
+    stages' overlap with it over its width.  Series are then tiers (from
+    ``nodes``) or, with ``by="placement"``, the nodes themselves: a split
+    task's stages run on several nodes, and each node has cores to divide by.
+    Without, it is estimated from the task records: a task's compute time is
+    spread evenly over its ``start``–``finish`` interval (the records do not
+    say when inside it the compute ran), so the curve is smoothed (queued
+    tasks that overlap can read above 100 %) and its integral is the
+    compute time of the completed tasks: less than the nodes' busy time by
+    the work of tasks that arrived in the warm-up (no record) or were in
+    flight at the end, so its first and last bins read low.  Series are
+    then placements grouped ``by`` ``"placement"`` or ``"tier"`` (the tier
+    of each node in the placement, from ``nodes``; ``device>edge`` for a
+    split).  When ``nodes`` gives the cores behind every series, the y axis
+    is utilisation in %; otherwise mean busy cores.  Pass the tasks (and
+    stages) of a single run.  ``order`` fixes the series' colours (the same
+    tier in the same colour on several panels).
     """
-    ax = axes_or_new(ax)
-    frame = tasks[np.isfinite(pd.to_numeric(tasks["finish"], errors="coerce").to_numpy(dtype=float))]
-    start = frame["start"].to_numpy(dtype=float)
-    finish = frame["finish"].to_numpy(dtype=float)
-    compute = np.nan_to_num(frame["compute_time"].to_numpy(dtype=float))
-    placement = frame["placement"].astype(str).to_numpy()
-    if by == "tier" and nodes is not None and len(nodes):
-        tiers = dict(zip(nodes["node"].astype(str), nodes["tier"].astype(str), strict=False))
-        labels = np.array([_tier_label(p, tiers) for p in placement], dtype=object)
-    elif by in ("tier", "placement"):
-        labels = placement.astype(object)
-    else:
+    if by not in ("tier", "placement"):
         raise ValueError(f"by must be 'tier' or 'placement', got {by!r}")
-    cores = _cores_per_label(labels, nodes) if nodes is not None and by == "tier" else {}
-    t0 = float(np.min(start)) if start.size else 0.0
-    t1 = float(np.max(finish)) if finish.size else 1.0
+    ax = axes_or_new(ax)
+    tiers = (
+        dict(zip(nodes["node"].astype(str), nodes["tier"].astype(str), strict=False))
+        if by == "tier" and nodes is not None and len(nodes)
+        else None
+    )
+    if stages is not None:
+        labels, lo, hi, weight = _compute_stages(tasks, stages, tiers)
+        per = "tier" if tiers is not None else "node"
+    else:
+        labels, lo, hi, weight = _spread_tasks(tasks, tiers)
+        per = "tier" if tiers is not None else ""
+    cores = _cores_per_label(labels, nodes, per) if nodes is not None and per else {}
+    t0 = float(np.min(lo)) if lo.size else 0.0
+    t1 = float(np.max(hi)) if hi.size else 1.0
     edges = np.linspace(t0, max(t1, t0 + 1e-9), bins + 1)
-    width = edges[1] - edges[0]
-    duration = np.maximum(finish - start, 1e-12)
-    density = compute / duration
-    totals = {label: float(compute[labels == label].sum()) for label in dict.fromkeys(labels)}
+    totals = {label: float((weight * (hi - lo))[labels == label].sum()) for label in dict.fromkeys(labels)}
     ranked = [k for k, v in sorted(totals.items(), key=lambda kv: -kv[1]) if v > 0]
     shown = ranked[:max_series]
     percent = bool(shown) and all(cores.get(label, 0) > 0 for label in shown)
@@ -91,10 +98,7 @@ def utilisation_over_time(
         centres = (edges[:-1] + edges[1:]) / 2
         for label in shown:
             mask = labels == label
-            lo = np.maximum(start[mask][:, None], edges[None, :-1])
-            hi = np.minimum(finish[mask][:, None], edges[None, 1:])
-            overlap = np.clip(hi - lo, 0.0, None)
-            busy = (overlap * density[mask][:, None]).sum(axis=0) / width
+            busy = _busy_per_bin(lo[mask], hi[mask], weight[mask], edges)
             name = str(label)
             if label in cores:
                 name += f" ({cores[label]} core{'s' if cores[label] != 1 else ''})"
@@ -114,9 +118,71 @@ def utilisation_over_time(
         if legend:
             # Above the axes: a tier near 0 % runs along the bottom, and the others fill the rest.
             tidy_legend(
-                ax, by, minimum=1, loc="lower right", bbox_to_anchor=(1.0, 1.0), ncols=len(shown) or 1
+                ax,
+                "node" if per == "node" else by,
+                minimum=1,
+                loc="lower right",
+                bbox_to_anchor=(1.0, 1.0),
+                ncols=min(len(shown), 3) or 1,  # "phone-2 (1 core)" and others: four overflow a column
             )
     return ax
+
+
+def _busy_per_bin(lo: np.ndarray, hi: np.ndarray, weight: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """Mean busy cores per bin: the sum of ``weight`` × overlap of ``[lo, hi]`` with each bin, over its width.
+
+    Taken as differences of the running integral at the bin edges (times
+    from the first edge, to keep the rounding small), so it needs no array
+    of intervals × bins.
+
+    >>> _busy_per_bin(np.array([0.0, 0.5]), np.array([1.0, 2.0]), np.ones(2), np.array([0.0, 1.0, 2.0]))
+    array([1.5, 1. ])
+    """
+    origin = edges[0] if edges.size else 0.0
+    x = edges - origin
+    integral = _ramp(lo - origin, weight, x) - _ramp(hi - origin, weight, x)
+    return np.clip(np.diff(integral), 0.0, None) / np.diff(edges)
+
+
+def _ramp(points: np.ndarray, weight: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """``sum(weight * max(x - points, 0))`` at each ``x``: the integral to ``x`` of steps up at ``points``."""
+    order = np.argsort(points, kind="stable")
+    p, w = points[order], weight[order]
+    below = np.searchsorted(p, x, side="right")
+    mass = np.concatenate(([0.0], np.cumsum(w)))[below]
+    moment = np.concatenate(([0.0], np.cumsum(w * p)))[below]
+    return np.asarray(x * mass - moment, dtype=float)
+
+
+def _spread_tasks(
+    tasks: pd.DataFrame, tiers: dict[str, str] | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Labels, intervals and busy cores of the completed tasks, each one's compute spread over its life."""
+    frame = tasks[np.isfinite(pd.to_numeric(tasks["finish"], errors="coerce").to_numpy(dtype=float))]
+    start = frame["start"].to_numpy(dtype=float)
+    finish = frame["finish"].to_numpy(dtype=float)
+    compute = np.nan_to_num(frame["compute_time"].to_numpy(dtype=float))
+    placement = frame["placement"].astype(str).to_numpy()
+    if tiers is not None:
+        labels = np.array([_tier_label(p, tiers) for p in placement], dtype=object)
+    else:
+        labels = placement.astype(object)
+    return labels, start, finish, compute / np.maximum(finish - start, 1e-12)
+
+
+def _compute_stages(
+    tasks: pd.DataFrame, stages: pd.DataFrame, tiers: dict[str, str] | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Labels (tier or node) and intervals of ``tasks``' compute stages, each holding one core."""
+    mine = stages[stages["kind"].astype(str).to_numpy() == "compute"]
+    if "task_id" in tasks.columns:
+        mine = mine[mine["task_id"].isin(tasks["task_id"]).to_numpy()]
+    start = mine["start"].to_numpy(dtype=float)
+    end = mine["end"].to_numpy(dtype=float)
+    keep = np.isfinite(start) & np.isfinite(end)
+    where = mine["where"].astype(str).to_numpy()[keep]
+    labels = np.array([tiers.get(w, w) for w in where] if tiers is not None else where, dtype=object)
+    return labels, start[keep], end[keep], np.ones(int(keep.sum()))
 
 
 def _tier_label(placement: str, tiers: dict[str, str]) -> str:
@@ -125,13 +191,13 @@ def _tier_label(placement: str, tiers: dict[str, str]) -> str:
     return ">".join(merged) or "none"
 
 
-def _cores_per_label(labels: np.ndarray, nodes: pd.DataFrame) -> dict[str, int]:
-    """Total cores of a tier, for single-tier labels (one run's node table: its nodes counted once)."""
+def _cores_per_label(labels: np.ndarray, nodes: pd.DataFrame, per: str) -> dict[str, int]:
+    """Total cores behind each label that is one ``per`` (``"tier"``, ``"node"``), its nodes counted once."""
     if "cores" not in nodes.columns:
         return {}
     once = nodes.drop_duplicates("node")
-    per_tier = once.groupby(once["tier"].astype(str))["cores"].sum()
-    return {str(label): int(per_tier[label]) for label in dict.fromkeys(labels) if label in per_tier.index}
+    total = once.groupby(once[per].astype(str))["cores"].sum()
+    return {str(label): int(total[label]) for label in dict.fromkeys(labels) if label in total.index}
 
 
 # --------------------------------------------------------------------------- timeline

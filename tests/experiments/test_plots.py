@@ -449,6 +449,50 @@ def test_utilisation_over_time_of_a_compare_shows_every_policy(compare_results, 
     assert "estimated from task records" in note and "above 100 %" in note and "nodes table" in note
 
 
+def test_utilisation_over_time_of_a_run_with_stages_is_exact(tmp_path):
+    """Each task's compute spread over its start–finish drew a loaded 1-core edge far above 100 %.
+
+    With stage records each compute stage holds one core from its start to its end: no bin can pass
+    100 %, the curve's integral is the compute stages' time, and the note says which method drew it.
+    """
+    from experiment_data import TINY
+
+    import offloadsim
+
+    busy = TINY.replace("duration: 20 s", "duration: 10 s").replace("rate: 2 /s", "rate: 12 /s")
+    (tmp_path / "busy.yaml").write_text(busy, encoding="utf-8")
+    offloadsim.run(tmp_path / "busy.yaml", policy="edge", stages=True, out=tmp_path / "run")
+    results = read_results(tmp_path / "run")
+    assert results.stages is not None
+    compute = results.stages[results.stages["kind"].astype(str) == "compute"]
+    busy_s = float((compute["end"] - compute["start"]).sum())
+    fig, ax = plots.new_axes("one-column")
+    plots.utilisation_over_time(results.tasks, nodes=results.nodes, ax=ax, bins=400)
+    assert max(float(np.max(line.get_ydata())) for line in ax.get_lines()) > 120.0, "the estimate overshoots"
+
+    for by, title in (("tier", "tier"), ("placement", "node")):
+        for bins in (60, 400):
+            fig, ax = plots.new_axes("one-column")
+            plots.utilisation_over_time(
+                results.tasks, nodes=results.nodes, stages=results.stages, by=by, ax=ax, bins=bins
+            )
+            assert ax.get_ylabel() == "utilisation (%)" and ax.get_legend().get_title().get_text() == title
+            total = 0.0
+            for line in ax.get_lines():
+                x, y = (np.asarray(v, dtype=float) for v in line.get_data())
+                assert np.all(y <= 100.0 + 1e-7), f"{line.get_label()} passes 100 % ({by}, {bins} bins)"
+                cores = int(re.search(r"\((\d+) cores?\)", line.get_label()).group(1))
+                total += float(np.sum(y)) / 100.0 * cores * float(x[1] - x[0])
+            assert [line.get_label() for line in ax.get_lines()] == ["edge (1 core)"]
+            assert total == pytest.approx(busy_s, rel=1e-9)
+
+    fig = plots.plot_results(results, "utilisation-time")
+    assert max(float(np.max(line.get_ydata())) for line in fig.axes[0].get_lines()) <= 100.0 + 1e-7
+    note = _footnote(fig)
+    assert "exact from stage records" in note and "estimated" not in note
+    check_figure(fig, tmp_path, "utilisation-time")
+
+
 def test_timeline_uses_one_clock_and_names_rows_by_node(tmp_path):
     from experiment_data import TINY
 

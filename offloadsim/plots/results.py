@@ -138,14 +138,14 @@ def plot_results(
 #: How a kind derives what it draws, where the axis alone would claim more than the records hold.
 _METHOD = {
     "utilisation-time": (
-        "estimated from task records: each task's compute spread over its start–finish interval "
+        "estimated from task records: each task's compute spread over its start–finish interval\n"
         "(smoothed; overlapping queued tasks can read above 100 %); exact busy time: the nodes table"
     ),
 }
 #: The same, for a run recorded with ``--stages`` (see :func:`_run_stages`).
 _METHOD_STAGES = {
     "utilisation-time": (
-        "exact from stage records: each compute stage holds one core of its node from start to end "
+        "exact from stage records: each compute stage holds one core of its node from start to end\n"
         "(tasks that arrived in the warm-up have none)"
     ),
 }

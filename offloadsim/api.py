@@ -140,12 +140,10 @@ def check_policy(spec: PolicySpec, scenario: Scenario | None = None) -> None:
     """
     import warnings
 
-    from offloadsim.policies.params import requirements_of
     from offloadsim.policies.registry import PolicyParamError, UnknownPolicyError, make_policy
 
-    policy = None
     try:
-        policy = make_policy(spec.name, spec.params)
+        make_policy(spec.name, spec.params)
     except UnknownPolicyError as error:
         raise RunError(f"policy: {error}") from None
     except PolicyParamError as error:
@@ -155,12 +153,7 @@ def check_policy(spec: PolicySpec, scenario: Scenario | None = None) -> None:
         from offloadsim.scenario.errors import ScenarioWarning
         from offloadsim.scenario.policy_check import check_policy as check_against
 
-        try:
-            cuts = any(need.need == "layers" for need in requirements_of(policy))
-        except Exception:  # a plug-in's broken requirements(): check_against names it, with its line
-            cuts = False
-        layers = _application_layers(scenario) if cuts else None
-        for problem in check_against(scenario, spec, layers):
+        for problem in check_against(scenario, spec, lambda: _application_layers(scenario)):
             warnings.warn(ScenarioWarning(str(problem)), stacklevel=2)
 
 

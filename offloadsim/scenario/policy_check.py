@@ -11,7 +11,7 @@ suffer (a named node some of them cannot reach) comes back as warnings.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cached_property
 from typing import Any
 
@@ -34,7 +34,7 @@ __all__ = ["check_policy", "layer_notes"]
 
 
 def check_policy(
-    scenario: Scenario, spec: PolicySpec, layers: Mapping[str, int] | None = None
+    scenario: Scenario, spec: PolicySpec, layers: Callable[[], Mapping[str, int] | None] | None = None
 ) -> list[Problem]:
     """Check ``spec`` against ``scenario``; raise :class:`ScenarioError`, return warnings.
 
@@ -42,9 +42,10 @@ def check_policy(
     tier of the scenario, a node that cannot compute or that no task source
     can reach, and a requirement the scenario does not meet.  Returns one
     warning per named node that some, but not all, sources cannot reach.
-    ``layers`` is each application's layer count, as the world builds its
-    chain (the scenario cannot count them itself); without it, the cuts a
-    policy makes (``Requirement.cut_within_layers``) are not checked.
+    ``layers`` gives each application's layer count, as the world builds its
+    chain (the scenario cannot count them itself), asked only when a policy
+    declares a cut (``Requirement.cut_within_layers``); without it, or when
+    it gives None, cuts are not checked.
     A problem about a value a ``--set`` gave says so.
     """
     given = dict(scenario.footprint.set_by)
@@ -55,7 +56,9 @@ def check_policy(
     return blame_given(warnings, given)
 
 
-def _check(scenario: Scenario, spec: PolicySpec, layers: Mapping[str, int] | None) -> list[Problem]:
+def _check(
+    scenario: Scenario, spec: PolicySpec, layers: Callable[[], Mapping[str, int] | None] | None
+) -> list[Problem]:
     problems = ProblemList(scenario.source)
     info = find_policy(spec.name)
     name_path = "policy" if isinstance(scenario.document.get("policy"), str) else "policy.name"
@@ -90,16 +93,15 @@ def _check(scenario: Scenario, spec: PolicySpec, layers: Mapping[str, int] | Non
 class _System:
     """What the checks read of a scenario: nodes, computing nodes, task sources, connectivity."""
 
-    def __init__(self, scenario: Scenario, layers: Mapping[str, int] | None = None):
+    def __init__(self, scenario: Scenario, layers: Callable[[], Mapping[str, int] | None] | None = None):
         self.scenario = scenario
         self.nodes: dict[str, NodeSpec] = {node.name: node for node in scenario.nodes}
-        self.layers = layers
+        self._layers = layers
 
     @cached_property
     def depths(self) -> dict[str, int]:
         """The layer count of each application the workload sends, in workload order ({}: not known)."""
-        layers = self.layers or {}
-        return {entry.app: layers[entry.app] for entry in self.scenario.workload if entry.app in layers}
+        return _sent_depths(self.scenario, self._layers() if self._layers is not None else None)
 
     @cached_property
     def computing(self) -> list[str]:
@@ -279,7 +281,7 @@ def layer_notes(scenario: Scenario, policy: object, name: str, layers: Mapping[s
     its table rather than silently.  A cut beyond every application's is refused by
     :func:`check_policy` instead.
     """
-    depths = _System(scenario, layers).depths
+    depths = _sent_depths(scenario, layers)
     notes = []
     for requirement in requirements_of(policy):
         if requirement.need != "layers":
@@ -298,6 +300,12 @@ def layer_notes(scenario: Scenario, policy: object, name: str, layers: Mapping[s
                 "before the cut"
             )
     return notes
+
+
+def _sent_depths(scenario: Scenario, layers: Mapping[str, int] | None) -> dict[str, int]:
+    """The layer count of each application the workload sends, in workload order ({}: not known)."""
+    layers = layers or {}
+    return {entry.app: layers[entry.app] for entry in scenario.workload if entry.app in layers}
 
 
 def _depths(depths: Mapping[str, int], limit: int = 4) -> str:

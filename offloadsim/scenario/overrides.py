@@ -243,9 +243,9 @@ def caused_by(key: str, problem: Problem, document: Any = None) -> bool:
     False
     """
     path = problem.key_path
-    if path == key or path.startswith((key + ".", key + "[")):
+    if _within(path, key):
         return True
-    if path and not key.startswith((path + ".", path + "[")):
+    if path and not _within(key, path):
         return False
     if _quoted_part(key, problem) is not None:
         return True
@@ -256,6 +256,11 @@ def caused_by(key: str, problem: Problem, document: Any = None) -> bool:
     except PathError:
         return True
     return False
+
+
+def _within(path: str, key: str) -> bool:
+    """Whether key path ``path`` is ``key`` or a key inside it (``links[0].bandwidth`` in ``links[0]``)."""
+    return path == key or path.startswith((key + ".", key + "["))
 
 
 def _quoted_part(key: str, problem: Problem) -> str | None:
@@ -276,9 +281,7 @@ def as_written(key: str, problem: Problem) -> Problem:
     unknown key '1' (of the key path "1.5"); expected one of name, seed
     """
     path = problem.key_path
-    if path == key or path.startswith((key + ".", key + "[")):
-        return problem
-    if path and not key.startswith((path + ".", path + "[")):
+    if _within(path, key) or (path and not _within(key, path)):
         return problem
     depth = len(parse_path(path)) if path else 0
     quoted = _quoted_part(key, problem)

@@ -23,7 +23,7 @@ from matplotlib.figure import Figure
 from offloadsim.analysis.values import default_label, quantity_kind, to_si
 from offloadsim.plots import charts, runs
 from offloadsim.plots.axes import figure_legend, label_panels, root_figure
-from offloadsim.plots.kinds import KINDS
+from offloadsim.plots.kinds import KINDS, QUANTITY_AXES
 from offloadsim.plots.style import FIGSIZES, house_style, new_axes
 from offloadsim.records.stored import ExperimentError, Results
 
@@ -106,15 +106,29 @@ def plot_results(
     fig, axes = _figure(kind, size, len(panels), facet_rows=kind in _ONE_RUN_KINDS)
     column = ", ".join(series) if series else None
     legend_title = ", ".join(view.label(s) for s in series) or None
-    titles = []
-    try:
-        for ax, (value, part) in zip(axes, panels, strict=True):
-            title = _draw(view, kind, part, ax, column or run_series, legend_title, order, x_key, logx, logy)
-            facet_title = f"{view.label(facet)} = {value}" if facet else None
-            titles.append("; ".join(t for t in (facet_title, title) if t))
-    except (KeyError, ValueError) as error:  # a column the data does not have
-        message = error.args[0] if error.args else str(error)
-        raise ExperimentError(f"cannot draw {kind}: {message}") from None
+
+    def draw_panels(logx: bool | None) -> list[str]:
+        titles = []
+        try:
+            for ax, (value, part) in zip(axes, panels, strict=True):
+                by_column = column or run_series
+                title = _draw(view, kind, part, ax, by_column, legend_title, order, x_key, logx, logy)
+                facet_title = f"{view.label(facet)} = {value}" if facet else None
+                titles.append("; ".join(t for t in (facet_title, title) if t))
+        except (KeyError, ValueError) as error:  # a column the data does not have
+            message = error.args[0] if error.args else str(error)
+            raise ExperimentError(f"cannot draw {kind}: {message}") from None
+        return titles
+
+    titles = draw_panels(logx)
+    if logx is None and len({ax.get_xscale() for ax in axes}) > 1:
+        # One panel's values span widely enough for a log axis and another's do not: all get one,
+        # so that the panels share a scale (below).
+        with house_style():
+            for ax in axes:
+                ax.clear()
+            titles = draw_panels(True)
+    _one_range(axes, QUANTITY_AXES[kind])
     moving = _moving_with_x(view, frame, x_key, shown) if kind in ("sweep", "split") else ""
     for ax in axes if moving else ():
         if ax.get_visible() and ax.get_xlabel():
@@ -480,6 +494,17 @@ def _joined(frame: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------- drawing
+
+
+def _one_range(axes: Sequence[Axes], which: str) -> None:
+    """Give every panel, on each axis in ``which``, the widest range any panel drew (so they compare)."""
+    if len(axes) < 2:
+        return
+    for direction in which:
+        limits = [ax.get_xlim() if direction == "x" else ax.get_ylim() for ax in axes]
+        low, high = min(min(pair) for pair in limits), max(max(pair) for pair in limits)
+        for ax in axes:
+            (ax.set_xlim if direction == "x" else ax.set_ylim)(low, high)
 
 
 def _figure(kind: str, size: str | None, panels: int, *, facet_rows: bool) -> tuple[Figure, list[Axes]]:

@@ -16,6 +16,7 @@ from offloadsim import plots
 from offloadsim.analysis.statistics import mean_ci
 from offloadsim.experiments import ExperimentError, compare, read_results, sweep
 from offloadsim.plots.axes import log_axis
+from offloadsim.plots.kinds import QUANTITY_AXES
 
 UNIT = re.compile(r"\((ms|s|%|mJ|J|MB|count|tasks/s|Mbit/s|0–1)\)")
 
@@ -53,24 +54,11 @@ def two_apps(tmp_path_factory):
     return read_results(folder / "sweep")
 
 
-# Which axes carry a quantity (and so a unit); the others are categories (policies, nodes, tasks).
-QUANTITATIVE = {
-    "cdf": "xy",
-    "bars": "y",
-    "sweep": "xy",
-    "split": "xy",
-    "energy": "xy",
-    "utilisation": "y",
-    "utilisation-time": "xy",
-    "timeline": "x",
-}
-
-
 def check_figure(fig: Figure, tmp_path, name: str) -> None:
     for ax in [a for a in fig.axes if a.get_visible()]:
         assert ax.lines or ax.patches or ax.collections, "nothing drawn"
         assert ax.get_ylabel(), "every axis is labelled"
-        for axis in QUANTITATIVE[name]:
+        for axis in QUANTITY_AXES[name]:
             label = ax.get_xlabel() if axis == "x" else ax.get_ylabel()
             if axis == "x" and not label:  # panels on one clock: the last one says it
                 continue
@@ -777,3 +765,23 @@ def test_utilisation_over_time_keeps_its_legend_off_the_curves(compare_results, 
     cli = plots.plot_results(compare_results, "utilisation-time", where={"policy": "edge"})
     assert cli.axes[0].get_title(loc="left") and cli.legends
     check_figure(cli, tmp_path, "utilisation-time")
+
+
+@pytest.mark.parametrize(
+    ("kind", "facet", "shared"),
+    [
+        ("cdf", "links[0].bandwidth", "x"),
+        ("bars", "links[0].bandwidth", "y"),
+        ("utilisation", "links[0].bandwidth", "y"),
+        ("sweep", "policy", "xy"),
+        ("energy", "policy", "xy"),
+    ],
+)
+def test_faceted_panels_share_each_quantity_axis_range(sweep_results, kind, facet, shared):
+    fig = plots.plot_results(sweep_results, kind, facet=facet)
+    axes = [ax for ax in fig.axes if ax.get_visible()]
+    assert len(axes) > 1
+    for direction in shared:
+        ranges = {ax.get_xlim() if direction == "x" else ax.get_ylim() for ax in axes}
+        assert len(ranges) == 1, f"{kind} panels differ on {direction}: {sorted(ranges)}"
+    assert len({(ax.get_xscale(), ax.get_yscale()) for ax in axes}) == 1, "one scale on every panel"

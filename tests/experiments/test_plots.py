@@ -785,3 +785,16 @@ def test_faceted_panels_share_each_quantity_axis_range(sweep_results, kind, face
         ranges = {ax.get_xlim() if direction == "x" else ax.get_ylim() for ax in axes}
         assert len(ranges) == 1, f"{kind} panels differ on {direction}: {sorted(ranges)}"
     assert len({(ax.get_xscale(), ax.get_yscale()) for ax in axes}) == 1, "one scale on every panel"
+
+
+def test_one_panel_wide_enough_for_a_log_axis_gives_every_panel_one(sweep_results):
+    # At 5 Mbps local latencies span three decades and the edge's less than one: alone, the edge's
+    # panel would be drawn on a linear axis beside the local's log one.
+    where = {"links[0].bandwidth": "5 Mbps"}
+    alone = plots.plot_results(sweep_results, "cdf", where={**where, "policy": "edge"})
+    assert alone.axes[0].get_xscale() == "linear"
+    fig = plots.plot_results(sweep_results, "cdf", facet="policy", where=where)
+    axes = [ax for ax in fig.axes if ax.get_visible()]
+    assert [ax.get_xscale() for ax in axes] == ["log", "log"]
+    assert len({ax.get_xlim() for ax in axes}) == 1
+    assert all(ax.lines for ax in axes), "the panels were drawn again on the log axis"

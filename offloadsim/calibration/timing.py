@@ -49,7 +49,7 @@ from offloadsim.calibration.kernels import (
     supported,
 )
 from offloadsim.calibration.sampling import Runner, SampleSet, interleave
-from offloadsim.host import cpu_model
+from offloadsim.host import cpu_fingerprint, cpu_model
 from offloadsim.world.profiles.calibrated import Timing, unit_weight_bytes
 from offloadsim.world.profiles.fusion import Unit
 
@@ -349,8 +349,14 @@ def _kept_kernel_seconds(events: list[dict[str, Any]], runs: int) -> np.ndarray:
 
 
 def machine_fingerprint(backend: str, provider: str, threads: int, versions: dict[str, str]) -> str:
-    """A short hash of what a timing depends on besides the unit: CPU, cores, backend, versions."""
-    parts = [cpu_model(), str(os.cpu_count()), platform.machine(), backend, provider, str(threads), METHOD]
+    """A short hash of what a timing depends on besides the unit: CPU, cores, backend, versions.
+
+    The CPU is its name and its fingerprint (family, model, caches): cloud machines under one name
+    differ, and a cache in a home directory shared between them must not hand one's timings to another.
+    """
+    design = json.dumps(cpu_fingerprint(), sort_keys=True)
+    parts = [cpu_model(), design, str(os.cpu_count()), platform.machine(), backend, provider, str(threads)]
+    parts.append(METHOD)
     parts += [f"{k}={v}" for k, v in sorted(versions.items())]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
 

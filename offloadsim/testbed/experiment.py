@@ -35,7 +35,7 @@ from typing import Any
 
 import numpy as np
 
-from offloadsim.host import cpu_model, host_platform
+from offloadsim.host import cpu_fingerprint, cpu_model, host_platform
 from offloadsim.testbed.errors import TestbedError
 from offloadsim.testbed.netns import (
     DEFAULT_QUEUE_BYTES,
@@ -214,6 +214,7 @@ def _machine() -> dict[str, Any]:
 
     return {
         "cpu_model": cpu_model(),
+        "cpu": cpu_fingerprint(),  # the name alone does not tell cloud machines' CPUs apart
         "cores": os.cpu_count(),
         "load_average": list(os.getloadavg()) if hasattr(os, "getloadavg") else None,
         "platform": host_platform(),

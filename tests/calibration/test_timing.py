@@ -126,3 +126,16 @@ def test_the_cpu_clock_does_not_count_time_the_thread_waits():
         timing.kernel_for = original
     assert wall >= 0.005 and wall_clock >= 0.005
     assert cpu < 0.002  # the sleep is off-CPU
+
+
+def test_two_cpus_of_one_name_do_not_share_cached_timings(monkeypatch):
+    # Cloud machines report one name ("AMD EPYC") for CPUs of different caches and generations; a
+    # timing cache in a home directory both mount must keep their timings apart.
+    from offloadsim.calibration import timing
+
+    monkeypatch.setattr(timing, "cpu_model", lambda: "AMD EPYC")
+    monkeypatch.setattr(timing, "cpu_fingerprint", lambda: {"family": 25, "caches": {"L2": 512 << 10}})
+    here = timing.machine_fingerprint("numpy", "", 1, {"numpy": "2.0"})
+    assert timing.machine_fingerprint("numpy", "", 1, {"numpy": "2.0"}) == here, "stable on one machine"
+    monkeypatch.setattr(timing, "cpu_fingerprint", lambda: {"family": 25, "caches": {"L2": 1 << 20}})
+    assert timing.machine_fingerprint("numpy", "", 1, {"numpy": "2.0"}) != here

@@ -428,3 +428,13 @@ def test_docstring_examples(name):
 
     result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_the_manifest_names_the_cpu_by_its_fingerprint_too():
+    # "AMD EPYC" names many CPUs; a testbed run is compared with a profile's provenance by its design.
+    from offloadsim.host import cpu_fingerprint
+    from offloadsim.testbed.experiment import _machine
+
+    machine = _machine()
+    assert machine["cpu"] == cpu_fingerprint()
+    assert set(machine) >= {"cpu_model", "cores", "platform", "versions"}

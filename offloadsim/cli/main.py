@@ -665,9 +665,9 @@ def _world_summary(scenario: Any) -> str | None:
         world = build_world(scenario)
         check_world(world)  # the processor models and kinds of work it names (the engine's registries)
     except world_error as error:
-        from offloadsim.scenario.overrides import blame_given_text
+        from offloadsim.scenario.overrides import blamed
 
-        raise _UsageError(f"{scenario.source}: {blame_given_text(scenario, str(error))}") from None
+        raise _UsageError(str(blamed(scenario, error.key_path, error.message))) from None
     describe = getattr(world, "summary", None) or getattr(world.topology, "summary", None)
     return describe() if describe is not None else None
 

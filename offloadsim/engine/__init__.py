@@ -13,7 +13,7 @@ from offloadsim.engine.records import TASK_COLUMNS, RawRun, RecordLog
 from offloadsim.engine.simulation import EngineError, Simulation
 from offloadsim.engine.work import kind_names
 from offloadsim.scenario.model import PolicySpec, Scenario
-from offloadsim.scenario.overrides import blame_given_text
+from offloadsim.scenario.overrides import blamed
 from offloadsim.suggest import did_you_mean
 from offloadsim.world import World, WorldError, build_world
 
@@ -48,7 +48,7 @@ def simulate(
         check_world(world)
     except WorldError as error:
         loaded = scenario if isinstance(scenario, Scenario) else scenario.scenario
-        raise EngineError(f"{loaded.source}: {blame_given_text(loaded, str(error))}") from None
+        raise EngineError(str(blamed(loaded, error.key_path, error.message))) from None
     spec = policy or world.scenario.policy
     try:
         policy_object = make_policy(spec.name, spec.params)
@@ -74,13 +74,15 @@ def check_world(world: World) -> None:
         for spec in node.processors:
             if spec.model not in models:
                 raise WorldError(
-                    f"nodes.{node.group}.{spec.path}.model: unknown processor model {spec.model!r}"
-                    f"{did_you_mean(spec.model, models)}; known: {', '.join(models)}"
+                    f"nodes.{node.group}.{spec.path}.model",
+                    f"unknown processor model {spec.model!r}"
+                    f"{did_you_mean(spec.model, models)}; known: {', '.join(models)}",
                 )
     kinds = kind_names()
     for app in world.apps.values():
         if app.kind not in kinds:
             raise WorldError(
-                f"applications.{app.name}.kind: unknown kind of work {app.kind!r}"
-                f"{did_you_mean(app.kind, kinds)}; known: {', '.join(kinds)}"
+                f"applications.{app.name}.kind",
+                f"unknown kind of work {app.kind!r}"
+                f"{did_you_mean(app.kind, kinds)}; known: {', '.join(kinds)}",
             )

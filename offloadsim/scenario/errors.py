@@ -19,6 +19,7 @@ from typing import Any, NamedTuple
 from offloadsim.suggest import close_matches
 
 __all__ = [
+    "KeyPathError",
     "Problem",
     "ScenarioError",
     "ScenarioWarning",
@@ -41,6 +42,28 @@ class Problem(NamedTuple):
     def __str__(self) -> str:
         parts = [self.file, self.key_path, self.message] if self.key_path else [self.file, self.message]
         return ": ".join(parts)
+
+
+class KeyPathError(ValueError):
+    """Something wrong at one key path of a scenario, found past its load (a profile, a ``dynamics`` entry).
+
+    ``key_path`` and ``message`` are data, for callers that say which ``--set`` gave the
+    value (:func:`~offloadsim.scenario.overrides.blame_given`); ``str()`` is the one line
+    ``KEY.PATH: message`` (the message alone when the key path is empty).
+
+    >>> error = KeyPathError("nodes.edge.processor.profile", "unknown profile 'x'")
+    >>> error.key_path, str(error)
+    ('nodes.edge.processor.profile', "nodes.edge.processor.profile: unknown profile 'x'")
+    """
+
+    def __init__(self, key_path: str, message: str):
+        super().__init__(f"{key_path}: {message}" if key_path else message)
+        self.key_path = key_path
+        self.message = message
+
+    def __reduce__(self) -> tuple[type[KeyPathError], tuple[str, str]]:
+        # Rebuilt from its fields (``args`` holds the joined line), so it survives a process pool.
+        return (type(self), (self.key_path, self.message))
 
 
 class ScenarioError(Exception):

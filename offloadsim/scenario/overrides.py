@@ -34,7 +34,7 @@ __all__ = [
     "caused_by",
     "as_written",
     "blame_given",
-    "blame_given_text",
+    "blamed",
 ]
 
 Part = str | int
@@ -318,21 +318,14 @@ def blame_given(
     return blamed
 
 
-def blame_given_text(scenario: Scenario, text: str) -> str:
-    """A one-line ``KEY.PATH: message`` about ``scenario`` (a world's error), naming the ``--set`` behind it.
+def blamed(scenario: Scenario, key_path: str, message: str) -> Problem:
+    """The problem at ``key_path`` of ``scenario`` (found building its world), naming the ``--set`` behind it.
 
     What :func:`blame_given` does for a problem of the load, for one found when the world is
-    built (a profile, a ``dynamics:`` entry): ``nodes.edge.processor.profile: unknown profile
-    'x'; ... (set by --set "nodes.edge.processor.profile=x")``.  Text that does not begin with
-    a key path is returned as it is.
+    built (a profile, a ``dynamics:`` entry: a ``WorldError``'s fields): ``s.yaml:
+    nodes.edge.processor.profile: unknown profile 'x'; ... (set by --set
+    "nodes.edge.processor.profile=x")``.
     """
-    path, sep, message = text.partition(": ")
-    try:
-        parse_path(path)
-    except PathError:
-        return text
-    if not sep:
-        return text
     given = dict(scenario.footprint.set_by)
-    (problem,) = blame_given([Problem(scenario.source, path, message)], given)
-    return f"{problem.key_path}: {problem.message}"
+    (problem,) = blame_given([Problem(scenario.source, key_path, message)], given)
+    return problem

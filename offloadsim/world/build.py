@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from offloadsim.scenario.distributions import Dist
+from offloadsim.scenario.errors import KeyPathError
 from offloadsim.scenario.model import AppSpec, NodeSpec, ProcessorSpec, Scenario
 from offloadsim.world.links import link_model
 from offloadsim.world.topology import Topology
@@ -36,8 +37,8 @@ __all__ = [
 ]
 
 
-class WorldError(ValueError):
-    """The scenario names something the world cannot be built from (one-line message)."""
+class WorldError(KeyPathError):
+    """The scenario names something the world cannot be built from: ``key_path`` and one-line ``message``."""
 
 
 # eq=False (ProcessorModel, AppTemplate, World): parts of one run's world, compared by identity
@@ -365,7 +366,7 @@ def _processor(
             )
         except (KeyError, ValueError) as error:
             message = error.args[0] if error.args else str(error)
-            raise WorldError(f"nodes.{node.group}.{spec.path}.profile: {message}") from None
+            raise WorldError(f"nodes.{node.group}.{spec.path}.profile", message) from None
     memory = spec.memory_bandwidth_Bps or profile.memory_bandwidth_Bps
     return ProcessorModel(node.name, spec, profile.effective_flops, profile.name, memory, profile)
 
@@ -389,8 +390,9 @@ def _app(spec: AppSpec) -> AppTemplate:
     if spec.kind in INFERRED_KINDS:
         what = {"model": "a model", "llm": "a decoder-only LLM", "synthetic": "synthetic work"}[app.kind]
         raise WorldError(
-            f"applications.{spec.name}.kind: {spec.kind!r} does not fit this application, which is {what} "
-            f"(kind {app.kind!r}); leave 'kind' out to have it inferred"
+            f"applications.{spec.name}.kind",
+            f"{spec.kind!r} does not fit this application, which is {what} "
+            f"(kind {app.kind!r}); leave 'kind' out to have it inferred",
         )
     return replace(app, kind=spec.kind)
 
@@ -417,8 +419,8 @@ def _template(spec: AppSpec) -> AppTemplate:
         except Exception as error:  # the file is the user's: failing to import it is bad input, not a bug
             reason = " ".join(str(error).split())[:200] or type(error).__name__
             raise WorldError(
-                f"applications.{spec.name}.onnx: cannot import {Path(spec.onnx).name} as an ONNX model "
-                f"({type(error).__name__}: {reason})"
+                f"applications.{spec.name}.onnx",
+                f"cannot import {Path(spec.onnx).name} as an ONNX model ({type(error).__name__}: {reason})",
             ) from None
         from offloadsim.models.precision import parse_precision, with_precision
 
@@ -432,9 +434,9 @@ def _template(spec: AppSpec) -> AppTemplate:
         try:
             graph = get_model(spec.model, **spec.model_params)
         except KeyError as error:
-            raise WorldError(f"applications.{spec.name}.model: {error.args[0]}") from None
+            raise WorldError(f"applications.{spec.name}.model", error.args[0]) from None
         except (TypeError, ValueError) as error:
-            raise WorldError(f"applications.{spec.name}.params: {error}") from None
+            raise WorldError(f"applications.{spec.name}.params", str(error)) from None
     from offloadsim.models import as_chain
 
     chain = as_chain(graph)
@@ -465,7 +467,7 @@ def _llm_config(spec: AppSpec) -> LLMConfig | None:
     try:
         name = canonical_name(spec.model)
     except KeyError as error:
-        raise WorldError(f"applications.{spec.name}.model: {error.args[0]}") from None
+        raise WorldError(f"applications.{spec.name}.model", error.args[0]) from None
     config = LLM_CONFIGS.get(name)
     if config is None:
         return None
@@ -474,7 +476,7 @@ def _llm_config(spec: AppSpec) -> LLMConfig | None:
     try:
         chosen = parse_precision(spec.model_params)
     except PrecisionError as error:
-        raise WorldError(f"applications.{spec.name}.params.{error.key}: {error}") from None
+        raise WorldError(f"applications.{spec.name}.params.{error.key}", str(error)) from None
     return config if chosen is None else config.with_precision(chosen[0])
 
 
@@ -505,7 +507,7 @@ def build_world(scenario: Scenario) -> World:
     try:
         link_model(scenario.link_model)
     except KeyError as error:
-        raise WorldError(f"network.model: {error.args[0]}") from None
+        raise WorldError("network.model", error.args[0]) from None
     dynamics: tuple[Dynamics, ...] = ()
     if scenario.dynamics:
         # Imported for a world that changes only (its seven change records are start-up otherwise).
@@ -514,7 +516,7 @@ def build_world(scenario: Scenario) -> World:
         try:
             dynamics = parse_dynamics(scenario.dynamics, scenario)
         except DynamicsError as error:
-            raise WorldError(str(error)) from None
+            raise WorldError(error.key_path, error.message) from None
     return World(scenario, nodes, topology, processors, apps, dynamics, scenario.link_model, more_processors)
 
 

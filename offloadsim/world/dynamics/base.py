@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from offloadsim.scenario.errors import describe
+from offloadsim.scenario.errors import KeyPathError, describe
 from offloadsim.scenario.patterns import NodeIndex
 from offloadsim.scenario.quantities import FieldProblem, parse_dist, parse_si
 from offloadsim.suggest import did_you_mean
@@ -45,8 +45,8 @@ __all__ = [
 ]
 
 
-class DynamicsError(ValueError):
-    """A ``dynamics`` entry is wrong; the message starts with its key path (``dynamics[0].steps[1].at``)."""
+class DynamicsError(KeyPathError):
+    """A ``dynamics`` entry is wrong at ``key_path`` (``dynamics[0].steps[1].at``), saying ``message``."""
 
 
 class WorldChange(Protocol):
@@ -212,7 +212,7 @@ class SpecReader:
 
     def __init__(self, entry: Any, path: str, scenario: Scenario | None):
         if not isinstance(entry, Mapping):
-            raise DynamicsError(f"{path}: expected a mapping, got {describe(entry)}")
+            raise DynamicsError(path, f"expected a mapping, got {describe(entry)}")
         self.entry = entry
         self.path = path
         self.scenario = scenario
@@ -220,7 +220,7 @@ class SpecReader:
     def fail(self, key: str, message: str) -> DynamicsError:
         """An error at ``key`` of this mapping (raise it)."""
         where = f"{self.path}.{key}" if key else self.path
-        return DynamicsError(f"{where}: {message}")
+        return DynamicsError(where, message)
 
     def keys(self, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> None:
         """Refuse unknown keys (with a did-you-mean) and missing required ones."""

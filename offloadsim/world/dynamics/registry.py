@@ -116,16 +116,16 @@ def parse_dynamics(entries: tuple[Mapping[str, Any], ...], scenario: Scenario) -
     for index, entry in enumerate(entries):
         path = f"dynamics[{index}]"
         if not isinstance(entry, Mapping):
-            raise DynamicsError(f"{path}: expected a mapping with a kind, got {describe(entry)}")
+            raise DynamicsError(path, f"expected a mapping with a kind, got {describe(entry)}")
         name = entry.get("kind")
         if name is None:
-            raise DynamicsError(f"{path}.kind: missing (required); one of {', '.join(dynamics_kinds())}")
+            raise DynamicsError(f"{path}.kind", f"missing (required); one of {', '.join(dynamics_kinds())}")
         kind = dynamics_kind(name) if isinstance(name, str) else None
         if kind is None:
             hint = did_you_mean(name, dynamics_kinds()) if isinstance(name, str) else ""
             known = ", ".join(dynamics_kinds())
             shown = repr(name) if isinstance(name, str) else describe(name)
-            raise DynamicsError(f"{path}.kind: unknown kind {shown}{hint}; expected one of {known}")
+            raise DynamicsError(f"{path}.kind", f"unknown kind {shown}{hint}; expected one of {known}")
         rest = {key: value for key, value in entry.items() if key != "kind"}
         parsed.append(Dynamics(index, kind, kind.parse(SpecReader(rest, path, scenario))))
     return tuple(parsed)

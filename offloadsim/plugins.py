@@ -29,11 +29,25 @@ __all__ = [
     "named_object",
     "origin_of",
     "same_plugin",
+    "shipped_module",
     "unclaimed",
 ]
 
 #: Every entry-point group offloadsim reads, by group name, as registries declare them.
 GROUPS: dict[str, EntryPointGroup] = {}
+
+
+def shipped_module(module: str) -> bool:
+    """Whether code defined in ``module`` (a ``__module__``) is offloadsim's own, not a plug-in's or a user's.
+
+    The one test for "shipped": a policy registered by other code is handed to pool workers
+    (:func:`~offloadsim.policies.registry.registered_here`), and an exception raised in a
+    policy that is not shipped is the policy's, not offloadsim's bug (:mod:`offloadsim.policies.faults`).
+
+    >>> [shipped_module(name) for name in ("offloadsim", "offloadsim.policies.basic", "offloadsim_x")]
+    [True, True, False]
+    """
+    return module == "offloadsim" or module.startswith("offloadsim.")
 
 
 class PluginWarning(UserWarning):

@@ -14,7 +14,9 @@ from __future__ import annotations
 import os
 import types
 
-__all__ = ["describe_failure", "raised_in_policy", "shipped"]
+from offloadsim.plugins import shipped_module
+
+__all__ = ["describe_failure", "raised_in_policy"]
 
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -25,12 +27,6 @@ def raised_in_policy(error: BaseException, policy: object) -> str | None:
     return next((frame.f_code.co_name for frame, _ in _frames(error) if frame.f_code in codes), None)
 
 
-def shipped(policy: object) -> bool:
-    """Whether ``policy``'s class is one of offloadsim's own (its exception is offloadsim's bug)."""
-    module = type(policy).__module__
-    return module == "offloadsim" or module.startswith("offloadsim.")
-
-
 def describe_failure(error: BaseException, policy: object, name: str, when: str = "") -> str | None:
     """``policy 'NAME' (module.Class) raised TypeError in decide()WHEN: ... (file.py, line N, in decide)``.
 
@@ -38,7 +34,7 @@ def describe_failure(error: BaseException, policy: object, name: str, when: str 
     shipped with offloadsim.  ``when`` follows the method (`` at simulated time 3 s``).
     """
     method = raised_in_policy(error, policy)
-    if method is None or shipped(policy):
+    if method is None or shipped_module(type(policy).__module__):  # offloadsim's own: its bug
         return None
     cls = type(policy)
     text = str(error).splitlines()[0] if str(error) else ""

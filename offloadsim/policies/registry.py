@@ -19,7 +19,7 @@ import typing
 from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple, cast
 
-from offloadsim.plugins import EntryPointGroup, PluginSkipped, PluginWarning
+from offloadsim.plugins import EntryPointGroup, PluginSkipped, PluginWarning, shipped_module
 from offloadsim.policies.base import Policy
 from offloadsim.policies.params import ParamKind, is_sequence_origin
 from offloadsim.suggest import did_you_mean
@@ -188,7 +188,7 @@ def registered_here() -> dict[str, Any]:
     return {
         name: info.factory
         for name, info in _REGISTERED.items()
-        if not str(getattr(info.factory, "__module__", "")).startswith("offloadsim.")
+        if not shipped_module(str(getattr(info.factory, "__module__", "")))
     }
 
 

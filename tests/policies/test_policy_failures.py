@@ -190,3 +190,22 @@ def _line_of(text: str) -> int:
     """The line of this file where ``text`` first appears (inside a function, not this call)."""
     lines = Path(__file__).read_text().splitlines()
     return next(i for i, line in enumerate(lines, 1) if text in line and "_line_of" not in line)
+
+
+@pytest.mark.parametrize(
+    ("module", "shipped"),
+    [("offloadsim", True), ("offloadsim.policies.x", True), ("offloadsim_contrib", False), ("lab", False)],
+)
+def test_the_pool_and_the_fault_reports_agree_on_what_is_shipped(module, shipped):
+    """A policy handed to pool workers is one whose exceptions are its own, and the reverse."""
+    from offloadsim.policies.faults import describe_failure
+    from offloadsim.policies.registry import registered_here
+
+    broken = type("Broken", (DecideRaises,), {"__module__": module})
+    register_policy("module-named")(broken)
+    try:
+        broken().decide(type("Task", (), {"app": "job"})(), None)
+    except KeyError as error:
+        described = describe_failure(error, broken(), "module-named")
+    assert ("module-named" not in registered_here()) is shipped
+    assert (described is None) is shipped

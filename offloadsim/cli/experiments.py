@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from offloadsim.cli import types as cli_types
-from offloadsim.cli.notes import pooled_applications_note, unpowered_sources_note
+from offloadsim.cli.notes import clamped_cut_notes, pooled_applications_note, unpowered_sources_note
 
 __all__ = ["add_experiment_commands"]
 
@@ -269,8 +269,6 @@ def _print_notes(scenarios: list[Any], tasks_file: Path, policies: list[Any] | N
     ``policies`` are the policies each scenario ran (default: its own), whose cuts may be clamped
     for some of its applications.
     """
-    from offloadsim.policies.registry import make_policy
-    from offloadsim.scenario.policy_check import layer_notes
     from offloadsim.world import build_world
 
     notes: dict[str, None] = {}
@@ -278,8 +276,7 @@ def _print_notes(scenarios: list[Any], tasks_file: Path, policies: list[Any] | N
         world = build_world(scenario)
         notes.update(dict.fromkeys(world.notes))
         for spec in policies or [scenario.policy]:
-            policy = make_policy(spec.name, spec.params)
-            notes.update(dict.fromkeys(layer_notes(scenario, policy, spec.name, world.layer_counts)))
+            notes.update(dict.fromkeys(clamped_cut_notes(scenario, spec, world.layer_counts)))
     pooled = pooled_applications_note(scenarios, tasks_file, by="policy")
     for extra in (pooled, unpowered_sources_note(scenarios)):
         if extra:

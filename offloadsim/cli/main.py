@@ -526,7 +526,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if args.dry_run:
         api.check_policy(spec, scenario)  # a real run checks it in api.run
         print(f"policy {spec.name}, {_plural(len(scenario.workload), 'workload')}")
-        _print_world(scenario)  # its first line counts the nodes (validate's line would count them twice)
+        world = _built_world(scenario)
+        _print_world(world)  # its first line counts the nodes (validate's line would count them twice)
+        _print_cut_notes(scenario, spec, world)
         print("dry run: nothing simulated, nothing written")
         return EXIT_OK
     from offloadsim.cli.room import check_run_room
@@ -580,7 +582,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         else api.default_out_dir(scenario.name, spec.name, scenario.seed, 0)
     )
     check_run_room(scenario, out, args.stages)
-    world_summary = _world_summary(scenario)
+    world = _built_world(scenario)
+    world_summary = _world_summary(world)
     print("ok: " + _counts_line(scenario))
     if args.show:
         import yaml
@@ -593,6 +596,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         )
         if world_summary:
             print(world_summary)
+    _print_cut_notes(scenario, spec, world)
     return EXIT_OK
 
 
@@ -654,8 +658,8 @@ def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}" + ("" if count == 1 else "s")
 
 
-def _world_summary(scenario: Any) -> str | None:
-    """Describe the built world (a bad scenario raises a usage error); None if unavailable."""
+def _built_world(scenario: Any) -> Any:
+    """The scenario's world, checked as a run would (a bad one is a usage error); None if unavailable."""
     build_world = _optional("offloadsim.world", "build_world")
     if build_world is None:
         return None
@@ -668,16 +672,33 @@ def _world_summary(scenario: Any) -> str | None:
         from offloadsim.scenario.overrides import blamed
 
         raise _UsageError(str(blamed(scenario, error.key_path, error.message))) from None
+    return world
+
+
+def _world_summary(world: Any) -> str | None:
+    """Describe the built world; None if unavailable."""
+    if world is None:
+        return None
     describe = getattr(world, "summary", None) or getattr(world.topology, "summary", None)
     return describe() if describe is not None else None
 
 
-def _print_world(scenario: Any) -> None:
-    summary = _world_summary(scenario)
+def _print_world(world: Any) -> None:
+    summary = _world_summary(world)
     if summary is None:
         print("(topology summary unavailable: offloadsim.world is not in this build)")
     else:
         print(summary)
+
+
+def _print_cut_notes(scenario: Any, spec: Any, world: Any) -> None:
+    """The note a run prints under its table for each cut of ``spec`` clamped for some applications."""
+    if world is None:
+        return
+    from offloadsim.cli.notes import clamped_cut_notes
+
+    for note in clamped_cut_notes(scenario, spec, world.layer_counts):
+        print(f"note: {note}")
 
 
 def _plain(value: Any, skip: tuple[str, ...] = ()) -> Any:

@@ -6,10 +6,24 @@ run imports neither the other verbs' module nor anything heavy for them.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-__all__ = ["pooled_applications_note", "unpowered_sources_note"]
+__all__ = ["clamped_cut_notes", "pooled_applications_note", "unpowered_sources_note"]
+
+
+def clamped_cut_notes(scenario: Any, spec: Any, layers: Mapping[str, int]) -> list[str]:
+    """The notes on policy ``spec``'s cuts clamped for some, not all, of ``scenario``'s applications.
+
+    ``layers`` is each application's layer count (``World.layer_counts``).  What a run keeps in
+    its manifest (:func:`~offloadsim.scenario.policy_check.layer_notes`), for the commands that
+    print it without the run's records: ``compare``, ``sweep``, ``validate`` and ``run --dry-run``.
+    """
+    from offloadsim.policies.registry import make_policy
+    from offloadsim.scenario.policy_check import layer_notes
+
+    return layer_notes(scenario, make_policy(spec.name, spec.params), spec.name, layers)
 
 
 def unpowered_sources_note(scenarios: list[Any]) -> str | None:

@@ -267,7 +267,12 @@ def test_a_cut_beyond_some_applications_layers_is_a_note_under_the_table(tmp_pat
         "so its tasks run all their layers on the stations before the cut"
     )
     assert main(["validate", str(path)]) == 0
-    assert capsys.readouterr().err == ""
+    said = capsys.readouterr()
+    assert said.err == "" and note in said.out.splitlines()  # validate and a dry run say it too, on stdout
+    assert main(["run", str(path), "--dry-run"]) == 0
+    said = capsys.readouterr()
+    assert said.err == "" and note in said.out.splitlines()
+    assert said.out.splitlines()[-1] == "dry run: nothing simulated, nothing written"
     out = tmp_path / "out"
     assert main(["run", str(path), "--out", str(out), "--set", "duration=2 s"]) == 0
     assert note in capsys.readouterr().out.splitlines()
@@ -285,6 +290,9 @@ def test_a_cut_beyond_some_applications_layers_is_a_note_under_the_table(tmp_pat
     )
     assert main(["run", str(path), "--out", str(tmp_path / "deep"), "--set", "duration=2 s"]) == 0
     assert "policy.cuts" not in capsys.readouterr().out
+    for argv in (["validate", str(path)], ["run", str(path), "--dry-run"]):
+        assert main(argv) == 0
+        assert "note:" not in capsys.readouterr().out
 
 
 def test_validate_takes_the_policy_a_run_would_use(tmp_path, capsys):

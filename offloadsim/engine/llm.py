@@ -66,20 +66,36 @@ class LLMWork:
             for model in (app, *(apps[other] for other in spec.alternatives if other in apps))
             if model.llm is not None
         )
+        counted = ContextCuts(name, window)
 
         def make(task_id: int, now: float) -> Task:
             prompt = max(1, round(draw_prompt()))
             output = max(1, round(draw_output()))
             if prompt + output > window:
-                prompt = min(prompt, window - 1)
-                output = window - prompt
+                fitted = min(prompt, window - 1)
+                counted.add(prompt - fitted, output - (window - fitted))
+                prompt, output = fitted, window - fitted
             flops, cuts = llm_chain(cost, prompt, output)
             task = Task(task_id, name, source, now, deadline, flops, cuts, None)
             task.llm = (prompt, output)
             task.extra = extra
             return task
 
+        make.context_cuts = counted  # type: ignore[attr-defined]  # a function's attribute, read by notes()
         return make
+
+    def notes(self, makers: Sequence[Maker]) -> list[str]:
+        """One line per application some of whose requests this run cut to its context window.
+
+        ``makers`` are those this kind made for the run (one per workload entry and source);
+        each counted its cuts where it made them (its ``context_cuts``).
+        """
+        cut: dict[str, ContextCuts] = {}
+        for make in makers:
+            counted = getattr(make, "context_cuts", None)
+            if isinstance(counted, ContextCuts) and counted.requests:
+                cut.setdefault(counted.app, ContextCuts(counted.app, counted.window)).merge(counted)
+        return [counted.note() for counted in cut.values()]
 
     def pricer(self, world: World, processor: Processor) -> Price:
         """Blocks ``[start, stop)`` by the roofline cost at the processor's own speed and memory bandwidth.
@@ -149,6 +165,43 @@ def llm_chain(cost: LLMCost, prompt: int, output: int) -> tuple[list[float], lis
     block = (cost.per_token_flops * prompt + cost.per_pair_flops * prompt * (prompt + 1) / 2) / layers
     cuts = [prompt * TOKEN_BYTES] + [prompt * cost.hidden_bytes] * (layers - 1) + [output * TOKEN_BYTES]
     return [block] * layers, cuts
+
+
+class ContextCuts:
+    """How many requests of ``app`` one maker cut to the ``window``, and their prompt and output tokens cut.
+
+    Added to only where a draw is cut (nothing on the path of a request that fits), and read
+    once the run is over.
+    """
+
+    __slots__ = ("app", "output_tokens", "prompt_tokens", "requests", "window")
+
+    def __init__(self, app: str, window: int):
+        self.app, self.window = app, window
+        self.requests = self.prompt_tokens = self.output_tokens = 0
+
+    def add(self, prompt: int, output: int) -> None:
+        """One request cut, by ``prompt`` tokens of its prompt and ``output`` of its output."""
+        self.requests += 1
+        self.prompt_tokens += prompt
+        self.output_tokens += output
+
+    def merge(self, other: ContextCuts) -> None:
+        """Add ``other``'s counts (another source's requests of the same application)."""
+        self.requests += other.requests
+        self.prompt_tokens += other.prompt_tokens
+        self.output_tokens += other.output_tokens
+
+    def note(self) -> str:
+        """``applications.chat: 3 requests drew ... cut to fit, by 5,120 tokens in all (...)``."""
+        n, prompt, output = self.requests, self.prompt_tokens, self.output_tokens
+        requests, were = ("1 request", "was") if n == 1 else (f"{n:,} requests", "were")
+        return (
+            f"applications.{self.app}: {requests} drew more prompt and output tokens than the "
+            f"{self.window:,}-token context window and {were} cut to fit, by {prompt + output:,} tokens "
+            f"in all ({prompt:,} of prompts, {output:,} of outputs; warm-up included); "
+            "the records keep the tokens served"
+        )
 
 
 def _llm_record(apps: Mapping[str, AppTemplate]) -> Callable[[Task], tuple[float, float, float]]:

@@ -143,6 +143,7 @@ class Simulation:
         self._starts = {name: None if _walks_only(kind) else kind.start for name, kind in self.kinds.items()}
         self._compiled = CompiledPlans(self._compiler.compile, COMPILED_CACHE)
         self._noise: dict[str, Callable[[], float]] = {}
+        self._makers: dict[str, list[Maker]] = {}  # by application: its makers, one per entry and source
         self.drained_at: dict[str, float] = {}
         # Each node's state, 1 up and 0 down, as a step function of time (its availability).
         self._node_row = {name: row for row, name in enumerate(world.nodes)}
@@ -216,6 +217,7 @@ class Simulation:
                 key = (*entry, source)  # names, not positions: another node or entry leaves it alone
                 rng = stream(self.seed, self.replication, "attributes", *key)
                 make = self.kinds[app.name].maker(app, source, rng, self.world.apps)
+                self._makers.setdefault(app.name, []).append(make)
                 arrive = self._arrival(make, source)
                 start_arrivals(self.context, workload, source, arrive, key)
 
@@ -595,8 +597,20 @@ class Simulation:
             replication=self.replication,
             counters=dict(self.counters),
             stages=self.ledger.stages.columns() if self.ledger.stages is not None else None,
-            notes=(*world.notes, *self._policy_notes()),
+            notes=(*world.notes, *self._policy_notes(), *self._work_notes()),
         )
+
+    def _work_notes(self) -> list[str]:
+        """What the kinds of work say of the requests their makers drew (LLM draws cut to the window).
+
+        A kind's ``notes(makers)`` is optional (a plug-in's kind may have none).
+        """
+        notes = []
+        for app, makers in self._makers.items():
+            describe = getattr(self.kinds[app], "notes", None)
+            if describe is not None:
+                notes.extend(describe(makers))
+        return notes
 
     def _policy_notes(self) -> list[str]:
         """What the policy, as configured, does to this world's applications (a cut clamped for some)."""

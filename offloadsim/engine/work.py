@@ -50,7 +50,13 @@ Walk = Callable[[Task], None]
 
 
 class WorkKind(Protocol):
-    """One kind of work.  Implementations are small stateless objects; per-run state lives in tasks."""
+    """One kind of work.  Implementations are small stateless objects; per-run state lives in tasks.
+
+    A kind may also define ``notes(makers) -> list[str]``: given the makers it made for one run
+    (one application's), the lines the run should print under its table about the requests
+    they drew (the ``llm`` kind's: how many draws it cut to the context window).  It is asked
+    once, after the run; a maker keeps what it needs for it where it makes tasks.
+    """
 
     #: The name applications give (``AppTemplate.kind``).
     name: str

@@ -141,3 +141,62 @@ def test_a_draw_past_the_context_window_is_cut_to_fit_never_costed_past_it(chat,
     assert drawn.min() >= 1  # at least one prompt token and one output token
     if cut is not None:  # only the tail is cut (4.5 standard errors of 4,000 draws)
         assert abs((total == window).mean() - cut) < 0.01
+
+
+def test_the_requests_cut_to_the_window_are_counted_with_their_tokens():
+    """The maker counts each cut where it makes it; the kind's note sums them, tokens included."""
+    from offloadsim.engine.llm import LLMWork
+    from offloadsim.world import build_world
+
+    chat = "{model: gpt2, prompt_tokens: {exponential: 200}, output_tokens: {exponential: 150}}"
+    text = SCENARIO.replace("{model: gpt2, prompt_tokens: 100, output_tokens: 5}", chat)
+    text = text.replace("arrivals: trace, trace: trace.csv", "rate: 1 /s").replace("POLICY", "edge")
+    world = build_world(load_scenario_text(text, source="<llm>"))
+    kind, app = LLMWork(), world.apps["chat"]
+    makers = [kind.maker(app, "phone", np.random.default_rng(seed), world.apps) for seed in (5, 6)]
+    served = np.array([make(i, 0.0).llm for make in makers for i in range(2000)])
+    # The same draws again, uncut: what the requests asked for.
+    asked = []
+    for seed in (5, 6):
+        rng = np.random.default_rng(seed)
+        prompt, output = app.spec.prompt_tokens.sampler(rng), app.spec.output_tokens.sampler(rng)
+        asked += [(max(1, round(prompt())), max(1, round(output()))) for _ in range(2000)]
+    asked = np.array(asked)
+    cut = (asked != served).any(axis=1)
+    prompts, outputs = (asked - served).sum(axis=0)
+    assert cut.sum() > 50 and prompts > 0 and outputs > 0  # 2 % of 4,000 requests: both kinds of cut
+    (note,) = kind.notes(makers)
+    assert note == (
+        f"applications.chat: {cut.sum():,} requests drew more prompt and output tokens than the "
+        f"1,024-token context window and were cut to fit, by {prompts + outputs:,} tokens in all "
+        f"({prompts:,} of prompts, {outputs:,} of outputs; warm-up included); "
+        "the records keep the tokens served"
+    )
+    assert kind.notes([kind.maker(app, "phone", np.random.default_rng(5), world.apps)]) == []  # none drawn
+
+
+def test_a_run_whose_draws_pass_the_window_says_how_many_were_cut(tmp_path, capsys):
+    from offloadsim.cli import main
+
+    long = "{model: gpt2, prompt_tokens: {exponential: 300}, output_tokens: {exponential: 200}}"
+    text = SCENARIO.replace("{model: gpt2, prompt_tokens: 100, output_tokens: 5}", long)
+    text = text.replace("arrivals: trace, trace: trace.csv", "rate: 1 /s").replace("POLICY", "edge")
+    path = tmp_path / "llm.yaml"
+    path.write_text(text, encoding="utf-8")
+    assert main(["run", str(path), "--out", str(tmp_path / "long"), "--set", "duration=200 s"]) == 0
+    notes = [line for line in capsys.readouterr().out.splitlines() if "context window" in line]
+    assert len(notes) == 1 and notes[0].startswith("note: applications.chat: "), notes
+    # No warm-up: every request is in the records, and each one cut is served at the window exactly.
+    import re
+
+    import pandas as pd
+
+    tasks = pd.read_parquet(tmp_path / "long" / "tasks.parquet")
+    at_window = int((tasks["prompt_tokens"] + tasks["output_tokens"] == 1024).sum())
+    count = re.match(r"note: applications\.chat: (\d+) requests? drew more", notes[0])
+    assert count is not None and 0 < int(count[1]) <= at_window, (notes[0], at_window)
+    path.write_text(
+        text.replace(long, "{model: gpt2, prompt_tokens: 300, output_tokens: 200}"), encoding="utf-8"
+    )
+    assert main(["run", str(path), "--out", str(tmp_path / "short"), "--set", "duration=200 s"]) == 0
+    assert "context window" not in capsys.readouterr().out

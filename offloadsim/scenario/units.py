@@ -211,8 +211,8 @@ def parse_quantity(value: object, kind: str) -> float:
         if factor is None and quantity.units == {"": 1.0}:
             raise UnitError(f"{expected} (a plain number, no unit), got {shown}")
         if factor is None:
-            other = [q.name for q in QUANTITIES.values() if unit in q.units and q.name != "number"]
-            hint = f" (a {other[0]} unit)" if other else did_you_mean(unit, quantity.units)
+            other = [q.a_name for q in QUANTITIES.values() if unit in q.units and q.name != "number"]
+            hint = f" ({other[0]} unit)" if other else did_you_mean(unit, quantity.units)
             known = quantity.known()
             raise UnitError(f"{expected}, got {shown}: unknown unit {unit!r}{hint}; known: {known}")
         number = float(number_text) * factor

@@ -214,6 +214,12 @@ MISTAKES = [
         edits={"nodes.phone.processor.memory_bandwidth": "5 Gbps"},
     ),
     _case(
+        "energy-for-a-power",
+        "nodes.phone.power.busy",
+        'expected a power like "3 W", got "2.5 J": unknown unit \'J\' (an energy unit)',
+        edits={"nodes.phone.power.busy": "2.5 J"},
+    ),
+    _case(
         "bad-power-unit",
         "nodes.phone.power.idle",
         "unknown unit 'X'",

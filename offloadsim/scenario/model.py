@@ -255,10 +255,16 @@ class AppSpec:
 
     name: str
     input: Dist = key(
-        _ZERO, unit="size", default_doc="0 B", doc="Size of one request's input, held by the source."
+        _ZERO,
+        unit="size",
+        default_doc="0 B; for a model (zoo or ONNX), absent or 0 is the model's input tensor",
+        doc="Size of one request's input, held by the source.",
     )
     output: Dist = key(
-        _ZERO, unit="size", default_doc="0 B", doc="Size of the result returned to the source."
+        _ZERO,
+        unit="size",
+        default_doc="0 B; for a model (zoo or ONNX), absent or 0 is the model's output tensor",
+        doc="Size of the result returned to the source.",
     )
     stages: tuple[StageSpec, ...] = ()
     model: str | None = None

@@ -90,3 +90,28 @@ def test_every_scenario_key_is_documented_in_the_scenario_format():
         keys |= set(definition.get("properties", {}))
     missing = sorted(keys - _documented_keys())
     assert not missing, f"docs/scenario-format.md has no table row for: {', '.join(missing)}"
+
+
+def test_a_models_input_and_output_default_to_its_tensors_and_the_docs_say_so():
+    """A new user read `input` defaults to `0 B` and took the shipped Neurosurgeon scenario to upload
+    nothing: for a model, an absent (or 0) input is the tensor the network reads, uploaded in full."""
+    from offloadsim import api
+    from offloadsim.models import cut_bytes, get_model
+
+    text = (
+        "name: s\nduration: 5 s\nnodes:\n  phone: {tier: device, processor: {speed: 10 GFLOP/s}}\n"
+        "  edge: {tier: edge, processor: {speed: 1 TFLOP/s}}\n"
+        "links:\n  - {between: [phone, edge], bandwidth: 100 Mbps}\n"
+        "applications:\n  a: {model: mobilenet_v2}\n  b: {model: mobilenet_v2, input: 0 B}\n"
+        "workload:\n  - {app: a, sources: phone, arrivals: periodic, period: 1 s}\n"
+        "  - {app: b, sources: phone, arrivals: periodic, period: 1 s}\npolicy: edge\n"
+    )
+    tasks = api.run(load_scenario_text(text)).tasks
+    graph = get_model("mobilenet_v2")
+    tensors = cut_bytes(graph, 0) + cut_bytes(graph, len(graph))  # 602,112 B up, 4,000 B back
+    assert set(tasks["bytes_sent"]) == {tensors}
+    for yaml in ("input", "output"):
+        described = scenario_json_schema()["$defs"]["AppDoc"]["properties"][yaml]["description"]
+        assert f"absent or 0 is the model's {yaml} tensor" in described
+        row = re.search(rf"^\| `{yaml}` \| size dist \| ([^|]*) \|", FORMAT.read_text(encoding="utf-8"), re.M)
+        assert row is not None and f"a model's {yaml} tensor" in row.group(1)

@@ -137,9 +137,12 @@ def plot_results(
     # series, and a legend would only repeat the titles.
     legend = not (facet is not None and series == [facet])
     _finish(fig, axes, titles, kind, view.fixed_title(frame), legend=legend)
-    note = "\n".join(
-        part for part in (interval_note(view, kind, frame, shown, axes), _method_note(view, kind)) if part
+    parts = (
+        interval_note(view, kind, frame, shown, axes),
+        _method_note(view, kind),
+        undrawn_note(view, kind, frame, shown),
     )
+    note = "\n".join(part for part in parts if part)
     if note:
         with house_style():
             fig.supxlabel(note, fontsize=6)
@@ -213,6 +216,55 @@ def interval_note(
     if _cut_by_log_axis(view, kind, frame, keys, axes):
         note += "\nan interval ending at the edge of a log axis runs on to 0"
     return note
+
+
+#: The columns a kind draws from its frame: a configuration with none of them in any row has no mark.
+_DRAWN = {"bars": None, "sweep": None, "energy": ("latency_mean_s", "device_energy_mean_j")}
+_UNDRAWN_SHOWN = 4  # configurations an undrawn note lists by name; the rest it counts
+
+
+def undrawn_note(view: _View, kind: str, frame: pd.DataFrame, shown: Sequence[str]) -> str:
+    """The configurations the figure has no mark for, which would otherwise vanish without a word.
+
+    A configuration none of whose tasks completed has no latency (nor a split, nor a CDF), so its
+    point, bar or line is simply not there: an overloaded policy's empty bar reads like 0 ms, its
+    missing points like a configuration never run. The note names each, and why, as
+    ``no task completed (policy, bandwidth): edge, 2 Mbps; edge, 10 Mbps``.
+    """
+    keys = [k for k in dict.fromkeys(shown) if k in frame.columns]
+    if not keys or not len(frame):
+        return ""
+    if kind in ("cdf", "split"):
+        if "status" not in frame.columns:
+            return ""
+        drawn = frame["status"].astype(str).eq("completed")
+        completed = drawn
+    elif kind in _DRAWN:
+        columns = list(_DRAWN[kind] or (view.metric,))
+        if not set(columns) <= set(frame.columns):
+            return ""
+        drawn = frame[columns].notna().all(axis=1)
+        completed = frame["completed"] > 0 if "completed" in frame.columns else drawn
+    else:
+        return ""
+    grouping = [frame[k].astype(str) for k in keys]
+    summary = pd.DataFrame({"drawn": drawn, "completed": completed}).groupby(grouping, sort=False).any()
+    missing = summary[~summary["drawn"]]
+    if missing.empty:
+        return ""
+    reasons: dict[str, list[str]] = {}
+    for values, row in missing.iterrows():
+        values = values if isinstance(values, tuple) else (values,)
+        why = "no value" if row["completed"] else "no task completed"
+        reasons.setdefault(why, []).append(", ".join(map(str, values)))
+    names = ", ".join(view.label(k) for k in keys)
+    lines = []
+    for why, configurations in reasons.items():
+        listed = "; ".join(configurations[:_UNDRAWN_SHOWN])
+        more = len(configurations) - _UNDRAWN_SHOWN
+        listed += f"; and {more} more" if more > 0 else ""
+        lines.append(f"not drawn, {why} ({names}): {listed}")
+    return "\n".join(lines)
 
 
 def _cut_by_log_axis(

@@ -618,6 +618,36 @@ def test_an_interval_cut_at_zero_on_a_log_axis_is_said(compare_results):
     assert "runs on to 0" not in _footnote(plots.plot_results(compare_results, "bars", logy=True))
 
 
+@pytest.fixture(scope="module")
+def edge_never_finishes(tmp_path_factory):
+    """The tiny scenario over a 10 kbit/s radio: every upload shares it with the next, none ends."""
+    from experiment_data import TINY
+
+    folder = tmp_path_factory.mktemp("plots-starved")
+    (folder / "tiny.yaml").write_text(
+        TINY.replace("bandwidth: 20 Mbps", "bandwidth: 10 kbps"), encoding="utf-8"
+    )
+    compare(folder / "tiny.yaml", ["local", "edge"], 2, workers=1, out=folder / "cmp")
+    return read_results(folder / "cmp")
+
+
+@pytest.mark.parametrize("kind", ["bars", "cdf", "energy"])
+def test_a_configuration_with_no_completed_task_is_named_not_left_out(edge_never_finishes, kind):
+    """A new user's bar chart showed an empty slot for an overloaded policy: it read as 0 ms, not as
+    'no task finished', and its sweep points and CDF line vanished without a word."""
+    results = edge_never_finishes
+    edge = results.tasks[results.tasks["policy"].astype(str) == "edge"]
+    assert len(edge) and not (edge["status"].astype(str) == "completed").any()  # what the note says
+    note = _footnote(plots.plot_results(results, kind))
+    assert "not drawn, no task completed (policy): edge" in note
+    assert "local" not in note.split("not drawn")[1]
+
+
+def test_a_figure_that_draws_every_configuration_says_nothing_is_missing(compare_results):
+    for kind in ("bars", "cdf", "energy"):
+        assert "not drawn" not in _footnote(plots.plot_results(compare_results, kind))
+
+
 @pytest.mark.parametrize("failing", ["pdf", "png"])
 def test_a_format_that_fails_leaves_no_file_of_the_others(failing, tmp_path, monkeypatch):
     """Never a half-written result: a new PDF without its PNG, or beside the PNG of an earlier save."""

@@ -80,7 +80,8 @@ def resolve(
     nodes = tuple(_node_specs(doc))
     links = _links(doc, index, problems)
     applications = {
-        name: _application(name, app, base_dir, problems) for name, app in doc.applications.items()
+        name: _application(name, app, _onnx_key(raw, name), base_dir, problems)
+        for name, app in doc.applications.items()
     }
     _check_alternatives(applications, problems)
     _check_context(applications, problems)
@@ -386,7 +387,14 @@ def _check_context(applications: dict[str, AppSpec], problems: ProblemList) -> N
             break
 
 
-def _application(name: str, app: AppDoc, base_dir: Path, problems: ProblemList) -> AppSpec:
+def _onnx_key(raw: Mapping[str, Any], name: str) -> str:
+    """Where the file wrote an application's ONNX path: ``onnx``, or ``model.onnx`` (the shorthand)."""
+    apps = raw.get("applications")
+    app = apps.get(name) if isinstance(apps, Mapping) else None
+    return "model.onnx" if isinstance(app, Mapping) and isinstance(app.get("model"), Mapping) else "onnx"
+
+
+def _application(name: str, app: AppDoc, onnx_key: str, base_dir: Path, problems: ProblemList) -> AppSpec:
     path = format_path(("applications", name))
     keys = spec_values(AppSpec, app)
     output = keys["output"]
@@ -410,9 +418,9 @@ def _application(name: str, app: AppDoc, base_dir: Path, problems: ProblemList) 
     if app.onnx is not None:
         onnx_path = base_dir / app.onnx
         if onnx_path.is_dir():
-            problems.add(f"{path}.onnx", f"{app.onnx}: is a directory, expected an ONNX file")
+            problems.add(f"{path}.{onnx_key}", f"{app.onnx}: is a directory, expected an ONNX file")
         elif not onnx_path.is_file():
-            problems.add(f"{path}.onnx", f"no such file {app.onnx!r} (looked for {onnx_path})")
+            problems.add(f"{path}.{onnx_key}", f"no such file {app.onnx!r} (looked for {onnx_path})")
         onnx = str(onnx_path)
     _check_compression(keys, app.onnx, model, f"{path}.compression", problems)
     return AppSpec(name=name, stages=stages, model=model, onnx=onnx, **keys)

@@ -410,6 +410,12 @@ MISTAKES = [
         "no such file 'net.onnx'",
         edits={"applications.job.work": DELETE, "applications.job.onnx": "net.onnx"},
     ),
+    _case(  # the shorthand's path, as written: applications.job.onnx is not in the file
+        "missing-onnx-shorthand",
+        "applications.job.model.onnx",
+        "no such file 'net.onnx'",
+        edits={"applications.job.work": DELETE, "applications.job.model": {"onnx": "net.onnx"}},
+    ),
     _case(
         "negative-work",
         "applications.job.work",

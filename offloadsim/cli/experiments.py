@@ -13,7 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from offloadsim.cli import types as cli_types
-from offloadsim.cli.notes import clamped_cut_notes, pooled_applications_note, unpowered_sources_note
+from offloadsim.cli.notes import (
+    clamped_cut_notes,
+    pooled_applications_note,
+    unfinished_runs_note,
+    unpowered_sources_note,
+)
 
 __all__ = ["add_experiment_commands"]
 
@@ -218,7 +223,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     if drops:
         print("\n" + "\n".join(drops))
     specs = [api.resolve_policy(scenario, name) for name in args.policies]
-    _print_notes([scenario], out / "tasks.parquet", specs)
+    _print_notes([scenario], out / "tasks.parquet", specs, result.metrics, ["policy", "replication"])
     print(f"\n{len(result.metrics)} runs in {result.manifest['wall_s']:.1f} s of wall time")
     print(f"results: {out}/  ({', '.join(COMPARE_FILES)})")
     return EXIT_OK
@@ -253,7 +258,9 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         print(out)
         return EXIT_OK
     print(_sweep_table(result))
-    _print_notes([job.scenario for job in jobs], out / "tasks.parquet")
+    swept = list(result.manifest.get("swept", []))
+    run_keys = [*swept, *(["policy"] if "policy.name" not in swept else []), "replication"]
+    _print_notes([job.scenario for job in jobs], out / "tasks.parquet", None, result.metrics, run_keys)
     print(
         f"\n{len(result.metrics)} jobs: {result.ran} run, {result.reused} reused, "
         f"in {time.perf_counter() - started:.1f} s of wall time"
@@ -262,12 +269,19 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _print_notes(scenarios: list[Any], tasks_file: Path, policies: list[Any] | None = None) -> None:
+def _print_notes(
+    scenarios: list[Any],
+    tasks_file: Path,
+    policies: list[Any] | None = None,
+    metrics: Any = None,
+    run_keys: list[str] | None = None,
+) -> None:
     """The notes a run prints under its summary (profiles measured elsewhere, or not to be trusted).
 
     ``tasks_file`` is the written task records, whose applications tell whether rows pool several.
     ``policies`` are the policies each scenario ran (default: its own), whose cuts may be clamped
-    for some of its applications.
+    for some of its applications.  ``metrics`` (one row per run, named by ``run_keys``) tells
+    which runs ended with many tasks unfinished.
     """
     from offloadsim.world import build_world
 
@@ -278,7 +292,8 @@ def _print_notes(scenarios: list[Any], tasks_file: Path, policies: list[Any] | N
         for spec in policies or [scenario.policy]:
             notes.update(dict.fromkeys(clamped_cut_notes(scenario, spec, world.layer_counts)))
     pooled = pooled_applications_note(scenarios, tasks_file, by="policy")
-    for extra in (pooled, unpowered_sources_note(scenarios)):
+    unfinished = unfinished_runs_note(metrics, run_keys or []) if metrics is not None else None
+    for extra in (pooled, unpowered_sources_note(scenarios), unfinished):
         if extra:
             notes[extra] = None
     for note in notes:

@@ -713,8 +713,8 @@ def _finish(
     if titles and titles[0]:
         with house_style():
             axes[0].set_title(titles[0], loc="left")
-        if kind == "utilisation-time":  # its legend sits above the axes, where the title goes: above that
-            figure_legend(fig, axes)
+        if kind in _ONE_RUN_KINDS:  # their legends sit above the axes, where the title goes: above that
+            figure_legend(fig, axes, order=list(runs.STAGE_COLOURS) if kind == "timeline" else None)
 
 
 def _list(frame: pd.DataFrame) -> str:

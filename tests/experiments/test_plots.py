@@ -618,6 +618,30 @@ def test_an_interval_cut_at_zero_on_a_log_axis_is_said(compare_results):
     assert "runs on to 0" not in _footnote(plots.plot_results(compare_results, "bars", logy=True))
 
 
+def test_a_timeline_of_one_sweep_run_keeps_its_legend_off_its_title(tmp_path):
+    """The stage legend sat above the axes on the right, over the title naming the run."""
+    from experiment_data import TINY
+
+    (tmp_path / "tiny.yaml").write_text(TINY, encoding="utf-8")
+    (tmp_path / "sweep.yaml").write_text(
+        "base: tiny.yaml\nset: {duration: 5 s}\ngrid:\n  links[0].bandwidth: [5 Mbps, 50 Mbps]\n"
+        "policies: [edge]\nlabels:\n"
+        "  links[0].bandwidth: uplink from each of the phones on this street to the access point\n",
+        encoding="utf-8",
+    )
+    sweep(tmp_path / "sweep.yaml", out=tmp_path / "sweep", workers=1)
+    fig = plots.plot_results(
+        read_results(tmp_path / "sweep"), "timeline", where={"links[0].bandwidth": "5 Mbps"}
+    )
+    assert (
+        fig.axes[0]
+        .get_title(loc="left")
+        .startswith("uplink from each of the phones on this street to the access point = 5 Mbps")
+    )
+    check_readable(fig)
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["transfer", "queue", "compute"]
+
+
 @pytest.fixture(scope="module")
 def edge_never_finishes(tmp_path_factory):
     """The tiny scenario over a 10 kbit/s radio: every upload shares it with the next, none ends."""

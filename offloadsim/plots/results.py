@@ -110,9 +110,12 @@ def plot_results(
     def draw_panels(logx: bool | None) -> list[str]:
         titles = []
         try:
+            percent = _one_unit(view, kind, panels, column or run_series)
             for ax, (value, part) in zip(axes, panels, strict=True):
                 by_column = column or run_series
-                title = _draw(view, kind, part, ax, by_column, legend_title, order, x_key, logx, logy)
+                title = _draw(
+                    view, kind, part, ax, by_column, legend_title, order, x_key, logx, logy, percent
+                )
                 facet_title = f"{view.label(facet)} = {value}" if facet else None
                 titles.append("; ".join(t for t in (facet_title, title) if t))
         except (KeyError, ValueError) as error:  # a column the data does not have
@@ -594,8 +597,12 @@ def _draw(
     x: str | None,
     logx: bool | None,
     logy: bool | None,
+    percent: bool | None = None,
 ) -> str | None:
-    """Draw one panel; return a title part to show (which run a one-run figure is), if any."""
+    """Draw one panel; return a title part to show (which run a one-run figure is), if any.
+
+    ``percent`` False draws ``utilisation-time`` in busy cores whatever the panel could show.
+    """
     if kind == "cdf":
         charts.latency_cdf(frame, by=by or "policy", ax=ax, order=order, log_x=logx, legend_title=by_label)
     elif kind == "bars":
@@ -637,14 +644,12 @@ def _draw(
         series = by if by and by in frame.columns else "policy"
         charts.node_utilisation(frame, by=series, ax=ax, order=order, legend_title=by_label)
     elif kind in _ONE_RUN_KINDS:
-        one, replication = _one_run(frame)
-        nodes = view.nodes
-        if "replication" in nodes.columns and replication is not None:
-            nodes = nodes[nodes["replication"].astype(str).to_numpy() == str(replication)]
-        stages = _run_stages(view)
+        one, replication, nodes, stages = _run_inputs(view, frame)
         if kind == "utilisation-time":
             tiers = list(pd.unique(nodes["tier"].astype(str))) if "tier" in nodes.columns else None
-            runs.utilisation_over_time(one, nodes=nodes, stages=stages, by=by or "tier", ax=ax, order=tiers)
+            runs.utilisation_over_time(
+                one, nodes=nodes, stages=stages, by=by or "tier", ax=ax, order=tiers, percent=percent
+            )
         else:
             several = len(root_figure(ax).axes) > 1
             n = _TIMELINE_PANEL_TASKS if several else 30
@@ -665,6 +670,30 @@ def _timeline_unit(tasks: pd.DataFrame, n: int) -> str:
         if len(first) and float(first["finish"].max() - first["arrival"].min()) >= 2.0:
             return "s"
     return "ms"
+
+
+def _run_inputs(
+    view: _View, frame: pd.DataFrame
+) -> tuple[pd.DataFrame, Any, pd.DataFrame, pd.DataFrame | None]:
+    """A one-run panel's tasks, its replication, its nodes and its stage records (a ``--stages`` run)."""
+    one, replication = _one_run(frame)
+    nodes = view.nodes
+    if "replication" in nodes.columns and replication is not None:
+        nodes = nodes[nodes["replication"].astype(str).to_numpy() == str(replication)]
+    return one, replication, nodes, _run_stages(view)
+
+
+def _one_unit(
+    view: _View, kind: str, panels: Sequence[tuple[Any, pd.DataFrame]], by: str | None
+) -> bool | None:
+    """False where ``utilisation-time`` panels would differ in unit (% and busy cores): all in busy cores."""
+    if kind != "utilisation-time" or len(panels) < 2:
+        return None
+    units = set()
+    for _, part in panels:
+        one, _, nodes, stages = _run_inputs(view, part)
+        units.add(runs.utilisation_in_percent(one, nodes=nodes, stages=stages, by=by or "tier"))
+    return None if len(units) == 1 else False
 
 
 def _one_run(tasks: pd.DataFrame) -> tuple[pd.DataFrame, Any]:

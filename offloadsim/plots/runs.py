@@ -8,6 +8,8 @@ each on its own Axes (``offloadsim plot`` makes one panel per policy).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -21,6 +23,7 @@ __all__ = [
     "capacity_over_time",
     "latency_over_time",
     "utilisation_over_time",
+    "utilisation_in_percent",
     "stage_timeline",
     "STAGE_COLOURS",
 ]
@@ -47,6 +50,7 @@ def utilisation_over_time(
     max_series: int = 6,
     legend: bool = True,
     order: Sequence[str] | None = None,
+    percent: bool | None = None,
 ) -> Axes:
     """Compute load over time in one run: utilisation (or busy cores) per time bin.
 
@@ -67,32 +71,27 @@ def utilisation_over_time(
     then placements grouped ``by`` ``"placement"`` or ``"tier"`` (the tier
     of each node in the placement, from ``nodes``; ``device>edge`` for a
     split).  When ``nodes`` gives the cores behind every series, the y axis
-    is utilisation in %; otherwise mean busy cores.  Pass the tasks (and
-    stages) of a single run.  ``order`` fixes the series' colours (the same
-    tier in the same colour on several panels).
+    is utilisation in %; otherwise mean busy cores.  ``percent=False``
+    draws busy cores in any case (panels of one figure in one unit: see
+    :func:`utilisation_in_percent`).  Pass the tasks (and stages) of a
+    single run.  ``order`` fixes the series' colours (the same tier in the
+    same colour on several panels).
     """
-    if by not in ("tier", "placement"):
-        raise ValueError(f"by must be 'tier' or 'placement', got {by!r}")
     ax = axes_or_new(ax)
-    tiers = (
-        dict(zip(nodes["node"].astype(str), nodes["tier"].astype(str), strict=False))
-        if by == "tier" and nodes is not None and len(nodes)
-        else None
+    load = _Load.of(tasks, nodes, stages, by, max_series)
+    labels, lo, hi, weight, per, cores, shown = (
+        load.labels,
+        load.lo,
+        load.hi,
+        load.weight,
+        load.per,
+        load.cores,
+        load.shown,
     )
-    if stages is not None:
-        labels, lo, hi, weight = _compute_stages(tasks, stages, tiers)
-        per = "tier" if tiers is not None else "node"
-    else:
-        labels, lo, hi, weight = _spread_tasks(tasks, tiers)
-        per = "tier" if tiers is not None else ""
-    cores = _cores_per_label(labels, nodes, per) if nodes is not None and per else {}
     t0 = float(np.min(lo)) if lo.size else 0.0
     t1 = float(np.max(hi)) if hi.size else 1.0
     edges = np.linspace(t0, max(t1, t0 + 1e-9), bins + 1)
-    totals = {label: float((weight * (hi - lo))[labels == label].sum()) for label in dict.fromkeys(labels)}
-    ranked = [k for k, v in sorted(totals.items(), key=lambda kv: -kv[1]) if v > 0]
-    shown = ranked[:max_series]
-    percent = bool(shown) and all(cores.get(label, 0) > 0 for label in shown)
+    percent = load.percent if percent is None else percent and load.percent
     with house_style():
         styles = style_map([*(order or []), *shown])
         centres = (edges[:-1] + edges[1:]) / 2
@@ -126,6 +125,69 @@ def utilisation_over_time(
                 ncols=min(len(shown), 3) or 1,  # "phone-2 (1 core)" and others: four overflow a column
             )
     return ax
+
+
+def utilisation_in_percent(
+    tasks: pd.DataFrame,
+    *,
+    nodes: pd.DataFrame | None = None,
+    stages: pd.DataFrame | None = None,
+    by: str = "tier",
+    max_series: int = 6,
+) -> bool:
+    """Whether :func:`utilisation_over_time` of the same arguments draws % (else busy cores).
+
+    A series without cores to divide by (a split task's ``device>edge``,
+    estimated from task records) makes it busy cores; a figure whose panels
+    differ draws them all in busy cores, so that one axis label serves them.
+    """
+    return _Load.of(tasks, nodes, stages, by, max_series).percent
+
+
+@dataclass(frozen=True)
+class _Load:
+    """The compute intervals of one run's series, their cores, and the series shown."""
+
+    labels: np.ndarray
+    lo: np.ndarray
+    hi: np.ndarray
+    weight: np.ndarray
+    per: str
+    cores: dict[str, int]
+    shown: list[Any]
+
+    @property
+    def percent(self) -> bool:
+        return bool(self.shown) and all(self.cores.get(label, 0) > 0 for label in self.shown)
+
+    @classmethod
+    def of(
+        cls,
+        tasks: pd.DataFrame,
+        nodes: pd.DataFrame | None,
+        stages: pd.DataFrame | None,
+        by: str,
+        max_series: int,
+    ) -> _Load:
+        if by not in ("tier", "placement"):
+            raise ValueError(f"by must be 'tier' or 'placement', got {by!r}")
+        tiers = (
+            dict(zip(nodes["node"].astype(str), nodes["tier"].astype(str), strict=False))
+            if by == "tier" and nodes is not None and len(nodes)
+            else None
+        )
+        if stages is not None:
+            labels, lo, hi, weight = _compute_stages(tasks, stages, tiers)
+            per = "tier" if tiers is not None else "node"
+        else:
+            labels, lo, hi, weight = _spread_tasks(tasks, tiers)
+            per = "tier" if tiers is not None else ""
+        cores = _cores_per_label(labels, nodes, per) if nodes is not None and per else {}
+        totals = {
+            label: float((weight * (hi - lo))[labels == label].sum()) for label in dict.fromkeys(labels)
+        }
+        ranked = [k for k, v in sorted(totals.items(), key=lambda kv: -kv[1]) if v > 0]
+        return cls(labels, lo, hi, weight, per, cores, ranked[:max_series])
 
 
 def _busy_per_bin(lo: np.ndarray, hi: np.ndarray, weight: np.ndarray, edges: np.ndarray) -> np.ndarray:

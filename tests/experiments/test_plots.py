@@ -642,6 +642,22 @@ def test_a_timeline_of_one_sweep_run_keeps_its_legend_off_its_title(tmp_path):
     assert [t.get_text() for t in fig.legends[0].get_texts()] == ["transfer", "queue", "compute"]
 
 
+def test_utilisation_time_panels_share_one_unit(tmp_path):
+    """Local's panel read "utilisation (%)" above Neurosurgeon's "busy cores (count)" (its split tasks'
+    device>edge series has no cores to divide by): one figure, two units, and no word of it."""
+    from experiment_data import TWO_APPS
+
+    (tmp_path / "two.yaml").write_text(TWO_APPS, encoding="utf-8")
+    compare(tmp_path / "two.yaml", ["local", "neurosurgeon"], 1, workers=1, out=tmp_path / "cmp")
+    results = read_results(tmp_path / "cmp")
+    placements = results.tasks.groupby("policy", observed=True)["placement"].agg(lambda p: set(p.astype(str)))
+    assert placements["local"] == {"phone"} and placements["neurosurgeon"] == {"phone>server"}
+    fig = plots.plot_results(results, "utilisation-time")
+    assert [ax.get_ylabel() for ax in fig.axes if ax.get_visible()] == ["busy cores (count)"] * 2
+    alone = plots.plot_results(results, "utilisation-time", where={"policy": "local"})
+    assert alone.axes[0].get_ylabel() == "utilisation (%)"  # one panel keeps its %
+
+
 @pytest.fixture(scope="module")
 def edge_never_finishes(tmp_path_factory):
     """The tiny scenario over a 10 kbit/s radio: every upload shares it with the next, none ends."""

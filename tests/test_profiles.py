@@ -224,3 +224,18 @@ def test_a_profile_path_that_is_there_but_no_profile_says_so(tmp_path, capsys, n
     assert main(["validate", str(scenario)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert err == [f"offloadsim: error: {scenario}: nodes.edge.processor.profile: {message}"]
+
+
+@pytest.mark.parametrize("name", ["boxes/edge.json", "edge.yaml"])
+def test_a_profile_path_that_is_not_there_names_the_files_looked_for(tmp_path, capsys, name):
+    """A missing profile file read "unknown profile 'boxes/edge.json'; known: a100, ...": names no
+    path can be, and the folders NAME.json is looked for in, not the files that were."""
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(QUICKSTART.read_text().replace("xeon-ort-1t", name))
+    assert main(["validate", str(scenario)]) == 2
+    [err] = capsys.readouterr().err.strip().splitlines()
+    assert err.startswith(
+        f"offloadsim: error: {scenario}: nodes.edge.processor.profile: no such profile file {name!r} "
+        f"(looked for {tmp_path / 'profiles' / name}, {tmp_path / name}, "
+    )
+    assert "known:" not in err

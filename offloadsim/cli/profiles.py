@@ -85,7 +85,8 @@ def _cmd_profiles(args: argparse.Namespace) -> int:
         try:
             profile = get_profile(args.name, dirs)
         except KeyError as error:  # an unknown name: the user's mistake, one line, exit 2
-            unknown = str(error.args[0]).startswith("unknown profile")  # not a file of another kind
+            # not a file of another kind: a name or path the scenario's folders might hold
+            unknown = str(error.args[0]).startswith(("unknown profile", "no such profile file"))
             hint = f"; {_SCENARIO_HINT}" if unknown and folder is None else ""
             print(f"offloadsim: error: {error.args[0]}{hint}", file=sys.stderr)
             return EXIT_USAGE

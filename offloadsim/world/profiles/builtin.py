@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -265,6 +266,10 @@ def unknown_profile_message(name: str, search_dirs: Sequence[str | Path]) -> str
                 f"{name}: not a calibrated profile file: a profile is a .json or .yaml file "
                 "written by offloadsim calibrate"
             )
+    if Path(name).suffix in (".json", ".yaml", ".yml") or "/" in name or (os.altsep and os.altsep in name):
+        # A path, not a name: the known names and the folders NAME.json is looked for in do not help.
+        tried = [*(str(Path(folder) / name) for folder in search_dirs), name]
+        return f"no such profile file {name!r} (looked for {', '.join(dict.fromkeys(tried))})"
     known = available_profiles(search_dirs)
     hint = did_you_mean(name, known)
     return (

@@ -52,6 +52,7 @@ __all__ = [
     "DirectoryLockedError",
     "Written",
     "check_out_dir",
+    "check_out_file",
     "write_directory",
     "is_result_directory",
     "move_aside",
@@ -169,13 +170,38 @@ def check_out_dir(out_dir: str | Path, overwrite: bool = False) -> Path:
             raise ResultsError(f"output path {out} exists and is not a directory")
         with contextlib.suppress(FileNotFoundError):  # a concurrent writer moved it aside a moment ago
             _check_replaceable(out, overwrite)
+    _check_writable_parent(out, f"cannot write results to {out}")
+    return out
+
+
+def _check_writable_parent(out: Path, cannot: str) -> None:
+    """Raise ``cannot: ...`` unless the nearest existing ancestor of ``out`` is a writable directory."""
     ancestor = out.parent.absolute()
     while not ancestor.exists():
         ancestor = ancestor.parent
     if not ancestor.is_dir():
-        raise ResultsError(f"cannot write results to {out}: {ancestor} is not a directory")
+        raise ResultsError(f"{cannot}: {ancestor} is not a directory")
     if not os.access(ancestor, os.W_OK | os.X_OK):
-        raise ResultsError(f"cannot write results to {out}: {ancestor} is not writable")
+        raise ResultsError(f"{cannot}: {ancestor} is not writable")
+
+
+def check_out_file(path: str | Path) -> Path:
+    """Check that a file can be written (or replaced) at ``path``; return it as a Path.
+
+    Raises :class:`ResultsError` if it is a directory, a device, FIFO or socket (which
+    renaming a file onto would replace), or lies under a file or a directory we cannot
+    write.  Call it before a long computation whose result goes there, to fail fast.
+    """
+    from offloadsim.bounded_read import special_kind
+
+    out = Path(path)
+    if out.is_dir():
+        raise ResultsError(f"cannot write {out}: it is a directory (give a file name)")
+    with contextlib.suppress(OSError):
+        kind = special_kind(out.stat().st_mode)
+        if kind is not None:
+            raise ResultsError(f"cannot write {out}: it is {kind}, not a file")
+    _check_writable_parent(out, f"cannot write {out}")
     return out
 
 

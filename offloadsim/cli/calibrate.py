@@ -200,7 +200,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 def _calibrate(args: argparse.Namespace) -> int:
     from offloadsim.calibration import pipeline as cal
     from offloadsim.calibration.profile import save_profile
-    from offloadsim.outdir import check_out_dir
+    from offloadsim.outdir import check_out_dir, check_out_file
     from offloadsim.world.profiles import user_profile_dir
 
     models = cal.resolve_models(args.models or ([] if args.onnx else list(DEFAULT_MODELS)), args.onnx)
@@ -211,8 +211,9 @@ def _calibrate(args: argparse.Namespace) -> int:
     name = args.name or f"calibrated-{slug}-{args.threads}t"
     out = Path(args.out) if args.out else user_profile_dir() / f"{name}.json"
     report_dir = Path(args.report_dir) if args.report_dir else Path(f"{name}-report")
+    check_out_file(out)  # fail now, not after the timings
     if args.report:
-        check_out_dir(report_dir)  # fail now, not after the timings
+        check_out_dir(report_dir)
     program = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else "offloadsim"
     program = "offloadsim" if program in ("__main__.py", "-c", "") else program  # python -m offloadsim
     command = " ".join([program, *(shlex.quote(a) for a in sys.argv[1:])])
@@ -263,7 +264,12 @@ def _calibrate(args: argparse.Namespace) -> int:
         _print_summary(profile.report)
         print(f"report: {report_dir}/")
     _warn_untrusted(profile)
-    save_profile(profile, out)
+    try:
+        save_profile(profile, out)
+    except OSError as error:  # checked before the timings, yet the disk may fill or refuse since
+        from offloadsim.outdir import ResultsError, describe_os_error
+
+        raise ResultsError(f"cannot write {out}: {describe_os_error(error)}") from error
     print(f"profile: {out}")
     print(_how_to_use(profile.name, out))
     return EXIT_OK

@@ -38,6 +38,30 @@ def test_user_errors_exit_2_with_one_line(argv, message, capsys):
     assert len(err) == 1 and err[0].startswith("offloadsim: error: ") and message in err[0]
 
 
+@pytest.mark.parametrize("where", ["under-a-file", "a-directory", "a-device"])
+def test_an_out_that_cannot_be_a_profile_file_is_refused_before_any_timing(
+    where, tmp_path, capsys, monkeypatch
+):
+    """--out under a file, at a folder or at /dev/null ended, after the timings, in "internal error:
+    FileExistsError" (exit 1); as root, renaming the profile onto /dev/null would have replaced it."""
+    from offloadsim.calibration import pipeline
+
+    def never(*args, **kwargs):
+        raise AssertionError("timed kernels for a profile it cannot write")
+
+    monkeypatch.setattr(pipeline, "calibrate", never)
+    (tmp_path / "s.yaml").write_text("name: s\n")
+    out, said = {
+        "under-a-file": (tmp_path / "s.yaml" / "p.json", "is not a directory"),
+        "a-directory": (tmp_path, "it is a directory"),
+        "a-device": ("/dev/null", "it is a character device, not a file"),
+    }[where]
+    argv = ["calibrate", "--models", "squeezenet1_1@32", "--backend", "numpy", "--no-cache", "-q"]
+    assert run([*argv, "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith(f"offloadsim: error: cannot write {out}: ") and said in err[0]
+
+
 def test_missing_torch_is_a_user_error(capsys):
     pytest.importorskip("onnxruntime")
     try:

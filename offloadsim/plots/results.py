@@ -754,8 +754,11 @@ def _need_metric(metrics: pd.DataFrame, metric: str) -> None:
     from offloadsim.analysis.catalogue import metric_columns
 
     if metric not in metrics.columns:
+        from offloadsim.suggest import did_you_mean
+
+        known = metric_columns(metrics)
         raise ExperimentError(
-            f"--metric {metric}: unknown metric; use one of {', '.join(metric_columns(metrics))}"
+            f"--metric {metric}: unknown metric{did_you_mean(metric, known)}; use one of {', '.join(known)}"
         )
 
 

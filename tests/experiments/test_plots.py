@@ -868,3 +868,11 @@ def test_one_panel_wide_enough_for_a_log_axis_gives_every_panel_one(sweep_result
     assert [ax.get_xscale() for ax in axes] == ["log", "log"]
     assert len({ax.get_xlim() for ax in axes}) == 1
     assert all(ax.lines for ax in axes), "the panels were drawn again on the log axis"
+
+
+def test_a_misspelt_metric_suggests_the_metric_meant(compare_results):
+    """--metric latncy_p95_s listed all seventeen metrics and left the reader to find the typo."""
+    with pytest.raises(
+        ExperimentError, match=r"unknown metric \(did you mean 'latency_p95_s'\?\); use one of"
+    ):
+        plots.plot_results(compare_results, "bars", metric="latncy_p95_s")

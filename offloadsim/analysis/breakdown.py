@@ -27,8 +27,10 @@ def metrics_per(tasks: pd.DataFrame, metrics: pd.DataFrame, column: str = "app")
     """One metrics row per job and value of ``column``, with the job's identifying columns.
 
     Throughput divides by the job's measured duration (its completed tasks
-    over its throughput).  Tasks still in flight at the end are left out of
-    the deadline-miss rate (the run's end time is not in the records).
+    over its throughput).  A task still in flight at the end counts as a
+    deadline miss once its deadline had passed, as in the job's own metrics,
+    where the metrics table gives the run's end (``end_s``; tables written
+    before it existed leave such tasks out).
 
     >>> tasks = pd.DataFrame({"replication": [0, 0], "app": ["a", "b"], "status": ["completed"] * 2,
     ...                       "latency": [1.0, 3.0]})
@@ -51,7 +53,8 @@ def metrics_per(tasks: pd.DataFrame, metrics: pd.DataFrame, column: str = "app")
         throughput = float(job.get("throughput_per_s", math.nan))
         completed = float(job.get("completed", math.nan))
         duration = completed / throughput if throughput > 0 else math.nan
-        summary = summarize(group, empty, empty, duration)
+        end = float(job.get("end_s", math.nan))
+        summary = summarize(group, empty, empty, duration, end_s=end if math.isfinite(end) else None)
         row = {k: v for k, v in zip(grouping, values, strict=True)}
         row.update({c: job[c] for c in identity})
         row.update({k: v for k, v in metrics_row(summary).items() if not k.startswith("utilisation_")})

@@ -276,7 +276,15 @@ def compare(
             nodes.insert(0, "replication", r)
             nodes.insert(0, "policy", name)
             node_parts.append(nodes)
-            rows.append({"policy": name, "replication": r, "seed": result.seed, **result.metrics})
+            rows.append(
+                {
+                    "policy": name,
+                    "replication": r,
+                    "seed": result.seed,
+                    "end_s": result.end_s,
+                    **result.metrics,
+                }
+            )
     nodes = pd.concat(node_parts, ignore_index=True)
     metrics = pd.DataFrame(rows)
     summary = compare_table(metrics, base)

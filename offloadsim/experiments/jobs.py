@@ -13,6 +13,7 @@ import contextlib
 import functools
 import hashlib
 import json
+import math
 import multiprocessing
 import multiprocessing.connection
 import os
@@ -144,6 +145,9 @@ class JobResult:
     extra: dict[str, Any] = field(default_factory=dict)
     file: Path | None = None
     packed: bytes | None = None
+    #: The simulated time the run stopped (warm-up and duration): whether a task still in flight had
+    #: missed its deadline, for metrics recomputed from the task records (per application).
+    end_s: float = math.nan
 
 
 #: What a job file's metadata says of a job, from the job and its result (sweep's ``_job_meta``).
@@ -174,6 +178,7 @@ def run_job(job: Job, directory: Path | None = None, describe: Describe | None =
         policy=str(result.manifest["policy"]["name"]),
         seed=int(result.manifest["seed"]),
         wall_s=time.perf_counter() - started,
+        end_s=float(result.manifest["end_s"]),
     )
     if directory is not None:
         records = result.records

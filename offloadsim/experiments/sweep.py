@@ -688,6 +688,7 @@ def _job_meta(job: Job, result: JobResult) -> dict[str, Any]:
         "seed": result.seed,
         "scenario": job.scenario.name,
         "metrics": {k: _json_value(v) for k, v in result.metrics.items()},
+        "end_s": _json_value(result.end_s),
         "nodes": {c: [_json_value(v) for v in result.nodes[c].tolist()] for c in result.nodes.columns},
         "wall_s": result.wall_s,
     }
@@ -759,6 +760,7 @@ def merge_sweep(
                 "seed": meta["seed"],
                 "policy": meta["policy"],
                 "job": job.key,
+                "end_s": math.nan if meta.get("end_s") is None else meta["end_s"],  # None: older files
                 **{k: (math.nan if v is None else v) for k, v in meta["metrics"].items()},
             }
         )

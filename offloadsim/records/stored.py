@@ -126,6 +126,7 @@ def _run_metrics(path: Path, manifest: Mapping[str, Any]) -> pd.DataFrame:
         "policy": (manifest.get("policy") or {}).get("name", ""),
         "replication": int(manifest.get("replication", 0)),
         "seed": int(manifest.get("seed", 0)),
+        "end_s": float(manifest.get("end_s", "nan")),
         **metrics_row(summary),
     }
     return pd.DataFrame([row])

@@ -876,3 +876,21 @@ def test_a_misspelt_metric_suggests_the_metric_meant(compare_results):
         ExperimentError, match=r"unknown metric \(did you mean 'latency_p95_s'\?\); use one of"
     ):
         plots.plot_results(compare_results, "bars", metric="latncy_p95_s")
+
+
+def test_per_application_deadline_misses_count_expired_tasks_in_flight_as_the_run_does(tmp_path):
+    """An overloaded edge ends with tasks queued past their deadline: the run counts them as misses,
+    and the per-application metrics a figure draws must too, not only the tasks that finished."""
+    from experiment_data import TINY
+
+    from offloadsim.analysis.breakdown import metrics_per
+
+    overloaded = TINY.replace("rate: 2 /s", "rate: 14 /s").replace("duration: 20 s", "duration: 8 s")
+    (tmp_path / "tiny.yaml").write_text(overloaded, encoding="utf-8")
+    compare(tmp_path / "tiny.yaml", ["edge"], 2, workers=1, out=tmp_path / "cmp")
+    results = read_results(tmp_path / "cmp")
+    assert (results.metrics["in_flight"] > 0).all() and (results.metrics["deadline_miss_rate"] < 1).any()
+    per_app = metrics_per(results.tasks, results.metrics, "app").sort_values("replication")
+    whole = results.metrics.sort_values("replication")
+    assert per_app["deadline_miss_rate"].tolist() == pytest.approx(whole["deadline_miss_rate"].tolist())
+    assert (whole["end_s"] == 10.0).all(), "warm-up 2 s and duration 8 s"

@@ -232,7 +232,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 def _cmd_sweep(args: argparse.Namespace) -> int:
     from offloadsim.cli.room import check_experiment_room
     from offloadsim.experiments import SWEEP_FILES, default_sweep_dir, expand, load_sweep, plan_sweep, sweep
-    from offloadsim.experiments.jobs import local_workers
+    from offloadsim.experiments.jobs import local_workers, point_text
 
     spec = load_sweep(args.file)
     out = Path(args.out) if args.out is not None else default_sweep_dir(spec)
@@ -247,7 +247,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
             f"({done} already finished in {out})"
         )
         for i, point in enumerate(points[:50]):
-            print(f"  point {i}: " + (", ".join(f"{k}={v}" for k, v in point.items()) or "(base scenario)"))
+            print(f"  point {i}: " + (point_text(point.items()) or "(base scenario)"))
         if len(points) > 50:
             print(f"  ... and {len(points) - 50} more")
         print("dry run: nothing simulated, nothing written")

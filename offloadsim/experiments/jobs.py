@@ -25,7 +25,7 @@ import tempfile
 import threading
 import time
 import traceback
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -37,6 +37,7 @@ import pandas as pd
 from offloadsim.analysis.summary import metrics_row
 from offloadsim.experiments.storage import ExperimentError, write_job_file, write_job_records
 from offloadsim.outdir import ResultsError, atomic_write, describe_os_error
+from offloadsim.scenario.errors import yaml_text
 
 if TYPE_CHECKING:
     from offloadsim.scenario.input_hashes import InputFile
@@ -48,6 +49,7 @@ __all__ = [
     "JobResult",
     "JobFailure",
     "job_key",
+    "point_text",
     "run_job",
     "run_job_packed",
     "save_job_file",
@@ -84,12 +86,17 @@ class Job:
 
     def describe(self) -> str:
         """``point 3 (links[0].bandwidth=5 Mbps, policy.name=edge), replication 1``."""
-        values = ", ".join(f"{k}={v}" for k, v in self.point)
+        values = point_text(self.point)
         if self.policy is not None:
             values = ", ".join(filter(None, (f"policy={self.policy}", values)))
         return (
             f"point {self.index}" + (f" ({values})" if values else "") + f", replication {self.replication}"
         )
+
+
+def point_text(point: Iterable[tuple[str, Any]]) -> str:
+    """A point's swept values as the user wrote them: ``policy.flag=true, links[0].bandwidth=5 Mbps``."""
+    return ", ".join(f"{key}={yaml_text(value)}" for key, value in point)
 
 
 def job_key(

@@ -58,6 +58,7 @@ from offloadsim.experiments.jobs import (
     default_workers,
     execute,
     job_key,
+    point_text,
     save_job_file,
 )
 from offloadsim.experiments.merge import Insert, write_merged
@@ -205,7 +206,9 @@ def sweep_from_data(
             [Problem(source, "", f"expected a mapping at the top level, got {describe(data)}")]
         )
     for key in data:
-        if key not in SWEEP_KEYS:
+        if not isinstance(key, str):
+            bad("", f"expected names (strings) as keys, got {describe(key)}")
+        elif key not in SWEEP_KEYS:
             bad(
                 format_path((str(key),)),
                 f"unknown key{did_you_mean(str(key), SWEEP_KEYS)}; a sweep file has {', '.join(SWEEP_KEYS)}",
@@ -255,13 +258,15 @@ def sweep_from_data(
     fixed_block = data.get("set")
     if isinstance(fixed_block, Mapping):
         for key, value in fixed_block.items():
-            if claim(str(key), "set"):
+            if _key_path(key, "set", bad) and claim(str(key), "set"):
                 fixed[str(key)] = value
 
     grid = data.get("grid")
     if isinstance(grid, Mapping):
         for key, values in grid.items():
             where = format_path(("grid", str(key)))
+            if not _key_path(key, "grid", bad):
+                continue
             if not isinstance(values, list) or not values:
                 bad(where, f"expected a non-empty list of values, got {describe(values)}")
             elif claim(str(key), "grid"):
@@ -276,6 +281,8 @@ def sweep_from_data(
         columns: list[tuple[str, list[Any]]] = []
         for key, values in zipped.items():
             where = format_path(("zip", str(key)))
+            if not _key_path(key, "zip", bad):
+                continue
             if not isinstance(values, list) or not values:
                 bad(where, f"expected a non-empty list of values, got {describe(values)}")
             elif claim(str(key), "zip"):
@@ -287,7 +294,7 @@ def sweep_from_data(
         elif columns and (
             twice := first_repeat(zip(*(_same_value(values) for _, values in columns), strict=True))
         ):
-            first, again = (", ".join(f"{key}={values[i]}" for key, values in columns) for i in twice)
+            first, again = (point_text((key, values[i]) for key, values in columns) for i in twice)
             bad("zip", f"{given_twice(first, again, what='point')}: each point is run once")
         elif columns:
             axes.append(
@@ -318,6 +325,8 @@ def sweep_from_data(
         varied = [k for k, where in sections.items() if not where.startswith("set")]
         for key, text in label_block.items():
             where = format_path(("labels", str(key)))
+            if not _key_path(key, "labels", bad):
+                continue
             if str(key) not in varied:
                 bad(
                     where,
@@ -360,6 +369,20 @@ def sweep_from_data(
         document=dict(data),
         labels=labels,
     )
+
+
+def _key_path(key: Any, section: str, bad: Callable[[str, str], None]) -> bool:
+    """Whether ``key`` of block ``section`` can be a key path; refused (by ``bad``) when YAML read no text.
+
+    A key path is text, read as its parts; a number key (``1.5``) reads as it was written, but
+    ``true``, ``yes``, ``on`` (booleans to YAML) and ``null`` name no key of a scenario, and
+    Python would print them as ``True`` and ``None``.
+    """
+    if not isinstance(key, bool) and key is not None:
+        return True
+    what = " (a boolean to YAML, as are yes, no, on and off)" if isinstance(key, bool) else ""
+    bad(section, f"expected key paths like links[0].bandwidth as keys, got {describe(key)}{what}")
+    return False
 
 
 def _same_value(values: Sequence[Any]) -> list[Any]:
@@ -429,7 +452,7 @@ def plan_sweep(spec: SweepSpec) -> list[Job]:
         if (key, message) in seen:
             return
         seen.add((key, message))
-        shown = ", ".join(f"{k}={v}" for k, v in point.items())
+        shown = point_text(point.items())
         problems.append(
             Problem(spec.file, key, f"{message} (point {index}" + (f": {shown})" if shown else ")"))
         )

@@ -29,6 +29,7 @@ __all__ = [
     "did_you_mean",
     "first_repeat",
     "given_twice",
+    "yaml_text",
 ]
 
 
@@ -145,6 +146,29 @@ def describe(value: Any, limit: int = 60) -> str:
     if isinstance(value, (list, tuple)):
         return "a list" if value else "an empty list"
     return type(value).__name__
+
+
+def yaml_text(value: Any) -> str:
+    """A user's value unquoted, as YAML writes it: for ``key=value`` in a sweep's points and listings.
+
+    Python's ``str`` would print YAML's ``true`` as ``True``, ``null`` as ``None`` and a mapping
+    with Python's quotes; a user wrote it in YAML.
+
+    >>> yaml_text("5 Mbps"), yaml_text(True), yaml_text(None), yaml_text(2.5), yaml_text({"name": "edge"})
+    ('5 Mbps', 'true', 'null', '2.5', '{name: edge}')
+    """
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, dict | list | tuple):
+        import yaml
+
+        text: str = yaml.safe_dump(value, default_flow_style=True, sort_keys=False, width=1 << 30)
+        return text.strip()
+    return str(value)
 
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:

@@ -72,6 +72,16 @@ def test_sweep_dry_run_lists_points_and_runs_nothing(cli_main, sweep_file, tmp_p
     assert not out.exists()
 
 
+def test_sweep_dry_run_lists_a_boolean_value_as_written(cli_main, tiny, tmp_path, capsys):
+    """YAML's true, not Python's True: the listing printed nodes.edge.processor.noise=True."""
+    path = tiny.parent / "flags.yaml"
+    path.write_text("base: tiny.yaml\ngrid: {nodes.edge.processor.noise: [true, false]}\n", encoding="utf-8")
+    assert cli_main(["sweep", str(path), "--dry-run", "--out", str(tmp_path / "dry")]) == 0
+    text = capsys.readouterr().out
+    assert "point 0: nodes.edge.processor.noise=true\n" in text
+    assert "point 1: nodes.edge.processor.noise=false\n" in text
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [

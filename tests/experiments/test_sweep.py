@@ -18,7 +18,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from offloadsim.experiments import JobsFailedError, expand, load_sweep, plan_sweep, sweep, sweep_from_data
-from offloadsim.experiments.jobs import execute, run_job, run_job_packed
+from offloadsim.experiments.jobs import execute, point_text, run_job, run_job_packed
 from offloadsim.scenario import ScenarioError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -207,6 +207,51 @@ def test_a_key_the_base_lacks_is_named_by_its_sweep_key(tiny, block, where, mess
         plan_sweep(load_sweep(path))
     (line,) = str(caught.value).splitlines()
     assert line.startswith(f"{path}: {where}: {tiny}: ") and message in line, line
+
+
+@pytest.mark.parametrize(
+    ("block", "message"),
+    [
+        # Read as True, printed as "True" beside the base's unknown key 'True' (point 0: True=1).
+        (
+            "grid: {true: [1]}",
+            "grid: expected key paths like links[0].bandwidth as keys, got true (a boolean",
+        ),
+        ("zip: {no: [1]}", "zip: expected key paths like links[0].bandwidth as keys, got false (a boolean"),
+        ("set: {on: 1}", "set: expected key paths like links[0].bandwidth as keys, got true (a boolean"),
+        ("set: {~: 1}", "set: expected key paths like links[0].bandwidth as keys, got nothing (null)"),
+        ("grid: {duration: [1 s]}\nlabels: {yes: x}", "labels: expected key paths like links[0]"),
+        ("yes: 1", "s.yaml: expected names (strings) as keys, got true"),
+    ],
+)
+def test_a_key_yaml_reads_as_a_boolean_or_null_is_refused_as_a_key_path(tiny, block, message):
+    path = write(tiny.parent, "s.yaml", f"base: tiny.yaml\n{block}\n")
+    with pytest.raises(ScenarioError) as caught:
+        load_sweep(path)
+    (line,) = str(caught.value).splitlines()
+    assert message in line and "True" not in line and "None" not in line, line
+
+
+def test_a_point_s_values_are_shown_as_yaml_writes_them(tiny):
+    """A grid value true read back as Python's True: the message said (point 0: policy.flag=True)."""
+    text = "base: tiny.yaml\ngrid:\n  policy.flag: [yes, {a: null}]\n"
+    with pytest.raises(ScenarioError) as caught:
+        plan_sweep(load_sweep(write(tiny.parent, "s.yaml", text)))
+    (line,) = str(caught.value).splitlines()  # the same problem at point 1 is not repeated
+    assert line.endswith("(point 0: policy.flag=true)"), line
+    assert (
+        point_text([("policy.flag", {"a": None}), ("x", [1.5, "5 Mbps"])])
+        == "policy.flag={a: null}, x=[1.5, 5 Mbps]"
+    )
+    jobs = plan_sweep(
+        load_sweep(
+            write(tiny.parent, "s.yaml", "base: tiny.yaml\ngrid: {nodes.edge.processor.noise: [on, off]}\n")
+        )
+    )
+    assert [job.describe() for job in jobs] == [
+        "point 0 (nodes.edge.processor.noise=true), replication 0",
+        "point 1 (nodes.edge.processor.noise=false), replication 0",
+    ]
 
 
 def test_values_equal_only_as_text_are_not_the_same_point(tiny):

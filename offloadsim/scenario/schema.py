@@ -439,12 +439,19 @@ if TYPE_CHECKING:  # made by _workload_doc from WorkloadSpec and the registered 
 def _keys_fit_arrivals(self: Any) -> Any:
     kind = self.arrivals
     mine = {declared.yaml: declared for declared in declared_keys(_process(kind))}
-    for declared in mine.values():
-        if declared.required and getattr(self, declared.yaml) is None:
-            fail(f"arrivals: {kind} needs '{declared.yaml}'")
-    for key in _arrival_keys(registry_version()):
-        if key not in mine and getattr(self, key) is not None:
-            fail(f"'{key}' is not used with arrivals: {kind}", f".{key}")
+    other = next(
+        (k for k in _arrival_keys(registry_version()) if k not in mine and getattr(self, k) is not None), None
+    )
+    missing = next((k for k, d in mine.items() if d.required and getattr(self, k) is None), None)
+    if other is not None or missing is not None:
+        # A key of another kind (periodic given rate) is named with its kind and what this kind takes:
+        # "needs 'period'" alone left the user to guess why the rate was not enough.
+        named = f"arrivals: {kind}" + ("" if "arrivals" in self.model_fields_set else " (the default)")
+        takes = ", ".join(f"'{k}'" + (" (required)" if d.required else "") for k, d in mine.items())
+        if other is not None:
+            owners = (p.kind for p in arrival_processes() if any(d.yaml == other for d in declared_keys(p)))
+            fail(f"'{other}' is a key of arrivals: {' or '.join(owners)}; {named} takes {takes}", f".{other}")
+        fail(f"{named} needs '{missing}'; it takes {takes}")
     start, stop = self.start, self.stop
     if stop is not None and stop <= start:
         fail(f"stop ({stop:g} s) must be after start ({start:g} s)", ".stop")

@@ -119,7 +119,7 @@ def test_its_keys_belong_to_it_alone(burst):
     [problem] = caught.value.problems
     assert (problem.key_path, problem.message) == (
         "workload[0].every",
-        "'every' is not used with arrivals: poisson",
+        "'every' is a key of arrivals: burst; arrivals: poisson (the default) takes 'rate' (required)",
     )
 
 

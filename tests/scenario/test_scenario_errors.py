@@ -584,16 +584,30 @@ MISTAKES = [
         "arrivals: periodic needs 'period'",
         edits={"workload[0].arrivals": "periodic", "workload[0].rate": DELETE},
     ),
+    # A new user's trial: periodic given a rate instead of a period was told only "needs 'period'"
+    # (with a period as well, "'rate' is not used with arrivals: periodic": now the same line).
     _case(
-        "rate-with-periodic",
+        "rate-instead-of-period",
         "workload[0].rate",
-        "'rate' is not used with arrivals: periodic",
-        edits={"workload[0].arrivals": "periodic", "workload[0].period": "1 s"},
+        "'rate' is a key of arrivals: poisson; arrivals: periodic takes 'period' (required), 'jitter'",
+        edits={"workload[0].arrivals": "periodic"},
+    ),
+    _case(
+        "period-without-arrivals",
+        "workload[0].period",
+        "'period' is a key of arrivals: periodic; arrivals: poisson (the default) takes 'rate' (required)",
+        edits={"workload[0].rate": DELETE, "workload[0].period": "1 s"},
+    ),
+    _case(
+        "users-with-poisson",
+        "workload[0].users",
+        "'users' is a key of arrivals: closed; arrivals: poisson takes 'rate' (required)",
+        edits={"workload[0].arrivals": "poisson", "workload[0].users": 3},
     ),
     _case(
         "closed-without-users",
         "workload[0]",
-        "arrivals: closed needs 'users'",
+        "arrivals: closed needs 'users'; it takes 'users' (required), 'think'",
         edits={"workload[0].arrivals": "closed", "workload[0].rate": DELETE},
     ),
     _case(

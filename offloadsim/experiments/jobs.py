@@ -527,12 +527,15 @@ def _stop_pool(pool: ProcessPoolExecutor) -> None:
         manager.join(timeout=5)
 
 
-def _carried_policies() -> dict[str, Any]:
+def _carried_policies(dumps: Callable[[Any], bytes] | None = None) -> dict[str, Any]:
     """The policies registered in this process by the user's code that a worker can be handed (pickled).
 
     A worker imports the main script again but runs none of its guarded code, so a
-    policy registered there would be unknown to it.  A factory that cannot be pickled
-    (a class defined inside a function) stays behind, and the worker names it unknown.
+    policy registered there would be unknown to it; a Dask worker does not import it at
+    all.  ``dumps`` is how they travel: the standard pickle to a local pool (a class of the
+    main script by name, found again there), cloudpickle to Dask (a class of the main script
+    by value).  A factory that cannot be pickled so (a class defined inside a function, for
+    the standard pickle) stays behind, and the worker names it unknown.
     """
     import pickle
 
@@ -541,22 +544,55 @@ def _carried_policies() -> dict[str, Any]:
     carried = {}
     for name, factory in registered_here().items():
         try:
-            pickle.dumps(factory)
+            (dumps or pickle.dumps)(factory)
         except Exception:  # any pickling failure: not carried, as before
             continue
         carried[name] = factory
     return carried
 
 
+#: The policies jobs brought to this process (:func:`_register_carried`), by name, and the lock
+#: that makes a Dask worker's threads register them one at a time.
+_CARRIED: dict[str, Any] = {}
+_CARRIED_LOCK = threading.Lock()
+
+
+def _register_carried(policies: Mapping[str, Any]) -> None:
+    """Register the parent's own policies in this worker: those it lacks, or brought by an earlier job.
+
+    A Dask worker outlives the command: a policy an earlier command brought under the
+    same name (the script since edited) is replaced, never run stale; one the worker
+    has of its own (a plug-in, its own registration) is kept, as in a local pool.
+    """
+    if not policies:
+        return
+    from offloadsim.policies.registry import find_policy, register_policy, unregister_policy
+
+    with _CARRIED_LOCK:
+        for name, factory in policies.items():
+            known = find_policy(name)
+            if known is not None and (known.factory is factory or _CARRIED.get(name) is not known.factory):
+                continue
+            if known is not None:
+                unregister_policy(name)
+            register_policy(name)(factory)
+            _CARRIED[name] = factory
+
+
 def _start_worker(policies: Mapping[str, Any]) -> None:
     """Pool worker initializer: die with the parent, and register the parent's own policies it lacks."""
     _die_with_parent()
-    if policies:
-        from offloadsim.policies.registry import find_policy, register_policy
+    _register_carried(policies)
 
-        for name, factory in policies.items():
-            if find_policy(name) is None:
-                register_policy(name)(factory)
+
+def _run_carrying(job: Job, runner: Runner, policies: Mapping[str, Any]) -> JobResult:
+    """A Dask job: register the submitting script's own ``policies`` on its worker, then run it.
+
+    A Dask worker never imports the user's script, so a policy it registered would be
+    unknown there; each job brings them (pickled by value where they are the script's).
+    """
+    _register_carried(policies)
+    return runner(job)
 
 
 def _die_with_parent() -> None:
@@ -594,6 +630,11 @@ def _run_dask(jobs: Sequence[Job], address: str, finished: Finished, runner: Run
         client = _connect(Client, address)
     except (OSError, TimeoutError, ValueError) as error:
         raise ExperimentError(f"cannot connect to the Dask scheduler at {address}: {error}") from None
+    import cloudpickle  # what Dask pickles a job with
+
+    policies = _carried_policies(cloudpickle.dumps)
+    if policies:
+        runner = functools.partial(_run_carrying, runner=runner, policies=policies)
     try:
         futures = {client.submit(runner, job, pure=False): job for job in jobs}
         for future in as_completed(list(futures), loop=client.loop):

@@ -14,6 +14,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -74,3 +76,58 @@ def test_a_policy_registered_under_the_guard_reaches_the_workers(tiny, tmp_path)
     result = _run_script(tmp_path, MINE)
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip().splitlines()[-1] == "['edge', 'mine']"
+
+
+MINE_ON_DASK = (
+    MINE.split('if __name__ == "__main__":')[0]
+    + """
+if __name__ == "__main__":
+    import distributed
+
+    register_policy("mine")(Mine)  # under the guard: a Dask worker never runs the script at all
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None, host="127.0.0.1"
+    ) as cluster:
+        result = compare("tiny.yaml", ["edge", "mine"], replications=2, scheduler=cluster.scheduler_address)
+    tasks = result.tasks
+    mine = tasks[tasks.policy == "mine"]
+    at_source = len(mine) > 0 and bool((mine.placement.astype(str) == mine.source.astype(str)).all())
+    print(at_source, sorted(set(result.metrics.policy)))
+"""
+)
+
+
+def test_a_policy_registered_under_the_guard_reaches_dask_workers(tiny, tmp_path):
+    """A worker process of a Dask cluster found the script's policy unknown: compare stopped at its run."""
+    pytest.importorskip("distributed")
+    result = _run_script(tmp_path, MINE_ON_DASK)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip().splitlines()[-1] == "True ['edge', 'mine']"
+
+
+def test_a_worker_replaces_a_policy_an_earlier_job_brought_and_keeps_its_own():
+    """A Dask worker outlives a command: a policy a later command brings under the same name is run, not
+    the earlier one's; one the worker has of its own stays, as in a local pool."""
+    from offloadsim.experiments import jobs
+    from offloadsim.policies.registry import find_policy, register_policy, unregister_policy
+
+    class Before:
+        """The script's policy as a first command brought it."""
+
+    class After:
+        """The same policy, the script since edited."""
+
+    class Own:
+        """The worker's own."""
+
+    register_policy("test-own-policy")(Own)
+    try:
+        jobs._register_carried({"test-carried-policy": Before, "test-own-policy": After})
+        assert find_policy("test-carried-policy").factory is Before
+        assert find_policy("test-own-policy").factory is Own
+        jobs._register_carried({"test-carried-policy": After})
+        assert find_policy("test-carried-policy").factory is After
+    finally:
+        for name in ("test-carried-policy", "test-own-policy"):
+            unregister_policy(name)
+            jobs._CARRIED.pop(name, None)

@@ -16,6 +16,7 @@ from offloadsim.errors import MAX_INDEX, RunError
 from offloadsim.input_kinds import SCENARIO, misdirected_path
 from offloadsim.progress import make_progress
 from offloadsim.startup import release_collector
+from offloadsim.suggest import quoted
 
 if TYPE_CHECKING:
     from offloadsim.records.results import RunResult
@@ -41,7 +42,7 @@ def check_index(value: object, what: str) -> int:
     a string seed would otherwise end deep in numpy with its own message.
     """
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_INDEX:
-        shown = repr(value) if len(repr(value)) <= 40 else f"{repr(value)[:30]}..."
+        shown = quoted(value) if len(quoted(value)) <= 40 else f"{quoted(value)[:30]}..."
         raise RunError(f"{what}: expected a whole number from 0 to {MAX_INDEX}, got {shown}")
     return value
 

@@ -9,7 +9,24 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-__all__ = ["close_matches", "did_you_mean"]
+__all__ = ["close_matches", "did_you_mean", "quoted"]
+
+
+def quoted(name: object) -> str:
+    """A user's name or word in a message, in double quotes: ``"edge"``, as values are shown.
+
+    JSON's quotes, as ``scenario.errors.describe`` gives a value, so that a message quotes
+    everything one way and what it quotes can be pasted into YAML or a ``--set``.  What is
+    not text (a number a YAML key or value read as) is shown as Python writes it.
+
+    >>> print(quoted("phone-3x"), quoted("my phone"), quoted(5))
+    "phone-3x" "my phone" 5
+    """
+    if not isinstance(name, str):
+        return repr(name)
+    import json
+
+    return json.dumps(name, ensure_ascii=False)
 
 
 def close_matches(word: str, candidates: Iterable[str], n: int = 1, cutoff: float = 0.6) -> list[str]:
@@ -38,10 +55,10 @@ def close_matches(word: str, candidates: Iterable[str], n: int = 1, cutoff: floa
 
 
 def did_you_mean(word: str, candidates: Iterable[str], n: int = 1, cutoff: float = 0.6) -> str:
-    """``" (did you mean 'x'?)"`` (or ``'x' or 'y'``) for the closest candidates, ``""`` when none is close.
+    """``' (did you mean "x"?)'`` (or ``"x" or "y"``) for the closest candidates, ``""`` when none is close.
 
-    >>> did_you_mean("Edge", ["edge", "cloud"])
-    " (did you mean 'edge'?)"
+    >>> print(did_you_mean("Edge", ["edge", "cloud"]))
+     (did you mean "edge"?)
     """
     close = close_matches(word, candidates, n, cutoff)
-    return f" (did you mean {' or '.join(map(repr, close))}?)" if close else ""
+    return f" (did you mean {' or '.join(map(quoted, close))}?)" if close else ""

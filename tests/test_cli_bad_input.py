@@ -98,11 +98,11 @@ def test_an_onnx_file_that_is_not_a_model(verb, content, reason, tiny_scenario_t
     [
         (
             "nodes.edge.processor.model=fifoo",
-            "tiny.yaml: nodes.edge.processor.model: unknown processor model 'fifoo' (did you mean 'fifo'?)",
+            'tiny.yaml: nodes.edge.processor.model: unknown processor model "fifoo" (did you mean "fifo"?)',
         ),
         (
             "applications.job.kind=synthetc",
-            "tiny.yaml: applications.job.kind: unknown kind of work 'synthetc' (did you mean 'synthetic'?)",
+            'tiny.yaml: applications.job.kind: unknown kind of work "synthetc" (did you mean "synthetic"?)',
         ),
     ],
     ids=["processor-model", "kind"],

@@ -60,7 +60,7 @@ def test_an_unknown_profile_lists_every_place_searched(tmp_path, monkeypatch, ca
     scenario.write_text(QUICKSTART.read_text().replace("xeon-ort-1t", "no-such-cpu"))
     assert main(["validate", str(scenario)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and "unknown profile 'no-such-cpu'" in err[0]
+    assert len(err) == 1 and 'unknown profile "no-such-cpu"' in err[0]
     for place in (
         scenario.parent / "profiles",
         scenario.parent,
@@ -123,7 +123,7 @@ def test_profiles_show_prints_the_cpu_fingerprint_a_calibration_recorded():
 def test_profiles_show_an_unknown_name_is_a_user_error(capsys):
     assert main(["profiles", "show", "a1000"]) == 2
     err = capsys.readouterr().err
-    assert "did you mean 'a100'" in err and "searched:" in err and len(err.strip().splitlines()) == 1
+    assert 'did you mean "a100"' in err and "searched:" in err and len(err.strip().splitlines()) == 1
 
 
 def test_profiles_finds_a_scenarios_own_profiles_as_its_run_does(tmp_path, monkeypatch, capsys):
@@ -139,7 +139,7 @@ def test_profiles_finds_a_scenarios_own_profiles_as_its_run_does(tmp_path, monke
     capsys.readouterr()
     assert main(["profiles", "show", "lab-box"]) == 2  # not on the search path of no scenario
     err = capsys.readouterr().err
-    assert "unknown profile 'lab-box'" in err and err.rstrip().endswith("add --scenario FILE")
+    assert 'unknown profile "lab-box"' in err and err.rstrip().endswith("add --scenario FILE")
     for argv in (
         ["profiles", "show", "lab-box", "--scenario", "study/s.yaml"],
         ["profiles", "--scenario", "study/s.yaml", "show", "lab-box"],
@@ -199,7 +199,7 @@ def test_an_unknown_profile_names_its_key_path_and_the_closest_name(tmp_path, ca
     assert len(err) == 1, err
     assert err[0].startswith(
         f"offloadsim: error: {scenario}: nodes.edge.processor.profile: "
-        f"unknown profile {name!r} (did you mean {close!r}?); known: "
+        f'unknown profile "{name}" (did you mean "{close}"?); known: '
     )
     assert not out.exists()
 

@@ -23,7 +23,7 @@ def test_every_unit_in_the_wrong_case_gets_a_suggestion_of_the_same_letters(kind
             with pytest.raises(UnitError) as caught:
                 parse_quantity(f"3 {variant}", kind)
             message = str(caught.value)
-            suggested = message.split("(did you mean '", 1)[1].split("'", 1)[0]
+            suggested = message.split('(did you mean "', 1)[1].split('"', 1)[0]
             assert suggested.casefold() == variant.casefold() and suggested in units, message
             checked += 1
     assert checked > 0

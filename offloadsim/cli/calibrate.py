@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from offloadsim.cli import types as cli_types
+from offloadsim.suggest import quoted
 
 __all__ = ["DEFAULT_HOLDOUT", "DEFAULT_MODELS", "add_calibrate_command"]
 
@@ -50,7 +51,7 @@ def _names(text: str) -> list[str]:
     """Comma-separated names: ``alexnet,resnet18@160``."""
     names = [part.strip() for part in text.split(",")]
     if not text.strip() or any(not n for n in names):
-        raise argparse.ArgumentTypeError(f"expected comma-separated model names, got {text!r}")
+        raise argparse.ArgumentTypeError(f"expected comma-separated model names, got {quoted(text)}")
     return names
 
 
@@ -313,9 +314,9 @@ def _percent(text: str) -> float:
     try:
         value = float(text.strip().rstrip("%").strip()) / 100
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a percentage like 2 or 2%, got {text!r}") from None
+        raise argparse.ArgumentTypeError(f"expected a percentage like 2 or 2%, got {quoted(text)}") from None
     if not 0 < value < 1:
-        raise argparse.ArgumentTypeError(f"expected a percentage between 0 and 100, got {text!r}")
+        raise argparse.ArgumentTypeError(f"expected a percentage between 0 and 100, got {quoted(text)}")
     return value
 
 
@@ -355,7 +356,9 @@ def _calibrated_profile(text: str) -> Any:
     except KeyError as error:
         raise CalibrationError(str(error.args[0])) from None
     if profile.kind != "calibrated":
-        raise CalibrationError(f"profile {text!r} is a derived profile; the report needs a calibrated one")
+        raise CalibrationError(
+            f"profile {quoted(text)} is a derived profile; the report needs a calibrated one"
+        )
     return profile
 
 

@@ -19,6 +19,7 @@ from offloadsim.cli.notes import (
     unfinished_runs_note,
     unpowered_sources_note,
 )
+from offloadsim.suggest import quoted
 
 __all__ = ["add_experiment_commands"]
 
@@ -28,7 +29,7 @@ EXIT_OK = 0
 def _assignment(text: str) -> tuple[str, str]:
     key, sep, value = text.partition("=")
     if not sep or not key.strip():
-        raise argparse.ArgumentTypeError(f"expected COLUMN=VALUE, got {text!r}")
+        raise argparse.ArgumentTypeError(f"expected COLUMN=VALUE, got {quoted(text)}")
     return key.strip(), value.strip()
 
 

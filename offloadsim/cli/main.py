@@ -31,6 +31,7 @@ from typing import Any, NoReturn
 from offloadsim._version import __version__
 from offloadsim.cli import types as cli_types
 from offloadsim.startup import hold_collector, release_collector
+from offloadsim.suggest import quoted
 
 __all__ = [
     "main",
@@ -619,7 +620,7 @@ def _cmd_policies(args: argparse.Namespace) -> int:
         print(f"{info.name.ljust(width)}  {info.summary}{note}")
         for param in info.params:
             name, type_, default, help_ = param
-            shown = "required" if getattr(param, "required", False) else f"default {default!r}"
+            shown = "required" if getattr(param, "required", False) else f"default {quoted(default)}"
             line = f"{' ' * (width + 2)}  {name}: {type_} ({shown})"
             print(line + (f"  {help_}" if help_ else ""))
     return EXIT_OK

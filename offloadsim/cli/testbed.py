@@ -15,6 +15,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from offloadsim.suggest import quoted
+
 __all__ = ["add_testbed_command"]
 
 EXIT_OK = 0
@@ -39,9 +41,9 @@ def _fraction(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number between 0 and 1, got {text!r}") from None
+        raise argparse.ArgumentTypeError(f"expected a number between 0 and 1, got {quoted(text)}") from None
     if not 0 < value < 1:
-        raise argparse.ArgumentTypeError(f"expected a number between 0 and 1 (exclusive), got {text!r}")
+        raise argparse.ArgumentTypeError(f"expected a number between 0 and 1 (exclusive), got {quoted(text)}")
     return value
 
 
@@ -318,7 +320,7 @@ def _campaign(args: argparse.Namespace) -> int:
         unknown = [name for name in args.links or () if name.lower() not in links]
         if unknown:
             known = ", ".join(link.name for link in campaign.LINKS)
-            raise TestbedError(f"unknown link class {unknown[0]!r}; known: {known}")
+            raise TestbedError(f"unknown link class {quoted(unknown[0])}; known: {known}")
         chosen = [links[name.lower()] for name in args.links] if args.links else list(campaign.LINKS)
         planned = campaign.inference_grid(
             args.models or campaign.MODELS,

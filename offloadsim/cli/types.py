@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from offloadsim.errors import MAX_INDEX
+from offloadsim.suggest import quoted
 
 __all__ = ["MAX_INDEX", "count", "names", "override", "positive"]
 
@@ -13,12 +14,12 @@ def override(text: str) -> str:
     """Type of ``--set``: ``key.path=value`` with a non-empty key."""
     key, sep, _ = text.partition("=")
     if not sep or not key.strip():
-        raise argparse.ArgumentTypeError(f"expected key.path=value, got {text!r}")
+        raise argparse.ArgumentTypeError(f"expected key.path=value, got {quoted(text)}")
     return text
 
 
 def _whole(text: str, least: int, expected: str) -> int:
-    shown = repr(text) if len(text) <= 40 else f"{text[:30]!r}... ({len(text):,} characters)"
+    shown = quoted(text) if len(text) <= 40 else f"{quoted(text[:30])}... ({len(text):,} characters)"
     try:
         value = int(text) if len(text) <= 100 else None
     except ValueError:
@@ -42,5 +43,7 @@ def names(text: str) -> list[str]:
     """A comma-separated list of names: ``local,edge,cloud``."""
     parts = [part.strip() for part in text.split(",")]
     if not text.strip() or any(not part for part in parts):
-        raise argparse.ArgumentTypeError(f"expected comma-separated names like local,edge, got {text!r}")
+        raise argparse.ArgumentTypeError(
+            f"expected comma-separated names like local,edge, got {quoted(text)}"
+        )
     return parts

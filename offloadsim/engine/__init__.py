@@ -14,7 +14,7 @@ from offloadsim.engine.simulation import EngineError, Simulation
 from offloadsim.engine.work import kind_names
 from offloadsim.scenario.model import PolicySpec, Scenario
 from offloadsim.scenario.overrides import blamed
-from offloadsim.suggest import did_you_mean
+from offloadsim.suggest import did_you_mean, quoted
 from offloadsim.world import World, WorldError, build_world
 
 __all__ = ["TASK_COLUMNS", "EngineError", "RawRun", "Simulation", "check_world", "simulate"]
@@ -75,7 +75,7 @@ def check_world(world: World) -> None:
             if spec.model not in models:
                 raise WorldError(
                     f"nodes.{node.group}.{spec.path}.model",
-                    f"unknown processor model {spec.model!r}"
+                    f"unknown processor model {quoted(spec.model)}"
                     f"{did_you_mean(spec.model, models)}; known: {', '.join(models)}",
                 )
     kinds = kind_names()
@@ -83,6 +83,6 @@ def check_world(world: World) -> None:
         if app.kind not in kinds:
             raise WorldError(
                 f"applications.{app.name}.kind",
-                f"unknown kind of work {app.kind!r}"
+                f"unknown kind of work {quoted(app.kind)}"
                 f"{did_you_mean(app.kind, kinds)}; known: {', '.join(kinds)}",
             )

@@ -22,6 +22,7 @@ from offloadsim.engine.tasks import REJECTED, CompiledPlan, ComputeStep, Task, T
 from offloadsim.models.precision import BYTES
 from offloadsim.policies.base import InfeasiblePlan, PlanError, validate_plan
 from offloadsim.policies.costs import CODECS, Codec, codec_cost, reordered_cut_bytes
+from offloadsim.suggest import quoted
 
 if TYPE_CHECKING:
     from offloadsim.engine.context import RunContext
@@ -138,14 +139,15 @@ class PlanCompiler:
         if plan.order is not None:
             if app.graph is None:
                 raise EngineError(
-                    f"policy {sim.policy_name!r} gave a layer order for non-model app {task.app!r}"
+                    f"policy {quoted(sim.policy_name)} gave a layer order for non-model app "
+                    f"{quoted(task.app)}"
                 )
             try:
                 fixed_sizes = reordered_cut_bytes(
                     app.graph, plan.order, task.cut_bytes[0], task.cut_bytes[-1]
                 )
             except ValueError as error:
-                raise EngineError(f"policy {sim.policy_name!r}: {error}") from None
+                raise EngineError(f"policy {quoted(sim.policy_name)}: {error}") from None
             costed = _Reordered(task.app, plan.order)
         source = task.source
         meter = sim.meters.get(source)
@@ -219,8 +221,8 @@ class PlanCompiler:
         if processor is None:
             names = sorted(n for where, n in self.sim.resources if where == node)
             raise EngineError(
-                f"policy {self.sim.policy_name!r} named processor {name!r} at {node!r}, "
-                f"which has {', '.join(map(repr, names))}"
+                f"policy {quoted(self.sim.policy_name)} named processor {quoted(name)} at {quoted(node)}, "
+                f"which has {', '.join(map(quoted, names))}"
             )
         return processor
 

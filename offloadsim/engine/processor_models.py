@@ -19,6 +19,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
 from offloadsim.plugins import EntryPointGroup, unclaimed
+from offloadsim.suggest import quoted
 
 if TYPE_CHECKING:
     import simpy
@@ -119,7 +120,7 @@ def get_processor_model(name: str) -> ProcessorFactory:
     PLUGINS.load()
     factory = _MODELS.get(name)
     if factory is None:
-        raise KeyError(f"unknown processor model {name!r}; known: {', '.join(sorted(_MODELS))}")
+        raise KeyError(f"unknown processor model {quoted(name)}; known: {', '.join(sorted(_MODELS))}")
     return factory
 
 

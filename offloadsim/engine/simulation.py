@@ -40,6 +40,7 @@ from offloadsim.engine.work_synthetic import SyntheticWork
 from offloadsim.engine.workload import start_arrivals
 from offloadsim.policies.base import Plan, Policy, reset_policy
 from offloadsim.records.schema import LINK_COLUMNS
+from offloadsim.suggest import quoted
 from offloadsim.world import World
 from offloadsim.world.topology import Change, NoRouteError
 
@@ -278,8 +279,8 @@ class Simulation:
         """Turn ``task`` into a request of ``app_name``, one of its application's alternatives."""
         if app_name not in self.world.apps[task.app].spec.alternatives:
             raise EngineError(
-                f"policy {self.policy_name!r} served a request of {task.app!r} with {app_name!r}, "
-                f"which is not among {task.app!r}'s alternatives"
+                f"policy {quoted(self.policy_name)} served a request of {quoted(task.app)} with "
+                f"{quoted(app_name)}, which is not among {quoted(task.app)}'s alternatives"
             )
         task.flops, task.cut_bytes = self.kinds[app_name].served_as(task, self.world.apps[app_name])
         task.layers = len(task.flops)

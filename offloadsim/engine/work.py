@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 from offloadsim.plugins import EntryPointGroup, named_object
+from offloadsim.suggest import quoted
 
 if TYPE_CHECKING:
     import numpy as np
@@ -129,7 +130,7 @@ def get_kind(name: str) -> WorkKind:
     PLUGINS.load()
     kind = _KINDS.get(name)
     if kind is None:
-        raise KeyError(f"unknown kind of work {name!r}; known: {', '.join(sorted(_KINDS))}")
+        raise KeyError(f"unknown kind of work {quoted(name)}; known: {', '.join(sorted(_KINDS))}")
     return kind
 
 

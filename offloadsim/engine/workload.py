@@ -25,6 +25,7 @@ from offloadsim.engine.errors import EngineError
 from offloadsim.engine.streams import Name, stream
 from offloadsim.scenario.arrivals import Clock
 from offloadsim.scenario.model import WorkloadSpec
+from offloadsim.suggest import quoted
 
 if TYPE_CHECKING:
     from offloadsim.engine.context import RunContext
@@ -143,8 +144,8 @@ def _stall_guard(env: simpy.Environment, workload: WorkloadSpec, source: str) ->
         state[1] += 1
         if state[1] > limit:
             raise EngineError(
-                f"workload[{workload.index}] at {source!r}: simulated time stopped advancing at {now:g} s "
-                f"({state[1]:,} arrivals in a row at that instant), so the run could never end; "
+                f"workload[{workload.index}] at {quoted(source)}: simulated time stopped advancing "
+                f"at {now:g} s ({state[1]:,} arrivals in a row at that instant), so the run could never end; "
                 + process.stall_hint
             )
 

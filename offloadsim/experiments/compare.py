@@ -40,6 +40,7 @@ from offloadsim.experiments.sweep import _host_info
 from offloadsim.outdir import ResultsError, atomic_write, describe_os_error, write_json, write_text
 from offloadsim.records.spill import SpilledTable
 from offloadsim.scenario.errors import describe, first_repeat, given_twice
+from offloadsim.suggest import quoted
 
 if TYPE_CHECKING:
     from offloadsim.scenario.model import Scenario
@@ -224,7 +225,9 @@ def compare(
         )
     base = names[0] if baseline is None else baseline
     if base not in names:
-        raise ExperimentError(f"baseline {base!r} is not one of the compared policies ({', '.join(names)})")
+        raise ExperimentError(
+            f"baseline {quoted(base)} is not one of the compared policies ({', '.join(names)})"
+        )
     if out is not None:
         check_out_dir(out, overwrite)
 
@@ -443,7 +446,7 @@ def compare_table(
     order = list(dict.fromkeys(metrics["policy"].astype(str)))
     by_policy = {p: g.set_index("replication").sort_index() for p, g in metrics.groupby("policy", sort=False)}
     if baseline not in by_policy:
-        raise ExperimentError(f"baseline {baseline!r} has no results")
+        raise ExperimentError(f"baseline {quoted(baseline)} has no results")
     base = by_policy[baseline]
     rows = []
     for policy in order:

@@ -24,6 +24,8 @@ import dataclasses
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from offloadsim.suggest import quoted
+
 if TYPE_CHECKING:
     from offloadsim.models.graph import LayerGraph
 
@@ -72,7 +74,8 @@ def precision_for_bytes(dtype_bytes: float) -> str:
     if name is None:
         raise PrecisionError(
             "dtype_bytes",
-            f"expected the bytes per element of a real precision: {_bytes_choices()}, got {dtype_bytes!r}",
+            f"expected the bytes per element of a real precision: {_bytes_choices()}, got "
+            f"{quoted(dtype_bytes)}",
         )
     return name
 
@@ -103,7 +106,8 @@ def parse_precision(params: Mapping[str, Any], *, packed: bool = True) -> tuple[
     if size is not None:
         if isinstance(size, bool) or not isinstance(size, int | float):
             raise PrecisionError(
-                "dtype_bytes", f"expected a number of bytes per element ({_bytes_choices()}), got {size!r}"
+                "dtype_bytes",
+                f"expected a number of bytes per element ({_bytes_choices()}), got {quoted(size)}",
             )
         by_size = precision_for_bytes(size)
     if name is None:
@@ -112,12 +116,14 @@ def parse_precision(params: Mapping[str, Any], *, packed: bool = True) -> tuple[
         import difflib  # here, for the message only: the engine imports this module (start-up)
 
         close = difflib.get_close_matches(str(name).lower(), PRECISIONS, n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
-        raise PrecisionError("precision", f"expected one of {', '.join(PRECISIONS)}, got {name!r}{hint}")
+        hint = f" (did you mean {quoted(close[0])}?)" if close else ""
+        raise PrecisionError(
+            "precision", f"expected one of {', '.join(PRECISIONS)}, got {quoted(name)}{hint}"
+        )
     name = name.lower()
     if size is not None and float(size) != BYTES[name]:
         raise PrecisionError(
-            "dtype_bytes", f"{name} takes {BYTES[name]:g} bytes per element, got dtype_bytes {size!r}"
+            "dtype_bytes", f"{name} takes {BYTES[name]:g} bytes per element, got dtype_bytes {quoted(size)}"
         )
     return _packed_ok(name, "precision", packed), BYTES[name]
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from offloadsim.models import zoo
 from offloadsim.models.graph import LayerGraph, as_chain
 from offloadsim.models.precision import parse_precision, with_precision
-from offloadsim.suggest import did_you_mean
+from offloadsim.suggest import did_you_mean, quoted
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -121,9 +121,9 @@ def canonical_name(name: str) -> str:
     choices = {**{n: n for n in _BUILDERS}, **{a: t for a, t in _EXTRA_ALIASES.items()}}
     close = difflib.get_close_matches(name.lower(), list(choices), n=3, cutoff=0.5)
     suggestions = list(dict.fromkeys(choices[c] for c in close))
-    hint = f" (did you mean {', '.join(map(repr, suggestions))}?)" if suggestions else ""
+    hint = f" (did you mean {', '.join(map(quoted, suggestions))}?)" if suggestions else ""
     raise UnknownModelError(
-        f"unknown model {name!r}{hint}. Built-in models: {', '.join(_BUILDERS)}"
+        f"unknown model {quoted(name)}{hint}. Built-in models: {', '.join(_BUILDERS)}"
     ) from None
 
 
@@ -152,7 +152,7 @@ def parameter_problems(name: str, params: Mapping[str, Any]) -> list[tuple[str, 
     >>> for key, message in parameter_problems("resnet50", {"image_size": [224], "num_clases": 10}):
     ...     print(f"{key}: {message}")
     image_size: expected a whole number, got a list
-    num_clases: model 'resnet50' has no parameter 'num_clases' (did you mean 'num_classes'?); it takes ...
+    num_clases: model "resnet50" has no parameter "num_clases" (did you mean "num_classes"?); it takes ...
     """
     canonical = canonical_name(name)
     builder = _BUILDERS[canonical]
@@ -167,7 +167,8 @@ def parameter_problems(name: str, params: Mapping[str, Any]) -> list[tuple[str, 
             problems.append(
                 (
                     str(key),
-                    f"model {canonical!r} has no parameter {key!r}{did_you_mean(str(key), accepted)}; "
+                    f"model {quoted(canonical)} has no parameter "
+                    f"{quoted(key)}{did_you_mean(str(key), accepted)}; "
                     f"it takes {', '.join(accepted)}",
                 )
             )
@@ -196,7 +197,7 @@ def _shown(value: Any) -> str:
         return "nothing (null)"
     if isinstance(value, bool):
         return "true" if value else "false"
-    text = repr(value) if not isinstance(value, int) or value.bit_length() < 200 else "a very large integer"
+    text = quoted(value) if not isinstance(value, int) or value.bit_length() < 200 else "a very large integer"
     return text if len(text) <= 60 else text[:57] + "..."
 
 

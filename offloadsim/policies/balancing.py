@@ -17,6 +17,7 @@ from offloadsim.policies.base import Plan, SystemView, TaskView
 from offloadsim.policies.candidates import candidates, computing_nodes, normalise_tiers, usable
 from offloadsim.policies.params import Requirement, Tier
 from offloadsim.policies.registry import register_policy
+from offloadsim.suggest import quoted
 
 __all__ = ["RandomPolicy", "RoundRobinPolicy", "LeastLoadedPolicy", "expected_completion_s"]
 
@@ -241,7 +242,7 @@ class LeastLoadedPolicy(_TierRestricted):
             isinstance(width, bool) or not isinstance(width, int | float) or not 0.0 < width < math.inf
         ):
             raise ValueError(
-                f"load_bucket must be a positive number of seconds (e.g. 0.02 for 20 ms), got {width!r}"
+                f"load_bucket must be a positive number of seconds (e.g. 0.02 for 20 ms), got {quoted(width)}"
             )
 
     def reset(self, view: SystemView) -> None:

@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import numpy as np
 
+from offloadsim.suggest import quoted
+
 if TYPE_CHECKING:
     from offloadsim.models.graph import LayerGraph
     from offloadsim.policies.costs import LLMStage
@@ -288,22 +290,22 @@ def reset_policy(policy: Policy, view: SystemView) -> None:
 def validate_plan(plan: object, task: TaskView, view: SystemView, policy_name: str) -> Plan:
     """Check a policy's answer before the engine acts on it; raise PlanError naming the policy."""
     if not isinstance(plan, Plan):
-        raise PlanError(f"policy {policy_name!r} returned {type(plan).__name__}, expected a Plan")
+        raise PlanError(f"policy {quoted(policy_name)} returned {type(plan).__name__}, expected a Plan")
     if plan.drop:
         return plan
     if not plan.nodes:
-        raise PlanError(f"policy {policy_name!r} returned a plan with no nodes for task {task.id}")
+        raise PlanError(f"policy {quoted(policy_name)} returned a plan with no nodes for task {task.id}")
     if len(plan.cuts) != len(plan.nodes) - 1:
         raise PlanError(
-            f"policy {policy_name!r}: a plan over {len(plan.nodes)} nodes needs "
+            f"policy {quoted(policy_name)}: a plan over {len(plan.nodes)} nodes needs "
             f"{len(plan.nodes) - 1} cuts, got {len(plan.cuts)}"
         )
     previous = 0
     for cut in plan.cuts:
         if not (previous <= cut <= task.layers):
             raise PlanError(
-                f"policy {policy_name!r}: cuts {plan.cuts} must be non-decreasing within "
-                f"[0, {task.layers}] for task {task.id} of app {task.app!r}"
+                f"policy {quoted(policy_name)}: cuts {plan.cuts} must be non-decreasing within "
+                f"[0, {task.layers}] for task {task.id} of app {quoted(task.app)}"
             )
         previous = cut
     computing = set(view.nodes())
@@ -311,19 +313,22 @@ def validate_plan(plan: object, task: TaskView, view: SystemView, policy_name: s
         if stop <= start:
             continue  # empty segments are skipped, so they need neither a processor nor a route
         if node not in computing:
-            raise PlanError(f"policy {policy_name!r} placed task {task.id} on {node!r}, which cannot compute")
+            raise PlanError(
+                f"policy {quoted(policy_name)} placed task {task.id} on {quoted(node)}, which cannot compute"
+            )
         hosts = view.hosts(plan.app or task.app)
         if hosts is not None and node not in hosts:
             app = plan.app or task.app
             raise InfeasiblePlan(
-                f"policy {policy_name!r} placed {app!r} on {node!r}, which is not among its hosts"
+                f"policy {quoted(policy_name)} placed {quoted(app)} on {quoted(node)}, which is not "
+                f"among its hosts"
             )
         if not view.reachable(task.source, node):
             raise InfeasiblePlan(
-                f"policy {policy_name!r} placed a task on {node!r}, unreachable from its source"
+                f"policy {quoted(policy_name)} placed a task on {quoted(node)}, unreachable from its source"
             )
     if plan.order is not None and sorted(plan.order) != list(range(task.layers)):
-        raise PlanError(f"policy {policy_name!r}: order must be a permutation of 0..{task.layers - 1}")
+        raise PlanError(f"policy {quoted(policy_name)}: order must be a permutation of 0..{task.layers - 1}")
     if plan.processors is not None and len(plan.processors) != len(plan.nodes):
-        raise PlanError(f"policy {policy_name!r}: processors must name one per node")
+        raise PlanError(f"policy {quoted(policy_name)}: processors must name one per node")
     return plan

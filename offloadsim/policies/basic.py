@@ -16,6 +16,7 @@ from offloadsim.policies.base import Plan, PlanError, SystemView, TaskView
 from offloadsim.policies.candidates import usable
 from offloadsim.policies.params import SOURCE, Requirement, Station
 from offloadsim.policies.registry import register_policy
+from offloadsim.suggest import quoted
 
 __all__ = ["SOURCE", "LocalPolicy", "NearestTierPolicy", "EdgePolicy", "CloudPolicy", "FixedPolicy"]
 
@@ -57,8 +58,8 @@ class LocalPolicy:
             plan = _local_plan(view, task.source)
             if plan is None:
                 raise PlanError(
-                    f"policy 'local': source {task.source!r} (tier {view.tier(task.source)!r}) cannot "
-                    "compute; give it a processor or choose a policy that offloads"
+                    f'policy "local": source {quoted(task.source)} (tier {quoted(view.tier(task.source))}) '
+                    "cannot compute; give it a processor or choose a policy that offloads"
                 )
             plans[task.source] = plan
         return plan
@@ -92,7 +93,7 @@ class NearestTierPolicy:
 
     def __post_init__(self) -> None:
         if self.fallback not in ("local", "drop"):
-            raise ValueError(f"fallback must be 'local' or 'drop', got {self.fallback!r}")
+            raise ValueError(f'fallback must be "local" or "drop", got {quoted(self.fallback)}')
 
     def requirements(self) -> tuple[Requirement, ...]:
         """Some node of the policy's tier must compute: checked against the scenario before a run."""
@@ -144,7 +145,9 @@ class NearestTierPolicy:
 
     def _check_tier_exists(self, view: SystemView) -> None:
         if not view.nodes(self.tier):
-            raise PlanError(f"policy {self.tier!r}: the system has no computing node of tier {self.tier!r}")
+            raise PlanError(
+                f"policy {quoted(self.tier)}: the system has no computing node of tier {quoted(self.tier)}"
+            )
 
 
 @register_policy("edge")
@@ -234,12 +237,12 @@ class FixedPolicy:
 
     def __post_init__(self) -> None:
         if (self.node is None) == (self.nodes is None):
-            raise ValueError("give exactly one of 'node' (one node) or 'nodes' (with 'cuts')")
+            raise ValueError('give exactly one of "node" (one node) or "nodes" (with "cuts")')
         if self.node is not None:
             if not isinstance(self.node, str) or not self.node:
-                raise ValueError(f"node must be a node name, got {self.node!r}")
+                raise ValueError(f"node must be a node name, got {quoted(self.node)}")
             if self.cuts:
-                raise ValueError("'cuts' goes with 'nodes', not with a single 'node'")
+                raise ValueError('"cuts" goes with "nodes", not with a single "node"')
             self._stations = (self.node,)
             self._check_processors()
             return
@@ -250,7 +253,7 @@ class FixedPolicy:
             or not nodes
             or not all(isinstance(n, str) and n for n in nodes)
         ):
-            raise ValueError(f"nodes must be a non-empty list of node names, got {nodes!r}")
+            raise ValueError(f"nodes must be a non-empty list of node names, got {quoted(nodes)}")
         cuts = tuple(self.cuts or ())
         if len(cuts) != len(nodes) - 1:
             raise ValueError(f"{len(nodes)} nodes need {len(nodes) - 1} cuts, got {list(cuts)}")
@@ -268,7 +271,7 @@ class FixedPolicy:
         if names is None:
             return
         if isinstance(names, str) or not all(isinstance(n, str) and n for n in names):
-            raise ValueError(f"processors must be a list of processor names, got {names!r}")
+            raise ValueError(f"processors must be a list of processor names, got {quoted(names)}")
         if len(names) != len(self._stations):
             raise ValueError(
                 f"processors must name one per node ({len(self._stations)}), got {len(names)}: {list(names)}"
@@ -290,7 +293,7 @@ class FixedPolicy:
                 param = "node" if self.node is not None else f"nodes[{i}]"
                 needs.append(Requirement.sources_compute("runs layers at the task's source ($source)", param))
             if self.processors is not None and not empty:
-                reason = f"runs layers on processor {self.processors[i]!r}"
+                reason = f"runs layers on processor {quoted(self.processors[i])}"
                 needs.append(
                     Requirement.processor_named(self.processors[i], station, reason, f"processors[{i}]")
                 )
@@ -319,7 +322,7 @@ class FixedPolicy:
             for node, start, stop in plan.segments(task.layers):
                 if stop > start and node not in computing:
                     raise PlanError(
-                        f"policy 'fixed': node {node!r} cannot compute (not a node with a processor); "
+                        f'policy "fixed": node {quoted(node)} cannot compute (not a node with a processor); '
                         f"computing nodes: {', '.join(computing)}"
                     )
             plans[key] = plan

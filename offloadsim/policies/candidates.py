@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from offloadsim.policies.base import PlanError, SystemView
+from offloadsim.suggest import quoted
 
 __all__ = ["normalise_tiers", "computing_nodes", "usable", "candidates"]
 
@@ -22,12 +23,12 @@ def normalise_tiers(tiers: Sequence[str] | None) -> tuple[str, ...] | None:
     >>> normalise_tiers("edge")
     Traceback (most recent call last):
     ...
-    ValueError: tiers must be a list of tier names, e.g. [edge, cloud], got 'edge'
+    ValueError: tiers must be a list of tier names, e.g. [edge, cloud], got "edge"
     """
     if tiers is None:
         return None
     if isinstance(tiers, str | bytes) or not all(isinstance(t, str) and t for t in tiers):
-        raise ValueError(f"tiers must be a list of tier names, e.g. [edge, cloud], got {tiers!r}")
+        raise ValueError(f"tiers must be a list of tier names, e.g. [edge, cloud], got {quoted(tiers)}")
     if not tiers:
         raise ValueError("tiers must name at least one tier (omit it to allow every tier)")
     return tuple(tiers)
@@ -44,7 +45,7 @@ def computing_nodes(view: SystemView, tiers: tuple[str, ...] | None, policy: str
         present = sorted({view.tier(n) for n in every})
         wanted = "any tier" if tiers is None else f"tiers {list(tiers)}"
         raise PlanError(
-            f"policy {policy!r}: the system has no computing node in {wanted}; "
+            f"policy {quoted(policy)}: the system has no computing node in {wanted}; "
             f"tiers with computing nodes: {present}"
         )
     return chosen

@@ -15,6 +15,7 @@ import os
 import types
 
 from offloadsim.plugins import shipped_module
+from offloadsim.suggest import quoted
 
 __all__ = ["describe_failure", "raised_in_policy"]
 
@@ -39,7 +40,7 @@ def describe_failure(error: BaseException, policy: object, name: str, when: str 
     cls = type(policy)
     text = str(error).splitlines()[0] if str(error) else ""
     return (
-        f"policy {name!r} ({cls.__module__}.{cls.__qualname__}) raised {type(error).__name__} in "
+        f"policy {quoted(name)} ({cls.__module__}.{cls.__qualname__}) raised {type(error).__name__} in "
         f"{method}(){when}" + (f": {text}" if text else "") + _user_line(_frames(error))
     )
 

@@ -22,7 +22,7 @@ from typing import Any, NamedTuple, cast
 from offloadsim.plugins import EntryPointGroup, PluginSkipped, PluginWarning, shipped_module
 from offloadsim.policies.base import Policy
 from offloadsim.policies.params import ParamKind, is_sequence_origin
-from offloadsim.suggest import did_you_mean
+from offloadsim.suggest import did_you_mean, quoted
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -250,7 +250,7 @@ def make_policy(name: str, params: Mapping[str, Any] | None = None) -> Policy:
     >>> make_policy("edge", {"fallbak": "drop"})  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    offloadsim.policies.registry.PolicyParamError: policy 'edge' has no parameter 'fallbak' ...
+    offloadsim.policies.registry.PolicyParamError: policy "edge" has no parameter "fallbak" ...
     """
     info = find_policy(name)
     if info is None:
@@ -264,10 +264,10 @@ def make_policy(name: str, params: Mapping[str, Any] | None = None) -> Policy:
     except ValueError as exc:
         text = str(exc)
         param = next((k for k in given if text.startswith(f"{k} ") or f"{k!r}" in text), None)
-        raise PolicyParamError(f"policy {name!r}: {text}", param) from exc
+        raise PolicyParamError(f"policy {quoted(name)}: {text}", param) from exc
     if not callable(getattr(policy, "decide", None)):
         raise TypeError(
-            f"policy {name!r} ({_describe(info.factory)}) built {policy!r}, which has no decide method"
+            f"policy {quoted(name)} ({_describe(info.factory)}) built {policy!r}, which has no decide method"
         )
     return policy
 
@@ -396,7 +396,7 @@ def _annotation_text(annotation: Any) -> str:
 
 
 def _type_name(hint: Any) -> str:
-    """A short, YAML-minded name for a type hint: ``list[str] | None``, ``'local' | 'drop'``."""
+    """A short, YAML-minded name for a type hint: ``list[str] | None``, ``"local" | "drop"``."""
     if hint is Any:
         return "any"
     if hint is type(None) or hint is None:
@@ -409,7 +409,7 @@ def _type_name(hint: Any) -> str:
     if origin is typing.Union or origin is types.UnionType:
         return " | ".join(_type_name(a) for a in args)
     if origin is typing.Literal:
-        return " | ".join(repr(a) for a in args)
+        return " | ".join(quoted(a) for a in args)
     if origin is not None and is_sequence_origin(origin):
         inner = _type_name(args[0]) if args else "any"
         return f"list[{inner}]"
@@ -429,23 +429,27 @@ def _check_params(info: PolicyInfo, given: Mapping[str, Any]) -> None:
     accepted = [p.name for p in info.params]
     for key in given:
         if not isinstance(key, str):
-            raise PolicyParamError(f"policy {info.name!r}: parameter names must be strings, got {key!r}")
+            raise PolicyParamError(
+                f"policy {quoted(info.name)}: parameter names must be strings, got {quoted(key)}"
+            )
         if key not in accepted and not info.open_params:
             hint = did_you_mean(key, accepted)
             listing = ", ".join(accepted) if accepted else "no parameters"
             raise PolicyParamError(
-                f"policy {info.name!r} has no parameter {key!r}{hint}; it accepts: {listing}", key
+                f"policy {quoted(info.name)} has no parameter {quoted(key)}{hint}; it accepts: {listing}", key
             )
     missing = [p.name for p in info.params if p.required and p.name not in given]
     if missing:
-        raise PolicyParamError(f"policy {info.name!r} needs parameter(s): {', '.join(missing)}", missing[0])
+        raise PolicyParamError(
+            f"policy {quoted(info.name)} needs parameter(s): {', '.join(missing)}", missing[0]
+        )
     for key, value in given.items():
         expected = info.hints.get(key)
         if expected is not None and not _matches(value, expected):
             options = [str(option) for option in _literal_options(expected)]
             hint = did_you_mean(value, options) if isinstance(value, str) else ""
             raise PolicyParamError(
-                f"policy {info.name!r}: parameter {key!r} must be {_type_name(expected)}, "
+                f"policy {quoted(info.name)}: parameter {quoted(key)} must be {_type_name(expected)}, "
                 f"got {_short(value)} ({type(value).__name__}){hint}",
                 key,
             )
@@ -505,9 +509,12 @@ def _matches(value: Any, hint: Any) -> bool:
 
 
 def _short(value: Any, limit: int = 60) -> str:
-    """``repr(value)``, cut to ``limit`` characters (a user's value may be huge)."""
+    """``value`` as a message shows it (text in double quotes), cut to ``limit`` characters.
+
+    A user's value may be huge.
+    """
     try:
-        text = repr(value)
+        text = quoted(value)
     except ValueError:  # an int too long to print
         return f"an integer of about {value.bit_length() * 0.30103:.0f} digits"
     return text if len(text) <= limit else text[: limit - 3] + "..."
@@ -516,7 +523,7 @@ def _short(value: Any, limit: int = 60) -> str:
 def _unknown_name_message(name: str, table: Mapping[str, PolicyInfo]) -> str:
     known = sorted(table)
     hint = did_you_mean(str(name), known, n=3, cutoff=0.5)
-    return f"unknown policy {name!r}{hint}; known policies: {', '.join(known)}"
+    return f"unknown policy {quoted(name)}{hint}; known policies: {', '.join(known)}"
 
 
 # --- loading ---------------------------------------------------------------------------

@@ -43,6 +43,7 @@ from offloadsim.policies.splitting import (
     best_station_cuts,
     dads_min_cut,
 )
+from offloadsim.suggest import quoted
 
 if TYPE_CHECKING:  # networkx is imported where a DAG is built: every run loads this module, few split
     import networkx as nx
@@ -85,9 +86,9 @@ class _SplitPolicy:
 
     def __post_init__(self) -> None:
         if self.objective not in ("latency", "energy"):
-            raise ValueError(f"objective must be 'latency' or 'energy', got {self.objective!r}")
+            raise ValueError(f'objective must be "latency" or "energy", got {quoted(self.objective)}')
         if not isinstance(self.load_aware, bool):
-            raise ValueError(f"load_aware must be true or false, got {self.load_aware!r}")
+            raise ValueError(f"load_aware must be true or false, got {quoted(self.load_aware)}")
 
     # Whether the energy objective prices only sources that compute (a source that cannot compute
     # offloads everything without pricing); multi-tier prices every source's radio.
@@ -174,8 +175,8 @@ class _SplitPolicy:
         power = view.power(source)
         if power is None:
             raise PlanError(
-                f"policy {self.name!r}: objective 'energy' needs the power draw of source {source!r}; "
-                "give its node a power: entry or use objective: latency"
+                f'policy {quoted(self.name)}: objective "energy" needs the power draw of source '
+                f"{quoted(source)}; give its node a power: entry or use objective: latency"
             )
         return DeviceEnergy.of(power, max(1, view.cores(source)))
 
@@ -305,7 +306,7 @@ class _SplitPolicy:
         if node not in state["checked"]:
             if node not in view.nodes():
                 raise PlanError(
-                    f"policy {self.name!r}: {what} {node!r} is not a node that can compute; "
+                    f"policy {quoted(self.name)}: {what} {quoted(node)} is not a node that can compute; "
                     f"computing nodes: {', '.join(view.nodes())}"
                 )
             state["checked"][node] = True
@@ -320,7 +321,7 @@ class _DeviceServerSplit(_SplitPolicy):
     def __post_init__(self) -> None:
         super().__post_init__()
         if self.server is not None and (not isinstance(self.server, str) or not self.server):
-            raise ValueError(f"server must be a node name, got {self.server!r}")
+            raise ValueError(f"server must be a node name, got {quoted(self.server)}")
 
     def _server(self, state: dict[Any, Any], view: SystemView, source: str) -> str | None:
         """The named server, else the nearest edge, else the nearest cloud, if usable now."""
@@ -475,7 +476,7 @@ class MultiTierPolicy(_SplitPolicy):
         super().__post_init__()
         for what, node in (("edge", self.edge), ("cloud", self.cloud)):
             if node is not None and (not isinstance(node, str) or not node):
-                raise ValueError(f"{what} must be a node name, got {node!r}")
+                raise ValueError(f"{what} must be a node name, got {quoted(node)}")
 
     def decide(self, task: TaskView, view: SystemView) -> Plan:
         """``Plan((source, edge, cloud), (k1, k2))`` with the cheapest cuts (unusable tiers left out)."""

@@ -43,6 +43,7 @@ import numpy as np
 
 from offloadsim.models.graph import INPUT, OUTPUT
 from offloadsim.policies.costs import Codec, DeviceEnergy, codec_cost
+from offloadsim.suggest import quoted
 
 if TYPE_CHECKING:  # networkx is imported where a graph is cut: every run loads this module, few cut
     import networkx as nx
@@ -124,10 +125,10 @@ class CutCodec:
 
 def _check_objective(objective: str, power: DevicePower | None) -> DeviceEnergy | None:
     if objective not in ("latency", "energy"):
-        raise ValueError(f"objective must be 'latency' or 'energy', got {objective!r}")
+        raise ValueError(f'objective must be "latency" or "energy", got {quoted(objective)}')
     if objective == "energy":
         if power is None:
-            raise ValueError("objective 'energy' needs the device's power (busy_w, transmit_w, receive_w)")
+            raise ValueError('objective "energy" needs the device\'s power (busy_w, transmit_w, receive_w)')
         return DeviceEnergy.of(power)
     return None
 

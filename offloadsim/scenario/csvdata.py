@@ -15,7 +15,7 @@ from pathlib import Path
 from offloadsim.bounded_read import MAX_TABLE_BYTES, InputFileError, read_text
 from offloadsim.scenario.errors import describe
 from offloadsim.scenario.units import QUANTITIES, UnitError, parse_quantity
-from offloadsim.suggest import did_you_mean
+from offloadsim.suggest import did_you_mean, quoted
 
 __all__ = ["CsvProblem", "read_positions", "read_samples", "read_series", "read_trace"]
 
@@ -104,7 +104,7 @@ def read_series(
     for name in names:
         if name != "time" and name not in kinds:
             hint = did_you_mean(name, ("time", *kinds))
-            raise CsvProblem(f"{shown}, line {line}: unknown column {name!r}{hint}; expected {wanted}")
+            raise CsvProblem(f"{shown}, line {line}: unknown column {quoted(name)}{hint}; expected {wanted}")
     present = tuple(name for name in kinds if name in names)
     if "time" not in names or not present or len(set(names)) != len(names):
         raise CsvProblem(f"{shown}, line {line}: expected {wanted} (each once), got {cells}")
@@ -188,7 +188,7 @@ def read_positions(
         track = tracks.setdefault(node, (line, [], [], []))
         if track[1] and time <= track[1][-1]:
             raise CsvProblem(
-                f"{shown}, line {line}: time {time:g} s of {node!r} does not come after its previous "
+                f"{shown}, line {line}: time {time:g} s of {quoted(node)} does not come after its previous "
                 f"{track[1][-1]:g} s (each node's times must increase)"
             )
         track[1].append(time)

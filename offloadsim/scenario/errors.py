@@ -16,7 +16,7 @@ import re
 from collections.abc import Hashable, Iterable, Sequence
 from typing import Any, NamedTuple
 
-from offloadsim.suggest import close_matches
+from offloadsim.suggest import close_matches, quoted
 
 __all__ = [
     "KeyPathError",
@@ -172,7 +172,7 @@ def yaml_text(value: Any) -> str:
 
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:
-    """``" (did you mean 'x'?)"`` for the closest candidate, or ``""`` when none is close.
+    """``' (did you mean "x"?)'`` for the closest candidate, or ``""`` when none is close.
 
     A candidate equal but for case comes first (``T4`` → ``t4``); then close
     spellings; then, for three letters or more, a candidate ``word`` begins.
@@ -181,7 +181,7 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str:
     close = close_matches(word, candidates)
     if not close and len(word) >= 3:
         close = [c for c in candidates if c.startswith(word)][:1]
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    return f" (did you mean {quoted(close[0])}?)" if close else ""
 
 
 def _one_line(message: str) -> str:

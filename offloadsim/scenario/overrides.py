@@ -17,6 +17,7 @@ import yaml
 
 from offloadsim.scenario.errors import Problem, ScenarioError, describe, format_path
 from offloadsim.scenario.yamlio import ScenarioLoader
+from offloadsim.suggest import quoted
 
 if TYPE_CHECKING:
     from offloadsim.scenario.model import Scenario
@@ -203,7 +204,7 @@ def _step(current: Any, part: Part, before: tuple[Part, ...], *, create: bool) -
     if part not in current:
         if not create:
             here = format_path(before) or "the top level"
-            raise PathError(format_path((*before, part)), f"no key {part!r} in {here}")
+            raise PathError(format_path((*before, part)), f"no key {quoted(part)} in {here}")
         current[part] = {}
     return current[part]
 
@@ -237,7 +238,7 @@ def caused_by(key: str, problem: Problem, document: Any = None) -> bool:
 
     >>> caused_by("links[0].bandwidth", Problem("s.yaml", "links[0].bandwidth", "expected ..."))
     True
-    >>> caused_by("nodes.phone.bogus", Problem("s.yaml", "nodes.phone", "unknown key 'bogus'; ..."))
+    >>> caused_by("nodes.phone.bogus", Problem("s.yaml", "nodes.phone", 'unknown key "bogus"; ...'))
     True
     >>> caused_by("duration", Problem("s.yaml", "warmup", "expected ..."))
     False
@@ -275,10 +276,10 @@ def as_written(key: str, problem: Problem) -> Problem:
 
     A key path's dots separate keys, so ``1.5`` (a sweep's grid key, a ``--set``) is key
     ``'1'``, then ``'5'``; a problem reported at the mapping above quotes the part it does
-    not know (``unknown key '1'``), which the user did not write: it names the whole path too.
+    not know (``unknown key "1"``), which the user did not write: it names the whole path too.
 
-    >>> print(as_written("1.5", Problem("s.yaml", "", "unknown key '1'; expected one of name, seed")).message)
-    unknown key '1' (of the key path "1.5"); expected one of name, seed
+    >>> print(as_written("1.5", Problem("s.yaml", "", 'unknown key "1"; expected one of name, seed')).message)
+    unknown key "1" (of the key path "1.5"); expected one of name, seed
     """
     path = problem.key_path
     if _within(path, key) or (path and not _within(key, path)):

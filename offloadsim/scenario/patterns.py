@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 
 from offloadsim.scenario.errors import did_you_mean
+from offloadsim.suggest import quoted
 
 __all__ = ["NodeIndex", "expand_group", "unique_pair_count"]
 
@@ -66,8 +67,8 @@ class NodeIndex:
         group = pattern.rpartition("-")[0]
         members = self.groups.get(group, [])
         if len(members) > 1 and pattern[len(group) + 1 :].isdigit():
-            return f"{pattern!r} matches no node ({group} has {members[0]} .. {members[-1]})"
-        return f"{pattern!r} matches no node{did_you_mean(pattern, candidates)}"
+            return f"{quoted(pattern)} matches no node ({group} has {members[0]} .. {members[-1]})"
+        return f"{quoted(pattern)} matches no node{did_you_mean(pattern, candidates)}"
 
 
 def unique_pair_count(a: Sequence[str], b: Sequence[str]) -> int:

@@ -29,6 +29,7 @@ from offloadsim.policies.registry import PolicyInfo, PolicyParamError, find_poli
 from offloadsim.scenario.errors import Problem, ProblemList, ScenarioError, did_you_mean, format_path
 from offloadsim.scenario.model import TIERS, NodeSpec, PolicySpec, Scenario
 from offloadsim.scenario.overrides import blame_given
+from offloadsim.suggest import quoted
 
 __all__ = ["check_policy", "layer_notes"]
 
@@ -63,7 +64,7 @@ def _check(
     info = find_policy(spec.name)
     name_path = "policy" if isinstance(scenario.document.get("policy"), str) else "policy.name"
     if info is None:
-        problems.add(name_path, f"unknown policy {spec.name!r}")
+        problems.add(name_path, f"unknown policy {quoted(spec.name)}")
         problems.raise_if_any()
     assert info is not None
     try:
@@ -162,12 +163,13 @@ def _check_references(
             continue
         for sub, kind, name in references(hint, value):
             path = format_path(("policy", param)) + sub
-            said = f"policy {spec.name!r}: "
+            said = f"policy {quoted(spec.name)}: "
             if kind is TIER:
                 if name not in TIERS:
                     problems.add(
                         path,
-                        f"{said}unknown tier {name!r}{did_you_mean(name, TIERS)}; tiers: {', '.join(TIERS)}",
+                        f"{said}unknown tier {quoted(name)}{did_you_mean(name, TIERS)}; tiers: "
+                        f"{', '.join(TIERS)}",
                     )
             elif kind is COMPUTING_NODE or (kind is STATION and name != SOURCE):
                 _check_node(name, path, said, system, problems, warnings)
@@ -183,13 +185,13 @@ def _check_node(
         if members is not None:
             problems.add(
                 path,
-                f"{said}{name!r} is a group of {len(members)} nodes ({members[0]} .. {members[-1]}); "
+                f"{said}{quoted(name)} is a group of {len(members)} nodes ({members[0]} .. {members[-1]}); "
                 "name one node",
             )
         else:
             problems.add(
                 path,
-                f"{said}{name!r} is not a node of this scenario{system.close_names(name)}; "
+                f"{said}{quoted(name)} is not a node of this scenario{system.close_names(name)}; "
                 + system.computing_listing(),
             )
         return
@@ -199,21 +201,21 @@ def _check_node(
             if node.tier == "network"
             else ("a node without a processor")
         )
-        problems.add(path, f"{said}{name!r} is {what}; " + system.computing_listing())
+        problems.add(path, f"{said}{quoted(name)} is {what}; " + system.computing_listing())
         return
     stranded = system.unreachable_sources(name)
     if not stranded:
         return
     if len(stranded) == len(system.sources):
         problems.add(
-            path, f"{said}no task source can reach {name!r}: {_listing(stranded)} have no route to it"
+            path, f"{said}no task source can reach {quoted(name)}: {_listing(stranded)} have no route to it"
         )
     else:
         warnings.append(
             Problem(
                 system.scenario.source,
                 path,
-                f"{said}{len(stranded)} of {len(system.sources)} task sources cannot reach {name!r} "
+                f"{said}{len(stranded)} of {len(system.sources)} task sources cannot reach {quoted(name)} "
                 f"({_listing(stranded)}); their tasks cannot be sent there",
             )
         )
@@ -223,7 +225,7 @@ def _check_requirement(
     requirement: Requirement, policy: str, name_path: str, system: _System, problems: ProblemList
 ) -> None:
     path = f"policy.{requirement.param}" if requirement.param else name_path
-    but = f"policy {policy!r} {requirement.reason}, but"
+    but = f"policy {quoted(policy)} {requirement.reason}, but"
     if requirement.need == "sources compute":
         lacking = [s for s in system.sources if system.nodes[s].processor is None]
         if lacking:
@@ -254,9 +256,11 @@ def _check_requirement(
             spec = system.nodes.get(node)
             have = [p.name for p in spec.processors] if spec is not None else []
             if spec is not None and name not in have:
-                listing = ", ".join(map(repr, have)) or "no processor"
+                listing = ", ".join(map(quoted, have)) or "no processor"
                 hint = did_you_mean(name, have)
-                problems.add(path, f"{but} node {node!r} has no processor {name!r}{hint}; it has {listing}")
+                problems.add(
+                    path, f"{but} node {quoted(node)} has no processor {quoted(name)}{hint}; it has {listing}"
+                )
                 return
     elif requirement.need == "layers":
         depths = system.depths
@@ -295,7 +299,7 @@ def layer_notes(scenario: Scenario, policy: object, name: str, layers: Mapping[s
             else:
                 what = f"the layers of {_depths(short)}"
             notes.append(
-                f"{key}: policy {name!r} {requirement.reason}, beyond {what}: clamped there, so "
+                f"{key}: policy {quoted(name)} {requirement.reason}, beyond {what}: clamped there, so "
                 f"{'its' if len(short) == 1 else 'their'} tasks run all their layers on the stations "
                 "before the cut"
             )
@@ -322,7 +326,7 @@ def _sources(names: Sequence[str], system: _System) -> str:
 
 
 def _listing(names: Iterable[str], limit: int = 3) -> str:
-    """``'a', 'b', 'c' and 7 more`` (names quoted)."""
+    """``"a", "b", "c" and 7 more`` (names quoted)."""
     names = list(names)
-    shown = ", ".join(repr(name) for name in names[:limit])
+    shown = ", ".join(quoted(name) for name in names[:limit])
     return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")

@@ -14,6 +14,7 @@ from offloadsim.scenario.csvdata import CsvProblem, read_samples
 from offloadsim.scenario.distributions import DIST_KINDS, Dist
 from offloadsim.scenario.errors import describe, did_you_mean
 from offloadsim.scenario.units import QUANTITIES, UnitError, parse_quantity
+from offloadsim.suggest import quoted
 
 __all__ = ["FieldProblem", "parse_si", "parse_dist", "quantity_json_schema", "dist_json_schema"]
 
@@ -64,14 +65,14 @@ def parse_dist(value: Any, kind: str, base_dir: Path) -> Dist:
     if not isinstance(value, dict):
         return Dist.fixed(parse_si(value, kind))
     if len(value) != 1:
-        keys = ", ".join(repr(str(key)) for key in value) or "none"
+        keys = ", ".join(quoted(str(key)) for key in value) or "none"
         raise FieldProblem(
             f"a distribution is a mapping with one key, its kind ({', '.join(DIST_KINDS)}); got keys {keys}"
         )
     ((name, args),) = value.items()
     if name not in DIST_KINDS:
         raise FieldProblem(
-            f"unknown distribution {name!r}{did_you_mean(str(name), DIST_KINDS)}; "
+            f"unknown distribution {quoted(name)}{did_you_mean(str(name), DIST_KINDS)}; "
             f"expected one of {', '.join(DIST_KINDS)}"
         )
     return _PARSERS[name](args, kind, f".{name}", base_dir)
@@ -150,11 +151,13 @@ def _keys(args: dict[Any, Any], required: tuple[str, ...], at: str) -> dict[str,
     for key in args:
         if key not in required:
             raise FieldProblem(
-                f"unknown key {key!r}{did_you_mean(str(key), required)}; expected {', '.join(required)}", at
+                f"unknown key {quoted(key)}{did_you_mean(str(key), required)}; expected "
+                f"{', '.join(required)}",
+                at,
             )
     for key in required:
         if key not in args:
-            raise FieldProblem(f"missing required key {key!r}", at)
+            raise FieldProblem(f"missing required key {quoted(key)}", at)
     return args
 
 

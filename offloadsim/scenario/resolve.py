@@ -48,6 +48,7 @@ from offloadsim.scenario.size import (
     measured_window,
     stages_per_task,
 )
+from offloadsim.suggest import quoted
 
 if TYPE_CHECKING:
     from offloadsim.scenario.schema import WorkloadDoc
@@ -137,12 +138,12 @@ def _node_groups(doc: ScenarioDoc, problems: ProblemList) -> dict[str, list[str]
     for group, node in doc.nodes.items():
         path = format_path(("nodes", group))
         if not _NODE_NAME.match(group):
-            problems.add(path, f"node name {group!r} may contain only letters, digits, '_' and '-'")
+            problems.add(path, f"node name {quoted(group)} may contain only letters, digits, '_' and '-'")
             continue
         names = expand_group(group, node.count)
         clashes = [name for name in names if name in owner]
         for name in clashes[:3]:
-            problems.add(path, f"node {name!r} is also made by {format_path(('nodes', owner[name]))}")
+            problems.add(path, f"node {quoted(name)} is also made by {format_path(('nodes', owner[name]))}")
         owner.update((name, group) for name in names)
         groups[group] = names
     return groups
@@ -184,7 +185,9 @@ def _links(doc: ScenarioDoc, index: NodeIndex, problems: ProblemList) -> tuple[L
             continue
         pairs = unique_pair_count(sides[0], sides[1])
         if pairs == 0:
-            problems.add(path, f"links {sides[0][0]!r} only to itself; a link needs two different nodes")
+            problems.add(
+                path, f"links {quoted(sides[0][0])} only to itself; a link needs two different nodes"
+            )
             continue
         keys = spec_values(LinkSpec, link)
         duplicates: list[tuple[str, str, int]] = []
@@ -202,7 +205,7 @@ def _links(doc: ScenarioDoc, index: NodeIndex, problems: ProblemList) -> tuple[L
         if duplicates:
             a, b, first = duplicates[0]
             more = f" (and {len(duplicates) - 1} more pairs)" if len(duplicates) > 1 else ""
-            problems.add(path, f"{a!r} and {b!r} are already linked by links[{first}]{more}")
+            problems.add(path, f"{quoted(a)} and {quoted(b)} are already linked by links[{first}]{more}")
     return tuple(links)
 
 
@@ -335,16 +338,18 @@ def _check_alternatives(applications: dict[str, AppSpec], problems: ProblemList)
             if other not in applications:
                 known = ", ".join(applications)
                 problems.add(
-                    path, f"unknown application {other!r}{did_you_mean(other, applications)}; known: {known}"
+                    path,
+                    f"unknown application {quoted(other)}{did_you_mean(other, applications)}; known: {known}",
                 )
             elif other == name:
                 problems.add(path, "an application cannot be its own alternative")
             elif app.synthetic or applications[other].synthetic:
                 problems.add(
-                    path, f"alternatives must be models: {name!r} and {other!r} must both name a model"
+                    path,
+                    f"alternatives must be models: {quoted(name)} and {quoted(other)} must both name a model",
                 )
             elif (app.model in LLM_CONFIGS) != (applications[other].model in LLM_CONFIGS):
-                problems.add(path, f"{name!r} and {other!r} must both be LLMs, or neither")
+                problems.add(path, f"{quoted(name)} and {quoted(other)} must both be LLMs, or neither")
 
 
 def _check_context(applications: dict[str, AppSpec], problems: ProblemList) -> None:
@@ -369,7 +374,7 @@ def _check_context(applications: dict[str, AppSpec], problems: ProblemList) -> N
             else round(prompt.mean + output.mean)
         )
         served = [(app.model, "")] + [
-            (applications[other].model, f" (served by its alternative {other!r})")
+            (applications[other].model, f" (served by its alternative {quoted(other)})")
             for other in app.alternatives
             if other in applications
         ]
@@ -420,7 +425,7 @@ def _application(name: str, app: AppDoc, onnx_key: str, base_dir: Path, problems
         if onnx_path.is_dir():
             problems.add(f"{path}.{onnx_key}", f"{app.onnx}: is a directory, expected an ONNX file")
         elif not onnx_path.is_file():
-            problems.add(f"{path}.{onnx_key}", f"no such file {app.onnx!r} (looked for {onnx_path})")
+            problems.add(f"{path}.{onnx_key}", f"no such file {quoted(app.onnx)} (looked for {onnx_path})")
         onnx = str(onnx_path)
     _check_compression(keys, app.onnx, model, f"{path}.compression", problems)
     return AppSpec(name=name, stages=stages, model=model, onnx=onnx, **keys)
@@ -440,7 +445,8 @@ def _check_compression(
         return  # no codec, or a plug-in's kind of work, which reads the application as it needs
     if model is None and onnx is None:
         problems.add(
-            path, f"compression {codec!r} applies to a model's activations; this application runs no model"
+            path,
+            f"compression {quoted(codec)} applies to a model's activations; this application runs no model",
         )
         return
     from offloadsim.models.zoo.llm import LLM_CONFIGS
@@ -448,8 +454,8 @@ def _check_compression(
     if model in LLM_CONFIGS:
         problems.add(
             path,
-            f"compression {codec!r} applies to the activations of layer-graph models (a zoo CNN, BERT or "
-            f"an ONNX file), not to an LLM's per-token hidden states ({model!r})",
+            f"compression {quoted(codec)} applies to the activations of layer-graph models (a zoo CNN, "
+            f"BERT or an ONNX file), not to an LLM's per-token hidden states ({quoted(model)})",
         )
 
 
@@ -510,7 +516,8 @@ def _model_name(name: str, path: str, problems: ProblemList) -> str:
         return canonical_name(name)
     except (ImportError, KeyError, ValueError):
         problems.add(
-            f"{path}.model", f"unknown model {name!r}{did_you_mean(name, models)}; known: {', '.join(models)}"
+            f"{path}.model",
+            f"unknown model {quoted(name)}{did_you_mean(name, models)}; known: {', '.join(models)}",
         )
         return name
 
@@ -541,7 +548,7 @@ def _workload(
         known = ", ".join(applications) or "none defined"
         problems.add(
             f"{path}.app",
-            f"unknown application {entry.app!r}{did_you_mean(entry.app, applications)}; known: {known}",
+            f"unknown application {quoted(entry.app)}{did_you_mean(entry.app, applications)}; known: {known}",
         )
     single = isinstance(raw["workload"][i].get("sources"), str)
     sources: dict[str, None] = {}
@@ -583,7 +590,7 @@ def _check_reachability(
     for entry in workload:
         stranded = [source for source in entry.sources if component(source) not in served]
         if stranded:
-            shown = ", ".join(map(repr, stranded[:3]))
+            shown = ", ".join(map(quoted, stranded[:3]))
             more = f" and {len(stranded) - 3} more" if len(stranded) > 3 else ""
             problems.add(
                 f"workload[{entry.index}].sources", f"{shown}{more} cannot reach any node with a processor"
@@ -602,7 +609,8 @@ def _policy(doc: ScenarioDoc, raw: Mapping[str, Any], problems: ProblemList) -> 
         known = list(available_policies())
         path = "policy" if isinstance(raw.get("policy"), str) else "policy.name"
         problems.add(
-            path, f"unknown policy {name!r}{did_you_mean(name, known)}; known: {', '.join(sorted(known))}"
+            path,
+            f"unknown policy {quoted(name)}{did_you_mean(name, known)}; known: {', '.join(sorted(known))}",
         )
     return PolicySpec(name=name, params=dict(doc.policy.model_extra or {}))
 

@@ -23,6 +23,7 @@ from offloadsim.scenario.arrivals import Closed
 from offloadsim.scenario.distributions import Dist
 from offloadsim.scenario.errors import ProblemList
 from offloadsim.scenario.model import AppSpec, ArrivalSpec, WorkloadSpec
+from offloadsim.suggest import quoted
 
 __all__ = ["CLOCK_RESOLUTION_S", "MAX_END_S", "check_clock", "check_endless_loops", "takes_no_time"]
 
@@ -64,7 +65,7 @@ def check_endless_loops(
         if app is not None and takes_no_time(app):
             problems.add(
                 f"workload[{entry.index}].think",
-                f"a closed loop whose users never think, running {entry.app!r} whose requests take "
+                f"a closed loop whose users never think, running {quoted(entry.app)} whose requests take "
                 "no time, repeats forever at one instant; give 'think' a positive time or "
                 f"applications.{entry.app} some work",
             )

@@ -53,6 +53,7 @@ from offloadsim.scenario.quantities import (
 )
 from offloadsim.scenario.size import MAX_GROUP_COUNT, MAX_NODES
 from offloadsim.scenario.units import QUANTITIES
+from offloadsim.suggest import quoted
 
 __all__ = [
     "ScenarioDoc",
@@ -233,7 +234,8 @@ def _either(first: str, second: str) -> Any:
     def check(self: Any) -> Any:
         given = getattr(self, first) is not None
         if given == (getattr(self, second) is not None):
-            fail(f"expected either '{first}' or '{second}', {'not both' if given else 'got neither'}")
+            neither = "not both" if given else "got neither"
+            fail(f"expected either {quoted(first)} or {quoted(second)}, {neither}")
         return self
 
     check.__name__ = f"_{first}_or_{second}"
@@ -300,12 +302,15 @@ class NodeDoc(_Strict):
             fail("give either 'processor' (one) or 'processors' (several by name), not both", ".processors")
         if self.tier == "network" and given is not None:
             fail(
-                f"a network node forwards and computes nothing; remove '{given}' or change 'tier'",
+                f'a network node forwards and computes nothing; remove {quoted(given)} or change "tier"',
                 f".{given}",
             )
         for name in self.processors or ():
             if not _PROCESSOR_NAME.match(name):
-                fail(f"processor name {name!r} may contain only letters, digits, '_' and '-'", ".processors")
+                fail(
+                    f"processor name {quoted(name)} may contain only letters, digits, '_' and '-'",
+                    ".processors",
+                )
         return self
 
 
@@ -396,8 +401,8 @@ def _shorthand(cls: Any, value: Any) -> Any:
 def _one_kind(self: Any) -> Any:
     given = [name for name in _APP_KINDS if getattr(self, name) is not None]
     if len(given) != 1:
-        got = "got none" if not given else "got " + ", ".join(map(repr, given))
-        fail(f"expected exactly one of {', '.join(map(repr, _APP_KINDS))}, {got}")
+        got = "got none" if not given else "got " + ", ".join(map(quoted, given))
+        fail(f"expected exactly one of {', '.join(map(quoted, _APP_KINDS))}, {got}")
     return self
 
 
@@ -445,13 +450,16 @@ def _keys_fit_arrivals(self: Any) -> Any:
     missing = next((k for k, d in mine.items() if d.required and getattr(self, k) is None), None)
     if other is not None or missing is not None:
         # A key of another kind (periodic given rate) is named with its kind and what this kind takes:
-        # "needs 'period'" alone left the user to guess why the rate was not enough.
+        # "needs period" alone left the user to guess why the rate was not enough.
         named = f"arrivals: {kind}" + ("" if "arrivals" in self.model_fields_set else " (the default)")
-        takes = ", ".join(f"'{k}'" + (" (required)" if d.required else "") for k, d in mine.items())
+        takes = ", ".join(quoted(k) + (" (required)" if d.required else "") for k, d in mine.items())
         if other is not None:
             owners = (p.kind for p in arrival_processes() if any(d.yaml == other for d in declared_keys(p)))
-            fail(f"'{other}' is a key of arrivals: {' or '.join(owners)}; {named} takes {takes}", f".{other}")
-        fail(f"{named} needs '{missing}'; it takes {takes}")
+            fail(
+                f"{quoted(other)} is a key of arrivals: {' or '.join(owners)}; {named} takes {takes}",
+                f".{other}",
+            )
+        fail(f"{named} needs {quoted(missing)}; it takes {takes}")
     start, stop = self.start, self.stop
     if stop is not None and stop <= start:
         fail(f"stop ({stop:g} s) must be after start ({start:g} s)", ".stop")

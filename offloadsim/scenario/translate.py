@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from offloadsim.scenario.errors import Problem, describe, did_you_mean, format_path
 from offloadsim.scenario.schema import SCENARIO_ERROR_TYPE, keys_at
+from offloadsim.suggest import quoted
 
 __all__ = ["problems_from_validation"]
 
@@ -55,7 +56,7 @@ def _problem(detail: Any, file: str) -> Problem:
     if kind == SCENARIO_ERROR_TYPE:
         return Problem(file, (path + ctx.get("subpath", "")).lstrip("."), ctx["message"])
     if kind == "missing":
-        return Problem(file, format_path(loc[:-1]), f"missing required key {loc[-1]!r}")
+        return Problem(file, format_path(loc[:-1]), f"missing required key {quoted(loc[-1])}")
     if kind == "extra_forbidden":
         return Problem(file, format_path(loc[:-1]), _unknown_key(loc))
     if kind == "literal_error":
@@ -83,5 +84,5 @@ def _unknown_key(loc: tuple[str | int, ...]) -> str:
     allowed = keys_at(loc[:-1]) or []
     hint = did_you_mean(key, allowed)
     if hint or not allowed:
-        return f"unknown key {key!r}{hint}"
-    return f"unknown key {key!r}; expected one of {', '.join(allowed)}"
+        return f"unknown key {quoted(key)}{hint}"
+    return f"unknown key {quoted(key)}; expected one of {', '.join(allowed)}"

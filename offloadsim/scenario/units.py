@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from offloadsim.scenario.errors import describe
-from offloadsim.suggest import did_you_mean
+from offloadsim.suggest import did_you_mean, quoted
 
 __all__ = [
     "UnitError",
@@ -214,7 +214,7 @@ def parse_quantity(value: object, kind: str) -> float:
             other = [q.a_name for q in QUANTITIES.values() if unit in q.units and q.name != "number"]
             hint = f" ({other[0]} unit)" if other else did_you_mean(unit, quantity.units)
             known = quantity.known()
-            raise UnitError(f"{expected}, got {shown}: unknown unit {unit!r}{hint}; known: {known}")
+            raise UnitError(f"{expected}, got {shown}: unknown unit {quoted(unit)}{hint}; known: {known}")
         number = float(number_text) * factor
     else:
         raise UnitError(f"{expected}, got {shown}")

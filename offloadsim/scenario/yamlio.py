@@ -21,6 +21,7 @@ from yaml.constructor import ConstructorError
 from yaml.nodes import MappingNode
 
 from offloadsim.scenario.errors import Problem
+from offloadsim.suggest import quoted
 
 __all__ = ["ScenarioLoader", "parse_yaml", "MAX_VALUES"]
 
@@ -47,7 +48,10 @@ class _Strict:
                 continue  # unhashable key: SafeLoader reports it
             if line is not None:
                 raise ConstructorError(
-                    None, None, f"duplicate key {key!r} (first given at line {line})", key_node.start_mark
+                    None,
+                    None,
+                    f"duplicate key {quoted(key)} (first given at line {line})",
+                    key_node.start_mark,
                 )
             first_line[key] = key_node.start_mark.line + 1
         return super().construct_mapping(node, deep=deep)  # type: ignore[misc]

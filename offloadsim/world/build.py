@@ -17,6 +17,7 @@ import numpy as np
 from offloadsim.scenario.distributions import Dist
 from offloadsim.scenario.errors import KeyPathError
 from offloadsim.scenario.model import AppSpec, NodeSpec, ProcessorSpec, Scenario
+from offloadsim.suggest import quoted
 from offloadsim.world.links import link_model
 from offloadsim.world.topology import Topology
 
@@ -207,7 +208,7 @@ class World:
             if proc.spec.noise and getattr(proc.costs, "kind", None) != "calibrated":
                 node = self.nodes[proc.node]
                 where = "processor" if len(node.processors) == 1 else f"processors.{proc.spec.name}"
-                what = f"profile {proc.profile!r}" if proc.profile else "a plain speed"
+                what = f"profile {quoted(proc.profile)}" if proc.profile else "a plain speed"
                 lines.append(
                     f"nodes.{node.group}.{where}.noise: {what} measured no run-to-run spread, so every "
                     "stage takes its predicted time (noise needs a calibrated profile)"
@@ -391,8 +392,8 @@ def _app(spec: AppSpec) -> AppTemplate:
         what = {"model": "a model", "llm": "a decoder-only LLM", "synthetic": "synthetic work"}[app.kind]
         raise WorldError(
             f"applications.{spec.name}.kind",
-            f"{spec.kind!r} does not fit this application, which is {what} "
-            f"(kind {app.kind!r}); leave 'kind' out to have it inferred",
+            f"{quoted(spec.kind)} does not fit this application, which is {what} "
+            f'(kind {quoted(app.kind)}); leave "kind" out to have it inferred',
         )
     return replace(app, kind=spec.kind)
 
@@ -537,7 +538,7 @@ def _another_cpu_note(profile: Any, here: str) -> str | None:
     date = str(provenance.get("date", "?"))[:10]
     if measured_on != here:
         return (
-            f"profile {profile.name!r} was calibrated on {measured_on} ({date}), not on this machine's "
+            f"profile {quoted(profile.name)} was calibrated on {measured_on} ({date}), not on this machine's "
             f"{here}: it simulates that CPU (offloadsim calibrate measures this one)"
         )
     there = provenance.get("cpu")
@@ -546,12 +547,12 @@ def _another_cpu_note(profile: Any, here: str) -> str | None:
     check = f"(offloadsim calibrate report {profile.name} checks it here)"
     if differences:
         return (
-            f"profile {profile.name!r} was calibrated on another {measured_on} than this machine's "
+            f"profile {quoted(profile.name)} was calibrated on another {measured_on} than this machine's "
             f"({date}; {'; '.join(differences)}): it simulates that CPU {check}"
         )
     if not compared:
         return (
-            f"profile {profile.name!r} was calibrated on a CPU named {measured_on} ({date}), as this "
+            f"profile {quoted(profile.name)} was calibrated on a CPU named {measured_on} ({date}), as this "
             f"machine's is, and nothing more of the two to compare: it may simulate another CPU {check}"
         )
     return None

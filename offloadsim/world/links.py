@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from offloadsim.plugins import EntryPointGroup, unclaimed
-from offloadsim.suggest import did_you_mean
+from offloadsim.suggest import did_you_mean, quoted
 
 __all__ = [
     "BUILTIN_LINK_MODEL",
@@ -79,5 +79,7 @@ def link_model(name: str) -> LinkModelFactory | None:
     PLUGINS.load()
     if name not in _MODELS:
         hint = did_you_mean(name, _MODELS)
-        raise KeyError(f"unknown link model {name!r}{hint}; expected one of {', '.join(link_model_names())}")
+        raise KeyError(
+            f"unknown link model {quoted(name)}{hint}; expected one of {', '.join(link_model_names())}"
+        )
     return _MODELS[name]

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING
 
 from offloadsim.scenario.model import LinkSpec, NodeSpec
 from offloadsim.scenario.units import format_quantity
+from offloadsim.suggest import quoted
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -368,7 +369,7 @@ class Topology:
             route = Route(a, b, (a,), (), 0.0, float("inf"))
         else:
             if not self.reachable(a, b):
-                raise NoRouteError(f"no route from {a!r} to {b!r}")
+                raise NoRouteError(f"no route from {quoted(a)} to {quoted(b)}")
             path = self._path(a, b)
             channels = tuple(self.channel(u, v) for u, v in itertools.pairwise(path))
             # Left to right, not sum(): from Python 3.12 sum() compensates float rounding,

@@ -27,7 +27,7 @@ def run(argv):
         (["calibrate", "--backend", "tensorflow"], "unknown backend"),
         (["calibrate", "--onnx", "no/such/file.onnx"], "ONNX file not found"),
         (["calibrate", "report", "no/such/profile.json"], "cannot read profile"),
-        (["calibrate", "report", "no-such-profile"], "unknown profile 'no-such-profile'"),
+        (["calibrate", "report", "no-such-profile"], 'unknown profile "no-such-profile"'),
         (["calibrate", "report", "a100"], "derived profile"),
         (["calibrate", "--target-ci", "abc"], "percentage"),
     ],

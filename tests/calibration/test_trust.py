@@ -62,7 +62,7 @@ def test_profile_wide_issues(provenance, report, phrase):
     profile.report = report
     (issue,) = profile_issues(profile)
     assert phrase in issue
-    assert caveats(profile)[0].startswith("profile 'cnn-box' is not to be trusted: ")
+    assert caveats(profile)[0].startswith('profile "cnn-box" is not to be trusted: ')
 
 
 def test_a_quiet_well_fitted_profile_has_no_issues():
@@ -123,7 +123,7 @@ def test_a_cpu_of_the_same_name_with_other_caches_is_another_cpu(tmp_path, monke
     here = {**EPYC_THERE, "model": 17, "caches": {**EPYC_THERE["caches"], "L3": 32 << 20}, "logical_cores": 2}
     (note,) = _world_notes(tmp_path, "resnet18", monkeypatch, here=here)
     assert note == (
-        "profile 'cnn-box' was calibrated on another test CPU than this machine's (?; "
+        'profile "cnn-box" was calibrated on another test CPU than this machine\'s (?; '
         "L3 8 MiB there, 32 MiB here; model 1 there, 17 here): it simulates that CPU "
         "(offloadsim calibrate report cnn-box checks it here)"
     )
@@ -146,8 +146,8 @@ def test_the_run_summary_prints_the_notes(tmp_path, monkeypatch, capsys):
     _world_notes(tmp_path, "efficientnet_b0", monkeypatch, cpu="Some Other CPU")
     assert main(["run", str(tmp_path / "s.yaml"), "--out", str(tmp_path / "run")]) == 0
     out = capsys.readouterr().out
-    assert "note: profile 'cnn-box' was calibrated on test CPU" in out
-    assert "note: profile 'cnn-box' is not to be trusted for applications.cnn (efficientnet_b0)" in out
+    assert 'note: profile "cnn-box" was calibrated on test CPU' in out
+    assert 'note: profile "cnn-box" is not to be trusted for applications.cnn (efficientnet_b0)' in out
     import json
 
     manifest = json.loads((tmp_path / "run" / "manifest.json").read_text())
@@ -160,11 +160,11 @@ def test_compare_and_sweep_print_the_notes_too(tmp_path, monkeypatch, capsys):
     _world_notes(tmp_path, "efficientnet_b0", monkeypatch)
     argv = ["compare", str(tmp_path / "s.yaml"), "--policies", "local", "--replications", "1"]
     assert main([*argv, "--workers", "1", "--out", str(tmp_path / "cmp")]) == 0
-    assert "note: profile 'cnn-box' is not to be trusted for applications.cnn" in capsys.readouterr().out
+    assert 'note: profile "cnn-box" is not to be trusted for applications.cnn' in capsys.readouterr().out
     (tmp_path / "sweep.yaml").write_text("base: s.yaml\ngrid:\n  duration: [1 s, 2 s]\nreplications: 1\n")
     assert main(["sweep", str(tmp_path / "sweep.yaml"), "--workers", "1", "--out", str(tmp_path / "sw")]) == 0
     out = capsys.readouterr().out
-    assert out.count("note: profile 'cnn-box' is not to be trusted for applications.cnn") == 1
+    assert out.count('note: profile "cnn-box" is not to be trusted for applications.cnn') == 1
 
 
 def test_a_model_in_another_precision_is_not_told_to_calibrate_on_itself():

@@ -56,7 +56,7 @@ def test_a_policy_may_not_serve_with_an_undeclared_model():
         "  large: {model: llama-3.1-8b, hosts: [cloud]}\n  other: {model: gpt2}",
     )
     try:
-        with pytest.raises(EngineError, match="not among 'small''s alternatives"):
+        with pytest.raises(EngineError, match='not among "small"\'s alternatives'):
             simulate(load_scenario_text(text, source="<t>"))
     finally:
         unregister_policy("serve-with-other")
@@ -65,7 +65,7 @@ def test_a_policy_may_not_serve_with_an_undeclared_model():
 @pytest.mark.parametrize(
     ("replace", "message"),
     [
-        ("alternatives: [large]", "applications.small.alternatives[0]: unknown application 'larg'"),
+        ("alternatives: [large]", 'applications.small.alternatives[0]: unknown application "larg"'),
         ("alternatives: [small]", "applications.small.alternatives[0]: an application cannot be its own"),
         ("large: {model: llama-3.1-8b, hosts: [cloud]}", "must both be LLMs, or neither"),
         ("large: {model: llama-3.1-8b, hosts: [cloud]}", "alternatives must be models"),
@@ -98,11 +98,11 @@ def test_hosts_keep_a_model_off_the_nodes_that_do_not_serve_it():
     raw = simulate(load_scenario_text(text, source="<t>"))
     assert len(raw.tasks["status"]) > 0
     assert set(raw.tasks["status"]) == {"dropped"}
-    reason = "policy 'cloud' placed 'small' on 'cloud', which is not among its hosts"
+    reason = 'policy "cloud" placed "small" on "cloud", which is not among its hosts'
     assert set(raw.tasks["reason"]) == {reason}
 
 
 def test_unknown_host_pattern_is_named():
     text = ASSISTANT.replace("hosts: [cloud]", "hosts: [clod]")
-    with pytest.raises(ScenarioError, match=r"applications\.large\.hosts\[0\]: 'clod' matches no node"):
+    with pytest.raises(ScenarioError, match=r'applications\.large\.hosts\[0\]: "clod" matches no node'):
         load_scenario_text(text, source="a.yaml")

@@ -118,7 +118,7 @@ def test_runs_of_a_changing_world_are_deterministic_and_leave_the_world_unchange
     [
         (
             "[{kind: link-shedule, link: 0, steps: [{at: 1 s, up: false}]}]",
-            "dynamics[0].kind: unknown kind 'link-shedule' (did you mean 'link-schedule'?)",
+            'dynamics[0].kind: unknown kind "link-shedule" (did you mean "link-schedule"?)',
         ),
         ("[{link: 0}]", "dynamics[0].kind: missing (required)"),
         (
@@ -127,11 +127,11 @@ def test_runs_of_a_changing_world_are_deterministic_and_leave_the_world_unchange
         ),
         (
             "[{kind: link-schedule, link: [phone, cloud], steps: [{at: 1 s, up: false}]}]",
-            "dynamics[0].link: no link joins 'phone' and 'cloud'",
+            'dynamics[0].link: no link joins "phone" and "cloud"',
         ),
         (
             "[{kind: link-schedule, link: 0, steps: [{at: 1 s, bandwith: 1 Mbps}]}]",
-            "dynamics[0].steps[0].bandwith: unknown key (did you mean 'bandwidth'?)",
+            'dynamics[0].steps[0].bandwith: unknown key (did you mean "bandwidth"?)',
         ),
         (
             "[{kind: link-schedule, link: 0, steps: [{at: 1 s, bandwidth: 5 parsecs}]}]",

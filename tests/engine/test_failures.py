@@ -215,7 +215,7 @@ dynamics:
     [
         (
             "[{kind: node-schedule, node: edg, steps: [{at: 1 s, up: false}]}]",
-            r"dynamics\[0\]\.node: 'edg' matches no node \(did you mean 'edge'\?\)",
+            r'dynamics\[0\]\.node: "edg" matches no node \(did you mean "edge"\?\)',
         ),
         (
             "[{kind: node-schedule, node: edge, steps: [{at: 1 s}]}]",
@@ -236,11 +236,11 @@ dynamics:
         ),
         (
             "[{kind: failures, nodes: edge, mtbf: {gamma: 1}, mttr: 1 s}]",
-            r"dynamics\[0\]\.mtbf: unknown distribution 'gamma'",
+            r'dynamics\[0\]\.mtbf: unknown distribution "gamma"',
         ),
         (
             "[{kind: failures, link: [phone, ap], mtbf: 1 s, mttr: 1 s}]",
-            r"dynamics\[0\]\.link: no link joins 'phone' and 'ap'",
+            r'dynamics\[0\]\.link: no link joins "phone" and "ap"',
         ),
     ],
 )

@@ -106,7 +106,7 @@ BAD = [
     ("time,bandwidth\n0,fast\n", "dynamics[0].file: rate.csv, line 2: "),
     (
         "time,bandwith\n0,8 Mbps\n",
-        "dynamics[0].file: rate.csv, line 1: unknown column 'bandwith' (did you mean",
+        'dynamics[0].file: rate.csv, line 1: unknown column "bandwith" (did you mean',
     ),
     ("time,loss\n0,1.5\n", "dynamics[0].file: rate.csv, line 2: loss 1.5 is above 1"),
     (b"\xff\xfe\x00 binary", "dynamics[0].file: rate.csv: not UTF-8 text"),
@@ -129,7 +129,7 @@ def test_a_bad_trace_file_is_named_with_its_key_path_and_line(tmp_path, trace, m
         (", period: 5 s", "dynamics[0].period: a period needs loop: true"),
         (", loop: true, period: 1 s", "dynamics[0].period: 1 s must come after the trace's last time, 1 s"),
         (", loop: 3", "dynamics[0].loop: expected true or false"),
-        (", lop: true", "dynamics[0].lop: unknown key (did you mean 'loop'?)"),
+        (", lop: true", 'dynamics[0].lop: unknown key (did you mean "loop"?)'),
     ],
 )
 def test_a_bad_trace_entry_is_named_by_its_key_path(tmp_path, entry, message):

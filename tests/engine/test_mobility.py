@@ -299,9 +299,9 @@ BAD_TRACE = "time,node,x,y\n0,phone,10,0\n"
         (
             ("devices: phone", "devices: edge"),
             None,
-            "dynamics[0].devices: 'edge' is not a device (tier edge)",
+            'dynamics[0].devices: "edge" is not a device (tier edge)',
         ),
-        (("devices: phone", "devices: tablet-*"), None, "dynamics[0].devices: 'tablet-*' matches no node"),
+        (("devices: phone", "devices: tablet-*"), None, 'dynamics[0].devices: "tablet-*" matches no node'),
         (
             ("radius: 60 m}\n", "radius: 0 m}\n"),
             None,
@@ -320,7 +320,7 @@ BAD_TRACE = "time,node,x,y\n0,phone,10,0\n"
         (("update: 1 s", "update: 0 s"), None, "dynamics[0].update: expected a positive time"),
         (("file: walk.csv", "file: nowhere.csv"), None, "dynamics[0].file: nowhere.csv: no such file"),
         ((), "time,node,x\n0,phone,1\n", "dynamics[0].file: walk.csv, line 1: expected a header row"),
-        ((), "time,node,x,y\n0,tablet,1,1\n", "dynamics[0].file: walk.csv, line 2: 'tablet' is not one"),
+        ((), "time,node,x,y\n0,tablet,1,1\n", 'dynamics[0].file: walk.csv, line 2: "tablet" is not one'),
         ((), "time,node,x,y\n0,phone,-1,1\n", "dynamics[0].file: walk.csv, line 2: expected a non-negative"),
         ((), "time,node,x,y\n2,phone,1,1\n1,phone,1,1\n", "dynamics[0].file: walk.csv, line 3: time 1 s"),
         (
@@ -348,7 +348,7 @@ BAD_TRACE = "time,node,x,y\n0,phone,10,0\n"
         (
             ("  - {between: [phone, ap-1], bandwidth: 8 Mbps, latency: 10 ms}\n", ""),
             None,
-            "dynamics[0].access_points[1].node: no link joins 'phone' and 'ap-1'",
+            'dynamics[0].access_points[1].node: no link joins "phone" and "ap-1"',
         ),
     ],
 )

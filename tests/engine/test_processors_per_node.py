@@ -72,7 +72,7 @@ def test_no_processor_named_runs_on_the_first(scenario):
 
 
 def test_a_plan_naming_a_processor_the_node_lacks_is_a_one_line_error(scenario):
-    with pytest.raises(EngineError, match="named processor 'npu' at 'box', which has 'cpu', 'gpu'"):
+    with pytest.raises(EngineError, match='named processor "npu" at "box", which has "cpu", "gpu"'):
         simulate(scenario, policy=PolicySpec("fixed", {"node": "box", "processors": ["npu"]}))
 
 
@@ -86,20 +86,20 @@ def test_the_fixed_policy_needs_one_processor_per_node(scenario):
     [
         (
             ("model: fifo}", "model: fifoo}"),
-            r"^two.yaml: nodes.box.processors.gpu.model: unknown processor model 'fifoo' "
-            r"\(did you mean 'fifo'\?\); known: fifo",
+            r'^two.yaml: nodes.box.processors.gpu.model: unknown processor model "fifoo" '
+            r'\(did you mean "fifo"\?\); known: fifo',
         ),
         (
             ("output: 4 KB}", "output: 4 KB, kind: modle}"),
-            r"^two.yaml: applications.classify.kind: unknown kind of work 'modle' \(did you mean 'model'\?\)",
+            r'^two.yaml: applications.classify.kind: unknown kind of work "modle" \(did you mean "model"\?\)',
         ),
         (
             ("output: 4 KB}", "output: 4 KB, kind: llm}"),
-            r"applications.classify.kind: 'llm' does not fit this application, which is a model",
+            r'applications.classify.kind: "llm" does not fit this application, which is a model',
         ),
         (
             ("profile: t4,", "profile: a10,"),
-            r"nodes.box.processors.gpu.profile: unknown profile 'a10' \(did you mean 'a100'\?\)",
+            r'nodes.box.processors.gpu.profile: unknown profile "a10" \(did you mean "a100"\?\)',
         ),
     ],
 )
@@ -116,8 +116,8 @@ def test_a_bad_processor_model_kind_or_profile_names_its_key_path(tmp_path, edit
             ("    processors:\n", "    processor: {speed: 1 GFLOP/s}\n    processors:\n"),
             "nodes.box.processors: give either 'processor' (one) or 'processors' (several by name), not both",
         ),
-        (("      gpu: {", "      g/pu: {"), "processor name 'g/pu' may contain only letters"),
-        (("    tier: edge\n", "    tier: network\n"), "remove 'processors' or change 'tier'"),
+        (("      gpu: {", "      g/pu: {"), 'processor name "g/pu" may contain only letters'),
+        (("    tier: edge\n", "    tier: network\n"), 'remove "processors" or change "tier"'),
     ],
 )
 def test_a_bad_processors_entry_is_a_scenario_error(tmp_path, edit, message):
@@ -203,7 +203,7 @@ def test_validate_and_run_refuse_a_processor_the_fixed_policy_names_but_the_node
     assert main([verb, str(path), *out]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert err == [
-        f"offloadsim: error: {path}: policy.processors[0]: policy 'fixed' runs layers on processor 'gpus', "
-        "but node 'box' has no processor 'gpus' (did you mean 'gpu'?); it has 'cpu', 'gpu'"
+        f'offloadsim: error: {path}: policy.processors[0]: policy "fixed" runs layers on processor "gpus", '
+        'but node "box" has no processor "gpus" (did you mean "gpu"?); it has "cpu", "gpu"'
     ]
     assert not (tmp_path / "out").exists()

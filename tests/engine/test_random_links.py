@@ -93,14 +93,14 @@ def test_kinds_draw_from_their_own_named_streams_so_adding_an_entry_leaves_them_
 @pytest.mark.parametrize(
     ("entry", "message"),
     [
-        (GE.replace("mean: 1 s", "men: 1 s") % "", "dynamics[0].bad.men: unknown key (did you mean 'mean'?)"),
+        (GE.replace("mean: 1 s", "men: 1 s") % "", 'dynamics[0].bad.men: unknown key (did you mean "mean"?)'),
         (GE.replace(", mean: 1 s", "") % "", "dynamics[0].bad.mean: missing (required)"),
         (GE.replace("mean: 2 s", "mean: 0 s") % "", "dynamics[0].good.mean: expected a positive time"),
         (
             GE.replace("bandwidth: 1 Mbps", "latency: 1 s") % "",
             "dynamics[0].bad: sets latency; expected what good sets: bandwidth",
         ),
-        (GE % ", start: ugly", "dynamics[0].start: expected good, bad or stationary, got 'ugly'"),
+        (GE % ", start: ugly", 'dynamics[0].start: expected good, bad or stationary, got "ugly"'),
         (
             GE.replace("bandwidth: 1 Mbps", "loss: 2") % "",
             "dynamics[0].bad.loss: expected a number from 0 to 1",

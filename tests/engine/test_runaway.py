@@ -69,7 +69,7 @@ def test_stall_the_validator_cannot_foresee_stops_the_run_with_a_clear_error():
     with pytest.raises(EngineError) as caught:
         engine.simulate(scenario)
     message = str(caught.value)
-    assert "workload[0] at 'phone'" in message
+    assert 'workload[0] at "phone"' in message
     assert "stopped advancing at 0 s" in message
     assert f"{STALL_LIMIT + 2 + 1:,} arrivals" in message  # the limit plus the chain's two users
     assert "think" in message

@@ -85,9 +85,9 @@ def test_sweep_dry_run_lists_a_boolean_value_as_written(cli_main, tiny, tmp_path
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["compare", "{tiny}", "--policies", "local,nope"], "unknown policy 'nope'"),
+        (["compare", "{tiny}", "--policies", "local,nope"], 'unknown policy "nope"'),
         (["compare", "{tiny}", "--policies", "local", "-n", "0"], "expected a whole number of at least 1"),
-        (["compare", "{tiny}", "--policies", "local", "--baseline", "edge"], "baseline 'edge' is not one of"),
+        (["compare", "{tiny}", "--policies", "local", "--baseline", "edge"], 'baseline "edge" is not one of'),
         (["compare", "{tiny}", "--policies", "local", "--set", "links[0].bandwith=1 Mbps"], "bandwith"),
         (["sweep", "{folder}/missing.yaml"], "missing.yaml: no such file"),
         (["sweep", "{bad_sweep}"], "replicatons: unknown key"),
@@ -177,8 +177,8 @@ policy: local
 
 
 def test_an_alternative_no_policy_chose_is_not_said_to_be_pooled(cli_main, tmp_path, capsys):
-    """The note follows the records: 'local' serves every request with its own application, so its
-    table pools nothing (it used to name the declared alternative as pooled); 'model-select' sends
+    """The note follows the records: "local" serves every request with its own application, so its
+    table pools nothing (it used to name the declared alternative as pooled); "model-select" sends
     phone-0's requests to the edge's bigger model (6 ms against 70 ms on the phone) and keeps
     phone-1's (whose 10 KB take 0.8 s to upload), so its rows pool both."""
     file = tmp_path / "alt.yaml"

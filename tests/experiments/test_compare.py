@@ -92,7 +92,7 @@ def test_paired_difference_pairs_by_replication_not_by_row_order():
             "latency_mean_s": [1.0, 2.0, 3.0, 3.5, 1.5, 2.5],
         }
     )
-    row = compare_table(metrics, "a").query("policy == 'b'").iloc[0]
+    row = compare_table(metrics, "a").query('policy == "b"').iloc[0]
     assert row["diff"] == pytest.approx(0.5)
     assert row["diff_ci"] == pytest.approx(0.0)
 
@@ -221,7 +221,7 @@ def test_a_policy_that_cannot_serve_a_task_drops_it_and_the_comparison_goes_on(t
     assert drop["local"] == 0.0 and drop["cloud"] == 1.0
     cloud = result.tasks[result.tasks.policy == "cloud"]
     assert len(cloud) > 20 and set(cloud["status"].astype(str)) == {"dropped"}
-    reason = "policy 'cloud' placed 'job' on 'cloud', which is not among its hosts"
+    reason = 'policy "cloud" placed "job" on "cloud", which is not among its hosts'
     assert set(cloud["reason"].astype(str)) == {reason}
     lines = result.drop_lines()
     assert lines[0] == f"cloud: {len(cloud)} of {len(cloud)} tasks dropped or failed"

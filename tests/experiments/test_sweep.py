@@ -111,7 +111,7 @@ def test_job_keys_are_stable_and_depend_on_the_whole_point(tiny):
         ("grid:\n  links[0].bandwidth: [5 Mbps]\n", r"s\.yaml: base: required"),
         (
             "base: tiny.yaml\nreplicatons: 2\n",
-            r"s\.yaml: replicatons: unknown key \(did you mean 'replications'\?\)",
+            r's\.yaml: replicatons: unknown key \(did you mean "replications"\?\)',
         ),
         ("base: tiny.yaml\nreplications: 0\n", r"replications: expected a whole number of at least 1"),
         ("base: nope.yaml\n", r"base: no scenario file"),
@@ -173,7 +173,7 @@ def test_unknown_key_path_in_the_base_is_an_error_before_any_job_runs(tiny, tmp_
     lines = str(caught.value).splitlines()
     assert len(lines) == 1  # the same problem at every point is reported once
     assert lines[0].startswith(f'{path}: grid["links[0].bandwith"]: ')
-    assert "unknown key 'bandwith'" in lines[0]
+    assert 'unknown key "bandwith"' in lines[0]
     assert not out.exists()
 
 
@@ -181,23 +181,23 @@ def test_unknown_key_path_in_the_base_is_an_error_before_any_job_runs(tiny, tmp_
     ("block", "where", "message"),
     [
         # A numeric key is an unknown top-level key of the scenario: its message had no sweep key.
-        ("grid: {5: [1, 2]}", "grid.5", "unknown key '5'"),
-        ("set: {7: 1}", "set.7", "unknown key '7'"),
-        ("zip: {foo: [1, 2]}", "zip.foo", "unknown key 'foo'"),
+        ("grid: {5: [1, 2]}", "grid.5", 'unknown key "5"'),
+        ("set: {7: 1}", "set.7", 'unknown key "7"'),
+        ("zip: {foo: [1, 2]}", "zip.foo", 'unknown key "foo"'),
         # A number with a dot is a key path of two keys: the message names the path as written.
         (
             "grid: {1.5: [1, 2]}",
             'grid["1.5"]',
-            """unknown key '1' (of the key path "1.5"); expected one of""",
+            """unknown key "1" (of the key path "1.5"); expected one of""",
         ),
-        ("set: {2.5: 1}", 'set["2.5"]', """unknown key '2' (of the key path "2.5")"""),
+        ("set: {2.5: 1}", 'set["2.5"]', """unknown key "2" (of the key path "2.5")"""),
         # The unknown part is the last: the key as written is the message's already.
-        ("grid: {nodes.phone.cors: [1, 2]}", 'grid["nodes.phone.cors"]', "nodes.phone: unknown key 'cors';"),
+        ("grid: {nodes.phone.cors: [1, 2]}", 'grid["nodes.phone.cors"]', 'nodes.phone: unknown key "cors";'),
         # A misspelt node made a node the base lacks, without a tier.
         (
             "grid: {nodes.phne.count: [1, 2]}",
             'grid["nodes.phne.count"]',
-            "nodes.phne: missing required key 'tier'",
+            'nodes.phne: missing required key "tier"',
         ),
     ],
 )

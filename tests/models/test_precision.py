@@ -211,7 +211,7 @@ def test_the_notes_cover_every_processor_and_the_keys_a_run_does_not_act_on():
         "applications.chat (bf16) on t4: states no bf16 peak; its fp32 peak stands in (bf16 -> fp32)",
         "links[0].loss: packet loss is recorded (the links table's loss_rate), not simulated: "
         "it does not slow transfers",
-        "nodes.edge.processors.gpu.noise: profile 't4' measured no run-to-run spread, so every stage "
+        'nodes.edge.processors.gpu.noise: profile "t4" measured no run-to-run spread, so every stage '
         "takes its predicted time (noise needs a calibrated profile)",
     )
     plain = TWO_PROCESSORS.replace("gpu: {profile: t4, noise: true}", "gpu: {profile: a100}")

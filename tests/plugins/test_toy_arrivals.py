@@ -85,11 +85,11 @@ def test_a_registered_process_runs_with_its_own_keys(burst):
 @pytest.mark.parametrize(
     ("edit", "path", "message"),
     [
-        ("every: 2 s, ", "workload[0]", "arrivals: burst needs 'every'"),
+        ("every: 2 s, ", "workload[0]", 'arrivals: burst needs "every"'),
         (
             "every: 2 s",
             "workload[0].every",
-            "got \"2 parsecs\": unknown unit 'parsecs' (did you mean 'sec'?)",
+            'got "2 parsecs": unknown unit "parsecs" (did you mean "sec"?)',
         ),
         ("size: 3", "workload[0].size", "expected a value at most 100, got 500"),
         (
@@ -119,7 +119,7 @@ def test_its_keys_belong_to_it_alone(burst):
     [problem] = caught.value.problems
     assert (problem.key_path, problem.message) == (
         "workload[0].every",
-        "'every' is a key of arrivals: burst; arrivals: poisson (the default) takes 'rate' (required)",
+        '"every" is a key of arrivals: burst; arrivals: poisson (the default) takes "rate" (required)',
     )
 
 

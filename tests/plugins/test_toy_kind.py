@@ -90,7 +90,7 @@ def test_an_application_of_an_unknown_kind_is_a_one_line_engine_error(tmp_path):
     scenario = load_scenario_text(SCENARIO, source="<toy>", base_dir=tmp_path)  # fixed-seconds unregistered
     with pytest.raises(
         EngineError,
-        match=r"^<toy>: applications.job.kind: unknown kind of work 'fixed-seconds'; known: .*model",
+        match=r'^<toy>: applications.job.kind: unknown kind of work "fixed-seconds"; known: .*model',
     ):
         simulate(scenario)
 

@@ -196,6 +196,6 @@ def test_an_unknown_link_model_is_a_scenario_error(tmp_path):
         SCENARIO + "network: {model: max-mim}\n", source="<test>", base_dir=tmp_path
     )
     with pytest.raises(
-        WorldError, match=r"^network.model: unknown link model 'max-mim' \(did you mean 'max-min'\?\)"
+        WorldError, match=r'^network.model: unknown link model "max-mim" \(did you mean "max-min"\?\)'
     ):
         build_world(scenario)

@@ -85,5 +85,5 @@ def test_plan_processors_picks_a_plugged_in_processor_model(world):
 
 
 def test_a_plan_naming_a_processor_the_node_lacks_is_an_engine_error(world):
-    with pytest.raises(EngineError, match="named processor 'npu' at 'box', which has 'cpu', 'gpu'"):
+    with pytest.raises(EngineError, match='named processor "npu" at "box", which has "cpu", "gpu"'):
         simulate(world, policy=PolicySpec("on-processor", {"processor": "npu"}))

@@ -22,7 +22,7 @@ def test_local_runs_on_the_source(make_view, task_factory):
 
 
 def test_local_from_a_source_that_cannot_compute_is_a_plan_error(make_view, task_factory):
-    with pytest.raises(PlanError, match=r"source 'sensor-0' \(tier 'device'\) cannot compute"):
+    with pytest.raises(PlanError, match=r'source "sensor-0" \(tier "device"\) cannot compute'):
         make_policy("local", {}).decide(task_factory("sensor-0"), make_view())
 
 
@@ -65,7 +65,7 @@ def test_edge_fallback_when_no_edge_is_usable(make_view, task_factory, fallback,
 
 def test_edge_in_a_system_without_edges_is_a_plan_error(make_view, task_factory):
     nodes = {n: spec for n, spec in make_view.DEFAULT_NODES.items() if spec[0] != "edge"}
-    with pytest.raises(PlanError, match="no computing node of tier 'edge'"):
+    with pytest.raises(PlanError, match='no computing node of tier "edge"'):
         make_policy("edge", {}).decide(task_factory(), make_view(nodes_spec=nodes, links=[]))
 
 
@@ -105,7 +105,7 @@ def test_fixed_source_token_and_cut_clamping(make_view, task_factory):
 
 
 def test_fixed_on_a_node_that_cannot_compute_is_a_plan_error(make_view, task_factory):
-    with pytest.raises(PlanError, match="'ap' cannot compute"):
+    with pytest.raises(PlanError, match='"ap" cannot compute'):
         make_policy("fixed", {"node": "ap"}).decide(task_factory(), make_view())
 
 
@@ -120,9 +120,9 @@ def test_fixed_drops_while_a_node_of_its_plan_is_down(make_view, task_factory):
 @pytest.mark.parametrize(
     ("params", "message"),
     [
-        ({}, "exactly one of 'node'"),
-        ({"node": "a", "nodes": ["a"]}, "exactly one of 'node'"),
-        ({"node": "a", "cuts": [1]}, "'cuts' goes with 'nodes'"),
+        ({}, 'exactly one of "node"'),
+        ({"node": "a", "nodes": ["a"]}, 'exactly one of "node"'),
+        ({"node": "a", "cuts": [1]}, '"cuts" goes with "nodes"'),
         ({"nodes": ["a", "b"]}, "2 nodes need 1 cuts"),
         ({"nodes": ["a", "b", "c"], "cuts": [3, 1]}, "non-decreasing"),
         ({"nodes": ["a", "b"], "cuts": [-1]}, "non-negative"),
@@ -132,7 +132,7 @@ def test_fixed_drops_while_a_node_of_its_plan_is_down(make_view, task_factory):
 def test_fixed_rejects_bad_parameters(params, message):
     with pytest.raises(PolicyParamError, match=message) as info:
         make_policy("fixed", params)
-    assert "policy 'fixed'" in str(info.value)
+    assert 'policy "fixed"' in str(info.value)
 
 
 # --- random ---

@@ -74,7 +74,7 @@ def test_an_exception_in_decide_names_the_policy_its_class_and_its_line(tiny_sce
         offloadsim.run(tiny_scenario, policy="decide-raises")
     message = str(caught.value)
     assert message.startswith(
-        f"policy 'decide-raises' ({__name__}.DecideRaises) raised KeyError in decide() at simulated time "
+        f'policy "decide-raises" ({__name__}.DecideRaises) raised KeyError in decide() at simulated time '
     )
     line = _line_of('{"phone": "edge"}[task.app]')
     assert message.endswith(f": 'job' (test_policy_failures.py, line {line}, in decide)")
@@ -85,7 +85,7 @@ def test_an_exception_in_decide_names_the_policy_its_class_and_its_line(tiny_sce
 def test_an_exception_in_reset_names_reset(tiny_scenario):
     register_policy("reset-raises")(ResetRaises)
     expected = (
-        r"policy 'reset-raises' .* raised ValueError in reset\(\) at simulated time 0 s: "
+        r'policy "reset-raises" .* raised ValueError in reset\(\) at simulated time 0 s: '
         r"no model file found \(test_policy_failures.py, line \d+, in reset\)"
     )
     with pytest.raises(PolicyFailed, match=expected):
@@ -109,7 +109,7 @@ def test_an_exception_in_requirements_is_a_scenario_error_naming_the_policy_and_
     with pytest.raises(ScenarioError) as caught:
         offloadsim.run(tiny_scenario, policy="requirements-raise")
     assert str(caught.value) == (
-        f"{tiny_scenario}: policy: policy 'requirements-raise' ({__name__}.RequirementsRaise) raised "
+        f'{tiny_scenario}: policy: policy "requirements-raise" ({__name__}.RequirementsRaise) raised '
         "TypeError in requirements(): Requirement.computing_tier() missing 1 required positional argument: "
         f"'reason' (test_policy_failures.py, line {line}, in requirements)"
     )
@@ -141,7 +141,7 @@ def test_the_command_line_reports_an_installed_plugins_exception_in_one_line(
     err = capsys.readouterr().err
     (line,) = err.splitlines()
     assert re.fullmatch(
-        r"offloadsim: error: policy 'buggy' \(buggy_policy\.Buggy\) raised IndexError in decide\(\) "
+        r'offloadsim: error: policy "buggy" \(buggy_policy\.Buggy\) raised IndexError in decide\(\) '
         r"at simulated time [0-9.]+ s: list index out of range \(buggy_policy\.py, line 12, in decide\); "
         r"run again with --debug to see its traceback",
         line,
@@ -150,7 +150,7 @@ def test_the_command_line_reports_an_installed_plugins_exception_in_one_line(
     assert main(["--debug", "run", str(tiny_scenario), "--policy", "buggy", "--out", str(out)]) == 2
     err = capsys.readouterr().err
     assert 'buggy_policy.py", line 12, in decide' in err and "IndexError: list index out of range" in err
-    assert err.splitlines()[-1].startswith("offloadsim: error: policy 'buggy' (buggy_policy.Buggy) raised")
+    assert err.splitlines()[-1].startswith('offloadsim: error: policy "buggy" (buggy_policy.Buggy) raised')
 
 
 def test_compare_reports_it_the_same_way_from_its_worker_processes(
@@ -170,7 +170,7 @@ def test_compare_reports_it_the_same_way_from_its_worker_processes(
     ]
     assert main([*argv, "--workers", "2"]) == 2
     err = capsys.readouterr().err
-    assert "offloadsim: error: policy 'buggy' (buggy_policy.Buggy) raised IndexError in decide()" in err
+    assert 'offloadsim: error: policy "buggy" (buggy_policy.Buggy) raised IndexError in decide()' in err
     assert not (tmp_path / "cmp").exists()
 
 

@@ -53,7 +53,7 @@ def test_info_of_a_shipped_policy():
     )
     assert info.origin == "offloadsim"
     edge = available_policies()["edge"].param("fallback")
-    assert (edge.type, edge.default, edge.required) == ("'local' | 'drop'", "local", False)
+    assert (edge.type, edge.default, edge.required) == ('"local" | "drop"', "local", False)
     assert available_policies()["edge"].factory is EdgePolicy
 
 
@@ -82,10 +82,10 @@ def test_params_from_a_dataclass_with_field_metadata():
     assert info.params == (
         ("threshold_s", "float", REQUIRED, "Latency above which to offload."),
         ("tiers", "list[str]", ("edge",), ""),
-        ("mode", "'a' | 'b'", "a", "Which mode."),
+        ("mode", '"a" | "b"', "a", "Which mode."),
     )
     assert info.param("threshold_s").required
-    with pytest.raises(PolicyParamError, match=r"policy 'test-dataclass' needs parameter\(s\): threshold_s"):
+    with pytest.raises(PolicyParamError, match=r'policy "test-dataclass" needs parameter\(s\): threshold_s'):
         make_policy("test-dataclass", {})
     assert make_policy("test-dataclass", {"threshold_s": 1}).threshold_s == 1  # an int is a fine float
 
@@ -116,7 +116,7 @@ def test_params_from_a_plain_class_and_a_factory_function():
     assert info.params == (("k", "int", 2, "How many."), ("name", "str | None", None, ""))
     assert not info.open_params
     assert make_policy("test-plain", {"k": 5, "name": "x"}).k == 5
-    with pytest.raises(PolicyParamError, match="parameter 'k' must be int, got True"):
+    with pytest.raises(PolicyParamError, match='parameter "k" must be int, got True'):
         make_policy("test-plain", {"k": True})
     opened = available_policies()["test-factory"]
     assert opened.open_params and opened.params == () and opened.summary == "Build anything."
@@ -133,7 +133,7 @@ def test_unknown_policy_suggests_close_names_and_lists_all():
         make_policy("round_robin", {})
     message = str(info.value)
     assert isinstance(info.value, KeyError)
-    assert message.startswith("unknown policy 'round_robin' (did you mean 'round-robin'")
+    assert message.startswith('unknown policy "round_robin" (did you mean "round-robin"')
     assert (
         "known policies: cloud, dads, edge, fixed, least-loaded, local, model-select, multi-tier, "
         "neurosurgeon, random, round-robin"
@@ -141,7 +141,7 @@ def test_unknown_policy_suggests_close_names_and_lists_all():
 
 
 def test_unknown_policy_without_a_close_name():
-    with pytest.raises(UnknownPolicyError, match=r"^unknown policy 'zzzz'; known policies: cloud"):
+    with pytest.raises(UnknownPolicyError, match=r'^unknown policy "zzzz"; known policies: cloud'):
         make_policy("zzzz", {})
 
 
@@ -150,10 +150,10 @@ def test_unknown_parameter_is_named_with_the_accepted_ones():
         make_policy("random", {"tier": ["edge"]})
     assert (
         str(info.value)
-        == "policy 'random' has no parameter 'tier' (did you mean 'tiers'?); it accepts: tiers"
+        == 'policy "random" has no parameter "tier" (did you mean "tiers"?); it accepts: tiers'
     )
     with pytest.raises(
-        PolicyParamError, match="policy 'local' has no parameter 'x'; it accepts: no parameters"
+        PolicyParamError, match='policy "local" has no parameter "x"; it accepts: no parameters'
     ):
         make_policy("local", {"x": 1})
 
@@ -161,15 +161,15 @@ def test_unknown_parameter_is_named_with_the_accepted_ones():
 @pytest.mark.parametrize(
     ("name", "params", "message"),
     [
-        ("edge", {"fallback": 3}, r"parameter 'fallback' must be 'local' \| 'drop', got 3 \(int\)"),
-        ("edge", {"fallback": "cloud"}, r"parameter 'fallback' must be 'local' \| 'drop', got 'cloud'"),
-        ("random", {"tiers": "edge"}, r"parameter 'tiers' must be list\[tier\] \| None, got 'edge' \(str\)"),
-        ("round-robin", {"tiers": ["edge", 1]}, r"parameter 'tiers' must be list\[tier\] \| None"),
-        ("fixed", {"nodes": ["a", "b"], "cuts": [1.5]}, r"parameter 'cuts' must be list\[int\] \| None"),
+        ("edge", {"fallback": 3}, r'parameter "fallback" must be "local" \| "drop", got 3 \(int\)'),
+        ("edge", {"fallback": "cloud"}, r'parameter "fallback" must be "local" \| "drop", got "cloud"'),
+        ("random", {"tiers": "edge"}, r'parameter "tiers" must be list\[tier\] \| None, got "edge" \(str\)'),
+        ("round-robin", {"tiers": ["edge", 1]}, r'parameter "tiers" must be list\[tier\] \| None'),
+        ("fixed", {"nodes": ["a", "b"], "cuts": [1.5]}, r'parameter "cuts" must be list\[int\] \| None'),
         (
             "fixed",
             {"node": ["a"]},
-            r"parameter 'node' must be computing node or \$source \| None, got \['a'\] \(list\)",
+            r'parameter "node" must be computing node or \$source \| None, got \[\'a\'\] \(list\)',
         ),
     ],
 )
@@ -179,7 +179,7 @@ def test_wrong_types_are_clear(name, params, message):
 
 
 def test_constructor_value_errors_become_param_errors_naming_the_policy():
-    with pytest.raises(PolicyParamError, match=r"^policy 'random': tiers must name at least one tier"):
+    with pytest.raises(PolicyParamError, match=r'^policy "random": tiers must name at least one tier'):
         make_policy("random", {"tiers": []})
 
 

@@ -108,7 +108,7 @@ def test_neurosurgeon_energy_and_latency_disagree_where_they_should(SplitView, t
 
 
 def test_energy_objective_needs_the_source_power(SplitView, task_factory):
-    with pytest.raises(PlanError, match="objective 'energy' needs the power draw of source 'phone-0'"):
+    with pytest.raises(PlanError, match='objective "energy" needs the power draw of source "phone-0"'):
         NeurosurgeonPolicy(objective="energy").decide(chain_task(task_factory), SplitView())
 
 
@@ -137,7 +137,7 @@ def test_neurosurgeon_without_a_usable_server(SplitView, task_factory):
 
 
 def test_named_server_must_compute(SplitView, task_factory):
-    with pytest.raises(PlanError, match="server 'ap' is not a node that can compute"):
+    with pytest.raises(PlanError, match='server "ap" is not a node that can compute'):
         NeurosurgeonPolicy(server="ap").decide(chain_task(task_factory), SplitView())
 
 
@@ -146,7 +146,7 @@ def test_parameters_are_checked():
         make_policy("neurosurgeon", {"objective": "speed"})
     with pytest.raises(PolicyParamError, match="load_aware"):
         make_policy("multi-tier", {"load_aware": "yes"})
-    with pytest.raises(PolicyParamError, match="did you mean 'server'"):
+    with pytest.raises(PolicyParamError, match='did you mean "server"'):
         make_policy("dads", {"sever": "edge-0"})
     assert make_policy("neurosurgeon", {"objective": "energy", "load_aware": True}).load_aware
 

@@ -54,44 +54,44 @@ MISTAKES = [
         "fixed-unknown-node",
         {"name": "fixed", "node": "edgee"},
         "policy.node",
-        "policy 'fixed': 'edgee' is not a node of this scenario (did you mean 'edge'?)",
+        'policy "fixed": "edgee" is not a node of this scenario (did you mean "edge"?)',
     ),
     _case(
         "fixed-forwarding-node",
         {"name": "fixed", "node": "ap"},
         "policy.node",
-        "'ap' is a network node: it forwards and computes nothing; computing nodes: phone-0 .. phone-2, edge",
+        '"ap" is a network node: it forwards and computes nothing; computing nodes: phone-0 .. phone-2, edge',
     ),
     _case(
         "fixed-node-without-processor",
         {"name": "fixed", "node": "lonely"},
         "policy.node",
-        "'lonely' is a node without a processor",
+        '"lonely" is a node without a processor',
     ),
     _case(
         "fixed-group-name",
         {"name": "fixed", "node": "phone"},
         "policy.node",
-        "'phone' is a group of 3 nodes (phone-0 .. phone-2); name one node",
+        '"phone" is a group of 3 nodes (phone-0 .. phone-2); name one node',
     ),
     _case(
         "fixed-unreachable-node",
         {"name": "fixed", "node": "island"},
         "policy.node",
-        "no task source can reach 'island': 'phone-0', 'phone-1', 'phone-2' have no route to it",
+        'no task source can reach "island": "phone-0", "phone-1", "phone-2" have no route to it',
         nodes__island=ISLAND,
     ),
     _case(
         "fixed-list-unknown-node",
         {"name": "fixed", "nodes": ["$source", "egde"], "cuts": [1]},
         "policy.nodes[1]",
-        "'egde' is not a node of this scenario (did you mean 'edge'?)",
+        '"egde" is not a node of this scenario (did you mean "edge"?)',
     ),
     _case(
         "fixed-source-cannot-compute",
         {"name": "fixed", "nodes": ["$source", "edge"], "cuts": [1]},
         "policy.nodes[0]",
-        "policy 'fixed' runs layers at the task's source ($source), but 'phone-0', 'phone-1', 'phone-2' "
+        'policy "fixed" runs layers at the task\'s source ($source), but "phone-0", "phone-1", "phone-2" '
         "(workload[0].sources) have no processor",
         nodes__phone__processor=DELETE,
     ),
@@ -99,14 +99,14 @@ MISTAKES = [
         "fixed-cut-beyond-every-application",
         {"name": "fixed", "nodes": ["$source", "edge"], "cuts": [3]},
         "policy.cuts[0]",
-        "policy 'fixed' cuts at layer 3, but no application of the workload has that many layers "
+        'policy "fixed" cuts at layer 3, but no application of the workload has that many layers '
         "(job: 1 layer); a cut at an application's layer count runs all of it before the cut",
     ),
     _case(
         "fixed-later-cut-beyond-every-application",
         {"name": "fixed", "nodes": ["$source", "edge", "edge"], "cuts": [1, 2]},
         "policy.cuts[1]",
-        "policy 'fixed' cuts at layer 2, but no application of the workload has that many layers "
+        'policy "fixed" cuts at layer 2, but no application of the workload has that many layers '
         "(job: 1 layer, pipe: 1 layer)",
         applications__pipe={"stages": [{"work": "1 GFLOP"}]},
         workload=[
@@ -118,37 +118,37 @@ MISTAKES = [
         "neurosurgeon-unknown-server",
         {"name": "neurosurgeon", "server": "nope"},
         "policy.server",
-        "policy 'neurosurgeon': 'nope' is not a node of this scenario",
+        'policy "neurosurgeon": "nope" is not a node of this scenario',
     ),
     _case(
         "dads-unknown-server",
         {"name": "dads", "server": "nope"},
         "policy.server",
-        "policy 'dads': 'nope' is not a node of this scenario",
+        'policy "dads": "nope" is not a node of this scenario',
     ),
     _case(
         "multi-tier-unknown-edge",
         {"name": "multi-tier", "edge": "nope"},
         "policy.edge",
-        "policy 'multi-tier': 'nope' is not a node",
+        'policy "multi-tier": "nope" is not a node',
     ),
     _case(
         "multi-tier-forwarding-cloud",
         {"name": "multi-tier", "cloud": "ap"},
         "policy.cloud",
-        "'ap' is a network node",
+        '"ap" is a network node',
     ),
     _case(
         "tiers-misspelt",
         {"name": "random", "tiers": ["egde"]},
         "policy.tiers[0]",
-        "policy 'random': unknown tier 'egde' (did you mean 'edge'?); tiers: device, edge, cloud, network",
+        'policy "random": unknown tier "egde" (did you mean "edge"?); tiers: device, edge, cloud, network',
     ),
     _case(
         "tiers-without-computing-nodes",
         {"name": "least-loaded", "tiers": ["cloud"]},
         "policy.tiers",
-        "policy 'least-loaded' chooses among their computing nodes, but no node of tier cloud has a "
+        'policy "least-loaded" chooses among their computing nodes, but no node of tier cloud has a '
         "processor; "
         "tiers with computing nodes: device, edge",
     ),
@@ -156,7 +156,7 @@ MISTAKES = [
         "energy-objective-without-power",
         {"name": "neurosurgeon", "objective": "energy"},
         "policy.objective",
-        "prices the device's joules (objective: energy), but 'phone-0', 'phone-1', 'phone-2' have no power "
+        'prices the device\'s joules (objective: energy), but "phone-0", "phone-1", "phone-2" have no power '
         "draw (give nodes.phone.power)",
         nodes__phone__power=DELETE,
     ),
@@ -164,14 +164,14 @@ MISTAKES = [
         "multi-tier-energy-without-power",
         {"name": "multi-tier", "objective": "energy"},
         "policy.objective",
-        "policy 'multi-tier' prices the device's joules",
+        'policy "multi-tier" prices the device\'s joules',
         nodes__phone__power=DELETE,
     ),
     _case(
         "local-sources-cannot-compute",
         "local",
         "policy",
-        "policy 'local' runs every task on its source, but 'phone-0', 'phone-1', 'phone-2' "
+        'policy "local" runs every task on its source, but "phone-0", "phone-1", "phone-2" '
         "(workload[0].sources) have no processor",
         nodes__phone__processor=DELETE,
     ),
@@ -179,7 +179,7 @@ MISTAKES = [
         "edge-policy-without-edge-node",
         {"name": "edge"},
         "policy.name",
-        "policy 'edge' offloads every task to the nearest edge node, but no node of tier edge has a "
+        'policy "edge" offloads every task to the nearest edge node, but no node of tier edge has a '
         "processor",
         nodes__edge__tier="cloud",
     ),
@@ -187,19 +187,19 @@ MISTAKES = [
         "unknown-parameter",
         {"name": "edge", "fallbak": "drop"},
         "policy.fallbak",
-        "policy 'edge' has no parameter 'fallbak' (did you mean 'fallback'?)",
+        'policy "edge" has no parameter "fallbak" (did you mean "fallback"?)',
     ),
     _case(
         "misspelt-literal",
         {"name": "edge", "fallback": "lcoal"},
         "policy.fallback",
-        "parameter 'fallback' must be 'local' | 'drop', got 'lcoal' (str) (did you mean 'local'?)",
+        'parameter "fallback" must be "local" | "drop", got "lcoal" (str) (did you mean "local"?)',
     ),
     _case(
         "node-of-wrong-type",
         {"name": "fixed", "node": 3},
         "policy.node",
-        "parameter 'node' must be computing node or $source | None, got 3 (int)",
+        'parameter "node" must be computing node or $source | None, got 3 (int)',
     ),
 ]
 
@@ -263,7 +263,7 @@ def test_a_cut_beyond_some_applications_layers_is_a_note_under_the_table(tmp_pat
         },
     )
     note = (
-        "note: policy.cuts[0]: policy 'fixed' cuts at layer 2, beyond the 1 layer of job: clamped there, "
+        'note: policy.cuts[0]: policy "fixed" cuts at layer 2, beyond the 1 layer of job: clamped there, '
         "so its tasks run all their layers on the stations before the cut"
     )
     assert main(["validate", str(path)]) == 0
@@ -300,7 +300,7 @@ def test_validate_takes_the_policy_a_run_would_use(tmp_path, capsys):
     assert main(["validate", str(path)]) == 0
     capsys.readouterr()
     assert main(["validate", str(path), "--policy", "local"]) == 2
-    assert "policy 'local' runs every task on its source" in capsys.readouterr().err
+    assert 'policy "local" runs every task on its source' in capsys.readouterr().err
 
 
 def test_a_node_some_sources_cannot_reach_is_a_loud_warning(tmp_path, capsys):
@@ -313,14 +313,14 @@ def test_a_node_some_sources_cannot_reach_is_a_loud_warning(tmp_path, capsys):
     path = tmp_path / "two-islands.yaml"
     path.write_text(yaml.safe_dump(document), encoding="utf-8")
     warning = (
-        f"offloadsim: warning: {path}: policy.node: policy 'fixed': 2 of 5 task sources cannot reach 'edge' "
-        "('cam-0', 'cam-1'); their tasks cannot be sent there"
+        f'offloadsim: warning: {path}: policy.node: policy "fixed": 2 of 5 task sources cannot reach "edge" '
+        '("cam-0", "cam-1"); their tasks cannot be sent there'
     )
     assert main(["validate", str(path)]) == 0
     assert capsys.readouterr().err.splitlines() == [warning]
     assert main(["run", str(path), "--out", str(tmp_path / "out"), "-q", "--set", "duration=2 s"]) == 0
     assert capsys.readouterr().err.splitlines() == [warning]
-    with pytest.warns(ScenarioWarning, match="2 of 5 task sources cannot reach 'edge'"):
+    with pytest.warns(ScenarioWarning, match='2 of 5 task sources cannot reach "edge"'):
         api.run(path, overrides=["duration=2 s"])
 
 
@@ -329,7 +329,7 @@ def test_compare_and_sweep_check_every_policy_before_any_job(tmp_path, capsys):
     out = tmp_path / "cmp"
     assert main(["compare", str(path), "--policies", "edge,local", "-n", "1", "--out", str(out)]) == 2
     err = capsys.readouterr().err
-    assert err.startswith(f"offloadsim: error: {path}: policy: policy 'local' runs every task on its source")
+    assert err.startswith(f'offloadsim: error: {path}: policy: policy "local" runs every task on its source')
     assert not out.exists()
     sweep = tmp_path / "sweep.yaml"
     sweep.write_text(
@@ -341,7 +341,7 @@ def test_compare_and_sweep_check_every_policy_before_any_job(tmp_path, capsys):
     assert main(["sweep", str(sweep), "--out", str(tmp_path / "sw"), "--workers", "1"]) == 2
     err = capsys.readouterr().err
     assert (
-        "'edgee' is not a node of this scenario (did you mean 'edge'?)" in err and len(err.splitlines()) == 1
+        '"edgee" is not a node of this scenario (did you mean "edge"?)' in err and len(err.splitlines()) == 1
     )
     assert not (tmp_path / "sw" / "points").exists()
 
@@ -373,9 +373,9 @@ def relay_policy():
         (
             {"via": "egde"},
             "policy.via",
-            "policy 'test-relay': 'egde' is not a node of this scenario (did you mean",
+            'policy "test-relay": "egde" is not a node of this scenario (did you mean',
         ),
-        ({"via": "edge", "prefer": "clod"}, "policy.prefer", "unknown tier 'clod' (did you mean 'cloud'?)"),
+        ({"via": "edge", "prefer": "clod"}, "policy.prefer", 'unknown tier "clod" (did you mean "cloud"?)'),
         ({"via": "edge", "prefer": "cloud"}, "policy.prefer", "prefers that tier, but no node of tier cloud"),
     ],
 )
@@ -394,7 +394,7 @@ def test_plug_ins_declare_kinds_and_requirements_and_get_the_same_checks(
 def test_plug_in_listing_shows_the_kinds(relay_policy, capsys):
     assert main(["policies"]) == 0
     out = capsys.readouterr().out
-    assert "via: computing node (required)" in out and "prefer: tier (default 'edge')" in out
+    assert "via: computing node (required)" in out and 'prefer: tier (default "edge")' in out
 
 
 def test_a_valid_plug_in_configuration_passes(relay_policy, tmp_path):

@@ -54,7 +54,7 @@ MISTAKES = [
     _case(
         "duplicate-key",
         "line 4, column 3",
-        "duplicate key 'ap' (first given at line 3)",
+        'duplicate key "ap" (first given at line 3)',
         text="name: x\nnodes:\n  ap: {tier: network}\n  ap: {tier: edge}\n",
     ),
     _case("empty-file", "", "the file is empty; expected a mapping", text="# nothing here\n"),
@@ -69,9 +69,9 @@ MISTAKES = [
     _case("top-level-list", "", "expected a mapping at the top level, got a list", text="- name: x\n"),
     _case("top-level-scalar", "", 'expected a mapping at the top level, got "hello"', text="hello\n"),
     # -- top level
-    _case("missing-name", "", "missing required key 'name'", edits={"name": DELETE}),
+    _case("missing-name", "", 'missing required key "name"', edits={"name": DELETE}),
     _case(
-        "unknown-top-key", "", "unknown key 'dration' (did you mean 'duration'?)", edits={"dration": "10 s"}
+        "unknown-top-key", "", 'unknown key "dration" (did you mean "duration"?)', edits={"dration": "10 s"}
     ),
     _case("zero-duration", "duration", 'expected a positive time like "5 ms", got 0', edits={"duration": 0}),
     _case(
@@ -118,16 +118,16 @@ MISTAKES = [
     _case(
         "unknown-node-key",
         "nodes.phone.processor",
-        "unknown key 'cors' (did you mean 'cores'?)",
+        'unknown key "cors" (did you mean "cores"?)',
         edits={"nodes.phone.processor.cors": 2},
     ),
     _case(
         "unrelated-node-key",
         "nodes.phone",
-        "unknown key 'colour'; expected one of tier, count, processor, processors, power",
+        'unknown key "colour"; expected one of tier, count, processor, processors, power',
         edits={"nodes.phone.colour": "red"},
     ),
-    _case("missing-tier", "nodes.edge", "missing required key 'tier'", edits={"nodes.edge.tier": DELETE}),
+    _case("missing-tier", "nodes.edge", 'missing required key "tier"', edits={"nodes.edge.tier": DELETE}),
     _case(
         "bad-tier",
         "nodes.edge.tier",
@@ -161,7 +161,7 @@ MISTAKES = [
     _case(
         "duplicate-node",
         "nodes.phone-1",
-        "node 'phone-1' is also made by nodes.phone",
+        'node "phone-1" is also made by nodes.phone',
         edits={"nodes.phone-1": {"tier": "device"}},
     ),
     _case(
@@ -179,20 +179,20 @@ MISTAKES = [
     _case(
         "profile-and-speed",
         "nodes.edge.processor",
-        "expected either 'profile' or 'speed', not both",
+        'expected either "profile" or "speed", not both',
         edits={"nodes.edge.processor.speed": "1 TFLOP/s"},
     ),
     _case(
         "neither-profile-nor-speed",
         "nodes.phone.processor",
-        "expected either 'profile' or 'speed', got neither",
+        'expected either "profile" or "speed", got neither',
         edits={"nodes.phone.processor": {"cores": 2}},
     ),
     # An unknown profile is the world's to refuse (tests/test_profiles.py): the scenario does not read it.
     _case(
         "tier-case",
         "nodes.edge.tier",
-        "got \"Edge\" (did you mean 'edge'?)",
+        'got "Edge" (did you mean "edge"?)',
         edits={"nodes.edge.tier": "Edge"},
     ),
     _case(
@@ -210,7 +210,7 @@ MISTAKES = [
     _case(
         "memory-bandwidth-in-bits",
         "nodes.phone.processor.memory_bandwidth",
-        'expected a memory bandwidth like "50 GB/s", got "5 Gbps": unknown unit \'Gbps\' (a bandwidth unit)',
+        'expected a memory bandwidth like "50 GB/s", got "5 Gbps": unknown unit "Gbps" (a bandwidth unit)',
         edits={"nodes.phone.processor.memory_bandwidth": "5 Gbps"},
     ),
     _case(
@@ -222,7 +222,7 @@ MISTAKES = [
     _case(
         "bad-power-unit",
         "nodes.phone.power.idle",
-        "unknown unit 'X'",
+        'unknown unit "X"',
         edits={"nodes.phone.power.idle": "1 X"},
     ),
     # -- links
@@ -235,19 +235,19 @@ MISTAKES = [
     _case(
         "bandwidth-unit-case",
         "links[0].bandwidth",
-        "unknown unit 'mbps' (did you mean 'Mbps'?); known: bps, kbps, Mbps, Gbps",
+        'unknown unit "mbps" (did you mean "Mbps"?); known: bps, kbps, Mbps, Gbps',
         edits={"links[0].bandwidth": "10 mbps"},
     ),
     _case(
         "power-unit-case",
         "nodes.phone.power.busy",
-        "unknown unit 'w' (did you mean 'W'?)",
+        'unknown unit "w" (did you mean "W"?)',
         edits={"nodes.phone.power.busy": "3 w"},
     ),
     _case(
         "link-node-case",
         "links[1].between[0]",
-        "'AP' matches no node (did you mean 'ap'?)",
+        '"AP" matches no node (did you mean "ap"?)',
         edits={"links[1].between": ["AP", "edge"]},
     ),
     _case(
@@ -265,7 +265,7 @@ MISTAKES = [
     _case(
         "missing-bandwidth",
         "links[0]",
-        "missing required key 'bandwidth'",
+        'missing required key "bandwidth"',
         edits={"links[0].bandwidth": DELETE},
     ),
     _case(
@@ -277,16 +277,16 @@ MISTAKES = [
     _case(
         "unknown-link-node",
         "links[1].between[1]",
-        "'egde' matches no node (did you mean 'edge'?)",
+        '"egde" matches no node (did you mean "edge"?)',
         edits={"links[1].between": ["ap", "egde"]},
     ),
     _case(
-        "self-link", "links[1].between", "links 'ap' only to itself", edits={"links[1].between": ["ap", "ap"]}
+        "self-link", "links[1].between", 'links "ap" only to itself', edits={"links[1].between": ["ap", "ap"]}
     ),
     _case(
         "duplicate-link",
         "links[2].between",
-        "'edge' and 'ap' are already linked by links[1]",
+        '"edge" and "ap" are already linked by links[1]',
         edits={"links[+]": {"between": ["edge", "ap"], "bandwidth": "1 Gbps"}},
     ),
     _case(
@@ -299,14 +299,14 @@ MISTAKES = [
     _case(
         "two-app-kinds",
         "applications.job",
-        "expected exactly one of 'model', 'onnx', 'work', 'service', 'stages', got 'work', 'service'",
+        'expected exactly one of "model", "onnx", "work", "service", "stages", got "work", "service"',
         edits={"applications.job.service": "1 ms"},
     ),
     _case("no-app-kind", "applications.job", "got none", edits={"applications.job.work": DELETE}),
     _case(
         "unknown-model",
         "applications.job.model",
-        "unknown model 'resnet5' (did you mean 'resnet50'?)",
+        'unknown model "resnet5" (did you mean "resnet50"?)',
         edits={"applications.job.work": DELETE, "applications.job.model": "resnet5"},
         marks=needs_zoo,
     ),
@@ -314,13 +314,13 @@ MISTAKES = [
     _case(
         "compression-without-model",
         "applications.job.compression",
-        "compression 'int8' applies to a model's activations; this application runs no model",
+        'compression "int8" applies to a model\'s activations; this application runs no model',
         edits={"applications.job.compression": "int8"},
     ),
     _case(
         "compression-on-llm",
         "applications.job.compression",
-        "not to an LLM's per-token hidden states ('llama-3.2-1b')",
+        'not to an LLM\'s per-token hidden states ("llama-3.2-1b")',
         edits={
             "applications.job.work": DELETE,
             "applications.job.model": "llama-3.2-1b",
@@ -356,7 +356,7 @@ MISTAKES = [
     _case(
         "model-param-string",
         "applications.job.params.num_classes",
-        "expected a whole number, got 'ten'",
+        'expected a whole number, got "ten"',
         edits={
             "applications.job.work": DELETE,
             "applications.job.model": "resnet18",
@@ -367,7 +367,7 @@ MISTAKES = [
     _case(
         "model-param-unknown",
         "applications.job.params.image_szie",
-        "model 'resnet18' has no parameter 'image_szie' (did you mean 'image_size'?); "
+        'model "resnet18" has no parameter "image_szie" (did you mean "image_size"?); '
         "it takes image_size, num_classes",
         edits={
             "applications.job.work": DELETE,
@@ -407,7 +407,7 @@ MISTAKES = [
     _case(
         "missing-onnx",
         "applications.job.onnx",
-        "no such file 'net.onnx'",
+        'no such file "net.onnx"',
         edits={"applications.job.work": DELETE, "applications.job.onnx": "net.onnx"},
     ),
     _case(  # the shorthand's path, as written: applications.job.onnx is not in the file
@@ -425,13 +425,13 @@ MISTAKES = [
     _case(
         "work-in-seconds",
         "applications.job.work",
-        'expected a work like "2 GFLOP", got "2 s": unknown unit \'s\' (a time unit)',
+        'expected a work like "2 GFLOP", got "2 s": unknown unit "s" (a time unit)',
         edits={"applications.job.work": "2 s"},
     ),
     _case(
         "unknown-distribution",
         "applications.job.work",
-        "unknown distribution 'exponentail' (did you mean",
+        'unknown distribution "exponentail" (did you mean',
         edits={"applications.job.work": {"exponentail": "1 GFLOP"}},
     ),
     _case(
@@ -455,13 +455,13 @@ MISTAKES = [
     _case(
         "lognormal-no-sigma",
         "applications.job.work.lognormal",
-        "missing required key 'sigma'",
+        'missing required key "sigma"',
         edits={"applications.job.work": {"lognormal": {"mean": "1 GFLOP"}}},
     ),
     _case(
         "exponential-bad-key",
         "applications.job.work.exponential",
-        "unknown key 'avg'; expected mean",
+        'unknown key "avg"; expected mean',
         edits={"applications.job.work": {"exponential": {"avg": "1 GFLOP"}}},
     ),
     _case(
@@ -511,7 +511,7 @@ MISTAKES = [
     _case(
         "stage-without-work",
         "applications.job.stages[1]",
-        "expected either 'work' or 'service', got neither",
+        'expected either "work" or "service", got neither',
         edits={
             "applications.job.work": DELETE,
             "applications.job.stages": [{"work": "1 GFLOP", "output": "1 MB"}, {"output": "1 KB"}],
@@ -533,25 +533,25 @@ MISTAKES = [
     _case(
         "unknown-app",
         "workload[0].app",
-        "unknown application 'jbo' (did you mean 'job'?)",
+        'unknown application "jbo" (did you mean "job"?)',
         edits={"workload[0].app": "jbo"},
     ),
     _case(
         "source-matches-nothing",
         "workload[0].sources[1]",
-        "'tablet-*' matches no node",
+        '"tablet-*" matches no node',
         edits={"workload[0].sources": ["phone-0", "tablet-*"]},
     ),
     _case(
         "source-out-of-range",
         "workload[0].sources",
-        "'phone-7' matches no node (phone has phone-0 .. phone-2)",
+        '"phone-7" matches no node (phone has phone-0 .. phone-2)',
         edits={"workload[0].sources": "phone-7"},
     ),
     _case(
         "source-unreachable",
         "workload[0].sources",
-        "'lonely' cannot reach any node with a processor",
+        '"lonely" cannot reach any node with a processor',
         edits={"workload[0].sources": "lonely"},
     ),
     _case(
@@ -581,7 +581,7 @@ MISTAKES = [
     _case(
         "periodic-without-period",
         "workload[0]",
-        "arrivals: periodic needs 'period'",
+        'arrivals: periodic needs "period"',
         edits={"workload[0].arrivals": "periodic", "workload[0].rate": DELETE},
     ),
     # A new user's trial: periodic given a rate instead of a period was told only "needs 'period'"
@@ -589,25 +589,25 @@ MISTAKES = [
     _case(
         "rate-instead-of-period",
         "workload[0].rate",
-        "'rate' is a key of arrivals: poisson; arrivals: periodic takes 'period' (required), 'jitter'",
+        '"rate" is a key of arrivals: poisson; arrivals: periodic takes "period" (required), "jitter"',
         edits={"workload[0].arrivals": "periodic"},
     ),
     _case(
         "period-without-arrivals",
         "workload[0].period",
-        "'period' is a key of arrivals: periodic; arrivals: poisson (the default) takes 'rate' (required)",
+        '"period" is a key of arrivals: periodic; arrivals: poisson (the default) takes "rate" (required)',
         edits={"workload[0].rate": DELETE, "workload[0].period": "1 s"},
     ),
     _case(
         "users-with-poisson",
         "workload[0].users",
-        "'users' is a key of arrivals: closed; arrivals: poisson takes 'rate' (required)",
+        '"users" is a key of arrivals: closed; arrivals: poisson takes "rate" (required)',
         edits={"workload[0].arrivals": "poisson", "workload[0].users": 3},
     ),
     _case(
         "closed-without-users",
         "workload[0]",
-        "arrivals: closed needs 'users'; it takes 'users' (required), 'think'",
+        'arrivals: closed needs "users"; it takes "users" (required), "think"',
         edits={"workload[0].arrivals": "closed", "workload[0].rate": DELETE},
     ),
     _case(
@@ -643,7 +643,7 @@ MISTAKES = [
     _case(
         "trace-unknown-source",
         "workload[0].trace",
-        "trace.csv, line 3: source 'phone-9' is not one of this entry's sources",
+        'trace.csv, line 3: source "phone-9" is not one of this entry\'s sources',
         edits={"workload[0]": TRACE_ENTRY},
         files={"trace.csv": "time,source\n0.5,phone-0\n1,phone-9\n"},
     ),
@@ -651,21 +651,21 @@ MISTAKES = [
     _case(
         "unknown-policy",
         "policy",
-        "unknown policy 'nurosurgeon'",
+        'unknown policy "nurosurgeon"',
         edits={"policy": "nurosurgeon"},
         marks=needs_registry,
     ),
     _case(
         "unknown-policy-mapping",
         "policy.name",
-        "unknown policy 'loacl' (did you mean 'local'?)",
+        'unknown policy "loacl" (did you mean "local"?)',
         edits={"policy": {"name": "loacl"}},
         marks=needs_registry,
     ),
     _case(
         "unknown-policy-case",
         "policy",
-        "unknown policy 'Local' (did you mean 'local'?)",
+        'unknown policy "Local" (did you mean "local"?)',
         edits={"policy": "Local"},
         marks=needs_registry,
     ),
@@ -678,7 +678,7 @@ MISTAKES = [
     _case(
         "policy-without-name",
         "policy",
-        "missing required key 'name'",
+        'missing required key "name"',
         edits={"policy": {"objective": "energy"}},
     ),
     # -- overrides

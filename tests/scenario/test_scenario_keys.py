@@ -47,7 +47,7 @@ def test_a_declared_key_is_refused_with_the_usual_one_line_message():
     with pytest.raises(ValidationError) as caught:
         model.model_validate({})
     assert str(problems_from_validation(caught.value, "radio.yaml")[0]) == (
-        "radio.yaml: missing required key 'uplink'"
+        'radio.yaml: missing required key "uplink"'
     )
 
 

@@ -46,7 +46,7 @@ def test_get_path():
     assert get_path(document, "links[1].bandwidth") == "1 Gbps"
     assert get_path(document, "nodes.phone.count") == 3
     assert get_path(document, "links[-1].between") == ["ap", "edge"]
-    with pytest.raises(PathError, match=r"^nodes\.tablet: no key 'tablet' in nodes$"):
+    with pytest.raises(PathError, match=r'^nodes\.tablet: no key "tablet" in nodes$'):
         get_path(document, "nodes.tablet.count")
     with pytest.raises(PathError, match=r"links\[2\]: no entry \[2\]: links has 2 entries"):
         get_path(document, "links[2].bandwidth")
@@ -129,10 +129,10 @@ def test_override_errors_are_collected_and_name_the_file_and_path():
         ("duration=-1 s", "duration", 'expected a positive time like "5 ms", got "-1 s"'),
         ("nodes.phone.count=0", "nodes.phone.count", "expected a value at least 1, got 0"),
         ("nodes.phone={count: 0, tier: device}", "nodes.phone.count", "expected a value at least 1"),
-        ("nodes.phone.bogus=1", "nodes.phone", "unknown key 'bogus'"),
-        ("policy.node=edgy", "policy.node", "'edgy' is not a node of this scenario"),
+        ("nodes.phone.bogus=1", "nodes.phone", 'unknown key "bogus"'),
+        ("policy.node=edgy", "policy.node", '"edgy" is not a node of this scenario'),
         # Found when the world is built, not when the file is read.
-        ("nodes.edge.processor.profile=nope", "nodes.edge.processor.profile", "unknown profile 'nope'"),
+        ("nodes.edge.processor.profile=nope", "nodes.edge.processor.profile", 'unknown profile "nope"'),
     ],
     ids=["bandwidth", "duration", "count", "mapping", "unknown-key", "policy", "world"],
 )
@@ -165,10 +165,10 @@ def test_a_problem_the_set_did_not_cause_is_not_blamed_on_it(tmp_path):
 
 
 def test_a_set_whose_key_path_is_a_number_is_quoted_as_written(tmp_path, capsys):
-    """``--set 1.5=3`` is key '5' of key '1': the message about '1' names the path the user wrote."""
+    """``--set 1.5=3`` is key "5" of key "1": the message about "1" names the path the user wrote."""
     path = tmp_path / "small.yaml"
     path.write_text(yaml.safe_dump(small_document()), encoding="utf-8")
     assert main(["validate", str(path), "--set", "1.5=3"]) == 2
     (line,) = capsys.readouterr().err.splitlines()
-    assert line.startswith(f"offloadsim: error: {path}: unknown key '1' (of the key path \"1.5\"); expected")
+    assert line.startswith(f'offloadsim: error: {path}: unknown key "1" (of the key path "1.5"); expected')
     assert line.endswith('(set by --set "1.5=3")'), line

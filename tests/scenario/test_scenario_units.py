@@ -47,9 +47,9 @@ def test_plain_numbers_are_si(kind: str):
     ("kind", "value", "message"),
     [
         ("bandwidth", "fast", 'expected a bandwidth like "20 Mbps", got "fast"'),
-        ("bandwidth", "20 Mbs", "unknown unit 'Mbs'"),
+        ("bandwidth", "20 Mbs", 'unknown unit "Mbs"'),
         ("time", "5", 'expected a time like "5 ms" (a number with a unit), got "5"'),
-        ("time", "5 MB", "unknown unit 'MB'"),
+        ("time", "5 MB", 'unknown unit "MB"'),
         ("size", True, "expected a size like"),
         ("size", [1], "expected a size like"),
         ("time", "-1 s", 'expected a non-negative time like "5 ms", got "-1 s"'),

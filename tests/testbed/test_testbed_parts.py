@@ -409,10 +409,10 @@ def test_without_ip_the_testbed_says_so(monkeypatch, capsys):
         ),
         (
             ["testbed", "run", "--link-model", "fifi"],
-            "link model: unknown link model 'fifi' (did you mean",
+            'link model: unknown link model "fifi" (did you mean',
         ),
-        (["testbed", "flows", "--link-model", "maxmin"], "unknown link model 'maxmin'"),
-        (["testbed", "campaign", "--tables-only", "--link-model", "fifi"], "unknown link model 'fifi'"),
+        (["testbed", "flows", "--link-model", "maxmin"], 'unknown link model "maxmin"'),
+        (["testbed", "campaign", "--tables-only", "--link-model", "fifi"], 'unknown link model "fifi"'),
     ],
 )
 def test_bad_options_are_one_line_and_exit_2(argv, words, capsys):

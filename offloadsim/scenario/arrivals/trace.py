@@ -10,6 +10,7 @@ from offloadsim.scenario.arrivals.base import ArrivalContext, ArrivalProcess, Ar
 from offloadsim.scenario.csvdata import CsvProblem, read_trace
 from offloadsim.scenario.errors import did_you_mean
 from offloadsim.scenario.keys import key
+from offloadsim.suggest import quoted
 
 __all__ = ["Trace"]
 
@@ -84,7 +85,7 @@ def _split_trace(
             own[source].append(time)
         else:
             raise CsvProblem(
-                f"{shown}, line {line}: source {source!r} is not one of this entry's sources"
+                f"{shown}, line {line}: source {quoted(source)} is not one of this entry's sources"
                 f"{did_you_mean(source, sources)}"
             )
     return {source: tuple(heapq.merge(own[source], common)) for source in sources}

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from offloadsim.scenario.errors import KeyPathError, describe
 from offloadsim.scenario.patterns import NodeIndex
 from offloadsim.scenario.quantities import FieldProblem, parse_dist, parse_si
-from offloadsim.suggest import did_you_mean
+from offloadsim.suggest import did_you_mean, quoted
 
 if TYPE_CHECKING:
     import numpy as np
@@ -315,7 +315,7 @@ class SpecReader:
                     return ((i, True),)
                 if (link.a, link.b) == (b, a):
                     return ((i, False),)
-            raise self.fail(key, f"no link joins {a!r} and {b!r}")
+            raise self.fail(key, f"no link joins {quoted(a)} and {quoted(b)}")
         raise self.fail(
             key, f"expected a links[] entry number or two node names [A, B], got {describe(value)}"
         )

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from offloadsim.suggest import quoted
 from offloadsim.world.dynamics.base import LINK_SETTINGS, LinkSettings, SpecReader, WorldChange
 
 __all__ = ["GilbertElliott", "LinkState", "Chain", "stationary_mean"]
@@ -81,7 +82,7 @@ class GilbertElliott:
             raise entry.fail("bad", f"sets {sets}; expected what good sets: {expected}")
         start = entry.entry.get("start", "stationary")
         if start not in ("good", "bad", "stationary"):
-            raise entry.fail("start", f"expected good, bad or stationary, got {start!r}")
+            raise entry.fail("start", f"expected good, bad or stationary, got {quoted(start)}")
         return Chain(links, good, bad, None if start == "stationary" else start)
 
     def timeline(self, spec: Chain, rng: np.random.Generator) -> Iterator[tuple[float, WorldChange]]:

@@ -68,7 +68,7 @@ from offloadsim.scenario.errors import describe, first_repeat, given_twice
 from offloadsim.scenario.patterns import NodeIndex
 from offloadsim.scenario.quantities import FieldProblem, parse_si
 from offloadsim.scenario.units import UnitError, parse_quantity
-from offloadsim.suggest import did_you_mean
+from offloadsim.suggest import did_you_mean, quoted
 from offloadsim.world.dynamics.base import SetCapacity, SpecReader, WorldChange
 from offloadsim.world.radio import Radio
 
@@ -162,7 +162,9 @@ class Mobility:
             )
         for i, point in enumerate(points):
             if point.node in devices:
-                raise entry.fail(f"access_points[{i}].node", f"{point.node!r} is one of the moving devices")
+                raise entry.fail(
+                    f"access_points[{i}].node", f"{quoted(point.node)} is one of the moving devices"
+                )
         links, uplink_first = _links(entry, scenario, devices, points)
         if entry.has("random_waypoint") == entry.has("file"):
             raise entry.fail("", "expected one of random_waypoint (a model) or file (a trace of positions)")
@@ -340,7 +342,9 @@ def _devices(entry: SpecReader, scenario: Any) -> tuple[str, ...]:
     tiers = {node.name: node.tier for node in scenario.nodes}
     for name in names:
         if tiers[name] != "device":
-            raise entry.fail("devices", f"{name!r} is not a device (tier {tiers[name]}); only devices move")
+            raise entry.fail(
+                "devices", f"{quoted(name)} is not a device (tier {tiers[name]}); only devices move"
+            )
     return tuple(names)
 
 
@@ -369,8 +373,8 @@ def _links(
             if hit is None:
                 raise entry.fail(
                     f"access_points[{j}].node",
-                    f"no link joins {device!r} and {point.node!r}; declare one from every device to every "
-                    "access point (links: [{between: [DEVICES, ACCESS POINTS], ...}])",
+                    f"no link joins {quoted(device)} and {quoted(point.node)}; declare one from "
+                    "every device to every access point (links: [{between: [DEVICES, ACCESS POINTS], ...}])",
                 )
             row.append(hit[0])
             first.append(hit[1])
@@ -401,11 +405,11 @@ def _trace(entry: SpecReader, devices: tuple[str, ...]) -> PositionTrace:
         raise entry.fail("file", str(problem)) from None
     for node, (line, *_) in rows.items():
         if node not in devices:
-            raise entry.fail("file", f"{shown}, line {line}: {node!r} is not one of the moving devices")
+            raise entry.fail("file", f"{shown}, line {line}: {quoted(node)} is not one of the moving devices")
     missing = [device for device in devices if device not in rows]
     if missing:
         more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
-        raise entry.fail("file", f"{shown}: no positions for {missing[0]!r}{more}")
+        raise entry.fail("file", f"{shown}: no positions for {quoted(missing[0])}{more}")
     return PositionTrace(tuple(rows[device][1:] for device in devices))
 
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from offloadsim.plugins import EntryPointGroup, named_object
 from offloadsim.scenario.errors import describe
-from offloadsim.suggest import did_you_mean
+from offloadsim.suggest import did_you_mean, quoted
 from offloadsim.world.dynamics.base import Dynamics, DynamicsError, DynamicsKind, SpecReader
 
 if TYPE_CHECKING:
@@ -124,7 +124,7 @@ def parse_dynamics(entries: tuple[Mapping[str, Any], ...], scenario: Scenario) -
         if kind is None:
             hint = did_you_mean(name, dynamics_kinds()) if isinstance(name, str) else ""
             known = ", ".join(dynamics_kinds())
-            shown = repr(name) if isinstance(name, str) else describe(name)
+            shown = quoted(name) if isinstance(name, str) else describe(name)
             raise DynamicsError(f"{path}.kind", f"unknown kind {shown}{hint}; expected one of {known}")
         rest = {key: value for key, value in entry.items() if key != "kind"}
         parsed.append(Dynamics(index, kind, kind.parse(SpecReader(rest, path, scenario))))

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from offloadsim.input_kinds import PROFILE, misdirected_path
-from offloadsim.suggest import did_you_mean
+from offloadsim.suggest import did_you_mean, quoted
 from offloadsim.world.profiles.search import describe_search, profile_search_path
 
 if TYPE_CHECKING:
@@ -250,7 +250,7 @@ def get_profile(name: str, search_dirs: Sequence[str | Path] | None = None) -> P
 
 
 def unknown_profile_message(name: str, search_dirs: Sequence[str | Path]) -> str:
-    """``unknown profile 'x' (did you mean ...?); known: ...; searched: ...``: one line.
+    """``unknown profile "x" (did you mean ...?); known: ...; searched: ...``: one line.
 
     A path to another kind of input (a results directory) says what it is instead.
     """
@@ -273,7 +273,8 @@ def unknown_profile_message(name: str, search_dirs: Sequence[str | Path]) -> str
     known = available_profiles(search_dirs)
     hint = did_you_mean(name, known)
     return (
-        f"unknown profile {name!r}{hint}; known: {', '.join(known)}; searched: {describe_search(search_dirs)}"
+        f"unknown profile {quoted(name)}{hint}; known: {', '.join(known)}; searched: "
+        f"{describe_search(search_dirs)}"
     )
 
 

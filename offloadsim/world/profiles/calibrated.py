@@ -35,6 +35,7 @@ import numpy as np
 from offloadsim.bounded_read import MAX_DOCUMENT_BYTES, InputFileError, read_head, read_text
 from offloadsim.input_kinds import PROFILE, PROFILE_FORMAT, document_kind, misdirected, misdirected_path
 from offloadsim.models.graph import LayerGraph
+from offloadsim.suggest import quoted
 from offloadsim.world.profiles.cost_model import POOLED, CostModel, group_chain
 from offloadsim.world.profiles.fusion import FusionRules, Unit, layout_transitions, partition, unit_at
 
@@ -321,11 +322,11 @@ def load_profile(path: str | os.PathLike[str]) -> CalibratedProfile:
     try:
         text = read_text(path, MAX_DOCUMENT_BYTES)
     except InputFileError as exc:
-        raise ProfileError(f"cannot read profile {str(path)!r}: it {exc}") from None
+        raise ProfileError(f"cannot read profile {quoted(str(path))}: it {exc}") from None
     except (UnicodeDecodeError, OSError) as exc:  # a results directory or a file of one, given as a profile?
         reason = "not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else exc.strerror or exc
         wrong = misdirected_path(path, PROFILE)
-        raise ProfileError(wrong or f"cannot read profile {str(path)!r}: {reason}") from None
+        raise ProfileError(wrong or f"cannot read profile {quoted(str(path))}: {reason}") from None
     try:
         if path.suffix in (".yaml", ".yml"):
             import yaml

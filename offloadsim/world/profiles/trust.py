@@ -24,6 +24,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from offloadsim.suggest import quoted
 from offloadsim.world.profiles.fusion import partition, unit_at
 
 if TYPE_CHECKING:
@@ -125,7 +126,9 @@ def caveats(profile: CalibratedProfile, graphs: Mapping[str, LayerGraph] | Seque
     Profile-wide issues first, then each graph with more than
     :data:`MAX_EXTRAPOLATED` of its work in op kinds never timed (enough), naming them.
     """
-    lines = [f"profile {profile.name!r} is not to be trusted: {issue}" for issue in profile_issues(profile)]
+    lines = [
+        f"profile {quoted(profile.name)} is not to be trusted: {issue}" for issue in profile_issues(profile)
+    ]
     items = graphs.items() if isinstance(graphs, Mapping) else graphs
     from offloadsim.models.precision import graph_precision
 
@@ -140,7 +143,9 @@ def caveats(profile: CalibratedProfile, graphs: Mapping[str, LayerGraph] | Seque
 def recorded_caveats(profile: CalibratedProfile) -> list[str]:
     """:func:`caveats` from the trust record calibrate left in the profile (what calibrate warns)."""
     record = profile.trust or {}
-    lines = [f"profile {profile.name!r} is not to be trusted: {issue}" for issue in record.get("issues", [])]
+    lines = [
+        f"profile {quoted(profile.name)} is not to be trusted: {issue}" for issue in record.get("issues", [])
+    ]
     shares = record.get("extrapolated_pct", {})
     for label, kinds in record.get("untrusted_for", {}).items():
         share = shares.get(label, math.nan) / 100
@@ -159,6 +164,6 @@ def _extrapolation_line(
         else f"calibrate times fp32 only, so its {precision} layers are predicted from the fit"
     )
     return (
-        f"profile {name!r} is not to be trusted for {label}: {share:.0%} of its work is in op kinds it "
+        f"profile {quoted(name)} is not to be trusted for {label}: {share:.0%} of its work is in op kinds it "
         f"never timed, or timed too few times ({shown}); {remedy}"
     )

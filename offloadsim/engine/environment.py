@@ -31,30 +31,14 @@ import simpy
 from simpy.core import EmptySchedule, StopSimulation
 from simpy.events import NORMAL, EventPriority
 
+from offloadsim.engine.due import Due as _Due
+
 __all__ = ["CallIn", "RunEnvironment", "caller"]
 
 _Call = tuple[float, int, int, Callable[[Any], None], Any]  # (time, priority, eid, function, argument)
 
 #: ``call_in(delay, function, argument)``: call ``function(argument)`` ``delay`` seconds from now.
 CallIn = Callable[[float, Callable[[Any], None], Any], None]
-
-
-class _Due(float):
-    """A chain's pending call: its time (the float itself), its eid from SimPy's counter, and its call.
-
-    The chains' heap compares these as floats, in C, so a comparison reads
-    one object where a ``(time, priority, eid, ...)`` tuple is read with its
-    float time besides: the city's thousand entries are each touched once in
-    a thousand tasks, so every object a pop's comparisons read is a cache
-    miss.  Floats cannot order equal times by eid; the environment does that
-    itself (:meth:`RunEnvironment._untie`).  The priority is always ``NORMAL``.
-    """
-
-    __slots__ = ("argument", "call", "eid")
-
-    eid: int
-    call: Callable[[Any], None]
-    argument: Any
 
 
 def _by_time_then_eid_last_first(due: _Due) -> tuple[float, int]:

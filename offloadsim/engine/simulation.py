@@ -155,8 +155,10 @@ class Simulation:
         self.recovery = (
             Recovery(spec, self.context, self.view, policy.decide, self._launch) if spec is not None else None
         )
-        if self.recovery is not None and self.recovery.timeout_s is not None:
-            self._dispatch = self._dispatch_timed  # type: ignore[method-assign]
+        # A recovery timeout: a first attempt's timer starts as it is dispatched (a retry's is recovery's).
+        self._arm = (
+            self.recovery.arm if self.recovery is not None and self.recovery.timeout_s is not None else None
+        )
         # Handovers per task in flight, by task id, in a world whose devices move (else None).
         self.handovers: dict[int, int] | None = (
             {} if any(getattr(entry.kind, "hands_over", False) for entry in world.dynamics) else None
@@ -238,6 +240,8 @@ class Simulation:
         """
         retry = plan is not None
         if plan is None:
+            if self._arm is not None:
+                self._arm(task)
             plan = self.policy.decide(task, self.view)
         if last is None:
             last = self._compiled.record(task.source)
@@ -263,17 +267,9 @@ class Simulation:
             start(self.context, task, self._advance)
         return task if task.id in self.in_flight else None
 
-    def _dispatch_timed(
-        self, task: Task, plan: Plan | None = None, last: LastPlan | None = None
-    ) -> Task | None:
-        """:meth:`_dispatch` for a scenario with a recovery timeout: the first attempt's timer runs too."""
-        assert self.recovery is not None
-        self.recovery.arm(task)
-        return Simulation._dispatch(self, task, plan, last)
-
     def _launch(self, task: Task, plan: Plan) -> None:
         """Start a retry or fallback attempt on ``plan`` (its timer, if any, is recovery's)."""
-        Simulation._dispatch(self, task, plan)
+        self._dispatch(task, plan)
 
     def _serve_with(self, task: Task, app_name: str) -> None:
         """Turn ``task`` into a request of ``app_name``, one of its application's alternatives."""

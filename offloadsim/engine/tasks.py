@@ -21,38 +21,42 @@ NO_NODES: frozenset[str] = frozenset()
 REJECTED = "rejected by the policy"
 
 
+# Task's attributes: its slots, and what again() copies.
+_FIELDS = (
+    "alive",
+    "app",
+    "arrival",
+    "avoid",
+    "bytes_sent",
+    "compute_time",
+    "cut_bytes",
+    "deadline",
+    "energy",
+    "extra",
+    "flops",
+    "id",
+    "layers",
+    "llm",
+    "on_done",
+    "plan",
+    "retries",
+    "row",
+    "service",
+    "source",
+    "start",
+    "step",
+    "t0",
+    "tpot",
+    "transfer_time",
+    "ttft",
+    "wait",
+)
+
+
 class Task:
     """One request in flight.  Policies read it through the TaskView protocol."""
 
-    __slots__ = (
-        "alive",
-        "app",
-        "arrival",
-        "avoid",
-        "bytes_sent",
-        "compute_time",
-        "cut_bytes",
-        "deadline",
-        "energy",
-        "extra",
-        "flops",
-        "id",
-        "layers",
-        "llm",
-        "on_done",
-        "plan",
-        "retries",
-        "row",
-        "service",
-        "source",
-        "start",
-        "step",
-        "t0",
-        "tpot",
-        "transfer_time",
-        "ttft",
-        "wait",
-    )
+    __slots__ = _FIELDS
 
     def __init__(
         self,
@@ -101,8 +105,19 @@ class Task:
         still under way) are ignored; the attempt is a new object they do
         not refer to.
         """
-        attempt = Task.__new__(Task)
-        for name in Task.__slots__:
+        # Made by __init__, not Task.__new__ (a class compiled by mypyc runs __init__ from __new__),
+        # then every attribute copied over what __init__ set.
+        attempt = Task(
+            self.id,
+            self.app,
+            self.source,
+            self.arrival,
+            self.deadline,
+            self.flops,
+            self.cut_bytes,
+            self.service,
+        )
+        for name in _FIELDS:
             setattr(attempt, name, getattr(self, name))
         self.alive = False
         attempt.plan = UNPLANNED

@@ -145,8 +145,8 @@ def _stall_guard(env: simpy.Environment, workload: WorkloadSpec, source: str) ->
         if state[1] > limit:
             raise EngineError(
                 f"workload[{workload.index}] at {quoted(source)}: simulated time stopped advancing "
-                f"at {now:g} s ({state[1]:,} arrivals in a row at that instant), so the run could never end; "
-                + process.stall_hint
+                f"at {now:g} s ({int(state[1]):,} arrivals in a row at that instant), "
+                "so the run could never end; " + process.stall_hint
             )
 
     return stalled

@@ -2,25 +2,24 @@
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 from offloadsim.engine.planning import CompiledPlans
-from offloadsim.engine.tasks import CompiledPlan
+from offloadsim.engine.tasks import CompiledPlan, Task
 from offloadsim.policies.base import Plan
 
 
 def _cache(limit: int = 100) -> tuple[CompiledPlans, list[tuple[Plan, str, str]]]:
     compiled: list[tuple[Plan, str, str]] = []
 
-    def compile(plan: Plan, task: SimpleNamespace) -> CompiledPlan:
+    def compile(plan: Plan, task: Task) -> CompiledPlan:
         compiled.append((plan, task.source, task.app))
         return CompiledPlan((), code=len(compiled))
 
     return CompiledPlans(compile, limit), compiled
 
 
-def _task(source: str, app: str = "a") -> SimpleNamespace:
-    return SimpleNamespace(source=source, app=app)
+def _task(source: str, app: str = "a") -> Task:
+    # A real Task, not a stand-in with its two attributes: a build compiled by mypyc checks the type.
+    return Task(0, app, source, 0.0, float("inf"), [], [], None)
 
 
 def test_an_equal_plan_from_another_object_is_the_same_compiled_plan():

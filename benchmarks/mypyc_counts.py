@@ -24,21 +24,22 @@ from pathlib import Path
 CACHEGRIND = ["valgrind", "--tool=cachegrind", "--cache-sim=yes", "--D1=32768,8,64", "--LL=524288,8,64"]
 
 
-def child(duration: str) -> None:
-    """The counted program: load the city at ``duration``, simulate it, print its tasks."""
+def child(scenario_path: str, duration: str) -> None:
+    """The counted program: load the scenario at ``duration``, simulate it, print its tasks."""
     from offloadsim import api
     from offloadsim.engine import simulate
 
-    scenario = api.load("benchmarks/scenarios/city.yaml", [f"duration={duration}"])
+    scenario = api.load(scenario_path, [f"duration={duration}"])
     with tempfile.TemporaryDirectory() as tmp:
         run = simulate(scenario, records_dir=Path(tmp) / "records")
         print(run.tasks.rows)
 
 
-def count(tree: Path, duration: str, out: Path) -> tuple[int, dict[str, int]]:
+def count(tree: Path, scenario: str, duration: str, out: Path) -> tuple[int, dict[str, int]]:
     """Tasks and cachegrind's totals of one run in ``tree``."""
     env = {**os.environ, "PYTHONPATH": str(tree), "PYTHONHASHSEED": "0"}
-    command = [*CACHEGRIND, f"--cachegrind-out-file={out}", sys.executable, __file__, "--child", duration]
+    command = [*CACHEGRIND, f"--cachegrind-out-file={out}", sys.executable, __file__]
+    command += ["--scenario", scenario, "--child", duration]
     done = subprocess.run(command, cwd=tree, env=env, check=True, capture_output=True, text=True)
     tasks = int(done.stdout.split()[-1])
     lines = out.read_text().splitlines()
@@ -50,18 +51,19 @@ def count(tree: Path, duration: str, out: Path) -> tuple[int, dict[str, int]]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("trees", nargs="*", type=Path)
-    parser.add_argument("--durations", default="3 s,8 s")
+    parser.add_argument("--scenario", default="benchmarks/scenarios/city.yaml")
+    parser.add_argument("--durations", default="3 s,8 s", help="the two runs differenced, comma-separated")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.child)
+        child(args.scenario, args.child)
         return 0
     short, long = args.durations.split(",")
     work = Path(tempfile.mkdtemp(prefix="mypyc-counts-"))
     for tree in args.trees:
         tree = tree.resolve()
         (n0, c0), (n1, c1) = (
-            count(tree, d, work / f"{tree.name}-{i}.out") for i, d in enumerate((short, long))
+            count(tree, args.scenario, d, work / f"{tree.name}-{i}.out") for i, d in enumerate((short, long))
         )
         per = {k: (c1[k] - c0[k]) / (n1 - n0) for k in c0}
         misses = per["DLmr"] + per["DLmw"]

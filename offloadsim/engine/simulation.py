@@ -463,6 +463,7 @@ class Simulation:
             blamed = blame_policy(error, self.policy, self.policy_name, self.env.now)
             if blamed is None:
                 raise
+            blamed.__cause__ = error  # what `from error` sets, which a build compiled by mypyc drops
             raise blamed from error
 
     def _run(self, progress: Progress | None) -> RawRun:

@@ -873,7 +873,7 @@ def test_one_panel_wide_enough_for_a_log_axis_gives_every_panel_one(sweep_result
 def test_a_misspelt_metric_suggests_the_metric_meant(compare_results):
     """--metric latncy_p95_s listed all seventeen metrics and left the reader to find the typo."""
     with pytest.raises(
-        ExperimentError, match=r"unknown metric \(did you mean 'latency_p95_s'\?\); use one of"
+        ExperimentError, match=r'unknown metric \(did you mean "latency_p95_s"\?\); use one of'
     ):
         plots.plot_results(compare_results, "bars", metric="latncy_p95_s")
 

@@ -216,7 +216,7 @@ MISTAKES = [
     _case(
         "energy-for-a-power",
         "nodes.phone.power.busy",
-        'expected a power like "3 W", got "2.5 J": unknown unit \'J\' (an energy unit)',
+        'expected a power like "3 W", got "2.5 J": unknown unit "J" (an energy unit)',
         edits={"nodes.phone.power.busy": "2.5 J"},
     ),
     _case(
@@ -413,7 +413,7 @@ MISTAKES = [
     _case(  # the shorthand's path, as written: applications.job.onnx is not in the file
         "missing-onnx-shorthand",
         "applications.job.model.onnx",
-        "no such file 'net.onnx'",
+        'no such file "net.onnx"',
         edits={"applications.job.work": DELETE, "applications.job.model": {"onnx": "net.onnx"}},
     ),
     _case(

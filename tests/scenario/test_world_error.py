@@ -22,7 +22,7 @@ def test_a_world_error_has_its_key_path_and_message_as_fields(tmp_path):
         build_world(load_scenario(path))
     error = caught.value
     assert error.key_path == "nodes.edge.processor.profile"
-    assert error.message.startswith("unknown profile 'nope'")
+    assert error.message.startswith('unknown profile "nope"')
     assert str(error) == f"{error.key_path}: {error.message}"
     copy = pickle.loads(pickle.dumps(error))  # survives a process pool with its fields
     assert (type(copy), copy.key_path, copy.message) == (WorldError, error.key_path, error.message)
@@ -48,6 +48,6 @@ def test_a_dynamics_entry_a_set_gave_is_blamed_on_the_set(verb, tmp_path, capsys
     argv = [verb, str(path), "--set", assignment] + (["--out", str(out)] if verb == "run" else [])
     assert main(argv) == 2
     (line,) = capsys.readouterr().err.splitlines()
-    assert line.startswith(f"offloadsim: error: {path}: dynamics[0].kind: unknown kind 'link-shedule'"), line
+    assert line.startswith(f'offloadsim: error: {path}: dynamics[0].kind: unknown kind "link-shedule"'), line
     assert line.endswith(f' (set by --set "{assignment}")'), line
     assert not out.exists()

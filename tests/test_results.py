@@ -9,6 +9,7 @@ import pytest
 
 from offloadsim import outdir
 from offloadsim.engine.records import RawRun
+from offloadsim.engine_build import engine_build
 from offloadsim.records import results, schema
 from offloadsim.records.results import (
     RUN_FILES,
@@ -133,6 +134,7 @@ def test_manifest():
     assert m["command"] == "offloadsim run tiny.yaml"
     for key in ("offloadsim_version", "python_version", "host", "platform", "started_utc"):
         assert m[key], key
+    assert m["engine_build"] == engine_build() == "python"  # the default tests run the pure engine
     assert m["started_utc"].endswith("+00:00")
     json.dumps(m)  # plain JSON
 

@@ -30,6 +30,7 @@ from typing import Any, NoReturn
 
 from offloadsim._version import __version__
 from offloadsim.cli import types as cli_types
+from offloadsim.engine_build import engine_build
 from offloadsim.startup import hold_collector, release_collector
 from offloadsim.suggest import quoted
 
@@ -117,7 +118,10 @@ def build_parser(verb: str | None = None) -> argparse.ArgumentParser:
         description="Simulate edge/cloud offloading of AI inference.",
         epilog="Run 'offloadsim VERB --help' for a verb's options.",
     )
-    parser.add_argument("--version", action="version", version=f"offloadsim {__version__}")
+    # The engine's build too: a compiled install's timings are not the pure one's (docs/performance.md).
+    parser.add_argument(
+        "--version", action="version", version=f"offloadsim {__version__} (engine: {engine_build()})"
+    )
     parser.add_argument("--debug", action="store_true", help=_DEBUG_HELP)
     verbs = parser.add_subparsers(dest="command", metavar="VERB", parser_class=_Parser)
     added: set[Callable[..., None]] = set()

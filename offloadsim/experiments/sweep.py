@@ -50,6 +50,7 @@ import pandas as pd
 from offloadsim.analysis.catalogue import metric_columns
 from offloadsim.analysis.statistics import mean_ci
 from offloadsim.analysis.values import default_label, quantity_kind, typed_column
+from offloadsim.engine_build import engine_build
 from offloadsim.experiments.jobs import (
     MAX_JOBS,
     Job,
@@ -902,6 +903,7 @@ def _host_info() -> dict[str, Any]:
 
     return {
         "offloadsim_version": __version__,
+        "engine_build": engine_build(),
         "python_version": platform.python_version(),
         "platform": host_platform(),
         "host": socket.gethostname(),

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, cast
 import numpy as np
 
 from offloadsim.analysis.summary import Summary, summarize
+from offloadsim.engine_build import engine_build
 from offloadsim.host import host_platform
 from offloadsim.outdir import ResultsError, check_out_dir, write_directory
 from offloadsim.records import schema
@@ -336,6 +337,7 @@ class RunResult:
             "end_s": float(raw.end_s),
             "tasks": count,
             "offloadsim_version": _package_version(),
+            "engine_build": engine_build(),
             "python_version": platform.python_version(),
             "platform": host_platform(),
             "host": socket.gethostname(),

@@ -106,13 +106,13 @@ def plot_results(
     fig, axes = _figure(kind, size, len(panels), facet_rows=kind in _ONE_RUN_KINDS)
     column = ", ".join(series) if series else None
     legend_title = ", ".join(view.label(s) for s in series) or None
+    by_column = column or run_series
 
     def draw_panels(logx: bool | None) -> list[str]:
         titles = []
         try:
-            percent = _one_unit(view, kind, panels, column or run_series)
+            percent = _one_unit(view, kind, panels, by_column)
             for ax, (value, part) in zip(axes, panels, strict=True):
-                by_column = column or run_series
                 title = _draw(
                     view, kind, part, ax, by_column, legend_title, order, x_key, logx, logy, percent
                 )
@@ -716,6 +716,7 @@ def _finish(
     """
     from offloadsim.plots.style import house_style
 
+    order = list(runs.STAGE_COLOURS) if kind == "timeline" else None  # the stages in their order
     if fixed and len(axes) == 1:
         titles = ["; ".join(t for t in (fixed, titles[0] if titles else "") if t)]
     if len(axes) > 1:
@@ -729,7 +730,6 @@ def _finish(
         if legend:
             # The same series (in the same colours) in every panel: one legend, stages in their order;
             # what --where fixed heads it (a figure title would sit where the legend goes).
-            order = list(runs.STAGE_COLOURS) if kind == "timeline" else None
             drawn = figure_legend(fig, axes, order=order, heading=fixed or None)
         for ax in axes:
             panel_legend = ax.get_legend()
@@ -743,7 +743,7 @@ def _finish(
         with house_style():
             axes[0].set_title(titles[0], loc="left")
         if kind in _ONE_RUN_KINDS:  # their legends sit above the axes, where the title goes: above that
-            figure_legend(fig, axes, order=list(runs.STAGE_COLOURS) if kind == "timeline" else None)
+            figure_legend(fig, axes, order=order)
 
 
 def _list(frame: pd.DataFrame) -> str:

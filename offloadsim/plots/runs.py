@@ -79,15 +79,7 @@ def utilisation_over_time(
     """
     ax = axes_or_new(ax)
     load = _Load.of(tasks, nodes, stages, by, max_series)
-    labels, lo, hi, weight, per, cores, shown = (
-        load.labels,
-        load.lo,
-        load.hi,
-        load.weight,
-        load.per,
-        load.cores,
-        load.shown,
-    )
+    labels, lo, hi, weight, cores, shown = load.labels, load.lo, load.hi, load.weight, load.cores, load.shown
     t0 = float(np.min(lo)) if lo.size else 0.0
     t1 = float(np.max(hi)) if hi.size else 1.0
     edges = np.linspace(t0, max(t1, t0 + 1e-9), bins + 1)
@@ -118,7 +110,7 @@ def utilisation_over_time(
             # Above the axes: a tier near 0 % runs along the bottom, and the others fill the rest.
             tidy_legend(
                 ax,
-                "node" if per == "node" else by,
+                "node" if load.per == "node" else by,
                 minimum=1,
                 loc="lower right",
                 bbox_to_anchor=(1.0, 1.0),

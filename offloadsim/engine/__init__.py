@@ -12,6 +12,7 @@ from offloadsim.engine.processor_models import processor_model_names
 from offloadsim.engine.records import TASK_COLUMNS, RawRun, RecordLog
 from offloadsim.engine.simulation import EngineError, Simulation
 from offloadsim.engine.work import kind_names
+from offloadsim.scenario.errors import format_path
 from offloadsim.scenario.model import PolicySpec, Scenario
 from offloadsim.scenario.overrides import blamed
 from offloadsim.suggest import did_you_mean, quoted
@@ -74,7 +75,7 @@ def check_world(world: World) -> None:
         for spec in node.processors:
             if spec.model not in models:
                 raise WorldError(
-                    f"nodes.{node.group}.{spec.path}.model",
+                    format_path(("nodes", node.group, *spec.path, "model")),
                     f"unknown processor model {quoted(spec.model)}"
                     f"{did_you_mean(spec.model, models)}; known: {', '.join(models)}",
                 )
@@ -82,7 +83,7 @@ def check_world(world: World) -> None:
     for app in world.apps.values():
         if app.kind not in kinds:
             raise WorldError(
-                f"applications.{app.name}.kind",
+                format_path(("applications", app.name, "kind")),
                 f"unknown kind of work {quoted(app.kind)}"
                 f"{did_you_mean(app.kind, kinds)}; known: {', '.join(kinds)}",
             )

@@ -25,6 +25,7 @@ from offloadsim.engine.tasks import NAN, ComputeStep, Task
 from offloadsim.engine.work import Maker, Price, Walk, deadline_of, register_kind
 from offloadsim.policies.costs import TOKEN_BYTES
 from offloadsim.scenario.distributions import Dist
+from offloadsim.scenario.errors import format_path
 
 if TYPE_CHECKING:
     import numpy as np
@@ -196,8 +197,9 @@ class ContextCuts:
         """``applications.chat: 3 requests drew ... cut to fit, by 5,120 tokens in all (...)``."""
         n, prompt, output = self.requests, self.prompt_tokens, self.output_tokens
         requests, were = ("1 request", "was") if n == 1 else (f"{n:,} requests", "were")
+        app = format_path(("applications", self.app))
         return (
-            f"applications.{self.app}: {requests} drew more prompt and output tokens than the "
+            f"{app}: {requests} drew more prompt and output tokens than the "
             f"{self.window:,}-token context window and {were} cut to fit, by {prompt + output:,} tokens "
             f"in all ({prompt:,} of prompts, {output:,} of outputs; warm-up included); "
             "the records keep the tokens served"

@@ -104,7 +104,7 @@ def _profile_files(scenario: Scenario) -> Iterator[tuple[str, Path]]:
         for processor in node.processors:
             path = profile_file(processor.profile, search) if processor.profile else None
             if path is not None:
-                yield f"{format_path(('nodes', node.group))}.{processor.path}.profile", path
+                yield format_path(("nodes", node.group, *processor.path, "profile")), path
 
 
 def _sha256(path: Path) -> str:

@@ -116,8 +116,9 @@ class ProcessorSpec:
             "serves and prices stages; fifo is cores identical servers sharing one FIFO queue."
         ),
     )
-    # Where the node's entry declares it (``processor``, or ``processors.NAME``), for key paths in messages.
-    path: str = "processor"
+    # Where the node's entry declares it, for key paths in messages: ``("processor",)``, or
+    # ``("processors", NAME)``; the parts of a key path, joined by ``scenario.errors.format_path``.
+    path: tuple[str, ...] = ("processor",)
 
 
 @dataclass(frozen=True, slots=True)

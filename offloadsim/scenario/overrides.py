@@ -50,6 +50,10 @@ _TOKEN = re.compile(
 )
 
 
+# A key path up to the ``=`` of an assignment: quoted keys whole (an ``=`` in them is the key's).
+_ASSIGNED_PATH = re.compile(r"""(?:\[(?:"(?:[^"\\]|\\.)*")\]|[^=])*""")
+
+
 class PathError(ValueError):
     """A key path is malformed or does not lead where it should; ``path`` is the prefix that failed."""
 
@@ -156,8 +160,16 @@ def assign(document: dict[str, Any], path: str, value: Any) -> None:
 
 
 def parse_assignment(assignment: str) -> tuple[str, Any]:
-    """``"links[0].bandwidth=5 Mbps"`` → ``("links[0].bandwidth", "5 Mbps")``; the value is read as YAML."""
-    path, sep, text = assignment.partition("=")
+    """``"links[0].bandwidth=5 Mbps"`` → ``("links[0].bandwidth", "5 Mbps")``; the value is read as YAML.
+
+    The path ends at the first ``=`` outside a quoted key, so a name with one in it can be set:
+
+    >>> parse_assignment('applications["a=b"].deadline=1 s')
+    ('applications["a=b"].deadline', '1 s')
+    """
+    match = _ASSIGNED_PATH.match(assignment)  # it always matches, maybe nothing
+    end = match.end() if match else 0
+    path, sep, text = assignment[:end], assignment[end : end + 1], assignment[end + 1 :]
     if not sep or not path.strip():
         raise PathError("", f"expected KEY.PATH=VALUE, got {describe(assignment)}")
     path = path.strip()
@@ -305,7 +317,8 @@ def blame_given(
     """
     blamed = []
     for problem in problems:
-        for key, where in reversed(list(given.items())):
+        for written, where in reversed(list(given.items())):
+            key = _as_formatted(written)  # as a problem names it: applications["x"].deadline is x's
             note = f"({where.note})"
             if (
                 where.file == problem.file
@@ -317,6 +330,14 @@ def blame_given(
                 break
         blamed.append(problem)
     return blamed
+
+
+def _as_formatted(key: str) -> str:
+    """``key`` as :func:`format_path` writes it: ``nodes["phone"].count`` is ``nodes.phone.count``."""
+    try:
+        return format_path(parse_path(key))
+    except PathError:
+        return key
 
 
 def blamed(scenario: Scenario, key_path: str, message: str) -> Problem:

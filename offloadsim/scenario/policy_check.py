@@ -70,7 +70,7 @@ def _check(
     try:
         policy = make_policy(spec.name, spec.params)
     except PolicyParamError as error:
-        key = f"policy.{error.param}" if error.param in spec.params else name_path
+        key = format_path(("policy", error.param)) if error.param in spec.params else name_path
         problems.add(key, str(error))
         problems.raise_if_any()
     system = _System(scenario, layers)
@@ -239,7 +239,7 @@ def _check_requirement(
         ]
         if lacking:
             groups = sorted({system.nodes[s].group for s in lacking})
-            where = ", ".join(f"nodes.{group}.power" for group in groups[:3])
+            where = ", ".join(format_path(("nodes", group, "power")) for group in groups[:3])
             problems.add(path, f"{but} {_listing(lacking)} have no power draw (give {where})")
     elif requirement.need == "computing tier":
         present = sorted({system.nodes[n].tier for n in system.computing})

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from offloadsim.scenario.arrivals import ArrivalContext, ArrivalProcess, arrival_process
 from offloadsim.scenario.distributions import Dist
-from offloadsim.scenario.errors import ProblemList, did_you_mean, format_path
+from offloadsim.scenario.errors import ProblemList, did_you_mean, format_path, key_path
 from offloadsim.scenario.keys import declared_keys, spec_values
 from offloadsim.scenario.model import (
     AppSpec,
@@ -153,7 +153,7 @@ def _node_specs(doc: ScenarioDoc) -> Iterable[NodeSpec]:
     """Each node of each group, with its processors and power (profiles are the world's to find)."""
     for group, node in doc.nodes.items():
         processors = [
-            ProcessorSpec(name, path=format_path(path), **spec_values(ProcessorSpec, processor))
+            ProcessorSpec(name, path=path, **spec_values(ProcessorSpec, processor))
             for name, path, processor in _processor_docs(node)
         ]
         power = PowerSpec(**spec_values(PowerSpec, node.power)) if node.power is not None else None
@@ -275,7 +275,7 @@ def _size_keys(
     def counts(groups: Iterable[str]) -> list[str]:
         sized = [group for group in groups if len(index.groups.get(group, ())) > 1]
         sized.sort(key=lambda group: -len(index.groups[group]))
-        return [f"nodes.{group}.count" for group in sized[:2]]
+        return [format_path(("nodes", group, "count")) for group in sized[:2]]
 
     tasks = ["duration"]
     if entry_tasks:
@@ -320,7 +320,7 @@ def _resolve_hosts(
         for i, pattern in enumerate(patterns):
             matched = index.match(pattern)
             if not matched:
-                problems.add(f"applications.{name}.hosts[{i}]", index.no_match(pattern))
+                problems.add(format_path(("applications", name, "hosts", i)), index.no_match(pattern))
             hosts.update(dict.fromkeys(matched))
         resolved[name] = replace(app, hosts=NodeNames(hosts))
     return resolved
@@ -334,7 +334,7 @@ def _check_alternatives(applications: dict[str, AppSpec], problems: ProblemList)
 
     for name, app in applications.items():
         for i, other in enumerate(app.alternatives):
-            path = f"applications.{name}.alternatives[{i}]"
+            path = format_path(("applications", name, "alternatives", i))
             if other not in applications:
                 known = ", ".join(applications)
                 problems.add(
@@ -385,21 +385,25 @@ def _check_context(applications: dict[str, AppSpec], problems: ProblemList) -> N
             drawn = "reach" if bounded else "reach on average"
             key = "prompt_tokens" if app.prompt_tokens is not None else "output_tokens"
             problems.add(
-                f"applications.{name}.{key}",
+                format_path(("applications", name, key)),
                 f"{config.name} holds at most {config.max_context:,} tokens of context{how}; its prompt "
                 f"and output tokens {drawn} {longest:,}",
             )
             break
 
 
-def _onnx_key(raw: Mapping[str, Any], name: str) -> str:
+def _onnx_key(raw: Mapping[str, Any], name: str) -> tuple[str, ...]:
     """Where the file wrote an application's ONNX path: ``onnx``, or ``model.onnx`` (the shorthand)."""
     apps = raw.get("applications")
     app = apps.get(name) if isinstance(apps, Mapping) else None
-    return "model.onnx" if isinstance(app, Mapping) and isinstance(app.get("model"), Mapping) else "onnx"
+    return (
+        ("model", "onnx") if isinstance(app, Mapping) and isinstance(app.get("model"), Mapping) else ("onnx",)
+    )
 
 
-def _application(name: str, app: AppDoc, onnx_key: str, base_dir: Path, problems: ProblemList) -> AppSpec:
+def _application(
+    name: str, app: AppDoc, onnx_key: tuple[str, ...], base_dir: Path, problems: ProblemList
+) -> AppSpec:
     path = format_path(("applications", name))
     keys = spec_values(AppSpec, app)
     output = keys["output"]
@@ -414,20 +418,22 @@ def _application(name: str, app: AppDoc, onnx_key: str, base_dir: Path, problems
         )
     model = _model_name(app.model, path, problems) if app.model is not None else None
     before = len(problems.problems)
-    _check_precision(app.params, model, f"{path}.params", problems)
+    _check_precision(app.params, model, key_path(path, "params"), problems)
     if model is not None and len(problems.problems) == before:
         _check_model_params(app.params, model, ("applications", name, "params"), problems)
     elif model is None:
-        _check_params_without_builder(app.params, app.onnx is not None, f"{path}.params", problems)
+        _check_params_without_builder(app.params, app.onnx is not None, key_path(path, "params"), problems)
     onnx = None
     if app.onnx is not None:
         onnx_path = base_dir / app.onnx
         if onnx_path.is_dir():
-            problems.add(f"{path}.{onnx_key}", f"{app.onnx}: is a directory, expected an ONNX file")
+            problems.add(key_path(path, *onnx_key), f"{app.onnx}: is a directory, expected an ONNX file")
         elif not onnx_path.is_file():
-            problems.add(f"{path}.{onnx_key}", f"no such file {quoted(app.onnx)} (looked for {onnx_path})")
+            problems.add(
+                key_path(path, *onnx_key), f"no such file {quoted(app.onnx)} (looked for {onnx_path})"
+            )
         onnx = str(onnx_path)
-    _check_compression(keys, app.onnx, model, f"{path}.compression", problems)
+    _check_compression(keys, app.onnx, model, key_path(path, "compression"), problems)
     return AppSpec(name=name, stages=stages, model=model, onnx=onnx, **keys)
 
 
@@ -469,7 +475,7 @@ def _check_precision(params: Mapping[str, Any], model: str | None, path: str, pr
     try:
         parse_precision(params, packed=model in LLM_CONFIGS)
     except PrecisionError as error:
-        problems.add(f"{path}.{error.key}", str(error))
+        problems.add(key_path(path, error.key), str(error))
 
 
 def _check_params_without_builder(
@@ -482,10 +488,10 @@ def _check_params_without_builder(
     """
     for key in params:
         if not onnx:
-            problems.add(f"{path}.{key}", "synthetic work has no model to build: 'params' does not apply")
+            problems.add(key_path(path, key), "synthetic work has no model to build: 'params' does not apply")
         elif key not in ("precision", "dtype_bytes"):
             problems.add(
-                f"{path}.{key}",
+                key_path(path, key),
                 "an ONNX model's shapes come from its file; its params take only 'precision' or "
                 "'dtype_bytes'",
             )
@@ -516,7 +522,7 @@ def _model_name(name: str, path: str, problems: ProblemList) -> str:
         return canonical_name(name)
     except (ImportError, KeyError, ValueError):
         problems.add(
-            f"{path}.model",
+            key_path(path, "model"),
             f"unknown model {quoted(name)}{did_you_mean(name, models)}; known: {', '.join(models)}",
         )
         return name

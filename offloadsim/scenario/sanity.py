@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 
 from offloadsim.scenario.arrivals import Closed
 from offloadsim.scenario.distributions import Dist
-from offloadsim.scenario.errors import ProblemList
+from offloadsim.scenario.errors import ProblemList, format_path
 from offloadsim.scenario.model import AppSpec, ArrivalSpec, WorkloadSpec
 from offloadsim.suggest import quoted
 
@@ -67,7 +67,7 @@ def check_endless_loops(
                 f"workload[{entry.index}].think",
                 f"a closed loop whose users never think, running {quoted(entry.app)} whose requests take "
                 "no time, repeats forever at one instant; give 'think' a positive time or "
-                f"applications.{entry.app} some work",
+                f"{format_path(('applications', entry.app))} some work",
             )
 
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from offloadsim.scenario.distributions import Dist
-from offloadsim.scenario.errors import KeyPathError
+from offloadsim.scenario.errors import KeyPathError, format_path
 from offloadsim.scenario.model import AppSpec, NodeSpec, ProcessorSpec, Scenario
 from offloadsim.suggest import quoted
 from offloadsim.world.links import link_model
@@ -171,7 +171,8 @@ class World:
                     continue
                 note = precision_speed(proc, app.precision)[1]
                 if note is not None:
-                    lines[f"applications.{app.name} ({app.precision}) on {proc.profile}: {note}"] = None
+                    where = format_path(("applications", app.name))
+                    lines[f"{where} ({app.precision}) on {proc.profile}: {note}"] = None
         lines.update(dict.fromkeys(self._inert_key_notes()))
         return tuple(lines)
 
@@ -200,17 +201,18 @@ class World:
                 from offloadsim.models.precision import BYTES
 
                 if BYTES[codec] >= BYTES[app.precision]:
+                    key = format_path(("applications", app.name, "compression"))
                     lines.append(
-                        f"applications.{app.name}.compression: {codec} is no narrower than the model's "
+                        f"{key}: {codec} is no narrower than the model's "
                         f"{app.precision} activations, so nothing is compressed (and nothing is spent on it)"
                     )
         for proc in self._every_processor():
             if proc.spec.noise and getattr(proc.costs, "kind", None) != "calibrated":
                 node = self.nodes[proc.node]
-                where = "processor" if len(node.processors) == 1 else f"processors.{proc.spec.name}"
                 what = f"profile {quoted(proc.profile)}" if proc.profile else "a plain speed"
+                key = format_path(("nodes", node.group, *proc.spec.path, "noise"))
                 lines.append(
-                    f"nodes.{node.group}.{where}.noise: {what} measured no run-to-run spread, so every "
+                    f"{key}: {what} measured no run-to-run spread, so every "
                     "stage takes its predicted time (noise needs a calibrated profile)"
                 )
         return list(dict.fromkeys(lines))
@@ -233,7 +235,7 @@ class World:
             for app in self.apps.values():
                 hosts = app.spec.hosts
                 if app.graph is not None and (hosts is None or proc.node in hosts):
-                    hosted[f"applications.{app.name} ({app.graph.name})"] = app.graph
+                    hosted[f"{format_path(('applications', app.name))} ({app.graph.name})"] = app.graph
         lines = []
         here = cpu_model()
         for key, profile in profiles.items():
@@ -367,7 +369,7 @@ def _processor(
             )
         except (KeyError, ValueError) as error:
             message = error.args[0] if error.args else str(error)
-            raise WorldError(f"nodes.{node.group}.{spec.path}.profile", message) from None
+            raise WorldError(format_path(("nodes", node.group, *spec.path, "profile")), message) from None
     memory = spec.memory_bandwidth_Bps or profile.memory_bandwidth_Bps
     return ProcessorModel(node.name, spec, profile.effective_flops, profile.name, memory, profile)
 
@@ -391,7 +393,7 @@ def _app(spec: AppSpec) -> AppTemplate:
     if spec.kind in INFERRED_KINDS:
         what = {"model": "a model", "llm": "a decoder-only LLM", "synthetic": "synthetic work"}[app.kind]
         raise WorldError(
-            f"applications.{spec.name}.kind",
+            format_path(("applications", spec.name, "kind")),
             f"{quoted(spec.kind)} does not fit this application, which is {what} "
             f'(kind {quoted(app.kind)}); leave "kind" out to have it inferred',
         )
@@ -420,7 +422,7 @@ def _template(spec: AppSpec) -> AppTemplate:
         except Exception as error:  # the file is the user's: failing to import it is bad input, not a bug
             reason = " ".join(str(error).split())[:200] or type(error).__name__
             raise WorldError(
-                f"applications.{spec.name}.onnx",
+                format_path(("applications", spec.name, "onnx")),
                 f"cannot import {Path(spec.onnx).name} as an ONNX model ({type(error).__name__}: {reason})",
             ) from None
         from offloadsim.models.precision import parse_precision, with_precision
@@ -435,9 +437,9 @@ def _template(spec: AppSpec) -> AppTemplate:
         try:
             graph = get_model(spec.model, **spec.model_params)
         except KeyError as error:
-            raise WorldError(f"applications.{spec.name}.model", error.args[0]) from None
+            raise WorldError(format_path(("applications", spec.name, "model")), error.args[0]) from None
         except (TypeError, ValueError) as error:
-            raise WorldError(f"applications.{spec.name}.params", str(error)) from None
+            raise WorldError(format_path(("applications", spec.name, "params")), str(error)) from None
     from offloadsim.models import as_chain
 
     chain = as_chain(graph)
@@ -468,7 +470,7 @@ def _llm_config(spec: AppSpec) -> LLMConfig | None:
     try:
         name = canonical_name(spec.model)
     except KeyError as error:
-        raise WorldError(f"applications.{spec.name}.model", error.args[0]) from None
+        raise WorldError(format_path(("applications", spec.name, "model")), error.args[0]) from None
     config = LLM_CONFIGS.get(name)
     if config is None:
         return None
@@ -477,7 +479,7 @@ def _llm_config(spec: AppSpec) -> LLMConfig | None:
     try:
         chosen = parse_precision(spec.model_params)
     except PrecisionError as error:
-        raise WorldError(f"applications.{spec.name}.params.{error.key}", str(error)) from None
+        raise WorldError(format_path(("applications", spec.name, "params", error.key)), str(error)) from None
     return config if chosen is None else config.with_precision(chosen[0])
 
 

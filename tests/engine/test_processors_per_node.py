@@ -46,8 +46,8 @@ def _profile_seconds(profile: str) -> float:
 def test_the_scenario_declares_both_processors_the_first_is_the_default(scenario):
     box = scenario.node("box")
     assert [(p.name, p.profile, p.path) for p in box.processors] == [
-        ("cpu", "cortex-a76", "processors.cpu"),
-        ("gpu", "t4", "processors.gpu"),
+        ("cpu", "cortex-a76", ("processors", "cpu")),
+        ("gpu", "t4", ("processors", "gpu")),
     ]
     world = build_world(scenario)
     assert [p.spec.name for p in world.processors_of("box")] == ["cpu", "gpu"]

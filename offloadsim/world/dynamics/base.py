@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from offloadsim.scenario.errors import KeyPathError, describe
+from offloadsim.scenario.errors import KeyPathError, describe, format_path, key_path
 from offloadsim.scenario.patterns import NodeIndex
 from offloadsim.scenario.quantities import FieldProblem, parse_dist, parse_si
 from offloadsim.suggest import did_you_mean, quoted
@@ -218,8 +218,11 @@ class SpecReader:
         self.scenario = scenario
 
     def fail(self, key: str, message: str) -> DynamicsError:
-        """An error at ``key`` of this mapping (raise it)."""
-        where = f"{self.path}.{key}" if key else self.path
+        """An error at ``key`` of this mapping (raise it): a key, or a key path below it (``points[0].node``).
+
+        A key the user named (not one the kind declares) is given as :func:`format_path` writes it.
+        """
+        where = (self.path + (key if key.startswith("[") else f".{key}")) if key else self.path
         return DynamicsError(where, message)
 
     def keys(self, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> None:
@@ -228,7 +231,9 @@ class SpecReader:
         for key in self.entry:
             if key not in allowed:
                 hint = did_you_mean(str(key), allowed)
-                raise self.fail(str(key), f"unknown key{hint}; expected one of {', '.join(allowed)}")
+                raise self.fail(
+                    format_path((str(key),)), f"unknown key{hint}; expected one of {', '.join(allowed)}"
+                )
         for key in required:
             if key not in self.entry:
                 raise self.fail(key, "missing (required)")
@@ -256,7 +261,7 @@ class SpecReader:
         value = self.entry[key]
         if not isinstance(value, list) or not value:
             raise self.fail(key, f"expected a non-empty list, got {describe(value)}")
-        return [SpecReader(item, f"{self.path}.{key}[{i}]", self.scenario) for i, item in enumerate(value)]
+        return [SpecReader(item, key_path(self.path, key, i), self.scenario) for i, item in enumerate(value)]
 
     def file(self, key: str) -> tuple[Path, str]:
         """``key`` as a file path relative to the scenario's folder: ``(path, as written)``.
@@ -282,7 +287,7 @@ class SpecReader:
 
     def mapping(self, key: str) -> SpecReader:
         """``key`` as a mapping, read with its own path (``path.key``)."""
-        return SpecReader(self.entry[key], f"{self.path}.{key}", self.scenario)
+        return SpecReader(self.entry[key], key_path(self.path, key), self.scenario)
 
     def fraction(self, key: str) -> float:
         """``key`` as a number in [0, 1] (a probability)."""

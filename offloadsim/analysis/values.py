@@ -15,10 +15,20 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from offloadsim.scenario.errors import yaml_text
 from offloadsim.scenario.overrides import PathError, parse_path
 from offloadsim.scenario.units import QUANTITIES, UnitError, parse_quantity
 
-__all__ = ["typed_column", "quantity_kind", "to_si", "axis_label_for", "default_label"]
+__all__ = [
+    "typed_column",
+    "value_text",
+    "texts",
+    "matching_texts",
+    "quantity_kind",
+    "to_si",
+    "axis_label_for",
+    "default_label",
+]
 
 # Kinds tried in this order; the first that reads every value wins.
 _KINDS = ("bandwidth", "time", "size", "rate", "power", "energy", "work", "speed", "byte_rate")
@@ -56,11 +66,51 @@ def typed_column(values: Sequence[Any]) -> Any:
 
 
 def _text(value: Any) -> str:
-    if isinstance(value, str):
-        return value
     if isinstance(value, dict | list | tuple):
         return json.dumps(value, sort_keys=True, default=str)
-    return str(value)
+    return yaml_text(value)
+
+
+def value_text(value: Any) -> str:
+    """A swept value as the sweep file writes it: ``true``, ``null``, ``5 Mbps``, ``2.5``.
+
+    How the summary table, a figure's titles and legends, and ``--where`` show a stored value
+    (a table's bool is numpy's, which Python's ``str`` would print as ``True``); the same text
+    as the sweep's progress and messages (:func:`offloadsim.scenario.errors.yaml_text`).
+
+    >>> value_text(np.True_), value_text(None), value_text(np.int64(3)), value_text("5 Mbps")
+    ('true', 'null', '3', '5 Mbps')
+    """
+    return yaml_text(value.item() if isinstance(value, np.generic) else value)
+
+
+def texts(column: pd.Series) -> np.ndarray:
+    """Each cell of ``column`` as :func:`value_text` writes it (each distinct value written once)."""
+    codes, uniques = pd.factorize(column, use_na_sentinel=False)
+    written = np.asarray([value_text(value) for value in uniques], dtype=object)
+    return written[codes] if len(codes) else np.asarray([], dtype=object)
+
+
+def matching_texts(given: str) -> set[str]:
+    """The cell texts (:func:`texts`) that ``--where COLUMN=given`` keeps.
+
+    ``given`` itself, and where YAML reads it as true, false or null (as ``--set`` and a sweep
+    file read it), that value as YAML writes it: ``True`` and ``yes`` keep a stored true.
+
+    >>> sorted(matching_texts("True")), sorted(matching_texts("20 Mbps"))
+    (['True', 'true'], ['20 Mbps'])
+    """
+    import yaml
+
+    from offloadsim.scenario.yamlio import ScenarioLoader
+
+    if not given.strip():
+        return {given}  # an empty value is a string to --set, not YAML's null
+    try:
+        read = yaml.load(given, Loader=ScenarioLoader)
+    except yaml.YAMLError:
+        return {given}
+    return {given, yaml_text(read)} if read is None or isinstance(read, bool) else {given}
 
 
 def quantity_kind(values: Sequence[Any]) -> str | None:

@@ -304,6 +304,7 @@ def _print_notes(
 def _sweep_table(result: Any, limit: int = 40) -> str:
     """Mean ± CI of the headline metrics per point, one line per point."""
     from offloadsim.analysis.catalogue import metric_info
+    from offloadsim.analysis.values import value_text
 
     columns = ["latency_mean_s", "latency_p95_s", "deadline_miss_rate", "device_energy_mean_j"]
     swept = list(result.manifest.get("swept", []))
@@ -311,7 +312,7 @@ def _sweep_table(result: Any, limit: int = 40) -> str:
     rows = [[*swept, *(metric_info(c).axis_label for c in columns)]]
     for _, group in summary.groupby("point", sort=True):
         first = group.iloc[0]
-        row = [str(first[k]) for k in swept]
+        row = [value_text(first[k]) for k in swept]
         for column in columns:
             match = group[group["metric"] == column]
             if match.empty or match["mean"].isna().all():

@@ -20,7 +20,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from offloadsim.analysis.values import default_label, quantity_kind, to_si
+from offloadsim.analysis.values import default_label, matching_texts, quantity_kind, texts, to_si
 from offloadsim.plots import charts, runs
 from offloadsim.plots.axes import figure_legend, label_panels, root_figure
 from offloadsim.plots.kinds import KINDS, QUANTITY_AXES
@@ -326,9 +326,10 @@ class _View:
             from offloadsim.analysis.breakdown import metrics_per
 
             metrics = metrics_per(tasks, metrics, "app")
-        self.tasks = _filter(tasks, self.where, "tasks")
-        self.metrics = _filter(metrics, self.where, "metrics")
-        self.nodes = _filter(nodes, self.where, "nodes")
+        swept = results.swept
+        self.tasks = _as_written(_filter(tasks, self.where, "tasks"), swept)
+        self.metrics = _as_written(_filter(metrics, self.where, "metrics"), swept)
+        self.nodes = _as_written(_filter(nodes, self.where, "nodes"), swept)
         if kind in _METRIC_KINDS:
             _need_metric(self.metrics, self.metric)
         for key in self.where:
@@ -379,9 +380,14 @@ class _View:
         return out
 
     def fixed_title(self, frame: pd.DataFrame) -> str:
-        """``objective = energy, phone–server bandwidth = 5.85 Mbps``: the dimensions ``where`` fixed."""
+        """``objective = energy, phone–server bandwidth = 5.85 Mbps``: the dimensions ``where`` fixed.
+
+        Each value as the rows kept write it (``true`` for a ``--where`` that said ``True``).
+        """
         dims = set(self.dimensions(frame)) | set(self.results.swept)
-        return ", ".join(f"{self.label(k)} = {v}" for k, v in self.where.items() if k in dims)
+        return ", ".join(
+            f"{self.label(k)} = {_kept(frame, k, v)}" for k, v in self.where.items() if k in dims
+        )
 
     def label(self, key: str | None) -> str:
         """How the figure names a column: the sweep's ``labels:`` entry, else a readable default."""
@@ -762,21 +768,48 @@ def _need_metric(metrics: pd.DataFrame, metric: str) -> None:
         )
 
 
+def _as_written(frame: pd.DataFrame, swept: Sequence[str]) -> pd.DataFrame:
+    """``frame`` with each swept column of booleans or nulls as YAML writes them (``true``, ``null``).
+
+    What the figure shows of them (panel titles, legends, the values a refusal lists) is then
+    what the sweep file said and what ``--where`` takes, not Python's ``True``.
+    """
+    columns = {
+        key: texts(frame[key])
+        for key in swept
+        if key in frame.columns and (frame[key].dtype == bool or frame[key].dtype == object)
+    }
+    return frame.assign(**columns) if columns else frame
+
+
+def _kept(frame: pd.DataFrame, key: str, given: Any) -> str:
+    """The value ``--where key=given`` kept, as the rows write it (``given`` if they are not one)."""
+    if key not in frame.columns:
+        return str(given)
+    kept = pd.unique(texts(frame[key]))
+    return str(kept[0]) if len(kept) == 1 else str(given)
+
+
 def _filter(frame: pd.DataFrame, where: Mapping[str, Any] | None, name: str) -> pd.DataFrame:
-    """Rows whose columns equal the given values (compared as text, so "20 Mbps" and 3 both work)."""
+    """Rows whose columns hold the given values, compared as YAML writes them (:func:`matching_texts`).
+
+    Text, so "20 Mbps" and 3 both work; YAML's, so ``true`` (or ``True``) keeps a stored boolean.
+    """
     if not where:
         return frame
-    mask = pd.Series(True, index=frame.index)
+    mask = np.ones(len(frame), dtype=bool)
+    found: dict[str, np.ndarray] = {}
     for key, value in where.items():
         if key not in frame.columns:
             continue  # a column of another table (the task's app in a node table)
-        mask &= frame[key].astype(str) == str(value)
-    selected = frame[mask.to_numpy()]
+        found[key] = np.isin(texts(frame[key]), list(matching_texts(str(value))))
+        mask &= found[key]
+    selected = frame[mask]
     if name == "tasks" and len(frame) and not len(selected):
         shown = ", ".join(f"{k}={v}" for k, v in where.items())
         for key, value in where.items():
-            if key in frame.columns and not (frame[key].astype(str) == str(value)).any():
-                values = list(dict.fromkeys(frame[key].astype(str)))
+            if key in found and not found[key].any():
+                values = list(dict.fromkeys(texts(frame[key])))
                 listed = ", ".join(values[:12]) + (
                     f", ... ({len(values)} in all)" if len(values) > 12 else ""
                 )

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from offloadsim import userdirs
 from offloadsim.calibration.errors import CalibrationError
 from offloadsim.calibration.fit import fit_cost_model, fit_errors
 from offloadsim.calibration.kernels import BACKENDS, supported
@@ -80,8 +81,7 @@ def library_versions(backend: str) -> dict[str, str]:
 
 def default_cache_dir() -> Path:
     """``$XDG_CACHE_HOME/offloadsim/calibration`` (``~/.cache/...`` by default)."""
-    root = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(root) / "offloadsim" / "calibration"
+    return userdirs.cache_dir("calibration")
 
 
 def fusion_rules(backend: str, provider: str = "CPUExecutionProvider") -> FusionRules:

@@ -16,6 +16,7 @@ from typing import Any
 
 from offloadsim.cli import types as cli_types
 from offloadsim.suggest import quoted
+from offloadsim.userdirs import cache_dir, data_dir
 
 __all__ = ["DEFAULT_HOLDOUT", "DEFAULT_MODELS", "add_calibrate_command"]
 
@@ -118,12 +119,15 @@ def add_calibrate_command(subparsers: Any) -> None:
         "--out",
         metavar="PROFILE.json",
         help="profile file to write (default: NAME.json in the user profile directory, "
-        "~/.local/share/offloadsim/profiles, where 'profile: NAME' finds it from any scenario)",
+        f"{cli_types.directory_help(data_dir('profiles'))}, where 'profile: NAME' finds it from any "
+        "scenario)",
     )
     p.add_argument("--name", metavar="NAME", help="profile name (default calibrated-<backend>-<threads>t)")
     p.add_argument("--description", metavar="TEXT", help="one line describing the device")
     p.add_argument(
-        "--cache", metavar="DIR", help="timing cache directory (default ~/.cache/offloadsim/calibration)"
+        "--cache",
+        metavar="DIR",
+        help=f"timing cache directory (default {cli_types.directory_help(cache_dir('calibration'))})",
     )
     p.add_argument("--no-cache", action="store_true", help="time everything again; keep no cache")
     p.add_argument(

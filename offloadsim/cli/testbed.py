@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from offloadsim.suggest import quoted
+from offloadsim.userdirs import cache_dir
 
 __all__ = ["add_testbed_command"]
 
@@ -182,7 +183,7 @@ def add_testbed_command(subparsers: Any) -> None:
     r.add_argument(
         "--cache",
         metavar="DIR",
-        help="where exported ONNX parts are kept (default ~/.cache/offloadsim/testbed)",
+        help=f"where exported ONNX parts are kept (default {cli_types.directory_help(cache_dir('testbed'))})",
     )
     _common(r)
     r.set_defaults(handler=_cmd_run)
@@ -248,7 +249,11 @@ def add_testbed_command(subparsers: Any) -> None:
         metavar="NAME",
         help="calibrated profile of this machine for every split-inference run (default epyc-ort-1t)",
     )
-    g.add_argument("--cache", metavar="DIR", help="exported ONNX parts (default ~/.cache/offloadsim/testbed)")
+    g.add_argument(
+        "--cache",
+        metavar="DIR",
+        help=f"exported ONNX parts (default {cli_types.directory_help(cache_dir('testbed'))})",
+    )
     g.add_argument(
         "--tiny", action="store_true", help="a minute or two: proves the campaign works end to end"
     )

@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from offloadsim.errors import MAX_INDEX
 from offloadsim.suggest import quoted
+from offloadsim.userdirs import shown
 
-__all__ = ["MAX_INDEX", "count", "names", "override", "positive"]
+__all__ = ["MAX_INDEX", "count", "directory_help", "names", "override", "positive"]
+
+
+def directory_help(path: Path) -> str:
+    """A default directory in a help text, as it is when the help is built (``$XDG_...`` honoured).
+
+    Escaped for argparse, which formats help texts with ``%``.
+    """
+    return shown(path).replace("%", "%%")
 
 
 def override(text: str) -> str:

@@ -35,6 +35,7 @@ from typing import Any
 
 import numpy as np
 
+from offloadsim import userdirs
 from offloadsim.host import cpu_fingerprint, cpu_model, host_platform
 from offloadsim.testbed.errors import TestbedError
 from offloadsim.testbed.netns import (
@@ -66,8 +67,7 @@ _MAX_REQUESTS = 100_000
 
 def default_cache_dir() -> Path:
     """``$XDG_CACHE_HOME/offloadsim/testbed`` (``~/.cache/...`` by default): exported ONNX parts."""
-    root = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(root) / "offloadsim" / "testbed"
+    return userdirs.cache_dir("testbed")
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,6 +20,8 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
+from offloadsim.userdirs import data_dir
+
 __all__ = [
     "PROFILE_PATH_ENV",
     "SHIPPED_PROFILE_DIR",
@@ -40,8 +42,7 @@ def user_profile_dir() -> Path:
     ``offloadsim calibrate`` writes ``NAME.json`` here unless told ``--out``,
     so ``profile: NAME`` finds it from any scenario.
     """
-    root = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
-    return Path(root) / "offloadsim" / "profiles"
+    return data_dir("profiles")
 
 
 def profile_search_path(scenario_dir: str | os.PathLike[str] | None = None) -> list[Path]:

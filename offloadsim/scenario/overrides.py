@@ -245,8 +245,9 @@ def caused_by(key: str, problem: Problem, document: Any = None) -> bool:
 
     It is when the problem names the key or a key inside it; or, naming a mapping above
     the key (an unknown key is reported at the mapping that holds it), when its message
-    quotes the key's next part, or when ``document`` (what the file itself says) lacks the
-    mapping, so that the given key made it (``nodes.phne.count`` makes ``nodes.phne``).
+    quotes the key's next part (unless the given key lies deeper and ``document``, what the
+    file itself says, has that part: a bad name the file wrote), or when ``document`` lacks
+    the mapping, so that the given key made it (``nodes.phne.count`` makes ``nodes.phne``).
 
     >>> caused_by("links[0].bandwidth", Problem("s.yaml", "links[0].bandwidth", "expected ..."))
     True
@@ -261,14 +262,23 @@ def caused_by(key: str, problem: Problem, document: Any = None) -> bool:
     if path and not _within(key, path):
         return False
     if _quoted_part(key, problem) is not None:
-        return True
-    if not path or document is None:
+        # A key the message names, with the given key deeper in it (``processors["g.pu"].cores``),
+        # is the file's when the file has it: the problem is then its name, not the value given.
+        parts = parse_path(key)
+        named = parts[: len(parse_path(path)) + 1 if path else 1]
+        return len(named) == len(parts) or not _has(document, format_path(named))
+    return bool(path) and document is not None and not _has(document, path)
+
+
+def _has(document: Any, path: str) -> bool:
+    """Whether ``document`` (None: not known) has a value at ``path``."""
+    if document is None:
         return False
     try:
         get_path(document, path)
     except PathError:
-        return True
-    return False
+        return False
+    return True
 
 
 def _within(path: str, key: str) -> bool:

@@ -105,3 +105,33 @@ def test_every_key_path_format_path_writes_parses_back_to_its_parts(parts):
     if isinstance(parts[0], int):
         parts[0] = "top"  # a scenario's key path starts with a key
     assert parse_path(format_path(parts)) == tuple(parts)
+
+
+def _bad_processor_name(tmp_path):
+    """The small scenario with its edge's processors given a name the world refuses, ``g.pu``."""
+    document = small_document()
+    edge = document["nodes"]["edge"]
+    edge["processors"] = {"g.pu": edge.pop("processor")}
+    path = tmp_path / "bad-name.yaml"
+    path.write_text(yaml.safe_dump(document), encoding="utf-8")
+    return path
+
+
+def test_a_bad_name_the_file_wrote_is_not_blamed_on_a_set_inside_it(tmp_path, capsys):
+    """``--set processors["g.pu"].cores=3`` changed a value under the name; the name is the file's."""
+    path = _bad_processor_name(tmp_path)
+    assert main(["validate", str(path), "--set", 'nodes.edge.processors["g.pu"].cores=3']) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert 'processor name "g.pu"' in line and "set by --set" not in line, line
+
+
+def test_a_bad_name_a_set_made_is_blamed_on_it(tmp_path, capsys):
+    """A ``--set`` whose key creates the refused name is the problem's cause, and is named."""
+    document = small_document()
+    path = tmp_path / "good.yaml"
+    path.write_text(yaml.safe_dump(document), encoding="utf-8")
+    processor = yaml.safe_dump(document["nodes"]["edge"]["processor"], default_flow_style=True).strip()
+    assignment = f'nodes.edge.processors["g.pu"]={processor}'
+    assert main(["validate", str(path), "--set", "nodes.edge.processor=null", "--set", assignment]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert 'processor name "g.pu"' in line and "set by --set" in line, line

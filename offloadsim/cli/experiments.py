@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import argparse
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from offloadsim.cli import types as cli_types
 from offloadsim.cli.notes import (
     clamped_cut_notes,
+    context_cut_notes,
     pooled_applications_note,
     unfinished_runs_note,
     unpowered_sources_note,
@@ -224,7 +226,9 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     if drops:
         print("\n" + "\n".join(drops))
     specs = [api.resolve_policy(scenario, name) for name in args.policies]
-    _print_notes([scenario], out / "tasks.parquet", specs, result.metrics, ["policy", "replication"])
+    _print_notes(
+        [scenario], out / "tasks.parquet", specs, result.metrics, ["policy", "replication"], result.manifest
+    )
     print(f"\n{len(result.metrics)} runs in {result.manifest['wall_s']:.1f} s of wall time")
     print(f"results: {out}/  ({', '.join(COMPARE_FILES)})")
     return EXIT_OK
@@ -261,7 +265,8 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     print(_sweep_table(result))
     swept = list(result.manifest.get("swept", []))
     run_keys = [*swept, *(["policy"] if "policy.name" not in swept else []), "replication"]
-    _print_notes([job.scenario for job in jobs], out / "tasks.parquet", None, result.metrics, run_keys)
+    scenarios = [job.scenario for job in jobs]
+    _print_notes(scenarios, out / "tasks.parquet", None, result.metrics, run_keys, result.manifest)
     print(
         f"\n{len(result.metrics)} jobs: {result.ran} run, {result.reused} reused, "
         f"in {time.perf_counter() - started:.1f} s of wall time"
@@ -276,13 +281,15 @@ def _print_notes(
     policies: list[Any] | None = None,
     metrics: Any = None,
     run_keys: list[str] | None = None,
+    manifest: Mapping[str, Any] | None = None,
 ) -> None:
     """The notes a run prints under its summary (profiles measured elsewhere, or not to be trusted).
 
     ``tasks_file`` is the written task records, whose applications tell whether rows pool several.
     ``policies`` are the policies each scenario ran (default: its own), whose cuts may be clamped
     for some of its applications.  ``metrics`` (one row per run, named by ``run_keys``) tells
-    which runs ended with many tasks unfinished.
+    which runs ended with many tasks unfinished; with the command's ``manifest``, its runs' LLM
+    requests cut to the context window, added up per configuration.
     """
     from offloadsim.world import build_world
 
@@ -297,6 +304,12 @@ def _print_notes(
     for extra in (pooled, unpowered_sources_note(scenarios), unfinished):
         if extra:
             notes[extra] = None
+    if metrics is not None and manifest is not None:
+        configs = [key for key in run_keys or [] if key != "replication"]
+        run = ["point" if "point" in metrics.columns else "policy", "replication"]
+        cuts = list(manifest.get("context_cuts", ()))
+        uncounted = int(manifest.get("context_cuts_uncounted_jobs", 0))
+        notes.update(dict.fromkeys(context_cut_notes(metrics, cuts, configs, run, uncounted)))
     for note in notes:
         print(f"note: {note}")
 

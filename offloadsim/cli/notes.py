@@ -13,6 +13,7 @@ from typing import Any
 __all__ = [
     "UNFINISHED_SHARE",
     "clamped_cut_notes",
+    "context_cut_notes",
     "pooled_applications_note",
     "unfinished_runs_note",
     "unpowered_sources_note",
@@ -46,6 +47,62 @@ def unpowered_sources_note(scenarios: list[Any]) -> str | None:
         if not scenario.workload or any(set(entry.sources) & powered for entry in scenario.workload):
             return None
     return "no source of the workload has power:, so its device energy per task is 0: not measured"
+
+
+def context_cut_notes(
+    metrics: Any, cuts: list[dict[str, Any]], keys: list[str], run: list[str], uncounted: int = 0
+) -> list[str]:
+    """The runs' LLM context-window cut notes added up: one line per configuration and application.
+
+    ``metrics`` is the per-run table; ``keys`` name a configuration in it (``policy``; a sweep's
+    swept keys and policy) and ``run`` a run in it and in ``cuts`` (``policy``/``point`` and
+    ``replication``).  ``cuts`` are the runs' manifests' ``context_cuts`` rows.  A
+    configuration's replications make one line (``12 requests in 3 of its 5 replications ...``),
+    not one a seed, and configurations with the same counts share it (the draws do not depend on
+    the policy).  ``uncounted`` runs (reused files of an older offloadsim) did not count theirs.
+    """
+    from offloadsim.engine.llm import ContextCuts
+
+    if not cuts or not len(metrics):
+        return []
+    present = [key for key in keys if key in metrics.columns]
+    config_of = {
+        tuple(row[k] for k in run): tuple(row[k] for k in present) for row in metrics.to_dict("records")
+    }
+    runs: dict[tuple[Any, ...], int] = {}
+    for config in config_of.values():
+        runs[config] = runs.get(config, 0) + 1
+    added: dict[tuple[Any, ...], dict[str, tuple[ContextCuts, int]]] = {}
+    for row in cuts:
+        config = config_of[tuple(row[k] for k in run)]
+        counted, cut_runs = added.setdefault(config, {}).get(
+            row["app"], (ContextCuts(row["app"], row["window"]), 0)
+        )
+        counted.merge(ContextCuts.from_dict(row))
+        added[config][row["app"]] = (counted, cut_runs + 1)
+    lines: dict[tuple[Any, ...], tuple[ContextCuts, list[str]]] = {}  # the same counts: one line
+    for config, apps in added.items():
+        label = ", ".join(f"{key}={value}" for key, value in zip(present, config, strict=True))
+        for counted, cut_runs in apps.values():
+            same = (
+                counted.app,
+                counted.window,
+                counted.requests,
+                counted.prompt_tokens,
+                counted.output_tokens,
+            )
+            lines.setdefault((*same, cut_runs, runs[config]), (counted, []))[1].append(label)
+    notes = []
+    for (*_, cut_runs, total), (counted, labels) in lines.items():
+        every = len(labels) == len(runs) > 1
+        where = "each " + " and ".join(present) if every else "; ".join(label for label in labels if label)
+        notes.append(counted.note(where, f"in {cut_runs} of its {total} replications" if total > 1 else ""))
+    if uncounted:
+        notes.append(
+            f"{uncounted} reused runs were simulated by an older offloadsim, which did not count its LLM "
+            "requests cut to the context window: the notes above leave them out"
+        )
+    return notes
 
 
 def unfinished_runs_note(metrics: Any, keys: list[str]) -> str | None:

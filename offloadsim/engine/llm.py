@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from offloadsim.models.llm_cost import LLMCost
     from offloadsim.world import AppTemplate, World
 
-__all__ = ["TOKEN_BYTES", "LLMRequest", "LLMStep", "LLMWork", "llm_chain"]
+__all__ = ["TOKEN_BYTES", "ContextCuts", "LLMRequest", "LLMStep", "LLMWork", "llm_chain"]
 
 
 class LLMWork:
@@ -74,7 +74,7 @@ class LLMWork:
             output = max(1, round(draw_output()))
             if prompt + output > window:
                 fitted = min(prompt, window - 1)
-                counted.add(prompt - fitted, output - (window - fitted))
+                counted.add(prompt - fitted, output - (window - fitted), now)
                 prompt, output = fitted, window - fitted
             flops, cuts = llm_chain(cost, prompt, output)
             task = Task(task_id, name, source, now, deadline, flops, cuts, None)
@@ -85,18 +85,25 @@ class LLMWork:
         make.context_cuts = counted  # type: ignore[attr-defined]  # a function's attribute, read by notes()
         return make
 
-    def notes(self, makers: Sequence[Maker]) -> list[str]:
-        """One line per application some of whose requests this run cut to its context window.
+    def notes(self, makers: Sequence[Maker], warmup_s: float = 0.0) -> list[str]:
+        """One line per application some of whose measured requests this run cut to its context window.
 
         ``makers`` are those this kind made for the run (one per workload entry and source);
-        each counted its cuts where it made them (its ``context_cuts``).
+        each counted its cuts where it made them (its ``context_cuts``).  Requests that arrived
+        during the warm-up (before ``warmup_s``) are left out, as the records and metrics leave them.
         """
+        return [counted.note() for counted in self.context_cuts(makers, warmup_s)]
+
+    def context_cuts(self, makers: Sequence[Maker], warmup_s: float = 0.0) -> list[ContextCuts]:
+        """Per application, the requests arrived from ``warmup_s`` on that ``makers`` cut (none: absent)."""
         cut: dict[str, ContextCuts] = {}
         for make in makers:
             counted = getattr(make, "context_cuts", None)
-            if isinstance(counted, ContextCuts) and counted.requests:
-                cut.setdefault(counted.app, ContextCuts(counted.app, counted.window)).merge(counted)
-        return [counted.note() for counted in cut.values()]
+            if isinstance(counted, ContextCuts):
+                measured = counted.since(warmup_s)
+                if measured.requests:
+                    cut.setdefault(counted.app, ContextCuts(counted.app, counted.window)).merge(measured)
+        return list(cut.values())
 
     def pricer(self, world: World, processor: Processor) -> Price:
         """Blocks ``[start, stop)`` by the roofline cost at the processor's own speed and memory bandwidth.
@@ -169,40 +176,74 @@ def llm_chain(cost: LLMCost, prompt: int, output: int) -> tuple[list[float], lis
 
 
 class ContextCuts:
-    """How many requests of ``app`` one maker cut to the ``window``, and their prompt and output tokens cut.
+    """How many requests of ``app`` were cut to the ``window``, and their prompt and output tokens cut.
 
-    Added to only where a draw is cut (nothing on the path of a request that fits), and read
-    once the run is over.
+    A maker adds to it only where a draw is cut (nothing on the path of a request that fits),
+    with the request's arrival time, and it is read once the run is over: :meth:`since` keeps the
+    requests that arrived after the warm-up, those the records and metrics count.
     """
 
-    __slots__ = ("app", "output_tokens", "prompt_tokens", "requests", "window")
+    __slots__ = ("_arrivals", "app", "output_tokens", "prompt_tokens", "requests", "window")
 
     def __init__(self, app: str, window: int):
         self.app, self.window = app, window
         self.requests = self.prompt_tokens = self.output_tokens = 0
+        self._arrivals: list[tuple[float, int, int]] = []  # (arrival, prompt cut, output cut) per request
 
-    def add(self, prompt: int, output: int) -> None:
-        """One request cut, by ``prompt`` tokens of its prompt and ``output`` of its output."""
+    def add(self, prompt: int, output: int, arrival: float = 0.0) -> None:
+        """One request, arrived at ``arrival``, cut by ``prompt`` prompt and ``output`` output tokens."""
         self.requests += 1
         self.prompt_tokens += prompt
         self.output_tokens += output
+        self._arrivals.append((arrival, prompt, output))
 
     def merge(self, other: ContextCuts) -> None:
         """Add ``other``'s counts (another source's requests of the same application)."""
         self.requests += other.requests
         self.prompt_tokens += other.prompt_tokens
         self.output_tokens += other.output_tokens
+        self._arrivals.extend(other._arrivals)
 
-    def note(self) -> str:
-        """``applications.chat: 3 requests drew ... cut to fit, by 5,120 tokens in all (...)``."""
+    def since(self, start_s: float) -> ContextCuts:
+        """The requests cut that arrived at ``start_s`` or later (a task arriving then is recorded)."""
+        kept = ContextCuts(self.app, self.window)
+        for arrival, prompt, output in self._arrivals:
+            if arrival >= start_s:
+                kept.add(prompt, output, arrival)
+        return kept
+
+    def to_dict(self) -> dict[str, Any]:
+        """The counts as plain values (a run's manifest keeps them, for experiments to add up)."""
+        return {
+            "app": self.app,
+            "window": self.window,
+            "requests": self.requests,
+            "prompt_tokens": self.prompt_tokens,
+            "output_tokens": self.output_tokens,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ContextCuts:
+        """Inverse of :meth:`to_dict` (arrival times are not kept: the counts are the measured ones)."""
+        counted = cls(str(data["app"]), int(data["window"]))
+        counted.requests = int(data["requests"])
+        counted.prompt_tokens, counted.output_tokens = int(data["prompt_tokens"]), int(data["output_tokens"])
+        return counted
+
+    def note(self, where: str = "", runs: str = "") -> str:
+        """``applications.chat: 3 requests drew ... cut to fit, by 5,120 tokens in all (...)``.
+
+        ``where`` names the runs (``policy=edge``) and ``runs`` how many of them cut any
+        (``in 3 of its 5 replications``) when the counts are added over several.
+        """
         n, prompt, output = self.requests, self.prompt_tokens, self.output_tokens
         requests, were = ("1 request", "was") if n == 1 else (f"{n:,} requests", "were")
-        app = format_path(("applications", self.app))
+        head = format_path(("applications", self.app)) + (f" ({where})" if where else "") + ": "
         return (
-            f"{app}: {requests} drew more prompt and output tokens than the "
+            f"{head}{requests}{f' {runs}' if runs else ''} drew more prompt and output tokens than the "
             f"{self.window:,}-token context window and {were} cut to fit, by {prompt + output:,} tokens "
-            f"in all ({prompt:,} of prompts, {output:,} of outputs; warm-up included); "
-            "the records keep the tokens served"
+            f"in all ({prompt:,} of prompts, {output:,} of outputs; requests arrived after the warm-up, "
+            "as the metrics count them); the records keep the tokens served"
         )
 
 

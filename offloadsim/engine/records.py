@@ -600,3 +600,5 @@ class RawRun:
     counters: dict[str, int] = field(default_factory=dict)
     stages: Mapping[str, np.ndarray] | None = None  # a StageRecords from a simulation
     notes: tuple[str, ...] = ()  # how the run costed work, worth saying (a precision's fallback peak)
+    #: Per application, the LLM requests after the warm-up cut to the context window (``ContextCuts``).
+    context_cuts: tuple[dict[str, Any], ...] = ()

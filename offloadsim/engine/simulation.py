@@ -596,19 +596,29 @@ class Simulation:
             counters=dict(self.counters),
             stages=self.ledger.stages.columns() if self.ledger.stages is not None else None,
             notes=(*world.notes, *self._policy_notes(), *self._work_notes()),
+            context_cuts=tuple(self._context_cuts()),
         )
 
     def _work_notes(self) -> list[str]:
-        """What the kinds of work say of the requests their makers drew (LLM draws cut to the window).
+        """What the kinds of work say of the measured requests their makers drew (LLM draws cut to fit).
 
-        A kind's ``notes(makers)`` is optional (a plug-in's kind may have none).
+        A kind's ``notes(makers, warmup_s)`` is optional (a plug-in's kind may have none).
         """
         notes = []
         for app, makers in self._makers.items():
             describe = getattr(self.kinds[app], "notes", None)
             if describe is not None:
-                notes.extend(describe(makers))
+                notes.extend(describe(makers, self.warmup_s))
         return notes
+
+    def _context_cuts(self) -> list[dict[str, Any]]:
+        """The counts behind the ``llm`` kind's note, as plain values: experiments add them up over runs."""
+        counts: list[dict[str, Any]] = []
+        for app, makers in self._makers.items():
+            count = getattr(self.kinds[app], "context_cuts", None)
+            if count is not None:
+                counts.extend(cut.to_dict() for cut in count(makers, self.warmup_s))
+        return counts
 
     def _policy_notes(self) -> list[str]:
         """What the policy, as configured, does to this world's applications (a cut clamped for some)."""

@@ -53,10 +53,12 @@ Walk = Callable[[Task], None]
 class WorkKind(Protocol):
     """One kind of work.  Implementations are small stateless objects; per-run state lives in tasks.
 
-    A kind may also define ``notes(makers) -> list[str]``: given the makers it made for one run
-    (one application's), the lines the run should print under its table about the requests
-    they drew (the ``llm`` kind's: how many draws it cut to the context window).  It is asked
-    once, after the run; a maker keeps what it needs for it where it makes tasks.
+    A kind may also define ``notes(makers, warmup_s) -> list[str]``: given the makers it made for
+    one run (one application's), the lines the run should print under its table about the
+    requests they drew after the warm-up (the ``llm`` kind's: how many draws it cut to the
+    context window).  It is asked once, after the run; a maker keeps what it needs for it where
+    it makes tasks.  The ``llm`` kind's ``context_cuts(makers, warmup_s)`` gives the same counts as
+    plain values, which the run's manifest keeps and ``compare`` and ``sweep`` add up over runs.
     """
 
     #: The name applications give (``AppTemplate.kind``).

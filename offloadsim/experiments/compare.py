@@ -270,7 +270,7 @@ def compare(
             raise failures[0].error
     wall_s = time.perf_counter() - clock
 
-    node_parts, rows = [], []
+    node_parts, rows, cuts = [], [], []
     for i, name in enumerate(names):
         for r in range(replications):
             result = results[(i, r)]
@@ -279,6 +279,7 @@ def compare(
             nodes.insert(0, "replication", r)
             nodes.insert(0, "policy", name)
             node_parts.append(nodes)
+            cuts += [{"policy": name, "replication": r, **cut} for cut in result.context_cuts]
             rows.append(
                 {
                     "policy": name,
@@ -303,6 +304,7 @@ def compare(
         "replications": replications,
         "overrides": list(overrides),
         "tasks": runs.rows,
+        "context_cuts": cuts,
         **_host_info(),
         "workers": None if scheduler else (workers or default_workers()),
         "scheduler": scheduler,

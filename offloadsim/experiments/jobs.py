@@ -155,6 +155,9 @@ class JobResult:
     #: The simulated time the run stopped (warm-up and duration): whether a task still in flight had
     #: missed its deadline, for metrics recomputed from the task records (per application).
     end_s: float = math.nan
+    #: Per application, the LLM requests after the warm-up cut to the context window (the run
+    #: manifest's ``context_cuts``), for ``compare`` and ``sweep`` to add up over runs.
+    context_cuts: tuple[dict[str, Any], ...] = ()
 
 
 #: What a job file's metadata says of a job, from the job and its result (sweep's ``_job_meta``).
@@ -186,6 +189,7 @@ def run_job(job: Job, directory: Path | None = None, describe: Describe | None =
         seed=int(result.manifest["seed"]),
         wall_s=time.perf_counter() - started,
         end_s=float(result.manifest["end_s"]),
+        context_cuts=tuple(result.manifest.get("context_cuts", ())),
     )
     if directory is not None:
         records = result.records

@@ -715,6 +715,7 @@ def _job_meta(job: Job, result: JobResult) -> dict[str, Any]:
         "end_s": _json_value(result.end_s),
         "nodes": {c: [_json_value(v) for v in result.nodes[c].tolist()] for c in result.nodes.columns},
         "wall_s": result.wall_s,
+        "context_cuts": list(result.context_cuts),
     }
 
 
@@ -761,6 +762,8 @@ def merge_sweep(
     metric_rows: list[dict[str, Any]] = []
     point_values: dict[str, list[Any]] = {key: [] for key in swept}
     node_point: list[np.ndarray] = []
+    cuts: list[dict[str, Any]] = []  # LLM requests cut to the context window, per job and application
+    uncounted = 0  # jobs whose file predates the count
     ordered = sorted(jobs, key=lambda j: (j.index, j.replication))
     for job in ordered:
         file = directory / "points" / f"{job.key}.parquet"
@@ -788,6 +791,12 @@ def merge_sweep(
                 **{k: (math.nan if v is None else v) for k, v in meta["metrics"].items()},
             }
         )
+        if "context_cuts" in meta:
+            cuts += [
+                {"point": job.index, "replication": job.replication, **cut} for cut in meta["context_cuts"]
+            ]
+        else:
+            uncounted += 1
         for key in swept:
             point_values[key].append(values[key])
         node_point.append(np.full(len(nodes), len(metric_rows) - 1))
@@ -831,6 +840,8 @@ def merge_sweep(
         "tasks": task_count,
         **_host_info(),
         **dict(run_info or {}),
+        "context_cuts": cuts,
+        "context_cuts_uncounted_jobs": uncounted,
         "files": list(SWEEP_FILES),
     }
     replace_together(

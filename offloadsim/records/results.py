@@ -345,6 +345,7 @@ class RunResult:
             "wall_s": float(raw.wall_s),
             "command": shlex.join(sys.argv if command is None else command),
             "notes": list(raw.notes),
+            "context_cuts": list(raw.context_cuts),
         }
         records = cast("TaskRecords", raw.tasks) if rows is not None else None
         return cls(

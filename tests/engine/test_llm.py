@@ -169,7 +169,8 @@ def test_the_requests_cut_to_the_window_are_counted_with_their_tokens():
     assert note == (
         f"applications.chat: {cut.sum():,} requests drew more prompt and output tokens than the "
         f"1,024-token context window and were cut to fit, by {prompts + outputs:,} tokens in all "
-        f"({prompts:,} of prompts, {outputs:,} of outputs; warm-up included); "
+        f"({prompts:,} of prompts, {outputs:,} of outputs; requests arrived after the warm-up, as the "
+        "metrics count them); "
         "the records keep the tokens served"
     )
     assert kind.notes([kind.maker(app, "phone", np.random.default_rng(5), world.apps)]) == []  # none drawn

@@ -33,9 +33,34 @@ def test_alexnet_and_resnet18_say_nothing_about_efficientnet():
     assert extrapolated(profile, get_model("resnet18", image_size=160))[0] < 0.05  # same kinds, other sizes
     # ResNet-50's bottlenecks are 1x1 convolutions with ReLU; ResNet-18 has three 1x1 ones, without
     share, kinds = extrapolated(profile, get_model("resnet50"))
-    assert share > trust.MAX_EXTRAPOLATED and "conv/pointwise+act" in kinds
+    assert share > trust.MAX_EXTRAPOLATED and "conv/pointwise+relu" in kinds
     (line,) = caveats(profile, {"efficientnet_b0": get_model("efficientnet_b0")})
     assert "not to be trusted for efficientnet_b0" in line and "act/silu" in line
+
+
+def test_squeezenet_says_nothing_about_mobilenet_v2s_convolutions(monkeypatch):
+    """A new user's case: a SqueezeNet profile predicted MobileNetV2 at -19.8 %, with no caveat.
+
+    Counting op kinds, only 12-14 % of MobileNetV2's work was untimed (the depthwise convolutions):
+    its 1x1 convolutions were "conv/pointwise+act" like SqueezeNet's, but with ReLU6 (a further
+    pass over the output) or with no activation at all. Counting variants, none of it was timed.
+    """
+    squeezenet = profile_of("squeezenet1_1")
+    mobilenet = get_model("mobilenet_v2")
+    share, kinds = extrapolated(squeezenet, mobilenet)
+    assert share > trust.MAX_EXTRAPOLATED
+    assert {"conv/pointwise+relu6", "conv/pointwise", "conv/depthwise+relu6"} <= set(kinds)
+    (line,) = caveats(squeezenet, {"mobilenet_v2": mobilenet})
+    assert "not to be trusted for mobilenet_v2" in line and "conv/pointwise+relu6" in line
+    # A profile that timed those variants (on MobileNetV2 at 224 px) is trusted at another size.
+    assert (
+        extrapolated(profile_of("squeezenet1_1", "mobilenet_v2"), get_model("mobilenet_v2", image_size=160))[
+            0
+        ]
+        < 0.05
+    )
+    monkeypatch.setattr(trust, "MIN_VARIANT_TIMINGS", 0)  # the rule by op kind alone: no caveat
+    assert extrapolated(squeezenet, mobilenet)[0] < trust.MAX_EXTRAPOLATED
 
 
 def test_assess_records_which_models_a_profile_is_not_for():

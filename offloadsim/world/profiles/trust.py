@@ -9,9 +9,13 @@ A calibrated profile is trustworthy for a model when three things hold:
   held-out models within ±10 %;
 * the model is made of what was timed: at most :data:`MAX_EXTRAPOLATED` of its
   work (roofline time) is in units whose op kind the profile never timed, or
-  timed fewer than :data:`MIN_GROUP_TIMINGS` times (:func:`extrapolated`). A
-  profile calibrated on AlexNet and ResNet-18 has timed no depthwise
-  convolution and no SiLU, so it must not be believed on EfficientNet.
+  timed fewer than :data:`MIN_GROUP_TIMINGS` times, or whose variant (the kind
+  and the activations fused into it, :func:`variant`) it timed fewer than
+  :data:`MIN_VARIANT_TIMINGS` times (:func:`extrapolated`). A profile
+  calibrated on AlexNet and ResNet-18 has timed no depthwise convolution and
+  no SiLU, so it must not be believed on EfficientNet; one calibrated on
+  SqueezeNet has timed 1×1 convolutions followed by ReLU only, so it must not
+  be believed on MobileNetV2's, followed by ReLU6 or by nothing.
 
 The offline calibration tool records this in a profile when it makes one
 (``offloadsim.calibration.trust.assess``); :func:`caveats` is what a scenario
@@ -21,11 +25,12 @@ says about a profile and a model it runs.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from offloadsim.suggest import quoted
-from offloadsim.world.profiles.fusion import partition, unit_at
+from offloadsim.world.profiles.fusion import Unit, partition, unit_at
 
 if TYPE_CHECKING:
     from offloadsim.models.graph import LayerGraph
@@ -37,16 +42,20 @@ __all__ = [
     "MAX_NOISE_CI",
     "MIN_GROUP_TIMINGS",
     "MIN_HELD_OUT",
+    "MIN_VARIANT_TIMINGS",
     "caveats",
     "extrapolated",
     "profile_issues",
     "recorded_caveats",
+    "variant",
 ]
 
 #: At most this share of a model's work may be in op kinds the profile never timed (enough).
 MAX_EXTRAPOLATED = 0.20
 #: A group fitted to fewer timings than this predicts its kind only roughly: counted as not timed.
 MIN_GROUP_TIMINGS = 8
+#: A unit's variant (its kind and fused activations) timed fewer times than this is counted as not timed.
+MIN_VARIANT_TIMINGS = 3
 #: The cost model's median error on its own timings must be within this.
 MAX_FIT_ERROR = 0.15
 #: The median (over units) of the 95 % CI half-width of a unit's median time must be within this.
@@ -55,16 +64,40 @@ MAX_NOISE_CI = 0.05
 MIN_HELD_OUT = 0.75
 
 
+def variant(unit: Unit) -> str:
+    """The unit's kind as far as its kernel's cost goes: its head's group and each fused activation.
+
+    The cost model's groups tell a unit with an activation from one without
+    (``conv/pointwise+act``) but not which activation: onnxruntime's blocked
+    convolution applies a ReLU inside its kernel and any other activation
+    (ReLU6, SiLU, sigmoid) in a further pass over the output, which the
+    features (FLOPs and bytes) do not count. Folded batch norms and fused
+    residual adds are left out: the first cost nothing, the second's bytes are
+    in the features.
+
+    >>> from offloadsim.world.profiles.fusion import LayerConfig
+    >>> conv = LayerConfig("conv", ((1, 16, 8, 8),), (1, 32, 8, 8), (("kernel", 1),), 8192, 2048)
+    >>> relu6 = LayerConfig("act", ((1, 32, 8, 8),), (1, 32, 8, 8), (("kind", "relu6"),), 2048, 0)
+    >>> variant(Unit((conv, relu6))), variant(Unit((conv,)))
+    ('conv/pointwise+relu6', 'conv/pointwise')
+    """
+    acts = (str(c.attr("kind") or c.op) for c in unit.configs[1:] if c.op == "act")
+    return unit.head.group + "".join(f"+{kind}" for kind in acts)
+
+
 def extrapolated(profile: CalibratedProfile, graph: LayerGraph) -> tuple[float, tuple[str, ...]]:
-    """(share of ``graph``'s work in op kinds the profile never timed enough, those kinds).
+    """(share of ``graph``'s work in units the profile never timed enough, their variants).
 
     A unit counts when its own kind was not timed enough: its prediction came
     from the op's family (a depthwise convolution from dense ones, SiLU from
     ReLU), from every unit pooled (``extrapolated``), or from a group fitted
     to fewer than :data:`MIN_GROUP_TIMINGS` timings (three strided 1×1
-    convolutions say little about ResNet-50's bottlenecks). The share weighs
-    each unit by its roofline time at the profile's sustained rate and memory
-    bandwidth, not by its prediction, which is exactly what cannot be believed.
+    convolutions say little about ResNet-50's bottlenecks); or when its
+    :func:`variant` was timed fewer than :data:`MIN_VARIANT_TIMINGS` times
+    (a 1×1 convolution with ReLU6, predicted from SqueezeNet's with ReLU, ran
+    15 % slower than that). The share weighs each unit by its roofline time
+    at the profile's sustained rate and memory bandwidth, not by its
+    prediction, which is exactly what cannot be believed.
 
     >>> from offloadsim.world.profiles.calibrated import CalibratedProfile
     >>> from offloadsim.world.profiles.cost_model import CostModel, GroupFit
@@ -76,6 +109,7 @@ def extrapolated(profile: CalibratedProfile, graph: LayerGraph) -> tuple[float, 
     1.0
     """
     prediction = profile.predict(graph)
+    timed = Counter(variant(timing.unit) for timing in profile.measured.values())
     rate, bandwidth = profile.effective_flops, profile.memory_bandwidth_Bps
     total = untimed = 0.0
     groups: set[str] = set()
@@ -89,9 +123,10 @@ def extrapolated(profile: CalibratedProfile, graph: LayerGraph) -> tuple[float, 
         group = source.removeprefix("fitted:")
         fit = profile.model.groups.get(group)
         own_kind = group in (unit.group, unit.head.group)
-        if source == "extrapolated" or not own_kind or fit is None or fit.n < MIN_GROUP_TIMINGS:
+        kind_untimed = source == "extrapolated" or not own_kind or fit is None or fit.n < MIN_GROUP_TIMINGS
+        if kind_untimed or timed[variant(unit)] < MIN_VARIANT_TIMINGS:
             untimed += work
-            groups.add(unit.group)
+            groups.add(variant(unit))
     return (untimed / total if total > 0 else 0.0), tuple(sorted(groups))
 
 
@@ -164,6 +199,6 @@ def _extrapolation_line(
         else f"calibrate times fp32 only, so its {precision} layers are predicted from the fit"
     )
     return (
-        f"profile {quoted(name)} is not to be trusted for {label}: {share:.0%} of its work is in op kinds it "
-        f"never timed, or timed too few times ({shown}); {remedy}"
+        f"profile {quoted(name)} is not to be trusted for {label}: {share:.0%} of its work is in op kinds, "
+        f"or variants of them, it never timed, or timed too few times ({shown}); {remedy}"
     )

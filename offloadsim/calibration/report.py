@@ -253,7 +253,11 @@ def accuracy_summary(table: pd.DataFrame, tolerance: float = TOLERANCE) -> dict[
 
 
 def format_table(table: pd.DataFrame) -> str:
-    """Fixed-width: model, role, measured ms, its CI, wall ms, predicted ms, error %, untimed-kind %."""
+    """Fixed-width: model, role, measured ms, its CI, wall ms, predicted ms, error %, untimed %.
+
+    ``untimed %`` is the share of the model's work in op kinds or variants the profile never timed
+    (:func:`~offloadsim.world.profiles.trust.extrapolated`).
+    """
     lines = [
         f"{'model':24s} {'role':8s} {'measured ms':>12s} {'±CI %':>6s} {'wall ms':>9s} "
         f"{'predicted ms':>13s} {'error %':>8s} {'untimed %':>9s}"

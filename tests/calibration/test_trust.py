@@ -38,7 +38,7 @@ def test_alexnet_and_resnet18_say_nothing_about_efficientnet():
     assert "not to be trusted for efficientnet_b0" in line and "act/silu" in line
 
 
-def test_squeezenet_says_nothing_about_mobilenet_v2s_convolutions(monkeypatch):
+def test_squeezenet_says_nothing_about_mobilenet_v2s_convolutions():
     """A new user's case: a SqueezeNet profile predicted MobileNetV2 at -19.8 %, with no caveat.
 
     Counting op kinds, only 12-14 % of MobileNetV2's work was untimed (the depthwise convolutions):
@@ -59,8 +59,7 @@ def test_squeezenet_says_nothing_about_mobilenet_v2s_convolutions(monkeypatch):
         ]
         < 0.05
     )
-    monkeypatch.setattr(trust, "MIN_VARIANT_TIMINGS", 0)  # the rule by op kind alone: no caveat
-    assert extrapolated(squeezenet, mobilenet)[0] < trust.MAX_EXTRAPOLATED
+    assert extrapolated(squeezenet, mobilenet, variants=False)[0] < trust.MAX_EXTRAPOLATED  # by kind: none
 
 
 def test_assess_records_which_models_a_profile_is_not_for():

@@ -85,7 +85,9 @@ def variant(unit: Unit) -> str:
     return unit.head.group + "".join(f"+{kind}" for kind in acts)
 
 
-def extrapolated(profile: CalibratedProfile, graph: LayerGraph) -> tuple[float, tuple[str, ...]]:
+def extrapolated(
+    profile: CalibratedProfile, graph: LayerGraph, *, variants: bool = True
+) -> tuple[float, tuple[str, ...]]:
     """(share of ``graph``'s work in units the profile never timed enough, their variants).
 
     A unit counts when its own kind was not timed enough: its prediction came
@@ -97,7 +99,9 @@ def extrapolated(profile: CalibratedProfile, graph: LayerGraph) -> tuple[float, 
     (a 1×1 convolution with ReLU6, predicted from SqueezeNet's with ReLU, ran
     15 % slower than that). The share weighs each unit by its roofline time
     at the profile's sustained rate and memory bandwidth, not by its
-    prediction, which is exactly what cannot be believed.
+    prediction, which is exactly what cannot be believed. ``variants=False``
+    counts by kind alone, the rule before variants were counted (what
+    ``analysis/calibration_trust.py`` compares).
 
     >>> from offloadsim.world.profiles.calibrated import CalibratedProfile
     >>> from offloadsim.world.profiles.cost_model import CostModel, GroupFit
@@ -124,7 +128,7 @@ def extrapolated(profile: CalibratedProfile, graph: LayerGraph) -> tuple[float, 
         fit = profile.model.groups.get(group)
         own_kind = group in (unit.group, unit.head.group)
         kind_untimed = source == "extrapolated" or not own_kind or fit is None or fit.n < MIN_GROUP_TIMINGS
-        if kind_untimed or timed[variant(unit)] < MIN_VARIANT_TIMINGS:
+        if kind_untimed or (variants and timed[variant(unit)] < MIN_VARIANT_TIMINGS):
             untimed += work
             groups.add(variant(unit))
     return (untimed / total if total > 0 else 0.0), tuple(sorted(groups))

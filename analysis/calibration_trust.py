@@ -1,0 +1,106 @@
+"""Which held-out models the calibration trust caveat fires on, and how wrong their predictions were.
+
+python analysis/calibration_trust.py --out DIR            # 3 fresh calibrations of 4 training sets, the table
+python analysis/calibration_trust.py --out DIR --runs 1   # one of each (~7 minutes on two loaded cores)
+python analysis/calibration_trust.py --from DIR           # the table of calibrations already in DIR
+
+Each training set is calibrated with ``offloadsim calibrate --threads 1 --no-cache --report``
+(nothing reused between runs) and its profile's report times the other models whole.  For
+every held-out model the table gives the measured error of the prediction over the runs, and
+the share of its work the caveat counts as untimed, by op kind alone (the rule before
+variants were counted) and by variant (the current rule, ``world/profiles/trust.py``): the
+caveat fires above ``MAX_EXTRAPOLATED``.  docs/calibration.md quotes the table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+from offloadsim.calibration.specs import resolve_models
+from offloadsim.world.profiles.calibrated import load_profile
+from offloadsim.world.profiles.trust import MAX_EXTRAPOLATED, extrapolated
+
+#: Training sets: each alone, and the two small ones together.
+TRAINING = ("squeezenet1_1", "mobilenet_v2", "resnet18", "squeezenet1_1,mobilenet_v2")
+#: Models timed whole (the training ones left out of each report): the zoo's small CNNs and other sizes.
+MODELS = (
+    "alexnet",
+    "resnet18",
+    "resnet50",
+    "mobilenet_v2",
+    "mobilenet_v2@160",
+    "efficientnet_b0",
+    "squeezenet1_1",
+    "squeezenet1_1@160",
+    "resnet18@160",
+)
+
+
+def calibrate(out: Path, runs: int) -> None:
+    """``runs`` fresh calibrations of every training set into ``out`` (``TAG-RUN.json`` and its report)."""
+    out.mkdir(parents=True, exist_ok=True)
+    for run in "ABCDEFGHIJ"[:runs]:
+        for models in TRAINING:
+            tag = f"{models.replace(',', '+')}-{run}"
+            held = ",".join(m for m in MODELS if m not in models.split(","))
+            command = [sys.executable, "-m", "offloadsim", "calibrate", "--models", models, "--threads", "1"]
+            command += ["--no-cache", "--name", tag, "--out", str(out / f"{tag}.json"), "--report"]
+            command += ["--holdout", held, "--report-dir", str(out / f"{tag}-report"), "-q"]
+            print(f"calibrating {tag} ...", file=sys.stderr, flush=True)
+            subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+
+
+def table(out: Path) -> str:
+    """The Markdown table of every training set and held-out model calibrated in ``out``."""
+    rows: dict[tuple[str, str], dict[str, list[float]]] = {}
+    for report in sorted(out.glob("*-report/accuracy.csv")):
+        training = report.parent.name.removesuffix("-report").rpartition("-")[0]
+        profile = load_profile(report.parent.with_name(report.parent.name.removesuffix("-report") + ".json"))
+        with report.open(encoding="utf-8") as file:
+            for line in csv.DictReader(file):
+                if line["role"] != "held-out":
+                    continue
+                (spec,) = resolve_models([line["model"]])
+                row = rows.setdefault((training, line["model"]), {"error": [], "kind": [], "variant": []})
+                row["error"].append(float(line["error_pct"]))
+                row["kind"].append(100 * extrapolated(profile, spec.graph, variants=False)[0])
+                row["variant"].append(100 * extrapolated(profile, spec.graph)[0])
+    limit = 100 * MAX_EXTRAPOLATED
+    lines = [
+        "| trained on | held-out | runs | error % (median) | error % (range) | untimed by kind % "
+        "| caveat before | untimed by variant % | caveat now |",
+        "|---|---|---:|---:|---|---:|---|---:|---|",
+    ]
+    for (training, model), row in rows.items():
+        kind, variant = statistics.median(row["kind"]), statistics.median(row["variant"])
+        errors = row["error"]
+        lines.append(
+            f"| {training.replace('+', ', ')} | {model} | {len(errors)} | {statistics.median(errors):+.1f} "
+            f"| {min(errors):+.1f} to {max(errors):+.1f} | {kind:.0f} | {'fires' if kind > limit else '-'} "
+            f"| {variant:.0f} | {'fires' if variant > limit else '-'} |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    where = parser.add_mutually_exclusive_group(required=True)
+    where.add_argument("--out", type=Path, help="calibrate afresh into this directory, then tabulate")
+    where.add_argument("--from", dest="source", type=Path, help="tabulate the calibrations in this directory")
+    parser.add_argument(
+        "--runs", type=int, default=3, help="fresh calibrations of each training set (default 3)"
+    )
+    args = parser.parse_args(argv)
+    if args.out is not None:
+        calibrate(args.out, args.runs)
+    print(table(args.out if args.out is not None else args.source))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -15,6 +15,7 @@ every token crosses the network on the critical path.
 from __future__ import annotations
 
 import math
+from array import array
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
@@ -183,19 +184,21 @@ class ContextCuts:
     requests that arrived after the warm-up, those the records and metrics count.
     """
 
-    __slots__ = ("_arrivals", "app", "output_tokens", "prompt_tokens", "requests", "window")
+    __slots__ = ("_arrivals", "_cut", "app", "output_tokens", "prompt_tokens", "requests", "window")
 
     def __init__(self, app: str, window: int):
         self.app, self.window = app, window
         self.requests = self.prompt_tokens = self.output_tokens = 0
-        self._arrivals: list[tuple[float, int, int]] = []  # (arrival, prompt cut, output cut) per request
+        # Per request cut, its arrival and its prompt and output tokens cut: 24 bytes, not a tuple's 80.
+        self._arrivals, self._cut = array("d"), array("q")
 
     def add(self, prompt: int, output: int, arrival: float = 0.0) -> None:
         """One request, arrived at ``arrival``, cut by ``prompt`` prompt and ``output`` output tokens."""
         self.requests += 1
         self.prompt_tokens += prompt
         self.output_tokens += output
-        self._arrivals.append((arrival, prompt, output))
+        self._arrivals.append(arrival)
+        self._cut.extend((prompt, output))
 
     def merge(self, other: ContextCuts) -> None:
         """Add ``other``'s counts (another source's requests of the same application)."""
@@ -203,13 +206,14 @@ class ContextCuts:
         self.prompt_tokens += other.prompt_tokens
         self.output_tokens += other.output_tokens
         self._arrivals.extend(other._arrivals)
+        self._cut.extend(other._cut)
 
     def since(self, start_s: float) -> ContextCuts:
         """The requests cut that arrived at ``start_s`` or later (a task arriving then is recorded)."""
         kept = ContextCuts(self.app, self.window)
-        for arrival, prompt, output in self._arrivals:
+        for i, arrival in enumerate(self._arrivals):
             if arrival >= start_s:
-                kept.add(prompt, output, arrival)
+                kept.add(self._cut[2 * i], self._cut[2 * i + 1], arrival)
         return kept
 
     def to_dict(self) -> dict[str, Any]:

@@ -101,7 +101,7 @@ def extrapolated(
     at the profile's sustained rate and memory bandwidth, not by its
     prediction, which is exactly what cannot be believed. ``variants=False``
     counts by kind alone, the rule before variants were counted (what
-    ``analysis/calibration_trust.py`` compares).
+    ``benchmarks/calibration_trust.py`` compares).
 
     >>> from offloadsim.world.profiles.calibrated import CalibratedProfile
     >>> from offloadsim.world.profiles.cost_model import CostModel, GroupFit

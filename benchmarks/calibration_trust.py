@@ -1,8 +1,8 @@
 """Which held-out models the calibration trust caveat fires on, and how wrong their predictions were.
 
-python analysis/calibration_trust.py --out DIR            # 3 fresh calibrations of 4 training sets, the table
-python analysis/calibration_trust.py --out DIR --runs 1   # one of each (~7 minutes on two loaded cores)
-python analysis/calibration_trust.py --from DIR           # the table of calibrations already in DIR
+python benchmarks/calibration_trust.py --out DIR          # 3 fresh calibrations of 4 training sets, the table
+python benchmarks/calibration_trust.py --out DIR --runs 1 # one of each (~7 minutes on two loaded cores)
+python benchmarks/calibration_trust.py --from DIR         # the table of calibrations already in DIR
 
 Each training set is calibrated with ``offloadsim calibrate --threads 1 --no-cache --report``
 (nothing reused between runs) and its profile's report times the other models whole.  For

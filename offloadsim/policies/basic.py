@@ -256,7 +256,10 @@ class FixedPolicy:
             raise ValueError(f"nodes must be a non-empty list of node names, got {quoted(nodes)}")
         cuts = tuple(self.cuts or ())
         if len(cuts) != len(nodes) - 1:
-            raise ValueError(f"{len(nodes)} nodes need {len(nodes) - 1} cuts, got {list(cuts)}")
+            raise ValueError(  # begins "cuts ": make_policy then blames policy.cuts
+                f"cuts must be one fewer than nodes: {len(nodes)} nodes need {len(nodes) - 1} cuts, "
+                f"got {list(cuts)}"
+            )
         if any(isinstance(c, bool) or not isinstance(c, int) or c < 0 for c in cuts):
             raise ValueError(f"cuts must be non-negative layer indices, got {list(cuts)}")
         if any(b < a for a, b in itertools.pairwise(cuts)):

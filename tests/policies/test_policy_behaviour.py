@@ -135,6 +135,13 @@ def test_fixed_rejects_bad_parameters(params, message):
     assert 'policy "fixed"' in str(info.value)
 
 
+def test_fixed_blames_cuts_when_their_count_does_not_fit_the_nodes():
+    """The scenario message points at policy.cuts (where the mistake is), not at policy.name."""
+    with pytest.raises(PolicyParamError, match="3 nodes need 2 cuts") as info:
+        make_policy("fixed", {"nodes": ["a", "b", "c"], "cuts": [1, 2, 3]})
+    assert info.value.param == "cuts"
+
+
 # --- random ---
 
 

@@ -434,6 +434,7 @@ def _application(
             )
         onnx = str(onnx_path)
     _check_compression(keys, app.onnx, model, key_path(path, "compression"), problems)
+    _check_llm_keys(app, keys, model, path, problems)
     return AppSpec(name=name, stages=stages, model=model, onnx=onnx, **keys)
 
 
@@ -462,6 +463,39 @@ def _check_compression(
             path,
             f"compression {quoted(codec)} applies to the activations of layer-graph models (a zoo CNN, "
             f"BERT or an ONNX file), not to an LLM's per-token hidden states ({quoted(model)})",
+        )
+
+
+def _check_llm_keys(
+    app: AppDoc, keys: Mapping[str, Any], model: str | None, path: str, problems: ProblemList
+) -> None:
+    """Refuse the keys of one kind of request given to the other, which would run as if left out.
+
+    An LLM request uploads its prompt's token ids and returns its generated tokens, so ``input``
+    and ``output`` would be ignored; any other application draws no tokens, so ``prompt_tokens``
+    and ``output_tokens`` would be.
+    """
+    tokens = [name for name in ("prompt_tokens", "output_tokens") if getattr(app, name) is not None]
+    if keys["kind"] is not None or (model is None and not tokens):
+        return  # a plug-in's kind of work reads the application as it needs; or nothing to check
+    from offloadsim.models.zoo.llm import LLM_CONFIGS
+
+    if model in LLM_CONFIGS:
+        for name in ("input", "output"):
+            if getattr(app, name) is not None:
+                problems.add(
+                    key_path(path, name),
+                    f"an LLM request ({quoted(model)}) sends its prompt's token ids and receives its "
+                    f"generated tokens (8 bytes each, from prompt_tokens and output_tokens), so "
+                    f"{quoted(name)} would be ignored; leave it out",
+                )
+        return
+    what = f"runs {quoted(model)}, not a decoder-only LLM" if model else "runs no LLM"
+    for name in tokens:
+        problems.add(
+            key_path(path, name),
+            f'{quoted(name)} applies to LLM requests ({", ".join(LLM_CONFIGS)}); this application {what}, '
+            "so it would be ignored",
         )
 
 

@@ -328,6 +328,25 @@ MISTAKES = [
         },
         marks=needs_zoo,
     ),
+    # Keys of the other kind of request: an LLM has no input/output sizes, other work draws no tokens.
+    _case(
+        "input-on-llm",
+        "applications.job.input",
+        '"input" would be ignored; leave it out',
+        edits={
+            "applications.job.work": DELETE,
+            "applications.job.model": "llama-3.2-1b",
+            "applications.job.input": "1 MB",
+        },
+        marks=needs_zoo,
+    ),
+    _case(
+        "tokens-without-llm",
+        "applications.job.prompt_tokens",
+        '"prompt_tokens" applies to LLM requests (gpt2, llama-3.2-1b, llama-3.1-8b); this application '
+        "runs no LLM, so it would be ignored",
+        edits={"applications.job.prompt_tokens": 100},
+    ),
     _case(
         "onnx-directory",
         "applications.job.onnx",

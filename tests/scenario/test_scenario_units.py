@@ -112,6 +112,8 @@ applications:
     input: 2 KB
     output: 1 KiB
     deadline: 1 s
+  chat:
+    model: llama-3.2-1b
     prompt_tokens: {uniform: [64, 512]}
     output_tokens: 32
 workload:
@@ -130,7 +132,8 @@ workload:
     app = scenario.applications["llm"]
     assert app.input == Dist.fixed(2000.0) and app.output == Dist.fixed(1024.0)
     assert app.deadline_s == 1.0
-    assert app.prompt_tokens == Dist("uniform", (64.0, 512.0)) and app.output_tokens == Dist.fixed(32.0)
+    chat = scenario.applications["chat"]
+    assert chat.prompt_tokens == Dist("uniform", (64.0, 512.0)) and chat.output_tokens == Dist.fixed(32.0)
     assert app.stages[0].service == Dist("exponential", (0.04,))
     (entry,) = scenario.workload
     assert entry.arrivals.rate_per_s == pytest.approx(0.5)

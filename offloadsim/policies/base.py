@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from numbers import Integral
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import numpy as np
@@ -293,8 +294,20 @@ def validate_plan(plan: object, task: TaskView, view: SystemView, policy_name: s
         raise PlanError(f"policy {quoted(policy_name)} returned {type(plan).__name__}, expected a Plan")
     if plan.drop:
         return plan
+    if not isinstance(plan.nodes, (tuple, list)):  # a lone name would be read as one node per letter
+        raise PlanError(
+            f"policy {quoted(policy_name)}: a plan's nodes must be a tuple of node names, got "
+            f"{quoted(plan.nodes)} ({type(plan.nodes).__name__}); use Plan.run_on(node) for one node"
+        )
     if not plan.nodes:
         raise PlanError(f"policy {quoted(policy_name)} returned a plan with no nodes for task {task.id}")
+    if not isinstance(plan.cuts, (tuple, list)) or not all(
+        isinstance(cut, Integral) and not isinstance(cut, bool) for cut in plan.cuts
+    ):
+        raise PlanError(
+            f"policy {quoted(policy_name)}: a plan's cuts must be a tuple of whole layer counts, got "
+            f"{plan.cuts!r} for task {task.id}"
+        )
     if len(plan.cuts) != len(plan.nodes) - 1:
         raise PlanError(
             f"policy {quoted(policy_name)}: a plan over {len(plan.nodes)} nodes needs "

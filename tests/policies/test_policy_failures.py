@@ -123,6 +123,36 @@ def test_a_plan_error_a_plugin_raises_is_a_user_error_with_its_message(tiny_scen
     assert not isinstance(caught.value, PolicyFailed)
 
 
+@dataclass
+class MalformedPlan:
+    """Returns the plan it is given: cuts or nodes of the wrong type."""
+
+    plan: object = None
+
+    def decide(self, task, view):
+        return self.plan
+
+
+WHOLE_CUTS = "a plan's cuts must be a tuple of whole layer counts"
+
+
+@pytest.mark.parametrize(
+    ("plan", "expected"),
+    [
+        (Plan(("phone", "edge"), (0.5,)), f"{WHOLE_CUTS}, got (0.5,)"),
+        (Plan(("phone", "edge"), None), f"{WHOLE_CUTS}, got None"),
+        (Plan(("phone", "edge"), (True,)), f"{WHOLE_CUTS}, got (True,)"),
+        (Plan("edge"), 'a plan\'s nodes must be a tuple of node names, got "edge" (str)'),
+    ],
+)
+def test_a_plan_with_cuts_or_nodes_of_the_wrong_type_is_the_policys_error(tiny_scenario, plan, expected):
+    """Not an internal error (exit 1) from deep in the engine, nor a plan read letter by letter."""
+    register_policy("malformed")(MalformedPlan)
+    with pytest.raises(EngineError) as caught:
+        offloadsim.run(tiny_scenario, policy="malformed", policy_params={"plan": plan})
+    assert str(caught.value).startswith(f'policy "malformed": {expected}')
+
+
 def test_a_shipped_policy_that_raises_is_still_offloadsims_bug(tiny_scenario, monkeypatch):
     def broken(self, task, view):
         raise IndexError("list index out of range")

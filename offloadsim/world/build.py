@@ -174,6 +174,7 @@ class World:
                     where = format_path(("applications", app.name))
                     lines[f"{where} ({app.precision}) on {proc.profile}: {note}"] = None
         lines.update(dict.fromkeys(self._inert_key_notes()))
+        lines.update(dict.fromkeys(self._unbounded_decode_notes()))
         return tuple(lines)
 
     def _every_processor(self) -> list[ProcessorModel]:
@@ -214,6 +215,30 @@ class World:
                 lines.append(
                     f"{key}: {what} measured no run-to-run spread, so every "
                     "stage takes its predicted time (noise needs a calibrated profile)"
+                )
+        return list(dict.fromkeys(lines))
+
+    def _unbounded_decode_notes(self) -> list[str]:
+        """Plain speeds without ``memory_bandwidth`` that may run an LLM: its decode costs FLOPs alone.
+
+        A decode step reads every weight and the KV cache for one token, so it is bound by memory
+        bandwidth, not FLOPs; a processor given only a ``speed`` has no such bound, and its time per
+        output token comes out far below any real one, without a word otherwise.
+        """
+        llms = [app for app in self.apps.values() if app.llm is not None]
+        lines = []
+        for proc in self._every_processor():
+            if proc.costs is not None or proc.memory_Bps > 0.0:
+                continue  # a profile (its memory bandwidth), or a bandwidth given
+            served = [app.name for app in llms if app.spec.hosts is None or proc.node in app.spec.hosts]
+            if served:
+                node = self.nodes[proc.node]
+                where = "processor" if len(node.processors) == 1 else f"processors.{proc.spec.name}"
+                apps = ", ".join(f"applications.{name}" for name in served)
+                lines.append(
+                    f"nodes.{node.group}.{where}: a plain speed with no memory_bandwidth prices the LLM "
+                    f"decode of {apps} by FLOPs alone, with no memory bound, so its time per output token "
+                    "is too short: give memory_bandwidth"
                 )
         return list(dict.fromkeys(lines))
 

@@ -213,6 +213,7 @@ def test_the_notes_cover_every_processor_and_the_keys_a_run_does_not_act_on():
         "it does not slow transfers",
         'nodes.edge.processors.gpu.noise: profile "t4" measured no run-to-run spread, so every stage '
         "takes its predicted time (noise needs a calibrated profile)",
+        *UNBOUNDED_DECODE,
     )
     plain = TWO_PROCESSORS.replace("gpu: {profile: t4, noise: true}", "gpu: {profile: a100}")
     plain = plain.replace(", loss: 0.01", "").replace(
@@ -221,6 +222,34 @@ def test_the_notes_cover_every_processor_and_the_keys_a_run_does_not_act_on():
     assert build_world(load_scenario_text(plain, source="<t>")).notes == (
         "nodes.edge.processors.cpu.noise: a plain speed measured no run-to-run spread, so every stage "
         "takes its predicted time (noise needs a calibrated profile)",
+        *UNBOUNDED_DECODE,
+    )
+
+
+#: The notes of TWO_PROCESSORS's plain speeds, which may run its LLM but give no memory bandwidth.
+UNBOUNDED_DECODE = tuple(
+    f"nodes.{where}: a plain speed with no memory_bandwidth prices the LLM decode of applications.chat "
+    "by FLOPs alone, with no memory bound, so its time per output token is too short: give memory_bandwidth"
+    for where in ("phone.processor", "edge.processors.cpu")
+)
+
+
+def test_a_plain_speed_that_may_decode_an_llm_without_a_memory_bandwidth_says_so():
+    """Its decode was priced by FLOPs alone (a TPOT several times too short), without a word."""
+    from offloadsim.world import build_world
+
+    assert build_world(load_scenario_text(TWO_PROCESSORS, source="<t>")).notes[-2:] == UNBOUNDED_DECODE
+    bounded = TWO_PROCESSORS.replace("speed: 10 GFLOP/s}", "speed: 10 GFLOP/s, memory_bandwidth: 20 GB/s}")
+    hosted = bounded.replace("output_tokens: 8}", "output_tokens: 8, hosts: [phone]}")
+    notes = build_world(load_scenario_text(hosted, source="<t>")).notes
+    assert not any(
+        "memory_bandwidth" in note for note in notes
+    )  # the cpu may not run it, the phone is bounded
+    other = TWO_PROCESSORS.replace(
+        "chat: {model: llama-3.2-1b, prompt_tokens: 64, output_tokens: 8}", "chat: {model: alexnet}"
+    )
+    assert not any(
+        "memory_bandwidth" in note for note in build_world(load_scenario_text(other, source="<t>")).notes
     )
 
 

@@ -10,6 +10,7 @@ profiles; :mod:`~offloadsim.cli.types` the argument types they share.
 from __future__ import annotations
 
 from offloadsim.cli.main import (
+    EXIT_BROKEN_PIPE,
     EXIT_INTERNAL,
     EXIT_INTERRUPTED,
     EXIT_OK,
@@ -29,4 +30,5 @@ __all__ = [
     "EXIT_USAGE",
     "EXIT_INTERRUPTED",
     "EXIT_TERMINATED",
+    "EXIT_BROKEN_PIPE",
 ]

@@ -43,6 +43,7 @@ __all__ = [
     "EXIT_USAGE",
     "EXIT_INTERRUPTED",
     "EXIT_TERMINATED",
+    "EXIT_BROKEN_PIPE",
 ]
 
 EXIT_OK = 0
@@ -50,6 +51,8 @@ EXIT_INTERNAL = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 EXIT_TERMINATED = 143  # 128 + SIGTERM, as a shell reports a process that SIGTERM ended
+#: 128 + SIGPIPE, as a shell reports ``yes | head -1``'s writer: stdout's reader stopped reading, not a bug.
+EXIT_BROKEN_PIPE = 141
 
 _PREFIX = "offloadsim: error: "
 
@@ -354,7 +357,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERRUPTED
     except BrokenPipeError:  # e.g. `offloadsim models | head`
         _silence_stdout()
-        return EXIT_INTERNAL
+        return EXIT_BROKEN_PIPE
     except Exception as error:
         if isinstance(error, (_UsageError, *_user_errors())):
             lines = str(error).splitlines() or [type(error).__name__]

@@ -82,6 +82,29 @@ def test_exit_status_0_ok_2_user_error_1_bug_130_interrupted(cli_main, capsys, t
     assert everything(folder) == before
 
 
+def test_a_closed_stdout_is_exit_141_silent_and_leaves_the_result_whole(tiny):
+    """``offloadsim run ... | head -0``: the reader stopped reading; not a bug (1), and the run is on disk."""
+    out = tiny.parent / "piped"
+    command = [
+        sys.executable,
+        "-m",
+        "offloadsim",
+        "run",
+        str(tiny),
+        "--out",
+        str(out),
+        "--set",
+        "duration=2 s",
+    ]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ENV, cwd=ROOT)
+    assert process.stdout is not None
+    process.stdout.close()  # before the run prints anything, so its first write finds the pipe closed
+    _, err = process.communicate(timeout=120)
+    assert process.returncode == 141, err
+    assert err == b"", err
+    assert (out / "manifest.json").is_file() and hidden(tiny.parent) == []
+
+
 # --------------------------------------------------------------------------- all or nothing
 
 

@@ -494,7 +494,7 @@ def _check_llm_keys(
     for name in tokens:
         problems.add(
             key_path(path, name),
-            f'{quoted(name)} applies to LLM requests ({", ".join(LLM_CONFIGS)}); this application {what}, '
+            f"{quoted(name)} applies to LLM requests ({', '.join(LLM_CONFIGS)}); this application {what}, "
             "so it would be ignored",
         )
 

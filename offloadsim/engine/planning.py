@@ -22,6 +22,7 @@ from offloadsim.engine.tasks import REJECTED, CompiledPlan, ComputeStep, Task, T
 from offloadsim.models.precision import BYTES
 from offloadsim.policies.base import InfeasiblePlan, PlanError, validate_plan
 from offloadsim.policies.costs import CODECS, Codec, codec_cost, reordered_cut_bytes
+from offloadsim.records.schema import placement_label
 from offloadsim.suggest import quoted
 
 if TYPE_CHECKING:
@@ -160,6 +161,7 @@ class PlanCompiler:
         steps: list[Any] = []
         location = source
         placement: list[str] = []
+        handovers: list[int] = []  # the layer at which each node after the first takes over
         split = 0
         raw_input_offloaded = False
         names = plan.processors or (None,) * len(plan.nodes)
@@ -196,13 +198,15 @@ class PlanCompiler:
                 ComputeStep(processor, start, stop, fixed, power_w, sigma, None if fixed_cost else price)
             )
             if not placement or placement[-1] != node:
+                if placement:
+                    handovers.append(start)
                 placement.append(node)
             if node == source:
                 split += stop - start
         if location != source:
             steps.append(self._transfer_step(location, source, task.layers, source, fixed_sizes))
         segments = tuple(plan.segments(task.layers))
-        placed = ">".join(placement)
+        placed = placement_label(placement, handovers, source)
         code = records.add_plan(task.app, task.source, placed, split, raw_input_offloaded)
         return CompiledPlan(
             tuple(steps),

@@ -18,6 +18,7 @@ from matplotlib.axes import Axes
 from offloadsim.plots.axes import patch_legend, root_figure, tidy_legend
 from offloadsim.plots.charts import completed
 from offloadsim.plots.style import OKABE_ITO, axes_or_new, house_style, style_map
+from offloadsim.records.schema import placement_nodes
 
 __all__ = [
     "capacity_over_time",
@@ -240,7 +241,7 @@ def _compute_stages(
 
 
 def _tier_label(placement: str, tiers: dict[str, str]) -> str:
-    parts = [tiers.get(node, node) for node in placement.split(">") if node]
+    parts = [tiers.get(node, node) for node in placement_nodes(placement)]
     merged = [p for i, p in enumerate(parts) if i == 0 or p != parts[i - 1]]
     return ">".join(merged) or "none"
 
@@ -263,7 +264,7 @@ def row_label(source: str, placement: str) -> str:
     >>> row_label("pi-0", "pi-0>edge"), row_label("pi-0", "pi-0")
     ('pi-0 → edge (split)', 'pi-0 (local)')
     """
-    hops = [p for p in placement.split(">") if p]
+    hops = placement_nodes(placement)
     if hops == [source]:
         return f"{source} (local)"
     rest = [p for p in hops if p != source]

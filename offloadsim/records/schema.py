@@ -25,6 +25,8 @@ import numpy as np
 from offloadsim.plugins import EntryPointGroup
 
 __all__ = [
+    "placement_label",
+    "placement_nodes",
     "Column",
     "Dtype",
     "ENTRY_POINT_GROUP",
@@ -105,7 +107,13 @@ TASKS: tuple[Column, ...] = (
     Column("compute_time", "float64", _S, "time spent computing"),
     Column("transfer_time", "float64", _S, "time spent transferring (latency included)"),
     Column("bytes_sent", "float64", _B, "bytes put on links"),
-    Column("placement", "category", "", "where each part ran, e.g. ``phone>edge``"),
+    Column(
+        "placement",
+        "category",
+        "",
+        "where each part ran, e.g. ``phone>edge``; a plan whose cuts ``split`` cannot give names them:"
+        " ``edge-0:17>edge-1:24>edge-2``",
+    ),
     Column("split", "int64", "", "layers run at the source before offloading"),
     Column("deadline", "float64", _S, "relative deadline (NaN: none)"),
     Column("deadline_met", "boolean", "", "completed within its deadline (NA: no deadline)"),
@@ -247,3 +255,30 @@ LLM_COLUMNS = ("ttft", "tpot", "prompt_tokens", "output_tokens", "kv_cache_bytes
 NODE_COLUMNS = _names(NODES)
 LINK_COLUMNS = _names(LINKS)
 STAGE_COLUMNS = _names(STAGES)
+
+
+def placement_label(nodes: Sequence[str], handovers: Sequence[int], source: str) -> str:
+    """The record's ``placement``: ``phone-3>edge``, with the cuts where ``split`` cannot give them.
+
+    ``split`` (the layers run on the source) fixes the one cut of a plan that starts on the
+    source and moves once; any other plan with a cut gives each cut after its node, counted as
+    ``split`` counts (the layers before it): ``edge-0:17>edge-1:24>edge-2`` runs layers 0-16
+    on edge-0, 17-23 on edge-1 and the rest on edge-2.
+
+    >>> placement_label(["phone-3", "edge"], [17], "phone-3"), placement_label(["edge"], [], "phone-3")
+    ('phone-3>edge', 'edge')
+    >>> placement_label(["edge-0", "edge-1", "edge-2"], [17, 24], "phone-3")
+    'edge-0:17>edge-1:24>edge-2'
+    """
+    if len(nodes) < 2 or (len(nodes) == 2 and nodes[0] == source):
+        return ">".join(nodes)
+    return ">".join([*(f"{node}:{cut}" for node, cut in zip(nodes, handovers, strict=False)), nodes[-1]])
+
+
+def placement_nodes(placement: str) -> list[str]:
+    """The nodes of a record's ``placement``, in order, without its cuts.
+
+    >>> placement_nodes("edge-0:17>edge-1:24>edge-2"), placement_nodes("phone-3>edge")
+    (['edge-0', 'edge-1', 'edge-2'], ['phone-3', 'edge'])
+    """
+    return [part.partition(":")[0] for part in placement.split(">") if part]

@@ -158,3 +158,29 @@ def test_multi_tier_finds_the_engines_best_pair_of_cuts(tmp_path, codec, tail, o
     )
     value, _ = chosen(world, "multi-tier", objective)
     assert value == pytest.approx(best, rel=1e-9)
+
+
+def layers_run_at(placement: str, split: int, source: str, layers: int) -> list[str]:
+    """Each layer's node, read back from a record's ``placement`` and ``split`` alone."""
+    parts = placement.split(">")
+    if len(parts) == 2 and parts[0] == source and ":" not in parts[0]:
+        return [source] * split + [parts[1]] * (layers - split)
+    nodes = [p.partition(":")[0] for p in parts]
+    ends = [int(p.partition(":")[2]) for p in parts[:-1]] + [layers]
+    starts = [0, *ends[:-1]]
+    return [node for node, a, b in zip(nodes, starts, ends, strict=True) for _ in range(a, b)]
+
+
+def test_a_records_placement_and_split_give_every_cut_of_the_plan(tmp_path):
+    """DESIGN §5: multi-cut plans list every cut in ``placement``; each layer's node reads back."""
+    world = world_for(tmp_path, "none", "0 s")
+    layers = world.apps["cnn"].layers
+    for nodes in (STATIONS, ("edge", "cloud")):
+        for cuts in itertools.combinations_with_replacement(range(layers + 1), len(nodes) - 1):
+            tasks = simulate(
+                world, policy=PolicySpec("fixed", {"nodes": list(nodes), "cuts": list(cuts)})
+            ).tasks
+            bounds = [0, *cuts, layers]
+            planned = [node for i, node in enumerate(nodes) for _ in range(bounds[i], bounds[i + 1])]
+            read = layers_run_at(str(tasks["placement"][0]), int(tasks["split"][0]), "phone", layers)
+            assert read == planned, (nodes, cuts, tasks["placement"][0])

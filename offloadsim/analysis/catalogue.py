@@ -8,7 +8,9 @@ metric is a column of a metrics table (``metrics.parquet``) in SI units;
 metrics there are two families: ``utilisation_<tier>`` and the aggregates
 of record columns that declare ``summary`` aggregates in the record schema
 (:mod:`offloadsim.records.schema`), so a new column's mean reaches every
-table and figure with no edit here.
+table and figure with no edit here.  The LLM metrics (time to first token,
+time per output token) are headline metrics of runs that served LLM
+requests only: a table of runs that served none has no such columns.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Metric",
     "METRICS",
-    "SUMMARY_METRICS",
+    "LLM_METRICS",
     "metric_info",
     "metric_columns",
     "is_metric",
@@ -116,10 +118,11 @@ METRICS: dict[str, Metric] = {
     "in_flight": Metric("tasks in flight at end", "tasks"),
 }
 
-#: Headline numbers of a run's summary that are not job metrics of compare and sweep tables
-#: (they exist only for LLM requests), labelled here like the others.
-SUMMARY_METRICS: dict[str, Metric] = {
+#: The LLM metrics, in display order: summary fields of completed LLM requests, in a run's
+#: metrics row (and so in compare and sweep tables) only where the run served LLM requests.
+LLM_METRICS: dict[str, Metric] = {
     "ttft_mean_s": Metric("mean time to first token", "ms", 1e3, _LOWER),
+    "ttft_p50_s": Metric("median time to first token", "ms", 1e3, _LOWER),
     "ttft_p95_s": Metric("p95 time to first token", "ms", 1e3, _LOWER),
     "tpot_mean_s": Metric("mean time per output token", "ms", 1e3, _LOWER),
 }
@@ -153,8 +156,8 @@ def metric_info(name: str) -> Metric:
     """The display description of a metric column (utilisation and record-column metrics included)."""
     if name in METRICS:
         return METRICS[name]
-    if name in SUMMARY_METRICS:
-        return SUMMARY_METRICS[name]
+    if name in LLM_METRICS:
+        return LLM_METRICS[name]
     if name.startswith("utilisation_"):
         return Metric(f"{name.removeprefix('utilisation_')} utilisation", "%", 100.0)
     declared = column_metrics().get(name)
@@ -165,16 +168,22 @@ def metric_info(name: str) -> Metric:
 
 def is_metric(name: str) -> bool:
     """Whether ``name`` is a metric column (not one that identifies a job)."""
-    return name in METRICS or name.startswith("utilisation_") or name in column_metrics()
+    return (
+        name in METRICS
+        or name in LLM_METRICS
+        or name.startswith("utilisation_")
+        or name in column_metrics()
+    )
 
 
 def metric_columns(metrics: pd.DataFrame | Iterable[str]) -> list[str]:
     """The metric columns of a metrics table (or of a list of names), in catalogue order.
 
-    Headline metrics first, then record-column metrics, then ``utilisation_<tier>``.
+    Headline metrics first, then the LLM metrics, record-column metrics, ``utilisation_<tier>``.
     """
     names = [str(c) for c in (metrics.columns if hasattr(metrics, "columns") else metrics)]
     present = set(names)
     known = [c for c in METRICS if c in present]
+    known += [c for c in LLM_METRICS if c in present]
     known += [c for c in column_metrics() if c in present]
     return known + [c for c in names if c.startswith("utilisation_")]

@@ -142,7 +142,7 @@ def task_stats(records: Any, duration_s: float, end_s: float | None) -> dict[str
         "bytes": _Series(of_all("bytes_sent"), keep="zeroed", total=True),
         "energy": _Series(of_all("device_energy"), total=True),
         "ttft": _Series(of_done("ttft"), total=True),
-        "ttft_finite": _Series(of_done("ttft"), keep="finite", quantiles=(95,)),
+        "ttft_finite": _Series(of_done("ttft"), keep="finite", quantiles=(50, 95)),
         "tpot": _Series(of_done("tpot"), total=True),
     }
     metrics = catalogue.column_metrics()
@@ -194,6 +194,7 @@ def task_stats(records: Any, duration_s: float, end_s: float | None) -> dict[str
         "bytes_sent": series["bytes"].total if records.rows else 0.0,
         "device_energy_mean_j": series["energy"].mean(),
         "ttft_mean_s": ttft.mean() if has_ttft else _NAN,
+        "ttft_p50_s": finite_ttft.percentile(50) if has_ttft else _NAN,
         "ttft_p95_s": finite_ttft.percentile(95) if has_ttft else _NAN,
         "tpot_mean_s": tpot.mean() if tpot.finite else _NAN,
         "column_metrics": column_metrics,

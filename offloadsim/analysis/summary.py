@@ -59,6 +59,11 @@ class Summary:
     ``node_availability`` lists the nodes that were down part of the measured
     time (failures, a flat battery) with the fraction they were up;
     ``availability`` is the least of them (1.0 when no node went down).
+    ``ttft_*`` (time to first token) and ``tpot_mean_s`` (time per output
+    token after the first) are over *completed* LLM requests, like latency: a
+    request dropped, failed or still in flight at the end is left out even if
+    its first token came; NaN when no LLM request completed
+    (:attr:`served_llm`).
     """
 
     duration_s: float
@@ -79,6 +84,7 @@ class Summary:
     bytes_sent: float
     device_energy_mean_j: float
     ttft_mean_s: float = _NAN
+    ttft_p50_s: float = _NAN
     ttft_p95_s: float = _NAN
     tpot_mean_s: float = _NAN
     node_utilisation: dict[str, float] = field(default_factory=dict)
@@ -92,6 +98,11 @@ class Summary:
     column_metrics: dict[str, float] = field(default_factory=dict)
     availability: float = 1.0
     node_availability: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def served_llm(self) -> bool:
+        """Whether an LLM request completed: the run's table and metrics row then carry the LLM metrics."""
+        return self.ttft_mean_s == self.ttft_mean_s
 
     def to_dict(self) -> dict[str, Any]:
         """Plain, JSON-ready data: NaN becomes ``None``."""
@@ -167,8 +178,8 @@ class Summary:
                 rows.append((f"  {name} available", _num(value * 100.0), "%"))
         for name in ("latency_mean_s", "latency_p50_s", "latency_p95_s", "latency_p99_s", "wait_mean_s"):
             metric(name)
-        if self.ttft_mean_s == self.ttft_mean_s:  # LLM requests ran
-            for name in catalogue.SUMMARY_METRICS:
+        if self.served_llm:
+            for name in catalogue.LLM_METRICS:
                 metric(name)
         if self.deadline_tasks:
             metric("deadline_miss_rate", note=f"  ({self.deadline_misses} of {self.deadline_tasks})")
@@ -353,7 +364,9 @@ def _task_stats(tasks: Table, duration_s: float, end_s: float | None) -> dict[st
     ttft = np.where(done, _floats(tasks, "ttft"), _NAN)
     has_ttft = bool(np.isfinite(ttft).any())
     ttft_mean = _nanmean(ttft) if has_ttft else _NAN
-    ttft_p95 = float(percentile(ttft[np.isfinite(ttft)], 95)) if has_ttft else _NAN
+    ttft_p50, ttft_p95 = (
+        (float(percentile(ttft[np.isfinite(ttft)], q)) for q in (50, 95)) if has_ttft else (_NAN, _NAN)
+    )
     del ttft
     tpot = np.where(done, _floats(tasks, "tpot"), _NAN)
     tpot_mean = _nanmean(tpot) if np.isfinite(tpot).any() else _NAN
@@ -378,6 +391,7 @@ def _task_stats(tasks: Table, duration_s: float, end_s: float | None) -> dict[st
         "bytes_sent": bytes_sent,
         "device_energy_mean_j": energy_mean,
         "ttft_mean_s": ttft_mean,
+        "ttft_p50_s": ttft_p50,
         "ttft_p95_s": ttft_p95,
         "tpot_mean_s": tpot_mean,
         "drop_reasons": _drop_reasons(tasks, dropped | failed),
@@ -415,8 +429,10 @@ def _column_metrics(tasks: Table, done: np.ndarray) -> dict[str, float]:
 def metrics_row(summary: Summary) -> dict[str, float]:
     """The job-level metrics of one run, in SI units and fractions.
 
-    The catalogue's headline metrics, the record-column metrics, then
-    ``utilisation_<tier>``: one row of a ``metrics.parquet`` table.
+    The catalogue's headline metrics, its LLM metrics where the run served
+    LLM requests (:attr:`Summary.served_llm`: a run of a CNN has no such
+    columns), the record-column metrics, then ``utilisation_<tier>``: one row
+    of a ``metrics.parquet`` table.
     """
     row: dict[str, float] = {}
     for name in catalogue.METRICS:
@@ -425,6 +441,8 @@ def metrics_row(summary: Summary) -> dict[str, float]:
             row[name] = count / summary.arrived if summary.arrived else _NAN
         else:
             row[name] = getattr(summary, name)
+    if summary.served_llm:
+        row.update({name: getattr(summary, name) for name in catalogue.LLM_METRICS})
     for name, value in summary.column_metrics.items():
         row[name] = float(value)
     for tier, value in summary.tier_utilisation.items():

@@ -319,9 +319,12 @@ def _sweep_table(result: Any, limit: int = 40) -> str:
     from offloadsim.analysis.catalogue import metric_info
     from offloadsim.analysis.values import value_text
 
-    columns = ["latency_mean_s", "latency_p95_s", "deadline_miss_rate", "device_energy_mean_j"]
-    swept = list(result.manifest.get("swept", []))
     summary = result.summary
+    columns = ["latency_mean_s", "latency_p95_s", "deadline_miss_rate", "device_energy_mean_j"]
+    # Where LLM requests were served: their time to first token and per output token.
+    served = set(summary.loc[summary["mean"].notna(), "metric"])
+    columns[2:2] = [name for name in ("ttft_mean_s", "tpot_mean_s") if name in served]
+    swept = list(result.manifest.get("swept", []))
     rows = [[*swept, *(metric_info(c).axis_label for c in columns)]]
     for _, group in summary.groupby("point", sort=True):
         first = group.iloc[0]

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 
-from offloadsim.analysis.catalogue import METRICS, metric_columns, metric_info
+from offloadsim.analysis.catalogue import LLM_METRICS, METRICS, metric_columns, metric_info
 from offloadsim.analysis.statistics import mean_ci, paired_difference_ci
 from offloadsim.experiments.jobs import (
     MAX_JOBS,
@@ -72,6 +72,7 @@ TABLE_METRICS = (
     "latency_p95_s",
     "latency_p99_s",
     "wait_mean_s",
+    *LLM_METRICS,  # where LLM requests were served
     "deadline_miss_rate",
     "drop_rate",
     "throughput_per_s",
@@ -493,8 +494,10 @@ def format_comparison(
     """
     available = set(summary["metric"])
     shown = [m for m in metrics if m in available]
-    # Then the record columns' own metrics and the utilisations, in catalogue order.
-    shown += [m for m in metric_columns(list(dict.fromkeys(summary["metric"]))) if m not in METRICS]
+    # Then the record columns' own metrics and the utilisations, in catalogue order (``metrics``
+    # chooses among the headline and LLM metrics).
+    headline = METRICS.keys() | LLM_METRICS.keys()
+    shown += [m for m in metric_columns(list(dict.fromkeys(summary["metric"]))) if m not in headline]
     cells: dict[tuple[str, str], tuple[float, float, float, float]] = {
         (str(p), str(m)): (float(mean), float(ci), float(diff), float(diff_ci))
         for p, m, mean, ci, diff, diff_ci in zip(

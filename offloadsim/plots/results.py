@@ -757,12 +757,17 @@ def _list(frame: pd.DataFrame) -> str:
 
 
 def _need_metric(metrics: pd.DataFrame, metric: str) -> None:
-    from offloadsim.analysis.catalogue import metric_columns
+    from offloadsim.analysis.catalogue import LLM_METRICS, metric_columns
 
     if metric not in metrics.columns:
         from offloadsim.suggest import did_you_mean
 
         known = metric_columns(metrics)
+        if metric in LLM_METRICS:
+            raise ExperimentError(
+                f"--metric {metric}: no run here served an LLM request, so none has it; "
+                f"use one of {', '.join(known)}"
+            )
         raise ExperimentError(
             f"--metric {metric}: unknown metric{did_you_mean(metric, known)}; use one of {', '.join(known)}"
         )

@@ -1,0 +1,97 @@
+"""compare and sweep report an LLM's time to first token and per output token, with CIs over replications.
+
+Through the CLI on the shipped LLM assistant, shortened: each replication's TTFT and TPOT are
+recomputed here with pandas from the comparison's ``tasks.parquet`` (completed requests of the
+measured window, as ``run``'s table counts them), and the table's mean and CI half-width are those
+of a Student t interval over the replications.  A CNN scenario's tables have no such metrics.
+"""
+
+from __future__ import annotations
+
+import math
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from offloadsim.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+SHORT = ("--set", "duration=300 s", "--set", "warmup=10 s", "--workers", "1")
+LLM = ("ttft_mean_s", "ttft_p50_s", "ttft_p95_s", "tpot_mean_s")
+
+
+def _per_run(tasks: pd.DataFrame) -> pd.DataFrame:
+    """Each run's LLM metrics, from its completed requests' ``ttft`` and ``tpot``."""
+    done = tasks[tasks["status"] == "completed"]
+    runs = done.groupby(["policy", "replication"], observed=True)
+    return pd.DataFrame(
+        {
+            "ttft_mean_s": runs["ttft"].mean(),
+            "ttft_p50_s": runs["ttft"].agg(lambda v: np.percentile(v.dropna(), 50)),
+            "ttft_p95_s": runs["ttft"].agg(lambda v: np.percentile(v.dropna(), 95)),
+            "tpot_mean_s": runs["tpot"].mean(),
+        }
+    )
+
+
+def test_compare_reports_ttft_and_tpot_with_t_intervals_over_replications(tmp_path, capsys):
+    stats = pytest.importorskip("scipy.stats")
+    out = tmp_path / "compare"
+    scenario = str(ROOT / "scenarios" / "llm-assistant.yaml")
+    args = ["compare", scenario, "--policies", "local,model-select", "-n", "3", *SHORT, "--out", str(out)]
+    assert main(args) == 0
+    printed = capsys.readouterr().out
+    for label in ("mean time to first token (ms)", "p95 time to first token (ms)"):
+        assert label in printed
+    assert "mean time per output token (ms)" in printed
+
+    per_run = _per_run(pd.read_parquet(out / "tasks.parquet"))
+    metrics = pd.read_parquet(out / "metrics.parquet").set_index(["policy", "replication"])
+    summary = pd.read_parquet(out / "summary.parquet").set_index(["policy", "metric"])
+    for policy in ("local", "model-select"):
+        ours = per_run.loc[policy]
+        assert len(ours) == 3
+        for name in LLM:
+            runs = metrics.loc[policy, name].sort_index().to_numpy()
+            np.testing.assert_allclose(runs, ours[name].sort_index().to_numpy(), rtol=1e-12)
+            values = ours[name].to_numpy()
+            half = stats.t.ppf(0.975, len(values) - 1) * values.std(ddof=1) / math.sqrt(len(values))
+            row = summary.loc[(policy, name)]
+            assert row["n"] == 3
+            assert row["mean"] == pytest.approx(values.mean(), rel=1e-12)
+            assert row["ci"] == pytest.approx(half, rel=1e-9)
+    # The paired difference of the 8B-or-1B choice is a real, significant cut of the TTFT.
+    diff = summary.loc[("model-select", "ttft_mean_s")]
+    assert diff["diff"] + diff["diff_ci"] < 0
+
+
+def test_a_cnn_comparison_has_no_llm_metrics(tmp_path, capsys):
+    out = tmp_path / "compare"
+    scenario = str(ROOT / "scenarios" / "quickstart.yaml")
+    args = ["compare", scenario, "--policies", "local,edge", "-n", "2", *SHORT, "--out", str(out)]
+    assert main(args) == 0
+    assert "token" not in capsys.readouterr().out
+    assert not set(LLM) & set(pd.read_parquet(out / "metrics.parquet").columns)
+    assert not set(LLM) & set(pd.read_parquet(out / "summary.parquet")["metric"])
+
+
+def test_sweep_reports_ttft_and_tpot_per_point(tmp_path, capsys):
+    shutil.copy(ROOT / "scenarios" / "llm-assistant.yaml", tmp_path / "llm-assistant.yaml")
+    (tmp_path / "sweep.yaml").write_text(
+        "name: llm\nbase: llm-assistant.yaml\nset: {duration: 300 s, warmup: 10 s}\n"
+        "grid:\n  policy.name: [local, model-select]\nreplications: 2\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "sweep"
+    assert main(["sweep", str(tmp_path / "sweep.yaml"), "--out", str(out), "--workers", "1"]) == 0
+    header = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("policy.name"))
+    assert "mean time to first token (ms)" in header and "mean time per output token (ms)" in header
+    tasks = pd.read_parquet(out / "tasks.parquet")
+    summary = pd.read_parquet(out / "summary.parquet")
+    for policy, group in tasks[tasks["status"] == "completed"].groupby("policy.name", observed=True):
+        per_run = group.groupby("replication", observed=True)["ttft"].mean()
+        row = summary[(summary["policy.name"] == policy) & (summary["metric"] == "ttft_mean_s")]
+        assert row["mean"].item() == pytest.approx(per_run.mean(), rel=1e-12)

@@ -169,10 +169,7 @@ def metric_info(name: str) -> Metric:
 def is_metric(name: str) -> bool:
     """Whether ``name`` is a metric column (not one that identifies a job)."""
     return (
-        name in METRICS
-        or name in LLM_METRICS
-        or name.startswith("utilisation_")
-        or name in column_metrics()
+        name in METRICS or name in LLM_METRICS or name.startswith("utilisation_") or name in column_metrics()
     )
 
 

@@ -142,6 +142,7 @@ def plot_results(
     _finish(fig, axes, titles, kind, view.fixed_title(frame), legend=legend)
     parts = (
         interval_note(view, kind, frame, shown, axes),
+        pooled_note(kind, frame, shown),
         _method_note(view, kind),
         undrawn_note(view, kind, frame, shown),
     )
@@ -206,11 +207,7 @@ def interval_note(
     if kind not in _INTERVALS:
         return ""
     keys = [k for k in dict.fromkeys(shown) if k in frame.columns]
-    if "replication" in frame.columns and keys:
-        counts = frame.groupby(keys, observed=True, dropna=False)["replication"].nunique()
-        low, high = int(counts.min()), int(counts.max())
-    else:
-        low = high = int(frame["replication"].nunique()) if "replication" in frame.columns else 1
+    low, high = _runs_per_configuration(frame, keys)
     if high < 2:
         return "one replication: no confidence interval drawn"
     runs_text = f"{low}–{high}" if low != high else str(high)
@@ -219,6 +216,40 @@ def interval_note(
     if _cut_by_log_axis(view, kind, frame, keys, axes):
         note += "\nan interval ending at the edge of a log axis runs on to 0"
     return note
+
+
+#: Kinds that pool the records of every replication into each of their lines (they draw no interval).
+_POOLED = {"cdf": "each line pools the completed tasks of"}
+
+
+def pooled_note(kind: str, frame: pd.DataFrame, shown: Sequence[str]) -> str:
+    """What a figure that draws each series from all its runs' records pools, said on the figure.
+
+    A latency CDF is drawn through the tasks of every replication of its
+    configuration at once: ``"each line pools the completed tasks of 8
+    replications"`` (a range, ``2–3``, when configurations differ).  Empty
+    for one run, and for kinds that average per run instead (their
+    :func:`interval_note` says over how many).
+    """
+    if kind not in _POOLED:
+        return ""
+    low, high = _runs_per_configuration(frame, [k for k in dict.fromkeys(shown) if k in frame.columns])
+    if high < 2:
+        return ""
+    runs_text = f"{low}–{high}" if low != high else str(high)
+    return f"{_POOLED[kind]} {runs_text} replications"
+
+
+def _runs_per_configuration(frame: pd.DataFrame, keys: Sequence[str]) -> tuple[int, int]:
+    """The fewest and most runs (replication and seed) among the rows of each combination of ``keys``."""
+    runs = [c for c in ("replication", "seed") if c in frame.columns and c not in keys]
+    if not runs or not len(frame):
+        return 1, 1
+    distinct = frame[[*keys, *runs]].drop_duplicates()
+    if not keys:
+        return len(distinct), len(distinct)
+    counts = distinct.groupby(list(keys), observed=True, dropna=False).size()
+    return int(counts.min()), int(counts.max())
 
 
 #: The columns a kind draws from its frame: a configuration with none of them in any row has no mark.

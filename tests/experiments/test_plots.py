@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import matplotlib
@@ -602,12 +603,34 @@ def test_a_sweep_figure_names_its_bands(sweep_results):
 
 
 def test_a_figure_without_intervals_carries_no_interval_note(compare_results):
-    assert _footnote(plots.plot_results(compare_results, "cdf")) == ""
+    assert "95 % CI" not in _footnote(plots.plot_results(compare_results, "cdf"))
+
+
+def test_a_cdf_says_on_itself_that_each_line_pools_the_replications(compare_results, sweep_results):
+    """A new user's CDF drew every replication's tasks in one line, and only the gallery caption said so."""
+    note = _footnote(plots.plot_results(compare_results, "cdf"))
+    assert note == "each line pools the completed tasks of 2 replications"
+    faceted = plots.plot_results(sweep_results, "cdf", facet="links[0].bandwidth")
+    replications = sweep_results.tasks.groupby(["policy", "links[0].bandwidth"], observed=True)[
+        "replication"
+    ].nunique()
+    assert f"pools the completed tasks of {replications.max()} replications" in _footnote(faceted)
+    one = compare_results.tasks[compare_results.tasks["replication"] == 0]
+    single = plots.plot_results(dataclasses.replace(compare_results, tasks=one), "cdf")
+    assert _footnote(single) == "", "one run pools nothing"
+    per_run = plots.plot_results(compare_results, "cdf", by="policy,replication")
+    assert "pools" not in _footnote(per_run), "a line per replication pools nothing"
+
+
+def test_a_single_run_cdf_carries_no_pooling_note(tiny, tmp_path):
+    from offloadsim.api import run
+
+    run(tiny, policy="edge", out=tmp_path / "run")
+    assert _footnote(plots.plot_results(read_results(tmp_path / "run"), "cdf")) == ""
 
 
 def test_an_interval_cut_at_zero_on_a_log_axis_is_said(compare_results):
     """A CI reaching 0 cannot end on a log axis: its arm runs off it, and the figure says so."""
-    import dataclasses
 
     metrics = compare_results.metrics.copy()
     edge = (metrics["policy"] == "edge").to_numpy()
@@ -716,7 +739,6 @@ def test_a_format_that_fails_leaves_no_file_of_the_others(failing, tmp_path, mon
 
 def _energy_by_policy(sweep_results):
     """sweep-bandwidth's shape: local's energy in a narrow band near 1 J, the edge's over two decades."""
-    import dataclasses
 
     metrics = sweep_results.metrics.copy()
     fast = (metrics["links[0].bandwidth"] == "50 Mbps").to_numpy()
@@ -750,7 +772,6 @@ def test_energy_with_a_panel_per_policy_is_readable(sweep_results, size, tmp_pat
 
 def test_a_series_keeps_its_legend_colour_in_a_panel_that_lacks_the_others(sweep_results):
     """A panel holding only some series restarted the colours: edge drawn in local's blue there."""
-    import dataclasses
 
     results = _energy_by_policy(sweep_results)
     metrics = results.metrics

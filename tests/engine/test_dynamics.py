@@ -131,7 +131,16 @@ def test_runs_of_a_changing_world_are_deterministic_and_leave_the_world_unchange
         ),
         (
             "[{kind: link-schedule, link: 0, steps: [{at: 1 s, bandwith: 1 Mbps}]}]",
-            'dynamics[0].steps[0].bandwith: unknown key (did you mean "bandwidth"?)',
+            'dynamics[0].steps[0]: unknown key "bandwith" (did you mean "bandwidth"?); expected one of at, '
+            "bandwidth, reverse_bandwidth, latency, up",
+        ),
+        (  # a new user's: the name unquoted, and kind missing from the keys the entry takes
+            "[{kind: node-schedule, node: edge, steps: [{at: 1 s, up: false}], extra: 1}]",
+            'dynamics[0]: unknown key "extra"; expected one of kind, node, steps',
+        ),
+        (
+            "[{kind: node-schedule, node: edge, stpes: [{at: 1 s, up: false}]}]",
+            'dynamics[0]: unknown key "stpes" (did you mean "steps"?); expected one of kind, node, steps',
         ),
         (
             "[{kind: link-schedule, link: 0, steps: [{at: 1 s, bandwidth: 5 parsecs}]}]",

@@ -129,7 +129,11 @@ def test_a_bad_trace_file_is_named_with_its_key_path_and_line(tmp_path, trace, m
         (", period: 5 s", "dynamics[0].period: a period needs loop: true"),
         (", loop: true, period: 1 s", "dynamics[0].period: 1 s must come after the trace's last time, 1 s"),
         (", loop: 3", "dynamics[0].loop: expected true or false"),
-        (", lop: true", 'dynamics[0].lop: unknown key (did you mean "loop"?)'),
+        (
+            ", lop: true",
+            'dynamics[0]: unknown key "lop" (did you mean "loop"?); '
+            "expected one of kind, link, file, loop, period",
+        ),
     ],
 )
 def test_a_bad_trace_entry_is_named_by_its_key_path(tmp_path, entry, message):

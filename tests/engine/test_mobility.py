@@ -342,7 +342,7 @@ BAD_TRACE = "time,node,x,y\n0,phone,10,0\n"
         (
             ("file: walk.csv", "trace: walk.csv"),
             None,
-            "dynamics[0].trace: unknown key; expected one of devices, access_points, update, "
+            'dynamics[0]: unknown key "trace"; expected one of kind, devices, access_points, update, '
             "random_waypoint, file, attach, in_flight, radio",  # each once, not the required ones twice
         ),
         (

@@ -93,7 +93,10 @@ def test_kinds_draw_from_their_own_named_streams_so_adding_an_entry_leaves_them_
 @pytest.mark.parametrize(
     ("entry", "message"),
     [
-        (GE.replace("mean: 1 s", "men: 1 s") % "", 'dynamics[0].bad.men: unknown key (did you mean "mean"?)'),
+        (
+            GE.replace("mean: 1 s", "men: 1 s") % "",
+            'dynamics[0].bad: unknown key "men" (did you mean "mean"?); expected one of mean, bandwidth, ',
+        ),
         (GE.replace(", mean: 1 s", "") % "", "dynamics[0].bad.mean: missing (required)"),
         (GE.replace("mean: 2 s", "mean: 0 s") % "", "dynamics[0].good.mean: expected a positive time"),
         (

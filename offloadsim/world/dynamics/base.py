@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from offloadsim.scenario.errors import KeyPathError, describe, format_path, key_path
+from offloadsim.scenario.errors import KeyPathError, describe, key_path
 from offloadsim.scenario.patterns import NodeIndex
 from offloadsim.scenario.quantities import FieldProblem, parse_dist, parse_si
 from offloadsim.suggest import did_you_mean, quoted
@@ -210,30 +210,38 @@ class SpecReader:
     2.0
     """
 
-    def __init__(self, entry: Any, path: str, scenario: Scenario | None):
+    def __init__(self, entry: Any, path: str, scenario: Scenario | None, read: tuple[str, ...] = ()):
+        """``read``: keys of the mapping its caller took out before (a ``dynamics`` entry's ``kind``).
+
+        They are listed first among the keys an unknown key's message says the mapping takes.
+        """
         if not isinstance(entry, Mapping):
             raise DynamicsError(path, f"expected a mapping, got {describe(entry)}")
         self.entry = entry
         self.path = path
         self.scenario = scenario
+        self.read = read
 
     def fail(self, key: str, message: str) -> DynamicsError:
         """An error at ``key`` of this mapping (raise it): a key, or a key path below it (``points[0].node``).
 
-        A key the user named (not one the kind declares) is given as :func:`format_path` writes it.
+        An empty ``key``: the mapping itself (an unknown key, which the message quotes).
         """
         where = (self.path + (key if key.startswith("[") else f".{key}")) if key else self.path
         return DynamicsError(where, message)
 
     def keys(self, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> None:
-        """Refuse unknown keys (with a did-you-mean) and missing required ones."""
+        """Refuse unknown keys (with a did-you-mean) and missing required ones.
+
+        An unknown key is reported at this mapping, as the scenario's others are:
+        ``dynamics[0]: unknown key "stpes" (did you mean "steps"?); expected one of kind, node, steps``.
+        """
         allowed = tuple(dict.fromkeys((*required, *optional)))  # a key both required and optional: once
         for key in self.entry:
             if key not in allowed:
                 hint = did_you_mean(str(key), allowed)
-                raise self.fail(
-                    format_path((str(key),)), f"unknown key{hint}; expected one of {', '.join(allowed)}"
-                )
+                listed = ", ".join(dict.fromkeys((*self.read, *allowed)))
+                raise self.fail("", f"unknown key {quoted(key)}{hint}; expected one of {listed}")
         for key in required:
             if key not in self.entry:
                 raise self.fail(key, "missing (required)")

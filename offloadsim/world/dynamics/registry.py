@@ -127,5 +127,5 @@ def parse_dynamics(entries: tuple[Mapping[str, Any], ...], scenario: Scenario) -
             shown = quoted(name) if isinstance(name, str) else describe(name)
             raise DynamicsError(f"{path}.kind", f"unknown kind {shown}{hint}; expected one of {known}")
         rest = {key: value for key, value in entry.items() if key != "kind"}
-        parsed.append(Dynamics(index, kind, kind.parse(SpecReader(rest, path, scenario))))
+        parsed.append(Dynamics(index, kind, kind.parse(SpecReader(rest, path, scenario, read=("kind",)))))
     return tuple(parsed)

@@ -40,7 +40,8 @@ class Key:
     distribution of that kind).  ``default_doc`` is how the default reads in
     the docs (``"0 s"``, ``"end of run"``) and ``fallback`` names another key
     whose value an absent one takes (``busy`` power defaults to ``idle``).
-    ``schema_type`` is the type users write where it differs from the field's,
+    ``schema_type`` is the type users write where it differs from the field's
+    (or a word the schema knows, ``"node patterns"``: one pattern or a list),
     and ``convert`` turns what they wrote into the field's type (``tuple`` for
     a list).  ``describe_unit`` False leaves the unit's sentence out of the doc.
     A key whose default is not a plain value (a ``Dist``) is optional in the

@@ -293,12 +293,12 @@ class AppSpec:
     # Resolving turns the patterns into the nodes allowed to run it; None: any computing node.
     hosts: tuple[str, ...] | None = key(
         None,
-        schema_type=list[str] | None,
+        schema_type="node patterns",
         convert=tuple,
         default_doc="every computing node",
         doc=(
-            "Node patterns allowed to run this application's layers (e.g. [cloud] for a model only "
-            "the cloud serves)."
+            "Node patterns allowed to run this application's layers (e.g. cloud, or [cloud] for a "
+            "model only the cloud serves): one pattern or a list."
         ),
     )
     alternatives: tuple[str, ...] = key(

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -86,7 +86,7 @@ def resolve(
     }
     _check_alternatives(applications, problems)
     _check_context(applications, problems)
-    applications = _resolve_hosts(doc, applications, index, problems)
+    applications = _resolve_hosts(doc, raw, applications, index, problems)
     workload = tuple(
         _workload(
             i, entry, processes[i], raw, index, applications, base_dir, problems, footprint, entry_tasks
@@ -307,7 +307,11 @@ def _with_traces(
 
 
 def _resolve_hosts(
-    doc: ScenarioDoc, applications: dict[str, AppSpec], index: NodeIndex, problems: ProblemList
+    doc: ScenarioDoc,
+    raw: Mapping[str, Any],
+    applications: dict[str, AppSpec],
+    index: NodeIndex,
+    problems: ProblemList,
 ) -> dict[str, AppSpec]:
     """Expand each application's ``hosts`` patterns into node names."""
     resolved = {}
@@ -316,14 +320,28 @@ def _resolve_hosts(
         if patterns is None:
             resolved[name] = app
             continue
-        hosts: dict[str, None] = {}  # ordered and de-duplicated in linear time
-        for i, pattern in enumerate(patterns):
-            matched = index.match(pattern)
-            if not matched:
-                problems.add(format_path(("applications", name, "hosts", i)), index.no_match(pattern))
-            hosts.update(dict.fromkeys(matched))
+        written = raw["applications"][name]
+        single = isinstance(written, Mapping) and isinstance(written.get("hosts"), str)
+        path = format_path(("applications", name, "hosts"))
+        hosts = _matched(patterns, index, path, single, problems)
         resolved[name] = replace(app, hosts=NodeNames(hosts))
     return resolved
+
+
+def _matched(
+    patterns: Sequence[str], index: NodeIndex, path: str, single: bool, problems: ProblemList
+) -> dict[str, None]:
+    """The nodes ``patterns`` (the list at ``path``) match, each once in order; one matching none: a problem.
+
+    ``single``: the file wrote one pattern, not a list, so a problem names ``path`` and not ``path[0]``.
+    """
+    nodes: dict[str, None] = {}  # ordered and de-duplicated in linear time
+    for j, pattern in enumerate(patterns):
+        matched = index.match(pattern)
+        if not matched:
+            problems.add(path if single else f"{path}[{j}]", index.no_match(pattern))
+        nodes.update(dict.fromkeys(matched))
+    return nodes
 
 
 def _check_alternatives(applications: dict[str, AppSpec], problems: ProblemList) -> None:
@@ -591,12 +609,7 @@ def _workload(
             f"unknown application {quoted(entry.app)}{did_you_mean(entry.app, applications)}; known: {known}",
         )
     single = isinstance(raw["workload"][i].get("sources"), str)
-    sources: dict[str, None] = {}
-    for j, pattern in enumerate(entry.sources):
-        matched = index.match(pattern)
-        if not matched:
-            problems.add(f"{path}.sources" if single else f"{path}.sources[{j}]", index.no_match(pattern))
-        sources.update(dict.fromkeys(matched))
+    sources = _matched(entry.sources, index, f"{path}.sources", single, problems)
 
     def fits(tasks: float, key: str) -> bool:
         # A process asks about the tasks whose arrival times it reads and holds (a trace's rows).

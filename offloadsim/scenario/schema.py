@@ -147,6 +147,23 @@ class _Strict(BaseModel):
 # -- keys declared on the resolved specs (scenario/keys.py) -------------------------------------------
 
 
+def _as_list(value: Any) -> Any:
+    return [value] if isinstance(value, str) else value
+
+
+def node_patterns(examples: list[Any], *, min_items: int = 0) -> Any:
+    """The type of a key that selects nodes: one pattern (``edge-*``), read as a list of one, or a list."""
+    array: dict[str, Any] = {"type": "array", "items": {"type": "string"}}
+    if min_items:
+        array["minItems"] = min_items
+    schema = {"anyOf": [{"type": "string"}, array], "examples": examples}
+    return Annotated[list[str], BeforeValidator(_as_list), WithJsonSchema(schema)]
+
+
+#: Types a spec's key names by a word (``schema_type="node patterns"``): the spec modules import no pydantic.
+_NAMED_TYPES = {"node patterns": node_patterns(["cloud", ["edge-*", "cloud"]])}
+
+
 def doc_fields(spec: type, *, optional: bool = False) -> dict[str, Any]:
     """Pydantic fields, by YAML name, for the keys declared on ``spec`` (for ``create_model``).
 
@@ -181,6 +198,9 @@ def _plain(value: Any) -> bool:
 
 def _field_type(annotation: Any, declared: Key) -> Any:
     """What users write for a key: its unit-bearing form, or the field's own type."""
+    if isinstance(declared.schema_type, str):
+        named = _NAMED_TYPES[declared.schema_type]
+        return named | None if declared.default is None else named
     if declared.schema_type is not None:
         return declared.schema_type
     if declared.unit is None:
@@ -420,20 +440,7 @@ if not TYPE_CHECKING:
 # -- workload ------------------------------------------------------------------------------------------
 
 
-def _as_list(value: Any) -> Any:
-    return [value] if isinstance(value, str) else value
-
-
-Sources = Annotated[
-    list[str],
-    BeforeValidator(_as_list),
-    WithJsonSchema(
-        {
-            "anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}, "minItems": 1}],
-            "examples": ["phone-*", ["phone-0", "tablet-*"]],
-        }
-    ),
-]
+Sources = node_patterns(["phone-*", ["phone-0", "tablet-*"]], min_items=1)
 
 
 if TYPE_CHECKING:  # made by _workload_doc from WorkloadSpec and the registered arrival processes

@@ -49,10 +49,11 @@ def _key_path(line: str, path) -> str:
     [
         # Found when the file is read (a host pattern that matches no node) ...
         ({"hosts": ["nosuch"]}, ("hosts", 0), "[phone-*]"),
+        ({"hosts": "nosuch"}, ("hosts",), "phone-*"),  # one pattern, as written: no [0] to drop
         # ... and when the world is built (a kind that does not fit the work).
         ({"kind": "llm"}, ("kind",), "synthetic"),
     ],
-    ids=["hosts", "kind"],
+    ids=["hosts", "one host", "kind"],
 )
 def test_a_messages_key_path_pasted_into_set_addresses_the_named_key(name, app, key, fix, tmp_path, capsys):
     path, _ = _scenario(tmp_path, name, **app)

@@ -115,6 +115,15 @@ workload:
     assert scenario.workload[0].sources == ("phone-3", "phone-0", "phone-1", "phone-2", "tablet-0")
 
 
+@pytest.mark.parametrize(("hosts", "nodes"), [("edge", ("edge",)), ("'phone-*'", ("phone-0", "phone-1"))])
+def test_hosts_takes_one_pattern_as_sources_does(hosts, nodes):
+    """A new user's ``hosts: edge`` was refused with "expected a list", where ``sources: phone`` is taken."""
+    one = SMALL.replace("output: 4 KB}", f"output: 4 KB, hosts: {hosts}}}").replace(
+        "phone: {count: 3", "phone: {count: 2"
+    )
+    assert load_scenario_text(one).applications["job"].hosts == nodes
+
+
 def test_full_mesh_links_each_pair_once():
     scenario = load_scenario_text(
         "name: mesh\nnodes: {n: {count: 5, tier: edge}}\nlinks: [{between: [n-*, n-*], bandwidth: 1 Gbps}]\n"

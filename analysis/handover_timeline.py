@@ -47,7 +47,7 @@ def attachment(seed: int, until: float) -> tuple[list[float], list[int]]:
 
 
 def deadline_shares(tasks):
-    """Per rule and (handover met or not): the share meeting the deadline, mean and 95 % half-width."""
+    """Per rule and (handover met or not): the share meeting the deadline, mean, 95 % half-width, runs."""
     from offloadsim.analysis.statistics import mean_ci
 
     met = (tasks["status"].astype(str) == "completed") & (tasks["latency"] <= tasks["deadline"])
@@ -55,7 +55,7 @@ def deadline_shares(tasks):
     per_run = frame.groupby([KEY, "moved", "replication"], observed=True)["met"].mean().reset_index()
     out = {}
     for (rule, moved), group in per_run.groupby([KEY, "moved"], observed=True):
-        out[(str(rule), bool(moved))] = mean_ci(group["met"].to_numpy() * 100.0)
+        out[(str(rule), bool(moved))] = (*mean_ci(group["met"].to_numpy() * 100.0), len(group))
     return out
 
 
@@ -75,9 +75,11 @@ def draw(data):
 
 
 def _draw(fig, tasks, first, seed):
+    import textwrap
+
     import numpy as np
 
-    from offloadsim.plots import PALETTE, label_panels
+    from offloadsim.plots import PALETTE, interval_text, label_panels
 
     times, where = attachment(seed, WINDOW[1])
     axes = fig.subplot_mosaic([["a", "c"], ["b", "c"]], width_ratios=[2.2, 1])
@@ -138,7 +140,7 @@ def _draw(fig, tasks, first, seed):
     width = 0.26
     for i, rule in enumerate(RULES):
         for x, moved in ((0, False), (1, True)):
-            mean, half = shares[(rule, moved)]
+            mean, half, _ = shares[(rule, moved)]
             at = x + (i - 1) * width
             c.bar(
                 at,
@@ -164,6 +166,8 @@ def _draw(fig, tasks, first, seed):
     c.set_ylim(0, 100)
     c.legend(loc="upper right", fontsize="small")
     label_panels([a, c, b], [f"{PHONE}'s access point", "all phones", "its uploads' latency"])
+    runs = [n for _, _, n in shares.values()]
+    c.set_xlabel(textwrap.fill(interval_text("error bars", min(runs), max(runs)), 32), fontsize="small")
 
 
 if __name__ == "__main__":

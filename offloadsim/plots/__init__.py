@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from offloadsim.plots.charts import (
         calibration_accuracy,
         energy_latency,
+        interval_text,
         latency_cdf,
         metric_bars,
         metric_vs_parameter,
@@ -60,6 +61,7 @@ __all__ = [
     "latency_over_time",
     "capacity_over_time",
     "calibration_accuracy",
+    "interval_text",
     "label_panels",
     "plot_results",
     "default_figure_name",
@@ -80,6 +82,7 @@ _HOMES = {
         (
             "calibration_accuracy",
             "energy_latency",
+            "interval_text",
             "latency_cdf",
             "metric_bars",
             "metric_vs_parameter",

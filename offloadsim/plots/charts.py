@@ -37,6 +37,7 @@ __all__ = [
     "energy_latency",
     "node_utilisation",
     "calibration_accuracy",
+    "interval_text",
 ]
 
 
@@ -142,6 +143,27 @@ def mean_ci_by(
         key = key if isinstance(key, tuple) else (key,)
         table.append({**dict(zip(keys, key, strict=True)), "mean": mean, "ci": half})
     return pd.DataFrame(table, columns=[*keys, "mean", "ci"])
+
+
+def interval_text(what: str, low: int, high: int | None = None) -> str:
+    """What a figure's intervals are, said on the figure: its note under the axes.
+
+    ``low`` to ``high`` replications per interval (a range when configurations differ):
+
+    >>> interval_text("error bars", 3)
+    'error bars: 95 % CI of the mean (Student t) over 3 replications'
+    >>> interval_text("bands", 2, 3)
+    'bands: 95 % CI of the mean (Student t) over 2–3 replications'
+    """
+    high = low if high is None else high
+    if high < 2:
+        return "one replication: no confidence interval drawn"
+    return f"{what}: 95 % CI of the mean (Student t) over {replications_text(low, high)} replications"
+
+
+def replications_text(low: int, high: int) -> str:
+    """``"3"``, or ``"2–3"`` when configurations have different numbers of replications."""
+    return f"{low}–{high}" if low != high else str(high)
 
 
 def ci_bounds(info: Any, mean: np.ndarray, half: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

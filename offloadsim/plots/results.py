@@ -208,12 +208,9 @@ def interval_note(
         return ""
     keys = [k for k in dict.fromkeys(shown) if k in frame.columns]
     low, high = _runs_per_configuration(frame, keys)
-    if high < 2:
-        return "one replication: no confidence interval drawn"
-    runs_text = f"{low}–{high}" if low != high else str(high)
     what = "mean split per run; bands" if kind == "split" else _INTERVALS[kind]
-    note = f"{what}: 95 % CI of the mean (Student t) over {runs_text} replications"
-    if _cut_by_log_axis(view, kind, frame, keys, axes):
+    note = charts.interval_text(what, low, high)
+    if high >= 2 and _cut_by_log_axis(view, kind, frame, keys, axes):
         note += "\nan interval ending at the edge of a log axis runs on to 0"
     return note
 
@@ -236,8 +233,7 @@ def pooled_note(kind: str, frame: pd.DataFrame, shown: Sequence[str]) -> str:
     low, high = _runs_per_configuration(frame, [k for k in dict.fromkeys(shown) if k in frame.columns])
     if high < 2:
         return ""
-    runs_text = f"{low}–{high}" if low != high else str(high)
-    return f"{_POOLED[kind]} {runs_text} replications"
+    return f"{_POOLED[kind]} {charts.replications_text(low, high)} replications"
 
 
 def _runs_per_configuration(frame: pd.DataFrame, keys: Sequence[str]) -> tuple[int, int]:

@@ -52,3 +52,42 @@ def test_script_rebuilds_its_figure(script, tmp_path):
     _run([str(script)], tmp_path)
     assert (tmp_path / f"{script.stem}.png").stat().st_size > 10_000
     assert (tmp_path / f"{script.stem}.pdf").is_file()
+
+
+def _commute_tasks(replications: int):
+    """Task records shaped like sweep-commute's: every rule, two phones, tasks a handover met and not."""
+    import pandas as pd
+
+    rows = []
+    for rep in range(replications):
+        for rule in ("continue", "restart", "fail"):
+            for k, phone in enumerate(("phone-0", "phone-1")):
+                for t, moved in ((40.0, 0), (120.0, 1), (200.0, 0), (280.0, 1)):
+                    failed = rule == "fail" and moved
+                    rows.append(
+                        {
+                            "replication": rep,
+                            "seed": 7,
+                            "dynamics[0].in_flight": rule,
+                            "source": phone,
+                            "arrival": t + k + rep,
+                            "status": "failed" if failed else "completed",
+                            "latency": float("nan") if failed else 1.0 + moved * (rep + 2.5),
+                            "deadline": 3.0,
+                            "handovers": moved,
+                        }
+                    )
+    return pd.DataFrame(rows)
+
+
+def test_the_handover_figure_says_what_its_error_bars_are():
+    """Panel (b)'s error bars were explained by the caption only, not on the figure."""
+    from types import SimpleNamespace
+
+    sys.path.insert(0, str(ROOT / "analysis"))
+    import handover_timeline
+
+    fig = handover_timeline.draw({"sweep-commute": SimpleNamespace(tasks=_commute_tasks(3))})
+    (panel,) = [ax for ax in fig.axes if ax.get_title(loc="left").startswith("(b)")]
+    note = " ".join(panel.get_xlabel().split())
+    assert note == "error bars: 95 % CI of the mean (Student t) over 3 replications"

@@ -13,10 +13,14 @@ EXPERIMENTS = ("compare-load",)
 def draw(data):
     from _common import COMPARE_LOAD_POLICIES
 
-    from offloadsim.plots import latency_cdf, new_axes
+    from offloadsim.plots import house_style, latency_cdf, new_axes, pooled_text
 
+    tasks = data["compare-load"].tasks
     fig, ax = new_axes("one-column")
-    latency_cdf(data["compare-load"].tasks, ax=ax, order=COMPARE_LOAD_POLICIES)
+    latency_cdf(tasks, ax=ax, order=COMPARE_LOAD_POLICIES)
+    runs = tasks.groupby("policy", observed=True)["replication"].nunique()
+    with house_style():  # the note offloadsim plot's CDF writes, in its font
+        fig.supxlabel(pooled_text(int(runs.min()), int(runs.max())), fontsize=6)
     return fig
 
 

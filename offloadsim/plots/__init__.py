@@ -29,6 +29,7 @@ if TYPE_CHECKING:
         metric_bars,
         metric_vs_parameter,
         node_utilisation,
+        pooled_text,
         split_vs_parameter,
     )
     from offloadsim.plots.results import default_figure_name, plot_results
@@ -62,6 +63,7 @@ __all__ = [
     "capacity_over_time",
     "calibration_accuracy",
     "interval_text",
+    "pooled_text",
     "label_panels",
     "plot_results",
     "default_figure_name",
@@ -87,6 +89,7 @@ _HOMES = {
             "metric_bars",
             "metric_vs_parameter",
             "node_utilisation",
+            "pooled_text",
             "split_vs_parameter",
         ),
         "offloadsim.plots.charts",

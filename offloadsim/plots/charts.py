@@ -38,6 +38,7 @@ __all__ = [
     "node_utilisation",
     "calibration_accuracy",
     "interval_text",
+    "pooled_text",
 ]
 
 
@@ -159,6 +160,20 @@ def interval_text(what: str, low: int, high: int | None = None) -> str:
     if high < 2:
         return "one replication: no confidence interval drawn"
     return f"{what}: 95 % CI of the mean (Student t) over {replications_text(low, high)} replications"
+
+
+def pooled_text(low: int, high: int | None = None) -> str:
+    """What a CDF whose lines each pool ``low`` to ``high`` replications' tasks says on itself.
+
+    Nothing (``""``) when each line is one run.
+
+    >>> pooled_text(8)
+    'each line pools the completed tasks of 8 replications'
+    """
+    high = low if high is None else high
+    if high < 2:
+        return ""
+    return f"each line pools the completed tasks of {replications_text(low, high)} replications"
 
 
 def replications_text(low: int, high: int) -> str:

@@ -216,7 +216,7 @@ def interval_note(
 
 
 #: Kinds that pool the records of every replication into each of their lines (they draw no interval).
-_POOLED = {"cdf": "each line pools the completed tasks of"}
+_POOLED = ("cdf",)
 
 
 def pooled_note(kind: str, frame: pd.DataFrame, shown: Sequence[str]) -> str:
@@ -231,9 +231,7 @@ def pooled_note(kind: str, frame: pd.DataFrame, shown: Sequence[str]) -> str:
     if kind not in _POOLED:
         return ""
     low, high = _runs_per_configuration(frame, [k for k in dict.fromkeys(shown) if k in frame.columns])
-    if high < 2:
-        return ""
-    return f"{_POOLED[kind]} {charts.replications_text(low, high)} replications"
+    return charts.pooled_text(low, high)
 
 
 def _runs_per_configuration(frame: pd.DataFrame, keys: Sequence[str]) -> tuple[int, int]:

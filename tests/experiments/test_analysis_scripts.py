@@ -91,3 +91,30 @@ def test_the_handover_figure_says_what_its_error_bars_are():
     (panel,) = [ax for ax in fig.axes if ax.get_title(loc="left").startswith("(b)")]
     note = " ".join(panel.get_xlabel().split())
     assert note == "error bars: 95 % CI of the mean (Student t) over 3 replications"
+
+
+def test_the_gallery_cdf_says_that_each_line_pools_the_replications():
+    """Only the caption said that each line holds the tasks of all 5 replications."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    sys.path.insert(0, str(ROOT / "analysis"))
+    import latency_cdf
+
+    tasks = pd.DataFrame(
+        [
+            {
+                "policy": policy,
+                "replication": rep,
+                "task_id": i,
+                "status": "completed",
+                "latency": 0.01 * (i + 1),
+            }
+            for policy in ("local", "edge", "cloud", "least-loaded")
+            for rep in range(5)
+            for i in range(20)
+        ]
+    )
+    fig = latency_cdf.draw({"compare-load": SimpleNamespace(tasks=tasks)})
+    assert fig._supxlabel.get_text() == "each line pools the completed tasks of 5 replications"

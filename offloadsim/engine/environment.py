@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from heapq import heappop, heappush
-from typing import Any
+from typing import Any, Final
 
 import simpy
 from simpy.core import EmptySchedule, StopSimulation
@@ -33,70 +33,77 @@ from simpy.events import NORMAL, EventPriority
 
 from offloadsim.engine.due import Due as _Due
 
-__all__ = ["CallIn", "RunEnvironment", "caller"]
+__all__ = ["Calendar", "CallIn", "RunEnvironment", "caller"]
 
 _Call = tuple[float, int, int, Callable[[Any], None], Any]  # (time, priority, eid, function, argument)
 
 #: ``call_in(delay, function, argument)``: call ``function(argument)`` ``delay`` seconds from now.
 CallIn = Callable[[float, Callable[[Any], None], Any], None]
 
+# Final: a build compiled by mypyc keeps these in C statics, not in the module's dict.
+_NORMAL: Final = NORMAL
+_heappush: Final = heappush
+_heappop: Final = heappop
+_INF: Final = float("inf")
+
 
 def _by_time_then_eid_last_first(due: _Due) -> tuple[float, int]:
     return -float(due), -due.eid
 
 
-class RunEnvironment(simpy.Environment):
-    """A SimPy environment that also runs light calls (:meth:`call_in`) in SimPy's order.
+class Calendar:
+    """The light calls of a :class:`RunEnvironment`, its clock, and the loop that runs them.
 
-    Its :attr:`now` is a plain attribute, set with SimPy's own ``_now``, not
-    a property: the engine reads the clock a few dozen times per task.
+    A plain object of its own, not the environment: the environment
+    subclasses SimPy's, so a build compiled by mypyc keeps its attributes in
+    a dict, where this one's (the clock, the calendars) are fields of a C
+    struct.  The environment's ``now`` is still set at every call, for the
+    code that reads the clock there.
     """
 
-    now: float = 0.0  # shadows SimPy's read-only property: a plain attribute here
+    __slots__ = ("calls", "chains", "env", "next_eid", "now", "queue", "tied")
 
-    def __init__(self, initial_time: float = 0) -> None:
-        super().__init__(initial_time)
-        self.now = self._now
-        self._next_eid = self._eid.__next__  # SimPy's own counter, its method bound once
-        self._calls: list[_Call] = []
+    def __init__(self, env: RunEnvironment) -> None:
+        self.env = env
+        self.now: float = env.now
+        self.next_eid: Callable[[], int] = env._eid.__next__  # SimPy's own counter, its method bound once
+        self.queue: list[Any] = env._queue  # SimPy's (time, priority, eid, event) heap
+        self.calls: list[_Call] = []
         # The calls of chains that keep one pending all run (arrivals): a heap of _Due ordered by time
         # alone, whose root is kept the first by eid of its time (_untie), and the calls taken off it
         # because their times tied, in (time, eid) order from last to first (usually empty).
-        self._chains: list[_Due] = []
-        self._tied: list[_Due] = []
-        # call_in and chain_in bound once, for caller() to hand out: every arrival chain then shares
-        # one object rather than touching a bound method of its own at each arrival.
-        self._bound: tuple[CallIn, CallIn] = (self.call_in, self.chain_in)
+        self.chains: list[_Due] = []
+        self.tied: list[_Due] = []
 
     def call_in(self, delay: float, function: Callable[[Any], None], argument: Any) -> None:
         """Call ``function(argument)`` ``delay`` (>= 0) s from now, where a Timeout made now would fire."""
-        heappush(self._calls, (self._now + delay, NORMAL, self._next_eid(), function, argument))
+        _heappush(self.calls, (self.now + delay, _NORMAL, self.next_eid(), function, argument))
 
     def chain_in(self, delay: float, function: Callable[[Any], None], argument: Any) -> None:
         """:meth:`call_in` for a chain that keeps one call pending all run: on the chains' own calendar."""
-        due = _Due(self._now + delay)
-        due.eid = self._next_eid()
+        due = _Due(self.now + delay)
+        due.eid = self.next_eid()
         due.call = function
         due.argument = argument
         # A push keeps the root the first by eid of its time: a later eid at the root's time stays below.
-        heappush(self._chains, due)
+        _heappush(self.chains, due)
 
     def _untie(self) -> None:
-        """Move every call whose time ties with the chains' root's onto ``_tied``, until the root is alone.
+        """Move every call whose time ties with the chains' root's onto ``tied``, until the root is alone.
 
         The heap orders by time alone and moves tied entries in any order, so after a pop the root
-        may not be the first by eid of its time; the tied ones then wait on ``_tied``, in order.
+        may not be the first by eid of its time; the tied ones then wait on ``tied``, in order.
         """
-        chains, tied = self._chains, self._tied
+        chains, tied = self.chains, self.tied
         while len(chains) > 1 and (chains[1] == chains[0] or (len(chains) > 2 and chains[2] == chains[0])):
             at = float(chains[0])
             while chains and chains[0] == at:
-                tied.append(heappop(chains))
+                tied.append(_heappop(chains))
         tied.sort(key=_by_time_then_eid_last_first)
 
-    def step(self) -> None:
-        """Process the next SimPy event, or every call due before it (in SimPy's order either way)."""
-        calls, chains, tied, queue = self._calls, self._chains, self._tied, self._queue
+    def run_due(self) -> bool:
+        """Every call due before SimPy's next event, in SimPy's order; False if none was."""
+        calls, chains, tied, queue, env = self.calls, self.chains, self.tied, self.queue, self.env
         called = False
         # Heads are compared by their times, a float comparison, and by priority and eid only when the
         # times tie (as in SimPy; eids are unique: never further). A chain's priority is NORMAL.
@@ -106,16 +113,19 @@ class RunEnvironment(simpy.Environment):
                 other = tied[-1]
                 if due is None or other < due or (other == due and other.eid < due.eid):
                     due = other
+            # Typed float, so that a build compiled by mypyc compares it in C (a float to Python).
+            due_at: float = _INF if due is None else due
             if calls:
                 head = calls[0]
                 at = head[0]
-                if due is None or at < due or (at == due and head[2] < due.eid):  # the calls' head is next
+                if due is None or at < due_at or (at == due_at and head[2] < due.eid):  # the calls come first
                     if queue:
                         first = queue[0]
-                        if first[0] <= at and first < head:  # SimPy's event comes first
+                        first_at: float = first[0]
+                        if first_at <= at and first < head:  # SimPy's event comes first
                             break
-                    _, _, _, function, argument = heappop(calls)
-                    self._now = self.now = at
+                    _, _, _, function, argument = _heappop(calls)
+                    self.now = env.now = at
                     function(argument)
                     called = True
                     continue
@@ -123,28 +133,75 @@ class RunEnvironment(simpy.Environment):
                 break
             if queue:
                 first = queue[0]
-                at = first[0]
-                if at < due or (at == due and (first[1], first[2]) < (NORMAL, due.eid)):
+                first_at = first[0]
+                if first_at < due_at or (first_at == due_at and (first[1], first[2]) < (_NORMAL, due.eid)):
                     break  # SimPy's event comes first
             if tied and due is tied[-1]:
                 tied.pop()
             else:
-                heappop(chains)
+                _heappop(chains)
                 n = len(chains)
                 if n > 1 and (chains[1] == chains[0] or (n > 2 and chains[2] == chains[0])):
                     self._untie()  # the new root's time ties: put the tied calls in eid order
-            self._now = self.now = float(due)
+            self.now = env.now = float(due)
             function = due.call
             function(due.argument)
             called = True
-        if called:
+        return called
+
+    def peek(self) -> float:
+        """The time of the next light call (infinity if none)."""
+        times = [self.calls[0][0]] if self.calls else []
+        times += [float(entries[i]) for entries, i in ((self.chains, 0), (self.tied, -1)) if entries]
+        return min(times, default=float("inf"))
+
+
+class RunEnvironment(simpy.Environment):
+    """A SimPy environment that also runs light calls (:meth:`call_in`) in SimPy's order.
+
+    Its :attr:`now` is a plain attribute, not a property: the engine reads
+    the clock a few dozen times per task.  SimPy's own ``_now`` reads and
+    sets it (SimPy's code only: its events are few in a run).  The calls
+    and their loop are its :class:`Calendar`'s.
+    """
+
+    now: float = 0.0  # shadows SimPy's read-only property: a plain attribute here
+
+    def __init__(self, initial_time: float = 0) -> None:
+        super().__init__(initial_time)
+        self.calendar = calendar = Calendar(self)
+        # call_in and chain_in bound once, for caller() to hand out: every arrival chain then shares
+        # one object rather than touching a bound method of its own at each arrival.
+        self._bound: tuple[CallIn, CallIn] = (calendar.call_in, calendar.chain_in)
+
+    @property
+    def _now(self) -> float:
+        """SimPy's clock: the environment's ``now`` (set once per call, not twice)."""
+        return self.now
+
+    @_now.setter
+    def _now(self, value: float) -> None:
+        self.now = value
+
+    def call_in(self, delay: float, function: Callable[[Any], None], argument: Any) -> None:
+        """Call ``function(argument)`` ``delay`` (>= 0) s from now, where a Timeout made now would fire."""
+        self.calendar.call_in(delay, function, argument)
+
+    def chain_in(self, delay: float, function: Callable[[Any], None], argument: Any) -> None:
+        """:meth:`call_in` for a chain that keeps one call pending all run: on the chains' own calendar."""
+        self.calendar.chain_in(delay, function, argument)
+
+    def step(self) -> None:
+        """Process the next SimPy event, or every call due before it (in SimPy's order either way)."""
+        calendar = self.calendar
+        if calendar.run_due():
             return
         # SimPy's own step.
         try:
-            self._now, _, _, event = heappop(queue)
+            now, _, _, event = heappop(self._queue)
         except IndexError:
             raise EmptySchedule from None
-        self.now = self._now
+        calendar.now = self.now = now
         callbacks, event.callbacks = event.callbacks, None  # type: ignore[assignment]
         try:
             for callback in callbacks:
@@ -160,9 +217,7 @@ class RunEnvironment(simpy.Environment):
 
     def peek(self) -> float:
         """The time of the next call or event (infinity if none)."""
-        times = [entries[0][0] for entries in (self._calls, self._queue) if entries]
-        times += [float(entries[i]) for entries, i in ((self._chains, 0), (self._tied, -1)) if entries]
-        return min(times, default=float("inf"))
+        return min(self.calendar.peek(), self._queue[0][0] if self._queue else float("inf"))
 
 
 def caller(env: simpy.Environment, chain: bool = False) -> CallIn:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, Final
 
 import simpy
 
@@ -27,7 +27,11 @@ from offloadsim.engine.piecewise import PiecewiseLog
 __all__ = ["ABORTED", "DELIVERED", "PROPAGATING", "SENDING", "ChannelModel", "deliver", "tell_aborted"]
 
 # A transfer's state: bytes still leaving; last byte left, propagating; delivered; cancelled.
-SENDING, PROPAGATING, DELIVERED, ABORTED = 0, 1, 2, 3
+# Final: constants to mypyc (a compiled build reads them inline, not from the module's dict).
+SENDING: Final = 0
+PROPAGATING: Final = 1
+DELIVERED: Final = 2
+ABORTED: Final = 3
 
 
 class ChannelModel:

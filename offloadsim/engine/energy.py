@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 
     from offloadsim.engine.processor_models import ProcessorLike as Processor
     from offloadsim.engine.records import RecordLog
+    from offloadsim.engine.tasks import Task
     from offloadsim.scenario.model import PowerSpec
 
 __all__ = ["NodeMeter", "Radio"]
@@ -96,14 +97,15 @@ class NodeMeter:
         self.battery_j = power.battery_j
         self._records = records
         self._on_drained = on_drained
-        self.sending: list[Any] = []  # the task of each flow leaving (None: not this node's task)
-        self.receiving: list[Any] = []
+        # Typed (Task, not Any): a build compiled by mypyc charges them natively.
+        self.sending: list[Task | None] = []  # the task of each flow leaving (None: not this node's task)
+        self.receiving: list[Task | None] = []
         self.last = 0.0
         self.tx_on_s = 0.0  # time with at least one flow leaving
         self.rx_on_s = 0.0
         self.tail_on_s = 0.0
         self.tail_from = -1.0  # start of the current tail; negative: none
-        self.tail_owner: Any = None
+        self.tail_owner: Task | None = None
         self.drained_at: float | None = None
         self.frozen_j = 0.0
         self._version = 0
@@ -112,11 +114,11 @@ class NodeMeter:
                 processor.watch = self.changed
 
     # -- the radio ------------------------------------------------------------------
-    def flow_started(self, sending: bool, task: Any) -> None:
+    def flow_started(self, sending: bool, task: Task | None) -> None:
         """A flow with this node at one end starts moving bytes now (``task``: None if not this node's)."""
         if self.drained_at is not None:
             return
-        now = self.env.now
+        now: float = self.env.now  # float, not SimPy's int | float: mypyc's arithmetic on it is then native
         if self.sending or self.receiving:
             self._advance(now)
         else:
@@ -127,11 +129,11 @@ class NodeMeter:
         if self.battery_j is not None:
             self.changed()
 
-    def flow_sent(self, sending: bool, task: Any) -> None:
+    def flow_sent(self, sending: bool, task: Task | None) -> None:
         """That flow's last byte left now."""
         if self.drained_at is not None:
             return
-        now = self.env.now
+        now: float = self.env.now
         flows, others = (self.sending, self.receiving) if sending else (self.receiving, self.sending)
         if len(flows) == 1 and not others:  # alone on the radio, the common case: _advance, inline
             dt = now - self.last
@@ -191,13 +193,13 @@ class NodeMeter:
             else:
                 self._share(receiving, self.rx_w * dt)
 
-    def _share(self, flows: list[Any], joules: float) -> None:
+    def _share(self, flows: list[Task | None], joules: float) -> None:
         share = joules / len(flows)
         for task in flows:
             if task is not None:
                 self._charge(task, share)
 
-    def _charge(self, task: Any, joules: float) -> None:
+    def _charge(self, task: Task, joules: float) -> None:
         """Add device energy to a task, and to its record if it has ended (a radio tail after it)."""
         task.energy += joules
         row = task.row
@@ -224,7 +226,7 @@ class NodeMeter:
         """Joules drawn from the start of the run until now (or until the battery ran flat)."""
         if self.drained_at is not None:
             return self.frozen_j
-        now = self.env.now
+        now: float = self.env.now
         m = self.marginal
         busy = 0.0
         for proc in self.processors:
@@ -253,7 +255,7 @@ class NodeMeter:
         """Charge the flows in progress up to now and end a tail in progress (the run's end, say)."""
         if self.drained_at is not None:
             return
-        now = self.env.now
+        now: float = self.env.now
         self._advance(now)
         if self.tail_from >= 0.0:
             self._end_tail(now)
@@ -270,7 +272,7 @@ class NodeMeter:
             return
         watts = self.power_w()
         until = float("inf") if watts <= 0.0 else left / watts
-        now = self.env.now
+        now: float = self.env.now
         tail_left = self.marginal.tail_s - self._tail_s(now)
         # The draw drops when the tail ends: look again then (unless it ends within the clock's
         # resolution, where looking again would find the clock where it is, for ever).

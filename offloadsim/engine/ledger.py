@@ -11,7 +11,7 @@ the same arithmetic, a call fewer per stage; engine/simulation.py.)
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from offloadsim.engine.records import RecordLog, StageLog, pack_row
 from offloadsim.engine.tasks import NAN, Task
@@ -24,7 +24,7 @@ __all__ = ["Ledger", "RecordExtra"]
 
 # What a kind of work adds to its task's record: (prompt tokens, output tokens, KV-cache bytes).
 RecordExtra = Callable[[Task], tuple[float, float, float]]
-_NO_EXTRA = (NAN, NAN, NAN)
+_NO_EXTRA: Final = (NAN, NAN, NAN)
 
 
 class Ledger:
@@ -63,7 +63,7 @@ class Ledger:
         ``power_w`` is what the source device draws above idle per busy core
         when the stage ran on it (0 elsewhere).
         """
-        now = self.env.now
+        now: float = self.env.now  # float, not SimPy's int | float: mypyc's arithmetic on it is then native
         task.wait += wait_s
         task.compute_time += service_s
         if task.start != task.start:  # NaN: the task's first step
@@ -77,7 +77,7 @@ class Ledger:
         self, task: Task, a: str, b: str, size: float, started: float, latency_s: float
     ) -> None:
         """Charge a transfer that just arrived to its task (its radio energy is metered as it flows)."""
-        now = self.env.now
+        now: float = self.env.now
         task.transfer_time += now - started
         task.bytes_sent += size
         if self.stages is not None:

@@ -32,7 +32,7 @@ from __future__ import annotations
 import heapq
 import math
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, Protocol
+from typing import Any, Final, Protocol
 
 import simpy
 
@@ -42,7 +42,6 @@ from offloadsim.engine.channels import (
     PROPAGATING,
     SENDING,
     ChannelModel,
-    deliver,
     tell_aborted,
 )
 from offloadsim.world.links import link_model
@@ -60,8 +59,9 @@ __all__ = [
     "no_route",
 ]
 
-_REL = 1e-9  # relative tolerance for "saturated"
-_DONE_S = 1e-12  # a flow due within this many seconds (or the clock's resolution) is done
+# Final: constants to mypyc (a compiled build reads them inline, not from the module's dict).
+_REL: Final = 1e-9  # relative tolerance for "saturated"
+_DONE_S: Final = 1e-12  # a flow due within this many seconds (or the clock's resolution) is done
 
 
 class Flow:
@@ -113,6 +113,13 @@ class Flow:
         self.new_rate = 0.0
         self.last = now
         self.group: list[Flow] | None = None
+
+
+def _deliver(flow: Flow) -> None:
+    """``channels.deliver`` for a :class:`Flow`: typed, so that mypyc reads its fields natively."""
+    if flow.state == PROPAGATING:  # not cancelled meanwhile
+        flow.state = DELIVERED
+        flow.callback(flow.payload)
 
 
 class LinkModel(Protocol):
@@ -258,7 +265,7 @@ class FlowNetwork(ChannelModel):
         the flow is cancelled or a channel it crosses goes down (at once if
         one is down already).  Returns the flow, for :meth:`cancel`.
         """
-        now = self.env.now
+        now: float = self.env.now  # float, not SimPy's int | float: mypyc's arithmetic on it is then native
         flow = Flow(channels, size_bytes, latency_s, callback, payload, now, sent, aborted)
         if size_bytes <= 0.0 or not channels:
             flow.state = PROPAGATING
@@ -314,7 +321,7 @@ class FlowNetwork(ChannelModel):
 
     def close_statistics(self) -> None:
         """Bring the busy time of channels still carrying flows up to now."""
-        now = self.env.now
+        now: float = self.env.now
         for c, on in enumerate(self.flows_on):
             if on:
                 self.busy_s[c] += now - self._busy_since[c]
@@ -330,7 +337,7 @@ class FlowNetwork(ChannelModel):
 
     def _remove(self, flows: list[Flow]) -> None:
         """Take flows still sending off their channels (bytes sent so far counted) and re-share."""
-        now = self.env.now
+        now: float = self.env.now
         capacity, load, flows_on = self.capacity_Bps, self.load_Bps, self.flows_on
         touched: list[int] = []
         for flow in flows:
@@ -376,7 +383,7 @@ class FlowNetwork(ChannelModel):
         live = [flow for flow in group if flow.group is group]
         if not live:
             return  # every member was re-shared since; newer events stand for them
-        now = self.env.now
+        now: float = self.env.now
         done_s = max(_DONE_S, now * 4e-15)
         finished: list[Flow] = []
         survivors: list[Flow] = []
@@ -426,7 +433,7 @@ class FlowNetwork(ChannelModel):
         flow = group[0]
         if flow.group is not group:
             return  # re-shared since: a newer event stands for it
-        now = self.env.now
+        now: float = self.env.now
         flow.group = None
         flow.remaining = 0.0
         self.active -= 1
@@ -451,7 +458,7 @@ class FlowNetwork(ChannelModel):
         if flow.sent is not None:
             flow.sent(flow.payload)
         if flow.latency_s > 0.0:  # _deliver_after, inline: the common case
-            self._call_in(flow.latency_s, deliver, flow)
+            self._call_in(flow.latency_s, _deliver, flow)
         else:
             flow.state = DELIVERED
             flow.callback(flow.payload)
@@ -482,7 +489,7 @@ class FlowNetwork(ChannelModel):
             return
         self.reallocations += 1
         self._progressive_filling(flows)
-        now = self.env.now
+        now: float = self.env.now
         channels: set[int] = set()
         for flow in flows:
             channels.update(flow.channels)

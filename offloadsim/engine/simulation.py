@@ -300,26 +300,27 @@ class Simulation:
             if not step.processor.submit(service, self._on_computed, task):
                 self._end(task, "dropped", refused(step.processor))
         else:
+            transfer: TransferStep = step  # typed: a build compiled by mypyc reads its fields natively
             now = self.env.now
             task.t0 = now
             if task.start != task.start:  # NaN: first step
                 task.start = now
-            size = step.size_bytes if step.size_bytes >= 0.0 else task.cut_bytes[step.cut]
-            channels, latency = step.channels, step.latency_s
+            size = transfer.size_bytes if transfer.size_bytes >= 0.0 else task.cut_bytes[transfer.cut]
+            channels, latency = transfer.channels, transfer.latency_s
             if plan.routes != self.topology.routes_version:  # a route moved since the plan was compiled
                 try:
-                    route = self.topology.route(step.source, step.target)
+                    route = self.topology.route(transfer.source, transfer.target)
                 except NoRouteError:
-                    self.fail_task(task, no_route(step.source, step.target))
+                    self.fail_task(task, no_route(transfer.source, transfer.target))
                     return
                 channels, latency = route.channels, route.latency_s
             sent = None
-            if step.radios and size > 0.0 and channels:  # radios on; off at the last byte (_radios_off)
-                meter = step.meter
+            if transfer.radios and size > 0.0 and channels:  # radios on; off at the last byte (_radios_off)
+                meter = transfer.meter
                 if meter is not None:  # its one powered end, charged to the task: the common case
-                    meter.flow_started(step.sending, task)
+                    meter.flow_started(transfer.sending, task)
                 else:
-                    for meter, sending, mine in step.radios:
+                    for meter, sending, mine in transfer.radios:
                         meter.flow_started(sending, task if mine else None)
                 sent = self._on_sent
             self.network.start(channels, size, latency, self._on_transferred, task, sent, self._on_aborted)

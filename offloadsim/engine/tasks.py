@@ -10,14 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, Final
 
 from offloadsim.engine.processor_models import ProcessorLike as Processor
 
+if TYPE_CHECKING:
+    from offloadsim.engine.energy import NodeMeter, Radio
+
 __all__ = ["Task", "ComputeStep", "TransferStep", "CompiledPlan"]
 
-NAN = float("nan")
-NO_NODES: frozenset[str] = frozenset()
+# Final (here and UNPLANNED below): read at every task, which a build compiled by mypyc does from C statics.
+NAN: Final = float("nan")
+NO_NODES: Final[frozenset[str]] = frozenset()
 REJECTED = "rejected by the policy"
 
 
@@ -170,9 +174,9 @@ class TransferStep:
     channels: tuple[int, ...]
     latency_s: float
     cut: int
-    radios: tuple[tuple[Any, bool, bool], ...] = ()
+    radios: tuple[Radio, ...] = ()
     size_bytes: float = -1.0  # fixed size (reordered plans); negative: the task's cut_bytes[cut]
-    meter: Any = None  # the NodeMeter of radios' one end when it is the only one and charges the task
+    meter: NodeMeter | None = None  # radios' one end when it is the only one and charges the task
     sending: bool = False  # whether that end sends
 
 
@@ -195,4 +199,4 @@ class CompiledPlan:
 
 
 # The plan of a task the policy has not yet answered for.
-UNPLANNED = CompiledPlan(())
+UNPLANNED: Final = CompiledPlan(())

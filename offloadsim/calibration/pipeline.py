@@ -44,7 +44,6 @@ from offloadsim.world.profiles.fusion import (
     ORT_FUSION,
     FusionRules,
     distinct_units,
-    layout_transitions,
 )
 
 if TYPE_CHECKING:
@@ -247,10 +246,13 @@ def fit_layout_correction(
     """Fit seconds per layout-converted byte on whole-model timings of ``models`` (the training models).
 
     Minimises the relative error of the whole-model predictions over one
-    non-negative coefficient; stores it in ``profile`` and returns the
-    measured whole-model timings by label. Models that need no conversion
-    leave it unchanged; with none converting, the coefficient stays 0.
+    non-negative coefficient, where the models' conversions can be told from
+    their timing noise and the result is physically plausible
+    (:func:`offloadsim.calibration.layout.fit_layout`; else 0, and the
+    profile records why); stores it in ``profile`` and returns the measured
+    whole-model timings by label.
     """
+    from offloadsim.calibration.layout import fit_layout, layout_rows
     from offloadsim.calibration.report import exportable, time_whole_models
 
     profile.layout_s_per_byte = 0.0
@@ -261,21 +263,18 @@ def fit_layout_correction(
     measured: dict[str, WholeModelTiming] = time_whole_models(
         timeable, profile, warmup=warmup, repeats=repeats
     )
-    num = den = 0.0
-    for spec in timeable:
-        seconds = measured[spec.label].seconds
-        x = float(layout_transitions(spec.graph, profile.fusion).sum())
-        predicted = float(np.sum(profile.layer_seconds(spec.graph)))  # without correction yet
-        a, b = x / seconds, 1.0 - predicted / seconds
-        num, den = num + a * b, den + a * a
-    profile.layout_s_per_byte = max(num / den, 0.0) if den > 0 else 0.0
+    rows = layout_rows(profile, timeable, measured)  # without correction yet
+    profile.layout_s_per_byte, fit = fit_layout(rows, profile.memory_bandwidth_Bps)
     profile.correction = {
         "what": "seconds per byte converted between blocked (NCHWc) and plain layouts",
+        **fit,
         "fitted_on": sorted(measured),
         "whole_model_ms": {k: round(v.seconds * 1e3, 4) for k, v in sorted(measured.items())},
         "whole_model_noise": {k: v.noise() for k, v in sorted(measured.items())},
     }
     profile._cache.clear()
+    if progress and not fit["fitted"]:
+        print(f"layout correction not fitted: {fit['why']}", file=sys.stderr)
     return measured
 
 

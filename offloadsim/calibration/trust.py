@@ -15,6 +15,7 @@ from offloadsim.world.profiles.trust import (
     MAX_NOISE_CI,
     MIN_HELD_OUT,
     extrapolated,
+    layout_extrapolated,
     profile_issues,
 )
 
@@ -40,16 +41,21 @@ def assess(profile: CalibratedProfile, models: Iterable[ModelSpec]) -> dict[str,
     """The profile's trust record: issues, and the share of each model's time it extrapolates.
 
     ``untrusted_for`` lists the models over :data:`MAX_EXTRAPOLATED`;
+    ``layout_untrusted_for`` those whose layout correction is extrapolated, and why;
     ``ok`` is false when the profile has issues of its own.
     """
     shares: dict[str, float] = {}
     groups: dict[str, tuple[str, ...]] = {}
+    layout: dict[str, str] = {}
     for spec in models:
         if spec.label in shares:
             continue
         share, kinds = extrapolated(profile, spec.graph)
         shares[spec.label] = round(share * 100, 1)
         groups[spec.label] = kinds
+        reason = layout_extrapolated(profile, spec.graph)
+        if reason:
+            layout[spec.label] = reason
     issues = profile_issues(profile)
     return {
         "ok": not issues,
@@ -58,6 +64,7 @@ def assess(profile: CalibratedProfile, models: Iterable[ModelSpec]) -> dict[str,
         "untrusted_for": {
             label: list(groups[label]) for label, pct in shares.items() if pct > MAX_EXTRAPOLATED * 100
         },
+        "layout_untrusted_for": layout,
         "thresholds": {
             "max_extrapolated_pct": MAX_EXTRAPOLATED * 100,
             "max_fit_error_pct": MAX_FIT_ERROR * 100,

@@ -15,7 +15,13 @@ A calibrated profile is trustworthy for a model when three things hold:
   calibrated on AlexNet and ResNet-18 has timed no depthwise convolution and
   no SiLU, so it must not be believed on EfficientNet; one calibrated on
   SqueezeNet has timed 1×1 convolutions followed by ReLU only, so it must not
-  be believed on MobileNetV2's, followed by ReLU6 or by nothing.
+  be believed on MobileNetV2's, followed by ReLU6 or by nothing;
+* its layout correction holds for the model (:func:`layout_extrapolated`): the
+  model's conversions between blocked and plain layouts are a small share of
+  its time, or the correction was fitted and the model converts at most
+  :data:`LAYOUT_EXTRAPOLATION` times what a training model did. A correction
+  fitted on MobileNetV2 (5 KiB converted) says nothing about EfficientNet-B0
+  (18 MB).
 
 The offline calibration tool records this in a profile when it makes one
 (``offloadsim.calibration.trust.assess``); :func:`caveats` is what a scenario
@@ -29,14 +35,19 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
+from offloadsim.memory import format_bytes
 from offloadsim.suggest import quoted
-from offloadsim.world.profiles.fusion import Unit, partition, unit_at
+from offloadsim.world.profiles.fusion import Unit, layout_transitions, partition, unit_at
 
 if TYPE_CHECKING:
     from offloadsim.models.graph import LayerGraph
     from offloadsim.world.profiles.calibrated import CalibratedProfile
 
 __all__ = [
+    "LAYOUT_CAVEAT_SHARE",
+    "LAYOUT_EXTRAPOLATION",
     "MAX_EXTRAPOLATED",
     "MAX_FIT_ERROR",
     "MAX_NOISE_CI",
@@ -44,7 +55,9 @@ __all__ = [
     "MIN_HELD_OUT",
     "MIN_VARIANT_TIMINGS",
     "caveats",
+    "conversion_seconds",
     "extrapolated",
+    "layout_extrapolated",
     "profile_issues",
     "recorded_caveats",
     "variant",
@@ -62,6 +75,24 @@ MAX_FIT_ERROR = 0.15
 MAX_NOISE_CI = 0.05
 #: When the accuracy report ran, at least this share of held-out models must be within ±10 %.
 MIN_HELD_OUT = 0.75
+#: A model converting more than this many times the bytes any training model converted extrapolates the
+#: layout correction (its one coefficient was fitted on the training models' conversions).
+LAYOUT_EXTRAPOLATION = 10.0
+#: Conversions costing less than this share of a model's time (at :func:`conversion_seconds`) cannot
+#: take its prediction out of the ±10 % target alone: below it, the layout correction is not questioned.
+LAYOUT_CAVEAT_SHARE = 0.05
+
+
+def conversion_seconds(converted_bytes: float, bandwidth_Bps: float) -> float:
+    """What converting ``converted_bytes`` between layouts plausibly costs: each byte read and written once.
+
+    At the profile's measured memory bandwidth (``memory_bandwidth_Bps``); the
+    Xeon profile's fitted 5.4e-11 s/byte is 0.75 of this (2 / 28 GB/s).
+
+    >>> conversion_seconds(18e6, 20e9)
+    0.0018
+    """
+    return 2.0 * converted_bytes / bandwidth_Bps
 
 
 def variant(unit: Unit) -> str:
@@ -134,6 +165,41 @@ def extrapolated(
     return (untimed / total if total > 0 else 0.0), tuple(sorted(groups))
 
 
+def layout_extrapolated(profile: CalibratedProfile, graph: LayerGraph) -> str | None:
+    """Why ``profile``'s layout correction cannot be believed for ``graph``, or None.
+
+    Only when the graph's conversions plausibly cost at least
+    :data:`LAYOUT_CAVEAT_SHARE` of its predicted time: then when calibrate
+    refused to fit the correction (``fitted: false``, and why), or when the
+    graph converts more than :data:`LAYOUT_EXTRAPOLATION` times the most
+    bytes a training model converted (``converted_bytes``). Profiles
+    calibrated before these were recorded, or with ``--no-correction``, are
+    not questioned.
+    """
+    converted = float(layout_transitions(graph, profile.fusion).sum())
+    if converted <= 0:
+        return None
+    cost = conversion_seconds(converted, profile.memory_bandwidth_Bps)
+    units = float(np.sum(profile.layer_seconds(graph))) - profile.layout_s_per_byte * converted
+    if not cost > LAYOUT_CAVEAT_SHARE * units:  # NaN (no measured bandwidth) cannot tell
+        return None
+    record = profile.correction
+    amount = (
+        f"it converts {format_bytes(converted)} between blocked and plain layouts "
+        f"(about {cost / units:.0%} of its time)"
+    )
+    if record.get("fitted") is False:  # absent: fitted before the rule was recorded, or --no-correction
+        return f"{amount} and the layout correction was not fitted: {record.get('why', 'no reason recorded')}"
+    most = max(record.get("converted_bytes", {}).values(), default=None)
+    if most is not None and converted > LAYOUT_EXTRAPOLATION * most:
+        return (
+            f"{amount}, over {LAYOUT_EXTRAPOLATION:.0f} times the most a training model converted "
+            f"({format_bytes(most)}), so the layout correction "
+            f"({profile.layout_s_per_byte:.2g} s/byte) is extrapolated"
+        )
+    return None
+
+
 def profile_issues(profile: CalibratedProfile) -> list[str]:
     """Why ``profile`` cannot be trusted for any model (empty when it can): noise, fit, held-out accuracy."""
     issues = []
@@ -163,7 +229,8 @@ def caveats(profile: CalibratedProfile, graphs: Mapping[str, LayerGraph] | Seque
     """One line per reason not to trust ``profile`` with the given graphs (``{label: graph}``).
 
     Profile-wide issues first, then each graph with more than
-    :data:`MAX_EXTRAPOLATED` of its work in op kinds never timed (enough), naming them.
+    :data:`MAX_EXTRAPOLATED` of its work in op kinds never timed (enough), naming them,
+    then each graph whose layout correction is extrapolated (:func:`layout_extrapolated`).
     """
     lines = [
         f"profile {quoted(profile.name)} is not to be trusted: {issue}" for issue in profile_issues(profile)
@@ -176,6 +243,10 @@ def caveats(profile: CalibratedProfile, graphs: Mapping[str, LayerGraph] | Seque
         if share > MAX_EXTRAPOLATED:
             precision = graph_precision(graph)
             lines.append(_extrapolation_line(profile.name, label, share, kinds, precision))
+    for label, graph in items:
+        reason = layout_extrapolated(profile, graph)
+        if reason:
+            lines.append(_layout_line(profile.name, label, reason))
     return lines
 
 
@@ -189,7 +260,16 @@ def recorded_caveats(profile: CalibratedProfile) -> list[str]:
     for label, kinds in record.get("untrusted_for", {}).items():
         share = shares.get(label, math.nan) / 100
         lines.append(_extrapolation_line(profile.name, label, share, tuple(kinds)))
+    for label, reason in record.get("layout_untrusted_for", {}).items():
+        lines.append(_layout_line(profile.name, label, reason))
     return lines
+
+
+def _layout_line(name: str, label: str, reason: str) -> str:
+    return (
+        f"profile {quoted(name)} is not to be trusted for {label}: {reason}; "
+        "calibrate on this model (--models or --onnx)"
+    )
 
 
 def _extrapolation_line(

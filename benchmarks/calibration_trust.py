@@ -3,13 +3,19 @@
 python benchmarks/calibration_trust.py --out DIR          # 3 fresh calibrations of 4 training sets, the table
 python benchmarks/calibration_trust.py --out DIR --runs 1 # one of each (~7 minutes on two loaded cores)
 python benchmarks/calibration_trust.py --from DIR         # the table of calibrations already in DIR
+python benchmarks/calibration_trust.py --out DIR --runs 1 --training resnet18  # one training set only
+python benchmarks/calibration_trust.py --from DIR --refit # ... layout correction refitted by today's rule
 
 Each training set is calibrated with ``offloadsim calibrate --threads 1 --no-cache --report``
 (nothing reused between runs) and its profile's report times the other models whole.  For
 every held-out model the table gives the measured error of the prediction over the runs, and
 the share of its work the caveat counts as untimed, by op kind alone (the rule before
 variants were counted) and by variant (the current rule, ``world/profiles/trust.py``): the
-caveat fires above ``MAX_EXTRAPOLATED``.  docs/calibration.md quotes the table.
+caveat fires above ``MAX_EXTRAPOLATED``; ``layout caveat`` says whether the layout correction is
+extrapolated for the model (``layout_extrapolated``).  ``--refit`` refits each profile's layout
+correction from the whole-model timings it recorded, by the current rule
+(``calibration/layout.py``), and gives the held-out errors that coefficient makes of the same
+measurements: a before/after on the same timings.  docs/calibration.md quotes the table.
 """
 
 from __future__ import annotations
@@ -21,9 +27,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
+
+from offloadsim.calibration.layout import refit_recorded
 from offloadsim.calibration.specs import resolve_models
-from offloadsim.world.profiles.calibrated import load_profile
-from offloadsim.world.profiles.trust import MAX_EXTRAPOLATED, extrapolated
+from offloadsim.world.profiles.calibrated import CalibratedProfile, load_profile
+from offloadsim.world.profiles.trust import MAX_EXTRAPOLATED, extrapolated, layout_extrapolated
 
 #: Training sets: each alone, and the two small ones together.
 TRAINING = ("squeezenet1_1", "mobilenet_v2", "resnet18", "squeezenet1_1,mobilenet_v2")
@@ -41,11 +50,11 @@ MODELS = (
 )
 
 
-def calibrate(out: Path, runs: int) -> None:
+def calibrate(out: Path, runs: int, training: tuple[str, ...] = TRAINING) -> None:
     """``runs`` fresh calibrations of every training set into ``out`` (``TAG-RUN.json`` and its report)."""
     out.mkdir(parents=True, exist_ok=True)
     for run in "ABCDEFGHIJ"[:runs]:
-        for models in TRAINING:
+        for models in training:
             tag = f"{models.replace(',', '+')}-{run}"
             held = ",".join(m for m in MODELS if m not in models.split(","))
             command = [sys.executable, "-m", "offloadsim", "calibrate", "--models", models, "--threads", "1"]
@@ -55,26 +64,40 @@ def calibrate(out: Path, runs: int) -> None:
             subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
 
 
-def table(out: Path) -> str:
+def refit(profile: CalibratedProfile) -> None:
+    """Refit ``profile``'s layout correction in place from its recorded whole-model timings (current rule)."""
+    coefficient, fit = refit_recorded(profile)
+    profile.layout_s_per_byte = coefficient
+    profile.correction = {**profile.correction, **fit}
+    profile._cache.clear()
+
+
+def table(out: Path, refitted: bool = False) -> str:
     """The Markdown table of every training set and held-out model calibrated in ``out``."""
     rows: dict[tuple[str, str], dict[str, list[float]]] = {}
     for report in sorted(out.glob("*-report/accuracy.csv")):
         training = report.parent.name.removesuffix("-report").rpartition("-")[0]
         profile = load_profile(report.parent.with_name(report.parent.name.removesuffix("-report") + ".json"))
+        if refitted:
+            refit(profile)
         with report.open(encoding="utf-8") as file:
             for line in csv.DictReader(file):
                 if line["role"] != "held-out":
                     continue
                 (spec,) = resolve_models([line["model"]])
-                row = rows.setdefault((training, line["model"]), {"error": [], "kind": [], "variant": []})
-                row["error"].append(float(line["error_pct"]))
+                row = rows.setdefault(
+                    (training, line["model"]), {"error": [], "kind": [], "variant": [], "layout": []}
+                )
+                predicted = float(np.sum(profile.layer_seconds(spec.graph))) * 1e3
+                row["error"].append((predicted / float(line["measured_ms"]) - 1) * 100)
+                row["layout"].append(float(layout_extrapolated(profile, spec.graph) is not None))
                 row["kind"].append(100 * extrapolated(profile, spec.graph, variants=False)[0])
                 row["variant"].append(100 * extrapolated(profile, spec.graph)[0])
     limit = 100 * MAX_EXTRAPOLATED
     lines = [
         "| trained on | held-out | runs | error % (median) | error % (range) | untimed by kind % "
-        "| caveat before | untimed by variant % | caveat now |",
-        "|---|---|---:|---:|---|---:|---|---:|---|",
+        "| caveat before | untimed by variant % | caveat now | layout caveat |",
+        "|---|---|---:|---:|---|---:|---|---:|---|---|",
     ]
     for (training, model), row in rows.items():
         kind, variant = statistics.median(row["kind"]), statistics.median(row["variant"])
@@ -82,7 +105,8 @@ def table(out: Path) -> str:
         lines.append(
             f"| {training.replace('+', ', ')} | {model} | {len(errors)} | {statistics.median(errors):+.1f} "
             f"| {min(errors):+.1f} to {max(errors):+.1f} | {kind:.0f} | {'fires' if kind > limit else '-'} "
-            f"| {variant:.0f} | {'fires' if variant > limit else '-'} |"
+            f"| {variant:.0f} | {'fires' if variant > limit else '-'} "
+            f"| {'fires' if statistics.median(row['layout']) > 0.5 else '-'} |"
         )
     return "\n".join(lines)
 
@@ -95,10 +119,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--runs", type=int, default=3, help="fresh calibrations of each training set (default 3)"
     )
+    parser.add_argument(
+        "--training",
+        action="append",
+        choices=TRAINING,
+        help="calibrate this training set only (repeatable; default all four)",
+    )
+    parser.add_argument(
+        "--refit", action="store_true", help="refit each profile's layout correction by the current rule"
+    )
     args = parser.parse_args(argv)
     if args.out is not None:
-        calibrate(args.out, args.runs)
-    print(table(args.out if args.out is not None else args.source))
+        calibrate(args.out, args.runs, tuple(args.training or TRAINING))
+    print(table(args.out if args.out is not None else args.source, refitted=args.refit))
     return 0
 
 

@@ -101,3 +101,34 @@ def test_caveat_fires_for_a_model_converting_far_more_than_the_training_set():
     assert any("efficientnet_b0: it converts 18 MB" in line for line in recorded_caveats(refused))
     # profiles that recorded nothing about the fit (older ones, --no-correction) are not questioned
     assert layout_extrapolated(synthetic_profile(("mobilenet_v2",)), efficientnet) is None
+
+
+def test_the_trust_benchmark_refits_stored_profiles(tmp_path):
+    """``calibration_trust.py --from DIR --refit``: the same timings, the correction refitted by the rule."""
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    from offloadsim.calibration.profile import save_profile
+
+    path = Path(__file__).resolve().parents[2] / "benchmarks" / "calibration_trust.py"
+    spec = importlib.util.spec_from_file_location("_bench_calibration_trust", path)
+    bench = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = bench
+    spec.loader.exec_module(bench)
+    profile = trained_on_mobilenet()
+    units_ms = float(np.sum(profile.layer_seconds(get_model("mobilenet_v2")))) * 1e3
+    profile.layout_s_per_byte = 5e-7  # what the old fit made of a 2.6 ms residual on 5 KiB
+    profile.correction = {"whole_model_ms": {"mobilenet_v2": units_ms + 2.6}, "whole_model_noise": {}}
+    save_profile(profile, tmp_path / "mobilenet_v2-A.json")
+    report = tmp_path / "mobilenet_v2-A-report"
+    report.mkdir()
+    efficientnet_ms = float(np.sum(trained_on_mobilenet().layer_seconds(get_model("efficientnet_b0")))) * 1e3
+    (report / "accuracy.csv").write_text(
+        f"model,role,measured_ms\nefficientnet_b0,held-out,{efficientnet_ms}\n"
+    )
+    before = bench.table(tmp_path).splitlines()[-1]
+    after = bench.table(tmp_path, refitted=True).splitlines()[-1]
+    assert float(before.split("|")[4]) > 1000  # error % (median): 18 MB at 5e-7 s/byte
+    assert before.split("|")[-2].strip() == "-" and after.split("|")[-2].strip() == "fires"
+    assert float(after.split("|")[4]) == 0.0

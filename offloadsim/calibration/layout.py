@@ -95,16 +95,15 @@ def fit_layout(rows: Sequence[LayoutRow], bandwidth_Bps: float) -> tuple[float, 
     per_byte = conversion_seconds(1.0, bandwidth_Bps)
     bound = MAX_COPY_SLOWDOWN * per_byte
     record["max_s_per_byte"] = bound
+    if not rows:
+        return 0.0, {**record, "fitted": False, "why": "no training model was timed whole"}
     if not any(row.converted_bytes * per_byte > row.noise_seconds() for row in rows):
-        most = max(rows, key=lambda row: row.converted_bytes, default=None)
-        said = (
-            f"{format_bytes(most.converted_bytes)} ({most.label}), about "
-            f"{most.converted_bytes * per_byte * 1e3:.2g} ms at the memory bandwidth, within that "
-            f"model's ±{most.noise_seconds() * 1e3:.2g} ms timing noise"
-            if most is not None
-            else "nothing"
+        most = max(rows, key=lambda row: row.converted_bytes)
+        why = (
+            f"the training models convert at most {format_bytes(most.converted_bytes)} ({most.label}), "
+            f"about {most.converted_bytes * per_byte * 1e3:.2g} ms at the memory bandwidth, within "
+            f"that model's ±{most.noise_seconds() * 1e3:.2g} ms timing noise"
         )
-        why = f"the training models convert at most {said}"
         return 0.0, {**record, "fitted": False, "why": why}
     num = den = 0.0
     for row in rows:

@@ -12,11 +12,24 @@ own tasks they add up to its energy less ``idle × time alive``:
   the draw with every core busy;
 * the radio, here: while bytes leave (or arrive), ``transmit - idle`` (or
   ``receive - idle``), shared equally by the flows that overlap on the
-  radio.  The receiving end counts the same interval as the sending end,
-  while the bytes flow; propagation latency is not radio time;
-* the tail: when the radio falls silent it stays at transmit power for up
-  to ``tail``, charged to the task whose flow ended last, and cut short
-  (the rest not charged to anyone) by the radio's next activity.
+  radio.  A flow that starts at ``s`` and whose last byte leaves at ``e``
+  over a route of propagation latency ``L`` is sent during ``[s, e]`` and
+  received during ``[s + L, e + L]`` (its delivery): the receiving end's
+  window is the sending end's, a latency later.  The latency itself is
+  not radio time at either end;
+* the tail: when the radio falls silent (its last flow sent, or received)
+  it stays at transmit power for up to ``tail``, charged to the task whose
+  flow ended last, and cut short (the rest not charged to anyone) by the
+  radio's next activity: a flow starting to leave, or the first byte of
+  one arriving.
+
+A reception due later (:meth:`NodeMeter.expect`) waits on the meter's
+``pending`` list, not on an event of its own: whatever the meter does next
+(at the latest, that flow's delivery) first starts the receptions due by
+then, each at its own time, so the receiving end costs the run no event.
+A flow aborted (a link down under it) stops arriving then, or never starts
+to; one handed over to a route of less latency that is delivered before its
+first byte was due is received in no time, at its delivery.
 
 A flow whose task belongs to another source (a device serving someone
 else's stage) draws power the node pays but no task of its own is charged.
@@ -40,7 +53,7 @@ if TYPE_CHECKING:
     from offloadsim.engine.tasks import Task
     from offloadsim.scenario.model import PowerSpec
 
-__all__ = ["NodeMeter", "Radio"]
+__all__ = ["NodeMeter", "Radio", "radios_aborted", "radios_on", "radios_received", "radios_sent"]
 
 #: A powered end of a transfer: (its meter, whether it sends, whether the task is charged there).
 Radio = tuple["NodeMeter", bool, bool]
@@ -63,6 +76,7 @@ class NodeMeter:
         "last",
         "marginal",
         "node",
+        "pending",
         "processors",
         "receiving",
         "rx_on_s",
@@ -100,6 +114,8 @@ class NodeMeter:
         # Typed (Task, not Any): a build compiled by mypyc charges them natively.
         self.sending: list[Task | None] = []  # the task of each flow leaving (None: not this node's task)
         self.receiving: list[Task | None] = []
+        # Receptions not yet started: (first byte's arrival, the flow's key, its task), by arrival.
+        self.pending: list[tuple[float, Any, Task | None]] = []
         self.last = 0.0
         self.tx_on_s = 0.0  # time with at least one flow leaving
         self.rx_on_s = 0.0
@@ -115,10 +131,16 @@ class NodeMeter:
 
     # -- the radio ------------------------------------------------------------------
     def flow_started(self, sending: bool, task: Task | None) -> None:
-        """A flow with this node at one end starts moving bytes now (``task``: None if not this node's)."""
+        """A flow with this node at one end starts moving bytes here now (``task``: None if not this node's).
+
+        The sending end calls it as the flow starts; a receiving end whose
+        bytes arrive a latency later calls :meth:`expect` instead.
+        """
         if self.drained_at is not None:
             return
-        now: float = self.env.now  # float, not SimPy's int | float: mypyc's arithmetic on it is then native
+        now: float = self.env.now
+        if self.pending:
+            self._catch_up(now)
         if self.sending or self.receiving:
             self._advance(now)
         else:
@@ -129,11 +151,98 @@ class NodeMeter:
         if self.battery_j is not None:
             self.changed()
 
-    def flow_sent(self, sending: bool, task: Task | None) -> None:
-        """That flow's last byte left now."""
+    def expect(self, at: float, key: Any, task: Task | None) -> None:
+        """A flow's first byte arrives here at ``at`` (>= now): from then on the radio receives it.
+
+        ``key`` names the flow for :meth:`reception_aborted` (unique among
+        the flows in flight to this node); ``task`` is charged (None if not
+        this node's).  Its last byte arrives at its delivery: :meth:`received`.
+        """
         if self.drained_at is not None:
             return
         now: float = self.env.now
+        if at <= now:  # no latency: it arrives as it leaves
+            self.flow_started(False, task)
+            return
+        pending = self.pending
+        if not pending or pending[-1][0] <= at:  # by arrival; ties in the order they were expected
+            pending.append((at, key, task))
+        else:
+            i = len(pending) - 1
+            while i and pending[i - 1][0] > at:
+                i -= 1
+            pending.insert(i, (at, key, task))
+        if self.battery_j is not None:
+            self.changed()
+
+    def received(self, key: Any, task: Task | None) -> None:
+        """The last byte of the flow ``key`` arrived now (its delivery): its reception ends."""
+        if self.drained_at is not None:
+            return
+        if self.pending:
+            now: float = self.env.now
+            self._catch_up(now)
+            if self.pending:
+                self._arrived_early(now, key, task)
+        self.flow_sent(False, task)
+
+    def reception_aborted(self, key: Any, task: Task | None) -> None:
+        """The flow ``key`` was aborted now: its bytes stop arriving, or never start to."""
+        if self.drained_at is not None:
+            return
+        if self.pending:
+            self._catch_up(self.env.now)
+            if self._forget(key):
+                if self.battery_j is not None:
+                    self.changed()
+                return
+        self.flow_sent(False, task)
+
+    def _arrived_early(self, now: float, key: Any, task: Task | None) -> None:
+        """The flow ``key``, if still expected later, arrived already: received in no time, now.
+
+        A flow moved to a route of less latency is delivered before its first
+        byte was due on the old one; its reception is never left pending.
+        """
+        if self._forget(key):
+            self.pending.insert(0, (now, key, task))
+            self._catch_up(now)
+
+    def _forget(self, key: Any) -> bool:
+        """Take the flow ``key``'s reception off the pending list; False if it is not there."""
+        pending = self.pending
+        for i, entry in enumerate(pending):
+            if entry[1] is key:
+                del pending[i]
+                return True
+        return False
+
+    def _catch_up(self, now: float) -> None:
+        """Start the receptions due by ``now``, each at its own time (a tail in progress ends there)."""
+        pending = self.pending
+        while pending and pending[0][0] <= now:
+            at, _, task = pending.pop(0)
+            if self.sending or self.receiving:
+                self._advance(at)
+            else:
+                self.last = at
+            if self.tail_from >= 0.0:
+                self._end_tail(at)
+            self.receiving.append(task)
+
+    def flow_sent(self, sending: bool, task: Task | None) -> None:
+        """That flow's last byte left now; at a receiving end, arrived now.
+
+        At a receiving end this is :meth:`received` for a flow keyed by its
+        task (the kernel's own steps, one flow of a task at a time).
+        """
+        if self.drained_at is not None:
+            return
+        now: float = self.env.now
+        if self.pending:
+            self._catch_up(now)
+            if self.pending and not sending:
+                self._arrived_early(now, task, task)
         flows, others = (self.sending, self.receiving) if sending else (self.receiving, self.sending)
         if len(flows) == 1 and not others:  # alone on the radio, the common case: _advance, inline
             dt = now - self.last
@@ -227,13 +336,15 @@ class NodeMeter:
         if self.drained_at is not None:
             return self.frozen_j
         now: float = self.env.now
+        if self.pending:
+            self._catch_up(now)
         m = self.marginal
         busy = 0.0
         for proc in self.processors:
             busy += proc.busy_core_seconds() * m.busy_w
-        pending = now - self.last
-        tx = self.tx_on_s + (pending if self.sending else 0.0)
-        rx = self.rx_on_s + (pending if self.receiving else 0.0)
+        since = now - self.last
+        tx = self.tx_on_s + (since if self.sending else 0.0)
+        rx = self.rx_on_s + (since if self.receiving else 0.0)
         tail = self.tail_on_s + self._tail_s(now)
         return self.idle_w * now + busy + m.transmit_w * tx + m.receive_w * rx + m.tail_w * tail
 
@@ -241,6 +352,8 @@ class NodeMeter:
         """The draw right now."""
         if self.drained_at is not None:
             return 0.0
+        if self.pending:
+            self._catch_up(self.env.now)
         m = self.marginal
         watts = self.idle_w
         for proc in self.processors:
@@ -256,6 +369,8 @@ class NodeMeter:
         if self.drained_at is not None:
             return
         now: float = self.env.now
+        if self.pending:
+            self._catch_up(now)
         self._advance(now)
         if self.tail_from >= 0.0:
             self._end_tail(now)
@@ -278,6 +393,8 @@ class NodeMeter:
         # resolution, where looking again would find the clock where it is, for ever).
         if self.tail_from >= 0.0 and now + tail_left > now:
             until = min(until, tail_left)
+        if self.pending and self.pending[0][0] > now:  # the draw rises as the next reception starts
+            until = min(until, self.pending[0][0] - now)
         if until == float("inf"):
             return
         if now + until == now:  # the last joules go within the clock's resolution: flat now
@@ -299,6 +416,48 @@ class NodeMeter:
         self.drained_at = self.env.now
         self.sending.clear()
         self.receiving.clear()
+        self.pending.clear()
         for processor in self.processors:
             processor.watch = None
         self._on_drained(self)
+
+
+# -- a transfer's powered ends ---------------------------------------------------------
+# The kernel calls a device's own end directly (a step's ``meter``); these walk every end of a
+# transfer, for the rest (both ends powered, an end not charged to the task, an LLM's flows).
+
+
+def radios_on(radios: tuple[Radio, ...], task: Task, key: Any, arrival: float) -> None:
+    """``task``'s transfer starts now: its sending end transmits from now, its receiving end from ``arrival``.
+
+    ``arrival`` is now plus the route's latency; ``key`` names the flow
+    among those in flight to the receiving end (see :meth:`NodeMeter.expect`).
+    """
+    for meter, sending, mine in radios:
+        if sending:
+            meter.flow_started(True, task if mine else None)
+        else:
+            meter.expect(arrival, key, task if mine else None)
+
+
+def radios_sent(radios: tuple[Radio, ...], task: Task) -> None:
+    """The transfer's last byte left now: its sending end falls silent."""
+    for meter, sending, mine in radios:
+        if sending:
+            meter.flow_sent(True, task if mine else None)
+
+
+def radios_received(radios: tuple[Radio, ...], task: Task, key: Any) -> None:
+    """The transfer was delivered now: its receiving end falls silent."""
+    for meter, sending, mine in radios:
+        if not sending:
+            meter.received(key, task if mine else None)
+
+
+def radios_aborted(radios: tuple[Radio, ...], task: Task, key: Any) -> None:
+    """The transfer was aborted now (its bytes were still leaving): both ends fall silent."""
+    for meter, sending, mine in radios:
+        if sending:
+            meter.flow_sent(True, task if mine else None)
+        else:
+            meter.reception_aborted(key, task if mine else None)

@@ -19,6 +19,7 @@ from array import array
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
+from offloadsim.engine.energy import radios_aborted, radios_on, radios_received, radios_sent
 from offloadsim.engine.network import link_down
 from offloadsim.engine.processor import refused
 from offloadsim.engine.processor_models import ProcessorLike as Processor
@@ -382,21 +383,24 @@ class LLMRequest:
         if task.start != task.start:
             task.start = started
         radios = sim.radios(task.source, a, b) if size > 0.0 and route.channels else ()
-        for meter, sending, mine in radios:
-            meter.flow_started(sending, task if mine else None)
 
         def left(_: object) -> None:
-            for meter, sending, mine in radios:
-                meter.flow_sent(sending, task if mine else None)
+            radios_sent(radios, task)
 
         def arrived(_: object) -> None:
+            if radios:
+                radios_received(radios, task, left)
             if task.alive:
                 sim.ledger.book_transfer(task, a, b, size, started, route.latency_s)
                 then(payload)
 
         def aborted(_: object) -> None:
-            left(None)
+            radios_aborted(radios, task, left)
             sim.fail_task(task, link_down(a, b))
+
+        # The receiving end hears the bytes a route latency after they leave; ``left``, this flow's
+        # own function, names it among the request's flows in flight to the same node.
+        radios_on(radios, task, left, started + route.latency_s)
 
         sim.network.start(
             route.channels, size, route.latency_s, arrived, None, left if radios else None, aborted

@@ -16,7 +16,7 @@ import numpy as np
 
 from offloadsim.engine.context import RunContext
 from offloadsim.engine.dynamics import connect, live_topology, start_dynamics
-from offloadsim.engine.energy import NodeMeter
+from offloadsim.engine.energy import NodeMeter, radios_aborted, radios_on, radios_received, radios_sent
 from offloadsim.engine.environment import RunEnvironment
 from offloadsim.engine.errors import EngineError
 from offloadsim.engine.ledger import Ledger
@@ -138,6 +138,7 @@ class Simulation:
         self._on_transferred = self._transfer_done
         self._on_aborted = self._transfer_aborted
         self._on_sent = self._radios_off
+        self._on_received = self._radio_received
         self._stages = ledger.stages
         # Each application's kind's start, or None where it only walks the compiled steps: the kernel
         # walks those itself (one call less per task).
@@ -314,37 +315,51 @@ class Simulation:
                     self.fail_task(task, no_route(transfer.source, transfer.target))
                     return
                 channels, latency = route.channels, route.latency_s
-            sent = None
-            if transfer.radios and size > 0.0 and channels:  # radios on; off at the last byte (_radios_off)
-                meter = transfer.meter
-                if meter is not None:  # its one powered end, charged to the task: the common case
-                    meter.flow_started(transfer.sending, task)
-                else:
-                    for meter, sending, mine in transfer.radios:
-                        meter.flow_started(sending, task if mine else None)
-                sent = self._on_sent
-            self.network.start(channels, size, latency, self._on_transferred, task, sent, self._on_aborted)
+            sent, done = None, self._on_transferred
+            # Radios on: the sender's from now to the last byte leaving (_radios_off), the receiver's
+            # a route latency later, to the delivery (_radio_received).
+            if transfer.radios and size > 0.0 and channels:
+                meter: NodeMeter | None = transfer.meter
+                if meter is None:  # both ends powered, or one not charged to the task
+                    radios_on(transfer.radios, task, task, now + latency)
+                    sent, done = self._on_sent, self._on_received
+                elif transfer.sending:  # the task's own device sends (an upload): the common case
+                    meter.flow_started(True, task)
+                    sent = self._on_sent
+                else:  # ... or receives (a download)
+                    meter.expect(now + latency, task, task)
+                    done = self._on_received
+            self.network.start(channels, size, latency, done, task, sent, self._on_aborted)
 
     def _radios_off(self, task: Task) -> None:
-        """The last byte of ``task``'s transfer step left: its powered ends' radios hear it.
+        """The last byte of ``task``'s transfer step left: its sending end's radio hears it.
 
         The step's meters are called directly, not through callables bound
         per step (a device's would be objects of its own, cold at each of its
         tasks in a big scenario, where the task and its step are at hand).
         """
         step: TransferStep = task.plan.steps[task.step - 1]
-        meter = step.meter
-        if meter is not None:
-            meter.flow_sent(step.sending, task)
+        meter: NodeMeter | None = step.meter
+        if meter is not None:  # the task's own device, sending (a receiving one has no `sent`)
+            meter.flow_sent(True, task)
         else:
-            for meter, sending, mine in step.radios:
-                meter.flow_sent(sending, task if mine else None)
+            radios_sent(step.radios, task)
+
+    def _radio_received(self, task: Task) -> None:
+        """``task``'s transfer step was delivered: its receiving end's radio falls silent; the step ends."""
+        step: TransferStep = task.plan.steps[task.step - 1]
+        meter: NodeMeter | None = step.meter
+        if meter is not None:  # keyed by the task: received(task, task)
+            meter.flow_sent(False, task)
+        else:
+            radios_received(step.radios, task, task)
+        self._transfer_done(task)
 
     def _transfer_aborted(self, task: Task) -> None:
         """A link of a transfer step went down under it: its radios fall silent and the task fails."""
         step: TransferStep = task.plan.steps[task.step - 1]
         if step.radios:
-            self._radios_off(task)
+            radios_aborted(step.radios, task, task)
         self.fail_task(task, link_down(step.source, step.target))
 
     def fail_task(self, task: Task, reason: str) -> None:

@@ -10,12 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 from offloadsim.engine.processor_models import ProcessorLike as Processor
-
-if TYPE_CHECKING:
-    from offloadsim.engine.energy import NodeMeter, Radio
 
 __all__ = ["Task", "ComputeStep", "TransferStep", "CompiledPlan"]
 
@@ -162,8 +159,10 @@ class TransferStep:
     ``radios`` are the energy meters of the powered endpoints, as
     ``(meter, sending, charge_the_task)``: the radio time of the bytes (not
     the propagation) is metered there, and charged to the task at its
-    source device.  The kernel tells each meter as the bytes start to
-    flow and when the last one left.  ``meter`` and ``sending``: the one
+    source device.  The kernel tells the sending end's meter as the bytes
+    start to leave and when the last one left, and the receiving end's
+    when they will start to arrive (a route latency later) and at the
+    delivery.  ``meter`` and ``sending``: the one
     powered end when it is the only one and charged to the task (a device's
     own upload or download, the common case), called without walking
     ``radios``; else None.
@@ -174,9 +173,11 @@ class TransferStep:
     channels: tuple[int, ...]
     latency_s: float
     cut: int
-    radios: tuple[Radio, ...] = ()
+    # energy.Radio and energy.NodeMeter, as Any: energy reads Task, so naming them here would make a cycle;
+    # the kernel reads them into typed locals, which a build compiled by mypyc checks once and calls natively.
+    radios: tuple[Any, ...] = ()
     size_bytes: float = -1.0  # fixed size (reordered plans); negative: the task's cut_bytes[cut]
-    meter: NodeMeter | None = None  # radios' one end when it is the only one and charges the task
+    meter: Any = None  # radios' one end when it is the only one and charges the task
     sending: bool = False  # whether that end sends
 
 

@@ -10,7 +10,8 @@ them, so an optimiser's choice and the engine's outcome agree:
   state.  A task is charged these increments: its compute stages
   (``busy - idle`` per busy core), its bytes leaving and arriving
   (``transmit - idle``, ``receive - idle``, shared equally by flows that
-  overlap on one radio) and its radio tail (``transmit - idle`` for up to
+  overlap on one radio; a flow arrives a route latency after it leaves)
+  and its radio tail (``transmit - idle`` for up to
   ``tail`` after the radio's last activity, cut short by the next one).
   The idle floor belongs to the node, not to a task: a node's energy is
   ``idle × time alive`` plus what its tasks were charged.
@@ -165,7 +166,8 @@ def reordered_cut_bytes(
 def radio_energy_j(intervals: Sequence[tuple[float, float, bool]], energy: DeviceEnergy) -> float:
     """Joules above idle that a task's own radio activity on its device costs it.
 
-    ``intervals`` are ``(start, end, sending)``: while bytes leave (or
+    ``intervals`` are ``(start, end, sending)``, at the device (bytes
+    arriving: from a route latency after they left): while bytes leave (or
     arrive) the radio draws ``transmit_w`` (``receive_w``), once however
     many of the task's flows overlap; each time it falls silent it stays at
     ``tail_w`` for ``tail_s``, cut short by its next activity.  As the
@@ -278,8 +280,10 @@ def llm_request_cost(
         if step is None:
             return now
         moving, latency, sending = step
-        if sending is not None:
-            radio.append((now, now + moving, sending))
+        if sending:
+            radio.append((now, now + moving, True))
+        elif sending is not None:  # the bytes reach the source a latency after they leave
+            radio.append((now + latency, now + moving + latency, False))
         return now + moving + latency
 
     first, last = stages[0].node, stages[-1].node

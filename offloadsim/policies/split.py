@@ -675,7 +675,7 @@ class DadsPolicy(_DeviceServerSplit):
                     device_cost = {i: _times_w(t, power.busy_w) for i, t in enumerate(device)}
                     server_cost = {i: _times_w(t, gap_w) for i, t in enumerate(remote)}
                     per_byte = _byte_price(up, used, power.transmit_w, power.busy_w, gap_w)
-                    overhead = _times_w(back_s, power.receive_w) + gap_w * (latency + wait) + constant
+                    overhead = _times_w(back_s, power.receive_w) + gap_w * (2.0 * latency + wait) + constant
                 bandwidth = 8.0 / per_byte if per_byte > 0.0 else math.inf
                 pins: list[list[Any]] = [[INPUT, v] for v in firsts] if compressed else [[INPUT]]
                 for pinned in pins:

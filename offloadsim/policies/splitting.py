@@ -22,8 +22,9 @@ Two objectives:
   ``receive - idle`` × its receiving time (bytes × 8 / bandwidth, route
   latency excluded, as the engine counts it), and the radio tail:
   ``transmit - idle`` for ``tail`` after the output arrives, and after the
-  upload for ``min(tail, gap)``, the gap being the time until the output
-  starts coming back (the next activity cuts the tail short).
+  upload for ``min(tail, gap)``, the gap being the time until the output's
+  first byte reaches the device, a route latency after it leaves the server
+  (the next activity cuts the tail short).
 
 The tests hold a brute-force twin of each optimiser (``tests/policies/split_oracles.py``)
 that tries every answer with :func:`plan_cost`; they check that the two always
@@ -186,7 +187,8 @@ class _Pricing:
     :meth:`run`, :meth:`move` and :meth:`back` price one step.  Under the
     latency objective a price is seconds.  Under the energy objective it is
     the device's joules above idle plus ``gap_w`` × the step's seconds
-    between the upload leaving the device and the output starting back
+    between the upload leaving the device and the output's first byte
+    reaching it
     (``gap_w = 0``: the device's joules alone); the optimisers use the
     second form to price the radio tail exactly (see :func:`best_station_cuts`).
     """
@@ -258,14 +260,14 @@ class _Pricing:
             )
         return _weighted(encode + send + after, gap_w)
 
-    def back(self, a: int) -> float:
-        """Price of returning the output from station ``a`` to the device."""
+    def back(self, a: int, gap_w: float = 0.0) -> float:
+        """Price of returning the output from station ``a`` to the device (its latency is in the gap)."""
         if a == 0:
             return 0.0
         send = _send_s(self.sizes[self.layers], self.bw[a][0])
         if self.energy is None:
             return self.lat[a][0] + send
-        return _weighted(send, self.energy.receive_w)
+        return _weighted(send, self.energy.receive_w) + _weighted(self.lat[a][0], gap_w)
 
     def walk(self, cuts: Sequence[int]) -> list[tuple[str, int, int, float]]:
         """The steps of the plan split at ``cuts``, in order (empty segments skipped).
@@ -301,7 +303,7 @@ class _Pricing:
             elif kind == "move":
                 total += self.move(a, b, int(value), gap_w)
             else:
-                total += self.back(a)
+                total += self.back(a, gap_w)
         return _finite_or_inf(total)
 
 
@@ -392,7 +394,8 @@ def single_cut_costs(
     cut.  Energy (above idle): ``busy (Σ device[0:k] + encode) + [k < L]
     (transmit 8 sent[k] / bw + receive 8 cut_bytes[L] / return_bw + tail
     (min(tail_s, gap) + tail_s))`` with ``gap = latency + wait + decode +
-    Σ server[k:L]``.  Parameters as for :func:`best_single_cut`.
+    Σ server[k:L] + latency`` (until the output's first byte is back).
+    Parameters as for :func:`best_single_cut`.
 
     Examples
     --------
@@ -438,7 +441,8 @@ def single_cut_costs(
             coding = energy.busy_w * encode
             upload = np.where(np.isinf(up), _INF, energy.transmit_w * up)
             ret = _weighted(back, energy.receive_w)
-            gap = latency_s + server_wait_s + decode + srv_suffix[:layers]  # inf if the server cannot
+            # From the upload's last byte leaving to the output's first arriving; inf if the server cannot.
+            gap = latency_s + server_wait_s + decode + srv_suffix[:layers] + latency_s
             tail = np.array([_tail_j(energy, g) if not math.isinf(g) else _INF for g in gap])
             costs[:layers] = device[:layers] + coding + upload + ret + tail
             costs[layers] = device[layers]
@@ -558,7 +562,7 @@ def _cheapest_path(pricing: _Pricing, gap_w: float, remote_end: bool) -> tuple[t
         here = [_finite_or_inf(c) for c in nxt]
     best_station, best_cost = 0, _INF
     for j in range(1 if remote_end else 0, stations):
-        total = _finite_or_inf(here[j] + pricing.back(j))
+        total = _finite_or_inf(here[j] + pricing.back(j, gap_w))
         if total < best_cost:
             best_station, best_cost = j, total
     if best_cost == _INF:
@@ -595,7 +599,8 @@ def best_station_cuts(
 
     The radio tail of the energy objective is not a sum over steps: an
     offloaded plan pays ``tail_w (min(tail, G) + tail)`` with ``G`` the
-    seconds from the upload leaving the device to the output starting back.
+    seconds from the upload leaving the device to the output's first byte
+    arriving there.
     Since ``min`` and minimisation commute, the best offloaded plan costs
     ``min(min(A + tail_w G) + tail_w tail, min(A) + 2 tail_w tail)`` over
     plans ``A`` priced without the tail: two shortest paths, each a sum

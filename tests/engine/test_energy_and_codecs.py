@@ -66,10 +66,10 @@ def test_radio_tail_is_charged_above_idle_and_cut_short_by_the_next_activity(tmp
     assert with_tail != SPLIT
     plain = one_task(tmp_path, "none", 5)
     tailed = one_task(tmp_path, "none", 5, with_tail)
-    # After the upload the radio idles at transmit power until the result starts back
-    # (route latency + the edge's compute), then for a whole tail after the result.
+    # After the upload the radio idles at transmit power until the result's first byte arrives
+    # (route latency up + the edge's compute + route latency back), then for a whole tail after it.
     chain = as_chain(get_model("alexnet"))
-    gap = 0.005 + float(np.sum(chain.flops[5:])) / 1e12
+    gap = 0.005 + float(np.sum(chain.flops[5:])) / 1e12 + 0.005
     expected = (1.5 - 0.5) * (gap + 2.0)
     assert tailed["device_energy"] - plain["device_energy"] == pytest.approx(expected, rel=1e-9)
     # The node pays the same: one task, so its tail is the node's.

@@ -86,7 +86,7 @@ def test_overlapping_downloads_share_the_radio_where_they_arrive_together(tmp_pa
     (tmp_path / "long.csv").write_text("time\n1.0\n")
     raw = simulate(load_scenario_text(TWO_REPLIES, source="<t>", base_dir=tmp_path))
     tasks = raw.tasks
-    assert list(tasks["placement"]) == ["near>far", "near"]  # long, then short
+    assert list(tasks["placement"]) == ["near:1>far", "near"]  # long (cut at layer 1), then short
     rx = 1.3 - 0.5
     # Sent apart ([1.06, 1.08] and [1.11, 1.13]), received together over [1.115, 1.125]: each
     # reply has the radio alone for 10 ms and shares it for 10 ms (charged from when they were

@@ -16,6 +16,7 @@ from offloadsim.engine import simulate
 from offloadsim.engine.energy import NodeMeter
 from offloadsim.engine.environment import RunEnvironment
 from offloadsim.engine.records import RecordLog
+from offloadsim.engine.tasks import Task
 from offloadsim.scenario import load_scenario_text
 from offloadsim.scenario.model import PowerSpec
 
@@ -100,12 +101,9 @@ def test_overlapping_downloads_share_the_radio_where_they_arrive_together(tmp_pa
     assert above_idle == pytest.approx(rx * (alone + together + alone), rel=1e-9)
 
 
-class _Charged:
-    """A task as the meter charges it: its energy, and no record row yet."""
-
-    def __init__(self) -> None:
-        self.energy = 0.0
-        self.row = -1
+def _charged(task_id: int) -> Task:
+    """A task with no energy yet and no record row (a meter compiled by mypyc takes only Tasks)."""
+    return Task(task_id, "app", "phone", 0.0, float("inf"), [1.0], [0.0, 0.0], None)
 
 
 def _meter(env: RunEnvironment) -> NodeMeter:
@@ -119,7 +117,7 @@ def _at(env: RunEnvironment, t: float, call) -> None:
 
 def test_a_reception_aborted_before_its_first_byte_arrives_never_turns_the_radio_on():
     env = RunEnvironment()
-    meter, upload, reply = _meter(env), _Charged(), _Charged()
+    meter, upload, reply = _meter(env), _charged(0), _charged(1)
     _at(env, 1.0, lambda: meter.flow_started(True, upload))
     _at(env, 1.1, lambda: meter.flow_sent(True, upload))  # tail from 1.1
     _at(env, 1.2, lambda: meter.expect(1.3, reply, reply))  # would arrive from 1.3 ...
@@ -135,7 +133,7 @@ def test_a_reception_delivered_before_it_was_due_ends_there():
     # A flow handed over to a route of less latency is delivered before its first byte was due on
     # the old route: it is received in no time, cutting the tail then, and nothing stays pending.
     env = RunEnvironment()
-    meter, upload, reply = _meter(env), _Charged(), _Charged()
+    meter, upload, reply = _meter(env), _charged(0), _charged(1)
     _at(env, 1.0, lambda: meter.flow_started(True, upload))
     _at(env, 1.1, lambda: meter.flow_sent(True, upload))
     _at(env, 1.2, lambda: meter.expect(1.5, reply, reply))

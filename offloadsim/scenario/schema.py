@@ -148,7 +148,11 @@ class _Strict(BaseModel):
 
 
 def _as_list(value: Any) -> Any:
-    return [value] if isinstance(value, str) else value
+    if isinstance(value, str):
+        return [value]
+    if not isinstance(value, list):
+        raise ValueError("expected a node pattern (edge-*) or a list of them")
+    return value
 
 
 def node_patterns(examples: list[Any], *, min_items: int = 0) -> Any:
@@ -157,11 +161,12 @@ def node_patterns(examples: list[Any], *, min_items: int = 0) -> Any:
     if min_items:
         array["minItems"] = min_items
     schema = {"anyOf": [{"type": "string"}, array], "examples": examples}
-    return Annotated[list[str], BeforeValidator(_as_list), WithJsonSchema(schema)]
+    patterns = Annotated[list[str], BeforeValidator(_as_list), Field(min_length=min_items)]
+    return Annotated[patterns, WithJsonSchema(schema)]
 
 
 #: Types a spec's key names by a word (``schema_type="node patterns"``): the spec modules import no pydantic.
-_NAMED_TYPES = {"node patterns": node_patterns(["cloud", ["edge-*", "cloud"]])}
+_NAMED_TYPES = {"node patterns": node_patterns(["cloud", ["edge-*", "cloud"]], min_items=1)}
 
 
 def doc_fields(spec: type, *, optional: bool = False) -> dict[str, Any]:

@@ -124,6 +124,25 @@ def test_hosts_takes_one_pattern_as_sources_does(hosts, nodes):
     assert load_scenario_text(one).applications["job"].hosts == nodes
 
 
+@pytest.mark.parametrize(
+    ("key", "value", "expected"),
+    [
+        ("hosts", "5", "expected a node pattern (edge-*) or a list of them, got 5"),
+        ("hosts", "[]", "expected at least 1 item(s), got an empty list"),
+        ("sources", "5", "expected a node pattern (edge-*) or a list of them, got 5"),
+    ],
+)
+def test_node_patterns_other_than_a_pattern_or_a_list_are_refused_by_what_they_take(key, value, expected):
+    """``hosts: 5`` said only "expected a list" (a single pattern is taken too); ``hosts: []`` ran nowhere."""
+    text = SMALL.replace("output: 4 KB}", f"output: 4 KB, hosts: {value}}}") if key == "hosts" else SMALL
+    if key == "sources":
+        text = text.replace("sources: phone-*", f"sources: {value}")
+        assert f"sources: {value}" in text
+    with pytest.raises(ScenarioError) as raised:
+        load_scenario_text(text)
+    assert expected in str(raised.value), str(raised.value)
+
+
 def test_full_mesh_links_each_pair_once():
     scenario = load_scenario_text(
         "name: mesh\nnodes: {n: {count: 5, tier: edge}}\nlinks: [{between: [n-*, n-*], bandwidth: 1 Gbps}]\n"

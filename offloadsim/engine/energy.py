@@ -177,14 +177,7 @@ class NodeMeter:
 
     def received(self, key: Any, task: Task | None) -> None:
         """The last byte of the flow ``key`` arrived now (its delivery): its reception ends."""
-        if self.drained_at is not None:
-            return
-        if self.pending:
-            now: float = self.env.now
-            self._catch_up(now)
-            if self.pending:
-                self._arrived_early(now, key, task)
-        self.flow_sent(False, task)
+        self.flow_sent(False, task, key)
 
     def reception_aborted(self, key: Any, task: Task | None) -> None:
         """The flow ``key`` was aborted now: its bytes stop arriving, or never start to."""
@@ -230,11 +223,11 @@ class NodeMeter:
                 self._end_tail(at)
             self.receiving.append(task)
 
-    def flow_sent(self, sending: bool, task: Task | None) -> None:
-        """That flow's last byte left now; at a receiving end, arrived now.
+    def flow_sent(self, sending: bool, task: Task | None, key: Any = None) -> None:
+        """That flow's last byte left now; at a receiving end, arrived now (:meth:`received`).
 
-        At a receiving end this is :meth:`received` for a flow keyed by its
-        task (the kernel's own steps, one flow of a task at a time).
+        A received flow is named by ``key`` for :meth:`expect`'s pending list;
+        None: by its task (the kernel's own steps, one flow of a task at a time).
         """
         if self.drained_at is not None:
             return
@@ -242,7 +235,7 @@ class NodeMeter:
         if self.pending:
             self._catch_up(now)
             if self.pending and not sending:
-                self._arrived_early(now, task, task)
+                self._arrived_early(now, task if key is None else key, task)
         flows, others = (self.sending, self.receiving) if sending else (self.receiving, self.sending)
         if len(flows) == 1 and not others:  # alone on the radio, the common case: _advance, inline
             dt = now - self.last

@@ -6,6 +6,7 @@ run imports neither the other verbs' module nor anything heavy for them.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -69,9 +70,7 @@ def context_cut_notes(
     config_of = {
         tuple(row[k] for k in run): tuple(row[k] for k in present) for row in metrics.to_dict("records")
     }
-    runs: dict[tuple[Any, ...], int] = {}
-    for config in config_of.values():
-        runs[config] = runs.get(config, 0) + 1
+    runs = Counter(config_of.values())
     added: dict[tuple[Any, ...], dict[str, tuple[ContextCuts, int]]] = {}
     for row in cuts:
         config = config_of[tuple(row[k] for k in run)]
@@ -84,13 +83,7 @@ def context_cut_notes(
     for config, apps in added.items():
         label = ", ".join(f"{key}={value}" for key, value in zip(present, config, strict=True))
         for counted, cut_runs in apps.values():
-            same = (
-                counted.app,
-                counted.window,
-                counted.requests,
-                counted.prompt_tokens,
-                counted.output_tokens,
-            )
+            same = tuple(counted.to_dict().values())
             lines.setdefault((*same, cut_runs, runs[config]), (counted, []))[1].append(label)
     notes = []
     for (*_, cut_runs, total), (counted, labels) in lines.items():

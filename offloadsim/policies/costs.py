@@ -6,19 +6,13 @@ them, so an optimiser's choice and the engine's outcome agree:
 * :func:`codec_cost`: a tensor crossing an inner cut under an activation
   codec travels smaller, at an encode cost on the sender and a decode cost
   on the receiver (FLOPs per element ÷ each processor's speed).
-* :class:`DeviceEnergy`: the watts a device draws *above idle* in each
-  state.  A task is charged these increments: its compute stages
-  (``busy - idle`` per busy core), its bytes leaving and arriving
-  (``transmit - idle``, ``receive - idle``, shared equally by flows that
-  overlap on one radio; a flow arrives a route latency after it leaves)
-  and its radio tail (``transmit - idle`` for up to
-  ``tail`` after the radio's last activity, cut short by the next one).
-  The idle floor belongs to the node, not to a task: a node's energy is
-  ``idle × time alive`` plus what its tasks were charged.
+* :class:`DeviceEnergy` and :func:`radio_energy_j` (from
+  :mod:`offloadsim.policies.device_energy`, the device-energy rule the
+  engine's meters follow too): the watts a device draws *above idle* in
+  each state, and what a task's radio activity costs it (transmit,
+  receive, and the tail cut short by the next activity).
 * :func:`reordered_cut_bytes`: the bytes crossing each cut of a DAG model
   run in a given layer order (a DADS partition runs as such a chain).
-* :func:`radio_energy_j`: what a device's radio activity costs its task
-  (transmit, receive, and the tail cut short by the next activity).
 * :func:`llm_request_cost`: an LLM request over the segments of a plan on an
   idle system: prefill, then token by token decode, where a split decode
   sends each token back to the first segment before the next step (the
@@ -31,6 +25,8 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from offloadsim.policies.device_energy import DeviceEnergy, radio_energy_j, received_during
 
 __all__ = [
     "CODECS",
@@ -88,44 +84,6 @@ def codec_cost(
     )
 
 
-@dataclass(frozen=True, slots=True)
-class DeviceEnergy:
-    """A device's watts above idle by state, as its tasks are charged (see the module docstring).
-
-    ``busy_w`` is per busy core (``(busy - idle) / cores``); ``tail_w`` is
-    what the radio draws above idle during its tail, for up to ``tail_s``.
-
-    >>> from types import SimpleNamespace
-    >>> DeviceEnergy.of(SimpleNamespace(idle_w=0.5, busy_w=3.0, transmit_w=1.3, receive_w=1.0, tail_s=0.2))
-    DeviceEnergy(busy_w=2.5, transmit_w=0.8, receive_w=0.5, tail_w=0.8, tail_s=0.2)
-    """
-
-    busy_w: float
-    transmit_w: float
-    receive_w: float
-    tail_w: float = 0.0
-    tail_s: float = 0.0
-
-    @classmethod
-    def of(cls, power: Any, cores: int = 1) -> DeviceEnergy:
-        """From a node's power by state; a :class:`DeviceEnergy` is returned as it is.
-
-        ``power`` has ``busy_w``, ``transmit_w`` and ``receive_w``; ``idle_w``
-        and ``tail_s`` default to 0.
-        """
-        if isinstance(power, DeviceEnergy):
-            return power
-        idle = float(getattr(power, "idle_w", 0.0))
-        transmit = float(power.transmit_w) - idle
-        return cls(
-            (float(power.busy_w) - idle) / max(1, cores),
-            transmit,
-            float(power.receive_w) - idle,
-            transmit,
-            float(getattr(power, "tail_s", 0.0)),
-        )
-
-
 def reordered_cut_bytes(
     graph: Any, order: Sequence[int], input_bytes: float, output_bytes: float
 ) -> list[float]:
@@ -161,43 +119,6 @@ def reordered_cut_bytes(
         crossing.append(running)
     crossing[n] = output_bytes
     return crossing
-
-
-def radio_energy_j(intervals: Sequence[tuple[float, float, bool]], energy: DeviceEnergy) -> float:
-    """Joules above idle that a task's own radio activity on its device costs it.
-
-    ``intervals`` are ``(start, end, sending)``, at the device (bytes
-    arriving: from a route latency after they left): while bytes leave (or
-    arrive) the radio draws ``transmit_w`` (``receive_w``), once however
-    many of the task's flows overlap; each time it falls silent it stays at
-    ``tail_w`` for ``tail_s``, cut short by its next activity.  As the
-    engine's meter charges a task alone on its device.
-
-    >>> e = DeviceEnergy(busy_w=2.0, transmit_w=1.0, receive_w=0.5, tail_w=1.0, tail_s=0.2)
-    >>> radio_energy_j([(0.0, 1.0, True), (1.1, 1.5, False)], e)  # 1 + 0.2 + 0.1 (cut short) + 0.2
-    1.5
-    """
-    tx = rx = tail = 0.0
-    silent_from = -math.inf  # when the radio last fell silent (-inf: no activity yet)
-    tx_until = rx_until = -math.inf
-    for start, end, sending in sorted(intervals):
-        if start > silent_from > -math.inf:  # a silence between two activities: a tail, perhaps cut short
-            tail += min(energy.tail_s, start - silent_from)
-        if sending:
-            tx += max(0.0, end - max(start, tx_until))
-            tx_until = max(tx_until, end)
-        else:
-            rx += max(0.0, end - max(start, rx_until))
-            rx_until = max(rx_until, end)
-        silent_from = max(silent_from, end)
-    if silent_from > -math.inf:
-        tail += energy.tail_s
-    return _joules(energy.transmit_w, tx) + _joules(energy.receive_w, rx) + _joules(energy.tail_w, tail)
-
-
-def _joules(watts: float, seconds: float) -> float:
-    """``watts × seconds``, keeping "never ends" (inf) infinite even when nothing is drawn."""
-    return math.inf if math.isinf(seconds) else watts * seconds
 
 
 @dataclass(frozen=True, slots=True)
@@ -280,11 +201,12 @@ def llm_request_cost(
         if step is None:
             return now
         moving, latency, sending = step
+        arrives = received_during(now, now + moving, latency)
         if sending:
             radio.append((now, now + moving, True))
-        elif sending is not None:  # the bytes reach the source a latency after they leave
-            radio.append((now + latency, now + moving + latency, False))
-        return now + moving + latency
+        elif sending is not None:
+            radio.append((*arrives, False))
+        return arrives[1]
 
     first, last = stages[0].node, stages[-1].node
     nodes = [stage.node for stage in stages]
@@ -323,5 +245,5 @@ def llm_request_cost(
         return RequestCost(math.inf, math.inf if power is not None else 0.0, math.inf)
     energy = 0.0
     if power is not None:
-        energy = _joules(power.busy_w, busy_s) + radio_energy_j(radio, power)
+        energy = power.compute_j(busy_s) + radio_energy_j(radio, power)
     return RequestCost(finish, energy, ttft)

@@ -33,7 +33,8 @@ import numpy as np
 from offloadsim.models.graph import INPUT, OUTPUT
 from offloadsim.policies.base import Plan, PlanError, SystemView, TaskView
 from offloadsim.policies.candidates import usable
-from offloadsim.policies.costs import DeviceEnergy, LLMStage, llm_request_cost
+from offloadsim.policies.costs import LLMStage, llm_request_cost
+from offloadsim.policies.device_energy import DeviceEnergy, heard_after_s
 from offloadsim.policies.params import ComputingNode, Requirement
 from offloadsim.policies.registry import register_policy
 from offloadsim.policies.splitting import (
@@ -655,12 +656,9 @@ class DadsPolicy(_DeviceServerSplit):
         up, latency, wait = inputs["up"], inputs["latency"], inputs["wait"]
         n = len(device)
         if power is None:
-            weightings = [(1.0, 0.0)]
-        elif power.tail_s > 0.0 and power.tail_w != 0.0:
-            tail = power.tail_w * power.tail_s
-            weightings = [(power.tail_w, tail), (0.0, 2.0 * tail)]
-        else:
-            weightings = [(0.0, 0.0)]
+            weightings: list[tuple[float, float]] = [(1.0, 0.0)]
+        else:  # joules, plus the tail's lines (or none)
+            weightings = list(power.request_tail_lines()) or [(0.0, 0.0)]
         firsts = [v for v in dag.successors(INPUT) if isinstance(v, int)] if codec is not None else []
         best: tuple[float, frozenset[Any]] = (math.inf, frozenset(v for v in dag if v != OUTPUT))
         for gap_w, constant in weightings:
@@ -675,7 +673,9 @@ class DadsPolicy(_DeviceServerSplit):
                     device_cost = {i: _times_w(t, power.busy_w) for i, t in enumerate(device)}
                     server_cost = {i: _times_w(t, gap_w) for i, t in enumerate(remote)}
                     per_byte = _byte_price(up, used, power.transmit_w, power.busy_w, gap_w)
-                    overhead = _times_w(back_s, power.receive_w) + gap_w * (2.0 * latency + wait) + constant
+                    # the gap: the upload's latency, the wait, until the device hears the output
+                    gap_s = latency + heard_after_s(latency) + wait
+                    overhead = _times_w(back_s, power.receive_w) + gap_w * gap_s + constant
                 bandwidth = 8.0 / per_byte if per_byte > 0.0 else math.inf
                 pins: list[list[Any]] = [[INPUT, v] for v in firsts] if compressed else [[INPUT]]
                 for pinned in pins:

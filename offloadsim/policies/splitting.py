@@ -17,7 +17,7 @@ Two objectives:
   compute + queueing wait + transfers (route latency + bytes × 8 / bandwidth)
   + encoding and decoding.
 * ``"energy"``: joules the *device* adds above its idle draw (see
-  :class:`~offloadsim.policies.costs.DeviceEnergy`): ``busy - idle`` × its
+  :class:`~offloadsim.policies.device_energy.DeviceEnergy`): ``busy - idle`` × its
   compute time (encoding included), ``transmit - idle`` × its sending time,
   ``receive - idle`` × its receiving time (bytes × 8 / bandwidth, route
   latency excluded, as the engine counts it), and the radio tail:
@@ -43,7 +43,8 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 import numpy as np
 
 from offloadsim.models.graph import INPUT, OUTPUT
-from offloadsim.policies.costs import Codec, DeviceEnergy, codec_cost
+from offloadsim.policies.costs import Codec, codec_cost
+from offloadsim.policies.device_energy import DeviceEnergy, heard_after_s
 from offloadsim.suggest import quoted
 
 if TYPE_CHECKING:  # networkx is imported where a graph is cut: every run loads this module, few cut
@@ -73,7 +74,7 @@ class DevicePower(Protocol):
     """The device's power draw by state, in watts (a ``PowerSpec`` satisfies it).
 
     ``idle_w`` and ``tail_s`` are read when present (default 0); a
-    :class:`~offloadsim.policies.costs.DeviceEnergy` is taken as it is.
+    :class:`~offloadsim.policies.device_energy.DeviceEnergy` is taken as it is.
     """
 
     @property
@@ -171,13 +172,6 @@ def _weighted(cost: float, watts: float) -> float:
     return _INF if math.isinf(cost) else watts * cost
 
 
-def _tail_j(energy: DeviceEnergy, gap_s: float) -> float:
-    """Tail joules of an offloaded request: ``tail`` after the output, ``min(tail, gap)`` after the upload."""
-    if energy.tail_s <= 0.0:
-        return 0.0
-    return _weighted(min(energy.tail_s, gap_s) + energy.tail_s, energy.tail_w)
-
-
 # --- chains: any number of stations --------------------------------------------------
 
 
@@ -267,7 +261,8 @@ class _Pricing:
         send = _send_s(self.sizes[self.layers], self.bw[a][0])
         if self.energy is None:
             return self.lat[a][0] + send
-        return _weighted(send, self.energy.receive_w) + _weighted(self.lat[a][0], gap_w)
+        # In the gap: the seconds until the device's radio hears the output's first byte.
+        return _weighted(send, self.energy.receive_w) + _weighted(heard_after_s(self.lat[a][0]), gap_w)
 
     def walk(self, cuts: Sequence[int]) -> list[tuple[str, int, int, float]]:
         """The steps of the plan split at ``cuts``, in order (empty segments skipped).
@@ -370,7 +365,7 @@ def plan_cost(
     cost = pricing.price(steps)
     energy = pricing.energy
     if energy is not None and steps and steps[-1][0] == "back":
-        cost += _tail_j(energy, pricing.price(steps, 1.0) - pricing.price(steps, 0.0))
+        cost += energy.request_tail_j(pricing.price(steps, 1.0) - pricing.price(steps, 0.0))
     return _finite_or_inf(cost)
 
 
@@ -442,8 +437,8 @@ def single_cut_costs(
             upload = np.where(np.isinf(up), _INF, energy.transmit_w * up)
             ret = _weighted(back, energy.receive_w)
             # From the upload's last byte leaving to the output's first arriving; inf if the server cannot.
-            gap = latency_s + server_wait_s + decode + srv_suffix[:layers] + latency_s
-            tail = np.array([_tail_j(energy, g) if not math.isinf(g) else _INF for g in gap])
+            gap = latency_s + server_wait_s + decode + srv_suffix[:layers] + heard_after_s(latency_s)
+            tail = np.array([energy.request_tail_j(g) if not math.isinf(g) else _INF for g in gap])
             costs[:layers] = device[:layers] + coding + upload + ret + tail
             costs[layers] = device[layers]
     costs[np.isnan(costs)] = _INF
@@ -604,7 +599,9 @@ def best_station_cuts(
     Since ``min`` and minimisation commute, the best offloaded plan costs
     ``min(min(A + tail_w G) + tail_w tail, min(A) + 2 tail_w tail)`` over
     plans ``A`` priced without the tail: two shortest paths, each a sum
-    over steps, compared with running everything on the device.
+    over steps (the lines of
+    :meth:`~offloadsim.policies.device_energy.DeviceEnergy.request_tail_lines`),
+    compared with running everything on the device.
 
     Returns
     -------
@@ -626,14 +623,13 @@ def best_station_cuts(
 
     """
     pricing = _Pricing(station_times, cut_bytes, bandwidth_bps, latency_s, objective, power, wait_s, codec)
-    energy = pricing.energy
-    if energy is None or energy.tail_s <= 0.0 or energy.tail_w == 0.0:
+    lines = () if pricing.energy is None else pricing.energy.request_tail_lines()
+    if not lines:
         return _cheapest_path(pricing, 0.0, False)
     layers = pricing.layers
     local = tuple([layers] * (pricing.stations - 1))
     best = (local, pricing.price(pricing.walk(local)))
-    tail = energy.tail_w * energy.tail_s
-    for gap_w, extra in ((energy.tail_w, tail), (0.0, 2.0 * tail)):
+    for gap_w, extra in lines:
         cuts, cost = _cheapest_path(pricing, gap_w, True)
         if cost + extra < best[1]:
             best = (cuts, _finite_or_inf(cost + extra))

@@ -380,6 +380,7 @@ def test_split_is_monotone_in_bandwidth_whenever_activations_shrink(seed, layers
     "module",
     [
         "offloadsim.policies.costs",
+        "offloadsim.policies.device_energy",
         "offloadsim.policies.splitting",
         "offloadsim.policies.split",
         "split_oracles",

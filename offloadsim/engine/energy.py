@@ -1,8 +1,12 @@
 """Device energy: each powered node's draw integrated over time, and charged to the tasks that caused it.
 
 A node with ``power:`` draws its idle power from the start of the run, plus
-the increments of :class:`~offloadsim.policies.costs.DeviceEnergy` while it
-computes, sends and receives, and during its radio tail.  Tasks are charged
+the increments of :class:`~offloadsim.policies.device_energy.DeviceEnergy` while it
+computes, sends and receives, and during its radio tail.  The rule is
+:mod:`offloadsim.policies.device_energy`'s, the one the policies price
+with; the meter applies it event by event, its arithmetic inline on the
+hot path (``tests/engine/test_energy_rule_agrees.py`` replays random
+flows through a meter and that module's estimate).  Tasks are charged
 the increments (the idle floor stays the node's), so summed over a node's
 own tasks they add up to its energy less ``idle × time alive``:
 
@@ -43,7 +47,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from offloadsim.policies.costs import DeviceEnergy
+from offloadsim.policies.device_energy import DeviceEnergy
 
 if TYPE_CHECKING:
     import simpy
@@ -309,7 +313,12 @@ class NodeMeter:
             self._records.add("device_energy", row, joules)
 
     def _tail_s(self, now: float) -> float:
-        """Tail time run so far of the current tail (0 without one)."""
+        """Tail time run so far of the current tail (0 without one).
+
+        :meth:`DeviceEnergy.tail_run_s`, inline: a call into the pure
+        module from the compiled meter would cost one at every tail's end
+        (``tests/engine/test_energy_rule_agrees.py`` holds the two equal).
+        """
         if self.tail_from < 0.0:
             return 0.0
         return min(self.marginal.tail_s, now - self.tail_from)

@@ -47,6 +47,7 @@ __all__ = [
     "fit_layout",
     "layout_rows",
     "refit_recorded",
+    "training_converted_bytes",
 ]
 
 #: A residual is known no better than this share of the model's time, whatever its timing's CI: the
@@ -141,3 +142,19 @@ def refit_recorded(profile: CalibratedProfile) -> tuple[float, dict[str, Any]]:
     return fit_layout(
         layout_rows(profile, resolve_models(list(measured)), measured), profile.memory_bandwidth_Bps
     )
+
+
+def training_converted_bytes(profile: CalibratedProfile) -> dict[str, int]:
+    """Bytes each model ``profile``'s layout correction was fitted on converts, from its graph alone.
+
+    What :func:`fit_layout` records as ``converted_bytes``, derived from the
+    models named in ``fitted_on`` and the profile's fusion rules, without
+    timing anything: how profiles calibrated before it was recorded (the
+    shipped ones) were given it, so that
+    :func:`~offloadsim.world.profiles.trust.layout_extrapolated` can question
+    them too.
+    """
+    from offloadsim.calibration.specs import resolve_models
+
+    specs = resolve_models(list(profile.correction.get("fitted_on", [])))
+    return {spec.label: int(layout_transitions(spec.graph, profile.fusion).sum()) for spec in specs}

@@ -11,7 +11,13 @@ import numpy as np
 from calibration_graphs import synthetic_profile
 
 from offloadsim.calibration import layout
-from offloadsim.calibration.layout import MAX_COPY_SLOWDOWN, LayoutRow, fit_layout, refit_recorded
+from offloadsim.calibration.layout import (
+    MAX_COPY_SLOWDOWN,
+    LayoutRow,
+    fit_layout,
+    refit_recorded,
+    training_converted_bytes,
+)
 from offloadsim.calibration.report import WholeModelTiming
 from offloadsim.calibration.specs import resolve_models
 from offloadsim.calibration.trust import assess
@@ -99,8 +105,35 @@ def test_caveat_fires_for_a_model_converting_far_more_than_the_training_set():
     assert list(record["layout_untrusted_for"]) == ["efficientnet_b0"]
     refused.trust = record
     assert any("efficientnet_b0: it converts 18 MB" in line for line in recorded_caveats(refused))
-    # profiles that recorded nothing about the fit (older ones, --no-correction) are not questioned
+    # a profile that recorded no fit (--no-correction) is not questioned
     assert layout_extrapolated(synthetic_profile(("mobilenet_v2",)), efficientnet) is None
+
+
+def test_a_profile_that_predates_converted_bytes_says_it_cannot_be_checked():
+    """Fitted before ``converted_bytes`` was recorded: the caveat cannot compare, and says so."""
+    efficientnet = get_model("efficientnet_b0")
+    old = trained_on_mobilenet()
+    old.correction = {"fitted_on": ["mobilenet_v2"], "whole_model_ms": {"mobilenet_v2": 9.0}}
+    old.layout_s_per_byte = 4e-7  # what such fits made of a few KiB
+    reason = layout_extrapolated(old, efficientnet)
+    assert reason is not None and "does not record what its training models converted" in reason
+    assert "(4e-07 s/byte) holds for this model cannot be checked" in reason
+    lines = caveats(old, {"efficientnet_b0": efficientnet})
+    assert any("efficientnet_b0: it converts 18 MB" in line for line in lines)
+    # conversions too small to matter are not questioned, recorded or not
+    assert layout_extrapolated(old, get_model("mobilenet_v2", image_size=160)) is None
+
+
+def test_shipped_profiles_carry_their_training_models_converted_bytes():
+    """Derived from the graphs they were fitted on (no timing): the 10x rule now applies to them."""
+    larger = get_model("efficientnet_b0", image_size=800)  # 235 MB converted, 13 times 18 MB
+    for name in ("epyc-ort-1t", "xeon-ort-1t"):
+        profile = get_profile(name)
+        assert profile.correction["converted_bytes"] == training_converted_bytes(profile)
+        assert max(profile.correction["converted_bytes"].values()) == 18493184  # EfficientNet-B0
+        reason = layout_extrapolated(profile, larger)
+        assert reason is not None and "over 10 times the most a training model converted (18 MB)" in reason
+        assert layout_extrapolated(profile, get_model("efficientnet_b0", image_size=512)) is None
 
 
 def test_the_trust_benchmark_refits_stored_profiles(tmp_path):

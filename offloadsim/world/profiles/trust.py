@@ -172,9 +172,12 @@ def layout_extrapolated(profile: CalibratedProfile, graph: LayerGraph) -> str | 
     :data:`LAYOUT_CAVEAT_SHARE` of its predicted time: then when calibrate
     refused to fit the correction (``fitted: false``, and why), or when the
     graph converts more than :data:`LAYOUT_EXTRAPOLATION` times the most
-    bytes a training model converted (``converted_bytes``). Profiles
-    calibrated before these were recorded, or with ``--no-correction``, are
-    not questioned.
+    bytes a training model converted (``converted_bytes``). A profile
+    calibrated before ``converted_bytes`` was recorded (one with ``fitted_on``
+    but without it) cannot be checked, and the reason says so rather than
+    nothing; a profile calibrated with ``--no-correction`` records no fit and is
+    not questioned. The shipped profiles carry ``converted_bytes`` derived from
+    their training models' graphs.
     """
     converted = float(layout_transitions(graph, profile.fusion).sum())
     if converted <= 0:
@@ -190,7 +193,15 @@ def layout_extrapolated(profile: CalibratedProfile, graph: LayerGraph) -> str | 
     )
     if record.get("fitted") is False:  # absent: fitted before the rule was recorded, or --no-correction
         return f"{amount} and the layout correction was not fitted: {record.get('why', 'no reason recorded')}"
-    most = max(record.get("converted_bytes", {}).values(), default=None)
+    if "converted_bytes" not in record:
+        if "fitted_on" not in record:  # --no-correction: no correction to question
+            return None
+        return (
+            f"{amount}, and the profile does not record what its training models converted (it was "
+            "calibrated before that was recorded), so whether its layout correction "
+            f"({profile.layout_s_per_byte:.2g} s/byte) holds for this model cannot be checked"
+        )
+    most = max(record["converted_bytes"].values(), default=None)
     if most is not None and converted > LAYOUT_EXTRAPOLATION * most:
         return (
             f"{amount}, over {LAYOUT_EXTRAPOLATION:.0f} times the most a training model converted "

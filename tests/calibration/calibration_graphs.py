@@ -8,12 +8,18 @@ from offloadsim.world.profiles.calibrated import CalibratedProfile, Timing
 from offloadsim.world.profiles.fusion import ORT_FUSION, distinct_units
 
 
+def zoo_graph(label: str) -> LayerGraph:
+    """A zoo model by its calibrate label: ``mobilenet_v2``, or at another input size ``mobilenet_v2@160``."""
+    name, _, size = label.partition("@")
+    return get_model(name, image_size=int(size)) if size else get_model(name)
+
+
 def synthetic_profile(models=("resnet18", "mobilenet_v2"), name="synthetic", measured_every=1, **provenance):
     """A profile fitted to made-up timings of ``models``' units (2 µs + 50 GFLOP/s + 20 GB/s).
 
     Every ``measured_every``-th unit is kept as measured; the others are left to the fit.
     """
-    units = distinct_units([get_model(m) for m in models], ORT_FUSION)
+    units = distinct_units([zoo_graph(m) for m in models], ORT_FUSION)
     timings = [Timing(u, 2e-6 + u.flops / 50e9 + u.bytes_moved / 20e9, 0.02, 20, ci=0.01) for u in units]
     return CalibratedProfile(
         name=name,

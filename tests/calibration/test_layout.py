@@ -136,19 +136,25 @@ def test_shipped_profiles_carry_their_training_models_converted_bytes():
         assert layout_extrapolated(profile, get_model("efficientnet_b0", image_size=512)) is None
 
 
-def test_the_trust_benchmark_refits_stored_profiles(tmp_path):
-    """``calibration_trust.py --from DIR --refit``: the same timings, the correction refitted by the rule."""
+def trust_benchmark():
+    """``benchmarks/calibration_trust.py`` as a module."""
     import importlib.util
     import sys
     from pathlib import Path
-
-    from offloadsim.calibration.profile import save_profile
 
     path = Path(__file__).resolve().parents[2] / "benchmarks" / "calibration_trust.py"
     spec = importlib.util.spec_from_file_location("_bench_calibration_trust", path)
     bench = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = bench
     spec.loader.exec_module(bench)
+    return bench
+
+
+def test_the_trust_benchmark_refits_stored_profiles(tmp_path):
+    """``calibration_trust.py --from DIR --refit``: the same timings, the correction refitted by the rule."""
+    from offloadsim.calibration.profile import save_profile
+
+    bench = trust_benchmark()
     profile = trained_on_mobilenet()
     units_ms = float(np.sum(profile.layer_seconds(get_model("mobilenet_v2")))) * 1e3
     profile.layout_s_per_byte = 5e-7  # what the old fit made of a 2.6 ms residual on 5 KiB
@@ -165,3 +171,18 @@ def test_the_trust_benchmark_refits_stored_profiles(tmp_path):
     assert float(before.split("|")[4]) > 1000  # error % (median): 18 MB at 5e-7 s/byte
     assert before.split("|")[-2].strip() == "-" and after.split("|")[-2].strip() == "fires"
     assert float(after.split("|")[4]) == 0.0
+
+
+def test_the_trust_benchmark_measures_untimed_sizes_and_the_units_error():
+    """The measure an input-size caveat would use, and the error against a model's own timed units."""
+    bench = trust_benchmark()
+    at_224 = synthetic_profile(("mobilenet_v2",))
+    small = get_model("mobilenet_v2", image_size=160)
+    assert bench.outside_timed_sizes(at_224, get_model("mobilenet_v2")) == 0.0  # every unit timed
+    assert 0.1 < bench.outside_timed_sizes(at_224, small) < 0.5  # the smallest maps, below 224 px's
+    both = synthetic_profile(("mobilenet_v2", "mobilenet_v2@160"))
+    assert bench.outside_timed_sizes(both, small) == 0.0
+    own = synthetic_profile(("mobilenet_v2@160",))
+    truth = float(np.sum(own.layer_seconds(small)))
+    assert np.isclose(bench.units_seconds([at_224, own], small), truth)  # the first that timed it all
+    assert np.isnan(bench.units_seconds([at_224], small))

@@ -17,7 +17,7 @@ import yaml
 
 from offloadsim.scenario.errors import Problem, ScenarioError, describe, format_path
 from offloadsim.scenario.yamlio import ScenarioLoader
-from offloadsim.suggest import quoted
+from offloadsim.suggest import did_you_mean, quoted
 
 if TYPE_CHECKING:
     from offloadsim.scenario.model import Scenario
@@ -107,6 +107,8 @@ def set_path(document: Any, path: str, value: Any) -> None:
 
     Missing mapping keys along the way are created as mappings; a missing
     list index, or a step into a value that is not a container, is an error.
+    So is a missing key followed by an index (``link[0]``): a mapping made
+    there could not be indexed, and the key is most likely misspelt.
 
     >>> doc = {"nodes": {"phone": {"tier": "device"}}}
     >>> set_path(doc, "nodes.phone.count", 5); doc["nodes"]["phone"]["count"]
@@ -115,6 +117,13 @@ def set_path(document: Any, path: str, value: Any) -> None:
     parts = parse_path(path)
     current = document
     for i, part in enumerate(parts[:-1]):
+        following = parts[i + 1]
+        if isinstance(following, int) and isinstance(current, dict) and part not in current:
+            here = format_path(parts[:i]) or "the top level"
+            raise PathError(
+                format_path(parts[: i + 1]),
+                f"no list {quoted(part)} in {here} to take [{following}]{did_you_mean(str(part), current)}",
+            )
         current = _step(current, part, parts[:i], create=True)
     last = parts[-1]
     _check_container(current, last, parts[:-1])

@@ -68,6 +68,29 @@ def test_set_path_creates_missing_mappings_but_not_list_entries():
         set_path(document, "links.bandwidth", "x")
 
 
+def test_set_path_names_a_missing_list_as_missing_not_as_a_mapping():
+    # "link[0]" for "links[0]": the key is missing, so it must not be made a mapping and then
+    # be refused as one ("link is a mapping; use .KEY" blamed the user for a mapping never written).
+    document = small_document()
+    missing = r'^link: no list "link" in the top level to take \[0\] \(did you mean "links"\?\)$'
+    with pytest.raises(PathError, match=missing):
+        set_path(document, "link[0].bandwidth", "5 Mbps")
+    misspelt = r'^nodes\.phone\.procesors: no list "procesors" in nodes\.phone to take \[1\]'
+    with pytest.raises(PathError, match=misspelt):
+        set_path(document, "nodes.phone.procesors[1]", "x")
+    assert "link" not in document and "procesors" not in document["nodes"]["phone"]
+
+
+def test_cli_names_a_misspelt_list_key(capsys, tiny_scenario):
+    code = main(["validate", str(tiny_scenario), "--set", "link[0].bandwidth=5 Mbps"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err == (
+        f'offloadsim: error: {tiny_scenario}: link: cannot --set "link[0].bandwidth=5 Mbps": '
+        'no list "link" in the top level to take [0] (did you mean "links"?)\n'
+    )
+
+
 def test_apply_overrides_is_pure_and_reads_yaml_values():
     document = small_document()
     before = copy.deepcopy(document)

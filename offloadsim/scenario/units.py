@@ -98,6 +98,10 @@ _TIME = {
     "ms": 1e-3,
     "s": 1.0,
     "sec": 1.0,
+    # "sec" is accepted, so its prefixed forms are too: refused, "msec" was "did you mean sec?", 1000x off.
+    "nsec": 1e-9,
+    "usec": 1e-6,
+    "msec": 1e-3,
     "min": 60.0,
     "h": 3600.0,
 }
@@ -113,11 +117,13 @@ for _p, _f in _SI_PREFIX.items():
 for _p, _e in {"Ki": 1, "Mi": 2, "Gi": 3, "Ti": 4}.items():
     _SIZE[f"{_p}B"] = 1024.0**_e
 
-_BANDWIDTH: dict[str, float] = {"bps": 1.0, "bit/s": 1.0, "B/s": 8.0, "Bps": 8.0}
+# "Mb/s" is megabits, as the size "Mb" is and as papers write it (refused, it was "did you mean MB/s?").
+_BANDWIDTH: dict[str, float] = {"bps": 1.0, "bit/s": 1.0, "b/s": 1.0, "B/s": 8.0, "Bps": 8.0}
 for _p, _f in _SI_PREFIX.items():
     if _p:
         _BANDWIDTH[f"{_p}bps"] = _f
         _BANDWIDTH[f"{_p}bit/s"] = _f
+        _BANDWIDTH[f"{_p}b/s"] = _f
         _BANDWIDTH[f"{_p}B/s"] = _f * 8.0
         _BANDWIDTH[f"{_p}Bps"] = _f * 8.0
 

@@ -23,6 +23,10 @@ from offloadsim.scenario.units import UnitError, parse_quantity
         ("size", "8 Mb", 1e6),
         ("bandwidth", "20 Mbps", 20e6),
         ("bandwidth", "1 GB/s", 8e9),
+        ("bandwidth", "20 Mb/s", 20e6),  # bits, as the size "Mb" is; it was refused as "did you mean MB/s?"
+        ("bandwidth", "512 kb/s", 512e3),
+        ("time", "100 msec", 0.1),  # it was refused as "did you mean sec?"
+        ("time", "20 usec", 20e-6),
         ("rate", "2 /s", 2.0),
         ("rate", "30 /min", 0.5),
         ("power", "3 W", 3.0),
@@ -61,6 +65,14 @@ def test_bad_values_say_what_was_expected(kind: str, value: object, message: str
     with pytest.raises(FieldProblem) as caught:
         parse_si(value, kind)
     assert message in caught.value.message
+
+
+@pytest.mark.parametrize(("value", "unit"), [("20 mb/s", "Mb/s"), ("100 MSEC", "msec")])
+def test_a_unit_spelt_in_the_wrong_case_is_offered_at_its_own_magnitude(value: str, unit: str):
+    kind = "bandwidth" if "/" in value else "time"
+    with pytest.raises(FieldProblem) as caught:
+        parse_si(value, kind)
+    assert f'(did you mean "{unit}"?)' in caught.value.message
 
 
 def test_positive_refuses_zero():

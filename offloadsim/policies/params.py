@@ -81,7 +81,8 @@ class Requirement:
       runs work there);
     * ``"sources powered"``: every task source has a ``power:`` entry
       (``computing_only``: every source that has a processor);
-    * ``"computing tier"``: some node of one of ``tiers`` has a processor;
+    * ``"computing tier"``: some node of one of ``tiers`` has a processor, and some
+      task source has a route to one such node;
     * ``"processor"``: each of ``nodes`` (``$source``: every task source) has
       a processor called ``processor``;
     * ``"layers"``: some application of the workload has at least ``layer``
@@ -116,7 +117,7 @@ class Requirement:
 
     @staticmethod
     def computing_tier(tiers: Sequence[str], reason: str, param: str | None = None) -> Requirement:
-        """Some node of one of ``tiers`` must have a processor."""
+        """Some node of one of ``tiers`` must have a processor, and a task source a route to one."""
         return Requirement("computing tier", reason, param, tiers=tuple(tiers))
 
     @staticmethod

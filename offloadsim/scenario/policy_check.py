@@ -139,6 +139,13 @@ class _System:
         target = components[node]
         return [source for source in self.sources if components[source] != target]
 
+    def reachable_from_sources(self, tiers: Iterable[str]) -> bool:
+        """Whether some task source has a route to some computing node of one of ``tiers``."""
+        components = self._components
+        reached = {components[source] for source in self.sources}
+        wanted = set(tiers)
+        return any(components[n] in reached for n in self.computing if self.nodes[n].tier in wanted)
+
     def computing_listing(self, limit: int = 8) -> str:
         """``computing nodes: phone-0 .. phone-19, edge, cloud`` (a group's run of nodes shown as a range)."""
         runs: dict[str, list[str]] = {}
@@ -248,6 +255,15 @@ def _check_requirement(
                 path,
                 f"{but} no node of tier {' or '.join(requirement.tiers)} has a processor; "
                 f"tiers with computing nodes: {', '.join(present) or 'none'}",
+            )
+        elif system.sources and not system.reachable_from_sources(requirement.tiers):
+            # Else the policy's fallback (local, for edge and cloud) would serve every task, unsaid.
+            serving = [n for n in system.computing if system.nodes[n].tier in requirement.tiers]
+            problems.add(
+                path,
+                f"{but} no task source can reach a node of tier {' or '.join(requirement.tiers)}: "
+                f"{_listing(system.sources)} {'has' if len(system.sources) == 1 else 'have'} no route to "
+                f"{_listing(serving)} (links: connect them)",
             )
     elif requirement.need == "processor":
         name = requirement.processor

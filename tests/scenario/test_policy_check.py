@@ -184,6 +184,15 @@ MISTAKES = [
         nodes__edge__tier="cloud",
     ),
     _case(
+        # Without a link to it, every task fell back to the phone and the run said "policy edge".
+        "edge-policy-with-edge-node-out-of-reach",
+        {"name": "edge"},
+        "policy.name",
+        'policy "edge" offloads every task to the nearest edge node, but no task source can reach a '
+        'node of tier edge: "phone-0", "phone-1", "phone-2" have no route to "edge" (links: connect them)',
+        links=[{"between": ["phone-*", "ap"], "bandwidth": "20 Mbps"}],
+    ),
+    _case(
         "unknown-parameter",
         {"name": "edge", "fallbak": "drop"},
         "policy.fallbak",

@@ -162,6 +162,11 @@ _METHOD = {
         "estimated from task records: each task's compute spread over its start–finish interval\n"
         "(smoothed; overlapping queued tasks can read above 100 %); exact busy time: the nodes table"
     ),
+    # Without it, a task's upload, compute and result return read as happening in the order drawn.
+    "timeline": (
+        "from task records: a task's totals drawn end to end from its arrival (transfer, queue, compute),\n"
+        "not when each happened; a run made with --stages draws every stage where and when it ran"
+    ),
 }
 #: The same, for a run recorded with ``--stages`` (see :func:`_run_stages`).
 _METHOD_STAGES = {
@@ -174,8 +179,8 @@ _METHOD_STAGES = {
 
 def _method_note(view: _View, kind: str) -> str:
     """How the figure derived what it draws (exact from a run's stage records, or estimated), if it says."""
-    if _run_stages(view) is not None and kind in _METHOD_STAGES:
-        return _METHOD_STAGES[kind]
+    if _run_stages(view) is not None:
+        return _METHOD_STAGES.get(kind, "")
     return _METHOD.get(kind, "")
 
 

@@ -511,6 +511,20 @@ def test_timeline_uses_one_clock_and_names_rows_by_node(tmp_path):
     )
 
 
+def test_a_timeline_without_stage_records_says_its_bars_are_totals(tmp_path):
+    """A run without --stages drew one transfer bar (upload and return together) before compute, unsaid."""
+    from experiment_data import TINY
+
+    import offloadsim
+
+    (tmp_path / "tiny.yaml").write_text(TINY, encoding="utf-8")
+    offloadsim.run(tmp_path / "tiny.yaml", policy="edge", out=tmp_path / "run")
+    note = _footnote(plots.plot_results(read_results(tmp_path / "run"), "timeline"))
+    assert "totals drawn end to end" in note and "not when each happened" in note and "--stages" in note
+    offloadsim.run(tmp_path / "tiny.yaml", policy="edge", stages=True, out=tmp_path / "staged")
+    assert _footnote(plots.plot_results(read_results(tmp_path / "staged"), "timeline")) == ""
+
+
 # --------------------------------------------------------------------------- functions and style
 
 

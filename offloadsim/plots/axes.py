@@ -34,6 +34,7 @@ __all__ = [
     "laid_out",
     "figure_legend",
     "patch_legend",
+    "span_at_least",
 ]
 
 # Width of a digit in the house style's serif type, as a fraction of the font size (STIX digits: 0.5).
@@ -103,6 +104,19 @@ def log_axis(ax: Axes, which: str) -> None:
     axis.set_major_locator(_LogTicks())
     axis.set_major_formatter(_FittingFormatter())
     axis.set_minor_formatter(NullFormatter())
+
+
+def span_at_least(ax: Axes, which: str, low: float, high: float, resolution: float) -> None:
+    """Show data spread less than ``resolution`` as one value, not zoomed to its float noise.
+
+    Latencies that are equal but for the last bits of their sums (72.2273954611 and
+    72.2273954612 ms) otherwise fill the axis under an offset (``1e-11+7.222739546e1``) and
+    read as a distribution.  The view is then the value give or take 5 %.
+    """
+    if high - low >= resolution:
+        return
+    pad = max(0.05 * max(abs(low), abs(high)), resolution)
+    (ax.set_xlim if which == "x" else ax.set_ylim)(low - pad, high + pad)
 
 
 def integer_axis(ax: Axes, which: str) -> None:

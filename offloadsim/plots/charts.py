@@ -25,7 +25,15 @@ from matplotlib.transforms import Bbox
 from offloadsim.analysis.catalogue import metric_info
 from offloadsim.analysis.statistics import mean_ci
 from offloadsim.analysis.values import axis_label_for, quantity_kind, to_si
-from offloadsim.plots.axes import integer_axis, laid_out, log_axis, plain_number, tidy_legend, value_ticks
+from offloadsim.plots.axes import (
+    integer_axis,
+    laid_out,
+    log_axis,
+    plain_number,
+    span_at_least,
+    tidy_legend,
+    value_ticks,
+)
 from offloadsim.plots.pooling import identity_columns, refuse_pooling
 from offloadsim.plots.style import PALETTE, axes_or_new, house_style, style_map
 
@@ -73,6 +81,10 @@ def completed(tasks: pd.DataFrame) -> pd.DataFrame:
 # --------------------------------------------------------------------------- latency
 
 
+#: The simulated clock's resolution (one microsecond, scenario.sanity), in the CDF's milliseconds.
+_CLOCK_MS = 1e-3
+
+
 def latency_cdf(
     tasks: pd.DataFrame,
     *,
@@ -117,6 +129,8 @@ def latency_cdf(
             log_x = low > 0 and max(s[1] for s in spans) / low > 30
         if log_x:
             log_axis(ax, "x")
+        elif spans:  # the engine's clock resolves a microsecond: a spread below it is not a spread
+            span_at_least(ax, "x", min(s[0] for s in spans), max(s[1] for s in spans), _CLOCK_MS)
         ax.set_xlabel("latency (ms)")
         ax.set_ylabel("fraction of completed tasks (0–1)")
         ax.set_ylim(0.0, 1.02)

@@ -643,6 +643,25 @@ def test_a_single_run_cdf_carries_no_pooling_note(tiny, tmp_path):
     assert _footnote(plots.plot_results(read_results(tmp_path / "run"), "cdf")) == ""
 
 
+def test_a_cdf_of_one_latency_is_a_step_at_its_value_not_its_float_noise(compare_results):
+    """Deterministic tasks' latencies differ in their last bits (sums in another order): the axis
+    zoomed to a 1e-11 ms range under the offset "1e-11+7.222739546e1" and drew a spread curve."""
+    tasks = compare_results.tasks[compare_results.tasks["policy"] == "edge"].head(200).copy()
+    tasks["latency"] = 0.0722273954611 + np.arange(len(tasks)) % 7 * 1e-17 * 7.2
+    assert tasks["latency"].nunique() > 1
+    fig, ax = plots.new_axes("one-column")
+    plots.latency_cdf(tasks, ax=ax)
+    fig.canvas.draw()
+    low, high = ax.get_xlim()
+    assert low < 72.0 and high > 72.5  # the value give or take 5 %: 68.6 .. 75.8 ms
+    assert ax.xaxis.get_offset_text().get_text() == ""
+    # A real spread of a few microseconds keeps its own range.
+    tasks["latency"] = 0.0722 + np.arange(len(tasks)) % 7 * 1e-6
+    fig, ax = plots.new_axes("one-column")
+    plots.latency_cdf(tasks, ax=ax)
+    assert ax.get_xlim()[1] - ax.get_xlim()[0] < 0.1
+
+
 def test_an_interval_cut_at_zero_on_a_log_axis_is_said(compare_results):
     """A CI reaching 0 cannot end on a log axis: its arm runs off it, and the figure says so."""
 

@@ -56,6 +56,31 @@ def _names(text: str) -> list[str]:
     return names
 
 
+def _profile_name(text: str) -> str:
+    """A name that ``profile: NAME`` finds: a plain file name, not a shipped derived profile's.
+
+    ``--name a/b`` wrote ``a/b.json`` under the profile directory, which no scenario finds by name
+    (a profile with a path separator is read as a path), and ``--name t4`` a profile that the
+    shipped ``t4`` shadows; both were said only after minutes of timing.
+    """
+    import os
+
+    from offloadsim.world.profiles.builtin import BUILTIN_PROFILES
+
+    name = text.strip()
+    if name in ("", ".", "..") or "/" in name or (os.altsep and os.altsep in name) or os.sep in name:
+        raise argparse.ArgumentTypeError(
+            f"expected a profile name without a path separator (a scenario finds it as NAME.json), "
+            f"got {quoted(text)}; to write elsewhere give --out PATH.json"
+        )
+    if name in BUILTIN_PROFILES:
+        raise argparse.ArgumentTypeError(
+            f"{quoted(name)} is a shipped derived profile: 'profile: {name}' would find that one, "
+            "not this calibration; choose another name"
+        )
+    return name
+
+
 def _debug_flag(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--debug",
@@ -122,7 +147,12 @@ def add_calibrate_command(subparsers: Any) -> None:
         f"{cli_types.directory_help(data_dir('profiles'))}, where 'profile: NAME' finds it from any "
         "scenario)",
     )
-    p.add_argument("--name", metavar="NAME", help="profile name (default calibrated-<backend>-<threads>t)")
+    p.add_argument(
+        "--name",
+        metavar="NAME",
+        type=_profile_name,
+        help="profile name (default calibrated-<backend>-<threads>t)",
+    )
     p.add_argument("--description", metavar="TEXT", help="one line describing the device")
     p.add_argument(
         "--cache",

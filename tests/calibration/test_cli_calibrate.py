@@ -30,6 +30,12 @@ def run(argv):
         (["calibrate", "report", "no-such-profile"], 'unknown profile "no-such-profile"'),
         (["calibrate", "report", "a100"], "derived profile"),
         (["calibrate", "--target-ci", "abc"], "percentage"),
+        # Both ran every timing, then wrote a profile no scenario's 'profile: NAME' would find.
+        (
+            ["calibrate", "--name", "lab/pi"],
+            'without a path separator (a scenario finds it as NAME.json), got "lab/pi"',
+        ),
+        (["calibrate", "--name", "t4"], '"t4" is a shipped derived profile'),
     ],
 )
 def test_user_errors_exit_2_with_one_line(argv, message, capsys):

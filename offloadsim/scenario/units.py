@@ -130,6 +130,9 @@ for _p, _f in _SI_PREFIX.items():
 _RATE = {"/s": 1.0, "Hz": 1.0, "/min": 1 / 60.0, "/h": 1 / 3600.0, "/ms": 1e3}
 
 _POWER = {"W": 1.0, "mW": 1e-3, "kW": 1e3, "uW": 1e-6}
+# A battery's charge, as phones state it: an energy only times the battery's voltage.
+_CHARGE = ("mAh", "Ah")
+_CHARGE_HINT = " (a charge, not an energy: times the battery's voltage, 4000 mAh at 3.85 V is 15.4 Wh)"
 _ENERGY = {"J": 1.0, "mJ": 1e-3, "kJ": 1e3, "Wh": 3600.0, "mWh": 3.6, "kWh": 3.6e6}
 
 # Places and motion (mobility), radio channels and signal levels (dB: a logarithmic scale, kept as dB).
@@ -219,6 +222,8 @@ def parse_quantity(value: object, kind: str) -> float:
         if factor is None:
             other = [q.a_name for q in QUANTITIES.values() if unit in q.units and q.name != "number"]
             hint = f" ({other[0]} unit)" if other else did_you_mean(unit, quantity.units)
+            if kind == "energy" and unit in _CHARGE:
+                hint = _CHARGE_HINT  # not "did you mean mWh?": a charge is an energy only at a voltage
             known = quantity.known()
             raise UnitError(f"{expected}, got {shown}: unknown unit {quoted(unit)}{hint}; known: {known}")
         number = float(number_text) * factor

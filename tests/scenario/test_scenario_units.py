@@ -59,6 +59,8 @@ def test_plain_numbers_are_si(kind: str):
         ("time", "-1 s", 'expected a non-negative time like "5 ms", got "-1 s"'),
         ("power", float("inf"), "not finite"),
         ("energy", "3000 mAh", 'expected an energy like "10 Wh"'),  # was "a energy"
+        # It suggested "mWh", 3.85x off for a phone's 3.85 V battery.
+        ("energy", "3000 mAh", 'unknown unit "mAh" (a charge, not an energy: times the battery\'s voltage'),
     ],
 )
 def test_bad_values_say_what_was_expected(kind: str, value: object, message: str):

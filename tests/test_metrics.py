@@ -135,6 +135,20 @@ def test_truncated_lists_say_how_many_they_leave_out():
     assert "  why dropped or failed" in lines and "nodes down part of the time (1)" in lines
 
 
+def test_a_node_down_because_its_battery_ran_flat_says_so_and_when():
+    """ "phone-0 available 1.8 %" read like a failure: the summary did not say the battery ran flat."""
+    nodes = _nodes().assign(availability=[0.018, 0.5, 1.0, 1.0], drained_at=[1.8048, np.nan, np.nan, np.nan])
+    summary = summarize(_tasks(), nodes, _links(), duration_s=10.0)
+    assert summary.node_drained_at == {"phone-0": 1.8048}
+    lines = Summary.from_dict(summary.to_dict()).format_table().splitlines()
+    assert any(
+        line.startswith("  phone-0 available") and line.endswith("1.8  %  (battery flat at 1.8048 s)")
+        for line in lines
+    )
+    (other,) = [line for line in lines if line.startswith("  phone-1 available")]
+    assert other.endswith("50.0  %")  # down for another reason: nothing added
+
+
 def test_no_energy_above_idle_is_said_not_shown_as_a_saving():
     """0.00 mJ per task without power: on any source read as "the device spends nothing"."""
     unpowered = summarize(_tasks().assign(device_energy=0.0), _nodes(), _links(), duration_s=10.0)

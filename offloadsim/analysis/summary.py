@@ -57,7 +57,8 @@ class Summary:
     ``column_metrics`` holds the aggregates of record columns that declare
     them in the record schema, named as the metric catalogue names them.
     ``node_availability`` lists the nodes that were down part of the measured
-    time (failures, a flat battery) with the fraction they were up;
+    time (failures, a flat battery) with the fraction they were up, and
+    ``node_drained_at`` those whose battery ran flat, with when;
     ``availability`` is the least of them (1.0 when no node went down).
     ``ttft_*`` (time to first token) and ``tpot_mean_s`` (time per output
     token after the first) are over *completed* LLM requests, like latency: a
@@ -98,6 +99,7 @@ class Summary:
     column_metrics: dict[str, float] = field(default_factory=dict)
     availability: float = 1.0
     node_availability: dict[str, float] = field(default_factory=dict)
+    node_drained_at: dict[str, float] = field(default_factory=dict)
 
     @property
     def served_llm(self) -> bool:
@@ -175,7 +177,10 @@ class Summary:
             rows.append((f"nodes down part of the time ({listed})", "", ""))
             ranked = sorted(self.node_availability.items(), key=lambda kv: (kv[1], kv[0]))
             for name, value in ranked[:top]:
-                rows.append((f"  {name} available", _num(value * 100.0), "%"))
+                # A flat battery is not a failure: say which it was, and when (the nodes table's drained_at).
+                flat = self.node_drained_at.get(name)
+                why = f"  (battery flat at {flat:.6g} s)" if flat is not None else ""
+                rows.append((f"  {name} available", _num(value * 100.0), "%" + why))
         for name in ("latency_mean_s", "latency_p50_s", "latency_p95_s", "latency_p99_s", "wait_mean_s"):
             metric(name)
         if self.served_llm:
@@ -323,6 +328,7 @@ def summarize(
         warnings=tuple(warnings + _node_overload(nodes)),
         availability=min(down.values(), default=1.0),
         node_availability=down,
+        node_drained_at=_node_drained(nodes),
         **fields,
     )
 
@@ -688,6 +694,14 @@ def _node_availability(nodes: Table) -> dict[str, float]:
         return {}
     up = _floats(nodes, "availability")
     return {str(name): float(a) for name, a in zip(nodes["node"], up, strict=True) if a < 1.0}
+
+
+def _node_drained(nodes: Table) -> dict[str, float]:
+    """The nodes whose battery ran flat, and when (s)."""
+    if nodes is None or _rows(nodes) == 0 or not _has(nodes, "drained_at"):
+        return {}
+    at = _floats(nodes, "drained_at")
+    return {str(name): float(t) for name, t in zip(nodes["node"], at, strict=True) if t == t}
 
 
 def _link_utilisation(links: Table) -> dict[str, float]:

@@ -78,6 +78,11 @@ def plot_results(
         series = []  # a single run's node table: one series
     run_series = _run_series(kind, by)
     frame = view.frame()
+    if kind in ("cdf", "split") and not len(frame):
+        # Else an empty axes, with no line and no word (a run whose workload sent nothing measured).
+        raise ExperimentError(
+            f"cannot draw {kind}: no task records to draw (no task arrived in the measured time)"
+        )
     x_key = _x_key(results, kind, x, view.metrics)
     shown = [k for k in (x_key, *series, facet) if k]
     if kind in ("sweep", "split") and x_key is not None and x_key in (facet, *(series if by else ())):

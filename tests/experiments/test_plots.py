@@ -662,6 +662,18 @@ def test_a_cdf_of_one_latency_is_a_step_at_its_value_not_its_float_noise(compare
     assert ax.get_xlim()[1] - ax.get_xlim()[0] < 0.1
 
 
+def test_a_cdf_of_a_run_with_no_task_is_refused_not_drawn_empty(tmp_path):
+    """A run whose workload sent nothing measured drew empty axes, no line and no word."""
+    from experiment_data import TINY
+
+    import offloadsim
+
+    (tmp_path / "tiny.yaml").write_text(TINY, encoding="utf-8")
+    offloadsim.run(tmp_path / "tiny.yaml", overrides=["workload=[]"], out=tmp_path / "run")
+    with pytest.raises(ExperimentError, match=r"^cannot draw cdf: no task records to draw"):
+        plots.plot_results(read_results(tmp_path / "run"), "cdf")
+
+
 def test_an_interval_cut_at_zero_on_a_log_axis_is_said(compare_results):
     """A CI reaching 0 cannot end on a log axis: its arm runs off it, and the figure says so."""
 

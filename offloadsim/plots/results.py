@@ -150,6 +150,7 @@ def plot_results(
         pooled_note(kind, frame, shown),
         _method_note(view, kind),
         undrawn_note(view, kind, frame, shown),
+        _unpowered_note(kind, frame),
     )
     note = "\n".join(part for part in parts if part)
     if note:
@@ -187,6 +188,21 @@ def _method_note(view: _View, kind: str) -> str:
     if _run_stages(view) is not None:
         return _METHOD_STAGES.get(kind, "")
     return _METHOD.get(kind, "")
+
+
+def _unpowered_note(kind: str, frame: pd.DataFrame) -> str:
+    """Said under an energy figure whose every run charged no joule above idle, as the run's table says.
+
+    Without ``power:`` on the sources every task's device energy is 0: the markers sat on a 0 mJ
+    line (under an axis running to -0.04 mJ) that read as "offloading costs the device nothing".
+    """
+    column = "device_energy_mean_j"
+    if kind != "energy" or column not in frame.columns or not len(frame):
+        return ""
+    energy = frame[column].to_numpy(dtype=float)
+    if not (energy[~np.isnan(energy)] == 0.0).all():
+        return ""
+    return "no run charged a joule above idle to a device: do the sources have power:?"
 
 
 def _run_stages(view: _View) -> pd.DataFrame | None:

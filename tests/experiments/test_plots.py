@@ -674,6 +674,21 @@ def test_a_cdf_of_a_run_with_no_task_is_refused_not_drawn_empty(tmp_path):
         plots.plot_results(read_results(tmp_path / "run"), "cdf")
 
 
+def test_an_energy_figure_of_sources_without_power_says_so(tmp_path):
+    """Without power: on the sources every marker sat at 0 mJ, unsaid, where the run's table asks."""
+    from experiment_data import TINY
+
+    import offloadsim
+
+    (tmp_path / "tiny.yaml").write_text(TINY, encoding="utf-8")
+    bare = ["nodes.phone.power=null"]
+    offloadsim.run(tmp_path / "tiny.yaml", policy="edge", overrides=bare, out=tmp_path / "bare")
+    note = _footnote(plots.plot_results(read_results(tmp_path / "bare"), "energy"))
+    assert "do the sources have power:?" in note
+    offloadsim.run(tmp_path / "tiny.yaml", policy="edge", out=tmp_path / "powered")
+    assert "power:" not in _footnote(plots.plot_results(read_results(tmp_path / "powered"), "energy"))
+
+
 def test_an_interval_cut_at_zero_on_a_log_axis_is_said(compare_results):
     """A CI reaching 0 cannot end on a log axis: its arm runs off it, and the figure says so."""
 

@@ -1,0 +1,61 @@
+"""A workload that sends nothing into the measured window is a warning from validate and run.
+
+Arrivals that stop by the end of the warm-up, or start at or after the run's
+end, add no task to the results; without a word the run reads as an idle
+system (0 tasks arrived, a table of dashes).
+"""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+from scenario_testkit import small_document
+
+from offloadsim import api
+from offloadsim.cli import main
+from offloadsim.scenario import ScenarioWarning
+
+
+def _scenario(tmp_path, **workload):
+    document = small_document()
+    document["warmup"] = "20 s"
+    document["duration"] = "30 s"
+    document["workload"][0].update(workload)
+    path = tmp_path / "window.yaml"
+    path.write_text(yaml.safe_dump(document), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("workload", "expected"),
+    [
+        ({"stop": "5 s"}, "workload[0].stop: its arrivals stop at 5 s, by the end of the warm-up at 20 s"),
+        ({"stop": "20 s"}, "workload[0].stop: its arrivals stop at 20 s, by the end of the warm-up at 20 s"),
+        (
+            {"start": "50 s"},
+            "workload[0].start: its first arrival is at 50 s, at or after the run's end at 50 s",
+        ),
+    ],
+)
+def test_a_workload_outside_the_measured_window_is_a_warning(tmp_path, capsys, workload, expected):
+    path = _scenario(tmp_path, **workload)
+    line = f"offloadsim: warning: {path}: {expected}: none of its tasks is measured"
+    assert main(["validate", str(path)]) == 0
+    assert capsys.readouterr().err.splitlines() == [line]
+    assert main(["run", str(path), "--out", str(tmp_path / "out"), "-q"]) == 0
+    assert capsys.readouterr().err.splitlines() == [line]
+
+
+@pytest.mark.parametrize("workload", [{"stop": "20.5 s"}, {"start": "49 s"}, {}])
+def test_a_workload_that_reaches_the_window_is_not_warned_of(tmp_path, capsys, workload):
+    path = _scenario(tmp_path, **workload)
+    assert main(["validate", str(path)]) == 0
+    assert capsys.readouterr().err == ""
+
+
+def test_the_warning_blames_the_set_that_moved_the_window(tmp_path):
+    path = _scenario(tmp_path, stop="25 s")
+    with pytest.warns(ScenarioWarning, match=r"stop at 25 s, by the end of the warm-up at 30 s"):
+        api.run(path, overrides=["warmup=30 s", "duration=1 s"])
+    with pytest.warns(ScenarioWarning, match=r'\(set by --set "workload\[0\]\.stop=2 s"\)'):
+        api.run(path, overrides=["workload[0].stop=2 s", "duration=1 s"])

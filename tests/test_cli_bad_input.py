@@ -213,3 +213,21 @@ def test_quantities_at_the_bounds_run_without_overflow(tiny_scenario_text, tmp_p
         out = tmp_path / policy
         assert main(["run", str(scenario), "--out", str(out), "-q"]) == 0
         assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize("depth", [150, 900, 5000])
+def test_a_scenario_nested_deeper_than_the_limit_is_refused(depth, tiny, tmp_path, capsys):
+    """Between 100 and about 1,000 levels PyYAML read the file, and copying it overflowed the recursion."""
+    path = tmp_path / "deep.yaml"
+    path.write_text(tiny.read_text() + "description: " + "[" * depth + "]" * depth + "\n")
+    line = _refused(capsys, "run", path, "--out", tmp_path / "out")
+    assert f"{path}: the document is nested more than 100 levels deep" in line
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("value", ["[" * 600 + "]" * 600, "[" * 5000], ids=["600-levels", "unclosed-5000"])
+def test_a_set_value_nested_deeper_than_the_limit_is_refused(value, tiny, capsys):
+    line = _refused(capsys, "validate", tiny, "--set", f"policy.x={value}")
+    assert (
+        f"{tiny}: policy.x: cannot --set" in line and "the value is nested more than 100 levels deep" in line
+    )

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from offloadsim.scenario.errors import Problem, ScenarioError, describe, format_path
-from offloadsim.scenario.yamlio import ScenarioLoader
+from offloadsim.scenario.yamlio import MAX_DEPTH, ScenarioLoader, size_problem
 from offloadsim.suggest import did_you_mean, quoted
 
 if TYPE_CHECKING:
@@ -187,6 +187,11 @@ def parse_assignment(assignment: str) -> tuple[str, Any]:
     except yaml.YAMLError as error:
         problem = getattr(error, "problem", None) or str(error)
         raise PathError(path, f"cannot read the value {describe(text)} as YAML: {problem}") from None
+    except RecursionError:  # PyYAML's own recursion ran out: deeper than the limit
+        raise PathError(path, f"the value is nested more than {MAX_DEPTH} levels deep") from None
+    too_large = size_problem(value)
+    if too_large is not None:
+        raise PathError(path, f"the value {too_large}") from None
     return path, value
 
 

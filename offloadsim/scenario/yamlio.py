@@ -23,9 +23,12 @@ from yaml.nodes import MappingNode
 from offloadsim.scenario.errors import Problem
 from offloadsim.suggest import quoted
 
-__all__ = ["ScenarioLoader", "parse_yaml", "MAX_VALUES"]
+__all__ = ["ScenarioLoader", "parse_yaml", "MAX_DEPTH", "MAX_VALUES", "size_problem"]
 
 MAX_VALUES = 5_000_000
+#: Levels of lists and mappings a document may nest (a scenario needs about ten).  Deeper data that
+#: PyYAML still reads would overflow the recursion of what copies and checks it later.
+MAX_DEPTH = 100
 
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _FLOAT = "tag:yaml.org,2002:float"
@@ -101,12 +104,9 @@ def parse_yaml(text: str, file: str) -> tuple[Any, list[Problem]]:
         data = _read_with_messages(text, file)
         if isinstance(data, Problem):
             return None, [data]
-    if _too_many_values(data):
-        return None, [
-            Problem(
-                file, "", f"the document holds more than {MAX_VALUES:,} values once YAML aliases are expanded"
-            )
-        ]
+    problem = size_problem(data)
+    if problem is not None:
+        return None, [Problem(file, "", f"the document {problem}")]
     return data, []
 
 
@@ -119,7 +119,7 @@ def _read_with_messages(text: str, file: str) -> Any:
     except yaml.YAMLError as error:
         return Problem(file, "", f"YAML syntax error: {error}")
     except RecursionError:
-        return Problem(file, "", "the document is nested too deeply")
+        return Problem(file, "", f"the document is nested more than {MAX_DEPTH} levels deep")
 
 
 def _marked(error: yaml.MarkedYAMLError, file: str) -> Problem:
@@ -133,18 +133,27 @@ def _marked(error: yaml.MarkedYAMLError, file: str) -> Problem:
     return Problem(file, where, f"YAML syntax error: {what}")
 
 
-def _too_many_values(data: Any) -> bool:
-    """True when walking the data (aliases counted each time they are used) exceeds MAX_VALUES."""
+def size_problem(data: Any) -> str | None:
+    """What makes read data too large to go on with (aliases counted each time used), or None.
+
+    >>> size_problem({"a": [1, 2]}) is None
+    True
+    >>> deep: list = []
+    >>> for _ in range(MAX_DEPTH):
+    ...     deep = [deep]
+    >>> print(size_problem(deep))
+    is nested more than 100 levels deep
+    """
     budget = MAX_VALUES
-    stack = [data]
+    stack: list[tuple[Any, int]] = [(data, 0)]
     while stack:
-        item = stack.pop()
+        item, depth = stack.pop()
         budget -= 1
         if budget < 0:
-            return True
-        if isinstance(item, dict):
-            stack.extend(item.keys())
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-    return False
+            return f"holds more than {MAX_VALUES:,} values once YAML aliases are expanded"
+        if isinstance(item, dict | list):
+            if depth >= MAX_DEPTH:
+                return f"is nested more than {MAX_DEPTH} levels deep"
+            children = [*item.keys(), *item.values()] if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+    return None

@@ -118,3 +118,70 @@ def test_compare_with_too_many_runs_is_refused(tmp_path: Path, capsys):
     (tmp_path / "base.yaml").write_text(SCENARIO)
     argv = ["compare", str(tmp_path / "base.yaml"), "--policies", "local,edge", "-n", str(MAX_JOBS)]
     one_error(capsys, argv, f"2 policies x {MAX_JOBS:,} replications", f"at most {MAX_JOBS:,}")
+
+
+LINK = "link: [phone, edge]"
+
+
+@pytest.mark.parametrize(
+    ("entry", "csv", "key"),
+    [
+        ("{kind: failures, nodes: edge, mtbf: 1e-9 s, mttr: 1e-9 s}", None, "dynamics[0].mtbf"),
+        # a time step below the clock's resolution: the failures would all fall at one instant
+        (
+            "{kind: failures, nodes: edge, mtbf: {deterministic: 1e-20 s}, mttr: {deterministic: 1e-20 s}}",
+            None,
+            "dynamics[0].mtbf",
+        ),
+        (f"{{kind: link-trace, {LINK}, file: t.csv, loop: true}}", "0,1e6\n1e-9,2e6", "dynamics[0].file"),
+        (
+            f"{{kind: link-trace, {LINK}, file: t.csv, loop: true, period: 1e-9 s}}",
+            "0,1e6",
+            "dynamics[0].period",
+        ),
+        (
+            f"{{kind: gilbert-elliott, {LINK}, good: {{bandwidth: 20 Mbps, mean: 2e-9 s}},"
+            " bad: {bandwidth: 2 Mbps, mean: 1e-9 s}}",
+            None,
+            "dynamics[0].bad.mean",
+        ),
+        (
+            f"{{kind: random-walk, {LINK}, every: 1e-9 s, step: 1 Mbps, min: 1 Mbps, max: 20 Mbps}}",
+            None,
+            "dynamics[0].every",
+        ),
+    ],
+    ids=[
+        "failures",
+        "failures-below-the-clock",
+        "trace-loop",
+        "trace-period",
+        "gilbert-elliott",
+        "random-walk",
+    ],
+)
+def test_dynamics_that_would_change_the_world_endlessly_are_refused(
+    tmp_path: Path, capsys, tiny_scenario_text: str, entry: str, csv: str | None, key: str
+):
+    """Once a run of hours (or, below the clock's resolution, one that never ended): now one line."""
+    if csv is not None:
+        (tmp_path / "t.csv").write_text(f"time,bandwidth\n{csv}\n")
+    path = tmp_path / "s.yaml"
+    path.write_text(tiny_scenario_text + f"dynamics:\n  - {entry}\n")
+    one_error(capsys, ["validate", str(path)], f"{path}: {key}: changes the world about", "100,000,000")
+    one_error(capsys, ["run", str(path), "--out", str(tmp_path / "out"), "-q"], key)
+    assert not (tmp_path / "out").exists()
+
+
+def test_mobility_sampled_endlessly_is_refused(capsys):
+    commute = Path(__file__).resolve().parents[1] / "scenarios" / "commute.yaml"
+    argv = ["validate", str(commute), "--set", "dynamics[0].update=1e-12 s"]
+    one_error(capsys, argv, "dynamics[0].update: changes the world about 6.3e+14 times", "set by --set")
+
+
+def test_dynamics_up_to_the_change_limit_run(tmp_path: Path, capsys, tiny_scenario_text: str):
+    path = tmp_path / "s.yaml"  # 2 x 2 s / 2 us = 2,000,000 changes: within the limit
+    path.write_text(
+        tiny_scenario_text + "dynamics:\n  - {kind: failures, nodes: edge, mtbf: 1 us, mttr: 1 us}\n"
+    )
+    assert main(["validate", str(path)]) == 0, capsys.readouterr().err

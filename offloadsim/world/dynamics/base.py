@@ -33,6 +33,7 @@ __all__ = [
     "DynamicsError",
     "DynamicsKind",
     "LINK_SETTINGS",
+    "MAX_CHANGES",
     "LinkSettings",
     "SetCapacity",
     "SetLatency",
@@ -171,8 +172,20 @@ class LinkSettings:
                 yield SetLoss(back, self.loss)
 
 
+#: Timeline items one dynamics entry may yield in a run.  An item costs the engine 10 to 30 us
+#: (a looped trace and ``failures``, measured with ``offloadsim run`` on two cores), so this is
+#: about an hour of computing; more (a ``mtbf: 1 ns``, a trace looped every nanosecond) would make
+#: a run that never ends in practice, or, below the clock's resolution, truly never ends.
+MAX_CHANGES = 10**8
+
+
 class DynamicsKind(Protocol):
-    """A kind of timed change: one module and one :func:`~offloadsim.world.dynamics.register_dynamics`."""
+    """A kind of timed change: one module and one :func:`~offloadsim.world.dynamics.register_dynamics`.
+
+    A kind whose timeline is endless may also define ``changes(spec, end_s) -> (key, count)``:
+    about how many items its timeline yields before ``end_s``, and the entry's key that sets how
+    often; an entry above :data:`MAX_CHANGES` is refused before it runs.
+    """
 
     name: str
 

@@ -110,6 +110,13 @@ class Failures:
         start = entry.quantity("start", "time") if entry.has("start") else 0.0
         return RandomFailures(nodes, links, mtbf, mttr, start)
 
+    def changes(self, spec: RandomFailures, end_s: float) -> tuple[str, float]:
+        """About how many failures and repairs there are before ``end_s``, and the shorter time's key."""
+        cycle = spec.mtbf.mean + spec.mttr.mean
+        targets = len(spec.nodes) + len(spec.links)
+        key = "mtbf" if spec.mtbf.mean <= spec.mttr.mean else "mttr"
+        return key, 2.0 * targets * max(end_s - spec.start_s, 0.0) / cycle
+
     def timeline(self, spec: RandomFailures, rng: np.random.Generator) -> Iterator[tuple[float, WorldChange]]:
         """Every target's alternating up and down times, merged in time order (endless)."""
         root = rng.integers(0, 2**32, size=4, dtype=np.uint64).tolist()

@@ -85,6 +85,12 @@ class GilbertElliott:
             raise entry.fail("start", f"expected good, bad or stationary, got {quoted(start)}")
         return Chain(links, good, bad, None if start == "stationary" else start)
 
+    def changes(self, spec: Chain, end_s: float) -> tuple[str, float]:
+        """About how many changes the chain makes before ``end_s``, and the shorter state's ``mean``."""
+        per_switch = sum(1 for _ in spec.good.sets.changes(spec.links))
+        key = "good.mean" if spec.good.mean_s <= spec.bad.mean_s else "bad.mean"
+        return key, per_switch * (2.0 * end_s / (spec.good.mean_s + spec.bad.mean_s) + 1.0)
+
     def timeline(self, spec: Chain, rng: np.random.Generator) -> Iterator[tuple[float, WorldChange]]:
         """The state at 0, then a switch after each exponential sojourn, for as long as it is read."""
         p_good = spec.good.mean_s / (spec.good.mean_s + spec.bad.mean_s)

@@ -185,6 +185,10 @@ class Mobility:
             raise entry.fail("attach", "strongest ranks access points by received power: give radio: {...}")
         return MobilitySpec(devices, points, links, uplink_first, motion, attach, in_flight, update, radio)
 
+    def changes(self, spec: MobilitySpec, end_s: float) -> tuple[str, float]:
+        """How many position samples come before ``end_s`` (each yields), and the key setting how often."""
+        return "update", end_s / spec.update_s + 1.0
+
     def timeline(self, spec: MobilitySpec, rng: np.random.Generator) -> Iterator[tuple[float, WorldChange]]:
         """Every ``update`` s: the handovers of devices that left coverage, then the rates that moved."""
         points = spec.access_points

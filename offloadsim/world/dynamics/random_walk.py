@@ -83,6 +83,10 @@ class RandomWalk:
             raise entry.fail(where, f"the walk starts at {start:g} bit/s, outside [min, max]")
         return Walk(links, every, step, low, high, start)
 
+    def changes(self, spec: Walk, end_s: float) -> tuple[str, float]:
+        """How many steps the walk takes before ``end_s`` (on each link), and the key that sets how often."""
+        return "every", len(spec.links) * (end_s / spec.every_s + 1.0)
+
     def timeline(self, spec: Walk, rng: np.random.Generator) -> Iterator[tuple[float, WorldChange]]:
         """The start rate at 0, then one step every ``every`` seconds, for as long as it is read."""
         rate, at = spec.start_bps, 0.0

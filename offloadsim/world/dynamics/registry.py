@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from offloadsim.plugins import EntryPointGroup, named_object
 from offloadsim.scenario.errors import describe
 from offloadsim.suggest import did_you_mean, quoted
-from offloadsim.world.dynamics.base import Dynamics, DynamicsError, DynamicsKind, SpecReader
+from offloadsim.world.dynamics.base import MAX_CHANGES, Dynamics, DynamicsError, DynamicsKind, SpecReader
 
 if TYPE_CHECKING:
     from offloadsim.scenario.model import Scenario
@@ -127,5 +127,22 @@ def parse_dynamics(entries: tuple[Mapping[str, Any], ...], scenario: Scenario) -
             shown = quoted(name) if isinstance(name, str) else describe(name)
             raise DynamicsError(f"{path}.kind", f"unknown kind {shown}{hint}; expected one of {known}")
         rest = {key: value for key, value in entry.items() if key != "kind"}
-        parsed.append(Dynamics(index, kind, kind.parse(SpecReader(rest, path, scenario, read=("kind",)))))
+        spec = kind.parse(SpecReader(rest, path, scenario, read=("kind",)))
+        _check_changes(kind, spec, path, scenario.end_s)
+        parsed.append(Dynamics(index, kind, spec))
     return tuple(parsed)
+
+
+def _check_changes(kind: DynamicsKind, spec: Any, path: str, end_s: float) -> None:
+    """Refuse an entry that would change the world more than :data:`MAX_CHANGES` times in a run."""
+    changes = getattr(kind, "changes", None)
+    if changes is None:
+        return
+    key, count = changes(spec, end_s)
+    if not count <= MAX_CHANGES:  # nan included
+        raise DynamicsError(
+            f"{path}.{key}" if key else path,
+            f"changes the world about {count:.3g} times in a run of {end_s:g} s (warm-up and duration), "
+            f"more than the {MAX_CHANGES:,} a run may make (each takes the engine 10 to 30 us); "
+            "make it change less often or the run shorter",
+        )

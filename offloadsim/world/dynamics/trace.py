@@ -45,6 +45,7 @@ class Trace:
     links: tuple[tuple[int, bool], ...]
     rows: tuple[tuple[float, LinkSettings], ...]
     period_s: float | None  # None: played once
+    period_given: bool = False  # the entry's own ``period`` (else the file's times set it)
 
 
 class LinkTrace:
@@ -81,7 +82,14 @@ class LinkTrace:
         settings = tuple(
             (time, LinkSettings.named(dict(zip(columns, values, strict=True)))) for _, time, values in rows
         )
-        return Trace(links, settings, period)
+        return Trace(links, settings, period, entry.has("period"))
+
+    def changes(self, spec: Trace, end_s: float) -> tuple[str, float]:
+        """About how many changes the trace makes before ``end_s``, and the key that sets how often."""
+        per_pass = sum(1 for _, settings in spec.rows for _ in settings.changes(spec.links))
+        if spec.period_s is None:
+            return "file", per_pass
+        return "period" if spec.period_given else "file", per_pass * (end_s / spec.period_s + 1.0)
 
     def timeline(self, spec: Trace, rng: np.random.Generator) -> Iterator[tuple[float, WorldChange]]:
         """Each row's changes on each link, row after row (again and again when looped)."""

@@ -185,3 +185,14 @@ def test_dynamics_up_to_the_change_limit_run(tmp_path: Path, capsys, tiny_scenar
         tiny_scenario_text + "dynamics:\n  - {kind: failures, nodes: edge, mtbf: 1 us, mttr: 1 us}\n"
     )
     assert main(["validate", str(path)]) == 0, capsys.readouterr().err
+
+
+def test_a_warmup_too_long_to_simulate_is_refused(tiny_scenario: Path, tmp_path: Path, capsys):
+    """Warm-up requests are simulated but not recorded, so the disk and memory checks never bounded them."""
+    out = tmp_path / "out"
+    argv = ["run", str(tiny_scenario), "--set", "warmup=1e9 s", "--out", str(out), "-q"]  # 5 /s: 5e9 requests
+    one_error(
+        capsys, argv, f"{tiny_scenario}: warmup: about 5e+09 requests arrive during the warm-up", "1e9 s"
+    )
+    assert not out.exists()
+    assert main(["validate", str(tiny_scenario), "--set", "warmup=1e7 s"]) == 0, capsys.readouterr().err

@@ -37,7 +37,7 @@ from offloadsim.scenario.model import (
 )
 from offloadsim.scenario.patterns import NodeIndex, expand_group, unique_pair_count
 from offloadsim.scenario.refusal import check_memory
-from offloadsim.scenario.sanity import check_clock, check_endless_loops
+from offloadsim.scenario.sanity import check_clock, check_endless_loops, check_warmup
 from offloadsim.scenario.schema import AppDoc, NodeDoc, ScenarioDoc
 from offloadsim.scenario.size import (
     MAX_LINKS,
@@ -240,12 +240,16 @@ def _footprint(
         widest = max(widest, (pairs, f"links[{i}].between"))
     entry_tasks = []
     entry_sources: list[dict[str, None]] = []
+    warmup_tasks = 0.0
     for entry, process in zip(doc.workload, processes, strict=True):
         sources = dict.fromkeys(name for pattern in entry.sources for name in index.match(pattern))
         entry_sources.append(sources)
         start, stop = entry.start, entry.stop
         window = measured_window(start, stop, doc.warmup, doc.warmup + doc.duration)
         entry_tasks.append(expected_arrivals(process, len(sources), window))
+        warm = measured_window(start, stop, 0.0, doc.warmup)  # the warm-up: [0, warmup)
+        warmup_tasks += expected_arrivals(process, len(sources), warm)
+    check_warmup(warmup_tasks, problems)
     computing = sum(
         len(members) for group, members in index.groups.items() if _processor_docs(doc.nodes[group])
     )

@@ -9,6 +9,10 @@ Two things make a valid-looking scenario run forever or lie:
   about 272 years).  Arrivals closer together than that resolution, or a
   closed loop whose users never think and whose requests take no time,
   repeat forever at one instant.
+* **Work that is never recorded.**  Requests arriving during the warm-up
+  are simulated and dropped from the records, so the size checks (memory,
+  disk) do not bound them: a warm-up of 30 years at 5 requests a second
+  would run for days and write nothing.  At most :data:`MAX_WARMUP_TASKS`.
 * What these checks cannot prove statically (a policy that drops every
   request of a thinking-free closed loop, say) the engine catches as it
   happens: see ``offloadsim.engine.workload``.
@@ -25,12 +29,23 @@ from offloadsim.scenario.errors import ProblemList, format_path
 from offloadsim.scenario.model import AppSpec, ArrivalSpec, WorkloadSpec
 from offloadsim.suggest import quoted
 
-__all__ = ["CLOCK_RESOLUTION_S", "MAX_END_S", "check_clock", "check_endless_loops", "takes_no_time"]
+__all__ = [
+    "CLOCK_RESOLUTION_S",
+    "MAX_END_S",
+    "MAX_WARMUP_TASKS",
+    "check_clock",
+    "check_endless_loops",
+    "check_warmup",
+    "takes_no_time",
+]
 
 CLOCK_RESOLUTION_S = 1e-6
 # The largest power of two at which a float64 still resolves a microsecond: ulp(2**33) = 2**-19 s.
 MAX_END_S = 2.0**33
 assert math.ulp(MAX_END_S) > CLOCK_RESOLUTION_S >= math.ulp(math.nextafter(MAX_END_S, 0.0))
+#: Requests expected during the warm-up at most: a task takes the engine 10 to 70 us (two cores), so
+#: this is one to two hours of computing that leaves no record.
+MAX_WARMUP_TASKS = 10**8
 
 
 def check_clock(
@@ -51,6 +66,17 @@ def check_clock(
     for i, process in enumerate(arrivals):
         for key, message in process.clock_problems(tick):
             problems.add(f"workload[{i}].{key}", message)
+
+
+def check_warmup(warmup_tasks: float, problems: ProblemList) -> None:
+    """Add a problem if more requests than :data:`MAX_WARMUP_TASKS` are expected during the warm-up."""
+    if warmup_tasks > MAX_WARMUP_TASKS:
+        problems.add(
+            "warmup",
+            f"about {warmup_tasks:.3g} requests arrive during the warm-up, more than the "
+            f"{MAX_WARMUP_TASKS:,} a run may simulate without recording them (each takes the engine "
+            "10 to 70 us); make the warm-up shorter",
+        )
 
 
 def check_endless_loops(

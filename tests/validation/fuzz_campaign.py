@@ -61,6 +61,9 @@ ODD_VALUES: list[Any] = [
     "3 GFLOP",
     "2 /s",
     "1e9 /s",
+    "1e9 s",
+    "1e-9 s",
+    "[" * 700 + "]" * 700,
 ]
 BAD_CSV_ROWS = [
     "",
@@ -259,7 +262,7 @@ def _overrides(document: dict[str, Any], rng: random.Random) -> list[str]:
 
 def _raw(text: str, rng: random.Random) -> tuple[str, bytes]:
     """The YAML text damaged as text: a duplicate key, truncated, a tab, bytes not UTF-8, empty."""
-    how = rng.choice(["dupkey", "dupkey", "truncate", "tab", "bytes", "empty", "anchor", "bom"])
+    how = rng.choice(["dupkey", "dupkey", "truncate", "tab", "bytes", "empty", "anchor", "bom", "deep"])
     data = text.encode("utf-8")
     if how == "dupkey":
         top = [line for line in text.splitlines() if line and not line.startswith((" ", "-", "#"))]
@@ -283,6 +286,9 @@ def _raw(text: str, rng: random.Random) -> tuple[str, bytes]:
             )
             + b"name: *h\n"
         )
+    elif how == "deep":  # nested deeper than the limit, but not so deep that PyYAML gives up
+        depth = rng.choice([101, 300, 700, 950])
+        data = (text + "description: " + "[" * depth + "]" * depth + "\n").encode("utf-8")
     else:
         data = b"\xef\xbb\xbf" + data
     return f"raw {how}", data

@@ -17,6 +17,7 @@ from offloadsim.cli import types as cli_types
 from offloadsim.cli.notes import (
     clamped_cut_notes,
     context_cut_notes,
+    dropped_runs_note,
     pooled_applications_note,
     unfinished_runs_note,
     unpowered_sources_note,
@@ -301,7 +302,8 @@ def _print_notes(
             notes.update(dict.fromkeys(clamped_cut_notes(scenario, spec, world.layer_counts)))
     pooled = pooled_applications_note(scenarios, tasks_file, by="policy")
     unfinished = unfinished_runs_note(metrics, run_keys or []) if metrics is not None else None
-    for extra in (pooled, unpowered_sources_note(scenarios), unfinished):
+    dropped = dropped_runs_note(metrics, run_keys or []) if metrics is not None else None
+    for extra in (pooled, unpowered_sources_note(scenarios), unfinished, dropped):
         if extra:
             notes[extra] = None
     if metrics is not None and manifest is not None:

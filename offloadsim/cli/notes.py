@@ -15,6 +15,7 @@ __all__ = [
     "UNFINISHED_SHARE",
     "clamped_cut_notes",
     "context_cut_notes",
+    "dropped_runs_note",
     "pooled_applications_note",
     "unfinished_runs_note",
     "unpowered_sources_note",
@@ -106,20 +107,52 @@ def unfinished_runs_note(metrics: Any, keys: list[str]) -> str | None:
     its sweep, from the few tasks of another application that did finish. ``metrics`` is the
     per-run table (``arrived``, ``in_flight``); ``keys`` name a run (swept keys, policy, replication).
     """
-    if not len(metrics) or not {"arrived", "in_flight"} <= set(metrics.columns):
+    found = _runs_short_of(metrics, keys, ["in_flight"])
+    if found is None:
+        return None
+    flagged, most = found
+    return (
+        f"{flagged} ended with {UNFINISHED_SHARE:.0%} or more of their tasks still in flight ({most}): "
+        "their latencies are of the tasks that finished, not of those still waiting; "
+        "metrics.parquet's in_flight and arrived count them"
+    )
+
+
+def dropped_runs_note(metrics: Any, keys: list[str]) -> str | None:
+    """A note when some runs dropped or failed many tasks: their latencies are of the completed ones.
+
+    A policy whose small edge queue turned away a fifth of the tasks (those that would have waited
+    longest) read the lowest mean and p95 latency of its sweep, whose table has no drop column.
+    ``metrics`` is the per-run table (``arrived``, ``dropped``, ``failed``); ``keys`` name a run.
+    """
+    found = _runs_short_of(metrics, keys, ["dropped", "failed"])
+    if found is None:
+        return None
+    flagged, most = found
+    return (
+        f"{flagged} dropped or failed {UNFINISHED_SHARE:.0%} or more of their tasks ({most}): their "
+        "latencies are of the tasks that completed, so a policy that drops its slowest tasks reads "
+        "fast; deadline misses count the dropped and failed tasks as missed, and metrics.parquet's "
+        "dropped, failed and arrived count them"
+    )
+
+
+def _runs_short_of(metrics: Any, keys: list[str], columns: list[str]) -> tuple[str, str] | None:
+    """The runs whose ``columns`` add up to ``UNFINISHED_SHARE`` or more of their arrivals, said.
+
+    ``("3 of 12 runs", "most: policy=edge, replication=1, 23%")``, or None when there are none.
+    """
+    if not len(metrics) or not {"arrived", *columns} <= set(metrics.columns):
         return None
     arrived = metrics["arrived"].astype(float)
-    share = metrics["in_flight"].astype(float) / arrived.where(arrived > 0)
+    short = metrics[columns].astype(float).sum(axis=1)
+    share = short / arrived.where(arrived > 0)
     flagged = share[share >= UNFINISHED_SHARE]
     if flagged.empty:
         return None
     worst = metrics.loc[flagged.idxmax()]
     run = ", ".join(f"{key}={worst[key]}" for key in keys if key in metrics.columns)
-    return (
-        f"{len(flagged)} of {len(metrics)} runs ended with {UNFINISHED_SHARE:.0%} or more of their tasks "
-        f"still in flight (most: {run}, {flagged.max():.0%}): their latencies are of the tasks that "
-        "finished, not of those still waiting; metrics.parquet's in_flight and arrived count them"
-    )
+    return f"{len(flagged)} of {len(metrics)} runs", f"most: {run}, {flagged.max():.0%}"
 
 
 def pooled_applications_note(scenarios: list[Any], tasks_file: Path, by: str | None = None) -> str | None:

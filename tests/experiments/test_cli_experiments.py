@@ -228,6 +228,27 @@ def test_a_table_says_when_runs_ended_with_many_tasks_unfinished(cli_main, tiny,
     assert "still in flight" not in capsys.readouterr().out
 
 
+def test_a_table_says_when_runs_dropped_many_tasks(cli_main, tiny, tmp_path, capsys):
+    """An edge policy whose one-slot queue turned away a fifth of the tasks (those that would have
+    waited longest) read the lowest mean and p95 latency of its sweep, whose table has no drop column,
+    and no note said its latencies were of the tasks it kept."""
+    argv = ["compare", str(tiny), "--policies", "edge", "-n", "2", "--workers", "1"]
+    argv += ["--set", "workload[0].rate=60 /s"]
+    full = ["--set", "nodes.edge.processor.queue_limit=0", "--out", str(tmp_path / "full")]
+    assert cli_main([*argv, *full]) == 0
+    out = capsys.readouterr().out
+    tasks = pd.read_parquet(tmp_path / "full" / "tasks.parquet")
+    dropped = (tasks["status"].astype(str) == "dropped").groupby(tasks["replication"]).mean()
+    assert (dropped >= 0.05).all()  # what the note is about
+    note = "note: 2 of 2 runs dropped or failed 5% or more of their tasks (most: policy=edge, replication="
+    assert note in out
+    assert "their latencies are of the tasks that completed, so a policy that drops its slowest" in out
+    assert cli_main([*argv, "--out", str(tmp_path / "queued")]) == 0
+    out = capsys.readouterr().out
+    assert "dropped or failed 5%" not in out
+    assert (pd.read_parquet(tmp_path / "queued" / "tasks.parquet")["status"].astype(str) != "dropped").all()
+
+
 @pytest.mark.timeout(120)
 def test_plot_out_that_is_no_file_stem_is_refused(cli_main, tiny, tmp_path, capsys):
     """--out /dev/null wrote /dev/null.pdf and .png (--out is a stem); a directory as --out made DIR.pdf."""

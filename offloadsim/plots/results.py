@@ -23,6 +23,7 @@ from matplotlib.figure import Figure
 from offloadsim.analysis.values import default_label, matching_texts, quantity_kind, texts, to_si
 from offloadsim.plots import charts, runs
 from offloadsim.plots.axes import figure_legend, label_panels, root_figure
+from offloadsim.plots.completion import incomplete_note, of_completed_tasks
 from offloadsim.plots.kinds import KINDS, QUANTITY_AXES
 from offloadsim.plots.style import FIGSIZES, house_style, new_axes
 from offloadsim.records.stored import ExperimentError, Results
@@ -151,6 +152,7 @@ def plot_results(
         _method_note(view, kind),
         undrawn_note(view, kind, frame, shown),
         _unpowered_note(kind, frame),
+        _incomplete_note(view, kind, frame, shown),
     )
     note = "\n".join(part for part in parts if part)
     if note:
@@ -203,6 +205,14 @@ def _unpowered_note(kind: str, frame: pd.DataFrame) -> str:
     if not (energy[~np.isnan(energy)] == 0.0).all():
         return ""
     return "no run charged a joule above idle to a device: do the sources have power:?"
+
+
+def _incomplete_note(view: _View, kind: str, frame: pd.DataFrame, shown: Sequence[str]) -> str:
+    """The configurations that did not complete many tasks, on a figure drawn from completed tasks."""
+    of_completed = kind in ("cdf", "split", "energy") or (
+        kind in ("bars", "sweep") and of_completed_tasks(view.metric)
+    )
+    return incomplete_note(frame, list(dict.fromkeys(shown)), view.label) if of_completed else ""
 
 
 def _run_stages(view: _View) -> pd.DataFrame | None:

@@ -771,6 +771,40 @@ def test_a_figure_that_draws_every_configuration_says_nothing_is_missing(compare
         assert "not drawn" not in _footnote(plots.plot_results(compare_results, kind))
 
 
+@pytest.fixture(scope="module")
+def edge_drops(tmp_path_factory):
+    """The tiny scenario at 10 jobs/s a phone, on an edge with no room to queue: a busy edge drops."""
+    from experiment_data import TINY
+
+    folder = tmp_path_factory.mktemp("plots-drops")
+    (folder / "tiny.yaml").write_text(TINY, encoding="utf-8")
+    overrides = ["workload[0].rate=10 /s", "nodes.edge.processor.queue_limit=0"]
+    compare(folder / "tiny.yaml", ["edge"], 2, workers=1, out=folder / "cmp", overrides=overrides)
+    return read_results(folder / "cmp")
+
+
+@pytest.mark.parametrize("kind", ["bars", "cdf", "energy"])
+def test_a_latency_figure_names_a_policy_that_dropped_many_tasks(edge_drops, kind, tmp_path):
+    """A policy whose queue turned away the tasks that would have waited longest drew the lowest latency
+    of its figure (bars, CDF, sweep), with nothing on the figure to say a fifth of its tasks were missing."""
+    tasks = edge_drops.tasks
+    dropped = (tasks["status"].astype(str) == "dropped").mean()
+    assert 0.05 <= dropped < 1  # what the note is about
+    fig = plots.plot_results(edge_drops, kind)
+    note = _footnote(fig)
+    assert (
+        "of completed tasks only; 5 % or more not completed (dropped, failed, in flight) in (policy):" in note
+    )
+    assert f"edge {dropped * 100:.0f} %" in note
+    check_readable(fig)
+    assert "not completed" not in _footnote(plots.plot_results(edge_drops, "bars", metric="drop_rate"))
+
+
+def test_a_figure_whose_tasks_all_completed_names_none_as_not_completed(compare_results):
+    for kind in ("bars", "cdf", "energy"):
+        assert "not completed" not in _footnote(plots.plot_results(compare_results, kind))
+
+
 @pytest.mark.parametrize("failing", ["pdf", "png"])
 def test_a_format_that_fails_leaves_no_file_of_the_others(failing, tmp_path, monkeypatch):
     """Never a half-written result: a new PDF without its PNG, or beside the PNG of an earlier save."""

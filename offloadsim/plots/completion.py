@@ -1,0 +1,66 @@
+"""What a figure of completed tasks leaves out: the configurations that did not complete many of theirs.
+
+Latency, queueing wait, time to first token and the split are of completed tasks only. A policy
+whose small edge queue turns away the tasks that would have waited longest draws the lowest
+latency of its figure, with nothing on the figure to say that a fifth of its tasks are missing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import pandas as pd
+
+from offloadsim.analysis.catalogue import column_metrics
+
+__all__ = ["INCOMPLETE_SHARE", "incomplete_note", "of_completed_tasks"]
+
+#: A configuration that did not complete this share of its tasks is named under the figure.
+INCOMPLETE_SHARE = 0.05
+_SHOWN = 4  # configurations the note lists by name; the rest it counts
+_OF_COMPLETED = ("latency_", "wait_", "ttft_", "tpot_")
+
+
+def of_completed_tasks(metric: str) -> bool:
+    """Whether a job metric is taken over completed tasks only (latency, wait, TTFT, TPOT, a column's).
+
+    >>> of_completed_tasks("latency_p95_s"), of_completed_tasks("drop_rate")
+    (True, False)
+    """
+    return metric.startswith(_OF_COMPLETED) or metric in column_metrics()
+
+
+def incomplete_note(frame: pd.DataFrame, keys: Sequence[str], label: Callable[[str], str]) -> str:
+    """The configurations (by ``keys``) that did not complete ``INCOMPLETE_SHARE`` of their tasks, named.
+
+    ``frame`` is task records (a ``status`` column) or a metrics table (``arrived`` and
+    ``completed`` per job, added up over the replications); ``label`` names a key on the figure.
+    A configuration that completed nothing is left to the note of what was not drawn. Empty when
+    every configuration completed enough, or the frame cannot tell.
+    """
+    keys = [k for k in keys if k in frame.columns]
+    if not keys or not len(frame):
+        return ""
+    grouping = [frame[k].astype(str) for k in keys]
+    if "status" in frame.columns:
+        counts = pd.DataFrame({"completed": frame["status"].astype(str).eq("completed"), "arrived": 1})
+    elif {"arrived", "completed"} <= set(frame.columns):
+        counts = frame[["completed", "arrived"]].astype(float)
+    else:
+        return ""
+    totals = counts.groupby(grouping, sort=False).sum()
+    share = 1.0 - totals["completed"] / totals["arrived"].where(totals["arrived"] > 0)
+    short = share[(share >= INCOMPLETE_SHARE) & (share < 1.0)]
+    if short.empty:
+        return ""
+    listed = [
+        f"{', '.join(map(str, values if isinstance(values, tuple) else (values,)))} {value * 100:.0f} %"
+        for values, value in short.items()
+    ]
+    text = "; ".join(listed[:_SHOWN])
+    text += f"; and {len(listed) - _SHOWN} more" if len(listed) > _SHOWN else ""
+    names = ", ".join(label(k) for k in keys)
+    return (
+        f"of completed tasks only; {INCOMPLETE_SHARE * 100:.0f} % or more not completed "
+        f"(dropped, failed, in flight) in ({names}):\n{text}"
+    )

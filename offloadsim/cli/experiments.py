@@ -320,8 +320,10 @@ def _sweep_table(result: Any, limit: int = 40) -> str:
     """Mean ± CI of the headline metrics per point, one line per point."""
     from offloadsim.analysis.catalogue import metric_info
     from offloadsim.analysis.values import value_text
+    from offloadsim.experiments.compare import fewer_runs_text
 
     summary = result.summary
+    replications = result.manifest.get("replications")
     columns = ["latency_mean_s", "latency_p95_s", "deadline_miss_rate", "device_energy_mean_j"]
     # Where LLM requests were served: their time to first token and per output token.
     served = set(summary.loc[summary["mean"].notna(), "metric"])
@@ -341,7 +343,7 @@ def _sweep_table(result: Any, limit: int = 40) -> str:
             text = f"{mean * info.scale:,.1f}"
             if half == half:
                 text += f" ± {half * info.scale:,.1f}"
-            row.append(text)
+            row.append(text + fewer_runs_text(int(match["n"].iloc[0]), replications))
         rows.append(row)
     shown = rows[: limit + 1]
     widths = [max(len(r[i]) for r in shown) for i in range(len(rows[0]))]

@@ -53,6 +53,7 @@ __all__ = [
     "compare_jobs",
     "compare_table",
     "default_compare_dir",
+    "fewer_runs_text",
 ]
 
 _FORMAT = "offloadsim-compare/1"
@@ -128,7 +129,9 @@ class CompareResult:
 
     def format_table(self, metrics: Sequence[str] = TABLE_METRICS) -> str:
         """A readable table: one column per policy, ``mean ± CI``, and the paired Δ to the baseline below."""
-        return format_comparison(self.summary, self.policies, self.baseline, metrics, self.title)
+        return format_comparison(
+            self.summary, self.policies, self.baseline, metrics, self.title, self.replications
+        )
 
     def drop_lines(self, top: int = 3) -> list[str]:
         """Why tasks were dropped or failed: per policy, its ``top`` most frequent reasons with counts.
@@ -480,17 +483,28 @@ def compare_table(
     return pd.DataFrame(rows, columns=["policy", "metric", "n", "mean", "ci", "diff", "diff_ci"])
 
 
+def fewer_runs_text(n: int, replications: int | None) -> str:
+    """``" (n=6)"`` for a mean over fewer runs than the replications (the rest had no value), else ``""``.
+
+    >>> fewer_runs_text(6, 10), fewer_runs_text(10, 10), fewer_runs_text(0, 10)
+    (' (n=6)', '', '')
+    """
+    return f" (n={n})" if replications is not None and 0 < n < replications else ""
+
+
 def format_comparison(
     summary: pd.DataFrame,
     policies: Sequence[str],
     baseline: str,
     metrics: Sequence[str] = TABLE_METRICS,
     title: str | None = None,
+    replications: int | None = None,
 ) -> str:
     """Render :func:`compare_table` output for a terminal (display units, ``*`` = CI of Δ excludes 0).
 
     A significant Δ also says whether it is ``better`` or ``worse`` than the
-    baseline, by the direction the metric catalogue gives the metric.
+    baseline, by the direction the metric catalogue gives the metric.  A mean over fewer than
+    ``replications`` runs (those with no value left out: no task completed) says over how many.
     """
     available = set(summary["metric"])
     shown = [m for m in metrics if m in available]
@@ -498,15 +512,16 @@ def format_comparison(
     # chooses among the headline and LLM metrics).
     headline = METRICS.keys() | LLM_METRICS.keys()
     shown += [m for m in metric_columns(list(dict.fromkeys(summary["metric"]))) if m not in headline]
-    cells: dict[tuple[str, str], tuple[float, float, float, float]] = {
-        (str(p), str(m)): (float(mean), float(ci), float(diff), float(diff_ci))
-        for p, m, mean, ci, diff, diff_ci in zip(
+    cells: dict[tuple[str, str], tuple[float, float, float, float, int]] = {
+        (str(p), str(m)): (float(mean), float(ci), float(diff), float(diff_ci), int(n))
+        for p, m, mean, ci, diff, diff_ci, n in zip(
             summary["policy"],
             summary["metric"],
             summary["mean"],
             summary["ci"],
             summary["diff"],
             summary["diff_ci"],
+            summary["n"] if "n" in summary.columns else [0] * len(summary),  # 0: not said
             strict=True,
         )
     }
@@ -522,8 +537,8 @@ def format_comparison(
                 value_row.append("-")
                 delta_row.append("")
                 continue
-            mean, half, diff, diff_half = cell
-            value_row.append(info.format(mean, half))
+            mean, half, diff, diff_half, n = cell
+            value_row.append(info.format(mean, half) + fewer_runs_text(n, replications))
             if policy == baseline or math.isnan(diff):
                 delta_row.append("")
             else:

@@ -249,6 +249,23 @@ def test_a_table_says_when_runs_dropped_many_tasks(cli_main, tiny, tmp_path, cap
     assert (pd.read_parquet(tmp_path / "queued" / "tasks.parquet")["status"].astype(str) != "dropped").all()
 
 
+def test_a_sweep_table_mean_over_fewer_runs_than_the_replications_says_over_how_many():
+    """A point whose replications completed no task in 4 of 10 runs read "mean ± 95 % CI over 10
+    replications" over the 6 that did (summary.csv had n=6)."""
+    from types import SimpleNamespace
+
+    from offloadsim.cli.experiments import _sweep_table
+
+    rows = [
+        ("5 Mbps", 0, "latency_mean_s", 6, 0.032, 0.001),
+        ("5 Mbps", 0, "deadline_miss_rate", 10, 0.1, 0.01),
+    ]
+    summary = pd.DataFrame(rows, columns=["links[0].bandwidth", "point", "metric", "n", "mean", "ci"])
+    manifest = {"name": "s", "swept": ["links[0].bandwidth"], "replications": 10}
+    line = _sweep_table(SimpleNamespace(summary=summary, manifest=manifest)).splitlines()[-1]
+    assert line.split() == ["5", "Mbps", "32.0", "±", "1.0", "(n=6)", "-", "10.0", "±", "1.0", "-"]
+
+
 @pytest.mark.timeout(120)
 def test_plot_out_that_is_no_file_stem_is_refused(cli_main, tiny, tmp_path, capsys):
     """--out /dev/null wrote /dev/null.pdf and .png (--out is a stem); a directory as --out made DIR.pdf."""

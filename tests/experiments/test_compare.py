@@ -252,6 +252,39 @@ def test_a_significant_difference_says_better_or_worse_by_the_catalogue_directio
     assert deltas == ["better", "worse", "0.20", "*"]
 
 
+def test_a_mean_over_fewer_runs_than_the_replications_says_over_how_many():
+    """Replications in which no task completed have no latency: the table read "2 policies x 10
+    replications" over a mean ± CI of 6 of them, with nothing to say so (summary.csv had n=6)."""
+    from offloadsim.experiments.compare import format_comparison
+
+    metrics = pd.DataFrame(
+        {
+            "policy": ["a"] * 3 + ["b"] * 3,
+            "replication": [0, 1, 2] * 2,
+            "latency_mean_s": [0.2, float("nan"), 0.3, 0.1, float("nan"), 0.2],
+            "throughput_per_s": [1.0, 0.0, 2.0, 1.0, 0.0, 2.0],
+        }
+    )
+    text = format_comparison(compare_table(metrics, "a"), ["a", "b"], "a", replications=3)
+    latency, throughput = (
+        line for line in text.splitlines() if line.startswith(("mean latency", "throughput"))
+    )
+    assert latency.split() == [
+        "mean",
+        "latency",
+        "(ms)",
+        "250",
+        "±",
+        "635",
+        "(n=2)",
+        "150",
+        "±",
+        "635",
+        "(n=2)",
+    ]
+    assert "n=" not in throughput
+
+
 def _drops_of_the_whole_table(tasks, policies):
     """drop_lines' counts over all the runs' tasks in memory (reference): policy -> ended, total, reasons."""
     ended = tasks[tasks["status"].astype(str).isin(("dropped", "failed"))]

@@ -321,6 +321,7 @@ def _sweep_table(result: Any, limit: int = 40) -> str:
     from offloadsim.analysis.catalogue import metric_info
     from offloadsim.analysis.values import value_text
     from offloadsim.experiments.compare import fewer_runs_text
+    from offloadsim.experiments.jobs import window_text
 
     summary = result.summary
     replications = result.manifest.get("replications")
@@ -347,9 +348,10 @@ def _sweep_table(result: Any, limit: int = 40) -> str:
         rows.append(row)
     shown = rows[: limit + 1]
     widths = [max(len(r[i]) for r in shown) for i in range(len(rows[0]))]
+    window = window_text(result.manifest)
     lines = [
         f"{result.manifest.get('name')}: mean ± 95 % CI over "
-        f"{result.manifest.get('replications')} replications"
+        f"{result.manifest.get('replications')} replications" + (f"; {window}" if window else "")
     ]
     for n, row in enumerate(shown):
         lines.append(

@@ -33,6 +33,8 @@ from offloadsim.experiments.jobs import (
     default_workers,
     execute,
     job_key,
+    measured_window,
+    window_text,
 )
 from offloadsim.experiments.merge import merged_frame, write_merged
 from offloadsim.experiments.storage import ExperimentError, write_job_file, write_parquet
@@ -158,11 +160,12 @@ class CompareResult:
 
     @property
     def title(self) -> str:
-        """One line naming the comparison."""
+        """One line naming the comparison and the time each run measured (its warm-up left out)."""
         seed = self.manifest.get("seed", "?")
+        window = window_text(self.manifest)
         return (
             f"{self.scenario}: {len(self.policies)} policies x {self.replications} replications "
-            f"(seed {seed}), baseline {self.baseline}"
+            f"(seed {seed}), baseline {self.baseline}" + (f"; {window}" if window else "")
         )
 
     def write(self, out: str | Path, *, overwrite: bool = False) -> Path:
@@ -307,6 +310,7 @@ def compare(
         "baseline": base,
         "replications": replications,
         "overrides": list(overrides),
+        **measured_window([loaded]),
         "tasks": runs.rows,
         "context_cuts": cuts,
         **_host_info(),

@@ -56,6 +56,8 @@ __all__ = [
     "execute",
     "default_workers",
     "local_workers",
+    "measured_window",
+    "window_text",
 ]
 
 
@@ -92,6 +94,42 @@ class Job:
         return (
             f"point {self.index}" + (f" ({values})" if values else "") + f", replication {self.replication}"
         )
+
+
+def measured_window(scenarios: Iterable[Scenario]) -> dict[str, float | list[float]]:
+    """The runs' warm-up and measured time, for a manifest: a number each, or their distinct values.
+
+    A comparison's runs share one window; a sweep's points may vary ``duration`` or ``warmup``.
+    """
+    window: dict[str, list[float]] = {"warmup_s": [], "duration_s": []}
+    for scenario in scenarios:
+        for key, value in (("warmup_s", scenario.warmup_s), ("duration_s", scenario.duration_s)):
+            if float(value) not in window[key]:
+                window[key].append(float(value))
+    return {key: values[0] if len(values) == 1 else sorted(values) for key, values in window.items()}
+
+
+def window_text(manifest: Mapping[str, Any]) -> str:
+    """``"60 s measured after a 10 s warm-up"`` (ranges where runs differ); ``""`` if it does not say.
+
+    >>> window_text({"warmup_s": 10.0, "duration_s": 60.0})
+    '60 s measured after a 10 s warm-up'
+    >>> window_text({"warmup_s": 0.0, "duration_s": [20.0, 60.0]})
+    '20–60 s measured, no warm-up'
+    """
+
+    def span(value: float | list[float]) -> str:
+        values = value if isinstance(value, list) else [value]
+        low, high = min(values), max(values)
+        return f"{low:g}" if low == high else f"{low:g}–{high:g}"
+
+    if "warmup_s" not in manifest or "duration_s" not in manifest:
+        return ""
+    warmup = manifest["warmup_s"]
+    measured = f"{span(manifest['duration_s'])} s measured"
+    if warmup == 0:
+        return f"{measured}, no warm-up"
+    return f"{measured} after a {span(warmup)} s warm-up"
 
 
 def point_text(point: Iterable[tuple[str, Any]]) -> str:

@@ -59,6 +59,7 @@ from offloadsim.experiments.jobs import (
     default_workers,
     execute,
     job_key,
+    measured_window,
     point_text,
     save_job_file,
 )
@@ -836,6 +837,7 @@ def merge_sweep(
         "fixed": spec.fixed,
         "points": spec.points,
         "replications": spec.replications,
+        **measured_window(job.scenario for job in ordered),
         "jobs": len(ordered),
         "tasks": task_count,
         **_host_info(),

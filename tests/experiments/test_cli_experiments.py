@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pytest
 
@@ -264,6 +266,32 @@ def test_a_sweep_table_mean_over_fewer_runs_than_the_replications_says_over_how_
     manifest = {"name": "s", "swept": ["links[0].bandwidth"], "replications": 10}
     line = _sweep_table(SimpleNamespace(summary=summary, manifest=manifest)).splitlines()[-1]
     assert line.split() == ["5", "Mbps", "32.0", "±", "1.0", "(n=6)", "-", "10.0", "±", "1.0", "-"]
+
+
+def test_compare_and_sweep_tables_say_the_time_measured_and_the_warm_up_left_out(
+    cli_main, tiny, tmp_path, capsys
+):
+    """Their tables and manifests said neither how long each run measured nor that a warm-up was
+    left out, which a paper's reader asks first (a run's table and manifest say both)."""
+    argv = ["compare", str(tiny), "--policies", "edge", "-n", "2", "--workers", "1", "--set", "warmup=1 s"]
+    argv += ["--set", "duration=2 s"]
+    assert cli_main([*argv, "--out", str(tmp_path / "cmp")]) == 0
+    first = capsys.readouterr().out.splitlines()[0]
+    assert (
+        first
+        == "tiny: 1 policies x 2 replications (seed 11), baseline edge; 2 s measured after a 1 s warm-up"
+    )
+    manifest = json.loads((tmp_path / "cmp" / "manifest.json").read_text())
+    assert (manifest["warmup_s"], manifest["duration_s"]) == (1.0, 2.0)
+    sweep = tmp_path / "sweep.yaml"
+    sweep.write_text(f"base: {tiny}\ngrid:\n  duration: [1 s, 2 s]\n", encoding="utf-8")
+    assert cli_main(["sweep", str(sweep), "--workers", "1", "--out", str(tmp_path / "sw")]) == 0
+    assert (
+        capsys.readouterr().out.splitlines()[0]
+        == "sweep: mean ± 95 % CI over 1 replications; 1–2 s measured after a 2 s warm-up"
+    )
+    manifest = json.loads((tmp_path / "sw" / "manifest.json").read_text())
+    assert (manifest["warmup_s"], manifest["duration_s"]) == (2.0, [1.0, 2.0])
 
 
 @pytest.mark.timeout(120)

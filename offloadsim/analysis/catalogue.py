@@ -87,12 +87,20 @@ class Metric:
 
 
 def _digits(value: float, half: float) -> int:
-    """Decimals enough to show the CI half-width to two significant digits (at most 4)."""
-    reference = half if half == half and half > 0 else abs(value)
+    """Decimals enough to show the CI half-width to two significant digits (at most 4).
+
+    A half-width of rounding noise (runs that all gave the same value: 4.8e-17 s about 0.1 s) is
+    no precision to show: the value's own digits are used, as for a half-width of exactly 0.
+    """
+    noise = half == half and half <= _NOISE * abs(value)
+    reference = half if half == half and half > 0 and not noise else abs(value)
     if reference == 0 or reference != reference:
         return 1
     return int(min(4, max(0, 1 - math.floor(math.log10(reference)))))
 
+
+#: A CI half-width this small against its mean is floating-point rounding, not a spread of the runs.
+_NOISE = 1e-9
 
 _LOWER: Better = "lower"
 _HIGHER: Better = "higher"

@@ -285,6 +285,16 @@ def test_a_mean_over_fewer_runs_than_the_replications_says_over_how_many():
     assert "n=" not in throughput
 
 
+def test_a_ci_of_rounding_noise_shows_no_false_precision():
+    """Runs that all took 100 ms had a CI half-width of 4.8e-17 s: the table printed
+    "100.0000 ± 0.0000", four decimals of precision no run had, beside "100 ± 0" in the next row."""
+    from offloadsim.analysis.catalogue import METRICS
+
+    latency = METRICS["latency_mean_s"]
+    assert latency.format(0.1, 4.786e-17) == latency.format(0.1, 0.0) == "100 ± 0"
+    assert latency.format(0.1, 0.00051) == "100.00 ± 0.51"  # a real spread keeps its digits
+
+
 def _drops_of_the_whole_table(tasks, policies):
     """drop_lines' counts over all the runs' tasks in memory (reference): policy -> ended, total, reasons."""
     ended = tasks[tasks["status"].astype(str).isin(("dropped", "failed"))]

@@ -235,7 +235,8 @@ def interval_note(
 ) -> str:
     """What the figure's intervals are, over how many replications, and whether a log axis cuts one.
 
-    ``"error bars: 95 % CI of the mean (Student t) over 3 replications"``; an
+    ``"error bars: 95 % CI of the mean (Student t) over 3 replications"``, counting the runs that
+    have a value of what is drawn (a run in which no task completed has no latency); an
     interval whose lower end is 0 (a non-negative metric's CI cut at zero)
     cannot end on a log axis, so the note says it runs off the axis.
     Empty for kinds that draw no interval.
@@ -243,6 +244,9 @@ def interval_note(
     if kind not in _INTERVALS:
         return ""
     keys = [k for k in dict.fromkeys(shown) if k in frame.columns]
+    drawn = list(_DRAWN.get(kind) or (view.metric,)) if kind in _DRAWN else []
+    if set(drawn) <= set(frame.columns):  # a run with no value (no task completed) is in no mean
+        frame = frame[frame[drawn].notna().all(axis=1)]
     low, high = _runs_per_configuration(frame, keys)
     what = "mean split per run; bands" if kind == "split" else _INTERVALS[kind]
     note = charts.interval_text(what, low, high)

@@ -616,6 +616,24 @@ def test_a_sweep_figure_names_its_bands(sweep_results):
     assert note.startswith("bands: 95 % CI") and f"over {replications.max()} replications" in note
 
 
+@pytest.mark.parametrize("kind", ["bars", "energy"])
+def test_an_interval_note_counts_the_runs_that_have_a_value(kind, tmp_path):
+    """Runs in which no task arrived have no latency: the bars' CIs were over 5 of 8 runs, and the
+    figure said "over 8 replications"."""
+    from experiment_data import TINY
+
+    (tmp_path / "tiny.yaml").write_text(TINY, encoding="utf-8")
+    overrides = ["duration=1 s", "workload[0].rate=0.3 /s"]
+    compare(tmp_path / "tiny.yaml", ["edge"], 8, workers=1, out=tmp_path / "cmp", overrides=overrides)
+    results = read_results(tmp_path / "cmp")
+    with_value = int(results.metrics["latency_mean_s"].notna().sum())
+    assert 2 <= with_value < 8  # what the note is about: some runs have no latency
+    note = _footnote(plots.plot_results(results, kind))
+    assert f"95 % CI of the mean (Student t) over {with_value} replications" in note
+    throughput = _footnote(plots.plot_results(results, "bars", metric="throughput_per_s"))
+    assert "over 8 replications" in throughput  # every run has a throughput, 0 included
+
+
 def test_a_figure_without_intervals_carries_no_interval_note(compare_results):
     assert "95 % CI" not in _footnote(plots.plot_results(compare_results, "cdf"))
 

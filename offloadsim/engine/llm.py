@@ -15,7 +15,6 @@ every token crosses the network on the critical path.
 from __future__ import annotations
 
 import math
-from array import array
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
@@ -36,7 +35,7 @@ if TYPE_CHECKING:
     from offloadsim.models.llm_cost import LLMCost
     from offloadsim.world import AppTemplate, World
 
-__all__ = ["TOKEN_BYTES", "ContextCuts", "LLMRequest", "LLMStep", "LLMWork", "llm_chain"]
+__all__ = ["TOKEN_BYTES", "ContextCuts", "LLMMaker", "LLMRequest", "LLMStep", "LLMWork", "llm_chain"]
 
 
 class LLMWork:
@@ -69,42 +68,34 @@ class LLMWork:
             for model in (app, *(apps[other] for other in spec.alternatives if other in apps))
             if model.llm is not None
         )
-        counted = ContextCuts(name, window)
-
-        def make(task_id: int, now: float) -> Task:
-            prompt = max(1, round(draw_prompt()))
-            output = max(1, round(draw_output()))
-            if prompt + output > window:
-                fitted = min(prompt, window - 1)
-                counted.add(prompt - fitted, output - (window - fitted), now)
-                prompt, output = fitted, window - fitted
-            flops, cuts = llm_chain(cost, prompt, output)
-            task = Task(task_id, name, source, now, deadline, flops, cuts, None)
-            task.llm = (prompt, output)
-            task.extra = extra
-            return task
-
-        make.context_cuts = counted  # type: ignore[attr-defined]  # a function's attribute, read by notes()
-        return make
+        return LLMMaker(name, source, deadline, window, cost, draw_prompt, draw_output, extra)
 
     def notes(self, makers: Sequence[Maker], warmup_s: float = 0.0) -> list[str]:
         """One line per application some of whose measured requests this run cut to its context window.
 
         ``makers`` are those this kind made for the run (one per workload entry and source);
-        each counted its cuts where it made them (its ``context_cuts``).  Requests that arrived
-        during the warm-up (before ``warmup_s``) are left out, as the records and metrics leave them.
+        each counted its cuts where it made them (its ``cuts``).  Requests that arrived during
+        the warm-up (before ``warmup_s``) are left out, as the records and metrics leave them.
         """
         return [counted.note() for counted in self.context_cuts(makers, warmup_s)]
 
     def context_cuts(self, makers: Sequence[Maker], warmup_s: float = 0.0) -> list[ContextCuts]:
-        """Per application, the requests arrived from ``warmup_s`` on that ``makers`` cut (none: absent)."""
+        """Per application, the requests arrived from ``warmup_s`` on that ``makers`` cut (none: absent).
+
+        Each maker counted only the requests that arrived from its ``measure_from`` on, which the
+        run set to its warm-up: asked of another start, it raises ValueError (a bug, not a count).
+        """
         cut: dict[str, ContextCuts] = {}
         for make in makers:
-            counted = getattr(make, "context_cuts", None)
-            if isinstance(counted, ContextCuts):
-                measured = counted.since(warmup_s)
-                if measured.requests:
-                    cut.setdefault(counted.app, ContextCuts(counted.app, counted.window)).merge(measured)
+            counted = make.cuts if isinstance(make, LLMMaker) else None
+            if counted is None:
+                continue
+            if counted.from_s != warmup_s:
+                raise ValueError(
+                    f"the maker of {counted.app!r} counted cuts from {counted.from_s} s, not {warmup_s} s"
+                )
+            if counted.requests:
+                cut.setdefault(counted.app, ContextCuts(counted.app, counted.window, warmup_s)).merge(counted)
         return list(cut.values())
 
     def pricer(self, world: World, processor: Processor) -> Price:
@@ -177,45 +168,89 @@ def llm_chain(cost: LLMCost, prompt: int, output: int) -> tuple[list[float], lis
     return [block] * layers, cuts
 
 
+class LLMMaker:
+    """One (application, source) pair's requests: the ``llm`` kind's maker, called once per arrival.
+
+    It draws a request's prompt and output tokens, cuts a draw past the context ``window`` to fit,
+    and counts the cuts in its own :class:`ContextCuts` (``cuts``): the run holds its makers, so
+    each run counts its own requests.  The run calls :meth:`measure_from` with its warm-up before
+    any arrival, so that only the requests the records keep are counted.
+    """
+
+    __slots__ = (
+        "cost",
+        "cuts",
+        "deadline",
+        "draw_output",
+        "draw_prompt",
+        "extra",
+        "name",
+        "source",
+        "window",
+    )
+
+    def __init__(
+        self,
+        name: str,
+        source: str,
+        deadline: float,
+        window: int,
+        cost: LLMCost,
+        draw_prompt: Callable[[], float],
+        draw_output: Callable[[], float],
+        extra: Callable[[Task], tuple[float, float, float]],
+    ):
+        self.name, self.source, self.deadline, self.window, self.cost = name, source, deadline, window, cost
+        self.draw_prompt, self.draw_output, self.extra = draw_prompt, draw_output, extra
+        self.cuts = ContextCuts(name, window)
+
+    def measure_from(self, start_s: float) -> None:
+        """Count only the cuts of requests arriving at ``start_s`` or later (the run's warm-up)."""
+        self.cuts = ContextCuts(self.name, self.window, start_s)
+
+    def __call__(self, task_id: int, now: float) -> Task:
+        """A request arriving ``now``: its tokens drawn (and cut to the window), its chain costed."""
+        prompt = max(1, round(self.draw_prompt()))
+        output = max(1, round(self.draw_output()))
+        window = self.window
+        if prompt + output > window:
+            fitted = min(prompt, window - 1)
+            self.cuts.add(prompt - fitted, output - (window - fitted), now)
+            prompt, output = fitted, window - fitted
+        flops, cuts = llm_chain(self.cost, prompt, output)
+        task = Task(task_id, self.name, self.source, now, self.deadline, flops, cuts, None)
+        task.llm = (prompt, output)
+        task.extra = self.extra
+        return task
+
+
 class ContextCuts:
     """How many requests of ``app`` were cut to the ``window``, and their prompt and output tokens cut.
 
     A maker adds to it only where a draw is cut (nothing on the path of a request that fits),
-    with the request's arrival time, and it is read once the run is over: :meth:`since` keeps the
-    requests that arrived after the warm-up, those the records and metrics count.
+    with the request's arrival time; a request that arrived before ``from_s`` (the warm-up,
+    which the records and metrics leave out) is not counted.  Three sums, whatever the run's
+    length: nothing is kept per request.
     """
 
-    __slots__ = ("_arrivals", "_cut", "app", "output_tokens", "prompt_tokens", "requests", "window")
+    __slots__ = ("app", "from_s", "output_tokens", "prompt_tokens", "requests", "window")
 
-    def __init__(self, app: str, window: int):
-        self.app, self.window = app, window
+    def __init__(self, app: str, window: int, from_s: float = 0.0):
+        self.app, self.window, self.from_s = app, window, from_s
         self.requests = self.prompt_tokens = self.output_tokens = 0
-        # Per request cut, its arrival and its prompt and output tokens cut: 24 bytes, not a tuple's 80.
-        self._arrivals, self._cut = array("d"), array("q")
 
     def add(self, prompt: int, output: int, arrival: float = 0.0) -> None:
         """One request, arrived at ``arrival``, cut by ``prompt`` prompt and ``output`` output tokens."""
-        self.requests += 1
-        self.prompt_tokens += prompt
-        self.output_tokens += output
-        self._arrivals.append(arrival)
-        self._cut.extend((prompt, output))
+        if arrival >= self.from_s:  # a task arriving at the warm-up's end is recorded
+            self.requests += 1
+            self.prompt_tokens += prompt
+            self.output_tokens += output
 
     def merge(self, other: ContextCuts) -> None:
         """Add ``other``'s counts (another source's requests of the same application)."""
         self.requests += other.requests
         self.prompt_tokens += other.prompt_tokens
         self.output_tokens += other.output_tokens
-        self._arrivals.extend(other._arrivals)
-        self._cut.extend(other._cut)
-
-    def since(self, start_s: float) -> ContextCuts:
-        """The requests cut that arrived at ``start_s`` or later (a task arriving then is recorded)."""
-        kept = ContextCuts(self.app, self.window)
-        for i, arrival in enumerate(self._arrivals):
-            if arrival >= start_s:
-                kept.add(self._cut[2 * i], self._cut[2 * i + 1], arrival)
-        return kept
 
     def to_dict(self) -> dict[str, Any]:
         """The counts as plain values (a run's manifest keeps them, for experiments to add up)."""
@@ -229,7 +264,7 @@ class ContextCuts:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ContextCuts:
-        """Inverse of :meth:`to_dict` (arrival times are not kept: the counts are the measured ones)."""
+        """Inverse of :meth:`to_dict` (the counts are the measured ones)."""
         counted = cls(str(data["app"]), int(data["window"]))
         counted.requests = int(data["requests"])
         counted.prompt_tokens, counted.output_tokens = int(data["prompt_tokens"]), int(data["output_tokens"])

@@ -221,6 +221,9 @@ class Simulation:
                 key = (*entry, source)  # names, not positions: another node or entry leaves it alone
                 rng = stream(self.seed, self.replication, "attributes", *key)
                 make = self.kinds[app.name].maker(app, source, rng, self.world.apps)
+                measure = getattr(make, "measure_from", None)  # optional: see WorkKind
+                if measure is not None:
+                    measure(self.warmup_s)
                 self._makers.setdefault(app.name, []).append(make)
                 arrive = self._arrival(make, source)
                 start_arrivals(self.context, workload, source, arrive, key)

@@ -57,8 +57,12 @@ class WorkKind(Protocol):
     one run (one application's), the lines the run should print under its table about the
     requests they drew after the warm-up (the ``llm`` kind's: how many draws it cut to the
     context window).  It is asked once, after the run; a maker keeps what it needs for it where
-    it makes tasks.  The ``llm`` kind's ``context_cuts(makers, warmup_s)`` gives the same counts as
-    plain values, which the run's manifest keeps and ``compare`` and ``sweep`` add up over runs.
+    it makes tasks, in the maker's own attributes (the run holds its makers, so no count outlives
+    the run).  A maker may define ``measure_from(start_s)``: the run calls it once, before any
+    arrival, with its warm-up, so that the maker counts only the requests the records keep, in
+    sums rather than a list per request.  The ``llm`` kind's ``context_cuts(makers, warmup_s)``
+    gives the same counts as plain values, which the run's manifest keeps and ``compare`` and
+    ``sweep`` add up over runs.
     """
 
     #: The name applications give (``AppTemplate.kind``).

@@ -201,3 +201,55 @@ def test_a_run_whose_draws_pass_the_window_says_how_many_were_cut(tmp_path, caps
     )
     assert main(["run", str(path), "--out", str(tmp_path / "short"), "--set", "duration=200 s"]) == 0
     assert "context window" not in capsys.readouterr().out
+
+
+def test_a_maker_counts_its_cuts_in_sums_that_do_not_grow_with_the_run():
+    """Bounded memory: the counts of 20 cuts and of 2,000 take the same room (no list per request)."""
+    import pickle
+
+    from offloadsim.engine.llm import ContextCuts
+
+    few, many = ContextCuts("chat", 1024), ContextCuts("chat", 1024)
+    for i in range(20):
+        few.add(3, 4, float(i))
+    for i in range(2000):
+        many.add(3, 4, float(i))
+    assert (many.requests, many.prompt_tokens, many.output_tokens) == (2000, 6000, 8000)
+    assert len(pickle.dumps(many)) - len(pickle.dumps(few)) < 16  # a few more digits, no more
+
+
+def test_a_maker_measured_from_the_warm_up_counts_only_the_requests_arrived_since():
+    """``measure_from`` (the run's warm-up) drops earlier cuts; a request at the warm-up's end counts."""
+    from offloadsim.engine.llm import LLMWork
+    from offloadsim.world import build_world
+
+    text = SCENARIO.replace("arrivals: trace, trace: trace.csv", "rate: 1 /s").replace("POLICY", "edge")
+    world = build_world(load_scenario_text(text, source="<llm>"))
+    kind, app = LLMWork(), world.apps["chat"]
+    make = kind.maker(app, "phone", np.random.default_rng(5), world.apps)
+    make.draw_prompt, make.draw_output = lambda: 2000.0, lambda: 50.0  # every request is cut
+    make.measure_from(10.0)
+    for i, now in enumerate((0.0, 9.5, 10.0, 12.0)):
+        make(i, now)
+    (counted,) = kind.context_cuts([make], 10.0)
+    # 2,000 + 50 drawn, 1,023 + 1 served: 977 prompt and 49 output tokens cut per request.
+    assert (counted.requests, counted.prompt_tokens, counted.output_tokens) == (2, 2 * 977, 2 * 49)
+    with pytest.raises(ValueError, match=r"counted cuts from 10\.0 s, not 0\.0 s"):
+        kind.context_cuts([make], 0.0)
+
+
+def test_two_runs_in_one_process_count_their_own_cuts():
+    """The counts live in each run's makers: a run after another in the same process counts as if alone."""
+    chat = "{model: gpt2, prompt_tokens: {exponential: 300}, output_tokens: {exponential: 200}}"
+    text = SCENARIO.replace("{model: gpt2, prompt_tokens: 100, output_tokens: 5}", chat)
+    text = text.replace("arrivals: trace, trace: trace.csv", "rate: 1 /s").replace("POLICY", "edge")
+    text = text.replace("duration: 1000 s", "duration: 300 s\nwarmup: 10 s")
+    fitting = text.replace(chat, "{model: gpt2, prompt_tokens: 300, output_tokens: 200}")
+    first = simulate(load_scenario_text(text, source="<llm>"))
+    between = simulate(load_scenario_text(fitting, source="<llm>"))
+    again = simulate(load_scenario_text(text, source="<llm>"))
+    assert first.context_cuts and first.context_cuts[0]["requests"] > 5
+    assert between.context_cuts == ()
+    assert again.context_cuts == first.context_cuts
+    noted = [[n for n in run.notes if "context window" in n] for run in (first, again)]
+    assert noted[0] == noted[1] and len(noted[0]) == 1

@@ -117,10 +117,11 @@ def plot_results(
     def draw_panels(logx: bool | None) -> list[str]:
         titles = []
         try:
-            percent = _one_unit(view, kind, panels, by_column)
-            for ax, (value, part) in zip(axes, panels, strict=True):
+            loads = _loads(view, kind, panels, by_column)
+            percent = None if len({load.percent for load in loads if load is not None}) < 2 else False
+            for ax, (value, part), load in zip(axes, panels, loads, strict=True):
                 title = _draw(
-                    view, kind, part, ax, by_column, legend_title, order, x_key, logx, logy, percent
+                    view, kind, part, ax, by_column, legend_title, order, x_key, logx, logy, percent, load
                 )
                 facet_title = f"{view.label(facet)} = {value}" if facet else None
                 titles.append("; ".join(t for t in (facet_title, title) if t))
@@ -669,10 +670,12 @@ def _draw(
     logx: bool | None,
     logy: bool | None,
     percent: bool | None = None,
+    load: runs.ComputeLoad | None = None,
 ) -> str | None:
     """Draw one panel; return a title part to show (which run a one-run figure is), if any.
 
-    ``percent`` False draws ``utilisation-time`` in busy cores whatever the panel could show.
+    ``percent`` False draws ``utilisation-time`` in busy cores whatever the panel could show;
+    ``load`` is the panel's compute load (:func:`_loads`) for ``utilisation-time``.
     """
     if kind == "cdf":
         charts.latency_cdf(frame, by=by or "policy", ax=ax, order=order, log_x=logx, legend_title=by_label)
@@ -719,7 +722,14 @@ def _draw(
         if kind == "utilisation-time":
             tiers = list(pd.unique(nodes["tier"].astype(str))) if "tier" in nodes.columns else None
             runs.utilisation_over_time(
-                one, nodes=nodes, stages=stages, by=by or "tier", ax=ax, order=tiers, percent=percent
+                one,
+                nodes=nodes,
+                stages=stages,
+                by=by or "tier",
+                ax=ax,
+                order=tiers,
+                percent=percent,
+                load=load,
             )
         else:
             several = len(root_figure(ax).axes) > 1
@@ -754,17 +764,20 @@ def _run_inputs(
     return one, replication, nodes, _run_stages(view)
 
 
-def _one_unit(
+def _loads(
     view: _View, kind: str, panels: Sequence[tuple[Any, pd.DataFrame]], by: str | None
-) -> bool | None:
-    """False where ``utilisation-time`` panels would differ in unit (% and busy cores): all in busy cores."""
-    if kind != "utilisation-time" or len(panels) < 2:
-        return None
-    units = set()
+) -> list[runs.ComputeLoad | None]:
+    """Each ``utilisation-time`` panel's compute load, computed once: its unit, then its lines (else None).
+
+    Panels whose units would differ (% and busy cores) are all drawn in busy cores.
+    """
+    if kind != "utilisation-time":
+        return [None] * len(panels)
+    loads: list[runs.ComputeLoad | None] = []
     for _, part in panels:
         one, _, nodes, stages = _run_inputs(view, part)
-        units.add(runs.utilisation_in_percent(one, nodes=nodes, stages=stages, by=by or "tier"))
-    return None if len(units) == 1 else False
+        loads.append(runs.compute_load(one, nodes=nodes, stages=stages, by=by or "tier"))
+    return loads
 
 
 def _one_run(tasks: pd.DataFrame) -> tuple[pd.DataFrame, Any]:

@@ -24,7 +24,8 @@ __all__ = [
     "capacity_over_time",
     "latency_over_time",
     "utilisation_over_time",
-    "utilisation_in_percent",
+    "ComputeLoad",
+    "compute_load",
     "stage_timeline",
     "STAGE_COLOURS",
 ]
@@ -52,6 +53,7 @@ def utilisation_over_time(
     legend: bool = True,
     order: Sequence[str] | None = None,
     percent: bool | None = None,
+    load: ComputeLoad | None = None,
 ) -> Axes:
     """Compute load over time in one run: utilisation (or busy cores) per time bin.
 
@@ -74,12 +76,15 @@ def utilisation_over_time(
     split).  When ``nodes`` gives the cores behind every series, the y axis
     is utilisation in %; otherwise mean busy cores.  ``percent=False``
     draws busy cores in any case (panels of one figure in one unit: see
-    :func:`utilisation_in_percent`).  Pass the tasks (and stages) of a
+    :class:`ComputeLoad`'s ``percent``).  Pass the tasks (and stages) of a
     single run.  ``order`` fixes the series' colours (the same tier in the
-    same colour on several panels).
+    same colour on several panels).  ``load``: :func:`compute_load` of the
+    same arguments, where the caller has it already (a figure of several
+    panels reads each one's unit first), so that it is not computed again.
     """
     ax = axes_or_new(ax)
-    load = _Load.of(tasks, nodes, stages, by, max_series)
+    if load is None:
+        load = compute_load(tasks, nodes=nodes, stages=stages, by=by, max_series=max_series)
     labels, lo, hi, weight, cores, shown = load.labels, load.lo, load.hi, load.weight, load.cores, load.shown
     t0 = float(np.min(lo)) if lo.size else 0.0
     t1 = float(np.max(hi)) if hi.size else 1.0
@@ -120,26 +125,27 @@ def utilisation_over_time(
     return ax
 
 
-def utilisation_in_percent(
+def compute_load(
     tasks: pd.DataFrame,
     *,
     nodes: pd.DataFrame | None = None,
     stages: pd.DataFrame | None = None,
     by: str = "tier",
     max_series: int = 6,
-) -> bool:
-    """Whether :func:`utilisation_over_time` of the same arguments draws % (else busy cores).
+) -> ComputeLoad:
+    """The compute intervals :func:`utilisation_over_time` of the same arguments draws, and its unit.
 
-    A series without cores to divide by (a split task's ``device>edge``,
+    Its ``percent`` says whether that figure draws % (else busy cores): a
+    series without cores to divide by (a split task's ``device>edge``,
     estimated from task records) makes it busy cores; a figure whose panels
     differ draws them all in busy cores, so that one axis label serves them.
     """
-    return _Load.of(tasks, nodes, stages, by, max_series).percent
+    return ComputeLoad.of(tasks, nodes, stages, by, max_series)
 
 
 @dataclass(frozen=True)
-class _Load:
-    """The compute intervals of one run's series, their cores, and the series shown."""
+class ComputeLoad:
+    """The compute intervals of one run's series, their cores, and the series shown (:func:`compute_load`)."""
 
     labels: np.ndarray
     lo: np.ndarray
@@ -151,6 +157,7 @@ class _Load:
 
     @property
     def percent(self) -> bool:
+        """Whether every series shown has cores to divide by: utilisation in %, else busy cores."""
         return bool(self.shown) and all(self.cores.get(label, 0) > 0 for label in self.shown)
 
     @classmethod
@@ -161,7 +168,8 @@ class _Load:
         stages: pd.DataFrame | None,
         by: str,
         max_series: int,
-    ) -> _Load:
+    ) -> ComputeLoad:
+        """The load of ``tasks`` (see :func:`compute_load`)."""
         if by not in ("tier", "placement"):
             raise ValueError(f"by must be 'tier' or 'placement', got {by!r}")
         tiers = (

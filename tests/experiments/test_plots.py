@@ -759,6 +759,30 @@ def test_utilisation_time_panels_share_one_unit(tmp_path):
     assert alone.axes[0].get_ylabel() == "utilisation (%)"  # one panel keeps its %
 
 
+def test_utilisation_time_reads_each_panels_load_once(tmp_path, monkeypatch):
+    """Each panel's compute intervals were worked out twice (once for its unit, once to draw): once now."""
+    from experiment_data import TWO_APPS
+
+    from offloadsim.plots import runs
+
+    (tmp_path / "two.yaml").write_text(TWO_APPS, encoding="utf-8")
+    compare(tmp_path / "two.yaml", ["local", "neurosurgeon"], 1, workers=1, out=tmp_path / "cmp")
+    results = read_results(tmp_path / "cmp")
+    spread = runs._spread_tasks
+    calls = []
+    monkeypatch.setattr(runs, "_spread_tasks", lambda *a: calls.append(1) or spread(*a))
+    fig = plots.plot_results(results, "utilisation-time")
+    panels = [ax for ax in fig.axes if ax.get_visible()]
+    assert len(panels) == 2 and len(calls) == 2
+    # The lines are those the function draws alone for each run, in the figure's one unit.
+    for ax, policy in zip(panels, ("local", "neurosurgeon"), strict=True):
+        one = results.tasks[results.tasks["policy"].astype(str).to_numpy() == policy]
+        nodes = results.nodes[results.nodes["policy"].astype(str).to_numpy() == policy]
+        alone = plots.utilisation_over_time(one, nodes=nodes, percent=False)
+        for drawn, expected in zip(ax.get_lines(), alone.get_lines(), strict=True):
+            assert np.array_equal(drawn.get_ydata(), expected.get_ydata())
+
+
 @pytest.fixture(scope="module")
 def edge_never_finishes(tmp_path_factory):
     """The tiny scenario over a 10 kbit/s radio: every upload shares it with the next, none ends."""

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 #: A table of records: a DataFrame, or column name -> array (or list) of equal lengths.
 Table = Union["pd.DataFrame", Mapping[str, Any]]
 
-__all__ = ["Summary", "summarize", "overload_warnings", "metrics_row"]
+__all__ = ["Summary", "summarize", "overload_warnings", "metrics_row", "llm_metrics"]
 
 _NAN = math.nan  # one NaN object: summaries compare equal field by field (identity first)
 
@@ -367,16 +367,6 @@ def _task_stats(tasks: Table, duration_s: float, end_s: float | None) -> dict[st
     bytes_sent = float(np.nansum(_floats(tasks, "bytes_sent"))) if n_tasks else 0.0
     energy_mean = _nanmean(_floats(tasks, "device_energy"))
 
-    ttft = np.where(done, _floats(tasks, "ttft"), _NAN)
-    has_ttft = bool(np.isfinite(ttft).any())
-    ttft_mean = _nanmean(ttft) if has_ttft else _NAN
-    ttft_p50, ttft_p95 = (
-        (float(percentile(ttft[np.isfinite(ttft)], q)) for q in (50, 95)) if has_ttft else (_NAN, _NAN)
-    )
-    del ttft
-    tpot = np.where(done, _floats(tasks, "tpot"), _NAN)
-    tpot_mean = _nanmean(tpot) if np.isfinite(tpot).any() else _NAN
-    del tpot
     backlog: list[int] | None = None
     share = 0.0
     if end_s is not None and n_tasks and duration_s > 0:
@@ -396,15 +386,40 @@ def _task_stats(tasks: Table, duration_s: float, end_s: float | None) -> dict[st
         "deadline_misses": n_miss,
         "bytes_sent": bytes_sent,
         "device_energy_mean_j": energy_mean,
-        "ttft_mean_s": ttft_mean,
-        "ttft_p50_s": ttft_p50,
-        "ttft_p95_s": ttft_p95,
-        "tpot_mean_s": tpot_mean,
+        **_llm_stats(tasks, done),
         "drop_reasons": _drop_reasons(tasks, dropped | failed),
         "column_metrics": _column_metrics(tasks, done),
         "backlog": backlog,
         "in_flight_share": share,
     }
+
+
+def _llm_stats(tasks: Table, done: np.ndarray) -> dict[str, float]:
+    """Time to first token (mean, p50, p95) and per output token (mean) of the ``done`` tasks; NaN: none."""
+    ttft = np.where(done, _floats(tasks, "ttft"), _NAN)
+    has_ttft = bool(np.isfinite(ttft).any())
+    ttft_p50, ttft_p95 = (
+        (float(percentile(ttft[np.isfinite(ttft)], q)) for q in (50, 95)) if has_ttft else (_NAN, _NAN)
+    )
+    tpot = np.where(done, _floats(tasks, "tpot"), _NAN)
+    return {
+        "ttft_mean_s": _nanmean(ttft) if has_ttft else _NAN,
+        "ttft_p50_s": ttft_p50,
+        "ttft_p95_s": ttft_p95,
+        "tpot_mean_s": _nanmean(tpot) if np.isfinite(tpot).any() else _NAN,
+    }
+
+
+def llm_metrics(tasks: Table) -> dict[str, float]:
+    """The LLM metrics of one run's metrics row (:func:`metrics_row`), from its task records alone.
+
+    Empty where no LLM request completed, as the row has none then.  For a
+    job file written before metrics rows carried them (a sweep resumed over
+    older jobs): its records hold ``status``, ``ttft`` and ``tpot``.
+    """
+    stats = _llm_stats(tasks, _status_masks(tasks)["completed"])
+    served = stats["ttft_mean_s"] == stats["ttft_mean_s"]
+    return {name: stats[name] for name in catalogue.LLM_METRICS} if served else {}
 
 
 _AGGREGATES = {

@@ -10,7 +10,7 @@ summary metrics and node records, so one rename makes the whole job durable.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -85,6 +85,12 @@ def read_job_meta(path: Path) -> tuple[int, dict[str, Any]]:
     if raw is None:
         raise ExperimentError(f"{path}: not an offloadsim job file (no job metadata)")
     return metadata.num_rows, json.loads(raw.decode("utf-8"))
+
+
+def read_job_columns(path: Path, columns: Sequence[str]) -> pd.DataFrame:
+    """The task records of a job file, only those of ``columns`` it has (a few columns, not the table)."""
+    present = set(pq.ParquetFile(path).schema_arrow.names)
+    return pq.read_table(path, columns=[c for c in columns if c in present]).to_pandas()
 
 
 def read_job_file(path: Path) -> tuple[pd.DataFrame, dict[str, Any]]:

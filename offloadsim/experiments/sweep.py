@@ -17,7 +17,9 @@ replications (DESIGN.md section 5)::
 
 Each point × replication is one job.  A finished job is written at once to
 ``OUT/points/<key>.parquet`` (tmp + rename), named by a hash of its whole
-scenario document and replication, so a rerun skips it.  When every job has
+scenario document and replication, so a rerun skips it (a job file saved
+before the metrics had TTFT and TPOT has them worked out from its records
+as it is merged).  When every job has
 finished, the tables are merged in job order (points in expansion order,
 then replications), whatever ran where: ``tasks.parquet`` (one row per
 task), ``metrics.parquet`` (one row per job), ``nodes.parquet``,
@@ -49,6 +51,7 @@ import pandas as pd
 
 from offloadsim.analysis.catalogue import metric_columns
 from offloadsim.analysis.statistics import mean_ci
+from offloadsim.analysis.summary import llm_metrics
 from offloadsim.analysis.values import default_label, quantity_kind, typed_column
 from offloadsim.engine_build import engine_build
 from offloadsim.experiments.jobs import (
@@ -64,7 +67,7 @@ from offloadsim.experiments.jobs import (
     save_job_file,
 )
 from offloadsim.experiments.merge import Insert, write_merged
-from offloadsim.experiments.storage import ExperimentError, parquet_writer, read_job_meta
+from offloadsim.experiments.storage import ExperimentError, parquet_writer, read_job_columns, read_job_meta
 from offloadsim.host import host_platform
 from offloadsim.input_kinds import SWEEP
 from offloadsim.outdir import (
@@ -717,6 +720,8 @@ def _job_meta(job: Job, result: JobResult) -> dict[str, Any]:
         "nodes": {c: [_json_value(v) for v in result.nodes[c].tolist()] for c in result.nodes.columns},
         "wall_s": result.wall_s,
         "context_cuts": list(result.context_cuts),
+        # Its metrics hold the LLM metrics where it served LLM requests; older files' never do.
+        "llm_metrics": True,
     }
 
 
@@ -765,6 +770,7 @@ def merge_sweep(
     node_point: list[np.ndarray] = []
     cuts: list[dict[str, Any]] = []  # LLM requests cut to the context window, per job and application
     uncounted = 0  # jobs whose file predates the count
+    recomputed = 0  # jobs whose file predates the LLM metrics, which its records gave
     ordered = sorted(jobs, key=lambda j: (j.index, j.replication))
     for job in ordered:
         file = directory / "points" / f"{job.key}.parquet"
@@ -781,6 +787,10 @@ def merge_sweep(
         nodes.insert(0, "policy", meta["policy"])
         node_parts.append(nodes)
         values = dict(job.point)
+        if "llm_metrics" not in meta:  # its metrics from before the LLM metrics: from its records
+            found = _llm_metrics_of(file)
+            meta["metrics"].update(found)
+            recomputed += bool(found)
         metric_rows.append(
             {
                 "point": job.index,
@@ -844,6 +854,7 @@ def merge_sweep(
         **dict(run_info or {}),
         "context_cuts": cuts,
         "context_cuts_uncounted_jobs": uncounted,
+        "llm_metrics_recomputed_jobs": recomputed,
         "files": list(SWEEP_FILES),
     }
     replace_together(
@@ -867,6 +878,14 @@ def merge_sweep(
         ran=int((run_info or {}).get("jobs_run", 0)),
         reused=int((run_info or {}).get("jobs_reused", 0)),
     )
+
+
+def _llm_metrics_of(file: Path) -> dict[str, float]:
+    """The LLM metrics of the job in ``file``, from its task records (none: it served no LLM request)."""
+    try:
+        return llm_metrics(read_job_columns(file, ("status", "ttft", "tpot")))
+    except (OSError, ValueError) as error:
+        raise ExperimentError(f"{file}: unreadable ({error}); delete it and rerun the sweep") from None
 
 
 def _write_tasks(files: Sequence[Path], inserts: Sequence[Insert], path: Path, rows: int) -> None:

@@ -78,15 +78,21 @@ def test_a_cnn_comparison_has_no_llm_metrics(tmp_path, capsys):
     assert not set(LLM) & set(pd.read_parquet(out / "summary.parquet")["metric"])
 
 
-def test_sweep_reports_ttft_and_tpot_per_point(tmp_path, capsys):
+def _llm_sweep(tmp_path: Path, duration: str, grid: str) -> tuple[list[str], Path]:
+    """The command of a sweep of the shipped LLM assistant over ``grid``, 2 replications; its --out."""
     shutil.copy(ROOT / "scenarios" / "llm-assistant.yaml", tmp_path / "llm-assistant.yaml")
     (tmp_path / "sweep.yaml").write_text(
-        "name: llm\nbase: llm-assistant.yaml\nset: {duration: 300 s, warmup: 10 s}\n"
-        "grid:\n  policy.name: [local, model-select]\nreplications: 2\n",
+        f"name: llm\nbase: llm-assistant.yaml\nset: {{duration: {duration}, warmup: 10 s}}\n"
+        f"{grid}\nreplications: 2\n",
         encoding="utf-8",
     )
     out = tmp_path / "sweep"
-    assert main(["sweep", str(tmp_path / "sweep.yaml"), "--out", str(out), "--workers", "1"]) == 0
+    return ["sweep", str(tmp_path / "sweep.yaml"), "--out", str(out), "--workers", "1"], out
+
+
+def test_sweep_reports_ttft_and_tpot_per_point(tmp_path, capsys):
+    command, out = _llm_sweep(tmp_path, "300 s", "grid:\n  policy.name: [local, model-select]")
+    assert main(command) == 0
     header = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("policy.name"))
     assert "mean time to first token (ms)" in header and "mean time per output token (ms)" in header
     tasks = pd.read_parquet(out / "tasks.parquet")
@@ -95,3 +101,35 @@ def test_sweep_reports_ttft_and_tpot_per_point(tmp_path, capsys):
         per_run = group.groupby("replication", observed=True)["ttft"].mean()
         row = summary[(summary["policy.name"] == policy) & (summary["metric"] == "ttft_mean_s")]
         assert row["mean"].item() == pytest.approx(per_run.mean(), rel=1e-12)
+
+
+def test_a_resumed_sweep_works_out_the_llm_metrics_of_jobs_saved_before_them(tmp_path, capsys):
+    """A job file from before the metrics rows had TTFT and TPOT (its metadata has none) was reused
+    as it was: its point's summary counted n = 1 of 2 replications, silently.  Its records hold the
+    ``ttft`` and ``tpot`` columns, so the merge works them out, to the bit."""
+    import json
+
+    import pyarrow.parquet as pq
+
+    command, out = _llm_sweep(tmp_path, "120 s", "policies: [local]")
+    assert main(command) == 0
+    fresh = pd.read_parquet(out / "metrics.parquet")
+    assert fresh[list(LLM)].notna().all().all()
+    # The first job's file as a sweep before the LLM metrics wrote it: the same records, no such metrics.
+    file = sorted((out / "points").glob("*.parquet"))[0]
+    table = pq.read_table(file)
+    meta = json.loads(table.schema.metadata[b"offloadsim.job"])
+    meta.pop("llm_metrics", None)
+    meta["metrics"] = {k: v for k, v in meta["metrics"].items() if k not in LLM}
+    metadata = {**table.schema.metadata, b"offloadsim.job": json.dumps(meta).encode("utf-8")}
+    pq.write_table(table.replace_schema_metadata(metadata), file)
+
+    capsys.readouterr()
+    assert main(command) == 0
+    assert "2 reused" in capsys.readouterr().out
+    resumed = pd.read_parquet(out / "metrics.parquet")
+    pd.testing.assert_frame_equal(resumed[list(LLM)], fresh[list(LLM)])
+    summary = pd.read_parquet(out / "summary.parquet")
+    assert (summary[summary["metric"].isin(LLM)]["n"] == 2).all()
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["llm_metrics_recomputed_jobs"] == 1

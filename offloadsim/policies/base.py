@@ -13,7 +13,7 @@ only reads, and the engine validates every plan before acting on it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from numbers import Integral
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
@@ -344,4 +344,21 @@ def validate_plan(plan: object, task: TaskView, view: SystemView, policy_name: s
         raise PlanError(f"policy {quoted(policy_name)}: order must be a permutation of 0..{task.layers - 1}")
     if plan.processors is not None and len(plan.processors) != len(plan.nodes):
         raise PlanError(f"policy {quoted(policy_name)}: processors must name one per node")
-    return plan
+    return _plain_ints(plan)
+
+
+def _plain_ints(plan: Plan) -> Plan:
+    """``plan`` with its cuts and order as Python ints (a policy may give numpy's, ``np.argmin``'s).
+
+    The engine compiled by mypyc types the layer indices of its steps ``int`` and refuses a numpy
+    integer there (a TypeError the pure build never meets); a plan is validated once per compiled
+    plan, so the copy costs nothing per task.
+    """
+    order = plan.order
+    if all(type(cut) is int for cut in plan.cuts) and (order is None or all(type(i) is int for i in order)):
+        return plan
+    return replace(
+        plan,
+        cuts=tuple(int(cut) for cut in plan.cuts),
+        order=None if order is None else tuple(int(i) for i in order),
+    )

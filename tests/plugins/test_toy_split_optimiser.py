@@ -10,6 +10,7 @@ of every cut, as the shipped ``neurosurgeon`` does.
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from offloadsim.engine import simulate
@@ -119,3 +120,36 @@ def test_a_toy_optimiser_pricing_with_the_cost_model_finds_the_engines_best_cut(
     toy = measured(PolicySpec("toy-exhaustive-split", {"objective": objective}))
     assert toy == pytest.approx(min(every_cut), rel=1e-9)
     assert toy == pytest.approx(measured(PolicySpec("neurosurgeon", {"objective": objective})), rel=1e-9)
+
+
+class ArgminSplit(ExhaustiveSplit):
+    """The same prices, its cut from ``np.argmin`` and its layer order from ``np.arange``: numpy integers.
+
+    ``validate_plan`` takes any whole number for a cut (``numbers.Integral``), numpy's included;
+    the engine compiled by mypyc types the steps' layer indices ``int`` and raised a TypeError on
+    them, where the pure build ran.  The engine now takes them as Python ints, in both builds.
+    """
+
+    def decide(self, task, view):
+        source, server = task.source, self.server
+        costs = np.array([self._price(task, view, (source, server), k, None) for k in range(task.layers + 1)])
+        k = len(costs) - 1 - np.argmin(costs[::-1])  # ties: more on the device, as ExhaustiveSplit
+        order = None if getattr(task, "llm", None) is not None else tuple(np.arange(task.layers))
+        return Plan((source, server), (k,), order=order)
+
+
+@pytest.mark.parametrize("app", sorted(APPS))
+def test_a_plan_of_numpy_integers_runs_as_the_same_plan_of_ints(tmp_path, app):
+    (tmp_path / "once.csv").write_text("time\n1.0\n2.0\n")
+    scenario = load_scenario_text(SCENARIO.replace("APP", APPS[app]), source="<toy>", base_dir=tmp_path)
+    register_policy("toy-argmin-split")(ArgminSplit)
+    register_policy("toy-exhaustive-split")(ExhaustiveSplit)
+    try:
+        numpy_plan = simulate(scenario, policy=PolicySpec("toy-argmin-split")).tasks
+        int_plan = simulate(scenario, policy=PolicySpec("toy-exhaustive-split")).tasks
+    finally:
+        unregister_policy("toy-argmin-split")
+        unregister_policy("toy-exhaustive-split")
+    assert list(numpy_plan["status"]) == ["completed"] * 2
+    for column in ("split", "placement", "latency", "device_energy", "bytes_sent"):
+        assert list(numpy_plan[column]) == list(int_plan[column]), column

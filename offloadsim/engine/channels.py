@@ -24,6 +24,14 @@ import simpy
 from offloadsim.engine.environment import caller
 from offloadsim.engine.piecewise import PiecewiseLog
 
+try:  # mypyc reads the decorator as it compiles; at run time it leaves the class as written
+    from mypy_extensions import mypyc_attr
+except ImportError:  # mypy is not installed: a runtime dependency of neither build
+
+    def mypyc_attr(*attrs: str, **flags: object) -> Any:  # type: ignore[misc]  # a no-op, redefined
+        return lambda cls: cls
+
+
 __all__ = ["ABORTED", "DELIVERED", "PROPAGATING", "SENDING", "ChannelModel", "deliver", "tell_aborted"]
 
 # A transfer's state: bytes still leaving; last byte left, propagating; delivered; cancelled.
@@ -34,6 +42,9 @@ DELIVERED: Final = 2
 ABORTED: Final = 3
 
 
+# A plug-in's link model may derive from it (docs/architecture.md, "A link model"): in the build
+# compiled by mypyc too, which otherwise refuses a Python class deriving from a compiled one.
+@mypyc_attr(allow_interpreted_subclasses=True)
 class ChannelModel:
     """Capacities in force of directed channels (given in bit/s, kept in bytes/s), and the channels down.
 

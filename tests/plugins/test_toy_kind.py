@@ -151,3 +151,55 @@ def test_a_group_of_tasks_waits_on_its_barrier(tmp_path):
     # Three 1-s pieces queue on the box's one core from t = 1; the round passes its barrier at 4 s.
     assert list(t["finish"]) == pytest.approx([2.0, 3.0, 4.0, 4.0])
     assert list(t["status"]) == ["completed"] * 4
+
+
+class OwnStage:
+    """A kind that runs its one stage itself: what a kind hands the engine is the documented contract.
+
+    Its maker returns a :class:`Task` made by ``Task(...)`` with the ``task_id`` it was given (a
+    subclass or another object in its place fails in the engine compiled by mypyc, which types
+    them); its ``start`` submits the stage to the plan's processor with the task itself as the
+    payload, and charges and ends that task through ``ctx.ledger`` (``book_compute``, ``finish``).
+    """
+
+    name = "own-stage"
+    fixed_cost = True
+
+    def maker(self, app: Any, source: str, rng: Any, apps: Mapping[str, Any]) -> Any:
+        def make(task_id: int, now: float) -> Task:
+            return Task(task_id, app.name, source, now, float("nan"), [0.0], [0.0, 0.0], None)
+
+        return make
+
+    def pricer(self, world: Any, processor: Any) -> Any:
+        return lambda task, start, stop: SECONDS_PER_LAYER * (stop - start)
+
+    def start(self, ctx: Any, task: Task, walk: Any) -> None:
+        (step,) = task.plan.steps  # one compute step: the policy runs the task where it arrived
+        # fixed_cost: the plan's step holds the stage's seconds, priced once by the processor.
+
+        def done(payload: Task, wait_s: float, service_s: float) -> None:
+            ctx.ledger.book_compute(payload, step.processor.node, wait_s, service_s, step.power_w)
+            ctx.ledger.finish(payload, "completed")
+
+        if not step.processor.submit(step.service_s, done, task):
+            ctx.ledger.finish(task, "dropped", "refused")
+
+    def served_as(self, task: Any, app: Any) -> tuple[Sequence[float], Sequence[float]]:
+        raise ValueError("serves no other application")
+
+
+def test_a_kind_running_its_own_stages_through_the_ledger(tmp_path):
+    kind = register_kind(OwnStage())
+    try:
+        (tmp_path / "trace.csv").write_text("time\n1\n1.2\n")
+        text = GROUP.replace("kind: round", "kind: own-stage").replace("  piece: {work: 1 GFLOP}\n", "")
+        raw = simulate(load_scenario_text(text, source="<toy>", base_dir=tmp_path))
+    finally:
+        unregister_kind(kind.name)
+    t = raw.tasks
+    # 0.5 s each on the box's one core: the second (at 1.2) waits 0.3 s.
+    assert list(t["status"]) == ["completed"] * 2
+    assert list(t["latency"]) == pytest.approx([0.5, 0.8])
+    assert list(t["wait"]) == pytest.approx([0.0, 0.3])
+    assert list(t["compute_time"]) == pytest.approx([0.5, 0.5])

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from offloadsim.engine import simulate
+from offloadsim.engine.channels import ABORTED, PROPAGATING, SENDING, ChannelModel, sent_bytes, tell_aborted
 from offloadsim.scenario import load_scenario_text
 from offloadsim.world.dynamics import (
     SetNodeUp,
@@ -111,6 +112,70 @@ class DedicatedCircuits:
         pass
 
 
+class _Transfer:
+    """One transfer of :class:`DerivedCircuits`, with the fields ChannelModel reads."""
+
+    __slots__ = ("aborted", "callback", "channels", "last", "latency_s", "payload", "rate", "remaining")
+    __slots__ += ("size", "state")
+
+    def __init__(self, channels, size_bytes, latency_s, callback, payload, aborted, rate, now):
+        self.channels, self.size, self.remaining, self.latency_s = channels, size_bytes, size_bytes, latency_s
+        self.callback, self.payload, self.aborted = callback, payload, aborted
+        self.rate, self.last = rate, now
+        self.state = SENDING
+
+
+class DerivedCircuits(ChannelModel):
+    """The same circuits on ChannelModel's bookkeeping, as docs/architecture.md offers a link model.
+
+    ChannelModel keeps the capacities in force, takes channels down and up, cancels, shares and
+    counts; the model says only how a transfer goes (at its route's bottleneck, alone), that a
+    capacity change leaves circuits as they are (``_rerate``) and how one is stopped (``_stop``).
+    """
+
+    def __init__(self, env: Any, capacity_bps: Sequence[float]):
+        super().__init__(env, capacity_bps)
+        self.busy_s = [0.0] * len(self.capacity_Bps)
+
+    def start(self, channels, size_bytes, latency_s, callback, payload, sent=None, aborted=None):
+        rate = min((self.capacity_Bps[c] for c in channels), default=math.inf)
+        transfer = _Transfer(channels, size_bytes, latency_s, callback, payload, aborted, rate, self.env.now)
+        if rate <= 0.0:
+            transfer.state = ABORTED
+            self.env.timeout(0.0).callbacks.append(lambda _e: tell_aborted(transfer))
+            return transfer
+        for c in channels:
+            self.crossing[c].append(transfer)
+        seconds = size_bytes / rate if size_bytes > 0 else 0.0
+
+        def left(_event: Any) -> None:
+            if transfer.state != SENDING:
+                return
+            for c in channels:
+                self.crossing[c].remove(transfer)
+                self.bytes_carried[c] += size_bytes
+                self.busy_s[c] += seconds
+            transfer.state, transfer.remaining, transfer.last = PROPAGATING, 0.0, self.env.now
+            if sent is not None and size_bytes > 0:
+                sent(payload)
+            self._deliver_after(transfer)
+
+        self.env.timeout(seconds).callbacks.append(left)
+        return transfer
+
+    def _rerate(self, channel: int) -> None:
+        pass  # a circuit keeps the rate it was set up with
+
+    def _stop(self, transfer: Any) -> None:
+        carried = sent_bytes(transfer, self.env.now)
+        for c in transfer.channels:
+            self.crossing[c].remove(transfer)
+            self.bytes_carried[c] += carried
+
+    def close_statistics(self) -> None:
+        pass
+
+
 @dataclass(frozen=True)
 class Outage:
     node: str
@@ -137,9 +202,11 @@ class NodeOutage:
 @pytest.fixture
 def plugins():
     register_link_model("dedicated-circuits", DedicatedCircuits)
+    register_link_model("derived-circuits", DerivedCircuits)
     register_dynamics(NodeOutage())
     yield
     unregister_link_model("dedicated-circuits")
+    unregister_link_model("derived-circuits")
     unregister_dynamics("node-outage")
 
 
@@ -175,6 +242,21 @@ def test_a_plug_in_link_model_carries_a_scenario(tmp_path, plugins):
     assert list(circuits) == pytest.approx([1.0 + 0.005 + 0.001 + 0.005] * 2, rel=1e-12)
     # Max-min fair: the two share the uplink, so both take twice as long on it.
     assert list(shared) == pytest.approx([2.0 + 0.005 + 0.001 + 0.005] * 2, rel=1e-9)
+
+
+def test_a_link_model_derived_from_channel_model_runs_in_either_build(tmp_path, plugins):
+    """docs/architecture.md offers ChannelModel to derive from: the engine compiled by mypyc refused
+    a Python class deriving from its compiled class ("interpreted classes cannot inherit from
+    compiled"); the circuits on its bookkeeping carry a scenario as the toy written from scratch does,
+    a link going down included."""
+    times = "1.0,phone-0\n1.0,phone-1\n"
+    derived = run(tmp_path, "network: {model: derived-circuits}\n", times)
+    scratch = run(tmp_path, "network: {model: dedicated-circuits}\n", times)
+    assert list(derived.tasks["latency"]) == list(scratch.tasks["latency"])
+    assert list(derived.links["bytes"]) == list(scratch.links["bytes"])
+    outage = "dynamics: [{kind: node-outage, node: ap, at: 1.5 s, for: 2 s}]\n"
+    down = run(tmp_path, "network: {model: derived-circuits}\n" + outage, "1.0,phone-0\n4.0,phone-1\n").tasks
+    assert list(down["status"]) == ["failed", "completed"]
 
 
 def test_a_plug_in_kind_of_change_takes_a_node_down_for_a_while(tmp_path, plugins):

@@ -87,3 +87,69 @@ def test_plan_processors_picks_a_plugged_in_processor_model(world):
 def test_a_plan_naming_a_processor_the_node_lacks_is_an_engine_error(world):
     with pytest.raises(EngineError, match='named processor "npu" at "box", which has "cpu", "gpu"'):
         simulate(world, policy=PolicySpec("on-processor", {"processor": "npu"}))
+
+
+class OneCore:
+    """A ProcessorLike written from scratch (no base class): one core, first come first served.
+
+    What the kernel hands ``submit`` comes back unchanged: ``callback(payload, wait_s, service_s)``
+    with the payload it was given, and ``abort`` returns those payloads (the engine compiled by
+    mypyc types them as its tasks: a wrapper in their place is a TypeError there).
+    """
+
+    def __init__(self, env: Any, model: Any):
+        self.env, self.node, self.name = env, model.node, model.spec.name
+        self.cores, self.speed_flops = 1, model.speed_flops
+        self.up, self.busy, self.completed, self.refused, self.watch = True, 0, 0, 0, None
+        self.free_at = self.busy_s = 0.0
+        self.waiting: list[Any] = []
+
+    def submit(self, service_s: float, callback: Any, payload: Any) -> bool:
+        if not self.up:
+            return False
+        now = self.env.now
+        begin = max(now, self.free_at)
+        self.free_at = begin + service_s
+        self.busy_s += service_s
+        self.waiting.append(payload)
+
+        def done(_event: Any) -> None:
+            if self.up:
+                self.waiting.remove(payload)
+                self.completed += 1
+                callback(payload, begin - now, service_s)
+
+        self.env.timeout(self.free_at - now).callbacks.append(done)
+        return True
+
+    def pricer(self, kind: Any, world: Any) -> Any:
+        return kind.pricer(world, self)
+
+    def abort(self) -> list[Any]:
+        self.up = False
+        dropped, self.waiting = self.waiting, []
+        return dropped
+
+    def expected_wait_s(self) -> float:
+        return max(0.0, self.free_at - self.env.now)
+
+    def busy_core_seconds(self) -> float:
+        return self.busy_s
+
+    def queued(self) -> int:
+        return max(0, len(self.waiting) - 1)
+
+
+def test_a_processor_model_written_from_the_protocol_alone(tmp_path):
+    """Not derived from ``Processor``: ``ProcessorLike`` is the whole contract, in either build."""
+    register_processor_model("one-core", OneCore)
+    try:
+        (tmp_path / "trace.csv").write_text("time\n1\n1.05\n")
+        scenario = SCENARIO.replace("{speed: 1 GFLOP/s, model: turbo}", "{speed: 2 GFLOP/s, model: one-core}")
+        world = build_world(load_scenario_text(scenario, source="<toy>", base_dir=tmp_path))
+        on_it = simulate(world, policy=PolicySpec("fixed", {"nodes": ["box"], "processors": ["gpu"]})).tasks
+    finally:
+        unregister_processor_model("one-core")
+    # 1 GFLOP at its 2 GFLOP/s (not the CPU's 1): 0.5 s each, the second (at 1.05) waits 0.45 s.
+    assert list(on_it["compute_time"]) == pytest.approx([0.5, 0.5])
+    assert list(on_it["wait"]) == pytest.approx([0.0, 0.45])

@@ -34,7 +34,16 @@ __all__ = [
     "is_metric",
     "column_metrics",
     "column_metric_name",
+    "INCOMPLETE_SHARE",
+    "of_completed_tasks",
 ]
+
+#: A share of tasks not completed (dropped, failed, in flight) that a comparison of metrics taken over
+#: completed tasks must say: a policy whose small queue turns away the tasks that would have waited
+#: longest reads fast on latency. Figures name such configurations; compare does not judge between
+#: two whose shares differ by this much.
+INCOMPLETE_SHARE = 0.05
+_OF_COMPLETED = ("latency_", "wait_", "ttft_", "tpot_")
 
 #: Which way a metric improves.
 Better = Literal["lower", "higher"]
@@ -192,3 +201,12 @@ def metric_columns(metrics: pd.DataFrame | Iterable[str]) -> list[str]:
     known += [c for c in LLM_METRICS if c in present]
     known += [c for c in column_metrics() if c in present]
     return known + [c for c in names if c.startswith("utilisation_")]
+
+
+def of_completed_tasks(metric: str) -> bool:
+    """Whether a job metric is taken over completed tasks only (latency, wait, TTFT, TPOT, a column's).
+
+    >>> of_completed_tasks("latency_p95_s"), of_completed_tasks("drop_rate")
+    (True, False)
+    """
+    return metric.startswith(_OF_COMPLETED) or metric in column_metrics()

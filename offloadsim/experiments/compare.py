@@ -15,7 +15,7 @@ import datetime as _dt
 import math
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,7 +24,14 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 
-from offloadsim.analysis.catalogue import LLM_METRICS, METRICS, metric_columns, metric_info
+from offloadsim.analysis.catalogue import (
+    INCOMPLETE_SHARE,
+    LLM_METRICS,
+    METRICS,
+    metric_columns,
+    metric_info,
+    of_completed_tasks,
+)
 from offloadsim.analysis.statistics import mean_ci, paired_difference_ci
 from offloadsim.experiments.jobs import (
     MAX_JOBS,
@@ -529,6 +536,7 @@ def format_comparison(
             strict=True,
         )
     }
+    completed = _completed_shares(cells, policies)
     header = ["metric", *policies]
     lines: list[list[str]] = []
     for name in shown:
@@ -548,6 +556,8 @@ def format_comparison(
             else:
                 significant = not math.isnan(diff_half) and abs(diff) > diff_half
                 verdict = (" * " + info.judge(diff)).rstrip() if significant else ""
+                if verdict and of_completed_tasks(name):
+                    verdict = _unequal_completion(verdict, completed, policy, baseline)
                 delta_row.append(info.format(diff, diff_half, signed=True) + verdict)
         lines.append(value_row)
         if len(policies) > 1:
@@ -560,6 +570,13 @@ def format_comparison(
             "mean ± 95 % CI half-width over replications; Δ = policy − baseline, paired by replication",
         ]
         out.append("(* : the CI of Δ excludes 0; better or worse by the metric's direction)")
+        if any(cell.endswith("% completed)") for row in lines for cell in row):
+            base = completed.get(baseline)
+            out.append(
+                "(N % completed): not judged, a metric of completed tasks where the policy completed "
+                f"a share {INCOMPLETE_SHARE * 100:.0f} points or more from {baseline}'s"
+                + (f" ({base * 100:.0f} %)" if base is not None else "")
+            )
         out.append("")
     out.append(
         "  ".join(
@@ -574,6 +591,34 @@ def format_comparison(
             ).rstrip()
         )
     return "\n".join(out)
+
+
+def _completed_shares(
+    cells: Mapping[tuple[str, str], tuple[float, float, float, float, int]], policies: Sequence[str]
+) -> dict[str, float | None]:
+    """Each policy's mean completed tasks over its mean arrived (None where the summary cannot say)."""
+    shares: dict[str, float | None] = {}
+    for policy in policies:
+        completed, arrived = cells.get((policy, "completed")), cells.get((policy, "arrived"))
+        if completed is None or arrived is None or not arrived[0] > 0:
+            shares[policy] = None
+        else:
+            shares[policy] = completed[0] / arrived[0]
+    return shares
+
+
+def _unequal_completion(
+    verdict: str, completed: Mapping[str, float | None], policy: str, baseline: str
+) -> str:
+    """``verdict``, or the policy's completed share where it is too far from the baseline's to judge.
+
+    A policy that turns away the tasks that would have waited longest reads fast on latency; one
+    that serves them reads slow. Neither is better over tasks the other did not complete.
+    """
+    mine, theirs = completed.get(policy), completed.get(baseline)
+    if mine is None or theirs is None or abs(mine - theirs) < INCOMPLETE_SHARE:
+        return verdict
+    return f" * ({mine * 100:.0f} % completed)"
 
 
 # --------------------------------------------------------------------------- writing

@@ -11,23 +11,11 @@ from collections.abc import Callable, Sequence
 
 import pandas as pd
 
-from offloadsim.analysis.catalogue import column_metrics
+from offloadsim.analysis.catalogue import INCOMPLETE_SHARE
 
-__all__ = ["INCOMPLETE_SHARE", "incomplete_note", "of_completed_tasks"]
+__all__ = ["incomplete_note"]
 
-#: A configuration that did not complete this share of its tasks is named under the figure.
-INCOMPLETE_SHARE = 0.05
 _SHOWN = 4  # configurations the note lists by name; the rest it counts
-_OF_COMPLETED = ("latency_", "wait_", "ttft_", "tpot_")
-
-
-def of_completed_tasks(metric: str) -> bool:
-    """Whether a job metric is taken over completed tasks only (latency, wait, TTFT, TPOT, a column's).
-
-    >>> of_completed_tasks("latency_p95_s"), of_completed_tasks("drop_rate")
-    (True, False)
-    """
-    return metric.startswith(_OF_COMPLETED) or metric in column_metrics()
 
 
 def incomplete_note(frame: pd.DataFrame, keys: Sequence[str], label: Callable[[str], str]) -> str:

@@ -20,10 +20,11 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from offloadsim.analysis.catalogue import of_completed_tasks
 from offloadsim.analysis.values import default_label, matching_texts, quantity_kind, texts, to_si
 from offloadsim.plots import charts, runs
 from offloadsim.plots.axes import figure_legend, label_panels, root_figure
-from offloadsim.plots.completion import incomplete_note, of_completed_tasks
+from offloadsim.plots.completion import incomplete_note
 from offloadsim.plots.kinds import KINDS, QUANTITY_AXES
 from offloadsim.plots.style import FIGSIZES, house_style, new_axes
 from offloadsim.records.stored import ExperimentError, Results

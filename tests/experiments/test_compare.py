@@ -252,6 +252,39 @@ def test_a_significant_difference_says_better_or_worse_by_the_catalogue_directio
     assert deltas == ["better", "worse", "0.20", "*"]
 
 
+@pytest.mark.parametrize(
+    ("completed_b", "latency_verdict"),
+    [
+        (79.0, "(79 % completed)"),  # b dropped the tasks that would have waited longest: not judged
+        (96.0, "better"),  # within 5 points of a's 100 %: judged
+    ],
+)
+def test_a_latency_over_far_fewer_completed_tasks_is_not_judged_better(completed_b, latency_verdict):
+    """An edge policy whose one-slot queue turned away 21 % of the tasks (those that would have waited
+    longest) read "* better" on every latency row against a policy that completed them all."""
+    from offloadsim.experiments.compare import format_comparison
+
+    rows = [  # policy, metric, mean, ci, diff, diff_ci (SI units)
+        ("a", "latency_mean_s", 0.2, 0.01, 0.0, 0.0),
+        ("b", "latency_mean_s", 0.1, 0.01, -0.1, 0.01),
+        ("a", "drop_rate", 0.0, 0.0, 0.0, 0.0),
+        ("b", "drop_rate", 1 - completed_b / 100, 0.01, 1 - completed_b / 100, 0.01),
+        ("a", "arrived", 100.0, 1.0, 0.0, 0.0),
+        ("b", "arrived", 100.0, 1.0, 0.0, 0.0),
+        ("a", "completed", 100.0, 1.0, 0.0, 0.0),
+        ("b", "completed", completed_b, 1.0, completed_b - 100, 1.0),
+    ]
+    summary = pd.DataFrame(rows, columns=["policy", "metric", "mean", "ci", "diff", "diff_ci"])
+    text = format_comparison(summary, ["a", "b"], "a", ["latency_mean_s", "drop_rate"], title="t")
+    latency, drops = (line for line in text.splitlines() if line.startswith("  Δ vs a"))
+    assert latency.endswith("* " + latency_verdict)
+    assert drops.endswith("* worse")  # the drop rate itself is judged as ever
+    explained = "(N % completed): not judged" in text
+    assert explained == (latency_verdict != "better")
+    if explained:
+        assert "5 points or more from a's (100 %)" in text
+
+
 def test_a_mean_over_fewer_runs_than_the_replications_says_over_how_many():
     """Replications in which no task completed have no latency: the table read "2 policies x 10
     replications" over a mean ± CI of 6 of them, with nothing to say so (summary.csv had n=6)."""

@@ -44,7 +44,7 @@ CLOCK_RESOLUTION_S = 1e-6
 MAX_END_S = 2.0**33
 assert math.ulp(MAX_END_S) > CLOCK_RESOLUTION_S >= math.ulp(math.nextafter(MAX_END_S, 0.0))
 #: Requests expected during the warm-up at most: a task takes the engine 10 to 70 us (two cores), so
-#: this is one to two hours of computing that leaves no record.
+#: this is a quarter of an hour to two hours of computing that leaves no record.
 MAX_WARMUP_TASKS = 10**8
 
 

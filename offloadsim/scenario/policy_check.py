@@ -6,7 +6,8 @@ whatever the policy needs of the system (its ``requirements()``) must be
 there.  This holds for every policy, shipped or plug-in, because it is read
 from their declarations, not known here.  Errors are a :class:`ScenarioError`
 naming the file and the key path (``policy.node``); what only some sources
-suffer (a named node some of them cannot reach) comes back as warnings.
+suffer (a named node, or a tier the policy offloads to, some of them cannot
+reach) comes back as warnings.
 """
 
 from __future__ import annotations
@@ -42,7 +43,8 @@ def check_policy(
     Raises for a parameter the policy rejects, a name that is not a node or
     tier of the scenario, a node that cannot compute or that no task source
     can reach, and a requirement the scenario does not meet.  Returns one
-    warning per named node that some, but not all, sources cannot reach.
+    warning per named node, or tier a policy offloads to, that some, but not
+    all, sources cannot reach.
     ``layers`` gives each application's layer count, as the world builds its
     chain (the scenario cannot count them itself), asked only when a policy
     declares a cut (``Requirement.cut_within_layers``); without it, or when
@@ -86,7 +88,7 @@ def _check(
         problems.add(name_path, message)
         problems.raise_if_any()
     for requirement in needs:
-        _check_requirement(requirement, spec.name, name_path, system, problems)
+        _check_requirement(requirement, spec.name, name_path, system, problems, warnings)
     problems.raise_if_any()
     return warnings
 
@@ -139,12 +141,12 @@ class _System:
         target = components[node]
         return [source for source in self.sources if components[source] != target]
 
-    def reachable_from_sources(self, tiers: Iterable[str]) -> bool:
-        """Whether some task source has a route to some computing node of one of ``tiers``."""
+    def cut_off_from(self, tiers: Iterable[str]) -> list[str]:
+        """The task sources with no route to any computing node of one of ``tiers``."""
         components = self._components
-        reached = {components[source] for source in self.sources}
         wanted = set(tiers)
-        return any(components[n] in reached for n in self.computing if self.nodes[n].tier in wanted)
+        served = {components[n] for n in self.computing if self.nodes[n].tier in wanted}
+        return [source for source in self.sources if components[source] not in served]
 
     def computing_listing(self, limit: int = 8) -> str:
         """``computing nodes: phone-0 .. phone-19, edge, cloud`` (a group's run of nodes shown as a range)."""
@@ -229,7 +231,12 @@ def _check_node(
 
 
 def _check_requirement(
-    requirement: Requirement, policy: str, name_path: str, system: _System, problems: ProblemList
+    requirement: Requirement,
+    policy: str,
+    name_path: str,
+    system: _System,
+    problems: ProblemList,
+    warnings: list[Problem],
 ) -> None:
     path = f"policy.{requirement.param}" if requirement.param else name_path
     but = f"policy {quoted(policy)} {requirement.reason}, but"
@@ -256,15 +263,29 @@ def _check_requirement(
                 f"{but} no node of tier {' or '.join(requirement.tiers)} has a processor; "
                 f"tiers with computing nodes: {', '.join(present) or 'none'}",
             )
-        elif system.sources and not system.reachable_from_sources(requirement.tiers):
-            # Else the policy's fallback (local, for edge and cloud) would serve every task, unsaid.
+        else:
+            # Else the policy's fallback (local, for edge and cloud) serves the tasks of the sources
+            # cut off, unsaid: all of them is an error, some a warning.
+            stranded = system.cut_off_from(requirement.tiers)
             serving = [n for n in system.computing if system.nodes[n].tier in requirement.tiers]
-            problems.add(
-                path,
-                f"{but} no task source can reach a node of tier {' or '.join(requirement.tiers)}: "
-                f"{_listing(system.sources)} {'has' if len(system.sources) == 1 else 'have'} no route to "
-                f"{_listing(serving)} (links: connect them)",
-            )
+            tiers = " or ".join(requirement.tiers)
+            if stranded and len(stranded) == len(system.sources):
+                problems.add(
+                    path,
+                    f"{but} no task source can reach a node of tier {tiers}: "
+                    f"{_listing(stranded)} {'has' if len(stranded) == 1 else 'have'} no route to "
+                    f"{_listing(serving)} (links: connect them)",
+                )
+            elif stranded:
+                warnings.append(
+                    Problem(
+                        system.scenario.source,
+                        path,
+                        f"policy {quoted(policy)}: {len(stranded)} of {len(system.sources)} task sources "
+                        f"cannot reach a node of tier {tiers} ({_listing(stranded)}); "
+                        "their tasks cannot be sent there",
+                    )
+                )
     elif requirement.need == "processor":
         name = requirement.processor
         nodes = [n for node in requirement.nodes for n in (system.sources if node == SOURCE else (node,))]

@@ -312,6 +312,25 @@ def test_validate_takes_the_policy_a_run_would_use(tmp_path, capsys):
     assert 'policy "local" runs every task on its source' in capsys.readouterr().err
 
 
+def test_a_tier_some_sources_cannot_reach_is_a_loud_warning(tmp_path, capsys):
+    """Cameras with a link to nothing but each other: "policy edge" ran their tasks on the cameras."""
+    document = small_document()
+    document["nodes"]["cam"] = {"count": 2, "tier": "device", "processor": {"speed": "1 GFLOP/s"}}
+    document["links"].append({"between": ["cam-0", "cam-1"], "bandwidth": "1 Gbps"})
+    document["workload"].append({"app": "job", "sources": "cam-*", "rate": "1 /s"})
+    document["policy"] = "edge"
+    path = tmp_path / "stranded-cameras.yaml"
+    path.write_text(yaml.safe_dump(document), encoding="utf-8")
+    warning = (
+        f'offloadsim: warning: {path}: policy: policy "edge": 2 of 5 task sources cannot reach a node of '
+        'tier edge ("cam-0", "cam-1"); their tasks cannot be sent there'
+    )
+    assert main(["validate", str(path)]) == 0
+    assert capsys.readouterr().err.splitlines() == [warning]
+    assert main(["run", str(path), "--out", str(tmp_path / "out"), "-q", "--set", "duration=2 s"]) == 0
+    assert capsys.readouterr().err.splitlines() == [warning]
+
+
 def test_a_node_some_sources_cannot_reach_is_a_loud_warning(tmp_path, capsys):
     document = small_document()
     document["nodes"]["cam"] = {"count": 2, "tier": "device", "processor": {"speed": "1 GFLOP/s"}}

@@ -312,42 +312,49 @@ def test_validate_takes_the_policy_a_run_would_use(tmp_path, capsys):
     assert 'policy "local" runs every task on its source' in capsys.readouterr().err
 
 
-def test_a_tier_some_sources_cannot_reach_is_a_loud_warning(tmp_path, capsys):
-    """Cameras with a link to nothing but each other: "policy edge" ran their tasks on the cameras."""
-    document = small_document()
-    document["nodes"]["cam"] = {"count": 2, "tier": "device", "processor": {"speed": "1 GFLOP/s"}}
-    document["links"].append({"between": ["cam-0", "cam-1"], "bandwidth": "1 Gbps"})
-    document["workload"].append({"app": "job", "sources": "cam-*", "rate": "1 /s"})
-    document["policy"] = "edge"
-    path = tmp_path / "stranded-cameras.yaml"
-    path.write_text(yaml.safe_dump(document), encoding="utf-8")
-    warning = (
-        f'offloadsim: warning: {path}: policy: policy "edge": 2 of 5 task sources cannot reach a node of '
-        'tier edge ("cam-0", "cam-1"); their tasks cannot be sent there'
-    )
-    assert main(["validate", str(path)]) == 0
-    assert capsys.readouterr().err.splitlines() == [warning]
-    assert main(["run", str(path), "--out", str(tmp_path / "out"), "-q", "--set", "duration=2 s"]) == 0
-    assert capsys.readouterr().err.splitlines() == [warning]
-
-
-def test_a_node_some_sources_cannot_reach_is_a_loud_warning(tmp_path, capsys):
+def _two_cameras(tmp_path: Path, link: dict[str, Any], policy: Any) -> Path:
+    """The small scenario plus two cameras sending tasks, linked only as ``link`` says (an island maybe)."""
     document = small_document()
     document["nodes"]["cam"] = {"count": 2, "tier": "device", "processor": {"speed": "1 GFLOP/s"}}
     document["nodes"]["island"] = ISLAND
-    document["links"].append({"between": ["cam-*", "island"], "bandwidth": "1 Gbps"})
+    document["links"].append(link)
     document["workload"].append({"app": "job", "sources": "cam-*", "rate": "1 /s"})
-    document["policy"] = {"name": "fixed", "node": "edge"}
-    path = tmp_path / "two-islands.yaml"
+    document["policy"] = policy
+    path = tmp_path / "two-cameras.yaml"
     path.write_text(yaml.safe_dump(document), encoding="utf-8")
-    warning = (
-        f'offloadsim: warning: {path}: policy.node: policy "fixed": 2 of 5 task sources cannot reach "edge" '
-        '("cam-0", "cam-1"); their tasks cannot be sent there'
-    )
+    return path
+
+
+def _warned_by_validate_and_run(path: Path, warning: str, capsys: Any) -> None:
+    """``validate`` and ``run`` both go on (exit 0) after the one warning line ``FILE: warning``."""
+    line = f"offloadsim: warning: {path}: {warning}"
     assert main(["validate", str(path)]) == 0
-    assert capsys.readouterr().err.splitlines() == [warning]
-    assert main(["run", str(path), "--out", str(tmp_path / "out"), "-q", "--set", "duration=2 s"]) == 0
-    assert capsys.readouterr().err.splitlines() == [warning]
+    assert capsys.readouterr().err.splitlines() == [line]
+    assert main(["run", str(path), "--out", str(path.parent / "out"), "-q", "--set", "duration=2 s"]) == 0
+    assert capsys.readouterr().err.splitlines() == [line]
+
+
+def test_a_tier_some_sources_cannot_reach_is_a_loud_warning(tmp_path, capsys):
+    """Cameras with a link to nothing but each other: "policy edge" ran their tasks on the cameras."""
+    path = _two_cameras(tmp_path, {"between": ["cam-0", "cam-1"], "bandwidth": "1 Gbps"}, "edge")
+    _warned_by_validate_and_run(
+        path,
+        'policy: policy "edge": 2 of 5 task sources cannot reach a node of tier edge ("cam-0", "cam-1"); '
+        "their tasks cannot be sent there",
+        capsys,
+    )
+
+
+def test_a_node_some_sources_cannot_reach_is_a_loud_warning(tmp_path, capsys):
+    path = _two_cameras(
+        tmp_path, {"between": ["cam-*", "island"], "bandwidth": "1 Gbps"}, {"name": "fixed", "node": "edge"}
+    )
+    _warned_by_validate_and_run(
+        path,
+        'policy.node: policy "fixed": 2 of 5 task sources cannot reach "edge" ("cam-0", "cam-1"); '
+        "their tasks cannot be sent there",
+        capsys,
+    )
     with pytest.warns(ScenarioWarning, match='2 of 5 task sources cannot reach "edge"'):
         api.run(path, overrides=["duration=2 s"])
 

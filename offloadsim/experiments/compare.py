@@ -447,10 +447,11 @@ class _RunTasks:
 def compare_table(
     metrics: pd.DataFrame, baseline: str, names: Sequence[str] | None = None, confidence: float = 0.95
 ) -> pd.DataFrame:
-    """The tidy comparison: per policy and metric, ``n, mean, ci, diff, diff_ci``.
+    """The tidy comparison: per policy and metric, ``n, mean, ci, diff, diff_ci, diff_n``.
 
     ``metrics`` has one row per (``policy``, ``replication``); differences are
-    paired by replication (policy − ``baseline``), NaN for the baseline itself.
+    paired by replication (policy − ``baseline``), NaN for the baseline itself;
+    ``diff_n`` counts the pairs in which both have a value.
     ``names`` are the metric columns (default: every metric column present).
 
     >>> m = pd.DataFrame({"policy": ["a", "a", "b", "b"], "replication": [0, 1, 0, 1],
@@ -473,13 +474,12 @@ def compare_table(
             values = group[name].to_numpy(dtype=float) if name in group else np.array([])
             mean, half = mean_ci(values, confidence)
             if policy == baseline or name not in base:
-                diff, diff_half = math.nan, math.nan
+                diff, diff_half, pairs = math.nan, math.nan, 0
             else:
-                diff, diff_half = paired_difference_ci(
-                    group.loc[common, name].to_numpy(dtype=float),
-                    base.loc[common, name].to_numpy(dtype=float),
-                    confidence,
-                )
+                mine = group.loc[common, name].to_numpy(dtype=float)
+                theirs = base.loc[common, name].to_numpy(dtype=float)
+                diff, diff_half = paired_difference_ci(mine, theirs, confidence)
+                pairs = int(np.sum(~np.isnan(mine - theirs)))
             rows.append(
                 {
                     "policy": policy,
@@ -489,9 +489,10 @@ def compare_table(
                     "ci": half,
                     "diff": diff,
                     "diff_ci": diff_half,
+                    "diff_n": pairs,
                 }
             )
-    return pd.DataFrame(rows, columns=["policy", "metric", "n", "mean", "ci", "diff", "diff_ci"])
+    return pd.DataFrame(rows, columns=["policy", "metric", "n", "mean", "ci", "diff", "diff_ci", "diff_n"])
 
 
 def fewer_runs_text(n: int, replications: int | None) -> str:
@@ -515,7 +516,8 @@ def format_comparison(
 
     A significant Δ also says whether it is ``better`` or ``worse`` than the
     baseline, by the direction the metric catalogue gives the metric.  A mean over fewer than
-    ``replications`` runs (those with no value left out: no task completed) says over how many.
+    ``replications`` runs (those with no value left out: no task completed) says over how many,
+    and a Δ over fewer pairs likewise.
     """
     available = set(summary["metric"])
     shown = [m for m in metrics if m in available]
@@ -523,16 +525,18 @@ def format_comparison(
     # chooses among the headline and LLM metrics).
     headline = METRICS.keys() | LLM_METRICS.keys()
     shown += [m for m in metric_columns(list(dict.fromkeys(summary["metric"]))) if m not in headline]
-    cells: dict[tuple[str, str], tuple[float, float, float, float, int]] = {
-        (str(p), str(m)): (float(mean), float(ci), float(diff), float(diff_ci), int(n))
-        for p, m, mean, ci, diff, diff_ci, n in zip(
+    unsaid = [0] * len(summary)  # a count the summary does not hold (an older one's): not said
+    cells: dict[tuple[str, str], tuple[float, float, float, float, int, int]] = {
+        (str(p), str(m)): (float(mean), float(ci), float(diff), float(diff_ci), int(n), int(pairs))
+        for p, m, mean, ci, diff, diff_ci, n, pairs in zip(
             summary["policy"],
             summary["metric"],
             summary["mean"],
             summary["ci"],
             summary["diff"],
             summary["diff_ci"],
-            summary["n"] if "n" in summary.columns else [0] * len(summary),  # 0: not said
+            summary["n"] if "n" in summary.columns else unsaid,
+            summary["diff_n"] if "diff_n" in summary.columns else unsaid,
             strict=True,
         )
     }
@@ -549,7 +553,7 @@ def format_comparison(
                 value_row.append("-")
                 delta_row.append("")
                 continue
-            mean, half, diff, diff_half, n = cell
+            mean, half, diff, diff_half, n, pairs = cell
             value_row.append(info.format(mean, half) + fewer_runs_text(n, replications))
             if policy == baseline or math.isnan(diff):
                 delta_row.append("")
@@ -558,7 +562,8 @@ def format_comparison(
                 verdict = (" * " + info.judge(diff)).rstrip() if significant else ""
                 if verdict and of_completed_tasks(name):
                     verdict = _unequal_completion(verdict, completed, policy, baseline)
-                delta_row.append(info.format(diff, diff_half, signed=True) + verdict)
+                delta = info.format(diff, diff_half, signed=True) + fewer_runs_text(pairs, replications)
+                delta_row.append(delta + verdict)
         lines.append(value_row)
         if len(policies) > 1:
             lines.append(delta_row)
@@ -594,7 +599,7 @@ def format_comparison(
 
 
 def _completed_shares(
-    cells: Mapping[tuple[str, str], tuple[float, float, float, float, int]], policies: Sequence[str]
+    cells: Mapping[tuple[str, str], tuple[float, float, float, float, int, int]], policies: Sequence[str]
 ) -> dict[str, float | None]:
     """Each policy's mean completed tasks over its mean arrived (None where the summary cannot say)."""
     shares: dict[str, float | None] = {}

@@ -49,7 +49,7 @@ def test_replications_differ_from_each_other(result):
 
 def test_summary_is_tidy_with_paired_differences_to_the_baseline(result):
     summary = result.summary
-    assert list(summary.columns) == ["policy", "metric", "n", "mean", "ci", "diff", "diff_ci"]
+    assert list(summary.columns) == ["policy", "metric", "n", "mean", "ci", "diff", "diff_ci", "diff_n"]
     assert set(summary.policy) == {"local", "edge", "least-loaded"}
     base = summary[summary.policy == "local"]
     assert base["diff"].isna().all()
@@ -315,6 +315,29 @@ def test_a_mean_over_fewer_runs_than_the_replications_says_over_how_many():
         "635",
         "(n=2)",
     ]
+    assert "n=" not in throughput
+
+
+def test_a_difference_over_fewer_pairs_than_the_replications_says_over_how_many():
+    """A Δ pairs the replications in which both policies have a value: with a's run 1 and b's run 2
+    empty, each mean is over 3 runs but the Δ over 2 pairs, which the table did not say."""
+    from offloadsim.experiments.compare import format_comparison
+
+    nan = float("nan")
+    metrics = pd.DataFrame(
+        {
+            "policy": ["a"] * 4 + ["b"] * 4,
+            "replication": [0, 1, 2, 3] * 2,
+            "latency_mean_s": [0.2, nan, 0.3, 0.25, 0.1, 0.15, nan, 0.12],
+            "throughput_per_s": [1.0, 2.0, 3.0, 4.0, 1.5, 2.5, 3.5, 4.5],
+        }
+    )
+    summary = compare_table(metrics, "a")
+    pairs = summary.set_index(["policy", "metric"])["diff_n"]
+    assert pairs["b", "latency_mean_s"] == 2 and pairs["b", "throughput_per_s"] == 4
+    text = format_comparison(summary, ["a", "b"], "a", replications=4)
+    latency, throughput = (line for line in text.splitlines() if line.startswith("  Δ vs a"))
+    assert "(n=2)" in latency
     assert "n=" not in throughput
 
 

@@ -152,12 +152,13 @@ def check_policy(spec: PolicySpec, scenario: Scenario | None = None) -> None:
             raise RunError(f"policy: {error}") from None
     if scenario is not None:
         from offloadsim.scenario.errors import ScenarioWarning
-        from offloadsim.scenario.measured_window import silent_workloads
+        from offloadsim.scenario.measured_window import silent_workloads, unmissable_deadlines
         from offloadsim.scenario.overrides import blame_given
         from offloadsim.scenario.policy_check import check_policy as check_against
 
         found = check_against(scenario, spec, lambda: _application_layers(scenario))
-        for problem in (*found, *blame_given(silent_workloads(scenario), dict(scenario.footprint.set_by))):
+        window = [*silent_workloads(scenario), *unmissable_deadlines(scenario)]
+        for problem in (*found, *blame_given(window, dict(scenario.footprint.set_by))):
             warnings.warn(ScenarioWarning(str(problem)), stacklevel=2)
 
 

@@ -1,18 +1,21 @@
-"""Workload entries that send nothing into the measured window, found before anything runs.
+"""What the measured window makes meaningless, found before anything runs.
 
 A workload whose arrivals ``stop`` by the end of the warm-up, or ``start``
 at or after the run's end, adds no task to the results: a run of it measures
-nothing from that entry and, without a word, reads as an idle system.  These
-are warnings, not errors: a warm-up made only of one workload's traffic is a
-legitimate set-up (its tasks load the system before the measured window).
+nothing from that entry and, without a word, reads as an idle system.  A
+deadline no shorter than the measured time cannot be missed by a task that
+completes or is still in flight (a plain ``deadline: 100`` is 100 s, not
+100 ms).  These are warnings, not errors: a warm-up made only of one
+workload's traffic is a legitimate set-up, and so is a deadline that only
+dropped and failed tasks miss.
 """
 
 from __future__ import annotations
 
-from offloadsim.scenario.errors import Problem
+from offloadsim.scenario.errors import Problem, format_path
 from offloadsim.scenario.model import Scenario
 
-__all__ = ["silent_workloads"]
+__all__ = ["silent_workloads", "unmissable_deadlines"]
 
 
 def silent_workloads(scenario: Scenario) -> list[Problem]:
@@ -33,4 +36,28 @@ def silent_workloads(scenario: Scenario) -> list[Problem]:
         else:
             continue
         warnings.append(Problem(scenario.source, path, f"{why}: none of its tasks is measured"))
+    return warnings
+
+
+def unmissable_deadlines(scenario: Scenario) -> list[Problem]:
+    """One warning per requested application whose ``deadline`` is no shorter than the measured time.
+
+    A measured task arrives at or after the warm-up and is judged by the run's end, so its latency
+    (or its age, still in flight) is under ``duration``: only dropped and failed tasks miss such a
+    deadline.
+    """
+    requested = dict.fromkeys(entry.app for entry in scenario.workload)
+    warnings = []
+    for name in requested:
+        app = scenario.applications.get(name)
+        deadline = None if app is None else app.deadline_s
+        if deadline is not None and deadline >= scenario.duration_s:
+            warnings.append(
+                Problem(
+                    scenario.source,
+                    format_path(("applications", name, "deadline")),
+                    f"{deadline:g} s is no shorter than the {scenario.duration_s:g} s measured, so no task "
+                    "that completes or is still in flight can miss it (a plain number is in seconds)",
+                )
+            )
     return warnings

@@ -59,3 +59,29 @@ def test_the_warning_blames_the_set_that_moved_the_window(tmp_path):
         api.run(path, overrides=["warmup=30 s", "duration=1 s"])
     with pytest.warns(ScenarioWarning, match=r'\(set by --set "workload\[0\]\.stop=2 s"\)'):
         api.run(path, overrides=["workload[0].stop=2 s", "duration=1 s"])
+
+
+@pytest.mark.parametrize(
+    ("deadline", "warned"), [(100, True), ("30 s", True), ("29 s", False), ("100 ms", False)]
+)
+def test_a_deadline_no_shorter_than_the_measured_time_is_a_warning(tmp_path, capsys, deadline, warned):
+    """``deadline: 100`` is 100 s, not 100 ms: in a 30 s measured window no task that completes or
+    is still in flight can miss it, and the deadline misses read 0 % without a word."""
+    document = small_document()
+    document["warmup"] = "20 s"
+    document["duration"] = "30 s"
+    app = document["workload"][0]["app"]
+    document["applications"][app]["deadline"] = deadline
+    path = tmp_path / "deadline.yaml"
+    path.write_text(yaml.safe_dump(document), encoding="utf-8")
+    assert main(["validate", str(path)]) == 0
+    err = capsys.readouterr().err
+    if warned:
+        seconds = 100 if deadline == 100 else 30
+        assert err.splitlines() == [
+            f"offloadsim: warning: {path}: applications.{app}.deadline: {seconds} s is no shorter than the "
+            "30 s measured, so no task that completes or is still in flight can miss it "
+            "(a plain number is in seconds)"
+        ]
+    else:
+        assert err == ""

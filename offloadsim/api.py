@@ -152,9 +152,9 @@ def check_policy(spec: PolicySpec, scenario: Scenario | None = None) -> None:
             raise RunError(f"policy: {error}") from None
     if scenario is not None:
         from offloadsim.scenario.errors import ScenarioWarning
-        from offloadsim.scenario.measured_window import silent_workloads, unmissable_deadlines
         from offloadsim.scenario.overrides import blame_given
         from offloadsim.scenario.policy_check import check_policy as check_against
+        from offloadsim.scenario.window_check import silent_workloads, unmissable_deadlines
 
         found = check_against(scenario, spec, lambda: _application_layers(scenario))
         window = [*silent_workloads(scenario), *unmissable_deadlines(scenario)]

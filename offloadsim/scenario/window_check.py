@@ -1,4 +1,4 @@
-"""What the measured window makes meaningless, found before anything runs.
+"""What the measured window makes meaningless, found before anything runs (warnings, as policy_check's).
 
 A workload whose arrivals ``stop`` by the end of the warm-up, or ``start``
 at or after the run's end, adds no task to the results: a run of it measures

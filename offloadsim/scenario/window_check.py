@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from offloadsim.scenario.errors import Problem, format_path
 from offloadsim.scenario.model import Scenario
+from offloadsim.scenario.size import measured_window
 
 __all__ = ["silent_workloads", "unmissable_deadlines"]
 
@@ -23,18 +24,18 @@ def silent_workloads(scenario: Scenario) -> list[Problem]:
     warmup, end = scenario.warmup_s, scenario.end_s
     warnings = []
     for i, entry in enumerate(scenario.workload):
+        if measured_window(entry.start_s, entry.stop_s, warmup, end) > 0.0:
+            continue
         if entry.stop_s is not None and entry.stop_s <= warmup:
             path, why = (
                 f"workload[{i}].stop",
                 f"its arrivals stop at {entry.stop_s:g} s, by the end of the warm-up at {warmup:g} s",
             )
-        elif entry.start_s >= end:
+        else:  # a stop after its start and a warm-up before the end leave this one way
             path, why = (
                 f"workload[{i}].start",
                 f"its first arrival is at {entry.start_s:g} s, at or after the run's end at {end:g} s",
             )
-        else:
-            continue
         warnings.append(Problem(scenario.source, path, f"{why}: none of its tasks is measured"))
     return warnings
 

@@ -40,7 +40,7 @@ from offloadsim.experiments.jobs import (
     default_workers,
     execute,
     job_key,
-    measured_window,
+    window_fields,
     window_text,
 )
 from offloadsim.experiments.merge import merged_frame, write_merged
@@ -317,7 +317,7 @@ def compare(
         "baseline": base,
         "replications": replications,
         "overrides": list(overrides),
-        **measured_window([loaded]),
+        **window_fields([loaded]),
         "tasks": runs.rows,
         "context_cuts": cuts,
         **_host_info(),

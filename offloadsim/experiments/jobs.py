@@ -56,7 +56,7 @@ __all__ = [
     "execute",
     "default_workers",
     "local_workers",
-    "measured_window",
+    "window_fields",
     "window_text",
 ]
 
@@ -96,7 +96,7 @@ class Job:
         )
 
 
-def measured_window(scenarios: Iterable[Scenario]) -> dict[str, float | list[float]]:
+def window_fields(scenarios: Iterable[Scenario]) -> dict[str, float | list[float]]:
     """The runs' warm-up and measured time, for a manifest: a number each, or their distinct values.
 
     A comparison's runs share one window; a sweep's points may vary ``duration`` or ``warmup``.

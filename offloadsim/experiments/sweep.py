@@ -62,9 +62,9 @@ from offloadsim.experiments.jobs import (
     default_workers,
     execute,
     job_key,
-    measured_window,
     point_text,
     save_job_file,
+    window_fields,
 )
 from offloadsim.experiments.merge import Insert, write_merged
 from offloadsim.experiments.storage import ExperimentError, parquet_writer, read_job_columns, read_job_meta
@@ -847,7 +847,7 @@ def merge_sweep(
         "fixed": spec.fixed,
         "points": spec.points,
         "replications": spec.replications,
-        **measured_window(job.scenario for job in ordered),
+        **window_fields(job.scenario for job in ordered),
         "jobs": len(ordered),
         "tasks": task_count,
         **_host_info(),

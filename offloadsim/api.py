@@ -137,7 +137,9 @@ def check_policy(spec: PolicySpec, scenario: Scenario | None = None) -> None:
     needs are checked against it (nodes and tiers it names, sources that
     must compute or give their power, cuts within the applications' layers): a
     ``ScenarioError`` names the file and key path (``policy.node``).  What
-    will run but not as meant is issued as a ``ScenarioWarning``.
+    will run but not as meant is issued as a ``ScenarioWarning``: the
+    warnings of every scenario check (:mod:`offloadsim.scenario.checks`),
+    the policy's own first.
     """
     import warnings
 
@@ -151,14 +153,11 @@ def check_policy(spec: PolicySpec, scenario: Scenario | None = None) -> None:
         if scenario is None:
             raise RunError(f"policy: {error}") from None
     if scenario is not None:
+        from offloadsim.scenario.checks import CheckedRun, run_scenario_checks
         from offloadsim.scenario.errors import ScenarioWarning
-        from offloadsim.scenario.overrides import blame_given
-        from offloadsim.scenario.policy_check import check_policy as check_against
-        from offloadsim.scenario.window_check import silent_workloads, unmissable_deadlines
 
-        found = check_against(scenario, spec, lambda: _application_layers(scenario))
-        window = [*silent_workloads(scenario), *unmissable_deadlines(scenario)]
-        for problem in (*found, *blame_given(window, dict(scenario.footprint.set_by))):
+        checked = CheckedRun(scenario, spec, lambda: _application_layers(scenario))
+        for problem in run_scenario_checks(checked):
             warnings.warn(ScenarioWarning(str(problem)), stacklevel=2)
 
 

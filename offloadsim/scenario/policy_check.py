@@ -7,7 +7,8 @@ there.  This holds for every policy, shipped or plug-in, because it is read
 from their declarations, not known here.  Errors are a :class:`ScenarioError`
 naming the file and the key path (``policy.node``); what only some sources
 suffer (a named node, or a tier the policy offloads to, some of them cannot
-reach) comes back as warnings.
+reach) comes back as warnings: :func:`policy_warnings` is the ``policy``
+scenario check (:mod:`offloadsim.scenario.checks`).
 """
 
 from __future__ import annotations
@@ -27,12 +28,18 @@ from offloadsim.policies.params import (
     requirements_of,
 )
 from offloadsim.policies.registry import PolicyInfo, PolicyParamError, find_policy, make_policy
+from offloadsim.scenario.checks import CheckedRun
 from offloadsim.scenario.errors import Problem, ProblemList, ScenarioError, did_you_mean, format_path
 from offloadsim.scenario.model import TIERS, NodeSpec, PolicySpec, Scenario
 from offloadsim.scenario.overrides import blame_given
 from offloadsim.suggest import quoted
 
-__all__ = ["check_policy", "layer_notes"]
+__all__ = ["check_policy", "layer_notes", "policy_warnings"]
+
+
+def policy_warnings(run: CheckedRun) -> list[Problem]:
+    """The ``policy`` scenario check: :func:`check_policy` of the run's policy (raises what it refuses)."""
+    return check_policy(run.scenario, run.policy, run.layers)
 
 
 def check_policy(

@@ -1,4 +1,4 @@
-"""What the measured window makes meaningless, found before anything runs (warnings, as policy_check's).
+"""What the measured window makes meaningless, found before anything runs (two scenario checks).
 
 A workload whose arrivals ``stop`` by the end of the warm-up, or ``start``
 at or after the run's end, adds no task to the results: a run of it measures
@@ -7,20 +7,22 @@ deadline no shorter than the measured time cannot be missed by a task that
 completes or is still in flight (a plain ``deadline: 100`` is 100 s, not
 100 ms).  These are warnings, not errors: a warm-up made only of one
 workload's traffic is a legitimate set-up, and so is a deadline that only
-dropped and failed tasks miss.
+dropped and failed tasks miss.  Both are registered in
+:data:`offloadsim.scenario.checks.SHIPPED`.
 """
 
 from __future__ import annotations
 
+from offloadsim.scenario.checks import CheckedRun
 from offloadsim.scenario.errors import Problem, format_path
-from offloadsim.scenario.model import Scenario
 from offloadsim.scenario.size import measured_window
 
 __all__ = ["silent_workloads", "unmissable_deadlines"]
 
 
-def silent_workloads(scenario: Scenario) -> list[Problem]:
+def silent_workloads(run: CheckedRun) -> list[Problem]:
     """One warning per ``workload[i]`` none of whose arrivals can fall in ``[warmup, end)``."""
+    scenario = run.scenario
     warmup, end = scenario.warmup_s, scenario.end_s
     warnings = []
     for i, entry in enumerate(scenario.workload):
@@ -40,13 +42,14 @@ def silent_workloads(scenario: Scenario) -> list[Problem]:
     return warnings
 
 
-def unmissable_deadlines(scenario: Scenario) -> list[Problem]:
+def unmissable_deadlines(run: CheckedRun) -> list[Problem]:
     """One warning per requested application whose ``deadline`` is no shorter than the measured time.
 
     A measured task arrives at or after the warm-up and is judged by the run's end, so its latency
     (or its age, still in flight) is under ``duration``: only dropped and failed tasks miss such a
     deadline.
     """
+    scenario = run.scenario
     requested = dict.fromkeys(entry.app for entry in scenario.workload)
     warnings = []
     for name in requested:

@@ -1,0 +1,104 @@
+"""Scenario checks: what would run, but not as meant, found before anything runs.
+
+A check reads a scenario and the policy it will run with (a
+:class:`CheckedRun`) and returns warnings, each a :class:`Problem` naming
+the file and key path; it may also raise :class:`ScenarioError` for what
+the run itself would refuse.  ``validate``, ``run``, ``compare`` and
+``sweep`` run every registered check through
+:func:`offloadsim.api.check_policy`, so a new kind of warning is one
+module with its function plus one line in :data:`SHIPPED` (the module is
+imported on the first check run).  A plug-in registers its own with
+:func:`register_scenario_check`; they run after the shipped ones.
+
+Shipped checks, in the order they run: ``policy``
+(:mod:`offloadsim.scenario.policy_check`: what the policy names and needs),
+``silent-workloads`` and ``unmissable-deadlines``
+(:mod:`offloadsim.scenario.window_check`: what the measured window makes
+meaningless).
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+
+from offloadsim.scenario.errors import Problem
+from offloadsim.scenario.model import PolicySpec, Scenario
+from offloadsim.scenario.overrides import blame_given
+
+__all__ = [
+    "SHIPPED",
+    "CheckedRun",
+    "ScenarioCheck",
+    "register_scenario_check",
+    "run_scenario_checks",
+    "scenario_check_names",
+    "unregister_scenario_check",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedRun:
+    """What a scenario check reads: the scenario, the policy it runs with, its applications' depths.
+
+    ``layers`` gives each application's layer count as the world builds its
+    chain (the scenario cannot count them itself), or None where one cannot
+    be built; a check that needs it calls it (it may build the applications).
+    """
+
+    scenario: Scenario
+    policy: PolicySpec
+    layers: Callable[[], Mapping[str, int] | None]
+
+
+#: A check: the warnings a run of the scenario under the policy deserves (it may raise ScenarioError).
+ScenarioCheck = Callable[[CheckedRun], Iterable[Problem]]
+
+#: The shipped checks, ``name -> "module:function"``, in the order they run (imported when first run).
+SHIPPED: Mapping[str, str] = {
+    "policy": "offloadsim.scenario.policy_check:policy_warnings",
+    "silent-workloads": "offloadsim.scenario.window_check:silent_workloads",
+    "unmissable-deadlines": "offloadsim.scenario.window_check:unmissable_deadlines",
+}
+
+_CHECKS: dict[str, ScenarioCheck | str] = dict(SHIPPED)
+
+
+def register_scenario_check(name: str, check: ScenarioCheck) -> None:
+    """Run ``check`` on every scenario before it runs, after those registered before it."""
+    if name in _CHECKS:
+        raise ValueError(f"a scenario check named {name!r} is already registered")
+    _CHECKS[name] = check
+
+
+def unregister_scenario_check(name: str) -> None:
+    """Forget a registered check (tests and plug-ins that clean up after themselves)."""
+    if name in SHIPPED:
+        raise ValueError(f"{name!r} is shipped")
+    _CHECKS.pop(name, None)
+
+
+def scenario_check_names() -> list[str]:
+    """Every registered check's name, in the order they run."""
+    return list(_CHECKS)
+
+
+def run_scenario_checks(run: CheckedRun) -> list[Problem]:
+    """Every registered check's warnings, in registration order, each naming a ``--set`` that gave its value.
+
+    A :class:`ScenarioError` a check raises propagates: the run would refuse the scenario.
+    """
+    found: list[Problem] = []
+    for name in list(_CHECKS):
+        found.extend(_check(name)(run))
+    return blame_given(found, dict(run.scenario.footprint.set_by))
+
+
+def _check(name: str) -> ScenarioCheck:
+    """The check registered as ``name``, a shipped one imported on first use."""
+    check = _CHECKS[name]
+    if isinstance(check, str):
+        module, function = check.split(":")
+        check = _CHECKS[name] = getattr(importlib.import_module(module), function)
+    return check

@@ -1,0 +1,108 @@
+"""Scenario checks: one registration makes a new warning reach validate, run, compare and sweep.
+
+The registry in offloadsim/scenario/checks.py is the one channel for what
+would run, but not as meant; a plug-in's check runs after the shipped ones,
+its warnings name the file and key path, and an error it raises is the
+run's refusal (exit 2).
+"""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+from scenario_testkit import small_document
+
+from offloadsim.cli import main
+from offloadsim.scenario.checks import (
+    SHIPPED,
+    CheckedRun,
+    register_scenario_check,
+    run_scenario_checks,
+    scenario_check_names,
+    unregister_scenario_check,
+)
+from offloadsim.scenario.errors import Problem, ScenarioError
+from offloadsim.scenario.loader import load_scenario
+
+MESSAGE = "the plug-in's check read this scenario"
+
+
+@pytest.fixture
+def plugin_check():
+    """A check warning of every scenario at its seed, counting the runs it saw."""
+    seen: list[CheckedRun] = []
+
+    def check(run: CheckedRun) -> list[Problem]:
+        seen.append(run)
+        return [Problem(run.scenario.source, "seed", MESSAGE)]
+
+    register_scenario_check("test-plugin", check)
+    yield seen
+    unregister_scenario_check("test-plugin")
+
+
+def _scenario_file(tmp_path, **changes):
+    document = small_document()
+    document.update(changes)
+    path = tmp_path / "checked.yaml"
+    path.write_text(yaml.safe_dump(document), encoding="utf-8")
+    return path
+
+
+def test_shipped_checks_run_first_and_a_plugin_after_them(plugin_check):
+    assert scenario_check_names() == [*SHIPPED, "test-plugin"]
+
+
+def test_a_registered_check_warns_from_validate_and_run(tmp_path, capsys, plugin_check):
+    path = _scenario_file(tmp_path)
+    line = f"offloadsim: warning: {path}: seed: {MESSAGE}"
+    assert main(["validate", str(path)]) == 0
+    assert capsys.readouterr().err.splitlines() == [line]
+    assert main(["run", str(path), "--out", str(tmp_path / "out"), "-q"]) == 0
+    assert capsys.readouterr().err.splitlines() == [line]
+    assert [run.policy.name for run in plugin_check] == ["local", "local"]  # the scenario's default
+
+
+def test_a_registered_check_warns_before_a_compare_and_a_sweep(tmp_path, capsys, plugin_check):
+    path = _scenario_file(tmp_path)
+    out = tmp_path / "cmp"
+    compare = ["compare", str(path), "--policies", "local,edge", "--replications", "1", "--out", str(out)]
+    assert main([*compare, "-q"]) == 0
+    assert f"{path}: seed: {MESSAGE}" in capsys.readouterr().err
+    assert {run.policy.name for run in plugin_check} == {"local", "edge"}
+    plugin_check.clear()
+    sweep = tmp_path / "sweep.yaml"
+    grid = {"duration": ["10 s", "20 s"]}
+    sweep.write_text(yaml.safe_dump({"name": "s", "base": str(path), "grid": grid, "replications": 1}))
+    assert main(["sweep", str(sweep), "--dry-run"]) == 0
+    assert f"seed: {MESSAGE}" in capsys.readouterr().err
+    assert plugin_check, "the sweep's dry run did not run the registered check"
+
+
+def test_a_check_that_refuses_makes_validate_exit_2_naming_the_key(tmp_path, capsys):
+    def refuse(run: CheckedRun) -> list[Problem]:
+        raise ScenarioError([Problem(run.scenario.source, "duration", "too short for the plug-in")])
+
+    register_scenario_check("test-refusal", refuse)
+    try:
+        path = _scenario_file(tmp_path)
+        assert main(["validate", str(path)]) == 2
+        err = capsys.readouterr().err
+        assert f"{path}: duration: too short for the plug-in" in err
+        assert "Traceback" not in err
+    finally:
+        unregister_scenario_check("test-refusal")
+
+
+def test_a_warning_about_a_set_value_says_so(tmp_path, plugin_check):
+    path = _scenario_file(tmp_path)
+    scenario = load_scenario(path, ["seed=7"])
+    problems = run_scenario_checks(CheckedRun(scenario, scenario.policy, lambda: None))
+    assert [str(problem) for problem in problems] == [f'{path}: seed: {MESSAGE} (set by --set "seed=7")']
+
+
+def test_names_are_unique_and_shipped_checks_stay(plugin_check):
+    with pytest.raises(ValueError, match="already registered"):
+        register_scenario_check("test-plugin", lambda run: [])
+    with pytest.raises(ValueError, match="is shipped"):
+        unregister_scenario_check("policy")

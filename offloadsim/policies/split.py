@@ -324,6 +324,14 @@ class _DeviceServerSplit(_SplitPolicy):
         if self.server is not None and (not isinstance(self.server, str) or not self.server):
             raise ValueError(f"server must be a node name, got {quoted(self.server)}")
 
+    def requirements(self) -> tuple[Requirement, ...]:
+        """Without a named server, some source must reach an edge or cloud node that computes."""
+        needs = super().requirements()
+        if self.server is None:
+            reason = "splits every task with the nearest edge node, else the nearest cloud node"
+            needs += (Requirement.computing_tier(("edge", "cloud"), reason),)
+        return needs
+
     def _server(self, state: dict[Any, Any], view: SystemView, source: str) -> str | None:
         """The named server, else the nearest edge, else the nearest cloud, if usable now."""
         if self.server is not None:
@@ -472,6 +480,14 @@ class MultiTierPolicy(_SplitPolicy):
 
     name = "multi-tier"
     _power_of_computing_sources_only = False
+
+    def requirements(self) -> tuple[Requirement, ...]:
+        """Without a named edge or cloud node, some source must reach an edge or cloud node that computes."""
+        needs = super().requirements()
+        if self.edge is None and self.cloud is None:
+            reason = "splits every task over the nearest edge node and the nearest cloud node"
+            needs += (Requirement.computing_tier(("edge", "cloud"), reason),)
+        return needs
 
     def __post_init__(self) -> None:
         super().__post_init__()

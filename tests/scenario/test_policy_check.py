@@ -193,6 +193,25 @@ MISTAKES = [
         links=[{"between": ["phone-*", "ap"], "bandwidth": "20 Mbps"}],
     ),
     _case(
+        # Without a server in reach, every task ran on the phone under the split's name, unsaid.
+        "neurosurgeon-with-no-server-in-reach",
+        {"name": "neurosurgeon"},
+        "policy.name",
+        'policy "neurosurgeon" splits every task with the nearest edge node, else the nearest cloud node, '
+        'but no task source can reach a node of tier edge or cloud: "phone-0", "phone-1", "phone-2" have '
+        'no route to "edge" (links: connect them)',
+        links=[{"between": ["phone-*", "ap"], "bandwidth": "20 Mbps"}],
+    ),
+    _case(
+        "multi-tier-with-no-server-in-reach",
+        {"name": "multi-tier"},
+        "policy.name",
+        'policy "multi-tier" splits every task over the nearest edge node and the nearest cloud node, '
+        'but no task source can reach a node of tier edge or cloud: "phone-0", "phone-1", "phone-2" have '
+        'no route to "edge" (links: connect them)',
+        links=[{"between": ["phone-*", "ap"], "bandwidth": "20 Mbps"}],
+    ),
+    _case(
         "unknown-parameter",
         {"name": "edge", "fallbak": "drop"},
         "policy.fallbak",
@@ -340,6 +359,28 @@ def test_a_tier_some_sources_cannot_reach_is_a_loud_warning(tmp_path, capsys):
     _warned_by_validate_and_run(
         path,
         'policy: policy "edge": 2 of 5 task sources cannot reach a node of tier edge ("cam-0", "cam-1"); '
+        "their tasks cannot be sent there",
+        capsys,
+    )
+
+
+@pytest.mark.parametrize("policy", ["neurosurgeon", "dads", "multi-tier"])
+def test_a_split_some_sources_cannot_reach_a_server_for_is_a_loud_warning(tmp_path, capsys, policy):
+    path = _two_cameras(tmp_path, {"between": ["cam-0", "cam-1"], "bandwidth": "1 Gbps"}, policy)
+    _warned_by_validate_and_run(
+        path,
+        f'policy: policy "{policy}": 2 of 5 task sources cannot reach a node of tier edge or cloud '
+        '("cam-0", "cam-1"); their tasks cannot be sent there',
+        capsys,
+    )
+
+
+def test_a_split_with_a_named_server_checks_that_node_not_the_tiers(tmp_path, capsys):
+    policy = {"name": "neurosurgeon", "server": "edge"}
+    path = _two_cameras(tmp_path, {"between": ["cam-0", "cam-1"], "bandwidth": "1 Gbps"}, policy)
+    _warned_by_validate_and_run(
+        path,
+        'policy.server: policy "neurosurgeon": 2 of 5 task sources cannot reach "edge" ("cam-0", "cam-1"); '
         "their tasks cannot be sent there",
         capsys,
     )

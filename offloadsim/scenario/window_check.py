@@ -1,7 +1,7 @@
 """What the measured window makes meaningless, found before anything runs (two scenario checks).
 
 A workload whose arrivals ``stop`` by the end of the warm-up, or ``start``
-at or after the run's end, adds no task to the results: a run of it measures
+at or after the run's end (or no workload at all), adds no task to the results: a run of it measures
 nothing from that entry and, without a word, reads as an idle system.  A
 deadline no shorter than the measured time cannot be missed by a task that
 completes or is still in flight (a plain ``deadline: 100`` is 100 s, not
@@ -21,8 +21,10 @@ __all__ = ["silent_workloads", "unmissable_deadlines"]
 
 
 def silent_workloads(run: CheckedRun) -> list[Problem]:
-    """One warning per ``workload[i]`` none of whose arrivals can fall in ``[warmup, end)``."""
+    """One warning per ``workload[i]`` none of whose arrivals can fall in ``[warmup, end)``; one for no workload."""
     scenario = run.scenario
+    if not scenario.workload:
+        return [Problem(scenario.source, "workload", "no entry: no task is sent, so the run measures nothing")]
     warmup, end = scenario.warmup_s, scenario.end_s
     warnings = []
     for i, entry in enumerate(scenario.workload):

@@ -18,6 +18,7 @@ from offloadsim.analysis.statistics import mean_ci
 from offloadsim.experiments import ExperimentError, compare, read_results, sweep
 from offloadsim.plots.axes import log_axis
 from offloadsim.plots.kinds import QUANTITY_AXES
+from offloadsim.scenario import ScenarioWarning
 
 UNIT = re.compile(r"\((ms|s|%|mJ|J|MB|count|tasks/s|Mbit/s|0–1)\)")
 
@@ -687,7 +688,8 @@ def test_a_cdf_of_a_run_with_no_task_is_refused_not_drawn_empty(tmp_path):
     import offloadsim
 
     (tmp_path / "tiny.yaml").write_text(TINY, encoding="utf-8")
-    offloadsim.run(tmp_path / "tiny.yaml", overrides=["workload=[]"], out=tmp_path / "run")
+    with pytest.warns(ScenarioWarning, match="workload: no entry: no task is sent"):
+        offloadsim.run(tmp_path / "tiny.yaml", overrides=["workload=[]"], out=tmp_path / "run")
     with pytest.raises(ExperimentError, match=r"^cannot draw cdf: no task records to draw"):
         plots.plot_results(read_results(tmp_path / "run"), "cdf")
 

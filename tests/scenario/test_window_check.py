@@ -85,3 +85,14 @@ def test_a_deadline_no_shorter_than_the_measured_time_is_a_warning(tmp_path, cap
         ]
     else:
         assert err == ""
+
+
+def test_a_scenario_with_no_workload_is_a_warning(tmp_path, capsys):
+    """An empty workload ran to a table of dashes without a word."""
+    document = small_document()
+    document["workload"] = []
+    path = tmp_path / "idle.yaml"
+    path.write_text(yaml.safe_dump(document), encoding="utf-8")
+    line = f"offloadsim: warning: {path}: workload: no entry: no task is sent, so the run measures nothing"
+    assert main(["validate", str(path)]) == 0
+    assert capsys.readouterr().err.splitlines() == [line]

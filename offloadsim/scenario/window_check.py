@@ -21,10 +21,11 @@ __all__ = ["silent_workloads", "unmissable_deadlines"]
 
 
 def silent_workloads(run: CheckedRun) -> list[Problem]:
-    """One warning per ``workload[i]`` none of whose arrivals can fall in ``[warmup, end)``; one for no workload."""
+    """One warning per ``workload[i]`` none of whose arrivals can fall in ``[warmup, end)`` (one if none)."""
     scenario = run.scenario
     if not scenario.workload:
-        return [Problem(scenario.source, "workload", "no entry: no task is sent, so the run measures nothing")]
+        why = "no entry: no task is sent, so the run measures nothing"
+        return [Problem(scenario.source, "workload", why)]
     warmup, end = scenario.warmup_s, scenario.end_s
     warnings = []
     for i, entry in enumerate(scenario.workload):

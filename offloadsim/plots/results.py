@@ -20,7 +20,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from offloadsim.analysis.catalogue import of_completed_tasks
+from offloadsim.analysis.catalogue import metric_info, of_completed_tasks
 from offloadsim.analysis.values import default_label, matching_texts, quantity_kind, texts, to_si
 from offloadsim.plots import charts, runs
 from offloadsim.plots.axes import figure_legend, label_panels, root_figure
@@ -65,7 +65,8 @@ def plot_results(
     ``tier`` or ``placement``); ``facet`` draws one panel per value of a
     column; ``where`` keeps rows with the given values (compared as text);
     ``logx``/``logy`` force a log axis on or off (default: chosen from the
-    data).  Raises :class:`ExperimentError` naming every dimension the
+    data; for ``bars`` and ``sweep``, a metric spanning more than 10× that is
+    not a percentage).  Raises :class:`ExperimentError` naming every dimension the
     figure would otherwise average over, a kind the data cannot give (a
     sweep plot of a single run), or an unknown column.
     """
@@ -110,6 +111,9 @@ def plot_results(
     if kind == "energy" and len(panels) > 1:  # one scale on every panel, so that they compare
         logx = _wide(frame["latency_mean_s"]) if logx is None else logx
         logy = _wide(frame["device_energy_mean_j"]) if logy is None else logy
+    if kind in ("bars", "sweep") and logy is None and view.metric in frame.columns:
+        # Bars of 1 and 150 ms on a linear axis show one bar; a percentage keeps its 0-100 axis.
+        logy = metric_info(view.metric).unit != "%" and _wide(frame[view.metric])
     fig, axes = _figure(kind, size, len(panels), facet_rows=kind in _ONE_RUN_KINDS)
     column = ", ".join(series) if series else None
     legend_title = ", ".join(view.label(s) for s in series) or None
@@ -581,7 +585,7 @@ def _tied(frame: pd.DataFrame, keys: Sequence[str]) -> list[list[str]]:
 
 
 def _wide(values: pd.Series) -> bool:
-    """Whether positive values span more than 10× (the energy chart's rule for a log axis)."""
+    """Whether positive values span more than 10× (the rule for a log axis where none was asked for)."""
     positive = values.to_numpy(dtype=float)
     positive = positive[np.isfinite(positive) & (positive > 0)]
     return bool(positive.size and positive.max() / positive.min() > 10)

@@ -717,8 +717,35 @@ def test_an_interval_cut_at_zero_on_a_log_axis_is_said(compare_results):
     metrics.loc[edge, "latency_p95_s"] = np.where(metrics.loc[edge, "replication"] == 0, 1e-3, 1.0)
     spread = dataclasses.replace(compare_results, metrics=metrics)
     assert "runs on to 0" in _footnote(plots.plot_results(spread, "bars", logy=True))
-    assert "runs on to 0" not in _footnote(plots.plot_results(spread, "bars"))  # bars from 0 show it
+    linear = plots.plot_results(spread, "bars", logy=False)
+    assert "runs on to 0" not in _footnote(linear)  # bars from 0 show it
     assert "runs on to 0" not in _footnote(plots.plot_results(compare_results, "bars", logy=True))
+
+
+def _y_scale(figure):
+    return figure.axes[0].get_yscale()
+
+
+@pytest.mark.parametrize("kind", ["bars", "sweep"])
+def test_values_far_apart_get_a_log_axis_unless_asked_otherwise(compare_results, sweep_results, kind):
+    """Bars of 1 ms and 150 ms on a linear axis showed one bar: the default axis follows the data."""
+    results = compare_results if kind == "bars" else sweep_results
+    metrics = results.metrics.copy()
+    first = (metrics["policy"] == metrics["policy"].iloc[0]).to_numpy()
+    metrics.loc[first, "latency_p95_s"] = metrics.loc[~first, "latency_p95_s"].min() / 150
+    wide = dataclasses.replace(results, metrics=metrics)
+    assert _y_scale(plots.plot_results(wide, kind, metric="latency_p95_s")) == "log"
+    assert _y_scale(plots.plot_results(wide, kind, metric="latency_p95_s", logy=False)) == "linear"
+    narrow = metrics.assign(latency_p95_s=np.linspace(1.0, 9.0, len(metrics)))
+    narrow_results = dataclasses.replace(results, metrics=narrow)
+    assert _y_scale(plots.plot_results(narrow_results, kind, metric="latency_p95_s")) == "linear"
+
+
+def test_a_percentage_keeps_its_linear_axis_however_far_apart(compare_results):
+    metrics = compare_results.metrics.assign(deadline_miss_rate=0.001)
+    metrics.loc[metrics["policy"] == "local", "deadline_miss_rate"] = 0.9
+    results = dataclasses.replace(compare_results, metrics=metrics)
+    assert _y_scale(plots.plot_results(results, "bars", metric="deadline_miss_rate")) == "linear"
 
 
 def test_a_timeline_of_one_sweep_run_keeps_its_legend_off_its_title(tmp_path):

@@ -45,6 +45,7 @@ from offloadsim.world.profiles.fusion import (
     FusionRules,
     distinct_units,
 )
+from offloadsim.world.profiles.trust import NO_CORRECTION
 
 if TYPE_CHECKING:
     from offloadsim.calibration.report import WholeModelTiming
@@ -57,6 +58,8 @@ __all__ = [
     "library_versions",
 ]
 
+#: What a profile's ``layout_correction`` is, in its own words.
+LAYOUT_CORRECTION_WHAT = "seconds per byte converted between blocked (NCHWc) and plain layouts"
 #: Units holding at least this many bytes of weights are also timed with cold caches (see make_bench).
 DEFAULT_COLD_BYTES = 4 * 1024**2
 #: A unit is timed until the 95 % confidence interval of its median is within this fraction of it.
@@ -231,6 +234,8 @@ def calibrate(
     )
     if correction and rules.blocked_heads:
         fit_layout_correction(profile, models, warmup=warmup, progress=progress)
+    elif rules.blocked_heads:  # conversions charged nothing, as by a refused fit: say so in the profile
+        profile.correction = {"what": LAYOUT_CORRECTION_WHAT, **NO_CORRECTION}
     profile.trust = assess(profile, [*models, *resolve_models(TRUST_MODELS)])
     return profile
 
@@ -266,7 +271,7 @@ def fit_layout_correction(
     rows = layout_rows(profile, timeable, measured)  # without correction yet
     profile.layout_s_per_byte, fit = fit_layout(rows, profile.memory_bandwidth_Bps)
     profile.correction = {
-        "what": "seconds per byte converted between blocked (NCHWc) and plain layouts",
+        "what": LAYOUT_CORRECTION_WHAT,
         **fit,
         "fitted_on": sorted(measured),
         "whole_model_ms": {k: round(v.seconds * 1e3, 4) for k, v in sorted(measured.items())},

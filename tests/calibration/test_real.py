@@ -55,6 +55,9 @@ def test_tiny_onnxruntime_calibration_runs_for_real(tmp_path):
     seconds = profile.layer_seconds(graph)
     assert seconds[0] > 0 and seconds[1] == 0 and seconds[2] > 0
     assert kernel_for(units[0], "onnxruntime")() is not None  # the wall-clock kernel path runs too
+    # no correction: the profile says so, and the layout caveat questions it as a refused fit
+    assert profile.correction["fitted"] is False and profile.correction["skipped"] == "--no-correction"
+    assert profile.layout_s_per_byte == 0.0
 
 
 def test_whole_model_timing_and_layout_correction():

@@ -34,8 +34,9 @@ def test_alexnet_and_resnet18_say_nothing_about_efficientnet():
     # ResNet-50's bottlenecks are 1x1 convolutions with ReLU; ResNet-18 has three 1x1 ones, without
     share, kinds = extrapolated(profile, get_model("resnet50"))
     assert share > trust.MAX_EXTRAPOLATED and "conv/pointwise+relu" in kinds
-    (line,) = caveats(profile, {"efficientnet_b0": get_model("efficientnet_b0")})
+    line, layout = caveats(profile, {"efficientnet_b0": get_model("efficientnet_b0")})
     assert "not to be trusted for efficientnet_b0" in line and "act/silu" in line
+    assert "it converts 18 MB" in layout and "--no-correction" in layout  # made-up timings: no correction
 
 
 def test_squeezenet_says_nothing_about_mobilenet_v2s_convolutions():
@@ -70,7 +71,8 @@ def test_assess_records_which_models_a_profile_is_not_for():
     assert "resnet18" not in record["untrusted_for"] and record["extrapolated_pct"]["alexnet"] == 0.0
     profile.trust = record
     warned = recorded_caveats(profile)
-    assert len(warned) == len(record["untrusted_for"]) and all("--models" in line for line in warned)
+    assert list(record["layout_untrusted_for"]) == ["efficientnet_b0"]  # made-up timings: no correction
+    assert len(warned) == len(record["untrusted_for"]) + 1 and all("--models" in line for line in warned)
 
 
 @pytest.mark.parametrize(
@@ -175,7 +177,7 @@ def test_the_run_summary_prints_the_notes(tmp_path, monkeypatch, capsys):
     import json
 
     manifest = json.loads((tmp_path / "run" / "manifest.json").read_text())
-    assert len(manifest["notes"]) == 2
+    assert len(manifest["notes"]) == 3  # the CPU, the untimed kinds, the layout (no correction)
 
 
 def test_compare_and_sweep_print_the_notes_too(tmp_path, monkeypatch, capsys):
@@ -188,7 +190,9 @@ def test_compare_and_sweep_print_the_notes_too(tmp_path, monkeypatch, capsys):
     (tmp_path / "sweep.yaml").write_text("base: s.yaml\ngrid:\n  duration: [1 s, 2 s]\nreplications: 1\n")
     assert main(["sweep", str(tmp_path / "sweep.yaml"), "--workers", "1", "--out", str(tmp_path / "sw")]) == 0
     out = capsys.readouterr().out
-    assert out.count('note: profile "cnn-box" is not to be trusted for applications.cnn') == 1
+    assert (
+        out.count('note: profile "cnn-box" is not to be trusted for applications.cnn') == 2
+    )  # kinds, layout
 
 
 def test_a_model_in_another_precision_is_not_told_to_calibrate_on_itself():

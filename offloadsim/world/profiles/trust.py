@@ -54,6 +54,7 @@ __all__ = [
     "MIN_GROUP_TIMINGS",
     "MIN_HELD_OUT",
     "MIN_VARIANT_TIMINGS",
+    "NO_CORRECTION",
     "caveats",
     "conversion_seconds",
     "extrapolated",
@@ -81,6 +82,14 @@ LAYOUT_EXTRAPOLATION = 10.0
 #: Conversions costing less than this share of a model's time (at :func:`conversion_seconds`) cannot
 #: take its prediction out of the ±10 % target alone: below it, the layout correction is not questioned.
 LAYOUT_CAVEAT_SHARE = 0.05
+
+
+#: The layout correction record of a profile calibrated without it (``calibrate --no-correction``).
+NO_CORRECTION: dict[str, Any] = {
+    "fitted": False,
+    "skipped": "--no-correction",
+    "why": "calibrate ran with --no-correction, so the conversions are charged nothing",
+}
 
 
 def conversion_seconds(converted_bytes: float, bandwidth_Bps: float) -> float:
@@ -175,9 +184,13 @@ def layout_extrapolated(profile: CalibratedProfile, graph: LayerGraph) -> str | 
     bytes a training model converted (``converted_bytes``). A profile
     calibrated before ``converted_bytes`` was recorded (one with ``fitted_on``
     but without it) cannot be checked, and the reason says so rather than
-    nothing; a profile calibrated with ``--no-correction`` records no fit and is
-    not questioned. The shipped profiles carry ``converted_bytes`` derived from
-    their training models' graphs.
+    nothing. A profile calibrated with ``--no-correction`` charges the
+    conversions nothing, as a refused fit does (unit timings leave them out:
+    onnxruntime's profiler times a unit's kernels without the reorders at its
+    edges), so it is questioned as one: it records ``fitted: false`` and
+    ``skipped``, and a profile with no record at all (``--no-correction``
+    before that was recorded) is taken to be one. The shipped profiles carry
+    ``converted_bytes`` derived from their training models' graphs.
     """
     converted = float(layout_transitions(graph, profile.fusion).sum())
     if converted <= 0:
@@ -186,16 +199,14 @@ def layout_extrapolated(profile: CalibratedProfile, graph: LayerGraph) -> str | 
     units = float(np.sum(profile.layer_seconds(graph))) - profile.layout_s_per_byte * converted
     if not cost > LAYOUT_CAVEAT_SHARE * units:  # NaN (no measured bandwidth) cannot tell
         return None
-    record = profile.correction
+    record = _correction_record(profile)
     amount = (
         f"it converts {format_bytes(converted)} between blocked and plain layouts "
         f"(about {cost / units:.0%} of its time)"
     )
-    if record.get("fitted") is False:  # absent: fitted before the rule was recorded, or --no-correction
+    if record.get("fitted") is False:  # absent: fitted before the rule was recorded
         return f"{amount} and the layout correction was not fitted: {record.get('why', 'no reason recorded')}"
     if "converted_bytes" not in record:
-        if "fitted_on" not in record:  # --no-correction: no correction to question
-            return None
         return (
             f"{amount}, and the profile does not record what its training models converted (it was "
             "calibrated before that was recorded), so whether its layout correction "
@@ -209,6 +220,13 @@ def layout_extrapolated(profile: CalibratedProfile, graph: LayerGraph) -> str | 
             f"({profile.layout_s_per_byte:.2g} s/byte) is extrapolated"
         )
     return None
+
+
+def _correction_record(profile: CalibratedProfile) -> Mapping[str, Any]:
+    """The profile's layout correction record, :data:`NO_CORRECTION` where it has none (--no-correction)."""
+    record = profile.correction
+    fitted = {"fitted", "fitted_on", "whole_model_ms"} & record.keys() or profile.layout_s_per_byte > 0
+    return record if fitted else {**NO_CORRECTION, **record}  # --no-correction before calibrate said so
 
 
 def profile_issues(profile: CalibratedProfile) -> list[str]:
@@ -257,7 +275,7 @@ def caveats(profile: CalibratedProfile, graphs: Mapping[str, LayerGraph] | Seque
     for label, graph in items:
         reason = layout_extrapolated(profile, graph)
         if reason:
-            lines.append(_layout_line(profile.name, label, reason))
+            lines.append(_layout_line(profile, label, reason))
     return lines
 
 
@@ -272,14 +290,15 @@ def recorded_caveats(profile: CalibratedProfile) -> list[str]:
         share = shares.get(label, math.nan) / 100
         lines.append(_extrapolation_line(profile.name, label, share, tuple(kinds)))
     for label, reason in record.get("layout_untrusted_for", {}).items():
-        lines.append(_layout_line(profile.name, label, reason))
+        lines.append(_layout_line(profile, label, reason))
     return lines
 
 
-def _layout_line(name: str, label: str, reason: str) -> str:
+def _layout_line(profile: CalibratedProfile, label: str, reason: str) -> str:
+    skipped = " without --no-correction" if _correction_record(profile).get("skipped") else ""
     return (
-        f"profile {quoted(name)} is not to be trusted for {label}: {reason}; "
-        "calibrate on this model (--models or --onnx)"
+        f"profile {quoted(profile.name)} is not to be trusted for {label}: {reason}; "
+        f"calibrate on this model{skipped} (--models or --onnx)"
     )
 
 

@@ -233,7 +233,16 @@ def describe_profile(profile: Any) -> str:
         lines.append("noise: not recorded (made before calibrate measured it)")
     from offloadsim.world.profiles.trust import caveats, recorded_caveats
 
-    untrusted = recorded_caveats(profile) if profile.trust else caveats(profile)
-    lines += [f"caution: {line}" for line in untrusted] or ["trust: no issues recorded"]
+    if profile.trust:
+        untrusted, none = recorded_caveats(profile), "trust: no issues recorded"
+    else:  # the profile-wide checks need nothing recorded but the profile
+        untrusted, none = caveats(profile), "trust: no profile-wide issue in what it records"
+    lines += [f"caution: {line}" for line in untrusted] or [none]
+    if "layout_untrusted_for" not in profile.trust:  # silence here would read as 'none'
+        what = "its layout correction" if profile.trust else "it"
+        lines.append(
+            f"trust: which models {what} is not to be trusted for is not recorded (calibrated before "
+            "calibrate recorded it); a scenario checks the models it runs"
+        )
     lines.append("this profile describes the machine above; another machine needs its own calibration")
     return "\n".join(lines)

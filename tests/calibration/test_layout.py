@@ -162,6 +162,38 @@ def test_shipped_profiles_carry_their_training_models_converted_bytes():
         assert layout_extrapolated(profile, get_model("efficientnet_b0", image_size=512)) is None
 
 
+def test_the_shipped_epyc_record_says_which_models_its_layout_correction_is_not_for():
+    """Only ``profiles show`` reads the stored ``layout_untrusted_for``; the shipped record predated it.
+
+    Derived as ``assess`` derives it, from the models the record assessed, without timing: none of the
+    21 (EfficientNet-B0@288 converts 31 MB, under 10 times the 18 MB of EfficientNet-B0).
+    """
+    from offloadsim.calibration.trust import recorded_layout_untrusted_for
+
+    profile = get_profile("epyc-ort-1t")
+    assert len(profile.trust["extrapolated_pct"]) == 21
+    assert profile.trust["layout_untrusted_for"] == recorded_layout_untrusted_for(profile) == {}
+    stricter = trained_on_mobilenet(fitted=True)  # the same derivation names the models it is not for
+    stricter.trust = {"extrapolated_pct": {"efficientnet_b0": 0.0, "mobilenet_v2": 0.0}}
+    assert list(recorded_layout_untrusted_for(stricter)) == ["efficientnet_b0"]
+
+
+def test_profiles_show_says_when_the_layout_record_is_absent():
+    """A trust record without ``layout_untrusted_for`` printed nothing about it, which read as 'none'."""
+    from dataclasses import replace
+
+    from offloadsim.cli.profiles import describe_profile
+
+    epyc = get_profile("epyc-ort-1t")
+    absent = "which models its layout correction is not to be trusted for is not recorded"
+    assert absent not in describe_profile(epyc)
+    older = {k: v for k, v in epyc.trust.items() if not k.startswith("layout_untrusted_for")}
+    assert absent in describe_profile(replace(epyc, trust=older))
+    xeon = describe_profile(get_profile("xeon-ort-1t"))  # no trust record at all
+    assert "which models it is not to be trusted for is not recorded" in xeon
+    assert "trust: no issues recorded" not in xeon
+
+
 def trust_benchmark():
     """``benchmarks/calibration_trust.py`` as a module."""
     import importlib.util

@@ -359,7 +359,7 @@ def _noise_line(noise: dict[str, Any], clock: str) -> str:
     if not noise:
         return "noise: not recorded"
     return (
-        f"noise ({clock} clock): a unit's time known to ±{noise['median_ci_pct']:.1f}% "
+        f"noise ({clock} clock): a unit's time known to ±{noise['median_ci_pct']:.1f}% within this run "
         f"(95% CI; 90th percentile ±{noise['p90_ci_pct']:.1f}%, {noise['units_over_target']} of "
         f"{noise['units']} units over the ±{noise['target_ci_pct']:.0f}% target); run-to-run spread "
         f"{noise['median_spread_pct']:.1f}% against {noise['median_wall_spread_pct']:.1f}% "

@@ -226,7 +226,8 @@ def describe_profile(profile: Any) -> str:
     noise = p.get("noise")
     if noise:
         lines.append(
-            f"noise: a unit's time known to ±{noise['median_ci_pct']:.1f}% (95% CI, median over units); "
+            f"noise: a unit's time known to ±{noise['median_ci_pct']:.1f}% within the calibration run "
+            "(95% CI, median over units; not across sessions); "
             f"runs took {noise['median_wall_ratio']:.2f}x their CPU time in wall time"
         )
     else:

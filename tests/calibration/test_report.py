@@ -1,6 +1,6 @@
 import pandas as pd
 
-from offloadsim.calibration.report import accuracy_summary, format_table, write_report
+from offloadsim.calibration.report import CI_SCOPE, accuracy_summary, format_table, write_report
 from offloadsim.plots import calibration_accuracy
 
 
@@ -24,6 +24,23 @@ def test_summary_counts_held_out_models_within_tolerance():
     assert s["held_out"]["models"] == 3 and s["held_out"]["within"] == 2
     assert s["held_out"]["max_abs_error_pct"] == 20.0 and s["train"]["within"] == 1
     assert "held-out" in format_table(table())
+
+
+def test_the_reported_ci_says_it_is_within_one_run():
+    """±CI % is over one run's repeats; whole models moved by up to 20 % between sessions (CIs 0.2-8 %)."""
+    assert format_table(table()).splitlines()[-1] == CI_SCOPE
+    assert "this run's repeats only" in CI_SCOPE and "between runs or sessions" in CI_SCOPE
+    from offloadsim.cli.calibrate import _noise_line
+    from offloadsim.cli.profiles import describe_profile
+    from offloadsim.world.profiles import get_profile
+
+    profile = get_profile("epyc-ort-1t")
+    assert "a unit's time known to ±1.5% within this run (95% CI;" in _noise_line(
+        profile.provenance["noise"], "cpu"
+    )
+    assert "±1.5% within the calibration run (95% CI, median over units; not across sessions)" in (
+        describe_profile(profile)
+    )
 
 
 def test_report_tables_are_written(tmp_path):

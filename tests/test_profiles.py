@@ -239,3 +239,20 @@ def test_a_profile_path_that_is_not_there_names_the_files_looked_for(tmp_path, c
         f"(looked for {tmp_path / 'profiles' / name}, {tmp_path / name}, "
     )
     assert "known:" not in err
+
+
+@pytest.mark.parametrize("name", sorted(BUILTIN_PROFILES))
+def test_a_derived_profiles_sources_say_where_its_memory_bandwidth_comes_from(name):
+    # cortex-a76's 15 GB/s and raspberry-pi-4's 4 GB/s were listed "from data sheets" with no source;
+    # LLM decoding runs at exactly this rate, so a reader must be able to see where it comes from.
+    profile = BUILTIN_PROFILES[name]
+    text = " ".join(profile.sources).replace(",", "")
+    bandwidth = profile.memory_bandwidth_Bps
+    assert f"{bandwidth / 1e9:g} GB/s" in text or f"{bandwidth / 1e12:g} TB/s" in text, name
+
+
+def test_profiles_show_says_the_efficiency_is_assumed_and_bytes_run_at_the_full_bandwidth(capsys):
+    assert main(["profiles", "show", "jetson-orin"]) == 0
+    out = capsys.readouterr().out
+    assert "assumed typical fraction" in out and "not a data-sheet figure" in out
+    assert "no efficiency applies to bytes" in out

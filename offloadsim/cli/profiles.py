@@ -165,6 +165,17 @@ def _origin(profile: Any) -> str:
     return f"measured on {profile.provenance.get('cpu_model', '?')} ({where})"
 
 
+#: Said under a derived profile's efficiency: the one number of it that no data sheet gives.
+EFFICIENCY_ORIGIN = (
+    "an assumed typical fraction for whole-network inference, not a data-sheet figure; "
+    "a calibrated profile measures it per layer"
+)
+#: Said under a derived profile's memory bandwidth: bytes get no efficiency, unlike FLOPs.
+BANDWIDTH_USE = (
+    "used in full: no efficiency applies to bytes, so memory-bound stages (LLM decoding) run at this rate"
+)
+
+
 def describe_profile(profile: Any) -> str:
     """Every number of ``profile`` with its source, as lines of text (what ``profiles show`` prints)."""
     lines = [f"{profile.name} ({profile.kind}): {profile.description}"]
@@ -175,7 +186,9 @@ def describe_profile(profile: Any) -> str:
             f"efficiency: {profile.efficiency:.2f} of peak, so a stage's FLOPs run at "
             f"{_rate(profile.effective_flops)} in fp32 (each precision at this fraction of its peak)"
         )
+        lines.append(f"  ({EFFICIENCY_ORIGIN})")
         lines.append(f"memory bandwidth: {profile.memory_bandwidth_Bps / 1e9:.4g} GB/s")
+        lines.append(f"  ({BANDWIDTH_USE})")
         power = getattr(profile, "max_power_W", None)
         lines.append(
             f"max power (data sheet): {power:g} W" if power else "max power: not stated by a data sheet"

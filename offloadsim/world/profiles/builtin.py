@@ -110,6 +110,8 @@ BUILTIN_PROFILES: dict[str, Profile] = {
                 "fp16: Armv8.2-A half-precision arithmetic on the same pipes, 8 lanes (32 FLOP/cycle)",
                 "int8: Armv8.2-A dot product (SDOT), 2 per cycle x 16 MACs (64 OP/cycle)",
                 "bf16: not implemented (Armv8.6-A), computed as fp32",
+                "memory bandwidth 15 GB/s: assumed, not from a data sheet: the SoC's memory (LPDDR4X or "
+                "LPDDR5), not the core, sets it; for a given phone give a plain speed with memory_bandwidth",
             ),
             (("fp16", 2.8e9 * 32), ("int8", 2.8e9 * 64)),
         ),
@@ -123,6 +125,8 @@ BUILTIN_PROFILES: dict[str, Profile] = {
             (
                 "Arm Cortex-A72 Software Optimization Guide: 1x128-bit FMA per cycle (8 fp32 FLOP/cycle)",
                 "Armv8.0-A: no half-precision arithmetic and no dot product; every precision runs at fp32",
+                "memory bandwidth 4 GB/s: assumed, not from a data sheet: about a third of the peak of the "
+                "Pi 4's 32-bit LPDDR4-3200 (12.8 GB/s), for one core",
             ),
         ),
         Profile(

@@ -130,7 +130,11 @@ def parse_precision(params: Mapping[str, Any], *, packed: bool = True) -> tuple[
 
 def _packed_ok(name: str, key: str, packed: bool) -> str:
     if not packed and BYTES[name] != int(BYTES[name]):
-        raise PrecisionError(key, f"{name} is supported for LLM weights only, not for layer graphs")
+        raise PrecisionError(
+            key,
+            f"{name} is supported for LLMs only (weights, activations and KV cache at {name}), "
+            "not for layer graphs",
+        )
     return name
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from offloadsim.cli import main
 from offloadsim.engine import simulate
-from offloadsim.models import get_model
+from offloadsim.models import LLM_CONFIGS, get_model
 from offloadsim.models.llm_cost import LLMCost
 from offloadsim.models.precision import PrecisionError, graph_precision, parse_precision
 from offloadsim.models.zoo.llm import LLAMA_3_2_1B
@@ -273,3 +273,15 @@ def test_a_codec_no_narrower_than_the_model_says_it_compresses_nothing():
             "activations, so nothing is compressed (and nothing is spent on it)"
         )
         assert (note in world.notes) is said
+
+
+def test_int4_on_a_layer_graph_is_refused_saying_what_int4_is_here():
+    # The refusal used to say "for LLM weights only", as if int4 were weight-only quantisation; it is
+    # every tensor of the LLM at 4 bits (weights, activations, KV cache), as the KV bytes below show.
+    with pytest.raises(PrecisionError) as caught:
+        parse_precision({"precision": "int4"}, packed=False)
+    message = str(caught.value)
+    assert "weights only" not in message
+    assert "weights, activations and KV cache" in message
+    int4 = LLM_CONFIGS["llama-3.2-1b"].with_precision("int4")
+    assert int4.kv_bytes_per_token == LLM_CONFIGS["llama-3.2-1b"].kv_bytes_per_token / 4

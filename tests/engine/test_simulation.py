@@ -169,6 +169,24 @@ policy: local
     assert np.all(raw.tasks["wait"] == 0.0)
 
 
+def test_a_closed_loop_user_thinks_before_its_first_request_as_documented():
+    # docs/scenario-format.md (workload, think): the first request comes one think draw after start,
+    # so a think longer than the run sends nothing at all.
+    text = """
+name: closed
+duration: 100 s
+nodes:
+  box: {tier: device, processor: {speed: 1 FLOP/s}}
+applications:
+  job: {service: 1 s}
+workload:
+  - {app: job, sources: box, arrivals: closed, users: 1, think: THINK, start: 5 s}
+policy: local
+"""
+    assert run(text.replace("THINK", "7 s")).tasks["arrival"][0] == 12.0
+    assert len(run(text.replace("THINK", "200 s")).tasks["arrival"]) == 0
+
+
 def test_periodic_arrivals_keep_their_period():
     text = """
 name: periodic

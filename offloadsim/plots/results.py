@@ -559,7 +559,9 @@ def _refuse_pooled(view: _View, frame: pd.DataFrame, shown: Sequence[str], kind:
         what = f"--kind {kind} draws one run, but the data vary"
         how = f"pick one value of each ({picks}), or a panel per value with --facet {first}"
     else:
-        what = f"--kind {kind} averages only over replications, but the data also vary"
+        # a CDF takes no mean: each line pools the tasks of its runs (said under its axes)
+        pools = "pools only the tasks of replications" if kind == "cdf" else "averages only over replications"
+        what = f"--kind {kind} {pools}, but the data also vary"
         how = (
             f"show each with --by (a line per value) or --facet (a panel per value), e.g. --by {first}, "
             f"or pick one value of each: {picks}"

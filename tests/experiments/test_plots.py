@@ -155,6 +155,8 @@ def test_two_apps_and_two_objectives_are_never_averaged_silently(two_apps, kind)
     assert "policy.objective (latency, energy)" in message
     assert "app (" in message and "small" in message and "big" in message
     assert "--by" in message and "--where policy.objective=latency" in message
+    # a CDF averages nothing: it pools tasks, and its refusal says so (it used to say "averages")
+    assert ("pools only the tasks of replications" if kind == "cdf" else "averages only over") in message
 
 
 def split_of(tasks: pd.DataFrame, **where) -> pd.Series:

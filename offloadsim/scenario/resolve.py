@@ -488,6 +488,13 @@ def _check_compression(
         )
 
 
+#: The LLM builders' own parameters, which a scenario's request does not read, and what it reads instead.
+_PREFILL_GRAPH_PARAMS = {
+    "tokens": "prefills its prompt_tokens: it would be ignored; give the prompt's length as prompt_tokens",
+    "past_tokens": "starts with an empty KV cache: it would be ignored; count earlier turns in prompt_tokens",
+}
+
+
 def _check_llm_keys(
     app: AppDoc, keys: Mapping[str, Any], model: str | None, path: str, problems: ProblemList
 ) -> None:
@@ -510,6 +517,13 @@ def _check_llm_keys(
                     f"an LLM request ({quoted(model)}) sends its prompt's token ids and receives its "
                     f"generated tokens (8 bytes each, from prompt_tokens and output_tokens), so "
                     f"{quoted(name)} would be ignored; leave it out",
+                )
+        for name, why in _PREFILL_GRAPH_PARAMS.items():
+            if name in app.params:
+                problems.add(
+                    key_path(path, "params", name),
+                    f"{quoted(name)} is a parameter of the prefill graph (get_model, 'offloadsim models "
+                    f"show'), not of a request, which {why}",
                 )
         return
     what = f"runs {quoted(model)}, not a decoder-only LLM" if model else "runs no LLM"

@@ -41,6 +41,7 @@ def _case(id: str, *args: Any, marks: Any = (), **kwargs: Any) -> Any:
 
 needs_zoo = pytest.mark.skipif(not HAVE_ZOO, reason="offloadsim.models not importable yet")
 needs_registry = pytest.mark.skipif(not HAVE_REGISTRY, reason="policy registry not importable yet")
+LLM_JOB = {"applications.job.work": DELETE, "applications.job.model": "llama-3.2-1b"}
 TRACE_ENTRY = {"app": "job", "sources": "phone-*", "arrivals": "trace", "trace": "trace.csv"}
 
 MISTAKES = [
@@ -338,6 +339,23 @@ MISTAKES = [
             "applications.job.model": "llama-3.2-1b",
             "applications.job.input": "1 MB",
         },
+        marks=needs_zoo,
+    ),
+    # The prefill graph's own parameters: a scenario's LLM request reads prompt_tokens and starts with
+    # an empty KV cache, so these were accepted and ran as if left out.
+    _case(
+        "prefill-tokens-param-on-llm",
+        "applications.job.params.tokens",
+        "not of a request, which prefills its prompt_tokens: it would be ignored; give the prompt's "
+        "length as prompt_tokens",
+        edits={**LLM_JOB, "applications.job.params": {"tokens": 100}},
+        marks=needs_zoo,
+    ),
+    _case(
+        "past-tokens-param-on-llm",
+        "applications.job.params.past_tokens",
+        "starts with an empty KV cache: it would be ignored; count earlier turns in prompt_tokens",
+        edits={**LLM_JOB, "applications.job.params": {"past_tokens": 1000, "precision": "int8"}},
         marks=needs_zoo,
     ),
     _case(

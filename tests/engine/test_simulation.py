@@ -277,3 +277,22 @@ def test_recording_stages_leaves_every_task_record_unchanged(name, policy):
     staged = offloadsim.run(scenario, policy=policy, overrides=["duration=30 s"], stages=True)
     assert len(plain.tasks) > 10 and len(staged.stages) > 0
     pd.testing.assert_frame_equal(plain.tasks, staged.tasks)
+
+
+def test_an_llm_deadline_is_on_the_last_token_not_the_first():
+    # docs/scenario-format.md (applications, deadline): a researcher with a TTFT target must not
+    # read deadline_met as one.
+    text = """
+name: llm-deadline
+duration: 100 s
+nodes:
+  box: {tier: device, processor: {speed: 1 TFLOP/s, memory_bandwidth: 10 GB/s}}
+applications:
+  chat: {model: llama-3.2-1b, prompt_tokens: 16, output_tokens: 64, deadline: 1 s}
+workload:
+  - {app: chat, sources: box, arrivals: closed, users: 1, think: 1 s, stop: 1.5 s}
+policy: local
+"""
+    tasks = run(text).tasks
+    assert tasks["ttft"][0] < 1.0 < tasks["latency"][0]
+    assert not tasks["deadline_met"][0]

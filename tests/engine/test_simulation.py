@@ -296,3 +296,23 @@ policy: local
     tasks = run(text).tasks
     assert tasks["ttft"][0] < 1.0 < tasks["latency"][0]
     assert not tasks["deadline_met"][0]
+
+
+def test_concurrent_llm_requests_are_not_batched_each_step_reads_the_weights_again():
+    # docs/models.md ("Nor is batching"): two requests decoding at once on one core take turns, each
+    # step reading all the weights, so each one's time per output token doubles.
+    text = """
+name: llm-no-batching
+duration: 100 s
+nodes:
+  box: {tier: device, processor: {speed: 1 TFLOP/s, memory_bandwidth: 10 GB/s}}
+applications:
+  chat: {model: llama-3.2-1b, prompt_tokens: 16, output_tokens: 32}
+workload:
+  - {app: chat, sources: box, arrivals: closed, users: USERS, think: 1 s, stop: 1.5 s}
+policy: local
+"""
+    alone = run(text.replace("USERS", "1")).tasks["tpot"]
+    together = run(text.replace("USERS", "2")).tasks["tpot"]
+    assert len(alone) == 1 and len(together) == 2
+    np.testing.assert_allclose(together, 2 * alone[0], rtol=0.01)

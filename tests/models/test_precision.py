@@ -144,6 +144,16 @@ def test_a_bf16_llm_prefills_at_the_gpus_bf16_tensor_rate():
     assert not any("a100" in note for note in world.notes)  # it states a bf16 peak: nothing to say
 
 
+def test_a_dry_run_shows_the_rate_a_model_runs_at_in_its_precision():
+    # The processors line gives each profile's fp32 rate (a100: 7.8 TFLOP/s); a bf16 LLM runs at
+    # 124.8 TFLOP/s there, and a hand check from the dry run used to be 16x off.
+    from offloadsim.world import build_world
+
+    summary = build_world(load_scenario_text(GPU.replace("PARAMS", "{}"), source="<t>")).summary()
+    assert "cloud (7800 GFLOP/s x1)" in summary
+    assert "chat (llama-3.1-8b, 32 layer(s); in bf16 at phone 15.68 GFLOP/s, cloud 124.8 TFLOP/s)" in summary
+
+
 def test_a_precision_the_profile_lacks_falls_back_and_says_so():
     from offloadsim.world import build_world
     from offloadsim.world.profiles import BUILTIN_PROFILES

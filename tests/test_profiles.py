@@ -251,6 +251,15 @@ def test_a_derived_profiles_sources_say_where_its_memory_bandwidth_comes_from(na
     assert f"{bandwidth / 1e9:g} GB/s" in text or f"{bandwidth / 1e12:g} TB/s" in text, name
 
 
+def test_the_profiles_table_says_which_memory_bandwidths_no_data_sheet_gives(capsys):
+    assert main(["profiles"]) == 0
+    rows = {line.split()[0]: line for line in capsys.readouterr().out.splitlines() if line}
+    for name, profile in BUILTIN_PROFILES.items():
+        assumed = "memory bandwidth" in " ".join(profile.sources) and "assumed" in " ".join(profile.sources)
+        assert rows[name].endswith("data sheets (memory assumed)" if assumed else "data sheets"), name
+    assert all(rows[name].endswith("(memory assumed)") for name in ("cortex-a76", "raspberry-pi-4"))
+
+
 def test_profiles_show_says_the_efficiency_is_assumed_and_bytes_run_at_the_full_bandwidth(capsys):
     assert main(["profiles", "show", "jetson-orin"]) == 0
     out = capsys.readouterr().out

@@ -155,11 +155,11 @@ def profiles_table(search_dirs: list[Path] | None = None) -> str:
 
 
 def _origin(profile: Any) -> str:
-    """``data sheets``, or where a calibrated profile was measured and which folder holds it."""
+    """``data sheets`` (noting an assumed memory bandwidth), or where a calibrated profile was measured."""
     from offloadsim.world.profiles import SHIPPED_PROFILE_DIR, user_profile_dir
 
     if profile.kind != "calibrated":
-        return "data sheets"
+        return "data sheets (memory assumed)" if getattr(profile, "memory_assumed", False) else "data sheets"
     folder = Path(profile.path).absolute().parent if profile.path else Path("?")
     where = {SHIPPED_PROFILE_DIR: "shipped", user_profile_dir(): "user"}.get(folder, str(folder))
     return f"measured on {profile.provenance.get('cpu_model', '?')} ({where})"

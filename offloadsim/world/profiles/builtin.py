@@ -53,6 +53,9 @@ class Profile:
     peaks: tuple[tuple[str, float], ...] = ()
     #: The data sheet's maximum power (W), shown to help fill a node's ``power:``; the engine never reads it.
     max_power_W: float | None = None
+    #: True when no data sheet gives the memory bandwidth (a CPU core's share of its system's memory):
+    #: ``offloadsim profiles`` then says so in its "from" column.
+    memory_assumed: bool = False
 
     @property
     def effective_flops(self) -> float:
@@ -114,6 +117,7 @@ BUILTIN_PROFILES: dict[str, Profile] = {
                 "LPDDR5), not the core, sets it; for a given phone give a plain speed with memory_bandwidth",
             ),
             (("fp16", 2.8e9 * 32), ("int8", 2.8e9 * 64)),
+            memory_assumed=True,
         ),
         Profile(
             "raspberry-pi-4",
@@ -128,6 +132,7 @@ BUILTIN_PROFILES: dict[str, Profile] = {
                 "memory bandwidth 4 GB/s: assumed, not from a data sheet: about a third of the peak of the "
                 "Pi 4's 32-bit LPDDR4-3200 (12.8 GB/s), for one core",
             ),
+            memory_assumed=True,
         ),
         Profile(
             "jetson-orin",

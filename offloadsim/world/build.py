@@ -317,8 +317,15 @@ class World:
         """Topology summary plus the processors and applications, for ``--dry-run``."""
         lines = [self.topology.summary(_link_labels(self.scenario.document))]
         by_group: dict[tuple[str, str], int] = {}
-        for proc in self.processors.values():
-            key = (self.nodes[proc.node].group, f"{proc.speed_flops / 1e9:.4g} GFLOP/s x{proc.cores}")
+        for node, proc in self.processors.items():
+            every = self.processors_of(node)
+            # a node's processors beside its first are named: shipped policies but fixed run on the first
+            desc = ", ".join(
+                (f"{p.spec.name} " if len(every) > 1 else "")
+                + f"{p.speed_flops / 1e9:.4g} GFLOP/s x{p.cores}"
+                for p in every
+            )
+            key = (self.nodes[proc.node].group, desc)
             by_group[key] = by_group.get(key, 0) + 1
         lines.append(
             "processors: "

@@ -14,7 +14,8 @@ Shipped checks, in the order they run: ``policy``
 (:mod:`offloadsim.scenario.policy_check`: what the policy names and needs),
 ``silent-workloads`` and ``unmissable-deadlines``
 (:mod:`offloadsim.scenario.window_check`: what the measured window makes
-meaningless).
+meaningless), ``idle-processors`` (:mod:`offloadsim.scenario.processor_check`:
+a node's processors the policy never uses).
 """
 
 from __future__ import annotations
@@ -60,6 +61,7 @@ SHIPPED: Mapping[str, str] = {
     "policy": "offloadsim.scenario.policy_check:policy_warnings",
     "silent-workloads": "offloadsim.scenario.window_check:silent_workloads",
     "unmissable-deadlines": "offloadsim.scenario.window_check:unmissable_deadlines",
+    "idle-processors": "offloadsim.scenario.processor_check:idle_processors",
 }
 
 _CHECKS: dict[str, ScenarioCheck | str] = dict(SHIPPED)

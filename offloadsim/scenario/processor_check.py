@@ -1,0 +1,49 @@
+"""A processor no stage will run on: a node's later processors under a policy that uses the first.
+
+Only ``fixed`` (its ``processors``) and plug-in policies (``Plan.processors``)
+choose among a node's processors; every other shipped policy plans, and
+estimates, on each node's first, so a GPU listed after a CPU stays idle all
+run without a word.  A scenario check (:mod:`offloadsim.scenario.checks`):
+a warning per node group, naming the processors left idle.  A plug-in
+policy may choose its processors itself, so it is not warned of.
+"""
+
+from __future__ import annotations
+
+from offloadsim.plugins import shipped_module
+from offloadsim.policies.params import requirements_of
+from offloadsim.policies.registry import find_policy, make_policy
+from offloadsim.scenario.checks import CheckedRun
+from offloadsim.scenario.errors import Problem, format_path
+from offloadsim.suggest import quoted
+
+__all__ = ["idle_processors"]
+
+
+def idle_processors(run: CheckedRun) -> list[Problem]:
+    """One warning per node group with processors after its first that the run's policy never uses."""
+    scenario, spec = run.scenario, run.policy
+    info = find_policy(spec.name)
+    if info is None or not shipped_module(getattr(info.factory, "__module__", "")):
+        return []  # a plug-in's Plan.processors may name any of them
+    policy = make_policy(spec.name, spec.params)  # its parameters were checked by the policy check
+    if any(need.need == "processor" for need in requirements_of(policy)):
+        return []  # it names the processors its stations run on (fixed's processors)
+    warnings: list[Problem] = []
+    seen: set[str] = set()
+    for node in scenario.nodes:
+        if not node.more_processors or node.group in seen:
+            continue
+        seen.add(node.group)
+        first, idle = node.processors[0].name, [p.name for p in node.more_processors]
+        names = ", ".join(map(quoted, idle))
+        warnings.append(
+            Problem(
+                scenario.source,
+                format_path(("nodes", node.group, "processors")),
+                f"policy {quoted(spec.name)} runs every stage on a node's first processor "
+                f"({quoted(first)}), so {names} never {'runs' if len(idle) == 1 else 'run'} one "
+                "(list the one to use first, or choose it with the fixed policy's processors)",
+            )
+        )
+    return warnings

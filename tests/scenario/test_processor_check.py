@@ -1,0 +1,82 @@
+"""A node's second processor that the policy never uses is a warning, not an idle GPU unsaid.
+
+A node with a CPU first and a T4 second, under least-loaded (or edge, or a
+split policy), ran every stage on the CPU: only fixed's ``processors`` and a
+plug-in's ``Plan.processors`` choose a processor.
+"""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from offloadsim.cli import main
+
+SCENARIO = """\
+name: two-processors
+duration: 10 s
+nodes:
+  phone: {count: 2, tier: device, processor: {speed: 1 GFLOP/s}}
+  edge:
+    count: 2
+    tier: edge
+    processors:
+      cpu: {speed: 10 GFLOP/s, cores: 4}
+      gpu: {speed: 1 TFLOP/s}
+      npu: {speed: 100 GFLOP/s}
+links:
+  - {between: [phone-*, edge-*], bandwidth: 100 Mbps, latency: 5 ms}
+applications:
+  job: {work: 1 GFLOP, input: 10 KB, output: 1 KB}
+workload:
+  - {app: job, sources: phone-*, rate: 1 /s}
+"""
+
+
+def _scenario(tmp_path, policy):
+    document = yaml.safe_load(SCENARIO)
+    document["policy"] = policy
+    path = tmp_path / "two.yaml"
+    path.write_text(yaml.safe_dump(document), encoding="utf-8")
+    return path
+
+
+FIXED_WITHOUT_PROCESSORS = {"name": "fixed", "node": "edge-0"}
+
+
+@pytest.mark.parametrize("policy", ["edge", "least-loaded", "neurosurgeon", FIXED_WITHOUT_PROCESSORS])
+def test_processors_a_shipped_policy_never_uses_are_a_warning(tmp_path, capsys, policy):
+    path = _scenario(tmp_path, policy)
+    name = policy if isinstance(policy, str) else policy["name"]
+    line = (
+        f'offloadsim: warning: {path}: nodes.edge.processors: policy "{name}" runs every stage on a '
+        'node\'s first processor ("cpu"), so "gpu", "npu" never run one (list the one to use first, '
+        "or choose it with the fixed policy's processors)"
+    )
+    assert main(["validate", str(path)]) == 0
+    assert capsys.readouterr().err.splitlines() == [line]  # one line for the group of two nodes
+    assert main(["run", str(path), "--out", str(tmp_path / "out"), "-q"]) == 0
+    assert capsys.readouterr().err.splitlines() == [line]
+
+
+def test_a_policy_that_names_its_processors_is_not_warned_of(tmp_path, capsys):
+    path = _scenario(tmp_path, {"name": "fixed", "node": "edge-0", "processors": ["gpu"]})
+    assert main(["validate", str(path)]) == 0
+    assert capsys.readouterr().err == ""
+
+
+def test_a_plugin_policy_may_choose_its_processors_so_it_is_not_warned_of(tmp_path, capsys):
+    from offloadsim.policies.base import Plan
+    from offloadsim.policies.registry import register_policy, unregister_policy
+
+    class OnTheGpu:
+        def decide(self, task, view):
+            return Plan(nodes=("edge-0",), cuts=(), processors=("gpu",))
+
+    register_policy("test-on-the-gpu")(OnTheGpu)
+    try:
+        path = _scenario(tmp_path, "test-on-the-gpu")
+        assert main(["validate", str(path)]) == 0
+        assert capsys.readouterr().err == ""
+    finally:
+        unregister_policy("test-on-the-gpu")

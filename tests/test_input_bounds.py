@@ -173,6 +173,25 @@ def test_dynamics_that_would_change_the_world_endlessly_are_refused(
     assert not (tmp_path / "out").exists()
 
 
+def test_sweep_dry_run_refuses_a_point_whose_dynamics_would_change_the_world_endlessly(
+    tmp_path: Path, capsys, tiny_scenario_text: str
+):
+    """validate refused the point's scenario; the sweep's dry run said ok, and only its job failed."""
+    base = tmp_path / "s.yaml"
+    entry = "{kind: failures, nodes: edge, mtbf: 1 s, mttr: 1e-9 s}"
+    base.write_text(tiny_scenario_text + f"dynamics:\n  - {entry}\n")
+    sweep = tmp_path / "sweep.yaml"
+    sweep.write_text("base: s.yaml\ngrid:\n  dynamics[0].mtbf: [1 s, 1e-9 s]\n")
+    assert main(["validate", str(base)]) == 0, capsys.readouterr().err
+    out = tmp_path / "out"
+    argv = ["sweep", str(sweep), "--dry-run", "--out", str(out)]
+    fragments = ('grid["dynamics[0].mtbf"]', "dynamics[0].mtbf: changes the world about", "(point 1:")
+    one_error(capsys, argv, f"{sweep}: ", *fragments)
+    assert not out.exists()
+    sweep.write_text("base: s.yaml\ngrid:\n  dynamics[0].mtbf: [1 s, 2 s]\n")
+    assert main(argv) == 0, capsys.readouterr().err
+
+
 def test_mobility_sampled_endlessly_is_refused(capsys):
     commute = Path(__file__).resolve().parents[1] / "scenarios" / "commute.yaml"
     argv = ["validate", str(commute), "--set", "dynamics[0].update=1e-12 s"]

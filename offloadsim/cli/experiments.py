@@ -242,7 +242,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
 
     spec = load_sweep(args.file)
     out = Path(args.out) if args.out is not None else default_sweep_dir(spec)
-    jobs = plan_sweep(spec)
+    jobs = plan_sweep(spec, worlds=args.dry_run)  # a run builds each point's world in its job
     at_once = 0 if args.scheduler else local_workers(args.workers, len(jobs))
     check_experiment_room([(job.scenario, 1) for job in jobs], out, at_once, sweep_file=str(spec.file))
     if args.dry_run:

@@ -668,14 +668,12 @@ def _plural(count: int, noun: str) -> str:
 
 def _built_world(scenario: Any) -> Any:
     """The scenario's world, checked as a run would (a bad one is a usage error); None if unavailable."""
-    build_world = _optional("offloadsim.world", "build_world")
-    if build_world is None:
+    checked_world = _optional("offloadsim.engine", "checked_world")
+    if checked_world is None:
         return None
     world_error = _optional("offloadsim.world", "WorldError") or ()
-    check_world = _optional("offloadsim.engine", "check_world") or (lambda world: None)
     try:
-        world = build_world(scenario)
-        check_world(world)  # the processor models and kinds of work it names (the engine's registries)
+        world = checked_world(scenario)  # as a run builds it, against the engine's registries too
     except world_error as error:
         from offloadsim.scenario.overrides import blamed
 

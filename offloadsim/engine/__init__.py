@@ -18,7 +18,7 @@ from offloadsim.scenario.overrides import blamed
 from offloadsim.suggest import did_you_mean, quoted
 from offloadsim.world import World, WorldError, build_world
 
-__all__ = ["TASK_COLUMNS", "EngineError", "RawRun", "Simulation", "check_world", "simulate"]
+__all__ = ["TASK_COLUMNS", "EngineError", "RawRun", "Simulation", "check_world", "checked_world", "simulate"]
 
 
 def simulate(
@@ -61,6 +61,18 @@ def simulate(
         world, policy_object, spec.name, run_seed, replication, record_stages, RecordLog(records_dir)
     )
     return simulation.run(progress)
+
+
+def checked_world(scenario: Scenario) -> World:
+    """The world a run of ``scenario`` builds, checked as the run checks it (raises WorldError).
+
+    One check for ``run``, ``validate`` and ``sweep --dry-run``: what only
+    building the world finds (a profile, a ``dynamics`` entry that would
+    change the world too often) and the engine's registries (:func:`check_world`).
+    """
+    world = build_world(scenario)
+    check_world(world)
+    return world
 
 
 def check_world(world: World) -> None:

@@ -96,6 +96,7 @@ from offloadsim.scenario import (
     set_policy_name,
 )
 from offloadsim.scenario.errors import describe, did_you_mean, first_repeat, format_path, given_twice
+from offloadsim.scenario.model import Scenario
 from offloadsim.scenario.overrides import as_written, caused_by
 from offloadsim.scenario.size import SetBy
 from offloadsim.scenario.units import QUANTITIES, UnitError, parse_quantity
@@ -439,11 +440,14 @@ def point_document(spec: SweepSpec, point: Mapping[str, Any]) -> dict[str, Any]:
     return document
 
 
-def plan_sweep(spec: SweepSpec) -> list[Job]:
+def plan_sweep(spec: SweepSpec, worlds: bool = False) -> list[Job]:
     """The jobs of a sweep, after checking that every point's scenario loads and its policy exists.
 
     Raises :class:`ScenarioError` naming the sweep file and the swept key at
     fault (e.g. a key path the base scenario does not have) before any job runs.
+    ``worlds``: build each point's world too, as ``validate`` does (``sweep
+    --dry-run``), to find what only that finds: a profile, a ``dynamics``
+    entry that would change the world too often.  A run finds those per job.
     """
     from offloadsim.api import RunError, check_policy
     from offloadsim.scenario.input_hashes import input_files
@@ -481,6 +485,8 @@ def plan_sweep(spec: SweepSpec) -> list[Job]:
                 document, source=base_source, base_dir=spec.base.parent, set_by=given
             )
             check_policy(scenario.policy, scenario)
+            if worlds:
+                _check_world(scenario)
         except ScenarioError as error:
             for problem in error.problems:
                 if problem.file == str(spec.file):  # already at the sweep key that caused it
@@ -506,6 +512,17 @@ def plan_sweep(spec: SweepSpec) -> list[Job]:
             shown.append(Problem(spec.file, "", f"... and {extra} more problems"))
         raise ScenarioError(shown)
     return jobs
+
+
+def _check_world(scenario: Scenario) -> None:
+    """Build ``scenario``'s world as ``validate`` does; what that finds is a ScenarioError at its key path."""
+    from offloadsim.engine import checked_world
+    from offloadsim.world import WorldError
+
+    try:
+        checked_world(scenario)
+    except WorldError as error:
+        raise ScenarioError([Problem(scenario.source, error.key_path, error.message)]) from None
 
 
 def _key_of(spec: SweepSpec, problem: Problem) -> str | None:

@@ -5,19 +5,25 @@ until someone writes), a device like ``/dev/zero`` (reading never ends) or a
 huge file.  :func:`read_text` opens without blocking, refuses anything that
 is not a regular file, and refuses a file larger than its limit before
 reading it (and stops reading there should the file grow meanwhile).
+:func:`size_problem` bounds what a document read holds: values (aliases
+expanded) and depth, for scenarios, sweep files and profiles alike.
 """
 
 from __future__ import annotations
 
 import os
 import stat
+from typing import Any
 
 __all__ = [
     "InputFileError",
+    "MAX_DEPTH",
     "MAX_DOCUMENT_BYTES",
     "MAX_TABLE_BYTES",
+    "MAX_VALUES",
     "read_head",
     "read_text",
+    "size_problem",
     "special_kind",
 ]
 
@@ -25,6 +31,11 @@ __all__ = [
 MAX_DOCUMENT_BYTES = 16 * 2**20
 # CSV tables: arrival traces and empirical samples.
 MAX_TABLE_BYTES = 256 * 2**20
+#: Values a document may hold once YAML aliases are expanded (an alias bomb holds billions).
+MAX_VALUES = 5_000_000
+#: Levels of lists and mappings a document may nest (a scenario needs about ten).  Deeper data that
+#: PyYAML still reads would overflow the recursion of what copies and checks it later.
+MAX_DEPTH = 100
 
 _KINDS = (
     (stat.S_ISFIFO, "a FIFO (named pipe)"),
@@ -88,3 +99,29 @@ def _size(count: int) -> str:
         if count >= scale:
             return f"{count / scale:.3g} {unit}"
     return f"{count} bytes"
+
+
+def size_problem(data: Any) -> str | None:
+    """What makes read data too large to go on with (aliases counted each time used), or None.
+
+    >>> size_problem({"a": [1, 2]}) is None
+    True
+    >>> deep: list = []
+    >>> for _ in range(MAX_DEPTH):
+    ...     deep = [deep]
+    >>> print(size_problem(deep))
+    is nested more than 100 levels deep
+    """
+    budget = MAX_VALUES
+    stack: list[tuple[Any, int]] = [(data, 0)]
+    while stack:
+        item, depth = stack.pop()
+        budget -= 1
+        if budget < 0:
+            return f"holds more than {MAX_VALUES:,} values once YAML aliases are expanded"
+        if isinstance(item, dict | list):
+            if depth >= MAX_DEPTH:
+                return f"is nested more than {MAX_DEPTH} levels deep"
+            children = [*item.keys(), *item.values()] if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+    return None

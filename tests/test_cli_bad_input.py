@@ -225,6 +225,23 @@ def test_a_scenario_nested_deeper_than_the_limit_is_refused(depth, tiny, tmp_pat
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.parametrize("suffix", ["json", "yaml"])
+@pytest.mark.parametrize("depth", [150, 600, 5000])
+def test_a_profile_nested_deeper_than_the_limit_is_refused(suffix, depth, tiny, tmp_path, capsys):
+    """Between 100 and about 1,000 levels a JSON profile loaded; deeper, the line was a RecursionError's."""
+    shipped = Path(__file__).resolve().parents[1] / "offloadsim" / "world" / "profiles" / "data"
+    text = (shipped / "epyc-ort-1t.json").read_text().rstrip()
+    assert text.endswith("}")
+    profile = tmp_path / f"deep.{suffix}"  # JSON is YAML too
+    profile.write_text(text[:-1] + ', "deep": ' + "[" * depth + "]" * depth + "}\n")
+    overrides = ["--set", f"nodes.edge.processor={{profile: {profile}}}"]
+    refused = f"{profile}: the profile is nested more than 100 levels deep"
+    for argv in (["validate", tiny, *overrides], ["run", tiny, *overrides, "--out", tmp_path / "out"]):
+        assert f"nodes.edge.processor.profile: {refused}" in _refused(capsys, *argv)
+    assert not (tmp_path / "out").exists()
+    assert refused in _refused(capsys, "calibrate", "report", profile)
+
+
 @pytest.mark.parametrize("value", ["[" * 600 + "]" * 600, "[" * 5000], ids=["600-levels", "unclosed-5000"])
 def test_a_set_value_nested_deeper_than_the_limit_is_refused(value, tiny, capsys):
     line = _refused(capsys, "validate", tiny, "--set", f"policy.x={value}")

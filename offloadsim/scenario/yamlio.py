@@ -20,15 +20,11 @@ import yaml
 from yaml.constructor import ConstructorError
 from yaml.nodes import MappingNode
 
+from offloadsim.bounded_read import MAX_DEPTH, MAX_VALUES, size_problem
 from offloadsim.scenario.errors import Problem
 from offloadsim.suggest import quoted
 
 __all__ = ["ScenarioLoader", "parse_yaml", "MAX_DEPTH", "MAX_VALUES", "size_problem"]
-
-MAX_VALUES = 5_000_000
-#: Levels of lists and mappings a document may nest (a scenario needs about ten).  Deeper data that
-#: PyYAML still reads would overflow the recursion of what copies and checks it later.
-MAX_DEPTH = 100
 
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _FLOAT = "tag:yaml.org,2002:float"
@@ -131,29 +127,3 @@ def _marked(error: yaml.MarkedYAMLError, file: str) -> Problem:
     if error.context and error.problem and error.context not in what:
         what = f"{what} ({error.context})"
     return Problem(file, where, f"YAML syntax error: {what}")
-
-
-def size_problem(data: Any) -> str | None:
-    """What makes read data too large to go on with (aliases counted each time used), or None.
-
-    >>> size_problem({"a": [1, 2]}) is None
-    True
-    >>> deep: list = []
-    >>> for _ in range(MAX_DEPTH):
-    ...     deep = [deep]
-    >>> print(size_problem(deep))
-    is nested more than 100 levels deep
-    """
-    budget = MAX_VALUES
-    stack: list[tuple[Any, int]] = [(data, 0)]
-    while stack:
-        item, depth = stack.pop()
-        budget -= 1
-        if budget < 0:
-            return f"holds more than {MAX_VALUES:,} values once YAML aliases are expanded"
-        if isinstance(item, dict | list):
-            if depth >= MAX_DEPTH:
-                return f"is nested more than {MAX_DEPTH} levels deep"
-            children = [*item.keys(), *item.values()] if isinstance(item, dict) else item
-            stack.extend((child, depth + 1) for child in children)
-    return None

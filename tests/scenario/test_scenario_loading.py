@@ -268,9 +268,9 @@ def test_load_scenario_data_refuses_non_mapping():
 
 
 def test_alias_bomb_is_refused_before_memory_is_spent(monkeypatch):
-    from offloadsim.scenario import yamlio
+    from offloadsim import bounded_read
 
-    monkeypatch.setattr(yamlio, "MAX_VALUES", 10_000)
+    monkeypatch.setattr(bounded_read, "MAX_VALUES", 10_000)
     levels = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
     levels += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 9)]
     with pytest.raises(ScenarioError, match="more than 10,000 values once YAML aliases are expanded"):

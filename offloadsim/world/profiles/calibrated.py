@@ -32,7 +32,14 @@ from typing import Any
 
 import numpy as np
 
-from offloadsim.bounded_read import MAX_DOCUMENT_BYTES, InputFileError, read_head, read_text
+from offloadsim.bounded_read import (
+    MAX_DEPTH,
+    MAX_DOCUMENT_BYTES,
+    InputFileError,
+    read_head,
+    read_text,
+    size_problem,
+)
 from offloadsim.input_kinds import PROFILE, PROFILE_FORMAT, document_kind, misdirected, misdirected_path
 from offloadsim.models.graph import LayerGraph
 from offloadsim.suggest import quoted
@@ -339,8 +346,13 @@ def load_profile(path: str | os.PathLike[str]) -> CalibratedProfile:
         raise ProfileError(
             wrong or f"{path}: not valid {path.suffix.lstrip('.').upper() or 'JSON'}: {exc}"
         ) from None
+    except RecursionError:  # the parser's own recursion ran out: deeper than the limit
+        raise ProfileError(f"{path}: the profile is nested more than {MAX_DEPTH} levels deep") from None
     except Exception as exc:  # yaml.YAMLError does not derive from ValueError
         raise ProfileError(misdirected_path(path, PROFILE) or f"{path}: cannot parse: {exc}") from None
+    too_large = size_problem(data)  # as a scenario's: what reads the profile later must not overflow
+    if too_large is not None:
+        raise ProfileError(f"{path}: the profile {too_large}")
     if not isinstance(data, Mapping) or data.get("format") != FORMAT:
         wrong = misdirected_path(path, PROFILE)  # a results directory's summary.json, say
         if wrong is not None:

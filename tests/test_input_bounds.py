@@ -215,3 +215,80 @@ def test_a_warmup_too_long_to_simulate_is_refused(tiny_scenario: Path, tmp_path:
     )
     assert not out.exists()
     assert main(["validate", str(tiny_scenario), "--set", "warmup=1e7 s"]) == 0, capsys.readouterr().err
+
+
+CLOSED = """\
+name: closed
+duration: 100 s
+nodes:
+  phone: {tier: device, count: 10, processor: {speed: 10 GFLOP/s}}
+applications:
+  job: {work: 10 FLOP}
+workload:
+  - {app: job, sources: phone-*, arrivals: closed, users: 10, think: 1 ns}
+"""
+
+
+def test_a_closed_loop_that_thinks_a_nanosecond_over_a_nanosecond_of_work_is_counted(tmp_path: Path, capsys):
+    """Counted once per user (100 tasks), it passed every size check; it sends about 10^12 requests."""
+    path = tmp_path / "s.yaml"
+    path.write_text(CLOSED)
+    one_error(
+        capsys, ["validate", str(path)], "about 1,000,000,000,100 tasks", "change duration, workload[0].think"
+    )
+    argv = ["validate", str(path), "--set", "warmup=100 s", "--set", "duration=1 ms"]
+    one_error(capsys, argv, f"{path}: warmup: about 1e+12 requests arrive during the warm-up")
+
+
+@pytest.mark.parametrize(
+    ("change", "requests"),
+    [
+        # service dominates: 1 ms of work a request, so a phone's one core serves 1,000 a second
+        ("applications.job.work=1e7", 100 + 10 * 1000 * 100),
+        # think dominates: each of 100 users sends every 10 ms
+        ("workload[0].think=10 ms", 100 + 100 * 100 * 100),
+        # a service time, whatever the speed: 100 ms mean, 10 a second on each of the 10 cores
+        ("applications.job={service: {exponential: 100 ms}}", 100 + 10 * 10 * 100),
+    ],
+)
+def test_a_closed_loop_is_counted_by_its_think_time_and_its_least_service(
+    tmp_path: Path, capsys, change: str, requests: int
+):
+    """The bound a closed loop is counted by: its 100 users' last requests, and the most they send before."""
+    from offloadsim import api
+
+    path = tmp_path / "s.yaml"
+    path.write_text(CLOSED)
+    assert main(["validate", str(path), "--set", change]) == 0, capsys.readouterr().err
+    assert api.load(path, [change]).footprint.tasks == pytest.approx(requests, rel=1e-6)
+
+
+def test_a_closed_loop_whose_requests_time_out_is_counted_by_the_timeout(tmp_path: Path):
+    """A request of 1 ms timed out after 0.1 ms ends then (and its user sends again): ten times as many."""
+    from offloadsim import api
+
+    path = tmp_path / "s.yaml"
+    path.write_text(CLOSED)
+    timed_out = api.load(path, ["applications.job.work=1e7", "recovery.timeout=0.1 ms"]).footprint.tasks
+    assert timed_out == pytest.approx(100 + 10 * 10_000 * 100, rel=1e-6)
+
+
+def test_a_closed_loop_over_work_of_unknown_speed_is_counted_once_per_user(tmp_path: Path):
+    """A profile's speed (or a model's cost) is the world's to read: no bound, as before."""
+    from offloadsim import api
+
+    path = tmp_path / "s.yaml"
+    path.write_text(CLOSED.replace("speed: 10 GFLOP/s", "profile: cortex-a76"))
+    assert api.load(path).footprint.tasks == 100
+
+
+@pytest.mark.parametrize("change", ["applications.job.work=1e7", "workload[0].think=10 ms"])
+def test_a_closed_loop_sends_no_more_than_it_is_counted_for(tmp_path: Path, change: str):
+    """The count is a bound, and a close one where nothing queues (each phone runs its own users)."""
+    from offloadsim import api
+
+    path = tmp_path / "s.yaml"
+    path.write_text(CLOSED.replace("duration: 100 s", "duration: 1 s"))
+    counted = api.load(path, [change]).footprint.tasks
+    sent = len(api.run(path, overrides=[change], policy="local").tasks)
+    assert 0.9 * counted <= sent <= counted, (sent, counted)

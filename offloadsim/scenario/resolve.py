@@ -18,7 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from offloadsim.scenario.arrivals import ArrivalContext, ArrivalProcess, arrival_process
+from offloadsim.scenario.arrivals import ArrivalContext, ArrivalProcess, Closed, arrival_process
 from offloadsim.scenario.distributions import Dist
 from offloadsim.scenario.errors import ProblemList, did_you_mean, format_path, key_path
 from offloadsim.scenario.keys import declared_keys, spec_values
@@ -37,13 +37,14 @@ from offloadsim.scenario.model import (
 )
 from offloadsim.scenario.patterns import NodeIndex, expand_group, unique_pair_count
 from offloadsim.scenario.refusal import check_memory
-from offloadsim.scenario.sanity import check_clock, check_endless_loops, check_warmup
+from offloadsim.scenario.sanity import check_clock, check_endless_loops, check_warmup, least_service
 from offloadsim.scenario.schema import AppDoc, NodeDoc, ScenarioDoc
 from offloadsim.scenario.size import (
     MAX_LINKS,
     MAX_NODES,
     Footprint,
     SetBy,
+    closed_loop_arrivals,
     expected_arrivals,
     measured_window,
     stages_per_task,
@@ -94,6 +95,9 @@ def resolve(
         for i, entry in enumerate(doc.workload)
     )
     footprint = _with_traces(footprint, entry_tasks, workload, applications)
+    footprint = _with_closed_loops(
+        doc, footprint, entry_tasks, index, workload, applications, nodes, problems
+    )
     if not problems:
         _check_reachability(nodes, links, workload, problems)
     check_endless_loops(applications, workload, problems)
@@ -305,6 +309,66 @@ def _with_traces(
     )
     traced = sum(entry_tasks) - footprint.tasks  # a trace's tasks, held in memory
     return replace(footprint, tasks=footprint.tasks + traced, held=traced, stages=stages)
+
+
+def _with_closed_loops(
+    doc: ScenarioDoc,
+    footprint: Footprint,
+    entry_tasks: list[float],
+    index: NodeIndex,
+    workload: tuple[WorkloadSpec, ...],
+    applications: Mapping[str, AppSpec],
+    nodes: tuple[NodeSpec, ...],
+    problems: ProblemList,
+) -> Footprint:
+    """``footprint`` counting each closed loop's requests by its cycle, checked again (warm-up, memory).
+
+    :func:`_footprint` counts a closed loop's users once each, before the
+    applications are read; where a request's least service is known
+    (:func:`least_service`), the think time and that service bound how often
+    the users send (:func:`closed_loop_arrivals`): ``think: 1 ns`` over work
+    of a nanosecond is about 10^9 requests a second, which the checks now see.
+    """
+    end = doc.warmup + doc.duration
+    recovery = _recovery(doc)
+    timeout = recovery.timeout_s if recovery is not None and recovery.timeout_s is not None else math.inf
+    tasks, warm, stages, bounded = list(entry_tasks), 0.0, footprint.stages, set()
+    for i, entry in enumerate(workload):
+        process, sources = entry.arrivals, len(entry.sources)
+        spans = ((doc.warmup, end), (0.0, doc.warmup))  # measured, then the warm-up
+        windows = [measured_window(entry.start_s, entry.stop_s, *span) for span in spans]
+        counted = [expected_arrivals(process, sources, window) for window in windows]
+        served = least_service(applications[entry.app], nodes) if entry.app in applications else None
+        if served is not None:  # a request timed out ends sooner than its service
+            served = (min(served[0], timeout), served[1])
+        cycle = process.think.mean + served[0] if isinstance(process, Closed) and served else 0.0
+        if isinstance(process, Closed) and served is not None and cycle > 0:  # 0: check_endless_loops
+            bound = [closed_loop_arrivals(sources * process.users, w, cycle, *served) for w in windows]
+            tasks[i] += bound[0] - counted[0]
+            stages += (bound[0] - counted[0]) * stages_per_task(
+                applications[entry.app], applications, transfers=footprint.links > 0
+            )
+            if bound != counted:
+                bounded.add(i)
+            counted = bound
+        warm += counted[1]
+    if not bounded:
+        return footprint
+    check_warmup(warm, problems)
+    processes = [entry.arrivals for entry in workload]
+    by_entry = [dict.fromkeys(entry.sources) for entry in workload]
+    keys = dict(footprint.keys)
+    (_, workload_keys), *_ = _size_keys(processes, index, tasks, by_entry, "")
+    heaviest = max(range(len(tasks)), key=tasks.__getitem__)
+    if heaviest in bounded:  # its think time sets how often its users send: named first
+        workload_keys = (workload_keys[0], f"workload[{heaviest}].think", *workload_keys[1:])
+    keys["workload"] = workload_keys
+    extra = sum(tasks) - sum(entry_tasks)
+    counted_footprint = replace(
+        footprint, tasks=footprint.tasks + extra, stages=stages, keys=tuple(keys.items())
+    )
+    check_memory(counted_footprint, problems)
+    return counted_footprint
 
 
 # -- applications --------------------------------------------------------------------------------------

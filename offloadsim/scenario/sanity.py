@@ -26,7 +26,7 @@ from collections.abc import Mapping, Sequence
 from offloadsim.scenario.arrivals import Closed
 from offloadsim.scenario.distributions import Dist
 from offloadsim.scenario.errors import ProblemList, format_path
-from offloadsim.scenario.model import AppSpec, ArrivalSpec, WorkloadSpec
+from offloadsim.scenario.model import AppSpec, ArrivalSpec, NodeSpec, WorkloadSpec
 from offloadsim.suggest import quoted
 
 __all__ = [
@@ -36,6 +36,7 @@ __all__ = [
     "check_clock",
     "check_endless_loops",
     "check_warmup",
+    "least_service",
     "takes_no_time",
 ]
 
@@ -114,3 +115,38 @@ def takes_no_time(app: AppSpec) -> bool:
 
 def _always_zero(dist: Dist | None) -> bool:
     return dist is None or dist.maximum <= 0.0
+
+
+def least_service(app: AppSpec, nodes: Sequence[NodeSpec]) -> tuple[float, int] | None:
+    """The least mean service one request of ``app`` takes, and the cores that may serve it; None: unknown.
+
+    Known for synthetic work run by FIFO processors (the built-in model):
+    a ``service`` stage takes its mean time on any processor, a ``work``
+    stage its mean work over the fastest plain ``speed`` among the processors
+    that may host it.  A profile's speed is the world's to read, and a model
+    application's cost the profile's: None then, as for a plug-in's kind or
+    processor model, which may price a stage otherwise.
+
+    >>> from offloadsim.scenario.model import ProcessorSpec, StageSpec
+    >>> edge = NodeSpec("edge", "edge", "edge", ProcessorSpec(speed_flops=1e9, cores=2))
+    >>> job = AppSpec("job", stages=(StageSpec(work=Dist.fixed(1e7)), StageSpec(service=Dist.fixed(0.005))))
+    >>> least_service(job, [edge])
+    (0.015, 2)
+    """
+    if not app.synthetic or app.kind not in (None, "synthetic") or not app.stages:
+        return None
+    hosts = None if app.hosts is None else set(app.hosts)
+    processors = [p for node in nodes if hosts is None or node.name in hosts for p in node.processors]
+    if not processors or any(p.model != "fifo" for p in processors):
+        return None
+    speeds = [p.speed_flops for p in processors]
+    fastest = max(speed for speed in speeds if speed is not None) if None not in speeds else None
+    total = 0.0
+    for stage in app.stages:
+        if stage.service is not None:
+            total += stage.service.mean
+        elif stage.work is not None and fastest is not None:
+            total += stage.work.mean / fastest
+        elif stage.work is not None and stage.work.maximum > 0:
+            return None  # work on a profile: how fast is the world's to say
+    return total, sum(p.cores for p in processors)

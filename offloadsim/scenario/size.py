@@ -13,6 +13,7 @@ refusal says.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import NamedTuple, Protocol
@@ -41,6 +42,7 @@ __all__ = [
     "TASK_SPILL_BYTES",
     "Footprint",
     "SetBy",
+    "closed_loop_arrivals",
     "expected_arrivals",
     "measured_window",
     "stages_per_task",
@@ -267,3 +269,24 @@ def measured_window(start_s: float, stop_s: float | None, warmup_s: float, end_s
     """Seconds of an entry's arrivals that fall in the measured time ``[warmup, end)``."""
     stop = end_s if stop_s is None else min(stop_s, end_s)
     return max(0.0, stop - max(start_s, warmup_s))
+
+
+def closed_loop_arrivals(users: int, window_s: float, cycle_s: float, service_s: float, cores: int) -> float:
+    """Requests ``users`` closed-loop users (all their sources' together) make in ``window_s``, at most.
+
+    A user sends again only after its request ends and it has thought, so a
+    mean cycle of at least ``cycle_s`` (the mean think time plus the least
+    mean service of a request) gives ``users * window / cycle``; and the
+    ``cores`` that may serve them finish at most ``cores * window / service``;
+    plus one request a user (as :meth:`Closed.expected_arrivals` counts them):
+    the one it has waiting or in service when the window ends.  An unbounded
+    count (no time at all) is ``inf``.
+
+    >>> closed_loop_arrivals(10, 100.0, 0.1, 0.05, 1)  # one core: 20 /s, not the users' 100 /s
+    2010.0
+    """
+    if window_s <= 0 or users == 0:
+        return 0.0
+    by_users = users * window_s / cycle_s if cycle_s > 0 else math.inf
+    by_cores = cores * window_s / service_s if service_s > 0 else math.inf
+    return users + min(by_users, by_cores)

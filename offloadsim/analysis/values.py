@@ -24,6 +24,7 @@ __all__ = [
     "value_text",
     "texts",
     "matching_texts",
+    "where_matches",
     "quantity_kind",
     "to_si",
     "axis_label_for",
@@ -111,6 +112,58 @@ def matching_texts(given: str) -> set[str]:
     except yaml.YAMLError:
         return {given}
     return {given, yaml_text(read)} if read is None or isinstance(read, bool) else {given}
+
+
+def where_matches(column: pd.Series, key: str, given: str) -> np.ndarray:
+    """Which cells of ``column`` (the swept ``key``) ``--where key=given`` keeps.
+
+    As text (:func:`matching_texts`); and where the column holds quantities of
+    one kind (:func:`quantity_kind`; plain numbers are SI values of the kind
+    the key's last part names) and ``given`` reads as that kind too, by value:
+    ``20 Mbit/s`` keeps the rows written ``20 Mbps``, ``1000 ms`` those of ``1 s``.
+    A plain number is read as ``--set`` reads it: ``2e7`` is 20 Mbps, in SI units.
+
+    >>> column = pd.Series(["20 Mbps", "5 Mbps", "20 Mbps"])
+    >>> where_matches(column, "links[0].bandwidth", "20 Mbit/s").tolist()
+    [True, False, True]
+    >>> where_matches(pd.Series([2e7, 5e6]), "links[0].bandwidth", "20 Mbps").tolist()
+    [True, False]
+    """
+    codes, uniques = pd.factorize(column, use_na_sentinel=False)
+    matching = matching_texts(given)
+    keep = np.asarray([value_text(value) in matching for value in uniques], dtype=bool)
+    kind = quantity_kind(list(uniques))
+    if kind == "number":
+        kind = _KEY_KINDS.get(key.rsplit(".", 1)[-1].split("[", 1)[0])
+    try:
+        wanted = parse_quantity(_scalar(given), kind) if kind is not None else None
+    except UnitError:
+        wanted = None
+    if kind is not None and wanted is not None:
+        keep |= np.asarray([_same_value(value, wanted, kind) for value in uniques], dtype=bool)
+    return keep[codes] if len(codes) else np.zeros(0, dtype=bool)
+
+
+def _scalar(given: str) -> Any:
+    """``given`` as ``--set`` reads it: ``5e6`` a number (SI units), ``5 Mbps`` a string."""
+    import yaml
+
+    from offloadsim.scenario.yamlio import ScenarioLoader
+
+    try:
+        read = yaml.load(given, Loader=ScenarioLoader)
+    except yaml.YAMLError:
+        return given
+    return read if isinstance(read, int | float | str) and not isinstance(read, bool) else given
+
+
+def _same_value(value: Any, wanted: float, kind: str) -> bool:
+    """Whether a cell reads as ``wanted`` SI units of ``kind`` (NaN and unreadable cells do not)."""
+    try:
+        number = parse_quantity(value.item() if isinstance(value, np.generic) else value, kind)
+    except UnitError:
+        return False
+    return math.isclose(number, wanted, rel_tol=1e-9, abs_tol=0.0)
 
 
 def quantity_kind(values: Sequence[Any]) -> str | None:

@@ -21,7 +21,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from offloadsim.analysis.catalogue import metric_info, of_completed_tasks
-from offloadsim.analysis.values import default_label, matching_texts, quantity_kind, texts, to_si
+from offloadsim.analysis.values import default_label, quantity_kind, texts, to_si, where_matches
 from offloadsim.plots import charts, runs
 from offloadsim.plots.axes import figure_legend, label_panels, root_figure
 from offloadsim.plots.completion import incomplete_note
@@ -881,9 +881,10 @@ def _kept(frame: pd.DataFrame, key: str, given: Any) -> str:
 
 
 def _filter(frame: pd.DataFrame, where: Mapping[str, Any] | None, name: str) -> pd.DataFrame:
-    """Rows whose columns hold the given values, compared as YAML writes them (:func:`matching_texts`).
+    """Rows whose columns hold the given values (:func:`where_matches`).
 
-    Text, so "20 Mbps" and 3 both work; YAML's, so ``true`` (or ``True``) keeps a stored boolean.
+    As YAML writes them, so "20 Mbps" and 3 both work and ``true`` (or ``True``) keeps a stored
+    boolean; and quantities by value, so "20 Mbit/s" keeps the rows of "20 Mbps".
     """
     if not where:
         return frame
@@ -892,7 +893,7 @@ def _filter(frame: pd.DataFrame, where: Mapping[str, Any] | None, name: str) -> 
     for key, value in where.items():
         if key not in frame.columns:
             continue  # a column of another table (the task's app in a node table)
-        found[key] = np.isin(texts(frame[key]), list(matching_texts(str(value))))
+        found[key] = where_matches(frame[key], key, str(value))
         mask &= found[key]
     selected = frame[mask]
     if name == "tasks" and len(frame) and not len(selected):

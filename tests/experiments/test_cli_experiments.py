@@ -57,6 +57,10 @@ def test_sweep_then_plot(cli_main, sweep_file, tmp_path, capsys):
     assert cli_main([*twice, "--out", str(tmp_path / "twice")]) == 2
     assert "--where policy is given twice (edge, local)" in capsys.readouterr().err
     assert not (tmp_path / "twice.png").exists()
+    # The same value in another unit: compared by value (it kept no row when compared as text).
+    by_value = ["plot", str(out), "--kind", "cdf", "--where", "links[0].bandwidth=5 Mbit/s"]
+    assert cli_main([*by_value, "--out", str(tmp_path / "by-value")]) == 0, capsys.readouterr().err
+    assert (tmp_path / "by-value.png").is_file()
     # A value no row has: the line lists the values there are.
     assert cli_main(["plot", str(out), "--kind", "cdf", "--where", "links[0].bandwidth=3 Mbps"]) == 2
     err = capsys.readouterr().err

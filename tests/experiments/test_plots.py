@@ -536,6 +536,23 @@ def test_where_filters_rows(sweep_results):
     assert len(fig.axes[0].lines) == 2
 
 
+@pytest.mark.parametrize("given", ["5 Mbit/s", "5000 kbps", "0.005 Gbps", "5e6"])
+def test_where_compares_a_quantity_by_value(sweep_results, given):
+    """The sweep wrote 5 Mbps: '--where links[0].bandwidth=5 Mbit/s' kept no row (compared as text)."""
+    fig = plots.plot_results(sweep_results, "cdf", where={"links[0].bandwidth": given})
+    assert len(fig.axes[0].lines) == 2
+    title = fig.axes[0].get_title(loc="left") + (fig._suptitle.get_text() if fig._suptitle else "")
+    assert "phone–ap bandwidth = 5 Mbps" in title, "the figure names the value as the rows write it"
+
+
+@pytest.mark.parametrize("given", ["5 ms", "5", "5 Mbps x"])
+def test_where_keeps_text_matching_for_what_is_not_that_quantity(sweep_results, given):
+    """A time or text is no bandwidth (compared as text), and 5 is 5 bit/s (SI, as --set reads it)."""
+    listed = re.escape("no rows have that value; links[0].bandwidth is one of 5 Mbps")
+    with pytest.raises(ExperimentError, match=listed):
+        plots.plot_results(sweep_results, "cdf", where={"links[0].bandwidth": given})
+
+
 def test_chart_functions_draw_on_a_given_axes(compare_results):
     fig, ax = plots.new_axes("two-column")
     assert fig.get_size_inches().tolist() == [7.16, 2.8]

@@ -338,12 +338,9 @@ def _with_closed_loops(
         spans = ((doc.warmup, end), (0.0, doc.warmup))  # measured, then the warm-up
         windows = [measured_window(entry.start_s, entry.stop_s, *span) for span in spans]
         counted = [expected_arrivals(process, sources, window) for window in windows]
-        served = least_service(applications[entry.app], nodes) if entry.app in applications else None
-        if served is not None:  # a request timed out ends sooner than its service
-            served = (min(served[0], timeout), served[1])
-        cycle = process.think.mean + served[0] if isinstance(process, Closed) and served else 0.0
-        if isinstance(process, Closed) and served is not None and cycle > 0:  # 0: check_endless_loops
-            bound = [closed_loop_arrivals(sources * process.users, w, cycle, *served) for w in windows]
+        known = _closed_cycle(process, applications.get(entry.app), nodes, timeout)
+        if isinstance(process, Closed) and known is not None:
+            bound = [closed_loop_arrivals(sources * process.users, w, *known) for w in windows]
             tasks[i] += bound[0] - counted[0]
             stages += (bound[0] - counted[0]) * stages_per_task(
                 applications[entry.app], applications, transfers=footprint.links > 0
@@ -369,6 +366,25 @@ def _with_closed_loops(
     )
     check_memory(counted_footprint, problems)
     return counted_footprint
+
+
+def _closed_cycle(
+    process: ArrivalProcess, app: AppSpec | None, nodes: tuple[NodeSpec, ...], timeout_s: float
+) -> tuple[float, float, int] | None:
+    """A closed loop's least mean cycle, its requests' least service and the cores serving them; or None.
+
+    None where the process is not a closed loop, the service is not known
+    (:func:`least_service`) or the cycle is 0 (:func:`check_endless_loops`
+    refuses that).  A request that times out (``recovery.timeout``) ends then.
+    """
+    if not isinstance(process, Closed) or app is None:
+        return None
+    served = least_service(app, nodes)
+    if served is None:
+        return None
+    service = min(served[0], timeout_s)
+    cycle = process.think.mean + service
+    return (cycle, service, served[1]) if cycle > 0 else None
 
 
 # -- applications --------------------------------------------------------------------------------------

@@ -69,6 +69,17 @@ class Dist:
         return float(np.mean(np.square(self.params)))
 
     @property
+    def minimum(self) -> float:
+        """The least value it can draw (0 where it reaches down to 0)."""
+        if self.kind == "deterministic":
+            return self.params[0]
+        if self.kind == "uniform":
+            return self.params[0]
+        if self.kind == "empirical":
+            return min(self.params)
+        return 0.0
+
+    @property
     def maximum(self) -> float:
         """An upper bound used for sanity limits (inf where unbounded)."""
         if self.kind == "deterministic":

@@ -30,6 +30,13 @@ def silent_workloads(run: CheckedRun) -> list[Problem]:
     warnings = []
     for i, entry in enumerate(scenario.workload):
         if measured_window(entry.start_s, entry.stop_s, warmup, end) > 0.0:
+            stop = end if entry.stop_s is None else entry.stop_s
+            none = entry.arrivals.none_between(entry.start_s, stop, warmup, end)
+            if none is not None:
+                key, why = none
+                warnings.append(
+                    Problem(scenario.source, f"workload[{i}].{key}", f"{why}: none of its tasks is measured")
+                )
             continue
         if entry.stop_s is not None and entry.stop_s <= warmup:
             path, why = (

@@ -96,3 +96,53 @@ def test_a_scenario_with_no_workload_is_a_warning(tmp_path, capsys):
     line = f"offloadsim: warning: {path}: workload: no entry: no task is sent, so the run measures nothing"
     assert main(["validate", str(path)]) == 0
     assert capsys.readouterr().err.splitlines() == [line]
+
+
+def _entry_scenario(tmp_path, **arrivals):
+    """The window scenario with its workload's arrivals replaced by ``arrivals``."""
+    document = small_document()
+    document["warmup"] = "20 s"
+    document["duration"] = "30 s"
+    document["workload"] = [{"app": "job", "sources": "phone-*", **arrivals}]
+    path = tmp_path / "window.yaml"
+    path.write_text(yaml.safe_dump(document), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("think", "warned"),
+    [
+        ("60 s", True),
+        ({"uniform": ["55 s", "70 s"]}, True),
+        ("10 s", False),
+        ({"exponential": "60 s"}, False),
+    ],
+)
+def test_a_closed_loop_that_thinks_past_the_end_is_a_warning(tmp_path, capsys, think, warned):
+    """A think time longer than the run sent nothing: 'tasks arrived 0', without a word."""
+    path = _entry_scenario(tmp_path, arrivals="closed", users=2, think=think)
+    assert main(["validate", str(path)]) == 0
+    err = capsys.readouterr().err
+    if warned:
+        low = 60 if think == "60 s" else 55
+        assert err.splitlines() == [
+            f"offloadsim: warning: {path}: workload[0].think: its users think at least {low} s before "
+            f"their first request, so none comes before {low} s, at or after the end of its arrivals at "
+            "50 s: none of its tasks is measured"
+        ]
+    else:
+        assert err == ""
+
+
+def test_a_trace_none_of_whose_times_falls_in_the_window_is_a_warning(tmp_path, capsys):
+    """Times written in milliseconds, read as seconds, all fell after the run."""
+    (tmp_path / "times.csv").write_text("time\n120\n250\n900\n", encoding="utf-8")
+    path = _entry_scenario(tmp_path, arrivals="trace", trace="times.csv")
+    assert main(["validate", str(path)]) == 0
+    assert capsys.readouterr().err.splitlines() == [
+        f"offloadsim: warning: {path}: workload[0].trace: none of its 9 times (from 120 s to 900 s) falls "
+        "in [20 s, 50 s), the measured time its start and stop leave: none of its tasks is measured"
+    ]
+    (tmp_path / "times.csv").write_text("time\n12\n25\n90\n", encoding="utf-8")
+    assert main(["validate", str(path)]) == 0
+    assert capsys.readouterr().err == ""

@@ -143,6 +143,14 @@ class ArrivalProcess:
         """Arrivals in a row at one instant that are legitimate at ``source`` (beyond the engine's limit)."""
         return 0
 
+    def none_between(self, start_s: float, stop_s: float, t0: float, t1: float) -> tuple[str, str] | None:
+        """``(key, why)`` if none of its arrivals, made in ``[start_s, stop_s)``, can fall in ``[t0, t1)``.
+
+        Asked by the scenario check of workloads the measured window misses, once the entry's own
+        ``start`` and ``stop`` leave a window; None: some may (the default).
+        """
+        return None
+
 
 _PROCESSES: dict[str, type[ArrivalProcess]] = {}
 _VERSION = [0]

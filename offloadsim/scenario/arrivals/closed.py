@@ -58,6 +58,17 @@ class Closed(ArrivalProcess):
         """About how many arrivals ``sources`` sources make in ``window_s``."""
         return float(sources * self.users)  # at least once per user
 
+    def none_between(self, start_s: float, stop_s: float, t0: float, t1: float) -> tuple[str, str] | None:
+        """A think time that puts every user's first request at or after the window's end."""
+        first = start_s + self.think.minimum
+        if first < min(stop_s, t1):
+            return None
+        return (
+            "think",
+            f"its users think at least {self.think.minimum:g} s before their first request, "
+            f"so none comes before {first:g} s, at or after the end of its arrivals at {min(stop_s, t1):g} s",
+        )
+
     def stall_allowance(self, source: str) -> int:
         """Arrivals in a row at one instant that are legitimate at ``source``."""
         return self.users  # every user may legitimately start at one instant

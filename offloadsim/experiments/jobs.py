@@ -25,6 +25,7 @@ import tempfile
 import threading
 import time
 import traceback
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -48,6 +49,7 @@ __all__ = [
     "Job",
     "JobResult",
     "JobFailure",
+    "count_builds",
     "job_key",
     "point_text",
     "run_job",
@@ -196,6 +198,8 @@ class JobResult:
     #: Per application, the LLM requests after the warm-up cut to the context window (the run
     #: manifest's ``context_cuts``), for ``compare`` and ``sweep`` to add up over runs.
     context_cuts: tuple[dict[str, Any], ...] = ()
+    #: The engine the job ran on, in the process that ran it (a Dask worker's may differ from the command's).
+    engine_build: str = ""
 
 
 #: What a job file's metadata says of a job, from the job and its result (sweep's ``_job_meta``).
@@ -228,6 +232,7 @@ def run_job(job: Job, directory: Path | None = None, describe: Describe | None =
         wall_s=time.perf_counter() - started,
         end_s=float(result.manifest["end_s"]),
         context_cuts=tuple(result.manifest.get("context_cuts", ())),
+        engine_build=str(result.manifest["engine_build"]),
     )
     if directory is not None:
         records = result.records
@@ -241,6 +246,18 @@ def run_job(job: Job, directory: Path | None = None, describe: Describe | None =
         finally:
             records.log.discard()
     return done
+
+
+def count_builds(builds: Iterable[str]) -> dict[str, int]:
+    """Jobs per engine build they ran on (``unrecorded`` for a job saved before it was), sorted by build.
+
+    A manifest's ``engine_build`` is the command's; a Dask worker's may be another one.
+
+    >>> count_builds(["python", "", "mypyc (13 modules)", "python"])
+    {'mypyc (13 modules)': 1, 'python': 2, 'unrecorded': 1}
+    """
+    counts = Counter(build or "unrecorded" for build in builds)
+    return dict(sorted(counts.items()))
 
 
 def run_job_packed(job: Job, describe: Describe | None = None) -> JobResult:

@@ -59,6 +59,7 @@ from offloadsim.experiments.jobs import (
     Job,
     JobFailure,
     JobResult,
+    count_builds,
     default_workers,
     execute,
     job_key,
@@ -736,6 +737,7 @@ def _job_meta(job: Job, result: JobResult) -> dict[str, Any]:
         "end_s": _json_value(result.end_s),
         "nodes": {c: [_json_value(v) for v in result.nodes[c].tolist()] for c in result.nodes.columns},
         "wall_s": result.wall_s,
+        "engine_build": result.engine_build,
         "context_cuts": list(result.context_cuts),
         # Its metrics hold the LLM metrics where it served LLM requests; older files' never do.
         "llm_metrics": True,
@@ -788,6 +790,7 @@ def merge_sweep(
     cuts: list[dict[str, Any]] = []  # LLM requests cut to the context window, per job and application
     uncounted = 0  # jobs whose file predates the count
     recomputed = 0  # jobs whose file predates the LLM metrics, which its records gave
+    builds: list[str] = []  # the engine each job ran on ("" for a file that predates it)
     ordered = sorted(jobs, key=lambda j: (j.index, j.replication))
     for job in ordered:
         file = directory / "points" / f"{job.key}.parquet"
@@ -799,6 +802,7 @@ def merge_sweep(
             raise ExperimentError(f"{file}: unreadable ({error}); delete it and rerun the sweep") from None
         files.append(file)
         task_count += rows
+        builds.append(meta.get("engine_build", ""))
         nodes = pd.DataFrame(meta.get("nodes", {}))
         nodes.insert(0, "replication", job.replication)
         nodes.insert(0, "policy", meta["policy"])
@@ -868,6 +872,7 @@ def merge_sweep(
         "jobs": len(ordered),
         "tasks": task_count,
         **_host_info(),
+        "job_engine_builds": count_builds(builds),
         **dict(run_info or {}),
         "context_cuts": cuts,
         "context_cuts_uncounted_jobs": uncounted,

@@ -115,6 +115,7 @@ def test_written_directory_is_complete_and_readable(result):
     assert manifest["format"] == "offloadsim-compare/1"
     assert manifest["baseline"] == "local" and manifest["replications"] == 3
     assert [p["name"] for p in manifest["policies"]] == ["local", "edge", "least-loaded"]
+    assert manifest["job_engine_builds"] == {"python": 9}  # the engine each run's process ran
     back = read_results(path)
     assert back.kind == "compare"
     assert len(back.metrics) == 9

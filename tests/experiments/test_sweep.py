@@ -327,6 +327,7 @@ def test_a_finished_sweep_has_tidy_tables_and_a_manifest(reference):
     assert reference.manifest["swept_kinds"] == {"links[0].bandwidth": "bandwidth", "policy.name": None}
     assert reference.manifest["jobs"] == 8 and reference.manifest["points"] == 4
     assert reference.manifest["engine_build"] == "python"  # the default tests run the pure engine
+    assert reference.manifest["job_engine_builds"] == {"python": 8}  # as each job's process says
     summary = reference.summary
     assert {"metric", "n", "mean", "ci"} <= set(summary.columns)
     assert (summary.loc[summary.metric == "latency_mean_s", "n"] == 2).all()

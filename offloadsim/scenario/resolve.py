@@ -18,7 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from offloadsim.scenario.arrivals import ArrivalContext, ArrivalProcess, Closed, arrival_process
+from offloadsim.scenario.arrivals import ArrivalContext, ArrivalProcess, arrival_process
 from offloadsim.scenario.distributions import Dist
 from offloadsim.scenario.errors import ProblemList, did_you_mean, format_path, key_path
 from offloadsim.scenario.keys import declared_keys, spec_values
@@ -44,7 +44,6 @@ from offloadsim.scenario.size import (
     MAX_NODES,
     Footprint,
     SetBy,
-    closed_loop_arrivals,
     expected_arrivals,
     measured_window,
     stages_per_task,
@@ -326,7 +325,7 @@ def _with_closed_loops(
     :func:`_footprint` counts a closed loop's users once each, before the
     applications are read; where a request's least service is known
     (:func:`least_service`), the think time and that service bound how often
-    the users send (:func:`closed_loop_arrivals`): ``think: 1 ns`` over work
+    the users send (``ArrivalProcess.served_arrivals``): ``think: 1 ns`` over work
     of a nanosecond is about 10^9 requests a second, which the checks now see.
     """
     end = doc.warmup + doc.duration
@@ -338,9 +337,10 @@ def _with_closed_loops(
         spans = ((doc.warmup, end), (0.0, doc.warmup))  # measured, then the warm-up
         windows = [measured_window(entry.start_s, entry.stop_s, *span) for span in spans]
         counted = [expected_arrivals(process, sources, window) for window in windows]
-        known = _closed_cycle(process, applications.get(entry.app), nodes, timeout)
-        if isinstance(process, Closed) and known is not None:
-            bound = [closed_loop_arrivals(sources * process.users, w, *known) for w in windows]
+        served = _least_service(applications.get(entry.app), nodes, timeout)
+        found = [None] if served is None else [process.served_arrivals(sources, w, *served) for w in windows]
+        if None not in found:
+            bound = [float(n) for n in found if n is not None]
             tasks[i] += bound[0] - counted[0]
             stages += (bound[0] - counted[0]) * stages_per_task(
                 applications[entry.app], applications, transfers=footprint.links > 0
@@ -368,23 +368,15 @@ def _with_closed_loops(
     return counted_footprint
 
 
-def _closed_cycle(
-    process: ArrivalProcess, app: AppSpec | None, nodes: tuple[NodeSpec, ...], timeout_s: float
-) -> tuple[float, float, int] | None:
-    """A closed loop's least mean cycle, its requests' least service and the cores serving them; or None.
+def _least_service(
+    app: AppSpec | None, nodes: tuple[NodeSpec, ...], timeout_s: float
+) -> tuple[float, int] | None:
+    """An application's requests' least mean service and the cores serving them; None if not known.
 
-    None where the process is not a closed loop, the service is not known
-    (:func:`least_service`) or the cycle is 0 (:func:`check_endless_loops`
-    refuses that).  A request that times out (``recovery.timeout``) ends then.
+    See :func:`least_service`; a request that times out (``recovery.timeout``) ends then.
     """
-    if not isinstance(process, Closed) or app is None:
-        return None
-    served = least_service(app, nodes)
-    if served is None:
-        return None
-    service = min(served[0], timeout_s)
-    cycle = process.think.mean + service
-    return (cycle, service, served[1]) if cycle > 0 else None
+    served = None if app is None else least_service(app, nodes)
+    return None if served is None else (min(served[0], timeout_s), served[1])
 
 
 # -- applications --------------------------------------------------------------------------------------

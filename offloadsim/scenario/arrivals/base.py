@@ -143,6 +143,16 @@ class ArrivalProcess:
         """Arrivals in a row at one instant that are legitimate at ``source`` (beyond the engine's limit)."""
         return 0
 
+    def served_arrivals(self, sources: int, window_s: float, service_s: float, cores: int) -> float | None:
+        """At most how many arrivals ``sources`` sources make in ``window_s``, given their service.
+
+        A request takes at least ``service_s`` on average and ``cores`` serve them; None where
+        service does not bound the arrivals.  For a process whose next request waits on the last
+        (a closed loop): the size checks count such a process by it where the least service is
+        known, by :meth:`expected_arrivals` elsewhere.
+        """
+        return None
+
     def none_between(self, start_s: float, stop_s: float, t0: float, t1: float) -> tuple[str, str] | None:
         """``(key, why)`` if none of its arrivals, made in ``[start_s, stop_s)``, can fall in ``[t0, t1)``.
 

@@ -8,7 +8,7 @@ from typing import Any
 from offloadsim.scenario.arrivals.base import ArrivalProcess, ArrivalRun, Submitted
 from offloadsim.scenario.distributions import Dist
 from offloadsim.scenario.keys import key
-from offloadsim.scenario.size import MAX_GROUP_COUNT
+from offloadsim.scenario.size import MAX_GROUP_COUNT, closed_loop_arrivals
 
 __all__ = ["Closed"]
 
@@ -68,6 +68,13 @@ class Closed(ArrivalProcess):
             f"its users think at least {self.think.minimum:g} s before their first request, "
             f"so none comes before {first:g} s, at or after the end of its arrivals at {min(stop_s, t1):g} s",
         )
+
+    def served_arrivals(self, sources: int, window_s: float, service_s: float, cores: int) -> float | None:
+        """A user sends again only after its request ends and it has thought: by its cycle."""
+        cycle = self.think.mean + service_s
+        if cycle <= 0:
+            return None  # check_endless_loops refuses a loop that takes no time
+        return closed_loop_arrivals(sources * self.users, window_s, cycle, service_s, cores)
 
     def stall_allowance(self, source: str) -> int:
         """Arrivals in a row at one instant that are legitimate at ``source``."""

@@ -57,11 +57,14 @@ class Ledger:
         self.counters = {"arrived": 0, "dropped": 0, "completed": 0, "failed": 0}
         self._status_codes = {status: self.records.status_code(status) for status in STATUSES}
 
-    def book_compute(self, task: Task, node: str, wait_s: float, service_s: float, power_w: float) -> None:
+    def book_compute(
+        self, task: Task, node: str, wait_s: float, service_s: float, power_w: float, processor: str = ""
+    ) -> None:
         """Charge a compute stage that just ended to its task: wait, service, device energy, stage row.
 
         ``power_w`` is what the source device draws above idle per busy core
-        when the stage ran on it (0 elsewhere).
+        when the stage ran on it (0 elsewhere); ``processor`` is the node's
+        processor it ran on, for the stage row.
         """
         now: float = self.env.now  # float, not SimPy's int | float: mypyc's arithmetic on it is then native
         task.wait += wait_s
@@ -71,7 +74,8 @@ class Ledger:
         if power_w:
             task.energy += power_w * service_s
         if self.stages is not None:
-            self.stages.add(task, "compute", node, now - service_s - wait_s, now - service_s, now, 0.0)
+            start = now - service_s
+            self.stages.add(task, "compute", node, start - wait_s, start, now, 0.0, processor)
 
     def book_transfer(
         self, task: Task, a: str, b: str, size: float, started: float, latency_s: float

@@ -401,7 +401,8 @@ class LLMRequest:
 
         def done(_: object, wait_s: float, service_s: float) -> None:
             if task.alive:
-                self.sim.ledger.book_compute(task, node, wait_s, service_s, segment.power_w)
+                name = segment.processor.name
+                self.sim.ledger.book_compute(task, node, wait_s, service_s, segment.power_w, name)
                 then(index)
 
         if not segment.processor.submit(service, done, None):

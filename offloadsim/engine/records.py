@@ -442,7 +442,8 @@ class StageLog(_Spilling):
 
     ``submitted`` is when the stage was queued (equal to ``start`` for a
     transfer); ``where`` is the node, or ``a>b`` for a transfer hop, kept as
-    a code into a table of places.  Like :class:`RecordLog`, every
+    a code into a table of places, and ``processor`` the node's processor a
+    compute stage ran on ("" for a transfer), a code likewise.  Like :class:`RecordLog`, every
     ``chunk_rows`` stages are written to one file in ``spill_dir`` (a
     temporary directory when ``None``) and the buffers emptied, so recording
     stages does not make a run's memory grow with its length;
@@ -457,8 +458,10 @@ class StageLog(_Spilling):
         self.times = {name: array("d") for name in _STAGE_TIMES}
         self.kind_codes = array("b")
         self.place_codes = array("i")
+        self.processor_codes = array("i")
         self.kinds: dict[str, int] = {}  # kind -> code, registered on first use
         self.places: dict[str, int] = {}  # where -> code, registered on first use
+        self.processors: dict[str, int] = {}  # processor name -> code, registered on first use
         self.chunk_rows = CHUNK_ROWS if chunk_rows is None else max(1, int(chunk_rows))
         self._room = self.chunk_rows  # stages until the next flush
         self.base = 0  # stages spilled before the buffers' first
@@ -471,14 +474,23 @@ class StageLog(_Spilling):
         return cls(warmup_s, None if where is None else where / "stages")
 
     def add(
-        self, task: Any, kind: str, where: str, submitted: float, start: float, end: float, size: float
+        self,
+        task: Any,
+        kind: str,
+        where: str,
+        submitted: float,
+        start: float,
+        end: float,
+        size: float,
+        processor: str = "",
     ) -> None:
-        """Append one finished stage of ``task``."""
+        """Append one finished stage of ``task`` (``processor``: the one a compute stage ran on)."""
         if task.arrival < self.warmup_s:
             return
         self.ids.append(task.id)
         self.kind_codes.append(code_of(self.kinds, kind))
         self.place_codes.append(code_of(self.places, where))
+        self.processor_codes.append(code_of(self.processors, processor))
         times = self.times
         times["submitted"].append(submitted)
         times["start"].append(start)
@@ -498,7 +510,7 @@ class StageLog(_Spilling):
         if not n:
             return
         self.spill.append_arrays(_stage_arrays(self))
-        del self.ids[:], self.kind_codes[:], self.place_codes[:]
+        del self.ids[:], self.kind_codes[:], self.place_codes[:], self.processor_codes[:]
         for values in self.times.values():
             del values[:]
         self.base += n
@@ -509,6 +521,7 @@ class StageLog(_Spilling):
 
 
 _STAGE_TIMES = ("submitted", "start", "end", "bytes")
+_STAGE_CODES = (("kind", "kind_codes"), ("where", "place_codes"), ("processor", "processor_codes"))
 
 
 def _stage_arrays(log: StageLog) -> dict[str, np.ndarray]:
@@ -516,6 +529,7 @@ def _stage_arrays(log: StageLog) -> dict[str, np.ndarray]:
     arrays = {"ids": np.array(log.ids, dtype=np.int64)}
     arrays["kind_codes"] = np.array(log.kind_codes, dtype=np.int8)
     arrays["place_codes"] = np.array(log.place_codes, dtype=np.int32)
+    arrays["processor_codes"] = np.array(log.processor_codes, dtype=np.int32)
     for name, values in log.times.items():
         arrays[name] = np.array(values, dtype=np.float64)
     return arrays
@@ -526,8 +540,8 @@ class StageRecords(Mapping[str, np.ndarray]):
 
     ``stages[name]`` reads one whole column (spilled chunks from disk);
     :meth:`blocks` goes a chunk at a time, for writing ``stages.parquet``
-    with memory for one chunk.  ``kind`` and ``where`` are object arrays of
-    strings; :meth:`blocks` can give them as codes into a table of labels.
+    with memory for one chunk.  ``kind``, ``where`` and ``processor`` are object
+    arrays of strings; :meth:`blocks` can give them as codes into a table of labels.
     """
 
     def __init__(self, log: StageLog) -> None:
@@ -553,10 +567,11 @@ class StageRecords(Mapping[str, np.ndarray]):
     def blocks(self, coded: Collection[str] = ()) -> Iterator[dict[str, Any]]:
         """The stages a chunk at a time (the last, buffered one too), every column of each.
 
-        Those of ``kind`` and ``where`` named in ``coded`` as ``(codes, labels)`` pairs, not strings.
+        Those of ``kind``, ``where`` and ``processor`` named in ``coded`` as ``(codes, labels)`` pairs,
+        not strings.
         """
         log = self.log
-        labels = {"kind": list(log.kinds), "where": list(log.places)}
+        labels = {"kind": list(log.kinds), "where": list(log.places), "processor": list(log.processors)}
         for raw in [*log.chunks, None]:
             if raw is None:
                 if log.chunks and not len(log.ids):
@@ -566,7 +581,11 @@ class StageRecords(Mapping[str, np.ndarray]):
                 stored = ArraysFile(raw)
                 arrays = {key: stored[key] for key in stored.files}
             block: dict[str, Any] = {"task_id": arrays["ids"]}
-            for name, key in (("kind", "kind_codes"), ("where", "place_codes")):
+            for name, key in (
+                ("kind", "kind_codes"),
+                ("where", "place_codes"),
+                ("processor", "processor_codes"),
+            ):
                 codes = arrays[key]
                 if name in coded:
                     block[name] = (codes, labels[name])

@@ -394,7 +394,8 @@ class Simulation:
             if step.power_w:
                 task.energy += step.power_w * service_s
         else:
-            self.ledger.book_compute(task, step.processor.node, wait_s, service_s, step.power_w)
+            processor = step.processor
+            self.ledger.book_compute(task, processor.node, wait_s, service_s, step.power_w, processor.name)
         if task.step == len(steps):
             self._end(task, "completed")
         else:

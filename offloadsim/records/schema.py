@@ -174,6 +174,7 @@ STAGES: tuple[Column, ...] = (
     Column("task_id", "int64", "", "the task the stage belongs to"),
     Column("kind", "category", "", "compute or transfer"),
     Column("where", "string", "", "node, or ``a>b`` for a transfer hop"),
+    Column("processor", "string", "", "the node's processor a compute stage ran on (empty for a transfer)"),
     Column("submitted", "float64", _S, "time it was queued (= start for a transfer)"),
     Column("start", "float64", _S, "time it began"),
     Column("end", "float64", _S, "time it ended"),

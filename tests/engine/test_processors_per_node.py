@@ -69,6 +69,17 @@ def test_the_named_processor_runs_the_stage_priced_by_its_own_profile(scenario, 
     assert list(tasks["compute_time"]) == pytest.approx([_profile_seconds(profile)] * 2, rel=1e-12)
 
 
+@pytest.mark.parametrize("name", ["gpu", "cpu"])
+def test_a_stage_record_names_the_processor_it_ran_on(scenario, name):
+    """The stage rows named the node only: a split between a node's GPU and CPU read as one place."""
+    policy = PolicySpec("fixed", {"node": "box", "processors": [name]})
+    stages = simulate(scenario, policy=policy, record_stages=True).stages
+    assert stages is not None
+    kinds, processors = list(stages["kind"]), list(stages["processor"])
+    assert kinds and set(kinds) == {"compute"}  # no links: the tasks compute where they arrive
+    assert set(processors) == {name}
+
+
 def test_the_gpu_and_the_cpu_price_alexnet_differently(scenario):
     assert _profile_seconds("cortex-a76") > 10 * _profile_seconds("t4")
 

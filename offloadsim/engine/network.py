@@ -84,6 +84,7 @@ class Flow:
         "payload",
         "rate",
         "remaining",
+        "seen",
         "sent",
         "size",
         "state",
@@ -113,6 +114,7 @@ class Flow:
         self.new_rate = 0.0
         self.last = now
         self.group: list[Flow] | None = None
+        self.seen = 0  # the number of the latest search for connected flows that found it
 
 
 def _deliver(flow: Flow) -> None:
@@ -242,6 +244,12 @@ class FlowNetwork(ChannelModel):
         self._busy_since = [0.0] * n
         self.active = 0
         self.reallocations = 0
+        # Scratch for re-sharing, by channel: the latest search (numbered) to reach each channel;
+        # capacity left and flows not fixed yet during progressive filling.
+        self._search = 0
+        self._channel_seen = [0] * n
+        self._left = [0.0] * n
+        self._count = [0] * n
         # The events' callbacks, bound once (a bound method is a new object at every attribute read).
         self._on_event = self._on_group_event
         self._on_lone = self._finish_one
@@ -298,7 +306,7 @@ class FlowNetwork(ChannelModel):
             if solo > 0.0:
                 self._call_in(size_bytes / solo, self._on_lone, group)  # straight to the lone flow's end
         else:
-            self._reallocate(self._component(channels))
+            self._reallocate(channels)
         return flow
 
     def sending_over(self, channel: int) -> list[tuple[Flow, tuple[int, ...]]]:
@@ -330,7 +338,7 @@ class FlowNetwork(ChannelModel):
     # -- internals --------------------------------------------------------
     def _rerate(self, channel: int) -> None:
         if self.flows_on[channel]:
-            self._reallocate(self._component((channel,)))
+            self._reallocate((channel,))
 
     def _stop(self, transfer: Flow) -> None:
         self._remove([transfer])
@@ -359,7 +367,7 @@ class FlowNetwork(ChannelModel):
                     self.busy_s[c] += now - self._busy_since[c]
             flow.rate = 0.0
         if touched:
-            self._reallocate(self._component(touched))
+            self._reallocate(touched)
 
     def _schedule(self, flows: list[Flow]) -> None:
         """Give ``flows`` one shared event at the earliest of their completions."""
@@ -412,7 +420,7 @@ class FlowNetwork(ChannelModel):
                     load[c] = 0.0
                     self.busy_s[c] += now - self._busy_since[c]
         if touched:
-            self._reallocate(self._component(touched))
+            self._reallocate(touched)
         # Members whose rate did not change still need an event for their completion.
         rest = [flow for flow in survivors if flow.group is group]
         if rest:
@@ -453,7 +461,7 @@ class FlowNetwork(ChannelModel):
                 load[c] = 0.0
                 self.busy_s[c] += now - self._busy_since[c]
         if touched:
-            self._reallocate(self._component(touched))
+            self._reallocate(touched)
         flow.state = PROPAGATING
         if flow.sent is not None:
             flow.sent(flow.payload)
@@ -463,66 +471,103 @@ class FlowNetwork(ChannelModel):
             flow.state = DELIVERED
             flow.callback(flow.payload)
 
-    def _component(self, channels: Iterable[int]) -> list[Flow]:
-        """All flows connected to ``channels`` through shared channels, in a stable order."""
-        flows_on = self.flows_on
-        seen_channels = set(channels)
-        stack = sorted(seen_channels)
-        seen_flows: set[int] = set()
-        component: list[Flow] = []
-        while stack:
-            for flow in flows_on[stack.pop()]:
-                key = id(flow)
-                if key in seen_flows:
-                    continue
-                seen_flows.add(key)
-                component.append(flow)
-                for c in flow.channels:
-                    if c not in seen_channels:
-                        seen_channels.add(c)
-                        stack.append(c)
-        return component
+    def _component(self, channels: Iterable[int]) -> tuple[list[Flow], list[int]]:
+        """The flows connected to ``channels`` through shared channels, in a stable order, and their channels.
 
-    def _reallocate(self, flows: list[Flow]) -> None:
-        """Max-min fair rates for ``flows`` (a union of whole components), then one event for them."""
+        A depth-first search from ``channels`` (ascending: the last is searched
+        first); the order of the flows is the order of their shared event's
+        group, so it must not change.  Each flow found is marked with the
+        search's number (``seen``) and as not yet fixed (``new_rate``, for
+        :meth:`_progressive_filling`); each channel reached, in
+        ``_channel_seen``.  The channels returned are those of the flows found,
+        each once: a channel asked for that no flow crosses any more is left out.
+        """
+        flows_on = self.flows_on
+        self._search += 1
+        search = self._search
+        channel_seen = self._channel_seen
+        stack: list[int] = []
+        for c in sorted(channels):
+            if channel_seen[c] != search:
+                channel_seen[c] = search
+                stack.append(c)
+        component: list[Flow] = []
+        crossed: list[int] = []
+        while stack:
+            c = stack.pop()
+            on = flows_on[c]
+            if not on:
+                continue
+            crossed.append(c)
+            for flow in on:
+                if flow.seen == search:
+                    continue
+                flow.seen = search
+                flow.new_rate = -1.0  # not fixed yet
+                component.append(flow)
+                for d in flow.channels:
+                    if channel_seen[d] != search:
+                        channel_seen[d] = search
+                        stack.append(d)
+        return component, crossed
+
+    def _reallocate(self, channels: Iterable[int]) -> None:
+        """Max-min fair rates for the flows connected to ``channels``, then one event for them.
+
+        Each flow's bytes sent at its old rate are counted first; each
+        channel's load is summed left to right, not with ``sum()``: from
+        Python 3.12 ``sum()`` compensates float rounding, and the records must
+        not depend on the Python version.
+        """
+        flows, crossed = self._component(channels)
         if not flows:
             return
         self.reallocations += 1
-        self._progressive_filling(flows)
+        self._progressive_filling(flows, crossed)
         now: float = self.env.now
-        channels: set[int] = set()
-        for flow in flows:
-            channels.update(flow.channels)
+        group = flows
+        soonest = math.inf
+        for flow in flows:  # bytes sent so far at the old rate, then the new rate; _schedule, fused
             flow.remaining -= flow.rate * (now - flow.last)
             if flow.remaining < 0.0:
                 flow.remaining = 0.0
             flow.last = now
-            flow.rate = flow.new_rate
+            rate = flow.new_rate
+            flow.rate = rate
+            flow.group = group
+            if rate > 0.0:
+                due = flow.remaining / rate
+                if due < soonest:
+                    soonest = due
         load, flows_on = self.load_Bps, self.flows_on
-        for c in channels:
-            # Left to right, not sum(): from Python 3.12 sum() compensates float rounding,
-            # and the records must not depend on the Python version.  A loop: no list per channel.
+        for c in crossed:
             total = 0.0
-            for f in flows_on[c]:
+            for f in flows_on[c]:  # a loop: no list per channel
                 total += f.rate
             load[c] = total
-        self._schedule(flows)
+        if soonest < math.inf:
+            self._call_in(soonest, self._on_event, group)
+        # else: every flow is stalled at zero capacity until set_capacity()
 
-    def _progressive_filling(self, flows: list[Flow]) -> None:
-        """Set ``new_rate``: repeatedly saturate the channel offering the smallest fair share."""
+    def _progressive_filling(self, flows: list[Flow], crossed: list[int]) -> None:
+        """Set ``new_rate`` (-1 on entry): repeatedly saturate the channel offering the smallest fair share.
+
+        ``crossed`` are the channels of ``flows``, each once, in any order: the
+        heap pops by value (then channel number), never by the order it was
+        built in, and no share is NaN (capacities are finite).
+        """
         capacity = self.capacity_Bps
         flows_on = self.flows_on
-        left: dict[int, float] = {}
-        count: dict[int, int] = {}
-        for flow in flows:
-            flow.new_rate = -1.0  # not fixed yet
-            for c in flow.channels:
-                if c not in count:
-                    count[c] = len(flows_on[c])
-                    left[c] = capacity[c]
+        left = self._left  # capacity each channel has left for the flows not fixed yet
+        count = self._count  # the flows not fixed yet on each channel
+        heap: list[tuple[float, int]] = []
+        for c in crossed:
+            n = len(flows_on[c])
+            count[c] = n
+            left[c] = capacity[c]
+            heap.append((capacity[c] / n, c))
         # A channel's fair share only grows as flows elsewhere freeze below it,
         # so a heap with lazy re-insertion finds each bottleneck in O(log n).
-        heap = [(left[c] / n, c) for c, n in count.items()]
         heapq.heapify(heap)
         unfixed = len(flows)
         while unfixed and heap:

@@ -223,8 +223,9 @@ def test_the_opt_in_cases_run(tmp_path):
 
 def test_the_burst_benchmark_starts_every_users_first_task_at_once(tmp_path, capsys):
     burst = _load("burst")
-    assert burst.main(["--users", "2", "--devices", "20", "--repeat", "1", "--json", str(tmp_path / "b.json")]) == 0
+    report = tmp_path / "b.json"
+    assert burst.main(["--users", "2", "--devices", "20", "--repeat", "1", "--json", str(report)]) == 0
     assert "burst of 4 flows per access point" in capsys.readouterr().out
-    (sample,) = json.loads((tmp_path / "b.json").read_text())["runs"]
+    (sample,) = json.loads(report.read_text())["runs"]
     assert sample["tasks"] >= 40  # 20 devices x 2 users send their first task at t = 0
     assert sample["wall_s"] > 0 and sample["cpu_s"] > 0

@@ -528,15 +528,16 @@ class FlowNetwork(ChannelModel):
         group = flows
         soonest = math.inf
         for flow in flows:  # bytes sent so far at the old rate, then the new rate; _schedule, fused
-            flow.remaining -= flow.rate * (now - flow.last)
-            if flow.remaining < 0.0:
-                flow.remaining = 0.0
+            remaining = flow.remaining - flow.rate * (now - flow.last)
+            if remaining < 0.0:
+                remaining = 0.0
+            flow.remaining = remaining
             flow.last = now
             rate = flow.new_rate
             flow.rate = rate
             flow.group = group
             if rate > 0.0:
-                due = flow.remaining / rate
+                due = remaining / rate
                 if due < soonest:
                     soonest = due
         load, flows_on = self.load_Bps, self.flows_on

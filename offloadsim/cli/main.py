@@ -345,9 +345,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         handler: Callable[[argparse.Namespace], int] = args.handler
         with warnings.catch_warnings(), _notes_on_stderr(), _sigterm_interrupts():
-            # Warnings meant for the user (scenario warnings, skipped plug-ins) are one line each.
+            # Warnings meant for the user (scenario warnings, skipped plug-ins) are one line each, and
+            # each once: compare and sweep check every policy and point, most warnings alike.
             warnings.simplefilter("always", UserWarning)
-            warnings.showwarning = _show_warning
+            warnings.showwarning = _WarningPrinter()
             return handler(args)
     except _Terminated:
         print("offloadsim: terminated", file=sys.stderr)
@@ -417,10 +418,20 @@ def _remove_multiprocessing_temp_dir() -> None:
         shutil.rmtree(directory, ignore_errors=True)
 
 
-def _show_warning(message: Warning | str, category: type[Warning], *args: Any, **kwargs: Any) -> None:
-    """Print a warning as ``offloadsim: warning: ...`` on one line (no source line, no category)."""
-    text = " ".join(str(message).split()).removeprefix("offloadsim: ")
-    print(f"offloadsim: warning: {text}", file=sys.stderr)
+class _WarningPrinter:
+    """``warnings.showwarning`` for one command: ``offloadsim: warning: ...`` on one line, each text once.
+
+    No source line, no category; a warning already printed by this command is not printed again.
+    """
+
+    def __init__(self) -> None:
+        self.printed: set[str] = set()
+
+    def __call__(self, message: Warning | str, category: type[Warning], *args: Any, **kwargs: Any) -> None:
+        text = " ".join(str(message).split()).removeprefix("offloadsim: ")
+        if text not in self.printed:
+            self.printed.add(text)
+            print(f"offloadsim: warning: {text}", file=sys.stderr)
 
 
 class _Terminated(KeyboardInterrupt):

@@ -25,6 +25,7 @@ import tempfile
 import threading
 import time
 import traceback
+import warnings
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -218,10 +219,13 @@ def run_job(job: Job, directory: Path | None = None, describe: Describe | None =
     whatever a stopped worker left there.
     """
     from offloadsim import api
+    from offloadsim.scenario.errors import ScenarioWarning
 
     started = time.perf_counter()
     spill = None if directory is None else directory / f"{job.key}-{os.getpid()}.records"
-    result = api.run(job.scenario, policy=job.policy, replication=job.replication, records_dir=spill)
+    with warnings.catch_warnings():  # the command warned of its scenarios before any job, once each
+        warnings.simplefilter("ignore", ScenarioWarning)
+        result = api.run(job.scenario, policy=job.policy, replication=job.replication, records_dir=spill)
     done = JobResult(
         key=job.key,
         tasks=None if directory is not None else result.tasks,

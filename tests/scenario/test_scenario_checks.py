@@ -106,3 +106,20 @@ def test_names_are_unique_and_shipped_checks_stay(plugin_check):
         register_scenario_check("test-plugin", lambda run: [])
     with pytest.raises(ValueError, match="is shipped"):
         unregister_scenario_check("policy")
+
+
+def test_compare_prints_each_warning_once_not_per_policy_and_job(tmp_path, capsys):
+    """A warning of the scenario came once per policy, then once per job, raw from the workers."""
+    document = small_document()
+    document["warmup"] = "5 s"
+    document["workload"].append({"app": "job", "sources": "phone-*", "rate": "1 /s", "stop": "3 s"})
+    path = tmp_path / "twice.yaml"
+    path.write_text(yaml.safe_dump(document), encoding="utf-8")
+    out = tmp_path / "cmp"
+    argv = ["compare", str(path), "--policies", "local,edge", "-n", "2", "--workers", "2", "--out", str(out)]
+    assert main([*argv, "-q"]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert err == [
+        f"offloadsim: warning: {path}: workload[1].stop: its arrivals stop at 3 s, by the end of the "
+        "warm-up at 5 s: none of its tasks is measured"
+    ]

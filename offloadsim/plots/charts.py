@@ -248,6 +248,11 @@ def metric_bars(
         mean = table["mean"].to_numpy(dtype=float) * info.scale
         low, high = ci_bounds(info, mean, table["ci"].to_numpy(dtype=float) * info.scale)
         if log_y:
+            zero = [str(name) for name, value in zip(table[by], mean, strict=True) if not value > 0]
+            if zero:
+                raise ValueError(
+                    f"a log axis cannot show a mean of 0 or less ({', '.join(zero)}): draw it with --no-logy"
+                )
             # A lower bound at zero cannot be drawn on a log axis: its arm runs off the bottom.
             bottom = _log_bottom(mean, low)
             for i, name in enumerate(table[by]):

@@ -112,8 +112,11 @@ def plot_results(
         logx = _wide(frame["latency_mean_s"]) if logx is None else logx
         logy = _wide(frame["device_energy_mean_j"]) if logy is None else logy
     if kind in ("bars", "sweep") and logy is None and view.metric in frame.columns:
-        # Bars of 1 and 150 ms on a linear axis show one bar; a percentage keeps its 0-100 axis.
-        logy = metric_info(view.metric).unit != "%" and _wide(frame[view.metric])
+        # Bars of 1 and 150 ms on a linear axis show one bar; a percentage keeps its 0-100 axis, and
+        # a metric with zeros its linear one (a log axis cannot show them).
+        values = frame[view.metric].to_numpy(dtype=float)
+        positive = bool((values[np.isfinite(values)] > 0).all())
+        logy = metric_info(view.metric).unit != "%" and positive and _wide(frame[view.metric])
     fig, axes = _figure(kind, size, len(panels), facet_rows=kind in _ONE_RUN_KINDS)
     column = ", ".join(series) if series else None
     legend_title = ", ".join(view.label(s) for s in series) or None

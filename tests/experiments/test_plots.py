@@ -1099,3 +1099,14 @@ def test_per_application_deadline_misses_count_expired_tasks_in_flight_as_the_ru
     whole = results.metrics.sort_values("replication")
     assert per_app["deadline_miss_rate"].tolist() == pytest.approx(whole["deadline_miss_rate"].tolist())
     assert (whole["end_s"] == 10.0).all(), "warm-up 2 s and duration 8 s"
+
+
+def test_a_metric_with_zeros_keeps_its_linear_axis_and_a_log_one_is_refused(compare_results):
+    """A wait of 0 beside waits 100x apart chose a log axis and failed: 'yerr' must not contain ..."""
+    metrics = compare_results.metrics.copy()
+    local = (metrics["policy"] == "local").to_numpy()
+    metrics["wait_mean_s"] = np.where(local, 0.0, np.linspace(0.001, 0.5, len(metrics)))
+    results = dataclasses.replace(compare_results, metrics=metrics)
+    assert _y_scale(plots.plot_results(results, "bars", metric="wait_mean_s")) == "linear"
+    with pytest.raises(ExperimentError, match=r"a log axis cannot show a mean of 0 or less \(local\)"):
+        plots.plot_results(results, "bars", metric="wait_mean_s", logy=True)

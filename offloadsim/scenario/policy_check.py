@@ -38,8 +38,15 @@ __all__ = ["check_policy", "layer_notes", "policy_warnings"]
 
 
 def policy_warnings(run: CheckedRun) -> list[Problem]:
-    """The ``policy`` scenario check: :func:`check_policy` of the run's policy (raises what it refuses)."""
-    return check_policy(run.scenario, run.policy, run.layers)
+    """The ``policy`` scenario check: :func:`check_policy` of the run's policy (raises what it refuses).
+
+    Its warnings are left unblamed: :func:`~offloadsim.scenario.checks.run_scenario_checks` names
+    the ``--set`` behind each warning of every check, once.
+    """
+    try:
+        return _check(run.scenario, run.policy, run.layers)
+    except ScenarioError as error:
+        raise ScenarioError(blame_given(error.problems, dict(run.scenario.footprint.set_by))) from None
 
 
 def check_policy(

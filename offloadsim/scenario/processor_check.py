@@ -4,8 +4,9 @@ Only ``fixed`` (its ``processors``) and plug-in policies (``Plan.processors``)
 choose among a node's processors; every other shipped policy plans, and
 estimates, on each node's first, so a GPU listed after a CPU stays idle all
 run without a word.  A scenario check (:mod:`offloadsim.scenario.checks`):
-a warning per node group, naming the processors left idle.  A plug-in
-policy may choose its processors itself, so it is not warned of.
+a warning per processor left idle, at its key (whether the policy computes
+on the node at all is the policy's to say: the warning holds either way).
+A plug-in policy may choose its processors itself, so it is not warned of.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ __all__ = ["idle_processors"]
 
 
 def idle_processors(run: CheckedRun) -> list[Problem]:
-    """One warning per node group with processors after its first that the run's policy never uses."""
+    """One warning per processor after a node group's first, which the run's policy never uses."""
     scenario, spec = run.scenario, run.policy
     info = find_policy(spec.name)
     if info is None or not shipped_module(getattr(info.factory, "__module__", "")):
@@ -35,15 +36,15 @@ def idle_processors(run: CheckedRun) -> list[Problem]:
         if not node.more_processors or node.group in seen:
             continue
         seen.add(node.group)
-        first, idle = node.processors[0].name, [p.name for p in node.more_processors]
-        names = ", ".join(map(quoted, idle))
-        warnings.append(
-            Problem(
-                scenario.source,
-                format_path(("nodes", node.group, "processors")),
-                f"policy {quoted(spec.name)} runs every stage on a node's first processor "
-                f"({quoted(first)}), so {names} never {'runs' if len(idle) == 1 else 'run'} one "
-                "(list the one to use first, or choose it with the fixed policy's processors)",
+        first = node.processors[0].name
+        for idle in node.more_processors:
+            warnings.append(
+                Problem(
+                    scenario.source,
+                    format_path(("nodes", node.group, "processors", idle.name)),
+                    f"policy {quoted(spec.name)} runs a node's stages on its first processor "
+                    f"({quoted(first)}), never on this one (list first the processor to use, or "
+                    "choose one with the fixed policy's processors)",
+                )
             )
-        )
     return warnings

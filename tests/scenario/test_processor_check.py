@@ -48,15 +48,23 @@ FIXED_WITHOUT_PROCESSORS = {"name": "fixed", "node": "edge-0"}
 def test_processors_a_shipped_policy_never_uses_are_a_warning(tmp_path, capsys, policy):
     path = _scenario(tmp_path, policy)
     name = policy if isinstance(policy, str) else policy["name"]
-    line = (
-        f'offloadsim: warning: {path}: nodes.edge.processors: policy "{name}" runs every stage on a '
-        'node\'s first processor ("cpu"), so "gpu", "npu" never run one (list the one to use first, '
-        "or choose it with the fixed policy's processors)"
-    )
+    lines = [
+        f'offloadsim: warning: {path}: nodes.edge.processors.{idle}: policy "{name}" runs a node\'s '
+        'stages on its first processor ("cpu"), never on this one (list first the processor to use, '
+        "or choose one with the fixed policy's processors)"
+        for idle in ("gpu", "npu")
+    ]
     assert main(["validate", str(path)]) == 0
-    assert capsys.readouterr().err.splitlines() == [line]  # one line for the group of two nodes
+    assert capsys.readouterr().err.splitlines() == lines  # one line per processor, not per node
     assert main(["run", str(path), "--out", str(tmp_path / "out"), "-q"]) == 0
-    assert capsys.readouterr().err.splitlines() == [line]
+    assert capsys.readouterr().err.splitlines() == lines
+
+
+def test_a_set_deeper_in_an_idle_processor_is_not_blamed_for_its_warning(tmp_path, capsys):
+    path = _scenario(tmp_path, "edge")
+    assert main(["validate", str(path), "--set", "nodes.edge.processors.npu.speed=3 TFLOP/s"]) == 0
+    err = capsys.readouterr().err
+    assert "never on this one" in err and "set by" not in err and "of the key path" not in err
 
 
 def test_a_policy_that_names_its_processors_is_not_warned_of(tmp_path, capsys):

@@ -127,8 +127,8 @@ def test_a_closed_loop_that_thinks_past_the_end_is_a_warning(tmp_path, capsys, t
         low = 60 if think == "60 s" else 55
         assert err.splitlines() == [
             f"offloadsim: warning: {path}: workload[0].think: its users think at least {low} s before "
-            f"their first request, so none comes before {low} s, at or after the end of its arrivals at "
-            "50 s: none of its tasks is measured"
+            f"their first request, so none comes before {low} s, at or after the run's end at 50 s: "
+            "none of its tasks is measured"
         ]
     else:
         assert err == ""
@@ -140,8 +140,9 @@ def test_a_trace_none_of_whose_times_falls_in_the_window_is_a_warning(tmp_path, 
     path = _entry_scenario(tmp_path, arrivals="trace", trace="times.csv")
     assert main(["validate", str(path)]) == 0
     assert capsys.readouterr().err.splitlines() == [
-        f"offloadsim: warning: {path}: workload[0].trace: none of its 9 times (from 120 s to 900 s) falls "
-        "in [20 s, 50 s), the measured time its start and stop leave: none of its tasks is measured"
+        f"offloadsim: warning: {path}: workload[0].trace: none of its times (3 distinct, from 120 s to "
+        "900 s) falls in [20 s, 50 s), the measured time its start and stop leave (times in "
+        "milliseconds read as seconds?): none of its tasks is measured"
     ]
     (tmp_path / "times.csv").write_text("time\n12\n25\n90\n", encoding="utf-8")
     assert main(["validate", str(path)]) == 0

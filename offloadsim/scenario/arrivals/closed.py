@@ -63,10 +63,11 @@ class Closed(ArrivalProcess):
         first = start_s + self.think.minimum
         if first < min(stop_s, t1):
             return None
+        end = f"its stop at {stop_s:g} s" if stop_s < t1 else f"the run's end at {t1:g} s"
         return (
             "think",
             f"its users think at least {self.think.minimum:g} s before their first request, "
-            f"so none comes before {first:g} s, at or after the end of its arrivals at {min(stop_s, t1):g} s",
+            f"so none comes before {first:g} s, at or after {end}",
         )
 
     def served_arrivals(self, sources: int, window_s: float, service_s: float, cores: int) -> float | None:

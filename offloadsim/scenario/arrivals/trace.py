@@ -70,13 +70,14 @@ class Trace(ArrivalProcess):
     def none_between(self, start_s: float, stop_s: float, t0: float, t1: float) -> tuple[str, str] | None:
         """A trace none of whose times falls in the window (times in ms read as s, say)."""
         low, high = max(start_s, t0), min(stop_s, t1)
-        times = [t for source_times in self.trace.values() for t in source_times]
+        times = {t for source_times in self.trace.values() for t in source_times}
         if not times or any(low <= t < high for t in times):
             return None
         return (
             "trace",
-            f"none of its {len(times)} times (from {min(times):g} s to {max(times):g} s) falls in "
-            f"[{low:g} s, {high:g} s), the measured time its start and stop leave",
+            f"none of its times ({len(times)} distinct, from {min(times):g} s to {max(times):g} s) "
+            f"falls in [{low:g} s, {high:g} s), the measured time its start and stop leave "
+            "(times in milliseconds read as seconds?)",
         )
 
     def stall_allowance(self, source: str) -> int:

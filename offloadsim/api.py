@@ -20,6 +20,7 @@ from offloadsim.suggest import quoted
 
 if TYPE_CHECKING:
     from offloadsim.records.results import RunResult
+    from offloadsim.scenario.errors import Problem
     from offloadsim.scenario.model import PolicySpec, Scenario
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "load",
     "resolve_policy",
     "check_policy",
+    "scenario_warnings",
     "check_index",
     "check_overrides",
     "scenario_from",
@@ -143,6 +145,17 @@ def check_policy(spec: PolicySpec, scenario: Scenario | None = None) -> None:
     """
     import warnings
 
+    from offloadsim.scenario.errors import ScenarioWarning
+
+    for problem in scenario_warnings(spec, scenario):
+        warnings.warn(ScenarioWarning(str(problem)), stacklevel=2)
+
+
+def scenario_warnings(spec: PolicySpec, scenario: Scenario | None = None) -> list[Problem]:
+    """:func:`check_policy`'s checks, its warnings returned (file, key path, message), not issued.
+
+    For a caller that places them itself (a sweep names the sweep key behind one).
+    """
     from offloadsim.policies.registry import PolicyParamError, UnknownPolicyError, make_policy
 
     try:
@@ -152,13 +165,11 @@ def check_policy(spec: PolicySpec, scenario: Scenario | None = None) -> None:
     except PolicyParamError as error:
         if scenario is None:
             raise RunError(f"policy: {error}") from None
-    if scenario is not None:
-        from offloadsim.scenario.checks import CheckedRun, run_scenario_checks
-        from offloadsim.scenario.errors import ScenarioWarning
+    if scenario is None:
+        return []
+    from offloadsim.scenario.checks import CheckedRun, run_scenario_checks
 
-        checked = CheckedRun(scenario, spec, lambda: _application_layers(scenario))
-        for problem in run_scenario_checks(checked):
-            warnings.warn(ScenarioWarning(str(problem)), stacklevel=2)
+    return run_scenario_checks(CheckedRun(scenario, spec, lambda: _application_layers(scenario)))
 
 
 def _application_layers(scenario: Scenario) -> dict[str, int] | None:

@@ -41,6 +41,7 @@ import shlex
 import socket
 import sys
 import time
+import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -90,6 +91,7 @@ from offloadsim.scenario import (
     PathError,
     Problem,
     ScenarioError,
+    ScenarioWarning,
     assign,
     load_scenario_data,
     parse_path,
@@ -450,13 +452,37 @@ def plan_sweep(spec: SweepSpec, worlds: bool = False) -> list[Job]:
     --dry-run``), to find what only that finds: a profile, a ``dynamics``
     entry that would change the world too often.  A run finds those per job.
     """
-    from offloadsim.api import RunError, check_policy
+    from offloadsim.api import RunError, scenario_warnings
     from offloadsim.scenario.input_hashes import input_files
 
     problems: list[Problem] = []
+    warned: list[Problem] = []
     seen: set[tuple[str, str]] = set()
     jobs: list[Job] = []
     base_source = str(spec.base)
+
+    def located(problem: Problem) -> tuple[str | None, str]:
+        """The sweep key behind ``problem`` (None: not one) and its text as the base scenario says it."""
+        if problem.file == str(spec.file):  # already at the sweep key that caused it
+            return problem.key_path, problem.message
+        swept = _key_of(spec, problem)
+        return (
+            (None, str(problem)) if swept is None else (spec.sections[swept], str(as_written(swept, problem)))
+        )
+
+    def warn(problem: Problem, index: int, point: Mapping[str, Any]) -> None:
+        """Keep a point's warning once: at the sweep key that made it, with the first point it came in."""
+        key, text = located(problem)
+        if ("warning", text) in seen:
+            return
+        seen.add(("warning", text))
+        if key is None:  # the base scenario's own: as it says it
+            warned.append(problem)
+        else:
+            shown = point_text(point.items())
+            warned.append(
+                Problem(spec.file, key, f"{text} (point {index}" + (f": {shown})" if shown else ")"))
+            )
 
     def report(key: str, message: str, index: int, point: Mapping[str, Any]) -> None:
         if (key, message) in seen:
@@ -485,27 +511,26 @@ def plan_sweep(spec: SweepSpec, worlds: bool = False) -> list[Job]:
             scenario = load_scenario_data(
                 document, source=base_source, base_dir=spec.base.parent, set_by=given
             )
-            check_policy(scenario.policy, scenario)
+            point_warnings = scenario_warnings(scenario.policy, scenario)
             if worlds:
                 _check_world(scenario)
         except ScenarioError as error:
             for problem in error.problems:
-                if problem.file == str(spec.file):  # already at the sweep key that caused it
-                    report(problem.key_path, problem.message, index, point)
-                else:
-                    swept = _key_of(spec, problem)
-                    where = spec.sections[swept] if swept is not None else ""
-                    named = problem if swept is None else as_written(swept, problem)
-                    report(where, str(named), index, point)
+                where, text = located(problem)
+                report(where or "", text, index, point)
             continue
         except RunError as error:
             report(spec.sections.get("policy.name", ""), f"{base_source}: {error}", index, point)
             continue
+        for problem in point_warnings:
+            warn(problem, index, point)
         items = tuple(point.items())
         inputs = input_files(scenario)
         for replication in range(spec.replications):
             key = job_key(scenario.document, replication, inputs=inputs)
             jobs.append(Job(key=key, index=index, replication=replication, scenario=scenario, point=items))
+    for problem in warned:
+        warnings.warn(ScenarioWarning(str(problem)), stacklevel=2)
     if problems:
         extra = len(problems) - _MAX_PROBLEMS
         shown = problems[:_MAX_PROBLEMS]

@@ -123,3 +123,20 @@ def test_compare_prints_each_warning_once_not_per_policy_and_job(tmp_path, capsy
         f"offloadsim: warning: {path}: workload[1].stop: its arrivals stop at 3 s, by the end of the "
         "warm-up at 5 s: none of its tasks is measured"
     ]
+
+
+def test_a_sweep_warning_names_the_sweep_key_behind_it_once(tmp_path, capsys):
+    """A grid value that moved the window was reported at the base file, which has no such key."""
+    document = small_document()
+    document["warmup"] = "5 s"
+    (tmp_path / "base.yaml").write_text(yaml.safe_dump(document), encoding="utf-8")
+    sweep = tmp_path / "sw.yaml"
+    grid = {"duration": ["10 s", "20 s"], "workload[0].stop": ["3 s", "30 s"]}
+    sweep.write_text(yaml.safe_dump({"name": "sw", "base": "base.yaml", "grid": grid, "replications": 1}))
+    assert main(["sweep", str(sweep), "--dry-run"]) == 0
+    warned = [line for line in capsys.readouterr().err.splitlines() if "warning" in line]
+    assert warned == [
+        f'offloadsim: warning: {sweep}: grid["workload[0].stop"]: {tmp_path / "base.yaml"}: '
+        "workload[0].stop: its arrivals stop at 3 s, by the end of the warm-up at 5 s: none of its tasks "
+        "is measured (point 0: duration=10 s, workload[0].stop=3 s)"
+    ]

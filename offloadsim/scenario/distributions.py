@@ -71,9 +71,7 @@ class Dist:
     @property
     def minimum(self) -> float:
         """The least value it can draw (0 where it reaches down to 0)."""
-        if self.kind == "deterministic":
-            return self.params[0]
-        if self.kind == "uniform":
+        if self.kind in ("deterministic", "uniform"):
             return self.params[0]
         if self.kind == "empirical":
             return min(self.params)

@@ -11,6 +11,7 @@ which ``validate`` and ``run`` both do.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -332,15 +333,20 @@ def _with_closed_loops(
     recovery = _recovery(doc)
     timeout = recovery.timeout_s if recovery is not None and recovery.timeout_s is not None else math.inf
     tasks, warm, stages, bounded = list(entry_tasks), 0.0, footprint.stages, set()
+
+    @functools.cache
+    def served_of(app: str) -> tuple[float, int] | None:
+        return _least_service(applications.get(app), nodes, timeout)
+
     for i, entry in enumerate(workload):
         process, sources = entry.arrivals, len(entry.sources)
         spans = ((doc.warmup, end), (0.0, doc.warmup))  # measured, then the warm-up
         windows = [measured_window(entry.start_s, entry.stop_s, *span) for span in spans]
         counted = [expected_arrivals(process, sources, window) for window in windows]
-        served = _least_service(applications.get(entry.app), nodes, timeout)
-        found = [None] if served is None else [process.served_arrivals(sources, w, *served) for w in windows]
-        if None not in found:
-            bound = [float(n) for n in found if n is not None]
+        service = functools.partial(served_of, entry.app)
+        found = [process.served_arrivals(sources, window, service) for window in windows]
+        bound = [n for n in found if n is not None]
+        if len(bound) == len(found):
             tasks[i] += bound[0] - counted[0]
             stages += (bound[0] - counted[0]) * stages_per_task(
                 applications[entry.app], applications, transfers=footprint.links > 0
@@ -373,7 +379,9 @@ def _least_service(
 ) -> tuple[float, int] | None:
     """An application's requests' least mean service and the cores serving them; None if not known.
 
-    See :func:`least_service`; a request that times out (``recovery.timeout``) ends then.
+    See :func:`least_service` (it walks the nodes: asked once per application, and only by a
+    process whose arrivals wait on their service); a request that times out
+    (``recovery.timeout``) ends then.
     """
     served = None if app is None else least_service(app, nodes)
     return None if served is None else (min(served[0], timeout_s), served[1])

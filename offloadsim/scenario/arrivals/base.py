@@ -30,6 +30,7 @@ __all__ = [
     "ArrivalProcess",
     "ArrivalRun",
     "Clock",
+    "LeastService",
     "Submitted",
     "arrival_kinds",
     "arrival_process",
@@ -143,12 +144,13 @@ class ArrivalProcess:
         """Arrivals in a row at one instant that are legitimate at ``source`` (beyond the engine's limit)."""
         return 0
 
-    def served_arrivals(self, sources: int, window_s: float, service_s: float, cores: int) -> float | None:
+    def served_arrivals(self, sources: int, window_s: float, service: LeastService) -> float | None:
         """At most how many arrivals ``sources`` sources make in ``window_s``, given their service.
 
-        A request takes at least ``service_s`` on average and ``cores`` serve them; None where
-        service does not bound the arrivals.  For a process whose next request waits on the last
-        (a closed loop): the size checks count such a process by it where the least service is
+        ``service()`` gives a request's least mean service and the cores serving them, or None
+        where not known (it walks the nodes: call it only if service bounds the arrivals).  None:
+        service does not bound them.  For a process whose next request waits on the last (a
+        closed loop): the size checks count such a process by it where the least service is
         known, by :meth:`expected_arrivals` elsewhere.
         """
         return None
@@ -161,6 +163,9 @@ class ArrivalProcess:
         """
         return None
 
+
+#: A request's least mean service (s) and the cores serving such requests, or None where not known.
+LeastService = Callable[[], tuple[float, int] | None]
 
 _PROCESSES: dict[str, type[ArrivalProcess]] = {}
 _VERSION = [0]

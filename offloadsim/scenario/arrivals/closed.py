@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from offloadsim.scenario.arrivals.base import ArrivalProcess, ArrivalRun, Submitted
+from offloadsim.scenario.arrivals.base import ArrivalProcess, ArrivalRun, LeastService, Submitted
 from offloadsim.scenario.distributions import Dist
 from offloadsim.scenario.keys import key
 from offloadsim.scenario.size import MAX_GROUP_COUNT, closed_loop_arrivals
@@ -70,8 +70,12 @@ class Closed(ArrivalProcess):
             f"so none comes before {first:g} s, at or after {end}",
         )
 
-    def served_arrivals(self, sources: int, window_s: float, service_s: float, cores: int) -> float | None:
+    def served_arrivals(self, sources: int, window_s: float, service: LeastService) -> float | None:
         """A user sends again only after its request ends and it has thought: by its cycle."""
+        served = service()
+        if served is None:
+            return None
+        service_s, cores = served
         cycle = self.think.mean + service_s
         if cycle <= 0:
             return None  # check_endless_loops refuses a loop that takes no time

@@ -12,7 +12,7 @@ type hint, so a typo is found before a run instead of in the middle of one::
 A policy whose needs depend on its parameters says so in a
 ``requirements()`` method returning :class:`Requirement` objects (``local``
 needs every source to compute; an energy objective needs the sources'
-power draw).  :func:`offloadsim.scenario.policy_check.check_policy` checks
+power draw).  :func:`offloadsim.scenario.policy_check.policy_warnings` checks
 both against the scenario for every policy, shipped or plug-in, in
 ``validate`` and before ``run``, ``compare`` and ``sweep``.
 

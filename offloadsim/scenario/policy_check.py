@@ -34,43 +34,27 @@ from offloadsim.scenario.model import TIERS, NodeSpec, PolicySpec, Scenario
 from offloadsim.scenario.overrides import blame_given
 from offloadsim.suggest import quoted
 
-__all__ = ["check_policy", "layer_notes", "policy_warnings"]
+__all__ = ["layer_notes", "policy_warnings"]
 
 
 def policy_warnings(run: CheckedRun) -> list[Problem]:
-    """The ``policy`` scenario check: :func:`check_policy` of the run's policy (raises what it refuses).
+    """The ``policy`` scenario check: raise :class:`ScenarioError` for what the run refuses, return warnings.
 
-    Its warnings are left unblamed: :func:`~offloadsim.scenario.checks.run_scenario_checks` names
-    the ``--set`` behind each warning of every check, once.
+    Raises for a parameter the policy rejects, a name that is not a node or
+    tier of the scenario, a node that cannot compute or that no task source
+    can reach, and a requirement the scenario does not meet, each naming a
+    ``--set`` that gave its value.  Returns one warning per named node, or
+    tier a policy offloads to, that some, but not all, sources cannot reach,
+    left unblamed: :func:`~offloadsim.scenario.checks.run_scenario_checks`
+    names the ``--set`` behind each warning of every check, once.
+    ``run.layers`` gives each application's layer count, asked only when a
+    policy declares a cut (``Requirement.cut_within_layers``); when it gives
+    None, cuts are not checked.
     """
     try:
         return _check(run.scenario, run.policy, run.layers)
     except ScenarioError as error:
         raise ScenarioError(blame_given(error.problems, dict(run.scenario.footprint.set_by))) from None
-
-
-def check_policy(
-    scenario: Scenario, spec: PolicySpec, layers: Callable[[], Mapping[str, int] | None] | None = None
-) -> list[Problem]:
-    """Check ``spec`` against ``scenario``; raise :class:`ScenarioError`, return warnings.
-
-    Raises for a parameter the policy rejects, a name that is not a node or
-    tier of the scenario, a node that cannot compute or that no task source
-    can reach, and a requirement the scenario does not meet.  Returns one
-    warning per named node, or tier a policy offloads to, that some, but not
-    all, sources cannot reach.
-    ``layers`` gives each application's layer count, as the world builds its
-    chain (the scenario cannot count them itself), asked only when a policy
-    declares a cut (``Requirement.cut_within_layers``); without it, or when
-    it gives None, cuts are not checked.
-    A problem about a value a ``--set`` gave says so.
-    """
-    given = dict(scenario.footprint.set_by)
-    try:
-        warnings = _check(scenario, spec, layers)
-    except ScenarioError as error:
-        raise ScenarioError(blame_given(error.problems, given)) from None
-    return blame_given(warnings, given)
 
 
 def _check(
@@ -334,7 +318,7 @@ def layer_notes(scenario: Scenario, policy: object, name: str, layers: Mapping[s
     Such a cut is clamped to those applications' layer counts (one plan serving models of
     several depths), so the stations after it run none of their layers: a run says so under
     its table rather than silently.  A cut beyond every application's is refused by
-    :func:`check_policy` instead.
+    :func:`policy_warnings` instead.
     """
     depths = _sent_depths(scenario, layers)
     notes = []

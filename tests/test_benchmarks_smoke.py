@@ -229,3 +229,18 @@ def test_the_burst_benchmark_starts_every_users_first_task_at_once(tmp_path, cap
     (sample,) = json.loads(report.read_text())["runs"]
     assert sample["tasks"] >= 40  # 20 devices x 2 users send their first task at t = 0
     assert sample["wall_s"] > 0 and sample["cpu_s"] > 0
+
+
+def test_superseded_group_events_scan_no_more_flows_than_the_reshares_grouped(capsys):
+    scans = _load("superseded_scans")
+    with scans.counting() as counts:
+        scans.network_burst(120)  # 120 flows at once over one 200 Mbps uplink: most starts re-share
+    assert counts["superseded"] > 50
+    # Each superseded event's group was built by one re-share that handled all its flows.
+    assert counts["reshared_flows"] >= counts["scanned_superseded"] > 100 * 50
+    plain = scans.network_burst(120)
+    assert scans.main(["--flows", "120", "--plain"]) == 0
+    assert f"120 flows: deliveries {plain}" in capsys.readouterr().out  # counting left the class as it was
+    from offloadsim.engine.network import FlowNetwork
+
+    assert FlowNetwork._on_group_event.__name__ == "_on_group_event"

@@ -86,6 +86,7 @@ TABLE_METRICS = (
     *LLM_METRICS,  # where LLM requests were served
     "deadline_miss_rate",
     "drop_rate",
+    "fail_rate",  # where some run failed a task (a node or link went down): see format_comparison
     "throughput_per_s",
     "device_energy_mean_j",
     "bytes_sent",
@@ -519,9 +520,12 @@ def format_comparison(
     A significant Δ also says whether it is ``better`` or ``worse`` than the
     baseline, by the direction the metric catalogue gives the metric.  A mean over fewer than
     ``replications`` runs (those with no value left out: no task completed) says over how many,
-    and a Δ over fewer pairs likewise.
+    and a Δ over fewer pairs likewise.  The failed share (``fail_rate``) has its row only where
+    some run failed a task.
     """
     available = set(summary["metric"])
+    if "fail_rate" in available and not (summary.loc[summary["metric"] == "fail_rate", "mean"] > 0).any():
+        available.discard("fail_rate")  # a world that never fails: a row of zeros says nothing
     shown = [m for m in metrics if m in available]
     # Then the record columns' own metrics and the utilisations, in catalogue order (``metrics``
     # chooses among the headline and LLM metrics).

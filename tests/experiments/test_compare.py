@@ -388,3 +388,25 @@ def test_drop_lines_counted_run_by_run_are_those_of_the_whole_table():
     lines = result.drop_lines(top=1)
     assert lines[0] == f"a: {expected['a'][0]} of {expected['a'][1]} tasks dropped or failed"
     assert lines[2].startswith(f"  ... and {len(expected['a'][2]) - 1} more reasons")
+
+
+@pytest.mark.parametrize("failed_b", [0.042, 0.0])
+def test_the_table_says_the_failed_share_where_any_task_failed(failed_b):
+    """An edge that crashed every 0.7 s failed 4.2 % of the tasks of both policies, and the table
+    said "dropped tasks (%) 0.0 ± 0.0" and nothing of the failures (only the lines under it did)."""
+    from offloadsim.experiments.compare import format_comparison
+
+    rows = [  # policy, metric, mean, ci, diff, diff_ci (SI units)
+        ("a", "drop_rate", 0.0, 0.0, 0.0, 0.0),
+        ("b", "drop_rate", 0.0, 0.0, 0.0, 0.0),
+        ("a", "fail_rate", 0.0, 0.0, 0.0, 0.0),
+        ("b", "fail_rate", failed_b, 0.001, failed_b, 0.001),
+    ]
+    summary = pd.DataFrame(rows, columns=["policy", "metric", "mean", "ci", "diff", "diff_ci"])
+    text = format_comparison(summary, ["a", "b"], "a")
+    failed = [line for line in text.splitlines() if line.startswith("failed tasks (%)")]
+    assert any(line.startswith("dropped tasks (%)") for line in text.splitlines())
+    # a row of zeros in every comparison of a world that never fails would say nothing
+    assert len(failed) == (1 if failed_b else 0)
+    if failed_b:
+        assert failed[0].split()[-3:] == ["4.20", "±", "0.10"]

@@ -14,8 +14,10 @@ Shipped checks, in the order they run: ``policy``
 (:mod:`offloadsim.scenario.policy_check`: what the policy names and needs),
 ``silent-workloads`` and ``unmissable-deadlines``
 (:mod:`offloadsim.scenario.window_check`: what the measured window makes
-meaningless), ``idle-processors`` (:mod:`offloadsim.scenario.processor_check`:
-a node's processors the policy never uses).
+meaningless), ``late-dynamics`` (:mod:`offloadsim.scenario.dynamics_check`: a
+scheduled change or failures the run never reaches), ``idle-processors``
+(:mod:`offloadsim.scenario.processor_check`: a node's processors the policy
+never uses).
 """
 
 from __future__ import annotations
@@ -61,6 +63,7 @@ SHIPPED: Mapping[str, str] = {
     "policy": "offloadsim.scenario.policy_check:policy_warnings",
     "silent-workloads": "offloadsim.scenario.window_check:silent_workloads",
     "unmissable-deadlines": "offloadsim.scenario.window_check:unmissable_deadlines",
+    "late-dynamics": "offloadsim.scenario.dynamics_check:late_dynamics",
     "idle-processors": "offloadsim.scenario.processor_check:idle_processors",
 }
 

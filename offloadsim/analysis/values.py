@@ -210,17 +210,22 @@ _KEY_KINDS = {
     "speed": "speed",
     "work": "work",
 }
+#: Swept times up to this many seconds are shown in ms, longer ones in s.
+_SECONDS_FROM = 10.0
 _COUNT_KEYS = ("count", "cores", "queue_limit", "seed", "prompt_tokens", "output_tokens")
 
 
-def axis_label_for(key: str, kind: str | None, name: str | None = None) -> tuple[str, float]:
+def axis_label_for(
+    key: str, kind: str | None, name: str | None = None, largest: float | None = None
+) -> tuple[str, float]:
     """An axis label with its unit for a swept key, and the factor from SI to the shown unit.
 
     ``name`` is what the label says (default: the key path itself; see
     :func:`default_label` for a readable one); the unit comes from the
     quantity kind.  Plain numbers are SI values in scenarios; their unit is
     taken from the key's last part (``bandwidth``, ``latency``, ``rate``,
-    ``count``...).
+    ``count``...).  Times are shown in ms, or in s where the ``largest`` value (SI) is
+    10 s or more: an outage swept from 45 s to 70 s reads 45 to 70, not 45000 to 70000.
 
     >>> axis_label_for("links[0].bandwidth", "bandwidth")
     ('links[0].bandwidth (Mbit/s)', 1000000.0)
@@ -228,6 +233,8 @@ def axis_label_for(key: str, kind: str | None, name: str | None = None) -> tuple
     ('phone–ap bandwidth (Mbit/s)', 1000000.0)
     >>> axis_label_for("nodes.phone.count", "number")
     ('nodes.phone.count (count)', 1.0)
+    >>> axis_label_for("duration", "time", largest=0.5), axis_label_for("duration", "time", largest=45.0)
+    (('duration (ms)', 0.001), ('duration (s)', 1.0))
     """
     name = name or key
     last = key.rsplit(".", 1)[-1].split("[", 1)[0]
@@ -238,6 +245,8 @@ def axis_label_for(key: str, kind: str | None, name: str | None = None) -> tuple
     if kind is None:
         return name, 1.0
     factor, unit = _AXIS_UNITS.get(kind, (1.0, QUANTITIES[kind].si_unit))
+    if kind == "time" and largest is not None and largest >= _SECONDS_FROM:
+        factor, unit = 1.0, "s"
     return f"{name} ({unit})", factor
 
 

@@ -297,8 +297,9 @@ def x_positions(
     distinct = list(dict.fromkeys(values))
     kind = kind if kind is not None else quantity_kind(distinct)
     if kind is not None:
-        text, factor = axis_label_for(key, kind, label)
         si = to_si(distinct, kind)
+        largest = float(np.nanmax(np.abs(si))) if len(si) and not np.isnan(si).all() else None
+        text, factor = axis_label_for(key, kind, label, largest)
         order = np.argsort(si, kind="stable")
         distinct = [distinct[i] for i in order]
         return si[order] / factor, text, True, distinct

@@ -1110,3 +1110,20 @@ def test_a_metric_with_zeros_keeps_its_linear_axis_and_a_log_one_is_refused(comp
     assert _y_scale(plots.plot_results(results, "bars", metric="wait_mean_s")) == "linear"
     with pytest.raises(ExperimentError, match=r"a log axis cannot show a mean of 0 or less \(local\)"):
         plots.plot_results(results, "bars", metric="wait_mean_s", logy=True)
+
+
+@pytest.mark.parametrize(
+    ("values", "unit", "ticks"),
+    [
+        (["45 s", "55 s", "70 s"], "(s)", [45.0, 55.0, 70.0]),  # read 45000, 55000, 70000 ms
+        (["5 ms", "20 ms", "1 s"], "(ms)", [5.0, 20.0, 1000.0]),
+    ],
+)
+def test_a_swept_time_is_shown_in_seconds_where_it_runs_to_tens_of_seconds(values, unit, ticks):
+    """An outage ended at 45, 55 or 70 s had its axis labelled "edge back up at (ms)", 45000 to 70000."""
+    metrics = pd.DataFrame(
+        {"at": np.repeat(values, 2), "replication": [0, 1] * 3, "latency_mean_s": np.linspace(0.1, 0.2, 6)}
+    )
+    ax = plots.metric_vs_parameter(metrics, "latency_mean_s", "at", by=None, label="edge back up at")
+    assert ax.get_xlabel() == f"edge back up at {unit}"
+    assert sorted(ax.get_xticks()) == pytest.approx(ticks)

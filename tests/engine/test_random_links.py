@@ -131,3 +131,20 @@ def test_the_cli_refuses_a_bad_gilbert_elliott_entry_with_exit_2(tmp_path, capsy
     lines = capsys.readouterr().err.splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"offloadsim: error: {path}: dynamics[0].good.mean: ")
     assert not out.exists()
+
+
+def test_the_docs_state_the_time_average_rate_of_their_own_example():
+    """scenario-format.md said its example link (20 Mb/s for 10 s, 2 Mb/s for 2 s, on average)
+    averages "15 Mb/s": (10 × 20 + 2 × 2) / 12 is 17, and a 3000 s run of it measures 17."""
+    import re
+    from pathlib import Path
+
+    from offloadsim.world.dynamics.gilbert_elliott import stationary_mean
+
+    docs = Path(__file__).resolve().parents[2] / "docs" / "scenario-format.md"
+    section = docs.read_text(encoding="utf-8").split("### Random links", 1)[1].split("\n### ", 1)[0]
+    example = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    stated = re.search(r"bad\.mean\)`\s+\((\d+(?:\.\d+)?) Mb/s above", section)
+    assert stated is not None, "the sentence giving the example's time-average rate"
+    built = build_world(load_scenario_text(example, source="<docs>"))
+    assert float(stated.group(1)) * 1e6 == pytest.approx(stationary_mean(built.dynamics[0].spec))

@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 from offloadsim.engine.energy import radios_aborted, radios_on, radios_received, radios_sent
-from offloadsim.engine.network import link_down
+from offloadsim.engine.network import abort_reason
 from offloadsim.engine.processor import refused
 from offloadsim.engine.processor_models import ProcessorLike as Processor
 from offloadsim.engine.tasks import NAN, ComputeStep, Task
@@ -432,7 +432,7 @@ class LLMRequest:
 
         def aborted(_: object) -> None:
             radios_aborted(radios, task, left)
-            sim.fail_task(task, link_down(a, b))
+            sim.fail_task(task, abort_reason(sim.topology, route.channels, a, b))
 
         # The receiving end hears the bytes a route latency after they leave; ``left``, this flow's
         # own function, names it among the request's flows in flight to the same node.

@@ -54,6 +54,7 @@ __all__ = [
     "Flow",
     "FlowNetwork",
     "LinkModel",
+    "abort_reason",
     "link_down",
     "make_link_model",
     "no_route",
@@ -206,6 +207,28 @@ class LinkModel(Protocol):
 def link_down(a: str, b: str) -> str:
     """The reason a task fails when its transfer from ``a`` to ``b`` loses a link on the way."""
     return f"link down on the way from {a} to {b}"
+
+
+class _Ends(Protocol):
+    """What :func:`abort_reason` reads of the run's topology."""
+
+    def channel_ends(self, channel: int) -> tuple[str, str]: ...
+
+    def node_up(self, node: str) -> bool: ...
+
+
+def abort_reason(topology: _Ends, channels: Sequence[int], a: str, b: str) -> str:
+    """Why a transfer from ``a`` to ``b`` over ``channels`` was aborted: a node on it, else a link.
+
+    A node on the route that went down took its links down with it (else :func:`link_down`).
+    The node's own failure is the task's reason, as for a stage it was serving: one crash of an
+    edge is then one reason in the summary, not one per sender.
+    """
+    for channel in channels:
+        for node in topology.channel_ends(channel):
+            if not topology.node_up(node):
+                return f"{node} went down"
+    return link_down(a, b)
 
 
 def no_route(a: str, b: str) -> str:

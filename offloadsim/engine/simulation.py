@@ -22,7 +22,7 @@ from offloadsim.engine.errors import EngineError
 from offloadsim.engine.ledger import Ledger
 from offloadsim.engine.link_stats import LinkStatistics
 from offloadsim.engine.llm import LLMWork
-from offloadsim.engine.network import link_down, make_link_model, no_route
+from offloadsim.engine.network import abort_reason, make_link_model, no_route
 from offloadsim.engine.piecewise import PiecewiseLog
 from offloadsim.engine.planning import CompiledPlans, LastPlan, PlanCompiler, reordered_cut_bytes
 from offloadsim.engine.policy_faults import blame_policy
@@ -359,11 +359,11 @@ class Simulation:
         self._transfer_done(task)
 
     def _transfer_aborted(self, task: Task) -> None:
-        """A link of a transfer step went down under it: its radios fall silent and the task fails."""
+        """A link or node of a transfer step went down under it: its radios fall silent and the task fails."""
         step: TransferStep = task.plan.steps[task.step - 1]
         if step.radios:
             radios_aborted(step.radios, task, task)
-        self.fail_task(task, link_down(step.source, step.target))
+        self.fail_task(task, abort_reason(self.topology, step.channels, step.source, step.target))
 
     def fail_task(self, task: Task, reason: str) -> None:
         """``task``'s work was aborted: retry it per the scenario's ``recovery``, else end it failed now.

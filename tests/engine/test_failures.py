@@ -300,3 +300,22 @@ def test_random_link_failures_abort_transfers_and_the_link_is_up_part_of_the_tim
     up = raw.links["availability"]
     assert up[0] == up[1] and 0.5 < up[0] < 1.0  # both directions of the one link, down together
     assert all(a == 1.0 for a in raw.nodes["availability"])  # a link down leaves its nodes up
+
+
+# phone -> ap -> edge: the upload's route crosses a router that can fail too.
+VIA_AP = ONE_EDGE.replace("  edge: {tier", "  ap: {tier: network}\n  edge: {tier").replace(
+    "  - {between: [phone, edge], bandwidth: 8 Mbps, latency: 5 ms}",
+    "  - {between: [phone, ap], bandwidth: 8 Mbps, latency: 5 ms}\n"
+    "  - {between: [ap, edge], bandwidth: 1 Gbps, latency: 0 ms}",
+)
+
+
+@pytest.mark.parametrize(("text", "down"), [(ONE_EDGE, "edge"), (VIA_AP, "ap"), (VIA_AP, "edge")])
+def test_a_node_down_mid_upload_is_the_reason_its_task_failed(tmp_path, text, down):
+    """The edge went down at 1.5 s, half-way through the task's upload to it (1 s to 2 s), and the
+    task's reason read "link down on the way from phone to edge": no link went down, the node did,
+    and the summary split one crash over as many reasons as there were senders."""
+    dynamics = f"dynamics: [{{kind: node-schedule, node: {down}, steps: [{{at: 1.5 s, up: false}}]}}]\n"
+    tasks = run(tmp_path, text + dynamics).tasks
+    assert list(tasks["status"]) == ["failed"]
+    assert tasks["reason"][0] == f"{down} went down"

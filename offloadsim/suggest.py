@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-__all__ = ["close_matches", "did_you_mean", "quoted"]
+__all__ = ["close_matches", "did_you_mean", "quoted", "quoted_listing"]
 
 
 def quoted(name: object) -> str:
@@ -27,6 +27,17 @@ def quoted(name: object) -> str:
     import json
 
     return json.dumps(name, ensure_ascii=False)
+
+
+def quoted_listing(names: Iterable[object], limit: int = 3) -> str:
+    """The first ``limit`` names quoted, and how many more.
+
+    >>> print(quoted_listing(["a", "b", "c", "d", "e"]))
+    "a", "b", "c" and 2 more
+    """
+    names = list(names)
+    shown = ", ".join(quoted(name) for name in names[:limit])
+    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
 
 
 def close_matches(word: str, candidates: Iterable[str], n: int = 1, cutoff: float = 0.6) -> list[str]:

@@ -12,7 +12,7 @@ imported on the first check run).  A plug-in registers its own with
 
 Shipped checks, in the order they run: ``policy``
 (:mod:`offloadsim.scenario.policy_check`: what the policy names and needs),
-``silent-workloads`` and ``unmissable-deadlines``
+``silent-workloads``, ``lone-arrivals`` and ``unmissable-deadlines``
 (:mod:`offloadsim.scenario.window_check`: what the measured window makes
 meaningless), ``late-dynamics`` (:mod:`offloadsim.scenario.dynamics_check`: a
 scheduled change or failures the run never reaches), ``idle-processors``
@@ -62,6 +62,7 @@ ScenarioCheck = Callable[[CheckedRun], Iterable[Problem]]
 SHIPPED: Mapping[str, str] = {
     "policy": "offloadsim.scenario.policy_check:policy_warnings",
     "silent-workloads": "offloadsim.scenario.window_check:silent_workloads",
+    "lone-arrivals": "offloadsim.scenario.window_check:lone_arrivals",
     "unmissable-deadlines": "offloadsim.scenario.window_check:unmissable_deadlines",
     "late-dynamics": "offloadsim.scenario.dynamics_check:late_dynamics",
     "idle-processors": "offloadsim.scenario.processor_check:idle_processors",

@@ -32,7 +32,7 @@ from offloadsim.scenario.checks import CheckedRun
 from offloadsim.scenario.errors import Problem, ProblemList, ScenarioError, did_you_mean, format_path
 from offloadsim.scenario.model import TIERS, NodeSpec, PolicySpec, Scenario
 from offloadsim.scenario.overrides import blame_given
-from offloadsim.suggest import quoted
+from offloadsim.suggest import quoted, quoted_listing
 
 __all__ = ["layer_notes", "policy_warnings"]
 
@@ -215,7 +215,8 @@ def _check_node(
         return
     if len(stranded) == len(system.sources):
         problems.add(
-            path, f"{said}no task source can reach {quoted(name)}: {_listing(stranded)} have no route to it"
+            path,
+            f"{said}no task source can reach {quoted(name)}: {quoted_listing(stranded)} have no route to it",
         )
     else:
         warnings.append(
@@ -223,7 +224,7 @@ def _check_node(
                 system.scenario.source,
                 path,
                 f"{said}{len(stranded)} of {len(system.sources)} task sources cannot reach {quoted(name)} "
-                f"({_listing(stranded)}); their tasks cannot be sent there",
+                f"({quoted_listing(stranded)}); their tasks cannot be sent there",
             )
         )
 
@@ -252,7 +253,7 @@ def _check_requirement(
         if lacking:
             groups = sorted({system.nodes[s].group for s in lacking})
             where = ", ".join(format_path(("nodes", group, "power")) for group in groups[:3])
-            problems.add(path, f"{but} {_listing(lacking)} have no power draw (give {where})")
+            problems.add(path, f"{but} {quoted_listing(lacking)} have no power draw (give {where})")
     elif requirement.need == "computing tier":
         present = sorted({system.nodes[n].tier for n in system.computing})
         if not present or not set(requirement.tiers) & set(present):
@@ -271,8 +272,8 @@ def _check_requirement(
                 problems.add(
                     path,
                     f"{but} no task source can reach a node of tier {tiers}: "
-                    f"{_listing(stranded)} {'has' if len(stranded) == 1 else 'have'} no route to "
-                    f"{_listing(serving)} (links: connect them)",
+                    f"{quoted_listing(stranded)} {'has' if len(stranded) == 1 else 'have'} no route to "
+                    f"{quoted_listing(serving)} (links: connect them)",
                 )
             elif stranded:
                 warnings.append(
@@ -280,7 +281,7 @@ def _check_requirement(
                         system.scenario.source,
                         path,
                         f"policy {quoted(policy)}: {len(stranded)} of {len(system.sources)} task sources "
-                        f"cannot reach a node of tier {tiers} ({_listing(stranded)}); "
+                        f"cannot reach a node of tier {tiers} ({quoted_listing(stranded)}); "
                         "their tasks cannot be sent there",
                     )
                 )
@@ -357,11 +358,4 @@ def _depths(depths: Mapping[str, int], limit: int = 4) -> str:
 
 def _sources(names: Sequence[str], system: _System) -> str:
     """Some task sources with the workload entry that names the first."""
-    return f"{_listing(names)} (workload[{system.sources[names[0]]}].sources)"
-
-
-def _listing(names: Iterable[str], limit: int = 3) -> str:
-    """``"a", "b", "c" and 7 more`` (names quoted)."""
-    names = list(names)
-    shown = ", ".join(quoted(name) for name in names[:limit])
-    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
+    return f"{quoted_listing(names)} (workload[{system.sources[names[0]]}].sources)"

@@ -1,13 +1,15 @@
-"""What the measured window makes meaningless, found before anything runs (two scenario checks).
+"""What the measured window makes meaningless, found before anything runs (three scenario checks).
 
 A workload whose arrivals ``stop`` by the end of the warm-up, or ``start``
 at or after the run's end (or no workload at all), adds no task to the results: a run of it measures
-nothing from that entry and, without a word, reads as an idle system.  A
+nothing from that entry and, without a word, reads as an idle system; so do some of a trace's
+sources whose own times all miss the window.  A single source whose arrivals
+are further apart than the window sends one measured task at most.  A
 deadline no shorter than the measured time cannot be missed by a task that
 completes or is still in flight (a plain ``deadline: 100`` is 100 s, not
 100 ms).  These are warnings, not errors: a warm-up made only of one
 workload's traffic is a legitimate set-up, and so is a deadline that only
-dropped and failed tasks miss.  Both are registered in
+dropped and failed tasks miss.  All are registered in
 :data:`offloadsim.scenario.checks.SHIPPED`.
 """
 
@@ -17,7 +19,7 @@ from offloadsim.scenario.checks import CheckedRun
 from offloadsim.scenario.errors import Problem, format_path
 from offloadsim.scenario.size import measured_window
 
-__all__ = ["silent_workloads", "unmissable_deadlines"]
+__all__ = ["lone_arrivals", "silent_workloads", "unmissable_deadlines"]
 
 
 def silent_workloads(run: CheckedRun) -> list[Problem]:
@@ -37,6 +39,11 @@ def silent_workloads(run: CheckedRun) -> list[Problem]:
                 warnings.append(
                     Problem(scenario.source, f"workload[{i}].{key}", f"{why}: none of its tasks is measured")
                 )
+                continue
+            some = entry.arrivals.sources_none_between(entry.start_s, stop, warmup, end)
+            if some is not None:
+                key, why = some
+                warnings.append(Problem(scenario.source, f"workload[{i}].{key}", why))
             continue
         if entry.stop_s is not None and entry.stop_s <= warmup:
             path, why = (
@@ -49,6 +56,26 @@ def silent_workloads(run: CheckedRun) -> list[Problem]:
                 f"its first arrival is at {entry.start_s:g} s, at or after the run's end at {end:g} s",
             )
         warnings.append(Problem(scenario.source, path, f"{why}: none of its tasks is measured"))
+    return warnings
+
+
+def lone_arrivals(run: CheckedRun) -> list[Problem]:
+    """One warning per ``workload[i]`` of one source that makes at most one arrival in the measured window.
+
+    Its measured tasks are then one or none, as chance falls: no latency or rate measured of it
+    means anything.  Entries that miss the window altogether are :func:`silent_workloads`' warnings.
+    """
+    scenario = run.scenario
+    warmup, end = scenario.warmup_s, scenario.end_s
+    warnings = []
+    for i, entry in enumerate(scenario.workload):
+        if len(entry.sources) != 1 or measured_window(entry.start_s, entry.stop_s, warmup, end) <= 0.0:
+            continue
+        stop = end if entry.stop_s is None else entry.stop_s
+        lone = entry.arrivals.lone_between(entry.start_s, stop, warmup, end)
+        if lone is not None:
+            key, why = lone
+            warnings.append(Problem(scenario.source, f"workload[{i}].{key}", why))
     return warnings
 
 

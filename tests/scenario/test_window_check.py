@@ -147,3 +147,81 @@ def test_a_trace_none_of_whose_times_falls_in_the_window_is_a_warning(tmp_path, 
     (tmp_path / "times.csv").write_text("time\n12\n25\n90\n", encoding="utf-8")
     assert main(["validate", str(path)]) == 0
     assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize(
+    ("think", "warmup", "warned"),
+    [
+        ("35 s", "40 s", True),  # first requests at 35 s, in the warm-up; the next at 70 s or later
+        ({"uniform": ["36 s", "39 s"]}, "40 s", True),
+        ("30 s", "40 s", False),  # a second request may come at 60 s, in the window to 70 s
+        ({"uniform": ["36 s", "41 s"]}, "40 s", False),  # a first request may come at 40 s or after
+        ({"exponential": "35 s"}, "40 s", False),
+    ],
+)
+def test_a_closed_loop_whose_requests_all_fall_in_the_warm_up_is_a_warning(
+    tmp_path, capsys, think, warmup, warned
+):
+    """Each user's first request fell in the warm-up and its second after the end: 'tasks arrived 0'."""
+    path = _entry_scenario(tmp_path, arrivals="closed", users=2, think=think)
+    assert main(["validate", str(path), "--set", f"warmup={warmup}"]) == 0
+    err = capsys.readouterr().err
+    if warned:
+        first, least = (35, 35) if think == "35 s" else (39, 36)
+        assert err.splitlines() == [
+            f"offloadsim: warning: {path}: workload[0].think: its users' first requests all come by "
+            f"{first} s, in the warm-up to 40 s, and each thinks at least {least} s again before the "
+            f"next, so none comes before {2 * least} s, at or after the run's end at 70 s: none of its "
+            "tasks is measured"
+        ]
+    else:
+        assert err == ""
+
+
+@pytest.mark.parametrize(
+    ("arrivals", "sources", "warned"),
+    [
+        ({"period": 30}, "phone-0", "30 s"),  # a plain 30 meant as 30 ms
+        ({"period": "45 s", "jitter": "10 s"}, "phone-0", "45 s less its jitter of 10 s"),
+        ({"period": "45 s", "jitter": "16 s"}, "phone-0", None),  # two may come 29 s apart
+        ({"period": "29 s"}, "phone-0", None),
+        ({"period": 30}, "phone-*", None),  # three sources: up to three measured tasks
+    ],
+)
+def test_one_periodic_source_slower_than_the_window_is_a_warning(tmp_path, capsys, arrivals, sources, warned):
+    """``period: 30`` is 30 s: one source sent one task, or none, in a 30 s window, without a word."""
+    document = yaml.safe_load(_entry_scenario(tmp_path, arrivals="periodic", **arrivals).read_text())
+    document["workload"][0]["sources"] = sources
+    path = tmp_path / "window.yaml"
+    path.write_text(yaml.safe_dump(document), encoding="utf-8")
+    assert main(["validate", str(path)]) == 0
+    err = capsys.readouterr().err
+    if warned:
+        assert err.splitlines() == [
+            f"offloadsim: warning: {path}: workload[0].period: {warned} is no shorter than the 30 s "
+            "measured, so its one source sends at most one measured task, or none, as its random phase "
+            "falls (a plain number is in seconds)"
+        ]
+    else:
+        assert err == ""
+
+
+def test_a_trace_source_whose_own_times_all_miss_the_window_is_a_warning(tmp_path, capsys):
+    """phone-0's rows all fell in the warm-up, phone-1's in the window: phone-0 measured nothing, unsaid."""
+    (tmp_path / "times.csv").write_text(
+        "time,source\n1,phone-0\n2,phone-0\n25,phone-1\n30,phone-2\n", encoding="utf-8"
+    )
+    path = _entry_scenario(tmp_path, arrivals="trace", trace="times.csv")
+    assert main(["validate", str(path)]) == 0
+    assert capsys.readouterr().err.splitlines() == [
+        f'offloadsim: warning: {path}: workload[0].trace: "phone-0" (1 of its 3 sources) has no time in '
+        "[20 s, 50 s), the measured time its start and stop leave (its 2 times run from 1 s to 2 s), "
+        "unlike the others: none of its tasks is measured"
+    ]
+    # Rows for every source (no source column), or a source with no rows at all: nothing to say.
+    (tmp_path / "times.csv").write_text("time,source\n25,phone-1\n30,phone-2\n", encoding="utf-8")
+    assert main(["validate", str(path)]) == 0
+    assert capsys.readouterr().err == ""
+    (tmp_path / "times.csv").write_text("time\n1\n25\n", encoding="utf-8")
+    assert main(["validate", str(path)]) == 0
+    assert capsys.readouterr().err == ""

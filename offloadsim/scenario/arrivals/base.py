@@ -163,6 +163,25 @@ class ArrivalProcess:
         """
         return None
 
+    def sources_none_between(
+        self, start_s: float, stop_s: float, t0: float, t1: float
+    ) -> tuple[str, str] | None:
+        """``(key, why)`` if some sources' own arrivals, unlike others', miss ``[t0, t1)``.
+
+        Asked by the same check as :meth:`none_between`, where that gave None: for a process whose
+        sources keep times of their own (a trace's per-source rows).  ``why`` is the whole warning,
+        naming those sources.  None: none such (the default).
+        """
+        return None
+
+    def lone_between(self, start_s: float, stop_s: float, t0: float, t1: float) -> tuple[str, str] | None:
+        """``(key, why)`` if one source makes at most one arrival in ``[t0, t1)`` (of ``[start_s,stop_s)``'s).
+
+        Asked of a workload entry with one source, whose measured tasks would then be one or none:
+        a period meant in milliseconds, written as a plain number, say.  None: it may make more.
+        """
+        return None
+
 
 #: A request's least mean service (s) and the cores serving such requests, or None where not known.
 LeastService = Callable[[], tuple[float, int] | None]

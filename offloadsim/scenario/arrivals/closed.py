@@ -59,16 +59,30 @@ class Closed(ArrivalProcess):
         return float(sources * self.users)  # at least once per user
 
     def none_between(self, start_s: float, stop_s: float, t0: float, t1: float) -> tuple[str, str] | None:
-        """A think time that puts every user's first request at or after the window's end."""
-        first = start_s + self.think.minimum
-        if first < min(stop_s, t1):
-            return None
+        """A think time that puts every user's first request at or after the window's end, or all before it.
+
+        A user's first request comes one think draw after ``start_s``; each later one at least one
+        more think after the last (its service takes no less than nothing).  So when every first
+        request is before ``t0`` and no second one can come before the window's end, none falls in it.
+        """
+        least = self.think.minimum
+        first, end_s = start_s + least, min(stop_s, t1)
         end = f"its stop at {stop_s:g} s" if stop_s < t1 else f"the run's end at {t1:g} s"
-        return (
-            "think",
-            f"its users think at least {self.think.minimum:g} s before their first request, "
-            f"so none comes before {first:g} s, at or after {end}",
-        )
+        if first >= end_s:
+            return (
+                "think",
+                f"its users think at least {least:g} s before their first request, "
+                f"so none comes before {first:g} s, at or after {end}",
+            )
+        last_first, second = start_s + self.think.maximum, start_s + 2.0 * least
+        if last_first < t0 and second >= end_s:
+            return (
+                "think",
+                f"its users' first requests all come by {last_first:g} s, in the warm-up to {t0:g} s, "
+                f"and each thinks at least {least:g} s again before the next, so none comes before "
+                f"{second:g} s, at or after {end}",
+            )
+        return None
 
     def served_arrivals(self, sources: int, window_s: float, service: LeastService) -> float | None:
         """A user sends again only after its request ends and it has thought: by its cycle."""

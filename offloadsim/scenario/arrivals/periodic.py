@@ -49,6 +49,20 @@ class Periodic(ArrivalProcess):
         """About how many arrivals ``sources`` sources make in ``window_s``."""
         return sources * window_s / self.period_s
 
+    def lone_between(self, start_s: float, stop_s: float, t0: float, t1: float) -> tuple[str, str] | None:
+        """A period, less the jitter, no shorter than the window: two arrivals never both fall in it."""
+        window = min(stop_s, t1) - max(start_s, t0)
+        apart = self.period_s - self.jitter_s  # consecutive arrivals are at least this far apart
+        if window <= 0.0 or apart < window:
+            return None
+        spread = f" less its jitter of {self.jitter_s:g} s" if self.jitter_s > 0 else ""
+        return (
+            "period",
+            f"{self.period_s:g} s{spread} is no shorter than the {window:g} s measured, so its one "
+            "source sends at most one measured task, or none, as its random phase falls "
+            "(a plain number is in seconds)",
+        )
+
     def clock_problems(self, tick_s: float) -> list[tuple[str, str]]:
         """``(key, message)`` for settings the clock could not resolve."""
         if self.period_s >= tick_s:

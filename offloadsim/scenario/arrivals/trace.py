@@ -10,7 +10,7 @@ from offloadsim.scenario.arrivals.base import ArrivalContext, ArrivalProcess, Ar
 from offloadsim.scenario.csvdata import CsvProblem, read_trace
 from offloadsim.scenario.errors import did_you_mean
 from offloadsim.scenario.keys import key
-from offloadsim.suggest import quoted
+from offloadsim.suggest import quoted, quoted_listing
 
 __all__ = ["Trace"]
 
@@ -78,6 +78,29 @@ class Trace(ArrivalProcess):
             f"none of its times ({len(times)} distinct, from {min(times):g} s to {max(times):g} s) "
             f"falls in [{low:g} s, {high:g} s), the measured time its start and stop leave "
             "(times in milliseconds read as seconds?)",
+        )
+
+    def sources_none_between(
+        self, start_s: float, stop_s: float, t0: float, t1: float
+    ) -> tuple[str, str] | None:
+        """Sources with times of their own, none in the window, beside others with some there."""
+        low, high = max(start_s, t0), min(stop_s, t1)
+        missed = {
+            source: times
+            for source, times in self.trace.items()
+            if times and not any(low <= t < high for t in times)
+        }
+        if not missed or len(missed) == sum(1 for times in self.trace.values() if times):
+            return None  # none missed, or all of them: none_between's warning
+        times = [t for source_times in missed.values() for t in source_times]
+        names = list(missed)
+        one = len(names) == 1
+        return (
+            "trace",
+            f"{quoted_listing(names)} ({len(names)} of its {len(self.trace)} sources) "
+            f"{'has' if one else 'have'} no time in [{low:g} s, {high:g} s), the measured time its start "
+            f"and stop leave ({'its' if one else 'their'} {len(times)} times run from {min(times):g} s to "
+            f"{max(times):g} s), unlike the others: none of {'its' if one else 'their'} tasks is measured",
         )
 
     def stall_allowance(self, source: str) -> int:

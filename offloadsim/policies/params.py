@@ -82,7 +82,9 @@ class Requirement:
     * ``"sources powered"``: every task source has a ``power:`` entry
       (``computing_only``: every source that has a processor);
     * ``"computing tier"``: some node of one of ``tiers`` has a processor, and some
-      task source has a route to one such node;
+      task source has a route to one such node (``each``: the policy uses every
+      one of ``tiers`` a source reaches, so one with computing nodes that some
+      or all sources cannot reach, which drops out of their plans, is a warning);
     * ``"processor"``: each of ``nodes`` (``$source``: every task source) has
       a processor called ``processor``;
     * ``"layers"``: some application of the workload has at least ``layer``
@@ -101,6 +103,7 @@ class Requirement:
     param: str | None = None
     tiers: tuple[str, ...] = ()
     computing_only: bool = False
+    each: bool = False
     nodes: tuple[str, ...] = ()
     processor: str = ""
     layer: int = 0
@@ -116,9 +119,15 @@ class Requirement:
         return Requirement("sources powered", reason, param, computing_only=computing_only)
 
     @staticmethod
-    def computing_tier(tiers: Sequence[str], reason: str, param: str | None = None) -> Requirement:
-        """Some node of one of ``tiers`` must have a processor, and a task source a route to one."""
-        return Requirement("computing tier", reason, param, tiers=tuple(tiers))
+    def computing_tier(
+        tiers: Sequence[str], reason: str, param: str | None = None, each: bool = False
+    ) -> Requirement:
+        """Some node of one of ``tiers`` must have a processor, and a task source a route to one.
+
+        ``each``: the policy uses a node of every one of ``tiers`` a source can reach (a tier
+        it cannot reach drops out of its plans), so a tier out of some sources' reach is a warning.
+        """
+        return Requirement("computing tier", reason, param, tiers=tuple(tiers), each=each)
 
     @staticmethod
     def processor_named(name: str, node: str, reason: str, param: str | None = None) -> Requirement:

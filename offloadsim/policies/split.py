@@ -486,7 +486,7 @@ class MultiTierPolicy(_SplitPolicy):
         needs = super().requirements()
         if self.edge is None and self.cloud is None:
             reason = "splits every task over the nearest edge node and the nearest cloud node"
-            needs += (Requirement.computing_tier(("edge", "cloud"), reason),)
+            needs += (Requirement.computing_tier(("edge", "cloud"), reason, each=True),)
         return needs
 
     def __post_init__(self) -> None:

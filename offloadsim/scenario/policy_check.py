@@ -285,6 +285,8 @@ def _check_requirement(
                         "their tasks cannot be sent there",
                     )
                 )
+            if requirement.each and not (stranded and len(stranded) == len(system.sources)):
+                warnings.extend(_tiers_out_of_reach(requirement.tiers, policy, path, system))
     elif requirement.need == "processor":
         name = requirement.processor
         nodes = [n for node in requirement.nodes for n in (system.sources if node == SOURCE else (node,))]
@@ -309,6 +311,36 @@ def _check_requirement(
             )
     else:
         raise ValueError(f"policy {policy!r} declared an unknown requirement {requirement.need!r}")
+
+
+def _tiers_out_of_reach(tiers: Sequence[str], policy: str, path: str, system: _System) -> list[Problem]:
+    """A warning per one of ``tiers`` with computing nodes that some or all task sources cannot reach.
+
+    For a policy that uses every tier a source reaches (``multi-tier``): one it cannot reach
+    drops out of that source's plans, unsaid.  Sources that reach none of ``tiers`` are left
+    out: the ``computing tier`` check warned of them.
+    """
+    warnings = []
+    told = set(system.cut_off_from(tiers))  # reaching none of them: warned of as such already
+    for tier in tiers:
+        serving = [n for n in system.computing if system.nodes[n].tier == tier]
+        stranded = [s for s in system.cut_off_from((tier,)) if s not in told] if serving else []
+        if not stranded:
+            continue
+        if len(stranded) == len(system.sources):
+            who, plans = "no task source can reach", "every plan"
+        else:
+            who, plans = f"{len(stranded)} of {len(system.sources)} task sources cannot reach", "their plans"
+        warnings.append(
+            Problem(
+                system.scenario.source,
+                path,
+                f"policy {quoted(policy)}: {who} a node of tier {tier} ({quoted_listing(stranded)} "
+                f"{'has' if len(stranded) == 1 else 'have'} no route to {quoted_listing(serving)}): "
+                f"the tier drops out of {plans}",
+            )
+        )
+    return warnings
 
 
 def layer_notes(scenario: Scenario, policy: object, name: str, layers: Mapping[str, int]) -> list[str]:

@@ -375,6 +375,52 @@ def test_a_split_some_sources_cannot_reach_a_server_for_is_a_loud_warning(tmp_pa
     )
 
 
+CLOUD = {"tier": "cloud", "processor": {"speed": "100 GFLOP/s"}}
+
+
+def test_multi_tier_with_the_cloud_out_of_every_sources_reach_is_a_loud_warning(tmp_path, capsys):
+    """A cloud node left without a link: multi-tier split every task over the device and edge, unsaid."""
+    document = small_document()
+    document["nodes"]["cloud"] = CLOUD
+    document["policy"] = "multi-tier"
+    path = tmp_path / "no-cloud-link.yaml"
+    path.write_text(yaml.safe_dump(document), encoding="utf-8")
+    _warned_by_validate_and_run(
+        path,
+        'policy: policy "multi-tier": no task source can reach a node of tier cloud ("phone-0", "phone-1", '
+        '"phone-2" have no route to "cloud"): the tier drops out of every plan',
+        capsys,
+    )
+    document["links"].append({"between": ["edge", "cloud"], "bandwidth": "1 Gbps"})
+    path.write_text(yaml.safe_dump(document), encoding="utf-8")
+    assert main(["validate", str(path)]) == 0
+    assert capsys.readouterr().err == ""
+    del document["nodes"]["cloud"], document["links"][-1]  # no cloud at all: nothing left out of reach
+    path.write_text(yaml.safe_dump(document), encoding="utf-8")
+    assert main(["validate", str(path)]) == 0
+    assert capsys.readouterr().err == ""
+
+
+def test_multi_tier_with_the_cloud_out_of_some_sources_reach_is_a_loud_warning(tmp_path, capsys):
+    """Cameras reaching an edge node of their own, not the cloud behind the phones' edge."""
+    path = _two_cameras(tmp_path, {"between": ["cam-*", "island"], "bandwidth": "1 Gbps"}, "multi-tier")
+    document = yaml.safe_load(path.read_text())
+    document["nodes"]["cloud"] = CLOUD
+    document["links"].append({"between": ["edge", "cloud"], "bandwidth": "1 Gbps"})
+    path.write_text(yaml.safe_dump(document), encoding="utf-8")
+    _warned_by_validate_and_run(
+        path,
+        'policy: policy "multi-tier": 2 of 5 task sources cannot reach a node of tier cloud ("cam-0", '
+        '"cam-1" have no route to "cloud"): the tier drops out of their plans',
+        capsys,
+    )
+    with pytest.warns(ScenarioWarning, match="the tier drops out of their plans"):
+        api.check_policy(api.load(path).policy, api.load(path))
+    with warnings.catch_warnings():  # a policy that offloads to one tier only has nothing to say
+        warnings.simplefilter("error")
+        api.check_policy(api.load(path, ["policy=neurosurgeon"]).policy, api.load(path))
+
+
 def test_a_split_with_a_named_server_checks_that_node_not_the_tiers(tmp_path, capsys):
     policy = {"name": "neurosurgeon", "server": "edge"}
     path = _two_cameras(tmp_path, {"between": ["cam-0", "cam-1"], "bandwidth": "1 Gbps"}, policy)

@@ -169,7 +169,9 @@ def scenario_warnings(spec: PolicySpec, scenario: Scenario | None = None) -> lis
         return []
     from offloadsim.scenario.checks import CheckedRun, run_scenario_checks
 
-    return run_scenario_checks(CheckedRun(scenario, spec, lambda: _application_layers(scenario)))
+    return run_scenario_checks(
+        CheckedRun(scenario, spec, lambda: _application_layers(scenario), lambda: _outages(scenario))
+    )
 
 
 def _application_layers(scenario: Scenario) -> dict[str, int] | None:
@@ -182,6 +184,23 @@ def _application_layers(scenario: Scenario) -> dict[str, int] | None:
     try:
         return application_layers(scenario)
     except WorldError:
+        return None
+
+
+def _outages(scenario: Scenario) -> dict[str, tuple[float, str]] | None:
+    """Each node the scenario's ``dynamics`` take down for good: when, and the step's key path.
+
+    None where not known: a kind that is not built in, or an entry the world refuses (it is
+    reported, with its key path, when the world is built).
+    """
+    if not scenario.dynamics:
+        return {}
+    from offloadsim.world.dynamics import DynamicsError, parse_dynamics
+    from offloadsim.world.dynamics.outages import down_for_good
+
+    try:
+        return down_for_good(parse_dynamics(scenario.dynamics, scenario), scenario.end_s)
+    except DynamicsError:
         return None
 
 

@@ -17,7 +17,8 @@ Shipped checks, in the order they run: ``policy``
 meaningless), ``late-dynamics`` (:mod:`offloadsim.scenario.dynamics_check`: a
 scheduled change or failures the run never reaches), ``idle-processors``
 (:mod:`offloadsim.scenario.processor_check`: a node's processors the policy
-never uses).
+never uses), ``servers-down`` (:mod:`offloadsim.scenario.outage_check`: a node
+the policy needs that the ``dynamics`` take down for all the measured time).
 """
 
 from __future__ import annotations
@@ -41,18 +42,28 @@ __all__ = [
 ]
 
 
+def _not_known() -> None:
+    """What a :class:`CheckedRun` made without the world says of its nodes' outages."""
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class CheckedRun:
-    """What a scenario check reads: the scenario, the policy it runs with, its applications' depths.
+    """What a scenario check reads: the scenario, the policy it runs with, what the world makes of them.
 
     ``layers`` gives each application's layer count as the world builds its
     chain (the scenario cannot count them itself), or None where one cannot
     be built; a check that needs it calls it (it may build the applications).
+    ``outages`` gives ``{node: (time, key path)}`` for each node the
+    ``dynamics`` take down from that time to the run's end, by the step at
+    that key path, as the world reads them; None where not known (a kind of
+    dynamics that is not built in, or one the world refuses).
     """
 
     scenario: Scenario
     policy: PolicySpec
     layers: Callable[[], Mapping[str, int] | None]
+    outages: Callable[[], Mapping[str, tuple[float, str]] | None] = _not_known
 
 
 #: A check: the warnings a run of the scenario under the policy deserves (it may raise ScenarioError).
@@ -66,6 +77,7 @@ SHIPPED: Mapping[str, str] = {
     "unmissable-deadlines": "offloadsim.scenario.window_check:unmissable_deadlines",
     "late-dynamics": "offloadsim.scenario.dynamics_check:late_dynamics",
     "idle-processors": "offloadsim.scenario.processor_check:idle_processors",
+    "servers-down": "offloadsim.scenario.outage_check:servers_down",
 }
 
 _CHECKS: dict[str, ScenarioCheck | str] = dict(SHIPPED)

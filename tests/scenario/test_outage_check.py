@@ -1,0 +1,122 @@
+"""A server the policy needs, taken down by the warm-up's end and never back: a warning, not silence.
+
+A ``node-schedule`` that takes the only edge node down at 0 s left ``policy:
+edge`` nothing to offload to: the run dropped or re-placed every task and
+read as that policy's result.  Only a schedule says so before the run: a
+``failures`` entry's repairs, or a plug-in kind, may bring the node back.
+"""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from offloadsim.cli import main
+
+DOWN = """\
+name: down
+duration: 30 s
+warmup: 5 s
+nodes:
+  phone: {count: 2, tier: device, processor: {speed: 1 GFLOP/s}}
+  edge: {count: 2, tier: edge, processor: {speed: 100 GFLOP/s}}
+links:
+  - {between: [phone-*, edge-*], bandwidth: 20 Mbps, latency: 3 ms}
+applications:
+  job: {work: 2 GFLOP, input: 150 KB, output: 4 KB}
+workload:
+  - {app: job, sources: phone-*, rate: 1 /s}
+policy: edge
+"""
+
+
+def _scenario(tmp_path, dynamics, policy="edge"):
+    document = yaml.safe_load(DOWN)
+    document["dynamics"] = dynamics
+    document["policy"] = policy
+    path = tmp_path / "down.yaml"
+    path.write_text(yaml.safe_dump(document), encoding="utf-8")
+    return path
+
+
+def _schedule(node, *steps):
+    return {"kind": "node-schedule", "node": node, "steps": [{"at": at, "up": up} for at, up in steps]}
+
+
+def test_every_server_of_the_tier_down_for_good_is_a_warning_from_validate_and_run(tmp_path, capsys):
+    path = _scenario(tmp_path, [_schedule("edge-0", ("0 s", False)), _schedule("edge-1", ("3 s", False))])
+    line = (
+        f'offloadsim: warning: {path}: dynamics[1].steps[0].at: "edge-0", "edge-1" go down at 3 s, by the '
+        "end of the warm-up at 5 s, and nothing brings them back up before the run's end at 35 s: policy "
+        '"edge" offloads every task to the nearest edge node, but no node of tier edge with a processor is '
+        "up in the measured time"
+    )
+    assert main(["validate", str(path)]) == 0
+    assert capsys.readouterr().err.splitlines() == [line]
+    assert main(["run", str(path), "--out", str(tmp_path / "out"), "-q", "--set", "duration=2 s"]) == 0
+    assert capsys.readouterr().err.splitlines() == [line.replace("35 s", "7 s")]
+
+
+def test_a_named_server_down_for_good_is_a_warning_naming_the_set_behind_it(tmp_path, capsys):
+    path = _scenario(tmp_path, [_schedule("edge-*", ("10 s", False))], {"name": "fixed", "node": "edge-1"})
+    assert main(["validate", str(path)]) == 0
+    assert capsys.readouterr().err == ""  # down at 10 s: up for the first 5 s measured
+    assert main(["validate", str(path), "--set", "dynamics[0].steps[0].at=0 s"]) == 0
+    assert capsys.readouterr().err.splitlines() == [
+        f'offloadsim: warning: {path}: dynamics[0].steps[0].at: "edge-1" goes down at 0 s, by the end of '
+        'the warm-up at 5 s, and nothing brings it back up before the run\'s end at 35 s: policy "fixed" '
+        "sends tasks there (policy.node): none measured can run there "
+        '(set by --set "dynamics[0].steps[0].at=0 s")'
+    ]
+
+
+@pytest.mark.parametrize(
+    "dynamics",
+    [
+        [_schedule("edge-0", ("0 s", False))],  # edge-1 still serves
+        [_schedule("edge-*", ("0 s", False), ("20 s", True))],  # back up in the measured time
+        [_schedule("edge-*", ("0 s", False)), _schedule("edge-1", ("34 s", True))],  # one back before the end
+        [
+            _schedule("edge-*", ("0 s", False)),
+            {"kind": "failures", "nodes": "edge-1", "mtbf": "1 s", "mttr": "1 s"},
+        ],
+        [
+            _schedule("edge-*", ("0 s", False), ("4 s", True), ("4 s", False)),
+            _schedule("edge-0", ("4 s", True)),
+        ],
+    ],
+)
+def test_a_server_that_may_serve_in_the_measured_time_is_not_warned_of(tmp_path, capsys, dynamics):
+    """Another server of the tier, a schedule or a repair bringing it back: no warning."""
+    path = _scenario(tmp_path, dynamics)
+    assert main(["validate", str(path)]) == 0
+    assert capsys.readouterr().err == ""
+
+
+def test_multi_tier_warns_of_each_tier_down_for_good(tmp_path, capsys):
+    """The cloud down from 0 s dropped out of every multi-tier plan, which split over the edge alone."""
+    document = yaml.safe_load(DOWN)
+    document["nodes"]["cloud"] = {"tier": "cloud", "processor": {"speed": "1 TFLOP/s"}}
+    document["links"].append({"between": ["edge-*", "cloud"], "bandwidth": "1 Gbps"})
+    document["dynamics"] = [_schedule("cloud", ("0 s", False))]
+    document["policy"] = "multi-tier"
+    path = tmp_path / "down.yaml"
+    path.write_text(yaml.safe_dump(document), encoding="utf-8")
+    assert main(["validate", str(path)]) == 0
+    assert capsys.readouterr().err.splitlines() == [
+        f'offloadsim: warning: {path}: dynamics[0].steps[0].at: "cloud" goes down at 0 s, by the end of the '
+        'warm-up at 5 s, and nothing brings it back up before the run\'s end at 35 s: policy "multi-tier" '
+        "splits every task over the nearest edge node and the nearest cloud node, but no node of tier "
+        "cloud with a processor is up in the measured time"
+    ]
+    assert main(["validate", str(path), "--policy", "edge"]) == 0  # edge offloads to the edge only
+    assert capsys.readouterr().err == ""
+
+
+def test_the_worlds_reading_of_the_schedules_is_as_its_docstring_says():
+    import doctest
+
+    from offloadsim.world.dynamics import outages
+
+    assert doctest.testmod(outages).attempted > 0
+    assert doctest.testmod(outages).failed == 0

@@ -319,6 +319,7 @@ def compare(
         "baseline": base,
         "replications": replications,
         "overrides": list(overrides),
+        "skipped_checks": list(loaded.skip_checks),  # its warnings were not looked for
         **window_fields([loaded]),
         "tasks": runs.rows,
         "context_cuts": cuts,

@@ -453,6 +453,7 @@ def plan_sweep(spec: SweepSpec, worlds: bool = False) -> list[Job]:
     entry that would change the world too often.  A run finds those per job.
     """
     from offloadsim.api import RunError, scenario_warnings
+    from offloadsim.scenario.checks import with_note
     from offloadsim.scenario.input_hashes import input_files
 
     problems: list[Problem] = []
@@ -480,9 +481,8 @@ def plan_sweep(spec: SweepSpec, worlds: bool = False) -> list[Job]:
             warned.append(problem)
         else:
             shown = point_text(point.items())
-            warned.append(
-                Problem(spec.file, key, f"{text} (point {index}" + (f": {shown})" if shown else ")"))
-            )
+            note = f"(point {index}" + (f": {shown})" if shown else ")")
+            warned.append(Problem(spec.file, key, with_note(text, note)))  # before the check's [NAME]
 
     def report(key: str, message: str, index: int, point: Mapping[str, Any]) -> None:
         if (key, message) in seen:
@@ -893,6 +893,8 @@ def merge_sweep(
         "fixed": spec.fixed,
         "points": spec.points,
         "replications": spec.replications,
+        # Checks some point skipped (its warnings were not looked for), in the order first named.
+        "skipped_checks": list(dict.fromkeys(name for job in ordered for name in job.scenario.skip_checks)),
         **window_fields(job.scenario for job in ordered),
         "jobs": len(ordered),
         "tasks": task_count,

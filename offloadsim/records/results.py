@@ -346,6 +346,7 @@ class RunResult:
             "command": shlex.join(sys.argv if command is None else command),
             "notes": list(raw.notes),
             "context_cuts": list(raw.context_cuts),
+            "skipped_checks": list(scenario.skip_checks),  # its warnings were not looked for
         }
         records = cast("TaskRecords", raw.tasks) if rows is not None else None
         return cls(

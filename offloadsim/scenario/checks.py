@@ -10,6 +10,11 @@ module with its function plus one line in :data:`SHIPPED` (the module is
 imported on the first check run).  A plug-in registers its own with
 :func:`register_scenario_check`; they run after the shipped ones.
 
+Each warning ends with its check's registered name in brackets
+(``... [silent-workloads]``), as a linter names its rule, so that the user
+knows what to skip: a scenario's ``skip_checks: [NAME, ...]`` key names checks
+that do not run at all for it (an unknown name is refused).
+
 Shipped checks, in the order they run: ``policy``
 (:mod:`offloadsim.scenario.policy_check`: what the policy names and needs),
 ``silent-workloads``, ``lone-arrivals`` and ``unmissable-deadlines``
@@ -24,10 +29,18 @@ the policy needs that the ``dynamics`` take down for all the measured time).
 from __future__ import annotations
 
 import importlib
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
-from offloadsim.scenario.errors import Problem
+from offloadsim.scenario.errors import (
+    Problem,
+    ScenarioError,
+    describe,
+    did_you_mean,
+    first_repeat,
+    given_twice,
+)
 from offloadsim.scenario.model import PolicySpec, Scenario
 from offloadsim.scenario.overrides import blame_given
 
@@ -38,7 +51,10 @@ __all__ = [
     "register_scenario_check",
     "run_scenario_checks",
     "scenario_check_names",
+    "skipped_checks",
+    "tagged",
     "unregister_scenario_check",
+    "with_note",
 ]
 
 
@@ -82,9 +98,22 @@ SHIPPED: Mapping[str, str] = {
 
 _CHECKS: dict[str, ScenarioCheck | str] = dict(SHIPPED)
 
+#: Checks a scenario's ``skip_checks`` may not name: they refuse early what the run would refuse.
+_UNSKIPPABLE = frozenset({"policy"})
+
+
+#: A check's name: written in a scenario's ``skip_checks`` and in brackets after its warnings.
+_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
 
 def register_scenario_check(name: str, check: ScenarioCheck) -> None:
-    """Run ``check`` on every scenario before it runs, after those registered before it."""
+    """Run ``check`` on every scenario before it runs, after those registered before it.
+
+    ``name`` (lower-case letters, digits and ``-``) ends each of its warnings, in brackets, and is
+    what a scenario's ``skip_checks`` names to skip it.
+    """
+    if not isinstance(name, str) or not _NAME.match(name):
+        raise ValueError(f"a scenario check's name is lower-case letters, digits and '-', got {name!r}")
     if name in _CHECKS:
         raise ValueError(f"a scenario check named {name!r} is already registered")
     _CHECKS[name] = check
@@ -103,14 +132,67 @@ def scenario_check_names() -> list[str]:
 
 
 def run_scenario_checks(run: CheckedRun) -> list[Problem]:
-    """Every registered check's warnings, in registration order, each naming a ``--set`` that gave its value.
+    """Every registered check's warnings but those the scenario skips, each ending ``[NAME]``.
 
-    A :class:`ScenarioError` a check raises propagates: the run would refuse the scenario.
+    In registration order, each naming a ``--set`` that gave its value.  A :class:`ScenarioError`
+    a check raises propagates (the run would refuse the scenario), and so does one for an unknown
+    or repeated name in ``skip_checks``.
     """
+    skipped = skipped_checks(run.scenario)
+    given = dict(run.scenario.footprint.set_by)
     found: list[Problem] = []
     for name in list(_CHECKS):
-        found.extend(_check(name)(run))
-    return blame_given(found, dict(run.scenario.footprint.set_by))
+        if name in skipped:
+            continue
+        found.extend(tagged(problem, name) for problem in blame_given(_check(name)(run), given))
+    return found
+
+
+def skipped_checks(scenario: Scenario) -> tuple[str, ...]:
+    """The checks ``scenario``'s ``skip_checks`` names, each a registered one (else a ScenarioError).
+
+    Read when the checks run, not when the scenario loads: a plug-in registers its check later.
+    The ``policy`` check cannot be skipped: it also refuses, before anything runs and at its key
+    path, what the run itself would refuse (so ``validate`` refuses whatever ``run`` would).
+    """
+    names = scenario.skip_checks
+    skippable = [name for name in _CHECKS if name not in _UNSKIPPABLE]
+    problems = []
+    for i, name in enumerate(names):
+        if name in _UNSKIPPABLE:
+            why = f"{describe(name)} cannot be skipped: it refuses before the run what the run would refuse"
+        elif name not in _CHECKS:
+            why = f"unknown scenario check {describe(name)}{did_you_mean(name, skippable)}"
+        else:
+            continue
+        problems.append(
+            Problem(scenario.source, f"skip_checks[{i}]", f"{why}; skippable checks: {', '.join(skippable)}")
+        )
+    twice = first_repeat(names)
+    if twice is not None:
+        first, again = twice
+        said = given_twice(describe(names[first]), describe(names[again]))
+        problems.append(Problem(scenario.source, f"skip_checks[{again}]", said))
+    if problems:
+        raise ScenarioError(blame_given(problems, dict(scenario.footprint.set_by)))
+    return names
+
+
+def tagged(problem: Problem, name: str) -> Problem:
+    """``problem`` with its check's name at the end of its message: ``... [silent-workloads]``."""
+    return problem._replace(message=f"{problem.message} [{name}]")
+
+
+def with_note(message: str, note: str) -> str:
+    """``message`` with ``note`` added, before the ``[NAME]`` of the check that gave it, if it ends so.
+
+    >>> with_note("no entry [silent-workloads]", "(point 0)")
+    'no entry (point 0) [silent-workloads]'
+    """
+    text, bracket, name = message.rpartition(" [")
+    if bracket and name.endswith("]") and name[:-1] in _CHECKS:
+        return f"{text} {note} [{name}"
+    return f"{message} {note}"
 
 
 def _check(name: str) -> ScenarioCheck:

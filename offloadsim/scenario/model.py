@@ -444,6 +444,7 @@ class Scenario:
     dynamics: tuple[dict[str, Any], ...] = ()  # timed changes, as written: the world's kinds read them
     recovery: RecoverySpec | None = None  # retries, timeout and fallback of aborted tasks (None: they fail)
     footprint: Footprint = field(default_factory=Footprint)  # what a run holds and writes (scenario.size)
+    skip_checks: tuple[str, ...] = ()  # scenario checks not run for it, by name (offloadsim.scenario.checks)
 
     @property
     def end_s(self) -> float:

@@ -121,6 +121,7 @@ def resolve(
         dynamics=tuple(_plain(entry) for entry in doc.dynamics),
         recovery=_recovery(doc),
         footprint=footprint,
+        skip_checks=tuple(doc.skip_checks),
     )
 
 

@@ -652,6 +652,13 @@ class ScenarioDoc(_Strict):
     recovery: RecoveryDoc | None = Field(
         None, description="What happens to tasks whose work was aborted. Default: they end failed."
     )
+    skip_checks: list[str] = Field(
+        default_factory=_empty_list,
+        description=(
+            "Scenario checks not to run, by the name each warning ends with in brackets "
+            "(e.g. silent-workloads), for a warning read and accepted. Default: none."
+        ),
+    )
 
     @field_validator("name", mode="after")
     @classmethod

@@ -51,7 +51,7 @@ def test_processors_a_shipped_policy_never_uses_are_a_warning(tmp_path, capsys, 
     lines = [
         f'offloadsim: warning: {path}: nodes.edge.processors.{idle}: policy "{name}" runs a node\'s '
         'stages on its first processor ("cpu"), never on this one (list first the processor to use, '
-        "or choose one with the fixed policy's processors)"
+        "or choose one with the fixed policy's processors) [idle-processors]"
         for idle in ("gpu", "npu")
     ]
     assert main(["validate", str(path)]) == 0

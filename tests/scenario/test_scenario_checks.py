@@ -55,7 +55,7 @@ def test_shipped_checks_run_first_and_a_plugin_after_them(plugin_check):
 
 def test_a_registered_check_warns_from_validate_and_run(tmp_path, capsys, plugin_check):
     path = _scenario_file(tmp_path)
-    line = f"offloadsim: warning: {path}: seed: {MESSAGE}"
+    line = f"offloadsim: warning: {path}: seed: {MESSAGE} [test-plugin]"
     assert main(["validate", str(path)]) == 0
     assert capsys.readouterr().err.splitlines() == [line]
     assert main(["run", str(path), "--out", str(tmp_path / "out"), "-q"]) == 0
@@ -98,7 +98,9 @@ def test_a_warning_about_a_set_value_says_so(tmp_path, plugin_check):
     path = _scenario_file(tmp_path)
     scenario = load_scenario(path, ["seed=7"])
     problems = run_scenario_checks(CheckedRun(scenario, scenario.policy, lambda: None))
-    assert [str(problem) for problem in problems] == [f'{path}: seed: {MESSAGE} (set by --set "seed=7")']
+    assert [str(problem) for problem in problems] == [
+        f'{path}: seed: {MESSAGE} (set by --set "seed=7") [test-plugin]'
+    ]
 
 
 def test_names_are_unique_and_shipped_checks_stay(plugin_check):
@@ -121,7 +123,7 @@ def test_compare_prints_each_warning_once_not_per_policy_and_job(tmp_path, capsy
     err = capsys.readouterr().err.splitlines()
     assert err == [
         f"offloadsim: warning: {path}: workload[1].stop: its arrivals stop at 3 s, by the end of the "
-        "warm-up at 5 s: none of its tasks is measured"
+        "warm-up at 5 s: none of its tasks is measured [silent-workloads]"
     ]
 
 
@@ -138,5 +140,5 @@ def test_a_sweep_warning_names_the_sweep_key_behind_it_once(tmp_path, capsys):
     assert warned == [
         f'offloadsim: warning: {sweep}: grid["workload[0].stop"]: {tmp_path / "base.yaml"}: '
         "workload[0].stop: its arrivals stop at 3 s, by the end of the warm-up at 5 s: none of its tasks "
-        "is measured (point 0: duration=10 s, workload[0].stop=3 s)"
+        "is measured (point 0: duration=10 s, workload[0].stop=3 s) [silent-workloads]"
     ]

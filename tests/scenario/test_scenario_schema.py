@@ -30,6 +30,7 @@ def test_schema_is_plain_json_with_every_top_level_key():
         "network",
         "dynamics",
         "recovery",
+        "skip_checks",
     }
     assert schema["required"] == ["name"]
     assert schema["$schema"].startswith("https://json-schema.org/")

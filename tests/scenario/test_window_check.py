@@ -39,7 +39,7 @@ def _scenario(tmp_path, **workload):
 )
 def test_a_workload_outside_the_measured_window_is_a_warning(tmp_path, capsys, workload, expected):
     path = _scenario(tmp_path, **workload)
-    line = f"offloadsim: warning: {path}: {expected}: none of its tasks is measured"
+    line = f"offloadsim: warning: {path}: {expected}: none of its tasks is measured [silent-workloads]"
     assert main(["validate", str(path)]) == 0
     assert capsys.readouterr().err.splitlines() == [line]
     assert main(["run", str(path), "--out", str(tmp_path / "out"), "-q"]) == 0
@@ -81,7 +81,7 @@ def test_a_deadline_no_shorter_than_the_measured_time_is_a_warning(tmp_path, cap
         assert err.splitlines() == [
             f"offloadsim: warning: {path}: applications.{app}.deadline: {seconds} s is no shorter than the "
             "30 s measured, so no task that completes or is still in flight can miss it "
-            "(a plain number is in seconds)"
+            "(a plain number is in seconds) [unmissable-deadlines]"
         ]
     else:
         assert err == ""
@@ -93,7 +93,10 @@ def test_a_scenario_with_no_workload_is_a_warning(tmp_path, capsys):
     document["workload"] = []
     path = tmp_path / "idle.yaml"
     path.write_text(yaml.safe_dump(document), encoding="utf-8")
-    line = f"offloadsim: warning: {path}: workload: no entry: no task is sent, so the run measures nothing"
+    line = (
+        f"offloadsim: warning: {path}: workload: no entry: no task is sent, so the run measures nothing "
+        "[silent-workloads]"
+    )
     assert main(["validate", str(path)]) == 0
     assert capsys.readouterr().err.splitlines() == [line]
 
@@ -128,7 +131,7 @@ def test_a_closed_loop_that_thinks_past_the_end_is_a_warning(tmp_path, capsys, t
         assert err.splitlines() == [
             f"offloadsim: warning: {path}: workload[0].think: its users think at least {low} s before "
             f"their first request, so none comes before {low} s, at or after the run's end at 50 s: "
-            "none of its tasks is measured"
+            "none of its tasks is measured [silent-workloads]"
         ]
     else:
         assert err == ""
@@ -142,7 +145,7 @@ def test_a_trace_none_of_whose_times_falls_in_the_window_is_a_warning(tmp_path, 
     assert capsys.readouterr().err.splitlines() == [
         f"offloadsim: warning: {path}: workload[0].trace: none of its times (3 distinct, from 120 s to "
         "900 s) falls in [20 s, 50 s), the measured time its start and stop leave (times in "
-        "milliseconds read as seconds?): none of its tasks is measured"
+        "milliseconds read as seconds?): none of its tasks is measured [silent-workloads]"
     ]
     (tmp_path / "times.csv").write_text("time\n12\n25\n90\n", encoding="utf-8")
     assert main(["validate", str(path)]) == 0

@@ -30,6 +30,7 @@ __all__ = [
     "resolve_policy",
     "check_policy",
     "scenario_warnings",
+    "policy_given",
     "check_index",
     "check_overrides",
     "scenario_from",
@@ -131,7 +132,21 @@ def resolve_policy(
     return PolicySpec(name, params)
 
 
-def check_policy(spec: PolicySpec, scenario: Scenario | None = None) -> None:
+def policy_given(scenario: Scenario, spec: PolicySpec, option: str) -> str | None:
+    """Where a problem at the ``policy`` key is said: ``option`` and the name, or None for the scenario's.
+
+    A policy chosen by an argument (``--policies edge``, ``policy="edge"``) is not the file's
+    ``policy`` key, so a warning about it names the argument, as a ``--set`` is named.
+
+    >>> from offloadsim.scenario.model import PolicySpec, Scenario
+    >>> file = Scenario("s", (), (), {}, (), PolicySpec("local"))
+    >>> policy_given(file, PolicySpec("edge"), "--policies "), policy_given(file, PolicySpec("local"), "-p ")
+    ('--policies edge', None)
+    """
+    return None if spec.name == scenario.policy.name else f"{option}{spec.name}"
+
+
+def check_policy(spec: PolicySpec, scenario: Scenario | None = None, given: str | None = None) -> None:
     """Check the policy before a long run: everything the run would refuse is refused here.
 
     Raises :class:`RunError` for an unknown policy or (without ``scenario``)
@@ -141,17 +156,22 @@ def check_policy(spec: PolicySpec, scenario: Scenario | None = None) -> None:
     ``ScenarioError`` names the file and key path (``policy.node``).  What
     will run but not as meant is issued as a ``ScenarioWarning``: the
     warnings of every scenario check (:mod:`offloadsim.scenario.checks`),
-    the policy's own first.
+    the policy's own first, each ending with its check's name (``[policy]``), but those of the
+    checks the scenario's ``skip_checks`` names, which do not run.  ``given``: the argument that
+    chose the policy instead of the scenario's ``policy`` key (:func:`policy_given`), where a
+    problem at that key is said.
     """
     import warnings
 
     from offloadsim.scenario.errors import ScenarioWarning
 
-    for problem in scenario_warnings(spec, scenario):
+    for problem in scenario_warnings(spec, scenario, given):
         warnings.warn(ScenarioWarning(str(problem)), stacklevel=2)
 
 
-def scenario_warnings(spec: PolicySpec, scenario: Scenario | None = None) -> list[Problem]:
+def scenario_warnings(
+    spec: PolicySpec, scenario: Scenario | None = None, given: str | None = None
+) -> list[Problem]:
     """:func:`check_policy`'s checks, its warnings returned (file, key path, message), not issued.
 
     For a caller that places them itself (a sweep names the sweep key behind one).
@@ -170,7 +190,9 @@ def scenario_warnings(spec: PolicySpec, scenario: Scenario | None = None) -> lis
     from offloadsim.scenario.checks import CheckedRun, run_scenario_checks
 
     return run_scenario_checks(
-        CheckedRun(scenario, spec, lambda: _application_layers(scenario), lambda: _outages(scenario))
+        CheckedRun(
+            scenario, spec, lambda: _application_layers(scenario), lambda: _outages(scenario), given
+        )
     )
 
 
@@ -223,6 +245,7 @@ def run(
     progress: bool = False,
     stages: bool = False,
     records_dir: str | Path | None = None,
+    policy_option: str = "policy=",
 ) -> RunResult:
     """Simulate one replication of a scenario and return its :class:`RunResult`.
 
@@ -243,6 +266,8 @@ def run(
     the records are spilled as the run goes into ``records_dir`` (made, and
     removed once emptied; default: a temporary directory), where a caller
     that writes them itself (a job of ``compare`` or ``sweep``) wants them.
+    ``policy_option``: how the caller's user chose ``policy`` (the command line's ``--policy ``),
+    for a warning about a policy not the scenario's (:func:`policy_given`).
     """
     from offloadsim import engine
     from offloadsim.outdir import check_out_dir, write_directory
@@ -256,7 +281,7 @@ def run(
         check_out_dir(out, overwrite)
     loaded = scenario_from(scenario, overrides)
     spec = resolve_policy(loaded, policy, policy_params)
-    check_policy(spec, loaded)
+    check_policy(spec, loaded, policy_given(loaded, spec, policy_option))
     inputs = input_files(loaded)  # hashed before the run: what the run reads
     started = _dt.datetime.now(_dt.UTC)
 

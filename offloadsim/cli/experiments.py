@@ -215,6 +215,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         seed=seed,
         scheduler=args.scheduler,
         progress=not args.quiet,
+        policy_option="--policies ",
     )
     result.manifest["overrides"] = list(args.overrides)
     result.manifest["scenario_file"] = args.file

@@ -204,6 +204,7 @@ def compare(
     progress: bool = False,
     out: str | Path | None = None,
     overwrite: bool = False,
+    policy_option: str = "policies=",
 ) -> CompareResult:
     """Run every policy for ``replications`` replications of ``scenario`` on common random numbers.
 
@@ -212,7 +213,9 @@ def compare(
     cores; 1 runs them here) or on the Dask cluster at ``scheduler``.  With
     ``out``, the directory is written atomically (an earlier result there is
     kept as ``out.old-N``, or deleted with ``overwrite``).  A policy that cannot be made, or a
-    run that fails, raises the run's own error.
+    run that fails, raises the run's own error.  ``policy_option``: how the caller's user named
+    the policies (the command line's ``--policies ``), where a warning about one that is not the
+    scenario's ``policy`` is said (:func:`offloadsim.api.policy_given`).
 
     >>> result = compare("scenarios/quickstart.yaml", ["local", "edge"], 5)  # doctest: +SKIP
     >>> print(result.format_table())  # doctest: +SKIP
@@ -252,7 +255,7 @@ def compare(
         loaded = dataclasses.replace(loaded, seed=api.check_index(seed, "seed"))
     specs = {name: api.resolve_policy(loaded, name) for name in names}
     for spec in specs.values():
-        api.check_policy(spec, loaded)
+        api.check_policy(spec, loaded, api.policy_given(loaded, spec, policy_option))
 
     inputs = input_files(loaded)
     jobs = compare_jobs(loaded, names, replications)

@@ -74,12 +74,16 @@ class CheckedRun:
     ``dynamics`` take down from that time to the run's end, by the step at
     that key path, as the world reads them; None where not known (a kind of
     dynamics that is not built in, or one the world refuses).
+    ``given``: the argument that chose the policy instead of the scenario's
+    ``policy`` key (``--policies edge``), None when the scenario's is run; a
+    problem a check finds at ``policy`` is then said at that argument.
     """
 
     scenario: Scenario
     policy: PolicySpec
     layers: Callable[[], Mapping[str, int] | None]
     outages: Callable[[], Mapping[str, tuple[float, str]] | None] = _not_known
+    given: str | None = None
 
 
 #: A check: the warnings a run of the scenario under the policy deserves (it may raise ScenarioError).
@@ -134,9 +138,10 @@ def scenario_check_names() -> list[str]:
 def run_scenario_checks(run: CheckedRun) -> list[Problem]:
     """Every registered check's warnings but those the scenario skips, each ending ``[NAME]``.
 
-    In registration order, each naming a ``--set`` that gave its value.  A :class:`ScenarioError`
-    a check raises propagates (the run would refuse the scenario), and so does one for an unknown
-    or repeated name in ``skip_checks``.
+    In registration order, each naming a ``--set`` that gave its value, and a problem at the
+    scenario's ``policy`` key said at ``run.given`` when the policy came from there.  A
+    :class:`ScenarioError` a check raises propagates (the run would refuse the scenario), and
+    so does one for an unknown or repeated name in ``skip_checks``.
     """
     skipped = skipped_checks(run.scenario)
     given = dict(run.scenario.footprint.set_by)
@@ -144,7 +149,11 @@ def run_scenario_checks(run: CheckedRun) -> list[Problem]:
     for name in list(_CHECKS):
         if name in skipped:
             continue
-        found.extend(tagged(problem, name) for problem in blame_given(_check(name)(run), given))
+        try:
+            problems = blame_given(_check(name)(run), given)
+        except ScenarioError as error:
+            raise ScenarioError(_at_given(error.problems, run.given)) from None
+        found.extend(tagged(problem, name) for problem in _at_given(problems, run.given))
     return found
 
 
@@ -193,6 +202,25 @@ def with_note(message: str, note: str) -> str:
     if bracket and name.endswith("]") and name[:-1] in _CHECKS:
         return f"{text} {note} [{name}"
     return f"{message} {note}"
+
+
+def _at_given(problems: Iterable[Problem], given: str | None) -> list[Problem]:
+    """``problems``, those at the scenario's ``policy`` key said at ``given``, the argument that chose it.
+
+    ``s.yaml: policy: ...`` becomes ``s.yaml: --policies edge: ...`` and ``s.yaml: policy.server:
+    ...`` ``s.yaml: --policies edge: policy.server: ...``: the file does not hold that policy.
+    """
+    if given is None:
+        return list(problems)
+    moved = []
+    for problem in problems:
+        path = problem.key_path
+        if path in ("policy", "policy.name"):
+            problem = problem._replace(key_path=given)
+        elif path.startswith(("policy.", "policy[")):
+            problem = problem._replace(key_path=f"{given}: {path}")
+        moved.append(problem)
+    return moved
 
 
 def _check(name: str) -> ScenarioCheck:

@@ -451,7 +451,8 @@ def test_compare_and_sweep_check_every_policy_before_any_job(tmp_path, capsys):
     out = tmp_path / "cmp"
     assert main(["compare", str(path), "--policies", "edge,local", "-n", "1", "--out", str(out)]) == 2
     err = capsys.readouterr().err
-    assert err.startswith(f'offloadsim: error: {path}: policy: policy "local" runs every task on its source')
+    # Said at the argument that chose "local", not at the file's policy key, which says "edge".
+    assert err.startswith(f'offloadsim: error: {path}: --policies local: policy "local" runs every task')
     assert not out.exists()
     sweep = tmp_path / "sweep.yaml"
     sweep.write_text(

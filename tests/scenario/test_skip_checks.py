@@ -4,7 +4,9 @@ A warning read and accepted (a workload meant only for the warm-up, ``workload: 
 every run and every compare; now it ends with the registered name of the check that gave it
 (``[silent-workloads]``), and ``skip_checks: [silent-workloads]`` in the scenario (or a ``--set``
 of it) keeps that check from running, for validate, run, compare, sweep and the Python API alike.
-A name that is no check is refused: a typo must not silence nothing.
+A name that is no check is refused: a typo must not silence nothing.  A policy chosen by
+``--policy``/``--policies`` is not the file's ``policy`` key, so a warning about it names the
+argument.
 """
 
 from __future__ import annotations
@@ -17,8 +19,10 @@ import yaml
 from scenario_testkit import small_document
 
 import offloadsim
+from offloadsim import api
 from offloadsim.cli import main
-from offloadsim.scenario import ScenarioWarning
+from offloadsim.experiments import compare
+from offloadsim.scenario import ScenarioError, ScenarioWarning, load_scenario
 from offloadsim.scenario.checks import (
     CheckedRun,
     register_scenario_check,
@@ -156,6 +160,63 @@ def test_a_sweep_refuses_an_unknown_name_at_its_grid_key(tmp_path, capsys):
         err.startswith(f"offloadsim: error: {sweep}: grid.skip_checks: ")
         and 'unknown scenario check "nope"' in err
     )
+
+
+# A policy chosen by an argument: a plug-in check that warns at the policy key, as the policy check does.
+
+
+@pytest.fixture
+def policy_key_check():
+    def check(run: CheckedRun) -> list[Problem]:
+        return [Problem(run.scenario.source, "policy", f"policy {run.policy.name!r} was read")]
+
+    register_scenario_check("test-policy-key", check)
+    yield
+    unregister_scenario_check("test-policy-key")
+
+
+def test_a_warning_of_a_policy_from_policies_is_said_at_the_command_line(tmp_path, capsys, policy_key_check):
+    path = _write(tmp_path, policy="local")
+    argv = ["compare", str(path), "--policies", "local,edge", "-n", "1", "--workers", "1"]
+    assert main([*argv, "--out", str(tmp_path / "cmp"), "-q", "--set", "duration=1 s"]) == 0
+    assert capsys.readouterr().err.splitlines() == [
+        f"offloadsim: warning: {path}: policy: policy 'local' was read [test-policy-key]",  # the file's
+        f"offloadsim: warning: {path}: --policies edge: policy 'edge' was read [test-policy-key]",
+    ]
+    for verb in (["validate"], ["run", "--out", str(tmp_path / "run"), "-q"]):
+        assert main([verb[0], str(path), "--policy", "edge", *verb[1:]]) == 0
+        line = f"offloadsim: warning: {path}: --policy edge: policy 'edge' was read [test-policy-key]"
+        assert capsys.readouterr().err.splitlines() == [line]
+
+
+def test_from_python_the_policy_argument_is_named(tmp_path, policy_key_check):
+    path = _write(tmp_path, policy="local")
+    with pytest.warns(ScenarioWarning) as caught:
+        offloadsim.run(path, policy="edge", overrides=["duration=1 s"])
+    assert [str(w.message) for w in caught] == [
+        f"{path}: policy=edge: policy 'edge' was read [test-policy-key]"
+    ]
+    with pytest.warns(ScenarioWarning) as caught:
+        compare(path, ["edge"], 1, workers=1, overrides=["duration=1 s"])
+    assert str(caught[0].message) == f"{path}: policies=edge: policy 'edge' was read [test-policy-key]"
+
+
+def test_a_real_policy_warning_and_error_for_a_policy_from_policies(tmp_path, capsys):
+    """Cameras only linked to each other: "edge" cannot reach the edge from them (the policy check)."""
+    document = small_document()
+    document["nodes"]["cam"] = {"count": 2, "tier": "device", "processor": {"speed": "1 GFLOP/s"}}
+    document["links"].append({"between": ["cam-0", "cam-1"], "bandwidth": "1 Gbps"})
+    document["workload"].append({"app": "job", "sources": "cam-*", "rate": "1 /s"})
+    path = tmp_path / "cams.yaml"
+    path.write_text(yaml.safe_dump(document), encoding="utf-8")
+    scenario = load_scenario(path)
+    problems = api.scenario_warnings(api.resolve_policy(scenario, "edge"), scenario, "--policies edge")
+    assert [(p.file, p.key_path) for p in problems] == [(str(path), "--policies edge")]
+    assert problems[0].message.startswith('policy "edge": 2 of 5 task sources cannot reach')
+    assert problems[0].message.endswith("[policy]")
+    with pytest.raises(ScenarioError) as caught:  # an error of the policy check moves the same way
+        api.scenario_warnings(api.resolve_policy(scenario, "fixed"), scenario, "--policy fixed")
+    assert [p.key_path for p in caught.value.problems] == ["--policy fixed"]
 
 
 @pytest.mark.parametrize("name", ["Silent", "two words", "", "-x", "a]b"])

@@ -190,9 +190,7 @@ def scenario_warnings(
     from offloadsim.scenario.checks import CheckedRun, run_scenario_checks
 
     return run_scenario_checks(
-        CheckedRun(
-            scenario, spec, lambda: _application_layers(scenario), lambda: _outages(scenario), given
-        )
+        CheckedRun(scenario, spec, lambda: _application_layers(scenario), lambda: _outages(scenario), given)
     )
 
 

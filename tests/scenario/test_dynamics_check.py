@@ -64,7 +64,7 @@ def _outage(down, up):
 )
 def test_a_change_past_the_end_of_the_run_is_a_warning(tmp_path, capsys, entry, expected):
     path = _scenario(tmp_path, entry)
-    line = f"offloadsim: warning: {path}: {expected}"
+    line = f"offloadsim: warning: {path}: {expected} [late-dynamics]"
     assert main(["validate", str(path)]) == 0
     assert capsys.readouterr().err.splitlines() == [line]
     assert main(["run", str(path), "--out", str(tmp_path / "out"), "-q"]) == 0
@@ -90,4 +90,4 @@ def test_the_warning_names_the_set_that_moved_the_step(tmp_path, capsys):
     assert main(["validate", str(path), "--set", "dynamics[0].steps[1].at=45 s"]) == 0
     err = capsys.readouterr().err
     assert err.startswith(f"offloadsim: warning: {path}: dynamics[0].steps[1].at: 45 s is at or after")
-    assert err.rstrip().endswith('(set by --set "dynamics[0].steps[1].at=45 s")')
+    assert err.rstrip().endswith('(set by --set "dynamics[0].steps[1].at=45 s") [late-dynamics]')

@@ -49,7 +49,7 @@ def test_every_server_of_the_tier_down_for_good_is_a_warning_from_validate_and_r
         f'offloadsim: warning: {path}: dynamics[1].steps[0].at: "edge-0", "edge-1" go down at 3 s, by the '
         "end of the warm-up at 5 s, and nothing brings them back up before the run's end at 35 s: policy "
         '"edge" offloads every task to the nearest edge node, but no node of tier edge with a processor is '
-        "up in the measured time"
+        "up in the measured time [servers-down]"
     )
     assert main(["validate", str(path)]) == 0
     assert capsys.readouterr().err.splitlines() == [line]
@@ -66,7 +66,7 @@ def test_a_named_server_down_for_good_is_a_warning_naming_the_set_behind_it(tmp_
         f'offloadsim: warning: {path}: dynamics[0].steps[0].at: "edge-1" goes down at 0 s, by the end of '
         'the warm-up at 5 s, and nothing brings it back up before the run\'s end at 35 s: policy "fixed" '
         "sends tasks there (policy.node): none measured can run there "
-        '(set by --set "dynamics[0].steps[0].at=0 s")'
+        '(set by --set "dynamics[0].steps[0].at=0 s") [servers-down]'
     ]
 
 
@@ -107,7 +107,7 @@ def test_multi_tier_warns_of_each_tier_down_for_good(tmp_path, capsys):
         f'offloadsim: warning: {path}: dynamics[0].steps[0].at: "cloud" goes down at 0 s, by the end of the '
         'warm-up at 5 s, and nothing brings it back up before the run\'s end at 35 s: policy "multi-tier" '
         "splits every task over the nearest edge node and the nearest cloud node, but no node of tier "
-        "cloud with a processor is up in the measured time"
+        "cloud with a processor is up in the measured time [servers-down]"
     ]
     assert main(["validate", str(path), "--policy", "edge"]) == 0  # edge offloads to the edge only
     assert capsys.readouterr().err == ""

@@ -175,7 +175,7 @@ def test_a_closed_loop_whose_requests_all_fall_in_the_warm_up_is_a_warning(
             f"offloadsim: warning: {path}: workload[0].think: its users' first requests all come by "
             f"{first} s, in the warm-up to 40 s, and each thinks at least {least} s again before the "
             f"next, so none comes before {2 * least} s, at or after the run's end at 70 s: none of its "
-            "tasks is measured"
+            "tasks is measured [silent-workloads]"
         ]
     else:
         assert err == ""
@@ -203,7 +203,7 @@ def test_one_periodic_source_slower_than_the_window_is_a_warning(tmp_path, capsy
         assert err.splitlines() == [
             f"offloadsim: warning: {path}: workload[0].period: {warned} is no shorter than the 30 s "
             "measured, so its one source sends at most one measured task, or none, as its random phase "
-            "falls (a plain number is in seconds)"
+            "falls (a plain number is in seconds) [lone-arrivals]"
         ]
     else:
         assert err == ""
@@ -219,7 +219,7 @@ def test_a_trace_source_whose_own_times_all_miss_the_window_is_a_warning(tmp_pat
     assert capsys.readouterr().err.splitlines() == [
         f'offloadsim: warning: {path}: workload[0].trace: "phone-0" (1 of its 3 sources) has no time in '
         "[20 s, 50 s), the measured time its start and stop leave (its 2 times run from 1 s to 2 s), "
-        "unlike the others: none of its tasks is measured"
+        "unlike the others: none of its tasks is measured [silent-workloads]"
     ]
     # Rows for every source (no source column), or a source with no rows at all: nothing to say.
     (tmp_path / "times.csv").write_text("time,source\n25,phone-1\n30,phone-2\n", encoding="utf-8")

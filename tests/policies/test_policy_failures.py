@@ -109,7 +109,8 @@ def test_an_exception_in_requirements_is_a_scenario_error_naming_the_policy_and_
     with pytest.raises(ScenarioError) as caught:
         offloadsim.run(tiny_scenario, policy="requirements-raise")
     assert str(caught.value) == (
-        f'{tiny_scenario}: policy: policy "requirements-raise" ({__name__}.RequirementsRaise) raised '
+        f'{tiny_scenario}: policy=requirements-raise: policy "requirements-raise" '
+        f"({__name__}.RequirementsRaise) raised "
         "TypeError in requirements(): Requirement.computing_tier() missing 1 required positional argument: "
         f"'reason' (test_policy_failures.py, line {line}, in requirements)"
     )

@@ -21,6 +21,7 @@ from offloadsim.scenario.units import QUANTITIES, UnitError, parse_quantity
 
 __all__ = [
     "typed_column",
+    "distinct",
     "value_text",
     "texts",
     "matching_texts",
@@ -64,6 +65,18 @@ def typed_column(values: Sequence[Any]) -> Any:
     if items and all(isinstance(v, int | float) and not isinstance(v, bool) for v in items):
         return np.asarray(items, dtype=np.float64)
     return pd.Series([_text(v) for v in items], dtype=object).to_numpy()
+
+
+def distinct(values: Sequence[Any]) -> list[Any]:
+    """The values once each, in the order first seen; lists and mappings compared by their JSON text.
+
+    >>> distinct([["a"], 2, ["a"], 2.0, "x"])
+    [['a'], 2, 'x']
+    """
+    firsts: dict[Any, Any] = {}
+    for value in values:
+        firsts.setdefault(_text(value) if isinstance(value, dict | list | tuple) else value, value)
+    return list(firsts.values())
 
 
 def _text(value: Any) -> str:

@@ -53,7 +53,7 @@ import pandas as pd
 from offloadsim.analysis.catalogue import metric_columns
 from offloadsim.analysis.statistics import mean_ci
 from offloadsim.analysis.summary import llm_metrics
-from offloadsim.analysis.values import default_label, quantity_kind, typed_column
+from offloadsim.analysis.values import default_label, distinct, quantity_kind, typed_column
 from offloadsim.engine_build import engine_build
 from offloadsim.experiments.jobs import (
     MAX_JOBS,
@@ -870,7 +870,7 @@ def merge_sweep(
     inserts: list[Insert] = []  # the tasks' columns of values per job, inserted as the table is written
     for position, key in enumerate(swept):
         column = typed_column(point_values[key])
-        kinds[key] = quantity_kind(list(dict.fromkeys(point_values[key])))
+        kinds[key] = quantity_kind(distinct(point_values[key]))
         metrics.insert(position, key, column)
         inserts.append((position, key, column))
         nodes.insert(position, key, column[job_rows_nodes] if len(nodes) else column[:0])

@@ -623,3 +623,17 @@ def test_a_service_that_is_no_dask_scheduler_is_one_line(sweep_file, tmp_path, c
         f"offloadsim: error: cannot connect to the Dask scheduler at {address}: "
     )
     assert not out.exists()
+
+
+def test_a_grid_of_lists_is_swept_with_each_list_as_its_json_text(tiny, tmp_path):
+    """Sweeping which sources send (a list per point) ended in 'unhashable type: list', exit 1."""
+    spec = sweep_from_data(
+        {"base": tiny.name, "grid": {"workload[0].sources": [["phone-0"], ["phone-0", "phone-1"]]}},
+        source="s.yaml",
+        base_dir=tiny.parent,
+    )
+    result = sweep(spec, out=tmp_path / "out", progress=False)
+    assert result.metrics["workload[0].sources"].tolist() == ['["phone-0"]', '["phone-0", "phone-1"]']
+    sources = result.tasks.groupby("workload[0].sources", observed=True)["source"].unique()
+    assert sorted(sources['["phone-0", "phone-1"]']) == ["phone-0", "phone-1"]
+    assert list(sources['["phone-0"]']) == ["phone-0"]

@@ -146,7 +146,7 @@ def policy_given(scenario: Scenario, spec: PolicySpec, option: str) -> str | Non
     return None if spec.name == scenario.policy.name else f"{option}{spec.name}"
 
 
-def check_policy(spec: PolicySpec, scenario: Scenario | None = None, given: str | None = None) -> None:
+def check_policy(spec: PolicySpec, scenario: Scenario | None = None, option: str | None = None) -> None:
     """Check the policy before a long run: everything the run would refuse is refused here.
 
     Raises :class:`RunError` for an unknown policy or (without ``scenario``)
@@ -157,14 +157,15 @@ def check_policy(spec: PolicySpec, scenario: Scenario | None = None, given: str 
     will run but not as meant is issued as a ``ScenarioWarning``: the
     warnings of every scenario check (:mod:`offloadsim.scenario.checks`),
     the policy's own first, each ending with its check's name (``[policy]``), but those of the
-    checks the scenario's ``skip_checks`` names, which do not run.  ``given``: the argument that
-    chose the policy instead of the scenario's ``policy`` key (:func:`policy_given`), where a
-    problem at that key is said.
+    checks the scenario's ``skip_checks`` names, which do not run.  ``option``: how the caller's
+    user chose ``spec`` (``"--policies "``); a problem at the ``policy`` key of a policy not the
+    scenario's is then said at that argument (:func:`policy_given`).
     """
     import warnings
 
     from offloadsim.scenario.errors import ScenarioWarning
 
+    given = None if option is None or scenario is None else policy_given(scenario, spec, option)
     for problem in scenario_warnings(spec, scenario, given):
         warnings.warn(ScenarioWarning(str(problem)), stacklevel=2)
 
@@ -279,7 +280,7 @@ def run(
         check_out_dir(out, overwrite)
     loaded = scenario_from(scenario, overrides)
     spec = resolve_policy(loaded, policy, policy_params)
-    check_policy(spec, loaded, policy_given(loaded, spec, policy_option))
+    check_policy(spec, loaded, policy_option)
     inputs = input_files(loaded)  # hashed before the run: what the run reads
     started = _dt.datetime.now(_dt.UTC)
 

@@ -255,7 +255,7 @@ def compare(
         loaded = dataclasses.replace(loaded, seed=api.check_index(seed, "seed"))
     specs = {name: api.resolve_policy(loaded, name) for name in names}
     for spec in specs.values():
-        api.check_policy(spec, loaded, api.policy_given(loaded, spec, policy_option))
+        api.check_policy(spec, loaded, policy_option)
 
     inputs = input_files(loaded)
     jobs = compare_jobs(loaded, names, replications)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import heapq
 from dataclasses import dataclass
@@ -70,8 +71,10 @@ class Trace(ArrivalProcess):
     def none_between(self, start_s: float, stop_s: float, t0: float, t1: float) -> tuple[str, str] | None:
         """A trace none of whose times falls in the window (times in ms read as s, say)."""
         low, high = max(start_s, t0), min(stop_s, t1)
+        if any(_any_in(source_times, low, high) for source_times in self.trace.values()):
+            return None
         times = {t for source_times in self.trace.values() for t in source_times}
-        if not times or any(low <= t < high for t in times):
+        if not times:
             return None
         return (
             "trace",
@@ -86,9 +89,7 @@ class Trace(ArrivalProcess):
         """Sources with times of their own, none in the window, beside others with some there."""
         low, high = max(start_s, t0), min(stop_s, t1)
         missed = {
-            source: times
-            for source, times in self.trace.items()
-            if times and not any(low <= t < high for t in times)
+            source: times for source, times in self.trace.items() if times and not _any_in(times, low, high)
         }
         if not missed or len(missed) == sum(1 for times in self.trace.values() if times):
             return None  # none missed, or all of them: none_between's warning
@@ -106,6 +107,12 @@ class Trace(ArrivalProcess):
     def stall_allowance(self, source: str) -> int:
         """Arrivals in a row at one instant that are legitimate at ``source``."""
         return len(self._times(source))  # rows may share a time
+
+
+def _any_in(times: tuple[float, ...], low: float, high: float) -> bool:
+    """Whether sorted ``times`` has one in ``[low, high)``."""
+    i = bisect.bisect_left(times, low)
+    return i < len(times) and times[i] < high
 
 
 def _split_trace(

@@ -211,8 +211,8 @@ def _application_layers(scenario: Scenario) -> dict[str, int] | None:
 def _outages(scenario: Scenario) -> dict[str, tuple[float, str]] | None:
     """Each node the scenario's ``dynamics`` take down for good: when, and the step's key path.
 
-    None where not known: a kind that is not built in, or an entry the world refuses (it is
-    reported, with its key path, when the world is built).
+    None where not known: a kind that does not declare what it does to nodes, or an entry the
+    world refuses (it is reported, with its key path, when the world is built).
     """
     if not scenario.dynamics:
         return {}

@@ -3,7 +3,8 @@
 A ``node-schedule`` that takes the only edge node down at 0 s left ``policy:
 edge`` nothing to offload to: the run dropped or re-placed every task and
 read as that policy's result.  Only a schedule says so before the run: a
-``failures`` entry's repairs, or a plug-in kind, may bring the node back.
+``failures`` entry's repairs may bring the node back, and a plug-in kind is read by what it
+declares of nodes (nothing declared: not known, no check).
 """
 
 from __future__ import annotations
@@ -12,6 +13,14 @@ import pytest
 import yaml
 
 from offloadsim.cli import main
+from offloadsim.world.dynamics import (
+    LINKS_ONLY,
+    NodeChanges,
+    NodeStep,
+    SetNodeUp,
+    register_dynamics,
+    unregister_dynamics,
+)
 
 DOWN = """\
 name: down
@@ -120,3 +129,55 @@ def test_the_worlds_reading_of_the_schedules_is_as_its_docstring_says():
 
     assert doctest.testmod(outages).attempted > 0
     assert doctest.testmod(outages).failed == 0
+
+
+class _Blink:
+    """A plug-in kind (``{kind: blink, node: NAME, at: TIME}``): takes a node down at ``at``, for good.
+
+    ``says``: what it declares of nodes: ``"steps"`` (its one step), ``"links"`` (links only, a
+    false claim the check takes at its word) or ``None`` (nothing: the check cannot know).
+    """
+
+    name = "blink"
+
+    def __init__(self, says):
+        if says == "steps":
+            self.node_changes = lambda spec: NodeChanges((NodeStep(spec[1], spec[0], False, "at"),))
+        elif says == "links":
+            self.node_changes = lambda spec: LINKS_ONLY
+
+    def parse(self, entry):
+        entry.keys(required=("node", "at"))
+        return entry.node("node"), entry.quantity("at", "time")
+
+    def timeline(self, spec, rng):
+        yield spec[1], SetNodeUp(spec[0], False)
+
+
+@pytest.fixture
+def blink(request):
+    register_dynamics(_Blink(request.param))
+    yield request.param
+    unregister_dynamics("blink")
+
+
+@pytest.mark.parametrize("blink", ["steps", "links", None], indirect=True)
+def test_a_plug_in_kind_is_checked_by_what_it_declares_of_nodes(tmp_path, capsys, blink):
+    """Its steps are read as node-schedule's; "links only" keeps the check on; nothing turns it off."""
+    dynamics = [_schedule("edge-0", ("0 s", False)), {"kind": "blink", "node": "edge-1", "at": "2 s"}]
+    path = _scenario(tmp_path, dynamics)
+    assert main(["validate", str(path)]) == 0
+    err = capsys.readouterr().err
+    if blink is None:
+        assert err == ""  # not known what it does to nodes: no warning, right or wrong
+    elif blink == "links":  # edge-1 is up by its word: the check holds, and edge-0 alone is down
+        assert err == ""
+        assert main(["validate", str(path), "--set", "dynamics[0].node=edge-*"]) == 0
+        assert "[servers-down]" in capsys.readouterr().err
+    else:
+        assert err.splitlines() == [
+            f'offloadsim: warning: {path}: dynamics[1].at: "edge-0", "edge-1" go down at 2 s, by the end of '
+            "the warm-up at 5 s, and nothing brings them back up before the run's end at 35 s: policy "
+            '"edge" offloads every task to the nearest edge node, but no node of tier edge with a processor '
+            "is up in the measured time [servers-down]"
+        ]

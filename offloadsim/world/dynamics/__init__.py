@@ -5,10 +5,13 @@ See :mod:`~offloadsim.world.dynamics.base` for what a kind is and
 """
 
 from offloadsim.world.dynamics.base import (
+    LINKS_ONLY,
     Dynamics,
     DynamicsError,
     DynamicsKind,
     LinkSettings,
+    NodeChanges,
+    NodeStep,
     SetCapacity,
     SetLatency,
     SetLinkUp,
@@ -29,7 +32,10 @@ __all__ = [
     "Dynamics",
     "DynamicsError",
     "DynamicsKind",
+    "LINKS_ONLY",
     "LinkSettings",
+    "NodeChanges",
+    "NodeStep",
     "SetCapacity",
     "SetLatency",
     "SetLinkUp",

@@ -32,9 +32,12 @@ __all__ = [
     "Dynamics",
     "DynamicsError",
     "DynamicsKind",
+    "LINKS_ONLY",
     "LINK_SETTINGS",
     "MAX_CHANGES",
     "LinkSettings",
+    "NodeChanges",
+    "NodeStep",
     "SetCapacity",
     "SetLatency",
     "SetLinkUp",
@@ -179,12 +182,46 @@ class LinkSettings:
 MAX_CHANGES = 10**8
 
 
+@dataclass(frozen=True, slots=True)
+class NodeStep:
+    """An entry takes ``node`` down (``up`` false) or brings it up at ``at`` s, as its ``key`` says.
+
+    ``key``: the key path below the entry (``steps[2].at``), named in a warning about the step.
+    """
+
+    at: float
+    node: str
+    up: bool
+    key: str
+
+
+@dataclass(frozen=True, slots=True)
+class NodeChanges:
+    """What one entry does to nodes, known before the run (a kind's ``node_changes(spec)``).
+
+    ``steps``: nodes it takes down or up at stated times; ``random``: nodes it takes down or up
+    at times drawn in the run.  Nodes in neither it leaves alone.
+    """
+
+    steps: tuple[NodeStep, ...] = ()
+    random: tuple[str, ...] = ()
+
+
+#: What a kind that changes links only says of its entries' nodes: it never takes one down or up.
+LINKS_ONLY = NodeChanges()
+
+
 class DynamicsKind(Protocol):
     """A kind of timed change: one module and one :func:`~offloadsim.world.dynamics.register_dynamics`.
 
     A kind whose timeline is endless may also define ``changes(spec, end_s) -> (key, count)``:
     about how many items its timeline yields before ``end_s``, and the entry's key that sets how
     often; an entry above :data:`MAX_CHANGES` is refused before it runs.
+
+    A kind may also define ``node_changes(spec) -> NodeChanges``: which nodes an entry takes down
+    or up, and when (:data:`LINKS_ONLY` for a kind that never does).  The ``servers-down`` check
+    reads it before the run (:mod:`~offloadsim.world.dynamics.outages`); a scenario with an entry
+    of a kind that does not define it is not checked, as what it does to nodes is not known.
     """
 
     name: str

@@ -34,7 +34,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from offloadsim.scenario.distributions import Dist
-from offloadsim.world.dynamics.base import SetLinkUp, SetNodeUp, SpecReader, WorldChange
+from offloadsim.world.dynamics.base import (
+    NodeChanges,
+    NodeStep,
+    SetLinkUp,
+    SetNodeUp,
+    SpecReader,
+    WorldChange,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -79,6 +86,16 @@ class NodeSchedule:
             steps.append((at, step.boolean("up")))
         return UpSchedule(nodes, tuple(steps))
 
+    def node_changes(self, spec: UpSchedule) -> NodeChanges:
+        """Each step on each node, at the step's ``at``."""
+        return NodeChanges(
+            tuple(
+                NodeStep(at, node, up, f"steps[{j}].at")
+                for j, (at, up) in enumerate(spec.steps)
+                for node in spec.nodes
+            )
+        )
+
     def timeline(self, spec: UpSchedule, rng: np.random.Generator) -> Iterator[tuple[float, WorldChange]]:
         """Each step on each node (a schedule draws nothing from ``rng``)."""
         for at, up in spec.steps:
@@ -116,6 +133,10 @@ class Failures:
         targets = len(spec.nodes) + len(spec.links)
         key = "mtbf" if spec.mtbf.mean <= spec.mttr.mean else "mttr"
         return key, 2.0 * targets * max(end_s - spec.start_s, 0.0) / cycle
+
+    def node_changes(self, spec: RandomFailures) -> NodeChanges:
+        """Its nodes, down and up at random (its links: not nodes)."""
+        return NodeChanges(random=spec.nodes)
 
     def timeline(self, spec: RandomFailures, rng: np.random.Generator) -> Iterator[tuple[float, WorldChange]]:
         """Every target's alternating up and down times, merged in time order (endless)."""

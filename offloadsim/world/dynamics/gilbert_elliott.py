@@ -30,7 +30,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from offloadsim.suggest import quoted
-from offloadsim.world.dynamics.base import LINK_SETTINGS, LinkSettings, SpecReader, WorldChange
+from offloadsim.world.dynamics.base import (
+    LINK_SETTINGS,
+    LINKS_ONLY,
+    LinkSettings,
+    NodeChanges,
+    SpecReader,
+    WorldChange,
+)
 
 __all__ = ["GilbertElliott", "LinkState", "Chain", "stationary_mean"]
 
@@ -90,6 +97,10 @@ class GilbertElliott:
         per_switch = sum(1 for _ in spec.good.sets.changes(spec.links))
         key = "good.mean" if spec.good.mean_s <= spec.bad.mean_s else "bad.mean"
         return key, per_switch * (2.0 * end_s / (spec.good.mean_s + spec.bad.mean_s) + 1.0)
+
+    def node_changes(self, spec: Chain) -> NodeChanges:
+        """None: it changes links only, so the ``servers-down`` check holds with it."""
+        return LINKS_ONLY
 
     def timeline(self, spec: Chain, rng: np.random.Generator) -> Iterator[tuple[float, WorldChange]]:
         """The state at 0, then a switch after each exponential sojourn, for as long as it is read."""

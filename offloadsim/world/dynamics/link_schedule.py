@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from offloadsim.world.dynamics.base import (
+    LINKS_ONLY,
+    NodeChanges,
     SetCapacity,
     SetLatency,
     SetLinkUp,
@@ -84,6 +86,10 @@ class LinkSchedule:
             up = step.boolean("up") if step.has("up") else None
             steps.append(Step(at, forward, reverse, latency, up))
         return Schedule(links, tuple(steps))
+
+    def node_changes(self, spec: Schedule) -> NodeChanges:
+        """None: it changes links only, so the ``servers-down`` check holds with it."""
+        return LINKS_ONLY
 
     def timeline(self, spec: Schedule, rng: np.random.Generator) -> Iterator[tuple[float, WorldChange]]:
         """Each step's changes on each link (a schedule draws nothing from ``rng``)."""

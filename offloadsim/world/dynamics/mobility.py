@@ -69,7 +69,7 @@ from offloadsim.scenario.patterns import NodeIndex
 from offloadsim.scenario.quantities import FieldProblem, parse_si
 from offloadsim.scenario.units import UnitError, parse_quantity
 from offloadsim.suggest import did_you_mean, quoted
-from offloadsim.world.dynamics.base import SetCapacity, SpecReader, WorldChange
+from offloadsim.world.dynamics.base import LINKS_ONLY, NodeChanges, SetCapacity, SpecReader, WorldChange
 from offloadsim.world.radio import Radio
 
 if TYPE_CHECKING:
@@ -188,6 +188,10 @@ class Mobility:
     def changes(self, spec: MobilitySpec, end_s: float) -> tuple[str, float]:
         """How many position samples come before ``end_s`` (each yields), and the key setting how often."""
         return "update", end_s / spec.update_s + 1.0
+
+    def node_changes(self, spec: MobilitySpec) -> NodeChanges:
+        """None: it changes links only, so the ``servers-down`` check holds with it."""
+        return LINKS_ONLY
 
     def timeline(self, spec: MobilitySpec, rng: np.random.Generator) -> Iterator[tuple[float, WorldChange]]:
         """Every ``update`` s: the handovers of devices that left coverage, then the rates that moved."""

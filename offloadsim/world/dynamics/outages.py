@@ -1,28 +1,28 @@
 """Nodes the scenario's ``dynamics`` take down for good: known before the run, from the schedules alone.
 
 A scenario check warns of a server a policy needs that is down all the
-measured time; this says which nodes are, without running.  Only
-``node-schedule`` steps take a node down or up at stated times; a
-``failures`` entry's repairs bring its nodes back at random, and a kind
-that is not built in might do either, so what it drives is not known here.
+measured time; this says which nodes are, without running.  Each kind
+says what its entries do to nodes (``node_changes``, a
+:class:`~offloadsim.world.dynamics.base.NodeChanges`): ``node-schedule``
+steps take a node down or up at stated times, a ``failures`` entry's
+repairs bring its nodes back at random, and the link kinds leave nodes
+alone.  A kind that does not say (a plug-in's, unless it declares it) might
+do anything to a node, so with one nothing is known here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from offloadsim.world.dynamics.base import Dynamics
-from offloadsim.world.dynamics.failures import Failures, NodeSchedule, RandomFailures, UpSchedule
-from offloadsim.world.dynamics.gilbert_elliott import GilbertElliott
-from offloadsim.world.dynamics.link_schedule import LinkSchedule
-from offloadsim.world.dynamics.mobility import Mobility
-from offloadsim.world.dynamics.random_walk import RandomWalk
-from offloadsim.world.dynamics.trace import LinkTrace
+from offloadsim.world.dynamics.base import Dynamics, NodeChanges
 
-__all__ = ["down_for_good"]
+__all__ = ["down_for_good", "node_changes"]
 
-#: The built-in kinds that never take a node down or bring one up (only links change under them).
-_LINKS_ONLY = (LinkSchedule, LinkTrace, GilbertElliott, RandomWalk, Mobility)
+
+def node_changes(entry: Dynamics) -> NodeChanges | None:
+    """What ``entry`` does to nodes, as its kind declares (``node_changes``); None where it does not say."""
+    declared = getattr(entry.kind, "node_changes", None)
+    return None if declared is None else declared(entry.spec)
 
 
 def down_for_good(dynamics: Sequence[Dynamics], end_s: float) -> dict[str, tuple[float, str]] | None:
@@ -30,8 +30,8 @@ def down_for_good(dynamics: Sequence[Dynamics], end_s: float) -> dict[str, tuple
 
     Nodes start up; a node-schedule step before ``end_s`` sets one down or up.  Left out: a node a
     ``failures`` entry drives, and one whose last coming up shares its time with a going down of
-    another entry (the order they apply in is the engine's).  None where an entry's kind is not
-    built in: whatever it does to nodes is not known before the run.
+    another entry (the order they apply in is the engine's).  None where an entry's kind does not
+    declare what it does to nodes (``node_changes``): that is not known before the run.
 
     >>> from offloadsim.world.dynamics.failures import NodeSchedule, UpSchedule
     >>> schedule = UpSchedule(("edge",), ((0.0, False), (5.0, True), (8.0, False)))
@@ -41,14 +41,15 @@ def down_for_good(dynamics: Sequence[Dynamics], end_s: float) -> dict[str, tuple
     steps: dict[str, list[tuple[float, bool, str]]] = {}
     random: set[str] = set()
     for entry in dynamics:
-        if isinstance(entry.kind, NodeSchedule) and isinstance(entry.spec, UpSchedule):
-            for j, (at, up) in enumerate(entry.spec.steps):
-                for node in entry.spec.nodes if at < end_s else ():
-                    steps.setdefault(node, []).append((at, up, f"dynamics[{entry.index}].steps[{j}].at"))
-        elif isinstance(entry.kind, Failures) and isinstance(entry.spec, RandomFailures):
-            random.update(entry.spec.nodes)
-        elif not isinstance(entry.kind, _LINKS_ONLY):
+        declared = node_changes(entry)
+        if declared is None:
             return None
+        for step in declared.steps:
+            if step.at < end_s:
+                steps.setdefault(step.node, []).append(
+                    (step.at, step.up, f"dynamics[{entry.index}].{step.key}")
+                )
+        random.update(declared.random)
     down: dict[str, tuple[float, str]] = {}
     for node, changes in steps.items():
         changes.sort(key=lambda step: step[0])  # stable: equal times keep the order written

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from offloadsim.world.dynamics.base import LinkSettings, SpecReader, WorldChange
+from offloadsim.world.dynamics.base import LINKS_ONLY, LinkSettings, NodeChanges, SpecReader, WorldChange
 
 __all__ = ["RandomWalk", "Walk", "reflect"]
 
@@ -86,6 +86,10 @@ class RandomWalk:
     def changes(self, spec: Walk, end_s: float) -> tuple[str, float]:
         """How many steps the walk takes before ``end_s`` (on each link), and the key that sets how often."""
         return "every", len(spec.links) * (end_s / spec.every_s + 1.0)
+
+    def node_changes(self, spec: Walk) -> NodeChanges:
+        """None: it changes links only, so the ``servers-down`` check holds with it."""
+        return LINKS_ONLY
 
     def timeline(self, spec: Walk, rng: np.random.Generator) -> Iterator[tuple[float, WorldChange]]:
         """The start rate at 0, then one step every ``every`` seconds, for as long as it is read."""

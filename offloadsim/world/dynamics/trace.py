@@ -27,7 +27,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from offloadsim.scenario.csvdata import CsvProblem, read_series
-from offloadsim.world.dynamics.base import LINK_SETTINGS, LinkSettings, SpecReader, WorldChange
+from offloadsim.world.dynamics.base import (
+    LINK_SETTINGS,
+    LINKS_ONLY,
+    LinkSettings,
+    NodeChanges,
+    SpecReader,
+    WorldChange,
+)
 
 if TYPE_CHECKING:
     import numpy as np
@@ -90,6 +97,10 @@ class LinkTrace:
         if spec.period_s is None:
             return "file", per_pass
         return "period" if spec.period_given else "file", per_pass * (end_s / spec.period_s + 1.0)
+
+    def node_changes(self, spec: Trace) -> NodeChanges:
+        """None: it changes links only, so the ``servers-down`` check holds with it."""
+        return LINKS_ONLY
 
     def timeline(self, spec: Trace, rng: np.random.Generator) -> Iterator[tuple[float, WorldChange]]:
         """Each row's changes on each link, row after row (again and again when looped)."""

@@ -689,7 +689,7 @@ def _built_world(scenario: Any) -> Any:
     except world_error as error:
         from offloadsim.scenario.overrides import blamed
 
-        raise _UsageError(str(blamed(scenario, error.key_path, error.message))) from None
+        raise _UsageError(str(blamed(scenario, error.key_path, error.message, error.also))) from None
     return world
 
 

@@ -52,21 +52,24 @@ class KeyPathError(ValueError):
 
     ``key_path`` and ``message`` are data, for callers that say which ``--set`` gave the
     value (:func:`~offloadsim.scenario.overrides.blame_given`); ``str()`` is the one line
-    ``KEY.PATH: message`` (the message alone when the key path is empty).
+    ``KEY.PATH: message`` (the message alone when the key path is empty).  ``also``: other key
+    paths whose values the problem is about (a step out of order: the previous step's time),
+    for the same callers to name the ``--set`` that gave one of them.
 
     >>> error = KeyPathError("nodes.edge.processor.profile", "unknown profile 'x'")
     >>> error.key_path, str(error)
     ('nodes.edge.processor.profile', "nodes.edge.processor.profile: unknown profile 'x'")
     """
 
-    def __init__(self, key_path: str, message: str):
+    def __init__(self, key_path: str, message: str, also: tuple[str, ...] = ()):
         super().__init__(f"{key_path}: {message}" if key_path else message)
         self.key_path = key_path
         self.message = message
+        self.also = also
 
-    def __reduce__(self) -> tuple[type[KeyPathError], tuple[str, str]]:
+    def __reduce__(self) -> tuple[type[KeyPathError], tuple[str, str, tuple[str, ...]]]:
         # Rebuilt from its fields (``args`` holds the joined line), so it survives a process pool.
-        return (type(self), (self.key_path, self.message))
+        return (type(self), (self.key_path, self.message, self.also))
 
 
 class ScenarioError(Exception):

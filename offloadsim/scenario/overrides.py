@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import yaml
@@ -364,14 +364,19 @@ def _as_formatted(key: str) -> str:
         return key
 
 
-def blamed(scenario: Scenario, key_path: str, message: str) -> Problem:
+def blamed(scenario: Scenario, key_path: str, message: str, also: Sequence[str] = ()) -> Problem:
     """The problem at ``key_path`` of ``scenario`` (found building its world), naming the ``--set`` behind it.
 
     What :func:`blame_given` does for a problem of the load, for one found when the world is
     built (a profile, a ``dynamics:`` entry: a ``WorldError``'s fields): ``s.yaml:
     nodes.edge.processor.profile: unknown profile 'x'; ... (set by --set
-    "nodes.edge.processor.profile=x")``.
+    "nodes.edge.processor.profile=x")``.  ``also``: other key paths the problem is about (the
+    error's ``also``); where no ``--set`` gave ``key_path``, one that gave one of them is named.
     """
     given = dict(scenario.footprint.set_by)
-    (problem,) = blame_given([Problem(scenario.source, key_path, message)], given)
+    problem = Problem(scenario.source, key_path, message)
+    for path in (key_path, *also):
+        (found,) = blame_given([problem._replace(key_path=path)], given)
+        if found.message != message:
+            return found._replace(key_path=key_path)
     return problem

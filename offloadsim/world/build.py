@@ -571,7 +571,7 @@ def build_world(scenario: Scenario) -> World:
         try:
             dynamics = parse_dynamics(scenario.dynamics, scenario)
         except DynamicsError as error:
-            raise WorldError(error.key_path, error.message) from None
+            raise WorldError(error.key_path, error.message, error.also) from None
     return World(scenario, nodes, topology, processors, apps, dynamics, scenario.link_model, more_processors)
 
 

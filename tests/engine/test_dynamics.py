@@ -185,6 +185,33 @@ def test_the_cli_refuses_a_bad_dynamics_entry_with_one_line_and_exit_2(tmp_path,
     assert not out.exists()
 
 
+@pytest.mark.parametrize("verb", ["validate", "run"])
+@pytest.mark.parametrize("kind", ["link-schedule", "node-schedule"])
+@pytest.mark.parametrize("step", [0, 1])
+def test_a_step_a_set_puts_out_of_order_is_refused_naming_the_set(tmp_path, capsys, verb, kind, step):
+    """Either step's ``--set`` may put the later one before the earlier: the refusal names it."""
+    from offloadsim.cli import main
+
+    (tmp_path / "trace.csv").write_text("time\n1.0\n")
+    target = "link: 0" if kind == "link-schedule" else "node: edge"
+    path = tmp_path / "steps.yaml"
+    path.write_text(
+        BASE
+        + f"dynamics: [{{kind: {kind}, {target}, steps: [{{at: 2 s, up: false}}, {{at: 4 s, up: true}}]}}]\n"
+    )
+    assignment = f"dynamics[0].steps[{step}].at={'5 s' if step == 0 else '1 s'}"
+    out = ["--out", str(tmp_path / "out")] if verb == "run" else []
+    assert main([verb, str(path), "--set", assignment, *out]) == 2
+    said = (
+        "4 s comes before the previous step's 5 s"
+        if step == 0
+        else "1 s comes before the previous step's 2 s"
+    )
+    assert capsys.readouterr().err.splitlines() == [
+        f'offloadsim: error: {path}: dynamics[0].steps[1].at: {said} (set by --set "{assignment}")'
+    ]
+
+
 def test_policies_and_the_engine_follow_a_route_change_with_no_stale_cache(tmp_path):
     # edge-a is nearest until its link slows to 50 ms at 3 s; the `edge` policy (nearest edge,
     # cached per source) must then send tasks to edge-b, over the route in force.

@@ -272,13 +272,27 @@ class SpecReader:
         self.scenario = scenario
         self.read = read
 
-    def fail(self, key: str, message: str) -> DynamicsError:
+    def fail(self, key: str, message: str, also: tuple[str, ...] = ()) -> DynamicsError:
         """An error at ``key`` of this mapping (raise it): a key, or a key path below it (``points[0].node``).
 
         An empty ``key``: the mapping itself (an unknown key, which the message quotes).
+        ``also``: other key paths (whole) the error is about, for the ``--set`` behind one to be named.
         """
         where = (self.path + (key if key.startswith("[") else f".{key}")) if key else self.path
-        return DynamicsError(where, message)
+        return DynamicsError(where, message, also)
+
+    def time_after(self, key: str, previous: tuple[SpecReader, float] | None) -> float:
+        """``key`` as a time not before the previous step's (``previous``: its reader and time).
+
+        A step's times must not decrease; one out of order is refused at its ``key``, naming the
+        previous step's too (a ``--set`` of either may have put it out of order).
+        """
+        at = self.quantity(key, "time")
+        if previous is not None and at < previous[1]:
+            before, then = previous
+            message = f"{at:g} s comes before the previous step's {then:g} s"
+            raise self.fail(key, message, also=(key_path(before.path, key),))
+        return at
 
     def keys(self, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> None:
         """Refuse unknown keys (with a did-you-mean) and missing required ones.

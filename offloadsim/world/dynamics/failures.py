@@ -78,11 +78,11 @@ class NodeSchedule:
         entry.keys(required=("node", "steps"))
         nodes = entry.nodes("node")
         steps: list[tuple[float, bool]] = []
+        previous: tuple[SpecReader, float] | None = None
         for step in entry.mappings("steps"):
             step.keys(required=("at", "up"))
-            at = step.quantity("at", "time")
-            if steps and at < steps[-1][0]:
-                raise step.fail("at", f"{at:g} s comes before the previous step's {steps[-1][0]:g} s")
+            at = step.time_after("at", previous)
+            previous = step, at
             steps.append((at, step.boolean("up")))
         return UpSchedule(nodes, tuple(steps))
 

@@ -71,11 +71,11 @@ class LinkSchedule:
         entry.keys(required=("link", "steps"))
         links = entry.links("link")
         steps: list[Step] = []
+        previous: tuple[SpecReader, float] | None = None
         for step in entry.mappings("steps"):
             step.keys(required=("at",), optional=_SETTINGS)
-            at = step.quantity("at", "time")
-            if steps and at < steps[-1].at_s:
-                raise step.fail("at", f"{at:g} s comes before the previous step's {steps[-1].at_s:g} s")
+            at = step.time_after("at", previous)
+            previous = step, at
             if not any(step.has(key) for key in _SETTINGS):
                 raise step.fail("", f"expected at least one of {', '.join(_SETTINGS)} besides at")
             forward = step.quantity("bandwidth", "bandwidth") if step.has("bandwidth") else None

@@ -2,14 +2,12 @@
 
 python analysis/handover_timeline.py   # about a minute (sweep-commute.yaml: 3 rules x 3 replications)
 
-(a) The access point phone-0 is attached to during five minutes of its drive
-(replayed from the run's own mobility stream: the same drive under every
-rule).  (c) The latency of each of its photo uploads by arrival time under
-``continue``, ``restart`` and ``fail``; a failed task is marked on the axis.
-Dotted lines: its handovers.  (b) Over every phone and replication, the
-share of tasks that met their 3 s deadline, for tasks no handover met and
-for those one met (a failed task missed it), with 95 % intervals over the
-replications.
+(a) The access point phone-0 is attached to during five minutes of its drive (replayed from the
+run's own mobility stream: the same drive under every rule; a visit too brief to show as a line is a
+tick). (c) The latency of each of its photo uploads by arrival time under ``continue``, ``restart``
+and ``fail``; a failed task is marked on the axis. Dotted lines: its handovers. (b) Over every phone
+and replication, the share of tasks that met their 3 s deadline, for tasks no handover met and for
+those one met (a failed task missed it), with 95 % intervals over the replications.
 """
 
 from __future__ import annotations
@@ -44,6 +42,32 @@ def attachment(seed: int, until: float) -> tuple[list[float], list[int]]:
             times.append(t)
             where.append(aps.get(change.up, -1))
     return times, where
+
+
+#: A visit shorter than this share of the window is drawn as a tick (as a line it would not show).
+BRIEF = 0.005
+
+
+def visits(times, where, window):
+    """``(spans, brief)``: each attachment within ``window`` as ``(from, to, ap)``, or ``(at, ap)`` if brief.
+
+    A visit shorter than :data:`BRIEF` of the window (two handovers at one time included) is
+    brief; out of coverage (ap -1) is neither.
+
+    >>> visits([0.0, 40.0, 40.0, 90.0], [1, 2, 3, 0], (30.0, 100.0))
+    ([(30.0, 40.0, 1), (40.0, 90.0, 3), (90.0, 100.0, 0)], [(40.0, 2)])
+    """
+    spans, brief = [], []
+    edges = [*times, window[1]]
+    for k, ap in enumerate(where):
+        lo, hi = max(edges[k], window[0]), min(edges[k + 1], window[1])
+        if ap < 0 or hi < lo or (hi == lo and edges[k] < window[0]):
+            continue
+        if hi - lo < BRIEF * (window[1] - window[0]):
+            brief.append((lo, ap))
+        else:
+            spans.append((lo, hi, ap))
+    return spans, brief
 
 
 def deadline_shares(tasks):
@@ -85,12 +109,15 @@ def _draw(fig, tasks, first, seed):
     axes = fig.subplot_mosaic([["a", "c"], ["b", "c"]], width_ratios=[2.2, 1])
     a, b, c = axes["a"], axes["b"], axes["c"]  # made in the order a, c, b: panels (a), (b), (c)
     b.sharex(a)
-    # (a) the attachment as a step function of time
-    edges = [*times, WINDOW[1]]
-    for k, ap in enumerate(where):
-        lo, hi = max(edges[k], WINDOW[0]), edges[k + 1]
-        if hi > lo and ap >= 0:
-            a.plot([lo, hi], [ap, ap], color=PALETTE[0], lw=2.5, solid_capstyle="butt")
+    # (a) the attachment as a step function of time; a visit too brief to see as a line, a tick
+    spans, brief = visits(times, where, WINDOW)
+    for lo, hi, ap in spans:
+        a.plot([lo, hi], [ap, ap], color=PALETTE[0], lw=2.5, solid_capstyle="butt")
+    if brief:
+        at, ap = zip(*brief, strict=True)
+        shortest = BRIEF * (WINDOW[1] - WINDOW[0])
+        a.scatter(at, ap, marker="|", s=60, color=PALETTE[0], label=f"attached under {shortest:g} s")
+        a.legend(loc="lower right", fontsize="small")
     handovers = [t for t in times[1:] if WINDOW[0] <= t <= WINDOW[1]]
     for ax in (a, b):
         for t in handovers:

@@ -154,3 +154,17 @@ def test_captions_quote_the_numbers_the_figures_show(claim):
     text = " ".join((ROOT / "docs" / "gallery.md").read_text(encoding="utf-8").split())
     expected = claim.format(*(value() for value in CAPTIONS[claim]))
     assert expected in text, f"docs/gallery.md should say {expected!r} (the committed data's numbers)"
+
+
+def test_a_visit_too_brief_to_see_in_the_handover_timeline_is_a_tick_not_dropped():
+    """Two handovers at one time, or a visit of a second in five minutes, still show on panel (a)."""
+    import doctest
+
+    import handover_timeline
+
+    window = (30.0, 330.0)
+    spans, brief = handover_timeline.visits([0.0, 100.0, 100.0, 200.0, 200.5], [0, 1, 2, 3, 4], window)
+    assert spans == [(30.0, 100.0, 0), (100.0, 200.0, 2), (200.5, 330.0, 4)]
+    assert brief == [(100.0, 1), (200.0, 3)]  # zero length, and 0.5 s: under 0.5 % of the window
+    assert handover_timeline.visits([0.0, 30.0], [0, -1], window) == ([], [])  # out of coverage: neither
+    assert doctest.testmod(handover_timeline).failed == 0

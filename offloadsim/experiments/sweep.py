@@ -458,7 +458,7 @@ def plan_sweep(spec: SweepSpec, worlds: bool = False) -> list[Job]:
 
     problems: list[Problem] = []
     warned: list[Problem] = []
-    seen: set[tuple[str, str]] = set()
+    seen: set[tuple[str | None, ...]] = set()
     jobs: list[Job] = []
     base_source = str(spec.base)
 
@@ -473,16 +473,16 @@ def plan_sweep(spec: SweepSpec, worlds: bool = False) -> list[Job]:
 
     def warn(problem: Problem, index: int, point: Mapping[str, Any]) -> None:
         """Keep a point's warning once: at the sweep key that made it, with the first point it came in."""
-        key, text = located(problem)
-        if ("warning", text) in seen:
+        key, text = located(problem._replace(check=None))
+        if ("warning", text, problem.check) in seen:
             return
-        seen.add(("warning", text))
+        seen.add(("warning", text, problem.check))
         if key is None:  # the base scenario's own: as it says it
             warned.append(problem)
         else:
             shown = point_text(point.items())
             note = f"(point {index}" + (f": {shown})" if shown else ")")
-            warned.append(Problem(spec.file, key, with_note(text, note)))  # before the check's [NAME]
+            warned.append(with_note(Problem(spec.file, key, text, problem.check), note))  # before its [NAME]
 
     def report(key: str, message: str, index: int, point: Mapping[str, Any]) -> None:
         if (key, message) in seen:

@@ -188,20 +188,17 @@ def skipped_checks(scenario: Scenario) -> tuple[str, ...]:
 
 
 def tagged(problem: Problem, name: str) -> Problem:
-    """``problem`` with its check's name at the end of its message: ``... [silent-workloads]``."""
-    return problem._replace(message=f"{problem.message} [{name}]")
+    """``problem`` as a warning of the check ``name``: ``str()`` ends ``... [silent-workloads]``."""
+    return problem._replace(check=name)
 
 
-def with_note(message: str, note: str) -> str:
-    """``message`` with ``note`` added, before the ``[NAME]`` of the check that gave it, if it ends so.
+def with_note(problem: Problem, note: str) -> Problem:
+    """``problem`` with ``note`` added to its message, so before the ``[NAME]`` of the check that gave it.
 
-    >>> with_note("no entry [silent-workloads]", "(point 0)")
-    'no entry (point 0) [silent-workloads]'
+    >>> print(with_note(Problem("s.yaml", "workload", "no entry", "silent-workloads"), "(point 0)"))
+    s.yaml: workload: no entry (point 0) [silent-workloads]
     """
-    text, bracket, name = message.rpartition(" [")
-    if bracket and name.endswith("]") and name[:-1] in _CHECKS:
-        return f"{text} {note} [{name}"
-    return f"{message} {note}"
+    return problem._replace(message=f"{problem.message} {note}")
 
 
 def _at_given(problems: Iterable[Problem], given: str | None) -> list[Problem]:

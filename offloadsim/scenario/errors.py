@@ -36,15 +36,25 @@ __all__ = [
 
 
 class Problem(NamedTuple):
-    """One thing wrong with a scenario: ``(file, key_path, message)``; ``key_path`` may be empty."""
+    """One thing wrong with a scenario: ``(file, key_path, message, check)``; ``key_path`` may be empty.
+
+    ``check``: the registered name of the scenario check that warned of it
+    (:mod:`offloadsim.scenario.checks`), None for a refusal; ``str()`` ends with it in
+    brackets, as a linter names its rule, so a note added to ``message`` goes before it.
+
+    >>> print(Problem("s.yaml", "workload", "no entry", "silent-workloads"))
+    s.yaml: workload: no entry [silent-workloads]
+    """
 
     file: str
     key_path: str
     message: str
+    check: str | None = None
 
     def __str__(self) -> str:
         parts = [self.file, self.key_path, self.message] if self.key_path else [self.file, self.message]
-        return ": ".join(parts)
+        text = ": ".join(parts)
+        return text if self.check is None else f"{text} [{self.check}]"
 
 
 class KeyPathError(ValueError):
@@ -78,8 +88,11 @@ class ScenarioError(Exception):
     def __init__(self, problems: Iterable[Problem | tuple[str, str, str]]):
         self.problems: list[Problem] = []
         for problem in problems:
-            file, key_path, message = problem
-            line = Problem(str(file), key_path, _one_line(message))
+            if isinstance(problem, Problem):
+                line = problem._replace(file=str(problem.file), message=_one_line(problem.message))
+            else:
+                file, key_path, message = problem
+                line = Problem(str(file), key_path, _one_line(message))
             if line not in self.problems:
                 self.problems.append(line)
         super().__init__(str(self))

@@ -20,6 +20,7 @@ from offloadsim.scenario.checks import (
     run_scenario_checks,
     scenario_check_names,
     unregister_scenario_check,
+    with_note,
 )
 from offloadsim.scenario.errors import Problem, ScenarioError
 from offloadsim.scenario.loader import load_scenario
@@ -101,6 +102,21 @@ def test_a_warning_about_a_set_value_says_so(tmp_path, plugin_check):
     assert [str(problem) for problem in problems] == [
         f'{path}: seed: {MESSAGE} (set by --set "seed=7") [test-plugin]'
     ]
+
+
+def test_a_warning_names_its_check_as_data_not_in_its_message(tmp_path, plugin_check):
+    """The ``[NAME]`` was appended to the message, so a note added after had to read it back off."""
+    path = _scenario_file(tmp_path)
+    scenario = load_scenario(path, ["seed=7"])
+    (problem,) = run_scenario_checks(CheckedRun(scenario, scenario.policy, lambda: None))
+    assert (problem.message, problem.check) == (f'{MESSAGE} (set by --set "seed=7")', "test-plugin")
+    assert Problem(str(path), "seed", MESSAGE) == (str(path), "seed", MESSAGE, None)  # a refusal names none
+
+
+def test_a_note_goes_before_the_checks_name_whatever_the_message_ends_with():
+    noted = with_note(Problem("s.yaml", "seed", "as the docs say [policy]", "test-plugin"), "(point 3)")
+    assert str(noted) == "s.yaml: seed: as the docs say [policy] (point 3) [test-plugin]"
+    assert str(with_note(Problem("s.yaml", "", "no entry"), "(point 0)")) == "s.yaml: no entry (point 0)"
 
 
 def test_names_are_unique_and_shipped_checks_stay(plugin_check):

@@ -10,7 +10,14 @@ import pytest
 import yaml
 from scenario_testkit import HAVE_REGISTRY, HAVE_ZOO, SMALL, small_document
 
-from offloadsim.scenario import ScenarioError, load_scenario, load_scenario_text, parse_path, set_path
+from offloadsim.scenario import (
+    Problem,
+    ScenarioError,
+    load_scenario,
+    load_scenario_text,
+    parse_path,
+    set_path,
+)
 
 DELETE = object()
 
@@ -804,7 +811,7 @@ def test_every_problem_is_reported_at_once(tmp_path: Path):
         load_scenario(path)
     paths = [problem.key_path for problem in caught.value.problems]
     assert paths == ["duration", "nodes.edge.processor.cores", "links[0].bandwidth"]
-    assert all(isinstance(problem, tuple) and len(problem) == 3 for problem in caught.value.problems)
+    assert all(isinstance(problem, Problem) and problem.check is None for problem in caught.value.problems)
 
 
 def test_semantic_problems_are_collected_together(tmp_path: Path):

@@ -213,7 +213,8 @@ def test_a_real_policy_warning_and_error_for_a_policy_from_policies(tmp_path, ca
     problems = api.scenario_warnings(api.resolve_policy(scenario, "edge"), scenario, "--policies edge")
     assert [(p.file, p.key_path) for p in problems] == [(str(path), "--policies edge")]
     assert problems[0].message.startswith('policy "edge": 2 of 5 task sources cannot reach')
-    assert problems[0].message.endswith("[policy]")
+    assert problems[0].check == "policy"
+    assert str(problems[0]).endswith("their tasks cannot be sent there [policy]")
     with pytest.raises(ScenarioError) as caught:  # an error of the policy check moves the same way
         api.scenario_warnings(api.resolve_policy(scenario, "fixed"), scenario, "--policy fixed")
     assert [p.key_path for p in caught.value.problems] == ["--policy fixed"]

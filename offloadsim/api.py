@@ -156,7 +156,7 @@ def check_policy(spec: PolicySpec, scenario: Scenario | None = None, option: str
     ``ScenarioError`` names the file and key path (``policy.node``).  What
     will run but not as meant is issued as a ``ScenarioWarning``: the
     warnings of every scenario check (:mod:`offloadsim.scenario.checks`),
-    the policy's own first, each ending with its check's name (``[policy]``), but those of the
+    the policy's own first, each ending with its check's name (``[policy-reach]``), but those of the
     checks the scenario's ``skip_checks`` names, which do not run.  ``option``: how the caller's
     user chose ``spec`` (``"--policies "``); a problem at the ``policy`` key of a policy not the
     scenario's is then said at that argument (:func:`policy_given`).

@@ -13,10 +13,12 @@ imported on the first check run).  A plug-in registers its own with
 Each warning ends with its check's registered name in brackets
 (``... [silent-workloads]``), as a linter names its rule, so that the user
 knows what to skip: a scenario's ``skip_checks: [NAME, ...]`` key names checks
-that do not run at all for it (an unknown name is refused).
+that do not run at all for it (an unknown name is refused, and so is ``policy``).
 
 Shipped checks, in the order they run: ``policy``
-(:mod:`offloadsim.scenario.policy_check`: what the policy names and needs),
+(:mod:`offloadsim.scenario.policy_check`: refuses what the policy names and needs that the
+scenario lacks; it warns of nothing, so it cannot be skipped), ``policy-reach`` (the same
+module: a node or tier the policy sends to that some task sources cannot reach),
 ``silent-workloads``, ``lone-arrivals`` and ``unmissable-deadlines``
 (:mod:`offloadsim.scenario.window_check`: what the measured window makes
 meaningless), ``late-dynamics`` (:mod:`offloadsim.scenario.dynamics_check`: a
@@ -31,7 +33,8 @@ from __future__ import annotations
 import importlib
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from offloadsim.scenario.errors import (
     Problem,
@@ -77,6 +80,8 @@ class CheckedRun:
     ``given``: the argument that chose the policy instead of the scenario's
     ``policy`` key (``--policies edge``), None when the scenario's is run; a
     problem a check finds at ``policy`` is then said at that argument.
+    ``shared``: what a check works out for a later one of the same run, by the later one's
+    name (the ``policy`` check's warnings, which ``policy-reach`` gives); empty at first.
     """
 
     scenario: Scenario
@@ -84,6 +89,7 @@ class CheckedRun:
     layers: Callable[[], Mapping[str, int] | None]
     outages: Callable[[], Mapping[str, tuple[float, str]] | None] = _not_known
     given: str | None = None
+    shared: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
 #: A check: the warnings a run of the scenario under the policy deserves (it may raise ScenarioError).
@@ -91,7 +97,8 @@ ScenarioCheck = Callable[[CheckedRun], Iterable[Problem]]
 
 #: The shipped checks, ``name -> "module:function"``, in the order they run (imported when first run).
 SHIPPED: Mapping[str, str] = {
-    "policy": "offloadsim.scenario.policy_check:policy_warnings",
+    "policy": "offloadsim.scenario.policy_check:policy_refusals",
+    "policy-reach": "offloadsim.scenario.policy_check:policy_reach",
     "silent-workloads": "offloadsim.scenario.window_check:silent_workloads",
     "lone-arrivals": "offloadsim.scenario.window_check:lone_arrivals",
     "unmissable-deadlines": "offloadsim.scenario.window_check:unmissable_deadlines",
@@ -102,8 +109,9 @@ SHIPPED: Mapping[str, str] = {
 
 _CHECKS: dict[str, ScenarioCheck | str] = dict(SHIPPED)
 
-#: Checks a scenario's ``skip_checks`` may not name: they refuse early what the run would refuse.
-_UNSKIPPABLE = frozenset({"policy"})
+#: Checks a scenario's ``skip_checks`` may not name (they refuse early what the run would refuse),
+#: each with the check that gives its warnings, which may be skipped.
+_UNSKIPPABLE: Mapping[str, str] = {"policy": "policy-reach"}
 
 
 #: A check's name: written in a scenario's ``skip_checks`` and in brackets after its warnings.
@@ -161,15 +169,19 @@ def skipped_checks(scenario: Scenario) -> tuple[str, ...]:
     """The checks ``scenario``'s ``skip_checks`` names, each a registered one (else a ScenarioError).
 
     Read when the checks run, not when the scenario loads: a plug-in registers its check later.
-    The ``policy`` check cannot be skipped: it also refuses, before anything runs and at its key
-    path, what the run itself would refuse (so ``validate`` refuses whatever ``run`` would).
+    The ``policy`` check cannot be skipped: it refuses, before anything runs and at its key
+    path, what the run itself would refuse (so ``validate`` refuses whatever ``run`` would); the
+    refusal names ``policy-reach``, which gives its warnings and can be.
     """
     names = scenario.skip_checks
     skippable = [name for name in _CHECKS if name not in _UNSKIPPABLE]
     problems = []
     for i, name in enumerate(names):
         if name in _UNSKIPPABLE:
-            why = f"{describe(name)} cannot be skipped: it refuses before the run what the run would refuse"
+            why = (
+                f"{describe(name)} cannot be skipped: it refuses before the run what the run would refuse; "
+                f"skip {describe(_UNSKIPPABLE[name])} for what it warns of"
+            )
         elif name not in _CHECKS:
             why = f"unknown scenario check {describe(name)}{did_you_mean(name, skippable)}"
         else:

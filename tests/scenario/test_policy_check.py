@@ -346,7 +346,7 @@ def _two_cameras(tmp_path: Path, link: dict[str, Any], policy: Any) -> Path:
 
 def _warned_by_validate_and_run(path: Path, warning: str, capsys: Any) -> None:
     """``validate`` and ``run`` both go on (exit 0) after the one warning line ``FILE: warning``."""
-    line = f"offloadsim: warning: {path}: {warning} [policy]"
+    line = f"offloadsim: warning: {path}: {warning} [policy-reach]"
     assert main(["validate", str(path)]) == 0
     assert capsys.readouterr().err.splitlines() == [line]
     assert main(["run", str(path), "--out", str(path.parent / "out"), "-q", "--set", "duration=2 s"]) == 0

@@ -120,7 +120,8 @@ def test_a_sweep_manifest_lists_the_checks_its_points_skipped(tmp_path, capsys):
         (
             ["policy"],
             "skip_checks[0]",
-            '"policy" cannot be skipped: it refuses before the run what the run would refuse',
+            '"policy" cannot be skipped: it refuses before the run what the run would refuse; '
+            'skip "policy-reach" for what it warns of',
         ),
     ],
 )
@@ -137,6 +138,45 @@ def test_a_name_that_is_no_skippable_check_is_refused_naming_the_key_and_the_che
         assert err.rstrip().endswith(
             "; skippable checks: " + ", ".join(name for name in scenario_check_names() if name != "policy")
         )
+
+
+def _out_of_reach(tmp_path, policy):
+    """A cloud without a link; for "edge", two cameras linked only to each other send tasks too."""
+    document = small_document()
+    document["nodes"]["cloud"] = {"tier": "cloud", "processor": {"speed": "100 GFLOP/s"}}
+    if policy == "edge":
+        document["nodes"]["cam"] = {"count": 2, "tier": "device", "processor": {"speed": "1 GFLOP/s"}}
+        document["links"].append({"between": ["cam-0", "cam-1"], "bandwidth": "1 Gbps"})
+        document["workload"].append({"app": "job", "sources": "cam-*", "rate": "1 /s"})
+    return _write(
+        tmp_path,
+        policy=policy,
+        nodes=document["nodes"],
+        links=document["links"],
+        workload=document["workload"],
+    )
+
+
+@pytest.mark.parametrize(
+    ("policy", "warned"),
+    [
+        ("edge", "2 of 5 task sources cannot reach a node of tier edge"),
+        ("multi-tier", "no task source can reach a node of tier cloud"),
+    ],
+)
+def test_the_policy_checks_warnings_are_skipped_as_policy_reach_its_refusals_never(
+    tmp_path, capsys, policy, warned
+):
+    """The policy check's warnings could not be silenced: skipping it would skip its refusals too."""
+    path = _out_of_reach(tmp_path, policy)
+    assert main(["validate", str(path)]) == 0
+    lines = capsys.readouterr().err.splitlines()
+    assert any(warned in line and line.endswith("[policy-reach]") for line in lines), lines
+    skip = ["--set", "skip_checks=[policy-reach]"]
+    assert main(["validate", str(path), *skip]) == 0
+    assert capsys.readouterr().err == ""
+    assert main(["validate", str(path), *skip, "--set", "policy={name: fixed, node: nowhere}"]) == 2
+    assert 'policy.node: policy "fixed": "nowhere" is not a node of this scenario' in capsys.readouterr().err
 
 
 def test_a_skip_given_by_set_is_named_and_a_plugin_check_may_be_skipped(tmp_path, capsys, counted_check):
@@ -213,8 +253,8 @@ def test_a_real_policy_warning_and_error_for_a_policy_from_policies(tmp_path, ca
     problems = api.scenario_warnings(api.resolve_policy(scenario, "edge"), scenario, "--policies edge")
     assert [(p.file, p.key_path) for p in problems] == [(str(path), "--policies edge")]
     assert problems[0].message.startswith('policy "edge": 2 of 5 task sources cannot reach')
-    assert problems[0].check == "policy"
-    assert str(problems[0]).endswith("their tasks cannot be sent there [policy]")
+    assert problems[0].check == "policy-reach"
+    assert str(problems[0]).endswith("their tasks cannot be sent there [policy-reach]")
     with pytest.raises(ScenarioError) as caught:  # an error of the policy check moves the same way
         api.scenario_warnings(api.resolve_policy(scenario, "fixed"), scenario, "--policy fixed")
     assert [p.key_path for p in caught.value.problems] == ["--policy fixed"]
@@ -225,3 +265,15 @@ def test_a_check_name_must_be_writable_in_skip_checks_and_brackets(name):
     with pytest.raises(ValueError, match="lower-case letters, digits and '-'"):
         register_scenario_check(name, lambda run: [])
     assert name not in scenario_check_names()
+
+
+def test_the_policy_and_policy_reach_checks_walk_the_scenario_once(tmp_path, monkeypatch):
+    """Two checks, one analysis: at 100,000 nodes its walk of the links takes a good part of a second."""
+    from offloadsim.scenario import policy_check
+
+    calls = []
+    analyse = policy_check.policy_warnings
+    monkeypatch.setattr(policy_check, "policy_warnings", lambda run: calls.append(run) or analyse(run))
+    scenario = load_scenario(_out_of_reach(tmp_path, "edge"))
+    assert [p.check for p in api.scenario_warnings(scenario.policy, scenario)] == ["policy-reach"]
+    assert len(calls) == 1

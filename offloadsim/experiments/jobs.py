@@ -40,6 +40,7 @@ from offloadsim.analysis.summary import metrics_row
 from offloadsim.experiments.storage import ExperimentError, write_job_file, write_job_records
 from offloadsim.outdir import ResultsError, atomic_write, describe_os_error
 from offloadsim.scenario.errors import yaml_text
+from offloadsim.scenario.identity import simulated_document
 
 if TYPE_CHECKING:
     from offloadsim.scenario.input_hashes import InputFile
@@ -152,7 +153,9 @@ def job_key(
     :func:`offloadsim.scenario.input_hashes.input_files`) add the content of the
     traces, ONNX files and profiles it reads, so a job whose files changed
     is not reused.  The package version is included so that results of
-    another simulator version are not reused.
+    another simulator version are not reused.  ``skip_checks`` is left out: it
+    changes no record (:mod:`offloadsim.scenario.identity`), so adding it to a
+    sweep's base scenario reuses the finished jobs.
 
     >>> job_key({"name": "a"}, 0) == job_key({"name": "a"}, 0) != job_key({"name": "a"}, 1)
     True
@@ -160,7 +163,7 @@ def job_key(
     from offloadsim._version import __version__
 
     data: dict[str, Any] = {
-        "document": document,
+        "document": simulated_document(document),
         "replication": replication,
         "policy": policy,
         "version": __version__,

@@ -630,7 +630,12 @@ def sweep(
         # Under the lock, any temporary file here was left by a killed sweep.
         remove_stale_temporaries(points_dir)
         remove_stale_temporaries(directory)
-        todo = [job for job in jobs if not (points_dir / f"{job.key}.parquet").is_file()]
+        # One run a key: points that differ only where no record does (skip_checks) share their job.
+        unsaved: dict[str, Job] = {}
+        for job in jobs:
+            if not (points_dir / f"{job.key}.parquet").is_file():
+                unsaved.setdefault(job.key, job)
+        todo = list(unsaved.values())
 
         def save(job: Job, result: JobResult) -> None:
             with _writing(directory, lambda: _saved(points_dir, jobs)):

@@ -144,13 +144,17 @@ def scenario_hash(document: Mapping[str, Any], inputs: Sequence[InputFile] = ())
     The canonical JSON (sorted keys, no spaces) of the document alone when
     it reads no file; else of ``{"document": ..., "inputs": {key: sha256}}``
     (``inputs`` from :func:`offloadsim.scenario.input_hashes.input_files`), so
-    editing a trace, an ONNX file or a profile changes the hash.
+    editing a trace, an ONNX file or a profile changes the hash.  The document
+    is taken without ``skip_checks``, which changes no record
+    (:mod:`offloadsim.scenario.identity`).
     """
-    data: Any = document
+    from offloadsim.scenario.identity import simulated_document
+
+    data: Any = simulated_document(document)
     if inputs:
         from offloadsim.scenario.input_hashes import content_hashes
 
-        data = {"document": document, "inputs": content_hashes(inputs)}
+        data = {"document": data, "inputs": content_hashes(inputs)}
     text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 

@@ -360,6 +360,27 @@ def test_rerun_reuses_every_job_and_gives_the_same_tables(reference):
     assert_same_tables(again, reference)
 
 
+def test_a_sweep_resumed_after_its_base_skips_a_check_reuses_its_finished_jobs(tmp_path):
+    """skip_checks changes no record, but it was hashed into every job's key: adding it reran them all."""
+    from experiment_data import TINY
+
+    short = TINY.replace("duration: 20 s", "duration: 4 s")
+    write(tmp_path, "tiny.yaml", short)
+    path = write(tmp_path, "sweep.yaml", "base: tiny.yaml\ngrid:\n  links[0].bandwidth: [5 Mbps, 50 Mbps]\n")
+    first = sweep(path, out=tmp_path / "out", workers=1)
+    assert (first.ran, first.reused) == (2, 0) and first.manifest["skipped_checks"] == []
+    write(tmp_path, "tiny.yaml", short + "skip_checks: [idle-processors]\n")
+    again = sweep(path, out=tmp_path / "out", workers=1)
+    assert (again.ran, again.reused) == (0, 2)
+    assert again.manifest["skipped_checks"] == ["idle-processors"]  # the manifest still says so
+    assert again.manifest["base_hash"] == first.manifest["base_hash"]
+    assert_same_tables(again, first)
+    changed = sweep_from_data(
+        {"base": "tiny.yaml", "grid": {"skip_checks": [[], ["idle-processors"]]}}, base_dir=tmp_path
+    )
+    assert len({job.key for job in plan_sweep(changed)}) == 1  # one run, however many points name it
+
+
 def test_two_workers_give_identical_tables(reference, sweep_file, tmp_path):
     two = sweep(sweep_file, out=tmp_path / "two", workers=2)
     assert two.ran == 8

@@ -94,6 +94,16 @@ def test_the_skipped_checks_are_in_each_manifest(tmp_path):
     assert offloadsim.run(plain, overrides=["duration=1 s"]).manifest["skipped_checks"] == []
 
 
+def test_a_skipped_check_leaves_the_scenario_hash_as_it_was(tmp_path):
+    """The hash names what was simulated; what was looked for before is the manifest's skipped_checks."""
+    plain = offloadsim.run(_write(tmp_path, "plain.yaml"), overrides=["duration=1 s"]).manifest
+    skips = offloadsim.run(
+        _write(tmp_path, skip_checks=["idle-processors"]), overrides=["duration=1 s"]
+    ).manifest
+    assert skips["scenario_hash"] == plain["scenario_hash"]
+    assert (plain["skipped_checks"], skips["skipped_checks"]) == ([], ["idle-processors"])
+
+
 def test_a_sweep_manifest_lists_the_checks_its_points_skipped(tmp_path, capsys):
     _write(tmp_path, "base.yaml", workload=[])
     sweep = tmp_path / "sw.yaml"

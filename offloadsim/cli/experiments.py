@@ -321,15 +321,23 @@ def _sweep_table(result: Any, limit: int = 40) -> str:
     """Mean ± CI of the headline metrics per point, one line per point."""
     from offloadsim.analysis.catalogue import metric_info
     from offloadsim.analysis.values import value_text
-    from offloadsim.experiments.compare import fewer_runs_text
+    from offloadsim.experiments.compare import fewer_runs_text, table_metrics
     from offloadsim.experiments.jobs import window_text
 
     summary = result.summary
     replications = result.manifest.get("replications")
-    columns = ["latency_mean_s", "latency_p95_s", "deadline_miss_rate", "device_energy_mean_j"]
     # Where LLM requests were served: their time to first token and per output token.
     served = set(summary.loc[summary["mean"].notna(), "metric"])
-    columns[2:2] = [name for name in ("ttft_mean_s", "tpot_mean_s") if name in served]
+    llm = [name for name in ("ttft_mean_s", "tpot_mean_s") if name in served]
+    headline = [
+        "latency_mean_s",
+        "latency_p95_s",
+        *llm,
+        "deadline_miss_rate",
+        "fail_rate",
+        "device_energy_mean_j",
+    ]
+    columns = table_metrics(headline, summary)  # failed tasks where some run failed one, as compare's
     swept = list(result.manifest.get("swept", []))
     rows = [[*swept, *(metric_info(c).axis_label for c in columns)]]
     for _, group in summary.groupby("point", sort=True):

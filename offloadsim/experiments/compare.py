@@ -64,6 +64,7 @@ __all__ = [
     "compare_table",
     "default_compare_dir",
     "fewer_runs_text",
+    "table_metrics",
 ]
 
 _FORMAT = "offloadsim-compare/1"
@@ -511,6 +512,17 @@ def fewer_runs_text(n: int, replications: int | None) -> str:
     return f" (n={n})" if replications is not None and 0 < n < replications else ""
 
 
+def table_metrics(metrics: Sequence[str], summary: pd.DataFrame) -> list[str]:
+    """``metrics`` as a printed table of ``summary`` shows them: ``fail_rate`` only where a run failed a task.
+
+    A world that never fails would give every comparison and sweep a row, or column, of zeros
+    that says nothing; one that does (a node or link went down) must say how many tasks failed.
+    ``compare``'s table and ``sweep``'s both choose so.
+    """
+    failed = bool((summary.loc[summary["metric"] == "fail_rate", "mean"] > 0).any())
+    return [m for m in metrics if m != "fail_rate" or failed]
+
+
 def format_comparison(
     summary: pd.DataFrame,
     policies: Sequence[str],
@@ -528,9 +540,7 @@ def format_comparison(
     some run failed a task.
     """
     available = set(summary["metric"])
-    if "fail_rate" in available and not (summary.loc[summary["metric"] == "fail_rate", "mean"] > 0).any():
-        available.discard("fail_rate")  # a world that never fails: a row of zeros says nothing
-    shown = [m for m in metrics if m in available]
+    shown = [m for m in table_metrics(metrics, summary) if m in available]
     # Then the record columns' own metrics and the utilisations, in catalogue order (``metrics``
     # chooses among the headline and LLM metrics).
     headline = METRICS.keys() | LLM_METRICS.keys()

@@ -272,6 +272,56 @@ def test_a_sweep_table_mean_over_fewer_runs_than_the_replications_says_over_how_
     assert line.split() == ["5", "Mbps", "32.0", "±", "1.0", "(n=6)", "-", "10.0", "±", "1.0", "-"]
 
 
+def test_a_sweep_table_says_the_failed_share_where_any_task_failed_as_compares_does(
+    cli_main, tmp_path, capsys
+):
+    """An edge crashing every second, tasks not retried: compare's table had "failed tasks (%)",
+    the sweep's only a note under it that some runs dropped or failed tasks."""
+    from pathlib import Path
+
+    outage = Path(__file__).resolve().parents[2] / "scenarios" / "edge-outage.yaml"
+    sweep = tmp_path / "sweep.yaml"
+    fixed = {
+        "duration": "10 s",
+        "warmup": "1 s",
+        "dynamics[0].start": "1 s",
+        "dynamics[0].mtbf": "1 s",  # some 18 crashes a run: tasks in flight at none of them is not a risk
+        "recovery.retries": 0,
+        "recovery.fallback": "drop",
+    }
+    document = {"base": str(outage), "set": fixed, "grid": {"dynamics[0].mttr": ["200 ms", "500 ms"]}}
+    sweep.write_text(json.dumps(document), encoding="utf-8")
+    assert cli_main(["sweep", str(sweep), "--workers", "1", "--out", str(tmp_path / "sw")]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    header = lines[1].split("  ")
+    assert [c.strip() for c in header if c.strip()][-3:] == [
+        "deadline misses (%)",
+        "failed tasks (%)",
+        "device energy per task (mJ)",
+    ]
+    at = lines[1].index("failed tasks (%)")
+    cells = [line[at : at + len("failed tasks (%)")].split("±")[0] for line in lines[3:5]]
+    summary = pd.read_csv(tmp_path / "sw" / "summary.csv")
+    failed = summary[summary["metric"] == "fail_rate"].sort_values("point")["mean"]
+    assert (failed > 0).all()
+    assert [float(c) for c in cells] == pytest.approx([round(100 * f, 1) for f in failed])
+
+
+def test_a_sweep_table_of_a_world_that_never_fails_has_no_failed_column():
+    """A column of zeros in every sweep of a world without failures would say nothing (as compare's row)."""
+    from types import SimpleNamespace
+
+    from offloadsim.cli.experiments import _sweep_table
+
+    rows = [(0, "latency_mean_s", 2, 0.032, 0.001), (0, "fail_rate", 2, 0.0, 0.0)]
+    summary = pd.DataFrame(rows, columns=["point", "metric", "n", "mean", "ci"])
+    table = _sweep_table(SimpleNamespace(summary=summary, manifest={"name": "s", "replications": 2}))
+    assert "failed tasks" not in table
+    summary.loc[1, "mean"] = 0.01
+    table = _sweep_table(SimpleNamespace(summary=summary, manifest={"name": "s", "replications": 2}))
+    assert table.splitlines()[-1].split()[-4:] == ["1.0", "±", "0.0", "-"]
+
+
 def test_compare_and_sweep_tables_say_the_time_measured_and_the_warm_up_left_out(
     cli_main, tiny, tmp_path, capsys
 ):

@@ -433,8 +433,10 @@ def _check_alternatives(applications: dict[str, AppSpec], problems: ProblemList)
     """Alternatives must name other model applications, of the same kind (LLM or not)."""
     if not any(app.alternatives for app in applications.values()):
         return  # and the model zoo, imported with the LLM configurations, is not needed
+    from offloadsim.models import list_models
     from offloadsim.models.zoo.llm import LLM_CONFIGS
 
+    zoo = {None, *list_models()}  # None: an ONNX file's application, not an LLM
     for name, app in applications.items():
         for i, other in enumerate(app.alternatives):
             path = format_path(("applications", name, "alternatives", i))
@@ -451,7 +453,9 @@ def _check_alternatives(applications: dict[str, AppSpec], problems: ProblemList)
                     path,
                     f"alternatives must be models: {quoted(name)} and {quoted(other)} must both name a model",
                 )
-            elif (app.model in LLM_CONFIGS) != (applications[other].model in LLM_CONFIGS):
+            elif {app.model, applications[other].model} <= zoo and (app.model in LLM_CONFIGS) != (
+                applications[other].model in LLM_CONFIGS
+            ):  # an unknown model is said at its own key: whether it is an LLM cannot be known
                 problems.add(path, f"{quoted(name)} and {quoted(other)} must both be LLMs, or neither")
 
 
@@ -519,7 +523,9 @@ def _application(
             replace(spec, output=output if i == last else _ZERO) if spec.output is None else spec
             for i, spec in enumerate(StageSpec(**spec_values(StageSpec, stage)) for stage in app.stages)
         )
+    before = len(problems.problems)
     model = _model_name(app.model, path, problems) if app.model is not None else None
+    unknown = len(problems.problems) > before  # said at its key; whether it is an LLM cannot be known
     before = len(problems.problems)
     _check_precision(app.params, model, key_path(path, "params"), problems)
     if model is not None and len(problems.problems) == before:
@@ -537,7 +543,8 @@ def _application(
             )
         onnx = str(onnx_path)
     _check_compression(keys, app.onnx, model, key_path(path, "compression"), problems)
-    _check_llm_keys(app, keys, model, path, problems)
+    if not unknown:
+        _check_llm_keys(app, keys, model, path, problems)
     return AppSpec(name=name, stages=stages, model=model, onnx=onnx, **keys)
 
 

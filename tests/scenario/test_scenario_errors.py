@@ -899,3 +899,12 @@ def test_an_alternative_with_a_shorter_context_is_held_to_the_requests_tokens():
     load_scenario_text(text, source="<t>")  # 1,064 tokens: both Llamas hold them
     with pytest.raises(ScenarioError, match=r"gpt2 holds at most 1,024 tokens of context \(served by its "):
         load_scenario_text(text.replace("model: llama-3.1-8b", "model: gpt2"), source="<t>")
+
+
+def test_an_unknown_llm_model_is_one_line_not_a_cascade_of_what_follows_from_it():
+    """A typo in an LLM application's model used to add three lines about its tokens and alternatives."""
+    text = _CHAT.replace("MODEL", "llama-4").replace("TOKENS", "prompt_tokens: 64, output_tokens: 32,")
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario_text(text, source="<t>")
+    assert [problem.key_path for problem in caught.value.problems] == ["applications.chat.model"]
+    assert 'unknown model "llama-4"' in str(caught.value)

@@ -490,13 +490,29 @@ def _check_context(applications: dict[str, AppSpec], problems: ProblemList) -> N
             if config is None or longest <= config.max_context:
                 continue
             drawn = "reach" if bounded else "reach on average"
-            key = "prompt_tokens" if app.prompt_tokens is not None else "output_tokens"
+            key = _longer_tokens(app)
             problems.add(
                 format_path(("applications", name, key)),
                 f"{config.name} holds at most {config.max_context:,} tokens of context{how}; its prompt "
                 f"and output tokens {drawn} {longest:,}",
             )
             break
+
+
+def _longer_tokens(app: AppSpec) -> str:
+    """The token key a request too long for its context is refused at: of those given, the longer.
+
+    A request whose ``output_tokens`` run past the window is named there, not at a short
+    ``prompt_tokens`` the file also gives.
+    """
+    given = {
+        key: dist for key in ("prompt_tokens", "output_tokens") if (dist := getattr(app, key)) is not None
+    }
+    if not given:
+        return "prompt_tokens"
+    if all(math.isfinite(dist.maximum) for dist in given.values()):
+        return max(given, key=lambda key: given[key].maximum)
+    return max(given, key=lambda key: given[key].mean)
 
 
 def _onnx_key(raw: Mapping[str, Any], name: str) -> tuple[str, ...]:

@@ -880,6 +880,12 @@ workload:
             "output tokens reach 1,128",
         ),
         (
+            "gpt2",
+            "prompt_tokens: 100, output_tokens: {uniform: [10, 1000]},",
+            "applications.chat.output_tokens: gpt2 holds at most 1,024 tokens of context; its prompt and "
+            "output tokens reach 1,100",
+        ),
+        (
             "llama-3.2-1b",
             "prompt_tokens: {exponential: 140000},",
             "applications.chat.prompt_tokens: llama-3.2-1b holds at most 131,072 tokens of context; its "

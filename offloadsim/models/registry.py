@@ -137,6 +137,9 @@ def list_models() -> list[str]:
 
 
 _PRECISION_KEYS = ("precision", "dtype_bytes")  # every model takes them; parse_precision checks them
+#: The least value of a builder's whole-number parameters: 1 (a size, a count of classes or tokens)
+#: unless named here.  ``num_classes: 0`` built a classifier with no output and was accepted.
+_LEAST = {"past_tokens": 0}
 _TYPE_WORDS = {int: "a whole number", float: "a number", str: "a string", bool: "true or false"}
 
 
@@ -144,8 +147,9 @@ def parameter_problems(name: str, params: Mapping[str, Any]) -> list[tuple[str, 
     """``(key, message)`` for each of ``params`` that model ``name``'s builder does not take as given.
 
     The builder's signature says what it takes (``image_size: int``): an
-    unknown key, or a value of another type (a list for a whole number), is
-    a problem.  ``precision`` and ``dtype_bytes`` are left to
+    unknown key, a value of another type (a list for a whole number), or a
+    whole number below its least (``num_classes: 0``) is a problem.
+    ``precision`` and ``dtype_bytes`` are left to
     :func:`~offloadsim.models.precision.parse_precision`.  Raises
     :class:`UnknownModelError` for an unknown model.
 
@@ -176,6 +180,8 @@ def parameter_problems(name: str, params: Mapping[str, Any]) -> list[tuple[str, 
         expected = hints.get(key)
         if expected in _TYPE_WORDS and not _fits(value, expected):
             problems.append((key, f"expected {_TYPE_WORDS[expected]}, got {_shown(value)}"))
+        elif expected is int and value < (least := _LEAST.get(key, 1)):
+            problems.append((key, f"expected a whole number at least {least}, got {value}"))
     return problems
 
 

@@ -408,6 +408,18 @@ MISTAKES = [
         },
         marks=needs_zoo,
     ),
+    # A classifier of no classes built with no output, and its cut after the last layer sent 0 bytes.
+    _case(
+        "model-param-zero",
+        "applications.job.params.num_classes",
+        "expected a whole number at least 1, got 0",
+        edits={
+            "applications.job.work": DELETE,
+            "applications.job.model": "resnet18",
+            "applications.job.params": {"num_classes": 0},
+        },
+        marks=needs_zoo,
+    ),
     _case(
         "model-param-unknown",
         "applications.job.params.image_szie",

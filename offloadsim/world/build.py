@@ -491,7 +491,7 @@ def _template(spec: AppSpec) -> AppTemplate:
         except KeyError as error:
             raise WorldError(format_path(("applications", spec.name, "model")), error.args[0]) from None
         except (TypeError, ValueError) as error:
-            raise WorldError(format_path(("applications", spec.name, "params")), str(error)) from None
+            raise _params_error(spec, error) from None
     from offloadsim.models import as_chain
 
     chain = as_chain(graph)
@@ -509,6 +509,22 @@ def _template(spec: AppSpec) -> AppTemplate:
         tuple(cut_bytes),
         tuple(chain.names),
         graph,
+    )
+
+
+def _params_error(spec: AppSpec, error: Exception) -> WorldError:
+    """A model its ``params`` cannot build (an image too small for its windows), named at the parameter.
+
+    Where one parameter shapes the model (precision aside), the refusal names it and its value:
+    ``params.image_size: model "alexnet" cannot be built with image_size 32: window 3 ...``.
+    """
+    shaping = [key for key in spec.model_params if key not in ("precision", "dtype_bytes")]
+    if len(shaping) != 1:
+        return WorldError(format_path(("applications", spec.name, "params")), str(error))
+    key = shaping[0]
+    return WorldError(
+        format_path(("applications", spec.name, "params", key)),
+        f"model {quoted(spec.model or '')} cannot be built with {key} {spec.model_params[key]}: {error}",
     )
 
 

@@ -51,3 +51,15 @@ def test_a_dynamics_entry_a_set_gave_is_blamed_on_the_set(verb, tmp_path, capsys
     assert line.startswith(f'offloadsim: error: {path}: dynamics[0].kind: unknown kind "link-shedule"'), line
     assert line.endswith(f' (set by --set "{assignment}")'), line
     assert not out.exists()
+
+
+def test_a_model_its_params_cannot_build_is_refused_at_the_parameter(tmp_path):
+    """AlexNet at 32 px has no room for its third pooling window: the refusal names image_size."""
+    document = small_document()
+    document["applications"]["job"] = {"model": "alexnet", "params": {"image_size": 32}}
+    path = tmp_path / "small.yaml"
+    path.write_text(yaml.safe_dump(document), encoding="utf-8")
+    with pytest.raises(WorldError) as caught:
+        build_world(load_scenario(path))
+    assert caught.value.key_path == "applications.job.params.image_size"
+    assert caught.value.message.startswith('model "alexnet" cannot be built with image_size 32: window 3')

@@ -58,6 +58,10 @@ def test_whole_request_on_the_edge_streams_tokens_back(tmp_path):
     last = 1.0 + send(100 * TOKEN_BYTES) + prefill + sum(decodes) + send(TOKEN_BYTES)
     assert t["finish"] == pytest.approx(last, rel=1e-9)
     assert t["tpot"] == pytest.approx(sum(decodes) / 4, rel=1e-9)
+    # transfer_time counts each token's trip home in full, though it overlaps the next decode
+    # (docs/cli.md says so), so with the compute it adds up to more than the request's latency.
+    assert t["transfer_time"] == pytest.approx(send(100 * TOKEN_BYTES) + 5 * send(TOKEN_BYTES), rel=1e-9)
+    assert t["transfer_time"] + t["compute_time"] > t["finish"] - t["arrival"] + 3 * send(TOKEN_BYTES)
     assert (t["prompt_tokens"], t["output_tokens"]) == (100, 5)
     from offloadsim.models.zoo.llm import GPT2
 

@@ -312,12 +312,23 @@ def sweep_from_data(
 
     policies = data.get("policies")
     if policies is not None:
-        if (
-            not isinstance(policies, list)
-            or not policies
-            or not all(isinstance(p, str) and p.strip() for p in policies)
-        ):
+        named = (
+            [isinstance(p, str) and bool(p.strip()) for p in policies] if isinstance(policies, list) else []
+        )
+        if not named:
             bad("policies", f"expected a non-empty list of policy names, got {describe(policies)}")
+        elif not all(named):
+            i = named.index(False)
+            bad(
+                format_path(("policies", i)),
+                f"expected a policy name, got {describe(policies[i])}"
+                + (
+                    "; a policy's parameters go under set: (policy: {name: fixed, cuts: [3]}) "
+                    "or are varied as grid keys (policy.cuts)"
+                    if isinstance(policies[i], Mapping)
+                    else ""
+                ),
+            )
         elif (twice := first_repeat(policies)) is not None:
             bad(
                 "policies",

@@ -141,6 +141,11 @@ def test_job_keys_are_stable_and_depend_on_the_whole_point(tiny):
             r"zip: warmup=1 s, duration=5 s is given twice",
         ),
         ("base: tiny.yaml\npolicies: [edge, local, edge]\n", r'policies: "edge" is given twice'),
+        # A policy with its parameters was refused as "a list of policy names, got a list".
+        (
+            "base: tiny.yaml\npolicies: [local, {name: fixed, cuts: [3]}]\n",
+            r"policies\[1\]: expected a policy name, got a mapping; a policy's parameters go under set:",
+        ),
         # Equal after reading their units: 1 s and 1000 ms made two points of one configuration too.
         (
             "base: tiny.yaml\ngrid: {duration: [1 s, 2 s, 1000 ms]}\n",

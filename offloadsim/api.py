@@ -181,8 +181,8 @@ def scenario_warnings(
 
     try:
         make_policy(spec.name, spec.params)
-    except UnknownPolicyError as error:
-        raise RunError(f"policy: {error}") from None
+    except UnknownPolicyError as error:  # said at the argument that named it (--policies), if one did
+        raise RunError(f"{given or 'policy'}: {error}") from None
     except PolicyParamError as error:
         if scenario is None:
             raise RunError(f"policy: {error}") from None

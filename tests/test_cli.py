@@ -137,7 +137,10 @@ def _out_exists(tmp: Path) -> list[str]:
     [
         (lambda tmp: ["run", "missing.yaml"], "scenario file not found: missing.yaml"),
         (_bad_scenario, 'links[0].bandwidth: expected a bandwidth like "20 Mbps", got "fast"'),
-        (lambda tmp: ["run", "tiny.yaml", "--policy", "no-such-policy"], 'unknown policy "no-such-policy"'),
+        (
+            lambda tmp: ["run", "tiny.yaml", "--policy", "no-such-policy"],
+            '--policy no-such-policy: unknown policy "no-such-policy"',
+        ),
         (lambda tmp: ["run", "tiny.yaml", "--set", "nodes.nope.count=3"], "nodes.nope"),
         (_out_exists, "already exists"),
         (lambda tmp: ["run", "tiny.yaml", "--seed", "x"], "--seed"),

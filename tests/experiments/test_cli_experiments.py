@@ -91,7 +91,8 @@ def test_sweep_dry_run_lists_a_boolean_value_as_written(cli_main, tiny, tmp_path
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["compare", "{tiny}", "--policies", "local,nope"], 'unknown policy "nope"'),
+        # It was said at "policy:", a key of the file, though the file's policy was fine.
+        (["compare", "{tiny}", "--policies", "local,nope"], '--policies nope: unknown policy "nope"'),
         (["compare", "{tiny}", "--policies", "local", "-n", "0"], "expected a whole number of at least 1"),
         (["compare", "{tiny}", "--policies", "local", "--baseline", "edge"], 'baseline "edge" is not one of'),
         (["compare", "{tiny}", "--policies", "local", "--set", "links[0].bandwith=1 Mbps"], "bandwith"),

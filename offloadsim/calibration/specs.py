@@ -39,8 +39,10 @@ def resolve_models(
         base, _, size = name.partition("@")
         params: dict[str, Any] = {}
         if size:
-            if not size.isdigit() or int(size) < 16:
+            if not size.isdigit():
                 raise CalibrationError(f"bad model {name!r}: expected NAME@IMAGE_SIZE, e.g. resnet18@160")
+            if int(size) < 16:
+                raise CalibrationError(f"bad model {name!r}: an image size of at least 16 pixels, got {size}")
             params["image_size"] = int(size)
         try:
             graph = get_model(base, **params)

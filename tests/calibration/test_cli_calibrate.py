@@ -24,6 +24,8 @@ def run(argv):
     [
         (["calibrate", "--models", "resnet-9000"], "unknown model"),
         (["calibrate", "--models", "resnet18@x"], "bad model"),
+        # resnet18@10 is NAME@IMAGE_SIZE, as the refusal asked for: it is the size that is too small.
+        (["calibrate", "--models", "resnet18@10"], "an image size of at least 16 pixels, got 10"),
         (["calibrate", "--backend", "tensorflow"], "unknown backend"),
         (["calibrate", "--onnx", "no/such/file.onnx"], "ONNX file not found"),
         (["calibrate", "report", "no/such/profile.json"], "cannot read profile"),

@@ -269,6 +269,30 @@ class World:
             if note:
                 lines.append(note)
             lines += caveats(profile, graphs[key])
+        return lines + self._calibrated_llm_notes(every)
+
+    def _calibrated_llm_notes(self, every: list[ProcessorModel]) -> list[str]:
+        """LLMs a calibrated profile costs: by the roofline of its two sustained rates, not its timed kernels.
+
+        The trust checks judge a layer graph against the units the profile timed; an LLM has no
+        layer graph there, and its prefill and decode run at the profile's one sustained FLOP/s and
+        memory bandwidth, however few of its operations (attention, RMSNorm, SwiGLU) were timed.
+        Without this line a run on a CNN-calibrated profile said nothing of it.
+        """
+        lines = []
+        for proc in every:
+            if getattr(proc.costs, "kind", None) != "calibrated":
+                continue
+            for app in self.apps.values():
+                hosts = app.spec.hosts
+                if app.llm is None or (hosts is not None and proc.node not in hosts):
+                    continue
+                where = format_path(("applications", app.name))
+                lines.append(
+                    f"{where} ({app.llm.config.name}) on {proc.profile}: a calibrated profile costs an LLM's "
+                    f"prefill and decode at its sustained {format_quantity(proc.speed_flops, 'speed')} and "
+                    f"{proc.memory_Bps / 1e9:.4g} GB/s (a roofline), not by the kernels it timed"
+                )
         return lines
 
     def layer_seconds(self, app: str, node: str, processor: str | None = None) -> np.ndarray:

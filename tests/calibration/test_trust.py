@@ -138,6 +138,13 @@ def test_a_scenario_says_when_its_profile_is_not_to_be_trusted_for_its_model(tmp
     assert _world_notes(tmp_path, "alexnet", monkeypatch) == ()
 
 
+def test_a_scenario_says_how_a_calibrated_profile_costs_an_llm(tmp_path, monkeypatch):
+    """GPT-2 on a profile timed on CNNs ran at its two sustained rates, and no note said so."""
+    (note,) = _world_notes(tmp_path, "gpt2", monkeypatch)
+    assert note.startswith("applications.cnn (gpt2) on cnn-box: a calibrated profile costs an LLM's prefill")
+    assert note.endswith("(a roofline), not by the kernels it timed")
+
+
 def test_a_scenario_says_when_its_profile_was_measured_on_another_cpu(tmp_path, monkeypatch):
     notes = _world_notes(tmp_path, "resnet18", monkeypatch, cpu="Some Other CPU")
     (note,) = notes

@@ -53,6 +53,7 @@ __all__ = [
     "Written",
     "check_out_dir",
     "check_out_file",
+    "out_path",
     "write_directory",
     "is_result_directory",
     "move_aside",
@@ -155,6 +156,16 @@ def _holds_result(path: Path) -> bool:
     return isinstance(manifest, dict) and str(manifest.get("format", "")).startswith("offloadsim-")
 
 
+def out_path(out_dir: object) -> Path:
+    """``out_dir`` as a Path, or :class:`ResultsError` if it is no path (``out=123`` from Python).
+
+    It ended in pathlib's ``TypeError`` with a traceback, from ``run``, ``compare`` and ``sweep``.
+    """
+    if not isinstance(out_dir, str | os.PathLike):
+        raise ResultsError(f"out: expected a directory path, got {type(out_dir).__name__} {out_dir!r:.60}")
+    return Path(out_dir)
+
+
 def check_out_dir(out_dir: str | Path, overwrite: bool = False) -> Path:
     """Check that a result can be written to ``out_dir``; return it as a Path.
 
@@ -164,7 +175,7 @@ def check_out_dir(out_dir: str | Path, overwrite: bool = False) -> Path:
     result there is fine: it is kept as ``NAME.old-N``.  Call it before a long
     run to fail fast; :func:`write_directory` checks again.
     """
-    out = Path(out_dir)
+    out = out_path(out_dir)
     if out.exists() or out.is_symlink():
         if not out.is_dir():
             raise ResultsError(f"output path {out} exists and is not a directory")

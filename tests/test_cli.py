@@ -445,6 +445,22 @@ def test_api_refuses_bad_arguments_in_one_line(tiny, fake_engine, kwargs, fragme
     assert fake_engine.calls == []
 
 
+def test_api_refuses_an_out_that_is_no_path_in_one_line(tiny, fake_engine):
+    """out=123 ended in pathlib's TypeError, with a traceback, from run, compare and sweep."""
+    from offloadsim.experiments import compare, sweep
+
+    sweep_file = tiny.parent / "s.yaml"
+    sweep_file.write_text(f"base: {tiny.name}\npolicies: [local]\n")
+    for call in (
+        lambda: api.run(tiny, out=123),
+        lambda: compare(tiny, ["local"], 1, out=123, workers=1),
+        lambda: sweep(sweep_file, out=123, workers=1),
+    ):
+        with pytest.raises(results.ResultsError, match=r"^out: expected a directory path, got int 123$"):
+            call()
+    assert fake_engine.calls == []
+
+
 def test_api_refuses_a_mapping_for_a_scenario(fake_engine):
     with pytest.raises(api.RunError, match="expected a path to a YAML file or a loaded Scenario, got dict"):
         offloadsim.run({"name": "x"})

@@ -80,6 +80,7 @@ from offloadsim.outdir import (
     json_text,
     missing_directories,
     move_aside,
+    out_path,
     remove_empty,
     remove_stale_temporaries,
     replace_together,
@@ -634,7 +635,7 @@ def sweep(
     started = _dt.datetime.now(_dt.UTC)
     clock = time.perf_counter()
     jobs = plan_sweep(spec)
-    directory = Path(out) if out is not None else default_sweep_dir(spec)
+    directory = out_path(out) if out is not None else default_sweep_dir(spec)
     created = _prepare_out(directory)
     with _undone_on_failure(created), directory_lock(directory, f"sweep {spec.file}"):
         points_dir = directory / "points"

@@ -32,6 +32,7 @@ __all__ = [
     "scenario_warnings",
     "policy_given",
     "check_index",
+    "check_flags",
     "check_overrides",
     "scenario_from",
     "default_out_dir",
@@ -48,6 +49,16 @@ def check_index(value: object, what: str) -> int:
         shown = quoted(value) if len(quoted(value)) <= 40 else f"{quoted(value)[:30]}..."
         raise RunError(f"{what}: expected a whole number from 0 to {MAX_INDEX}, got {shown}")
     return value
+
+
+def check_flags(**flags: object) -> None:
+    """Raise :class:`RunError` unless each keyword is True or False, as the command line's flags are.
+
+    ``stages="no"`` was taken as true and recorded the stages it meant to leave out.
+    """
+    for name, value in flags.items():
+        if not isinstance(value, bool):
+            raise RunError(f"{name}: expected True or False, got {type(value).__name__} {value!r:.40}")
 
 
 def check_overrides(overrides: object) -> tuple[str, ...]:
@@ -276,6 +287,7 @@ def run(
     if seed is not None:
         check_index(seed, "seed")
     check_index(replication, "replication")
+    check_flags(overwrite=overwrite, progress=progress, stages=stages)
     if out is not None:
         check_out_dir(out, overwrite)
     loaded = scenario_from(scenario, overrides)

@@ -434,6 +434,9 @@ def test_api_checks_before_simulating(tiny, fake_engine):
         ({"replication": -2}, "replication: expected a whole number"),
         ({"overrides": "duration=5 s"}, "overrides: expected a list of 'key.path=value' strings, got str"),
         ({"overrides": [("duration", "5 s")]}, "overrides: expected 'key.path=value' strings, got tuple"),
+        # A string flag was truthy: stages="no" recorded the stages.
+        ({"stages": "no"}, "stages: expected True or False, got str 'no'"),
+        ({"overwrite": 1}, "overwrite: expected True or False, got int 1"),
     ],
 )
 def test_api_refuses_bad_arguments_in_one_line(tiny, fake_engine, kwargs, fragment):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import gc
 
-__all__ = ["hold_collector", "release_collector"]
+__all__ = ["hold_collector", "release_collector", "resume_collector"]
 
 _held = False
 
@@ -32,4 +32,16 @@ def release_collector() -> None:
     if _held:
         _held = False
         gc.freeze()
+        gc.enable()
+
+
+def resume_collector() -> None:
+    """Let a collector :func:`hold_collector` paused run again as before, freezing nothing.
+
+    For a command that does not start a run: ``python -m offloadsim`` holds the
+    collector while it imports the command line, whatever the command.
+    """
+    global _held
+    if _held:
+        _held = False
         gc.enable()

@@ -261,6 +261,23 @@ def test_the_collector_held_while_starting_runs_again_for_the_simulation(capsys,
         gc.unfreeze()
 
 
+def test_python_m_offloadsim_holds_the_collector_only_for_commands_that_start_a_run(monkeypatch, capsys):
+    # python -m offloadsim holds the collector while it imports the command line (offloadsim/__main__.py);
+    # entry() must let it run again for any other command (compare and sweep run with it on).
+    cli_main = importlib.import_module("offloadsim.cli.main")
+    seen = []
+    monkeypatch.setattr(cli_main, "_cmd_policies", lambda args: seen.append(gc.isenabled()) or 0)
+    monkeypatch.setattr(sys, "argv", ["offloadsim", "policies"])
+    startup.hold_collector()
+    try:
+        with pytest.raises(SystemExit):
+            cli_main.entry()
+    finally:
+        gc.enable()
+        gc.unfreeze()
+    assert seen == [True]
+
+
 def test_run_default_out_dir_and_quiet(capsys, tiny, fake_engine, monkeypatch):
     monkeypatch.chdir(tiny.parent)
     code, out, _ = cli(capsys, "run", "tiny.yaml", "--quiet")

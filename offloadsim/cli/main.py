@@ -31,7 +31,7 @@ from typing import Any, NoReturn
 from offloadsim._version import __version__
 from offloadsim.cli import types as cli_types
 from offloadsim.engine_build import engine_build
-from offloadsim.startup import hold_collector, release_collector
+from offloadsim.startup import hold_collector, release_collector, resume_collector
 from offloadsim.suggest import quoted
 
 __all__ = [
@@ -391,6 +391,8 @@ def entry() -> NoReturn:
     """
     if _verb_of(sys.argv[1:]) in ("run", "validate"):
         hold_collector()  # until the simulation begins (api.run) or main returns: offloadsim.startup
+    else:
+        resume_collector()  # held by python -m offloadsim while it imported this module
     status = main()
     if status in (EXIT_INTERRUPTED, EXIT_TERMINATED):
         # os._exit skips the exit handlers, so the interrupted run's temporary files (spilled

@@ -12,7 +12,9 @@ file pandas writes for their frame does.
 
 from __future__ import annotations
 
+import email
 import json
+from importlib import metadata
 from pathlib import Path
 
 import pandas as pd
@@ -22,6 +24,7 @@ import pytest
 
 from offloadsim import api
 from offloadsim.outdir import ResultsError
+from offloadsim.records import arrow
 from offloadsim.records.results import write_files
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -132,3 +135,19 @@ def test_stages_written_and_let_go_are_read_back_from_the_run_directory(tmp_path
         _ = result.stages
     result.path = tmp_path
     pd.testing.assert_frame_equal(result.stages, expected)
+
+
+def test_the_pandas_version_is_read_from_the_metadata_head_alone(monkeypatch):
+    # Every table's metadata names the pandas version; importlib's version() parsed pandas' whole
+    # metadata file with the email parser for it (start-up, issue 12 e). Same answer, no parse.
+    expected = metadata.version("pandas")
+    arrow._pandas_version.cache_clear()
+
+    def no_parse(*args, **kwargs):
+        raise AssertionError("the whole metadata file was parsed")
+
+    monkeypatch.setattr(email, "message_from_string", no_parse)
+    try:
+        assert arrow._pandas_version() == expected == pd.__version__
+    finally:
+        arrow._pandas_version.cache_clear()

@@ -264,9 +264,11 @@ def test_the_collector_held_while_starting_runs_again_for_the_simulation(capsys,
 def test_python_m_offloadsim_holds_the_collector_only_for_commands_that_start_a_run(monkeypatch, capsys):
     # python -m offloadsim holds the collector while it imports the command line (offloadsim/__main__.py);
     # entry() must let it run again for any other command (compare and sweep run with it on).
+    from offloadsim.policies import registry
+
     cli_main = importlib.import_module("offloadsim.cli.main")
     seen = []
-    monkeypatch.setattr(cli_main, "_cmd_policies", lambda args: seen.append(gc.isenabled()) or 0)
+    monkeypatch.setattr(registry, "describe_policies", lambda: seen.append(gc.isenabled()) or [])
     monkeypatch.setattr(sys, "argv", ["offloadsim", "policies"])
     startup.hold_collector()
     try:

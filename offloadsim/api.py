@@ -80,11 +80,13 @@ def check_overrides(overrides: object) -> tuple[str, ...]:
     return tuple(overrides)
 
 
-def load(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
+def load(path: str | Path, overrides: Sequence[str] = (), overrides_option: str = "overrides=") -> Scenario:
     """Load and validate a scenario file with ``--set``-style ``overrides`` (``"key.path=value"``).
 
     Raises :class:`RunError` if the file is missing and the loader's
-    ``ScenarioError`` for anything wrong inside it.
+    ``ScenarioError`` for anything wrong inside it.  ``overrides_option``: how the
+    caller's user gave the overrides (the command line's ``--set ``), which a message
+    about a value one gave names: ``(set by overrides="duration=-1 s")``.
     """
     if not isinstance(path, str | Path):
         raise RunError(
@@ -111,7 +113,7 @@ def load(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
         raise RunError(
             "the scenario loader is not available in this build (offloadsim.scenario.load_scenario)"
         )
-    scenario: Scenario = loader(file, overrides)
+    scenario: Scenario = loader(file, overrides, overrides_option)
     return scenario
 
 

@@ -374,7 +374,7 @@ def test_a_refusal_is_a_value_that_carries_its_cause(tmp_path, free_disk):
     assert (refusal.file, refusal.key, refusal.note) == (
         str(path),
         "duration",
-        ' (set by --set "duration=1000000 s")',
+        ' (set by overrides="duration=1000000 s")',  # given from Python, not by --set
     )
     assert refusal.what.startswith("a run of this scenario writes about 2") and refusal.what.endswith(
         "but only 1 GB is free there"

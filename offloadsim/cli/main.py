@@ -542,7 +542,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         from offloadsim.records.results import check_out_dir
 
         check_out_dir(args.out, args.overwrite)  # fail fast, before loading or running
-    scenario = api.load(args.file, args.overrides)
+    scenario = api.load(args.file, args.overrides, "--set ")
     spec = api.resolve_policy(scenario, args.policy)
     if args.dry_run:
         api.check_policy(spec, scenario, "--policy ")  # a real run checks it in api.run
@@ -595,7 +595,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     from offloadsim import api
     from offloadsim.cli.room import check_run_room
 
-    scenario = api.load(args.file, args.overrides)
+    scenario = api.load(args.file, args.overrides, "--set ")
     spec = api.resolve_policy(scenario, args.policy)
     api.check_policy(spec, scenario, "--policy ")
     out = (

@@ -15,7 +15,13 @@ from offloadsim.bounded_read import MAX_DOCUMENT_BYTES, InputFileError, read_tex
 from offloadsim.input_kinds import SCENARIO, SWEEP, document_kind, misdirected, path_kind
 from offloadsim.scenario.errors import Problem, ScenarioError, describe
 from offloadsim.scenario.model import Scenario
-from offloadsim.scenario.overrides import apply_overrides, blame_given, parse_assignment
+from offloadsim.scenario.overrides import (
+    SET_OPTION,
+    apply_overrides,
+    blame_given,
+    parse_assignment,
+    set_by_note,
+)
 from offloadsim.scenario.resolve import resolve
 from offloadsim.scenario.schema import scenario_doc
 from offloadsim.scenario.size import SetBy
@@ -25,22 +31,32 @@ from offloadsim.scenario.yamlio import parse_yaml
 __all__ = ["load_scenario", "load_scenario_text", "load_scenario_data", "read_document"]
 
 
-def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
+def load_scenario(path: str | Path, overrides: Sequence[str] = (), given_as: str = SET_OPTION) -> Scenario:
     """Load the scenario file at ``path`` with ``overrides`` (``"links[0].bandwidth=5 Mbps"``) applied.
 
     Relative paths inside it (traces, empirical samples, ONNX files) are
-    relative to the file's directory.
+    relative to the file's directory.  ``given_as``: how the overrides were given, as a
+    message about a value one gave names it (``--set "k=v"``; ``offloadsim.load``
+    passes ``overrides=``).
     """
     document = read_document(path)
-    return load_scenario_data(document, source=str(path), base_dir=Path(path).parent, overrides=overrides)
+    return load_scenario_data(
+        document, source=str(path), base_dir=Path(path).parent, overrides=overrides, given_as=given_as
+    )
 
 
 def load_scenario_text(
-    text: str, source: str = "<string>", base_dir: str | Path | None = None, overrides: Sequence[str] = ()
+    text: str,
+    source: str = "<string>",
+    base_dir: str | Path | None = None,
+    overrides: Sequence[str] = (),
+    given_as: str = SET_OPTION,
 ) -> Scenario:
     """Load a scenario from YAML ``text``; ``source`` names it in messages, ``base_dir`` resolves files."""
     document = _parse(text, source)
-    return load_scenario_data(document, source=source, base_dir=base_dir, overrides=overrides)
+    return load_scenario_data(
+        document, source=source, base_dir=base_dir, overrides=overrides, given_as=given_as
+    )
 
 
 def load_scenario_data(
@@ -49,11 +65,13 @@ def load_scenario_data(
     base_dir: str | Path | None = None,
     overrides: Sequence[str] = (),
     set_by: Mapping[str, SetBy] | None = None,
+    given_as: str = SET_OPTION,
 ) -> Scenario:
     """Load a scenario from an already-parsed document (what sweeps build with ``set_path``).
 
     ``set_by``: keys the caller gave the document (a sweep's), by key path,
-    for a size refusal to name; ``overrides`` add their own (``--set``).
+    for a size refusal to name; ``overrides`` add their own, said as ``given_as``
+    gave them (``--set "k=v"`` on the command line, ``overrides="k=v"`` from Python).
     """
     if not isinstance(document, Mapping):
         raise ScenarioError(
@@ -61,11 +79,11 @@ def load_scenario_data(
         )
     if isinstance(overrides, str):
         overrides = [overrides]
-    data = apply_overrides(dict(document), overrides, source)
+    data = apply_overrides(dict(document), overrides, source, given_as)
     given = dict(set_by or {})
     for assignment in overrides:  # each parsed once already, by apply_overrides
         key = parse_assignment(assignment)[0]
-        given[key] = SetBy(source, key, f"set by --set {describe(assignment)}")
+        given[key] = SetBy(source, key, set_by_note(assignment, given_as))
     base = Path(base_dir) if base_dir is not None else Path.cwd()
     try:
         doc = scenario_doc().model_validate(data, context={"base_dir": base})

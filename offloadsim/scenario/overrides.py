@@ -36,7 +36,15 @@ __all__ = [
     "as_written",
     "blame_given",
     "blamed",
+    "SET_OPTION",
+    "OVERRIDES_ARGUMENT",
+    "set_by_note",
 ]
+
+# How overrides were given, as a message names them: on the command line (``--set "k=v"``),
+# or as the Python argument (``overrides="k=v"``, of ``offloadsim.run``, ``load``, ``compare``).
+SET_OPTION = "--set "
+OVERRIDES_ARGUMENT = "overrides="
 
 Part = str | int
 
@@ -195,13 +203,31 @@ def parse_assignment(assignment: str) -> tuple[str, Any]:
     return path, value
 
 
+def set_by_note(assignment: str, given_as: str = SET_OPTION) -> str:
+    """What a message about a value an override gave ends with, ``given_as`` saying how it was given.
+
+    >>> set_by_note("duration=5 s"), set_by_note("duration=5 s", OVERRIDES_ARGUMENT)
+    ('set by --set "duration=5 s"', 'set by overrides="duration=5 s"')
+    """
+    return f"set by {given_as}{describe(assignment)}"
+
+
+def _cannot(assignment: str, given_as: str) -> str:
+    """``cannot --set "k=v"`` (an option is a verb), ``cannot apply overrides="k=v"`` (an argument is not)."""
+    return f"cannot {'' if given_as.startswith('-') else 'apply '}{given_as}{describe(assignment)}"
+
+
 def apply_overrides(
-    document: dict[str, Any], assignments: Iterable[str], source: str = "<overrides>"
+    document: dict[str, Any],
+    assignments: Iterable[str],
+    source: str = "<overrides>",
+    given_as: str = SET_OPTION,
 ) -> dict[str, Any]:
     """A copy of ``document`` with each ``PATH=VALUE`` assignment applied in order.
 
     Raises :class:`ScenarioError` with one problem per bad assignment, named by
-    ``source`` (the scenario file) and the path.
+    ``source`` (the scenario file) and the path, and saying how the assignment
+    was given (``given_as``: :data:`SET_OPTION` or :data:`OVERRIDES_ARGUMENT`).
 
     >>> apply_overrides({"policy": "local"}, ["policy.name=edge"])
     {'policy': {'name': 'edge'}}
@@ -215,9 +241,7 @@ def apply_overrides(
             path, value = parse_assignment(assignment)
             assign(result, path, value)
         except PathError as error:
-            problems.append(
-                Problem(source, error.path, f"cannot --set {describe(assignment)}: {error.message}")
-            )
+            problems.append(Problem(source, error.path, f"{_cannot(assignment, given_as)}: {error.message}"))
     if problems:
         raise ScenarioError(problems)
     return result

@@ -9,6 +9,7 @@ import yaml
 from scenario_testkit import small_document
 
 from offloadsim.cli import main
+from offloadsim.engine import EngineError
 from offloadsim.scenario import (
     PathError,
     ScenarioError,
@@ -174,6 +175,62 @@ def test_a_value_a_set_gave_is_blamed_on_the_set(verb, assignment, key_path, exp
     assert line.startswith(f"offloadsim: error: {path}: {key_path}: "), line
     assert expected in line and line.endswith(f' (set by --set "{assignment}")'), line
     assert not out.exists()
+
+
+def _python_entry(name: str):
+    """A Python entry point that loads a scenario file with ``overrides``, by name."""
+    import offloadsim
+    import offloadsim.api
+    from offloadsim.experiments import compare
+
+    return {
+        "load": lambda path, overrides: offloadsim.api.load(path, overrides),
+        "run": lambda path, overrides: offloadsim.run(path, overrides=overrides),
+        "compare": lambda path, overrides: compare(path, ["edge"], 1, workers=1, overrides=overrides),
+    }[name]
+
+
+@pytest.mark.parametrize(
+    ("entry", "assignment", "key_path"),
+    [
+        ("load", "duration=-1 s", "duration"),
+        ("load", "nodes.phone.bogus=1", "nodes.phone"),
+        ("run", "duration=-1 s", "duration"),
+        ("run", "nodes.edge.processor.profile=nope", "nodes.edge.processor.profile"),  # the world's
+        ("compare", "links[0].bandwidth=-5 Mbps", "links[0].bandwidth"),
+    ],
+)
+def test_a_value_python_overrides_gave_is_blamed_on_the_argument_not_on_a_set(
+    entry, assignment, key_path, tmp_path, capsys
+):
+    """From Python the user wrote ``overrides=[...]``, not ``--set``: the message names what they wrote."""
+    document = small_document()
+    document["policy"] = {"name": "fixed", "node": "edge"}
+    path = tmp_path / "small.yaml"
+    path.write_text(yaml.safe_dump(document), encoding="utf-8")
+    with pytest.raises((ScenarioError, EngineError)) as caught:  # the engine: what the world refuses
+        _python_entry(entry)(path, [assignment])
+    (line,) = str(caught.value).splitlines()
+    assert line.startswith(f"{path}: {key_path}: "), line
+    assert line.endswith(f' (set by overrides="{assignment}")'), line
+    assert "--set" not in line
+    # The command line, reaching the same loader, still names the option its user typed.
+    assert main(["validate", str(path), "--set", assignment]) == 2
+    assert capsys.readouterr().err.rstrip().endswith(f' (set by --set "{assignment}")')
+
+
+def test_an_override_python_cannot_apply_is_named_as_the_argument(tmp_path, capsys):
+    import offloadsim.api
+
+    path = tmp_path / "small.yaml"
+    path.write_text(yaml.safe_dump(small_document()), encoding="utf-8")
+    with pytest.raises(ScenarioError) as caught:
+        offloadsim.api.load(path, ["duration.x=1"])
+    assert str(caught.value) == (
+        f'{path}: duration.x: cannot apply overrides="duration.x=1": duration is "30 s", not a mapping'
+    )
+    assert main(["validate", str(path), "--set", "duration.x=1"]) == 2
+    assert 'cannot --set "duration.x=1": duration is' in capsys.readouterr().err
 
 
 def test_a_problem_the_set_did_not_cause_is_not_blamed_on_it(tmp_path):

@@ -53,11 +53,11 @@ def test_a_workload_that_reaches_the_window_is_not_warned_of(tmp_path, capsys, w
     assert capsys.readouterr().err == ""
 
 
-def test_the_warning_blames_the_set_that_moved_the_window(tmp_path):
+def test_the_warning_blames_the_override_that_moved_the_window(tmp_path):
     path = _scenario(tmp_path, stop="25 s")
     with pytest.warns(ScenarioWarning, match=r"stop at 25 s, by the end of the warm-up at 30 s"):
         api.run(path, overrides=["warmup=30 s", "duration=1 s"])
-    with pytest.warns(ScenarioWarning, match=r'\(set by --set "workload\[0\]\.stop=2 s"\)'):
+    with pytest.warns(ScenarioWarning, match=r'\(set by overrides="workload\[0\]\.stop=2 s"\)'):
         api.run(path, overrides=["workload[0].stop=2 s", "duration=1 s"])
 
 

@@ -474,11 +474,16 @@ def plan_sweep(spec: SweepSpec, worlds: bool = False) -> list[Job]:
     jobs: list[Job] = []
     base_source = str(spec.base)
 
-    def located(problem: Problem) -> tuple[str | None, str]:
-        """The sweep key behind ``problem`` (None: not one) and its text as the base scenario says it."""
+    def located(problem: Problem, also: Sequence[str] = ()) -> tuple[str | None, str]:
+        """The sweep key behind ``problem`` (None: not one) and its text as the base scenario says it.
+
+        ``also``: other key paths the problem is about (a world's refusal of a step out of order
+        names the previous step's time), whose sweep key is named where none gave its own.
+        """
         if problem.file == str(spec.file):  # already at the sweep key that caused it
             return problem.key_path, problem.message
-        swept = _key_of(spec, problem)
+        about = (_key_of(spec, problem._replace(key_path=path)) for path in (problem.key_path, *also))
+        swept = next((key for key in about if key is not None), None)
         return (
             (None, str(problem)) if swept is None else (spec.sections[swept], str(as_written(swept, problem)))
         )
@@ -524,8 +529,7 @@ def plan_sweep(spec: SweepSpec, worlds: bool = False) -> list[Job]:
                 document, source=base_source, base_dir=spec.base.parent, set_by=given
             )
             point_warnings = scenario_warnings(scenario.policy, scenario)
-            if worlds:
-                _check_world(scenario)
+            refused = _world_refusal(scenario) if worlds else None
         except ScenarioError as error:
             for problem in error.problems:
                 where, text = located(problem)
@@ -533,6 +537,10 @@ def plan_sweep(spec: SweepSpec, worlds: bool = False) -> list[Job]:
             continue
         except RunError as error:
             report(spec.sections.get("policy.name", ""), f"{base_source}: {error}", index, point)
+            continue
+        if refused is not None:
+            where, text = located(*refused)
+            report(where or "", text, index, point)
             continue
         for problem in point_warnings:
             warn(problem, index, point)
@@ -552,15 +560,20 @@ def plan_sweep(spec: SweepSpec, worlds: bool = False) -> list[Job]:
     return jobs
 
 
-def _check_world(scenario: Scenario) -> None:
-    """Build ``scenario``'s world as ``validate`` does; what that finds is a ScenarioError at its key path."""
+def _world_refusal(scenario: Scenario) -> tuple[Problem, tuple[str, ...]] | None:
+    """Build ``scenario``'s world as ``validate`` does: what that refuses, at its key path, or None.
+
+    With the refusal's ``also``, the other key paths it is about (a step out of order: the
+    previous step's time), so that a sweep key that gave one of them is named.
+    """
     from offloadsim.engine import checked_world
     from offloadsim.world import WorldError
 
     try:
         checked_world(scenario)
     except WorldError as error:
-        raise ScenarioError([Problem(scenario.source, error.key_path, error.message)]) from None
+        return Problem(scenario.source, error.key_path, error.message), tuple(error.also)
+    return None
 
 
 def _key_of(spec: SweepSpec, problem: Problem) -> str | None:

@@ -88,6 +88,34 @@ def test_sweep_dry_run_lists_a_boolean_value_as_written(cli_main, tiny, tmp_path
     assert "point 1: nodes.edge.processor.noise=false\n" in text
 
 
+@pytest.mark.parametrize("step", [0, 1])
+def test_a_step_a_sweeps_grid_puts_out_of_order_is_refused_at_the_grid_key(
+    cli_main, tiny, tmp_path, capsys, step
+):
+    """Either step's grid value may put the later before the earlier: the refusal names that grid key.
+
+    Swept at steps[0], the refusal is at steps[1].at (the step out of order), the grid key only
+    in its ``also``; it was said at the base scenario, with no sweep key.
+    """
+    steps = "[{at: 2 s, up: false}, {at: 4 s, up: true}]"
+    base = tiny.parent / "steps.yaml"
+    base.write_text(tiny.read_text() + f"dynamics: [{{kind: link-schedule, link: 1, steps: {steps}}}]\n")
+    key = f"dynamics[0].steps[{step}].at"
+    path = tiny.parent / "steps-sweep.yaml"
+    path.write_text(f"base: steps.yaml\ngrid: {{'{key}': [3 s, {'5 s' if step == 0 else '1 s'}]}}\n")
+    assert cli_main(["sweep", str(path), "--dry-run", "--out", str(tmp_path / "dry")]) == 2
+    said = (
+        "4 s comes before the previous step's 5 s"
+        if step == 0
+        else "1 s comes before the previous step's 2 s"
+    )
+    value = "5 s" if step == 0 else "1 s"
+    assert capsys.readouterr().err.splitlines() == [
+        f'offloadsim: error: {path}: grid["{key}"]: {base}: dynamics[0].steps[1].at: {said} '
+        f"(point 1: {key}={value})"
+    ]
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [

@@ -660,6 +660,12 @@ def test_a_grid_of_lists_is_swept_with_each_list_as_its_json_text(tiny, tmp_path
     )
     result = sweep(spec, out=tmp_path / "out", progress=False)
     assert result.metrics["workload[0].sources"].tolist() == ['["phone-0"]', '["phone-0", "phone-1"]']
+    # The merged summary (per point): for each metric, one row per list value, not one per source.
+    summary = result.summary
+    assert not summary.empty
+    for _metric, rows in summary.groupby("metric", sort=False):
+        assert rows["workload[0].sources"].tolist() == ['["phone-0"]', '["phone-0", "phone-1"]']
+        assert rows["point"].tolist() == [0, 1]
     sources = result.tasks.groupby("workload[0].sources", observed=True)["source"].unique()
     assert sorted(sources['["phone-0", "phone-1"]']) == ["phone-0", "phone-1"]
     assert list(sources['["phone-0"]']) == ["phone-0"]

@@ -107,7 +107,7 @@ def test_a_skipped_check_leaves_the_scenario_hash_as_it_was(tmp_path):
 def test_a_sweep_manifest_lists_the_checks_its_points_skipped(tmp_path, capsys):
     _write(tmp_path, "base.yaml", workload=[])
     sweep = tmp_path / "sw.yaml"
-    # A grid of lists is not mergeable yet (an unhashable value in the manifest's kinds): set it.
+    # A list is set, not swept: the checks skipped are the same at every point.
     fixed = {"duration": "1 s", "skip_checks": ["silent-workloads", "idle-processors"]}
     grid = {"warmup": ["0 s", "1 s"]}
     sweep.write_text(yaml.safe_dump({"name": "sw", "base": "base.yaml", "grid": grid, "set": fixed}))
@@ -212,7 +212,7 @@ def test_a_sweep_refuses_an_unknown_name_at_its_grid_key(tmp_path, capsys):
     )
 
 
-# A policy chosen by an argument: a plug-in check that warns at the policy key, as the policy check does.
+# A policy chosen by an argument: a plug-in check that warns at the policy key, as policy-reach does.
 
 
 @pytest.fixture
@@ -252,7 +252,7 @@ def test_from_python_the_policy_argument_is_named(tmp_path, policy_key_check):
 
 
 def test_a_real_policy_warning_and_error_for_a_policy_from_policies(tmp_path, capsys):
-    """Cameras only linked to each other: "edge" cannot reach the edge from them (the policy check)."""
+    """Cameras only linked to each other: "edge" cannot reach the edge from them (``policy-reach``)."""
     document = small_document()
     document["nodes"]["cam"] = {"count": 2, "tier": "device", "processor": {"speed": "1 GFLOP/s"}}
     document["links"].append({"between": ["cam-0", "cam-1"], "bandwidth": "1 Gbps"})

@@ -25,7 +25,9 @@ meaningless), ``late-dynamics`` (:mod:`offloadsim.scenario.dynamics_check`: a
 scheduled change or failures the run never reaches), ``idle-processors``
 (:mod:`offloadsim.scenario.processor_check`: a node's processors the policy
 never uses), ``servers-down`` (:mod:`offloadsim.scenario.outage_check`: a node
-the policy needs that the ``dynamics`` take down for all the measured time).
+the policy needs that the ``dynamics`` take down for all the measured time),
+``plain-latencies`` (:mod:`offloadsim.scenario.latency_check`: a link latency written as a
+bare number of 1 or more, read as seconds where milliseconds were surely meant).
 """
 
 from __future__ import annotations
@@ -105,6 +107,7 @@ SHIPPED: Mapping[str, str] = {
     "late-dynamics": "offloadsim.scenario.dynamics_check:late_dynamics",
     "idle-processors": "offloadsim.scenario.processor_check:idle_processors",
     "servers-down": "offloadsim.scenario.outage_check:servers_down",
+    "plain-latencies": "offloadsim.scenario.latency_check:plain_latencies",
 }
 
 _CHECKS: dict[str, ScenarioCheck | str] = dict(SHIPPED)

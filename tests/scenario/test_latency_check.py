@@ -1,0 +1,134 @@
+"""``plain-latencies``: a link latency written as a bare number of 1 or more is warned of.
+
+A bare number is a quantity in its SI unit, so ``latency: 20`` ran with links of 20 seconds, without
+a word: its writer meant 20 ms.  Only the plain document tells ``20`` from ``"20 s"`` (the loaded
+scenario holds seconds either way); a value with a unit says what its writer meant.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from scenario_testkit import small_document
+
+from offloadsim import api
+from offloadsim.cli import main
+from offloadsim.scenario import load_scenario
+from offloadsim.scenario.checks import CheckedRun
+from offloadsim.scenario.latency_check import plain_latencies
+
+ROOT = Path(__file__).resolve().parents[2]
+SHIPPED = sorted(
+    p
+    for p in (*(ROOT / "scenarios").glob("*.yaml"), *(ROOT / "benchmarks" / "scenarios").glob("*.yaml"))
+    if not p.name.startswith("sweep-")
+)
+
+
+def _write(tmp_path, document, name="s.yaml"):
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def _warnings(path):
+    scenario = load_scenario(path)
+    return [str(p) for p in api.scenario_warnings(scenario.policy, scenario) if p.check == "plain-latencies"]
+
+
+def test_a_bare_latency_of_20_is_warned_of_naming_file_key_and_the_unit_to_write(tmp_path, capsys):
+    document = small_document()
+    document["links"][0]["latency"] = 20
+    path = _write(tmp_path, document)
+    assert main(["validate", str(path)]) == 0
+    assert capsys.readouterr().err.splitlines() == [
+        f"offloadsim: warning: {path}: links[0].latency: a bare number is read as seconds: 20 s, not "
+        'milliseconds; write "20 ms" if milliseconds were meant, or "20 s" to say seconds [plain-latencies]'
+    ]
+
+
+@pytest.mark.parametrize(
+    ("latency", "warned"),
+    [
+        (20, True),
+        (1, True),  # a second is no link's latency either
+        (2.5, True),
+        (1e3, True),
+        ("1 s", False),  # with a unit: what its writer meant
+        ("20 s", False),
+        ("20 ms", False),
+        (0.02, False),  # 20 ms in seconds, as the format says
+        (0.999, False),
+        (0, False),
+    ],
+)
+def test_only_a_bare_number_of_at_least_1_is_warned_of(tmp_path, latency, warned):
+    document = small_document()
+    document["links"][1]["latency"] = latency
+    found = _warnings(_write(tmp_path, document))
+    assert [line.split(": ")[1] for line in found] == (["links[1].latency"] if warned else [])
+
+
+def test_the_latencies_a_dynamics_entry_sets_are_read_too(tmp_path):
+    document = small_document()
+    document["dynamics"] = [
+        {
+            "kind": "link-schedule",
+            "link": 1,
+            "steps": [{"at": "1 s", "latency": "5 ms"}, {"at": "2 s", "latency": 40}],
+        },
+        {
+            "kind": "gilbert-elliott",
+            "link": 0,
+            "good": {"mean": "1 s", "latency": 0.004},
+            "bad": {"mean": "1 s", "latency": 90},
+        },
+    ]
+    found = _warnings(_write(tmp_path, document))
+    assert [line.split(": ")[1] for line in found] == [
+        "dynamics[0].steps[1].latency",
+        "dynamics[1].bad.latency",
+    ]
+    assert 'write "40 ms"' in found[0] and 'write "90 ms"' in found[1]
+
+
+def test_a_set_that_writes_a_bare_latency_is_named_and_the_check_can_be_skipped(tmp_path, capsys):
+    path = _write(tmp_path, small_document())
+    assert main(["validate", str(path), "--set", "links[0].latency=20"]) == 0
+    err = capsys.readouterr().err
+    assert err.rstrip().endswith('(set by --set "links[0].latency=20") [plain-latencies]'), err
+    skip = ["--set", "skip_checks=[plain-latencies]"]
+    assert main(["validate", str(path), "--set", "links[0].latency=20", *skip]) == 0
+    assert capsys.readouterr().err == ""
+    document = small_document()
+    document["links"][0]["latency"] = 20
+    document["skip_checks"] = ["plain-latencies"]
+    assert _warnings(_write(tmp_path, document, "skips.yaml")) == []
+
+
+def test_a_bare_deadline_of_seconds_is_not_warned_of(tmp_path):
+    """Deadlines of seconds are common (an LLM request); one too long for the run has its own check."""
+    document = small_document()
+    document["applications"]["job"]["deadline"] = 2
+    path = _write(tmp_path, document)
+    scenario = load_scenario(path)
+    assert api.scenario_warnings(scenario.policy, scenario) == []
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=[p.stem for p in SHIPPED])
+def test_no_shipped_scenario_writes_a_bare_latency(path):
+    scenario = load_scenario(path)
+    run = CheckedRun(scenario, scenario.policy, lambda: None)
+    assert plain_latencies(run) == []
+
+
+def test_a_sweep_value_that_is_a_bare_latency_is_warned_of_at_its_grid_key(tmp_path, capsys):
+    _write(tmp_path, small_document(), "base.yaml")
+    sweep = tmp_path / "sw.yaml"
+    sweep.write_text(yaml.safe_dump({"base": "base.yaml", "grid": {"links[0].latency": ["5 ms", 20]}}))
+    assert main(["sweep", str(sweep), "--dry-run", "--out", str(tmp_path / "dry")]) == 0
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith(f'offloadsim: warning: {sweep}: grid["links[0].latency"]: '), line
+    assert line.endswith("(point 1: links[0].latency=20) [plain-latencies]"), line

@@ -61,6 +61,8 @@ FIGURE_NAMES = (
     "calibration_accuracy",
     "testbed_validation",
 )
+#: Figures held to :func:`offloadsim.plots.checks.legend_over_data` too (a legend over no curve).
+LEGEND_CHECKED = ("latency_cdf",)
 STAMP = "offloadsim-data"
 REBUILD = "python analysis/build_gallery.py"
 SAMPLE_JOBS = 6  # jobs re-run per experiment by the quick check (replication 0, spread over the points)
@@ -115,7 +117,7 @@ def build(
     Returns the files written.
     """
     from offloadsim.plots import save_figure
-    from offloadsim.plots.checks import figure_problems
+    from offloadsim.plots.checks import figure_problems, legend_over_data
 
     chosen = [figure_module(n) for n in (names or FIGURE_NAMES)]
     needed = list(dict.fromkeys(e for module in chosen for e in getattr(module, "EXPERIMENTS", ())))
@@ -158,6 +160,8 @@ def build(
             fig = module.draw({e: data[e] for e in module.EXPERIMENTS})
             stamp = figure_stamp(manifest, module.EXPERIMENTS)
         problems = figure_problems(fig)
+        if name in LEGEND_CHECKED:
+            problems += legend_over_data(fig)
         if problems:
             raise SystemExit(f"{name}: the figure has layout problems:\n  " + "\n  ".join(problems))
         written += save_figure(fig, out / name, metadata={STAMP: stamp})

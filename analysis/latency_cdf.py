@@ -14,6 +14,7 @@ def draw(data):
     from _common import COMPARE_LOAD_POLICIES
 
     from offloadsim.plots import house_style, latency_cdf, new_axes, pooled_text
+    from offloadsim.plots.axes import clear_legend
 
     tasks = data["compare-load"].tasks
     fig, ax = new_axes("one-column")
@@ -21,6 +22,7 @@ def draw(data):
     runs = tasks.groupby("policy", observed=True)["replication"].nunique()
     with house_style():  # the note offloadsim plot's CDF writes, in its font
         fig.supxlabel(pooled_text(int(runs.min()), int(runs.max())), fontsize=6)
+    clear_legend(ax)  # the note moved the curves: the legend goes where it covers none of them
     return fig
 
 

@@ -17,9 +17,12 @@ from matplotlib.axes import Axes
 from matplotlib.backend_bases import RendererBase
 from matplotlib.container import BarContainer, ErrorbarContainer
 from matplotlib.figure import Figure
+from matplotlib.legend import Legend
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.path import Path
 from matplotlib.ticker import Formatter, LogLocator, MaxNLocator, NullFormatter, NullLocator
+from matplotlib.transforms import Bbox
 
 from offloadsim.plots.style import house_style
 
@@ -35,6 +38,9 @@ __all__ = [
     "figure_legend",
     "patch_legend",
     "span_at_least",
+    "clear_legend",
+    "lines_under_legend",
+    "lines_under_box",
 ]
 
 # Width of a digit in the house style's serif type, as a fraction of the font size (STIX digits: 0.5).
@@ -250,6 +256,97 @@ def tidy_legend(ax: Axes, title: str | None = None, *, minimum: int = 2, **kwarg
     kwargs.setdefault("loc", "best")
     with house_style():
         ax.legend([h for h, _ in kept], [label for _, label in kept], title=title, **kwargs)
+
+
+#: Where :func:`clear_legend` tries a legend inside its axes, in this order: the corners, then the sides.
+_LEGEND_PLACES: tuple[Any, ...] = (
+    "lower right",
+    "upper left",
+    "center right",
+    "lower left",
+    "upper right",
+    "lower center",
+    "upper center",
+    "center left",
+    "center",
+)
+#: Clearance between a legend and the data it must not cover, in points (constrained layout still
+#: moves a panel by a pixel or two once notes are added under the figure).
+_LEGEND_CLEARANCE_PT = 2.0
+
+
+def lines_under_legend(
+    ax: Axes, legend: Legend, renderer: RendererBase, clearance_pt: float = 0.0
+) -> list[str]:
+    """The labels of ``ax``'s lines whose data the legend's box covers, in display coordinates.
+
+    A line's data is the polyline through its points as drawn (or its
+    markers, where it has no line), within ``ax``; ``clearance_pt`` widens
+    the legend's box.  Lines that are not visible are not data.
+    """
+    box = legend.get_window_extent(renderer)
+    pad = clearance_pt * root_figure(ax).dpi / 72
+    return lines_under_box(ax, Bbox.from_extents(box.x0 - pad, box.y0 - pad, box.x1 + pad, box.y1 + pad))
+
+
+def lines_under_box(ax: Axes, box: Bbox) -> list[str]:
+    """The labels of ``ax``'s visible lines whose data cross ``box`` (display coordinates) inside ``ax``."""
+    inside = Bbox.intersection(box, ax.get_window_extent())  # only what is inside the axes covers data
+    if inside is None or inside.width <= 0 or inside.height <= 0:
+        return []
+    box = inside
+    covered = []
+    for line in ax.get_lines():
+        if not line.get_visible():
+            continue
+        xy = np.asarray(line.get_xydata(), dtype=float)
+        if xy.size == 0:
+            continue
+        shown = np.isfinite(xy).all(axis=1)
+        points = np.full(xy.shape, np.nan)
+        points[shown] = line.get_transform().transform(xy[shown])
+        drawn_line = str(line.get_linestyle()) not in ("None", "none", "", " ")
+        if _covers(box, points, drawn_line):
+            covered.append(str(line.get_label()))
+    return covered
+
+
+def _covers(box: Bbox, points: np.ndarray, joined: bool) -> bool:
+    """Whether ``box`` holds one of ``points`` or, when ``joined``, crosses a segment between two of them."""
+    finite = np.isfinite(points).all(axis=1)
+    inside = finite & (points[:, 0] >= box.x0) & (points[:, 0] <= box.x1)
+    inside &= (points[:, 1] >= box.y0) & (points[:, 1] <= box.y1)
+    if inside.any():
+        return True
+    if not joined:
+        return False
+    # Runs of finite points: a NaN breaks the line, as matplotlib draws it.
+    breaks = np.flatnonzero(~finite)
+    for run in np.split(points, breaks):
+        run = run[np.isfinite(run).all(axis=1)]
+        if len(run) >= 2 and Path(run).intersects_bbox(box, filled=False):
+            return True
+    return False
+
+
+def clear_legend(ax: Axes) -> None:
+    """Move ``ax``'s legend to where it covers no line's data at the figure's present layout.
+
+    Tried in order: each place of :data:`_LEGEND_PLACES` inside the axes
+    (the first that covers nothing wins), else outside the axes, to the
+    right.  Call it again once the figure's layout changed (a note under
+    it, a shared legend): the data move with the layout.
+    """
+    legend = ax.get_legend()
+    if legend is None:
+        return
+    legend.set_bbox_to_anchor(None)
+    for place in _LEGEND_PLACES:
+        legend.set_loc(place)
+        if not lines_under_legend(ax, legend, laid_out(ax), _LEGEND_CLEARANCE_PT):
+            return
+    legend.set_loc("center left")
+    legend.set_bbox_to_anchor((1.02, 0.5), transform=ax.transAxes)
 
 
 def patch_legend(ax: Axes, colours: dict[str, str], **kwargs: Any) -> None:

@@ -26,6 +26,7 @@ from offloadsim.analysis.catalogue import metric_info
 from offloadsim.analysis.statistics import mean_ci
 from offloadsim.analysis.values import axis_label_for, quantity_kind, to_si
 from offloadsim.plots.axes import (
+    clear_legend,
     integer_axis,
     laid_out,
     log_axis,
@@ -42,6 +43,8 @@ __all__ = [
     "metric_bars",
     "metric_vs_parameter",
     "split_vs_parameter",
+    "all_local_latency",
+    "all_local_latency_lines",
     "energy_latency",
     "node_utilisation",
     "calibration_accuracy",
@@ -101,7 +104,9 @@ def latency_cdf(
     small files).  ``log_x`` defaults to a log axis when latencies span more
     than 30×.  ``order`` fixes the series order (and so their colours);
     by default it is the order of first appearance in ``tasks``.  Tasks of
-    several applications or sweep points in one series are refused.
+    several applications or sweep points in one series are refused.  The
+    legend goes where it covers no curve (:func:`~offloadsim.plots.axes.clear_legend`;
+    call that again after changing the figure's layout).
     """
     ax = axes_or_new(ax)
     names = names_of(tasks, by, order)
@@ -134,7 +139,10 @@ def latency_cdf(
         ax.set_xlabel("latency (ms)")
         ax.set_ylabel("fraction of completed tasks (0–1)")
         ax.set_ylim(0.0, 1.02)
+        # Not a fixed corner: a long-tailed curve runs through the lower right (the gallery's local
+        # line did, under its own legend entry).  Callers that add notes place it again.
         tidy_legend(ax, legend_title, loc="lower right")
+        clear_legend(ax)
     return ax
 
 
@@ -306,6 +314,24 @@ def x_positions(
     return np.arange(len(distinct), dtype=float), label or key, False, distinct
 
 
+#: A swept axis whose largest value is this many times its smallest (all positive) is drawn on a log
+#: axis: a bandwidth swept from 1 to 1000 Mbit/s on a linear axis squeezes 1-100 into its first tenth.
+SWEEP_LOG_RATIO = 10.0
+
+
+def wide_sweep(values: Sequence[float] | np.ndarray) -> bool:
+    """Whether swept values call for a log x axis: all positive, and the largest >= 10× the smallest.
+
+    >>> wide_sweep([1, 2, 5, 10]), wide_sweep([1, 2, 5, 9.5]), wide_sweep([0, 10, 100])
+    (True, False, False)
+    """
+    finite = np.asarray(values, dtype=float)
+    finite = finite[np.isfinite(finite)]
+    if finite.size == 0 or not np.all(finite > 0):
+        return False
+    return bool(finite.max() / finite.min() >= SWEEP_LOG_RATIO)
+
+
 def metric_vs_parameter(
     metrics: pd.DataFrame,
     metric: str,
@@ -326,7 +352,8 @@ def metric_vs_parameter(
     names it on the axis (default: the key path).  Unit strings
     (``"5 Mbps"``) go on a numeric axis in display units; ``kind`` forces
     the quantity kind (see :func:`offloadsim.analysis.values.quantity_kind`).
-    ``log_x`` defaults to a log axis when the values span two decades;
+    ``log_x`` defaults to a log axis when the values span 10× or more
+    (:func:`wide_sweep`);
     ``order`` fixes the series order and colours.  Every swept value gets a
     tick; labels that would collide are left off.
     """
@@ -359,8 +386,7 @@ def metric_vs_parameter(
             ax.fill_between(table["pos"], low, high, color=style["color"], alpha=0.2, linewidth=0)
         if numeric:
             if log_x is None:
-                low_x = positions[positions > 0].min() if np.any(positions > 0) else 0
-                log_x = bool(low_x > 0 and positions.max() / low_x >= 100)
+                log_x = wide_sweep(positions)
             if log_x:
                 ax.set_xscale("log")
             value_ticks(ax, "x", positions)
@@ -455,6 +481,103 @@ def all_local_layers(done: pd.DataFrame) -> dict[str, int]:
     apps = done["app"].astype(str) if "app" in done.columns else pd.Series("", index=done.index)
     counts = done.loc[local, "split"].groupby(apps[local].to_numpy()).max()
     return {str(app): int(n) for app, n in counts.items()}
+
+
+def all_local_latency(tasks: pd.DataFrame) -> tuple[dict[str, float], dict[str, str]]:
+    """Per application, its own latency run wholly on its source device with nothing queued before it.
+
+    That is the mean compute time of its completed tasks placed on their
+    source (every layer there, no transfer): what splitting has to beat.
+    The second dict says, per application none of whose tasks ran there,
+    why: it cannot run on its device (a task placed there was dropped as
+    not among the application's hosts: an 8B LLM served only in the cloud),
+    or no task happened to run there.
+    """
+    n = len(tasks)
+    app_of = tasks["app"].astype(str).to_numpy() if "app" in tasks.columns else np.full(n, "", dtype=object)
+    status = tasks["status"].astype(str).to_numpy() if "status" in tasks.columns else np.full(n, "completed")
+    local = (status == "completed") & (
+        tasks["placement"].astype(str).to_numpy() == tasks["source"].astype(str).to_numpy()
+    )
+    times = pd.Series(tasks["compute_time"].to_numpy(dtype=float)[local]).groupby(app_of[local]).mean()
+    found = {str(app): float(value) for app, value in times.items() if np.isfinite(value)}
+    reasons = tasks["reason"].astype(str).to_numpy() if "reason" in tasks.columns else np.full(n, "")
+    why: dict[str, str] = {}
+    for app in dict.fromkeys(app_of):
+        if app in found:
+            continue
+        refused = any("not among its hosts" in reason for reason in reasons[app_of == app])
+        why[app] = "cannot run on its device (not among its hosts)" if refused else "never ran there"
+    return found, why
+
+
+def all_local_latency_lines(ax: Axes, tasks: pd.DataFrame, *, names: Mapping[str, str] | None = None) -> str:
+    """Mark on a latency axis (ms) each application's all-local latency (:func:`all_local_latency`).
+
+    A dotted line per application, labelled at its right end with its
+    value; ``names`` renames applications on the labels (a model's name).
+    Returns a note for the figure naming each application that has no line
+    and why (empty when every one has one), rather than drawing a line no
+    task could have run at.
+    """
+    found, why = all_local_latency(tasks)
+    names = dict(names or {})
+    several = len(found) + len(why) > 1
+    with house_style():
+        for app, seconds in found.items():
+            name = names.get(app, app)
+            text = f"{name} all local" if several or name else "all local"
+            ax.axhline(seconds * 1e3, color="black", linewidth=0.6, linestyle=":", label="_all local")
+            _label_clear_of_lines(ax, f"{text}, no queue: {seconds * 1e3:.0f} ms", seconds * 1e3)
+    missing = [f"{names.get(app, app) or 'the application'} {reason}" for app, reason in why.items()]
+    return f"no all-local line: {'; '.join(missing)}" if missing else ""
+
+
+def _label_clear_of_lines(ax: Axes, text: str, y: float) -> None:
+    """Label a horizontal line at ``y`` at one of its ends, below or above it, where it covers no data line.
+
+    Tried in order: right end below, left end below, right end above, left
+    end above; the first whose box crosses no other line is kept (else the
+    first).
+    """
+    from offloadsim.plots.axes import lines_under_box
+
+    places = [
+        (1.0, "right", -2, "top"),
+        (0.0, "left", -2, "top"),
+        (1.0, "right", 2, "bottom"),
+        (0.0, "left", 2, "bottom"),
+    ]
+    for x, ha, dy, va in places:
+        note = ax.annotate(
+            text,
+            (x, y),
+            xycoords=("axes fraction", "data"),
+            xytext=(-3 if ha == "right" else 3, dy),
+            textcoords="offset points",
+            ha=ha,
+            va=va,
+            fontsize=6,
+            bbox=_LABEL_BOX,
+        )
+        note.set_in_layout(False)  # inside the axes: the layout need not make room for it
+        renderer = laid_out(ax)
+        patch = note.get_bbox_patch()  # the white box behind the text, which hides what it covers
+        box = patch.get_window_extent(renderer) if patch is not None else note.get_window_extent(renderer)
+        if not [line for line in lines_under_box(ax, box) if not line.startswith("_")]:
+            return
+        note.remove()
+    ax.annotate(
+        text,
+        (1.0, y),
+        xycoords=("axes fraction", "data"),
+        xytext=(-3, -2),
+        textcoords="offset points",
+        ha="right",
+        va="top",
+        fontsize=6,
+        bbox=_LABEL_BOX,
+    ).set_in_layout(False)
 
 
 _LABEL_BOX = {"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.8}

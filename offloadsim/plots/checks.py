@@ -21,9 +21,10 @@ from matplotlib.patches import Patch
 from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
+from offloadsim.plots.axes import lines_under_legend
 from offloadsim.plots.style import house_style
 
-__all__ = ["figure_problems"]
+__all__ = ["figure_problems", "legend_over_data"]
 
 
 def _shown(labels: list[Text], ax: Axes, which: str) -> list[Text]:
@@ -47,6 +48,30 @@ def figure_problems(fig: Figure) -> list[str]:
     """
     with house_style():
         return _problems(fig)
+
+
+def legend_over_data(fig: Figure) -> list[str]:
+    """Each legend of ``fig`` whose box covers a plotted line's data, one line each (empty when none).
+
+    Measured in display coordinates at the figure's layout, as saved: a
+    legend drawn over a curve hides the very data the figure is about.  A
+    figure's own legend (above the panels) is held to every panel's lines.
+    """
+    with house_style():
+        fig.draw_without_rendering()
+        renderer = fig._get_renderer()  # type: ignore[attr-defined]  # as in _problems
+        axes = [ax for ax in fig.axes if ax.get_visible()]
+        problems = []
+        for number, ax in enumerate(axes):
+            name = f"panel {number + 1}" if len(axes) > 1 else "the axes"
+            legends = [("its legend", ax.get_legend())] + [("the figure's legend", fl) for fl in fig.legends]
+            for what, legend in legends:
+                if legend is None or not legend.get_visible():
+                    continue
+                covered = lines_under_legend(ax, legend, renderer)
+                if covered:
+                    problems.append(f"{name}: {what} covers the data of {', '.join(map(repr, covered))}")
+        return problems
 
 
 def _problems(fig: Figure) -> list[str]:

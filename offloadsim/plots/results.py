@@ -23,7 +23,7 @@ from matplotlib.figure import Figure
 from offloadsim.analysis.catalogue import metric_info, of_completed_tasks
 from offloadsim.analysis.values import default_label, quantity_kind, texts, to_si, where_matches
 from offloadsim.plots import charts, runs
-from offloadsim.plots.axes import figure_legend, label_panels, root_figure
+from offloadsim.plots.axes import clear_legend, figure_legend, label_panels, root_figure
 from offloadsim.plots.completion import incomplete_note
 from offloadsim.plots.kinds import KINDS, QUANTITY_AXES
 from offloadsim.plots.style import FIGSIZES, house_style, new_axes
@@ -170,6 +170,8 @@ def plot_results(
     if len(axes) > 1:
         for ax in axes:  # labels placed before the other panels, the legend and the note took room
             charts.place_end_labels(ax)
+    elif kind == "cdf":  # the note took room: the curves moved under the legend placed before it
+        clear_legend(axes[0])
     return fig
 
 

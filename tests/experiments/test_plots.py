@@ -700,6 +700,47 @@ def test_a_cdf_of_one_latency_is_a_step_at_its_value_not_its_float_noise(compare
     assert ax.get_xlim()[1] - ax.get_xlim()[0] < 0.1
 
 
+def _slow_and_fast(compare_results) -> pd.DataFrame:
+    """Two policies' tasks whose CDFs are far apart: the slow one runs up the right-hand side."""
+    tasks = compare_results.tasks[compare_results.tasks["status"] == "completed"].copy()
+    fast = (tasks["policy"] == "edge").to_numpy()
+    draws = np.random.default_rng(1).random(len(tasks))
+    tasks["latency"] = np.where(fast, 0.08 + 0.05 * draws, 2.0 + 1.5 * draws)  # 80-130 ms, 2-3.5 s
+    return tasks
+
+
+def test_a_cdf_legend_covers_no_curve(compare_results, tmp_path):
+    """The CDF's legend sat in the lower right whatever ran there: a slow policy's curve runs up it."""
+    from offloadsim.plots.checks import legend_over_data
+
+    tasks = _slow_and_fast(compare_results)
+    fig, ax = plots.new_axes("one-column")
+    plots.latency_cdf(tasks, ax=ax, order=["local", "edge"])
+    assert legend_over_data(fig) == []
+    ax.get_legend().set_loc("lower right")  # where it used to go, always
+    assert legend_over_data(fig) == ["the axes: its legend covers the data of 'local'"]
+    # From the command line, with the note under the axes: still over none of the curves.
+    results = dataclasses.replace(compare_results, tasks=tasks)
+    cli = plots.plot_results(results, "cdf")
+    assert cli.axes[0].get_legend() is not None and legend_over_data(cli) == []
+    check_figure(cli, tmp_path, "cdf")
+
+
+def test_the_legend_check_measures_lines_not_the_legend_frame():
+    """A line through the legend's box is caught, one beside it or broken by NaN around it is not."""
+    from offloadsim.plots.checks import legend_over_data
+
+    fig, ax = plots.new_axes("one-column")
+    ax.plot([0, 1], [0.5, 0.5], label="across")
+    ax.plot([0, 0.05, np.nan, 0.95, 1], [0.1, 0.1, np.nan, 0.1, 0.1], label="broken")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.legend(loc="center")
+    assert legend_over_data(fig) == ["the axes: its legend covers the data of 'across'"]
+    ax.get_legend().set_loc("upper center")
+    assert legend_over_data(fig) == []
+
+
 def test_a_cdf_of_a_run_with_no_task_is_refused_not_drawn_empty(tmp_path):
     """A run whose workload sent nothing measured drew empty axes, no line and no word."""
     from experiment_data import TINY
@@ -758,6 +799,34 @@ def test_values_far_apart_get_a_log_axis_unless_asked_otherwise(compare_results,
     narrow = metrics.assign(latency_p95_s=np.linspace(1.0, 9.0, len(metrics)))
     narrow_results = dataclasses.replace(results, metrics=narrow)
     assert _y_scale(plots.plot_results(narrow_results, kind, metric="latency_p95_s")) == "linear"
+
+
+@pytest.mark.parametrize(
+    ("values", "scale"),
+    [
+        (["1 Mbps", "10 Mbps", "100 Mbps", "1000 Mbps"], "log"),  # three decades
+        (["5 Mbps", "20 Mbps", "50 Mbps"], "log"),  # exactly 10x
+        (["5 Mbps", "20 Mbps", "45 Mbps"], "linear"),  # 9x
+        (["10 ms", "20 ms", "40 ms"], "linear"),
+        (["0 ms", "10 ms", "1000 ms"], "linear"),  # through 0: no log axis can show it
+    ],
+)
+def test_a_swept_axis_is_log_from_ten_times_its_smallest_value(values, scale):
+    """A sweep of 1 to 1000 Mbit/s on a linear axis squeezed 1-100 into its first tenth."""
+    metrics = pd.DataFrame(
+        {
+            "bw": np.repeat(values, 2),
+            "replication": [0, 1] * len(values),
+            "latency_mean_s": np.linspace(0.1, 0.2, 2 * len(values)),
+        }
+    )
+    _fig, ax = plots.new_axes("one-column")
+    plots.metric_vs_parameter(metrics, "latency_mean_s", "bw", by=None, ax=ax)
+    assert ax.get_xscale() == scale
+    split = metrics.assign(split=3, policy="p").rename(columns={"latency_mean_s": "latency"})
+    _fig, ax = plots.new_axes("one-column")
+    plots.split_vs_parameter(split, "bw", ax=ax, layers=5)
+    assert ax.get_xscale() == scale
 
 
 def test_a_percentage_keeps_its_linear_axis_however_far_apart(compare_results):
@@ -1127,3 +1196,38 @@ def test_a_swept_time_is_shown_in_seconds_where_it_runs_to_tens_of_seconds(value
     ax = plots.metric_vs_parameter(metrics, "latency_mean_s", "at", by=None, label="edge back up at")
     assert ax.get_xlabel() == f"edge back up at {unit}"
     assert sorted(ax.get_xticks()) == pytest.approx(ticks)
+
+
+def test_the_all_local_line_is_each_models_own_and_absent_where_it_cannot_run_there():
+    """Splitting pays below a model's own all-local latency; an 8B LLM served only in the cloud has none."""
+    from offloadsim.plots.charts import all_local_latency, all_local_latency_lines
+
+    tasks = pd.DataFrame(
+        {
+            "app": ["cnn", "cnn", "cnn", "llm", "llm"],
+            "source": ["pi-0", "pi-1", "pi-0", "phone-0", "phone-1"],
+            "placement": ["pi-0", "pi-1", "pi-0>edge", "", "cloud"],
+            "status": ["completed", "completed", "completed", "dropped", "completed"],
+            "compute_time": [0.372, 0.372, 0.05, np.nan, 0.9],
+            "latency": [0.372, 0.6, 0.1, np.nan, 1.2],
+            "reason": [
+                "",
+                "",
+                "",
+                'policy "local" placed "llm" on "phone-0", which is not among its hosts',
+                "",
+            ],
+        }
+    )
+    found, why = all_local_latency(tasks)
+    assert found == {"cnn": pytest.approx(0.372)}  # its compute alone, not the 600 ms of a queued one
+    assert why == {"llm": "cannot run on its device (not among its hosts)"}
+    _fig, ax = plots.new_axes("one-column")
+    ax.plot([1, 100], [50, 500], label="split")
+    ax.set_yscale("log")
+    note = all_local_latency_lines(ax, tasks, names={"cnn": "AlexNet", "llm": "Llama 3.1 8B"})
+    assert note == "no all-local line: Llama 3.1 8B cannot run on its device (not among its hosts)"
+    assert [line.get_ydata()[0] for line in ax.get_lines()[1:]] == [pytest.approx(372.0)]
+    assert [t.get_text() for t in ax.texts] == ["AlexNet all local, no queue: 372 ms"]
+    _, why = all_local_latency(tasks.assign(reason=""))
+    assert why == {"llm": "never ran there"}

@@ -117,7 +117,7 @@ def _run_least_loaded(results: Path, workers: int | None, quick: bool) -> Any:
     return Results("run", Path(), result.tasks, metrics, nodes, result.manifest, stages=result.stages)
 
 
-def _edge_outage_scenario(variant: str, quick: bool) -> Any:
+def edge_outage_scenario(variant: str, quick: bool) -> Any:
     from offloadsim.api import load
 
     short = ["duration=60 s"] if quick else []
@@ -129,7 +129,7 @@ def _plan_edge_outage(quick: bool) -> list[tuple[dict[str, Any], Any]]:
         ({"recovery": variant, **identity}, job)
         for variant in EDGE_OUTAGE_VARIANTS
         for identity, job in _plan_compare(
-            _edge_outage_scenario(variant, quick), EDGE_OUTAGE_POLICIES, 2 if quick else 5
+            edge_outage_scenario(variant, quick), EDGE_OUTAGE_POLICIES, 2 if quick else 5
         )
     ]
 
@@ -140,7 +140,7 @@ def _run_edge_outage(results: Path, workers: int | None, quick: bool) -> Any:
 
     parts = []
     for variant in EDGE_OUTAGE_VARIANTS:
-        scenario = _edge_outage_scenario(variant, quick)
+        scenario = edge_outage_scenario(variant, quick)
         result = compare(scenario, EDGE_OUTAGE_POLICIES, replications=2 if quick else 5, workers=workers)
         parts.append(
             [
@@ -327,3 +327,70 @@ def inputs_digest(experiment: Experiment, quick: bool = False) -> str:
         for identity, job in experiment.plan(quick)
     ]
     return digest_text(json.dumps(documents, sort_keys=True, default=str))
+
+
+# --------------------------------------------------------------------------- the gallery's rules
+
+#: A sweep point is in a gallery figure only if every replication completed this share of its tasks.
+STEADY_SHARE = 0.95
+
+
+@dataclass
+class Steady:
+    """The sweep points a gallery figure may draw, and the ones it leaves out (to be said on it)."""
+
+    metrics: pd.DataFrame
+    left_out: list[tuple[Any, ...]]
+    keys: list[str]
+
+    def tasks(self, tasks: pd.DataFrame) -> pd.DataFrame:
+        """The task records of the kept points only."""
+        if not self.left_out:
+            return tasks
+        index = pd.MultiIndex.from_frame(tasks[self.keys].astype(str))
+        return tasks[~index.isin(self.left_out)]
+
+    def note(self, series: str, x: str) -> str:
+        """Two lines for the figure naming the points left out: per ``series`` value, its ``x`` values.
+
+        Quantities are written in the x axis' units (``edge at 1, 2, 5 Mbit/s``).
+        """
+        if not self.left_out:
+            return ""
+        from offloadsim.plots.axes import plain_number
+        from offloadsim.plots.charts import x_positions
+
+        where = {key: i for i, key in enumerate(self.keys)}
+        grouped: dict[str, list[str]] = {}
+        for point in self.left_out:
+            grouped.setdefault(point[where[series]], []).append(point[where[x]])
+        parts = []
+        for name, values in grouped.items():
+            positions, label, numeric, _ = x_positions(values, x, None)
+            unit = label[label.rfind("(") + 1 : -1] if numeric and label.endswith(")") else ""
+            shown = [plain_number(p) for p in sorted(positions)] if unit else values
+            parts.append(f"{name} at {', '.join(shown)}{' ' + unit if unit else ''}")
+        share = f"{STEADY_SHARE * 100:.0f} %"
+        return (
+            f"not drawn: a run completed under {share} of its tasks (its queue still growing):\n"
+            + "; ".join(parts)
+        )
+
+
+def steady_runs(metrics: pd.DataFrame, keys: Sequence[str], share: float = STEADY_SHARE) -> Steady:
+    """The sweep points (combinations of ``keys``) whose every replication completed ``share`` of its tasks.
+
+    A run whose queue grows for as long as it lasts (an uplink that cannot
+    carry the load) has no steady state: the mean over the tasks that
+    happened to finish in time is biased low and depends on the run's
+    length.  Such a point is left out whole, never pooled with the rest,
+    and :meth:`Steady.note` says so on the figure.
+    """
+    keys = list(keys)
+    done = metrics["completed"].to_numpy(dtype=float)
+    arrived = metrics["arrived"].to_numpy(dtype=float)
+    ok = pd.Series((arrived > 0) & (done >= share * arrived), index=metrics.index)
+    point = [metrics[k].astype(str) for k in keys]
+    every = ok.groupby(point, sort=False).transform("all").astype(bool)
+    left = metrics.loc[~every, keys].astype(str).drop_duplicates()
+    return Steady(metrics[every.to_numpy()], [tuple(row) for row in left.itertuples(index=False)], keys)

@@ -12,14 +12,19 @@ KEY = "links[0].bandwidth"
 
 
 def draw(data):
-    from offloadsim.plots import energy_latency, new_axes
+    from _common import steady_runs
 
-    metrics = data["sweep-split"].metrics
-    # Runs whose uplink cannot carry the load (edge below 8 Mbit/s) have no steady state: left out,
-    # as in split_vs_bandwidth.py.
-    steady = metrics[metrics["completed"] >= 0.9 * metrics["arrived"]]
+    from offloadsim.plots import energy_latency, house_style, new_axes
+
+    # Points whose uplink cannot carry the load have no steady state: left out, and named under the
+    # axes, as in split_vs_bandwidth.py.
+    steady = steady_runs(data["sweep-split"].metrics, [KEY, "policy"])
     fig, ax = new_axes("one-column-tall")
-    energy_latency(steady, x=KEY, ax=ax, order=["local", "edge", "neurosurgeon"])
+    energy_latency(steady.metrics, x=KEY, ax=ax, order=["local", "edge", "neurosurgeon"])
+    note = steady.note("policy", KEY)
+    if note:
+        with house_style():
+            fig.supxlabel(note, fontsize=6)
     return fig
 
 

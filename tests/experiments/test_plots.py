@@ -1231,3 +1231,23 @@ def test_the_all_local_line_is_each_models_own_and_absent_where_it_cannot_run_th
     assert [t.get_text() for t in ax.texts] == ["AlexNet all local, no queue: 372 ms"]
     _, why = all_local_latency(tasks.assign(reason=""))
     assert why == {"llm": "never ran there"}
+
+
+def test_a_legend_with_no_free_place_inside_goes_beside_the_axes():
+    from offloadsim.plots.axes import clear_legend
+    from offloadsim.plots.checks import legend_over_data
+
+    fig, ax = plots.new_axes("one-column")
+    for k, y in enumerate(np.linspace(0.02, 0.98, 25)):  # data across the whole of the axes
+        ax.plot(
+            [0.0, 1.0], [y, y], color=("C0", "C1", "0.6")[min(k, 2)], label=f"level {k}" if k < 2 else None
+        )
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.legend(loc="lower right")
+    assert legend_over_data(fig)
+    clear_legend(ax)
+    assert legend_over_data(fig) == []
+    box = ax.get_legend().get_window_extent(fig._get_renderer())
+    assert box.x0 > ax.get_window_extent().x1  # to the right of the axes
+    check_readable(fig)

@@ -248,3 +248,27 @@ def test_a_set_value_nested_deeper_than_the_limit_is_refused(value, tiny, capsys
     assert (
         f"{tiny}: policy.x: cannot --set" in line and "the value is nested more than 100 levels deep" in line
     )
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "named"),
+    [
+        ("memory_bandwidth_Bps", 0, "memory_bandwidth_Bps: expected a bandwidth in bytes/s"),
+        ("effective_flops", None, "effective_flops: expected a rate in FLOP/s"),
+    ],
+)
+def test_a_profile_with_an_impossible_number_is_refused_at_its_key(key, value, named, tiny, tmp_path, capsys):
+    """A memory bandwidth of 0 in a profile file ended in a ZeroDivisionError (exit 1) in the trust check."""
+    import json
+
+    shipped = Path(__file__).resolve().parents[1] / "offloadsim" / "world" / "profiles" / "data"
+    doc = json.loads((shipped / "epyc-ort-1t.json").read_text())
+    doc[key] = value
+    profile = tmp_path / "edited.json"
+    profile.write_text(json.dumps(doc))
+    overrides = ["--set", f"nodes.edge.processor={{profile: {profile}}}"]
+    for argv in (["validate", tiny, *overrides], ["run", tiny, *overrides, "--out", tmp_path / "out"]):
+        assert f"nodes.edge.processor.profile: {profile}: {named}" in _refused(capsys, *argv)
+    assert not (tmp_path / "out").exists()
+    assert f"{profile}: {named}" in _refused(capsys, "calibrate", "report", profile)
+    assert f"{profile}: {named}" in _refused(capsys, "profiles", "show", profile)

@@ -1,4 +1,5 @@
 import json
+import re
 
 import numpy as np
 import pytest
@@ -79,3 +80,47 @@ def test_bad_profile_files_are_calibration_errors(tmp_path):
         load_profile(other)
     with pytest.raises(ProfileError, match="cannot read profile"):
         load_profile(tmp_path / "missing.json")
+
+
+def _edit(doc, path, value):
+    """Set (or, with value ``...``, delete) the key at a dotted path; ``[i]`` indexes a list."""
+    *parents, last = path.replace("[", ".").replace("]", "").split(".")
+    for key in parents:
+        doc = doc[int(key)] if isinstance(doc, list) else doc[key]
+    key = int(last) if isinstance(doc, list) else last
+    if value is ...:
+        del doc[key]
+    else:
+        doc[key] = value
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "named"),
+    [
+        ("cost_model", ..., "cost_model: missing"),
+        ("effective_flops", "fast", "effective_flops: expected a rate in FLOP/s"),
+        ("effective_flops", -5.0, "effective_flops: expected"),
+        ("memory_bandwidth_Bps", 0, "memory_bandwidth_Bps: expected a bandwidth"),  # was a ZeroDivisionError
+        ("measured[0].seconds", None, "measured[0].seconds: expected the unit's time"),
+        ("measured[0].seconds", -0.001, "measured[0].seconds: expected"),  # was a negative layer time
+        ("measured[0].seconds", float("nan"), "measured[0].seconds: expected"),
+        ("measured[0].unit", [], "measured[0].unit: expected the unit's layers"),  # was an IndexError
+        ("measured[0].repeats", ..., "measured[0].repeats: missing"),
+        ("cost_model.groups.*.coef.s_per_flop", -1.0, "cost_model.groups.*.coef.s_per_flop: expected"),
+        ("cost_model.groups.*.coef.intercept_s", float("inf"), "cost_model.groups.*.coef.intercept_s: expe"),
+        ("layout_correction.s_per_byte", -1e-9, "layout_correction.s_per_byte: expected"),
+        ("version", "two", "version: expected a whole number"),  # was an uncaught ValueError
+    ],
+)
+def test_a_malformed_profile_names_the_key_and_what_was_expected(tmp_path, path, value, named):
+    """A hand-edited or damaged profile is refused at the key that is wrong, never as a bare exception."""
+    good = tmp_path / "good.json"
+    save_profile(synthetic_profile(), good)
+    doc = json.loads(good.read_text())
+    assert doc["measured"] and "*" in doc["cost_model"]["groups"]
+    _edit(doc, path, value)
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(doc))
+    with pytest.raises(ProfileError, match="^" + re.escape(f"{bad}: {named}")) as caught:
+        load_profile(bad)
+    assert len(str(caught.value).splitlines()) == 1

@@ -25,10 +25,10 @@ from __future__ import annotations
 import json
 import math
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -43,7 +43,7 @@ from offloadsim.bounded_read import (
 from offloadsim.input_kinds import PROFILE, PROFILE_FORMAT, document_kind, misdirected, misdirected_path
 from offloadsim.models.graph import LayerGraph
 from offloadsim.suggest import quoted
-from offloadsim.world.profiles.cost_model import POOLED, CostModel, group_chain
+from offloadsim.world.profiles.cost_model import FEATURES, POOLED, CostModel, group_chain
 from offloadsim.world.profiles.fusion import FusionRules, Unit, layout_transitions, partition, unit_at
 
 __all__ = [
@@ -285,34 +285,123 @@ class CalibratedProfile:
         if not isinstance(data, Mapping) or data.get("format") != FORMAT:
             other = f"not an offloadsim calibrated profile (no 'format: {FORMAT}')"
             raise ProfileError(f"{source}: {misdirected(document_kind(data), PROFILE, source) or other}")
-        if int(data.get("version", 0)) > _VERSION:
+        version = _checked(source, "version", "a whole number", lambda: _whole(data.get("version", 0)))
+        if version > _VERSION:
             raise ProfileError(f"{source}: profile version {data['version']} is newer than this offloadsim")
-        try:
-            timings = [Timing.from_dict(t) for t in data.get("measured", [])]
-            correction = dict(data.get("layout_correction", {}))
-            cold = dict(data.get("cold", {}))
-            return cls(
-                name=str(data["name"]),
-                description=str(data.get("description", "")),
-                backend=dict(data["backend"]),
-                fusion=FusionRules.from_dict(data["fusion"]),
-                model=CostModel.from_dict(data["cost_model"]),
-                effective_flops=float(data["effective_flops"]),
-                memory_bandwidth_Bps=float(data["memory_bandwidth_Bps"]),
-                measured={t.unit.key: t for t in timings},
-                group_spread={str(k): float(v) for k, v in data.get("group_spread", {}).items()},
-                cold_bytes=_inf_if_none(cold.get("unit_weight_bytes")),
-                cold_model_bytes=_inf_if_none(cold.get("model_weight_bytes")),
-                layout_s_per_byte=float(correction.pop("s_per_byte", 0.0)),
-                correction=correction,
-                provenance=dict(data.get("provenance", {})),
-                report=dict(data.get("report", {})),
-                trust=dict(data.get("trust", {})),
-            )
-        except (KeyError, TypeError, ValueError) as exc:
-            raise ProfileError(
-                f"{source}: malformed calibrated profile ({type(exc).__name__}: {exc})"
-            ) from None
+        measured = _checked(
+            source, "measured", "a list of timed units", lambda: list(data.get("measured", []))
+        )
+        timings = [_timing(source, i, t) for i, t in enumerate(measured)]
+        correction = _checked(
+            source, "layout_correction", "a mapping", lambda: dict(data.get("layout_correction", {}))
+        )
+        cold = _checked(source, "cold", "a mapping", lambda: dict(data.get("cold", {})))
+        model = _checked(
+            source, "cost_model", "the fitted cost model", lambda: CostModel.from_dict(data["cost_model"])
+        )
+        for group, fit in model.groups.items():
+            for feature, value in zip(FEATURES, fit.coef, strict=True):
+                _amount(source, f"cost_model.groups.{group}.coef.{feature}", value, "a coefficient")
+        return cls(
+            name=_checked(source, "name", "the profile's name", lambda: str(data["name"])),
+            description=str(data.get("description", "")),
+            backend=_checked(source, "backend", "a mapping", lambda: dict(data["backend"])),
+            fusion=_checked(
+                source, "fusion", "the fusion rules", lambda: FusionRules.from_dict(data["fusion"])
+            ),
+            model=model,
+            effective_flops=_positive(source, "effective_flops", data, "a rate in FLOP/s"),
+            memory_bandwidth_Bps=_positive(source, "memory_bandwidth_Bps", data, "a bandwidth in bytes/s"),
+            measured={t.unit.key: t for t in timings},
+            group_spread=_checked(
+                source,
+                "group_spread",
+                "a mapping of group to number",
+                lambda: {str(k): float(v) for k, v in data.get("group_spread", {}).items()},
+            ),
+            cold_bytes=_checked(
+                source,
+                "cold.unit_weight_bytes",
+                "bytes or null",
+                lambda: _inf_if_none(cold.get("unit_weight_bytes")),
+            ),
+            cold_model_bytes=_checked(
+                source,
+                "cold.model_weight_bytes",
+                "bytes or null",
+                lambda: _inf_if_none(cold.get("model_weight_bytes")),
+            ),
+            layout_s_per_byte=_amount(
+                source,
+                "layout_correction.s_per_byte",
+                correction.pop("s_per_byte", 0.0),
+                "seconds per byte",
+            ),
+            correction=correction,
+            provenance=_checked(source, "provenance", "a mapping", lambda: dict(data.get("provenance", {}))),
+            report=_checked(source, "report", "a mapping", lambda: dict(data.get("report", {}))),
+            trust=_checked(source, "trust", "a mapping", lambda: dict(data.get("trust", {}))),
+        )
+
+
+_T = TypeVar("_T")
+_WRITTEN_HAS = "a profile written by offloadsim calibrate has"
+
+
+def _checked(source: str, path: str, what: str, build: Callable[[], _T]) -> _T:
+    """``build()``, or a ProfileError naming the file, the key path and what was expected there.
+
+    A profile is a file a person may edit or a disk may cut short: each part is read under its
+    own key so a bad one is reported where it is, not as a bare Python exception.
+    """
+    try:
+        return build()
+    except KeyError as exc:
+        missing = path if exc.args and exc.args[0] == path.rsplit(".", 1)[-1] else f"{path}.{exc.args[0]}"
+        raise ProfileError(f"{source}: {missing}: missing; {_WRITTEN_HAS} {what} there") from None
+    except (TypeError, ValueError, IndexError, AttributeError) as exc:
+        raise ProfileError(f"{source}: {path}: expected {what} ({type(exc).__name__}: {exc})") from None
+
+
+def _whole(value: Any) -> int:
+    """An integer that is not a bool or a fraction."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
+        raise ValueError(f"got {value!r}")
+    return int(value)
+
+
+def _amount(source: str, path: str, value: Any, what: str, *, positive: bool = False) -> float:
+    """``value`` as a finite float, non-negative (or positive); a ProfileError at ``path`` otherwise."""
+    bound = "positive" if positive else "non-negative"
+    ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    if not ok or value < 0 or (positive and value == 0):
+        raise ProfileError(f"{source}: {path}: expected {what}, a finite {bound} number, got {value!r}")
+    return float(value)
+
+
+def _positive(source: str, key: str, data: Mapping[str, Any], what: str) -> float:
+    """The positive finite number under ``key``; a ProfileError naming the key otherwise."""
+    if key not in data:
+        raise ProfileError(
+            f"{source}: {key}: missing; expected {what} (a profile written by offloadsim calibrate has it)"
+        )
+    return _amount(source, key, data[key], what, positive=True)
+
+
+def _timing(source: str, index: int, data: Any) -> Timing:
+    """``measured[index]`` as a Timing whose unit has layers and whose seconds are finite and non-negative."""
+    path = f"measured[{index}]"
+    if isinstance(data, Mapping) and "seconds" in data:  # the number a prediction reads: named exactly
+        _amount(source, f"{path}.seconds", data["seconds"], "the unit's time in seconds")
+    timing = _checked(
+        source, path, "a timed unit (unit, seconds, spread, repeats)", lambda: Timing.from_dict(data)
+    )
+    if not timing.unit.configs:
+        raise ProfileError(f"{source}: {path}.unit: expected the unit's layers, got an empty list")
+    _amount(source, f"{path}.seconds", timing.seconds, "the unit's time in seconds")
+    if timing.cold_seconds is not None:
+        _amount(source, f"{path}.cold_seconds", timing.cold_seconds, "the unit's cold time in seconds")
+    return timing
 
 
 def _finite_or_none(value: float) -> float | None:

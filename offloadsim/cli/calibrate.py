@@ -247,6 +247,7 @@ def _calibrate(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else user_profile_dir() / f"{name}.json"
     report_dir = Path(args.report_dir) if args.report_dir else Path(f"{name}-report")
     check_out_file(out)  # fail now, not after the timings
+    _check_profile_out(out)
     if args.report:
         check_out_dir(report_dir)
     program = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else "offloadsim"
@@ -310,6 +311,32 @@ def _calibrate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _check_profile_out(out: Path) -> None:
+    """Refuse an ``--out`` no scenario could load as a profile, or that would replace another kind of file.
+
+    ``--out model.onnx`` (for ``--onnx``) wrote the profile over the ONNX model it had just timed.
+    """
+    from offloadsim.bounded_read import read_head
+    from offloadsim.calibration.errors import CalibrationError
+    from offloadsim.input_kinds import PROFILE_FORMAT
+
+    if out.suffix not in (".json", ".yaml", ".yml"):
+        raise CalibrationError(
+            f"cannot write {out}: a profile file is named .json, .yaml or .yml (how a scenario's "
+            f"profile: finds it), got {quoted(out.suffix or 'no suffix')}"
+        )
+    if out.is_file():
+        try:
+            head = read_head(out, 4096)
+        except OSError:
+            return  # check_out_file has judged whether it can be replaced
+        if head.strip() and PROFILE_FORMAT not in head:
+            raise CalibrationError(
+                f"cannot write {out}: it exists and is not a calibrated profile (no "
+                f"'format: {PROFILE_FORMAT}' at its start); remove it or choose another --out"
+            )
+
+
 def _how_to_use(name: str, path: Path) -> str:
     """How a scenario names the profile just written: by name where the search finds it, else by path."""
     from offloadsim.world.profiles import profile_search_path
@@ -333,7 +360,7 @@ def _report(args: argparse.Namespace) -> int:
     profile = _calibrated_profile(args.profile)
     out = Path(args.out) if args.out else Path(f"{profile.name}-report")
     check_out_dir(out)  # fail now, not after the timings
-    names = args.models or [*profile.provenance.get("models", []), *DEFAULT_HOLDOUT]
+    names = args.models or [*_zoo_training_models(profile, args.onnx), *DEFAULT_HOLDOUT]
     models = cal.resolve_models(list(dict.fromkeys(names)), args.onnx)
     table = accuracy_table(profile, models, warmup=args.warmup, repeats=args.repeats, progress=not args.quiet)
     _write_report(table, out, f"profile {profile.name}: {profile.description}")
@@ -341,6 +368,32 @@ def _report(args: argparse.Namespace) -> int:
     _print_summary(accuracy_summary(table))
     print(f"report: {out}/")
     return EXIT_OK
+
+
+def _zoo_training_models(profile: Any, onnx_files: list[str]) -> list[str]:
+    """The profile's training models that are zoo models; those from ONNX files need their file.
+
+    A profile records an ONNX training model by its file's stem (``tiny`` for ``tiny.onnx``), which
+    is no zoo name: the report times it when ``--onnx`` gives the file, and says how otherwise.
+    """
+    from offloadsim.models import get_model
+    from offloadsim.models.registry import UnknownModelError
+
+    given = {Path(f).stem for f in onnx_files}
+    names = []
+    for label in profile.provenance.get("models", []):
+        try:
+            get_model(str(label).partition("@")[0])
+        except UnknownModelError:
+            if label not in given:
+                print(
+                    f"offloadsim: note: training model {quoted(label)} is not a zoo model (an ONNX file, "
+                    f"by its name): give it with --onnx FILE to time it too",
+                    file=sys.stderr,
+                )
+            continue
+        names.append(str(label))
+    return names
 
 
 def _percent(text: str) -> float:

@@ -46,7 +46,7 @@ def test_user_errors_exit_2_with_one_line(argv, message, capsys):
     assert len(err) == 1 and err[0].startswith("offloadsim: error: ") and message in err[0]
 
 
-@pytest.mark.parametrize("where", ["under-a-file", "a-directory", "a-device"])
+@pytest.mark.parametrize("where", ["under-a-file", "a-directory", "a-device", "an-onnx-model", "a-scenario"])
 def test_an_out_that_cannot_be_a_profile_file_is_refused_before_any_timing(
     where, tmp_path, capsys, monkeypatch
 ):
@@ -59,15 +59,35 @@ def test_an_out_that_cannot_be_a_profile_file_is_refused_before_any_timing(
 
     monkeypatch.setattr(pipeline, "calibrate", never)
     (tmp_path / "s.yaml").write_text("name: s\n")
+    (tmp_path / "m.onnx").write_bytes(b"\x08\x07")
     out, said = {
         "under-a-file": (tmp_path / "s.yaml" / "p.json", "is not a directory"),
         "a-directory": (tmp_path, "it is a directory"),
         "a-device": ("/dev/null", "it is a character device, not a file"),
+        # both were overwritten by the profile, with exit 0 (--out model.onnx, for --onnx)
+        "an-onnx-model": (tmp_path / "m.onnx", "a profile file is named .json, .yaml or .yml"),
+        "a-scenario": (tmp_path / "s.yaml", "it exists and is not a calibrated profile"),
     }[where]
     argv = ["calibrate", "--models", "squeezenet1_1@32", "--backend", "numpy", "--no-cache", "-q"]
     assert run([*argv, "--out", str(out)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith(f"offloadsim: error: cannot write {out}: ") and said in err[0]
+    assert (tmp_path / "s.yaml").read_text() == "name: s\n" and (
+        tmp_path / "m.onnx"
+    ).read_bytes() == b"\x08\x07"
+
+
+def test_an_out_that_is_a_profile_already_is_replaced(tmp_path, capsys):
+    """Calibrating again over an earlier profile (or a file left empty) is allowed."""
+    out = tmp_path / "p.yaml"
+    argv = ["calibrate", "--models", "squeezenet1_1@32", "--backend", "numpy", "--repeats", "2"]
+    argv += ["--warmup", "1", "--no-cache", "--no-correction", "-q", "--out", str(out)]
+    out.write_text("")
+    assert run(argv) == 0, capsys.readouterr().err
+    assert run(argv) == 0, capsys.readouterr().err
+    from offloadsim.world.profiles.calibrated import load_profile
+
+    assert load_profile(out).provenance["models"] == ["squeezenet1_1@32"]
 
 
 def test_missing_torch_is_a_user_error(capsys):
@@ -139,3 +159,38 @@ def test_calibrate_on_an_onnx_file_the_package_exported(backend, tmp_path, capsy
     assert "extrapolated" not in imported.source and imported.source.count("measured") > 0
     assert imported.source == profile.predict(graph).source
     assert profile.layer_seconds(graph).sum() == imported.seconds.sum() > 0
+
+
+@pytest.mark.parametrize("give_onnx", [True, False])
+def test_report_on_a_profile_calibrated_on_an_onnx_file(give_onnx, tmp_path, capsys, monkeypatch):
+    """'calibrate report P' took the ONNX training model's label ('squeeze') for a zoo name and
+    refused: unknown model "squeeze", even with --onnx squeeze.onnx."""
+    pytest.importorskip("onnxruntime")
+    from offloadsim.cli import calibrate as verb
+    from offloadsim.models import export_onnx, get_model
+
+    monkeypatch.setattr(verb, "DEFAULT_HOLDOUT", ("squeezenet1_1@32",))  # keep the report small
+    model = export_onnx(get_model("squeezenet1_1", image_size=32), tmp_path / "squeeze.onnx")
+    out = tmp_path / "p.json"
+    quick = ["--repeats", "2", "--warmup", "1"]
+    argv = [
+        "calibrate",
+        "--onnx",
+        str(model),
+        *quick,
+        "--no-cache",
+        "--no-correction",
+        "-q",
+        "--out",
+        str(out),
+    ]
+    assert run(argv) == 0, capsys.readouterr().err
+    capsys.readouterr()
+    report = ["calibrate", "report", str(out), *quick, "-q", "--out", str(tmp_path / "rep")]
+    assert run([*report, *(["--onnx", str(model)] if give_onnx else [])]) == 0, capsys.readouterr().err
+    captured = capsys.readouterr()
+    rows = (tmp_path / "rep" / "accuracy.csv").read_text().splitlines()
+    timed = {row.split(",")[0] for row in rows[1:]}
+    assert timed == ({"squeeze", "squeezenet1_1@32"} if give_onnx else {"squeezenet1_1@32"})
+    note = 'training model "squeeze" is not a zoo model'
+    assert (note in captured.err) is not give_onnx

@@ -418,6 +418,29 @@ def test_models(capsys):
     assert_one_error_line(err, "resnet5")
 
 
+def test_models_show_reads_an_onnx_file(tmp_path, capsys):
+    """To choose a cut in one's own model: 'models show net.onnx' was an unknown model."""
+    pytest.importorskip("onnx")
+    from offloadsim.models import as_chain, export_onnx, get_model
+
+    graph = get_model("squeezenet1_1", image_size=32)
+    model = export_onnx(graph, tmp_path / "net.onnx")
+    code, out, _ = cli(capsys, "models", "show", str(model), "--csv")
+    assert code == 0
+    table = pd.read_csv(io.StringIO(out))
+    assert list(table["name"]) == [layer.name for layer in graph]
+    assert list(table["cut_bytes"]) == list(as_chain(graph).cut_bytes[1:])
+    (tmp_path / "text.onnx").write_text("hello, I am not ONNX\n")
+    for bad, said in [
+        (tmp_path / "text.onnx", "cannot import"),
+        (tmp_path / "none.onnx", "no such file; expected an ONNX model file"),
+    ]:
+        code, _, err = cli(capsys, "models", "show", str(bad))
+        assert code == 2
+        assert_one_error_line(err, f"{bad}")
+        assert said in err
+
+
 # --------------------------------------------------------------------------- api
 
 

@@ -233,7 +233,7 @@ def _add_models(verbs: Any, common: argparse.ArgumentParser) -> None:
     s = shows.add_parser(
         "show", parents=[common], help="one model's layers", description="Show one model's layers."
     )
-    s.add_argument("name", metavar="NAME", help="model name, e.g. resnet50")
+    s.add_argument("name", metavar="NAME", help="model name, e.g. resnet50, or an ONNX file")
     s.add_argument(
         "--csv", action="store_true", default=argparse.SUPPRESS, help="print CSV instead of a table"
     )
@@ -652,12 +652,33 @@ def _cmd_models(args: argparse.Namespace) -> int:
     layers = _optional("offloadsim.models", "layers_table")
     if models is None or layers is None:
         raise _UsageError("the model zoo is not available in this build")
-    table = layers(args.name) if args.models_command == "show" else models()
+    if args.models_command != "show":
+        table = models()
+    elif args.name.lower().endswith(".onnx") or Path(args.name).is_file():
+        table = layers(_onnx_graph(args.name))
+    else:
+        table = layers(args.name)
     if args.csv:
         table.to_csv(sys.stdout, index=False, lineterminator="\n")
     else:
         print(table.to_string(index=False))
     return EXIT_OK
+
+
+def _onnx_graph(path: str) -> Any:
+    """The layer graph of an ONNX file, as a scenario's ``onnx:`` reads it; a usage error if it cannot be."""
+    if not Path(path).is_file():
+        what = "is a directory" if Path(path).is_dir() else "no such file"
+        raise _UsageError(f"{path}: {what}; expected an ONNX model file (or a built-in model's name)")
+    from offloadsim.models.onnx_io import load_onnx
+
+    try:
+        return load_onnx(path)
+    except Exception as error:  # the file is the user's: failing to import it is bad input, not a bug
+        reason = " ".join(str(error).split())[:200] or type(error).__name__
+        raise _UsageError(
+            f"cannot import {path} as an ONNX model ({type(error).__name__}: {reason})"
+        ) from None
 
 
 # --------------------------------------------------------------------------- helpers

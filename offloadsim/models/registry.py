@@ -259,15 +259,15 @@ def models_table() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def layers_table(name: str, **params: Any) -> pd.DataFrame:
-    """One row per layer of ``get_model(name, **params)`` in topological order.
+def layers_table(name: str | LayerGraph, **params: Any) -> pd.DataFrame:
+    """One row per layer of ``get_model(name, **params)`` (or of a graph given) in topological order.
 
     ``cut_bytes`` is what crosses a cut placed right after the layer (all
     tensors, so it exceeds ``output_bytes`` inside a residual block).
     """
     import pandas as pd
 
-    g = get_model(name, **params)
+    g = name if isinstance(name, LayerGraph) else get_model(name, **params)
     chain = as_chain(g)
     return pd.DataFrame(
         {

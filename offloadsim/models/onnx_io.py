@@ -3,8 +3,8 @@
 ``onnx`` is an optional dependency: ``pip install 'offloadsim[onnx]'``. Import
 runs ONNX shape inference, then applies the same FLOP formulas as the zoo
 (:mod:`offloadsim.models.ops`), so exporting a zoo graph and importing it back
-preserves its FLOPs and parameter counts. Unknown dimensions (a symbolic batch)
-are taken as 1.
+preserves its FLOPs and parameter counts. An unknown batch dimension (the
+first of an input) is taken as 1; an input's other unknown sizes are refused.
 """
 
 from __future__ import annotations
@@ -177,6 +177,27 @@ def load_onnx(model: str | os.PathLike[str] | onnx.ModelProto, *, name: str | No
     return graph_from_onnx(proto, name=name or proto.graph.name or "onnx")
 
 
+def _check_input_sizes(graph: Any, initializers: set[str]) -> None:
+    """Refuse a model input whose sizes past the batch are unknown (``["N", 3, "H", "W"]``).
+
+    Taken as 1 like a batch, they costed a CNN on a 1x1 image (and onnxruntime could not run it):
+    only the leading batch dimension may be left open.
+    """
+    for vi in graph.input:
+        if vi.name in initializers:
+            continue
+        tt = vi.type.tensor_type
+        if not tt.HasField("shape"):
+            raise ValueError(f"input {vi.name!r} has no shape: give the file fixed input sizes")
+        for axis, dim in enumerate(tt.shape.dim):
+            if axis > 0 and dim.dim_value <= 0:
+                what = f"{dim.dim_param!r}" if dim.dim_param else "unknown"
+                raise ValueError(
+                    f"input {vi.name!r} has size {what} at axis {axis}; only a batch (axis 0) is taken "
+                    f"as 1: give the file fixed input sizes"
+                )
+
+
 def graph_from_onnx(model: onnx.ModelProto, *, name: str) -> LayerGraph:
     """Convert an in-memory ``ModelProto`` (see :func:`load_onnx`)."""
     onnx = _require_onnx()
@@ -194,6 +215,7 @@ def graph_from_onnx(model: onnx.ModelProto, *, name: str) -> LayerGraph:
         if tt.elem_type:
             itemsize[vi.name] = _itemsize(onnx, tt.elem_type)
     initializers = {t.name: t for t in g.initializer}
+    _check_input_sizes(g, set(initializers))
     for t in g.initializer:
         shapes[t.name] = tuple(t.dims)
         itemsize[t.name] = _itemsize(onnx, t.data_type)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -129,6 +130,22 @@ def test_skip_connection_dag_and_symbolic_batch(tmp_path: Path) -> None:
     assert g.input_shape == (1, 16)  # symbolic batch taken as 1
     assert [cut_bytes(g, k) for k in range(4)] == [64, 64, 128, 64]
     assert chain_cut_points(g) == [0, 1, 3]
+
+
+@pytest.mark.parametrize(
+    ("dims", "said"),
+    [
+        (["N", 3, "H", "W"], "input 'x' has size 'H' at axis 2"),
+        ([1, 3, 0, 8], "input 'x' has size unknown at axis 2"),
+        (None, "input 'x' has no shape"),
+    ],
+)
+def test_an_input_size_past_the_batch_left_open_is_refused(dims, said) -> None:
+    """A 3x3 convolution of an ["N", 3, "H", "W"] input imported as one of a 1x1 image: 216 FLOPs."""
+    node = helper.make_node("Conv", ["x", "w"], ["y"], kernel_shape=[3, 3])
+    model = _model([node], [("x", dims)], ["y"], [("w", [4, 3, 3, 3])])
+    with pytest.raises(ValueError, match="^" + re.escape(said) + ".*give the file fixed input sizes"):
+        load_onnx(model, name="open")
 
 
 def _round_trip(name: str, tmp_path: Path, external: bool) -> None:

@@ -60,5 +60,27 @@ def resolve_models(
             raise CalibrationError(str(exc)) from None
         except Exception as exc:  # onnx raises its own parse errors
             raise CalibrationError(f"cannot read ONNX file {os.fspath(path)!r}: {exc}") from None
+        _check_external_data(Path(path))
         specs.append(ModelSpec(Path(path).stem, graph, Path(path)))
     return specs
+
+
+def _check_external_data(path: Path) -> None:
+    """Refuse an ONNX file whose weights live in an external data file that is not there.
+
+    Importing the graph does not read the weights, but calibrating runs the model: onnxruntime
+    failed on the missing file with an internal error (exit 1), after the import had said nothing.
+    """
+    import onnx
+
+    proto = onnx.load(os.fspath(path), load_external_data=False)
+    for tensor in proto.graph.initializer:
+        if tensor.data_location != onnx.TensorProto.EXTERNAL:
+            continue
+        location = next((e.value for e in tensor.external_data if e.key == "location"), "")
+        where = path.parent / location
+        if not location or not where.is_file():
+            raise CalibrationError(
+                f"cannot read ONNX file {os.fspath(path)!r}: its weight {tensor.name!r} is in the external "
+                f"data file {location!r}, which is missing (looked for {where}); calibrate runs the model"
+            )

@@ -194,3 +194,25 @@ def test_report_on_a_profile_calibrated_on_an_onnx_file(give_onnx, tmp_path, cap
     assert timed == ({"squeeze", "squeezenet1_1@32"} if give_onnx else {"squeezenet1_1@32"})
     note = 'training model "squeeze" is not a zoo model'
     assert (note in captured.err) is not give_onnx
+
+
+@pytest.mark.parametrize("verb", ["calibrate", "report"])
+def test_an_onnx_file_whose_external_weights_are_missing(verb, tmp_path, capsys):
+    """Import does not read external weights, so this passed it; onnxruntime then failed: exit 1."""
+    pytest.importorskip("onnxruntime")
+    from offloadsim.models import export_onnx, get_model
+
+    model = export_onnx(get_model("squeezenet1_1", image_size=32), tmp_path / "net.onnx", external_data=True)
+    data = [p for p in tmp_path.iterdir() if p.name != "net.onnx"]
+    assert data
+    for p in data:
+        p.unlink()
+    quick = ["--onnx", str(model), "--repeats", "2", "--warmup", "1", "-q"]
+    argv = {
+        "calibrate": ["calibrate", *quick, "--no-cache", "--out", str(tmp_path / "p.json")],
+        "report": ["calibrate", "report", "epyc-ort-1t", "--models", "squeezenet1_1@32", *quick],
+    }[verb]
+    assert run([*argv, *(["--out", str(tmp_path / "rep")] if verb == "report" else [])]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith(f"offloadsim: error: cannot read ONNX file '{model}'")
+    assert "external data file" in err[0] and "which is missing" in err[0]

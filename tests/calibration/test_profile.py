@@ -7,7 +7,13 @@ from calibration_graphs import synthetic_profile as make_profile
 
 from offloadsim.calibration import save_profile
 from offloadsim.models import get_model
-from offloadsim.world.profiles.calibrated import ProfileError, find_profile, list_profiles, load_profile
+from offloadsim.world.profiles.calibrated import (
+    ProfileError,
+    Timing,
+    find_profile,
+    list_profiles,
+    load_profile,
+)
 
 
 def synthetic_profile(name="synthetic"):
@@ -122,5 +128,25 @@ def test_a_malformed_profile_names_the_key_and_what_was_expected(tmp_path, path,
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps(doc))
     with pytest.raises(ProfileError, match="^" + re.escape(f"{bad}: {named}")) as caught:
+        load_profile(bad)
+    assert len(str(caught.value).splitlines()) == 1
+
+
+def test_a_json_profile_saved_as_yaml_loads_and_bad_yaml_is_one_line(tmp_path):
+    """YAML 1.1 reads 8e-06 as text: such a time must load as the number it is, as it did before the
+    checks named keys; a YAML syntax error spanned several lines (its line and a caret)."""
+    good = tmp_path / "good.json"
+    profile = synthetic_profile()
+    save_profile(profile, good)
+    doc = json.loads(good.read_text())
+    doc["measured"][0]["seconds"] = 8e-06
+    as_yaml = tmp_path / "good.yaml"
+    as_yaml.write_text(json.dumps(doc))  # JSON is YAML; json writes 8e-06, which YAML 1.1 reads as text
+    assert load_profile(as_yaml).measured[Timing.from_dict(doc["measured"][0]).unit.key].seconds == 8e-06
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("format: offloadsim.calibrated-profile\nversion: 1\nname: [unclosed\n")
+    with pytest.raises(
+        ProfileError, match=re.escape(f"{bad}: not valid YAML: ") + r".*\(line 4, column 1\)$"
+    ) as caught:
         load_profile(bad)
     assert len(str(caught.value).splitlines()) == 1

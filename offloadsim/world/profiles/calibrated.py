@@ -365,18 +365,33 @@ def _checked(source: str, path: str, what: str, build: Callable[[], _T]) -> _T:
 
 def _whole(value: Any) -> int:
     """An integer that is not a bool or a fraction."""
-    if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
+    number = _number(value)
+    if number is None or not math.isfinite(number) or number != int(number):
         raise ValueError(f"got {value!r}")
-    return int(value)
+    return int(number)
 
 
 def _amount(source: str, path: str, value: Any, what: str, *, positive: bool = False) -> float:
     """``value`` as a finite float, non-negative (or positive); a ProfileError at ``path`` otherwise."""
     bound = "positive" if positive else "non-negative"
-    ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-    if not ok or value < 0 or (positive and value == 0):
+    number = _number(value)
+    if number is None or not math.isfinite(number) or number < 0 or (positive and number == 0):
         raise ProfileError(f"{source}: {path}: expected {what}, a finite {bound} number, got {value!r}")
-    return float(value)
+    return number
+
+
+def _number(value: Any) -> float | None:
+    """``value`` as a float, or None: a number, or a string of one (YAML 1.1 reads ``8e-06`` as text)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return None
+    return None
 
 
 def _positive(source: str, key: str, data: Mapping[str, Any], what: str) -> float:
@@ -412,6 +427,14 @@ def _inf_if_none(value: Any) -> float:
     return float("inf") if value is None else float(value)
 
 
+def _one_line_reason(exc: Exception) -> str:
+    """A parser's complaint on one line: PyYAML's spans several, with the offending line and a caret."""
+    problem, mark = getattr(exc, "problem", None), getattr(exc, "problem_mark", None)
+    if problem and mark is not None:
+        return f"{problem} (line {mark.line + 1}, column {mark.column + 1})"
+    return " ".join(str(exc).split())
+
+
 def load_profile(path: str | os.PathLike[str]) -> CalibratedProfile:
     """Read a profile file (JSON, or YAML by suffix); ProfileError if missing or malformed."""
     path = Path(path)
@@ -438,7 +461,9 @@ def load_profile(path: str | os.PathLike[str]) -> CalibratedProfile:
     except RecursionError:  # the parser's own recursion ran out: deeper than the limit
         raise ProfileError(f"{path}: the profile is nested more than {MAX_DEPTH} levels deep") from None
     except Exception as exc:  # yaml.YAMLError does not derive from ValueError
-        raise ProfileError(misdirected_path(path, PROFILE) or f"{path}: cannot parse: {exc}") from None
+        raise ProfileError(
+            misdirected_path(path, PROFILE) or f"{path}: not valid YAML: {_one_line_reason(exc)}"
+        ) from None
     too_large = size_problem(data)  # as a scenario's: what reads the profile later must not overflow
     if too_large is not None:
         raise ProfileError(f"{path}: the profile {too_large}")

@@ -272,3 +272,13 @@ def test_a_profile_with_an_impossible_number_is_refused_at_its_key(key, value, n
     assert not (tmp_path / "out").exists()
     assert f"{profile}: {named}" in _refused(capsys, "calibrate", "report", profile)
     assert f"{profile}: {named}" in _refused(capsys, "profiles", "show", profile)
+
+
+def test_a_dry_run_refused_for_a_bad_profile_prints_only_the_error(tiny, tmp_path, capsys):
+    """It printed 'policy ..., 1 workload' on stdout before the error line."""
+    profile = tmp_path / "broken.json"
+    profile.write_text('{"format": "offloadsim.calibrated-profile", "version": 1}')
+    assert main(["run", str(tiny), "--dry-run", "--set", f"nodes.edge.processor={{profile: {profile}}}"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and len(captured.err.splitlines()) == 1, captured
+    assert f"nodes.edge.processor.profile: {profile}: " in captured.err

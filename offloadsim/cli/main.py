@@ -546,8 +546,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     spec = api.resolve_policy(scenario, args.policy)
     if args.dry_run:
         api.check_policy(spec, scenario, "--policy ")  # a real run checks it in api.run
+        world = _built_world(scenario)  # a bad world is refused before anything is printed
         print(f"policy {spec.name}, {_plural(len(scenario.workload), 'workload')}")
-        world = _built_world(scenario)
         _print_world(world)  # its first line counts the nodes (validate's line would count them twice)
         _print_cut_notes(scenario, spec, world)
         print("dry run: nothing simulated, nothing written")

@@ -234,10 +234,16 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 def _calibrate(args: argparse.Namespace) -> int:
     from offloadsim.calibration import pipeline as cal
+    from offloadsim.calibration.errors import CalibrationError
     from offloadsim.calibration.profile import save_profile
     from offloadsim.outdir import check_out_dir, check_out_file
     from offloadsim.world.profiles import user_profile_dir
 
+    if args.max_repeats is not None and args.max_repeats < args.repeats:
+        # the timings ran --repeats times each while the profile recorded the smaller maximum
+        raise CalibrationError(
+            f"argument --max-repeats: expected at least --repeats ({args.repeats}), got {args.max_repeats}"
+        )
     models = cal.resolve_models(args.models or ([] if args.onnx else list(DEFAULT_MODELS)), args.onnx)
     holdout = cal.resolve_models(args.holdout or list(DEFAULT_HOLDOUT)) if args.report else []
     cal.check_backend(args.backend, args.provider)

@@ -216,3 +216,17 @@ def test_an_onnx_file_whose_external_weights_are_missing(verb, tmp_path, capsys)
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith(f"offloadsim: error: cannot read ONNX file '{model}'")
     assert "external data file" in err[0] and "which is missing" in err[0]
+
+
+def test_max_repeats_below_repeats_is_refused_before_any_timing(tmp_path, capsys, monkeypatch):
+    """It timed each unit --repeats times and recorded the smaller --max-repeats in the profile."""
+    from offloadsim.calibration import pipeline
+
+    def never(*args, **kwargs):
+        raise AssertionError("timed kernels for contradictory repeats")
+
+    monkeypatch.setattr(pipeline, "calibrate", never)
+    argv = ["calibrate", "--models", "squeezenet1_1@32", "--repeats", "10", "--max-repeats", "3"]
+    assert run([*argv, "--no-cache", "-q", "--out", str(tmp_path / "p.json")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["offloadsim: error: argument --max-repeats: expected at least --repeats (10), got 3"]

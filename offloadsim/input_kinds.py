@@ -32,6 +32,7 @@ import yaml
 from offloadsim.bounded_read import MAX_DOCUMENT_BYTES, read_text
 
 __all__ = [
+    "ONNX_MODEL",
     "SCENARIO",
     "SWEEP",
     "PROFILE",
@@ -54,6 +55,9 @@ RESULTS = "results"
 RESULTS_FILE = "results file"
 SWEEP_JOB = "sweep job file"
 SWEEP_POINTS = "sweep points"
+#: An application's ``onnx:`` file (or ``calibrate --onnx``, ``models show``): read by onnx, never
+#: recognised here, only named when a file of a kind above is given in its place.
+ONNX_MODEL = "ONNX model"
 #: The files ``run``, ``compare`` and ``sweep`` write in a results directory (beside manifest.json);
 #: a test holds it to their writers' own lists (RUN_FILES, COMPARE_FILES, SWEEP_FILES).
 RESULTS_FILES = frozenset(
@@ -80,6 +84,7 @@ _NOUN = {
     RESULTS_FILE: "a file of the results directory {directory}",
     SWEEP_JOB: "a job file of the sweep {directory}",
     SWEEP_POINTS: "the job files of the sweep {directory}",
+    ONNX_MODEL: "an ONNX model",
 }
 _USE = {
     SCENARIO: "use 'offloadsim run {path}' or 'offloadsim compare {path} --policies A,B'",

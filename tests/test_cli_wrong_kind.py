@@ -184,3 +184,33 @@ def test_every_file_a_results_directory_gets_is_recognised_as_one():
 
     written = {*RUN_FILES, *COMPARE_FILES, *SWEEP_FILES, "stages.parquet"}
     assert written <= RESULTS_FILES, sorted(written - RESULTS_FILES)
+
+
+@pytest.mark.parametrize("kind", ["scenario", "profile"])
+@pytest.mark.parametrize("verb", ["onnx:", "models show", "calibrate --onnx"])
+def test_a_file_of_another_kind_given_as_an_onnx_model(kind, verb, tmp_path, capsys):
+    """onnx's own complaint was the line (a profile.json: 'ParseError: ... Available Fields ...
+    'modelVersio', cut mid-word); it now names the kind and its verb, as the other readers do."""
+    pytest.importorskip("onnx")
+    path = {"scenario": SCENARIO, "profile": PROFILE}[kind]
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(SCENARIO.read_text().replace("model: resnet50", f"onnx: {path}"))
+    argv = {
+        "onnx:": ["validate", str(scenario)],
+        "models show": ["models", "show", str(path)],
+        "calibrate --onnx": [
+            "calibrate",
+            "--onnx",
+            str(path),
+            "--no-cache",
+            "-q",
+            "--out",
+            str(tmp_path / "p.json"),
+        ],
+    }[verb]
+    assert main(argv) == 2
+    lines = capsys.readouterr().err.splitlines()
+    noun, use = KINDS[kind]
+    assert len(lines) == 1 and f"{path}: {noun}, not an ONNX model: use '{use} {path}" in lines[0], lines
+    if verb == "onnx:":
+        assert lines[0].startswith(f"offloadsim: error: {scenario}: applications.classify.onnx: {path}: ")

@@ -59,7 +59,10 @@ def resolve_models(
         except ImportError as exc:
             raise CalibrationError(str(exc)) from None
         except Exception as exc:  # onnx raises its own parse errors
-            raise CalibrationError(f"cannot read ONNX file {os.fspath(path)!r}: {exc}") from None
+            from offloadsim.input_kinds import ONNX_MODEL, misdirected_path
+
+            wrong = misdirected_path(path, ONNX_MODEL)  # a profile or a scenario given as the model
+            raise CalibrationError(wrong or f"cannot read ONNX file {os.fspath(path)!r}: {exc}") from None
         _check_external_data(Path(path))
         specs.append(ModelSpec(Path(path).stem, graph, Path(path)))
     return specs

@@ -675,9 +675,12 @@ def _onnx_graph(path: str) -> Any:
     try:
         return load_onnx(path)
     except Exception as error:  # the file is the user's: failing to import it is bad input, not a bug
+        from offloadsim.input_kinds import ONNX_MODEL, misdirected_path
+
         reason = " ".join(str(error).split())[:200] or type(error).__name__
+        wrong = misdirected_path(path, ONNX_MODEL)  # a profile or a scenario given as the model
         raise _UsageError(
-            f"cannot import {path} as an ONNX model ({type(error).__name__}: {reason})"
+            wrong or f"cannot import {path} as an ONNX model ({type(error).__name__}: {reason})"
         ) from None
 
 

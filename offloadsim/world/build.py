@@ -496,10 +496,14 @@ def _template(spec: AppSpec) -> AppTemplate:
         try:
             graph = load_onnx(spec.onnx)
         except Exception as error:  # the file is the user's: failing to import it is bad input, not a bug
+            from offloadsim.input_kinds import ONNX_MODEL, misdirected_path
+
             reason = " ".join(str(error).split())[:200] or type(error).__name__
             raise WorldError(
                 format_path(("applications", spec.name, "onnx")),
-                f"cannot import {Path(spec.onnx).name} as an ONNX model ({type(error).__name__}: {reason})",
+                misdirected_path(spec.onnx, ONNX_MODEL)  # a profile or a scenario given as the model
+                or f"cannot import {Path(spec.onnx).name} as an ONNX model ({type(error).__name__}: "
+                f"{reason})",
             ) from None
         from offloadsim.models.precision import parse_precision, with_precision
 

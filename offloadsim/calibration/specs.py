@@ -61,7 +61,7 @@ def resolve_models(
         except Exception as exc:  # onnx raises its own parse errors
             from offloadsim.input_kinds import ONNX_MODEL, misdirected_path
 
-            wrong = misdirected_path(path, ONNX_MODEL)  # a profile or a scenario given as the model
+            wrong = misdirected_path(Path(path), ONNX_MODEL)  # a profile or a scenario given as the model
             raise CalibrationError(wrong or f"cannot read ONNX file {os.fspath(path)!r}: {exc}") from None
         _check_external_data(Path(path))
         specs.append(ModelSpec(Path(path).stem, graph, Path(path)))

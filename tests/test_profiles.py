@@ -265,3 +265,20 @@ def test_profiles_show_says_the_efficiency_is_assumed_and_bytes_run_at_the_full_
     out = capsys.readouterr().out
     assert "assumed typical fraction" in out and "not a data-sheet figure" in out
     assert "no efficiency applies to bytes" in out
+
+
+def test_one_unreadable_profile_in_a_searched_folder_is_listed_not_fatal(tmp_path, capsys):
+    """'offloadsim profiles --scenario' ended in that file's error (exit 2) and listed nothing."""
+    import json
+
+    shutil.copy(REPO / "scenarios" / "quickstart.yaml", tmp_path / "s.yaml")
+    shutil.copy(SHIPPED_PROFILE_DIR / "epyc-ort-1t.json", tmp_path / "lab-box.json")
+    doc = json.loads((SHIPPED_PROFILE_DIR / "epyc-ort-1t.json").read_text())
+    doc["memory_bandwidth_Bps"] = 0
+    (tmp_path / "broken.json").write_text(json.dumps(doc))
+    assert main(["profiles", "--scenario", str(tmp_path / "s.yaml")]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    rows = {line.split()[0]: line.split()[1] for line in lines[1:] if line and not line.startswith(" ")}
+    assert rows["lab-box"] == "calibrated" and rows["broken"] == "unreadable" and rows["t4"] == "derived"
+    why = f"unreadable: {tmp_path / 'broken.json'}: memory_bandwidth_Bps: expected a bandwidth"
+    assert any(line.startswith(why) for line in lines), lines

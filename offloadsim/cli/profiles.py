@@ -123,6 +123,9 @@ def _short(value: float) -> str:
 def profiles_table(search_dirs: list[Path] | None = None) -> str:
     """One line per profile: its fp32 peak, sustained rate, memory bandwidth, other peaks, power, origin.
 
+    A profile file that cannot be read is a row of kind ``unreadable``, and a line under the table
+    says why (its file, the key and what was expected there).
+
     ``search_dirs``: where calibrated profile files are found (default: the profile search path).
 
     >>> print(profiles_table().splitlines()[0])  # doctest: +NORMALIZE_WHITESPACE
@@ -131,8 +134,14 @@ def profiles_table(search_dirs: list[Path] | None = None) -> str:
     from offloadsim.world.profiles import available_profiles, get_profile
 
     rows = [("name", "kind", "fp32 peak", "sustained", "memory", "other peaks (per s)", "max power", "from")]
+    unreadable: list[str] = []
     for name in available_profiles(search_dirs):
-        profile = get_profile(name, search_dirs)
+        try:
+            profile = get_profile(name, search_dirs)
+        except (KeyError, ValueError) as error:  # one broken file in a searched folder hid every profile
+            unreadable.append(f"unreadable: {error.args[0] if error.args else error}")
+            rows.append((name, "unreadable", "-", "-", "-", "-", "-", "see below"))
+            continue
         calibrated = profile.kind == "calibrated"
         peaks = ", ".join(f"{p} {_short(v)}" for p, v in getattr(profile, "peaks", ())) or "-"
         power = getattr(profile, "max_power_W", None)
@@ -150,7 +159,10 @@ def profiles_table(search_dirs: list[Path] | None = None) -> str:
         )
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     return "\n".join(
-        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows
+        [
+            *("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows),
+            *unreadable,
+        ]
     )
 
 

@@ -49,7 +49,8 @@ def simulate(
         check_world(world)
     except WorldError as error:
         loaded = scenario if isinstance(scenario, Scenario) else scenario.scenario
-        raise EngineError(str(blamed(loaded, error.key_path, error.message, error.also))) from None
+        said = blamed(loaded, error.key_path, error.message, error.also)
+        raise EngineError(str(said), refusal=error) from None
     spec = policy or world.scenario.policy
     try:
         policy_object = make_policy(spec.name, spec.params)

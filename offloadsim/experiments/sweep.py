@@ -99,7 +99,14 @@ from offloadsim.scenario import (
     read_document,
     set_policy_name,
 )
-from offloadsim.scenario.errors import describe, did_you_mean, first_repeat, format_path, given_twice
+from offloadsim.scenario.errors import (
+    KeyPathError,
+    describe,
+    did_you_mean,
+    first_repeat,
+    format_path,
+    given_twice,
+)
 from offloadsim.scenario.model import Scenario
 from offloadsim.scenario.overrides import as_written, caused_by
 from offloadsim.scenario.size import SetBy
@@ -474,23 +481,9 @@ def plan_sweep(spec: SweepSpec, worlds: bool = False) -> list[Job]:
     jobs: list[Job] = []
     base_source = str(spec.base)
 
-    def located(problem: Problem, also: Sequence[str] = ()) -> tuple[str | None, str]:
-        """The sweep key behind ``problem`` (None: not one) and its text as the base scenario says it.
-
-        ``also``: other key paths the problem is about (a world's refusal of a step out of order
-        names the previous step's time), whose sweep key is named where none gave its own.
-        """
-        if problem.file == str(spec.file):  # already at the sweep key that caused it
-            return problem.key_path, problem.message
-        about = (_key_of(spec, problem._replace(key_path=path)) for path in (problem.key_path, *also))
-        swept = next((key for key in about if key is not None), None)
-        return (
-            (None, str(problem)) if swept is None else (spec.sections[swept], str(as_written(swept, problem)))
-        )
-
     def warn(problem: Problem, index: int, point: Mapping[str, Any]) -> None:
         """Keep a point's warning once: at the sweep key that made it, with the first point it came in."""
-        key, text = located(problem._replace(check=None))
+        key, text = _located(spec, problem._replace(check=None))
         if ("warning", text, problem.check) in seen:
             return
         seen.add(("warning", text, problem.check))
@@ -532,14 +525,14 @@ def plan_sweep(spec: SweepSpec, worlds: bool = False) -> list[Job]:
             refused = _world_refusal(scenario) if worlds else None
         except ScenarioError as error:
             for problem in error.problems:
-                where, text = located(problem)
+                where, text = _located(spec, problem)
                 report(where or "", text, index, point)
             continue
         except RunError as error:
             report(spec.sections.get("policy.name", ""), f"{base_source}: {error}", index, point)
             continue
         if refused is not None:
-            where, text = located(*refused)
+            where, text = _located(spec, refused)
             report(where or "", text, index, point)
             continue
         for problem in point_warnings:
@@ -560,7 +553,7 @@ def plan_sweep(spec: SweepSpec, worlds: bool = False) -> list[Job]:
     return jobs
 
 
-def _world_refusal(scenario: Scenario) -> tuple[Problem, tuple[str, ...]] | None:
+def _world_refusal(scenario: Scenario) -> Problem | None:
     """Build ``scenario``'s world as ``validate`` does: what that refuses, at its key path, or None.
 
     With the refusal's ``also``, the other key paths it is about (a step out of order: the
@@ -572,8 +565,28 @@ def _world_refusal(scenario: Scenario) -> tuple[Problem, tuple[str, ...]] | None
     try:
         checked_world(scenario)
     except WorldError as error:
-        return Problem(scenario.source, error.key_path, error.message), tuple(error.also)
+        return _refusal_problem(scenario, error)
     return None
+
+
+def _refusal_problem(scenario: Scenario, error: KeyPathError) -> Problem:
+    """A world's refusal of ``scenario`` (a ``WorldError``) as a problem of its file, with its ``also``."""
+    return Problem(scenario.source, error.key_path, error.message, also=tuple(error.also))
+
+
+def _located(spec: SweepSpec, problem: Problem) -> tuple[str | None, str]:
+    """The sweep key behind ``problem`` (None: not one) and its text as the base scenario says it.
+
+    The problem's ``also``, other key paths it is about (a world's refusal of a step out of
+    order names the previous step's time; a step after the run's end, ``duration``), name
+    their sweep key where none gave the problem's own key path.
+    """
+    if problem.file == str(spec.file):  # already at the sweep key that caused it
+        return problem.key_path, problem.message
+    paths = (problem.key_path, *problem.also)
+    about = (_key_of(spec, problem._replace(key_path=path)) for path in paths)
+    swept = next((key for key in about if key is not None), None)
+    return (None, str(problem)) if swept is None else (spec.sections[swept], str(as_written(swept, problem)))
 
 
 def _key_of(spec: SweepSpec, problem: Problem) -> str | None:
@@ -685,9 +698,9 @@ def sweep(
         log = directory / "failures.log"
         if failures:
             with _writing(directory, lambda: _saved(points_dir, jobs)):
-                write_text(_failure_log(failures), log)
+                write_text(_failure_log(spec, failures), log)
             first = failures[0]
-            message = _one_line(first.error)
+            message = _failure_text(spec, first)
             raise JobsFailedError(
                 f"{len(failures)} of {len(jobs)} jobs failed (first: {first.job.describe()}: {message}); "
                 f"the {len(todo) - len(failures)} that finished are saved, tracebacks in {log}; "
@@ -814,10 +827,31 @@ def _one_line(error: BaseException) -> str:
     return f"{type(error).__name__}: {text[0] if text else ''}".rstrip(": ")
 
 
-def _failure_log(failures: Sequence[JobFailure]) -> str:
+def _swept_refusal(spec: SweepSpec, failure: JobFailure) -> str | None:
+    """A failed job's world refusal of a value its point gave, said at that sweep key; else None.
+
+    A run plans without building worlds (each job builds its own), so a value the world
+    refuses (a step a grid value put out of order) fails that job: said as ``--dry-run``
+    says it, at the sweep key that gave one of the refusal's key paths.
+    """
+    refusal = getattr(failure.error, "refusal", None)  # an EngineError's
+    if not isinstance(refusal, KeyPathError):
+        return None
+    key, text = _located(spec, _refusal_problem(failure.job.scenario, refusal))
+    return None if key is None else str(Problem(spec.file, key, text))
+
+
+def _failure_text(spec: SweepSpec, failure: JobFailure) -> str:
+    """A failed job's error in one line: at the sweep key behind it where a point's value was refused."""
+    return _swept_refusal(spec, failure) or _one_line(failure.error)
+
+
+def _failure_log(spec: SweepSpec, failures: Sequence[JobFailure]) -> str:
     parts = []
     for failure in failures:
-        parts.append(f"== {failure.job.describe()} (job {failure.job.key})\n{failure.traceback.rstrip()}\n")
+        head = f"== {failure.job.describe()} (job {failure.job.key})"
+        swept = _swept_refusal(spec, failure)
+        parts.append("\n".join(filter(None, (head, swept, failure.traceback.rstrip()))) + "\n")
     return "\n".join(parts)
 
 

@@ -6,7 +6,9 @@ written ``{at: 30 min, up: false}`` in a 2-minute run (or with ``at``
 counted from the end of the warm-up, which it is not) leaves the results
 those of a world that never fails, without a word.  A warning, not an
 error: a schedule written for a longer run and reused with a shorter
-``duration`` is legitimate.  Registered in
+``duration`` is legitimate.  Each warning is about ``duration`` and ``warmup``
+too (its ``also``): a ``--set`` or a sweep's key that gave one of them, and
+not the step's time, is named as what made the step late.  Registered in
 :data:`offloadsim.scenario.checks.SHIPPED`; a plug-in kind's entries are
 left to their kind.
 """
@@ -24,6 +26,8 @@ __all__ = ["late_dynamics"]
 
 #: The shipped kinds whose ``steps[i].at`` are times from the start of the run.
 _SCHEDULES = ("link-schedule", "node-schedule")
+#: The keys that set the run's end (warm-up included), which a change at or after it is about too.
+_END = ("duration", "warmup")
 
 
 def late_dynamics(run: CheckedRun) -> list[Problem]:
@@ -38,7 +42,9 @@ def late_dynamics(run: CheckedRun) -> list[Problem]:
         if late is not None:
             key, at, what = late
             why = f"{_seconds(at)} is at or after the run's end at {_seconds(end)} (warm-up included)"
-            warnings.append(Problem(scenario.source, f"dynamics[{i}].{key}", f"{why}: {what}"))
+            # About the run's end too: a --set or sweep key that moved it made the step late.
+            problem = Problem(scenario.source, f"dynamics[{i}].{key}", f"{why}: {what}", also=_END)
+            warnings.append(problem)
     return warnings
 
 

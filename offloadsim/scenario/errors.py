@@ -36,11 +36,15 @@ __all__ = [
 
 
 class Problem(NamedTuple):
-    """One thing wrong with a scenario: ``(file, key_path, message, check)``; ``key_path`` may be empty.
+    """One thing wrong with a scenario: ``(file, key_path, message, check, also)``; ``key_path`` may be empty.
 
     ``check``: the registered name of the scenario check that warned of it
     (:mod:`offloadsim.scenario.checks`), None for a refusal; ``str()`` ends with it in
     brackets, as a linter names its rule, so a note added to ``message`` goes before it.
+    ``also``: other key paths whose values the problem is about, as :class:`KeyPathError`'s
+    (a step after the run's end: ``duration`` and ``warmup``, which set the end); where no
+    ``--set`` or sweep key gave ``key_path``, one that gave one of them is named.  ``str()``
+    leaves it out.
 
     >>> print(Problem("s.yaml", "workload", "no entry", "silent-workloads"))
     s.yaml: workload: no entry [silent-workloads]
@@ -50,6 +54,7 @@ class Problem(NamedTuple):
     key_path: str
     message: str
     check: str | None = None
+    also: tuple[str, ...] = ()
 
     def __str__(self) -> str:
         parts = [self.file, self.key_path, self.message] if self.key_path else [self.file, self.message]

@@ -362,22 +362,23 @@ def blame_given(
     ``s.yaml: duration: expected a positive time like "5 ms", got "-1 s" (set by --set
     "duration=-1 s")``.  A key given by another file (a sweep's) is left to the caller, which
     reports the problem at that file.  The last such key wins, as the last ``--set`` does.
+    Where none gave the problem's key path, one that gave a path of its ``also`` is named
+    (a step after the run's end, ``duration`` given: ``(set by --set "duration=20 s")``).
     """
-    blamed = []
-    for problem in problems:
+    return [_blame_one(problem, given, document) for problem in problems]
+
+
+def _blame_one(problem: Problem, given: Mapping[str, SetBy], document: Any) -> Problem:
+    """``problem`` naming the ``--set`` that gave its key path, else the first of its ``also`` one gave."""
+    for path in (problem.key_path, *problem.also):
+        about = problem._replace(key_path=path)
         for written, where in reversed(list(given.items())):
             key = _as_formatted(written)  # as a problem names it: applications["x"].deadline is x's
             note = f"({where.note})"
-            if (
-                where.file == problem.file
-                and note not in problem.message
-                and caused_by(key, problem, document)
-            ):
-                problem = as_written(key, problem)
-                problem = problem._replace(message=f"{problem.message} {note}")
-                break
-        blamed.append(problem)
-    return blamed
+            if where.file == about.file and note not in about.message and caused_by(key, about, document):
+                about = as_written(key, about)
+                return about._replace(key_path=problem.key_path, message=f"{about.message} {note}")
+    return problem
 
 
 def _as_formatted(key: str) -> str:
@@ -397,10 +398,6 @@ def blamed(scenario: Scenario, key_path: str, message: str, also: Sequence[str] 
     "nodes.edge.processor.profile=x")``.  ``also``: other key paths the problem is about (the
     error's ``also``); where no ``--set`` gave ``key_path``, one that gave one of them is named.
     """
-    given = dict(scenario.footprint.set_by)
-    problem = Problem(scenario.source, key_path, message)
-    for path in (key_path, *also):
-        (found,) = blame_given([problem._replace(key_path=path)], given)
-        if found.message != message:
-            return found._replace(key_path=key_path)
-    return problem
+    problem = Problem(scenario.source, key_path, message, also=tuple(also))
+    (found,) = blame_given([problem], dict(scenario.footprint.set_by))
+    return found

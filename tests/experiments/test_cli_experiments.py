@@ -97,23 +97,53 @@ def test_a_step_a_sweeps_grid_puts_out_of_order_is_refused_at_the_grid_key(
     Swept at steps[0], the refusal is at steps[1].at (the step out of order), the grid key only
     in its ``also``; it was said at the base scenario, with no sweep key.
     """
+    path, base, key, value, said = _steps_sweep(tiny, step)
+    assert cli_main(["sweep", str(path), "--dry-run", "--out", str(tmp_path / "dry")]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f'offloadsim: error: {path}: grid["{key}"]: {base}: dynamics[0].steps[1].at: {said} '
+        f"(point 1: {key}={value})"
+    ]
+
+
+@pytest.mark.parametrize(("step", "workers"), [(0, 1), (1, 1), (1, 2)])
+def test_a_run_names_the_grid_key_of_a_step_its_point_put_out_of_order(
+    cli_main, tiny, tmp_path, capsys, step, workers
+):
+    """A real run plans without building worlds: the job of the point fails, at the grid key.
+
+    Its line named the point and value but said the refusal at the base scenario, with no grid
+    key (``--dry-run`` names it).  The other point's job is saved and the failures are logged;
+    two workers: the refusal's key paths come back from a worker process.
+    """
+    path, base, key, value, said = _steps_sweep(tiny, step)
+    out = tmp_path / "run"
+    assert cli_main(["sweep", str(path), "--workers", str(workers), "--out", str(out), "--quiet"]) == 2
+    captured = capsys.readouterr()
+    assert captured.err.splitlines() == [
+        f"offloadsim: error: 1 of 2 jobs failed (first: point 1 ({key}={value}), replication 0: "
+        f'{path}: grid["{key}"]: {base}: dynamics[0].steps[1].at: {said}); the 1 that finished are saved, '
+        f"tracebacks in {out / 'failures.log'}; rerun the same command to run only what is missing"
+    ]
+    assert len(list((out / "points").glob("*.parquet"))) == 1
+    log = (out / "failures.log").read_text(encoding="utf-8")
+    assert f'{path}: grid["{key}"]: {base}: dynamics[0].steps[1].at: {said}\n' in log
+
+
+def _steps_sweep(tiny, step):
+    """A sweep whose point 1 puts a link's step ``step`` out of order, and what the refusal says."""
     steps = "[{at: 2 s, up: false}, {at: 4 s, up: true}]"
     base = tiny.parent / "steps.yaml"
     base.write_text(tiny.read_text() + f"dynamics: [{{kind: link-schedule, link: 1, steps: {steps}}}]\n")
     key = f"dynamics[0].steps[{step}].at"
+    value = "5 s" if step == 0 else "1 s"
     path = tiny.parent / "steps-sweep.yaml"
-    path.write_text(f"base: steps.yaml\ngrid: {{'{key}': [3 s, {'5 s' if step == 0 else '1 s'}]}}\n")
-    assert cli_main(["sweep", str(path), "--dry-run", "--out", str(tmp_path / "dry")]) == 2
+    path.write_text(f"base: steps.yaml\ngrid: {{'{key}': [3 s, {value}]}}\n")
     said = (
         "4 s comes before the previous step's 5 s"
         if step == 0
         else "1 s comes before the previous step's 2 s"
     )
-    value = "5 s" if step == 0 else "1 s"
-    assert capsys.readouterr().err.splitlines() == [
-        f'offloadsim: error: {path}: grid["{key}"]: {base}: dynamics[0].steps[1].at: {said} '
-        f"(point 1: {key}={value})"
-    ]
+    return path, base, key, value, said
 
 
 @pytest.mark.parametrize(

@@ -91,3 +91,30 @@ def test_the_warning_names_the_set_that_moved_the_step(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.startswith(f"offloadsim: warning: {path}: dynamics[0].steps[1].at: 45 s is at or after")
     assert err.rstrip().endswith('(set by --set "dynamics[0].steps[1].at=45 s") [late-dynamics]')
+
+
+def test_the_warning_names_the_set_of_duration_that_ended_the_run_before_the_step(tmp_path, capsys):
+    """The step is where it was; a shorter run left it behind: the --set of duration is named."""
+    path = _scenario(tmp_path, _outage("30 s", "35 s"))
+    assert main(["validate", str(path), "--set", "duration=20 s"]) == 0
+    assert capsys.readouterr().err.splitlines() == [
+        f"offloadsim: warning: {path}: dynamics[0].steps[0].at: 30 s is at or after the run's end at 30 s "
+        "(warm-up included): the run never reaches this step or those after it "
+        '(set by --set "duration=20 s") [late-dynamics]'
+    ]
+
+
+@pytest.mark.parametrize("run", [False, True])
+def test_a_sweep_over_duration_warns_of_a_late_step_at_its_grid_key(tmp_path, capsys, run):
+    """It warned at the base scenario's dynamics key, which no point changed, naming no grid key."""
+    path = _scenario(tmp_path, _outage("30 s", "35 s"))
+    sweep = tmp_path / "sw.yaml"
+    grid = {"duration": ["60 s", "20 s"]}
+    sweep.write_text(yaml.safe_dump({"name": "sw", "base": path.name, "grid": grid}), encoding="utf-8")
+    argv = ["--workers", "1", "--quiet"] if run else ["--dry-run"]
+    assert main(["sweep", str(sweep), "--out", str(tmp_path / "out"), *argv]) == 0
+    assert [line for line in capsys.readouterr().err.splitlines() if "warning" in line] == [
+        f"offloadsim: warning: {sweep}: grid.duration: {path}: dynamics[0].steps[0].at: 30 s is at or "
+        "after the run's end at 30 s (warm-up included): the run never reaches this step or those after "
+        "it (point 1: duration=20 s) [late-dynamics]"
+    ]

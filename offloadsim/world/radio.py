@@ -19,6 +19,14 @@ Technical Journal 27, 1948, theorem 17), with ``S`` the received power and
 approaches within a few dB; there is no fading here, so the rate is a
 function of distance alone.  Closer than ``d0`` the loss is ``PL(d0)``.
 
+The logarithms and the power of ten are taken one value at a time with
+Python's :mod:`math` (the C library's ``log10``, ``log2`` and ``pow``), not
+with numpy's ufuncs: numpy runs those through SIMD loops chosen by the CPU
+(its AVX-512 ones round differently in the last bit from the C library its
+other loops call), and these rates become link capacities, so the records
+would depend on the CPU.  Through :mod:`math` they are the same bits on
+every CPU, and the same as numpy's gave without AVX-512.
+
 >>> radio = Radio(bandwidth_hz=20e6, transmit_dbm=23.0, noise_dbm=-95.0, exponent=3.0,
 ...               reference_loss_db=40.0, reference_m=1.0)
 >>> float(radio.received_dbm(100.0))   # 23 - (40 + 30 * 2)
@@ -29,6 +37,7 @@ function of distance alone.  Closer than ``d0`` the loss is ``PL(d0)``.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -36,17 +45,33 @@ import numpy as np
 __all__ = ["Radio", "path_loss_db", "shannon_bps"]
 
 
+def _power_of_ten(exponent: float) -> float:
+    """``10 ** exponent``; infinite past the largest float."""
+    try:
+        return 10.0**exponent
+    except OverflowError:
+        return math.inf
+
+
 def path_loss_db(
     distance_m: np.ndarray | float, exponent: float, reference_loss_db: float, reference_m: float = 1.0
 ) -> np.ndarray:
     """Log-distance path loss in dB at ``distance_m`` (``reference_loss_db`` up to ``reference_m``)."""
-    d = np.maximum(np.asarray(distance_m, dtype=float), reference_m)
-    return reference_loss_db + 10.0 * exponent * np.log10(d / reference_m)
+    ratio = np.maximum(np.asarray(distance_m, dtype=float), reference_m) / reference_m
+    slope = 10.0 * exponent
+    loss = [reference_loss_db + slope * math.log10(r) for r in ratio.ravel().tolist()]
+    return np.array(loss, dtype=float).reshape(ratio.shape)
 
 
 def shannon_bps(bandwidth_hz: float, snr_db: np.ndarray | float) -> np.ndarray:
     """Shannon capacity ``B log2(1 + S/N)`` of a band of ``bandwidth_hz`` at a signal-to-noise ratio in dB."""
-    return bandwidth_hz * np.log2(1.0 + 10.0 ** (np.asarray(snr_db, dtype=float) / 10.0))
+    tenths = np.asarray(snr_db, dtype=float) / 10.0
+    values = tenths.ravel().tolist()
+    try:
+        rates = [bandwidth_hz * math.log2(1.0 + 10.0**v) for v in values]
+    except OverflowError:  # a ratio past the largest float: infinite, as numpy's power gives
+        rates = [bandwidth_hz * math.log2(1.0 + _power_of_ten(v)) for v in values]
+    return np.array(rates, dtype=float).reshape(tenths.shape)
 
 
 @dataclass(frozen=True, slots=True)

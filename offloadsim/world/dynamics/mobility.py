@@ -225,12 +225,15 @@ class Mobility:
             covered = distance <= radius[None, :]
             current = np.where(attached >= 0, attached, 0)
             stay = (attached >= 0) & covered[rows, current]
+            score = np.full(distance.shape, -np.inf)
             if ap_power is not None and spec.attach == "strongest":
                 assert radio is not None
-                score = radio.received_dbm(distance, 0.0) + ap_power[None, :]
+                # Only where covered: the radio's logarithms go one value at a time (see radio.py).
+                near, point = np.nonzero(covered)
+                score[near, point] = radio.received_dbm(distance[near, point], 0.0) + ap_power[point]
             else:
-                score = -distance
-            best = np.argmax(np.where(covered, score, -np.inf), axis=1)
+                score[covered] = -distance[covered]
+            best = np.argmax(score, axis=1)
             chosen = np.where(stay, attached, np.where(covered[rows, best], best, -1))
             for i in np.flatnonzero((chosen != attached) | first).tolist():
                 old, new = int(attached[i]), int(chosen[i])

@@ -69,8 +69,17 @@ class GroupFit:
     r2: float
 
     def predict(self, x: np.ndarray) -> float:
-        """Predicted seconds for feature row ``x``."""
-        return float(np.dot(self.coef, x))
+        """Predicted seconds for feature row ``x``: ``coef · x`` summed in order, first to last.
+
+        Not ``np.dot``: that calls the BLAS, whose kernel is chosen by the CPU (OpenBLAS's
+        AVX-512 ``ddot`` adds in another order than its AVX2 one), and these seconds are
+        the records' ``compute_time``.  A plain ordered sum is the same bits on every CPU,
+        and the same as the AVX2 and generic kernels give for four features.
+        """
+        total = 0.0
+        for coef, value in zip(self.coef, x.tolist(), strict=True):
+            total += coef * value
+        return total
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready form."""

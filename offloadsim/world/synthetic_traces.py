@@ -85,7 +85,9 @@ def synthesize(stats: TraceStats, seconds: int) -> np.ndarray:
     innovation = math.sqrt(1.0 - stats.rho**2)
     for i in range(1, seconds):
         log[i] = stats.rho * log[i - 1] + innovation * noise[i]
-    rates: np.ndarray = stats.median_bps * np.exp(stats.sigma * log)
+    # math.exp, not np.exp: numpy's AVX-512 exp rounds differently in the last bit, and the shipped
+    # files must come out the same on every CPU.
+    rates: np.ndarray = stats.median_bps * np.array([math.exp(stats.sigma * v) for v in log.tolist()])
     return rates
 
 

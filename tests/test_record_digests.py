@@ -14,12 +14,20 @@ change them.  Each case also runs with the engine spilling its records to
 disk every 97 rows, so the streamed path is checked against the same
 digests.  To record new digests after an intended change of the records,
 run ``python tests/test_record_digests.py`` and say why in the commit.
+
+The records do not depend on the CPU (docs/architecture.md, "Same records on
+every CPU"): the stored digests were recorded on AVX2 hosts and hold on
+AVX-512 ones.  :func:`test_records_do_not_depend_on_the_cpu` guards that on
+any host with AVX-512: it runs the cases that once differed again with
+numpy's AVX-512 loops and OpenBLAS's AVX-512 kernels turned off.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -125,6 +133,60 @@ def test_records_are_as_stored(name, chunk, tmp_path, monkeypatch):
             old = expected["__columns__"].split(",")
             new = got["__columns__"].split(",")
             assert [c for c in new if c in old] == old, f"{name} {part}: stored columns missing or reordered"
+
+
+# What numpy calls its AVX-512 dispatch targets (numpy 2: X86_V4, AVX512_ICL, ...; numpy 1: AVX512F,
+# AVX512_SKX, ...); NPY_DISABLE_CPU_FEATURES turns those off, leaving the AVX2 and baseline loops.
+def _avx512_targets() -> list[str]:
+    from numpy._core import _multiarray_umath as umath
+
+    found = umath.__cpu_features__
+    return [t for t in umath.__cpu_dispatch__ if found.get(t) and (t.startswith("AVX512") or t == "X86_V4")]
+
+
+# The cases whose records once changed with the CPU: commute's link capacities come from the
+# radio's logarithms (offloadsim/world/radio.py), quickstart's compute_time from a calibrated
+# profile's cost model (offloadsim/world/profiles/cost_model.py).
+_ACROSS_CPUS = ("commute", "quickstart")
+
+_ELSEWHERE = """
+import json, sys
+from pathlib import Path
+from numpy._core import _multiarray_umath as umath
+sys.path.insert(0, sys.argv[1])
+import test_record_digests as t
+out = Path(sys.argv[2])
+cases = {name: t.digests(name, out / name) for name in sys.argv[3:]}
+print(json.dumps({"features": {k: bool(v) for k, v in umath.__cpu_features__.items()}, "cases": cases}))
+"""
+
+
+def test_records_do_not_depend_on_the_cpu(tmp_path):
+    """The same records with numpy's AVX-512 loops and OpenBLAS's AVX-512 kernels off (a Haswell's)."""
+    targets = _avx512_targets()
+    if not targets:
+        pytest.skip("this CPU has no AVX-512 for numpy to dispatch to: nothing to turn off")
+    env = {
+        **os.environ,
+        "NPY_DISABLE_CPU_FEATURES": " ".join(targets),
+        "OPENBLAS_CORETYPE": "Haswell",  # the AVX2 kernels (this CPU has AVX2, as it has AVX-512)
+        "PYTHONPATH": os.pathsep.join(sys.path),
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", _ELSEWHERE, str(Path(__file__).parent), str(tmp_path / "off"), *_ACROSS_CPUS],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    there = json.loads(done.stdout.splitlines()[-1])
+    assert not any(there["features"].get(t) for t in targets), f"{targets} were not turned off"
+    for name in _ACROSS_CPUS:
+        here = digests(name, tmp_path / "here" / name)
+        for part, table in here.items():
+            changed = sorted(k for k, v in table.items() if there["cases"][name][part].get(k) != v)
+            assert not changed, f"{name} {part}: {changed} differ without AVX-512 ({' '.join(targets)})"
 
 
 if __name__ == "__main__":  # record the digests of this tree

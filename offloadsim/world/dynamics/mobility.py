@@ -251,7 +251,9 @@ class Mobility:
                 on = np.flatnonzero(attached >= 0)
                 ap = attached[on]
                 length = distance[on, ap]
-                fresh = np.column_stack([radio.rate_bps(length), radio.rate_bps(length, ap_power[ap])])
+                # Up (the radio's power) and down (the access point's) in one call: one pass over the values.
+                sent = np.concatenate([np.full(len(on), radio.transmit_dbm), ap_power[ap]])
+                fresh = radio.rate_bps(np.concatenate([length, length]), sent).reshape(2, -1).T
                 moved = np.any(fresh != rates[on], axis=1)
                 for k in np.flatnonzero(moved).tolist():
                     i, j = int(on[k]), int(ap[k])

@@ -165,7 +165,10 @@ def test_records_do_not_depend_on_the_cpu(tmp_path):
     """The same records with numpy's AVX-512 loops and OpenBLAS's AVX-512 kernels off (a Haswell's)."""
     targets = _avx512_targets()
     if not targets:
-        pytest.skip("this CPU has no AVX-512 for numpy to dispatch to: nothing to turn off")
+        pytest.skip(
+            "numpy dispatches to no AVX-512 here (the CPU has none, or NPY_DISABLE_CPU_FEATURES"
+            " turned it off): nothing to turn off"
+        )
     env = {
         **os.environ,
         "NPY_DISABLE_CPU_FEATURES": " ".join(targets),

@@ -137,11 +137,18 @@ def test_records_are_as_stored(name, chunk, tmp_path, monkeypatch):
 
 # What numpy calls its AVX-512 dispatch targets (numpy 2: X86_V4, AVX512_ICL, ...; numpy 1: AVX512F,
 # AVX512_SKX, ...); NPY_DISABLE_CPU_FEATURES turns those off, leaving the AVX2 and baseline loops.
-def _avx512_targets() -> list[str]:
-    from numpy._core import _multiarray_umath as umath
+def _cpu_features() -> tuple[dict[str, bool], list[str]]:
+    """numpy's CPU features (found and not turned off) and its dispatch targets."""
+    try:
+        from numpy._core import _multiarray_umath as umath
+    except ImportError:  # numpy 1
+        from numpy.core import _multiarray_umath as umath
+    return {k: bool(v) for k, v in umath.__cpu_features__.items()}, list(umath.__cpu_dispatch__)
 
-    found = umath.__cpu_features__
-    return [t for t in umath.__cpu_dispatch__ if found.get(t) and (t.startswith("AVX512") or t == "X86_V4")]
+
+def _avx512_targets() -> list[str]:
+    found, dispatch = _cpu_features()
+    return [t for t in dispatch if found.get(t) and (t.startswith("AVX512") or t == "X86_V4")]
 
 
 # The cases whose records once changed with the CPU: commute's link capacities come from the
@@ -152,12 +159,11 @@ _ACROSS_CPUS = ("commute", "quickstart")
 _ELSEWHERE = """
 import json, sys
 from pathlib import Path
-from numpy._core import _multiarray_umath as umath
 sys.path.insert(0, sys.argv[1])
 import test_record_digests as t
 out = Path(sys.argv[2])
 cases = {name: t.digests(name, out / name) for name in sys.argv[3:]}
-print(json.dumps({"features": {k: bool(v) for k, v in umath.__cpu_features__.items()}, "cases": cases}))
+print(json.dumps({"features": t._cpu_features()[0], "cases": cases}))
 """
 
 

@@ -516,6 +516,8 @@ def all_local_latency_lines(ax: Axes, tasks: pd.DataFrame, *, names: Mapping[str
 
     A dotted line per application, labelled at its right end with its
     value; ``names`` renames applications on the labels (a model's name).
+    The y axis is widened to show each line (a log axis whose range was set
+    from the series' points could leave it, and its label, outside).
     Returns a note for the figure naming each application that has no line
     and why (empty when every one has one), rather than drawing a line no
     task could have run at.
@@ -527,10 +529,24 @@ def all_local_latency_lines(ax: Axes, tasks: pd.DataFrame, *, names: Mapping[str
         for app, seconds in found.items():
             name = names.get(app, app)
             text = f"{name} all local" if several or name else "all local"
+            _show_y(ax, seconds * 1e3)
             ax.axhline(seconds * 1e3, color="black", linewidth=0.6, linestyle=":", label="_all local")
             _label_clear_of_lines(ax, f"{text}, no queue: {seconds * 1e3:.0f} ms", seconds * 1e3)
     missing = [f"{names.get(app, app) or 'the application'} {reason}" for app, reason in why.items()]
     return f"no all-local line: {'; '.join(missing)}" if missing else ""
+
+
+def _show_y(ax: Axes, y: float) -> None:
+    """Widen ``ax``'s y range, if need be, to hold ``y`` with a margin (a log axis: a factor 1.3)."""
+    low, high = ax.get_ylim()
+    log = ax.get_yscale() == "log"
+    if low <= y <= high:
+        return
+    if log:
+        ax.set_ylim(min(low, y / 1.3), max(high, y * 1.3))
+    else:
+        margin = 0.05 * (max(high, y) - min(low, y))
+        ax.set_ylim(min(low, y - margin), max(high, y + margin))
 
 
 def _label_clear_of_lines(ax: Axes, text: str, y: float) -> None:

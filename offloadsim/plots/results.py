@@ -146,6 +146,7 @@ def plot_results(
             for ax in axes:
                 ax.clear()
             titles = draw_panels(True)
+    all_local = _all_local_lines(view, kind, axes, panels, facet)
     _one_range(axes, QUANTITY_AXES[kind])
     moving = _moving_with_x(view, frame, x_key, shown) if kind in ("sweep", "split") else ""
     for ax in axes if moving else ():
@@ -162,6 +163,7 @@ def plot_results(
         undrawn_note(view, kind, frame, shown),
         _unpowered_note(kind, frame),
         _incomplete_note(view, kind, frame, shown),
+        all_local,
     )
     note = "\n".join(part for part in parts if part)
     if note:
@@ -173,6 +175,39 @@ def plot_results(
     elif kind == "cdf":  # the note took room: the curves moved under the legend placed before it
         clear_legend(axes[0])
     return fig
+
+
+def _all_local_lines(
+    view: _View,
+    kind: str,
+    axes: Sequence[Axes],
+    panels: Sequence[tuple[Any, pd.DataFrame]],
+    facet: str | None,
+) -> str:
+    """On a sweep of a latency metric, each application's all-local latency, as the gallery marks it.
+
+    Where splitting (or offloading) beats the latency of the whole model run on its device with
+    nothing queued, it pays; drawn by :func:`charts.all_local_latency_lines` from each panel's
+    tasks, only when some task ran wholly on its source (else there is nothing to mark, and
+    nothing to say).  Returns the figure's note naming the applications that have no line.
+    """
+    if kind != "sweep" or not view.metric.startswith("latency_") or metric_info(view.metric).unit != "ms":
+        return ""
+    tasks = view.tasks
+    if not len(tasks) or not charts.all_local_latency(tasks)[0]:
+        return ""
+    # A policy does not change what the whole model costs on its device: every panel of a facet by
+    # policy (or by one of its parameters) gets the lines of all the tasks; another facet (a device's
+    # speed) those of its own.
+    by_policy = facet is not None and (facet == "policy" or facet.startswith("policy."))
+    own = facet is not None and facet in tasks.columns and not by_policy
+    notes = []
+    for ax, (value, _) in zip(axes, panels, strict=True):
+        part = tasks
+        if own:
+            part = tasks[tasks[facet].astype(str).to_numpy() == str(value)]
+        notes.append(charts.all_local_latency_lines(ax, part))
+    return next((note for note in notes if note), "")
 
 
 #: How a kind derives what it draws, where the axis alone would claim more than the records hold.

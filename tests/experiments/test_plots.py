@@ -211,8 +211,9 @@ def test_sweep_lines_per_app_and_objective_average_replications_only(two_apps):
     fig = plots.plot_results(two_apps, "sweep", by="app,policy.objective")
     ax = fig.axes[0]
     assert ax.get_legend().get_title().get_text() == "app, objective"
-    lines = {line.get_label(): line for line in ax.get_lines()}
+    lines = {line.get_label(): line for line in ax.get_lines() if line.get_label() != "_all local"}
     assert set(lines) == {"small, latency", "small, energy", "big, latency", "big, energy"}
+    assert {t.get_text().split(" all local")[0] for t in ax.texts} == {"small", "big"}, "each app's own"
     tasks = two_apps.tasks[two_apps.tasks["status"].astype(str) == "completed"]
     for label, line in lines.items():
         app, objective = label.split(", ")
@@ -1231,6 +1232,58 @@ def test_the_all_local_line_is_each_models_own_and_absent_where_it_cannot_run_th
     assert [t.get_text() for t in ax.texts] == ["AlexNet all local, no queue: 372 ms"]
     _, why = all_local_latency(tasks.assign(reason=""))
     assert why == {"llm": "never ran there"}
+
+
+def test_a_sweep_of_latency_marks_the_all_local_latency_as_the_gallery_does(sweep_results, tmp_path):
+    """``plot --kind sweep`` of a latency drew no all-local line, which the gallery's split figure has."""
+    from offloadsim.plots.charts import all_local_latency
+
+    expected = all_local_latency(sweep_results.tasks)[0]["job"] * 1e3
+    for metric in ("latency_mean_s", "latency_p95_s"):
+        fig = plots.plot_results(sweep_results, "sweep", metric=metric)
+        ax = fig.axes[0]
+        marks = [line.get_ydata()[0] for line in ax.get_lines() if line.get_label() == "_all local"]
+        assert marks == [pytest.approx(expected)]
+        low, high = ax.get_ylim()
+        assert low < expected < high, "the line (and its label) in view"
+        assert [t.get_text() for t in ax.texts] == [f"job all local, no queue: {expected:.0f} ms"]
+        check_figure(fig, tmp_path, "sweep")
+    # A policy does not change the model's cost on its device: the edge's panel has the line too.
+    fig = plots.plot_results(sweep_results, "sweep", facet="policy")
+    for ax in [a for a in fig.axes if a.get_visible()]:
+        assert [line.get_label() for line in ax.get_lines()].count("_all local") == 1
+    # Not a latency: nothing to compare it with.
+    fig = plots.plot_results(sweep_results, "sweep", metric="deadline_miss_rate")
+    assert not [line for line in fig.axes[0].get_lines() if line.get_label() == "_all local"]
+
+
+def test_an_all_local_line_below_a_log_axis_widens_it():
+    """A log axis fitted to p95s all above the all-local latency left the line, and its label, out."""
+    from offloadsim.plots.charts import all_local_latency_lines
+    from offloadsim.plots.checks import figure_problems
+
+    tasks = pd.DataFrame(
+        {
+            "app": ["cnn"],
+            "source": ["pi"],
+            "placement": ["pi"],
+            "status": ["completed"],
+            "compute_time": [0.1],
+        }
+    )
+    fig, ax = plots.new_axes("one-column")
+    ax.plot([1, 100], [400, 900], label="p95")
+    log_axis(ax, "y")
+    ax.set_ylim(300, 1200)
+    all_local_latency_lines(ax, tasks)
+    assert ax.get_ylim()[0] < 100.0 < ax.get_ylim()[1]
+    assert figure_problems(fig) == []
+
+
+def test_a_sweep_with_no_task_run_on_its_device_has_no_all_local_line(sweep_results):
+    fig = plots.plot_results(sweep_results, "sweep", where={"policy": "edge"})
+    assert not [line for line in fig.axes[0].get_lines() if line.get_label() == "_all local"]
+    assert "all-local" not in (fig._supxlabel.get_text() if fig._supxlabel else "")
 
 
 def test_a_legend_with_no_free_place_inside_goes_beside_the_axes():

@@ -376,6 +376,20 @@ class Steady:
             + "; ".join(parts)
         )
 
+    def interval_note(self, what: str) -> str:
+        """``"error bars: 95 % CI of the mean (Student t) over 5 replications"``: the kept points' runs.
+
+        Written by :func:`offloadsim.plots.interval_text`, as ``offloadsim plot`` says it, with
+        the fewest and most runs of a kept point (a range when they differ).
+        """
+        from offloadsim.plots import interval_text
+
+        runs = self.metrics[[*self.keys, "replication"]].astype(str).drop_duplicates()
+        if not len(runs):
+            return ""
+        counts = runs.groupby(self.keys, sort=False).size()
+        return interval_text(what, int(counts.min()), int(counts.max()))
+
 
 def steady_runs(metrics: pd.DataFrame, keys: Sequence[str], share: float = STEADY_SHARE) -> Steady:
     """The sweep points (combinations of ``keys``) whose every replication completed ``share`` of its tasks.

@@ -21,7 +21,9 @@ def draw(data):
     steady = steady_runs(data["sweep-split"].metrics, [KEY, "policy"])
     fig, ax = new_axes("one-column-tall")
     energy_latency(steady.metrics, x=KEY, ax=ax, order=["local", "edge", "neurosurgeon"])
-    note = steady.note("policy", KEY)
+    # Each marker is the mean of its runs, with a 95 % CI both ways: say so, as offloadsim plot does.
+    intervals = f"markers: mean per run; {steady.interval_note('error bars')}"
+    note = "\n".join(part for part in (intervals, steady.note("policy", KEY)) if part)
     if note:
         with house_style():
             fig.supxlabel(note, fontsize=6)

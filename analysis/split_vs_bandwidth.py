@@ -36,7 +36,9 @@ def draw(data):
     right.set_xlim(left.get_xlim())
     label_panels([left, right], ["AlexNet layers run on the Raspberry Pi", "mean latency"])
     figure_legend(fig, [left, right])
-    note = "\n".join(part for part in (steady.note("policy", KEY), missing) if part)
+    # Both panels draw each point as the mean of its runs' means, with a band: say what the band is.
+    intervals = f"lines: mean per run; {steady.interval_note('bands')}"
+    note = "\n".join(part for part in (intervals, steady.note("policy", KEY), missing) if part)
     if note:
         with house_style():
             fig.supxlabel(note, fontsize=6)

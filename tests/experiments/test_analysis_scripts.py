@@ -118,3 +118,50 @@ def test_the_gallery_cdf_says_that_each_line_pools_the_replications():
     )
     fig = latency_cdf.draw({"compare-load": SimpleNamespace(tasks=tasks)})
     assert fig._supxlabel.get_text() == "each line pools the completed tasks of 5 replications"
+
+
+def _sweep_split():
+    """The gallery's sweep-split table as its metrics, and one task per run standing for its tasks."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    metrics = pd.read_csv(ROOT / "docs" / "figures" / "data" / "sweep-split.csv", dtype={"policy": str})
+    ran = metrics[metrics["completed"] > 0]
+    tasks = pd.DataFrame(
+        {
+            "links[0].bandwidth": ran["links[0].bandwidth"],
+            "policy": ran["policy"],
+            "replication": ran["replication"],
+            "app": "classify",
+            "source": "pi-0",
+            "placement": ["pi-0" if s == 20 else "pi-0>edge" for s in ran["split_mean"]],
+            "status": "completed",
+            "split": ran["split_mean"],
+            "compute_time": 0.372,
+            "latency": ran["latency_mean_s"],
+        }
+    )
+    manifest = {"labels": {"links[0].bandwidth": "Pi uplink"}}
+    return {"sweep-split": SimpleNamespace(metrics=metrics, tasks=tasks, manifest=manifest)}
+
+
+@pytest.mark.parametrize(
+    ("figure", "intervals"),
+    [
+        ("split_vs_bandwidth", "lines: mean per run; bands"),
+        ("energy_latency", "markers: mean per run; error bars"),
+    ],
+)
+def test_the_split_sweep_figures_say_what_their_intervals_are(figure, intervals):
+    """Their bands and error bars were explained by the captions only, not on the figures."""
+    import importlib
+
+    from offloadsim.plots.checks import figure_problems
+
+    sys.path.insert(0, str(ROOT / "analysis"))
+    fig = importlib.import_module(figure).draw(_sweep_split())
+    lines = fig._supxlabel.get_text().splitlines()
+    assert lines[0] == f"{intervals}: 95 % CI of the mean (Student t) over 5 replications"
+    assert lines[1].startswith("not drawn: a run completed under 95 % of its tasks")
+    assert figure_problems(fig) == []

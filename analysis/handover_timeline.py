@@ -157,11 +157,13 @@ def _draw(fig, tasks, first, seed):
         clip_on=False,
         label="failed (fail)",
     )
-    b.set_ylim(-0.08 * top, top * 1.4)  # room for the legend above the points
+    b.set_ylim(-0.08 * top, top * 1.08)
     b.set_xlim(*WINDOW)
     b.set_xlabel("time (s)")
     b.set_ylabel("latency (s)")
-    b.legend(loc="upper left", ncols=4, fontsize="small")
+    # Above the axes, right of the title: inside, it hid the handovers' dotted lines where they run
+    # through it (and any upload slow enough to reach it).
+    b.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), ncols=4, fontsize="small", frameon=False)
     # (b) deadline met, handover or not
     shares = deadline_shares(tasks)
     width = 0.26

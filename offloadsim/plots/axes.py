@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.backend_bases import RendererBase
+from matplotlib.collections import PathCollection
 from matplotlib.container import BarContainer, ErrorbarContainer
 from matplotlib.figure import Figure
 from matplotlib.legend import Legend
@@ -290,7 +291,10 @@ def lines_under_legend(
 
 
 def lines_under_box(ax: Axes, box: Bbox) -> list[str]:
-    """The labels of ``ax``'s visible lines whose data cross ``box`` (display coordinates) inside ``ax``."""
+    """The labels of ``ax``'s visible lines whose data cross ``box`` (display coordinates) inside ``ax``.
+
+    A scatter's markers are data too (a latency per task, a measured point), held to the same rule.
+    """
     inside = Bbox.intersection(box, ax.get_window_extent())  # only what is inside the axes covers data
     if inside is None or inside.width <= 0 or inside.height <= 0:
         return []
@@ -308,6 +312,12 @@ def lines_under_box(ax: Axes, box: Bbox) -> list[str]:
         drawn_line = str(line.get_linestyle()) not in ("None", "none", "", " ")
         if _covers(box, points, drawn_line):
             covered.append(str(line.get_label()))
+    for scatter in ax.collections:
+        if not isinstance(scatter, PathCollection) or not scatter.get_visible():
+            continue
+        offsets = np.ma.filled(np.ma.asarray(scatter.get_offsets(), dtype=float), np.nan).reshape(-1, 2)
+        if offsets.size and _covers(box, scatter.get_offset_transform().transform(offsets), False):
+            covered.append(str(scatter.get_label()))
     return covered
 
 

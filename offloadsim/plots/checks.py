@@ -51,11 +51,12 @@ def figure_problems(fig: Figure) -> list[str]:
 
 
 def legend_over_data(fig: Figure) -> list[str]:
-    """Each legend of ``fig`` whose box covers a plotted line's data, one line each (empty when none).
+    """Each legend of ``fig`` whose box covers a plotted line's (or scatter's) data, one line each.
 
     Measured in display coordinates at the figure's layout, as saved: a
     legend drawn over a curve hides the very data the figure is about.  A
     figure's own legend (above the panels) is held to every panel's lines.
+    Empty when none.
     """
     with house_style():
         fig.draw_without_rendering()

@@ -165,3 +165,34 @@ def test_the_split_sweep_figures_say_what_their_intervals_are(figure, intervals)
     assert lines[0] == f"{intervals}: 95 % CI of the mean (Student t) over 5 replications"
     assert lines[1].startswith("not drawn: a run completed under 95 % of its tasks")
     assert figure_problems(fig) == []
+
+
+def test_every_gallery_figure_is_refused_with_a_legend_over_its_data():
+    """Only latency_cdf was held to legend_over_data; the handover figure's legend sat on its handovers."""
+    import matplotlib.pyplot as plt
+
+    sys.path.insert(0, str(ROOT / "analysis"))
+    import gallery
+
+    assert not set(gallery.LEGEND_EXEMPT) - set(gallery.FIGURE_NAMES)
+    for name in gallery.FIGURE_NAMES:
+        if name in gallery.LEGEND_EXEMPT:
+            continue
+        fig, ax = plt.subplots()
+        ax.plot([0, 1], [0.9, 0.9], label="covered")
+        ax.plot([0, 1], [0.1, 0.1], label="other")
+        ax.legend(loc="upper left")
+        assert any("covers the data of 'covered'" in p for p in gallery.refusals(name, fig)), name
+        plt.close(fig)
+
+
+def test_the_handover_figure_has_no_legend_over_its_data():
+    from types import SimpleNamespace
+
+    from offloadsim.plots.checks import legend_over_data
+
+    sys.path.insert(0, str(ROOT / "analysis"))
+    import handover_timeline
+
+    fig = handover_timeline.draw({"sweep-commute": SimpleNamespace(tasks=_commute_tasks(3))})
+    assert legend_over_data(fig) == []

@@ -742,6 +742,21 @@ def test_the_legend_check_measures_lines_not_the_legend_frame():
     assert legend_over_data(fig) == []
 
 
+def test_the_legend_check_holds_a_scatters_markers_to_it_too():
+    """A legend over a scatter's points (a latency per task, a measured model) hid them unchecked."""
+    from offloadsim.plots.checks import legend_over_data
+
+    fig, ax = plots.new_axes("one-column")
+    ax.scatter([0.1, 0.5, 0.9], [0.5, 0.5, 0.1], label="tasks")
+    ax.scatter([0.9], [0.9], label="other")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.legend(loc="center")
+    assert legend_over_data(fig) == ["the axes: its legend covers the data of 'tasks'"]
+    ax.get_legend().set_loc("upper left")
+    assert legend_over_data(fig) == []
+
+
 def test_a_cdf_of_a_run_with_no_task_is_refused_not_drawn_empty(tmp_path):
     """A run whose workload sent nothing measured drew empty axes, no line and no word."""
     from experiment_data import TINY

@@ -315,7 +315,8 @@ def lines_under_box(ax: Axes, box: Bbox) -> list[str]:
     for scatter in ax.collections:
         if not isinstance(scatter, PathCollection) or not scatter.get_visible():
             continue
-        offsets = np.ma.filled(np.ma.asarray(scatter.get_offsets(), dtype=float), np.nan).reshape(-1, 2)
+        offsets: np.ndarray = np.ma.filled(np.ma.asarray(scatter.get_offsets(), dtype=float), np.nan)
+        offsets = offsets.reshape(-1, 2)
         if offsets.size and _covers(box, scatter.get_offset_transform().transform(offsets), False):
             covered.append(str(scatter.get_label()))
     return covered

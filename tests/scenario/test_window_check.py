@@ -175,7 +175,7 @@ def test_a_closed_loop_whose_requests_all_fall_in_the_warm_up_is_a_warning(
             f"offloadsim: warning: {path}: workload[0].think: its users' first requests all come by "
             f"{first} s, in the warm-up to 40 s, and each thinks at least {least} s again before the "
             f"next, so none comes before {2 * least} s, at or after the run's end at 70 s: none of its "
-            "tasks is measured [silent-workloads]"
+            'tasks is measured (set by --set "warmup=40 s") [silent-workloads]'  # the 20 s of the file: none
         ]
     else:
         assert err == ""
@@ -228,3 +228,110 @@ def test_a_trace_source_whose_own_times_all_miss_the_window_is_a_warning(tmp_pat
     (tmp_path / "times.csv").write_text("time\n1\n25\n", encoding="utf-8")
     assert main(["validate", str(path)]) == 0
     assert capsys.readouterr().err == ""
+
+
+def _shortened(tmp_path, check):
+    """A scenario (20 s warm-up, 30 s measured) that ``duration=20 s`` makes ``check`` warn of; the warning.
+
+    The warned key is not ``duration`` but a workload's or an application's: a ``--set`` or a
+    sweep's key of ``duration`` was not named, as if the file alone had warranted the warning.
+    """
+    if check == "silent-workloads":  # a first arrival at 45 s, after a run that ends at 40 s
+        path = _scenario(tmp_path, start="45 s")
+        said = (
+            "workload[0].start: its first arrival is at 45 s, at or after the run's end at 40 s: "
+            "none of its tasks is measured"
+        )
+    elif check == "lone-arrivals":  # one phone every 25 s: two may fall in 30 s, not in 20 s
+        path = _entry_scenario(tmp_path, arrivals="periodic", period="25 s")
+        document = yaml.safe_load(path.read_text())
+        document["workload"][0]["sources"] = "phone-0"
+        path.write_text(yaml.safe_dump(document), encoding="utf-8")
+        said = (
+            "workload[0].period: 25 s is no shorter than the 20 s measured, so its one source sends at "
+            "most one measured task, or none, as its random phase falls (a plain number is in seconds)"
+        )
+    else:  # a 25 s deadline, which a task measured for 20 s cannot miss
+        path = _scenario(tmp_path)
+        document = yaml.safe_load(path.read_text())
+        document["applications"]["job"]["deadline"] = "25 s"
+        path.write_text(yaml.safe_dump(document), encoding="utf-8")
+        said = (
+            "applications.job.deadline: 25 s is no shorter than the 20 s measured, so no task that "
+            "completes or is still in flight can miss it (a plain number is in seconds)"
+        )
+    return path, said
+
+
+CHECKS = ["silent-workloads", "lone-arrivals", "unmissable-deadlines"]
+
+
+@pytest.mark.parametrize("check", CHECKS)
+def test_the_warning_names_the_set_of_duration_that_made_it(tmp_path, capsys, check):
+    """The warned key is as the file wrote it; ``--set duration=20 s`` made the warning, and is named."""
+    path, said = _shortened(tmp_path, check)
+    assert main(["validate", str(path)]) == 0
+    assert capsys.readouterr().err == ""
+    assert main(["validate", str(path), "--set", "duration=20 s"]) == 0
+    assert capsys.readouterr().err.splitlines() == [
+        f'offloadsim: warning: {path}: {said} (set by --set "duration=20 s") [{check}]'
+    ]
+
+
+@pytest.mark.parametrize("check", CHECKS)
+def test_a_sweep_over_duration_warns_at_its_grid_key(tmp_path, capsys, check):
+    """It warned at the base scenario's key, which no point changed, naming no grid key."""
+    path, said = _shortened(tmp_path, check)
+    sweep = tmp_path / "sw.yaml"
+    grid = {"duration": ["30 s", "20 s"]}
+    sweep.write_text(yaml.safe_dump({"name": "sw", "base": path.name, "grid": grid}), encoding="utf-8")
+    assert main(["sweep", str(sweep), "--dry-run", "--out", str(tmp_path / "out")]) == 0
+    assert [line for line in capsys.readouterr().err.splitlines() if "warning" in line] == [
+        f"offloadsim: warning: {sweep}: grid.duration: {path}: {said} (point 1: duration=20 s) [{check}]"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("workload", "given", "said"),
+    [
+        (  # the run's end plays no part in arrivals that stop in the warm-up
+            {"stop": "15 s"},
+            ["warmup=16 s", "duration=20 s"],
+            "workload[0].stop: its arrivals stop at 15 s, by the end of the warm-up at 16 s: none of its "
+            'tasks is measured (set by overrides="warmup=16 s") [silent-workloads]',
+        ),
+        (  # a stop before the run's end sets the measured time's last edge, not duration
+            {"arrivals": "periodic", "period": "25 s", "sources": "phone-0", "stop": "50 s"},
+            ["workload[0].stop=35 s", "duration=60 s"],
+            "workload[0].period: 25 s is no shorter than the 15 s measured, so its one source sends at most "
+            "one measured task, or none, as its random phase falls (a plain number is in seconds) "
+            '(set by overrides="workload[0].stop=35 s") [lone-arrivals]',
+        ),
+    ],
+)
+def test_only_a_key_that_sets_the_window_the_warning_is_about_is_named(tmp_path, workload, given, said):
+    """From Python too; of two overrides of the window, the one that bears on the warning is named."""
+    path = _scenario(tmp_path, **workload)
+    if workload.get("arrivals"):
+        document = yaml.safe_load(path.read_text())
+        del document["workload"][0]["rate"]
+        path.write_text(yaml.safe_dump(document), encoding="utf-8")
+    with pytest.warns(ScenarioWarning) as caught:
+        api.run(path, overrides=given)
+    assert [str(warning.message) for warning in caught] == [f"{path}: {said}"]
+
+
+def test_a_deadline_warning_is_about_the_measured_time_not_the_warm_up(tmp_path, capsys):
+    """A --set of warmup leaves the measured time, and so the warning, as the file made it: not named."""
+    path, said = _shortened(tmp_path, "unmissable-deadlines")
+    assert main(["validate", str(path), "--set", "duration=20 s", "--set", "warmup=5 s"]) == 0
+    assert capsys.readouterr().err.splitlines() == [
+        f'offloadsim: warning: {path}: {said} (set by --set "duration=20 s") [unmissable-deadlines]'
+    ]
+    document = yaml.safe_load(path.read_text())
+    document["duration"] = "20 s"
+    path.write_text(yaml.safe_dump(document), encoding="utf-8")
+    assert main(["validate", str(path), "--set", "warmup=5 s"]) == 0
+    assert capsys.readouterr().err.splitlines() == [
+        f"offloadsim: warning: {path}: {said} [unmissable-deadlines]"
+    ]

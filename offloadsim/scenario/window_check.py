@@ -78,6 +78,7 @@ def silent_workloads(run: CheckedRun) -> list[Problem]:
                 key, why = some
                 warnings.append(Problem(scenario.source, f"workload[{i}].{key}", why, also=window))
             continue
+        also: tuple[str, ...]
         if entry.stop_s is not None and entry.stop_s <= warmup:  # the run's end plays no part
             path, why, also = (
                 f"workload[{i}].stop",

@@ -9,6 +9,7 @@ the jobs ran.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import functools
 import hashlib
@@ -694,7 +695,12 @@ def _run_dask(jobs: Sequence[Job], address: str, finished: Finished, runner: Run
         ) from None
     try:
         client = _connect(Client, address)
-    except (OSError, TimeoutError, ValueError) as error:
+    except ValueError as error:  # no port, a port that is no number, an unknown scheme
+        raise ExperimentError(
+            f"cannot connect to the Dask scheduler at {address}: expected an address like "
+            f"tcp://HOST:PORT ({error})"
+        ) from None
+    except (OSError, TimeoutError) as error:
         raise ExperimentError(f"cannot connect to the Dask scheduler at {address}: {error}") from None
     import cloudpickle  # what Dask pickles a job with
 
@@ -745,6 +751,7 @@ def _client(client: type[Any], address: str, timeout: float) -> Any:
     collected; it is closed here instead.
     """
     try:
+        _handshake(address, timeout)
         return client(address, timeout=timeout, set_as_default=False)
     except (OSError, ValueError, ImportError):  # unreachable, a bad address, a scheduler lacking a package
         raise
@@ -761,6 +768,45 @@ def _client(client: type[Any], address: str, timeout: float) -> Any:
             f"something answers there, but not as a Dask scheduler ({type(error).__name__}); "
             "check the host and port (a scheduler listens on 8786 by default)"
         ) from None
+
+
+def _handshake(address: str, timeout: float) -> None:
+    """Open and close one Dask connection to ``address``; TimeoutError if it takes over ``timeout`` s.
+
+    Dask's ``connect`` bounds the TCP connection by its timeout but not the read of the
+    handshake after it, so a Client of an address that accepts and never writes (a hung
+    scheduler, a service that waits for its client to speak first) waited for good. This
+    bounds the whole of it, in a thread of its own so that a caller's running event loop
+    (a notebook's) is not in the way. A scheduler writes its handshake as it accepts.
+    """
+    from distributed.comm import connect
+
+    async def shake() -> None:
+        comm = await asyncio.wait_for(connect(address, timeout=timeout), timeout)
+        await comm.close()
+
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            asyncio.run(shake())
+        except BaseException as error:  # handed to the caller's thread
+            failed.append(error)
+
+    thread = threading.Thread(target=run, name="offloadsim-dask-handshake", daemon=True)
+    thread.start()
+    thread.join(timeout + 1.0)
+    silent = TimeoutError(
+        f"it accepted the connection but did not answer as a Dask scheduler in {DASK_CONNECT_TIMEOUT_S:g} s "
+        "(check the host and port: a scheduler listens on 8786 by default)"
+    )
+    if thread.is_alive():
+        raise silent
+    if failed:
+        error = failed[0]
+        if isinstance(error, asyncio.TimeoutError) and not str(error):  # wait_for's own, not Dask's
+            raise silent from None
+        raise error
 
 
 def _refused(address: str) -> bool:

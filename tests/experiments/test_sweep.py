@@ -669,3 +669,58 @@ def test_a_grid_of_lists_is_swept_with_each_list_as_its_json_text(tiny, tmp_path
     sources = result.tasks.groupby("workload[0].sources", observed=True)["source"].unique()
     assert sorted(sources['["phone-0", "phone-1"]']) == ["phone-0", "phone-1"]
     assert list(sources['["phone-0"]']) == ["phone-0"]
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("verb", ["sweep", "compare"])
+def test_a_listener_that_never_answers_fails_within_the_connect_timeout(
+    verb, sweep_file, tiny, tmp_path, monkeypatch, cli_main, capsys
+):
+    """A port that accepts and stays silent (a hung scheduler, a service that waits for its client).
+
+    Dask bounds the TCP connection by its timeout but not the handshake read after it, so the
+    command hung for good; it now gives up after DASK_CONNECT_TIMEOUT_S with one line.
+    """
+    pytest.importorskip("distributed")
+    import socket
+
+    from offloadsim.experiments import jobs
+
+    monkeypatch.setattr(jobs, "DASK_CONNECT_TIMEOUT_S", 2.0)
+    monkeypatch.setattr(jobs, "DASK_REFUSED_S", 0.5)
+    out = tmp_path / "out"
+    given = [str(sweep_file)] if verb == "sweep" else [str(tiny), "--policies", "local,edge"]
+    with socket.socket() as server:  # listens, accepts (the kernel's backlog), never writes
+        server.bind(("127.0.0.1", 0))
+        server.listen(8)
+        address = f"tcp://127.0.0.1:{server.getsockname()[1]}"
+        started = time.monotonic()
+        assert cli_main([verb, *given, "--out", str(out), "--scheduler", address]) == 2
+        took = time.monotonic() - started
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and err[0].startswith(
+        f"offloadsim: error: cannot connect to the Dask scheduler at {address}: "
+    ), err
+    assert "did not answer" in err[0], err
+    assert took < 10, took
+    assert not out.exists()
+
+
+@pytest.mark.timeout(60)
+def test_an_address_with_a_bad_port_is_one_line_at_once(sweep_file, tmp_path, cli_main, capsys):
+    """'localhost:notaport' printed its error, then a traceback from the half-made Client 6 s later."""
+    pytest.importorskip("distributed")
+    import gc
+
+    out = tmp_path / "out"
+    started = time.monotonic()
+    assert cli_main(["sweep", str(sweep_file), "--out", str(out), "--scheduler", "localhost:notaport"]) == 2
+    gc.collect()
+    took = time.monotonic() - started
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and err[0].startswith(
+        "offloadsim: error: cannot connect to the Dask scheduler at localhost:notaport: "
+    ), err
+    assert "tcp://HOST:PORT" in err[0], err
+    assert took < 3, took
+    assert not out.exists()

@@ -272,6 +272,12 @@ def sweep_from_data(
         block = data.get(section)
         if block is not None and not isinstance(block, Mapping):
             bad(section, f"expected a mapping of key path to value(s), got {describe(block)}")
+        elif section != "set" and section in data and not block:  # its keys commented out, or not indented
+            bad(
+                section,
+                f"expected at least one key path to vary, got none (indent its keys under {section}:, "
+                f"or leave {section} out to run the base scenario alone)",
+            )
     fixed_block = data.get("set")
     if isinstance(fixed_block, Mapping):
         for key, value in fixed_block.items():

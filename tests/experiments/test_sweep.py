@@ -160,6 +160,13 @@ def test_job_keys_are_stable_and_depend_on_the_whole_point(tiny):
             "base: tiny.yaml\nzip: {warmup: [1 s, 1000 ms], duration: [5 s, 5000 ms]}\n",
             r"zip: warmup=1 s, duration=5 s and warmup=1000 ms, duration=5000 ms are the same point",
         ),
+        # An empty grid or zip (its keys commented out, or not indented under it) ran the base
+        # scenario alone as one point, while an empty policies list was refused.
+        ("base: tiny.yaml\ngrid: {}\n", r"s\.yaml: grid: expected at least one key path to vary, got none"),
+        ("base: tiny.yaml\ngrid:\n#  duration: [1 s, 2 s]\n", r"grid: expected at least one key path"),
+        ("base: tiny.yaml\ngrid:\nduration: [1 s, 2 s]\n", r"grid: expected at least one key path"),
+        ("base: tiny.yaml\nzip: {}\n", r"s\.yaml: zip: expected at least one key path to vary, got none"),
+        ("base: tiny.yaml\nzip:\n", r"zip: expected at least one key path to vary, got none"),
         # An empty sweep file lacks its base (it said "at least 'name'", a scenario's key).
         ("# nothing yet\n", r"s\.yaml: the file is empty; expected a mapping with at least 'base'"),
     ],

@@ -282,3 +282,39 @@ def test_a_dry_run_refused_for_a_bad_profile_prints_only_the_error(tiny, tmp_pat
     captured = capsys.readouterr()
     assert captured.out == "" and len(captured.err.splitlines()) == 1, captured
     assert f"nodes.edge.processor.profile: {profile}: " in captured.err
+
+
+@pytest.mark.parametrize(
+    ("argv", "option"),
+    [
+        (["run", "{tiny}", "--seed", "1", "--seed", "2"], "--seed"),
+        (["run", "{tiny}", "--replication", "0", "--replication", "3"], "--replication"),
+        (["run", "{tiny}", "--policy", "edge", "--policy", "local"], "--policy"),
+        (["run", "{tiny}", "--out", "{out}", "--out", "{out}2"], "--out"),
+        (["validate", "{tiny}", "--policy", "edge", "--policy", "local"], "--policy"),
+        (["compare", "{tiny}", "--policies", "local,edge", "--seed", "1", "--seed", "2"], "--seed"),
+        (
+            ["compare", "{tiny}", "--policies", "local,edge", "-n", "2", "--replications", "3"],
+            "--replications/-n",
+        ),
+        (["compare", "{tiny}", "--policies", "local,edge", "--policies", "cloud,edge"], "--policies"),
+        (
+            ["compare", "{tiny}", "--policies", "local,edge", "--baseline", "local", "--baseline", "edge"],
+            "--baseline",
+        ),
+        (["compare", "{tiny}", "--policies", "local,edge", "--workers", "1", "--workers", "2"], "--workers"),
+        (["sweep", "{tiny}", "--out", "{out}", "--out", "{out}2"], "--out"),
+    ],
+)
+def test_an_option_given_twice_with_two_values_is_refused(argv, option, tiny, tmp_path, capsys):
+    """`--seed 1 --seed 2` ran with seed 2 and no word: a script that appends options kept the last."""
+    given = [a.format(tiny=tiny, out=tmp_path / "out") for a in argv]
+    line = _refused(capsys, *given)
+    assert line.startswith(f"offloadsim: error: argument {option}: given twice ("), line
+    assert not (tmp_path / "out").exists() and not (tmp_path / "out2").exists()
+
+
+def test_an_option_given_twice_with_one_value_runs(tiny, tmp_path, capsys):
+    out = tmp_path / "run"
+    argv = ["run", str(tiny), "--seed", "3", "--seed", "3", "--out", str(out), "-q"]
+    assert main(argv) == 0, capsys.readouterr().err

@@ -52,11 +52,13 @@ def _execution_flags(parser: argparse.ArgumentParser) -> None:
     where.add_argument(
         "--workers",
         type=cli_types.positive,
+        action=cli_types.Once,
         metavar="N",
         help="local worker processes (default: all cores; 1 = here); not with --scheduler",
     )
     where.add_argument(
         "--scheduler",
+        action=cli_types.Once,
         metavar="ADDRESS",
         help="run on a Dask cluster, e.g. tcp://10.0.0.5:8786 (needs: pip install 'dask[distributed]')",
     )
@@ -83,6 +85,7 @@ def add_experiment_commands(subparsers: Any) -> None:
     p.add_argument(
         "--policies",
         type=cli_types.names,
+        action=cli_types.Once,
         required=True,
         metavar="A,B,...",
         help="policies to compare, comma-separated",
@@ -91,15 +94,23 @@ def add_experiment_commands(subparsers: Any) -> None:
         "--replications",
         "-n",
         type=cli_types.positive,
+        action=cli_types.Once,
         default=10,
         metavar="N",
         help="replications (default 10)",
     )
     p.add_argument(
-        "--baseline", metavar="NAME", help="policy the differences are taken against (default: the first)"
+        "--baseline",
+        action=cli_types.Once,
+        metavar="NAME",
+        help="policy the differences are taken against (default: the first)",
     )
     p.add_argument(
-        "--seed", type=cli_types.count, metavar="N", help="root random seed (default: the scenario's)"
+        "--seed",
+        type=cli_types.count,
+        action=cli_types.Once,
+        metavar="N",
+        help="root random seed (default: the scenario's)",
     )
     p.add_argument(
         "--set",
@@ -111,7 +122,10 @@ def add_experiment_commands(subparsers: Any) -> None:
         help="override a scenario value, e.g. --set 'links[0].bandwidth=5 Mbps' (repeatable)",
     )
     p.add_argument(
-        "--out", metavar="DIR", help="output directory (default: results/<scenario>-compare-s<seed>)"
+        "--out",
+        action=cli_types.Once,
+        metavar="DIR",
+        help="output directory (default: results/<scenario>-compare-s<seed>)",
     )
     p.add_argument("--overwrite", action="store_true", help="replace an existing output directory")
     _execution_flags(p)
@@ -129,7 +143,9 @@ def add_experiment_commands(subparsers: Any) -> None:
     )
     _debug_flag(p)
     p.add_argument("file", metavar="SWEEP", help="sweep YAML file (base, grid, zip, policies, replications)")
-    p.add_argument("--out", metavar="DIR", help="output directory (default: results/<sweep name>)")
+    p.add_argument(
+        "--out", action=cli_types.Once, metavar="DIR", help="output directory (default: results/<sweep name>)"
+    )
     p.add_argument("--dry-run", action="store_true", help="check the sweep and list its points; run nothing")
     _execution_flags(p)
     p.set_defaults(handler=_cmd_sweep)

@@ -157,15 +157,27 @@ def _add_run(verbs: Any, common: argparse.ArgumentParser) -> None:
         description="Run one replication of a scenario; print its summary and write the run directory.",
     )
     p.add_argument("file", metavar="FILE", help="scenario YAML file")
-    p.add_argument("--policy", metavar="NAME", help="placement policy (default: the scenario's)")
     p.add_argument(
-        "--seed", type=cli_types.count, metavar="N", help="root random seed (default: the scenario's)"
+        "--policy", action=cli_types.Once, metavar="NAME", help="placement policy (default: the scenario's)"
     )
     p.add_argument(
-        "--replication", type=cli_types.count, default=0, metavar="N", help="replication index (default 0)"
+        "--seed",
+        type=cli_types.count,
+        action=cli_types.Once,
+        metavar="N",
+        help="root random seed (default: the scenario's)",
+    )
+    p.add_argument(
+        "--replication",
+        type=cli_types.count,
+        action=cli_types.Once,
+        default=0,
+        metavar="N",
+        help="replication index (default 0)",
     )
     p.add_argument(
         "--out",
+        action=cli_types.Once,
         metavar="DIR",
         help="run directory (default: results/<scenario>-<policy>-s<seed>[-r<replication>])",
     )
@@ -188,7 +200,12 @@ def _add_validate(verbs: Any, common: argparse.ArgumentParser) -> None:
         description="Check a scenario file (and its overrides) without running it.",
     )
     p.add_argument("file", metavar="FILE", help="scenario YAML file")
-    p.add_argument("--policy", metavar="NAME", help="check with this policy (default: the scenario's)")
+    p.add_argument(
+        "--policy",
+        action=cli_types.Once,
+        metavar="NAME",
+        help="check with this policy (default: the scenario's)",
+    )
     p.add_argument(
         "--show", action="store_true", help="print the resolved scenario (SI units, patterns expanded)"
     )

@@ -9,7 +9,7 @@ from offloadsim.errors import MAX_INDEX
 from offloadsim.suggest import quoted
 from offloadsim.userdirs import shown
 
-__all__ = ["MAX_INDEX", "count", "directory_help", "names", "override", "positive"]
+__all__ = ["MAX_INDEX", "Once", "count", "directory_help", "names", "override", "positive"]
 
 
 def directory_help(path: Path) -> str:
@@ -57,3 +57,33 @@ def names(text: str) -> list[str]:
             f"expected comma-separated names like local,edge, got {quoted(text)}"
         )
     return parts
+
+
+class Once(argparse.Action):
+    """``store`` for an option that takes one value: given twice with two values, it is refused.
+
+    argparse keeps the last of ``--seed 1 --seed 2`` without a word, so a script that appends
+    options to a command ran with a value it did not mean; the same value twice is harmless.
+    """
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: object,
+        option_string: str | None = None,
+    ) -> None:
+        """Store ``values`` unless this option already stored another on the command line."""
+        given: dict[str, object] = namespace.__dict__.setdefault("_given_once", {})
+        if self.dest in given and given[self.dest] != values:
+            first, again = (_shown(v) for v in (given[self.dest], values))
+            raise argparse.ArgumentError(self, f"given twice ({first}, then {again}); give it once")
+        given[self.dest] = values
+        setattr(namespace, self.dest, values)
+
+
+def _shown(value: object) -> str:
+    """A value of an option as the command line wrote it, quoted as messages quote what the user wrote."""
+    if isinstance(value, list):
+        return quoted(",".join(str(v) for v in value))
+    return quoted(str(value))

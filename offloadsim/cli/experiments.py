@@ -105,13 +105,7 @@ def add_experiment_commands(subparsers: Any) -> None:
         metavar="NAME",
         help="policy the differences are taken against (default: the first)",
     )
-    p.add_argument(
-        "--seed",
-        type=cli_types.count,
-        action=cli_types.Once,
-        metavar="N",
-        help="root random seed (default: the scenario's)",
-    )
+    cli_types.add_seed(p)
     p.add_argument(
         "--set",
         dest="overrides",

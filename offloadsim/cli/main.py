@@ -160,13 +160,7 @@ def _add_run(verbs: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--policy", action=cli_types.Once, metavar="NAME", help="placement policy (default: the scenario's)"
     )
-    p.add_argument(
-        "--seed",
-        type=cli_types.count,
-        action=cli_types.Once,
-        metavar="N",
-        help="root random seed (default: the scenario's)",
-    )
+    cli_types.add_seed(p)
     p.add_argument(
         "--replication",
         type=cli_types.count,

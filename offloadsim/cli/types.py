@@ -9,7 +9,7 @@ from offloadsim.errors import MAX_INDEX
 from offloadsim.suggest import quoted
 from offloadsim.userdirs import shown
 
-__all__ = ["MAX_INDEX", "Once", "count", "directory_help", "names", "override", "positive"]
+__all__ = ["MAX_INDEX", "Once", "add_seed", "count", "directory_help", "names", "override", "positive"]
 
 
 def directory_help(path: Path) -> str:
@@ -87,3 +87,10 @@ def _shown(value: object) -> str:
     if isinstance(value, list):
         return quoted(",".join(str(v) for v in value))
     return quoted(str(value))
+
+
+def add_seed(parser: argparse.ArgumentParser) -> None:
+    """``--seed N`` of ``run`` and ``compare``: the root seed, given once."""
+    parser.add_argument(
+        "--seed", type=count, action=Once, metavar="N", help="root random seed (default: the scenario's)"
+    )

@@ -17,6 +17,7 @@ from offloadsim.cli import types as cli_types
 from offloadsim.cli.notes import (
     clamped_cut_notes,
     context_cut_notes,
+    counted,
     dropped_runs_note,
     pooled_applications_note,
     unfinished_runs_note,
@@ -260,7 +261,8 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         points = expand(spec)
         done = sum((out / "points" / f"{job.key}.parquet").is_file() for job in jobs)
         print(
-            f"ok: {len(points)} points x {spec.replications} replications = {len(jobs)} jobs "
+            f"ok: {counted(len(points), 'point')} x {counted(spec.replications, 'replication')} = "
+            f"{counted(len(jobs), 'job')} "
             f"({done} already finished in {out})"
         )
         for i, point in enumerate(points[:50]):

@@ -30,6 +30,7 @@ from typing import Any, NoReturn
 
 from offloadsim._version import __version__
 from offloadsim.cli import types as cli_types
+from offloadsim.cli.notes import counted
 from offloadsim.engine_build import engine_build
 from offloadsim.startup import hold_collector, release_collector, resume_collector
 from offloadsim.suggest import quoted
@@ -558,7 +559,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if args.dry_run:
         api.check_policy(spec, scenario, "--policy ")  # a real run checks it in api.run
         world = _built_world(scenario)  # a bad world is refused before anything is printed
-        print(f"policy {spec.name}, {_plural(len(scenario.workload), 'workload')}")
+        print(f"policy {spec.name}, {counted(len(scenario.workload), 'workload')}")
         _print_world(world)  # its first line counts the nodes (validate's line would count them twice)
         _print_cut_notes(scenario, spec, world)
         print("dry run: nothing simulated, nothing written")
@@ -705,14 +706,10 @@ def _counts_line(scenario: Any) -> str:
         tiers[node.tier] = tiers.get(node.tier, 0) + 1
     per_tier = ", ".join(f"{count} {tier}" for tier, count in tiers.items())
     return (
-        f"{_plural(len(scenario.nodes), 'node')}"
+        f"{counted(len(scenario.nodes), 'node')}"
         + (f" ({per_tier})" if per_tier else "")
-        + f", {_plural(len(scenario.links), 'link')}, {_plural(len(scenario.workload), 'workload')}"
+        + f", {counted(len(scenario.links), 'link')}, {counted(len(scenario.workload), 'workload')}"
     )
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}" + ("" if count == 1 else "s")
 
 
 def _built_world(scenario: Any) -> Any:

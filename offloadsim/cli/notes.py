@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 __all__ = [
+    "counted",
     "UNFINISHED_SHARE",
     "clamped_cut_notes",
     "context_cut_notes",
@@ -23,6 +24,11 @@ __all__ = [
 
 #: A run that ends with this share of its tasks still in flight has latencies of its finished tasks only.
 UNFINISHED_SHARE = 0.05
+
+
+def counted(count: int, noun: str) -> str:
+    """``count`` and its ``noun``, plural unless one: ``1 point``, ``2 points``, ``0 jobs``."""
+    return f"{count} {noun}" + ("" if count == 1 else "s")
 
 
 def clamped_cut_notes(scenario: Any, spec: Any, layers: Mapping[str, int]) -> list[str]:

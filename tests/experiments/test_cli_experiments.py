@@ -78,6 +78,14 @@ def test_sweep_dry_run_lists_points_and_runs_nothing(cli_main, sweep_file, tmp_p
     assert not out.exists()
 
 
+def test_sweep_dry_run_counts_one_point_in_the_singular(cli_main, tiny, tmp_path, capsys):
+    """A sweep of the base alone said "1 points x 1 replications = 1 jobs" (a new user's trial)."""
+    alone = tmp_path / "alone.yaml"
+    alone.write_text(f"base: {tiny}\nreplications: 1\n", encoding="utf-8")
+    assert cli_main(["sweep", str(alone), "--dry-run", "--out", str(tmp_path / "dry")]) == 0
+    assert "ok: 1 point x 1 replication = 1 job (" in capsys.readouterr().out
+
+
 def test_sweep_dry_run_lists_a_boolean_value_as_written(cli_main, tiny, tmp_path, capsys):
     """YAML's true, not Python's True: the listing printed nodes.edge.processor.noise=True."""
     path = tiny.parent / "flags.yaml"

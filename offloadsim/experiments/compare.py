@@ -235,7 +235,8 @@ def compare(
         raise ExperimentError("give at least one policy name, e.g. --policies local,edge")
     if (twice := first_repeat(names)) is not None:
         shown = (describe(names[i]) for i in twice)
-        raise ExperimentError(f"policies: {given_twice(*shown)}: each policy is compared once")
+        option = _argument(policy_option, "policies")
+        raise ExperimentError(f"{option}: {given_twice(*shown)}: each policy is compared once")
     if isinstance(replications, bool) or not isinstance(replications, int) or replications < 1:
         raise ExperimentError(f"replications must be at least 1, got {replications!r}")
     if len(names) * replications > MAX_JOBS:
@@ -246,7 +247,8 @@ def compare(
     base = names[0] if baseline is None else baseline
     if base not in names:
         raise ExperimentError(
-            f"baseline {quoted(base)} is not one of the compared policies ({', '.join(names)})"
+            f"{_argument(policy_option, 'baseline')}: {quoted(base)} is not one of the compared policies "
+            f"({', '.join(names)})"
         )
     if out is not None:
         check_out_dir(out, overwrite)
@@ -351,6 +353,14 @@ def compare(
             comparison.write(out, overwrite=overwrite)
         runs.discard()  # written: ``tasks`` reads tasks.parquet back
     return comparison
+
+
+def _argument(policy_option: str, name: str) -> str:
+    """How the caller's user wrote the argument ``name``: ``--baseline`` or Python's ``baseline``.
+
+    The command line's, where the policies came as its ``--policies `` (``policy_option``).
+    """
+    return f"--{name}" if policy_option.startswith("--") else name
 
 
 def compare_jobs(scenario: Scenario, policies: Sequence[str], replications: int) -> list[Job]:

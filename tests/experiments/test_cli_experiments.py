@@ -78,6 +78,25 @@ def test_sweep_dry_run_lists_points_and_runs_nothing(cli_main, sweep_file, tmp_p
     assert not out.exists()
 
 
+@pytest.mark.parametrize(
+    ("arguments", "said"),
+    [
+        (
+            ["--policies", "local,local"],
+            'error: --policies: "local" is given twice: each policy is compared once',
+        ),
+    ],
+)
+def test_compare_names_the_option_a_bad_policy_list_came_from(
+    cli_main, tiny, tmp_path, capsys, arguments, said
+):
+    """They said "policies:" and "baseline ...", the Python arguments' names (a new user's trial)."""
+    out = tmp_path / "cmp"
+    assert cli_main(["compare", str(tiny), *arguments, "-n", "1", "--out", str(out)]) == 2
+    assert said in capsys.readouterr().err
+    assert not out.exists()
+
+
 def test_sweep_dry_run_counts_one_point_in_the_singular(cli_main, tiny, tmp_path, capsys):
     """A sweep of the base alone said "1 points x 1 replications = 1 jobs" (a new user's trial)."""
     alone = tmp_path / "alone.yaml"
@@ -160,7 +179,10 @@ def _steps_sweep(tiny, step):
         # It was said at "policy:", a key of the file, though the file's policy was fine.
         (["compare", "{tiny}", "--policies", "local,nope"], '--policies nope: unknown policy "nope"'),
         (["compare", "{tiny}", "--policies", "local", "-n", "0"], "expected a whole number of at least 1"),
-        (["compare", "{tiny}", "--policies", "local", "--baseline", "edge"], 'baseline "edge" is not one of'),
+        (
+            ["compare", "{tiny}", "--policies", "local", "--baseline", "edge"],
+            '--baseline: "edge" is not one of',
+        ),
         (["compare", "{tiny}", "--policies", "local", "--set", "links[0].bandwith=1 Mbps"], "bandwith"),
         (["sweep", "{folder}/missing.yaml"], "missing.yaml: no such file"),
         (["sweep", "{bad_sweep}"], "replicatons: unknown key"),

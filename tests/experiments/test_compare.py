@@ -170,7 +170,7 @@ def test_jobs_writing_from_the_engines_chunks_make_the_table_their_frames_made(t
             {"policies": ["local", "edge", "local"]},
             r'^policies: "local" is given twice: each policy is compared',
         ),
-        ({"policies": ["local"], "baseline": "edge"}, "not one of the compared"),
+        ({"policies": ["local"], "baseline": "edge"}, r'^baseline: "edge" is not one of the compared'),
         ({"policies": ["local"], "replications": 0}, "at least 1"),
     ],
 )

@@ -34,6 +34,7 @@ __all__ = [
     "check_index",
     "check_flags",
     "check_overrides",
+    "check_seed",
     "scenario_from",
     "default_out_dir",
 ]
@@ -115,6 +116,29 @@ def load(path: str | Path, overrides: Sequence[str] = (), overrides_option: str 
         )
     scenario: Scenario = loader(file, overrides, overrides_option)
     return scenario
+
+
+def check_seed(scenario: Scenario, seed: int | None, seed_option: str = "seed=") -> None:
+    """Raise :class:`RunError` if ``seed`` and an override of ``seed`` the scenario was loaded with differ.
+
+    ``--seed 5 --set seed=4`` ran with 5 without a word: one of the two the user gave was
+    dropped.  Both, with one value, are harmless.  ``seed_option``: how the caller's user gave
+    ``seed`` (the command line's ``--seed ``); the override is named as it was given
+    (``--set "seed=4"``, or Python's ``overrides="seed=4"``).
+    """
+    from offloadsim.scenario.overrides import PathError, parse_path
+
+    if seed is None or seed == scenario.seed:
+        return
+    for key, where in scenario.footprint.set_by:
+        try:
+            is_seed = parse_path(key) == ("seed",)
+        except PathError:  # a sweep's key as its file names it: not an override's path
+            continue
+        if is_seed:
+            raise RunError(
+                f"seed: given twice ({seed_option}{seed}, and {scenario.seed} {where.note}); give it once"
+            )
 
 
 def scenario_from(scenario: str | Path | Scenario, overrides: Sequence[str] = ()) -> Scenario:
@@ -293,6 +317,7 @@ def run(
     if out is not None:
         check_out_dir(out, overwrite)
     loaded = scenario_from(scenario, overrides)
+    check_seed(loaded, seed)
     spec = resolve_policy(loaded, policy, policy_params)
     check_policy(spec, loaded, policy_option)
     inputs = input_files(loaded)  # hashed before the run: what the run reads

@@ -1,6 +1,7 @@
 """Input that used to end in an internal error (exit 1) is the user's: exit 2, one line, nothing written."""
 
 import importlib.util
+import json
 from pathlib import Path
 
 import pytest
@@ -318,3 +319,74 @@ def test_an_option_given_twice_with_one_value_runs(tiny, tmp_path, capsys):
     out = tmp_path / "run"
     argv = ["run", str(tiny), "--seed", "3", "--seed", "3", "--out", str(out), "-q"]
     assert main(argv) == 0, capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("argv", "first", "again"),
+    [
+        (["run", "{tiny}", "--set", "duration=2s", "--set", "duration=3s"], "duration=2s", "duration=3s"),
+        (
+            ["validate", "{tiny}", "--set", "duration=2s", "--set", "duration=3s"],
+            "duration=2s",
+            "duration=3s",
+        ),
+        (
+            ["compare", "{tiny}", "--policies", "local", "--set", "seed=1", "--set", "seed=2"],
+            "seed=1",
+            "seed=2",
+        ),
+        # one key path, two spellings: the paths compare parsed, not as text
+        (
+            ["run", "{tiny}", "--set", 'nodes["edge"].count=1', "--set", "nodes.edge.count=2"],
+            'nodes[\\"edge\\"].count=1',
+            "nodes.edge.count=2",
+        ),
+    ],
+)
+def test_a_set_of_one_key_given_twice_with_two_values_is_refused(argv, first, again, tiny, tmp_path, capsys):
+    """`--set duration=2s --set duration=3s` ran with 3 s and no word, as `--seed 1 --seed 2` did."""
+    given = [*(a.format(tiny=tiny) for a in argv), "--out", str(tmp_path / "out")]
+    line = _refused(capsys, *given)
+    twice = f'given twice (--set "{first}", then --set "{again}"); give it once'
+    assert line.startswith(f"offloadsim: error: {tiny}: ") and line.endswith(twice), line
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    "sets",
+    [
+        ["duration=2s", "duration=2s"],  # one value twice: harmless
+        # overlapping paths, not one: applied in order, as docs/scenario-format.md says
+        ["workload[0]={app: job, sources: phone, arrivals: periodic, period: 1 s}", "workload[0].period=2 s"],
+    ],
+)
+def test_sets_of_one_value_or_of_overlapping_keys_run(sets, tiny, capsys):
+    argv = ["validate", str(tiny)]
+    for item in sets:
+        argv += ["--set", item]
+    assert main(argv) == 0, capsys.readouterr().err
+    assert capsys.readouterr().out.startswith("ok: ")
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["run", "{tiny}", "--seed", "5", "--set", "seed=4"],
+        ["run", "{tiny}", "--set", "seed=4", "--seed", "5", "--dry-run"],
+        ["compare", "{tiny}", "--policies", "local", "--seed", "5", "--set", "seed=4"],
+    ],
+)
+def test_a_seed_given_by_seed_and_by_set_with_two_values_is_refused(argv, tiny, tmp_path, capsys):
+    """`--seed 5 --set seed=4` ran with 5 and no word: one of the two seeds given was dropped."""
+    given = [*(a.format(tiny=tiny) for a in argv), "--out", str(tmp_path / "out")]
+    line = _refused(capsys, *given)
+    assert (
+        line == 'offloadsim: error: seed: given twice (--seed 5, and 4 set by --set "seed=4"); give it once'
+    )
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_seed_given_by_seed_and_by_set_with_one_value_runs(tiny, tmp_path, capsys):
+    out = tmp_path / "run"
+    assert main(["run", str(tiny), "--seed", "4", "--set", "seed=4", "--out", str(out), "-q"]) == 0
+    assert json.loads((out / "manifest.json").read_text())["seed"] == 4

@@ -210,6 +210,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     if args.out is not None:
         check_out_dir(args.out, args.overwrite)
     scenario = api.load(args.file, args.overrides, "--set ")
+    api.check_seed(scenario, args.seed, "--seed ")
     seed = scenario.seed if args.seed is None else args.seed
     out = Path(args.out) if args.out is not None else default_compare_dir(scenario.name, seed)
     check_out_dir(out, args.overwrite)

@@ -555,6 +555,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
         check_out_dir(args.out, args.overwrite)  # fail fast, before loading or running
     scenario = api.load(args.file, args.overrides, "--set ")
+    api.check_seed(scenario, args.seed, "--seed ")
     spec = api.resolve_policy(scenario, args.policy)
     if args.dry_run:
         api.check_policy(spec, scenario, "--policy ")  # a real run checks it in api.run

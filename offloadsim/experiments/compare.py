@@ -254,6 +254,7 @@ def compare(
         check_out_dir(out, overwrite)
 
     loaded = api.scenario_from(scenario, overrides)
+    api.check_seed(loaded, seed)
     if seed is not None:
         loaded = dataclasses.replace(loaded, seed=api.check_index(seed, "seed"))
     specs = {name: api.resolve_policy(loaded, name) for name in names}

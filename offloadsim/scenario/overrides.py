@@ -228,6 +228,11 @@ def apply_overrides(
     Raises :class:`ScenarioError` with one problem per bad assignment, named by
     ``source`` (the scenario file) and the path, and saying how the assignment
     was given (``given_as``: :data:`SET_OPTION` or :data:`OVERRIDES_ARGUMENT`).
+    One key path given twice with two values is refused, the later not applied: the
+    last would win without a word (a script that appends a ``--set`` to a command ran
+    with a value it did not mean).  The same value twice is harmless; so are paths that
+    overlap but differ (``links[0]``, then ``links[0].bandwidth``), applied in order.
+    Paths compare parsed: ``nodes["phone"].count`` is ``nodes.phone.count``.
 
     >>> apply_overrides({"policy": "local"}, ["policy.name=edge"])
     {'policy': {'name': 'edge'}}
@@ -236,15 +241,34 @@ def apply_overrides(
     """
     result = copy.deepcopy(document)
     problems: list[Problem] = []
+    given: dict[tuple[Part, ...], tuple[str, Any]] = {}  # each key path's first assignment, and its value
     for assignment in assignments:
         try:
             path, value = parse_assignment(assignment)
+            first = given.setdefault(parse_path(path), (assignment, value))
+            if not _same(first[1], value):
+                twice = f"{given_as}{describe(first[0])}, then {given_as}{describe(assignment)}"
+                problems.append(
+                    Problem(source, format_path(parse_path(path)), f"given twice ({twice}); give it once")
+                )
+                continue
             assign(result, path, value)
         except PathError as error:
             problems.append(Problem(source, error.path, f"{_cannot(assignment, given_as)}: {error.message}"))
     if problems:
         raise ScenarioError(problems)
     return result
+
+
+def _same(first: Any, again: Any) -> bool:
+    """Whether two values read from overrides are one value: of one type too (``true`` is not ``1``)."""
+    if type(first) is not type(again):
+        return False
+    if isinstance(first, dict):
+        return first.keys() == again.keys() and all(_same(v, again[k]) for k, v in first.items())
+    if isinstance(first, list):
+        return len(first) == len(again) and all(_same(a, b) for a, b in zip(first, again, strict=True))
+    return bool(first == again)
 
 
 def _step(current: Any, part: Part, before: tuple[Part, ...], *, create: bool) -> Any:

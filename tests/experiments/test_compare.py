@@ -410,3 +410,13 @@ def test_the_table_says_the_failed_share_where_any_task_failed(failed_b):
     assert len(failed) == (1 if failed_b else 0)
     if failed_b:
         assert failed[0].split()[-3:] == ["4.20", "±", "0.10"]
+
+
+def test_seed_and_an_override_of_seed_with_two_values_are_refused(tiny):
+    """compare(seed=5, overrides=["seed=4"]) compared with seed 5 and no word."""
+    from offloadsim.api import RunError
+
+    with pytest.raises(RunError) as caught:
+        compare(tiny, ["local"], 1, workers=1, overrides=["seed=4"], seed=5)
+    assert str(caught.value) == 'seed: given twice (seed=5, and 4 set by overrides="seed=4"); give it once'
+    assert compare(tiny, ["local"], 1, workers=1, overrides=["seed=4"], seed=4).manifest["seed"] == 4

@@ -252,3 +252,54 @@ def test_a_set_whose_key_path_is_a_number_is_quoted_as_written(tmp_path, capsys)
     (line,) = capsys.readouterr().err.splitlines()
     assert line.startswith(f'offloadsim: error: {path}: unknown key "1" (of the key path "1.5"); expected')
     assert line.endswith('(set by --set "1.5=3")'), line
+
+
+@pytest.mark.parametrize(("given_as", "said"), [("--set ", "--set "), ("overrides=", "overrides=")])
+def test_one_key_given_twice_with_two_values_is_refused_naming_both(given_as, said):
+    """The last of two overrides of one key won without a word; the paths compare parsed."""
+    with pytest.raises(ScenarioError) as caught:
+        apply_overrides({"duration": "1 s"}, ["duration=2s", "duration=3s"], "s.yaml", given_as)
+    assert str(caught.value) == (
+        f's.yaml: duration: given twice ({said}"duration=2s", then {said}"duration=3s"); give it once'
+    )
+    with pytest.raises(ScenarioError, match=r"^s\.yaml: nodes\.phone\.count: given twice "):
+        apply_overrides({}, ['nodes["phone"].count=3', "nodes.phone.count=4"], "s.yaml")
+    with pytest.raises(ScenarioError, match="given twice"):  # YAML's true is not 1
+        apply_overrides({}, ["x=true", "x=1"], "s.yaml")
+
+
+def test_one_value_twice_and_overlapping_keys_are_applied_in_order():
+    assert apply_overrides({}, ["duration=2 s", "duration= 2 s"]) == {"duration": "2 s"}
+    doc = {"links": [{"between": ["a", "b"], "bandwidth": "20 Mbps"}]}
+    result = apply_overrides(doc, ["links[0]={between: [a, c]}", "links[0].bandwidth=5 Mbps"])
+    assert result["links"] == [{"between": ["a", "c"], "bandwidth": "5 Mbps"}]
+    result = apply_overrides(doc, ["links[0].bandwidth=5 Mbps", "links[0]={between: [a, c]}"])
+    assert result["links"] == [{"between": ["a", "c"]}]
+
+
+def test_python_overrides_of_one_key_given_twice_are_refused(tiny_scenario):
+    from offloadsim import api
+
+    with pytest.raises(
+        ScenarioError, match=r'given twice \(overrides="duration=2s", then overrides="duration=3s"\)'
+    ):
+        api.load(tiny_scenario, ["duration=2s", "duration=3s"])
+    with pytest.raises(
+        ScenarioError, match=r'given twice \(overrides="duration=2s", then overrides="duration=3s"\)'
+    ):
+        api.run(tiny_scenario, overrides=["duration=2s", "duration=3s"])
+    assert api.load(tiny_scenario, ["duration=3s", "duration=3s"]).seed == 0
+
+
+def test_python_seed_and_an_override_of_seed_with_two_values_are_refused(tiny_scenario):
+    from offloadsim import api
+    from offloadsim.errors import RunError
+
+    expected = 'seed: given twice (seed=5, and 4 set by overrides="seed=4"); give it once'
+    with pytest.raises(RunError) as caught:
+        api.run(tiny_scenario, seed=5, overrides=["seed=4"])
+    assert str(caught.value) == expected
+    with pytest.raises(RunError) as caught:  # loaded first, then run: the scenario remembers the override
+        api.run(api.load(tiny_scenario, ["seed=4"]), seed=5)
+    assert str(caught.value) == expected
+    assert api.run(tiny_scenario, seed=4, overrides=["seed=4"]).manifest["seed"] == 4

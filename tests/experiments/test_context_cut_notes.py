@@ -43,13 +43,11 @@ def _at_window(tasks: pd.DataFrame) -> int:
 def test_the_cut_note_leaves_out_the_warm_up_as_the_metrics_do(tmp_path, capsys):
     scenario = str(ROOT / "scenarios" / "llm-assistant.yaml")
     # The same 450 s of arrivals (same seed, same end), once with 300 s of them warm-up, once with none.
-    args = ("run", scenario, *LONG, "--set", "duration=150 s", "--set", "warmup=300 s", "--out")
-    assert main([*args, str(tmp_path / "warm")]) == 0
+    run = ("run", scenario, *LONG)
+    warm = ("--set", "duration=150 s", "--set", "warmup=300 s")
+    assert main([*run, *warm, "--out", str(tmp_path / "warm")]) == 0
     (measured,) = _cut_notes(capsys.readouterr().out)
-    assert (
-        main([*args[:-3], "--set", "warmup=0 s", "--set", "duration=450 s", "--out", str(tmp_path / "all")])
-        == 0
-    )
+    assert main([*run, "--set", "warmup=0 s", "--set", "duration=450 s", "--out", str(tmp_path / "all")]) == 0
     (everything,) = _cut_notes(capsys.readouterr().out)
     tasks = pd.read_parquet(tmp_path / "warm" / "tasks.parquet")
     assert int(measured["n"].replace(",", "")) == _at_window(tasks) > 0  # the recorded requests cut, no more

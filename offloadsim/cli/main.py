@@ -683,18 +683,12 @@ def _onnx_graph(path: str) -> Any:
     if not Path(path).is_file():
         what = "is a directory" if Path(path).is_dir() else "no such file"
         raise _UsageError(f"{path}: {what}; expected an ONNX model file (or a built-in model's name)")
-    from offloadsim.models.onnx_io import load_onnx
+    from offloadsim.models.onnx_io import import_failure, load_onnx
 
     try:
         return load_onnx(path)
     except Exception as error:  # the file is the user's: failing to import it is bad input, not a bug
-        from offloadsim.input_kinds import ONNX_MODEL, misdirected_path
-
-        reason = " ".join(str(error).split())[:200] or type(error).__name__
-        wrong = misdirected_path(path, ONNX_MODEL)  # a profile or a scenario given as the model
-        raise _UsageError(
-            wrong or f"cannot import {path} as an ONNX model ({type(error).__name__}: {reason})"
-        ) from None
+        raise _UsageError(import_failure(path, error, shown=path)) from None
 
 
 # --------------------------------------------------------------------------- helpers

@@ -177,6 +177,23 @@ def load_onnx(model: str | os.PathLike[str] | onnx.ModelProto, *, name: str | No
     return graph_from_onnx(proto, name=name or proto.graph.name or "onnx")
 
 
+def import_failure(path: str | os.PathLike[str], error: BaseException, shown: str | None = None) -> str:
+    """Why ``path`` could not be read as an ONNX model, in one line (``shown``: how to name it).
+
+    Another kind of offloadsim file given in its place (a profile, a scenario) is named as such;
+    else onnx's own complaint, on one line and cut at 200 characters, after ``cannot import``.
+    A scenario's ``onnx:`` and ``models show FILE`` say it alike.
+    """
+    from offloadsim.input_kinds import ONNX_MODEL, misdirected_path
+
+    wrong = misdirected_path(os.fspath(path), ONNX_MODEL)
+    if wrong is not None:
+        return wrong
+    reason = " ".join(str(error).split())[:200] or type(error).__name__
+    name = Path(path).name if shown is None else shown
+    return f"cannot import {name} as an ONNX model ({type(error).__name__}: {reason})"
+
+
 def _check_input_sizes(graph: Any, initializers: set[str]) -> None:
     """Refuse a model input whose sizes past the batch are unknown (``["N", 3, "H", "W"]``).
 

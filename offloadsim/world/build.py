@@ -9,7 +9,6 @@ model (fixed numbers) or synthetic work (drawn per task).
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -491,19 +490,13 @@ def _template(spec: AppSpec) -> AppTemplate:
             spec, cost.layers, None, None, tuple(f"block{i}" for i in range(cost.layers)), None, cost, "llm"
         )
     if spec.onnx is not None:
-        from offloadsim.models.onnx_io import load_onnx
+        from offloadsim.models.onnx_io import import_failure, load_onnx
 
         try:
             graph = load_onnx(spec.onnx)
         except Exception as error:  # the file is the user's: failing to import it is bad input, not a bug
-            from offloadsim.input_kinds import ONNX_MODEL, misdirected_path
-
-            reason = " ".join(str(error).split())[:200] or type(error).__name__
             raise WorldError(
-                format_path(("applications", spec.name, "onnx")),
-                misdirected_path(spec.onnx, ONNX_MODEL)  # a profile or a scenario given as the model
-                or f"cannot import {Path(spec.onnx).name} as an ONNX model ({type(error).__name__}: "
-                f"{reason})",
+                format_path(("applications", spec.name, "onnx")), import_failure(spec.onnx, error)
             ) from None
         from offloadsim.models.precision import parse_precision, with_precision
 

@@ -29,6 +29,7 @@ from offloadsim.plots.axes import (
     clear_legend,
     integer_axis,
     laid_out,
+    lines_under_box,
     log_axis,
     plain_number,
     span_at_least,
@@ -556,15 +557,14 @@ def _label_clear_of_lines(ax: Axes, text: str, y: float) -> None:
     end above; the first whose box crosses no other line is kept (else the
     first).
     """
-    from offloadsim.plots.axes import lines_under_box
-
     places = [
         (1.0, "right", -2, "top"),
         (0.0, "left", -2, "top"),
         (1.0, "right", 2, "bottom"),
         (0.0, "left", 2, "bottom"),
     ]
-    for x, ha, dy, va in places:
+
+    def annotate(x: float, ha: str, dy: float, va: str) -> Annotation:
         note = ax.annotate(
             text,
             (x, y),
@@ -577,23 +577,17 @@ def _label_clear_of_lines(ax: Axes, text: str, y: float) -> None:
             bbox=_LABEL_BOX,
         )
         note.set_in_layout(False)  # inside the axes: the layout need not make room for it
+        return note
+
+    for place in places:
+        note = annotate(*place)
         renderer = laid_out(ax)
         patch = note.get_bbox_patch()  # the white box behind the text, which hides what it covers
         box = patch.get_window_extent(renderer) if patch is not None else note.get_window_extent(renderer)
         if not [line for line in lines_under_box(ax, box) if not line.startswith("_")]:
             return
         note.remove()
-    ax.annotate(
-        text,
-        (1.0, y),
-        xycoords=("axes fraction", "data"),
-        xytext=(-3, -2),
-        textcoords="offset points",
-        ha="right",
-        va="top",
-        fontsize=6,
-        bbox=_LABEL_BOX,
-    ).set_in_layout(False)
+    annotate(*places[0])
 
 
 _LABEL_BOX = {"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.8}

@@ -228,7 +228,14 @@ def scenario_warnings(
     from offloadsim.scenario.checks import CheckedRun, run_scenario_checks
 
     return run_scenario_checks(
-        CheckedRun(scenario, spec, lambda: _application_layers(scenario), lambda: _outages(scenario), given)
+        CheckedRun(
+            scenario,
+            spec,
+            lambda: _application_layers(scenario),
+            lambda: _outages(scenario),
+            given,
+            latency_keys=_latency_keys,
+        )
     )
 
 
@@ -260,6 +267,17 @@ def _outages(scenario: Scenario) -> dict[str, tuple[float, str]] | None:
         return down_for_good(parse_dynamics(scenario.dynamics, scenario), scenario.end_s)
     except DynamicsError:
         return None
+
+
+def _latency_keys(kind: str) -> tuple[str, ...]:
+    """The keys below a ``dynamics`` entry of ``kind`` that hold a latency, as the kind declares them.
+
+    Read by the ``plain-latencies`` check; the kinds' registry is imported for a scenario with
+    ``dynamics`` only.
+    """
+    from offloadsim.world.dynamics import latency_keys
+
+    return latency_keys(kind)
 
 
 def default_out_dir(scenario_name: str, policy: str, seed: int, replication: int = 0) -> Path:

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import importlib
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -68,6 +68,11 @@ def _not_known() -> None:
     return None
 
 
+def _none_declared(kind: str) -> tuple[str, ...]:
+    """What a :class:`CheckedRun` made without the world knows of a kind's latency keys: none."""
+    return ()
+
+
 @dataclass(frozen=True, slots=True)
 class CheckedRun:
     """What a scenario check reads: the scenario, the policy it runs with, what the world makes of them.
@@ -82,6 +87,9 @@ class CheckedRun:
     ``given``: the argument that chose the policy instead of the scenario's
     ``policy`` key (``--policies edge``), None when the scenario's is run; a
     problem a check finds at ``policy`` is then said at that argument.
+    ``latency_keys`` gives the keys below a ``dynamics`` entry of the kind named that hold a
+    latency (``steps[].latency``, :func:`~offloadsim.scenario.errors.key_pattern`), as the kind
+    declares them to the world's registry; none for a kind that declares none, or is unknown.
     ``shared``: what a check works out for a later one of the same run, by the later one's
     name (the ``policy`` check's warnings, which ``policy-reach`` gives); empty at first.
     """
@@ -91,6 +99,7 @@ class CheckedRun:
     layers: Callable[[], Mapping[str, int] | None]
     outages: Callable[[], Mapping[str, tuple[float, str]] | None] = _not_known
     given: str | None = None
+    latency_keys: Callable[[str], Sequence[str]] = _none_declared
     shared: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 

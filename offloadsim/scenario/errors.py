@@ -27,6 +27,7 @@ __all__ = [
     "format_path",
     "key_part",
     "key_path",
+    "key_pattern",
     "describe",
     "did_you_mean",
     "first_repeat",
@@ -172,6 +173,33 @@ def key_path(path: str, *parts: str | int) -> str:
     """
     joined = path + "".join(key_part(part) for part in parts)
     return joined if path else joined.removeprefix(".")
+
+
+#: One step of a key pattern: a plain name, then ``[]`` for each level of list below it.
+_PATTERN_STEP = re.compile(r"([A-Za-z0-9_][A-Za-z0-9_\-]*)((?:\[\])*)")
+
+
+def key_pattern(pattern: str) -> tuple[str | None, ...]:
+    """A key path with ``[]`` for every item of a list (``steps[].latency``), as parts: None for ``[]``.
+
+    How a plug-in names keys of the mappings it reads (a ``dynamics`` kind's ``latency_keys``),
+    in the docs' notation (``links[].between``); anything else is a ValueError.
+
+    >>> key_pattern("steps[].latency"), key_pattern("bad.latency")
+    (('steps', None, 'latency'), ('bad', 'latency'))
+    """
+    steps = pattern.split(".") if isinstance(pattern, str) else [None]
+    matches = [_PATTERN_STEP.fullmatch(step) if isinstance(step, str) else None for step in steps]
+    parts: list[str | None] = []
+    for match in matches:
+        if match is None:
+            raise ValueError(
+                "a key pattern is plain names joined by '.', each followed by '[]' for every item of "
+                f"a list (steps[].latency), got {pattern!r}"
+            )
+        parts.append(match[1])
+        parts.extend([None] * (len(match[2]) // 2))
+    return tuple(parts)
 
 
 def describe(value: Any, limit: int = 60) -> str:

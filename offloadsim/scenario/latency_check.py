@@ -7,18 +7,20 @@ at its key path, saying how to write it with a unit.  Only the plain document te
 from a string with a unit (the loaded scenario holds seconds either way), so the check reads
 ``Scenario.document``: ``latency: "1 s"`` is what its writer meant and is not warned of.
 
-It reads a link's ``latency`` and those a shipped ``dynamics`` kind sets on a link
-(``link-schedule``'s ``steps[i].latency``, ``gilbert-elliott``'s ``good.latency`` and
-``bad.latency``); a plug-in kind's keys mean what the plug-in says.
+It reads a link's ``latency`` and, in each ``dynamics`` entry, the keys its kind declares
+latencies (``latency_keys``: ``link-schedule``'s ``steps[].latency``, ``gilbert-elliott``'s
+``good.latency`` and ``bad.latency``), as the world's registry of kinds gives them
+(``CheckedRun.latency_keys``): a kind, built in or a plug-in's, is read by what it declares,
+and nothing here names one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from offloadsim.scenario.checks import CheckedRun
-from offloadsim.scenario.errors import Problem, format_path
+from offloadsim.scenario.errors import Problem, format_path, key_pattern
 
 __all__ = ["plain_latencies"]
 
@@ -32,7 +34,7 @@ def plain_latencies(run: CheckedRun) -> list[Problem]:
     """One warning per link latency written as a bare number of at least 1 (seconds, meant as ms)."""
     scenario = run.scenario
     warnings = []
-    for path, value in _latencies(scenario.document):
+    for path, value in _latencies(scenario.document, run.latency_keys):
         if isinstance(value, bool) or not isinstance(value, int | float) or not value >= PLAIN_LATENCY_FROM_S:
             continue
         shown = f"{value:g}"
@@ -47,22 +49,38 @@ def plain_latencies(run: CheckedRun) -> list[Problem]:
     return warnings
 
 
-def _latencies(document: Mapping[str, Any]) -> Iterator[tuple[tuple[Part, ...], Any]]:
-    """Each link latency of ``document`` as written, with its key path as parts."""
+def _latencies(
+    document: Mapping[str, Any], declared: Callable[[str], Sequence[str]]
+) -> Iterator[tuple[tuple[Part, ...], Any]]:
+    """Each link latency of ``document`` as written, with its key path as parts.
+
+    ``declared``: the keys below a ``dynamics`` entry of the kind named that hold a latency.
+    """
     links = document.get("links")
     for i, link in enumerate(links if isinstance(links, list) else ()):
         if isinstance(link, Mapping) and "latency" in link:
             yield ("links", i, "latency"), link["latency"]
     dynamics = document.get("dynamics")
     for i, entry in enumerate(dynamics if isinstance(dynamics, list) else ()):
-        if not isinstance(entry, Mapping):
-            continue
-        if entry.get("kind") == "link-schedule" and isinstance(entry.get("steps"), list):
-            for j, step in enumerate(entry["steps"]):
-                if isinstance(step, Mapping) and "latency" in step:
-                    yield ("dynamics", i, "steps", j, "latency"), step["latency"]
-        elif entry.get("kind") == "gilbert-elliott":
-            for state in ("good", "bad"):
-                settings = entry.get(state)
-                if isinstance(settings, Mapping) and "latency" in settings:
-                    yield ("dynamics", i, state, "latency"), settings["latency"]
+        kind = entry.get("kind") if isinstance(entry, Mapping) else None
+        for pattern in declared(kind) if isinstance(kind, str) else ():
+            yield from _values_at(entry, key_pattern(pattern), ("dynamics", i))
+
+
+def _values_at(
+    value: Any, parts: tuple[str | None, ...], path: tuple[Part, ...]
+) -> Iterator[tuple[tuple[Part, ...], Any]]:
+    """Each value at key pattern ``parts`` below ``value`` (at ``path``), with its key path.
+
+    A key that is missing, or a mapping or list that is something else, gives nothing: the
+    world refuses what its kind cannot read, with its own message.
+    """
+    if not parts:
+        yield path, value
+        return
+    part, rest = parts[0], parts[1:]
+    if part is None:
+        for i, item in enumerate(value if isinstance(value, list) else ()):
+            yield from _values_at(item, rest, (*path, i))
+    elif isinstance(value, Mapping) and part in value:
+        yield from _values_at(value[part], rest, (*path, part))

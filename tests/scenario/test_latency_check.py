@@ -18,6 +18,13 @@ from offloadsim.cli import main
 from offloadsim.scenario import load_scenario
 from offloadsim.scenario.checks import CheckedRun
 from offloadsim.scenario.latency_check import plain_latencies
+from offloadsim.world.dynamics import (
+    LINKS_ONLY,
+    SetLatency,
+    latency_keys,
+    register_dynamics,
+    unregister_dynamics,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = sorted(
@@ -120,7 +127,7 @@ def test_a_bare_deadline_of_seconds_is_not_warned_of(tmp_path):
 @pytest.mark.parametrize("path", SHIPPED, ids=[p.stem for p in SHIPPED])
 def test_no_shipped_scenario_writes_a_bare_latency(path):
     scenario = load_scenario(path)
-    run = CheckedRun(scenario, scenario.policy, lambda: None)
+    run = CheckedRun(scenario, scenario.policy, lambda: None, latency_keys=latency_keys)
     assert plain_latencies(run) == []
 
 
@@ -132,3 +139,84 @@ def test_a_sweep_value_that_is_a_bare_latency_is_warned_of_at_its_grid_key(tmp_p
     (line,) = capsys.readouterr().err.splitlines()
     assert line.startswith(f'offloadsim: warning: {sweep}: grid["links[0].latency"]: '), line
     assert line.endswith("(point 1: links[0].latency=20) [plain-latencies]"), line
+
+
+class _Jitter:
+    """A plug-in kind (``{kind: jitter, link: N, spread: TIME, bursts: [{at: TIME, latency: TIME}]}``).
+
+    It declares its latencies as a kind does (``latency_keys``), or, ``declares`` false, not at all.
+    """
+
+    name = "jitter"
+
+    def __init__(self, declares):
+        if declares:
+            self.latency_keys = ("spread", "bursts[].latency")
+
+    def parse(self, entry):
+        entry.keys(required=("link", "spread", "bursts"))
+        links = entry.links("link")
+        entry.quantity("spread", "time")
+        bursts = [(b.quantity("at", "time"), b.quantity("latency", "time")) for b in entry.mappings("bursts")]
+        return links, tuple(bursts)
+
+    def node_changes(self, spec):
+        return LINKS_ONLY
+
+    def timeline(self, spec, rng):
+        links, bursts = spec
+        for at, latency in bursts:
+            for link, _ in links:
+                yield at, SetLatency(link, latency)
+
+
+@pytest.fixture
+def jitter(request):
+    register_dynamics(_Jitter(request.param))
+    yield request.param
+    unregister_dynamics("jitter")
+
+
+@pytest.mark.parametrize("jitter", [True, False], indirect=True)
+def test_a_plug_in_kind_s_latencies_are_read_as_it_declares_them(tmp_path, jitter):
+    """The check names no kind: a new one is read by what it declares, a built-in one likewise."""
+    document = small_document()
+    bursts = [{"at": "1 s", "latency": "5 ms"}, {"at": "2 s", "latency": 30}]
+    document["dynamics"] = [{"kind": "jitter", "link": 0, "spread": 2, "bursts": bursts}]
+    found = _warnings(_write(tmp_path, document))
+    if not jitter:
+        assert found == []  # nothing declared: its keys mean what the plug-in says
+        return
+    assert [line.split(": ", 2)[1:] for line in found] == [
+        [
+            "dynamics[0].spread",
+            'a bare number is read as seconds: 2 s, not milliseconds; write "2 ms" if milliseconds '
+            'were meant, or "2 s" to say seconds [plain-latencies]',
+        ],
+        [
+            "dynamics[0].bursts[1].latency",
+            'a bare number is read as seconds: 30 s, not milliseconds; write "30 ms" if milliseconds '
+            'were meant, or "30 s" to say seconds [plain-latencies]',
+        ],
+    ]
+
+
+@pytest.mark.parametrize("declared", [("steps[0].latency",), ("a..b",), "spread", (3,)])
+def test_a_kind_that_declares_latency_keys_not_as_key_patterns_is_refused_at_registration(declared):
+    kind = _Jitter(True)
+    kind.latency_keys = declared
+    try:
+        with pytest.raises(ValueError, match="kind of dynamics 'jitter': latency_keys"):
+            register_dynamics(kind)
+        assert latency_keys("jitter") == ()  # not registered
+    finally:
+        unregister_dynamics("jitter")
+
+
+def test_the_registry_s_reading_of_declared_latency_keys_is_as_its_docstring_says():
+    import doctest
+
+    from offloadsim.world.dynamics import registry
+
+    result = doctest.testmod(registry)
+    assert result.attempted > 0 and result.failed == 0

@@ -23,6 +23,7 @@ from offloadsim.world.dynamics.base import (
 )
 from offloadsim.world.dynamics.registry import (
     dynamics_kinds,
+    latency_keys,
     parse_dynamics,
     register_dynamics,
     unregister_dynamics,
@@ -45,6 +46,7 @@ __all__ = [
     "WorldChange",
     "directed",
     "dynamics_kinds",
+    "latency_keys",
     "parse_dynamics",
     "register_dynamics",
     "unregister_dynamics",

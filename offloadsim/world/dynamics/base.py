@@ -222,6 +222,12 @@ class DynamicsKind(Protocol):
     or up, and when (:data:`LINKS_ONLY` for a kind that never does).  The ``servers-down`` check
     reads it before the run (:mod:`~offloadsim.world.dynamics.outages`); a scenario with an entry
     of a kind that does not define it is not checked, as what it does to nodes is not known.
+
+    A kind whose entries hold a latency, or another time surely under a second, may also define
+    ``latency_keys``: those keys below the entry, ``[]`` standing for every item of a list
+    (``("steps[].latency",)``, :func:`~offloadsim.scenario.errors.key_pattern`).  The
+    ``plain-latencies`` check warns of a bare number of 1 or more there (seconds, surely meant
+    as ms); a kind without it has no key the check reads.
     """
 
     name: str

@@ -78,6 +78,8 @@ class GilbertElliott:
     """The ``gilbert-elliott`` kind."""
 
     name = "gilbert-elliott"
+    #: Each state's latency, for the ``plain-latencies`` check.
+    latency_keys = ("good.latency", "bad.latency")
 
     def parse(self, entry: SpecReader) -> Chain:
         """Read ``link``, ``good`` and ``bad`` (each ``mean`` and what it sets), and ``start``."""

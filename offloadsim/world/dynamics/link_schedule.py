@@ -65,6 +65,8 @@ class LinkSchedule:
     """The ``link-schedule`` kind."""
 
     name = "link-schedule"
+    #: A step's latency, for the ``plain-latencies`` check.
+    latency_keys = ("steps[].latency",)
 
     def parse(self, entry: SpecReader) -> Schedule:
         """Read ``link`` and ``steps`` (each sets bandwidth, reverse_bandwidth, latency or up)."""

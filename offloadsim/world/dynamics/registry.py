@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from offloadsim.plugins import EntryPointGroup, named_object
-from offloadsim.scenario.errors import describe
+from offloadsim.scenario.errors import describe, key_pattern
 from offloadsim.suggest import did_you_mean, quoted
 from offloadsim.world.dynamics.base import MAX_CHANGES, Dynamics, DynamicsError, DynamicsKind, SpecReader
 
@@ -25,6 +25,7 @@ __all__ = [
     "ENTRY_POINT_GROUP",
     "dynamics_kind",
     "dynamics_kinds",
+    "latency_keys",
     "parse_dynamics",
     "register_dynamics",
     "unregister_dynamics",
@@ -87,6 +88,14 @@ def register_dynamics(kind: DynamicsKind) -> None:
     _built_in()
     if kind.name in _KINDS:
         raise ValueError(f"a kind of dynamics named {kind.name!r} is already registered")
+    declared = getattr(kind, "latency_keys", ())
+    if not isinstance(declared, tuple | list):
+        raise ValueError(f"kind of dynamics {kind.name!r}: latency_keys is a tuple of key patterns")
+    for pattern in declared:
+        try:
+            key_pattern(pattern)
+        except ValueError as error:
+            raise ValueError(f"kind of dynamics {kind.name!r}: latency_keys: {error}") from None
     _KINDS[kind.name] = kind
 
 
@@ -108,6 +117,19 @@ def dynamics_kind(name: str) -> DynamicsKind | None:
     _built_in()
     PLUGINS.load()
     return _KINDS.get(name)
+
+
+def latency_keys(name: str) -> tuple[str, ...]:
+    """The keys below an entry of the kind ``name`` that hold a latency, as it declares them.
+
+    ``latency_keys`` of :class:`~offloadsim.world.dynamics.base.DynamicsKind`; none for a kind
+    that declares none, or an unknown name (the world refuses it when it is built).
+
+    >>> latency_keys("gilbert-elliott"), latency_keys("node-schedule")
+    (('good.latency', 'bad.latency'), ())
+    """
+    kind = dynamics_kind(name)
+    return tuple(getattr(kind, "latency_keys", ())) if kind is not None else ()
 
 
 def parse_dynamics(entries: tuple[Mapping[str, Any], ...], scenario: Scenario) -> tuple[Dynamics, ...]:

@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from offloadsim.records.results import RunResult
     from offloadsim.scenario.errors import Problem
     from offloadsim.scenario.model import PolicySpec, Scenario
+    from offloadsim.world.build import World
 
 __all__ = [
     "RunError",
@@ -183,7 +184,13 @@ def policy_given(scenario: Scenario, spec: PolicySpec, option: str) -> str | Non
     return None if spec.name == scenario.policy.name else f"{option}{spec.name}"
 
 
-def check_policy(spec: PolicySpec, scenario: Scenario | None = None, option: str | None = None) -> None:
+def check_policy(
+    spec: PolicySpec,
+    scenario: Scenario | None = None,
+    option: str | None = None,
+    *,
+    world: Callable[[], World | None] | None = None,
+) -> None:
     """Check the policy before a long run: everything the run would refuse is refused here.
 
     Raises :class:`RunError` for an unknown policy or (without ``scenario``)
@@ -196,19 +203,25 @@ def check_policy(spec: PolicySpec, scenario: Scenario | None = None, option: str
     the policy's own first, each ending with its check's name (``[policy-reach]``), but those of the
     checks the scenario's ``skip_checks`` names, which do not run.  ``option``: how the caller's
     user chose ``spec`` (``"--policies "``); a problem at the ``policy`` key of a policy not the
-    scenario's is then said at that argument (:func:`policy_given`).
+    scenario's is then said at that argument (:func:`policy_given`).  ``world``: the world of
+    ``scenario`` the caller runs next (:func:`run`), built on its first call and kept (None where
+    it cannot be built): the checks read the ``dynamics`` from it, not reading them again.
     """
     import warnings
 
     from offloadsim.scenario.errors import ScenarioWarning
 
     given = None if option is None or scenario is None else policy_given(scenario, spec, option)
-    for problem in scenario_warnings(spec, scenario, given):
+    for problem in scenario_warnings(spec, scenario, given, world=world):
         warnings.warn(ScenarioWarning(str(problem)), stacklevel=2)
 
 
 def scenario_warnings(
-    spec: PolicySpec, scenario: Scenario | None = None, given: str | None = None
+    spec: PolicySpec,
+    scenario: Scenario | None = None,
+    given: str | None = None,
+    *,
+    world: Callable[[], World | None] | None = None,
 ) -> list[Problem]:
     """:func:`check_policy`'s checks, its warnings returned (file, key path, message), not issued.
 
@@ -232,7 +245,7 @@ def scenario_warnings(
             scenario,
             spec,
             lambda: _application_layers(scenario),
-            lambda: _outages(scenario),
+            lambda: _outages(scenario, world),
             given,
             latency_keys=_latency_keys,
         )
@@ -252,21 +265,55 @@ def _application_layers(scenario: Scenario) -> dict[str, int] | None:
         return None
 
 
-def _outages(scenario: Scenario) -> dict[str, tuple[float, str]] | None:
+def _outages(
+    scenario: Scenario, world: Callable[[], World | None] | None = None
+) -> dict[str, tuple[float, str]] | None:
     """Each node the scenario's ``dynamics`` take down for good: when, and the step's key path.
 
     None where not known: a kind that does not declare what it does to nodes, or an entry the
-    world refuses (it is reported, with its key path, when the world is built).
+    world refuses (it is reported, with its key path, when the world is built).  ``world``: the
+    run's world (:func:`check_policy`), whose reading of the ``dynamics`` is taken where it was
+    built; they are read here otherwise.
     """
     if not scenario.dynamics:
         return {}
     from offloadsim.world.dynamics import DynamicsError, parse_dynamics
     from offloadsim.world.dynamics.outages import down_for_good
 
+    built = world() if world is not None else None
     try:
-        return down_for_good(parse_dynamics(scenario.dynamics, scenario), scenario.end_s)
+        dynamics = built.dynamics if built is not None else parse_dynamics(scenario.dynamics, scenario)
     except DynamicsError:
         return None
+    return down_for_good(dynamics, scenario.end_s)
+
+
+class _WorldOnce:
+    """A scenario's world, built on the first call and kept: the checks' and the run's one reading.
+
+    A trace's ``dynamics`` entry is read row by row (7 to 17 us a row on two shared cores): read
+    for the ``servers-down`` check and again for the run, a trace of a million rows made a run
+    20.0 s where one reading makes it 12.3 s (docs/performance.md, "Dynamics read once a run").
+    A world that cannot be built is None here, whatever the error: the run builds it again and
+    says why where it always did (:func:`offloadsim.engine.simulate`), so no failure moves.
+    """
+
+    def __init__(self, scenario: Scenario):
+        self.scenario = scenario
+        self.tried = False
+        self.world: World | None = None
+
+    def __call__(self) -> World | None:
+        """The world, built now if it was not yet; None where it cannot be built."""
+        if not self.tried:
+            self.tried = True
+            from offloadsim.world.build import build_world
+
+            try:
+                self.world = build_world(self.scenario)
+            except Exception:  # any error: the run builds it again and reports it there
+                self.world = None
+        return self.world
 
 
 def _latency_keys(kind: str) -> tuple[str, ...]:
@@ -337,15 +384,17 @@ def run(
     loaded = scenario_from(scenario, overrides)
     check_seed(loaded, seed)
     spec = resolve_policy(loaded, policy, policy_params)
-    check_policy(spec, loaded, policy_option)
+    world = _WorldOnce(loaded)  # built for the checks, if one reads it, and run: read once
+    check_policy(spec, loaded, policy_option, world=world)
     inputs = input_files(loaded)  # hashed before the run: what the run reads
     started = _dt.datetime.now(_dt.UTC)
 
     def simulate(records_dir: Path | None) -> RunResult:
         release_collector()  # held by the command line while it started (offloadsim.startup)
+        built = world()  # None: it cannot be built, and the engine builds it again to say why
         with make_progress(loaded.end_s, progress) as tick:
             raw = engine.simulate(
-                loaded,
+                loaded if built is None else built,
                 policy=spec,
                 seed=seed,
                 replication=replication,

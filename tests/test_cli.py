@@ -20,6 +20,7 @@ from offloadsim.engine.records import RawRun
 from offloadsim.progress import make_progress
 from offloadsim.records import results
 from offloadsim.records.results import RUN_FILES, read_run
+from offloadsim.world import World
 
 REPO = Path(offloadsim.__file__).resolve().parent.parent
 
@@ -55,7 +56,11 @@ def tiny(tmp_path: Path) -> Path:
 def fake_simulate(
     scenario, *, policy=None, seed=None, replication=0, progress=None, record_stages=False, records_dir=None
 ):
-    """Three tasks on the first node: what the results layer needs, no SimPy."""
+    """Three tasks on the first node: what the results layer needs, no SimPy.
+
+    ``scenario``: a Scenario, or the World ``api.run`` built of it (as the engine takes either).
+    """
+    scenario = scenario.scenario if isinstance(scenario, World) else scenario
     name = (policy or scenario.policy).name
     seed = scenario.seed if seed is None else seed
     fake_simulate.calls.append((name, seed, replication))

@@ -181,3 +181,36 @@ def test_a_plug_in_kind_is_checked_by_what_it_declares_of_nodes(tmp_path, capsys
             '"edge" offloads every task to the nearest edge node, but no node of tier edge with a processor '
             "is up in the measured time [servers-down]"
         ]
+
+
+@pytest.fixture
+def counted():
+    """The ``blink`` kind (declaring its step), counting the entries it parses."""
+    kind = _Blink("steps")
+    parsed = []
+    parse = kind.parse
+    kind.parse = lambda entry: parsed.append(entry.path) or parse(entry)
+    register_dynamics(kind)
+    yield parsed
+    unregister_dynamics("blink")
+
+
+def test_a_run_reads_its_dynamics_once_for_the_check_and_the_run(tmp_path, capsys, counted):
+    """The check reads the world the run then runs: a long trace's rows are read once, not twice."""
+    dynamics = [{"kind": "blink", "node": name, "at": "2 s"} for name in ("edge-0", "edge-1")]
+    path = _scenario(tmp_path, dynamics)
+    assert main(["run", str(path), "--out", str(tmp_path / "out"), "-q"]) == 0
+    assert "go down at 2 s" in capsys.readouterr().err  # the check read them
+    assert counted == ["dynamics[0]", "dynamics[1]"]
+
+
+def test_a_world_that_cannot_be_built_is_refused_by_run_as_before(tmp_path, capsys, counted):
+    """Its dynamics are read for the check, and the run builds the world again to say why."""
+    path = _scenario(tmp_path, [{"kind": "blink", "node": "edge-1", "at": "2 s"}])
+    bad = ["--set", "nodes.edge.processor={profile: no-such-gpu}"]
+    assert main(["validate", str(path), *bad]) == 2
+    said = capsys.readouterr().err
+    assert main(["run", str(path), *bad, "--out", str(tmp_path / "out"), "-q"]) == 2
+    assert capsys.readouterr().err == said
+    assert 'nodes.edge.processor.profile: unknown profile "no-such-gpu"' in said, said
+    assert not (tmp_path / "out").exists()

@@ -93,12 +93,15 @@ def test_the_latencies_a_dynamics_entry_sets_are_read_too(tmp_path):
             "bad": {"mean": "1 s", "latency": 90},
         },
     ]
-    found = _warnings(_write(tmp_path, document))
-    assert [line.split(": ")[1] for line in found] == [
-        "dynamics[0].steps[1].latency",
-        "dynamics[1].bad.latency",
+    path = _write(tmp_path, document)
+    said = (
+        '{}: {}: a bare number is read as seconds: {} s, not milliseconds; write "{} ms" if '
+        'milliseconds were meant, or "{} s" to say seconds [plain-latencies]'
+    )
+    assert _warnings(path) == [
+        said.format(path, "dynamics[0].steps[1].latency", *["40"] * 3),
+        said.format(path, "dynamics[1].bad.latency", *["90"] * 3),
     ]
-    assert 'write "40 ms"' in found[0] and 'write "90 ms"' in found[1]
 
 
 def test_a_set_that_writes_a_bare_latency_is_named_and_the_check_can_be_skipped(tmp_path, capsys):

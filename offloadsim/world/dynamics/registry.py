@@ -84,13 +84,18 @@ def _built_in() -> None:
 
 
 def register_dynamics(kind: DynamicsKind) -> None:
-    """Make ``kind`` available to scenarios as ``dynamics: [{kind: <kind.name>, ...}]``."""
+    """Make ``kind`` available to scenarios as ``dynamics: [{kind: <kind.name>, ...}]``.
+
+    A ValueError for a name taken, or ``latency_keys`` that are not key patterns (``steps[].latency``).
+    """
     _built_in()
     if kind.name in _KINDS:
         raise ValueError(f"a kind of dynamics named {kind.name!r} is already registered")
     declared = getattr(kind, "latency_keys", ())
     if not isinstance(declared, tuple | list):
-        raise ValueError(f"kind of dynamics {kind.name!r}: latency_keys is a tuple of key patterns")
+        raise ValueError(
+            f"kind of dynamics {kind.name!r}: latency_keys is a tuple of key patterns, got {declared!r}"
+        )
     for pattern in declared:
         try:
             key_pattern(pattern)

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.backend_bases import RendererBase
-from matplotlib.collections import PathCollection
+from matplotlib.collections import LineCollection, PathCollection
 from matplotlib.container import BarContainer, ErrorbarContainer
 from matplotlib.figure import Figure
 from matplotlib.legend import Legend
@@ -291,15 +291,19 @@ def lines_under_legend(
 
 
 def lines_under_box(ax: Axes, box: Bbox) -> list[str]:
-    """The labels of ``ax``'s visible lines whose data cross ``box`` (display coordinates) inside ``ax``.
+    """The labels of ``ax``'s visible data that cross ``box`` (display coordinates) inside ``ax``.
 
-    A scatter's markers are data too (a latency per task, a measured point), held to the same rule.
+    Data are a line's polyline (or its markers, where it has no line), a
+    scatter's markers (a latency per task, a measured point), a bar's
+    rectangle and an error bar's whiskers and caps: a bar or an error bar
+    is named by its container's label (the legend's), each series once.
     """
     inside = Bbox.intersection(box, ax.get_window_extent())  # only what is inside the axes covers data
     if inside is None or inside.width <= 0 or inside.height <= 0:
         return []
     box = inside
-    covered = []
+    owner = _error_bar_owners(ax)
+    covered: dict[str, None] = {}  # in the order found, each name once
     for line in ax.get_lines():
         if not line.get_visible():
             continue
@@ -310,16 +314,59 @@ def lines_under_box(ax: Axes, box: Bbox) -> list[str]:
         points = np.full(xy.shape, np.nan)
         points[shown] = line.get_transform().transform(xy[shown])
         drawn_line = str(line.get_linestyle()) not in ("None", "none", "", " ")
+        if not drawn_line and line.get_marker() in ("_", "|"):  # an error bar's caps: short strokes
+            points, drawn_line = _strokes(points, line, root_figure(ax).dpi), True
         if _covers(box, points, drawn_line):
-            covered.append(str(line.get_label()))
-    for scatter in ax.collections:
-        if not isinstance(scatter, PathCollection) or not scatter.get_visible():
+            covered[owner.get(id(line), str(line.get_label()))] = None
+    for collection in ax.collections:
+        if not collection.get_visible():
             continue
-        offsets: np.ndarray = np.ma.filled(np.ma.asarray(scatter.get_offsets(), dtype=float), np.nan)
-        offsets = offsets.reshape(-1, 2)
-        if offsets.size and _covers(box, scatter.get_offset_transform().transform(offsets), False):
-            covered.append(str(scatter.get_label()))
-    return covered
+        if isinstance(collection, PathCollection):
+            offsets: np.ndarray = np.ma.filled(np.ma.asarray(collection.get_offsets(), dtype=float), np.nan)
+            offsets = offsets.reshape(-1, 2)
+            if offsets.size and _covers(box, collection.get_offset_transform().transform(offsets), False):
+                covered[str(collection.get_label())] = None
+        elif isinstance(collection, LineCollection):  # an error bar's whiskers (or vlines, hlines)
+            segments = [np.vstack([s, [np.nan, np.nan]]) for s in collection.get_segments() if len(s)]
+            if segments:
+                points = collection.get_transform().transform(np.vstack(segments))
+                if _covers(box, points, True):
+                    covered[owner.get(id(collection), str(collection.get_label()))] = None
+    for container in ax.containers:
+        if isinstance(container, BarContainer) and any(_bar_under(bar, box) for bar in container.patches):
+            covered[str(container.get_label())] = None
+    return list(covered)
+
+
+def _error_bar_owners(ax: Axes) -> dict[int, str]:
+    """The label of the error bar each of its artists (data line, caps, whiskers) belongs to, by id."""
+    owner = {}
+    for container in ax.containers:
+        if isinstance(container, ErrorbarContainer):
+            data_line, caps, whiskers = container.lines
+            for part in (data_line, *caps, *whiskers):
+                if part is not None:
+                    owner[id(part)] = str(container.get_label())
+    return owner
+
+
+def _strokes(points: np.ndarray, line: Line2D, dpi: float) -> np.ndarray:
+    """The caps a ``_`` or ``|`` marker draws at ``points`` (display), as NaN-separated strokes."""
+    half = line.get_markersize() / 2 * dpi / 72
+    step = np.array([half, 0.0]) if line.get_marker() == "_" else np.array([0.0, half])
+    gap = np.full_like(points, np.nan)
+    return np.stack([points - step, points + step, gap], axis=1).reshape(-1, 2)
+
+
+def _bar_under(bar: Any, box: Bbox) -> bool:
+    """Whether a visible bar of non-zero size shares an area with ``box`` (all of a bar is data)."""
+    if not bar.get_visible():
+        return False
+    extent = bar.get_window_extent()
+    if extent.width <= 0 or extent.height <= 0:
+        return False
+    overlap = Bbox.intersection(extent, box)
+    return overlap is not None and overlap.width > 0 and overlap.height > 0
 
 
 def _covers(box: Bbox, points: np.ndarray, joined: bool) -> bool:

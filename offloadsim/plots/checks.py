@@ -51,12 +51,13 @@ def figure_problems(fig: Figure) -> list[str]:
 
 
 def legend_over_data(fig: Figure) -> list[str]:
-    """Each legend of ``fig`` whose box covers a plotted line's (or scatter's) data, one line each.
+    """Each legend of ``fig`` whose box covers plotted data, one line each.
 
-    Measured in display coordinates at the figure's layout, as saved: a
-    legend drawn over a curve hides the very data the figure is about.  A
-    figure's own legend (above the panels) is held to every panel's lines.
-    Empty when none.
+    Data are lines, scatter markers, bars and error bars' whiskers and caps
+    (:func:`~offloadsim.plots.axes.lines_under_box`), measured in display
+    coordinates at the figure's layout, as saved: a legend drawn over them
+    hides the very data the figure is about.  A figure's own legend (above
+    the panels) is held to every panel's data.  Empty when none.
     """
     with house_style():
         fig.draw_without_rendering()

@@ -757,6 +757,51 @@ def test_the_legend_check_holds_a_scatters_markers_to_it_too():
     assert legend_over_data(fig) == []
 
 
+def test_the_legend_check_holds_bars_to_it():
+    """Bars were not data to the check: a legend sat on a bar (policy bars, utilisation) unflagged."""
+    from offloadsim.plots.checks import legend_over_data
+
+    fig, ax = plots.new_axes("one-column")
+    ax.bar([0, 1, 2], [0.9, 0.3, 0.3], width=0.6, label="busy")
+    ax.bar([3], [0.3], width=0.6, label="idle")
+    ax.set_xlim(-0.5, 3.5)
+    ax.set_ylim(0, 1)
+    ax.legend(loc="upper left")  # on the tall first bar
+    assert legend_over_data(fig) == ["the axes: its legend covers the data of 'busy'"]
+    ax.get_legend().set_loc("upper right")  # over nothing: the bars there are short
+    assert legend_over_data(fig) == []
+
+
+def test_the_legend_check_holds_error_bars_whiskers_and_caps_to_it():
+    """An error bar's whisker or cap under a legend was not data: only the marker at its mean counted."""
+    from offloadsim.plots.checks import legend_over_data
+
+    fig, ax = plots.new_axes("one-column")
+    # A mean low down whose interval runs up through the upper left, where the legend goes, and
+    # off the axes: neither its marker nor its caps are under the legend, only its whisker.
+    ax.errorbar([0.1], [0.1], yerr=[[0.05], [1.4]], fmt="o", capsize=3, label="wide")
+    ax.errorbar([0.9], [0.1], yerr=[0.05], fmt="s", capsize=3, label="narrow")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.legend(loc="upper left")
+    assert legend_over_data(fig) == ["the axes: its legend covers the data of 'wide'"]
+    ax.get_legend().set_loc("upper right")
+    assert legend_over_data(fig) == []
+    # A cap alone: the legend's left edge 10 pt right of the whisker, the cap reaching 20 pt right of it.
+    fig, ax = plots.new_axes("one-column")
+    ax.errorbar([0.5], [0.2], yerr=[0.1], fmt="none", capsize=40, label="capped")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    fig.draw_without_rendering()
+    cap = ax.transData.transform((0.5, 0.3))
+    left = ax.transAxes.inverted().transform((cap[0] + 10 * fig.dpi / 72, cap[1]))
+    ax.legend(loc="center left", bbox_to_anchor=tuple(left), borderaxespad=0)
+    fig.draw_without_rendering()
+    box = ax.get_legend().get_window_extent()
+    assert cap[0] < box.x0 < cap[0] + 20 * fig.dpi / 72 and box.y0 < cap[1] < box.y1  # the cap's end only
+    assert legend_over_data(fig) == ["the axes: its legend covers the data of 'capped'"]
+
+
 def test_a_cdf_of_a_run_with_no_task_is_refused_not_drawn_empty(tmp_path):
     """A run whose workload sent nothing measured drew empty axes, no line and no word."""
     from experiment_data import TINY

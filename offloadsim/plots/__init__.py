@@ -32,7 +32,7 @@ if TYPE_CHECKING:
         pooled_text,
         split_vs_parameter,
     )
-    from offloadsim.plots.results import default_figure_name, plot_results
+    from offloadsim.plots.results import default_figure_name, method_text, plot_results
     from offloadsim.plots.runs import (
         capacity_over_time,
         latency_over_time,
@@ -64,6 +64,7 @@ __all__ = [
     "calibration_accuracy",
     "interval_text",
     "pooled_text",
+    "method_text",
     "label_panels",
     "plot_results",
     "default_figure_name",
@@ -99,7 +100,7 @@ _HOMES = {
         "offloadsim.plots.runs",
     ),
     "label_panels": "offloadsim.plots.axes",
-    **dict.fromkeys(("default_figure_name", "plot_results"), "offloadsim.plots.results"),
+    **dict.fromkeys(("default_figure_name", "method_text", "plot_results"), "offloadsim.plots.results"),
     **dict.fromkeys(
         (
             "FIGSIZES",

@@ -29,7 +29,7 @@ from offloadsim.plots.kinds import KINDS, QUANTITY_AXES
 from offloadsim.plots.style import FIGSIZES, house_style, new_axes
 from offloadsim.records.stored import ExperimentError, Results
 
-__all__ = ["KINDS", "plot_results", "default_figure_name", "LOG_X_KINDS", "LOG_Y_KINDS"]
+__all__ = ["KINDS", "plot_results", "default_figure_name", "method_text", "LOG_X_KINDS", "LOG_Y_KINDS"]
 
 #: Kinds whose x (or y) axis can be made logarithmic from the command line.
 LOG_X_KINDS = ("cdf", "sweep", "split", "energy")
@@ -231,11 +231,21 @@ _METHOD_STAGES = {
 }
 
 
+def method_text(kind: str, *, stages: bool) -> str:
+    """How a figure of ``kind`` derives what it draws, from stage records or not (``""``: it need not say).
+
+    ``offloadsim plot`` writes it under the figure, and so does a gallery
+    figure drawn by the same chart, so that both say it in the same words:
+
+    >>> print(method_text("utilisation-time", stages=False).splitlines()[0])
+    estimated from task records: each task's compute spread over its start–finish interval
+    """
+    return (_METHOD_STAGES if stages else _METHOD).get(kind, "")
+
+
 def _method_note(view: _View, kind: str) -> str:
     """How the figure derived what it draws (exact from a run's stage records, or estimated), if it says."""
-    if _run_stages(view) is not None:
-        return _METHOD_STAGES.get(kind, "")
-    return _METHOD.get(kind, "")
+    return method_text(kind, stages=_run_stages(view) is not None)
 
 
 def _unpowered_note(kind: str, frame: pd.DataFrame) -> str:

@@ -196,3 +196,29 @@ def test_the_handover_figure_has_no_legend_over_its_data():
 
     fig = handover_timeline.draw({"sweep-commute": SimpleNamespace(tasks=_commute_tasks(3))})
     assert legend_over_data(fig) == []
+
+
+def test_the_utilisation_time_figure_says_how_it_was_estimated_as_offloadsim_plot_does(tmp_path):
+    """The gallery's figure drew utilisation from task records without saying so; the command's said it.
+
+    Its note is the command's own, written by the one function (not a copy that can drift).
+    """
+    from types import SimpleNamespace
+
+    from experiment_data import TINY
+
+    import offloadsim
+    from offloadsim.experiments import read_results
+    from offloadsim.plots import plot_results
+
+    sys.path.insert(0, str(ROOT / "analysis"))
+    import utilisation_time
+
+    (tmp_path / "tiny.yaml").write_text(TINY, encoding="utf-8")
+    offloadsim.run(tmp_path / "tiny.yaml", policy="edge", out=tmp_path / "run")
+    results = read_results(tmp_path / "run")
+    run = SimpleNamespace(tasks=results.tasks, nodes=results.nodes)
+    gallery_note = utilisation_time.draw({"least-loaded-run": run})._supxlabel.get_text()
+    command_note = plot_results(results, "utilisation-time")._supxlabel.get_text()
+    assert gallery_note.startswith("estimated from task records") and "above 100 %" in gallery_note
+    assert gallery_note in command_note

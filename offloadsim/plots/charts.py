@@ -532,7 +532,9 @@ def all_local_latency_lines(ax: Axes, tasks: pd.DataFrame, *, names: Mapping[str
             text = f"{name} all local" if several or name else "all local"
             _show_y(ax, seconds * 1e3)
             ax.axhline(seconds * 1e3, color="black", linewidth=0.6, linestyle=":", label="_all local")
-            _label_clear_of_lines(ax, f"{text}, no queue: {seconds * 1e3:.0f} ms", seconds * 1e3)
+            label = f"{text}, no queue: {seconds * 1e3:.0f} ms"
+            placed = _label_clear_of_lines(ax, label, seconds * 1e3)
+            _ALL_LOCAL_LABELS.setdefault(ax, []).append((label, seconds * 1e3, placed))
     missing = [f"{names.get(app, app) or 'the application'} {reason}" for app, reason in why.items()]
     return f"no all-local line: {'; '.join(missing)}" if missing else ""
 
@@ -550,12 +552,31 @@ def _show_y(ax: Axes, y: float) -> None:
         ax.set_ylim(min(low, y - margin), max(high, y + margin))
 
 
-def _label_clear_of_lines(ax: Axes, text: str, y: float) -> None:
+def place_all_local_labels(ax: Axes) -> None:
+    """Place the all-local labels drawn on ``ax`` again, at the figure's present layout and legend.
+
+    They were placed before a moved legend (:func:`~offloadsim.plots.axes.clear_legend`)
+    or the notes under the figure took room: one may sit under the legend now.
+    """
+    kept = _ALL_LOCAL_LABELS.get(ax, [])
+    with house_style():
+        for k, (text, y, note) in enumerate(kept):
+            note.remove()
+            kept[k] = (text, y, _label_clear_of_lines(ax, text, y))
+
+
+#: The all-local labels of each Axes (text, height, the label placed), for :func:`place_all_local_labels`.
+_ALL_LOCAL_LABELS: weakref.WeakKeyDictionary[Axes, list[tuple[str, float, Annotation]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _label_clear_of_lines(ax: Axes, text: str, y: float) -> Annotation:
     """Label a horizontal line at ``y`` at one of its ends, below or above it, where it covers no data line.
 
     Tried in order: right end below, left end below, right end above, left
-    end above; the first whose box crosses no other line is kept (else the
-    first).
+    end above; the first whose box crosses no other line and not the
+    legend is kept (else the first).  Returns the label.
     """
     places = [
         (1.0, "right", -2, "top"),
@@ -584,10 +605,14 @@ def _label_clear_of_lines(ax: Axes, text: str, y: float) -> None:
         renderer = laid_out(ax)
         patch = note.get_bbox_patch()  # the white box behind the text, which hides what it covers
         box = patch.get_window_extent(renderer) if patch is not None else note.get_window_extent(renderer)
+        legend = ax.get_legend()
+        if legend is not None and box.overlaps(legend.get_window_extent(renderer)):
+            note.remove()
+            continue
         if not [line for line in lines_under_box(ax, box) if not line.startswith("_")]:
-            return
+            return note
         note.remove()
-    annotate(*places[0])
+    return annotate(*places[0])
 
 
 _LABEL_BOX = {"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.8}

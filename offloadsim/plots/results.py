@@ -23,7 +23,14 @@ from matplotlib.figure import Figure
 from offloadsim.analysis.catalogue import metric_info, of_completed_tasks
 from offloadsim.analysis.values import default_label, quantity_kind, texts, to_si, where_matches
 from offloadsim.plots import charts, runs
-from offloadsim.plots.axes import clear_legend, figure_legend, label_panels, root_figure
+from offloadsim.plots.axes import (
+    clear_legend,
+    figure_legend,
+    label_panels,
+    laid_out,
+    lines_under_legend,
+    root_figure,
+)
 from offloadsim.plots.completion import incomplete_note
 from offloadsim.plots.kinds import KINDS, QUANTITY_AXES
 from offloadsim.plots.style import FIGSIZES, house_style, new_axes
@@ -172,9 +179,20 @@ def plot_results(
     if len(axes) > 1:
         for ax in axes:  # labels placed before the other panels, the legend and the note took room
             charts.place_end_labels(ax)
-    elif kind == "cdf":  # the note took room: the curves moved under the legend placed before it
+    elif kind == "cdf" or _legend_on_data(axes[0]):
+        # The note took room (a CDF's curves moved under the legend placed before it), or the place
+        # matplotlib found "best" still covers data: the legend goes where it covers none, and the
+        # labels placed beside it go again.
         clear_legend(axes[0])
+        charts.place_end_labels(axes[0])
+        charts.place_all_local_labels(axes[0])
     return fig
+
+
+def _legend_on_data(ax: Axes) -> bool:
+    """Whether ``ax``'s legend covers a line, marker, bar or error bar at the figure's present layout."""
+    legend = ax.get_legend()
+    return legend is not None and bool(lines_under_legend(ax, legend, laid_out(ax)))
 
 
 def _all_local_lines(

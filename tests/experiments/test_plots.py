@@ -230,6 +230,28 @@ def test_sweep_lines_per_app_and_objective_average_replications_only(two_apps):
     assert np.isclose(at_ten.max(), mean + half) and np.isclose(at_ten.min(), max(mean - half, 0.0))
 
 
+@pytest.mark.parametrize(
+    "options", [{"by": "app,policy.objective"}, {"by": "app", "where": {"policy.objective": "latency"}}]
+)
+def test_a_sweeps_legend_covers_no_line_and_no_all_local_label(two_apps, options, tmp_path):
+    """matplotlib's "best" place sat on the sweep's curves and its all-local lines and their labels.
+
+    No place inside is free there: the legend goes beside the axes, and the labels placed before it
+    are placed again, clear of it.
+    """
+    from offloadsim.plots.checks import legend_over_data
+
+    fig = plots.plot_results(two_apps, "sweep", **options)
+    assert legend_over_data(fig) == []
+    ax = fig.axes[0]
+    renderer = fig._get_renderer()
+    legend = ax.get_legend().get_window_extent(renderer)
+    labels = [t for t in ax.texts if "all local" in t.get_text()]
+    assert len(labels) == 2
+    assert not [t.get_text() for t in labels if t.get_window_extent(renderer).overlaps(legend)]
+    check_figure(fig, tmp_path, "sweep")
+
+
 def test_chart_functions_refuse_data_that_mixes_configurations(two_apps):
     with pytest.raises(ValueError, match=r"policy\.objective \(latency, energy\)"):
         plots.metric_vs_parameter(two_apps.metrics, "latency_mean_s", "links[0].bandwidth")

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from figure_checks import check_readable
+from matplotlib.axes import Axes
 from matplotlib.container import BarContainer
 from matplotlib.figure import Figure
 
@@ -749,15 +750,21 @@ def test_a_cdf_legend_covers_no_curve(compare_results, tmp_path):
     check_figure(cli, tmp_path, "cdf")
 
 
+def _unit_axes() -> tuple[Figure, Axes]:
+    """A one-column figure whose axes run from 0 to 1 both ways, whatever is drawn on it."""
+    fig, ax = plots.new_axes("one-column")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    return fig, ax
+
+
 def test_the_legend_check_measures_lines_not_the_legend_frame():
     """A line through the legend's box is caught, one beside it or broken by NaN around it is not."""
     from offloadsim.plots.checks import legend_over_data
 
-    fig, ax = plots.new_axes("one-column")
+    fig, ax = _unit_axes()
     ax.plot([0, 1], [0.5, 0.5], label="across")
     ax.plot([0, 0.05, np.nan, 0.95, 1], [0.1, 0.1, np.nan, 0.1, 0.1], label="broken")
-    ax.set_xlim(0, 1)
-    ax.set_ylim(0, 1)
     ax.legend(loc="center")
     assert legend_over_data(fig) == ["the axes: its legend covers the data of 'across'"]
     ax.get_legend().set_loc("upper center")
@@ -768,11 +775,9 @@ def test_the_legend_check_holds_a_scatters_markers_to_it_too():
     """A legend over a scatter's points (a latency per task, a measured model) hid them unchecked."""
     from offloadsim.plots.checks import legend_over_data
 
-    fig, ax = plots.new_axes("one-column")
+    fig, ax = _unit_axes()
     ax.scatter([0.1, 0.5, 0.9], [0.5, 0.5, 0.1], label="tasks")
     ax.scatter([0.9], [0.9], label="other")
-    ax.set_xlim(0, 1)
-    ax.set_ylim(0, 1)
     ax.legend(loc="center")
     assert legend_over_data(fig) == ["the axes: its legend covers the data of 'tasks'"]
     ax.get_legend().set_loc("upper left")
@@ -798,22 +803,18 @@ def test_the_legend_check_holds_error_bars_whiskers_and_caps_to_it():
     """An error bar's whisker or cap under a legend was not data: only the marker at its mean counted."""
     from offloadsim.plots.checks import legend_over_data
 
-    fig, ax = plots.new_axes("one-column")
+    fig, ax = _unit_axes()
     # A mean low down whose interval runs up through the upper left, where the legend goes, and
     # off the axes: neither its marker nor its caps are under the legend, only its whisker.
     ax.errorbar([0.1], [0.1], yerr=[[0.05], [1.4]], fmt="o", capsize=3, label="wide")
     ax.errorbar([0.9], [0.1], yerr=[0.05], fmt="s", capsize=3, label="narrow")
-    ax.set_xlim(0, 1)
-    ax.set_ylim(0, 1)
     ax.legend(loc="upper left")
     assert legend_over_data(fig) == ["the axes: its legend covers the data of 'wide'"]
     ax.get_legend().set_loc("upper right")
     assert legend_over_data(fig) == []
     # A cap alone: the legend's left edge 10 pt right of the whisker, the cap reaching 20 pt right of it.
-    fig, ax = plots.new_axes("one-column")
+    fig, ax = _unit_axes()
     ax.errorbar([0.5], [0.2], yerr=[0.1], fmt="none", capsize=40, label="capped")
-    ax.set_xlim(0, 1)
-    ax.set_ylim(0, 1)
     fig.draw_without_rendering()
     cap = ax.transData.transform((0.5, 0.3))
     left = ax.transAxes.inverted().transform((cap[0] + 10 * fig.dpi / 72, cap[1]))

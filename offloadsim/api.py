@@ -248,6 +248,7 @@ def scenario_warnings(
             lambda: _outages(scenario, world),
             given,
             latency_keys=_latency_keys,
+            change_time_keys=_change_time_keys,
         )
     )
 
@@ -325,6 +326,18 @@ def _latency_keys(kind: str) -> tuple[str, ...]:
     from offloadsim.world.dynamics import latency_keys
 
     return latency_keys(kind)
+
+
+def _change_time_keys(kind: str) -> dict[str, str | None]:
+    """The keys below a ``dynamics`` entry of ``kind`` that hold a change's time, as the kind declares them.
+
+    Each with what a run that ends before it misses, in the kind's words (None: the check's own).
+    Read by the ``late-dynamics`` check; the kinds' registry is imported for a scenario with
+    ``dynamics`` only.
+    """
+    from offloadsim.world.dynamics import change_time_keys
+
+    return change_time_keys(kind)
 
 
 def default_out_dir(scenario_name: str, policy: str, seed: int, replication: int = 0) -> Path:

@@ -73,6 +73,11 @@ def _none_declared(kind: str) -> tuple[str, ...]:
     return ()
 
 
+def _no_change_times(kind: str) -> Mapping[str, str | None]:
+    """What a :class:`CheckedRun` made without the world knows of a kind's change times: none."""
+    return {}
+
+
 @dataclass(frozen=True, slots=True)
 class CheckedRun:
     """What a scenario check reads: the scenario, the policy it runs with, what the world makes of them.
@@ -90,6 +95,9 @@ class CheckedRun:
     ``latency_keys`` gives the keys below a ``dynamics`` entry of the kind named that hold a
     latency (``steps[].latency``, :func:`~offloadsim.scenario.errors.key_pattern`), as the kind
     declares them to the world's registry; none for a kind that declares none, or is unknown.
+    ``change_time_keys`` gives, likewise, the keys below such an entry that hold the time of a
+    change (``steps[].at``), each with the words the kind gives for what a run that ends before
+    it misses (``nothing fails in the run``), None where it gives none.
     ``shared``: what a check works out for a later one of the same run, by the later one's
     name (the ``policy`` check's warnings, which ``policy-reach`` gives); empty at first.
     """
@@ -100,6 +108,7 @@ class CheckedRun:
     outages: Callable[[], Mapping[str, tuple[float, str]] | None] = _not_known
     given: str | None = None
     latency_keys: Callable[[str], Sequence[str]] = _none_declared
+    change_time_keys: Callable[[str], Mapping[str, str | None]] = _no_change_times
     shared: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from offloadsim.suggest import close_matches, quoted
@@ -28,6 +28,7 @@ __all__ = [
     "key_part",
     "key_path",
     "key_pattern",
+    "values_at",
     "describe",
     "did_you_mean",
     "first_repeat",
@@ -182,8 +183,8 @@ _PATTERN_STEP = re.compile(r"([A-Za-z0-9_][A-Za-z0-9_\-]*)((?:\[\])*)")
 def key_pattern(pattern: str) -> tuple[str | None, ...]:
     """A key path with ``[]`` for every item of a list (``steps[].latency``), as parts: None for ``[]``.
 
-    How a plug-in names keys of the mappings it reads (a ``dynamics`` kind's ``latency_keys``),
-    in the docs' notation (``links[].between``); anything else is a ValueError.
+    How a plug-in names keys of the mappings it reads (a ``dynamics`` kind's ``latency_keys`` and
+    ``change_time_keys``), in the docs' notation (``links[].between``); anything else is a ValueError.
 
     >>> key_pattern("steps[].latency"), key_pattern("bad.latency")
     (('steps', None, 'latency'), ('bad', 'latency'))
@@ -200,6 +201,29 @@ def key_pattern(pattern: str) -> tuple[str | None, ...]:
         parts.append(match[1])
         parts.extend([None] * (len(match[2]) // 2))
     return tuple(parts)
+
+
+def values_at(
+    value: Any, parts: tuple[str | None, ...], path: tuple[str | int, ...] = ()
+) -> Iterator[tuple[tuple[str | int, ...], Any]]:
+    """Each value at key pattern ``parts`` (:func:`key_pattern`) below ``value`` (at ``path``), with its path.
+
+    In document order.  A key that is missing, or a mapping or list that is something else,
+    gives nothing: a check reads what it can, and what cannot be read is refused elsewhere, with
+    its own message.
+
+    >>> list(values_at({"steps": [{"at": 1}, {}, {"at": 3}]}, key_pattern("steps[].at"), ("d", 0)))
+    [(('d', 0, 'steps', 0, 'at'), 1), (('d', 0, 'steps', 2, 'at'), 3)]
+    """
+    if not parts:
+        yield path, value
+        return
+    part, rest = parts[0], parts[1:]
+    if part is None:
+        for i, item in enumerate(value if isinstance(value, list) else ()):
+            yield from values_at(item, rest, (*path, i))
+    elif isinstance(value, Mapping) and part in value:
+        yield from values_at(value[part], rest, (*path, part))
 
 
 def describe(value: Any, limit: int = 60) -> str:

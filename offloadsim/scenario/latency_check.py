@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from offloadsim.scenario.checks import CheckedRun
-from offloadsim.scenario.errors import Problem, format_path, key_pattern
+from offloadsim.scenario.errors import Problem, format_path, key_pattern, values_at
 
 __all__ = ["plain_latencies"]
 
@@ -64,23 +64,4 @@ def _latencies(
     for i, entry in enumerate(dynamics if isinstance(dynamics, list) else ()):
         kind = entry.get("kind") if isinstance(entry, Mapping) else None
         for pattern in declared(kind) if isinstance(kind, str) else ():
-            yield from _values_at(entry, key_pattern(pattern), ("dynamics", i))
-
-
-def _values_at(
-    value: Any, parts: tuple[str | None, ...], path: tuple[Part, ...]
-) -> Iterator[tuple[tuple[Part, ...], Any]]:
-    """Each value at key pattern ``parts`` below ``value`` (at ``path``), with its key path.
-
-    A key that is missing, or a mapping or list that is something else, gives nothing: the
-    world refuses what its kind cannot read, with its own message.
-    """
-    if not parts:
-        yield path, value
-        return
-    part, rest = parts[0], parts[1:]
-    if part is None:
-        for i, item in enumerate(value if isinstance(value, list) else ()):
-            yield from _values_at(item, rest, (*path, i))
-    elif isinstance(value, Mapping) and part in value:
-        yield from _values_at(value[part], rest, (*path, part))
+            yield from values_at(entry, key_pattern(pattern), ("dynamics", i))

@@ -12,6 +12,13 @@ import yaml
 from scenario_testkit import small_document
 
 from offloadsim.cli import main
+from offloadsim.world.dynamics import (
+    LINKS_ONLY,
+    SetLatency,
+    change_time_keys,
+    register_dynamics,
+    unregister_dynamics,
+)
 
 
 def _scenario(tmp_path, *dynamics):
@@ -118,3 +125,121 @@ def test_a_sweep_over_duration_warns_of_a_late_step_at_its_grid_key(tmp_path, ca
         "after the run's end at 30 s (warm-up included): the run never reaches this step or those after "
         "it (point 1: duration=20 s) [late-dynamics]"
     ]
+
+
+class _Spikes:
+    """A plug-in kind (``{kind: spikes, link: N, from: TIME, spikes: [{at: TIME, latency: TIME}]}``).
+
+    It declares the keys of its change times as a kind does (``change_time_keys``), and what a run
+    that ends before one misses (``missed_changes``), or, each None, not at all.  It does not keep
+    its spikes in time order, as the built-in schedules do.
+    """
+
+    name = "spikes"
+
+    def __init__(self, change_time_keys=None, missed_changes=None):
+        if change_time_keys is not None:
+            self.change_time_keys = change_time_keys
+        if missed_changes is not None:
+            self.missed_changes = missed_changes
+
+    def parse(self, entry):
+        entry.keys(required=("link", "spikes"), optional=("from",))
+        links = entry.links("link")
+        begin = entry.quantity("from", "time") if entry.has("from") else 0.0
+        spikes = [(s.quantity("at", "time"), s.quantity("latency", "time")) for s in entry.mappings("spikes")]
+        return links, begin, tuple(sorted(spikes))
+
+    def node_changes(self, spec):
+        return LINKS_ONLY
+
+    def timeline(self, spec, rng):
+        links, begin, spikes = spec
+        for at, latency in spikes:
+            for link, _ in links:
+                if at >= begin:
+                    yield at, SetLatency(link, latency)
+
+
+def _spikes(*times, begin=None):
+    entry = {"kind": "spikes", "link": 0, "spikes": [{"at": at, "latency": "50 ms"} for at in times]}
+    return entry if begin is None else {**entry, "from": begin}
+
+
+@pytest.fixture
+def spikes(request):
+    register_dynamics(_Spikes(*request.param))
+    yield request.param
+    unregister_dynamics("spikes")
+
+
+WHY = "is at or after the run's end at 40 s (warm-up included)"
+
+
+@pytest.mark.parametrize(
+    ("spikes", "entry", "expected"),
+    [
+        (
+            [("spikes[].at",)],
+            _spikes("20 s", "45 s", "50 s"),
+            f"dynamics[0].spikes[1].at: 45 s {WHY}: the run never reaches this step or those after it",
+        ),
+        (  # not in time order: the spike after it comes in the run
+            [("spikes[].at",)],
+            _spikes("45 s", "20 s"),
+            f"dynamics[0].spikes[0].at: 45 s {WHY}: the run never reaches this step",
+        ),
+        (  # the first key declared that is late, though a later one is late too
+            [("from", "spikes[].at")],
+            _spikes("20 s", "50 s", begin="1 min"),
+            f"dynamics[0].from: 60 s {WHY}: the run never reaches this change",
+        ),
+        (
+            [("from", "spikes[].at"), {"from": "no spike comes in the run"}],
+            _spikes("20 s", begin="1 min"),
+            f"dynamics[0].from: 60 s {WHY}: no spike comes in the run",
+        ),
+    ],
+    indirect=["spikes"],
+)
+def test_a_plug_in_kind_s_late_change_is_warned_of_at_the_keys_it_declares(
+    tmp_path, capsys, spikes, entry, expected
+):
+    """The check names no kind: a plug-in's change after the run's end was missed without a word."""
+    path = _scenario(tmp_path, entry)
+    assert main(["validate", str(path)]) == 0
+    assert capsys.readouterr().err.splitlines() == [
+        f"offloadsim: warning: {path}: {expected} [late-dynamics]"
+    ]
+
+
+@pytest.mark.parametrize("spikes", [[], [("spikes[].at",)]], indirect=True)
+def test_a_plug_in_kind_is_left_alone_where_it_declares_no_late_change(tmp_path, capsys, spikes):
+    """Undeclared, ``from`` and ``spikes[].at`` mean what the plug-in says; declared, none is late."""
+    late = _spikes("20 s", "50 s", begin="1 min")
+    path = _scenario(tmp_path, late if not spikes else _spikes("20 s", "39 s", begin="1 min"))
+    assert main(["validate", str(path)]) == 0
+    assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize(
+    "declared",
+    [
+        {"change_time_keys": ("spikes[0].at",)},
+        {"change_time_keys": "from"},
+        {"change_time_keys": (3,)},
+        {"change_time_keys": ("from",), "missed_changes": {"until": "no spike comes in the run"}},
+        {"change_time_keys": ("from",), "missed_changes": {"from": ""}},
+        {"change_time_keys": ("from",), "missed_changes": ("from",)},
+        {"missed_changes": {"from": "no spike comes in the run"}},
+    ],
+)
+def test_a_kind_that_declares_its_change_times_wrongly_is_refused_at_registration(declared):
+    kind = _Spikes(declared.get("change_time_keys"), declared.get("missed_changes"))
+    attribute = "missed_changes" if "missed_changes" in declared else "change_time_keys"
+    try:
+        with pytest.raises(ValueError, match=f"kind of dynamics 'spikes': {attribute}"):
+            register_dynamics(kind)
+        assert change_time_keys("spikes") == {}  # not registered
+    finally:
+        unregister_dynamics("spikes")

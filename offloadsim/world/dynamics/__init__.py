@@ -22,6 +22,7 @@ from offloadsim.world.dynamics.base import (
     directed,
 )
 from offloadsim.world.dynamics.registry import (
+    change_time_keys,
     dynamics_kinds,
     latency_keys,
     parse_dynamics,
@@ -44,6 +45,7 @@ __all__ = [
     "SetNodeUp",
     "SpecReader",
     "WorldChange",
+    "change_time_keys",
     "directed",
     "dynamics_kinds",
     "latency_keys",

@@ -228,6 +228,15 @@ class DynamicsKind(Protocol):
     (``("steps[].latency",)``, :func:`~offloadsim.scenario.errors.key_pattern`).  The
     ``plain-latencies`` check warns of a bare number of 1 or more there (seconds, surely meant
     as ms); a kind without it has no key the check reads.
+
+    A kind whose entries change the world at stated times may also define ``change_time_keys``:
+    the keys that hold those times (from the run's start, warm-up included), in the same notation
+    (``("steps[].at",)``; ``failures``: ``("start",)``, the time before which nothing fails).  The
+    ``late-dynamics`` check warns of an entry's first such time at or after the run's end: an
+    item of a list, that "the run never reaches this step" ("or those after it" where every later
+    one of its list is late too), another key, that "the run never reaches this change", unless
+    the kind's ``missed_changes`` (``{"start": "nothing fails in the run"}``) says in its own
+    words, by key, what the run misses.  A kind without it has no time the check reads.
     """
 
     name: str

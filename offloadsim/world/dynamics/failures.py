@@ -26,10 +26,10 @@ from __future__ import annotations
 
 import hashlib
 import heapq
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
@@ -72,6 +72,8 @@ class NodeSchedule:
     """The ``node-schedule`` kind: nodes go down and up at stated times."""
 
     name = "node-schedule"
+    #: When each step takes the nodes down or up, for the ``late-dynamics`` check.
+    change_time_keys = ("steps[].at",)
 
     def parse(self, entry: SpecReader) -> UpSchedule:
         """Read ``node`` and ``steps`` (each ``{at: TIME, up: BOOL}``, in time order)."""
@@ -107,6 +109,10 @@ class Failures:
     """The ``failures`` kind: nodes or links fail and are repaired after random times (MTBF, MTTR)."""
 
     name = "failures"
+    #: The time before which nothing fails, for the ``late-dynamics`` check ...
+    change_time_keys = ("start",)
+    #: ... and what a run that ends first misses.
+    missed_changes: ClassVar[Mapping[str, str]] = {"start": "nothing fails in the run"}
 
     def parse(self, entry: SpecReader) -> RandomFailures:
         """Read ``nodes`` or ``link``, ``mtbf``, ``mttr`` and the optional ``start``."""

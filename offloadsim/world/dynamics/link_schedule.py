@@ -67,6 +67,8 @@ class LinkSchedule:
     name = "link-schedule"
     #: A step's latency, for the ``plain-latencies`` check.
     latency_keys = ("steps[].latency",)
+    #: When each step changes the link, for the ``late-dynamics`` check.
+    change_time_keys = ("steps[].at",)
 
     def parse(self, entry: SpecReader) -> Schedule:
         """Read ``link`` and ``steps`` (each sets bandwidth, reverse_bandwidth, latency or up)."""

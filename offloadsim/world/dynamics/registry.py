@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ENTRY_POINT_GROUP",
+    "change_time_keys",
     "dynamics_kind",
     "dynamics_kinds",
     "latency_keys",
@@ -86,22 +87,42 @@ def _built_in() -> None:
 def register_dynamics(kind: DynamicsKind) -> None:
     """Make ``kind`` available to scenarios as ``dynamics: [{kind: <kind.name>, ...}]``.
 
-    A ValueError for a name taken, or ``latency_keys`` that are not key patterns (``steps[].latency``).
+    A ValueError for a name taken, ``latency_keys`` or ``change_time_keys`` that are not key
+    patterns (``steps[].latency``), or ``missed_changes`` that are not words for some of its
+    ``change_time_keys``.
     """
     _built_in()
     if kind.name in _KINDS:
         raise ValueError(f"a kind of dynamics named {kind.name!r} is already registered")
-    declared = getattr(kind, "latency_keys", ())
+    _key_patterns(kind, "latency_keys")
+    declared = _key_patterns(kind, "change_time_keys")
+    missed = getattr(kind, "missed_changes", {})
+    if not isinstance(missed, Mapping) or not all(
+        key in declared and isinstance(words, str) and words for key, words in missed.items()
+    ):
+        raise ValueError(
+            f"kind of dynamics {kind.name!r}: missed_changes maps some of its change_time_keys "
+            f"{declared!r} to what a run that ends before the time there misses, got {missed!r}"
+        )
+    _KINDS[kind.name] = kind
+
+
+def _key_patterns(kind: DynamicsKind, attribute: str) -> tuple[str, ...]:
+    """What ``kind`` declares as ``attribute``: a tuple of key patterns (none if it does not).
+
+    A ValueError for anything else, naming the kind and the attribute.
+    """
+    declared = getattr(kind, attribute, ())
     if not isinstance(declared, tuple | list):
         raise ValueError(
-            f"kind of dynamics {kind.name!r}: latency_keys is a tuple of key patterns, got {declared!r}"
+            f"kind of dynamics {kind.name!r}: {attribute} is a tuple of key patterns, got {declared!r}"
         )
     for pattern in declared:
         try:
             key_pattern(pattern)
         except ValueError as error:
-            raise ValueError(f"kind of dynamics {kind.name!r}: latency_keys: {error}") from None
-    _KINDS[kind.name] = kind
+            raise ValueError(f"kind of dynamics {kind.name!r}: {attribute}: {error}") from None
+    return tuple(declared)
 
 
 def unregister_dynamics(name: str) -> None:
@@ -135,6 +156,21 @@ def latency_keys(name: str) -> tuple[str, ...]:
     """
     kind = dynamics_kind(name)
     return tuple(getattr(kind, "latency_keys", ())) if kind is not None else ()
+
+
+def change_time_keys(name: str) -> dict[str, str | None]:
+    """The keys below an entry of the kind ``name`` that hold the time of a change, as it declares them.
+
+    ``change_time_keys`` of :class:`~offloadsim.world.dynamics.base.DynamicsKind`, each with the
+    words its ``missed_changes`` gives for what a run that ends before the time there misses (None
+    where it gives none); none for a kind that declares none, or an unknown name.
+
+    >>> change_time_keys("failures"), change_time_keys("link-schedule"), change_time_keys("mobility")
+    ({'start': 'nothing fails in the run'}, {'steps[].at': None}, {})
+    """
+    kind = dynamics_kind(name)
+    missed = getattr(kind, "missed_changes", {})
+    return {key: missed.get(key) for key in getattr(kind, "change_time_keys", ())} if kind is not None else {}
 
 
 def parse_dynamics(entries: tuple[Mapping[str, Any], ...], scenario: Scenario) -> tuple[Dynamics, ...]:

@@ -341,6 +341,12 @@ def test_an_option_given_twice_with_one_value_runs(tiny, tmp_path, capsys):
             'nodes[\\"edge\\"].count=1',
             "nodes.edge.count=2",
         ),
+        # one list entry, counted from the end and from the start: tiny has one link
+        (
+            ["run", "{tiny}", "--set", "links[-1].bandwidth=5 Mbps", "--set", "links[0].bandwidth=6 Mbps"],
+            "links[-1].bandwidth=5 Mbps",
+            "links[0].bandwidth=6 Mbps",
+        ),
     ],
 )
 def test_a_set_of_one_key_given_twice_with_two_values_is_refused(argv, first, again, tiny, tmp_path, capsys):

@@ -232,7 +232,9 @@ def apply_overrides(
     last would win without a word (a script that appends a ``--set`` to a command ran
     with a value it did not mean).  The same value twice is harmless; so are paths that
     overlap but differ (``links[0]``, then ``links[0].bandwidth``), applied in order.
-    Paths compare parsed: ``nodes["phone"].count`` is ``nodes.phone.count``.
+    Paths compare parsed: ``nodes["phone"].count`` is ``nodes.phone.count``; and a negative
+    index is counted from the end of the list as it is when the override applies, so with
+    three links ``links[-1].bandwidth`` is ``links[2].bandwidth``.
 
     >>> apply_overrides({"policy": "local"}, ["policy.name=edge"])
     {'policy': {'name': 'edge'}}
@@ -245,12 +247,11 @@ def apply_overrides(
     for assignment in assignments:
         try:
             path, value = parse_assignment(assignment)
-            first = given.setdefault(parse_path(path), (assignment, value))
+            key = _from_the_start(result, parse_path(path))
+            first = given.setdefault(key, (assignment, value))
             if not _same(first[1], value):
                 twice = f"{given_as}{describe(first[0])}, then {given_as}{describe(assignment)}"
-                problems.append(
-                    Problem(source, format_path(parse_path(path)), f"given twice ({twice}); give it once")
-                )
+                problems.append(Problem(source, format_path(key), f"given twice ({twice}); give it once"))
                 continue
             assign(result, path, value)
         except PathError as error:
@@ -258,6 +259,28 @@ def apply_overrides(
     if problems:
         raise ScenarioError(problems)
     return result
+
+
+def _from_the_start(document: Any, parts: tuple[Part, ...]) -> tuple[Part, ...]:
+    """``parts`` with each negative index that ``document`` has counted from the start instead.
+
+    ``links[-1]`` and ``links[2]`` of three links are one key; an index the document does not
+    have, or a part below one, is left as written (the override itself is refused there).
+
+    >>> _from_the_start({"links": [{}, {}, {}]}, ("links", -1, "bandwidth"))
+    ('links', 2, 'bandwidth')
+    """
+    resolved: list[Part] = []
+    current = document
+    for part in parts:
+        if isinstance(part, int) and isinstance(current, list) and -len(current) <= part < 0:
+            part += len(current)
+        resolved.append(part)
+        found = isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current)
+        if not found and not (isinstance(current, dict) and isinstance(part, str) and part in current):
+            return (*resolved, *parts[len(resolved) :])
+        current = current[part]
+    return tuple(resolved)
 
 
 def _same(first: Any, again: Any) -> bool:

@@ -268,6 +268,33 @@ def test_one_key_given_twice_with_two_values_is_refused_naming_both(given_as, sa
         apply_overrides({}, ["x=true", "x=1"], "s.yaml")
 
 
+def test_a_negative_index_and_the_index_it_counts_to_are_one_key():
+    """``links[-1]`` of three links is ``links[2]``: two values given to it were applied, the last kept."""
+    doc = {"links": [{"bandwidth": "1 Mbps"}, {"bandwidth": "2 Mbps"}, {"bandwidth": "3 Mbps"}]}
+    for sets, key in (
+        (["links[-1].bandwidth=5 Mbps", "links[2].bandwidth=6 Mbps"], "links[2].bandwidth"),
+        (["links[2].bandwidth=5 Mbps", "links[-1].bandwidth=6 Mbps"], "links[2].bandwidth"),
+        (["links[-3].bandwidth=5 Mbps", "links[0].bandwidth=6 Mbps"], "links[0].bandwidth"),
+    ):
+        with pytest.raises(ScenarioError) as caught:
+            apply_overrides(doc, sets, "s.yaml")
+        shown = f'--set "{sets[0]}", then --set "{sets[1]}"'
+        assert str(caught.value) == f"s.yaml: {key}: given twice ({shown}); give it once"
+    with pytest.raises(ScenarioError, match=r"^s\.yaml: links\[1\]: given twice "):  # the whole entry too
+        apply_overrides(doc, ["links[1]={bandwidth: 7 Mbps}", "links[-2]={bandwidth: 8 Mbps}"], "s.yaml")
+
+
+def test_a_negative_index_counts_from_the_end_of_the_list_as_it_is_when_applied():
+    """An earlier override that makes the list longer moves ``[-1]``: then it is another key."""
+    doc = {"links": [{"bandwidth": "1 Mbps"}, {"bandwidth": "2 Mbps"}]}
+    sets = ["links[-1].bandwidth=5 Mbps", "links=[{}, {}, {}]", "links[-1].bandwidth=6 Mbps"]
+    with pytest.raises(ScenarioError, match=r"links\[1\]\.bandwidth: given twice"):
+        apply_overrides(doc, sets[:1] + sets[2:], "s.yaml")  # without the longer list: one key
+    assert apply_overrides(doc, sets)["links"] == [{}, {}, {"bandwidth": "6 Mbps"}]
+    same = ["links[-1].bandwidth=5 Mbps", "links[1].bandwidth=5 Mbps"]  # one value twice: harmless
+    assert apply_overrides(doc, same)["links"][1] == {"bandwidth": "5 Mbps"}
+
+
 def test_one_value_twice_and_overlapping_keys_are_applied_in_order():
     assert apply_overrides({}, ["duration=2 s", "duration= 2 s"]) == {"duration": "2 s"}
     doc = {"links": [{"between": ["a", "b"], "bandwidth": "20 Mbps"}]}

@@ -315,6 +315,80 @@ def test_an_option_given_twice_with_two_values_is_refused(argv, option, tiny, tm
     assert not (tmp_path / "out").exists() and not (tmp_path / "out2").exists()
 
 
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (["testbed", "run", "--seed", "1", "--seed", "2"], 'argument --seed: given twice ("1", then "2")'),
+        # values compare as read, and are quoted as written
+        (
+            ["testbed", "flows", "--rate", "10Mbps", "--rate", "20 Mbps"],
+            'argument --rate: given twice ("10Mbps", then "20 Mbps")',
+        ),
+        (
+            ["testbed", "campaign", "--models", "alexnet", "--models", "vgg16"],
+            'argument --models: given twice ("alexnet", then "vgg16")',
+        ),
+        (
+            ["calibrate", "--onnx", "a.onnx", "b.onnx", "--onnx", "c.onnx"],
+            'argument --onnx: given twice ("a.onnx b.onnx", then "c.onnx")',
+        ),
+        (
+            ["calibrate", "report", "p.json", "--repeats", "2", "--repeats", "3"],
+            "argument --repeats: given twice",
+        ),
+        (
+            ["plot", "{out}", "--kind", "cdf", "--kind", "bars"],
+            'argument --kind: given twice ("cdf", then "bars")',
+        ),
+        (
+            ["plot", "{out}", "--logx", "--no-logx"],
+            "argument --logx/--no-logx: given twice (--logx, then --no-logx)",
+        ),
+        (["validate", "{tiny}", "--out", "{out}", "--out", "{out}2"], "argument --out: given twice"),
+        # before the sub-verb and after it: argparse copied the sub-verb's over the verb's
+        (
+            ["profiles", "--scenario", "{tiny}", "show", "t4", "--scenario", "{out}"],
+            "argument --scenario: given twice",
+        ),
+    ],
+)
+def test_a_one_value_option_of_any_verb_given_twice_is_refused(argv, said, tiny, tmp_path, capsys):
+    """`testbed --seed 1 --seed 2` ran with seed 2 and no word, as `run --seed 1 --seed 2` once did."""
+    line = _refused(capsys, *(a.format(tiny=tiny, out=tmp_path / "out") for a in argv))
+    assert line.startswith(f"offloadsim: error: {said}"), line
+    assert "; give it once (see 'offloadsim " in line, line
+
+
+def test_every_option_that_takes_one_value_is_given_once():
+    """A new option that stores a value with argparse's own action would keep the last of two, silently."""
+    import argparse
+
+    from offloadsim.cli import types as cli_types
+    from offloadsim.cli.main import build_parser
+
+    many = (argparse._AppendAction, argparse._HelpAction, argparse._VersionAction)  # --set, --where
+    flags = (argparse._StoreTrueAction, argparse._StoreFalseAction)  # one value however often given
+    ours = (cli_types.Once, cli_types.OnceFlag, cli_types.OnceSubParsers)
+
+    def actions(parser: argparse.ArgumentParser, prog: str):
+        for action in parser._actions:
+            yield prog, action
+            if isinstance(action, argparse._SubParsersAction):
+                for name, sub in action.choices.items():
+                    yield from actions(sub, f"{prog} {name}")
+
+    walked = list(actions(build_parser(), "offloadsim"))
+    loose = [
+        f"{prog} {'/'.join(action.option_strings)}: {type(action).__name__}"
+        for prog, action in walked
+        if (action.option_strings or isinstance(action, argparse._SubParsersAction))
+        and not isinstance(action, (*many, *flags, *ours))
+    ]
+    assert loose == []
+    verbs = {prog.split()[1] for prog, _ in walked if " " in prog}
+    assert {"run", "compare", "sweep", "plot", "calibrate", "testbed", "profiles", "validate"} <= verbs
+
+
 def test_an_option_given_twice_with_one_value_runs(tiny, tmp_path, capsys):
     out = tmp_path / "run"
     argv = ["run", str(tiny), "--seed", "3", "--seed", "3", "--out", str(out), "-q"]

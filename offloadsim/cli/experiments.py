@@ -152,18 +152,31 @@ def add_experiment_commands(subparsers: Any) -> None:
     )
     _debug_flag(p)
     p.add_argument("results", metavar="RESULTS_DIR", help="directory written by run, compare or sweep")
-    p.add_argument("--kind", choices=KINDS, default="cdf", help="figure to draw (default cdf)")
     p.add_argument(
-        "--metric", metavar="NAME", help="metric for bars/sweep, e.g. latency_p95_s (see metrics.parquet)"
+        "--kind", action=cli_types.Once, choices=KINDS, default="cdf", help="figure to draw (default cdf)"
     )
-    p.add_argument("--x", metavar="KEY", help="swept key on the x axis (sweep, split, energy)")
+    p.add_argument(
+        "--metric",
+        action=cli_types.Once,
+        metavar="NAME",
+        help="metric for bars/sweep, e.g. latency_p95_s (see metrics.parquet)",
+    )
+    p.add_argument(
+        "--x", action=cli_types.Once, metavar="KEY", help="swept key on the x axis (sweep, split, energy)"
+    )
     p.add_argument(
         "--by",
+        action=cli_types.Once,
         metavar="COLUMN[,COLUMN]",
         help="column(s) that make the series, e.g. app or 'app,policy.objective' (default: policy; "
         "utilisation-time: tier or placement)",
     )
-    p.add_argument("--facet", metavar="COLUMN", help="one panel per value of this column, e.g. app")
+    p.add_argument(
+        "--facet",
+        action=cli_types.Once,
+        metavar="COLUMN",
+        help="one panel per value of this column, e.g. app",
+    )
     p.add_argument(
         "--where",
         type=_assignment,
@@ -174,23 +187,25 @@ def add_experiment_commands(subparsers: Any) -> None:
     )
     p.add_argument(
         "--logx",
-        action=argparse.BooleanOptionalAction,
+        action=cli_types.OnceFlag,
         default=None,
         help="log x axis (cdf, sweep, split, energy; default: chosen from the data's range)",
     )
     p.add_argument(
         "--logy",
-        action=argparse.BooleanOptionalAction,
+        action=cli_types.OnceFlag,
         default=None,
         help="log y axis (bars, drawn as dots, sweep, energy; default: chosen from the data's range)",
     )
     p.add_argument(
         "--size",
+        action=cli_types.Once,
         choices=("one-column", "one-column-tall", "two-column", "two-column-tall"),
         help="figure size (default one-column; two-column for timeline)",
     )
     p.add_argument(
         "--out",
+        action=cli_types.Once,
         metavar="FILE",
         help="output file stem; .pdf and .png are written (default: RESULTS_DIR/figures/KIND)",
     )

@@ -127,7 +127,9 @@ def build_parser(verb: str | None = None) -> argparse.ArgumentParser:
         "--version", action="version", version=f"offloadsim {__version__} (engine: {engine_build()})"
     )
     parser.add_argument("--debug", action="store_true", help=_DEBUG_HELP)
-    verbs = parser.add_subparsers(dest="command", metavar="VERB", parser_class=_Parser)
+    verbs = parser.add_subparsers(
+        action=cli_types.OnceSubParsers, dest="command", metavar="VERB", parser_class=_Parser
+    )
     added: set[Callable[..., None]] = set()
     for name, add in _VERBS.items():
         if (verb is None or name == verb) and add not in added:
@@ -206,6 +208,7 @@ def _add_validate(verbs: Any, common: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--out",
+        action=cli_types.Once,
         metavar="DIR",
         help="check the free disk where 'run --out DIR' would write (default: run's default directory)",
     )
@@ -241,7 +244,9 @@ def _add_models(verbs: Any, common: argparse.ArgumentParser) -> None:
         description="List the built-in models, or show one model's layers.",
     )
     p.add_argument("--csv", action="store_true", help="print CSV instead of a table")
-    shows = p.add_subparsers(dest="models_command", metavar="show", parser_class=_Parser)
+    shows = p.add_subparsers(
+        action=cli_types.OnceSubParsers, dest="models_command", metavar="show", parser_class=_Parser
+    )
     s = shows.add_parser(
         "show", parents=[common], help="one model's layers", description="Show one model's layers."
     )

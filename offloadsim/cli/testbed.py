@@ -49,8 +49,11 @@ def _fraction(text: str) -> float:
 
 
 def _link_model(p: argparse.ArgumentParser) -> None:
+    from offloadsim.cli import types as cli_types
+
     p.add_argument(
         "--link-model",
+        action=cli_types.Once,
         default="max-min",
         metavar="NAME",
         help="the simulator's link model for the predictions: max-min (default) or fifo, or a plug-in's; "
@@ -65,6 +68,7 @@ def _common(p: argparse.ArgumentParser) -> None:
     _link_model(p)
     p.add_argument(
         "--rate",
+        action=cli_types.Once,
         type=_quantity("bandwidth"),
         default=10e6,
         metavar="BW",
@@ -72,6 +76,7 @@ def _common(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--latency",
+        action=cli_types.Once,
         type=_quantity("time"),
         default=0.0,
         metavar="T",
@@ -79,26 +84,43 @@ def _common(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--queue",
+        action=cli_types.Once,
         type=_quantity("size"),
         default=1024**2,
         metavar="SIZE",
         help="tbf's drop-tail queue in front of the link (default 1 MiB)",
     )
     p.add_argument(
-        "--devices", type=cli_types.positive, default=1, metavar="N", help="devices sharing the link"
+        "--devices",
+        action=cli_types.Once,
+        type=cli_types.positive,
+        default=1,
+        metavar="N",
+        help="devices sharing the link",
     )
     p.add_argument(
-        "--seed", type=cli_types.count, default=0, metavar="N", help="seed of arrivals (default 0)"
+        "--seed",
+        action=cli_types.Once,
+        type=cli_types.count,
+        default=0,
+        metavar="N",
+        help="seed of arrivals (default 0)",
     )
     p.add_argument(
         "--time-limit",
+        action=cli_types.Once,
         type=_quantity("time"),
         default=None,
         metavar="T",
         help="stop and fail a run that takes longer (default: generous against the predicted length, "
         "at least 600 s)",
     )
-    p.add_argument("--out", metavar="DIR", help="results directory (default results/testbed/<what>-<time>)")
+    p.add_argument(
+        "--out",
+        action=cli_types.Once,
+        metavar="DIR",
+        help="results directory (default results/testbed/<what>-<time>)",
+    )
     p.add_argument(
         "--overwrite", action="store_true", help="replace an earlier result (default: keep it as DIR.old-N)"
     )
@@ -120,7 +142,10 @@ def add_testbed_command(subparsers: Any) -> None:
     )
     p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
     sub = p.add_subparsers(
-        dest="testbed_command", metavar="run|flows|campaign|check|clean", parser_class=type(p)
+        action=cli_types.OnceSubParsers,
+        dest="testbed_command",
+        metavar="run|flows|campaign|check|clean",
+        parser_class=type(p),
     )
     p.set_defaults(handler=_no_sub_verb)
 
@@ -130,16 +155,22 @@ def add_testbed_command(subparsers: Any) -> None:
         description="Measure split inference of a zoo model on the testbed, simulate it, compare.",
     )
     r.add_argument(
-        "--model", default="alexnet", metavar="NAME", help="zoo CNN, NAME or NAME@SIZE (default alexnet)"
+        "--model",
+        action=cli_types.Once,
+        default="alexnet",
+        metavar="NAME",
+        help="zoo CNN, NAME or NAME@SIZE (default alexnet)",
     )
     r.add_argument(
         "--split",
+        action=cli_types.Once,
         default="middle",
         metavar="K",
         help="layers run on the device: a number, local (all), middle or offload (none) (default middle)",
     )
     r.add_argument(
         "--requests",
+        action=cli_types.Once,
         type=cli_types.positive,
         default=20,
         metavar="N",
@@ -147,12 +178,14 @@ def add_testbed_command(subparsers: Any) -> None:
     )
     r.add_argument(
         "--pattern",
+        action=cli_types.Once,
         choices=("closed", "poisson"),
         default="closed",
         help="closed: one request at a time per device; poisson: an open stream at --load (default closed)",
     )
     r.add_argument(
         "--load",
+        action=cli_types.Once,
         type=_fraction,
         default=0.5,
         metavar="U",
@@ -160,6 +193,7 @@ def add_testbed_command(subparsers: Any) -> None:
     )
     r.add_argument(
         "--think",
+        action=cli_types.Once,
         type=_quantity("time"),
         default=0.0,
         metavar="T",
@@ -167,6 +201,7 @@ def add_testbed_command(subparsers: Any) -> None:
     )
     r.add_argument(
         "--connections",
+        action=cli_types.Once,
         type=cli_types.positive,
         default=4,
         metavar="N",
@@ -174,6 +209,7 @@ def add_testbed_command(subparsers: Any) -> None:
     )
     r.add_argument(
         "--profile",
+        action=cli_types.Once,
         default="epyc-ort-1t",
         metavar="NAME",
         help="calibrated profile of this machine (default epyc-ort-1t, shipped: measured on this "
@@ -182,6 +218,7 @@ def add_testbed_command(subparsers: Any) -> None:
     r.add_argument("--pin", action="store_true", help="pin the edge to the last CPU and device i to CPU i")
     r.add_argument(
         "--cache",
+        action=cli_types.Once,
         metavar="DIR",
         help=f"where exported ONNX parts are kept (default {cli_types.directory_help(cache_dir('testbed'))})",
     )
@@ -194,13 +231,24 @@ def add_testbed_command(subparsers: Any) -> None:
         description="Every device uploads the same bytes at once, round after round; compare their times.",
     )
     f.add_argument(
-        "--size", type=_quantity("size"), default=500e3, metavar="SIZE", help="bytes per flow (500 KB)"
+        "--size",
+        action=cli_types.Once,
+        type=_quantity("size"),
+        default=500e3,
+        metavar="SIZE",
+        help="bytes per flow (500 KB)",
     )
     f.add_argument(
-        "--rounds", type=cli_types.positive, default=5, metavar="N", help="rounds of flows (default 5)"
+        "--rounds",
+        action=cli_types.Once,
+        type=cli_types.positive,
+        default=5,
+        metavar="N",
+        help="rounds of flows (default 5)",
     )
     f.add_argument(
         "--stagger",
+        action=cli_types.Once,
         type=_quantity("time"),
         default=0.0,
         metavar="T",
@@ -220,22 +268,61 @@ def add_testbed_command(subparsers: Any) -> None:
     )
     g.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
     g.add_argument(
-        "--results", default="results/testbed-validation", metavar="DIR", help="where runs are kept"
+        "--results",
+        action=cli_types.Once,
+        default="results/testbed-validation",
+        metavar="DIR",
+        help="where runs are kept",
     )
-    g.add_argument("--figure", metavar="DIR", help="where the figure goes (default: the results directory)")
     g.add_argument(
-        "--repetitions", type=cli_types.positive, default=3, metavar="N", help="fresh runs each (3)"
+        "--figure",
+        action=cli_types.Once,
+        metavar="DIR",
+        help="where the figure goes (default: the results directory)",
     )
     g.add_argument(
-        "--requests", type=cli_types.positive, default=20, metavar="N", help="requests per run (20)"
+        "--repetitions",
+        action=cli_types.Once,
+        type=cli_types.positive,
+        default=3,
+        metavar="N",
+        help="fresh runs each (3)",
     )
-    g.add_argument("--models", type=cli_types.names, default=None, metavar="A,B", help="zoo models")
     g.add_argument(
-        "--splits", type=cli_types.names, default=None, metavar="A,B", help="local, middle, offload"
+        "--requests",
+        action=cli_types.Once,
+        type=cli_types.positive,
+        default=20,
+        metavar="N",
+        help="requests per run (20)",
     )
-    g.add_argument("--links", type=cli_types.names, default=None, metavar="A,B", help="3G, LTE, Wi-Fi")
+    g.add_argument(
+        "--models",
+        action=cli_types.Once,
+        type=cli_types.names,
+        default=None,
+        metavar="A,B",
+        help="zoo models",
+    )
+    g.add_argument(
+        "--splits",
+        action=cli_types.Once,
+        type=cli_types.names,
+        default=None,
+        metavar="A,B",
+        help="local, middle, offload",
+    )
+    g.add_argument(
+        "--links",
+        action=cli_types.Once,
+        type=cli_types.names,
+        default=None,
+        metavar="A,B",
+        help="3G, LTE, Wi-Fi",
+    )
     g.add_argument(
         "--patterns",
+        action=cli_types.Once,
         type=cli_types.names,
         default=["closed", "poisson"],
         metavar="A,B",
@@ -245,12 +332,14 @@ def add_testbed_command(subparsers: Any) -> None:
     g.add_argument("--pin", action="store_true", help="pin the edge and each device to a CPU")
     g.add_argument(
         "--profile",
+        action=cli_types.Once,
         default="epyc-ort-1t",
         metavar="NAME",
         help="calibrated profile of this machine for every split-inference run (default epyc-ort-1t)",
     )
     g.add_argument(
         "--cache",
+        action=cli_types.Once,
         metavar="DIR",
         help=f"exported ONNX parts (default {cli_types.directory_help(cache_dir('testbed'))})",
     )

@@ -3,13 +3,27 @@
 from __future__ import annotations
 
 import argparse
+import functools
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from offloadsim.errors import MAX_INDEX
 from offloadsim.suggest import quoted
 from offloadsim.userdirs import shown
 
-__all__ = ["MAX_INDEX", "Once", "add_seed", "count", "directory_help", "names", "override", "positive"]
+__all__ = [
+    "MAX_INDEX",
+    "Once",
+    "OnceFlag",
+    "OnceSubParsers",
+    "add_seed",
+    "count",
+    "directory_help",
+    "names",
+    "override",
+    "positive",
+]
 
 
 def directory_help(path: Path) -> str:
@@ -64,7 +78,24 @@ class Once(argparse.Action):
 
     argparse keeps the last of ``--seed 1 --seed 2`` without a word, so a script that appends
     options to a command ran with a value it did not mean; the same value twice is harmless.
+    Every option of a value takes this action (tests/test_cli_bad_input.py walks the parser).
+    Values compare as the option's type reads them (``--rate 10Mbps`` is ``--rate "10 Mbps"``),
+    and the message quotes them as written, not as read (``"10Mbps"``, not ``"10000000.0"``).
     """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._written: list[str] = []  # the texts the type read, for the message
+        read = self.type
+        if callable(read):
+
+            @functools.wraps(read)  # argparse names the type in its messages
+            def keeping_the_text(text: str) -> Any:
+                value = read(text)
+                self._written.append(text)
+                return value
+
+            self.type = keeping_the_text
 
     def __call__(
         self,
@@ -74,18 +105,77 @@ class Once(argparse.Action):
         option_string: str | None = None,
     ) -> None:
         """Store ``values`` unless this option already stored another on the command line."""
-        given: dict[str, object] = namespace.__dict__.setdefault("_given_once", {})
-        if self.dest in given and given[self.dest] != values:
-            first, again = (_shown(v) for v in (given[self.dest], values))
-            raise argparse.ArgumentError(self, f"given twice ({first}, then {again}); give it once")
-        given[self.dest] = values
+        spaced = self.nargs in ("+", "*")
+        words = len(values) if spaced and isinstance(values, list) else 1
+        written: object = self._written[-words:] if self.type is not None else values
+        self._written.clear()
+        if isinstance(written, list) and not spaced:
+            (written,) = written
+        _given_once(self, namespace, values, _shown(written, spaced=spaced))
         setattr(namespace, self.dest, values)
 
 
-def _shown(value: object) -> str:
-    """A value of an option as the command line wrote it, quoted as messages quote what the user wrote."""
+class OnceFlag(argparse.BooleanOptionalAction):
+    """``--logx``/``--no-logx`` given once: both on one command line are refused, as :class:`Once` does."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: str | Sequence[Any] | None,
+        option_string: str | None = None,
+    ) -> None:
+        """Set the flag unless the other spelling of it was given already."""
+        if option_string is not None:
+            _given_once(self, namespace, not option_string.startswith("--no-"), option_string)
+        super().__call__(parser, namespace, values, option_string)
+
+
+class OnceSubParsers(argparse._SubParsersAction):  # argparse's class for add_subparsers
+    """Sub-verbs whose options given once before the sub-verb and again after it are refused too.
+
+    argparse parses a sub-verb's options into a namespace of their own and copies it over the
+    verb's: ``profiles --scenario a.yaml show x --scenario b.yaml`` kept b.yaml without a word.
+    """
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: str | Sequence[Any] | None,
+        option_string: str | None = None,
+    ) -> None:
+        """Parse the sub-verb's options, then refuse one that the verb's options gave another value."""
+        before: dict[str, tuple[object, str]] = dict(getattr(namespace, _GIVEN, {}))
+        super().__call__(parser, namespace, values, option_string)
+        after: dict[str, tuple[object, str]] = getattr(namespace, _GIVEN, {})
+        for dest, (value, said) in before.items():
+            again = after.get(dest)
+            if again is not None and again[0] != value:
+                action = next(a for a in parser._actions if a.dest == dest)
+                raise argparse.ArgumentError(action, f"given twice ({said}, then {again[1]}); give it once")
+        setattr(namespace, _GIVEN, {**before, **after})
+
+
+_GIVEN = "_given_once"  # where the namespace keeps each one-value option's value and how it was shown
+
+
+def _given_once(action: argparse.Action, namespace: argparse.Namespace, value: object, shown: str) -> None:
+    """Note that ``action`` gave ``value``; raise argparse's error if it gave another already."""
+    given: dict[str, tuple[object, str]] = namespace.__dict__.setdefault(_GIVEN, {})
+    first = given.setdefault(action.dest, (value, shown))
+    if first[0] != value:
+        raise argparse.ArgumentError(action, f"given twice ({first[1]}, then {shown}); give it once")
+
+
+def _shown(value: object, spaced: bool = False) -> str:
+    """A value of an option as the command line wrote it, quoted as messages quote what the user wrote.
+
+    A list is the option's words: comma-separated (``--policies local,edge``), or ``spaced`` for
+    an option that takes several words (``--onnx a.onnx b.onnx``).
+    """
     if isinstance(value, list):
-        return quoted(",".join(str(v) for v in value))
+        return quoted((" " if spaced else ",").join(str(v) for v in value))
     return quoted(str(value))
 
 

@@ -635,7 +635,10 @@ def _cmd_validate(args: argparse.Namespace) -> int:
             end="",
         )
         if world_summary:
-            print(world_summary)
+            print(world_summary)  # its notes included
+    elif world is not None:
+        for note in world.scenario_notes:  # a profile not to be trusted, a key not acted on, ...
+            print(f"note: {note}")
     _print_cut_notes(scenario, spec, world)
     return EXIT_OK
 

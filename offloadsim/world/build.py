@@ -161,7 +161,21 @@ class World:
         and one that cannot be trusted for a model it costs here (see
         :mod:`offloadsim.world.profiles.trust`).
         """
-        lines: dict[str, None] = dict.fromkeys(self._profile_notes())
+        return self._notes(here=True)
+
+    @property
+    def scenario_notes(self) -> tuple[str, ...]:
+        """:attr:`notes` but the ones about this machine: what ``validate`` says of any scenario file.
+
+        Whether a calibrated profile measured this machine's CPU depends on where the scenario
+        is checked, not on the file: a run says it (its numbers simulate that CPU); a check of the
+        file says the rest, a profile not to be trusted for a model the file costs with it included.
+        """
+        return self._notes(here=False)
+
+    def _notes(self, here: bool) -> tuple[str, ...]:
+        """:attr:`notes`, with (``here``) or without the lines comparing a profile's CPU with this one."""
+        lines: dict[str, None] = dict.fromkeys(self._profile_notes(here))
         for app in self.apps.values():
             if not app.precision:
                 continue
@@ -242,8 +256,8 @@ class World:
                 )
         return list(dict.fromkeys(lines))
 
-    def _profile_notes(self) -> list[str]:
-        """Provenance and trust of the calibrated profiles this world costs models with."""
+    def _profile_notes(self, here: bool = True) -> list[str]:
+        """Trust of the calibrated profiles this world costs with; ``here``: their CPU against ours too."""
         every = self._every_processor()
         if not any(getattr(proc.costs, "kind", None) == "calibrated" for proc in every):
             return []  # nothing to say, and no need to import the calibrated profiles' code
@@ -262,9 +276,9 @@ class World:
                 if app.graph is not None and (hosts is None or proc.node in hosts):
                     hosted[f"{format_path(('applications', app.name))} ({app.graph.name})"] = app.graph
         lines = []
-        here = cpu_model()
+        this_cpu = cpu_model() if here else None
         for key, profile in profiles.items():
-            note = _another_cpu_note(profile, here)
+            note = _another_cpu_note(profile, this_cpu) if this_cpu is not None else None
             if note:
                 lines.append(note)
             lines += caveats(profile, graphs[key])

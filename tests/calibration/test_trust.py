@@ -187,6 +187,30 @@ def test_the_run_summary_prints_the_notes(tmp_path, monkeypatch, capsys):
     assert len(manifest["notes"]) == 3  # the CPU, the untimed kinds, the layout (no correction)
 
 
+def test_validate_says_what_a_run_would_of_the_file_but_not_of_this_machine(tmp_path, monkeypatch, capsys):
+    """`validate` printed "ok" and no word of a profile not to be trusted for the file's model."""
+    from offloadsim.cli import main
+
+    _world_notes(tmp_path, "efficientnet_b0", monkeypatch, cpu="Some Other CPU")
+    scenario = str(tmp_path / "s.yaml")
+    assert main(["validate", scenario]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("ok: ")
+    untrusted = [
+        line for line in lines if line.startswith('note: profile "cnn-box" is not to be trusted for')
+    ]
+    assert len(untrusted) == 2 and len(lines) == 3  # the untimed kinds, the layout; not the CPU's note
+    assert main(["run", scenario, "--out", str(tmp_path / "run")]) == 0
+    ran = capsys.readouterr().out.splitlines()
+    assert all(line in ran for line in untrusted)  # the lines a run prints, word for word
+    assert main(["validate", scenario, "--show"]) == 0  # the world's summary: its notes, the CPU's too
+    shown = capsys.readouterr().out
+    assert all(shown.count(line) == 1 for line in untrusted) and "calibrated on test CPU" in shown
+    _world_notes(tmp_path, "alexnet", monkeypatch, cpu="Some Other CPU")
+    assert main(["validate", scenario]) == 0
+    assert capsys.readouterr().out.count("\n") == 1  # a model it can be trusted for: nothing to say
+
+
 def test_compare_and_sweep_print_the_notes_too(tmp_path, monkeypatch, capsys):
     from offloadsim.cli import main
 

@@ -436,6 +436,7 @@ def test_a_set_of_one_key_given_twice_with_two_values_is_refused(argv, first, ag
     "sets",
     [
         ["duration=2s", "duration=2s"],  # one value twice: harmless
+        ["duration=2 s", "duration=2000 ms"],  # in two spellings the scenario reads as one
         # overlapping paths, not one: applied in order, as docs/scenario-format.md says
         ["workload[0]={app: job, sources: phone, arrivals: periodic, period: 1 s}", "workload[0].period=2 s"],
     ],

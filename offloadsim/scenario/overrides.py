@@ -234,7 +234,8 @@ def apply_overrides(
     overlap but differ (``links[0]``, then ``links[0].bandwidth``), applied in order.
     Paths compare parsed: ``nodes["phone"].count`` is ``nodes.phone.count``; and a negative
     index is counted from the end of the list as it is when the override applies, so with
-    three links ``links[-1].bandwidth`` is ``links[2].bandwidth``.
+    three links ``links[-1].bandwidth`` is ``links[2].bandwidth``.  Values compare as the
+    scenario reads them: of a key that holds a quantity, ``"2 s"`` and ``"2000 ms"`` are one value.
 
     >>> apply_overrides({"policy": "local"}, ["policy.name=edge"])
     {'policy': {'name': 'edge'}}
@@ -249,7 +250,7 @@ def apply_overrides(
             path, value = parse_assignment(assignment)
             key = _from_the_start(result, parse_path(path))
             first = given.setdefault(key, (assignment, value))
-            if not _same(first[1], value):
+            if first[1] is not value and not _same(first[1], value, key):
                 twice = f"{given_as}{describe(first[0])}, then {given_as}{describe(assignment)}"
                 problems.append(Problem(source, format_path(key), f"given twice ({twice}); give it once"))
                 continue
@@ -283,8 +284,25 @@ def _from_the_start(document: Any, parts: tuple[Part, ...]) -> tuple[Part, ...]:
     return tuple(resolved)
 
 
-def _same(first: Any, again: Any) -> bool:
-    """Whether two values read from overrides are one value: of one type too (``true`` is not ``1``)."""
+def _same(first: Any, again: Any, key: tuple[Part, ...] = ()) -> bool:
+    """Whether two values read from overrides of ``key`` are one value: of one type (``true`` is not ``1``).
+
+    Of a key that holds a quantity (:func:`~offloadsim.scenario.schema.quantity_at`), two spellings
+    the scenario reads as one are one value: ``"2 s"`` and ``"2000 ms"`` of ``duration``, ``2`` too.
+
+    >>> _same("2 s", "2000 ms", ("duration",)), _same("2 s", "2000 ms", ("name",))
+    (True, False)
+    """
+    if key and not isinstance(first, bool | dict | list) and not isinstance(again, bool | dict | list):
+        from offloadsim.scenario.schema import quantity_at  # the schema's pydantic models: loaded on need
+        from offloadsim.scenario.units import UnitError, parse_quantity
+
+        kind = quantity_at(key)
+        if kind is not None:
+            try:
+                return parse_quantity(first, kind) == parse_quantity(again, kind)
+            except UnitError:
+                pass  # not a quantity of its kind: compared as written (the load refuses the one applied)
     if type(first) is not type(again):
         return False
     if isinstance(first, dict):

@@ -13,6 +13,7 @@ import functools
 import re
 import types
 import typing
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal, NoReturn, TypeAlias, Union, get_args, get_origin
 
@@ -61,6 +62,7 @@ __all__ = [
     "doc_fields",
     "scenario_json_schema",
     "keys_at",
+    "quantity_at",
     "MAX_GROUP_COUNT",
     "SCENARIO_ERROR_TYPE",
 ]
@@ -100,23 +102,30 @@ def _dist(kind: str) -> PlainValidator:
     return PlainValidator(validate)
 
 
+@dataclass(frozen=True)
+class _Kind:
+    """Which quantity a key holds, in its field's type, for :func:`quantity_at` (pydantic ignores it)."""
+
+    kind: str
+
+
 def quantity_type(kind: str, positive: bool = False) -> Any:
     """The field type of a unit-bearing value of ``kind``: a unit string or an SI number, as an SI float."""
-    return Annotated[float, _si(kind, positive), WithJsonSchema(quantity_json_schema(kind))]
+    return Annotated[float, _si(kind, positive), WithJsonSchema(quantity_json_schema(kind)), _Kind(kind)]
 
 
 def dist_type(kind: str) -> Any:
     """The field type of a distribution of ``kind`` values."""
-    return Annotated[Dist, _dist(kind), WithJsonSchema(dist_json_schema(kind))]
+    return Annotated[Dist, _dist(kind), WithJsonSchema(dist_json_schema(kind)), _Kind(kind)]
 
 
-Time = Annotated[float, _si("time"), WithJsonSchema(quantity_json_schema("time"))]
-PositiveTime = Annotated[float, _si("time", True), WithJsonSchema(quantity_json_schema("time"))]
-Bandwidth = Annotated[float, _si("bandwidth", True), WithJsonSchema(quantity_json_schema("bandwidth"))]
-SizeDist = Annotated[Dist, _dist("size"), WithJsonSchema(dist_json_schema("size"))]
-WorkDist = Annotated[Dist, _dist("work"), WithJsonSchema(dist_json_schema("work"))]
-TimeDist = Annotated[Dist, _dist("time"), WithJsonSchema(dist_json_schema("time"))]
-CountDist = Annotated[Dist, _dist("tokens"), WithJsonSchema(dist_json_schema("tokens"))]
+Time = quantity_type("time")
+PositiveTime = quantity_type("time", True)
+Bandwidth = quantity_type("bandwidth", True)
+SizeDist = dist_type("size")
+WorkDist = dist_type("work")
+TimeDist = dist_type("time")
+CountDist = dist_type("tokens")
 
 
 def _doc(text: str, kind: str | None = None, default: str | None = None, example: str | None = None) -> str:
@@ -722,6 +731,48 @@ def keys_at(loc: tuple[str | int, ...]) -> list[str] | None:
     if isinstance(current, type) and issubclass(current, _Strict):
         return list(current.model_fields)
     return None
+
+
+def quantity_at(loc: tuple[str | int, ...]) -> str | None:
+    """The quantity kind (``"time"``, ``"bandwidth"``, ...) of the key at ``loc`` of a scenario document.
+
+    None where the key is not a quantity, or the schema cannot tell (a workload entry, whose keys
+    depend on its arrival process; a policy's parameters): ``--set`` compares values given twice
+    by it, so ``"2 s"`` and ``"2000 ms"`` of ``duration`` are one value.
+
+    >>> quantity_at(("duration",)), quantity_at(("links", -1, "bandwidth")), quantity_at(("name",))
+    ('time', 'bandwidth', None)
+    """
+    current: Any = scenario_doc()
+    metadata: list[Any] = []
+    for part in loc:
+        current = _unwrap(current)
+        metadata = []
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            field = current.model_fields.get(part) if isinstance(part, str) else None
+            if field is None:
+                return None
+            current, metadata = field.annotation, list(field.metadata)
+        elif get_origin(current) is list and isinstance(part, int):
+            current = get_args(current)[0]
+        elif get_origin(current) is dict and isinstance(part, str):
+            current = get_args(current)[1]
+        else:
+            return None
+    while True:  # the kind is in the metadata of the field, or of its type's Annotated
+        kind = next((item.kind for item in metadata if isinstance(item, _Kind)), None)
+        if kind is not None:
+            return kind
+        origin = get_origin(current)
+        if origin is Annotated:
+            current, *metadata = get_args(current)
+        elif origin in (Union, types.UnionType):
+            members = [arg for arg in get_args(current) if arg is not type(None)]
+            if len(members) != 1:
+                return None
+            current, metadata = members[0], []
+        else:
+            return None
 
 
 def _unwrap(annotation: Any) -> Any:

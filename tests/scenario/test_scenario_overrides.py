@@ -295,6 +295,37 @@ def test_a_negative_index_counts_from_the_end_of_the_list_as_it_is_when_applied(
     assert apply_overrides(doc, same)["links"][1] == {"bandwidth": "5 Mbps"}
 
 
+@pytest.mark.parametrize(
+    "sets",
+    [
+        ["duration=2 s", "duration=2000 ms"],
+        ["duration=2", "duration=2 s"],  # a plain number of a time is in seconds
+        ["links[0].bandwidth=8 Mbps", "links[-1].bandwidth=1 MB/s"],
+        ["applications.job.work=1 GFLOP", "applications.job.work=1000 MFLOP"],  # a distribution's one value
+        ["workload[0].rate=5 /s", "workload[0].rate=300 /min"],
+    ],
+)
+def test_two_spellings_of_one_quantity_are_one_value(sets):
+    """`--set "duration=2 s" --set "duration=2000 ms"` was refused as two values: the scenario reads one."""
+    doc = {"links": [{"bandwidth": "20 Mbps"}], "workload": [{"app": "job", "rate": "1 /s"}]}
+    result = apply_overrides(doc, sets, "s.yaml")
+    assert get_path(result, sets[1].partition("=")[0]) == yaml.safe_load(sets[1].partition("=")[2])
+
+
+@pytest.mark.parametrize(
+    "sets",
+    [
+        ["duration=2 s", "duration=3 s"],
+        ['name="1 s"', 'name="1000 ms"'],  # a name, not a time: two names
+        ["duration=2 s", "duration=2 GFLOP"],  # not a time: compared as written
+        ["policy.timeout=1 s", "policy.timeout=1000 ms"],  # a policy's parameter: the schema cannot tell
+    ],
+)
+def test_two_values_of_a_quantity_or_two_spellings_of_another_key_are_refused(sets):
+    with pytest.raises(ScenarioError, match="given twice"):
+        apply_overrides({"policy": {"name": "edge"}}, sets, "s.yaml")
+
+
 def test_one_value_twice_and_overlapping_keys_are_applied_in_order():
     assert apply_overrides({}, ["duration=2 s", "duration= 2 s"]) == {"duration": "2 s"}
     doc = {"links": [{"between": ["a", "b"], "bandwidth": "20 Mbps"}]}

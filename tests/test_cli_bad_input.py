@@ -433,6 +433,21 @@ def test_a_set_of_one_key_given_twice_with_two_values_is_refused(argv, first, ag
 
 
 @pytest.mark.parametrize(
+    ("given", "key"),
+    [
+        ("links[-1].bandwidth=fast", "links[0].bandwidth: expected a bandwidth"),
+        ("workload[-1].app=nosuch", 'workload[0].app: unknown application "nosuch"'),  # found resolving
+        ("links[-1].between=[phone, nosuch]", 'links[0].between[1]: "nosuch" matches no node'),
+    ],
+)
+def test_a_bad_value_set_at_a_negative_index_names_the_set(given, key, tiny, capsys):
+    """The problem is found at links[0] of one link: the --set of links[-1] behind it went unnamed."""
+    line = _refused(capsys, "validate", tiny, "--set", given)
+    assert line.startswith(f"offloadsim: error: {tiny}: {key}"), line
+    assert line.endswith(f'(set by --set "{given}")'), line
+
+
+@pytest.mark.parametrize(
     "sets",
     [
         ["duration=2s", "duration=2s"],  # one value twice: harmless

@@ -19,6 +19,7 @@ from offloadsim.scenario.overrides import (
     SET_OPTION,
     apply_overrides,
     blame_given,
+    from_the_start,
     parse_assignment,
     set_by_note,
 )
@@ -82,7 +83,7 @@ def load_scenario_data(
     data = apply_overrides(dict(document), overrides, source, given_as)
     given = dict(set_by or {})
     for assignment in overrides:  # each parsed once already, by apply_overrides
-        key = parse_assignment(assignment)[0]
+        key = from_the_start(data, parse_assignment(assignment)[0])  # links[-1] is where problems find it
         given[key] = SetBy(source, key, set_by_note(assignment, given_as))
     base = Path(base_dir) if base_dir is not None else Path.cwd()
     try:

@@ -32,6 +32,7 @@ __all__ = [
     "set_policy_name",
     "apply_overrides",
     "parse_assignment",
+    "from_the_start",
     "caused_by",
     "as_written",
     "blame_given",
@@ -260,6 +261,20 @@ def apply_overrides(
     if problems:
         raise ScenarioError(problems)
     return result
+
+
+def from_the_start(document: Any, path: str) -> str:
+    """``path`` with each negative index that ``document`` has counted from the start, as problems name keys.
+
+    A problem about the value ``--set links[-1].bandwidth=fast`` gave is found at
+    ``links[2].bandwidth`` of three links: the key the ``--set`` is blamed under.
+
+    >>> from_the_start({"links": [{}, {}, {}]}, "links[-1].bandwidth")
+    'links[2].bandwidth'
+    """
+    parts = parse_path(path)
+    counted = _from_the_start(document, parts)
+    return path if counted == parts else format_path(counted)
 
 
 def _from_the_start(document: Any, parts: tuple[Part, ...]) -> tuple[Part, ...]:

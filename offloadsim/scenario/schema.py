@@ -119,13 +119,18 @@ def dist_type(kind: str) -> Any:
     return Annotated[Dist, _dist(kind), WithJsonSchema(dist_json_schema(kind)), _Kind(kind)]
 
 
-Time = quantity_type("time")
-PositiveTime = quantity_type("time", True)
-Bandwidth = quantity_type("bandwidth", True)
-SizeDist = dist_type("size")
-WorkDist = dist_type("work")
-TimeDist = dist_type("time")
-CountDist = dist_type("tokens")
+# quantity_type's and dist_type's, written out: mypy takes only an Annotated[...] written as a type
+Time = Annotated[float, _si("time"), WithJsonSchema(quantity_json_schema("time")), _Kind("time")]
+PositiveTime = Annotated[
+    float, _si("time", True), WithJsonSchema(quantity_json_schema("time")), _Kind("time")
+]
+Bandwidth = Annotated[
+    float, _si("bandwidth", True), WithJsonSchema(quantity_json_schema("bandwidth")), _Kind("bandwidth")
+]
+SizeDist = Annotated[Dist, _dist("size"), WithJsonSchema(dist_json_schema("size")), _Kind("size")]
+WorkDist = Annotated[Dist, _dist("work"), WithJsonSchema(dist_json_schema("work")), _Kind("work")]
+TimeDist = Annotated[Dist, _dist("time"), WithJsonSchema(dist_json_schema("time")), _Kind("time")]
+CountDist = Annotated[Dist, _dist("tokens"), WithJsonSchema(dist_json_schema("tokens")), _Kind("tokens")]
 
 
 def _doc(text: str, kind: str | None = None, default: str | None = None, example: str | None = None) -> str:

@@ -720,19 +720,8 @@ def _json_schema(version: int) -> dict[str, Any]:
 
 def keys_at(loc: tuple[str | int, ...]) -> list[str] | None:
     """The keys allowed in the mapping at ``loc`` of a scenario document, if it is a fixed record."""
-    current: Any = scenario_doc()
-    for part in loc:
-        current = _unwrap(current)
-        if isinstance(current, type) and issubclass(current, BaseModel):
-            field = current.model_fields.get(part) if isinstance(part, str) else None
-            current = field.annotation if field is not None else None
-        elif get_origin(current) is list and isinstance(part, int):
-            current = get_args(current)[0]
-        elif get_origin(current) is dict and isinstance(part, str):
-            current = get_args(current)[1]
-        else:
-            return None
-    current = _unwrap(current)
+    found = _type_at(loc)
+    current = _unwrap(found[0]) if found is not None else None
     if isinstance(current, type) and issubclass(current, _Strict):
         return list(current.model_fields)
     return None
@@ -741,29 +730,17 @@ def keys_at(loc: tuple[str | int, ...]) -> list[str] | None:
 def quantity_at(loc: tuple[str | int, ...]) -> str | None:
     """The quantity kind (``"time"``, ``"bandwidth"``, ...) of the key at ``loc`` of a scenario document.
 
-    None where the key is not a quantity, or the schema cannot tell (a workload entry, whose keys
-    depend on its arrival process; a policy's parameters): ``--set`` compares values given twice
-    by it, so ``"2 s"`` and ``"2000 ms"`` of ``duration`` are one value.
+    None where the key is not a quantity, or the schema cannot tell (a policy's parameters):
+    ``--set`` compares values given twice by it, so ``"2 s"`` and ``"2000 ms"`` of
+    ``duration`` are one value.
 
     >>> quantity_at(("duration",)), quantity_at(("links", -1, "bandwidth")), quantity_at(("name",))
     ('time', 'bandwidth', None)
     """
-    current: Any = scenario_doc()
-    metadata: list[Any] = []
-    for part in loc:
-        current = _unwrap(current)
-        metadata = []
-        if isinstance(current, type) and issubclass(current, BaseModel):
-            field = current.model_fields.get(part) if isinstance(part, str) else None
-            if field is None:
-                return None
-            current, metadata = field.annotation, list(field.metadata)
-        elif get_origin(current) is list and isinstance(part, int):
-            current = get_args(current)[0]
-        elif get_origin(current) is dict and isinstance(part, str):
-            current = get_args(current)[1]
-        else:
-            return None
+    found = _type_at(loc)
+    if found is None:
+        return None
+    current, metadata = found
     while True:  # the kind is in the metadata of the field, or of its type's Annotated
         kind = next((item.kind for item in metadata if isinstance(item, _Kind)), None)
         if kind is not None:
@@ -778,6 +755,27 @@ def quantity_at(loc: tuple[str | int, ...]) -> str | None:
             current, metadata = members[0], []
         else:
             return None
+
+
+def _type_at(loc: tuple[str | int, ...]) -> tuple[Any, list[Any]] | None:
+    """The type the schema gives the value at ``loc``, with its field's metadata; None if not known."""
+    current: Any = scenario_doc()
+    metadata: list[Any] = []
+    for part in loc:
+        current = _unwrap(current)
+        metadata = []
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            field = current.model_fields.get(part) if isinstance(part, str) else None
+            if field is None:
+                return None
+            current, metadata = field.annotation, list(field.metadata)  # pydantic moves Annotated's here
+        elif get_origin(current) is list and isinstance(part, int):
+            current = get_args(current)[0]
+        elif get_origin(current) is dict and isinstance(part, str):
+            current = get_args(current)[1]
+        else:
+            return None
+    return current, metadata
 
 
 def _unwrap(annotation: Any) -> Any:

@@ -109,14 +109,7 @@ def add_calibrate_command(subparsers: Any) -> None:
         metavar="A,B,...",
         help=f"zoo models to time, NAME or NAME@IMAGE_SIZE (default {','.join(DEFAULT_MODELS)})",
     )
-    p.add_argument(
-        "--onnx",
-        action=cli_types.Once,
-        nargs="+",
-        default=[],
-        metavar="FILE",
-        help="ONNX models to time as well",
-    )
+    _onnx_option(p)
     p.add_argument(
         "--backend",
         action=cli_types.Once,
@@ -162,14 +155,7 @@ def add_calibrate_command(subparsers: Any) -> None:
         metavar="PCT",
         help="repeat a unit until the 95%% CI of its time is within this (default 2%%)",
     )
-    p.add_argument(
-        "--warmup",
-        action=cli_types.Once,
-        type=cli_types.count,
-        default=3,
-        metavar="N",
-        help="untimed runs first (default 3)",
-    )
+    _warmup_option(p)
     p.add_argument(
         "--out",
         action=cli_types.Once,
@@ -238,14 +224,7 @@ def add_calibrate_command(subparsers: Any) -> None:
         metavar="A,B,...",
         help="models to time (default: the held-out set and the profile's training models)",
     )
-    r.add_argument(
-        "--onnx",
-        action=cli_types.Once,
-        nargs="+",
-        default=[],
-        metavar="FILE",
-        help="ONNX models to time as well",
-    )
+    _onnx_option(r)
     r.add_argument(
         "--repeats",
         action=cli_types.Once,
@@ -254,14 +233,7 @@ def add_calibrate_command(subparsers: Any) -> None:
         metavar="N",
         help="timed runs per model (default 10)",
     )
-    r.add_argument(
-        "--warmup",
-        action=cli_types.Once,
-        type=cli_types.count,
-        default=3,
-        metavar="N",
-        help="untimed runs first (default 3)",
-    )
+    _warmup_option(r)
     r.add_argument(
         "--out", action=cli_types.Once, metavar="DIR", help="report directory (default ./NAME-report/)"
     )
@@ -459,6 +431,30 @@ def _zoo_training_models(profile: Any, onnx_files: list[str]) -> list[str]:
             continue
         names.append(str(label))
     return names
+
+
+def _onnx_option(parser: argparse.ArgumentParser) -> None:
+    """``--onnx FILE ...``, of ``calibrate`` and of ``calibrate report``."""
+    parser.add_argument(
+        "--onnx",
+        action=cli_types.Once,
+        nargs="+",
+        default=[],
+        metavar="FILE",
+        help="ONNX models to time as well",
+    )
+
+
+def _warmup_option(parser: argparse.ArgumentParser) -> None:
+    """``--warmup N``, of ``calibrate`` and of ``calibrate report``."""
+    parser.add_argument(
+        "--warmup",
+        action=cli_types.Once,
+        type=cli_types.count,
+        default=3,
+        metavar="N",
+        help="untimed runs first (default 3)",
+    )
 
 
 def _percent(text: str) -> float:

@@ -17,7 +17,7 @@ import types
 from offloadsim.plugins import shipped_module
 from offloadsim.suggest import quoted
 
-__all__ = ["describe_failure", "raised_in_policy"]
+__all__ = ["describe_build_failure", "describe_failure", "raised_in_policy"]
 
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -45,10 +45,38 @@ def describe_failure(error: BaseException, policy: object, name: str, when: str 
     )
 
 
+def describe_build_failure(error: BaseException, factory: object, name: str) -> str | None:
+    """``policy 'NAME' (module.Class) raised KeyError while it was built: ... (file.py, line N, in f)``.
+
+    For an exception raised while the registry called ``factory`` (a policy's class or factory
+    function) with the scenario's parameters.  None unless ``error`` passed through the factory's
+    own code, a factory not shipped with offloadsim: then it is the plug-in's bug, not offloadsim's.
+    """
+    module = str(getattr(factory, "__module__", ""))
+    if shipped_module(module):
+        return None
+    code = getattr(factory, "__code__", None)
+    codes = _class_codes(factory) if isinstance(factory, type) else {code} if code is not None else set()
+    if not any(frame.f_code in codes for frame, _ in _frames(error)):
+        return None
+    text = str(error).splitlines()[0] if str(error) else ""
+    return (
+        f"policy {quoted(name)} ({module}.{getattr(factory, '__qualname__', '?')}) raised "
+        f"{type(error).__name__} while it was built"
+        + (f": {text}" if text else "")
+        + _user_line(_frames(error))
+    )
+
+
 def _policy_codes(policy: object) -> set[types.CodeType]:
     """The code objects of every function defined on ``policy``'s class and its bases (but object)."""
+    return _class_codes(type(policy))
+
+
+def _class_codes(cls: type) -> set[types.CodeType]:
+    """The code objects of every function defined on ``cls`` and its bases (but object)."""
     codes: set[types.CodeType] = set()
-    for klass in type(policy).__mro__[:-1]:
+    for klass in cls.__mro__[:-1]:
         for value in vars(klass).values():
             function = value.__func__ if isinstance(value, classmethod | staticmethod) else value
             code = getattr(function, "__code__", None)

@@ -21,6 +21,7 @@ from typing import Any, NamedTuple, cast
 
 from offloadsim.plugins import EntryPointGroup, PluginSkipped, PluginWarning, shipped_module
 from offloadsim.policies.base import Policy
+from offloadsim.policies.faults import describe_build_failure
 from offloadsim.policies.params import ParamKind, is_sequence_origin
 from offloadsim.suggest import did_you_mean, quoted
 
@@ -29,6 +30,7 @@ __all__ = [
     "REQUIRED",
     "ParamInfo",
     "PolicyInfo",
+    "PolicyBuildError",
     "PolicyParamError",
     "UnknownPolicyError",
     "PolicyPluginWarning",
@@ -85,6 +87,14 @@ class PolicyParamError(ValueError):
     def __init__(self, message: str, param: str | None = None):
         super().__init__(message)
         self.param = param
+
+
+class PolicyBuildError(PolicyParamError):
+    """A plug-in policy could not be built: its constructor raised, or what it built has no ``decide``.
+
+    The plug-in's bug, said as its own (its name, class and line), at the scenario's ``policy``
+    key: a user error (exit 2), not an internal error of offloadsim.
+    """
 
 
 class UnknownPolicyError(KeyError):
@@ -265,10 +275,18 @@ def make_policy(name: str, params: Mapping[str, Any] | None = None) -> Policy:
         text = str(exc)
         param = next((k for k in given if text.startswith(f"{k} ") or f"{k!r}" in text), None)
         raise PolicyParamError(f"policy {quoted(name)}: {text}", param) from exc
+    except Exception as exc:  # a plug-in's constructor that raises is its bug, named as its own
+        message = describe_build_failure(exc, info.factory, name)
+        if message is None:
+            raise
+        raise PolicyBuildError(message) from exc
     if not callable(getattr(policy, "decide", None)):
-        raise TypeError(
+        message = (
             f"policy {quoted(name)} ({_describe(info.factory)}) built {policy!r}, which has no decide method"
         )
+        if shipped_module(str(getattr(info.factory, "__module__", ""))):
+            raise TypeError(message)
+        raise PolicyBuildError(message)
     return policy
 
 

@@ -116,6 +116,59 @@ def test_an_exception_in_requirements_is_a_scenario_error_naming_the_policy_and_
     )
 
 
+class ConstructorRaises:
+    """Reads a file it was not given."""
+
+    def __init__(self, table: str = "missing.csv"):
+        self.rows = {}[table]
+
+    def decide(self, task, view):
+        return Plan.run_on(task.source)
+
+
+def table_policy(**params):
+    """A factory that fails as its class does."""
+    return ConstructorRaises(**params)
+
+
+@pytest.mark.parametrize(("factory", "where"), [(ConstructorRaises, "__init__"), (table_policy, "__init__")])
+def test_an_exception_in_a_plugins_constructor_is_a_scenario_error_naming_it(
+    tiny_scenario, factory, where, tmp_path, capsys
+):
+    """Not "internal error: KeyError" (exit 1): the plug-in's bug, with its line, exit 2."""
+    register_policy("constructor-raises")(factory)
+    line = _line_of("self.rows = {}[table]")
+    with pytest.raises(ScenarioError) as caught:
+        offloadsim.run(tiny_scenario, policy="constructor-raises")
+    assert str(caught.value) == (
+        f'{tiny_scenario}: policy=constructor-raises: policy "constructor-raises" '
+        f"({__name__}.{factory.__qualname__}) raised KeyError while it was built: 'missing.csv' "
+        f"(test_policy_failures.py, line {line}, in {where})"
+    )
+    out = tmp_path / "out"
+    assert main(["run", str(tiny_scenario), "--policy", "constructor-raises", "--out", str(out)]) == 2
+    (message,) = capsys.readouterr().err.splitlines()
+    assert message.startswith(f'offloadsim: error: {tiny_scenario}: --policy constructor-raises: policy "')
+    assert not out.exists()
+
+
+class NoDecide:
+    """Names its method otherwise."""
+
+    def choose(self, task, view):
+        return Plan.run_on(task.source)
+
+
+def test_a_plugin_that_builds_no_decide_method_is_a_scenario_error(tiny_scenario, tmp_path, capsys):
+    register_policy("no-decide")(NoDecide)
+    out = tmp_path / "out"
+    assert main(["run", str(tiny_scenario), "--policy", "no-decide", "--out", str(out)]) == 2
+    (message,) = capsys.readouterr().err.splitlines()
+    assert f'policy "no-decide" ({__name__}.NoDecide) built <' in message
+    assert message.endswith(", which has no decide method")
+    assert "internal error" not in message and not out.exists()
+
+
 def test_a_plan_error_a_plugin_raises_is_a_user_error_with_its_message(tiny_scenario):
     register_policy("picky")(RaisesPlanError)
     with pytest.raises(EngineError) as caught:

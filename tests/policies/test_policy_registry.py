@@ -11,6 +11,7 @@ import pytest
 from offloadsim.policies import (
     REQUIRED,
     Plan,
+    PolicyBuildError,
     PolicyInfo,
     PolicyParamError,
     UnknownPolicyError,
@@ -185,7 +186,7 @@ def test_constructor_value_errors_become_param_errors_naming_the_policy():
 
 def test_a_factory_that_builds_no_policy_is_refused():
     register_policy("test-not-a-policy")(lambda: object())
-    with pytest.raises(TypeError, match="has no decide method"):
+    with pytest.raises(PolicyBuildError, match="has no decide method"):  # the plug-in's mistake: exit 2
         make_policy("test-not-a-policy", {})
 
 

@@ -14,7 +14,9 @@ is skipped: one broken package must not stop every run.
 
 from __future__ import annotations
 
+import os
 import sys
+import types
 import warnings
 from collections.abc import Callable, Mapping
 from importlib import metadata
@@ -28,8 +30,10 @@ __all__ = [
     "instance",
     "named_object",
     "origin_of",
+    "plugin_line",
     "same_plugin",
     "shipped_module",
+    "traceback_frames",
     "unclaimed",
 ]
 
@@ -48,6 +52,32 @@ def shipped_module(module: str) -> bool:
     [True, True, False]
     """
     return module == "offloadsim" or module.startswith("offloadsim.")
+
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+def traceback_frames(error: BaseException) -> list[tuple[types.FrameType, int]]:
+    """Each frame of ``error``'s traceback, outermost first, with the line it was at."""
+    frames = []
+    tb = error.__traceback__
+    while tb is not None:
+        frames.append((tb.tb_frame, tb.tb_lineno))
+        tb = tb.tb_next
+    return frames
+
+
+def plugin_line(error: BaseException) -> str:
+    """`` (FILE, line N, in FUNCTION)`` for the innermost frame of ``error`` outside offloadsim, or ``""``.
+
+    Where in a plug-in's (or a user's) code an exception it caused was raised, for the one line
+    that says it is the plug-in's: the file's base name, as a traceback's last line would show it.
+    """
+    for frame, line in reversed(traceback_frames(error)):
+        path = os.path.abspath(frame.f_code.co_filename)
+        if not path.startswith(_PACKAGE_DIR + os.sep):
+            return f" ({os.path.basename(path)}, line {line}, in {frame.f_code.co_name})"
+    return ""
 
 
 class PluginWarning(UserWarning):

@@ -10,11 +10,15 @@ routes (compiled plans, the policy view's) are dropped.
 from __future__ import annotations
 
 import heapq
+import math
 from collections.abc import Callable, Generator, Iterator
 from typing import TYPE_CHECKING, Any
 
 import simpy
 
+from offloadsim.engine.errors import EngineError
+from offloadsim.plugins import shipped_module
+from offloadsim.suggest import quoted
 from offloadsim.world.topology import NoRouteError
 
 if TYPE_CHECKING:
@@ -24,7 +28,34 @@ if TYPE_CHECKING:
     from offloadsim.world.dynamics import Dynamics, WorldChange
     from offloadsim.world.topology import Change, Topology
 
-__all__ = ["connect", "flow_ends", "live_topology", "move_flows", "start_changes", "start_dynamics"]
+__all__ = [
+    "DynamicsFailed",
+    "connect",
+    "flow_ends",
+    "live_topology",
+    "move_flows",
+    "start_changes",
+    "start_dynamics",
+]
+
+
+class DynamicsFailed(EngineError):
+    """A plug-in kind of timed change failed in the run (its timeline or a change): its bug, not the engine's.
+
+    Its timeline raised, or yielded what a timeline may not (not ``(time, change)``, a time that
+    is not a number, negative or earlier than the one before, a change without ``apply``), or a
+    change it yielded failed when applied.  The command line shows its one line (exit 2) and, with
+    ``--debug``, the traceback of the plug-in's exception (chained as its ``__cause__``).
+    """
+
+    @property
+    def show_cause_with_debug(self) -> bool:
+        """Whether there is a plug-in's exception to show (not for a timeline's item refused here).
+
+        SimPy raises a copy of a process's exception, with the original as its cause.
+        """
+        cause = self.__cause__
+        return (cause.__cause__ if isinstance(cause, DynamicsFailed) else cause) is not None
 
 
 def live_topology(world: Any) -> Topology:
@@ -122,9 +153,77 @@ def start_dynamics(
     """Apply the world's ``dynamics`` entries to the run's ``topology``; entry i draws from ``rng_for(i)``."""
     if not dynamics:
         return
-    timelines = [entry.timeline(rng_for(entry.index)) for entry in dynamics]
+    timelines = [
+        entry.timeline(rng_for(entry.index))
+        if shipped_module(type(entry.kind).__module__)
+        else _checked(env, entry, entry.timeline(rng_for(entry.index)))
+        for entry in dynamics
+    ]
 
     def apply(change: WorldChange) -> None:
         change.apply(topology)
 
     start_changes(env, timelines, apply, end_s)
+
+
+def _checked(env: simpy.Environment, entry: Dynamics, timeline: Iterator[Any]) -> Iterator[tuple[float, Any]]:
+    """A plug-in kind's ``timeline``, each item checked, and its changes guarded, as the engine reads them.
+
+    The built-in kinds are not wrapped (their timelines are tested): a plug-in's mistake ends the
+    run with a :class:`DynamicsFailed` naming it, not an internal error, nor a change silently
+    applied at the wrong time (a time out of order, or NaN, would be applied at once).
+    """
+    from offloadsim.world.dynamics.registry import kind_fault
+
+    cls = type(entry.kind)
+    kind = f"kind of dynamics {quoted(entry.kind.name)} ({cls.__module__}.{cls.__qualname__})"
+    said = f"dynamics[{entry.index}]: {kind}"
+    previous = 0.0
+    while True:
+        try:
+            item = next(timeline)
+        except StopIteration:
+            return
+        except Exception as error:
+            when = f" at simulated time {env.now:.6g} s"
+            raise DynamicsFailed(
+                f"dynamics[{entry.index}]: {kind_fault(entry.kind, error, 'timeline', when)}"
+            ) from error
+        if not (isinstance(item, tuple) and len(item) == 2):
+            raise DynamicsFailed(f"{said}: its timeline yielded {item!r}; expected (time in s, change)")
+        at, change = item
+        if isinstance(at, bool) or not isinstance(at, int | float) or math.isnan(at) or at < previous:
+            after = f"no earlier than the {previous:g} s before it" if previous > 0 else "at least 0"
+            raise DynamicsFailed(
+                f"{said}: its timeline yielded the time {at!r}; expected a number of seconds, {after} "
+                "(a timeline is in time order)"
+            )
+        if not callable(getattr(change, "apply", None)):
+            raise DynamicsFailed(
+                f"{said}: its timeline yielded {change!r} at {at:g} s; expected a change with "
+                "apply(topology) (SetCapacity, SetLatency, SetLinkUp, SetNodeUp, ...)"
+            )
+        previous = float(at)
+        yield at, _Guarded(change, said, at)
+
+
+class _Guarded:
+    """A plug-in's change: one that fails when applied ends the run naming the kind that yielded it."""
+
+    __slots__ = ("at", "change", "said")
+
+    def __init__(self, change: Any, said: str, at: float):
+        self.change = change
+        self.said = said
+        self.at = at
+
+    def apply(self, topology: Topology) -> None:
+        """Apply the change; an exception is the kind's (it yielded a change the world cannot take)."""
+        try:
+            self.change.apply(topology)
+        except Exception as error:
+            text = str(error).splitlines()[0] if str(error) else ""
+            raise DynamicsFailed(
+                f"{self.said}: its change {self.change!r} at {self.at:g} s failed: {type(error).__name__}"
+                + (f": {text}" if text else "")
+            ) from error

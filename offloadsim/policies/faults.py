@@ -11,21 +11,18 @@ the policy, its class, the method, the exception and the user's line.
 
 from __future__ import annotations
 
-import os
 import types
 
-from offloadsim.plugins import shipped_module
+from offloadsim.plugins import plugin_line, shipped_module, traceback_frames
 from offloadsim.suggest import quoted
 
 __all__ = ["describe_build_failure", "describe_failure", "raised_in_policy"]
-
-_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def raised_in_policy(error: BaseException, policy: object) -> str | None:
     """The name of ``policy``'s method that ``error`` passed through (outermost first), or None."""
     codes = _policy_codes(policy)
-    return next((frame.f_code.co_name for frame, _ in _frames(error) if frame.f_code in codes), None)
+    return next((frame.f_code.co_name for frame, _ in traceback_frames(error) if frame.f_code in codes), None)
 
 
 def describe_failure(error: BaseException, policy: object, name: str, when: str = "") -> str | None:
@@ -41,7 +38,7 @@ def describe_failure(error: BaseException, policy: object, name: str, when: str 
     text = str(error).splitlines()[0] if str(error) else ""
     return (
         f"policy {quoted(name)} ({cls.__module__}.{cls.__qualname__}) raised {type(error).__name__} in "
-        f"{method}(){when}" + (f": {text}" if text else "") + _user_line(_frames(error))
+        f"{method}(){when}" + (f": {text}" if text else "") + plugin_line(error)
     )
 
 
@@ -57,14 +54,12 @@ def describe_build_failure(error: BaseException, factory: object, name: str) -> 
         return None
     code = getattr(factory, "__code__", None)
     codes = _class_codes(factory) if isinstance(factory, type) else {code} if code is not None else set()
-    if not any(frame.f_code in codes for frame, _ in _frames(error)):
+    if not any(frame.f_code in codes for frame, _ in traceback_frames(error)):
         return None
     text = str(error).splitlines()[0] if str(error) else ""
     return (
         f"policy {quoted(name)} ({module}.{getattr(factory, '__qualname__', '?')}) raised "
-        f"{type(error).__name__} while it was built"
-        + (f": {text}" if text else "")
-        + _user_line(_frames(error))
+        f"{type(error).__name__} while it was built" + (f": {text}" if text else "") + plugin_line(error)
     )
 
 
@@ -83,22 +78,3 @@ def _class_codes(cls: type) -> set[types.CodeType]:
             if isinstance(code, types.CodeType):
                 codes.add(code)
     return codes
-
-
-def _frames(error: BaseException) -> list[tuple[types.FrameType, int]]:
-    """Each frame of ``error``'s traceback, outermost first, with the line it was at."""
-    frames = []
-    tb = error.__traceback__
-    while tb is not None:
-        frames.append((tb.tb_frame, tb.tb_lineno))
-        tb = tb.tb_next
-    return frames
-
-
-def _user_line(frames: list[tuple[types.FrameType, int]]) -> str:
-    """`` (FILE, line N, in FUNCTION)`` for the innermost frame outside offloadsim, or ``""``."""
-    for frame, line in reversed(frames):
-        path = os.path.abspath(frame.f_code.co_filename)
-        if not path.startswith(_PACKAGE_DIR + os.sep):
-            return f" ({os.path.basename(path)}, line {line}, in {frame.f_code.co_name})"
-    return ""

@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from offloadsim.plugins import EntryPointGroup, named_object
-from offloadsim.scenario.errors import describe, key_pattern
+from offloadsim.plugins import EntryPointGroup, named_object, plugin_line, shipped_module
+from offloadsim.scenario.errors import KeyPathError, describe, key_pattern
 from offloadsim.suggest import did_you_mean, quoted
 from offloadsim.world.dynamics.base import MAX_CHANGES, Dynamics, DynamicsError, DynamicsKind, SpecReader
 
@@ -26,6 +26,7 @@ __all__ = [
     "change_time_keys",
     "dynamics_kind",
     "dynamics_kinds",
+    "kind_fault",
     "latency_keys",
     "parse_dynamics",
     "register_dynamics",
@@ -190,10 +191,46 @@ def parse_dynamics(entries: tuple[Mapping[str, Any], ...], scenario: Scenario) -
             shown = quoted(name) if isinstance(name, str) else describe(name)
             raise DynamicsError(f"{path}.kind", f"unknown kind {shown}{hint}; expected one of {known}")
         rest = {key: value for key, value in entry.items() if key != "kind"}
-        spec = kind.parse(SpecReader(rest, path, scenario, read=("kind",)))
-        _check_changes(kind, spec, path, scenario.end_s)
+        spec = _plugin_call(kind, path, "parse", SpecReader(rest, path, scenario, read=("kind",)))
+        _plugin_call(kind, path, "changes", spec, path, scenario.end_s)
         parsed.append(Dynamics(index, kind, spec))
     return tuple(parsed)
+
+
+def kind_fault(kind: DynamicsKind, error: BaseException, method: str, when: str = "") -> str | None:
+    """``kind of dynamics "NAME" (module.Class) raised E in METHOD()WHEN: ... (file.py, line N, in f)``.
+
+    The one line that says an exception raised while offloadsim called a plug-in kind's
+    ``method`` (``parse``, ``changes``, ``timeline``) is the plug-in's bug, not offloadsim's;
+    None for a kind shipped with offloadsim, whose exception is offloadsim's own bug.
+    """
+    cls = type(kind)
+    if shipped_module(cls.__module__):
+        return None
+    text = str(error).splitlines()[0] if str(error) else ""
+    return (
+        f"kind of dynamics {quoted(getattr(kind, 'name', '?'))} ({cls.__module__}.{cls.__qualname__}) "
+        f"raised {type(error).__name__} in {method}(){when}"
+        + (f": {text}" if text else "")
+        + plugin_line(error)
+    )
+
+
+def _plugin_call(kind: DynamicsKind, path: str, method: str, *args: Any) -> Any:
+    """``kind.parse(reader)``, or the check of ``kind.changes``: a plug-in's bug said as its own.
+
+    An exception other than the key-path errors a kind raises on purpose (through its reader)
+    becomes a :class:`DynamicsError` at the entry, naming the kind, its class and its line.
+    """
+    try:
+        return kind.parse(*args) if method == "parse" else _check_changes(kind, *args)
+    except KeyPathError:
+        raise
+    except Exception as error:
+        message = kind_fault(kind, error, method)
+        if message is None:
+            raise
+        raise DynamicsError(path, message) from error
 
 
 def _check_changes(kind: DynamicsKind, spec: Any, path: str, end_s: float) -> None:

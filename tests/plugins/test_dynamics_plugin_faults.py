@@ -1,0 +1,133 @@
+"""A plug-in kind of timed change with a bug in it: the kind's error, in one line, exit 2.
+
+Before, an exception in a plug-in kind's ``parse`` or ``timeline`` ended ``offloadsim run`` as
+"internal error: ZeroDivisionError: ..." (exit 1, "a bug" of offloadsim), naming neither the kind
+nor its file; a change that failed (a node the scenario lacks) did the same; and a timeline out
+of time order, or with a NaN or negative time, ran with the change applied at once, silently.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+import pytest
+
+import offloadsim
+from offloadsim.cli import main
+from offloadsim.engine.errors import EngineError
+from offloadsim.world.dynamics import SetCapacity, SetNodeUp, register_dynamics, unregister_dynamics
+
+
+class Toy:
+    """``{kind: toy-faulty, fault: NAME}``: a kind whose timeline makes the mistake named."""
+
+    name = "toy-faulty"
+
+    def parse(self, entry):
+        entry.keys(required=("fault",))
+        fault = entry.entry["fault"]
+        if fault == "parse":
+            return 1 / 0
+        return fault
+
+    def timeline(self, spec, rng):
+        if spec == "raises":
+            yield 0.5, SetCapacity(0, 1e6)
+            raise IndexError("no step 3")
+        items = {
+            "backwards": [(1.0, SetCapacity(0, 1e6)), (0.5, SetCapacity(0, 2e6))],
+            "nan": [(math.nan, SetCapacity(0, 1e6))],
+            "negative": [(-1.0, SetCapacity(0, 1e6))],
+            "not-a-change": [(0.5, "bandwidth=1 Mbps")],
+            "not-a-pair": [0.5],
+            "no-such-node": [(0.5, SetNodeUp("edge-9", False))],
+            "fine": [(0.5, SetCapacity(0, 1e6))],
+        }
+        yield from items[spec]
+
+
+@pytest.fixture
+def toy():
+    register_dynamics(Toy())
+    yield
+    unregister_dynamics("toy-faulty")
+
+
+def _run(tiny_scenario, fault):
+    return offloadsim.run(tiny_scenario, overrides=[f"dynamics=[{{kind: toy-faulty, fault: {fault}}}]"])
+
+
+KIND = rf'dynamics\[0\]: kind of dynamics "toy-faulty" \({__name__}\.Toy\)'
+
+
+def test_an_exception_in_parse_refuses_the_entry_naming_the_kind_and_its_line(tiny_scenario, toy):
+    with pytest.raises(EngineError) as caught:  # the world's refusal, from Python
+        _run(tiny_scenario, "parse")
+    assert re.match(
+        rf"{re.escape(str(tiny_scenario))}: {KIND} raised ZeroDivisionError in parse\(\): division by zero "
+        rf"\(test_dynamics_plugin_faults\.py, line \d+, in parse\)",
+        str(caught.value),
+    ), str(caught.value)
+
+
+def test_an_exception_in_the_timeline_names_the_kind_its_line_and_the_time(tiny_scenario, toy):
+    with pytest.raises(EngineError) as caught:
+        _run(tiny_scenario, "raises")
+    assert type(caught.value).__name__ == "DynamicsFailed"
+    assert re.fullmatch(
+        rf"{KIND} raised IndexError in timeline\(\) at simulated time 0\.5 s: no step 3 "
+        rf"\(test_dynamics_plugin_faults\.py, line \d+, in timeline\)",
+        str(caught.value),
+    ), str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("fault", "expected"),
+    [
+        (
+            "backwards",
+            "its timeline yielded the time 0.5; expected a number of seconds, no earlier than the 1 s",
+        ),
+        ("nan", "its timeline yielded the time nan; expected a number of seconds, at least 0"),
+        ("negative", "its timeline yielded the time -1.0; expected a number of seconds, at least 0"),
+        ("not-a-change", "its timeline yielded 'bandwidth=1 Mbps' at 0.5 s; expected a change with apply"),
+        ("not-a-pair", "its timeline yielded 0.5; expected (time in s, change)"),
+        ("no-such-node", "its change SetNodeUp(node='edge-9', up=False) at 0.5 s failed: KeyError: 'edge-9'"),
+    ],
+)
+def test_a_timeline_item_the_engine_cannot_apply_as_meant_stops_the_run_naming_the_kind(
+    tiny_scenario, toy, fault, expected
+):
+    """Not applied at once (a time out of order or NaN), nor an internal error (a change that fails)."""
+    with pytest.raises(EngineError) as caught:
+        _run(tiny_scenario, fault)
+    assert type(caught.value).__name__ == "DynamicsFailed"
+    assert re.match(KIND, str(caught.value)) and expected in str(caught.value), str(caught.value)
+
+
+def test_a_sound_plugin_timeline_runs_as_before(tiny_scenario, toy):
+    result = _run(tiny_scenario, "fine")
+    assert result.summary.completed > 0
+
+
+@pytest.mark.parametrize("fault", ["parse", "raises", "backwards"])
+def test_the_command_line_says_it_in_one_line_exit_2_and_writes_nothing(
+    tiny_scenario, toy, tmp_path, capsys, fault
+):
+    out = tmp_path / "out"
+    argv = [
+        "run",
+        str(tiny_scenario),
+        "--set",
+        f"dynamics=[{{kind: toy-faulty, fault: {fault}}}]",
+        "--out",
+        str(out),
+    ]
+    assert main(argv) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith("offloadsim: error: ") and 'kind of dynamics "toy-faulty"' in line, line
+    assert "internal error" not in line
+    # a traceback to see only where the plug-in raised one
+    assert line.endswith("; run again with --debug to see its traceback") == (fault == "raises")
+    assert not out.exists()

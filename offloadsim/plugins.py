@@ -18,7 +18,7 @@ import os
 import sys
 import types
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from importlib import metadata
 from typing import Any
 
@@ -31,6 +31,7 @@ __all__ = [
     "named_object",
     "origin_of",
     "plugin_line",
+    "said_elsewhere",
     "same_plugin",
     "shipped_module",
     "traceback_frames",
@@ -39,6 +40,20 @@ __all__ = [
 
 #: Every entry-point group offloadsim reads, by group name, as registries declare them.
 GROUPS: dict[str, EntryPointGroup] = {}
+
+# Groups whose warnings the process that started this one has said (a pool worker's parent).
+_SAID_ELSEWHERE: set[str] = set()
+
+
+def said_elsewhere(groups: Iterable[str]) -> None:
+    """The warnings of ``groups`` (skipped plug-ins) were said by the process that started this one.
+
+    A pool worker of ``compare`` and ``sweep`` reads the same entry points as its parent, which
+    read them all before starting it and said each skipped plug-in once, on one line; the worker
+    loads them for itself, silently, instead of saying each again, once per worker, in Python's
+    two-line format with a source line (its warnings are not the command line's).
+    """
+    _SAID_ELSEWHERE.update(groups)
 
 
 def shipped_module(module: str) -> bool:
@@ -171,6 +186,8 @@ class EntryPointGroup:
         _SCAN = None
 
     def _warn(self, message: str) -> None:
+        if self.group in _SAID_ELSEWHERE:
+            return
         warnings.warn(f"offloadsim: {message}", self.warning, stacklevel=4)
 
 

@@ -445,8 +445,12 @@ def _run_pool(jobs: Sequence[Job], workers: int, finished: Finished, runner: Run
     _check_main_is_guarded()
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    said = _read_plugins()
     pool = ProcessPoolExecutor(
-        max_workers=workers, mp_context=context, initializer=_start_worker, initargs=(_carried_policies(),)
+        max_workers=workers,
+        mp_context=context,
+        initializer=_start_worker,
+        initargs=(_carried_policies(), said),
     )
     try:
         with _signals_deferred(signal.SIGINT, signal.SIGTERM):  # the workers start as the first jobs go in
@@ -646,10 +650,36 @@ def _register_carried(policies: Mapping[str, Any]) -> None:
             _CARRIED[name] = factory
 
 
-def _start_worker(policies: Mapping[str, Any]) -> None:
-    """Pool worker initializer: die with the parent, and register the parent's own policies it lacks."""
+def _start_worker(policies: Mapping[str, Any], said: Sequence[str] = ()) -> None:
+    """Pool worker initializer: die with the parent, and register the parent's own policies it lacks.
+
+    ``said``: the entry-point groups whose skipped plug-ins the parent has warned of already
+    (:func:`_read_plugins`); the worker does not warn of them again.
+    """
+    from offloadsim.plugins import said_elsewhere
+
+    said_elsewhere(said)
     _die_with_parent()
     _register_carried(policies)
+
+
+def _read_plugins() -> tuple[str, ...]:
+    """Read every registry's entry points here, before the workers start: the groups read.
+
+    A plug-in that cannot be loaded is then said once, by this process, in the command's
+    one-line form, and not by every worker in Python's own (two lines, with a source line).
+    """
+    from offloadsim.engine import processor_models, work
+    from offloadsim.plugins import GROUPS
+    from offloadsim.policies import registry
+    from offloadsim.records import schema
+    from offloadsim.scenario.arrivals import base
+    from offloadsim.world import links
+    from offloadsim.world.dynamics import registry as dynamics
+
+    for module in (processor_models, work, registry, schema, base, links, dynamics):
+        module.PLUGINS.load()
+    return tuple(GROUPS)
 
 
 def _run_carrying(job: Job, runner: Runner, policies: Mapping[str, Any]) -> JobResult:

@@ -226,3 +226,40 @@ def test_worker_processes_see_the_plugins_of_a_scenario(site, tmp_path):
     # 100 KB over half of 8 Mbit/s is 0.2 s, 1 KB back 2 ms, 1 ms each way: the toy model carried them.
     assert len(moved) > 50 and moved.min() == pytest.approx(0.2 + 0.002 + 0.002)
     assert len(result.metrics) == 4
+
+
+def test_a_broken_plugin_is_said_once_in_one_line_not_again_by_every_worker(
+    site, tmp_path, tiny_scenario, capfd
+):
+    """Before, each worker said it again, in Python's two-line form with a source line.
+
+    A processor-model plug-in is one a ``compare`` of a scenario without one never looks up in its
+    own process: only its workers did, so only they said it.
+    """
+    from offloadsim.cli import main
+
+    site(
+        "broken-plugins",
+        "[offloadsim.processor_models]\nbroken = broken_plugins:model\n",
+        {"broken_plugins": "raise ImportError('needs a GPU library')\n"},
+    )
+    out = tmp_path / "cmp"
+    argv = [
+        "compare",
+        str(tiny_scenario),
+        "--policies",
+        "local,edge",
+        "-n",
+        "2",
+        "--workers",
+        "2",
+        "--out",
+        str(out),
+    ]
+    assert main(argv) == 0
+    err = capfd.readouterr().err  # the workers' stderr too: they write to the same descriptor
+    said = [line for line in err.splitlines() if "broken_plugins" in line or "PluginWarning" in line]
+    assert said == [
+        "offloadsim: warning: could not load processor model plug-in 'broken' (broken_plugins:model) from "
+        "distribution broken-plugins 0.1; it is skipped: ImportError: needs a GPU library"
+    ], err

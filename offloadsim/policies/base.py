@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import numpy as np
 
-from offloadsim.suggest import quoted
+from offloadsim.suggest import did_you_mean, quoted
 
 if TYPE_CHECKING:
     from offloadsim.models.graph import LayerGraph
@@ -326,9 +326,7 @@ def validate_plan(plan: object, task: TaskView, view: SystemView, policy_name: s
         if stop <= start:
             continue  # empty segments are skipped, so they need neither a processor nor a route
         if node not in computing:
-            raise PlanError(
-                f"policy {quoted(policy_name)} placed task {task.id} on {quoted(node)}, which cannot compute"
-            )
+            raise PlanError(_not_computing(policy_name, task, node, computing))
         hosts = view.hosts(plan.app or task.app)
         if hosts is not None and node not in hosts:
             app = plan.app or task.app
@@ -345,6 +343,18 @@ def validate_plan(plan: object, task: TaskView, view: SystemView, policy_name: s
     if plan.processors is not None and len(plan.processors) != len(plan.nodes):
         raise PlanError(f"policy {quoted(policy_name)}: processors must name one per node")
     return _plain_ints(plan)
+
+
+def _not_computing(policy_name: str, task: TaskView, node: object, computing: set[str]) -> str:
+    """Why a plan's node cannot run a segment: not a name, a name of no node, or a node with no processor.
+
+    A misspelt name gets the closest computing node's (``Plan.run_on("egde")``).
+    """
+    said = f"policy {quoted(policy_name)} placed task {task.id} on {quoted(node)}"
+    if not isinstance(node, str):
+        return f"{said} ({type(node).__name__}); expected the name of a computing node (view.nodes())"
+    hint = did_you_mean(node, sorted(computing))
+    return f"{said}, which is not a node with a processor (view.nodes() lists those){hint}"
 
 
 def _plain_ints(plan: Plan) -> Plan:

@@ -207,6 +207,25 @@ def test_a_plan_with_cuts_or_nodes_of_the_wrong_type_is_the_policys_error(tiny_s
     assert str(caught.value).startswith(f'policy "malformed": {expected}')
 
 
+@pytest.mark.parametrize(
+    ("plan", "expected"),
+    [
+        (
+            Plan.run_on("egde"),
+            'on "egde", which is not a node with a processor (view.nodes() lists those) '
+            '(did you mean "edge"?)',
+        ),
+        (Plan((None,)), "on None (NoneType); expected the name of a computing node (view.nodes())"),
+    ],
+)
+def test_a_plan_on_a_misspelt_node_or_no_name_says_what_was_meant(tiny_scenario, plan, expected):
+    """Not "which cannot compute" for a name no node has, nor for None."""
+    register_policy("malformed")(MalformedPlan)
+    with pytest.raises(EngineError) as caught:
+        offloadsim.run(tiny_scenario, policy="malformed", policy_params={"plan": plan})
+    assert str(caught.value) == f'policy "malformed" placed task 0 {expected}'
+
+
 def test_a_shipped_policy_that_raises_is_still_offloadsims_bug(tiny_scenario, monkeypatch):
     def broken(self, task, view):
         raise IndexError("list index out of range")

@@ -156,7 +156,7 @@ def start_dynamics(
     timelines = [
         entry.timeline(rng_for(entry.index))
         if shipped_module(type(entry.kind).__module__)
-        else _checked(env, entry, entry.timeline(rng_for(entry.index)))
+        else _checked(env, entry, entry.timeline(rng_for(entry.index)), _stall_limit(topology))
         for entry in dynamics
     ]
 
@@ -166,12 +166,25 @@ def start_dynamics(
     start_changes(env, timelines, apply, end_s)
 
 
-def _checked(env: simpy.Environment, entry: Dynamics, timeline: Iterator[Any]) -> Iterator[tuple[float, Any]]:
+#: Changes in a row at one instant a plug-in kind may yield, besides a few per link and node (all of
+#: them changed at once), before the run is declared stalled: simulated time would never advance.
+STALL_LIMIT = 10_000
+
+
+def _stall_limit(topology: Topology) -> int:
+    """How many changes in a row one plug-in timeline may yield at one instant in ``topology``."""
+    return STALL_LIMIT + 8 * len(topology.links) + 2 * len(topology.nodes)
+
+
+def _checked(
+    env: simpy.Environment, entry: Dynamics, timeline: Iterator[Any], limit: int
+) -> Iterator[tuple[float, Any]]:
     """A plug-in kind's ``timeline``, each item checked, and its changes guarded, as the engine reads them.
 
     The built-in kinds are not wrapped (their timelines are tested): a plug-in's mistake ends the
     run with a :class:`DynamicsFailed` naming it, not an internal error, nor a change silently
-    applied at the wrong time (a time out of order, or NaN, would be applied at once).
+    applied at the wrong time (a time out of order, or NaN, would be applied at once), nor a
+    run that never ends (more than ``limit`` changes in a row at one instant).
     """
     from offloadsim.world.dynamics.registry import kind_fault
 
@@ -179,6 +192,7 @@ def _checked(env: simpy.Environment, entry: Dynamics, timeline: Iterator[Any]) -
     kind = f"kind of dynamics {quoted(entry.kind.name)} ({cls.__module__}.{cls.__qualname__})"
     said = f"dynamics[{entry.index}]: {kind}"
     previous = 0.0
+    in_a_row = 0
     while True:
         try:
             item = next(timeline)
@@ -202,6 +216,12 @@ def _checked(env: simpy.Environment, entry: Dynamics, timeline: Iterator[Any]) -
             raise DynamicsFailed(
                 f"{said}: its timeline yielded {change!r} at {at:g} s; expected a change with "
                 "apply(topology) (SetCapacity, SetLatency, SetLinkUp, SetNodeUp, ...)"
+            )
+        in_a_row = in_a_row + 1 if at == previous else 1
+        if in_a_row > limit:
+            raise DynamicsFailed(
+                f"{said}: its timeline yielded {in_a_row:,} changes in a row at {at:g} s: simulated time "
+                "stopped advancing, so the run could never end"
             )
         previous = float(at)
         yield at, _Guarded(change, said, at)

@@ -2,8 +2,9 @@
 
 Before, an exception in a plug-in kind's ``parse`` or ``timeline`` ended ``offloadsim run`` as
 "internal error: ZeroDivisionError: ..." (exit 1, "a bug" of offloadsim), naming neither the kind
-nor its file; a change that failed (a node the scenario lacks) did the same; and a timeline out
-of time order, or with a NaN or negative time, ran with the change applied at once, silently.
+nor its file; a change that failed (a node the scenario lacks) did the same; a timeline out
+of time order, or with a NaN or negative time, ran with the change applied at once, silently;
+and one that never advanced its time hung the run.
 """
 
 from __future__ import annotations
@@ -35,6 +36,9 @@ class Toy:
         if spec == "raises":
             yield 0.5, SetCapacity(0, 1e6)
             raise IndexError("no step 3")
+        if spec == "stuck":  # a step that forgets to advance its clock
+            while True:
+                yield 0.5, SetCapacity(0, 1e6)
         items = {
             "backwards": [(1.0, SetCapacity(0, 1e6)), (0.5, SetCapacity(0, 2e6))],
             "nan": [(math.nan, SetCapacity(0, 1e6))],
@@ -93,13 +97,14 @@ def test_an_exception_in_the_timeline_names_the_kind_its_line_and_the_time(tiny_
         ("negative", "its timeline yielded the time -1.0; expected a number of seconds, at least 0"),
         ("not-a-change", "its timeline yielded 'bandwidth=1 Mbps' at 0.5 s; expected a change with apply"),
         ("not-a-pair", "its timeline yielded 0.5; expected (time in s, change)"),
+        ("stuck", "changes in a row at 0.5 s: simulated time stopped advancing, so the run could never end"),
         ("no-such-node", "its change SetNodeUp(node='edge-9', up=False) at 0.5 s failed: KeyError: 'edge-9'"),
     ],
 )
 def test_a_timeline_item_the_engine_cannot_apply_as_meant_stops_the_run_naming_the_kind(
     tiny_scenario, toy, fault, expected
 ):
-    """Not applied at once (a time out of order or NaN), nor an internal error (a change that fails)."""
+    """Not applied at once (out of order, NaN), nor an internal error (a change that fails), nor a hang."""
     with pytest.raises(EngineError) as caught:
         _run(tiny_scenario, fault)
     assert type(caught.value).__name__ == "DynamicsFailed"

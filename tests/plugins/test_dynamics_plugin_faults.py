@@ -17,7 +17,14 @@ import pytest
 import offloadsim
 from offloadsim.cli import main
 from offloadsim.engine.errors import EngineError
-from offloadsim.world.dynamics import SetCapacity, SetNodeUp, register_dynamics, unregister_dynamics
+from offloadsim.scenario import ScenarioError
+from offloadsim.world.dynamics import (
+    LINKS_ONLY,
+    SetCapacity,
+    SetNodeUp,
+    register_dynamics,
+    unregister_dynamics,
+)
 
 
 class Toy:
@@ -51,11 +58,27 @@ class Toy:
         yield from items[spec]
 
 
+class Declares(Toy):
+    """``{kind: toy-declares, fault: NAME}``: a kind whose ``changes`` or ``node_changes`` is wrong."""
+
+    name = "toy-declares"
+
+    def changes(self, spec, end_s):
+        return "period" if spec == "changes" else ("fault", 1)
+
+    def node_changes(self, spec):
+        if spec == "node-changes-raises":
+            raise TypeError("NodeChanges() takes no node")
+        return [] if spec == "node-changes-list" else LINKS_ONLY
+
+
 @pytest.fixture
 def toy():
     register_dynamics(Toy())
+    register_dynamics(Declares())
     yield
     unregister_dynamics("toy-faulty")
+    unregister_dynamics("toy-declares")
 
 
 def _run(tiny_scenario, fault):
@@ -136,3 +159,30 @@ def test_the_command_line_says_it_in_one_line_exit_2_and_writes_nothing(
     # a traceback to see only where the plug-in raised one
     assert line.endswith("; run again with --debug to see its traceback") == (fault == "raises")
     assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("fault", "error", "expected"),
+    [
+        (
+            "changes",
+            EngineError,
+            "changes() returned 'period'; expected (the entry's key that sets how often",
+        ),
+        (
+            "node-changes-raises",
+            ScenarioError,
+            "raised TypeError in node_changes(): NodeChanges() takes no node",
+        ),
+        ("node-changes-list", ScenarioError, "node_changes() returned []; expected a NodeChanges"),
+    ],
+)
+def test_what_a_kind_declares_before_the_run_is_checked_as_its_own(
+    tiny_scenario, toy, fault, error, expected
+):
+    """``node_changes`` raising was an internal error (exit 1), a wrong ``changes`` one about unpacking."""
+    with pytest.raises(error) as caught:
+        offloadsim.run(tiny_scenario, overrides=[f"dynamics=[{{kind: toy-declares, fault: {fault}}}]"])
+    message = str(caught.value)
+    assert f'dynamics[0]: kind of dynamics "toy-declares" ({__name__}.Declares)' in message, message
+    assert expected in message, message

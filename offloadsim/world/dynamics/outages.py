@@ -14,15 +14,44 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from offloadsim.scenario.errors import KeyPathError
+from offloadsim.suggest import quoted
 from offloadsim.world.dynamics.base import Dynamics, NodeChanges
+from offloadsim.world.dynamics.registry import kind_fault
 
-__all__ = ["down_for_good", "node_changes"]
+__all__ = ["NodeChangesFailed", "down_for_good", "node_changes"]
+
+
+class NodeChangesFailed(KeyPathError):
+    """A plug-in kind's ``node_changes`` raised, or gave no :class:`NodeChanges`: its bug, at its entry."""
 
 
 def node_changes(entry: Dynamics) -> NodeChanges | None:
-    """What ``entry`` does to nodes, as its kind declares (``node_changes``); None where it does not say."""
+    """What ``entry`` does to nodes, as its kind declares (``node_changes``); None where it does not say.
+
+    Raises :class:`NodeChangesFailed` (at ``dynamics[i]``, naming the kind and its line) when a
+    plug-in kind's ``node_changes`` raises or returns something else than a ``NodeChanges``.
+    """
     declared = getattr(entry.kind, "node_changes", None)
-    return None if declared is None else declared(entry.spec)
+    if declared is None:
+        return None
+    path = f"dynamics[{entry.index}]"
+    try:
+        said = declared(entry.spec)
+    except Exception as error:
+        message = kind_fault(entry.kind, error, "node_changes")
+        if message is None:
+            raise
+        raise NodeChangesFailed(path, message) from error
+    if not isinstance(said, NodeChanges):
+        cls = type(entry.kind)
+        kind = f"kind of dynamics {quoted(entry.kind.name)} ({cls.__module__}.{cls.__qualname__})"
+        raise NodeChangesFailed(
+            path,
+            f"{kind}: node_changes() returned {said!r}; expected a NodeChanges "
+            "(LINKS_ONLY for a kind that never takes a node down)",
+        )
+    return said
 
 
 def down_for_good(dynamics: Sequence[Dynamics], end_s: float) -> dict[str, tuple[float, str]] | None:

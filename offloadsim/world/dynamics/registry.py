@@ -238,7 +238,21 @@ def _check_changes(kind: DynamicsKind, spec: Any, path: str, end_s: float) -> No
     changes = getattr(kind, "changes", None)
     if changes is None:
         return
-    key, count = changes(spec, end_s)
+    said = changes(spec, end_s)
+    if not (
+        isinstance(said, tuple)
+        and len(said) == 2
+        and isinstance(said[0], str)
+        and isinstance(said[1], int | float)
+        and not isinstance(said[1], bool)
+    ):
+        cls = type(kind)
+        raise DynamicsError(
+            path,
+            f"kind of dynamics {quoted(kind.name)} ({cls.__module__}.{cls.__qualname__}): changes() returned "
+            f"{said!r}; expected (the entry's key that sets how often it changes, about how many changes)",
+        )
+    key, count = said
     if not count <= MAX_CHANGES:  # nan included
         raise DynamicsError(
             f"{path}.{key}" if key else path,

@@ -28,7 +28,7 @@ from __future__ import annotations
 import collections.abc as abc
 import types
 import typing
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -42,6 +42,7 @@ __all__ = [
     "Station",
     "Tier",
     "Requirement",
+    "RequirementsError",
     "param_kind",
     "requirements_of",
     "references",
@@ -140,10 +141,30 @@ class Requirement:
         return Requirement("layers", reason, param, layer=layer)
 
 
+class RequirementsError(TypeError):
+    """A policy's ``requirements()`` returned something else than Requirement objects (a plug-in's bug)."""
+
+
 def requirements_of(policy: Any) -> tuple[Requirement, ...]:
-    """What ``policy`` declares it needs (its ``requirements()``), or () if it declares nothing."""
+    """What ``policy`` declares it needs (its ``requirements()``), or () if it declares nothing.
+
+    Raises :class:`RequirementsError` when ``requirements()`` returns anything but an iterable of
+    :class:`Requirement` (None, one Requirement, strings), naming the policy's class.
+    """
     declared = getattr(policy, "requirements", None)
-    return tuple(declared()) if callable(declared) else ()
+    if not callable(declared):
+        return ()
+    said = declared()
+    items = tuple(said) if isinstance(said, Iterable) and not isinstance(said, str | Requirement) else None
+    if items is None or not all(isinstance(item, Requirement) for item in items):
+        cls = type(policy)
+        wrong = said if items is None else next(item for item in items if not isinstance(item, Requirement))
+        raise RequirementsError(
+            f"({cls.__module__}.{cls.__qualname__}) requirements() returned {wrong!r}"
+            + (f" in {said!r}" if items is not None else "")
+            + "; expected a tuple of Requirement objects (Requirement.sources_compute(...), ...; () for none)"
+        )
+    return items
 
 
 def param_kind(hint: Any) -> ParamKind | None:

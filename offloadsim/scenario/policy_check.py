@@ -26,6 +26,7 @@ from offloadsim.policies.params import (
     STATION,
     TIER,
     Requirement,
+    RequirementsError,
     references,
     requirements_of,
 )
@@ -101,6 +102,10 @@ def _check(
     problems.raise_if_any()  # a misspelt name would only repeat itself as an unmet requirement
     try:
         needs = requirements_of(policy)
+    except RequirementsError as error:  # what a plug-in's requirements() returned
+        problems.add(name_path, f"policy {quoted(spec.name)} {error}")
+        problems.raise_if_any()
+        raise
     except Exception as error:  # a plug-in's bug is named as its own, with its line; offloadsim's is not
         message = describe_failure(error, policy, spec.name)
         if message is None:

@@ -169,6 +169,42 @@ def test_a_plugin_that_builds_no_decide_method_is_a_scenario_error(tiny_scenario
     assert "internal error" not in message and not out.exists()
 
 
+@dataclass
+class RequirementsReturn:
+    """Returns what it is given from requirements()."""
+
+    needs: object = None
+
+    def requirements(self):
+        return self.needs
+
+    def decide(self, task, view):
+        return Plan.run_on(task.source)
+
+
+@pytest.mark.parametrize(
+    ("needs", "said"),
+    [
+        (None, "None"),
+        (Requirement.sources_compute("runs locally"), "Requirement(need='sources compute'"),
+        (("sources compute",), "'sources compute' in ('sources compute',)"),
+    ],
+)
+def test_requirements_that_are_not_requirement_objects_are_the_policys_error(tiny_scenario, needs, said):
+    """Not "internal error: TypeError: 'NoneType' object is not iterable" (exit 1)."""
+    register_policy("requirements-return")(RequirementsReturn)
+    with pytest.raises(ScenarioError) as caught:
+        offloadsim.run(tiny_scenario, policy="requirements-return", policy_params={"needs": needs})
+    message = str(caught.value)
+    assert message.startswith(
+        f'{tiny_scenario}: policy=requirements-return: policy "requirements-return" '
+        f"({__name__}.RequirementsReturn) requirements() returned {said}"
+    ), message
+    assert message.endswith(
+        "; expected a tuple of Requirement objects (Requirement.sources_compute(...), ...; () for none)"
+    )
+
+
 def test_a_plan_error_a_plugin_raises_is_a_user_error_with_its_message(tiny_scenario):
     register_policy("picky")(RaisesPlanError)
     with pytest.raises(EngineError) as caught:

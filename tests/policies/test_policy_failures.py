@@ -103,12 +103,17 @@ class RequirementsRaise:
         return Plan.run_on(task.source)
 
 
-def test_an_exception_in_requirements_is_a_scenario_error_naming_the_policy_and_its_line(tiny_scenario):
-    register_policy("requirements-raise")(RequirementsRaise)
-    line = _line_of("Requirement.computing_tier([")
+def _refusal(scenario: Path, name: str, factory: object) -> str:
+    """The scenario error a run of ``factory``, registered as ``name``, is refused with."""
+    register_policy(name)(factory)
     with pytest.raises(ScenarioError) as caught:
-        offloadsim.run(tiny_scenario, policy="requirements-raise")
-    assert str(caught.value) == (
+        offloadsim.run(scenario, policy=name)
+    return str(caught.value)
+
+
+def test_an_exception_in_requirements_is_a_scenario_error_naming_the_policy_and_its_line(tiny_scenario):
+    line = _line_of("Requirement.computing_tier([")
+    assert _refusal(tiny_scenario, "requirements-raise", RequirementsRaise) == (
         f'{tiny_scenario}: policy=requirements-raise: policy "requirements-raise" '
         f"({__name__}.RequirementsRaise) raised "
         "TypeError in requirements(): Requirement.computing_tier() missing 1 required positional argument: "
@@ -131,19 +136,16 @@ def table_policy(**params):
     return ConstructorRaises(**params)
 
 
-@pytest.mark.parametrize(("factory", "where"), [(ConstructorRaises, "__init__"), (table_policy, "__init__")])
+@pytest.mark.parametrize("factory", [ConstructorRaises, table_policy])
 def test_an_exception_in_a_plugins_constructor_is_a_scenario_error_naming_it(
-    tiny_scenario, factory, where, tmp_path, capsys
+    tiny_scenario, factory, tmp_path, capsys
 ):
     """Not "internal error: KeyError" (exit 1): the plug-in's bug, with its line, exit 2."""
-    register_policy("constructor-raises")(factory)
     line = _line_of("self.rows = {}[table]")
-    with pytest.raises(ScenarioError) as caught:
-        offloadsim.run(tiny_scenario, policy="constructor-raises")
-    assert str(caught.value) == (
+    assert _refusal(tiny_scenario, "constructor-raises", factory) == (
         f'{tiny_scenario}: policy=constructor-raises: policy "constructor-raises" '
         f"({__name__}.{factory.__qualname__}) raised KeyError while it was built: 'missing.csv' "
-        f"(test_policy_failures.py, line {line}, in {where})"
+        f"(test_policy_failures.py, line {line}, in __init__)"
     )
     out = tmp_path / "out"
     assert main(["run", str(tiny_scenario), "--policy", "constructor-raises", "--out", str(out)]) == 2

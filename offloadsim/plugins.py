@@ -158,6 +158,7 @@ class EntryPointGroup:
         self._add = add
         self.warning = warning
         self.loaded = False
+        self.failed: dict[str, str] = {}  # name -> why the entry point of that name could not be loaded
         GROUPS[group] = self
 
     def load(self) -> None:
@@ -165,19 +166,33 @@ class EntryPointGroup:
         if self.loaded:
             return
         self.loaded = True  # first, so that a plug-in looking itself up while loading does not recurse
+        self.failed = {}
         for entry in entry_points(self.group):
             where = _where(self.what, entry)
             try:
                 loaded = entry.load()
             except Exception as error:  # a broken plug-in must not take the simulator down
-                self._warn(f"could not load {where}; it is skipped: {type(error).__name__}: {error}")
+                self._failed(entry.name, where, error)
                 continue
             try:
                 self._add(entry, loaded, origin_of(entry))
             except PluginSkipped as reason:
                 self._warn(f"{where} is ignored: {reason}")
             except Exception as error:
-                self._warn(f"could not load {where}; it is skipped: {type(error).__name__}: {error}")
+                self._failed(entry.name, where, error)
+
+    def failure(self, name: str) -> str | None:
+        """Why the plug-in ``name`` of this group could not be loaded (None: no entry point of it failed).
+
+        For the one line that refuses a scenario naming it: not just "unknown", when the user
+        installed it and its import (or its registration) failed.
+        """
+        return self.failed.get(name)
+
+    def _failed(self, name: str, where: str, error: Exception) -> None:
+        reason = f"{type(error).__name__}: {error}"
+        self.failed[name] = f"{where} could not be loaded: {reason}"
+        self._warn(f"could not load {where}; it is skipped: {reason}")
 
     def forget(self) -> None:
         """The next look-up reads the entry points again (tests, and after installing a plug-in)."""

@@ -777,15 +777,16 @@ def _check_reachability(
 
 def _policy(doc: ScenarioDoc, raw: Mapping[str, Any], problems: ProblemList) -> PolicySpec:
     # Imported when resolving, not with the package (pyproject.toml's plots contract).
-    from offloadsim.policies.registry import available_policies, find_policy
+    from offloadsim.policies.registry import PLUGINS, available_policies, find_policy
 
     name = doc.policy.name
     if find_policy(name) is None:
         known = list(available_policies())
         path = "policy" if isinstance(raw.get("policy"), str) else "policy.name"
+        failed = PLUGINS.failure(name)  # installed, but its plug-in did not load: say why
+        listed = f"{did_you_mean(name, known)}; known: {', '.join(sorted(known))}"
         problems.add(
-            path,
-            f"unknown policy {quoted(name)}{did_you_mean(name, known)}; known: {', '.join(sorted(known))}",
+            path, f"unknown policy {quoted(name)}" + (f": the {failed}" if failed is not None else listed)
         )
     return PolicySpec(name=name, params=dict(doc.policy.model_extra or {}))
 

@@ -263,3 +263,47 @@ def test_a_broken_plugin_is_said_once_in_one_line_not_again_by_every_worker(
         "offloadsim: warning: could not load processor model plug-in 'broken' (broken_plugins:model) from "
         "distribution broken-plugins 0.1; it is skipped: ImportError: needs a GPU library"
     ], err
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (
+            ["run", "{tiny}", "--policy", "gpu-policy"],
+            '--policy gpu-policy: unknown policy "gpu-policy": the policy',
+        ),
+        (
+            ["validate", "{tiny}", "--set", "policy=gpu-policy"],
+            'policy: unknown policy "gpu-policy": the policy',
+        ),
+        (
+            ["validate", "{tiny}", "--set", "dynamics=[{kind: gpu-wave}]"],
+            'dynamics[0].kind: unknown kind "gpu-wave": the kind of dynamics',
+        ),
+    ],
+)
+def test_a_plugin_that_did_not_load_is_refused_saying_why_not_just_unknown(
+    site, tiny_scenario, capsys, args, said
+):
+    """Before: "unknown policy "gpu-policy"; known policies: ..." as if it were not installed at all."""
+    from offloadsim.cli import main
+    from offloadsim.policies import registry
+
+    site(
+        "gpu-plugins",
+        "[offloadsim.policies]\ngpu-policy = gpu_plugins:Policy\n"
+        "[offloadsim.dynamics]\ngpu-wave = gpu_plugins:Wave\n",
+        {"gpu_plugins": "raise ImportError('needs a GPU library')\n"},
+    )
+    registry.clear_policy_cache()
+    try:
+        assert main([arg.replace("{tiny}", str(tiny_scenario)) for arg in args]) == 2
+    finally:
+        registry.clear_policy_cache()
+    errors = [line for line in capsys.readouterr().err.splitlines() if line.startswith("offloadsim: error:")]
+    (error,) = errors
+    assert said in error, error
+    assert (
+        "plug-in 'gpu-" in error
+        and "from distribution gpu-plugins 0.1 could not be loaded: ImportError: needs a GPU library" in error
+    )

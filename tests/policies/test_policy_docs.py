@@ -42,3 +42,16 @@ def test_docs_page_plugin_example_runs(make_view, task_factory):
     # the deadline is relative to arrival: a late arrival with time to spare stays local
     late = type(relaxed)(**{**vars(relaxed), "arrival": 100.0, "deadline": 5.0})
     assert policy.decide(late, view).nodes == ("phone-0",)
+
+
+def test_the_table_of_what_a_view_answers_names_every_member_of_system_view():
+    """docs/policies.md lists the view's members for a plug-in's author: none left out, none made up."""
+    import re
+
+    from offloadsim.policies import SystemView
+
+    members = {name for name in vars(SystemView) if not name.startswith("_")}
+    text = DOC.read_text()
+    table = text[text.index("| `view.` |") : text.index("Each is a member of `SystemView`")]
+    listed = set(re.findall(r"`(\w+)(?:\(|`)", table)) - {"view"}
+    assert listed == members, (sorted(members - listed), sorted(listed - members))

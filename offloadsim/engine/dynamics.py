@@ -12,6 +12,7 @@ from __future__ import annotations
 import heapq
 import math
 from collections.abc import Callable, Generator, Iterator
+from numbers import Real
 from typing import TYPE_CHECKING, Any
 
 import simpy
@@ -206,7 +207,7 @@ def _checked(
         if not (isinstance(item, tuple) and len(item) == 2):
             raise DynamicsFailed(f"{said}: its timeline yielded {item!r}; expected (time in s, change)")
         at, change = item
-        if isinstance(at, bool) or not isinstance(at, int | float) or math.isnan(at) or at < previous:
+        if isinstance(at, bool) or not isinstance(at, Real) or math.isnan(at) or at < previous:
             after = f"no earlier than the {previous:g} s before it" if previous > 0 else "at least 0"
             raise DynamicsFailed(
                 f"{said}: its timeline yielded the time {at!r}; expected a number of seconds, {after} "

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import re
 
+import numpy as np
 import pytest
 
 import offloadsim
@@ -53,7 +54,7 @@ class Toy:
             "not-a-change": [(0.5, "bandwidth=1 Mbps")],
             "not-a-pair": [0.5],
             "no-such-node": [(0.5, SetNodeUp("edge-9", False))],
-            "fine": [(0.5, SetCapacity(0, 1e6))],
+            "fine": [(0.5, SetCapacity(0, 1e6)), (np.int64(1), SetCapacity(0, 2e6))],  # numpy's numbers too
         }
         yield from items[spec]
 

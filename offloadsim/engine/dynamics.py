@@ -218,14 +218,15 @@ def _checked(
                 f"{said}: its timeline yielded {change!r} at {at:g} s; expected a change with "
                 "apply(topology) (SetCapacity, SetLatency, SetLinkUp, SetNodeUp, ...)"
             )
-        in_a_row = in_a_row + 1 if at == previous else 1
+        now = float(at)  # a Python float, whatever real number the plug-in gave
+        in_a_row = in_a_row + 1 if now == previous else 1
         if in_a_row > limit:
             raise DynamicsFailed(
-                f"{said}: its timeline yielded {in_a_row:,} changes in a row at {at:g} s: simulated time "
+                f"{said}: its timeline yielded {in_a_row:,} changes in a row at {now:g} s: simulated time "
                 "stopped advancing, so the run could never end"
             )
-        previous = float(at)
-        yield at, _Guarded(change, said, at)
+        previous = now
+        yield now, _Guarded(change, said, now)
 
 
 class _Guarded:

@@ -853,7 +853,11 @@ def node_utilisation(
     ``nodes`` is the per-node table of runs (``node, tier, cores,
     utilisation`` and the ``by`` and ``replication`` columns).  ``level`` is
     ``"node"``, ``"tier"`` (mean over a tier's nodes) or ``"auto"``: nodes
-    when there are at most ``max_nodes`` computing nodes, else tiers.
+    when there are at most ``max_nodes`` computing nodes, else tiers.  A
+    tier's bar pools its nodes, so the figure says so: each tick names how
+    many nodes its bar is the mean of, and a dot per node (its mean over
+    replications) shows their spread, as the x label says (none where its
+    nodes all agree: the bar says it).
     """
     ax = axes_or_new(ax)
     frame = nodes
@@ -866,6 +870,7 @@ def node_utilisation(
     if by not in frame.columns:  # one run: a single series
         frame = frame.assign(**{by: ""})
     groups = names_of(frame, by, order)
+    spread = None  # each node of a pooled tier: (by, tier) -> its nodes' means over replications
     if level == "tier":
         run_keys = list(dict.fromkeys([*identity_columns(frame, "nodes"), by, "replication"]))
         run_keys = [c for c in run_keys if c in frame.columns]
@@ -875,6 +880,7 @@ def node_utilisation(
             .reset_index()
         )
         category = "tier"
+        spread = _node_spread(frame, by)
     else:
         per_run = frame
         category = "node"
@@ -895,28 +901,90 @@ def node_utilisation(
             means = np.array([rows["mean"].get(c, np.nan) for c in categories], dtype=float) * 100
             halves = np.array([rows["ci"].get(c, 0.0) for c in categories], dtype=float) * 100
             low, high = ci_bounds(metric_info("utilisation_x"), means, halves)
+            centres = base + (i - (len(groups) - 1) / 2) * width
             ax.bar(
-                base + (i - (len(groups) - 1) / 2) * width,
+                centres,
                 means,
                 width=width,
                 yerr=[means - low, high - means],
                 color=styles[name]["color"],
                 edgecolor="black",
                 linewidth=0.4,
-                error_kw={"elinewidth": 0.7, "ecolor": "black"},
+                # Over the nodes' dots: the CI stays readable where they crowd round the mean.
+                error_kw={"elinewidth": 0.7, "ecolor": "black", "zorder": 4},
                 label=str(name) if name != "" else None,
             )
-        ax.set_xticks(base, [str(c) for c in categories])
+            for centre, tier in zip(centres, categories, strict=True):
+                values = (spread or {}).get((name, tier), np.array([]))
+                if _spread_shown(values):
+                    ax.scatter(
+                        centre + _dot_offsets(values.size) * width,
+                        values * 100,
+                        s=4,
+                        marker="o",
+                        facecolor="white",
+                        edgecolor="0.25",
+                        linewidth=0.4,
+                        zorder=3,
+                    )
+        pooled = _nodes_per_tier(spread) if spread is not None else {}
+        ax.set_xticks(base, [_tier_tick(c, pooled.get(c)) for c in categories])
         _rotate_if_crowded(ax, len(categories), 5)
-        ax.set_xlabel(category)
+        shown = any(_spread_shown(v) for v in (spread or {}).values())
+        ax.set_xlabel(f"{category} (dots: one per node, its mean over replications)" if shown else category)
         ax.set_ylabel("utilisation (%)")
-        tops = np.concatenate([table["mean"], table["mean"] + table["ci"]]).astype(float) * 100
+        dots = [v for v in (spread or {}).values() if _spread_shown(v)]
+        tops = (
+            np.concatenate([table["mean"], table["mean"] + table["ci"], *(v for v in dots)]).astype(float)
+            * 100
+        )
         top = float(tops[np.isfinite(tops)].max()) if np.isfinite(tops).any() else 0.0
         # Room above the tallest bar for the legend, which goes above the bars.
         ax.set_ylim(0, max(5.0, top * (1.3 if len(groups) > 1 else 1.1)))
         ax.grid(axis="x", visible=False)
         tidy_legend(ax, legend_title, ncols=min(4, len(groups)), loc="upper center")
     return ax
+
+
+def _node_spread(frame: pd.DataFrame, by: str) -> dict[tuple[Any, Any], np.ndarray]:
+    """Each computing node's utilisation, its mean over replications, per (``by`` value, tier).
+
+    In the nodes' order in ``frame``: the dots of every series line up node by node.
+    """
+    per_node = frame.groupby([by, "tier", "node"], sort=False, observed=True, dropna=False)[
+        "utilisation"
+    ].mean()
+    return {
+        (name, tier): group.to_numpy(dtype=float)
+        for (name, tier), group in per_node.groupby(level=[0, 1], sort=False, observed=True, dropna=False)
+    }
+
+
+def _nodes_per_tier(spread: Mapping[tuple[Any, Any], np.ndarray]) -> dict[Any, tuple[int, int]]:
+    """The fewest and most nodes a tier's bar is the mean of, over the series."""
+    counts: dict[Any, list[int]] = {}
+    for (_, tier), values in spread.items():
+        counts.setdefault(tier, []).append(int(values.size))
+    return {tier: (min(n), max(n)) for tier, n in counts.items()}
+
+
+def _tier_tick(tier: Any, nodes: tuple[int, int] | None) -> str:
+    """A tier's tick label, over a second line naming how many nodes its bar is the mean of."""
+    if nodes is None or nodes[1] < 2:
+        return str(tier)
+    return f"{tier}\nmean of {replications_text(*nodes)} nodes"
+
+
+def _spread_shown(values: np.ndarray) -> bool:
+    """Whether a tier's nodes get dots: two or more that differ (equal ones would only repeat the bar)."""
+    finite = values[np.isfinite(values)]
+    return finite.size > 1 and float(finite.max() - finite.min()) > 0
+
+
+def _dot_offsets(count: int) -> np.ndarray:
+    """Where ``count`` node dots sit across a bar, in bar widths: side by side, clear of its error bar."""
+    left = (count + 1) // 2  # half on each side of the centre, where the error bar is
+    return np.concatenate([-np.linspace(0.44, 0.1, left), np.linspace(0.1, 0.44, count - left)])
 
 
 # --------------------------------------------------------------------------- calibration

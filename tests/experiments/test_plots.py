@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from figure_checks import check_readable
 from matplotlib.axes import Axes
+from matplotlib.collections import PathCollection
 from matplotlib.container import BarContainer
 from matplotlib.figure import Figure
 
@@ -652,6 +653,46 @@ def test_a_cli_figure_says_what_its_intervals_are_and_over_how_many_replications
     """A new user's figures showed error bars that only the gallery captions explained."""
     note = _footnote(plots.plot_results(compare_results, kind))
     assert "95 % CI" in note and "over 2 replications" in note and "error bars" in note
+
+
+def _many_phones(compare_results, phones: int = 12):
+    """compare_results with ``phones`` phones, each as busy as one of its three (scaled): drawn by tier."""
+    nodes = compare_results.nodes
+    rows = []
+    for i in range(phones):
+        phone = nodes[nodes["node"] == f"phone-{i % 3}"].assign(node=f"phone-{i}")
+        rows.append(phone.assign(utilisation=phone["utilisation"] * (1 + i / 20)))
+    rows.append(nodes[nodes["tier"] != "device"])
+    return dataclasses.replace(compare_results, nodes=pd.concat(rows, ignore_index=True))
+
+
+def test_a_tier_bar_says_it_is_the_mean_of_its_nodes_and_shows_each_node(compare_results):
+    """The device bar was the mean of 20 phones and nothing on the figure said so, or showed their spread."""
+    results = _many_phones(compare_results)
+    fig = plots.plot_results(results, "utilisation")  # more than 10 nodes: one bar per tier
+    (ax,) = fig.axes
+    ticks = [t.get_text() for t in ax.get_xticklabels()]
+    assert ticks == ["device\nmean of 12 nodes", "edge"]
+    assert ax.get_xlabel() == "tier (dots: one per node, its mean over replications)"
+    nodes = results.nodes[results.nodes["policy"] == "local"]
+    expected = nodes[nodes["tier"] == "device"].groupby("node", sort=False)["utilisation"].mean() * 100
+    dots = [np.asarray(c.get_offsets()) for c in ax.collections if isinstance(c, PathCollection)]
+    assert len(dots) == 1, "one dot per phone under local; none where the phones all idle (edge)"
+    assert np.sort(dots[0][:, 1]) == pytest.approx(np.sort(expected.to_numpy()))
+    (bar,) = [p for p in ax.patches if abs(p.get_height() - expected.mean()) < 1e-6]
+    left, right = bar.get_x(), bar.get_x() + bar.get_width()
+    centre = (left + right) / 2
+    assert all(left < x < right and abs(x - centre) > 0.05 * bar.get_width() for x in dots[0][:, 0]), (
+        "the dots sit on their bar, clear of its error bar"
+    )
+    assert "error bars: 95 % CI" in _footnote(fig)
+    check_readable(fig)
+
+
+def test_a_tier_of_one_node_or_of_nodes_that_agree_gets_no_dots(compare_results):
+    ax = plots.node_utilisation(compare_results.nodes.assign(utilisation=0.5), level="tier")
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["device\nmean of 3 nodes", "edge"]
+    assert ax.get_xlabel() == "tier" and not [c for c in ax.collections if isinstance(c, PathCollection)]
 
 
 def test_a_sweep_figure_names_its_bands(sweep_results):

@@ -377,18 +377,36 @@ class Steady:
         )
 
     def interval_note(self, what: str) -> str:
-        """``"error bars: 95 % CI of the mean (Student t) over 5 replications"``: the kept points' runs.
+        """``"error bars: 95 % CI of the mean (Student t) over 5 replications"``: the kept points' runs."""
+        return interval_note(self.metrics, self.keys, what)
 
-        Written by :func:`offloadsim.plots.interval_text`, as ``offloadsim plot`` says it, with
-        the fewest and most runs of a kept point (a range when they differ).
-        """
-        from offloadsim.plots import interval_text
 
-        runs = self.metrics[[*self.keys, "replication"]].astype(str).drop_duplicates()
-        if not len(runs):
-            return ""
-        counts = runs.groupby(self.keys, sort=False).size()
-        return interval_text(what, int(counts.min()), int(counts.max()))
+def interval_note(records: pd.DataFrame, keys: Sequence[str], what: str, values: Sequence[str] = ()) -> str:
+    """What a gallery figure's intervals are, said under it: ``"bands: 95 % CI ... over 5 replications"``.
+
+    Written by :func:`offloadsim.plots.interval_text`, as ``offloadsim plot`` says it, with the
+    fewest and most runs (``replication``) of a combination of ``keys`` (a range when they
+    differ), counting only the runs with every one of ``values`` (a run with no latency is in no mean).
+    """
+    from offloadsim.plots import interval_text
+
+    if values:
+        records = records[records[list(values)].notna().all(axis=1)]
+    runs = records[[*keys, "replication"]].astype(str).drop_duplicates()
+    if not len(runs):
+        return ""
+    counts = runs.groupby(list(keys), sort=False).size()
+    return interval_text(what, int(counts.min()), int(counts.max()))
+
+
+def note_under(fig: Any, *parts: str) -> None:
+    """The non-empty ``parts``, one a line, under ``fig``'s axes, as ``offloadsim plot`` writes its notes."""
+    from offloadsim.plots import house_style
+
+    note = "\n".join(part for part in parts if part)
+    if note:
+        with house_style():
+            fig.supxlabel(note, fontsize=6)
 
 
 def steady_runs(metrics: pd.DataFrame, keys: Sequence[str], share: float = STEADY_SHARE) -> Steady:

@@ -12,6 +12,8 @@ KEY = "links[0].bandwidth"
 
 
 def draw(data):
+    from _common import interval_note, note_under
+
     from offloadsim.plots import metric_vs_parameter, new_axes
 
     results = data["sweep-bandwidth"]
@@ -26,6 +28,8 @@ def draw(data):
         label=results.manifest["labels"][KEY],
         order=["local", "edge", "least-loaded"],
     )
+    # Its bands, said on the figure as offloadsim plot's sweep says them (the caption is not the figure).
+    note_under(fig, interval_note(results.metrics, [KEY, "policy"], "bands", ["latency_mean_s"]))
     return fig
 
 

@@ -11,17 +11,16 @@ EXPERIMENTS = ("compare-load",)
 
 
 def draw(data):
-    from _common import COMPARE_LOAD_POLICIES
+    from _common import COMPARE_LOAD_POLICIES, note_under
 
-    from offloadsim.plots import house_style, latency_cdf, new_axes, pooled_text
+    from offloadsim.plots import latency_cdf, new_axes, pooled_text
     from offloadsim.plots.axes import clear_legend
 
     tasks = data["compare-load"].tasks
     fig, ax = new_axes("one-column")
     latency_cdf(tasks, ax=ax, order=COMPARE_LOAD_POLICIES)
     runs = tasks.groupby("policy", observed=True)["replication"].nunique()
-    with house_style():  # the note offloadsim plot's CDF writes, in its font
-        fig.supxlabel(pooled_text(int(runs.min()), int(runs.max())), fontsize=6)
+    note_under(fig, pooled_text(int(runs.min()), int(runs.max())))  # the note offloadsim plot's CDF writes
     clear_legend(ax)  # the note moved the curves: the legend goes where it covers none of them
     return fig
 

@@ -11,7 +11,7 @@ EXPERIMENTS = ("compare-load",)
 
 
 def draw(data):
-    from _common import COMPARE_LOAD_POLICIES
+    from _common import COMPARE_LOAD_POLICIES, interval_note, note_under
 
     from offloadsim.plots import label_panels, metric_bars, new_axes
 
@@ -21,6 +21,9 @@ def draw(data):
     metric_bars(metrics, "latency_p95_s", ax=left, log_y=True, order=COMPARE_LOAD_POLICIES)
     metric_bars(metrics, "deadline_miss_rate", ax=right, order=COMPARE_LOAD_POLICIES)
     label_panels([left, right], ["p95 latency", "deadline misses (200 ms)"])
+    # Both panels' intervals, said on the figure as offloadsim plot says them (the caption is not the figure).
+    values = ["latency_p95_s", "deadline_miss_rate"]
+    note_under(fig, interval_note(metrics, ["policy"], "error bars", values))
     return fig
 
 

@@ -14,9 +14,9 @@ MODEL = {"classify": "AlexNet"}  # the one application of compare-split.yaml, na
 
 
 def draw(data):
-    from _common import steady_runs
+    from _common import note_under, steady_runs
 
-    from offloadsim.plots import house_style, label_panels, metric_vs_parameter, new_axes, split_vs_parameter
+    from offloadsim.plots import label_panels, metric_vs_parameter, new_axes, split_vs_parameter
     from offloadsim.plots.axes import figure_legend
     from offloadsim.plots.charts import all_local_latency_lines
 
@@ -38,10 +38,7 @@ def draw(data):
     figure_legend(fig, [left, right])
     # Both panels draw each point as the mean of its runs' means, with a band: say what the band is.
     intervals = f"lines: mean per run; {steady.interval_note('bands')}"
-    note = "\n".join(part for part in (intervals, steady.note("policy", KEY), missing) if part)
-    if note:
-        with house_style():
-            fig.supxlabel(note, fontsize=6)
+    note_under(fig, intervals, steady.note("policy", KEY), missing)
     return fig
 
 

@@ -11,12 +11,15 @@ EXPERIMENTS = ("compare-load",)
 
 
 def draw(data):
-    from _common import COMPARE_LOAD_POLICIES
+    from _common import COMPARE_LOAD_POLICIES, interval_note, note_under
 
     from offloadsim.plots import new_axes, node_utilisation
 
     fig, ax = new_axes("one-column")
-    node_utilisation(data["compare-load"].nodes, level="tier", ax=ax, order=COMPARE_LOAD_POLICIES)
+    nodes = data["compare-load"].nodes
+    node_utilisation(nodes, level="tier", ax=ax, order=COMPARE_LOAD_POLICIES)
+    # The CIs are of a tier's mean per run, over the runs: said on the figure, as offloadsim plot says it.
+    note_under(fig, interval_note(nodes, ["policy"], "error bars", ["utilisation"]))
     return fig
 
 

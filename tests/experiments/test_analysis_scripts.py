@@ -222,3 +222,69 @@ def test_the_utilisation_time_figure_says_how_it_was_estimated_as_offloadsim_plo
     command_note = plot_results(results, "utilisation-time")._supxlabel.get_text()
     assert gallery_note.startswith("estimated from task records") and "above 100 %" in gallery_note
     assert gallery_note in command_note
+
+
+def _compare_load():
+    """The gallery's compare-load table as its metrics, and nodes: 20 phones, an edge and a cloud."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    metrics = pd.read_csv(ROOT / "docs" / "figures" / "data" / "compare-load.csv", dtype={"policy": str})
+    nodes = pd.DataFrame(
+        [
+            {
+                "policy": run.policy,
+                "replication": run.replication,
+                "node": node,
+                "tier": tier,
+                "cores": 1,
+                "utilisation": getattr(run, f"utilisation_{tier}") * (1 + (i % 5 - 2) / 50),
+            }
+            for run in metrics.itertuples()
+            for i, (node, tier) in enumerate(
+                [*((f"phone-{k}", "device") for k in range(20)), ("edge", "edge"), ("cloud", "cloud")]
+            )
+        ]
+    )
+    return {"compare-load": SimpleNamespace(metrics=metrics, nodes=nodes)}
+
+
+def _sweep_bandwidth():
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    metrics = pd.read_csv(ROOT / "docs" / "figures" / "data" / "sweep-bandwidth.csv", dtype={"policy": str})
+    manifest = {"labels": {"links[0].bandwidth": "phone uplink"}}
+    return {"sweep-bandwidth": SimpleNamespace(metrics=metrics, manifest=manifest)}
+
+
+@pytest.mark.parametrize(
+    ("figure", "data", "intervals"),
+    [
+        ("policy_bars", _compare_load, "error bars"),
+        ("utilisation", _compare_load, "error bars"),
+        ("bandwidth_sweep", _sweep_bandwidth, "bands"),
+    ],
+)
+def test_the_gallery_figures_say_what_their_intervals_are(figure, data, intervals):
+    """Their error bars and bands were explained by the captions only, not on the figures."""
+    import importlib
+
+    from offloadsim.plots.checks import figure_problems, legend_over_data
+
+    sys.path.insert(0, str(ROOT / "analysis"))
+    fig = importlib.import_module(figure).draw(data())
+    assert fig._supxlabel.get_text() == f"{intervals}: 95 % CI of the mean (Student t) over 5 replications"
+    assert figure_problems(fig) == [] and legend_over_data(fig) == []
+
+
+def test_the_gallery_utilisation_says_the_device_bar_is_the_mean_of_20_phones():
+    """The figure drew the mean of 20 phones as one 'device' bar; only the caption said so."""
+    sys.path.insert(0, str(ROOT / "analysis"))
+    import utilisation
+
+    (ax,) = utilisation.draw(_compare_load()).axes
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["device\nmean of 20 nodes", "edge", "cloud"]
+    assert "dots: one per node" in ax.get_xlabel()

@@ -153,8 +153,10 @@ CAPTIONS = {
         lambda: _mean("sweep-split", ENERGY, 1e3, policy="neurosurgeon", **_bw("80 Mbps")),
         lambda: _mean("sweep-split", ENERGY, 1e3, policy="edge", **_bw("80 Mbps")),
     ],
-    "the phones' CPUs at {:.0f} % when every frame runs locally, the edge at {:.0f} %": [
+    "the phones' CPUs at {:.0f} % on average when every frame runs locally": [
         lambda: _mean("compare-load", "utilisation_device", 100, policy="local"),
+    ],
+    "The edge is at {:.0f} % when every frame goes there": [
         lambda: _mean("compare-load", "utilisation_edge", 100, policy="edge"),
     ],
     "and {:.0f} % under least-loaded": [

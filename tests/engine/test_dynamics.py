@@ -127,7 +127,20 @@ def test_runs_of_a_changing_world_are_deterministic_and_leave_the_world_unchange
         ),
         (
             "[{kind: link-schedule, link: [phone, cloud], steps: [{at: 1 s, up: false}]}]",
-            'dynamics[0].link: no link joins "phone" and "cloud"',
+            'dynamics[0].link: "cloud" is not a node; expected two nodes [A, B] that a link joins',
+        ),
+        (  # a typo of a node: the name it meant
+            "[{kind: link-schedule, link: [phone, edg], steps: [{at: 1 s, up: false}]}]",
+            'dynamics[0].link: "edg" is not a node (did you mean "edge"?); expected two nodes [A, B]',
+        ),
+        (  # a pattern, as links[].between takes: not here
+            "[{kind: link-schedule, link: [phone-*, edge], steps: [{at: 1 s, up: false}]}]",
+            'dynamics[0].link: "phone-*" is a pattern, not a node: name two nodes [A, B], or give the '
+            "number of the links[] entry (all its links)",
+        ),
+        (  # two nodes, not linked: what the first one is linked to
+            "[{kind: link-schedule, link: [phone, phone], steps: [{at: 1 s, up: false}]}]",
+            'dynamics[0].link: no link joins "phone" and "phone" ("phone" is linked to "edge")',
         ),
         (
             "[{kind: link-schedule, link: 0, steps: [{at: 1 s, bandwith: 1 Mbps}]}]",

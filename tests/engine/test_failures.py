@@ -240,7 +240,7 @@ dynamics:
         ),
         (
             "[{kind: failures, link: [phone, ap], mtbf: 1 s, mttr: 1 s}]",
-            r'dynamics\[0\]\.link: no link joins "phone" and "ap"',
+            r'dynamics\[0\]\.link: "ap" is not a node; expected two nodes \[A, B\] that a link joins',
         ),
     ],
 )

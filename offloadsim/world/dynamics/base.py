@@ -11,7 +11,7 @@ them in time order (:mod:`offloadsim.engine.dynamics`).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     import numpy as np
 
     from offloadsim.scenario.distributions import Dist
-    from offloadsim.scenario.model import Scenario
+    from offloadsim.scenario.model import LinkSpec, Scenario
     from offloadsim.world.topology import Topology
 
 __all__ = [
@@ -119,6 +119,26 @@ class SetNodeUp:
     def apply(self, topology: Topology) -> None:
         """Take the node down or up."""
         topology.set_node_up(self.node, self.up)
+
+
+def _no_link(a: str, b: str, links: Sequence[LinkSpec], names: Sequence[str]) -> str:
+    """Why ``[a, b]`` names no link: an end that is no node (a pattern, a typo), or what ``a`` links to."""
+    known = set(names)
+    for end in (a, b):
+        if end in known:
+            continue
+        if any(c in end for c in "*?["):
+            return (
+                f"{quoted(end)} is a pattern, not a node: name two nodes [A, B], "
+                "or give the number of the links[] entry (all its links)"
+            )
+        hint = did_you_mean(end, names)
+        return f"{quoted(end)} is not a node{hint}; expected two nodes [A, B] that a link joins"
+    near = sorted({link.b if link.a == a else link.a for link in links if a in (link.a, link.b)})
+    shown = ", ".join(quoted(name) for name in near[:5])
+    if len(near) > 5:
+        shown += f" and {len(near) - 5} more"
+    return f"no link joins {quoted(a)} and {quoted(b)} ({quoted(a)} is linked to {shown or 'no node'})"
 
 
 def directed(link: int, forward: bool) -> tuple[int, int]:
@@ -407,7 +427,7 @@ class SpecReader:
                     return ((i, True),)
                 if (link.a, link.b) == (b, a):
                     return ((i, False),)
-            raise self.fail(key, f"no link joins {quoted(a)} and {quoted(b)}")
+            raise self.fail(key, _no_link(a, b, links, [node.name for node in self.scenario.nodes]))
         raise self.fail(
             key, f"expected a links[] entry number or two node names [A, B], got {describe(value)}"
         )

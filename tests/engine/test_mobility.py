@@ -339,6 +339,11 @@ BAD_TRACE = "time,node,x,y\n0,phone,10,0\n"
             None,
             'dynamics[0].access_points[1].node: "ap-0" is given twice, here and at access_points[0]: an',
         ),
+        (  # a model and a trace: which one moves them?
+            ("file: walk.csv", "file: walk.csv\n    random_waypoint: {area: [100 m, 10 m], speed: 1 m/s}"),
+            None,
+            "dynamics[0]: expected one of random_waypoint (a model) or file (a trace of positions), not both",
+        ),
         (
             ("file: walk.csv", "trace: walk.csv"),
             None,

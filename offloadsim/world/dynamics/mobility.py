@@ -167,7 +167,11 @@ class Mobility:
                 )
         links, uplink_first = _links(entry, scenario, devices, points)
         if entry.has("random_waypoint") == entry.has("file"):
-            raise entry.fail("", "expected one of random_waypoint (a model) or file (a trace of positions)")
+            raise entry.fail(
+                "",
+                "expected one of random_waypoint (a model) or file (a trace of positions), "
+                + ("not both" if entry.has("file") else "got neither"),
+            )
         motion = (
             _waypoints(SpecReader(entry.entry["random_waypoint"], f"{entry.path}.random_waypoint", scenario))
             if entry.has("random_waypoint")

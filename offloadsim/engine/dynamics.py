@@ -20,6 +20,7 @@ import simpy
 from offloadsim.engine.errors import EngineError
 from offloadsim.plugins import shipped_module
 from offloadsim.suggest import quoted
+from offloadsim.world.dynamics.base import SetLinkUp, SetNodeUp
 from offloadsim.world.topology import NoRouteError
 
 if TYPE_CHECKING:
@@ -151,18 +152,32 @@ def start_dynamics(
     rng_for: Callable[[int], np.random.Generator],
     end_s: float,
 ) -> None:
-    """Apply the world's ``dynamics`` entries to the run's ``topology``; entry i draws from ``rng_for(i)``."""
+    """Apply the world's ``dynamics`` entries to the run's ``topology``; entry i draws from ``rng_for(i)``.
+
+    A node or link is down while any entry holds it down: one entry's coming
+    up ends its own outage, not another's that overlaps it (a scheduled
+    window and a random failure, or two windows), so outages add up as a
+    union, whatever order their steps come in.
+    """
     if not dynamics:
         return
     timelines = [
-        entry.timeline(rng_for(entry.index))
-        if shipped_module(type(entry.kind).__module__)
-        else _checked(env, entry, entry.timeline(rng_for(entry.index)), _stall_limit(topology))
+        _tagged(
+            entry.index,
+            entry.timeline(rng_for(entry.index))
+            if shipped_module(type(entry.kind).__module__)
+            else _checked(env, entry, entry.timeline(rng_for(entry.index)), _stall_limit(topology)),
+        )
         for entry in dynamics
     ]
+    holders: dict[tuple[str, object], set[int]] = {}  # a node or link: the entries holding it down
 
-    def apply(change: WorldChange) -> None:
-        change.apply(topology)
+    def apply(item: tuple[int, Any]) -> None:
+        index, change = item
+        if isinstance(change, _Guarded):  # a plug-in's change: its failure is the plug-in's
+            change.apply_held(topology, holders, index)
+        else:
+            _apply_held(topology, holders, index, change)
 
     start_changes(env, timelines, apply, end_s)
 
@@ -239,13 +254,43 @@ class _Guarded:
         self.said = said
         self.at = at
 
-    def apply(self, topology: Topology) -> None:
+    def apply_held(self, topology: Topology, holders: dict[tuple[str, object], set[int]], index: int) -> None:
         """Apply the change; an exception is the kind's (it yielded a change the world cannot take)."""
         try:
-            self.change.apply(topology)
+            _apply_held(topology, holders, index, self.change)
         except Exception as error:
             text = str(error).splitlines()[0] if str(error) else ""
             raise DynamicsFailed(
                 f"{self.said}: its change {self.change!r} at {self.at:g} s failed: {type(error).__name__}"
                 + (f": {text}" if text else "")
             ) from error
+
+
+def _tagged(
+    index: int, timeline: Iterator[tuple[float, WorldChange]]
+) -> Iterator[tuple[float, tuple[int, WorldChange]]]:
+    """Entry ``index``'s timeline, each change named by the entry it came from."""
+    for at, change in timeline:
+        yield at, (index, change)
+
+
+def _apply_held(
+    topology: Topology, holders: dict[tuple[str, object], set[int]], index: int, change: WorldChange
+) -> None:
+    """Entry ``index``'s ``change`` applied; a node or link is up only while no entry holds it down."""
+    if isinstance(change, SetNodeUp):
+        topology.set_node_up(change.node, _held(holders, ("node", change.node), index, change.up))
+    elif isinstance(change, SetLinkUp):
+        topology.set_link_up(change.link, _held(holders, ("link", change.link), index, change.up))
+    else:
+        change.apply(topology)
+
+
+def _held(holders: dict[tuple[str, object], set[int]], key: tuple[str, object], index: int, up: bool) -> bool:
+    """Entry ``index`` takes ``key`` down (or lets it up): whether it is up now, no entry holding it."""
+    held = holders.setdefault(key, set())
+    if up:
+        held.discard(index)
+    else:
+        held.add(index)
+    return not held

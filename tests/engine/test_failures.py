@@ -319,3 +319,39 @@ def test_a_node_down_mid_upload_is_the_reason_its_task_failed(tmp_path, text, do
     tasks = run(tmp_path, text + dynamics).tasks
     assert list(tasks["status"]) == ["failed"]
     assert tasks["reason"][0] == f"{down} went down"
+
+
+@pytest.mark.parametrize(
+    ("second", "down_s"),
+    [
+        ("{kind: node-schedule, node: edge, steps: [{at: 3 s, up: false}, {at: 6 s, up: true}]}", 4.0),
+        # down 3 s to 6 s, and again from 9 s (up 3 s, down 3 s, ...): 1 s more before the end
+        ("{kind: failures, nodes: edge, mtbf: {deterministic: 3 s}, mttr: {deterministic: 3 s}}", 5.0),
+    ],
+)
+def test_overlapping_outages_of_one_node_keep_it_down_until_the_last_one_ends(tmp_path, second, down_s):
+    # Two entries take the edge down: 2 s to 4 s, and 3 s to 6 s (a schedule, or a failure drawn
+    # at exactly 3 s, repaired 3 s later).  The first entry's coming up at 4 s must not end the
+    # second's outage: the edge is down from 2 s to 6 s.  (With the latest step setting the
+    # state, it was up again from 4 s to 6 s.)
+    text = ONE_EDGE + (
+        "dynamics:\n"
+        "  - {kind: node-schedule, node: edge, steps: [{at: 2 s, up: false}, {at: 4 s, up: true}]}\n"
+        f"  - {second}\n"
+    )
+    raw = run(tmp_path, text, times="4.5 6.5")
+    nodes = dict(zip(raw.nodes["node"], raw.nodes["availability"], strict=True))
+    assert nodes["edge"] == pytest.approx(1 - down_s / 10, rel=1e-12)
+    # The request at 4.5 s finds the edge down (fixed drops it); the one at 6.5 s is served.
+    assert list(raw.tasks["status"]) == ["dropped", "completed"]
+
+
+def test_overlapping_outages_of_one_link_keep_it_down_until_the_last_one_ends(tmp_path):
+    text = ONE_EDGE + (
+        "dynamics:\n"
+        "  - {kind: link-schedule, link: [phone, edge], steps: [{at: 2 s, up: false}, {at: 4 s, up: true}]}\n"
+        "  - {kind: link-schedule, link: 0, steps: [{at: 3 s, up: false}, {at: 6 s, up: true}]}\n"
+    )
+    raw = run(tmp_path, text, times="4.5 6.5")
+    assert list(raw.links["availability"]) == pytest.approx([0.6, 0.6], rel=1e-12)
+    assert list(raw.tasks["status"]) == ["dropped", "completed"]

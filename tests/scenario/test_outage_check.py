@@ -3,8 +3,9 @@
 A ``node-schedule`` that takes the only edge node down at 0 s left ``policy:
 edge`` nothing to offload to: the run dropped or re-placed every task and
 read as that policy's result.  Only a schedule says so before the run: a
-``failures`` entry's repairs may bring the node back, and a plug-in kind is read by what it
-declares of nodes (nothing declared: not known, no check).
+node is down while any entry holds it down (a ``failures`` entry's repair, or another schedule's
+up step, ends its own outage only), and a plug-in kind is read by what it declares of nodes
+(nothing declared: not known, no check).
 """
 
 from __future__ import annotations
@@ -84,7 +85,27 @@ def test_a_named_server_down_for_good_is_a_warning_naming_the_set_behind_it(tmp_
     [
         [_schedule("edge-0", ("0 s", False))],  # edge-1 still serves
         [_schedule("edge-*", ("0 s", False), ("20 s", True))],  # back up in the measured time
-        [_schedule("edge-*", ("0 s", False)), _schedule("edge-1", ("34 s", True))],  # one back before the end
+        [  # the second entry's outage of edge-1 ends before the end; the first's ended at 2 s
+            _schedule("edge-*", ("0 s", False), ("2 s", True)),
+            _schedule("edge-1", ("1 s", False), ("34 s", True)),
+        ],
+        [
+            _schedule("edge-1", ("0 s", False), ("20 s", True)),
+            {"kind": "failures", "nodes": "edge-*", "mtbf": "1 s", "mttr": "1 s"},
+        ],
+    ],
+)
+def test_a_server_that_may_serve_in_the_measured_time_is_not_warned_of(tmp_path, capsys, dynamics):
+    """Another server of the tier, or the schedule holding it down bringing it back: no warning."""
+    path = _scenario(tmp_path, dynamics)
+    assert main(["validate", str(path)]) == 0
+    assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize(
+    "dynamics",
+    [
+        [_schedule("edge-*", ("0 s", False)), _schedule("edge-1", ("34 s", True))],
         [
             _schedule("edge-*", ("0 s", False)),
             {"kind": "failures", "nodes": "edge-1", "mtbf": "1 s", "mttr": "1 s"},
@@ -95,11 +116,14 @@ def test_a_named_server_down_for_good_is_a_warning_naming_the_set_behind_it(tmp_
         ],
     ],
 )
-def test_a_server_that_may_serve_in_the_measured_time_is_not_warned_of(tmp_path, capsys, dynamics):
-    """Another server of the tier, a schedule or a repair bringing it back: no warning."""
+def test_another_entry_coming_up_does_not_end_a_schedules_outage(tmp_path, capsys, dynamics):
+    """A node is down while any entry holds it down: another entry's up step, or a repair, ends
+    that entry's own outage only, so the first entry's outage to the end is still warned of."""
     path = _scenario(tmp_path, dynamics)
     assert main(["validate", str(path)]) == 0
-    assert capsys.readouterr().err == ""
+    warning = capsys.readouterr().err
+    assert '"edge-0", "edge-1" go down at' in warning
+    assert warning.rstrip().endswith("[servers-down]")
 
 
 def test_multi_tier_warns_of_each_tier_down_for_good(tmp_path, capsys):

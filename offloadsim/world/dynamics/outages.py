@@ -5,9 +5,10 @@ measured time; this says which nodes are, without running.  Each kind
 says what its entries do to nodes (``node_changes``, a
 :class:`~offloadsim.world.dynamics.base.NodeChanges`): ``node-schedule``
 steps take a node down or up at stated times, a ``failures`` entry's
-repairs bring its nodes back at random, and the link kinds leave nodes
-alone.  A kind that does not say (a plug-in's, unless it declares it) might
-do anything to a node, so with one nothing is known here.
+take its nodes down at random (its repairs end its own outages only, never
+a schedule's), and the link kinds leave nodes alone.  A kind that does not
+say (a plug-in's, unless it declares it) might do anything to a node, so
+with one nothing is known here.
 """
 
 from __future__ import annotations
@@ -57,18 +58,21 @@ def node_changes(entry: Dynamics) -> NodeChanges | None:
 def down_for_good(dynamics: Sequence[Dynamics], end_s: float) -> dict[str, tuple[float, str]] | None:
     """``{node: (time, key path)}``: from ``time`` to ``end_s`` the node is down, taken so by the step there.
 
-    Nodes start up; a node-schedule step before ``end_s`` sets one down or up.  Left out: a node a
-    ``failures`` entry drives, and one whose last coming up shares its time with a going down of
-    another entry (the order they apply in is the engine's).  None where an entry's kind does not
-    declare what it does to nodes (``node_changes``): that is not known before the run.
+    Nodes start up; a node-schedule step before ``end_s`` sets one down or up.  A node is down while
+    any entry holds it down, as in the run (:func:`offloadsim.engine.dynamics.start_dynamics`): one
+    entry's coming up ends its own outage only, so neither another schedule's step nor a
+    ``failures`` entry's repair brings back a node a schedule holds down.  None where an entry's
+    kind does not declare what it does to nodes (``node_changes``): that is not known before the run.
 
     >>> from offloadsim.world.dynamics.failures import NodeSchedule, UpSchedule
     >>> schedule = UpSchedule(("edge",), ((0.0, False), (5.0, True), (8.0, False)))
     >>> down_for_good([Dynamics(0, NodeSchedule(), schedule)], 60.0)
     {'edge': (8.0, 'dynamics[0].steps[2].at')}
+    >>> window = UpSchedule(("edge",), ((1.0, False), (9.0, True)))  # another entry's, over the gap
+    >>> down_for_good([Dynamics(0, NodeSchedule(), schedule), Dynamics(1, NodeSchedule(), window)], 60.0)
+    {'edge': (0.0, 'dynamics[0].steps[0].at')}
     """
-    steps: dict[str, list[tuple[float, bool, str]]] = {}
-    random: set[str] = set()
+    steps: dict[str, list[tuple[float, int, bool, str]]] = {}
     for entry in dynamics:
         declared = node_changes(entry)
         if declared is None:
@@ -76,17 +80,21 @@ def down_for_good(dynamics: Sequence[Dynamics], end_s: float) -> dict[str, tuple
         for step in declared.steps:
             if step.at < end_s:
                 steps.setdefault(step.node, []).append(
-                    (step.at, step.up, f"dynamics[{entry.index}].{step.key}")
+                    (step.at, entry.index, step.up, f"dynamics[{entry.index}].{step.key}")
                 )
-        random.update(declared.random)
     down: dict[str, tuple[float, str]] = {}
     for node, changes in steps.items():
-        changes.sort(key=lambda step: step[0])  # stable: equal times keep the order written
-        ups = [at for at, up, _ in changes if up]
-        last_up = ups[-1] if ups else None
-        after = [(at, path) for at, up, path in changes if not up and (last_up is None or at > last_up)]
-        tied = any(at == last_up and not up for at, up, _ in changes)
-        if node in random or not after or changes[-1][1] or tied:
-            continue
-        down[node] = after[0]
+        changes.sort(key=lambda step: step[0])  # stable: equal times keep the order they apply in
+        holders: set[int] = set()
+        since: tuple[float, str] | None = None
+        for at, index, up, path in changes:
+            was_up = not holders
+            if up:
+                holders.discard(index)
+            else:
+                holders.add(index)
+            if was_up and holders:
+                since = (at, path)
+        if holders and since is not None:
+            down[node] = since
     return down

@@ -24,8 +24,9 @@ server does not know the client gave up); its result is ignored.
 
 Each attempt is a new :class:`~offloadsim.engine.tasks.Task` object
 (:meth:`Task.again`) carrying what the task has spent so far (wait, compute,
-transfer, bytes, energy) and its count of retries; the old one is dead, so
-its late events are ignored.  Nothing here runs unless a task is aborted,
+transfer, bytes) and its count of retries; the old one is dead, so its late
+events are ignored, but for the energy its flow or stage still draws, which
+stays on it and is added to the task's record (``Task.previous``).  Nothing here runs unless a task is aborted,
 except the timeout's one timer per attempt when ``timeout`` is set.
 """
 
@@ -95,9 +96,12 @@ class Recovery:
     def record(self) -> None:
         """Write each retried task's count of retries into its record (the run is over)."""
         records = self._ctx.ledger.records
+        retries: dict[int, int] = {}
         for attempt in self._attempts:
-            if attempt.row >= 0:  # its final attempt, recorded (the others never are)
-                records.set("retries", attempt.row, attempt.retries)
+            if attempt.row >= 0:  # recorded: its final attempt, and those before it (for their energy)
+                retries[attempt.row] = max(retries.get(attempt.row, 0), attempt.retries)
+        for row, count in retries.items():
+            records.set("retries", row, count)
 
     def arm(self, task: Task) -> None:
         """Abandon ``task``'s current attempt if it is still running ``timeout`` from now."""

@@ -40,6 +40,7 @@ _FIELDS = (
     "llm",
     "on_done",
     "plan",
+    "previous",
     "retries",
     "row",
     "service",
@@ -98,9 +99,15 @@ class Task:
         self.row = -1  # its row in the records once recorded (energy may still be charged to it)
         self.retries = 0  # attempts after its first (engine/recovery.py)
         self.avoid: frozenset[str] = NO_NODES  # nodes that failed it (a fallback avoids them)
+        # The attempt this one replaced (engine/recovery.py): the energy charged to it, before and
+        # after it was given up (a flow or stage of it that runs on), is the task's too.
+        self.previous: Task | None = None
 
     def again(self) -> Task:
         """A new attempt of this task: the same request and what it has spent so far, not yet planned.
+
+        Its energy starts at 0 and links back to this attempt (``previous``): the record adds up
+        the energy of every attempt, whenever it was charged.
 
         This one is marked dead, so its pending events (a stage or a flow
         still under way) are ignored; the attempt is a new object they do
@@ -125,6 +132,11 @@ class Task:
         attempt.step = 0
         attempt.alive = True
         attempt.retries = self.retries + 1
+        # Energy stays on each attempt, summed when the task is recorded: the meters charge a flow's
+        # radio lazily, and an abandoned attempt's flow or stage runs on, so this one is charged more
+        # after it is replaced.
+        attempt.energy = 0.0
+        attempt.previous = self
         attempt.ttft = attempt.tpot = NAN  # an LLM request streams its tokens again
         return attempt
 

@@ -355,3 +355,38 @@ def test_overlapping_outages_of_one_link_keep_it_down_until_the_last_one_ends(tm
     raw = run(tmp_path, text, times="4.5 6.5")
     assert list(raw.links["availability"]) == pytest.approx([0.6, 0.6], rel=1e-12)
     assert list(raw.tasks["status"]) == ["dropped", "completed"]
+
+
+POWERED = ONE_EDGE.replace(
+    "phone: {tier: device, processor: {speed: 10 GFLOP/s}}",
+    "phone: {tier: device, processor: {speed: 10 GFLOP/s}, "
+    "power: {idle: 0.5 W, busy: 3 W, transmit: 1.5 W, receive: 1 W}}",
+)
+
+
+@pytest.mark.parametrize(
+    ("policy", "device_j"),
+    [
+        # Two uploads of 1 MB, the first given up at 1.5 s and still sending: 2 s of radio at 1 W
+        # above idle in all (1 s to 3 s, shared from 1.5 s), every joule the task's.
+        ("{name: fixed, nodes: [edge]}", 2.0),
+        # Two 1 s stages on the phone (the first given up at 1.5 s runs on to 2 s; the retry's
+        # waits for it, is given up at 2 s and runs 2 s to 3 s): 2 s at 2.5 W above idle.
+        ("local", 5.0),
+    ],
+)
+def test_a_timed_out_attempts_energy_is_its_tasks(tmp_path, policy, device_j):
+    """What an abandoned attempt's flow or stage still draws, before and after the timeout, is its
+    task's device energy: the phone's tasks add up to its energy less idle × time."""
+    text = POWERED.replace("policy: {name: fixed, nodes: [edge]}", f"policy: {policy}") + (
+        "recovery: {timeout: 0.5 s, retries: 1}\n"
+    )
+    raw = run(tmp_path, text, record_stages=False)
+    tasks = raw.tasks
+    assert list(tasks["status"]) == ["failed"]
+    assert tasks["reason"][0] == "timed out after 0.5 s"
+    assert tasks["retries"][0] == 1
+    phone = list(raw.nodes["node"]).index("phone")
+    spent = raw.nodes["energy_j"][phone] - 0.5 * 10.0
+    assert spent == pytest.approx(device_j, rel=1e-9)
+    assert tasks["device_energy"][0] == pytest.approx(spent, rel=1e-9)

@@ -26,8 +26,9 @@ Each attempt is a new :class:`~offloadsim.engine.tasks.Task` object
 (:meth:`Task.again`) carrying what the task has spent so far (wait, compute,
 transfer, bytes) and its count of retries; the old one is dead, so its late
 events are ignored, but for the energy its flow or stage still draws, which
-stays on it and is added to the task's record (``Task.previous``).  Nothing here runs unless a task is aborted,
-except the timeout's one timer per attempt when ``timeout`` is set.
+stays on it and is added to the task's record (``Task.previous``).  Nothing
+here runs unless a task is aborted, except the timeout's one timer per
+attempt when ``timeout`` is set.
 """
 
 from __future__ import annotations

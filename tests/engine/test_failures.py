@@ -390,3 +390,21 @@ def test_a_timed_out_attempts_energy_is_its_tasks(tmp_path, policy, device_j):
     spent = raw.nodes["energy_j"][phone] - 0.5 * 10.0
     assert spent == pytest.approx(device_j, rel=1e-9)
     assert tasks["device_energy"][0] == pytest.approx(spent, rel=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("policy", "reason"),
+    [("{name: fixed, nodes: [edge]}", "rejected by the policy"), ("edge", "phone is down")],
+)
+def test_a_request_arriving_while_its_source_is_down_is_dropped_and_counted(tmp_path, policy, reason):
+    """As docs/scenario-format.md says: the down phone's request arrives, and is dropped (fixed finds
+    no route from it; edge falls back to the phone, which is down)."""
+    text = (
+        ONE_EDGE.replace("policy: {name: fixed, nodes: [edge]}", f"policy: {policy}")
+        + "dynamics:\n  - {kind: node-schedule, node: phone, "
+        + "steps: [{at: 3 s, up: false}, {at: 6 s, up: true}]}\n"
+    )
+    raw = run(tmp_path, text, times="1.0 4.0 7.0")
+    assert list(raw.tasks["status"]) == ["completed", "dropped", "completed"]
+    assert raw.tasks["reason"][1] == reason
+    assert raw.counters == {"arrived": 3, "dropped": 1, "completed": 2, "failed": 0}

@@ -20,7 +20,6 @@ import simpy
 from offloadsim.engine.errors import EngineError
 from offloadsim.plugins import shipped_module
 from offloadsim.suggest import quoted
-from offloadsim.world.dynamics.base import SetLinkUp, SetNodeUp
 from offloadsim.world.topology import NoRouteError
 
 if TYPE_CHECKING:
@@ -161,6 +160,8 @@ def start_dynamics(
     """
     if not dynamics:
         return
+    from offloadsim.world.dynamics.base import SetLinkUp, SetNodeUp  # here: a static world never loads them
+
     timelines = [
         _tagged(
             entry.index,
@@ -172,12 +173,21 @@ def start_dynamics(
     ]
     holders: dict[tuple[str, object], set[int]] = {}  # a node or link: the entries holding it down
 
+    def held(index: int, change: WorldChange) -> None:
+        """Entry ``index``'s ``change`` applied; a node or link is up only while no entry holds it down."""
+        if isinstance(change, SetNodeUp):
+            topology.set_node_up(change.node, _held(holders, ("node", change.node), index, change.up))
+        elif isinstance(change, SetLinkUp):
+            topology.set_link_up(change.link, _held(holders, ("link", change.link), index, change.up))
+        else:
+            change.apply(topology)
+
     def apply(item: tuple[int, Any]) -> None:
         index, change = item
         if isinstance(change, _Guarded):  # a plug-in's change: its failure is the plug-in's
-            change.apply_held(topology, holders, index)
+            change.apply_by(held, index)
         else:
-            _apply_held(topology, holders, index, change)
+            held(index, change)
 
     start_changes(env, timelines, apply, end_s)
 
@@ -254,10 +264,10 @@ class _Guarded:
         self.said = said
         self.at = at
 
-    def apply_held(self, topology: Topology, holders: dict[tuple[str, object], set[int]], index: int) -> None:
-        """Apply the change; an exception is the kind's (it yielded a change the world cannot take)."""
+    def apply_by(self, held: Callable[[int, Any], None], index: int) -> None:
+        """Apply the change as entry ``index``'s (``held``); an exception is the kind's."""
         try:
-            _apply_held(topology, holders, index, self.change)
+            held(index, self.change)
         except Exception as error:
             text = str(error).splitlines()[0] if str(error) else ""
             raise DynamicsFailed(
@@ -272,18 +282,6 @@ def _tagged(
     """Entry ``index``'s timeline, each change named by the entry it came from."""
     for at, change in timeline:
         yield at, (index, change)
-
-
-def _apply_held(
-    topology: Topology, holders: dict[tuple[str, object], set[int]], index: int, change: WorldChange
-) -> None:
-    """Entry ``index``'s ``change`` applied; a node or link is up only while no entry holds it down."""
-    if isinstance(change, SetNodeUp):
-        topology.set_node_up(change.node, _held(holders, ("node", change.node), index, change.up))
-    elif isinstance(change, SetLinkUp):
-        topology.set_link_up(change.link, _held(holders, ("link", change.link), index, change.up))
-    else:
-        change.apply(topology)
 
 
 def _held(holders: dict[tuple[str, object], set[int]], key: tuple[str, object], index: int, up: bool) -> bool:

@@ -79,3 +79,34 @@ def test_a_battery_goes_flat_at_its_capacity(battery_j):
     phones = _run(battery_j)
     assert all(0.0 < drained < 20.0 for drained, _ in phones.values())
     assert all(math.isclose(energy, battery_j, rel_tol=1e-9) for _, energy in phones.values())
+
+
+def test_a_stage_cut_short_by_the_flat_battery_is_the_nodes_energy_and_no_tasks(tmp_path):
+    """As docs/scenario-format.md says: the phone's tasks add up to its energy less idle × the
+    time it was on, but for the stage its battery cut short (by hand: idle 0.5 W; stages of 1 s at
+    2.5 W above idle from 1 s and 3 s, 5 J; the third starts at 5 s and the 10 J are reached at
+    5 s + (10 - 7.5) / 3 W = 5.8333 s, 0.8333 s of it, 2.0833 J, charged to nobody)."""
+    (tmp_path / "times.csv").write_text("time\n1\n3\n5\n7\n")
+    text = """
+name: flat-mid-stage
+duration: 20 s
+nodes:
+  phone:
+    tier: device
+    processor: {speed: 1 GFLOP/s}
+    power: {idle: 0.5 W, busy: 3 W, battery: 10 J}
+applications:
+  job: {work: 1 GFLOP}
+workload:
+  - {app: job, sources: phone, arrivals: trace, trace: times.csv}
+policy: local
+"""
+    raw = simulate(load_scenario_text(text, source="<test>", base_dir=tmp_path))
+    tasks, nodes = raw.tasks, raw.nodes
+    assert list(tasks["status"]) == ["completed", "completed", "failed"]  # none sent once flat
+    assert tasks["reason"][2] == "battery flat at phone"
+    drained = nodes["drained_at"][0]
+    assert drained == pytest.approx(5 + 2.5 / 3, rel=1e-12)
+    assert nodes["energy_j"][0] == pytest.approx(10.0, rel=1e-12)
+    cut_short = 2.5 * (drained - 5.0)
+    assert sum(tasks["device_energy"]) == pytest.approx(10.0 - 0.5 * drained - cut_short, rel=1e-12)

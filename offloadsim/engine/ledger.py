@@ -77,6 +77,16 @@ class Ledger:
             start = now - service_s
             self.stages.add(task, "compute", node, start - wait_s, start, now, 0.0, processor)
 
+    def charge_late(self, task: Task, joules: float) -> None:
+        """Device energy of a stage that ran on after ``task`` was given up (a timeout, a failure elsewhere).
+
+        The device drew it all the same: it is the task's, as its flows' energy is, in its record
+        if it has one already (else summed into it when recorded, ``Task.previous``).
+        """
+        task.energy += joules
+        if task.row >= 0:
+            self.records.add("device_energy", task.row, joules)
+
     def book_transfer(
         self, task: Task, a: str, b: str, size: float, started: float, latency_s: float
     ) -> None:

@@ -404,6 +404,8 @@ class LLMRequest:
                 name = segment.processor.name
                 self.sim.ledger.book_compute(task, node, wait_s, service_s, segment.power_w, name)
                 then(index)
+            elif segment.power_w:  # given up while it ran on: the device drew it all the same
+                self.sim.ledger.charge_late(task, segment.power_w * service_s)
 
         if not segment.processor.submit(service, done, None):
             self.sim.ledger.finish(task, "dropped", refused(segment.processor))

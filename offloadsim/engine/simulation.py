@@ -384,11 +384,8 @@ class Simulation:
     def _compute_done(self, task: Task, wait_s: float, service_s: float) -> None:
         if not task.alive:  # given up while its stage ran on (a timeout, a failure elsewhere)
             spent: ComputeStep = task.plan.steps[task.step - 1]
-            if spent.power_w:  # the device drew it all the same: the task's energy, as its flows' is
-                joules = spent.power_w * service_s
-                task.energy += joules
-                if task.row >= 0:
-                    self.ledger.records.add("device_energy", task.row, joules)
+            if spent.power_w:
+                self.ledger.charge_late(task, spent.power_w * service_s)
             return
         steps = task.plan.steps
         step: ComputeStep = steps[task.step - 1]

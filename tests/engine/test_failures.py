@@ -408,3 +408,27 @@ def test_a_request_arriving_while_its_source_is_down_is_dropped_and_counted(tmp_
     assert list(raw.tasks["status"]) == ["completed", "dropped", "completed"]
     assert raw.tasks["reason"][1] == reason
     assert raw.counters == {"arrived": 3, "dropped": 1, "completed": 2, "failed": 0}
+
+
+def test_a_timed_out_llm_attempts_energy_is_its_tasks(tmp_path):
+    """An LLM request's prefill given up by the timeout runs on, on the phone: its task's energy."""
+    text = """
+name: llm-timeout
+duration: 30 s
+nodes:
+  phone:
+    tier: device
+    processor: {profile: cortex-a76}
+    power: {idle: 0.5 W, busy: 3 W}
+applications:
+  chat: {model: gpt2, prompt_tokens: 64, output_tokens: 16}
+workload:
+  - {app: chat, sources: phone, arrivals: periodic, period: 10 s}
+policy: local
+recovery: {timeout: 50 ms, retries: 1}
+"""
+    raw = simulate(load_scenario_text(text, source="<test>", base_dir=tmp_path))
+    assert set(raw.tasks["status"]) == {"failed"}
+    spent = raw.nodes["energy_j"][0] - 0.5 * 30.0
+    assert spent > 0.0
+    assert sum(raw.tasks["device_energy"]) == pytest.approx(spent, rel=1e-9)

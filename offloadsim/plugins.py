@@ -31,6 +31,7 @@ __all__ = [
     "named_object",
     "origin_of",
     "plugin_line",
+    "provenance",
     "said_elsewhere",
     "same_plugin",
     "shipped_module",
@@ -159,6 +160,7 @@ class EntryPointGroup:
         self.warning = warning
         self.loaded = False
         self.failed: dict[str, str] = {}  # name -> why the entry point of that name could not be loaded
+        self.provided: list[tuple[Any, Any]] = []  # (entry point, what it loaded) of each plug-in added
         GROUPS[group] = self
 
     def load(self) -> None:
@@ -167,6 +169,7 @@ class EntryPointGroup:
             return
         self.loaded = True  # first, so that a plug-in looking itself up while loading does not recurse
         self.failed = {}
+        self.provided = []
         for entry in entry_points(self.group):
             where = _where(self.what, entry)
             try:
@@ -180,6 +183,8 @@ class EntryPointGroup:
                 self._warn(f"{where} is ignored: {reason}")
             except Exception as error:
                 self._failed(entry.name, where, error)
+            else:
+                self.provided.append((entry, loaded))
 
     def failure(self, name: str) -> str | None:
         """Why the plug-in ``name`` of this group could not be loaded (None: no entry point of it failed).
@@ -248,3 +253,25 @@ def named_object(entry: Any, loaded: Any, table: Mapping[str, Any], what: str) -
     if obj.name != entry.name:
         raise PluginSkipped(f"the {what} it names is called {obj.name!r}, not {entry.name!r}")
     return obj if unclaimed(table, obj.name, obj, what) else None
+
+
+def provenance(group: EntryPointGroup, name: str, plugin: Any, module: str | None = None) -> dict[str, Any]:
+    """What a run's manifest records of the plug-in ``plugin`` of ``group`` that it used as ``name``.
+
+    ``{"group", "name", "distribution", "version"}`` when an entry point of ``group`` loaded it
+    (``plugin`` is what it named, or an instance of the class it named): the same hash, seed and
+    versions then give the same records.  A plug-in registered in this process (by a script's
+    ``__main__``, a test) has no distribution: ``"distribution": None`` and the ``module`` it was
+    defined in (``module``, default ``plugin``'s; ``""``: not known), which names its code but not a
+    version.
+    """
+    group.load()
+    used = {"group": group.group, "name": name}
+    for entry, loaded in group.provided:
+        if plugin is loaded or (isinstance(loaded, type) and type(plugin) is loaded):
+            dist = getattr(entry, "dist", None)
+            if dist is not None:
+                return {**used, "distribution": dist.name, "version": str(dist.version)}
+    if module is None:
+        module = str(getattr(plugin, "__module__", ""))
+    return {**used, "distribution": None, "module": module or None}

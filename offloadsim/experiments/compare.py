@@ -41,6 +41,8 @@ from offloadsim.experiments.jobs import (
     default_workers,
     execute,
     job_key,
+    job_plugins,
+    plugins_field,
     window_fields,
     window_text,
 )
@@ -332,6 +334,7 @@ def compare(
         "context_cuts": cuts,
         **_host_info(),
         "job_engine_builds": count_builds(result.engine_build for result in results.values()),
+        **plugins_field(job.plugins for job in jobs),  # whose code ran: none for offloadsim's own
         "workers": None if scheduler else (workers or default_workers()),
         "scheduler": scheduler,
         "started_utc": started.isoformat(timespec="seconds"),
@@ -374,13 +377,15 @@ def compare_jobs(scenario: Scenario, policies: Sequence[str], replications: int)
     from offloadsim.scenario.input_hashes import input_files
 
     inputs = input_files(scenario)
+    used = {name: tuple(job_plugins(scenario, name)) for name in policies}
     return [
         Job(
-            key=job_key({**scenario.document, "seed": scenario.seed}, r, name, inputs),
+            key=job_key({**scenario.document, "seed": scenario.seed}, r, name, inputs, used[name]),
             index=i,
             replication=r,
             scenario=scenario,
             policy=name,
+            plugins=used[name],
         )
         for r in range(replications)
         for i, name in enumerate(policies)

@@ -54,6 +54,8 @@ __all__ = [
     "JobFailure",
     "count_builds",
     "job_key",
+    "job_plugins",
+    "plugins_field",
     "point_text",
     "run_job",
     "run_job_packed",
@@ -82,6 +84,7 @@ class Job:
     the point's position in the experiment; ``key`` names the job's file.
     ``policy`` replaces the scenario's policy the way ``offloadsim run
     --policy`` does (its parameters are kept only when the name is the same).
+    ``plugins`` are the plug-ins it uses (:func:`job_plugins`), hashed into its key.
     """
 
     key: str
@@ -90,6 +93,7 @@ class Job:
     scenario: Scenario
     point: tuple[tuple[str, Any], ...] = ()
     policy: str | None = None
+    plugins: tuple[dict[str, Any], ...] = ()
 
     def describe(self) -> str:
         """``point 3 (links[0].bandwidth=5 Mbps, policy.name=edge), replication 1``."""
@@ -147,6 +151,7 @@ def job_key(
     replication: int,
     policy: str | None = None,
     inputs: Sequence[InputFile] = (),
+    plugins: Sequence[Mapping[str, Any]] = (),
 ) -> str:
     """A stable 16-hex-digit name for a job: a hash of its scenario, the files it reads, and replication.
 
@@ -156,7 +161,9 @@ def job_key(
     is not reused.  The package version is included so that results of
     another simulator version are not reused.  ``skip_checks`` is left out: it
     changes no record (:mod:`offloadsim.scenario.identity`), so adding it to a
-    sweep's base scenario reuses the finished jobs.
+    sweep's base scenario reuses the finished jobs.  ``plugins`` (from :func:`job_plugins`) add the
+    distribution and version of each plug-in the job uses, so a job whose plug-in was upgraded is run
+    again; a job of offloadsim's own policies and kinds has none, and its key is what it always was.
 
     >>> job_key({"name": "a"}, 0) == job_key({"name": "a"}, 0) != job_key({"name": "a"}, 1)
     True
@@ -173,8 +180,26 @@ def job_key(
         from offloadsim.scenario.input_hashes import content_hashes
 
         data["inputs"] = content_hashes(inputs)
+    if plugins:
+        data["plugins"] = [dict(plugin) for plugin in plugins]
     text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def job_plugins(scenario: Scenario, policy: str | None = None) -> list[dict[str, Any]]:
+    """The plug-ins a job of ``scenario`` (with ``policy``, if given) uses, as its run's manifest lists."""
+    from offloadsim.engine.plugins_used import plugins_used
+
+    return plugins_used(scenario, policy)
+
+
+def plugins_field(used: Iterable[Sequence[Mapping[str, Any]]]) -> dict[str, list[dict[str, Any]]]:
+    """``{"plugins": [...]}``: every plug-in some job used, each once, for a manifest; ``{}`` for none."""
+    seen: dict[str, dict[str, Any]] = {}
+    for plugins in used:
+        for plugin in plugins:
+            seen.setdefault(json.dumps(plugin, sort_keys=True), dict(plugin))
+    return {"plugins": list(seen.values())} if seen else {}
 
 
 @dataclass

@@ -64,6 +64,8 @@ from offloadsim.experiments.jobs import (
     default_workers,
     execute,
     job_key,
+    job_plugins,
+    plugins_field,
     point_text,
     save_job_file,
     window_fields,
@@ -545,9 +547,19 @@ def plan_sweep(spec: SweepSpec, worlds: bool = False) -> list[Job]:
             warn(problem, index, point)
         items = tuple(point.items())
         inputs = input_files(scenario)
+        used = tuple(job_plugins(scenario))
         for replication in range(spec.replications):
-            key = job_key(scenario.document, replication, inputs=inputs)
-            jobs.append(Job(key=key, index=index, replication=replication, scenario=scenario, point=items))
+            key = job_key(scenario.document, replication, inputs=inputs, plugins=used)
+            jobs.append(
+                Job(
+                    key=key,
+                    index=index,
+                    replication=replication,
+                    scenario=scenario,
+                    point=items,
+                    plugins=used,
+                )
+            )
     for problem in warned:
         warnings.warn(ScenarioWarning(str(problem)), stacklevel=2)
     if problems:
@@ -970,6 +982,7 @@ def merge_sweep(
         "tasks": task_count,
         **_host_info(),
         "job_engine_builds": count_builds(builds),
+        **plugins_field(job.plugins for job in ordered),  # whose code ran: none for offloadsim's own
         **dict(run_info or {}),
         "context_cuts": cuts,
         "context_cuts_uncounted_jobs": uncounted,

@@ -327,6 +327,9 @@ class RunResult:
             from offloadsim.scenario.input_hashes import input_files
 
             inputs = input_files(scenario)
+        from offloadsim.engine.plugins_used import plugins_used
+
+        used = plugins_used(scenario, raw.policy_name)
         manifest = {
             "format": _FORMAT,
             "scenario": raw.scenario_name,
@@ -342,6 +345,7 @@ class RunResult:
             "tasks": count,
             "offloadsim_version": _package_version(),
             "engine_build": engine_build(),
+            **({"plugins": used} if used else {}),  # whose code ran: none for offloadsim's own
             "python_version": platform.python_version(),
             "platform": host_platform(),
             "host": socket.gethostname(),

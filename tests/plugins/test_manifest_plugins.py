@@ -1,0 +1,195 @@
+"""A run's manifest names the plug-ins it used, with their distribution and its version.
+
+Before, the manifest named a plug-in policy or kind of dynamics but not where its code came
+from: two runs with the same scenario hash, seed and offloadsim version could run different
+versions of a plug-in and give different records with nothing to tell them apart.  A run of
+offloadsim's own policies and kinds records nothing more (its manifest keeps its keys), and a
+sweep resumed with the same plug-ins reuses its points but runs again those of an upgraded one.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import textwrap
+
+import pytest
+
+from offloadsim import api
+from offloadsim.experiments import sweep
+from offloadsim.policies import registry
+from offloadsim.world.dynamics import registry as dynamics
+
+TOY_MODULE = '''
+"""A toy distribution's plug-ins: a policy and a kind of timed change."""
+
+from dataclasses import dataclass
+
+from offloadsim.policies.basic import EdgePolicy
+from offloadsim.world.dynamics import SetNodeUp
+
+
+@dataclass(eq=False)
+class ToyEdge(EdgePolicy):
+    """Offload every task to the nearest edge node (the shipped edge policy, from a plug-in)."""
+
+
+class Blink:
+    """``{kind: toy-blink, node: NAME, at: TIME}``: a node down for a tenth of a second."""
+
+    name = "toy-blink"
+
+    def parse(self, entry):
+        entry.keys(required=("node", "at"))
+        return entry.node("node"), entry.quantity("at", "time")
+
+    def timeline(self, spec, rng):
+        node, at = spec
+        yield at, SetNodeUp(node, False)
+        yield at + 0.1, SetNodeUp(node, True)
+'''
+
+ENTRY_POINTS = """
+[offloadsim.policies]
+toy-edge = toy_manifest_plugins:ToyEdge
+
+[offloadsim.dynamics]
+toy-blink = toy_manifest_plugins:Blink
+"""
+
+#: The keys of a run's manifest before plug-ins were recorded: a run of built-ins keeps exactly these.
+BUILT_IN_KEYS = [
+    "format",
+    "scenario",
+    "scenario_file",
+    "scenario_hash",
+    "inputs",
+    "seed",
+    "replication",
+    "policy",
+    "warmup_s",
+    "duration_s",
+    "end_s",
+    "tasks",
+    "offloadsim_version",
+    "engine_build",
+    "python_version",
+    "platform",
+    "host",
+    "started_utc",
+    "wall_s",
+    "command",
+    "notes",
+    "context_cuts",
+    "skipped_checks",
+]
+
+
+def _forget() -> None:
+    registry.clear_policy_cache()
+    dynamics.unregister_dynamics("toy-blink")
+    dynamics.PLUGINS.forget()
+    sys.modules.pop("toy_manifest_plugins", None)
+
+
+@pytest.fixture
+def install(tmp_path, monkeypatch):
+    """Install the toy distribution at a version into a folder on ``sys.path``, as pip would."""
+    site = tmp_path / "site"
+    site.mkdir()
+    monkeypatch.syspath_prepend(str(site))
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(site), os.environ.get("PYTHONPATH", "")]))
+    (site / "toy_manifest_plugins.py").write_text(TOY_MODULE)
+
+    def at(version: str) -> None:
+        for old in site.glob("*.dist-info"):
+            for file in old.iterdir():
+                file.unlink()
+            old.rmdir()
+        info = site / f"toy_manifest_plugins-{version}.dist-info"
+        info.mkdir()
+        (info / "METADATA").write_text(
+            f"Metadata-Version: 2.1\nName: toy-manifest-plugins\nVersion: {version}\n"
+        )
+        (info / "entry_points.txt").write_text(textwrap.dedent(ENTRY_POINTS))
+        _forget()
+
+    _forget()
+    yield at
+    _forget()
+
+
+def _scenario(tmp_path, tiny_scenario_text, extra: str = ""):
+    path = tmp_path / "toy.yaml"
+    path.write_text(tiny_scenario_text + extra)
+    return path
+
+
+def test_a_plugin_from_an_entry_point_is_in_the_manifest_with_its_distribution_and_version(
+    install, tmp_path, tiny_scenario_text
+):
+    install("1.2.3")
+    path = _scenario(tmp_path, tiny_scenario_text, "dynamics: [{kind: toy-blink, node: edge, at: 1 s}]\n")
+    manifest = api.run(path, policy="toy-edge").manifest
+    toy = {"distribution": "toy-manifest-plugins", "version": "1.2.3"}
+    assert manifest["plugins"] == [
+        {"group": "offloadsim.policies", "name": "toy-edge", **toy},
+        {"group": "offloadsim.dynamics", "name": "toy-blink", **toy},
+    ]
+    # A built-in policy with the plug-in kind: only the kind is a plug-in.
+    assert api.run(path).manifest["plugins"] == [{"group": "offloadsim.dynamics", "name": "toy-blink", **toy}]
+
+
+def test_a_run_of_built_ins_only_has_the_manifest_it_always_had(install, tmp_path, tiny_scenario_text):
+    install("1.2.3")  # installed, but not used
+    path = _scenario(
+        tmp_path,
+        tiny_scenario_text,
+        "dynamics: [{kind: node-schedule, node: edge, steps: [{at: 1 s, up: false}]}]\n",
+    )
+    assert list(api.run(path).manifest) == BUILT_IN_KEYS
+
+
+def test_a_policy_registered_in_this_process_has_no_distribution_and_says_its_module(tiny_scenario):
+    from offloadsim.policies.basic import EdgePolicy
+
+    class Here(EdgePolicy):
+        """The shipped edge policy, registered by this test."""
+
+    registry.register_policy("here-edge")(Here)
+    try:
+        manifest = api.run(tiny_scenario, policy="here-edge").manifest
+    finally:
+        registry.unregister_policy("here-edge")
+    assert manifest["plugins"] == [
+        {"group": "offloadsim.policies", "name": "here-edge", "distribution": None, "module": __name__}
+    ]
+
+
+SWEEP = """
+base: toy.yaml
+grid:
+  links[0].bandwidth: [5 Mbps, 50 Mbps]
+policies: [edge, toy-edge]
+"""
+
+
+def test_a_resumed_sweep_reuses_its_points_unless_a_plugin_they_used_was_upgraded(
+    install, tmp_path, tiny_scenario_text
+):
+    install("1.0")
+    _scenario(tmp_path, tiny_scenario_text)
+    spec = tmp_path / "sweep.yaml"
+    spec.write_text(SWEEP)
+    out = tmp_path / "out"
+    first = sweep(spec, out=out, workers=1)
+    assert (first.ran, first.reused) == (4, 0)
+    toy = {"group": "offloadsim.policies", "name": "toy-edge", "distribution": "toy-manifest-plugins"}
+    assert first.manifest["plugins"] == [{**toy, "version": "1.0"}]
+    again = sweep(spec, out=out, workers=1)
+    assert (again.ran, again.reused) == (0, 4)  # nothing changed: every point is reused
+    install("1.1")
+    upgraded = sweep(spec, out=out, workers=1)
+    # The edge points never used the plug-in and are reused; the toy-edge ones run on the new version.
+    assert (upgraded.ran, upgraded.reused) == (2, 2)
+    assert upgraded.manifest["plugins"] == [{**toy, "version": "1.1"}]

@@ -156,11 +156,17 @@ def start_dynamics(
     A node or link is down while any entry holds it down: one entry's coming
     up ends its own outage, not another's that overlaps it (a scheduled
     window and a random failure, or two windows), so outages add up as a
-    union, whatever order their steps come in.
+    union, whatever order their steps come in.  A ``mobility`` entry holds
+    down each link of a device to an access point it is not attached to: a
+    ``link-schedule``'s ``up: true`` does not give the device a second
+    access point, and a handover onto a link another entry holds down
+    attaches the device but leaves it cut off until that entry lets it up.
     """
     if not dynamics:
         return
-    from offloadsim.world.dynamics.base import SetLinkUp, SetNodeUp  # here: a static world never loads them
+    # Here: a static world never loads them.
+    from offloadsim.world.dynamics.base import SetLinkUp, SetNodeUp
+    from offloadsim.world.dynamics.mobility import Handover
 
     timelines = [
         _tagged(
@@ -179,6 +185,11 @@ def start_dynamics(
             topology.set_node_up(change.node, _held(holders, ("node", change.node), index, change.up))
         elif isinstance(change, SetLinkUp):
             topology.set_link_up(change.link, _held(holders, ("link", change.link), index, change.up))
+        elif isinstance(change, Handover):
+            for link in change.down:
+                _held(holders, ("link", link), index, False)
+            free = change.up < 0 or _held(holders, ("link", change.up), index, True)
+            change.apply(topology, held=not free)
         else:
             change.apply(topology)
 

@@ -248,9 +248,14 @@ class Topology:
         channels = tuple(c for link in incident for c in (2 * link, 2 * link + 1))
         self._changed(Change("node-up", float(up), node=node, channels=channels), True)
 
-    def hand_over(self, device: str, down: tuple[int, ...], up: int, in_flight: str) -> None:
+    def hand_over(
+        self, device: str, down: tuple[int, ...], up: int, in_flight: str, held: bool = False
+    ) -> None:
         """Device ``device`` drops links ``down`` and attaches by link ``up`` (-1: to nothing).
 
+        ``held``: another entry of the run's dynamics holds link ``up`` down (a
+        ``link-schedule`` window): the device is attached, by its position, but
+        the link stays down, and the device cut off, until that entry lets it up.
         One change, however many links move.  When the device hangs off the
         network by one link before and after (a phone on its access point),
         only its own place in the peeled trees moves: the core and its search
@@ -261,13 +266,13 @@ class Topology:
         for link in down:
             self._link_up[link] = False
             self._restore_or_remove(link)
-        if up >= 0:
+        if up >= 0 and not held:
             self._link_up[up] = True
             self._restore_or_remove(up)
         spec = self.links[up] if up >= 0 else None
         access = (spec.b if spec.a == device else spec.a) if spec is not None else None
         self._attached[device] = access
-        if self._moved_leaf(device, was_leaf, old_parent, access):
+        if self._moved_leaf(device, was_leaf, old_parent, None if held else access):
             for key in [key for key in self._routes if device in key]:
                 del self._routes[key]  # a leaf's move leaves every other route as it was
         else:

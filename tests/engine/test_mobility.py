@@ -468,3 +468,59 @@ def test_each_link_is_up_while_its_device_is_attached(tmp_path):
         {("phone", "ap-0"): 0.3, ("ap-0", "phone"): 0.3, ("phone", "ap-1"): 0.7, ("ap-1", "phone"): 0.7},
         abs=1e-12,
     )
+
+
+def _phone_links(raw):
+    return {
+        (str(a), str(b)): round(float(v), 12)
+        for a, b, v in zip(raw.links["a"], raw.links["b"], raw.links["availability"], strict=True)
+        if str(a) == "phone"
+    }
+
+
+def test_a_link_schedule_bringing_up_a_link_to_an_access_point_not_attached_keeps_it_down(tmp_path):
+    """The phone stands by ap-0 (ap-1 is 100 m off, out of its 60 m): its link to ap-1 is down all run.
+
+    Before, mobility's handovers were not holds, so a `link-schedule`'s `up: true` on that link at
+    10 s brought it up: the phone had two links, and a task at 12 s went out through ap-1.
+    """
+    extra = """
+  - kind: link-schedule
+    link: [phone, ap-1]
+    steps: [{at: 5 s, up: false}, {at: 10 s, up: true}]
+"""
+    raw = run(tmp_path, times="12.0", size="8 KB", extra=extra, walk="time,node,x,y\n0,phone,10,0\n")
+    assert _phone_links(raw) == {("phone", "ap-0"): 1.0, ("phone", "ap-1"): 0.0}
+    assert [where for where, _, _ in transfers(raw)] == ["phone>edge", "edge>phone"]
+    sent = {
+        (str(a), str(b)): float(n)
+        for a, b, n in zip(*(raw.links[c] for c in ("a", "b", "bytes")), strict=True)
+    }
+    assert sent["phone", "ap-1"] == 0 and sent["phone", "ap-0"] == 8e3
+
+
+def test_a_handover_onto_a_link_a_schedule_holds_down_leaves_the_device_cut_off_until_the_window_ends(
+    tmp_path,
+):
+    """The phone hands over to ap-1 at 6 s while a `link-schedule` holds phone-ap-1 down from 5 s to 10 s.
+
+    It is attached to ap-1 (by position) but cut off until 10 s, when the window ends; before, the
+    handover brought the link up at 6 s through the schedule's window.
+    """
+    extra = """
+  - kind: link-schedule
+    link: [phone, ap-1]
+    steps: [{at: 5 s, up: false}, {at: 10 s, up: true}]
+"""
+    raw = run(tmp_path, times="7.0 11.0", size="8 KB", extra=extra)
+    # phone-ap-0: attached 0-6 s; phone-ap-1: attached from 6 s, usable from 10 s (10 of 20 s).
+    assert _phone_links(raw) == {("phone", "ap-0"): 0.3, ("phone", "ap-1"): 0.5}
+    tasks = raw.tasks
+    ended = {
+        float(t): (str(s), str(n))
+        for t, s, n in zip(*(tasks[c] for c in ("arrival", "status", "final_node")), strict=True)
+    }
+    assert ended[7.0][0] == "dropped"  # cut off at 7 s: no route to the edge
+    assert ended[11.0] == ("completed", "edge")
+    # Through ap-1 once the window ended: 8 KB at 1 MB/s, 10 ms to ap-1 and 1 ms on to the edge.
+    assert transfers(raw)[0] == ("phone>edge", 11.0, 11.019)

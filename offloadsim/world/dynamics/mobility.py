@@ -91,9 +91,12 @@ class Handover:
     up: int
     in_flight: str
 
-    def apply(self, topology: Topology) -> None:
-        """Move the device's attachment (its flows in flight fare as ``in_flight`` says)."""
-        topology.hand_over(self.device, self.down, self.up, self.in_flight)
+    def apply(self, topology: Topology, held: bool = False) -> None:
+        """Move the device's attachment (its flows in flight fare as ``in_flight`` says).
+
+        ``held``: another dynamics entry holds the link ``up`` down; it stays down until let up.
+        """
+        topology.hand_over(self.device, self.down, self.up, self.in_flight, held)
 
 
 @dataclass(frozen=True, slots=True)

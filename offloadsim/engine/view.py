@@ -72,7 +72,8 @@ class EngineView:
                 del self._nearest[tier]
                 continue
             hit = table.get(access) if access is not None else None
-            if hit is None:
+            # Not reachable: attached by its position over a link another dynamics entry holds down.
+            if hit is None or not topology.reachable(device, hit[0]):
                 table.pop(device, None)
             else:
                 table[device] = (hit[0], topology.route(device, hit[0]).latency_s)

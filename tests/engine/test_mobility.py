@@ -524,3 +524,23 @@ def test_a_handover_onto_a_link_a_schedule_holds_down_leaves_the_device_cut_off_
     assert ended[11.0] == ("completed", "edge")
     # Through ap-1 once the window ended: 8 KB at 1 MB/s, 10 ms to ap-1 and 1 ms on to the edge.
     assert transfers(raw)[0] == ("phone>edge", 11.0, 11.019)
+
+
+def test_a_policy_asking_for_the_nearest_edge_sees_none_from_a_device_cut_off_by_a_held_link(tmp_path):
+    """The same handover onto a held link, under `edge`, which had found phone's nearest edge through ap-0.
+
+    The view moved its answer to ap-1's nearest edge, with a route from the phone that did not exist:
+    the run stopped with NoRouteError at the handover.  Now the phone has no nearest edge until 10 s.
+    """
+    extra = """
+  - kind: link-schedule
+    link: [phone, ap-1]
+    steps: [{at: 5 s, up: false}, {at: 10 s, up: true}]
+"""
+    scenario(tmp_path, times="1.0 7.0 11.0")  # writes the arrivals and the walk
+    text = BASE.replace("RULE", "continue").replace("WORK", "1 GFLOP").replace("INPUT", "8 KB") + extra
+    text = text.replace("policy: {name: fixed, nodes: [edge]}", "policy: edge")
+    raw = simulate(load_scenario_text(text, source="<test>", base_dir=tmp_path))
+    tasks = raw.tasks
+    ended = {float(t): str(n) for t, n in zip(tasks["arrival"], tasks["final_node"], strict=True)}
+    assert ended == {1.0: "edge", 7.0: "phone", 11.0: "edge"}  # 7 s: cut off, run where it arose

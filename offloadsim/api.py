@@ -247,7 +247,7 @@ def scenario_warnings(
             lambda: _application_layers(scenario),
             lambda: _outages(scenario, world),
             given,
-            latency_keys=_latency_keys,
+            quantity_keys=_quantity_keys,
             change_time_keys=_change_time_keys,
         )
     )
@@ -321,15 +321,15 @@ class _WorldOnce:
         return self.world
 
 
-def _latency_keys(kind: str) -> tuple[str, ...]:
-    """The keys below a ``dynamics`` entry of ``kind`` that hold a latency, as the kind declares them.
+def _quantity_keys(kind: str) -> dict[str, tuple[str, ...]]:
+    """Where a ``dynamics`` entry of ``kind`` holds each quantity (``{"latency": ("steps[].latency",)}``).
 
-    Read by the ``plain-latencies`` check; the kinds' registry is imported for a scenario with
-    ``dynamics`` only.
+    As the kind declares them; read by the ``plain-latencies`` and ``plain-bandwidths`` checks.
+    The kinds' registry is imported for a scenario with ``dynamics`` only.
     """
-    from offloadsim.world.dynamics import latency_keys
+    from offloadsim.world.dynamics import quantity_keys
 
-    return latency_keys(kind)
+    return quantity_keys(kind)
 
 
 def _change_time_keys(kind: str) -> dict[str, str | None]:

@@ -27,7 +27,9 @@ scheduled change or failures the run never reaches), ``idle-processors``
 never uses), ``servers-down`` (:mod:`offloadsim.scenario.outage_check`: a node
 the policy needs that the ``dynamics`` take down for all the measured time),
 ``plain-latencies`` (:mod:`offloadsim.scenario.latency_check`: a link latency written as a
-bare number of 1 or more, read as seconds where milliseconds were surely meant).
+bare number of 1 or more, read as seconds where milliseconds were surely meant),
+``plain-bandwidths`` (:mod:`offloadsim.scenario.bandwidth_check`: a bandwidth written as a bare
+number below 10,000, read as bit/s where Mbit/s were surely meant).
 """
 
 from __future__ import annotations
@@ -68,9 +70,9 @@ def _not_known() -> None:
     return None
 
 
-def _none_declared(kind: str) -> tuple[str, ...]:
-    """What a :class:`CheckedRun` made without the world knows of a kind's latency keys: none."""
-    return ()
+def _no_quantities(kind: str) -> Mapping[str, Sequence[str]]:
+    """What a :class:`CheckedRun` made without the world knows of a kind's quantities: none."""
+    return {}
 
 
 def _no_change_times(kind: str) -> Mapping[str, str | None]:
@@ -92,9 +94,11 @@ class CheckedRun:
     ``given``: the argument that chose the policy instead of the scenario's
     ``policy`` key (``--policies edge``), None when the scenario's is run; a
     problem a check finds at ``policy`` is then said at that argument.
-    ``latency_keys`` gives the keys below a ``dynamics`` entry of the kind named that hold a
-    latency (``steps[].latency``, :func:`~offloadsim.scenario.errors.key_pattern`), as the kind
-    declares them to the world's registry; none for a kind that declares none, or is unknown.
+    ``quantity_keys`` gives where an entry of the ``dynamics`` kind named holds each quantity
+    of :data:`~offloadsim.scenario.plain_numbers.QUANTITIES`, ``{"latency": ("steps[].latency",)}``:
+    keys below the entry, or a column of the CSV file a key names (``file:latency``,
+    :func:`~offloadsim.scenario.errors.key_place`), as the kind declares them to the world's
+    registry; none for a kind that declares none, or is unknown.
     ``change_time_keys`` gives, likewise, the keys below such an entry that hold the time of a
     change (``steps[].at``), each with the words the kind gives for what a run that ends before
     it misses (``nothing fails in the run``), None where it gives none.
@@ -107,7 +111,7 @@ class CheckedRun:
     layers: Callable[[], Mapping[str, int] | None]
     outages: Callable[[], Mapping[str, tuple[float, str]] | None] = _not_known
     given: str | None = None
-    latency_keys: Callable[[str], Sequence[str]] = _none_declared
+    quantity_keys: Callable[[str], Mapping[str, Sequence[str]]] = _no_quantities
     change_time_keys: Callable[[str], Mapping[str, str | None]] = _no_change_times
     shared: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
@@ -126,6 +130,7 @@ SHIPPED: Mapping[str, str] = {
     "idle-processors": "offloadsim.scenario.processor_check:idle_processors",
     "servers-down": "offloadsim.scenario.outage_check:servers_down",
     "plain-latencies": "offloadsim.scenario.latency_check:plain_latencies",
+    "plain-bandwidths": "offloadsim.scenario.bandwidth_check:plain_bandwidths",
 }
 
 _CHECKS: dict[str, ScenarioCheck | str] = dict(SHIPPED)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 from offloadsim.bounded_read import MAX_TABLE_BYTES, InputFileError, read_text
@@ -17,7 +17,7 @@ from offloadsim.scenario.errors import describe
 from offloadsim.scenario.units import QUANTITIES, UnitError, parse_quantity
 from offloadsim.suggest import did_you_mean, quoted
 
-__all__ = ["CsvProblem", "read_positions", "read_samples", "read_series", "read_trace"]
+__all__ = ["CsvProblem", "first_bare", "read_positions", "read_samples", "read_series", "read_trace"]
 
 
 class CsvProblem(ValueError):
@@ -128,6 +128,50 @@ def read_series(
     if not out:
         raise CsvProblem(f"{shown}: no rows after the header")
     return present, out
+
+
+def first_bare(
+    path: Path, shown: str, columns: Sequence[str], suspect: Callable[[float], bool]
+) -> dict[str, tuple[int, float]]:
+    r"""Each column's first cell written as a bare number that is ``suspect``: ``{column: (line, number)}``.
+
+    For the scenario checks, which warn of a bare number surely meant in another unit (a latency
+    of ``20``, read as 20 s): one pass over the file for all the columns, which ends where each
+    has one.  A column with none, or not in the header (matched as :func:`read_series` does,
+    whatever the case), is left out; so is every column of a file that cannot be read (its
+    errors are the parse's to report).
+
+    >>> import tempfile, pathlib
+    >>> file = pathlib.Path(tempfile.mkdtemp()) / "trace.csv"
+    >>> _ = file.write_text("time,latency\n0,20 ms\n1,0.03\n2,25\n3,30\n")
+    >>> first_bare(file, "trace.csv", ["latency", "bandwidth"], lambda seconds: seconds >= 1.0)
+    {'latency': (4, 25.0)}
+    """
+    found: dict[str, tuple[int, float]] = {}
+    try:
+        rows = _rows(path, shown)
+        header = next(rows, None)
+        if header is None:
+            return found
+        names = [cell.strip().lower() for cell in header[1]]
+        wanted = {column: names.index(column.lower()) for column in columns if column.lower() in names}
+        if not wanted:
+            return found
+        for line, row in rows:
+            for column, at in wanted.items():
+                if column in found or at >= len(row):
+                    continue
+                try:
+                    number = float(row[at].strip())
+                except ValueError:
+                    continue  # a string with a unit, or no number: it says what it means
+                if suspect(number):
+                    found[column] = (line, number)
+            if len(found) == len(wanted):
+                break
+    except CsvProblem:
+        return {}
+    return {column: found[column] for column in columns if column in found}
 
 
 def _rows(path: Path, shown: str) -> Iterator[tuple[int, list[str]]]:

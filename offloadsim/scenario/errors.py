@@ -28,6 +28,7 @@ __all__ = [
     "key_part",
     "key_path",
     "key_pattern",
+    "key_place",
     "values_at",
     "describe",
     "did_you_mean",
@@ -183,7 +184,7 @@ _PATTERN_STEP = re.compile(r"([A-Za-z0-9_][A-Za-z0-9_\-]*)((?:\[\])*)")
 def key_pattern(pattern: str) -> tuple[str | None, ...]:
     """A key path with ``[]`` for every item of a list (``steps[].latency``), as parts: None for ``[]``.
 
-    How a plug-in names keys of the mappings it reads (a ``dynamics`` kind's ``latency_keys`` and
+    How a plug-in names keys of the mappings it reads (a ``dynamics`` kind's ``quantity_keys`` and
     ``change_time_keys``), in the docs' notation (``links[].between``); anything else is a ValueError.
 
     >>> key_pattern("steps[].latency"), key_pattern("bad.latency")
@@ -201,6 +202,29 @@ def key_pattern(pattern: str) -> tuple[str | None, ...]:
         parts.append(match[1])
         parts.extend([None] * (len(match[2]) // 2))
     return tuple(parts)
+
+
+#: A column of a CSV file, as a key's value names it in a :func:`key_place`.
+_COLUMN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_\-]*")
+
+
+def key_place(place: str) -> tuple[tuple[str | None, ...], str | None]:
+    """Where a value is written: a :func:`key_pattern`, then ``:COLUMN`` for a column of a CSV file.
+
+    ``file:latency`` is the ``latency`` column of the CSV file whose path the key ``file`` holds
+    (a ``dynamics`` kind's ``quantity_keys``); a pattern alone is the key's own value.  Returns
+    the pattern's parts and the column (None for none); anything else is a ValueError.
+
+    >>> key_place("file:latency"), key_place("steps[].latency")
+    ((('file',), 'latency'), (('steps', None, 'latency'), None))
+    """
+    pattern, colon, column = place.partition(":") if isinstance(place, str) else (place, "", "")
+    if colon and _COLUMN.fullmatch(column) is None:
+        raise ValueError(
+            "a column of a CSV file is written after its key and ':', as a plain name (file:latency), "
+            f"got {place!r}"
+        )
+    return key_pattern(pattern), column if colon else None
 
 
 def values_at(

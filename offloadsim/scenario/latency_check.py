@@ -7,61 +7,39 @@ at its key path, saying how to write it with a unit.  Only the plain document te
 from a string with a unit (the loaded scenario holds seconds either way), so the check reads
 ``Scenario.document``: ``latency: "1 s"`` is what its writer meant and is not warned of.
 
-It reads a link's ``latency`` and, in each ``dynamics`` entry, the keys its kind declares
-latencies (``latency_keys``: ``link-schedule``'s ``steps[].latency``, ``gilbert-elliott``'s
-``good.latency`` and ``bad.latency``), as the world's registry of kinds gives them
-(``CheckedRun.latency_keys``): a kind, built in or a plug-in's, is read by what it declares,
-and nothing here names one.
+It reads a link's ``latency`` and, in each ``dynamics`` entry, the places its kind declares
+latencies (``quantity_keys["latency"]``: ``link-schedule``'s ``steps[].latency``,
+``gilbert-elliott``'s ``good.latency`` and ``bad.latency``, and ``link-trace``'s
+``file:latency``, the ``latency`` column of its CSV file, whose first such cell is warned of at
+the entry's ``file`` with its line), as the world's registry of kinds gives them
+(``CheckedRun.quantity_keys``), through :mod:`~offloadsim.scenario.plain_numbers`: a kind, built
+in or a plug-in's, is read by what it declares, and nothing here names one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any
-
 from offloadsim.scenario.checks import CheckedRun
-from offloadsim.scenario.errors import Problem, format_path, key_pattern, values_at
+from offloadsim.scenario.errors import Problem
+from offloadsim.scenario.plain_numbers import Plain, plain_warnings
 
-__all__ = ["plain_latencies"]
+__all__ = ["PLAIN_LATENCY_FROM_S", "plain_latencies"]
 
 #: A bare latency from this many seconds up is warned of: no link's is a second or more.
 PLAIN_LATENCY_FROM_S = 1.0
 
-Part = str | int
+_LATENCY = Plain(
+    "latency",
+    lambda seconds: seconds >= PLAIN_LATENCY_FROM_S,
+    read_as="seconds",
+    unit="s",
+    instead="milliseconds",
+    meant="ms",
+    meant_words="milliseconds",
+    said="s",
+    said_words="seconds",
+)
 
 
 def plain_latencies(run: CheckedRun) -> list[Problem]:
     """One warning per link latency written as a bare number of at least 1 (seconds, meant as ms)."""
-    scenario = run.scenario
-    warnings = []
-    for path, value in _latencies(scenario.document, run.latency_keys):
-        if isinstance(value, bool) or not isinstance(value, int | float) or not value >= PLAIN_LATENCY_FROM_S:
-            continue
-        shown = f"{value:g}"
-        warnings.append(
-            Problem(
-                scenario.source,
-                format_path(path),
-                f'a bare number is read as seconds: {shown} s, not milliseconds; write "{shown} ms" '
-                f'if milliseconds were meant, or "{shown} s" to say seconds',
-            )
-        )
-    return warnings
-
-
-def _latencies(
-    document: Mapping[str, Any], declared: Callable[[str], Sequence[str]]
-) -> Iterator[tuple[tuple[Part, ...], Any]]:
-    """Each link latency of ``document`` as written, with its key path as parts.
-
-    ``declared``: the keys below a ``dynamics`` entry of the kind named that hold a latency.
-    """
-    links = document.get("links")
-    for i, link in enumerate(links if isinstance(links, list) else ()):
-        if isinstance(link, Mapping) and "latency" in link:
-            yield ("links", i, "latency"), link["latency"]
-    dynamics = document.get("dynamics")
-    for i, entry in enumerate(dynamics if isinstance(dynamics, list) else ()):
-        kind = entry.get("kind") if isinstance(entry, Mapping) else None
-        for pattern in declared(kind) if isinstance(kind, str) else ():
-            yield from values_at(entry, key_pattern(pattern), ("dynamics", i))
+    return plain_warnings(run, _LATENCY)

@@ -1,4 +1,8 @@
-"""Helpers shared by the scenario tests: a small valid scenario, and which sibling modules exist yet."""
+"""Helpers shared by the scenario tests: a small valid scenario, and which sibling modules exist yet.
+
+Also what the ``plain-*`` checks' tests share: the shipped scenarios, a document written to a
+file, and one check's warnings of a file.
+"""
 
 from __future__ import annotations
 
@@ -41,3 +45,28 @@ def importable(module: str, attribute: str) -> bool:
 
 HAVE_ZOO = importable("offloadsim.models", "list_models")
 HAVE_REGISTRY = importable("offloadsim.policies.registry", "available_policies")
+
+
+ROOT = Path(__file__).resolve().parents[2]
+#: The shipped scenarios and benchmark scenarios, but sweeps (a check runs on each point instead).
+SHIPPED = sorted(
+    p
+    for p in (*(ROOT / "scenarios").glob("*.yaml"), *(ROOT / "benchmarks" / "scenarios").glob("*.yaml"))
+    if not p.name.startswith("sweep-")
+)
+
+
+def write_document(tmp_path: Path, document: dict[str, Any], name: str = "s.yaml") -> Path:
+    """``document`` as a scenario file in ``tmp_path``."""
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def check_warnings(path: Path, check: str) -> list[str]:
+    """The warnings the check named ``check`` gives the scenario at ``path``, as printed."""
+    from offloadsim import api
+    from offloadsim.scenario import load_scenario
+
+    scenario = load_scenario(path)
+    return [str(p) for p in api.scenario_warnings(scenario.policy, scenario) if p.check == check]

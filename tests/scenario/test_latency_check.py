@@ -7,11 +7,9 @@ scenario holds seconds either way); a value with a unit says what its writer mea
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 import yaml
-from scenario_testkit import small_document
+from scenario_testkit import SHIPPED, check_warnings, small_document, write_document
 
 from offloadsim import api
 from offloadsim.cli import main
@@ -21,28 +19,16 @@ from offloadsim.scenario.latency_check import plain_latencies
 from offloadsim.world.dynamics import (
     LINKS_ONLY,
     SetLatency,
-    latency_keys,
+    quantity_keys,
     register_dynamics,
     unregister_dynamics,
 )
 
-ROOT = Path(__file__).resolve().parents[2]
-SHIPPED = sorted(
-    p
-    for p in (*(ROOT / "scenarios").glob("*.yaml"), *(ROOT / "benchmarks" / "scenarios").glob("*.yaml"))
-    if not p.name.startswith("sweep-")
-)
-
-
-def _write(tmp_path, document, name="s.yaml"):
-    path = tmp_path / name
-    path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
-    return path
+_write = write_document
 
 
 def _warnings(path):
-    scenario = load_scenario(path)
-    return [str(p) for p in api.scenario_warnings(scenario.policy, scenario) if p.check == "plain-latencies"]
+    return check_warnings(path, "plain-latencies")
 
 
 def test_a_bare_latency_of_20_is_warned_of_naming_file_key_and_the_unit_to_write(tmp_path, capsys):
@@ -104,6 +90,24 @@ def test_the_latencies_a_dynamics_entry_sets_are_read_too(tmp_path):
     ]
 
 
+def test_a_link_traces_bare_latency_cell_is_warned_of_at_its_file_with_the_line(tmp_path, capsys):
+    """A trace's cells are SI numbers too: a latency column of ``20`` is 20 s, meant as 20 ms."""
+    (tmp_path / "uplink.csv").write_text(
+        "time,bandwidth,latency\n0,12 Mbps,20 ms\n1,4.5 Mbps,0.035\n2,9000000,25\n3,1e6,30\n"
+    )
+    document = small_document()
+    document["dynamics"] = [{"kind": "link-trace", "link": 0, "file": "uplink.csv", "loop": True}]
+    path = _write(tmp_path, document)
+    assert main(["validate", str(path)]) == 0
+    assert capsys.readouterr().err.splitlines() == [  # the first such cell, once per file
+        f"offloadsim: warning: {path}: dynamics[0].file: uplink.csv, line 4: a bare latency is read as "
+        'seconds: 25 s, not milliseconds; write "25 ms" if milliseconds were meant, or "25 s" to say '
+        "seconds [plain-latencies]"
+    ]
+    (tmp_path / "uplink.csv").write_text("time,bandwidth,latency\n0,12 Mbps,20 ms\n1,4.5 Mbps,0.035\n")
+    assert _warnings(path) == []
+
+
 def test_a_set_that_writes_a_bare_latency_is_named_and_the_check_can_be_skipped(tmp_path, capsys):
     path = _write(tmp_path, small_document())
     assert main(["validate", str(path), "--set", "links[0].latency=20"]) == 0
@@ -130,7 +134,7 @@ def test_a_bare_deadline_of_seconds_is_not_warned_of(tmp_path):
 @pytest.mark.parametrize("path", SHIPPED, ids=[p.stem for p in SHIPPED])
 def test_no_shipped_scenario_writes_a_bare_latency(path):
     scenario = load_scenario(path)
-    run = CheckedRun(scenario, scenario.policy, lambda: None, latency_keys=latency_keys)
+    run = CheckedRun(scenario, scenario.policy, lambda: None, quantity_keys=quantity_keys)
     assert plain_latencies(run) == []
 
 
@@ -147,14 +151,14 @@ def test_a_sweep_value_that_is_a_bare_latency_is_warned_of_at_its_grid_key(tmp_p
 class _Jitter:
     """A plug-in kind (``{kind: jitter, link: N, spread: TIME, bursts: [{at: TIME, latency: TIME}]}``).
 
-    It declares its latencies as a kind does (``latency_keys``), or, ``declares`` false, not at all.
+    It declares its latencies as a kind does (``quantity_keys``), or, ``declares`` false, not at all.
     """
 
     name = "jitter"
 
     def __init__(self, declares):
         if declares:
-            self.latency_keys = ("spread", "bursts[].latency")
+            self.quantity_keys = {"latency": ("spread", "bursts[].latency")}
 
     def parse(self, entry):
         entry.keys(required=("link", "spread", "bursts"))
@@ -204,19 +208,35 @@ def test_a_plug_in_kind_s_latencies_are_read_as_it_declares_them(tmp_path, jitte
     ]
 
 
-@pytest.mark.parametrize("declared", [("steps[0].latency",), ("a..b",), "spread", (3,)])
-def test_a_kind_that_declares_latency_keys_not_as_key_patterns_is_refused_at_registration(declared):
+@pytest.mark.parametrize(
+    "declared",
+    [
+        {"latency": ("steps[0].latency",)},
+        {"latency": ("a..b",)},
+        {"latency": "spread"},
+        {"latency": (3,)},
+        {"bandwidth": ("file:",)},  # a column of the file: a plain name after the ':'
+        {"bandwidth": ("file:rate[]",)},
+        {"bandwidth": ("file:rate:up",)},
+        {"latncy": ("spread",)},  # no check reads it: a typo, silent otherwise
+        {"time": ("bursts[].at",)},
+        ("latency", ("spread",)),
+    ],
+)
+def test_a_kind_that_declares_quantity_keys_not_as_key_patterns_by_quantity_is_refused_at_registration(
+    declared,
+):
     kind = _Jitter(True)
-    kind.latency_keys = declared
+    kind.quantity_keys = declared
     try:
-        with pytest.raises(ValueError, match="kind of dynamics 'jitter': latency_keys"):
+        with pytest.raises(ValueError, match="kind of dynamics 'jitter': quantity_keys"):
             register_dynamics(kind)
-        assert latency_keys("jitter") == ()  # not registered
+        assert quantity_keys("jitter") == {}  # not registered
     finally:
         unregister_dynamics("jitter")
 
 
-def test_the_registry_s_reading_of_declared_latency_keys_is_as_its_docstring_says():
+def test_the_registry_s_reading_of_declared_quantity_keys_is_as_its_docstring_says():
     import doctest
 
     from offloadsim.world.dynamics import registry

@@ -24,8 +24,8 @@ from offloadsim.world.dynamics.base import (
 from offloadsim.world.dynamics.registry import (
     change_time_keys,
     dynamics_kinds,
-    latency_keys,
     parse_dynamics,
+    quantity_keys,
     register_dynamics,
     unregister_dynamics,
 )
@@ -48,8 +48,8 @@ __all__ = [
     "change_time_keys",
     "directed",
     "dynamics_kinds",
-    "latency_keys",
     "parse_dynamics",
+    "quantity_keys",
     "register_dynamics",
     "unregister_dynamics",
 ]

@@ -243,11 +243,17 @@ class DynamicsKind(Protocol):
     reads it before the run (:mod:`~offloadsim.world.dynamics.outages`); a scenario with an entry
     of a kind that does not define it is not checked, as what it does to nodes is not known.
 
-    A kind whose entries hold a latency, or another time surely under a second, may also define
-    ``latency_keys``: those keys below the entry, ``[]`` standing for every item of a list
-    (``("steps[].latency",)``, :func:`~offloadsim.scenario.errors.key_pattern`).  The
-    ``plain-latencies`` check warns of a bare number of 1 or more there (seconds, surely meant
-    as ms); a kind without it has no key the check reads.
+    A kind whose entries hold a latency (or another time surely under a second), a link's
+    bandwidth or a frequency may also define ``quantity_keys``: for each such quantity of
+    :data:`~offloadsim.scenario.plain_numbers.QUANTITIES`, the keys below the entry that hold
+    it, ``[]`` standing for every item of a list (``{"latency": ("steps[].latency",)}``,
+    :func:`~offloadsim.scenario.errors.key_pattern`), or, for a key that names a CSV file, the
+    key, ``:`` and the file's column (``link-trace``: ``{"latency": ("file:latency",), ...}``,
+    :func:`~offloadsim.scenario.errors.key_place`).  The ``plain-latencies`` check warns of a
+    bare number of 1 or more at a latency (seconds, surely meant as ms), ``plain-bandwidths`` of
+    one above 0 and below 10,000 at a bandwidth (bit/s, surely meant as Mbit/s) or a frequency
+    (Hz, surely meant as MHz), a column at its first such cell; a kind without it has no key
+    they read.
 
     A kind whose entries change the world at stated times may also define ``change_time_keys``:
     the keys that hold those times (from the run's start, warm-up included), in the same notation

@@ -24,8 +24,9 @@ entry's own stream, lazily: the chain runs as far as the run does.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 
@@ -78,8 +79,11 @@ class GilbertElliott:
     """The ``gilbert-elliott`` kind."""
 
     name = "gilbert-elliott"
-    #: Each state's latency, for the ``plain-latencies`` check.
-    latency_keys = ("good.latency", "bad.latency")
+    #: Each state's latency and bandwidths, for the ``plain-latencies`` and ``plain-bandwidths`` checks.
+    quantity_keys: ClassVar[Mapping[str, tuple[str, ...]]] = {
+        "latency": ("good.latency", "bad.latency"),
+        "bandwidth": ("good.bandwidth", "good.reverse_bandwidth", "bad.bandwidth", "bad.reverse_bandwidth"),
+    }
 
     def parse(self, entry: SpecReader) -> Chain:
         """Read ``link``, ``good`` and ``bad`` (each ``mean`` and what it sets), and ``start``."""

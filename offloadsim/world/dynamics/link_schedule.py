@@ -19,9 +19,9 @@ from the run's start (warm-up included) and must not go back.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from offloadsim.world.dynamics.base import (
     LINKS_ONLY,
@@ -65,8 +65,11 @@ class LinkSchedule:
     """The ``link-schedule`` kind."""
 
     name = "link-schedule"
-    #: A step's latency, for the ``plain-latencies`` check.
-    latency_keys = ("steps[].latency",)
+    #: A step's latency and bandwidths, for the ``plain-latencies`` and ``plain-bandwidths`` checks.
+    quantity_keys: ClassVar[Mapping[str, tuple[str, ...]]] = {
+        "latency": ("steps[].latency",),
+        "bandwidth": ("steps[].bandwidth", "steps[].reverse_bandwidth"),
+    }
     #: When each step changes the link, for the ``late-dynamics`` check.
     change_time_keys = ("steps[].at",)
 

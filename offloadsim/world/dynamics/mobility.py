@@ -57,9 +57,9 @@ going down gives).  A transfer whose last byte had left is delivered.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
@@ -148,6 +148,8 @@ class Mobility:
 
     name = "mobility"
     hands_over = True  # the engine counts each task's handovers (the ``handovers`` record column)
+    #: The radio's band (Hz), for the ``plain-bandwidths`` check.
+    quantity_keys: ClassVar[Mapping[str, tuple[str, ...]]] = {"frequency": ("radio.bandwidth",)}
 
     def parse(self, entry: SpecReader) -> MobilitySpec:
         """Read the devices, access points, motion, attachment, in-flight rule, update and radio."""

@@ -19,8 +19,9 @@ for independent walks.  Draws come from the entry's own stream, lazily.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 
@@ -60,6 +61,8 @@ class RandomWalk:
     """The ``random-walk`` kind."""
 
     name = "random-walk"
+    #: The rates it walks among, for the ``plain-bandwidths`` check.
+    quantity_keys: ClassVar[Mapping[str, tuple[str, ...]]] = {"bandwidth": ("step", "min", "max", "start")}
 
     def parse(self, entry: SpecReader) -> Walk:
         """Read ``link``, ``every``, ``step``, ``min``, ``max`` and ``start``."""

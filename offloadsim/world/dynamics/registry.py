@@ -10,11 +10,12 @@ every process reads on its first look-up).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from offloadsim.plugins import EntryPointGroup, named_object, plugin_line, shipped_module
-from offloadsim.scenario.errors import KeyPathError, describe, key_pattern
+from offloadsim.scenario.errors import KeyPathError, describe, key_pattern, key_place
+from offloadsim.scenario.plain_numbers import QUANTITIES
 from offloadsim.suggest import did_you_mean, quoted
 from offloadsim.world.dynamics.base import MAX_CHANGES, Dynamics, DynamicsError, DynamicsKind, SpecReader
 
@@ -27,8 +28,8 @@ __all__ = [
     "dynamics_kind",
     "dynamics_kinds",
     "kind_fault",
-    "latency_keys",
     "parse_dynamics",
+    "quantity_keys",
     "register_dynamics",
     "unregister_dynamics",
 ]
@@ -88,15 +89,23 @@ def _built_in() -> None:
 def register_dynamics(kind: DynamicsKind) -> None:
     """Make ``kind`` available to scenarios as ``dynamics: [{kind: <kind.name>, ...}]``.
 
-    A ValueError for a name taken, ``latency_keys`` or ``change_time_keys`` that are not key
-    patterns (``steps[].latency``), or ``missed_changes`` that are not words for some of its
+    A ValueError for a name taken, ``quantity_keys`` that do not map quantities to key patterns
+    (``steps[].latency``, or ``file:latency`` for a column of a CSV file), ``change_time_keys``
+    that are not key patterns, or ``missed_changes`` that are not words for some of its
     ``change_time_keys``.
     """
     _built_in()
     if kind.name in _KINDS:
         raise ValueError(f"a kind of dynamics named {kind.name!r} is already registered")
-    _key_patterns(kind, "latency_keys")
-    declared = _key_patterns(kind, "change_time_keys")
+    quantities = getattr(kind, "quantity_keys", {})
+    if not isinstance(quantities, Mapping) or not all(quantity in QUANTITIES for quantity in quantities):
+        raise ValueError(
+            f"kind of dynamics {kind.name!r}: quantity_keys maps quantities ({', '.join(QUANTITIES)}) "
+            f"to tuples of key patterns, got {quantities!r}"
+        )
+    for quantity, places in quantities.items():
+        _key_patterns(kind, f"quantity_keys[{quantity!r}]", places, key_place)
+    declared = _key_patterns(kind, "change_time_keys", getattr(kind, "change_time_keys", ()), key_pattern)
     missed = getattr(kind, "missed_changes", {})
     if not isinstance(missed, Mapping) or not all(
         key in declared and isinstance(words, str) and words for key, words in missed.items()
@@ -108,19 +117,22 @@ def register_dynamics(kind: DynamicsKind) -> None:
     _KINDS[kind.name] = kind
 
 
-def _key_patterns(kind: DynamicsKind, attribute: str) -> tuple[str, ...]:
-    """What ``kind`` declares as ``attribute``: a tuple of key patterns (none if it does not).
+def _key_patterns(
+    kind: DynamicsKind, attribute: str, declared: object, parse: Callable[[str], object]
+) -> tuple[str, ...]:
+    """What ``kind`` declares as ``attribute``: a tuple of key patterns, each read by ``parse``.
 
-    A ValueError for anything else, naming the kind and the attribute.
+    ``parse``: :func:`~offloadsim.scenario.errors.key_pattern`, or ``key_place`` where a
+    pattern may name a column of a CSV file.  A ValueError for anything else, naming the kind
+    and the attribute.
     """
-    declared = getattr(kind, attribute, ())
     if not isinstance(declared, tuple | list):
         raise ValueError(
             f"kind of dynamics {kind.name!r}: {attribute} is a tuple of key patterns, got {declared!r}"
         )
     for pattern in declared:
         try:
-            key_pattern(pattern)
+            parse(pattern)
         except ValueError as error:
             raise ValueError(f"kind of dynamics {kind.name!r}: {attribute}: {error}") from None
     return tuple(declared)
@@ -146,17 +158,22 @@ def dynamics_kind(name: str) -> DynamicsKind | None:
     return _KINDS.get(name)
 
 
-def latency_keys(name: str) -> tuple[str, ...]:
-    """The keys below an entry of the kind ``name`` that hold a latency, as it declares them.
+def quantity_keys(name: str) -> dict[str, tuple[str, ...]]:
+    """Where an entry of the kind ``name`` holds each quantity, as it declares them.
 
-    ``latency_keys`` of :class:`~offloadsim.world.dynamics.base.DynamicsKind`; none for a kind
-    that declares none, or an unknown name (the world refuses it when it is built).
+    ``quantity_keys`` of :class:`~offloadsim.world.dynamics.base.DynamicsKind`: key patterns
+    below the entry, or a key and a column of the CSV file it names (``file:latency``), by
+    quantity; none for a kind that declares none, or an unknown name (the world refuses it when
+    it is built).
 
-    >>> latency_keys("gilbert-elliott"), latency_keys("node-schedule")
-    (('good.latency', 'bad.latency'), ())
+    >>> quantity_keys("gilbert-elliott")["latency"], quantity_keys("node-schedule")
+    (('good.latency', 'bad.latency'), {})
+    >>> quantity_keys("link-trace")
+    {'latency': ('file:latency',), 'bandwidth': ('file:bandwidth', 'file:reverse_bandwidth')}
     """
     kind = dynamics_kind(name)
-    return tuple(getattr(kind, "latency_keys", ())) if kind is not None else ()
+    declared = getattr(kind, "quantity_keys", {}) if kind is not None else {}
+    return {quantity: tuple(places) for quantity, places in declared.items()}
 
 
 def change_time_keys(name: str) -> dict[str, str | None]:

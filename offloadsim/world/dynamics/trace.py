@@ -22,9 +22,9 @@ row the scenario's values hold.  A trace draws no random numbers.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from offloadsim.scenario.csvdata import CsvProblem, read_series
 from offloadsim.world.dynamics.base import (
@@ -59,6 +59,12 @@ class LinkTrace:
     """The ``link-trace`` kind."""
 
     name = "link-trace"
+    #: The file's latency and bandwidth columns, for the ``plain-latencies`` and
+    #: ``plain-bandwidths`` checks.
+    quantity_keys: ClassVar[Mapping[str, tuple[str, ...]]] = {
+        "latency": ("file:latency",),
+        "bandwidth": ("file:bandwidth", "file:reverse_bandwidth"),
+    }
 
     def parse(self, entry: SpecReader) -> Trace:
         """Read ``link``, ``file`` (the CSV, read now within bounds), ``loop`` and ``period``."""

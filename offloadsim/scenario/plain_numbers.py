@@ -67,10 +67,11 @@ class Plain:
 
 
 def plain_warnings(run: CheckedRun, plain: Plain) -> list[Problem]:
-    """One warning per suspect bare number of ``plain``'s quantity, at its key path, in document order.
+    """One warning per suspect bare number of ``plain``'s quantity, at its key path.
 
-    A CSV file's column is warned of once, at its first suspect cell, at the key that names the
-    file (``dynamics[0].file: uplink.csv, line 4: a bare latency is read as seconds: ...``).
+    The links' first, then each ``dynamics`` entry's in turn, at its places in the order its kind
+    declares them.  A CSV file's column is warned of once, at its first suspect cell, at the key
+    that names the file (``dynamics[0].file: uplink.csv, line 4: a bare latency is read as ...``).
     """
     scenario = run.scenario
     warnings = []
@@ -122,13 +123,28 @@ def _at(
     read: set[tuple[str | None, ...]] = set()
     for parts, column in parsed:
         if column is None:
-            for at, number in values_at(value, parts, path):
-                if isinstance(number, int | float) and not isinstance(number, bool) and suspect(number):
-                    yield at, float(number), None
+            for at, written in values_at(value, parts, path):
+                number = _bare(written)
+                if number is not None and suspect(number):
+                    yield at, number, None
         elif parts not in read:
             read.add(parts)
             columns = [other for key, other in parsed if key == parts and other is not None]
             yield from _cells(run, value, parts, path, columns, suspect)
+
+
+def _bare(written: Any) -> float | None:
+    """``written`` as a float where it is a bare number; None for anything else.
+
+    A string (with a unit, or refused elsewhere), a boolean, or an integer too large for a
+    float, which the kind refuses with its own message.
+    """
+    if isinstance(written, bool) or not isinstance(written, int | float):
+        return None
+    try:
+        return float(written)
+    except OverflowError:
+        return None
 
 
 def _cells(

@@ -131,6 +131,16 @@ def test_a_bare_deadline_of_seconds_is_not_warned_of(tmp_path):
     assert api.scenario_warnings(scenario.policy, scenario) == []
 
 
+def test_an_integer_too_large_for_a_float_is_left_to_the_kind_to_refuse(tmp_path):
+    """``latency: 1000...0`` (401 digits) raised OverflowError in the check, an internal error."""
+    document = small_document()
+    steps = [{"at": "1 s", "latency": 10**400}]
+    document["dynamics"] = [{"kind": "link-schedule", "link": 0, "steps": steps}]
+    scenario = load_scenario(_write(tmp_path, document))
+    run = CheckedRun(scenario, scenario.policy, lambda: None, quantity_keys=quantity_keys)
+    assert plain_latencies(run) == []
+
+
 @pytest.mark.parametrize("path", SHIPPED, ids=[p.stem for p in SHIPPED])
 def test_no_shipped_scenario_writes_a_bare_latency(path):
     scenario = load_scenario(path)

@@ -14,53 +14,20 @@ places its kind declares bandwidths (``quantity_keys["bandwidth"]``: ``link-sche
 ``link-trace``'s ``bandwidth`` and ``reverse_bandwidth`` columns, the first such cell of each
 warned of at the entry's ``file``) or frequencies (``quantity_keys["frequency"]``: a
 ``mobility`` entry's ``radio.bandwidth``, a band in Hz: a bare ``20`` is 20 Hz, meant as 20 MHz),
-as the world's registry of kinds gives them, through :mod:`~offloadsim.scenario.plain_numbers`;
-nothing here names a kind.  Zero is 0 in any unit (a stalled link, on purpose) and is not warned
-of.
+as the world's registry of kinds gives them, through :mod:`~offloadsim.scenario.plain_numbers`,
+which holds the threshold and the words; nothing here names a kind.  Zero is 0 in any unit (a
+stalled link, on purpose) and is not warned of.
 """
 
 from __future__ import annotations
 
 from offloadsim.scenario.checks import CheckedRun
 from offloadsim.scenario.errors import Problem
-from offloadsim.scenario.plain_numbers import Plain, plain_warnings
+from offloadsim.scenario.plain_numbers import PLAIN_BANDWIDTH_BELOW, plain_warnings
 
 __all__ = ["PLAIN_BANDWIDTH_BELOW", "plain_bandwidths"]
-
-#: A bare bandwidth (bit/s) or band (Hz) below this is warned of: no network of the edge or the
-#: cloud is slower than 10 kbit/s, and a number of Mb/s or MHz written bare is below it.
-PLAIN_BANDWIDTH_BELOW = 1e4
-
-
-def _suspect(value: float) -> bool:
-    """Above 0 (a stalled link is 0 in any unit) and below :data:`PLAIN_BANDWIDTH_BELOW`."""
-    return 0 < value < PLAIN_BANDWIDTH_BELOW
-
-
-_BANDWIDTH = Plain(
-    "bandwidth",
-    _suspect,
-    read_as="bit/s",
-    unit="bit/s",
-    instead="Mbit/s",
-    meant="Mbps",
-    meant_words="megabits per second",
-    said="bps",
-    said_words="bits",
-)
-_FREQUENCY = Plain(
-    "frequency",
-    _suspect,
-    read_as="Hz",
-    unit="Hz",
-    instead="MHz",
-    meant="MHz",
-    meant_words="megahertz",
-    said="Hz",
-    said_words="hertz",
-)
 
 
 def plain_bandwidths(run: CheckedRun) -> list[Problem]:
     """One warning per bandwidth (or radio band) written as a bare number above 0 and below 10,000."""
-    return [*plain_warnings(run, _BANDWIDTH), *plain_warnings(run, _FREQUENCY)]
+    return [*plain_warnings(run, "bandwidth"), *plain_warnings(run, "frequency")]

@@ -103,7 +103,10 @@ class CheckedRun:
     change (``steps[].at``), each with the words the kind gives for what a run that ends before
     it misses (``nothing fails in the run``), None where it gives none.
     ``shared``: what a check works out for a later one of the same run, by the later one's
-    name (the ``policy`` check's warnings, which ``policy-reach`` gives); empty at first.
+    name (the ``policy`` check's warnings, which ``policy-reach`` gives), or by the name of
+    what several share (``plain-numbers``: the CSV files' bare cells
+    :mod:`~offloadsim.scenario.plain_numbers` read once for both ``plain-*`` checks); empty at
+    first.
     """
 
     scenario: Scenario

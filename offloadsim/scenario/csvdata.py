@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import math
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 from offloadsim.bounded_read import MAX_TABLE_BYTES, InputFileError, read_text
@@ -131,20 +131,20 @@ def read_series(
 
 
 def first_bare(
-    path: Path, shown: str, columns: Sequence[str], suspect: Callable[[float], bool]
+    path: Path, shown: str, suspects: Mapping[str, Callable[[float], bool]]
 ) -> dict[str, tuple[int, float]]:
-    r"""Each column's first cell written as a bare number that is ``suspect``: ``{column: (line, number)}``.
+    r"""Each column's first bare number its ``suspects`` test flags: ``{column: (line, number)}``.
 
-    For the scenario checks, which warn of a bare number surely meant in another unit (a latency
-    of ``20``, read as 20 s): one pass over the file for all the columns, which ends where each
-    has one.  A column with none, or not in the header (matched as :func:`read_series` does,
-    whatever the case), is left out; so is every column of a file that cannot be read (its
-    errors are the parse's to report).
+    ``suspects``: by column, whether a bare number there was surely meant in another unit (a
+    latency of ``20``, read as 20 s), for the scenario checks that warn of it.  One pass over the
+    file for all the columns, which ends where each has one.  A column with none, or not in the
+    header (matched as :func:`read_series` does, whatever the case), is left out; so is every
+    column of a file that cannot be read (its errors are the parse's to report).
 
     >>> import tempfile, pathlib
     >>> file = pathlib.Path(tempfile.mkdtemp()) / "trace.csv"
     >>> _ = file.write_text("time,latency\n0,20 ms\n1,0.03\n2,25\n3,30\n")
-    >>> first_bare(file, "trace.csv", ["latency", "bandwidth"], lambda seconds: seconds >= 1.0)
+    >>> first_bare(file, "trace.csv", {"latency": lambda s: s >= 1.0, "bandwidth": lambda bps: bps < 1e4})
     {'latency': (4, 25.0)}
     """
     found: dict[str, tuple[int, float]] = {}
@@ -154,7 +154,7 @@ def first_bare(
         if header is None:
             return found
         names = [cell.strip().lower() for cell in header[1]]
-        wanted = {column: names.index(column.lower()) for column in columns if column.lower() in names}
+        wanted = {column: names.index(column.lower()) for column in suspects if column.lower() in names}
         if not wanted:
             return found
         for line, row in rows:
@@ -165,13 +165,13 @@ def first_bare(
                     number = float(row[at].strip())
                 except ValueError:
                     continue  # a string with a unit, or no number: it says what it means
-                if suspect(number):
+                if suspects[column](number):
                     found[column] = (line, number)
             if len(found) == len(wanted):
                 break
     except CsvProblem:
         return {}
-    return {column: found[column] for column in columns if column in found}
+    return {column: found[column] for column in suspects if column in found}
 
 
 def _rows(path: Path, shown: str) -> Iterator[tuple[int, list[str]]]:

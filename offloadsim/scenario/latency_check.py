@@ -12,34 +12,20 @@ latencies (``quantity_keys["latency"]``: ``link-schedule``'s ``steps[].latency``
 ``gilbert-elliott``'s ``good.latency`` and ``bad.latency``, and ``link-trace``'s
 ``file:latency``, the ``latency`` column of its CSV file, whose first such cell is warned of at
 the entry's ``file`` with its line), as the world's registry of kinds gives them
-(``CheckedRun.quantity_keys``), through :mod:`~offloadsim.scenario.plain_numbers`: a kind, built
-in or a plug-in's, is read by what it declares, and nothing here names one.
+(``CheckedRun.quantity_keys``), through :mod:`~offloadsim.scenario.plain_numbers`, which holds
+the threshold and the words: a kind, built in or a plug-in's, is read by what it declares, and
+nothing here names one.
 """
 
 from __future__ import annotations
 
 from offloadsim.scenario.checks import CheckedRun
 from offloadsim.scenario.errors import Problem
-from offloadsim.scenario.plain_numbers import Plain, plain_warnings
+from offloadsim.scenario.plain_numbers import PLAIN_LATENCY_FROM_S, plain_warnings
 
 __all__ = ["PLAIN_LATENCY_FROM_S", "plain_latencies"]
-
-#: A bare latency from this many seconds up is warned of: no link's is a second or more.
-PLAIN_LATENCY_FROM_S = 1.0
-
-_LATENCY = Plain(
-    "latency",
-    lambda seconds: seconds >= PLAIN_LATENCY_FROM_S,
-    read_as="seconds",
-    unit="s",
-    instead="milliseconds",
-    meant="ms",
-    meant_words="milliseconds",
-    said="s",
-    said_words="seconds",
-)
 
 
 def plain_latencies(run: CheckedRun) -> list[Problem]:
     """One warning per link latency written as a bare number of at least 1 (seconds, meant as ms)."""
-    return plain_warnings(run, _LATENCY)
+    return plain_warnings(run, "latency")

@@ -6,14 +6,15 @@ cloud has, whose writer meant "20 ms" and "20 Mbps".  Only the plain document te
 from a string with a unit (the loaded scenario holds SI numbers either way), so the checks read
 ``Scenario.document`` and, for a CSV file it names, the file's cells as written.
 
-Where each quantity of :data:`QUANTITIES` is written: a link's own keys (:data:`LINK_KEYS`), and
-in each ``dynamics`` entry the places its kind declares by quantity (``quantity_keys``, as the
-world's registry gives them through ``CheckedRun.quantity_keys``): a key pattern
-(``steps[].latency``), or one followed by ``:COLUMN`` for that column of the CSV file whose path
-the key holds (``file:latency``, :func:`~offloadsim.scenario.errors.key_place`).  Nothing here
-names a kind.  Each check says which bare numbers of a quantity are suspect, and in which words
-(a :class:`Plain`): :mod:`~offloadsim.scenario.latency_check` and
-:mod:`~offloadsim.scenario.bandwidth_check`.
+:data:`PLAIN` says, for each quantity, which bare numbers are suspect and in which words a check
+warns of one.  Where each is written: a link's own keys (:data:`LINK_KEYS`), and in each
+``dynamics`` entry the places its kind declares by quantity (``quantity_keys``, as the world's
+registry gives them through ``CheckedRun.quantity_keys``): a key pattern (``steps[].latency``),
+or one followed by ``:COLUMN`` for that column of the CSV file whose path the key holds
+(``file:latency``, :func:`~offloadsim.scenario.errors.key_place`).  Nothing here names a kind.
+A file is read once a run, for every quantity declared in its columns, and kept in
+``CheckedRun.shared`` for the check that reads it next.  The checks:
+:mod:`~offloadsim.scenario.latency_check` and :mod:`~offloadsim.scenario.bandwidth_check`.
 """
 
 from __future__ import annotations
@@ -29,25 +30,29 @@ from offloadsim.scenario.errors import Problem, format_path, key_place, values_a
 if TYPE_CHECKING:
     from offloadsim.scenario.checks import CheckedRun
 
-__all__ = ["LINK_KEYS", "QUANTITIES", "Plain", "plain_warnings"]
+__all__ = [
+    "LINK_KEYS",
+    "PLAIN",
+    "PLAIN_BANDWIDTH_BELOW",
+    "PLAIN_LATENCY_FROM_S",
+    "QUANTITIES",
+    "Plain",
+    "plain_warnings",
+]
 
-#: The quantities a ``dynamics`` kind may declare places of (``quantity_keys``), each read by a
-#: check: a latency (a time surely under a second), a link's bandwidth (bit/s), a frequency (a
-#: radio's band, Hz).
-QUANTITIES = ("latency", "bandwidth", "frequency")
+#: A bare latency from this many seconds up is warned of: no link's is a second or more.
+PLAIN_LATENCY_FROM_S = 1.0
 
-#: The keys of a ``links`` entry that hold each quantity, as a kind declares its entries'.
-LINK_KEYS: Mapping[str, tuple[str, ...]] = {
-    "latency": ("latency",),
-    "bandwidth": ("bandwidth", "reverse_bandwidth"),
-}
+#: A bare bandwidth (bit/s) or band (Hz) below this is warned of: no network of the edge or the
+#: cloud is slower than 10 kbit/s, and a number of Mb/s or MHz written bare is below it.
+PLAIN_BANDWIDTH_BELOW = 1e4
 
 Part = str | int
 
 
 @dataclass(frozen=True, slots=True)
 class Plain:
-    """How a check reads one quantity's bare numbers: which are suspect, and what its warning says.
+    """How one quantity's bare numbers are read: which are suspect, and what a warning of one says.
 
     ``suspect``: whether a bare number (in the SI unit) was surely meant in another unit.  The
     warning reads ``a bare number is read as {read_as}: 20 {unit}, not {instead}; write
@@ -55,7 +60,6 @@ class Plain:
     COLUMN`` for a CSV file's cell, after the file and its line).
     """
 
-    quantity: str
     suspect: Callable[[float], bool]
     read_as: str
     unit: str
@@ -66,21 +70,75 @@ class Plain:
     said_words: str
 
 
-def plain_warnings(run: CheckedRun, plain: Plain) -> list[Problem]:
-    """One warning per suspect bare number of ``plain``'s quantity, at its key path.
+def _low(value: float) -> bool:
+    """Above 0 (a stalled link is 0 in any unit) and below :data:`PLAIN_BANDWIDTH_BELOW`."""
+    return 0 < value < PLAIN_BANDWIDTH_BELOW
+
+
+#: Each quantity a kind may declare places of (``quantity_keys``), as the checks read it: a
+#: latency (a time surely under a second), a link's bandwidth (bit/s), a frequency (a radio's
+#: band, Hz).
+PLAIN: Mapping[str, Plain] = {
+    "latency": Plain(
+        lambda seconds: seconds >= PLAIN_LATENCY_FROM_S,
+        read_as="seconds",
+        unit="s",
+        instead="milliseconds",
+        meant="ms",
+        meant_words="milliseconds",
+        said="s",
+        said_words="seconds",
+    ),
+    "bandwidth": Plain(
+        _low,
+        read_as="bit/s",
+        unit="bit/s",
+        instead="Mbit/s",
+        meant="Mbps",
+        meant_words="megabits per second",
+        said="bps",
+        said_words="bits",
+    ),
+    "frequency": Plain(
+        _low,
+        read_as="Hz",
+        unit="Hz",
+        instead="MHz",
+        meant="MHz",
+        meant_words="megahertz",
+        said="Hz",
+        said_words="hertz",
+    ),
+}
+
+#: The quantities a kind may declare places of, which ``register_dynamics`` holds it to.
+QUANTITIES = tuple(PLAIN)
+
+#: The keys of a ``links`` entry that hold each quantity, as a kind declares its entries'.
+LINK_KEYS: Mapping[str, tuple[str, ...]] = {
+    "latency": ("latency",),
+    "bandwidth": ("bandwidth", "reverse_bandwidth"),
+}
+
+#: Where in ``CheckedRun.shared`` the first suspect cells of each file read are kept.
+_SHARED = "plain-numbers"
+
+
+def plain_warnings(run: CheckedRun, quantity: str) -> list[Problem]:
+    """One warning per suspect bare number of ``quantity`` (of :data:`PLAIN`), at its key path.
 
     The links' first, then each ``dynamics`` entry's in turn, at its places in the order its kind
     declares them.  A CSV file's column is warned of once, at its first suspect cell, at the key
     that names the file (``dynamics[0].file: uplink.csv, line 4: a bare latency is read as ...``).
     """
-    scenario = run.scenario
+    plain = PLAIN[quantity]
     warnings = []
-    for path, value, cell in _bare_numbers(run, plain):
+    for path, value, cell in _bare_numbers(run, quantity):
         shown = f"{value:g}"
         lead = "a bare number" if cell is None else f"{cell[0]}, line {cell[2]}: a bare {cell[1]}"
         warnings.append(
             Problem(
-                scenario.source,
+                run.scenario.source,
                 format_path(path),
                 f"{lead} is read as {plain.read_as}: {shown} {plain.unit}, not {plain.instead}; "
                 f'write "{shown} {plain.meant}" if {plain.meant_words} were meant, '
@@ -95,33 +153,33 @@ def plain_warnings(run: CheckedRun, plain: Plain) -> list[Problem]:
 _Found = tuple[tuple[Part, ...], float, tuple[str, str, int] | None]
 
 
-def _bare_numbers(run: CheckedRun, plain: Plain) -> Iterator[_Found]:
-    """Each suspect bare number of ``plain``'s quantity: the links', then each ``dynamics`` entry's."""
+def _bare_numbers(run: CheckedRun, quantity: str) -> Iterator[_Found]:
+    """Each suspect bare number of ``quantity``: the links', then each ``dynamics`` entry's."""
     document = run.scenario.document
     links = document.get("links")
     for i, link in enumerate(links if isinstance(links, list) else ()):
-        yield from _at(run, link, ("links", i), LINK_KEYS.get(plain.quantity, ()), plain.suspect)
+        yield from _at(run, link, ("links", i), LINK_KEYS, quantity)
     dynamics = document.get("dynamics")
     for i, entry in enumerate(dynamics if isinstance(dynamics, list) else ()):
         kind = entry.get("kind") if isinstance(entry, Mapping) else None
-        places = run.quantity_keys(kind).get(plain.quantity, ()) if isinstance(kind, str) else ()
-        yield from _at(run, entry, ("dynamics", i), places, plain.suspect)
+        declared = run.quantity_keys(kind) if isinstance(kind, str) else {}
+        yield from _at(run, entry, ("dynamics", i), declared, quantity)
 
 
 def _at(
     run: CheckedRun,
     value: Any,
     path: tuple[Part, ...],
-    places: Sequence[str],
-    suspect: Callable[[float], bool],
+    declared: Mapping[str, Sequence[str]],
+    quantity: str,
 ) -> Iterator[_Found]:
-    """The suspect bare numbers at ``places`` below ``value`` (at ``path``), in the order declared.
+    """The suspect bare numbers of ``quantity`` at the places ``declared`` below ``value`` (at ``path``).
 
-    The columns of one file are read in one pass, where the first of them is declared.
+    In the order declared; a file's cells where its first column of ``quantity`` is declared.
     """
-    parsed = [key_place(place) for place in places]
+    suspect = PLAIN[quantity].suspect
     read: set[tuple[str | None, ...]] = set()
-    for parts, column in parsed:
+    for parts, column in map(key_place, declared.get(quantity, ())):
         if column is None:
             for at, written in values_at(value, parts, path):
                 number = _bare(written)
@@ -129,8 +187,7 @@ def _at(
                     yield at, number, None
         elif parts not in read:
             read.add(parts)
-            columns = [other for key, other in parsed if key == parts and other is not None]
-            yield from _cells(run, value, parts, path, columns, suspect)
+            yield from _cells(run, value, parts, path, declared, quantity)
 
 
 def _bare(written: Any) -> float | None:
@@ -152,14 +209,29 @@ def _cells(
     value: Any,
     parts: tuple[str | None, ...],
     path: tuple[Part, ...],
-    columns: Sequence[str],
-    suspect: Callable[[float], bool],
+    declared: Mapping[str, Sequence[str]],
+    quantity: str,
 ) -> Iterator[_Found]:
-    """Each of ``columns``' first suspect bare cell in each CSV file named at ``parts``, at its key."""
+    """The first suspect bare cell of each column of ``quantity`` in each CSV file named at ``parts``.
+
+    A file is read once for the columns of every quantity ``declared`` at ``parts``, its cells
+    kept in ``run.shared`` for the next check.
+    """
+    columns: dict[str, str] = {}  # the quantity of each column of the file, as first declared
+    for other, places in declared.items():
+        for key, column in map(key_place, places):
+            if key == parts and column is not None:
+                columns.setdefault(column, other)
+    kept: dict[tuple[tuple[Part, ...], str], dict[str, tuple[int, float]]] = run.shared.setdefault(
+        _SHARED, {}
+    )
     folder = run.scenario.base_dir
     for at, shown in values_at(value, parts, path):
         if not isinstance(shown, str) or not shown:
             continue  # refused by the kind, with its own message
-        found = first_bare((Path(folder) if folder else Path()) / shown, shown, columns, suspect)
-        for column, (line, number) in found.items():
-            yield at, number, (shown, column, line)
+        if (at, shown) not in kept:
+            suspects = {column: PLAIN[of].suspect for column, of in columns.items()}
+            kept[at, shown] = first_bare((Path(folder) if folder else Path()) / shown, shown, suspects)
+        for column, (line, number) in kept[at, shown].items():
+            if columns[column] == quantity:
+                yield at, number, (shown, column, line)

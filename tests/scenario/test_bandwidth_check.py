@@ -11,11 +11,12 @@ from __future__ import annotations
 import pytest
 from scenario_testkit import ROOT, SHIPPED, check_warnings, small_document, write_document
 
+from offloadsim import api
 from offloadsim.cli import main
 from offloadsim.scenario import load_scenario
 from offloadsim.scenario.bandwidth_check import plain_bandwidths
 from offloadsim.scenario.checks import CheckedRun
-from offloadsim.scenario.csvdata import read_series
+from offloadsim.scenario.csvdata import first_bare, read_series
 from offloadsim.world.dynamics import (
     LINKS_ONLY,
     SetCapacity,
@@ -124,6 +125,29 @@ def test_a_link_traces_bare_bandwidth_cell_is_warned_of_at_its_file_with_the_lin
     ]
     (tmp_path / "uplink.csv").write_text("time,bandwidth\n0,12 Mbps\n1,9000000\n2,0\n")
     assert _warnings(path) == []
+
+
+def test_a_trace_file_is_read_once_for_both_checks_and_each_is_skipped_alone(tmp_path, monkeypatch):
+    """A trace of a million rows took 1.1 s a pass; its latency and bandwidth cells come of one."""
+    from offloadsim.scenario import plain_numbers
+
+    (tmp_path / "uplink.csv").write_text("time,bandwidth,latency\n0,12 Mbps,20 ms\n1,8,25\n")
+    document = small_document()
+    document["dynamics"] = [{"kind": "link-trace", "link": 0, "file": "uplink.csv"}]
+    path = _write(tmp_path, document)
+    reads = []
+    monkeypatch.setattr(plain_numbers, "first_bare", lambda *a: reads.append(a) or first_bare(*a))
+    assert [p.check for p in _problems(path)] == ["plain-latencies", "plain-bandwidths"]
+    assert [sorted(suspects) for _, _, suspects in reads] == [["bandwidth", "latency", "reverse_bandwidth"]]
+    document["skip_checks"] = ["plain-latencies"]
+    skipped = _problems(_write(tmp_path, document))
+    said = [(p.check, p.message.split(": ")[0]) for p in skipped]
+    assert said == [("plain-bandwidths", "uplink.csv, line 3")]
+
+
+def _problems(path):
+    scenario = load_scenario(path)
+    return api.scenario_warnings(scenario.policy, scenario)
 
 
 def test_a_mobility_radio_s_bare_band_is_warned_of_as_hertz(capsys):

@@ -200,6 +200,22 @@ def test_extreme_quantities_are_refused_with_their_bound(
     assert not out.exists()
 
 
+# A bare whole number of hundreds of digits (YAML reads any length) has no float: every quantity
+# key ended in an internal error, exit 1, OverflowError.
+@pytest.mark.parametrize("verb", ["validate", "run"])
+@pytest.mark.parametrize(
+    "key", ["duration", "links[0].bandwidth", "workload[0].rate", "applications.job.input", "warmup"]
+)
+def test_a_quantity_of_hundreds_of_digits_is_refused_not_an_internal_error(verb, key, tiny, tmp_path, capsys):
+    out = tmp_path / "out"
+    digits = "9" * 400  # within Python's 4,300 digits a string may give an int (HUGE is not)
+    line = _refused(
+        capsys, verb, tiny, "--set", f"{key}={digits}", *(["--out", out] if verb == "run" else [])
+    )
+    assert f": {key}: expected " in line and "digits) (too large a number)" in line, line
+    assert not out.exists()
+
+
 def test_quantities_at_the_bounds_run_without_overflow(tiny_scenario_text, tmp_path, capsys):
     """The slowest processor, the slowest memory and link, the hottest power: no warning, no inf."""
     text = tiny_scenario_text.replace("work: 1 GFLOP", "model: resnet50").replace(

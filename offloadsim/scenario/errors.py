@@ -259,6 +259,8 @@ def describe(value: Any, limit: int = 60) -> str:
         return "nothing (null)"
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, int) and len(text := repr(value)) > limit:  # YAML reads any length of digits
+        return f"{text[: limit - 20]}... ({len(text.lstrip('-'))} digits)"
     if isinstance(value, (int, float)):
         return repr(value)
     if isinstance(value, dict):

@@ -208,7 +208,10 @@ def parse_quantity(value: object, kind: str) -> float:
     if isinstance(value, bool):
         raise UnitError(f"{expected}, got {shown}")
     if isinstance(value, (int, float)):
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError:  # an int of hundreds of digits: no float holds it
+            raise UnitError(f"{expected}, got {shown} (too large a number)") from None
     elif isinstance(value, str):
         match = _NUMBER_UNIT.match(value)
         if match is None:

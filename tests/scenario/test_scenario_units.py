@@ -58,6 +58,13 @@ def test_plain_numbers_are_si(kind: str):
         ("size", [1], "expected a size like"),
         ("time", "-1 s", 'expected a non-negative time like "5 ms", got "-1 s"'),
         ("power", float("inf"), "not finite"),
+        # An int of 400 digits (YAML reads any length) has no float: an internal error before.
+        (
+            "time",
+            10**400,
+            'expected a time like "5 ms", got 1000000000000000000000000000000000000000... (401 digits) '
+            "(too large a number)",
+        ),
         ("energy", "3000 mAh", 'expected an energy like "10 Wh"'),  # was "a energy"
         # It suggested "mWh", 3.85x off for a phone's 3.85 V battery.
         ("energy", "3000 mAh", 'unknown unit "mAh" (a charge, not an energy: times the battery\'s voltage'),

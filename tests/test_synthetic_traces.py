@@ -23,10 +23,10 @@ def test_regenerating_the_traces_gives_the_shipped_files(tmp_path, capsys):
 
 @pytest.mark.parametrize("stats", TRACES, ids=lambda s: s.name)
 def test_a_shipped_trace_reads_as_a_link_trace_of_one_sample_a_second(stats):
-    columns, rows = read_series(SHIPPED / f"{stats.name}.csv", stats.name, {"bandwidth": "bandwidth"})
-    assert columns == ("bandwidth",) and len(rows) == 600
-    assert [time for _, time, _ in rows] == [float(i) for i in range(600)]
-    assert all(values[0] > 0 for _, _, values in rows)
+    rows = read_series(SHIPPED / f"{stats.name}.csv", stats.name, {"bandwidth": "bandwidth"})
+    assert rows.columns == ("bandwidth",) and len(rows.times) == 600
+    assert rows.times == tuple(float(i) for i in range(600))
+    assert all(value > 0 for value in rows.values[0])
 
 
 @pytest.mark.parametrize("stats", TRACES, ids=lambda s: s.name)

@@ -17,6 +17,7 @@ from offloadsim.suggest import did_you_mean, quoted
 
 __all__ = [
     "UnitError",
+    "NUMBER",
     "QUANTITIES",
     "LARGEST",
     "SMALLEST",
@@ -186,7 +187,9 @@ QUANTITIES: dict[str, Quantity] = {
     "tokens": Quantity("token count", {"": 1.0}, "256", "", whole=True),
 }
 
-_NUMBER_UNIT = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(\S*)\s*$")
+#: A number as a quantity's string writes it, before its unit (``12.5`` of ``12.5 Mbit/s``).
+NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
+_NUMBER_UNIT = re.compile(rf"^\s*({NUMBER})\s*(\S*)\s*$")
 
 
 def parse_quantity(value: object, kind: str) -> float:

@@ -24,9 +24,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
-from offloadsim.scenario.csvdata import CsvProblem, read_series
+import numpy as np
+
+from offloadsim.scenario.csvdata import CsvProblem, Series, read_series
 from offloadsim.world.dynamics.base import (
     LINK_SETTINGS,
     LINKS_ONLY,
@@ -36,9 +38,6 @@ from offloadsim.world.dynamics.base import (
     WorldChange,
 )
 
-if TYPE_CHECKING:
-    import numpy as np
-
 __all__ = ["COLUMNS", "LinkTrace", "Trace"]
 
 #: The value columns a trace may have, with the kind of quantity of each.
@@ -47,12 +46,18 @@ COLUMNS = {key: kind for key, (_, kind) in LINK_SETTINGS.items()}
 
 @dataclass(frozen=True, slots=True)
 class Trace:
-    """A parsed trace: the links it drives, rows of ``(time_s, what it sets)`` and its loop."""
+    """A parsed trace: the links it drives, its rows by column (:class:`Series`) and its loop."""
 
     links: tuple[tuple[int, bool], ...]
-    rows: tuple[tuple[float, LinkSettings], ...]
+    rows: Series
     period_s: float | None  # None: played once
     period_given: bool = False  # the entry's own ``period`` (else the file's times set it)
+
+    def settings(self) -> Iterator[tuple[float, LinkSettings]]:
+        """Each row's time and what it sets (made as the timeline reaches it, not all when read)."""
+        columns, values = self.rows.columns, self.rows.values
+        for time, *row in zip(self.rows.times, *values, strict=True):
+            yield time, LinkSettings.named(dict(zip(columns, row, strict=True)))
 
 
 class LinkTrace:
@@ -72,34 +77,35 @@ class LinkTrace:
         links = entry.links("link")
         path, shown = entry.file("file")
         try:
-            columns, rows = read_series(path, shown, COLUMNS)
+            rows = read_series(path, shown, COLUMNS)
         except CsvProblem as problem:
             raise entry.fail("file", str(problem)) from None
-        if "loss" in columns:
-            at = columns.index("loss")
-            for line, _, values in rows:
-                if values[at] > 1.0:
-                    raise entry.fail("file", f"{shown}, line {line}: loss {values[at]:g} is above 1")
+        if "loss" in rows.columns:
+            loss = rows.values[rows.columns.index("loss")]
+            above = np.flatnonzero(np.array(loss) > 1.0)
+            if above.size:
+                first = int(above[0])
+                line, value = rows.lines[first], loss[first]
+                raise entry.fail("file", f"{shown}, line {line}: loss {value:g} is above 1")
         loop = entry.boolean("loop") if entry.has("loop") else False
         period = None
+        times = rows.times
         if entry.has("period"):
             if not loop:
                 raise entry.fail("period", "a period needs loop: true")
             period = entry.quantity("period", "time")
-            if period <= rows[-1][1]:
+            if period <= times[-1]:
                 raise entry.fail(
-                    "period", f"{period:g} s must come after the trace's last time, {rows[-1][1]:g} s"
+                    "period", f"{period:g} s must come after the trace's last time, {times[-1]:g} s"
                 )
-        elif loop and len(rows) > 1:
-            period = 2 * rows[-1][1] - rows[-2][1]  # the last row holds as long as the gap before it
-        settings = tuple(
-            (time, LinkSettings.named(dict(zip(columns, values, strict=True)))) for _, time, values in rows
-        )
-        return Trace(links, settings, period, entry.has("period"))
+        elif loop and len(times) > 1:
+            period = 2 * times[-1] - times[-2]  # the last row holds as long as the gap before it
+        return Trace(links, rows, period, entry.has("period"))
 
     def changes(self, spec: Trace, end_s: float) -> tuple[str, float]:
         """About how many changes the trace makes before ``end_s``, and the key that sets how often."""
-        per_pass = sum(1 for _, settings in spec.rows for _ in settings.changes(spec.links))
+        every_row = LinkSettings.named(dict.fromkeys(spec.rows.columns, 0.0))  # each row sets each column
+        per_pass = len(spec.rows.times) * sum(1 for _ in every_row.changes(spec.links))
         if spec.period_s is None:
             return "file", per_pass
         return "period" if spec.period_given else "file", per_pass * (end_s / spec.period_s + 1.0)
@@ -112,7 +118,7 @@ class LinkTrace:
         """Each row's changes on each link, row after row (again and again when looped)."""
         cycle = 0.0
         while True:
-            for time, settings in spec.rows:
+            for time, settings in spec.settings():
                 at = cycle + time
                 yield from ((at, change) for change in settings.changes(spec.links))
             if spec.period_s is None:

@@ -1,0 +1,147 @@
+"""A time series CSV (a ``link-trace``'s) read a column at a time gives the row-by-row reading's values.
+
+``read_series`` reads a plain table with numpy and ``float()`` a column at a time, and leaves any other
+table, and any table with a bad cell, to the row-by-row reading, which names the first bad row.  These
+tests hold the two to the same floats, bit for bit, and the same refusals.
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from offloadsim.scenario import csvdata
+from offloadsim.scenario.csvdata import CsvProblem, Series, read_series
+from offloadsim.scenario.units import QUANTITIES
+from offloadsim.world.dynamics.trace import COLUMNS
+
+# Cells the two readings could read differently: units with and without a space, forms float() takes
+# and the unit pattern does not (underscores, inf), whitespace str.strip() takes and float() does not
+# (\x1c), other digits, values past the bounds or below them, -0, a comment, quotes, empty cells.
+CELLS = [
+    "0", "1", "2.5", "5", " 7 ", "8000000", "1e6", "1E-3", ".5", "5.", "+3", "-0", "-1", "1_000",
+    "5 Mbps", "5Mbps", "12.5 Mbit/s", " 4.5 Mbps ", "2 MB/s", "3 ms", "20 ms", "1 h", "30 us", "5e3ms",
+    "5 kbps", "5 Kbps", "0 Mbps", "5 Mbbps", "5 ms", "5 Mbps", "0.5", "0.01", "1.5", "1e400",
+    "1e-40", "1e308 Tbps", "1e-320 ns", "1e31", "inf", "nan", "fast", "", " ", "\x1c5", "5\x0b",
+    "\u0663", "5 \u00b5s", "# 5", '"5"', '"5,6"', "0x10", "5 %",
+]  # fmt: skip
+LINE_ENDS = ["\n", "\n", "\n", "\r\n", "\r"]
+KINDS = dict(COLUMNS)
+
+
+def _table(data: st.DataObject) -> str:
+    names = [
+        "time",
+        *data.draw(st.lists(st.sampled_from(list(COLUMNS)), min_size=1, max_size=3, unique=True)),
+    ]
+    header = ",".join(data.draw(st.permutations(names)))
+    plain_times = data.draw(st.booleans())
+    rows = []
+    for i in range(data.draw(st.integers(0, 6))):
+        cells = []
+        for name in header.split(","):
+            if name == "time" and plain_times:
+                cells.append(f"{i * 0.1:.1f}")
+            else:
+                cells.append(data.draw(st.sampled_from(CELLS)))
+        if data.draw(st.integers(0, 9)) == 0:
+            cells = cells[:-1] if data.draw(st.booleans()) else [*cells, "1"]  # a cell too few or many
+        rows.append(",".join(cells))
+    if data.draw(st.integers(0, 4)) == 0:
+        rows.insert(
+            data.draw(st.integers(0, len(rows))), data.draw(st.sampled_from(["", "  ", "# note", ",,"]))
+        )
+    lines = [*data.draw(st.sampled_from([[], ["# a comment"], ["", "#x,y"]])), header, *rows]
+    end = data.draw(st.sampled_from(LINE_ENDS))
+    return end.join(lines) + data.draw(st.sampled_from(["", end, end * 2]))
+
+
+def _bits(series: Series) -> tuple:
+    """What a series holds, each float as its exact bits (``-0.0`` is not ``0.0``)."""
+    floats = (series.times, *series.values)
+    return series.columns, tuple(series.lines), tuple(tuple(x.hex() for x in column) for column in floats)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.data())
+def test_a_table_read_at_once_gives_the_row_by_row_values_or_is_left_to_it(data):
+    text = _table(data)
+    try:
+        expected = _bits(csvdata._series_row_by_row(text, "t.csv", KINDS))
+    except CsvProblem:
+        expected = None  # refused row by row: the reading at once must not take it
+    fast = csvdata._series_at_once(text, KINDS)
+    if fast is not None:
+        assert _bits(fast) == expected, repr(text)
+
+
+PLAIN = [
+    "time,bandwidth\n0,5 Mbps\n2.5,1e6\n",
+    "# made by hand\n\ntime , Bandwidth,latency\n0, 12.5 Mbit/s , 30 ms\n0.1,8000000,0.02\n\n",
+    "time,loss,reverse_bandwidth\r\n0,0.01,2 MB/s\r\n1 min,0,0\r\n",
+    "bandwidth,time\n-0,0\n5 Mbps,1e-3\n",
+]
+
+
+@pytest.mark.parametrize("text", PLAIN)
+def test_a_plain_table_is_read_at_once_with_the_row_by_row_values(text):
+    fast = csvdata._series_at_once(text, KINDS)
+    assert fast is not None and _bits(fast) == _bits(csvdata._series_row_by_row(text, "t.csv", KINDS))
+
+
+def test_a_long_plain_trace_is_read_without_a_python_step_per_row(tmp_path, monkeypatch):
+    def per_row(*args):
+        raise AssertionError("read row by row")
+
+    monkeypatch.setattr(csvdata, "_series_row_by_row", per_row)
+    rows = "".join(f"{i / 10:.1f},{5 + i % 7}.5 Mbit/s,{i % 50} ms\n" for i in range(100_000))
+    (tmp_path / "t.csv").write_text("time,bandwidth,latency\n" + rows)
+    series = read_series(tmp_path / "t.csv", "t.csv", KINDS)
+    assert series.lines == range(2, 100_002) and series.times[-1] == 9999.9
+    assert series.values[0][:3] == (5.5e6, 6.5e6, 7.5e6) and series.values[1][:3] == (0.0, 1e-3, 2e-3)
+
+
+# A bad cell at row 70,000 of 100,000 is named by its line (row 0 is line 3), as row by row.
+BAD_ROWS = [
+    (
+        "7000.05 Mbps,6 Mbps",
+        'line 70003: expected a time like "5 ms", got "7000.05 Mbps": unknown unit "Mbps"',
+    ),
+    (
+        "7000.05,5 Mbbps",
+        'line 70003: expected a bandwidth like "20 Mbps", got "5 Mbbps": unknown unit "Mbbps"',
+    ),
+    ("7000.05,-5 Mbps", 'line 70003: expected a non-negative bandwidth, got "-5 Mbps"'),
+    ("7000.05,inf", 'line 70003: expected a non-negative bandwidth, got "inf"'),
+    ("7000.05,1e31", 'line 70003: got "1e31": above 1e30 bit/s, the largest bandwidth'),
+    ("6999.9,5 Mbps", "line 70003: time 6999.9 s does not come after the previous row's 6999.9 s"),
+    ("7000.05", "line 70003: expected 2 columns like the header, got 1"),
+    ("7000.05,5 Mbps,1", "line 70003: expected 2 columns like the header, got 3"),
+    ('7000.05,"5 Mbps"', None),  # quoted: read row by row, and taken
+    ("# a comment between rows", None),
+]
+
+
+@pytest.mark.parametrize(("row", "message"), BAD_ROWS)
+def test_a_bad_cell_deep_in_a_long_trace_is_named_by_its_line(tmp_path, row, message):
+    rows = [f"{i / 10:.1f},{4 + i % 9} Mbps" for i in range(100_000)]
+    rows[70_000] = row
+    (tmp_path / "t.csv").write_text("# a trace\ntime,bandwidth\n" + "\n".join(rows) + "\n")
+    if message is None:
+        assert len(read_series(tmp_path / "t.csv", "t.csv", KINDS).times) == 100_000 - row.startswith("#")
+        return
+    with pytest.raises(CsvProblem) as caught:
+        read_series(tmp_path / "t.csv", "t.csv", KINDS)
+    assert str(caught.value).startswith(f"t.csv, {message}")
+
+
+def test_no_unit_could_be_read_as_part_of_a_number():
+    # A cell the unit pattern splits into a number and a known unit must be one float() refuses, or
+    # the two readings would differ (float(cell) against float(number) * factor).
+    for quantity in QUANTITIES.values():
+        for unit in quantity.units:
+            for cell in (f"1{unit}", f"1 {unit}", f"1e1{unit}", f"1_{unit}"):
+                if unit:
+                    with pytest.raises(ValueError):
+                        float(cell)

@@ -83,6 +83,28 @@ def test_a_trace_run_is_deterministic_for_a_seed_and_over_workers(tmp_path):
     assert one.tasks.equals(two.tasks)
 
 
+@pytest.mark.parametrize("link", ["[phone, edge]", "[edge, phone]", "0"])
+def test_each_row_makes_the_changes_its_link_settings_make_in_their_order(tmp_path, link):
+    from offloadsim.world.dynamics import LinkSettings
+
+    trace = (
+        "time,loss,latency,reverse_bandwidth,bandwidth\n0,0.01,5 ms,8 Mbps,4 Mbps\n1.5,0,20 ms,1e6,2 Mbps\n"
+    )
+    text = BASE + f"dynamics: [{{kind: link-trace, link: {link}, file: rate.csv, loop: true}}]\n"
+    (tmp_path / "trace.csv").write_text("time\n1.0\n")
+    (tmp_path / "rate.csv").write_text(trace)
+    entry = build_world(load_scenario_text(text, source="<test>", base_dir=tmp_path)).dynamics[0]
+    rows = [(0.0, {"loss": 0.01, "latency": 0.005, "reverse_bandwidth": 8e6, "bandwidth": 4e6})]
+    rows.append((1.5, {"loss": 0.0, "latency": 0.02, "reverse_bandwidth": 1e6, "bandwidth": 2e6}))
+    expected = [
+        (cycle + time, change)
+        for cycle in (0.0, 3.0)
+        for time, values in rows
+        for change in LinkSettings.named(values).changes(entry.spec.links)
+    ]
+    assert len(expected) == 20 and list(_take(entry.timeline(None), 20)) == expected
+
+
 def test_the_trace_file_is_hashed_into_the_runs_inputs(tmp_path):
     loaded = scenario(tmp_path, "time,bandwidth\n0,8 Mbps\n")
     before = {item.key: item.sha256 for item in input_files(loaded)}

@@ -180,7 +180,7 @@ class LinkSettings:
         """The scenario names of what these settings set."""
         return [key for key, (name, _) in LINK_SETTINGS.items() if getattr(self, name) is not None]
 
-    def changes(self, links: tuple[tuple[int, bool], ...]) -> Iterator[WorldChange]:
+    def changes(self, links: tuple[tuple[int, bool], ...]) -> Iterator[SetCapacity | SetLatency | SetLoss]:
         """The changes that set these values on each of ``links`` (as :meth:`SpecReader.links` gives them)."""
         for link, forward in links:
             ahead, back = directed(link, forward)

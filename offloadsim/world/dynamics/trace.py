@@ -22,8 +22,8 @@ row the scenario's values hold.  A trace draws no random numbers.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import astuple, dataclass
 from typing import ClassVar
 
 import numpy as np
@@ -53,11 +53,19 @@ class Trace:
     period_s: float | None  # None: played once
     period_given: bool = False  # the entry's own ``period`` (else the file's times set it)
 
-    def settings(self) -> Iterator[tuple[float, LinkSettings]]:
-        """Each row's time and what it sets (made as the timeline reaches it, not all when read)."""
-        columns, values = self.rows.columns, self.rows.values
-        for time, *row in zip(self.rows.times, *values, strict=True):
-            yield time, LinkSettings.named(dict(zip(columns, row, strict=True)))
+    def row_changes(self) -> tuple[tuple[Callable[[int, float], WorldChange], int, int], ...]:
+        """How each row becomes its changes, in the order :meth:`LinkSettings.changes` gives them.
+
+        Each item: the kind of change, the link or channel it changes, and where in a row
+        ``(time, *values)`` the value it sets is.  LinkSettings is asked, with each column's place
+        in a row for its value, so what each column changes, and in what order, is its own.
+        """
+        places = LinkSettings.named({name: float(at) for at, name in enumerate(self.rows.columns, start=1)})
+        plan = []
+        for change in places.changes(self.links):
+            target, at = astuple(change)
+            plan.append((type(change), target, int(at)))
+        return tuple(plan)
 
 
 class LinkTrace:
@@ -104,8 +112,7 @@ class LinkTrace:
 
     def changes(self, spec: Trace, end_s: float) -> tuple[str, float]:
         """About how many changes the trace makes before ``end_s``, and the key that sets how often."""
-        every_row = LinkSettings.named(dict.fromkeys(spec.rows.columns, 0.0))  # each row sets each column
-        per_pass = len(spec.rows.times) * sum(1 for _ in every_row.changes(spec.links))
+        per_pass = len(spec.rows.times) * len(spec.row_changes())  # each row sets each column
         if spec.period_s is None:
             return "file", per_pass
         return "period" if spec.period_given else "file", per_pass * (end_s / spec.period_s + 1.0)
@@ -115,12 +122,17 @@ class LinkTrace:
         return LINKS_ONLY
 
     def timeline(self, spec: Trace, rng: np.random.Generator) -> Iterator[tuple[float, WorldChange]]:
-        """Each row's changes on each link, row after row (again and again when looped)."""
+        """Each row's changes on each link, row after row (again and again when looped).
+
+        The changes are made as the run reaches the row (a long trace is read as columns of floats).
+        """
+        plan, rows = spec.row_changes(), spec.rows
         cycle = 0.0
         while True:
-            for time, settings in spec.settings():
-                at = cycle + time
-                yield from ((at, change) for change in settings.changes(spec.links))
+            for row in zip(rows.times, *rows.values, strict=True):
+                at = cycle + row[0]
+                for make, target, place in plan:
+                    yield at, make(target, row[place])
             if spec.period_s is None:
                 return
             cycle += spec.period_s

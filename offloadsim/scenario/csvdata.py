@@ -208,6 +208,7 @@ def _series_at_once(text: str, kinds: Mapping[str, str]) -> Series | None:
     if not body or set(map(str.count, body, repeat(","))) != {len(names) - 1}:
         return None  # a row with too few or many cells, a blank or comment line between rows, no row
     cells = ",".join(body).split(",")
+    del lines, body  # the cells are all that is needed now: a long trace's lines go before its columns come
     times = _column(cells[names.index("time") :: len(names)], "time")
     if times is None or not bool(np.all(times[1:] > times[:-1])):
         return None
@@ -230,10 +231,12 @@ def _column(cells: list[str], kind: str) -> np.ndarray | None:
         numbers = np.fromiter(map(float, stripped), float, len(stripped))  # _value's first try
     except ValueError:  # a cell with a unit: parse_quantity's float(number) * factor
         joined = "\n".join(stripped)
-        texts, units = _CELL_NUMBER.findall(joined), _CELL_UNIT.findall(joined)
-        factors = list(map({**quantity.units, "": 1.0}.get, units))  # "": a cell float() read
-        if len(texts) != len(cells) or None in factors:
+        del stripped
+        units = {**quantity.units, "": 1.0}  # "": a plain number, which float() read
+        factors = list(map(units.get, _CELL_UNIT.findall(joined)))
+        if len(factors) != len(cells) or None in factors:
             return None
+        texts = _CELL_NUMBER.findall(joined)  # as many: the same lines match, the other group taken
         with np.errstate(over="ignore"):  # an infinite product is refused below, as parse_quantity does
             numbers = np.fromiter(map(float, texts), float, len(texts)) * np.array(factors)
     usable = np.isfinite(numbers) & (numbers >= 0) & (numbers <= quantity.largest)

@@ -16,43 +16,50 @@ from offloadsim.scenario.csvdata import CsvProblem, Series, read_series
 from offloadsim.scenario.units import QUANTITIES
 from offloadsim.world.dynamics.trace import COLUMNS
 
-# Cells the two readings could read differently: units with and without a space, forms float() takes
-# and the unit pattern does not (underscores, inf), whitespace str.strip() takes and float() does not
-# (\x1c), other digits, values past the bounds or below them, -0, a comment, quotes, empty cells.
-CELLS = [
-    "0", "1", "2.5", "5", " 7 ", "8000000", "1e6", "1E-3", ".5", "5.", "+3", "-0", "-1", "1_000",
-    "5 Mbps", "5Mbps", "12.5 Mbit/s", " 4.5 Mbps ", "2 MB/s", "3 ms", "20 ms", "1 h", "30 us", "5e3ms",
-    "5 kbps", "5 Kbps", "0 Mbps", "5 Mbbps", "5 ms", "5 Mbps", "0.5", "0.01", "1.5", "1e400",
-    "1e-40", "1e308 Tbps", "1e-320 ns", "1e31", "inf", "nan", "fast", "", " ", "\x1c5", "5\x0b",
-    "\u0663", "5 \u00b5s", "# 5", '"5"', '"5,6"', "0x10", "5 %",
+# Good cells of each kind of column, in the forms the two readings could read differently: units with
+# and without a space, spaces around, forms float() takes and the unit pattern does not (underscores),
+# whitespace str.strip() takes and float() does not (\x1c), -0, values that underflow to 0.
+GOOD = {
+    "bandwidth": [
+        "5 Mbps", "5Mbps", "12.5 Mbit/s", " 4.5 Mbps ", "2 MB/s", "5 kbps", "5 Kbps", "0 Mbps", "8000000",
+        "1e6", " 7 ", "0", "-0", "1_000", "\x1c5", "5\x0b", "3.25e6 b/s", ".5 Gbps",
+    ],
+    "latency": ["3 ms", "20 ms", "1 h", "30 us", "5e3ms", "0.02", "0", "-0", "1e-320 ns", "2 min", ".5 s"],
+    "loss": ["0", "0.01", "1", "-0", ".5", "5.", "+0.3", "1e-3", " 0.2 "],
+}  # fmt: skip
+GOOD["reverse_bandwidth"] = GOOD["bandwidth"]
+# Cells one or both readings refuse, or only the row-by-row one reads: past the bounds or below them,
+# other digits, a unit of another kind, a comment, quotes, empty cells.
+ODD = [
+    "-1", "1e400", "1e-40", "1e-320 bps", "1e308 Tbps", "1e31", "inf", "nan", "fast", "", " ", "\u0663",
+    "5 \u00b5s", "# 5", '"5"', '"5,6"', "0x10", "5 %", "5 Mbbps", "3 ms", "5 Mbps", "1.5", "1e-31",
 ]  # fmt: skip
+TIMES = [lambda i: f"{i * 0.1:.1f}", lambda i: f"{i * 100} ms", lambda i: f" {i}.5 s", lambda i: f"{i}e-3"]
 LINE_ENDS = ["\n", "\n", "\n", "\r\n", "\r"]
 KINDS = dict(COLUMNS)
 
 
 def _table(data: st.DataObject) -> str:
-    names = [
-        "time",
-        *data.draw(st.lists(st.sampled_from(list(COLUMNS)), min_size=1, max_size=3, unique=True)),
-    ]
-    header = ",".join(data.draw(st.permutations(names)))
-    plain_times = data.draw(st.booleans())
+    """A trace table, most often good; some cells, rows or lines odd."""
+    values = data.draw(st.lists(st.sampled_from(list(COLUMNS)), min_size=1, max_size=3, unique=True))
+    header = data.draw(st.permutations(["time", *values]))
+    time = data.draw(st.sampled_from(TIMES))
+    odd = data.draw(st.sampled_from([0, 0, 0.05, 0.2]))  # how often a cell is odd
     rows = []
-    for i in range(data.draw(st.integers(0, 6))):
+    for i in range(data.draw(st.integers(1, 8))):
         cells = []
-        for name in header.split(","):
-            if name == "time" and plain_times:
-                cells.append(f"{i * 0.1:.1f}")
+        for name in header:
+            if data.draw(st.floats(0, 1)) < odd:
+                cells.append(data.draw(st.sampled_from(ODD)))
             else:
-                cells.append(data.draw(st.sampled_from(CELLS)))
-        if data.draw(st.integers(0, 9)) == 0:
+                cells.append(time(i) if name == "time" else data.draw(st.sampled_from(GOOD[name])))
+        if data.draw(st.sampled_from([False] * 19 + [True])):
             cells = cells[:-1] if data.draw(st.booleans()) else [*cells, "1"]  # a cell too few or many
         rows.append(",".join(cells))
-    if data.draw(st.integers(0, 4)) == 0:
-        rows.insert(
-            data.draw(st.integers(0, len(rows))), data.draw(st.sampled_from(["", "  ", "# note", ",,"]))
-        )
-    lines = [*data.draw(st.sampled_from([[], ["# a comment"], ["", "#x,y"]])), header, *rows]
+    if data.draw(st.sampled_from([False] * 5 + [True])):
+        between = data.draw(st.sampled_from(["", "  ", "# note", ",,"]))
+        rows.insert(data.draw(st.integers(0, len(rows))), between)
+    lines = [*data.draw(st.sampled_from([[], ["# a comment"], ["", "#x,y"]])), ",".join(header), *rows]
     end = data.draw(st.sampled_from(LINE_ENDS))
     return end.join(lines) + data.draw(st.sampled_from(["", end, end * 2]))
 

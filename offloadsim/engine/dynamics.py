@@ -153,21 +153,14 @@ def start_dynamics(
 ) -> None:
     """Apply the world's ``dynamics`` entries to the run's ``topology``; entry i draws from ``rng_for(i)``.
 
-    A node or link is down while any entry holds it down: one entry's coming
-    up ends its own outage, not another's that overlaps it (a scheduled
-    window and a random failure, or two windows), so outages add up as a
-    union, whatever order their steps come in.  A ``mobility`` entry holds
-    down each link of a device to an access point it is not attached to: a
-    ``link-schedule``'s ``up: true`` does not give the device a second
-    access point, and a handover onto a link another entry holds down
-    attaches the device but leaves it cut off until that entry lets it up.
+    Each change is applied as its entry's (:meth:`Topology.applying`): the
+    topology keeps who holds each node or link down, so one entry's coming up
+    ends its own outage, not another's that overlaps it (a scheduled window
+    and a random failure, two windows, a handover's link to an access point
+    the device left), whatever kind of change, a plug-in's included, made it.
     """
     if not dynamics:
         return
-    # Here: a static world never loads them.
-    from offloadsim.world.dynamics.base import SetLinkUp, SetNodeUp
-    from offloadsim.world.dynamics.mobility import Handover
-
     timelines = [
         _tagged(
             entry.index,
@@ -177,20 +170,10 @@ def start_dynamics(
         )
         for entry in dynamics
     ]
-    holders: dict[tuple[str, object], set[int]] = {}  # a node or link: the entries holding it down
 
     def held(index: int, change: WorldChange) -> None:
-        """Entry ``index``'s ``change`` applied; a node or link is up only while no entry holds it down."""
-        if isinstance(change, SetNodeUp):
-            topology.set_node_up(change.node, _held(holders, ("node", change.node), index, change.up))
-        elif isinstance(change, SetLinkUp):
-            topology.set_link_up(change.link, _held(holders, ("link", change.link), index, change.up))
-        elif isinstance(change, Handover):
-            for link in change.down:
-                _held(holders, ("link", link), index, False)
-            free = change.up < 0 or _held(holders, ("link", change.up), index, True)
-            change.apply(topology, held=not free)
-        else:
+        """Entry ``index``'s ``change`` applied: what it takes down, or lets up, is that entry's hold."""
+        with topology.applying(index):
             change.apply(topology)
 
     def apply(item: tuple[int, Any]) -> None:
@@ -293,13 +276,3 @@ def _tagged(
     """Entry ``index``'s timeline, each change named by the entry it came from."""
     for at, change in timeline:
         yield at, (index, change)
-
-
-def _held(holders: dict[tuple[str, object], set[int]], key: tuple[str, object], index: int, up: bool) -> bool:
-    """Entry ``index`` takes ``key`` down (or lets it up): whether it is up now, no entry holding it."""
-    held = holders.setdefault(key, set())
-    if up:
-        held.discard(index)
-    else:
-        held.add(index)
-    return not held

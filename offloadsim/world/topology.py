@@ -22,6 +22,14 @@ stale route is never served.  Listeners registered with
 :meth:`Topology.watch` hear each change (the run's link model re-rates its
 flows).  A world's topology is shared by its runs and never changed: a run
 whose world changes works on its own :meth:`Topology.fork`.
+
+A link or node is down while anyone holds it down: each change to its
+up/down state is made by a *holder* (the dynamics entry whose change is
+being applied, :meth:`Topology.applying`; ``None`` outside every entry),
+and one holder's coming up ends its own hold, not another's, so overlapping
+outages add up as a union.  With one holder (a world built as written, a
+test calling :meth:`Topology.set_link_up`) the last change sets the state,
+as it always did.
 """
 
 from __future__ import annotations
@@ -32,6 +40,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import reduce
 from operator import add
+from types import TracebackType
 from typing import TYPE_CHECKING
 
 from offloadsim.scenario.model import LinkSpec, NodeSpec
@@ -132,6 +141,9 @@ class Topology:
         self._search_entries = 0
         self._latency_down: dict[int, float] = {}  # latency in force of links out of the graph
         self._attached: dict[str, str | None] = {}  # a moving device -> its access point (None: none)
+        # A link (its index) or node (its name) held down -> who holds it (see applying); none else.
+        self._holds: dict[int | str, set[int | None]] = {}
+        self._holder: int | None = None  # whose change is being applied (None: no dynamics entry's)
         self._isolated = 0  # numbers the components of devices out of every access point's reach
 
     @property
@@ -224,8 +236,44 @@ class Topology:
         self._forget(structure=False)
         self._changed(Change("latency", latency_s, link), True)
 
+    def applying(self, holder: int) -> _Applying:
+        """``with topology.applying(i): change.apply(topology)``: the changes made are dynamics entry ``i``'s.
+
+        While in effect, :meth:`set_link_up`, :meth:`set_node_up` and
+        :meth:`hand_over` take a link or node down, or let it up, as entry
+        ``i``'s hold: it is down while any entry holds it down, so one entry's
+        coming up ends its own outage, never another's.  Any change object's
+        ``apply(topology)`` gets this, a plug-in's included; the engine names no
+        kind of change.
+        """
+        return _Applying(self, holder)
+
+    def _let_up(self, key: int | str, up: bool) -> bool:
+        """The holder in effect holds link or node ``key`` down (``up`` False) or lets it go.
+
+        Whether it is up now: no holder holds it down.
+        """
+        holds = self._holds
+        held = holds.get(key)
+        if not up:
+            if held is None:
+                holds[key] = {self._holder}
+            else:
+                held.add(self._holder)
+            return False
+        if held is not None:
+            held.discard(self._holder)
+            if held:
+                return False
+            del holds[key]
+        return True
+
     def set_link_up(self, link: int, up: bool) -> None:
-        """Take link ``link`` down (no route crosses it) or bring it back up."""
+        """Take link ``link`` down (no route crosses it) or let it up.
+
+        As the holder in effect: it comes up only when no holder holds it down (see :meth:`applying`).
+        """
+        up = self._let_up(link, up)
         if self._link_up[link] == up:
             return
         self._link_up[link] = up
@@ -234,7 +282,11 @@ class Topology:
         self._changed(Change("link-up", float(up), link, channels=(2 * link, 2 * link + 1)), True)
 
     def set_node_up(self, node: str, up: bool) -> None:
-        """Take ``node`` down (its links carry nothing, no route reaches it) or bring it back up."""
+        """Take ``node`` down (its links carry nothing, no route reaches it) or let it up.
+
+        As the holder in effect: it comes up only when no holder holds it down (see :meth:`applying`).
+        """
+        up = self._let_up(node, up)
         if (node not in self._node_down) == up:
             return
         if up:
@@ -248,14 +300,14 @@ class Topology:
         channels = tuple(c for link in incident for c in (2 * link, 2 * link + 1))
         self._changed(Change("node-up", float(up), node=node, channels=channels), True)
 
-    def hand_over(
-        self, device: str, down: tuple[int, ...], up: int, in_flight: str, held: bool = False
-    ) -> None:
+    def hand_over(self, device: str, down: tuple[int, ...], up: int, in_flight: str) -> None:
         """Device ``device`` drops links ``down`` and attaches by link ``up`` (-1: to nothing).
 
-        ``held``: another entry of the run's dynamics holds link ``up`` down (a
-        ``link-schedule`` window): the device is attached, by its position, but
-        the link stays down, and the device cut off, until that entry lets it up.
+        The holder in effect (see :meth:`applying`) holds links ``down`` down
+        and lets ``up`` go: while another holds ``up`` down (a ``link-schedule``
+        window), the device is attached, by its position, but the link stays
+        down, and the device cut off, until that holder lets it up.
+
         One change, however many links move.  When the device hangs off the
         network by one link before and after (a phone on its access point),
         only its own place in the peeled trees moves: the core and its search
@@ -264,8 +316,10 @@ class Topology:
         was_leaf = self.graph.degree(device) == 1 if device in self.graph else False
         old_parent = next(iter(self.graph.adj[device]), None) if was_leaf else None
         for link in down:
+            self._let_up(link, False)
             self._link_up[link] = False
             self._restore_or_remove(link)
+        held = up >= 0 and not self._let_up(up, True)
         if up >= 0 and not held:
             self._link_up[up] = True
             self._restore_or_remove(up)
@@ -483,6 +537,26 @@ class Topology:
                 f"{back}, {first.latency_s * 1e3:g} ms"
             )
         return "\n".join(lines)
+
+
+class _Applying:
+    """The context of :meth:`Topology.applying`: its holder in effect, the one before restored after."""
+
+    __slots__ = ("holder", "outer", "topology")
+
+    def __init__(self, topology: Topology, holder: int):
+        self.topology = topology
+        self.holder = holder
+        self.outer: int | None = None
+
+    def __enter__(self) -> None:
+        self.outer = self.topology._holder
+        self.topology._holder = self.holder
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self.topology._holder = self.outer
 
 
 def _walk(predecessors: dict[str, list[str]], node: str) -> list[str]:

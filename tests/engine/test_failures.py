@@ -9,6 +9,7 @@ from test_dynamics import BASE
 from offloadsim.engine import simulate
 from offloadsim.scenario import load_scenario_text
 from offloadsim.world import WorldError, build_world
+from offloadsim.world.dynamics import register_dynamics, unregister_dynamics
 
 # test_dynamics' one request at 1 s, made heavier: 1 MB up to an edge at 8 Mbps (1 s + 5 ms),
 # 10 GFLOP there (0.1 s at 100 GFLOP/s), an empty answer back (5 ms).  The phone runs 10 GFLOP/s.
@@ -351,6 +352,65 @@ def test_overlapping_outages_of_one_link_keep_it_down_until_the_last_one_ends(tm
         "dynamics:\n"
         "  - {kind: link-schedule, link: [phone, edge], steps: [{at: 2 s, up: false}, {at: 4 s, up: true}]}\n"
         "  - {kind: link-schedule, link: 0, steps: [{at: 3 s, up: false}, {at: 6 s, up: true}]}\n"
+    )
+    raw = run(tmp_path, text, times="4.5 6.5")
+    assert list(raw.links["availability"]) == pytest.approx([0.6, 0.6], rel=1e-12)
+    assert list(raw.tasks["status"]) == ["dropped", "completed"]
+
+
+class Cut:
+    """A plug-in's own change: it calls the topology itself, through no shipped change class."""
+
+    def __init__(self, link: int, up: bool):
+        self.link = link
+        self.up = up
+
+    def apply(self, topology) -> None:
+        topology.set_link_up(self.link, self.up)
+
+
+class LinkCut:
+    """``{kind: link-cut, link: [A, B], at: TIME, for: TIME}``: a plug-in kind cutting a link for a while."""
+
+    name = "link-cut"
+
+    def parse(self, entry):
+        entry.keys(required=("link", "at", "for"))
+        ((link, _),) = entry.links("link")
+        return link, entry.quantity("at", "time"), entry.quantity("for", "time", positive=True)
+
+    def timeline(self, spec, rng):
+        link, at, length = spec
+        yield at, Cut(link, False)
+        yield at + length, Cut(link, True)
+
+
+@pytest.fixture
+def link_cut():
+    register_dynamics(LinkCut())
+    yield
+    unregister_dynamics("link-cut")
+
+
+@pytest.mark.parametrize(
+    ("cut", "window"),
+    [
+        # the plug-in's outage overlaps the schedule's end (the schedule's up at 4 s ended it)
+        ("at: 3 s, for: 3 s", "{at: 2 s, up: false}, {at: 4 s, up: true}"),
+        # the schedule's outage overlaps the plug-in's end (its Cut(up) at 4 s brought the link up)
+        ("at: 2 s, for: 2 s", "{at: 3 s, up: false}, {at: 6 s, up: true}"),
+    ],
+)
+def test_a_plug_in_change_of_its_own_and_a_schedule_hold_one_link_down_until_both_let_it_up(
+    tmp_path, link_cut, cut, window
+):
+    # Down 2 s to 4 s by one entry, 3 s to 6 s by the other: down 2 s to 6 s.  The plug-in's
+    # change calls topology.set_link_up itself; the engine, which held only the shipped change
+    # classes' up/down as entries' holds, let either entry's up end the other's outage.
+    text = ONE_EDGE + (
+        "dynamics:\n"
+        f"  - {{kind: link-cut, link: [phone, edge], {cut}}}\n"
+        f"  - {{kind: link-schedule, link: [phone, edge], steps: [{window}]}}\n"
     )
     raw = run(tmp_path, text, times="4.5 6.5")
     assert list(raw.links["availability"]) == pytest.approx([0.6, 0.6], rel=1e-12)

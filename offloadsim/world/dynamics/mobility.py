@@ -91,12 +91,12 @@ class Handover:
     up: int
     in_flight: str
 
-    def apply(self, topology: Topology, held: bool = False) -> None:
+    def apply(self, topology: Topology) -> None:
         """Move the device's attachment (its flows in flight fare as ``in_flight`` says).
 
-        ``held``: another dynamics entry holds the link ``up`` down; it stays down until let up.
+        Its entry holds the links ``down`` down; ``up`` stays down while another entry holds it.
         """
-        topology.hand_over(self.device, self.down, self.up, self.in_flight, held)
+        topology.hand_over(self.device, self.down, self.up, self.in_flight)
 
 
 @dataclass(frozen=True, slots=True)

@@ -171,9 +171,12 @@ def start_dynamics(
         for entry in dynamics
     ]
 
+    # One context per entry, entered for each of its changes: mobility makes tens of thousands.
+    holding = {entry.index: topology.applying(entry.index) for entry in dynamics}
+
     def held(index: int, change: WorldChange) -> None:
         """Entry ``index``'s ``change`` applied: what it takes down, or lets up, is that entry's hold."""
-        with topology.applying(index):
+        with holding[index]:
             change.apply(topology)
 
     def apply(item: tuple[int, Any]) -> None:

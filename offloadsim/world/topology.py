@@ -244,7 +244,8 @@ class Topology:
         ``i``'s hold: it is down while any entry holds it down, so one entry's
         coming up ends its own outage, never another's.  Any change object's
         ``apply(topology)`` gets this, a plug-in's included; the engine names no
-        kind of change.
+        kind of change.  The context may be kept and entered again, once at a
+        time (the engine keeps one per entry: it costs no allocation per change).
         """
         return _Applying(self, holder)
 
@@ -540,7 +541,10 @@ class Topology:
 
 
 class _Applying:
-    """The context of :meth:`Topology.applying`: its holder in effect, the one before restored after."""
+    """The context of :meth:`Topology.applying`: its holder in effect, the one before restored after.
+
+    Reusable, not re-entrant: it keeps the holder it replaced until it exits.
+    """
 
     __slots__ = ("holder", "outer", "topology")
 

@@ -76,6 +76,47 @@ def test_a_node_down_is_unreachable_and_its_links_carry_nothing():
     assert topo.route("phone", "cloud").nodes == ("phone", "ap", "fast", "cloud")
 
 
+def test_a_link_or_node_is_down_while_any_holder_holds_it_down():
+    """The union is the topology's, whatever calls its setters inside ``applying(i)``."""
+    topo = diamond()
+    heard = []
+    topo.watch(heard.append)
+    for holder in (0, 1):  # two entries take link 2 and the node "slow" down, overlapping
+        with topo.applying(holder):
+            topo.set_link_up(2, False)
+            topo.set_node_up("slow", False)
+    with topo.applying(0):  # entry 0's outage ends; entry 1's goes on, and nothing is heard
+        topo.set_link_up(2, True)
+        topo.set_node_up("slow", True)
+    assert not topo.link_up(2) and not topo.node_up("slow") and not topo.reachable("phone", "cloud")
+    assert [c.what for c in heard] == ["link-up", "node-up"] and topo.version == 2
+    with pytest.raises(RuntimeError), topo.applying(1):
+        raise RuntimeError  # a change that fails leaves no holder in effect
+    topo.set_link_up(2, True)  # outside every entry: a holder of its own, which holds nothing
+    assert not topo.link_up(2)
+    with topo.applying(1):
+        topo.set_link_up(2, True)
+        topo.set_node_up("slow", True)
+    assert topo.link_up(2) and topo.node_up("slow")
+    assert topo.route("phone", "cloud").nodes == ("phone", "ap", "fast", "cloud")
+
+
+def test_a_handover_holds_the_links_it_drops_and_leaves_one_held_by_another_down():
+    nodes = [NodeSpec(n, n, t) for n, t in (("phone", "device"), ("ap-0", "network"), ("ap-1", "network"))]
+    links = [LinkSpec("phone", "ap-0", 10e6, 10e6, 0.001), LinkSpec("phone", "ap-1", 10e6, 10e6, 0.001)]
+    topo = Topology(nodes, links)
+    with topo.applying(0):  # a schedule's window on phone-ap-1
+        topo.set_link_up(1, False)
+    with topo.applying(1):  # mobility: onto ap-1, which the window holds down
+        topo.hand_over("phone", (0,), 1, "continue")
+    assert topo.attachment("phone") == "ap-1" and not topo.link_up(0) and not topo.link_up(1)
+    with topo.applying(0):  # the window ends: ap-1 up; ap-0 stays down, held by the handover
+        topo.set_link_up(1, True)
+        topo.set_link_up(0, True)
+    assert not topo.link_up(0) and topo.link_up(1)
+    assert topo.route("phone", "ap-1").channels == (2,)
+
+
 def test_a_fork_starts_from_the_scenario_and_leaves_the_original_alone():
     topo = diamond()
     topo.route("phone", "cloud")

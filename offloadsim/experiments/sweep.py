@@ -168,8 +168,9 @@ class SweepSpec:
     """A validated sweep file.
 
     ``axes`` are the varied dimensions in expansion order: each is a list of
-    assignments (tuples of ``(key path, value)``); a grid key is one axis, the
-    whole ``zip`` block one axis, ``policies`` the last axis.  ``labels``
+    assignments (tuples of ``(key path, value)``): each grid key, as written, then
+    the whole ``zip`` block as one axis, then ``policies``, wherever the blocks
+    stand in the file.  ``labels``
     names swept keys for figures (the user's ``labels:``; see :meth:`label`).
     """
 

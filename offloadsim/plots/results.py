@@ -104,8 +104,11 @@ def plot_results(
         )
     for key in shown:
         if key not in frame.columns:
+            from offloadsim.suggest import did_you_mean
+
+            close = did_you_mean(key, map(str, frame.columns))
             raise ExperimentError(
-                f"{_flag(key, x_key, series)} {key}: no such column (columns: {_list(frame)})"
+                f"{_flag(key, x_key, series)} {key}: no such column{close} (columns: {_list(frame)})"
             )
     if kind in _ONE_RUN_KINDS and facet is None and "policy" in view.varying(frame, shown):
         facet = "policy"  # one run per panel: every policy of a comparison, each on its own clock
@@ -459,8 +462,11 @@ class _View:
         known = {*tasks.columns, *metrics.columns, *nodes.columns}
         for key in self.where:
             if key not in known:
+                from offloadsim.suggest import did_you_mean
+
+                close = did_you_mean(key, sorted(map(str, known)))
                 columns = ", ".join(map(str, dict.fromkeys([*tasks.columns, *metrics.columns])))
-                raise ExperimentError(f"--where {key}: no such column (columns: {columns})")
+                raise ExperimentError(f"--where {key}: no such column{close} (columns: {columns})")
         if kind in _METRIC_KINDS and self._per_app(tasks):
             from offloadsim.analysis.breakdown import metrics_per
 
@@ -583,8 +589,11 @@ def _x_key(results: Results, kind: str, x: str | None, metrics: pd.DataFrame) ->
         return None
     if x is not None:
         if x not in metrics.columns:
+            from offloadsim.suggest import did_you_mean
+
             raise ExperimentError(
-                f"--x {x}: no such column (swept keys: {', '.join(results.swept) or 'none'})"
+                f"--x {x}: no such column{did_you_mean(x, results.swept)} "
+                f"(swept keys: {', '.join(results.swept) or 'none'})"
             )
         return x
     if not results.swept:

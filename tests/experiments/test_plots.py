@@ -578,6 +578,28 @@ def test_where_keeps_text_matching_for_what_is_not_that_quantity(sweep_results, 
         plots.plot_results(sweep_results, "cdf", where={"links[0].bandwidth": given})
 
 
+@pytest.mark.parametrize(
+    ("options", "said"),
+    [
+        ({"by": "ap"}, '--by ap: no such column (did you mean "app"?) (columns: '),
+        (
+            {"facet": "policy.objectiv"},
+            '--facet policy.objectiv: no such column (did you mean "policy.objective"?) (columns: ',
+        ),
+        ({"where": {"ap": "small"}}, '--where ap: no such column (did you mean "app"?) (columns: '),
+        (
+            {"x": "links[0].bandwith"},
+            '--x links[0].bandwith: no such column (did you mean "links[0].bandwidth"?) (swept keys: ',
+        ),
+    ],
+)
+def test_a_misspelt_column_is_named_with_the_one_meant(two_apps, options, said):
+    """plot --by ap listed every column (34 in a sweep) and left the reader to spot "app" among them."""
+    with pytest.raises(ExperimentError) as caught:
+        plots.plot_results(two_apps, "split", **options)
+    assert said in str(caught.value)
+
+
 def test_chart_functions_draw_on_a_given_axes(compare_results):
     fig, ax = plots.new_axes("two-column")
     assert fig.get_size_inches().tolist() == [7.16, 2.8]

@@ -153,6 +153,29 @@ def test_an_unknown_option_points_at_the_help_of_its_verb(argv, unknown, verb, t
 
 
 @pytest.mark.parametrize(
+    ("argv", "unknown", "option"),
+    [
+        (["run", "{tiny}", "--set", "links[0].bandwidth=5", "Mbps"], "Mbps", "--set"),
+        (["validate", "{tiny}", "--set=links[0].bandwidth=5", "Mbps"], "Mbps", "--set"),
+        # Before FILE, the word left over is taken for FILE, and FILE is the argument not known.
+        (["run", "--set", "links[0].bandwidth=5", "Mbps", "{tiny}"], "{tiny}", "--set"),
+        (["plot", "{tiny}", "--where", "links[0].bandwidth=5", "Mbps"], "Mbps", "--where"),
+    ],
+)
+def test_a_value_the_shell_split_at_its_space_is_said_to_need_quotes(argv, unknown, option, tiny, capsys):
+    """--set links[0].bandwidth=5 Mbps, unquoted, said only "unrecognized arguments: Mbps"."""
+    line = _refused(capsys, *(str(tiny) if a == "{tiny}" else a for a in argv))
+    unknown = str(tiny) if unknown == "{tiny}" else unknown
+    assert line.startswith(f"offloadsim: error: unrecognized arguments: {unknown} ("), line
+    assert f"the shell split a value at its space: quote it, {option} 'links[0].bandwidth=5 Mbps')" in line
+
+
+def test_a_word_left_over_after_a_whole_set_value_gets_no_quoting_hint(tiny, capsys):
+    line = _refused(capsys, "run", "--set", "duration=5s", str(tiny), "extra")
+    assert line == "offloadsim: error: unrecognized arguments: extra (see 'offloadsim run --help')"
+
+
+@pytest.mark.parametrize(
     "argv", [["models", "show"], ["run", "-q"], ["run", "--seed", "-1"], ["models", "show", "--"]]
 )
 def test_without_an_unknown_option_a_missing_argument_is_still_named(argv, capsys):

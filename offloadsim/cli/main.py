@@ -339,6 +339,26 @@ def _innermost(parser: argparse.ArgumentParser, args: argparse.Namespace) -> arg
     return parser
 
 
+def _split_value_hint(argv: Sequence[str], unknown: Sequence[str]) -> str:
+    """Why a word is left over when it follows a ``--set`` or ``--where`` value: a space the shell split at.
+
+    ``--set links[0].bandwidth=5 Mbps`` unquoted gives ``--set`` the value ``links[0].bandwidth=5``
+    and leaves ``Mbps`` over; argparse then says only that it does not know ``Mbps`` (or, with
+    ``FILE`` after it, takes ``Mbps`` for ``FILE`` and does not know ``FILE``).
+    """
+    for i, arg in enumerate(argv):
+        if arg in ("--set", "--where") and i + 2 < len(argv):
+            option, value, after = arg, argv[i + 1], argv[i + 2]
+        elif arg.startswith(("--set=", "--where=")) and i + 1 < len(argv):
+            (option, value), after = arg.split("=", 1), argv[i + 1]
+        else:
+            continue
+        # Before FILE, the word left over is read as FILE and FILE is the one argparse does not know.
+        if "=" in value and (after in unknown or not (after.startswith("-") or os.path.exists(after))):
+            return f" (the shell split a value at its space: quote it, {option} '{value} {after}')"
+    return ""
+
+
 # --------------------------------------------------------------------------- main
 
 
@@ -351,7 +371,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             args, unknown = parser.parse_known_args(args_list)
             if unknown:
-                _innermost(parser, args).error(f"unrecognized arguments: {' '.join(unknown)}")
+                _innermost(parser, args).error(
+                    f"unrecognized arguments: {' '.join(unknown)}{_split_value_hint(args_list, unknown)}"
+                )
         except SystemExit as exit_:  # --help, --version
             return exit_.code if isinstance(exit_.code, int) else EXIT_OK
         debug = bool(getattr(args, "debug", False))

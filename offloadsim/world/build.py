@@ -359,7 +359,7 @@ class World:
             # a node's processors beside its first are named: shipped policies but fixed run on the first
             desc = ", ".join(
                 (f"{p.spec.name} " if len(every) > 1 else "")
-                + f"{p.speed_flops / 1e9:.4g} GFLOP/s x{p.cores}"
+                + f"{format_quantity(p.speed_flops, 'speed')} x{p.cores}"
                 for p in every
             )
             key = (self.nodes[proc.node].group, desc)

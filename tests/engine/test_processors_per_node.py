@@ -58,7 +58,7 @@ def test_a_dry_run_lists_every_processor_of_a_node_not_only_its_first(scenario):
     # Only its first processor was listed, so a GPU that least-loaded or edge never uses (they plan
     # on each node's first) was nowhere to be seen before the run.
     summary = build_world(scenario).summary()
-    assert "processors: box (cpu 15.68 GFLOP/s x1, gpu 3240 GFLOP/s x1)" in summary
+    assert "processors: box (cpu 15.68 GFLOP/s x1, gpu 3.24 TFLOP/s x1)" in summary
 
 
 @pytest.mark.parametrize(("name", "profile"), [("gpu", "t4"), ("cpu", "cortex-a76")])

@@ -150,8 +150,19 @@ def test_a_dry_run_shows_the_rate_a_model_runs_at_in_its_precision():
     from offloadsim.world import build_world
 
     summary = build_world(load_scenario_text(GPU.replace("PARAMS", "{}"), source="<t>")).summary()
-    assert "cloud (7800 GFLOP/s x1)" in summary
+    assert "cloud (7.8 TFLOP/s x1)" in summary
     assert "chat (llama-3.1-8b, 32 layer(s); in bf16 at phone 15.68 GFLOP/s, cloud 124.8 TFLOP/s)" in summary
+
+
+def test_a_dry_runs_processor_rates_read_as_its_application_rates_do():
+    # An h100's 26.8 TFLOP/s read "2.68e+04 GFLOP/s" on the processors line (and an a100's "7800
+    # GFLOP/s"), beside "26.8 TFLOP/s" for the same processor on the applications line.
+    from offloadsim.world import build_world
+
+    text = GPU.replace("PARAMS", "{}").replace("profile: a100", "profile: h100")
+    summary = build_world(load_scenario_text(text, source="<t>")).summary()
+    processors = next(line for line in summary.splitlines() if line.startswith("processors:"))
+    assert "cloud (26.8 TFLOP/s x1)" in processors and "e+" not in processors, processors
 
 
 def test_a_precision_the_profile_lacks_falls_back_and_says_so():

@@ -163,7 +163,7 @@ def _series_row_by_row(text: str, shown: str, kinds: Mapping[str, str]) -> Serie
     return Series(present, tuple(lines), tuple(times), tuple(zip(*values, strict=True)))
 
 
-# What _series_at_once leaves to the row-by-row reading: quotes, NULs and CRs that do not end a line
+# What _plain_table leaves to the row-by-row reading: quotes, NULs and CRs that do not end a line
 # (how the csv module splits those is its own), and any character but ASCII (what float(), str.strip()
 # and the unit pattern make of other digits and spaces, only the row-by-row reading says).
 _NOT_PLAIN = ('"', "\x00", "\r")
@@ -174,16 +174,22 @@ _CELL_NUMBER = re.compile(_CELL.format(f"({NUMBER})", r"\S*"), re.MULTILINE)
 _CELL_UNIT = re.compile(_CELL.format(NUMBER, r"(\S*)"), re.MULTILINE)
 
 
-def _series_at_once(text: str, kinds: Mapping[str, str]) -> Series | None:
-    """:func:`read_series` of a plain table a column at a time; None where the row-by-row reading must say.
+@dataclass(frozen=True, slots=True)
+class _Table:
+    """A plain table split into cells (what :func:`_plain_table` gives)."""
 
-    Plain: ASCII, no quotes, lines ending in LF or CRLF, a header line, and after it rows of as many
-    cells as the header has, up to blank lines at the end (none between, no comments).  Each cell
-    goes through the float() and unit table the row-by-row path would use and is checked as it
-    would check it, with numpy, so each value is the same float, bit for bit; where any cell or row
-    would be refused there (or this reading cannot vouch for it), None: the row-by-row reading
-    then names the first problem as it always did.  Much faster on a long trace: no Python code
-    runs per row, and no object the garbage collector tracks is made per row.
+    names: list[str]  # the header's cells, stripped and in lower case
+    first_line: int  # the line of the first row; row i is on line first_line + i
+    cells: list[str]  # the rows' cells as written, row after row, len(names) a row
+
+
+def _plain_table(text: str) -> _Table | None:
+    """A plain table's header and cells, split at once; None where only the csv module can say.
+
+    Plain: ASCII, no quotes, lines ending in LF or CRLF, a header line (after any blank or comment
+    lines), and after it at least one row, each of as many cells as the header has, up to blank
+    lines at the end: no blank or comment line between rows, no ``#`` in any row.  Such a table's
+    rows are the csv module's, split on commas, on the same lines; for any other, None.
     """
     if "\r\n" in text:
         text = text.replace("\r\n", "\n")
@@ -198,17 +204,36 @@ def _series_at_once(text: str, kinds: Mapping[str, str]) -> Series | None:
     if first is None:
         return None
     names = [cell.strip().lower() for cell in lines[first].split(",")]
-    present = tuple(name for name in kinds if name in names)
-    if set(names) - {"time", *kinds} or "time" not in names or not present or len(set(names)) != len(names):
-        return None
     end = len(lines)
     while end > first + 1 and not lines[end - 1]:
         end -= 1
     body = lines[first + 1 : end]
     if not body or set(map(str.count, body, repeat(","))) != {len(names) - 1}:
-        return None  # a row with too few or many cells, a blank or comment line between rows, no row
-    cells = ",".join(body).split(",")
-    del lines, body  # the cells are all that is needed now: a long trace's lines go before its columns come
+        return None  # a row with too few or many cells, a blank line between rows, no row
+    joined = ",".join(body)
+    del lines, body  # the cells are all that is needed now: a long trace's lines go before its cells come
+    if "#" in joined:
+        return None  # maybe a comment line between rows, which the csv module's reading skips
+    return _Table(names, first + 2, joined.split(","))
+
+
+def _series_at_once(text: str, kinds: Mapping[str, str]) -> Series | None:
+    """:func:`read_series` of a plain table a column at a time; None where the row-by-row reading must say.
+
+    Plain: as :func:`_plain_table` says.  Each cell goes through the float() and unit table the
+    row-by-row path would use and is checked as it would check it, with numpy, so each value is
+    the same float, bit for bit; where any cell or row would be refused there (or this reading
+    cannot vouch for it), None: the row-by-row reading then names the first problem as it always
+    did.  Much faster on a long trace: no Python code runs per row, and no object the garbage
+    collector tracks is made per row.
+    """
+    table = _plain_table(text)
+    if table is None:
+        return None
+    names, cells = table.names, table.cells
+    present = tuple(name for name in kinds if name in names)
+    if set(names) - {"time", *kinds} or "time" not in names or not present or len(set(names)) != len(names):
+        return None
     times = _column(cells[names.index("time") :: len(names)], "time")
     if times is None or not bool(np.all(times[1:] > times[:-1])):
         return None
@@ -218,7 +243,9 @@ def _series_at_once(text: str, kinds: Mapping[str, str]) -> Series | None:
         if column is None:
             return None
         values.append(tuple(column.tolist()))
-    return Series(present, range(first + 2, end + 1), tuple(times.tolist()), tuple(values))
+    return Series(
+        present, range(table.first_line, table.first_line + len(times)), tuple(times.tolist()), tuple(values)
+    )
 
 
 def _column(cells: list[str], kind: str) -> np.ndarray | None:

@@ -12,7 +12,7 @@ import math
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import repeat
+from itertools import compress, count, repeat
 from pathlib import Path
 
 import numpy as np
@@ -276,11 +276,12 @@ def first_bare(
 ) -> dict[str, tuple[int, float]]:
     r"""Each column's first bare number its ``suspects`` test flags: ``{column: (line, number)}``.
 
-    ``suspects``: by column, whether a bare number there was surely meant in another unit (a
-    latency of ``20``, read as 20 s), for the scenario checks that warn of it.  One pass over the
-    file for all the columns, which ends where each has one.  A column with none, or not in the
-    header (matched as :func:`read_series` does, whatever the case), is left out; so is every
-    column of a file that cannot be read (its errors are the parse's to report).
+    ``suspects``: by column, whether a bare number (a cell ``float()`` reads) there was surely
+    meant in another unit (a latency of ``20``, read as 20 s), for the scenario checks that warn
+    of it.  A column with none, or not in the header (matched as :func:`read_series` does,
+    whatever the case), is left out; so is every column of a file that cannot be read (its errors
+    are the parse's to report).  A plain table is read a column at a time
+    (:func:`_bare_at_once`), any other row by row, in one pass for all the columns.
 
     >>> import tempfile, pathlib
     >>> file = pathlib.Path(tempfile.mkdtemp()) / "trace.csv"
@@ -288,14 +289,31 @@ def first_bare(
     >>> first_bare(file, "trace.csv", {"latency": lambda s: s >= 1.0, "bandwidth": lambda bps: bps < 1e4})
     {'latency': (4, 25.0)}
     """
+    try:
+        text = _read(path, shown)
+    except CsvProblem:
+        return {}
+    table = _plain_table(text)
+    found = _bare_at_once(table, suspects) if table is not None else _bare_row_by_row(text, shown, suspects)
+    return {column: found[column] for column in suspects if column in found}
+
+
+def _wanted(names: list[str], suspects: Mapping[str, object]) -> dict[str, int]:
+    """Where each column of ``suspects`` is in a header's ``names`` (lower case), those it has."""
+    return {column: names.index(column.lower()) for column in suspects if column.lower() in names}
+
+
+def _bare_row_by_row(
+    text: str, shown: str, suspects: Mapping[str, Callable[[float], bool]]
+) -> dict[str, tuple[int, float]]:
+    """:func:`first_bare` a row at a time, until each column has one; {} for a malformed file."""
     found: dict[str, tuple[int, float]] = {}
     try:
-        rows = _rows(path, shown)
+        rows = _text_rows(text, shown)
         header = next(rows, None)
         if header is None:
             return found
-        names = [cell.strip().lower() for cell in header[1]]
-        wanted = {column: names.index(column.lower()) for column in suspects if column.lower() in names}
+        wanted = _wanted([cell.strip().lower() for cell in header[1]], suspects)
         if not wanted:
             return found
         for line, row in rows:
@@ -312,7 +330,51 @@ def first_bare(
                 break
     except CsvProblem:
         return {}
-    return {column: found[column] for column in suspects if column in found}
+    return found
+
+
+# A cell float() may read: only the characters of its ASCII forms (1_000.5e-3, inf, Infinity, nan),
+# on each line of stripped cells joined by newlines; any other line, "" (float() refuses it).
+_FLOAT_LIKE = re.compile(r"^(?:([-+0-9._eEinfatyINFATY]+)$|.*$)", re.MULTILINE)
+
+
+def _bare_at_once(
+    table: _Table, suspects: Mapping[str, Callable[[float], bool]]
+) -> dict[str, tuple[int, float]]:
+    """:func:`first_bare` of a plain table, a column at a time: the row-by-row reading's result.
+
+    Each column's cells go through ``float()`` at once; a column where some cell is not a bare
+    number, only the cells of float()'s characters (few in a column with units).  Then its test
+    runs on its numbers in order up to the first it flags.  No Python code runs per row but the
+    test (the same calls as row by row), and each row is as long as the header, so no cell is
+    missing.
+    """
+    found = {}
+    for column, at in _wanted(table.names, suspects).items():
+        rows, numbers = _floats(list(map(str.strip, table.cells[at :: len(table.names)])))
+        first = next(compress(count(), map(suspects[column], numbers)), None)
+        if first is not None:
+            found[column] = (table.first_line + rows[first], numbers[first])
+    return found
+
+
+def _floats(cells: list[str]) -> tuple[Sequence[int], list[float]]:
+    """The stripped ``cells`` float() reads: their indices and their numbers, in order."""
+    try:
+        return range(len(cells)), list(map(float, cells))
+    except ValueError:  # not all: those of float()'s characters, the rest being no number
+        texts = _FLOAT_LIKE.findall("\n".join(cells))  # one a cell: no cell holds a newline
+        read = zip(compress(count(), texts), map(_float_or_none, compress(texts, texts)), strict=True)
+        kept = [(row, number) for row, number in read if number is not None]
+        return [row for row, _ in kept], [number for _, number in kept]
+
+
+def _float_or_none(cell: str) -> float | None:
+    """float(cell), or None where float() refuses it."""
+    try:
+        return float(cell)
+    except ValueError:
+        return None
 
 
 def _rows(path: Path, shown: str) -> Iterator[tuple[int, list[str]]]:

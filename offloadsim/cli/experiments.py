@@ -349,7 +349,7 @@ def _sweep_table(result: Any, limit: int = 40) -> str:
     """Mean ± CI of the headline metrics per point, one line per point."""
     from offloadsim.analysis.catalogue import metric_info
     from offloadsim.analysis.values import value_text
-    from offloadsim.experiments.compare import fewer_runs_text, table_metrics
+    from offloadsim.experiments.compare import NO_DEADLINES, fewer_runs_text, table_metrics
     from offloadsim.experiments.jobs import window_text
 
     summary = result.summary
@@ -374,7 +374,8 @@ def _sweep_table(result: Any, limit: int = 40) -> str:
         for column in columns:
             match = group[group["metric"] == column]
             if match.empty or match["mean"].isna().all():
-                row.append("-")
+                # No run of the point had a task with a deadline: say so, as `run` and `compare` do.
+                row.append(NO_DEADLINES if column == "deadline_miss_rate" and not match.empty else "-")
                 continue
             info = metric_info(column)
             mean, half = float(match["mean"].iloc[0]), float(match["ci"].iloc[0])

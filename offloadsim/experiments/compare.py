@@ -519,6 +519,10 @@ def compare_table(
     return pd.DataFrame(rows, columns=["policy", "metric", "n", "mean", "ci", "diff", "diff_ci", "diff_n"])
 
 
+#: A deadline-miss cell where no run had a task with a deadline (``run`` prints "- (no deadlines)").
+NO_DEADLINES = "no deadlines"
+
+
 def fewer_runs_text(n: int, replications: int | None) -> str:
     """``" (n=6)"`` for a mean over fewer runs than the replications (the rest had no value), else ``""``.
 
@@ -590,6 +594,10 @@ def format_comparison(
                 delta_row.append("")
                 continue
             mean, half, diff, diff_half, n, pairs = cell
+            if name == "deadline_miss_rate" and math.isnan(mean):
+                value_row.append(NO_DEADLINES)  # no run had a task with a deadline: as `run` says it
+                delta_row.append("")
+                continue
             value_row.append(info.format(mean, half) + fewer_runs_text(n, replications))
             if policy == baseline or math.isnan(diff):
                 delta_row.append("")
@@ -601,7 +609,7 @@ def format_comparison(
                 delta = info.format(diff, diff_half, signed=True) + fewer_runs_text(pairs, replications)
                 delta_row.append(delta + verdict)
         lines.append(value_row)
-        if len(policies) > 1:
+        if len(policies) > 1 and not all(cell == NO_DEADLINES for cell in value_row[1:]):
             lines.append(delta_row)
     widths = [max(len(r[i]) for r in [header, *lines]) for i in range(len(header))]
     out = []

@@ -468,3 +468,20 @@ def test_plot_out_that_is_no_file_stem_is_refused(cli_main, tiny, tmp_path, caps
             figure_files("/dev/null.png")
     assert cli_main(["plot", str(run), "--kind", "cdf", "--out", str(tmp_path / "figs" / "cdf.pdf")]) == 0
     assert sorted(p.name for p in (tmp_path / "figs").iterdir()) == ["cdf.pdf", "cdf.png"]
+
+
+def test_a_sweep_table_without_deadlines_says_so_as_run_does():
+    """A sweep of a scenario without deadlines showed a bare "-" in the deadline column, where
+    `run` says "(no deadlines)"; a metric the summary lacks stays "-"."""
+    from types import SimpleNamespace
+
+    from offloadsim.cli.experiments import _sweep_table
+
+    nan = float("nan")
+    rows = [(0, "latency_mean_s", 2, 0.032, 0.001), (0, "deadline_miss_rate", 0, nan, nan)]
+    summary = pd.DataFrame(rows, columns=["point", "metric", "n", "mean", "ci"])
+    manifest = {"name": "s", "replications": 2}
+    lines = _sweep_table(SimpleNamespace(summary=summary, manifest=manifest)).splitlines()
+    assert lines[-1].split()[-3:] == ["no", "deadlines", "-"]
+    header = "deadline misses (%)"
+    assert lines[-1].index("no deadlines") + len("no deadlines") == lines[1].index(header) + len(header)

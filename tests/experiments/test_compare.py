@@ -420,3 +420,23 @@ def test_seed_and_an_override_of_seed_with_two_values_are_refused(tiny):
         compare(tiny, ["local"], 1, workers=1, overrides=["seed=4"], seed=5)
     assert str(caught.value) == 'seed: given twice (seed=5, and 4 set by overrides="seed=4"); give it once'
     assert compare(tiny, ["local"], 1, workers=1, overrides=["seed=4"], seed=4).manifest["seed"] == 4
+
+
+def test_a_comparison_without_deadlines_says_so_as_run_does():
+    """A scenario without deadlines: `run` said "- (no deadlines)", compare's table a bare "-" per
+    policy, and an empty Δ row under it."""
+    from offloadsim.experiments.compare import format_comparison
+
+    nan = math.nan
+    rows = [  # policy, metric, mean, ci, diff, diff_ci (SI units)
+        ("a", "latency_mean_s", 0.2, 0.01, 0.0, 0.0),
+        ("b", "latency_mean_s", 0.1, 0.01, -0.1, 0.01),
+        ("a", "deadline_miss_rate", nan, nan, nan, nan),
+        ("b", "deadline_miss_rate", nan, nan, nan, nan),
+    ]
+    summary = pd.DataFrame(rows, columns=["policy", "metric", "mean", "ci", "diff", "diff_ci"])
+    lines = format_comparison(summary, ["a", "b"], "a", ["latency_mean_s", "deadline_miss_rate"]).splitlines()
+    assert lines[-1].split("  ")[0] == "deadline misses (%)"
+    assert lines[-1].split()[-4:] == ["no", "deadlines", "no", "deadlines"]
+    assert len({len(line) for line in lines[:2]}) == 1  # the header and its rule: alignment kept
+    assert lines[-2].startswith("  Δ vs a")  # the latency's Δ; none for deadlines that no run had

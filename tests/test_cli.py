@@ -423,6 +423,21 @@ def test_models(capsys):
     assert_one_error_line(err, "resnet5")
 
 
+def test_models_show_prints_the_cumulative_flops_as_whole_numbers(capsys):
+    """``models show resnet18`` printed cumulative_FLOPs as 236027904.0 beside whole FLOPs and MACs."""
+    pytest.importorskip("offloadsim.models")
+    from offloadsim.models import get_model
+
+    code, out, _ = cli(capsys, "models", "show", "resnet18")
+    assert code == 0
+    header, first = out.splitlines()[:2]
+    assert header.split()[-1] == "cumulative_FLOPs"
+    assert first.split()[-1] == str(get_model("resnet18")[0].flops)  # conv1's 236027904, no ".0"
+    code, out, _ = cli(capsys, "models", "show", "resnet18", "--csv")
+    last = out.splitlines()[-1].rsplit(",", 1)[-1]
+    assert last == str(get_model("resnet18").flops)
+
+
 def test_models_show_reads_an_onnx_file(tmp_path, capsys):
     """To choose a cut in one's own model: 'models show net.onnx' was an unknown model."""
     pytest.importorskip("onnx")

@@ -279,6 +279,6 @@ def layers_table(name: str | LayerGraph, **params: Any) -> pd.DataFrame:
             "params": [layer.params for layer in g],
             "output_bytes": [layer.output_bytes for layer in g],
             "cut_bytes": chain.cut_bytes[1:].astype("int64"),
-            "cumulative_FLOPs": chain.cum_flops[1:],
+            "cumulative_FLOPs": chain.cum_flops[1:].round().astype("int64"),  # whole, as FLOPs are
         }
     )

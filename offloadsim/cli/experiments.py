@@ -24,6 +24,7 @@ from offloadsim.cli.notes import (
     unpowered_sources_note,
 )
 from offloadsim.suggest import quoted
+from offloadsim.sweep_keys import SWEEP_KEYS
 
 __all__ = ["add_experiment_commands"]
 
@@ -137,7 +138,8 @@ def add_experiment_commands(subparsers: Any) -> None:
         ),
     )
     _debug_flag(p)
-    p.add_argument("file", metavar="SWEEP", help="sweep YAML file (base, grid, zip, policies, replications)")
+    # Every section the sweep reader accepts, from its own list (set and labels were left out).
+    p.add_argument("file", metavar="SWEEP", help=f"sweep YAML file ({', '.join(SWEEP_KEYS)})")
     p.add_argument(
         "--out", action=cli_types.Once, metavar="DIR", help="output directory (default: results/<sweep name>)"
     )

@@ -113,6 +113,7 @@ from offloadsim.scenario.model import Scenario
 from offloadsim.scenario.overrides import as_written, caused_by
 from offloadsim.scenario.size import SetBy
 from offloadsim.scenario.units import QUANTITIES, UnitError, parse_quantity
+from offloadsim.sweep_keys import SWEEP_KEYS  # the help lists them too
 
 __all__ = [
     "SWEEP_KEYS",
@@ -129,8 +130,6 @@ __all__ = [
     "default_sweep_dir",
 ]
 
-#: Keys a sweep file may have.
-SWEEP_KEYS = ("name", "description", "base", "set", "grid", "zip", "policies", "replications", "labels")
 #: The files a finished sweep directory holds (besides ``points/``).
 SWEEP_FILES = (
     "tasks.parquet",

@@ -485,3 +485,14 @@ def test_a_sweep_table_without_deadlines_says_so_as_run_does():
     assert lines[-1].split()[-3:] == ["no", "deadlines", "-"]
     header = "deadline misses (%)"
     assert lines[-1].index("no deadlines") + len("no deadlines") == lines[1].index(header) + len(header)
+
+
+def test_sweep_help_names_every_section_the_sweep_reader_accepts(cli_main, capsys):
+    """`sweep --help` listed base, grid, zip, policies and replications, but not set nor labels."""
+    from offloadsim.experiments.sweep import SWEEP_KEYS
+
+    assert cli_main(["sweep", "--help"]) == 0
+    out = " ".join(capsys.readouterr().out.split())  # argparse wraps the help's lines
+    listed = out.split("sweep YAML file (", 1)[1].split(")", 1)[0]
+    assert listed.split(", ") == list(SWEEP_KEYS)
+    assert {"set", "labels"} <= set(SWEEP_KEYS)

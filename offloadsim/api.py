@@ -104,7 +104,9 @@ def load(path: str | Path, overrides: Sequence[str] = (), overrides_option: str 
         reason = getattr(error, "strerror", None) or str(error)
         raise RunError(f"cannot use scenario path {shown}: {reason}") from None
     if not exists:
-        raise RunError(f"scenario file not found: {file}")
+        from offloadsim.suggest import did_you_mean_file
+
+        raise RunError(f"scenario file not found: {file}{did_you_mean_file(file)}")
     if is_dir:
         wrong = misdirected_path(file, SCENARIO)  # a results directory given to run
         raise RunError(wrong or f"scenario path is a directory, not a file: {file}")

@@ -7,9 +7,12 @@ suggestion in offloadsim comes from :func:`close_matches`.
 
 from __future__ import annotations
 
+import contextlib
+import itertools
+import os
 from collections.abc import Iterable
 
-__all__ = ["close_matches", "did_you_mean", "quoted", "quoted_listing"]
+__all__ = ["close_matches", "did_you_mean", "did_you_mean_file", "quoted", "quoted_listing"]
 
 
 def quoted(name: object) -> str:
@@ -73,3 +76,28 @@ def did_you_mean(word: str, candidates: Iterable[str], n: int = 1, cutoff: float
     """
     close = close_matches(word, candidates, n, cutoff)
     return f" (did you mean {' or '.join(map(quoted, close))}?)" if close else ""
+
+
+#: At most this many entries of a directory are read for a file name to suggest (a huge one is not listed).
+_MAX_LISTED = 10_000
+
+
+def did_you_mean_file(path: str | os.PathLike[str]) -> str:
+    """``' (did you mean "scenarios/quickstart.yaml"?)'`` for a missing file with a near name, else ``""``.
+
+    The suggestion is the path as given with its last part replaced, so that it can be pasted back
+    into the command.  Only files are candidates; a directory that cannot be read suggests nothing.
+    """
+    given = os.fspath(path)
+    head, name = os.path.split(given)
+    names: list[str] = []
+    try:
+        with os.scandir(head or ".") as entries:
+            for entry in itertools.islice(entries, _MAX_LISTED):
+                with contextlib.suppress(OSError):
+                    if entry.is_file():
+                        names.append(entry.name)
+    except (OSError, ValueError):  # no such directory, no permission, a NUL byte
+        return ""
+    close = close_matches(name, names)
+    return f" (did you mean {quoted(os.path.join(head, close[0]))}?)" if close and name else ""

@@ -138,6 +138,26 @@ def _out_exists(tmp: Path) -> list[str]:
 
 
 @pytest.mark.parametrize(
+    "verb",
+    [["run"], ["validate"], ["compare", "--policies", "local"], ["sweep"]],
+    ids=["run", "validate", "compare", "sweep"],
+)
+def test_a_missing_input_file_suggests_a_near_name_beside_it(tiny, capsys, verb):
+    """`run quickstar.yaml` said only "scenario file not found", with quickstart.yaml beside it."""
+    near = tiny.parent / "sweep-tiny.yaml" if verb == ["sweep"] else tiny
+    if verb == ["sweep"]:
+        near.write_text(f"base: {tiny}\ngrid: {{duration: [1 s, 2 s]}}\n")
+    misspelt = near.with_name(near.name.replace("tiny", "tiyn"))
+    code, out, err = cli(capsys, *verb, misspelt)
+    assert code == 2 and out == ""
+    assert_one_error_line(err, str(misspelt), f'(did you mean "{near}"?)')
+    code, _, err = cli(capsys, *verb, tiny.parent / "nothing-alike.yaml")  # nothing near: no guess
+    assert code == 2
+    assert_one_error_line(err, "nothing-alike.yaml")
+    assert "did you mean" not in err
+
+
+@pytest.mark.parametrize(
     ("make_argv", "fragment"),
     [
         (lambda tmp: ["run", "missing.yaml"], "scenario file not found: missing.yaml"),

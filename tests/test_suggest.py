@@ -32,3 +32,17 @@ def test_every_unit_in_the_wrong_case_gets_a_suggestion_of_the_same_letters(kind
 def test_the_unit_listing_shows_the_everyday_units():
     with pytest.raises(UnitError, match=r"known: bps, kbps, Mbps, Gbps, Tbps, B/s"):
         parse_quantity("10 fast", "bandwidth")
+
+
+def test_a_missing_file_suggests_the_nearest_file_beside_it_as_the_path_was_given(tmp_path, monkeypatch):
+    from offloadsim.suggest import did_you_mean_file
+
+    (tmp_path / "quickstart.yaml").write_text("")
+    (tmp_path / "quickstart.yml").mkdir()  # a directory is no file to suggest
+    near = tmp_path / "quickstart.yaml"
+    assert did_you_mean_file(tmp_path / "quickstar.yaml") == f' (did you mean "{near}"?)'
+    monkeypatch.chdir(tmp_path)
+    assert did_you_mean_file("Quickstart.yaml") == ' (did you mean "quickstart.yaml"?)'  # a bare name: bare
+    assert did_you_mean_file("other.toml") == ""
+    assert did_you_mean_file(tmp_path / "no-dir" / "quickstart.yaml") == ""  # its directory is missing
+    assert did_you_mean_file("nul\0byte.yaml") == ""

@@ -28,6 +28,7 @@ from offloadsim.scenario.schema import scenario_doc
 from offloadsim.scenario.size import SetBy
 from offloadsim.scenario.translate import problems_from_validation
 from offloadsim.scenario.yamlio import parse_yaml
+from offloadsim.suggest import did_you_mean_file
 
 __all__ = ["load_scenario", "load_scenario_text", "load_scenario_data", "read_document"]
 
@@ -110,7 +111,7 @@ def read_document(path: str | Path, expect: str = SCENARIO) -> dict[str, Any]:
     except InputFileError as error:
         raise ScenarioError([Problem(shown, "", str(error))]) from None
     except FileNotFoundError:
-        raise ScenarioError([Problem(shown, "", "no such file")]) from None
+        raise ScenarioError([Problem(shown, "", "no such file" + did_you_mean_file(path))]) from None
     except IsADirectoryError:
         message = misdirected(path_kind(path), expect, shown) or "is a directory, expected a YAML file"
         raise ScenarioError([Problem(shown, "", message)]) from None

@@ -117,19 +117,16 @@ class Ledger:
         extra = task.extra
         a, b, c = _NO_EXTRA if extra is None else extra(task)
         energy = task.energy
+        row = task.row = log.base + len(log.task_ids)
         previous = task.previous
-        while previous is not None:  # a retried task: each attempt's energy, charged to it so far
-            energy += previous.energy
+        while previous is not None:  # a retried task: each attempt's energy so far, and from now on
+            energy += previous.energy  # charged to this record (its flow or stage may run on)
+            previous.row = row
             previous = previous.previous
         log.values.frombytes(pack_row(  # the float columns, in records.FLOAT_COLUMNS order
             task.arrival, task.start, finish, task.wait, task.compute_time, task.transfer_time,
             task.bytes_sent, task.deadline, energy, task.ttft, task.tpot, a, b, c,
         ))  # fmt: skip
-        row = task.row = log.base + len(log.task_ids)
-        previous = task.previous
-        while previous is not None:  # energy charged to an earlier attempt from now on is the record's
-            previous.row = row
-            previous = previous.previous
         log.task_ids.append(task.id)
         log.plan_codes.append(task.plan.code)
         log.status_codes.append(self._status_codes[status])

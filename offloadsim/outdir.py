@@ -176,13 +176,27 @@ def check_out_dir(out_dir: str | Path, overwrite: bool = False) -> Path:
     run to fail fast; :func:`write_directory` checks again.
     """
     out = out_path(out_dir)
-    if out.exists() or out.is_symlink():
-        if not out.is_dir():
-            raise ResultsError(f"output path {out} exists and is not a directory")
+    if holds_non_directory(out):
+        raise ResultsError(f"output path {out} exists and is not a directory")
+    if out.is_dir():
         with contextlib.suppress(FileNotFoundError):  # a concurrent writer moved it aside a moment ago
             _check_replaceable(out, overwrite)
     _check_writable_parent(out, f"cannot write results to {out}")
     return out
+
+
+def holds_non_directory(path: Path) -> bool:
+    """Whether ``path`` is something other than a directory: a file, a device, a dangling link.
+
+    One ``stat`` decides: a concurrent writer renaming a directory away between
+    two checks ("it exists", then "it is no directory") made it look like a file.
+    """
+    try:
+        return not stat.S_ISDIR(os.stat(path).st_mode)
+    except FileNotFoundError:
+        return os.path.islink(path)  # a dangling link; or nothing (perhaps moved aside a moment ago)
+    except OSError:
+        return False  # under a file, or unreadable: the parent's check says why
 
 
 def _check_writable_parent(out: Path, cannot: str) -> None:

@@ -21,6 +21,7 @@ from offloadsim.outdir import (
     ResultsError,
     clean_stale_partials,
     directory_lock,
+    holds_non_directory,
     locked_by_another,
     write_directory,
 )
@@ -94,7 +95,8 @@ def test_a_directory_that_is_not_a_result_is_never_moved_without_overwrite(tmp_p
     assert names(out) == ["thesis.tex"] and names(tmp_path) == ["mine"]
 
 
-def test_concurrent_writers_of_one_directory_lose_nothing(tmp_path):
+@pytest.mark.parametrize("round_", range(20))
+def test_concurrent_writers_of_one_directory_lose_nothing(tmp_path, round_):
     out = tmp_path / "run"
     errors: list[BaseException] = []
 
@@ -105,14 +107,32 @@ def test_concurrent_writers_of_one_directory_lose_nothing(tmp_path):
             errors.append(error)
 
     threads = [threading.Thread(target=writer, args=(n,)) for n in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads often: a writer's checks interleave with another's renames
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(interval)
     assert errors == []
     kept = [label(tmp_path / n) for n in names(tmp_path)]
     assert sorted(kept) == [f"w{n}" for n in range(8)]  # every result landed somewhere
     assert names(tmp_path) == ["run", *(f"run.old-{i}" for i in range(1, 8))]
+
+
+def test_what_counts_as_no_directory(tmp_path):
+    (tmp_path / "dir").mkdir()
+    (tmp_path / "file").write_text("x")
+    (tmp_path / "dangling").symlink_to(tmp_path / "nowhere")
+    (tmp_path / "to-dir").symlink_to(tmp_path / "dir")
+    assert not holds_non_directory(tmp_path / "dir")
+    assert not holds_non_directory(tmp_path / "to-dir")
+    assert not holds_non_directory(tmp_path / "missing")
+    assert not holds_non_directory(tmp_path / "file" / "under")  # the parent's check says why
+    assert holds_non_directory(tmp_path / "file")
+    assert holds_non_directory(tmp_path / "dangling")
 
 
 # --------------------------------------------------------------------------- leftovers of killed writers

@@ -78,6 +78,7 @@ from offloadsim.outdir import (
     check_out_dir,
     describe_os_error,
     directory_lock,
+    holds_non_directory,
     is_result_directory,
     json_text,
     missing_directories,
@@ -788,7 +789,7 @@ def _prepare_out(directory: Path) -> list[Path]:
     rerun of ``run`` would), so no result is lost.  Returns the folders it
     created, deepest first.
     """
-    if directory.exists() and not directory.is_dir():
+    if holds_non_directory(directory):
         raise ExperimentError(f"output path {directory} exists and is not a directory")
     if directory.is_dir() and any(directory.iterdir()) and not (directory / "points").is_dir():
         if not is_result_directory(directory):

@@ -428,6 +428,26 @@ def test_every_option_that_takes_one_value_is_given_once():
     assert {"run", "compare", "sweep", "plot", "calibrate", "testbed", "profiles", "validate"} <= verbs
 
 
+def test_an_option_written_the_usual_way_is_given_once():
+    """The parsers default to the once-only actions: a new option needs no action= to be safe."""
+    import argparse
+
+    from offloadsim.cli import types as cli_types
+    from offloadsim.cli.main import _UsageError, build_parser
+
+    parser = build_parser("run")
+    verbs = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    assert isinstance(verbs, cli_types.OnceSubParsers)
+    run = verbs.choices["run"]
+    added = run.add_argument("--new-option")
+    flag = run.add_argument("--new-flag", action=argparse.BooleanOptionalAction)
+    assert isinstance(added, cli_types.Once) and isinstance(flag, cli_types.OnceFlag)
+    with pytest.raises(_UsageError, match=r'--new-option: given twice \("a", then "b"\); give it once'):
+        parser.parse_args(["run", "x.yaml", "--new-option", "a", "--new-option", "b"])
+    with pytest.raises(_UsageError, match="--no-new-flag: given twice"):
+        parser.parse_args(["run", "x.yaml", "--new-flag", "--no-new-flag"])
+
+
 def test_an_option_given_twice_with_one_value_runs(tiny, tmp_path, capsys):
     out = tmp_path / "run"
     argv = ["run", str(tiny), "--seed", "3", "--seed", "3", "--out", str(out), "-q"]

@@ -104,7 +104,6 @@ def add_calibrate_command(subparsers: Any) -> None:
     _debug_flag(p)
     p.add_argument(
         "--models",
-        action=cli_types.Once,
         type=_names,
         metavar="A,B,...",
         help=f"zoo models to time, NAME or NAME@IMAGE_SIZE (default {','.join(DEFAULT_MODELS)})",
@@ -112,21 +111,18 @@ def add_calibrate_command(subparsers: Any) -> None:
     _onnx_option(p)
     p.add_argument(
         "--backend",
-        action=cli_types.Once,
         default="onnxruntime",
         metavar="NAME",
         help="onnxruntime (default), numpy or torch",
     )
     p.add_argument(
         "--provider",
-        action=cli_types.Once,
         default="CPUExecutionProvider",
         metavar="EP",
         help="onnxruntime execution provider, e.g. CUDAExecutionProvider (default CPU)",
     )
     p.add_argument(
         "--threads",
-        action=cli_types.Once,
         type=cli_types.positive,
         default=1,
         metavar="N",
@@ -134,7 +130,6 @@ def add_calibrate_command(subparsers: Any) -> None:
     )
     p.add_argument(
         "--repeats",
-        action=cli_types.Once,
         type=cli_types.positive,
         default=20,
         metavar="N",
@@ -142,14 +137,12 @@ def add_calibrate_command(subparsers: Any) -> None:
     )
     p.add_argument(
         "--max-repeats",
-        action=cli_types.Once,
         type=cli_types.positive,
         metavar="N",
         help="timed runs per unit at most, while its time is still uncertain (default 4 x --repeats)",
     )
     p.add_argument(
         "--target-ci",
-        action=cli_types.Once,
         type=_percent,
         default=0.02,
         metavar="PCT",
@@ -158,7 +151,6 @@ def add_calibrate_command(subparsers: Any) -> None:
     _warmup_option(p)
     p.add_argument(
         "--out",
-        action=cli_types.Once,
         metavar="PROFILE.json",
         help="profile file to write (default: NAME.json in the user profile directory, "
         f"{cli_types.directory_help(data_dir('profiles'))}, where 'profile: NAME' finds it from any "
@@ -166,17 +158,13 @@ def add_calibrate_command(subparsers: Any) -> None:
     )
     p.add_argument(
         "--name",
-        action=cli_types.Once,
         metavar="NAME",
         type=_profile_name,
         help="profile name (default calibrated-<backend>-<threads>t)",
     )
-    p.add_argument(
-        "--description", action=cli_types.Once, metavar="TEXT", help="one line describing the device"
-    )
+    p.add_argument("--description", metavar="TEXT", help="one line describing the device")
     p.add_argument(
         "--cache",
-        action=cli_types.Once,
         metavar="DIR",
         help=f"timing cache directory (default {cli_types.directory_help(cache_dir('calibration'))})",
     )
@@ -191,14 +179,12 @@ def add_calibrate_command(subparsers: Any) -> None:
     )
     p.add_argument(
         "--holdout",
-        action=cli_types.Once,
         type=_names,
         metavar="A,B,...",
         help=f"models for --report (default {','.join(DEFAULT_HOLDOUT)})",
     )
     p.add_argument(
         "--report-dir",
-        action=cli_types.Once,
         metavar="DIR",
         help="where --report writes (default ./NAME-report/)",
     )
@@ -206,7 +192,8 @@ def add_calibrate_command(subparsers: Any) -> None:
     p.set_defaults(handler=_cmd_calibrate, calibrate_command=None)
 
     sub = p.add_subparsers(
-        action=cli_types.OnceSubParsers, dest="calibrate_command", metavar="report", parser_class=type(p)
+        dest="calibrate_command",
+        metavar="report",
     )
     r = sub.add_parser(
         "report",
@@ -219,7 +206,6 @@ def add_calibrate_command(subparsers: Any) -> None:
     )
     r.add_argument(
         "--models",
-        action=cli_types.Once,
         type=_names,
         metavar="A,B,...",
         help="models to time (default: the held-out set and the profile's training models)",
@@ -227,16 +213,13 @@ def add_calibrate_command(subparsers: Any) -> None:
     _onnx_option(r)
     r.add_argument(
         "--repeats",
-        action=cli_types.Once,
         type=cli_types.positive,
         default=10,
         metavar="N",
         help="timed runs per model (default 10)",
     )
     _warmup_option(r)
-    r.add_argument(
-        "--out", action=cli_types.Once, metavar="DIR", help="report directory (default ./NAME-report/)"
-    )
+    r.add_argument("--out", metavar="DIR", help="report directory (default ./NAME-report/)")
     r.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     r.set_defaults(handler=_cmd_report)
 
@@ -437,7 +420,6 @@ def _onnx_option(parser: argparse.ArgumentParser) -> None:
     """``--onnx FILE ...``, of ``calibrate`` and of ``calibrate report``."""
     parser.add_argument(
         "--onnx",
-        action=cli_types.Once,
         nargs="+",
         default=[],
         metavar="FILE",
@@ -449,7 +431,6 @@ def _warmup_option(parser: argparse.ArgumentParser) -> None:
     """``--warmup N``, of ``calibrate`` and of ``calibrate report``."""
     parser.add_argument(
         "--warmup",
-        action=cli_types.Once,
         type=cli_types.count,
         default=3,
         metavar="N",

@@ -54,13 +54,11 @@ def _execution_flags(parser: argparse.ArgumentParser) -> None:
     where.add_argument(
         "--workers",
         type=cli_types.positive,
-        action=cli_types.Once,
         metavar="N",
         help="local worker processes (default: all cores; 1 = here); not with --scheduler",
     )
     where.add_argument(
         "--scheduler",
-        action=cli_types.Once,
         metavar="ADDRESS",
         help="run on a Dask cluster, e.g. tcp://10.0.0.5:8786 (needs: pip install 'dask[distributed]')",
     )
@@ -87,7 +85,6 @@ def add_experiment_commands(subparsers: Any) -> None:
     p.add_argument(
         "--policies",
         type=cli_types.names,
-        action=cli_types.Once,
         required=True,
         metavar="A,B,...",
         help="policies to compare, comma-separated",
@@ -96,14 +93,12 @@ def add_experiment_commands(subparsers: Any) -> None:
         "--replications",
         "-n",
         type=cli_types.positive,
-        action=cli_types.Once,
         default=10,
         metavar="N",
         help="replications (default 10)",
     )
     p.add_argument(
         "--baseline",
-        action=cli_types.Once,
         metavar="NAME",
         help="policy the differences are taken against (default: the first)",
     )
@@ -119,7 +114,6 @@ def add_experiment_commands(subparsers: Any) -> None:
     )
     p.add_argument(
         "--out",
-        action=cli_types.Once,
         metavar="DIR",
         help="output directory (default: results/<scenario>-compare-s<seed>)",
     )
@@ -140,9 +134,7 @@ def add_experiment_commands(subparsers: Any) -> None:
     _debug_flag(p)
     # Every section the sweep reader accepts, from its own list (set and labels were left out).
     p.add_argument("file", metavar="SWEEP", help=f"sweep YAML file ({', '.join(SWEEP_KEYS)})")
-    p.add_argument(
-        "--out", action=cli_types.Once, metavar="DIR", help="output directory (default: results/<sweep name>)"
-    )
+    p.add_argument("--out", metavar="DIR", help="output directory (default: results/<sweep name>)")
     p.add_argument("--dry-run", action="store_true", help="check the sweep and list its points; run nothing")
     _execution_flags(p)
     p.set_defaults(handler=_cmd_sweep)
@@ -154,28 +146,21 @@ def add_experiment_commands(subparsers: Any) -> None:
     )
     _debug_flag(p)
     p.add_argument("results", metavar="RESULTS_DIR", help="directory written by run, compare or sweep")
-    p.add_argument(
-        "--kind", action=cli_types.Once, choices=KINDS, default="cdf", help="figure to draw (default cdf)"
-    )
+    p.add_argument("--kind", choices=KINDS, default="cdf", help="figure to draw (default cdf)")
     p.add_argument(
         "--metric",
-        action=cli_types.Once,
         metavar="NAME",
         help="metric for bars/sweep, e.g. latency_p95_s (see metrics.parquet)",
     )
-    p.add_argument(
-        "--x", action=cli_types.Once, metavar="KEY", help="swept key on the x axis (sweep, split, energy)"
-    )
+    p.add_argument("--x", metavar="KEY", help="swept key on the x axis (sweep, split, energy)")
     p.add_argument(
         "--by",
-        action=cli_types.Once,
         metavar="COLUMN[,COLUMN]",
         help="column(s) that make the series, e.g. app or 'app,policy.objective' (default: policy; "
         "utilisation-time: tier or placement)",
     )
     p.add_argument(
         "--facet",
-        action=cli_types.Once,
         metavar="COLUMN",
         help="one panel per value of this column, e.g. app",
     )
@@ -189,25 +174,23 @@ def add_experiment_commands(subparsers: Any) -> None:
     )
     p.add_argument(
         "--logx",
-        action=cli_types.OnceFlag,
+        action=argparse.BooleanOptionalAction,
         default=None,
         help="log x axis (cdf, sweep, split, energy; default: chosen from the data's range)",
     )
     p.add_argument(
         "--logy",
-        action=cli_types.OnceFlag,
+        action=argparse.BooleanOptionalAction,
         default=None,
         help="log y axis (bars, drawn as dots, sweep, energy; default: chosen from the data's range)",
     )
     p.add_argument(
         "--size",
-        action=cli_types.Once,
         choices=("one-column", "one-column-tall", "two-column", "two-column-tall"),
         help="figure size (default one-column; two-column for timeline)",
     )
     p.add_argument(
         "--out",
-        action=cli_types.Once,
         metavar="FILE",
         help="output file stem; .pdf and .png are written (default: RESULTS_DIR/figures/KIND)",
     )

@@ -67,6 +67,10 @@ class _Parser(argparse.ArgumentParser):
 
     _given: Sequence[str] = ()
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cli_types.given_once_by_default(self)
+
     def parse_known_args(  # type: ignore[override]
         self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
     ) -> tuple[argparse.Namespace, list[str]]:
@@ -128,7 +132,8 @@ def build_parser(verb: str | None = None) -> argparse.ArgumentParser:
     )
     parser.add_argument("--debug", action="store_true", help=_DEBUG_HELP)
     verbs = parser.add_subparsers(
-        action=cli_types.OnceSubParsers, dest="command", metavar="VERB", parser_class=_Parser
+        dest="command",
+        metavar="VERB",
     )
     added: set[Callable[..., None]] = set()
     for name, add in _VERBS.items():
@@ -160,21 +165,17 @@ def _add_run(verbs: Any, common: argparse.ArgumentParser) -> None:
         description="Run one replication of a scenario; print its summary and write the run directory.",
     )
     p.add_argument("file", metavar="FILE", help="scenario YAML file")
-    p.add_argument(
-        "--policy", action=cli_types.Once, metavar="NAME", help="placement policy (default: the scenario's)"
-    )
+    p.add_argument("--policy", metavar="NAME", help="placement policy (default: the scenario's)")
     cli_types.add_seed(p)
     p.add_argument(
         "--replication",
         type=cli_types.count,
-        action=cli_types.Once,
         default=0,
         metavar="N",
         help="replication index (default 0)",
     )
     p.add_argument(
         "--out",
-        action=cli_types.Once,
         metavar="DIR",
         help="run directory (default: results/<scenario>-<policy>-s<seed>[-r<replication>])",
     )
@@ -199,7 +200,6 @@ def _add_validate(verbs: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("file", metavar="FILE", help="scenario YAML file")
     p.add_argument(
         "--policy",
-        action=cli_types.Once,
         metavar="NAME",
         help="check with this policy (default: the scenario's)",
     )
@@ -208,7 +208,6 @@ def _add_validate(verbs: Any, common: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--out",
-        action=cli_types.Once,
         metavar="DIR",
         help="check the free disk where 'run --out DIR' would write (default: run's default directory)",
     )
@@ -245,7 +244,8 @@ def _add_models(verbs: Any, common: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--csv", action="store_true", help="print CSV instead of a table")
     shows = p.add_subparsers(
-        action=cli_types.OnceSubParsers, dest="models_command", metavar="show", parser_class=_Parser
+        dest="models_command",
+        metavar="show",
     )
     s = shows.add_parser(
         "show", parents=[common], help="one model's layers", description="Show one model's layers."

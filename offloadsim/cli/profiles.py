@@ -14,8 +14,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from offloadsim.cli import types as cli_types
-
 __all__ = ["add_profiles_command", "describe_profile", "profiles_table"]
 
 EXIT_OK = 0
@@ -35,7 +33,8 @@ def add_profiles_command(subparsers: Any, parents: list[argparse.ArgumentParser]
     )
     _add_scenario_option(p, default=None)
     shows = p.add_subparsers(
-        action=cli_types.OnceSubParsers, dest="profiles_command", metavar="show", parser_class=type(p)
+        dest="profiles_command",
+        metavar="show",
     )
     s = shows.add_parser(
         "show",
@@ -57,7 +56,6 @@ _SCENARIO_HINT = (
 def _add_scenario_option(parser: argparse.ArgumentParser, default: Any) -> None:
     parser.add_argument(
         "--scenario",
-        action=cli_types.Once,
         metavar="FILE",
         default=default,
         help="search as a run of this scenario file does: its folder's profiles/ and its folder first",

@@ -49,11 +49,9 @@ def _fraction(text: str) -> float:
 
 
 def _link_model(p: argparse.ArgumentParser) -> None:
-    from offloadsim.cli import types as cli_types
 
     p.add_argument(
         "--link-model",
-        action=cli_types.Once,
         default="max-min",
         metavar="NAME",
         help="the simulator's link model for the predictions: max-min (default) or fifo, or a plug-in's; "
@@ -68,7 +66,6 @@ def _common(p: argparse.ArgumentParser) -> None:
     _link_model(p)
     p.add_argument(
         "--rate",
-        action=cli_types.Once,
         type=_quantity("bandwidth"),
         default=10e6,
         metavar="BW",
@@ -76,7 +73,6 @@ def _common(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--latency",
-        action=cli_types.Once,
         type=_quantity("time"),
         default=0.0,
         metavar="T",
@@ -84,7 +80,6 @@ def _common(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--queue",
-        action=cli_types.Once,
         type=_quantity("size"),
         default=1024**2,
         metavar="SIZE",
@@ -92,7 +87,6 @@ def _common(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--devices",
-        action=cli_types.Once,
         type=cli_types.positive,
         default=1,
         metavar="N",
@@ -100,7 +94,6 @@ def _common(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--seed",
-        action=cli_types.Once,
         type=cli_types.count,
         default=0,
         metavar="N",
@@ -108,7 +101,6 @@ def _common(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--time-limit",
-        action=cli_types.Once,
         type=_quantity("time"),
         default=None,
         metavar="T",
@@ -117,7 +109,6 @@ def _common(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--out",
-        action=cli_types.Once,
         metavar="DIR",
         help="results directory (default results/testbed/<what>-<time>)",
     )
@@ -142,10 +133,8 @@ def add_testbed_command(subparsers: Any) -> None:
     )
     p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
     sub = p.add_subparsers(
-        action=cli_types.OnceSubParsers,
         dest="testbed_command",
         metavar="run|flows|campaign|check|clean",
-        parser_class=type(p),
     )
     p.set_defaults(handler=_no_sub_verb)
 
@@ -156,21 +145,18 @@ def add_testbed_command(subparsers: Any) -> None:
     )
     r.add_argument(
         "--model",
-        action=cli_types.Once,
         default="alexnet",
         metavar="NAME",
         help="zoo CNN, NAME or NAME@SIZE (default alexnet)",
     )
     r.add_argument(
         "--split",
-        action=cli_types.Once,
         default="middle",
         metavar="K",
         help="layers run on the device: a number, local (all), middle or offload (none) (default middle)",
     )
     r.add_argument(
         "--requests",
-        action=cli_types.Once,
         type=cli_types.positive,
         default=20,
         metavar="N",
@@ -178,14 +164,12 @@ def add_testbed_command(subparsers: Any) -> None:
     )
     r.add_argument(
         "--pattern",
-        action=cli_types.Once,
         choices=("closed", "poisson"),
         default="closed",
         help="closed: one request at a time per device; poisson: an open stream at --load (default closed)",
     )
     r.add_argument(
         "--load",
-        action=cli_types.Once,
         type=_fraction,
         default=0.5,
         metavar="U",
@@ -193,7 +177,6 @@ def add_testbed_command(subparsers: Any) -> None:
     )
     r.add_argument(
         "--think",
-        action=cli_types.Once,
         type=_quantity("time"),
         default=0.0,
         metavar="T",
@@ -201,7 +184,6 @@ def add_testbed_command(subparsers: Any) -> None:
     )
     r.add_argument(
         "--connections",
-        action=cli_types.Once,
         type=cli_types.positive,
         default=4,
         metavar="N",
@@ -209,7 +191,6 @@ def add_testbed_command(subparsers: Any) -> None:
     )
     r.add_argument(
         "--profile",
-        action=cli_types.Once,
         default="epyc-ort-1t",
         metavar="NAME",
         help="calibrated profile of this machine (default epyc-ort-1t, shipped: measured on this "
@@ -218,7 +199,6 @@ def add_testbed_command(subparsers: Any) -> None:
     r.add_argument("--pin", action="store_true", help="pin the edge to the last CPU and device i to CPU i")
     r.add_argument(
         "--cache",
-        action=cli_types.Once,
         metavar="DIR",
         help=f"where exported ONNX parts are kept (default {cli_types.directory_help(cache_dir('testbed'))})",
     )
@@ -232,7 +212,6 @@ def add_testbed_command(subparsers: Any) -> None:
     )
     f.add_argument(
         "--size",
-        action=cli_types.Once,
         type=_quantity("size"),
         default=500e3,
         metavar="SIZE",
@@ -240,7 +219,6 @@ def add_testbed_command(subparsers: Any) -> None:
     )
     f.add_argument(
         "--rounds",
-        action=cli_types.Once,
         type=cli_types.positive,
         default=5,
         metavar="N",
@@ -248,7 +226,6 @@ def add_testbed_command(subparsers: Any) -> None:
     )
     f.add_argument(
         "--stagger",
-        action=cli_types.Once,
         type=_quantity("time"),
         default=0.0,
         metavar="T",
@@ -269,20 +246,17 @@ def add_testbed_command(subparsers: Any) -> None:
     g.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
     g.add_argument(
         "--results",
-        action=cli_types.Once,
         default="results/testbed-validation",
         metavar="DIR",
         help="where runs are kept",
     )
     g.add_argument(
         "--figure",
-        action=cli_types.Once,
         metavar="DIR",
         help="where the figure goes (default: the results directory)",
     )
     g.add_argument(
         "--repetitions",
-        action=cli_types.Once,
         type=cli_types.positive,
         default=3,
         metavar="N",
@@ -290,7 +264,6 @@ def add_testbed_command(subparsers: Any) -> None:
     )
     g.add_argument(
         "--requests",
-        action=cli_types.Once,
         type=cli_types.positive,
         default=20,
         metavar="N",
@@ -298,7 +271,6 @@ def add_testbed_command(subparsers: Any) -> None:
     )
     g.add_argument(
         "--models",
-        action=cli_types.Once,
         type=cli_types.names,
         default=None,
         metavar="A,B",
@@ -306,7 +278,6 @@ def add_testbed_command(subparsers: Any) -> None:
     )
     g.add_argument(
         "--splits",
-        action=cli_types.Once,
         type=cli_types.names,
         default=None,
         metavar="A,B",
@@ -314,7 +285,6 @@ def add_testbed_command(subparsers: Any) -> None:
     )
     g.add_argument(
         "--links",
-        action=cli_types.Once,
         type=cli_types.names,
         default=None,
         metavar="A,B",
@@ -322,7 +292,6 @@ def add_testbed_command(subparsers: Any) -> None:
     )
     g.add_argument(
         "--patterns",
-        action=cli_types.Once,
         type=cli_types.names,
         default=["closed", "poisson"],
         metavar="A,B",
@@ -332,14 +301,12 @@ def add_testbed_command(subparsers: Any) -> None:
     g.add_argument("--pin", action="store_true", help="pin the edge and each device to a CPU")
     g.add_argument(
         "--profile",
-        action=cli_types.Once,
         default="epyc-ort-1t",
         metavar="NAME",
         help="calibrated profile of this machine for every split-inference run (default epyc-ort-1t)",
     )
     g.add_argument(
         "--cache",
-        action=cli_types.Once,
         metavar="DIR",
         help=f"exported ONNX parts (default {cli_types.directory_help(cache_dir('testbed'))})",
     )

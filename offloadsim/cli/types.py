@@ -18,6 +18,7 @@ __all__ = [
     "OnceFlag",
     "OnceSubParsers",
     "add_seed",
+    "given_once_by_default",
     "count",
     "directory_help",
     "names",
@@ -184,3 +185,16 @@ def add_seed(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--seed", type=count, action=Once, metavar="N", help="root random seed (default: the scenario's)"
     )
+
+
+def given_once_by_default(parser: argparse.ArgumentParser) -> None:
+    """Make ``parser``'s one-value options refuse two values without naming an action.
+
+    An option added with argparse's default ``store`` (or ``BooleanOptionalAction``) gets
+    :class:`Once` (:class:`OnceFlag`), and ``add_subparsers`` :class:`OnceSubParsers`, so a
+    new option cannot keep the last of two values silently by being written the usual way.
+    """
+    parser.register("action", None, Once)
+    parser.register("action", "store", Once)
+    parser.register("action", argparse.BooleanOptionalAction, OnceFlag)
+    parser.register("action", "parsers", OnceSubParsers)

@@ -296,7 +296,7 @@ def sweep_from_data(
             if not isinstance(values, list) or not values:
                 bad(where, f"expected a non-empty list of values, got {describe(values)}")
             elif claim(str(key), "grid"):
-                if (twice := first_repeat(_same_value(values))) is not None:
+                if (twice := first_repeat(_same_value(str(key), values))) is not None:
                     shown = (describe(values[i]) for i in twice)
                     bad(where, f"{given_twice(*shown)}: each value makes one point")
                 else:
@@ -318,7 +318,7 @@ def sweep_from_data(
             sizes = ", ".join(f"{key}: {len(values)}" for key, values in columns)
             bad("zip", f"lists varied together must have the same length, got {sizes}")
         elif columns and (
-            twice := first_repeat(zip(*(_same_value(values) for _, values in columns), strict=True))
+            twice := first_repeat(zip(*(_same_value(key, values) for key, values in columns), strict=True))
         ):
             first, again = (point_text((key, values[i]) for key, values in columns) for i in twice)
             bad("zip", f"{given_twice(first, again, what='point')}: each point is run once")
@@ -422,20 +422,38 @@ def _key_path(key: Any, section: str, bad: Callable[[str, str], None]) -> bool:
     return False
 
 
-def _same_value(values: Sequence[Any]) -> list[Any]:
-    """What makes two swept values one: their SI values if one kind of quantity reads all, else YAML data.
+def _same_value(key: str, values: Sequence[Any]) -> list[Any]:
+    """What makes two values of swept ``key`` one: SI values if its quantity reads all, else YAML data.
 
-    ``1 s`` and ``1000 ms`` are one time, ``1`` and ``1.0`` one number.
-
-    Two equal values make two points of one configuration: every figure and table would then hold
-    it twice under two point numbers, and the timeline would draw each of its tasks twice.
+    ``1 s`` and ``1000 ms`` are one time, ``1`` and ``1.0`` one number; of a name, ``"1"`` and
+    ``"1.0"`` are two.  Two equal values make two points of one configuration: every figure and
+    table would then hold it twice under two point numbers, and the timeline would draw each of
+    its tasks twice.
     """
-    for kind in QUANTITIES:
+    for kind in _quantity_kinds(key):
         try:
             return [parse_quantity(value, kind) for value in values]
         except UnitError:
             continue
     return [json.dumps(value, sort_keys=True, default=str) for value in values]
+
+
+def _quantity_kinds(key: str) -> Sequence[str]:
+    """The quantities ``key``'s values may be read as.
+
+    The schema's kind; none of a key the schema types otherwise (a name); every kind where it
+    cannot tell (a policy's parameters).
+    """
+    from offloadsim.scenario.schema import quantity_at, typed_at  # the schema's pydantic models
+
+    try:
+        parts = parse_path(key)
+    except PathError:
+        return tuple(QUANTITIES)  # refused elsewhere, with its message
+    kind = quantity_at(parts)
+    if kind is not None:
+        return (kind,)
+    return () if typed_at(parts) else tuple(QUANTITIES)
 
 
 def expand(spec: SweepSpec) -> list[dict[str, Any]]:

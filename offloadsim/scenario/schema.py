@@ -63,6 +63,7 @@ __all__ = [
     "scenario_json_schema",
     "keys_at",
     "quantity_at",
+    "typed_at",
     "MAX_GROUP_COUNT",
     "SCENARIO_ERROR_TYPE",
 ]
@@ -755,6 +756,18 @@ def quantity_at(loc: tuple[str | int, ...]) -> str | None:
             current, metadata = members[0], []
         else:
             return None
+
+
+def typed_at(loc: tuple[str | int, ...]) -> bool:
+    """Whether the schema gives the key at ``loc`` a type.
+
+    Where it does, :func:`quantity_at`'s None means the key holds no quantity (a name); where
+    not (a policy's parameters), it cannot tell.
+
+    >>> typed_at(("name",)), typed_at(("policy", "cuts"))
+    (True, False)
+    """
+    return _type_at(loc) is not None
 
 
 def _type_at(loc: tuple[str | int, ...]) -> tuple[Any, list[Any]] | None:

@@ -177,6 +177,26 @@ def test_bad_sweep_files_name_the_file_and_key(tiny, text, message):
         load_sweep(path)
 
 
+@pytest.mark.parametrize(
+    ("grid", "points"),
+    [
+        # Names that read as one number are two names: "1" and "1.0" were refused as one value.
+        ('{name: ["1", "1.0"]}', ["1", "1.0"]),
+        ('{name: ["5 s", "5000 ms"]}', ["5 s", "5000 ms"]),
+        # Of a policy's parameters the schema cannot tell: units still make one value (refused).
+    ],
+)
+def test_names_that_read_as_one_quantity_are_two_values(tiny, grid, points):
+    path = write(tiny.parent, "s.yaml", f"base: tiny.yaml\ngrid: {grid}\n")
+    assert [point["name"] for point in expand(load_sweep(path))] == points
+
+
+def test_a_policy_parameter_in_two_units_is_one_value(tiny):
+    path = write(tiny.parent, "s.yaml", "base: tiny.yaml\ngrid: {policy.timeout: [1 s, 1000 ms]}\n")
+    with pytest.raises(ScenarioError, match=r'"1 s" and "1000 ms" are the same value'):
+        load_sweep(path)
+
+
 def test_unknown_key_path_in_the_base_is_an_error_before_any_job_runs(tiny, tmp_path):
     path = write(tiny.parent, "s.yaml", "base: tiny.yaml\ngrid:\n  links[0].bandwith: [5 Mbps, 9 Mbps]\n")
     out = tmp_path / "never"

@@ -28,19 +28,27 @@ def attachment(seed: int, until: float) -> tuple[list[float], list[int]]:
     from offloadsim.api import load
     from offloadsim.engine.streams import stream
     from offloadsim.world import build_world
-    from offloadsim.world.dynamics.mobility import Handover
 
     world = build_world(load(SCENARIOS / "commute.yaml"))
     (entry,) = world.dynamics
     spec = entry.spec
     aps = {int(link): j for j, link in enumerate(spec.links[spec.devices.index(PHONE)])}
+    topology = world.topology.fork()  # the samples hand over as they are applied, as in the run
     times, where = [], []
+    now = [0.0]
+
+    def heard(change):
+        if change.what == "handover" and change.node == PHONE:
+            times.append(now[0])
+            where.append(aps.get(change.link, -1))
+
+    topology.watch(heard)
     for t, change in entry.timeline(stream(seed, 0, "dynamics", "mobility", 0)):
         if t > until:
             break
-        if isinstance(change, Handover) and change.device == PHONE:
-            times.append(t)
-            where.append(aps.get(change.up, -1))
+        now[0] = t
+        with topology.applying(entry.index):
+            change.apply(topology)
     return times, where
 
 

@@ -117,6 +117,35 @@ def test_a_handover_holds_the_links_it_drops_and_leaves_one_held_by_another_down
     assert topo.route("phone", "ap-1").channels == (2,)
 
 
+def test_a_node_change_reaction_runs_as_its_registrant_before_a_node_goes_down_and_after_it_comes_up():
+    """What ``on_node_change`` promises mobility: the node in its new state, the listeners told after
+    a going down and before a coming up, and the reaction's changes held by whoever registered it."""
+    topo = diamond()
+    heard = []
+    topo.watch(lambda change: heard.append((change.what, change.node or change.link)))
+
+    def react(node, up):
+        heard.append(("reaction", node, up, topo.node_up(node)))
+        topo.set_link_up(0, up)  # held by entry 1, whichever entry moved the node
+
+    with topo.applying(1):
+        topo.on_node_change(react)
+    with topo.applying(0):
+        topo.set_node_up("slow", False)
+    assert heard == [("reaction", "slow", False, False), ("link-up", 0), ("node-up", "slow")]
+    heard.clear()
+    with topo.applying(0):
+        topo.set_link_up(0, True)  # entry 0 holds nothing on link 0: the reaction's hold stands
+        topo.set_node_up("slow", True)
+    assert heard == [("node-up", "slow"), ("reaction", "slow", True, True), ("link-up", 0)]
+    assert topo.link_up(0)
+    with topo.applying(0):
+        topo.set_node_up("slow", False)
+    with topo.applying(1):
+        topo.set_link_up(0, True)  # the reaction held it as entry 1's: entry 1 lets it go
+    assert topo.link_up(0)
+
+
 def test_a_fork_starts_from_the_scenario_and_leaves_the_original_alone():
     topo = diamond()
     topo.route("phone", "cloud")

@@ -30,6 +30,12 @@ and one holder's coming up ends its own hold, not another's, so overlapping
 outages add up as a union.  With one holder (a world built as written, a
 test calling :meth:`Topology.set_link_up`) the last change sets the state,
 as it always did.
+
+A dynamics kind whose own state follows nodes (``mobility`` moves devices off
+an access point that goes down, and back when it comes up) registers a
+*reaction* with :meth:`Topology.on_node_change`: it is called on every node's
+going down or coming up, whoever's change moved the node, and what it changes
+is held by the entry that registered it.
 """
 
 from __future__ import annotations
@@ -144,6 +150,8 @@ class Topology:
         # A link (its index) or node (its name) held down -> who holds it (see applying); none else.
         self._holds: dict[int | str, set[int | None]] = {}
         self._holder: int | None = None  # whose change is being applied (None: no dynamics entry's)
+        # Called on a node's going down or up, each as the holder that registered it (on_node_change).
+        self._reactions: list[tuple[int | None, Callable[[str, bool], None]]] = []
         self._isolated = 0  # numbers the components of devices out of every access point's reach
 
     @property
@@ -249,6 +257,32 @@ class Topology:
         """
         return _Applying(self, holder)
 
+    def on_node_change(self, reaction: Callable[[str, bool], None]) -> None:
+        """Call ``reaction(node, up)`` whenever a node goes down or comes up; its changes are the caller's.
+
+        For a dynamics kind whose own state follows nodes: ``mobility`` registers
+        one at its first change, so a device attached to an access point that
+        goes down moves to another in reach, whatever entry took the node down.
+        The changes ``reaction`` makes are held by the holder in effect now (the
+        entry registering it, see :meth:`applying`), not by the one that moved
+        the node.  It runs with the node already in its new state, *before* the
+        listeners hear of a node going down and *after* they hear of one coming
+        up: a device handed over off the node, or onto it, moves while the run
+        still carries, or already carries, that node's links, so its flows in
+        flight fare as at any handover rather than being cut by the outage.
+        """
+        self._reactions.append((self._holder, reaction))
+
+    def _react(self, node: str, up: bool) -> None:
+        """Tell the reactions that ``node`` went down or came up, each as the holder that registered it."""
+        outer = self._holder
+        try:
+            for holder, reaction in self._reactions:
+                self._holder = holder
+                reaction(node, up)
+        finally:
+            self._holder = outer
+
     def _let_up(self, key: int | str, up: bool) -> bool:
         """The holder in effect holds link or node ``key`` down (``up`` False) or lets it go.
 
@@ -286,6 +320,7 @@ class Topology:
         """Take ``node`` down (its links carry nothing, no route reaches it) or let it up.
 
         As the holder in effect: it comes up only when no holder holds it down (see :meth:`applying`).
+        The reactions registered with :meth:`on_node_change` hear of it.
         """
         up = self._let_up(node, up)
         if (node not in self._node_down) == up:
@@ -299,7 +334,11 @@ class Topology:
             self._restore_or_remove(link)
         self._forget(structure=True)
         channels = tuple(c for link in incident for c in (2 * link, 2 * link + 1))
+        if not up:
+            self._react(node, up)  # before the listeners cut its links (see on_node_change)
         self._changed(Change("node-up", float(up), node=node, channels=channels), True)
+        if up:
+            self._react(node, up)  # after they carry its links again
 
     def hand_over(self, device: str, down: tuple[int, ...], up: int, in_flight: str) -> None:
         """Device ``device`` drops links ``down`` and attaches by link ``up`` (-1: to nothing).

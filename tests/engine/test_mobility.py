@@ -11,7 +11,7 @@ import pytest
 from offloadsim.engine import simulate
 from offloadsim.scenario import load_scenario_text
 from offloadsim.world import WorldError, build_world
-from offloadsim.world.dynamics.mobility import Handover, Mobility, _Walkers
+from offloadsim.world.dynamics.mobility import Mobility, _Walkers
 from offloadsim.world.radio import Radio, path_loss_db, shannon_bps
 
 # A phone walks at 10 m/s from x = 10 m (t = 0) to x = 90 m (t = 8 s) between ap-0 (x = 0) and
@@ -234,7 +234,10 @@ def test_random_waypoint_stays_in_its_area_and_attachment_follows_coverage(attac
     events = Mobility().timeline(spec, np.random.default_rng(11))
     ap = np.array([[p.x, p.y] for p in spec.access_points])
     radius = np.array([p.radius_m for p in spec.access_points])
-    link_ap = {int(spec.links[i][j]): j for i in range(len(spec.devices)) for j in range(len(ap))}
+    index = {point.node: j for j, point in enumerate(spec.access_points)}
+    topology = world.topology.fork()  # the samples hand over when applied, as in a run
+    heard = []
+    topology.watch(lambda change: heard.append(change.what))
     attached = {device: -1 for device in spec.devices}
     handovers = 0
     pending = next(events)
@@ -243,12 +246,15 @@ def test_random_waypoint_stays_in_its_area_and_attachment_follows_coverage(attac
         x, y = walkers.at(t)
         assert np.all((x >= 0) & (x <= 400) & (y >= 0) & (y <= 100))
         before = dict(attached)
+        heard.clear()
         while pending is not None and pending[0] == t:
-            change = pending[1]
-            if isinstance(change, Handover):
-                attached[change.device] = link_ap[change.up] if change.up >= 0 else -1
-                handovers += step > 0
+            with topology.applying(0):
+                pending[1].apply(topology)
             pending = next(events)
+        handovers += heard.count("handover") if step > 0 else 0
+        for device in spec.devices:
+            where = topology.attachment(device)
+            attached[device] = index[where] if where is not None else -1
         for i, device in enumerate(spec.devices):
             distance = np.hypot(x[i] - ap[:, 0], y[i] - ap[:, 1])
             covered = distance <= radius

@@ -18,13 +18,22 @@
 
 Every device must have a link to every access point (``links: [{between:
 [phone-*, ap-*], ...}]`` declares them); only the link to the access point
-a device is attached to is up.  A device attaches to the best access point
-whose coverage (a disc of ``radius``) holds it: the nearest, or the one it
-receives strongest (``radio`` path loss from each access point's
-``transmit_power``, default the radio's).  It stays there while it is
-covered and hands over when it leaves coverage; out of every disc it is cut
-off (its links down: what it was sending fails, as under a link that goes
-down).  With ``radio``, the attached link's rate follows its length
+a device is attached to is up.  A device attaches to the best *live*
+access point (its node up) whose coverage (a disc of ``radius``) holds it:
+the nearest, or the one it receives strongest (``radio`` path loss from each
+access point's ``transmit_power``, default the radio's).  It stays there
+while it is covered and the access point is up, and hands over when it
+leaves coverage; out of every live disc it is cut off (its links down: what
+it was sending fails, as under a link that goes down).  When an access point
+goes down (a ``node-schedule`` or ``failures`` entry, or a plug-in's), its
+devices hand over at once to the best live one still covering them (at their
+last sampled place), or to none; when it comes back up, the devices it
+covers that rank it first among the live ones hand over to it.  The entry
+hears of nodes through :meth:`Topology.on_node_change
+<offloadsim.world.topology.Topology.on_node_change>`, registered at its
+first sample, and chooses when a sample is applied, not when the timeline
+yields it (the engine reads a timeline one item ahead of the clock).  With
+``radio``, the attached link's rate follows its length
 (:mod:`offloadsim.world.radio`: log-distance path loss and Shannon capacity;
 uplink from the radio's transmit power, downlink from the access point's).
 
@@ -51,7 +60,10 @@ area's corner (non-negative).
 What becomes of a transfer in flight at a handover is ``in_flight``:
 ``continue`` sends its bytes left over the new route, ``restart`` sends them
 all again, ``fail`` ends the task (``failed``, with the reason the link's
-going down gives).  A transfer whose last byte had left is delivered.
+going down gives: ``<access point> went down`` at a handover its outage
+made).  A transfer whose last byte had left is delivered.  One rule for
+every handover, whether the device moved or its access point went down or
+came up.
 """
 
 from __future__ import annotations
@@ -69,7 +81,7 @@ from offloadsim.scenario.patterns import NodeIndex
 from offloadsim.scenario.quantities import FieldProblem, parse_si
 from offloadsim.scenario.units import UnitError, parse_quantity
 from offloadsim.suggest import did_you_mean, quoted
-from offloadsim.world.dynamics.base import LINKS_ONLY, NodeChanges, SetCapacity, SpecReader, WorldChange
+from offloadsim.world.dynamics.base import LINKS_ONLY, NodeChanges, SpecReader, WorldChange
 from offloadsim.world.radio import Radio
 
 if TYPE_CHECKING:
@@ -203,94 +215,173 @@ class Mobility:
         return LINKS_ONLY
 
     def timeline(self, spec: MobilitySpec, rng: np.random.Generator) -> Iterator[tuple[float, WorldChange]]:
-        """Every ``update`` s: the handovers of devices that left coverage, then the rates that moved."""
+        """Every ``update`` s, the devices' positions: applied, they hand over and re-rate (see _Attachments).
+
+        The positions and each access point's rank come from the walk alone; which
+        access points are up is read when a sample is applied, since the engine
+        reads a timeline one item ahead of the clock.
+        """
         points = spec.access_points
         ax = np.array([p.x for p in points])
         ay = np.array([p.y for p in points])
         radius = np.array([p.radius_m for p in points])
-        links = np.array(spec.links, dtype=np.int64)
-        n = len(spec.devices)
-        rows = np.arange(n)
         radio = spec.radio
-        ap_power = (
-            np.array([radio.transmit_dbm if p.transmit_dbm is None else p.transmit_dbm for p in points])
-            if radio is not None
-            else None
-        )
+        state = _Attachments(spec)
         position = (
             _Walkers(spec.motion, spec.devices, rng)
             if isinstance(spec.motion, Waypoints)
             else _Tracks(spec.motion)
         )
-        attached = np.full(n, -1, dtype=np.int64)
-        rates = np.full((n, 2), np.nan)
-        first = True
         t = 0.0
         step = 0
         while True:
             x, y = position.at(t)
-            emitted = False
             distance = np.hypot(x[:, None] - ax[None, :], y[:, None] - ay[None, :])
             covered = distance <= radius[None, :]
-            current = np.where(attached >= 0, attached, 0)
-            stay = (attached >= 0) & covered[rows, current]
             score = np.full(distance.shape, -np.inf)
-            if ap_power is not None and spec.attach == "strongest":
+            if state.ap_power is not None and spec.attach == "strongest":
                 assert radio is not None
                 # Only where covered: the radio's logarithms go one value at a time (see radio.py).
                 near, point = np.nonzero(covered)
-                score[near, point] = radio.received_dbm(distance[near, point], 0.0) + ap_power[point]
+                score[near, point] = radio.received_dbm(distance[near, point], 0.0) + state.ap_power[point]
             else:
                 score[covered] = -distance[covered]
-            best = np.argmax(score, axis=1)
-            chosen = np.where(stay, attached, np.where(covered[rows, best], best, -1))
-            for i in np.flatnonzero((chosen != attached) | first).tolist():
-                old, new = int(attached[i]), int(chosen[i])
-                if first:
-                    down = tuple(int(link) for j, link in enumerate(links[i]) if j != new)
-                else:
-                    down = (int(links[i, old]),) if old >= 0 else ()
-                emitted = True
-                yield (
-                    t,
-                    Handover(spec.devices[i], down, int(links[i, new]) if new >= 0 else -1, spec.in_flight),
-                )
-            attached = chosen
-            if radio is not None and ap_power is not None:
-                on = np.flatnonzero(attached >= 0)
-                ap = attached[on]
-                length = distance[on, ap]
-                # Up (the radio's power) and down (the access point's) in one call: one pass over the values.
-                sent = np.concatenate([np.full(len(on), radio.transmit_dbm), ap_power[ap]])
-                fresh = radio.rate_bps(np.concatenate([length, length]), sent).reshape(2, -1).T
-                moved = np.any(fresh != rates[on], axis=1)
-                for k in np.flatnonzero(moved).tolist():
-                    i, j = int(on[k]), int(ap[k])
-                    link = int(links[i, j])
-                    ahead = spec.uplink_first[i][j]
-                    up_channel, down_channel = (2 * link, 2 * link + 1) if ahead else (2 * link + 1, 2 * link)
-                    emitted = True
-                    yield t, SetCapacity(up_channel, float(fresh[k, 0]))
-                    yield t, SetCapacity(down_channel, float(fresh[k, 1]))
-                rates[on] = fresh
-                rates[attached < 0] = np.nan
-            if not emitted:
-                yield t, _STILL  # read on at the next sample (the engine reads a timeline lazily)
+            yield t, _Sample(state, distance, covered, score)
             if t >= position.end_s:
                 return  # every device stands still from here on
-            first = False
             step += 1
             t = step * spec.update_s  # no drift from adding a step again and again
 
 
-class _Still:
-    """No change: what a timeline yields at a sample where nothing moved, so that it is read on."""
+class _Attachments:
+    """One run's attachments: each device's access point, its last sampled place, its link's rates.
+
+    A device is attached to a *live* access point (its node up) that covers it,
+    or to none.  At each sample it stays while its access point is live and
+    covers it, else takes the best live one covering it (nearest, or
+    strongest).  Between samples it follows the access points' nodes, heard
+    through :meth:`Topology.on_node_change <offloadsim.world.topology.Topology.on_node_change>`
+    (registered at the first sample, so its handovers are this entry's holds):
+    an access point going down hands its devices to the best live one still
+    covering them at their last sampled place, or to none; one coming up takes
+    the devices it covers that rank it first among the live ones, as at the
+    start of the run.  Each handover is a :class:`Handover` as at a sample, so
+    what was in flight fares as ``in_flight`` says.
+    """
+
+    def __init__(self, spec: MobilitySpec):
+        self.spec = spec
+        points = spec.access_points
+        self.index = {point.node: j for j, point in enumerate(points)}
+        self.links = np.array(spec.links, dtype=np.int64)
+        n = len(spec.devices)
+        self.rows = np.arange(n)
+        radio = spec.radio
+        self.ap_power = (
+            np.array([radio.transmit_dbm if p.transmit_dbm is None else p.transmit_dbm for p in points])
+            if radio is not None
+            else None
+        )
+        self.attached = np.full(n, -1, dtype=np.int64)
+        self.rates = np.full((n, 2), np.nan)
+        self.live = np.ones(len(points), dtype=bool)
+        self.distance = np.empty((0, 0))
+        self.covered = np.empty((0, 0), dtype=bool)
+        self.score = np.empty((0, 0))
+        self.topology: Topology | None = None
+
+    def sample(
+        self, topology: Topology, distance: np.ndarray, covered: np.ndarray, score: np.ndarray
+    ) -> None:
+        """The devices at their places now: hand over those that must, then re-rate the attached links."""
+        first = self.topology is None
+        if first:
+            self.topology = topology
+            self.live = np.array([topology.node_up(point.node) for point in self.spec.access_points])
+            topology.on_node_change(self.node_changed)
+        self.distance, self.covered, self.score = distance, covered, score
+        attached, rows = self.attached, self.rows
+        usable = covered & self.live[None, :]
+        current = np.where(attached >= 0, attached, 0)
+        stay = (attached >= 0) & usable[rows, current]
+        chosen = np.where(stay, attached, self._best(usable))
+        self._move(topology, chosen, first)
+        self._rate(topology, np.flatnonzero(self.attached >= 0))
+
+    def node_changed(self, node: str, up: bool) -> None:
+        """A node went down or came up: if an access point, its devices move (see the class)."""
+        j = self.index.get(node)
+        if j is None:
+            return
+        self.live[j] = up
+        topology = self.topology
+        assert topology is not None  # registered at the first sample
+        attached = self.attached
+        usable = self.covered & self.live[None, :]
+        best = self._best(usable)
+        # Up: it takes those that rank it first; down: its own go to their best live one, or none.
+        chosen = np.where(best == j, j, attached) if up else np.where(attached == j, best, attached)
+        moved = self._move(topology, chosen, False)
+        self._rate(topology, moved[self.attached[moved] >= 0])
+
+    def _best(self, usable: np.ndarray) -> np.ndarray:
+        """Each device's best access point among ``usable`` ones (-1: none)."""
+        ranked = np.where(usable, self.score, -np.inf)
+        best = np.argmax(ranked, axis=1)
+        return np.where(usable[self.rows, best], best, -1)
+
+    def _move(self, topology: Topology, chosen: np.ndarray, first: bool) -> np.ndarray:
+        """Hand over each device whose access point ``chosen`` differs (all at the first); those moved."""
+        attached, links, spec = self.attached, self.links, self.spec
+        moved = np.flatnonzero((chosen != attached) | first)
+        for i in moved.tolist():
+            old, new = int(attached[i]), int(chosen[i])
+            if first:
+                down = tuple(int(link) for j, link in enumerate(links[i]) if j != new)
+            else:
+                down = (int(links[i, old]),) if old >= 0 else ()
+            up = int(links[i, new]) if new >= 0 else -1
+            Handover(spec.devices[i], down, up, spec.in_flight).apply(topology)
+        self.attached = chosen
+        return moved
+
+    def _rate(self, topology: Topology, on: np.ndarray) -> None:
+        """With a radio: re-rate the links of the attached devices ``on`` whose rates moved with distance."""
+        radio, ap_power = self.spec.radio, self.ap_power
+        if radio is None or ap_power is None:
+            return
+        ap = self.attached[on]
+        length = self.distance[on, ap]
+        # Up (the radio's power) and down (the access point's) in one call: one pass over the values.
+        sent = np.concatenate([np.full(len(on), radio.transmit_dbm), ap_power[ap]])
+        fresh = radio.rate_bps(np.concatenate([length, length]), sent).reshape(2, -1).T
+        rates = self.rates
+        changed = np.any(fresh != rates[on], axis=1)
+        for k in np.flatnonzero(changed).tolist():
+            i, j = int(on[k]), int(ap[k])
+            link = int(self.links[i, j])
+            ahead = self.spec.uplink_first[i][j]
+            up_channel, down_channel = (2 * link, 2 * link + 1) if ahead else (2 * link + 1, 2 * link)
+            topology.set_capacity(up_channel, float(fresh[k, 0]))
+            topology.set_capacity(down_channel, float(fresh[k, 1]))
+        rates[on] = fresh
+        rates[self.attached < 0] = np.nan
+
+
+class _Sample:
+    """The devices' places at one sample: applied, the attachments follow them (see _Attachments)."""
+
+    __slots__ = ("covered", "distance", "score", "state")
+
+    def __init__(self, state: _Attachments, distance: np.ndarray, covered: np.ndarray, score: np.ndarray):
+        self.state = state
+        self.distance = distance
+        self.covered = covered
+        self.score = score
 
     def apply(self, topology: Topology) -> None:
-        """Nothing to do."""
-
-
-_STILL = _Still()
+        """Hand over the devices that must, from the access points up now, and re-rate their links."""
+        self.state.sample(topology, self.distance, self.covered, self.score)
 
 
 class _Walkers:

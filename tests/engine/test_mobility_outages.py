@@ -248,3 +248,20 @@ def test_with_a_radio_the_access_point_taken_over_carries_its_own_rate(tmp_path)
     rate = 20e6 * math.log2(1.0 + 10.0 ** (snr_db / 10.0)) / 8  # bytes/s, both ways (same power)
     expected = 8e6 / rate + 0.011 + 0.010 + 1e3 / rate + 0.011
     assert float(raw.tasks["latency"][0]) == pytest.approx(expected, rel=1e-9)
+
+
+def test_a_link_handed_over_to_at_the_same_distance_gets_its_radio_rate_too(tmp_path):
+    """The phone stands midway, 50 m from each access point: ap-0 (first on the tie) serves it until
+    it goes down at 0.5 s, then ap-1, at the same Shannon rate.  Before, the rates were kept per
+    device, so ap-1's link, whose rate equalled the one the phone had on ap-0, was never set and
+    carried the scenario's 8 Mbps."""
+    radio = (
+        "    radio: {bandwidth: 20 MHz, transmit_power: 23 dBm, noise: -95 dBm, exponent: 3, "
+        "reference_loss: 40 dB}\n"
+    )
+    after = radio + outage("{at: 0.5 s, up: false}")
+    raw = run(tmp_path, [1.0], after=after, size="8 MB", at=50)
+    snr_db = 23.0 - (40.0 + 30.0 * math.log10(50.0)) + 95.0
+    rate = 20e6 * math.log2(1.0 + 10.0 ** (snr_db / 10.0)) / 8
+    expected = 8e6 / rate + 0.011 + 0.010 + 1e3 / rate + 0.011
+    assert float(raw.tasks["latency"][0]) == pytest.approx(expected, rel=1e-9)

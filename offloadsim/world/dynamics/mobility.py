@@ -342,6 +342,7 @@ class _Attachments:
                 down = (int(links[i, old]),) if old >= 0 else ()
             up = int(links[i, new]) if new >= 0 else -1
             Handover(spec.devices[i], down, up, spec.in_flight).apply(topology)
+        self.rates[moved] = np.nan  # a rate is its link's: the new one is set even if it is the same
         self.attached = chosen
         return moved
 

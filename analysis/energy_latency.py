@@ -1,4 +1,4 @@
-"""Device energy per task against mean latency per policy as the uplink varies (sweep-split.yaml).
+"""Device energy above idle per task against mean latency per policy as the uplink varies (sweep-split.yaml).
 
 python analysis/energy_latency.py     # shares the sweep of split_vs_bandwidth.py
 """

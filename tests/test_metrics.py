@@ -153,10 +153,10 @@ def test_no_energy_above_idle_is_said_not_shown_as_a_saving():
     """0.00 mJ per task without power: on any source read as "the device spends nothing"."""
     unpowered = summarize(_tasks().assign(device_energy=0.0), _nodes(), _links(), duration_s=10.0)
     (row,) = [line for line in unpowered.format_table().splitlines() if line.startswith("device energy")]
-    assert row.endswith("0.00  mJ  (none above idle: do the sources have power:?)")
+    assert row.endswith("0.00  mJ above idle  (none: do the sources have power:?)")
     powered = summarize(_tasks(), _nodes(), _links(), duration_s=10.0)
     (row,) = [line for line in powered.format_table().splitlines() if line.startswith("device energy")]
-    assert row.endswith("mJ")
+    assert row.endswith("mJ above idle")  # the device's whole energy is more: its idle draw is nobody's
 
 
 # --------------------------------------------------------------------------- statistics

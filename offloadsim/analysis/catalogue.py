@@ -31,6 +31,7 @@ __all__ = [
     "LLM_METRICS",
     "metric_info",
     "metric_columns",
+    "basis_lines",
     "is_metric",
     "column_metrics",
     "column_metric_name",
@@ -54,18 +55,36 @@ class Metric:
     """How a job-level metric is shown: a label, a display unit, the factor from its SI value.
 
     ``better`` says which way is an improvement (``"lower"``, ``"higher"``,
-    or ``None`` for counts that describe rather than rank).
+    or ``None`` for counts that describe rather than rank).  ``basis`` says
+    what the value is counted from where it is not the whole quantity
+    (``"above idle"``: device energy is what the tasks add to the device's
+    idle draw, read as the device's whole energy without it).  It follows the
+    unit in the run's table and on a figure's axis; the headings of compare's
+    and sweep's tables have no room for it, so a line under them says it
+    (:func:`basis_lines`).
     """
 
     label: str
     unit: str
     scale: float = 1.0
     better: Better | None = None
+    basis: str = ""
+
+    @property
+    def heading(self) -> str:
+        """A table's heading, label and unit: ``"p95 latency (ms)"``, ``"device energy per task (mJ)"``."""
+        return f"{self.label} ({self.unit})" if self.unit else self.label
 
     @property
     def axis_label(self) -> str:
-        """``"p95 latency (ms)"``."""
-        return f"{self.label} ({self.unit})" if self.unit else self.label
+        """A figure's axis, the basis said too: ``"device energy per task above idle (mJ)"``."""
+        label = f"{self.label} {self.basis}" if self.basis else self.label
+        return f"{label} ({self.unit})" if self.unit else label
+
+    @property
+    def unit_text(self) -> str:
+        """The unit in the run's table, the basis after it: ``"ms"``, ``"mJ above idle"``."""
+        return f"{self.unit} {self.basis}" if self.basis else self.unit
 
     def judge(self, diff: float) -> str:
         """``"better"`` or ``"worse"`` for a change ``diff`` in this metric; ``""`` without a direction.
@@ -126,7 +145,7 @@ METRICS: dict[str, Metric] = {
     "fail_rate": Metric("failed tasks", "%", 100.0, _LOWER),
     "availability": Metric("least node availability", "%", 100.0, _HIGHER),
     "throughput_per_s": Metric("throughput", "tasks/s", 1.0, _HIGHER),
-    "device_energy_mean_j": Metric("device energy per task", "mJ", 1e3, _LOWER),
+    "device_energy_mean_j": Metric("device energy per task", "mJ", 1e3, _LOWER, basis="above idle"),
     "bytes_sent": Metric("data sent", "MB", 1e-6, _LOWER),
     "arrived": Metric("tasks arrived", "tasks"),
     "completed": Metric("tasks completed", "tasks", 1.0, _HIGHER),
@@ -201,6 +220,16 @@ def metric_columns(metrics: pd.DataFrame | Iterable[str]) -> list[str]:
     known += [c for c in LLM_METRICS if c in present]
     known += [c for c in column_metrics() if c in present]
     return known + [c for c in names if c.startswith("utilisation_")]
+
+
+def basis_lines(metrics: Iterable[str]) -> list[str]:
+    """The lines under a table whose headings are ``metrics``, one for each with a basis its heading omits.
+
+    >>> basis_lines(["latency_mean_s", "device_energy_mean_j"])
+    ['device energy per task (mJ): counted above idle']
+    """
+    infos = [metric_info(name) for name in metrics]
+    return [f"{info.heading}: counted {info.basis}" for info in infos if info.basis]
 
 
 def of_completed_tasks(metric: str) -> bool:

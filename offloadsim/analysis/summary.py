@@ -158,7 +158,7 @@ class Summary:
         def metric(name: str, digits: int = 1, note: str = "") -> None:
             """One headline row, labelled and scaled as the metric catalogue says."""
             info = catalogue.metric_info(name)
-            rows.append((info.label, _num(getattr(self, name) * info.scale, digits), info.unit + note))
+            rows.append((info.label, _num(getattr(self, name) * info.scale, digits), info.unit_text + note))
 
         rows.append((catalogue.metric_info("arrived").label, f"{self.arrived:d}", ""))
         rows.append(("  completed", f"{self.completed:d}", share(self.completed)))
@@ -198,11 +198,11 @@ class Summary:
         metric(
             "device_energy_mean_j",
             digits=2,
-            note="  (none above idle: do the sources have power:?)" * unpowered,
+            note="  (none: do the sources have power:?)" * unpowered,
         )
         for name, value in self.column_metrics.items():
             info = catalogue.metric_info(name)
-            rows.append((info.label, _num(value * info.scale), info.unit))
+            rows.append((info.label, _num(value * info.scale), info.unit_text))
         if self.tier_utilisation:
             rows.append(("utilisation by tier (mean)", "", ""))
             for tier, value in self.tier_utilisation.items():

@@ -331,8 +331,8 @@ def _print_notes(
 
 
 def _sweep_table(result: Any, limit: int = 40) -> str:
-    """Mean ± CI of the headline metrics per point, one line per point."""
-    from offloadsim.analysis.catalogue import metric_info
+    """Mean ± CI of the headline metrics per point, one line per point, and the lines the headings omit."""
+    from offloadsim.analysis.catalogue import basis_lines, metric_info
     from offloadsim.analysis.values import value_text
     from offloadsim.experiments.compare import NO_DEADLINES, fewer_runs_text, table_metrics
     from offloadsim.experiments.jobs import window_text
@@ -352,7 +352,7 @@ def _sweep_table(result: Any, limit: int = 40) -> str:
     ]
     columns = table_metrics(headline, summary)  # failed tasks where some run failed one, as compare's
     swept = list(result.manifest.get("swept", []))
-    rows = [[*swept, *(metric_info(c).axis_label for c in columns)]]
+    rows = [[*swept, *(metric_info(c).heading for c in columns)]]
     for _, group in summary.groupby("point", sort=True):
         first = group.iloc[0]
         row = [value_text(first[k]) for k in swept]
@@ -387,6 +387,8 @@ def _sweep_table(result: Any, limit: int = 40) -> str:
             lines.append("  ".join("-" * w for w in widths))
     if len(rows) - 1 > limit:
         lines.append(f"... and {len(rows) - 1 - limit} more points (see summary.csv)")
+    # What a heading has no room for ("above idle"), said under the table rather than widening it.
+    lines += basis_lines(columns)
     return "\n".join(lines)
 
 

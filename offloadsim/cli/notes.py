@@ -54,7 +54,7 @@ def unpowered_sources_note(scenarios: list[Any]) -> str | None:
         powered = {node.name for node in scenario.nodes if node.power is not None}
         if not scenario.workload or any(set(entry.sources) & powered for entry in scenario.workload):
             return None
-    return "no source of the workload has power:, so its device energy per task is 0: not measured"
+    return "no source of the workload has power:, so its device energy above idle is 0: not measured"
 
 
 def context_cut_notes(

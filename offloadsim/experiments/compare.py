@@ -28,6 +28,7 @@ from offloadsim.analysis.catalogue import (
     INCOMPLETE_SHARE,
     LLM_METRICS,
     METRICS,
+    basis_lines,
     metric_columns,
     metric_info,
     of_completed_tasks,
@@ -557,7 +558,8 @@ def format_comparison(
     baseline, by the direction the metric catalogue gives the metric.  A mean over fewer than
     ``replications`` runs (those with no value left out: no task completed) says over how many,
     and a Δ over fewer pairs likewise.  The failed share (``fail_rate``) has its row only where
-    some run failed a task.
+    some run failed a task.  A line under the table says what a heading counts from where it has
+    no room to (``device energy per task (mJ): counted above idle``).
     """
     available = set(summary["metric"])
     shown = [m for m in table_metrics(metrics, summary) if m in available]
@@ -585,7 +587,7 @@ def format_comparison(
     lines: list[list[str]] = []
     for name in shown:
         info = metric_info(name)
-        value_row = [info.axis_label]
+        value_row = [info.heading]
         delta_row = [f"  Δ vs {baseline}"]
         for policy in policies:
             cell = cells.get((policy, name))
@@ -639,6 +641,8 @@ def format_comparison(
                 c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True))
             ).rstrip()
         )
+    # What a heading has no room for ("above idle"), said under the table rather than widening it.
+    out += basis_lines(shown)
     return "\n".join(out)
 
 

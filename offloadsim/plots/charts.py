@@ -639,7 +639,7 @@ def energy_latency(
     log_y: bool | None = None,
     legend_title: str | None = None,
 ) -> Axes:
-    """The energy–latency trade-off: device energy per task against latency, one marker per ``by`` value.
+    """The energy–latency trade-off: device energy (above idle) against latency, a marker per ``by`` value.
 
     Markers are means over replications with 95 % CI bars in both
     directions.  With ``x`` (a swept key), each ``by`` value gets one marker

@@ -299,7 +299,7 @@ def test_a_comparison_without_power_on_its_sources_says_energy_was_not_measured(
     two = tmp_path / "two.yaml"
     two.write_text(TWO_APPS, encoding="utf-8")
     argv = ["compare", str(two), "--policies", "local", "-n", "2", "--workers", "1"]
-    note = "note: no source of the workload has power:, so its device energy per task is 0: not measured"
+    note = "note: no source of the workload has power:, so its device energy above idle is 0: not measured"
     assert cli_main([*argv, "--out", str(tmp_path / "cmp")]) == 0
     assert note in capsys.readouterr().out
     powered = ["--set", "nodes.phone.power={idle: 1 W, busy: 3 W}", "--out", str(tmp_path / "cmp2")]
@@ -357,8 +357,27 @@ def test_a_sweep_table_mean_over_fewer_runs_than_the_replications_says_over_how_
     ]
     summary = pd.DataFrame(rows, columns=["links[0].bandwidth", "point", "metric", "n", "mean", "ci"])
     manifest = {"name": "s", "swept": ["links[0].bandwidth"], "replications": 10}
-    line = _sweep_table(SimpleNamespace(summary=summary, manifest=manifest)).splitlines()[-1]
+    line = _sweep_table(SimpleNamespace(summary=summary, manifest=manifest)).splitlines()[3]  # its one point
     assert line.split() == ["5", "Mbps", "32.0", "±", "1.0", "(n=6)", "-", "10.0", "±", "1.0", "-"]
+
+
+def test_a_sweep_table_says_under_it_that_device_energy_is_above_idle_without_widening_its_heading():
+    """Its "device energy per task (mJ)" read as the device's whole energy, not what the tasks added."""
+    from types import SimpleNamespace
+
+    from offloadsim.cli.experiments import _sweep_table
+
+    rows = [
+        ("5 Mbps", 0, "latency_mean_s", 3, 0.032, 0.001),
+        ("5 Mbps", 0, "device_energy_mean_j", 3, 0.05, 0.002),
+    ]
+    summary = pd.DataFrame(rows, columns=["links[0].bandwidth", "point", "metric", "n", "mean", "ci"])
+    manifest = {"name": "s", "swept": ["links[0].bandwidth"], "replications": 3}
+    lines = _sweep_table(SimpleNamespace(summary=summary, manifest=manifest)).splitlines()
+    assert lines[1].endswith("  device energy per task (mJ)")
+    assert lines[2].endswith("  " + "-" * len("device energy per task (mJ)"))
+    assert lines[3].endswith("  50.0 ± 2.0")
+    assert lines[4:] == ["device energy per task (mJ): counted above idle"]
 
 
 def test_a_sweep_table_says_the_failed_share_where_any_task_failed_as_compares_does(
@@ -408,7 +427,7 @@ def test_a_sweep_table_of_a_world_that_never_fails_has_no_failed_column():
     assert "failed tasks" not in table
     summary.loc[1, "mean"] = 0.01
     table = _sweep_table(SimpleNamespace(summary=summary, manifest={"name": "s", "replications": 2}))
-    assert table.splitlines()[-1].split()[-4:] == ["1.0", "±", "0.0", "-"]
+    assert table.splitlines()[3].split()[-4:] == ["1.0", "±", "0.0", "-"]
 
 
 def test_compare_and_sweep_tables_say_the_time_measured_and_the_warm_up_left_out(
@@ -482,9 +501,9 @@ def test_a_sweep_table_without_deadlines_says_so_as_run_does():
     summary = pd.DataFrame(rows, columns=["point", "metric", "n", "mean", "ci"])
     manifest = {"name": "s", "replications": 2}
     lines = _sweep_table(SimpleNamespace(summary=summary, manifest=manifest)).splitlines()
-    assert lines[-1].split()[-3:] == ["no", "deadlines", "-"]
+    assert lines[3].split()[-3:] == ["no", "deadlines", "-"]
     header = "deadline misses (%)"
-    assert lines[-1].index("no deadlines") + len("no deadlines") == lines[1].index(header) + len(header)
+    assert lines[3].index("no deadlines") + len("no deadlines") == lines[1].index(header) + len(header)
 
 
 def test_sweep_help_names_every_section_the_sweep_reader_accepts(cli_main, capsys):

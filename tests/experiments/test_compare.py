@@ -253,6 +253,27 @@ def test_a_significant_difference_says_better_or_worse_by_the_catalogue_directio
     assert deltas == ["better", "worse", "0.20", "*"]
 
 
+def test_a_comparison_says_under_its_table_that_device_energy_is_above_idle_at_todays_width():
+    """Its "device energy per task (mJ)" read as the device's whole energy; saying "(mJ above idle)"
+    in the heading widened the first column from 27 to 38 characters."""
+    from offloadsim.experiments.compare import format_comparison
+
+    rows = [
+        ("a", "latency_mean_s", 0.2, 0.01, 0.0, 0.0),
+        ("b", "latency_mean_s", 0.1, 0.01, -0.1, 0.01),
+        ("a", "device_energy_mean_j", 0.05, 0.001, 0.0, 0.0),
+        ("b", "device_energy_mean_j", 0.01, 0.001, -0.04, 0.001),
+    ]
+    summary = pd.DataFrame(rows, columns=["policy", "metric", "mean", "ci", "diff", "diff_ci"])
+    lines = format_comparison(summary, ["a", "b"], "a", title="t").splitlines()
+    rule = next(line for line in lines if line.startswith("---"))
+    assert rule.split("  ")[0] == "-" * len("device energy per task (mJ)")
+    assert any(line.startswith("device energy per task (mJ)  ") for line in lines)
+    assert lines[-1] == "device energy per task (mJ): counted above idle"
+    without = format_comparison(summary[summary["metric"] == "latency_mean_s"], ["a", "b"], "a")
+    assert "above idle" not in without  # said for the row that needs it only
+
+
 @pytest.mark.parametrize(
     ("completed_b", "latency_verdict"),
     [

@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +31,7 @@ __all__ = [
     "resolve_policy",
     "check_policy",
     "scenario_warnings",
+    "WorldOnce",
     "policy_given",
     "check_index",
     "check_flags",
@@ -191,7 +192,7 @@ def check_policy(
     scenario: Scenario | None = None,
     option: str | None = None,
     *,
-    world: Callable[[], World | None] | None = None,
+    world: WorldOnce | None = None,
 ) -> None:
     """Check the policy before a long run: everything the run would refuse is refused here.
 
@@ -206,8 +207,9 @@ def check_policy(
     checks the scenario's ``skip_checks`` names, which do not run.  ``option``: how the caller's
     user chose ``spec`` (``"--policies "``); a problem at the ``policy`` key of a policy not the
     scenario's is then said at that argument (:func:`policy_given`).  ``world``: the world of
-    ``scenario`` the caller runs next (:func:`run`), built on its first call and kept (None where
-    it cannot be built): the checks read the ``dynamics`` from it, not reading them again.
+    ``scenario`` (:class:`WorldOnce`) the caller runs or reads next (:func:`run`, ``validate``, the
+    notes of ``compare``), built on its first call and kept: the checks read the ``dynamics`` from
+    it, not reading them again.
     """
     import warnings
 
@@ -223,7 +225,7 @@ def scenario_warnings(
     scenario: Scenario | None = None,
     given: str | None = None,
     *,
-    world: Callable[[], World | None] | None = None,
+    world: WorldOnce | None = None,
 ) -> list[Problem]:
     """:func:`check_policy`'s checks, its warnings returned (file, key path, message), not issued.
 
@@ -268,9 +270,7 @@ def _application_layers(scenario: Scenario) -> dict[str, int] | None:
         return None
 
 
-def _outages(
-    scenario: Scenario, world: Callable[[], World | None] | None = None
-) -> dict[str, tuple[float, str]] | None:
+def _outages(scenario: Scenario, world: WorldOnce | None = None) -> dict[str, tuple[float, str]] | None:
     """Each node the scenario's ``dynamics`` take down for good: when, and the step's key path.
 
     None where not known: a kind that does not declare what it does to nodes, or an entry the
@@ -295,7 +295,7 @@ def _outages(
         raise ScenarioError([(scenario.source, error.key_path, error.message)]) from error
 
 
-class _WorldOnce:
+class WorldOnce:
     """A scenario's world, built on the first call and kept: the checks' and the run's one reading.
 
     A trace's ``dynamics`` entry is read row by row (7 to 17 us a row on two shared cores): read
@@ -303,6 +303,9 @@ class _WorldOnce:
     20.0 s where one reading makes it 12.3 s (docs/performance.md, "Dynamics read once a run").
     A world that cannot be built is None here, whatever the error: the run builds it again and
     says why where it always did (:func:`offloadsim.engine.simulate`), so no failure moves.
+    The one seam for every command that checks a scenario and then builds or reads its world:
+    ``run``, ``validate``, ``run --dry-run``, and the parent of ``compare`` and ``sweep`` (one a
+    point), whose notes read it after the runs.
     """
 
     def __init__(self, scenario: Scenario):
@@ -403,7 +406,7 @@ def run(
     loaded = scenario_from(scenario, overrides)
     check_seed(loaded, seed)
     spec = resolve_policy(loaded, policy, policy_params)
-    world = _WorldOnce(loaded)  # built for the checks, if one reads it, and run: read once
+    world = WorldOnce(loaded)  # built for the checks, if one reads it, and run: read once
     check_policy(spec, loaded, policy_option, world=world)
     inputs = input_files(loaded)  # hashed before the run: what the run reads
     started = _dt.datetime.now(_dt.UTC)

@@ -218,6 +218,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     if runs <= MAX_JOBS:  # more: compare refuses them, naming the limit
         at_once = 0 if args.scheduler else local_workers(args.workers, runs)
         check_experiment_room([(scenario, runs)], out, at_once)
+    world = api.WorldOnce(scenario)  # read for the policies' checks and the notes: once
     result = compare(
         scenario,
         args.policies,
@@ -228,6 +229,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         scheduler=args.scheduler,
         progress=not args.quiet,
         policy_option="--policies ",
+        world=world,
     )
     result.manifest["overrides"] = list(args.overrides)
     result.manifest["scenario_file"] = args.file
@@ -240,9 +242,9 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     if drops:
         print("\n" + "\n".join(drops))
     specs = [api.resolve_policy(scenario, name) for name in args.policies]
-    _print_notes(
-        [scenario], out / "tasks.parquet", specs, result.metrics, ["policy", "replication"], result.manifest
-    )
+    world_notes = _world_notes(scenario, specs, world())
+    run_keys = ["policy", "replication"]
+    _print_notes([scenario], world_notes, out / "tasks.parquet", result.metrics, run_keys, result.manifest)
     print(f"\n{len(result.metrics)} runs in {result.manifest['wall_s']:.1f} s of wall time")
     print(f"results: {out}/  ({', '.join(COMPARE_FILES)})")
     return EXIT_OK
@@ -255,7 +257,14 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
 
     spec = load_sweep(args.file)
     out = Path(args.out) if args.out is not None else default_sweep_dir(spec)
-    jobs = plan_sweep(spec, worlds=args.dry_run)  # a run builds each point's world in its job
+    world_notes: list[str] = []  # each point's, from the world its checks built: read once a point
+
+    def keep_notes(scenario: Any, world: Any) -> None:
+        if not (args.dry_run or args.quiet):  # printed under the table of a run only
+            world_notes.extend(_world_notes(scenario, None, world()))
+
+    # A run builds each point's world in its job as well (in its own process).
+    jobs = plan_sweep(spec, worlds=args.dry_run, with_world=keep_notes)
     at_once = 0 if args.scheduler else local_workers(args.workers, len(jobs))
     check_experiment_room([(job.scenario, 1) for job in jobs], out, at_once, sweep_file=str(spec.file))
     if args.dry_run:
@@ -273,7 +282,9 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         print("dry run: nothing simulated, nothing written")
         return EXIT_OK
     started = time.perf_counter()
-    result = sweep(spec, out=out, workers=args.workers, scheduler=args.scheduler, progress=not args.quiet)
+    result = sweep(
+        spec, out=out, workers=args.workers, scheduler=args.scheduler, progress=not args.quiet, jobs=jobs
+    )
     if args.quiet:
         print(out)
         return EXIT_OK
@@ -281,7 +292,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     swept = list(result.manifest.get("swept", []))
     run_keys = [*swept, *(["policy"] if "policy.name" not in swept else []), "replication"]
     scenarios = [job.scenario for job in jobs]
-    _print_notes(scenarios, out / "tasks.parquet", None, result.metrics, run_keys, result.manifest)
+    _print_notes(scenarios, world_notes, out / "tasks.parquet", result.metrics, run_keys, result.manifest)
     print(
         f"\n{len(result.metrics)} jobs: {result.ran} run, {result.reused} reused, "
         f"in {time.perf_counter() - started:.1f} s of wall time"
@@ -290,30 +301,37 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _world_notes(scenario: Any, policies: list[Any] | None, world: Any) -> list[str]:
+    """The notes of ``scenario``'s built ``world`` (None: none): its own, and each policy's clamped cuts.
+
+    Taken from the world the checks built (:class:`offloadsim.api.WorldOnce`), so the command
+    reads a scenario's ``dynamics`` once; ``policies``: those it ran (default: its own).
+    """
+    if world is None:  # it could not be built: its runs failed and said why
+        return []
+    notes = list(world.notes)
+    for spec in policies or [scenario.policy]:
+        notes += clamped_cut_notes(scenario, spec, world.layer_counts)
+    return notes
+
+
 def _print_notes(
     scenarios: list[Any],
+    world_notes: list[str],
     tasks_file: Path,
-    policies: list[Any] | None = None,
     metrics: Any = None,
     run_keys: list[str] | None = None,
     manifest: Mapping[str, Any] | None = None,
 ) -> None:
     """The notes a run prints under its summary (profiles measured elsewhere, or not to be trusted).
 
-    ``tasks_file`` is the written task records, whose applications tell whether rows pool several.
-    ``policies`` are the policies each scenario ran (default: its own), whose cuts may be clamped
-    for some of its applications.  ``metrics`` (one row per run, named by ``run_keys``) tells
+    ``world_notes``: those of the scenarios' worlds (:func:`_world_notes`), first.  ``tasks_file``
+    is the written task records, whose applications tell whether rows pool several.
+    ``metrics`` (one row per run, named by ``run_keys``) tells
     which runs ended with many tasks unfinished; with the command's ``manifest``, its runs' LLM
     requests cut to the context window, added up per configuration.
     """
-    from offloadsim.world import build_world
-
-    notes: dict[str, None] = {}
-    for scenario in {id(s): s for s in scenarios}.values():
-        world = build_world(scenario)
-        notes.update(dict.fromkeys(world.notes))
-        for spec in policies or [scenario.policy]:
-            notes.update(dict.fromkeys(clamped_cut_notes(scenario, spec, world.layer_counts)))
+    notes = dict.fromkeys(world_notes)
     pooled = pooled_applications_note(scenarios, tasks_file, by="policy")
     unfinished = unfinished_runs_note(metrics, run_keys or []) if metrics is not None else None
     dropped = dropped_runs_note(metrics, run_keys or []) if metrics is not None else None

@@ -585,8 +585,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
     api.check_seed(scenario, args.seed, "--seed ")
     spec = api.resolve_policy(scenario, args.policy)
     if args.dry_run:
-        api.check_policy(spec, scenario, "--policy ")  # a real run checks it in api.run
-        world = _built_world(scenario)  # a bad world is refused before anything is printed
+        once = api.WorldOnce(scenario)  # the check's and the summary's one reading of the dynamics
+        api.check_policy(spec, scenario, "--policy ", world=once)  # a real run checks it in api.run
+        world = _built_world(scenario, once)  # a bad world is refused before anything is printed
         print(f"policy {spec.name}, {counted(len(scenario.workload), 'workload')}")
         _print_world(world)  # its first line counts the nodes (validate's line would count them twice)
         _print_cut_notes(scenario, spec, world)
@@ -637,14 +638,15 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
     scenario = api.load(args.file, args.overrides, "--set ")
     spec = api.resolve_policy(scenario, args.policy)
-    api.check_policy(spec, scenario, "--policy ")
+    once = api.WorldOnce(scenario)  # the check's and the summary's one reading of the dynamics
+    api.check_policy(spec, scenario, "--policy ", world=once)
     out = (
         Path(args.out)
         if args.out is not None
         else api.default_out_dir(scenario.name, spec.name, scenario.seed, 0)
     )
     check_run_room(scenario, out, args.stages)
-    world = _built_world(scenario)
+    world = _built_world(scenario, once)
     world_summary = _world_summary(world)
     print("ok: " + _counts_line(scenario))
     if args.show:
@@ -737,14 +739,19 @@ def _counts_line(scenario: Any) -> str:
     )
 
 
-def _built_world(scenario: Any) -> Any:
-    """The scenario's world, checked as a run would (a bad one is a usage error); None if unavailable."""
+def _built_world(scenario: Any, once: Any = None) -> Any:
+    """The scenario's world, checked as a run would (a bad one is a usage error); None if unavailable.
+
+    ``once``: the scenario's :class:`offloadsim.api.WorldOnce`, which the checks may have built
+    already; a world it could not build is built again here to say why.
+    """
     checked_world = _optional("offloadsim.engine", "checked_world")
     if checked_world is None:
         return None
     world_error = _optional("offloadsim.world", "WorldError") or ()
+    built = once() if once is not None else None  # None: built again, to say why it cannot be
     try:
-        world = checked_world(scenario)  # as a run builds it, against the engine's registries too
+        world = checked_world(scenario if built is None else built)  # as a run builds and checks it
     except world_error as error:
         from offloadsim.scenario.overrides import blamed
 

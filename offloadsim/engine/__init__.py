@@ -64,14 +64,15 @@ def simulate(
     return simulation.run(progress)
 
 
-def checked_world(scenario: Scenario) -> World:
+def checked_world(scenario: Scenario | World) -> World:
     """The world a run of ``scenario`` builds, checked as the run checks it (raises WorldError).
 
     One check for ``run``, ``validate`` and ``sweep --dry-run``: what only
     building the world finds (a profile, a ``dynamics`` entry that would
     change the world too often) and the engine's registries (:func:`check_world`).
+    A world already built (``offloadsim.api.WorldOnce``) is checked, not built again.
     """
-    world = build_world(scenario)
+    world = scenario if isinstance(scenario, World) else build_world(scenario)
     check_world(world)
     return world
 

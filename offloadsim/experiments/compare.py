@@ -56,6 +56,7 @@ from offloadsim.scenario.errors import describe, first_repeat, given_twice
 from offloadsim.suggest import quoted
 
 if TYPE_CHECKING:
+    from offloadsim.api import WorldOnce
     from offloadsim.scenario.model import Scenario
 
 __all__ = [
@@ -209,6 +210,7 @@ def compare(
     out: str | Path | None = None,
     overwrite: bool = False,
     policy_option: str = "policies=",
+    world: WorldOnce | None = None,
 ) -> CompareResult:
     """Run every policy for ``replications`` replications of ``scenario`` on common random numbers.
 
@@ -219,7 +221,10 @@ def compare(
     kept as ``out.old-N``, or deleted with ``overwrite``).  A policy that cannot be made, or a
     run that fails, raises the run's own error.  ``policy_option``: how the caller's user named
     the policies (the command line's ``--policies ``), where a warning about one that is not the
-    scenario's ``policy`` is said (:func:`offloadsim.api.policy_given`).
+    scenario's ``policy`` is said (:func:`offloadsim.api.policy_given`).  ``world``: the
+    :class:`~offloadsim.api.WorldOnce` of ``scenario`` (loaded) that the caller reads after the
+    runs too (the command line's notes): the policies' checks read the ``dynamics`` from it, so
+    this process reads them once; one is made here otherwise.
 
     >>> result = compare("scenarios/quickstart.yaml", ["local", "edge"], 5)  # doctest: +SKIP
     >>> print(result.format_table())  # doctest: +SKIP
@@ -261,8 +266,9 @@ def compare(
     if seed is not None:
         loaded = dataclasses.replace(loaded, seed=api.check_index(seed, "seed"))
     specs = {name: api.resolve_policy(loaded, name) for name in names}
+    once = api.WorldOnce(loaded) if world is None else world  # one reading for every policy's checks
     for spec in specs.values():
-        api.check_policy(spec, loaded, policy_option)
+        api.check_policy(spec, loaded, policy_option, world=once)
 
     inputs = input_files(loaded)
     jobs = compare_jobs(loaded, names, replications)

@@ -45,7 +45,7 @@ import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -115,6 +115,9 @@ from offloadsim.scenario.overrides import as_written, caused_by
 from offloadsim.scenario.size import SetBy
 from offloadsim.scenario.units import QUANTITIES, UnitError, parse_quantity
 from offloadsim.sweep_keys import SWEEP_KEYS  # the help lists them too
+
+if TYPE_CHECKING:
+    from offloadsim.world.build import World
 
 __all__ = [
     "SWEEP_KEYS",
@@ -489,16 +492,25 @@ def point_document(spec: SweepSpec, point: Mapping[str, Any]) -> dict[str, Any]:
     return document
 
 
-def plan_sweep(spec: SweepSpec, worlds: bool = False) -> list[Job]:
+def plan_sweep(
+    spec: SweepSpec,
+    worlds: bool = False,
+    *,
+    with_world: Callable[[Scenario, Callable[[], World | None]], None] | None = None,
+) -> list[Job]:
     """The jobs of a sweep, after checking that every point's scenario loads and its policy exists.
 
     Raises :class:`ScenarioError` naming the sweep file and the swept key at
     fault (e.g. a key path the base scenario does not have) before any job runs.
     ``worlds``: build each point's world too, as ``validate`` does (``sweep
     --dry-run``), to find what only that finds: a profile, a ``dynamics``
-    entry that would change the world too often.  A run finds those per job.
+    entry that would change the world too often.  A run finds those per job.  Each point's world
+    is built once, if at all, for its checks and ``worlds`` (:class:`offloadsim.api.WorldOnce`);
+    ``with_world`` is called with each planned point's scenario and that world (built on the first
+    call; None where it cannot be built), for a caller that reads it too (the command line's notes),
+    so this process reads a point's ``dynamics`` once; the world is not kept.
     """
-    from offloadsim.api import RunError, scenario_warnings
+    from offloadsim.api import RunError, WorldOnce, scenario_warnings
     from offloadsim.scenario.checks import with_note
     from offloadsim.scenario.input_hashes import input_files
 
@@ -548,8 +560,9 @@ def plan_sweep(spec: SweepSpec, worlds: bool = False) -> list[Job]:
             scenario = load_scenario_data(
                 document, source=base_source, base_dir=spec.base.parent, set_by=given
             )
-            point_warnings = scenario_warnings(scenario.policy, scenario)
-            refused = _world_refusal(scenario) if worlds else None
+            world = WorldOnce(scenario)  # the checks', the refusal's and with_world's one reading
+            point_warnings = scenario_warnings(scenario.policy, scenario, world=world)
+            refused = _world_refusal(scenario, world) if worlds else None
         except ScenarioError as error:
             for problem in error.problems:
                 where, text = _located(spec, problem)
@@ -579,6 +592,8 @@ def plan_sweep(spec: SweepSpec, worlds: bool = False) -> list[Job]:
                     plugins=used,
                 )
             )
+        if with_world is not None:
+            with_world(scenario, world)
     for problem in warned:
         warnings.warn(ScenarioWarning(str(problem)), stacklevel=2)
     if problems:
@@ -590,8 +605,10 @@ def plan_sweep(spec: SweepSpec, worlds: bool = False) -> list[Job]:
     return jobs
 
 
-def _world_refusal(scenario: Scenario) -> Problem | None:
+def _world_refusal(scenario: Scenario, world: Callable[[], World | None]) -> Problem | None:
     """Build ``scenario``'s world as ``validate`` does: what that refuses, at its key path, or None.
+
+    ``world``: its :class:`offloadsim.api.WorldOnce`, built again here where it could not be, to say why.
 
     With the refusal's ``also``, the other key paths it is about (a step out of order: the
     previous step's time), so that a sweep key that gave one of them is named.
@@ -599,8 +616,9 @@ def _world_refusal(scenario: Scenario) -> Problem | None:
     from offloadsim.engine import checked_world
     from offloadsim.world import WorldError
 
+    built = world()
     try:
-        checked_world(scenario)
+        checked_world(scenario if built is None else built)
     except WorldError as error:
         return _refusal_problem(scenario, error)
     return None
@@ -684,6 +702,7 @@ def sweep(
     workers: int | None = None,
     scheduler: str | None = None,
     progress: bool = False,
+    jobs: Sequence[Job] | None = None,
 ) -> SweepResult:
     """Run a sweep (file or :class:`SweepSpec`) into ``out`` and return the merged result.
 
@@ -692,12 +711,14 @@ def sweep(
     process) or on the Dask cluster at ``scheduler``.  Raises
     :class:`ScenarioError` for a bad sweep file or point before any job runs,
     and :class:`JobsFailedError` after the run if some jobs raised (the
-    finished ones are kept; ``out/failures.log`` has the tracebacks).
+    finished ones are kept; ``out/failures.log`` has the tracebacks).  ``jobs``: what
+    :func:`plan_sweep` planned of this ``spec`` for a caller that needed them first (the command
+    line checks the room they need), not planned (nor its points' dynamics read) again.
     """
     spec = sweep_file if isinstance(sweep_file, SweepSpec) else load_sweep(sweep_file)
     started = _dt.datetime.now(_dt.UTC)
     clock = time.perf_counter()
-    jobs = plan_sweep(spec)
+    jobs = plan_sweep(spec) if jobs is None else list(jobs)
     directory = out_path(out) if out is not None else default_sweep_dir(spec)
     created = _prepare_out(directory)
     with _undone_on_failure(created), directory_lock(directory, f"sweep {spec.file}"):

@@ -82,22 +82,38 @@ def did_you_mean(word: str, candidates: Iterable[str], n: int = 1, cutoff: float
 _MAX_LISTED = 10_000
 
 
-def did_you_mean_file(path: str | os.PathLike[str]) -> str:
+def did_you_mean_file(
+    path: str | os.PathLike[str], *looked_for: str | os.PathLike[str], directory: bool = False
+) -> str:
     """``' (did you mean "scenarios/quickstart.yaml"?)'`` for a missing file with a near name, else ``""``.
 
     The suggestion is the path as given with its last part replaced, so that it can be pasted back
-    into the command.  Only files are candidates; a directory that cannot be read suggests nothing.
+    where it was given (the command, or a scenario's key).  ``looked_for``: where ``path`` was
+    looked for, in order (a scenario's ``file: rate.csv`` in the scenario's folder; a profile in
+    each folder searched), the first folder with a near name suggesting it; default: ``path``
+    itself.  Only files are candidates, or only directories with ``directory`` (a results
+    directory); a folder that cannot be read suggests nothing.
     """
     given = os.fspath(path)
     head, name = os.path.split(given)
+    if not name:
+        return ""
+    for where in looked_for or (given,):
+        close = close_matches(name, _entries(os.path.dirname(os.fspath(where)), directory))
+        if close:
+            return f" (did you mean {quoted(os.path.join(head, close[0]))}?)"
+    return ""
+
+
+def _entries(folder: str, directories: bool) -> list[str]:
+    """The names of the files (or directories) in ``folder``, the first :data:`_MAX_LISTED`; [] if unread."""
     names: list[str] = []
     try:
-        with os.scandir(head or ".") as entries:
+        with os.scandir(folder or ".") as entries:
             for entry in itertools.islice(entries, _MAX_LISTED):
                 with contextlib.suppress(OSError):
-                    if entry.is_file():
+                    if entry.is_dir() if directories else entry.is_file():
                         names.append(entry.name)
     except (OSError, ValueError):  # no such directory, no permission, a NUL byte
-        return ""
-    close = close_matches(name, names)
-    return f" (did you mean {quoted(os.path.join(head, close[0]))}?)" if close and name else ""
+        return []
+    return names

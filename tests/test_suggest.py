@@ -46,3 +46,21 @@ def test_a_missing_file_suggests_the_nearest_file_beside_it_as_the_path_was_give
     assert did_you_mean_file("other.toml") == ""
     assert did_you_mean_file(tmp_path / "no-dir" / "quickstart.yaml") == ""  # its directory is missing
     assert did_you_mean_file("nul\0byte.yaml") == ""
+
+
+def test_a_missing_file_looked_for_elsewhere_suggests_the_near_name_there_as_it_was_given(tmp_path):
+    """A scenario's ``file: traces/rates.csv`` is looked for in the scenario's folder: the name near
+    it there is suggested as the key gave it; the first folder looked in with a near name wins."""
+    from offloadsim.suggest import did_you_mean_file
+
+    (tmp_path / "a" / "traces").mkdir(parents=True)
+    (tmp_path / "b" / "traces").mkdir(parents=True)
+    (tmp_path / "b" / "traces" / "rate.csv").write_text("")
+    (tmp_path / "b" / "traces" / "rates").mkdir()
+    looked = [tmp_path / folder / "traces" / "rates.csv" for folder in ("a", "b")]
+    assert did_you_mean_file("traces/rates.csv", *looked) == ' (did you mean "traces/rate.csv"?)'
+    assert did_you_mean_file("traces/rates.csv", looked[0]) == ""  # nothing near in a/traces
+    # Only directories with directory=True: a results directory, not a file.
+    assert did_you_mean_file(tmp_path / "b" / "traces" / "rate", directory=True) == (
+        f' (did you mean "{tmp_path / "b" / "traces" / "rates"}"?)'
+    )

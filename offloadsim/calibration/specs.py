@@ -10,6 +10,7 @@ from typing import Any
 
 from offloadsim.calibration.errors import CalibrationError
 from offloadsim.models.graph import LayerGraph
+from offloadsim.suggest import did_you_mean_file
 
 __all__ = ["ModelSpec", "resolve_models"]
 
@@ -53,7 +54,7 @@ def resolve_models(
         specs.append(ModelSpec(name, graph))
     for path in onnx_files:
         if not Path(path).is_file():
-            raise CalibrationError(f"ONNX file not found: {os.fspath(path)!r}")
+            raise CalibrationError(f"ONNX file not found: {os.fspath(path)!r}{did_you_mean_file(path)}")
         try:
             graph = load_onnx(path)
         except ImportError as exc:

@@ -33,7 +33,7 @@ from offloadsim.cli import types as cli_types
 from offloadsim.cli.notes import counted
 from offloadsim.engine_build import engine_build
 from offloadsim.startup import hold_collector, release_collector, resume_collector
-from offloadsim.suggest import quoted
+from offloadsim.suggest import did_you_mean_file, quoted
 
 __all__ = [
     "main",
@@ -713,7 +713,7 @@ def _cmd_models(args: argparse.Namespace) -> int:
 def _onnx_graph(path: str) -> Any:
     """The layer graph of an ONNX file, as a scenario's ``onnx:`` reads it; a usage error if it cannot be."""
     if not Path(path).is_file():
-        what = "is a directory" if Path(path).is_dir() else "no such file"
+        what = "is a directory" if Path(path).is_dir() else "no such file" + did_you_mean_file(path)
         raise _UsageError(f"{path}: {what}; expected an ONNX model file (or a built-in model's name)")
     from offloadsim.models.onnx_io import import_failure, load_onnx
 

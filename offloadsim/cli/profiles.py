@@ -71,7 +71,10 @@ def _scenario_folder(file: str | None) -> Path | None:
         return None
     path = Path(file)
     if not path.is_file():
-        what = "a directory, not a scenario file" if path.is_dir() else "no such file"
+        from offloadsim.suggest import did_you_mean_file
+
+        missing = "no such file" + did_you_mean_file(path)
+        what = "a directory, not a scenario file" if path.is_dir() else missing
         print(f"offloadsim: error: --scenario {file}: {what}", file=sys.stderr)
         return None
     return path.parent

@@ -18,6 +18,7 @@ import pandas as pd
 
 from offloadsim.errors import RunError
 from offloadsim.input_kinds import RESULTS, misdirected_path
+from offloadsim.suggest import did_you_mean_file
 
 __all__ = ["ExperimentError", "Results", "read_results"]
 
@@ -67,7 +68,7 @@ def read_results(directory: str | Path) -> Results:
                 misdirected_path(path, RESULTS)
                 or f"{path}: a file, not a results directory (the folder run, compare or sweep wrote)"
             )
-        raise ExperimentError(f"no results directory at {path}")
+        raise ExperimentError(f"no results directory at {path}{did_you_mean_file(path, directory=True)}")
     manifest_file = path / "manifest.json"
     if not manifest_file.is_file():
         wrong = misdirected_path(path, RESULTS)  # a sweep's points/

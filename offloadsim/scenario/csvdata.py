@@ -20,7 +20,7 @@ import numpy as np
 from offloadsim.bounded_read import MAX_TABLE_BYTES, InputFileError, read_text
 from offloadsim.scenario.errors import describe
 from offloadsim.scenario.units import NUMBER, QUANTITIES, UnitError, parse_quantity
-from offloadsim.suggest import did_you_mean, quoted
+from offloadsim.suggest import did_you_mean, did_you_mean_file, quoted
 
 __all__ = [
     "CsvProblem",
@@ -389,7 +389,8 @@ def _read(path: Path, shown: str) -> str:
     except InputFileError as error:
         raise CsvProblem(f"{shown}: {error}") from None
     except FileNotFoundError:
-        raise CsvProblem(f"{shown}: no such file (looked for {path})") from None
+        near = did_you_mean_file(shown, path)  # the name as the scenario gave it, looked for beside it
+        raise CsvProblem(f"{shown}: no such file (looked for {path}){near}") from None
     except IsADirectoryError:
         raise CsvProblem(f"{shown}: is a directory, expected a CSV file") from None
     except UnicodeDecodeError:

@@ -49,7 +49,7 @@ from offloadsim.scenario.size import (
     measured_window,
     stages_per_task,
 )
-from offloadsim.suggest import quoted
+from offloadsim.suggest import did_you_mean_file, quoted
 
 if TYPE_CHECKING:
     from offloadsim.scenario.schema import WorkloadDoc
@@ -555,7 +555,9 @@ def _application(
             problems.add(key_path(path, *onnx_key), f"{app.onnx}: is a directory, expected an ONNX file")
         elif not onnx_path.is_file():
             problems.add(
-                key_path(path, *onnx_key), f"no such file {quoted(app.onnx)} (looked for {onnx_path})"
+                key_path(path, *onnx_key),
+                f"no such file {quoted(app.onnx)} (looked for {onnx_path})"
+                + did_you_mean_file(app.onnx, onnx_path),
             )
         onnx = str(onnx_path)
     _check_compression(keys, app.onnx, model, key_path(path, "compression"), problems)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from offloadsim.input_kinds import PROFILE, misdirected_path
-from offloadsim.suggest import did_you_mean, quoted
+from offloadsim.suggest import did_you_mean, did_you_mean_file, quoted
 from offloadsim.world.profiles.search import describe_search, profile_search_path
 
 if TYPE_CHECKING:
@@ -278,7 +278,8 @@ def unknown_profile_message(name: str, search_dirs: Sequence[str | Path]) -> str
     if Path(name).suffix in (".json", ".yaml", ".yml") or "/" in name or (os.altsep and os.altsep in name):
         # A path, not a name: the known names and the folders NAME.json is looked for in do not help.
         tried = [*(str(Path(folder) / name) for folder in search_dirs), name]
-        return f"no such profile file {name!r} (looked for {', '.join(dict.fromkeys(tried))})"
+        looked = ", ".join(dict.fromkeys(tried))
+        return f"no such profile file {name!r} (looked for {looked}){did_you_mean_file(name, *tried)}"
     known = available_profiles(search_dirs)
     hint = did_you_mean(name, known)
     return (

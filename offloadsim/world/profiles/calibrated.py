@@ -42,7 +42,7 @@ from offloadsim.bounded_read import (
 )
 from offloadsim.input_kinds import PROFILE, PROFILE_FORMAT, document_kind, misdirected, misdirected_path
 from offloadsim.models.graph import LayerGraph
-from offloadsim.suggest import quoted
+from offloadsim.suggest import did_you_mean_file, quoted
 from offloadsim.world.profiles.cost_model import FEATURES, POOLED, CostModel, group_chain
 from offloadsim.world.profiles.fusion import FusionRules, Unit, layout_transitions, partition, unit_at
 
@@ -444,8 +444,9 @@ def load_profile(path: str | os.PathLike[str]) -> CalibratedProfile:
         raise ProfileError(f"cannot read profile {quoted(str(path))}: it {exc}") from None
     except (UnicodeDecodeError, OSError) as exc:  # a results directory or a file of one, given as a profile?
         reason = "not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else exc.strerror or exc
+        near = did_you_mean_file(path) if isinstance(exc, FileNotFoundError) else ""
         wrong = misdirected_path(path, PROFILE)
-        raise ProfileError(wrong or f"cannot read profile {quoted(str(path))}: {reason}") from None
+        raise ProfileError(wrong or f"cannot read profile {quoted(str(path))}: {reason}{near}") from None
     try:
         if path.suffix in (".yaml", ".yml"):
             import yaml

@@ -473,7 +473,10 @@ def test_models_show_reads_an_onnx_file(tmp_path, capsys):
     (tmp_path / "text.onnx").write_text("hello, I am not ONNX\n")
     for bad, said in [
         (tmp_path / "text.onnx", "cannot import"),
-        (tmp_path / "none.onnx", "no such file; expected an ONNX model file"),
+        (  # a near name beside it is suggested, as a missing scenario file's is
+            tmp_path / "none.onnx",
+            f'no such file (did you mean "{tmp_path / "net.onnx"}"?); expected an ONNX model file',
+        ),
     ]:
         code, _, err = cli(capsys, "models", "show", str(bad))
         assert code == 2

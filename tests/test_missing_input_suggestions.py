@@ -15,26 +15,11 @@ import yaml
 
 from offloadsim.cli import main
 
-SCENARIO = """\
-name: uplink
-duration: 4 s
-nodes:
-  phone: {tier: device, processor: {speed: 1 GFLOP/s}}
-  server: {tier: edge, processor: {speed: 100 GFLOP/s}}
-links:
-  - {between: [phone, server], bandwidth: 6 Mbps, latency: 20 ms}
-applications:
-  job: {work: 2 GFLOP, input: 150 KB, output: 4 KB}
-workload:
-  - {app: job, sources: phone, rate: 1 /s}
-policy: {name: fixed, node: server}
-"""
-
 #: (what is missing, the scenario's change, the file beside it, key path, as given, suggested)
 IN_A_SCENARIO = [
     (
         "link-trace",
-        {"dynamics": [{"kind": "link-trace", "link": ["phone", "server"], "file": "traces/rates.csv"}]},
+        {"dynamics": [{"kind": "link-trace", "link": ["phone", "edge"], "file": "traces/rates.csv"}]},
         "traces/rate.csv",
         "dynamics[0].file",
         "traces/rates.csv",
@@ -50,7 +35,7 @@ IN_A_SCENARIO = [
     ),
     (
         "onnx",
-        {"applications": {"job": {"onnx": "models/nett.onnx", "input": "150 KB", "output": "4 KB"}}},
+        {"applications": {"job": {"onnx": "models/nett.onnx", "input": "10 KB"}}},
         "models/net.onnx",
         "applications.job.onnx",
         "models/nett.onnx",
@@ -61,11 +46,11 @@ IN_A_SCENARIO = [
         {
             "nodes": {
                 "phone": {"tier": "device"},
-                "server": {"tier": "edge", "processor": {"profile": "boxes/edg.json"}},
+                "edge": {"tier": "edge", "processor": {"profile": "boxes/edg.json"}},
             }
         },
         "boxes/edge.json",
-        "nodes.server.processor.profile",
+        "nodes.edge.processor.profile",
         "boxes/edg.json",
         "boxes/edge.json",
     ),
@@ -79,9 +64,9 @@ IN_A_SCENARIO = [
 )
 @pytest.mark.parametrize("verb", ["validate", "run"])
 def test_a_missing_file_a_scenario_names_suggests_the_near_name_beside_it(
-    tmp_path, capsys, verb, change, beside, key, given, near
+    tmp_path, capsys, tiny_scenario_text, verb, change, beside, key, given, near
 ):
-    document = yaml.safe_load(SCENARIO) | change
+    document = yaml.safe_load(tiny_scenario_text) | change
     scenario = tmp_path / "s.yaml"
     scenario.write_text(yaml.safe_dump(document), encoding="utf-8")
     (tmp_path / beside).parent.mkdir(parents=True, exist_ok=True)
@@ -95,8 +80,8 @@ def test_a_missing_file_a_scenario_names_suggests_the_near_name_beside_it(
     assert not (tmp_path / "out").exists()
 
 
-def test_a_missing_file_with_no_near_name_suggests_nothing(tmp_path, capsys):
-    document = yaml.safe_load(SCENARIO) | IN_A_SCENARIO[0][1]
+def test_a_missing_file_with_no_near_name_suggests_nothing(tmp_path, capsys, tiny_scenario_text):
+    document = yaml.safe_load(tiny_scenario_text) | IN_A_SCENARIO[0][1]
     (tmp_path / "s.yaml").write_text(yaml.safe_dump(document), encoding="utf-8")
     (tmp_path / "traces").mkdir()
     (tmp_path / "traces" / "positions.csv").write_text("")
@@ -111,7 +96,16 @@ def test_a_missing_file_with_no_near_name_suggests_nothing(tmp_path, capsys):
         (["plot", "{folder}/result"], "results/", '"{folder}/results"'),  # a directory: only directories
         (["models", "show", "{folder}/vgg.onnx"], "vgg16.onnx", '"{folder}/vgg16.onnx"'),
         (["calibrate", "--onnx", "{folder}/vgg.onnx"], "vgg16.onnx", '"{folder}/vgg16.onnx"'),
-        (["calibrate", "report", "{folder}/edge-box.jsn"], "edge-box.json", '"{folder}/edge-box.json"'),
+        (
+            ["calibrate", "report", "{folder}/edge-box.jsn"],
+            "edge-box.json",
+            '"{folder}/edge-box.json"',
+        ),  # looked up as a profile
+        (
+            ["calibrate", "report", "{folder}/edge-bx.json"],
+            "edge-box.json",
+            '"{folder}/edge-box.json"',
+        ),  # .json: read as the file
         (
             ["profiles", "--scenario", "{folder}/quickstar.yaml"],
             "quickstart.yaml",

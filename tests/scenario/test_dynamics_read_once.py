@@ -16,22 +16,7 @@ import yaml
 from offloadsim.cli import main
 from offloadsim.world.dynamics import trace
 
-SCENARIO = """\
-name: uplink
-duration: 4 s
-nodes:
-  phone: {tier: device, processor: {speed: 1 GFLOP/s}}
-  server: {tier: edge, processor: {speed: 100 GFLOP/s}}
-links:
-  - {between: [phone, server], bandwidth: 6 Mbps, latency: 20 ms}
-applications:
-  job: {work: 2 GFLOP, input: 150 KB, output: 4 KB}
-workload:
-  - {app: job, sources: phone, rate: 1 /s}
-policy: {name: fixed, node: server}
-dynamics:
-  - {kind: link-trace, link: [phone, server], file: rate.csv, loop: true}
-"""
+TRACE = {"kind": "link-trace", "link": ["phone", "edge"], "file": "rate.csv", "loop": True}
 
 
 @pytest.fixture
@@ -44,10 +29,13 @@ def reads(monkeypatch):
 
 
 @pytest.fixture
-def scenario(tmp_path):
+def scenario(tmp_path, tiny_scenario_text):
+    """The tiny scenario with a trace (its policy, edge: the `servers-down` check reads the dynamics)."""
     (tmp_path / "rate.csv").write_text("time,bandwidth\n0,5000000\n1,2000000\n2,8000000\n", encoding="utf-8")
     path = tmp_path / "uplink.yaml"
-    path.write_text(SCENARIO, encoding="utf-8")
+    path.write_text(
+        yaml.safe_dump(yaml.safe_load(tiny_scenario_text) | {"dynamics": [TRACE]}), encoding="utf-8"
+    )
     return path
 
 
@@ -59,17 +47,17 @@ def test_validate_and_a_dry_run_read_the_trace_once(scenario, reads, capsys, com
 
 
 def test_a_world_that_cannot_be_built_is_refused_by_validate_and_a_dry_run_as_before(scenario, capsys):
-    bad = ["--set", "nodes.server.processor={profile: no-such-gpu}"]
+    bad = ["--set", "nodes.edge.processor={profile: no-such-gpu}"]
     for command in (["validate"], ["run", "--dry-run"]):
         assert main([command[0], str(scenario), *command[1:], *bad]) == 2
         said = capsys.readouterr()
-        assert 'nodes.server.processor.profile: unknown profile "no-such-gpu"' in said.err, said.err
+        assert 'nodes.edge.processor.profile: unknown profile "no-such-gpu"' in said.err, said.err
         assert said.out == ""
 
 
 def test_the_parent_of_compare_reads_the_trace_once_for_every_policy(scenario, reads, tmp_path, capsys):
     out = tmp_path / "cmp"
-    command = ["compare", str(scenario), "--policies", "fixed,local,edge", "--replications", "2"]
+    command = ["compare", str(scenario), "--policies", "local,edge,least-loaded", "--replications", "2"]
     assert main([*command, "--workers", "1", "--out", str(out)]) == 0
     assert "runs in" in capsys.readouterr().out  # the notes were looked for, from the parent's reading
     assert len(reads) == 1 + 3 * 2  # the parent once, and each of the 6 runs once

@@ -8,7 +8,6 @@ so a user's own matplotlib settings are left as they were.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -226,12 +225,22 @@ def style_map(names: Iterable[Any]) -> dict[Any, dict[str, Any]]:
     >>> style_map(["local", "edge"])["edge"]["color"]
     '#E69F00'
     """
-    styles = zip(
-        itertools.cycle(PALETTE), itertools.cycle(MARKERS), itertools.cycle(LINESTYLES), strict=False
-    )
+    return {name: _style(i) for i, name in enumerate(dict.fromkeys(names))}
+
+
+def _style(i: int) -> dict[str, Any]:
+    """The ``i``-th series' colour, marker and line style.
+
+    The colours come round every 8 series, and the markers and line styles
+    shift by one each time they do: series 9 is blue with squares, not the
+    blue circles of series 1, so up to 64 series differ in colour or marker
+    (eight colours, each with eight markers).
+    """
+    shift = i + i // len(PALETTE)
     return {
-        name: {"color": c, "marker": m, "linestyle": ls}
-        for name, (c, m, ls) in zip(dict.fromkeys(names), styles, strict=False)
+        "color": PALETTE[i % len(PALETTE)],
+        "marker": MARKERS[shift % len(MARKERS)],
+        "linestyle": LINESTYLES[shift % len(LINESTYLES)],
     }
 
 

@@ -615,6 +615,20 @@ def test_palette_is_okabe_ito_and_stable_per_name():
     assert len(set(plots.PALETTE)) == 8
 
 
+def test_series_past_the_eighth_still_differ_from_every_other():
+    # Nine series (3 policies x 3 precisions on an energy figure) drew the ninth exactly as the
+    # first, blue circles: a reader could not tell which was which.
+    names = [f"s{i}" for i in range(64)]
+    styles = plots.style_map(names)
+    looks = {(s["color"], s["marker"]) for s in styles.values()}
+    assert len(looks) == 64
+    assert styles["s8"]["color"] == styles["s0"]["color"] and styles["s8"]["marker"] != styles["s0"]["marker"]
+    assert [styles[f"s{i}"] for i in range(8)] == [  # the first eight as before
+        {"color": c, "marker": m, "linestyle": ls}
+        for c, m, ls in zip(plots.PALETTE, plots.style.MARKERS, plots.style.LINESTYLES, strict=True)
+    ]
+
+
 def test_a_sweep_figure_of_a_compare_directory_is_a_clear_error(compare_results):
     with pytest.raises(ExperimentError, match="needs a sweep"):
         plots.plot_results(compare_results, "sweep")

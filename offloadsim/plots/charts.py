@@ -512,7 +512,15 @@ def all_local_latency(tasks: pd.DataFrame) -> tuple[dict[str, float], dict[str, 
     return found, why
 
 
-def all_local_latency_lines(ax: Axes, tasks: pd.DataFrame, *, names: Mapping[str, str] | None = None) -> str:
+def all_local_latency_lines(
+    ax: Axes,
+    tasks: pd.DataFrame,
+    *,
+    names: Mapping[str, str] | None = None,
+    x: str | None = None,
+    positions: Mapping[Any, float] | None = None,
+    series: Sequence[str] = (),
+) -> str:
     """Mark on a latency axis (ms) each application's all-local latency (:func:`all_local_latency`).
 
     A dotted line per application, labelled at its right end with its
@@ -522,14 +530,41 @@ def all_local_latency_lines(ax: Axes, tasks: pd.DataFrame, *, names: Mapping[str
     Returns a note for the figure naming each application that has no line
     and why (empty when every one has one), rather than drawing a line no
     task could have run at.
+
+    With ``x`` (a swept column of ``tasks``) and ``positions`` (each of its
+    values' place on the axis), an application whose all-local latency
+    moves with ``x`` (a swept precision, device or model) or differs
+    between the values of a ``series`` column other than the policy gets a
+    dotted curve through its latency at each ``x`` value, one per series
+    value, instead of one line at their mean, which no task ran at.
     """
     found, why = all_local_latency(tasks)
     names = dict(names or {})
     several = len(found) + len(why) > 1
+    curves = _all_local_curves(tasks, x, positions, series) if x is not None and positions else {}
     with house_style():
+        colours = {str(line.get_label()): line.get_color() for line in ax.get_lines()}
         for app, seconds in found.items():
             name = names.get(app, app)
             text = f"{name} all local" if several or name else "all local"
+            if app in curves:
+                for group, (where, ms) in curves[app].items():
+                    colour = colours.get(group, "black") if len(curves[app]) > 1 else "black"
+                    for value in ms:
+                        _show_y(ax, value)
+                    ax.plot(where, ms, color=colour, linewidth=0.6, linestyle=":", label="_all local")
+                    label = f"{text}{f' ({group})' if len(curves[app]) > 1 else ''}, no queue"
+                    ax.annotate(
+                        label,
+                        (where[-1], ms[-1]),
+                        xytext=(-3, -2),
+                        textcoords="offset points",
+                        ha="right",
+                        va="top",
+                        fontsize=6,
+                        bbox=_LABEL_BOX,
+                    ).set_in_layout(False)
+                continue
             _show_y(ax, seconds * 1e3)
             ax.axhline(seconds * 1e3, color="black", linewidth=0.6, linestyle=":", label="_all local")
             label = f"{text}, no queue: {seconds * 1e3:.0f} ms"
@@ -537,6 +572,59 @@ def all_local_latency_lines(ax: Axes, tasks: pd.DataFrame, *, names: Mapping[str
             _ALL_LOCAL_LABELS.setdefault(ax, []).append((label, seconds * 1e3, placed))
     missing = [f"{names.get(app, app) or 'the application'} {reason}" for app, reason in why.items()]
     return f"no all-local line: {'; '.join(missing)}" if missing else ""
+
+
+def _all_local_curves(
+    tasks: pd.DataFrame, x: str, positions: Mapping[Any, float], series: Sequence[str]
+) -> dict[str, dict[str, tuple[np.ndarray, np.ndarray]]]:
+    """Per application whose all-local latency is not one number: per series value, (x places, ms).
+
+    The mean compute time of the completed tasks run wholly on their source
+    (as :func:`all_local_latency`), per value of ``x`` and of the ``series``
+    columns that can change it (not the policy, nor its parameters: the
+    model costs the same on its device whichever policy placed it there).
+    An application whose values all agree (to a relative 1e-9: a swept
+    bandwidth, say) is left out, for one straight line.
+    """
+    if x not in tasks.columns:
+        return {}
+    groups = [
+        c
+        for c in dict.fromkeys(series)
+        if c in tasks.columns
+        and c not in (x, "app", "replication")
+        and c != "policy"
+        and not c.startswith("policy.")
+    ]
+    status = (
+        tasks["status"].astype(str).to_numpy()
+        if "status" in tasks.columns
+        else np.full(len(tasks), "completed")
+    )
+    local = (status == "completed") & (
+        tasks["placement"].astype(str).to_numpy() == tasks["source"].astype(str).to_numpy()
+    )
+    rows = tasks.loc[local, [c for c in ("app", *groups, x) if c in tasks.columns]].astype(str)
+    rows = rows.assign(
+        app=rows["app"] if "app" in rows.columns else "",
+        _x=tasks.loc[local, x]
+        .map(lambda v: positions.get(v, positions.get(str(v), np.nan)))
+        .to_numpy(dtype=float),
+        _group=rows[groups].apply(", ".join, axis=1) if groups and len(rows) else "",
+        _ms=tasks.loc[local, "compute_time"].to_numpy(dtype=float) * 1e3,
+    )
+    rows = rows[np.isfinite(rows["_x"].to_numpy(dtype=float))]
+    found: dict[str, dict[str, tuple[np.ndarray, np.ndarray]]] = {}
+    for app, part in rows.groupby("app", sort=False):
+        means = part.groupby(["_group", "_x"], sort=True)["_ms"].mean()
+        values = means.to_numpy(dtype=float)
+        if len(values) < 2 or np.allclose(values, values[0], rtol=1e-9, atol=0.0):
+            continue
+        found[str(app)] = {
+            str(group): (means[group].index.to_numpy(dtype=float), means[group].to_numpy(dtype=float))
+            for group in dict.fromkeys(part["_group"])
+        }
+    return found
 
 
 def _show_y(ax: Axes, y: float) -> None:

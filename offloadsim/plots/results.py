@@ -156,7 +156,7 @@ def plot_results(
             for ax in axes:
                 ax.clear()
             titles = draw_panels(True)
-    all_local = _all_local_lines(view, kind, axes, panels, facet)
+    all_local = _all_local_lines(view, kind, axes, panels, facet, x_key, series)
     _one_range(axes, QUANTITY_AXES[kind])
     moving = _moving_with_x(view, frame, x_key, shown) if kind in ("sweep", "split") else ""
     for ax in axes if moving else ():
@@ -204,6 +204,8 @@ def _all_local_lines(
     axes: Sequence[Axes],
     panels: Sequence[tuple[Any, pd.DataFrame]],
     facet: str | None,
+    x: str | None = None,
+    series: Sequence[str] = (),
 ) -> str:
     """On a sweep of a latency metric, each application's all-local latency, as the gallery marks it.
 
@@ -222,12 +224,20 @@ def _all_local_lines(
     # speed) those of its own.
     by_policy = facet is not None and (facet == "policy" or facet.startswith("policy."))
     own = facet is not None and facet in tasks.columns and not by_policy
+    # Nor does it vary along a swept bandwidth, but along a swept precision, device or model it
+    # does: then a curve through each x value (and each series value that is not the policy's),
+    # where one line at their mean would mark a latency no task ran at.
+    kinds = view.results.manifest.get("swept_kinds", {})
     notes = []
-    for ax, (value, _) in zip(axes, panels, strict=True):
+    for ax, (value, frame) in zip(axes, panels, strict=True):
         part = tasks
         if own:
             part = tasks[tasks[facet].astype(str).to_numpy() == str(value)]
-        notes.append(charts.all_local_latency_lines(ax, part))
+        where: dict[Any, float] = {}
+        if x is not None and x in frame.columns:
+            places, _, _, distinct = charts.x_positions(frame[x].tolist(), x, kinds.get(x))
+            where = {v: float(p) for v, p in zip(distinct, places, strict=True)}
+        notes.append(charts.all_local_latency_lines(ax, part, x=x, positions=where, series=series))
     return next((note for note in notes if note), "")
 
 

@@ -1466,3 +1466,60 @@ def test_a_legend_with_no_free_place_inside_goes_beside_the_axes():
     box = ax.get_legend().get_window_extent(fig._get_renderer())
     assert box.x0 > ax.get_window_extent().x1  # to the right of the axes
     check_readable(fig)
+
+
+SPEEDS = """
+name: speeds
+seed: 3
+duration: 10 s
+nodes:
+  phone: {tier: device, processor: {speed: 10 GFLOP/s}}
+  edge: {tier: edge, processor: {speed: 100 GFLOP/s}}
+links:
+  - {between: [phone, edge], bandwidth: 20 Mbps, latency: 2 ms}
+applications:
+  job: {work: 1 GFLOP, input: 10 KB, output: 1 KB}
+workload:
+  - {app: job, sources: phone, arrivals: periodic, period: 1 s}
+policy: local
+"""
+
+
+@pytest.fixture(scope="module")
+def speed_sweep(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("speeds")
+    (folder / "speeds.yaml").write_text(SPEEDS, encoding="utf-8")
+    (folder / "sweep.yaml").write_text(
+        "base: speeds.yaml\ngrid:\n  nodes.phone.processor.speed: [10 GFLOP/s, 40 GFLOP/s]\n"
+        "  links[0].bandwidth: [5 Mbps, 50 Mbps]\npolicies: [local, edge]\n",
+        encoding="utf-8",
+    )
+    sweep(folder / "sweep.yaml", out=folder / "sweep", workers=1)
+    return read_results(folder / "sweep")
+
+
+def test_an_all_local_line_follows_a_swept_device_speed_rather_than_its_mean(speed_sweep):
+    """With the phone's speed on the x axis the all-local latency is 100 ms at 10 GFLOP/s and 25 ms
+    at 40: one straight line at their mean (62 ms) marked a latency no task ran at."""
+    fig = plots.plot_results(
+        speed_sweep, "sweep", x="nodes.phone.processor.speed", where={"links[0].bandwidth": "50 Mbps"}
+    )
+    ax = fig.axes[0]
+    marks = [line for line in ax.get_lines() if line.get_label() == "_all local"]
+    assert len(marks) == 1
+    assert list(marks[0].get_xdata()) == [10, 40]
+    assert list(marks[0].get_ydata()) == pytest.approx([100.0, 25.0])
+    # Along a swept bandwidth the all-local latency does not move: one line per series value, each
+    # straight, in its series' colour, never their mean.
+    fig = plots.plot_results(
+        speed_sweep,
+        "sweep",
+        x="links[0].bandwidth",
+        by="nodes.phone.processor.speed",
+        where={"policy": "local"},
+    )
+    ax = fig.axes[0]
+    marks = sorted(
+        (list(line.get_ydata()) for line in ax.get_lines() if line.get_label() == "_all local"), reverse=True
+    )
+    assert marks == [pytest.approx([100.0, 100.0]), pytest.approx([25.0, 25.0])]

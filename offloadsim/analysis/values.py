@@ -109,8 +109,12 @@ def matching_texts(given: str) -> set[str]:
     """The cell texts (:func:`texts`) that ``--where COLUMN=given`` keeps.
 
     ``given`` itself, and where YAML reads it as true, false or null (as ``--set`` and a sweep
-    file read it), that value as YAML writes it: ``True`` and ``yes`` keep a stored true.
+    file read it), that value as YAML writes it: ``True`` and ``yes`` keep a stored true. Where
+    it reads as a mapping or a list, that value as the column stores one (:func:`typed_column`:
+    JSON, keys sorted), so the form ``sweep --dry-run`` lists a point's value in keeps its rows.
 
+    >>> sorted(matching_texts("{speed: 4 TFLOP/s, cores: 2}"))
+    ['{"cores": 2, "speed": "4 TFLOP/s"}', '{speed: 4 TFLOP/s, cores: 2}']
     >>> sorted(matching_texts("True")), sorted(matching_texts("20 Mbps"))
     (['True', 'true'], ['20 Mbps'])
     """
@@ -124,6 +128,8 @@ def matching_texts(given: str) -> set[str]:
         read = yaml.load(given, Loader=ScenarioLoader)
     except yaml.YAMLError:
         return {given}
+    if isinstance(read, dict | list):
+        return {given, _text(read)}
     return {given, yaml_text(read)} if read is None or isinstance(read, bool) else {given}
 
 

@@ -1523,3 +1523,46 @@ def test_an_all_local_line_follows_a_swept_device_speed_rather_than_its_mean(spe
         (list(line.get_ydata()) for line in ax.get_lines() if line.get_label() == "_all local"), reverse=True
     )
     assert marks == [pytest.approx([100.0, 100.0]), pytest.approx([25.0, 25.0])]
+
+
+def test_where_takes_a_swept_mapping_as_sweep_dry_run_lists_it(tmp_path, capsys):
+    """`sweep --dry-run` lists a swept mapping as YAML (`{speed: 40 GFLOP/s, cores: 2}`), the tables
+    store it as JSON with sorted keys, and `--where` matched only the JSON: the listed form was refused."""
+    from offloadsim.cli import main
+
+    (tmp_path / "speeds.yaml").write_text(SPEEDS, encoding="utf-8")
+    (tmp_path / "sweep.yaml").write_text(
+        "base: speeds.yaml\ngrid:\n"
+        "  nodes.phone.processor: [{speed: 10 GFLOP/s}, {speed: 40 GFLOP/s, cores: 2}]\n",
+        encoding="utf-8",
+    )
+    assert main(["sweep", str(tmp_path / "sweep.yaml"), "--dry-run"]) == 0
+    listed = "nodes.phone.processor={speed: 40 GFLOP/s, cores: 2}"
+    assert listed in capsys.readouterr().out
+    sweep(tmp_path / "sweep.yaml", out=tmp_path / "out", workers=1)
+    for given in (listed, "nodes.phone.processor={cores: 2, speed: 40 GFLOP/s}"):
+        assert (
+            main(
+                [
+                    "plot",
+                    str(tmp_path / "out"),
+                    "--kind",
+                    "bars",
+                    "--where",
+                    given,
+                    "--out",
+                    str(tmp_path / "f"),
+                ]
+            )
+            == 0
+        )
+    results = read_results(tmp_path / "out")
+    fig = plots.plot_results(
+        results, "bars", where={"nodes.phone.processor": "{speed: 40 GFLOP/s, cores: 2}"}
+    )
+    bars = [p.get_height() for p in fig.axes[0].patches]
+    assert bars == [pytest.approx(25.0)]  # 1 GFLOP at 40 GFLOP/s: the 40 GFLOP/s point's alone
+    assert (
+        main(["plot", str(tmp_path / "out"), "--kind", "bars", "--where", "nodes.phone.processor={speed: 1}"])
+        == 2
+    )

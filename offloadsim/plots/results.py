@@ -174,6 +174,7 @@ def plot_results(
         _unpowered_note(kind, frame),
         _incomplete_note(view, kind, frame, shown),
         all_local,
+        _moving_with_shown(view, frame, [k for k in (*series, facet) if k and k != x_key], shown),
     )
     note = "\n".join(part for part in parts if part)
     if note:
@@ -455,6 +456,27 @@ def _moving_with_x(view: _View, frame: pd.DataFrame, x_key: str | None, shown: S
             values = list(pd.unique(frame[[x_key, key]].drop_duplicates()[key].astype(object)))
             parts.append(f"{view.label(key)} {', '.join(map(str, values))}")
     return f"with {'; '.join(parts)}" if parts else ""
+
+
+def _moving_with_shown(view: _View, frame: pd.DataFrame, keys: Sequence[str], shown: Sequence[str]) -> str:
+    """``each stations has its own cuts: ["edge-0"] []; ["edge-0", "edge-1"] [88]``, under the axes.
+
+    A swept key zipped with the series or the panels (the cuts of a ``fixed`` policy beside its
+    stations) pools nothing, each series holding one value of it, but the legend or the panel
+    titles alone hide that it changes too, as :func:`_moving_with_x` says for the x axis.
+    """
+    parts = []
+    for lead in keys:
+        if lead not in frame.columns or frame[lead].nunique() < 2:
+            continue
+        for key in view.results.swept:
+            if key in shown or key not in frame.columns or frame[key].nunique() < 2:
+                continue
+            if _tied(frame, [lead, key]) == [[lead, key]]:
+                pairs = frame[[lead, key]].drop_duplicates().astype(object)
+                values = "; ".join(f"{a} {b}" for a, b in zip(pairs[lead], pairs[key], strict=True))
+                parts.append(f"each {view.label(lead)} has its own {view.label(key)}: {values}")
+    return "\n".join(parts)
 
 
 # --------------------------------------------------------------------------- the data of a figure

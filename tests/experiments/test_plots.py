@@ -1485,17 +1485,23 @@ policy: local
 """
 
 
-@pytest.fixture(scope="module")
-def speed_sweep(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("speeds")
+def speeds_sweep(folder, axes: str, *, run: bool = True):
+    """A sweep of SPEEDS in ``folder`` over ``axes`` (the sweep file's grid, zip and policies), run."""
     (folder / "speeds.yaml").write_text(SPEEDS, encoding="utf-8")
-    (folder / "sweep.yaml").write_text(
-        "base: speeds.yaml\ngrid:\n  nodes.phone.processor.speed: [10 GFLOP/s, 40 GFLOP/s]\n"
-        "  links[0].bandwidth: [5 Mbps, 50 Mbps]\npolicies: [local, edge]\n",
-        encoding="utf-8",
-    )
+    (folder / "sweep.yaml").write_text(f"base: speeds.yaml\n{axes}", encoding="utf-8")
+    if not run:
+        return None
     sweep(folder / "sweep.yaml", out=folder / "sweep", workers=1)
     return read_results(folder / "sweep")
+
+
+@pytest.fixture(scope="module")
+def speed_sweep(tmp_path_factory):
+    return speeds_sweep(
+        tmp_path_factory.mktemp("speeds"),
+        "grid:\n  nodes.phone.processor.speed: [10 GFLOP/s, 40 GFLOP/s]\n"
+        "  links[0].bandwidth: [5 Mbps, 50 Mbps]\npolicies: [local, edge]\n",
+    )
 
 
 def test_an_all_local_line_follows_a_swept_device_speed_rather_than_its_mean(speed_sweep):
@@ -1530,39 +1536,36 @@ def test_where_takes_a_swept_mapping_as_sweep_dry_run_lists_it(tmp_path, capsys)
     store it as JSON with sorted keys, and `--where` matched only the JSON: the listed form was refused."""
     from offloadsim.cli import main
 
-    (tmp_path / "speeds.yaml").write_text(SPEEDS, encoding="utf-8")
-    (tmp_path / "sweep.yaml").write_text(
-        "base: speeds.yaml\ngrid:\n"
-        "  nodes.phone.processor: [{speed: 10 GFLOP/s}, {speed: 40 GFLOP/s, cores: 2}]\n",
-        encoding="utf-8",
-    )
+    axes = "grid:\n  nodes.phone.processor: [{speed: 10 GFLOP/s}, {speed: 40 GFLOP/s, cores: 2}]\n"
+    speeds_sweep(tmp_path, axes, run=False)
     assert main(["sweep", str(tmp_path / "sweep.yaml"), "--dry-run"]) == 0
     listed = "nodes.phone.processor={speed: 40 GFLOP/s, cores: 2}"
     assert listed in capsys.readouterr().out
-    sweep(tmp_path / "sweep.yaml", out=tmp_path / "out", workers=1)
+    results = speeds_sweep(tmp_path, axes)
+    plot = ["plot", str(tmp_path / "sweep"), "--kind", "bars", "--out", str(tmp_path / "f"), "--where"]
     for given in (listed, "nodes.phone.processor={cores: 2, speed: 40 GFLOP/s}"):
-        assert (
-            main(
-                [
-                    "plot",
-                    str(tmp_path / "out"),
-                    "--kind",
-                    "bars",
-                    "--where",
-                    given,
-                    "--out",
-                    str(tmp_path / "f"),
-                ]
-            )
-            == 0
-        )
-    results = read_results(tmp_path / "out")
+        assert main([*plot, given]) == 0
     fig = plots.plot_results(
         results, "bars", where={"nodes.phone.processor": "{speed: 40 GFLOP/s, cores: 2}"}
     )
     bars = [p.get_height() for p in fig.axes[0].patches]
     assert bars == [pytest.approx(25.0)]  # 1 GFLOP at 40 GFLOP/s: the 40 GFLOP/s point's alone
-    assert (
-        main(["plot", str(tmp_path / "out"), "--kind", "bars", "--where", "nodes.phone.processor={speed: 1}"])
-        == 2
+    assert main([*plot, "nodes.phone.processor={speed: 1}"]) == 2
+
+
+def test_a_key_zipped_with_the_series_is_named_under_the_axes(tmp_path):
+    """Stations and cuts of a fixed policy swept in one zip: the legend named the stations only, and
+    nothing on the figure said that each line also had its own cuts."""
+    results = speeds_sweep(
+        tmp_path,
+        "grid:\n  links[0].bandwidth: [5 Mbps, 50 Mbps]\n"
+        "zip:\n  nodes.phone.processor.speed: [10 GFLOP/s, 40 GFLOP/s]\n  links[0].latency: [2 ms, 20 ms]\n",
     )
+    fig = plots.plot_results(results, "sweep", x="links[0].bandwidth", by="nodes.phone.processor.speed")
+    note = fig.get_supxlabel()
+    assert "has its own phone–edge latency: 10 GFLOP/s 2 ms; 40 GFLOP/s 20 ms" in note, note
+    # Shown on the figure itself (here as the panels), it needs no word.
+    fig = plots.plot_results(
+        results, "sweep", x="links[0].bandwidth", by="nodes.phone.processor.speed", facet="links[0].latency"
+    )
+    assert "has its own" not in fig.get_supxlabel()

@@ -390,10 +390,10 @@ def _sweep_table(result: Any, limit: int = 40) -> str:
     shown = rows[: limit + 1]
     widths = [max(len(r[i]) for r in shown) for i in range(len(rows[0]))]
     window = window_text(result.manifest)
-    lines = [
-        f"{result.manifest.get('name')}: mean ± 95 % CI over "
-        f"{result.manifest.get('replications')} replications" + (f"; {window}" if window else "")
-    ]
+    reps = result.manifest.get("replications")
+    # One replication per point has no interval: the title says so rather than promise one.
+    over = "one replication per point, no CI" if reps == 1 else f"mean ± 95 % CI over {reps} replications"
+    lines = [f"{result.manifest.get('name')}: {over}" + (f"; {window}" if window else "")]
     for n, row in enumerate(shown):
         lines.append(
             "  ".join(

@@ -178,7 +178,8 @@ class CompareResult:
         seed = self.manifest.get("seed", "?")
         window = window_text(self.manifest)
         return (
-            f"{self.scenario}: {len(self.policies)} policies x {self.replications} replications "
+            f"{self.scenario}: {len(self.policies)} {'policy' if len(self.policies) == 1 else 'policies'} x "
+            f"{self.replications} {'replication' if self.replications == 1 else 'replications'} "
             f"(seed {seed}), baseline {self.baseline}" + (f"; {window}" if window else "")
         )
 
@@ -622,11 +623,15 @@ def format_comparison(
     widths = [max(len(r[i]) for r in [header, *lines]) for i in range(len(header))]
     out = []
     if title:
-        out += [
-            title,
-            "mean ± 95 % CI half-width over replications; Δ = policy − baseline, paired by replication",
-        ]
-        out.append("(* : the CI of Δ excludes 0; better or worse by the metric's direction)")
+        if replications == 1:  # one run per policy has no interval: say so rather than promise one
+            out += [title, "one replication: each value is its one run's, with no CI (-n 2 or more for one)"]
+            out.append("Δ = policy − baseline, with no CI, so none is judged better or worse")
+        else:
+            out += [
+                title,
+                "mean ± 95 % CI half-width over replications; Δ = policy − baseline, paired by replication",
+            ]
+            out.append("(* : the CI of Δ excludes 0; better or worse by the metric's direction)")
         if any(cell.endswith("% completed)") for row in lines for cell in row):
             base = completed.get(baseline)
             out.append(

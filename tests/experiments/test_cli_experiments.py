@@ -432,6 +432,21 @@ def test_a_sweep_table_of_a_world_that_never_fails_has_no_failed_column():
     assert table.splitlines()[3].split()[-4:] == ["1.0", "±", "0.0", "-"]
 
 
+def test_one_replication_tables_promise_no_ci(cli_main, tiny, tmp_path, capsys):
+    """A trial's compare and sweep with one replication headed their tables "mean ± 95 % CI over
+    1 replications" and "(* : the CI of Δ excludes 0 ...)", over values with no interval at all."""
+    argv = ["compare", str(tiny), "--policies", "local,edge", "-n", "1", "--workers", "1"]
+    assert cli_main([*argv, "--set", "duration=2 s", "--out", str(tmp_path / "cmp")]) == 0
+    head = capsys.readouterr().out.splitlines()[:3]
+    assert head[0].startswith("tiny: 2 policies x 1 replication (seed")
+    assert "no CI" in head[1] and "CI half-width" not in head[1] and "excludes 0" not in head[2]
+    sweep = tmp_path / "sweep.yaml"
+    sweep.write_text(f"base: {tiny}\ngrid:\n  duration: [1 s, 2 s]\n", encoding="utf-8")
+    assert cli_main(["sweep", str(sweep), "--workers", "1", "--out", str(tmp_path / "sw")]) == 0
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first.startswith("sweep: one replication per point, no CI") and "±" not in first
+
+
 def test_compare_and_sweep_tables_say_the_time_measured_and_the_warm_up_left_out(
     cli_main, tiny, tmp_path, capsys
 ):
@@ -442,8 +457,7 @@ def test_compare_and_sweep_tables_say_the_time_measured_and_the_warm_up_left_out
     assert cli_main([*argv, "--out", str(tmp_path / "cmp")]) == 0
     first = capsys.readouterr().out.splitlines()[0]
     assert (
-        first
-        == "tiny: 1 policies x 2 replications (seed 11), baseline edge; 2 s measured after a 1 s warm-up"
+        first == "tiny: 1 policy x 2 replications (seed 11), baseline edge; 2 s measured after a 1 s warm-up"
     )
     manifest = json.loads((tmp_path / "cmp" / "manifest.json").read_text())
     assert (manifest["warmup_s"], manifest["duration_s"]) == (1.0, 2.0)
@@ -452,7 +466,7 @@ def test_compare_and_sweep_tables_say_the_time_measured_and_the_warm_up_left_out
     assert cli_main(["sweep", str(sweep), "--workers", "1", "--out", str(tmp_path / "sw")]) == 0
     assert (
         capsys.readouterr().out.splitlines()[0]
-        == "sweep: mean ± 95 % CI over 1 replications; 1–2 s measured after a 2 s warm-up"
+        == "sweep: one replication per point, no CI; 1–2 s measured after a 2 s warm-up"
     )
     manifest = json.loads((tmp_path / "sw" / "manifest.json").read_text())
     assert (manifest["warmup_s"], manifest["duration_s"]) == (2.0, [1.0, 2.0])

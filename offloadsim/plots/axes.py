@@ -70,6 +70,12 @@ class _LogTicks(LogLocator):
         low, high = sorted((vmin, vmax))
         if int(np.count_nonzero((ticks >= low) & (ticks <= high))) >= 2 or low <= 0:
             return ticks
+        if high >= 10 * low:
+            # A narrow axis over several decades: matplotlib's locator, given room for two ticks,
+            # returned none with subs 1, 2, 5, and evenly spaced ones (0, 200000, 400000) on a log
+            # axis from 61 to 414,766 labelled only 200000. Each decade gets a tick instead; the
+            # formatter labels those that fit.
+            return 10.0 ** np.arange(np.ceil(np.log10(low)), np.floor(np.log10(high)) + 1)
         return MaxNLocator(nbins=4, steps=[1, 2, 2.5, 5, 10]).tick_values(low, high)
 
 

@@ -753,7 +753,7 @@ def energy_latency(
         styles = series_styles(names_of(metrics, by, order), order)
         ends_to_label: list[_EndLabel] = []
         markers: list[tuple[float, float]] = []
-        under = {} if x else _coinciding(table, by, list(styles))
+        under = _coinciding(table, by, list(styles), x)
         for name, style in styles.items():
             rows = table[table[by] == name]
             if rows.empty:
@@ -775,7 +775,7 @@ def energy_latency(
                 elinewidth=0.7,
                 label=str(name) if name not in under else f"{name} (same spot as {under[name]})",
             )
-            if not x or len(rows) < 2:
+            if not x or len(rows) < 2 or name in under:  # a series under another: its ends are labelled
                 continue
             xs = rows["mean_lat"].to_numpy(dtype=float) * lat.scale
             ys = rows["mean_eng"].to_numpy(dtype=float) * eng.scale
@@ -802,14 +802,33 @@ def energy_latency(
     return ax
 
 
-def _coinciding(table: pd.DataFrame, by: str, names: Sequence[Any]) -> dict[Any, str]:
-    """Each series whose marker sits (within 2 %) on an earlier series' marker, and that series' name."""
+def _coinciding(table: pd.DataFrame, by: str, names: Sequence[Any], x: str | None = None) -> dict[Any, str]:
+    """Each series whose markers sit (within 2 %) on an earlier series' markers, and that series' name.
+
+    Without ``x`` a series has one marker; with ``x`` (a sweep) one per swept value, and a series
+    is under another only where it has the same swept values and each of its markers sits on the
+    other's marker of that value (a trial's ``multi-tier`` that chose ``cloud`` at every point was
+    drawn wholly under it, with nothing in the legend saying so).
+    """
     rows = {name: table[table[by] == name] for name in names}
-    first = [(name, part.iloc[0]) for name, part in rows.items() if len(part) == 1]
+    if x is None:
+        series = {name: [part.iloc[0]] for name, part in rows.items() if len(part) == 1}
+    else:
+        series = {
+            name: [part.iloc[i] for i in np.argsort([str(v) for v in part[x]], kind="stable")]
+            for name, part in rows.items()
+            if len(part) and part[x].is_unique
+        }
     under: dict[Any, str] = {}
-    for i, (name, row) in enumerate(first):
-        for other, earlier in first[:i]:
-            if _same_place(row, earlier):
+    named = list(series.items())
+    for i, (name, markers) in enumerate(named):
+        for other, earlier in named[:i]:
+            if other in under or len(earlier) != len(markers):
+                continue
+            if all(
+                (x is None or str(a[x]) == str(b[x])) and _same_place(a, b)
+                for a, b in zip(markers, earlier, strict=True)
+            ):
                 under[name] = str(other)
                 break
     return under

@@ -368,6 +368,20 @@ def test_bars_are_never_drawn_on_a_log_axis(compare_results, tmp_path):
     check_figure(fig, tmp_path, "bars")
 
 
+def test_a_narrow_log_axis_over_several_decades_keeps_decade_ticks():
+    """A trial's energy figure, its legend beside a one-column axes, got ticks 0, 200000, 400000 on a
+    log axis from 61 to 414,766 ms: one label, and no decade a reader could read the scale from."""
+    fig, ax = plots.new_axes((1.4, 2.0))
+    ax.plot([61, 414_766], [1, 2])
+    log_axis(ax, "x")
+    ax.set_xlim(61, 414_766)
+    fig.canvas.draw()
+    ticks = [t for t in ax.get_xticks() if 61 <= t <= 414_766]
+    assert ticks and all(np.isclose(np.log10(t), round(np.log10(t))) for t in ticks), ticks
+    assert len(ticks) >= 3
+    assert len([t for t in ax.get_xticklabels() if t.get_text()]) >= 2
+
+
 def test_many_swept_values_get_ticks_whose_labels_never_collide(tmp_path):
     values = ["1 Mbps", "2 Mbps", "5 Mbps", "8 Mbps", "10 Mbps", "15 Mbps", "20 Mbps", "50 Mbps", "80 Mbps",
               "100 Mbps", "200 Mbps", "500 Mbps"]  # fmt: skip
@@ -678,6 +692,25 @@ def test_energy_markers_on_the_same_spot_stay_visible_and_are_named():
     assert legend == ["local", "cloud", "least-loaded (same spot as cloud)"]
     # What the tasks added to the device's idle draw, not its whole energy: the axis has room to say so.
     assert ax.get_ylabel() == "device energy per task above idle (mJ)"
+    check_readable(fig)
+
+
+def test_a_swept_series_drawn_wholly_under_another_is_named_in_the_legend():
+    """A trial's sweep had multi-tier choose the cloud at every point: its energy figure drew it
+    wholly under cloud's markers, with a legend naming both as if both were in view."""
+    spots = {"local": [(1.6, 1.3), (3.2, 2.6)], "cloud": [(0.12, 0.05), (0.2, 0.06)]}
+    spots["multi-tier"] = spots["cloud"]
+    spots["edge"] = [(0.12, 0.05), (0.4, 0.2)]  # on cloud's spot at one value only: not under it
+    rows = [
+        {"policy": policy, "n": n, "replication": rep, "latency_mean_s": lat, "device_energy_mean_j": eng}
+        for policy, points in spots.items()
+        for n, (lat, eng) in zip((1, 20), points, strict=True)
+        for rep in (0, 1)
+    ]
+    fig, ax = plots.new_axes("one-column")
+    plots.energy_latency(pd.DataFrame(rows), x="n", ax=ax)
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == ["local", "cloud", "multi-tier (same spot as cloud)", "edge"]
     check_readable(fig)
 
 

@@ -307,6 +307,28 @@ def test_a_latency_over_far_fewer_completed_tasks_is_not_judged_better(completed
         assert "5 points or more from a's (100 %)" in text
 
 
+def test_energy_and_data_of_a_policy_that_served_far_fewer_tasks_are_not_judged_better():
+    """compare llm-assistant.yaml --policies local,cloud: cloud dropped every request (the 1B model is
+    not hosted there) and read "device energy per task ... * better" than local, which answered them."""
+    from offloadsim.experiments.compare import format_comparison
+
+    rows = [  # policy, metric, mean, ci, diff, diff_ci (SI units)
+        ("a", "device_energy_mean_j", 40.0, 2.0, 0.0, 0.0),
+        ("b", "device_energy_mean_j", 0.0, 0.0, -40.0, 2.0),
+        ("a", "bytes_sent", 5e6, 1e5, 0.0, 0.0),
+        ("b", "bytes_sent", 1e6, 1e5, -4e6, 1e5),
+        ("a", "arrived", 100.0, 1.0, 0.0, 0.0),
+        ("b", "arrived", 100.0, 1.0, 0.0, 0.0),
+        ("a", "completed", 100.0, 1.0, 0.0, 0.0),
+        ("b", "completed", 0.0, 0.0, -100.0, 1.0),
+    ]
+    summary = pd.DataFrame(rows, columns=["policy", "metric", "mean", "ci", "diff", "diff_ci"])
+    text = format_comparison(summary, ["a", "b"], "a", ["device_energy_mean_j", "bytes_sent"], title="t")
+    energy, data = (line for line in text.splitlines() if line.startswith("  Δ vs a"))
+    assert energy.endswith("* (0 % completed)") and data.endswith("* (0 % completed)")
+    assert "(N % completed): not judged" in text and "device energy per task" in text.splitlines()[3]
+
+
 def test_a_mean_over_fewer_runs_than_the_replications_says_over_how_many():
     """Replications in which no task completed have no latency: the table read "2 policies x 10
     replications" over a mean ± CI of 6 of them, with nothing to say so (summary.csv had n=6)."""

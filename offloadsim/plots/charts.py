@@ -367,11 +367,14 @@ def metric_vs_parameter(
     drawn: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     with house_style():
         styles = series_styles(groups, order if by else None)
+        tables = {}
         for name in groups:
             subset = metrics if name is None else metrics[metrics[by].astype(object) == name]
             table = mean_ci_by(subset, [x], metric)
             table["pos"] = [where[v] for v in table[x]]
-            table = table.sort_values("pos")
+            tables[name] = table.sort_values("pos")
+        under = _same_line(tables)
+        for name, table in tables.items():
             mean = table["mean"].to_numpy(dtype=float) * info.scale
             low, high = ci_bounds(info, mean, table["ci"].to_numpy(dtype=float) * info.scale)
             drawn.append((mean, low, high))
@@ -382,7 +385,9 @@ def metric_vs_parameter(
                 color=style["color"],
                 marker=style["marker"],
                 linestyle=style["linestyle"],
-                label=None if name is None else str(name),
+                label=None
+                if name is None
+                else str(name) + (f" (same line as {under[name]})" if name in under else ""),
             )
             ax.fill_between(table["pos"], low, high, color=style["color"], alpha=0.2, linewidth=0)
         if numeric:
@@ -402,6 +407,25 @@ def metric_vs_parameter(
         ax.set_ylabel(info.axis_label)
         tidy_legend(ax, legend_title)
     return ax
+
+
+def _same_line(tables: Mapping[Any, pd.DataFrame]) -> dict[Any, str]:
+    """Each series whose line lies (within 2 % at every swept value) on an earlier one's, and its name.
+
+    A trial's sweep drew ``neurosurgeon`` (which chose the edge at every point) exactly over
+    ``edge``: the legend named both, the axes showed one.
+    """
+    under: dict[Any, str] = {}
+    named = [(name, t) for name, t in tables.items() if name is not None and len(t)]
+    for i, (name, table) in enumerate(named):
+        for other, earlier in named[:i]:
+            if other in under or list(table["pos"]) != list(earlier["pos"]):
+                continue
+            mine, theirs = table["mean"].to_numpy(dtype=float), earlier["mean"].to_numpy(dtype=float)
+            if np.isfinite(mine).any() and np.allclose(mine, theirs, rtol=0.02, atol=0.0, equal_nan=True):
+                under[name] = str(other)
+                break
+    return under
 
 
 def split_vs_parameter(

@@ -714,6 +714,23 @@ def test_a_swept_series_drawn_wholly_under_another_is_named_in_the_legend():
     check_readable(fig)
 
 
+def test_a_sweep_line_drawn_exactly_over_another_is_named_in_the_legend():
+    """A trial's TTFT sweep drew neurosurgeon (the edge at every prompt length) over edge's line: the
+    legend named both, the axes showed one."""
+    lines = {"edge": [0.02, 0.03, 0.3], "neurosurgeon": [0.02, 0.03, 0.3], "cloud": [0.05, 0.03, 0.1]}
+    rows = [
+        {"policy": policy, "tokens": tokens, "replication": rep, "ttft_mean_s": value}
+        for policy, values in lines.items()
+        for tokens, value in zip((32, 512, 2048), values, strict=True)
+        for rep in (0, 1)
+    ]
+    fig, ax = plots.new_axes("one-column")
+    plots.metric_vs_parameter(pd.DataFrame(rows), "ttft_mean_s", "tokens", ax=ax)
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == ["edge", "neurosurgeon (same line as edge)", "cloud"]
+    check_readable(fig)
+
+
 def _footnote(fig: Figure) -> str:
     label = fig._supxlabel  # the figure-level text under the axes
     return label.get_text() if label is not None else ""

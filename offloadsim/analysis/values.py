@@ -231,7 +231,10 @@ _KEY_KINDS = {
 }
 #: Swept times up to this many seconds are shown in ms, longer ones in s.
 _SECONDS_FROM = 10.0
-_COUNT_KEYS = ("count", "cores", "queue_limit", "seed", "prompt_tokens", "output_tokens")
+_COUNT_KEYS = ("count", "cores", "queue_limit", "seed")
+#: Counts of tokens: a swept prompt length reads "(tokens)" on its axis and "2048 tokens" at a line's
+#: end, where "(count)" had the energy figure label a point "2048 count".
+_TOKEN_KEYS = ("prompt_tokens", "output_tokens")
 
 
 def axis_label_for(
@@ -252,6 +255,8 @@ def axis_label_for(
     ('phone–ap bandwidth (Mbit/s)', 1000000.0)
     >>> axis_label_for("nodes.phone.count", "number")
     ('nodes.phone.count (count)', 1.0)
+    >>> axis_label_for("applications.chat.prompt_tokens", "number", "chat prompt tokens")
+    ('chat prompt tokens (tokens)', 1.0)
     >>> axis_label_for("duration", "time", largest=0.5), axis_label_for("duration", "time", largest=45.0)
     (('duration (ms)', 0.001), ('duration (s)', 1.0))
     """
@@ -260,6 +265,8 @@ def axis_label_for(
     if kind == "number":
         if last in _COUNT_KEYS:
             return f"{name} (count)", 1.0
+        if last in _TOKEN_KEYS:
+            return f"{name} (tokens)", 1.0
         kind = _KEY_KINDS.get(last)
     if kind is None:
         return name, 1.0

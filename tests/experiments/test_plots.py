@@ -731,6 +731,26 @@ def test_a_sweep_line_drawn_exactly_over_another_is_named_in_the_legend():
     check_readable(fig)
 
 
+def test_a_swept_token_count_reads_tokens_on_the_axis_and_at_the_line_ends():
+    """A trial's prompt-length sweep read "chat prompt tokens (count)" and labelled its energy
+    line's ends "32 count" and "2048 count"."""
+    rows = [
+        {"policy": "local", "applications.chat.prompt_tokens": n, "replication": rep,
+         "latency_mean_s": n / 100, "device_energy_mean_j": n / 40, "ttft_mean_s": n / 200}
+        for n in (32, 512, 2048)
+        for rep in (0, 1)
+    ]  # fmt: skip
+    metrics = pd.DataFrame(rows)
+    key = "applications.chat.prompt_tokens"
+    _, ax = plots.new_axes("one-column")
+    plots.metric_vs_parameter(metrics, "ttft_mean_s", key, ax=ax, label="chat prompt tokens")
+    assert ax.get_xlabel() == "chat prompt tokens (tokens)"
+    _, ax = plots.new_axes("one-column")
+    plots.energy_latency(metrics, x=key, ax=ax)
+    ends = sorted(t.get_text() for t in ax.texts)
+    assert ends == ["2048 tokens", "32 tokens"]
+
+
 def _footnote(fig: Figure) -> str:
     label = fig._supxlabel  # the figure-level text under the axes
     return label.get_text() if label is not None else ""

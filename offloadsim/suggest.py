@@ -92,7 +92,8 @@ def did_you_mean_file(
     looked for, in order (a scenario's ``file: rate.csv`` in the scenario's folder; a profile in
     each folder searched), the first folder with a near name suggesting it; default: ``path``
     itself.  Only files are candidates, or only directories with ``directory`` (a results
-    directory); a folder that cannot be read suggests nothing.
+    directory), the first in sorted order among equally near ones; a folder that cannot be
+    read suggests nothing.
     """
     given = os.fspath(path)
     head, name = os.path.split(given)
@@ -116,4 +117,4 @@ def _entries(folder: str, directories: bool) -> list[str]:
                         names.append(entry.name)
     except (OSError, ValueError):  # no such directory, no permission, a NUL byte
         return []
-    return names
+    return sorted(names)  # the directory's order (a hash order) must not choose

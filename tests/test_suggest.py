@@ -1,6 +1,8 @@
 """Did-you-mean suggestions: a unit or name that differs only by case always gets one."""
 
+import contextlib
 import doctest
+import os
 
 import pytest
 
@@ -64,3 +66,30 @@ def test_a_missing_file_looked_for_elsewhere_suggests_the_near_name_there_as_it_
     assert did_you_mean_file(tmp_path / "b" / "traces" / "rate", directory=True) == (
         f' (did you mean "{tmp_path / "b" / "traces" / "rates"}"?)'
     )
+
+
+@pytest.mark.parametrize("listed", ["ab.yaml AB.yaml", "AB.yaml ab.yaml"])
+def test_the_file_suggested_does_not_depend_on_the_order_the_directory_lists(tmp_path, monkeypatch, listed):
+    """Two files as near as each other (only their case differs from what was typed, by one letter each).
+
+    The directory's own order (a hash order on ext4, creation order elsewhere) chose between them,
+    so the same mistake got another suggestion in a copy of the folder.
+    """
+    from offloadsim.suggest import did_you_mean_file
+
+    for name in ("ab.yaml", "AB.yaml"):
+        (tmp_path / name).write_text("")
+    real = os.scandir
+    order = listed.split()
+
+    @contextlib.contextmanager
+    def in_order(path):
+        with real(path) as entries:
+            found = sorted(entries, key=lambda entry: order.index(entry.name))
+        yield iter(found)
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(os, "scandir", in_order)
+    suggested = did_you_mean_file("Ab.yaml")
+    monkeypatch.undo()
+    assert suggested == ' (did you mean "AB.yaml"?)'  # the first in sorted order

@@ -75,6 +75,7 @@ from offloadsim.experiments.storage import ExperimentError, parquet_writer, read
 from offloadsim.host import host_platform
 from offloadsim.input_kinds import SWEEP
 from offloadsim.outdir import (
+    DirectoryLockedError,
     check_out_dir,
     describe_os_error,
     directory_lock,
@@ -810,11 +811,13 @@ def _undone_on_failure(created: Sequence[Path]) -> Iterator[None]:
     An unreachable scheduler, say, leaves nothing behind (a user error
     writes nothing).  Only empty folders go: a finished job's file keeps
     them, and a sweep whose jobs failed keeps its failures.log and points/
-    for the rerun the message suggests.
+    for the rerun the message suggests.  A sweep refused by the lock keeps
+    them too: the holder, another sweep that came a moment later and locked
+    first, works in them (and has saved nothing there yet).
     """
     try:
         yield
-    except JobsFailedError:
+    except (JobsFailedError, DirectoryLockedError):
         raise
     except BaseException:
         remove_empty(created)

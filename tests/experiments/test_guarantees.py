@@ -616,6 +616,38 @@ def test_a_second_sweep_on_a_directory_in_use_is_refused_and_touches_nothing(cli
     assert code == 0 and not theirs.exists()  # the lock is free: what is left there is stale
 
 
+def test_a_sweep_refused_by_the_lock_leaves_the_folders_the_holder_works_in(sweep_file, monkeypatch):
+    """Two sweeps of one new folder started together: the second made out/points/, the first locked it.
+
+    The refused one removed the empty folders it had made (points/, the holder's, before its first
+    job was saved), and the holder failed at its first job: 'cannot write results ... No such file'.
+    """
+    import importlib
+
+    from offloadsim.outdir import DirectoryLockedError
+
+    module = importlib.import_module("offloadsim.experiments.sweep")
+    out = sweep_file.parent / "new" / "out"
+    real = module.directory_lock
+    first: list[object] = []
+
+    def taken_first(directory: Path, what: str):
+        first.append(real(directory, "sweep first.yaml"))  # the other sweep, between our mkdir and our lock
+        first[0].__enter__()
+        return real(directory, what)
+
+    monkeypatch.setattr(module, "directory_lock", taken_first)
+    try:
+        with pytest.raises(DirectoryLockedError, match=r"sweep first\.yaml"):
+            sweep(sweep_file, out=out, workers=1)
+        assert (out / "points").is_dir()  # where the first sweep saves its jobs
+    finally:
+        for lock in first:
+            lock.__exit__(None, None, None)
+    monkeypatch.undo()
+    assert sweep(sweep_file, out=out, workers=1).ran == 8
+
+
 def _compare_in_temporary(folder: Path, workers: int, verb: str = "compare") -> tuple[subprocess.Popen, Path]:
     """A long compare (or sweep) of two runs of M/M/1 in its own session, with ``$TMPDIR`` in ``folder``."""
     temporary = folder / "tmp"

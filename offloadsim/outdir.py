@@ -265,8 +265,7 @@ def write_directory(out_dir: str | Path, fill: Callable[[Path], None], *, overwr
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         cleaned = clean_stale_partials(out.parent)
-        tmp = out.parent / _partial_name(out.name)
-        tmp.mkdir()  # not mkdtemp: the result directory should get the usual (umask) permissions
+        tmp = _make_partial(out, created)
         fill(tmp)
         previous = _install(tmp, out, overwrite)
         tmp = None
@@ -283,6 +282,26 @@ def write_directory(out_dir: str | Path, fill: Callable[[Path], None], *, overwr
     if previous is not None:
         log.info("the earlier result in %s was moved to %s", out, previous)
     return Written(out, previous, tuple(cleaned))
+
+
+def _make_partial(out: Path, created: list[Path]) -> Path:
+    """Create ``out``'s hidden partial directory beside it; make its folder again if it went meanwhile.
+
+    A concurrent writer of the same new folder that fails removes the folders it made while
+    they are empty, which they are until a partial directory is in them: the folder this
+    writer found (or made) may be gone a moment later.  What it makes again is its own, so
+    ``created`` (deepest first) gets it, to be removed if this writer fails in turn.
+    """
+    for _ in range(_ATTEMPTS):
+        tmp = out.parent / _partial_name(out.name)
+        try:
+            tmp.mkdir()  # not mkdtemp: the result directory should get the usual (umask) permissions
+            return tmp
+        except FileNotFoundError:
+            made = set(created) | set(missing_directories(out.parent))
+            created[:] = sorted(made, key=lambda path: len(path.parts), reverse=True)
+            out.parent.mkdir(parents=True, exist_ok=True)
+    raise ResultsError(f"cannot write results to {out}: other processes keep removing {out.parent}")
 
 
 def _install(tmp: Path, out: Path, overwrite: bool) -> Path | None:

@@ -122,6 +122,49 @@ def test_concurrent_writers_of_one_directory_lose_nothing(tmp_path, round_):
     assert names(tmp_path) == ["run", *(f"run.old-{i}" for i in range(1, 8))]
 
 
+def test_a_folder_a_failing_writer_removes_under_this_one_is_made_again(tmp_path, monkeypatch):
+    """Two runs into one new folder: the other one fails and removes the folder it made (empty then).
+
+    Here that happens after this writer made sure the folder exists and before its partial
+    directory is in it: the write failed, 'cannot write results to ...: No such file or directory'.
+    """
+    out = tmp_path / "batch" / "run"
+    real = outdir.clean_stale_partials
+    removed: list[Path] = []
+
+    def then_the_other_fails(directory: Path) -> list[Path]:
+        cleaned = real(directory)
+        if not removed:
+            directory.rmdir()  # the other writer's remove_empty, as it fails
+            removed.append(directory)
+        return cleaned
+
+    monkeypatch.setattr(outdir, "clean_stale_partials", then_the_other_fails)
+    write_directory(out, fill_with("mine"))
+    assert removed == [tmp_path / "batch"] and label(out) == "mine" and names(out.parent) == ["run"]
+
+
+def test_a_writer_that_fails_after_making_the_folder_again_removes_it(tmp_path, monkeypatch):
+    """The folder this writer had to make again is its own: its failure leaves nothing, as usual."""
+    out = tmp_path / "batch" / "run"
+    (tmp_path / "batch").mkdir()  # made by the other writer, which then fails and removes it
+    real = outdir.clean_stale_partials
+
+    def then_the_other_fails(directory: Path) -> list[Path]:
+        cleaned = real(directory)
+        if directory.exists():
+            directory.rmdir()
+        return cleaned
+
+    def full(tmp: Path) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(outdir, "clean_stale_partials", then_the_other_fails)
+    with pytest.raises(ResultsError, match="No space left on device"):
+        write_directory(out, full)
+    assert names(tmp_path) == []
+
+
 def test_what_counts_as_no_directory(tmp_path):
     (tmp_path / "dir").mkdir()
     (tmp_path / "file").write_text("x")

@@ -202,9 +202,15 @@ def holds_non_directory(path: Path) -> bool:
 def _check_writable_parent(out: Path, cannot: str) -> None:
     """Raise ``cannot: ...`` unless the nearest existing ancestor of ``out`` is a writable directory."""
     ancestor = out.parent.absolute()
-    while not ancestor.exists():
-        ancestor = ancestor.parent
-    if not ancestor.is_dir():
+    while True:  # one stat a folder: one removed between "it exists" and "is it a directory" looked a file
+        try:
+            mode = os.stat(ancestor).st_mode
+            break
+        except OSError as error:  # missing, under a file, a link loop: look further up (as exists() did)
+            if error.errno not in (errno.ENOENT, errno.ENOTDIR, errno.ELOOP):
+                raise
+            ancestor = ancestor.parent
+    if not stat.S_ISDIR(mode):
         raise ResultsError(f"{cannot}: {ancestor} is not a directory")
     if not os.access(ancestor, os.W_OK | os.X_OK):
         raise ResultsError(f"{cannot}: {ancestor} is not writable")

@@ -165,6 +165,30 @@ def test_a_writer_that_fails_after_making_the_folder_again_removes_it(tmp_path, 
     assert names(tmp_path) == []
 
 
+def test_a_folder_that_goes_right_after_a_check_saw_it_is_not_called_a_file(tmp_path, monkeypatch):
+    """The other writer removes the folder just after this one's 'it exists' and before 'is it a directory'.
+
+    Two checks made a vanished folder look like a file: 'cannot write results to ...: ... is not a
+    directory'.  One stat decides now, as for the result directory itself.
+    """
+    out = tmp_path / "batch" / "run"
+    (tmp_path / "batch").mkdir()
+    real = Path.exists
+    gone: list[Path] = []
+
+    def exists_then_removed(path: Path, *args, **kwargs) -> bool:
+        there = real(path, *args, **kwargs)
+        if there and not gone and path == out.parent.absolute():
+            path.rmdir()  # the other writer, failing, removes the folder it made
+            gone.append(path)
+        return there
+
+    monkeypatch.setattr(Path, "exists", exists_then_removed)
+    write_directory(out, fill_with("mine"))
+    monkeypatch.undo()
+    assert label(out) == "mine"
+
+
 def test_what_counts_as_no_directory(tmp_path):
     (tmp_path / "dir").mkdir()
     (tmp_path / "file").write_text("x")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import stat
+import time
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,10 @@ from offloadsim.scenario.model import Scenario
 __all__ = ["InputFile", "input_files", "content_hashes"]
 
 _CHUNK = 1 << 20
+#: A file modified less than this long ago is read again at every hash, not taken from the cache:
+#: file systems stamp files with a coarse clock (a kernel tick), so a rewrite of as many bytes
+#: within one tick keeps the cache's key (size, mtime, inode).
+_RECENT_NS = 2 * 10**9
 
 
 @dataclass(frozen=True)
@@ -114,12 +119,18 @@ def _sha256(path: Path) -> str:
         return "missing"
     if not stat.S_ISREG(info.st_mode):  # a FIFO or a device would block or never end
         return "not a regular file"
-    return _hash_file(str(path.resolve()), info.st_size, info.st_mtime_ns, info.st_ino)
+    key = (str(path.resolve()), info.st_size, info.st_mtime_ns, info.st_ino)
+    if abs(time.time_ns() - info.st_mtime_ns) < _RECENT_NS:
+        return _hash_file.__wrapped__(*key)  # changed just now: a rewrite may yet keep this very key
+    return _hash_file(*key)
 
 
 @functools.lru_cache(maxsize=1024)
 def _hash_file(path: str, size: int, mtime_ns: int, inode: int) -> str:
-    """SHA-256 of a file; cached by (path, size, mtime, inode), so an unchanged file is read once."""
+    """SHA-256 of a file; cached by (path, size, mtime, inode): an unchanged file is read once.
+
+    Only for files older than ``_RECENT_NS``, whose key a rewrite changes.
+    """
     digest = hashlib.sha256()
     try:
         with open(path, "rb") as handle:

@@ -397,6 +397,31 @@ def test_hashing_never_opens_what_is_not_a_regular_file(tmp_path):
     assert input_hashes._sha256(tmp_path / "nothing") == "missing"
 
 
+def test_a_file_rewritten_within_one_timestamp_tick_is_hashed_again(tmp_path):
+    """A file system stamps files with a coarse clock (a kernel tick, 1-10 ms, before Linux 6.13).
+
+    An input rewritten in place with as many bytes within one tick keeps its size, mtime and
+    inode, the key of the hash cache: a resumed sweep in the same process would take the old
+    hash, and reuse jobs run on the old file.  Setting both mtimes alike here is that tick.
+    """
+    from offloadsim.scenario import input_hashes
+
+    path = tmp_path / "arrivals.csv"
+    tick = time.time_ns()
+    path.write_text("time\n0.5\n")
+    os.utime(path, ns=(tick, tick))
+    first = input_hashes._sha256(path)
+    path.write_text("time\n0.7\n")
+    os.utime(path, ns=(tick, tick))
+    assert input_hashes._sha256(path) != first
+    old = tick - 60 * 10**9  # a file left alone for a minute is read once
+    os.utime(path, ns=(old, old))
+    input_hashes._sha256(path)
+    reads = input_hashes._hash_file.cache_info().hits
+    input_hashes._sha256(path)
+    assert input_hashes._hash_file.cache_info().hits == reads + 1
+
+
 def test_a_scenario_that_reads_no_file_keeps_the_hash_of_its_document(tiny):
     from offloadsim import api
     from offloadsim.records.results import scenario_hash

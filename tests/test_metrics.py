@@ -13,6 +13,7 @@ from offloadsim.analysis.statistics import (
     student_t_ppf,
 )
 from offloadsim.analysis.summary import Summary, summarize
+from offloadsim.scenario import load_scenario_text
 
 NAN = float("nan")
 
@@ -81,6 +82,78 @@ def test_summary_of_an_empty_run():
     assert math.isnan(s.latency_mean_s) and math.isnan(s.deadline_miss_rate)
     assert s.throughput_per_s == 0.0 and s.bytes_sent == 0.0
     assert "no deadlines" in s.format_table()
+
+
+# A phone at 1 GFLOP/s drawing 1 W above idle when busy: every 1 GFLOP job costs it exactly 1 J.
+OVERLOADED = """
+name: overloaded
+duration: 20 s
+nodes:
+  phone: {tier: device, processor: {speed: 1 GFLOP/s}, power: {idle: 0 W, busy: 1 W}}
+applications:
+  job: {work: 1 GFLOP}
+workload:
+  - {app: job, sources: phone, arrivals: trace, trace: every-half-s.csv}
+policy: local
+"""
+
+
+def _both_summaries(tmp_path, monkeypatch, text: str, traces: dict[str, list[float]]) -> list[Summary]:
+    """A run's summary as it reported it (its records a chunk at a time) and over whole columns."""
+    import offloadsim.engine.records as engine_records
+    from offloadsim import api
+
+    for name, times in traces.items():
+        (tmp_path / name).write_text("time\n" + "".join(f"{t}\n" for t in times))
+    monkeypatch.setattr(engine_records, "CHUNK_ROWS", 7)  # spilled in several chunks
+    result = api.run(load_scenario_text(text, source="<t>", base_dir=tmp_path))
+    records, manifest = result.records, result.manifest
+    assert records is not None and len(records.log.chunks) > 1
+    whole = summarize(
+        dict(records.items()), result._nodes, result._links, manifest["duration_s"], end_s=manifest["end_s"]
+    )
+    return [result.summary, whole]
+
+
+def test_device_energy_per_task_leaves_out_the_tasks_in_flight(tmp_path, monkeypatch):
+    # 40 jobs every 0.5 s, served one a second: jobs 0..18 finish by 19 s; the other 21 are in
+    # flight at 20 s (the one running since 19 s has finished no step: 0 J so far).  Each job costs
+    # 1 J, so 1 J per task, not the 19 J / 40 tasks = 0.475 J of a mean over every task that arrived.
+    for s in _both_summaries(
+        tmp_path, monkeypatch, OVERLOADED, {"every-half-s.csv": [0.5 * i for i in range(40)]}
+    ):
+        assert (s.arrived, s.completed, s.in_flight) == (40, 19, 21)
+        assert s.device_energy_mean_j == 1.0
+
+
+# phone-a at 1 J a job with a queue of 2; phone-b at 2 J a job above idle, its battery 5 J.
+ENDED = """
+name: ended
+duration: 20 s
+nodes:
+  phone-a:
+    {tier: device, processor: {speed: 1 GFLOP/s, queue_limit: 2}, power: {idle: 0 W, busy: 1 W}}
+  phone-b:
+    {tier: device, processor: {speed: 1 GFLOP/s}, power: {idle: 1 W, busy: 3 W, battery: 5 J}}
+applications:
+  job: {work: 1 GFLOP}
+workload:
+  - {app: job, sources: phone-a, arrivals: trace, trace: every-half-s.csv}
+  - {app: job, sources: phone-b, arrivals: trace, trace: every-2-s.csv}
+policy: local
+"""
+
+
+def test_device_energy_per_task_counts_dropped_and_failed_tasks_at_what_they_spent(tmp_path, monkeypatch):
+    # phone-a's queue holds 2: from 2.5 s each job arriving at x.5 s finds one running and two
+    # waiting and is dropped (0 J); the 19 jobs let in by 16 s finish (1 J each), 3 are in flight.
+    # phone-b's 5 J battery pays its first job (1 s at 3 W, 2 J above idle) and a second of idle;
+    # it runs flat during the second job, which fails having finished no step (0 J).
+    # Over the 39 tasks that ended: (19 + 2) J / (20 completed + 18 dropped + 1 failed).
+    traces = {"every-half-s.csv": [0.5 * i for i in range(40)], "every-2-s.csv": [0.0, 2.0, 4.0]}
+    for s in _both_summaries(tmp_path, monkeypatch, ENDED, traces):
+        assert (s.completed, s.dropped, s.failed, s.in_flight) == (20, 18, 1, 3)
+        assert s.device_energy_mean_j == pytest.approx(21 / 39, rel=1e-12)
 
 
 def test_summary_dict_is_json_and_round_trips():

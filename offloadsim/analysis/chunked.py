@@ -22,7 +22,7 @@ from offloadsim.analysis import catalogue
 from offloadsim.analysis.exact import OrderStatistics, PairwiseSum, linear_percentile, percentile_ranks
 from offloadsim.records.schema import STATUSES
 
-__all__ = ["task_stats"]
+__all__ = ["task_stats", "SPENT", "spent"]
 
 _NAN = math.nan  # the summary's own NaN object (Summary equality compares fields by identity first)
 _QUANTILES = {"p50": 50, "p95": 95, "p99": 99}  # the record-column aggregates that are percentiles
@@ -110,6 +110,21 @@ class _Series:
         return linear_percentile(self.n, q, self._order.value)
 
 
+#: The outcomes whose tasks count in the device energy per task: those that ended, their energy all spent.
+SPENT = ("completed", "dropped", "failed")
+
+
+def spent(masks: Mapping[str, np.ndarray]) -> np.ndarray:
+    """The tasks the device energy per task averages over: completed, dropped or failed.
+
+    A task still in flight at the end holds only the energy of the steps it
+    finished (0 J while its first stage runs), so counting it would read low
+    under overload; its outcome is unknown, as for the deadline-miss rate.
+    Both summary paths (whole columns and chunks) take the tasks from here.
+    """
+    return np.logical_or.reduce([masks[status] for status in SPENT])
+
+
 def _not_nan(values: np.ndarray) -> np.ndarray:
     return ~np.isnan(values)
 
@@ -136,11 +151,14 @@ def task_stats(records: Any, duration_s: float, end_s: float | None) -> dict[str
     def of_all(name: str) -> Pick:
         return lambda block, _masks: floats(block, name)
 
+    def of_spent(name: str) -> Pick:
+        return lambda block, masks: floats(block, name)[spent(masks)]
+
     series = {
         "latency": _Series(of_done("latency"), total=True, quantiles=(50, 95, 99)),
         "wait": _Series(of_done("wait"), total=True),
         "bytes": _Series(of_all("bytes_sent"), keep="zeroed", total=True),
-        "energy": _Series(of_all("device_energy"), total=True),
+        "energy": _Series(of_spent("device_energy"), total=True),
         "ttft": _Series(of_done("ttft"), total=True),
         "ttft_finite": _Series(of_done("ttft"), keep="finite", quantiles=(50, 95)),
         "tpot": _Series(of_done("tpot"), total=True),

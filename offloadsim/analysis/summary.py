@@ -44,8 +44,12 @@ class Summary:
     task misses when it finished late; a dropped or failed task always
     misses; a task still in flight at the end of the run misses if its
     deadline had already passed by then, and is left out (outcome unknown)
-    otherwise.  Utilisations are fractions in [0, 1]: per computing node,
-    the mean per tier, and per link direction keyed ``"a->b"``.  ``warnings``
+    otherwise.  The device energy per task (above idle) is over the tasks
+    that ended: completed, dropped or failed, each at what it spent (a task
+    still in flight holds only the energy of the steps it finished, and
+    counting it would read low under overload).  Utilisations are fractions
+    in [0, 1]: per computing node, the mean per tier, and per link direction
+    keyed ``"a->b"``.  ``warnings``
     are signs that the numbers are not those of a steady state: a system
     whose backlog grew all run, a node busy all the time with a growing
     queue, stages dropped by a full queue (see :func:`overload_warnings`).
@@ -365,7 +369,7 @@ def _task_stats(tasks: Table, duration_s: float, end_s: float | None) -> dict[st
 
     del met, late_done, known, misses, deadline, has_deadline
     bytes_sent = float(np.nansum(_floats(tasks, "bytes_sent"))) if n_tasks else 0.0
-    energy_mean = _nanmean(_floats(tasks, "device_energy"))
+    energy_mean = _nanmean(_floats(tasks, "device_energy")[chunked.spent(masks)])
 
     backlog: list[int] | None = None
     share = 0.0

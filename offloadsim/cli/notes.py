@@ -108,9 +108,8 @@ def context_cut_notes(
 def unfinished_runs_note(metrics: Any, keys: list[str]) -> str | None:
     """A note when some runs ended with many tasks in flight: their latencies are of the finished ones.
 
-    Their device energy per task reads low too: it is the mean over every task that arrived, and a
-    task in flight holds only the energy of the steps it finished (an overloaded phone whose every
-    task costs 1 J read 0.69 J per task with 31 % of them waiting).
+    Their device energy per task is of the tasks that ended (completed, dropped or failed), as the
+    summary defines it: a task in flight holds only the energy of the steps it finished.
 
     A run warns of this under its own table; a comparison or sweep averaged it away. An edge policy
     whose uploads never finished over a 2 Mbit/s radio read ``27.9 ± 0.0`` ms, the best latency of
@@ -123,8 +122,8 @@ def unfinished_runs_note(metrics: Any, keys: list[str]) -> str | None:
     flagged, most = found
     return (
         f"{flagged} ended with {UNFINISHED_SHARE:.0%} or more of their tasks still in flight ({most}): "
-        "their latencies are of the tasks that finished, not of those still waiting, and their device "
-        "energy per task counts a task still in flight only for the steps it finished, so it reads low; "
+        "their latencies are of the tasks that finished and their device energy per task of those that "
+        "ended, not of those still waiting; "
         "metrics.parquet's in_flight and arrived count them"
     )
 

@@ -319,8 +319,8 @@ def test_a_table_says_when_runs_ended_with_many_tasks_unfinished(cli_main, tiny,
     assert (edge["status"].astype(str) == "in_flight").mean() > 0.5  # what the note is about
     assert "note: 2 of 4 runs ended with 5% or more of their tasks still in flight (most: policy=edge" in out
     assert "their latencies are of the tasks that finished" in out
-    # ... and their energy per task counts the waiting tasks at what their finished steps cost.
-    assert "device energy per task counts a task still in flight only for the steps it finished" in out
+    # ... and their energy per task is of the tasks that ended, as the summary's is.
+    assert "their device energy per task of those that ended, not of those still waiting" in out
     assert cli_main([*argv, "--out", str(tmp_path / "fed")]) == 0
     assert "still in flight" not in capsys.readouterr().out
 

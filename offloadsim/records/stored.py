@@ -80,6 +80,10 @@ def read_results(directory: str | Path) -> Results:
         )
     try:
         manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise ExperimentError(f"cannot read results in {path}: {error}") from None
+    _check_manifest(manifest_file, manifest)
+    try:
         tasks = _read_table(path / "tasks.parquet")
         nodes = _read_table(path / "nodes.parquet")
         if (path / "metrics.parquet").is_file():
@@ -94,6 +98,68 @@ def read_results(directory: str | Path) -> Results:
     swept = [str(k) for k in manifest.get("swept", [])]
     stages = pd.read_parquet(path / "stages.parquet") if (path / "stages.parquet").is_file() else None
     return Results(kind, path, tasks, metrics, nodes, manifest, swept, stages)
+
+
+def _whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _texts(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(item, str) for item in value)
+
+
+def _text_map(value: Any) -> bool:
+    return isinstance(value, dict) and all(isinstance(item, str) for item in value.values())
+
+
+def _kind_map(value: Any) -> bool:
+    return isinstance(value, dict) and all(item is None or isinstance(item, str) for item in value.values())
+
+
+def _policy(value: Any) -> bool:
+    return isinstance(value, dict) and isinstance(value.get("name", ""), str)
+
+
+#: The manifest keys the readers of results use (this module, tables and figures), each with
+#: what it must be and how a message says so; a key left out is read with its default.
+_MANIFEST_KEYS: dict[str, tuple[Any, str]] = {
+    "format": (lambda v: isinstance(v, str), "text"),
+    "tasks": (_whole, "a whole number"),
+    "jobs": (_whole, "a whole number"),
+    "seed": (_whole, "a whole number"),
+    "replication": (_whole, "a whole number"),
+    "replications": (_whole, "a whole number"),
+    "end_s": (_number, "a number"),
+    "wall_s": (_number, "a number"),
+    "policy": (_policy, "a mapping with a name"),
+    "swept": (_texts, "a list of key paths"),
+    "labels": (_text_map, "a mapping of key path to label"),
+    "swept_kinds": (_kind_map, "a mapping of key path to kind"),
+    "base_file": (lambda v: isinstance(v, str), "text"),
+    "notes": (_texts, "a list of notes"),
+    "context_cuts": (lambda v: isinstance(v, list), "a list"),
+}
+
+
+def _check_manifest(file: Path, manifest: Any) -> None:
+    """Refuse a manifest.json not of the shape offloadsim writes, naming its first wrong key.
+
+    A hand-edited or foreign file would otherwise fail deep in a table or a figure.
+    """
+    from offloadsim.scenario.errors import describe
+
+    rerun = "not as offloadsim writes it; rerun the command that made it"
+    if not isinstance(manifest, dict):
+        raise ExperimentError(
+            f"{file}: expected a mapping at the top level, got {describe(manifest)} ({rerun})"
+        )
+    for key, (fits, what) in _MANIFEST_KEYS.items():
+        if key in manifest and not fits(manifest[key]):
+            raise ExperimentError(f"{file}: {key}: expected {what}, got {describe(manifest[key])} ({rerun})")
 
 
 def _check_counts(

@@ -1,0 +1,74 @@
+"""A results directory whose manifest.json is not of the shape offloadsim writes is one line, exit 2.
+
+``plot`` read a hand-edited manifest (a list at the top, ``seed: [1]``, ``policy: 7``) as it came and
+failed deep in a table or a figure: an internal error, exit 1.
+"""
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from offloadsim.cli import main
+from offloadsim.experiments import ExperimentError, read_results
+
+REPO = Path(__file__).resolve().parents[1]
+SCENARIO = REPO / "scenarios" / "quickstart.yaml"
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("results") / "run"
+    assert (
+        main(["run", str(SCENARIO), "--set", "duration=1 s", "--set", "warmup=0 s", "--out", str(out), "-q"])
+        == 0
+    )
+    return out
+
+
+def _edited(run_dir: Path, tmp_path: Path, manifest: object) -> Path:
+    copy = tmp_path / "edited"
+    shutil.copytree(run_dir, copy)
+    (copy / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    return copy
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "said"),
+    [
+        ("seed", [1], "seed: expected a whole number, got a list"),
+        ("replication", None, "replication: expected a whole number, got nothing (null)"),
+        ("end_s", {}, "end_s: expected a number, got an empty mapping"),
+        ("policy", 7, "policy: expected a mapping with a name, got 7"),
+        ("policy", {"name": 3}, "policy: expected a mapping with a name, got a mapping"),
+        ("swept", 7, "swept: expected a list of key paths, got 7"),
+        ("labels", 3, "labels: expected a mapping of key path to label, got 3"),
+    ],
+)
+def test_a_manifest_key_of_the_wrong_shape_is_named(key, value, said, run_dir, tmp_path, capsys):
+    manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
+    edited = _edited(run_dir, tmp_path, {**manifest, key: value})
+    assert main(["plot", str(edited), "--out", str(tmp_path / "figure")]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err == [
+        f"offloadsim: error: {edited / 'manifest.json'}: {said} "
+        "(not as offloadsim writes it; rerun the command that made it)"
+    ]
+    assert not list(tmp_path.glob("figure*"))
+
+
+@pytest.mark.parametrize("top", [[], None, 3, "x"], ids=["list", "null", "number", "text"])
+def test_a_manifest_that_is_not_a_mapping_is_refused(top, run_dir, tmp_path, capsys):
+    edited = _edited(run_dir, tmp_path, top)
+    assert main(["plot", str(edited), "--out", str(tmp_path / "figure")]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith(
+        f"offloadsim: error: {edited / 'manifest.json'}: expected a mapping at the top level"
+    )
+    with pytest.raises(ExperimentError, match="expected a mapping at the top level"):
+        read_results(edited)
+
+
+def test_a_manifest_as_offloadsim_writes_it_is_read(run_dir):
+    assert read_results(run_dir).kind == "run"

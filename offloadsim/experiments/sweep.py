@@ -110,6 +110,7 @@ from offloadsim.scenario.errors import (
     first_repeat,
     format_path,
     given_twice,
+    name_problem,
 )
 from offloadsim.scenario.model import Scenario
 from offloadsim.scenario.overrides import as_written, caused_by
@@ -394,6 +395,11 @@ def sweep_from_data(
     for key, value in (("name", name), ("description", description)):
         if not isinstance(value, str):
             bad(key, f"expected text, got {describe(value)}")
+    if isinstance(name, str):
+        if name in ("", ".", ".."):  # results/<name> would be results/ itself, or the folder above it
+            bad("name", f"expected a name for the results folder results/NAME, got {describe(name)}")
+        elif (problem := name_problem(name)) is not None:
+            bad("name", problem)
     if problems:
         raise ScenarioError(problems)
     base_document = read_document(base_path)

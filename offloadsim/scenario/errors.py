@@ -35,6 +35,7 @@ __all__ = [
     "first_repeat",
     "given_twice",
     "yaml_text",
+    "name_problem",
 ]
 
 
@@ -268,6 +269,17 @@ def describe(value: Any, limit: int = 60) -> str:
     if isinstance(value, (list, tuple)):
         return "a list" if value else "an empty list"
     return type(value).__name__
+
+
+def name_problem(name: str) -> str | None:
+    """What is wrong with a scenario's or sweep's ``name`` as part of a results folder's name, or None.
+
+    The name becomes (part of) the default results directory: no NUL, newline or other control.
+    """
+    bad = next((c for c in name if not c.isprintable()), None)
+    if bad is not None:
+        return f"expected a name of printable characters, got {describe(name)} (contains U+{ord(bad):04X})"
+    return None
 
 
 def yaml_text(value: Any) -> str:

@@ -33,7 +33,7 @@ from pydantic_core import PydanticCustomError
 
 from offloadsim.scenario.arrivals import arrival_kinds, arrival_processes, registry_version
 from offloadsim.scenario.distributions import Dist
-from offloadsim.scenario.errors import describe
+from offloadsim.scenario.errors import describe, name_problem
 from offloadsim.scenario.keys import Key, declared_keys
 from offloadsim.scenario.model import (
     TIERS,
@@ -678,11 +678,9 @@ class ScenarioDoc(_Strict):
     @field_validator("name", mode="after")
     @classmethod
     def _printable(cls, value: str) -> str:
-        # The name becomes part of the default results directory: no NUL, newline or other control.
-        bad = next((c for c in value if not c.isprintable()), None)
-        if bad is not None:
-            shown = f"{describe(value)} (contains U+{ord(bad):04X})"
-            fail(f"expected a name of printable characters, got {shown}")
+        problem = name_problem(value)
+        if problem is not None:
+            fail(problem)
         return value
 
 

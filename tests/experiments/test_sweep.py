@@ -167,6 +167,22 @@ def test_job_keys_are_stable_and_depend_on_the_whole_point(tiny):
         ("base: tiny.yaml\ngrid:\nduration: [1 s, 2 s]\n", r"grid: expected at least one key path"),
         ("base: tiny.yaml\nzip: {}\n", r"s\.yaml: zip: expected at least one key path to vary, got none"),
         ("base: tiny.yaml\nzip:\n", r"zip: expected at least one key path to vary, got none"),
+        # A name that names no folder of its own: the default output results/<name> was results/
+        # itself, or the folder above it (a sweep named ".." wrote its tables among the working
+        # directory's files); a NUL in it was an internal error (exit 1) when the sweep ran.
+        (
+            "base: tiny.yaml\nname: ..\n",
+            r's\.yaml: name: expected a name for the results folder .*got "\.\."',
+        ),
+        (
+            "base: tiny.yaml\nname: .\n",
+            r'name: expected a name for the results folder results/NAME, got "\."',
+        ),
+        ("base: tiny.yaml\nname: ''\n", r'name: expected a name for the results folder results/NAME, got ""'),
+        (
+            'base: tiny.yaml\nname: "a\\0b"\n',
+            r"name: expected a name of printable characters, .*\(contains U\+0000\)",
+        ),
         # An empty sweep file lacks its base (it said "at least 'name'", a scenario's key).
         ("# nothing yet\n", r"s\.yaml: the file is empty; expected a mapping with at least 'base'"),
     ],

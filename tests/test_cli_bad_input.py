@@ -314,6 +314,47 @@ def test_a_profile_with_an_impossible_number_is_refused_at_its_key(key, value, n
     assert f"{profile}: {named}" in _refused(capsys, "profiles", "show", profile)
 
 
+@pytest.mark.parametrize(
+    ("path", "value", "named"),
+    [
+        # What profiles show, calibrate and the trust checks format or compute with was read as it
+        # came: each of these was an internal error (exit 1) in profiles show.
+        ("backend.name", [], "backend.name: expected text, got an empty list"),
+        ("provenance.models", 3, "provenance.models: expected a list of model names, got 3"),
+        ("provenance.versions", None, "provenance.versions: expected a mapping of package to version"),
+        ("provenance.fit.mdape", "x", 'provenance.fit.mdape: expected a number, got "x"'),
+        ("provenance.noise.median_ci_pct", "DELETE", "provenance.noise.median_ci_pct: missing"),
+        ("report.held_out", 7, "report.held_out: expected a mapping, got 7"),
+        ("report.held_out.within", "DELETE", "report.held_out.within: missing"),
+        ("trust.issues", None, "trust.issues: expected a list of issues, got nothing (null)"),
+        ("trust.untrusted_for", "x", 'trust.untrusted_for: expected a mapping of model to op kinds, got "x"'),
+        # int(inf) raised OverflowError, which the reader did not turn into a message.
+        ("cost_model.min_points", float("inf"), "cost_model: expected the fitted cost model (OverflowError"),
+    ],
+)
+def test_a_profile_key_its_readers_use_is_checked_at_its_key_path(path, value, named, tiny, tmp_path, capsys):
+    import json
+
+    shipped = Path(__file__).resolve().parents[1] / "offloadsim" / "world" / "profiles" / "data"
+    doc = json.loads((shipped / "epyc-ort-1t.json").read_text())
+    *parents, last = path.split(".")
+    holder = doc
+    for part in parents:
+        holder = holder[part]
+    if value == "DELETE":
+        del holder[last]
+    else:
+        holder[last] = value
+    profile = tmp_path / "edited.json"
+    profile.write_text(json.dumps(doc))
+    assert f"{profile}: {named}" in _refused(capsys, "profiles", "show", profile)
+    assert f"{profile}: {named}" in _refused(capsys, "calibrate", "report", profile)
+    overrides = ["--set", f"nodes.edge.processor={{profile: {profile}}}"]
+    for argv in (["validate", tiny, *overrides], ["run", tiny, *overrides, "--out", tmp_path / "out"]):
+        assert f"nodes.edge.processor.profile: {profile}: {named}" in _refused(capsys, *argv)
+    assert not (tmp_path / "out").exists()
+
+
 def test_a_dry_run_refused_for_a_bad_profile_prints_only_the_error(tiny, tmp_path, capsys):
     """It printed 'policy ..., 1 workload' on stdout before the error line."""
     profile = tmp_path / "broken.json"

@@ -286,6 +286,7 @@ class CalibratedProfile:
             other = f"not an offloadsim calibrated profile (no 'format: {FORMAT}')"
             raise ProfileError(f"{source}: {misdirected(document_kind(data), PROFILE, source) or other}")
         version = _checked(source, "version", "a whole number", lambda: _whole(data.get("version", 0)))
+        _check_read_keys(source, data)
         if version > _VERSION:
             raise ProfileError(f"{source}: profile version {data['version']} is newer than this offloadsim")
         measured = _checked(
@@ -359,8 +360,95 @@ def _checked(source: str, path: str, what: str, build: Callable[[], _T]) -> _T:
     except KeyError as exc:
         missing = path if exc.args and exc.args[0] == path.rsplit(".", 1)[-1] else f"{path}.{exc.args[0]}"
         raise ProfileError(f"{source}: {missing}: missing; {_WRITTEN_HAS} {what} there") from None
-    except (TypeError, ValueError, IndexError, AttributeError) as exc:
+    except (TypeError, ValueError, IndexError, AttributeError, OverflowError) as exc:  # int(inf): Overflow
         raise ProfileError(f"{source}: {path}: expected {what} ({type(exc).__name__}: {exc})") from None
+
+
+def _is_text(value: Any) -> bool:
+    return isinstance(value, str)
+
+
+def _is_mapping(value: Any) -> bool:
+    return isinstance(value, Mapping)
+
+
+def _is_texts(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(item, str) for item in value)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _each(fits: Callable[[Any], bool]) -> Callable[[Any], bool]:
+    """A mapping whose values each fit."""
+    return lambda value: isinstance(value, Mapping) and all(fits(item) for item in value.values())
+
+
+#: Keys of a profile's free-form sections (backend, provenance, report) that are formatted or
+#: computed with (``profiles show``, ``calibrate``, the trust checks), each with its shape and the key
+#: whose value, when true, makes it required; the sections' other keys are kept as they come.
+_READ_KEYS: tuple[tuple[str, Callable[[Any], bool], str, str | None], ...] = (
+    ("backend", _is_mapping, "a mapping", None),
+    ("backend.name", _is_text, "text", None),
+    ("provenance", _is_mapping, "a mapping", None),
+    ("provenance.versions", _is_mapping, "a mapping of package to version", None),
+    ("provenance.models", _is_texts, "a list of model names", None),
+    ("provenance.fit", _is_mapping, "a mapping", None),
+    ("provenance.fit.mdape", _is_number, "a number", None),
+    ("provenance.fit.p90_ape", _is_number, "a number", None),
+    ("provenance.noise", _is_mapping, "a mapping", None),
+    ("provenance.noise.median_ci_pct", _is_number, "a number", "provenance.noise"),
+    ("provenance.noise.median_wall_ratio", _is_number, "a number", "provenance.noise"),
+    ("report", _is_mapping, "a mapping", None),
+    ("report.tolerance_pct", _is_number, "a number", None),
+    ("report.held_out", _is_mapping, "a mapping", None),
+    ("report.held_out.models", _is_number, "a number", None),
+    ("report.held_out.within", _is_number, "a number", "report.held_out.models"),
+    ("report.held_out.median_abs_error_pct", _is_number, "a number", "report.held_out.models"),
+    ("trust", _is_mapping, "a mapping", None),
+    ("trust.issues", _is_texts, "a list of issues", None),
+    ("trust.extrapolated_pct", _each(_is_number), "a mapping of model to percent", None),
+    ("trust.untrusted_for", _each(_is_texts), "a mapping of model to op kinds", None),
+    ("trust.layout_untrusted_for", _each(_is_text), "a mapping of model to reason", None),
+)
+_ABSENT = object()
+
+
+def _at(data: Any, path: str) -> Any:
+    """The value at dotted ``path`` of ``data``, or ``_ABSENT``."""
+    for part in path.split("."):
+        if not isinstance(data, Mapping) or part not in data:
+            return _ABSENT
+        data = data[part]
+    return data
+
+
+def _check_read_keys(source: str, data: Mapping[str, Any]) -> None:
+    """A ProfileError at the first of :data:`_READ_KEYS` that is not of its shape (or missing where required).
+
+    Read as they came, a hand-edited ``provenance.models: 3`` or ``report.held_out: 7`` failed as a
+    bare Python exception in ``profiles show`` or a run's trust checks.
+    """
+    for path, fits, what, required_by in _READ_KEYS:
+        value = _at(data, path)
+        if value is _ABSENT:
+            given = _at(data, required_by) if required_by is not None else _ABSENT
+            if given is not _ABSENT and given:
+                raise ProfileError(f"{source}: {path}: missing; {_WRITTEN_HAS} {what} there")
+        elif not fits(value):
+            raise ProfileError(f"{source}: {path}: expected {what}, got {_shown(value)}")
+
+
+def _shown(value: Any) -> str:
+    """A value in a message: containers by kind, null and booleans as JSON writes them, text quoted."""
+    if isinstance(value, Mapping):
+        return "a mapping" if value else "an empty mapping"
+    if isinstance(value, list):
+        return "a list" if value else "an empty list"
+    if value is None or isinstance(value, bool):
+        return {None: "nothing (null)", True: "true", False: "false"}[value]
+    return json.dumps(value) if isinstance(value, str) else repr(value)
 
 
 def _whole(value: Any) -> int:

@@ -149,18 +149,26 @@ def add_experiment_commands(subparsers: Any) -> None:
     p.add_argument("--kind", choices=KINDS, default="cdf", help="figure to draw (default cdf)")
     p.add_argument(
         "--metric",
+        type=cli_types.given("a metric name"),
         metavar="NAME",
         help="metric for bars/sweep, e.g. latency_p95_s (see metrics.parquet)",
     )
-    p.add_argument("--x", metavar="KEY", help="swept key on the x axis (sweep, split, energy)")
+    p.add_argument(
+        "--x",
+        type=cli_types.given("a swept key"),
+        metavar="KEY",
+        help="swept key on the x axis (sweep, split, energy)",
+    )
     p.add_argument(
         "--by",
+        type=cli_types.columns,
         metavar="COLUMN[,COLUMN]",
         help="column(s) that make the series, e.g. app or 'app,policy.objective' (default: policy; "
         "utilisation-time: tier or placement)",
     )
     p.add_argument(
         "--facet",
+        type=cli_types.given("a column name"),
         metavar="COLUMN",
         help="one panel per value of this column, e.g. app",
     )
@@ -191,6 +199,7 @@ def add_experiment_commands(subparsers: Any) -> None:
     )
     p.add_argument(
         "--out",
+        type=cli_types.given("a file stem"),
         metavar="FILE",
         help="output file stem; .pdf and .png are written (default: RESULTS_DIR/figures/KIND)",
     )

@@ -64,6 +64,31 @@ def count(text: str) -> int:
     return _whole(text, 0, "a non-negative integer")
 
 
+def given(what: str) -> Any:
+    """Type of an option that names something (a column, a metric, a file stem): not empty or blank.
+
+    An empty value (``--facet ''``, a shell variable that was unset) was read as no option at all,
+    or looked up as a column named "" (an internal error).
+    """
+
+    def check(text: str) -> str:
+        if not text.strip():
+            raise argparse.ArgumentTypeError(f"expected {what}, got {quoted(text)}")
+        return text
+
+    check.__name__ = what  # argparse's own messages name a type by it
+    return check
+
+
+def columns(text: str) -> str:
+    """Type of ``plot --by``: one column, or several separated by commas, none empty."""
+    if not text.strip() or any(not part.strip() for part in text.split(",")):
+        raise argparse.ArgumentTypeError(
+            f"expected comma-separated column names like app,policy, got {quoted(text)}"
+        )
+    return text
+
+
 def names(text: str) -> list[str]:
     """A comma-separated list of names: ``local,edge,cloud``."""
     parts = [part.strip() for part in text.split(",")]

@@ -65,6 +65,7 @@ def _profile_name(text: str) -> str:
     """
     import os
 
+    from offloadsim.scenario.errors import name_problem
     from offloadsim.world.profiles.builtin import BUILTIN_PROFILES
 
     name = text.strip()
@@ -73,6 +74,9 @@ def _profile_name(text: str) -> str:
             f"expected a profile name without a path separator (a scenario finds it as NAME.json), "
             f"got {quoted(text)}; to write elsewhere give --out PATH.json"
         )
+    problem = name_problem(name)  # the name is the file's: no NUL, newline or other control
+    if problem is not None:
+        raise argparse.ArgumentTypeError(problem)
     if name in BUILTIN_PROFILES:
         raise argparse.ArgumentTypeError(
             f"{quoted(name)} is a shipped derived profile: 'profile: {name}' would find that one, "
@@ -151,6 +155,7 @@ def add_calibrate_command(subparsers: Any) -> None:
     _warmup_option(p)
     p.add_argument(
         "--out",
+        type=cli_types.given("a file name"),
         metavar="PROFILE.json",
         help="profile file to write (default: NAME.json in the user profile directory, "
         f"{cli_types.directory_help(data_dir('profiles'))}, where 'profile: NAME' finds it from any "
@@ -165,6 +170,7 @@ def add_calibrate_command(subparsers: Any) -> None:
     p.add_argument("--description", metavar="TEXT", help="one line describing the device")
     p.add_argument(
         "--cache",
+        type=cli_types.given("a directory"),
         metavar="DIR",
         help=f"timing cache directory (default {cli_types.directory_help(cache_dir('calibration'))})",
     )
@@ -185,6 +191,7 @@ def add_calibrate_command(subparsers: Any) -> None:
     )
     p.add_argument(
         "--report-dir",
+        type=cli_types.given("a directory"),
         metavar="DIR",
         help="where --report writes (default ./NAME-report/)",
     )
@@ -219,7 +226,12 @@ def add_calibrate_command(subparsers: Any) -> None:
         help="timed runs per model (default 10)",
     )
     _warmup_option(r)
-    r.add_argument("--out", metavar="DIR", help="report directory (default ./NAME-report/)")
+    r.add_argument(
+        "--out",
+        type=cli_types.given("a directory"),
+        metavar="DIR",
+        help="report directory (default ./NAME-report/)",
+    )
     r.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     r.set_defaults(handler=_cmd_report)
 
@@ -250,7 +262,7 @@ def _calibrate(args: argparse.Namespace) -> int:
     from offloadsim.calibration import pipeline as cal
     from offloadsim.calibration.errors import CalibrationError
     from offloadsim.calibration.profile import save_profile
-    from offloadsim.outdir import check_out_dir, check_out_file
+    from offloadsim.outdir import check_out_dir, check_out_file, holds_non_directory, missing_directories
     from offloadsim.world.profiles import user_profile_dir
 
     if args.max_repeats is not None and args.max_repeats < args.repeats:
@@ -266,6 +278,12 @@ def _calibrate(args: argparse.Namespace) -> int:
     name = args.name or f"calibrated-{slug}-{args.threads}t"
     out = Path(args.out) if args.out else user_profile_dir() / f"{name}.json"
     report_dir = Path(args.report_dir) if args.report_dir else Path(f"{name}-report")
+    if cache_dir is not None:  # a file as the cache, or above it, was an internal error at the first unit
+        missing = missing_directories(cache_dir)
+        existing = missing[-1].parent if missing else cache_dir
+        if holds_non_directory(existing):
+            under = f" (so {cache_dir} cannot be made)" if missing else ""
+            raise CalibrationError(f"argument --cache: {existing} exists and is not a directory{under}")
     check_out_file(out)  # fail now, not after the timings
     _check_profile_out(out)
     if args.report:

@@ -77,6 +77,50 @@ def test_an_out_that_cannot_be_a_profile_file_is_refused_before_any_timing(
     ).read_bytes() == b"\x08\x07"
 
 
+@pytest.mark.parametrize(
+    ("extra", "said"),
+    [
+        # A cache that is a file, or under one, was an internal error (FileExistsError, exit 1) at the
+        # first unit timed.
+        (["--cache", "/dev/null"], "argument --cache: /dev/null exists and is not a directory"),
+        (["--cache", "{tmp}/s.yaml/cache"], "argument --cache: {tmp}/s.yaml exists and is not a directory"),
+        # Empty, each was read as not given: the timings ran, and the profile (or report) went to the
+        # default place.
+        (["--out", ""], 'argument --out: expected a file name, got ""'),
+        (["--cache", ""], 'argument --cache: expected a directory, got ""'),
+        (["--report", "--report-dir", ""], 'argument --report-dir: expected a directory, got ""'),
+        # A control character went into the profile's file name and its name.
+        (["--name", "pi\x01"], 'argument --name: expected a name of printable characters, got "pi\\u0001"'),
+    ],
+)
+def test_a_bad_cache_name_or_empty_path_is_refused_before_any_timing(
+    extra, said, tmp_path, capsys, monkeypatch
+):
+    from offloadsim.calibration import pipeline
+
+    def never(*args, **kwargs):
+        raise AssertionError("timed kernels for a calibration it had to refuse")
+
+    monkeypatch.setattr(pipeline, "calibrate", never)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    (tmp_path / "s.yaml").write_text("name: s\n")
+    argv = ["calibrate", "--models", "squeezenet1_1@32", "--backend", "numpy", "-q"]
+    assert run([*argv, *(a.replace("{tmp}", str(tmp_path)) for a in extra)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("offloadsim: error: ")
+    assert said.replace("{tmp}", str(tmp_path)) in err[0]
+    assert not (tmp_path / "data").exists()
+
+
+def test_calibrate_report_refuses_an_empty_out(capsys):
+    assert run(["calibrate", "report", "epyc-ort-1t", "--out", ""]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [
+        'offloadsim: error: argument --out: expected a directory, got "" '
+        "(see 'offloadsim calibrate report --help')"
+    ]
+
+
 def test_an_out_that_is_a_profile_already_is_replaced(tmp_path, capsys):
     """Calibrating again over an earlier profile (or a file left empty) is allowed."""
     out = tmp_path / "p.yaml"

@@ -1,7 +1,11 @@
-"""A results directory whose manifest.json is not of the shape offloadsim writes is one line, exit 2.
+"""plot's bad input: a results directory whose manifest.json is not of the shape offloadsim writes,
+and an empty value of an option that names something, are each one line, exit 2.
 
 ``plot`` read a hand-edited manifest (a list at the top, ``seed: [1]``, ``policy: 7``) as it came and
-failed deep in a table or a figure: an internal error, exit 1.
+failed deep in a table or a figure: an internal error, exit 1.  ``--facet ''`` was looked up as a
+column named "" (an internal error, exit 1); ``--by ,``, ``--by app,,policy`` and ``--out ''`` were
+read as no option at all, and drew a figure the user did not ask for (``--out ''`` wrote it to the
+default place).
 """
 
 import json
@@ -72,3 +76,31 @@ def test_a_manifest_that_is_not_a_mapping_is_refused(top, run_dir, tmp_path, cap
 
 def test_a_manifest_as_offloadsim_writes_it_is_read(run_dir):
     assert read_results(run_dir).kind == "run"
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "said"),
+    [
+        ("--facet", "", 'argument --facet: expected a column name, got ""'),
+        ("--facet", "  ", 'argument --facet: expected a column name, got "  "'),
+        ("--by", ",", 'argument --by: expected comma-separated column names like app,policy, got ","'),
+        (
+            "--by",
+            "app,,policy",
+            'argument --by: expected comma-separated column names like app,policy, got "app,,policy"',
+        ),
+        ("--metric", "", 'argument --metric: expected a metric name, got ""'),
+        ("--x", "", 'argument --x: expected a swept key, got ""'),
+        ("--out", "", 'argument --out: expected a file stem, got ""'),
+    ],
+)
+def test_an_empty_value_of_a_naming_option_is_refused(option, value, said, run_dir, capsys):
+    assert main(["plot", str(run_dir), option, value]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err == [f"offloadsim: error: {said} (see 'offloadsim plot --help')"]
+    assert not (run_dir / "figures").exists()
+
+
+def test_a_named_column_and_file_stem_still_draw(run_dir, tmp_path, capsys):
+    assert main(["plot", str(run_dir), "--by", "app", "--out", str(tmp_path / "fig")]) == 0
+    assert (tmp_path / "fig.pdf").is_file()

@@ -74,6 +74,31 @@ def test_a_manifest_that_is_not_a_mapping_is_refused(top, run_dir, tmp_path, cap
         read_results(edited)
 
 
+@pytest.mark.parametrize(
+    ("edit", "said"),
+    [
+        (lambda doc: [], "summary.json: expected a mapping at the top level, got a list"),
+        (lambda doc: {**doc, "arrived": None}, "summary.json: arrived: expected a count, got null"),
+        (lambda doc: {**doc, "failed": {}}, "summary.json: failed: expected a count, got a mapping"),
+        (lambda doc: {**doc, "tier_utilisation": [1]}, "summary.json: tier_utilisation: expected a mapping"),
+        (lambda doc: {k: v for k, v in doc.items() if k != "completed"}, "summary.json: completed: missing"),
+    ],
+    ids=["list", "null-count", "mapping-count", "list-table", "missing"],
+)
+def test_a_summary_of_the_wrong_shape_is_named(edit, said, run_dir, tmp_path, capsys):
+    """Each was a TypeError inside the reader (an internal error, exit 1): plot and read_run say where."""
+    from offloadsim.records.results import ResultsError, read_run
+
+    edited = _edited(run_dir, tmp_path, json.loads((run_dir / "manifest.json").read_text(encoding="utf-8")))
+    summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
+    (edited / "summary.json").write_text(json.dumps(edit(summary)), encoding="utf-8")
+    assert main(["plot", str(edited), "--out", str(tmp_path / "figure")]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith(f"offloadsim: error: cannot read results in {edited}: {said}")
+    with pytest.raises(ResultsError, match=said):
+        read_run(edited)
+
+
 def test_a_manifest_as_offloadsim_writes_it_is_read(run_dir):
     assert read_results(run_dir).kind == "run"
 

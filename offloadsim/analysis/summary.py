@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import MISSING, dataclass, field, fields
 from typing import TYPE_CHECKING, Any, Union
 
 import numpy as np
@@ -127,22 +127,50 @@ class Summary:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Summary:
-        """Inverse of :meth:`to_dict` (``None`` back to NaN); unknown keys are ignored."""
+        """Inverse of :meth:`to_dict` (``None`` back to NaN); unknown keys are ignored.
+
+        A document not of that shape (a summary.json edited by hand) is a ValueError naming the
+        key: the readers of a run directory report it as a bad input, where a list for a count or
+        a number for a table was a TypeError deep inside (an internal error).
+        """
+        if not isinstance(data, Mapping):
+            raise ValueError(f"summary.json: expected a mapping at the top level, got {_kind_of(data)}")
         kwargs: dict[str, Any] = {}
         for f in fields(cls):
             if f.name not in data:
+                if f.default is MISSING and f.default_factory is MISSING:
+                    raise ValueError(f"summary.json: {f.name}: missing; a run writes it")
                 continue
             value = data[f.name]
-            if isinstance(value, Mapping) and f.name == "drop_reasons":
-                kwargs[f.name] = {str(k): int(v) for k, v in value.items()}
-            elif isinstance(value, Mapping):
-                kwargs[f.name] = {str(k): _from_json_float(v) for k, v in value.items()}
-            elif isinstance(value, list):
-                kwargs[f.name] = tuple(str(v) for v in value)
-            elif f.name in _INT_FIELDS:
-                kwargs[f.name] = int(value)
-            else:
-                kwargs[f.name] = _from_json_float(value)
+            table, names = str(f.type).startswith("dict"), str(f.type).startswith("tuple")
+            what = (
+                "a mapping"
+                if table
+                else "a list"
+                if names
+                else "a count"
+                if f.name in _INT_FIELDS
+                else "a number"
+            )
+            try:
+                if (
+                    table != isinstance(value, Mapping)
+                    or names != isinstance(value, list)
+                    or isinstance(value, bool)
+                ):
+                    raise TypeError
+                if f.name == "drop_reasons":
+                    kwargs[f.name] = {str(k): int(v) for k, v in value.items()}
+                elif table:
+                    kwargs[f.name] = {str(k): _from_json_float(v) for k, v in value.items()}
+                elif names:
+                    kwargs[f.name] = tuple(str(v) for v in value)
+                elif f.name in _INT_FIELDS:
+                    kwargs[f.name] = int(value)
+                else:
+                    kwargs[f.name] = _from_json_float(value)
+            except (TypeError, ValueError, OverflowError):
+                raise ValueError(f"summary.json: {f.name}: expected {what}, got {_kind_of(value)}") from None
         return cls(**kwargs)
 
     def format_table(self, title: str | None = None, *, top: int = 5) -> str:
@@ -274,6 +302,17 @@ def _json_float(value: Any) -> Any:
     if isinstance(value, float | np.floating):
         return None if math.isnan(value) else float(value)
     return value
+
+
+def _kind_of(value: Any) -> str:
+    """A value in a message: containers by kind, null and booleans as JSON writes them."""
+    if isinstance(value, Mapping):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None or isinstance(value, bool):
+        return {None: "null", True: "true", False: "false"}[value]
+    return f'"{value}"' if isinstance(value, str) else repr(value)
 
 
 def _from_json_float(value: Any) -> float:

@@ -270,6 +270,10 @@ def _calibrate(args: argparse.Namespace) -> int:
         raise CalibrationError(
             f"argument --max-repeats: expected at least --repeats ({args.repeats}), got {args.max_repeats}"
         )
+    for option, given in (("--holdout", args.holdout), ("--report-dir", args.report_dir)):
+        if given is not None and not args.report:
+            # it was ignored without a word, after minutes of timing
+            raise CalibrationError(f"argument {option}: takes effect only with --report (add --report)")
     models = cal.resolve_models(args.models or ([] if args.onnx else list(DEFAULT_MODELS)), args.onnx)
     holdout = cal.resolve_models(args.holdout or list(DEFAULT_HOLDOUT)) if args.report else []
     cal.check_backend(args.backend, args.provider)

@@ -274,3 +274,18 @@ def test_max_repeats_below_repeats_is_refused_before_any_timing(tmp_path, capsys
     assert run([*argv, "--no-cache", "-q", "--out", str(tmp_path / "p.json")]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert err == ["offloadsim: error: argument --max-repeats: expected at least --repeats (10), got 3"]
+
+
+@pytest.mark.parametrize("option", [["--holdout", "resnet18"], ["--report-dir", "r"]])
+def test_a_report_option_without_report_is_refused_before_any_timing(tmp_path, capsys, monkeypatch, option):
+    """--holdout and --report-dir were ignored without a word when --report was not given."""
+    from offloadsim.calibration import pipeline
+
+    def never(*args, **kwargs):
+        raise AssertionError("timed kernels for a report that will not be made")
+
+    monkeypatch.setattr(pipeline, "calibrate", never)
+    argv = ["calibrate", "--models", "squeezenet1_1@32", *option, "--no-cache", "-q"]
+    assert run([*argv, "--out", str(tmp_path / "p.json")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"offloadsim: error: argument {option[0]}: takes effect only with --report (add --report)"]

@@ -100,10 +100,29 @@ def did_you_mean_file(
     if not name:
         return ""
     for where in looked_for or (given,):
-        close = close_matches(name, _entries(os.path.dirname(os.fspath(where)), directory))
+        close = _near_name(name, _entries(os.path.dirname(os.fspath(where)), directory))
         if close:
-            return f" (did you mean {quoted(os.path.join(head, close[0]))}?)"
+            return f" (did you mean {quoted(os.path.join(head, close))}?)"
     return ""
+
+
+def _near_name(name: str, names: list[str]) -> str | None:
+    """The name in ``names`` nearest ``name``: by stem among those of its extension, else whole.
+
+    A shared ``.yaml`` made any short name near: ``nothere.yaml`` suggested ``t.yaml``.
+
+    >>> _near_name("quickstar.yaml", ["quickstart.yaml", "t.yaml"]), _near_name("nothere.yaml", ["t.yaml"])
+    ('quickstart.yaml', None)
+    >>> _near_name("quickstart.yml", ["quickstart.yaml"])
+    'quickstart.yaml'
+    """
+    stem, extension = os.path.splitext(name)
+    stems = {os.path.splitext(n)[0]: n for n in names if os.path.splitext(n)[1] == extension}
+    close = close_matches(stem, stems)
+    if close:
+        return stems[close[0]]
+    close = close_matches(name, [n for n in names if os.path.splitext(n)[1] != extension])
+    return close[0] if close else None
 
 
 def _entries(folder: str, directories: bool) -> list[str]:

@@ -93,3 +93,18 @@ def test_the_file_suggested_does_not_depend_on_the_order_the_directory_lists(tmp
     suggested = did_you_mean_file("Ab.yaml")
     monkeypatch.undo()
     assert suggested == ' (did you mean "AB.yaml"?)'  # the first in sorted order
+
+
+def test_a_shared_extension_does_not_make_a_name_near(tmp_path):
+    """``nothere.yaml`` suggested ``t.yaml``: the ``.yaml`` both end in made them 67 % alike."""
+    from offloadsim.suggest import did_you_mean_file
+
+    for name in ("t.yaml", "quickstart.yaml"):
+        (tmp_path / name).write_text("")
+    assert did_you_mean_file(tmp_path / "nothere.yaml") == ""
+    assert (
+        did_you_mean_file(tmp_path / "quickstar.yaml") == f' (did you mean "{tmp_path / "quickstart.yaml"}"?)'
+    )
+    assert (
+        did_you_mean_file(tmp_path / "quickstart.yml") == f' (did you mean "{tmp_path / "quickstart.yaml"}"?)'
+    )

@@ -116,6 +116,7 @@ from offloadsim.scenario.model import Scenario
 from offloadsim.scenario.overrides import as_written, caused_by
 from offloadsim.scenario.size import SetBy
 from offloadsim.scenario.units import QUANTITIES, UnitError, parse_quantity
+from offloadsim.suggest import did_you_mean_file
 from offloadsim.sweep_keys import SWEEP_KEYS  # the help lists them too
 
 if TYPE_CHECKING:
@@ -249,7 +250,7 @@ def sweep_from_data(
     else:
         base_path = folder / base_value
         if not base_path.is_file():
-            bad("base", f"no scenario file {base_path}")
+            bad("base", f"no scenario file {base_path}{did_you_mean_file(base_value, base_path)}")
 
     replications = data.get("replications", 1)
     if isinstance(replications, bool) or not isinstance(replications, int) or replications < 1:
@@ -402,7 +403,15 @@ def sweep_from_data(
             bad("name", problem)
     if problems:
         raise ScenarioError(problems)
-    base_document = read_document(base_path)
+    try:
+        base_document = read_document(base_path)
+    except ScenarioError as error:  # not a scenario at all (a CSV, a profile): said at this file's base
+        raise ScenarioError(
+            Problem(source, "base", f"{base_value}: {p.message}")
+            if p.file == str(base_path) and not p.key_path
+            else p
+            for p in error.problems
+        ) from None
     return SweepSpec(
         file=source,
         base=base_path,

@@ -213,6 +213,20 @@ def test_a_policy_parameter_in_two_units_is_one_value(tiny):
         load_sweep(path)
 
 
+def test_a_base_that_is_no_scenario_is_said_at_base(tiny):
+    """A CSV as the base was refused naming the CSV alone, not the sweep file's key that named it."""
+    (tiny.parent / "rates.csv").write_text("time,bandwidth\n0,1\n")
+    path = write(tiny.parent, "s.yaml", "base: rates.csv\ngrid: {duration: [1 s, 2 s]}\n")
+    with pytest.raises(ScenarioError) as caught:
+        load_sweep(path)
+    assert str(caught.value).startswith(f"{path}: base: rates.csv: expected a mapping at the top level")
+    path = write(tiny.parent, "s.yaml", "base: tinyy.yaml\ngrid: {duration: [1 s, 2 s]}\n")
+    with pytest.raises(
+        ScenarioError, match=r'base: no scenario file .*tinyy\.yaml \(did you mean "tiny\.yaml"\?\)'
+    ):
+        load_sweep(path)
+
+
 def test_unknown_key_path_in_the_base_is_an_error_before_any_job_runs(tiny, tmp_path):
     path = write(tiny.parent, "s.yaml", "base: tiny.yaml\ngrid:\n  links[0].bandwith: [5 Mbps, 9 Mbps]\n")
     out = tmp_path / "never"

@@ -61,6 +61,7 @@ __all__ = [
     "remove_empty",
     "clean_stale_partials",
     "directory_lock",
+    "HeldLock",
     "locked_by_another",
     "describe_os_error",
     "atomic_write",
@@ -474,8 +475,20 @@ def clean_stale_partials(directory: Path) -> list[Path]:
 # --------------------------------------------------------------------------- locks
 
 
+class HeldLock:
+    """What :func:`directory_lock` yields: :meth:`remove_created` asks its release to remove what it made."""
+
+    def __init__(self, created: list[Path] | None) -> None:
+        self.created = created
+        self.removing = False
+
+    def remove_created(self) -> None:
+        """Remove, as the lock is let go, the folders the holder made (``created``), while empty."""
+        self.removing = True
+
+
 @contextlib.contextmanager
-def directory_lock(directory: Path, what: str) -> Iterator[None]:
+def directory_lock(directory: Path, what: str, created: list[Path] | None = None) -> Iterator[HeldLock]:
     """Hold ``directory``'s lock while the block runs; :class:`DirectoryLockedError` if another holds it.
 
     The lock is an advisory ``flock`` on ``directory/.offloadsim.lock``: the
@@ -490,15 +503,31 @@ def directory_lock(directory: Path, what: str) -> Iterator[None]:
     file no longer in the directory, so a holder checks that the file it
     locked is the one the path names, and tries again if not.  Without that
     check, removing the file would let two processes hold "the" lock.
+
+    ``created``: the folders the holder made for its work (deepest first, as
+    :func:`missing_directories` lists them).  Given it, the lock step makes
+    ``directory`` again if it went before the lock was taken (an earlier holder
+    that failed removed it, empty), adding what it made; and after
+    :meth:`HeldLock.remove_created` the release removes them while empty: those
+    inside ``directory`` before the lock file goes, ``directory`` and its
+    parents after, while the lock is still held.  Folders are removed only so,
+    by their lock's holder, so a holder never loses a folder it works in.
     """
+    held = HeldLock(created)
     try:
         import fcntl
     except ImportError:  # pragma: no cover - not on POSIX
-        yield
+        yield held
         return
     path = directory / LOCK_FILE
     for _ in range(_ATTEMPTS):
-        fd = _lock_file(directory, path, fcntl)
+        try:
+            fd = _lock_file(directory, path, fcntl)
+        except _FolderGone:  # an earlier holder that failed removed it: make it again
+            if created is None:
+                raise
+            _make_again(directory, created)
+            continue
         try:
             current = os.stat(path)
         except FileNotFoundError:
@@ -518,17 +547,47 @@ def directory_lock(directory: Path, what: str) -> Iterator[None]:
         }
         os.ftruncate(fd, 0)
         os.pwrite(fd, (json.dumps(holder) + "\n").encode("utf-8"), 0)
-        yield
+        yield held
     finally:
+        removing = list(held.created or ()) if held.removing else []
+        top = directory.absolute()
+        inside = [folder for folder in removing if top in folder.parents]
+        kept = False
+        for folder in inside:  # under the lock file: no other holder works here now
+            try:
+                folder.rmdir()
+            except OSError:
+                kept = True
+                break
         with contextlib.suppress(OSError):  # removed (or its folder) by someone else: nothing to do
             path.unlink()
+        if not kept:  # still locked: one that locks a new lock file here keeps the folder
+            remove_empty([folder for folder in removing if folder not in inside])
         os.close(fd)  # releases the lock
+
+
+def _make_again(directory: Path, created: list[Path]) -> None:
+    """Make ``directory`` (and missing parents) again, adding them to ``created`` (deepest first)."""
+    made = set(created) | set(missing_directories(directory))
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except FileNotFoundError:
+        pass  # a parent went again meanwhile: the next try makes it
+    except OSError as error:
+        raise ResultsError(f"cannot lock {directory}: {describe_os_error(error)}") from None
+    created[:] = sorted(made, key=lambda folder: len(folder.parts), reverse=True)
+
+
+class _FolderGone(ResultsError):
+    """The folder to lock is not there (any more): :func:`directory_lock` may make it again."""
 
 
 def _lock_file(directory: Path, path: Path, fcntl: Any) -> int:
     """A descriptor of ``path`` (created if missing) holding its exclusive lock; refused if held."""
     try:
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except FileNotFoundError as error:
+        raise _FolderGone(f"cannot lock {directory}: {describe_os_error(error)}") from None
     except OSError as error:
         raise ResultsError(f"cannot lock {directory}: {describe_os_error(error)}") from None
     try:

@@ -75,7 +75,7 @@ from offloadsim.experiments.storage import ExperimentError, parquet_writer, read
 from offloadsim.host import host_platform
 from offloadsim.input_kinds import SWEEP
 from offloadsim.outdir import (
-    DirectoryLockedError,
+    HeldLock,
     check_out_dir,
     describe_os_error,
     directory_lock,
@@ -737,8 +737,9 @@ def sweep(
     jobs = plan_sweep(spec) if jobs is None else list(jobs)
     directory = out_path(out) if out is not None else default_sweep_dir(spec)
     created = _prepare_out(directory)
-    with _undone_on_failure(created), directory_lock(directory, f"sweep {spec.file}"):
+    with directory_lock(directory, f"sweep {spec.file}", created) as lock, _undone_on_failure(lock):
         points_dir = directory / "points"
+        _make_points(points_dir, created)
         # Under the lock, any temporary file here was left by a killed sweep.
         remove_stale_temporaries(points_dir)
         remove_stale_temporaries(directory)
@@ -820,23 +821,38 @@ def _writing(directory: Path, saved: Callable[[], int]) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def _undone_on_failure(created: Sequence[Path]) -> Iterator[None]:
-    """Remove the folders the sweep made (``created``) if it fails before any job finished.
+def _undone_on_failure(lock: HeldLock) -> Iterator[None]:
+    """Have the lock's release remove the folders the sweep made if it fails before any job finished.
 
     An unreachable scheduler, say, leaves nothing behind (a user error
     writes nothing).  Only empty folders go: a finished job's file keeps
     them, and a sweep whose jobs failed keeps its failures.log and points/
-    for the rerun the message suggests.  A sweep refused by the lock keeps
-    them too: the holder, another sweep that came a moment later and locked
-    first, works in them (and has saved nothing there yet).
+    for the rerun the message suggests.  They go only while the sweep holds
+    the lock (:func:`~offloadsim.outdir.directory_lock`): a sweep refused by
+    it keeps them, as the holder (another sweep of the same new folder,
+    started together) works in them, and one that locks after this one lets
+    go makes again what went.
     """
     try:
         yield
-    except (JobsFailedError, DirectoryLockedError):
+    except JobsFailedError:
         raise
     except BaseException:
-        remove_empty(created)
+        lock.remove_created()
         raise
+
+
+def _make_points(points_dir: Path, created: list[Path]) -> None:
+    """Make ``points/`` under the lock if an earlier holder that failed removed it; add it to ``created``."""
+    try:
+        points_dir.mkdir()
+    except FileExistsError:
+        return
+    except OSError as error:
+        raise ExperimentError(
+            f"cannot write results to {points_dir.parent}: {describe_os_error(error)}"
+        ) from None
+    created.insert(0, points_dir.absolute())
 
 
 def _prepare_out(directory: Path) -> list[Path]:

@@ -656,10 +656,10 @@ def test_a_sweep_refused_by_the_lock_leaves_the_folders_the_holder_works_in(swee
     real = module.directory_lock
     first: list[object] = []
 
-    def taken_first(directory: Path, what: str):
+    def taken_first(directory: Path, what: str, *created):
         first.append(real(directory, "sweep first.yaml"))  # the other sweep, between our mkdir and our lock
         first[0].__enter__()
-        return real(directory, what)
+        return real(directory, what, *created)
 
     monkeypatch.setattr(module, "directory_lock", taken_first)
     try:
@@ -671,6 +671,55 @@ def test_a_sweep_refused_by_the_lock_leaves_the_folders_the_holder_works_in(swee
             lock.__exit__(None, None, None)
     monkeypatch.undo()
     assert sweep(sweep_file, out=out, workers=1).ran == 8
+
+
+def test_a_sweep_that_fails_before_any_job_leaves_the_folders_of_one_that_locks_after_it(
+    sweep_file, monkeypatch
+):
+    """Sweep A of a new folder fails before any job (no scheduler, say); sweep C started with it locks after.
+
+    A made out/ and out/points/, C found them made; A let go of the lock and then removed them (empty):
+    C failed to take the lock ('cannot lock ...: No such file or directory') or, locked between the two,
+    at its first job.  Now a sweep removes what it made only while holding the lock, and one that
+    locks after makes again what went.
+    """
+    import importlib
+
+    module = importlib.import_module("offloadsim.experiments.sweep")
+    out = sweep_file.parent / "new" / "out"
+    real_lock, real_execute = module.directory_lock, module.execute
+    a_prepared, c_prepared = threading.Event(), threading.Event()
+    failed: list[BaseException] = []
+
+    def lock(directory: Path, what: str, *created):
+        if threading.current_thread().name == "A":
+            a_prepared.set()
+            assert c_prepared.wait(30)  # C made (found) its folders too
+        else:
+            c_prepared.set()
+            a.join(30)  # A locks, fails before any job and cleans up, all before C locks
+            assert not a.is_alive()
+        return real_lock(directory, what, *created)
+
+    def execute(*args, **kwargs):
+        if threading.current_thread().name == "A":
+            raise ExperimentError("cannot connect to the Dask scheduler at tcp://127.0.0.1:9")
+        return real_execute(*args, **kwargs)
+
+    def sweep_a():
+        try:
+            sweep(sweep_file, out=out, workers=1)
+        except BaseException as error:
+            failed.append(error)
+
+    monkeypatch.setattr(module, "directory_lock", lock)
+    monkeypatch.setattr(module, "execute", execute)
+    a = threading.Thread(target=sweep_a, name="A")
+    a.start()
+    assert a_prepared.wait(30)
+    assert sweep(sweep_file, out=out, workers=1).ran == 8
+    assert len(failed) == 1 and "Dask scheduler" in str(failed[0])
+    assert len(list((out / "points").iterdir())) == 8 and (out / "manifest.json").is_file()
 
 
 def _compare_in_temporary(folder: Path, workers: int, verb: str = "compare") -> tuple[subprocess.Popen, Path]:

@@ -32,10 +32,12 @@ from __future__ import annotations
 import contextlib
 import copy
 import datetime as _dt
+import errno
 import itertools
 import json
 import logging
 import math
+import os
 import platform
 import shlex
 import socket
@@ -864,17 +866,14 @@ def _prepare_out(directory: Path) -> list[Path]:
     """
     if holds_non_directory(directory):
         raise ExperimentError(f"output path {directory} exists and is not a directory")
-    if directory.is_dir() and any(directory.iterdir()) and not (directory / "points").is_dir():
-        if not is_result_directory(directory):
-            raise ExperimentError(
-                f"output directory {directory} is not empty and holds no sweep (no points/); "
-                "choose another --out"
-            )
-        check_out_dir(directory)  # not in use by another process
-        previous = move_aside(directory)
-        logging.getLogger("offloadsim").info(
-            "%s held a result that is not a sweep; it was moved to %s", directory, previous
-        )
+    for _ in range(100):
+        try:
+            _move_other_result_aside(directory)
+            break
+        except FileNotFoundError:
+            continue  # a sweep of this folder started with this one moved the result first: look again
+    else:
+        raise ExperimentError(f"cannot write results to {directory}: other processes keep moving it")
     created = missing_directories(directory / "points")
     try:
         (directory / "points").mkdir(parents=True, exist_ok=True)
@@ -882,6 +881,38 @@ def _prepare_out(directory: Path) -> list[Path]:
         remove_empty(created)
         raise ExperimentError(f"cannot write results to {directory}: {describe_os_error(error)}") from None
     return created
+
+
+def _move_other_result_aside(directory: Path) -> None:
+    """Move a run or comparison result in ``directory`` to ``NAME.old-N``; refuse one that is no result.
+
+    Raises FileNotFoundError if ``directory`` went or was replaced while it was looked at: another
+    sweep of it, started together, moved the result first (and perhaps made its own folder there,
+    which is not this sweep's to move), so the caller looks again.
+    """
+    try:
+        seen = os.stat(directory)
+    except FileNotFoundError:
+        return  # a new folder
+
+    def still_seen() -> None:
+        now = os.stat(directory)
+        if (now.st_dev, now.st_ino) != (seen.st_dev, seen.st_ino):
+            raise FileNotFoundError(errno.ENOENT, "replaced meanwhile", str(directory))
+
+    if not any(directory.iterdir()) or (directory / "points").is_dir():
+        return
+    if not is_result_directory(directory):
+        still_seen()
+        raise ExperimentError(
+            f"output directory {directory} is not empty and holds no sweep (no points/); choose another --out"
+        )
+    check_out_dir(directory)  # not in use by another process
+    still_seen()
+    previous = move_aside(directory)
+    logging.getLogger("offloadsim").info(
+        "%s held a result that is not a sweep; it was moved to %s", directory, previous
+    )
 
 
 def _job_meta(job: Job, result: JobResult) -> dict[str, Any]:

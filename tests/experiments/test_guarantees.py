@@ -722,6 +722,41 @@ def test_a_sweep_that_fails_before_any_job_leaves_the_folders_of_one_that_locks_
     assert len(list((out / "points").iterdir())) == 8 and (out / "manifest.json").is_file()
 
 
+@pytest.mark.parametrize("moment", ["moved", "moved and made again"])
+def test_two_sweeps_on_a_run_result_move_it_aside_once(cli_main, capsys, sweep_file, monkeypatch, moment):
+    """Two sweeps started together on a folder that holds a run: the other one moves it aside first.
+
+    'moved': between this sweep's "it holds a run" and its move, the rename found nothing and the
+    sweep ended in a traceback (FileNotFoundError).  'moved and made again': the other one has also
+    made its new out/points/ there, which this sweep then moved aside as if it were the run.
+    """
+    import importlib
+
+    from offloadsim.outdir import move_aside
+
+    module = importlib.import_module("offloadsim.experiments.sweep")
+    out = sweep_file.parent / "out"
+    code, _, _ = cli(cli_main, capsys, "run", sweep_file.parent / "tiny.yaml", "--out", out)
+    assert code == 0 and (out / "manifest.json").is_file()
+    real = module.is_result_directory
+    moved: list[Path] = []
+
+    def the_other_moves_it_first(directory: Path) -> bool:
+        holds = real(directory)
+        if not moved:
+            moved.append(move_aside(directory))  # the other sweep, at this moment
+            if moment == "moved and made again":
+                (directory / "points").mkdir(parents=True)
+        return holds
+
+    monkeypatch.setattr(module, "is_result_directory", the_other_moves_it_first)
+    code, _, err = cli(cli_main, capsys, "sweep", sweep_file, "--out", out, "--workers", "1", "-q")
+    assert code == 0, err
+    assert moved == [out.with_name("out.old-1")] and (moved[0] / "manifest.json").is_file()  # the run
+    assert sorted(p.name for p in out.parent.iterdir() if p.name.startswith("out")) == ["out", "out.old-1"]
+    assert len(list((out / "points").iterdir())) == 8
+
+
 def _compare_in_temporary(folder: Path, workers: int, verb: str = "compare") -> tuple[subprocess.Popen, Path]:
     """A long compare (or sweep) of two runs of M/M/1 in its own session, with ``$TMPDIR`` in ``folder``."""
     temporary = folder / "tmp"

@@ -287,6 +287,52 @@ def test_the_lock_file_is_removed_when_its_holder_ends_however_it_ends(tmp_path)
     assert not lock.exists()
 
 
+def test_a_failing_holder_removes_what_it_made_only_while_no_other_holder_works_there(tmp_path, monkeypatch):
+    """A holder that failed removes the empty folders it made as it lets go of the lock.
+
+    Another holder (a sweep of the same new folder, started with it) may lock the moment the lock
+    file goes: so the folders inside go before it (points/ the other makes again under its lock
+    would otherwise go with them), and the folder itself after, kept by the other's lock file.
+    """
+    out = tmp_path / "new" / "out"
+    created = outdir.missing_directories(out / "points")
+    (out / "points").mkdir(parents=True)
+    other: list = []
+    real_unlink = Path.unlink
+
+    def then_another_locks(self: Path, missing_ok: bool = False) -> None:
+        real_unlink(self, missing_ok=missing_ok)
+        if self.name == LOCK_FILE and not other:
+            other.append(directory_lock(out, "sweep c.yaml", []))
+            other[0].__enter__()
+            (out / "points").mkdir(exist_ok=True)  # as a sweep does under its lock
+
+    monkeypatch.setattr(Path, "unlink", then_another_locks)
+    with pytest.raises(KeyboardInterrupt), directory_lock(out, "sweep a.yaml", created) as held:
+        held.remove_created()
+        raise KeyboardInterrupt
+    monkeypatch.undo()
+    try:
+        assert len(other) == 1 and (out / "points").is_dir() and locked_by_another(out)
+    finally:
+        other[0].__exit__(None, None, None)
+
+
+def test_a_holder_makes_its_folder_again_if_an_earlier_holder_removed_it(tmp_path):
+    """Given the list of folders it made, the lock step makes a missing folder and adds it to the list."""
+    out = tmp_path / "new" / "out"
+    with (
+        pytest.raises(ResultsError, match=r"cannot lock .*: No such file or directory"),
+        directory_lock(out, "sweep a.yaml"),
+    ):
+        pass
+    created: list[Path] = []
+    with directory_lock(out, "sweep c.yaml", created) as held:
+        assert locked_by_another(out)
+        held.remove_created()
+    assert created == [out, tmp_path / "new"] and not (tmp_path / "new").exists()
+
+
 def test_a_holder_that_locked_a_lock_file_just_removed_takes_the_one_in_the_directory(tmp_path, monkeypatch):
     """Removing the file is safe only because a holder checks it locked the file the path names.
 

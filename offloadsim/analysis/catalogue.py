@@ -61,7 +61,9 @@ class Metric:
     idle draw, read as the device's whole energy without it).  It follows the
     unit in the run's table and on a figure's axis; the headings of compare's
     and sweep's tables have no room for it, so a line under them says it
-    (:func:`basis_lines`).
+    (:func:`basis_lines`).  ``digits`` is how many decimals the run's table
+    shows; compare's table shows at least as many where every replication gave
+    the same value (a CI of exactly 0 sets no precision, and the value is exact).
     """
 
     label: str
@@ -69,6 +71,7 @@ class Metric:
     scale: float = 1.0
     better: Better | None = None
     basis: str = ""
+    digits: int = 1
 
     @property
     def heading(self) -> str:
@@ -99,29 +102,46 @@ class Metric:
     def format(self, mean: float, half: float = math.nan, *, signed: bool = False) -> str:
         """``mean`` (SI) in display units, with ``± half`` when known, to the CI's precision.
 
+        A half-width of 0 (every replication gave the same value, or differed by rounding only) sets
+        no precision: the value keeps its own digits, the run table's and at least 4 significant
+        ones, and the interval reads ``± 0``.  A signed value (a Δ) of exactly 0 has no sign.
+
         >>> METRICS["latency_mean_s"].format(0.01234, 0.00051)
         '12.34 ± 0.51'
+        >>> METRICS["device_energy_mean_j"].format(1.3441412, 0.0)
+        '1,344.14 ± 0'
         """
         if mean is None or math.isnan(mean):
             return "-"
         value = mean * self.scale
-        digits = _digits(value, half * self.scale if not math.isnan(half) else math.nan)
-        text = f"{value:+,.{digits}f}" if signed else f"{value:,.{digits}f}"
+        spread = half * self.scale if not math.isnan(half) else math.nan
+        exact = spread == spread and _zero_width(value, spread)
+        digits = self._exact_digits(value) if exact else _digits(value, spread)
+        text = f"{value:+,.{digits}f}" if signed and value != 0 else f"{value:,.{digits}f}"
         if signed:
             text = text.replace("-", "−")
         if math.isnan(half):
             return text
-        return f"{text} ± {half * self.scale:,.{digits}f}"
+        return f"{text} ± {'0' if exact else f'{spread:,.{digits}f}'}"
+
+    def _exact_digits(self, value: float) -> int:
+        """Decimals of a value every replication gave: the run table's, 4 significant digits (at most 4)."""
+        if value == 0:
+            return self.digits
+        return int(min(4, max(self.digits, 3 - math.floor(math.log10(abs(value))))))
+
+
+def _zero_width(value: float, half: float) -> bool:
+    """A half-width of exactly 0, or of rounding noise (runs that all gave 0.1 s: 4.8e-17 s)."""
+    return half <= _NOISE * abs(value)
 
 
 def _digits(value: float, half: float) -> int:
     """Decimals enough to show the CI half-width to two significant digits (at most 4).
 
-    A half-width of rounding noise (runs that all gave the same value: 4.8e-17 s about 0.1 s) is
-    no precision to show: the value's own digits are used, as for a half-width of exactly 0.
+    Without a half-width (one replication), the value's to two significant digits.
     """
-    noise = half == half and half <= _NOISE * abs(value)
-    reference = half if half == half and half > 0 and not noise else abs(value)
+    reference = half if half == half and half > 0 else abs(value)
     if reference == 0 or reference != reference:
         return 1
     return int(min(4, max(0, 1 - math.floor(math.log10(reference)))))
@@ -145,7 +165,7 @@ METRICS: dict[str, Metric] = {
     "fail_rate": Metric("failed tasks", "%", 100.0, _LOWER),
     "availability": Metric("least node availability", "%", 100.0, _HIGHER),
     "throughput_per_s": Metric("throughput", "tasks/s", 1.0, _HIGHER),
-    "device_energy_mean_j": Metric("device energy per task", "mJ", 1e3, _LOWER, basis="above idle"),
+    "device_energy_mean_j": Metric("device energy per task", "mJ", 1e3, _LOWER, basis="above idle", digits=2),
     "bytes_sent": Metric("data sent", "MB", 1e-6, _LOWER),
     "arrived": Metric("tasks arrived", "tasks"),
     "completed": Metric("tasks completed", "tasks", 1.0, _HIGHER),

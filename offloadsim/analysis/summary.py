@@ -187,10 +187,11 @@ class Summary:
         def share(count: int) -> str:
             return f"({100.0 * count / n:.1f} %)" if n else ""
 
-        def metric(name: str, digits: int = 1, note: str = "") -> None:
-            """One headline row, labelled and scaled as the metric catalogue says."""
+        def metric(name: str, note: str = "") -> None:
+            """One headline row, labelled, scaled and to the decimals the metric catalogue says."""
             info = catalogue.metric_info(name)
-            rows.append((info.label, _num(getattr(self, name) * info.scale, digits), info.unit_text + note))
+            value = _num(getattr(self, name) * info.scale, info.digits)
+            rows.append((info.label, value, info.unit_text + note))
 
         rows.append((catalogue.metric_info("arrived").label, f"{self.arrived:d}", ""))
         rows.append(("  completed", f"{self.completed:d}", share(self.completed)))
@@ -227,11 +228,7 @@ class Summary:
         # Exactly no joule above idle on any task: the sources have no power: (or draw idle power in
         # every state), so the 0 says nothing about what offloading saves.
         unpowered = self.arrived and self.device_energy_mean_j == 0.0
-        metric(
-            "device_energy_mean_j",
-            digits=2,
-            note="  (none: do the sources have power:?)" * unpowered,
-        )
+        metric("device_energy_mean_j", note="  (none: do the sources have power:?)" * unpowered)
         for name, value in self.column_metrics.items():
             info = catalogue.metric_info(name)
             rows.append((info.label, _num(value * info.scale), info.unit_text))

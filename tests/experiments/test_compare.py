@@ -391,8 +391,32 @@ def test_a_ci_of_rounding_noise_shows_no_false_precision():
     from offloadsim.analysis.catalogue import METRICS
 
     latency = METRICS["latency_mean_s"]
-    assert latency.format(0.1, 4.786e-17) == latency.format(0.1, 0.0) == "100 ± 0"
+    assert latency.format(0.1, 4.786e-17) == latency.format(0.1, 0.0) == "100.0 ± 0"
     assert latency.format(0.1, 0.00051) == "100.00 ± 0.51"  # a real spread keeps its digits
+
+
+def test_a_value_every_replication_gave_keeps_its_digits():
+    """Every task of `local` cost 1,344.14 mJ (as `run` says), and compare's cell read "1,344 ± 0",
+    edge's "49 ± 0": a CI of exactly 0 sets no precision, so the digits of an exact value were lost."""
+    from offloadsim.analysis.catalogue import METRICS
+    from offloadsim.experiments.compare import format_comparison
+
+    energy = METRICS["device_energy_mean_j"]
+    assert energy.format(1.3441412, 0.0) == "1,344.14 ± 0"  # the run table's two decimals
+    assert energy.format(0.04912345, 0.0) == "49.12 ± 0"
+    assert METRICS["latency_mean_s"].format(0.0123456, 0.0) == "12.35 ± 0"  # at least 4 significant
+    assert energy.format(-1.2953434, 0.0, signed=True) == "−1,295.34 ± 0"
+    assert energy.format(0.0, 0.0, signed=True) == "0.00 ± 0"  # a Δ of exactly 0 has no sign
+    rows = [  # policy, metric, mean, ci, diff, diff_ci (SI units)
+        ("local", "device_energy_mean_j", 1.3441412, 0.0, 0.0, 0.0),
+        ("edge", "device_energy_mean_j", 0.04912345, 0.0, -1.29501775, 0.0),
+        ("cloud", "device_energy_mean_j", 1.3441412, 0.0, 0.0, 0.0),
+    ]
+    summary = pd.DataFrame(rows, columns=["policy", "metric", "mean", "ci", "diff", "diff_ci"])
+    lines = format_comparison(summary, ["local", "edge", "cloud"], "local").splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("device energy per task"))
+    assert lines[at].split()[-9:] == ["1,344.14", "±", "0", "49.12", "±", "0", "1,344.14", "±", "0"]
+    assert lines[at + 1].split()[-8:] == ["−1,295.02", "±", "0", "*", "better", "0.00", "±", "0"]
 
 
 def _drops_of_the_whole_table(tasks, policies):

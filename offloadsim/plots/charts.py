@@ -756,7 +756,8 @@ def energy_latency(
     Markers are means over replications with 95 % CI bars in both
     directions.  With ``x`` (a swept key), each ``by`` value gets one marker
     per value of ``x``, joined in order of ``x``, its two ends labelled
-    with their value (inside the axes).  Either axis turns logarithmic when
+    with their value (inside the axes) where there is room
+    (:func:`unlabelled_ends` names those left off).  Either axis turns logarithmic when
     its values span more than 10× (``log_x``/``log_y`` force it), so that
     fast policies are not crowded into one corner by a slow one.
     """
@@ -807,11 +808,15 @@ def energy_latency(
             first, last = rows.iloc[0], rows.iloc[-1]
             colour = style["color"]
             if _same_place(first, last):  # a policy the swept value does not move: one label for both
-                ends_to_label.append(_EndLabel(_end_text(first, x, unit, last), xs[0], ys[0], colour))
-            else:
-                ends_to_label.append(_EndLabel(_end_text(first, x, unit), xs[0], ys[0], colour, xs[1], ys[1]))
                 ends_to_label.append(
-                    _EndLabel(_end_text(last, x, unit), xs[-1], ys[-1], colour, xs[-2], ys[-2])
+                    _EndLabel(_end_text(first, x, unit, last), xs[0], ys[0], colour, series=str(name))
+                )
+            else:
+                ends_to_label.append(
+                    _EndLabel(_end_text(first, x, unit), xs[0], ys[0], colour, xs[1], ys[1], str(name))
+                )
+                ends_to_label.append(
+                    _EndLabel(_end_text(last, x, unit), xs[-1], ys[-1], colour, xs[-2], ys[-2], str(name))
                 )
         ax.set_xlabel(lat.axis_label)
         ax.set_ylabel(eng.axis_label)
@@ -873,7 +878,10 @@ def _end_text(row: pd.Series, x: str, unit: str, last: pd.Series | None = None) 
 
 
 class _EndLabel(NamedTuple):
-    """The label of a line's end point; ``(nx, ny)`` is the point next to it on the line, if any."""
+    """The label of a line's end point; ``(nx, ny)`` is the point next to it on the line, if any.
+
+    ``series`` names the line, for the note that says which ends had no room for their label.
+    """
 
     text: str
     x: float
@@ -881,6 +889,7 @@ class _EndLabel(NamedTuple):
     colour: str
     nx: float = math.nan
     ny: float = math.nan
+    series: str = ""
 
 
 def _label_ends(ax: Axes, labels: Sequence[_EndLabel], markers: Sequence[tuple[float, float]] = ()) -> None:
@@ -893,14 +902,16 @@ def _label_ends(ax: Axes, labels: Sequence[_EndLabel], markers: Sequence[tuple[f
     another marker (``markers``, in data coordinates) is not taken either: a
     label beside another series' point reads as that point's.  One that fits
     nowhere is left off rather than drawn over another (the legend and the
-    line still say which it is).
+    line still say which it is, and :func:`unlabelled_ends` which were left
+    off, for the figure's note under the axes).
     """
-    for note in _END_LABELS.pop(ax, (None, None, []))[2]:
+    for note in _END_LABELS.pop(ax, (None, None, [], []))[2]:
         note.remove()  # placed before the figure's final layout
     if not labels:
         return
     notes: list[Annotation] = []
-    _END_LABELS[ax] = (list(labels), list(markers), notes)
+    left: list[_EndLabel] = []
+    _END_LABELS[ax] = (list(labels), list(markers), notes, left)
     renderer = laid_out(ax)
     # A margin of 2 px: constrained layout still moves a panel by a pixel or two at the next draw.
     frame = ax.get_window_extent(renderer).padded(-2.0)
@@ -908,7 +919,8 @@ def _label_ends(ax: Axes, labels: Sequence[_EndLabel], markers: Sequence[tuple[f
     placed = [legend.get_window_extent(renderer)] if legend is not None else []
     reach = 4 * ax.figure.dpi / 72  # a marker's half-width and a margin, in pixels
     dots = [ax.transData.transform(point) for point in markers]
-    for text, x, y, colour, nx, ny in labels:
+    for label in labels:
+        text, x, y, colour, nx, ny, _ = label
         px, py = ax.transData.transform((x, y))
         others = [
             Bbox.from_extents(mx - reach, my - reach, mx + reach, my + reach)
@@ -944,13 +956,41 @@ def _label_ends(ax: Axes, labels: Sequence[_EndLabel], markers: Sequence[tuple[f
                 notes.append(note)
                 break
             note.remove()
+        else:
+            left.append(label)
 
 
 #: The end labels of each energy–latency Axes (what to label, the markers, the labels placed), so
 #: that :func:`place_end_labels` can place them again once the whole figure is laid out.
 _END_LABELS: weakref.WeakKeyDictionary[
-    Axes, tuple[list[_EndLabel], list[tuple[float, float]], list[Annotation]]
+    Axes, tuple[list[_EndLabel], list[tuple[float, float]], list[Annotation], list[_EndLabel]]
 ] = weakref.WeakKeyDictionary()
+
+
+def unlabelled_ends(axes: Sequence[Axes]) -> str:
+    """The note under a figure naming the line ends :func:`energy_latency` had no room to label, or ``""``.
+
+    A line whose end label is left off no longer says which end is which swept value; the note says
+    which labels are missing, so that the reader does not take an unlabelled end for another one.
+
+    >>> unlabelled_ends([])
+    ''
+    """
+    missing: list[str] = []
+    for ax in axes:
+        for label in _END_LABELS.get(ax, ((), (), (), ()))[3]:
+            what = f"{label.series}'s {label.text}" if label.series else label.text
+            if what not in missing:
+                missing.append(what)
+    if not missing:
+        return ""
+    shown = ", ".join(missing[:_MISSING_SHOWN])
+    more = f" and {len(missing) - _MISSING_SHOWN} more" if len(missing) > _MISSING_SHOWN else ""
+    return f"no room for the labels of these line ends: {shown}{more}"
+
+
+#: How many left-off end labels the note names.
+_MISSING_SHOWN = 4
 
 
 def place_end_labels(ax: Axes) -> None:

@@ -190,7 +190,32 @@ def plot_results(
         clear_legend(axes[0])
         charts.place_end_labels(axes[0])
         charts.place_all_local_labels(axes[0])
+    if kind == "energy":
+        _say_unlabelled_ends(fig, axes, note)
     return fig
+
+
+def _say_unlabelled_ends(fig: Figure, axes: Sequence[Axes], note: str) -> None:
+    """Name under the axes the line ends left without a label for lack of room, and place the labels again.
+
+    A line whose end had no room for its label no longer says which end is which swept value. The
+    note takes room from the axes, so the labels go again and the note says what is left off then
+    (a few rounds, until it names what it names).
+    """
+    said = ""
+    for _ in range(_ROUNDS):
+        missing = charts.unlabelled_ends(axes)
+        if missing == said:
+            return
+        said = missing
+        with house_style():
+            fig.supxlabel("\n".join(part for part in (note, missing) if part), fontsize=6)
+        for ax in axes:
+            charts.place_end_labels(ax)
+
+
+#: How many times the note of unlabelled line ends and the labels are placed before the note stays.
+_ROUNDS = 4
 
 
 def _legend_on_data(ax: Axes) -> bool:

@@ -1279,6 +1279,34 @@ def test_a_series_keeps_its_legend_colour_in_a_panel_that_lacks_the_others(sweep
     check_readable(fig)
 
 
+@pytest.mark.parametrize("apart", [1.05, 1.6])
+def test_an_energy_line_end_left_without_a_label_is_named_under_the_axes(sweep_results, apart):
+    """Two policies' lines ran side by side and one end label of each had no room: both were left
+    off without a word, so a reader could not tell which end of the line was 5 Mbit/s and which 50."""
+    metrics = sweep_results.metrics.copy()
+    fast = (metrics["links[0].bandwidth"] == "50 Mbps").to_numpy()
+    scale = np.where(metrics["policy"] == "local", 1.0, apart) + 0.001 * metrics["replication"].to_numpy()
+    metrics["latency_mean_s"] = np.where(fast, 0.40, 0.80) * scale
+    metrics["device_energy_mean_j"] = np.where(fast, 0.50, 1.00) * scale
+    fig = plots.plot_results(dataclasses.replace(sweep_results, metrics=metrics), "energy")
+    (ax,) = (ax for ax in fig.axes if ax.get_visible())
+    colours = {c.get_label(): c.lines[0].get_color() for c in ax.containers}
+    labelled = {
+        (name, text.get_text())
+        for text in ax.texts
+        for name, colour in colours.items()
+        if matplotlib.colors.same_color(text.get_color(), colour)
+    }
+    note = _footnote(fig)
+    ends = {(name, value) for name in ("local", "edge") for value in ("5 Mbit/s", "50 Mbit/s")}
+    unlabelled = ends - labelled
+    for name, value in ends:
+        said = f"{name}'s {value}" in note
+        assert said == ((name, value) in unlabelled), (name, value, note)
+    assert bool(unlabelled) == (apart < 1.5), "side by side, some ends have no room; apart, all do"
+    check_readable(fig)
+
+
 def test_the_reviewer_checks_catch_what_the_energy_facets_did():
     from matplotlib.lines import Line2D
     from matplotlib.ticker import LogLocator

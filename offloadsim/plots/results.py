@@ -196,22 +196,25 @@ def plot_results(
 
 
 def _say_unlabelled_ends(fig: Figure, axes: Sequence[Axes], note: str) -> None:
-    """Name under the axes the line ends left without a label for lack of room, and place the labels again.
+    """Place the line ends' labels at the figure's final layout, and name under the axes those left off.
 
     A line whose end had no room for its label no longer says which end is which swept value. The
-    note takes room from the axes, so the labels go again and the note says what is left off then
-    (a few rounds, until it names what it names).
+    labels go at the layout the notes under the axes leave (placed before, one could sit outside
+    its panel or on another label now); a note naming those left off takes room too, so they go
+    again and the note says what is left off then (a few rounds, until it names what it names).
     """
     said = ""
     for _ in range(_ROUNDS):
+        for ax in axes:
+            charts.place_end_labels(ax)
         missing = charts.unlabelled_ends(axes)
         if missing == said:
             return
         said = missing
         with house_style():
             fig.supxlabel("\n".join(part for part in (note, missing) if part), fontsize=6)
-        for ax in axes:
-            charts.place_end_labels(ax)
+    for ax in axes:
+        charts.place_end_labels(ax)
 
 
 #: How many times the note of unlabelled line ends and the labels are placed before the note stays.

@@ -1304,7 +1304,33 @@ def test_an_energy_line_end_left_without_a_label_is_named_under_the_axes(sweep_r
         said = f"{name}'s {value}" in note
         assert said == ((name, value) in unlabelled), (name, value, note)
     assert bool(unlabelled) == (apart < 1.5), "side by side, some ends have no room; apart, all do"
+    _end_labels_inside_and_apart(ax)
     check_readable(fig)
+
+
+def test_energy_end_labels_are_placed_at_the_final_layout(sweep_results):
+    """The labels of a one-panel figure were placed before the notes under the axes took room:
+    at the final layout local's "5–50 Mbit/s" ran into edge's "5 Mbit/s"."""
+    results = _energy_by_policy(sweep_results)
+    fig = plots.plot_results(results, "energy")
+    (ax,) = (ax for ax in fig.axes if ax.get_visible())
+    assert len(ax.texts) == 3, [t.get_text() for t in ax.texts]  # local's one label, edge's two
+    _end_labels_inside_and_apart(ax)
+
+
+def _end_labels_inside_and_apart(ax):
+    """At the figure's final layout (the notes under the axes took room), every end label is inside
+    its axes and on no other label or the legend."""
+    from offloadsim.plots.axes import laid_out
+
+    renderer = laid_out(ax)
+    frame = ax.get_window_extent(renderer)
+    legend = ax.get_legend()
+    boxes = [text.get_window_extent(renderer) for text in ax.texts]
+    others = [legend.get_window_extent(renderer)] if legend is not None else []
+    for i, box in enumerate(boxes):
+        assert frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1
+        assert not any(box.overlaps(other) for other in (*boxes[i + 1 :], *others)), ax.texts[i].get_text()
 
 
 def test_the_reviewer_checks_catch_what_the_energy_facets_did():

@@ -502,6 +502,8 @@ def _moving_with_shown(view: _View, frame: pd.DataFrame, keys: Sequence[str], sh
                 continue
             if _tied(frame, [lead, key]) == [[lead, key]]:
                 pairs = frame[[lead, key]].drop_duplicates().astype(object)
+                if all(str(a) == str(b) for a, b in zip(pairs[lead], pairs[key], strict=True)):
+                    continue  # one dimension under two names: a sweep's policies are its policy.name
                 values = "; ".join(f"{a} {b}" for a, b in zip(pairs[lead], pairs[key], strict=True))
                 parts.append(f"each {view.label(lead)} has its own {view.label(key)}: {values}")
     return "\n".join(parts)

@@ -1628,6 +1628,15 @@ def speed_sweep(tmp_path_factory):
     )
 
 
+def test_the_series_key_is_not_said_to_move_with_itself(speed_sweep):
+    """A sweep's policies are its policy.name: the note said "each policy has its own policy: local local;
+    edge edge" under every figure of a sweep of policies."""
+    fig = plots.plot_results(
+        speed_sweep, "sweep", x="links[0].bandwidth", facet="nodes.phone.processor.speed"
+    )
+    assert "has its own" not in fig.get_supxlabel(), fig.get_supxlabel()
+
+
 def test_an_all_local_line_follows_a_swept_device_speed_rather_than_its_mean(speed_sweep):
     """With the phone's speed on the x axis the all-local latency is 100 ms at 10 GFLOP/s and 25 ms
     at 40: one straight line at their mean (62 ms) marked a latency no task ran at."""

@@ -474,8 +474,12 @@ def test_models_show_reads_an_onnx_file(tmp_path, capsys):
     for bad, said in [
         (tmp_path / "text.onnx", "cannot import"),
         (  # a near name beside it is suggested, as a missing scenario file's is
-            tmp_path / "none.onnx",
+            tmp_path / "nett.onnx",
             f'no such file (did you mean "{tmp_path / "net.onnx"}"?); expected an ONNX model file',
+        ),
+        (  # not one only the extension makes near (c8482e2)
+            tmp_path / "none.onnx",
+            "none.onnx: no such file; expected an ONNX model file",
         ),
     ]:
         code, _, err = cli(capsys, "models", "show", str(bad))

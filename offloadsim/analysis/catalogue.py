@@ -104,19 +104,23 @@ class Metric:
 
         A half-width of 0 (every replication gave the same value, or differed by rounding only) sets
         no precision: the value keeps its own digits, the run table's and at least 4 significant
-        ones, and the interval reads ``± 0``.  A signed value (a Δ) of exactly 0 has no sign.
+        ones, and the interval reads ``± 0``.  So does a value without a half-width (one
+        replication), shown bare: ``1,344.14``, as the run's table shows it, not ``1,344``.  A
+        signed value (a Δ) of exactly 0 has no sign.
 
         >>> METRICS["latency_mean_s"].format(0.01234, 0.00051)
         '12.34 ± 0.51'
         >>> METRICS["device_energy_mean_j"].format(1.3441412, 0.0)
         '1,344.14 ± 0'
+        >>> METRICS["device_energy_mean_j"].format(1.3441412)
+        '1,344.14'
         """
         if mean is None or math.isnan(mean):
             return "-"
         value = mean * self.scale
         spread = half * self.scale if not math.isnan(half) else math.nan
-        exact = spread == spread and _zero_width(value, spread)
-        digits = self._exact_digits(value) if exact else _digits(value, spread)
+        exact = spread != spread or _zero_width(value, spread)
+        digits = self._exact_digits(value) if exact else _digits(spread)
         text = f"{value:+,.{digits}f}" if signed and value != 0 else f"{value:,.{digits}f}"
         if signed:
             text = text.replace("-", "−")
@@ -125,7 +129,7 @@ class Metric:
         return f"{text} ± {'0' if exact else f'{spread:,.{digits}f}'}"
 
     def _exact_digits(self, value: float) -> int:
-        """Decimals of a value every replication gave: the run table's, 4 significant digits (at most 4)."""
+        """Decimals of a value without a spread: the run table's, 4 significant digits (at most 4)."""
         if value == 0:
             return self.digits
         return int(min(4, max(self.digits, 3 - math.floor(math.log10(abs(value))))))
@@ -136,15 +140,9 @@ def _zero_width(value: float, half: float) -> bool:
     return half <= _NOISE * abs(value)
 
 
-def _digits(value: float, half: float) -> int:
-    """Decimals enough to show the CI half-width to two significant digits (at most 4).
-
-    Without a half-width (one replication), the value's to two significant digits.
-    """
-    reference = half if half == half and half > 0 else abs(value)
-    if reference == 0 or reference != reference:
-        return 1
-    return int(min(4, max(0, 1 - math.floor(math.log10(reference)))))
+def _digits(half: float) -> int:
+    """Decimals enough to show the CI half-width (> 0) to two significant digits (at most 4)."""
+    return int(min(4, max(0, 1 - math.floor(math.log10(half)))))
 
 
 #: A CI half-width this small against its mean is floating-point rounding, not a spread of the runs.

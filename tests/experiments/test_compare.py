@@ -507,3 +507,18 @@ def test_a_comparison_without_deadlines_says_so_as_run_does():
     assert lines[-1].split()[-4:] == ["no", "deadlines", "no", "deadlines"]
     assert len({len(line) for line in lines[:2]}) == 1  # the header and its rule: alignment kept
     assert lines[-2].startswith("  Δ vs a")  # the latency's Δ; none for deadlines that no run had
+
+
+def test_a_value_of_one_replication_keeps_the_run_tables_digits():
+    """With `--replications 1` compare read "1,344" for the 1,344.14 mJ that `run` prints: a value
+    without an interval fell back to 2 significant figures. It keeps the run table's decimals and at
+    least 4 significant figures, as a value every replication gave does."""
+    from offloadsim.analysis.catalogue import METRICS
+
+    energy, latency = METRICS["device_energy_mean_j"], METRICS["latency_mean_s"]
+    assert energy.format(1.3441412) == "1,344.14"
+    assert energy.format(0.04912345) == "49.12"
+    assert latency.format(0.0123456) == "12.35"  # 4 significant figures beyond the run's 1 decimal
+    assert latency.format(0.1) == "100.0"
+    assert energy.format(-1.2953434, signed=True) == "−1,295.34"
+    assert METRICS["throughput_per_s"].format(2.0) == latency.format(0.002) == "2.000"

@@ -40,7 +40,8 @@ def figure_problems(fig: Figure) -> list[str]:
     """Everything in ``fig`` a reviewer would send back, one line each (an empty list when none).
 
     Overlapping tick labels; a log axis with fewer than two labelled ticks;
-    text placed in an Axes that runs outside it; a marker cut by the edge
+    text placed in an Axes that runs outside it; a figure's title, footnote or
+    legend that runs past the figure's edge; a marker cut by the edge
     of its axes; bars on a log value axis; an empty legend entry, or two
     entries that look the same; panels of a multi-panel figure without
     ``(a)``, ``(b)``... titles.  Measured in the house style, as the
@@ -204,7 +205,10 @@ def _alike_entries(legend: Legend) -> list[str]:
 
 
 def _figure_texts_clash(fig: Figure, axes: list[Axes], renderer: Any) -> list[str]:
-    """The figure's own title, footnote and legends running into each other or into a panel."""
+    """The figure's own title, footnote and legends running into each other, a panel or its edge.
+
+    Past the figure's edge, the saved file cuts them: a note wider than the figure lost its ends.
+    """
     named: list[tuple[str, Bbox]] = []
     figure_texts = (("title", fig._suptitle), ("footnote", fig._supxlabel))  # type: ignore[attr-defined]
     for name, text in figure_texts:
@@ -212,6 +216,10 @@ def _figure_texts_clash(fig: Figure, axes: list[Axes], renderer: Any) -> list[st
             named.append((f"the figure's {name} {text.get_text()!r}", text.get_window_extent(renderer)))
     named += [("the figure's legend", legend.get_window_extent(renderer)) for legend in fig.legends]
     found = []
+    edge = fig.bbox.padded(1.0)
+    for name, box in named:
+        if not (edge.contains(box.x0, box.y0) and edge.contains(box.x1, box.y1)):
+            found.append(f"{name} runs past the figure's edge")
     for i, (name, box) in enumerate(named):
         for other, other_box in named[i + 1 :]:
             if box.shrunk(0.98, 0.9).overlaps(other_box.shrunk(0.98, 0.9)):

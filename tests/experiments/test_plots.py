@@ -1702,3 +1702,41 @@ def test_a_key_zipped_with_the_series_is_named_under_the_axes(tmp_path):
         results, "sweep", x="links[0].bandwidth", by="nodes.phone.processor.speed", facet="links[0].latency"
     )
     assert "has its own" not in fig.get_supxlabel()
+
+
+@pytest.fixture(scope="module")
+def sweep_drops(tmp_path_factory):
+    """A sweep of the uplink and the policy on an edge with no room to queue: the note that names the
+    (uplink, policy) points with 5 % or more not completed is longer than the figure is wide."""
+    from experiment_data import SWEEP, TINY
+
+    folder = tmp_path_factory.mktemp("plots-sweep-drops")
+    busy = TINY.replace("rate: 2 /s", "rate: 10 /s").replace("cores: 1}", "cores: 1, queue_limit: 0}")
+    (folder / "tiny.yaml").write_text(busy, encoding="utf-8")
+    (folder / "sweep.yaml").write_text(SWEEP, encoding="utf-8")
+    sweep(folder / "sweep.yaml", out=folder / "sweep", workers=1)
+    return read_results(folder / "sweep")
+
+
+@pytest.mark.parametrize("kind", ["sweep", "energy"])
+def test_a_note_wider_than_the_figure_wraps_inside_it(sweep_drops, kind, tmp_path):
+    """The note "of completed tasks only; 5 % or more not completed ... (phone uplink, policy):" ran past
+    both edges of the saved figure, its ends cut off. Each line of the note wraps at spaces to the figure's
+    width, and the layout makes room for the lines it adds."""
+    fig = plots.plot_results(sweep_drops, kind)
+    note = _footnote(fig)
+    assert "5 % or more not completed" in note
+    said = " ".join(note.split())  # the note's words, whatever lines they were wrapped on
+    assert "in flight) in (" in said and "policy): " in said and "edge " in said  # nothing lost
+    check_readable(fig)  # the note stays inside the figure and off the axes
+
+
+def test_a_footnote_past_the_figures_edge_is_a_problem():
+    from offloadsim.plots.checks import figure_problems
+
+    fig = Figure(figsize=(3, 2), layout="constrained")
+    fig.add_subplot().plot([1, 2], [1, 2])
+    fig.supxlabel("a note under the axes " * 6, fontsize=6)
+    assert any("runs past the figure's edge" in problem for problem in figure_problems(fig))
+    fig.supxlabel("a short note", fontsize=6)
+    assert not [problem for problem in figure_problems(fig) if "edge" in problem]

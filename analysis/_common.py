@@ -400,13 +400,13 @@ def interval_note(records: pd.DataFrame, keys: Sequence[str], what: str, values:
 
 
 def note_under(fig: Any, *parts: str) -> None:
-    """The non-empty ``parts``, one a line, under ``fig``'s axes, as ``offloadsim plot`` writes its notes."""
-    from offloadsim.plots import house_style
+    """The non-empty ``parts``, one a line, under ``fig``'s axes, as ``offloadsim plot`` writes its notes
+    (a line wider than the figure wrapped to its width)."""
+    from offloadsim.plots import note_under as under
 
     note = "\n".join(part for part in parts if part)
     if note:
-        with house_style():
-            fig.supxlabel(note, fontsize=6)
+        under(fig, note)
 
 
 def steady_runs(metrics: pd.DataFrame, keys: Sequence[str], share: float = STEADY_SHARE) -> Steady:

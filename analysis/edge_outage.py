@@ -21,7 +21,7 @@ def draw(data):
     from _common import EDGE_OUTAGE_POLICIES, EDGE_OUTAGE_VARIANTS
 
     from offloadsim.analysis.catalogue import metric_info
-    from offloadsim.plots import house_style, interval_text, label_panels, new_axes, style_map
+    from offloadsim.plots import house_style, interval_text, label_panels, new_axes, note_under, style_map
     from offloadsim.plots.charts import ci_bounds, mean_ci_by
 
     metrics = data["edge-outage"].metrics.copy()
@@ -83,7 +83,7 @@ def draw(data):
         left.legend(title="recovery", loc="upper right", fontsize="small", title_fontsize="small")
         runs = metrics.groupby(["policy", "recovery"]).size()
         note = interval_text("error bars", int(runs.min()), int(runs.max()))
-        fig.supxlabel(f"bars: mean per run; {note}", fontsize="small")
+        note_under(fig, f"bars: mean per run; {note}", fontsize="small")
     label_panels([left, right], ["failed tasks", f"tasks {within} (their deadline)"])
     return fig
 

@@ -11,13 +11,13 @@ EXPERIMENTS = ("least-loaded-run",)
 
 
 def draw(data):
-    from offloadsim.plots import house_style, method_text, new_axes, utilisation_over_time
+    from offloadsim.plots import method_text, new_axes, note_under, utilisation_over_time
 
     result = data["least-loaded-run"]
     fig, ax = new_axes("two-column")
     utilisation_over_time(result.tasks, nodes=result.nodes, bins=60, ax=ax)  # from the task records
-    with house_style():  # how it was estimated, in the words and font of offloadsim plot's note
-        fig.supxlabel(method_text("utilisation-time", stages=False), fontsize=6)
+    # how it was estimated, in the words and font of offloadsim plot's note
+    note_under(fig, method_text("utilisation-time", stages=False))
     return fig
 
 

@@ -46,6 +46,7 @@ if TYPE_CHECKING:
         figure_files,
         house_style,
         new_axes,
+        note_under,
         save_figure,
         style_map,
     )
@@ -70,6 +71,7 @@ __all__ = [
     "default_figure_name",
     "KINDS",
     "new_axes",
+    "note_under",
     "save_figure",
     "figure_files",
     "house_style",
@@ -109,6 +111,7 @@ _HOMES = {
             "figure_files",
             "house_style",
             "new_axes",
+            "note_under",
             "save_figure",
             "style_map",
         ),

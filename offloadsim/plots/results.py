@@ -33,7 +33,7 @@ from offloadsim.plots.axes import (
 )
 from offloadsim.plots.completion import incomplete_note
 from offloadsim.plots.kinds import KINDS, QUANTITY_AXES
-from offloadsim.plots.style import FIGSIZES, house_style, new_axes
+from offloadsim.plots.style import FIGSIZES, house_style, new_axes, note_under
 from offloadsim.records.stored import ExperimentError, Results
 
 __all__ = ["KINDS", "plot_results", "default_figure_name", "method_text", "LOG_X_KINDS", "LOG_Y_KINDS"]
@@ -178,7 +178,7 @@ def plot_results(
     )
     note = "\n".join(part for part in parts if part)
     if note:
-        _put_note(fig, note)
+        note_under(fig, note)
     if len(axes) > 1:
         for ax in axes:  # labels placed before the other panels, the legend and the note took room
             charts.place_end_labels(ax)
@@ -210,48 +210,10 @@ def _say_unlabelled_ends(fig: Figure, axes: Sequence[Axes], note: str) -> None:
         if missing == said:
             return
         said = missing
-        _put_note(fig, "\n".join(part for part in (note, missing) if part))
+        note_under(fig, "\n".join(part for part in (note, missing) if part))
     for ax in axes:
         charts.place_end_labels(ax)
 
-
-def _put_note(fig: Figure, note: str) -> None:
-    """Set ``note`` under the axes, each of its lines wrapped at spaces to the figure's width.
-
-    A line wider than the figure ("of completed tasks only; ... in (phone uplink, policy):") was cut
-    at both edges of the saved file; wrapped, the layout makes room for the lines it adds.
-    """
-    with house_style():
-        label = fig.supxlabel(note, fontsize=6)
-        renderer = fig._get_renderer()  # type: ignore[attr-defined]  # the layout's renderer, any canvas
-        room = fig.bbox.width * _NOTE_WIDTH
-
-        def width(text: str) -> float:
-            label.set_text(text)
-            return float(label.get_window_extent(renderer).width)
-
-        lines = [wrapped for line in note.split("\n") for wrapped in _wrap(line, width, room)]
-        label.set_text("\n".join(lines))
-
-
-def _wrap(line: str, width: Any, room: float) -> list[str]:
-    """``line`` in as few pieces as fit ``room`` by ``width`` (a word wider than it stays whole)."""
-    if width(line) <= room:
-        return [line]
-    pieces: list[str] = []
-    current = ""
-    for word in line.split(" "):
-        longer = f"{current} {word}" if current else word
-        if current and width(longer) > room:
-            pieces.append(current)
-            current = word
-        else:
-            current = longer
-    return [*pieces, current]
-
-
-#: The share of the figure's width a line of the note under the axes may take (a margin each side).
-_NOTE_WIDTH = 0.96
 
 #: How many times the note of unlabelled line ends and the labels are placed before the note stays.
 _ROUNDS = 4

@@ -250,3 +250,42 @@ def axes_or_new(ax: Axes | None, size: str | tuple[float, float] = "one-column")
         return ax
     _, new = new_axes(size)
     return new
+
+
+def note_under(fig: Figure, note: str, fontsize: float | str = 6) -> None:
+    """Set ``note`` under ``fig``'s axes, each of its lines wrapped at spaces to the figure's width.
+
+    A line wider than the figure ("of completed tasks only; ... in (phone uplink, policy):") was cut
+    at both edges of the saved file; wrapped, the layout makes room for the lines it adds.
+    """
+    with house_style():
+        label = fig.supxlabel(note, fontsize=fontsize)
+        renderer = fig._get_renderer()  # type: ignore[attr-defined]  # the layout's renderer, any canvas
+        room = fig.bbox.width * _NOTE_WIDTH
+
+        def width(text: str) -> float:
+            label.set_text(text)
+            return float(label.get_window_extent(renderer).width)
+
+        lines = [wrapped for line in note.split("\n") for wrapped in _wrap(line, width, room)]
+        label.set_text("\n".join(lines))
+
+
+def _wrap(line: str, width: Callable[[str], float], room: float) -> list[str]:
+    """``line`` in as few pieces as fit ``room`` by ``width`` (a word wider than it stays whole)."""
+    if width(line) <= room:
+        return [line]
+    pieces: list[str] = []
+    current = ""
+    for word in line.split(" "):
+        longer = f"{current} {word}" if current else word
+        if current and width(longer) > room:
+            pieces.append(current)
+            current = word
+        else:
+            current = longer
+    return [*pieces, current]
+
+
+#: The share of the figure's width a line of the note under the axes may take (a margin each side).
+_NOTE_WIDTH = 0.96

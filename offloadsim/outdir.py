@@ -164,6 +164,8 @@ def out_path(out_dir: object) -> Path:
     """
     if not isinstance(out_dir, str | os.PathLike):
         raise ResultsError(f"out: expected a directory path, got {type(out_dir).__name__} {out_dir!r:.60}")
+    if "\0" in os.fsdecode(os.fspath(out_dir)):  # the system's calls refuse it: ValueError, exit 1
+        raise ResultsError(f"out: a path cannot hold a NUL character, got {os.fspath(out_dir)!r:.60}")
     return Path(out_dir)
 
 

@@ -425,3 +425,9 @@ def test_an_os_error_while_writing_is_one_line_and_leaves_nothing(tmp_path):
         str(caught.value) == f"cannot write results to {tmp_path / 'deep' / 'run'}: No space left on device"
     )
     assert names(tmp_path) == []
+
+
+def test_an_out_path_with_a_nul_is_one_line():
+    """``offloadsim.run(..., out="a\\0b")`` ended in os's ValueError (embedded null byte), exit 1."""
+    with pytest.raises(ResultsError, match="out: a path cannot hold a NUL character"):
+        outdir.check_out_dir("a\0b")

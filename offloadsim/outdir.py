@@ -307,9 +307,7 @@ def _make_partial(out: Path, created: list[Path]) -> Path:
             tmp.mkdir()  # not mkdtemp: the result directory should get the usual (umask) permissions
             return tmp
         except FileNotFoundError:
-            made = set(created) | set(missing_directories(out.parent))
-            created[:] = sorted(made, key=lambda path: len(path.parts), reverse=True)
-            out.parent.mkdir(parents=True, exist_ok=True)
+            _make_again(out.parent, created)
     raise ResultsError(f"cannot write results to {out}: other processes keep removing {out.parent}")
 
 
@@ -528,7 +526,10 @@ def directory_lock(directory: Path, what: str, created: list[Path] | None = None
         except _FolderGone:  # an earlier holder that failed removed it: make it again
             if created is None:
                 raise
-            _make_again(directory, created)
+            try:
+                _make_again(directory, created)
+            except OSError as error:
+                raise ResultsError(f"cannot lock {directory}: {describe_os_error(error)}") from None
             continue
         try:
             current = os.stat(path)
@@ -569,14 +570,14 @@ def directory_lock(directory: Path, what: str, created: list[Path] | None = None
 
 
 def _make_again(directory: Path, created: list[Path]) -> None:
-    """Make ``directory`` (and missing parents) again, adding them to ``created`` (deepest first)."""
+    """Make ``directory`` (and missing parents) again, adding them to ``created`` (deepest first).
+
+    For a writer or lock holder whose folder a failing concurrent one removed (empty): what it
+    makes again is its own, to be removed if it fails in turn.
+    """
     made = set(created) | set(missing_directories(directory))
-    try:
+    with contextlib.suppress(FileNotFoundError):  # a parent went again meanwhile: the next try makes it
         directory.mkdir(parents=True, exist_ok=True)
-    except FileNotFoundError:
-        pass  # a parent went again meanwhile: the next try makes it
-    except OSError as error:
-        raise ResultsError(f"cannot lock {directory}: {describe_os_error(error)}") from None
     created[:] = sorted(made, key=lambda folder: len(folder.parts), reverse=True)
 
 

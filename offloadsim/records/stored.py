@@ -18,6 +18,7 @@ import pandas as pd
 
 from offloadsim.errors import RunError
 from offloadsim.input_kinds import RESULTS, misdirected_path
+from offloadsim.shapes import each, is_number, is_text, is_texts, is_whole
 from offloadsim.suggest import did_you_mean_file
 
 __all__ = ["ExperimentError", "Results", "read_results"]
@@ -100,24 +101,8 @@ def read_results(directory: str | Path) -> Results:
     return Results(kind, path, tasks, metrics, nodes, manifest, swept, stages)
 
 
-def _whole(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def _texts(value: Any) -> bool:
-    return isinstance(value, list) and all(isinstance(item, str) for item in value)
-
-
-def _text_map(value: Any) -> bool:
-    return isinstance(value, dict) and all(isinstance(item, str) for item in value.values())
-
-
-def _kind_map(value: Any) -> bool:
-    return isinstance(value, dict) and all(item is None or isinstance(item, str) for item in value.values())
+def _is_kind(value: Any) -> bool:
+    return value is None or isinstance(value, str)
 
 
 def _policy(value: Any) -> bool:
@@ -127,20 +112,20 @@ def _policy(value: Any) -> bool:
 #: The manifest keys the readers of results use (this module, tables and figures), each with
 #: what it must be and how a message says so; a key left out is read with its default.
 _MANIFEST_KEYS: dict[str, tuple[Any, str]] = {
-    "format": (lambda v: isinstance(v, str), "text"),
-    "tasks": (_whole, "a whole number"),
-    "jobs": (_whole, "a whole number"),
-    "seed": (_whole, "a whole number"),
-    "replication": (_whole, "a whole number"),
-    "replications": (_whole, "a whole number"),
-    "end_s": (_number, "a number"),
-    "wall_s": (_number, "a number"),
+    "format": (is_text, "text"),
+    "tasks": (is_whole, "a whole number"),
+    "jobs": (is_whole, "a whole number"),
+    "seed": (is_whole, "a whole number"),
+    "replication": (is_whole, "a whole number"),
+    "replications": (is_whole, "a whole number"),
+    "end_s": (is_number, "a number"),
+    "wall_s": (is_number, "a number"),
     "policy": (_policy, "a mapping with a name"),
-    "swept": (_texts, "a list of key paths"),
-    "labels": (_text_map, "a mapping of key path to label"),
-    "swept_kinds": (_kind_map, "a mapping of key path to kind"),
-    "base_file": (lambda v: isinstance(v, str), "text"),
-    "notes": (_texts, "a list of notes"),
+    "swept": (is_texts, "a list of key paths"),
+    "labels": (each(is_text), "a mapping of key path to label"),
+    "swept_kinds": (each(_is_kind), "a mapping of key path to kind"),
+    "base_file": (is_text, "text"),
+    "notes": (is_texts, "a list of notes"),
     "context_cuts": (lambda v: isinstance(v, list), "a list"),
 }
 

@@ -42,6 +42,7 @@ from offloadsim.bounded_read import (
 )
 from offloadsim.input_kinds import PROFILE, PROFILE_FORMAT, document_kind, misdirected, misdirected_path
 from offloadsim.models.graph import LayerGraph
+from offloadsim.shapes import each, is_mapping, is_number, is_text, is_texts
 from offloadsim.suggest import did_you_mean_file, quoted
 from offloadsim.world.profiles.cost_model import FEATURES, POOLED, CostModel, group_chain
 from offloadsim.world.profiles.fusion import FusionRules, Unit, layout_transitions, partition, unit_at
@@ -364,53 +365,32 @@ def _checked(source: str, path: str, what: str, build: Callable[[], _T]) -> _T:
         raise ProfileError(f"{source}: {path}: expected {what} ({type(exc).__name__}: {exc})") from None
 
 
-def _is_text(value: Any) -> bool:
-    return isinstance(value, str)
-
-
-def _is_mapping(value: Any) -> bool:
-    return isinstance(value, Mapping)
-
-
-def _is_texts(value: Any) -> bool:
-    return isinstance(value, list) and all(isinstance(item, str) for item in value)
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def _each(fits: Callable[[Any], bool]) -> Callable[[Any], bool]:
-    """A mapping whose values each fit."""
-    return lambda value: isinstance(value, Mapping) and all(fits(item) for item in value.values())
-
-
 #: Keys of a profile's free-form sections (backend, provenance, report) that are formatted or
 #: computed with (``profiles show``, ``calibrate``, the trust checks), each with its shape and the key
 #: whose value, when true, makes it required; the sections' other keys are kept as they come.
 _READ_KEYS: tuple[tuple[str, Callable[[Any], bool], str, str | None], ...] = (
-    ("backend", _is_mapping, "a mapping", None),
-    ("backend.name", _is_text, "text", None),
-    ("provenance", _is_mapping, "a mapping", None),
-    ("provenance.versions", _is_mapping, "a mapping of package to version", None),
-    ("provenance.models", _is_texts, "a list of model names", None),
-    ("provenance.fit", _is_mapping, "a mapping", None),
-    ("provenance.fit.mdape", _is_number, "a number", None),
-    ("provenance.fit.p90_ape", _is_number, "a number", None),
-    ("provenance.noise", _is_mapping, "a mapping", None),
-    ("provenance.noise.median_ci_pct", _is_number, "a number", "provenance.noise"),
-    ("provenance.noise.median_wall_ratio", _is_number, "a number", "provenance.noise"),
-    ("report", _is_mapping, "a mapping", None),
-    ("report.tolerance_pct", _is_number, "a number", None),
-    ("report.held_out", _is_mapping, "a mapping", None),
-    ("report.held_out.models", _is_number, "a number", None),
-    ("report.held_out.within", _is_number, "a number", "report.held_out.models"),
-    ("report.held_out.median_abs_error_pct", _is_number, "a number", "report.held_out.models"),
-    ("trust", _is_mapping, "a mapping", None),
-    ("trust.issues", _is_texts, "a list of issues", None),
-    ("trust.extrapolated_pct", _each(_is_number), "a mapping of model to percent", None),
-    ("trust.untrusted_for", _each(_is_texts), "a mapping of model to op kinds", None),
-    ("trust.layout_untrusted_for", _each(_is_text), "a mapping of model to reason", None),
+    ("backend", is_mapping, "a mapping", None),
+    ("backend.name", is_text, "text", None),
+    ("provenance", is_mapping, "a mapping", None),
+    ("provenance.versions", is_mapping, "a mapping of package to version", None),
+    ("provenance.models", is_texts, "a list of model names", None),
+    ("provenance.fit", is_mapping, "a mapping", None),
+    ("provenance.fit.mdape", is_number, "a number", None),
+    ("provenance.fit.p90_ape", is_number, "a number", None),
+    ("provenance.noise", is_mapping, "a mapping", None),
+    ("provenance.noise.median_ci_pct", is_number, "a number", "provenance.noise"),
+    ("provenance.noise.median_wall_ratio", is_number, "a number", "provenance.noise"),
+    ("report", is_mapping, "a mapping", None),
+    ("report.tolerance_pct", is_number, "a number", None),
+    ("report.held_out", is_mapping, "a mapping", None),
+    ("report.held_out.models", is_number, "a number", None),
+    ("report.held_out.within", is_number, "a number", "report.held_out.models"),
+    ("report.held_out.median_abs_error_pct", is_number, "a number", "report.held_out.models"),
+    ("trust", is_mapping, "a mapping", None),
+    ("trust.issues", is_texts, "a list of issues", None),
+    ("trust.extrapolated_pct", each(is_number), "a mapping of model to percent", None),
+    ("trust.untrusted_for", each(is_texts), "a mapping of model to op kinds", None),
+    ("trust.layout_untrusted_for", each(is_text), "a mapping of model to reason", None),
 )
 _ABSENT = object()
 

@@ -1,0 +1,47 @@
+"""Predicates for the shape of JSON read back from a file offloadsim wrote (a manifest, a profile).
+
+A hand-edited or foreign file is refused at its first key of the wrong shape, by the readers'
+tables of key, predicate and wording, rather than failing as a bare Python exception later.
+``true`` is no number here, as JSON and YAML tell them apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+__all__ = ["each", "is_mapping", "is_number", "is_text", "is_texts", "is_whole"]
+
+
+def is_text(value: Any) -> bool:
+    """Text."""
+    return isinstance(value, str)
+
+
+def is_whole(value: Any) -> bool:
+    """A whole number (not ``true``)."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def is_number(value: Any) -> bool:
+    """A whole or decimal number (not ``true``)."""
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def is_mapping(value: Any) -> bool:
+    """A mapping (a JSON object)."""
+    return isinstance(value, Mapping)
+
+
+def is_texts(value: Any) -> bool:
+    """A list of text."""
+    return isinstance(value, list) and all(isinstance(item, str) for item in value)
+
+
+def each(fits: Callable[[Any], bool]) -> Callable[[Any], bool]:
+    """A mapping whose values each fit.
+
+    >>> each(is_text)({"a": "x"}), each(is_text)({"a": 1}), each(is_text)(["x"])
+    (True, False, False)
+    """
+    return lambda value: isinstance(value, Mapping) and all(fits(item) for item in value.values())

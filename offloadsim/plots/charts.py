@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import weakref
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -415,14 +415,26 @@ def _same_line(tables: Mapping[Any, pd.DataFrame]) -> dict[Any, str]:
     A trial's sweep drew ``neurosurgeon`` (which chose the edge at every point) exactly over
     ``edge``: the legend named both, the axes showed one.
     """
+
+    def same(table: pd.DataFrame, earlier: pd.DataFrame) -> bool:
+        if list(table["pos"]) != list(earlier["pos"]):
+            return False
+        mine, theirs = table["mean"].to_numpy(dtype=float), earlier["mean"].to_numpy(dtype=float)
+        close = np.allclose(mine, theirs, rtol=0.02, atol=0.0, equal_nan=True)
+        return bool(np.isfinite(mine).any()) and bool(close)
+
+    return _drawn_under([(name, t) for name, t in tables.items() if name is not None and len(t)], same)
+
+
+def _drawn_under(series: Sequence[tuple[Any, Any]], same: Callable[[Any, Any], bool]) -> dict[Any, str]:
+    """Each series that ``same`` finds drawn on an earlier one (itself not under another), and its name.
+
+    The one search of :func:`_same_line` (lines of a sweep) and :func:`_coinciding` (markers).
+    """
     under: dict[Any, str] = {}
-    named = [(name, t) for name, t in tables.items() if name is not None and len(t)]
-    for i, (name, table) in enumerate(named):
-        for other, earlier in named[:i]:
-            if other in under or list(table["pos"]) != list(earlier["pos"]):
-                continue
-            mine, theirs = table["mean"].to_numpy(dtype=float), earlier["mean"].to_numpy(dtype=float)
-            if np.isfinite(mine).any() and np.allclose(mine, theirs, rtol=0.02, atol=0.0, equal_nan=True):
+    for i, (name, mine) in enumerate(series):
+        for other, earlier in series[:i]:
+            if other not in under and same(mine, earlier):
                 under[name] = str(other)
                 break
     return under
@@ -848,19 +860,14 @@ def _coinciding(table: pd.DataFrame, by: str, names: Sequence[Any], x: str | Non
             for name, part in rows.items()
             if len(part) and part[x].is_unique
         }
-    under: dict[Any, str] = {}
-    named = list(series.items())
-    for i, (name, markers) in enumerate(named):
-        for other, earlier in named[:i]:
-            if other in under or len(earlier) != len(markers):
-                continue
-            if all(
-                (x is None or str(a[x]) == str(b[x])) and _same_place(a, b)
-                for a, b in zip(markers, earlier, strict=True)
-            ):
-                under[name] = str(other)
-                break
-    return under
+
+    def same(markers: list[pd.Series], earlier: list[pd.Series]) -> bool:
+        return len(earlier) == len(markers) and all(
+            (x is None or str(a[x]) == str(b[x])) and _same_place(a, b)
+            for a, b in zip(markers, earlier, strict=True)
+        )
+
+    return _drawn_under(list(series.items()), same)
 
 
 def _above_zero(mean: pd.Series, half: pd.Series) -> np.ndarray:

@@ -33,7 +33,7 @@ from simpy.events import NORMAL, EventPriority
 
 from offloadsim.engine.due import Due as _Due
 
-__all__ = ["Calendar", "CallIn", "RunEnvironment", "caller"]
+__all__ = ["Calendar", "CallIn", "RunEnvironment", "caller", "pending_calls"]
 
 _Call = tuple[float, int, int, Callable[[Any], None], Any]  # (time, priority, eid, function, argument)
 
@@ -229,6 +229,32 @@ def caller(env: simpy.Environment, chain: bool = False) -> CallIn:
         return env._bound[chain]
 
     def call_in(delay: float, function: Callable[[Any], None], argument: Any) -> None:
-        env.timeout(delay, argument).callbacks.append(lambda event: function(event._value))
+        env.timeout(delay, (function, argument)).callbacks.append(_fire)
 
     return call_in
+
+
+def _fire(event: Any) -> None:
+    """A plain environment's light call: its ``Timeout`` carries ``(function, argument)``."""
+    function, argument = event._value
+    function(argument)
+
+
+def pending_calls(env: simpy.Environment, function: Callable[[Any], None]) -> list[tuple[float, Any]]:
+    """``(time, argument)`` of each call of ``function`` made through :func:`caller` and not yet due.
+
+    A walk over every pending call, in no particular order, for what happens seldom (a node
+    going down finds the stages its processor has in service): nothing is kept per call for it.
+    """
+    if isinstance(env, RunEnvironment):
+        calendar = env.calendar
+        found = [(at, argument) for at, _, _, call, argument in calendar.calls if call is function]
+        found += [
+            (float(due), due.argument) for due in (*calendar.chains, *calendar.tied) if due.call is function
+        ]
+        return found
+    return [
+        (at, event._value[1])
+        for at, _, _, event in env._queue  # type: ignore[attr-defined]
+        if event.callbacks and _fire in event.callbacks and event._value[0] is function
+    ]

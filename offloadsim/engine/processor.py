@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import simpy
 
-from offloadsim.engine.environment import caller
+from offloadsim.engine.environment import caller, pending_calls
 from offloadsim.engine.processor_models import Price, ProcessorLike, StageDone, register_processor_model
 
 if TYPE_CHECKING:
@@ -102,11 +102,26 @@ class Processor:
         """How long stages of ``kind`` take here: FIFO cores run each at the kind's cost on this profile."""
         return kind.pricer(world, self)
 
+    def in_service(self) -> list[tuple[StageDone, Any, float, float]]:
+        """``(callback, payload, wait_s, ran_s)`` of each stage in service now, ``ran_s`` the time it has run.
+
+        Asked as the node goes down (before :meth:`abort`), for the energy of the stages it cuts
+        short; found on the run's calendar among the pending ends of stages, not kept per stage.
+        """
+        now = self.env.now
+        ends = pending_calls(self.env, self._on_finish)  # (due, stage): the stage started at due - service
+        return [
+            (callback, payload, wait_s, max(0.0, now - (due - service_s)))
+            for due, (service_s, callback, payload, wait_s, epoch) in ends
+            if epoch == self._epoch  # not one abandoned by an earlier outage
+        ]
+
     def abort(self) -> list[Any]:
         """The node went down: refuse from now on, drop the waiting stages and free every core.
 
-        Returns the payloads of the stages dropped (waiting and in service);
-        the completions of those in service are ignored when they fall due.
+        Returns the payloads of the waiting stages it dropped; the completions
+        of those in service are ignored when they fall due (:meth:`in_service`
+        tells the kernel what they ran).
         """
         self.up = False
         dropped = [payload for _, _, payload, _ in self.queue]

@@ -38,12 +38,19 @@ __all__ = [
 
 #: (task, start, stop) -> seconds: how a processor prices stages of one kind of work.
 Price = Callable[[Any, int, int], float]
-#: callback(payload, wait_s, service_s) when a stage completes.
+#: callback(payload, wait_s, service_s) when a stage completes; the kernel also calls it, with the
+#: time the stage ran, for one its node's going down cut short, once it has given up the stage's task.
 StageDone = Callable[[Any, float, float], None]
 
 
 class ProcessorLike(Protocol):
-    """What the kernel, the policy's view and the energy meters use of a processor."""
+    """What the kernel, the policy's view and the energy meters use of a processor.
+
+    A model may also define ``in_service() -> [(callback, payload, wait_s, ran_s)]``, the stages
+    in service now and the time each has run: the kernel asks it as the node goes down, before
+    :meth:`abort`, and charges what they ran to their tasks (the built-in ``fifo`` has it; without
+    it, the energy of a powered node's stages cut short is in its ``energy_j`` and no task's).
+    """
 
     node: str
     name: str

@@ -431,12 +431,20 @@ class Simulation:
         The stage-abort hook: a task whose source is ``node`` ends ``failed``
         with ``reason``; one whose plan runs layers there goes through
         :meth:`fail_task` (retried if the scenario's ``recovery`` says so).
-        Their pending events are ignored from then on.
+        Their pending events are ignored from then on.  On a powered node, each
+        stage it cut short is then told, as one that ran on after its task was
+        given up is, the time it ran: its callback charges that to its task
+        (the device drew it, so a device's tasks add up to its energy less idle).
         """
         self.view.up_version += 1  # its processors stop: is_up answers otherwise from now
         self._node_states.set(self._node_row[node], self.env.now, 0.0)
+        powered = node in self.meters
+        cut: list[tuple[Any, Any, float, float]] = []
         for (where, _), processor in self.resources.items():
             if where == node:
+                serving = getattr(processor, "in_service", None) if powered else None
+                if serving is not None:  # (a processor model without it: its cut stages are nobody's)
+                    cut.extend(serving())
                 processor.abort()
         for task in list(self.in_flight.values()):
             if self.in_flight.get(task.id) is not task:
@@ -446,6 +454,8 @@ class Simulation:
                 self._end(task, "failed", reason)
             elif any(where == node and stop > start for where, start, stop in task.plan.segments):
                 self.fail_task(task, reason)
+        for callback, payload, wait_s, ran_s in cut:  # their tasks are given up now: charged, not booked
+            callback(payload, wait_s, ran_s)
 
     def spawn(self, task: Task) -> Task | None:
         """Run ``task`` as if it had just arrived (a member of a group): number it, plan it, start it."""

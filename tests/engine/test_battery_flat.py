@@ -81,11 +81,11 @@ def test_a_battery_goes_flat_at_its_capacity(battery_j):
     assert all(math.isclose(energy, battery_j, rel_tol=1e-9) for _, energy in phones.values())
 
 
-def test_a_stage_cut_short_by_the_flat_battery_is_the_nodes_energy_and_no_tasks(tmp_path):
+def test_a_stage_cut_short_by_the_flat_battery_is_its_tasks_energy(tmp_path):
     """As docs/scenario-format.md says: the phone's tasks add up to its energy less idle × the
-    time it was on, but for the stage its battery cut short (by hand: idle 0.5 W; stages of 1 s at
-    2.5 W above idle from 1 s and 3 s, 5 J; the third starts at 5 s and the 10 J are reached at
-    5 s + (10 - 7.5) / 3 W = 5.8333 s, 0.8333 s of it, 2.0833 J, charged to nobody)."""
+    time it was on, the stage its battery cut short included (by hand: idle 0.5 W; stages of 1 s
+    at 2.5 W above idle from 1 s and 3 s, 5 J; the third starts at 5 s and the 10 J are reached
+    at 5 s + (10 - 7.5) / 3 W = 5.8333 s, 0.8333 s of it, 2.0833 J, charged to the third task)."""
     (tmp_path / "times.csv").write_text("time\n1\n3\n5\n7\n")
     text = """
 name: flat-mid-stage
@@ -108,5 +108,6 @@ policy: local
     drained = nodes["drained_at"][0]
     assert drained == pytest.approx(5 + 2.5 / 3, rel=1e-12)
     assert nodes["energy_j"][0] == pytest.approx(10.0, rel=1e-12)
-    cut_short = 2.5 * (drained - 5.0)
-    assert sum(tasks["device_energy"]) == pytest.approx(10.0 - 0.5 * drained - cut_short, rel=1e-12)
+    assert list(tasks["device_energy"][:2]) == pytest.approx([2.5, 2.5], rel=1e-12)
+    assert tasks["device_energy"][2] == pytest.approx(2.5 * (drained - 5.0), rel=1e-12)
+    assert sum(tasks["device_energy"]) == pytest.approx(10.0 - 0.5 * drained, rel=1e-12)

@@ -103,16 +103,16 @@ policy: POLICY
 """
 
 
+POLICIES = [
+    "{name: fixed, nodes: [$source, edge], cuts: [5]}",
+    "local",
+    "edge",
+    "{name: neurosurgeon, objective: energy}",
+]
+
+
 @pytest.mark.parametrize("tail", ["0 s", "0.3 s", "2 s"])
-@pytest.mark.parametrize(
-    "policy",
-    [
-        "{name: fixed, nodes: [$source, edge], cuts: [5]}",
-        "local",
-        "edge",
-        "{name: neurosurgeon, objective: energy}",
-    ],
-)
+@pytest.mark.parametrize("policy", POLICIES)
 def test_task_energy_adds_up_to_the_node_energy_above_idle(tail, policy):
     """Per-task device energy summed over a phone equals its node energy less idle x time.
 
@@ -130,6 +130,43 @@ def test_task_energy_adds_up_to_the_node_energy_above_idle(tail, policy):
         mine = tasks["source"] == node
         assert mine.sum() > 50
         above_idle = nodes["energy_j"][i] - 0.5 * raw.end_s
+        assert above_idle > 0
+        assert float(np.sum(tasks["device_energy"][mine])) == pytest.approx(above_idle, rel=1e-9)
+
+
+# Cuts on top of BUSY_PHONES: each phone fails at random (every 3 s on average, for 0.5 s), or
+# runs flat about a third of the way through; each cut meets stages in service and flows in flight.
+CUTS = {
+    "down": "dynamics:\n  - {kind: failures, nodes: phone-*, mtbf: 3 s, mttr: 0.5 s}\n",
+    "flat": "",
+}
+
+
+@pytest.mark.parametrize("cut", sorted(CUTS))
+@pytest.mark.parametrize("policy", POLICIES)
+def test_task_energy_adds_up_when_the_device_goes_down_or_runs_flat_mid_stage(cut, policy):
+    """The same identity, with no exception, when a device's work is cut short: a stage that loses
+    its core as the phone goes down (or its battery runs flat) is charged to its task for the time
+    it ran, as a flow it cut short is for the time it sent or received.  Idle counts while the
+    phone is down (the meter does not stop), and until a flat one stops drawing."""
+    text = (
+        BUSY_PHONES.replace("TAIL", "0.3 s")
+        .replace("POLICY", policy)
+        .replace("processor: {speed: 20 GFLOP/s}", "processor: {speed: 5 GFLOP/s}")
+    )
+    if cut == "flat":
+        text = text.replace("tail: 0.3 s}", "tail: 0.3 s, battery: 25 J}")
+    raw = simulate(load_scenario_text(text + CUTS[cut], source="<t>"))
+    tasks, nodes = raw.tasks, raw.nodes
+    reasons = {reason.split(" at ")[0].split(" went ")[-1] for reason in tasks["reason"] if reason}
+    assert ({"battery flat"} if cut == "flat" else {"down"}) <= reasons
+    for i, node in enumerate(nodes["node"]):
+        if not node.startswith("phone"):
+            continue
+        mine = tasks["source"] == node
+        on_s = raw.end_s if cut == "down" else nodes["drained_at"][i]
+        assert 0 < on_s <= raw.end_s
+        above_idle = nodes["energy_j"][i] - 0.5 * on_s
         assert above_idle > 0
         assert float(np.sum(tasks["device_energy"][mine])) == pytest.approx(above_idle, rel=1e-9)
 

@@ -453,6 +453,32 @@ def test_a_timed_out_attempts_energy_is_its_tasks(tmp_path, policy, device_j):
 
 
 @pytest.mark.parametrize(
+    ("recovery", "reason"),
+    [
+        # The 1 s stage on the phone (1 s to 2 s) loses its core at 1.4 s: 0.4 s at 2.5 W above idle.
+        ("", "phone went down"),
+        # Given up at 1.2 s, it runs on until the phone goes down at 1.4 s: the same 0.4 s.
+        ("recovery: {timeout: 0.2 s}\n", "timed out after 0.2 s"),
+    ],
+)
+def test_a_stage_cut_short_by_its_device_going_down_is_its_tasks_energy(tmp_path, recovery, reason):
+    """As docs/scenario-format.md says: the phone's tasks add up to its energy less idle × time,
+    the stage the phone's going down cut short included, for the time it ran."""
+    text = (
+        POWERED.replace("policy: {name: fixed, nodes: [edge]}", "policy: local")
+        + "dynamics:\n  - {kind: node-schedule, node: phone, steps: [{at: 1.4 s, up: false}]}\n"
+        + recovery
+    )
+    raw = run(tmp_path, text, record_stages=False)
+    tasks = raw.tasks
+    assert list(tasks["status"]) == ["failed"]
+    assert tasks["reason"][0] == reason
+    phone = list(raw.nodes["node"]).index("phone")
+    assert raw.nodes["energy_j"][phone] - 0.5 * 10.0 == pytest.approx(2.5 * 0.4, rel=1e-9)
+    assert tasks["device_energy"][0] == pytest.approx(2.5 * 0.4, rel=1e-9)
+
+
+@pytest.mark.parametrize(
     ("policy", "reason"),
     [("{name: fixed, nodes: [edge]}", "rejected by the policy"), ("edge", "phone is down")],
 )
@@ -470,7 +496,17 @@ def test_a_request_arriving_while_its_source_is_down_is_dropped_and_counted(tmp_
     assert raw.counters == {"arrived": 3, "dropped": 1, "completed": 2, "failed": 0}
 
 
-def test_a_timed_out_llm_attempts_energy_is_its_tasks(tmp_path):
+@pytest.mark.parametrize(
+    "cut",
+    [
+        "",
+        # ... and is cut short by the phone going down, then by the battery running flat (each
+        # mid-stage: one of the second request's attempts is still running on).
+        "dynamics:\n  - {kind: node-schedule, node: phone, steps: [{at: 18.3 s, up: false}]}\n",
+        "battery",
+    ],
+)
+def test_a_timed_out_llm_attempts_energy_is_its_tasks(tmp_path, cut):
     """An LLM request's prefill given up by the timeout runs on, on the phone: its task's energy."""
     text = """
 name: llm-timeout
@@ -487,8 +523,12 @@ workload:
 policy: local
 recovery: {timeout: 50 ms, retries: 1}
 """
-    raw = simulate(load_scenario_text(text, source="<test>", base_dir=tmp_path))
-    assert set(raw.tasks["status"]) == {"failed"}
-    spent = raw.nodes["energy_j"][0] - 0.5 * 30.0
+    if cut == "battery":  # flat at 18.35 s, as the second request's attempts run
+        text, cut = text.replace("busy: 3 W}", "busy: 3 W, battery: 13.5 J}"), ""
+    raw = simulate(load_scenario_text(text + cut, source="<test>", base_dir=tmp_path))
+    assert list(raw.tasks["status"][:2]) == ["failed", "failed"]
+    on_s = 30.0 if np.isnan(raw.nodes["drained_at"][0]) else raw.nodes["drained_at"][0]
+    assert on_s > 18.03  # after the second request arrived
+    spent = raw.nodes["energy_j"][0] - 0.5 * on_s
     assert spent > 0.0
     assert sum(raw.tasks["device_energy"]) == pytest.approx(spent, rel=1e-9)

@@ -61,3 +61,39 @@ def test_expected_wait_counts_remaining_and_backlog():
     env.run()
     assert seen == [pytest.approx(3.0 + 2.0)]
     assert proc.expected_wait_s() == 0.0
+
+
+@pytest.mark.parametrize("light", [True, False])
+def test_in_service_tells_what_each_stage_ran_when_the_node_goes_down(light):
+    """At 2.5 s two cores serve j1 (from 0 s, of 4 s) and j2 (from 1 s, of 3 s, after 1 s waiting); j3
+    waits.  An earlier outage's abandoned stage is not among them; the aborted ones never call back."""
+    from offloadsim.engine.environment import RunEnvironment
+
+    env = RunEnvironment() if light else simpy.Environment()
+    proc = Processor(env, "n", "cpu", 2, 1.0)
+    log = []
+
+    def done(name, wait, service):
+        log.append(name)
+
+    proc.submit(9.0, done, "j0")
+    proc.abort()  # j0 is abandoned at 0 s; the node is back at once
+    proc.up = True
+    proc.submit(4.0, done, "j1")
+    proc.submit(1.0, done, "j-short")
+    proc.submit(3.0, done, "j2")  # waits for j-short's core, from 0 s to 1 s
+    proc.submit(5.0, done, "j3")
+    seen = []
+
+    def down(_):
+        seen.extend(sorted(proc.in_service(), key=lambda stage: stage[1]))
+        proc.abort()
+
+    env.timeout(2.5).callbacks.append(down)
+    env.run()
+    assert [(payload, wait, ran) for _, payload, wait, ran in seen] == [
+        ("j1", 0.0, pytest.approx(2.5)),
+        ("j2", 1.0, pytest.approx(1.5)),
+    ]
+    assert all(callback is done for callback, *_ in seen)
+    assert log == ["j-short"]

@@ -11,9 +11,10 @@ the increments (the idle floor stays the node's), so summed over a node's
 own tasks they add up to its energy less ``idle × time alive``:
 
 * computing: a stage on one of the node's processors is charged ``(busy -
-  idle) / cores`` × its service time when it ends (by the simulation),
-  ``cores`` counting the cores of every processor of the node: ``busy`` is
-  the draw with every core busy;
+  idle) / cores`` × its service time when it ends (by the simulation), or
+  × the time it ran when the node's going down (or its flat battery) cuts
+  it short, ``cores`` counting the cores of every processor of the node:
+  ``busy`` is the draw with every core busy;
 * the radio, here: while bytes leave (or arrive), ``transmit - idle`` (or
   ``receive - idle``), shared equally by the flows that overlap on the
   radio.  A flow that starts at ``s`` and whose last byte leaves at ``e``

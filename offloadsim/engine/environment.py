@@ -255,6 +255,6 @@ def pending_calls(env: simpy.Environment, function: Callable[[Any], None]) -> li
         return found
     return [
         (at, event._value[1])
-        for at, _, _, event in env._queue  # type: ignore[attr-defined]
+        for at, _, _, event in env._queue
         if event.callbacks and _fire in event.callbacks and event._value[0] is function
     ]

@@ -86,16 +86,40 @@ def _text(value: Any) -> str:
 
 
 def value_text(value: Any) -> str:
-    """A swept value as the sweep file writes it: ``true``, ``null``, ``5 Mbps``, ``2.5``.
+    """A swept value as the sweep file writes it: ``true``, ``null``, ``5 Mbps``, ``2.5``, ``{cores: 2}``.
 
     How the summary table, a figure's titles and legends, and ``--where`` show a stored value
     (a table's bool is numpy's, which Python's ``str`` would print as ``True``); the same text
-    as the sweep's progress and messages (:func:`offloadsim.scenario.errors.yaml_text`).
+    as the sweep's progress and messages (:func:`offloadsim.scenario.errors.yaml_text`).  A mapping
+    or list, which a table holds as JSON (:func:`typed_column`), reads as YAML's flow form too, its
+    keys in the table's (sorted) order: ``{cores: 2, speed: 4 TFLOP/s}``, not ``{"cores": 2, ...}``.
 
     >>> value_text(np.True_), value_text(None), value_text(np.int64(3)), value_text("5 Mbps")
     ('true', 'null', '3', '5 Mbps')
+    >>> value_text('{"cores": 2, "speed": "4 TFLOP/s"}'), value_text('["edge-0", "edge-1"]')
+    ('{cores: 2, speed: 4 TFLOP/s}', '[edge-0, edge-1]')
     """
+    if isinstance(value, str):
+        stored = _stored_container(value)
+        return value if stored is None else yaml_text(stored)
     return yaml_text(value.item() if isinstance(value, np.generic) else value)
+
+
+def _stored_container(cell: str) -> dict[str, Any] | list[Any] | None:
+    """The mapping or list whose JSON a table's ``cell`` is (as :func:`typed_column` writes one), or None.
+
+    Only a cell that is exactly that JSON (keys sorted, its spacing): a name a user wrote with a
+    brace in it stays the text it is.
+    """
+    if cell[:1] not in ("{", "["):
+        return None
+    try:
+        read = json.loads(cell)
+    except ValueError:
+        return None
+    if isinstance(read, dict | list) and _text(read) == cell:
+        return read
+    return None
 
 
 def texts(column: pd.Series) -> np.ndarray:
@@ -111,10 +135,11 @@ def matching_texts(given: str) -> set[str]:
     ``given`` itself, and where YAML reads it as true, false or null (as ``--set`` and a sweep
     file read it), that value as YAML writes it: ``True`` and ``yes`` keep a stored true. Where
     it reads as a mapping or a list, that value as the column stores one (:func:`typed_column`:
-    JSON, keys sorted), so the form ``sweep --dry-run`` lists a point's value in keeps its rows.
+    JSON, keys sorted) and as the tables and figures show one (:func:`value_text`), so the form
+    ``sweep --dry-run`` lists a point's value in keeps its rows, and so does the form a refusal lists.
 
     >>> sorted(matching_texts("{speed: 4 TFLOP/s, cores: 2}"))
-    ['{"cores": 2, "speed": "4 TFLOP/s"}', '{speed: 4 TFLOP/s, cores: 2}']
+    ['{"cores": 2, "speed": "4 TFLOP/s"}', '{cores: 2, speed: 4 TFLOP/s}', '{speed: 4 TFLOP/s, cores: 2}']
     >>> sorted(matching_texts("True")), sorted(matching_texts("20 Mbps"))
     (['True', 'true'], ['20 Mbps'])
     """
@@ -129,7 +154,7 @@ def matching_texts(given: str) -> set[str]:
     except yaml.YAMLError:
         return {given}
     if isinstance(read, dict | list):
-        return {given, _text(read)}
+        return {given, _text(read), value_text(_text(read))}
     return {given, yaml_text(read)} if read is None or isinstance(read, bool) else {given}
 
 

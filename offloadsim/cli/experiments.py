@@ -358,7 +358,12 @@ def _print_notes(
 
 
 def _sweep_table(result: Any, limit: int = 40) -> str:
-    """Mean ± CI of the headline metrics per point, one line per point, and the lines the headings omit."""
+    """Mean ± CI of the headline metrics per point, one line per point, and the lines the headings omit.
+
+    Each cell as compare's (:meth:`~offloadsim.analysis.catalogue.Metric.format`: its digits from the
+    CI's half-width, ``± 0`` where every replication agreed), each swept value as the figures and
+    ``--where`` show it (:func:`~offloadsim.analysis.values.value_text`).
+    """
     from offloadsim.analysis.catalogue import basis_lines, metric_info
     from offloadsim.analysis.values import value_text
     from offloadsim.experiments.compare import NO_DEADLINES, fewer_runs_text, table_metrics
@@ -389,11 +394,9 @@ def _sweep_table(result: Any, limit: int = 40) -> str:
                 # No run of the point had a task with a deadline: say so, as `run` and `compare` do.
                 row.append(NO_DEADLINES if column == "deadline_miss_rate" and not match.empty else "-")
                 continue
-            info = metric_info(column)
+            # To the CI's precision, as compare's table: 8.7 ± 0.1 ms, not a small one's "0.0 ± 0.0".
             mean, half = float(match["mean"].iloc[0]), float(match["ci"].iloc[0])
-            text = f"{mean * info.scale:,.1f}"
-            if half == half:
-                text += f" ± {half * info.scale:,.1f}"
+            text = metric_info(column).format(mean, half)
             row.append(text + fewer_runs_text(int(match["n"].iloc[0]), replications))
         rows.append(row)
     shown = rows[: limit + 1]

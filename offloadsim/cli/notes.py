@@ -69,6 +69,7 @@ def context_cut_notes(
     not one a seed, and configurations with the same counts share it (the draws do not depend on
     the policy).  ``uncounted`` runs (reused files of an older offloadsim) did not count theirs.
     """
+    from offloadsim.analysis.values import value_text  # a swept value as the table shows it
     from offloadsim.engine.llm import ContextCuts
 
     if not cuts or not len(metrics):
@@ -88,7 +89,7 @@ def context_cut_notes(
         added[config][row["app"]] = (counted, cut_runs + 1)
     lines: dict[tuple[Any, ...], tuple[ContextCuts, list[str]]] = {}  # the same counts: one line
     for config, apps in added.items():
-        label = ", ".join(f"{key}={value}" for key, value in zip(present, config, strict=True))
+        label = ", ".join(f"{key}={value_text(value)}" for key, value in zip(present, config, strict=True))
         for counted, cut_runs in apps.values():
             same = tuple(counted.to_dict().values())
             lines.setdefault((*same, cut_runs, runs[config]), (counted, []))[1].append(label)
@@ -160,8 +161,10 @@ def _runs_short_of(metrics: Any, keys: list[str], columns: list[str]) -> tuple[s
     flagged = share[share >= UNFINISHED_SHARE]
     if flagged.empty:
         return None
+    from offloadsim.analysis.values import value_text  # a swept value as the table shows it
+
     worst = metrics.loc[flagged.idxmax()]
-    run = ", ".join(f"{key}={worst[key]}" for key in keys if key in metrics.columns)
+    run = ", ".join(f"{key}={value_text(worst[key])}" for key in keys if key in metrics.columns)
     return f"{len(flagged)} of {len(metrics)} runs", f"most: {run}, {flagged.max():.0%}"
 
 

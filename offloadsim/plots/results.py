@@ -996,15 +996,18 @@ def _need_metric(metrics: pd.DataFrame, metric: str) -> None:
 
 
 def _as_written(frame: pd.DataFrame, swept: Sequence[str]) -> pd.DataFrame:
-    """``frame`` with each swept column of booleans or nulls as YAML writes them (``true``, ``null``).
+    """``frame`` with each swept column of booleans, nulls or mappings as YAML writes them.
 
     What the figure shows of them (panel titles, legends, the values a refusal lists) is then
-    what the sweep file said and what ``--where`` takes, not Python's ``True``.
+    what the sweep file said and what ``--where`` takes: ``true``, ``null``, ``{cores: 2}``, not
+    Python's ``True`` or the JSON a table holds a mapping as (:func:`value_text`). A column of
+    text is pandas' ``str`` dtype, not ``object``, where pandas reads it so (pandas 3).
     """
+    numeric = pd.api.types.is_numeric_dtype  # a bool column is one too: written as YAML writes it
     columns = {
         key: texts(frame[key])
         for key in swept
-        if key in frame.columns and (frame[key].dtype == bool or frame[key].dtype == object)
+        if key in frame.columns and (frame[key].dtype == bool or not numeric(frame[key]))
     }
     return frame.assign(**columns) if columns else frame
 

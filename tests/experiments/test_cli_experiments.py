@@ -389,6 +389,8 @@ def test_a_sweep_table_says_the_failed_share_where_any_task_failed_as_compares_d
     the sweep's only a note under it that some runs dropped or failed tasks."""
     from pathlib import Path
 
+    from offloadsim.analysis.catalogue import metric_info
+
     outage = Path(__file__).resolve().parents[2] / "scenarios" / "edge-outage.yaml"
     sweep = tmp_path / "sweep.yaml"
     fixed = {
@@ -410,11 +412,12 @@ def test_a_sweep_table_says_the_failed_share_where_any_task_failed_as_compares_d
         "device energy per task (mJ)",
     ]
     at = lines[1].index("failed tasks (%)")
-    cells = [line[at : at + len("failed tasks (%)")].split("±")[0] for line in lines[3:5]]
+    cells = [line[: at + len("failed tasks (%)")].split("  ")[-1].strip() for line in lines[3:5]]
     summary = pd.read_csv(tmp_path / "sw" / "summary.csv")
-    failed = summary[summary["metric"] == "fail_rate"].sort_values("point")["mean"]
-    assert (failed > 0).all()
-    assert [float(c) for c in cells] == pytest.approx([round(100 * f, 1) for f in failed])
+    failed = summary[summary["metric"] == "fail_rate"].sort_values("point")
+    assert (failed["mean"] > 0).all()
+    shares = zip(failed["mean"], failed["ci"], strict=True)
+    assert cells == [metric_info("fail_rate").format(mean, half) for mean, half in shares]
 
 
 def test_a_sweep_table_of_a_world_that_never_fails_has_no_failed_column():
@@ -429,7 +432,61 @@ def test_a_sweep_table_of_a_world_that_never_fails_has_no_failed_column():
     assert "failed tasks" not in table
     summary.loc[1, "mean"] = 0.01
     table = _sweep_table(SimpleNamespace(summary=summary, manifest={"name": "s", "replications": 2}))
-    assert table.splitlines()[3].split()[-4:] == ["1.0", "±", "0.0", "-"]
+    assert table.splitlines()[3].split()[-4:] == ["1.000", "±", "0", "-"]  # as compare's: every run 1 %
+
+
+def test_a_sweep_table_shows_each_value_to_its_ci_as_compares_table_does():
+    """A faster phone's 8.709 ± 0.051 ms p95 read "8.7 ± 0.1" and a CPU's 1,344.14 mJ that every run
+    agreed on read "1,344.1 ± 0.0" in the sweep's table, where compare's table read "8.709 ± 0.051" and
+    "1,344.14 ± 0"; a metric of a few tenths of a percent read "0.0 ± 0.0", as if nothing were there."""
+    from types import SimpleNamespace
+
+    from offloadsim.analysis.catalogue import metric_info
+    from offloadsim.cli.experiments import _sweep_table
+
+    rows = [
+        (0, "latency_mean_s", 3, 0.008709, 0.0000512),
+        (0, "latency_p95_s", 3, 0.0091, 0.00043),
+        (0, "deadline_miss_rate", 3, 0.00034, 0.00021),
+        (0, "device_energy_mean_j", 3, 1.3441412, 0.0),
+    ]
+    summary = pd.DataFrame(rows, columns=["point", "metric", "n", "mean", "ci"])
+    table = _sweep_table(SimpleNamespace(summary=summary, manifest={"name": "s", "replications": 3}))
+    cells = [cell.strip() for cell in table.splitlines()[3].split("  ") if cell.strip()]
+    assert cells == ["8.709 ± 0.051", "9.10 ± 0.43", "0.034 ± 0.021", "1,344.14 ± 0"]
+    # The one formatter: each cell is compare's for the same mean and half-width.
+    expected = [metric_info(name).format(mean, ci) for _, name, _, mean, ci in rows]
+    assert cells == expected
+
+
+def test_a_sweep_table_and_its_notes_show_a_swept_mapping_as_yaml_not_as_json():
+    """A sweep of the phone's processor listed `{"memory_bandwidth": "50 GB/s", "speed": "4 TFLOP/s"}`
+    in its table and notes, where `--dry-run`, the progress and `--where` write YAML's `{speed: ...}`."""
+    from types import SimpleNamespace
+
+    from offloadsim.cli.experiments import _sweep_table
+    from offloadsim.cli.notes import unfinished_runs_note
+
+    key = "nodes.phone.processor"
+    stored = ['{"profile": "cortex-a76"}', '{"memory_bandwidth": "50 GB/s", "speed": "4 TFLOP/s"}']
+    rows = [
+        (stored[0], 0, "latency_mean_s", 2, 0.9, 0.3),
+        (stored[1], 1, "latency_mean_s", 2, 0.0087, 0.0001),
+    ]
+    summary = pd.DataFrame(rows, columns=[key, "point", "metric", "n", "mean", "ci"])
+    manifest = {"name": "s", "swept": [key], "replications": 2}
+    lines = _sweep_table(SimpleNamespace(summary=summary, manifest=manifest)).splitlines()
+    assert [line.split("  ")[0].strip() for line in lines[3:5]] == [
+        "{profile: cortex-a76}",
+        "{memory_bandwidth: 50 GB/s, speed: 4 TFLOP/s}",
+    ]
+    assert '"' not in "\n".join(lines)
+    metrics = pd.DataFrame(
+        {key: stored, "noise": [True, False], "replication": [0, 0], "arrived": [10, 10], "in_flight": [1, 5]}
+    )
+    note = unfinished_runs_note(metrics, [key, "noise", "replication"])
+    assert note is not None
+    assert "(most: nodes.phone.processor={memory_bandwidth: 50 GB/s, speed: 4 TFLOP/s}, noise=false, " in note
 
 
 def test_one_replication_tables_promise_no_ci(cli_main, tiny, tmp_path, capsys):

@@ -1686,6 +1686,33 @@ def test_where_takes_a_swept_mapping_as_sweep_dry_run_lists_it(tmp_path, capsys)
     assert main([*plot, "nodes.phone.processor={speed: 1}"]) == 2
 
 
+def test_a_figure_names_a_swept_mapping_as_yaml_not_as_the_json_the_tables_hold(tmp_path, capsys):
+    """A sweep of the phone's processor titled its panels `phone processor = {"cores": 2, "speed":
+    "40 GFLOP/s"}` and listed its legend and a refusal's values so, where `--dry-run` and `--where`
+    write YAML's `{speed: 40 GFLOP/s, cores: 2}`; a list zipped with the series read `["edge"]`."""
+    from offloadsim.cli import main
+
+    axes = (
+        "set:\n  policy.name: fixed\n"
+        "zip:\n  nodes.phone.processor: [{speed: 10 GFLOP/s}, {speed: 40 GFLOP/s, cores: 2}]\n"
+        "  policy.nodes: [[edge], [$source]]\n"
+    )
+    results = speeds_sweep(tmp_path, axes)
+    shown = ["{speed: 10 GFLOP/s}", "{cores: 2, speed: 40 GFLOP/s}"]
+    fig = plots.plot_results(results, "bars", facet="nodes.phone.processor")
+    titles = [ax.get_title(loc="left") for ax in fig.axes if ax.get_visible() and ax.get_title(loc="left")]
+    assert [t.split(" = ", 1)[1] for t in titles] == shown, titles
+    fig = plots.plot_results(results, "cdf", by="nodes.phone.processor")
+    legend = fig.axes[0].get_legend() or fig.legends[0]
+    assert [t.get_text() for t in legend.get_texts()] == shown
+    note = " ".join(fig.get_supxlabel().split())
+    assert f"has its own nodes: {shown[0]} [edge]; {shown[1]} [$source]" in note, note
+    plot = ["plot", str(tmp_path / "sweep"), "--kind", "cdf", "--out", str(tmp_path / "f"), "--where"]
+    assert main([*plot, "nodes.phone.processor={speed: 1}"]) == 2
+    assert capsys.readouterr().err.rstrip().endswith(f"nodes.phone.processor is one of {', '.join(shown)}")
+    assert main([*plot, f"nodes.phone.processor={shown[1]}"]) == 0  # the form it lists is one it takes
+
+
 def test_a_key_zipped_with_the_series_is_named_under_the_axes(tmp_path):
     """Stations and cuts of a fixed policy swept in one zip: the legend named the stations only, and
     nothing on the figure said that each line also had its own cuts."""

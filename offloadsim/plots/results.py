@@ -485,7 +485,7 @@ def _moving_with_x(view: _View, frame: pd.DataFrame, x_key: str | None, shown: S
 
 
 def _moving_with_shown(view: _View, frame: pd.DataFrame, keys: Sequence[str], shown: Sequence[str]) -> str:
-    """``each stations has its own cuts: ["edge-0"] []; ["edge-0", "edge-1"] [88]``, under the axes.
+    """``each stations has its own cuts: [edge-0] []; [edge-0, edge-1] [88]``, under the axes.
 
     A swept key zipped with the series or the panels (the cuts of a ``fixed`` policy beside its
     stations) pools nothing, each series holding one value of it, but the legend or the panel

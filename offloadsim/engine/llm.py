@@ -434,7 +434,7 @@ class LLMRequest:
 
         def aborted(_: object) -> None:
             radios_aborted(radios, task, left)
-            sim.fail_task(task, abort_reason(sim.topology, route.channels, a, b))
+            sim.fail_task(task, abort_reason(sim.topology, route.channels, a, b, sim.drained_at))
 
         # The receiving end hears the bytes a route latency after they leave; ``left``, this flow's
         # own function, names it among the request's flows in flight to the same node.

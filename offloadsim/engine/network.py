@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Container, Iterable, Sequence
 from typing import Any, Final, Protocol
 
 import simpy
@@ -217,15 +217,18 @@ class _Ends(Protocol):
     def node_up(self, node: str) -> bool: ...
 
 
-def abort_reason(topology: _Ends, channels: Sequence[int], a: str, b: str) -> str:
+def abort_reason(topology: _Ends, channels: Sequence[int], a: str, b: str, flat: Container[str] = ()) -> str:
     """Why a transfer from ``a`` to ``b`` over ``channels`` was aborted: a node on it, else a link.
 
-    A node on the route that went down took its links down with it (else :func:`link_down`).
-    The node's own failure is the task's reason, as for a stage it was serving: one crash of an
-    edge is then one reason in the summary, not one per sender.
+    A node on the route that went down took its links down with it (else :func:`link_down`);
+    one in ``flat`` (a device whose battery ran flat: the topology still has it up) cut its
+    transfers as it died.  The node's own failure is the task's reason, as for a stage it was
+    serving: one crash of an edge is then one reason in the summary, not one per sender.
     """
     for channel in channels:
         for node in topology.channel_ends(channel):
+            if node in flat:
+                return f"battery flat at {node}"
             if not topology.node_up(node):
                 return f"{node} went down"
     return link_down(a, b)

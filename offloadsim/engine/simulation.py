@@ -147,6 +147,7 @@ class Simulation:
         self._noise: dict[str, Callable[[], float]] = {}
         self._makers: dict[str, list[Maker]] = {}  # by application: its makers, one per entry and source
         self.drained_at: dict[str, float] = {}
+        self._ends: dict[str, tuple[int, ...]] | None = None  # each node's channels (_channels_of)
         # Each node's state, 1 up and 0 down, as a step function of time (its availability).
         self._node_row = {name: row for row, name in enumerate(world.nodes)}
         self._node_states = PiecewiseLog(0.0, [1.0] * len(self._node_row))
@@ -363,7 +364,8 @@ class Simulation:
         step: TransferStep = task.plan.steps[task.step - 1]
         if step.radios:
             radios_aborted(step.radios, task, task)
-        self.fail_task(task, abort_reason(self.topology, step.channels, step.source, step.target))
+        reason = abort_reason(self.topology, step.channels, step.source, step.target, self.drained_at)
+        self.fail_task(task, reason)
 
     def fail_task(self, task: Task, reason: str) -> None:
         """``task``'s work was aborted: retry it per the scenario's ``recovery``, else end it failed now.
@@ -421,9 +423,37 @@ class Simulation:
             self._advance(task)
 
     def _on_drained(self, meter: NodeMeter) -> None:
-        """A battery ran flat: the node stops, and so does every task that needs it."""
-        self.drained_at[meter.node] = self.env.now
-        self.node_down(meter.node, f"battery flat at {meter.node}")
+        """A battery ran flat: the node stops, and so does every task that needs it, and its radio.
+
+        The tasks first (theirs is the flat battery's reason, and a task whose
+        source it is is not retried), then the transfers still sending to,
+        from or through it: aborted now, as its links going down would abort
+        them, their bytes sent so far counted on the links they crossed.  Its
+        links stay up in the network (the topology knows nothing of a
+        battery, and a world that changes would bring them back up).
+        """
+        node = meter.node
+        self.drained_at[node] = self.env.now
+        self.node_down(node, f"battery flat at {node}")
+        network = self.network
+        for channel in self._channels_of(node):
+            for flow, _ in network.sending_over(channel):
+                network.cancel(flow)  # False for one an earlier abort's consequences ended
+
+    def _channels_of(self, node: str) -> tuple[int, ...]:
+        """The directed channels of the links with ``node`` at one end (every link, carried now or not).
+
+        Built at the first flat battery of the run, for every node at once: a
+        scan of the links per flat device would cost a large world's runs.
+        """
+        ends = self._ends
+        if ends is None:
+            built: dict[str, list[int]] = {}
+            for index, link in enumerate(self.world.topology.links):
+                built.setdefault(link.a, []).extend((2 * index, 2 * index + 1))
+                built.setdefault(link.b, []).extend((2 * index, 2 * index + 1))
+            ends = self._ends = {name: tuple(channels) for name, channels in built.items()}
+        return ends.get(node, ())
 
     def node_down(self, node: str, reason: str) -> None:
         """``node`` went down: its processors abort their stages; every task that needs it fails.

@@ -111,3 +111,105 @@ policy: local
     assert list(tasks["device_energy"][:2]) == pytest.approx([2.5, 2.5], rel=1e-12)
     assert tasks["device_energy"][2] == pytest.approx(2.5 * (drained - 5.0), rel=1e-12)
     assert sum(tasks["device_energy"]) == pytest.approx(10.0 - 0.5 * drained, rel=1e-12)
+
+
+# Two phones upload 1 MB each to the edge over one shared 8 Mbps (1 MB/s) ap—edge link (their own
+# links to ap are fast): phone-0 from 0 s, phone-1 from 0.1 s.  phone-0 draws 2 W while sending
+# (idle 1 W, transmit 2 W), so its 0.5 J battery runs flat at 0.25 s, mid-upload.
+SHARED_UPLOADS = """
+name: flat-mid-upload
+duration: 10 s
+network: {model: MODEL}
+nodes:
+  phone-0:
+    tier: device
+    processor: {speed: 1 GFLOP/s}
+    power: {idle: 1 W, busy: 1 W, transmit: 2 W, receive: 1 W, battery: 0.5 J}
+  phone-1: {tier: device, processor: {speed: 1 GFLOP/s}}
+  ap: {tier: network}
+  edge: {tier: edge, processor: {speed: 1000 GFLOP/s}}
+links:
+  - {between: [phone-*, ap], bandwidth: 100 Mbps}
+  - {between: [ap, edge], bandwidth: 8 Mbps}
+applications:
+  job: {work: 1 MFLOP, input: 1 MB, output: 0 B}
+workload:
+  - {app: job, sources: phone-0, arrivals: trace, trace: t0.csv}
+  - {app: job, sources: phone-1, arrivals: trace, trace: t1.csv}
+policy: edge
+"""
+
+
+@pytest.mark.parametrize(
+    ("model", "sent_by_drain"),
+    [
+        # max-min: phone-0 alone at 1 MB/s for 0.1 s (100 KB), then both at 0.5 MB/s until 0.25 s
+        # (75 KB each): phone-0 had sent 175 KB, phone-1 75 KB.
+        ("max-min", (175_000.0, 75_000.0)),
+        # fifo: phone-0, first, holds the link at 1 MB/s until 0.25 s; phone-1 waits behind it.
+        ("fifo", (250_000.0, 0.0)),
+    ],
+)
+def test_a_flat_battery_cuts_its_devices_transfers_at_once(tmp_path, model, sent_by_drain):
+    """The dead radio's upload stops at the drain, its bytes so far counted: from 0.25 s phone-1
+    has the whole 1 MB/s, so its last byte leaves at 0.25 s + (1 MB - what it sent) / 1 MB/s.
+    (Before, the flat phone's flow ran on to its end, sharing the link: phone-1's ended at 2 s.)"""
+    (tmp_path / "t0.csv").write_text("time\n0\n")
+    (tmp_path / "t1.csv").write_text("time\n0.1\n")
+    text = SHARED_UPLOADS.replace("MODEL", model)
+    raw = simulate(load_scenario_text(text, source="<test>", base_dir=tmp_path), record_stages=True)
+    nodes, links, stages, tasks = raw.nodes, raw.links, raw.stages, raw.tasks
+    assert nodes["drained_at"][0] == pytest.approx(0.25, abs=1e-12)
+    assert list(tasks["status"]) == ["failed", "completed"]
+    assert tasks["reason"][0] == "battery flat at phone-0"
+    assert stages is not None
+    (upload,) = [i for i, where in enumerate(stages["where"]) if where == "phone-1>edge"]
+    phone_0, phone_1 = sent_by_drain
+    assert stages["end"][upload] == pytest.approx(0.25 + (1e6 - phone_1) / 1e6, abs=1e-9)
+    carried = {(a, b): carried for a, b, carried in zip(links["a"], links["b"], links["bytes"], strict=True)}
+    assert carried["phone-0", "ap"] == pytest.approx(phone_0, abs=1e-3)  # the cut flow's bytes, as sent
+    assert carried["ap", "edge"] == pytest.approx(phone_0 + 1e6, abs=1e-3)
+    busy = dict(zip(zip(links["a"], links["b"], strict=True), links["busy_s"], strict=True))
+    assert busy["ap", "edge"] == pytest.approx(0.25 + (1e6 - phone_1) / 1e6, abs=1e-9)
+
+
+def test_a_transfer_through_a_flat_device_fails_for_its_battery(tmp_path):
+    """A device relaying another's transfer cuts it as it dies: the task fails, with its reason.
+
+    phone-0 (idle 1 W, 0.25 J) sits between phone-1 and the access point and runs flat at 0.25 s,
+    while phone-1's 1 MB upload at 1 MB/s (from 0 s) is a quarter through.  (phone-0 sends a byte
+    of its own at 0 s: a meter looks at its battery as its radio or processors change, and a
+    relay's flow is not its radio's, so a device never active would not be looked at.)"""
+    (tmp_path / "t1.csv").write_text("time\n0\n")
+    text = """
+name: flat-relay
+duration: 10 s
+nodes:
+  phone-0:
+    tier: device
+    processor: {speed: 1 GFLOP/s}
+    power: {idle: 1 W, busy: 1 W, transmit: 1 W, receive: 1 W, battery: 0.25 J}
+  phone-1: {tier: device, processor: {speed: 1 GFLOP/s}}
+  ap: {tier: network}
+  edge: {tier: edge, processor: {speed: 1000 GFLOP/s}}
+links:
+  - {between: [phone-1, phone-0], bandwidth: 8 Mbps}
+  - {between: [phone-0, ap], bandwidth: 8 Mbps}
+  - {between: [ap, edge], bandwidth: 8 Mbps}
+applications:
+  job: {work: 1 MFLOP, input: 1 MB, output: 0 B}
+  ping: {work: 1 MFLOP, input: 1 B, output: 0 B}
+workload:
+  - {app: job, sources: phone-1, arrivals: trace, trace: t1.csv}
+  - {app: ping, sources: phone-0, arrivals: trace, trace: t1.csv}
+policy: edge
+"""
+    raw = simulate(load_scenario_text(text, source="<test>", base_dir=tmp_path))
+    assert raw.nodes["drained_at"][0] == pytest.approx(0.25, abs=1e-12)
+    tasks = raw.tasks
+    status = dict(zip(tasks["source"], tasks["status"], strict=True))
+    assert status == {"phone-0": "completed", "phone-1": "failed"}
+    assert dict(zip(tasks["source"], tasks["reason"], strict=True))["phone-1"] == "battery flat at phone-0"
+    # phone-1's flow sent 250 KB by the drain (but the byte's share of two microseconds), then stopped.
+    cut = [250_000.0, 0.0, 250_000.0, 0.0, 250_000.0, 0.0]
+    assert list(raw.links["bytes"]) == pytest.approx(cut, abs=2.0)

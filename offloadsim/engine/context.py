@@ -48,6 +48,7 @@ class RunContext:
     node_down: Callable[[str, str], None]  # (node, reason): abort its stages, fail the tasks needing it
     topology: Topology  # the run's topology (routes as they are now: it may change during the run)
     fail_task: Callable[[Task, str], None]  # (task, reason): aborted: retried per recovery, else failed
+    drained_at: Mapping[str, float]  # each node whose battery ran flat -> when (the kernel's, kept live)
 
     def pricer(self, app: str, processor: Processor) -> Price:
         """What stages of ``app``'s requests cost on ``processor``, as the processor prices them."""

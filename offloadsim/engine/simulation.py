@@ -99,6 +99,7 @@ class Simulation:
         self.in_flight = ledger.in_flight
         self.counters = ledger.counters
         self._end = ledger.end
+        self.drained_at: dict[str, float] = {}  # each node whose battery ran flat -> when
         self.meters: dict[str, NodeMeter] = {
             name: NodeMeter(
                 self.env,
@@ -129,6 +130,7 @@ class Simulation:
             self.node_down,
             self.topology,
             self.fail_task,
+            self.drained_at,
         )
         self.view = EngineView(self.context, stream(seed, replication, "policy", policy_name))
         self._compiler = PlanCompiler(self.context, self.view)
@@ -146,7 +148,6 @@ class Simulation:
         self._compiled = CompiledPlans(self._compiler.compile, COMPILED_CACHE)
         self._noise: dict[str, Callable[[], float]] = {}
         self._makers: dict[str, list[Maker]] = {}  # by application: its makers, one per entry and source
-        self.drained_at: dict[str, float] = {}
         self._ends: dict[str, tuple[int, ...]] | None = None  # each node's channels (_channels_of)
         # Each node's state, 1 up and 0 down, as a step function of time (its availability).
         self._node_row = {name: row for row, name in enumerate(world.nodes)}

@@ -213,3 +213,36 @@ policy: edge
     # phone-1's flow sent 250 KB by the drain (but the byte's share of two microseconds), then stopped.
     cut = [250_000.0, 0.0, 250_000.0, 0.0, 250_000.0, 0.0]
     assert list(raw.links["bytes"]) == pytest.approx(cut, abs=2.0)
+
+
+def test_a_flat_battery_cuts_an_llm_requests_prompt_on_its_way():
+    """The ``llm`` kind sends its own flows: the prompt's 512 B leave phone-0 at 1 kbps (125 B/s)
+    from the request's arrival; idle 1 W, 2 W while sending, 3 J: flat at arrival + (3 J - arrival
+    × 1 W) / 2 W, when the prompt stops on both links (before, all 512 B went on to the edge)."""
+    text = """
+name: flat-llm
+duration: 8 s
+nodes:
+  phone-0:
+    tier: device
+    processor: {profile: cortex-a76, cores: 1}
+    power: {idle: 1 W, busy: 1 W, transmit: 2 W, receive: 1 W, battery: 3 J}
+  ap: {tier: network}
+  edge: {tier: edge, processor: {profile: jetson-orin, cores: 1}}
+links:
+  - {between: [phone-0, ap], bandwidth: 1 kbps}
+  - {between: [ap, edge], bandwidth: 1 Gbps}
+applications:
+  chat: {model: llama-3.2-1b, prompt_tokens: 64, output_tokens: 4, hosts: [edge]}
+workload:
+  - {app: chat, sources: phone-0, arrivals: periodic, period: 5 s}
+policy: edge
+"""
+    raw = simulate(load_scenario_text(text, source="<test>"))
+    (arrival,) = raw.tasks["arrival"]
+    assert list(raw.tasks["reason"]) == ["battery flat at phone-0"]
+    drained = raw.nodes["drained_at"][0]
+    assert drained == pytest.approx(arrival + (3.0 - arrival) / 2.0, abs=1e-9)
+    assert 0.0 < drained - arrival < 512 / 125
+    sent = 125.0 * (drained - arrival)
+    assert list(raw.links["bytes"]) == pytest.approx([sent, 0.0, sent, 0.0], abs=1e-6)

@@ -436,6 +436,18 @@ class Simulation:
         node = meter.node
         self.drained_at[node] = self.env.now
         self.node_down(node, f"battery flat at {node}")
+        self._cut_flows(node)
+        # A drain found as a flow's radio turns on (the meter looks at its battery then) comes before
+        # the kernel hands that flow to the network: a second sweep, at this instant once the event
+        # at hand is done, cuts it too (nothing has moved a byte in between).
+        self.env.timeout(0.0, node).callbacks.append(self._cut_late)
+
+    def _cut_late(self, event: Any) -> None:
+        """The flat battery's second sweep (see :meth:`_on_drained`)."""
+        self._cut_flows(event.value)
+
+    def _cut_flows(self, node: str) -> None:
+        """Abort every transfer still sending over the links of ``node``, as its links going down would."""
         network = self.network
         for channel in self._channels_of(node):
             for flow, _ in network.sending_over(channel):

@@ -246,3 +246,31 @@ policy: edge
     assert 0.0 < drained - arrival < 512 / 125
     sent = 125.0 * (drained - arrival)
     assert list(raw.links["bytes"]) == pytest.approx([sent, 0.0, sent, 0.0], abs=1e-6)
+
+
+def test_a_battery_flat_as_a_transfer_starts_sends_none_of_it(tmp_path):
+    """The meter finds the battery flat as the upload's radio turns on at 1 s (half a nanojoule
+    left: within its tolerance), before the kernel hands the flow to the network: not a byte of it
+    moves (before, its megabyte crossed both links of the flat phone's route)."""
+    (tmp_path / "t.csv").write_text("time\n1\n")
+    text = """
+name: flat-as-it-sends
+duration: 10 s
+nodes:
+  phone-0: {tier: device, processor: {speed: 1 GFLOP/s}, power: {idle: 1 W, battery: 1.0000000005 J}}
+  ap: {tier: network}
+  edge: {tier: edge, processor: {speed: 1000 GFLOP/s}}
+links:
+  - {between: [phone-0, ap], bandwidth: 8 Mbps}
+  - {between: [ap, edge], bandwidth: 8 Mbps}
+applications:
+  job: {work: 1 MFLOP, input: 1 MB, output: 0 B}
+workload:
+  - {app: job, sources: phone-0, arrivals: trace, trace: t.csv}
+policy: edge
+"""
+    raw = simulate(load_scenario_text(text, source="<test>", base_dir=tmp_path))
+    assert raw.nodes["drained_at"][0] == 1.0
+    assert list(raw.tasks["reason"]) == ["battery flat at phone-0"]
+    assert list(raw.links["bytes"]) == [0.0, 0.0, 0.0, 0.0]
+    assert list(raw.links["busy_s"]) == [0.0, 0.0, 0.0, 0.0]

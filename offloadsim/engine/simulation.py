@@ -559,6 +559,8 @@ class Simulation:
             ),
             self.end_s,
         )
+        for meter in self.meters.values():  # a battery that only idles runs flat too: when, looked at now
+            meter.changed()
         self._start_workloads()
         if self.warmup_s > 0:
             env.timeout(self.warmup_s).callbacks.append(self._take_snapshot)

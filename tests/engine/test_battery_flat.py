@@ -274,3 +274,37 @@ policy: edge
     assert list(raw.tasks["reason"]) == ["battery flat at phone-0"]
     assert list(raw.links["bytes"]) == [0.0, 0.0, 0.0, 0.0]
     assert list(raw.links["busy_s"]) == [0.0, 0.0, 0.0, 0.0]
+
+
+IDLE = """
+name: idle-battery
+duration: 10 s
+nodes:
+  phone-0: {tier: device, processor: {speed: 1 GFLOP/s}, power: {idle: 1 W, busy: 2 W, battery: 0.25 J}}
+  phone-1: {tier: device, processor: {speed: 1 GFLOP/s}, power: {idle: 0.5 W, battery: 1.9 J}}
+  ap: {tier: network}
+  edge: {tier: edge, processor: {speed: 1000 GFLOP/s}}
+links:
+  - {between: [phone-*, ap], bandwidth: 8 Mbps}
+  - {between: [ap, edge], bandwidth: 8 Mbps}
+applications:
+  job: {work: 1 MFLOP, input: 1 KB, output: 0 B}
+workload:
+  - {app: job, sources: phone-1, arrivals: periodic, period: 1 s}
+policy: local
+"""
+
+
+def test_a_battery_that_only_idles_runs_flat_at_capacity_over_idle_power():
+    # phone-0 never computes nor sends: only its idle draw empties it, at 0.25 J / 1 W = 0.25 s
+    # (the meter used to look at a battery only when its draw changed, so it never ran flat).
+    # phone-1 computes 1 ms a second but, with no busy power given, draws its idle 0.5 W
+    # throughout: flat at 1.9 J / 0.5 W = 3.8 s, and its arrivals from then on make no task.
+    raw = simulate(load_scenario_text(IDLE, source="<t>"))
+    nodes = {name: row for row, name in enumerate(raw.nodes["node"])}
+    drained, energy = raw.nodes["drained_at"], raw.nodes["energy_j"]
+    assert math.isclose(drained[nodes["phone-0"]], 0.25, rel_tol=1e-12)
+    assert math.isclose(energy[nodes["phone-0"]], 0.25, rel_tol=1e-12)
+    assert math.isclose(drained[nodes["phone-1"]], 3.8, rel_tol=1e-12)
+    assert math.isclose(energy[nodes["phone-1"]], 1.9, rel_tol=1e-12)
+    assert len(raw.tasks["task_id"]) == 4  # arrivals at 0, 1, 2 and 3 s; none once flat at 3.8 s

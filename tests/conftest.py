@@ -6,6 +6,7 @@ whenever it can (so CI, which runs as root, runs them); those also marked
 ``testbed_long`` run only with ``--testbed``.
 """
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,37 @@ def pytest_addoption(parser):
         default=False,
         help="also run the long emulated-testbed tests (root and network namespaces needed)",
     )
+
+
+@pytest.hookimpl(trylast=True)  # after pytest's own, which makes the tmp path factory
+def pytest_configure(config):
+    """Hypothesis's example database and Dask's scratch space go under pytest's tmp dirs, not the repo.
+
+    Hypothesis wrote ``.hypothesis/`` into the directory the tests ran from, and Dask's workers
+    ``/tmp/dask-scratch-space``: the suite left both behind. Set here, before collection, as the
+    ``@settings`` of a test module take their defaults when it is imported; the environment
+    variables reach the subprocesses the tests start (a script's own Dask cluster), and Dask reads
+    them when imported (told directly if it already is).
+    """
+    from hypothesis import configuration, settings
+    from hypothesis.database import DirectoryBasedExampleDatabase
+
+    factory = config._tmp_path_factory  # pytest makes it at configure time for plugins such as this
+    hypothesis_home = factory.mktemp("hypothesis", numbered=False)
+    dask_scratch = factory.mktemp("dask", numbered=False)
+    configuration.set_hypothesis_home_dir(hypothesis_home)
+    settings.register_profile(
+        "offloadsim-tests", database=DirectoryBasedExampleDatabase(hypothesis_home / "examples")
+    )
+    settings.load_profile("offloadsim-tests")
+    mp = pytest.MonkeyPatch()
+    config.add_cleanup(mp.undo)
+    mp.setenv("HYPOTHESIS_STORAGE_DIRECTORY", str(hypothesis_home))
+    mp.setenv("DASK_TEMPORARY_DIRECTORY", str(dask_scratch))
+    if "dask" in sys.modules:
+        import dask
+
+        dask.config.set({"temporary-directory": str(dask_scratch)})
 
 
 def pytest_collection_modifyitems(config, items):

@@ -17,7 +17,12 @@ on a taken directory, and ``NAME`` always holds the latest run of the command
 that writes it (so the command after it, e.g. ``plot NAME``, reads the new
 result).  ``overwrite`` discards the earlier result instead, once the new one
 is in place.  A non-empty directory that is not an offloadsim result is never
-moved or deleted without ``overwrite``.
+moved or deleted without ``overwrite``.  The move is made holding the folder's
+lock (the one a sweep holds while it works there, :func:`directory_lock`), so
+a sweep that starts in the folder at that moment is either refused or keeps
+its folder, and the rerun is then refused (one line): a folder is never moved
+from under the process working in it.  Two reruns moving one folder at once
+take turns (each holds the lock for a moment).
 
 **Killed writers.** SIGKILL (or a power cut) can leave a hidden partial
 directory behind.  Its name records the writer's host and process id; the
@@ -80,6 +85,10 @@ log = logging.getLogger("offloadsim")
 TMP_MARK = ".tmp-"
 #: A file in a directory that a writer (a sweep) holds locked while it works there.
 LOCK_FILE = ".offloadsim.lock"
+#: What a rerun moving an earlier result aside writes in the lock file: held for a moment, so waited for.
+MOVING = "a rerun moving the earlier result aside"
+#: How long a rerun waits for another to finish moving the same folder aside before it gives up.
+MOVE_WAIT_S = 10.0
 #: Partial directories of an older format (no writer recorded) count as abandoned after this long.
 LEGACY_STALE_S = 600.0
 _PARTIAL = re.compile(r"^\.(?P<name>.+)\.partial-(?P<host>[A-Za-z0-9_-]*)-(?P<pid>\d+)-[0-9a-f]{8}$")
@@ -241,12 +250,30 @@ def check_out_file(path: str | Path) -> Path:
 
 def _check_replaceable(out: Path, overwrite: bool) -> None:
     """Raise unless the existing directory ``out`` may be moved aside (or replaced, with ``overwrite``)."""
-    if locked_by_another(out):
-        raise DirectoryLockedError(
-            f"output directory {out} is in use by another offloadsim process ({_holder(out)}); "
-            "wait for it to finish or choose another --out"
-        )
-    if overwrite or not any(out.iterdir()) or _holds_result(out):
+    if _in_use(out):
+        raise _in_use_error(out)
+    _check_contents(out, overwrite)
+
+
+def _in_use_error(out: Path) -> DirectoryLockedError:
+    return DirectoryLockedError(
+        f"output directory {out} is in use by another offloadsim process ({_holder(out)}); "
+        "wait for it to finish or choose another --out"
+    )
+
+
+def _in_use(out: Path) -> bool:
+    """Whether another process holds ``out``'s lock to work there (a sweep), not for a moment.
+
+    A rerun moving the folder aside holds it for a moment (:data:`MOVING`), as does a holder that
+    has not written its name yet: neither makes a folder "in use".
+    """
+    return locked_by_another(out) and _holder_what(out) not in (None, MOVING)
+
+
+def _check_contents(out: Path, overwrite: bool) -> None:
+    """Raise unless ``out`` may be moved: it holds a result or nothing but a lock file (or overwrite)."""
+    if overwrite or not [name for name in os.listdir(out) if name != LOCK_FILE] or _holds_result(out):
         return
     raise ResultsError(
         f"output directory {out} already exists, is not empty and holds no offloadsim result "
@@ -329,8 +356,8 @@ def _install(tmp: Path, out: Path, overwrite: bool) -> Path | None:
                 if error.errno not in (errno.ENOTEMPTY, errno.EEXIST):
                     raise
             try:
-                _check_replaceable(out, overwrite)
-                previous = move_aside(out)
+                _check_replaceable(out, overwrite)  # a sweep's, a user's folder: refused without locking it
+                previous = _move_aside_locked(out, overwrite)
             except FileNotFoundError:
                 continue  # a concurrent writer moved it aside first: try the rename again
     except BaseException:
@@ -338,6 +365,37 @@ def _install(tmp: Path, out: Path, overwrite: bool) -> Path | None:
             os.rename(previous, out)
         raise
     raise ResultsError(f"cannot write results to {out}: other processes keep writing there")
+
+
+def _move_aside_locked(out: Path, overwrite: bool) -> Path:
+    """:func:`move_aside` holding ``out``'s lock, checked again under it; return where it went.
+
+    Without the lock, a sweep could lock the folder between the check that it is free and the
+    move: the folder it works in went to ``NAME.old-N`` under it.  Another rerun moving the same
+    folder holds the lock a moment: waited for (up to :data:`MOVE_WAIT_S`).  Raises
+    :class:`DirectoryLockedError` if a sweep holds it, FileNotFoundError if ``out`` went
+    meanwhile (another rerun moved it).  In a folder where no lock file can be made (read-only),
+    no sweep can work either: moved unless another process holds an existing lock file there.
+    """
+    deadline = time.monotonic() + MOVE_WAIT_S
+    while True:
+        try:
+            with directory_lock(out, MOVING) as held:
+                _check_contents(out, overwrite)
+                target = move_aside(out)
+                held.moved(target)
+                return target
+        except _FolderGone:
+            raise FileNotFoundError(errno.ENOENT, "moved aside meanwhile", str(out)) from None
+        except DirectoryLockedError:
+            if _in_use(out) or time.monotonic() > deadline:
+                raise _in_use_error(out) from None
+            time.sleep(0.001)  # another rerun is moving it: then this one renames its result in place
+        except _LockFileRefused:
+            if locked_by_another(out):
+                raise _in_use_error(out) from None
+            _check_contents(out, overwrite)
+            return move_aside(out)
 
 
 def move_aside(out: Path) -> Path:
@@ -481,10 +539,19 @@ class HeldLock:
     def __init__(self, created: list[Path] | None) -> None:
         self.created = created
         self.removing = False
+        self.moved_to: Path | None = None
 
     def remove_created(self) -> None:
         """Remove, as the lock is let go, the folders the holder made (``created``), while empty."""
         self.removing = True
+
+    def moved(self, to: Path) -> None:
+        """Say the holder renamed the locked directory to ``to``: the release removes the lock file there.
+
+        The lock file went with the folder, still locked, so a process that opened it before the
+        move and locks it after sees it is not the file the old path names, and tries again.
+        """
+        self.moved_to = to
 
 
 @contextlib.contextmanager
@@ -552,7 +619,7 @@ def directory_lock(directory: Path, what: str, created: list[Path] | None = None
         os.pwrite(fd, (json.dumps(holder) + "\n").encode("utf-8"), 0)
         yield held
     finally:
-        removing = list(held.created or ()) if held.removing else []
+        removing = list(held.created or ()) if held.removing and held.moved_to is None else []
         top = directory.absolute()
         inside = [folder for folder in removing if top in folder.parents]
         kept = False
@@ -563,7 +630,7 @@ def directory_lock(directory: Path, what: str, created: list[Path] | None = None
                 kept = True
                 break
         with contextlib.suppress(OSError):  # removed (or its folder) by someone else: nothing to do
-            path.unlink()
+            (path if held.moved_to is None else held.moved_to / LOCK_FILE).unlink()
         if not kept:  # still locked: one that locks a new lock file here keeps the folder
             remove_empty([folder for folder in removing if folder not in inside])
         os.close(fd)  # releases the lock
@@ -585,6 +652,10 @@ class _FolderGone(ResultsError):
     """The folder to lock is not there (any more): :func:`directory_lock` may make it again."""
 
 
+class _LockFileRefused(ResultsError):
+    """No lock file can be made in the folder (permission denied, a read-only file system)."""
+
+
 def _lock_file(directory: Path, path: Path, fcntl: Any) -> int:
     """A descriptor of ``path`` (created if missing) holding its exclusive lock; refused if held."""
     try:
@@ -592,7 +663,10 @@ def _lock_file(directory: Path, path: Path, fcntl: Any) -> int:
     except FileNotFoundError as error:
         raise _FolderGone(f"cannot lock {directory}: {describe_os_error(error)}") from None
     except OSError as error:
-        raise ResultsError(f"cannot lock {directory}: {describe_os_error(error)}") from None
+        refused = error.errno in (errno.EACCES, errno.EPERM, errno.EROFS)
+        raise (_LockFileRefused if refused else ResultsError)(
+            f"cannot lock {directory}: {describe_os_error(error)}"
+        ) from None
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError as error:
@@ -623,6 +697,15 @@ def locked_by_another(directory: Path) -> bool:
     finally:
         os.close(fd)
     return False
+
+
+def _holder_what(directory: Path) -> str | None:
+    """What holds ``directory``'s lock, as its lock file says (None if it says nothing yet)."""
+    try:
+        what = json.loads((directory / LOCK_FILE).read_text(encoding="utf-8"))["what"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return what if isinstance(what, str) else None
 
 
 def _holder(directory: Path) -> str:

@@ -122,6 +122,122 @@ def test_concurrent_writers_of_one_directory_lose_nothing(tmp_path, round_):
     assert names(tmp_path) == ["run", *(f"run.old-{i}" for i in range(1, 8))]
 
 
+def test_a_rerun_never_moves_a_folder_from_under_a_sweep_that_locked_it_meanwhile(tmp_path, monkeypatch):
+    """A run found a finished sweep in its folder, saw it was not in use, and a sweep of the folder (a rerun,
+    adding points) locked it at that moment.
+
+    The run moved the folder the sweep worked in to NAME.old-1, its own result took the name, and the
+    sweep wrote its points into the run's result.  Now the move is made under the folder's lock: the
+    run is refused (one line naming the sweep) and leaves nothing; the sweep keeps its folder.
+    """
+    out = tmp_path / "out"
+    (out / "points").mkdir(parents=True)  # a finished sweep
+    (out / "points" / "job.parquet").write_bytes(b"PAR1")
+    real = outdir._holds_result
+    filled: list[bool] = []
+    sweep_lock: list = []
+
+    def then_a_sweep_locks(path: Path) -> bool:
+        holds = real(path)
+        if filled and not sweep_lock:
+            sweep_lock.append(directory_lock(out, "sweep more.yaml"))
+            sweep_lock[0].__enter__()
+        return holds
+
+    def fill(tmp: Path) -> None:
+        fill_with("run")(tmp)
+        filled.append(True)
+
+    monkeypatch.setattr(outdir, "_holds_result", then_a_sweep_locks)
+    try:
+        with pytest.raises(
+            DirectoryLockedError, match=r"^output directory .* \(sweep more\.yaml, pid \d+ on "
+        ):
+            write_directory(out, fill)
+        assert locked_by_another(out) and (out / "points" / "job.parquet").is_file()
+        assert names(tmp_path) == ["out"]  # no partial directory, no out.old-1
+    finally:
+        for lock in sweep_lock:
+            lock.__exit__(None, None, None)
+    monkeypatch.undo()
+    assert write_directory(out, fill_with("later")).previous == tmp_path / "out.old-1"
+    assert names(tmp_path / "out.old-1") == ["points"]  # the sweep moved whole, its lock file gone
+
+
+@pytest.mark.parametrize("round_", range(10))
+def test_reruns_and_a_sweep_locking_one_folder_at_once_never_move_it_from_under_the_sweep(tmp_path, round_):
+    """Eight writers of a result folder and a sweep that keeps taking its lock, threads switching often.
+
+    While the sweep holds the lock, the folder it locked stays where it is; a writer is refused
+    (one line) or lands, and no result is lost.
+    """
+    out = tmp_path / "run"
+    write_directory(out, fill_with("w-first"))
+    moved_under: list[str] = []
+    errors: list[BaseException] = []
+    refused: list[str] = []
+    stop = threading.Event()
+
+    def sweep() -> None:
+        while not stop.is_set():
+            try:
+                with directory_lock(out, "sweep s.yaml"):
+                    mine = os.stat(out / LOCK_FILE)
+                    for _ in range(20):
+                        time.sleep(0)
+                        try:
+                            now = os.stat(out / LOCK_FILE)
+                        except FileNotFoundError:
+                            now = None
+                        if now is None or (now.st_dev, now.st_ino) != (mine.st_dev, mine.st_ino):
+                            moved_under.append("moved")
+            except ResultsError:
+                time.sleep(0)
+
+    def writer(n: int) -> None:
+        try:
+            write_directory(out, fill_with(f"w{n}"))
+        except DirectoryLockedError:
+            refused.append(f"w{n}")
+        except BaseException as error:
+            errors.append(error)
+
+    sweeper = threading.Thread(target=sweep)
+    writers = [threading.Thread(target=writer, args=(n,)) for n in range(8)]
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        sweeper.start()
+        for thread in writers:
+            thread.start()
+        for thread in writers:
+            thread.join()
+    finally:
+        stop.set()
+        sweeper.join()
+        sys.setswitchinterval(interval)
+    assert errors == [] and moved_under == []
+    kept = sorted(label(tmp_path / n) for n in names(tmp_path))
+    assert kept == sorted(["w-first", *(f"w{n}" for n in range(8) if f"w{n}" not in refused)])
+    assert not any((tmp_path / n / LOCK_FILE).exists() for n in names(tmp_path))
+
+
+def test_a_rerun_in_a_folder_where_no_lock_file_can_be_made_still_moves_the_earlier_result(
+    tmp_path, monkeypatch
+):
+    """A read-only result folder (no lock file can be made there, so no sweep works there) was moved aside
+    before the move took the lock; it still is, unless a lock file there is held."""
+    out = tmp_path / "run"
+    write_directory(out, fill_with("first"))
+
+    def read_only(directory: Path, path: Path, fcntl: object) -> int:
+        raise outdir._LockFileRefused(f"cannot lock {directory}: Permission denied")
+
+    monkeypatch.setattr(outdir, "_lock_file", read_only)
+    assert write_directory(out, fill_with("second")).previous == tmp_path / "run.old-1"
+    assert label(out) == "second" and label(tmp_path / "run.old-1") == "first"
+
+
 def test_a_folder_a_failing_writer_removes_under_this_one_is_made_again(tmp_path, monkeypatch):
     """Two runs into one new folder: the other one fails and removes the folder it made (empty then).
 

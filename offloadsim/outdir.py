@@ -67,6 +67,7 @@ __all__ = [
     "clean_stale_partials",
     "directory_lock",
     "HeldLock",
+    "LOCK_FILE",
     "locked_by_another",
     "describe_os_error",
     "atomic_write",
@@ -573,12 +574,16 @@ def directory_lock(directory: Path, what: str, created: list[Path] | None = None
 
     ``created``: the folders the holder made for its work (deepest first, as
     :func:`missing_directories` lists them).  Given it, the lock step makes
-    ``directory`` again if it went before the lock was taken (an earlier holder
-    that failed removed it, empty), adding what it made; and after
+    ``directory`` if it is missing (new, or an earlier holder that failed
+    removed it, empty), adding what it made; and after
     :meth:`HeldLock.remove_created` the release removes them while empty: those
     inside ``directory`` before the lock file goes, ``directory`` and its
-    parents after, while the lock is still held.  Folders are removed only so,
-    by their lock's holder, so a holder never loses a folder it works in.
+    parents after, while the lock is still held.  Folders inside ``directory``
+    are removed only so, by their lock's holder, so a holder never loses a
+    folder it works in.  If the lock cannot be taken (another holds it, a full
+    disk, a folder where no lock file can be made), ``directory`` and its
+    parents among ``created`` are removed while empty, as nothing else is left
+    of the attempt: a holder's lock file keeps ``directory``.
     """
     held = HeldLock(created)
     try:
@@ -587,27 +592,13 @@ def directory_lock(directory: Path, what: str, created: list[Path] | None = None
         yield held
         return
     path = directory / LOCK_FILE
-    for _ in range(_ATTEMPTS):
-        try:
-            fd = _lock_file(directory, path, fcntl)
-        except _FolderGone:  # an earlier holder that failed removed it: make it again
-            if created is None:
-                raise
-            try:
-                _make_again(directory, created)
-            except OSError as error:
-                raise ResultsError(f"cannot lock {directory}: {describe_os_error(error)}") from None
-            continue
-        try:
-            current = os.stat(path)
-        except FileNotFoundError:
-            current = None
-        locked = os.fstat(fd)
-        if current is not None and (current.st_dev, current.st_ino) == (locked.st_dev, locked.st_ino):
-            break
-        os.close(fd)  # the file a holder removed as it finished: take the path's own
-    else:
-        raise ResultsError(f"cannot lock {directory}: its lock file kept changing")
+    try:
+        fd = _take_lock(directory, path, fcntl, created)
+    except BaseException:
+        if created is not None:  # a holder's lock file keeps the folder: only empty ones, not its, go
+            top = directory.absolute()
+            remove_empty([folder for folder in created if top not in folder.parents])
+        raise
     try:
         holder = {
             "what": what,
@@ -634,6 +625,30 @@ def directory_lock(directory: Path, what: str, created: list[Path] | None = None
         if not kept:  # still locked: one that locks a new lock file here keeps the folder
             remove_empty([folder for folder in removing if folder not in inside])
         os.close(fd)  # releases the lock
+
+
+def _take_lock(directory: Path, path: Path, fcntl: Any, created: list[Path] | None) -> int:
+    """The descriptor of ``directory``'s lock file, locked, and the file its path names (see above)."""
+    for _ in range(_ATTEMPTS):
+        try:
+            fd = _lock_file(directory, path, fcntl)
+        except _FolderGone:  # an earlier holder that failed removed it: make it again
+            if created is None:
+                raise
+            try:
+                _make_again(directory, created)
+            except OSError as error:
+                raise ResultsError(f"cannot lock {directory}: {describe_os_error(error)}") from None
+            continue
+        try:
+            current = os.stat(path)
+        except FileNotFoundError:
+            current = None
+        locked = os.fstat(fd)
+        if current is not None and (current.st_dev, current.st_ino) == (locked.st_dev, locked.st_ino):
+            return fd
+        os.close(fd)  # the file a holder removed as it finished: take the path's own
+    raise ResultsError(f"cannot lock {directory}: its lock file kept changing")
 
 
 def _make_again(directory: Path, created: list[Path]) -> None:

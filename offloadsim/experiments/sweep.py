@@ -32,7 +32,6 @@ from __future__ import annotations
 import contextlib
 import copy
 import datetime as _dt
-import errno
 import itertools
 import json
 import logging
@@ -77,8 +76,8 @@ from offloadsim.experiments.storage import ExperimentError, parquet_writer, read
 from offloadsim.host import host_platform
 from offloadsim.input_kinds import SWEEP
 from offloadsim.outdir import (
+    LOCK_FILE,
     HeldLock,
-    check_out_dir,
     describe_os_error,
     directory_lock,
     holds_non_directory,
@@ -87,7 +86,6 @@ from offloadsim.outdir import (
     missing_directories,
     move_aside,
     out_path,
-    remove_empty,
     remove_stale_temporaries,
     replace_together,
     text_writer,
@@ -739,7 +737,7 @@ def sweep(
     jobs = plan_sweep(spec) if jobs is None else list(jobs)
     directory = out_path(out) if out is not None else default_sweep_dir(spec)
     created = _prepare_out(directory)
-    with directory_lock(directory, f"sweep {spec.file}", created) as lock, _undone_on_failure(lock):
+    with _locked_out(directory, f"sweep {spec.file}", created) as lock, _undone_on_failure(lock):
         points_dir = directory / "points"
         _make_points(points_dir, created)
         # Under the lock, any temporary file here was left by a killed sweep.
@@ -858,61 +856,54 @@ def _make_points(points_dir: Path, created: list[Path]) -> None:
 
 
 def _prepare_out(directory: Path) -> list[Path]:
-    """Create ``directory/points``; refuse a non-empty directory that is not a sweep's.
+    """Refuse a path that is no directory, or a non-empty one that holds no result; return what is missing.
 
-    A run or comparison result there is moved aside to ``NAME.old-N`` (as a
-    rerun of ``run`` would), so no result is lost.  Returns the folders it
-    created, deepest first.
+    Only checks (to fail fast), making nothing: ``directory`` is made, and a run or comparison
+    result there moved aside, under its lock (:func:`_locked_out`).  Returns the folders the
+    lock step will make, deepest first.
     """
     if holds_non_directory(directory):
         raise ExperimentError(f"output path {directory} exists and is not a directory")
-    for _ in range(100):
-        try:
-            _move_other_result_aside(directory)
-            break
-        except FileNotFoundError:
-            continue  # a sweep of this folder started with this one moved the result first: look again
-    else:
-        raise ExperimentError(f"cannot write results to {directory}: other processes keep moving it")
-    created = missing_directories(directory / "points")
-    try:
-        (directory / "points").mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        remove_empty(created)
-        raise ExperimentError(f"cannot write results to {directory}: {describe_os_error(error)}") from None
-    return created
+    with contextlib.suppress(FileNotFoundError):  # gone meanwhile: the lock step makes it
+        _check_sweep_folder(directory)
+    return missing_directories(directory)
 
 
-def _move_other_result_aside(directory: Path) -> None:
-    """Move a run or comparison result in ``directory`` to ``NAME.old-N``; refuse one that is no result.
+def _check_sweep_folder(directory: Path) -> bool:
+    """Whether ``directory`` holds a result that is no sweep's (to move aside); refuse one that is no result.
 
-    Raises FileNotFoundError if ``directory`` went or was replaced while it was looked at: another
-    sweep of it, started together, moved the result first (and perhaps made its own folder there,
-    which is not this sweep's to move), so the caller looks again.
+    A folder that is empty (but for a lock file) or holds ``points/`` is a sweep's: False.
     """
-    try:
-        seen = os.stat(directory)
-    except FileNotFoundError:
-        return  # a new folder
-
-    def still_seen() -> None:
-        now = os.stat(directory)
-        if (now.st_dev, now.st_ino) != (seen.st_dev, seen.st_ino):
-            raise FileNotFoundError(errno.ENOENT, "replaced meanwhile", str(directory))
-
-    if not any(directory.iterdir()) or (directory / "points").is_dir():
-        return
+    if not [name for name in os.listdir(directory) if name != LOCK_FILE] or (directory / "points").is_dir():
+        return False
     if not is_result_directory(directory):
-        still_seen()
         raise ExperimentError(
             f"output directory {directory} is not empty and holds no sweep (no points/); choose another --out"
         )
-    check_out_dir(directory)  # not in use by another process
-    still_seen()
-    previous = move_aside(directory)
-    logging.getLogger("offloadsim").info(
-        "%s held a result that is not a sweep; it was moved to %s", directory, previous
-    )
+    return True
+
+
+@contextlib.contextmanager
+def _locked_out(directory: Path, what: str, created: list[Path]) -> Iterator[HeldLock]:
+    """Hold ``directory``'s lock, ``directory`` being a sweep's folder (made if missing).
+
+    A run or comparison result found there is moved aside to ``NAME.old-N`` (as a rerun of
+    ``run`` would) under the lock, which goes with it, and the lock is taken on the folder made
+    anew.  Every check and move is made holding the lock: a result is moved once, by one sweep,
+    and never a folder another sweep (or a run's rename) put there meanwhile.  A lock that cannot
+    be taken (in use, a full disk, a read-only folder) leaves none of the folders it made.
+    """
+    for _ in range(100):
+        with directory_lock(directory, what, created) as lock:
+            if not _check_sweep_folder(directory):
+                yield lock
+                return
+            previous = move_aside(directory)
+            lock.moved(previous)
+            logging.getLogger("offloadsim").info(
+                "%s held a result that is not a sweep; it was moved to %s", directory, previous
+            )
+    raise ExperimentError(f"cannot write results to {directory}: other processes keep moving it")
 
 
 def _job_meta(job: Job, result: JobResult) -> dict[str, Any]:

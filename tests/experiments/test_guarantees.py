@@ -642,10 +642,11 @@ def test_a_second_sweep_on_a_directory_in_use_is_refused_and_touches_nothing(cli
 
 
 def test_a_sweep_refused_by_the_lock_leaves_the_folders_the_holder_works_in(sweep_file, monkeypatch):
-    """Two sweeps of one new folder started together: the second made out/points/, the first locked it.
+    """Two sweeps of one new folder started together: the first made out/ (and points/) and locked it.
 
     The refused one removed the empty folders it had made (points/, the holder's, before its first
     job was saved), and the holder failed at its first job: 'cannot write results ... No such file'.
+    Now a sweep makes its folders under the lock, and one refused removes only empty ones.
     """
     import importlib
 
@@ -657,8 +658,10 @@ def test_a_sweep_refused_by_the_lock_leaves_the_folders_the_holder_works_in(swee
     first: list[object] = []
 
     def taken_first(directory: Path, what: str, *created):
-        first.append(real(directory, "sweep first.yaml"))  # the other sweep, between our mkdir and our lock
-        first[0].__enter__()
+        if not first:  # the other sweep, just before our lock
+            first.append(real(directory, "sweep first.yaml", outdir.missing_directories(directory)))
+            first[0].__enter__()
+            (directory / "points").mkdir(exist_ok=True)  # as a sweep does under its lock
         return real(directory, what, *created)
 
     monkeypatch.setattr(module, "directory_lock", taken_first)
@@ -755,6 +758,78 @@ def test_two_sweeps_on_a_run_result_move_it_aside_once(cli_main, capsys, sweep_f
     assert moved == [out.with_name("out.old-1")] and (moved[0] / "manifest.json").is_file()  # the run
     assert sorted(p.name for p in out.parent.iterdir() if p.name.startswith("out")) == ["out", "out.old-1"]
     assert len(list((out / "points").iterdir())) == 8
+
+
+def test_two_sweeps_on_a_run_result_take_turns_at_the_move(cli_main, capsys, sweep_file, monkeypatch):
+    """The other sweep, started together, moves the run aside and makes its own folder just before this
+    sweep's move (after its last look).
+
+    This sweep then moved the other's new folder, locked and working, to out.old-2 from under it.
+    Now a sweep looks and moves holding the folder's lock: the other one is refused at that moment
+    (or, locking first, this one is), and the run is moved once.
+    """
+    import importlib
+
+    from offloadsim.outdir import DirectoryLockedError, move_aside
+
+    module = importlib.import_module("offloadsim.experiments.sweep")
+    out = sweep_file.parent / "out"
+    code, _, _ = cli(cli_main, capsys, "run", sweep_file.parent / "tiny.yaml", "--out", out)
+    assert code == 0 and (out / "manifest.json").is_file()
+    other: list = []
+
+    def the_other_sweep_first(directory: Path) -> Path:
+        if not other:  # the other sweep, following the same steps as this one would
+            try:
+                with directory_lock(directory, "sweep other.yaml"):
+                    moved = move_aside(directory)
+                (moved / outdir.LOCK_FILE).unlink()  # the lock file went with the run it locked
+            except DirectoryLockedError:
+                other.append("refused")
+            else:
+                lock = directory_lock(directory, "sweep other.yaml", outdir.missing_directories(directory))
+                lock.__enter__()
+                (directory / "points").mkdir()
+                other.append(lock)
+        return move_aside(directory)
+
+    monkeypatch.setattr(module, "move_aside", the_other_sweep_first)
+    try:
+        code, _, err = cli(cli_main, capsys, "sweep", sweep_file, "--out", out, "--workers", "1", "-q")
+        assert other == ["refused"]
+        assert code == 0, err
+    finally:
+        for lock in other:
+            if lock != "refused":
+                lock.__exit__(None, None, None)
+    assert sorted(p.name for p in out.parent.iterdir() if p.name.startswith("out")) == ["out", "out.old-1"]
+    formats = [
+        json.loads((d / "manifest.json").read_text())["format"] for d in (out.with_name("out.old-1"), out)
+    ]
+    assert [f.split("/")[0] for f in formats] == ["offloadsim-run", "offloadsim-sweep"], formats
+    assert len(list((out / "points").iterdir())) == 8
+
+
+@pytest.mark.parametrize("error", [errno.EACCES, errno.EROFS, errno.ENOSPC])
+def test_a_sweep_whose_lock_file_cannot_be_made_says_why_in_one_line_and_leaves_nothing(
+    cli_main, capsys, sweep_file, monkeypatch, error
+):
+    """Permission denied, a read-only file system, a full disk: the folders it made were left behind."""
+    out = sweep_file.parent / "new" / "out"
+    before = everything(sweep_file.parent)
+    real = os.open
+
+    def refused(path, flags, *args, **kwargs):
+        if str(path).endswith(outdir.LOCK_FILE) and flags & os.O_CREAT:
+            raise OSError(error, os.strerror(error), str(path))
+        return real(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", refused)
+    code, out_text, err = cli(cli_main, capsys, "sweep", sweep_file, "--out", out, "--workers", "1")
+    monkeypatch.undo()
+    assert code == 2 and out_text == ""
+    one_error_line(err, f"cannot lock {out}: {os.strerror(error)}")
+    assert everything(sweep_file.parent) == before
 
 
 def _compare_in_temporary(folder: Path, workers: int, verb: str = "compare") -> tuple[subprocess.Popen, Path]:

@@ -373,30 +373,26 @@ def _move_aside_locked(out: Path, overwrite: bool) -> Path:
 
     Without the lock, a sweep could lock the folder between the check that it is free and the
     move: the folder it works in went to ``NAME.old-N`` under it.  Another rerun moving the same
-    folder holds the lock a moment: waited for (up to :data:`MOVE_WAIT_S`).  Raises
+    folder holds the lock a moment: waited for (:func:`directory_lock`).  Raises
     :class:`DirectoryLockedError` if a sweep holds it, FileNotFoundError if ``out`` went
     meanwhile (another rerun moved it).  In a folder where no lock file can be made (read-only),
     no sweep can work either: moved unless another process holds an existing lock file there.
     """
-    deadline = time.monotonic() + MOVE_WAIT_S
-    while True:
-        try:
-            with directory_lock(out, MOVING) as held:
-                _check_contents(out, overwrite)
-                target = move_aside(out)
-                held.moved(target)
-                return target
-        except _FolderGone:
-            raise FileNotFoundError(errno.ENOENT, "moved aside meanwhile", str(out)) from None
-        except DirectoryLockedError:
-            if _in_use(out) or time.monotonic() > deadline:
-                raise _in_use_error(out) from None
-            time.sleep(0.001)  # another rerun is moving it: then this one renames its result in place
-        except _LockFileRefused:
-            if locked_by_another(out):
-                raise _in_use_error(out) from None
+    try:
+        with directory_lock(out, MOVING) as held:
             _check_contents(out, overwrite)
-            return move_aside(out)
+            target = move_aside(out)
+            held.moved(target)
+            return target
+    except _FolderGone:
+        raise FileNotFoundError(errno.ENOENT, "moved aside meanwhile", str(out)) from None
+    except DirectoryLockedError:
+        raise _in_use_error(out) from None
+    except _LockFileRefused:
+        if locked_by_another(out):
+            raise _in_use_error(out) from None
+        _check_contents(out, overwrite)
+        return move_aside(out)
 
 
 def move_aside(out: Path) -> Path:
@@ -559,6 +555,10 @@ class HeldLock:
 def directory_lock(directory: Path, what: str, created: list[Path] | None = None) -> Iterator[HeldLock]:
     """Hold ``directory``'s lock while the block runs; :class:`DirectoryLockedError` if another holds it.
 
+    A lock held only for a moment (a rerun moving the folder aside, :data:`MOVING`, or a holder
+    that has not written its name yet) is waited for, up to :data:`MOVE_WAIT_S`; one held by a
+    process that works there (a sweep) is refused at once.
+
     The lock is an advisory ``flock`` on ``directory/.offloadsim.lock``: the
     kernel releases it when its holder ends, however it ends, so a killed
     holder never leaves a stale lock.  The file records the holder (``what``,
@@ -628,10 +628,15 @@ def directory_lock(directory: Path, what: str, created: list[Path] | None = None
 
 
 def _take_lock(directory: Path, path: Path, fcntl: Any, created: list[Path] | None) -> int:
-    """The descriptor of ``directory``'s lock file, locked, and the file its path names (see above)."""
+    """The descriptor of ``directory``'s lock file, locked, and the file its path names (see above).
+
+    A lock held for a moment (a rerun moving the folder aside, or a holder that has not written
+    its name yet) is waited for, up to :data:`MOVE_WAIT_S`: a holder that works there refuses.
+    """
+    deadline = time.monotonic() + MOVE_WAIT_S
     for _ in range(_ATTEMPTS):
         try:
-            fd = _lock_file(directory, path, fcntl)
+            fd = _wait_for_lock(directory, path, fcntl, deadline)
         except _FolderGone:  # an earlier holder that failed removed it: make it again
             if created is None:
                 raise
@@ -649,6 +654,17 @@ def _take_lock(directory: Path, path: Path, fcntl: Any, created: list[Path] | No
             return fd
         os.close(fd)  # the file a holder removed as it finished: take the path's own
     raise ResultsError(f"cannot lock {directory}: its lock file kept changing")
+
+
+def _wait_for_lock(directory: Path, path: Path, fcntl: Any, deadline: float) -> int:
+    """:func:`_lock_file`, tried again while the lock is held only for a moment (until ``deadline``)."""
+    while True:
+        try:
+            return _lock_file(directory, path, fcntl)
+        except DirectoryLockedError:
+            if _in_use(directory) or time.monotonic() > deadline:
+                raise
+        time.sleep(0.001)
 
 
 def _make_again(directory: Path, created: list[Path]) -> None:

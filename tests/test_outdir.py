@@ -385,6 +385,26 @@ def test_a_held_lock_refuses_another_holder_and_names_the_first(tmp_path):
         pass
 
 
+def test_a_lock_held_a_moment_by_a_rerun_moving_the_folder_aside_is_waited_for(tmp_path):
+    """A sweep that started as a rerun was moving the folder aside was refused ('in use by ... a rerun')."""
+    taken = threading.Event()
+
+    def rerun() -> None:
+        with directory_lock(tmp_path, outdir.MOVING):
+            taken.set()
+            time.sleep(0.2)
+
+    thread = threading.Thread(target=rerun)
+    thread.start()
+    try:
+        assert taken.wait(30)
+        started = time.monotonic()
+        with directory_lock(tmp_path, "sweep a.yaml"):
+            assert time.monotonic() - started > 0.1 and "sweep a.yaml" in (tmp_path / LOCK_FILE).read_text()
+    finally:
+        thread.join()
+
+
 def test_the_lock_file_is_removed_when_its_holder_ends_however_it_ends(tmp_path):
     """A finished sweep leaves no .offloadsim.lock behind; a refused one leaves the holder's alone."""
     lock = tmp_path / LOCK_FILE

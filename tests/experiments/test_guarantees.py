@@ -810,6 +810,37 @@ def test_two_sweeps_on_a_run_result_take_turns_at_the_move(cli_main, capsys, swe
     assert len(list((out / "points").iterdir())) == 8
 
 
+def test_a_run_that_lands_in_a_sweeps_new_folder_before_its_lock_is_moved_aside_whole(
+    cli_main, capsys, sweep_file, monkeypatch
+):
+    """A run into a new folder finishes just as a sweep of it starts, before the sweep locks it.
+
+    The sweep had made out/points/ before locking: the run moved that aside as a result (out.old-1,
+    an empty points/), took the name, and the sweep worked in the run's result, its manifest and
+    tables replaced by the sweep's.  Now the sweep makes its folder and looks at it holding the lock:
+    the run, found there, goes to out.old-1 whole.
+    """
+    import importlib
+
+    module = importlib.import_module("offloadsim.experiments.sweep")
+    out = sweep_file.parent / "out"
+    real = module.directory_lock
+    ran: list[int] = []
+
+    def a_run_lands_first(directory: Path, what: str, *created):
+        if not ran:
+            ran.append(cli(cli_main, capsys, "run", sweep_file.parent / "tiny.yaml", "--out", out, "-q")[0])
+        return real(directory, what, *created)
+
+    monkeypatch.setattr(module, "directory_lock", a_run_lands_first)
+    code, _, err = cli(cli_main, capsys, "sweep", sweep_file, "--out", out, "--workers", "1", "-q")
+    assert ran == [0] and code == 0, err
+    assert sorted(p.name for p in out.parent.iterdir() if p.name.startswith("out")) == ["out", "out.old-1"]
+    run = out.with_name("out.old-1")
+    assert json.loads((run / "manifest.json").read_text())["format"].startswith("offloadsim-run")
+    assert not (run / "points").exists() and len(list((out / "points").iterdir())) == 8
+
+
 @pytest.mark.parametrize("error", [errno.EACCES, errno.EROFS, errno.ENOSPC])
 def test_a_sweep_whose_lock_file_cannot_be_made_says_why_in_one_line_and_leaves_nothing(
     cli_main, capsys, sweep_file, monkeypatch, error

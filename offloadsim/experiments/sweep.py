@@ -829,9 +829,10 @@ def _undone_on_failure(lock: HeldLock) -> Iterator[None]:
     them, and a sweep whose jobs failed keeps its failures.log and points/
     for the rerun the message suggests.  They go only while the sweep holds
     the lock (:func:`~offloadsim.outdir.directory_lock`): a sweep refused by
-    it keeps them, as the holder (another sweep of the same new folder,
-    started together) works in them, and one that locks after this one lets
-    go makes again what went.
+    it removes at most the folder and its parents, while empty (the holder's
+    lock file keeps the folder the holder, another sweep of the same new
+    folder started together, works in), and one that locks after this one
+    lets go makes again what went.
     """
     try:
         yield
@@ -872,9 +873,16 @@ def _prepare_out(directory: Path) -> list[Path]:
 def _check_sweep_folder(directory: Path) -> bool:
     """Whether ``directory`` holds a result that is no sweep's (to move aside); refuse one that is no result.
 
-    A folder that is empty (but for a lock file) or holds ``points/`` is a sweep's: False.
+    A folder that is empty (but for a lock file) or holds ``points/`` is a sweep's: False.  Raises
+    FileNotFoundError if it is missing; any other OSError (under a file, unreadable) is one line.
     """
-    if not [name for name in os.listdir(directory) if name != LOCK_FILE] or (directory / "points").is_dir():
+    try:
+        entries = [name for name in os.listdir(directory) if name != LOCK_FILE]
+    except FileNotFoundError:
+        raise
+    except OSError as error:  # 'afile/under' ended in NotADirectoryError, exit 1
+        raise ExperimentError(f"cannot write results to {directory}: {describe_os_error(error)}") from None
+    if not entries or (directory / "points").is_dir():
         return False
     if not is_result_directory(directory):
         raise ExperimentError(
@@ -895,7 +903,11 @@ def _locked_out(directory: Path, what: str, created: list[Path]) -> Iterator[Hel
     """
     for _ in range(100):
         with directory_lock(directory, what, created) as lock:
-            if not _check_sweep_folder(directory):
+            try:
+                other_result = _check_sweep_folder(directory)
+            except FileNotFoundError:  # removed under the lock by no offloadsim process: lock again
+                continue
+            if not other_result:
                 yield lock
                 return
             previous = move_aside(directory)

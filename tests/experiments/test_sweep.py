@@ -522,6 +522,15 @@ def test_a_killed_sweep_loses_nothing_finished_and_resumes_identically(reference
     assert_same_tables(resumed, reference)
 
 
+def test_an_out_under_a_file_is_one_line(sweep_file, tmp_path, cli_main, capsys):
+    """``--out afile/under`` ended in NotADirectoryError: 'internal error', exit 1."""
+    (tmp_path / "afile").write_text("x")
+    out = tmp_path / "afile" / "under"
+    assert cli_main(["sweep", str(sweep_file), "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"offloadsim: error: cannot write results to {out}: Not a directory"]
+
+
 def test_refuses_a_non_empty_directory_that_is_not_a_sweep(sweep_file, tmp_path):
     from offloadsim.experiments import ExperimentError
 

@@ -844,7 +844,7 @@ def _undone_on_failure(lock: HeldLock) -> Iterator[None]:
 
 
 def _make_points(points_dir: Path, created: list[Path]) -> None:
-    """Make ``points/`` under the lock if an earlier holder that failed removed it; add it to ``created``."""
+    """Make ``points/`` under the lock if missing (new, or a failed holder emptied it); add it to created."""
     try:
         points_dir.mkdir()
     except FileExistsError:

@@ -6,9 +6,14 @@ the replication means.  The closed form must lie inside it, and the interval
 must be tight enough to mean something (relative half-width bound), so a
 check cannot pass by being vague.  The default versions take seconds; the
 --runslow versions run longer at higher load.
+
+``CHECKS`` lists every check once; the tests below and ``queueing_table.py``
+(which prints the table of docs/validation.md) both read it.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import pytest
@@ -19,9 +24,29 @@ from offloadsim.engine import simulate
 from offloadsim.scenario import load_scenario_text
 
 CONFIDENCE = 0.99
+SEED = 11
 
 
-def replicate(text: str, column: str, replications: int, seed: int = 11) -> tuple[float, float]:
+@dataclass(frozen=True)
+class Check:
+    """One comparison: a scenario, the column averaged, the closed form and the bound on the CI."""
+
+    system: str  # which test runs it
+    label: str  # its row in docs/validation.md
+    scenario: str
+    column: str
+    replications: int
+    theory: float
+    width: float  # the largest relative half-width that still tests something
+    slow: bool = False
+
+    @property
+    def id(self) -> str:
+        """The test id: the row's system, and ``-long`` for the --runslow version."""
+        return self.system + ("-long" if self.slow else "")
+
+
+def replicate(text: str, column: str, replications: int, seed: int = SEED) -> tuple[float, float]:
     """Mean of ``column`` over completed tasks, per replication; return (mean, CI half-width)."""
     scenario = load_scenario_text(text, source="<validation>")
     means = []
@@ -30,6 +55,11 @@ def replicate(text: str, column: str, replications: int, seed: int = 11) -> tupl
         done = raw.tasks["status"] == "completed"
         means.append(float(np.mean(raw.tasks[column][done])))
     return mean_ci(means, CONFIDENCE)
+
+
+def run_check(check: Check) -> tuple[float, float]:
+    """The check's simulated mean and 99% half-width."""
+    return replicate(check.scenario, check.column, check.replications)
 
 
 def assert_within(expected: float, mean: float, half: float, max_relative_half_width: float) -> None:
@@ -52,56 +82,30 @@ policy: local
 """
 
 
-@pytest.mark.parametrize(
-    ("rho", "duration", "replications", "width"),
-    [
-        pytest.param(0.8, 20_000, 12, 0.12, id="rho0.8"),
-        pytest.param(0.9, 100_000, 30, 0.06, id="rho0.9-long", marks=pytest.mark.slow),
-    ],
-)
-def test_mm1_wait(rho, duration, replications, width):
+def mm1(rho: float, duration: float, replications: int, width: float, slow: bool = False) -> Check:
     mu = 1.0
     text = single_server(rho * mu, "{exponential: {mean: 1 s}}", 1, duration, duration / 20)
-    mean, half = replicate(text, "wait", replications)
-    assert_within(theory.mm1_wait(rho * mu, mu), mean, half, width)
+    label = f"M/M/1, ρ = {rho} ({replications} × {duration:,} s{', slow' if slow else ''})"
+    return Check("mm1", label, text, "wait", replications, theory.mm1_wait(rho * mu, mu), width, slow)
 
 
-@pytest.mark.parametrize(
-    ("cores", "rho", "duration", "replications", "width"),
-    [
-        pytest.param(3, 0.85, 10_000, 12, 0.12, id="c3-rho0.85"),
-        pytest.param(8, 0.9, 40_000, 30, 0.06, id="c8-rho0.9-long", marks=pytest.mark.slow),
-    ],
-)
-def test_mmc_wait_erlang_c(cores, rho, duration, replications, width):
+def mmc(
+    cores: int, rho: float, duration: float, replications: int, width: float, slow: bool = False
+) -> Check:
     mu = 1.0
     lam = rho * cores * mu
     text = single_server(lam, "{exponential: {mean: 1 s}}", cores, duration, duration / 20)
-    mean, half = replicate(text, "wait", replications)
-    assert_within(theory.mmc_wait(lam, mu, cores), mean, half, width)
+    label = f"M/M/{cores}, ρ = {rho} ({replications} × {duration:,} s{', slow' if slow else ''})"
+    return Check("mmc", label, text, "wait", replications, theory.mmc_wait(lam, mu, cores), width, slow)
 
 
-@pytest.mark.parametrize(
-    ("rho", "duration", "replications", "width"),
-    [
-        pytest.param(0.8, 20_000, 12, 0.1, id="rho0.8"),
-        pytest.param(0.9, 100_000, 30, 0.05, id="rho0.9-long", marks=pytest.mark.slow),
-    ],
-)
-def test_md1_wait_pollaczek_khinchine(rho, duration, replications, width):
+def md1(rho: float, duration: float, replications: int, width: float, slow: bool = False) -> Check:
     text = single_server(rho, "1 s", 1, duration, duration / 20)
-    mean, half = replicate(text, "wait", replications)
-    assert_within(theory.md1_wait(rho, 1.0), mean, half, width)
+    label = f"M/D/1, ρ = {rho} ({replications} × {duration:,} s{', slow' if slow else ''})"
+    return Check("md1", label, text, "wait", replications, theory.md1_wait(rho, 1.0), width, slow)
 
 
-@pytest.mark.parametrize(
-    ("duration", "replications", "width"),
-    [
-        pytest.param(20_000, 12, 0.1, id="short"),
-        pytest.param(100_000, 30, 0.04, id="long", marks=pytest.mark.slow),
-    ],
-)
-def test_jackson_tandem_sojourn(duration, replications, width):
+def tandem(duration: float, replications: int, width: float, slow: bool = False) -> Check:
     # Two exponential stations in series (mu 1.0 and 1.25) fed at 0.8 /s; the
     # hops between them carry no bytes and take no time, so latency is the
     # end-to-end sojourn.
@@ -125,18 +129,12 @@ workload:
   - {{app: job, sources: source, arrivals: poisson, rate: 0.8}}
 policy: {{name: fixed, nodes: [first, second], cuts: [1]}}
 """
-    mean, half = replicate(text, "latency", replications)
-    assert_within(theory.jackson_tandem_sojourn(0.8, [1.0, 1.25]), mean, half, width)
+    label = f"tandem ({replications} × {duration:,} s{', slow' if slow else ''})"
+    expected = theory.jackson_tandem_sojourn(0.8, [1.0, 1.25])
+    return Check("tandem", label, text, "latency", replications, expected, width, slow)
 
 
-@pytest.mark.parametrize(
-    ("rho", "duration", "replications", "width"),
-    [
-        pytest.param(0.8, 20_000, 12, 0.1, id="rho0.8"),
-        pytest.param(0.9, 100_000, 30, 0.05, id="rho0.9-long", marks=pytest.mark.slow),
-    ],
-)
-def test_shared_link_is_processor_sharing(rho, duration, replications, width):
+def ps_link(rho: float, duration: float, replications: int, width: float, slow: bool = False) -> Check:
     # Poisson flows of exponential size on one 8 Mbps link (1 MB/s): M/M/1-PS,
     # mean transfer time E[S] / (1 - rho).  No latency, no compute, no reply bytes.
     mean_size = 1_000_000 * rho  # bytes; arrivals at 1 /s
@@ -155,5 +153,59 @@ workload:
   - {{app: upload, sources: phone, arrivals: poisson, rate: 1 /s}}
 policy: edge
 """
-    mean, half = replicate(text, "transfer_time", replications)
-    assert_within(theory.ps_sojourn(1.0, mean_size, 1_000_000.0), mean, half, width)
+    label = f"PS link, ρ = {rho} ({replications} × {duration:,} s{', slow' if slow else ''})"
+    expected = theory.ps_sojourn(1.0, mean_size, 1_000_000.0)
+    return Check("ps", label, text, "transfer_time", replications, expected, width, slow)
+
+
+CHECKS = (
+    mm1(0.8, 20_000, 12, 0.12),
+    mmc(3, 0.85, 10_000, 12, 0.12),
+    md1(0.8, 20_000, 12, 0.1),
+    tandem(20_000, 12, 0.1),
+    ps_link(0.8, 20_000, 12, 0.1),
+    mm1(0.9, 100_000, 30, 0.06, slow=True),
+    mmc(8, 0.9, 40_000, 30, 0.06, slow=True),
+    md1(0.9, 100_000, 30, 0.05, slow=True),
+    tandem(100_000, 30, 0.04, slow=True),
+    ps_link(0.9, 100_000, 30, 0.05, slow=True),
+)
+
+
+def checks_of(system: str) -> list:
+    """The checks of one system as pytest params, the long ones marked slow."""
+    return [
+        pytest.param(c, id=c.id, marks=[pytest.mark.slow] if c.slow else [])
+        for c in CHECKS
+        if c.system == system
+    ]
+
+
+def verify(check: Check) -> None:
+    mean, half = run_check(check)
+    assert_within(check.theory, mean, half, check.width)
+
+
+@pytest.mark.parametrize("check", checks_of("mm1"))
+def test_mm1_wait(check):
+    verify(check)
+
+
+@pytest.mark.parametrize("check", checks_of("mmc"))
+def test_mmc_wait_erlang_c(check):
+    verify(check)
+
+
+@pytest.mark.parametrize("check", checks_of("md1"))
+def test_md1_wait_pollaczek_khinchine(check):
+    verify(check)
+
+
+@pytest.mark.parametrize("check", checks_of("tandem"))
+def test_jackson_tandem_sojourn(check):
+    verify(check)
+
+
+@pytest.mark.parametrize("check", checks_of("ps"))
+def test_shared_link_is_processor_sharing(check):
+    verify(check)

@@ -127,3 +127,21 @@ def test_the_after_sample_is_what_this_simulator_draws(scenario):
     for statistic, values in fresh.items():
         stored = AFTER["samples"][scenario][statistic][:2]
         np.testing.assert_allclose(values, stored, rtol=1e-12, equal_nan=True, err_msg=statistic)
+
+
+def test_what_the_check_can_see():
+    """What docs/validation.md says the check can see, and cannot.
+
+    A 1 % shift of the quickstart's mean latency and a doubled spread of the LLM's output
+    tokens would fail it; a 1 % shift of a task count (whose spread is 2 %) would not.
+    """
+    alpha = FAMILY_ALPHA / (3 * len(PAIRS))
+    sample = {(s, t): (b, a) for s, t, b, a in PAIRS}
+    before, after = sample["quickstart", "mean_latency_s"]
+    assert _pvalues(before, after * 1.01)["means (Welch)"] < min(alpha, 1e-4)
+    before, after = sample["llm-assistant", "mean_output_tokens"]
+    doubled = after.mean() + 2 * (after - after.mean())
+    assert _pvalues(before, doubled)["spreads (Brown-Forsythe)"] < alpha
+    before, after = sample["quickstart", "tasks"]
+    assert 0.015 < after.std(ddof=1) / after.mean() < 0.025
+    assert min(_pvalues(before, after * 1.01).values()) > alpha

@@ -31,7 +31,7 @@ SEED = 11
 class Check:
     """One comparison: a scenario, the column averaged, the closed form and the bound on the CI."""
 
-    system: str  # which test runs it
+    system: str  # the test id: mm1, mmc, md1, tandem or ps
     label: str  # its row in docs/validation.md
     scenario: str
     column: str
@@ -172,40 +172,10 @@ CHECKS = (
 )
 
 
-def checks_of(system: str) -> list:
-    """The checks of one system as pytest params, the long ones marked slow."""
-    return [
-        pytest.param(c, id=c.id, marks=[pytest.mark.slow] if c.slow else [])
-        for c in CHECKS
-        if c.system == system
-    ]
-
-
-def verify(check: Check) -> None:
+@pytest.mark.parametrize(
+    "check", [pytest.param(c, id=c.id, marks=[pytest.mark.slow] if c.slow else []) for c in CHECKS]
+)
+def test_closed_form_lies_inside_a_tight_interval(check):
+    """M/M/1 and M/M/c waits, M/D/1 (Pollaczek–Khinchine), a Jackson tandem, a processor-sharing link."""
     mean, half = run_check(check)
     assert_within(check.theory, mean, half, check.width)
-
-
-@pytest.mark.parametrize("check", checks_of("mm1"))
-def test_mm1_wait(check):
-    verify(check)
-
-
-@pytest.mark.parametrize("check", checks_of("mmc"))
-def test_mmc_wait_erlang_c(check):
-    verify(check)
-
-
-@pytest.mark.parametrize("check", checks_of("md1"))
-def test_md1_wait_pollaczek_khinchine(check):
-    verify(check)
-
-
-@pytest.mark.parametrize("check", checks_of("tandem"))
-def test_jackson_tandem_sojourn(check):
-    verify(check)
-
-
-@pytest.mark.parametrize("check", checks_of("ps"))
-def test_shared_link_is_processor_sharing(check):
-    verify(check)

@@ -8,6 +8,7 @@ what this prints today::
     python tests/validation/queueing_table.py --slow   # adds the --runslow ones (about 6 min)
     python tests/validation/queueing_table.py --slow --only slow     # the long ones alone
     python tests/validation/queueing_table.py --slow --only "M/D/1"  # the rows naming M/D/1
+    python tests/validation/queueing_table.py --seed 4                # the queueing rows under another seed
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from __future__ import annotations
 import argparse
 
 from test_link_dynamics import EXPECTED_LOSS, RUNS, gilbert_elliott_samples
-from test_queueing_theory import CHECKS, CONFIDENCE, run_check
+from test_queueing_theory import CHECKS, CONFIDENCE, SEED, run_check
 
 from offloadsim.analysis.statistics import mean_ci
 
@@ -24,13 +25,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--slow", action="store_true", help="also run the long (--runslow) checks")
     parser.add_argument("--only", default="", help="only the rows whose check names this text")
+    parser.add_argument(
+        "--seed", type=int, default=SEED, help=f"the queueing checks' root seed (the tests': {SEED})"
+    )
     args = parser.parse_args()
     print("| check | theory | simulated mean ± 99% half-width | relative half-width (bound) |")
     print("|---|---|---|---|")
     for check in CHECKS:
         if (check.slow and not args.slow) or args.only not in check.label:
             continue
-        mean, half = run_check(check)
+        mean, half = run_check(check, args.seed)
         print(
             f"| {check.label} | {check.theory:.4f} | {mean:.4f} ± {half:.4f} "
             f"| {half / check.theory:.3f} ({check.width:.2f}) |"
@@ -39,7 +43,7 @@ def main() -> None:
     for duration, replications, width, slow in RUNS:
         measured = f"{replications} × {duration * 19 / 20:,.0f} s measured" + (", slow" if slow else "")
         label = f"Gilbert–Elliott link ({measured})"
-        if (slow and not args.slow) or args.only not in label:
+        if (slow and not args.slow) or args.only not in label or args.seed != SEED:
             continue
         expected, capacity, loss = gilbert_elliott_samples(duration, replications)
         mean, half = mean_ci(capacity, CONFIDENCE)

@@ -12,9 +12,9 @@ KEY = "links[0].bandwidth"
 
 
 def draw(data):
-    from _common import note_under, steady_runs
+    from _common import steady_runs
 
-    from offloadsim.plots import energy_latency, new_axes
+    from offloadsim.plots import energy_latency, new_axes, say_unlabelled_ends
 
     # Points whose uplink cannot carry the load have no steady state: left out, and named under the
     # axes, as in split_vs_bandwidth.py.
@@ -23,7 +23,9 @@ def draw(data):
     energy_latency(steady.metrics, x=KEY, ax=ax, order=["local", "edge", "neurosurgeon"])
     # Each marker is the mean of its runs, with a 95 % CI both ways: say so, as offloadsim plot does.
     intervals = f"markers: mean per run; {steady.interval_note('error bars')}"
-    note_under(fig, intervals, steady.note("policy", KEY))
+    # The notes, and the line ends left without a label of their own and why, as offloadsim plot
+    # says them (a line's end without a label no longer says which bandwidth it is).
+    say_unlabelled_ends(fig, "\n".join(part for part in (intervals, steady.note("policy", KEY)) if part))
     return fig
 
 

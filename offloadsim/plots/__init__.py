@@ -30,6 +30,7 @@ if TYPE_CHECKING:
         metric_vs_parameter,
         node_utilisation,
         pooled_text,
+        say_unlabelled_ends,
         split_vs_parameter,
     )
     from offloadsim.plots.results import default_figure_name, method_text, plot_results
@@ -57,6 +58,7 @@ __all__ = [
     "metric_vs_parameter",
     "split_vs_parameter",
     "energy_latency",
+    "say_unlabelled_ends",
     "node_utilisation",
     "utilisation_over_time",
     "stage_timeline",
@@ -93,6 +95,7 @@ _HOMES = {
             "metric_vs_parameter",
             "node_utilisation",
             "pooled_text",
+            "say_unlabelled_ends",
             "split_vs_parameter",
         ),
         "offloadsim.plots.charts",

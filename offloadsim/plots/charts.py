@@ -19,6 +19,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 from matplotlib.text import Annotation
 from matplotlib.transforms import Bbox
 
@@ -37,7 +38,7 @@ from offloadsim.plots.axes import (
     value_ticks,
 )
 from offloadsim.plots.pooling import identity_columns, refuse_pooling
-from offloadsim.plots.style import PALETTE, axes_or_new, house_style, style_map
+from offloadsim.plots.style import PALETTE, axes_or_new, house_style, note_under, style_map
 
 __all__ = [
     "latency_cdf",
@@ -47,6 +48,7 @@ __all__ = [
     "all_local_latency",
     "all_local_latency_lines",
     "energy_latency",
+    "say_unlabelled_ends",
     "node_utilisation",
     "calibration_accuracy",
     "interval_text",
@@ -910,15 +912,18 @@ def _label_ends(ax: Axes, labels: Sequence[_EndLabel], markers: Sequence[tuple[f
     label beside another series' point reads as that point's.  One that fits
     nowhere is left off rather than drawn over another (the legend and the
     line still say which it is, and :func:`unlabelled_ends` which were left
-    off, for the figure's note under the axes).
+    off, for the figure's note under the axes).  An end on the spot of one
+    already labelled with the same text (two policies that both offload
+    everything at 500 Mbit/s) shares that label, and the note says so.
     """
-    for note in _END_LABELS.pop(ax, (None, None, [], []))[2]:
+    for note in _END_LABELS.pop(ax, _Ends([], [], [], [], [])).notes:
         note.remove()  # placed before the figure's final layout
     if not labels:
         return
     notes: list[Annotation] = []
     left: list[_EndLabel] = []
-    _END_LABELS[ax] = (list(labels), list(markers), notes, left)
+    shared: list[tuple[_EndLabel, _EndLabel]] = []
+    _END_LABELS[ax] = _Ends(list(labels), list(markers), notes, left, shared)
     renderer = laid_out(ax)
     # A margin of 2 px: constrained layout still moves a panel by a pixel or two at the next draw.
     frame = ax.get_window_extent(renderer).padded(-2.0)
@@ -926,9 +931,15 @@ def _label_ends(ax: Axes, labels: Sequence[_EndLabel], markers: Sequence[tuple[f
     placed = [legend.get_window_extent(renderer)] if legend is not None else []
     reach = 4 * ax.figure.dpi / 72  # a marker's half-width and a margin, in pixels
     dots = [ax.transData.transform(point) for point in markers]
+    labelled: list[tuple[_EndLabel, float, float]] = []  # the ends given a label, at their pixels
     for label in labels:
         text, x, y, colour, nx, ny, _ = label
         px, py = ax.transData.transform((x, y))
+        near = (done for done, dx, dy in labelled if math.hypot(dx - px, dy - py) <= reach)
+        twin = next((done for done in near if done.text == text), None)
+        if twin is not None:  # its label would say what the one on the same spot says
+            shared.append((label, twin))
+            continue
         others = [
             Bbox.from_extents(mx - reach, my - reach, mx + reach, my + reach)
             for mx, my in dots
@@ -961,39 +972,77 @@ def _label_ends(ax: Axes, labels: Sequence[_EndLabel], markers: Sequence[tuple[f
             if inside and not any(box.overlaps(other) for other in (*placed, *others)):
                 placed.append(box)
                 notes.append(note)
+                labelled.append((label, px, py))
                 break
             note.remove()
         else:
             left.append(label)
 
 
-#: The end labels of each energy–latency Axes (what to label, the markers, the labels placed), so
-#: that :func:`place_end_labels` can place them again once the whole figure is laid out.
-_END_LABELS: weakref.WeakKeyDictionary[
-    Axes, tuple[list[_EndLabel], list[tuple[float, float]], list[Annotation], list[_EndLabel]]
-] = weakref.WeakKeyDictionary()
+class _Ends(NamedTuple):
+    """The end labels of one energy–latency Axes: what to label, the markers, and how they were placed.
+
+    ``left`` had no room; each of ``shared`` sits on the spot of another end labelled with the
+    same text (that end is its pair's second).
+    """
+
+    labels: list[_EndLabel]
+    markers: list[tuple[float, float]]
+    notes: list[Annotation]
+    left: list[_EndLabel]
+    shared: list[tuple[_EndLabel, _EndLabel]]
+
+
+#: The end labels of each energy–latency Axes, so that :func:`place_end_labels` can place them
+#: again once the whole figure is laid out.
+_END_LABELS: weakref.WeakKeyDictionary[Axes, _Ends] = weakref.WeakKeyDictionary()
 
 
 def unlabelled_ends(axes: Sequence[Axes]) -> str:
-    """The note under a figure naming the line ends :func:`energy_latency` had no room to label, or ``""``.
+    """The note under a figure naming the ends :func:`energy_latency` gave no label of their own, or ``""``.
 
     A line whose end label is left off no longer says which end is which swept value; the note says
-    which labels are missing, so that the reader does not take an unlabelled end for another one.
+    which labels are missing and why (no room, or one label on the spot for two lines' ends), so
+    that the reader does not take an unlabelled end for another one.
 
     >>> unlabelled_ends([])
     ''
     """
     missing: list[str] = []
+    shared: list[str] = []
     for ax in axes:
-        for label in _END_LABELS.get(ax, ((), (), (), ()))[3]:
-            what = f"{label.series}'s {label.text}" if label.series else label.text
+        ends = _END_LABELS.get(ax)
+        if ends is None:
+            continue
+        for label in ends.left:
+            what = _end_name(label)
             if what not in missing:
                 missing.append(what)
-    if not missing:
-        return ""
-    shown = ", ".join(missing[:_MISSING_SHOWN])
-    more = f" and {len(missing) - _MISSING_SHOWN} more" if len(missing) > _MISSING_SHOWN else ""
-    return f"no room for the labels of these line ends: {shown}{more}"
+        for label, twin in ends.shared:
+            what = (
+                f"{twin.series}'s and {label.series}'s {label.text}"
+                if twin.series and label.series
+                else f"{_end_name(twin)} and {_end_name(label)}"
+            )
+            if what not in shared:
+                shared.append(what)
+    said = []
+    if shared:
+        said.append(f"one label for ends on the same spot: {_first_few(shared)}")
+    if missing:
+        said.append(f"no room for the labels of these line ends: {_first_few(missing)}")
+    return "; ".join(said)
+
+
+def _end_name(label: _EndLabel) -> str:
+    """``neurosurgeon's 500 Mbit/s``: a line end as the note under the figure names it."""
+    return f"{label.series}'s {label.text}" if label.series else label.text
+
+
+def _first_few(names: Sequence[str]) -> str:
+    """The first :data:`_MISSING_SHOWN` of ``names``, and how many more."""
+    shown = ", ".join(names[:_MISSING_SHOWN])
+    return shown + (f" and {len(names) - _MISSING_SHOWN} more" if len(names) > _MISSING_SHOWN else "")
 
 
 #: How many left-off end labels the note names.
@@ -1010,7 +1059,37 @@ def place_end_labels(ax: Axes) -> None:
     kept = _END_LABELS.get(ax)
     if kept is not None:
         with house_style():
-            _label_ends(ax, kept[0], kept[1])
+            _label_ends(ax, kept.labels, kept.markers)
+
+
+def say_unlabelled_ends(fig: Figure, note: str = "", axes: Sequence[Axes] | None = None) -> None:
+    """Set ``note`` under ``fig``, and the line ends of its energy–latency axes left without their own label.
+
+    A line whose end had no label no longer says which end is which swept value. The labels go
+    at the layout the notes under the axes leave (placed before, one could sit outside its panel
+    or on another label now); a note naming those left off takes room too, so they go again and
+    the note says what is left off then (a few rounds, until it names what it names). Both
+    ``offloadsim plot --kind energy`` and the gallery's figure end with it, so that neither leaves
+    an end unlabelled without a word.
+    """
+    axes = list(fig.axes if axes is None else axes)
+    said: str | None = None
+    for _ in range(_ROUNDS):
+        for ax in axes:
+            place_end_labels(ax)
+        missing = unlabelled_ends(axes)
+        if missing == said:
+            return
+        said = missing
+        text = "\n".join(part for part in (note, missing) if part)
+        if text:
+            note_under(fig, text)
+    for ax in axes:
+        place_end_labels(ax)
+
+
+#: How many times the note of unlabelled line ends and the labels are placed before the note stays.
+_ROUNDS = 4
 
 
 # --------------------------------------------------------------------------- utilisation

@@ -190,33 +190,8 @@ def plot_results(
         charts.place_end_labels(axes[0])
         charts.place_all_local_labels(axes[0])
     if kind == "energy":
-        _say_unlabelled_ends(fig, axes, note)
+        charts.say_unlabelled_ends(fig, note, axes)
     return fig
-
-
-def _say_unlabelled_ends(fig: Figure, axes: Sequence[Axes], note: str) -> None:
-    """Place the line ends' labels at the figure's final layout, and name under the axes those left off.
-
-    A line whose end had no room for its label no longer says which end is which swept value. The
-    labels go at the layout the notes under the axes leave (placed before, one could sit outside
-    its panel or on another label now); a note naming those left off takes room too, so they go
-    again and the note says what is left off then (a few rounds, until it names what it names).
-    """
-    said = ""
-    for _ in range(_ROUNDS):
-        for ax in axes:
-            charts.place_end_labels(ax)
-        missing = charts.unlabelled_ends(axes)
-        if missing == said:
-            return
-        said = missing
-        note_under(fig, "\n".join(part for part in (note, missing) if part))
-    for ax in axes:
-        charts.place_end_labels(ax)
-
-
-#: How many times the note of unlabelled line ends and the labels are placed before the note stays.
-_ROUNDS = 4
 
 
 def _legend_on_data(ax: Axes) -> bool:

@@ -1767,3 +1767,23 @@ def test_a_footnote_past_the_figures_edge_is_a_problem():
     assert any("runs past the figure's edge" in problem for problem in figure_problems(fig))
     fig.supxlabel("a short note", fontsize=6)
     assert not [problem for problem in figure_problems(fig) if "edge" in problem]
+
+
+def test_an_energy_line_end_on_another_ends_spot_shares_its_label_and_the_note_says_so(sweep_results):
+    """Two policies that both offload everything at the fastest link end on one spot: the second end's
+    label had no room beside the first's and was left off, as if there were no room for it."""
+    metrics = sweep_results.metrics.copy()
+    fast = (metrics["links[0].bandwidth"] == "50 Mbps").to_numpy()
+    local = (metrics["policy"] == "local").to_numpy()
+    rep = 0.001 * metrics["replication"].to_numpy()
+    metrics["latency_mean_s"] = np.where(fast, 0.10, np.where(local, 0.80, 1.60)) + rep
+    metrics["device_energy_mean_j"] = np.where(fast, 0.05, np.where(local, 1.00, 0.40)) + rep
+    fig = plots.plot_results(dataclasses.replace(sweep_results, metrics=metrics), "energy")
+    (ax,) = (ax for ax in fig.axes if ax.get_visible())
+    texts = [text.get_text() for text in ax.texts]
+    assert texts.count("50 Mbit/s") == 1 and texts.count("5 Mbit/s") == 2, texts
+    note = " ".join(_footnote(fig).split())
+    assert "one label for ends on the same spot: local's and edge's 50 Mbit/s" in note, note
+    assert "no room" not in note
+    _end_labels_inside_and_apart(ax)
+    check_readable(fig)

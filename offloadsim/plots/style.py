@@ -8,7 +8,8 @@ so a user's own matplotlib settings are left as they were.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -256,7 +257,9 @@ def note_under(fig: Figure, note: str, fontsize: float | str = 6) -> None:
     """Set ``note`` under ``fig``'s axes, each of its lines wrapped at spaces to the figure's width.
 
     A line wider than the figure ("of completed tasks only; ... in (phone uplink, policy):") was cut
-    at both edges of the saved file; wrapped, the layout makes room for the lines it adds.
+    at both edges of the saved file; wrapped, the layout makes room for the lines it adds. Lines are
+    cut where the sense allows (after a ``;``, between a list's items), not inside an item
+    (:func:`_wrap`).
     """
     with house_style():
         label = fig.supxlabel(note, fontsize=fontsize)
@@ -272,19 +275,65 @@ def note_under(fig: Figure, note: str, fontsize: float | str = 6) -> None:
 
 
 def _wrap(line: str, width: Callable[[str], float], room: float) -> list[str]:
-    """``line`` in as few pieces as fit ``room`` by ``width`` (a word wider than it stays whole)."""
+    """``line`` in as few pieces as fit ``room`` by ``width``, each cut where the sense allows.
+
+    A line is cut at a space, by preference after a ``;`` or ``:``, then after a comma, then
+    between other words outside parentheses, then between the items of a parenthesised list, and
+    only when no such space leaves the line at least :data:`_FILL` full, inside an item or between
+    a number and its unit: "(phone uplink, policy)" no longer splits as "(phone" / "uplink, policy)",
+    nor "5 Mbit/s" as "5" / "Mbit/s". A word wider than ``room`` stays whole.
+    """
     if width(line) <= room:
         return [line]
+    words = line.split(" ")
+    ranks = _break_ranks(words)
     pieces: list[str] = []
-    current = ""
-    for word in line.split(" "):
-        longer = f"{current} {word}" if current else word
-        if current and width(longer) > room:
-            pieces.append(current)
-            current = word
+    first = 0
+    while first < len(words):
+        rest = " ".join(words[first:])
+        if width(rest) <= room:
+            pieces.append(rest)
+            break
+        # Cut after word k (first <= k < last word): each cut that fits, with how full it leaves the line.
+        fits = []
+        for k in range(first, len(words) - 1):
+            used = width(" ".join(words[first : k + 1]))
+            if k > first and used > room:
+                break
+            fits.append((k, used))
+        full = [(k, used) for k, used in fits if used >= _FILL * room] or fits
+        cut = min(full, key=lambda c: (ranks[c[0]], -c[0]))[0]
+        pieces.append(" ".join(words[first : cut + 1]))
+        first = cut + 1
+    return pieces
+
+
+def _break_ranks(words: Sequence[str]) -> list[int]:
+    """How fit the space after each of ``words`` is for a line break (0 the best; see :func:`_wrap`)."""
+    ranks = []
+    depth = 0
+    for i, word in enumerate(words):
+        depth = max(0, depth + word.count("(") - word.count(")"))
+        following = words[i + 1] if i + 1 < len(words) else ""
+        unit = bool(_NUMBER.fullmatch(word)) and (following[:1].isalpha() or following.startswith("%"))
+        if unit or (depth and not word.endswith(",")):
+            ranks.append(4)  # a number from its unit, or inside an item of a parenthesised list
+        elif depth:
+            ranks.append(3)  # between the items of a parenthesised list
+        elif word.endswith((";", ":")):
+            ranks.append(0)
+        elif word.endswith(","):
+            ranks.append(1)
         else:
-            current = longer
-    return [*pieces, current]
+            ranks.append(2)
+    return ranks
+
+
+#: A number as a note writes one (``5``, ``0.5``, ``-3``, ``1–500``).
+_NUMBER = re.compile(r"[-−+]?\d[\d.,]*(?:[–-]\d[\d.,]*)?")
+
+#: How full (a share of the width) a line must be before a better place to cut it is preferred.
+_FILL = 0.6
 
 
 #: The share of the figure's width a line of the note under the axes may take (a margin each side).

@@ -1787,3 +1787,32 @@ def test_an_energy_line_end_on_another_ends_spot_shares_its_label_and_the_note_s
     assert "no room" not in note
     _end_labels_inside_and_apart(ax)
     check_readable(fig)
+
+
+_LONG_NOTES = (
+    "of completed tasks only; 5 % or more not completed (dropped, failed, in flight) in "
+    "(phone uplink, policy): 5 Mbit/s, edge 12 %; 10 Mbit/s, edge 7 %",
+    "markers: mean per run; error bars: 95 % CI of the mean (Student t) over 5 replications",
+    "not drawn: a run completed under 95 % of its tasks (its queue still growing): edge at 1, 2, 5 Mbit/s",
+)
+
+
+@pytest.mark.parametrize("inches", [2.0, 2.5, 3.0, 3.5, 4.0, 5.0])
+def test_a_wrapped_note_is_cut_between_items_not_inside_one(inches):
+    """A note's long line was cut at whichever space filled the line: "(phone" / "uplink, policy)",
+    "(Student" / "t)", "5" / "Mbit/s". Cut between the items of a parenthesised list, never inside
+    one, and never between a number and its unit."""
+    import re
+
+    for note in _LONG_NOTES:
+        fig = Figure(figsize=(inches, 1.5), layout="constrained")
+        fig.add_subplot().plot([1, 2], [1, 2])
+        plots.note_under(fig, note)
+        lines = fig.get_supxlabel().split("\n")
+        assert " ".join(lines) == note  # nothing lost or added
+        for i, line in enumerate(lines[:-1]):
+            before = " ".join(lines[: i + 1])
+            inside = before.count("(") > before.count(")")
+            assert not inside or line.endswith(","), (inches, lines)
+            assert not (re.search(r"\d$", line) and re.match(r"[A-Za-z%]", lines[i + 1])), (inches, lines)
+        check_readable(fig)

@@ -853,23 +853,27 @@ def _draw(
         else:
             several = len(root_figure(ax).axes) > 1
             n = _TIMELINE_PANEL_TASKS if several else 30
-            runs.stage_timeline(one, stages=stages, ax=ax, n=n, unit=_timeline_unit(view.tasks, n))
+            unit, own = _timeline_clock(view.tasks, n)
+            runs.stage_timeline(one, stages=stages, ax=ax, n=n, unit=unit, own_clock=own)
         return (
             f"replication {replication}" if replication is not None and view.results.kind != "run" else None
         )
     return None
 
 
-def _timeline_unit(tasks: pd.DataFrame, n: int) -> str:
-    """One time unit for every panel of a timeline: s when any run's first ``n`` tasks span 2 s or more."""
+def _timeline_clock(tasks: pd.DataFrame, n: int) -> tuple[str, bool]:
+    """One time unit and one clock for every panel of a timeline.
+
+    Each row on its own clock when any run's first ``n`` tasks are too far apart to read on one
+    (:func:`runs.timeline_clock`); s when any run's rows then span 2 s or more, else ms.
+    """
     done = charts.completed(tasks)
     keys = [c for c in ("point", "policy", "replication") if c in done.columns]
     groups = done.groupby(keys, observed=True, sort=False) if keys else [((), done)]
-    for _, run in groups:
-        first = run.sort_values("arrival").head(n)
-        if len(first) and float(first["finish"].max() - first["arrival"].min()) >= 2.0:
-            return "s"
-    return "ms"
+    firsts = [first for _, run in groups if len(first := runs.first_completed(run, n))]
+    own = any(runs.timeline_clock(first)[1] for first in firsts)
+    long = any(runs.timeline_clock(first, own)[0] >= 2.0 for first in firsts)
+    return ("s" if long else "ms"), own
 
 
 def _run_inputs(

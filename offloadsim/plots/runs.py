@@ -288,6 +288,7 @@ def stage_timeline(
     ax: Axes | None = None,
     legend: bool = True,
     unit: str | None = None,
+    own_clock: bool | None = None,
 ) -> Axes:
     """Where each task's time went, on one simulated clock: a row per task, a bar per stage.
 
@@ -302,35 +303,112 @@ def stage_timeline(
     records do not say when each happened).  ``unit`` (``"ms"`` or ``"s"``)
     fixes the time unit, e.g. to give several panels the same; by default
     ms for spans under 2 s.
+
+    Tasks far apart (in flight for under :data:`_SPARSE` of the time the
+    rows span: a few per minute, each done in a fraction of a second) were
+    bars thinner than a pixel on an empty axis.  Then each row is drawn on
+    its own clock, from its task's arrival, which its label gives
+    (:func:`timeline_clock`); the axis label says so.  ``own_clock`` fixes
+    the choice, e.g. to give several panels the same.
     """
     ax = axes_or_new(ax)
-    done = completed(tasks).sort_values(["arrival", "task_id"] if "task_id" in tasks else ["arrival"])
-    done = done.head(n)
+    done = first_completed(tasks, n)
     if done.empty:
         raise ValueError("no completed tasks to draw")
     t0 = float(done["arrival"].min())
-    span = float((done["finish"].astype(float) - t0).max())
+    span, own = timeline_clock(done, own_clock)
     unit = unit or ("ms" if span < 2.0 else "s")
     if unit not in ("ms", "s"):
         raise ValueError(f"unit must be 'ms' or 's', got {unit!r}")
     scale = 1e3 if unit == "ms" else 1.0
+    arrivals = done["arrival"].to_numpy(dtype=float)
+    origin = arrivals if own else np.full(len(done), t0)
     y = np.arange(len(done))
     with house_style():
         if stages is not None and "task_id" in done.columns:
-            drawn = _draw_stages(ax, done, stages, t0, scale)
+            drawn = _draw_stages(ax, done, stages, origin, scale)
         else:
-            drawn = _draw_totals(ax, done, t0, scale)
+            drawn = _draw_totals(ax, done, origin, scale)
         pairs = zip(done["source"].astype(str), done["placement"].astype(str), strict=True)
-        ax.set_yticks(y, [row_label(source, placement) for source, placement in pairs])
+        labels = [row_label(source, placement) for source, placement in pairs]
+        if own:
+            labels = [f"{label}, t = {at:.3f} s" for label, at in zip(labels, arrivals, strict=True)]
+        ax.set_yticks(y, labels)
         ax.tick_params(axis="y", labelsize=_row_font(ax, len(done)), length=0)
         ax.set_ylim(len(done) - 0.5, -0.5)
-        ax.set_xlim(left=0)
-        ax.set_xlabel(f"simulated time since t = {t0:.3f} s, the first task's arrival ({unit})")
+        _time_from_zero(ax)
+        if own:
+            ax.set_xlabel(
+                f"simulated time since each task's own arrival ({unit}); "
+                f"the {len(done)} tasks' arrivals (t, by each row) span {_plain_seconds(arrivals[-1] - t0)}"
+            )
+        else:
+            ax.set_xlabel(f"simulated time since t = {t0:.3f} s, the first task's arrival ({unit})")
         ax.set_ylabel("task: source → where it ran")
         ax.grid(axis="y", visible=False)
         if legend:
             patch_legend(ax, {s: c for s, c in STAGE_COLOURS.items() if s in drawn})
     return ax
+
+
+def _time_from_zero(ax: Axes) -> None:
+    """Start ``ax``'s time axis at 0, and reach the last bar of every panel that shares it.
+
+    Setting the limits stops autoscaling for every Axes sharing x: a later panel whose tasks ran
+    longer (local, after edge) was cut at the edge panel's end, its bars running off the axis.
+    """
+    siblings = ax.get_shared_x_axes().get_siblings(ax)
+    if len(siblings) == 1:
+        ax.set_xlim(left=0)
+        return
+    ends = [p.get_x() + p.get_width() for other in siblings for p in other.patches]
+    reach = max(ends, default=0.0) * (1.0 + ax.margins()[0])
+    ax.set_xlim(0, max(reach, ax.get_xlim()[1]))
+
+
+def first_completed(tasks: pd.DataFrame, n: int) -> pd.DataFrame:
+    """The first ``n`` completed tasks of ``tasks`` by arrival: the rows :func:`stage_timeline` draws."""
+    done = completed(tasks)
+    return done.sort_values(["arrival", "task_id"] if "task_id" in done.columns else ["arrival"]).head(n)
+
+
+def timeline_clock(done: pd.DataFrame, own: bool | None = None) -> tuple[float, bool]:
+    """The time (s) a timeline of ``done`` spans, and whether each row gets its own clock.
+
+    On one clock, from the first arrival to the last finish, so that tasks that overlap in time
+    overlap on the figure. But when the tasks are in flight for under :data:`_SPARSE` of that
+    time (a few an hour, each done in a fraction of a second), the bars are slivers on an empty
+    axis with nothing to overlap: each row is drawn from its own arrival instead, and the span is
+    the longest task. ``own`` fixes the choice.
+    """
+    arrival = done["arrival"].to_numpy(dtype=float)
+    finish = done["finish"].to_numpy(dtype=float)
+    span = float((finish - arrival.min()).max())
+    if own is None:
+        own = len(done) > 1 and _in_flight(arrival, finish) < _SPARSE * span
+    return (float((finish - arrival).max()), True) if own else (span, False)
+
+
+def _in_flight(arrival: np.ndarray, finish: np.ndarray) -> float:
+    """How long (s) at least one of the tasks arriving and finishing at these times was in flight."""
+    total, reach = 0.0, -np.inf
+    for start, end in sorted(zip(arrival.tolist(), finish.tolist(), strict=True)):
+        if end > reach:
+            total += end - max(start, reach)
+            reach = end
+    return total
+
+
+#: The share of a one-clock timeline's span under which its tasks' bars are too thin to read.
+_SPARSE = 0.1
+
+
+def _plain_seconds(seconds: float) -> str:
+    """``"12 min"``, ``"40 s"``, ``"2.5 h"``: a stretch of simulated time, rounded for a label."""
+    for size, unit in ((3600.0, "h"), (60.0, "min")):
+        if seconds >= 2 * size:
+            return f"{seconds / size:.3g} {unit}"
+    return f"{seconds:.3g} s"
 
 
 def _row_font(ax: Axes, rows: int) -> float:
@@ -340,12 +418,15 @@ def _row_font(ax: Axes, rows: int) -> float:
     return float(max(3.0, min(6.0, pitch_pt * 0.8)))
 
 
-def _draw_stages(ax: Axes, done: pd.DataFrame, stages: pd.DataFrame, t0: float, scale: float) -> set[str]:
-    """Bars of the recorded stages of ``done``'s tasks; returns the stage names drawn."""
+def _draw_stages(
+    ax: Axes, done: pd.DataFrame, stages: pd.DataFrame, origin: np.ndarray, scale: float
+) -> set[str]:
+    """Bars of the recorded stages of ``done``'s tasks, each row from its ``origin``; the stages drawn."""
     row_of = {int(task_id): row for row, task_id in enumerate(done["task_id"])}
     source_of = dict(zip(done["task_id"].astype(int), done["source"].astype(str), strict=True))
     mine = stages[stages["task_id"].isin(row_of)]
-    rows = mine["task_id"].map(row_of).to_numpy(dtype=float)
+    rows = mine["task_id"].map(row_of).to_numpy(dtype=int)
+    t0 = origin[rows]
     submitted = (mine["submitted"].to_numpy(dtype=float) - t0) * scale
     start = (mine["start"].to_numpy(dtype=float) - t0) * scale
     end = (mine["end"].to_numpy(dtype=float) - t0) * scale
@@ -383,10 +464,10 @@ def _stage_name(kind: str, where: str, source: str) -> str:
     return "transfer"
 
 
-def _draw_totals(ax: Axes, done: pd.DataFrame, t0: float, scale: float) -> set[str]:
-    """Each task's totals end to end from its arrival; returns the stage names drawn."""
+def _draw_totals(ax: Axes, done: pd.DataFrame, origin: np.ndarray, scale: float) -> set[str]:
+    """Each task's totals end to end from its arrival, each row from its ``origin``; the stages drawn."""
     y = np.arange(len(done))
-    left = (done["arrival"].to_numpy(dtype=float) - t0) * scale
+    left = (done["arrival"].to_numpy(dtype=float) - origin) * scale
     transfer = np.nan_to_num(done["transfer_time"].to_numpy(dtype=float)) * scale
     queue = np.nan_to_num(done["wait"].to_numpy(dtype=float)) * scale
     compute = np.nan_to_num(done["compute_time"].to_numpy(dtype=float)) * scale

@@ -553,6 +553,58 @@ def test_timeline_uses_one_clock_and_names_rows_by_node(tmp_path):
     )
 
 
+@pytest.mark.parametrize("stages", [True, False])
+def test_a_timeline_of_tasks_far_apart_draws_each_row_on_its_own_clock(tmp_path, stages):
+    """Thirty tasks over half an hour, each done in a fraction of a second, were bars thinner than a
+    pixel on an empty axis of 1800 s: each row is drawn from its own arrival, which its label gives."""
+    from experiment_data import TINY
+
+    import offloadsim
+
+    sparse = TINY.replace("rate: 2 /s", "rate: 0.006 /s").replace("duration: 20 s", "duration: 2000 s")
+    (tmp_path / "tiny.yaml").write_text(sparse, encoding="utf-8")
+    offloadsim.run(tmp_path / "tiny.yaml", policy="edge", stages=stages, out=tmp_path / "run")
+    results = read_results(tmp_path / "run")
+    fig = plots.plot_results(results, "timeline")
+    check_figure(fig, tmp_path, "timeline")
+    ax = fig.axes[0]
+    shown = results.tasks[results.tasks["status"].astype(str) == "completed"].sort_values("arrival").head(30)
+    assert len(shown) >= 10 and float(shown["arrival"].max() - shown["arrival"].min()) > 600
+    assert "since each task's own arrival" in ax.get_xlabel()
+    scale = 1e3 if "(ms)" in ax.get_xlabel() else 1.0
+    lasted = (shown["finish"] - shown["arrival"]).to_numpy() * scale
+    ends: dict[int, float] = {}
+    for patch in ax.patches:
+        row = round(patch.get_y() + patch.get_height() / 2)
+        assert patch.get_x() >= -1e-6 and patch.get_x() + patch.get_width() <= lasted[row] + 1e-6
+        ends[row] = max(ends.get(row, 0.0), patch.get_x() + patch.get_width())
+    assert sorted(ends) == list(range(len(shown)))  # every task drawn
+    widths = np.array(list(ends.values())) / ax.get_xlim()[1]
+    assert widths.min() > 0.05 and np.median(widths) > 0.2, "every task's bar is wide enough to read"
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    rows = zip(shown["source"], shown["arrival"], strict=True)
+    assert labels == [f"{source} → edge, t = {at:.3f} s" for source, at in rows]
+
+
+def test_a_timeline_panel_whose_tasks_run_longer_is_not_cut_by_the_shared_axis(tmp_path):
+    """Panels share the time axis, and its range was the first panel's: local's tasks, drawn after
+    edge's and running longer, went on past the right edge of the axis, their ends cut off."""
+    from experiment_data import TINY
+
+    slow_phones = TINY.replace("processor: {speed: 10 GFLOP/s}", "processor: {speed: 3 GFLOP/s}")
+    (tmp_path / "tiny.yaml").write_text(slow_phones, encoding="utf-8")
+    compare(tmp_path / "tiny.yaml", ["edge", "local"], 1, workers=1, out=tmp_path / "cmp")
+    fig = plots.plot_results(read_results(tmp_path / "cmp"), "timeline")
+    axes = [ax for ax in fig.axes if ax.get_visible()]
+    assert len(axes) == 2
+    ends = [max(p.get_x() + p.get_width() for p in ax.patches) for ax in axes]
+    assert ends[1] > 1.5 * ends[0], "local's tasks run longer than edge's"
+    for ax, end in zip(axes, ends, strict=True):
+        low, high = ax.get_xlim()
+        assert low == 0 and end <= high, (ax.get_title(loc="left"), end, high)
+    check_figure(fig, tmp_path, "timeline")
+
+
 def test_a_timeline_without_stage_records_says_its_bars_are_totals(tmp_path):
     """A run without --stages drew one transfer bar (upload and return together) before compute, unsaid."""
     from experiment_data import TINY

@@ -228,6 +228,29 @@ def laid_out(ax: Axes) -> RendererBase:
     return fig._get_renderer()  # type: ignore[attr-defined]  # public figures offer no other headless renderer
 
 
+def fit_y_labels(fig: Figure) -> bool:
+    """Break each y-axis label taller than its axes into two lines, at the space nearest its middle.
+
+    The notes under a one-column figure can leave its axes shorter than their y label ("device
+    energy per task above idle (mJ)"), which then ran past the figure's top edge, cut off in the
+    saved file. Returns whether a label was broken (the layout changed).
+    """
+    broken = False
+    for ax in [ax for ax in fig.axes if ax.get_visible()]:
+        label = ax.yaxis.label
+        text = label.get_text()
+        if "\n" in text or " " not in text.strip():
+            continue
+        renderer = laid_out(ax)
+        if label.get_window_extent(renderer).height <= ax.get_window_extent(renderer).height:
+            continue
+        spaces = [i for i, c in enumerate(text) if c == " "]
+        middle = min(spaces, key=lambda i: abs(i - len(text) / 2))
+        label.set_text(f"{text[:middle]}\n{text[middle + 1 :]}")
+        broken = True
+    return broken
+
+
 def _tick_font_size(ax: Axes, which: str) -> float:
     """The size of the axis' tick labels (read off a tick, not the labels: those call the formatter)."""
     axis = ax.xaxis if which == "x" else ax.yaxis

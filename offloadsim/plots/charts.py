@@ -28,6 +28,7 @@ from offloadsim.analysis.statistics import mean_ci
 from offloadsim.analysis.values import axis_label_for, quantity_kind, to_si
 from offloadsim.plots.axes import (
     clear_legend,
+    fit_y_labels,
     integer_axis,
     laid_out,
     lines_under_box,
@@ -795,6 +796,9 @@ def energy_latency(
         under = _coinciding(table, by, list(styles), x)
         for name, style in styles.items():
             rows = table[table[by] == name]
+            # A swept value none of whose runs completed a task has no marker: its line ends at the
+            # next one, which its end label names (it named the value not drawn, "edge's 1 Mbit/s").
+            rows = rows[np.isfinite(rows[["mean_lat", "mean_eng"]].to_numpy(dtype=float)).all(axis=1)]
             if rows.empty:
                 continue
             if x:
@@ -814,7 +818,7 @@ def energy_latency(
                 elinewidth=0.7,
                 label=str(name) if name not in under else f"{name} (same spot as {under[name]})",
             )
-            if not x or len(rows) < 2 or name in under:  # a series under another: its ends are labelled
+            if not x or name in under:  # a series under another: its ends are labelled
                 continue
             xs = rows["mean_lat"].to_numpy(dtype=float) * lat.scale
             ys = rows["mean_eng"].to_numpy(dtype=float) * eng.scale
@@ -822,9 +826,9 @@ def energy_latency(
             first, last = rows.iloc[0], rows.iloc[-1]
             colour = style["color"]
             if _same_place(first, last):  # a policy the swept value does not move: one label for both
-                ends_to_label.append(
-                    _EndLabel(_end_text(first, x, unit, last), xs[0], ys[0], colour, series=str(name))
-                )
+                # (a line of one marker, the others not drawn, says which value that one is)
+                text = _end_text(first, x, unit, last if len(rows) > 1 else None)
+                ends_to_label.append(_EndLabel(text, xs[0], ys[0], colour, series=str(name)))
             else:
                 ends_to_label.append(
                     _EndLabel(_end_text(first, x, unit), xs[0], ys[0], colour, xs[1], ys[1], str(name))
@@ -1084,6 +1088,7 @@ def say_unlabelled_ends(fig: Figure, note: str = "", axes: Sequence[Axes] | None
         text = "\n".join(part for part in (note, missing) if part)
         if text:
             note_under(fig, text)
+            fit_y_labels(fig)  # the note took height from the axes
     for ax in axes:
         place_end_labels(ax)
 

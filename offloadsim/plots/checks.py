@@ -41,7 +41,7 @@ def figure_problems(fig: Figure) -> list[str]:
 
     Overlapping tick labels; a log axis with fewer than two labelled ticks;
     text placed in an Axes that runs outside it; a figure's title, footnote or
-    legend that runs past the figure's edge; a marker cut by the edge
+    legend, or a panel's title or axis label, that runs past the figure's edge; a marker cut by the edge
     of its axes; bars on a log value axis; an empty legend entry, or two
     entries that look the same; panels of a multi-panel figure without
     ``(a)``, ``(b)``... titles.  Measured in the house style, as the
@@ -101,6 +101,12 @@ def _problems(fig: Figure) -> list[str]:
                 )
         frame = ax.get_window_extent(renderer).padded(1.0)
         problems += [f"{name}: {problem}" for problem in _cut_markers(ax, frame)]
+        edge = fig.bbox.padded(1.0)
+        for text in (ax.title, ax._left_title, ax._right_title, ax.xaxis.label, ax.yaxis.label):  # type: ignore[attr-defined]
+            if text.get_visible() and text.get_text().strip():
+                box = text.get_window_extent(renderer)
+                if not (edge.contains(box.x0, box.y0) and edge.contains(box.x1, box.y1)):
+                    problems.append(f"{name}: {text.get_text()!r} runs past the figure's edge")
         for text in ax.texts:
             if not text.get_visible():
                 continue

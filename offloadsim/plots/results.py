@@ -26,6 +26,7 @@ from offloadsim.plots import charts, runs
 from offloadsim.plots.axes import (
     clear_legend,
     figure_legend,
+    fit_y_labels,
     label_panels,
     laid_out,
     lines_under_legend,
@@ -179,6 +180,7 @@ def plot_results(
     note = "\n".join(part for part in parts if part)
     if note:
         note_under(fig, note)
+        fit_y_labels(fig)  # the notes took height: a y label taller than its axes now is broken in two
     if len(axes) > 1:
         for ax in axes:  # labels placed before the other panels, the legend and the note took room
             charts.place_end_labels(ax)

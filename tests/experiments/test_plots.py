@@ -1372,14 +1372,16 @@ def test_energy_end_labels_are_placed_at_the_final_layout(sweep_results):
 
 def _end_labels_inside_and_apart(ax):
     """At the figure's final layout (the notes under the axes took room), every end label is inside
-    its axes and on no other label or the legend."""
+    its axes and on no other label or the legend. Measured in the house style's type, as the figure
+    is saved (outside it, "serif" is another, wider type)."""
     from offloadsim.plots.axes import laid_out
 
     renderer = laid_out(ax)
-    frame = ax.get_window_extent(renderer)
-    legend = ax.get_legend()
-    boxes = [text.get_window_extent(renderer) for text in ax.texts]
-    others = [legend.get_window_extent(renderer)] if legend is not None else []
+    with plots.house_style():
+        frame = ax.get_window_extent(renderer)
+        legend = ax.get_legend()
+        boxes = [text.get_window_extent(renderer) for text in ax.texts]
+        others = [legend.get_window_extent(renderer)] if legend is not None else []
     for i, box in enumerate(boxes):
         assert frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1
         assert not any(box.overlaps(other) for other in (*boxes[i + 1 :], *others)), ax.texts[i].get_text()
@@ -1868,3 +1870,42 @@ def test_a_wrapped_note_is_cut_between_items_not_inside_one(inches):
             assert not inside or line.endswith(","), (inches, lines)
             assert not (re.search(r"\d$", line) and re.match(r"[A-Za-z%]", lines[i + 1])), (inches, lines)
         check_readable(fig)
+
+
+def _texts_of(ax, colour):
+    """The texts drawn on ``ax`` in ``colour`` (an energy series' end labels)."""
+    return sorted(t.get_text() for t in ax.texts if matplotlib.colors.same_color(t.get_color(), colour))
+
+
+def test_an_energy_lines_end_label_names_its_last_drawn_marker_not_a_value_never_drawn(sweep_results):
+    """At 1 Mbit/s none of the edge's tasks completed: no marker, yet its line's end was labelled
+    (or said to have no room for) "edge's 1 Mbit/s", while its first marker, at 2 Mbit/s, had none."""
+    metrics = sweep_results.metrics.copy()
+    slow = (metrics["links[0].bandwidth"] == "5 Mbps").to_numpy()
+    local = (metrics["policy"] == "local").to_numpy()
+    rep = 0.001 * metrics["replication"].to_numpy()
+    metrics["latency_mean_s"] = np.where(local, 0.8, np.where(slow, np.nan, 0.1)) + rep
+    metrics["device_energy_mean_j"] = np.where(local, 1.0, np.where(slow, np.nan, 0.05)) + rep
+    fig = plots.plot_results(dataclasses.replace(sweep_results, metrics=metrics), "energy")
+    (ax,) = (ax for ax in fig.axes if ax.get_visible())
+    colours = {c.get_label(): c.lines[0].get_color() for c in ax.containers}
+    assert _texts_of(ax, colours["edge"]) == ["50 Mbit/s"]
+    assert _texts_of(ax, colours["local"]) == ["5–50 Mbit/s"]
+    assert "5 Mbit/s" not in _footnote(fig).replace("5–50", "")
+    check_readable(fig)
+
+
+def test_a_y_label_taller_than_its_axes_is_broken_in_two_not_cut_at_the_figures_top(sweep_drops):
+    """The notes under a one-column energy figure left its axes shorter than "device energy per task
+    above idle (mJ)", which ran past the figure's top edge and was cut off in the saved file."""
+    from offloadsim.plots.checks import figure_problems
+
+    fig = Figure(figsize=(3.5, 1.4), layout="constrained")
+    ax = fig.add_subplot()
+    ax.plot([1, 2], [1, 2])
+    ax.set_ylabel("device energy per task above idle (mJ)")
+    assert any("runs past the figure's edge" in problem for problem in figure_problems(fig))
+    fig = plots.plot_results(sweep_drops, "energy", size="one-column")
+    (ax,) = (ax for ax in fig.axes if ax.get_visible())
+    assert ax.get_ylabel().replace("\n", " ") == "device energy per task above idle (mJ)"
+    check_readable(fig)

@@ -362,7 +362,7 @@ def _time_from_zero(ax: Axes) -> None:
         ax.set_xlim(left=0)
         return
     ends = [p.get_x() + p.get_width() for other in siblings for p in other.patches]
-    reach = max(ends, default=0.0) * (1.0 + ax.margins()[0])
+    reach = max(ends, default=0.0) * (1.0 + ax.get_xmargin())
     ax.set_xlim(0, max(reach, ax.get_xlim()[1]))
 
 

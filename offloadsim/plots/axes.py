@@ -242,7 +242,9 @@ def fit_y_labels(fig: Figure) -> bool:
         if "\n" in text or " " not in text.strip():
             continue
         renderer = laid_out(ax)
-        if label.get_window_extent(renderer).height <= ax.get_window_extent(renderer).height:
+        with house_style():  # measured in the type it is saved in ("serif" is another outside)
+            tall = label.get_window_extent(renderer).height > ax.get_window_extent(renderer).height
+        if not tall:
             continue
         spaces = [i for i, c in enumerate(text) if c == " "]
         middle = min(spaces, key=lambda i: abs(i - len(text) / 2))

@@ -7,6 +7,7 @@ turns a blocking read into a failure instead of a hung suite.
 from __future__ import annotations
 
 import importlib
+import math
 import os
 from pathlib import Path
 
@@ -196,6 +197,28 @@ def test_mobility_sampled_endlessly_is_refused(capsys):
     commute = Path(__file__).resolve().parents[1] / "scenarios" / "commute.yaml"
     argv = ["validate", str(commute), "--set", "dynamics[0].update=1e-12 s"]
     one_error(capsys, argv, "dynamics[0].update: changes the world about 6.3e+14 times", "set by --set")
+
+
+@pytest.mark.timeout(30)
+def test_random_waypoint_legs_shorter_than_the_clock_are_refused(tmp_path: Path, capsys):
+    """Its samples were few, but the first one walked leg after leg of 1e-18 s at 30 s for ever."""
+    commute = Path(__file__).resolve().parents[1] / "scenarios" / "commute.yaml"
+    walk = "dynamics[0].random_waypoint={area: [1e-9 m, 1e-9 m], speed: 1e9 m/s}"
+    for verb in ("validate", "run"):
+        argv = [verb, str(commute), "--set", walk, "--out", str(tmp_path / "out")]
+        fragments = ("dynamics[0].random_waypoint.speed: changes the world about", "set by --set")
+        one_error(capsys, argv, *fragments)
+    assert not (tmp_path / "out").exists()
+
+
+def test_random_waypoint_legs_are_counted_by_device_and_speed():
+    """About the legs walkers make: a pause and a third of the longer side over the speed each."""
+    from offloadsim.world.dynamics.mobility import Waypoints, waypoint_legs
+
+    assert waypoint_legs(Waypoints(30.0, 3.0, 10.0, 10.0, 0.0), 100.0) == pytest.approx(101.0)
+    assert waypoint_legs(Waypoints(30.0, 3.0, 10.0, 10.0, 1.0), 100.0) == pytest.approx(51.0)
+    slow_or_fast = waypoint_legs(Waypoints(30.0, 3.0, 1.0, 100.0, 0.0), 100.0)
+    assert slow_or_fast == pytest.approx(100.0 / (10.0 * math.log(100.0) / 99.0) + 1.0)
 
 
 def test_dynamics_up_to_the_change_limit_run(tmp_path: Path, capsys, tiny_scenario_text: str):

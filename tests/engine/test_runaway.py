@@ -133,3 +133,37 @@ def test_arrivals_closer_than_the_clock_resolves_are_refused():
     assert path == "workload[0].period" and "repeat forever" in message
     [(path, message)] = _problems(body.replace("arrivals: closed, users: 1", "rate: 1e17 /s"))
     assert path == "workload[0].rate" and "repeat forever" in message
+
+
+# Failures whose times have a mean of 1 s but draw 0 s: e^(N(-1800, 60)) is 0 below z = 17.6.
+ZERO_FAILURES = ZERO_LOOP.replace("name: zero-loop", "name: zero-failures\nduration: 1 s").replace(
+    "arrivals: closed, users: 1", "rate: 1 /s"
+) + (
+    "dynamics:\n  - {kind: failures, nodes: phone, mtbf: {lognormal: {mean: 1 s, sigma: 60}},"
+    " mttr: {lognormal: {mean: 1 s, sigma: 60}}}\n"
+)
+
+
+@pytest.mark.timeout(60)
+def test_failures_whose_draws_round_to_zero_stop_the_run_naming_their_keys(tmp_path: Path, capsys):
+    """Validation counts 2 changes (their means); the run once failed and repaired at 0 s for ever."""
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(ZERO_FAILURES)
+    out = tmp_path / "out"
+    code = main(["run", str(scenario), "--out", str(out), "--quiet"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2, err
+    assert len(err) == 1 and err[0].startswith("offloadsim: error: dynamics[0]: "), err
+    assert "in a row at 0 s" in err[0] and "dynamics[0].mtbf and dynamics[0].mttr" in err[0]
+    assert not out.exists()
+
+
+def test_changes_up_to_the_limit_at_one_instant_are_not_a_stall():
+    """Every node failing at once (deterministic times) is one change each at that instant: the
+    limit the engine gives a timeline counts the topology's nodes and links on top of its own."""
+    from offloadsim.engine.dynamics import _stalls
+
+    burst = [(0.25, n) for n in range(100)] + [(0.5, n) for n in range(100)]
+    assert list(_stalls(0, ("mtbf",), iter(burst), 100)) == burst
+    with pytest.raises(EngineError, match=r"101 times in a row at 0\.5 s.*dynamics\[3\]\.mtbf draw"):
+        list(_stalls(3, ("mtbf",), iter([*burst, (0.5, 100)]), 100))

@@ -113,6 +113,9 @@ class Failures:
     change_time_keys = ("start",)
     #: ... and what a run that ends first misses.
     missed_changes: ClassVar[Mapping[str, str]] = {"start": "nothing fails in the run"}
+    #: The keys whose draws set when it changes: draws that round to 0 s nearly always (a mean
+    #: above 0 notwithstanding) would stop the clock, and the engine stops such a run naming them.
+    stall_keys = ("mtbf", "mttr")
 
     def parse(self, entry: SpecReader) -> RandomFailures:
         """Read ``nodes`` or ``link``, ``mtbf``, ``mttr`` and the optional ``start``."""

@@ -75,15 +75,21 @@ def test_stall_the_validator_cannot_foresee_stops_the_run_with_a_clear_error():
     assert "think" in message
 
 
-def test_stalled_run_exits_2_with_one_line_and_writes_nothing(tmp_path: Path, capsys):
-    scenario = tmp_path / "loop.yaml"
-    scenario.write_text(DROPPED_LOOP)
+def _stopped(tmp_path: Path, capsys, text: str) -> str:
+    """The one line ``run`` stops a scenario of ``text`` with (exit 2), having written nothing."""
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(text)
     out = tmp_path / "out"
     code = main(["run", str(scenario), "--out", str(out), "--quiet"])
     err = capsys.readouterr().err.strip().splitlines()
-    assert code == 2
-    assert len(err) == 1 and err[0].startswith("offloadsim: error: ") and "stopped advancing" in err[0]
+    assert code == 2, err
+    assert len(err) == 1 and err[0].startswith("offloadsim: error: "), err
     assert not out.exists()
+    return err[0]
+
+
+def test_stalled_run_exits_2_with_one_line_and_writes_nothing(tmp_path: Path, capsys):
+    assert "stopped advancing" in _stopped(tmp_path, capsys, DROPPED_LOOP)
 
 
 def test_bursts_at_one_instant_are_not_a_stall(tmp_path: Path):
@@ -147,15 +153,9 @@ ZERO_FAILURES = ZERO_LOOP.replace("name: zero-loop", "name: zero-failures\ndurat
 @pytest.mark.timeout(60)
 def test_failures_whose_draws_round_to_zero_stop_the_run_naming_their_keys(tmp_path: Path, capsys):
     """Validation counts 2 changes (their means); the run once failed and repaired at 0 s for ever."""
-    scenario = tmp_path / "s.yaml"
-    scenario.write_text(ZERO_FAILURES)
-    out = tmp_path / "out"
-    code = main(["run", str(scenario), "--out", str(out), "--quiet"])
-    err = capsys.readouterr().err.strip().splitlines()
-    assert code == 2, err
-    assert len(err) == 1 and err[0].startswith("offloadsim: error: dynamics[0]: "), err
-    assert "in a row at 0 s" in err[0] and "dynamics[0].mtbf and dynamics[0].mttr" in err[0]
-    assert not out.exists()
+    line = _stopped(tmp_path, capsys, ZERO_FAILURES)
+    assert line.startswith("offloadsim: error: dynamics[0]: changed the world"), line
+    assert "in a row at 0 s" in line and "dynamics[0].mtbf and dynamics[0].mttr" in line
 
 
 def test_changes_up_to_the_limit_at_one_instant_are_not_a_stall():

@@ -8,7 +8,7 @@ import heapq
 from dataclasses import dataclass
 
 from offloadsim.scenario.arrivals.base import ArrivalContext, ArrivalProcess, ArrivalRun
-from offloadsim.scenario.csvdata import CsvProblem, read_trace
+from offloadsim.scenario.csvdata import CsvProblem, TraceRows, read_trace
 from offloadsim.scenario.errors import did_you_mean
 from offloadsim.scenario.keys import key
 from offloadsim.suggest import quoted, quoted_listing
@@ -57,8 +57,9 @@ class Trace(ArrivalProcess):
         try:
             rows = read_trace(path, self.trace_file)
             # Rows without a source apply to every source: count them before copying them to each.
-            common = sum(1 for row in rows if row[1] is None)
-            if context.fits(common * len(context.sources) + len(rows) - common, f"{context.path}.trace"):
+            total = len(rows.times)
+            common = total if rows.sources is None else rows.sources.count(None)
+            if context.fits(common * len(context.sources) + total - common, f"{context.path}.trace"):
                 trace = _split_trace(rows, list(context.sources), self.trace_file)
         except CsvProblem as error:
             context.problems.add(f"{context.path}.trace", str(error))
@@ -115,13 +116,17 @@ def _any_in(times: tuple[float, ...], low: float, high: float) -> bool:
     return i < len(times) and times[i] < high
 
 
-def _split_trace(
-    rows: list[tuple[float, str | None, int]], sources: list[str], shown: str
-) -> dict[str, tuple[float, ...]]:
-    """Per-source sorted times: rows naming a source go to it, rows without one to every source."""
+def _split_trace(rows: TraceRows, sources: list[str], shown: str) -> dict[str, tuple[float, ...]]:
+    """Per-source sorted times: rows naming a source go to it, rows without one to every source.
+
+    Sources with no rows of their own share one tuple of the common times.
+    """
+    if rows.sources is None:
+        shared = tuple(rows.times)
+        return dict.fromkeys(sources, shared)
     common: list[float] = []
     own: dict[str, list[float]] = {source: [] for source in sources}
-    for time, source, line in rows:
+    for time, source, line in zip(rows.times, rows.sources, rows.lines, strict=True):
         if source is None:
             common.append(time)
         elif source in own:
@@ -131,4 +136,5 @@ def _split_trace(
                 f"{shown}, line {line}: source {quoted(source)} is not one of this entry's sources"
                 f"{did_you_mean(source, sources)}"
             )
-    return {source: tuple(heapq.merge(own[source], common)) for source in sources}
+    shared = tuple(common)
+    return {source: tuple(heapq.merge(own[source], common)) if own[source] else shared for source in sources}

@@ -273,7 +273,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
             world_notes.extend(_world_notes(scenario, None, world()))
 
     # A run builds each point's world in its job as well (in its own process).
-    jobs = plan_sweep(spec, worlds=args.dry_run, with_world=keep_notes)
+    jobs = plan_sweep(spec, worlds=args.dry_run, with_world=keep_notes, progress=not args.quiet)
     at_once = 0 if args.scheduler else local_workers(args.workers, len(jobs))
     check_experiment_room([(job.scenario, 1) for job in jobs], out, at_once, sweep_file=str(spec.file))
     if args.dry_run:

@@ -57,6 +57,7 @@ __all__ = [
     "job_plugins",
     "plugins_field",
     "point_text",
+    "progress_bar",
     "run_job",
     "run_job_packed",
     "save_job_file",
@@ -69,7 +70,8 @@ __all__ = [
 
 
 #: The most jobs one compare or sweep may plan: far more than a study needs, few enough that
-#: planning them (a scenario reference and a key each) takes seconds and megabytes, not hours.
+#: planning them (a scenario reference and a key each) takes megabytes, and minutes, not hours: a
+#: sweep checks each point's scenario (about 2 ms a point: 2,000 in 4.3 s), under a progress bar.
 MAX_JOBS = 100_000
 
 
@@ -432,7 +434,7 @@ def execute(
             runner = functools.partial(run_job_packed, describe=describe)
             on_result = _unpacking(on_result, scratch())
     failures: list[JobFailure] = []
-    bar = _progress_bar(len(jobs), progress, description)
+    bar = progress_bar(len(jobs), progress, description)
     try:
 
         def finished(job: Job, result: JobResult | None, error: BaseException | None, tb: str = "") -> None:
@@ -897,8 +899,8 @@ class _NoBar:
         """Nothing to close."""
 
 
-def _progress_bar(total: int, enabled: bool, description: str) -> Any:
-    """A tqdm bar over jobs with an ETA, on stderr, only when it is a terminal."""
+def progress_bar(total: int, enabled: bool, description: str, unit: str = "job") -> Any:
+    """A tqdm bar over jobs (or another ``unit``) with an ETA, on stderr, only when it is a terminal."""
     if not enabled:
         return _NoBar()
     from tqdm import tqdm
@@ -906,7 +908,7 @@ def _progress_bar(total: int, enabled: bool, description: str) -> Any:
     return tqdm(
         total=total,
         desc=description,
-        unit="job",
+        unit=unit,
         disable=None,  # None: shown only on a terminal
         dynamic_ncols=True,
         mininterval=0.5,

@@ -806,3 +806,36 @@ def test_an_address_with_a_bad_port_is_one_line_at_once(sweep_file, tmp_path, cl
     assert "tcp://HOST:PORT" in err[0], err
     assert took < 3, took
     assert not out.exists()
+
+
+class _Bar:
+    """What a progress bar was asked: its total, unit and steps, and whether it was closed."""
+
+    def __init__(self, total: int, enabled: bool, description: str, unit: str = "job"):
+        self.total, self.enabled, self.description, self.unit = total, enabled, description, unit
+        self.steps, self.closed = 0, False
+
+    def update(self, n: int) -> None:
+        assert not self.closed
+        self.steps += n
+
+    def close(self) -> None:
+        self.closed = True
+
+
+@pytest.mark.parametrize("quiet", [False, True])
+def test_planning_a_sweep_shows_a_bar_over_its_points(tiny, tmp_path, monkeypatch, capsys, quiet):
+    """Each point's scenario is checked before any job runs: 90,000 took minutes, with nothing shown."""
+    from offloadsim.cli import main
+
+    sweep_module = sys.modules["offloadsim.experiments.sweep"]  # the package's "sweep" is the function
+
+    bars: list[_Bar] = []
+    monkeypatch.setattr(sweep_module, "progress_bar", lambda *a, **k: bars.append(_Bar(*a, **k)) or bars[-1])
+    grid = "grid:\n  workload[0].rate: [1 /s, 2 /s, 3 /s]\n  links[0].bandwidth: [5 Mbps, 1e40 Mbps]\n"
+    sweep_file = write(tiny.parent, "big.yaml", f"base: {tiny.name}\nreplications: 2\n{grid}")
+    argv = ["sweep", str(sweep_file), "--dry-run", "--out", str(tmp_path / "out"), *(["-q"] if quiet else [])]
+    assert main(argv) == 2  # the three points of 1e40 Mbps are refused, after every point was checked
+    assert "1e40 Mbps" in capsys.readouterr().err
+    [bar] = bars
+    assert (bar.total, bar.enabled, bar.unit, bar.steps, bar.closed) == (6, not quiet, "point", 6, True)

@@ -43,7 +43,7 @@ def test_samples_read_at_once_give_the_row_by_row_values_or_are_left_to_it(data)
 
 @pytest.mark.parametrize("header", ["", "work\n", "# note\n\n Work \n"])
 def test_a_long_plain_column_is_read_without_a_python_step_per_row(tmp_path, monkeypatch, header):
-    """Once 20 to 40 us a value with a unit: 2,000,000 samples took over a minute to validate."""
+    """Once 14 us a value with a unit: 2,000,000 samples took 27.5 s to validate (8.1 s now)."""
     monkeypatch.setattr(csvdata, "_samples_row_by_row", lambda *args: pytest.fail("read row by row"))
     (tmp_path / "s.csv").write_text(header + "".join(f"{1 + i % 7} MFLOP\n" for i in range(100_000)))
     values = read_samples(tmp_path / "s.csv", "s.csv", "work")

@@ -504,10 +504,13 @@ class Watched:
     """A command in its own session with its stdout and stderr piped, and when each pipe closed."""
 
     def __init__(self, argv: list[str], cwd: Path):
+        # Its own $TMPDIR: what a killed command cannot remove (its scratch folder, multiprocessing's)
+        # stays in the test's folder, not the machine's /tmp.
+        (cwd / "tmp").mkdir(exist_ok=True)
         self.process = subprocess.Popen(
             [sys.executable, "-X", "faulthandler", "-m", "offloadsim", *argv],
             cwd=cwd,
-            env=ENV,
+            env={**ENV, "TMPDIR": str(cwd / "tmp")},
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             start_new_session=True,

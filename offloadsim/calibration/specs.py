@@ -37,10 +37,12 @@ def resolve_models(
 
     specs: list[ModelSpec] = []
     for name in names:
-        base, _, size = name.partition("@")
+        base, at, size = name.partition("@")
         params: dict[str, Any] = {}
-        if size:
-            if not size.isdigit():
+        if at:
+            # ASCII digits only: str.isdigit() passed "resnet18@" (no size: read as resnet18), "²" (int()
+            # then raised, an internal error) and "١٦٠" (written into the profile's label as given).
+            if not (size.isascii() and size.isdigit()):
                 raise CalibrationError(f"bad model {name!r}: expected NAME@IMAGE_SIZE, e.g. resnet18@160")
             if int(size) < 16:
                 raise CalibrationError(f"bad model {name!r}: an image size of at least 16 pixels, got {size}")

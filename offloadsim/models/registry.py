@@ -93,6 +93,13 @@ def _key(name: str) -> str:
     return re.sub(r"[^a-z0-9]", "", name.lower())
 
 
+#: How a model name may be spelt: ASCII letters and digits, parted by single separators as names are
+#: written (``ResNet-50``, ``mobilenet_v2``, ``Llama 3.2 1B``, ``ViT-B/16``).  ``_key`` drops the
+#: separators, and used to drop every other character too: ``resnet50@`` and ``resnet50!`` were read
+#: as ``resnet50``, a slip (a size after the ``@`` forgotten) accepted without a word.
+_SPELLING = re.compile(r"[A-Za-z0-9]+(?:[-_. /][A-Za-z0-9]+)*")
+
+
 _ALIASES = MappingProxyType(
     {
         **{_key(n): n for n in _BUILDERS},
@@ -111,16 +118,20 @@ class UnknownModelError(KeyError):
 def canonical_name(name: str) -> str:
     """Resolve ``name`` (or an alias of it) to its registry name.
 
+    Letters and digits are read without case and the separators ``-``, ``_``,
+    ``.``, ``/`` and space between them are ignored; any other character, or a
+    separator at either end, makes the name unknown (``resnet50@`` is refused,
+    with ``resnet50`` suggested).
+
     >>> canonical_name("ResNet-50"), canonical_name("mobilenetv2"), canonical_name("Llama 3.2 1B")
     ('resnet50', 'mobilenet_v2', 'llama-3.2-1b')
     """
-    try:
-        return _ALIASES[_key(name)]
-    except KeyError:
-        pass
+    meant = _ALIASES.get(_key(name))
+    if meant is not None and _SPELLING.fullmatch(name):
+        return meant
     choices = {**{n: n for n in _BUILDERS}, **{a: t for a, t in _EXTRA_ALIASES.items()}}
     close = difflib.get_close_matches(name.lower(), list(choices), n=3, cutoff=0.5)
-    suggestions = list(dict.fromkeys(choices[c] for c in close))
+    suggestions = list(dict.fromkeys([*([meant] if meant else []), *(choices[c] for c in close)]))
     hint = f" (did you mean {', '.join(map(quoted, suggestions))}?)" if suggestions else ""
     raise UnknownModelError(
         f"unknown model {quoted(name)}{hint}. Built-in models: {', '.join(_BUILDERS)}"

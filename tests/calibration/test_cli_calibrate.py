@@ -26,6 +26,11 @@ def run(argv):
         (["calibrate", "--models", "resnet18@x"], "bad model"),
         # resnet18@10 is NAME@IMAGE_SIZE, as the refusal asked for: it is the size that is too small.
         (["calibrate", "--models", "resnet18@10"], "an image size of at least 16 pixels, got 10"),
+        # "@" with no size was read as resnet18 and timed; "²" passed isdigit() and int() raised (exit 1);
+        # Arabic-Indic digits were timed and labelled as given.
+        (["calibrate", "--models", "resnet18@"], "expected NAME@IMAGE_SIZE"),
+        (["calibrate", "--models", "resnet18@\u00b2"], "expected NAME@IMAGE_SIZE"),
+        (["calibrate", "--models", "resnet18@\u0661\u0666\u0660"], "expected NAME@IMAGE_SIZE"),
         (["calibrate", "--backend", "tensorflow"], "unknown backend"),
         (["calibrate", "--onnx", "no/such/file.onnx"], "ONNX file not found"),
         (["calibrate", "report", "no/such/profile.json"], "cannot read profile"),

@@ -122,6 +122,21 @@ def test_registry_aliases_and_cache() -> None:
     assert get_model("bert-base", seq_len=64) is not get_model("bert-base")
 
 
+@pytest.mark.parametrize(
+    "name", ["resnet50@", "resnet50!", "resnet50 ", "-resnet50", "res#net50", "resnet--50"]
+)
+def test_a_name_with_other_characters_is_unknown_and_the_model_suggested(name: str) -> None:
+    """Every character but a letter or digit was dropped: 'resnet50@' (a size forgotten) was resnet50."""
+    with pytest.raises(UnknownModelError) as info:
+        canonical_name(name)
+    assert str(info.value).startswith(f'unknown model "{name}" (did you mean "resnet50"')
+
+
+def test_names_are_read_without_case_and_separators() -> None:
+    spelt = ["ResNet-50", "resnet_50", "RESNET 50", "ViT-B/16", "Llama 3.2 1B", "llama-3.2-1b"]
+    assert [canonical_name(n) for n in spelt] == [*["resnet50"] * 3, "vit_b_16", *["llama-3.2-1b"] * 2]
+
+
 def test_unknown_model_suggests_close_names() -> None:
     with pytest.raises(KeyError, match="resnet50") as info:
         get_model("resnet-5O")

@@ -214,3 +214,22 @@ def test_a_file_of_another_kind_given_as_an_onnx_model(kind, verb, tmp_path, cap
     assert len(lines) == 1 and f"{path}: {noun}, not an ONNX model: use '{use} {path}" in lines[0], lines
     if verb == "onnx:":
         assert lines[0].startswith(f"offloadsim: error: {scenario}: applications.classify.onnx: {path}: ")
+
+
+@pytest.mark.parametrize("kind", ["sweep", "profile", "results"])
+@pytest.mark.parametrize("where", ["before show", "after show", "no show"])
+def test_profiles_scenario_of_another_kind_is_one_line_naming_its_verb(kind, where, results_dir, capsys):
+    """``profiles --scenario`` uses only its folder, and took a sweep file or a profile without a word."""
+    path = {"sweep": SWEEP, "profile": PROFILE, "results": results_dir}[kind]
+    argv = {
+        "before show": ["profiles", "--scenario", str(path), "show", "t4"],
+        "after show": ["profiles", "show", "t4", "--scenario", str(path)],
+        "no show": ["profiles", "--scenario", str(path)],
+    }[where]
+    capsys.readouterr()
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    noun, use = KINDS[kind]
+    expected = f"offloadsim: error: --scenario {path}: {noun}, not a scenario: use '{use} {path}"
+    assert captured.out == "" and captured.err.splitlines()[0].startswith(expected), captured.err
+    assert len(captured.err.splitlines()) == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -154,6 +155,17 @@ def test_profiles_finds_a_scenarios_own_profiles_as_its_run_does(tmp_path, monke
         assert main(["profiles", "show", "lab-box", "--scenario", missing]) == 2
         (line,) = capsys.readouterr().err.splitlines()
         assert line.startswith(f"offloadsim: error: --scenario {missing}: "), line
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_profiles_scenario_that_is_a_fifo_or_a_device_says_what_it_is(tmp_path, capsys):
+    """A FIFO or /dev/zero given as --scenario was "no such file"; run and validate say what it is."""
+    fifo = tmp_path / "s.yaml"
+    os.mkfifo(fifo)
+    for path, kind in ((fifo, "a FIFO (named pipe)"), ("/dev/zero", "a character device")):
+        assert main(["profiles", "--scenario", str(path)]) == 2
+        (line,) = capsys.readouterr().err.splitlines()
+        assert line == f"offloadsim: error: --scenario {path}: is {kind}, not a regular file"
 
 
 @pytest.mark.parametrize(

@@ -65,16 +65,31 @@ def _add_scenario_option(parser: argparse.ArgumentParser, default: Any) -> None:
 def _scenario_folder(file: str | None) -> Path | None:
     """The folder a run of scenario ``file`` looks up profile names from first (None: no file given).
 
-    A file that is not there is the user's mistake, said on one line (the caller exits 2).
+    A file that is not there, or is not a scenario, is the user's mistake, said on one line (the
+    caller exits 2).  Only the folder is used, but a sweep file, a profile or a results directory
+    given here was taken without a word, and a FIFO or a device was "no such file"; each is said
+    as run and validate say it.
     """
     if file is None:
         return None
-    path = Path(file)
-    if not path.is_file():
-        from offloadsim.suggest import did_you_mean_file
+    from offloadsim.bounded_read import special_kind
+    from offloadsim.input_kinds import SCENARIO, misdirected, path_kind
+    from offloadsim.suggest import did_you_mean_file
 
-        missing = "no such file" + did_you_mean_file(path)
-        what = "a directory, not a scenario file" if path.is_dir() else missing
+    path = Path(file)
+    try:
+        mode: int | None = path.stat().st_mode
+    except (OSError, ValueError):  # not there (or a NUL in the name)
+        mode = None
+    if mode is None:
+        what = "no such file" + did_you_mean_file(path)
+    elif (kind := special_kind(mode)) is not None:
+        what = f"is {kind}, not a regular file"
+    else:
+        what = misdirected(path_kind(path), SCENARIO, file) or (
+            "a directory, not a scenario file" if path.is_dir() else ""
+        )
+    if what:
         print(f"offloadsim: error: --scenario {file}: {what}", file=sys.stderr)
         return None
     return path.parent

@@ -44,9 +44,10 @@ def _problem(detail: Any, file: str) -> Problem:
     kind: str = detail["type"]
     ctx: dict[str, Any] = detail.get("ctx") or {}
     value = detail.get("input")
-    if loc and loc[-1] == "[key]":
+    if loc and loc[-1] == "[key]":  # a key of a mapping of names (``nodes:``); the input is the key itself:
+        # loc holds it as pydantic wrote it, "None" for null, 1 for true and "1.5" for 1.5
         return Problem(
-            file, format_path(loc[:-2]), f"expected names (strings) as keys, got {describe(loc[-2])}"
+            file, format_path(loc[:-2]), f"expected names (strings) as keys, got {describe(value)}"
         )
     if kind == "invalid_key":  # a mapping's own key is no name (``1: x``, ``null: x``): loc ends with it
         return Problem(

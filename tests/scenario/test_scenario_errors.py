@@ -74,6 +74,12 @@ MISTAKES = [
         "expected names (strings) as keys, got nothing (null)",
         text="name: x\nnodes:\n  a: {tier: device, null: 2}\n",
     ),
+    # In a mapping of names the key was shown as pydantic wrote it in its path: "None", 1 for true.
+    *(
+        _case(f"{word}-key-in-nodes", "nodes", f"expected names (strings) as keys, got {shown}", text=text)
+        for word, shown in (("null", "nothing (null)"), ("true", "true"), ("1.5", "1.5"))
+        for text in [f"name: x\nnodes:\n  {word}: {{tier: device}}\n"]
+    ),
     _case("top-level-list", "", "expected a mapping at the top level, got a list", text="- name: x\n"),
     _case("top-level-scalar", "", 'expected a mapping at the top level, got "hello"', text="hello\n"),
     # -- top level

@@ -58,6 +58,7 @@ __all__ = [
     "Written",
     "check_out_dir",
     "check_out_file",
+    "check_writable_parent",
     "out_path",
     "write_directory",
     "is_result_directory",
@@ -194,7 +195,7 @@ def check_out_dir(out_dir: str | Path, overwrite: bool = False) -> Path:
     if out.is_dir():
         with contextlib.suppress(FileNotFoundError):  # a concurrent writer moved it aside a moment ago
             _check_replaceable(out, overwrite)
-    _check_writable_parent(out, f"cannot write results to {out}")
+    check_writable_parent(out, f"cannot write results to {out}")
     return out
 
 
@@ -212,7 +213,7 @@ def holds_non_directory(path: Path) -> bool:
         return False  # under a file, or unreadable: the parent's check says why
 
 
-def _check_writable_parent(out: Path, cannot: str) -> None:
+def check_writable_parent(out: Path, cannot: str) -> None:
     """Raise ``cannot: ...`` unless the nearest existing ancestor of ``out`` is a writable directory."""
     ancestor = out.parent.absolute()
     while True:  # one stat a folder: one removed between "it exists" and "is it a directory" looked a file
@@ -245,7 +246,7 @@ def check_out_file(path: str | Path) -> Path:
         kind = special_kind(out.stat().st_mode)
         if kind is not None:
             raise ResultsError(f"cannot write {out}: it is {kind}, not a file")
-    _check_writable_parent(out, f"cannot write {out}")
+    check_writable_parent(out, f"cannot write {out}")
     return out
 
 

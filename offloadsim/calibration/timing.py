@@ -40,6 +40,7 @@ from typing import Any
 
 import numpy as np
 
+from offloadsim.calibration.errors import CalibrationError
 from offloadsim.calibration.kernels import (
     Kernel,
     kernel_for,
@@ -374,7 +375,7 @@ class TimingCache:
         self._entries: dict[str, Timing] = {}
         self._newline_first = False
         if self.path.exists():
-            text = self.path.read_text()
+            text = self._read()
             self._newline_first = bool(text) and not text.endswith("\n")  # a line cut short
             for line in text.splitlines():
                 try:
@@ -382,6 +383,25 @@ class TimingCache:
                     self._entries[data["key"]] = Timing.from_dict(data)
                 except (ValueError, KeyError, TypeError):
                     continue
+
+    def _read(self) -> str:
+        """The cache file's text; a line that is not UTF-8 (or not JSON) is dropped and timed again.
+
+        Not UTF-8 or a directory in its place was an internal error, and a FIFO there waited forever.
+        """
+        from offloadsim.bounded_read import MAX_TABLE_BYTES, read_head
+        from offloadsim.outdir import describe_os_error
+
+        try:
+            return read_head(self.path, MAX_TABLE_BYTES)  # undecodable bytes replaced
+        except OSError as error:
+            reason = describe_os_error(error)
+        except ValueError as error:  # InputFileError: a FIFO or a device
+            reason = str(error)
+        raise CalibrationError(
+            f"cannot read the timing cache {self.path}: {reason} "
+            "(remove it, or give --cache DIR or --no-cache)"
+        )
 
     def key(self, unit: Unit) -> str:
         """Cache key of ``unit`` on this machine and backend."""
@@ -395,15 +415,21 @@ class TimingCache:
         """Store ``timing`` and append it to the file at once (flushed to disk)."""
         key = self.key(timing.unit)
         self._entries[key] = timing
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self.path.open("a") as fh:
-            fh.write(
-                ("\n" if self._newline_first else "") + json.dumps(timing.to_dict(key), separators=(",", ":"))
-            )
-            fh.write("\n")
-            self._newline_first = False
-            fh.flush()
-            os.fsync(fh.fileno())
+        line = ("\n" if self._newline_first else "") + json.dumps(timing.to_dict(key), separators=(",", ":"))
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self.path.open("a") as fh:
+                fh.write(line + "\n")
+                fh.flush()
+                os.fsync(fh.fileno())
+        except OSError as error:  # a read-only or full disk: an internal error at the first unit timed
+            from offloadsim.outdir import describe_os_error
+
+            raise CalibrationError(
+                f"cannot write the timing cache {self.path}: {describe_os_error(error)} "
+                "(give --cache DIR or --no-cache)"
+            ) from None
+        self._newline_first = False
 
     def __len__(self) -> int:
         return len(self._entries)

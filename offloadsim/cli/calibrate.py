@@ -262,7 +262,13 @@ def _calibrate(args: argparse.Namespace) -> int:
     from offloadsim.calibration import pipeline as cal
     from offloadsim.calibration.errors import CalibrationError
     from offloadsim.calibration.profile import save_profile
-    from offloadsim.outdir import check_out_dir, check_out_file, holds_non_directory, missing_directories
+    from offloadsim.outdir import (
+        check_out_dir,
+        check_out_file,
+        check_writable_parent,
+        holds_non_directory,
+        missing_directories,
+    )
     from offloadsim.world.profiles import user_profile_dir
 
     if args.max_repeats is not None and args.max_repeats < args.repeats:
@@ -288,6 +294,8 @@ def _calibrate(args: argparse.Namespace) -> int:
         if holds_non_directory(existing):
             under = f" (so {cache_dir} cannot be made)" if missing else ""
             raise CalibrationError(f"argument --cache: {existing} exists and is not a directory{under}")
+        # one on a read-only disk was an internal error at the first unit timed
+        check_writable_parent(cache_dir / "timings.jsonl", f"argument --cache: cannot write {cache_dir}")
     check_out_file(out)  # fail now, not after the timings
     _check_profile_out(out)
     if args.report:

@@ -1,6 +1,7 @@
 """The calibrate verb: error paths give exit 2 and one line; a tiny numpy run writes a profile."""
 
 import argparse
+from pathlib import Path
 
 import pytest
 
@@ -294,3 +295,24 @@ def test_a_report_option_without_report_is_refused_before_any_timing(tmp_path, c
     assert run([*argv, "--out", str(tmp_path / "p.json")]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert err == [f"offloadsim: error: argument {option[0]}: takes effect only with --report (add --report)"]
+
+
+def test_a_cache_that_cannot_be_written_is_refused_before_any_timing(tmp_path, capsys, monkeypatch):
+    """A --cache on a read-only disk was an internal error (OSError, exit 1) at the first unit timed."""
+    import os
+
+    from offloadsim.calibration import pipeline
+
+    def never(*args, **kwargs):
+        raise AssertionError("timed kernels for a calibration it had to refuse")
+
+    monkeypatch.setattr(pipeline, "calibrate", never)
+    read_only = tmp_path / "ro"
+    read_only.mkdir()
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode: Path(p) != read_only and real_access(p, mode))
+    argv = ["calibrate", "--models", "alexnet", "--cache", str(read_only / "cache"), "-q"]
+    assert run([*argv, "--out", str(tmp_path / "p.json")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    said = f"argument --cache: cannot write {read_only / 'cache'}: {read_only} is not writable"
+    assert err == [f"offloadsim: error: {said}"]

@@ -1,5 +1,6 @@
 import json
 import math
+import os
 
 import numpy as np
 import pytest
@@ -139,3 +140,43 @@ def test_two_cpus_of_one_name_do_not_share_cached_timings(monkeypatch):
     assert timing.machine_fingerprint("numpy", "", 1, {"numpy": "2.0"}) == here, "stable on one machine"
     monkeypatch.setattr(timing, "cpu_fingerprint", lambda: {"family": 25, "caches": {"L2": 1 << 20}})
     assert timing.machine_fingerprint("numpy", "", 1, {"numpy": "2.0"}) != here
+
+
+def test_a_cache_line_that_is_not_utf8_is_timed_again(tmp_path):
+    """A byte that is not UTF-8 in the cache (a disk's corruption) was an internal error on reading it."""
+    units = distinct_units([get_model("squeezenet1_1", image_size=64)], NO_FUSION)
+    path = tmp_path / "cache.jsonl"
+    list(time_units(units[:3], CountingBench(), repeats=3, cache=TimingCache(path, "fp")))
+    lines = path.read_bytes().splitlines(keepends=True)
+    path.write_bytes(b"".join([lines[0], b'{"key": "\xff\xfe"}\n', *lines[2:]]))
+    again = CountingBench()
+    assert len(list(time_units(units[:3], again, repeats=3, cache=TimingCache(path, "fp")))) == 3
+    assert again.calls == 1  # the spoilt line's unit only
+
+
+@pytest.mark.parametrize("what", ["a directory", "a FIFO (named pipe)"])
+def test_a_cache_file_that_is_no_file_is_one_line(what, tmp_path):
+    """A directory in the cache file's place was an internal error (IsADirectoryError); a FIFO hung."""
+    from offloadsim.calibration.errors import CalibrationError
+
+    path = tmp_path / "cache.jsonl"
+    if what == "a directory":
+        path.mkdir()
+    elif hasattr(os, "mkfifo"):
+        os.mkfifo(path)
+    else:
+        pytest.skip("no FIFOs here")
+    with pytest.raises(CalibrationError, match=r"^cannot read the timing cache .*cache\.jsonl: ") as caught:
+        TimingCache(path, "fp")
+    assert str(caught.value).endswith("(remove it, or give --cache DIR or --no-cache)")
+
+
+def test_a_cache_that_cannot_be_written_is_one_line(tmp_path):
+    """An OSError appending a timing (a read-only or full disk) was an internal error mid-run."""
+    from offloadsim.calibration.errors import CalibrationError
+
+    units = distinct_units([get_model("squeezenet1_1", image_size=64)], NO_FUSION)
+    (tmp_path / "file").write_text("")
+    cache = TimingCache(tmp_path / "file" / "cache.jsonl", "fp")  # its folder cannot be made
+    with pytest.raises(CalibrationError, match=r"^cannot write the timing cache .*file/cache\.jsonl: "):
+        list(time_units(units[:1], CountingBench(), repeats=3, cache=cache))

@@ -328,6 +328,34 @@ def test_out_dir_exists_then_overwrite(capsys, tiny, fake_engine):
     assert code == 0 and "old.txt" not in tree(out_dir)
 
 
+@pytest.mark.parametrize(
+    "where", ["a file", "a folder of other files", "a read-only folder", "default in one"]
+)
+def test_dry_run_refuses_an_out_the_run_would_refuse(where, capsys, tiny, monkeypatch):
+    """It said "dry run: nothing simulated, nothing written" (exit 0) of a run that could not write."""
+    import os
+
+    monkeypatch.chdir(tiny.parent)
+    Path("file").write_text("mine")
+    Path("other").mkdir()
+    Path("other", "notes.txt").write_text("mine")
+    Path("ro").mkdir()
+    real_access = os.access
+    read_only = Path("ro").absolute()
+    monkeypatch.setattr(os, "access", lambda p, mode: Path(p) != read_only and real_access(p, mode))
+    if where == "default in one":  # results/NAME-POLICY-sN under the current folder
+        monkeypatch.chdir("ro")
+    out, said = {
+        "a file": (["--out", "file"], "output path file exists and is not a directory"),
+        "a folder of other files": (["--out", "other"], "holds no offloadsim result"),
+        "a read-only folder": (["--out", "ro/r"], f"{read_only} is not writable"),
+        "default in one": ([], f"{read_only} is not writable"),
+    }[where]
+    code, printed, err = cli(capsys, "run", str(tiny), "--dry-run", *out)
+    assert code == 2 and printed == "" and len(err.splitlines()) == 1 and said in err, err
+    assert os.listdir(read_only) == []
+
+
 def test_dry_run_runs_and_writes_nothing(capsys, tiny, monkeypatch):
     def must_not_run(*args, **kwargs):
         raise AssertionError("dry run simulated")

@@ -263,9 +263,11 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     from offloadsim.cli.room import check_experiment_room
     from offloadsim.experiments import SWEEP_FILES, default_sweep_dir, expand, load_sweep, plan_sweep, sweep
     from offloadsim.experiments.jobs import local_workers, point_text
+    from offloadsim.experiments.sweep import check_sweep_out
 
     spec = load_sweep(args.file)
-    out = Path(args.out) if args.out is not None else default_sweep_dir(spec)
+    # what the sweep refuses of --out, said before planning, and by a dry run ("nothing written", exit 0)
+    out = check_sweep_out(args.out if args.out is not None else default_sweep_dir(spec))
     world_notes: list[str] = []  # each point's, from the world its checks built: read once a point
 
     def keep_notes(scenario: Any, world: Any) -> None:

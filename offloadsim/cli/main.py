@@ -576,14 +576,20 @@ def _silence_stdout() -> None:
 
 def _cmd_run(args: argparse.Namespace) -> int:
     from offloadsim import api
+    from offloadsim.records.results import RUN_FILES, check_out_dir
 
-    if args.out is not None and not args.dry_run:
-        from offloadsim.records.results import check_out_dir
-
+    if args.out is not None:  # a dry run too: it said "nothing written" of a run that could not write
         check_out_dir(args.out, args.overwrite)  # fail fast, before loading or running
     scenario = api.load(args.file, args.overrides, "--set ")
     api.check_seed(scenario, args.seed, "--seed ")
     spec = api.resolve_policy(scenario, args.policy)
+    seed = scenario.seed if args.seed is None else args.seed
+    out = (
+        Path(args.out)
+        if args.out is not None
+        else api.default_out_dir(scenario.name, spec.name, seed, args.replication)
+    )
+    check_out_dir(out, args.overwrite)
     if args.dry_run:
         once = api.WorldOnce(scenario)  # the check's and the summary's one reading of the dynamics
         api.check_policy(spec, scenario, "--policy ", world=once)  # a real run checks it in api.run
@@ -594,15 +600,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         print("dry run: nothing simulated, nothing written")
         return EXIT_OK
     from offloadsim.cli.room import check_run_room
-    from offloadsim.records.results import RUN_FILES, check_out_dir
 
-    seed = scenario.seed if args.seed is None else args.seed
-    out = (
-        Path(args.out)
-        if args.out is not None
-        else api.default_out_dir(scenario.name, spec.name, seed, args.replication)
-    )
-    check_out_dir(out, args.overwrite)
     check_run_room(scenario, out, args.stages)
     result = api.run(
         scenario,

@@ -79,6 +79,8 @@ from offloadsim.input_kinds import SWEEP
 from offloadsim.outdir import (
     LOCK_FILE,
     HeldLock,
+    ResultsError,
+    check_writable_parent,
     describe_os_error,
     directory_lock,
     holds_non_directory,
@@ -136,6 +138,7 @@ __all__ = [
     "sweep",
     "merge_sweep",
     "default_sweep_dir",
+    "check_sweep_out",
 ]
 
 #: The files a finished sweep directory holds (besides ``points/``).
@@ -749,8 +752,8 @@ def sweep(
     spec = sweep_file if isinstance(sweep_file, SweepSpec) else load_sweep(sweep_file)
     started = _dt.datetime.now(_dt.UTC)
     clock = time.perf_counter()
+    directory = check_sweep_out(out if out is not None else default_sweep_dir(spec))  # before planning
     jobs = plan_sweep(spec, progress=progress) if jobs is None else list(jobs)
-    directory = out_path(out) if out is not None else default_sweep_dir(spec)
     created = _prepare_out(directory)
     with _locked_out(directory, f"sweep {spec.file}", created) as lock, _undone_on_failure(lock):
         points_dir = directory / "points"
@@ -871,6 +874,28 @@ def _make_points(points_dir: Path, created: list[Path]) -> None:
     created.insert(0, points_dir.absolute())
 
 
+def check_sweep_out(directory: str | Path) -> Path:
+    """Check that a sweep can write to ``directory``, writing nothing; return it as a Path.
+
+    What :func:`sweep` refuses there when it starts (a file; a non-empty folder that is neither
+    a sweep's nor a result to move aside; a folder under one that cannot be written), said before
+    planning: ``sweep --dry-run --out FILE`` said "nothing written" and exit 0 of a sweep
+    that could not run.  Raises :class:`ExperimentError`.
+    """
+    directory = out_path(directory)
+    if holds_non_directory(directory):
+        raise ExperimentError(f"output path {directory} exists and is not a directory")
+    try:
+        with contextlib.suppress(FileNotFoundError):  # a new folder
+            _check_sweep_folder(directory)
+        check_writable_parent(directory / "points", f"cannot write results to {directory}")
+    except ResultsError as error:
+        raise ExperimentError(str(error)) from None
+    except OSError as error:  # unreadable
+        raise ExperimentError(f"cannot write results to {directory}: {describe_os_error(error)}") from None
+    return directory
+
+
 def _prepare_out(directory: Path) -> list[Path]:
     """Refuse a path that is no directory, or a non-empty one that holds no result; return what is missing.
 
@@ -878,10 +903,7 @@ def _prepare_out(directory: Path) -> list[Path]:
     result there moved aside, under its lock (:func:`_locked_out`).  Returns the folders the
     lock step will make, deepest first.
     """
-    if holds_non_directory(directory):
-        raise ExperimentError(f"output path {directory} exists and is not a directory")
-    with contextlib.suppress(FileNotFoundError):  # gone meanwhile: the lock step makes it
-        _check_sweep_folder(directory)
+    check_sweep_out(directory)  # again: planning may have taken minutes
     return missing_directories(directory)
 
 

@@ -78,6 +78,35 @@ def test_sweep_dry_run_lists_points_and_runs_nothing(cli_main, sweep_file, tmp_p
     assert not out.exists()
 
 
+@pytest.mark.parametrize("where", ["a file", "under a file", "a folder of other files", "a read-only folder"])
+def test_sweep_dry_run_refuses_an_out_the_sweep_would_refuse(
+    where, cli_main, sweep_file, tmp_path, capsys, monkeypatch
+):
+    """It said "dry run: nothing simulated, nothing written" (exit 0) of a sweep that could not start."""
+    import os
+
+    (tmp_path / "file").write_text("mine")
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "notes.txt").write_text("mine")
+    (tmp_path / "ro").mkdir()
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode: p != tmp_path / "ro" and real_access(p, mode))
+    out, said = {
+        "a file": (tmp_path / "file", f"output path {tmp_path / 'file'} exists and is not a directory"),
+        "under a file": (tmp_path / "file" / "s", f"{tmp_path / 'file'} is not a directory"),
+        "a folder of other files": (tmp_path / "other", "is not empty and holds no sweep (no points/)"),
+        "a read-only folder": (tmp_path / "ro" / "s", f"{tmp_path / 'ro'} is not writable"),
+    }[where]
+    for dry in (["--dry-run"], []):
+        assert cli_main(["sweep", str(sweep_file), *dry, "--out", str(out)]) == 2
+        captured = capsys.readouterr()
+        (line,) = captured.err.splitlines()
+        assert line.startswith("offloadsim: error: ") and said in line, line
+        assert "point" not in captured.out  # said before planning
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file", "other", "ro", "sweep.yaml", "tiny.yaml"]
+    assert list((tmp_path / "ro").iterdir()) == []
+
+
 @pytest.mark.parametrize(
     ("arguments", "said"),
     [

@@ -170,6 +170,14 @@ def test_a_value_the_shell_split_at_its_space_is_said_to_need_quotes(argv, unkno
     assert f"the shell split a value at its space: quote it, {option} 'links[0].bandwidth=5 Mbps')" in line
 
 
+@pytest.mark.parametrize("form", [["--set", "duration=1s"], ["--set=duration=1s"]])
+def test_a_set_to_a_verb_that_takes_none_gets_no_quoting_hint(form, tiny, capsys):
+    """sweep takes no --set: it was told to quote "--set 'duration=1s --set'"."""
+    line = _refused(capsys, "sweep", str(tiny), *form, "--set", "seed=2")
+    unknown = f"{' '.join(form)} --set seed=2"
+    assert line == f"offloadsim: error: unrecognized arguments: {unknown} (see 'offloadsim sweep --help')"
+
+
 def test_a_word_left_over_after_a_whole_set_value_gets_no_quoting_hint(tiny, capsys):
     line = _refused(capsys, "run", "--set", "duration=5s", str(tiny), "extra")
     assert line == "offloadsim: error: unrecognized arguments: extra (see 'offloadsim run --help')"

@@ -344,9 +344,13 @@ def _split_value_hint(argv: Sequence[str], unknown: Sequence[str]) -> str:
 
     ``--set links[0].bandwidth=5 Mbps`` unquoted gives ``--set`` the value ``links[0].bandwidth=5``
     and leaves ``Mbps`` over; argparse then says only that it does not know ``Mbps`` (or, with
-    ``FILE`` after it, takes ``Mbps`` for ``FILE`` and does not know ``FILE``).
+    ``FILE`` after it, takes ``Mbps`` for ``FILE`` and does not know ``FILE``).  An option the
+    verb does not take is itself among ``unknown``: ``sweep S --set a=1 --set b=2`` got the hint
+    to quote ``'a=1 --set'``.
     """
     for i, arg in enumerate(argv):
+        if arg in unknown:  # a verb that takes no --set (sweep): no value of it was split
+            continue
         if arg in ("--set", "--where") and i + 2 < len(argv):
             option, value, after = arg, argv[i + 1], argv[i + 2]
         elif arg.startswith(("--set=", "--where=")) and i + 1 < len(argv):

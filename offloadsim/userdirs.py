@@ -16,12 +16,12 @@ _DATA, _CACHE = "XDG_DATA_HOME", "XDG_CACHE_HOME"
 
 
 def data_dir(*parts: str) -> Path:
-    """``$XDG_DATA_HOME/offloadsim/PARTS`` (``~/.local/share/offloadsim/...`` when it is unset or empty)."""
+    """``$XDG_DATA_HOME/offloadsim/PARTS`` (``~/.local/share/offloadsim/...`` unless an absolute path)."""
     return _root(_DATA, ".local", "share").joinpath("offloadsim", *parts)
 
 
 def cache_dir(*parts: str) -> Path:
-    """``$XDG_CACHE_HOME/offloadsim/PARTS`` (``~/.cache/offloadsim/...`` when it is unset or empty)."""
+    """``$XDG_CACHE_HOME/offloadsim/PARTS`` (``~/.cache/offloadsim/...`` unless an absolute path)."""
     return _root(_CACHE, ".cache").joinpath("offloadsim", *parts)
 
 
@@ -31,14 +31,42 @@ def shown(path: Path) -> str:
     ``~/.local/share/offloadsim/profiles``, or ``/srv/data/offloadsim/profiles (from
     $XDG_DATA_HOME)`` where ``XDG_DATA_HOME=/srv/data``.
     """
-    home = Path(os.path.expanduser("~"))
-    chosen = next((f" (from ${v})" for v in (_DATA, _CACHE) if os.environ.get(v) and _under(path, v)), "")
+    home = Path(_home())
+    chosen = next((f" (from ${v})" for v in (_DATA, _CACHE) if _given(v) and _under(path, v)), "")
     text = f"~/{path.relative_to(home).as_posix()}" if not chosen and path.is_relative_to(home) else str(path)
     return text + chosen
 
 
 def _root(variable: str, *default: str) -> Path:
-    return Path(os.environ.get(variable) or os.path.join(os.path.expanduser("~"), *default))
+    return Path(_given(variable) or os.path.join(_home(), *default))
+
+
+def _given(variable: str) -> str | None:
+    """The variable's directory if it is an absolute path; the XDG spec has a relative one ignored.
+
+    ``XDG_DATA_HOME=data`` put calibrate's profiles (and the folder scenarios search) under
+    whatever folder the command was run from.
+    """
+    value = os.environ.get(variable, "")
+    return value if os.path.isabs(value) else None
+
+
+def _home() -> str:
+    """The home directory: ``$HOME`` if it is an absolute path, else the user's entry in the system.
+
+    Python reads ``HOME=`` (empty) as ``/``: calibrate wrote its profile to
+    ``/.local/share/offloadsim/profiles`` and its timings to ``/.cache``; a relative ``$HOME``
+    put them under the current folder.
+    """
+    home = os.environ.get("HOME", "")
+    if os.path.isabs(home):
+        return home
+    try:
+        import pwd
+
+        return pwd.getpwuid(os.getuid()).pw_dir
+    except (ImportError, KeyError):  # no such system (Windows) or no entry: as Python finds it
+        return os.path.expanduser("~")
 
 
 def _under(path: Path, variable: str) -> bool:

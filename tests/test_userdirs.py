@@ -47,6 +47,30 @@ def test_the_directories_follow_the_variables_and_default_under_home(monkeypatch
     assert shown(cache_dir("testbed")) == "~/.cache/offloadsim/testbed"
 
 
+@pytest.mark.parametrize("variable", ["XDG_DATA_HOME", "XDG_CACHE_HOME"])
+def test_a_relative_variable_is_ignored_as_the_xdg_spec_says(variable, monkeypatch, tmp_path):
+    """XDG_DATA_HOME=data put calibrate's profiles under whatever folder the command ran from."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    for each in ("XDG_DATA_HOME", "XDG_CACHE_HOME"):
+        monkeypatch.setenv(each, "relative/dir" if each == variable else "")
+    assert data_dir() == tmp_path / ".local" / "share" / "offloadsim"
+    assert cache_dir() == tmp_path / ".cache" / "offloadsim"
+    assert shown(data_dir("profiles")) == "~/.local/share/offloadsim/profiles"
+
+
+@pytest.mark.parametrize("home", ["", "relative"])
+def test_a_home_that_is_no_absolute_path_is_the_users_home_in_the_system(home, monkeypatch):
+    """HOME= (empty) is "/" to Python: calibrate wrote to /.local/share/offloadsim and /.cache."""
+    pwd = pytest.importorskip("pwd")
+    monkeypatch.setenv("HOME", home)
+    monkeypatch.delenv("XDG_DATA_HOME", raising=False)
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    system_home = Path(pwd.getpwuid(os.getuid()).pw_dir)
+    assert data_dir("profiles") == system_home / ".local" / "share" / "offloadsim" / "profiles"
+    assert cache_dir() == system_home / ".cache" / "offloadsim"
+    assert shown(cache_dir("testbed")) == "~/.cache/offloadsim/testbed"
+
+
 def test_calibrate_help_names_the_profile_directory_calibrate_will_write(tmp_path):
     data, cache = tmp_path / "d%1", tmp_path / "c"  # a '%' would break argparse's help formatting
     text = " ".join(_help("calibrate", XDG_DATA_HOME=str(data), XDG_CACHE_HOME=str(cache)).split())

@@ -216,6 +216,29 @@ def test_an_unknown_profile_names_its_key_path_and_the_closest_name(tmp_path, ca
     assert not out.exists()
 
 
+@pytest.mark.parametrize("verb", ["calibrate report", "profiles show", "scenario"])
+@pytest.mark.parametrize("what", ["a directory", "a FIFO (named pipe)", "a character device"])
+def test_a_profile_path_that_is_no_file_says_what_it_is_in_every_reader(verb, what, tmp_path, capsys):
+    """calibrate report DIR said "Is a directory" (the system's words), and a device or FIFO given to
+    profiles show or a scenario was "no such profile file"."""
+    path = {"a directory": tmp_path / "measured", "a FIFO (named pipe)": tmp_path / "p.json"}.get(
+        what, Path("/dev/null")
+    )
+    if what == "a directory":
+        path.mkdir()
+    elif what.startswith("a FIFO"):
+        if not hasattr(os, "mkfifo"):
+            pytest.skip("no FIFOs here")
+        os.mkfifo(path)
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(QUICKSTART.read_text().replace("xeon-ort-1t", str(path)))
+    argv = {"scenario": ["validate", str(scenario)]}.get(verb, [*verb.split(), str(path)])
+    assert main(argv) == 2
+    where = f"{scenario}: nodes.edge.processor.profile: " if verb == "scenario" else ""
+    said = f"{path}: is {what}, expected a calibrated profile file (.json or .yaml)"
+    assert capsys.readouterr().err.splitlines() == [f"offloadsim: error: {where}{said}"]
+
+
 @pytest.mark.parametrize(
     ("name", "message"),
     [

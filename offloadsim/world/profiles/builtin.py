@@ -266,10 +266,12 @@ def unknown_profile_message(name: str, search_dirs: Sequence[str | Path]) -> str
     wrong = misdirected_path(name, PROFILE)
     if wrong is not None:
         return wrong
+    from offloadsim.world.profiles.calibrated import not_a_profile_file
+
     for candidate in (Path(name), *(Path(folder) / name for folder in search_dirs)):
         # A path that is there but is no profile file: "unknown profile" and the search list mislead.
-        if candidate.is_dir():
-            return f"{name}: is a directory, expected a calibrated profile file (.json or .yaml)"
+        if (what := not_a_profile_file(candidate)) is not None:
+            return f"{name}: {what}"
         if candidate.is_file():
             return (
                 f"{name}: not a calibrated profile file: a profile is a .json or .yaml file "

@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import stat
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +40,7 @@ from offloadsim.bounded_read import (
     read_head,
     read_text,
     size_problem,
+    special_kind,
 )
 from offloadsim.input_kinds import PROFILE, PROFILE_FORMAT, document_kind, misdirected, misdirected_path
 from offloadsim.models.graph import LayerGraph
@@ -57,6 +59,7 @@ __all__ = [
     "profile_path",
     "list_profiles",
     "load_profile",
+    "not_a_profile_file",
     "unit_weight_bytes",
 ]
 
@@ -503,13 +506,30 @@ def _one_line_reason(exc: Exception) -> str:
     return " ".join(str(exc).split())
 
 
+def not_a_profile_file(path: str | os.PathLike[str]) -> str | None:
+    """What ``path`` is when it is there but no regular file (a directory, a FIFO, a device); else None.
+
+    ``is a directory, expected a calibrated profile file (.json or .yaml)``.
+
+    One phrase for every reader of a profile path: ``calibrate report DIR`` said "Is a directory"
+    where ``profiles show`` and a scenario said this, and a device given to them was "no such
+    profile file".
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        return None
+    kind = "a directory" if stat.S_ISDIR(mode) else special_kind(mode)
+    return None if kind is None else f"is {kind}, expected a calibrated profile file (.json or .yaml)"
+
+
 def load_profile(path: str | os.PathLike[str]) -> CalibratedProfile:
     """Read a profile file (JSON, or YAML by suffix); ProfileError if missing or malformed."""
     path = Path(path)
     try:
         text = read_text(path, MAX_DOCUMENT_BYTES)
-    except InputFileError as exc:
-        raise ProfileError(f"cannot read profile {quoted(str(path))}: it {exc}") from None
+    except (InputFileError, IsADirectoryError):  # a results directory is said as such
+        raise ProfileError(misdirected_path(path, PROFILE) or f"{path}: {not_a_profile_file(path)}") from None
     except (UnicodeDecodeError, OSError) as exc:  # a results directory or a file of one, given as a profile?
         reason = "not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else exc.strerror or exc
         near = did_you_mean_file(path) if isinstance(exc, FileNotFoundError) else ""

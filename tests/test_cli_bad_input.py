@@ -594,3 +594,31 @@ def test_a_seed_given_by_seed_and_by_set_with_one_value_runs(tiny, tmp_path, cap
     out = tmp_path / "run"
     assert main(["run", str(tiny), "--seed", "4", "--set", "seed=4", "--out", str(out), "-q"]) == 0
     assert json.loads((out / "manifest.json").read_text())["seed"] == 4
+
+
+@pytest.mark.parametrize("reader", ["scenario onnx:", "models show", "calibrate --onnx"])
+@pytest.mark.parametrize("what", ["a directory", "a FIFO (named pipe)", "a character device"])
+def test_an_onnx_path_that_is_no_file_says_what_it_is(reader, what, tiny, tmp_path, capsys):
+    """A FIFO was "no such file" (calibrate: "ONNX file not found"), as was a directory to calibrate."""
+    import os
+
+    path = tmp_path / "net.onnx"
+    if what == "a directory":
+        path.mkdir()
+    elif not hasattr(os, "mkfifo") or not os.path.exists("/dev/null"):
+        pytest.skip("no FIFOs or devices here")
+    elif what.startswith("a FIFO"):
+        os.mkfifo(path)
+    else:
+        path.symlink_to("/dev/null")  # named like a model file, as models show tells a file from a name
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(tiny.read_text().replace("job: {work: 1 GFLOP,", f"job: {{onnx: {path},"))
+    argv = {
+        "scenario onnx:": ["validate", scenario],
+        "models show": ["models", "show", path],
+        "calibrate --onnx": ["calibrate", "--onnx", path, "--out", tmp_path / "p.json"],
+    }[reader]
+    line = _refused(capsys, *argv)
+    where = f"{scenario}: applications.job.onnx: " if reader == "scenario onnx:" else ""
+    assert line.startswith(f"offloadsim: error: {where}{path}: is {what}"), line
+    assert "expected an ONNX" in line and not (tmp_path / "p.json").exists()

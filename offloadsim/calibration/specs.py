@@ -54,9 +54,14 @@ def resolve_models(
         except (TypeError, ValueError) as exc:
             raise CalibrationError(f"cannot build {name!r}: {exc}") from None
         specs.append(ModelSpec(name, graph))
+    from offloadsim.models.onnx_io import onnx_path_problem
+
     for path in onnx_files:
-        if not Path(path).is_file():
+        what = onnx_path_problem(path)
+        if what == "no such file":
             raise CalibrationError(f"ONNX file not found: {os.fspath(path)!r}{did_you_mean_file(path)}")
+        if what is not None:  # it said "not found" of a directory or FIFO that is there
+            raise CalibrationError(f"{os.fspath(path)}: {what}, expected an ONNX model file")
         try:
             graph = load_onnx(path)
         except ImportError as exc:

@@ -714,10 +714,12 @@ def _cmd_models(args: argparse.Namespace) -> int:
 
 def _onnx_graph(path: str) -> Any:
     """The layer graph of an ONNX file, as a scenario's ``onnx:`` reads it; a usage error if it cannot be."""
-    if not Path(path).is_file():
-        what = "is a directory" if Path(path).is_dir() else "no such file" + did_you_mean_file(path)
+    from offloadsim.models.onnx_io import import_failure, load_onnx, onnx_path_problem
+
+    what = onnx_path_problem(path)
+    if what is not None:
+        what += did_you_mean_file(path) if what == "no such file" else ""
         raise _UsageError(f"{path}: {what}; expected an ONNX model file (or a built-in model's name)")
-    from offloadsim.models.onnx_io import import_failure, load_onnx
 
     try:
         return load_onnx(path)

@@ -24,7 +24,14 @@ from offloadsim.models.ops import Op, numel
 if TYPE_CHECKING:
     import onnx
 
-__all__ = ["adaptive_pool_matrix", "adaptive_pool_nodes", "export_onnx", "graph_from_onnx", "load_onnx"]
+__all__ = [
+    "adaptive_pool_matrix",
+    "adaptive_pool_nodes",
+    "export_onnx",
+    "graph_from_onnx",
+    "load_onnx",
+    "onnx_path_problem",
+]
 
 _INSTALL_HINT = "ONNX support needs the optional dependency: pip install 'offloadsim[onnx]'"
 
@@ -175,6 +182,29 @@ def load_onnx(model: str | os.PathLike[str] | onnx.ModelProto, *, name: str | No
     else:
         proto = model
     return graph_from_onnx(proto, name=name or proto.graph.name or "onnx")
+
+
+def onnx_path_problem(path: str | os.PathLike[str]) -> str | None:
+    """Why ``path`` cannot be an ONNX model file; None for a regular file (onnx then judges it).
+
+    ``no such file``, ``is a directory``, ``is a FIFO (named pipe)`` or another device's words.
+
+    Each reader of an ONNX path (a scenario's ``onnx:``, ``models show FILE``, ``calibrate --onnx``)
+    asks it first: a FIFO was "no such file" to two of them and "ONNX file not found" to calibrate,
+    as was a directory; onnx reading a FIFO would wait for a writer.
+    """
+    import stat
+
+    from offloadsim.bounded_read import special_kind
+
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        return "no such file"
+    if stat.S_ISDIR(mode):
+        return "is a directory"
+    kind = special_kind(mode)
+    return None if kind is None else f"is {kind}"
 
 
 def import_failure(path: str | os.PathLike[str], error: BaseException, shown: str | None = None) -> str:

@@ -550,10 +550,13 @@ def _application(
         _check_params_without_builder(app.params, app.onnx is not None, key_path(path, "params"), problems)
     onnx = None
     if app.onnx is not None:
+        from offloadsim.models.onnx_io import onnx_path_problem
+
         onnx_path = base_dir / app.onnx
-        if onnx_path.is_dir():
-            problems.add(key_path(path, *onnx_key), f"{app.onnx}: is a directory, expected an ONNX file")
-        elif not onnx_path.is_file():
+        what = onnx_path_problem(onnx_path)
+        if what is not None and what != "no such file":  # a directory, a FIFO, a device
+            problems.add(key_path(path, *onnx_key), f"{app.onnx}: {what}, expected an ONNX file")
+        elif what is not None:
             problems.add(
                 key_path(path, *onnx_key),
                 f"no such file {quoted(app.onnx)} (looked for {onnx_path})"

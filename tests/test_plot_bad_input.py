@@ -129,3 +129,54 @@ def test_an_empty_value_of_a_naming_option_is_refused(option, value, said, run_d
 def test_a_named_column_and_file_stem_still_draw(run_dir, tmp_path, capsys):
     assert main(["plot", str(run_dir), "--by", "app", "--out", str(tmp_path / "fig")]) == 0
     assert (tmp_path / "fig.pdf").is_file()
+
+
+@pytest.mark.parametrize(
+    ("file", "spoil", "said"),
+    [
+        ("manifest.json", "not utf-8", "{dir}/manifest.json: not UTF-8 text (byte 0)"),
+        ("manifest.json", "not json", "{dir}/manifest.json: not valid JSON: Expecting value"),
+        (
+            "manifest.json",
+            "a directory",
+            "{dir}/manifest.json: is a directory, expected the results' manifest",
+        ),
+        (
+            "manifest.json",
+            "a FIFO",
+            "{dir}/manifest.json: is a FIFO (named pipe), expected the results' manifest",
+        ),
+        (
+            "tasks.parquet",
+            "a directory",
+            "{dir} is incomplete: tasks.parquet is a directory, not a table file",
+        ),
+        (
+            "tasks.parquet",
+            "a FIFO",
+            "{dir} is incomplete: tasks.parquet is a FIFO (named pipe), not a table file",
+        ),
+    ],
+)
+def test_a_results_file_that_cannot_be_read_is_named(file, spoil, said, run_dir, tmp_path, capsys):
+    """A manifest not UTF-8 was "cannot read results in DIR: 'utf-8' codec can't decode ...", without the
+    file; one that is a FIFO or directory was "no manifest.json", and tasks.parquet as either "missing"."""
+    import os
+
+    edited = _edited(run_dir, tmp_path, json.loads((run_dir / "manifest.json").read_text(encoding="utf-8")))
+    target = edited / file
+    target.unlink()
+    if spoil == "not utf-8":
+        target.write_bytes(b"\xff{}")
+    elif spoil == "not json":
+        target.write_text("", encoding="utf-8")
+    elif spoil == "a directory":
+        target.mkdir()
+    elif hasattr(os, "mkfifo"):
+        os.mkfifo(target)
+    else:
+        pytest.skip("no FIFOs here")
+    assert main(["plot", str(edited), "--out", str(tmp_path / "figure")]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith("offloadsim: error: ") and said.format(dir=edited) in line, line
+    assert not list(tmp_path.glob("figure*"))

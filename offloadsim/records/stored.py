@@ -71,6 +71,8 @@ def read_results(directory: str | Path) -> Results:
             )
         raise ExperimentError(f"no results directory at {path}{did_you_mean_file(path, directory=True)}")
     manifest_file = path / "manifest.json"
+    if (what := _no_file(manifest_file)) is not None:  # there, but a FIFO would block the read
+        raise ExperimentError(f"{manifest_file}: {what}, expected the results' manifest")
     if not manifest_file.is_file():
         wrong = misdirected_path(path, RESULTS)  # a sweep's points/
         if wrong is not None:
@@ -81,7 +83,11 @@ def read_results(directory: str | Path) -> Results:
         )
     try:
         manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
+    except UnicodeDecodeError as error:  # it said "cannot read results in DIR: 'utf-8' codec can't ..."
+        raise ExperimentError(f"{manifest_file}: not UTF-8 text (byte {error.start})") from None
+    except ValueError as error:
+        raise ExperimentError(f"{manifest_file}: not valid JSON: {error}") from None
+    except OSError as error:
         raise ExperimentError(f"cannot read results in {path}: {error}") from None
     _check_manifest(manifest_file, manifest)
     try:
@@ -161,9 +167,26 @@ def _check_counts(
 
 
 def _read_table(file: Path) -> pd.DataFrame:
+    if (what := _no_file(file)) is not None:  # a directory was "missing"
+        raise ExperimentError(f"{file.parent} is incomplete: {file.name} {what}, not a table file")
     if not file.is_file():
         raise ExperimentError(f"{file.parent} is incomplete: {file.name} is missing")
     return pd.read_parquet(file)
+
+
+def _no_file(file: Path) -> str | None:
+    """``is a directory``, ``is a FIFO (named pipe)``...: what ``file`` is when it is there but no file."""
+    import os
+    import stat
+
+    from offloadsim.bounded_read import special_kind
+
+    try:
+        mode = os.stat(file).st_mode
+    except OSError:
+        return None
+    kind = "a directory" if stat.S_ISDIR(mode) else special_kind(mode)
+    return None if kind is None else f"is {kind}"
 
 
 def _run_metrics(path: Path, manifest: Mapping[str, Any]) -> pd.DataFrame:

@@ -339,6 +339,9 @@ def _column(cells: list[str], kind: str) -> np.ndarray | None:
         texts = _CELL_NUMBER.findall(joined)  # as many: the same lines match, the other group taken
         with np.errstate(over="ignore"):  # an infinite product is refused below, as parse_quantity does
             numbers = np.fromiter(map(float, texts), float, len(texts)) * np.array(factors)
+        zeros = np.flatnonzero(numbers == 0)
+        if any(re.search("[1-9]", re.split("[eE]", texts[i])[0]) for i in zeros):
+            return None  # "1e-400 ms" rounds to 0: parse_quantity refuses it as below the least
     usable = np.isfinite(numbers) & (numbers >= 0) & (numbers <= quantity.largest)
     usable &= (numbers == 0) | (numbers >= quantity.smallest)
     return numbers if bool(usable.all()) else None

@@ -187,8 +187,10 @@ QUANTITIES: dict[str, Quantity] = {
     "tokens": Quantity("token count", {"": 1.0}, "256", "", whole=True),
 }
 
-#: A number as a quantity's string writes it, before its unit (``12.5`` of ``12.5 Mbit/s``).
-NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
+#: A number as a quantity's string writes it, before its unit (``12.5`` of ``12.5 Mbit/s``).  ASCII
+#: digits: ``\d`` matched any script's, so ``"١٢ s"`` (Arabic-Indic) was read as 12 s while a seed
+#: of ``١٢`` was refused.
+NUMBER = r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?"
 _NUMBER_UNIT = re.compile(rf"^\s*({NUMBER})\s*(\S*)\s*$")
 
 
@@ -233,6 +235,10 @@ def parse_quantity(value: object, kind: str) -> float:
             known = quantity.known()
             raise UnitError(f"{expected}, got {shown}: unknown unit {quoted(unit)}{hint}; known: {known}")
         number = float(number_text) * factor
+        if number == 0 and re.search("[1-9]", re.split("[eE]", number_text)[0]):
+            # "1e-400 s" rounded to 0 s without a word, where "5e-324 s" is refused as below the least
+            beyond = quantity.out_of_range(5e-324) or "too small a number: it rounds to 0"
+            raise UnitError(f"{expected}, got {shown}: {beyond}")
     else:
         raise UnitError(f"{expected}, got {shown}")
     if not math.isfinite(number):

@@ -65,6 +65,12 @@ def test_plain_numbers_are_si(kind: str):
             'expected a time like "5 ms", got 1000000000000000000000000000000000000000... (401 digits) '
             "(too large a number)",
         ),
+        # Read as 12 s and 12 Mbps: the number's pattern matched any script's digits.
+        ("time", "\u0661\u0662 s", 'expected a time like "5 ms", got "\u0661\u0662 s"'),
+        ("bandwidth", "\uff11\uff12 Mbps", 'expected a bandwidth like "20 Mbps", got "\uff11\uff12 Mbps"'),
+        # It rounded to 0 s without a word, where 5e-324 s is refused as below the least.
+        ("time", "1e-400 s", 'got "1e-400 s": below 1e-30 s, the smallest time but 0'),
+        ("time", "1e-320 ns", 'got "1e-320 ns": below 1e-30 s, the smallest time but 0'),
         ("energy", "3000 mAh", 'expected an energy like "10 Wh"'),  # was "a energy"
         # It suggested "mWh", 3.85x off for a phone's 3.85 V battery.
         ("energy", "3000 mAh", 'unknown unit "mAh" (a charge, not an energy: times the battery\'s voltage'),

@@ -254,7 +254,7 @@ def sweep_from_data(
     else:
         base_path = folder / base_value
         if not base_path.is_file():
-            bad("base", f"no scenario file {base_path}{did_you_mean_file(base_value, base_path)}")
+            bad("base", _no_base_file(base_path, base_value))
 
     replications = data.get("replications", 1)
     if isinstance(replications, bool) or not isinstance(replications, int) or replications < 1:
@@ -872,6 +872,23 @@ def _make_points(points_dir: Path, created: list[Path]) -> None:
             f"cannot write results to {points_dir.parent}: {describe_os_error(error)}"
         ) from None
     created.insert(0, points_dir.absolute())
+
+
+def _no_base_file(base_path: Path, base_value: str) -> str:
+    """Why ``base_path`` (no regular file) is no base scenario; a directory or FIFO was "no scenario file"."""
+    import stat
+
+    from offloadsim.bounded_read import special_kind
+    from offloadsim.input_kinds import SCENARIO, misdirected_path
+
+    try:
+        mode = os.stat(base_path).st_mode
+    except (OSError, ValueError):
+        return f"no scenario file {base_path}{did_you_mean_file(base_value, base_path)}"
+    if stat.S_ISDIR(mode):  # a results directory is said as such
+        wrong = misdirected_path(base_path, SCENARIO)
+        return wrong or f"{base_path}: is a directory, expected a scenario file"
+    return f"{base_path}: is {special_kind(mode)}, expected a scenario file"
 
 
 def check_sweep_out(directory: str | Path) -> Path:

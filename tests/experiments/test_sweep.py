@@ -227,6 +227,24 @@ def test_a_base_that_is_no_scenario_is_said_at_base(tiny):
         load_sweep(path)
 
 
+@pytest.mark.parametrize("what", ["a directory", "a FIFO (named pipe)"])
+def test_a_base_that_is_there_but_no_file_says_what_it_is(what, tiny):
+    """A directory or FIFO as the base was "no scenario file" (it is there)."""
+    import os
+
+    base = tiny.parent / "base.yaml"
+    if what == "a directory":
+        base.mkdir()
+    elif hasattr(os, "mkfifo"):
+        os.mkfifo(base)
+    else:
+        pytest.skip("no FIFOs here")
+    path = write(tiny.parent, "s.yaml", "base: base.yaml\ngrid: {duration: [1 s, 2 s]}\n")
+    with pytest.raises(ScenarioError) as caught:
+        load_sweep(path)
+    assert str(caught.value) == f"{path}: base: {base}: is {what}, expected a scenario file"
+
+
 def test_unknown_key_path_in_the_base_is_an_error_before_any_job_runs(tiny, tmp_path):
     path = write(tiny.parent, "s.yaml", "base: tiny.yaml\ngrid:\n  links[0].bandwith: [5 Mbps, 9 Mbps]\n")
     out = tmp_path / "never"

@@ -21,6 +21,7 @@ __all__ = [
     "MAX_DOCUMENT_BYTES",
     "MAX_TABLE_BYTES",
     "MAX_VALUES",
+    "not_a_file",
     "read_head",
     "read_text",
     "size_problem",
@@ -91,6 +92,26 @@ def special_kind(mode: int) -> str | None:
     if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
         return None
     return next((name for test, name in _KINDS if test(mode)), "not a regular file")
+
+
+def not_a_file(path: str | os.PathLike[str]) -> str | None:
+    """What ``path`` is when it is there but no regular file: ``is a directory``, ``is a FIFO``...
+
+    None for a regular file, or where nothing is (each reader says "no such file" its way).
+
+    What every reader of a path a user names asks before reading (a scenario's ``onnx:`` and
+    ``base:``, a profile, a results directory's files, ``profiles --scenario``): each called a FIFO or
+    a directory that is there "no such file" or "missing", or read a FIFO and waited for a writer.
+
+    >>> not_a_file("/dev/null"), not_a_file("/")
+    ('is a character device', 'is a directory')
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):  # not there, or a NUL in the name
+        return None
+    kind = "a directory" if stat.S_ISDIR(mode) else special_kind(mode)
+    return None if kind is None else f"is {kind}"
 
 
 def _size(count: int) -> str:

@@ -6,6 +6,7 @@ whenever it can (so CI, which runs as root, runs them); those also marked
 ``testbed_long`` run only with ``--testbed``.
 """
 
+import os
 import sys
 from pathlib import Path
 
@@ -103,3 +104,27 @@ def tiny_scenario(tmp_path, tiny_scenario_text) -> Path:
     path = tmp_path / "tiny.yaml"
     path.write_text(tiny_scenario_text)
     return path
+
+
+@pytest.fixture
+def make_no_file():
+    """A function making ``path`` a path that is no file, as ``what`` (and the messages) name it.
+
+    "a directory", "a FIFO (named pipe)" or "a character device" (a link to /dev/null).  Skips
+    the test where the system has no FIFOs or no /dev/null.
+    """
+
+    def make(path: Path, what: str) -> Path:
+        if what == "a directory":
+            path.mkdir()
+        elif not hasattr(os, "mkfifo") or not os.path.exists("/dev/null"):
+            pytest.skip("no FIFOs or devices here")
+        elif what == "a FIFO (named pipe)":
+            os.mkfifo(path)
+        elif what == "a character device":
+            path.symlink_to("/dev/null")
+        else:
+            raise ValueError(f"no way to make {what!r}")
+        return path
+
+    return make

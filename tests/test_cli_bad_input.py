@@ -598,19 +598,9 @@ def test_a_seed_given_by_seed_and_by_set_with_one_value_runs(tiny, tmp_path, cap
 
 @pytest.mark.parametrize("reader", ["scenario onnx:", "models show", "calibrate --onnx"])
 @pytest.mark.parametrize("what", ["a directory", "a FIFO (named pipe)", "a character device"])
-def test_an_onnx_path_that_is_no_file_says_what_it_is(reader, what, tiny, tmp_path, capsys):
+def test_an_onnx_path_that_is_no_file_says_what_it_is(reader, what, tiny, tmp_path, capsys, make_no_file):
     """A FIFO was "no such file" (calibrate: "ONNX file not found"), as was a directory to calibrate."""
-    import os
-
-    path = tmp_path / "net.onnx"
-    if what == "a directory":
-        path.mkdir()
-    elif not hasattr(os, "mkfifo") or not os.path.exists("/dev/null"):
-        pytest.skip("no FIFOs or devices here")
-    elif what.startswith("a FIFO"):
-        os.mkfifo(path)
-    else:
-        path.symlink_to("/dev/null")  # named like a model file, as models show tells a file from a name
+    path = make_no_file(tmp_path / "net.onnx", what)  # named like a model file, as models show tells them
     scenario = tmp_path / "s.yaml"
     scenario.write_text(tiny.read_text().replace("job: {work: 1 GFLOP,", f"job: {{onnx: {path},"))
     argv = {

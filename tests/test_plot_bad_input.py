@@ -158,11 +158,11 @@ def test_a_named_column_and_file_stem_still_draw(run_dir, tmp_path, capsys):
         ),
     ],
 )
-def test_a_results_file_that_cannot_be_read_is_named(file, spoil, said, run_dir, tmp_path, capsys):
+def test_a_results_file_that_cannot_be_read_is_named(
+    file, spoil, said, run_dir, tmp_path, capsys, make_no_file
+):
     """A manifest not UTF-8 was "cannot read results in DIR: 'utf-8' codec can't decode ...", without the
     file; one that is a FIFO or directory was "no manifest.json", and tasks.parquet as either "missing"."""
-    import os
-
     edited = _edited(run_dir, tmp_path, json.loads((run_dir / "manifest.json").read_text(encoding="utf-8")))
     target = edited / file
     target.unlink()
@@ -170,12 +170,8 @@ def test_a_results_file_that_cannot_be_read_is_named(file, spoil, said, run_dir,
         target.write_bytes(b"\xff{}")
     elif spoil == "not json":
         target.write_text("", encoding="utf-8")
-    elif spoil == "a directory":
-        target.mkdir()
-    elif hasattr(os, "mkfifo"):
-        os.mkfifo(target)
     else:
-        pytest.skip("no FIFOs here")
+        make_no_file(target, "a FIFO (named pipe)" if spoil == "a FIFO" else spoil)
     assert main(["plot", str(edited), "--out", str(tmp_path / "figure")]) == 2
     (line,) = capsys.readouterr().err.splitlines()
     assert line.startswith("offloadsim: error: ") and said.format(dir=edited) in line, line

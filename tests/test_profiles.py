@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
@@ -157,15 +156,13 @@ def test_profiles_finds_a_scenarios_own_profiles_as_its_run_does(tmp_path, monke
         assert line.startswith(f"offloadsim: error: --scenario {missing}: "), line
 
 
-@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
-def test_profiles_scenario_that_is_a_fifo_or_a_device_says_what_it_is(tmp_path, capsys):
+@pytest.mark.parametrize("kind", ["a FIFO (named pipe)", "a character device"])
+def test_profiles_scenario_that_is_a_fifo_or_a_device_says_what_it_is(kind, tmp_path, capsys, make_no_file):
     """A FIFO or /dev/zero given as --scenario was "no such file"; run and validate say what it is."""
-    fifo = tmp_path / "s.yaml"
-    os.mkfifo(fifo)
-    for path, kind in ((fifo, "a FIFO (named pipe)"), ("/dev/zero", "a character device")):
-        assert main(["profiles", "--scenario", str(path)]) == 2
-        (line,) = capsys.readouterr().err.splitlines()
-        assert line == f"offloadsim: error: --scenario {path}: is {kind}, not a regular file"
+    path = make_no_file(tmp_path / "s.yaml", kind)
+    assert main(["profiles", "--scenario", str(path)]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line == f"offloadsim: error: --scenario {path}: is {kind}, not a regular file"
 
 
 @pytest.mark.parametrize(
@@ -218,18 +215,12 @@ def test_an_unknown_profile_names_its_key_path_and_the_closest_name(tmp_path, ca
 
 @pytest.mark.parametrize("verb", ["calibrate report", "profiles show", "scenario"])
 @pytest.mark.parametrize("what", ["a directory", "a FIFO (named pipe)", "a character device"])
-def test_a_profile_path_that_is_no_file_says_what_it_is_in_every_reader(verb, what, tmp_path, capsys):
+def test_a_profile_path_that_is_no_file_says_what_it_is_in_every_reader(
+    verb, what, tmp_path, capsys, make_no_file
+):
     """calibrate report DIR said "Is a directory" (the system's words), and a device or FIFO given to
     profiles show or a scenario was "no such profile file"."""
-    path = {"a directory": tmp_path / "measured", "a FIFO (named pipe)": tmp_path / "p.json"}.get(
-        what, Path("/dev/null")
-    )
-    if what == "a directory":
-        path.mkdir()
-    elif what.startswith("a FIFO"):
-        if not hasattr(os, "mkfifo"):
-            pytest.skip("no FIFOs here")
-        os.mkfifo(path)
+    path = make_no_file(tmp_path / "p.json", what)
     scenario = tmp_path / "s.yaml"
     scenario.write_text(QUICKSTART.read_text().replace("xeon-ort-1t", str(path)))
     argv = {"scenario": ["validate", str(scenario)]}.get(verb, [*verb.split(), str(path)])

@@ -72,23 +72,20 @@ def _scenario_folder(file: str | None) -> Path | None:
     """
     if file is None:
         return None
-    from offloadsim.bounded_read import special_kind
+    from offloadsim.bounded_read import not_a_file
     from offloadsim.input_kinds import SCENARIO, misdirected, path_kind
     from offloadsim.suggest import did_you_mean_file
 
     path = Path(file)
-    try:
-        mode: int | None = path.stat().st_mode
-    except (OSError, ValueError):  # not there (or a NUL in the name)
-        mode = None
-    if mode is None:
+    what = not_a_file(path) or ""
+    if not path.exists():
         what = "no such file" + did_you_mean_file(path)
-    elif (kind := special_kind(mode)) is not None:
-        what = f"is {kind}, not a regular file"
-    else:
-        what = misdirected(path_kind(path), SCENARIO, file) or (
-            "a directory, not a scenario file" if path.is_dir() else ""
-        )
+    elif wrong := misdirected(path_kind(path), SCENARIO, file):  # a sweep file, a results directory
+        what = wrong
+    elif what == "is a directory":
+        what = "a directory, not a scenario file"
+    elif what:
+        what += ", not a regular file"
     if what:
         print(f"offloadsim: error: --scenario {file}: {what}", file=sys.stderr)
         return None

@@ -876,19 +876,13 @@ def _make_points(points_dir: Path, created: list[Path]) -> None:
 
 def _no_base_file(base_path: Path, base_value: str) -> str:
     """Why ``base_path`` (no regular file) is no base scenario; a directory or FIFO was "no scenario file"."""
-    import stat
-
-    from offloadsim.bounded_read import special_kind
+    from offloadsim.bounded_read import not_a_file
     from offloadsim.input_kinds import SCENARIO, misdirected_path
 
-    try:
-        mode = os.stat(base_path).st_mode
-    except (OSError, ValueError):
+    what = not_a_file(base_path)
+    if what is None:
         return f"no scenario file {base_path}{did_you_mean_file(base_value, base_path)}"
-    if stat.S_ISDIR(mode):  # a results directory is said as such
-        wrong = misdirected_path(base_path, SCENARIO)
-        return wrong or f"{base_path}: is a directory, expected a scenario file"
-    return f"{base_path}: is {special_kind(mode)}, expected a scenario file"
+    return misdirected_path(base_path, SCENARIO) or f"{base_path}: {what}, expected a scenario file"
 
 
 def check_sweep_out(directory: str | Path) -> Path:

@@ -193,18 +193,9 @@ def onnx_path_problem(path: str | os.PathLike[str]) -> str | None:
     asks it first: a FIFO was "no such file" to two of them and "ONNX file not found" to calibrate,
     as was a directory; onnx reading a FIFO would wait for a writer.
     """
-    import stat
+    from offloadsim.bounded_read import not_a_file
 
-    from offloadsim.bounded_read import special_kind
-
-    try:
-        mode = os.stat(path).st_mode
-    except (OSError, ValueError):
-        return "no such file"
-    if stat.S_ISDIR(mode):
-        return "is a directory"
-    kind = special_kind(mode)
-    return None if kind is None else f"is {kind}"
+    return not_a_file(path) if os.path.exists(path) else "no such file"
 
 
 def import_failure(path: str | os.PathLike[str], error: BaseException, shown: str | None = None) -> str:

@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from offloadsim.bounded_read import not_a_file
 from offloadsim.errors import RunError
 from offloadsim.input_kinds import RESULTS, misdirected_path
 from offloadsim.shapes import each, is_number, is_text, is_texts, is_whole
@@ -71,7 +72,7 @@ def read_results(directory: str | Path) -> Results:
             )
         raise ExperimentError(f"no results directory at {path}{did_you_mean_file(path, directory=True)}")
     manifest_file = path / "manifest.json"
-    if (what := _no_file(manifest_file)) is not None:  # there, but a FIFO would block the read
+    if (what := not_a_file(manifest_file)) is not None:  # there, but a FIFO would block the read
         raise ExperimentError(f"{manifest_file}: {what}, expected the results' manifest")
     if not manifest_file.is_file():
         wrong = misdirected_path(path, RESULTS)  # a sweep's points/
@@ -167,26 +168,11 @@ def _check_counts(
 
 
 def _read_table(file: Path) -> pd.DataFrame:
-    if (what := _no_file(file)) is not None:  # a directory was "missing"
+    if (what := not_a_file(file)) is not None:  # a directory was "missing"
         raise ExperimentError(f"{file.parent} is incomplete: {file.name} {what}, not a table file")
     if not file.is_file():
         raise ExperimentError(f"{file.parent} is incomplete: {file.name} is missing")
     return pd.read_parquet(file)
-
-
-def _no_file(file: Path) -> str | None:
-    """``is a directory``, ``is a FIFO (named pipe)``...: what ``file`` is when it is there but no file."""
-    import os
-    import stat
-
-    from offloadsim.bounded_read import special_kind
-
-    try:
-        mode = os.stat(file).st_mode
-    except OSError:
-        return None
-    kind = "a directory" if stat.S_ISDIR(mode) else special_kind(mode)
-    return None if kind is None else f"is {kind}"
 
 
 def _run_metrics(path: Path, manifest: Mapping[str, Any]) -> pd.DataFrame:

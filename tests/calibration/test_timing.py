@@ -1,6 +1,5 @@
 import json
 import math
-import os
 
 import numpy as np
 import pytest
@@ -155,17 +154,11 @@ def test_a_cache_line_that_is_not_utf8_is_timed_again(tmp_path):
 
 
 @pytest.mark.parametrize("what", ["a directory", "a FIFO (named pipe)"])
-def test_a_cache_file_that_is_no_file_is_one_line(what, tmp_path):
+def test_a_cache_file_that_is_no_file_is_one_line(what, tmp_path, make_no_file):
     """A directory in the cache file's place was an internal error (IsADirectoryError); a FIFO hung."""
     from offloadsim.calibration.errors import CalibrationError
 
-    path = tmp_path / "cache.jsonl"
-    if what == "a directory":
-        path.mkdir()
-    elif hasattr(os, "mkfifo"):
-        os.mkfifo(path)
-    else:
-        pytest.skip("no FIFOs here")
+    path = make_no_file(tmp_path / "cache.jsonl", what)
     with pytest.raises(CalibrationError, match=r"^cannot read the timing cache .*cache\.jsonl: ") as caught:
         TimingCache(path, "fp")
     assert str(caught.value).endswith("(remove it, or give --cache DIR or --no-cache)")

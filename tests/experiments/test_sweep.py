@@ -228,17 +228,9 @@ def test_a_base_that_is_no_scenario_is_said_at_base(tiny):
 
 
 @pytest.mark.parametrize("what", ["a directory", "a FIFO (named pipe)"])
-def test_a_base_that_is_there_but_no_file_says_what_it_is(what, tiny):
+def test_a_base_that_is_there_but_no_file_says_what_it_is(what, tiny, make_no_file):
     """A directory or FIFO as the base was "no scenario file" (it is there)."""
-    import os
-
-    base = tiny.parent / "base.yaml"
-    if what == "a directory":
-        base.mkdir()
-    elif hasattr(os, "mkfifo"):
-        os.mkfifo(base)
-    else:
-        pytest.skip("no FIFOs here")
+    base = make_no_file(tiny.parent / "base.yaml", what)
     path = write(tiny.parent, "s.yaml", "base: base.yaml\ngrid: {duration: [1 s, 2 s]}\n")
     with pytest.raises(ScenarioError) as caught:
         load_sweep(path)

@@ -25,7 +25,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import stat
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,10 +36,10 @@ from offloadsim.bounded_read import (
     MAX_DEPTH,
     MAX_DOCUMENT_BYTES,
     InputFileError,
+    not_a_file,
     read_head,
     read_text,
     size_problem,
-    special_kind,
 )
 from offloadsim.input_kinds import PROFILE, PROFILE_FORMAT, document_kind, misdirected, misdirected_path
 from offloadsim.models.graph import LayerGraph
@@ -515,12 +514,8 @@ def not_a_profile_file(path: str | os.PathLike[str]) -> str | None:
     where ``profiles show`` and a scenario said this, and a device given to them was "no such
     profile file".
     """
-    try:
-        mode = os.stat(path).st_mode
-    except (OSError, ValueError):
-        return None
-    kind = "a directory" if stat.S_ISDIR(mode) else special_kind(mode)
-    return None if kind is None else f"is {kind}, expected a calibrated profile file (.json or .yaml)"
+    what = not_a_file(path)
+    return None if what is None else f"{what}, expected a calibrated profile file (.json or .yaml)"
 
 
 def load_profile(path: str | os.PathLike[str]) -> CalibratedProfile:

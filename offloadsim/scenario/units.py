@@ -237,8 +237,8 @@ def parse_quantity(value: object, kind: str) -> float:
         number = float(number_text) * factor
         if number == 0 and re.search("[1-9]", re.split("[eE]", number_text)[0]):
             # "1e-400 s" rounded to 0 s without a word, where "5e-324 s" is refused as below the least
-            beyond = quantity.out_of_range(5e-324) or "too small a number: it rounds to 0"
-            raise UnitError(f"{expected}, got {shown}: {beyond}")
+            least = quantity.out_of_range(5e-324) or "too small a number: it rounds to 0"
+            raise UnitError(f"{expected}, got {shown}: {least}")
     else:
         raise UnitError(f"{expected}, got {shown}")
     if not math.isfinite(number):

@@ -897,9 +897,9 @@ def check_sweep_out(directory: str | Path) -> Path:
     if holds_non_directory(directory):
         raise ExperimentError(f"output path {directory} exists and is not a directory")
     try:
+        check_writable_parent(directory / "points", f"cannot write results to {directory}")
         with contextlib.suppress(FileNotFoundError):  # a new folder
             _check_sweep_folder(directory)
-        check_writable_parent(directory / "points", f"cannot write results to {directory}")
     except ResultsError as error:
         raise ExperimentError(str(error)) from None
     except OSError as error:  # unreadable

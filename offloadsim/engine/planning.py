@@ -87,7 +87,12 @@ class CompiledPlans:
         if last.plan is plan and last.app == app and last.compiled is not None:
             return last.compiled
         key = (plan, source, app)
-        compiled = self._by_key.get(key)
+        try:
+            compiled = self._by_key.get(key)
+        except TypeError:  # unhashable: not a Plan (a list), or a Plan holding lists (Plan(["edge"]))
+            compiled = self._compile(plan, task)  # refuses a malformed plan, naming the policy
+            last.plan, last.app, last.compiled = plan, app, compiled  # not kept by key: it has none
+            return compiled
         if compiled is None:
             compiled = self._compile(plan, task)
             if len(self._by_key) >= self._limit:

@@ -358,17 +358,27 @@ def _not_computing(policy_name: str, task: TaskView, node: object, computing: se
 
 
 def _plain_ints(plan: Plan) -> Plan:
-    """``plan`` with its cuts and order as Python ints (a policy may give numpy's, ``np.argmin``'s).
+    """``plan`` with its cuts and order as Python ints and its fields as tuples.
 
-    The engine compiled by mypyc types the layer indices of its steps ``int`` and refuses a numpy
-    integer there (a TypeError the pure build never meets); a plan is validated once per compiled
-    plan, so the copy costs nothing per task.
+    A policy may give numpy's integers (``np.argmin``'s): the engine compiled by mypyc types the
+    layer indices of its steps ``int`` and refuses a numpy integer there (a TypeError the pure build
+    never meets). It may also give lists (``Plan(["phone-0", "edge"], [3])``), which the engine
+    could not keep its compiled plans under. A plan is validated once per compiled plan, so the
+    copy costs nothing per task.
     """
-    order = plan.order
-    if all(type(cut) is int for cut in plan.cuts) and (order is None or all(type(i) is int for i in order)):
+    order, processors = plan.order, plan.processors
+    if (
+        type(plan.nodes) is tuple
+        and type(plan.cuts) is tuple
+        and all(type(cut) is int for cut in plan.cuts)
+        and (order is None or (type(order) is tuple and all(type(i) is int for i in order)))
+        and (processors is None or type(processors) is tuple)
+    ):
         return plan
     return replace(
         plan,
+        nodes=tuple(plan.nodes),
         cuts=tuple(int(cut) for cut in plan.cuts),
+        processors=None if processors is None else tuple(processors),
         order=None if order is None else tuple(int(i) for i in order),
     )

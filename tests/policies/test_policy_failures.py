@@ -264,6 +264,27 @@ def test_a_plan_on_a_misspelt_node_or_no_name_says_what_was_meant(tiny_scenario,
     assert str(caught.value) == f'policy "malformed" placed task 0 {expected}'
 
 
+@pytest.mark.parametrize(
+    "plan",
+    [Plan(["edge"]), Plan(["phone", "edge"], [0]), Plan(("phone", "edge"), [0], processors=[None, None])],
+)
+def test_a_plan_given_lists_runs_as_its_tuples(tiny_scenario, plan):
+    """Lists for tuples are a plan's natural spelling; they ended the run in "unhashable type: 'list'"."""
+    register_policy("malformed")(MalformedPlan)
+    result = offloadsim.run(tiny_scenario, policy="malformed", policy_params={"plan": plan})
+    assert len(result.tasks) > 0
+    assert set(result.tasks.placement) == {"edge"}
+
+
+@pytest.mark.parametrize(("answer", "kind"), [(["edge"], "list"), ({"nodes": ["edge"]}, "dict")])
+def test_an_answer_that_is_unhashable_and_no_plan_is_the_policys_error(tiny_scenario, answer, kind):
+    """Not an internal TypeError from the engine's cache of compiled plans."""
+    register_policy("malformed")(MalformedPlan)
+    with pytest.raises(EngineError) as caught:
+        offloadsim.run(tiny_scenario, policy="malformed", policy_params={"plan": answer})
+    assert str(caught.value) == f'policy "malformed" returned {kind}, expected a Plan'
+
+
 def test_a_shipped_policy_that_raises_is_still_offloadsims_bug(tiny_scenario, monkeypatch):
     def broken(self, task, view):
         raise IndexError("list index out of range")

@@ -29,6 +29,7 @@ __all__ = [
     "run",
     "load",
     "resolve_policy",
+    "check_policy_overrides",
     "check_policy",
     "scenario_warnings",
     "WorldOnce",
@@ -171,6 +172,44 @@ def resolve_policy(
     params = dict(base.params) if name == base.name else {}
     params.update(policy_params or {})
     return PolicySpec(name, params)
+
+
+def check_policy_overrides(scenario: Scenario, names: Sequence[str], option: str = "policy=") -> None:
+    """Raise :class:`RunError` if an override of the file's policy is dropped by every policy in ``names``.
+
+    ``--policy deadline-aware --set policy.margin_s=0.05`` on a file whose policy is
+    ``neurosurgeon``: the override went to neurosurgeon's parameters, which ``--policy`` replaces
+    with none (:func:`resolve_policy`), so the run went on without the value the user gave, without
+    a word. One policy of ``names`` that is the file's keeps it (``compare --policies
+    neurosurgeon,local --set policy.objective=energy``); ``option``: how the caller's user named
+    the policies (the command line's ``--policy ``).
+    """
+    from offloadsim.scenario.overrides import PathError, parse_path
+
+    if not names or scenario.policy.name in names:
+        return
+    chosen = ",".join(names)
+    for key, where in scenario.footprint.set_by:
+        try:
+            parts = parse_path(key)
+        except PathError:  # a sweep's key as its file names it: not an override's path
+            continue
+        if parts[0] != "policy":
+            continue
+        given = where.note.removeprefix("set by ")
+        if parts == ("policy", "name") or len(parts) == 1:
+            raise RunError(f"{given} and {option}{chosen} both name the policy to run; name it once")
+        if len(names) > 1:
+            fix = "each policy compared other than the file's runs with its defaults; vary them with a sweep"
+        elif option.startswith("-"):
+            name = names[0]
+            fix = f"to give it to {name}, write --set policy.name={name} instead of {option}{name}"
+        else:
+            fix = f"to give it to {names[0]}, pass it in policy_params"
+        raise RunError(
+            f"{given} is a parameter of the file's policy {quoted(scenario.policy.name)}, which "
+            f"{option}{chosen} replaces, parameters and all: it would be dropped; {fix}"
+        )
 
 
 def policy_given(scenario: Scenario, spec: PolicySpec, option: str) -> str | None:
@@ -405,6 +444,8 @@ def run(
         check_out_dir(out, overwrite)
     loaded = scenario_from(scenario, overrides)
     check_seed(loaded, seed)
+    if loaded is not scenario:  # loaded here; one handed in was checked by its caller (compare's jobs)
+        check_policy_overrides(loaded, () if policy is None else (policy,), policy_option)
     spec = resolve_policy(loaded, policy, policy_params)
     world = WorldOnce(loaded)  # built for the checks, if one reads it, and run: read once
     check_policy(spec, loaded, policy_option, world=world)

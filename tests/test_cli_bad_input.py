@@ -612,3 +612,54 @@ def test_an_onnx_path_that_is_no_file_says_what_it_is(reader, what, tiny, tmp_pa
     where = f"{scenario}: applications.job.onnx: " if reader == "scenario onnx:" else ""
     assert line.startswith(f"offloadsim: error: {where}{path}: is {what}"), line
     assert "expected an ONNX" in line and not (tmp_path / "p.json").exists()
+
+
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (
+            ["run", "{tiny}", "--policy", "local", "--set", "policy.fallback=drop"],
+            '--set "policy.fallback=drop" is a parameter of the file\'s policy "edge", which --policy local '
+            "replaces, parameters and all: it would be dropped; to give it to local, write "
+            "--set policy.name=local instead of --policy local",
+        ),
+        (
+            ["run", "{tiny}", "--dry-run", "--policy", "local", "--set", "policy.fallback=drop"],
+            "which --policy local replaces",
+        ),
+        (
+            ["validate", "{tiny}", "--policy", "local", "--set", "policy.fallback=drop"],
+            "which --policy local",
+        ),
+        (
+            ["run", "{tiny}", "--policy", "local", "--set", "policy.name=cloud"],
+            '--set "policy.name=cloud" and --policy local both name the policy to run; name it once',
+        ),
+        (
+            ["compare", "{tiny}", "--policies", "local,cloud", "--set", "policy.fallback=drop"],
+            "which --policies local,cloud replaces, parameters and all: it would be dropped; each policy "
+            "compared other than the file's runs with its defaults",
+        ),
+    ],
+)
+def test_a_set_policy_parameter_the_policy_option_would_drop_is_refused(argv, said, tiny, tmp_path, capsys):
+    """`--policy local --set policy.fallback=drop` went to the file's policy, which --policy replaced.
+
+    The run went on without the value the user gave, without a word (a plug-in's
+    `--policy deadline-aware --set policy.margin_s=0.05` ran with margin 0).
+    """
+    line = _refused(capsys, *[a.format(tiny=tiny) for a in argv], "--out", str(tmp_path / "out"))
+    assert said in line, line
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["run", "{tiny}", "--policy", "edge", "--set", "policy.fallback=drop"],  # the file's: kept
+        ["run", "{tiny}", "--set", "policy.name=edge", "--set", "policy.fallback=drop"],
+        ["compare", "{tiny}", "--policies", "edge,local", "--set", "policy.fallback=drop"],  # edge keeps it
+    ],
+)
+def test_a_set_policy_parameter_that_a_chosen_policy_keeps_runs(argv, tiny, tmp_path, capsys):
+    assert main([a.format(tiny=tiny) for a in argv] + ["--out", str(tmp_path / "out"), "-q"]) == 0

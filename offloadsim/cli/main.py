@@ -586,6 +586,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         check_out_dir(args.out, args.overwrite)  # fail fast, before loading or running
     scenario = api.load(args.file, args.overrides, "--set ")
     api.check_seed(scenario, args.seed, "--seed ")
+    api.check_policy_overrides(scenario, () if args.policy is None else (args.policy,), "--policy ")
     spec = api.resolve_policy(scenario, args.policy)
     seed = scenario.seed if args.seed is None else args.seed
     out = (
@@ -639,6 +640,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     from offloadsim.cli.room import check_run_room
 
     scenario = api.load(args.file, args.overrides, "--set ")
+    api.check_policy_overrides(scenario, () if args.policy is None else (args.policy,), "--policy ")
     spec = api.resolve_policy(scenario, args.policy)
     once = api.WorldOnce(scenario)  # the check's and the summary's one reading of the dynamics
     api.check_policy(spec, scenario, "--policy ", world=once)

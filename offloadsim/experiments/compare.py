@@ -266,6 +266,7 @@ def compare(
     api.check_seed(loaded, seed)
     if seed is not None:
         loaded = dataclasses.replace(loaded, seed=api.check_index(seed, "seed"))
+    api.check_policy_overrides(loaded, names, policy_option)
     specs = {name: api.resolve_policy(loaded, name) for name in names}
     once = api.WorldOnce(loaded) if world is None else world  # one reading for every policy's checks
     for spec in specs.values():

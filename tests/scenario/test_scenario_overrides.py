@@ -361,3 +361,18 @@ def test_python_seed_and_an_override_of_seed_with_two_values_are_refused(tiny_sc
         api.run(api.load(tiny_scenario, ["seed=4"]), seed=5)
     assert str(caught.value) == expected
     assert api.run(tiny_scenario, seed=4, overrides=["seed=4"]).manifest["seed"] == 4
+
+
+def test_python_an_override_of_the_files_policy_that_another_policy_would_drop_is_refused(tiny_scenario):
+    """``policy="local", overrides=["policy.fallback=drop"]`` ran local without the value, without a word."""
+    from offloadsim import api
+    from offloadsim.errors import RunError
+
+    with pytest.raises(RunError) as caught:
+        api.run(tiny_scenario, policy="local", overrides=["policy.fallback=drop"])
+    assert str(caught.value) == (
+        'overrides="policy.fallback=drop" is a parameter of the file\'s policy "edge", which policy=local '
+        "replaces, parameters and all: it would be dropped; to give it to local, pass it in policy_params"
+    )
+    kept = api.run(tiny_scenario, policy="edge", overrides=["policy.fallback=drop"])
+    assert kept.manifest["policy"] == {"name": "edge", "params": {"fallback": "drop"}}

@@ -82,8 +82,10 @@ def test_bad_profile_files_are_calibration_errors(tmp_path):
         load_profile(bad)
     other = tmp_path / "other.json"
     other.write_text(json.dumps({"name": "x"}))
-    with pytest.raises(ProfileError, match="not an offloadsim calibrated profile"):
+    with pytest.raises(ProfileError, match="not an offloadsim calibrated profile") as caught:
         load_profile(other)
+    # a profile written by hand from a data sheet: say what to write instead
+    assert "give the node a processor {speed: ..., memory_bandwidth: ...}" in str(caught.value)
     with pytest.raises(ProfileError, match="cannot read profile"):
         load_profile(tmp_path / "missing.json")
 

@@ -286,7 +286,11 @@ class CalibratedProfile:
     def from_dict(cls, data: Mapping[str, Any], *, source: str = "<dict>") -> CalibratedProfile:
         """Build a profile from a loaded document; ProfileError if it is not one."""
         if not isinstance(data, Mapping) or data.get("format") != FORMAT:
-            other = f"not an offloadsim calibrated profile (no 'format: {FORMAT}')"
+            other = (
+                f"not an offloadsim calibrated profile (no 'format: {FORMAT}'): profile files are "
+                "written by offloadsim calibrate on the machine they describe; for other hardware give "
+                "the node a processor {speed: ..., memory_bandwidth: ...} (docs/profiles.md)"
+            )
             raise ProfileError(f"{source}: {misdirected(document_kind(data), PROFILE, source) or other}")
         version = _checked(source, "version", "a whole number", lambda: _whole(data.get("version", 0)))
         _check_read_keys(source, data)

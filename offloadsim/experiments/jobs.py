@@ -42,6 +42,7 @@ from offloadsim.experiments.storage import ExperimentError, write_job_file, writ
 from offloadsim.outdir import ResultsError, atomic_write, describe_os_error
 from offloadsim.scenario.errors import yaml_text
 from offloadsim.scenario.identity import simulated_document
+from offloadsim.suggest import quoted
 
 if TYPE_CHECKING:
     from offloadsim.scenario.input_hashes import InputFile
@@ -469,7 +470,17 @@ Finished = Callable[[Job, "JobResult | None", "BaseException | None"], None]
 
 def _run_pool(jobs: Sequence[Job], workers: int, finished: Finished, runner: Runner) -> None:
     """Run on a local process pool; a forkserver keeps workers clean of this process's threads."""
-    _check_main_is_guarded()
+    left: dict[str, str] = {}
+    carried = _carried_policies(left=left)
+    _check_main_is_guarded(carried)
+    for job in jobs:  # a policy the jobs run that the workers could not be handed: they would not know it
+        name = job.policy or job.scenario.policy.name
+        if name in left:
+            raise ExperimentError(
+                f"policy {quoted(name)} cannot be handed to the worker processes: {left[name]}; "
+                'define it at the top level of a module (above the `if __name__ == "__main__":` guard), '
+                "or pass workers=1 to run the jobs in this process"
+            )
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
     said = _read_plugins()
@@ -477,7 +488,7 @@ def _run_pool(jobs: Sequence[Job], workers: int, finished: Finished, runner: Run
         max_workers=workers,
         mp_context=context,
         initializer=_start_worker,
-        initargs=(_carried_policies(), said),
+        initargs=(carried, said),
     )
     try:
         with _signals_deferred(signal.SIGINT, signal.SIGTERM):  # the workers start as the first jobs go in
@@ -506,7 +517,7 @@ def _run_pool(jobs: Sequence[Job], workers: int, finished: Finished, runner: Run
 _MAIN_READ_LIMIT = 4 << 20  # a script larger than this is not read (and not checked)
 
 
-def _check_main_is_guarded() -> None:
+def _check_main_is_guarded(policies: Mapping[str, Any] | None = None) -> None:
     """Refuse, before any worker starts, a main script with no ``if __name__ == "__main__":`` guard.
 
     Each worker imports the script that started Python again (forkserver and
@@ -515,6 +526,8 @@ def _check_main_is_guarded() -> None:
     pool reports as a dead worker.  A script with no ``__main__`` in it at
     all cannot have the guard.  What is not imported again is not read: a
     package's ``__main__`` run with ``-m``, a notebook, ``python -c``.
+    ``policies``: the script's own policies handed to the workers
+    (:func:`_carried_policies`), each of which must be defined above the guard.
     """
     main = sys.modules.get("__main__")
     name = getattr(getattr(main, "__spec__", None), "name", None)
@@ -535,6 +548,66 @@ def _check_main_is_guarded() -> None:
             'and it has no `if __name__ == "__main__":` guard, so every worker would start the experiment '
             "again: put the call under that guard, or pass workers=1 to run the jobs in this process"
         )
+    _check_policies_above_the_guard(path, source, policies or {})
+
+
+def _describe_factory(factory: Any) -> str:
+    """``__main__.main.<locals>.Inner``: where a policy's factory is defined."""
+    return f"{getattr(factory, '__module__', '?')}.{getattr(factory, '__qualname__', repr(factory))}"
+
+
+def _check_policies_above_the_guard(path: str, source: str, policies: Mapping[str, Any]) -> None:
+    """Refuse a policy of the main script that a worker, importing the script again, would not find.
+
+    A class defined under the ``if __name__ == "__main__":`` guard is pickled by name, and the
+    worker, which runs none of the guarded code, has no such name: it died unpickling it, and
+    the pool said only that a worker died.
+    """
+    import ast
+
+    mains = {name: f for name, f in policies.items() if getattr(f, "__module__", None) == "__main__"}
+    if not mains:
+        return
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return
+    defined = _unguarded_names(tree.body)
+    for name, factory in mains.items():
+        qualname = str(getattr(factory, "__qualname__", ""))
+        if qualname and qualname.split(".")[0] not in defined:
+            raise ExperimentError(
+                f"{path}: policy {quoted(name)} (__main__.{qualname}) is defined under the "
+                '`if __name__ == "__main__":` guard, so the worker processes, which import this script '
+                "again without running the guarded code, cannot find it: define it above the guard, or "
+                "pass workers=1 to run the jobs in this process"
+            )
+
+
+def _unguarded_names(body: Sequence[Any]) -> set[str]:
+    """The names a module's statements bind outside ``if __name__ == "__main__":`` blocks."""
+    import ast
+
+    names: set[str] = set()
+    for statement in body:
+        if isinstance(statement, ast.If) and "__main__" in ast.unparse(statement.test):
+            names |= _unguarded_names(statement.orelse)
+            continue
+        if isinstance(statement, ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+            names.add(statement.name)
+        elif isinstance(statement, ast.Import | ast.ImportFrom):
+            names.update((alias.asname or alias.name).split(".")[0] for alias in statement.names)
+        else:
+            names.update(
+                node.id
+                for node in ast.walk(statement)
+                if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)
+            )
+        for field_name in ("body", "orelse", "finalbody", "handlers"):  # if, try, with, for: their blocks
+            inner = getattr(statement, field_name, None)
+            if isinstance(inner, list) and not isinstance(statement, ast.ClassDef | ast.FunctionDef):
+                names |= _unguarded_names(inner)
+    return names
 
 
 def _start_forkserver_deaf_to_ctrl_c() -> None:
@@ -625,7 +698,9 @@ def _stop_pool(pool: ProcessPoolExecutor) -> None:
         manager.join(timeout=5)
 
 
-def _carried_policies(dumps: Callable[[Any], bytes] | None = None) -> dict[str, Any]:
+def _carried_policies(
+    dumps: Callable[[Any], bytes] | None = None, left: dict[str, str] | None = None
+) -> dict[str, Any]:
     """The policies registered in this process by the user's code that a worker can be handed (pickled).
 
     A worker imports the main script again but runs none of its guarded code, so a
@@ -633,7 +708,7 @@ def _carried_policies(dumps: Callable[[Any], bytes] | None = None) -> dict[str, 
     all.  ``dumps`` is how they travel: the standard pickle to a local pool (a class of the
     main script by name, found again there), cloudpickle to Dask (a class of the main script
     by value).  A factory that cannot be pickled so (a class defined inside a function, for
-    the standard pickle) stays behind, and the worker names it unknown.
+    the standard pickle) stays behind; ``left`` is told why, by name.
     """
     import pickle
 
@@ -643,7 +718,11 @@ def _carried_policies(dumps: Callable[[Any], bytes] | None = None) -> dict[str, 
     for name, factory in registered_here().items():
         try:
             (dumps or pickle.dumps)(factory)
-        except Exception:  # any pickling failure: not carried, as before
+        except Exception as error:  # any pickling failure: not carried
+            if left is not None:
+                left[name] = (
+                    f"{_describe_factory(factory)} cannot be pickled ({type(error).__name__}: {error})"
+                )
             continue
         carried[name] = factory
     return carried

@@ -78,6 +78,67 @@ def test_a_policy_registered_under_the_guard_reaches_the_workers(tiny, tmp_path)
     assert result.stdout.strip().splitlines()[-1] == "['edge', 'mine']"
 
 
+DEFINED_UNDER_THE_GUARD = """
+from offloadsim.policies import Plan, register_policy
+
+if __name__ == "__main__":
+
+    @register_policy("inner")
+    class Inner:
+        \"\"\"Run every task on its source.\"\"\"
+
+        def decide(self, task, view):
+            return Plan.run_on(task.source)
+
+    compare("tiny.yaml", ["edge", "inner"], replications=2, workers=2).write("out")
+"""
+
+DEFINED_IN_A_FUNCTION = (
+    DEFINED_UNDER_THE_GUARD.replace('if __name__ == "__main__":', "def main():").replace(
+        'compare("tiny', 'return compare("tiny'
+    )
+    + '\nif __name__ == "__main__":\n    main()\n'
+)
+
+
+@pytest.mark.parametrize(
+    ("body", "said"),
+    [
+        (
+            DEFINED_UNDER_THE_GUARD,
+            'policy "inner" (__main__.Inner) is defined under the `if __name__ == "__main__":` guard, so the '
+            "worker processes, which import this script again without running the guarded code, cannot find "
+            "it: define it above the guard, or pass workers=1",
+        ),
+        (
+            DEFINED_IN_A_FUNCTION,
+            'policy "inner" cannot be handed to the worker processes: __main__.main.<locals>.Inner cannot be '
+            "pickled (AttributeError: Can't pickle local object 'main.<locals>.Inner'); define it at the top "
+            "level of a module",
+        ),
+    ],
+    ids=["under-the-guard", "in-a-function"],
+)
+def test_a_policy_class_the_workers_cannot_find_is_refused_naming_it(tiny, tmp_path, body, said):
+    """Every worker died unpickling the class (a traceback each, then "a worker process died"), or the
+    workers called the policy unknown; neither said where the class was defined."""
+    result = _run_script(tmp_path, body)
+    assert result.returncode == 1
+    assert said in result.stderr.strip().splitlines()[-1], result.stderr[-2000:]
+    assert "a worker process died" not in result.stderr and "unknown policy" not in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_policy_class_above_the_guard_in_an_if_block_is_found(tiny, tmp_path):
+    """Only the guard's block hides a name from the workers; another block at the top level does not."""
+    body = DEFINED_UNDER_THE_GUARD.replace('if __name__ == "__main__":', "if True:", 1).replace(
+        '    compare("tiny', 'if __name__ == "__main__":\n    compare("tiny'
+    )
+    result = _run_script(tmp_path, body)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert (tmp_path / "out" / "summary.csv").is_file()
+
+
 MINE_ON_DASK = (
     MINE.split('if __name__ == "__main__":')[0]
     + """

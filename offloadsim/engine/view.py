@@ -19,7 +19,19 @@ if TYPE_CHECKING:
     from offloadsim.policies.splitting import CutCodec
     from offloadsim.scenario.model import PowerSpec
 
-__all__ = ["EngineView"]
+__all__ = ["EngineView", "NoProcessorError"]
+
+
+class NoProcessorError(KeyError):
+    """A policy asked the view for the processor of a node that has none (or of no node at all).
+
+    A ``KeyError``, as the view raised before, but one that says which node and why: the policy's
+    error report showed only ``'sensor-0'``, a source that cannot compute.
+    """
+
+    def __str__(self) -> str:
+        # KeyError would show the repr of the message, quotes and all.
+        return str(self.args[0]) if self.args else ""
 
 
 class EngineView:
@@ -132,7 +144,24 @@ class EngineView:
 
     def expected_wait_s(self, node: str) -> float:
         """Expected FIFO wait of a stage submitted now."""
-        return self._sim.processors[node].expected_wait_s()
+        proc = self._sim.processors.get(node)
+        if proc is None:
+            raise self._no_processor(node, "expected_wait_s")
+        return proc.expected_wait_s()
+
+    def _no_processor(self, node: object, asked: str) -> NoProcessorError:
+        """What asking ``asked`` about ``node``, which has no processor, raises: which node, and why."""
+        from offloadsim.suggest import did_you_mean, quoted
+
+        world = self._sim.world
+        if isinstance(node, str) and node in world.nodes:
+            why = f"{quoted(node)} has no processor"
+        else:
+            why = f"{quoted(node)} is no node of this system{did_you_mean(str(node), self.nodes())}"
+        return NoProcessorError(
+            f"view.{asked}(): {why}; ask it of a computing node (view.nodes() lists them; view.cores(node) "
+            "is 0 for a node that cannot compute)"
+        )
 
     def compute_time_s(
         self, task: TaskView, node: str, start: int = 0, stop: int | None = None, app: str | None = None
@@ -148,7 +177,10 @@ class EngineView:
         end = task.layers if stop is None else stop
         price = self._prices.get((task.app, node))
         if price is None:
-            price = self._prices[(task.app, node)] = self._sim.pricer(task.app, self._sim.processors[node])
+            proc = self._sim.processors.get(node)
+            if proc is None:
+                raise self._no_processor(node, "compute_time_s")
+            price = self._prices[(task.app, node)] = self._sim.pricer(task.app, proc)
         return price(task, start, end)
 
     def llm_stage(self, task: TaskView, node: str, start: int, stop: int) -> LLMStage | None:

@@ -291,7 +291,11 @@ def reset_policy(policy: Policy, view: SystemView) -> None:
 def validate_plan(plan: object, task: TaskView, view: SystemView, policy_name: str) -> Plan:
     """Check a policy's answer before the engine acts on it; raise PlanError naming the policy."""
     if not isinstance(plan, Plan):
-        raise PlanError(f"policy {quoted(policy_name)} returned {type(plan).__name__}, expected a Plan")
+        shown = repr(plan) if len(repr(plan)) <= 60 else f"{repr(plan)[:57]}..."
+        raise PlanError(
+            f"policy {quoted(policy_name)} returned {type(plan).__name__} {shown}, expected a Plan "
+            "(offloadsim.policies.Plan: Plan.run_on(node), Plan.split(device, server, cut), Plan.reject())"
+        )
     if plan.drop:
         return plan
     if not isinstance(plan.nodes, (tuple, list)):  # a lone name would be read as one node per letter

@@ -133,7 +133,8 @@ class FakeView:
         return node not in self.down
 
     def cores(self, node: str) -> int:
-        return 1
+        spec = self.nodes_spec.get(node)
+        return 1 if spec is not None and spec[1] is not None else 0  # as the engine's: 0 if it cannot compute
 
     def busy_cores(self, node: str) -> int:
         return 1 if self.waits.get(node, 0.0) > 0 else 0

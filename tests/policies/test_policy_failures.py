@@ -276,13 +276,61 @@ def test_a_plan_given_lists_runs_as_its_tuples(tiny_scenario, plan):
     assert set(result.tasks.placement) == {"edge"}
 
 
-@pytest.mark.parametrize(("answer", "kind"), [(["edge"], "list"), ({"nodes": ["edge"]}, "dict")])
-def test_an_answer_that_is_unhashable_and_no_plan_is_the_policys_error(tiny_scenario, answer, kind):
-    """Not an internal TypeError from the engine's cache of compiled plans."""
+@pytest.mark.parametrize(
+    ("answer", "shown"),
+    [(["edge"], "list ['edge']"), ({"nodes": ["edge"]}, "dict {'nodes': ['edge']}"), ("edge", "str 'edge'")],
+)
+def test_an_answer_that_is_no_plan_is_the_policys_error_saying_what_it_was(tiny_scenario, answer, shown):
+    """Not an internal TypeError from the engine's cache of compiled plans (a list, a dict)."""
     register_policy("malformed")(MalformedPlan)
     with pytest.raises(EngineError) as caught:
         offloadsim.run(tiny_scenario, policy="malformed", policy_params={"plan": answer})
-    assert str(caught.value) == f'policy "malformed" returned {kind}, expected a Plan'
+    assert str(caught.value) == (
+        f'policy "malformed" returned {shown}, expected a Plan (offloadsim.policies.Plan: '
+        "Plan.run_on(node), Plan.split(device, server, cut), Plan.reject())"
+    )
+
+
+@dataclass
+class AsksTheView:
+    """Asks the view one question about one node, then runs the task on its source."""
+
+    question: str = "expected_wait_s"
+    node: str = "phone"
+
+    def decide(self, task, view):
+        if self.question == "expected_wait_s":
+            view.expected_wait_s(self.node)
+        else:
+            view.compute_time_s(task, self.node)
+        return Plan.run_on(task.source)
+
+
+@pytest.mark.parametrize(
+    ("question", "node", "why"),
+    [
+        ("expected_wait_s", "sensor", '"sensor" has no processor'),
+        ("compute_time_s", "sensor", '"sensor" has no processor'),
+        ("compute_time_s", "egde", '"egde" is no node of this system (did you mean "edge"?)'),
+    ],
+)
+def test_asking_the_processor_of_a_node_without_one_says_which_and_why(
+    tiny_scenario, tiny_scenario_text, question, node, why
+):
+    """The report said only KeyError: 'sensor-0' (a source that cannot compute, in the docs' own example)."""
+    text = tiny_scenario_text.replace("links:", "  sensor: {tier: device}\nlinks:").replace(
+        "latency: 3 ms}", "latency: 3 ms}\n  - {between: [sensor, edge], bandwidth: 20 Mbps}"
+    )
+    tiny_scenario.write_text(text)
+    register_policy("asks")(AsksTheView)
+    with pytest.raises(PolicyFailed) as caught:
+        offloadsim.run(tiny_scenario, policy="asks", policy_params={"question": question, "node": node})
+    message = str(caught.value)
+    assert isinstance(caught.value.__cause__, KeyError)  # what a policy may catch, as before
+    assert (
+        "raised NoProcessorError in decide() at simulated time " in message
+        and f": view.{question}(): {why}; ask it of a computing node (view.nodes() lists them" in message
+    ), message
 
 
 def test_a_shipped_policy_that_raises_is_still_offloadsims_bug(tiny_scenario, monkeypatch):

@@ -11,6 +11,7 @@ the policy, its class, the method, the exception and the user's line.
 
 from __future__ import annotations
 
+import os
 import types
 
 from offloadsim.plugins import plugin_line, shipped_module, traceback_frames
@@ -20,9 +21,31 @@ __all__ = ["describe_build_failure", "describe_failure", "raised_in_policy"]
 
 
 def raised_in_policy(error: BaseException, policy: object) -> str | None:
-    """The name of ``policy``'s method that ``error`` passed through (outermost first), or None."""
+    """The name of ``policy``'s method that ``error`` passed through (outermost first), or None.
+
+    Also the method offloadsim could not call for its signature (``def decide(self, task)``: the
+    ``TypeError`` is raised at the call, before any of the policy's code runs).
+    """
     codes = _policy_codes(policy)
-    return next((frame.f_code.co_name for frame, _ in traceback_frames(error) if frame.f_code in codes), None)
+    frames = traceback_frames(error)
+    passed = next((frame.f_code.co_name for frame, _ in frames if frame.f_code in codes), None)
+    return passed if passed is not None else _called_wrongly(error, policy, codes)
+
+
+def _called_wrongly(error: BaseException, policy: object, codes: set[types.CodeType]) -> str | None:
+    """The method of ``policy`` whose signature refused offloadsim's call (``error`` says so), or None.
+
+    Python's message names the method by its qualified name: ``Sig.decide() takes 2 positional
+    arguments but 3 were given``.
+    """
+    if not isinstance(error, TypeError) or not error.args:
+        return None
+    for method in ("decide", "reset", "requirements"):
+        function = getattr(type(policy), method, None)
+        code = getattr(getattr(function, "__func__", function), "__code__", None)
+        if code in codes and str(error.args[0]).startswith(f"{code.co_qualname}() "):
+            return method
+    return None
 
 
 def describe_failure(error: BaseException, policy: object, name: str, when: str = "") -> str | None:
@@ -36,10 +59,21 @@ def describe_failure(error: BaseException, policy: object, name: str, when: str 
         return None
     cls = type(policy)
     text = str(error).splitlines()[0] if str(error) else ""
+    codes = _policy_codes(policy)
+    passed = any(frame.f_code in codes for frame, _ in traceback_frames(error))
+    line = plugin_line(error) if passed else _definition_line(getattr(cls, method, None))
     return (
         f"policy {quoted(name)} ({cls.__module__}.{cls.__qualname__}) raised {type(error).__name__} in "
-        f"{method}(){when}" + (f": {text}" if text else "") + plugin_line(error)
+        f"{method}(){when}" + (f": {text}" if text else "") + line
     )
+
+
+def _definition_line(function: object) -> str:
+    """`` (file.py, line N, def decide)``: where a method is defined, for an error raised at its call."""
+    code = getattr(getattr(function, "__func__", function), "__code__", None)
+    if not isinstance(code, types.CodeType):
+        return ""
+    return f" ({os.path.basename(code.co_filename)}, line {code.co_firstlineno}, def {code.co_name})"
 
 
 def describe_build_failure(error: BaseException, factory: object, name: str) -> str | None:

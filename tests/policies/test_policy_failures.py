@@ -333,6 +333,52 @@ def test_asking_the_processor_of_a_node_without_one_says_which_and_why(
     ), message
 
 
+class DecideWithoutView:
+    """Forgets the view in decide's signature."""
+
+    def decide(self, task):
+        return Plan.run_on(task.source)
+
+
+class ResetWithoutView:
+    """Forgets the view in reset's signature."""
+
+    def reset(self):
+        pass
+
+    def decide(self, task, view):
+        return Plan.run_on(task.source)
+
+
+@pytest.mark.parametrize(
+    ("factory", "method", "said"),
+    [
+        (
+            DecideWithoutView,
+            "decide",
+            "DecideWithoutView.decide() takes 2 positional arguments but 3 were given",
+        ),
+        (ResetWithoutView, "reset", "ResetWithoutView.reset() takes 1 positional argument but 2 were given"),
+    ],
+)
+def test_a_method_offloadsim_cannot_call_for_its_signature_is_the_policys_error(
+    tiny_scenario, factory, method, said
+):
+    """The TypeError is raised at the engine's call, in none of the policy's code: an internal error.
+
+    Now it names the policy and where the method is defined.
+    """
+    register_policy("wrong-signature")(factory)
+    with pytest.raises(PolicyFailed) as caught:
+        offloadsim.run(tiny_scenario, policy="wrong-signature")
+    line = getattr(factory, method).__code__.co_firstlineno
+    message = str(caught.value)
+    assert message.startswith(
+        f'policy "wrong-signature" ({__name__}.{factory.__qualname__}) raised TypeError in {method}() at '
+    ), message
+    assert message.endswith(f": {said} (test_policy_failures.py, line {line}, def {method})"), message
+
+
 def test_a_shipped_policy_that_raises_is_still_offloadsims_bug(tiny_scenario, monkeypatch):
     def broken(self, task, view):
         raise IndexError("list index out of range")

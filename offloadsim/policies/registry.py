@@ -457,6 +457,13 @@ def _check_params(info: PolicyInfo, given: Mapping[str, Any]) -> None:
                 f"policy {quoted(info.name)} has no parameter {quoted(key)}{hint}; it accepts: {listing}", key
             )
     missing = [p.name for p in info.params if p.required and p.name not in given]
+    if {"task", "view"} <= set(missing) and not isinstance(info.factory, type):
+        # def my_policy(task, view): a decide function registered as the policy's factory
+        raise PolicyParamError(
+            f"policy {quoted(info.name)} ({_describe(info.factory)}) is registered as a factory, which is "
+            "called with the scenario's policy parameters and returns the policy, but it takes decide's "
+            "(task, view): register a class with a decide(self, task, view) method instead"
+        )
     if missing:
         raise PolicyParamError(
             f"policy {quoted(info.name)} needs parameter(s): {', '.join(missing)}", missing[0]

@@ -465,3 +465,20 @@ def test_the_pool_and_the_fault_reports_agree_on_what_is_shipped(module, shipped
         described = describe_failure(error, broken(), "module-named")
     assert ("module-named" not in registered_here()) is shipped
     assert (described is None) is shipped
+
+
+def decide_function(task, view):
+    """A policy written as a bare decide function."""
+    return Plan.run_on(task.source)
+
+
+def test_a_decide_function_registered_as_the_factory_says_so(tiny_scenario):
+    """It was "needs parameter(s): task, view", as if the scenario had to give them."""
+    register_policy("bare-function")(decide_function)
+    with pytest.raises(ScenarioError) as caught:
+        offloadsim.run(tiny_scenario, policy="bare-function")
+    assert str(caught.value).endswith(
+        f'policy "bare-function" ({__name__}.decide_function) is registered as a factory, which is called '
+        "with the scenario's policy parameters and returns the policy, but it takes decide's (task, view): "
+        "register a class with a decide(self, task, view) method instead"
+    )

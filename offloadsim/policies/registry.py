@@ -175,8 +175,10 @@ def register_policy(name: str) -> Callable[[Any], Any]:
 
     def decorator(factory: Any) -> Any:
         existing = _REGISTERED.get(name)
-        if existing is not None and existing.factory is not factory:
+        redefined = existing is not None and _describe(existing.factory) == _describe(factory)
+        if existing is not None and existing.factory is not factory and not redefined:
             raise ValueError(f"a policy named {name!r} is already registered ({_describe(existing.factory)})")
+        # The same class defined again (a notebook's cell run again, a module reloaded) replaces the old.
         _REGISTERED[name] = build_info(name, factory)
         return factory
 

@@ -129,6 +129,24 @@ def test_registering_a_taken_name_is_an_error():
         register_policy("edge")(type("Other", (), {"decide": lambda self, t, v: Plan.reject()}))
 
 
+def test_the_same_class_defined_again_replaces_the_old_one_and_another_class_is_refused():
+    """A notebook's cell run again defines its class again: registering it raised "already registered"."""
+    cell = (
+        '@register_policy("test-cell")\n'
+        "class Cell:\n"
+        '    """Version VERSION."""\n'
+        "    def decide(self, task, view):\n"
+        "        return Plan.reject()\n"
+    )
+    namespace = {"register_policy": register_policy, "Plan": Plan, "__name__": "notebook_cell"}
+    exec(cell.replace("VERSION", "1"), namespace)
+    exec(cell.replace("VERSION", "2"), namespace)  # edited and run again
+    assert available_policies()["test-cell"].summary == "Version 2."
+    assert make_policy("test-cell", {}).__class__ is namespace["Cell"]
+    with pytest.raises(ValueError, match=r"'test-cell' is already registered \(notebook_cell.Cell\)"):
+        register_policy("test-cell")(type("Other", (), {"decide": lambda self, t, v: Plan.reject()}))
+
+
 def test_unknown_policy_suggests_close_names_and_lists_all():
     with pytest.raises(UnknownPolicyError) as info:
         make_policy("round_robin", {})

@@ -298,7 +298,10 @@ def make_policy(name: str, params: Mapping[str, Any] | None = None) -> Policy:
 def build_info(name: str, factory: Any, origin: str = "offloadsim") -> PolicyInfo:
     """Describe ``factory`` (a class or function) as the policy ``name``."""
     if not callable(factory):
-        raise TypeError(f"policy {name!r}: {factory!r} is not a class or factory function")
+        hint = ""
+        if callable(getattr(factory, "decide", None)):  # a policy object, not what builds one
+            hint = f": it is a policy object; name its class, {type(factory).__qualname__}, which builds one"
+        raise TypeError(f"policy {name!r}: {factory!r} is not a class or factory function{hint}")
     doc = _own_doc(factory)
     helps = _parameter_help(doc)
     hints = _type_hints(factory)

@@ -147,6 +147,13 @@ def test_the_same_class_defined_again_replaces_the_old_one_and_another_class_is_
         register_policy("test-cell")(type("Other", (), {"decide": lambda self, t, v: Plan.reject()}))
 
 
+def test_a_policy_object_registered_for_its_class_says_to_name_the_class():
+    """An instance (an entry point naming ``POLICY = Mine()``) was only "not a class or factory function"."""
+    instance = type("Mine", (), {"decide": lambda self, t, v: Plan.reject()})()
+    with pytest.raises(TypeError, match="it is a policy object; name its class, Mine, which builds one"):
+        register_policy("test-instance")(instance)
+
+
 def test_unknown_policy_suggests_close_names_and_lists_all():
     with pytest.raises(UnknownPolicyError) as info:
         make_policy("round_robin", {})

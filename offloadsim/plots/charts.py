@@ -57,10 +57,27 @@ __all__ = [
 ]
 
 
+def need_column(frame: pd.DataFrame, column: str, hint: str = "") -> None:
+    """Raise :class:`ValueError` naming ``column``, the closest and every column, if ``frame`` lacks it.
+
+    ``hint``: what the data should have been (``latency_cdf`` reads task records, ``result.tasks``).
+    A chart given the wrong table or a misspelt metric raised a bare ``KeyError: 'mean_latency'``.
+    """
+    if column in frame.columns:
+        return
+    from offloadsim.suggest import did_you_mean
+
+    names = [str(name) for name in frame.columns]
+    raise ValueError(  # a hint says what was wanted: a near name of another table would mislead
+        f"no column {column!r} in the data"
+        + (f" ({hint})" if hint else did_you_mean(column, names))
+        + f"; columns: {', '.join(names)}"
+    )
+
+
 def names_of(frame: pd.DataFrame, column: str, order: Sequence[Any] | None = None) -> list[Any]:
     """Distinct values of ``column``: those in ``order`` first (in that order), then by first appearance."""
-    if column not in frame.columns:
-        raise ValueError(f"no column {column!r} in the data (columns: {', '.join(map(str, frame.columns))})")
+    need_column(frame, column)
     present = list(pd.unique(frame[column].astype(object)))
     if order is None:
         return present
@@ -112,6 +129,7 @@ def latency_cdf(
     legend goes where it covers no curve (:func:`~offloadsim.plots.axes.clear_legend`;
     call that again after changing the figure's layout).
     """
+    need_column(tasks, "latency", "latency_cdf draws task records, such as a result's tasks")
     ax = axes_or_new(ax)
     names = names_of(tasks, by, order)
     done = completed(tasks)
@@ -163,6 +181,7 @@ def mean_ci_by(
     :class:`ValueError` naming it.  With one replication the CI is NaN, and
     charts draw none (a bar of zero length would claim certainty).
     """
+    need_column(frame, value)
     refuse_pooling(frame, keys, what or f"the mean of {value} per {', '.join(keys)}", rows=rows, value=value)
     table = []
     for key, group in frame.groupby(list(keys), sort=False, observed=True, dropna=False):
@@ -361,6 +380,8 @@ def metric_vs_parameter(
     ``order`` fixes the series order and colours.  Every swept value gets a
     tick; labels that would collide are left off.
     """
+    need_column(metrics, x, "the swept key path, a column of a sweep's metrics")
+    need_column(metrics, metric)
     ax = axes_or_new(ax)
     info = metric_info(metric)
     positions, axis_label, numeric, distinct = x_positions(metrics[x].tolist(), x, kind, label)

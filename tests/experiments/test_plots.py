@@ -1909,3 +1909,37 @@ def test_a_y_label_taller_than_its_axes_is_broken_in_two_not_cut_at_the_figures_
     (ax,) = (ax for ax in fig.axes if ax.get_visible())
     assert ax.get_ylabel().replace("\n", " ") == "device energy per task above idle (mJ)"
     check_readable(fig)
+
+
+@pytest.mark.parametrize(
+    ("draw", "said"),
+    [
+        (
+            lambda m: plots.metric_bars(m, "mean_latency"),
+            "no column 'mean_latency' in the data; columns: policy",
+        ),
+        (
+            lambda m: plots.latency_cdf(m),
+            "no column 'latency' in the data (latency_cdf draws task records, such as a result's tasks); "
+            "columns: policy",
+        ),
+        (
+            lambda m: plots.metric_vs_parameter(m, "latency_mean_s", "bandwidth"),
+            "no column 'bandwidth' in the data (the swept key path, a column of a sweep's metrics)",
+        ),
+    ],
+    ids=["misspelt-metric", "metrics-for-tasks", "unswept-key"],
+)
+def test_a_chart_given_a_column_the_data_lacks_says_which_and_what_it_has(draw, said):
+    """A newcomer's first plots raised a bare KeyError: 'mean_latency' from inside pandas."""
+    metrics = pd.DataFrame(
+        {
+            "policy": ["edge", "edge", "local", "local"],
+            "replication": [0, 1, 0, 1],
+            "latency_mean_s": [0.1] * 4,
+        }
+    )
+    with pytest.raises(ValueError) as caught:
+        draw(metrics)
+    assert said in str(caught.value)
+    assert str(caught.value).endswith("replication, latency_mean_s")

@@ -32,4 +32,29 @@ def __getattr__(name: str) -> Any:
         from offloadsim.records.results import RunResult
 
         return RunResult
+    home = _ELSEWHERE.get(name)
+    if home is not None:  # offloadsim.compare, as offloadsim.run is: say where it lives
+        raise AttributeError(
+            f"module 'offloadsim' has no attribute {name!r}; it is {home}.{name} (from {home} import {name})"
+        )
     raise AttributeError(f"module 'offloadsim' has no attribute {name!r}")
+
+
+#: What a notebook reaches for beside ``offloadsim.run``, and the module that has it.
+_ELSEWHERE = {
+    "compare": "offloadsim.experiments",
+    "sweep": "offloadsim.experiments",
+    "read_results": "offloadsim.records.stored",
+    "read_run": "offloadsim.records.results",
+    "load": "offloadsim.api",
+    "register_policy": "offloadsim.policies",
+    "Plan": "offloadsim.policies",
+    "get_model": "offloadsim.models",
+    "load_onnx": "offloadsim.models",
+    "get_profile": "offloadsim.world.profiles",
+}
+
+
+def __dir__() -> list[str]:
+    """What the package offers at its top (a notebook's completion listed ``Any`` and ``TYPE_CHECKING``)."""
+    return sorted(__all__)

@@ -653,3 +653,20 @@ def test_the_results_line_lists_every_file_the_run_wrote(capsys, tiny, stages):
     listed = line.split("(", 1)[1].rstrip(")").split(", ")
     assert sorted(listed) == sorted(p.name for p in out_dir.iterdir())
     assert ("stages.parquet" in listed) == stages
+
+
+def test_the_package_top_points_at_what_lives_elsewhere_and_lists_only_its_own():
+    """`offloadsim.compare`, beside `offloadsim.run`, was a bare AttributeError; completion listed `Any`."""
+    import importlib
+
+    with pytest.raises(AttributeError) as caught:
+        _ = offloadsim.compare
+    assert str(caught.value) == (
+        "module 'offloadsim' has no attribute 'compare'; it is offloadsim.experiments.compare "
+        "(from offloadsim.experiments import compare)"
+    )
+    for name, home in offloadsim._ELSEWHERE.items():  # each pointer is true
+        assert hasattr(importlib.import_module(home), name), (home, name)
+    assert dir(offloadsim) == ["RunResult", "__version__", "run"]
+    with pytest.raises(AttributeError, match=r"^module 'offloadsim' has no attribute 'nothing'$"):
+        _ = offloadsim.nothing

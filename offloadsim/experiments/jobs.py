@@ -473,6 +473,7 @@ def _run_pool(jobs: Sequence[Job], workers: int, finished: Finished, runner: Run
     left: dict[str, str] = {}
     carried = _carried_policies(left=left)
     _check_main_is_guarded(carried)
+    carried = _by_value_from_a_session(carried, left)
     for job in jobs:  # a policy the jobs run that the workers could not be handed: they would not know it
         name = job.policy or job.scenario.policy.name
         if name in left:
@@ -549,6 +550,46 @@ def _check_main_is_guarded(policies: Mapping[str, Any] | None = None) -> None:
             "again: put the call under that guard, or pass workers=1 to run the jobs in this process"
         )
     _check_policies_above_the_guard(path, source, policies or {})
+
+
+@dataclass(frozen=True)
+class _ByValue:
+    """A policy of an interactive session, pickled by value (cloudpickle), for a worker to rebuild."""
+
+    pickled: bytes
+
+
+def _by_value_from_a_session(carried: dict[str, Any], left: dict[str, str]) -> dict[str, Any]:
+    """``carried``, with the policies of a notebook (or ``python -c``, stdin) pickled by value.
+
+    A worker finds a policy of the main script by name, importing the script again; a notebook's
+    ``__main__`` has no file to import, so each worker died unpickling the class and the pool said
+    only that a worker died. cloudpickle (Dask's) carries the class itself, as it does to Dask's
+    workers; without it, such a policy is ``left`` with the reason.
+    """
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    if getattr(main, "__spec__", None) is not None or (isinstance(path, str) and os.path.isfile(path)):
+        return carried  # a script or a package's __main__: the workers import it again
+    session = [
+        name for name, factory in carried.items() if getattr(factory, "__module__", None) == "__main__"
+    ]
+    if not session:
+        return carried
+    try:
+        import cloudpickle
+    except ImportError:
+        for name in session:
+            left[name] = (
+                f"{_describe_factory(carried.pop(name))} is defined in this interactive session, which the "
+                "worker processes cannot import, and cloudpickle, which would carry it, is not installed "
+                "(pip install 'offloadsim[distributed]')"
+            )
+        return carried
+    return {
+        name: _ByValue(cloudpickle.dumps(factory)) if name in session else factory
+        for name, factory in carried.items()
+    }
 
 
 def _describe_factory(factory: Any) -> str:
@@ -747,6 +788,10 @@ def _register_carried(policies: Mapping[str, Any]) -> None:
 
     with _CARRIED_LOCK:
         for name, factory in policies.items():
+            if isinstance(factory, _ByValue):  # a notebook's: rebuilt from its pickled class
+                import cloudpickle
+
+                factory = cloudpickle.loads(factory.pickled)
             known = find_policy(name)
             if known is not None and (known.factory is factory or _CARRIED.get(name) is not known.factory):
                 continue

@@ -192,3 +192,49 @@ def test_a_worker_replaces_a_policy_an_earlier_job_brought_and_keeps_its_own():
         for name in ("test-carried-policy", "test-own-policy"):
             unregister_policy(name)
             jobs._CARRIED.pop(name, None)
+
+
+SESSION = """
+from offloadsim.experiments import compare
+from offloadsim.policies import Plan, register_policy
+
+@register_policy("cell")
+class Cell:
+    '''Run every task on its source.'''
+
+    def decide(self, task, view):
+        return Plan.run_on(task.source)
+
+result = compare("tiny.yaml", ["edge", "cell"], replications=2, workers=2)
+mine = result.tasks[result.tasks.policy == "cell"]
+print(len(mine) > 0 and bool((mine.placement.astype(str) == mine.source.astype(str)).all()))
+"""
+
+
+def _run_session(tmp_path: Path, code: str) -> subprocess.CompletedProcess[str]:
+    """``code`` run as a notebook's cells are: in a ``__main__`` with no file to import again."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300
+    )
+
+
+def test_a_policy_defined_in_a_notebook_reaches_the_workers(tiny, tmp_path):
+    """A notebook's __main__ has no file: every worker died unpickling the class, the pool broke."""
+    pytest.importorskip("cloudpickle")
+    result = _run_session(tmp_path, SESSION)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip().splitlines()[-1] == "True"
+
+
+def test_without_cloudpickle_a_notebooks_policy_is_refused_naming_it(tiny, tmp_path):
+    result = _run_session(tmp_path, "import sys\nsys.modules['cloudpickle'] = None\n" + SESSION)
+    assert result.returncode == 1
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.endswith(
+        'policy "cell" cannot be handed to the worker processes: __main__.Cell is defined in this '
+        "interactive session, which the worker processes cannot import, and cloudpickle, which would "
+        "carry it, is not installed (pip install 'offloadsim[distributed]'); define it at the top level "
+        'of a module (above the `if __name__ == "__main__":` guard), or pass workers=1 to run the jobs '
+        "in this process"
+    ), result.stderr[-2000:]

@@ -474,8 +474,8 @@ def _run_pool(jobs: Sequence[Job], workers: int, finished: Finished, runner: Run
     carried = _carried_policies(left=left)
     _check_main_is_guarded(carried)
     carried = _by_value_from_a_session(carried, left)
-    for job in jobs:  # a policy the jobs run that the workers could not be handed: they would not know it
-        name = job.policy or job.scenario.policy.name
+    for job in jobs if left else ():  # a policy the jobs run that the workers could not be handed
+        name = job.policy or getattr(getattr(job.scenario, "policy", None), "name", None)
         if name in left:
             raise ExperimentError(
                 f"policy {quoted(name)} cannot be handed to the worker processes: {left[name]}; "

@@ -69,9 +69,14 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(autouse=True, scope="session")
 def _isolated_profile_dirs(tmp_path_factory):
-    """No test reads or writes the user's own profiles: the user profile directory is a fresh one."""
+    """No test reads or writes the user's own files: fresh profile and cache directories.
+
+    The cache (calibration's timings, the testbed's exported parts) was the user's: a test that
+    timed real kernels wrote into ``~/.cache/offloadsim``.
+    """
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("xdg-data")))
+        mp.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
         mp.delenv("OFFLOADSIM_PROFILE_PATH", raising=False)
         yield
 

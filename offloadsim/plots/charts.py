@@ -12,6 +12,7 @@ The charts of one run over time are in :mod:`offloadsim.plots.runs`.
 from __future__ import annotations
 
 import math
+import re
 import weakref
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple
@@ -260,33 +261,63 @@ def metric_bars(
     log_y: bool = False,
     order: Sequence[Any] | None = None,
     label: str | None = None,
+    group: str | None = None,
+    legend_title: str | None = None,
 ) -> Axes:
     """A job-level metric's mean per ``by`` value with 95 % CI error bars over replications.
 
     Bars on a linear axis from zero; with ``log_y`` (for values orders of
     magnitude apart) a dot and its CI per value instead, since a bar's
     length means nothing on a log axis.  ``order`` fixes the order and
-    colours; ``label`` names ``by`` on the x axis.
+    colours; ``label`` names the x axis (``by``, or ``group`` when given).
+
+    With ``group``, a cluster of bars per ``group`` value along x, one bar
+    per ``by`` value in each, coloured by it and named in a legend headed
+    ``legend_title``: a tick per bar naming every combination ("{profile:
+    cortex-a76}, local") ran into its neighbours, where a tick per group
+    (its value wrapped at its commas) has room.
     """
     ax = axes_or_new(ax)
     info = metric_info(metric)
-    table = mean_ci_by(metrics, [by], metric, what=f"{info.label} per {by}")
+    keys = [group, by] if group is not None else [by]
+    table = mean_ci_by(metrics, keys, metric, what=f"{info.label} per {', '.join(keys)}")
     names = names_of(metrics, by, order)
-    table = table.set_index(by).loc[[n for n in names if n in set(table[by])]].reset_index()
+    groups = names_of(metrics, group) if group is not None else [None]
+    present = set(map(tuple, table[keys].astype(object).to_numpy().tolist()))
+    bars = []  # (x, series name, mean, CI half-width), in drawing order
+    width = 0.7 if group is None else 0.8 / max(1, len(names))
+    for g, value in enumerate(groups):
+        shown = [n for n in names if ((value, n) if group is not None else (n,)) in present]
+        for i, name in enumerate(shown if group is None else names):
+            row = table[table[by].astype(object) == name]
+            if group is not None:
+                row = row[row[group].astype(object) == value]
+            if row.empty:
+                continue
+            x = float(i) if group is None else g + (i - (len(names) - 1) / 2) * width
+            bars.append((x, name, float(row["mean"].iloc[0]), float(row["ci"].iloc[0])))
     with house_style():
-        styles = series_styles(list(table[by]), order)
-        x = np.arange(len(table))
-        mean = table["mean"].to_numpy(dtype=float) * info.scale
-        low, high = ci_bounds(info, mean, table["ci"].to_numpy(dtype=float) * info.scale)
+        styles = series_styles(names, order)
+        x = np.array([b[0] for b in bars], dtype=float)
+        mean = np.array([b[2] for b in bars], dtype=float) * info.scale
+        low, high = ci_bounds(info, mean, np.array([b[3] for b in bars], dtype=float) * info.scale)
+        legend_names: set[Any] = set()
+
+        def key_label(name: Any) -> str | None:
+            if group is None or name in legend_names:
+                return None
+            legend_names.add(name)
+            return str(name)
+
         if log_y:
-            zero = [str(name) for name, value in zip(table[by], mean, strict=True) if not value > 0]
+            zero = [str(b[1]) for b, value in zip(bars, mean, strict=True) if not value > 0]
             if zero:
                 raise ValueError(
                     f"a log axis cannot show a mean of 0 or less ({', '.join(zero)}): draw it with --no-logy"
                 )
             # A lower bound at zero cannot be drawn on a log axis: its arm runs off the bottom.
             bottom = _log_bottom(mean, low)
-            for i, name in enumerate(table[by]):
+            for i, (_, name, _, _) in enumerate(bars):
                 ax.errorbar(
                     [x[i]],
                     [mean[i]],
@@ -297,28 +328,62 @@ def metric_bars(
                     linestyle="none",
                     elinewidth=0.8,
                     capsize=3,
+                    label=key_label(name),
                 )
             log_axis(ax, "y")
-            ax.set_xlim(-0.6, len(table) - 0.4)
-            ax.set_ylim(bottom, np.nanmax(np.concatenate([mean, high])) * 1.3)
+            ax.set_xlim(-0.6, (len(bars) if group is None else len(groups)) - 0.4)
+            top = np.nanmax(np.concatenate([mean, high]))
+            # Room above the highest dot for the legend, which goes above the dots.
+            ax.set_ylim(bottom, top * (1.3 if group is None else (top / bottom) ** 0.4 * 1.3))
         else:
-            ax.bar(
-                x,
-                mean,
-                yerr=[mean - low, high - mean],
-                color=[styles[n]["color"] for n in table[by]],
-                edgecolor="black",
-                linewidth=0.5,
-                error_kw={"elinewidth": 0.8, "ecolor": "black"},
-                width=0.7,
-            )
+            for series in [None] if group is None else names:  # one container per series in a legend
+                at = [i for i, b in enumerate(bars) if series is None or b[1] == series]
+                ax.bar(
+                    x[at],
+                    mean[at],
+                    yerr=[mean[at] - low[at], high[at] - mean[at]],
+                    color=[styles[bars[i][1]]["color"] for i in at],
+                    edgecolor="black",
+                    linewidth=0.5,
+                    error_kw={"elinewidth": 0.8, "ecolor": "black"},
+                    width=width,
+                    label=None if series is None else str(series),
+                )
             ax.set_ylim(bottom=0)
-        ax.set_xticks(x, [str(n) for n in table[by]])
-        _rotate_if_crowded(ax, len(table), 4)
+            if group is not None:  # room above the tallest bar for the legend, which goes above the bars
+                tops = np.concatenate([mean, high])
+                top = float(np.nanmax(tops)) if np.isfinite(tops).any() else 1.0
+                ax.set_ylim(0, top * 1.35)
+        if group is None:
+            ax.set_xticks(x, [str(b[1]) for b in bars])
+            _rotate_if_crowded(ax, len(bars), 4)
+        else:
+            ax.set_xticks(np.arange(len(groups)), [wrapped_tick(str(v)) for v in groups])
+            _rotate_if_crowded(ax, len(groups), 4)
+            tidy_legend(ax, legend_title, ncols=min(4, len(names)), loc="upper center")
         ax.set_ylabel(info.axis_label)
-        ax.set_xlabel(label or by)
+        ax.set_xlabel(label or group or by)
         ax.grid(axis="x", visible=False)
     return ax
+
+
+#: The widest line of a wrapped tick label, in characters (about a quarter of a one-column figure).
+_TICK_LINE = 22
+
+
+def wrapped_tick(text: str, width: int = _TICK_LINE) -> str:
+    """``text`` broken after its commas into lines of at most ``width`` characters where it can be.
+
+    A swept mapping's value ("{memory_bandwidth: 50 GB/s, speed: 4 TFLOP/s}")
+    is one long word to a tick: on one line it runs into its neighbours'.
+    """
+    lines: list[str] = []
+    for part in re.split(r"(?<=,) ", text):
+        if lines and len(lines[-1]) + 1 + len(part) <= width:
+            lines[-1] += " " + part
+        else:
+            lines.append(part)
+    return "\n".join(lines)
 
 
 def x_positions(

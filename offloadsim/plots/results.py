@@ -140,7 +140,19 @@ def plot_results(
             percent = None if len({load.percent for load in loads if load is not None}) < 2 else False
             for ax, (value, part), load in zip(axes, panels, loads, strict=True):
                 title = _draw(
-                    view, kind, part, ax, by_column, legend_title, order, x_key, logx, logy, percent, load
+                    view,
+                    kind,
+                    part,
+                    ax,
+                    by_column,
+                    legend_title,
+                    order,
+                    x_key,
+                    logx,
+                    logy,
+                    percent,
+                    load,
+                    series=series,
                 )
                 facet_title = f"{view.label(facet)} = {value}" if facet else None
                 titles.append("; ".join(t for t in (facet_title, title) if t))
@@ -792,14 +804,32 @@ def _draw(
     logy: bool | None,
     percent: bool | None = None,
     load: runs.ComputeLoad | None = None,
+    *,
+    series: Sequence[str] = (),
 ) -> str | None:
     """Draw one panel; return a title part to show (which run a one-run figure is), if any.
 
     ``percent`` False draws ``utilisation-time`` in busy cores whatever the panel could show;
-    ``load`` is the panel's compute load (:func:`_loads`) for ``utilisation-time``.
+    ``load`` is the panel's compute load (:func:`_loads`) for ``utilisation-time``; ``series``
+    the columns ``by`` joins (bars of several group by all but the last, coloured by the last).
     """
     if kind == "cdf":
         charts.latency_cdf(frame, by=by or "policy", ax=ax, order=order, log_x=logx, legend_title=by_label)
+    elif kind == "bars" and len(series) > 1:
+        lead, last = ", ".join(series[:-1]), series[-1]
+        if len(series) > 2:
+            frame = frame.assign(**{lead: _joined(frame, series[:-1])})
+        charts.metric_bars(
+            frame,
+            view.metric,
+            by=last,
+            group=lead,
+            ax=ax,
+            order=list(pd.unique(frame[last].astype(object))),
+            log_y=bool(logy),
+            label=", ".join(view.label(s) for s in series[:-1]),
+            legend_title=view.label(last),
+        )
     elif kind == "bars":
         charts.metric_bars(
             frame, view.metric, by=by or "policy", ax=ax, order=order, log_y=bool(logy), label=by_label

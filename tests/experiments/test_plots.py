@@ -1943,3 +1943,50 @@ def test_a_chart_given_a_column_the_data_lacks_says_which_and_what_it_has(draw, 
         draw(metrics)
     assert said in str(caught.value)
     assert str(caught.value).endswith("replication, latency_mean_s")
+
+
+@pytest.fixture(scope="module")
+def swept_processor(tmp_path_factory):
+    """The tiny scenario with the phone's processor swept as a mapping: long values for a tick."""
+    from experiment_data import TINY
+
+    folder = tmp_path_factory.mktemp("plots-processor")
+    (folder / "tiny.yaml").write_text(TINY.replace("duration: 20 s", "duration: 4 s"), encoding="utf-8")
+    (folder / "sweep.yaml").write_text(
+        "base: tiny.yaml\n"
+        "grid:\n"
+        "  nodes.phone.processor: [{speed: 10 GFLOP/s}, {speed: 4 TFLOP/s, memory_bandwidth: 50 GB/s}]\n"
+        "policies: [local, edge, least-loaded]\n"
+        "replications: 2\n",
+        encoding="utf-8",
+    )
+    sweep(folder / "sweep.yaml", out=folder / "sweep", workers=1)
+    return read_results(folder / "sweep")
+
+
+@pytest.mark.parametrize("logy", [False, True])
+def test_bars_by_a_long_key_and_policy_have_legible_ticks(swept_processor, logy):
+    """A bar per combination named "{memory_bandwidth: 50 GB/s, speed: 4 TFLOP/s}, edge" on its tick
+    ran into its neighbours (and squeezed the axes to nothing): a cluster per processor, a bar per policy."""
+    fig = plots.plot_results(swept_processor, "bars", by="nodes.phone.processor,policy", logy=logy)
+    check_readable(fig)
+    ax = fig.axes[0]
+    ticks = [t.get_text() for t in ax.get_xticklabels()]
+    assert len(ticks) == 2 and all("local" not in t for t in ticks)
+    assert "{memory_bandwidth: 50 GB/s,\nspeed: 4 TFLOP/s}" in ticks
+    legend = ax.get_legend()
+    assert legend is not None and [t.get_text() for t in legend.get_texts()] == [
+        "local",
+        "edge",
+        "least-loaded",
+    ]
+    assert ax.get_xlabel() == "phone processor"
+
+
+def test_the_reviewer_refuses_tick_labels_that_overlap():
+    fig, ax = plots.new_axes("one-column")
+    ax.bar(range(4), [1, 2, 3, 4])
+    ax.set_xticks(range(4), ["{memory_bandwidth: 50 GB/s, speed: 4 TFLOP/s}, edge"] * 4)
+    from offloadsim.plots.checks import figure_problems
+
+    assert any("x tick labels overlap" in problem for problem in figure_problems(fig))

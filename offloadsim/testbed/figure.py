@@ -146,12 +146,22 @@ def validation_figure(
         colours[("devices", n)] = PALETTE[(len(splits) + i) % len(PALETTE)]
         markers[("devices", n)] = MARKERS[(len(models) + i) % len(MARKERS)]
     with house_style():
-        points: list[tuple[Axes, np.ndarray, np.ndarray, list[str]]] = []
+        points: list[tuple[Axes, np.ndarray, np.ndarray, list[str], np.ndarray]] = []
         for ax, (_, panel) in zip(axes, panels, strict=False):
             other = None if alt is None else (alt.flows if panel.what == "FCT" else alt.table)
             x, y = _draw(ax, panel, other, colours, markers)
             alt_x, alt_y = _matched(panel, other)
-            points.append((ax, np.concatenate([x, alt_x]), np.concatenate([y, alt_y]), panel.labels))
+            rows = panel.rows
+            # What a label must not cross: each point's spread bar and its line to the hollow marker.
+            segments = np.concatenate(
+                [
+                    np.column_stack([rows["measured_min_ms"].to_numpy(float), y, rows["measured_max_ms"], y]),
+                    np.column_stack([x, y, alt_x, alt_y]),
+                ]
+            )
+            points.append(
+                (ax, np.concatenate([x, alt_x]), np.concatenate([y, alt_y]), panel.labels, segments)
+            )
         if alt is None and link_model != "max-min":
             for ax in axes[: len(panels)]:
                 ax.set_ylabel(f"prediction error, {link_model} links (%)")
@@ -168,8 +178,10 @@ def validation_figure(
                 inside = [t for t in MaxNLocator(nbins=3).tick_values(lo, hi) if lo <= t <= hi]
             value_ticks(ax, "x", inside)
         renderer = laid_out(axes[0])
-        for ax, x, y, labels in points:
-            _label_points(ax, x, y, labels, renderer)
+        for ax, x, y, labels, segments in points:
+            lo, hi = ax.get_xlim()
+            zero_line = np.array([[lo, 0.0, hi, 0.0]])  # across the panel
+            _label_points(ax, x, y, labels, renderer, np.concatenate([segments, zero_line]))
     return fig
 
 
@@ -215,7 +227,9 @@ def _draw(
     every_x = every_x[np.isfinite(every_x) & (every_x > 0)]
     ax.set_xscale("log")
     ax.set_xlim(every_x.min() / 1.35, every_x.max() * 1.8)  # room for the rightmost point's link label
-    ax.set_xlabel(f"measured median {panel.what} (ms)")
+    # Spelled out: a reader of the figure alone has no "FCT" to look up.
+    what = "flow\ncompletion time" if panel.what == "FCT" else panel.what  # two lines: one ran past the edge
+    ax.set_xlabel(f"measured median {what} (ms)")
     ax.set_ylabel("prediction error (%)")
     return x, y
 
@@ -259,10 +273,20 @@ def _legend(
                frameon=False, handlelength=1.2, columnspacing=1.5)  # fmt: skip
 
 
-def _label_points(ax: Axes, x: np.ndarray, y: np.ndarray, labels: list[str], renderer: Any) -> None:
-    """Write each point's label beside it where it overlaps no other label, marker or the axes' edge.
+def _label_points(
+    ax: Axes,
+    x: np.ndarray,
+    y: np.ndarray,
+    labels: list[str],
+    renderer: Any,
+    segments: np.ndarray | None = None,
+) -> None:
+    """Write each point's label beside it where it overlaps no other label, marker, line or the axes' edge.
 
-    Points that share a label and sit on top of each other get it once.
+    ``segments`` (rows of x0, y0, x1, y1 in data coordinates) are the
+    lines drawn between points (spread bars, the line to a hollow marker):
+    a label across one (or across the zero line) was read as crowded among the markers.  Points that
+    share a label and sit on top of each other get it once.
     """
     to_display = ax.transData.transform
     centres = to_display(np.column_stack([x, y]))  # the labelled points, then the hollow ones
@@ -276,12 +300,20 @@ def _label_points(ax: Axes, x: np.ndarray, y: np.ndarray, labels: list[str], ren
         for j, (cx, cy) in enumerate(centres)
         if finite[j]
     }
+    lines = []
+    for x0, y0, x1, y1 in np.asarray(segments if segments is not None else np.empty((0, 4)), dtype=float):
+        if np.isfinite([x0, y0, x1, y1]).all():
+            (a, b), (c, d) = to_display([(x0, y0), (x1, y1)])
+            width = renderer.points_to_pixels(1.5)  # the line, and a margin for the layout to move a pixel
+            lines.append(
+                Bbox.from_extents(min(a, c) - width, min(b, d) - width, max(a, c) + width, max(b, d) + width)
+            )
     gap = renderer.points_to_pixels(3.0)  # between two labels, so that they do not read as one
     taken: list[Bbox] = []
     placed: list[tuple[str, np.ndarray]] = []
     # Beside the point first; further out, with a thin leader line, where the neighbourhood is crowded.
     candidates = []
-    for distance in (3.5, 9.0, 14.0):
+    for distance in (3.5, 9.0, 14.0, 20.0):
         for dx, dy in ((1, 0), (-1, 0), (0, 1), (0, -1), (0.8, 0.8), (-0.8, 0.8), (0.8, -0.8), (-0.8, -0.8)):
             ha = "left" if dx > 0 else "right" if dx < 0 else "center"
             va = "bottom" if dy > 0 else "top" if dy < 0 else "center"
@@ -302,7 +334,14 @@ def _label_points(ax: Axes, x: np.ndarray, y: np.ndarray, labels: list[str], ren
             box = note.get_window_extent(renderer)
             inside = frame.contains(box.x0, box.y0) and frame.contains(box.x1, box.y1)
             overlap = sum(_overlap(box.padded(gap), other) for other in taken)
-            overlap += sum(_overlap(box, mark) for j, mark in marks.items() if j != i)
+            # Clear of other markers by a gap (a label against one reads as that one's); its own hollow one
+            # (index i + len(labels)) rings it and may be touched.
+            overlap += sum(
+                _overlap(box, mark.padded(gap)) for j, mark in marks.items() if j not in (i, i + len(labels))
+            )
+            # A line through a label costs as much as a label over it (by area, a thin line would cost
+            # next to nothing, and a label was set across one rather than a little further out).
+            overlap += sum(box.width * box.height for line in lines if _overlap(box, line) > 0)
             overlap += 0.0 if inside else 1e9
             if best is None or overlap < best[0]:
                 if best is not None:

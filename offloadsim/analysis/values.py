@@ -29,6 +29,7 @@ __all__ = [
     "quantity_kind",
     "to_si",
     "axis_label_for",
+    "axis_texts",
     "default_label",
 ]
 
@@ -295,10 +296,40 @@ def axis_label_for(
         kind = _KEY_KINDS.get(last)
     if kind is None:
         return name, 1.0
+    factor, unit = _axis_unit(kind, largest)
+    return f"{name} ({unit})", factor
+
+
+def _axis_unit(kind: str, largest: float | None) -> tuple[float, str]:
+    """The factor from SI and the unit an axis of quantities of ``kind`` shows (largest value SI)."""
     factor, unit = _AXIS_UNITS.get(kind, (1.0, QUANTITIES[kind].si_unit))
     if kind == "time" and largest is not None and largest >= _SECONDS_FROM:
         factor, unit = 1.0, "s"
-    return f"{name} ({unit})", factor
+    return factor, unit
+
+
+def axis_texts(values: Sequence[Any]) -> list[str]:
+    """Each of a swept column's ``values`` as a note under its figure writes it: in its axis's unit.
+
+    A column of quantities ("1 Mbps", "1 Gbps") reads in the unit an axis of them says
+    (:func:`axis_label_for`: ``1 Mbit/s``, ``1000 Mbit/s``), so that a note under a figure and
+    its axis agree; any other value is ``str`` of it, as before.
+
+    >>> axis_texts(["1 Mbps", "1 Gbps"]), axis_texts(["5 ms", "50 ms"]), axis_texts(["edge", 3])
+    (['1 Mbit/s', '1000 Mbit/s'], ['5 ms', '50 ms'], ['edge', '3'])
+    >>> axis_texts(["500 kbps"]), axis_texts(["2 /s"]), axis_texts(["5 ms", "20 s"])
+    (['0.5 Mbit/s'], ['2 /s'], ['0.005 s', '20 s'])
+    """
+    items = list(values)
+    distinct = [v for v in dict.fromkeys(items) if not (isinstance(v, float) and math.isnan(v))]
+    kind = quantity_kind(distinct)
+    if kind is None or kind == "number" or not all(isinstance(v, str) for v in distinct):
+        return [str(v) for v in items]
+    si = dict(zip(distinct, to_si(distinct, kind), strict=True))
+    factor, unit = _axis_unit(kind, max(si.values()))
+    unit = unit[1:] if unit.startswith("1/") else unit  # "2 /s", as a scenario writes it, not "2 1/s"
+    shown = {v: f"{si[v] / factor:.6g} {unit}" for v in si}
+    return [shown.get(v, str(v)) for v in items]
 
 
 def default_label(key: str, document: Mapping[str, Any] | None = None) -> str:

@@ -328,7 +328,7 @@ def metric_bars(
                     linestyle="none",
                     elinewidth=0.8,
                     capsize=3,
-                    label=key_label(name),
+                    **({"label": key_label(name)} if group is not None else {}),
                 )
             log_axis(ax, "y")
             ax.set_xlim(-0.6, (len(bars) if group is None else len(groups)) - 0.4)

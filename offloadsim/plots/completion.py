@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 import pandas as pd
 
 from offloadsim.analysis.catalogue import INCOMPLETE_SHARE
+from offloadsim.analysis.values import axis_texts
 
 __all__ = ["incomplete_note"]
 
@@ -29,7 +30,8 @@ def incomplete_note(frame: pd.DataFrame, keys: Sequence[str], label: Callable[[s
     keys = [k for k in keys if k in frame.columns]
     if not keys or not len(frame):
         return ""
-    grouping = [frame[k].astype(str) for k in keys]
+    # Quantities in their axis's unit ("1 Mbit/s", as an axis of them says), not as the sweep wrote them.
+    grouping = [pd.Series(axis_texts(frame[k]), index=frame.index, name=k) for k in keys]
     if "status" in frame.columns:
         counts = pd.DataFrame({"completed": frame["status"].astype(str).eq("completed"), "arrived": 1})
     elif {"arrived", "completed"} <= set(frame.columns):

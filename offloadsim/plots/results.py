@@ -21,7 +21,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from offloadsim.analysis.catalogue import metric_info, of_completed_tasks
-from offloadsim.analysis.values import default_label, quantity_kind, texts, to_si, where_matches
+from offloadsim.analysis.values import axis_texts, default_label, quantity_kind, texts, to_si, where_matches
 from offloadsim.plots import charts, runs
 from offloadsim.plots.axes import (
     clear_legend,
@@ -418,7 +418,8 @@ def undrawn_note(view: _View, kind: str, frame: pd.DataFrame, shown: Sequence[st
         completed = frame["completed"] > 0 if "completed" in frame.columns else drawn
     else:
         return ""
-    grouping = [frame[k].astype(str) for k in keys]
+    # Quantities in their axis's unit ("1 Mbit/s", as an axis of them says), not as the sweep wrote them.
+    grouping = [pd.Series(axis_texts(frame[k]), index=frame.index, name=k) for k in keys]
     summary = pd.DataFrame({"drawn": drawn, "completed": completed}).groupby(grouping, sort=False).any()
     missing = summary[~summary["drawn"]]
     if missing.empty:
@@ -469,7 +470,7 @@ def _moving_with_x(view: _View, frame: pd.DataFrame, x_key: str | None, shown: S
             continue
         if _tied(frame, [x_key, key]) == [[x_key, key]]:
             values = list(pd.unique(frame[[x_key, key]].drop_duplicates()[key].astype(object)))
-            parts.append(f"{view.label(key)} {', '.join(map(str, values))}")
+            parts.append(f"{view.label(key)} {', '.join(axis_texts(values))}")
     return f"with {'; '.join(parts)}" if parts else ""
 
 
@@ -491,7 +492,8 @@ def _moving_with_shown(view: _View, frame: pd.DataFrame, keys: Sequence[str], sh
                 pairs = frame[[lead, key]].drop_duplicates().astype(object)
                 if all(str(a) == str(b) for a, b in zip(pairs[lead], pairs[key], strict=True)):
                     continue  # one dimension under two names: a sweep's policies are its policy.name
-                values = "; ".join(f"{a} {b}" for a, b in zip(pairs[lead], pairs[key], strict=True))
+                leads, keyed = axis_texts(pairs[lead]), axis_texts(pairs[key])
+                values = "; ".join(f"{a} {b}" for a, b in zip(leads, keyed, strict=True))
                 parts.append(f"each {view.label(lead)} has its own {view.label(key)}: {values}")
     return "\n".join(parts)
 

@@ -321,7 +321,7 @@ def test_swept_keys_are_named_by_the_sweep_labels_or_by_what_they_are(two_apps, 
     ]
     assert ax.get_xlabel().splitlines() == [
         "radio latency (ms)",
-        "with phone–server bandwidth 1 Mbps, 10 Mbps, 100 Mbps",
+        "with phone–server bandwidth 1 Mbit/s, 10 Mbit/s, 100 Mbit/s",  # as an axis of it says
     ]
     ax = plots.plot_results(sweep_results, "sweep", metric="latency_p95_s").axes[0]
     assert ax.get_xlabel() == "phone–ap bandwidth (Mbit/s)"
@@ -1990,3 +1990,32 @@ def test_the_reviewer_refuses_tick_labels_that_overlap():
     from offloadsim.plots.checks import figure_problems
 
     assert any("x tick labels overlap" in problem for problem in figure_problems(fig))
+
+
+def test_notes_under_a_figure_write_swept_quantities_in_the_axis_unit(two_apps, sweep_results):
+    """The axis said "phone–server bandwidth (Mbit/s)" while the note under it said "1 Mbps, 10 Mbps":
+    the sweep file's spelling beside the axis', of one quantity."""
+    from offloadsim.plots.completion import incomplete_note
+
+    ax = plots.plot_results(two_apps, "sweep", x="links[0].latency", by="app", facet="policy.objective").axes[
+        0
+    ]
+    assert "Mbps" not in ax.get_xlabel() and "1 Mbit/s, 10 Mbit/s, 100 Mbit/s" in ax.get_xlabel()
+    tasks = pd.DataFrame(
+        {
+            "links[0].bandwidth": ["500 kbps", "500 kbps", "1 Gbps", "1 Gbps"],
+            "status": ["completed", "dropped", "completed", "completed"],
+        }
+    )
+    note = incomplete_note(tasks, ["links[0].bandwidth"], str)
+    assert note.endswith("(links[0].bandwidth):\n0.5 Mbit/s 50 %"), note
+    starved = sweep_results.tasks.assign(
+        status=np.where(sweep_results.tasks["links[0].bandwidth"] == "5 Mbps", "dropped", "completed")
+    )
+    note = _footnote(
+        plots.plot_results(
+            dataclasses.replace(sweep_results, tasks=starved), "cdf", by="links[0].bandwidth,policy"
+        )
+    )
+    assert "not drawn, no task completed (phone–ap bandwidth, policy): 5 Mbit/s, local" in note, note
+    assert "Mbps" not in note

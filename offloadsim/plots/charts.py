@@ -294,8 +294,8 @@ def metric_bars(
                 row = row[row[group].astype(object) == value]
             if row.empty:
                 continue
-            x = float(i) if group is None else g + (i - (len(names) - 1) / 2) * width
-            bars.append((x, name, float(row["mean"].iloc[0]), float(row["ci"].iloc[0])))
+            centre = float(i) if group is None else g + (i - (len(names) - 1) / 2) * width
+            bars.append((centre, name, float(row["mean"].iloc[0]), float(row["ci"].iloc[0])))
     with house_style():
         styles = series_styles(names, order)
         x = np.array([b[0] for b in bars], dtype=float)
@@ -318,6 +318,7 @@ def metric_bars(
             # A lower bound at zero cannot be drawn on a log axis: its arm runs off the bottom.
             bottom = _log_bottom(mean, low)
             for i, (_, name, _, _) in enumerate(bars):
+                named: dict[str, Any] = {"label": key_label(name)} if group is not None else {}
                 ax.errorbar(
                     [x[i]],
                     [mean[i]],
@@ -328,7 +329,7 @@ def metric_bars(
                     linestyle="none",
                     elinewidth=0.8,
                     capsize=3,
-                    **({"label": key_label(name)} if group is not None else {}),
+                    **named,
                 )
             log_axis(ax, "y")
             ax.set_xlim(-0.6, (len(bars) if group is None else len(groups)) - 0.4)
@@ -338,6 +339,7 @@ def metric_bars(
         else:
             for series in [None] if group is None else names:  # one container per series in a legend
                 at = [i for i, b in enumerate(bars) if series is None or b[1] == series]
+                keyed: dict[str, Any] = {"label": str(series)} if series is not None else {}
                 ax.bar(
                     x[at],
                     mean[at],
@@ -347,7 +349,7 @@ def metric_bars(
                     linewidth=0.5,
                     error_kw={"elinewidth": 0.8, "ecolor": "black"},
                     width=width,
-                    label=None if series is None else str(series),
+                    **keyed,
                 )
             ax.set_ylim(bottom=0)
             if group is not None:  # room above the tallest bar for the legend, which goes above the bars

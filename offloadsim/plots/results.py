@@ -819,8 +819,9 @@ def _draw(
         charts.latency_cdf(frame, by=by or "policy", ax=ax, order=order, log_x=logx, legend_title=by_label)
     elif kind == "bars" and len(series) > 1:
         lead, last = ", ".join(series[:-1]), series[-1]
-        if len(series) > 2:
-            frame = frame.assign(**{lead: _joined(frame, series[:-1])})
+        # A tick per value of the leading keys, quantities in the unit the notes under it use.
+        written = [axis_texts(frame[key]) for key in series[:-1]]
+        frame = frame.assign(**{lead: [", ".join(values) for values in zip(*written, strict=True)]})
         charts.metric_bars(
             frame,
             view.metric,

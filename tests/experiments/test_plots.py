@@ -1891,7 +1891,10 @@ def test_an_energy_lines_end_label_names_its_last_drawn_marker_not_a_value_never
     colours = {c.get_label(): c.lines[0].get_color() for c in ax.containers}
     assert _texts_of(ax, colours["edge"]) == ["50 Mbit/s"]
     assert _texts_of(ax, colours["local"]) == ["5–50 Mbit/s"]
-    assert "5 Mbit/s" not in _footnote(fig).replace("5–50", "")
+    note = _footnote(fig)
+    # Named once, as not drawn (in the axis's unit), and in no end label's words.
+    assert "not drawn, no value (phone–ap bandwidth, policy): 5 Mbit/s, edge" in " ".join(note.split())
+    assert "5 Mbit/s" not in " ".join(note.split()).replace("5–50", "").replace("policy): 5 Mbit/s, edge", "")
     check_readable(fig)
 
 

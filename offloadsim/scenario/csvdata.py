@@ -34,6 +34,11 @@ __all__ = [
 ]
 
 
+# Characters of a plain table's rows split into cells at a time (a few MB of strings at most): the
+# cells of a long file as Python strings were some 60 bytes a cell, the most of a reading's peak.
+_CHUNK_CHARS = 1 << 20
+
+
 class CsvProblem(ValueError):
     """A CSV file is missing or malformed; the message names the file and line."""
 
@@ -49,21 +54,29 @@ def read_samples(path: Path, shown: str, kind: str) -> list[float]:
     return values if values is not None else _samples_row_by_row(text, shown, kind)
 
 
-def _samples_at_once(text: str, kind: str) -> list[float] | None:
+def _samples_at_once(text: str, kind: str, chunk_chars: int = _CHUNK_CHARS) -> list[float] | None:
     """:func:`read_samples` of a plain column at once; None where the row-by-row reading must say.
 
     As :func:`_series_at_once`: each value is the float the row-by-row reading gives, checked as
-    it checks it.  Row by row, a value with a unit took about 14 us (2,000,000 samples, 20 MB:
-    27.5 s to validate, 8.1 s now; a file of 256 MiB, the most read, some 6 minutes).
+    it checks it, a chunk of rows at a time.  Row by row, a value with a unit took about 14 us
+    (2,000,000 samples, 20 MB: 27.5 s to validate, 8.1 s now; a file of 256 MiB, the most read,
+    some 6 minutes).
     """
-    table = _plain_table(text)
+    table = _plain_chunks(text, chunk_chars)
     if table is None or len(table.names) != 1:
         return None
-    cells = table.cells
+    parts = []
     if _looks_numeric(table.names[0]):  # no header: the first line is a value, as written
-        cells = [text.split("\n", table.first_line - 1)[table.first_line - 2], *cells]
-    column = _column(cells, kind)
-    return None if column is None else column.tolist()
+        parts.append(_column([table.header], kind))
+    try:
+        parts.extend(_column(cells, kind) for cells in table.chunks)
+    except _NotPlain:
+        return None
+    if any(part is None for part in parts):
+        return None
+    values = np.concatenate(parts)
+    del parts  # the chunks' arrays go before the floats come
+    return values.tolist()
 
 
 def _samples_row_by_row(text: str, shown: str, kind: str) -> list[float]:
@@ -142,26 +155,42 @@ def _trace_row_by_row(text: str, shown: str) -> TraceRows:
     return TraceRows(times, sources if source_at is not None else None, lines)
 
 
-def _trace_at_once(text: str) -> TraceRows | None:
+def _trace_at_once(text: str, chunk_chars: int = _CHUNK_CHARS) -> TraceRows | None:
     """:func:`read_trace` of a plain table a column at a time; None where the row-by-row reading must say.
 
     As :func:`_series_at_once`: each time is the float the row-by-row reading gives, checked as it
     checks it, with numpy, and a trace it would refuse (or this reading cannot vouch for) is left
     to it.  A trace of millions of rows, once 3 us and some 190 bytes a row in Python objects (a
     file of 256 MiB, the most read, took minutes and more memory than most machines have), is
-    read in a fraction of that.
+    read in a fraction of that.  Equal sources share one string.
     """
-    table = _plain_table(text)
+    table = _plain_chunks(text, chunk_chars)
     if table is None or "time" not in table.names:
         return None
-    names, cells = table.names, table.cells
-    times = _column(cells[names.index("time") :: len(names)], "time")
-    if times is None or not bool(np.all(times[1:] >= times[:-1])):
+    names = table.names
+    time_at, width = names.index("time"), len(names)
+    source_at = names.index("source") if "source" in names else None
+    parts = []
+    sources: list[str | None] = []
+    shared: dict[str, str] = {}
+    try:
+        for cells in table.chunks:
+            column = _column(cells[time_at::width], "time")
+            if column is None:
+                return None
+            parts.append(column)
+            if source_at is not None:
+                sources += [
+                    shared.setdefault(cell, cell) or None for cell in map(str.strip, cells[source_at::width])
+                ]
+    except _NotPlain:
         return None
-    sources = None
-    if "source" in names:
-        sources = [cell.strip() or None for cell in cells[names.index("source") :: len(names)]]
-    return TraceRows(times.tolist(), sources, range(table.first_line, table.first_line + len(times)))
+    times = np.concatenate(parts)
+    del parts
+    if not bool(np.all(times[1:] >= times[:-1])):
+        return None
+    lines = range(table.first_line, table.first_line + len(times))
+    return TraceRows(times.tolist(), sources if source_at is not None else None, lines)
 
 
 @dataclass(frozen=True, slots=True)
@@ -290,7 +319,71 @@ def _plain_table(text: str) -> _Table | None:
     return _Table(names, first + 2, joined.split(","))
 
 
-def _series_at_once(text: str, kinds: Mapping[str, str]) -> Series | None:
+class _NotPlain(Exception):
+    """A chunk of :func:`_plain_chunks` is not plain: the row-by-row reading must say."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Chunked:
+    """A plain table's header and cells, a chunk of rows at a time (what :func:`_plain_chunks` gives)."""
+
+    names: list[str]  # the header's cells, stripped and in lower case
+    header: str  # the header line as written (less a CR)
+    first_line: int  # the line of the first row; row i is on line first_line + i
+    chunks: Iterator[list[str]]  # each chunk's cells as written, row after row; raises _NotPlain
+
+
+def _plain_chunks(text: str, chunk_chars: int = _CHUNK_CHARS) -> _Chunked | None:
+    """:func:`_plain_table`'s header and cells, the cells a chunk of rows at a time.
+
+    The same test of what is plain, made on each chunk as it comes: a chunk that fails it raises
+    :class:`_NotPlain`.  Only one chunk's cells are strings at once, where :func:`_plain_table`
+    holds a string for every line and then for every cell of the file.
+    """
+    if "\r\n" in text:
+        text = text.replace("\r\n", "\n")
+    if not text.isascii() or any(character in text for character in _NOT_PLAIN):
+        return None
+    limit = csv.field_size_limit()
+    start = 0  # the header: the first line _rows yields, not blank (but for commas) nor a comment
+    while True:
+        stop = text.find("\n", start)
+        line = text[start:] if stop < 0 else text[start:stop]
+        if len(line) > limit:
+            return None  # the csv module refuses such a field, a comment's included
+        if line.replace(",", "").strip() and line.lstrip()[0] != "#":
+            break
+        if stop < 0:
+            return None
+        start = stop + 1
+    names = [cell.strip().lower() for cell in line.split(",")]
+    first_line = text.count("\n", 0, start) + 2
+    end = len(text)  # the rows end before the blank lines at the end
+    while end > stop >= 0:
+        piece = text[max(stop, end - 65536) : end]
+        kept = len(piece.rstrip("\n"))
+        end -= len(piece) - kept
+        if kept:
+            break
+    if stop < 0 or end <= stop + 1 or text.find("#", stop, end) >= 0:
+        return None  # no row; or maybe a comment line between rows, which the csv module skips
+    return _Chunked(names, line, first_line, _chunks(text, stop + 1, end, len(names), chunk_chars))
+
+
+def _chunks(text: str, start: int, end: int, columns: int, chunk_chars: int) -> Iterator[list[str]]:
+    """The cells of ``text[start:end]``'s lines, row after row, about ``chunk_chars`` at a time."""
+    limit = csv.field_size_limit()
+    while start < end:
+        stop = text.find("\n", min(start + chunk_chars, end), end)
+        stop = end if stop < 0 else stop
+        lines = text[start:stop].split("\n")
+        start = stop + 1
+        if max(map(len, lines)) > limit or set(map(str.count, lines, repeat(","))) != {columns - 1}:
+            raise _NotPlain  # a field too long; a row with too few or many cells, a blank line
+        yield lines if columns == 1 else ",".join(lines).split(",")
+
+
+def _series_at_once(text: str, kinds: Mapping[str, str], chunk_chars: int = _CHUNK_CHARS) -> Series | None:
     """:func:`read_series` of a plain table a column at a time; None where the row-by-row reading must say.
 
     Plain: as :func:`_plain_table` says.  Each cell goes through the float() and unit table the
@@ -298,27 +391,33 @@ def _series_at_once(text: str, kinds: Mapping[str, str]) -> Series | None:
     the same float, bit for bit; where any cell or row would be refused there (or this reading
     cannot vouch for it), None: the row-by-row reading then names the first problem as it always
     did.  Much faster on a long trace: no Python code runs per row, and no object the garbage
-    collector tracks is made per row.
+    collector tracks is made per row; the cells are split a chunk of rows at a time
+    (:func:`_plain_chunks`), so only a chunk's are strings at once.
     """
-    table = _plain_table(text)
+    table = _plain_chunks(text, chunk_chars)
     if table is None:
         return None
-    names, cells = table.names, table.cells
+    names = table.names
     present = tuple(name for name in kinds if name in names)
     if set(names) - {"time", *kinds} or "time" not in names or not present or len(set(names)) != len(names):
         return None
-    times = _column(cells[names.index("time") :: len(names)], "time")
-    if times is None or not bool(np.all(times[1:] > times[:-1])):
+    wanted = {"time": "time", **{name: kinds[name] for name in present}}
+    parts: dict[str, list[np.ndarray]] = {name: [] for name in wanted}
+    try:
+        for cells in table.chunks:
+            for name, kind in wanted.items():
+                column = _column(cells[names.index(name) :: len(names)], kind)
+                if column is None:
+                    return None
+                parts[name].append(column)
+    except _NotPlain:
         return None
-    values = []
-    for name in present:
-        column = _column(cells[names.index(name) :: len(names)], kinds[name])
-        if column is None:
-            return None
-        values.append(tuple(column.tolist()))
-    return Series(
-        present, range(table.first_line, table.first_line + len(times)), tuple(times.tolist()), tuple(values)
-    )
+    times = np.concatenate(parts["time"])
+    if not bool(np.all(times[1:] > times[:-1])):
+        return None
+    values = tuple(tuple(np.concatenate(parts[name]).tolist()) for name in present)
+    lines = range(table.first_line, table.first_line + len(times))
+    return Series(present, lines, tuple(times.tolist()), values)
 
 
 def _column(cells: list[str], kind: str) -> np.ndarray | None:
@@ -453,11 +552,6 @@ def _float_or_none(cell: str) -> float | None:
         return None
 
 
-def _rows(path: Path, shown: str) -> Iterator[tuple[int, list[str]]]:
-    """Non-blank, non-comment rows of the file with their line numbers."""
-    yield from _text_rows(_read(path, shown), shown)
-
-
 def _read(path: Path, shown: str) -> str:
     """The file's text (within :data:`MAX_TABLE_BYTES`); a problem reading it is a :class:`CsvProblem`."""
     try:
@@ -501,7 +595,59 @@ def read_positions(
     >>> read_positions(file, "walks.csv")
     {'phone-0': (2, (0.0, 10.0), (0.0, 15.0), (0.0, 0.0))}
     """
-    rows = _rows(path, shown)
+    text = _read(path, shown)
+    tracks = _positions_at_once(text)
+    return tracks if tracks is not None else _positions_row_by_row(text, shown)
+
+
+_Tracks = dict[str, tuple[int, tuple[float, ...], tuple[float, ...], tuple[float, ...]]]
+
+
+def _positions_at_once(text: str, chunk_chars: int = _CHUNK_CHARS) -> _Tracks | None:
+    """:func:`read_positions` of a plain table a column at a time; None where the row-by-row reading must say.
+
+    As :func:`_series_at_once`: each number is the float the row-by-row reading gives, checked as
+    it checks it; each node's name is kept once, its rows by a number, and each node's times are
+    checked to increase with numpy.  Row by row, a row took some 7 us and 250 bytes.
+    """
+    table = _plain_chunks(text, chunk_chars)
+    if table is None or sorted(table.names) != ["node", "time", "x", "y"]:
+        return None
+    at = {name: table.names.index(name) for name in table.names}
+    kinds = {"time": "time", "x": "length", "y": "length"}
+    nodes: dict[str, int] = {}  # each node's number, in order of first appearance
+    codes = []
+    parts: dict[str, list[np.ndarray]] = {name: [] for name in kinds}
+    try:
+        for cells in table.chunks:
+            named = map(str.strip, cells[at["node"] :: 4])
+            codes.append(np.fromiter((nodes.setdefault(node, len(nodes)) for node in named), np.intp))
+            for name, kind in kinds.items():
+                column = _column(cells[at[name] :: 4], kind)
+                if column is None:
+                    return None
+                parts[name].append(column)
+    except _NotPlain:
+        return None
+    if "" in nodes:
+        return None  # a row without its node
+    code = np.concatenate(codes)
+    times, xs, ys = (np.concatenate(parts.pop(name)) for name in kinds)  # the chunks' arrays go
+    del codes
+    order = np.argsort(code, kind="stable")  # each node's rows together, in their order
+    same = code[order[1:]] == code[order[:-1]]
+    if bool(np.any(same & (times[order[1:]] <= times[order[:-1]]))):
+        return None  # a node's time that does not come after its previous one
+    tracks: _Tracks = {}
+    for node, rows in zip(nodes, np.split(order, np.flatnonzero(~same) + 1), strict=True):
+        line = table.first_line + int(rows[0])
+        tracks[node] = (line, tuple(times[rows].tolist()), tuple(xs[rows].tolist()), tuple(ys[rows].tolist()))
+    return tracks
+
+
+def _positions_row_by_row(text: str, shown: str) -> _Tracks:
+    """:func:`read_positions` a row at a time: each cell through :func:`_value`, the first problem raised."""
+    rows = _text_rows(text, shown)
     header = next(rows, None)
     wanted = "a header row with the columns time, node, x, y"
     if header is None:

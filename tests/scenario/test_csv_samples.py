@@ -11,6 +11,8 @@ from offloadsim.scenario.csvdata import CsvProblem, read_samples
 
 GOOD = ["5 MFLOP", "5MFLOP", " 2 GFLOP ", "1e6", "0", "-0", "7", ".5 TFLOP", "3_0", "1e-320 FLOP"]
 ODD = ["-1", "1e400", "1e-40", "inf", "nan", "lots", "", " ", "5 ms", '"5"', "# 5", "\u0663", "1,2"]
+# Characters split into cells at a time: tiny ones put chunk ends between any two rows.
+CHUNK_CHARS = st.sampled_from([1, 2, 3, 5, 8, 13, 1 << 20])
 
 
 def _column(data: st.DataObject) -> str:
@@ -36,7 +38,7 @@ def _row_by_row(text: str) -> tuple[str, ...] | None:
 @given(st.data())
 def test_samples_read_at_once_give_the_row_by_row_values_or_are_left_to_it(data):
     text = _column(data)
-    fast = csvdata._samples_at_once(text, "work")
+    fast = csvdata._samples_at_once(text, "work", data.draw(CHUNK_CHARS))
     if fast is not None:
         assert tuple(x.hex() for x in fast) == _row_by_row(text), repr(text)
 

@@ -37,6 +37,8 @@ ODD = [
 TIMES = [lambda i: f"{i * 0.1:.1f}", lambda i: f"{i * 100} ms", lambda i: f" {i}.5 s", lambda i: f"{i}e-3"]
 LINE_ENDS = ["\n", "\n", "\n", "\r\n", "\r"]
 KINDS = dict(COLUMNS)
+# Characters split into cells at a time: tiny ones put chunk ends between any two rows.
+CHUNK_CHARS = st.sampled_from([1, 2, 3, 5, 8, 13, 1 << 20])
 
 
 def _table(data: st.DataObject) -> str:
@@ -78,7 +80,7 @@ def test_a_table_read_at_once_gives_the_row_by_row_values_or_is_left_to_it(data)
         expected = _bits(csvdata._series_row_by_row(text, "t.csv", KINDS))
     except CsvProblem:
         expected = None  # refused row by row: the reading at once must not take it
-    fast = csvdata._series_at_once(text, KINDS)
+    fast = csvdata._series_at_once(text, KINDS, data.draw(CHUNK_CHARS))
     if fast is not None:
         assert _bits(fast) == expected, repr(text)
 

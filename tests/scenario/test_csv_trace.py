@@ -18,6 +18,8 @@ from offloadsim.scenario.csvdata import CsvProblem, TraceRows, read_trace
 TIMES = ["0", "0.5", "1", "1", "2 s", " 3 ", "4000 ms", "5e0", "-0", "1e-320", "6.", "7_0"]
 ODD = ["-1", "1e400", "1e-40", "inf", "nan", "soon", "", "5 Mbps", '"5"', "# 5", "\u0663"]
 SOURCES = ["phone-0", " phone-1 ", "", "  ", "tablet"]
+# Characters split into cells at a time: tiny ones put chunk ends between any two rows.
+CHUNK_CHARS = st.sampled_from([1, 2, 3, 5, 8, 13, 1 << 20])
 
 
 def _table(data: st.DataObject) -> str:
@@ -59,7 +61,7 @@ def test_a_trace_read_at_once_gives_the_row_by_row_rows_or_is_left_to_it(data):
         expected = _bits(csvdata._trace_row_by_row(text, "t.csv"))
     except CsvProblem:
         expected = None  # refused row by row: the reading at once must not take it
-    fast = csvdata._trace_at_once(text)
+    fast = csvdata._trace_at_once(text, data.draw(CHUNK_CHARS))
     if fast is not None:
         assert _bits(fast) == expected, repr(text)
 

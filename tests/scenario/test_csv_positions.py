@@ -1,0 +1,122 @@
+"""Positions read a column at a time give the row-by-row reading's tracks, bit for bit.
+
+``read_positions`` reads a plain table with numpy and ``float()`` a column at a time, a chunk of rows
+at a time, and leaves any other table, and any table with a bad cell or row, to the row-by-row
+reading, which names the first bad row.  These tests hold the two to the same tracks (nodes in the
+same order, first lines, times and coordinates as exact bits) and the same refusals, and the
+chunked split of a plain table to the cells of the whole-table split.
+"""
+
+from __future__ import annotations
+
+from itertools import chain
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from offloadsim.scenario import csvdata
+from offloadsim.scenario.csvdata import CsvProblem, read_positions
+
+TIMES = ["0", "0.5", "1", "2 s", " 3 ", "4000 ms", "-0", "1e-320", "7_0", "1 min"]
+LENGTHS = ["0", "5 m", " 2.5 ", "1 km", "-0", "1e-320", "3_0", "12"]
+NODES = ["p-0", " p-1 ", "q", "p-0 "]
+ODD = ["-1", "1e400", "1e-40", "inf", "nan", "far", "", " ", "5 ms", '"5"', "# 5", "\u0663", "1,2"]
+# Characters split into cells at a time: tiny ones put chunk ends between any two rows.
+CHUNK_CHARS = st.sampled_from([1, 2, 3, 5, 8, 13, 1 << 20])
+
+
+def _table(data: st.DataObject) -> str:
+    """A file of positions, most often good: some times repeated or unsorted, some cells odd."""
+    header = data.draw(
+        st.sampled_from([["time", "node", "x", "y"], ["time", "node", "x"], ["Time", "x", "y", "node"]])
+    )
+    header = data.draw(st.permutations(header))
+    odd = data.draw(st.sampled_from([0, 0, 0.1]))
+    rows = []
+    rising = data.draw(st.booleans())  # each row later than the one before, or times drawn at random
+    for row in range(data.draw(st.integers(0, 8))):
+        cells = {
+            "time": f"{row} s" if rising else data.draw(st.sampled_from(TIMES)),
+            "node": data.draw(st.sampled_from(NODES)),
+            "x": data.draw(st.sampled_from(LENGTHS)),
+            "y": data.draw(st.sampled_from(LENGTHS)),
+        }
+        for name in cells:
+            if data.draw(st.floats(0, 1)) < odd:
+                cells[name] = data.draw(st.sampled_from(ODD))
+        rows.append(",".join(cells[name.lower()] for name in header))
+    if rows and data.draw(st.booleans()):
+        rows.insert(
+            data.draw(st.integers(0, len(rows))), data.draw(st.sampled_from(["", "# note", "0,p-0,1"]))
+        )
+    lines = [*data.draw(st.sampled_from([[], ["# a comment"], ["", "# x"]])), ",".join(header), *rows]
+    end = data.draw(st.sampled_from(["\n", "\n", "\r\n"]))
+    return end.join(lines) + data.draw(st.sampled_from(["", end, end * 2]))
+
+
+def _bits(tracks: dict) -> tuple:
+    """What the tracks hold, in order, each number as its exact bits (``-0.0`` is not ``0.0``)."""
+    return tuple(
+        (node, line, *(tuple(v.hex() for v in column) for column in columns))
+        for node, (line, *columns) in tracks.items()
+    )
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.data())
+def test_positions_read_at_once_give_the_row_by_row_tracks_or_are_left_to_it(data):
+    text = _table(data)
+    try:
+        expected = _bits(csvdata._positions_row_by_row(text, "p.csv"))
+    except CsvProblem:
+        expected = None  # refused row by row: the reading at once must not take it
+    fast = csvdata._positions_at_once(text, data.draw(CHUNK_CHARS))
+    if fast is not None:
+        assert _bits(fast) == expected, repr(text)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.data())
+def test_a_table_split_a_chunk_at_a_time_has_the_whole_splits_cells(data):
+    """Plain by the same test, the same header, lines and cells, wherever the chunks end."""
+    text = _table(data)
+    whole = csvdata._plain_table(text)
+    chunked = csvdata._plain_chunks(text, data.draw(CHUNK_CHARS))
+    try:
+        split = (
+            None
+            if chunked is None
+            else (chunked.names, chunked.first_line, list(chain.from_iterable(chunked.chunks)))
+        )
+    except csvdata._NotPlain:
+        split = None
+    assert split == (None if whole is None else (whole.names, whole.first_line, whole.cells)), repr(text)
+
+
+def test_a_long_plain_file_is_read_without_a_python_step_per_row(tmp_path, monkeypatch):
+    """Row by row, a row took some 7 us: 4,000,000 rows, 20 s to validate."""
+    monkeypatch.setattr(csvdata, "_positions_row_by_row", lambda *args: pytest.fail("read row by row"))
+    rows = "".join(f"{i // 3},p-{i % 3},{i % 10} m,{i % 7}\n" for i in range(100_000))
+    (tmp_path / "p.csv").write_text("time,node,x,y\n" + rows)
+    tracks = read_positions(tmp_path / "p.csv", "p.csv")
+    assert list(tracks) == ["p-0", "p-1", "p-2"] and [track[0] for track in tracks.values()] == [2, 3, 4]
+    _, times, xs, ys = tracks["p-1"]
+    assert len(times) == 33_333 and times[:2] == (0.0, 1.0) and xs[:2] == (1.0, 4.0) and ys[:2] == (1.0, 4.0)
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        ("23331,p-2,0,0", 'line 70003: time 23331 s of "p-2" does not come after its previous 23332 s'),
+        ("23333,p-2,far,0", "line 70003: expected a length like"),
+        ("23333,,0,0", "line 70003: the node is empty"),
+        ("23333,p-2,0", "line 70003: expected 4 columns like the header, got 3"),
+    ],
+)
+def test_a_bad_row_deep_in_a_long_file_is_named_by_its_line(tmp_path, row, message):
+    rows = [f"{i // 3},p-{i % 3},1,1" for i in range(100_000)]
+    rows[70_001] = row  # line 70,003 (the header is line 1): p-2's at 23333 s
+    (tmp_path / "p.csv").write_text("time,node,x,y\n" + "\n".join(rows) + "\n")
+    with pytest.raises(CsvProblem, match=message):
+        read_positions(tmp_path / "p.csv", "p.csv")

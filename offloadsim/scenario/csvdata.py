@@ -12,7 +12,7 @@ import math
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import compress, count, repeat
+from itertools import chain, compress, count, repeat
 from pathlib import Path
 
 import numpy as np
@@ -65,14 +65,17 @@ def _samples_at_once(text: str, kind: str, chunk_chars: int = _CHUNK_CHARS) -> l
     table = _plain_chunks(text, chunk_chars)
     if table is None or len(table.names) != 1:
         return None
-    parts = []
+    chunks = table.chunks
     if _looks_numeric(table.names[0]):  # no header: the first line is a value, as written
-        parts.append(_column([table.header], kind))
+        chunks = chain([[table.header]], chunks)
+    parts = []
     try:
-        parts.extend(_column(cells, kind) for cells in table.chunks)
+        for cells in chunks:
+            column = _column(cells, kind)
+            if column is None:
+                return None
+            parts.append(column)
     except _NotPlain:
-        return None
-    if any(part is None for part in parts):
         return None
     values = np.concatenate(parts)
     del parts  # the chunks' arrays go before the floats come

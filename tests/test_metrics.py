@@ -148,12 +148,13 @@ def test_device_energy_per_task_counts_dropped_and_failed_tasks_at_what_they_spe
     # phone-a's queue holds 2: from 2.5 s each job arriving at x.5 s finds one running and two
     # waiting and is dropped (0 J); the 19 jobs let in by 16 s finish (1 J each), 3 are in flight.
     # phone-b's 5 J battery pays its first job (1 s at 3 W, 2 J above idle) and a second of idle;
-    # it runs flat during the second job, which fails having finished no step (0 J).
-    # Over the 39 tasks that ended: (19 + 2) J / (20 completed + 18 dropped + 1 failed).
+    # it runs flat a third of a second into the second job, which fails charged with what that
+    # third drew above idle (2 W x 1/3 s: a stage cut short is its task's).
+    # Over the 39 tasks that ended: (19 + 2 + 2/3) J / (20 completed + 18 dropped + 1 failed).
     traces = {"every-half-s.csv": [0.5 * i for i in range(40)], "every-2-s.csv": [0.0, 2.0, 4.0]}
     for s in _both_summaries(tmp_path, monkeypatch, ENDED, traces):
         assert (s.completed, s.dropped, s.failed, s.in_flight) == (20, 18, 1, 3)
-        assert s.device_energy_mean_j == pytest.approx(21 / 39, rel=1e-12)
+        assert s.device_energy_mean_j == pytest.approx((21 + 2 / 3) / 39, rel=1e-12)
 
 
 def test_summary_dict_is_json_and_round_trips():

@@ -226,6 +226,8 @@ def apply_overrides(
 ) -> dict[str, Any]:
     """A copy of ``document`` with each ``PATH=VALUE`` assignment applied in order.
 
+    Deep where there is an assignment; without one, of the top level only (nothing changes below).
+
     Raises :class:`ScenarioError` with one problem per bad assignment, named by
     ``source`` (the scenario file) and the path, and saying how the assignment
     was given (``given_as``: :data:`SET_OPTION` or :data:`OVERRIDES_ARGUMENT`).
@@ -243,7 +245,10 @@ def apply_overrides(
     >>> apply_overrides({"policy": {"name": "neurosurgeon", "objective": "energy"}}, ["policy.name=edge"])
     {'policy': {'name': 'edge'}}
     """
-    result = copy.deepcopy(document)
+    assignments = list(assignments)
+    # Copied deeply only to be changed: a schedule of 500,000 steps took a second to copy for a
+    # `validate` without --set (docs/performance.md, "Long schedules").
+    result = copy.deepcopy(document) if assignments else dict(document)
     problems: list[Problem] = []
     given: dict[tuple[Part, ...], tuple[str, Any]] = {}  # each key path's first assignment, and its value
     for assignment in assignments:

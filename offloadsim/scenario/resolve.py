@@ -103,6 +103,11 @@ def resolve(
     check_endless_loops(applications, workload, problems)
     policy = _policy(doc, raw, problems)
     problems.raise_if_any()
+    document = _plain(raw)
+    # The entries as the document holds them (``doc.dynamics`` passes them through, as
+    # ``dict[str, Any]``), not copied a second time: a schedule of 500,000 steps took a second
+    # more (docs/performance.md, "Long schedules").
+    dynamics = document.get("dynamics", [])
     return Scenario(
         name=doc.name,
         nodes=nodes,
@@ -115,10 +120,10 @@ def resolve(
         warmup_s=doc.warmup,
         description=doc.description,
         source=file,
-        document=_plain(raw),
+        document=document,
         base_dir=str(base_dir),
         link_model=doc.network.model,
-        dynamics=tuple(_plain(entry) for entry in doc.dynamics),
+        dynamics=tuple(dynamics),
         recovery=_recovery(doc),
         footprint=footprint,
         skip_checks=tuple(doc.skip_checks),

@@ -208,46 +208,74 @@ def parse_quantity(value: object, kind: str) -> float:
     3.0
     """
     quantity = QUANTITIES[kind]
-    expected = f"expected {quantity.a_name} like {quantity.example}"
-    shown = describe(value)  # as every message shows a user's value: "23 W" in double quotes
+    try:
+        return _parse_quantity(value, quantity, kind)
+    except _Refused as refused:
+        # Said only for a refused value: shown eagerly, a schedule of 500,000 steps spent a
+        # second of `validate` on messages never raised (docs/performance.md, "Long schedules").
+        expected = f"expected {quantity.a_name} like {quantity.example}"
+        shown = describe(value)  # as every message shows a user's value: "23 W" in double quotes
+        raise UnitError(refused.say(expected, shown)) from None
+
+
+class _Refused(Exception):
+    """A value :func:`parse_quantity` refuses: what its message says around the value shown.
+
+    The message is ``{expected}{between}, got {shown}{after}``; ``expected`` replaces the
+    quantity's own "expected a time like 5 ms" where given.
+    """
+
+    def __init__(self, after: str = "", between: str = "", expected: str | None = None):
+        super().__init__(after)
+        self.after = after
+        self.between = between
+        self.expected = expected
+
+    def say(self, expected: str, shown: str) -> str:
+        """The whole message."""
+        return f"{self.expected or expected}{self.between}, got {shown}{self.after}"
+
+
+def _parse_quantity(value: object, quantity: Quantity, kind: str) -> float:
+    """:func:`parse_quantity`'s reading; raises :class:`_Refused` for a value it refuses."""
     if isinstance(value, bool):
-        raise UnitError(f"{expected}, got {shown}")
+        raise _Refused()
     if isinstance(value, (int, float)):
         try:
             number = float(value)
         except OverflowError:  # an int of hundreds of digits: no float holds it
-            raise UnitError(f"{expected}, got {shown} (too large a number)") from None
+            raise _Refused(" (too large a number)") from None
     elif isinstance(value, str):
         match = _NUMBER_UNIT.match(value)
         if match is None:
-            raise UnitError(f"{expected}, got {shown}")
+            raise _Refused()
         number_text, unit = match.groups()
         if unit == "" and quantity.units != {"": 1.0}:
-            raise UnitError(f"{expected} (a number with a unit), got {shown}")
+            raise _Refused(between=" (a number with a unit)")
         factor = quantity.units.get(unit)
         if factor is None and quantity.units == {"": 1.0}:
-            raise UnitError(f"{expected} (a plain number, no unit), got {shown}")
+            raise _Refused(between=" (a plain number, no unit)")
         if factor is None:
             other = [q.a_name for q in QUANTITIES.values() if unit in q.units and q.name != "number"]
             hint = f" ({other[0]} unit)" if other else did_you_mean(unit, quantity.units)
             if kind == "energy" and unit in _CHARGE:
                 hint = _CHARGE_HINT  # not "did you mean mWh?": a charge is an energy only at a voltage
             known = quantity.known()
-            raise UnitError(f"{expected}, got {shown}: unknown unit {quoted(unit)}{hint}; known: {known}")
+            raise _Refused(f": unknown unit {quoted(unit)}{hint}; known: {known}")
         number = float(number_text) * factor
         if number == 0 and re.search("[1-9]", re.split("[eE]", number_text)[0]):
             # "1e-400 s" rounded to 0 s without a word, where "5e-324 s" is refused as below the least
             least = quantity.out_of_range(5e-324) or "too small a number: it rounds to 0"
-            raise UnitError(f"{expected}, got {shown}: {least}")
+            raise _Refused(f": {least}")
     else:
-        raise UnitError(f"{expected}, got {shown}")
+        raise _Refused()
     if not math.isfinite(number):
-        raise UnitError(f"{expected}, got {shown} (not finite)")
+        raise _Refused(" (not finite)")
     beyond = quantity.out_of_range(number)
     if beyond is not None:
-        raise UnitError(f"{expected}, got {shown}: {beyond}")
+        raise _Refused(f": {beyond}")
     if quantity.whole and not number.is_integer():
-        raise UnitError(f"expected a whole {quantity.name} like {quantity.example}, got {shown}")
+        raise _Refused(expected=f"expected a whole {quantity.name} like {quantity.example}")
     return number
 
 

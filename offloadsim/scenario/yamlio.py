@@ -35,7 +35,15 @@ class _Strict:
     """What both loaders add to PyYAML's safe loading: no key given twice."""
 
     def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:
-        """Build a mapping, refusing a key given twice (merge keys ``<<`` may be overridden)."""
+        """Build a mapping, refusing a key given twice (merge keys ``<<`` may be overridden).
+
+        Without a merge key, a mapping with as many keys as written has none twice: only one that
+        lost a key is looked through (each step of a long schedule is a mapping).
+        """
+        if not any(key_node.tag == _MERGE for key_node, _ in node.value):
+            mapping = super().construct_mapping(node, deep=deep)  # type: ignore[misc]
+            if len(mapping) == len(node.value):
+                return mapping  # type: ignore[no-any-return]
         first_line: dict[Any, int] = {}
         for key_node, _ in node.value:
             if key_node.tag == _MERGE:

@@ -374,7 +374,8 @@ class SpecReader:
         value = self.entry[key]
         if not isinstance(value, list) or not value:
             raise self.fail(key, f"expected a non-empty list, got {describe(value)}")
-        return [SpecReader(item, key_path(self.path, key, i), self.scenario) for i, item in enumerate(value)]
+        within = key_path(self.path, key)  # joined once, not once a step of a long schedule
+        return [SpecReader(item, f"{within}[{i}]", self.scenario) for i, item in enumerate(value)]
 
     def file(self, key: str) -> tuple[Path, str]:
         """``key`` as a file path relative to the scenario's folder: ``(path, as written)``.

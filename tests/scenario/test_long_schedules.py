@@ -11,6 +11,8 @@ from __future__ import annotations
 import pytest
 import yaml
 
+from offloadsim import bounded_read
+from offloadsim.bounded_read import MAX_DEPTH
 from offloadsim.scenario import units
 from offloadsim.scenario.loader import load_scenario_data
 from offloadsim.scenario.overrides import apply_overrides
@@ -142,3 +144,37 @@ def test_a_merge_key_may_be_overridden() -> None:
     data, problems = parse_yaml("x: &x {a: 1, b: 2}\ny: {<<: *x, a: 3}\n", "s.yaml")
     assert problems == []
     assert data == {"x": {"a": 1, "b": 2}, "y": {"a": 3, "b": 2}}
+
+
+def _nested(depth: int) -> list[object]:
+    deep: list[object] = []
+    for _ in range(depth - 1):
+        deep = [deep]
+    return deep
+
+
+#: A bound on values small enough for a test to reach (the walk reads the module's).
+VALUES = 1000
+TOO_MANY = f"holds more than {VALUES:,} values once YAML aliases are expanded"
+
+
+@pytest.mark.parametrize(
+    ("data", "problem"),
+    [
+        ([0] * (VALUES - 1), None),  # the list and its values: VALUES in all
+        ([0] * VALUES, TOO_MANY),
+        ({str(i): i for i in range(VALUES // 2 - 1)}, None),
+        ({str(i): i for i in range(VALUES // 2)}, TOO_MANY),
+        ([[0] * 98] * 10, None),  # 10 lists of 98 and the outer one: 991
+        ([[0] * 99] * 10, TOO_MANY),  # 1,001: every list's values count, each time it is held
+        (_nested(MAX_DEPTH), None),
+        (_nested(MAX_DEPTH + 1), f"is nested more than {MAX_DEPTH} levels deep"),
+        ({"steps": [{"at": "1 s", "up": True}] * 10}, None),
+    ],
+)
+def test_the_size_bounds_hold_at_their_edges(
+    data: object, problem: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Counting a container's plain values at once refuses exactly what the walk value by value did."""
+    monkeypatch.setattr(bounded_read, "MAX_VALUES", VALUES)
+    assert bounded_read.size_problem(data) == problem

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Iterable
 from typing import Any
 
 __all__ = [
@@ -167,11 +168,10 @@ def _within_bounds(data: Any) -> bool:
             continue
         if depth >= MAX_DEPTH:
             return False
+        children: Iterable[Any] = item
         if isinstance(item, dict):
             budget -= len(item)  # its keys: plain values (a YAML key is hashable)
             children = item.values()
-        else:
-            children = item
         below = depth + 1
         for child in children:
             if isinstance(child, dict | list):

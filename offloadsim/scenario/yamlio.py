@@ -43,7 +43,7 @@ class _Strict:
         if not any(key_node.tag == _MERGE for key_node, _ in node.value):
             mapping = super().construct_mapping(node, deep=deep)  # type: ignore[misc]
             if len(mapping) == len(node.value):
-                return mapping  # type: ignore[no-any-return]
+                return mapping
         first_line: dict[Any, int] = {}
         for key_node, _ in node.value:
             if key_node.tag == _MERGE:

@@ -217,10 +217,12 @@ def read_series(path: Path, shown: str, kinds: Mapping[str, str]) -> Series:
     a bad cell, row by row, whose error names the first bad row's line.
 
     >>> import tempfile, pathlib
-    >>> file = pathlib.Path(tempfile.mkdtemp()) / "rate.csv"
+    >>> folder = tempfile.TemporaryDirectory()
+    >>> file = pathlib.Path(folder.name) / "rate.csv"
     >>> _ = file.write_text("time,bandwidth\n0,5 Mbps\n2.5,1e6\n")
     >>> read_series(file, "rate.csv", {"bandwidth": "bandwidth", "latency": "time"})
     Series(columns=('bandwidth',), lines=range(2, 4), times=(0.0, 2.5), values=((5000000.0, 1000000.0),))
+    >>> folder.cleanup()
     """
     text = _read(path, shown)
     series = _series_at_once(text, kinds)
@@ -462,10 +464,12 @@ def first_bare(
     (:func:`_bare_at_once`), any other row by row, in one pass for all the columns.
 
     >>> import tempfile, pathlib
-    >>> file = pathlib.Path(tempfile.mkdtemp()) / "trace.csv"
+    >>> folder = tempfile.TemporaryDirectory()
+    >>> file = pathlib.Path(folder.name) / "trace.csv"
     >>> _ = file.write_text("time,latency\n0,20 ms\n1,0.03\n2,25\n3,30\n")
     >>> first_bare(file, "trace.csv", {"latency": lambda s: s >= 1.0, "bandwidth": lambda bps: bps < 1e4})
     {'latency': (4, 25.0)}
+    >>> folder.cleanup()
     """
     try:
         text = _read(path, shown)
@@ -593,10 +597,12 @@ def read_positions(
     xs, ys)``; each node's times strictly increase.
 
     >>> import tempfile, pathlib
-    >>> file = pathlib.Path(tempfile.mkdtemp()) / "walks.csv"
+    >>> folder = tempfile.TemporaryDirectory()
+    >>> file = pathlib.Path(folder.name) / "walks.csv"
     >>> _ = file.write_text("time,node,x,y\n0,phone-0,0,0\n10 s,phone-0,15 m,0\n")
     >>> read_positions(file, "walks.csv")
     {'phone-0': (2, (0.0, 10.0), (0.0, 15.0), (0.0, 0.0))}
+    >>> folder.cleanup()
     """
     text = _read(path, shown)
     tracks = _positions_at_once(text)

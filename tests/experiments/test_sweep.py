@@ -508,9 +508,11 @@ sweep(sys.argv[1], out=sys.argv[2], workers=1)
 def test_a_killed_sweep_loses_nothing_finished_and_resumes_identically(reference, sweep_file, tmp_path):
     out = tmp_path / "killed"
     script = write(tmp_path, "slow.py", SLOW_SWEEP)
+    (tmp_path / "tmp").mkdir()
     env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+        "TMPDIR": str(tmp_path / "tmp"),  # its scratch folder, which SIGKILL leaves, stays in the test's
     }
     process = subprocess.Popen([sys.executable, str(script), str(sweep_file), str(out)], env=env)
     try:

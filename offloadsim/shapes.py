@@ -2,15 +2,17 @@
 
 A hand-edited or foreign file is refused at its first key of the wrong shape, by the readers'
 tables of key, predicate and wording, rather than failing as a bare Python exception later.
-``true`` is no number here, as JSON and YAML tell them apart.
+``true`` is no number here, as JSON and YAML tell them apart.  :func:`describe` shows what was
+found instead, as every message about a user's value does (``got a list``, ``got "fast"``).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
-__all__ = ["each", "is_mapping", "is_number", "is_text", "is_texts", "is_whole"]
+__all__ = ["describe", "each", "is_mapping", "is_number", "is_text", "is_texts", "is_whole"]
 
 
 def is_text(value: Any) -> bool:
@@ -45,3 +47,23 @@ def each(fits: Callable[[Any], bool]) -> Callable[[Any], bool]:
     (True, False, False)
     """
     return lambda value: isinstance(value, Mapping) and all(fits(item) for item in value.values())
+
+
+def describe(value: Any, limit: int = 60) -> str:
+    """Show a user's value briefly in a message: strings in double quotes, containers by kind."""
+    if isinstance(value, str):
+        text = json.dumps(value, ensure_ascii=False)
+        return text if len(text) <= limit else text[: limit - 4] + '..."'
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int) and len(text := repr(value)) > limit:  # YAML reads any length of digits
+        return f"{text[: limit - 20]}... ({len(text.lstrip('-'))} digits)"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, dict):
+        return "a mapping" if value else "an empty mapping"
+    if isinstance(value, (list, tuple)):
+        return "a list" if value else "an empty list"
+    return type(value).__name__

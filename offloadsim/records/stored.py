@@ -19,7 +19,7 @@ import pandas as pd
 from offloadsim.bounded_read import not_a_file
 from offloadsim.errors import RunError
 from offloadsim.input_kinds import RESULTS, misdirected_path
-from offloadsim.shapes import each, is_number, is_text, is_texts, is_whole
+from offloadsim.shapes import describe, each, is_number, is_text, is_texts, is_whole
 from offloadsim.suggest import did_you_mean_file
 
 __all__ = ["ExperimentError", "Results", "read_results"]
@@ -142,8 +142,6 @@ def _check_manifest(file: Path, manifest: Any) -> None:
 
     A hand-edited or foreign file would otherwise fail deep in a table or a figure.
     """
-    from offloadsim.scenario.errors import describe
-
     rerun = "not as offloadsim writes it; rerun the command that made it"
     if not isinstance(manifest, dict):
         raise ExperimentError(

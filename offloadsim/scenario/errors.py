@@ -11,11 +11,11 @@ so that a path in a message can be pasted into an override.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
+from offloadsim.shapes import describe
 from offloadsim.suggest import close_matches, quoted
 
 __all__ = [
@@ -249,26 +249,6 @@ def values_at(
             yield from values_at(item, rest, (*path, i))
     elif isinstance(value, Mapping) and part in value:
         yield from values_at(value[part], rest, (*path, part))
-
-
-def describe(value: Any, limit: int = 60) -> str:
-    """Show a user's value briefly in a message: strings in double quotes, containers by kind."""
-    if isinstance(value, str):
-        text = json.dumps(value, ensure_ascii=False)
-        return text if len(text) <= limit else text[: limit - 4] + '..."'
-    if value is None:
-        return "nothing (null)"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int) and len(text := repr(value)) > limit:  # YAML reads any length of digits
-        return f"{text[: limit - 20]}... ({len(text.lstrip('-'))} digits)"
-    if isinstance(value, (int, float)):
-        return repr(value)
-    if isinstance(value, dict):
-        return "a mapping" if value else "an empty mapping"
-    if isinstance(value, (list, tuple)):
-        return "a list" if value else "an empty list"
-    return type(value).__name__
 
 
 def name_problem(name: str) -> str | None:

@@ -43,7 +43,7 @@ from offloadsim.bounded_read import (
 )
 from offloadsim.input_kinds import PROFILE, PROFILE_FORMAT, document_kind, misdirected, misdirected_path
 from offloadsim.models.graph import LayerGraph
-from offloadsim.shapes import each, is_mapping, is_number, is_text, is_texts
+from offloadsim.shapes import describe, each, is_mapping, is_number, is_text, is_texts
 from offloadsim.suggest import did_you_mean_file, quoted
 from offloadsim.world.profiles.cost_model import FEATURES, POOLED, CostModel, group_chain
 from offloadsim.world.profiles.fusion import FusionRules, Unit, layout_transitions, partition, unit_at
@@ -423,18 +423,7 @@ def _check_read_keys(source: str, data: Mapping[str, Any]) -> None:
             if given is not _ABSENT and given:
                 raise ProfileError(f"{source}: {path}: missing; {_WRITTEN_HAS} {what} there")
         elif not fits(value):
-            raise ProfileError(f"{source}: {path}: expected {what}, got {_shown(value)}")
-
-
-def _shown(value: Any) -> str:
-    """A value in a message: containers by kind, null and booleans as JSON writes them, text quoted."""
-    if isinstance(value, Mapping):
-        return "a mapping" if value else "an empty mapping"
-    if isinstance(value, list):
-        return "a list" if value else "an empty list"
-    if value is None or isinstance(value, bool):
-        return {None: "nothing (null)", True: "true", False: "false"}[value]
-    return json.dumps(value) if isinstance(value, str) else repr(value)
+            raise ProfileError(f"{source}: {path}: expected {what}, got {describe(value)}")
 
 
 def _whole(value: Any) -> int:

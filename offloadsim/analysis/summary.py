@@ -20,6 +20,7 @@ import numpy as np
 from offloadsim.analysis import catalogue, chunked
 from offloadsim.analysis.statistics import percentile
 from offloadsim.records.schema import STATUSES
+from offloadsim.shapes import describe
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -134,7 +135,7 @@ class Summary:
         a number for a table was a TypeError deep inside (an internal error).
         """
         if not isinstance(data, Mapping):
-            raise ValueError(f"summary.json: expected a mapping at the top level, got {_kind_of(data)}")
+            raise ValueError(f"summary.json: expected a mapping at the top level, got {describe(data)}")
         kwargs: dict[str, Any] = {}
         for f in fields(cls):
             if f.name not in data:
@@ -170,7 +171,7 @@ class Summary:
                 else:
                     kwargs[f.name] = _from_json_float(value)
             except (TypeError, ValueError, OverflowError):
-                raise ValueError(f"summary.json: {f.name}: expected {what}, got {_kind_of(value)}") from None
+                raise ValueError(f"summary.json: {f.name}: expected {what}, got {describe(value)}") from None
         return cls(**kwargs)
 
     def format_table(self, title: str | None = None, *, top: int = 5) -> str:
@@ -299,17 +300,6 @@ def _json_float(value: Any) -> Any:
     if isinstance(value, float | np.floating):
         return None if math.isnan(value) else float(value)
     return value
-
-
-def _kind_of(value: Any) -> str:
-    """A value in a message: containers by kind, null and booleans as JSON writes them."""
-    if isinstance(value, Mapping):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    if value is None or isinstance(value, bool):
-        return {None: "null", True: "true", False: "false"}[value]
-    return f'"{value}"' if isinstance(value, str) else repr(value)
 
 
 def _from_json_float(value: Any) -> float:

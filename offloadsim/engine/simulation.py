@@ -148,7 +148,6 @@ class Simulation:
         self._compiled = CompiledPlans(self._compiler.compile, COMPILED_CACHE)
         self._noise: dict[str, Callable[[], float]] = {}
         self._makers: dict[str, list[Maker]] = {}  # by application: its makers, one per entry and source
-        self._ends: dict[str, tuple[int, ...]] | None = None  # each node's channels (_channels_of)
         # Each node's state, 1 up and 0 down, as a step function of time (its availability).
         self._node_row = {name: row for row, name in enumerate(world.nodes)}
         self._node_states = PiecewiseLog(0.0, [1.0] * len(self._node_row))
@@ -449,24 +448,9 @@ class Simulation:
     def _cut_flows(self, node: str) -> None:
         """Abort every transfer still sending over the links of ``node``, as its links going down would."""
         network = self.network
-        for channel in self._channels_of(node):
+        for channel in self.topology.channels_at(node):
             for flow, _ in network.sending_over(channel):
                 network.cancel(flow)  # False for one an earlier abort's consequences ended
-
-    def _channels_of(self, node: str) -> tuple[int, ...]:
-        """The directed channels of the links with ``node`` at one end (every link, carried now or not).
-
-        Built at the first flat battery of the run, for every node at once: a
-        scan of the links per flat device would cost a large world's runs.
-        """
-        ends = self._ends
-        if ends is None:
-            built: dict[str, list[int]] = {}
-            for index, link in enumerate(self.world.topology.links):
-                built.setdefault(link.a, []).extend((2 * index, 2 * index + 1))
-                built.setdefault(link.b, []).extend((2 * index, 2 * index + 1))
-            ends = self._ends = {name: tuple(channels) for name, channels in built.items()}
-        return ends.get(node, ())
 
     def node_down(self, node: str, reason: str) -> None:
         """``node`` went down: its processors abort their stages; every task that needs it fails.

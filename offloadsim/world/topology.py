@@ -153,6 +153,7 @@ class Topology:
         # Called on a node's going down or up, each as the holder that registered it (on_node_change).
         self._reactions: list[tuple[int | None, Callable[[str, bool], None]]] = []
         self._isolated = 0  # numbers the components of devices out of every access point's reach
+        self._links_at: dict[str, tuple[int, ...]] | None = None  # node -> its links (see links_at)
 
     @property
     def graph(self) -> nx.Graph:
@@ -329,16 +330,35 @@ class Topology:
             self._node_down.discard(node)
         else:
             self._node_down.add(node)
-        incident = [i for i, spec in enumerate(self.links) if node in (spec.a, spec.b)]
+        incident = self.links_at(node)
         for link in incident:
             self._restore_or_remove(link)
         self._forget(structure=True)
-        channels = tuple(c for link in incident for c in (2 * link, 2 * link + 1))
+        channels = self.channels_at(node)
         if not up:
             self._react(node, up)  # before the listeners cut its links (see on_node_change)
         self._changed(Change("node-up", float(up), node=node, channels=channels), True)
         if up:
             self._react(node, up)  # after they carry its links again
+
+    def links_at(self, node: str) -> tuple[int, ...]:
+        """The indices of the links with ``node`` at one end, in link order, whatever their state.
+
+        Found for every node at once on the first question: a scan of the links per question
+        would cost a large world's runs a scan per node going down (or battery running flat).
+        """
+        found = self._links_at
+        if found is None:
+            built: dict[str, list[int]] = {}
+            for index, spec in enumerate(self.links):
+                for end in dict.fromkeys((spec.a, spec.b)):
+                    built.setdefault(end, []).append(index)
+            found = self._links_at = {name: tuple(links) for name, links in built.items()}
+        return found.get(node, ())
+
+    def channels_at(self, node: str) -> tuple[int, ...]:
+        """The directed channels of :meth:`links_at` (``2i`` and ``2i + 1`` for link ``i``)."""
+        return tuple(channel for link in self.links_at(node) for channel in (2 * link, 2 * link + 1))
 
     def hand_over(self, device: str, down: tuple[int, ...], up: int, in_flight: str) -> None:
         """Device ``device`` drops links ``down`` and attaches by link ``up`` (-1: to nothing).

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from offloadsim.models import zoo
 from offloadsim.models.graph import LayerGraph, as_chain
 from offloadsim.models.precision import parse_precision, with_precision
+from offloadsim.shapes import describe
 from offloadsim.suggest import did_you_mean, quoted
 
 if TYPE_CHECKING:
@@ -190,9 +191,9 @@ def parameter_problems(name: str, params: Mapping[str, Any]) -> list[tuple[str, 
             continue
         expected = hints.get(key)
         if expected in _TYPE_WORDS and not _fits(value, expected):
-            problems.append((key, f"expected {_TYPE_WORDS[expected]}, got {_shown(value)}"))
+            problems.append((key, f"expected {_TYPE_WORDS[expected]}, got {describe(value)}"))
         elif expected is int and value < (least := _LEAST.get(key, 1)):
-            problems.append((key, f"expected a whole number at least {least}, got {value}"))
+            problems.append((key, f"expected a whole number at least {least}, got {describe(value)}"))
     return problems
 
 
@@ -202,20 +203,6 @@ def _fits(value: Any, expected: type) -> bool:
     if isinstance(value, bool):
         return False
     return isinstance(value, int | float) if expected is float else isinstance(value, expected)
-
-
-def _shown(value: Any) -> str:
-    """A user's value, briefly: containers by kind, long values cut."""
-    if isinstance(value, list | tuple):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    if value is None:
-        return "nothing (null)"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    text = quoted(value) if not isinstance(value, int) or value.bit_length() < 200 else "a very large integer"
-    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def get_model(name: str, **params: Any) -> LayerGraph:

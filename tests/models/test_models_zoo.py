@@ -22,6 +22,8 @@ from offloadsim.models import (
     prefill_flops,
     prefill_graph,
 )
+from offloadsim.models.registry import parameter_problems
+from offloadsim.shapes import describe
 
 # name -> (published GMACs or None, published parameter count). torchvision's "GFLOPS" column
 # counts multiply-accumulates of conv/linear/matmul layers, i.e. our GMACs.
@@ -144,6 +146,27 @@ def test_unknown_model_suggests_close_names() -> None:
     assert "did you mean" in str(info.value)
     with pytest.raises(TypeError):
         get_model("resnet50", no_such_param=1)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ([], "a whole number"),
+        ("x" * 100, "a whole number"),
+        ({"a": 1}, "a whole number"),
+        (None, "a whole number"),
+        (2.5, "a whole number"),
+        (-(10**300), "a whole number at least 1"),
+    ],
+    ids=["empty-list", "long-text", "mapping", "null", "decimal", "huge-negative"],
+)
+def test_a_wrong_parameter_is_shown_as_every_message_shows_a_value(value: object, expected: str) -> None:
+    # One wording for a user's value across the CLI: the registry wrote its own (an empty list was
+    # "a list", a long string lost its closing quote) and showed a number below its least in full
+    # (YAML reads any length of digits: a message of 300).
+    assert parameter_problems("resnet18", {"num_classes": value}) == [
+        ("num_classes", f"expected {expected}, got {describe(value)}")
+    ]
 
 
 def test_parameters_change_the_graph() -> None:

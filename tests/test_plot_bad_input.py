@@ -177,3 +177,27 @@ def test_a_results_file_that_cannot_be_read_is_named(
     (line,) = capsys.readouterr().err.splitlines()
     assert line.startswith("offloadsim: error: ") and said.format(dir=edited) in line, line
     assert not list(tmp_path.glob("figure*"))
+
+
+@pytest.mark.parametrize("what", ["a directory", "a FIFO (named pipe)", "a character device"])
+def test_a_figure_path_that_is_no_file_is_named_as_every_reader_names_it(what, tmp_path, make_no_file):
+    """figure_files checked the file kind its own way; it says what bounded_read.not_a_file says."""
+    from offloadsim.bounded_read import not_a_file
+    from offloadsim.outdir import ResultsError
+    from offloadsim.plots import figure_files
+
+    stem = "a figure is written to a file stem (FIG writes FIG.pdf and FIG.png)"
+    given = make_no_file(tmp_path / "fig", what)
+    assert not_a_file(given) == f"is {what}"
+    with pytest.raises(
+        ResultsError, match=f"^{re.escape(f'cannot write a figure to {given}: it is {what}; {stem}')}$"
+    ):
+        figure_files(given)
+    beside = make_no_file(tmp_path / "other.png", what)
+    with pytest.raises(ResultsError, match=re.escape(f"to {tmp_path / 'other.pdf'}: {beside} is {what}; ")):
+        figure_files(tmp_path / "other.pdf")
+    if what == "a directory":  # a directory named as the stem is no problem: the files go beside it
+        assert figure_files(tmp_path / "fig.pdf") == [tmp_path / "fig.pdf", tmp_path / "fig.png"]
+    else:
+        with pytest.raises(ResultsError, match=re.escape(f"{given} is {what}; ")):
+            figure_files(tmp_path / "fig.pdf")

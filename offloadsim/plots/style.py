@@ -185,9 +185,8 @@ def figure_files(path: str | Path, formats: Iterable[str] = ("pdf", "png")) -> l
     write is one of those.  Call it before drawing to fail fast.
     """
     import os
-    import stat
 
-    from offloadsim.bounded_read import special_kind
+    from offloadsim.bounded_read import not_a_file
     from offloadsim.outdir import ResultsError
 
     target = Path(path)
@@ -197,16 +196,14 @@ def figure_files(path: str | Path, formats: Iterable[str] = ("pdf", "png")) -> l
     stem = "a figure is written to a file stem (FIG writes FIG.pdf and FIG.png)"
     if str(path).endswith(tuple(sep for sep in (os.sep, os.altsep) if sep)):
         raise ResultsError(f"cannot write a figure to {path}: it names a directory; {stem}")
-    # The path as given may not be a directory; the stem without its suffix (figs for figs.pdf) may.
-    for candidate, directory_too in ((Path(path), True), (target, False), *((file, True) for file in files)):
-        try:
-            mode = candidate.stat().st_mode
-        except OSError:  # not there (yet): the write says what else is wrong
+    # Not there (yet) is no problem here: the write says what else is wrong.  The path as given may
+    # not be a directory; the stem without its suffix (figs for figs.pdf) may, as files go beside it.
+    for candidate in dict.fromkeys((Path(path), target, *files)):
+        problem = not_a_file(candidate)
+        if problem is None or (candidate == target != Path(path) and candidate.is_dir()):
             continue
-        kind = "a directory" if directory_too and stat.S_ISDIR(mode) else special_kind(mode)
-        if kind is not None:
-            where = "it" if candidate == Path(path) else str(candidate)
-            raise ResultsError(f"cannot write a figure to {path}: {where} is {kind}; {stem}")
+        where = "it" if candidate == Path(path) else str(candidate)
+        raise ResultsError(f"cannot write a figure to {path}: {where} {problem}; {stem}")
     return files
 
 

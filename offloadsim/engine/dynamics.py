@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import simpy
 
 from offloadsim.engine.errors import EngineError
+from offloadsim.engine.stall import Streak
 from offloadsim.plugins import shipped_module
 from offloadsim.suggest import quoted
 from offloadsim.world.topology import NoRouteError
@@ -214,21 +215,16 @@ def _stall_checked(entry: Dynamics, timeline: Iterator[Any], limit: int) -> Iter
 
 
 def _stalls(index: int, keys: tuple[str, ...], timeline: Iterator[Any], limit: int) -> Iterator[Any]:
-    previous = -1.0
-    in_a_row = 0
+    streak = Streak(limit)
     for at, change in timeline:
-        if at == previous:
-            in_a_row += 1
-            if in_a_row > limit:
-                named = " and ".join(f"dynamics[{index}].{key}" for key in keys)
-                raise EngineError(
-                    f"dynamics[{index}]: changed the world {in_a_row:,} times in a row at {at:g} s: "
-                    f"simulated time stopped advancing, so the run could never end; {named} draw times "
-                    "the clock cannot tell from 0 s nearly always: give them distributions whose draws "
-                    "are mostly longer"
-                )
-        else:
-            previous, in_a_row = at, 1
+        if streak.past(at):
+            named = " and ".join(f"dynamics[{index}].{key}" for key in keys)
+            raise EngineError(
+                f"dynamics[{index}]: changed the world {streak.count:,} times in a row at {at:g} s: "
+                f"simulated time stopped advancing, so the run could never end; {named} draw times "
+                "the clock cannot tell from 0 s nearly always: give them distributions whose draws "
+                "are mostly longer"
+            )
         yield at, change
 
 
@@ -248,7 +244,7 @@ def _checked(
     kind = f"kind of dynamics {quoted(entry.kind.name)} ({cls.__module__}.{cls.__qualname__})"
     said = f"dynamics[{entry.index}]: {kind}"
     previous = 0.0
-    in_a_row = 0
+    streak = Streak(limit)
     while True:
         try:
             item = next(timeline)
@@ -274,11 +270,10 @@ def _checked(
                 "apply(topology) (SetCapacity, SetLatency, SetLinkUp, SetNodeUp, ...)"
             )
         now = float(at)  # a Python float, whatever real number the plug-in gave
-        in_a_row = in_a_row + 1 if now == previous else 1
-        if in_a_row > limit:
+        if streak.past(now):
             raise DynamicsFailed(
-                f"{said}: its timeline yielded {in_a_row:,} changes in a row at {now:g} s: simulated time "
-                "stopped advancing, so the run could never end"
+                f"{said}: its timeline yielded {streak.count:,} changes in a row at {now:g} s: "
+                "simulated time stopped advancing, so the run could never end"
             )
         previous = now
         yield now, _Guarded(change, said, now)

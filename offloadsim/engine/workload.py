@@ -22,6 +22,7 @@ import simpy
 
 from offloadsim.engine.environment import caller
 from offloadsim.engine.errors import EngineError
+from offloadsim.engine.stall import Streak
 from offloadsim.engine.streams import Name, stream
 from offloadsim.scenario.arrivals import Clock
 from offloadsim.scenario.model import WorkloadSpec
@@ -140,16 +141,13 @@ def _stall_guard(env: simpy.Environment, workload: WorkloadSpec, source: str) ->
     """A counter of one chain's arrivals in a row at one instant; raises EngineError past the limit."""
     process = workload.arrivals
     limit = STALL_LIMIT + process.stall_allowance(source)
-    state = [-1.0, 0]  # the instant, arrivals there in a row
+    streak = Streak(limit)
 
     def stalled(now: float) -> None:
-        if now != state[0]:
-            state[0], state[1] = now, 0
-        state[1] += 1
-        if state[1] > limit:
+        if streak.past(now):
             raise EngineError(
                 f"workload[{workload.index}] at {quoted(source)}: simulated time stopped advancing "
-                f"at {now:g} s ({int(state[1]):,} arrivals in a row at that instant), "
+                f"at {now:g} s ({streak.count:,} arrivals in a row at that instant), "
                 "so the run could never end; " + process.stall_hint
             )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pytest
@@ -167,3 +168,23 @@ def test_changes_up_to_the_limit_at_one_instant_are_not_a_stall():
     assert list(_stalls(0, ("mtbf",), iter(burst), 100)) == burst
     with pytest.raises(EngineError, match=r"101 times in a row at 0\.5 s.*dynamics\[3\]\.mtbf draw"):
         list(_stalls(3, ("mtbf",), iter([*burst, (0.5, 100)]), 100))
+
+
+def test_the_three_stall_guards_count_a_streak_one_way():
+    """A plug-in's timeline, a built-in kind's and a chain of arrivals each counted "in a row at one
+    instant" with a counter of their own; engine.stall.Streak is the one count, and a streak that
+    ends (time moves on) starts again at one."""
+    import doctest
+    from types import SimpleNamespace
+
+    from offloadsim.engine import stall
+    from offloadsim.engine.dynamics import DynamicsFailed, _checked
+
+    assert doctest.testmod(stall).failed == 0
+    change = SimpleNamespace(apply=lambda topology: None)
+    entry = SimpleNamespace(index=2, kind=SimpleNamespace(name="stuck"))
+    times = [0.0] * 100 + [0.5] * 100 + [0.75] * 101
+    checked = _checked(None, entry, iter((t, change) for t in times), 100)  # type: ignore[arg-type]
+    assert [at for at, _ in itertools.islice(checked, 300)] == times[:300]
+    with pytest.raises(DynamicsFailed, match=r"yielded 101 changes in a row at 0\.75 s"):
+        next(checked)

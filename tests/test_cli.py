@@ -486,6 +486,48 @@ def test_models_show_prints_the_cumulative_flops_as_whole_numbers(capsys):
     assert last == str(get_model("resnet18").flops)
 
 
+def test_models_show_takes_name_at_size_as_calibrate_does(capsys):
+    """``models show resnet18@160`` was an unknown model, though ``calibrate --models`` takes it."""
+    pytest.importorskip("offloadsim.models")
+    from offloadsim.models import get_model, layers_table
+
+    code, out, _ = cli(capsys, "models", "show", "resnet18@160", "--csv")
+    assert code == 0
+    table = pd.read_csv(io.StringIO(out))
+    assert table["cumulative_FLOPs"].iloc[-1] == get_model("resnet18", image_size=160).flops
+    assert table["cumulative_FLOPs"].iloc[-1] < layers_table("resnet18")["cumulative_FLOPs"].iloc[-1]
+    for label, said in [
+        ("resnet18@", 'bad model "resnet18@": expected NAME@IMAGE_SIZE, e.g. resnet18@160'),
+        ("resnet18@\u00b2", "expected NAME@IMAGE_SIZE, e.g. resnet18@160"),
+        (
+            "resnet18@0",
+            'bad model "resnet18@0": NAME@SIZE sets an image model\'s image_size; '
+            "expected a whole number at least 1",
+        ),
+        (
+            "resnet18@99999",
+            'bad model "resnet18@99999": expected an image size of at most 16,384 pixels, got 99999',
+        ),
+        (
+            "resnet18@" + "9" * 5000,
+            "expected an image size of at most 16,384 pixels, got 999999... (5000 digits)",
+        ),
+        ("resnet18@" + "9" * 5000, 'bad model "resnet18@9999'),  # the label cut short, not 5,000 digits
+        (
+            "bert-base@128",
+            'NAME@SIZE sets an image model\'s image_size; model "bert-base" has no parameter "image_size"',
+        ),
+        (
+            "alexnet@16",
+            'bad model "alexnet@16": model "alexnet" cannot be built with image_size 16: window 3',
+        ),
+        ("resnet-9000@160", 'unknown model "resnet-9000"'),
+    ]:
+        code, _, err = cli(capsys, "models", "show", label)
+        assert code == 2, label
+        assert_one_error_line(err, said)
+
+
 def test_models_show_reads_an_onnx_file(tmp_path, capsys):
     """To choose a cut in one's own model: 'models show net.onnx' was an unknown model."""
     pytest.importorskip("onnx")

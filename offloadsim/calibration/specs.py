@@ -6,7 +6,6 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from offloadsim.calibration.errors import CalibrationError
 from offloadsim.models.graph import LayerGraph
@@ -33,20 +32,18 @@ def resolve_models(
     ['alexnet', 'resnet18@160']
     """
     from offloadsim.models import get_model, load_onnx
-    from offloadsim.models.registry import UnknownModelError
+    from offloadsim.models.registry import UnknownModelError, sized_name
 
     specs: list[ModelSpec] = []
     for name in names:
-        base, at, size = name.partition("@")
-        params: dict[str, Any] = {}
-        if at:
-            # ASCII digits only: str.isdigit() passed "resnet18@" (no size: read as resnet18), "²" (int()
-            # then raised, an internal error) and "١٦٠" (written into the profile's label as given).
-            if not (size.isascii() and size.isdigit()):
-                raise CalibrationError(f"bad model {name!r}: expected NAME@IMAGE_SIZE, e.g. resnet18@160")
-            if int(size) < 16:
-                raise CalibrationError(f"bad model {name!r}: an image size of at least 16 pixels, got {size}")
-            params["image_size"] = int(size)
+        try:
+            base, params = sized_name(name)
+        except ValueError as exc:
+            raise CalibrationError(f"bad model {name!r}: {exc}") from None
+        if params.get("image_size", 16) < 16:
+            raise CalibrationError(
+                f"bad model {name!r}: an image size of at least 16 pixels, got {params['image_size']}"
+            )
         try:
             graph = get_model(base, **params)
         except UnknownModelError as exc:

@@ -250,7 +250,12 @@ def _add_models(verbs: Any, common: argparse.ArgumentParser) -> None:
     s = shows.add_parser(
         "show", parents=[common], help="one model's layers", description="Show one model's layers."
     )
-    s.add_argument("name", metavar="NAME", help="model name, e.g. resnet50, or an ONNX file")
+    s.add_argument(
+        "name",
+        metavar="NAME",
+        help="model name, e.g. resnet50, NAME@SIZE for an image model at SIZE pixels (resnet18@160), "
+        "or an ONNX file",
+    )
     s.add_argument(
         "--csv", action="store_true", default=argparse.SUPPRESS, help="print CSV instead of a table"
     )
@@ -703,15 +708,43 @@ def _cmd_models(args: argparse.Namespace) -> int:
         raise _UsageError("the model zoo is not available in this build")
     if args.models_command != "show":
         table = models()
-    elif args.name.lower().endswith(".onnx") or Path(args.name).is_file():
+    elif args.name.lower().endswith(".onnx") or os.path.isfile(args.name):  # False for a name too long
         table = layers(_onnx_graph(args.name))
     else:
-        table = layers(args.name)
+        table = _zoo_layers(layers, args.name)
     if args.csv:
         table.to_csv(sys.stdout, index=False, lineterminator="\n")
     else:
         print(table.to_string(index=False))
     return EXIT_OK
+
+
+def _zoo_layers(layers: Callable[..., Any], label: str) -> Any:
+    """The layer table of zoo model ``label``, ``NAME`` or ``NAME@SIZE`` as ``calibrate`` reads it.
+
+    ``resnet18@160`` is resnet18 at 160 px (``params: {image_size: 160}`` in a scenario); a size
+    the model cannot take, or a model that takes none, is a usage error naming the label as
+    ``calibrate`` does (``bad model "resnet18@0": ...``).
+    """
+    from offloadsim.models.registry import parameter_problems, sized_name
+    from offloadsim.shapes import describe
+
+    bad = f"bad model {describe(label)}"
+    try:
+        name, params = sized_name(label)
+    except ValueError as error:
+        raise _UsageError(f"{bad}: {error}") from None
+    problems = parameter_problems(name, params)  # an unknown model raises, as a bare name does
+    if problems:
+        raise _UsageError(f"{bad}: NAME@SIZE sets an image model's image_size; {problems[0][1]}")
+    try:
+        return layers(name, **params)
+    except ValueError as error:  # an image too small for the model's windows, as a scenario says it
+        if not params:
+            raise
+        raise _UsageError(
+            f"{bad}: model {quoted(name)} cannot be built with image_size {params['image_size']}: {error}"
+        ) from None
 
 
 def _onnx_graph(path: str) -> Any:

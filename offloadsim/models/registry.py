@@ -27,6 +27,7 @@ __all__ = [
     "list_models",
     "parameter_problems",
     "layers_table",
+    "sized_name",
     "models_table",
 ]
 
@@ -203,6 +204,34 @@ def _fits(value: Any, expected: type) -> bool:
     if isinstance(value, bool):
         return False
     return isinstance(value, int | float) if expected is float else isinstance(value, expected)
+
+
+#: The largest image NAME@SIZE names: its layer table's counts stay whole numbers a table holds exactly
+#: (``vgg16@16384`` is 1.7e14 FLOPs; ``resnet18@1000000000`` overflowed to a negative count).
+MOST_PIXELS = 16_384
+
+
+def sized_name(label: str) -> tuple[str, dict[str, int]]:
+    """``NAME@SIZE``, a zoo image model at another input size, as a name and its ``params``.
+
+    The one reading of the label ``calibrate --models``, ``testbed --model`` and ``models show``
+    take (a scenario writes ``params: {image_size: SIZE}``).  SIZE is ASCII digits (``str.isdigit``
+    passes ``²`` and ``١٦٠``), at most :data:`MOST_PIXELS`.  Raises ValueError, saying what was
+    expected, for an ``@`` without such a size after it; whether the model takes an image size,
+    and one that small, is :func:`parameter_problems`'s to say.
+
+    >>> sized_name("resnet18@160"), sized_name("resnet18")
+    (('resnet18', {'image_size': 160}), ('resnet18', {}))
+    """
+    base, at, size = label.partition("@")
+    if not at:
+        return base, {}
+    if not (size.isascii() and size.isdigit()):
+        raise ValueError("expected NAME@IMAGE_SIZE, e.g. resnet18@160")
+    if len(size) > 9 or int(size) > MOST_PIXELS:
+        shown = size if len(size) <= 9 else f"{size[:6]}... ({len(size)} digits)"
+        raise ValueError(f"expected an image size of at most {MOST_PIXELS:,} pixels, got {shown}")
+    return base, {"image_size": int(size)}
 
 
 def get_model(name: str, **params: Any) -> LayerGraph:

@@ -50,11 +50,10 @@ def _seconds(value: float) -> str:
 
 def model_entry(label: str) -> dict[str, Any]:
     """The application keys naming model ``label`` (``resnet18@160`` has ``params: {image_size: 160}``)."""
-    base, _, size = label.partition("@")
-    entry: dict[str, Any] = {"model": base}
-    if size:
-        entry["params"] = {"image_size": int(size)}
-    return entry
+    from offloadsim.models.registry import sized_name
+
+    base, params = sized_name(label)
+    return {"model": base, "params": params} if params else {"model": base}
 
 
 def _policy(k: int, layers: int) -> dict[str, Any]:

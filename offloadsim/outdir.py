@@ -378,6 +378,12 @@ def _move_aside_locked(out: Path, overwrite: bool) -> Path:
     :class:`DirectoryLockedError` if a sweep holds it, FileNotFoundError if ``out`` went
     meanwhile (another rerun moved it).  In a folder where no lock file can be made (read-only),
     no sweep can work either: moved unless another process holds an existing lock file there.
+
+    Killed between the rename and the release, the mover leaves ``NAME.old-N/.offloadsim.lock``,
+    unlocked (the kernel drops a dead holder's flock).  That is harmless, as any killed holder's
+    file is: ``plot``, ``run --out NAME.old-N`` (which moves it on, or replaces it) and
+    ``sweep --resume`` read a lock file only while a live process holds it, take an unlocked one,
+    and count none as content (:func:`_check_contents`, a sweep's own listing).
     """
     try:
         with directory_lock(out, MOVING) as held:

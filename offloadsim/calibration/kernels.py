@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from offloadsim.calibration.errors import CalibrationError
+from offloadsim.suggest import quoted
 from offloadsim.world.profiles.fusion import LayerConfig, Unit
 
 __all__ = [
@@ -104,8 +105,7 @@ def kernel_for(
     Raises :class:`CalibrationError` for an unknown backend, a backend that is
     not installed, or a unit with an unsupported layer.
     """
-    if backend not in BACKENDS:
-        raise CalibrationError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
+    check_known_backend(backend)
     if not supported(unit):
         raise CalibrationError(f"no {backend} kernel for {unit.group} with shapes {unit.head.input_shapes}")
     inputs = random_inputs(unit, seed)
@@ -123,7 +123,22 @@ def kernel_for(
     return torch_kernel(unit, inputs, threads, np.random.default_rng(seed))
 
 
+def check_known_backend(backend: str) -> None:
+    """CalibrationError unless ``backend`` is one of :data:`BACKENDS`."""
+    if backend not in BACKENDS:
+        raise CalibrationError(f"unknown backend {quoted(backend)}; choose one of {', '.join(BACKENDS)}")
+
+
 # -- onnxruntime ----------------------------------------------------------------------------
+
+
+def check_provider(ort: Any, provider: str) -> None:
+    """CalibrationError unless onnxruntime ``ort`` has the execution provider ``provider``."""
+    if provider not in ort.get_available_providers():
+        raise CalibrationError(
+            f"execution provider {quoted(provider)} is not available in this onnxruntime "
+            f"(available: {', '.join(ort.get_available_providers())})"
+        )
 
 
 def import_onnxruntime() -> Any:
@@ -152,11 +167,7 @@ def ort_session(
     turns on onnxruntime's per-node profiler, writing there.
     """
     ort = import_onnxruntime()
-    if provider not in ort.get_available_providers():
-        raise CalibrationError(
-            f"execution provider {provider!r} is not available in this onnxruntime "
-            f"(available: {', '.join(ort.get_available_providers())})"
-        )
+    check_provider(ort, provider)
     options = ort.SessionOptions()
     options.intra_op_num_threads = threads
     options.inter_op_num_threads = 1

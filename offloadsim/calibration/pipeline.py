@@ -23,7 +23,7 @@ import numpy as np
 from offloadsim import userdirs
 from offloadsim.calibration.errors import CalibrationError
 from offloadsim.calibration.fit import fit_cost_model, fit_errors
-from offloadsim.calibration.kernels import BACKENDS, supported
+from offloadsim.calibration.kernels import check_known_backend, supported
 from offloadsim.calibration.profile import group_spreads
 from offloadsim.calibration.specs import ModelSpec, resolve_models
 from offloadsim.calibration.timing import (
@@ -97,17 +97,11 @@ def fusion_rules(backend: str, provider: str = "CPUExecutionProvider") -> Fusion
 
 def check_backend(backend: str, provider: str) -> None:
     """CalibrationError unless ``backend`` is known and importable (and has ``provider``)."""
-    if backend not in BACKENDS:
-        raise CalibrationError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
+    check_known_backend(backend)
     if backend == "onnxruntime":
-        from offloadsim.calibration.kernels import import_onnxruntime
+        from offloadsim.calibration.kernels import check_provider, import_onnxruntime
 
-        ort = import_onnxruntime()
-        if provider not in ort.get_available_providers():
-            raise CalibrationError(
-                f"execution provider {provider!r} is not available in this onnxruntime "
-                f"(available: {', '.join(ort.get_available_providers())})"
-            )
+        check_provider(import_onnxruntime(), provider)
     elif backend == "torch":
         from offloadsim.calibration.torch_ops import import_torch
 

@@ -28,6 +28,7 @@ from offloadsim.calibration.errors import CalibrationError
 from offloadsim.calibration.kernels import ort_session
 from offloadsim.calibration.sampling import Runner, interleave
 from offloadsim.calibration.timing import choose_clock
+from offloadsim.suggest import quoted
 from offloadsim.world.profiles.trust import extrapolated
 
 if TYPE_CHECKING:
@@ -119,8 +120,8 @@ def time_whole_models(
     """
     if profile.backend.get("name") != "onnxruntime":
         raise CalibrationError(
-            f"the accuracy report times whole models with onnxruntime; profile {profile.name!r} was "
-            f"calibrated with {profile.backend.get('name')!r}"
+            f"the accuracy report times whole models with onnxruntime; profile {quoted(profile.name)} was "
+            f"calibrated with {quoted(profile.backend.get('name'))}"
         )
     threads = int(profile.backend.get("threads", 1))
     provider = str(profile.backend.get("provider", "CPUExecutionProvider"))

@@ -9,7 +9,8 @@ from pathlib import Path
 
 from offloadsim.calibration.errors import CalibrationError
 from offloadsim.models.graph import LayerGraph
-from offloadsim.suggest import did_you_mean_file
+from offloadsim.shapes import describe
+from offloadsim.suggest import did_you_mean_file, quoted
 
 __all__ = ["ModelSpec", "resolve_models"]
 
@@ -39,24 +40,25 @@ def resolve_models(
         try:
             base, params = sized_name(name)
         except ValueError as exc:
-            raise CalibrationError(f"bad model {name!r}: {exc}") from None
+            raise CalibrationError(f"bad model {describe(name)}: {exc}") from None
         if params.get("image_size", 16) < 16:
             raise CalibrationError(
-                f"bad model {name!r}: an image size of at least 16 pixels, got {params['image_size']}"
+                f"bad model {describe(name)}: expected an image size of at least 16 pixels, "
+                f"got {params['image_size']}"
             )
         try:
             graph = get_model(base, **params)
         except UnknownModelError as exc:
             raise CalibrationError(str(exc.args[0] if exc.args else exc)) from None
         except (TypeError, ValueError) as exc:
-            raise CalibrationError(f"cannot build {name!r}: {exc}") from None
+            raise CalibrationError(f"cannot build {describe(name)}: {exc}") from None
         specs.append(ModelSpec(name, graph))
     from offloadsim.models.onnx_io import onnx_path_problem
 
     for path in onnx_files:
         what = onnx_path_problem(path)
         if what == "no such file":
-            raise CalibrationError(f"ONNX file not found: {os.fspath(path)!r}{did_you_mean_file(path)}")
+            raise CalibrationError(f"ONNX file not found: {os.fspath(path)}{did_you_mean_file(path)}")
         if what is not None:  # it said "not found" of a directory or FIFO that is there
             raise CalibrationError(f"{os.fspath(path)}: {what}, expected an ONNX model file")
         try:
@@ -67,7 +69,7 @@ def resolve_models(
             from offloadsim.input_kinds import ONNX_MODEL, misdirected_path
 
             wrong = misdirected_path(Path(path), ONNX_MODEL)  # a profile or a scenario given as the model
-            raise CalibrationError(wrong or f"cannot read ONNX file {os.fspath(path)!r}: {exc}") from None
+            raise CalibrationError(wrong or f"cannot read ONNX file {os.fspath(path)}: {exc}") from None
         _check_external_data(Path(path))
         specs.append(ModelSpec(Path(path).stem, graph, Path(path)))
     return specs
@@ -89,6 +91,7 @@ def _check_external_data(path: Path) -> None:
         where = path.parent / location
         if not location or not where.is_file():
             raise CalibrationError(
-                f"cannot read ONNX file {os.fspath(path)!r}: its weight {tensor.name!r} is in the external "
-                f"data file {location!r}, which is missing (looked for {where}); calibrate runs the model"
+                f"cannot read ONNX file {os.fspath(path)}: its weight {quoted(tensor.name)} is in the "
+                f"external data file {quoted(location)}, which is missing (looked for {where}); "
+                "calibrate runs the model"
             )

@@ -51,6 +51,7 @@ from offloadsim.calibration.kernels import (
 )
 from offloadsim.calibration.sampling import Runner, SampleSet, interleave
 from offloadsim.host import cpu_fingerprint, cpu_model
+from offloadsim.suggest import quoted
 from offloadsim.world.profiles.calibrated import Timing, unit_weight_bytes
 from offloadsim.world.profiles.fusion import Unit
 
@@ -190,7 +191,7 @@ def choose_clock(
     """
     if clock != "auto":
         if clock not in CLOCKS:
-            raise ValueError(f"unknown clock {clock!r}; choose one of {', '.join(CLOCKS)}")
+            raise ValueError(f"unknown clock {quoted(clock)}; choose one of {', '.join(CLOCKS)}")
         if clock == "kernel" and backend != "onnxruntime":
             raise ValueError("the kernel clock is onnxruntime's profiler; use clock='cpu' or 'wall'")
         return clock

@@ -24,16 +24,21 @@ def run(argv):
     ("argv", "message"),
     [
         (["calibrate", "--models", "resnet-9000"], "unknown model"),
-        (["calibrate", "--models", "resnet18@x"], "bad model"),
+        # Names in double quotes and paths bare, as the rest of the CLI writes them (not Python's repr).
+        (["calibrate", "--models", "resnet18@x"], 'bad model "resnet18@x": expected NAME@IMAGE_SIZE'),
         # resnet18@10 is NAME@IMAGE_SIZE, as the refusal asked for: it is the size that is too small.
-        (["calibrate", "--models", "resnet18@10"], "an image size of at least 16 pixels, got 10"),
+        (
+            ["calibrate", "--models", "resnet18@10"],
+            'bad model "resnet18@10": expected an image size of at least 16 pixels, got 10',
+        ),
+        (["calibrate", "--models", "bert-base@64"], 'cannot build "bert-base@64": '),
         # "@" with no size was read as resnet18 and timed; "²" passed isdigit() and int() raised (exit 1);
         # Arabic-Indic digits were timed and labelled as given.
         (["calibrate", "--models", "resnet18@"], "expected NAME@IMAGE_SIZE"),
         (["calibrate", "--models", "resnet18@\u00b2"], "expected NAME@IMAGE_SIZE"),
         (["calibrate", "--models", "resnet18@\u0661\u0666\u0660"], "expected NAME@IMAGE_SIZE"),
-        (["calibrate", "--backend", "tensorflow"], "unknown backend"),
-        (["calibrate", "--onnx", "no/such/file.onnx"], "ONNX file not found"),
+        (["calibrate", "--backend", "tensorflow"], 'unknown backend "tensorflow"; choose one of '),
+        (["calibrate", "--onnx", "no/such/file.onnx"], "ONNX file not found: no/such/file.onnx"),
         (["calibrate", "report", "no/such/profile.json"], "cannot read profile"),
         (["calibrate", "report", "no-such-profile"], 'unknown profile "no-such-profile"'),
         (["calibrate", "report", "a100"], "derived profile"),
@@ -264,7 +269,7 @@ def test_an_onnx_file_whose_external_weights_are_missing(verb, tmp_path, capsys)
     }[verb]
     assert run([*argv, *(["--out", str(tmp_path / "rep")] if verb == "report" else [])]) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and err[0].startswith(f"offloadsim: error: cannot read ONNX file '{model}'")
+    assert len(err) == 1 and err[0].startswith(f"offloadsim: error: cannot read ONNX file {model}: ")
     assert "external data file" in err[0] and "which is missing" in err[0]
 
 

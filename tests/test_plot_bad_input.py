@@ -157,6 +157,27 @@ def test_a_named_column_and_file_stem_still_draw(run_dir, tmp_path, capsys):
             "a FIFO",
             "{dir} is incomplete: tasks.parquet is a FIFO (named pipe), not a table file",
         ),
+        # A run writes no metrics.parquet: one that is a directory or FIFO was taken as absent.
+        (
+            "metrics.parquet",
+            "a directory",
+            "{dir} is incomplete: metrics.parquet is a directory, not a table file",
+        ),
+        (
+            "metrics.parquet",
+            "a FIFO",
+            "{dir} is incomplete: metrics.parquet is a FIFO (named pipe), not a table file",
+        ),
+        (
+            "stages.parquet",
+            "a FIFO",
+            "{dir} is incomplete: stages.parquet is a FIFO (named pipe), not a table file",
+        ),
+        (
+            "summary.json",
+            "a FIFO",
+            "{dir} is incomplete: summary.json is a FIFO (named pipe), expected the run's summary",
+        ),
     ],
 )
 def test_a_results_file_that_cannot_be_read_is_named(
@@ -166,7 +187,7 @@ def test_a_results_file_that_cannot_be_read_is_named(
     file; one that is a FIFO or directory was "no manifest.json", and tasks.parquet as either "missing"."""
     edited = _edited(run_dir, tmp_path, json.loads((run_dir / "manifest.json").read_text(encoding="utf-8")))
     target = edited / file
-    target.unlink()
+    target.unlink(missing_ok=True)  # a run has no metrics.parquet, nor stages.parquet without --stages
     if spoil == "not utf-8":
         target.write_bytes(b"\xff{}")
     elif spoil == "not json":
@@ -175,7 +196,8 @@ def test_a_results_file_that_cannot_be_read_is_named(
         make_no_file(target, "a FIFO (named pipe)" if spoil == "a FIFO" else spoil)
     assert main(["plot", str(edited), "--out", str(tmp_path / "figure")]) == 2
     (line,) = capsys.readouterr().err.splitlines()
-    assert line.startswith("offloadsim: error: ") and said.format(dir=edited) in line, line
+    assert line == f"offloadsim: error: {said.format(dir=edited)}" or spoil == "not json", line
+    assert said.format(dir=edited) in line, line
     assert not list(tmp_path.glob("figure*"))
 
 

@@ -94,17 +94,19 @@ def read_results(directory: str | Path) -> Results:
     try:
         tasks = _read_table(path / "tasks.parquet")
         nodes = _read_table(path / "nodes.parquet")
-        if (path / "metrics.parquet").is_file():
-            metrics = pd.read_parquet(path / "metrics.parquet")
-        else:
-            metrics = _run_metrics(path, manifest)
+        # A run has no metrics.parquet (its summary.json gives the row), nor stages.parquet without
+        # --stages; one there that is a directory or FIFO is refused, not taken as absent.
+        metrics_file, stages_file = path / "metrics.parquet", path / "stages.parquet"
+        metrics = _read_table(metrics_file) if metrics_file.exists() else _run_metrics(path, manifest)
+        stages = _read_table(stages_file) if stages_file.exists() else None
+    except ExperimentError:  # already names the file (a ValueError too, not to be said twice)
+        raise
     except (OSError, ValueError) as error:
         raise ExperimentError(f"cannot read results in {path}: {error}") from None
     _check_counts(path, manifest, tasks, metrics)
     fmt = str(manifest.get("format", ""))
     kind = "sweep" if fmt.startswith("offloadsim-sweep") else "compare" if "compare" in fmt else "run"
     swept = [str(k) for k in manifest.get("swept", [])]
-    stages = pd.read_parquet(path / "stages.parquet") if (path / "stages.parquet").is_file() else None
     return Results(kind, path, tasks, metrics, nodes, manifest, swept, stages)
 
 
@@ -178,6 +180,8 @@ def _run_metrics(path: Path, manifest: Mapping[str, Any]) -> pd.DataFrame:
     from offloadsim.analysis.summary import Summary, metrics_row
 
     summary_file = path / "summary.json"
+    if (what := not_a_file(summary_file)) is not None:  # a FIFO would block the read
+        raise ExperimentError(f"{path} is incomplete: summary.json {what}, expected the run's summary")
     if not summary_file.is_file():
         raise ExperimentError(f"{path} is incomplete: summary.json is missing")
     summary = Summary.from_dict(json.loads(summary_file.read_text(encoding="utf-8")))

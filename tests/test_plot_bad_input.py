@@ -49,6 +49,15 @@ def _edited(run_dir: Path, tmp_path: Path, manifest: object) -> Path:
         ("policy", {"name": 3}, "policy: expected a mapping with a name, got a mapping"),
         ("swept", 7, "swept: expected a list of key paths, got 7"),
         ("labels", 3, "labels: expected a mapping of key path to label, got 3"),
+        # Each said "expected a list of notes, got a list": the wrong item is named, not its list.
+        ("notes", ["ok", 1], "notes[1]: expected a note (text), got 1"),
+        ("swept", [None], "swept[0]: expected a key path (text), got nothing (null)"),
+        ("labels", {"seed": 3}, 'labels["seed"]: expected a label (text), got 3'),
+        (
+            "swept_kinds",
+            {"seed": []},
+            'swept_kinds["seed"]: expected a kind (text or null), got an empty list',
+        ),
     ],
 )
 def test_a_manifest_key_of_the_wrong_shape_is_named(key, value, said, run_dir, tmp_path, capsys):

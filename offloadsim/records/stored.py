@@ -20,7 +20,7 @@ from offloadsim.bounded_read import not_a_file
 from offloadsim.errors import RunError
 from offloadsim.input_kinds import RESULTS, misdirected_path
 from offloadsim.shapes import describe, each, is_number, is_text, is_texts, is_whole
-from offloadsim.suggest import did_you_mean_file
+from offloadsim.suggest import did_you_mean_file, quoted
 
 __all__ = ["ExperimentError", "Results", "read_results"]
 
@@ -151,7 +151,32 @@ def _check_manifest(file: Path, manifest: Any) -> None:
         )
     for key, (fits, what) in _MANIFEST_KEYS.items():
         if key in manifest and not fits(manifest[key]):
-            raise ExperimentError(f"{file}: {key}: expected {what}, got {describe(manifest[key])} ({rerun})")
+            where, value, what = _wrong_item(key, manifest[key]) or (key, manifest[key], what)
+            raise ExperimentError(f"{file}: {where}: expected {what}, got {describe(value)} ({rerun})")
+
+
+#: The manifest keys that hold a list or mapping of like items: the container, and what each item is.
+_MANIFEST_ITEMS: dict[str, tuple[type, Any, str]] = {
+    "swept": (list, is_text, "a key path (text)"),
+    "notes": (list, is_text, "a note (text)"),
+    "labels": (Mapping, is_text, "a label (text)"),
+    "swept_kinds": (Mapping, _is_kind, "a kind (text or null)"),
+}
+
+
+def _wrong_item(key: str, value: Any) -> tuple[str, Any, str] | None:
+    """Where the first wrong item of the right container is (``notes[0]``, ``labels["seed"]``), or None.
+
+    A list of notes holding a number said "expected a list of notes, got a list".
+    """
+    container, fits, what = _MANIFEST_ITEMS.get(key, (object, None, ""))
+    if fits is None or not isinstance(value, container):
+        return None
+    found: Any = value  # a list or a mapping, as checked: not narrowed to object
+    for name, item in found.items() if isinstance(found, Mapping) else enumerate(found):
+        if not fits(item):
+            return f"{key}[{quoted(name) if isinstance(name, str) else name}]", item, what
+    return None
 
 
 def _check_counts(

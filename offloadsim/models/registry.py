@@ -153,6 +153,12 @@ _PRECISION_KEYS = ("precision", "dtype_bytes")  # every model takes them; parse_
 #: The least value of a builder's whole-number parameters: 1 (a size, a count of classes or tokens)
 #: unless named here.  ``num_classes: 0`` built a classifier with no output and was accepted.
 _LEAST = {"past_tokens": 0}
+#: The largest image a model takes (``image_size``, or NAME@SIZE): its layer table's counts stay whole
+#: numbers a table holds exactly (``vgg16@16384`` is 1.7e14 FLOPs; ``resnet18@1000000000`` overflowed
+#: to a negative count, and ``params: {image_size: 1000000000}`` ran ResNet-50 at 8e22 MACs).
+MOST_PIXELS = 16_384
+#: The greatest value of a builder's whole-number parameters, where one is bounded.
+_MOST = {"image_size": MOST_PIXELS}
 _TYPE_WORDS = {int: "a whole number", float: "a number", str: "a string", bool: "true or false"}
 
 
@@ -161,7 +167,8 @@ def parameter_problems(name: str, params: Mapping[str, Any]) -> list[tuple[str, 
 
     The builder's signature says what it takes (``image_size: int``): an
     unknown key, a value of another type (a list for a whole number), or a
-    whole number below its least (``num_classes: 0``) is a problem.
+    whole number below its least (``num_classes: 0``) or above its greatest (``image_size`` past
+    :data:`MOST_PIXELS`) is a problem.
     ``precision`` and ``dtype_bytes`` are left to
     :func:`~offloadsim.models.precision.parse_precision`.  Raises
     :class:`UnknownModelError` for an unknown model.
@@ -195,6 +202,8 @@ def parameter_problems(name: str, params: Mapping[str, Any]) -> list[tuple[str, 
             problems.append((key, f"expected {_TYPE_WORDS[expected]}, got {describe(value)}"))
         elif expected is int and value < (least := _LEAST.get(key, 1)):
             problems.append((key, f"expected a whole number at least {least}, got {describe(value)}"))
+        elif expected is int and value > (most := _MOST.get(key, value)):
+            problems.append((key, f"expected a whole number at most {most:,}, got {describe(value)}"))
     return problems
 
 
@@ -204,11 +213,6 @@ def _fits(value: Any, expected: type) -> bool:
     if isinstance(value, bool):
         return False
     return isinstance(value, int | float) if expected is float else isinstance(value, expected)
-
-
-#: The largest image NAME@SIZE names: its layer table's counts stay whole numbers a table holds exactly
-#: (``vgg16@16384`` is 1.7e14 FLOPs; ``resnet18@1000000000`` overflowed to a negative count).
-MOST_PIXELS = 16_384
 
 
 def sized_name(label: str) -> tuple[str, dict[str, int]]:

@@ -247,3 +247,28 @@ def test_llm_graph_shape_and_bytes() -> None:
     assert get_model("llama-3.2-1b", tokens=64, dtype_bytes=1).param_bytes == g.params
     with pytest.raises(ValueError):
         get_model("gpt2", tokens=2000)  # beyond the 1024-token context
+
+
+def test_an_image_size_past_the_largest_is_refused_in_a_scenario_as_after_an_at() -> None:
+    # `params: {image_size: 1000000000}` validated and ran ResNet-50 at 8e22 MACs, where
+    # `resnet50@1000000000` was refused: one bound for both spellings.
+    from offloadsim.models.registry import MOST_PIXELS
+
+    assert parameter_problems("resnet50", {"image_size": MOST_PIXELS}) == []
+    assert parameter_problems("resnet50", {"image_size": MOST_PIXELS + 1}) == [
+        ("image_size", f"expected a whole number at most {MOST_PIXELS:,}, got {MOST_PIXELS + 1}")
+    ]
+    assert parameter_problems("bert-base", {"seq_len": 10**6}) == []  # only image sizes are bounded
+
+
+def test_a_scenario_image_size_past_the_largest_is_exit_2(capsys) -> None:
+    from pathlib import Path
+
+    from offloadsim.cli import main
+
+    scenario = Path(__file__).resolve().parents[2] / "scenarios" / "quickstart.yaml"
+    code = main(["validate", str(scenario), "--set", "applications.classify.params={image_size: 1000000000}"])
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert code == 2
+    assert len(lines) == 1 and "applications.classify.params.image_size" in lines[0], lines
+    assert "at most 16,384" in lines[0]

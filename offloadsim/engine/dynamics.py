@@ -61,9 +61,18 @@ class DynamicsFailed(EngineError):
 
 
 def live_topology(world: Any) -> Topology:
-    """The topology a run routes over: the world's own, or a fork when the run changes it."""
+    """The topology a run routes over: the world's own, or a fork when the run can change it.
+
+    A run changes it when its world changes (``dynamics:``) or a battery can run
+    flat (its device then goes down for good): the world's topology is shared by
+    every run of one built world (compare, sweep), so no run may write to it.
+    """
     topology: Topology = world.topology
-    return topology.fork() if getattr(world, "dynamics", ()) else topology
+    if getattr(world, "dynamics", ()) or any(
+        getattr(node.power, "battery_j", None) is not None for node in world.nodes.values()
+    ):
+        return topology.fork()
+    return topology
 
 
 def connect(topology: Topology, network: LinkModel, changed: Callable[[Change], None]) -> None:

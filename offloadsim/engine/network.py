@@ -221,9 +221,9 @@ def abort_reason(topology: _Ends, channels: Sequence[int], a: str, b: str, flat:
     """Why a transfer from ``a`` to ``b`` over ``channels`` was aborted: a node on it, else a link.
 
     A node on the route that went down took its links down with it (else :func:`link_down`);
-    one in ``flat`` (a device whose battery ran flat: the topology still has it up) cut its
-    transfers as it died.  The node's own failure is the task's reason, as for a stage it was
-    serving: one crash of an edge is then one reason in the summary, not one per sender.
+    one in ``flat`` went down because its battery ran flat, which the reason says.  The node's
+    own failure is the task's reason, as for a stage it was serving: one crash of an edge is
+    then one reason in the summary, not one per sender.
     """
     for channel in channels:
         for node in topology.channel_ends(channel):

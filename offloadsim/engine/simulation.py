@@ -91,7 +91,7 @@ class Simulation:
             self.processors[node] = built[0]
             self.node_processors[node] = tuple(built)
         # The run's network: routes from its topology (a fork of the world's when the world
-        # changes during the run), flows shared by its link model.
+        # changes during the run, or a battery can run flat), flows shared by its link model.
         self.topology = live_topology(world)
         self.network = make_link_model(world.link_model, self.env, world.topology.channel_capacity_bps)
         self.ledger = ledger = Ledger(self.env, scenario.warmup_s, record_stages, records)
@@ -184,13 +184,13 @@ class Simulation:
         if change.what == "node-up" and change.node is not None:
             if change.value:
                 self._node_up(change.node)
+            elif change.node in self.drained_at:  # taken down for good by _on_drained
+                self.node_down(change.node, f"battery flat at {change.node}")
             else:
                 self.node_down(change.node, f"{change.node} went down")
 
     def _node_up(self, node: str) -> None:
-        """``node`` came back: its processors take stages again (unless its battery is flat)."""
-        if node in self.drained_at:
-            return
+        """``node`` came back: its processors take stages again (never a flat battery's: it stays down)."""
         self.view.up_version += 1
         self._node_states.set(self._node_row[node], self.env.now, 1.0)
         for (where, _), processor in self.resources.items():
@@ -423,34 +423,21 @@ class Simulation:
             self._advance(task)
 
     def _on_drained(self, meter: NodeMeter) -> None:
-        """A battery ran flat: the node stops, and so does every task that needs it, and its radio.
+        """A battery ran flat: its device goes down in the run's topology, for good.
 
-        The tasks first (theirs is the flat battery's reason, and a task whose
-        source it is is not retried), then the transfers still sending to,
-        from or through it: aborted now, as its links going down would abort
-        them, their bytes sent so far counted on the links they crossed.  Its
-        links stay up in the network (the topology knows nothing of a
-        battery, and a world that changes would bring them back up).
+        The run's topology is its own when a battery can run flat (``live_topology``),
+        so what follows a node going down follows here: its links carry nothing (the
+        transfers still sending to, from or through it are aborted, their bytes sent
+        so far counted on the links they crossed, as is any the kernel hands the
+        network after the drain: a drain found as a flow's radio turns on comes
+        before the flow starts), no route crosses it, the links table's availability
+        drops, and ``_world_changed`` stops its processors and fails the tasks that
+        need it (:meth:`node_down`), with the flat battery's reason.  No later change
+        (a ``node-schedule`` window ending, a repair) brings it back up.
         """
         node = meter.node
         self.drained_at[node] = self.env.now
-        self.node_down(node, f"battery flat at {node}")
-        self._cut_flows(node)
-        # A drain found as a flow's radio turns on (the meter looks at its battery then) comes before
-        # the kernel hands that flow to the network: a second sweep, at this instant once the event
-        # at hand is done, cuts it too (nothing has moved a byte in between).
-        self.env.timeout(0.0, node).callbacks.append(self._cut_late)
-
-    def _cut_late(self, event: Any) -> None:
-        """The flat battery's second sweep (see :meth:`_on_drained`)."""
-        self._cut_flows(event.value)
-
-    def _cut_flows(self, node: str) -> None:
-        """Abort every transfer still sending over the links of ``node``, as its links going down would."""
-        network = self.network
-        for channel in self.topology.channels_at(node):
-            for flow, _ in network.sending_over(channel):
-                network.cancel(flow)  # False for one an earlier abort's consequences ended
+        self.topology.take_down_for_good(node)
 
     def node_down(self, node: str, reason: str) -> None:
         """``node`` went down: its processors abort their stages; every task that needs it fails.

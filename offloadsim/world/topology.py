@@ -29,7 +29,9 @@ being applied, :meth:`Topology.applying`; ``None`` outside every entry),
 and one holder's coming up ends its own hold, not another's, so overlapping
 outages add up as a union.  With one holder (a world built as written, a
 test calling :meth:`Topology.set_link_up`) the last change sets the state,
-as it always did.
+as it always did.  A node the run takes down for good (a device whose battery
+ran flat, :meth:`Topology.take_down_for_good`) is held by a holder no entry
+is, so no entry's coming up brings it back.
 
 A dynamics kind whose own state follows nodes (``mobility`` moves devices off
 an access point that goes down, and back when it comes up) registers a
@@ -64,6 +66,9 @@ _HOP_PENALTY_S = 1e-12
 ROUTE_CACHE = 1 << 17
 #: Entries (one per core node) kept over all cached shortest-path search tables.
 SEARCH_BUDGET = 1 << 21
+#: The holder of a node taken down for good (:meth:`Topology.take_down_for_good`): no dynamics
+#: entry's number (those count from 0), so no entry's change lets the node up.
+_FOR_GOOD = -1
 
 
 class NoRouteError(LookupError):
@@ -340,6 +345,15 @@ class Topology:
         self._changed(Change("node-up", float(up), node=node, channels=channels), True)
         if up:
             self._react(node, up)  # after they carry its links again
+
+    def take_down_for_good(self, node: str) -> None:
+        """Take ``node`` down as a holder none lets go: it stays down to the run's end.
+
+        A device whose battery ran flat: a ``node-schedule`` window or a failure that
+        took it down too, and lets it up later, ends only its own hold (see :meth:`applying`).
+        """
+        with self.applying(_FOR_GOOD):
+            self.set_node_up(node, False)
 
     def links_at(self, node: str) -> tuple[int, ...]:
         """The indices of the links with ``node`` at one end, in link order, whatever their state.

@@ -5,10 +5,14 @@ from __future__ import annotations
 import math
 import signal
 
+import numpy as np
 import pytest
 
-from offloadsim.engine import simulate
-from offloadsim.scenario import load_scenario_text
+from offloadsim.engine import TASK_COLUMNS, simulate
+from offloadsim.policies.base import Plan
+from offloadsim.policies.registry import register_policy, unregister_policy
+from offloadsim.scenario import PolicySpec, load_scenario_text
+from offloadsim.world.build import build_world
 
 # Found by a run that never ended: at about 0.7 s the meter of phone-1 kept scheduling its next
 # look at the battery for when its radio tail ends, which was less than a clock tick ahead (the
@@ -248,14 +252,17 @@ policy: edge
     assert list(raw.links["bytes"]) == pytest.approx([sent, 0.0, sent, 0.0], abs=1e-6)
 
 
-def test_a_battery_flat_as_a_transfer_starts_sends_none_of_it(tmp_path):
+@pytest.mark.parametrize("model", ["max-min", "fifo"])
+def test_a_battery_flat_as_a_transfer_starts_sends_none_of_it(tmp_path, model):
     """The meter finds the battery flat as the upload's radio turns on at 1 s (half a nanojoule
     left: within its tolerance), before the kernel hands the flow to the network: not a byte of it
-    moves (before, its megabyte crossed both links of the flat phone's route)."""
+    moves (before, its megabyte crossed both links of the flat phone's route).  The phone's links
+    are down by then, and the link model aborts a flow started over a link that is down."""
     (tmp_path / "t.csv").write_text("time\n1\n")
     text = """
 name: flat-as-it-sends
 duration: 10 s
+network: {model: MODEL}
 nodes:
   phone-0: {tier: device, processor: {speed: 1 GFLOP/s}, power: {idle: 1 W, battery: 1.0000000005 J}}
   ap: {tier: network}
@@ -269,7 +276,7 @@ workload:
   - {app: job, sources: phone-0, arrivals: trace, trace: t.csv}
 policy: edge
 """
-    raw = simulate(load_scenario_text(text, source="<test>", base_dir=tmp_path))
+    raw = simulate(load_scenario_text(text.replace("MODEL", model), source="<test>", base_dir=tmp_path))
     assert raw.nodes["drained_at"][0] == 1.0
     assert list(raw.tasks["reason"]) == ["battery flat at phone-0"]
     assert list(raw.links["bytes"]) == [0.0, 0.0, 0.0, 0.0]
@@ -308,3 +315,136 @@ def test_a_battery_that_only_idles_runs_flat_at_capacity_over_idle_power():
     assert math.isclose(drained[nodes["phone-1"]], 3.8, rel_tol=1e-12)
     assert math.isclose(energy[nodes["phone-1"]], 1.9, rel_tol=1e-12)
     assert len(raw.tasks["task_id"]) == 4  # arrivals at 0, 1, 2 and 3 s; none once flat at 3.8 s
+
+
+# A mesh: phone-1 reaches the access point through phone-0 (2 ms) or, slower, through phone-2
+# (10 ms).  phone-0 only idles (1 W) on a 0.25 J battery: flat at 0.25 s, down for good from then.
+MESH = """
+name: flat-mesh
+duration: 10 s
+nodes:
+  phone-0: {tier: device, processor: {speed: 1 GFLOP/s}, power: {idle: 1 W, battery: 0.25 J}}
+  phone-1: {tier: device, processor: {speed: 1 GFLOP/s}}
+  phone-2: {tier: device, processor: {speed: 1 GFLOP/s}}
+  ap: {tier: network}
+  edge: {tier: edge, processor: {speed: 1000 GFLOP/s}}
+links:
+  - {between: [phone-1, phone-0], bandwidth: 8 Mbps, latency: 1 ms}
+  - {between: [phone-0, ap], bandwidth: 8 Mbps, latency: 1 ms}
+  - {between: [phone-1, phone-2], bandwidth: 8 Mbps, latency: 5 ms}
+  - {between: [phone-2, ap], bandwidth: 8 Mbps, latency: 5 ms}
+  - {between: [ap, edge], bandwidth: 8 Mbps}
+applications:
+  job: {work: 1 MFLOP, input: 1 MB, output: 0 B}
+workload:
+  - {app: job, sources: phone-1, arrivals: trace, trace: t.csv}
+policy: edge
+"""
+
+
+def _mesh(tmp_path, times, text=MESH, policy=None):
+    (tmp_path / "t.csv").write_text("time\n" + "".join(f"{t}\n" for t in times))
+    scenario = load_scenario_text(text, source="<test>", base_dir=tmp_path)
+    return simulate(scenario, policy=policy)
+
+
+def _by_direction(links, column):
+    return {(a, b): value for a, b, value in zip(links["a"], links["b"], links[column], strict=True)}
+
+
+def test_a_route_no_longer_relays_through_a_flat_phone(tmp_path):
+    """phone-1's upload at 1 s goes round by phone-2: not a byte crosses the dead phone-0 (before,
+    its megabyte was relayed by phone-0 as if it were alive)."""
+    raw = _mesh(tmp_path, [1])
+    assert raw.nodes["drained_at"][0] == pytest.approx(0.25, abs=1e-12)
+    assert list(raw.tasks["status"]) == ["completed"]
+    carried = _by_direction(raw.links, "bytes")
+    assert carried["phone-1", "phone-0"] == carried["phone-0", "ap"] == 0.0
+    assert carried["phone-1", "phone-2"] == carried["phone-2", "ap"] == carried["ap", "edge"] == 1e6
+    # 1 MB at 1 MB/s plus the 10 ms of phone-2's route, both ways (the empty reply's latency back).
+    assert raw.tasks["latency"][0] == pytest.approx(1.0 + 0.010 + 1e-6 + 0.010, abs=1e-9)
+
+
+def test_with_no_other_route_the_policy_sees_the_edge_unreachable(tmp_path):
+    """Without phone-2, the edge is out of phone-1's reach once phone-0 is flat: ``edge`` runs the
+    task on phone-1 itself, as when phone-0 goes down (before, it sent it through phone-0)."""
+    text = MESH.replace("  - {between: [phone-1, phone-2], bandwidth: 8 Mbps, latency: 5 ms}\n", "")
+    raw = _mesh(tmp_path, [1], text)
+    assert list(raw.tasks["status"]) == ["completed"]
+    assert list(raw.tasks["final_node"]) == ["phone-1"]
+    assert set(raw.links["bytes"]) == {0.0}
+
+
+def test_a_flat_phones_links_are_down_in_the_links_table_from_the_drain(tmp_path):
+    """By hand: phone-0's two links (both ways) carried traffic for 0.25 s of the 10 s, so their
+    availability is 0.025 and their mean capacity 0.025 × 8 Mbps; every other link's stays whole."""
+    links = _mesh(tmp_path, [1]).links
+    availability = _by_direction(links, "availability")
+    mean_capacity = _by_direction(links, "mean_capacity")
+    dead = {("phone-1", "phone-0"), ("phone-0", "phone-1"), ("phone-0", "ap"), ("ap", "phone-0")}
+    for direction, value in availability.items():
+        assert value == pytest.approx(0.025 if direction in dead else 1.0, rel=1e-12), direction
+        expected = 8e6 * (0.025 if direction in dead else 1.0)
+        assert mean_capacity[direction] == pytest.approx(expected, rel=1e-12), direction
+
+
+def test_a_policy_that_places_a_stage_on_a_flat_phone_sends_nothing(tmp_path):
+    """A plug-in policy that ignores ``view.is_up`` and places phone-1's task on phone-0 after its
+    battery ran flat: the plan is refused as one on a node down is (phone-0 is out of reach), the
+    task dropped with that reason, and no byte leaves (before, the megabyte was sent to the dead
+    phone, whose processor then refused it)."""
+
+    @register_policy("onto-phone-0")
+    class OntoPhone0:
+        """Always phone-0, up or not."""
+
+        def decide(self, task, view):
+            return Plan(("phone-0",))
+
+    try:
+        raw = _mesh(tmp_path, [1], policy=PolicySpec("onto-phone-0"))
+    finally:
+        unregister_policy("onto-phone-0")
+    assert list(raw.tasks["status"]) == ["dropped"]
+    assert list(raw.tasks["reason"]) == [
+        'policy "onto-phone-0" placed a task on "phone-0", unreachable from its source'
+    ]
+    assert set(raw.links["bytes"]) == {0.0}
+
+
+def test_a_node_schedule_does_not_revive_a_flat_phone(tmp_path):
+    """A ``node-schedule`` takes phone-0 down from 2 s to 3 s, after its battery ran flat at
+    0.25 s: its ``up`` at 3 s ends the schedule's own outage, not the battery's.  phone-0's links
+    stay down to the end (availability 0.025) and the upload at 5 s goes round by phone-2
+    (before, the schedule's ``up`` brought the links back and the route through phone-0)."""
+    text = MESH + (
+        "dynamics:\n  - kind: node-schedule\n    node: phone-0\n"
+        "    steps: [{at: 2 s, up: false}, {at: 3 s, up: true}]\n"
+    )
+    raw = _mesh(tmp_path, [5], text)
+    assert list(raw.tasks["status"]) == ["completed"]
+    carried = _by_direction(raw.links, "bytes")
+    assert carried["phone-1", "phone-0"] == 0.0 and carried["phone-1", "phone-2"] == 1e6
+    assert _by_direction(raw.links, "availability")["phone-0", "ap"] == pytest.approx(0.025, rel=1e-12)
+    nodes = dict(zip(raw.nodes["node"], raw.nodes["availability"], strict=True))
+    assert nodes["phone-0"] == pytest.approx(0.025, rel=1e-12)
+
+
+def test_runs_of_one_built_world_do_not_see_each_others_flat_battery(tmp_path):
+    """The flat phone goes down in the run's own topology, never the world's: a second run of the
+    same built world (as compare and sweep make them) starts with phone-0 up and gives the same
+    records as the first, and as a run of a world built afresh."""
+    (tmp_path / "t.csv").write_text("time\n0.1\n1\n2\n")
+    scenario = load_scenario_text(MESH, source="<test>", base_dir=tmp_path)
+    world = build_world(scenario)
+    runs = [simulate(world), simulate(world), simulate(build_world(scenario))]
+    assert world.topology.node_up("phone-0")
+    first = runs[0]
+    # The first upload, at 0.1 s, went through phone-0 and was cut as its battery ran flat.
+    assert first.tasks["reason"][0] == "battery flat at phone-0"
+    assert _by_direction(first.links, "availability")["phone-0", "ap"] == pytest.approx(0.025, rel=1e-12)
+    for other in runs[1:]:
+        np.testing.assert_equal(other.links, first.links)
+        np.testing.assert_equal(other.nodes, first.nodes)
+        for column in TASK_COLUMNS:
+            np.testing.assert_equal(np.asarray(other.tasks[column]), np.asarray(first.tasks[column]), column)

@@ -2,9 +2,9 @@
 
 ``edge`` and ``fixed`` check that their nodes are up and reachable only when
 the view's ``up_version`` moved, and ``least-loaded`` keeps each source's
-answers to "is this node usable" on that version; these runs break a node both ways the version is bumped
-(the topology taking it down, and its processors stopping on a flat battery,
-which leaves the topology alone) and check where each task then ran.
+answers to "is this node usable" on that version; these runs break a node both ways a scenario can
+(a scheduled outage, and a flat battery, which takes the node down in the run's topology for good)
+and check where each task then ran.
 """
 
 from __future__ import annotations
@@ -81,8 +81,8 @@ def test_edge_moves_off_a_node_the_topology_cuts_off_and_back_when_it_returns(wh
 
 @pytest.mark.parametrize("policy", ["edge", "least-loaded"])
 def test_edge_falls_back_to_the_source_once_its_node_s_battery_is_flat(policy):
-    # The battery stops the edge's processor without touching the topology: only the kernel's bump of
-    # up_version tells the policy, which would otherwise keep sending tasks there to be refused.
+    # The flat battery takes the edge down: the bump of up_version tells the policy, which would
+    # otherwise keep sending tasks there (to be refused, the edge unreachable).
     # least-loaded prices the edge (about 9 ms) below the phone itself (10 ms) while it is up.
     rows, drained = _placements(FLAT_EDGE.replace("policy: edge", f"policy: {policy}"))
     flat = drained["edge"]

@@ -412,22 +412,31 @@ def test_a_policy_that_places_a_stage_on_a_flat_phone_sends_nothing(tmp_path):
     assert set(raw.links["bytes"]) == {0.0}
 
 
-def test_a_node_schedule_does_not_revive_a_flat_phone(tmp_path):
-    """A ``node-schedule`` takes phone-0 down from 2 s to 3 s, after its battery ran flat at
-    0.25 s: its ``up`` at 3 s ends the schedule's own outage, not the battery's.  phone-0's links
-    stay down to the end (availability 0.025) and the upload at 5 s goes round by phone-2
-    (before, the schedule's ``up`` brought the links back and the route through phone-0)."""
+@pytest.mark.parametrize(
+    ("down", "up", "on_s"),
+    [
+        ("2 s", "3 s", 0.25),  # the schedule's window after the drain at 0.25 s: up until then
+        ("0.1 s", "0.5 s", 0.1),  # the battery runs flat (on its idle draw) inside the window
+    ],
+)
+def test_a_node_schedule_does_not_revive_a_flat_phone(tmp_path, down, up, on_s):
+    """A ``node-schedule`` takes phone-0 down and lets it up; its battery runs flat at 0.25 s,
+    after the window or inside it: the schedule's ``up`` ends the schedule's own outage, not the
+    battery's.  phone-0 and its links stay down to the end (up ``on_s`` of the 10 s) and the
+    upload at 5 s goes round by phone-2 (before, the schedule's ``up`` brought the links back,
+    and the route through phone-0)."""
     text = MESH + (
         "dynamics:\n  - kind: node-schedule\n    node: phone-0\n"
-        "    steps: [{at: 2 s, up: false}, {at: 3 s, up: true}]\n"
+        f"    steps: [{{at: {down}, up: false}}, {{at: {up}, up: true}}]\n"
     )
     raw = _mesh(tmp_path, [5], text)
+    assert raw.nodes["drained_at"][0] == pytest.approx(0.25, abs=1e-12)
     assert list(raw.tasks["status"]) == ["completed"]
     carried = _by_direction(raw.links, "bytes")
     assert carried["phone-1", "phone-0"] == 0.0 and carried["phone-1", "phone-2"] == 1e6
-    assert _by_direction(raw.links, "availability")["phone-0", "ap"] == pytest.approx(0.025, rel=1e-12)
+    assert _by_direction(raw.links, "availability")["phone-0", "ap"] == pytest.approx(on_s / 10, rel=1e-12)
     nodes = dict(zip(raw.nodes["node"], raw.nodes["availability"], strict=True))
-    assert nodes["phone-0"] == pytest.approx(0.025, rel=1e-12)
+    assert nodes["phone-0"] == pytest.approx(on_s / 10, rel=1e-12)
 
 
 def test_runs_of_one_built_world_do_not_see_each_others_flat_battery(tmp_path):

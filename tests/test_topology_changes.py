@@ -193,3 +193,50 @@ def test_routes_after_any_changes_are_those_of_the_graph_in_force(seed, changes)
                 route = topo.route(a, b)
                 assert route.latency_s == pytest.approx(best, abs=1e-9)
                 assert all(live.has_edge(u, v) for u, v in itertools.pairwise(route.nodes))
+
+
+def test_a_leaf_going_down_keeps_the_peeled_trees_and_routes_match_a_topology_built_afresh():
+    """A device on one access point going down (a flat battery, a crash) moves only its own place in
+    the cached trees, as a handover out of reach does: no search starts afresh, and every route
+    is still the one a topology built with the same nodes down finds."""
+    rng = random.Random(7)
+    phones = [f"phone-{i}" for i in range(8)]
+    aps = ["ap-0", "ap-1", "ap-2"]
+    nodes = [NodeSpec(p, "phone", "device") for p in phones] + [NodeSpec(a, "ap", "network") for a in aps]
+    nodes += [NodeSpec(n, n, t) for n, t in (("edge-0", "edge"), ("edge-1", "edge"), ("cloud", "cloud"))]
+    links = [LinkSpec(p, aps[i % 3], 1e6, 1e6, 0.001) for i, p in enumerate(phones)]
+    links += [LinkSpec("phone-7", "phone-6", 1e6, 1e6, 0.001)]  # phone-6 relays phone-7: not a leaf
+    links += [
+        LinkSpec(a, e, 1e9, 1e9, 0.002 * (1 + j)) for a in aps for j, e in enumerate(("edge-0", "edge-1"))
+    ]
+    links += [LinkSpec(e, "cloud", 1e9, 1e9, 0.02) for e in ("edge-0", "edge-1")]
+    topo = Topology(nodes, links)
+    down: set[str] = set()
+    targets = ["edge-0", "edge-1", "cloud", *phones]
+    kept = 0
+    for _ in range(60):
+        for a in phones:  # fill the caches, so the change must keep or drop them rightly
+            for b in targets:
+                if topo.reachable(a, b):
+                    topo.route(a, b)
+        node = rng.choice([*phones, *phones, "ap-1"])
+        up = node in down and rng.random() < 0.7
+        trees, searches = topo._trees, dict(topo._searches)
+        peeled = trees is not None and trees.parent.get(node) is not None
+        leaf = not up and node not in down and topo.graph.degree(node) == 1 and peeled
+        topo.set_node_up(node, up)
+        (down.discard if up else down.add)(node)
+        if leaf:
+            assert topo._trees is trees and topo._searches == searches  # moved in place
+            kept += 1
+        fresh = Topology(nodes, links)
+        for name in down:
+            fresh.set_node_up(name, False)
+        for a in phones:
+            for b in targets:
+                assert topo.reachable(a, b) == fresh.reachable(a, b), (a, b)
+                if a != b and fresh.reachable(a, b):
+                    mine, theirs = topo.route(a, b), fresh.route(a, b)
+                    assert (mine.nodes, mine.channels) == (theirs.nodes, theirs.channels)
+                    assert mine.latency_s == pytest.approx(theirs.latency_s)
+    assert kept > 10

@@ -331,6 +331,10 @@ class Topology:
         up = self._let_up(node, up)
         if (node not in self._node_down) == up:
             return
+        # A leaf going down (a device on its access point, whose battery ran flat, say) leaves
+        # every other route as it was: only its own place in the peeled trees moves, as at a handover.
+        was_leaf = not up and self.graph.degree(node) == 1
+        old_parent = next(iter(self.graph.adj[node])) if was_leaf else None
         if up:
             self._node_down.discard(node)
         else:
@@ -338,7 +342,10 @@ class Topology:
         incident = self.links_at(node)
         for link in incident:
             self._restore_or_remove(link)
-        self._forget(structure=True)
+        if was_leaf and self._moved_leaf(node, was_leaf, old_parent, None):
+            self._forget_routes_of(node)
+        else:
+            self._forget(structure=True)
         channels = self.channels_at(node)
         if not up:
             self._react(node, up)  # before the listeners cut its links (see on_node_change)
@@ -401,8 +408,7 @@ class Topology:
         access = (spec.b if spec.a == device else spec.a) if spec is not None else None
         self._attached[device] = access
         if self._moved_leaf(device, was_leaf, old_parent, None if held else access):
-            for key in [key for key in self._routes if device in key]:
-                del self._routes[key]  # a leaf's move leaves every other route as it was
+            self._forget_routes_of(device)
         else:
             self._forget(structure=True)
         channels = tuple(c for link in (*down, *([up] if up >= 0 else [])) for c in (2 * link, 2 * link + 1))
@@ -429,6 +435,11 @@ class Topology:
         if components is not None:
             components[device] = components[access]
         return True
+
+    def _forget_routes_of(self, leaf: str) -> None:
+        """Drop the cached routes from or to ``leaf``, which moved in place: no other route crosses it."""
+        for key in [key for key in self._routes if leaf in key]:
+            del self._routes[key]
 
     def attachment(self, device: str) -> str | None:
         """The access point a moving device is attached to now (None: out of reach, or it never moved)."""

@@ -239,4 +239,7 @@ def test_a_leaf_going_down_keeps_the_peeled_trees_and_routes_match_a_topology_bu
                     mine, theirs = topo.route(a, b), fresh.route(a, b)
                     assert (mine.nodes, mine.channels) == (theirs.nodes, theirs.channels)
                     assert mine.latency_s == pytest.approx(theirs.latency_s)
+                elif a != b:  # none served from the cache: the routes of a node gone down went with it
+                    with pytest.raises(NoRouteError):
+                        topo.route(a, b)
     assert kept > 10

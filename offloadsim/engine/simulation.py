@@ -180,7 +180,10 @@ class Simulation:
             self._handed_over(change.node)
             return
         self._compiled.clear()
-        self.view.forget_routes()
+        if change.leaf:  # a device on its access point went down: the view forgets it, as at a handover
+            self.view.moved(change.node)
+        else:
+            self.view.forget_routes()
         if change.what == "node-up" and change.node is not None:
             if change.value:
                 self._node_up(change.node)

@@ -71,11 +71,11 @@ class EngineView:
         self._links.clear()
 
     def moved(self, device: str) -> None:
-        """A leaf ``device`` handed over: drop the answers about it and its access points'.
+        """A leaf ``device`` handed over, or went down: drop the answers about it and its access points'.
 
         Its nearest node of each tier is then its new access point's (every
-        route of a device on one link climbs it); a table where the device is
-        itself a candidate is found afresh.
+        route of a device on one link climbs it), or none (out of reach, or
+        down); a table where the device is itself a candidate is found afresh.
         """
         topology = self._sim.topology
         access = topology.attachment(device)

@@ -87,6 +87,8 @@ class Change:
     what becomes of its flows in flight: ``continue``, ``restart`` or ``fail``);
     ``channels`` are the directed channels whose state moved (a node's links'
     both ways; for a handover, the links taken down, then the one brought up).
+    ``leaf`` (a node going down): it hung off the network by one link, so no
+    route but its own crossed it, and the answers about other routes stand.
     """
 
     what: str
@@ -96,6 +98,7 @@ class Change:
     node: str = ""
     channels: tuple[int, ...] = ()
     in_flight: str = ""
+    leaf: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -342,14 +345,15 @@ class Topology:
         incident = self.links_at(node)
         for link in incident:
             self._restore_or_remove(link)
-        if was_leaf and self._moved_leaf(node, was_leaf, old_parent, None):
+        in_place = was_leaf and self._moved_leaf(node, was_leaf, old_parent, None)
+        if in_place:
             self._forget_routes_of(node)
         else:
             self._forget(structure=True)
         channels = self.channels_at(node)
         if not up:
             self._react(node, up)  # before the listeners cut its links (see on_node_change)
-        self._changed(Change("node-up", float(up), node=node, channels=channels), True)
+        self._changed(Change("node-up", float(up), node=node, channels=channels, leaf=in_place), True)
         if up:
             self._react(node, up)  # after they carry its links again
 

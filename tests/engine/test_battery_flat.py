@@ -13,6 +13,7 @@ from offloadsim.policies.base import Plan
 from offloadsim.policies.registry import register_policy, unregister_policy
 from offloadsim.scenario import PolicySpec, load_scenario_text
 from offloadsim.world.build import build_world
+from offloadsim.world.topology import Topology
 
 # Found by a run that never ended: at about 0.7 s the meter of phone-1 kept scheduling its next
 # look at the battery for when its radio tail ends, which was less than a clock tick ahead (the
@@ -457,3 +458,61 @@ def test_runs_of_one_built_world_do_not_see_each_others_flat_battery(tmp_path):
         np.testing.assert_equal(other.nodes, first.nodes)
         for column in TASK_COLUMNS:
             np.testing.assert_equal(np.asarray(other.tasks[column]), np.asarray(first.tasks[column]), column)
+
+
+CITY = """
+name: flat-city
+duration: 30 s
+seed: 4
+nodes:
+  phone:
+    count: 24
+    tier: device
+    processor: {speed: 5 GFLOP/s}
+    power: {idle: 0.5 W, busy: 3 W, transmit: 1.3 W, receive: 1 W, tail: 0.1 s, battery: 10 J}
+  ap: {count: 3, tier: network}
+  edge: {count: 2, tier: edge, processor: {speed: 100 GFLOP/s, cores: 2}}
+  cloud: {tier: cloud, processor: {speed: 1 TFLOP/s, cores: 8}}
+links:
+  - {between: ["phone-*[0-3]", ap-0], bandwidth: 20 Mbps, latency: 2 ms}
+  - {between: ["phone-*[4-6]", ap-1], bandwidth: 20 Mbps, latency: 2 ms}
+  - {between: ["phone-*[7-9]", ap-2], bandwidth: 20 Mbps, latency: 2 ms}
+  - {between: [ap-*, edge-0], bandwidth: 200 Mbps, latency: 1 ms}
+  - {between: [ap-*, edge-1], bandwidth: 200 Mbps, latency: 3 ms}
+  - {between: [edge-*, cloud], bandwidth: 1 Gbps, latency: 20 ms}
+applications:
+  infer:
+    work: {exponential: {mean: 2 GFLOP}}
+    input: {exponential: {mean: 100 KB}}
+    output: 2 KB
+workload:
+  - {app: infer, sources: phone-*, arrivals: poisson, rate: 2 /s}
+policy: edge
+"""
+
+
+@pytest.mark.parametrize("policy", ["edge", "least-loaded"])
+def test_a_flat_phone_on_its_access_point_is_forgotten_in_place_with_the_same_records(monkeypatch, policy):
+    """A phone hanging off its access point going flat moves only its own place in the topology's
+    peeled trees and the view's answers (``Change.leaf``), as a handover does: the run's records are
+    those of the same run where every drain drops every route, search and answer."""
+    scenario = load_scenario_text(CITY.replace("policy: edge", f"policy: {policy}"), source="<test>")
+    heard = []
+    real = Topology._changed
+
+    def listen(self, change, routes):
+        heard.append(change)
+        real(self, change, routes)
+
+    monkeypatch.setattr(Topology, "_changed", listen)
+    in_place = simulate(scenario)
+    drained = [c for c in heard if c.what == "node-up"]
+    assert len(drained) == 24 and all(c.leaf for c in drained)  # every phone ran flat, each a leaf
+    monkeypatch.setattr(Topology, "_moved_leaf", lambda *_: False)  # the full recount, every time
+    heard.clear()
+    flushed = simulate(scenario)
+    assert not any(c.leaf for c in heard)
+    np.testing.assert_equal(in_place.nodes, flushed.nodes)
+    np.testing.assert_equal(in_place.links, flushed.links)
+    for column in TASK_COLUMNS:
+        np.testing.assert_equal(np.asarray(in_place.tasks[column]), np.asarray(flushed.tasks[column]), column)

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Final
 
 from offloadsim.engine.records import RecordLog, StageLog, pack_row
-from offloadsim.engine.tasks import NAN, Task
+from offloadsim.engine.tasks import NAN, UNPLANNED, Task
 from offloadsim.records.schema import STATUSES
 
 if TYPE_CHECKING:
@@ -128,10 +128,26 @@ class Ledger:
             task.bytes_sent, task.deadline, energy, task.ttft, task.tpot, a, b, c,
         ))  # fmt: skip
         log.task_ids.append(task.id)
-        log.plan_codes.append(task.plan.code)
+        plan = task.plan
+        log.plan_codes.append(plan.code if plan is not UNPLANNED else self._last_plan_code(task))
         log.status_codes.append(self._status_codes[status])
         log.reason_codes.append(log.reason_code(reason) if reason else 0)  # "" is code 0
         self._room -= 1
         if not self._room:
             log.flush()
             self._room = log.chunk_rows
+
+    def _last_plan_code(self, task: Task) -> int:
+        """The plan code of a task recorded before its attempt was planned: its last attempt's plan.
+
+        A retry waiting out its backoff (engine/recovery.py) has no plan of its own yet; ended
+        there (its source went down, the run ended), its record is that of the plan its task
+        last ran, which fixes the record's app and source.  (UNPLANNED's own code, 0, is the
+        run's first compiled plan, another task's: a record of another source, or app.)
+        """
+        previous = task.previous
+        while previous is not None:
+            if previous.plan is not UNPLANNED:
+                return previous.plan.code
+            previous = previous.previous
+        return self.records.add_plan(task.app, task.source, "", 0, False)  # never planned: no placement

@@ -532,3 +532,59 @@ recovery: {timeout: 50 ms, retries: 1}
     spent = raw.nodes["energy_j"][0] - 0.5 * on_s
     assert spent > 0.0
     assert sum(raw.tasks["device_energy"]) == pytest.approx(spent, rel=1e-9)
+
+
+# Two phones upload 1 MB each to the edge at 8 Mbps (1 s, at 1 W above idle: 1 J) for 10 GFLOP
+# there (0.1 s at 100 GFLOP/s): phone-1's request at 0 s (compiled first: the run's plan code 0)
+# completes at 1.1 s; phone-0's at 2 s uploads until 3 s and loses its stage as the edge goes down
+# at 3.05 s.  Its retry waits out the backoff until 4.05 s, not yet planned, and ends first: as
+# phone-0 goes down at 3.5 s (failed), or as the run ends at 3.4 s (in flight).
+WAITING_RETRY = """
+name: retry-waiting
+duration: DURATION
+nodes:
+  phone:
+    count: 2
+    tier: device
+    power: {idle: 0.5 W, transmit: 1.5 W}
+  edge: {tier: edge, processor: {speed: 100 GFLOP/s}}
+links:
+  - {between: [phone-*, edge], bandwidth: 8 Mbps, latency: 0 ms}
+applications:
+  job: {work: 10 GFLOP, input: 1 MB, output: 0 B}
+workload:
+  - {app: job, sources: phone-1, arrivals: trace, trace: trace.csv, stop: 1 s}
+  - {app: job, sources: phone-0, arrivals: trace, trace: trace.csv, start: 1 s}
+policy: edge
+dynamics:
+  - {kind: node-schedule, node: edge, steps: [{at: 3.05 s, up: false}]}
+  - {kind: node-schedule, node: phone-0, steps: [{at: 3.5 s, up: false}]}
+recovery: {retries: 1, backoff: 1 s}
+"""
+
+
+@pytest.mark.parametrize(
+    ("duration", "status", "reason"),
+    [("10 s", "failed", "phone-0 went down"), ("3.4 s", "in_flight", "")],
+)
+def test_a_retry_ended_in_its_backoff_is_recorded_as_its_sources(tmp_path, duration, status, reason):
+    """As docs/scenario-format.md says: a device's tasks add up to its energy less idle × the time
+    it was on.  The retry that ended before it was planned is recorded with the plan its task last
+    ran (phone-0's, on the edge), not the run's first compiled plan (phone-1's): its 1 J is phone-0's.
+    By hand, each phone: idle 0.5 W × the run, and 1 J for its one upload (1 s at 1.5 W - 0.5 W)."""
+    text = WAITING_RETRY.replace("DURATION", duration)
+    raw = run(tmp_path, text, times="0.0 2.0")
+    tasks, nodes = raw.tasks, raw.nodes
+    assert list(tasks["source"]) == ["phone-1", "phone-0"]
+    assert list(tasks["status"]) == ["completed", status]
+    assert tasks["reason"][1] == reason
+    assert list(tasks["retries"]) == [0, 1]
+    assert list(tasks["placement"]) == ["edge", "edge"]
+    assert list(tasks["device_energy"]) == pytest.approx([1.0, 1.0], rel=1e-12)
+    end_s = float(duration.split()[0])
+    for i, node in enumerate(nodes["node"]):
+        if node.startswith("phone"):
+            assert nodes["energy_j"][i] == pytest.approx(0.5 * end_s + 1.0, rel=1e-12)
+            mine = np.asarray(tasks["source"]) == node
+            spent = float(np.sum(np.asarray(tasks["device_energy"])[mine]))
+            assert spent == pytest.approx(nodes["energy_j"][i] - 0.5 * end_s, rel=1e-12)

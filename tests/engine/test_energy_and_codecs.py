@@ -136,9 +136,14 @@ def test_task_energy_adds_up_to_the_node_energy_above_idle(tail, policy):
 
 # Cuts on top of BUSY_PHONES: each phone fails at random (every 3 s on average, for 0.5 s), or
 # runs flat about a third of the way through; each cut meets stages in service and flows in flight.
+# "retried": the edge fails too, and recovery retries what it aborts after a backoff, during which
+# the task's source may go down (the waiting attempt, not yet planned, ends there: it is recorded as
+# its source's, with the plan its task last ran, not as the run's first compiled plan's source).
 CUTS = {
     "down": "dynamics:\n  - {kind: failures, nodes: phone-*, mtbf: 3 s, mttr: 0.5 s}\n",
     "flat": "",
+    "retried": "dynamics:\n  - {kind: failures, nodes: [phone-0, phone-1, edge], mtbf: 2 s, mttr: 0.5 s}\n"
+    "recovery: {retries: 2, backoff: 0.3 s}\n",
 }
 
 
@@ -148,7 +153,8 @@ def test_task_energy_adds_up_when_the_device_goes_down_or_runs_flat_mid_stage(cu
     """The same identity, with no exception, when a device's work is cut short: a stage that loses
     its core as the phone goes down (or its battery runs flat) is charged to its task for the time
     it ran, as a flow it cut short is for the time it sent or received.  Idle counts while the
-    phone is down (the meter does not stop), and until a flat one stops drawing."""
+    phone is down (the meter does not stop), and until a flat one stops drawing.  A retry still
+    waiting out its backoff as its source goes down ends there, in its source's record."""
     text = (
         BUSY_PHONES.replace("TAIL", "0.3 s")
         .replace("POLICY", policy)
@@ -160,11 +166,14 @@ def test_task_energy_adds_up_when_the_device_goes_down_or_runs_flat_mid_stage(cu
     tasks, nodes = raw.tasks, raw.nodes
     reasons = {reason.split(" at ")[0].split(" went ")[-1] for reason in tasks["reason"] if reason}
     assert ({"battery flat"} if cut == "flat" else {"down"}) <= reasons
+    if cut == "retried" and policy != "local":  # retried tasks whose phone went down (some while waiting)
+        retried = zip(tasks["retries"], tasks["reason"], strict=True)
+        assert any(count > 0 and why.startswith("phone") for count, why in retried)
     for i, node in enumerate(nodes["node"]):
         if not node.startswith("phone"):
             continue
         mine = tasks["source"] == node
-        on_s = raw.end_s if cut == "down" else nodes["drained_at"][i]
+        on_s = nodes["drained_at"][i] if cut == "flat" else raw.end_s
         assert 0 < on_s <= raw.end_s
         above_idle = nodes["energy_j"][i] - 0.5 * on_s
         assert above_idle > 0

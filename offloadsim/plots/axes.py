@@ -423,7 +423,7 @@ def clear_legend(ax: Axes) -> None:
 
     Tried in order: each place of :data:`_LEGEND_PLACES` inside the axes
     (the first that covers nothing wins), else outside the axes, to the
-    right.  Call it again once the figure's layout changed (a note under
+    right, its entries in one column.  Call it again once the figure's layout changed (a note under
     it, a shared legend): the data move with the layout.
     """
     legend = ax.get_legend()
@@ -434,8 +434,33 @@ def clear_legend(ax: Axes) -> None:
         legend.set_loc(place)
         if not lines_under_legend(ax, legend, laid_out(ax), _LEGEND_CLEARANCE_PT):
             return
-    legend.set_loc("center left")
-    legend.set_bbox_to_anchor((1.02, 0.5), transform=ax.transAxes)
+    # Beside the axes, one entry under another: a legend laid out in a row to go above the bars
+    # (``ncols``) would be wider than the axes there, and squeeze them and their tick labels.
+    entries = _legend_entries(ax, legend)
+    title = legend.get_title().get_text() or None
+    frame = legend.get_frame_on()
+    legend.remove()
+    with house_style():
+        ax.legend(
+            list(entries.values()),
+            list(entries),
+            title=title,
+            frameon=frame,
+            ncols=1,
+            loc="center left",
+            bbox_to_anchor=(1.02, 0.5),
+            bbox_transform=ax.transAxes,
+        )
+
+
+def _legend_entries(ax: Axes, legend: Legend) -> dict[str, Any]:
+    """``legend``'s entries in order, label -> the artist it stands for, or its proxy."""
+    artists = dict(zip(*reversed(ax.get_legend_handles_labels()), strict=True))
+    # The artist itself where it has a label (an error bar keeps its bars), else the proxy.
+    return {
+        text.get_text(): artists.get(text.get_text(), proxy)
+        for proxy, text in zip(legend.legend_handles, legend.get_texts(), strict=True)
+    }
 
 
 def patch_legend(ax: Axes, colours: dict[str, str], **kwargs: Any) -> None:
@@ -464,10 +489,8 @@ def figure_legend(
         if legend is None:
             continue
         title = title or legend.get_title().get_text() or None
-        artists = dict(zip(*reversed(ax.get_legend_handles_labels()), strict=True))
-        for proxy, text in zip(legend.legend_handles, legend.get_texts(), strict=True):
-            # The artist itself where it has a label (an error bar keeps its bars), else the proxy.
-            handles.setdefault(text.get_text(), artists.get(text.get_text(), proxy))
+        for label, artist in _legend_entries(ax, legend).items():
+            handles.setdefault(label, artist)
         legend.remove()
     if order:
         rank = {name: i for i, name in enumerate(order)}

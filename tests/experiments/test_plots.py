@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import re
 
 import matplotlib
@@ -1643,6 +1644,46 @@ def test_a_legend_with_no_free_place_inside_goes_beside_the_axes():
     assert legend_over_data(fig) == []
     box = ax.get_legend().get_window_extent(fig._get_renderer())
     assert box.x0 > ax.get_window_extent().x1  # to the right of the axes
+    check_readable(fig)
+
+
+def test_a_legend_in_a_row_that_goes_beside_the_axes_stacks_its_entries():
+    """The utilisation bars' legend, a row above the bars, went beside them still a row: wider than
+    the axes it squeezed, so that their node names ran into each other."""
+    from offloadsim.plots.axes import clear_legend, laid_out, lines_under_legend
+
+    nodes = [f"phone-{i}" for i in range(5)] + ["edge"]
+    policies = ["local", "edge", "neurosurgeon"]
+    frame = pd.DataFrame(
+        [
+            {
+                "node": node,
+                "tier": "edge" if node == "edge" else "device",
+                "cores": 1,
+                "policy": policy,
+                "replication": r,
+                # The local phones busy, everything else nearly idle: no room inside for a legend.
+                "utilisation": 0.26 + 0.02 * ((i + r) % 3) if policy == "local" and node != "edge" else 0.005,
+            }
+            for i, node in enumerate(nodes)
+            for policy in policies
+            for r in range(5)
+        ]
+    )
+    fig, ax = plots.new_axes("one-column")
+    plots.node_utilisation(frame, ax=ax, legend_title="policy")
+    ax.set_title("uplink = 5 Mbps")  # as plot --where titles it
+    plots.note_under(fig, "error bars: 95 % CI of the mean (Student t) over 5 replications")
+    assert lines_under_legend(ax, ax.get_legend(), laid_out(ax))  # the place above the bars is taken
+    clear_legend(ax)
+    legend = ax.get_legend()
+    renderer = laid_out(ax)
+    assert legend.get_window_extent(renderer).x0 > ax.get_window_extent(renderer).x1  # beside the axes
+    assert [text.get_text() for text in legend.get_texts()] == policies
+    assert legend.get_title().get_text() == "policy"
+    boxes = [text.get_window_extent(renderer) for text in legend.get_texts()]
+    assert len({round(box.x0) for box in boxes}) == 1  # one column
+    assert all(upper.y0 > lower.y0 for upper, lower in itertools.pairwise(boxes))  # one under another
     check_readable(fig)
 
 

@@ -181,6 +181,22 @@ def test_format_table_units_and_alignment():
     assert len(offsets) == 1
 
 
+def test_a_value_below_one_keeps_two_significant_digits():
+    """An LLM run's 0.117 tasks/s read "0.1 tasks/s", a sixth off, while 0.063 read "0.063"."""
+    s = summarize(_tasks(), _nodes(), _links(), duration_s=10.0, end_s=10.0)
+
+    def rows(**fields: float) -> dict[str, list[str]]:
+        table = Summary.from_dict({**s.to_dict(), **fields}).format_table()
+        return {line.split("  ")[0]: line.split() for line in table.splitlines()}
+
+    shown = rows(throughput_per_s=0.11667, wait_mean_s=0.000274)
+    assert shown["throughput"][-2:] == ["0.12", "tasks/s"]
+    assert shown["mean queueing wait"][-2:] == ["0.27", "ms"]
+    shown = rows(throughput_per_s=0.063, wait_mean_s=0.0012345)
+    assert shown["throughput"][-2:] == ["0.063", "tasks/s"]  # as before
+    assert shown["mean queueing wait"][-2:] == ["1.2", "ms"]  # one decimal from 1 up, as before
+
+
 def test_busiest_lists_leave_idle_nodes_and_links_out_but_count_them():
     nodes = _nodes().assign(utilisation=lambda f: np.where(f["node"] == "edge", 0.8, 0.0))
     links = _links().assign(utilisation=0.0)

@@ -311,11 +311,16 @@ def _sort_key(value: float) -> float:
 
 
 def _num(value: float, digits: int = 1) -> str:
+    """``value`` to ``digits`` decimals, or to two significant digits where those decimals show fewer.
+
+    A throughput of 0.117 tasks/s read "0.1" (a sixth off) while 0.063 read "0.063": below 1, one
+    decimal keeps a single significant digit.
+    """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "-"
     magnitude = abs(value)
-    if magnitude != 0 and magnitude < 10 ** (-digits):
-        return f"{value:.{digits}g}" if digits > 1 else f"{value:.2g}"
+    if magnitude != 0 and magnitude < 10 ** (1 - digits):
+        return f"{value:.2g}"
     return f"{value:,.{digits}f}"
 
 

@@ -471,6 +471,32 @@ def test_models(capsys):
     assert_one_error_line(err, "resnet5")
 
 
+def test_models_say_what_a_sequence_models_row_is_of(capsys):
+    """``models`` listed llama-3.2-1b at 250.9 GFLOPs and ``models show`` its 275 layers, never saying
+    that they are a 128-token prefill, nor that a scenario's cuts count its 16 transformer blocks."""
+    pytest.importorskip("offloadsim.models")
+    from offloadsim.models import LLM_CONFIGS, get_model
+
+    code, out, _ = cli(capsys, "models")
+    assert code == 0
+    (note,) = [line for line in out.splitlines() if line.startswith("note:")]
+    assert "bert-base is for 128 tokens" in note
+    assert "gpt2, llama-3.2-1b and llama-3.1-8b are for a prefill of 128 tokens" in note
+    assert get_model("llama-3.2-1b").input_bytes == 128 * 8  # the row the note is about
+    code, out, _ = cli(capsys, "models", "show", "llama-3.2-1b")
+    assert code == 0
+    layers, blocks = len(get_model("llama-3.2-1b")), LLM_CONFIGS["llama-3.2-1b"].layers
+    assert out.splitlines()[-1] == (
+        f"note: these are the {layers} layers of llama-3.2-1b's prefill of 128 tokens; a scenario prices "
+        "each request's own prompt_tokens, then a decode step per output token, and cuts (policy.cuts) "
+        f"count its {blocks} transformer blocks, not these layers (docs/policies.md)"
+    )
+    assert (layers, blocks) == (275, 16)
+    for argv in (("models", "show", "resnet18"), ("models", "--csv"), ("models", "show", "gpt2", "--csv")):
+        code, out, _ = cli(capsys, *argv)
+        assert code == 0 and "note:" not in out  # an image model's table, or CSV: nothing but the table
+
+
 def test_models_show_prints_the_cumulative_flops_as_whole_numbers(capsys):
     """``models show resnet18`` printed cumulative_FLOPs as 236027904.0 beside whole FLOPs and MACs."""
     pytest.importorskip("offloadsim.models")

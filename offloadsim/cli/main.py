@@ -704,18 +704,21 @@ def _cmd_policies(args: argparse.Namespace) -> int:
 def _cmd_models(args: argparse.Namespace) -> int:
     models = _optional("offloadsim.models", "models_table")
     layers = _optional("offloadsim.models", "layers_table")
-    if models is None or layers is None:
+    notes = _optional("offloadsim.models", "table_notes")
+    if models is None or layers is None or notes is None:
         raise _UsageError("the model zoo is not available in this build")
     if args.models_command != "show":
-        table = models()
+        table, said = models(), notes()
     elif args.name.lower().endswith(".onnx") or os.path.isfile(args.name):  # False for a name too long
-        table = layers(_onnx_graph(args.name))
+        table, said = layers(_onnx_graph(args.name)), []
     else:
-        table = _zoo_layers(layers, args.name)
+        table, said = _zoo_layers(layers, args.name), notes(args.name.partition("@")[0])
     if args.csv:
         table.to_csv(sys.stdout, index=False, lineterminator="\n")
     else:
         print(table.to_string(index=False))
+        for line in said:  # what a row is of, where the table cannot say it (a 128-token prefill)
+            print(line)
     return EXIT_OK
 
 

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
         layers_table,
         list_models,
         models_table,
+        table_notes,
     )
     from offloadsim.models.zoo.llm import (
         LLM_CONFIGS,
@@ -72,6 +73,7 @@ __all__ = [
     "prefill_flops",
     "prefill_graph",
     "segments",
+    "table_notes",
     "to_networkx",
     "valid_cuts",
 ]
@@ -106,6 +108,7 @@ _HOME = {
     "prefill_flops": "zoo.llm",
     "prefill_graph": "zoo.llm",
     "segments": "graph",
+    "table_notes": "registry",
     "to_networkx": "graph",
     "valid_cuts": "graph",
 }

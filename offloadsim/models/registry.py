@@ -29,6 +29,7 @@ __all__ = [
     "layers_table",
     "sized_name",
     "models_table",
+    "table_notes",
 ]
 
 
@@ -313,3 +314,67 @@ def layers_table(name: str | LayerGraph, **params: Any) -> pd.DataFrame:
             "cumulative_FLOPs": chain.cum_flops[1:].round().astype("int64"),  # whole, as FLOPs are
         }
     )
+
+
+def _tokens(name: str) -> int | None:
+    """How many tokens a sequence model's table is of at its defaults (None for an image model)."""
+    defaults = inspect.signature(_BUILDERS[name]).parameters
+    for key in ("tokens", "seq_len"):
+        if key in defaults:
+            return int(defaults[key].default)
+    return None
+
+
+def table_notes(name: str | None = None) -> list[str]:
+    """What the tables of the sequence models are of, which their rows do not say: ``note:`` lines.
+
+    The zoo table's (``name`` None), or those of one model's layers.  An LLM's row is a
+    128-token prefill, while a scenario prices each request's own prompt, then its decode steps,
+    and cuts its transformer blocks, not the layers listed.
+
+    >>> table_notes("resnet50")
+    []
+    >>> print(table_notes("llama-3.2-1b")[0])  # doctest: +ELLIPSIS
+    note: these are the 275 layers of llama-3.2-1b's prefill of 128 tokens; ...
+    """
+    llms = [model for model in _BUILDERS if model in zoo.LLM_CONFIGS]
+    if name is None:
+        said: dict[str, list[str]] = {}  # how a group of rows is costed -> the models it holds
+        for model in _BUILDERS:
+            tokens = _tokens(model)
+            if tokens is not None:
+                what = f"a prefill of {tokens} tokens" if model in llms else f"{tokens} tokens"
+                said.setdefault(what, []).append(model)
+        parts = [
+            f"{_and(models)} {'is' if len(models) == 1 else 'are'} for {what}"
+            for what, models in said.items()
+        ]
+        return (
+            [
+                f"note: {_and(parts)} (input_bytes: 8 bytes a token); a scenario prices each LLM "
+                "request's own prompt_tokens, then a decode step per output token (docs/models.md)"
+            ]
+            if parts
+            else []
+        )
+    model = canonical_name(name)
+    tokens = _tokens(model)
+    if tokens is None:
+        return []
+    if model not in llms:
+        return [
+            f"note: these are the layers of {model} over {tokens} tokens "
+            "(a scenario sets them: params: {seq_len: N})"
+        ]
+    layers = len(get_model(model))
+    return [
+        f"note: these are the {layers} layers of {model}'s prefill of {tokens} tokens; a scenario "
+        "prices each request's own prompt_tokens, then a decode step per output token, and cuts "
+        f"(policy.cuts) count its {zoo.LLM_CONFIGS[model].layers} transformer blocks, not these "
+        f"layers (docs/policies.md)"
+    ]
+
+
+def _and(words: list[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    return " and ".join([", ".join(words[:-1]), words[-1]] if len(words) > 1 else words)

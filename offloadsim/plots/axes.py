@@ -8,6 +8,7 @@ charts.
 
 from __future__ import annotations
 
+import re
 import string
 from collections.abc import Sequence
 from typing import Any
@@ -492,9 +493,12 @@ def figure_legend(
         for label, artist in _legend_entries(ax, legend).items():
             handles.setdefault(label, artist)
         legend.remove()
+    handles = _one_entry_a_series(handles)
     if order:
         rank = {name: i for i, name in enumerate(order)}
-        handles = dict(sorted(handles.items(), key=lambda item: rank.get(item[0], len(rank))))
+        handles = dict(
+            sorted(handles.items(), key=lambda item: rank.get(_SAME_AS.sub("", item[0]), len(rank)))
+        )
     if not handles:
         return False
     with house_style():
@@ -508,6 +512,26 @@ def figure_legend(
         )
     legend.get_title().set_multialignment("center")
     return True
+
+
+#: What a legend adds to a series drawn on another's: ``neurosurgeon (same line as edge)``.
+_SAME_AS = re.compile(r" \(same (?:line|spot) as .*\)$")
+
+
+def _one_entry_a_series(handles: dict[str, Any]) -> dict[str, Any]:
+    """The panels' entries, one a series: its plain name where the panels label it differently.
+
+    A panel whose ``neurosurgeon`` lies on ``edge`` names it ``neurosurgeon (same line as edge)``,
+    one where it does not ``neurosurgeon``: the figure's legend listed both, one series twice.
+    """
+    labels: dict[str, list[str]] = {}
+    for label in handles:
+        labels.setdefault(_SAME_AS.sub("", label), []).append(label)
+    kept: dict[str, Any] = {}
+    for label, artist in handles.items():
+        series = _SAME_AS.sub("", label)
+        kept.setdefault(label if len(labels[series]) == 1 else series, artist)
+    return kept
 
 
 def label_panels(axes: Sequence[Axes], titles: Sequence[str | None] | None = None) -> None:

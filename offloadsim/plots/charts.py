@@ -137,19 +137,22 @@ def latency_cdf(
     refuse_pooling(done, [by], "the latency CDF", rows="tasks")
     with house_style():
         styles = series_styles(names, order)
-        spans = []
-        for name, style in styles.items():
+        latencies = {}
+        for name in styles:
             values = done.loc[done[by].astype(object) == name, "latency"].to_numpy(dtype=float) * 1e3
             values = values[np.isfinite(values)]
-            if values.size == 0:
-                continue
+            if values.size:
+                latencies[name] = values
+        under = _same_curve(latencies)
+        spans = []
+        for name, values in latencies.items():
             probs = np.linspace(0.0, 1.0, min(points, values.size) + 1)
             ax.plot(
                 np.quantile(values, probs),
                 probs,
-                color=style["color"],
-                linestyle=style["linestyle"],
-                label=str(name),
+                color=styles[name]["color"],
+                linestyle=styles[name]["linestyle"],
+                label=str(name) + (f" (same line as {under[name]})" if name in under else ""),
             )
             spans.append((values.min(), values.max()))
         if log_x is None and spans:
@@ -517,10 +520,22 @@ def _same_line(tables: Mapping[Any, pd.DataFrame]) -> dict[Any, str]:
     return _drawn_under([(name, t) for name, t in tables.items() if name is not None and len(t)], same)
 
 
+def _same_curve(latencies: Mapping[Any, np.ndarray]) -> dict[Any, str]:
+    """Each series whose latency CDF lies (within 2 % at every percentile) on an earlier one's, and its name.
+
+    A sweep's CDF drew ``neurosurgeon`` (which sent every task whole to the edge) over ``edge``:
+    the legend named both, the axes showed one line.
+    """
+    percent = np.linspace(0.0, 100.0, 101)
+    curves = [(name, np.percentile(values, percent)) for name, values in latencies.items()]
+    return _drawn_under(curves, lambda mine, theirs: bool(np.allclose(mine, theirs, rtol=0.02, atol=0.0)))
+
+
 def _drawn_under(series: Sequence[tuple[Any, Any]], same: Callable[[Any, Any], bool]) -> dict[Any, str]:
     """Each series that ``same`` finds drawn on an earlier one (itself not under another), and its name.
 
-    The one search of :func:`_same_line` (lines of a sweep) and :func:`_coinciding` (markers).
+    The one search of :func:`_same_line` (lines of a sweep), :func:`_same_curve` (latency CDFs)
+    and :func:`_coinciding` (markers).
     """
     under: dict[Any, str] = {}
     for i, (name, mine) in enumerate(series):

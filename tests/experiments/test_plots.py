@@ -784,6 +784,42 @@ def test_a_sweep_line_drawn_exactly_over_another_is_named_in_the_legend():
     check_readable(fig)
 
 
+def test_a_cdf_drawn_over_another_is_named_in_the_legend_once_a_series():
+    """A trial's CDF drew neurosurgeon (every task sent whole to the edge) over edge: the legend named
+    both, the axes showed one line; a panel per bandwidth then listed neurosurgeon twice, once
+    "(same line as edge)" from the panel where it was and once plain from the one where it was not."""
+    from offloadsim.plots.axes import figure_legend
+
+    rng = np.random.default_rng(3)
+    edge = rng.exponential(0.05, 400) + 0.03
+    latencies = {
+        ("5 Mbps", "edge"): edge,
+        ("5 Mbps", "neurosurgeon"): edge * 1.001,  # within 2 % at every percentile
+        ("5 Mbps", "local"): edge + 0.5,
+        ("50 Mbps", "edge"): edge,
+        ("50 Mbps", "neurosurgeon"): edge * 1.2,  # a line of its own
+        ("50 Mbps", "local"): edge + 0.5,
+    }
+    tasks = pd.DataFrame(
+        [
+            {"bandwidth": bandwidth, "policy": policy, "status": "completed", "latency": value}
+            for (bandwidth, policy), values in latencies.items()
+            for value in values
+        ]
+    )
+    fig, ax = plots.new_axes("one-column")
+    plots.latency_cdf(tasks[tasks["bandwidth"] == "5 Mbps"], ax=ax)
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == ["edge", "neurosurgeon (same line as edge)", "local"]
+    check_readable(fig)
+    fig, panels = plots.new_axes("two-column", ncols=2)
+    for panel, bandwidth in zip(panels, ("5 Mbps", "50 Mbps"), strict=True):
+        plots.latency_cdf(tasks[tasks["bandwidth"] == bandwidth], ax=panel)
+    assert figure_legend(fig, panels)
+    (legend,) = fig.legends
+    assert [t.get_text() for t in legend.get_texts()] == ["edge", "neurosurgeon", "local"]
+
+
 def test_a_swept_token_count_reads_tokens_on_the_axis_and_at_the_line_ends():
     """A trial's prompt-length sweep read "chat prompt tokens (count)" and labelled its energy
     line's ends "32 count" and "2048 count"."""

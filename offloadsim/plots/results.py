@@ -114,7 +114,7 @@ def plot_results(
     if kind in _ONE_RUN_KINDS and facet is None and "policy" in view.varying(frame, shown):
         facet = "policy"  # one run per panel: every policy of a comparison, each on its own clock
         shown.append(facet)
-    _refuse_pooled(view, frame, shown, kind)
+    _refuse_pooled(view, frame, shown, kind, series)
     order = _series_order(frame, series)
     if len(series) > 1:
         frame = frame.assign(**{", ".join(series): _joined(frame, series)})
@@ -667,8 +667,14 @@ def _flag(key: str, x_key: str | None, series: Sequence[str]) -> str:
     return "--x" if key == x_key else "--by" if key in series else "--facet"
 
 
-def _refuse_pooled(view: _View, frame: pd.DataFrame, shown: Sequence[str], kind: str) -> None:
-    """Raise naming every dimension that varies but is neither shown nor fixed, and how to choose."""
+def _refuse_pooled(
+    view: _View, frame: pd.DataFrame, shown: Sequence[str], kind: str, series: Sequence[str] = ()
+) -> None:
+    """Raise naming every dimension that varies but is neither shown nor fixed, and how to choose.
+
+    The ``--by`` it suggests keeps the series already drawn that vary (``--by 'policy,links[0].bandwidth'``):
+    ``--by 'links[0].bandwidth'`` alone hid the policies, and the next refusal suggested them alone.
+    """
     hidden = view.varying(frame, shown)
     if not hidden:
         return
@@ -683,6 +689,8 @@ def _refuse_pooled(view: _View, frame: pd.DataFrame, shown: Sequence[str], kind:
         f"--where {_quote(f'{keys[0]}={pd.unique(frame[keys[0]].astype(object))[0]}')}" for keys in axes
     )
     first = _quote(axes[0][0])
+    drawn = [s for s in series if s in frame.columns and frame[s].astype(object).nunique(dropna=False) > 1]
+    by = _quote(",".join([*drawn, axes[0][0]]))
     if kind in _ONE_RUN_KINDS:
         what = f"--kind {kind} draws one run, but the data vary"
         how = f"pick one value of each ({picks}), or a panel per value with --facet {first}"
@@ -691,7 +699,7 @@ def _refuse_pooled(view: _View, frame: pd.DataFrame, shown: Sequence[str], kind:
         pools = "pools only the tasks of replications" if kind == "cdf" else "averages only over replications"
         what = f"--kind {kind} {pools}, but the data also vary"
         how = (
-            f"show each with --by (a line per value) or --facet (a panel per value), e.g. --by {first}, "
+            f"show each with --by (a line per value) or --facet (a panel per value), e.g. --by {by}, "
             f"or pick one value of each: {picks}"
         )
     raise ExperimentError(f"{what} {' and '.join(parts)}, which the figure does not show: {how}")

@@ -162,6 +162,21 @@ def test_two_apps_and_two_objectives_are_never_averaged_silently(two_apps, kind)
     assert ("pools only the tasks of replications" if kind == "cdf" else "averages only over") in message
 
 
+def test_the_by_a_refusal_suggests_draws_the_figure(sweep_results):
+    """A sweep's CDF was refused with "e.g. --by 'links[0].bandwidth'", which dropped the policies it
+    drew; that was refused in turn with "e.g. --by policy.name", which dropped the bandwidths again."""
+
+    def suggested(by: str | None) -> str:
+        with pytest.raises(ExperimentError) as caught:
+            plots.plot_results(sweep_results, "cdf", by=by)
+        return re.search(r"e\.g\. --by ('[^']*'|\S+),", str(caught.value)).group(1).strip("'")
+
+    assert suggested(None) == "policy,links[0].bandwidth"  # the policies drawn by default, kept
+    assert suggested("links[0].bandwidth").startswith("links[0].bandwidth,policy")  # the series given, kept
+    for by in (suggested(None), suggested("links[0].bandwidth")):
+        assert len(legend_texts(plots.plot_results(sweep_results, "cdf", by=by))) == 4  # policy x bandwidth
+
+
 def split_of(tasks: pd.DataFrame, **where) -> pd.Series:
     """Mean split per bandwidth over replications of each replication's mean (what the figure draws)."""
     rows = tasks[tasks["status"].astype(str) == "completed"]

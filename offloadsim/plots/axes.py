@@ -419,12 +419,14 @@ def _covers(box: Bbox, points: np.ndarray, joined: bool) -> bool:
     return False
 
 
-def clear_legend(ax: Axes) -> None:
+def clear_legend(ax: Axes, *, wide_above: bool = False) -> None:
     """Move ``ax``'s legend to where it covers no line's data at the figure's present layout.
 
     Tried in order: each place of :data:`_LEGEND_PLACES` inside the axes
     (the first that covers nothing wins), else outside the axes, to the
-    right, its entries in one column.  Call it again once the figure's layout changed (a note under
+    right, its entries in one column; with ``wide_above`` (a figure of one
+    panel: a panel's legend joins the figure's), above them across the figure
+    where that column is wider than the axes.  Call it again once the figure's layout changed (a note under
     it, a shared legend): the data move with the layout.
     """
     legend = ax.get_legend()
@@ -442,7 +444,7 @@ def clear_legend(ax: Axes) -> None:
     frame = legend.get_frame_on()
     legend.remove()
     with house_style():
-        ax.legend(
+        beside = ax.legend(
             list(entries.values()),
             list(entries),
             title=title,
@@ -452,6 +454,28 @@ def clear_legend(ax: Axes) -> None:
             bbox_to_anchor=(1.02, 0.5),
             bbox_transform=ax.transAxes,
         )
+    if not wide_above:
+        return
+    renderer = laid_out(ax)
+    if beside.get_window_extent(renderer).width <= ax.get_window_extent(renderer).width:
+        return
+    # Wider than the axes it squeezes (long names, a line per combination of two columns): above
+    # them instead, across the figure, in as many columns as its width holds.
+    beside.remove()
+    fig = root_figure(ax)
+    for ncols in range(min(len(entries), 5), 0, -1):
+        with house_style():
+            above = fig.legend(
+                list(entries.values()),
+                list(entries),
+                title=title,
+                loc="outside upper center",
+                ncols=ncols,
+                frameon=False,
+            )
+        if ncols == 1 or above.get_window_extent(laid_out(ax)).width <= fig.bbox.width:
+            return
+        above.remove()
 
 
 def _legend_entries(ax: Axes, legend: Legend) -> dict[str, Any]:

@@ -200,7 +200,7 @@ def plot_results(
         # The note took room (a CDF's curves moved under the legend placed before it), or the place
         # matplotlib found "best" still covers data: the legend goes where it covers none, and the
         # labels placed beside it go again.
-        clear_legend(axes[0])
+        clear_legend(axes[0], wide_above=True)
         charts.place_end_labels(axes[0])
         charts.place_all_local_labels(axes[0])
     if kind == "energy":

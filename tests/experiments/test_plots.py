@@ -19,7 +19,7 @@ from matplotlib.figure import Figure
 from offloadsim import plots
 from offloadsim.analysis.statistics import mean_ci
 from offloadsim.experiments import ExperimentError, compare, read_results, sweep
-from offloadsim.plots.axes import log_axis
+from offloadsim.plots.axes import laid_out, log_axis
 from offloadsim.plots.kinds import QUANTITY_AXES
 from offloadsim.scenario import ScenarioWarning
 
@@ -1735,6 +1735,20 @@ def test_a_legend_in_a_row_that_goes_beside_the_axes_stacks_its_entries():
     boxes = [text.get_window_extent(renderer) for text in legend.get_texts()]
     assert len({round(box.x0) for box in boxes}) == 1  # one column
     assert all(upper.y0 > lower.y0 for upper, lower in itertools.pairwise(boxes))  # one under another
+    check_readable(fig)
+
+
+def test_a_legend_wider_than_its_axes_goes_above_them_not_beside(sweep_results):
+    """A CDF of a line per policy and bandwidth put its long legend beside the axes, which it
+    squeezed to a quarter of the figure's width."""
+    fig = plots.plot_results(sweep_results, "cdf", by="policy,links[0].bandwidth")
+    (ax,) = fig.axes
+    renderer = laid_out(ax)
+    assert ax.get_legend() is None
+    (legend,) = fig.legends
+    assert "local, 50 Mbps (same line as local, 5 Mbps)" in [t.get_text() for t in legend.get_texts()]
+    assert legend.get_window_extent(renderer).y0 >= ax.get_window_extent(renderer).y1  # above the axes
+    assert ax.get_window_extent(renderer).width > 0.7 * fig.bbox.width
     check_readable(fig)
 
 

@@ -115,7 +115,10 @@ def plot_results(
         facet = "policy"  # one run per panel: every policy of a comparison, each on its own clock
         shown.append(facet)
     _refuse_pooled(view, frame, shown, kind, series)
-    order = _series_order(frame, series)
+    # The legend names a series in its axis's unit ("5 Mbit/s"), as the notes and axes write it.
+    frame = _in_axis_units(frame, [s for s in series if s != x_key])
+    # Bars of several series are coloured by the last one: its colours fixed once for every panel.
+    order = _series_order(frame, series[-1:] if kind == "bars" and len(series) > 1 else series)
     if len(series) > 1:
         frame = frame.assign(**{", ".join(series): _joined(frame, series)})
     panels = _panels(frame, facet)
@@ -133,12 +136,15 @@ def plot_results(
     legend_title = ", ".join(view.label(s) for s in series) or None
     by_column = column or run_series
 
+    # A panel's value in its axis's unit, as the legend and the notes write it.
+    facet_texts = axis_texts([value for value, _ in panels]) if facet else []
+
     def draw_panels(logx: bool | None) -> list[str]:
         titles = []
         try:
             loads = _loads(view, kind, panels, by_column)
             percent = None if len({load.percent for load in loads if load is not None}) < 2 else False
-            for ax, (value, part), load in zip(axes, panels, loads, strict=True):
+            for i, (ax, (_, part), load) in enumerate(zip(axes, panels, loads, strict=True)):
                 title = _draw(
                     view,
                     kind,
@@ -154,7 +160,7 @@ def plot_results(
                     load,
                     series=series,
                 )
-                facet_title = f"{view.label(facet)} = {value}" if facet else None
+                facet_title = f"{view.label(facet)} = {facet_texts[i]}" if facet else None
                 titles.append("; ".join(t for t in (facet_title, title) if t))
         except (KeyError, ValueError) as error:  # a column the data does not have
             message = error.args[0] if error.args else str(error)
@@ -232,7 +238,7 @@ def _all_local_lines(
     """
     if kind != "sweep" or not view.metric.startswith("latency_") or metric_info(view.metric).unit != "ms":
         return ""
-    tasks = view.tasks
+    tasks = _in_axis_units(view.tasks, series)  # its series named as the lines it colours are
     if not len(tasks) or not charts.all_local_latency(tasks)[0]:
         return ""
     # A policy does not change what the whole model costs on its device: every panel of a facet by
@@ -749,6 +755,21 @@ def _panels(frame: pd.DataFrame, facet: str | None) -> list[tuple[Any, pd.DataFr
     return [(v, frame[frame[facet].astype(object).to_numpy() == v]) for v in values]
 
 
+def _in_axis_units(frame: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
+    """``frame`` with each of ``keys`` that holds quantities written in its axis's unit (:func:`axis_texts`).
+
+    A legend entry or a tick then reads "5 Mbit/s", as the axes and the notes under the figure
+    write it, not "5 Mbps" as the sweep did; a column of anything else is left as it is.
+    """
+    columns = {}
+    for key in dict.fromkeys(keys):
+        if key in frame.columns:
+            written = axis_texts(frame[key].tolist())
+            if written != [str(v) for v in frame[key]]:
+                columns[key] = pd.Series(written, index=frame.index, dtype=object)
+    return frame.assign(**columns) if columns else frame
+
+
 def _series_order(frame: pd.DataFrame, series: Sequence[str]) -> list[Any] | None:
     """The series in order of first appearance, the same in every panel (so each keeps its colour)."""
     if not series or any(s not in frame.columns for s in series):
@@ -827,16 +848,15 @@ def _draw(
         charts.latency_cdf(frame, by=by or "policy", ax=ax, order=order, log_x=logx, legend_title=by_label)
     elif kind == "bars" and len(series) > 1:
         lead, last = ", ".join(series[:-1]), series[-1]
-        # A tick per value of the leading keys, quantities in the unit the notes under it use.
-        written = [axis_texts(frame[key]) for key in series[:-1]]
-        frame = frame.assign(**{lead: [", ".join(values) for values in zip(*written, strict=True)]})
+        # A tick per value of the leading keys (their quantities already in the unit the notes use).
+        frame = frame.assign(**{lead: _joined(frame, series[:-1])})
         charts.metric_bars(
             frame,
             view.metric,
             by=last,
             group=lead,
             ax=ax,
-            order=list(pd.unique(frame[last].astype(object))),
+            order=order,  # the last key's values over the whole figure: one colour each in every panel
             log_y=bool(logy),
             label=", ".join(view.label(s) for s in series[:-1]),
             legend_title=view.label(last),

@@ -115,12 +115,75 @@ def test_a_facet_draws_one_labelled_panel_per_value(sweep_results, kind, tmp_pat
     fig = plots.plot_results(sweep_results, kind, facet="links[0].bandwidth")
     axes = [ax for ax in fig.axes if ax.get_visible()]
     assert [ax.get_title(loc="left") for ax in axes] == [
-        "(a) phone–ap bandwidth = 5 Mbps",
-        "(b) phone–ap bandwidth = 50 Mbps",
+        "(a) phone–ap bandwidth = 5 Mbit/s",  # in the axis's unit, as the notes write it, not "5 Mbps"
+        "(b) phone–ap bandwidth = 50 Mbit/s",
     ]
     assert sum(ax.get_legend() is not None for ax in axes) == 0, "no legend repeated on every panel"
     assert len(fig.legends) == (0 if kind == "bars" else 1), "one legend (bars name policies on the axis)"
     check_figure(fig, tmp_path, kind)
+
+
+@pytest.mark.parametrize(
+    ("kind", "by", "where"),
+    [
+        ("cdf", "links[0].bandwidth", {"policy": "edge"}),
+        ("bars", ["policy", "links[0].bandwidth"], None),
+        ("utilisation", "links[0].bandwidth", {"policy": "edge"}),
+    ],
+)
+def test_a_legend_names_a_swept_quantity_in_its_axis_unit(sweep_results, kind, by, where):
+    """The legend wrote "5 Mbps" (the sweep's spelling) where the notes and axes of the same figure
+    write "5 Mbit/s": one value under two names."""
+    fig = plots.plot_results(sweep_results, kind, by=by, where=where)
+    assert legend_texts(fig) == ["5 Mbit/s", "50 Mbit/s"]
+
+
+def test_bars_of_several_series_keep_one_colour_per_series_in_every_panel(two_apps):
+    """``--kind bars --by app,objective --facet bandwidth`` coloured each panel's bars by the order
+    its own rows met the objectives: a panel that met them in another order drew energy in the
+    colour the one legend gave latency."""
+
+    def turned(table: pd.DataFrame) -> pd.DataFrame:  # the 10 Mbps panel meets energy first
+        middle = table["links[0].bandwidth"].astype(str).to_numpy() == "10 Mbps"
+        return pd.concat([table[~middle], table[middle].iloc[::-1]], ignore_index=True)
+
+    results = dataclasses.replace(two_apps, metrics=turned(two_apps.metrics), tasks=turned(two_apps.tasks))
+    for logy in (False, True):  # bars, and dots on a log axis
+        fig = plots.plot_results(
+            results, "bars", by=["app", "policy.objective"], facet="links[0].bandwidth", logy=logy
+        )
+        (legend,) = fig.legends
+        key = {
+            text.get_text(): matplotlib.colors.to_hex(_colour(handle))
+            for text, handle in zip(legend.get_texts(), legend.legend_handles, strict=True)
+        }
+        assert list(key) == ["latency", "energy"] and len(set(key.values())) == 2, key
+        for ax in fig.axes:
+            drawn = _series_colours(ax)
+            assert drawn == key, (ax.get_title(loc="left"), drawn, key)
+
+
+def _colour(handle) -> object:
+    """A legend handle's colour: a bar's face, or an error bar's lines (the dots' legend key)."""
+    if isinstance(handle, matplotlib.collections.LineCollection):
+        return handle.get_color()[0]
+    return handle.get_facecolor()
+
+
+def _series_colours(ax: Axes) -> dict[str, str]:
+    """Each labelled series' colour as ``ax`` drew it (every bar or dot of it the same colour)."""
+    seen: dict[str, set[str]] = {}
+    for container in ax.containers:
+        label = container.get_label()
+        if label.startswith("_"):
+            continue
+        if isinstance(container, BarContainer):
+            colours = {matplotlib.colors.to_hex(p.get_facecolor()) for p in container.patches}
+        else:
+            colours = {matplotlib.colors.to_hex(container.lines[0].get_markerfacecolor())}
+        seen.setdefault(label, set()).update(colours)
+    assert all(len(c) == 1 for c in seen.values()), seen
+    return {label: next(iter(c)) for label, c in seen.items()}
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,8 @@ from typing import Any
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.backend_bases import RendererBase
-from matplotlib.collections import LineCollection, PathCollection
+from matplotlib.collections import LineCollection, PathCollection, PolyCollection
+from matplotlib.colors import to_rgba
 from matplotlib.container import BarContainer, ErrorbarContainer
 from matplotlib.figure import Figure
 from matplotlib.legend import Legend
@@ -327,8 +328,10 @@ def lines_under_box(ax: Axes, box: Bbox) -> list[str]:
 
     Data are a line's polyline (or its markers, where it has no line), a
     scatter's markers (a latency per task, a measured point), a bar's
-    rectangle and an error bar's whiskers and caps: a bar or an error bar
-    is named by its container's label (the legend's), each series once.
+    rectangle, an error bar's whiskers and caps, and a shaded band (a
+    confidence interval around a line, all of its area): a bar or an error
+    bar is named by its container's label (the legend's), a band by its
+    line's (the line of its colour), each series once.
     """
     inside = Bbox.intersection(box, ax.get_window_extent())  # only what is inside the axes covers data
     if inside is None or inside.width <= 0 or inside.height <= 0:
@@ -364,10 +367,36 @@ def lines_under_box(ax: Axes, box: Bbox) -> list[str]:
                 points = collection.get_transform().transform(np.vstack(segments))
                 if _covers(box, points, True):
                     covered[owner.get(id(collection), str(collection.get_label()))] = None
+        elif isinstance(collection, PolyCollection) and _band_under(collection, box):  # fill_between
+            covered[_band_owner(ax, collection)] = None
     for container in ax.containers:
         if isinstance(container, BarContainer) and any(_bar_under(bar, box) for bar in container.patches):
             covered[str(container.get_label())] = None
     return list(covered)
+
+
+def _band_under(band: PolyCollection, box: Bbox) -> bool:
+    """Whether a shaded band (a CI around a line) shares an area with ``box``.
+
+    Its edge crosses the box, or the box lies inside it: a legend wholly within a wide band
+    hides it as much.
+    """
+    transform = band.get_transform()
+    for path in band.get_paths():
+        drawn = transform.transform_path(path)
+        if np.asarray(drawn.vertices).size and drawn.intersects_bbox(box, filled=True):
+            return True
+    return False
+
+
+def _band_owner(ax: Axes, band: PolyCollection) -> str:
+    """The label of the line a band was shaded around: the first labelled line of its colour."""
+    colour = tuple(np.round(np.asarray(band.get_facecolor(), dtype=float).reshape(-1, 4)[0][:3], 6))
+    for line in ax.get_lines():
+        label = str(line.get_label())
+        if not label.startswith("_") and tuple(np.round(to_rgba(line.get_color())[:3], 6)) == colour:
+            return label
+    return str(band.get_label())
 
 
 def _error_bar_owners(ax: Axes) -> dict[int, str]:

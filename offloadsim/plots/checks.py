@@ -54,7 +54,8 @@ def figure_problems(fig: Figure) -> list[str]:
 def legend_over_data(fig: Figure) -> list[str]:
     """Each legend of ``fig`` whose box covers plotted data, one line each.
 
-    Data are lines, scatter markers, bars and error bars' whiskers and caps
+    Data are lines, scatter markers, bars, error bars' whiskers and caps and
+    the shaded CI band around a line, all of its area
     (:func:`~offloadsim.plots.axes.lines_under_box`), measured in display
     coordinates at the figure's layout, as saved: a legend drawn over them
     hides the very data the figure is about.  A figure's own legend (above

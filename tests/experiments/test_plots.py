@@ -1141,6 +1141,31 @@ def test_the_legend_check_holds_error_bars_whiskers_and_caps_to_it():
     assert legend_over_data(fig) == ["the axes: its legend covers the data of 'capped'"]
 
 
+def test_the_legend_check_and_placement_hold_a_lines_band_to_it():
+    """A line's shaded CI band was not data: a legend sat on the band, clear of the line, unflagged,
+    and the placement took that spot as free."""
+    from offloadsim.plots.axes import clear_legend
+    from offloadsim.plots.checks import legend_over_data
+
+    fig, ax = _unit_axes()
+    # Low down everywhere; its interval wide on the left (up to 0.95), narrow on the right.
+    ax.plot([0, 0.5, 1], [0.1, 0.1, 0.2], color="C0", label="wide")
+    ax.fill_between([0, 0.5, 1], [0.05, 0.05, 0.15], [0.95, 0.95, 0.25], color="C0", alpha=0.2, linewidth=0)
+    ax.plot([0, 1], [0.02, 0.02], color="C1", label="flat")
+    ax.legend(loc="upper left")  # wholly inside the band: no edge of it under the legend
+    assert legend_over_data(fig) == ["the axes: its legend covers the data of 'wide'"]
+    ax.get_legend().set_loc("center right")  # across the band's upper edge
+    assert legend_over_data(fig) == ["the axes: its legend covers the data of 'wide'"]
+    ax.get_legend().set_loc("upper right")
+    assert legend_over_data(fig) == []
+    ax.get_legend().set_loc("upper left")
+    clear_legend(ax)
+    assert legend_over_data(fig) == []
+    fig.draw_without_rendering()
+    box, inside = ax.get_legend().get_window_extent(), ax.get_window_extent()
+    assert inside.x0 <= box.x0 and box.x1 <= inside.x1, "a place inside the axes, not the one beside it"
+
+
 def test_a_cdf_of_a_run_with_no_task_is_refused_not_drawn_empty(tmp_path):
     """A run whose workload sent nothing measured drew empty axes, no line and no word."""
     from experiment_data import TINY

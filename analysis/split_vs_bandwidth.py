@@ -18,7 +18,7 @@ def draw(data):
 
     from offloadsim.plots import label_panels, metric_vs_parameter, new_axes, split_vs_parameter
     from offloadsim.plots.axes import figure_legend
-    from offloadsim.plots.charts import all_local_latency_lines
+    from offloadsim.plots.charts import all_local_latency_lines, coinciding_lines
 
     results = data["sweep-split"]
     label = results.manifest["labels"][KEY]
@@ -38,7 +38,8 @@ def draw(data):
     figure_legend(fig, [left, right])
     # Both panels draw each point as the mean of its runs' means, with a band: say what the band is.
     intervals = f"lines: mean per run; {steady.interval_note('bands')}"
-    note_under(fig, intervals, steady.note("policy", KEY), missing)
+    # Where neurosurgeon chose what local or edge do, its line hides theirs: say where.
+    note_under(fig, intervals, steady.note("policy", KEY), missing, coinciding_lines([left, right]))
     return fig
 
 

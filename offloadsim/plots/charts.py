@@ -51,6 +51,7 @@ __all__ = [
     "all_local_latency_lines",
     "energy_latency",
     "say_unlabelled_ends",
+    "coinciding_lines",
     "node_utilisation",
     "calibration_accuracy",
     "interval_text",
@@ -484,6 +485,18 @@ def metric_vs_parameter(
                 else str(name) + (f" (same line as {under[name]})" if name in under else ""),
             )
             ax.fill_between(table["pos"], low, high, color=style["color"], alpha=0.2, linewidth=0)
+        if by:
+            unit = axis_label.rsplit("(", 1)[-1].rstrip(")") if numeric and "(" in axis_label else ""
+            _SWEEP_LINES[ax] = _SweepLines(
+                {
+                    str(name): (t["pos"].to_numpy(dtype=float), m)
+                    for (name, t), (m, _, _) in zip(tables.items(), drawn, strict=True)
+                },
+                {str(name): other for name, other in under.items()},
+                unit,
+                {float(p): str(v) for p, v in zip(positions, distinct, strict=True)},
+                numeric,
+            )
         if numeric:
             if log_x is None:
                 log_x = wide_sweep(positions)
@@ -501,6 +514,100 @@ def metric_vs_parameter(
         ax.set_ylabel(info.axis_label)
         tidy_legend(ax, legend_title)
     return ax
+
+
+class _SweepLines(NamedTuple):
+    """The lines :func:`metric_vs_parameter` drew on one Axes, for :func:`coinciding_lines`.
+
+    ``lines``: per series, in drawing order, its swept values' places and its means as drawn;
+    ``same``: the series drawn wholly on another (the legend says so); ``unit`` and ``written``
+    name a swept value in the note (its place, or the value itself on an axis of categories).
+    """
+
+    lines: dict[str, tuple[np.ndarray, np.ndarray]]
+    same: dict[str, str]
+    unit: str
+    written: dict[float, str]
+    numeric: bool
+
+
+#: The lines of each sweep Axes, so that the note of where two of them coincide can be written once
+#: the figure's limits are final.
+_SWEEP_LINES: weakref.WeakKeyDictionary[Axes, _SweepLines] = weakref.WeakKeyDictionary()
+
+#: Two lines closer than this share of the axes' height over a segment are drawn one over the other.
+_COINCIDE = 0.01
+
+
+def coinciding_lines(axes: Sequence[Axes]) -> str:
+    """The note under a figure saying where one sweep line is drawn over another, or ``""``.
+
+    Between two swept values where both lines run within 1 % of the axes' height of each other,
+    the later drawn hides the earlier: a reader sees one line where the legend names two (a
+    policy that chose the same split as another over part of the sweep). Said as
+    ``lines drawn over each other: neurosurgeon over edge at 100–500 Mbit/s``, each panel's
+    ranges named by its panel where they differ. A series drawn wholly on another is said by
+    its legend entry instead (``(same line as edge)``). Measured at the axes' present limits:
+    call it once they are final.
+
+    >>> coinciding_lines([])
+    ''
+    """
+    panels = [(ax, _overlaps(ax, lines)) for ax in axes if (lines := _SWEEP_LINES.get(ax)) is not None]
+    found = [(ax, said) for ax, said in panels if said]
+    if not found:
+        return ""
+    if all(said == found[0][1] for _, said in found):
+        return f"lines drawn over each other: {'; '.join(found[0][1])}"
+    parts = []
+    for ax, said in found:
+        panel = ax.get_title(loc="left").split(" ", 1)[0]
+        parts.append(f"{panel} {'; '.join(said)}" if panel.startswith("(") else "; ".join(said))
+    return f"lines drawn over each other: {'; '.join(parts)}"
+
+
+def _overlaps(ax: Axes, drawn: _SweepLines) -> list[str]:
+    """``neurosurgeon over edge at 100–500 Mbit/s``: each range where a line lies on an earlier one."""
+    to_axes = ax.transScale + ax.transLimits  # data to the axes' fraction, at the present limits
+
+    def segments(name: str) -> dict[tuple[float, float], tuple[float, float]]:
+        places, means = drawn.lines[name]
+        with np.errstate(all="ignore"):
+            ys = to_axes.transform(np.column_stack([places, means]))[:, 1]
+        return {
+            (places[k], places[k + 1]): (ys[k], ys[k + 1])
+            for k in range(len(places) - 1)
+            if np.isfinite(ys[k : k + 2]).all()
+        }
+
+    def named(first: float, last: float) -> str:
+        if not drawn.numeric:
+            return f"{drawn.written[first]}–{drawn.written[last]}"
+        return f"{plain_number(first)}–{plain_number(last)}" + (f" {drawn.unit}" if drawn.unit else "")
+
+    names = list(drawn.lines)
+    said = []
+    for i, top in enumerate(names):
+        mine = segments(top)
+        for below in names[:i]:
+            if drawn.same.get(top) == below or below in drawn.same:
+                continue
+            theirs = segments(below)
+            shared = sorted(
+                key
+                for key in mine.keys() & theirs.keys()
+                if all(abs(a - b) <= _COINCIDE for a, b in zip(mine[key], theirs[key], strict=True))
+            )
+            runs: list[list[float]] = []
+            for start, end in shared:
+                if runs and runs[-1][-1] == start:
+                    runs[-1].append(end)
+                else:
+                    runs.append([start, end])
+            if runs:
+                ranges = ", ".join(named(run[0], run[-1]) for run in runs)
+                said.append(f"{top} over {below} at {ranges}")
+    return said
 
 
 def _same_line(tables: Mapping[Any, pd.DataFrame]) -> dict[Any, str]:

@@ -194,6 +194,7 @@ def plot_results(
         _incomplete_note(view, kind, frame, shown),
         all_local,
         _moving_with_shown(view, frame, [k for k in (*series, facet) if k and k != x_key], shown),
+        charts.coinciding_lines(axes),  # at the panels' final limits (one range, all-local lines)
     )
     note = "\n".join(part for part in parts if part)
     if note:

@@ -898,6 +898,47 @@ def test_a_cdf_drawn_over_another_is_named_in_the_legend_once_a_series():
     assert [t.get_text() for t in legend.get_texts()] == ["edge", "neurosurgeon", "local"]
 
 
+def test_where_sweep_lines_coincide_over_part_of_the_sweep_the_figure_says_so():
+    """split_vs_bandwidth drew neurosurgeon over local at 1-2 Mbit/s and over edge from 100 Mbit/s
+    up: the axes showed one line where the legend named two, and nothing said so."""
+    from offloadsim.plots.charts import coinciding_lines
+
+    bandwidths = ["1 Mbps", "2 Mbps", "10 Mbps", "100 Mbps", "200 Mbps", "500 Mbps"]
+    lines = {
+        "local": [20, 20, 20, 20, 20, 20],
+        "edge": [np.nan, np.nan, 0, 0, 0, 0],  # no point at 1 and 2 Mbit/s
+        "neurosurgeon": [20, 20, 3, 0.1, 0, 0],  # 0.1 of 20 layers: on edge's line, to the eye
+        "cloud": [5, 20, 5, 20, 5, 20],  # crosses local at each of its points, never along a segment
+    }
+    rows = [
+        {"policy": policy, "bw": bw, "replication": rep, "split": value}
+        for policy, values in lines.items()
+        for bw, value in zip(bandwidths, values, strict=True)
+        for rep in (0, 1)
+    ]
+    _, (left, right) = plots.new_axes("two-column", ncols=2)
+    plots.metric_vs_parameter(pd.DataFrame(rows), "split", "bw", ax=left)
+    assert coinciding_lines([left]) == (
+        "lines drawn over each other: neurosurgeon over local at 1–2 Mbit/s; "
+        "neurosurgeon over edge at 100–500 Mbit/s"
+    )
+    # Another panel where they coincide elsewhere: each panel's ranges named by its panel.
+    apart = [r | {"split": r["split"] + 5} if r["policy"] == "local" else r for r in rows]
+    plots.metric_vs_parameter(pd.DataFrame(apart), "split", "bw", ax=right)
+    plots.label_panels([left, right])
+    assert coinciding_lines([left, right]) == (
+        "lines drawn over each other: (a) neurosurgeon over local at 1–2 Mbit/s; "
+        "neurosurgeon over edge at 100–500 Mbit/s; (b) neurosurgeon over edge at 100–500 Mbit/s"
+    )
+    # A line drawn wholly on another is said by the legend, not again under the figure.
+    _, ax = plots.new_axes("one-column")
+    same = [r for r in rows if r["policy"] in ("edge", "local")]
+    same += [r | {"policy": "edge-too"} for r in same if r["policy"] == "edge"]
+    plots.metric_vs_parameter(pd.DataFrame(same), "split", "bw", ax=ax)
+    assert "edge-too (same line as edge)" in [t.get_text() for t in ax.get_legend().get_texts()]
+    assert coinciding_lines([ax]) == ""
+
+
 def test_a_swept_token_count_reads_tokens_on_the_axis_and_at_the_line_ends():
     """A trial's prompt-length sweep read "chat prompt tokens (count)" and labelled its energy
     line's ends "32 count" and "2048 count"."""

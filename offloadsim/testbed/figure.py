@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
+    from matplotlib.path import Path as MplPath
     from matplotlib.transforms import Bbox
 
 __all__ = ["Predictions", "validation_figure"]
@@ -292,6 +293,7 @@ def _label_points(
     centres = to_display(np.column_stack([x, y]))  # the labelled points, then the hollow ones
     frame = ax.get_window_extent(renderer)
     half = 2.6 * renderer.points_to_pixels(1.0)  # about half a marker
+    from matplotlib.text import Text
     from matplotlib.transforms import Bbox
 
     finite = np.isfinite(centres).all(axis=1)
@@ -331,7 +333,10 @@ def _label_points(
             note = ax.annotate(text, (x[i], y[i]), xytext=offset, textcoords="offset points", ha=ha, va=va,
                                fontsize=5.5, color="0.25", zorder=5,
                                arrowprops=leader if max(map(abs, offset)) > 4 else None)  # fmt: skip
-            box = note.get_window_extent(renderer)
+            # The text's box: an annotation's own takes in its leader line, whose whole span from the
+            # point counted as the label, so that a label set further out always cost more.
+            note.update_positions(renderer)
+            box = Text.get_window_extent(note, renderer)
             inside = frame.contains(box.x0, box.y0) and frame.contains(box.x1, box.y1)
             overlap = sum(_overlap(box.padded(gap), other) for other in taken)
             # Clear of other markers by a gap (a label against one reads as that one's); its own hollow one
@@ -342,6 +347,11 @@ def _label_points(
             # A line through a label costs as much as a label over it (by area, a thin line would cost
             # next to nothing, and a label was set across one rather than a little further out).
             overlap += sum(box.width * box.height for line in lines if _overlap(box, line) > 0)
+            if note.arrow_patch is not None:
+                # A leader across a line or another label costs too, though less than the text across it.
+                route = _leader(centres[i], box, 1.5 * half)
+                crossed = sum(route.intersects_bbox(other, filled=True) for other in [*lines, *taken])
+                overlap += _LEADER_COST * crossed * box.width * box.height
             overlap += 0.0 if inside else 1e9
             if best is None or overlap < best[0]:
                 if best is not None:
@@ -354,6 +364,24 @@ def _label_points(
         if best is not None:
             taken.append(best[2])
             placed.append((text, centres[i]))
+
+
+#: What a leader line across another line or label costs, as a share of its label across one.
+_LEADER_COST = 0.3
+
+
+def _leader(point: np.ndarray, box: Bbox, clear: float) -> MplPath:
+    """The leader from ``point`` (display) to the nearest point of its label's ``box``.
+
+    Less its first ``clear`` pixels: its start, on the point's own marker and lines, crosses
+    nothing that matters.
+    """
+    from matplotlib.path import Path
+
+    end = np.array([np.clip(point[0], box.x0, box.x1), np.clip(point[1], box.y0, box.y1)])
+    length = float(np.hypot(*(end - point)))
+    start = point + (end - point) * min(1.0, clear / length) if length > 0 else point
+    return Path(np.vstack([start, end]))
 
 
 def _overlap(a: Bbox, b: Bbox) -> float:

@@ -350,16 +350,19 @@ def test_the_testbed_figure_labels_touch_no_line_and_no_other_marker():
 def _labels_clear(fig, renderer) -> None:
     """No label on another configuration's filled marker; few across a line (their spread bars and lines).
 
-    Not none: in the crowds of (b) and (c) every place beside some points, out to 20 pt, crosses a
-    line; the placement before set 11 labels of 36 across lines, now 6.
+    Not none: in the crowd of (b) every place beside one point, out to 20 pt, crosses a line; the
+    placement set 11 labels of 36 across lines, then 6, now 1. A label is its text: an annotation's
+    own box takes in its leader line's whole span from the point, which crosses nothing a reader
+    would take for the label.
     """
     import numpy as np
+    from matplotlib.text import Text
     from matplotlib.transforms import Bbox
 
     crossings = []
     for ax in fig.axes:
         panel = ax.get_title(loc="left")
-        labels = [(t, t.get_window_extent(renderer).shrunk(0.9, 0.8)) for t in ax.texts]
+        labels = [(t, Text.get_window_extent(t, renderer).shrunk(0.9, 0.8)) for t in ax.texts]
         assert labels, panel
         for line in ax.get_lines():
             data = np.asarray(line.get_xydata(), dtype=float)
@@ -378,4 +381,4 @@ def _labels_clear(fig, renderer) -> None:
                     (panel, t.get_text(), tuple(t.xy)) for t, box in labels if box.overlaps(segment)
                 ]
     crossed = set(crossings)
-    assert len(crossed) <= 6, sorted(crossed)
+    assert len(crossed) <= 1, sorted(crossed)

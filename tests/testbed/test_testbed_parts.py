@@ -369,44 +369,6 @@ def test_validation_figure_draws_a_second_link_model_hollow_and_joined_to_the_fi
     assert _markers(partial.axes[1], hollow=True) == []
 
 
-def test_the_shipped_validation_figure_sets_its_labels_clear_of_the_lines():
-    """Seven of the shipped figure's 36 point labels crossed a spread bar, a joining line or the zero
-    line: a label set further out was measured with its leader line's whole span, so it always cost
-    more than one beside the point, across a line. One label, boxed in on every side, still does."""
-    from pathlib import Path
-
-    from matplotlib.path import Path as MplPath
-    from matplotlib.text import Text
-
-    from offloadsim.plots.checks import figure_problems
-    from offloadsim.plots.style import house_style
-    from offloadsim.testbed.figure import Predictions, validation_figure
-
-    data = Path(__file__).resolve().parents[2] / "docs" / "figures" / "data"
-    (table, flows), (fifo, fifo_flows) = (
-        (campaign.validation_table(runs), campaign.flows_table(runs))
-        for runs in (pd.read_csv(data / "testbed_runs.csv"), pd.read_csv(data / "testbed_runs-fifo.csv"))
-    )
-    fig = validation_figure(table, flows, alternative=Predictions("fifo", fifo, fifo_flows))
-    assert figure_problems(fig) == []
-    with house_style():  # measured at the layout it is saved at
-        fig.draw_without_rendering()
-        renderer = fig._get_renderer()
-        labels = crossing = 0
-        for ax in fig.axes:
-            drawn = [
-                MplPath(line.get_transform().transform(np.asarray(line.get_xydata(), dtype=float)))
-                for line in ax.get_lines()
-                if line.get_linestyle() not in ("None", "none", "", " ") and len(line.get_xydata()) > 1
-            ]
-            for note in ax.texts:
-                box = Text.get_window_extent(note, renderer)  # the text, not its leader line
-                labels += 1
-                crossing += any(path.intersects_bbox(box, filled=False) for path in drawn)
-    assert labels == 36
-    assert crossing <= 1, f"{crossing} of {labels} labels cross a line"
-
-
 # --------------------------------------------------------------------------- command line
 
 

@@ -1875,7 +1875,7 @@ def test_a_legend_wider_than_its_axes_goes_above_them_not_beside(sweep_results):
     renderer = laid_out(ax)
     assert ax.get_legend() is None
     (legend,) = fig.legends
-    assert "local, 50 Mbps (same line as local, 5 Mbps)" in [t.get_text() for t in legend.get_texts()]
+    assert "local, 50 Mbit/s (same line as local, 5 Mbit/s)" in [t.get_text() for t in legend.get_texts()]
     assert legend.get_window_extent(renderer).y0 >= ax.get_window_extent(renderer).y1  # above the axes
     assert ax.get_window_extent(renderer).width > 0.7 * fig.bbox.width
     check_readable(fig)

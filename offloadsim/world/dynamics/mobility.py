@@ -133,11 +133,16 @@ class Waypoints:
     pause_s: float
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class PositionTrace:
-    """Each device's ``(times, x, y)`` as read from the file."""
+    """Each device's ``(times, x, y)`` as read from the file: read-only float64 arrays.
 
-    tracks: tuple[tuple[tuple[float, ...], tuple[float, ...], tuple[float, ...]], ...]
+    Arrays, as :func:`read_positions` gives them (8 bytes a number, where tuples of floats took 32),
+    and as :class:`_Tracks` interpolates along them.  Equal only to itself (arrays have no one truth
+    value to compare by).
+    """
+
+    tracks: tuple[tuple[np.ndarray, np.ndarray, np.ndarray], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -440,7 +445,7 @@ class _Tracks:
     """Positions interpolated along each device's trace."""
 
     def __init__(self, trace: PositionTrace):
-        self.tracks = [(np.array(t), np.array(x), np.array(y)) for t, x, y in trace.tracks]
+        self.tracks = [(np.asarray(t), np.asarray(x), np.asarray(y)) for t, x, y in trace.tracks]
         self.end_s = max(times[-1] for times, _, _ in self.tracks)  # all stand still from here
 
     def at(self, t: float) -> tuple[np.ndarray, np.ndarray]:

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 import offloadsim
+from offloadsim.memory import format_bytes
 from offloadsim.scenario import ScenarioError, load_scenario_text
 from offloadsim.scenario import refusal as refusal_module
 from offloadsim.scenario.size import (
@@ -155,6 +156,29 @@ def test_trace_too_large_for_memory_is_refused_before_it_is_copied_to_each_sourc
     memory(Footprint(nodes=50_001, processors=50_001, links=50_000).bytes + 1e8)  # room for 156,000 tasks
     [(key, message)] = problems(text, tmp_path)  # 5,000 rows for each of 50,000 devices
     assert key == "workload[0].trace" and "about 250,000,000 tasks" in message
+
+
+def test_a_trace_of_tiny_rows_too_many_for_memory_is_refused_before_its_rows_are_read(
+    memory, tmp_path, monkeypatch, capsys
+):
+    """256 MiB of 2-byte rows (the size bound's most) are 134 million rows, some 8 GB once read."""
+    from offloadsim.cli import main
+    from offloadsim.scenario import csvdata
+
+    for reading in ("_trace_at_once", "_trace_row_by_row"):
+        monkeypatch.setattr(csvdata, reading, lambda *args: pytest.fail("the rows were read"))
+    (tmp_path / "trace.csv").write_text("time\n" + "0\n" * 20_000)
+    text = star(1).replace("rate: 0.01 /s", "arrivals: trace, trace: trace.csv")
+    base = Footprint(nodes=2, processors=2, links=1)
+    memory(base.bytes + 19_000 * (TASK_BYTES + HELD_BYTES))
+    [(key, message)] = problems(text, tmp_path)
+    assert key == "workload[0].trace"
+    assert message.startswith("trace.csv holds up to 20,000 rows (one a line): holding their times, a run")
+    assert f"needs about {format_bytes(base.bytes + 20_000 * (TASK_BYTES + HELD_BYTES))} of memory" in message
+    (tmp_path / "s.yaml").write_text(text)
+    assert main(["validate", str(tmp_path / "s.yaml")]) == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert "s.yaml: workload[0].trace: trace.csv holds up to 20,000 rows" in line
 
 
 def test_unknown_available_memory_skips_the_check(memory, monkeypatch):

@@ -106,7 +106,7 @@ class TraceRows:
     lines: Sequence[int]  # each row's line in the file
 
 
-def read_trace(path: Path, shown: str) -> TraceRows:
+def read_trace(path: Path, shown: str, room: Callable[[int], str | None] | None = None) -> TraceRows:
     """The rows of a trace with columns ``time`` and optional ``source``: their times, sources and lines.
 
     Times are seconds (or strings with a time unit), non-negative and sorted;
@@ -114,8 +114,17 @@ def read_trace(path: Path, shown: str) -> TraceRows:
     Other columns are ignored.  A plain table is read a column at a time
     (:func:`_trace_at_once`); any other, and any table with a bad cell, row by
     row, whose error names the first bad row's line.
+
+    ``room``: asked, before any row is read, with the most rows the file's lines can hold (a
+    header's line less); what it says (a refusal: the memory they would need) is raised as the
+    file's :class:`CsvProblem`.  Read, a row takes some 50 bytes, where a file of tiny rows
+    takes 2 a row: its size bound alone let through files that would need some 8 GB.
     """
     text = _read(path, shown)
+    if room is not None:
+        refusal = room(max(0, text.count("\n") + (not text.endswith("\n")) - 1))
+        if refusal is not None:
+            raise CsvProblem(refusal)
     rows = _trace_at_once(text)
     return rows if rows is not None else _trace_row_by_row(text, shown)
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,7 +25,15 @@ from offloadsim.scenario.size import Footprint
 if TYPE_CHECKING:
     from offloadsim.scenario.model import Scenario
 
-__all__ = ["Needs", "TooLarge", "check_memory", "experiment_refusal", "memory_refusal", "run_refusal"]
+__all__ = [
+    "Needs",
+    "TooLarge",
+    "check_memory",
+    "experiment_refusal",
+    "memory_refusal",
+    "rows_refusal",
+    "run_refusal",
+]
 
 #: Bytes by place (a run directory, ``$TMPDIR``) that runs (footprint, how many runs of it) write
 #: with a number of them running together: what a command knows of where its runs write.
@@ -98,6 +106,25 @@ def memory_refusal(
         f"{what} of memory ({_counts(footprint)}{each}), but only {format_bytes(available)} is available",
         f"{change}, or run it on a machine with more memory",
         note,
+    )
+
+
+def rows_refusal(footprint: Footprint, rows: int, file: str) -> str | None:
+    """The refusal of a table of ``rows`` arrival times in ``file`` a run would hold, None if they fit.
+
+    Asked with the file's line count, before its rows are read: read, each row is a float and a
+    place in a list (what :data:`~offloadsim.scenario.size.HELD_BYTES` counts), so a file of
+    256 MiB of 2-byte rows (the most the reader takes) would need some 8 GB before the run's own
+    check (:func:`check_memory`, after reading) could refuse it.
+    """
+    available = available_bytes()
+    more = replace(footprint, tasks=footprint.tasks + rows, held=footprint.held + rows)
+    if available is None or more.bytes <= available:
+        return None
+    return (
+        f"{file} holds up to {rows:,} rows (one a line): holding their times, a run of this scenario "
+        f"needs about {format_bytes(more.bytes)} of memory, but only {format_bytes(available)} is "
+        "available; use a shorter trace, or run it on a machine with more memory"
     )
 
 

@@ -37,7 +37,7 @@ from offloadsim.scenario.model import (
     WorkloadSpec,
 )
 from offloadsim.scenario.patterns import NodeIndex, expand_group, unique_pair_count
-from offloadsim.scenario.refusal import check_memory
+from offloadsim.scenario.refusal import check_memory, rows_refusal
 from offloadsim.scenario.sanity import check_clock, check_endless_loops, check_warmup, least_service
 from offloadsim.scenario.schema import AppDoc, NodeDoc, ScenarioDoc
 from offloadsim.scenario.size import (
@@ -749,7 +749,10 @@ def _workload(
         more = replace(footprint, tasks=footprint.tasks + tasks, held=footprint.held + tasks)
         return check_memory(more, problems, key)
 
-    context = ArrivalContext(path, base_dir, tuple(sources), problems, fits)
+    def room(rows: int, file: str) -> str | None:
+        return rows_refusal(footprint, rows, file)
+
+    context = ArrivalContext(path, base_dir, tuple(sources), problems, fits, room)
     arrivals = process.resolve(context)
     return WorkloadSpec(entry.app, tuple(sources), arrivals, index=i, **spec_values(WorkloadSpec, entry))
 

@@ -96,7 +96,10 @@ class ArrivalContext:
 
     ``fits(tasks, key)`` is True when ``tasks`` more recorded tasks, whose
     arrival times the process holds in memory (a trace's rows), still fit in
-    memory (else it has added a problem at ``key``).
+    memory (else it has added a problem at ``key``).  ``room(rows, file)`` is
+    the refusal of holding ``rows`` arrival times read from ``file`` (its
+    one line), or None: asked before reading them, with what the file's
+    lines say they are at most.
     """
 
     path: str
@@ -104,6 +107,7 @@ class ArrivalContext:
     sources: tuple[str, ...]
     problems: ProblemList
     fits: Callable[[float, str], bool]
+    room: Callable[[int, str], str | None] = lambda rows, file: None
 
 
 class ArrivalProcess:

@@ -55,7 +55,7 @@ class Trace(ArrivalProcess):
         path = context.base_dir / self.trace_file
         trace: dict[str, tuple[float, ...]] = {}
         try:
-            rows = read_trace(path, self.trace_file)
+            rows = read_trace(path, self.trace_file, lambda lines: context.room(lines, self.trace_file))
             # Rows without a source apply to every source: count them before copying them to each.
             total = len(rows.times)
             common = total if rows.sources is None else rows.sources.count(None)

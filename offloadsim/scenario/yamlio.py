@@ -1,8 +1,11 @@
 """Read scenario YAML safely and strictly: no arbitrary objects, no silently repeated keys.
 
-:class:`ScenarioLoader` is PyYAML's ``SafeLoader`` with three changes:
+:class:`ScenarioLoader` is PyYAML's ``SafeLoader`` with four changes:
 a repeated mapping key is an error (PyYAML would keep the last one);
-``1e9`` is a float as in YAML 1.2 (PyYAML reads it as a string); dates stay
+``1e9`` is a float as in YAML 1.2 (PyYAML reads it as a string); a float
+written non-zero that rounds to 0 (``1e-400``), or finite that rounds to
+infinity (``1e400``), is an error naming its key path (PyYAML keeps 0 or
+inf, and the text is gone by the time a key is checked); dates stay
 strings, so the document is always plain JSON-able data.
 
 Documents are read with libyaml's C parser when PyYAML has it (about six
@@ -13,26 +16,52 @@ whose messages name the offending character or alias.
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
 import yaml
 from yaml.constructor import ConstructorError
-from yaml.nodes import MappingNode
+from yaml.nodes import MappingNode, Node, SequenceNode
 
 from offloadsim.bounded_read import MAX_DEPTH, MAX_VALUES, size_problem
-from offloadsim.scenario.errors import Problem
+from offloadsim.scenario.errors import Problem, key_path
 from offloadsim.suggest import quoted
 
-__all__ = ["ScenarioLoader", "parse_yaml", "MAX_DEPTH", "MAX_VALUES", "size_problem"]
+__all__ = ["ScenarioLoader", "UnreadableNumber", "parse_yaml", "MAX_DEPTH", "MAX_VALUES", "size_problem"]
 
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _FLOAT = "tag:yaml.org,2002:float"
 _MERGE = "tag:yaml.org,2002:merge"
 
 
+class UnreadableNumber(ConstructorError):
+    """A float whose text is not zero (or finite) but whose value is: ``problem`` says which.
+
+    ``key_path``: where it is in the document (``""`` until :meth:`_Strict.get_single_data` finds it).
+    """
+
+    def __init__(self, problem: str, node: Node, key_path: str = ""):
+        super().__init__(None, None, problem, node.start_mark)
+        self.node = node
+        self.key_path = key_path
+
+
 class _Strict:
-    """What both loaders add to PyYAML's safe loading: no key given twice."""
+    """What both loaders add to PyYAML's safe loading: no key given twice, no float rounded away."""
+
+    def get_single_data(self) -> Any:
+        """The document; an :class:`UnreadableNumber` raised in it gets its key path, found from the root.
+
+        The path is looked for only then (a walk of the node tree), so reading pays nothing for it.
+        """
+        node = self.get_single_node()  # type: ignore[attr-defined]
+        if node is None:
+            return None
+        try:
+            return self.construct_document(node)  # type: ignore[attr-defined]
+        except UnreadableNumber as error:
+            raise UnreadableNumber(error.problem or "", error.node, _path_to(node, error.node)) from None
 
     def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:
         """Build a mapping, refusing a key given twice (merge keys ``<<`` may be overridden).
@@ -83,6 +112,52 @@ def _construct_int(loader: Any, node: Any) -> int:
         ) from None
 
 
+def _construct_float(loader: Any, node: Any) -> float:
+    """A float, refused where its text is a non-zero number that rounds to 0 or a finite one to infinity.
+
+    ``1.0e-400`` was read as 0 and ``1e400`` as inf without a word, where a number with a unit
+    (``1e-400 s``) is refused (:func:`offloadsim.scenario.units.parse_quantity`).
+    """
+    value = float(yaml.SafeLoader.construct_yaml_float(loader, node))
+    if value == 0.0:
+        text = str(node.value)
+        if re.search("[1-9]", re.split("[eE]", text)[0]):
+            raise UnreadableNumber(
+                f"{text} is too small a number: it rounds to 0 (floats reach 5e-324); write 0 if 0 is meant",
+                node,
+            )
+    elif math.isinf(value) and "inf" not in str(node.value).lower():
+        raise UnreadableNumber(
+            f"{node.value} is too large a number: it rounds to infinity (floats reach 1.8e308); "
+            "write .inf if infinity is meant",
+            node,
+        )
+    return value
+
+
+def _path_to(root: Node, target: Node) -> str:
+    """The key path of ``target`` in the node tree under ``root`` (``""`` if it is not there)."""
+    stack: list[tuple[Node, str]] = [(root, "")]
+    seen: set[int] = set()  # a node an alias brings back (in itself, too: "&a [*a]") is walked once
+    while stack:
+        node, path = stack.pop()
+        if node is target:
+            return path
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        # Children pushed last first: the first place a node is found in the document is named
+        # (an alias's node is found at its anchor).
+        if isinstance(node, MappingNode):
+            for key_node, value_node in reversed(node.value):
+                key = key_node.value if isinstance(key_node.value, str) else str(key_node.value)
+                stack.append((value_node, key_path(path, key)))
+                stack.append((key_node, key_path(path, key)))
+        elif isinstance(node, SequenceNode):
+            stack.extend((item, key_path(path, i)) for i, item in reversed(list(enumerate(node.value))))
+    return ""
+
+
 _FLOAT_PATTERN = re.compile(
     r"""^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?
     |[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)
@@ -93,6 +168,7 @@ _FLOAT_PATTERN = re.compile(
 )
 for _loader in (ScenarioLoader, _FastLoader):
     _loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+    _loader.add_constructor(_FLOAT, _construct_float)
     _loader.yaml_implicit_resolvers = {
         first: [(tag, regexp) for tag, regexp in resolvers if tag not in (_TIMESTAMP, _FLOAT)]
         for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
@@ -104,6 +180,8 @@ def parse_yaml(text: str, file: str) -> tuple[Any, list[Problem]]:
     """The YAML document in ``text``, or the problems (with line and column) that stop reading it."""
     try:
         data = yaml.load(text, Loader=_FastLoader)
+    except UnreadableNumber as error:
+        return None, [Problem(file, error.key_path or _where(error), error.problem or "")]
     except (yaml.YAMLError, RecursionError):
         data = _read_with_messages(text, file)
         if isinstance(data, Problem):
@@ -118,6 +196,8 @@ def _read_with_messages(text: str, file: str) -> Any:
     """The document read by the pure-Python parser, or the problem that stops it (named precisely)."""
     try:
         return yaml.load(text, Loader=ScenarioLoader)
+    except UnreadableNumber as error:
+        return Problem(file, error.key_path or _where(error), error.problem or "")
     except yaml.MarkedYAMLError as error:
         return _marked(error, file)
     except yaml.YAMLError as error:
@@ -126,9 +206,14 @@ def _read_with_messages(text: str, file: str) -> Any:
         return Problem(file, "", f"the document is nested more than {MAX_DEPTH} levels deep")
 
 
-def _marked(error: yaml.MarkedYAMLError, file: str) -> Problem:
+def _where(error: yaml.MarkedYAMLError) -> str:
+    """``line 3, column 7``: where the error's mark is, or ``""``."""
     mark = error.problem_mark or error.context_mark
-    where = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+    return f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+
+
+def _marked(error: yaml.MarkedYAMLError, file: str) -> Problem:
+    where = _where(error)
     what = error.problem or error.context or "unreadable"
     if isinstance(error, ConstructorError) and what.startswith(("duplicate key", "an integer of")):
         return Problem(file, where, what)

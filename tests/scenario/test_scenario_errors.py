@@ -120,6 +120,25 @@ MISTAKES = [
         "an integer of 4,301 digits is too long to read",
         overrides=("seed=" + "1" * 4301,),
     ),
+    # A bare float whose text is not 0 (or finite) but whose value is: PyYAML kept 0 (or inf).
+    _case(
+        "bare-float-rounded-to-zero",
+        "links[1].latency",
+        "1.0e-400 is too small a number: it rounds to 0 (floats reach 5e-324); write 0 if 0 is meant",
+        text=SMALL.replace("latency: 0.5 ms", "latency: 1.0e-400"),
+    ),
+    _case(
+        "bare-float-rounded-to-infinity",
+        "nodes.phone.processor.speed",
+        "-2e999 is too large a number: it rounds to infinity (floats reach 1.8e308); write .inf if",
+        text=SMALL.replace("speed: 1 GFLOP/s", "speed: -2e999"),
+    ),
+    _case(
+        "override-float-rounded-to-zero",
+        "links[0].latency",
+        'cannot read the value "-0.5e-500" as YAML: -0.5e-500 is too small a number: it rounds to 0',
+        overrides=("links[0].latency=-0.5e-500",),
+    ),
     _case(
         "nul-in-name",
         "name",

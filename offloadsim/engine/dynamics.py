@@ -215,7 +215,8 @@ def _stall_checked(entry: Dynamics, timeline: Iterator[Any], limit: int) -> Iter
     Only for a kind whose times are drawn from distributions the scenario writes (its
     ``stall_keys``, ``failures``' ``mtbf`` and ``mttr``): a mean above 0 passes validation, yet
     its draws may round to 0 s nearly always (``{lognormal: {mean: 1 s, sigma: 40}}``, whose
-    median is 1e-348 s), so the run would never end.  Another kind's timeline is returned as it is.
+    median is 1e-348 s, refused by the scenario's reading since: ``LOGNORMAL_MAX_SIGMA``), so the
+    run would never end.  Another kind's timeline is returned as it is.
     """
     keys: tuple[str, ...] = getattr(entry.kind, "stall_keys", ())
     if not keys:

@@ -12,12 +12,36 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from statistics import NormalDist
 
 import numpy as np
 
-__all__ = ["Dist", "DIST_KINDS"]
+__all__ = ["Dist", "DIST_KINDS", "LOGNORMAL_MAX_SIGMA", "RARE_DRAW", "lognormal_rare_share"]
 
 DIST_KINDS = ("deterministic", "exponential", "lognormal", "uniform", "empirical")
+
+#: One draw in this many: rarer than any run draws (a billion draws of one distribution).
+RARE_DRAW = 1e9
+#: The most ``sigma`` a lognormal may have: past it, more than a tenth of its mean is carried by
+#: draws rarer than one in :data:`RARE_DRAW` (:func:`lognormal_rare_share`), so no run's draws
+#: average to its mean, and nearly all are far below it (the median is ``mean * exp(-sigma^2 / 2)``).
+#: About 4.72.
+LOGNORMAL_MAX_SIGMA = NormalDist().inv_cdf(1 - 1 / RARE_DRAW) - NormalDist().inv_cdf(0.9)
+
+
+def lognormal_rare_share(sigma: float) -> float:
+    """The share of a lognormal's mean its draws rarer than one in :data:`RARE_DRAW` carry.
+
+    For ``X = exp(N(mu, sigma^2))``, ``E[X; X > x_q] / E[X] = Phi(sigma - z_q)``, with ``x_q`` the
+    quantile ``q = 1 - 1 / RARE_DRAW`` and ``z_q`` the normal's.  Sigma 1: nothing; 4.72: a tenth;
+    10: 99.997 %.
+
+    >>> round(lognormal_rare_share(LOGNORMAL_MAX_SIGMA), 6), f"{lognormal_rare_share(1.0):.0e}"
+    (0.1, '3e-07')
+    """
+    return NormalDist().cdf(sigma - NormalDist().inv_cdf(1 - 1 / RARE_DRAW))
+
+
 # Draws come in batches growing from 16 to 1024: cheap per value for long
 # runs, little wasted work for the thousands of short-lived streams of a big
 # scenario.  The schedule is fixed, so the sequence is too.

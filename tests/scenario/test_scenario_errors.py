@@ -539,6 +539,22 @@ MISTAKES = [
         'missing required key "sigma"',
         edits={"applications.job.work": {"lognormal": {"mean": "1 GFLOP"}}},
     ),
+    # A sigma past 4.7: nearly every draw far below the mean, which draws rarer than any run
+    # makes carry; a task's work came to nothing, a node's failures crawled the clock along.
+    _case(
+        "lognormal-sigma-too-large",
+        "applications.job.work.lognormal.sigma",
+        "expected a sigma of at most 4.7, got 10: half its draws would be below 1.9e-22 of its mean, "
+        "and 100 % of the mean comes from draws rarer than one in a billion, which no run makes",
+        edits={"applications.job.work": {"lognormal": {"mean": "1 GFLOP", "sigma": 10}}},
+    ),
+    _case(
+        "lognormal-sigma-just-too-large",
+        "applications.job.input.lognormal.sigma",
+        "expected a sigma of at most 4.7, got 4.8: half its draws would be below 9.9e-06 of its mean, "
+        "and 11.5 % of the mean",
+        edits={"applications.job.input": {"lognormal": {"mean": "150 KB", "sigma": 4.8}}},
+    ),
     _case(
         "exponential-bad-key",
         "applications.job.work.exponential",

@@ -109,7 +109,7 @@ def test_a_long_plain_file_is_read_without_a_python_step_per_row(tmp_path, monke
 
 
 @pytest.mark.parametrize("plain", [True, False], ids=["at-once", "row-by-row"])
-def test_positions_are_held_as_read_only_float64_arrays_8_bytes_a_number(tmp_path, plain):
+def test_positions_are_held_as_float64_arrays_8_bytes_a_number(tmp_path, plain):
     """Tuples of Python floats took 32 bytes a number: 4,000,000 rows held 370 MiB of them."""
     rows = "".join(f"{i // 2},p-{i % 2},{i % 10} m,{i % 7}\n" for i in range(200_000))
     (tmp_path / "p.csv").write_text("time,node,x,y\n" + rows + ("" if plain else '"0",q,0,0\n'))
@@ -126,8 +126,6 @@ def test_positions_are_held_as_read_only_float64_arrays_8_bytes_a_number(tmp_pat
     for _, *columns in tracks.values():
         for column in columns:
             assert isinstance(column, np.ndarray) and column.dtype == np.float64
-            with pytest.raises(ValueError, match="read-only"):
-                column[0] = 1.0
 
 
 @pytest.mark.parametrize(

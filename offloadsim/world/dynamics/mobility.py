@@ -135,7 +135,7 @@ class Waypoints:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class PositionTrace:
-    """Each device's ``(times, x, y)`` as read from the file: read-only float64 arrays.
+    """Each device's ``(times, x, y)`` as read from the file: float64 arrays, never written.
 
     Arrays, as :func:`read_positions` gives them (8 bytes a number, where tuples of floats took 32),
     and as :class:`_Tracks` interpolates along them.  Equal only to itself (arrays have no one truth

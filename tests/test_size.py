@@ -25,7 +25,10 @@ from offloadsim.scenario.size import (
     MAX_LINKS,
     MAX_NODES,
     NODE_BYTES,
+    POSITION_ROW_BYTES,
     PROCESSOR_BYTES,
+    SAMPLE_BYTES,
+    SERIES_ROW_BYTES,
     TASK_BYTES,
     Footprint,
 )
@@ -179,6 +182,75 @@ def test_a_trace_of_tiny_rows_too_many_for_memory_is_refused_before_its_rows_are
     assert main(["validate", str(tmp_path / "s.yaml")]) == 2
     [line] = capsys.readouterr().err.strip().splitlines()
     assert "s.yaml: workload[0].trace: trace.csv holds up to 20,000 rows" in line
+
+
+# The other tables a scenario names: (file, its rows, the readers that must not run, the scenario
+# naming it, where the refusal is, the bytes a row, what a row holds, what to shorten).
+MOBILE = star(1).replace(
+    "policy: edge",
+    "policy: edge\ndynamics:\n  - kind: mobility\n    devices: device-0\n"
+    "    access_points: [{node: edge, position: [0 m, 0 m], radius: 60 m}]\n    file: walk.csv\n"
+    "    update: 1 s\n",
+)
+TABLES = {
+    "samples": (
+        "samples.csv",
+        "0\n" * 20_000,
+        ("_samples_at_once", "_samples_row_by_row"),
+        star(1).replace("work: 1 GFLOP", "work: {empirical: samples.csv}"),
+        "applications.infer.work.empirical",
+        SAMPLE_BYTES,
+        "their values, a run",
+        "use a shorter file,",
+    ),
+    "link-trace": (
+        "rate.csv",
+        "time,bandwidth\n" + "".join(f"{i},1e6\n" for i in range(20_000)),
+        ("_series_at_once", "_series_row_by_row"),
+        star(1) + "dynamics:\n  - {kind: link-trace, link: 0, file: rate.csv}\n",
+        "dynamics[0].file",
+        SERIES_ROW_BYTES,
+        "their values, a run",
+        "use a shorter trace,",
+    ),
+    "positions": (
+        "walk.csv",
+        "time,node,x,y\n" + "".join(f"{i},device-0,1,1\n" for i in range(20_000)),
+        ("_positions_at_once", "_positions_row_by_row"),
+        MOBILE,
+        "dynamics[0].file",
+        POSITION_ROW_BYTES,
+        "their positions, a run",
+        "use a shorter file,",
+    ),
+}
+
+
+@pytest.mark.parametrize("table", TABLES)
+def test_a_table_of_rows_too_many_for_memory_is_refused_before_its_rows_are_read(
+    table, memory, tmp_path, monkeypatch, capsys
+):
+    """As a trace's: samples, a link trace and positions are counted by their lines, then refused."""
+    from offloadsim.cli import main
+    from offloadsim.scenario import csvdata
+
+    file, rows, readers, text, key, row_bytes, holding, change = TABLES[table]
+    for reading in readers:
+        monkeypatch.setattr(csvdata, reading, lambda *args: pytest.fail("the rows were read"))
+    (tmp_path / file).write_text(rows)
+    (tmp_path / "s.yaml").write_text(text)
+    available = Footprint(nodes=2, processors=2, links=1).bytes + 19_000 * row_bytes
+    memory(available)
+    assert main(["validate", str(tmp_path / "s.yaml")]) == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    prefix, message = line.split(f"s.yaml: {key}: ", 1)
+    assert prefix.endswith(str(tmp_path) + "/") or not prefix
+    assert message.startswith(f"{file} holds up to 20,000 rows (one a line): holding {holding}")
+    assert f"but only {format_bytes(available)} is available; {change}" in message
+    # With the memory it needs, the file is read (the readers' failure is the proof).
+    memory(available + 2_000 * row_bytes + Footprint().bytes)
+    with pytest.raises(pytest.fail.Exception, match="the rows were read"):
+        main(["validate", str(tmp_path / "s.yaml")])
 
 
 def test_unknown_available_memory_skips_the_check(memory, monkeypatch):

@@ -24,6 +24,7 @@ from offloadsim.suggest import did_you_mean, did_you_mean_file, quoted
 
 __all__ = [
     "CsvProblem",
+    "Room",
     "Series",
     "TraceRows",
     "first_bare",
@@ -43,13 +44,37 @@ class CsvProblem(ValueError):
     """A CSV file is missing or malformed; the message names the file and line."""
 
 
-def read_samples(path: Path, shown: str, kind: str) -> list[float]:
+#: What a reader asks before reading a file's rows: given the most rows its lines can hold, the
+#: refusal of holding them (the memory they would need, :func:`~offloadsim.scenario.refusal.
+#: rows_refusal`), or None.
+Room = Callable[[int], str | None]
+
+
+def _check_room(text: str, room: Room | None, header: bool = True) -> None:
+    """Ask ``room`` about the rows ``text``'s lines can hold (a header's line less); raise its refusal.
+
+    Before any row is read: read, a row takes some 40 to 100 bytes (size.py's SAMPLE_BYTES and the
+    rest), where a file of tiny rows (``0``) takes 2, so the size bound alone let through files
+    that would need 6 to 13 GB, found only after minutes of reading, as a MemoryError.  Counting
+    the lines of a file of 256 MiB takes a fraction of a second.
+    """
+    if room is None:
+        return
+    lines = text.count("\n") + (not text.endswith("\n"))
+    refusal = room(max(0, lines - header))
+    if refusal is not None:
+        raise CsvProblem(refusal)
+
+
+def read_samples(path: Path, shown: str, kind: str, room: Room | None = None) -> list[float]:
     """Values of the file's single column, in SI units of ``kind``; a non-numeric first row is a header.
 
     A plain column is read at once (:func:`_samples_at_once`); any other, and any with a bad
-    cell, row by row, whose error names the first bad row's line.
+    cell, row by row, whose error names the first bad row's line.  ``room``: asked first, with
+    every line as a row (the header is optional), as :func:`_check_room` says.
     """
     text = _read(path, shown)
+    _check_room(text, room, header=False)
     values = _samples_at_once(text, kind)
     return values if values is not None else _samples_row_by_row(text, shown, kind)
 
@@ -106,7 +131,7 @@ class TraceRows:
     lines: Sequence[int]  # each row's line in the file
 
 
-def read_trace(path: Path, shown: str, room: Callable[[int], str | None] | None = None) -> TraceRows:
+def read_trace(path: Path, shown: str, room: Room | None = None) -> TraceRows:
     """The rows of a trace with columns ``time`` and optional ``source``: their times, sources and lines.
 
     Times are seconds (or strings with a time unit), non-negative and sorted;
@@ -115,16 +140,11 @@ def read_trace(path: Path, shown: str, room: Callable[[int], str | None] | None 
     (:func:`_trace_at_once`); any other, and any table with a bad cell, row by
     row, whose error names the first bad row's line.
 
-    ``room``: asked, before any row is read, with the most rows the file's lines can hold (a
-    header's line less); what it says (a refusal: the memory they would need) is raised as the
-    file's :class:`CsvProblem`.  Read, a row takes some 50 bytes, where a file of tiny rows
-    takes 2 a row: its size bound alone let through files that would need some 8 GB.
+    ``room``: asked before any row is read (:func:`_check_room`); its refusal is raised as the
+    file's :class:`CsvProblem`.
     """
     text = _read(path, shown)
-    if room is not None:
-        refusal = room(max(0, text.count("\n") + (not text.endswith("\n")) - 1))
-        if refusal is not None:
-            raise CsvProblem(refusal)
+    _check_room(text, room)
     rows = _trace_at_once(text)
     return rows if rows is not None else _trace_row_by_row(text, shown)
 
@@ -215,7 +235,7 @@ class Series:
     values: tuple[tuple[float, ...], ...]  # values[c][i]: column c's value in row i, SI
 
 
-def read_series(path: Path, shown: str, kinds: Mapping[str, str]) -> Series:
+def read_series(path: Path, shown: str, kinds: Mapping[str, str], room: Room | None = None) -> Series:
     r"""A time series: a ``time`` column and some of the value columns ``kinds`` names (their unit kinds).
 
     Returns the value columns the header gives (in ``kinds``' order), each
@@ -223,7 +243,8 @@ def read_series(path: Path, shown: str, kinds: Mapping[str, str]) -> Series:
     is a non-negative number in SI units, or a string with a unit of its kind.
     An unknown column is refused (with a did-you-mean).  A plain table is read
     a column at a time (:func:`_series_at_once`); any other, and any table with
-    a bad cell, row by row, whose error names the first bad row's line.
+    a bad cell, row by row, whose error names the first bad row's line.  ``room``: asked first
+    (:func:`_check_room`).
 
     >>> import tempfile, pathlib
     >>> folder = tempfile.TemporaryDirectory()
@@ -234,6 +255,7 @@ def read_series(path: Path, shown: str, kinds: Mapping[str, str]) -> Series:
     >>> folder.cleanup()
     """
     text = _read(path, shown)
+    _check_room(text, room)
     series = _series_at_once(text, kinds)
     return series if series is not None else _series_row_by_row(text, shown, kinds)
 
@@ -611,14 +633,15 @@ def _floats64(values: np.ndarray | list[float]) -> np.ndarray:
     return np.asarray(values, dtype=np.float64)
 
 
-def read_positions(path: Path, shown: str) -> _Tracks:
+def read_positions(path: Path, shown: str, room: Room | None = None) -> _Tracks:
     r"""Positions of moving nodes: columns ``time``, ``node``, ``x`` and ``y`` (metres, non-negative).
 
     Returns, per node in order of first appearance, ``(first line, times,
     xs, ys)``, each column a numpy array of float64; each node's
     times strictly increase.  Arrays, not tuples of Python floats: 8 bytes
     a number where a float in a tuple took 32 (4,000,000 rows held 370 MiB
-    of floats), and the mobility's interpolation reads arrays anyway.
+    of floats), and the mobility's interpolation reads arrays anyway.  ``room``: asked first
+    (:func:`_check_room`).
 
     >>> import tempfile, pathlib
     >>> folder = tempfile.TemporaryDirectory()
@@ -629,6 +652,7 @@ def read_positions(path: Path, shown: str) -> _Tracks:
     >>> folder.cleanup()
     """
     text = _read(path, shown)
+    _check_room(text, room)
     tracks = _positions_at_once(text)
     return tracks if tracks is not None else _positions_row_by_row(text, shown)
 

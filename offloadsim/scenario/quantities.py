@@ -14,6 +14,8 @@ from typing import Any
 from offloadsim.scenario.csvdata import CsvProblem, read_samples
 from offloadsim.scenario.distributions import DIST_KINDS, LOGNORMAL_MAX_SIGMA, Dist, lognormal_rare_share
 from offloadsim.scenario.errors import describe, did_you_mean
+from offloadsim.scenario.refusal import rows_refusal
+from offloadsim.scenario.size import SAMPLE_BYTES, Footprint
 from offloadsim.scenario.units import QUANTITIES, UnitError, parse_quantity
 from offloadsim.suggest import quoted
 
@@ -139,7 +141,14 @@ def _uniform(args: Any, kind: str, at: str, base_dir: Path) -> Dist:
 def _empirical(args: Any, kind: str, at: str, base_dir: Path) -> Dist:
     if isinstance(args, str):
         try:
-            values = read_samples(base_dir / args, args, kind)
+            # Refused before its rows are read if they would not fit (the rest of the scenario is
+            # not counted yet: what a run needs whatever its size, and the samples).
+            values = read_samples(
+                base_dir / args,
+                args,
+                kind,
+                lambda rows: rows_refusal(Footprint(), rows, args, SAMPLE_BYTES, "their values", "file"),
+            )
         except CsvProblem as error:
             raise FieldProblem(str(error), at) from None
     elif isinstance(args, list):

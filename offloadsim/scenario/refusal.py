@@ -13,14 +13,14 @@ from __future__ import annotations
 import math
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from offloadsim.disk import shortfall
 from offloadsim.memory import available_bytes, format_bytes
 from offloadsim.scenario.errors import Problem, ProblemList
-from offloadsim.scenario.size import Footprint
+from offloadsim.scenario.size import HELD_BYTES, TASK_BYTES, Footprint
 
 if TYPE_CHECKING:
     from offloadsim.scenario.model import Scenario
@@ -109,22 +109,32 @@ def memory_refusal(
     )
 
 
-def rows_refusal(footprint: Footprint, rows: int, file: str) -> str | None:
-    """The refusal of a table of ``rows`` arrival times in ``file`` a run would hold, None if they fit.
+def rows_refusal(
+    footprint: Footprint,
+    rows: int,
+    file: str,
+    row_bytes: float = TASK_BYTES + HELD_BYTES,
+    holding: str = "their times",
+    table: str = "trace",
+) -> str | None:
+    """The refusal of a run of ``footprint`` holding ``rows`` rows read from ``file``, None if they fit.
 
-    Asked with the file's line count, before its rows are read: read, each row is a float and a
-    place in a list (what :data:`~offloadsim.scenario.size.HELD_BYTES` counts), so a file of
-    256 MiB of 2-byte rows (the most the reader takes) would need some 8 GB before the run's own
-    check (:func:`check_memory`, after reading) could refuse it.
+    Asked with the file's line count, before its rows are read (:func:`~offloadsim.scenario.csvdata.
+    read_trace` and the other readers of a scenario's tables), each row taking ``row_bytes``
+    (measured for each reader, :data:`~offloadsim.scenario.size.SAMPLE_BYTES` and the rest; a
+    trace's row is a task and its time held, :data:`~offloadsim.scenario.size.HELD_BYTES`): a file
+    of 256 MiB of 2-byte rows (the most a reader takes) would need some 6 to 13 GB before any
+    check after reading could refuse it.  ``holding`` (``their times``) and ``table`` (``trace``)
+    say what a row is and what to shorten.
     """
     available = available_bytes()
-    more = replace(footprint, tasks=footprint.tasks + rows, held=footprint.held + rows)
-    if available is None or more.bytes <= available:
+    needed = footprint.bytes + rows * row_bytes
+    if available is None or needed <= available:
         return None
     return (
-        f"{file} holds up to {rows:,} rows (one a line): holding their times, a run of this scenario "
-        f"needs about {format_bytes(more.bytes)} of memory, but only {format_bytes(available)} is "
-        "available; use a shorter trace, or run it on a machine with more memory"
+        f"{file} holds up to {rows:,} rows (one a line): holding {holding}, a run of this scenario "
+        f"needs about {format_bytes(needed)} of memory, but only {format_bytes(available)} is "
+        f"available; use a shorter {table}, or run it on a machine with more memory"
     )
 
 

@@ -28,6 +28,9 @@ __all__ = [
     "RUN_BYTES",
     "TASK_BYTES",
     "HELD_BYTES",
+    "POSITION_ROW_BYTES",
+    "SAMPLE_BYTES",
+    "SERIES_ROW_BYTES",
     "JOB_FILE_BYTES",
     "JOB_NODE_BYTES",
     "MERGED_JOB_BYTES",
@@ -73,6 +76,14 @@ PROCESSOR_BYTES = 1_700
 LINK_BYTES = 1_700
 TASK_BYTES = 4
 HELD_BYTES = 60
+# The other tables a scenario names, by the peak their reading adds beside the file's text, a row
+# (tracemalloc, files of 1,000,000 and 4,000,000 tiny rows: `python benchmarks/table_row_bytes.py N`,
+# 2026-12-05): empirical samples 48 and 41 bytes (a float and its places in a list and the tuple the
+# distribution keeps; a run's draws index an array of them, 8 more), a link trace of time and one
+# value 100 and 96 (more with more columns), positions (float64 arrays) 46 and 42.
+SAMPLE_BYTES = 48
+SERIES_ROW_BYTES = 100
+POSITION_ROW_BYTES = 48
 #: What a run adds whatever its size: the tables' and Parquet's libraries and buffers.
 RUN_BYTES = 100 * 2**20
 

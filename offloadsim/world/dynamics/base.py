@@ -16,9 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from offloadsim.scenario.csvdata import Room
 from offloadsim.scenario.errors import KeyPathError, describe, key_path
 from offloadsim.scenario.patterns import NodeIndex
 from offloadsim.scenario.quantities import FieldProblem, parse_dist, parse_si
+from offloadsim.scenario.refusal import rows_refusal
+from offloadsim.scenario.size import Footprint
 from offloadsim.suggest import did_you_mean, quoted
 
 if TYPE_CHECKING:
@@ -388,6 +391,15 @@ class SpecReader:
             raise self.fail(key, f"expected a file path, got {describe(value)}")
         folder = self.scenario.base_dir if self.scenario is not None else ""
         return (Path(folder) if folder else Path()) / value, value
+
+    def room(self, shown: str, row_bytes: float, holding: str, table: str) -> Room:
+        """What a reader of the table ``shown`` asks before reading its rows: their refusal, or None.
+
+        :func:`~offloadsim.scenario.refusal.rows_refusal` of rows of ``row_bytes`` each beside what
+        the scenario holds as far as it is known (its footprint, else a run's least).
+        """
+        footprint = self.scenario.footprint if self.scenario is not None else Footprint()
+        return lambda rows: rows_refusal(footprint, rows, shown, row_bytes, holding, table)
 
     def link_settings(self) -> LinkSettings:
         """The :data:`LINK_SETTINGS` this mapping gives (a loss is a probability from 0 to 1)."""

@@ -79,6 +79,7 @@ from offloadsim.scenario.csvdata import CsvProblem, read_positions
 from offloadsim.scenario.errors import describe, first_repeat, given_twice
 from offloadsim.scenario.patterns import NodeIndex
 from offloadsim.scenario.quantities import FieldProblem, parse_si
+from offloadsim.scenario.size import POSITION_ROW_BYTES
 from offloadsim.scenario.units import UnitError, parse_quantity
 from offloadsim.suggest import did_you_mean, quoted
 from offloadsim.world.dynamics.base import LINKS_ONLY, NodeChanges, SpecReader, WorldChange
@@ -544,7 +545,7 @@ def _waypoints(model: SpecReader) -> Waypoints:
 def _trace(entry: SpecReader, devices: tuple[str, ...]) -> PositionTrace:
     path, shown = entry.file("file")
     try:
-        rows = read_positions(path, shown)
+        rows = read_positions(path, shown, entry.room(shown, POSITION_ROW_BYTES, "their positions", "file"))
     except CsvProblem as problem:
         raise entry.fail("file", str(problem)) from None
     for node, (line, *_) in rows.items():

@@ -29,6 +29,7 @@ from typing import ClassVar
 import numpy as np
 
 from offloadsim.scenario.csvdata import CsvProblem, Series, read_series
+from offloadsim.scenario.size import SERIES_ROW_BYTES
 from offloadsim.world.dynamics.base import (
     LINK_SETTINGS,
     LINKS_ONLY,
@@ -85,7 +86,8 @@ class LinkTrace:
         links = entry.links("link")
         path, shown = entry.file("file")
         try:
-            rows = read_series(path, shown, COLUMNS)
+            room = entry.room(shown, SERIES_ROW_BYTES, "their values", "trace")
+            rows = read_series(path, shown, COLUMNS, room)
         except CsvProblem as problem:
             raise entry.fail("file", str(problem)) from None
         if "loss" in rows.columns:

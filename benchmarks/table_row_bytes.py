@@ -18,8 +18,8 @@ from offloadsim.scenario.quantities import parse_dist
 from offloadsim.world.dynamics.trace import COLUMNS
 
 
-def main(rows: int) -> None:
-    """Print each reader's file bytes, peak and held bytes a row for ``rows`` tiny rows."""
+def main(rows: int) -> dict[str, tuple[float, float, float]]:
+    """Print and return each reader's file bytes, peak and held bytes a row for ``rows`` tiny rows."""
     files = {
         "samples": "0\n" * rows,
         "series": "time,bandwidth\n" + "".join(f"{i},0\n" for i in range(rows)),
@@ -32,15 +32,20 @@ def main(rows: int) -> None:
         "positions": lambda: read_positions(Path("f.csv"), "f.csv"),
         "trace": lambda: read_trace(Path("f.csv"), "f.csv"),
     }
-    for name, text in files.items():
-        csvdata._read = lambda path, shown, text=text: text  # type: ignore[assignment]
-        tracemalloc.start()
-        kept = calls[name]()
-        held, peak = tracemalloc.get_traced_memory()
-        tracemalloc.stop()
-        del kept
-        size, peak, held = len(text) / rows, peak / rows, held / rows
-        print(f"{name}: {size:.1f} file bytes a row; peak {peak:.1f}, held {held:.1f} bytes a row")
+    read, found = csvdata._read, {}
+    try:
+        for name, text in files.items():
+            csvdata._read = lambda path, shown, text=text: text  # type: ignore[assignment]
+            tracemalloc.start()
+            kept = calls[name]()
+            held, peak = tracemalloc.get_traced_memory()
+            tracemalloc.stop()
+            del kept
+            size, peak, held = found[name] = (len(text) / rows, peak / rows, held / rows)
+            print(f"{name}: {size:.1f} file bytes a row; peak {peak:.1f}, held {held:.1f}")
+    finally:
+        csvdata._read = read
+    return found
 
 
 if __name__ == "__main__":

@@ -244,3 +244,14 @@ def test_superseded_group_events_scan_no_more_flows_than_the_reshares_grouped(ca
     from offloadsim.engine.network import FlowNetwork
 
     assert FlowNetwork._on_group_event.__name__ == "_on_group_event"
+
+
+def test_the_table_row_bytes_benchmark_measures_each_reader_and_leaves_the_reader_as_it_was(capsys):
+    from offloadsim.scenario import csvdata
+
+    read = csvdata._read
+    found = _load("table_row_bytes").main(1_000)
+    assert csvdata._read is read
+    assert set(found) == {"samples", "series", "positions", "trace"}
+    assert all(peak >= held >= 8 for _, peak, held in found.values())  # at least a float64 a row
+    assert len(capsys.readouterr().out.splitlines()) == 4

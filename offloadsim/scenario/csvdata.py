@@ -54,9 +54,10 @@ def _check_room(text: str, room: Room | None, header: bool = True) -> None:
     """Ask ``room`` about the rows ``text``'s lines can hold (a header's line less); raise its refusal.
 
     Before any row is read: read, a row takes some 40 to 100 bytes (size.py's SAMPLE_BYTES and the
-    rest), where a file of tiny rows (``0``) takes 2, so the size bound alone let through files
-    that would need 6 to 13 GB, found only after minutes of reading, as a MemoryError.  Counting
-    the lines of a file of 256 MiB takes a fraction of a second.
+    rest), where a file of tiny rows (``0``) takes 2, so the size bound (256 MiB) alone let through
+    files that would need 1.6 GB (positions, 8 bytes a row at least) to 8.7 GB (a trace), found
+    only after a minute or more of reading, as a MemoryError (exit 1).  Counting the lines of a
+    file of 256 MiB takes half a second.
     """
     if room is None:
         return

@@ -123,9 +123,9 @@ def rows_refusal(
     read_trace` and the other readers of a scenario's tables), each row taking ``row_bytes``
     (measured for each reader, :data:`~offloadsim.scenario.size.SAMPLE_BYTES` and the rest; a
     trace's row is a task and its time held, :data:`~offloadsim.scenario.size.HELD_BYTES`): a file
-    of 256 MiB of 2-byte rows (the most a reader takes) would need some 6 to 13 GB before any
-    check after reading could refuse it.  ``holding`` (``their times``) and ``table`` (``trace``)
-    say what a row is and what to shorten.
+    of 256 MiB of tiny rows (the most a reader takes) would need 1.6 GB (positions) to 8.7 GB (a
+    trace) before any check after reading could refuse it.  ``holding`` (``their times``) and
+    ``table`` (``trace``) say what a row is and what to shorten.
     """
     available = available_bytes()
     needed = footprint.bytes + rows * row_bytes

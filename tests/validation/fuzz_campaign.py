@@ -44,6 +44,10 @@ sys.path.insert(0, str(TESTS))
 
 import test_fuzz_scenarios as base  # noqa: E402  (the default suite's mutations, reused)
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import fuzz_features as features  # noqa: E402  (mutations of the features added since)
+
 TRACES = base.SCENARIOS / "traces"
 ODD_NAMES = ["🙂", "é-node", "a b", "a.b", "x[0]", "-", "*", "0", "true", "null", "a" * 300, "$source"]
 ODD_VALUES: list[Any] = [
@@ -296,6 +300,10 @@ def _raw(text: str, rng: random.Random) -> tuple[str, bytes]:
 
 # --------------------------------------------------------------------------- one case
 
+OPS = ["base", "topology", "reference", "dynamics", "rename", "raw", "none"]
+#: The mutations of features added since the campaign began (fuzz_features.py), with their weights.
+FEATURES = {"power": 2, "dynamics2": 3, "csv": 2, "recovery": 2, "llm": 2, "plugin": 1}
+
 
 def make_case(seed: int, index: int, bases: list[dict[str, Any]], directory: Path) -> dict[str, Any]:
     """Case ``index`` of ``seed``: the mutant's file, the ``--set`` arguments, the verbs, what was done."""
@@ -307,12 +315,24 @@ def make_case(seed: int, index: int, bases: list[dict[str, Any]], directory: Pat
     data: bytes | None = None
     for _ in range(rng.choice((1, 1, 2, 3))):
         op = rng.choices(
-            ["base", "topology", "reference", "dynamics", "rename", "raw", "none"],
-            weights=[5, 2, 2, 2, 1, 1, 1],
+            [*OPS, *FEATURES],
+            weights=[5, 2, 2, 2, 1, 1, 1, *FEATURES.values()],
         )[0]
         if not isinstance(document, dict) or not document:
             break
-        if op == "base":
+        if op == "power":
+            mutations.append(features.power(document, rng))
+        elif op == "dynamics2":
+            mutations.append(features.dynamics(document, rng, directory, index))
+        elif op == "csv":
+            mutations.append(features.csv_inputs(document, rng, directory, index))
+        elif op == "recovery":
+            mutations.append(features.recovery(document, rng))
+        elif op == "llm":
+            mutations.append(features.llm(document, rng))
+        elif op == "plugin":
+            mutations.append(features.plugin_policy(document, rng))
+        elif op == "base":
             mutations.append(base._mutate(document, rng))
         elif op == "topology":
             mutations.append(_topology(document, rng))
@@ -337,8 +357,22 @@ def make_case(seed: int, index: int, bases: list[dict[str, Any]], directory: Pat
         path.write_text(text, encoding="utf-8")
     else:
         base._write(document, path)
-    extra = rng.choices(["", "compare", "sweep"], weights=[8, 1, 1])[0]
-    return {"index": index, "base": which, "path": path, "sets": sets, "extra": extra, "mutations": mutations}
+    extra = rng.choices(["", "compare", "sweep"], weights=[8, 1, 2])[0]
+    sweep: tuple[dict[str, Any] | str, bool] | None = None
+    if extra == "sweep" and not sets:
+        sweep = features.sweep(
+            document if isinstance(document, dict) else {}, path.name, rng, directory, index
+        )
+        mutations.append(f"sweep {sweep[0]!r:.200}{' --dry-run' if sweep[1] else ''}")
+    return {
+        "index": index,
+        "base": which,
+        "path": path,
+        "sets": sets,
+        "extra": extra,
+        "sweep": sweep,
+        "mutations": mutations,
+    }
 
 
 def _command(argv: list[str], seconds: float, env: dict[str, str]) -> tuple[int | str, str]:
@@ -383,12 +417,13 @@ def _stderr_problems(err: str, code: int | str, file: Path | None) -> list[str]:
     return problems
 
 
-def _output_problems(code: int | str, out: Path, records: str) -> list[str]:
+def _output_problems(code: int | str, out: Path, records: str | None) -> list[str]:
+    """What a command left in its output directory against the contract; ``records`` None: it writes none."""
     leftovers = sorted(p.name for p in out.parent.iterdir() if p.name.startswith(out.name) and p != out)
     problems = [f"left behind {leftovers}"] if leftovers else []
-    if code != 0 and out.exists():
+    if (code != 0 or records is None) and out.exists():
         problems.append(f"exit {code} but wrote {out.name}: {sorted(p.name for p in out.iterdir())[:6]}")
-    if code == 0 and not (out / records).exists():
+    if code == 0 and records is not None and not (out / records).exists():
         problems.append(f"exit 0 without {records}")
     return problems
 
@@ -399,7 +434,9 @@ def check(case: dict[str, Any], directory: Path, seconds: float, env: dict[str, 
     sets = [arg for s in case["sets"] for arg in ("--set", s)]
     findings: list[str] = []
 
-    def step(name: str, argv: list[str], out: Path | None, records: str, file: Path | None) -> int | str:
+    def step(
+        name: str, argv: list[str], out: Path | None, records: str | None, file: Path | None
+    ) -> int | str:
         start = time.monotonic()
         code, err = _command([*argv, *(["--out", str(out), "-q"] if out else [])], seconds, env)
         took = time.monotonic() - start
@@ -416,19 +453,16 @@ def check(case: dict[str, Any], directory: Path, seconds: float, env: dict[str, 
     if case["extra"] == "compare" and valid == 0:
         argv = ["compare", str(path), *sets, "--policies", "local,edge", "-n", "2", "--workers", "1"]
         step("compare", argv, directory / f"compare-{case['index']}", "summary.txt", path)
-    elif case["extra"] == "sweep" and valid == 0 and not case["sets"]:
+    elif case["sweep"] is not None:
+        document, dry = case["sweep"]
         sweep = directory / f"sweep-{case['index']}.yaml"
-        grid = {"seed": [1, 2]}
-        sweep.write_text(
-            yaml.safe_dump({"base": str(path), "grid": grid, "replications": 1}), encoding="utf-8"
-        )
-        step(
-            "sweep",
-            ["sweep", str(sweep), "--workers", "1"],
-            directory / f"sweep-{case['index']}-out",
-            "",
-            sweep,
-        )
+        if isinstance(document, str):
+            sweep.write_text(document, encoding="utf-8")
+        else:
+            sweep.write_text(yaml.safe_dump(document, sort_keys=False, allow_unicode=True), encoding="utf-8")
+        out = directory / f"sweep-{case['index']}-out"
+        argv = ["sweep", str(sweep), "--workers", "1", *(["--dry-run"] if dry else [])]
+        step("sweep", argv, out, None if dry else "summary.csv", sweep)
     return findings
 
 
@@ -448,6 +482,8 @@ def main(argv: list[str] | None = None) -> int:
         folder.mkdir(parents=True, exist_ok=True)
     env = {k: v for k, v in os.environ.items() if k != "OFFLOADSIM_PROFILE_PATH"}
     env["XDG_DATA_HOME"] = str(work / "xdg")
+    features.install_plugins(work / "site")  # plug-in policies the mutants may name
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(work / "site"), env.get("PYTHONPATH")]))
     bases = base._base_documents(work)
     indices = args.only or range(args.start, args.start + args.cases)
     deadline = time.monotonic() + 60 * args.minutes if args.minutes else None

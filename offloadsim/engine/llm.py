@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 from offloadsim.engine.energy import radios_aborted, radios_on, radios_received, radios_sent
-from offloadsim.engine.network import abort_reason
+from offloadsim.engine.network import abort_reason, no_route
 from offloadsim.engine.processor import refused
 from offloadsim.engine.processor_models import ProcessorLike as Processor
 from offloadsim.engine.tasks import NAN, ComputeStep, Task
@@ -27,6 +27,7 @@ from offloadsim.engine.work import Maker, Price, Walk, deadline_of, register_kin
 from offloadsim.policies.costs import TOKEN_BYTES
 from offloadsim.scenario.distributions import Dist
 from offloadsim.scenario.errors import format_path
+from offloadsim.world.topology import NoRouteError
 
 if TYPE_CHECKING:
     import numpy as np
@@ -364,17 +365,14 @@ class LLMRequest:
         source = self.task.source
         more = self.generated < output
         if len(self.segments) == 1 or first == last:
-            self._send(last, source, TOKEN_BYTES, self._token_home, None)
-            if more:
+            if self._send(last, source, TOKEN_BYTES, self._token_home, None) and more:
                 self._decode(0)
         else:
             # Split: the next step needs this token on the first segment.
             if first == source:
                 self._send(last, source, TOKEN_BYTES, self._token_home_then_decode, more)
-            else:
-                self._send(last, source, TOKEN_BYTES, self._token_home, None)
-                if more:
-                    self._send(last, first, TOKEN_BYTES, self._decode, 0)
+            elif self._send(last, source, TOKEN_BYTES, self._token_home, None) and more:
+                self._send(last, first, TOKEN_BYTES, self._decode, 0)
 
     def _token_home_then_decode(self, more: bool) -> None:
         self._token_home(None)
@@ -410,12 +408,22 @@ class LLMRequest:
         if not segment.processor.submit(service, done, None):
             self.sim.ledger.finish(task, "dropped", refused(segment.processor))
 
-    def _send(self, a: str, b: str, size: float, then: Any, payload: Any) -> None:
+    def _send(self, a: str, b: str, size: float, then: Any, payload: Any) -> bool:
+        """Send ``size`` bytes from ``a`` to ``b``, then ``then(payload)``; False: no route, the task failed.
+
+        A route can be gone by the time a step is due (a link or node went down since the
+        plan), as for any task's transfer: the task fails with the same reason, and the
+        request takes no further step.
+        """
         if a == b:
             then(payload)
-            return
+            return True
         sim = self.sim
-        route = sim.topology.route(a, b)
+        try:
+            route = sim.topology.route(a, b)
+        except NoRouteError:
+            sim.fail_task(self.task, no_route(a, b))
+            return False
         started = sim.env.now
         task = self.task
         if task.start != task.start:
@@ -443,6 +451,7 @@ class LLMRequest:
         sim.network.start(
             route.channels, size, route.latency_s, arrived, None, left if radios else None, aborted
         )
+        return True
 
 
 def tpot(first: float, last: float, tokens: int) -> float:

@@ -91,6 +91,26 @@ def test_split_request_pays_a_round_trip_per_token(tmp_path):
     assert t["placement"] == "phone>edge"
 
 
+@pytest.mark.parametrize("policy", ["edge", "{name: fixed, nodes: [phone, edge], cuts: [6]}"])
+def test_a_token_with_no_route_home_fails_its_request_and_stops_its_decode(tmp_path, policy):
+    """The link goes down while the edge computes the first token: its trip home has no route.
+
+    The run once stopped there with an internal error (NoRouteError, found by the fuzz
+    campaign: seed 21, case 76); now the request fails with the reason any task's transfer
+    with no route gets, and the edge computes no decode step for it.
+    """
+    first = run_one(tmp_path, policy)
+    token_leaves = float(first["arrival"] + first["ttft"] - send(TOKEN_BYTES))
+    step = (
+        f"{{kind: link-schedule, link: [phone, edge], steps: [{{at: {token_leaves - 1e-4!r} s, up: false}}]}}"
+    )
+    text = SCENARIO.replace("POLICY", policy) + f"dynamics:\n  - {step}\n"
+    raw = simulate(load_scenario_text(text, source="<llm>", base_dir=tmp_path))
+    assert list(raw.tasks["status"]) == ["failed"]
+    assert list(raw.tasks["reason"]) == ["no route from edge to phone"]
+    assert raw.nodes["stages_completed"][raw.nodes["node"].index("edge")] == 1  # its prefill alone
+
+
 def test_decode_is_memory_bound_and_prefill_compute_bound_on_the_phone():
     cost, phone, _ = cost_and_processors()
     flops_only = cost.prefill_s(phone, 0.0, 0, 12, 100)

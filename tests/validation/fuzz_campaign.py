@@ -446,7 +446,7 @@ def check(case: dict[str, Any], directory: Path, seconds: float, env: dict[str, 
         findings.extend(f"{name}: {p} | stderr {err[-400:]!r}" for p in problems)
         return code
 
-    valid = step("validate", ["validate", str(path), *sets], None, "", path)
+    valid = case["valid"] = step("validate", ["validate", str(path), *sets], None, "", path)
     ran = step("run", ["run", str(path), *sets], directory / f"run-{case['index']}", "tasks.parquet", path)
     if valid in (0, 2) and ran in (0, 2) and valid != ran:
         findings.append(f"validate exited {valid} but run {ran}")
@@ -487,7 +487,7 @@ def main(argv: list[str] | None = None) -> int:
     bases = base._base_documents(work)
     indices = args.only or range(args.start, args.start + args.cases)
     deadline = time.monotonic() + 60 * args.minutes if args.minutes else None
-    ran = found = 0
+    ran = found = accepted = 0
     for index in indices:
         if deadline is not None and time.monotonic() > deadline:
             break
@@ -496,6 +496,7 @@ def main(argv: list[str] | None = None) -> int:
         case = make_case(args.seed, index, bases, cases_dir)
         findings = check(case, cases_dir, args.case_seconds, env)
         ran += 1
+        accepted += case["valid"] == 0
         if findings:
             found += 1
             kept = findings_dir / f"s{args.seed}-case-{index}"
@@ -513,7 +514,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"case {index}: {case['mutations']}\n  " + "\n  ".join(findings), flush=True)
         if ran % 25 == 0:
             print(f"{ran} cases, {found} with findings", flush=True)
-    print(f"done: {ran} cases (seed {args.seed}), {found} with findings; log {work / 'findings.jsonl'}")
+    print(
+        f"done: {ran} cases (seed {args.seed}), {found} with findings; {accepted} valid mutants ran; "
+        f"log {work / 'findings.jsonl'}"
+    )
     return 1 if found else 0
 
 

@@ -87,7 +87,7 @@ def resolve(
     }
     _check_alternatives(applications, problems)
     _check_context(applications, problems)
-    applications = _resolve_hosts(doc, raw, applications, index, problems)
+    applications = _resolve_hosts(doc, raw, applications, index, nodes, problems)
     workload = tuple(
         _workload(
             i, entry, processes[i], raw, index, applications, base_dir, problems, footprint, entry_tasks
@@ -401,10 +401,16 @@ def _resolve_hosts(
     raw: Mapping[str, Any],
     applications: dict[str, AppSpec],
     index: NodeIndex,
+    nodes: tuple[NodeSpec, ...],
     problems: ProblemList,
 ) -> dict[str, AppSpec]:
-    """Expand each application's ``hosts`` patterns into node names."""
+    """Expand each application's ``hosts`` patterns into node names; some must have a processor.
+
+    Hosts that are all network nodes (``hosts: ap-*``) would leave no node to run the
+    application's layers: every request dropped, in a run that otherwise looks sound.
+    """
     resolved = {}
+    computing: set[str] | None = None  # found once, and only for a scenario with hosts
     for name, app in applications.items():
         patterns = doc.applications[name].hosts
         if patterns is None:
@@ -414,6 +420,17 @@ def _resolve_hosts(
         single = isinstance(written, Mapping) and isinstance(written.get("hosts"), str)
         path = format_path(("applications", name, "hosts"))
         hosts = _matched(patterns, index, path, single, problems)
+        if computing is None:
+            computing = {node.name for node in nodes if node.processor is not None}
+        if hosts and computing.isdisjoint(hosts):
+            shown = ", ".join(map(quoted, list(hosts)[:3])) + (
+                f" and {len(hosts) - 3} more" if len(hosts) > 3 else ""
+            )
+            problems.add(
+                path,
+                f"matches no node with a processor ({shown}: none computes), so no request of "
+                f"{quoted(name)} could be served; name nodes that compute",
+            )
         resolved[name] = replace(app, hosts=NodeNames(hosts))
     return resolved
 

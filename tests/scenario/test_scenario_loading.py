@@ -143,6 +143,20 @@ def test_node_patterns_other_than_a_pattern_or_a_list_are_refused_by_what_they_t
     assert expected in str(raised.value), str(raised.value)
 
 
+@pytest.mark.parametrize("hosts", ["ap", "[ap, lonely]", "[lonely, ap, ap]"])
+def test_hosts_of_which_none_computes_are_refused(hosts):
+    """``hosts: ap`` (a network node) was accepted, and every request then dropped in a run that exited 0."""
+    text = SMALL.replace("output: 4 KB}", f"output: 4 KB, hosts: {hosts}}}")
+    with pytest.raises(ScenarioError) as raised:
+        load_scenario_text(text)
+    assert str(raised.value).startswith(
+        "<string>: applications.job.hosts: matches no node with a processor ("
+    ), str(raised.value)
+    assert 'so no request of "job" could be served' in str(raised.value)
+    some = load_scenario_text(SMALL.replace("output: 4 KB}", "output: 4 KB, hosts: [ap, edge]}"))
+    assert some.applications["job"].hosts == ("ap", "edge")  # one host computes: the others are harmless
+
+
 def test_full_mesh_links_each_pair_once():
     scenario = load_scenario_text(
         "name: mesh\nnodes: {n: {count: 5, tier: edge}}\nlinks: [{between: [n-*, n-*], bandwidth: 1 Gbps}]\n"

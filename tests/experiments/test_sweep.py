@@ -227,6 +227,23 @@ def test_a_base_that_is_no_scenario_is_said_at_base(tiny):
         load_sweep(path)
 
 
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("name: x\nnodes:\n\tedge\n", "line 3, column 1: YAML syntax error: found character '\\t'"),
+        ("name: x\nname: y\n", 'line 2, column 1: duplicate key "name" (first given at line 1)'),
+    ],
+)
+def test_a_base_that_is_not_yaml_is_said_at_base_with_its_line(tiny, text, said):
+    """A base with a YAML syntax error was said at the base's line alone, the sweep file unnamed
+    (fuzz campaign seed 22, case 67), where a base not UTF-8 was said at the sweep's ``base``."""
+    (tiny.parent / "broken.yaml").write_text(text)
+    path = write(tiny.parent, "s.yaml", "base: broken.yaml\ngrid: {duration: [1 s, 2 s]}\n")
+    with pytest.raises(ScenarioError) as caught:
+        load_sweep(path)
+    assert str(caught.value).startswith(f"{path}: base: broken.yaml: {said}"), str(caught.value)
+
+
 @pytest.mark.parametrize("what", ["a directory", "a FIFO (named pipe)"])
 def test_a_base_that_is_there_but_no_file_says_what_it_is(what, tiny, make_no_file):
     """A directory or FIFO as the base was "no scenario file" (it is there)."""

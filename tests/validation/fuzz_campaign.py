@@ -421,7 +421,9 @@ def _output_problems(code: int | str, out: Path, records: str | None) -> list[st
     """What a command left in its output directory against the contract; ``records`` None: it writes none."""
     leftovers = sorted(p.name for p in out.parent.iterdir() if p.name.startswith(out.name) and p != out)
     problems = [f"left behind {leftovers}"] if leftovers else []
-    if (code != 0 or records is None) and out.exists():
+    # A sweep whose jobs failed (exit 2) keeps failures.log and the finished points for its rerun.
+    kept = code == 2 and records == "summary.csv" and (out / "failures.log").is_file()
+    if (code != 0 or records is None) and out.exists() and not kept:
         problems.append(f"exit {code} but wrote {out.name}: {sorted(p.name for p in out.iterdir())[:6]}")
     if code == 0 and records is not None and not (out / records).exists():
         problems.append(f"exit 0 without {records}")

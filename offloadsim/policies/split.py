@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -542,12 +542,32 @@ class MultiTierPolicy(_SplitPolicy):
             self._layer_times(state, task, view, source, cache) if local else [math.inf] * task.layers,
             *(self._layer_times(state, task, view, node, cache) for node in stations[1:]),
         ]
-        codec = self._codec(state, view, task.app, tuple(stations))
+        codec = self._station_codec(state, view, task.app, stations, local)
         cuts, cost = best_station_cuts(
             times, sizes, bandwidth, latency, self.objective, self._power(view, source), waits, codec
         )
         plan = self._multi_tier_plan(state, view, stations, cuts, cost, local)
         return self._remember(state, key, plan) if cache and not math.isinf(cost) else plan
+
+    def _station_codec(
+        self, state: dict[Any, Any], view: SystemView, app: str, stations: list[str], local: bool
+    ) -> CutCodec | None:
+        """The codec priced on the stations; a source that cannot compute is priced on the servers alone.
+
+        Such a source runs no layer, so it encodes and decodes no cut (its input and the result
+        are never compressed): its price is 0, and the view is asked only about nodes with a
+        processor (a camera without one was a KeyError, an internal error of the run).
+        """
+        if local:
+            return self._codec(state, view, app, tuple(stations))
+        served = self._codec(state, view, app, tuple(stations[1:]))
+        if served is None:
+            return None
+        return replace(
+            served,
+            encode_s_per_byte=(0.0, *served.encode_s_per_byte),
+            decode_s_per_byte=(0.0, *served.decode_s_per_byte),
+        )
 
     def _multi_tier_plan(
         self,

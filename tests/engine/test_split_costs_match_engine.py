@@ -160,6 +160,21 @@ def test_multi_tier_finds_the_engines_best_pair_of_cuts(tmp_path, codec, tail, o
     assert value == pytest.approx(best, rel=1e-9)
 
 
+@pytest.mark.parametrize("codec", ["int8", "fp16"])
+def test_multi_tier_from_a_source_that_cannot_compute_prices_the_codec_on_the_servers(tmp_path, codec):
+    """A phone without a processor (a sensor) and a codec: multi-tier asked the view to price the
+    codec on the phone too, a KeyError that ended the run (fuzz campaign seed 22, case 603).  It
+    now finds the engine's best pair of servers' cut, the codec priced where the layers run."""
+    (tmp_path / "once.csv").write_text("time\n1.0\n")
+    text = SCENARIO.replace("CODEC", codec).replace("TAIL", "0 s")
+    text = text.replace("    processor: {profile: raspberry-pi-4}\n", "")
+    world = build_world(load_scenario_text(text, source="<t>", base_dir=tmp_path))
+    servers = ("edge", "cloud")
+    best = min(outcome(world, servers, (k,))[0] for k in range(world.apps["cnn"].layers + 1))
+    latency, _ = chosen(world, "multi-tier", "latency")
+    assert latency == pytest.approx(best, rel=1e-9)
+
+
 def layers_run_at(placement: str, split: int, source: str, layers: int) -> list[str]:
     """Each layer's node, read back from a record's ``placement`` and ``split`` alone."""
     parts = placement.split(">")

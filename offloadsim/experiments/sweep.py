@@ -1004,17 +1004,19 @@ def _one_line(error: BaseException) -> str:
 
 
 def _swept_refusal(spec: SweepSpec, failure: JobFailure) -> str | None:
-    """A failed job's world refusal of a value its point gave, said at that sweep key; else None.
+    """A failed job's world refusal, said as ``--dry-run`` says it; None for another failure.
 
     A run plans without building worlds (each job builds its own), so a value the world
-    refuses (a step a grid value put out of order) fails that job: said as ``--dry-run``
-    says it, at the sweep key that gave one of the refusal's key paths.
+    refuses (a step a grid value put out of order) fails that job: said at the sweep key
+    that gave one of the refusal's key paths, or, where none did (a grid key inside the key
+    refused, ``dynamics[0].link[1]`` making ``dynamics[0].link`` no pair), at the sweep file
+    with the base's key path, not as the bare ``EngineError`` of the base alone.
     """
     refusal = getattr(failure.error, "refusal", None)  # an EngineError's
     if not isinstance(refusal, KeyPathError):
         return None
     key, text = _located(spec, _refusal_problem(failure.job.scenario, refusal))
-    return None if key is None else str(Problem(spec.file, key, text))
+    return str(Problem(spec.file, key or "", text))
 
 
 def _failure_text(spec: SweepSpec, failure: JobFailure) -> str:

@@ -185,6 +185,33 @@ def test_a_run_names_the_grid_key_of_a_step_its_point_put_out_of_order(
     assert f'{path}: grid["{key}"]: {base}: dynamics[0].steps[1].at: {said}\n' in log
 
 
+def test_a_run_says_a_refusal_no_sweep_key_gave_at_the_sweep_file_as_dry_run_does(
+    cli_main, tiny, tmp_path, capsys
+):
+    """A grid key inside the key refused (``link[1]`` making ``link`` no pair): no sweep key gave the
+    refusal's key path.  ``--dry-run`` said it at the sweep file; the run's line said a bare
+    ``EngineError:`` of the base alone, the sweep file nowhere (fuzz campaign seed 22, case 673)."""
+    base = tiny.parent / "pair.yaml"
+    base.write_text(
+        tiny.read_text()
+        + "dynamics: [{kind: link-schedule, link: [ap, edge], steps: [{at: 1 s, up: false}]}]\n"
+    )
+    path = tiny.parent / "pair-sweep.yaml"
+    path.write_text("base: pair.yaml\ngrid: {'dynamics[0].link[1]': [edge, -1]}\n")
+    said = f"{base}: dynamics[0].link: expected a links[] entry number or two node names [A, B], got a list"
+    assert cli_main(["sweep", str(path), "--dry-run", "--out", str(tmp_path / "dry")]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"offloadsim: error: {path}: {said} (point 1: dynamics[0].link[1]=-1)"
+    ]
+    out = tmp_path / "run"
+    assert cli_main(["sweep", str(path), "--workers", "1", "--out", str(out), "--quiet"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "offloadsim: error: 1 of 2 jobs failed (first: point 1 (dynamics[0].link[1]=-1), replication 0: "
+        f"{path}: {said}); the 1 that finished are saved, tracebacks in {out / 'failures.log'}; rerun the "
+        "same command to run only what is missing"
+    ]
+
+
 def _steps_sweep(tiny, step):
     """A sweep whose point 1 puts a link's step ``step`` out of order, and what the refusal says."""
     steps = "[{at: 2 s, up: false}, {at: 4 s, up: true}]"

@@ -7,17 +7,26 @@ validation run outside the suite: each case is a mutant of a shipped scenario
 cycles, disconnected nodes, links to nodes that do not exist, zero bandwidth,
 odd names renamed everywhere, truncated or non-UTF-8 files, dynamics entries
 and link-trace CSV files with bad rows, ``--set`` overrides with odd values
-and odd key paths) that goes through ``offloadsim validate`` and a short
-``offloadsim run`` -- now and then ``compare`` or ``sweep`` -- each as its own
-process under a wall-clock bound.  A finding is any exit status other than 0
-or 2, a traceback or a stray line on stderr, a case that runs past its bound
+and odd key paths, and the features added since it was written, in
+``fuzz_features.py``: batteries and power states, the dynamics kinds, CSV
+arrival traces, empirical samples and positions, a plug-in policy's
+parameters, ``recovery:``, LLM applications, sweep files) that goes through
+``offloadsim validate`` and a short ``offloadsim run`` -- now and then
+``compare``, or a ``sweep`` over the mutant (some with ``--dry-run``) -- each
+as its own process under a wall-clock bound.  A finding is any exit status
+other than 0 or 2, a traceback or a stray line on stderr, an error line that
+names neither the file given nor a ``--set``, a case that runs past its bound
 (a hang, or an input that makes a run effectively endless), ``validate`` and
 ``run`` disagreeing, or an output directory left behind by a command that
-failed (or missing its records after one that succeeded).
+failed (or missing its records after one that succeeded; a sweep whose jobs
+failed keeps ``failures.log`` and its finished points for the rerun, as
+designed).  The plug-in policies are a distribution the campaign lays out
+under ``WORK/site`` and puts on the commands' ``PYTHONPATH``.
 
-Cases are numbered; case ``i`` of seed ``s`` is the same mutant on every run,
-so a finding is reproduced with ``--seed s --only i`` (its mutant is also
-kept under ``WORK/findings``)::
+Cases are numbered; case ``i`` of seed ``s`` is the same mutant on every run
+of the same version of this script (and ``fuzz_features.py``: a mutator added
+or changed gives a number another mutant), so a finding is reproduced with
+``--seed s --only i`` (its mutant is also kept under ``WORK/findings``)::
 
     python tests/validation/fuzz_campaign.py --seed 1 --cases 1000 --minutes 45 --work /tmp/fuzz
 """

@@ -54,8 +54,8 @@ class InputFileError(ValueError):
 def read_text(path: str | os.PathLike[str], limit: int) -> str:
     """The UTF-8 text of the regular file at ``path``, at most ``limit`` bytes.
 
-    Raises :class:`InputFileError` for a FIFO, device or socket and for a
-    larger file; ``FileNotFoundError``, ``IsADirectoryError``,
+    Raises :class:`InputFileError` for a FIFO, device or socket, for a
+    larger file and for a path that holds a NUL character; ``FileNotFoundError``, ``IsADirectoryError``,
     ``UnicodeDecodeError`` and ``OSError`` as reading it would.
     """
     return _read(path, limit, whole=True).decode("utf-8")
@@ -67,6 +67,8 @@ def read_head(path: str | os.PathLike[str], size: int) -> str:
 
 
 def _read(path: str | os.PathLike[str], limit: int, whole: bool) -> bytes:
+    if "\0" in os.fspath(path):  # os.open's ValueError ("embedded null byte") was an internal error
+        raise InputFileError("holds a NUL character (\\0), which no file name can")
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
     fd = os.open(path, flags)  # non-blocking: opening a FIFO with no writer returns at once
     with os.fdopen(fd, "rb", closefd=True) as handle:

@@ -71,6 +71,31 @@ def test_fifo_or_device_as_csv_is_refused_with_the_key_path(tmp_path: Path, caps
         one_error(capsys, ["validate", str(tmp_path / "s.yaml")], key, target, what)
 
 
+@pytest.mark.parametrize(
+    ("edit", "key"),
+    [
+        (("rate: 1 /s", "arrivals: trace, trace: TARGET"), "workload[0].trace"),
+        (("service: 1 ms", "service: {empirical: TARGET}"), "applications.job.service.empirical"),
+        (
+            (
+                "rate: 1 /s}\n",
+                "rate: 1 /s}\n"
+                "dynamics: [{kind: failures,\n    nodes: phone, mtbf: {empirical: TARGET}, mttr: 1 s}]\n",
+            ),
+            "dynamics[0].mtbf.empirical",
+        ),
+    ],
+)
+def test_a_csv_path_holding_a_nul_character_is_refused_with_the_key_path(tmp_path: Path, capsys, edit, key):
+    """A NUL in a CSV's name (a mutant of the default fuzz test, case 5345) was os.open's ValueError:
+    an internal error, exit 1."""
+    text = SCENARIO.replace(edit[0], edit[1].replace("TARGET", '"a\\0b.csv"'))
+    (tmp_path / "s.yaml").write_text(text)
+    one_error(capsys, ["validate", str(tmp_path / "s.yaml")], key, "holds a NUL character")
+    with pytest.raises(InputFileError, match="holds a NUL character"):
+        read_text(str(tmp_path / "a\0b.csv"), 100)
+
+
 @pytest.mark.timeout(60)
 def test_files_over_the_size_limits_are_refused_before_reading(tmp_path: Path, capsys):
     big_csv = tmp_path / "big.csv"

@@ -242,6 +242,8 @@ def csv_file(
     if how == "missing":
         return rng.choice([written, "nowhere/" + name, "", " "])
     if how == "folder":
+        if path.is_file():  # an earlier mutation of the case wrote a file of this name
+            path.unlink()
         path.mkdir(exist_ok=True)
         return written
     if how == "devnull":

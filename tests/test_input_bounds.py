@@ -87,11 +87,14 @@ def test_fifo_or_device_as_csv_is_refused_with_the_key_path(tmp_path: Path, caps
     ],
 )
 def test_a_csv_path_holding_a_nul_character_is_refused_with_the_key_path(tmp_path: Path, capsys, edit, key):
-    """A NUL in a CSV's name (a mutant of the default fuzz test, case 5345) was os.open's ValueError:
-    an internal error, exit 1."""
+    """A NUL in a CSV's name (a mutant of the default fuzz test, case 5345) was a ValueError of
+    os.open (validate) or Path.stat (run, hashing its inputs): an internal error, exit 1."""
     text = SCENARIO.replace(edit[0], edit[1].replace("TARGET", '"a\\0b.csv"'))
     (tmp_path / "s.yaml").write_text(text)
     one_error(capsys, ["validate", str(tmp_path / "s.yaml")], key, "holds a NUL character")
+    # run hashed its input files first (for the manifest): Path.stat's ValueError there, exit 1
+    one_error(capsys, ["run", str(tmp_path / "s.yaml"), "--out", str(tmp_path / "out")], key, "holds a NUL")
+    assert not (tmp_path / "out").exists()
     with pytest.raises(InputFileError, match="holds a NUL character"):
         read_text(str(tmp_path / "a\0b.csv"), 100)
 

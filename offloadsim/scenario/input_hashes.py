@@ -115,7 +115,7 @@ def _profile_files(scenario: Scenario) -> Iterator[tuple[str, Path]]:
 def _sha256(path: Path) -> str:
     try:
         info = path.stat()
-    except OSError:
+    except (OSError, ValueError):  # ValueError: a NUL in the name, which no file has (the run then says so)
         return "missing"
     if not stat.S_ISREG(info.st_mode):  # a FIFO or a device would block or never end
         return "not a regular file"

@@ -99,6 +99,23 @@ def test_a_csv_path_holding_a_nul_character_is_refused_with_the_key_path(tmp_pat
         read_text(str(tmp_path / "a\0b.csv"), 100)
 
 
+def test_a_name_longer_than_the_system_allows_names_no_file(tmp_path: Path, capsys):
+    """A 300-character profile name or sweep base (fuzz campaign seed 23, case 644: a node group
+    renamed inside "raspberry-pi-4") was Path.is_file's OSError (ENAMETOOLONG): exit 1."""
+    long = "a" * 300
+    text = SCENARIO.replace("speed: 1 GFLOP/s", f"profile: {long}")
+    (tmp_path / "s.yaml").write_text(text)
+    one_error(
+        capsys, ["validate", str(tmp_path / "s.yaml")], "nodes.phone.processor.profile", "unknown profile"
+    )
+    (tmp_path / "s.yaml").write_text(text.replace(long, f"{long}.json"))
+    one_error(
+        capsys, ["validate", str(tmp_path / "s.yaml")], "nodes.phone.processor.profile", "no such profile"
+    )
+    (tmp_path / "sweep.yaml").write_text(f"base: {long}.yaml\n")
+    one_error(capsys, ["sweep", str(tmp_path / "sweep.yaml"), "--dry-run"], "base: no scenario file")
+
+
 @pytest.mark.timeout(60)
 def test_files_over_the_size_limits_are_refused_before_reading(tmp_path: Path, capsys):
     big_csv = tmp_path / "big.csv"

@@ -253,7 +253,7 @@ def sweep_from_data(
         bad("base", f"expected the path of a scenario file, got {describe(base_value)}")
     else:
         base_path = folder / base_value
-        if not base_path.is_file():
+        if not os.path.isfile(base_path):  # not Path.is_file: its OSError for a name too long was exit 1
             bad("base", _no_base_file(base_path, base_value))
 
     replications = data.get("replications", 1)

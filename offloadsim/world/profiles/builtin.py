@@ -229,7 +229,7 @@ def profile_file(name: str, search_dirs: Sequence[str | Path] | None = None) -> 
     dirs = profile_search_path() if search_dirs is None else list(search_dirs)
     for folder in dirs:
         candidate = Path(folder) / name
-        if candidate.suffix in (".json", ".yaml", ".yml") and candidate.is_file():
+        if candidate.suffix in (".json", ".yaml", ".yml") and os.path.isfile(candidate):  # a long name: False
             return candidate
     return profile_path(name, dirs)
 
@@ -272,7 +272,7 @@ def unknown_profile_message(name: str, search_dirs: Sequence[str | Path]) -> str
         # A path that is there but is no profile file: "unknown profile" and the search list mislead.
         if (what := not_a_profile_file(candidate)) is not None:
             return f"{name}: {what}"
-        if candidate.is_file():
+        if os.path.isfile(candidate):  # not Path.is_file, whose OSError a too long name was
             return (
                 f"{name}: not a calibrated profile file: a profile is a .json or .yaml file "
                 "written by offloadsim calibrate"

@@ -567,14 +567,16 @@ def find_profile(name: str, search_dirs: Sequence[str | os.PathLike[str]] = ()) 
 def profile_path(name: str, search_dirs: Sequence[str | os.PathLike[str]] = ()) -> Path | None:
     """The file :func:`find_profile` reads for ``name``, or None when nothing matches."""
     direct = Path(name)
-    if direct.suffix in _SUFFIXES and direct.is_file():
+    # os.path.isfile, not Path.is_file: that raises OSError for a name longer than the system allows
+    # (ENAMETOOLONG), a 300-character profile name's internal error; this says False, as for no file
+    if direct.suffix in _SUFFIXES and os.path.isfile(direct):
         return direct
     if os.sep in name or (os.altsep and os.altsep in name):
         return None
     for folder in search_dirs:
         for suffix in ("", *_SUFFIXES):
             candidate = Path(folder) / f"{name}{suffix}"
-            if candidate.suffix in _SUFFIXES and candidate.is_file():
+            if candidate.suffix in _SUFFIXES and os.path.isfile(candidate):
                 return candidate
     return None
 

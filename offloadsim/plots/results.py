@@ -94,10 +94,14 @@ def plot_results(
         raise ExperimentError(
             f"cannot draw {kind}: no task records to draw (no task arrived in the measured time)"
         )
-    x_key = _x_key(results, kind, x, view.metrics)
+    # An energy figure's series named by --by are not its default x (which joins a series' markers):
+    # `--by 'links[0].bandwidth'` means a marker per bandwidth, not a line of one point per bandwidth.
+    x_key = _x_key(results, kind, x, view.metrics, taken=series if kind == "energy" and by else ())
     shown = [k for k in (x_key, *series, facet) if k]
-    if kind in ("sweep", "split") and x_key is not None and x_key in (facet, *(series if by else ())):
-        # A panel (or a series) per value of the x axis holds one point each: no curve to read.
+    # A panel (or a series) per value of the x axis holds one point each: no curve to read.  An energy
+    # panel per value of its x is fine (its x joins markers, each panel's series still several).
+    one_point = (*(series if by else ()), *((facet,) if kind != "energy" else ()))
+    if kind in ("sweep", "split", "energy") and x_key is not None and x_key in one_point:
         flag = "--facet" if x_key == facet else "--by"
         raise ExperimentError(
             f"{flag} {x_key}: it is the x axis, so each panel or series would hold one point; "
@@ -639,8 +643,13 @@ def _run_series(kind: str, by: str | Sequence[str] | None) -> str | None:
     return str(by)
 
 
-def _x_key(results: Results, kind: str, x: str | None, metrics: pd.DataFrame) -> str | None:
-    """The x axis key of a sweep figure: ``x``, else the first numeric swept key (a bandwidth for split)."""
+def _x_key(
+    results: Results, kind: str, x: str | None, metrics: pd.DataFrame, taken: Sequence[str] = ()
+) -> str | None:
+    """The x axis key of a sweep figure: ``x``, else the first numeric swept key (a bandwidth for split).
+
+    ``taken``: keys drawn otherwise (an energy figure's series), never chosen as the default.
+    """
     if kind not in ("sweep", "split", "energy"):
         if x is not None:
             raise ExperimentError(f"--x does not apply to --kind {kind}; it does to sweep, split and energy")
@@ -659,7 +668,11 @@ def _x_key(results: Results, kind: str, x: str | None, metrics: pd.DataFrame) ->
             return None
         raise ExperimentError(f"{results.path} is a {results.kind} directory; this figure needs a sweep")
     kinds = results.manifest.get("swept_kinds", {})
-    numeric = [k for k in results.swept if (kinds.get(k) or quantity_kind(metrics[k].unique().tolist()))]
+    numeric = [
+        k
+        for k in results.swept
+        if k not in taken and (kinds.get(k) or quantity_kind(metrics[k].unique().tolist()))
+    ]
     for key in numeric:
         if kind == "split" and "bandwidth" in key:
             return key

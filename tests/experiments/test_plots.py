@@ -196,6 +196,23 @@ def test_a_panel_or_series_per_value_of_the_x_axis_is_refused(sweep_results, kin
     plots.plot_results(sweep_results, "energy", facet="links[0].bandwidth")  # its x joins markers: fine
 
 
+def test_an_energy_series_per_value_of_the_default_x_draws_a_marker_per_value(sweep_results, tmp_path):
+    """``--kind energy --by 'links[0].bandwidth'`` made that key the x axis too: pandas' "not unique", exit 2.
+
+    A series per bandwidth is what was asked for, so the bandwidth is not also taken as the key that
+    joins a series' markers: a marker per bandwidth, none joined.  Named as --x too, it is refused.
+    """
+    fig = plots.plot_results(sweep_results, "energy", by="links[0].bandwidth", where={"policy": "edge"})
+    check_figure(fig, tmp_path, "energy")
+    assert legend_texts(fig)[:2] == ["5 Mbit/s", "50 Mbit/s"]
+    joined = [line for ax in fig.axes for line in ax.lines if len(line.get_xdata()) > 1]
+    assert not [line for line in joined if line.get_linestyle() not in ("None", "", " ")]
+    with pytest.raises(ExperimentError, match=r"--by links\[0\]\.bandwidth: it is the x axis"):
+        plots.plot_results(
+            sweep_results, "energy", x="links[0].bandwidth", by="links[0].bandwidth", where={"policy": "edge"}
+        )
+
+
 @pytest.mark.parametrize("kind", ["cdf", "bars", "energy", "utilisation", "utilisation-time", "timeline"])
 def test_every_kind_renders_from_a_compare(compare_results, kind, tmp_path):
     check_figure(plots.plot_results(compare_results, kind), tmp_path, kind)

@@ -43,11 +43,17 @@ def quoted_listing(names: Iterable[object], limit: int = 3) -> str:
     return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
 
 
+#: A word shorter than this suggests no name merely for holding it (``s`` is in every ``_s`` name).
+_MIN_PART = 3
+
+
 def close_matches(word: str, candidates: Iterable[str], n: int = 1, cutoff: float = 0.6) -> list[str]:
     """Up to ``n`` candidates close to ``word``: those equal to it but for case first.
 
     Among case-only matches, fewer changed characters come first, so ``mbps``
-    suggests ``Mbps`` (megabits) before ``MBps`` (megabytes).
+    suggests ``Mbps`` (megabits) before ``MBps`` (megabytes).  Then close spellings, then
+    candidates holding ``word`` (of 3 characters or more) at the start of one of their parts:
+    ``p95`` is no close spelling of ``latency_p95_s`` (difflib: 0.375), yet plainly part of it.
 
     >>> close_matches("T4", ["a100", "t4", "jetson-orin"])
     ['t4']
@@ -55,6 +61,8 @@ def close_matches(word: str, candidates: Iterable[str], n: int = 1, cutoff: floa
     ['Mbps', 'MBps']
     >>> close_matches("resnet5", ["resnet50", "resnet18"])
     ['resnet50']
+    >>> close_matches("p95", ["latency_mean_s", "latency_p95_s", "wait_p95_s"], n=3)
+    ['latency_p95_s', 'wait_p95_s']
     """
     import difflib  # here: every error message module imports this one, and few messages need it
 
@@ -65,7 +73,25 @@ def close_matches(word: str, candidates: Iterable[str], n: int = 1, cutoff: floa
         key=lambda c: sum(a != b for a, b in zip(c, word, strict=False)),
     )
     spelt = difflib.get_close_matches(word, choices, n=n, cutoff=cutoff)
-    return [*by_case, *(c for c in spelt if c not in by_case)][:n]
+    found = [*by_case, *(c for c in spelt if c not in by_case)]
+    if len(found) < n and len(word) >= _MIN_PART:
+        found += [c for c in choices if c != word and c not in found and _holds(c, folded)]
+    return found[:n]
+
+
+def _holds(name: str, folded: str) -> bool:
+    """Whether ``name`` holds ``folded`` (case-folded) from a part's start (after ``_ . - [`` or a space).
+
+    >>> _holds("latency_p95_s", "p95"), _holds("latency_p95_s", "95"), _holds("utilisation_edge", "util")
+    (True, False, True)
+    """
+    name = name.casefold()
+    start = name.find(folded)
+    while start >= 0:
+        if start == 0 or name[start - 1] in "_.-[ ":
+            return True
+        start = name.find(folded, start + 1)
+    return False
 
 
 def did_you_mean(word: str, candidates: Iterable[str], n: int = 1, cutoff: float = 0.6) -> str:

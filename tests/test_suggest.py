@@ -108,3 +108,15 @@ def test_a_shared_extension_does_not_make_a_name_near(tmp_path):
     assert (
         did_you_mean_file(tmp_path / "quickstart.yml") == f' (did you mean "{tmp_path / "quickstart.yaml"}"?)'
     )
+
+
+def test_a_part_of_a_name_suggests_the_names_holding_it_after_close_spellings():
+    """``--metric p95`` listed every metric without suggesting latency_p95_s (no close spelling of it)."""
+    from offloadsim.suggest import close_matches, did_you_mean
+
+    metrics = ["latency_mean_s", "latency_p95_s", "latency_p99_s", "device_energy_mean_j"]
+    assert did_you_mean("p95", metrics) == ' (did you mean "latency_p95_s"?)'
+    assert close_matches("ENERGY", metrics) == ["device_energy_mean_j"]  # case aside
+    assert close_matches("latncy_p95_s", metrics) == ["latency_p95_s"]  # a close spelling comes first
+    assert close_matches("95", metrics) == []  # not at the start of a part
+    assert close_matches("ms", ["latency_ms_total"]) == []  # too short to say anything

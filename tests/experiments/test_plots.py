@@ -1691,6 +1691,14 @@ def test_a_misspelt_metric_suggests_the_metric_meant(compare_results):
         plots.plot_results(compare_results, "bars", metric="latncy_p95_s")
 
 
+def test_a_part_of_a_metric_name_suggests_the_metric_holding_it(compare_results):
+    """--metric p95 listed every metric without suggesting latency_p95_s."""
+    with pytest.raises(
+        ExperimentError, match=r'unknown metric \(did you mean "latency_p95_s"\?\); use one of'
+    ):
+        plots.plot_results(compare_results, "bars", metric="p95")
+
+
 def test_per_application_deadline_misses_count_expired_tasks_in_flight_as_the_run_does(tmp_path):
     """An overloaded edge ends with tasks queued past their deadline: the run counts them as misses,
     and the per-application metrics a figure draws must too, not only the tasks that finished."""

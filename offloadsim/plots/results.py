@@ -118,7 +118,9 @@ def plot_results(
     if kind in _ONE_RUN_KINDS and facet is None and "policy" in view.varying(frame, shown):
         facet = "policy"  # one run per panel: every policy of a comparison, each on its own clock
         shown.append(facet)
-    _refuse_pooled(view, frame, shown, kind, series)
+    # An energy figure with no x yet joins a series' markers along a key named with --x, any swept one.
+    x_choices = results.swept if kind == "energy" and x_key is None else ()
+    _refuse_pooled(view, frame, shown, kind, series, x_choices)
     # The legend names a series in its axis's unit ("5 Mbit/s"), as the notes and axes write it.
     frame = _in_axis_units(frame, [s for s in series if s != x_key])
     # Bars of several series are coloured by the last one: its colours fixed once for every panel.
@@ -688,9 +690,18 @@ def _flag(key: str, x_key: str | None, series: Sequence[str]) -> str:
 
 
 def _refuse_pooled(
-    view: _View, frame: pd.DataFrame, shown: Sequence[str], kind: str, series: Sequence[str] = ()
+    view: _View,
+    frame: pd.DataFrame,
+    shown: Sequence[str],
+    kind: str,
+    series: Sequence[str] = (),
+    x_choices: Sequence[str] = (),
 ) -> None:
     """Raise naming every dimension that varies but is neither shown nor fixed, and how to choose.
+
+    A hidden key among ``x_choices`` (an energy figure's, when it has no x) is suggested first as
+    ``--x KEY``, the line through its values: a non-numeric swept key (``policy.cuts``) is never
+    the default x, and ``--by`` alone drew its values as unjoined markers.
 
     The ``--by`` it suggests keeps the series already drawn that vary (``--by 'policy,links[0].bandwidth'``):
     ``--by 'links[0].bandwidth'`` alone hid the policies, and the next refusal suggested them alone.
@@ -718,8 +729,11 @@ def _refuse_pooled(
         # a CDF takes no mean: each line pools the tasks of its runs (said under its axes)
         pools = "pools only the tasks of replications" if kind == "cdf" else "averages only over replications"
         what = f"--kind {kind} {pools}, but the data also vary"
+        along = next((keys[0] for keys in axes if keys[0] in x_choices), None)
+        line = f"draw a line through its values with --x {_quote(along)}, or " if along else ""
+        per = "a series" if along else "a line"
         how = (
-            f"show each with --by (a line per value) or --facet (a panel per value), e.g. --by {by}, "
+            f"{line}show each with --by ({per} per value) or --facet (a panel per value), e.g. --by {by}, "
             f"or pick one value of each: {picks}"
         )
     raise ExperimentError(f"{what} {' and '.join(parts)}, which the figure does not show: {how}")

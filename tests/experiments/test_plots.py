@@ -213,6 +213,29 @@ def test_an_energy_series_per_value_of_the_default_x_draws_a_marker_per_value(sw
         )
 
 
+def test_an_energy_sweep_over_a_key_of_no_quantity_suggests_the_x_that_draws_its_line(tmp_path):
+    """A sweep of policy.cuts (a list) was refused suggesting only --by, a marker per value, unjoined."""
+    from experiment_data import TINY
+
+    (tmp_path / "tiny.yaml").write_text(TINY, encoding="utf-8")
+    (tmp_path / "sweep.yaml").write_text(
+        "base: tiny.yaml\nset: {duration: 5 s, policy: {name: fixed, node: edge}}\n"
+        "grid:\n  policy.node: [edge, $source]\n",
+        encoding="utf-8",
+    )
+    sweep(tmp_path / "sweep.yaml", out=tmp_path / "sweep", workers=1)
+    results = read_results(tmp_path / "sweep")
+    with pytest.raises(
+        ExperimentError, match=r"draw a line through its values with --x policy\.node, or"
+    ) as caught:
+        plots.plot_results(results, "energy")
+    key = re.search(r"with --x (\S+),", str(caught.value)).group(1)
+    fig = plots.plot_results(results, "energy", x=key)  # the command suggested draws
+    check_figure(fig, tmp_path, "energy")
+    joined = [line for ax in fig.axes for line in ax.lines if line.get_linestyle() not in ("None", "", " ")]
+    assert [len(line.get_xdata()) for line in joined] == [2], "one line through the two values"
+
+
 @pytest.mark.parametrize("kind", ["cdf", "bars", "energy", "utilisation", "utilisation-time", "timeline"])
 def test_every_kind_renders_from_a_compare(compare_results, kind, tmp_path):
     check_figure(plots.plot_results(compare_results, kind), tmp_path, kind)

@@ -110,6 +110,18 @@ def test_kinds_without_the_swept_key_refuse_to_pool_it_and_say_how_to_choose(swe
     assert "phone–ap bandwidth = 5 Mbps" in titles, "a figure says which value --where chose"
 
 
+def test_a_panel_title_too_wide_for_its_room_is_broken_at_a_space(two_apps, tmp_path):
+    """(c)'s "phone–ap bandwidth = 100 Mbit/s" ran past the right edge of a three-panel figure."""
+    from offloadsim.plots.checks import figure_problems
+
+    fig = plots.plot_results(two_apps, "bars", by=["app", "policy.objective"], facet="links[0].bandwidth")
+    titles = [ax.get_title(loc="left") for ax in fig.axes if ax.get_visible()]
+    assert len(titles) == 3 and "\n" in titles[2], titles
+    assert titles[2].replace("\n", " ").startswith("(c) ") and "100 Mbit/s" in titles[2].split("\n")[-1]
+    assert not [p for p in figure_problems(fig) if "title" in p], figure_problems(fig)
+    check_figure(fig, tmp_path, "bars")
+
+
 @pytest.mark.parametrize("kind", ["cdf", "bars", "utilisation"])
 def test_a_facet_draws_one_labelled_panel_per_value(sweep_results, kind, tmp_path):
     fig = plots.plot_results(sweep_results, kind, facet="links[0].bandwidth")

@@ -153,7 +153,7 @@ def latency_cdf(
                 probs,
                 color=styles[name]["color"],
                 linestyle=styles[name]["linestyle"],
-                label=str(name) + (f" (same line as {under[name]})" if name in under else ""),
+                label=_drawn_label(name, under, "line"),
             )
             spans.append((values.min(), values.max()))
         if log_x is None and spans:
@@ -480,9 +480,7 @@ def metric_vs_parameter(
                 color=style["color"],
                 marker=style["marker"],
                 linestyle=style["linestyle"],
-                label=None
-                if name is None
-                else str(name) + (f" (same line as {under[name]})" if name in under else ""),
+                label=None if name is None else _drawn_label(name, under, "line"),
             )
             ax.fill_between(table["pos"], low, high, color=style["color"], alpha=0.2, linewidth=0)
         if by:
@@ -636,6 +634,14 @@ def _same_curve(latencies: Mapping[Any, np.ndarray]) -> dict[Any, str]:
     percent = np.linspace(0.0, 100.0, 101)
     curves = [(name, np.percentile(values, percent)) for name, values in latencies.items()]
     return _drawn_under(curves, lambda mine, theirs: bool(np.allclose(mine, theirs, rtol=0.02, atol=0.0)))
+
+
+def _drawn_label(name: Any, under: Mapping[Any, str], drawn: str) -> str:
+    """A series' legend entry, naming the one it is drawn on: ``neurosurgeon (same line as edge)``.
+
+    ``drawn`` is ``line`` or ``spot`` (markers); :data:`offloadsim.plots.axes._SAME_AS` reads it back.
+    """
+    return f"{name} (same {drawn} as {under[name]})" if name in under else str(name)
 
 
 def _drawn_under(series: Sequence[tuple[Any, Any]], same: Callable[[Any, Any], bool]) -> dict[Any, str]:
@@ -1026,7 +1032,7 @@ def energy_latency(
                 markerfacecolor="none",
                 markeredgewidth=1.0,
                 elinewidth=0.7,
-                label=str(name) if name not in under else f"{name} (same spot as {under[name]})",
+                label=_drawn_label(name, under, "spot"),
             )
             if not x or name in under:  # a series under another: its ends are labelled
                 continue

@@ -44,7 +44,7 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import reduce
 from operator import add
@@ -69,6 +69,11 @@ SEARCH_BUDGET = 1 << 21
 #: The holder of a node taken down for good (:meth:`Topology.take_down_for_good`): no dynamics
 #: entry's number (those count from 0), so no entry's change lets the node up.
 _FOR_GOOD = -1
+
+
+def _channels(links: Iterable[int]) -> tuple[int, ...]:
+    """The directed channels of ``links``, both ways: ``2i`` and ``2i + 1`` for link ``i``."""
+    return tuple(channel for link in links for channel in (2 * link, 2 * link + 1))
 
 
 class NoRouteError(LookupError):
@@ -323,7 +328,7 @@ class Topology:
         self._link_up[link] = up
         self._restore_or_remove(link)
         self._forget(structure=True)
-        self._changed(Change("link-up", float(up), link, channels=(2 * link, 2 * link + 1)), True)
+        self._changed(Change("link-up", float(up), link, channels=_channels((link,))), True)
 
     def set_node_up(self, node: str, up: bool) -> None:
         """Take ``node`` down (its links carry nothing, no route reaches it) or let it up.
@@ -383,7 +388,7 @@ class Topology:
 
     def channels_at(self, node: str) -> tuple[int, ...]:
         """The directed channels of :meth:`links_at` (``2i`` and ``2i + 1`` for link ``i``)."""
-        return tuple(channel for link in self.links_at(node) for channel in (2 * link, 2 * link + 1))
+        return _channels(self.links_at(node))
 
     def hand_over(self, device: str, down: tuple[int, ...], up: int, in_flight: str) -> None:
         """Device ``device`` drops links ``down`` and attaches by link ``up`` (-1: to nothing).
@@ -415,7 +420,7 @@ class Topology:
             self._forget_routes_of(device)
         else:
             self._forget(structure=True)
-        channels = tuple(c for link in (*down, *([up] if up >= 0 else [])) for c in (2 * link, 2 * link + 1))
+        channels = _channels((*down, *([up] if up >= 0 else [])))
         self._changed(Change("handover", 1.0, up, node=device, channels=channels, in_flight=in_flight), True)
 
     def _moved_leaf(self, device: str, was_leaf: bool, old_parent: str | None, access: str | None) -> bool:

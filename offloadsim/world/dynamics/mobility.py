@@ -82,7 +82,7 @@ from offloadsim.scenario.quantities import FieldProblem, parse_si
 from offloadsim.scenario.size import POSITION_ROW_BYTES
 from offloadsim.scenario.units import UnitError, parse_quantity
 from offloadsim.suggest import did_you_mean, quoted
-from offloadsim.world.dynamics.base import LINKS_ONLY, NodeChanges, SpecReader, WorldChange
+from offloadsim.world.dynamics.base import LINKS_ONLY, NodeChanges, SpecReader, WorldChange, directed
 from offloadsim.world.radio import Radio
 
 if TYPE_CHECKING:
@@ -378,7 +378,7 @@ class _Attachments:
             i, j = int(on[k]), int(ap[k])
             link = int(self.links[i, j])
             ahead = self.spec.uplink_first[i][j]
-            up_channel, down_channel = (2 * link, 2 * link + 1) if ahead else (2 * link + 1, 2 * link)
+            up_channel, down_channel = directed(link, ahead)
             topology.set_capacity(up_channel, float(fresh[k, 0]))
             topology.set_capacity(down_channel, float(fresh[k, 1]))
         rates[on] = fresh

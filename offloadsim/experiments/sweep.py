@@ -409,9 +409,8 @@ def sweep_from_data(
         raise ScenarioError(problems)
     try:
         base_document = read_document(base_path)
-    except (
-        ScenarioError
-    ) as error:  # not a scenario at all (a CSV, a profile), or not YAML: at this file's base
+    except ScenarioError as error:
+        # Not a scenario at all (a CSV, a profile), or not YAML: said at this file's base.
         raise ScenarioError(
             Problem(source, "base", f"{base_value}: {p.key_path + ': ' if p.key_path else ''}{p.message}")
             if p.file == str(base_path)

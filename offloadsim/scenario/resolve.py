@@ -49,7 +49,7 @@ from offloadsim.scenario.size import (
     measured_window,
     stages_per_task,
 )
-from offloadsim.suggest import did_you_mean_file, quoted
+from offloadsim.suggest import did_you_mean_file, quoted, quoted_listing
 
 if TYPE_CHECKING:
     from offloadsim.scenario.schema import WorkloadDoc
@@ -423,13 +423,10 @@ def _resolve_hosts(
         if computing is None:
             computing = {node.name for node in nodes if node.processor is not None}
         if hosts and computing.isdisjoint(hosts):
-            shown = ", ".join(map(quoted, list(hosts)[:3])) + (
-                f" and {len(hosts) - 3} more" if len(hosts) > 3 else ""
-            )
             problems.add(
                 path,
-                f"matches no node with a processor ({shown}: none computes), so no request of "
-                f"{quoted(name)} could be served; name nodes that compute",
+                f"matches no node with a processor ({quoted_listing(hosts)}: none computes), "
+                f"so no request of {quoted(name)} could be served; name nodes that compute",
             )
         resolved[name] = replace(app, hosts=NodeNames(hosts))
     return resolved
@@ -795,10 +792,9 @@ def _check_reachability(
     for entry in workload:
         stranded = [source for source in entry.sources if component(source) not in served]
         if stranded:
-            shown = ", ".join(map(quoted, stranded[:3]))
-            more = f" and {len(stranded) - 3} more" if len(stranded) > 3 else ""
             problems.add(
-                f"workload[{entry.index}].sources", f"{shown}{more} cannot reach any node with a processor"
+                f"workload[{entry.index}].sources",
+                f"{quoted_listing(stranded)} cannot reach any node with a processor",
             )
 
 

@@ -22,7 +22,7 @@ from offloadsim.scenario.patterns import NodeIndex
 from offloadsim.scenario.quantities import FieldProblem, parse_dist, parse_si
 from offloadsim.scenario.refusal import rows_refusal
 from offloadsim.scenario.size import Footprint
-from offloadsim.suggest import did_you_mean, quoted
+from offloadsim.suggest import did_you_mean, quoted, quoted_listing
 
 if TYPE_CHECKING:
     import numpy as np
@@ -138,9 +138,7 @@ def _no_link(a: str, b: str, links: Sequence[LinkSpec], names: Sequence[str]) ->
         hint = did_you_mean(end, names)
         return f"{quoted(end)} is not a node{hint}; expected two nodes [A, B] that a link joins"
     near = sorted({link.b if link.a == a else link.a for link in links if a in (link.a, link.b)})
-    shown = ", ".join(quoted(name) for name in near[:5])
-    if len(near) > 5:
-        shown += f" and {len(near) - 5} more"
+    shown = quoted_listing(near, limit=5)
     return f"no link joins {quoted(a)} and {quoted(b)} ({quoted(a)} is linked to {shown or 'no node'})"
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import string
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -24,10 +24,11 @@ from matplotlib.legend import Legend
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.path import Path
+from matplotlib.text import Text
 from matplotlib.ticker import Formatter, LogLocator, MaxNLocator, NullFormatter, NullLocator
 from matplotlib.transforms import Bbox
 
-from offloadsim.plots.style import house_style
+from offloadsim.plots.style import house_style, wrap
 
 __all__ = [
     "log_axis",
@@ -627,31 +628,17 @@ def _fit_titles(axes: Sequence[Axes]) -> None:
         gap = 4 * fig.dpi / 72  # points: the least white between one title and the next
         for ax, frame in zip(axes, frames, strict=True):
             title = ax._left_title  # type: ignore[attr-defined]  # the loc="left" title's Text
-            words = _unbroken(title.get_text())
             right = [f.x0 for f in frames if f.x0 > frame.x1 - 1 and f.y0 < frame.y1 and f.y1 > frame.y0]
             room = min([*right, fig.bbox.x1]) - gap - frame.x0
-            if len(words) < 2 or title.get_window_extent(renderer).width <= room:
-                continue
-            lines = [words[0]]
-            for word in words[1:]:
-                title.set_text(f"{lines[-1]} {word}")
-                if title.get_window_extent(renderer).width <= room:
-                    lines[-1] = f"{lines[-1]} {word}"
-                else:
-                    lines.append(word)
-            title.set_text("\n".join(lines))
+            # Cut where a note under a figure would be (style.wrap): never between a number and its unit.
+            title.set_text("\n".join(wrap(title.get_text(), _width_of(title, renderer), room)))
 
 
-def _unbroken(text: str) -> list[str]:
-    """``text``'s words, a number kept with the unit after it (``100 Mbit/s`` is never broken).
+def _width_of(text: Text, renderer: RendererBase) -> Callable[[str], float]:
+    """How wide ``text`` is drawn holding a given string (it is left holding the last one measured)."""
 
-    >>> _unbroken("(c) bandwidth = 100 Mbit/s")
-    ['(c)', 'bandwidth', '=', '100 Mbit/s']
-    """
-    words: list[str] = []
-    for word in text.split(" "):
-        if words and re.fullmatch(r"[-+]?[\d.,]+", words[-1]):
-            words[-1] = f"{words[-1]} {word}"
-        else:
-            words.append(word)
-    return words
+    def width(content: str) -> float:
+        text.set_text(content)
+        return float(text.get_window_extent(renderer).width)
+
+    return width

@@ -256,7 +256,7 @@ def note_under(fig: Figure, note: str, fontsize: float | str = 6) -> None:
     A line wider than the figure ("of completed tasks only; ... in (phone uplink, policy):") was cut
     at both edges of the saved file; wrapped, the layout makes room for the lines it adds. Lines are
     cut where the sense allows (after a ``;``, between a list's items), not inside an item
-    (:func:`_wrap`).
+    (:func:`wrap`).
     """
     with house_style():
         label = fig.supxlabel(note, fontsize=fontsize)
@@ -267,11 +267,11 @@ def note_under(fig: Figure, note: str, fontsize: float | str = 6) -> None:
             label.set_text(text)
             return float(label.get_window_extent(renderer).width)
 
-        lines = [wrapped for line in note.split("\n") for wrapped in _wrap(line, width, room)]
+        lines = [wrapped for line in note.split("\n") for wrapped in wrap(line, width, room)]
         label.set_text("\n".join(lines))
 
 
-def _wrap(line: str, width: Callable[[str], float], room: float) -> list[str]:
+def wrap(line: str, width: Callable[[str], float], room: float) -> list[str]:
     """``line`` in as few pieces as fit ``room`` by ``width``, each cut where the sense allows.
 
     A line is cut at a space, by preference after a ``;`` or ``:``, then after a comma, then
@@ -306,7 +306,7 @@ def _wrap(line: str, width: Callable[[str], float], room: float) -> list[str]:
 
 
 def _break_ranks(words: Sequence[str]) -> list[int]:
-    """How fit the space after each of ``words`` is for a line break (0 the best; see :func:`_wrap`)."""
+    """How fit the space after each of ``words`` is for a line break (0 the best; see :func:`wrap`)."""
     ranks = []
     depth = 0
     for i, word in enumerate(words):

@@ -310,7 +310,8 @@ def _run(
     chosen: list[tuple[dict[str, Any], Any]], parallel: bool, workers: int | None
 ) -> list[tuple[dict[str, Any], dict[str, Any]]]:
     """Run the jobs and return each one's table row (in a process pool when ``parallel``)."""
-    from offloadsim.experiments.jobs import execute, run_job
+    from offloadsim.experiments.executors import execute
+    from offloadsim.experiments.jobs import run_job
 
     if not parallel:
         return [(identity, row_of_job(identity, run_job(job))) for identity, job in chosen]

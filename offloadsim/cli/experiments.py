@@ -213,7 +213,8 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     from offloadsim import api
     from offloadsim.cli.room import check_experiment_room
     from offloadsim.experiments import COMPARE_FILES, compare, default_compare_dir
-    from offloadsim.experiments.jobs import MAX_JOBS, local_workers
+    from offloadsim.experiments.executors import local_workers
+    from offloadsim.experiments.jobs import MAX_JOBS
     from offloadsim.records.results import check_out_dir
 
     if args.out is not None:
@@ -262,7 +263,8 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 def _cmd_sweep(args: argparse.Namespace) -> int:
     from offloadsim.cli.room import check_experiment_room
     from offloadsim.experiments import SWEEP_FILES, default_sweep_dir, expand, load_sweep, plan_sweep, sweep
-    from offloadsim.experiments.jobs import local_workers, point_text
+    from offloadsim.experiments.executors import local_workers
+    from offloadsim.experiments.jobs import point_text
     from offloadsim.experiments.sweep import check_sweep_out
 
     spec = load_sweep(args.file)

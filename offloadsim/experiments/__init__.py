@@ -18,7 +18,8 @@ from offloadsim.experiments.compare import (
     default_compare_dir,
     format_comparison,
 )
-from offloadsim.experiments.jobs import Job, JobResult, default_workers
+from offloadsim.experiments.executors import default_workers
+from offloadsim.experiments.jobs import Job, JobResult
 from offloadsim.experiments.storage import ExperimentError, Results, read_results
 from offloadsim.experiments.sweep import (
     SWEEP_FILES,

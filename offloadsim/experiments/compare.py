@@ -34,13 +34,12 @@ from offloadsim.analysis.catalogue import (
     of_completed_tasks,
 )
 from offloadsim.analysis.statistics import mean_ci, paired_difference_ci
+from offloadsim.experiments.executors import default_workers, execute
 from offloadsim.experiments.jobs import (
     MAX_JOBS,
     Job,
     JobResult,
     count_builds,
-    default_workers,
-    execute,
     job_key,
     job_plugins,
     plugins_field,

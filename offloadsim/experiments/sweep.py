@@ -56,19 +56,16 @@ from offloadsim.analysis.statistics import mean_ci
 from offloadsim.analysis.summary import llm_metrics
 from offloadsim.analysis.values import default_label, distinct, quantity_kind, typed_column
 from offloadsim.engine_build import engine_build
+from offloadsim.experiments.executors import JobFailure, default_workers, execute, progress_bar
 from offloadsim.experiments.jobs import (
     MAX_JOBS,
     Job,
-    JobFailure,
     JobResult,
     count_builds,
-    default_workers,
-    execute,
     job_key,
     job_plugins,
     plugins_field,
     point_text,
-    progress_bar,
     save_job_file,
     window_fields,
 )

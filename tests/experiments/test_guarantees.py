@@ -579,7 +579,8 @@ def test_a_killed_sweep_closes_the_callers_pipes_leaves_no_process_and_keeps_its
 
 BIG_RESULTS = """
 import sys
-from offloadsim.experiments.jobs import Job, execute
+from offloadsim.experiments.executors import execute
+from offloadsim.experiments.jobs import Job
 
 def big(job):
     return b"x" * (30 << 20)  # sent back through a pipe in many pieces

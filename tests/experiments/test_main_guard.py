@@ -169,7 +169,7 @@ def test_a_policy_registered_under_the_guard_reaches_dask_workers(tiny, tmp_path
 def test_a_worker_replaces_a_policy_an_earlier_job_brought_and_keeps_its_own():
     """A Dask worker outlives a command: a policy a later command brings under the same name is run, not
     the earlier one's; one the worker has of its own stays, as in a local pool."""
-    from offloadsim.experiments import jobs
+    from offloadsim.experiments import carried
     from offloadsim.policies.registry import find_policy, register_policy, unregister_policy
 
     class Before:
@@ -183,15 +183,15 @@ def test_a_worker_replaces_a_policy_an_earlier_job_brought_and_keeps_its_own():
 
     register_policy("test-own-policy")(Own)
     try:
-        jobs._register_carried({"test-carried-policy": Before, "test-own-policy": After})
+        carried.register_carried({"test-carried-policy": Before, "test-own-policy": After})
         assert find_policy("test-carried-policy").factory is Before
         assert find_policy("test-own-policy").factory is Own
-        jobs._register_carried({"test-carried-policy": After})
+        carried.register_carried({"test-carried-policy": After})
         assert find_policy("test-carried-policy").factory is After
     finally:
         for name in ("test-carried-policy", "test-own-policy"):
             unregister_policy(name)
-            jobs._CARRIED.pop(name, None)
+            carried._CARRIED.pop(name, None)
 
 
 SESSION = """

@@ -18,7 +18,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from offloadsim.experiments import JobsFailedError, expand, load_sweep, plan_sweep, sweep, sweep_from_data
-from offloadsim.experiments.jobs import execute, point_text, run_job, run_job_packed
+from offloadsim.experiments.executors import execute
+from offloadsim.experiments.jobs import point_text, run_job, run_job_packed
 from offloadsim.scenario import ScenarioError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -631,9 +632,9 @@ def test_a_job_for_another_machine_hands_back_its_file_not_its_table(sweep_file,
 
 def test_unreachable_dask_scheduler_is_a_clear_error(sweep_file, tmp_path, monkeypatch):
     pytest.importorskip("distributed")
-    from offloadsim.experiments import ExperimentError, jobs
+    from offloadsim.experiments import ExperimentError, dask_cluster
 
-    monkeypatch.setattr(jobs, "DASK_CONNECT_TIMEOUT_S", 0.5)
+    monkeypatch.setattr(dask_cluster, "DASK_CONNECT_TIMEOUT_S", 0.5)
     with pytest.raises(
         ExperimentError, match=r"cannot connect to the Dask scheduler at tcp://127\.0\.0\.1:9"
     ):
@@ -657,9 +658,9 @@ def test_a_sweep_that_fails_before_any_job_leaves_nothing_it_created(
     A folder the user made stays (only emptied of the points/ the sweep made in it).
     """
     pytest.importorskip("distributed")
-    from offloadsim.experiments import jobs
+    from offloadsim.experiments import dask_cluster
 
-    monkeypatch.setattr(jobs, "DASK_CONNECT_TIMEOUT_S", 0.5)
+    monkeypatch.setattr(dask_cluster, "DASK_CONNECT_TIMEOUT_S", 0.5)
     mine = tmp_path / "mine"
     mine.mkdir()
     for out in (tmp_path / "nosched" / "sub", mine):
@@ -676,13 +677,13 @@ def test_a_sweep_that_fails_before_any_job_leaves_nothing_it_created(
 def test_a_failed_resumed_sweep_keeps_what_it_had(sweep_file, tmp_path, monkeypatch):
     """Only empty folders the failing sweep made go: an earlier run's job files and folders stay."""
     pytest.importorskip("distributed")
-    from offloadsim.experiments import ExperimentError, jobs
+    from offloadsim.experiments import ExperimentError, dask_cluster
 
     out = tmp_path / "out"
     (out / "points").mkdir(parents=True)
     kept = out / "points" / "0123456789abcdef.parquet"
     kept.write_bytes(b"an earlier job")
-    monkeypatch.setattr(jobs, "DASK_CONNECT_TIMEOUT_S", 0.5)
+    monkeypatch.setattr(dask_cluster, "DASK_CONNECT_TIMEOUT_S", 0.5)
     with pytest.raises(ExperimentError, match="cannot connect"):
         sweep(sweep_file, out=out, scheduler="tcp://127.0.0.1:9")
     assert kept.read_bytes() == b"an earlier job"
@@ -710,7 +711,7 @@ def test_a_refused_dask_connection_fails_fast_with_one_line(
     pytest.importorskip("distributed")
     import socket
 
-    from offloadsim.experiments import jobs
+    from offloadsim.experiments import dask_cluster
 
     out = tmp_path / "out"
     given = [str(sweep_file)] if verb == "sweep" else [str(tiny), "--policies", "local,edge"]
@@ -725,7 +726,7 @@ def test_a_refused_dask_connection_fails_fast_with_one_line(
     assert len(err) == 1 and err[0].startswith(
         f"offloadsim: error: cannot connect to the Dask scheduler at {address}: connection refused"
     ), err
-    assert took < jobs.DASK_CONNECT_TIMEOUT_S / 2, took
+    assert took < dask_cluster.DASK_CONNECT_TIMEOUT_S / 2, took
     assert not out.exists()
 
 
@@ -794,10 +795,10 @@ def test_a_listener_that_never_answers_fails_within_the_connect_timeout(
     pytest.importorskip("distributed")
     import socket
 
-    from offloadsim.experiments import jobs
+    from offloadsim.experiments import dask_cluster
 
-    monkeypatch.setattr(jobs, "DASK_CONNECT_TIMEOUT_S", 2.0)
-    monkeypatch.setattr(jobs, "DASK_REFUSED_S", 0.5)
+    monkeypatch.setattr(dask_cluster, "DASK_CONNECT_TIMEOUT_S", 2.0)
+    monkeypatch.setattr(dask_cluster, "DASK_REFUSED_S", 0.5)
     out = tmp_path / "out"
     given = [str(sweep_file)] if verb == "sweep" else [str(tiny), "--policies", "local,edge"]
     warm_up(cli_main, capsys, verb, given, tmp_path)

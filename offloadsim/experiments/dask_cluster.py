@@ -1,0 +1,176 @@
+"""Jobs run on a Dask distributed cluster: reaching its scheduler, and refusing one that is not there.
+
+Dask's own Client retries a refused connection until its timeout and reads another service's
+first bytes as a message, so the address is tried here first: one line, not a hang or a
+traceback, for an address where no scheduler listens or something else answers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import socket
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+from offloadsim.experiments.carried import carried_policies, run_carrying
+from offloadsim.experiments.jobs import Finished, Job, Runner
+from offloadsim.experiments.storage import ExperimentError
+
+__all__ = ["DASK_CONNECT_TIMEOUT_S", "DASK_REFUSED_S", "run_on_dask"]
+
+#: How long to keep trying to reach a Dask scheduler, in seconds.
+DASK_CONNECT_TIMEOUT_S = 20.0
+#: How long a scheduler address may refuse connections before the sweep gives up on it, in seconds.
+#: Dask's Client retries a refused connection until its one timeout (a scheduler still starting
+#: refuses too; dask/distributed#3487) and has no setting for refusals: the Client is given this
+#: timeout first; if it fails and the address then refuses a plain TCP connection, nothing is
+#: starting there; otherwise the Client gets the rest of DASK_CONNECT_TIMEOUT_S.
+DASK_REFUSED_S = 3.0
+
+
+def run_on_dask(jobs: Sequence[Job], address: str, finished: Finished, runner: Runner) -> None:
+    """Run on a Dask distributed cluster; results come back to this process, which writes them."""
+    try:
+        from distributed import Client, as_completed
+    except ImportError:
+        raise ExperimentError(
+            "--scheduler needs Dask distributed, which is not installed: pip install 'dask[distributed]'"
+        ) from None
+    try:
+        client = _connect(Client, address)
+    except ValueError as error:  # no port, a port that is no number, an unknown scheme
+        raise ExperimentError(
+            f"cannot connect to the Dask scheduler at {address}: expected an address like "
+            f"tcp://HOST:PORT ({error})"
+        ) from None
+    except (OSError, TimeoutError) as error:
+        raise ExperimentError(f"cannot connect to the Dask scheduler at {address}: {error}") from None
+    import cloudpickle  # what Dask pickles a job with
+
+    policies = carried_policies(cloudpickle.dumps)
+    if policies:
+        runner = functools.partial(run_carrying, runner=runner, policies=policies)
+    try:
+        futures = {client.submit(runner, job, pure=False): job for job in jobs}
+        for future in as_completed(list(futures), loop=client.loop):
+            job = futures.pop(future)
+            try:
+                result = future.result()
+            except Exception as error:
+                finished(job, None, error)
+            else:
+                finished(job, result, None)
+            future.release()
+    except BaseException:
+        for future in futures:
+            future.cancel()
+        raise
+    finally:
+        client.close()
+
+
+def _connect(client: type[Any], address: str) -> Any:
+    """A Dask ``client`` of the scheduler at ``address``; one that refuses fails after DASK_REFUSED_S."""
+    first = min(DASK_REFUSED_S, DASK_CONNECT_TIMEOUT_S)
+    try:
+        return _client(client, address, first)
+    except OSError:
+        if first >= DASK_CONNECT_TIMEOUT_S:
+            raise
+        if _refused(address):
+            raise ConnectionRefusedError(
+                f"connection refused for {first:g} s, so no scheduler listens there (start one with "
+                "'dask scheduler', which prints its address, or check the host and port)"
+            ) from None
+    return _client(client, address, DASK_CONNECT_TIMEOUT_S - first)
+
+
+def _client(client: type[Any], address: str, timeout: float) -> Any:
+    """``client(address)``; what answers there but not as a Dask scheduler is a ConnectionError.
+
+    Dask reads the first bytes of another service (an HTTP server, say) as a
+    message's length and raises whatever follows (a MemoryError for an
+    exabyte), leaving the half-made client to print a traceback when it is
+    collected; it is closed here instead.
+    """
+    try:
+        _handshake(address, timeout)
+        return client(address, timeout=timeout, set_as_default=False)
+    except (OSError, ValueError, ImportError):  # unreachable, a bad address, a scheduler lacking a package
+        raise
+    except Exception as error:
+        trace = error.__traceback__
+        while trace is not None:
+            made = trace.tb_frame.f_locals.get("self")
+            if isinstance(made, client):
+                with contextlib.suppress(Exception):
+                    made.close()
+                break
+            trace = trace.tb_next
+        raise ConnectionError(
+            f"something answers there, but not as a Dask scheduler ({type(error).__name__}); "
+            "check the host and port (a scheduler listens on 8786 by default)"
+        ) from None
+
+
+def _handshake(address: str, timeout: float) -> None:
+    """Open and close one Dask connection to ``address``; TimeoutError if it takes over ``timeout`` s.
+
+    Dask's ``connect`` bounds the TCP connection by its timeout but not the read of the
+    handshake after it, so a Client of an address that accepts and never writes (a hung
+    scheduler, a service that waits for its client to speak first) waited for good. This
+    bounds the whole of it, in a thread of its own so that a caller's running event loop
+    (a notebook's) is not in the way. A scheduler writes its handshake as it accepts.
+    """
+    from distributed.comm import connect
+
+    async def shake() -> None:
+        comm = await asyncio.wait_for(connect(address, timeout=timeout), timeout)
+        await comm.close()
+
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            asyncio.run(shake())
+        except BaseException as error:  # handed to the caller's thread
+            failed.append(error)
+
+    thread = threading.Thread(target=run, name="offloadsim-dask-handshake", daemon=True)
+    thread.start()
+    thread.join(timeout + 1.0)
+    silent = TimeoutError(
+        f"it accepted the connection but did not answer as a Dask scheduler in {DASK_CONNECT_TIMEOUT_S:g} s "
+        "(check the host and port: a scheduler listens on 8786 by default)"
+    )
+    if thread.is_alive():
+        raise silent
+    if failed:
+        error = failed[0]
+        if isinstance(error, asyncio.TimeoutError) and not str(error):  # wait_for's own, not Dask's
+            raise silent from None
+        raise error
+
+
+def _refused(address: str) -> bool:
+    """Whether a TCP connection to a Dask address is refused now: nothing listens there.
+
+    Dask's own connection retries a refusal until its timeout and keeps only
+    the last attempt's error, which is sometimes a timeout (an attempt begun
+    just before the deadline), so the sweep asks once itself.
+    """
+    from distributed.comm.addressing import parse_address, parse_host_port
+
+    try:
+        scheme, location = parse_address(address)
+        if scheme not in ("tcp", "tls"):
+            return False
+        with socket.create_connection(parse_host_port(location), timeout=DASK_REFUSED_S):
+            return False
+    except ConnectionRefusedError:
+        return True
+    except (OSError, ValueError):
+        return False

@@ -1,0 +1,380 @@
+"""Where an experiment's jobs run: in this process, a local process pool, or a Dask cluster.
+
+Whatever runs them, the command's process gets each result as the job ends and writes it;
+a job that raises does not stop the others, and Ctrl-C or SIGTERM ends the workers at once.
+A local pool starts its workers from a forkserver (clean of this process's threads), each
+dying with the command however it ends; the policies the user's code registered travel to
+them (:mod:`offloadsim.experiments.carried`), and a Dask cluster is reached by
+:mod:`offloadsim.experiments.dask_cluster`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import multiprocessing
+import multiprocessing.connection
+import os
+import signal
+import threading
+import traceback
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from offloadsim.experiments.carried import (
+    by_value_from_a_session,
+    carried_policies,
+    check_main_is_guarded,
+    register_carried,
+)
+from offloadsim.experiments.dask_cluster import run_on_dask
+from offloadsim.experiments.jobs import Describe, Finished, Job, JobResult, Runner, run_job, run_job_packed
+from offloadsim.experiments.storage import ExperimentError
+from offloadsim.outdir import ResultsError, describe_os_error
+from offloadsim.suggest import quoted
+
+__all__ = ["JobFailure", "default_workers", "execute", "local_workers", "progress_bar"]
+
+
+@dataclass
+class JobFailure:
+    """A job that raised: the job, the exception, and its formatted traceback."""
+
+    job: Job
+    error: BaseException
+    traceback: str
+
+
+def default_workers() -> int:
+    """All local cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def local_workers(workers: int | None, jobs: int) -> int:
+    """The processes :func:`execute` runs ``jobs`` jobs on here (1: in this process), so runs held at once.
+
+    ``workers`` as given (None: every core), never more than there are jobs.
+    """
+    return max(1, min(workers or default_workers(), jobs))
+
+
+def execute(
+    jobs: Sequence[Job],
+    on_result: Callable[[Job, JobResult], None],
+    *,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    progress: bool = False,
+    description: str = "jobs",
+    runner: Runner = run_job,
+    scratch: Callable[[], Path] | None = None,
+    describe: Describe | None = None,
+) -> list[JobFailure]:
+    """Run ``jobs`` and call ``on_result(job, result)`` in this process as each one finishes.
+
+    Jobs run in this process when ``workers`` is 1, in a local process pool
+    of ``workers`` processes (default: all cores) otherwise, or on the Dask
+    cluster whose scheduler is at ``scheduler`` (``tcp://host:8786``; not with ``workers``).  A job
+    that raises does not stop the others; the failures are returned, in job
+    order.  Ctrl-C cancels the jobs not yet started and is re-raised; what
+    ``on_result`` already saw stays saved.  ``progress`` shows a bar with an
+    ETA on a terminal.
+
+    ``scratch`` gives the command's scratch directory: jobs run here then
+    run as :func:`run_job` with it as their ``directory`` (and ``describe``
+    for their file's metadata), writing their records from the engine's
+    chunks, so none holds its run's whole table.  A Dask worker's disk may
+    be another machine's: a job there runs as :func:`run_job_packed` and
+    hands back its file's bytes, which are written into ``scratch`` before
+    ``on_result`` sees the result.  Either way ``on_result`` gets a
+    ``JobResult.file`` in ``scratch``.
+    """
+    if workers is not None and workers < 1:
+        raise ExperimentError(f"workers must be at least 1, got {workers}")
+    if workers is not None and scheduler is not None:
+        raise ExperimentError(
+            f"workers={workers} and scheduler={scheduler!r}: give one (workers counts local processes; "
+            "the Dask cluster's own workers run the jobs)"
+        )
+    if not jobs:
+        return []
+    if scratch is not None:  # jobs write their files (a Dask job its file's bytes), in place of ``runner``
+        if scheduler is None:
+            runner = functools.partial(run_job, directory=scratch(), describe=describe)
+        else:
+            runner = functools.partial(run_job_packed, describe=describe)
+            on_result = _unpacking(on_result, scratch())
+    failures: list[JobFailure] = []
+    bar = progress_bar(len(jobs), progress, description)
+    try:
+
+        def finished(job: Job, result: JobResult | None, error: BaseException | None, tb: str = "") -> None:
+            if error is not None:
+                failures.append(JobFailure(job, error, tb or _format_traceback(error)))
+            else:
+                assert result is not None
+                on_result(job, result)
+            bar.update(1)
+
+        if scheduler is not None:
+            run_on_dask(jobs, scheduler, finished, runner)
+        elif local_workers(workers, len(jobs)) == 1:
+            for job in jobs:
+                try:
+                    result = runner(job)
+                except Exception as error:
+                    finished(job, None, error, traceback.format_exc())
+                else:
+                    finished(job, result, None)
+        else:
+            _run_pool(jobs, local_workers(workers, len(jobs)), finished, runner)
+    finally:
+        bar.close()
+    order = {id(job): i for i, job in enumerate(jobs)}
+    failures.sort(key=lambda f: order[id(f.job)])
+    return failures
+
+
+def _run_pool(jobs: Sequence[Job], workers: int, finished: Finished, runner: Runner) -> None:
+    """Run on a local process pool; a forkserver keeps workers clean of this process's threads."""
+    left: dict[str, str] = {}
+    carried = carried_policies(left=left)
+    check_main_is_guarded(carried)
+    carried = by_value_from_a_session(carried, left)
+    for job in jobs if left else ():  # a policy the jobs run that the workers could not be handed
+        name = job.policy or getattr(getattr(job.scenario, "policy", None), "name", None)
+        if name in left:
+            raise ExperimentError(
+                f"policy {quoted(name)} cannot be handed to the worker processes: {left[name]}; "
+                'define it at the top level of a module (above the `if __name__ == "__main__":` guard), '
+                "or pass workers=1 to run the jobs in this process"
+            )
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    said = _read_plugins()
+    pool = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=context,
+        initializer=_start_worker,
+        initargs=(carried, said),
+    )
+    try:
+        with _signals_deferred(signal.SIGINT, signal.SIGTERM):  # the workers start as the first jobs go in
+            if "forkserver" in methods:
+                context.set_forkserver_preload(["offloadsim.experiments.executors", "offloadsim.api"])
+                _start_forkserver_deaf_to_ctrl_c()
+            pending: dict[Future[JobResult], Job] = {pool.submit(runner, job): job for job in jobs}
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in sorted(done, key=lambda f: (pending[f].index, pending[f].replication)):
+                job = pending.pop(future)
+                error = future.exception()
+                if isinstance(error, BrokenProcessPool):
+                    raise ExperimentError(
+                        "a worker process died (killed, out of memory, or started from a script without "
+                        "an `if __name__ == '__main__':` guard); what finished is kept; "
+                        "run with one worker (--workers 1) to see the error"
+                    ) from error
+                finished(job, None if error is not None else future.result(), error)
+    except BaseException:
+        _stop_pool(pool)
+        raise
+    pool.shutdown(wait=True)
+
+
+def _unpacking(
+    on_result: Callable[[Job, JobResult], None], scratch: Path
+) -> Callable[[Job, JobResult], None]:
+    """``on_result`` for results of :func:`run_job_packed`, their bytes first written into ``scratch``."""
+
+    def unpack(job: Job, result: JobResult) -> None:
+        if result.packed is not None:
+            path = scratch / f"{job.key}.parquet"
+            try:
+                path.write_bytes(result.packed)
+            except OSError as error:  # a full disk, as a job writing its own file would meet it
+                where = f"{scratch} (the runs' task records, until written)"
+                raise ResultsError(f"cannot write results to {where}: {describe_os_error(error)}") from error
+            result.file, result.packed = path, None
+        on_result(job, result)
+
+    return unpack
+
+
+def _start_forkserver_deaf_to_ctrl_c() -> None:
+    """Start the forkserver (unless it runs) with SIGINT blocked: neither it nor any worker sees Ctrl-C.
+
+    The terminal sends Ctrl-C to the whole process group.  A forkserver
+    still importing its preloaded modules (the first second or two) would
+    die of it with a traceback printed after the command's one-line message,
+    and an idle worker likewise; this process stops the workers itself
+    (:func:`_stop_pool`).  The blocked mask is inherited across the
+    forkserver's exec and by every worker it forks (the standard library
+    starts its resource tracker so).
+    """
+    from multiprocessing import forkserver, resource_tracker
+
+    resource_tracker.ensure_running()  # first: its own start unblocks SIGINT in this thread
+    with _signals_held(signal.SIGINT):
+        forkserver.ensure_running()
+
+
+@contextlib.contextmanager
+def _signals_held(*signals: signal.Signals) -> Iterator[None]:
+    """Block ``signals`` in this thread while the block runs (a process started meanwhile inherits it)."""
+    if not hasattr(signal, "pthread_sigmask"):  # not POSIX: nothing to block
+        yield
+        return
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, set(signals))
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+
+@contextlib.contextmanager
+def _signals_deferred(*signals: signal.Signals) -> Iterator[None]:
+    """Note ``signals`` while the block runs, and handle the first that came once it is over.
+
+    Starting the workers must not be cut short: a worker the forkserver forks
+    after this process stopped waiting for it is one :func:`_stop_pool` does
+    not know, and it prints a traceback when it finds the pool gone.
+    Deferred, Ctrl-C or SIGTERM is handled a moment later (raised again with
+    the handler it had), once every worker is known.  Handlers can only be
+    set in the main thread; elsewhere the block runs as it is.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    came: list[int] = []
+    previous = {
+        signum: signal.signal(signum, lambda signum, frame: came.append(signum)) for signum in signals
+    }
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, signal.SIG_DFL if handler is None else handler)  # None: set outside Python
+        if came:
+            signal.raise_signal(came[0])
+
+
+def _stop_pool(pool: ProcessPoolExecutor) -> None:
+    """Cancel what has not started and end the workers now (Ctrl-C, SIGTERM, an error while saving).
+
+    ``shutdown(wait=False)`` alone lets each worker finish its current job
+    first, which can take minutes and keeps this process from exiting.
+    """
+    terminate = getattr(pool, "terminate_workers", None)  # Python 3.14+
+    if terminate is not None:
+        terminate()
+        return
+    # Before 3.14, by hand (private attributes, read before shutdown() drops them).
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    manager = getattr(pool, "_executor_manager_thread", None)
+    results = getattr(pool, "_result_queue", None)
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.join(timeout=5)
+    # A worker ended while sending its result leaves the pool's manager thread waiting for the
+    # rest of the message, and Python waits for that thread at exit: a hang.  Closing our end
+    # of the result pipe (the workers' ends died with them) ends that wait.
+    with contextlib.suppress(AttributeError, OSError):
+        results._writer.close()  # type: ignore[union-attr]
+    if manager is not None:
+        # Let the manager thread finish closing its pipes now: at exit, Python would otherwise
+        # race it and print a traceback (EBADF) after our one-line message.
+        manager.join(timeout=5)
+
+
+def _start_worker(policies: Mapping[str, Any], said: Sequence[str] = ()) -> None:
+    """Pool worker initializer: die with the parent, and register the parent's own policies it lacks.
+
+    ``said``: the entry-point groups whose skipped plug-ins the parent has warned of already
+    (:func:`_read_plugins`); the worker does not warn of them again.
+    """
+    from offloadsim.plugins import said_elsewhere
+
+    said_elsewhere(said)
+    _die_with_parent()
+    register_carried(policies)
+
+
+def _read_plugins() -> tuple[str, ...]:
+    """Read every registry's entry points here, before the workers start: the groups read.
+
+    A plug-in that cannot be loaded is then said once, by this process, in the command's
+    one-line form, and not by every worker in Python's own (two lines, with a source line).
+    """
+    from offloadsim.engine import processor_models, work
+    from offloadsim.plugins import GROUPS
+    from offloadsim.policies import registry
+    from offloadsim.records import schema
+    from offloadsim.scenario.arrivals import base
+    from offloadsim.world import links
+    from offloadsim.world.dynamics import registry as dynamics
+
+    for module in (processor_models, work, registry, schema, base, links, dynamics):
+        module.PLUGINS.load()
+    return tuple(GROUPS)
+
+
+def _die_with_parent() -> None:
+    """Pool worker initializer: exit at once when the process that made the pool ends, however it ends.
+
+    Without this, a SIGKILLed sweep leaves its workers waiting for work
+    forever, and with them the forkserver and the resource tracker (they
+    live as long as a worker does), all holding the caller's stdout and
+    stderr, so a script reading them hangs.  The parent's sentinel is a
+    pipe only the parent holds open; it becomes readable when the parent
+    ends.  (``PR_SET_PDEATHSIG`` would not do: a worker's parent is the
+    forkserver, which outlives the sweep as long as the worker does.)
+    """
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+    sentinel = parent.sentinel
+
+    def watch() -> None:
+        multiprocessing.connection.wait([sentinel])
+        os._exit(1)
+
+    threading.Thread(target=watch, name="offloadsim-parent-watch", daemon=True).start()
+
+
+def _format_traceback(error: BaseException) -> str:
+    return "".join(traceback.format_exception(type(error), error, error.__traceback__))
+
+
+class _NoBar:
+    def update(self, n: int) -> None:
+        """Ignore progress."""
+
+    def close(self) -> None:
+        """Nothing to close."""
+
+
+def progress_bar(total: int, enabled: bool, description: str, unit: str = "job") -> Any:
+    """A tqdm bar over jobs (or another ``unit``) with an ETA, on stderr, only when it is a terminal."""
+    if not enabled:
+        return _NoBar()
+    from tqdm import tqdm
+
+    return tqdm(
+        total=total,
+        desc=description,
+        unit=unit,
+        disable=None,  # None: shown only on a terminal
+        dynamic_ncols=True,
+        mininterval=0.5,
+        leave=False,
+    )

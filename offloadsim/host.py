@@ -22,7 +22,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-__all__ = ["cpu_fingerprint", "cpu_model", "describe_fingerprint", "fingerprint_differences", "host_platform"]
+__all__ = [
+    "cpu_fingerprint",
+    "cpu_model",
+    "describe_fingerprint",
+    "fingerprint_differences",
+    "host_info",
+    "host_platform",
+]
 
 #: The fields of /proc/cpuinfo that identify a CPU's design, as the fingerprint names them.
 _CPUINFO_FIELDS = {"cpu family": "family", "model": "model", "stepping": "stepping"}
@@ -154,3 +161,22 @@ def _bytes(size: Any) -> str:
         if size >= scale and size % scale == 0:
             return f"{size // scale} {unit}"
     return f"{size} B"
+
+
+def host_info() -> dict[str, Any]:
+    """What a manifest of many runs says of where they were run from: versions, engine, host, command."""
+    import shlex
+    import socket
+    import sys
+
+    from offloadsim._version import __version__
+    from offloadsim.engine_build import engine_build
+
+    return {
+        "offloadsim_version": __version__,
+        "engine_build": engine_build(),
+        "python_version": platform.python_version(),
+        "platform": host_platform(),
+        "host": socket.gethostname(),
+        "command": shlex.join(sys.argv),
+    }

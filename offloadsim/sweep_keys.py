@@ -1,7 +1,7 @@
 """The sections a sweep file may have: one list for the sweep reader and the command line's help.
 
 It lives in a module of its own, importing nothing, so that ``offloadsim sweep --help`` can list
-the sections the reader (:mod:`offloadsim.experiments.sweep`) accepts without importing it (and
+the sections the reader (:mod:`offloadsim.experiments.sweep_spec`) accepts without importing it (and
 pandas with it), and the two cannot drift apart.
 """
 

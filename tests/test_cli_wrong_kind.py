@@ -178,7 +178,7 @@ def test_every_file_a_results_directory_gets_is_recognised_as_one():
     be read as a scenario again when given to the wrong verb.
     """
     from offloadsim.experiments.compare import COMPARE_FILES
-    from offloadsim.experiments.sweep import SWEEP_FILES
+    from offloadsim.experiments.sweep_merge import SWEEP_FILES
     from offloadsim.input_kinds import RESULTS_FILES
     from offloadsim.records.results import RUN_FILES
 

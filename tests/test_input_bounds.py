@@ -149,7 +149,7 @@ def test_sweep_with_too_many_jobs_is_refused_before_planning(tmp_path: Path, cap
 
 
 def test_sweep_at_the_job_limit_is_planned(tmp_path: Path, capsys, monkeypatch):
-    monkeypatch.setattr(importlib.import_module("offloadsim.experiments.sweep"), "MAX_JOBS", 40)
+    monkeypatch.setattr(importlib.import_module("offloadsim.experiments.sweep_spec"), "MAX_JOBS", 40)
     (tmp_path / "base.yaml").write_text(SCENARIO)
     sweep = tmp_path / "sweep.yaml"
     sweep.write_text("base: base.yaml\npolicies: [local, random]\nreplications: 20\n")

@@ -21,18 +21,14 @@ from offloadsim.experiments.compare import (
 from offloadsim.experiments.executors import default_workers
 from offloadsim.experiments.jobs import Job, JobResult
 from offloadsim.experiments.storage import ExperimentError, Results, read_results
-from offloadsim.experiments.sweep import (
-    SWEEP_FILES,
-    JobsFailedError,
-    SweepResult,
+from offloadsim.experiments.sweep import JobsFailedError, sweep
+from offloadsim.experiments.sweep_merge import SWEEP_FILES, SweepResult, merge_sweep, summarize_points
+from offloadsim.experiments.sweep_spec import (
     SweepSpec,
     default_sweep_dir,
     expand,
     load_sweep,
-    merge_sweep,
     plan_sweep,
-    summarize_points,
-    sweep,
     sweep_from_data,
 )
 

@@ -48,7 +48,7 @@ from offloadsim.experiments.jobs import (
 )
 from offloadsim.experiments.merge import merged_frame, write_merged
 from offloadsim.experiments.storage import ExperimentError, write_job_file, write_parquet
-from offloadsim.experiments.sweep import _host_info
+from offloadsim.host import host_info
 from offloadsim.outdir import ResultsError, atomic_write, describe_os_error, write_json, write_text
 from offloadsim.records.spill import SpilledTable
 from offloadsim.scenario.errors import describe, first_repeat, given_twice
@@ -340,7 +340,7 @@ def compare(
         **window_fields([loaded]),
         "tasks": runs.rows,
         "context_cuts": cuts,
-        **_host_info(),
+        **host_info(),
         "job_engine_builds": count_builds(result.engine_build for result in results.values()),
         **plugins_field(job.plugins for job in jobs),  # whose code ran: none for offloadsim's own
         "workers": None if scheduler else (workers or default_workers()),

@@ -637,7 +637,7 @@ def test_a_sweep_table_without_deadlines_says_so_as_run_does():
 
 def test_sweep_help_names_every_section_the_sweep_reader_accepts(cli_main, capsys):
     """`sweep --help` listed base, grid, zip, policies and replications, but not set nor labels."""
-    from offloadsim.experiments.sweep import SWEEP_KEYS
+    from offloadsim.experiments.sweep_spec import SWEEP_KEYS
 
     assert cli_main(["sweep", "--help"]) == 0
     out = " ".join(capsys.readouterr().out.split())  # argparse wraps the help's lines

@@ -1,0 +1,273 @@
+"""A finished sweep's job files merged, in job order, into its tables, each written atomically.
+
+``tasks.parquet`` (one row per task, swept values and point first), ``metrics.parquet``
+(one row per job), ``nodes.parquet``, ``summary.parquet``/``summary.csv`` (mean and 95 % CI
+per point and metric) and ``manifest.json``.  Jobs are taken in their order (points in
+expansion order, then replications), so the tables do not depend on which worker finished
+first; a job file saved before the metrics had TTFT and TPOT has them worked out from its
+records as it is merged.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from offloadsim.analysis.catalogue import metric_columns
+from offloadsim.analysis.statistics import mean_ci
+from offloadsim.analysis.summary import llm_metrics
+from offloadsim.analysis.values import distinct, quantity_kind, typed_column
+from offloadsim.experiments.jobs import (
+    Job,
+    count_builds,
+    plugins_field,
+    window_fields,
+)
+from offloadsim.experiments.merge import Insert, write_merged
+from offloadsim.experiments.storage import ExperimentError, parquet_writer, read_job_columns, read_job_meta
+from offloadsim.outdir import (
+    json_text,
+    replace_together,
+    text_writer,
+)
+
+if TYPE_CHECKING:
+    pass
+from offloadsim.experiments.sweep_spec import SweepSpec
+from offloadsim.host import host_info
+
+__all__ = ["SWEEP_FILES", "SweepResult", "merge_sweep", "summarize_points"]
+
+#: The files a finished sweep directory holds (besides ``points/``).
+SWEEP_FILES = (
+    "tasks.parquet",
+    "metrics.parquet",
+    "nodes.parquet",
+    "summary.parquet",
+    "summary.csv",
+    "manifest.json",
+)
+_FORMAT = "offloadsim-sweep/1"
+
+
+@dataclass
+class SweepResult:
+    """A finished sweep: its directory and merged tables.
+
+    ``ran`` and ``reused`` count the jobs simulated this time and those
+    found already finished on disk.
+    """
+
+    path: Path
+    metrics: pd.DataFrame
+    nodes: pd.DataFrame
+    summary: pd.DataFrame
+    manifest: dict[str, Any]
+    ran: int = 0
+    reused: int = 0
+    _tasks: pd.DataFrame | None = field(default=None, repr=False)
+
+    @property
+    def tasks(self) -> pd.DataFrame:
+        """Every job's task records, swept values and point first (``tasks.parquet``, read when asked)."""
+        if self._tasks is None:
+            self._tasks = pd.read_parquet(self.path / "tasks.parquet")
+        return self._tasks
+
+    def __repr__(self) -> str:
+        return (
+            f"SweepResult({self.manifest.get('name')!r}, points={self.manifest.get('points')}, "
+            f"jobs={len(self.metrics)}, path={str(self.path)!r})"
+        )
+
+
+def merge_sweep(
+    spec: SweepSpec, jobs: Sequence[Job], directory: str | Path, run_info: Mapping[str, Any] | None = None
+) -> SweepResult:
+    """Merge the job files of ``jobs`` (all finished) into the sweep's tables, written atomically.
+
+    Jobs are taken in their order (point, then replication), so the tables
+    do not depend on which worker finished first.
+    """
+    from offloadsim.records.results import nodes_frame, scenario_hash
+
+    directory = Path(directory)
+    swept = spec.swept
+    files: list[Path] = []
+    task_count = 0
+    node_parts: list[pd.DataFrame] = []
+    metric_rows: list[dict[str, Any]] = []
+    point_values: dict[str, list[Any]] = {key: [] for key in swept}
+    node_point: list[np.ndarray] = []
+    cuts: list[dict[str, Any]] = []  # LLM requests cut to the context window, per job and application
+    uncounted = 0  # jobs whose file predates the count
+    recomputed = 0  # jobs whose file predates the LLM metrics, which its records gave
+    builds: list[str] = []  # the engine each job ran on ("" for a file that predates it)
+    ordered = sorted(jobs, key=lambda j: (j.index, j.replication))
+    for job in ordered:
+        file = directory / "points" / f"{job.key}.parquet"
+        try:
+            rows, meta = read_job_meta(file)  # the records are read a job at a time, when written
+        except FileNotFoundError:
+            raise ExperimentError(f"{file}: missing; rerun the sweep to finish it") from None
+        except (OSError, ValueError) as error:
+            raise ExperimentError(f"{file}: unreadable ({error}); delete it and rerun the sweep") from None
+        files.append(file)
+        task_count += rows
+        builds.append(meta.get("engine_build", ""))
+        nodes = pd.DataFrame(meta.get("nodes", {}))
+        nodes.insert(0, "replication", job.replication)
+        nodes.insert(0, "policy", meta["policy"])
+        node_parts.append(nodes)
+        values = dict(job.point)
+        if "llm_metrics" not in meta:  # its metrics from before the LLM metrics: from its records
+            found = _llm_metrics_of(file)
+            meta["metrics"].update(found)
+            recomputed += bool(found)
+        metric_rows.append(
+            {
+                "point": job.index,
+                "replication": job.replication,
+                "seed": meta["seed"],
+                "policy": meta["policy"],
+                "job": job.key,
+                "end_s": math.nan if meta.get("end_s") is None else meta["end_s"],  # None: older files
+                **{k: (math.nan if v is None else v) for k, v in meta["metrics"].items()},
+            }
+        )
+        if "context_cuts" in meta:
+            cuts += [
+                {"point": job.index, "replication": job.replication, **cut} for cut in meta["context_cuts"]
+            ]
+        else:
+            uncounted += 1
+        for key in swept:
+            point_values[key].append(values[key])
+        node_point.append(np.full(len(nodes), len(metric_rows) - 1))
+
+    metrics = pd.DataFrame(metric_rows)
+    for column in metrics.columns:
+        if column.startswith("utilisation_"):
+            metrics[column] = metrics[column].astype(float)
+    job_rows_nodes = np.concatenate(node_point) if node_point else np.array([], dtype=int)
+    raw_nodes = pd.concat(node_parts, ignore_index=True) if node_parts else pd.DataFrame()
+    nodes = nodes_frame({c: raw_nodes[c] for c in raw_nodes.columns})
+
+    kinds: dict[str, str | None] = {}
+    inserts: list[Insert] = []  # the tasks' columns of values per job, inserted as the table is written
+    for position, key in enumerate(swept):
+        column = typed_column(point_values[key])
+        kinds[key] = quantity_kind(distinct(point_values[key]))
+        metrics.insert(position, key, column)
+        inserts.append((position, key, column))
+        nodes.insert(position, key, column[job_rows_nodes] if len(nodes) else column[:0])
+    inserts.append((len(swept), "point", metrics["point"].to_numpy()))
+    nodes.insert(len(swept), "point", metrics["point"].to_numpy()[job_rows_nodes] if len(nodes) else [])
+    summary = summarize_points(metrics, swept)
+
+    manifest = {
+        "format": _FORMAT,
+        "name": spec.name,
+        "description": spec.description,
+        "sweep_file": spec.file,
+        "sweep_hash": scenario_hash(spec.document),
+        "base_file": str(spec.base),
+        "base_hash": scenario_hash(spec.base_document),
+        "inputs": _inputs_of(ordered),
+        "swept": swept,
+        "swept_kinds": kinds,
+        "labels": {key: spec.label(key) for key in swept},
+        "fixed": spec.fixed,
+        "points": spec.points,
+        "replications": spec.replications,
+        # Checks some point skipped (its warnings were not looked for), in the order first named.
+        "skipped_checks": list(dict.fromkeys(name for job in ordered for name in job.scenario.skip_checks)),
+        **window_fields(job.scenario for job in ordered),
+        "jobs": len(ordered),
+        "tasks": task_count,
+        **host_info(),
+        "job_engine_builds": count_builds(builds),
+        **plugins_field(job.plugins for job in ordered),  # whose code ran: none for offloadsim's own
+        **dict(run_info or {}),
+        "context_cuts": cuts,
+        "context_cuts_uncounted_jobs": uncounted,
+        "llm_metrics_recomputed_jobs": recomputed,
+        "files": list(SWEEP_FILES),
+    }
+    replace_together(
+        directory,
+        {
+            "tasks.parquet": lambda path: _write_tasks(files, inserts, path, task_count),
+            "metrics.parquet": parquet_writer(metrics),
+            "nodes.parquet": parquet_writer(nodes),
+            "summary.parquet": parquet_writer(summary),
+            "summary.csv": text_writer(summary.to_csv(index=False, lineterminator="\n")),
+            "manifest.json": text_writer(json_text(manifest)),
+        },
+        marker="manifest.json",  # readers need it: a kill midway leaves no mix of old and new tables
+    )
+    return SweepResult(
+        path=directory,
+        metrics=metrics,
+        nodes=nodes,
+        summary=summary,
+        manifest=manifest,
+        ran=int((run_info or {}).get("jobs_run", 0)),
+        reused=int((run_info or {}).get("jobs_reused", 0)),
+    )
+
+
+def _llm_metrics_of(file: Path) -> dict[str, float]:
+    """The LLM metrics of the job in ``file``, from its task records (none: it served no LLM request)."""
+    try:
+        return llm_metrics(read_job_columns(file, ("status", "ttft", "tpot")))
+    except (OSError, ValueError) as error:
+        raise ExperimentError(f"{file}: unreadable ({error}); delete it and rerun the sweep") from None
+
+
+def _write_tasks(files: Sequence[Path], inserts: Sequence[Insert], path: Path, rows: int) -> None:
+    """The merged task table, a job at a time (see :mod:`offloadsim.experiments.merge`)."""
+    written = write_merged(files, inserts, path)
+    if written != rows:  # a job file changed under the sweep's lock: not expected
+        raise ExperimentError(f"{path.parent}: the job files hold {written} tasks, not the {rows} counted")
+
+
+def _inputs_of(jobs: Sequence[Job]) -> list[dict[str, str]]:
+    """Every file the sweep's points read, once each, with its content hash."""
+    from offloadsim.scenario.input_hashes import input_files
+
+    found: dict[tuple[str, str, str], dict[str, str]] = {}
+    scenarios = {id(job.scenario): job.scenario for job in jobs}
+    for scenario in scenarios.values():
+        for item in input_files(scenario):
+            found.setdefault((item.key, item.path, item.sha256), item.to_dict())
+    return [found[key] for key in sorted(found)]
+
+
+def summarize_points(metrics: pd.DataFrame, swept: Sequence[str]) -> pd.DataFrame:
+    """Mean and 95 % CI half-width over replications, per point and metric (a tidy table)."""
+    rows = []
+    columns = metric_columns(metrics)
+    for point, group in metrics.groupby("point", sort=True):
+        first = group.iloc[0]
+        for name in columns:
+            mean, half = mean_ci(group[name].to_numpy(dtype=float))
+            rows.append(
+                {
+                    **{key: first[key] for key in swept},
+                    "point": point,
+                    "policy": first["policy"],
+                    "metric": name,
+                    "n": int(group[name].notna().sum()),
+                    "mean": mean,
+                    "ci": half,
+                }
+            )
+    frame = pd.DataFrame(rows, columns=[*swept, "point", "policy", "metric", "n", "mean", "ci"])
+    return frame

@@ -1,0 +1,634 @@
+"""A sweep file read and checked, its points expanded, and each point planned as jobs, before any runs.
+
+A sweep file names a base scenario, the key paths to vary and the number of
+replications (DESIGN.md section 5)::
+
+    base: quickstart.yaml        # relative to the sweep file
+    set: {duration: 60 s}        # optional: applied to every point
+    grid:                        # every combination
+      links[0].bandwidth: [5 Mbps, 20 Mbps, 100 Mbps]
+    zip:                         # optional: varied together, element by element
+      workload[0].rate: [1 /s, 2 /s]
+      nodes.phone.count: [20, 10]
+    policies: [local, edge]      # optional: the same as grid policy.name
+    replications: 5
+    labels:                      # optional: how figures name a swept key
+      links[0].bandwidth: phone uplink
+
+Every problem is said at the sweep file's key that caused it (a value the base
+scenario refuses at the grid key that gave it), with the point it came in.
+Running the jobs is :mod:`offloadsim.experiments.sweep`'s.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import json
+import math
+import os
+import warnings
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from offloadsim.analysis.values import default_label
+from offloadsim.experiments.executors import progress_bar
+from offloadsim.experiments.jobs import (
+    MAX_JOBS,
+    Job,
+    job_key,
+    job_plugins,
+    point_text,
+)
+from offloadsim.input_kinds import SWEEP
+from offloadsim.scenario import (
+    PathError,
+    Problem,
+    ScenarioError,
+    ScenarioWarning,
+    assign,
+    load_scenario_data,
+    parse_path,
+    read_document,
+    set_policy_name,
+)
+from offloadsim.scenario.errors import (
+    KeyPathError,
+    describe,
+    did_you_mean,
+    first_repeat,
+    format_path,
+    given_twice,
+    name_problem,
+)
+from offloadsim.scenario.model import Scenario
+from offloadsim.scenario.overrides import as_written, caused_by
+from offloadsim.scenario.size import SetBy
+from offloadsim.scenario.units import QUANTITIES, UnitError, parse_quantity
+from offloadsim.suggest import did_you_mean_file
+from offloadsim.sweep_keys import SWEEP_KEYS  # the help lists them too
+
+if TYPE_CHECKING:
+    from offloadsim.world.build import World
+
+__all__ = [
+    "SWEEP_KEYS",
+    "SweepSpec",
+    "default_sweep_dir",
+    "expand",
+    "load_sweep",
+    "located",
+    "plan_sweep",
+    "point_document",
+    "refusal_problem",
+    "sweep_from_data",
+]
+
+_MAX_PROBLEMS = 12
+# Columns a sweep's tables have of their own, beside one per swept key (which would clash): why not.
+_OWN_COLUMNS = {
+    "seed": "the tables' 'seed' column is each job's seed; vary the random streams with 'replications' "
+    "(each its own), or give the base scenario's seed under 'set'",
+    "policy": "the tables' 'policy' column is each job's policy name; vary the policy with 'policies' "
+    "and its parameters by their keys (grid: {policy.objective: [...]})",
+    **{
+        name: f"{name!r} is a column of the sweep's tables, not a scenario key"
+        for name in ("point", "replication", "job")
+    },
+}
+
+
+@dataclass(frozen=True)
+class SweepSpec:
+    """A validated sweep file.
+
+    ``axes`` are the varied dimensions in expansion order: each is a list of
+    assignments (tuples of ``(key path, value)``): each grid key, as written, then
+    the whole ``zip`` block as one axis, then ``policies``, wherever the blocks
+    stand in the file.  ``labels``
+    names swept keys for figures (the user's ``labels:``; see :meth:`label`).
+    """
+
+    file: str
+    base: Path
+    name: str
+    description: str
+    base_document: dict[str, Any]
+    fixed: dict[str, Any]
+    axes: tuple[tuple[tuple[tuple[str, Any], ...], ...], ...]
+    sections: dict[str, str]
+    replications: int
+    document: dict[str, Any] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def swept(self) -> list[str]:
+        """The swept key paths, in column order."""
+        return [key for axis in self.axes for key, _ in axis[0]] if self.axes else []
+
+    def label(self, key: str) -> str:
+        """How figures name a swept key: the file's ``labels:`` entry, else one read from the base."""
+        return self.labels.get(key) or default_label(key, self.base_document)
+
+    @property
+    def points(self) -> int:
+        """How many points (scenario variants) the sweep has."""
+        return math.prod(len(axis) for axis in self.axes)
+
+
+def load_sweep(path: str | Path) -> SweepSpec:
+    """Read and check a sweep file; :class:`ScenarioError` names the file and key of every problem."""
+    document = read_document(
+        path, expect=SWEEP
+    )  # ScenarioError naming the file: missing, not YAML, a scenario
+    return sweep_from_data(document, source=str(path), base_dir=Path(path).parent)
+
+
+def sweep_from_data(
+    data: Mapping[str, Any], source: str = "<sweep>", base_dir: str | Path | None = None
+) -> SweepSpec:
+    """Check a sweep document (already parsed) and return its :class:`SweepSpec`.
+
+    ``base`` is resolved relative to ``base_dir`` (default: the working directory).
+    """
+    problems: list[Problem] = []
+
+    def bad(key: str, message: str) -> None:
+        problems.append(Problem(source, key, message))
+
+    if not isinstance(data, Mapping):
+        raise ScenarioError(
+            [Problem(source, "", f"expected a mapping at the top level, got {describe(data)}")]
+        )
+    for key in data:
+        if not isinstance(key, str):
+            bad("", f"expected names (strings) as keys, got {describe(key)}")
+        elif key not in SWEEP_KEYS:
+            bad(
+                format_path((str(key),)),
+                f"unknown key{did_you_mean(str(key), SWEEP_KEYS)}; a sweep file has {', '.join(SWEEP_KEYS)}",
+            )
+    folder = Path(base_dir) if base_dir is not None else Path.cwd()
+
+    base_value = data.get("base")
+    base_path = Path()
+    if base_value is None:
+        bad("base", "required: the scenario file to vary, relative to this file")
+    elif not isinstance(base_value, str) or not base_value.strip():
+        bad("base", f"expected the path of a scenario file, got {describe(base_value)}")
+    else:
+        base_path = folder / base_value
+        if not os.path.isfile(base_path):  # not Path.is_file: its OSError for a name too long was exit 1
+            bad("base", _no_base_file(base_path, base_value))
+
+    replications = data.get("replications", 1)
+    if isinstance(replications, bool) or not isinstance(replications, int) or replications < 1:
+        bad("replications", f"expected a whole number of at least 1, got {describe(replications)}")
+        replications = 1
+
+    sections: dict[str, str] = {}
+    axes: list[tuple[tuple[tuple[str, Any], ...], ...]] = []
+
+    def claim(key: str, section: str) -> bool:
+        where = format_path((section, key)) if section in ("grid", "zip", "set") else section
+        try:
+            parse_path(key)
+        except PathError as error:
+            bad(where, error.message)
+            return False
+        if section in ("grid", "zip") and key in _OWN_COLUMNS:  # a swept key is a column of the tables
+            bad(where, f"cannot be swept: {_OWN_COLUMNS[key]}")
+            return False
+        if key in sections:
+            bad(where, f"{key} is already given in {sections[key]}; vary each key in one place")
+            return False
+        sections[key] = where
+        return True
+
+    fixed: dict[str, Any] = {}
+    for section in ("set", "grid", "zip"):
+        block = data.get(section)
+        if block is not None and not isinstance(block, Mapping):
+            bad(section, f"expected a mapping of key path to value(s), got {describe(block)}")
+        elif section != "set" and section in data and not block:  # its keys commented out, or not indented
+            bad(
+                section,
+                f"expected at least one key path to vary, got none (indent its keys under {section}:, "
+                f"or leave {section} out to run the base scenario alone)",
+            )
+    fixed_block = data.get("set")
+    if isinstance(fixed_block, Mapping):
+        for key, value in fixed_block.items():
+            if _key_path(key, "set", bad) and claim(str(key), "set"):
+                fixed[str(key)] = value
+
+    grid = data.get("grid")
+    if isinstance(grid, Mapping):
+        for key, values in grid.items():
+            where = format_path(("grid", str(key)))
+            if not _key_path(key, "grid", bad):
+                continue
+            if not isinstance(values, list) or not values:
+                bad(where, f"expected a non-empty list of values, got {describe(values)}")
+            elif claim(str(key), "grid"):
+                if (twice := first_repeat(_same_value(str(key), values))) is not None:
+                    shown = (describe(values[i]) for i in twice)
+                    bad(where, f"{given_twice(*shown)}: each value makes one point")
+                else:
+                    axes.append(tuple(((str(key), v),) for v in values))
+
+    zipped = data.get("zip")
+    if isinstance(zipped, Mapping) and zipped:
+        columns: list[tuple[str, list[Any]]] = []
+        for key, values in zipped.items():
+            where = format_path(("zip", str(key)))
+            if not _key_path(key, "zip", bad):
+                continue
+            if not isinstance(values, list) or not values:
+                bad(where, f"expected a non-empty list of values, got {describe(values)}")
+            elif claim(str(key), "zip"):
+                columns.append((str(key), values))
+        lengths = {len(values) for _, values in columns}
+        if len(lengths) > 1:
+            sizes = ", ".join(f"{key}: {len(values)}" for key, values in columns)
+            bad("zip", f"lists varied together must have the same length, got {sizes}")
+        elif columns and (
+            twice := first_repeat(zip(*(_same_value(key, values) for key, values in columns), strict=True))
+        ):
+            first, again = (point_text((key, values[i]) for key, values in columns) for i in twice)
+            bad("zip", f"{given_twice(first, again, what='point')}: each point is run once")
+        elif columns:
+            axes.append(
+                tuple(tuple((key, values[i]) for key, values in columns) for i in range(lengths.pop()))
+            )
+
+    policies = data.get("policies")
+    if policies is not None:
+        named = (
+            [isinstance(p, str) and bool(p.strip()) for p in policies] if isinstance(policies, list) else []
+        )
+        if not named:
+            bad("policies", f"expected a non-empty list of policy names, got {describe(policies)}")
+        elif not all(named):
+            i = named.index(False)
+            bad(
+                format_path(("policies", i)),
+                f"expected a policy name, got {describe(policies[i])}"
+                + (
+                    "; a policy's parameters go under set: (policy: {name: fixed, cuts: [3]}) "
+                    "or are varied as grid keys (policy.cuts)"
+                    if isinstance(policies[i], Mapping)
+                    else ""
+                ),
+            )
+        elif (twice := first_repeat(policies)) is not None:
+            bad(
+                "policies",
+                f"{given_twice(*(describe(policies[i]) for i in twice))}: each policy makes one point",
+            )
+        elif claim("policy.name", "policies"):
+            axes.append(tuple((("policy.name", p),) for p in policies))
+
+    labels: dict[str, str] = {}
+    label_block = data.get("labels")
+    if label_block is not None and not isinstance(label_block, Mapping):
+        bad("labels", f"expected a mapping of swept key path to label, got {describe(label_block)}")
+    elif isinstance(label_block, Mapping):
+        varied = [k for k, where in sections.items() if not where.startswith("set")]
+        for key, text in label_block.items():
+            where = format_path(("labels", str(key)))
+            if not _key_path(key, "labels", bad):
+                continue
+            if str(key) not in varied:
+                bad(
+                    where,
+                    f"not a swept key{did_you_mean(str(key), varied)}; "
+                    f"label one of {', '.join(varied) or '(none: nothing is swept)'}",
+                )
+            elif not isinstance(text, str) or not text.strip():
+                bad(where, f"expected the label as text, got {describe(text)}")
+            else:
+                labels[str(key)] = text.strip()
+
+    points = math.prod(len(axis) for axis in axes)
+    if points * replications > MAX_JOBS:
+        axis_key = next((key for key in ("grid", "zip", "policies") if key in data), "grid")
+        bad(
+            "replications" if points <= MAX_JOBS else axis_key,
+            f"{points:,} point{'s' if points > 1 else ''} x {replications:,} replications "
+            f"is {points * replications:,} jobs; "
+            f"a sweep may plan at most {MAX_JOBS:,}",
+        )
+
+    name = data.get("name", Path(source).stem)
+    description = data.get("description", "")
+    for key, value in (("name", name), ("description", description)):
+        if not isinstance(value, str):
+            bad(key, f"expected text, got {describe(value)}")
+    if isinstance(name, str):
+        if name in ("", ".", ".."):  # results/<name> would be results/ itself, or the folder above it
+            bad("name", f"expected a name for the results folder results/NAME, got {describe(name)}")
+        elif (problem := name_problem(name)) is not None:
+            bad("name", problem)
+    if problems:
+        raise ScenarioError(problems)
+    try:
+        base_document = read_document(base_path)
+    except ScenarioError as error:
+        # Not a scenario at all (a CSV, a profile), or not YAML: said at this file's base.
+        raise ScenarioError(
+            Problem(source, "base", f"{base_value}: {p.key_path + ': ' if p.key_path else ''}{p.message}")
+            if p.file == str(base_path)
+            else p
+            for p in error.problems
+        ) from None
+    return SweepSpec(
+        file=source,
+        base=base_path,
+        name=str(name),
+        description=str(description),
+        base_document=base_document,
+        fixed=fixed,
+        axes=tuple(axes),
+        sections=sections,
+        replications=int(replications),
+        document=dict(data),
+        labels=labels,
+    )
+
+
+def _key_path(key: Any, section: str, bad: Callable[[str, str], None]) -> bool:
+    """Whether ``key`` of block ``section`` can be a key path; refused (by ``bad``) when YAML read no text.
+
+    A key path is text, read as its parts; a number key (``1.5``) reads as it was written, but
+    ``true``, ``yes``, ``on`` (booleans to YAML) and ``null`` name no key of a scenario, and
+    Python would print them as ``True`` and ``None``.
+    """
+    if not isinstance(key, bool) and key is not None:
+        return True
+    what = " (a boolean to YAML, as are yes, no, on and off)" if isinstance(key, bool) else ""
+    bad(section, f"expected key paths like links[0].bandwidth as keys, got {describe(key)}{what}")
+    return False
+
+
+def _same_value(key: str, values: Sequence[Any]) -> list[Any]:
+    """What makes two values of swept ``key`` one: SI values if its quantity reads all, else YAML data.
+
+    ``1 s`` and ``1000 ms`` are one time, ``1`` and ``1.0`` one number; of a name, ``"1"`` and
+    ``"1.0"`` are two.  Two equal values make two points of one configuration: every figure and
+    table would then hold it twice under two point numbers, and the timeline would draw each of
+    its tasks twice.
+    """
+    for kind in _quantity_kinds(key):
+        try:
+            return [parse_quantity(value, kind) for value in values]
+        except UnitError:
+            continue
+    return [json.dumps(value, sort_keys=True, default=str) for value in values]
+
+
+def _quantity_kinds(key: str) -> Sequence[str]:
+    """The quantities ``key``'s values may be read as.
+
+    The schema's kind; none of a key the schema types otherwise (a name); every kind where it
+    cannot tell (a policy's parameters).
+    """
+    from offloadsim.scenario.schema import quantity_at, typed_at  # the schema's pydantic models
+
+    try:
+        parts = parse_path(key)
+    except PathError:
+        return tuple(QUANTITIES)  # refused elsewhere, with its message
+    kind = quantity_at(parts)
+    if kind is not None:
+        return (kind,)
+    return () if typed_at(parts) else tuple(QUANTITIES)
+
+
+def expand(spec: SweepSpec) -> list[dict[str, Any]]:
+    """Every point of the sweep as ``{key path: value}``, in expansion order (the last axis fastest).
+
+    >>> spec = sweep_from_data({"base": "scenarios/quickstart.yaml",
+    ...     "grid": {"a": [1, 2]}, "policies": ["local", "edge"]})  # doctest: +SKIP
+    >>> expand(spec)  # doctest: +SKIP
+    [{'a': 1, 'policy.name': 'local'}, {'a': 1, 'policy.name': 'edge'}, {'a': 2, ...}, ...]
+    """
+    points = []
+    for combination in itertools.product(*spec.axes):
+        point: dict[str, Any] = {}
+        for assignments in combination:
+            point.update(assignments)
+        points.append(point)
+    return points
+
+
+def point_document(spec: SweepSpec, point: Mapping[str, Any]) -> dict[str, Any]:
+    """The base scenario document with the fixed values and one point's values applied.
+
+    ``policy.name`` is applied first and, like ``offloadsim run --policy``,
+    keeps the base policy's parameters only when the name is the same.
+    """
+    document = copy.deepcopy(spec.base_document)
+    name = point.get("policy.name", spec.fixed.get("policy.name"))
+    if name is not None:
+        set_policy_name(document, name)
+    for key, value in (*spec.fixed.items(), *point.items()):
+        if key != "policy.name":
+            assign(document, key, copy.deepcopy(value))
+    return document
+
+
+def plan_sweep(
+    spec: SweepSpec,
+    worlds: bool = False,
+    *,
+    with_world: Callable[[Scenario, Callable[[], World | None]], None] | None = None,
+    progress: bool = False,
+) -> list[Job]:
+    """The jobs of a sweep, after checking that every point's scenario loads and its policy exists.
+
+    Raises :class:`ScenarioError` naming the sweep file and the swept key at
+    fault (e.g. a key path the base scenario does not have) before any job runs.
+    ``worlds``: build each point's world too, as ``validate`` does (``sweep
+    --dry-run``), to find what only that finds: a profile, a ``dynamics``
+    entry that would change the world too often.  A run finds those per job.  Each point's world
+    is built once, if at all, for its checks and ``worlds`` (:class:`offloadsim.api.WorldOnce`);
+    ``with_world`` is called with each planned point's scenario and that world (built on the first
+    call; None where it cannot be built), for a caller that reads it too (the command line's notes),
+    so this process reads a point's ``dynamics`` once; the world is not kept.  ``progress`` shows a
+    bar over the points on a terminal: checking each takes milliseconds, minutes for 100,000.
+    """
+    from offloadsim.api import RunError, WorldOnce, scenario_warnings
+    from offloadsim.scenario.checks import with_note
+    from offloadsim.scenario.input_hashes import input_files
+
+    problems: list[Problem] = []
+    warned: list[Problem] = []
+    seen: set[tuple[str | None, ...]] = set()
+    jobs: list[Job] = []
+    base_source = str(spec.base)
+
+    def warn(problem: Problem, index: int, point: Mapping[str, Any]) -> None:
+        """Keep a point's warning once: at the sweep key that made it, with the first point it came in."""
+        key, text = located(spec, problem._replace(check=None))
+        if ("warning", text, problem.check) in seen:
+            return
+        seen.add(("warning", text, problem.check))
+        if key is None:  # the base scenario's own: as it says it
+            warned.append(problem)
+        else:
+            shown = point_text(point.items())
+            note = f"(point {index}" + (f": {shown})" if shown else ")")
+            warned.append(with_note(Problem(spec.file, key, text, problem.check), note))  # before its [NAME]
+
+    def report(key: str, message: str, index: int, point: Mapping[str, Any]) -> None:
+        if (key, message) in seen:
+            return
+        seen.add((key, message))
+        shown = point_text(point.items())
+        problems.append(
+            Problem(spec.file, key, f"{message} (point {index}" + (f": {shown})" if shown else ")"))
+        )
+
+    points = expand(spec)
+    bar = progress_bar(len(points), progress and len(points) > 1, f"planning {spec.name}", unit="point")
+    for index, point in enumerate(_ticking(points, bar)):
+        try:
+            document = point_document(spec, point)
+        except PathError as error:
+            key = next(
+                (k for k in (*point, *spec.fixed) if error.path.startswith(k) or k.startswith(error.path)), ""
+            )
+            report(spec.sections.get(key, ""), f"{base_source}: {error}", index, point)
+            continue
+        given = {  # what this point's scenario was given by the sweep file, for a size refusal to name
+            key: SetBy(str(spec.file), spec.sections.get(key, ""), f"{key} of {base_source}")
+            for key in (*spec.fixed, *point)
+            if key != "policy.name"
+        }
+        try:
+            scenario = load_scenario_data(
+                document, source=base_source, base_dir=spec.base.parent, set_by=given
+            )
+            world = WorldOnce(scenario)  # the checks', the refusal's and with_world's one reading
+            point_warnings = scenario_warnings(scenario.policy, scenario, world=world)
+            refused = _world_refusal(scenario, world) if worlds else None
+        except ScenarioError as error:
+            for problem in error.problems:
+                where, text = located(spec, problem)
+                report(where or "", text, index, point)
+            continue
+        except RunError as error:
+            report(spec.sections.get("policy.name", ""), f"{base_source}: {error}", index, point)
+            continue
+        if refused is not None:
+            where, text = located(spec, refused)
+            report(where or "", text, index, point)
+            continue
+        for problem in point_warnings:
+            warn(problem, index, point)
+        items = tuple(point.items())
+        inputs = input_files(scenario)
+        used = tuple(job_plugins(scenario))
+        for replication in range(spec.replications):
+            key = job_key(scenario.document, replication, inputs=inputs, plugins=used)
+            jobs.append(
+                Job(
+                    key=key,
+                    index=index,
+                    replication=replication,
+                    scenario=scenario,
+                    point=items,
+                    plugins=used,
+                )
+            )
+        if with_world is not None:
+            with_world(scenario, world)
+    for problem in warned:
+        warnings.warn(ScenarioWarning(str(problem)), stacklevel=2)
+    if problems:
+        extra = len(problems) - _MAX_PROBLEMS
+        shown = problems[:_MAX_PROBLEMS]
+        if extra > 0:
+            shown.append(Problem(spec.file, "", f"... and {extra} more problems"))
+        raise ScenarioError(shown)
+    return jobs
+
+
+def _ticking(points: list[dict[str, Any]], bar: Any) -> Iterator[dict[str, Any]]:
+    """``points`` one by one, the ``bar`` a step on as each is done, closed however the loop ends."""
+    try:
+        for point in points:
+            yield point
+            bar.update(1)
+    finally:
+        bar.close()
+
+
+def _world_refusal(scenario: Scenario, world: Callable[[], World | None]) -> Problem | None:
+    """Build ``scenario``'s world as ``validate`` does: what that refuses, at its key path, or None.
+
+    ``world``: its :class:`offloadsim.api.WorldOnce`, built again here where it could not be, to say why.
+
+    With the refusal's ``also``, the other key paths it is about (a step out of order: the
+    previous step's time), so that a sweep key that gave one of them is named.
+    """
+    from offloadsim.engine import checked_world
+    from offloadsim.world import WorldError
+
+    built = world()
+    try:
+        checked_world(scenario if built is None else built)
+    except WorldError as error:
+        return refusal_problem(scenario, error)
+    return None
+
+
+def refusal_problem(scenario: Scenario, error: KeyPathError) -> Problem:
+    """A world's refusal of ``scenario`` (a ``WorldError``) as a problem of its file, with its ``also``."""
+    return Problem(scenario.source, error.key_path, error.message, also=tuple(error.also))
+
+
+def located(spec: SweepSpec, problem: Problem) -> tuple[str | None, str]:
+    """The sweep key behind ``problem`` (None: not one) and its text as the base scenario says it.
+
+    The problem's ``also``, other key paths it is about (a world's refusal of a step out of
+    order names the previous step's time; a step after the run's end, ``duration``), name
+    their sweep key where none gave the problem's own key path.
+    """
+    if problem.file == str(spec.file):  # already at the sweep key that caused it
+        return problem.key_path, problem.message
+    paths = (problem.key_path, *problem.also)
+    about = (_key_of(spec, problem._replace(key_path=path)) for path in paths)
+    swept = next((key for key in about if key is not None), None)
+    return (None, str(problem)) if swept is None else (spec.sections[swept], str(as_written(swept, problem)))
+
+
+def _key_of(spec: SweepSpec, problem: Problem) -> str | None:
+    """The sweep key (``links[0].bandwidth``, from ``grid``, ``zip`` or ``set``) a problem is about, or None.
+
+    A problem may name the key itself, a key inside it, or (for an unknown
+    key) the mapping that holds it, with the unknown name in the message:
+    the document itself for an unknown top-level key (``grid: {5: ...}``).
+    A mapping the base scenario lacks was made by the sweep key that reaches
+    into it (``nodes.phne.count`` makes ``nodes.phne``, which has no tier).
+    """
+    return next((key for key in spec.sections if caused_by(key, problem, spec.base_document)), None)
+
+
+def _no_base_file(base_path: Path, base_value: str) -> str:
+    """Why ``base_path`` (no regular file) is no base scenario; a directory or FIFO was "no scenario file"."""
+    from offloadsim.bounded_read import not_a_file
+    from offloadsim.input_kinds import SCENARIO, misdirected_path
+
+    what = not_a_file(base_path)
+    if what is None:
+        return f"no scenario file {base_path}{did_you_mean_file(base_value, base_path)}"
+    return misdirected_path(base_path, SCENARIO) or f"{base_path}: {what}, expected a scenario file"
+
+
+def default_sweep_dir(spec: SweepSpec) -> Path:
+    """``results/<sweep name>``."""
+    return Path("results") / spec.name.replace("/", "_").replace("\\", "_")

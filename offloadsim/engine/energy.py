@@ -1,14 +1,17 @@
 """Device energy: each powered node's draw integrated over time, and charged to the tasks that caused it.
 
-A node with ``power:`` draws its idle power from the start of the run, plus
-the increments of :class:`~offloadsim.policies.device_energy.DeviceEnergy` while it
+A node with ``power:`` draws its idle power while it is up (its ``down``
+power while it is down: :meth:`NodeMeter.went_down`, :meth:`NodeMeter.came_up`,
+called by the kernel at those changes only), plus the increments of
+:class:`~offloadsim.policies.device_energy.DeviceEnergy` while it
 computes, sends and receives, and during its radio tail.  The rule is
 :mod:`offloadsim.policies.device_energy`'s, the one the policies price
 with; the meter applies it event by event, its arithmetic inline on the
 hot path (``tests/engine/test_energy_rule_agrees.py`` replays random
 flows through a meter and that module's estimate).  Tasks are charged
-the increments (the idle floor stays the node's), so summed over a node's
-own tasks they add up to its energy less ``idle × time alive``:
+the increments (the idle floor, and the down draw, stay the node's), so
+summed over a node's own tasks they add up to its energy less ``idle ×
+time up`` less ``down × time down``:
 
 * computing: a stage on one of the node's processors is charged ``(busy -
   idle) / cores`` × its service time when it ends (by the simulation), or
@@ -74,6 +77,9 @@ class NodeMeter:
         "_records",
         "_version",
         "battery_j",
+        "down_from",
+        "down_j",
+        "down_w",
         "drained_at",
         "env",
         "frozen_j",
@@ -114,6 +120,9 @@ class NodeMeter:
         self.tail_s = self.marginal.tail_s
         self.rx_w = self.marginal.receive_w
         self.battery_j = power.battery_j
+        self.down_w = self.idle_w if power.down_w is None else power.down_w
+        self.down_from = -1.0  # when the node went down; negative: it is up
+        self.down_j = 0.0  # what its past outages drew less idle × their time (0 with down = idle)
         self._records = records
         self._on_drained = on_drained
         # Typed (Task, not Any): a build compiled by mypyc charges them natively.
@@ -349,7 +358,10 @@ class NodeMeter:
         tx = self.tx_on_s + (since if self.sending else 0.0)
         rx = self.rx_on_s + (since if self.receiving else 0.0)
         tail = self.tail_on_s + self._tail_s(now)
-        return self.idle_w * now + busy + m.transmit_w * tx + m.receive_w * rx + m.tail_w * tail
+        floor = self.idle_w * now + self.down_j
+        if self.down_from >= 0.0:  # down now: its draw, not idle, since it went down
+            floor += (self.down_w - self.idle_w) * (now - self.down_from)
+        return floor + busy + m.transmit_w * tx + m.receive_w * rx + m.tail_w * tail
 
     def power_w(self) -> float:
         """The draw right now."""
@@ -358,7 +370,7 @@ class NodeMeter:
         if self.pending:
             self._catch_up(self.env.now)
         m = self.marginal
-        watts = self.idle_w
+        watts = self.idle_w if self.down_from < 0.0 else self.down_w
         for proc in self.processors:
             watts += proc.busy * m.busy_w
         if self.sending or (self.tail_from >= 0.0 and self._tail_s(self.env.now) < m.tail_s):
@@ -377,6 +389,35 @@ class NodeMeter:
         self._advance(now)
         if self.tail_from >= 0.0:
             self._end_tail(now)
+
+    # -- down and up ----------------------------------------------------------------
+    def went_down(self) -> None:
+        """The node went down now (a failure, a ``node-schedule`` step): it draws ``down`` until it is up.
+
+        Called as the kernel takes the node down, after the transfers it cut have
+        stopped here; a tail in progress ends now (a device that is down has no
+        radio on), the rest of it nobody's.  A flat battery's going down changes nothing.
+        """
+        if self.drained_at is not None or self.down_from >= 0.0:
+            return
+        now: float = self.env.now
+        if self.pending:
+            self._catch_up(now)
+        if self.tail_from >= 0.0:
+            self._end_tail(now)
+        self.down_from = now
+        if self.battery_j is not None:
+            self.changed()
+
+    def came_up(self) -> None:
+        """The node is up again now: idle is its floor again."""
+        if self.drained_at is not None or self.down_from < 0.0:
+            return
+        now: float = self.env.now
+        self.down_j += (self.down_w - self.idle_w) * (now - self.down_from)
+        self.down_from = -1.0
+        if self.battery_j is not None:
+            self.changed()
 
     # -- the battery ----------------------------------------------------------------
     def changed(self) -> None:

@@ -199,6 +199,9 @@ class Simulation:
         for (where, _), processor in self.resources.items():
             if where == node:
                 processor.up = True
+        meter = self.meters.get(node)
+        if meter is not None:
+            meter.came_up()
 
     def _handed_over(self, device: str) -> None:
         """``device`` moved to another access point (or out of reach): only its own routes changed.
@@ -452,6 +455,7 @@ class Simulation:
         stage it cut short is then told, as one that ran on after its task was
         given up is, the time it ran: its callback charges that to its task
         (the device drew it, so a device's tasks add up to its energy less idle).
+        Its meter then draws the node's ``down`` power until :meth:`_node_up`.
         """
         self.view.up_version += 1  # its processors stop: is_up answers otherwise from now
         self._node_states.set(self._node_row[node], self.env.now, 0.0)
@@ -473,6 +477,9 @@ class Simulation:
                 self.fail_task(task, reason)
         for callback, payload, wait_s, ran_s in cut:  # their tasks are given up now: charged, not booked
             callback(payload, wait_s, ran_s)
+        meter = self.meters.get(node)
+        if meter is not None:  # from now its draw is its `down` power (not a flat battery's: none)
+            meter.went_down()
 
     def spawn(self, task: Task) -> Task | None:
         """Run ``task`` as if it had just arrived (a member of a group): number it, plan it, start it."""

@@ -126,8 +126,9 @@ class PowerSpec:
     """Power draw by state, in watts.
 
     ``tail_s`` is the radio tail: after a transfer the radio stays at transmit
-    power this long.  ``battery_j`` is the capacity of a battery-powered
-    device (None: mains powered).
+    power this long.  ``down_w`` is the whole draw while the node is down
+    (a failure, a ``node-schedule`` step; None: its idle power).  ``battery_j``
+    is the capacity of a battery-powered device (None: mains powered).
     """
 
     idle_w: float = key(
@@ -165,6 +166,17 @@ class PowerSpec:
         unit="time",
         default_doc="0 s",
         doc="Radio tail: time at transmit power after a transfer ends.",
+    )
+    down_w: float | None = key(
+        None,
+        yaml="down",
+        unit="power",
+        default_doc="idle",
+        example='"0 W"',
+        doc=(
+            "Power while the node is down for a failure or a node-schedule step (not a flat battery, "
+            "which draws nothing); may exceed idle (a device rebooting)."
+        ),
     )
     battery_j: float | None = key(
         None,

@@ -134,13 +134,15 @@ def test_task_energy_adds_up_to_the_node_energy_above_idle(tail, policy):
         assert float(np.sum(tasks["device_energy"][mine])) == pytest.approx(above_idle, rel=1e-9)
 
 
-# Cuts on top of BUSY_PHONES: each phone fails at random (every 3 s on average, for 0.5 s), or
-# runs flat about a third of the way through; each cut meets stages in service and flows in flight.
+# Cuts on top of BUSY_PHONES: each phone fails at random (every 3 s on average, for 0.5 s), drawing
+# its idle power while down or ("down-draw") 0.2 W, or runs flat about a third of the way through;
+# each cut meets stages in service and flows in flight (and tails: going down ends them).
 # "retried": the edge fails too, and recovery retries what it aborts after a backoff, during which
 # the task's source may go down (the waiting attempt, not yet planned, ends there: it is recorded as
 # its source's, with the plan its task last ran, not as the run's first compiled plan's source).
 CUTS = {
     "down": "dynamics:\n  - {kind: failures, nodes: phone-*, mtbf: 3 s, mttr: 0.5 s}\n",
+    "down-draw": "dynamics:\n  - {kind: failures, nodes: phone-*, mtbf: 3 s, mttr: 0.5 s}\n",
     "flat": "",
     "retried": "dynamics:\n  - {kind: failures, nodes: [phone-0, phone-1, edge], mtbf: 2 s, mttr: 0.5 s}\n"
     "recovery: {retries: 2, backoff: 0.3 s}\n",
@@ -152,9 +154,10 @@ CUTS = {
 def test_task_energy_adds_up_when_the_device_goes_down_or_runs_flat_mid_stage(cut, policy):
     """The same identity, with no exception, when a device's work is cut short: a stage that loses
     its core as the phone goes down (or its battery runs flat) is charged to its task for the time
-    it ran, as a flow it cut short is for the time it sent or received.  Idle counts while the
-    phone is down (the meter does not stop), and until a flat one stops drawing.  A retry still
-    waiting out its backoff as its source goes down ends there, in its source's record."""
+    it ran, as a flow it cut short is for the time it sent or received.  The phone draws idle while
+    up, its ``down`` power (idle unless given) while down, and nothing once flat: the tasks add up
+    to its energy less idle × the time up less ``down`` × the time down.  A retry still waiting out
+    its backoff as its source goes down ends there, in its source's record."""
     text = (
         BUSY_PHONES.replace("TAIL", "0.3 s")
         .replace("POLICY", policy)
@@ -162,6 +165,9 @@ def test_task_energy_adds_up_when_the_device_goes_down_or_runs_flat_mid_stage(cu
     )
     if cut == "flat":
         text = text.replace("tail: 0.3 s}", "tail: 0.3 s, battery: 25 J}")
+    down_w = 0.2 if cut == "down-draw" else 0.5
+    if cut == "down-draw":
+        text = text.replace("tail: 0.3 s}", "tail: 0.3 s, down: 0.2 W}")
     raw = simulate(load_scenario_text(text + CUTS[cut], source="<t>"))
     tasks, nodes = raw.tasks, raw.nodes
     reasons = {reason.split(" at ")[0].split(" went ")[-1] for reason in tasks["reason"] if reason}
@@ -175,7 +181,10 @@ def test_task_energy_adds_up_when_the_device_goes_down_or_runs_flat_mid_stage(cu
         mine = tasks["source"] == node
         on_s = nodes["drained_at"][i] if cut == "flat" else raw.end_s
         assert 0 < on_s <= raw.end_s
-        above_idle = nodes["energy_j"][i] - 0.5 * on_s
+        up_s = nodes["availability"][i] * raw.end_s
+        down_s = on_s - up_s  # down, not flat: a flat battery draws nothing
+        assert (down_s > 1.0) == (cut != "flat")
+        above_idle = nodes["energy_j"][i] - 0.5 * up_s - down_w * down_s
         assert above_idle > 0
         assert float(np.sum(tasks["device_energy"][mine])) == pytest.approx(above_idle, rel=1e-9)
 

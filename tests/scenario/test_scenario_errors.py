@@ -258,6 +258,24 @@ MISTAKES = [
         'unknown unit "X"',
         edits={"nodes.phone.power.idle": "1 X"},
     ),
+    _case(
+        "negative-down-power",
+        "nodes.phone.power.down",
+        'expected a non-negative power like "3 W", got "-0.2 W"',
+        edits={"nodes.phone.power.down": "-0.2 W"},
+    ),
+    _case(
+        "nan-down-power",
+        "nodes.phone.power.down",
+        'expected a power like "3 W", got nan (not finite)',
+        edits={"nodes.phone.power.down": float("nan")},
+    ),
+    _case(
+        "energy-for-a-down-power",
+        "nodes.phone.power.down",
+        'expected a power like "3 W", got "1 J": unknown unit "J" (an energy unit)',
+        edits={"nodes.phone.power.down": "1 J"},
+    ),
     # -- links
     _case(
         "bad-bandwidth",

@@ -1,0 +1,127 @@
+"""A node's draw while it is down (``power.down``): by hand, with its tasks, its tail and its battery."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from offloadsim.engine import simulate
+from offloadsim.scenario import load_scenario_text
+
+# The phone (idle 0.5 W, busy 3 W: 2.5 W above idle on its one core) is down from 2 s to 6 s of
+# the 10 s run.  Its one request at 0.5 s computes 2 GFLOP at 1 GFLOP/s locally, from 0.5 s; the
+# phone's going down at 2 s cuts it after 1.5 s: 3.75 J above idle, the task's.
+DOWN = """
+name: down-draw
+duration: 10 s
+nodes:
+  phone:
+    tier: device
+    processor: {speed: 1 GFLOP/s}
+    power: {idle: 0.5 W, busy: 3 W, POWER}
+applications:
+  job: {work: 2 GFLOP}
+workload:
+  - {app: job, sources: phone, arrivals: trace, trace: trace.csv}
+policy: local
+dynamics:
+  - {kind: node-schedule, node: phone, steps: [{at: 2 s, up: false}, {at: 6 s, up: true}]}
+"""
+
+
+def _run(tmp_path, power: str, times: str = "0.5"):
+    (tmp_path / "trace.csv").write_text("time\n" + "".join(f"{t}\n" for t in times.split()))
+    text = DOWN.replace("POWER", power)
+    return simulate(load_scenario_text(text, source="<test>", base_dir=tmp_path))
+
+
+@pytest.mark.parametrize(
+    ("power", "down_w"),
+    [
+        ("down: 0 W", 0.0),  # powered off: nothing while down
+        ("down: 0.2 W", 0.2),  # a crashed phone's leak
+        ("down: 2 W", 2.0),  # a reboot loop: more than idle, as the key allows
+        ("tail: 0 s", 0.5),  # no `down`: idle all along, as before
+    ],
+)
+def test_a_device_down_for_a_known_interval_draws_its_down_power_there(tmp_path, power, down_w):
+    """By hand: idle 0.5 W over the 6 s up, ``down`` over the 4 s down, and the cut stage's 3.75 J;
+    the task is charged the 3.75 J, so the phone's tasks add up to its energy less idle × the time
+    it was up less ``down`` × the time it was down (before, the 4 s down drew idle whatever)."""
+    raw = _run(tmp_path, power)
+    tasks, nodes = raw.tasks, raw.nodes
+    assert list(tasks["status"]) == ["failed"]
+    assert tasks["reason"][0] == "phone went down"
+    assert nodes["availability"][0] == pytest.approx(0.6, rel=1e-12)
+    assert nodes["energy_j"][0] == pytest.approx(0.5 * 6 + down_w * 4 + 3.75, rel=1e-12)
+    assert tasks["device_energy"][0] == pytest.approx(3.75, rel=1e-12)
+    assert nodes["energy_j"][0] - 0.5 * 6 - down_w * 4 == pytest.approx(tasks["device_energy"][0], rel=1e-12)
+
+
+@pytest.mark.parametrize(("down", "down_w"), [(", down: 0 W", 0.0), ("", 0.5)])
+def test_going_down_ends_a_radio_tail(tmp_path, down, down_w):
+    """A tail in progress as the phone goes down ends there: a device that is down has no radio on.
+    The 1 MB upload from 1 s leaves by 2 s (1 J above idle); the empty answer's flow is received
+    at once, and the 5 s tail after it runs until the phone goes down at 3 s: 1 s at 1 W above
+    idle.  Down from 3 s to the end; before, the tail ran on at transmit power to 7 s."""
+    text = """
+name: down-tail
+duration: 10 s
+nodes:
+  phone:
+    tier: device
+    processor: {speed: 1 GFLOP/s}
+    power: {idle: 0.5 W, transmit: 1.5 W, tail: 5 sDOWN}
+  edge: {tier: edge, processor: {speed: 1000 GFLOP/s}}
+links:
+  - {between: [phone, edge], bandwidth: 8 Mbps}
+applications:
+  job: {work: 1 MFLOP, input: 1 MB, output: 0 B}
+workload:
+  - {app: job, sources: phone, arrivals: trace, trace: trace.csv}
+policy: {name: fixed, nodes: [edge]}
+dynamics:
+  - {kind: node-schedule, node: phone, steps: [{at: 3 s, up: false}]}
+"""
+    (tmp_path / "trace.csv").write_text("time\n1\n")
+    raw = simulate(load_scenario_text(text.replace("DOWN", down), source="<test>", base_dir=tmp_path))
+    tasks, nodes = raw.tasks, raw.nodes
+    phone = list(nodes["node"]).index("phone")
+    assert list(tasks["status"]) == ["completed"]
+    assert tasks["device_energy"][0] == pytest.approx(1.0 + 1.0, rel=1e-9)
+    assert nodes["energy_j"][phone] == pytest.approx(0.5 * 3 + down_w * 7 + 2.0, rel=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("power", "drained_at", "availability"),
+    [
+        # The request at 1.9 s computes until the phone goes down at 2 s: 0.5 W × 2 s + 2.5 W × 0.1 s,
+        # 1.25 J by 2 s.  Before, the phone drew idle while down: flat at 2 s + 1.75 J / 0.5 W = 5.5 s.
+        # Down at 0 W: nothing while down; the last 1.75 J at 0.5 W from 6 s.
+        ("down: 0 W, battery: 3 J", 9.5, 0.55),
+        # Down at 0.2 W: 0.8 J while down, 2.05 J by 6 s; the last 0.95 J at 0.5 W from 6 s.
+        ("down: 0.2 W, battery: 3 J", 7.9, 0.39),
+        # Down at 1 W: the last 1.75 J go while down, flat at 3.75 s, down for good (6 s brings it
+        # back no more than it does a phone flat while up).
+        ("down: 1 W, battery: 3 J", 3.75, 0.2),
+    ],
+)
+def test_a_battery_drains_at_its_down_power_while_down(tmp_path, power, drained_at, availability):
+    """A down device with ``down: 0 W`` keeps its charge; with more, it drains, and can run flat
+    while down."""
+    raw = _run(tmp_path, power, times="1.9")
+    nodes = raw.nodes
+    assert nodes["drained_at"][0] == pytest.approx(drained_at, rel=1e-12)
+    assert nodes["energy_j"][0] == pytest.approx(3.0, rel=1e-12)
+    assert nodes["availability"][0] == pytest.approx(availability, rel=1e-12)
+
+
+def test_a_battery_with_down_power_does_not_drain_while_down_at_0_w(tmp_path):
+    """With a battery large enough to outlast the run, ``down: 0 W`` spends nothing down: the
+    phone's energy is idle over the 6 s up and the 1.9 s request's 0.1 s of compute."""
+    raw = _run(tmp_path, "down: 0 W, battery: 100 J", times="1.9")
+    nodes, tasks = raw.nodes, raw.tasks
+    assert math.isnan(nodes["drained_at"][0])
+    assert nodes["energy_j"][0] == pytest.approx(0.5 * 6 + 2.5 * 0.1, rel=1e-12)
+    assert sum(tasks["device_energy"]) == pytest.approx(2.5 * 0.1, rel=1e-12)

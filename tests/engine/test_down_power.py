@@ -125,3 +125,23 @@ def test_a_battery_with_down_power_does_not_drain_while_down_at_0_w(tmp_path):
     assert math.isnan(nodes["drained_at"][0])
     assert nodes["energy_j"][0] == pytest.approx(0.5 * 6 + 2.5 * 0.1, rel=1e-12)
     assert sum(tasks["device_energy"]) == pytest.approx(2.5 * 0.1, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("down", "expected"),
+    [
+        ("-0.2 W", 'nodes.phone.power.down: expected a non-negative power like "3 W", got "-0.2 W"'),
+        (".nan", 'nodes.phone.power.down: expected a power like "3 W", got nan (not finite)'),
+        ("0.2 J", 'nodes.phone.power.down: expected a power like "3 W", got "0.2 J": unknown unit "J"'),
+    ],
+)
+def test_validate_refuses_a_bad_down_power_with_one_line_and_exit_2(tmp_path, capsys, down, expected):
+    from offloadsim.cli.main import main
+
+    (tmp_path / "trace.csv").write_text("time\n0.5\n")
+    path = tmp_path / "bad.yaml"
+    path.write_text(DOWN.replace("POWER", f"down: {down}"))
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1
+    assert f"bad.yaml: {expected}" in err

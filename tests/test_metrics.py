@@ -239,6 +239,85 @@ def test_a_node_down_because_its_battery_ran_flat_says_so_and_when():
     assert other.endswith("50.0  %")  # down for another reason: nothing added
 
 
+def _battery_row(nodes: pd.DataFrame) -> list[str]:
+    """The table's rows about batteries, after a round trip through summary.json's dict."""
+    summary = summarize(_tasks(), nodes, _links(), duration_s=10.0)
+    table = Summary.from_dict(json.loads(json.dumps(summary.to_dict()))).format_table()
+    return [" ".join(line.split()) for line in table.splitlines() if line.startswith("battery")]
+
+
+def test_batteries_get_one_line_naming_the_least_charge_left_or_the_first_flat():
+    """The table said nothing of a battery that did not run flat (its charge was only in
+    nodes.parquet): one line now, however many devices, naming the worst."""
+    assert _battery_row(_nodes()) == []  # no battery column, an old run: no line
+    mains = _nodes().assign(battery_left=NAN, drained_at=NAN)
+    assert _battery_row(mains) == []  # no node with a battery: no line
+    nodes = _nodes().assign(battery_left=[0.62, 0.875, NAN, NAN], drained_at=NAN)
+    assert _battery_row(nodes) == ["battery left (least of 2) 62.0 % (phone-0; none flat)"]
+    nodes = nodes.assign(battery_left=[0.0, 0.875, NAN, NAN], drained_at=[4.25, NAN, NAN, NAN])
+    assert _battery_row(nodes) == [
+        "battery left (least of 1 not flat) 87.5 % (phone-1; 1 flat, the first phone-0 at 4.25 s)"
+    ]
+    nodes = nodes.assign(battery_left=[0.0, 0.0, NAN, NAN], drained_at=[4.25, 3.5, NAN, NAN])
+    assert _battery_row(nodes) == [
+        "battery left (all 2 flat) 0.0 % (the first phone-1 at 3.5 s, the last phone-0 at 4.25 s)"
+    ]
+
+
+def test_a_thousand_batteries_still_get_one_short_line():
+    names = [f"phone-{i}" for i in range(1000)]
+    left = np.linspace(0.9, 0.3, 1000)
+    left[[10, 500]] = 0.0
+    drained = np.full(1000, NAN)
+    drained[[10, 500]] = [7.0, 2.5]
+    nodes = pd.DataFrame(
+        {
+            "node": names,
+            "tier": pd.Categorical(["device"] * 1000),
+            "cores": np.ones(1000, dtype=np.int64),
+            "utilisation": 0.1,
+            "battery_left": left,
+            "drained_at": drained,
+        }
+    )
+    (row,) = _battery_row(nodes)
+    assert row == (
+        "battery left (least of 998 not flat) 30.0 % (phone-999; 2 flat, the first phone-500 at 2.5 s)"
+    )
+
+
+def test_the_run_table_shows_the_charge_left_from_the_engines_nodes_table(tmp_path):
+    """End to end: the engine's battery_left (1 - energy since the start / capacity) is the line's."""
+    import offloadsim
+
+    text = """
+name: two-phones
+duration: 10 s
+warmup: 2 s
+nodes:
+  phone-0: {tier: device, processor: {speed: 1 GFLOP/s}, power: {idle: 0.5 W, battery: 20 J}}
+  phone-1: {tier: device, processor: {speed: 1 GFLOP/s}, power: {idle: 1 W, battery: 8 J}}
+  edge: {tier: edge, processor: {speed: 1 GFLOP/s}}
+applications:
+  job: {work: 1 MFLOP}
+workload:
+  - {app: job, sources: phone-0, arrivals: periodic, period: 1 s}
+policy: local
+"""
+    (tmp_path / "two.yaml").write_text(text)
+    result = offloadsim.run(tmp_path / "two.yaml")
+    nodes = result.nodes
+    # phone-0: 0.5 W × the 12 s of 20 J, from the run's start (the warm-up's joules are spent too);
+    # phone-1: flat at 8 s; the edge: mains.
+    assert list(nodes["battery_left"][:2]) == pytest.approx([0.7, 0.0], rel=1e-12)
+    assert math.isnan(nodes["battery_left"][2])
+    (row,) = [line for line in result.summary.format_table().splitlines() if line.startswith("battery")]
+    assert (
+        " ".join(row.split())
+        == "battery left (least of 1 not flat) 70.0 % (phone-0; 1 flat, the first phone-1 at 8 s)"
+    )
+
+
 def test_no_energy_above_idle_is_said_not_shown_as_a_saving():
     """0.00 mJ per task without power: on any source read as "the device spends nothing"."""
     unpowered = summarize(_tasks().assign(device_energy=0.0), _nodes(), _links(), duration_s=10.0)

@@ -65,6 +65,11 @@ class Summary:
     time (failures, a flat battery) with the fraction they were up, and
     ``node_drained_at`` those whose battery ran flat, with when;
     ``availability`` is the least of them (1.0 when no node went down).
+    ``battery_count`` counts the nodes with a battery, and
+    ``battery_least_left`` names the one of them not flat with the least
+    charge left at the end, with that share of its capacity (empty when none
+    has a battery, or all ran flat): the table's battery line, kept short
+    for a thousand devices.
     ``ttft_*`` (time to first token) and ``tpot_mean_s`` (time per output
     token after the first) are over *completed* LLM requests, like latency: a
     request dropped, failed or still in flight at the end is left out even if
@@ -105,6 +110,8 @@ class Summary:
     availability: float = 1.0
     node_availability: dict[str, float] = field(default_factory=dict)
     node_drained_at: dict[str, float] = field(default_factory=dict)
+    battery_count: int = 0
+    battery_least_left: dict[str, float] = field(default_factory=dict)
 
     @property
     def served_llm(self) -> bool:
@@ -230,6 +237,8 @@ class Summary:
         # every state), so the 0 says nothing about what offloading saves.
         unpowered = self.arrived and self.device_energy_mean_j == 0.0
         metric("device_energy_mean_j", note="  (none: do the sources have power:?)" * unpowered)
+        if self.battery_count:
+            rows.append(self._battery_row())
         for name, value in self.column_metrics.items():
             info = catalogue.metric_info(name)
             rows.append((info.label, _num(value * info.scale), info.unit_text))
@@ -290,9 +299,38 @@ class Summary:
         lines += [f"warning: {warning}" for warning in self.warnings]
         return "\n".join(lines)
 
+    def _battery_row(self) -> tuple[str, str, str]:
+        """One row for every battery: the least charge left of those not flat, and the flat ones' first.
+
+        ``battery left (least of 5)  62.0  %  (phone-3; none flat)``: one line
+        however many devices, naming the worst, as the table does busy nodes.
+        """
+        count, flat = self.battery_count, self.node_drained_at
+        first = ""
+        if flat:
+            name, at = min(flat.items(), key=lambda kv: (kv[1], kv[0]))
+            first = f"the first {name} at {at:.6g} s"
+        if not self.battery_least_left:  # every battery ran flat: when the first did, and the last
+            name, at = max(flat.items(), key=lambda kv: (kv[1], kv[0]))
+            last = f", the last {name} at {at:.6g} s" if len(flat) > 1 else ""
+            return (f"battery left (all {count} flat)", _num(0.0), f"%  ({first}{last})")
+        (name, left), *_ = sorted(self.battery_least_left.items(), key=lambda kv: (kv[1], kv[0]))
+        among = f"least of {count - len(flat)} not flat" if flat else f"least of {count}"
+        first = f"{len(flat)} flat, {first}" if flat else "none flat"
+        return (f"battery left ({among})", _num(left * 100.0), f"%  ({name}; {first})")
+
 
 _INT_FIELDS = frozenset(
-    ("arrived", "completed", "dropped", "failed", "in_flight", "deadline_tasks", "deadline_misses")
+    (
+        "arrived",
+        "completed",
+        "dropped",
+        "failed",
+        "in_flight",
+        "deadline_tasks",
+        "deadline_misses",
+        "battery_count",
+    )
 )
 
 
@@ -364,6 +402,7 @@ def summarize(
         availability=min(down.values(), default=1.0),
         node_availability=down,
         node_drained_at=_node_drained(nodes),
+        **_batteries(nodes),
         **fields,
     )
 
@@ -752,6 +791,23 @@ def _node_drained(nodes: Table) -> dict[str, float]:
         return {}
     at = _floats(nodes, "drained_at")
     return {str(name): float(t) for name, t in zip(nodes["node"], at, strict=True) if t == t}
+
+
+def _batteries(nodes: Table) -> dict[str, Any]:
+    """How many nodes have a battery, and the one not flat with the least left (its share of capacity)."""
+    if nodes is None or _rows(nodes) == 0 or not _has(nodes, "battery_left"):
+        return {}
+    left = _floats(nodes, "battery_left")
+    names = _objects(nodes, "node")
+    powered = ~np.isnan(left)
+    flat = ~np.isnan(_floats(nodes, "drained_at")) if _has(nodes, "drained_at") else left <= 0.0
+    running = np.flatnonzero(powered & ~flat)
+    least: dict[str, float] = {}
+    if running.size:
+        # The least left, ties to the first name (as the table ranks its other lists).
+        i = min(running, key=lambda k: (left[k], str(names[k])))
+        least = {str(names[i]): float(left[i])}
+    return {"battery_count": int(powered.sum()), "battery_least_left": least}
 
 
 def _link_utilisation(links: Table) -> dict[str, float]:

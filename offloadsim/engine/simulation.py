@@ -589,6 +589,7 @@ class Simulation:
                 "queued_at_end",
                 "refused_full",
                 "availability",
+                "battery_left",
             )
         }
         for name, spec in world.nodes.items():
@@ -613,6 +614,7 @@ class Simulation:
             nodes["refused_full"].append(proc.refused - snap["refused"][name] if proc is not None else 0)
             up_s = self._node_states.integral(self._node_row[name], self.warmup_s, self.end_s)
             nodes["availability"].append(up_s / measured if measured > 0 else 1.0)
+            nodes["battery_left"].append(_battery_left(meter))
         links: dict[str, list[Any]] = {k: [] for k in LINK_COLUMNS}
         network = self.network
         carried_now = network.bytes_carried_now()
@@ -724,6 +726,15 @@ def handover_counts(task_ids: np.ndarray, counts: dict[int, int]) -> np.ndarray:
 def _walks_only(kind: WorkKind) -> bool:
     """Whether ``kind``'s start only walks the compiled steps (the built-in model and synthetic kinds)."""
     return getattr(type(kind), "start", None) in (ModelWork.start, SyntheticWork.start)
+
+
+def _battery_left(meter: NodeMeter | None) -> float:
+    """The share of a node's battery left at the run's end: 0 once flat, NaN without a battery."""
+    if meter is None or meter.battery_j is None:
+        return NAN
+    if meter.drained_at is not None:
+        return 0.0
+    return max(0.0, 1.0 - meter.energy_j() / meter.battery_j)
 
 
 def _processor_model(name: str) -> ProcessorFactory:

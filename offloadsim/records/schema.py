@@ -154,6 +154,7 @@ NODES: tuple[Column, ...] = (
     Column("queued_at_end", "int64", "", "stages waiting when the run ended"),
     Column("refused_full", "int64", "", "stages refused by a full queue (processor.queue_limit)"),
     Column("availability", "float64", "", "fraction of the measured time it was up (failures, battery)"),
+    Column("battery_left", "float64", "", "share of its battery's capacity left at the end (0 flat)"),
 )
 
 #: Per-link-direction records (``links.parquet``), one row per direction ``a -> b``.

@@ -69,10 +69,7 @@ def test_going_down_ends_a_radio_tail(tmp_path, down, down_w):
 name: down-tail
 duration: 10 s
 nodes:
-  phone:
-    tier: device
-    processor: {speed: 1 GFLOP/s}
-    power: {idle: 0.5 W, transmit: 1.5 W, tail: 5 sDOWN}
+  phone: {tier: device, power: {idle: 0.5 W, transmit: 1.5 W, tail: 5 sDOWN}}
   edge: {tier: edge, processor: {speed: 1000 GFLOP/s}}
 links:
   - {between: [phone, edge], bandwidth: 8 Mbps}

@@ -358,7 +358,7 @@ class Steady:
         if not self.left_out:
             return ""
         from offloadsim.plots.axes import plain_number
-        from offloadsim.plots.charts import x_positions
+        from offloadsim.plots.series import x_positions
 
         where = {key: i for i, key in enumerate(self.keys)}
         grouped: dict[str, list[str]] = {}

@@ -22,7 +22,7 @@ def draw(data):
 
     from offloadsim.analysis.catalogue import metric_info
     from offloadsim.plots import house_style, interval_text, label_panels, new_axes, note_under, style_map
-    from offloadsim.plots.charts import ci_bounds, mean_ci_by
+    from offloadsim.plots.series import ci_bounds, mean_ci_by
 
     metrics = data["edge-outage"].metrics.copy()
     # deadline_miss_rate is over the tasks with a known outcome (completed, dropped or failed, or

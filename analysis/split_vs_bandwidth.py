@@ -18,7 +18,7 @@ def draw(data):
 
     from offloadsim.plots import label_panels, metric_vs_parameter, new_axes, split_vs_parameter
     from offloadsim.plots.axes import figure_legend
-    from offloadsim.plots.charts import all_local_latency_lines, coinciding_lines
+    from offloadsim.plots.sweep_lines import all_local_latency_lines, coinciding_lines
 
     results = data["sweep-split"]
     label = results.manifest["labels"][KEY]

@@ -21,18 +21,8 @@ from offloadsim.plots.kinds import KINDS
 
 if TYPE_CHECKING:
     from offloadsim.plots.axes import label_panels
-    from offloadsim.plots.charts import (
-        calibration_accuracy,
-        energy_latency,
-        interval_text,
-        latency_cdf,
-        metric_bars,
-        metric_vs_parameter,
-        node_utilisation,
-        pooled_text,
-        say_unlabelled_ends,
-        split_vs_parameter,
-    )
+    from offloadsim.plots.charts import calibration_accuracy, latency_cdf, metric_bars, node_utilisation
+    from offloadsim.plots.energy_chart import energy_latency, say_unlabelled_ends
     from offloadsim.plots.results import default_figure_name, method_text, plot_results
     from offloadsim.plots.runs import (
         capacity_over_time,
@@ -40,6 +30,7 @@ if TYPE_CHECKING:
         stage_timeline,
         utilisation_over_time,
     )
+    from offloadsim.plots.series import interval_text, pooled_text
     from offloadsim.plots.style import (
         FIGSIZES,
         OKABE_ITO,
@@ -51,6 +42,7 @@ if TYPE_CHECKING:
         save_figure,
         style_map,
     )
+    from offloadsim.plots.sweep_lines import metric_vs_parameter, split_vs_parameter
 
 __all__ = [
     "latency_cdf",
@@ -86,20 +78,11 @@ __all__ = [
 # matplotlib is imported on first use, so that the command line starts without it.
 _HOMES = {
     **dict.fromkeys(
-        (
-            "calibration_accuracy",
-            "energy_latency",
-            "interval_text",
-            "latency_cdf",
-            "metric_bars",
-            "metric_vs_parameter",
-            "node_utilisation",
-            "pooled_text",
-            "say_unlabelled_ends",
-            "split_vs_parameter",
-        ),
-        "offloadsim.plots.charts",
+        ("calibration_accuracy", "latency_cdf", "metric_bars", "node_utilisation"), "offloadsim.plots.charts"
     ),
+    **dict.fromkeys(("energy_latency", "say_unlabelled_ends"), "offloadsim.plots.energy_chart"),
+    **dict.fromkeys(("interval_text", "pooled_text"), "offloadsim.plots.series"),
+    **dict.fromkeys(("metric_vs_parameter", "split_vs_parameter"), "offloadsim.plots.sweep_lines"),
     **dict.fromkeys(
         ("capacity_over_time", "latency_over_time", "stage_timeline", "utilisation_over_time"),
         "offloadsim.plots.runs",

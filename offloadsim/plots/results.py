@@ -22,7 +22,7 @@ from matplotlib.figure import Figure
 
 from offloadsim.analysis.catalogue import metric_info, of_completed_tasks
 from offloadsim.analysis.values import axis_texts, default_label, quantity_kind, texts, to_si, where_matches
-from offloadsim.plots import charts, runs
+from offloadsim.plots import charts, energy_chart, runs, sweep_lines
 from offloadsim.plots.axes import (
     clear_legend,
     figure_legend,
@@ -34,6 +34,7 @@ from offloadsim.plots.axes import (
 )
 from offloadsim.plots.completion import incomplete_note
 from offloadsim.plots.kinds import KINDS, QUANTITY_AXES
+from offloadsim.plots.series import completed, interval_text, mean_ci_by, pooled_text, x_positions
 from offloadsim.plots.style import FIGSIZES, house_style, new_axes, note_under
 from offloadsim.records.stored import ExperimentError, Results
 
@@ -200,7 +201,7 @@ def plot_results(
         _incomplete_note(view, kind, frame, shown),
         all_local,
         _moving_with_shown(view, frame, [k for k in (*series, facet) if k and k != x_key], shown),
-        charts.coinciding_lines(axes),  # at the panels' final limits (one range, all-local lines)
+        sweep_lines.coinciding_lines(axes),  # at the panels' final limits (one range, all-local lines)
     )
     note = "\n".join(part for part in parts if part)
     if note:
@@ -208,16 +209,16 @@ def plot_results(
         fit_y_labels(fig)  # the notes took height: a y label taller than its axes now is broken in two
     if len(axes) > 1:
         for ax in axes:  # labels placed before the other panels, the legend and the note took room
-            charts.place_end_labels(ax)
+            energy_chart.place_end_labels(ax)
     elif kind == "cdf" or _legend_on_data(axes[0]):
         # The note took room (a CDF's curves moved under the legend placed before it), or the place
         # matplotlib found "best" still covers data: the legend goes where it covers none, and the
         # labels placed beside it go again.
         clear_legend(axes[0], wide_above=True)
-        charts.place_end_labels(axes[0])
-        charts.place_all_local_labels(axes[0])
+        energy_chart.place_end_labels(axes[0])
+        sweep_lines.place_all_local_labels(axes[0])
     if kind == "energy":
-        charts.say_unlabelled_ends(fig, note, axes)
+        energy_chart.say_unlabelled_ends(fig, note, axes)
     return fig
 
 
@@ -239,14 +240,14 @@ def _all_local_lines(
     """On a sweep of a latency metric, each application's all-local latency, as the gallery marks it.
 
     Where splitting (or offloading) beats the latency of the whole model run on its device with
-    nothing queued, it pays; drawn by :func:`charts.all_local_latency_lines` from each panel's
+    nothing queued, it pays; drawn by :func:`sweep_lines.all_local_latency_lines` from each panel's
     tasks, only when some task ran wholly on its source (else there is nothing to mark, and
     nothing to say).  Returns the figure's note naming the applications that have no line.
     """
     if kind != "sweep" or not view.metric.startswith("latency_") or metric_info(view.metric).unit != "ms":
         return ""
     tasks = _in_axis_units(view.tasks, series)  # its series named as the lines it colours are
-    if not len(tasks) or not charts.all_local_latency(tasks)[0]:
+    if not len(tasks) or not sweep_lines.all_local_latency(tasks)[0]:
         return ""
     # A policy does not change what the whole model costs on its device: every panel of a facet by
     # policy (or by one of its parameters) gets the lines of all the tasks; another facet (a device's
@@ -264,9 +265,9 @@ def _all_local_lines(
             part = tasks[tasks[facet].astype(str).to_numpy() == str(value)]
         where: dict[Any, float] = {}
         if x is not None and x in frame.columns:
-            places, _, _, distinct = charts.x_positions(frame[x].tolist(), x, kinds.get(x))
+            places, _, _, distinct = x_positions(frame[x].tolist(), x, kinds.get(x))
             where = {v: float(p) for v, p in zip(distinct, places, strict=True)}
-        notes.append(charts.all_local_latency_lines(ax, part, x=x, positions=where, series=series))
+        notes.append(sweep_lines.all_local_latency_lines(ax, part, x=x, positions=where, series=series))
     return next((note for note in notes if note), "")
 
 
@@ -365,7 +366,7 @@ def interval_note(
         frame = frame[frame[drawn].notna().all(axis=1)]
     low, high = _runs_per_configuration(frame, keys)
     what = "mean split per run; bands" if kind == "split" else _INTERVALS[kind]
-    note = charts.interval_text(what, low, high)
+    note = interval_text(what, low, high)
     if high >= 2 and _cut_by_log_axis(view, kind, frame, keys, axes):
         note += "\nan interval ending at the edge of a log axis runs on to 0"
     return note
@@ -387,7 +388,7 @@ def pooled_note(kind: str, frame: pd.DataFrame, shown: Sequence[str]) -> str:
     if kind not in _POOLED:
         return ""
     low, high = _runs_per_configuration(frame, [k for k in dict.fromkeys(shown) if k in frame.columns])
-    return charts.pooled_text(low, high)
+    return pooled_text(low, high)
 
 
 def _runs_per_configuration(frame: pd.DataFrame, keys: Sequence[str]) -> tuple[int, int]:
@@ -463,7 +464,7 @@ def _cut_by_log_axis(
         scales = [ax.get_xscale() if which == "x" else ax.get_yscale() for ax in axes]
         if metric is None or "log" not in scales or metric not in frame.columns:
             continue
-        table = charts.mean_ci_by(frame, [k for k in keys if k != "replication"] or ["policy"], metric)
+        table = mean_ci_by(frame, [k for k in keys if k != "replication"] or ["policy"], metric)
         if bool(np.any(table["mean"].to_numpy(dtype=float) - table["ci"].to_numpy(dtype=float) <= 0)):
             return True
     return False
@@ -894,7 +895,7 @@ def _draw(
             frame, view.metric, by=by or "policy", ax=ax, order=order, log_y=bool(logy), label=by_label
         )
     elif kind == "sweep" and x is not None:
-        charts.metric_vs_parameter(
+        sweep_lines.metric_vs_parameter(
             frame,
             view.metric,
             x,
@@ -908,7 +909,7 @@ def _draw(
             legend_title=by_label,
         )
     elif kind == "split" and x is not None:
-        charts.split_vs_parameter(
+        sweep_lines.split_vs_parameter(
             frame,
             x,
             by=by if by != x else None,
@@ -918,10 +919,10 @@ def _draw(
             order=order,
             label=view.label(x),
             legend_title=by_label,
-            layers=charts.all_local_layers(charts.completed(view.tasks)),  # every panel: the same lines
+            layers=sweep_lines.all_local_layers(completed(view.tasks)),  # every panel: the same lines
         )
     elif kind == "energy":
-        charts.energy_latency(
+        energy_chart.energy_latency(
             frame, by=by or "policy", x=x, ax=ax, order=order, log_x=logx, log_y=logy, legend_title=by_label
         )
     elif kind == "utilisation":
@@ -958,7 +959,7 @@ def _timeline_clock(tasks: pd.DataFrame, n: int) -> tuple[str, bool]:
     Each row on its own clock when any run's first ``n`` tasks are too far apart to read on one
     (:func:`runs.timeline_clock`); s when any run's rows then span 2 s or more, else ms.
     """
-    done = charts.completed(tasks)
+    done = completed(tasks)
     keys = [c for c in ("point", "policy", "replication") if c in done.columns]
     groups = done.groupby(keys, observed=True, sort=False) if keys else [((), done)]
     firsts = [first for _, run in groups if len(first := runs.first_completed(run, n))]

@@ -16,7 +16,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from offloadsim.plots.axes import patch_legend, root_figure, tidy_legend
-from offloadsim.plots.charts import completed
+from offloadsim.plots.series import completed
 from offloadsim.plots.style import OKABE_ITO, axes_or_new, house_style, style_map
 from offloadsim.records.schema import placement_nodes
 

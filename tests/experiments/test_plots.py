@@ -403,7 +403,7 @@ def test_a_filter_that_cannot_apply_to_the_figure_is_refused(two_apps):
 
 def test_one_replication_draws_no_confidence_interval():
     metrics = pd.DataFrame({"policy": ["a", "b"], "replication": [0, 0], "latency_mean_s": [0.1, 0.2]})
-    from offloadsim.plots.charts import mean_ci_by
+    from offloadsim.plots.series import mean_ci_by
 
     assert mean_ci_by(metrics, ["policy"], "latency_mean_s")["ci"].isna().all()
     ax = plots.metric_bars(metrics, "latency_mean_s")
@@ -953,7 +953,7 @@ def test_a_cdf_drawn_over_another_is_named_in_the_legend_once_a_series():
 def test_where_sweep_lines_coincide_over_part_of_the_sweep_the_figure_says_so():
     """split_vs_bandwidth drew neurosurgeon over local at 1-2 Mbit/s and over edge from 100 Mbit/s
     up: the axes showed one line where the legend named two, and nothing said so."""
-    from offloadsim.plots.charts import coinciding_lines
+    from offloadsim.plots.sweep_lines import coinciding_lines
 
     bandwidths = ["1 Mbps", "2 Mbps", "10 Mbps", "100 Mbps", "200 Mbps", "500 Mbps"]
     lines = {
@@ -1782,7 +1782,7 @@ def test_a_swept_time_is_shown_in_seconds_where_it_runs_to_tens_of_seconds(value
 
 def test_the_all_local_line_is_each_models_own_and_absent_where_it_cannot_run_there():
     """Splitting pays below a model's own all-local latency; an 8B LLM served only in the cloud has none."""
-    from offloadsim.plots.charts import all_local_latency, all_local_latency_lines
+    from offloadsim.plots.sweep_lines import all_local_latency, all_local_latency_lines
 
     tasks = pd.DataFrame(
         {
@@ -1817,7 +1817,7 @@ def test_the_all_local_line_is_each_models_own_and_absent_where_it_cannot_run_th
 
 def test_a_sweep_of_latency_marks_the_all_local_latency_as_the_gallery_does(sweep_results, tmp_path):
     """``plot --kind sweep`` of a latency drew no all-local line, which the gallery's split figure has."""
-    from offloadsim.plots.charts import all_local_latency
+    from offloadsim.plots.sweep_lines import all_local_latency
 
     expected = all_local_latency(sweep_results.tasks)[0]["job"] * 1e3
     for metric in ("latency_mean_s", "latency_p95_s"):
@@ -1840,8 +1840,8 @@ def test_a_sweep_of_latency_marks_the_all_local_latency_as_the_gallery_does(swee
 
 def test_an_all_local_line_below_a_log_axis_widens_it():
     """A log axis fitted to p95s all above the all-local latency left the line, and its label, out."""
-    from offloadsim.plots.charts import all_local_latency_lines
     from offloadsim.plots.checks import figure_problems
+    from offloadsim.plots.sweep_lines import all_local_latency_lines
 
     tasks = pd.DataFrame(
         {

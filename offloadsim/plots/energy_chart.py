@@ -1,0 +1,393 @@
+"""Device energy against latency, a marker per series and swept value, each series' ends labelled.
+
+The labels are placed where they cover no marker, line or other label, again once the whole
+figure is laid out (:func:`place_end_labels`); the ends left without a label of their own,
+and markers on one spot, are named in a note under the figure (:func:`say_unlabelled_ends`).
+"""
+
+from __future__ import annotations
+
+import math
+import weakref
+from collections.abc import Sequence
+from typing import Any, NamedTuple
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.text import Annotation
+from matplotlib.transforms import Bbox
+
+from offloadsim.analysis.catalogue import metric_info
+from offloadsim.plots.axes import (
+    fit_y_labels,
+    laid_out,
+    log_axis,
+    plain_number,
+    tidy_legend,
+)
+from offloadsim.plots.series import (
+    LABEL_BOX,
+    drawn_label,
+    drawn_under,
+    mean_ci_by,
+    names_of,
+    series_styles,
+    x_positions,
+)
+from offloadsim.plots.style import axes_or_new, house_style, note_under
+
+__all__ = ["energy_latency", "place_end_labels", "say_unlabelled_ends", "unlabelled_ends"]
+
+
+def _same_place(a: pd.Series, b: pd.Series) -> bool:
+    """Whether two markers of the energy–latency plot sit (within 2 %) on the same spot."""
+    return bool(
+        np.isclose(a["mean_lat"], b["mean_lat"], rtol=0.02)
+        and np.isclose(a["mean_eng"], b["mean_eng"], rtol=0.02)
+    )
+
+
+def energy_latency(
+    metrics: pd.DataFrame,
+    *,
+    by: str = "policy",
+    x: str | None = None,
+    latency: str = "latency_mean_s",
+    energy: str = "device_energy_mean_j",
+    ax: Axes | None = None,
+    order: Sequence[Any] | None = None,
+    log_x: bool | None = None,
+    log_y: bool | None = None,
+    legend_title: str | None = None,
+) -> Axes:
+    """The energy–latency trade-off: device energy (above idle) against latency, a marker per ``by`` value.
+
+    Markers are means over replications with 95 % CI bars in both
+    directions.  With ``x`` (a swept key), each ``by`` value gets one marker
+    per value of ``x``, joined in order of ``x``, its two ends labelled
+    with their value (inside the axes) where there is room
+    (:func:`unlabelled_ends` names those left off).  Either axis turns logarithmic when
+    its values span more than 10× (``log_x``/``log_y`` force it), so that
+    fast policies are not crowded into one corner by a slow one.
+    """
+    ax = axes_or_new(ax)
+    lat, eng = metric_info(latency), metric_info(energy)
+    keys = [by] + ([x] if x else [])
+    what = "the energy–latency markers"
+    lat_table = mean_ci_by(metrics, keys, latency, what=what)
+    eng_table = mean_ci_by(metrics, keys, energy, what=what)
+    table = lat_table.merge(eng_table, on=keys, suffixes=("_lat", "_eng"))
+    x_position: dict[Any, float] = {}
+    unit = ""
+    if x:
+        positions, axis_label, numeric, distinct = x_positions(metrics[x].tolist(), x, None)
+        x_position = {v: p for v, p in zip(distinct, positions, strict=True)}
+        unit = axis_label.rsplit("(", 1)[-1].rstrip(")") if numeric and "(" in axis_label else ""
+    with house_style():
+        styles = series_styles(names_of(metrics, by, order), order)
+        ends_to_label: list[_EndLabel] = []
+        markers: list[tuple[float, float]] = []
+        under = _coinciding(table, by, list(styles), x)
+        for name, style in styles.items():
+            rows = table[table[by] == name]
+            # A swept value none of whose runs completed a task has no marker: its line ends at the
+            # next one, which its end label names (it named the value not drawn, "edge's 1 Mbit/s").
+            rows = rows[np.isfinite(rows[["mean_lat", "mean_eng"]].to_numpy(dtype=float)).all(axis=1)]
+            if rows.empty:
+                continue
+            if x:
+                rows = rows.assign(pos=[x_position[v] for v in rows[x]]).sort_values("pos")
+            ax.errorbar(
+                rows["mean_lat"] * lat.scale,
+                rows["mean_eng"] * eng.scale,
+                xerr=_above_zero(rows["mean_lat"], rows["ci_lat"]) * lat.scale,
+                yerr=_above_zero(rows["mean_eng"], rows["ci_eng"]) * eng.scale,
+                color=style["color"],
+                marker=style["marker"],
+                linestyle=style["linestyle"] if x else "none",
+                markersize=5 if not x else 3.5,
+                # Hollow, each series its own shape: a marker on the same spot as another's stays visible.
+                markerfacecolor="none",
+                markeredgewidth=1.0,
+                elinewidth=0.7,
+                label=drawn_label(name, under, "spot"),
+            )
+            if not x or name in under:  # a series under another: its ends are labelled
+                continue
+            xs = rows["mean_lat"].to_numpy(dtype=float) * lat.scale
+            ys = rows["mean_eng"].to_numpy(dtype=float) * eng.scale
+            markers.extend(zip(xs.tolist(), ys.tolist(), strict=True))
+            first, last = rows.iloc[0], rows.iloc[-1]
+            colour = style["color"]
+            if _same_place(first, last):  # a policy the swept value does not move: one label for both
+                # (a line of one marker, the others not drawn, says which value that one is)
+                text = _end_text(first, x, unit, last if len(rows) > 1 else None)
+                ends_to_label.append(_EndLabel(text, xs[0], ys[0], colour, series=str(name)))
+            else:
+                ends_to_label.append(
+                    _EndLabel(_end_text(first, x, unit), xs[0], ys[0], colour, xs[1], ys[1], str(name))
+                )
+                ends_to_label.append(
+                    _EndLabel(_end_text(last, x, unit), xs[-1], ys[-1], colour, xs[-2], ys[-2], str(name))
+                )
+        ax.set_xlabel(lat.axis_label)
+        ax.set_ylabel(eng.axis_label)
+        for column, which, forced in (("mean_lat", "x", log_x), ("mean_eng", "y", log_y)):
+            values = table[column].to_numpy(dtype=float)
+            values = values[np.isfinite(values) & (values > 0)]
+            wide = bool(values.size and values.max() / values.min() > 10)
+            if forced if forced is not None else wide:
+                log_axis(ax, which)
+        tidy_legend(ax, legend_title)
+        _label_ends(ax, ends_to_label, markers)
+    return ax
+
+
+def _coinciding(table: pd.DataFrame, by: str, names: Sequence[Any], x: str | None = None) -> dict[Any, str]:
+    """Each series whose markers sit (within 2 %) on an earlier series' markers, and that series' name.
+
+    Without ``x`` a series has one marker; with ``x`` (a sweep) one per swept value, and a series
+    is under another only where it has the same swept values and each of its markers sits on the
+    other's marker of that value (a trial's ``multi-tier`` that chose ``cloud`` at every point was
+    drawn wholly under it, with nothing in the legend saying so).
+    """
+    rows = {name: table[table[by] == name] for name in names}
+    if x is None:
+        series = {name: [part.iloc[0]] for name, part in rows.items() if len(part) == 1}
+    else:
+        series = {
+            name: [part.iloc[i] for i in np.argsort([str(v) for v in part[x]], kind="stable")]
+            for name, part in rows.items()
+            if len(part) and part[x].is_unique
+        }
+
+    def same(markers: list[pd.Series], earlier: list[pd.Series]) -> bool:
+        return len(earlier) == len(markers) and all(
+            (x is None or str(a[x]) == str(b[x])) and _same_place(a, b)
+            for a, b in zip(markers, earlier, strict=True)
+        )
+
+    return drawn_under(list(series.items()), same)
+
+
+def _above_zero(mean: pd.Series, half: pd.Series) -> np.ndarray:
+    """Asymmetric error bars of a non-negative quantity: the lower arm stops at zero."""
+    m, h = mean.to_numpy(dtype=float), half.to_numpy(dtype=float)
+    return np.vstack([np.minimum(h, m), h])
+
+
+def _end_text(row: pd.Series, x: str, unit: str, last: pd.Series | None = None) -> str:
+    """``"10 Mbit/s"`` (or ``"10–500 Mbit/s"`` from ``row`` to ``last``): a swept value in display units."""
+    if not unit:
+        return str(row[x]) if last is None else f"{row[x]}–{last[x]}"
+    first = plain_number(row["pos"])
+    return f"{first} {unit}" if last is None else f"{first}–{plain_number(last['pos'])} {unit}"
+
+
+class _EndLabel(NamedTuple):
+    """The label of a line's end point; ``(nx, ny)`` is the point next to it on the line, if any.
+
+    ``series`` names the line, for the note that says which ends had no room for their label.
+    """
+
+    text: str
+    x: float
+    y: float
+    colour: str
+    nx: float = math.nan
+    ny: float = math.nan
+    series: str = ""
+
+
+def _label_ends(ax: Axes, labels: Sequence[_EndLabel], markers: Sequence[tuple[float, float]] = ()) -> None:
+    """Annotate line ends with small labels inside the axes, each where it overlaps no other label.
+
+    Each label tries the four corners around its point: first the one the
+    line points to as it leaves its neighbour (so the label reads as the
+    line's end, not as the point beside it), then the others, preferring
+    the inside of the axes.  A corner whose label would cover or touch
+    another marker (``markers``, in data coordinates) is not taken either: a
+    label beside another series' point reads as that point's.  One that fits
+    nowhere is left off rather than drawn over another (the legend and the
+    line still say which it is, and :func:`unlabelled_ends` which were left
+    off, for the figure's note under the axes).  An end on the spot of one
+    already labelled with the same text (two policies that both offload
+    everything at 500 Mbit/s) shares that label, and the note says so.
+    """
+    for note in _END_LABELS.pop(ax, _Ends([], [], [], [], [])).notes:
+        note.remove()  # placed before the figure's final layout
+    if not labels:
+        return
+    notes: list[Annotation] = []
+    left: list[_EndLabel] = []
+    shared: list[tuple[_EndLabel, _EndLabel]] = []
+    _END_LABELS[ax] = _Ends(list(labels), list(markers), notes, left, shared)
+    renderer = laid_out(ax)
+    # A margin of 2 px: constrained layout still moves a panel by a pixel or two at the next draw.
+    frame = ax.get_window_extent(renderer).padded(-2.0)
+    legend = ax.get_legend()
+    placed = [legend.get_window_extent(renderer)] if legend is not None else []
+    reach = 4 * ax.figure.dpi / 72  # a marker's half-width and a margin, in pixels
+    dots = [ax.transData.transform(point) for point in markers]
+    labelled: list[tuple[_EndLabel, float, float]] = []  # the ends given a label, at their pixels
+    for label in labels:
+        text, x, y, colour, nx, ny, _ = label
+        px, py = ax.transData.transform((x, y))
+        near = (done for done, dx, dy in labelled if math.hypot(dx - px, dy - py) <= reach)
+        twin = next((done for done in near if done.text == text), None)
+        if twin is not None:  # its label would say what the one on the same spot says
+            shared.append((label, twin))
+            continue
+        others = [
+            Bbox.from_extents(mx - reach, my - reach, mx + reach, my + reach)
+            for mx, my in dots
+            if math.hypot(mx - px, my - py) > reach  # its own marker, and those drawn in the same place
+        ]
+        if math.isfinite(nx) and math.isfinite(ny):
+            qx, qy = ax.transData.transform((nx, ny))
+            away = (px - qx, py - qy)
+        else:  # towards the middle of the axes
+            away = (frame.x0 + frame.width / 2 - px, frame.y0 + frame.height / 2 - py)
+        corners = sorted(
+            ((r, t) for r in (True, False) for t in (True, False)),
+            key=lambda c: -((1 if c[0] else -1) * away[0] + (1 if c[1] else -1) * away[1]),
+        )
+        for to_right, to_top in corners:
+            note = ax.annotate(
+                text,
+                (x, y),
+                textcoords="offset points",
+                xytext=(4 if to_right else -4, 4 if to_top else -4),
+                ha="left" if to_right else "right",
+                va="bottom" if to_top else "top",
+                fontsize=6,
+                color=colour,
+                bbox=LABEL_BOX,
+            )
+            note.set_in_layout(False)  # placed inside the axes: the layout need not make room for it
+            box = note.get_window_extent(renderer)
+            inside = frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1
+            if inside and not any(box.overlaps(other) for other in (*placed, *others)):
+                placed.append(box)
+                notes.append(note)
+                labelled.append((label, px, py))
+                break
+            note.remove()
+        else:
+            left.append(label)
+
+
+class _Ends(NamedTuple):
+    """The end labels of one energy–latency Axes: what to label, the markers, and how they were placed.
+
+    ``left`` had no room; each of ``shared`` sits on the spot of another end labelled with the
+    same text (that end is its pair's second).
+    """
+
+    labels: list[_EndLabel]
+    markers: list[tuple[float, float]]
+    notes: list[Annotation]
+    left: list[_EndLabel]
+    shared: list[tuple[_EndLabel, _EndLabel]]
+
+
+#: The end labels of each energy–latency Axes, so that :func:`place_end_labels` can place them
+#: again once the whole figure is laid out.
+_END_LABELS: weakref.WeakKeyDictionary[Axes, _Ends] = weakref.WeakKeyDictionary()
+
+
+def unlabelled_ends(axes: Sequence[Axes]) -> str:
+    """The note under a figure naming the ends :func:`energy_latency` gave no label of their own, or ``""``.
+
+    A line whose end label is left off no longer says which end is which swept value; the note says
+    which labels are missing and why (no room, or one label on the spot for two lines' ends), so
+    that the reader does not take an unlabelled end for another one.
+
+    >>> unlabelled_ends([])
+    ''
+    """
+    missing: list[str] = []
+    shared: list[str] = []
+    for ax in axes:
+        ends = _END_LABELS.get(ax)
+        if ends is None:
+            continue
+        for label in ends.left:
+            what = _end_name(label)
+            if what not in missing:
+                missing.append(what)
+        for label, twin in ends.shared:
+            what = (
+                f"{twin.series}'s and {label.series}'s {label.text}"
+                if twin.series and label.series
+                else f"{_end_name(twin)} and {_end_name(label)}"
+            )
+            if what not in shared:
+                shared.append(what)
+    said = []
+    if shared:
+        said.append(f"one label for ends on the same spot: {_first_few(shared)}")
+    if missing:
+        said.append(f"no room for the labels of these line ends: {_first_few(missing)}")
+    return "; ".join(said)
+
+
+def _end_name(label: _EndLabel) -> str:
+    """``neurosurgeon's 500 Mbit/s``: a line end as the note under the figure names it."""
+    return f"{label.series}'s {label.text}" if label.series else label.text
+
+
+def _first_few(names: Sequence[str]) -> str:
+    """The first :data:`_MISSING_SHOWN` of ``names``, and how many more."""
+    shown = ", ".join(names[:_MISSING_SHOWN])
+    return shown + (f" and {len(names) - _MISSING_SHOWN} more" if len(names) > _MISSING_SHOWN else "")
+
+
+#: How many left-off end labels the note names.
+_MISSING_SHOWN = 4
+
+
+def place_end_labels(ax: Axes) -> None:
+    """Place the end labels :func:`energy_latency` drew on ``ax`` again, at the figure's present layout.
+
+    A panel of a multi-panel figure is labelled before the other panels, the
+    shared legend and the notes under the figure shrink it: a label that fitted
+    then may run out of the panel now.
+    """
+    kept = _END_LABELS.get(ax)
+    if kept is not None:
+        with house_style():
+            _label_ends(ax, kept.labels, kept.markers)
+
+
+def say_unlabelled_ends(fig: Figure, note: str = "", axes: Sequence[Axes] | None = None) -> None:
+    """Set ``note`` under ``fig``, and the line ends of its energy–latency axes left without their own label.
+
+    A line whose end had no label no longer says which end is which swept value. The labels go
+    at the layout the notes under the axes leave (placed before, one could sit outside its panel
+    or on another label now); a note naming those left off takes room too, so they go again and
+    the note says what is left off then (a few rounds, until it names what it names). Both
+    ``offloadsim plot --kind energy`` and the gallery's figure end with it, so that neither leaves
+    an end unlabelled without a word.
+    """
+    axes = list(fig.axes if axes is None else axes)
+    said: str | None = None
+    for _ in range(_ROUNDS):
+        for ax in axes:
+            place_end_labels(ax)
+        missing = unlabelled_ends(axes)
+        if missing == said:
+            return
+        said = missing
+        text = "\n".join(part for part in (note, missing) if part)
+        if text:
+            note_under(fig, text)
+            fit_y_labels(fig)  # the note took height from the axes
+    for ax in axes:
+        place_end_labels(ax)
+
+
+#: How many times the note of unlabelled line ends and the labels are placed before the note stays.
+_ROUNDS = 4

@@ -1,0 +1,539 @@
+"""A metric against a swept parameter, a line per series; the split point likewise; all-local reference lines.
+
+:func:`metric_vs_parameter` draws a mean and its CI band per series over the swept values (a
+log axis for a wide sweep), :func:`split_vs_parameter` the layers run on the device, and
+:func:`all_local_latency_lines` the latency a task would have run entirely on its device,
+labelled where the label covers no line.  :func:`coinciding_lines` writes the note of where
+two lines lie on one another, once the figure's limits are final.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Mapping, Sequence
+from typing import Any, NamedTuple
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.text import Annotation
+
+from offloadsim.analysis.catalogue import metric_info
+from offloadsim.plots.axes import (
+    integer_axis,
+    laid_out,
+    lines_under_box,
+    log_axis,
+    plain_number,
+    tidy_legend,
+    value_ticks,
+)
+from offloadsim.plots.pooling import refuse_pooling
+from offloadsim.plots.series import (
+    LABEL_BOX,
+    ci_bounds,
+    completed,
+    drawn_label,
+    log_bottom,
+    mean_ci_by,
+    names_of,
+    need_column,
+    rotate_if_crowded,
+    same_line,
+    series_styles,
+    wide_sweep,
+    x_positions,
+)
+from offloadsim.plots.style import axes_or_new, house_style
+
+__all__ = [
+    "all_local_latency",
+    "all_local_latency_lines",
+    "all_local_layers",
+    "coinciding_lines",
+    "metric_vs_parameter",
+    "place_all_local_labels",
+    "split_vs_parameter",
+]
+
+
+def metric_vs_parameter(
+    metrics: pd.DataFrame,
+    metric: str,
+    x: str,
+    *,
+    by: str | None = "policy",
+    kind: str | None = None,
+    ax: Axes | None = None,
+    log_x: bool | None = None,
+    log_y: bool = False,
+    order: Sequence[Any] | None = None,
+    label: str | None = None,
+    legend_title: str | None = None,
+) -> Axes:
+    """A job-level metric against a swept parameter: mean line per ``by`` value with a 95 % CI band.
+
+    ``x`` is the swept key path (a column of a sweep's metrics); ``label``
+    names it on the axis (default: the key path).  Unit strings
+    (``"5 Mbps"``) go on a numeric axis in display units; ``kind`` forces
+    the quantity kind (see :func:`offloadsim.analysis.values.quantity_kind`).
+    ``log_x`` defaults to a log axis when the values span 10× or more
+    (:func:`wide_sweep`);
+    ``order`` fixes the series order and colours.  Every swept value gets a
+    tick; labels that would collide are left off.
+    """
+    need_column(metrics, x, "the swept key path, a column of a sweep's metrics")
+    need_column(metrics, metric)
+    ax = axes_or_new(ax)
+    info = metric_info(metric)
+    positions, axis_label, numeric, distinct = x_positions(metrics[x].tolist(), x, kind, label)
+    where = {v: p for v, p in zip(distinct, positions, strict=True)}
+    groups = names_of(metrics, by, order) if by else [None]
+    refuse_pooling(metrics, [by, x], f"{info.label} against {label or x}", value=metric)
+    drawn: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    with house_style():
+        styles = series_styles(groups, order if by else None)
+        tables = {}
+        for name in groups:
+            subset = metrics if name is None else metrics[metrics[by].astype(object) == name]
+            table = mean_ci_by(subset, [x], metric)
+            table["pos"] = [where[v] for v in table[x]]
+            tables[name] = table.sort_values("pos")
+        under = same_line(tables)
+        for name, table in tables.items():
+            mean = table["mean"].to_numpy(dtype=float) * info.scale
+            low, high = ci_bounds(info, mean, table["ci"].to_numpy(dtype=float) * info.scale)
+            drawn.append((mean, low, high))
+            style = styles[name]
+            ax.plot(
+                table["pos"],
+                mean,
+                color=style["color"],
+                marker=style["marker"],
+                linestyle=style["linestyle"],
+                label=None if name is None else drawn_label(name, under, "line"),
+            )
+            ax.fill_between(table["pos"], low, high, color=style["color"], alpha=0.2, linewidth=0)
+        if by:
+            unit = axis_label.rsplit("(", 1)[-1].rstrip(")") if numeric and "(" in axis_label else ""
+            _SWEEP_LINES[ax] = _SweepLines(
+                {
+                    str(name): (t["pos"].to_numpy(dtype=float), m)
+                    for (name, t), (m, _, _) in zip(tables.items(), drawn, strict=True)
+                },
+                {str(name): other for name, other in under.items()},
+                unit,
+                {float(p): str(v) for p, v in zip(positions, distinct, strict=True)},
+                numeric,
+            )
+        if numeric:
+            if log_x is None:
+                log_x = wide_sweep(positions)
+            if log_x:
+                ax.set_xscale("log")
+            value_ticks(ax, "x", positions)
+        else:
+            ax.set_xticks(positions, [str(v) for v in distinct])
+            rotate_if_crowded(ax, len(distinct), 5)
+        if log_y:
+            log_axis(ax, "y")
+            means, lows, highs = (np.concatenate(parts) for parts in zip(*drawn, strict=True))
+            ax.set_ylim(log_bottom(means, lows), np.nanmax(np.concatenate([means, highs])) * 1.3)
+        ax.set_xlabel(axis_label)
+        ax.set_ylabel(info.axis_label)
+        tidy_legend(ax, legend_title)
+    return ax
+
+
+class _SweepLines(NamedTuple):
+    """The lines :func:`metric_vs_parameter` drew on one Axes, for :func:`coinciding_lines`.
+
+    ``lines``: per series, in drawing order, its swept values' places and its means as drawn;
+    ``same``: the series drawn wholly on another (the legend says so); ``unit`` and ``written``
+    name a swept value in the note (its place, or the value itself on an axis of categories).
+    """
+
+    lines: dict[str, tuple[np.ndarray, np.ndarray]]
+    same: dict[str, str]
+    unit: str
+    written: dict[float, str]
+    numeric: bool
+
+
+#: The lines of each sweep Axes, so that the note of where two of them coincide can be written once
+#: the figure's limits are final.
+_SWEEP_LINES: weakref.WeakKeyDictionary[Axes, _SweepLines] = weakref.WeakKeyDictionary()
+
+
+#: Two lines closer than this share of the axes' height over a segment are drawn one over the other.
+_COINCIDE = 0.01
+
+
+def coinciding_lines(axes: Sequence[Axes]) -> str:
+    """The note under a figure saying where one sweep line is drawn over another, or ``""``.
+
+    Between two swept values where both lines run within 1 % of the axes' height of each other,
+    the later drawn hides the earlier: a reader sees one line where the legend names two (a
+    policy that chose the same split as another over part of the sweep). Said as
+    ``lines drawn over each other: neurosurgeon over edge at 100–500 Mbit/s``, each panel's
+    ranges named by its panel where they differ. A series drawn wholly on another is said by
+    its legend entry instead (``(same line as edge)``). Measured at the axes' present limits:
+    call it once they are final.
+
+    >>> coinciding_lines([])
+    ''
+    """
+    panels = [(ax, _overlaps(ax, lines)) for ax in axes if (lines := _SWEEP_LINES.get(ax)) is not None]
+    found = [(ax, said) for ax, said in panels if said]
+    if not found:
+        return ""
+    if all(said == found[0][1] for _, said in found):
+        return f"lines drawn over each other: {'; '.join(found[0][1])}"
+    parts = []
+    for ax, said in found:
+        panel = ax.get_title(loc="left").split(" ", 1)[0]
+        parts.append(f"{panel} {'; '.join(said)}" if panel.startswith("(") else "; ".join(said))
+    return f"lines drawn over each other: {'; '.join(parts)}"
+
+
+def _overlaps(ax: Axes, drawn: _SweepLines) -> list[str]:
+    """``neurosurgeon over edge at 100–500 Mbit/s``: each range where a line lies on an earlier one."""
+    to_axes = ax.transScale + ax.transLimits  # data to the axes' fraction, at the present limits
+
+    def segments(name: str) -> dict[tuple[float, float], tuple[float, float]]:
+        places, means = drawn.lines[name]
+        with np.errstate(all="ignore"):
+            ys = to_axes.transform(np.column_stack([places, means]))[:, 1]
+        return {
+            (places[k], places[k + 1]): (ys[k], ys[k + 1])
+            for k in range(len(places) - 1)
+            if np.isfinite(ys[k : k + 2]).all()
+        }
+
+    def named(first: float, last: float) -> str:
+        if not drawn.numeric:
+            return f"{drawn.written[first]}–{drawn.written[last]}"
+        return f"{plain_number(first)}–{plain_number(last)}" + (f" {drawn.unit}" if drawn.unit else "")
+
+    names = list(drawn.lines)
+    said = []
+    for i, top in enumerate(names):
+        mine = segments(top)
+        for below in names[:i]:
+            if drawn.same.get(top) == below or below in drawn.same:
+                continue
+            theirs = segments(below)
+            shared = sorted(
+                key
+                for key in mine.keys() & theirs.keys()
+                if all(abs(a - b) <= _COINCIDE for a, b in zip(mine[key], theirs[key], strict=True))
+            )
+            runs: list[list[float]] = []
+            for start, end in shared:
+                if runs and runs[-1][-1] == start:
+                    runs[-1].append(end)
+                else:
+                    runs.append([start, end])
+            if runs:
+                ranges = ", ".join(named(run[0], run[-1]) for run in runs)
+                said.append(f"{top} over {below} at {ranges}")
+    return said
+
+
+def split_vs_parameter(
+    tasks: pd.DataFrame,
+    x: str,
+    *,
+    by: str | None = "policy",
+    kind: str | None = None,
+    ax: Axes | None = None,
+    log_x: bool | None = None,
+    layers: int | Mapping[str, int] | None = None,
+    order: Sequence[Any] | None = None,
+    label: str | None = None,
+    legend_title: str | None = None,
+) -> Axes:
+    """The chosen split point against a swept parameter, Neurosurgeon-style.
+
+    The ``split`` column counts the layers run on the source device (0 = all
+    offloaded).  Each replication's mean over completed tasks is one sample;
+    the line is their mean per ``by`` value with a 95 % CI band.  A dotted
+    line marks all local: ``layers`` (a count, or a count per application),
+    else the layer count of each application inferred with
+    :func:`all_local_layers`.  Tasks of several applications are refused
+    unless ``by="app"`` (their layer counts differ, so a mean over both is a
+    split no task used).
+    """
+    ax = axes_or_new(ax)
+    if by:
+        names_of(tasks, by, order)  # refuses a series column the tasks do not have
+    done = completed(tasks)
+    done = done[np.isfinite(pd.to_numeric(done["split"], errors="coerce").to_numpy(dtype=float))]
+    refuse_pooling(done, [by, x], f"the split against {label or x}", rows="tasks")
+    keys = [k for k in dict.fromkeys((by, x, "replication")) if k and k in done.columns]
+    per_run = done.groupby(keys, sort=False, observed=True)["split"].mean().reset_index()
+    ax = metric_vs_parameter(
+        per_run, "split", x, by=by, kind=kind, ax=ax, log_x=log_x, order=order, label=label
+    )
+    with house_style():
+        local_layers = _layers_shown(layers, done)
+        colours = {str(line.get_label()): line.get_color() for line in ax.get_lines()}
+        for app, count in local_layers.items():
+            text = f"{app}: all local ({count})" if by == "app" else f"all local ({count} layers)"
+            ax.axhline(
+                count,
+                color=colours.get(app, "black") if by == "app" else "black",
+                linewidth=0.6,
+                linestyle=":",
+                label=text,
+            )
+        # A mean: where a policy switches between cuts, no task ran the fractional depth drawn.
+        ax.set_ylabel("layers run on the device, mean (count)")
+        top = max([*local_layers.values(), 1])
+        ax.set_ylim(-0.04 * top, top * 1.06)
+        integer_axis(ax, "y")
+        tidy_legend(ax, legend_title)
+    return ax
+
+
+def _layers_shown(layers: int | Mapping[str, int] | None, done: pd.DataFrame) -> dict[str, int]:
+    """The all-local line(s) to draw: one per application present in ``done``."""
+    apps = [str(a) for a in pd.unique(done["app"].astype(str))] if "app" in done.columns else [""]
+    if isinstance(layers, int):
+        return {app: layers for app in apps[:1]}
+    known = dict(layers) if layers else all_local_layers(done)
+    return {app: int(known[app]) for app in apps if app in known}
+
+
+def all_local_layers(done: pd.DataFrame) -> dict[str, int]:
+    """Per application, the split of its tasks run wholly on their source: its layer count.
+
+    Applications none of whose tasks ran all local are missing.
+    """
+    if "placement" not in done.columns or "source" not in done.columns:
+        return {}
+    local = done["placement"].astype(str).to_numpy() == done["source"].astype(str).to_numpy()
+    if not local.any():
+        return {}
+    apps = done["app"].astype(str) if "app" in done.columns else pd.Series("", index=done.index)
+    counts = done.loc[local, "split"].groupby(apps[local].to_numpy()).max()
+    return {str(app): int(n) for app, n in counts.items()}
+
+
+def all_local_latency(tasks: pd.DataFrame) -> tuple[dict[str, float], dict[str, str]]:
+    """Per application, its own latency run wholly on its source device with nothing queued before it.
+
+    That is the mean compute time of its completed tasks placed on their
+    source (every layer there, no transfer): what splitting has to beat.
+    The second dict says, per application none of whose tasks ran there,
+    why: it cannot run on its device (a task placed there was dropped as
+    not among the application's hosts: an 8B LLM served only in the cloud),
+    or no task happened to run there.
+    """
+    n = len(tasks)
+    app_of = tasks["app"].astype(str).to_numpy() if "app" in tasks.columns else np.full(n, "", dtype=object)
+    status = tasks["status"].astype(str).to_numpy() if "status" in tasks.columns else np.full(n, "completed")
+    local = (status == "completed") & (
+        tasks["placement"].astype(str).to_numpy() == tasks["source"].astype(str).to_numpy()
+    )
+    times = pd.Series(tasks["compute_time"].to_numpy(dtype=float)[local]).groupby(app_of[local]).mean()
+    found = {str(app): float(value) for app, value in times.items() if np.isfinite(value)}
+    reasons = tasks["reason"].astype(str).to_numpy() if "reason" in tasks.columns else np.full(n, "")
+    why: dict[str, str] = {}
+    for app in dict.fromkeys(app_of):
+        if app in found:
+            continue
+        refused = any("not among its hosts" in reason for reason in reasons[app_of == app])
+        why[app] = "cannot run on its device (not among its hosts)" if refused else "never ran there"
+    return found, why
+
+
+def all_local_latency_lines(
+    ax: Axes,
+    tasks: pd.DataFrame,
+    *,
+    names: Mapping[str, str] | None = None,
+    x: str | None = None,
+    positions: Mapping[Any, float] | None = None,
+    series: Sequence[str] = (),
+) -> str:
+    """Mark on a latency axis (ms) each application's all-local latency (:func:`all_local_latency`).
+
+    A dotted line per application, labelled at its right end with its
+    value; ``names`` renames applications on the labels (a model's name).
+    The y axis is widened to show each line (a log axis whose range was set
+    from the series' points could leave it, and its label, outside).
+    Returns a note for the figure naming each application that has no line
+    and why (empty when every one has one), rather than drawing a line no
+    task could have run at.
+
+    With ``x`` (a swept column of ``tasks``) and ``positions`` (each of its
+    values' place on the axis), an application whose all-local latency
+    moves with ``x`` (a swept precision, device or model) or differs
+    between the values of a ``series`` column other than the policy gets a
+    dotted curve through its latency at each ``x`` value, one per series
+    value, instead of one line at their mean, which no task ran at.
+    """
+    found, why = all_local_latency(tasks)
+    names = dict(names or {})
+    several = len(found) + len(why) > 1
+    curves = _all_local_curves(tasks, x, positions, series) if x is not None and positions else {}
+    with house_style():
+        colours = {str(line.get_label()): line.get_color() for line in ax.get_lines()}
+        for app, seconds in found.items():
+            name = names.get(app, app)
+            text = f"{name} all local" if several or name else "all local"
+            if app in curves:
+                for group, (where, ms) in curves[app].items():
+                    colour = colours.get(group, "black") if len(curves[app]) > 1 else "black"
+                    for value in ms:
+                        _show_y(ax, value)
+                    ax.plot(where, ms, color=colour, linewidth=0.6, linestyle=":", label="_all local")
+                    label = f"{text}{f' ({group})' if len(curves[app]) > 1 else ''}, no queue"
+                    ax.annotate(
+                        label,
+                        (where[-1], ms[-1]),
+                        xytext=(-3, -2),
+                        textcoords="offset points",
+                        ha="right",
+                        va="top",
+                        fontsize=6,
+                        bbox=LABEL_BOX,
+                    ).set_in_layout(False)
+                continue
+            _show_y(ax, seconds * 1e3)
+            ax.axhline(seconds * 1e3, color="black", linewidth=0.6, linestyle=":", label="_all local")
+            label = f"{text}, no queue: {seconds * 1e3:.0f} ms"
+            placed = _label_clear_of_lines(ax, label, seconds * 1e3)
+            _ALL_LOCAL_LABELS.setdefault(ax, []).append((label, seconds * 1e3, placed))
+    missing = [f"{names.get(app, app) or 'the application'} {reason}" for app, reason in why.items()]
+    return f"no all-local line: {'; '.join(missing)}" if missing else ""
+
+
+def _all_local_curves(
+    tasks: pd.DataFrame, x: str, positions: Mapping[Any, float], series: Sequence[str]
+) -> dict[str, dict[str, tuple[np.ndarray, np.ndarray]]]:
+    """Per application whose all-local latency is not one number: per series value, (x places, ms).
+
+    The mean compute time of the completed tasks run wholly on their source
+    (as :func:`all_local_latency`), per value of ``x`` and of the ``series``
+    columns that can change it (not the policy, nor its parameters: the
+    model costs the same on its device whichever policy placed it there).
+    An application whose values all agree (to a relative 1e-9: a swept
+    bandwidth, say) is left out, for one straight line.
+    """
+    if x not in tasks.columns:
+        return {}
+    groups = [
+        c
+        for c in dict.fromkeys(series)
+        if c in tasks.columns
+        and c not in (x, "app", "replication")
+        and c != "policy"
+        and not c.startswith("policy.")
+    ]
+    status = (
+        tasks["status"].astype(str).to_numpy()
+        if "status" in tasks.columns
+        else np.full(len(tasks), "completed")
+    )
+    local = (status == "completed") & (
+        tasks["placement"].astype(str).to_numpy() == tasks["source"].astype(str).to_numpy()
+    )
+    rows = tasks.loc[local, [c for c in ("app", *groups, x) if c in tasks.columns]].astype(str)
+    rows = rows.assign(
+        app=rows["app"] if "app" in rows.columns else "",
+        _x=tasks.loc[local, x]
+        .map(lambda v: positions.get(v, positions.get(str(v), np.nan)))
+        .to_numpy(dtype=float),
+        _group=rows[groups].apply(", ".join, axis=1) if groups and len(rows) else "",
+        _ms=tasks.loc[local, "compute_time"].to_numpy(dtype=float) * 1e3,
+    )
+    rows = rows[np.isfinite(rows["_x"].to_numpy(dtype=float))]
+    found: dict[str, dict[str, tuple[np.ndarray, np.ndarray]]] = {}
+    for app, part in rows.groupby("app", sort=False):
+        means = part.groupby(["_group", "_x"], sort=True)["_ms"].mean()
+        values = means.to_numpy(dtype=float)
+        if len(values) < 2 or np.allclose(values, values[0], rtol=1e-9, atol=0.0):
+            continue
+        found[str(app)] = {
+            str(group): (means[group].index.to_numpy(dtype=float), means[group].to_numpy(dtype=float))
+            for group in dict.fromkeys(part["_group"])
+        }
+    return found
+
+
+def _show_y(ax: Axes, y: float) -> None:
+    """Widen ``ax``'s y range, if need be, to hold ``y`` with a margin (a log axis: a factor 1.3)."""
+    low, high = ax.get_ylim()
+    log = ax.get_yscale() == "log"
+    if low <= y <= high:
+        return
+    if log:
+        ax.set_ylim(min(low, y / 1.3), max(high, y * 1.3))
+    else:
+        margin = 0.05 * (max(high, y) - min(low, y))
+        ax.set_ylim(min(low, y - margin), max(high, y + margin))
+
+
+def place_all_local_labels(ax: Axes) -> None:
+    """Place the all-local labels drawn on ``ax`` again, at the figure's present layout and legend.
+
+    They were placed before a moved legend (:func:`~offloadsim.plots.axes.clear_legend`)
+    or the notes under the figure took room: one may sit under the legend now.
+    """
+    kept = _ALL_LOCAL_LABELS.get(ax, [])
+    with house_style():
+        for k, (text, y, note) in enumerate(kept):
+            note.remove()
+            kept[k] = (text, y, _label_clear_of_lines(ax, text, y))
+
+
+#: The all-local labels of each Axes (text, height, the label placed), for :func:`place_all_local_labels`.
+_ALL_LOCAL_LABELS: weakref.WeakKeyDictionary[Axes, list[tuple[str, float, Annotation]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _label_clear_of_lines(ax: Axes, text: str, y: float) -> Annotation:
+    """Label a horizontal line at ``y`` at one of its ends, below or above it, where it covers no data line.
+
+    Tried in order: right end below, left end below, right end above, left
+    end above; the first whose box crosses no other line and not the
+    legend is kept (else the first).  Returns the label.
+    """
+    places = [
+        (1.0, "right", -2, "top"),
+        (0.0, "left", -2, "top"),
+        (1.0, "right", 2, "bottom"),
+        (0.0, "left", 2, "bottom"),
+    ]
+
+    def annotate(x: float, ha: str, dy: float, va: str) -> Annotation:
+        note = ax.annotate(
+            text,
+            (x, y),
+            xycoords=("axes fraction", "data"),
+            xytext=(-3 if ha == "right" else 3, dy),
+            textcoords="offset points",
+            ha=ha,
+            va=va,
+            fontsize=6,
+            bbox=LABEL_BOX,
+        )
+        note.set_in_layout(False)  # inside the axes: the layout need not make room for it
+        return note
+
+    for place in places:
+        note = annotate(*place)
+        renderer = laid_out(ax)
+        patch = note.get_bbox_patch()  # the white box behind the text, which hides what it covers
+        box = patch.get_window_extent(renderer) if patch is not None else note.get_window_extent(renderer)
+        legend = ax.get_legend()
+        if legend is not None and box.overlaps(legend.get_window_extent(renderer)):
+            note.remove()
+            continue
+        if not [line for line in lines_under_box(ax, box) if not line.startswith("_")]:
+            return note
+        note.remove()
+    return annotate(*places[0])

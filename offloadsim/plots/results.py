@@ -590,9 +590,10 @@ class _View:
         return out
 
     def fixed_title(self, frame: pd.DataFrame) -> str:
-        """``objective = energy, phone–server bandwidth = 5.85 Mbps``: the dimensions ``where`` fixed.
+        """``objective = energy, phone–server bandwidth = 5.85 Mbit/s``: the dimensions ``where`` fixed.
 
-        Each value as the rows kept write it (``true`` for a ``--where`` that said ``True``).
+        Each value as the rows kept write it (``true`` for a ``--where`` that said ``True``), a
+        quantity in its axis's unit, as facet titles, legends and notes write swept values.
         """
         dims = set(self.dimensions(frame)) | set(self.results.swept)
         return ", ".join(
@@ -1084,11 +1085,14 @@ def _as_written(frame: pd.DataFrame, swept: Sequence[str]) -> pd.DataFrame:
 
 
 def _kept(frame: pd.DataFrame, key: str, given: Any) -> str:
-    """The value ``--where key=given`` kept, as the rows write it (``given`` if they are not one)."""
+    """The value ``--where key=given`` kept, as the rows write it (``given`` if they are not one).
+
+    A quantity reads in its axis's unit (:func:`axis_texts`): ``5 Mbit/s`` for a sweep's ``5 Mbps``.
+    """
     if key not in frame.columns:
         return str(given)
     kept = pd.unique(texts(frame[key]))
-    return str(kept[0]) if len(kept) == 1 else str(given)
+    return axis_texts([str(kept[0])])[0] if len(kept) == 1 else str(given)
 
 
 def _filter(frame: pd.DataFrame, where: Mapping[str, Any] | None, name: str) -> pd.DataFrame:

@@ -107,7 +107,7 @@ def test_kinds_without_the_swept_key_refuse_to_pool_it_and_say_how_to_choose(swe
         + [fig._suptitle.get_text() if fig._suptitle else ""]
         + [legend.get_title().get_text() for legend in fig.legends]  # heads the legend above the panels
     )
-    assert "phone–ap bandwidth = 5 Mbps" in titles, "a figure says which value --where chose"
+    assert "phone–ap bandwidth = 5 Mbit/s" in titles, "--where's value, in its axis's unit"
 
 
 def test_a_panel_title_too_wide_for_its_room_is_broken_at_a_space(two_apps, tmp_path):
@@ -764,7 +764,7 @@ def test_where_compares_a_quantity_by_value(sweep_results, given):
     fig = plots.plot_results(sweep_results, "cdf", where={"links[0].bandwidth": given})
     assert len(fig.axes[0].lines) == 2
     title = fig.axes[0].get_title(loc="left") + (fig._suptitle.get_text() if fig._suptitle else "")
-    assert "phone–ap bandwidth = 5 Mbps" in title, "the figure names the value as the rows write it"
+    assert "phone–ap bandwidth = 5 Mbit/s" in title, "the figure names the value kept, in its axis's unit"
 
 
 @pytest.mark.parametrize("given", ["5 ms", "5", "5 Mbps x"])

@@ -47,7 +47,9 @@ def quoted_listing(names: Iterable[object], limit: int = 3) -> str:
 _MIN_PART = 3
 
 
-def close_matches(word: str, candidates: Iterable[str], n: int = 1, cutoff: float = 0.6) -> list[str]:
+def close_matches(
+    word: str, candidates: Iterable[str], n: int = 1, cutoff: float = 0.6, *, within: float | None = None
+) -> list[str]:
     """Up to ``n`` candidates close to ``word``: those equal to it but for case first.
 
     Among case-only matches, fewer changed characters come first, so ``mbps``
@@ -63,6 +65,17 @@ def close_matches(word: str, candidates: Iterable[str], n: int = 1, cutoff: floa
     ['resnet50']
     >>> close_matches("p95", ["latency_mean_s", "latency_p95_s", "wait_p95_s"], n=3)
     ['latency_p95_s', 'wait_p95_s']
+
+    With ``within``, only the close spellings about as close as the closest (their difflib
+    similarity at most ``within`` below its, or below 1 after a case-only match) are kept, in
+    the candidates' order: a word several names are equally near names them all, a plain typo
+    of one name names that one.
+
+    >>> names = ["latency_mean_s", "latency_p50_s", "latency_p95_s", "latency_p99_s", "wait_mean_s"]
+    >>> close_matches("latency", names, n=4, within=0.05)
+    ['latency_mean_s', 'latency_p50_s', 'latency_p95_s', 'latency_p99_s']
+    >>> close_matches("latncy_p95_s", names, n=4, within=0.05)
+    ['latency_p95_s']
     """
     import difflib  # here: every error message module imports this one, and few messages need it
 
@@ -72,7 +85,16 @@ def close_matches(word: str, candidates: Iterable[str], n: int = 1, cutoff: floa
         (c for c in choices if c != word and c.casefold() == folded),
         key=lambda c: sum(a != b for a, b in zip(c, word, strict=False)),
     )
-    spelt = difflib.get_close_matches(word, choices, n=n, cutoff=cutoff)
+    if within is None:
+        spelt = difflib.get_close_matches(word, choices, n=n, cutoff=cutoff)
+    else:
+        scored = sorted(
+            ((difflib.SequenceMatcher(None, word, c).ratio(), i) for i, c in enumerate(choices)),
+            key=lambda pair: (-pair[0], pair[1]),
+        )
+        best = 1.0 if by_case else (scored[0][0] if scored else 0.0)
+        near = [i for ratio, i in scored if ratio >= max(cutoff, best - within)][:n]
+        spelt = [choices[i] for i in sorted(near)]
     found = [*by_case, *(c for c in spelt if c not in by_case)]
     if len(found) < n and len(word) >= _MIN_PART:
         found += [c for c in choices if c != word and c not in found and _holds(c, folded)]
@@ -94,14 +116,22 @@ def _holds(name: str, folded: str) -> bool:
     return False
 
 
-def did_you_mean(word: str, candidates: Iterable[str], n: int = 1, cutoff: float = 0.6) -> str:
-    """``' (did you mean "x"?)'`` (or ``"x" or "y"``) for the closest candidates, ``""`` when none is close.
+def did_you_mean(
+    word: str, candidates: Iterable[str], n: int = 1, cutoff: float = 0.6, *, within: float | None = None
+) -> str:
+    """``' (did you mean "x"?)'`` (or ``"x" or "y"``, ``"x", "y" or "z"``) for the closest candidates.
+
+    ``""`` when none is close; ``n``, ``cutoff`` and ``within`` as :func:`close_matches` takes them.
 
     >>> print(did_you_mean("Edge", ["edge", "cloud"]))
      (did you mean "edge"?)
+    >>> print(did_you_mean("latency", ["latency_mean_s", "latency_p50_s", "latency_p95_s"], n=3, within=0.05))
+     (did you mean "latency_mean_s", "latency_p50_s" or "latency_p95_s"?)
     """
-    close = close_matches(word, candidates, n, cutoff)
-    return f" (did you mean {' or '.join(map(quoted, close))}?)" if close else ""
+    close = [quoted(name) for name in close_matches(word, candidates, n, cutoff, within=within)]
+    if not close:
+        return ""
+    return f" (did you mean {' or '.join([', '.join(close[:-1]), close[-1]] if len(close) > 2 else close)}?)"
 
 
 #: At most this many entries of a directory are read for a file name to suggest (a huge one is not listed).

@@ -120,3 +120,34 @@ def test_a_part_of_a_name_suggests_the_names_holding_it_after_close_spellings():
     assert close_matches("latncy_p95_s", metrics) == ["latency_p95_s"]  # a close spelling comes first
     assert close_matches("95", metrics) == []  # not at the start of a part
     assert close_matches("ms", ["latency_ms_total"]) == []  # too short to say anything
+
+
+def test_a_word_several_names_are_about_as_near_to_names_each_and_a_typo_its_one_name():
+    """``--metric latency`` suggested latency_p99_s alone, though its mean and others are as near."""
+    from offloadsim.suggest import close_matches, did_you_mean
+
+    metrics = [
+        "latency_mean_s",
+        "latency_p50_s",
+        "latency_p95_s",
+        "latency_p99_s",
+        "wait_mean_s",
+        "drop_rate",
+    ]
+    assert close_matches("latency", metrics, n=4, within=0.05) == metrics[:4]  # in the candidates' order
+    assert close_matches("latency", metrics, n=2, within=0.05) == [
+        "latency_p50_s",
+        "latency_p95_s",
+    ]  # closest
+    assert close_matches("latncy_p95_s", metrics, n=4, within=0.05) == ["latency_p95_s"]  # a typo: one name
+    assert close_matches("LATENCY_P95_S", metrics, n=4, within=0.05) == ["latency_p95_s"]  # case aside: one
+    assert close_matches("latency", metrics, n=4) == [  # without within: difflib's order, as before
+        "latency_p99_s",
+        "latency_p95_s",
+        "latency_p50_s",
+        "latency_mean_s",
+    ]
+    assert did_you_mean("latency", metrics, n=3, within=0.05) == (
+        ' (did you mean "latency_p50_s", "latency_p95_s" or "latency_p99_s"?)'
+    )
+    assert did_you_mean("x", metrics, n=3, within=0.05) == ""

@@ -1062,9 +1062,9 @@ def _need_metric(metrics: pd.DataFrame, metric: str) -> None:
                 f"--metric {metric}: no run here served an LLM request, so none has it; "
                 f"use one of {', '.join(known)}"
             )
-        raise ExperimentError(
-            f"--metric {metric}: unknown metric{did_you_mean(metric, known)}; use one of {', '.join(known)}"
-        )
+        # Several metrics may be about equally near ("latency": its mean and three percentiles): name each.
+        close = did_you_mean(metric, known, n=4, within=0.05)
+        raise ExperimentError(f"--metric {metric}: unknown metric{close}; use one of {', '.join(known)}")
 
 
 def _as_written(frame: pd.DataFrame, swept: Sequence[str]) -> pd.DataFrame:

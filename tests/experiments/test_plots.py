@@ -1734,6 +1734,17 @@ def test_a_part_of_a_metric_name_suggests_the_metric_holding_it(compare_results)
         plots.plot_results(compare_results, "bars", metric="p95")
 
 
+def test_a_metric_name_several_metrics_are_near_names_each_of_them(compare_results):
+    """--metric latency suggested latency_p99_s alone, where its mean and other percentiles are as near."""
+    with pytest.raises(ExperimentError) as caught:
+        plots.plot_results(compare_results, "bars", metric="latency")
+    assert str(caught.value).startswith(
+        '--metric latency: unknown metric (did you mean "latency_mean_s", "latency_p50_s", '
+        '"latency_p95_s" or "latency_p99_s"?); use one of latency_mean_s, '
+    )
+    assert "\n" not in str(caught.value)
+
+
 def test_per_application_deadline_misses_count_expired_tasks_in_flight_as_the_run_does(tmp_path):
     """An overloaded edge ends with tasks queued past their deadline: the run counts them as misses,
     and the per-application metrics a figure draws must too, not only the tasks that finished."""

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import simpy
 
-from offloadsim.engine.errors import EngineError
+from offloadsim.engine.errors import EngineError, at_scenario
 from offloadsim.engine.stall import Streak
 from offloadsim.plugins import shipped_module
 from offloadsim.suggest import quoted
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     import numpy as np
 
     from offloadsim.engine.network import LinkModel
+    from offloadsim.scenario.model import Scenario
     from offloadsim.world.dynamics import Dynamics, WorldChange
     from offloadsim.world.topology import Change, Topology
 
@@ -156,6 +157,7 @@ def start_changes(
 
 def start_dynamics(
     env: simpy.Environment,
+    scenario: Scenario,
     dynamics: tuple[Dynamics, ...],
     topology: Topology,
     rng_for: Callable[[int], np.random.Generator],
@@ -167,16 +169,17 @@ def start_dynamics(
     topology keeps who holds each node or link down, so one entry's coming up
     ends its own outage, not another's that overlaps it (a scheduled window
     and a random failure, two windows, a handover's link to an access point
-    the device left), whatever kind of change, a plug-in's included, made it.
+    the device left), whatever kind of change, a plug-in's included, made it.  A run stopped by an
+    entry (a plug-in's fault, a timeline stuck at one instant) says so at ``scenario``'s file.
     """
     if not dynamics:
         return
     timelines = [
         _tagged(
             entry.index,
-            _stall_checked(entry, entry.timeline(rng_for(entry.index)), _stall_limit(topology))
+            _stall_checked(scenario, entry, entry.timeline(rng_for(entry.index)), _stall_limit(topology))
             if shipped_module(type(entry.kind).__module__)
-            else _checked(env, entry, entry.timeline(rng_for(entry.index)), _stall_limit(topology)),
+            else _checked(env, scenario, entry, entry.timeline(rng_for(entry.index)), _stall_limit(topology)),
         )
         for entry in dynamics
     ]
@@ -209,50 +212,64 @@ def _stall_limit(topology: Topology) -> int:
     return STALL_LIMIT + 8 * len(topology.links) + 2 * len(topology.nodes)
 
 
-def _stall_checked(entry: Dynamics, timeline: Iterator[Any], limit: int) -> Iterator[Any]:
+def _stall_checked(scenario: Scenario, entry: Dynamics, timeline: Iterator[Any], limit: int) -> Iterator[Any]:
     """A built-in kind's ``timeline``, stopped past ``limit`` changes in a row at one instant.
 
     Only for a kind whose times are drawn from distributions the scenario writes (its
     ``stall_keys``, ``failures``' ``mtbf`` and ``mttr``): a mean above 0 passes validation, yet
     its draws may round to 0 s nearly always (``{lognormal: {mean: 1 s, sigma: 40}}``, whose
     median is 1e-348 s, refused by the scenario's reading since: ``LOGNORMAL_MAX_SIGMA``), so the
-    run would never end.  Another kind's timeline is returned as it is.
+    run would never end.  Another kind's timeline is returned as it is.  The error says it at the
+    scenario's file (:func:`~offloadsim.engine.errors.at_scenario`), as validation says a problem.
     """
     keys: tuple[str, ...] = getattr(entry.kind, "stall_keys", ())
     if not keys:
         return timeline
-    return _stalls(entry.index, keys, timeline, limit)
+    return _stalls(scenario, entry.index, keys, timeline, limit)
 
 
-def _stalls(index: int, keys: tuple[str, ...], timeline: Iterator[Any], limit: int) -> Iterator[Any]:
+def _stalls(
+    scenario: Scenario, index: int, keys: tuple[str, ...], timeline: Iterator[Any], limit: int
+) -> Iterator[Any]:
     streak = Streak(limit)
     for at, change in timeline:
         if streak.past(at):
-            named = " and ".join(f"dynamics[{index}].{key}" for key in keys)
+            drawn = [f"dynamics[{index}].{key}" for key in keys]
             raise EngineError(
-                f"dynamics[{index}]: changed the world {streak.count:,} times in a row at {at:g} s: "
-                f"simulated time stopped advancing, so the run could never end; {named} draw times "
-                "the clock cannot tell from 0 s nearly always: give them distributions whose draws "
-                "are mostly longer"
+                at_scenario(
+                    scenario,
+                    f"dynamics[{index}]",
+                    f"changed the world {streak.count:,} times in a row at {at:g} s: simulated time "
+                    f"stopped advancing, so the run could never end; {' and '.join(drawn)} draw times "
+                    "the clock cannot tell from 0 s nearly always: give them distributions whose draws "
+                    "are mostly longer",
+                    also=drawn,
+                )
             )
         yield at, change
 
 
 def _checked(
-    env: simpy.Environment, entry: Dynamics, timeline: Iterator[Any], limit: int
+    env: simpy.Environment, scenario: Scenario, entry: Dynamics, timeline: Iterator[Any], limit: int
 ) -> Iterator[tuple[float, Any]]:
     """A plug-in kind's ``timeline``, each item checked, and its changes guarded, as the engine reads them.
 
     The built-in kinds are not wrapped (their timelines are tested): a plug-in's mistake ends the
     run with a :class:`DynamicsFailed` naming it, not an internal error, nor a change silently
     applied at the wrong time (a time out of order, or NaN, would be applied at once), nor a
-    run that never ends (more than ``limit`` changes in a row at one instant).
+    run that never ends (more than ``limit`` changes in a row at one instant).  Each error says it
+    at the entry of the scenario's file (:func:`~offloadsim.engine.errors.at_scenario`).
     """
     from offloadsim.world.dynamics.registry import kind_fault
 
     cls = type(entry.kind)
     kind = f"kind of dynamics {quoted(entry.kind.name)} ({cls.__module__}.{cls.__qualname__})"
-    said = f"dynamics[{entry.index}]: {kind}"
+    key = f"dynamics[{entry.index}]"
+
+    def said(text: str) -> str:
+        """The kind's fault ``text`` at its entry of the scenario's file."""
+        return at_scenario(scenario, key, f"{kind}: {text}")
+
     previous = 0.0
     streak = Streak(limit)
     while True:
@@ -262,28 +279,33 @@ def _checked(
             return
         except Exception as error:
             when = f" at simulated time {env.now:.6g} s"
-            raise DynamicsFailed(
-                f"dynamics[{entry.index}]: {kind_fault(entry.kind, error, 'timeline', when)}"
-            ) from error
+            fault = kind_fault(entry.kind, error, "timeline", when)
+            raise DynamicsFailed(at_scenario(scenario, key, str(fault))) from error
         if not (isinstance(item, tuple) and len(item) == 2):
-            raise DynamicsFailed(f"{said}: its timeline yielded {item!r}; expected (time in s, change)")
+            raise DynamicsFailed(said(f"its timeline yielded {item!r}; expected (time in s, change)"))
         at, change = item
         if isinstance(at, bool) or not isinstance(at, Real) or math.isnan(at) or at < previous:
             after = f"no earlier than the {previous:g} s before it" if previous > 0 else "at least 0"
             raise DynamicsFailed(
-                f"{said}: its timeline yielded the time {at!r}; expected a number of seconds, {after} "
-                "(a timeline is in time order)"
+                said(
+                    f"its timeline yielded the time {at!r}; expected a number of seconds, {after} "
+                    "(a timeline is in time order)"
+                )
             )
         if not callable(getattr(change, "apply", None)):
             raise DynamicsFailed(
-                f"{said}: its timeline yielded {change!r} at {at:g} s; expected a change with "
-                "apply(topology) (SetCapacity, SetLatency, SetLinkUp, SetNodeUp, ...)"
+                said(
+                    f"its timeline yielded {change!r} at {at:g} s; expected a change with "
+                    "apply(topology) (SetCapacity, SetLatency, SetLinkUp, SetNodeUp, ...)"
+                )
             )
         now = float(at)  # a Python float, whatever real number the plug-in gave
         if streak.past(now):
             raise DynamicsFailed(
-                f"{said}: its timeline yielded {streak.count:,} changes in a row at {now:g} s: "
-                "simulated time stopped advancing, so the run could never end"
+                said(
+                    f"its timeline yielded {streak.count:,} changes in a row at {now:g} s: "
+                    "simulated time stopped advancing, so the run could never end"
+                )
             )
         previous = now
         yield now, _Guarded(change, said, now)
@@ -294,7 +316,7 @@ class _Guarded:
 
     __slots__ = ("at", "change", "said")
 
-    def __init__(self, change: Any, said: str, at: float):
+    def __init__(self, change: Any, said: Callable[[str], str], at: float):
         self.change = change
         self.said = said
         self.at = at
@@ -306,8 +328,10 @@ class _Guarded:
         except Exception as error:
             text = str(error).splitlines()[0] if str(error) else ""
             raise DynamicsFailed(
-                f"{self.said}: its change {self.change!r} at {self.at:g} s failed: {type(error).__name__}"
-                + (f": {text}" if text else "")
+                self.said(
+                    f"its change {self.change!r} at {self.at:g} s failed: {type(error).__name__}"
+                    + (f": {text}" if text else "")
+                )
             ) from error
 
 

@@ -1,13 +1,15 @@
-"""The engine's one user-facing error type."""
+"""The engine's one user-facing error type, and the line a run's problem at a key path says it in."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from offloadsim.scenario.errors import KeyPathError
+    from offloadsim.scenario.model import Scenario
 
-__all__ = ["EngineError"]
+__all__ = ["EngineError", "at_scenario"]
 
 
 class EngineError(RuntimeError):
@@ -21,3 +23,14 @@ class EngineError(RuntimeError):
     def __init__(self, message: str, refusal: KeyPathError | None = None):
         super().__init__(message)
         self.refusal = refusal  # pickled with the error (its __dict__): a worker process's keeps it
+
+
+def at_scenario(scenario: Scenario, key_path: str, message: str, also: Sequence[str] = ()) -> str:
+    """A problem a run met at ``key_path`` of ``scenario`` in one line, at its file as validate says one.
+
+    ``s.yaml: dynamics[0]: changed the world ...``, naming the ``--set`` that gave ``key_path`` (or
+    one of ``also``) as :func:`~offloadsim.scenario.overrides.blamed` does for a world's refusal.
+    """
+    from offloadsim.scenario.overrides import blamed  # only when a run stops: the engine's errors are rare
+
+    return str(blamed(scenario, key_path, message, also))

@@ -529,6 +529,7 @@ class Simulation:
         reset_policy(self.policy, self.view)  # before the first decision: nothing cached from another run
         start_dynamics(
             env,
+            self.world.scenario,
             self.world.dynamics,
             self.topology,
             # Entry i's stream is named by its kind and how many earlier entries are of that kind.

@@ -21,11 +21,11 @@ import numpy as np
 import simpy
 
 from offloadsim.engine.environment import caller
-from offloadsim.engine.errors import EngineError
+from offloadsim.engine.errors import EngineError, at_scenario
 from offloadsim.engine.stall import Streak
 from offloadsim.engine.streams import Name, stream
 from offloadsim.scenario.arrivals import Clock
-from offloadsim.scenario.model import WorkloadSpec
+from offloadsim.scenario.model import Scenario, WorkloadSpec
 from offloadsim.suggest import quoted
 
 if TYPE_CHECKING:
@@ -51,7 +51,7 @@ def start_arrivals(
     env = sim.env
     rng = stream(sim.seed, sim.replication, "arrivals", *key)
     stop = min(workload.stop_s if workload.stop_s is not None else sim.end_s, sim.end_s)
-    stalled = _stall_guard(env, workload, source)
+    stalled = _stall_guard(env, sim.world.scenario, workload, source)
     workload.arrivals.start(_Run(env, rng, source, workload.start_s, stop, arrive, stalled))
 
 
@@ -137,8 +137,13 @@ class _Chain:
 _FIRE: Final = _Chain.fire
 
 
-def _stall_guard(env: simpy.Environment, workload: WorkloadSpec, source: str) -> Callable[[float], None]:
-    """A counter of one chain's arrivals in a row at one instant; raises EngineError past the limit."""
+def _stall_guard(
+    env: simpy.Environment, scenario: Scenario, workload: WorkloadSpec, source: str
+) -> Callable[[float], None]:
+    """A counter of one chain's arrivals in a row at one instant; raises EngineError past the limit.
+
+    The error says it at the workload entry of ``scenario``'s file, as validation says a problem.
+    """
     process = workload.arrivals
     limit = STALL_LIMIT + process.stall_allowance(source)
     streak = Streak(limit)
@@ -146,9 +151,13 @@ def _stall_guard(env: simpy.Environment, workload: WorkloadSpec, source: str) ->
     def stalled(now: float) -> None:
         if streak.past(now):
             raise EngineError(
-                f"workload[{workload.index}] at {quoted(source)}: simulated time stopped advancing "
-                f"at {now:g} s ({streak.count:,} arrivals in a row at that instant), "
-                "so the run could never end; " + process.stall_hint
+                at_scenario(
+                    scenario,
+                    f"workload[{workload.index}]",
+                    f"simulated time stopped advancing at {now:g} s ({streak.count:,} arrivals at "
+                    f"{quoted(source)} in a row at that instant), so the run could never end; "
+                    + process.stall_hint,
+                )
             )
 
     return stalled

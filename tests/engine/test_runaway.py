@@ -67,11 +67,12 @@ def test_closed_loop_that_advances_time_is_accepted(change):
 
 
 def test_stall_the_validator_cannot_foresee_stops_the_run_with_a_clear_error():
-    scenario = load_scenario_text(DROPPED_LOOP)  # valid: the loop stalls only at run time
+    scenario = load_scenario_text(DROPPED_LOOP, source="s.yaml")  # valid: the loop stalls only at run time
     with pytest.raises(EngineError) as caught:
         engine.simulate(scenario)
     message = str(caught.value)
-    assert 'workload[0] at "phone"' in message
+    assert message.startswith("s.yaml: workload[0]: "), "at the scenario's file, as validate says"
+    assert 'arrivals at "phone" in a row' in message
     assert "stopped advancing at 0 s" in message
     assert f"{STALL_LIMIT + 2 + 1:,} arrivals" in message  # the limit plus the chain's two users
     assert "think" in message
@@ -91,7 +92,8 @@ def _stopped(tmp_path: Path, capsys, text: str) -> str:
 
 
 def test_stalled_run_exits_2_with_one_line_and_writes_nothing(tmp_path: Path, capsys):
-    assert "stopped advancing" in _stopped(tmp_path, capsys, DROPPED_LOOP)
+    line = _stopped(tmp_path, capsys, DROPPED_LOOP)
+    assert line.startswith(f"offloadsim: error: {tmp_path / 's.yaml'}: workload[0]: simulated time stopped")
 
 
 def test_bursts_at_one_instant_are_not_a_stall(tmp_path: Path):
@@ -164,8 +166,8 @@ def test_failures_whose_draws_round_to_zero_stop_the_run_naming_their_keys(
     line = _stopped(tmp_path, capsys, ZERO_FAILURES).replace(str(tmp_path / "s.yaml"), "s.yaml")
     assert line.startswith("offloadsim: error: s.yaml: dynamics[0].mtbf.lognormal.sigma: expected a"), line
     monkeypatch.setattr(quantities, "LOGNORMAL_MAX_SIGMA", math.inf)
-    line = _stopped(tmp_path, capsys, ZERO_FAILURES)
-    assert line.startswith("offloadsim: error: dynamics[0]: changed the world"), line
+    line = _stopped(tmp_path, capsys, ZERO_FAILURES).replace(str(tmp_path / "s.yaml"), "s.yaml")
+    assert line.startswith("offloadsim: error: s.yaml: dynamics[0]: changed the world"), line  # at its file
     assert "in a row at 0 s" in line and "dynamics[0].mtbf and dynamics[0].mttr" in line
 
 
@@ -174,10 +176,14 @@ def test_changes_up_to_the_limit_at_one_instant_are_not_a_stall():
     limit the engine gives a timeline counts the topology's nodes and links on top of its own."""
     from offloadsim.engine.dynamics import _stalls
 
+    scenario = load_scenario_text(DROPPED_LOOP, source="s.yaml")
     burst = [(0.25, n) for n in range(100)] + [(0.5, n) for n in range(100)]
-    assert list(_stalls(0, ("mtbf",), iter(burst), 100)) == burst
-    with pytest.raises(EngineError, match=r"101 times in a row at 0\.5 s.*dynamics\[3\]\.mtbf draw"):
-        list(_stalls(3, ("mtbf",), iter([*burst, (0.5, 100)]), 100))
+    assert list(_stalls(scenario, 0, ("mtbf",), iter(burst), 100)) == burst
+    with pytest.raises(
+        EngineError,
+        match=r"^s\.yaml: dynamics\[3\]: changed the world 101 times in a row at 0\.5 s.*\[3\]\.mtbf draw",
+    ):
+        list(_stalls(scenario, 3, ("mtbf",), iter([*burst, (0.5, 100)]), 100))
 
 
 def test_the_three_stall_guards_count_a_streak_one_way():
@@ -194,7 +200,11 @@ def test_the_three_stall_guards_count_a_streak_one_way():
     change = SimpleNamespace(apply=lambda topology: None)
     entry = SimpleNamespace(index=2, kind=SimpleNamespace(name="stuck"))
     times = [0.0] * 100 + [0.5] * 100 + [0.75] * 101
-    checked = _checked(None, entry, iter((t, change) for t in times), 100)  # type: ignore[arg-type]
+    scenario = load_scenario_text(DROPPED_LOOP, source="s.yaml")
+    checked = _checked(None, scenario, entry, iter((t, change) for t in times), 100)  # type: ignore[arg-type]
     assert [at for at, _ in itertools.islice(checked, 300)] == times[:300]
-    with pytest.raises(DynamicsFailed, match=r"yielded 101 changes in a row at 0\.75 s"):
+    with pytest.raises(
+        DynamicsFailed,
+        match=r'^s\.yaml: dynamics\[2\]: kind of dynamics "stuck" .*yielded 101 changes in a row at 0\.75 s',
+    ):
         next(checked)

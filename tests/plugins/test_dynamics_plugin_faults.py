@@ -100,12 +100,14 @@ def test_an_exception_in_parse_refuses_the_entry_naming_the_kind_and_its_line(ti
 
 
 def test_an_exception_in_the_timeline_names_the_kind_its_line_and_the_time(tiny_scenario, toy):
+    """At the scenario's file, as the refusal of its parse is, and naming the override that gave it."""
     with pytest.raises(EngineError) as caught:
         _run(tiny_scenario, "raises")
     assert type(caught.value).__name__ == "DynamicsFailed"
     assert re.fullmatch(
-        rf"{KIND} raised IndexError in timeline\(\) at simulated time 0\.5 s: no step 3 "
-        rf"\(test_dynamics_plugin_faults\.py, line \d+, in timeline\)",
+        rf"{re.escape(str(tiny_scenario))}: {KIND} raised IndexError in timeline\(\) at simulated time "
+        rf"0\.5 s: no step 3 \(test_dynamics_plugin_faults\.py, line \d+, in timeline\) "
+        rf'\(set by overrides="dynamics=\[{{kind: toy-faulty, fault: raises}}\]"\)',
         str(caught.value),
     ), str(caught.value)
 
@@ -132,7 +134,8 @@ def test_a_timeline_item_the_engine_cannot_apply_as_meant_stops_the_run_naming_t
     with pytest.raises(EngineError) as caught:
         _run(tiny_scenario, fault)
     assert type(caught.value).__name__ == "DynamicsFailed"
-    assert re.match(KIND, str(caught.value)) and expected in str(caught.value), str(caught.value)
+    at_file = rf"{re.escape(str(tiny_scenario))}: {KIND}"  # at the scenario's file, as validate says
+    assert re.match(at_file, str(caught.value)) and expected in str(caught.value), str(caught.value)
 
 
 def test_a_sound_plugin_timeline_runs_as_before(tiny_scenario, toy):

@@ -14,6 +14,10 @@ from offloadsim.suggest import did_you_mean_file, quoted
 
 __all__ = ["ModelSpec", "resolve_models"]
 
+#: The least image size calibrate times a zoo model at (``resnet18@10`` is refused), checked by
+#: :func:`~offloadsim.models.registry.parameter_problems` with the rest of a model's parameters.
+LEAST_SIZE = {"image_size": 16}
+
 
 @dataclass(frozen=True, slots=True)
 class ModelSpec:
@@ -33,23 +37,18 @@ def resolve_models(
     ['alexnet', 'resnet18@160']
     """
     from offloadsim.models import get_model, load_onnx
-    from offloadsim.models.registry import UnknownModelError, sized_name
+    from offloadsim.models.registry import UnknownModelError, sized_model
 
     specs: list[ModelSpec] = []
     for name in names:
         try:
-            base, params = sized_name(name)
-        except ValueError as exc:
+            base, params = sized_model(name, least=LEAST_SIZE)
+        except ValueError as exc:  # not NAME@SIZE, or a size the model does not take or too small
             raise CalibrationError(f"bad model {describe(name)}: {exc}") from None
-        if params.get("image_size", 16) < 16:
-            raise CalibrationError(
-                f"bad model {describe(name)}: expected an image size of at least 16 pixels, "
-                f"got {params['image_size']}"
-            )
-        try:
-            graph = get_model(base, **params)
         except UnknownModelError as exc:
             raise CalibrationError(str(exc.args[0] if exc.args else exc)) from None
+        try:
+            graph = get_model(base, **params)
         except (TypeError, ValueError) as exc:
             raise CalibrationError(f"cannot build {describe(name)}: {exc}") from None
         specs.append(ModelSpec(name, graph))

@@ -729,17 +729,14 @@ def _zoo_layers(layers: Callable[..., Any], label: str) -> Any:
     the model cannot take, or a model that takes none, is a usage error naming the label as
     ``calibrate`` does (``bad model "resnet18@0": ...``).
     """
-    from offloadsim.models.registry import parameter_problems, sized_name
+    from offloadsim.models.registry import sized_model
     from offloadsim.shapes import describe
 
     bad = f"bad model {describe(label)}"
     try:
-        name, params = sized_name(label)
+        name, params = sized_model(label)  # an unknown model raises, as a bare name does
     except ValueError as error:
         raise _UsageError(f"{bad}: {error}") from None
-    problems = parameter_problems(name, params)  # an unknown model raises, as a bare name does
-    if problems:
-        raise _UsageError(f"{bad}: NAME@SIZE sets an image model's image_size; {problems[0][1]}")
     try:
         return layers(name, **params)
     except ValueError as error:  # an image too small for the model's windows, as a scenario says it

@@ -27,6 +27,7 @@ __all__ = [
     "list_models",
     "parameter_problems",
     "layers_table",
+    "sized_model",
     "sized_name",
     "models_table",
     "table_notes",
@@ -163,13 +164,16 @@ _MOST = {"image_size": MOST_PIXELS}
 _TYPE_WORDS = {int: "a whole number", float: "a number", str: "a string", bool: "true or false"}
 
 
-def parameter_problems(name: str, params: Mapping[str, Any]) -> list[tuple[str, str]]:
+def parameter_problems(
+    name: str, params: Mapping[str, Any], least: Mapping[str, int] | None = None
+) -> list[tuple[str, str]]:
     """``(key, message)`` for each of ``params`` that model ``name``'s builder does not take as given.
 
     The builder's signature says what it takes (``image_size: int``): an
     unknown key, a value of another type (a list for a whole number), or a
     whole number below its least (``num_classes: 0``) or above its greatest (``image_size`` past
-    :data:`MOST_PIXELS`) is a problem.
+    :data:`MOST_PIXELS`) is a problem.  ``least`` raises the least value of some keys for a caller
+    that needs more than the builder does (``calibrate`` times images of at least 16 pixels).
     ``precision`` and ``dtype_bytes`` are left to
     :func:`~offloadsim.models.precision.parse_precision`.  Raises
     :class:`UnknownModelError` for an unknown model.
@@ -201,8 +205,8 @@ def parameter_problems(name: str, params: Mapping[str, Any]) -> list[tuple[str, 
         expected = hints.get(key)
         if expected in _TYPE_WORDS and not _fits(value, expected):
             problems.append((key, f"expected {_TYPE_WORDS[expected]}, got {describe(value)}"))
-        elif expected is int and value < (least := _LEAST.get(key, 1)):
-            problems.append((key, f"expected a whole number at least {least}, got {describe(value)}"))
+        elif expected is int and value < (lowest := {**_LEAST, **(least or {})}.get(key, 1)):
+            problems.append((key, f"expected a whole number at least {lowest}, got {describe(value)}"))
         elif expected is int and value > (most := _MOST.get(key, value)):
             problems.append((key, f"expected a whole number at most {most:,}, got {describe(value)}"))
     return problems
@@ -237,6 +241,26 @@ def sized_name(label: str) -> tuple[str, dict[str, int]]:
         shown = size if len(size) <= 9 else f"{size[:6]}... ({len(size)} digits)"
         raise ValueError(f"expected an image size of at most {MOST_PIXELS:,} pixels, got {shown}")
     return base, {"image_size": int(size)}
+
+
+def sized_model(label: str, least: Mapping[str, int] | None = None) -> tuple[str, dict[str, int]]:
+    """``NAME@SIZE`` read (:func:`sized_name`) and its size checked (:func:`parameter_problems`).
+
+    The one check of the label ``models show`` and ``calibrate --models`` take, with ``least`` as
+    :func:`parameter_problems` takes it.  Raises ValueError saying what was expected (a size the
+    model does not take, or too small), :class:`UnknownModelError` for an unknown NAME.
+
+    >>> sized_model("resnet18@160")
+    ('resnet18', {'image_size': 160})
+    >>> sized_model("resnet18@10", least={"image_size": 16})
+    Traceback (most recent call last):
+    ValueError: NAME@SIZE sets an image model's image_size; expected a whole number at least 16, got 10
+    """
+    name, params = sized_name(label)
+    problems = parameter_problems(name, params, least)
+    if problems:
+        raise ValueError(f"NAME@SIZE sets an image model's image_size; {problems[0][1]}")
+    return name, params
 
 
 def get_model(name: str, **params: Any) -> LayerGraph:

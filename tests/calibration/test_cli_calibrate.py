@@ -26,12 +26,19 @@ def run(argv):
         (["calibrate", "--models", "resnet-9000"], "unknown model"),
         # Names in double quotes and paths bare, as the rest of the CLI writes them (not Python's repr).
         (["calibrate", "--models", "resnet18@x"], 'bad model "resnet18@x": expected NAME@IMAGE_SIZE'),
-        # resnet18@10 is NAME@IMAGE_SIZE, as the refusal asked for: it is the size that is too small.
+        # resnet18@10 is NAME@IMAGE_SIZE, as the refusal asked for: it is the size that is too small,
+        # said as models show and a scenario's params say a size out of bounds (parameter_problems).
         (
             ["calibrate", "--models", "resnet18@10"],
-            'bad model "resnet18@10": expected an image size of at least 16 pixels, got 10',
+            'bad model "resnet18@10": NAME@SIZE sets an image model\'s image_size; '
+            "expected a whole number at least 16, got 10",
         ),
-        (["calibrate", "--models", "bert-base@64"], 'cannot build "bert-base@64": '),
+        # A model that takes no image size, said as models show says it, not as bert's TypeError.
+        (
+            ["calibrate", "--models", "bert-base@64"],
+            'bad model "bert-base@64": NAME@SIZE sets an image model\'s image_size; '
+            'model "bert-base" has no parameter "image_size"',
+        ),
         # "@" with no size was read as resnet18 and timed; "²" passed isdigit() and int() raised (exit 1);
         # Arabic-Indic digits were timed and labelled as given.
         (["calibrate", "--models", "resnet18@"], "expected NAME@IMAGE_SIZE"),

@@ -195,13 +195,32 @@ def parse_assignment(assignment: str) -> tuple[str, Any]:
         value = yaml.load(text, Loader=ScenarioLoader) if text.strip() else ""
     except yaml.YAMLError as error:
         problem = getattr(error, "problem", None) or str(error)
-        raise PathError(path, f"cannot read the value {describe(text)} as YAML: {problem}") from None
+        inner = _inside(path, getattr(error, "key_path", ""))  # a number in a mapping or list: its key
+        raise PathError(inner, f"cannot read the value {describe(text)} as YAML: {problem}") from None
     except RecursionError:  # PyYAML's own recursion ran out: deeper than the limit
         raise PathError(path, f"the value is nested more than {MAX_DEPTH} levels deep") from None
     too_large = size_problem(value)
     if too_large is not None:
         raise PathError(path, f"the value {too_large}") from None
     return path, value
+
+
+def _inside(path: str, inner: str) -> str:
+    """Key path ``inner`` of a value set at ``path``, from the scenario's top (``path`` if ``inner`` is "").
+
+    A number that cannot be read in ``--set 'links[0]={bandwidth: 1e-400}'`` is at
+    ``links[0].bandwidth`` (its :class:`~offloadsim.scenario.yamlio.UnreadableNumber` holds
+    ``bandwidth``); a path that cannot be read is left for the override's own refusal.
+
+    >>> _inside("links[0]", "bandwidth"), _inside("applications", '["my app"].deadline'), _inside("d", "")
+    ('links[0].bandwidth', 'applications["my app"].deadline', 'd')
+    """
+    if not inner:
+        return path
+    try:
+        return format_path((*parse_path(path), *parse_path(inner)))
+    except PathError:
+        return path
 
 
 def set_by_note(assignment: str, given_as: str = SET_OPTION) -> str:

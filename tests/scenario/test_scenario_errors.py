@@ -139,6 +139,19 @@ MISTAKES = [
         'cannot read the value "-0.5e-500" as YAML: -0.5e-500 is too small a number: it rounds to 0',
         overrides=("links[0].latency=-0.5e-500",),
     ),
+    # In a mapping or list a --set gives: at the number's own key, not at the --set's path alone.
+    _case(
+        "override-float-in-a-mapping-rounded-to-zero",
+        "links[0].latency",
+        'cannot --set "links[0]={between: [phone, edge], latency: 1e-400}": cannot read the value',
+        overrides=("links[0]={between: [phone, edge], latency: 1e-400}",),
+    ),
+    _case(
+        "override-float-in-a-list-rounded-to-infinity",
+        "links[1].between[1]",
+        "1e999 is too large a number: it rounds to infinity",
+        overrides=("links=[{between: [phone, edge]}, {between: [edge, 1e999]}]",),
+    ),
     _case(
         "nul-in-name",
         "name",

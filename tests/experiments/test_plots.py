@@ -1372,7 +1372,7 @@ def test_a_timeline_of_one_sweep_run_keeps_its_legend_off_its_title(tmp_path):
     assert (
         fig.axes[0]
         .get_title(loc="left")
-        .startswith("uplink from each of the phones on this street to the access point = 5 Mbps")
+        .startswith("uplink from each of the phones on this street to the access point = 5 Mbit/s")
     )
     check_readable(fig)
     assert [t.get_text() for t in fig.legends[0].get_texts()] == ["transfer", "queue", "compute"]
@@ -1923,7 +1923,7 @@ def test_a_legend_in_a_row_that_goes_beside_the_axes_stacks_its_entries():
     )
     fig, ax = plots.new_axes("one-column")
     plots.node_utilisation(frame, ax=ax, legend_title="policy")
-    ax.set_title("uplink = 5 Mbps")  # as plot --where titles it
+    ax.set_title("uplink = 5 Mbit/s")  # as plot --where titles it
     plots.note_under(fig, "error bars: 95 % CI of the mean (Student t) over 5 replications")
     assert lines_under_legend(ax, ax.get_legend(), laid_out(ax))  # the place above the bars is taken
     clear_legend(ax)

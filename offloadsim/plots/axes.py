@@ -28,7 +28,7 @@ from matplotlib.text import Text
 from matplotlib.ticker import Formatter, LogLocator, MaxNLocator, NullFormatter, NullLocator
 from matplotlib.transforms import Bbox
 
-from offloadsim.plots.style import house_style, wrap
+from offloadsim.plots.style import grouped, house_style, wrap
 
 __all__ = [
     "log_axis",
@@ -53,8 +53,12 @@ _GAP_PT = 4.0
 
 
 def plain_number(value: float, position: int | None = None) -> str:
-    """Tick labels as plain numbers (100, not 10^2; 0.5, not 5e-01)."""
-    return f"{value:g}"
+    """Tick labels as plain numbers (100, not 10^2; 0.5, not 5e-01; 10,000 as linear axes write it).
+
+    >>> plain_number(100.0), plain_number(0.5), plain_number(10000.0), plain_number(2000.0)
+    ('100', '0.5', '10,000', '2000')
+    """
+    return grouped(f"{value:g}")
 
 
 class _LogTicks(LogLocator):

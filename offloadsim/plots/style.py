@@ -18,6 +18,7 @@ import matplotlib
 from cycler import cycler
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import ScalarFormatter
 
 __all__ = [
     "OKABE_ITO",
@@ -26,6 +27,7 @@ __all__ = [
     "LINESTYLES",
     "FIGSIZES",
     "RC",
+    "grouped",
     "house_style",
     "new_axes",
     "save_figure",
@@ -105,6 +107,40 @@ RC: dict[str, Any] = {
 }
 
 
+#: A whole number of five digits or more in a tick label (not the digits after a decimal point).
+_LONG_WHOLE = re.compile(r"(?<![\d.,])\d{5,}")
+
+
+def grouped(text: str) -> str:
+    """``text`` with each whole number of five digits or more written with thousands separators.
+
+    How every axis writes its tick labels, log and linear alike: 10,000 as the notes and labels
+    of a figure write it, not 10000; four digits stay as they are (1000, 5000), as is usual on
+    axes and in tables, so that a log axis's 1, 2, 5 per decade keep their room.
+
+    >>> grouped("10000"), grouped("−250000"), grouped("1000"), grouped("12345.678"), grouped("0.000012")
+    ('10,000', '−250,000', '1000', '12,345.678', '0.000012')
+    """
+    return _LONG_WHOLE.sub(lambda match: f"{int(match.group()):,}", text)
+
+
+class _GroupedScalarFormatter(ScalarFormatter):
+    """Matplotlib's linear-axis labels (its offsets and precision kept), numbers :func:`grouped`."""
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        return grouped(super().__call__(x, pos))
+
+    def format_ticks(self, values: Any) -> list[str]:
+        return [grouped(text) for text in super().format_ticks(values)]
+
+
+def _group_linear_ticks(ax: Axes) -> None:
+    """Label each linear axis of ``ax`` with :func:`grouped` numbers (log_axis sets a log one its own)."""
+    for axis in (ax.xaxis, ax.yaxis):
+        if axis.get_scale() == "linear":
+            axis.set_major_formatter(_GroupedScalarFormatter())
+
+
 @contextmanager
 def house_style(extra: Mapping[str, Any] | None = None) -> Iterator[None]:
     """Apply the house style (plus ``extra`` rcParams) for the duration of the block, then restore."""
@@ -140,6 +176,8 @@ def new_axes(
         axes = fig.subplots(
             nrows, ncols, sharex=sharex, sharey=sharey, squeeze=True, subplot_kw=subplot_kw or None
         )
+        for ax in fig.axes:
+            _group_linear_ticks(ax)
     return fig, axes
 
 

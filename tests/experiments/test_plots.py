@@ -19,7 +19,7 @@ from matplotlib.figure import Figure
 from offloadsim import plots
 from offloadsim.analysis.statistics import mean_ci
 from offloadsim.experiments import ExperimentError, compare, read_results, sweep
-from offloadsim.plots.axes import laid_out, log_axis
+from offloadsim.plots.axes import laid_out, log_axis, value_ticks
 from offloadsim.plots.kinds import QUANTITY_AXES
 from offloadsim.scenario import ScenarioWarning
 
@@ -511,6 +511,25 @@ def test_a_narrow_log_axis_over_several_decades_keeps_decade_ticks():
     assert ticks and all(np.isclose(np.log10(t), round(np.log10(t))) for t in ticks), ticks
     assert len(ticks) >= 3
     assert len([t for t in ax.get_xticklabels() if t.get_text()]) >= 2
+
+
+def test_log_and_linear_axes_write_large_tick_labels_one_way():
+    """A log axis read 10000 where a linear one of the same figure (and its notes) wrote 10,000."""
+    fig, (log, linear, swept) = plots.new_axes("two-column", ncols=3)
+    for ax in (log, linear):
+        ax.plot([1, 30_000], [1, 30_000])
+    log_axis(log, "x")
+    swept.set_xscale("log")
+    value_ticks(swept, "x", [1_000, 20_000, 300_000])
+    with plots.house_style():
+        fig.draw_without_rendering()
+    texts = {name: [t.get_text() for t in ax.get_xticklabels() if t.get_text()] for name, ax in
+             (("log", log), ("linear", linear), ("swept", swept))}  # fmt: skip
+    assert "10,000" in texts["log"] and "10000" not in texts["log"], texts
+    assert "20,000" in texts["linear"], texts
+    assert not [t for ts in texts.values() for t in ts if re.search(r"\d{5}", t)], texts
+    assert texts["swept"][:2] == ["1000", "20,000"], texts  # four digits stay as written
+    assert "1000" in texts["log"], "a decade of four digits keeps its room on a narrow panel"
 
 
 def test_many_swept_values_get_ticks_whose_labels_never_collide(tmp_path):

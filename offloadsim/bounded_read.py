@@ -6,7 +6,9 @@ huge file.  :func:`read_text` opens without blocking, refuses anything that
 is not a regular file, and refuses a file larger than its limit before
 reading it (and stops reading there should the file grow meanwhile).
 :func:`size_problem` bounds what a document read holds: values (aliases
-expanded) and depth, for scenarios, sweep files and profiles alike.
+expanded) and depth, for scenarios, sweep files and profiles alike, and
+:func:`yaml_memory_problem` the memory reading a YAML document would take,
+asked before it is read.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ import os
 import stat
 from collections.abc import Iterable
 from typing import Any
+
+from offloadsim.memory import available_bytes, format_bytes, shortage
 
 __all__ = [
     "InputFileError",
@@ -27,6 +31,9 @@ __all__ = [
     "read_text",
     "size_problem",
     "special_kind",
+    "PURE_YAML_BYTES_PER_CHAR",
+    "YAML_BYTES_PER_CHAR",
+    "yaml_memory_problem",
 ]
 
 # YAML and JSON documents: scenarios, sweep files, calibrated profiles.
@@ -35,6 +42,19 @@ MAX_DOCUMENT_BYTES = 16 * 2**20
 MAX_TABLE_BYTES = 256 * 2**20
 #: Values a document may hold once YAML aliases are expanded (an alias bomb holds billions).
 MAX_VALUES = 5_000_000
+#: Peak bytes of memory reading YAML takes, a character of the document, with libyaml's parser:
+#: PyYAML composes every node (an object with its two marks) before it constructs any value, and
+#: the tree lives until the last value is built.  Measured (resident memory and tracemalloc, 2 and
+#: 8 MB documents, 2026-12-05): a list of steps like ``{at: 1 s, up: false}`` 83 bytes a character,
+#: in block style 65, of tiny mappings ``{a: 0}`` 227 to 239, of bare ``0,`` 176 to 183, of empty
+#: ``{}`` or ``[]`` 228 to 238, the most: a node's few characters.  256 bounds every shape
+#: measured, so a 16 MiB scenario is refused where less than 4.3 GB is available, though a
+#: schedule of that size needs 1.3 GB.
+YAML_BYTES_PER_CHAR = 256
+#: The same with PyYAML's pure-Python parser (a ``--set`` value; a document libyaml could not read,
+#: read again for a closer message): 188 bytes a character for steps, 319 to 350 for the tiniest
+#: nodes (tracemalloc, 0.5 MB documents).
+PURE_YAML_BYTES_PER_CHAR = 384
 #: Levels of lists and mappings a document may nest (a scenario needs about ten).  Deeper data that
 #: PyYAML still reads would overflow the recursion of what copies and checks it later.
 MAX_DEPTH = 100
@@ -123,6 +143,23 @@ def _size(count: int) -> str:
         if count >= scale:
             return f"{count / scale:.3g} {unit}"
     return f"{count} bytes"
+
+
+def yaml_memory_problem(
+    chars: int, way_out: str = "make it shorter", per_char: int = YAML_BYTES_PER_CHAR
+) -> str | None:
+    """``is 16 MB of YAML: reading it needs about 4.3 GB of memory, but only ...; WAY_OUT, or ...``.
+
+    None if reading a document of ``chars`` characters fits in the memory available, at
+    ``per_char`` bytes a character, or where that memory cannot be read.  Asked before a document is
+    read (a scenario, a sweep file, a ``--set`` value): a 500,000-step schedule (16 MB) read into a
+    tree of 1.3 GB before any check ran, a MemoryError (exit 1) under a memory limit.
+    """
+    short = shortage(chars * per_char, available_bytes())
+    if short is None:
+        return None
+    size = format_bytes(chars)
+    return f"is {size} of YAML: reading it {short}; {way_out}, or run it on a machine with more memory"
 
 
 def size_problem(data: Any) -> str | None:

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import yaml
 
-from offloadsim.bounded_read import MAX_DOCUMENT_BYTES, read_text
+from offloadsim.bounded_read import MAX_DOCUMENT_BYTES, read_text, yaml_memory_problem
 
 __all__ = [
     "ONNX_MODEL",
@@ -140,7 +140,10 @@ def path_kind(path: str | Path) -> str | None:
             and _holds_sweep(file.parent.parent)
         ):
             return SWEEP_JOB
-        return document_kind(yaml.load(read_text(path, MAX_DOCUMENT_BYTES), Loader=_LOADER))
+        text = read_text(path, MAX_DOCUMENT_BYTES)
+        if yaml_memory_problem(len(text)) is not None:
+            return None  # too large to read here: its reader has said so
+        return document_kind(yaml.load(text, Loader=_LOADER))
     except (OSError, ValueError, yaml.YAMLError, RecursionError):
         return None
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["available_bytes", "format_bytes"]
+__all__ = ["available_bytes", "format_bytes", "shortage"]
 
 _CGROUP = Path("/sys/fs/cgroup")
 
@@ -37,6 +37,22 @@ def format_bytes(count: float) -> str:
         if count >= scale:
             return f"{count / scale:.2g} {unit}" if count < 10 * scale else f"{count / scale:,.0f} {unit}"
     return f"{count:.0f} B"
+
+
+def shortage(needed: float, available: int | None) -> str | None:
+    """``needs about 4.3 GB of memory, but only 1.2 GB is available``; None if it fits (or is unknown).
+
+    The one phrase of every refusal of what would not fit (a table's rows, a YAML document), given
+    :func:`available_bytes` by the caller (which tests replace where the caller looks it up).
+
+    >>> shortage(4.3e9, 1_200_000_000)
+    'needs about 4.3 GB of memory, but only 1.2 GB is available'
+    >>> shortage(1e6, 2_000_000) is None, shortage(1e12, None) is None
+    (True, True)
+    """
+    if available is None or needed <= available:
+        return None
+    return f"needs about {format_bytes(needed)} of memory, but only {format_bytes(available)} is available"
 
 
 def _meminfo_available() -> int | None:

@@ -14,8 +14,11 @@ import time
 from pathlib import Path
 
 import pytest
+import yaml
 
 import offloadsim
+from offloadsim import bounded_read
+from offloadsim.bounded_read import PURE_YAML_BYTES_PER_CHAR, YAML_BYTES_PER_CHAR
 from offloadsim.memory import format_bytes
 from offloadsim.scenario import ScenarioError, load_scenario_text
 from offloadsim.scenario import refusal as refusal_module
@@ -349,3 +352,121 @@ def test_the_estimate_covers_what_a_large_run_takes(tmp_path: Path):
     process = 0.25 * GB
     assert peak < estimate + process, (peak, estimate)
     assert peak > 0.6 * estimate, (peak, estimate)  # and the estimate is not wildly pessimistic
+
+
+# --------------------------------------------------------------------------- memory to read the YAML
+
+
+def _long_schedule(steps: int) -> str:
+    """A valid scenario whose one dynamics entry is a link-schedule of ``steps`` steps."""
+    lines = "".join(
+        f"      - {{at: {i + 1} s, up: {'false' if i % 2 == 0 else 'true'}}}\n" for i in range(steps)
+    )
+    return star(1) + f"dynamics:\n  - kind: link-schedule\n    link: [device-0, edge]\n    steps:\n{lines}"
+
+
+@pytest.fixture
+def yaml_memory(monkeypatch):
+    """Pretend this much memory is available to read YAML (bytes); unless ``read``, reading fails the test."""
+    forbidden = [False]
+    load = yaml.load
+
+    def watched(*args, **kwargs):
+        if forbidden[0]:
+            pytest.fail("the YAML was read")
+        return load(*args, **kwargs)
+
+    monkeypatch.setattr(yaml, "load", watched)
+
+    def set_available(value: float, read: bool = False) -> None:
+        monkeypatch.setattr(bounded_read, "available_bytes", lambda: int(value))
+        forbidden[0] = not read
+
+    return set_available
+
+
+def test_a_scenario_whose_yaml_would_not_fit_is_refused_before_it_is_read(
+    tmp_path: Path, capsys, yaml_memory
+):
+    from offloadsim.cli import main
+
+    text = _long_schedule(2_000)
+    path = tmp_path / "s.yaml"
+    path.write_text(text)
+    needed = len(text) * YAML_BYTES_PER_CHAR
+    yaml_memory(needed - 1)  # and no yaml.load: neither the loader nor path_kind's look at the file
+    assert main(["validate", str(path)]) == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert line == (
+        f"offloadsim: error: {path}: is {format_bytes(len(text))} of YAML: reading it needs about "
+        f"{format_bytes(needed)} of memory, but only {format_bytes(needed - 1)} is available; write a "
+        "long link schedule as a CSV file (kind: link-trace), or run it on a machine with more memory"
+    )
+    yaml_memory(needed, read=True)
+    assert main(["validate", str(path)]) == 0
+
+
+def test_a_sweep_file_and_a_set_value_go_through_the_same_bound(tmp_path: Path, capsys, yaml_memory):
+    from offloadsim.cli import main
+
+    (tmp_path / "s.yaml").write_text(star(1))
+    # A sweep file larger than its base: its grid's values.
+    grid = ", ".join(f"{i + 1} s" for i in range(3_000))
+    sweep = tmp_path / "sweep.yaml"
+    sweep.write_text(f"base: s.yaml\nreplications: 1\ngrid:\n  duration: [{grid}]\n")
+    yaml_memory(len(sweep.read_text()) * YAML_BYTES_PER_CHAR - 1)
+    assert main(["sweep", str(sweep), "--dry-run", "--out", str(tmp_path / "out")]) == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith(f"offloadsim: error: {sweep}: is ") and " of YAML: reading it needs about " in line
+    assert line.endswith("; make it shorter, or run it on a machine with more memory")
+    # A --set value larger than the scenario: its YAML is read as the file's is.
+    steps = ", ".join(f"{{at: {i + 1} s, up: true}}" for i in range(1_000))
+    value = f"[{{kind: link-schedule, link: [device-0, edge], steps: [{steps}]}}]"
+    yaml_memory(len(value) * PURE_YAML_BYTES_PER_CHAR - 1, read=True)  # the scenario file is read
+    assert main(["validate", str(tmp_path / "s.yaml"), "--set", f"dynamics={value}"]) == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert "s.yaml: dynamics: cannot --set " in line
+    assert f": the value is {format_bytes(len(value))} of YAML: reading it needs about" in line
+    assert line.endswith("(kind: link-trace), or run it on a machine with more memory")
+
+
+def test_a_bad_document_too_large_to_read_again_gets_libyaml_s_message(monkeypatch, yaml_memory):
+    """A document libyaml cannot read is read again by the pure-Python parser, if that fits."""
+    text = _long_schedule(1_000) + "  - {kind: link-schedule, steps: [}\n"  # a bad last line
+    parsers: list[str] = []
+    load = yaml.load
+
+    def counted(stream, Loader):
+        parsers.append(Loader.__name__)
+        return load(stream, Loader=Loader)
+
+    monkeypatch.setattr(yaml, "load", counted)
+    monkeypatch.setattr(bounded_read, "available_bytes", lambda: len(text) * PURE_YAML_BYTES_PER_CHAR - 1)
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario_text(text, source="s.yaml")
+    [problem] = caught.value.problems
+    assert parsers == ["_FastLoader"]  # read once, by libyaml
+    assert problem.key_path == f"line {text.count(chr(10))}, column 35" and problem.message.startswith(
+        "YAML syntax error: "
+    )
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="RLIMIT_AS and /proc are Linux's")
+@pytest.mark.timeout(120)
+def test_under_a_memory_limit_a_long_schedule_is_exit_2_with_one_line(tmp_path: Path):
+    """500,000 steps (17 MB) read into 1.3 GB: under 1 GB of address space, a MemoryError (exit 1) in 4 s."""
+    path = tmp_path / "s.yaml"
+    path.write_text(_long_schedule(500_000))
+    done = subprocess.run(
+        [sys.executable, "-m", "offloadsim", "validate", str(path)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        preexec_fn=_limit_address_space(10**9),
+        timeout=100,
+    )
+    lines = done.stderr.strip().splitlines()
+    assert done.returncode == 2, done.stderr
+    assert len(lines) == 1 and lines[0].startswith(
+        f"offloadsim: error: {path}: is 17 MB of YAML: reading it needs about 4.3 GB"
+    ), done.stderr

@@ -27,7 +27,7 @@ from offloadsim.scenario.resolve import resolve
 from offloadsim.scenario.schema import scenario_doc
 from offloadsim.scenario.size import SetBy
 from offloadsim.scenario.translate import problems_from_validation
-from offloadsim.scenario.yamlio import parse_yaml
+from offloadsim.scenario.yamlio import LONG_SCHEDULES, parse_yaml
 from offloadsim.suggest import did_you_mean_file
 
 __all__ = ["load_scenario", "load_scenario_text", "load_scenario_data", "read_document"]
@@ -136,7 +136,7 @@ def read_document(path: str | Path, expect: str = SCENARIO) -> dict[str, Any]:
 
 
 def _parse(text: str, source: str, expect: str = SCENARIO) -> dict[str, Any]:
-    data, problems = parse_yaml(text, source)
+    data, problems = parse_yaml(text, source, "make it shorter" if expect == SWEEP else LONG_SCHEDULES)
     if problems:
         raise ScenarioError(problems)
     if data is None:

@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from offloadsim.bounded_read import PURE_YAML_BYTES_PER_CHAR, yaml_memory_problem
 from offloadsim.scenario.errors import Problem, ScenarioError, describe, format_path
-from offloadsim.scenario.yamlio import MAX_DEPTH, ScenarioLoader, size_problem
+from offloadsim.scenario.yamlio import LONG_SCHEDULES, MAX_DEPTH, ScenarioLoader, size_problem
 from offloadsim.suggest import did_you_mean, quoted
 
 if TYPE_CHECKING:
@@ -191,6 +192,9 @@ def parse_assignment(assignment: str) -> tuple[str, Any]:
     if not sep or not path.strip():
         raise PathError("", f"expected KEY.PATH=VALUE, got {describe(assignment)}")
     path = path.strip()
+    too_large = yaml_memory_problem(len(text), LONG_SCHEDULES, PURE_YAML_BYTES_PER_CHAR)
+    if too_large is not None:
+        raise PathError(path, f"the value {too_large}")
     try:
         value = yaml.load(text, Loader=ScenarioLoader) if text.strip() else ""
     except yaml.YAMLError as error:

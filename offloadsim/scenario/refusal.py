@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from offloadsim.disk import shortfall
-from offloadsim.memory import available_bytes, format_bytes
+from offloadsim.memory import available_bytes, format_bytes, shortage
 from offloadsim.scenario.errors import Problem, ProblemList
 from offloadsim.scenario.size import HELD_BYTES, TASK_BYTES, Footprint
 
@@ -127,14 +127,12 @@ def rows_refusal(
     trace) before any check after reading could refuse it.  ``holding`` (``their times``) and
     ``table`` (``trace``) say what a row is and what to shorten.
     """
-    available = available_bytes()
-    needed = footprint.bytes + rows * row_bytes
-    if available is None or needed <= available:
+    short = shortage(footprint.bytes + rows * row_bytes, available_bytes())
+    if short is None:
         return None
     return (
         f"{file} holds up to {rows:,} rows (one a line): holding {holding}, a run of this scenario "
-        f"needs about {format_bytes(needed)} of memory, but only {format_bytes(available)} is "
-        f"available; use a shorter {table}, or run it on a machine with more memory"
+        f"{short}; use a shorter {table}, or run it on a machine with more memory"
     )
 
 

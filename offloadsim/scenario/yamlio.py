@@ -24,15 +24,34 @@ import yaml
 from yaml.constructor import ConstructorError
 from yaml.nodes import MappingNode, Node, SequenceNode
 
-from offloadsim.bounded_read import MAX_DEPTH, MAX_VALUES, size_problem
+from offloadsim.bounded_read import (
+    MAX_DEPTH,
+    MAX_VALUES,
+    PURE_YAML_BYTES_PER_CHAR,
+    size_problem,
+    yaml_memory_problem,
+)
 from offloadsim.scenario.errors import Problem, key_path
 from offloadsim.suggest import quoted
 
-__all__ = ["ScenarioLoader", "UnreadableNumber", "parse_yaml", "MAX_DEPTH", "MAX_VALUES", "size_problem"]
+__all__ = [
+    "LONG_SCHEDULES",
+    "ScenarioLoader",
+    "UnreadableNumber",
+    "parse_yaml",
+    "MAX_DEPTH",
+    "MAX_VALUES",
+    "size_problem",
+]
 
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _FLOAT = "tag:yaml.org,2002:float"
 _MERGE = "tag:yaml.org,2002:merge"
+
+#: What a scenario too large to read in memory can do instead: what makes one that large is a long
+#: schedule, which a CSV file holds in far less (a link-trace's row: 100 bytes, where a step's
+#: YAML takes some 2.7 kB to read).
+LONG_SCHEDULES = "write a long link schedule as a CSV file (kind: link-trace)"
 
 
 class UnreadableNumber(ConstructorError):
@@ -176,13 +195,22 @@ for _loader in (ScenarioLoader, _FastLoader):
     _loader.add_implicit_resolver(_FLOAT, _FLOAT_PATTERN, list("-+0123456789."))
 
 
-def parse_yaml(text: str, file: str) -> tuple[Any, list[Problem]]:
-    """The YAML document in ``text``, or the problems (with line and column) that stop reading it."""
+def parse_yaml(text: str, file: str, way_out: str = LONG_SCHEDULES) -> tuple[Any, list[Problem]]:
+    """The YAML document in ``text``, or the problems (with line and column) that stop reading it.
+
+    A document whose reading would not fit in the memory available is refused before it is read
+    (:func:`~offloadsim.bounded_read.yaml_memory_problem`), advising ``way_out`` first.
+    """
+    too_large = yaml_memory_problem(len(text), way_out)
+    if too_large is not None:
+        return None, [Problem(file, "", too_large)]
     try:
         data = yaml.load(text, Loader=_FastLoader)
     except UnreadableNumber as error:
         return None, [Problem(file, error.key_path or _where(error), error.problem or "")]
-    except (yaml.YAMLError, RecursionError):
+    except (yaml.YAMLError, RecursionError) as error:
+        if yaml_memory_problem(len(text), per_char=PURE_YAML_BYTES_PER_CHAR) is not None:
+            return None, [_first_reading(error, file)]  # no room to read it again for a closer message
         data = _read_with_messages(text, file)
         if isinstance(data, Problem):
             return None, [data]
@@ -204,6 +232,15 @@ def _read_with_messages(text: str, file: str) -> Any:
         return Problem(file, "", f"YAML syntax error: {error}")
     except RecursionError:
         return Problem(file, "", f"the document is nested more than {MAX_DEPTH} levels deep")
+
+
+def _first_reading(error: yaml.YAMLError | RecursionError, file: str) -> Problem:
+    """The problem libyaml's reading met, where the pure-Python parser's closer words would not fit."""
+    if isinstance(error, RecursionError):
+        return Problem(file, "", f"the document is nested more than {MAX_DEPTH} levels deep")
+    if isinstance(error, yaml.MarkedYAMLError):
+        return _marked(error, file)
+    return Problem(file, "", f"YAML syntax error: {error}")
 
 
 def _where(error: yaml.MarkedYAMLError) -> str:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from offloadsim.scenario.csvdata import read_series
-from offloadsim.world.synthetic_traces import TRACES, main, synthesize
+from offloadsim.scenario.distributions import LOGNORMAL_MAX_SIGMA, lognormal_sigma_problem
+from offloadsim.world.synthetic_traces import TRACES, TraceStats, main, synthesize
 
 SHIPPED = Path(__file__).resolve().parents[1] / "scenarios" / "traces"
 
@@ -39,3 +41,17 @@ def test_the_generator_has_the_stated_median_variability_and_correlation(stats):
     assert rates.std() / rates.mean() == pytest.approx(stats.cv, rel=0.06)
     assert np.corrcoef(log[:-1], log[1:])[0, 1] == pytest.approx(stats.rho, abs=0.01)
     assert rates.mean() == pytest.approx(stats.mean_bps, rel=0.03)
+
+
+def test_a_trace_s_sigma_is_bounded_as_every_lognormal_s_is():
+    """A cv past the bound (sigma > 4.72) is refused in a scenario's lognormal's words; one within is kept."""
+    edge = math.sqrt(math.expm1(LOGNORMAL_MAX_SIGMA**2))  # the cv whose sigma is the bound
+    kept = TraceStats("edge", 1e6, edge * 0.99, 0.5, 1, "test")
+    assert kept.sigma < LOGNORMAL_MAX_SIGMA and len(synthesize(kept, 10)) == 10
+    with pytest.raises(ValueError) as caught:
+        TraceStats("wild", 1e6, edge * 1.5, 0.5, 1, "test")
+    words = lognormal_sigma_problem(math.sqrt(math.log1p((edge * 1.5) ** 2)), "GIVEN")
+    assert words is not None
+    before, after = words.split("GIVEN")
+    message = str(caught.value)
+    assert message.startswith(f"wild: {before}") and message.endswith(after)

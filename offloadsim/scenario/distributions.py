@@ -16,7 +16,14 @@ from statistics import NormalDist
 
 import numpy as np
 
-__all__ = ["Dist", "DIST_KINDS", "LOGNORMAL_MAX_SIGMA", "RARE_DRAW", "lognormal_rare_share"]
+__all__ = [
+    "Dist",
+    "DIST_KINDS",
+    "LOGNORMAL_MAX_SIGMA",
+    "RARE_DRAW",
+    "lognormal_rare_share",
+    "lognormal_sigma_problem",
+]
 
 DIST_KINDS = ("deterministic", "exponential", "lognormal", "uniform", "empirical")
 
@@ -40,6 +47,25 @@ def lognormal_rare_share(sigma: float) -> float:
     (0.1, '3e-07')
     """
     return NormalDist().cdf(sigma - NormalDist().inv_cdf(1 - 1 / RARE_DRAW))
+
+
+def lognormal_sigma_problem(sigma: float, given: str) -> str | None:
+    """Why a lognormal's ``sigma`` (written ``given``) is refused: past :data:`LOGNORMAL_MAX_SIGMA`.
+
+    Its draws are nearly all far below its mean (a failure's times crawled the clock along, a
+    task's work came to nothing), the rare rest too rare for any run to draw: the run's numbers
+    would be those of another distribution, without a word.  Every lognormal a scenario or the
+    synthetic traces state is held to it.
+    """
+    if sigma <= LOGNORMAL_MAX_SIGMA:
+        return None
+    return (
+        f"expected a sigma of at most {LOGNORMAL_MAX_SIGMA:.1f}, got {given}: "
+        f"half its draws would be below {math.exp(-sigma * sigma / 2):.2g} of its mean, and "
+        f"{lognormal_rare_share(sigma) * 100:.3g} % of the mean comes from draws rarer than one in a "
+        "billion, which no run makes (sigma is the spread of the logarithm: a standard deviation s "
+        "about a mean m is sigma = sqrt(ln(1 + s^2/m^2)))"
+    )
 
 
 # Draws come in batches growing from 16 to 1024: cheap per value for long

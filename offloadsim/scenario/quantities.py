@@ -7,12 +7,11 @@ name the exact key.  The pydantic schema wraps them.
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Any
 
 from offloadsim.scenario.csvdata import CsvProblem, read_samples
-from offloadsim.scenario.distributions import DIST_KINDS, LOGNORMAL_MAX_SIGMA, Dist, lognormal_rare_share
+from offloadsim.scenario.distributions import DIST_KINDS, Dist, lognormal_sigma_problem
 from offloadsim.scenario.errors import describe, did_you_mean
 from offloadsim.scenario.refusal import rows_refusal
 from offloadsim.scenario.size import SAMPLE_BYTES, Footprint
@@ -109,18 +108,9 @@ def _lognormal(args: Any, kind: str, at: str, base_dir: Path) -> Dist:
     found = _keys(args, ("mean", "sigma"), at)
     mean = _mean(found["mean"], kind, f"{at}.mean")
     sigma = parse_si(found["sigma"], "number", subpath=f"{at}.sigma")
-    if sigma > LOGNORMAL_MAX_SIGMA:
-        # Its draws are nearly all far below its mean (a failure's times crawled the clock along,
-        # a task's work came to nothing), the rare rest too rare for any run to draw: the run's
-        # numbers would be those of another distribution, without a word.
-        raise FieldProblem(
-            f"expected a sigma of at most {LOGNORMAL_MAX_SIGMA:.1f}, got {describe(found['sigma'])}: "
-            f"half its draws would be below {math.exp(-sigma * sigma / 2):.2g} of its mean, and "
-            f"{lognormal_rare_share(sigma) * 100:.3g} % of the mean comes from draws rarer than one in a "
-            "billion, which no run makes (sigma is the spread of the logarithm: a standard deviation s "
-            "about a mean m is sigma = sqrt(ln(1 + s^2/m^2)))",
-            f"{at}.sigma",
-        )
+    problem = lognormal_sigma_problem(sigma, describe(found["sigma"]))
+    if problem is not None:
+        raise FieldProblem(problem, f"{at}.sigma")
     return Dist("lognormal", (mean, sigma))
 
 

@@ -38,6 +38,8 @@ from pathlib import Path
 
 import numpy as np
 
+from offloadsim.scenario.distributions import lognormal_sigma_problem
+
 __all__ = ["TRACES", "TraceStats", "synthesize", "trace_csv", "write_traces"]
 
 
@@ -51,6 +53,12 @@ class TraceStats:
     rho: float
     seed: int
     source: str
+
+    def __post_init__(self) -> None:
+        """Refuse a ``cv`` whose log-rate's sigma is past what any lognormal may have (as a scenario's)."""
+        problem = lognormal_sigma_problem(self.sigma, f"{self.sigma:.3g} (cv {self.cv:g})")
+        if problem is not None:
+            raise ValueError(f"{self.name}: {problem}")
 
     @property
     def sigma(self) -> float:

@@ -32,8 +32,10 @@ from offloadsim.scenario.size import (
     PROCESSOR_BYTES,
     SAMPLE_BYTES,
     SERIES_ROW_BYTES,
+    SERIES_VALUE_BYTES,
     TASK_BYTES,
     Footprint,
+    series_row_bytes,
 )
 
 REPO = Path(offloadsim.__file__).resolve().parent.parent
@@ -216,6 +218,17 @@ TABLES = {
         "their values, a run",
         "use a shorter trace,",
     ),
+    "wide link-trace": (  # four values a row: each costed, where one was
+        "rate.csv",
+        "time,bandwidth,reverse_bandwidth,latency,loss\n"
+        + "".join(f"{i},1e6,1e6,0.01,0\n" for i in range(20_000)),
+        ("_series_at_once", "_series_row_by_row"),
+        star(1) + "dynamics:\n  - {kind: link-trace, link: 0, file: rate.csv}\n",
+        "dynamics[0].file",
+        series_row_bytes(4),
+        "their values, a run",
+        "use a shorter trace,",
+    ),
     "positions": (
         "walk.csv",
         "time,node,x,y\n" + "".join(f"{i},device-0,1,1\n" for i in range(20_000)),
@@ -254,6 +267,16 @@ def test_a_table_of_rows_too_many_for_memory_is_refused_before_its_rows_are_read
     memory(available + 2_000 * row_bytes + Footprint().bytes)
     with pytest.raises(pytest.fail.Exception, match="the rows were read"):
         main(["validate", str(tmp_path / "s.yaml")])
+
+
+def test_a_link_trace_row_is_costed_by_the_values_its_header_names():
+    from offloadsim.scenario.csvdata import _header_values
+    from offloadsim.world.dynamics.trace import COLUMNS
+
+    assert series_row_bytes(4) == SERIES_ROW_BYTES + 3 * SERIES_VALUE_BYTES  # 220: measured 217.3
+    assert _header_values("# a comment\n\ntime,bandwidth,latency\n0,1,2\n", COLUMNS) == 2
+    assert _header_values('"time","Bandwidth","nonsense"\n', COLUMNS) == 1
+    assert _header_values("# only comments\n" * 200, COLUMNS) == len(COLUMNS)  # no header: the most
 
 
 def test_unknown_available_memory_skips_the_check(memory, monkeypatch):

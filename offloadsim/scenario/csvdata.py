@@ -26,6 +26,7 @@ __all__ = [
     "CsvProblem",
     "Room",
     "Series",
+    "SeriesRoom",
     "TraceRows",
     "first_bare",
     "read_positions",
@@ -48,6 +49,15 @@ class CsvProblem(ValueError):
 #: refusal of holding them (the memory they would need, :func:`~offloadsim.scenario.refusal.
 #: rows_refusal`), or None.
 Room = Callable[[int], str | None]
+
+
+#: What :func:`read_series` asks: given the most rows and the value columns its header names (the
+#: time's aside; every column it may name where no header is found in the first lines), the refusal
+#: of holding them, or None.  A row of four values takes twice a row of one.
+SeriesRoom = Callable[[int, int], str | None]
+
+#: Lines looked through for a table's header, past blank and comment lines (``#``).
+_HEADER_SEARCH = 100
 
 
 def _check_room(text: str, room: Room | None, header: bool = True) -> None:
@@ -236,7 +246,7 @@ class Series:
     values: tuple[tuple[float, ...], ...]  # values[c][i]: column c's value in row i, SI
 
 
-def read_series(path: Path, shown: str, kinds: Mapping[str, str], room: Room | None = None) -> Series:
+def read_series(path: Path, shown: str, kinds: Mapping[str, str], room: SeriesRoom | None = None) -> Series:
     r"""A time series: a ``time`` column and some of the value columns ``kinds`` names (their unit kinds).
 
     Returns the value columns the header gives (in ``kinds``' order), each
@@ -245,7 +255,7 @@ def read_series(path: Path, shown: str, kinds: Mapping[str, str], room: Room | N
     An unknown column is refused (with a did-you-mean).  A plain table is read
     a column at a time (:func:`_series_at_once`); any other, and any table with
     a bad cell, row by row, whose error names the first bad row's line.  ``room``: asked first
-    (:func:`_check_room`).
+    (:func:`_check_room`), with the value columns the header names (:func:`_header_values`).
 
     >>> import tempfile, pathlib
     >>> folder = tempfile.TemporaryDirectory()
@@ -256,9 +266,30 @@ def read_series(path: Path, shown: str, kinds: Mapping[str, str], room: Room | N
     >>> folder.cleanup()
     """
     text = _read(path, shown)
-    _check_room(text, room)
+    if room is not None:
+        values = _header_values(text, kinds)
+        _check_room(text, lambda rows: room(rows, values))
     series = _series_at_once(text, kinds)
     return series if series is not None else _series_row_by_row(text, shown, kinds)
+
+
+def _header_values(text: str, kinds: Mapping[str, str]) -> int:
+    """The columns of ``kinds`` the table's header (its first line neither blank nor a comment) names.
+
+    At least one; all of ``kinds`` where no header is in the first :data:`_HEADER_SEARCH` lines.
+    Before any row is read, for what its rows will hold: a file of comments only is not walked.
+    """
+    start = 0
+    for _ in range(_HEADER_SEARCH):
+        end = text.find("\n", start)
+        line = text[start:] if end < 0 else text[start:end]
+        if line.strip() and not line.lstrip().startswith("#"):
+            names = {cell.strip().strip('"').lower() for cell in line.split(",")}
+            return max(1, len(names.intersection(kinds)))
+        if end < 0:
+            break
+        start = end + 1
+    return len(kinds)
 
 
 def _series_row_by_row(text: str, shown: str, kinds: Mapping[str, str]) -> Series:

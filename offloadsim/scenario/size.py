@@ -31,6 +31,7 @@ __all__ = [
     "POSITION_ROW_BYTES",
     "SAMPLE_BYTES",
     "SERIES_ROW_BYTES",
+    "SERIES_VALUE_BYTES",
     "JOB_FILE_BYTES",
     "JOB_NODE_BYTES",
     "MERGED_JOB_BYTES",
@@ -48,6 +49,7 @@ __all__ = [
     "closed_loop_arrivals",
     "expected_arrivals",
     "measured_window",
+    "series_row_bytes",
     "stages_per_task",
 ]
 
@@ -80,9 +82,12 @@ HELD_BYTES = 60
 # (tracemalloc, files of 1,000,000 and 4,000,000 tiny rows: `python benchmarks/table_row_bytes.py N`,
 # 2026-12-05): empirical samples 48 and 41 bytes (a float and its places in a list and the tuple the
 # distribution keeps; a run's draws index an array of them, 8 more), a link trace of time and one
-# value 100 and 96 (more with more columns), positions (float64 arrays) 46 and 42.
+# value 100 and 96, positions (float64 arrays) 46 and 42.  A link trace's further value columns
+# (1,000,000 rows of 2, 3 and 4 value columns: 138.9, 178.1 and 217.3 bytes a row) add 39 to 40
+# each: SERIES_VALUE_BYTES (:func:`series_row_bytes`).
 SAMPLE_BYTES = 48
 SERIES_ROW_BYTES = 100
+SERIES_VALUE_BYTES = 40
 POSITION_ROW_BYTES = 48
 #: What a run adds whatever its size: the tables' and Parquet's libraries and buffers.
 RUN_BYTES = 100 * 2**20
@@ -274,6 +279,15 @@ def expected_arrivals(process: CountsArrivals, sources: int, window_s: float) ->
     if window_s <= 0 or sources == 0:
         return 0.0
     return process.expected_arrivals(sources, window_s)
+
+
+def series_row_bytes(values: int) -> float:
+    """Bytes a row of a link trace of ``values`` value columns (besides its time) takes once read.
+
+    >>> series_row_bytes(1), series_row_bytes(4)
+    (100, 220)
+    """
+    return SERIES_ROW_BYTES + SERIES_VALUE_BYTES * (max(1, values) - 1)
 
 
 def measured_window(start_s: float, stop_s: float | None, warmup_s: float, end_s: float) -> float:

@@ -29,7 +29,7 @@ from typing import ClassVar
 import numpy as np
 
 from offloadsim.scenario.csvdata import CsvProblem, Series, read_series
-from offloadsim.scenario.size import SERIES_ROW_BYTES
+from offloadsim.scenario.size import series_row_bytes
 from offloadsim.world.dynamics.base import (
     LINK_SETTINGS,
     LINKS_ONLY,
@@ -85,8 +85,11 @@ class LinkTrace:
         entry.keys(required=("link", "file"), optional=("loop", "period"))
         links = entry.links("link")
         path, shown = entry.file("file")
+
+        def room(rows: int, values: int) -> str | None:  # a row takes more the more values it has
+            return entry.room(shown, series_row_bytes(values), "their values", "trace")(rows)
+
         try:
-            room = entry.room(shown, SERIES_ROW_BYTES, "their values", "trace")
             rows = read_series(path, shown, COLUMNS, room)
         except CsvProblem as problem:
             raise entry.fail("file", str(problem)) from None

@@ -269,6 +269,24 @@ def test_a_table_of_rows_too_many_for_memory_is_refused_before_its_rows_are_read
         main(["validate", str(tmp_path / "s.yaml")])
 
 
+def test_a_dynamics_entry_s_samples_are_counted_beside_the_scenario(memory, tmp_path, capsys):
+    """An application's samples are read before the scenario is counted; a dynamics entry's after."""
+    from offloadsim.cli import main
+
+    (tmp_path / "gaps.csv").write_text("1\n" * 20_000)
+    plain = star(2000)
+    text = plain + "dynamics:\n  - {kind: failures, nodes: edge, mtbf: {empirical: gaps.csv}, mttr: 1 s}\n"
+    (tmp_path / "s.yaml").write_text(text)
+    scenario = load_scenario_text(plain).footprint.bytes  # 2,001 nodes and links: some 10 MB
+    memory(scenario + 10_000 * SAMPLE_BYTES)  # room for the samples beside a run's least, not beside it
+    assert main(["validate", str(tmp_path / "s.yaml")]) == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert "s.yaml: dynamics[0].mtbf.empirical: gaps.csv holds up to 20,000 rows" in line
+    assert f"needs about {format_bytes(scenario + 20_000 * SAMPLE_BYTES)} of memory" in line
+    memory(scenario + 20_000 * SAMPLE_BYTES)
+    assert main(["validate", str(tmp_path / "s.yaml")]) == 0
+
+
 def test_a_link_trace_row_is_costed_by_the_values_its_header_names():
     from offloadsim.scenario.csvdata import _header_values
     from offloadsim.world.dynamics.trace import COLUMNS

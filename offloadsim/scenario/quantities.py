@@ -50,10 +50,13 @@ def parse_si(value: Any, kind: str, *, positive: bool = False, subpath: str = ""
     return number
 
 
-def parse_dist(value: Any, kind: str, base_dir: Path) -> Dist:
+def parse_dist(value: Any, kind: str, base_dir: Path, footprint: Footprint | None = None) -> Dist:
     """A distribution of ``kind`` values: a scalar (deterministic) or ``{KIND: ARGS}``.
 
-    ``base_dir`` resolves ``{empirical: file.csv}``.
+    ``base_dir`` resolves ``{empirical: file.csv}``, whose samples are refused before they are read
+    if they would not fit in memory beside ``footprint``: the scenario's, where it is known (a
+    ``dynamics`` entry's distribution), else a run's least (an application's or a workload's, read
+    while the document is validated, before its nodes and links are counted).
 
     >>> parse_dist({"exponential": {"mean": "2 GFLOP"}}, "work", Path("."))
     Dist(kind='exponential', params=(2000000000.0,))
@@ -77,6 +80,8 @@ def parse_dist(value: Any, kind: str, base_dir: Path) -> Dist:
             f"unknown distribution {quoted(name)}{did_you_mean(str(name), DIST_KINDS)}; "
             f"expected one of {', '.join(DIST_KINDS)}"
         )
+    if name == "empirical":  # the one kind that reads a file, beside what the scenario holds
+        return _empirical(args, kind, f".{name}", base_dir, footprint or Footprint())
     return _PARSERS[name](args, kind, f".{name}", base_dir)
 
 
@@ -128,16 +133,15 @@ def _uniform(args: Any, kind: str, at: str, base_dir: Path) -> Dist:
     return Dist("uniform", (low, high))
 
 
-def _empirical(args: Any, kind: str, at: str, base_dir: Path) -> Dist:
+def _empirical(args: Any, kind: str, at: str, base_dir: Path, footprint: Footprint) -> Dist:
     if isinstance(args, str):
         try:
-            # Refused before its rows are read if they would not fit (the rest of the scenario is
-            # not counted yet: what a run needs whatever its size, and the samples).
+            # Refused before its rows are read if they would not fit beside ``footprint``.
             values = read_samples(
                 base_dir / args,
                 args,
                 kind,
-                lambda rows: rows_refusal(Footprint(), rows, args, SAMPLE_BYTES, "their values", "file"),
+                lambda rows: rows_refusal(footprint, rows, args, SAMPLE_BYTES, "their values", "file"),
             )
         except CsvProblem as error:
             raise FieldProblem(str(error), at) from None
@@ -155,7 +159,6 @@ _PARSERS = {
     "exponential": _exponential,
     "lognormal": _lognormal,
     "uniform": _uniform,
-    "empirical": _empirical,
 }
 
 

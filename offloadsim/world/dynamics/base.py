@@ -484,10 +484,14 @@ class SpecReader:
         return tuple(name for name in index.names if name in chosen)
 
     def dist(self, key: str, kind: str) -> Dist:
-        """``key`` as a distribution of ``kind`` values (a scalar: deterministic; ``{KIND: ARGS}``)."""
+        """``key`` as a distribution of ``kind`` values (a scalar: deterministic; ``{KIND: ARGS}``).
+
+        An empirical file's samples are counted beside what the scenario holds (as :meth:`room`).
+        """
         folder = self.scenario.base_dir if self.scenario is not None else ""
         base = Path(folder) if folder else Path()
+        footprint = self.scenario.footprint if self.scenario is not None else None
         try:
-            return parse_dist(self.entry[key], kind, base)
+            return parse_dist(self.entry[key], kind, base, footprint)
         except FieldProblem as problem:
             raise self.fail(key + problem.subpath, problem.message) from None

@@ -290,6 +290,30 @@ def test_a_profile_nested_deeper_than_the_limit_is_refused(suffix, depth, tiny, 
     assert refused in _refused(capsys, "calibrate", "report", profile)
 
 
+def test_a_yaml_profile_too_large_to_read_in_memory_is_refused_before_it_is_read(
+    tiny, tmp_path, capsys, monkeypatch
+):
+    """As a scenario's YAML: a profile is read by PyYAML's SafeLoader, at up to 350 bytes a character."""
+    import yaml
+
+    from offloadsim import bounded_read
+    from offloadsim.bounded_read import PURE_YAML_BYTES_PER_CHAR
+
+    shipped = Path(__file__).resolve().parents[1] / "offloadsim" / "world" / "profiles" / "data"
+    text = (shipped / "epyc-ort-1t.json").read_text()
+    profile = tmp_path / "big.yaml"  # JSON is YAML too
+    profile.write_text(text)
+    available = len(text) * PURE_YAML_BYTES_PER_CHAR - 1
+    monkeypatch.setattr(bounded_read, "available_bytes", lambda: available)
+    monkeypatch.setattr(yaml, "safe_load", lambda *args: pytest.fail("the YAML was read"))
+    refused = f"{profile}: is {bounded_read.format_bytes(len(text))} of YAML: reading it needs about "
+    line = _refused(capsys, "calibrate", "report", profile)
+    assert refused in line and line.endswith("; make it shorter, or run it on a machine with more memory")
+    assert main(["validate", str(tiny), "--set", f"nodes.edge.processor={{profile: {profile}}}"]) == 2
+    [line] = capsys.readouterr().err.splitlines()  # longer than _refused allows: two paths, the --set
+    assert f"nodes.edge.processor.profile: {refused}" in line
+
+
 @pytest.mark.parametrize("value", ["[" * 600 + "]" * 600, "[" * 5000], ids=["600-levels", "unclosed-5000"])
 def test_a_set_value_nested_deeper_than_the_limit_is_refused(value, tiny, capsys):
     line = _refused(capsys, "validate", tiny, "--set", f"policy.x={value}")

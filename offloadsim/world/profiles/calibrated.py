@@ -35,11 +35,13 @@ import numpy as np
 from offloadsim.bounded_read import (
     MAX_DEPTH,
     MAX_DOCUMENT_BYTES,
+    PURE_YAML_BYTES_PER_CHAR,
     InputFileError,
     not_a_file,
     read_head,
     read_text,
     size_problem,
+    yaml_memory_problem,
 )
 from offloadsim.input_kinds import PROFILE, PROFILE_FORMAT, document_kind, misdirected, misdirected_path
 from offloadsim.models.graph import LayerGraph
@@ -523,8 +525,13 @@ def load_profile(path: str | os.PathLike[str]) -> CalibratedProfile:
         near = did_you_mean_file(path) if isinstance(exc, FileNotFoundError) else ""
         wrong = misdirected_path(path, PROFILE)
         raise ProfileError(wrong or f"cannot read profile {quoted(str(path))}: {reason}{near}") from None
+    yaml_file = path.suffix in (".yaml", ".yml")
+    if yaml_file:  # PyYAML's SafeLoader would read 16 MiB into some 6 GB before any check
+        too_large = yaml_memory_problem(len(text), per_char=PURE_YAML_BYTES_PER_CHAR)
+        if too_large is not None:
+            raise ProfileError(f"{path}: {too_large}")
     try:
-        if path.suffix in (".yaml", ".yml"):
+        if yaml_file:
             import yaml
 
             data = yaml.safe_load(text)

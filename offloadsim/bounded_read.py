@@ -51,9 +51,9 @@ MAX_VALUES = 5_000_000
 #: measured, so a 16 MiB scenario is refused where less than 4.3 GB is available, though a
 #: schedule of that size needs 1.3 GB.
 YAML_BYTES_PER_CHAR = 256
-#: The same with PyYAML's pure-Python parser (a ``--set`` value; a document libyaml could not read,
-#: read again for a closer message): 188 bytes a character for steps, 319 to 350 for the tiniest
-#: nodes (tracemalloc, 0.5 MB documents).
+#: The same with PyYAML's pure-Python parser (a ``--set`` value, a profile, a document libyaml could
+#: not read, read again for a closer message, and every document where PyYAML lacks libyaml): 188
+#: bytes a character for steps, 319 to 350 for the tiniest nodes (tracemalloc, 0.5 MB documents).
 PURE_YAML_BYTES_PER_CHAR = 384
 #: Levels of lists and mappings a document may nest (a scenario needs about ten).  Deeper data that
 #: PyYAML still reads would overflow the recursion of what copies and checks it later.

@@ -29,7 +29,13 @@ from pathlib import Path
 
 import yaml
 
-from offloadsim.bounded_read import MAX_DOCUMENT_BYTES, read_text, yaml_memory_problem
+from offloadsim.bounded_read import (
+    MAX_DOCUMENT_BYTES,
+    PURE_YAML_BYTES_PER_CHAR,
+    YAML_BYTES_PER_CHAR,
+    read_text,
+    yaml_memory_problem,
+)
 
 __all__ = [
     "ONNX_MODEL",
@@ -96,6 +102,7 @@ _USE = {
     SWEEP_POINTS: "use 'offloadsim plot {directory}'",
 }
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BYTES_PER_CHAR = YAML_BYTES_PER_CHAR if _LOADER is not yaml.SafeLoader else PURE_YAML_BYTES_PER_CHAR
 #: The ``format:`` a calibrated profile file declares (offloadsim.world.profiles.calibrated writes it).
 PROFILE_FORMAT = "offloadsim.calibrated-profile"
 _SCENARIO_KEYS = frozenset(("nodes", "links", "applications", "workload"))
@@ -141,7 +148,7 @@ def path_kind(path: str | Path) -> str | None:
         ):
             return SWEEP_JOB
         text = read_text(path, MAX_DOCUMENT_BYTES)
-        if yaml_memory_problem(len(text)) is not None:
+        if yaml_memory_problem(len(text), per_char=_BYTES_PER_CHAR) is not None:
             return None  # too large to read here: its reader has said so
         return document_kind(yaml.load(text, Loader=_LOADER))
     except (OSError, ValueError, yaml.YAMLError, RecursionError):

@@ -28,6 +28,7 @@ from offloadsim.bounded_read import (
     MAX_DEPTH,
     MAX_VALUES,
     PURE_YAML_BYTES_PER_CHAR,
+    YAML_BYTES_PER_CHAR,
     size_problem,
     yaml_memory_problem,
 )
@@ -120,6 +121,10 @@ class _FastLoader(_Strict, getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # ty
     """:class:`ScenarioLoader` on libyaml's C parser (the pure-Python one where PyYAML lacks it)."""
 
 
+#: Bytes a character :class:`_FastLoader` takes to read a document: libyaml's, else the pure parser's.
+_FAST_BYTES_PER_CHAR = YAML_BYTES_PER_CHAR if hasattr(yaml, "CSafeLoader") else PURE_YAML_BYTES_PER_CHAR
+
+
 def _construct_int(loader: Any, node: Any) -> int:
     """An integer; one too long for Python to read (over 4,300 digits) is a problem at its line."""
     try:
@@ -201,7 +206,7 @@ def parse_yaml(text: str, file: str, way_out: str = LONG_SCHEDULES) -> tuple[Any
     A document whose reading would not fit in the memory available is refused before it is read
     (:func:`~offloadsim.bounded_read.yaml_memory_problem`), advising ``way_out`` first.
     """
-    too_large = yaml_memory_problem(len(text), way_out)
+    too_large = yaml_memory_problem(len(text), way_out, _FAST_BYTES_PER_CHAR)
     if too_large is not None:
         return None, [Problem(file, "", too_large)]
     try:

@@ -21,7 +21,7 @@ class Due(float):
     float time besides: the city's thousand entries are each touched once in
     a thousand tasks, so every object a pop's comparisons read is a cache
     miss.  Floats cannot order equal times by eid; the environment does that
-    itself (:meth:`RunEnvironment._untie`).  The priority is always ``NORMAL``.
+    itself (:meth:`Calendar._untie`).  The priority is always ``NORMAL``.
     """
 
     __slots__ = ("argument", "call", "eid")

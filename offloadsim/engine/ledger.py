@@ -58,13 +58,21 @@ class Ledger:
         self._status_codes = {status: self.records.status_code(status) for status in STATUSES}
 
     def book_compute(
-        self, task: Task, node: str, wait_s: float, service_s: float, power_w: float, processor: str = ""
+        self,
+        task: Task,
+        node: str,
+        wait_s: float,
+        service_s: float,
+        power_w: float,
+        processor: str = "",
+        phase: str = "",
     ) -> None:
         """Charge a compute stage that just ended to its task: wait, service, device energy, stage row.
 
         ``power_w`` is what the source device draws above idle per busy core
         when the stage ran on it (0 elsewhere); ``processor`` is the node's
-        processor it ran on, for the stage row.
+        processor it ran on and ``phase`` what the stage is for an LLM request
+        (``prefill``, ``decode``: records.schema.STAGE_PHASES), for the stage row.
         """
         now: float = self.env.now  # float, not SimPy's int | float: mypyc's arithmetic on it is then native
         task.wait += wait_s
@@ -75,7 +83,7 @@ class Ledger:
             task.energy += power_w * service_s
         if self.stages is not None:
             start = now - service_s
-            self.stages.add(task, "compute", node, start - wait_s, start, now, 0.0, processor)
+            self.stages.add(task, "compute", node, start - wait_s, start, now, 0.0, processor, phase)
 
     def charge_late(self, task: Task, joules: float) -> None:
         """Device energy of a stage that ran on after ``task`` was given up (a timeout, a failure elsewhere).
@@ -88,14 +96,17 @@ class Ledger:
             self.records.add("device_energy", task.row, joules)
 
     def book_transfer(
-        self, task: Task, a: str, b: str, size: float, started: float, latency_s: float
+        self, task: Task, a: str, b: str, size: float, started: float, latency_s: float, phase: str = ""
     ) -> None:
-        """Charge a transfer that just arrived to its task (its radio energy is metered as it flows)."""
+        """Charge a transfer that just arrived to its task (its radio energy is metered as it flows).
+
+        ``phase``: what it carries for an LLM request (``prompt``, ``token``...), for the stage row.
+        """
         now: float = self.env.now
         task.transfer_time += now - started
         task.bytes_sent += size
         if self.stages is not None:
-            self.stages.add(task, "transfer", f"{a}>{b}", started, started, now, size)
+            self.stages.add(task, "transfer", f"{a}>{b}", started, started, now, size, "", phase)
 
     def end(self, task: Task, status: str, reason: str = "") -> None:
         """``task`` ended (``completed``, ``dropped`` or ``failed``): record it and tell who waits on it."""

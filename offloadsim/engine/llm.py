@@ -325,20 +325,22 @@ class LLMRequest:
         """Upload the prompt if the first segment is elsewhere, then prefill."""
         first = self.nodes[0]
         prompt, _ = self.task.llm  # type: ignore[misc]
-        self._send(self.task.source, first, prompt * TOKEN_BYTES, self._prefill, 0)
+        self._send(self.task.source, first, prompt * TOKEN_BYTES, self._prefill, 0, "prompt")
 
     def _prefill(self, index: int) -> None:
         segment = self.segments[index]
         stage = self.stage
         stage.context = -1
         service = cast("Price", segment.price)(stage, segment.start, segment.stop)
-        self._compute(segment, service, self._prefill_done, index)
+        self._compute(segment, service, self._prefill_done, index, "prefill")
 
     def _prefill_done(self, index: int) -> None:
         prompt, _ = self.task.llm  # type: ignore[misc]
         if index + 1 < len(self.segments):
             hidden = prompt * self.cost.hidden_bytes
-            self._send(self.nodes[index], self.nodes[index + 1], hidden, self._prefill, index + 1)
+            self._send(
+                self.nodes[index], self.nodes[index + 1], hidden, self._prefill, index + 1, "prefill-hidden"
+            )
         else:
             self._token_generated()
 
@@ -347,12 +349,13 @@ class LLMRequest:
         stage = self.stage
         stage.context = stage.llm[0] + self.generated - 1
         service = cast("Price", segment.price)(stage, segment.start, segment.stop)
-        self._compute(segment, service, self._decode_done, index)
+        self._compute(segment, service, self._decode_done, index, "decode")
 
     def _decode_done(self, index: int) -> None:
         if index + 1 < len(self.segments):
+            hidden = self.cost.hidden_bytes
             self._send(
-                self.nodes[index], self.nodes[index + 1], self.cost.hidden_bytes, self._decode, index + 1
+                self.nodes[index], self.nodes[index + 1], hidden, self._decode, index + 1, "decode-hidden"
             )
         else:
             self._token_generated()
@@ -365,14 +368,14 @@ class LLMRequest:
         source = self.task.source
         more = self.generated < output
         if len(self.segments) == 1 or first == last:
-            if self._send(last, source, TOKEN_BYTES, self._token_home, None) and more:
+            if self._send(last, source, TOKEN_BYTES, self._token_home, None, "token") and more:
                 self._decode(0)
         else:
             # Split: the next step needs this token on the first segment.
             if first == source:
-                self._send(last, source, TOKEN_BYTES, self._token_home_then_decode, more)
-            elif self._send(last, source, TOKEN_BYTES, self._token_home, None) and more:
-                self._send(last, first, TOKEN_BYTES, self._decode, 0)
+                self._send(last, source, TOKEN_BYTES, self._token_home_then_decode, more, "token")
+            elif self._send(last, source, TOKEN_BYTES, self._token_home, None, "token") and more:
+                self._send(last, first, TOKEN_BYTES, self._decode, 0, "token")
 
     def _token_home_then_decode(self, more: bool) -> None:
         self._token_home(None)
@@ -393,14 +396,15 @@ class LLMRequest:
                 sim.ledger.end(task, "completed")
 
     # -- primitives -------------------------------------------------------------
-    def _compute(self, segment: ComputeStep, service: float, then: Any, index: int) -> None:
+    def _compute(self, segment: ComputeStep, service: float, then: Any, index: int, phase: str) -> None:
+        """Run one ``phase`` (``prefill`` or ``decode``) stage of ``segment``, then ``then(index)``."""
         task = self.task
         node = self.nodes[index]
 
         def done(_: object, wait_s: float, service_s: float) -> None:
             if task.alive:
                 name = segment.processor.name
-                self.sim.ledger.book_compute(task, node, wait_s, service_s, segment.power_w, name)
+                self.sim.ledger.book_compute(task, node, wait_s, service_s, segment.power_w, name, phase)
                 then(index)
             elif segment.power_w:  # given up while it ran on: the device drew it all the same
                 self.sim.ledger.charge_late(task, segment.power_w * service_s)
@@ -408,8 +412,11 @@ class LLMRequest:
         if not segment.processor.submit(service, done, None):
             self.sim.ledger.finish(task, "dropped", refused(segment.processor))
 
-    def _send(self, a: str, b: str, size: float, then: Any, payload: Any) -> bool:
+    def _send(self, a: str, b: str, size: float, then: Any, payload: Any, phase: str) -> bool:
         """Send ``size`` bytes from ``a`` to ``b``, then ``then(payload)``; False: no route, the task failed.
+
+        ``phase`` says what the bytes are (``prompt``, ``prefill-hidden``, ``decode-hidden``,
+        ``token``: records.schema.STAGE_PHASES), for the stage row.
 
         A route can be gone by the time a step is due (a link or node went down since the
         plan), as for any task's transfer: the task fails with the same reason, and the
@@ -437,7 +444,7 @@ class LLMRequest:
             if radios:
                 radios_received(radios, task, left)
             if task.alive:
-                sim.ledger.book_transfer(task, a, b, size, started, route.latency_s)
+                sim.ledger.book_transfer(task, a, b, size, started, route.latency_s, phase)
                 then(payload)
 
         def aborted(_: object) -> None:

@@ -443,7 +443,9 @@ class StageLog(_Spilling):
     ``submitted`` is when the stage was queued (equal to ``start`` for a
     transfer); ``where`` is the node, or ``a>b`` for a transfer hop, kept as
     a code into a table of places, and ``processor`` the node's processor a
-    compute stage ran on ("" for a transfer), a code likewise.  Like :class:`RecordLog`, every
+    compute stage ran on ("" for a transfer), a code likewise; ``phase`` what the stage is for an
+    LLM request (:data:`~offloadsim.records.schema.STAGE_PHASES`, "" for any other), a code into
+    that fixed table.  Like :class:`RecordLog`, every
     ``chunk_rows`` stages are written to one file in ``spill_dir`` (a
     temporary directory when ``None``) and the buffers emptied, so recording
     stages does not make a run's memory grow with its length;
@@ -459,6 +461,7 @@ class StageLog(_Spilling):
         self.kind_codes = array("b")
         self.place_codes = array("i")
         self.processor_codes = array("i")
+        self.phase_codes = array("b")
         self.kinds: dict[str, int] = {}  # kind -> code, registered on first use
         self.places: dict[str, int] = {}  # where -> code, registered on first use
         self.processors: dict[str, int] = {}  # processor name -> code, registered on first use
@@ -483,14 +486,19 @@ class StageLog(_Spilling):
         end: float,
         size: float,
         processor: str = "",
+        phase: str = "",
     ) -> None:
-        """Append one finished stage of ``task`` (``processor``: the one a compute stage ran on)."""
+        """Append one finished stage of ``task`` (``processor``: the one a compute stage ran on).
+
+        ``phase``: one of :data:`~offloadsim.records.schema.STAGE_PHASES` (an LLM request's stages).
+        """
         if task.arrival < self.warmup_s:
             return
         self.ids.append(task.id)
         self.kind_codes.append(code_of(self.kinds, kind))
         self.place_codes.append(code_of(self.places, where))
         self.processor_codes.append(code_of(self.processors, processor))
+        self.phase_codes.append(_PHASE_CODES[phase])
         times = self.times
         times["submitted"].append(submitted)
         times["start"].append(start)
@@ -510,7 +518,7 @@ class StageLog(_Spilling):
         if not n:
             return
         self.spill.append_arrays(_stage_arrays(self))
-        del self.ids[:], self.kind_codes[:], self.place_codes[:], self.processor_codes[:]
+        del self.ids[:], self.kind_codes[:], self.place_codes[:], self.processor_codes[:], self.phase_codes[:]
         for values in self.times.values():
             del values[:]
         self.base += n
@@ -521,7 +529,13 @@ class StageLog(_Spilling):
 
 
 _STAGE_TIMES = ("submitted", "start", "end", "bytes")
-_STAGE_CODES = (("kind", "kind_codes"), ("where", "place_codes"), ("processor", "processor_codes"))
+_STAGE_CODES = (
+    ("kind", "kind_codes"),
+    ("where", "place_codes"),
+    ("processor", "processor_codes"),
+    ("phase", "phase_codes"),
+)
+_PHASE_CODES: Final = {phase: code for code, phase in enumerate(schema.STAGE_PHASES)}
 
 
 def _stage_arrays(log: StageLog) -> dict[str, np.ndarray]:
@@ -530,6 +544,7 @@ def _stage_arrays(log: StageLog) -> dict[str, np.ndarray]:
     arrays["kind_codes"] = np.array(log.kind_codes, dtype=np.int8)
     arrays["place_codes"] = np.array(log.place_codes, dtype=np.int32)
     arrays["processor_codes"] = np.array(log.processor_codes, dtype=np.int32)
+    arrays["phase_codes"] = np.array(log.phase_codes, dtype=np.int8)
     for name, values in log.times.items():
         arrays[name] = np.array(values, dtype=np.float64)
     return arrays
@@ -540,7 +555,7 @@ class StageRecords(Mapping[str, np.ndarray]):
 
     ``stages[name]`` reads one whole column (spilled chunks from disk);
     :meth:`blocks` goes a chunk at a time, for writing ``stages.parquet``
-    with memory for one chunk.  ``kind``, ``where`` and ``processor`` are object
+    with memory for one chunk.  ``kind``, ``where``, ``processor`` and ``phase`` are object
     arrays of strings; :meth:`blocks` can give them as codes into a table of labels.
     """
 
@@ -567,11 +582,16 @@ class StageRecords(Mapping[str, np.ndarray]):
     def blocks(self, coded: Collection[str] = ()) -> Iterator[dict[str, Any]]:
         """The stages a chunk at a time (the last, buffered one too), every column of each.
 
-        Those of ``kind``, ``where`` and ``processor`` named in ``coded`` as ``(codes, labels)`` pairs,
-        not strings.
+        Those of ``kind``, ``where``, ``processor`` and ``phase`` named in ``coded`` as ``(codes, labels)``
+        pairs, not strings.
         """
         log = self.log
-        labels = {"kind": list(log.kinds), "where": list(log.places), "processor": list(log.processors)}
+        labels = {
+            "kind": list(log.kinds),
+            "where": list(log.places),
+            "processor": list(log.processors),
+            "phase": list(schema.STAGE_PHASES),
+        }
         for raw in [*log.chunks, None]:
             if raw is None:
                 if log.chunks and not len(log.ids):
@@ -581,11 +601,7 @@ class StageRecords(Mapping[str, np.ndarray]):
                 stored = ArraysFile(raw)
                 arrays = {key: stored[key] for key in stored.files}
             block: dict[str, Any] = {"task_id": arrays["ids"]}
-            for name, key in (
-                ("kind", "kind_codes"),
-                ("where", "place_codes"),
-                ("processor", "processor_codes"),
-            ):
+            for name, key in _STAGE_CODES:
                 codes = arrays[key]
                 if name in coded:
                     block[name] = (codes, labels[name])

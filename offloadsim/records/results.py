@@ -377,6 +377,8 @@ def _stages_frame(columns: Mapping[str, Any]) -> pd.DataFrame:
 
     stages = pd.DataFrame(dict(columns))
     stages["kind"] = pd.Categorical(stages["kind"], categories=list(STAGE_KINDS))
+    if "phase" in stages:
+        stages["phase"] = pd.Categorical(stages["phase"], categories=list(schema.STAGE_PHASES))
     return stages
 
 
@@ -450,13 +452,13 @@ def write_stages(stages: Mapping[str, Any], path: Path) -> None:
     """
     from offloadsim.records.arrow import TableWriter, write_table
 
-    kinds = {"kind": STAGE_KINDS}
+    kinds = {"kind": STAGE_KINDS, "phase": schema.STAGE_PHASES}
     blocks = getattr(stages, "blocks", None)
     if blocks is None or not getattr(stages, "rows", 0):  # plain columns, or none at all: one row group
         write_table(_ordered(stages, "stages"), "stages", path, categories=kinds)
         return
     with TableWriter(path, "stages", list(stages), kinds) as writer:
-        for block in blocks(coded=("kind",)):
+        for block in blocks(coded=("kind", "phase")):
             writer.write(block)
 
 

@@ -41,6 +41,7 @@ __all__ = [
     "NODE_COLUMNS",
     "LINK_COLUMNS",
     "STAGE_COLUMNS",
+    "STAGE_PHASES",
     "task_columns",
     "column",
     "columns_of",
@@ -180,7 +181,14 @@ STAGES: tuple[Column, ...] = (
     Column("start", "float64", _S, "time it began"),
     Column("end", "float64", _S, "time it ended"),
     Column("bytes", "float64", _B, "bytes moved (0 for compute)"),
+    Column("phase", "category", "", "what the stage is for an LLM request (empty for other applications)"),
 )
+
+#: The values of the stages' ``phase``: empty for any application but an LLM's, whose compute stages
+#: are its ``prefill`` and each ``decode`` step, and whose transfers carry the ``prompt`` (to the first
+#: segment), the prompt's hidden states across a cut (``prefill-hidden``), one token's hidden state
+#: across a cut (``decode-hidden``) or a generated ``token`` (home, or back to the first segment).
+STAGE_PHASES = ("", "prefill", "decode", "prompt", "prefill-hidden", "decode-hidden", "token")
 
 #: The entry-point group other distributions declare record columns in (each entry a :class:`Column`).
 ENTRY_POINT_GROUP = "offloadsim.record_columns"

@@ -277,3 +277,92 @@ def test_two_runs_in_one_process_count_their_own_cuts():
     assert again.context_cuts == first.context_cuts
     noted = [[n for n in run.notes if "context window" in n] for run in (first, again)]
     assert noted[0] == noted[1] and len(noted[0]) == 1
+
+
+def _stage_rows(tmp_path, policy: str, arrivals: str = "1.0\n") -> tuple[list[tuple], dict]:
+    (tmp_path / "trace.csv").write_text("time\n" + arrivals)
+    text = SCENARIO.replace("POLICY", policy)
+    raw = simulate(load_scenario_text(text, source="<llm>", base_dir=tmp_path), record_stages=True)
+    assert set(raw.tasks["status"]) == {"completed"}
+    stages = raw.stages
+    assert stages is not None
+    names = ("task_id", "kind", "where", "phase", "bytes")
+    return list(zip(*(list(stages[name]) for name in names), strict=True)), raw.tasks
+
+
+@pytest.mark.parametrize(
+    ("policy", "computed", "sent"),
+    [
+        (
+            "edge",  # prompt up, the prefill and 4 decode steps there, each of the 5 tokens home
+            [("edge", "prefill")] + [("edge", "decode")] * 4,
+            {("phone>edge", "prompt", 100 * TOKEN_BYTES): 1, ("edge>phone", "token", TOKEN_BYTES): 5},
+        ),
+        (
+            "{name: fixed, nodes: [phone, edge], cuts: [6]}",  # each step on both, hidden states between
+            [("phone", "prefill"), ("edge", "prefill")] + [("phone", "decode"), ("edge", "decode")] * 4,
+            {("phone>edge", "prefill-hidden", 100 * 768 * 4): 1, ("phone>edge", "decode-hidden", 768 * 4): 4}
+            | {("edge>phone", "token", TOKEN_BYTES): 5},
+        ),
+    ],
+)
+def test_stage_rows_name_each_requests_prefill_decode_steps_and_what_each_transfer_carries(
+    tmp_path, policy, computed, sent
+):
+    """One prefill per segment, then output - 1 decode steps per segment, on the nodes the plan says.
+
+    The first token comes out of the prefill; each later one is a decode step.  Two requests,
+    far apart: each has its own rows.
+    """
+    cost, _, _ = cost_and_processors()
+    assert cost.hidden_bytes == 768 * 4  # gpt2's hidden state per token, float32
+    rows, tasks = _stage_rows(tmp_path, policy, "1.0\n500.0\n")
+    assert len(tasks["task_id"]) == 2
+    for task_id in tasks["task_id"]:
+        mine = [row[1:] for row in rows if row[0] == task_id]
+        assert [(where, phase) for kind, where, phase, _ in mine if kind == "compute"] == computed
+        transfers = [(where, phase, size) for kind, where, phase, size in mine if kind == "transfer"]
+        assert {key: transfers.count(key) for key in set(transfers)} == sent
+
+
+def test_a_split_whose_first_segment_is_not_the_source_sends_each_token_back_to_it(tmp_path):
+    """Split between two nodes neither of which is the source: each token goes home and to the first."""
+    text = SCENARIO.replace(
+        "  edge: {tier: edge",
+        "  near: {tier: edge, processor: {speed: 2 TFLOP/s, memory_bandwidth: 200 GB/s}}\n"
+        "  edge: {tier: edge",
+    ).replace(
+        "links:\n",
+        "links:\n  - {between: [phone, near], bandwidth: 40 Mbps, latency: 4 ms}\n"
+        "  - {between: [near, edge], bandwidth: 40 Mbps, latency: 4 ms}\n",
+    )
+    (tmp_path / "trace.csv").write_text("time\n1.0\n")
+    policy = "{name: fixed, nodes: [near, edge], cuts: [6]}"
+    raw = simulate(
+        load_scenario_text(text.replace("POLICY", policy), source="<llm>", base_dir=tmp_path),
+        record_stages=True,
+    )
+    assert list(raw.tasks["status"]) == ["completed"]
+    stages = raw.stages
+    tokens = [
+        where for where, phase in zip(stages["where"], stages["phase"], strict=True) if phase == "token"
+    ]
+    assert sorted(tokens) == ["edge>near"] * 4 + ["edge>phone"] * 5  # the last token needs no next step
+
+
+def test_stages_parquet_keeps_the_phase_as_a_category_beside_the_other_columns(tmp_path):
+    """``run --stages`` writes the phase of each stage, read back with its fixed categories."""
+    import pandas as pd
+
+    from offloadsim import api
+    from offloadsim.records.schema import STAGE_PHASES
+
+    (tmp_path / "trace.csv").write_text("time\n1.0\n")
+    text = SCENARIO.replace("POLICY", "{name: fixed, nodes: [phone, edge], cuts: [6]}")
+    (tmp_path / "llm.yaml").write_text(text)
+    api.run(tmp_path / "llm.yaml", stages=True, out=tmp_path / "run")
+    stages = pd.read_parquet(tmp_path / "run" / "stages.parquet")
+    assert list(stages.columns)[-1] == "phase"
+    assert list(stages["phase"].cat.categories) == list(STAGE_PHASES)
+    counts = stages["phase"].astype(str).value_counts().to_dict()
+    assert counts == {"prefill": 2, "decode": 8, "prefill-hidden": 1, "decode-hidden": 4, "token": 5}

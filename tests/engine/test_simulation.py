@@ -240,6 +240,13 @@ def test_stage_records_account_for_every_second_of_a_task():
     assert run(TWO_TIER).stages is None
 
 
+def test_stage_records_of_a_cnn_run_have_no_llm_phase():
+    """``phase`` names an LLM request's prefill, decode steps and what its transfers carry; else empty."""
+    stages = run(TWO_TIER, policy=PolicySpec("edge"), record_stages=True).stages
+    assert stages is not None and len(stages["phase"]) > 0
+    assert set(stages["phase"]) == {""}
+
+
 def test_a_chain_may_mix_work_and_service_stages(tmp_path):
     text = """
 name: mixed

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from offloadsim.plots.axes import patch_legend, root_figure, tidy_legend
+from offloadsim.plots.axes import laid_out, patch_legend, root_figure, tidy_legend
 from offloadsim.plots.series import completed
 from offloadsim.plots.style import OKABE_ITO, axes_or_new, house_style, style_map
 from offloadsim.records.schema import placement_nodes
@@ -36,6 +36,8 @@ STAGE_COLOURS = {
     "transfer": OKABE_ITO["sky blue"],
     "queue": OKABE_ITO["vermillion"],
     "compute": OKABE_ITO["bluish green"],
+    "prefill": OKABE_ITO["orange"],  # an LLM request's compute stages: its prefill, its decode steps
+    "decode": OKABE_ITO["yellow"],
     "return": OKABE_ITO["reddish purple"],
     "other": "#B0B0B0",
 }
@@ -297,7 +299,13 @@ def stage_timeline(
     overlap on the figure.  Each row is labelled with the node the task came
     from and the node(s) it ran on.  With ``stages`` (a run recorded with
     ``--stages``) every upload, queueing, compute stage and result return is
-    drawn where and when it happened.  Without, each bar runs from the
+    drawn where and when it happened; an LLM request's row (its stages have a
+    ``phase``) is cut into lanes, one per node that computed and one per hop
+    its bytes took, its prefill and decode coloured apart, and a lane's decode
+    steps (and the hidden states and tokens of those steps) in a row drawn as
+    one bar from the first's start to the last's end, with their count: a
+    request of hundreds of tokens is then a few bars, not a forest
+    (:func:`_draw_llm_rows`).  Without, each bar runs from the
     task's arrival and is cut into its totals of transfer, queueing
     (``wait``), compute and any remainder, in that fixed order (the task
     records do not say when each happened).  ``unit`` (``"ms"`` or ``"s"``)
@@ -337,6 +345,7 @@ def stage_timeline(
         ax.tick_params(axis="y", labelsize=_row_font(ax, len(done)), length=0)
         ax.set_ylim(len(done) - 0.5, -0.5)
         _time_from_zero(ax)
+        _room_for_counts(ax)
         if own:
             ax.set_xlabel(
                 f"simulated time since each task's own arrival ({unit}); "
@@ -347,8 +356,12 @@ def stage_timeline(
         ax.set_ylabel("task: source → where it ran")
         ax.grid(axis="y", visible=False)
         if legend:
-            patch_legend(ax, {s: c for s, c in STAGE_COLOURS.items() if s in drawn})
+            patch_legend(ax, {_LEGEND.get(s, s): c for s, c in STAGE_COLOURS.items() if s in drawn})
     return ax
+
+
+#: Legend entries that say more than the stage's name: a bar of decode steps in a row holds several.
+_LEGEND = {"decode": "decode (×n: a node's n steps in a row)"}
 
 
 def _time_from_zero(ax: Axes) -> None:
@@ -435,6 +448,21 @@ def _draw_stages(
     source = mine["task_id"].map(source_of).astype(str).to_numpy()
     name = np.array([_stage_name(k, w, s) for k, w, s in zip(kind, where, source, strict=True)], dtype=object)
     drawn: set[str] = set()
+    phase = mine["phase"].astype(str).to_numpy() if "phase" in mine.columns else None
+    if phase is not None and (phase != "").any():  # LLM requests: their rows in lanes, drawn apart
+        llm = np.isin(rows, np.unique(rows[phase != ""]))
+        font = _row_font(ax, len(done)) * 0.8
+        drawn |= _draw_llm_rows(ax, rows[llm], kind[llm], where[llm], name[llm], phase[llm], (
+            submitted[llm], start[llm], end[llm]), font)  # fmt: skip
+        keep = ~llm
+        rows, submitted, start, end, kind, name = (
+            rows[keep],
+            submitted[keep],
+            start[keep],
+            end[keep],
+            kind[keep],
+            name[keep],
+        )
     queued = (kind == "compute") & (start > submitted)
     if queued.any():
         wait = (start - submitted)[queued]
@@ -451,6 +479,101 @@ def _draw_stages(
             )
             drawn.add(stage)
     return drawn
+
+
+#: The phases whose stages in a row on one lane are drawn as one bar: a request's decode steps, and
+#: the hidden states and tokens each step sends.
+_DECODING = frozenset(("decode", "decode-hidden", "token"))
+
+
+def _draw_llm_rows(
+    ax: Axes,
+    rows: np.ndarray,
+    kind: np.ndarray,
+    where: np.ndarray,
+    name: np.ndarray,
+    phase: np.ndarray,
+    times: tuple[np.ndarray, np.ndarray, np.ndarray],
+    font: float,
+) -> set[str]:
+    """LLM requests' stages (each with its ``phase``), a lane per node that computed and per hop; drawn.
+
+    A row's lanes, top to bottom: the nodes in the order they first computed, then the hops in the
+    order first used.  Compute stages are coloured by phase (``prefill``, ``decode``), transfers as
+    any task's (upload, transfer, return).  In each lane the stages of a decoding phase in a row
+    (:data:`_DECODING`: one node's decode steps, one hop's tokens) are one bar from the first's
+    start to the last's end: the steps' queueing, and what other lanes did between them, lie inside
+    the bar.  A row says once, right of its end, how many decode steps its nodes' bars hold
+    (``×199``; ``×199 per node`` for a split).  A stage drawn alone shows its queueing.
+    """
+    submitted, start, end = times
+    drawn: set[str] = set()
+    bars: dict[str, list[tuple[float, float, float, float]]] = {}  # colour key -> (y, height, left, width)
+    labels: list[tuple[float, float, str]] = []  # a row's decode steps, right of its end: (x, y, text)
+    for row in np.unique(rows):
+        steps: list[tuple[float, int]] = []  # each node's run of decode steps: (its start, how many)
+        mine = np.flatnonzero(rows == row)
+        mine = mine[np.lexsort((end[mine], start[mine], kind[mine] != "compute"))]
+        lanes = list(dict.fromkeys(where[mine].tolist()))  # compute nodes first (sorted so), then hops
+        height = 0.75 / len(lanes)
+        for lane_index, lane in enumerate(lanes):
+            y = row - 0.375 + (lane_index + 0.5) * height
+            here = mine[where[mine] == lane]
+            for first, last in _runs(phase[here]):
+                i, j = here[first], here[last]
+                key = (phase[i] if kind[i] == "compute" else str(name[i])) or "compute"
+                count = last - first + 1
+                if count == 1 and kind[i] == "compute" and start[i] > submitted[i]:
+                    bars.setdefault("queue", []).append((y, height, submitted[i], start[i] - submitted[i]))
+                bars.setdefault(key, []).append((y, height, start[i], end[j] - start[i]))
+                if count > 1 and phase[i] == "decode":
+                    steps.append((start[i], count))
+        if steps:
+            counts = sorted({count for _, count in steps})
+            each = " per node" if len(steps) > 1 and len(counts) == 1 else ""
+            labels.append((float(end[mine].max()), row, "/".join(f"×{n}" for n in counts) + each))
+    for key in ("queue", *(k for k in STAGE_COLOURS if k != "queue")):
+        if key in bars:
+            y, h, left, width = (np.array(column) for column in zip(*bars[key], strict=True))
+            ax.barh(y, width, left=left, height=h * 0.9, color=STAGE_COLOURS[key], linewidth=0)
+            drawn.add(key)
+    for x, y, text in labels:
+        ax.text(x, y, f" {text}", fontsize=font, va="center", ha="left", gid=_COUNT)
+    return drawn
+
+
+#: The ``gid`` of a row's count of decode steps (:func:`_room_for_counts` finds them by it).
+_COUNT = "offloadsim-decode-count"
+
+
+def _room_for_counts(ax: Axes) -> None:
+    """Widen the time axis so that every row's count of decode steps, right of its end, stays inside.
+
+    The figure is laid out to measure them; as the legend and titles added later may narrow the
+    axes, each count is taken to need half as much room again as its text's width now.
+    """
+    counts = [text for text in ax.texts if text.get_gid() == _COUNT]
+    if not counts:
+        return
+    renderer = laid_out(ax)
+    width = ax.get_window_extent(renderer).width
+    low, high = ax.get_xlim()
+    reach = high
+    for text in counts:
+        share = min(0.5, 1.5 * text.get_window_extent(renderer).width / width)  # of the axis' width
+        reach = max(reach, (text.get_position()[0] - share * low) / (1.0 - share))
+    ax.set_xlim(low, reach)
+
+
+def _runs(phases: np.ndarray) -> list[tuple[int, int]]:
+    """``(first, last)`` index of each bar of a lane's stages in time order: decoding ones in a row merge."""
+    runs: list[tuple[int, int]] = []
+    for index, phase in enumerate(phases.tolist()):
+        if runs and phase in _DECODING and phases[runs[-1][1]] == phase and runs[-1][1] == index - 1:
+            runs[-1] = (runs[-1][0], index)
+        else:
+            runs.append((index, index))
+    return runs
 
 
 def _stage_name(kind: str, where: str, source: str) -> str:

@@ -755,6 +755,75 @@ def test_a_timeline_panel_whose_tasks_run_longer_is_not_cut_by_the_shared_axis(t
     check_figure(fig, tmp_path, "timeline")
 
 
+LLM_TIMELINE = """
+name: llm-timeline
+duration: 60 s
+nodes:
+  phone: {tier: device, processor: {speed: 20 GFLOP/s, memory_bandwidth: 10 GB/s}}
+  edge: {tier: edge, processor: {speed: 2 TFLOP/s, memory_bandwidth: 200 GB/s}}
+links:
+  - {between: [phone, edge], bandwidth: 40 Mbps, latency: 4 ms}
+applications:
+  chat: {model: gpt2, prompt_tokens: 100, output_tokens: 200}
+workload:
+  - {app: chat, sources: phone, arrivals: trace, trace: trace.csv}
+policy: POLICY
+"""
+
+
+@pytest.mark.parametrize(
+    ("policy", "nodes", "count"),
+    [
+        ("{name: fixed, nodes: [phone, edge], cuts: [6]}", ["phone", "edge"], "×199 per node"),
+        ("edge", ["edge"], "×199"),
+    ],
+)
+def test_an_llm_timeline_colours_prefill_and_decode_and_draws_a_nodes_decode_steps_as_one_bar(
+    tmp_path, policy, nodes, count
+):
+    """A 200-token request's stages were an undistinguished run of 800 bars (199 decode steps, their
+    hidden states and tokens, on one row): its prefill and decode are coloured apart, each node in
+    its own lane, and a node's decode steps in a row are one bar from the first's start to the
+    last's end, its count by the row."""
+    import offloadsim
+    from offloadsim.plots.runs import STAGE_COLOURS
+
+    (tmp_path / "trace.csv").write_text("time\n1.0\n20.0\n", encoding="utf-8")
+    (tmp_path / "llm.yaml").write_text(LLM_TIMELINE.replace("POLICY", policy), encoding="utf-8")
+    offloadsim.run(tmp_path / "llm.yaml", stages=True, out=tmp_path / "run")
+    results = read_results(tmp_path / "run")
+    fig = plots.plot_results(results, "timeline")
+    check_figure(fig, tmp_path, "timeline")
+    texts = legend_texts(fig)
+    assert "prefill" in texts and any(t.startswith("decode") for t in texts) and "compute" not in texts
+    ax = fig.axes[0]
+    stages, t0 = results.stages, float(results.tasks["arrival"].min())
+    scale = 1e3 if "(ms)" in ax.get_xlabel() else 1.0
+    colour = {key: matplotlib.colors.to_rgba(value) for key, value in STAGE_COLOURS.items()}
+    own = "since each task's own arrival" in ax.get_xlabel()  # two requests far apart: each on its own
+    for row, (task_id, arrival) in enumerate(
+        results.tasks.sort_values("arrival")[["task_id", "arrival"]].to_numpy()
+    ):
+        t0 = arrival if own else t0
+        bars = [p for p in ax.patches if round(p.get_y() + p.get_height() / 2) == row]
+        assert len(bars) <= 2 * len(nodes) + 4, "a bar per lane and phase, not one per step"
+        for phase in ("prefill", "decode"):
+            drawn = sorted(p.get_x() for p in bars if p.get_facecolor() == colour[phase])
+            mine = stages[(stages["task_id"] == task_id) & (stages["phase"] == phase)]
+            assert [str(n) for n in dict.fromkeys(mine["where"])] == nodes  # where the plan put them
+            spans = mine.groupby("where", sort=False)[["start", "end"]].agg({"start": "min", "end": "max"})
+            assert len(drawn) == len(nodes) and mine.groupby("where").size().tolist() == [
+                1 if phase == "prefill" else 199
+            ] * len(nodes)
+            expected = sorted((spans["start"].to_numpy() - t0) * scale)
+            np.testing.assert_allclose(drawn, expected, rtol=1e-9, atol=1e-9)
+            widths = sorted(p.get_width() for p in bars if p.get_facecolor() == colour[phase])
+            np.testing.assert_allclose(
+                widths, sorted((spans["end"] - spans["start"]).to_numpy() * scale), rtol=1e-9
+            )
+    assert [t.get_text().strip() for t in ax.texts] == [count, count]
+
+
 def test_a_timeline_without_stage_records_says_its_bars_are_totals(tmp_path):
     """A run without --stages drew one transfer bar (upload and return together) before compute, unsaid."""
     from experiment_data import TINY

@@ -451,18 +451,10 @@ def _draw_stages(
     phase = mine["phase"].astype(str).to_numpy() if "phase" in mine.columns else None
     if phase is not None and (phase != "").any():  # LLM requests: their rows in lanes, drawn apart
         llm = np.isin(rows, np.unique(rows[phase != ""]))
+        columns = (rows, kind, where, name, phase, submitted, start, end)
         font = _row_font(ax, len(done)) * 0.8
-        drawn |= _draw_llm_rows(ax, rows[llm], kind[llm], where[llm], name[llm], phase[llm], (
-            submitted[llm], start[llm], end[llm]), font)  # fmt: skip
-        keep = ~llm
-        rows, submitted, start, end, kind, name = (
-            rows[keep],
-            submitted[keep],
-            start[keep],
-            end[keep],
-            kind[keep],
-            name[keep],
-        )
+        drawn |= _draw_llm_rows(ax, [column[llm] for column in columns], font)
+        rows, submitted, start, end, kind, name = (a[~llm] for a in (rows, submitted, start, end, kind, name))
     queued = (kind == "compute") & (start > submitted)
     if queued.any():
         wait = (start - submitted)[queued]
@@ -486,17 +478,11 @@ def _draw_stages(
 _DECODING = frozenset(("decode", "decode-hidden", "token"))
 
 
-def _draw_llm_rows(
-    ax: Axes,
-    rows: np.ndarray,
-    kind: np.ndarray,
-    where: np.ndarray,
-    name: np.ndarray,
-    phase: np.ndarray,
-    times: tuple[np.ndarray, np.ndarray, np.ndarray],
-    font: float,
-) -> set[str]:
+def _draw_llm_rows(ax: Axes, columns: Sequence[np.ndarray], font: float) -> set[str]:
     """LLM requests' stages (each with its ``phase``), a lane per node that computed and per hop; drawn.
+
+    ``columns``: the stages' row, kind, where, name (:func:`_stage_name`), phase, submitted, start
+    and end (on the figure's clock); ``font``: the size of the counts' text.
 
     A row's lanes, top to bottom: the nodes in the order they first computed, then the hops in the
     order first used.  Compute stages are coloured by phase (``prefill``, ``decode``), transfers as
@@ -506,7 +492,7 @@ def _draw_llm_rows(
     the bar.  A row says once, right of its end, how many decode steps its nodes' bars hold
     (``×199``; ``×199 per node`` for a split).  A stage drawn alone shows its queueing.
     """
-    submitted, start, end = times
+    rows, kind, where, name, phase, submitted, start, end = columns
     drawn: set[str] = set()
     bars: dict[str, list[tuple[float, float, float, float]]] = {}  # colour key -> (y, height, left, width)
     labels: list[tuple[float, float, str]] = []  # a row's decode steps, right of its end: (x, y, text)
@@ -569,7 +555,7 @@ def _runs(phases: np.ndarray) -> list[tuple[int, int]]:
     """``(first, last)`` index of each bar of a lane's stages in time order: decoding ones in a row merge."""
     runs: list[tuple[int, int]] = []
     for index, phase in enumerate(phases.tolist()):
-        if runs and phase in _DECODING and phases[runs[-1][1]] == phase and runs[-1][1] == index - 1:
+        if runs and phase in _DECODING and phases[index - 1] == phase:
             runs[-1] = (runs[-1][0], index)
         else:
             runs.append((index, index))

@@ -476,6 +476,8 @@ def _draw_stages(
 #: The phases whose stages in a row on one lane are drawn as one bar: a request's decode steps, and
 #: the hidden states and tokens each step sends.
 _DECODING = frozenset(("decode", "decode-hidden", "token"))
+#: The phases of an LLM request's compute stages, each coloured apart (any other is drawn as compute).
+_COMPUTING = frozenset(("prefill", "decode"))
 
 
 def _draw_llm_rows(ax: Axes, columns: Sequence[np.ndarray], font: float) -> set[str]:
@@ -507,7 +509,13 @@ def _draw_llm_rows(ax: Axes, columns: Sequence[np.ndarray], font: float) -> set[
             here = mine[where[mine] == lane]
             for first, last in _runs(phase[here]):
                 i, j = here[first], here[last]
-                key = (phase[i] if kind[i] == "compute" else str(name[i])) or "compute"
+                key = (
+                    str(name[i])
+                    if kind[i] != "compute"
+                    else phase[i]
+                    if phase[i] in _COMPUTING
+                    else "compute"
+                )
                 count = last - first + 1
                 if count == 1 and kind[i] == "compute" and start[i] > submitted[i]:
                     bars.setdefault("queue", []).append((y, height, submitted[i], start[i] - submitted[i]))

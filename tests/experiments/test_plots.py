@@ -824,6 +824,24 @@ def test_an_llm_timeline_colours_prefill_and_decode_and_draws_a_nodes_decode_ste
     assert [t.get_text().strip() for t in ax.texts] == [count, count]
 
 
+def test_a_timeline_draws_a_compute_stage_of_a_phase_it_does_not_know_as_compute():
+    """A stages table written by another tool or version may name other phases: drawn, not left out."""
+    from offloadsim.plots.runs import stage_timeline
+
+    tasks = pd.DataFrame({
+        "task_id": [0], "source": ["phone"], "placement": ["edge"], "status": ["completed"],
+        "arrival": [0.0], "finish": [1.0], "latency": [1.0],
+    })  # fmt: skip
+    stages = pd.DataFrame({
+        "task_id": [0, 0, 0], "kind": ["transfer", "compute", "compute"],
+        "where": ["phone>edge", "edge", "edge"],
+        "submitted": [0.0, 0.1, 0.5], "start": [0.0, 0.1, 0.5], "end": [0.1, 0.5, 1.0],
+        "phase": ["prompt", "prefill", "speculate"],
+    })  # fmt: skip
+    ax = stage_timeline(tasks, stages=stages)
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["upload", "compute", "prefill"]
+
+
 def test_a_timeline_without_stage_records_says_its_bars_are_totals(tmp_path):
     """A run without --stages drew one transfer bar (upload and return together) before compute, unsaid."""
     from experiment_data import TINY

@@ -146,10 +146,13 @@ def plot_results(
     # A panel's value in its axis's unit, as the legend and the notes write it.
     facet_texts = axis_texts([value for value, _ in panels]) if facet else []
 
+    drawn_loads: list[runs.ComputeLoad | None] = []  # the last drawing's, for the note they may need
+
     def draw_panels(logx: bool | None) -> list[str]:
         titles = []
         try:
             loads = _loads(view, kind, panels, by_column)
+            drawn_loads[:] = loads
             percent = None if len({load.percent for load in loads if load is not None}) < 2 else False
             for i, (ax, (_, part), load) in enumerate(zip(axes, panels, loads, strict=True)):
                 title = _draw(
@@ -196,6 +199,7 @@ def plot_results(
         interval_note(view, kind, frame, shown, axes),
         pooled_note(kind, frame, shown),
         _method_note(view, kind),
+        _unrecorded_note(view, panels, drawn_loads),
         undrawn_note(view, kind, frame, shown),
         _unpowered_note(kind, frame),
         _incomplete_note(view, kind, frame, shown),
@@ -994,6 +998,41 @@ def _loads(
         one, _, nodes, stages = _run_inputs(view, part)
         loads.append(runs.compute_load(one, nodes=nodes, stages=stages, by=by or "tier"))
     return loads
+
+
+def _unrecorded_note(
+    view: _View, panels: Sequence[tuple[Any, pd.DataFrame]], loads: Sequence[runs.ComputeLoad | None]
+) -> str:
+    """Said under a ``utilisation-time`` figure that draws much less busy time than the nodes table counts.
+
+    Its lines come from the records of completed tasks: a run where many
+    failed or timed out (whose abandoned stages ran on) drew a tier near
+    idle that the nodes table and the run's summary show busy.
+    """
+    said = []
+    for i, ((_, part), load) in enumerate(zip(panels, loads, strict=False)):
+        if load is None:  # not a utilisation-time figure
+            continue
+        one, _, nodes, _ = _run_inputs(view, part)
+        for column in ("point", "policy"):  # a comparison's nodes table holds every policy's runs
+            if column in nodes.columns and column in one.columns and len(one):
+                nodes = nodes[nodes[column].astype(str).to_numpy() == str(one[column].iloc[0])]
+        panel = f"({chr(ord('a') + i)}) " if len(panels) > 1 else ""
+        said += [
+            f"{panel}{label} {_core_s(drawn)} of {_core_s(counted)} core-s"
+            for label, drawn, counted in load.unrecorded(nodes)
+        ]
+    if not said:
+        return ""
+    return (
+        f"drawn busy time short of the nodes table's: {'; '.join(said)}; the records hold no compute of "
+        "tasks that failed, timed out or were in flight at the end (a timed-out stage runs on)"
+    )
+
+
+def _core_s(value: float) -> str:
+    """Core-seconds as a note writes them: ``1,234``, ``65.6``, ``0``."""
+    return f"{value:,.0f}" if value >= 100 or value == 0 else f"{value:.3g}"
 
 
 def _one_run(tasks: pd.DataFrame) -> tuple[pd.DataFrame, Any]:

@@ -192,6 +192,37 @@ class ComputeLoad:
         ranked = [k for k, v in sorted(totals.items(), key=lambda kv: -kv[1]) if v > 0]
         return cls(labels, lo, hi, weight, per, cores, ranked[:max_series])
 
+    def unrecorded(self, nodes: pd.DataFrame) -> list[tuple[str, float, float]]:
+        """Each tier (or node) whose drawn busy time falls short of the nodes table's: label, drawn, counted.
+
+        Busy core-seconds, drawn under 80 % of what the nodes table counts
+        (``busy_s`` × ``cores``). The records hold the compute of the tasks
+        that completed, so the work of tasks that failed, timed out or were
+        still in flight (a timed-out attempt's stage runs on) is drawn
+        nowhere, while the nodes table counts every busy second. Empty where
+        the series are split placements (``device>edge``), which no row of
+        the nodes table matches.
+        """
+        if self.per not in ("tier", "node") or not {self.per, "busy_s", "cores"} <= set(nodes.columns):
+            return []
+        labels = [str(label) for label in self.labels]
+        if any(">" in label for label in labels):
+            return []
+        drawn: dict[str, float] = {}
+        for label, busy in zip(labels, self.weight * (self.hi - self.lo), strict=True):
+            drawn[label] = drawn.get(label, 0.0) + float(busy)
+        once = nodes.drop_duplicates("node")
+        counted = (
+            (once["busy_s"].astype(float) * once["cores"].astype(float))
+            .groupby(once[self.per].astype(str).to_numpy(), sort=False)
+            .sum()
+        )
+        return [
+            (str(label), drawn.get(str(label), 0.0), float(total))
+            for label, total in counted.items()
+            if total > 0 and drawn.get(str(label), 0.0) < 0.8 * total
+        ]
+
 
 def _busy_per_bin(lo: np.ndarray, hi: np.ndarray, weight: np.ndarray, edges: np.ndarray) -> np.ndarray:
     """Mean busy cores per bin: the sum of ``weight`` × overlap of ``[lo, hi]`` with each bin, over its width.

@@ -2434,3 +2434,39 @@ def test_notes_under_a_figure_write_swept_quantities_in_the_axis_unit(two_apps, 
     )
     assert "not drawn, no task completed (phone–ap bandwidth, policy): 5 Mbit/s, local" in note, note
     assert "Mbps" not in note
+
+
+_TIMED_OUT = """
+name: timed-out
+duration: 20 s
+nodes:
+  phone: {tier: device, processor: {speed: 1 GFLOP/s}}
+links: []
+applications:
+  job: {work: 2 GFLOP}
+workload:
+  - {app: job, sources: phone, arrivals: periodic, period: 4 s}
+policy: local
+recovery: {timeout: 500 ms}
+"""
+
+
+@pytest.mark.parametrize("stages", [False, True])
+def test_utilisation_time_says_the_busy_time_its_records_lack(tmp_path, stages):
+    """Every task timed out while its stage ran on: the phone was busy 40 % of the run (the nodes
+    table, the summary), and the figure, "exact from stage records" with --stages, drew it idle."""
+    import offloadsim
+
+    (tmp_path / "t.yaml").write_text(_TIMED_OUT, encoding="utf-8")
+    offloadsim.run(tmp_path / "t.yaml", out=tmp_path / "run", stages=stages)
+    results = read_results(tmp_path / "run")
+    assert set(results.tasks["status"].astype(str)) == {"failed"}
+    assert results.nodes["busy_s"].iloc[0] == pytest.approx(10.0)  # 5 stages of 2 s each ran on
+    note = " ".join(_footnote(plots.plot_results(results, "utilisation-time")).split())
+    assert "drawn busy time short of the nodes table's: device 0 of 10 core-s" in note
+    assert "failed, timed out" in note
+    # Without the timeout the tasks complete, the records hold their compute, and nothing is said.
+    (tmp_path / "t.yaml").write_text(_TIMED_OUT.replace("recovery: {timeout: 500 ms}", ""), encoding="utf-8")
+    offloadsim.run(tmp_path / "t.yaml", out=tmp_path / "done", stages=stages)
+    done = read_results(tmp_path / "done")
+    assert "drawn busy time" not in _footnote(plots.plot_results(done, "utilisation-time"))

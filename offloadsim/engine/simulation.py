@@ -500,6 +500,12 @@ class Simulation:
         self.network.close_statistics()
         self._snapshot = {
             "busy": {name: p.busy_core_seconds() for name, p in self.processors.items()},
+            # The nodes table reports each node's first processor; the others' busy time goes in a note.
+            "busy_more": {
+                (node, p.name): p.busy_core_seconds()
+                for node, built in self.node_processors.items()
+                for p in built[1:]
+            },
             "completed": {name: p.completed for name, p in self.processors.items()},
             "queued": {name: p.queued() for name, p in self.processors.items()},
             "refused": {name: p.refused for name, p in self.processors.items()},
@@ -657,9 +663,38 @@ class Simulation:
             replication=self.replication,
             counters=dict(self.counters),
             stages=self.ledger.stages.columns() if self.ledger.stages is not None else None,
-            notes=(*world.notes, *self._policy_notes(), *self._work_notes()),
+            notes=(
+                *world.notes,
+                *self._policy_notes(),
+                *self._work_notes(),
+                *self._processor_notes(measured),
+            ),
             context_cuts=tuple(self._context_cuts()),
         )
+
+    def _processor_notes(self, measured: float) -> list[str]:
+        """The utilisation of the processors after a node's first, which the nodes table does not report.
+
+        A node's row (and so the summary's utilisation and busiest nodes) is
+        its first processor's: where the policy ran stages on a node's NPU or
+        GPU only, the run read as idle without it.
+        """
+        shares: list[tuple[float, str]] = []
+        for (node, name), before in self._snapshot["busy_more"].items():
+            processor = self.resources[(node, name)]
+            busy = processor.busy_core_seconds() - before
+            if busy > 0.0 and measured > 0.0:
+                shares.append((busy / processor.cores / measured, f"{node} {name}"))
+        if not shares:
+            return []
+        shares.sort(key=lambda share: (-share[0], share[1]))
+        shown = ", ".join(f"{where} {share * 100.0:.1f} %" for share, where in shares[:5])
+        more = f" and {len(shares) - 5} more" if len(shares) > 5 else ""
+        return [
+            "the nodes table, and the utilisation and busiest nodes of the summary, report each node's "
+            f"first processor only; other processors computed too: {shown}{more} (busy time per core over "
+            "the measured time; stages.parquet, with --stages, names each stage's processor)"
+        ]
 
     def _work_notes(self) -> list[str]:
         """What the kinds of work say of the measured requests their makers drew (LLM draws cut to fit).

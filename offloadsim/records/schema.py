@@ -144,8 +144,8 @@ TASKS: tuple[Column, ...] = (
 NODES: tuple[Column, ...] = (
     Column("node", "string", "", "node name"),
     Column("tier", "category", "", "device, edge or cloud"),
-    Column("processor", "string", "", "processor profile name (empty: no processor)"),
-    Column("cores", "int64", "", "cores of its processor (0: none)"),
+    Column("processor", "string", "", "name of its first processor, which the row reports (empty: none)"),
+    Column("cores", "int64", "", "cores of that processor (0: none)"),
     Column("busy_s", "float64", _S, "busy time per core over the measured window"),
     Column("utilisation", "float64", "", "busy_s / measured time, in [0, 1]"),
     Column("stages_completed", "int64", "", "compute stages finished in the measured window"),

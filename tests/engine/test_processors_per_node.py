@@ -225,3 +225,15 @@ def test_validate_and_run_refuse_a_processor_the_fixed_policy_names_but_the_node
         'but node "box" has no processor "gpus" (did you mean "gpu"?); it has "cpu", "gpu"'
     ]
     assert not (tmp_path / "out").exists()
+
+
+def test_a_run_says_how_busy_the_processors_its_nodes_table_leaves_out(scenario):
+    """The nodes table reports a node's first processor: a run whose every stage ran on the GPU read
+    "all computing nodes idle" and 0 % utilisation, with no word of the GPU's busy time."""
+    gpu = simulate(scenario, policy=PolicySpec("fixed", {"node": "box", "processors": ["gpu"]}))
+    assert list(gpu.nodes["utilisation"]) == [0.0]  # the cpu's row
+    share = 2 * _profile_seconds("t4") / 10.0  # two stages on one core over 10 s measured
+    said = [note for note in gpu.notes if "report each node's first processor only" in note]
+    assert len(said) == 1 and f"other processors computed too: box gpu {share * 100:.1f} %" in said[0]
+    cpu = simulate(scenario, policy=PolicySpec("fixed", {"node": "box", "processors": ["cpu"]}))
+    assert cpu.nodes["utilisation"][0] > 0 and not any("first processor only" in n for n in cpu.notes)

@@ -457,10 +457,25 @@ def _all_local_curves(
         if len(values) < 2 or np.allclose(values, values[0], rtol=1e-9, atol=0.0):
             continue
         found[str(app)] = {
-            str(group): (means[group].index.to_numpy(dtype=float), means[group].to_numpy(dtype=float))
-            for group in dict.fromkeys(part["_group"])
+            str(group): _across(means[group], positions) for group in dict.fromkeys(part["_group"])
         }
     return found
+
+
+def _across(means: pd.Series, positions: Mapping[Any, float]) -> tuple[np.ndarray, np.ndarray]:
+    """A series value's all-local curve (x places, ms): across the whole x axis where it does not move.
+
+    Its tasks ran all local at a few x values only (a policy that offloads
+    once the uplink is fast): a latency the same at each of them is the same
+    at every x (a swept bandwidth does not change it), so the line spans the
+    axis, as the straight line of an application that one value draws, and
+    does not stop short where that policy stopped running locally.
+    """
+    where, ms = means.index.to_numpy(dtype=float), means.to_numpy(dtype=float)
+    places = [float(p) for p in positions.values() if np.isfinite(p)]
+    if len(ms) and places and np.allclose(ms, ms[0], rtol=1e-9, atol=0.0):
+        return np.array([min(places), max(places)]), np.array([ms[0], ms[0]])
+    return where, ms
 
 
 def _show_y(ax: Axes, y: float) -> None:

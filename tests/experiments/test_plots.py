@@ -2470,3 +2470,33 @@ def test_utilisation_time_says_the_busy_time_its_records_lack(tmp_path, stages):
     offloadsim.run(tmp_path / "t.yaml", out=tmp_path / "done", stages=stages)
     done = read_results(tmp_path / "done")
     assert "drawn busy time" not in _footnote(plots.plot_results(done, "utilisation-time"))
+
+
+def test_an_all_local_line_a_series_ran_at_some_bandwidths_only_spans_the_axis(tmp_path):
+    """Neurosurgeon ran the slow phone's tasks locally below 50 Mbit/s only: that speed's all-local
+    latency was drawn as a "curve" through those bandwidths, so its line stopped at 5 Mbit/s as if
+    running locally cost something else beyond, and its label, set to end there, ran out of the
+    axes over the y tick labels."""
+    results = speeds_sweep(
+        tmp_path,
+        "set:\n  applications.job.input: 100 KB\n"
+        "grid:\n  nodes.phone.processor.speed: [10 GFLOP/s, 40 GFLOP/s]\n"
+        "  links[0].bandwidth: [0.1 Mbps, 5 Mbps, 50 Mbps]\npolicies: [neurosurgeon]\n",
+    )
+    tasks = results.tasks
+    slow = tasks[tasks["nodes.phone.processor.speed"].astype(str).to_numpy() == "10 GFLOP/s"]
+    local = slow[slow["placement"].astype(str).to_numpy() == "phone"]
+    assert set(local["links[0].bandwidth"].astype(str)) == {"0.1 Mbps", "5 Mbps"}  # not at 50 Mbit/s
+    fig = plots.plot_results(results, "sweep", x="links[0].bandwidth", by="nodes.phone.processor.speed")
+    ax = fig.axes[0]
+    marks = sorted(
+        (list(line.get_ydata()), list(line.get_xdata()))
+        for line in ax.get_lines()
+        if line.get_label() == "_all local"
+    )
+    assert [y for y, _ in marks] == [pytest.approx([25.0, 25.0]), pytest.approx([100.0, 100.0])]
+    assert [x for _, x in marks] == [[0.1, 50.0], [0.1, 50.0]]  # from the first bandwidth to the last
+    fig.canvas.draw()
+    left = ax.get_window_extent().x0
+    labels = [text for text in ax.texts if "all local" in text.get_text()]
+    assert len(labels) == 2 and all(text.get_window_extent().x0 >= left for text in labels)

@@ -12,7 +12,7 @@ ends), never a bare key path.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -110,9 +110,7 @@ def plot_results(
         )
     for key in shown:
         if key not in frame.columns:
-            from offloadsim.suggest import did_you_mean
-
-            close = did_you_mean(key, map(str, frame.columns))
+            close = _close_column(results, key, map(str, frame.columns))
             raise ExperimentError(
                 f"{_flag(key, x_key, series)} {key}: no such column{close} (columns: {_list(frame)})"
             )
@@ -519,6 +517,23 @@ def _moving_with_shown(view: _View, frame: pd.DataFrame, keys: Sequence[str], sh
 # --------------------------------------------------------------------------- the data of a figure
 
 
+def _close_column(results: Results, key: str, columns: Iterable[str]) -> str:
+    """A did-you-mean for a column not found: the one the sweep's ``labels:`` names ``key``, else the closest.
+
+    The figures name a swept key by its label (``precision``), so that is the name a reader types
+    back; the closest column name to it was unrelated (``replication``).
+    """
+    from offloadsim.suggest import did_you_mean, quoted
+
+    labels = results.manifest.get("labels") or {}
+    named = [str(column) for column, label in labels.items() if str(label).casefold() == key.casefold()]
+    if named:
+        return (
+            f" (did you mean {quoted(named[0])}? {quoted(key)} is its label, from the sweep file's labels:)"
+        )
+    return did_you_mean(key, columns)
+
+
 class _View:
     """The tables of ``results`` filtered by ``where``, with labels and the dimensions that can vary."""
 
@@ -531,9 +546,7 @@ class _View:
         known = {*tasks.columns, *metrics.columns, *nodes.columns}
         for key in self.where:
             if key not in known:
-                from offloadsim.suggest import did_you_mean
-
-                close = did_you_mean(key, sorted(map(str, known)))
+                close = _close_column(results, key, sorted(map(str, known)))
                 columns = ", ".join(map(str, dict.fromkeys([*tasks.columns, *metrics.columns])))
                 raise ExperimentError(f"--where {key}: no such column{close} (columns: {columns})")
         if kind in _METRIC_KINDS and self._per_app(tasks):
@@ -664,10 +677,8 @@ def _x_key(
         return None
     if x is not None:
         if x not in metrics.columns:
-            from offloadsim.suggest import did_you_mean
-
             raise ExperimentError(
-                f"--x {x}: no such column{did_you_mean(x, results.swept)} "
+                f"--x {x}: no such column{_close_column(results, x, results.swept)} "
                 f"(swept keys: {', '.join(results.swept) or 'none'})"
             )
         return x

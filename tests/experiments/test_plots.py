@@ -2500,3 +2500,21 @@ def test_an_all_local_line_a_series_ran_at_some_bandwidths_only_spans_the_axis(t
     left = ax.get_window_extent().x0
     labels = [text for text in ax.texts if "all local" in text.get_text()]
     assert len(labels) == 2 and all(text.get_window_extent().x0 >= left for text in labels)
+
+
+def test_a_swept_keys_label_given_for_its_column_names_the_column(tmp_path):
+    """The figures name a swept key by its label ("uplink"), so a reader typed `--by uplink` back, and
+    was asked "did you mean "point"?" or nothing, with no word of the column it labels."""
+    results = speeds_sweep(
+        tmp_path,
+        "grid:\n  nodes.phone.processor.speed: [10 GFLOP/s, 40 GFLOP/s]\n"
+        "  links[0].bandwidth: [5 Mbps, 50 Mbps]\nlabels:\n  links[0].bandwidth: Uplink\n",
+    )
+    said = 'no such column (did you mean "links[0].bandwidth"? "uplink" is its label'
+    for options in (
+        {"by": "uplink", "x": "nodes.phone.processor.speed"},
+        {"where": {"uplink": "5 Mbps"}},
+        {"x": "uplink"},
+    ):
+        with pytest.raises(ExperimentError, match=re.escape(said)):
+            plots.plot_results(results, "sweep", **options)

@@ -392,10 +392,22 @@ class World:
         first: dict[str, str] = {}  # group -> its first node
         for proc in self.processors.values():
             first.setdefault(self.nodes[proc.node].group, proc.node)
-        rates = ", ".join(
-            f"{group} {format_quantity(self.app_speed(app, node), 'speed')}" for group, node in first.items()
-        )
+        rates = ", ".join(f"{group} {self._node_rates(app, node)}" for group, node in first.items())
         return f"; in {precision} at {rates}"
+
+    def _node_rates(self, app: str, node: str) -> str:
+        """``15.68 GFLOP/s``, or each processor's by name (``(cpu 15.68 GFLOP/s, npu 4 TFLOP/s)``).
+
+        Only the first was given: a node whose NPU or GPU a ``fixed`` plan uses read at its CPU's rate.
+        """
+        processors = self.processors_of(node)
+        if len(processors) == 1:
+            return format_quantity(self.app_speed(app, node), "speed")
+        each = (
+            f"{p.spec.name} {format_quantity(self.app_speed(app, node, p.spec.name), 'speed')}"
+            for p in processors
+        )
+        return f"({', '.join(each)})"
 
 
 def _link_labels(document: dict[str, Any]) -> dict[int, str]:

@@ -237,3 +237,13 @@ def test_a_run_says_how_busy_the_processors_its_nodes_table_leaves_out(scenario)
     assert len(said) == 1 and f"other processors computed too: box gpu {share * 100:.1f} %" in said[0]
     cpu = simulate(scenario, policy=PolicySpec("fixed", {"node": "box", "processors": ["cpu"]}))
     assert cpu.nodes["utilisation"][0] > 0 and not any("first processor only" in n for n in cpu.notes)
+
+
+def test_a_dry_run_gives_a_models_rate_on_every_processor_of_a_node(tmp_path):
+    """The line of a model's rate in its precision gave each node's first processor only: an int8
+    AlexNet read "at box 62.72 GFLOP/s" (the A76), where the plan's T4 runs it at 52 TFLOP/s."""
+    (tmp_path / "trace.csv").write_text("time\n1\n5\n")
+    int8 = "classify: {model: alexnet, params: {precision: int8},"
+    text = SCENARIO.replace("classify: {model: alexnet,", int8)
+    summary = build_world(load_scenario_text(text, source="two.yaml", base_dir=tmp_path)).summary()
+    assert "; in int8 at box (cpu 62.72 GFLOP/s, gpu 52 TFLOP/s))" in summary

@@ -238,6 +238,8 @@ class _Counts:
             self.quarters = [end_s - duration_s * (4 - k) / 4.0 for k in range(1, 5)]
         self.arrived_by = [0] * len(self.quarters)
         self.left_by = [0] * len(self.quarters)
+        self.retried = 0  # tasks that recovery: ran again, and those of them that completed
+        self.recovered = 0
         self.reasons: dict[int, int] = {}  # reason code -> tasks dropped or failed, as first seen
         self.labels: list[str] = []
 
@@ -245,6 +247,9 @@ class _Counts:
         done, dropped, failed, flying = (masks[s] for s in ("completed", "dropped", "failed", "in_flight"))
         for status, mask in masks.items():
             self.status[status] += int(np.count_nonzero(mask))
+        retried = floats(block, "retries") > 0  # NaN (no such column) compares False
+        self.retried += int(np.count_nonzero(retried))
+        self.recovered += int(np.count_nonzero(retried & done))
         # Deadline misses among tasks with a deadline and a known outcome (see Summary).
         deadline = floats(block, "deadline")
         has_deadline = ~np.isnan(deadline)
@@ -291,6 +296,8 @@ class _Counts:
             "in_flight": status["in_flight"],
             "deadline_tasks": self.deadline_tasks,
             "deadline_misses": self.deadline_misses,
+            "retried": self.retried,
+            "recovered": self.recovered,
             "drop_reasons": reasons,
             "backlog": backlog,
             "in_flight_share": status["in_flight"] / self.rows if self.rows else 0.0,

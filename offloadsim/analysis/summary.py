@@ -70,6 +70,10 @@ class Summary:
     charge left at the end, with that share of its capacity (empty when none
     has a battery, or all ran flat): the table's battery line, kept short
     for a thousand devices.
+
+
+    ``retried`` counts the tasks ``recovery:`` ran again (``retries`` above 0),
+    whatever their outcome, and ``recovered`` those of them that completed.
     ``ttft_*`` (time to first token) and ``tpot_mean_s`` (time per output
     token after the first) are over *completed* LLM requests, like latency: a
     request dropped, failed or still in flight at the end is left out even if
@@ -112,6 +116,10 @@ class Summary:
     node_drained_at: dict[str, float] = field(default_factory=dict)
     battery_count: int = 0
     battery_least_left: dict[str, float] = field(default_factory=dict)
+
+
+    retried: int = 0
+    recovered: int = 0
 
     @property
     def served_llm(self) -> bool:
@@ -212,6 +220,9 @@ class Summary:
             for reason, count in reasons[:top]:
                 rows.append((f"    {reason}", f"{count:d}", ""))
         rows.append(("  in flight at end", f"{self.in_flight:d}", share(self.in_flight)))
+        if self.retried:  # what recovery: did, which the counts above hide (a retried task that completed)
+            done = f", of any outcome; {self.recovered:d} of them completed"
+            rows.append(("  retried by recovery", f"{self.retried:d}", share(self.retried) + done))
         if self.node_availability:
             down = len(self.node_availability)
             listed = f"the {top} least available of {down}" if down > top else f"{down}"
@@ -330,6 +341,10 @@ _INT_FIELDS = frozenset(
         "deadline_tasks",
         "deadline_misses",
         "battery_count",
+
+
+        "retried",
+        "recovered",
     )
 )
 
@@ -445,8 +460,11 @@ def _task_stats(tasks: Table, duration_s: float, end_s: float | None) -> dict[st
     share = 0.0
     if end_s is not None and n_tasks and duration_s > 0:
         backlog, share = _backlog(tasks, duration_s, end_s, masks)
+    retried = _floats(tasks, "retries") > 0  # NaN (no such column) compares False
     return {
         "arrived": n_tasks,
+        "retried": int(retried.sum()),
+        "recovered": int((retried & done).sum()),
         "completed": int(done.sum()),
         "dropped": int(dropped.sum()),
         "failed": int(failed.sum()),

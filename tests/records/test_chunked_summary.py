@@ -31,6 +31,7 @@ RUNS = {
     "llm-assistant": ("scenarios/llm-assistant.yaml", ("duration=300 s",)),
     "commute": ("scenarios/commute.yaml", ("duration=40 s", "warmup=5 s")),
     "city": ("benchmarks/scenarios/city.yaml", ("duration=2 s",)),
+    "edge-outage": ("scenarios/edge-outage.yaml", ("duration=60 s", "warmup=5 s")),
     "mm1-overloaded": ("benchmarks/scenarios/mm1.yaml", ("duration=3000 s", "workload[0].rate=1.3 /s")),
     "mm1-full-queue": (
         "benchmarks/scenarios/mm1.yaml",
@@ -85,6 +86,8 @@ def test_the_compared_runs_have_every_kind_of_number(summaries):
     )
     assert llm["ttft_p95_s"] is not None and llm["tpot_mean_s"] is not None
     assert commute["column_metrics"], "a record-column metric (handovers)"
+    outage = summaries["edge-outage"][0]
+    assert outage["recovered"] > 0 and outage["retried"] >= outage["recovered"], "tasks recovery ran again"
     assert full["drop_reasons"] and full["deadline_misses"] > 0
     assert any("grew through the run" in w for w in overloaded["warnings"])
 

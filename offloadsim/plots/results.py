@@ -1033,12 +1033,21 @@ def _unrecorded_note(
             f"{panel}{label} {_core_s(drawn)} of {_core_s(counted)} core-s"
             for label, drawn, counted in load.unrecorded(nodes)
         ]
-    if not said:
-        return ""
-    return (
-        f"drawn busy time short of the nodes table's: {'; '.join(said)}; the records hold no compute of "
-        "tasks that failed, timed out or were in flight at the end (a timed-out stage runs on)"
+    elsewhere = sorted(
+        {label for load in loads if load is not None for label in load.shown if label in load.elsewhere}
     )
+    notes = []
+    if said:
+        notes.append(
+            f"drawn busy time short of the nodes table's: {'; '.join(said)}; the records hold no compute of "
+            "tasks that failed, timed out or were in flight at the end (a timed-out stage runs on)"
+        )
+    if elsewhere:
+        notes.append(
+            f"in busy cores: {', '.join(map(str, elsewhere))} ran stages on a processor other than the "
+            "first, whose cores the nodes table does not give"
+        )
+    return "\n".join(notes)
 
 
 def _core_s(value: float) -> str:

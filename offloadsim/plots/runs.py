@@ -156,6 +156,7 @@ class ComputeLoad:
     per: str
     cores: dict[str, int]
     shown: list[Any]
+    elsewhere: frozenset[str] = frozenset()  # labels with stages on a processor not the nodes table's
 
     @property
     def percent(self) -> bool:
@@ -179,18 +180,24 @@ class ComputeLoad:
             if by == "tier" and nodes is not None and len(nodes)
             else None
         )
+        elsewhere: set[str] = set()  # labels with stages on a processor whose cores the nodes table lacks
         if stages is not None:
-            labels, lo, hi, weight = _compute_stages(tasks, stages, tiers)
+            labels, lo, hi, weight, processors = _compute_stages(tasks, stages, tiers)
             per = "tier" if tiers is not None else "node"
+            if nodes is not None:
+                elsewhere = _on_other_processors(labels, processors, nodes)
         else:
             labels, lo, hi, weight = _spread_tasks(tasks, tiers)
             per = "tier" if tiers is not None else ""
         cores = _cores_per_label(labels, nodes, per) if nodes is not None and per else {}
+        # Divided by the first processor's cores, a GPU's stages read as 0.8 % of an 8-core CPU: busy
+        # cores instead (the figure's unit then), since no record gives the other processor's cores.
+        cores = {label: n for label, n in cores.items() if label not in elsewhere}
         totals = {
             label: float((weight * (hi - lo))[labels == label].sum()) for label in dict.fromkeys(labels)
         }
         ranked = [k for k, v in sorted(totals.items(), key=lambda kv: -kv[1]) if v > 0]
-        return cls(labels, lo, hi, weight, per, cores, ranked[:max_series])
+        return cls(labels, lo, hi, weight, per, cores, ranked[:max_series], frozenset(elsewhere))
 
     def unrecorded(self, nodes: pd.DataFrame) -> list[tuple[str, float, float]]:
         """Each tier (or node) whose drawn busy time falls short of the nodes table's: label, drawn, counted.
@@ -268,8 +275,12 @@ def _spread_tasks(
 
 def _compute_stages(
     tasks: pd.DataFrame, stages: pd.DataFrame, tiers: dict[str, str] | None
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Labels (tier or node) and intervals of ``tasks``' compute stages, each holding one core."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Labels (tier or node), intervals, busy cores and processors of ``tasks``' compute stages.
+
+    Each stage holds one core; the last array is the name of the processor
+    it ran on, ``""`` where the records do not say, and the node's, zipped.
+    """
     mine = stages[stages["kind"].astype(str).to_numpy() == "compute"]
     if "task_id" in tasks.columns:
         mine = mine[mine["task_id"].isin(tasks["task_id"]).to_numpy()]
@@ -278,7 +289,29 @@ def _compute_stages(
     keep = np.isfinite(start) & np.isfinite(end)
     where = mine["where"].astype(str).to_numpy()[keep]
     labels = np.array([tiers.get(w, w) for w in where] if tiers is not None else where, dtype=object)
-    return labels, start[keep], end[keep], np.ones(int(keep.sum()))
+    named = mine["processor"].astype(str).to_numpy()[keep] if "processor" in mine.columns else None
+    processors = np.array(
+        [f"{w}\0{p}" for w, p in zip(where, named, strict=True)] if named is not None else [""] * len(where),
+        dtype=object,
+    )
+    return labels, start[keep], end[keep], np.ones(int(keep.sum())), processors
+
+
+def _on_other_processors(labels: np.ndarray, processors: np.ndarray, nodes: pd.DataFrame) -> set[str]:
+    """The labels some of whose stages ran on a processor other than the one the nodes table reports.
+
+    The nodes table's row (and its ``cores``) is a node's first processor's: a stage on its NPU or
+    GPU has no cores in the records to be a share of.
+    """
+    if "processor" not in nodes.columns or not len(processors):
+        return set()
+    reported = dict(zip(nodes["node"].astype(str), nodes["processor"].astype(str), strict=False))
+    found = set()
+    for label, both in zip(labels, processors, strict=True):
+        node, _, name = str(both).partition("\0")
+        if name and node in reported and reported[node] and name != reported[node]:
+            found.add(str(label))
+    return found
 
 
 def _tier_label(placement: str, tiers: dict[str, str]) -> str:

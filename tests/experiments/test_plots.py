@@ -2518,3 +2518,40 @@ def test_a_swept_keys_label_given_for_its_column_names_the_column(tmp_path):
     ):
         with pytest.raises(ExperimentError, match=re.escape(said)):
             plots.plot_results(results, "sweep", **options)
+
+
+_ON_THE_GPU = """
+name: on-the-gpu
+duration: 20 s
+nodes:
+  box:
+    tier: edge
+    processors:
+      cpu: {speed: 10 GFLOP/s, cores: 8}
+      gpu: {speed: 1 TFLOP/s}
+applications:
+  job: {work: 500 GFLOP}
+workload:
+  - {app: job, sources: box, arrivals: periodic, period: 1 s}
+policy: {name: fixed, node: box, processors: [gpu]}
+"""
+
+
+def test_utilisation_time_of_stages_on_a_second_processor_is_in_busy_cores(tmp_path):
+    """Every stage ran on the box's GPU, half of each second busy, and the figure divided them by the
+    nodes table's 8 CPU cores: "edge (8 cores)" at 6 %, where the GPU was 50 % busy."""
+    import offloadsim
+
+    (tmp_path / "g.yaml").write_text(_ON_THE_GPU, encoding="utf-8")
+    offloadsim.run(tmp_path / "g.yaml", out=tmp_path / "run", stages=True)
+    results = read_results(tmp_path / "run")
+    assert set(results.stages["processor"].astype(str)) == {"gpu"}
+    fig = plots.plot_results(results, "utilisation-time")
+    ax = fig.axes[0]
+    assert ax.get_ylabel() == "busy cores (count)"
+    legend = ax.get_legend() or fig.legends[0]
+    assert [t.get_text() for t in legend.get_texts()] == ["edge"]  # no "(8 cores)" it is not a share of
+    busy = np.concatenate([line.get_ydata() for line in ax.get_lines()])
+    assert 0.4 < busy.mean() < 0.6  # one GPU busy half the time
+    note = " ".join(_footnote(fig).split())
+    assert "in busy cores: edge ran stages on a processor other than the first" in note

@@ -70,8 +70,6 @@ class Summary:
     charge left at the end, with that share of its capacity (empty when none
     has a battery, or all ran flat): the table's battery line, kept short
     for a thousand devices.
-
-
     ``retried`` counts the tasks ``recovery:`` ran again (``retries`` above 0),
     whatever their outcome, and ``recovered`` those of them that completed.
     ``ttft_*`` (time to first token) and ``tpot_mean_s`` (time per output
@@ -116,7 +114,6 @@ class Summary:
     node_drained_at: dict[str, float] = field(default_factory=dict)
     battery_count: int = 0
     battery_least_left: dict[str, float] = field(default_factory=dict)
-
 
     retried: int = 0
     recovered: int = 0
@@ -341,8 +338,6 @@ _INT_FIELDS = frozenset(
         "deadline_tasks",
         "deadline_misses",
         "battery_count",
-
-
         "retried",
         "recovered",
     )

@@ -36,8 +36,10 @@ A reception due later (:meth:`NodeMeter.expect`) waits on the meter's
 (at the latest, that flow's delivery) first starts the receptions due by
 then, each at its own time, so the receiving end costs the run no event.
 A flow aborted (a link down under it) stops arriving then, or never starts
-to; one handed over to a route of less latency that is delivered before its
-first byte was due is received in no time, at its delivery.
+to, as does one still arriving (or due) when the receiving node goes down
+(:meth:`NodeMeter.went_down`: its delivery, later, is not heard); one
+handed over to a route of less latency that is delivered before its first
+byte was due is received in no time, at its delivery.
 
 A flow whose task belongs to another source (a device serving someone
 else's stage) draws power the node pays but no task of its own is charged.
@@ -77,6 +79,7 @@ class NodeMeter:
         "_records",
         "_version",
         "battery_j",
+        "deaf",
         "down_from",
         "down_j",
         "down_w",
@@ -130,6 +133,8 @@ class NodeMeter:
         self.receiving: list[Task | None] = []
         # Receptions not yet started: (first byte's arrival, the flow's key, its task), by arrival.
         self.pending: list[tuple[float, Any, Task | None]] = []
+        # Receptions its going down cut (:meth:`went_down`): (the flow's key, None once started; its task).
+        self.deaf: list[tuple[Any, Task | None]] = []
         self.last = 0.0
         self.tx_on_s = 0.0  # time with at least one flow leaving
         self.rx_on_s = 0.0
@@ -195,7 +200,7 @@ class NodeMeter:
 
     def reception_aborted(self, key: Any, task: Task | None) -> None:
         """The flow ``key`` was aborted now: its bytes stop arriving, or never start to."""
-        if self.drained_at is not None:
+        if self.drained_at is not None or (self.deaf and self._cut(key, task)):
             return
         if self.pending:
             self._catch_up(self.env.now)
@@ -224,6 +229,26 @@ class NodeMeter:
                 return True
         return False
 
+    def _cut(self, key: Any, task: Task | None) -> bool:
+        """Whether the flow ``key`` (None: its ``task``) is one :meth:`went_down` cut; forgotten if so.
+
+        A cut reception still pending is known by its key; one started, by its
+        task (the kernel keys its own flows by their task).
+        """
+        deaf = self.deaf
+        if key is None:
+            key = task
+        if key is not None:
+            for i, (cut, _) in enumerate(deaf):
+                if cut is key:
+                    del deaf[i]
+                    return True
+        for i, (cut, owner) in enumerate(deaf):
+            if cut is None and owner is task:
+                del deaf[i]
+                return True
+        return False
+
     def _catch_up(self, now: float) -> None:
         """Start the receptions due by ``now``, each at its own time (a tail in progress ends there)."""
         pending = self.pending
@@ -243,7 +268,7 @@ class NodeMeter:
         A received flow is named by ``key`` for :meth:`expect`'s pending list;
         None: by its task (the kernel's own steps, one flow of a task at a time).
         """
-        if self.drained_at is not None:
+        if self.drained_at is not None or (self.deaf and not sending and self._cut(key, task)):
             return
         now: float = self.env.now
         if self.pending:
@@ -395,14 +420,24 @@ class NodeMeter:
         """The node went down now (a failure, a ``node-schedule`` step): it draws ``down`` until it is up.
 
         Called as the kernel takes the node down, after the transfers it cut have
-        stopped here; a tail in progress ends now (a device that is down has no
-        radio on), the rest of it nobody's.  A flat battery's going down changes nothing.
+        stopped here.  A device that is down has no radio on: the flows whose
+        last byte had left their sender but were still arriving here (a route
+        latency behind it) stop being received now, and those due later never
+        start to (their deliveries, later, are not heard); a tail in progress
+        ends now, the rest of it nobody's.  A flat battery's going down changes nothing.
         """
         if self.drained_at is not None or self.down_from >= 0.0:
             return
         now: float = self.env.now
         if self.pending:
             self._catch_up(now)
+        if self.receiving:
+            self._advance(now)  # charged up to now, not a moment longer
+            self.deaf.extend((None, task) for task in self.receiving)
+            self.receiving.clear()
+        if self.pending:
+            self.deaf.extend((key, task) for _, key, task in self.pending)
+            self.pending.clear()
         if self.tail_from >= 0.0:
             self._end_tail(now)
         self.down_from = now

@@ -142,3 +142,62 @@ def test_validate_refuses_a_bad_down_power_with_one_line_and_exit_2(tmp_path, ca
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1
     assert f"bad.yaml: {expected}" in err
+
+
+# The phone (idle 0.5 W, receive 1.5 W: 1 W above idle, down 0.1 W) asks the edge for an answer over
+# a link of 1 s latency.  The request at 1 s sends nothing (0 B in), so the edge starts at 2 s (its
+# 1 FLOP takes a picosecond); the answer's SIZE leave 2 s to 2 s + SIZE / 1 MB/s and arrive a
+# second later: the phone's radio receives from 3 s until the last byte arrives.
+ANSWER = """
+name: down-receiving
+duration: 10 s
+nodes:
+  phone: {tier: device, power: {idle: 0.5 W, receive: 1.5 W, tail: 0 s, down: 0.1 W}}
+  edge: {tier: edge, processor: {speed: 1000 GFLOP/s}}
+links:
+  - {between: [phone, edge], bandwidth: 8 Mbps, latency: 1 s}
+applications:
+  job: {work: 1 FLOP, input: 0 B, output: SIZE}
+workload:
+  - {app: job, sources: phone, arrivals: trace, trace: trace.csv}
+policy: {name: fixed, nodes: [edge]}
+dynamics:
+  - {kind: node-schedule, node: phone, steps: STEPS}
+"""
+
+
+@pytest.mark.parametrize(
+    ("size", "steps", "times", "up_s", "device_energy"),
+    [
+        # The last byte left at 3 s and arrives at 4 s; the phone goes down at 3.5 s: received 3 to
+        # 3.5 s (0.5 J), not on to 4 s while down (before: 1 J, half of it drawn while down).
+        ("1 MB", "[{at: 3.5 s, up: false}]", "1", 3.5, [0.5]),
+        # ... up again at 3.7 s, before the delivery at 4 s: still 0.5 J (the delivery goes unheard).
+        ("1 MB", "[{at: 3.5 s, up: false}, {at: 3.7 s, up: true}]", "1", 9.8, [0.5]),
+        # ... and a second request at 5 s after it is up: its answer is received 7 s to 8 s in full.
+        ("1 MB", "[{at: 3.5 s, up: false}, {at: 3.7 s, up: true}]", "1 5", 9.8, [0.5, 1.0]),
+        # Half a megabyte leaves 2 s to 2.5 s and would arrive 3 s to 3.5 s; down at 2.8 s, before
+        # its first byte: never received (before: 0.5 J while down).
+        ("0.5 MB", "[{at: 2.8 s, up: false}]", "1", 2.8, [0.0]),
+        ("0.5 MB", "[{at: 2.8 s, up: false}, {at: 2.9 s, up: true}]", "1", 9.9, [0.0]),
+    ],
+)
+def test_a_device_going_down_stops_receiving_what_was_still_on_its_way(
+    tmp_path, size, steps, times, up_s, device_energy
+):
+    """A flow whose last byte had left the edge but was still arriving when the phone went down is
+    received until then, not while the phone is down: the first task fails (its source went down),
+    and the phone's tasks add up to its energy less idle × the time up less ``down`` × the time down."""
+    (tmp_path / "trace.csv").write_text("time\n" + "".join(f"{t}\n" for t in times.split()))
+    text = ANSWER.replace("SIZE", size).replace("STEPS", steps)
+    raw = simulate(load_scenario_text(text, source="<test>", base_dir=tmp_path))
+    tasks, nodes = raw.tasks, raw.nodes
+    phone = list(nodes["node"]).index("phone")
+    assert list(tasks["status"]) == ["failed"] + ["completed"] * (len(device_energy) - 1)
+    assert tasks["reason"][0] == "phone went down"
+    assert list(tasks["device_energy"]) == pytest.approx(device_energy, rel=1e-9, abs=1e-9)
+    energy = 0.5 * up_s + 0.1 * (10 - up_s) + sum(device_energy)
+    assert nodes["energy_j"][phone] == pytest.approx(energy, rel=1e-9)
+    assert nodes["energy_j"][phone] - 0.5 * up_s - 0.1 * (10 - up_s) == pytest.approx(
+        sum(tasks["device_energy"]), rel=1e-9, abs=1e-9
+    )

@@ -201,3 +201,18 @@ def test_a_device_going_down_stops_receiving_what_was_still_on_its_way(
     assert nodes["energy_j"][phone] - 0.5 * up_s - 0.1 * (10 - up_s) == pytest.approx(
         sum(tasks["device_energy"]), rel=1e-9, abs=1e-9
     )
+
+
+def test_a_battery_running_flat_stops_receiving_what_was_still_on_its_way(tmp_path):
+    """The same answer, the phone's battery flat at 3.5 s (1.5 J idle by 3 s, then 1.5 W receiving:
+    2.25 J): received 3 s to 3.5 s only, 0.5 J, and nothing after (this one was right before)."""
+    (tmp_path / "trace.csv").write_text("time\n1\n")
+    text = ANSWER.replace("SIZE", "1 MB").replace("down: 0.1 W", "battery: 2.25 J")
+    text = text.replace("steps: STEPS", "steps: [{at: 9.9 s, up: false}]")
+    raw = simulate(load_scenario_text(text, source="<test>", base_dir=tmp_path))
+    tasks, nodes = raw.tasks, raw.nodes
+    phone = list(nodes["node"]).index("phone")
+    assert nodes["drained_at"][phone] == pytest.approx(3.5, rel=1e-9)
+    assert list(tasks["status"]) == ["failed"]
+    assert tasks["device_energy"][0] == pytest.approx(0.5, rel=1e-9)
+    assert nodes["energy_j"][phone] == pytest.approx(2.25, rel=1e-9)

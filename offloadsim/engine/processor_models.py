@@ -49,7 +49,9 @@ class ProcessorLike(Protocol):
     A model may also define ``in_service() -> [(callback, payload, wait_s, ran_s)]``, the stages
     in service now and the time each has run: the kernel asks it as the node goes down, before
     :meth:`abort`, and charges what they ran to their tasks (the built-in ``fifo`` has it; without
-    it, the energy of a powered node's stages cut short is in its ``energy_j`` and no task's).
+    it, the energy of a powered node's stages cut short is in its ``energy_j`` and no task's, and
+    the run's notes say so once per processor, naming the model, the processor and the node, when
+    its node goes down while ``busy``).
     """
 
     node: str

@@ -152,6 +152,8 @@ class Simulation:
         self._node_row = {name: row for row, name in enumerate(world.nodes)}
         self._node_states = PiecewiseLog(0.0, [1.0] * len(self._node_row))
         self._snapshot: dict[str, Any] = {}
+        # Stages cut short, by (node, processor), on powered processors that cannot say what they ran.
+        self._untold: dict[tuple[str, str], int] = {}
         self.link_stats: LinkStatistics | None = None
         spec = scenario.recovery
         self.recovery = (
@@ -456,6 +458,9 @@ class Simulation:
         given up is, the time it ran: its callback charges that to its task
         (the device drew it, so a device's tasks add up to its energy less idle).
         Its meter then draws the node's ``down`` power until :meth:`_node_up`.
+        A processor model without ``in_service`` cannot say what its stages ran:
+        a powered node's going down with stages in service there is counted,
+        and the run says so in a note (:meth:`_untold_notes`).
         """
         self.view.up_version += 1  # its processors stop: is_up answers otherwise from now
         self._node_states.set(self._node_row[node], self.env.now, 0.0)
@@ -464,8 +469,11 @@ class Simulation:
         for (where, _), processor in self.resources.items():
             if where == node:
                 serving = getattr(processor, "in_service", None) if powered else None
-                if serving is not None:  # (a processor model without it: its cut stages are nobody's)
+                if serving is not None:
                     cut.extend(serving())
+                elif powered and processor.busy:  # a model without it: its cut stages are nobody's
+                    key = (node, processor.name)
+                    self._untold[key] = self._untold.get(key, 0) + 1
                 processor.abort()
         for task in list(self.in_flight.values()):
             if self.in_flight.get(task.id) is not task:
@@ -668,6 +676,7 @@ class Simulation:
                 *self._policy_notes(),
                 *self._work_notes(),
                 *self._processor_notes(measured),
+                *self._untold_notes(),
             ),
             context_cuts=tuple(self._context_cuts()),
         )
@@ -706,6 +715,24 @@ class Simulation:
             describe = getattr(self.kinds[app], "notes", None)
             if describe is not None:
                 notes.extend(describe(makers, self.warmup_s))
+        return notes
+
+    def _untold_notes(self) -> list[str]:
+        """A note per powered processor without ``in_service`` whose node went down while it served.
+
+        The energy those stages drew is in the node's ``energy_j`` and in no
+        task's ``device_energy``: the node's tasks do not add up to it.
+        """
+        notes = []
+        for (node, name), times in self._untold.items():
+            models = [m.spec.model for m in self.world.processors_of(node) if m.spec.name == name]
+            model = models[0] if models else type(self.resources[(node, name)]).__name__
+            notes.append(
+                f"processor model {quoted(model)} (processor {quoted(name)} at {quoted(node)}) has no "
+                f"in_service(): the stages it was serving as the node went down ({times} "
+                f"time{'s' if times != 1 else ''}) drew energy in the node's energy_j but in no task's "
+                "device_energy, so its tasks do not add up to its energy"
+            )
         return notes
 
     def _context_cuts(self) -> list[dict[str, Any]]:

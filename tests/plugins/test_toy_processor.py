@@ -153,3 +153,72 @@ def test_a_processor_model_written_from_the_protocol_alone(tmp_path):
     # 1 GFLOP at its 2 GFLOP/s (not the CPU's 1): 0.5 s each, the second (at 1.05) waits 0.45 s.
     assert list(on_it["compute_time"]) == pytest.approx([0.5, 0.5])
     assert list(on_it["wait"]) == pytest.approx([0.0, 0.45])
+
+
+class Untold(OneCore):
+    """``OneCore`` counting its stages in service (``busy``), but with no ``in_service()``: it cannot
+    say how long the stages its node's going down cut had run."""
+
+    def submit(self, service_s: float, callback: Any, payload: Any) -> bool:
+        if not super().submit(service_s, callback, payload):
+            return False
+        now = self.env.now
+
+        def step(by: int) -> Any:
+            def change(_event: Any) -> None:
+                if self.up:
+                    self.busy += by
+
+            return change
+
+        self.env.timeout(self.free_at - service_s - now).callbacks.append(step(1))
+        self.env.timeout(self.free_at - now).callbacks.append(step(-1))
+        return True
+
+    def busy_core_seconds(self) -> float:  # what ran, not what was booked (the meter reads it)
+        return self.busy_s - self.busy * max(0.0, self.free_at - self.env.now)
+
+    def abort(self) -> list[Any]:
+        self.busy_s -= self.busy * max(0.0, self.free_at - self.env.now)
+        self.busy = 0
+        return super().abort()
+
+
+@pytest.mark.parametrize("model", ["untold", "fifo"])
+def test_a_processor_model_without_in_service_says_its_cut_stages_are_nobodys(tmp_path, model):
+    """The request at 1 s runs on ``gpu`` (0.5 s at 2 GFLOP/s) until the box goes down at 1.25 s.
+    ``fifo`` tells the kernel the stage ran 0.25 s: 1.25 W (3 W busy less 0.5 W idle, over the
+    box's 2 cores) × 0.25 s is the task's, and the box's tasks add up to its energy less idle × 1.25 s
+    less ``down`` (0 W) × the rest.  A model without ``in_service()`` cannot: that energy is the
+    box's and no task's, and the run says so in a note naming the model, the processor and the node
+    (before, silently)."""
+    register_processor_model("untold", Untold)
+    try:
+        (tmp_path / "trace.csv").write_text("time\n1\n")
+        scenario = (
+            SCENARIO.replace("{speed: 1 GFLOP/s, model: turbo}", f"{{speed: 2 GFLOP/s, model: {model}}}")
+            .replace("tier: device", "tier: device\n    power: {idle: 0.5 W, busy: 3 W, down: 0 W}")
+            .replace(
+                "policy: local",
+                "policy: local\ndynamics:\n  - {kind: node-schedule, node: box, "
+                "steps: [{at: 1.25 s, up: false}]}",
+            )
+        )
+        world = build_world(load_scenario_text(scenario, source="<toy>", base_dir=tmp_path))
+        raw = simulate(world, policy=PolicySpec("fixed", {"nodes": ["box"], "processors": ["gpu"]}))
+    finally:
+        unregister_processor_model("untold")
+    assert list(raw.tasks["status"]) == ["failed"]
+    energy = raw.nodes["energy_j"][0]
+    assert energy == pytest.approx(0.5 * 1.25 + 1.25 * 0.25, rel=1e-9)
+    untold = [note for note in raw.notes if "in_service()" in note]
+    if model == "fifo":
+        assert raw.tasks["device_energy"][0] == pytest.approx(1.25 * 0.25, rel=1e-9)
+        assert untold == []
+    else:
+        assert raw.tasks["device_energy"][0] == 0.0
+        assert untold == [
+            'processor model "untold" (processor "gpu" at "box") has no in_service(): the stages it was '
+            "serving as the node went down (1 time) drew energy in the node's energy_j but in no task's "
+            "device_energy, so its tasks do not add up to its energy"
+        ]

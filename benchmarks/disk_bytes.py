@@ -39,16 +39,20 @@ its own); and a node row of the merged tables with tasks (benchmark (b), 2 s:
 
 from __future__ import annotations
 
-import sys
+import argparse
 import tempfile
 from pathlib import Path
+from typing import NoReturn
 
 import numpy as np
 import pyarrow.parquet as pq
 
 from offloadsim import api
+from offloadsim.cli.types import positive
+from offloadsim.errors import RunError
 from offloadsim.experiments import sweep, sweep_from_data
 from offloadsim.records.spill import SpilledTable
+from offloadsim.scenario.errors import ScenarioError
 from offloadsim.scenario.size import JOB_NODE_BYTES, LINK_FILE_BYTES, NODE_FILE_BYTES
 
 REPO = Path(__file__).resolve().parent.parent
@@ -214,18 +218,61 @@ def _shipped() -> list[Path]:
     )
 
 
-if __name__ == "__main__":
-    arguments = sys.argv[1:]
-    if arguments == ["--fixed"]:
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are one line (``prog: error: ...``), exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The script's arguments: scenarios to measure, or ``--fixed`` or ``--jobs`` alone."""
+    parser = _Parser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "scenarios",
+        nargs="*",
+        metavar="FILE;KEY=VALUE;...",
+        help="a scenario file (relative to the repository) and overrides as --set takes them "
+        "(default: the runs docs/scenario-format.md quotes)",
+    )
+    alone = parser.add_mutually_exclusive_group()
+    alone.add_argument("--fixed", action="store_true", help="a run's fixed part: runs of no tasks")
+    alone.add_argument("--jobs", action="store_true", help="a compare's or sweep's job files and tables")
+    parser.add_argument(
+        "--chunk-rows",
+        type=positive,
+        metavar="N",
+        help="spill records in chunks of N (default: the records' 131,072), so that every run spills",
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Measure what the arguments ask for; a bad argument or scenario is one line and exit status 2."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if (args.fixed or args.jobs) and (args.scenarios or args.chunk_rows is not None):
+        parser.error(f"{'--fixed' if args.fixed else '--jobs'} takes no scenarios and no --chunk-rows")
+    if args.fixed:
         measure_fixed()
-        sys.exit()
-    if arguments == ["--jobs"]:
+        return
+    if args.jobs:
         measure_jobs()
-        sys.exit()
-    if arguments[:1] == ["--chunk-rows"]:
+        return
+    arguments = args.scenarios or DEFAULT
+    for argument in arguments:  # every scenario checked before the first is measured
+        file, *overrides = argument.split(";")
+        try:
+            api.load(REPO / file, overrides)
+        except (RunError, ScenarioError) as error:
+            parser.exit(2, f"{parser.prog}: error: {error}\n")
+    if args.chunk_rows is not None:
         from offloadsim.engine import records
 
-        records.CHUNK_ROWS = int(arguments[1])
-        arguments = arguments[2:]
-    for argument in arguments or DEFAULT:
+        records.CHUNK_ROWS = args.chunk_rows
+    for argument in arguments:
         print(measure(argument), flush=True)
+
+
+if __name__ == "__main__":
+    main()

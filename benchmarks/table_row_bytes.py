@@ -8,10 +8,11 @@ SERIES_ROW_BYTES and POSITION_ROW_BYTES (and, for a trace, TASK_BYTES + HELD_BYT
 
 from __future__ import annotations
 
-import sys
+import argparse
 import tracemalloc
 from pathlib import Path
 
+from offloadsim.cli.types import positive
 from offloadsim.scenario import csvdata
 from offloadsim.scenario.csvdata import read_positions, read_series, read_trace
 from offloadsim.scenario.quantities import parse_dist
@@ -49,4 +50,13 @@ def main(rows: int) -> dict[str, tuple[float, float, float]]:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "rows",
+        nargs="?",
+        type=positive,
+        default=1_000_000,
+        metavar="N",
+        help="rows a file (default 1,000,000)",
+    )
+    main(parser.parse_args().rows)

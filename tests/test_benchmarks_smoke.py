@@ -255,3 +255,57 @@ def test_the_table_row_bytes_benchmark_measures_each_reader_and_leaves_the_reade
     assert set(found) == {"samples", "series", "positions", "trace"}
     assert all(peak >= held >= 8 for _, peak, held in found.values())  # at least a float64 a row
     assert len(capsys.readouterr().out.splitlines()) == 4
+
+
+SCRIPTS = sorted(
+    path
+    for folder in (BENCHMARKS, ROOT / "analysis")
+    for path in folder.glob("*.py")
+    if 'if __name__ == "__main__":' in path.read_text()
+)
+
+
+@pytest.mark.parametrize("script", SCRIPTS, ids=lambda path: f"{path.parent.name}/{path.name}")
+def test_every_script_answers_help_with_its_usage(script):
+    done = subprocess.run(
+        [sys.executable, str(script), "--help"], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(f"usage: {script.name}") and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("arguments", "expected"),
+    [
+        (["--bogus"], "unrecognized arguments: --bogus"),
+        (["--chunk-rows", "0"], "argument --chunk-rows: expected a whole number of at least 1"),
+        (["--fixed", "--jobs"], "argument --jobs: not allowed with argument --fixed"),
+        (["--jobs", "--chunk-rows", "5"], "--jobs takes no scenarios and no --chunk-rows"),
+        (["nope.yaml"], "scenario file not found: "),
+        (["scenarios/quickstart.yaml;bogus=1"], 'unknown key "bogus"'),
+    ],
+)
+def test_the_disk_bytes_benchmark_answers_a_bad_argument_in_one_line(arguments, expected):
+    done = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "disk_bytes.py"), *arguments],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr.startswith("disk_bytes.py: error: ") and expected in done.stderr
+    assert done.stderr.count("\n") == 1  # one line, no usage and no traceback
+
+
+def test_the_disk_bytes_benchmark_reads_its_flags_as_before():
+    parser = _load("disk_bytes").build_parser()
+    args = parser.parse_args(["--chunk-rows", "500", "scenarios/x.yaml;duration=600 s"])
+    assert (args.chunk_rows, args.scenarios, args.fixed, args.jobs) == (
+        500,
+        ["scenarios/x.yaml;duration=600 s"],
+        False,
+        False,
+    )
+    assert parser.parse_args(["--fixed"]).fixed and parser.parse_args(["--jobs"]).jobs
+    assert parser.parse_args([]).scenarios == []

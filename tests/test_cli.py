@@ -532,11 +532,12 @@ def test_models_show_takes_name_at_size_as_calibrate_does(capsys):
         ),
         (
             "resnet18@99999",
-            'bad model "resnet18@99999": expected an image size of at most 16,384 pixels, got 99999',
+            'bad model "resnet18@99999": NAME@SIZE sets an image model\'s image_size; '
+            "expected a whole number at most 16,384, got 99999",
         ),
         (
             "resnet18@" + "9" * 5000,
-            "expected an image size of at most 16,384 pixels, got 999999... (5000 digits)",
+            "expected a whole number at most 16,384, got 999999... (5000 digits)",
         ),
         ("resnet18@" + "9" * 5000, 'bad model "resnet18@9999'),  # the label cut short, not 5,000 digits
         (

@@ -37,7 +37,7 @@ def resolve_models(
     ['alexnet', 'resnet18@160']
     """
     from offloadsim.models import get_model, load_onnx
-    from offloadsim.models.registry import UnknownModelError, sized_model
+    from offloadsim.models.registry import UnknownModelError, sized_model, unbuildable
 
     specs: list[ModelSpec] = []
     for name in names:
@@ -50,7 +50,7 @@ def resolve_models(
         try:
             graph = get_model(base, **params)
         except (TypeError, ValueError) as exc:
-            raise CalibrationError(f"cannot build {describe(name)}: {exc}") from None
+            raise CalibrationError(f"bad model {describe(name)}: {unbuildable(base, params, exc)}") from None
         specs.append(ModelSpec(name, graph))
     from offloadsim.models.onnx_io import onnx_path_problem
 

@@ -729,7 +729,7 @@ def _zoo_layers(layers: Callable[..., Any], label: str) -> Any:
     the model cannot take, or a model that takes none, is a usage error naming the label as
     ``calibrate`` does (``bad model "resnet18@0": ...``).
     """
-    from offloadsim.models.registry import sized_model
+    from offloadsim.models.registry import sized_model, unbuildable
     from offloadsim.shapes import describe
 
     bad = f"bad model {describe(label)}"
@@ -742,9 +742,7 @@ def _zoo_layers(layers: Callable[..., Any], label: str) -> Any:
     except ValueError as error:  # an image too small for the model's windows, as a scenario says it
         if not params:
             raise
-        raise _UsageError(
-            f"{bad}: model {quoted(name)} cannot be built with image_size {params['image_size']}: {error}"
-        ) from None
+        raise _UsageError(f"{bad}: {unbuildable(name, params, error)}") from None
 
 
 def _onnx_graph(path: str) -> Any:

@@ -30,6 +30,7 @@ __all__ = [
     "sized_model",
     "sized_name",
     "models_table",
+    "unbuildable",
     "table_notes",
 ]
 
@@ -208,8 +209,26 @@ def parameter_problems(
         elif expected is int and value < (lowest := {**_LEAST, **(least or {})}.get(key, 1)):
             problems.append((key, f"expected a whole number at least {lowest}, got {describe(value)}"))
         elif expected is int and value > (most := _MOST.get(key, value)):
-            problems.append((key, f"expected a whole number at most {most:,}, got {describe(value)}"))
+            problems.append((key, _above(most, describe(value))))
     return problems
+
+
+def _above(most: int, shown: str) -> str:
+    """The one wording of a whole number above its greatest, ``shown`` as the message shows it."""
+    return f"expected a whole number at most {most:,}, got {shown}"
+
+
+def unbuildable(name: str, params: Mapping[str, Any], error: Exception) -> str:
+    """Why model ``name`` cannot be built with ``params``: the one wording of the scenario and the CLI.
+
+    Where one parameter shapes the model (precision aside), the message names it and its value,
+    ``model "alexnet" cannot be built with image_size 32: window 3 ...``; otherwise it is the
+    builder's own ``error``.
+    """
+    shaping = [key for key in params if key not in _PRECISION_KEYS]
+    if len(shaping) != 1:
+        return str(error)
+    return f"model {quoted(name)} cannot be built with {shaping[0]} {params[shaping[0]]}: {error}"
 
 
 def _fits(value: Any, expected: type) -> bool:
@@ -220,14 +239,19 @@ def _fits(value: Any, expected: type) -> bool:
     return isinstance(value, int | float) if expected is float else isinstance(value, expected)
 
 
+#: What a problem of NAME@SIZE's size is about, before the problem.
+_AT_SIZE = "NAME@SIZE sets an image model's image_size"
+
+
 def sized_name(label: str) -> tuple[str, dict[str, int]]:
     """``NAME@SIZE``, a zoo image model at another input size, as a name and its ``params``.
 
     The one reading of the label ``calibrate --models``, ``testbed --model`` and ``models show``
     take (a scenario writes ``params: {image_size: SIZE}``).  SIZE is ASCII digits (``str.isdigit``
-    passes ``²`` and ``١٦٠``), at most :data:`MOST_PIXELS`.  Raises ValueError, saying what was
-    expected, for an ``@`` without such a size after it; whether the model takes an image size,
-    and one that small, is :func:`parameter_problems`'s to say.
+    passes ``²`` and ``١٦٠``).  Raises ValueError, saying what was expected, for an ``@`` without
+    such a size after it; whether the model takes an image size, and one that small or that large
+    (at most :data:`MOST_PIXELS`), is :func:`parameter_problems`'s to say; only a size of more
+    than 100 digits, past what a message shows, is refused here, in the same words.
 
     >>> sized_name("resnet18@160"), sized_name("resnet18")
     (('resnet18', {'image_size': 160}), ('resnet18', {}))
@@ -237,9 +261,8 @@ def sized_name(label: str) -> tuple[str, dict[str, int]]:
         return base, {}
     if not (size.isascii() and size.isdigit()):
         raise ValueError("expected NAME@IMAGE_SIZE, e.g. resnet18@160")
-    if len(size) > 9 or int(size) > MOST_PIXELS:
-        shown = size if len(size) <= 9 else f"{size[:6]}... ({len(size)} digits)"
-        raise ValueError(f"expected an image size of at most {MOST_PIXELS:,} pixels, got {shown}")
+    if len(size) > 100:  # Python reads no more than 4,300 digits, and describe() shows no more
+        raise ValueError(f"{_AT_SIZE}; {_above(MOST_PIXELS, f'{size[:6]}... ({len(size)} digits)')}")
     return base, {"image_size": int(size)}
 
 
@@ -259,7 +282,7 @@ def sized_model(label: str, least: Mapping[str, int] | None = None) -> tuple[str
     name, params = sized_name(label)
     problems = parameter_problems(name, params, least)
     if problems:
-        raise ValueError(f"NAME@SIZE sets an image model's image_size; {problems[0][1]}")
+        raise ValueError(f"{_AT_SIZE}; {problems[0][1]}")
     return name, params
 
 

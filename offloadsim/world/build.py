@@ -562,17 +562,19 @@ def _template(spec: AppSpec) -> AppTemplate:
 def _params_error(spec: AppSpec, error: Exception) -> WorldError:
     """A model its ``params`` cannot build (an image too small for its windows), named at the parameter.
 
-    Where one parameter shapes the model (precision aside), the refusal names it and its value:
+    Where one parameter shapes the model (precision aside), the refusal names it and its value
+    (:func:`~offloadsim.models.registry.unbuildable`):
     ``params.image_size: model "alexnet" cannot be built with image_size 32: window 3 ...``.
     """
+    from offloadsim.models.registry import unbuildable
+
     shaping = [key for key in spec.model_params if key not in ("precision", "dtype_bytes")]
-    if len(shaping) != 1:
-        return WorldError(format_path(("applications", spec.name, "params")), str(error))
-    key = shaping[0]
-    return WorldError(
-        format_path(("applications", spec.name, "params", key)),
-        f"model {quoted(spec.model or '')} cannot be built with {key} {spec.model_params[key]}: {error}",
+    path = (
+        ("applications", spec.name, "params", *shaping[:1])
+        if len(shaping) == 1
+        else ("applications", spec.name, "params")
     )
+    return WorldError(format_path(path), unbuildable(spec.model or "", spec.model_params, error))
 
 
 def _llm_config(spec: AppSpec) -> LLMConfig | None:

@@ -64,6 +64,24 @@ def test_user_errors_exit_2_with_one_line(argv, message, capsys):
     assert len(err) == 1 and err[0].startswith("offloadsim: error: ") and message in err[0]
 
 
+@pytest.mark.parametrize("label", ["resnet18@99999", "resnet18@" + "9" * 5000, "alexnet@20"])
+def test_a_size_too_large_or_unbuildable_is_refused_as_models_show_refuses_it(label, capsys):
+    # Past 16,384 pixels calibrate said "an image size of at most 16,384 pixels" where a scenario
+    # said "a whole number at most 16,384"; a model too small to build was "cannot build ..." here
+    # and 'model "alexnet" cannot be built with image_size 20' in models show and a scenario.
+    assert run(["calibrate", "--models", label]) == 2
+    calibrate = capsys.readouterr().err
+    assert run(["models", "show", label]) == 2
+    assert calibrate == capsys.readouterr().err
+    assert len(calibrate.strip().splitlines()) == 1
+    said = (
+        'model "alexnet" cannot be built with image_size 20: '
+        if label.startswith("alexnet")
+        else "NAME@SIZE sets an image model's image_size; expected a whole number at most 16,384, got 9"
+    )
+    assert said in calibrate, calibrate
+
+
 @pytest.mark.parametrize("where", ["under-a-file", "a-directory", "a-device", "an-onnx-model", "a-scenario"])
 def test_an_out_that_cannot_be_a_profile_file_is_refused_before_any_timing(
     where, tmp_path, capsys, monkeypatch

@@ -23,7 +23,8 @@ if TYPE_CHECKING:
     from offloadsim.plots.axes import label_panels
     from offloadsim.plots.charts import calibration_accuracy, latency_cdf, metric_bars, node_utilisation
     from offloadsim.plots.energy_chart import energy_latency, say_unlabelled_ends
-    from offloadsim.plots.results import default_figure_name, method_text, plot_results
+    from offloadsim.plots.figure_notes import method_text
+    from offloadsim.plots.results import default_figure_name, plot_results
     from offloadsim.plots.runs import (
         capacity_over_time,
         latency_over_time,
@@ -88,7 +89,8 @@ _HOMES = {
         "offloadsim.plots.runs",
     ),
     "label_panels": "offloadsim.plots.axes",
-    **dict.fromkeys(("default_figure_name", "method_text", "plot_results"), "offloadsim.plots.results"),
+    "method_text": "offloadsim.plots.figure_notes",
+    **dict.fromkeys(("default_figure_name", "plot_results"), "offloadsim.plots.results"),
     **dict.fromkeys(
         (
             "FIGSIZES",

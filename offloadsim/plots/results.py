@@ -6,13 +6,15 @@ varies is either on the figure (the x axis, the series ``by``, one panel
 per value with ``facet``), fixed with ``where``, or the figure is refused
 with an error that names it and says how to choose.  Axis and legend names
 come from the sweep's ``labels:`` (or readable defaults such as a link's
-ends), never a bare key path.
+ends), never a bare key path.  The data and those choices are
+:mod:`offloadsim.plots.figure_data`'s; the notes under the figure (how it
+was measured, what it does not show) :mod:`offloadsim.plots.figure_notes`'.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -20,8 +22,8 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from offloadsim.analysis.catalogue import metric_info, of_completed_tasks
-from offloadsim.analysis.values import axis_texts, default_label, quantity_kind, texts, to_si, where_matches
+from offloadsim.analysis.catalogue import metric_info
+from offloadsim.analysis.values import axis_texts
 from offloadsim.plots import charts, energy_chart, runs, sweep_lines
 from offloadsim.plots.axes import (
     clear_legend,
@@ -32,20 +34,48 @@ from offloadsim.plots.axes import (
     lines_under_legend,
     root_figure,
 )
-from offloadsim.plots.completion import incomplete_note
+from offloadsim.plots.figure_data import (
+    ONE_RUN_KINDS,
+    FigureView,
+    choose_x_key,
+    close_column_hint,
+    column_listing,
+    facet_panels,
+    flag_text,
+    in_axis_units,
+    joined_labels,
+    refuse_pooled_figure,
+    run_series_key,
+    series_keys,
+    series_order,
+    wide_values,
+)
+from offloadsim.plots.figure_notes import (
+    incomplete_tasks_note,
+    interval_note,
+    method_note,
+    moving_with_shown_note,
+    moving_with_x_note,
+    pooled_note,
+    run_stages,
+    undrawn_note,
+    unpowered_note,
+)
 from offloadsim.plots.kinds import KINDS, QUANTITY_AXES
-from offloadsim.plots.series import completed, interval_text, mean_ci_by, pooled_text, x_positions
+from offloadsim.plots.series import completed, x_positions
 from offloadsim.plots.style import FIGSIZES, house_style, new_axes, note_under
 from offloadsim.records.stored import ExperimentError, Results
 
-__all__ = ["KINDS", "plot_results", "default_figure_name", "method_text", "LOG_X_KINDS", "LOG_Y_KINDS"]
+__all__ = ["KINDS", "LOG_X_KINDS", "LOG_Y_KINDS", "default_figure_name", "plot_results"]
+
 
 #: Kinds whose x (or y) axis can be made logarithmic from the command line.
 LOG_X_KINDS = ("cdf", "sweep", "split", "energy")
+
+
 LOG_Y_KINDS = ("bars", "sweep", "energy")
-_METRIC_KINDS = ("bars", "sweep", "energy")
-_ONE_RUN_KINDS = ("utilisation-time", "timeline")
-_RECORDS = {"utilisation": "node", **dict.fromkeys(_METRIC_KINDS, "job")}  # what each kind is drawn from
+
+
 _TIMELINE_PANEL_TASKS = 15  # tasks per panel when a timeline shows several runs
 
 
@@ -84,11 +114,11 @@ def plot_results(
     for flag, value, allowed in (("--logx", logx, LOG_X_KINDS), ("--logy", logy, LOG_Y_KINDS)):
         if value is not None and kind not in allowed:
             raise ExperimentError(f"{flag} does not apply to --kind {kind}; it does to {', '.join(allowed)}")
-    view = _View(results, kind, metric, where)
-    series = _series(kind, by)
+    view = FigureView(results, kind, metric, where)
+    series = series_keys(kind, by)
     if by is None and "policy" not in view.frame().columns:
         series = []  # a single run's node table: one series
-    run_series = _run_series(kind, by)
+    run_series = run_series_key(kind, by)
     frame = view.frame()
     if kind in ("cdf", "split") and not len(frame):
         # Else an empty axes, with no line and no word (a run whose workload sent nothing measured).
@@ -97,7 +127,7 @@ def plot_results(
         )
     # An energy figure's series named by --by are not its default x (which joins a series' markers):
     # `--by 'links[0].bandwidth'` means a marker per bandwidth, not a line of one point per bandwidth.
-    x_key = _x_key(results, kind, x, view.metrics, taken=series if kind == "energy" and by else ())
+    x_key = choose_x_key(results, kind, x, view.metrics, taken=series if kind == "energy" and by else ())
     shown = [k for k in (x_key, *series, facet) if k]
     # A panel (or a series) per value of the x axis holds one point each: no curve to read.  An energy
     # panel per value of its x is fine (its x joins markers, each panel's series still several).
@@ -110,33 +140,34 @@ def plot_results(
         )
     for key in shown:
         if key not in frame.columns:
-            close = _close_column(results, key, map(str, frame.columns))
+            close = close_column_hint(results, key, map(str, frame.columns))
+            columns = column_listing(frame)
             raise ExperimentError(
-                f"{_flag(key, x_key, series)} {key}: no such column{close} (columns: {_list(frame)})"
+                f"{flag_text(key, x_key, series)} {key}: no such column{close} (columns: {columns})"
             )
-    if kind in _ONE_RUN_KINDS and facet is None and "policy" in view.varying(frame, shown):
+    if kind in ONE_RUN_KINDS and facet is None and "policy" in view.varying(frame, shown):
         facet = "policy"  # one run per panel: every policy of a comparison, each on its own clock
         shown.append(facet)
     # An energy figure with no x yet joins a series' markers along a key named with --x, any swept one.
     x_choices = results.swept if kind == "energy" and x_key is None else ()
-    _refuse_pooled(view, frame, shown, kind, series, x_choices)
+    refuse_pooled_figure(view, frame, shown, kind, series, x_choices)
     # The legend names a series in its axis's unit ("5 Mbit/s"), as the notes and axes write it.
-    frame = _in_axis_units(frame, [s for s in series if s != x_key])
+    frame = in_axis_units(frame, [s for s in series if s != x_key])
     # Bars of several series are coloured by the last one: its colours fixed once for every panel.
-    order = _series_order(frame, series[-1:] if kind == "bars" and len(series) > 1 else series)
+    order = series_order(frame, series[-1:] if kind == "bars" and len(series) > 1 else series)
     if len(series) > 1:
-        frame = frame.assign(**{", ".join(series): _joined(frame, series)})
-    panels = _panels(frame, facet)
+        frame = frame.assign(**{", ".join(series): joined_labels(frame, series)})
+    panels = facet_panels(frame, facet)
     if kind == "energy" and len(panels) > 1:  # one scale on every panel, so that they compare
-        logx = _wide(frame["latency_mean_s"]) if logx is None else logx
-        logy = _wide(frame["device_energy_mean_j"]) if logy is None else logy
+        logx = wide_values(frame["latency_mean_s"]) if logx is None else logx
+        logy = wide_values(frame["device_energy_mean_j"]) if logy is None else logy
     if kind in ("bars", "sweep") and logy is None and view.metric in frame.columns:
         # Bars of 1 and 150 ms on a linear axis show one bar; a percentage keeps its 0-100 axis, and
         # a metric with zeros its linear one (a log axis cannot show them).
         values = frame[view.metric].to_numpy(dtype=float)
         positive = bool((values[np.isfinite(values)] > 0).all())
-        logy = metric_info(view.metric).unit != "%" and positive and _wide(frame[view.metric])
-    fig, axes = _figure(kind, size, len(panels), facet_rows=kind in _ONE_RUN_KINDS)
+        logy = metric_info(view.metric).unit != "%" and positive and wide_values(frame[view.metric])
+    fig, axes = _figure(kind, size, len(panels), facet_rows=kind in ONE_RUN_KINDS)
     column = ", ".join(series) if series else None
     legend_title = ", ".join(view.label(s) for s in series) or None
     by_column = column or run_series
@@ -185,7 +216,7 @@ def plot_results(
             titles = draw_panels(True)
     all_local = _all_local_lines(view, kind, axes, panels, facet, x_key, series)
     _one_range(axes, QUANTITY_AXES[kind])
-    moving = _moving_with_x(view, frame, x_key, shown) if kind in ("sweep", "split") else ""
+    moving = moving_with_x_note(view, frame, x_key, shown) if kind in ("sweep", "split") else ""
     for ax in axes if moving else ():
         if ax.get_visible() and ax.get_xlabel():
             ax.set_xlabel(f"{ax.get_xlabel()}\n{moving}")
@@ -196,13 +227,13 @@ def plot_results(
     parts = (
         interval_note(view, kind, frame, shown, axes),
         pooled_note(kind, frame, shown),
-        _method_note(view, kind),
+        method_note(view, kind),
         _unrecorded_note(view, panels, drawn_loads),
         undrawn_note(view, kind, frame, shown),
-        _unpowered_note(kind, frame),
-        _incomplete_note(view, kind, frame, shown),
+        unpowered_note(kind, frame),
+        incomplete_tasks_note(view, kind, frame, shown),
         all_local,
-        _moving_with_shown(view, frame, [k for k in (*series, facet) if k and k != x_key], shown),
+        moving_with_shown_note(view, frame, [k for k in (*series, facet) if k and k != x_key], shown),
         sweep_lines.coinciding_lines(axes),  # at the panels' final limits (one range, all-local lines)
     )
     note = "\n".join(part for part in parts if part)
@@ -231,7 +262,7 @@ def _legend_on_data(ax: Axes) -> bool:
 
 
 def _all_local_lines(
-    view: _View,
+    view: FigureView,
     kind: str,
     axes: Sequence[Axes],
     panels: Sequence[tuple[Any, pd.DataFrame]],
@@ -248,7 +279,7 @@ def _all_local_lines(
     """
     if kind != "sweep" or not view.metric.startswith("latency_") or metric_info(view.metric).unit != "ms":
         return ""
-    tasks = _in_axis_units(view.tasks, series)  # its series named as the lines it colours are
+    tasks = in_axis_units(view.tasks, series)  # its series named as the lines it colours are
     if not len(tasks) or not sweep_lines.all_local_latency(tasks)[0]:
         return ""
     # A policy does not change what the whole model costs on its device: every panel of a facet by
@@ -271,565 +302,6 @@ def _all_local_lines(
             where = {v: float(p) for v, p in zip(distinct, places, strict=True)}
         notes.append(sweep_lines.all_local_latency_lines(ax, part, x=x, positions=where, series=series))
     return next((note for note in notes if note), "")
-
-
-#: How a kind derives what it draws, where the axis alone would claim more than the records hold.
-_METHOD = {
-    "utilisation-time": (
-        "estimated from task records: each task's compute spread over its start–finish interval\n"
-        "(smoothed; overlapping queued tasks can read above 100 %); exact busy time: the nodes table"
-    ),
-    # Without it, a task's upload, compute and result return read as happening in the order drawn.
-    "timeline": (
-        "from task records: a task's totals drawn end to end from its arrival (transfer, queue, compute),\n"
-        "not when each happened; a run made with --stages draws every stage where and when it ran"
-    ),
-}
-#: The same, for a run recorded with ``--stages`` (see :func:`_run_stages`).
-_METHOD_STAGES = {
-    "utilisation-time": (
-        "exact from stage records: each compute stage holds one core of its node from start to end\n"
-        "(tasks that arrived in the warm-up have none)"
-    ),
-}
-
-
-def method_text(kind: str, *, stages: bool) -> str:
-    """How a figure of ``kind`` derives what it draws, from stage records or not (``""``: it need not say).
-
-    ``offloadsim plot`` writes it under the figure, and so does a gallery
-    figure drawn by the same chart, so that both say it in the same words:
-
-    >>> print(method_text("utilisation-time", stages=False).splitlines()[0])
-    estimated from task records: each task's compute spread over its start–finish interval
-    """
-    return (_METHOD_STAGES if stages else _METHOD).get(kind, "")
-
-
-def _method_note(view: _View, kind: str) -> str:
-    """How the figure derived what it draws (exact from a run's stage records, or estimated), if it says."""
-    return method_text(kind, stages=_run_stages(view) is not None)
-
-
-def _unpowered_note(kind: str, frame: pd.DataFrame) -> str:
-    """Said under an energy figure whose every run charged no joule above idle, as the run's table says.
-
-    Without ``power:`` on the sources every task's device energy is 0: the markers sat on a 0 mJ
-    line (under an axis running to -0.04 mJ) that read as "offloading costs the device nothing".
-    """
-    column = "device_energy_mean_j"
-    if kind != "energy" or column not in frame.columns or not len(frame):
-        return ""
-    energy = frame[column].to_numpy(dtype=float)
-    if not (energy[~np.isnan(energy)] == 0.0).all():
-        return ""
-    return "no run charged a joule above idle to a device: do the sources have power:?"
-
-
-def _incomplete_note(view: _View, kind: str, frame: pd.DataFrame, shown: Sequence[str]) -> str:
-    """The configurations that did not complete many tasks, on a figure drawn from completed tasks."""
-    of_completed = kind in ("cdf", "split", "energy") or (
-        kind in ("bars", "sweep") and of_completed_tasks(view.metric)
-    )
-    return incomplete_note(frame, list(dict.fromkeys(shown)), view.label) if of_completed else ""
-
-
-def _run_stages(view: _View) -> pd.DataFrame | None:
-    """The stage records of a single-run directory made with ``--stages``; ``None`` for any other."""
-    return view.results.stages if view.results.kind == "run" else None
-
-
-#: What each kind draws its 95 % CIs as (kinds not named draw none).
-_INTERVALS = {
-    "bars": "error bars",
-    "utilisation": "error bars",
-    "energy": "error bars",
-    "sweep": "bands",
-    "split": "bands",
-}
-
-
-def interval_note(
-    view: _View, kind: str, frame: pd.DataFrame, shown: Sequence[str], axes: Sequence[Axes]
-) -> str:
-    """What the figure's intervals are, over how many replications, and whether a log axis cuts one.
-
-    ``"error bars: 95 % CI of the mean (Student t) over 3 replications"``, counting the runs that
-    have a value of what is drawn (a run in which no task completed has no latency); an
-    interval whose lower end is 0 (a non-negative metric's CI cut at zero)
-    cannot end on a log axis, so the note says it runs off the axis.
-    Empty for kinds that draw no interval.
-    """
-    if kind not in _INTERVALS:
-        return ""
-    keys = [k for k in dict.fromkeys(shown) if k in frame.columns]
-    drawn = list(_DRAWN.get(kind) or (view.metric,)) if kind in _DRAWN else []
-    if set(drawn) <= set(frame.columns):  # a run with no value (no task completed) is in no mean
-        frame = frame[frame[drawn].notna().all(axis=1)]
-    low, high = _runs_per_configuration(frame, keys)
-    what = "mean split per run; bands" if kind == "split" else _INTERVALS[kind]
-    note = interval_text(what, low, high)
-    if high >= 2 and _cut_by_log_axis(view, kind, frame, keys, axes):
-        note += "\nan interval ending at the edge of a log axis runs on to 0"
-    return note
-
-
-#: Kinds that pool the records of every replication into each of their lines (they draw no interval).
-_POOLED = ("cdf",)
-
-
-def pooled_note(kind: str, frame: pd.DataFrame, shown: Sequence[str]) -> str:
-    """What a figure that draws each series from all its runs' records pools, said on the figure.
-
-    A latency CDF is drawn through the tasks of every replication of its
-    configuration at once: ``"each line pools the completed tasks of 8
-    replications"`` (a range, ``2–3``, when configurations differ).  Empty
-    for one run, and for kinds that average per run instead (their
-    :func:`interval_note` says over how many).
-    """
-    if kind not in _POOLED:
-        return ""
-    low, high = _runs_per_configuration(frame, [k for k in dict.fromkeys(shown) if k in frame.columns])
-    return pooled_text(low, high)
-
-
-def _runs_per_configuration(frame: pd.DataFrame, keys: Sequence[str]) -> tuple[int, int]:
-    """The fewest and most runs (replication and seed) among the rows of each combination of ``keys``."""
-    runs = [c for c in ("replication", "seed") if c in frame.columns and c not in keys]
-    if not runs or not len(frame):
-        return 1, 1
-    distinct = frame[[*keys, *runs]].drop_duplicates()
-    if not keys:
-        return len(distinct), len(distinct)
-    counts = distinct.groupby(list(keys), observed=True, dropna=False).size()
-    return int(counts.min()), int(counts.max())
-
-
-#: The columns a kind draws from its frame: a configuration with none of them in any row has no mark.
-_DRAWN = {"bars": None, "sweep": None, "energy": ("latency_mean_s", "device_energy_mean_j")}
-_UNDRAWN_SHOWN = 4  # configurations an undrawn note lists by name; the rest it counts
-
-
-def undrawn_note(view: _View, kind: str, frame: pd.DataFrame, shown: Sequence[str]) -> str:
-    """The configurations the figure has no mark for, which would otherwise vanish without a word.
-
-    A configuration none of whose tasks completed has no latency (nor a split, nor a CDF), so its
-    point, bar or line is simply not there: an overloaded policy's empty bar reads like 0 ms, its
-    missing points like a configuration never run. The note names each, and why, as
-    ``no task completed (policy, bandwidth): edge, 2 Mbps; edge, 10 Mbps``.
-    """
-    keys = [k for k in dict.fromkeys(shown) if k in frame.columns]
-    if not keys or not len(frame):
-        return ""
-    if kind in ("cdf", "split"):
-        if "status" not in frame.columns:
-            return ""
-        drawn = frame["status"].astype(str).eq("completed")
-        completed = drawn
-    elif kind in _DRAWN:
-        columns = list(_DRAWN[kind] or (view.metric,))
-        if not set(columns) <= set(frame.columns):
-            return ""
-        drawn = frame[columns].notna().all(axis=1)
-        completed = frame["completed"] > 0 if "completed" in frame.columns else drawn
-    else:
-        return ""
-    # Quantities in their axis's unit ("1 Mbit/s", as an axis of them says), not as the sweep wrote them.
-    grouping = [pd.Series(axis_texts(frame[k]), index=frame.index, name=k) for k in keys]
-    summary = pd.DataFrame({"drawn": drawn, "completed": completed}).groupby(grouping, sort=False).any()
-    missing = summary[~summary["drawn"]]
-    if missing.empty:
-        return ""
-    reasons: dict[str, list[str]] = {}
-    for values, row in missing.iterrows():
-        values = values if isinstance(values, tuple) else (values,)
-        why = "no value" if row["completed"] else "no task completed"
-        reasons.setdefault(why, []).append(", ".join(map(str, values)))
-    names = ", ".join(view.label(k) for k in keys)
-    lines = []
-    for why, configurations in reasons.items():
-        listed = "; ".join(configurations[:_UNDRAWN_SHOWN])
-        more = len(configurations) - _UNDRAWN_SHOWN
-        listed += f"; and {more} more" if more > 0 else ""
-        lines.append(f"not drawn, {why} ({names}): {listed}")
-    return "\n".join(lines)
-
-
-def _cut_by_log_axis(
-    view: _View, kind: str, frame: pd.DataFrame, keys: Sequence[str], axes: Sequence[Axes]
-) -> bool:
-    """Whether an interval's lower end is 0 (or below) on a log axis, which cannot show it."""
-    metrics = {"bars": {"y": view.metric}, "sweep": {"y": view.metric}}.get(
-        kind, {"x": "latency_mean_s", "y": "device_energy_mean_j"} if kind == "energy" else {}
-    )
-    for which, metric in metrics.items():
-        scales = [ax.get_xscale() if which == "x" else ax.get_yscale() for ax in axes]
-        if metric is None or "log" not in scales or metric not in frame.columns:
-            continue
-        table = mean_ci_by(frame, [k for k in keys if k != "replication"] or ["policy"], metric)
-        if bool(np.any(table["mean"].to_numpy(dtype=float) - table["ci"].to_numpy(dtype=float) <= 0)):
-            return True
-    return False
-
-
-def _moving_with_x(view: _View, frame: pd.DataFrame, x_key: str | None, shown: Sequence[str]) -> str:
-    """``with uplink latency 50 ms, 20 ms, 5 ms``: swept keys zipped with the x axis, said under it.
-
-    A ``zip:`` block moves them together, so the x axis is not the only thing that changes along it
-    (the Neurosurgeon sweep's uplink latency falls as its bandwidth rises): the axis alone hides it.
-    """
-    if x_key is None or x_key not in frame.columns:
-        return ""
-    parts = []
-    for key in view.results.swept:
-        if key in shown or key not in frame.columns or frame[key].nunique() < 2:
-            continue
-        if _tied(frame, [x_key, key]) == [[x_key, key]]:
-            values = list(pd.unique(frame[[x_key, key]].drop_duplicates()[key].astype(object)))
-            parts.append(f"{view.label(key)} {', '.join(axis_texts(values))}")
-    return f"with {'; '.join(parts)}" if parts else ""
-
-
-def _moving_with_shown(view: _View, frame: pd.DataFrame, keys: Sequence[str], shown: Sequence[str]) -> str:
-    """``each stations has its own cuts: [edge-0] []; [edge-0, edge-1] [88]``, under the axes.
-
-    A swept key zipped with the series or the panels (the cuts of a ``fixed`` policy beside its
-    stations) pools nothing, each series holding one value of it, but the legend or the panel
-    titles alone hide that it changes too, as :func:`_moving_with_x` says for the x axis.
-    """
-    parts = []
-    for lead in keys:
-        if lead not in frame.columns or frame[lead].nunique() < 2:
-            continue
-        for key in view.results.swept:
-            if key in shown or key not in frame.columns or frame[key].nunique() < 2:
-                continue
-            if _tied(frame, [lead, key]) == [[lead, key]]:
-                pairs = frame[[lead, key]].drop_duplicates().astype(object)
-                if all(str(a) == str(b) for a, b in zip(pairs[lead], pairs[key], strict=True)):
-                    continue  # one dimension under two names: a sweep's policies are its policy.name
-                leads, keyed = axis_texts(pairs[lead]), axis_texts(pairs[key])
-                values = "; ".join(f"{a} {b}" for a, b in zip(leads, keyed, strict=True))
-                parts.append(f"each {view.label(lead)} has its own {view.label(key)}: {values}")
-    return "\n".join(parts)
-
-
-# --------------------------------------------------------------------------- the data of a figure
-
-
-def _close_column(results: Results, key: str, columns: Iterable[str]) -> str:
-    """A did-you-mean for a column not found: the one the sweep's ``labels:`` names ``key``, else the closest.
-
-    The figures name a swept key by its label (``precision``), so that is the name a reader types
-    back; the closest column name to it was unrelated (``replication``).
-    """
-    from offloadsim.suggest import did_you_mean, quoted
-
-    labels = results.manifest.get("labels") or {}
-    named = [str(column) for column, label in labels.items() if str(label).casefold() == key.casefold()]
-    if named:
-        return (
-            f" (did you mean {quoted(named[0])}? {quoted(key)} is its label, from the sweep file's labels:)"
-        )
-    return did_you_mean(key, columns)
-
-
-class _View:
-    """The tables of ``results`` filtered by ``where``, with labels and the dimensions that can vary."""
-
-    def __init__(self, results: Results, kind: str, metric: str | None, where: Mapping[str, Any] | None):
-        self.results = results
-        self.kind = kind
-        self.metric = metric or ("latency_p95_s" if kind == "bars" else "latency_mean_s")
-        self.where = dict(where or {})
-        tasks, metrics, nodes = results.tasks, results.metrics, results.nodes
-        known = {*tasks.columns, *metrics.columns, *nodes.columns}
-        for key in self.where:
-            if key not in known:
-                close = _close_column(results, key, sorted(map(str, known)))
-                columns = ", ".join(map(str, dict.fromkeys([*tasks.columns, *metrics.columns])))
-                raise ExperimentError(f"--where {key}: no such column{close} (columns: {columns})")
-        if kind in _METRIC_KINDS and self._per_app(tasks):
-            from offloadsim.analysis.breakdown import metrics_per
-
-            metrics = metrics_per(tasks, metrics, "app")
-        swept = results.swept
-        self.tasks = _as_written(_filter(tasks, self.where, "tasks"), swept)
-        self.metrics = _as_written(_filter(metrics, self.where, "metrics"), swept)
-        self.nodes = _as_written(_filter(nodes, self.where, "nodes"), swept)
-        if kind in _METRIC_KINDS:
-            _need_metric(self.metrics, self.metric)
-        for key in self.where:
-            if key not in self.frame().columns:  # the filter would not touch what is drawn
-                raise ExperimentError(
-                    f"--where {key}: --kind {kind} is drawn from per-{_RECORDS.get(kind, 'task')} "
-                    f"records, which have no {key} column (a node's load is not split by {key})"
-                )
-
-    def _per_app(self, tasks: pd.DataFrame) -> bool:
-        """Whether a metric figure is drawn per application: several apps (or one chosen), a task metric."""
-        if "app" not in tasks.columns or self.metric.startswith("utilisation_"):
-            return False
-        return tasks["app"].nunique() > 1 or "app" in self.where
-
-    def frame(self) -> pd.DataFrame:
-        """The table this kind of figure is drawn from."""
-        if self.kind in _METRIC_KINDS:
-            return self.metrics
-        if self.kind == "utilisation":
-            return self.nodes
-        return self.tasks
-
-    def dimensions(self, frame: pd.DataFrame) -> list[str]:
-        """Columns of ``frame`` that name a configuration: the swept keys, the policy, the application."""
-        dims = [k for k in self.results.swept if k in frame.columns]
-        dims.append("policy")
-        if self.kind in ("cdf", "split", *_METRIC_KINDS):
-            dims.append("app")  # a node's load and a run's timeline are not per application
-        return [d for d in dict.fromkeys(dims) if d in frame.columns]
-
-    def varying(self, frame: pd.DataFrame, shown: Sequence[str]) -> list[str]:
-        """The dimensions that take several values among rows agreeing on the ``shown`` columns."""
-        group = [k for k in shown if k in frame.columns]
-        out = []
-        for dim in self.dimensions(frame):
-            if dim in group:
-                continue
-            if group:
-                counts = frame.groupby(group, sort=False, observed=True, dropna=False)[dim].nunique(
-                    dropna=False
-                )
-                several = len(counts) and int(counts.max()) > 1
-            else:
-                several = frame[dim].nunique(dropna=False) > 1
-            if several:
-                out.append(dim)
-        return out
-
-    def fixed_title(self, frame: pd.DataFrame) -> str:
-        """``objective = energy, phone–server bandwidth = 5.85 Mbit/s``: the dimensions ``where`` fixed.
-
-        Each value as the rows kept write it (``true`` for a ``--where`` that said ``True``), a
-        quantity in its axis's unit, as facet titles, legends and notes write swept values.
-        """
-        dims = set(self.dimensions(frame)) | set(self.results.swept)
-        return ", ".join(
-            f"{self.label(k)} = {_kept(frame, k, v)}" for k, v in self.where.items() if k in dims
-        )
-
-    def label(self, key: str | None) -> str:
-        """How the figure names a column: the sweep's ``labels:`` entry, else a readable default."""
-        if key is None:
-            return ""
-        labels = self.results.manifest.get("labels") or {}
-        if key in labels:
-            return str(labels[key])
-        return default_label(key, self._base_document()) if "." in key or "[" in key else key
-
-    def _base_document(self) -> dict[str, Any] | None:
-        """The base scenario of a sweep written before sweeps stored their labels (best effort)."""
-        base = self.results.manifest.get("base_file")
-        if not base:
-            return None
-        try:
-            from offloadsim.scenario import read_document
-
-            document = read_document(base)
-        except Exception:
-            return None
-        return document if isinstance(document, dict) else None
-
-
-def _series(kind: str, by: str | Sequence[str] | None) -> list[str]:
-    if kind in _ONE_RUN_KINDS:
-        return []  # their series are tiers / stages, not a column of the data
-    if by is None:
-        return ["policy"]
-    names = [b.strip() for b in by.split(",")] if isinstance(by, str) else [str(b) for b in by]
-    return [b for b in dict.fromkeys(names) if b]
-
-
-def _run_series(kind: str, by: str | Sequence[str] | None) -> str | None:
-    """The series of a one-run figure: ``tier`` or ``placement`` for utilisation-time, none for a timeline."""
-    if kind not in _ONE_RUN_KINDS:
-        return None
-    if kind == "timeline":
-        if by is not None:
-            raise ExperimentError("--by does not apply to --kind timeline (its bars are coloured by stage)")
-        return None
-    if by is None:
-        return "tier"
-    if by not in ("tier", "placement"):
-        raise ExperimentError(f"--by {by}: utilisation-time draws a line per tier or per placement")
-    return str(by)
-
-
-def _x_key(
-    results: Results, kind: str, x: str | None, metrics: pd.DataFrame, taken: Sequence[str] = ()
-) -> str | None:
-    """The x axis key of a sweep figure: ``x``, else the first numeric swept key (a bandwidth for split).
-
-    ``taken``: keys drawn otherwise (an energy figure's series), never chosen as the default.
-    """
-    if kind not in ("sweep", "split", "energy"):
-        if x is not None:
-            raise ExperimentError(f"--x does not apply to --kind {kind}; it does to sweep, split and energy")
-        return None
-    if x is not None:
-        if x not in metrics.columns:
-            raise ExperimentError(
-                f"--x {x}: no such column{_close_column(results, x, results.swept)} "
-                f"(swept keys: {', '.join(results.swept) or 'none'})"
-            )
-        return x
-    if not results.swept:
-        if kind == "energy":
-            return None
-        raise ExperimentError(f"{results.path} is a {results.kind} directory; this figure needs a sweep")
-    kinds = results.manifest.get("swept_kinds", {})
-    numeric = [
-        k
-        for k in results.swept
-        if k not in taken and (kinds.get(k) or quantity_kind(metrics[k].unique().tolist()))
-    ]
-    for key in numeric:
-        if kind == "split" and "bandwidth" in key:
-            return key
-    if numeric:
-        return numeric[0]
-    if kind == "energy":
-        return None
-    return results.swept[0]
-
-
-def _flag(key: str, x_key: str | None, series: Sequence[str]) -> str:
-    return "--x" if key == x_key else "--by" if key in series else "--facet"
-
-
-def _refuse_pooled(
-    view: _View,
-    frame: pd.DataFrame,
-    shown: Sequence[str],
-    kind: str,
-    series: Sequence[str] = (),
-    x_choices: Sequence[str] = (),
-) -> None:
-    """Raise naming every dimension that varies but is neither shown nor fixed, and how to choose.
-
-    A hidden key among ``x_choices`` (an energy figure's, when it has no x) is suggested first as
-    ``--x KEY``, the line through its values: a non-numeric swept key (``policy.cuts``) is never
-    the default x, and ``--by`` alone drew its values as unjoined markers.
-
-    The ``--by`` it suggests keeps the series already drawn that vary (``--by 'policy,links[0].bandwidth'``):
-    ``--by 'links[0].bandwidth'`` alone hid the policies, and the next refusal suggested them alone.
-    """
-    hidden = view.varying(frame, shown)
-    if not hidden:
-        return
-    axes = _tied(frame, hidden)  # zipped keys move together: one choice fixes them all
-    parts = []
-    for keys in axes:
-        values = list(pd.unique(frame[keys[0]].astype(object)))
-        listed = ", ".join(map(str, values[:6])) + (", ..." if len(values) > 6 else "")
-        tied = f"; with {', '.join(keys[1:])}" if len(keys) > 1 else ""
-        parts.append(f"{keys[0]} ({listed}{tied})")
-    picks = " ".join(
-        f"--where {_quote(f'{keys[0]}={pd.unique(frame[keys[0]].astype(object))[0]}')}" for keys in axes
-    )
-    first = _quote(axes[0][0])
-    drawn = [s for s in series if s in frame.columns and frame[s].astype(object).nunique(dropna=False) > 1]
-    by = _quote(",".join([*drawn, axes[0][0]]))
-    if kind in _ONE_RUN_KINDS:
-        what = f"--kind {kind} draws one run, but the data vary"
-        how = f"pick one value of each ({picks}), or a panel per value with --facet {first}"
-    else:
-        # a CDF takes no mean: each line pools the tasks of its runs (said under its axes)
-        pools = "pools only the tasks of replications" if kind == "cdf" else "averages only over replications"
-        what = f"--kind {kind} {pools}, but the data also vary"
-        along = next((keys[0] for keys in axes if keys[0] in x_choices), None)
-        line = f"draw a line through its values with --x {_quote(along)}, or " if along else ""
-        per = "a series" if along else "a line"
-        how = (
-            f"{line}show each with --by ({per} per value) or --facet (a panel per value), e.g. --by {by}, "
-            f"or pick one value of each: {picks}"
-        )
-    raise ExperimentError(f"{what} {' and '.join(parts)}, which the figure does not show: {how}")
-
-
-def _tied(frame: pd.DataFrame, keys: Sequence[str]) -> list[list[str]]:
-    """``keys`` grouped into those that determine each other (the keys of one ``zip:`` block)."""
-    groups: list[list[str]] = []
-    for key in keys:
-        for group in groups:
-            lead = group[0]
-            if (
-                frame.groupby(lead, observed=True, dropna=False)[key].nunique(dropna=False).max() == 1
-                and frame.groupby(key, observed=True, dropna=False)[lead].nunique(dropna=False).max() == 1
-            ):
-                group.append(key)
-                break
-        else:
-            groups.append([key])
-    return groups
-
-
-def _wide(values: pd.Series) -> bool:
-    """Whether positive values span more than 10× (the rule for a log axis where none was asked for)."""
-    positive = values.to_numpy(dtype=float)
-    positive = positive[np.isfinite(positive) & (positive > 0)]
-    return bool(positive.size and positive.max() / positive.min() > 10)
-
-
-def _quote(text: str) -> str:
-    return f"'{text}'" if any(c in text for c in " []*?") else text
-
-
-def _panels(frame: pd.DataFrame, facet: str | None) -> list[tuple[Any, pd.DataFrame]]:
-    """``[(value, rows)]`` per value of ``facet`` (numeric values in order), or one panel of everything."""
-    if facet is None:
-        return [(None, frame)]
-    values = list(pd.unique(frame[facet].astype(object)))
-    kind = quantity_kind(values)
-    if kind is not None:
-        si = to_si(values, kind)
-        values = [values[i] for i in np.argsort(si, kind="stable")]
-    if len(values) > 12:
-        raise ExperimentError(
-            f"--facet {facet}: {len(values)} values make too many panels (at most 12); use --where"
-        )
-    return [(v, frame[frame[facet].astype(object).to_numpy() == v]) for v in values]
-
-
-def _in_axis_units(frame: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
-    """``frame`` with each of ``keys`` that holds quantities written in its axis's unit (:func:`axis_texts`).
-
-    A legend entry or a tick then reads "5 Mbit/s", as the axes and the notes under the figure
-    write it, not "5 Mbps" as the sweep did; a column of anything else is left as it is.
-    """
-    columns = {}
-    for key in dict.fromkeys(keys):
-        if key in frame.columns:
-            written = axis_texts(frame[key].tolist())
-            if written != [str(v) for v in frame[key]]:
-                columns[key] = pd.Series(written, index=frame.index, dtype=object)
-    return frame.assign(**columns) if columns else frame
-
-
-def _series_order(frame: pd.DataFrame, series: Sequence[str]) -> list[Any] | None:
-    """The series in order of first appearance, the same in every panel (so each keeps its colour)."""
-    if not series or any(s not in frame.columns for s in series):
-        return None
-    if len(series) == 1:
-        return list(pd.unique(frame[series[0]].astype(object)))
-    return list(pd.unique(_joined(frame, series)))
-
-
-def _joined(frame: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
-    text = frame[list(columns)].astype(str)
-    return text.apply(", ".join, axis=1).to_numpy(dtype=object) if len(frame) else np.array([], dtype=object)
-
-
-# --------------------------------------------------------------------------- drawing
 
 
 def _one_range(axes: Sequence[Axes], which: str) -> None:
@@ -859,7 +331,7 @@ def _figure(kind: str, size: str | None, panels: int, *, facet_rows: bool) -> tu
         height = FIGSIZES["one-column"][1] * nrows + 0.2
     if size is not None:
         width = FIGSIZES[size][0]
-    shared = kind in _ONE_RUN_KINDS  # one time scale for every panel, so that runs compare
+    shared = kind in ONE_RUN_KINDS  # one time scale for every panel, so that runs compare
     fig, axes = new_axes((width, height), nrows=nrows, ncols=ncols, sharex=shared)
     flat = list(np.atleast_1d(axes).ravel())
     for extra in flat[panels:]:
@@ -868,7 +340,7 @@ def _figure(kind: str, size: str | None, panels: int, *, facet_rows: bool) -> tu
 
 
 def _draw(
-    view: _View,
+    view: FigureView,
     kind: str,
     frame: pd.DataFrame,
     ax: Axes,
@@ -894,7 +366,7 @@ def _draw(
     elif kind == "bars" and len(series) > 1:
         lead, last = ", ".join(series[:-1]), series[-1]
         # A tick per value of the leading keys (their quantities already in the unit the notes use).
-        frame = frame.assign(**{lead: _joined(frame, series[:-1])})
+        frame = frame.assign(**{lead: joined_labels(frame, series[:-1])})
         charts.metric_bars(
             frame,
             view.metric,
@@ -944,7 +416,7 @@ def _draw(
     elif kind == "utilisation":
         series = by if by and by in frame.columns else "policy"
         charts.node_utilisation(frame, by=series, ax=ax, order=order, legend_title=by_label)
-    elif kind in _ONE_RUN_KINDS:
+    elif kind in ONE_RUN_KINDS:
         one, replication, nodes, stages = _run_inputs(view, frame)
         if kind == "utilisation-time":
             tiers = list(pd.unique(nodes["tier"].astype(str))) if "tier" in nodes.columns else None
@@ -985,18 +457,18 @@ def _timeline_clock(tasks: pd.DataFrame, n: int) -> tuple[str, bool]:
 
 
 def _run_inputs(
-    view: _View, frame: pd.DataFrame
+    view: FigureView, frame: pd.DataFrame
 ) -> tuple[pd.DataFrame, Any, pd.DataFrame, pd.DataFrame | None]:
     """A one-run panel's tasks, its replication, its nodes and its stage records (a ``--stages`` run)."""
     one, replication = _one_run(frame)
     nodes = view.nodes
     if "replication" in nodes.columns and replication is not None:
         nodes = nodes[nodes["replication"].astype(str).to_numpy() == str(replication)]
-    return one, replication, nodes, _run_stages(view)
+    return one, replication, nodes, run_stages(view)
 
 
 def _loads(
-    view: _View, kind: str, panels: Sequence[tuple[Any, pd.DataFrame]], by: str | None
+    view: FigureView, kind: str, panels: Sequence[tuple[Any, pd.DataFrame]], by: str | None
 ) -> list[runs.ComputeLoad | None]:
     """Each ``utilisation-time`` panel's compute load, computed once: its unit, then its lines (else None).
 
@@ -1012,7 +484,7 @@ def _loads(
 
 
 def _unrecorded_note(
-    view: _View, panels: Sequence[tuple[Any, pd.DataFrame]], loads: Sequence[runs.ComputeLoad | None]
+    view: FigureView, panels: Sequence[tuple[Any, pd.DataFrame]], loads: Sequence[runs.ComputeLoad | None]
 ) -> str:
     """Said under a ``utilisation-time`` figure that draws much less busy time than the nodes table counts.
 
@@ -1080,7 +552,7 @@ def _finish(
         titles = ["; ".join(t for t in (fixed, titles[0] if titles else "") if t)]
     if len(axes) > 1:
         label_panels(axes, titles)
-        if kind in _ONE_RUN_KINDS:  # a shared time axis: its label once, under the last panel
+        if kind in ONE_RUN_KINDS:  # a shared time axis: its label once, under the last panel
             for ax in axes[:-1]:
                 if ax.get_xlabel() == axes[-1].get_xlabel():  # the same clock (origin included)
                     ax.set_xlabel("")
@@ -1101,85 +573,5 @@ def _finish(
     if titles and titles[0]:
         with house_style():
             axes[0].set_title(titles[0], loc="left")
-        if kind in _ONE_RUN_KINDS:  # their legends sit above the axes, where the title goes: above that
+        if kind in ONE_RUN_KINDS:  # their legends sit above the axes, where the title goes: above that
             figure_legend(fig, axes, order=order)
-
-
-def _list(frame: pd.DataFrame) -> str:
-    return ", ".join(map(str, frame.columns))
-
-
-def _need_metric(metrics: pd.DataFrame, metric: str) -> None:
-    from offloadsim.analysis.catalogue import LLM_METRICS, metric_columns
-
-    if metric not in metrics.columns:
-        from offloadsim.suggest import did_you_mean
-
-        known = metric_columns(metrics)
-        if metric in LLM_METRICS:
-            raise ExperimentError(
-                f"--metric {metric}: no run here served an LLM request, so none has it; "
-                f"use one of {', '.join(known)}"
-            )
-        # Several metrics may be about equally near ("latency": its mean and three percentiles): name each.
-        close = did_you_mean(metric, known, n=4, within=0.05)
-        raise ExperimentError(f"--metric {metric}: unknown metric{close}; use one of {', '.join(known)}")
-
-
-def _as_written(frame: pd.DataFrame, swept: Sequence[str]) -> pd.DataFrame:
-    """``frame`` with each swept column of booleans, nulls or mappings as YAML writes them.
-
-    What the figure shows of them (panel titles, legends, the values a refusal lists) is then
-    what the sweep file said and what ``--where`` takes: ``true``, ``null``, ``{cores: 2}``, not
-    Python's ``True`` or the JSON a table holds a mapping as (:func:`value_text`). A column of
-    text is pandas' ``str`` dtype, not ``object``, where pandas reads it so (pandas 3).
-    """
-    numeric = pd.api.types.is_numeric_dtype  # a bool column is one too: written as YAML writes it
-    columns = {
-        key: texts(frame[key])
-        for key in swept
-        if key in frame.columns and (frame[key].dtype == bool or not numeric(frame[key]))
-    }
-    return frame.assign(**columns) if columns else frame
-
-
-def _kept(frame: pd.DataFrame, key: str, given: Any) -> str:
-    """The value ``--where key=given`` kept, as the rows write it (``given`` if they are not one).
-
-    A quantity reads in its axis's unit (:func:`axis_texts`): ``5 Mbit/s`` for a sweep's ``5 Mbps``.
-    """
-    if key not in frame.columns:
-        return str(given)
-    kept = pd.unique(texts(frame[key]))
-    return axis_texts([str(kept[0])])[0] if len(kept) == 1 else str(given)
-
-
-def _filter(frame: pd.DataFrame, where: Mapping[str, Any] | None, name: str) -> pd.DataFrame:
-    """Rows whose columns hold the given values (:func:`where_matches`).
-
-    As YAML writes them, so "20 Mbps" and 3 both work and ``true`` (or ``True``) keeps a stored
-    boolean; and quantities by value, so "20 Mbit/s" keeps the rows of "20 Mbps".
-    """
-    if not where:
-        return frame
-    mask = np.ones(len(frame), dtype=bool)
-    found: dict[str, np.ndarray] = {}
-    for key, value in where.items():
-        if key not in frame.columns:
-            continue  # a column of another table (the task's app in a node table)
-        found[key] = where_matches(frame[key], key, str(value))
-        mask &= found[key]
-    selected = frame[mask]
-    if name == "tasks" and len(frame) and not len(selected):
-        shown = ", ".join(f"{k}={v}" for k, v in where.items())
-        for key, value in where.items():
-            if key in found and not found[key].any():
-                values = list(dict.fromkeys(texts(frame[key])))
-                listed = ", ".join(values[:12]) + (
-                    f", ... ({len(values)} in all)" if len(values) > 12 else ""
-                )
-                raise ExperimentError(
-                    f"--where {key}={value}: no rows have that value; {key} is one of {listed}"
-                )
-        raise ExperimentError(f"--where {shown}: no rows match")
-    return selected

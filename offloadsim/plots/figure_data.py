@@ -1,0 +1,444 @@
+"""The data of one figure of a results directory, and the choices that keep it honest.
+
+Which records a kind is drawn from, filtered by ``--where``; which keys vary and where each
+goes (the x axis, the series, one panel per value); and the refusal of a figure that would
+average silently over a dimension it does not show, naming it and how to choose.
+:mod:`offloadsim.plots.results` draws what this hands it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from offloadsim.analysis.values import axis_texts, default_label, quantity_kind, texts, to_si, where_matches
+from offloadsim.records.stored import ExperimentError, Results
+
+__all__ = [
+    "METRIC_KINDS",
+    "ONE_RUN_KINDS",
+    "FigureView",
+    "choose_x_key",
+    "column_listing",
+    "facet_panels",
+    "flag_text",
+    "in_axis_units",
+    "joined_labels",
+    "quoted_key",
+    "refuse_pooled_figure",
+    "run_series_key",
+    "series_keys",
+    "series_order",
+    "tied_keys",
+    "wide_values",
+    "close_column_hint",
+]
+
+
+METRIC_KINDS = ("bars", "sweep", "energy")
+
+
+ONE_RUN_KINDS = ("utilisation-time", "timeline")
+
+
+_RECORDS = {"utilisation": "node", **dict.fromkeys(METRIC_KINDS, "job")}  # what each kind is drawn from
+
+
+def close_column_hint(results: Results, key: str, columns: Iterable[str]) -> str:
+    """A did-you-mean for a column not found: the one the sweep's ``labels:`` names ``key``, else the closest.
+
+    The figures name a swept key by its label (``precision``), so that is the name a reader types
+    back; the closest column name to it was unrelated (``replication``).
+    """
+    from offloadsim.suggest import did_you_mean, quoted
+
+    labels = results.manifest.get("labels") or {}
+    named = [str(column) for column, label in labels.items() if str(label).casefold() == key.casefold()]
+    if named:
+        return (
+            f" (did you mean {quoted(named[0])}? {quoted(key)} is its label, from the sweep file's labels:)"
+        )
+    return did_you_mean(key, columns)
+
+
+class FigureView:
+    """The tables of ``results`` filtered by ``where``, with labels and the dimensions that can vary."""
+
+    def __init__(self, results: Results, kind: str, metric: str | None, where: Mapping[str, Any] | None):
+        self.results = results
+        self.kind = kind
+        self.metric = metric or ("latency_p95_s" if kind == "bars" else "latency_mean_s")
+        self.where = dict(where or {})
+        tasks, metrics, nodes = results.tasks, results.metrics, results.nodes
+        known = {*tasks.columns, *metrics.columns, *nodes.columns}
+        for key in self.where:
+            if key not in known:
+                close = close_column_hint(results, key, sorted(map(str, known)))
+                columns = ", ".join(map(str, dict.fromkeys([*tasks.columns, *metrics.columns])))
+                raise ExperimentError(f"--where {key}: no such column{close} (columns: {columns})")
+        if kind in METRIC_KINDS and self._per_app(tasks):
+            from offloadsim.analysis.breakdown import metrics_per
+
+            metrics = metrics_per(tasks, metrics, "app")
+        swept = results.swept
+        self.tasks = _as_written(_filter(tasks, self.where, "tasks"), swept)
+        self.metrics = _as_written(_filter(metrics, self.where, "metrics"), swept)
+        self.nodes = _as_written(_filter(nodes, self.where, "nodes"), swept)
+        if kind in METRIC_KINDS:
+            _need_metric(self.metrics, self.metric)
+        for key in self.where:
+            if key not in self.frame().columns:  # the filter would not touch what is drawn
+                raise ExperimentError(
+                    f"--where {key}: --kind {kind} is drawn from per-{_RECORDS.get(kind, 'task')} "
+                    f"records, which have no {key} column (a node's load is not split by {key})"
+                )
+
+    def _per_app(self, tasks: pd.DataFrame) -> bool:
+        """Whether a metric figure is drawn per application: several apps (or one chosen), a task metric."""
+        if "app" not in tasks.columns or self.metric.startswith("utilisation_"):
+            return False
+        return tasks["app"].nunique() > 1 or "app" in self.where
+
+    def frame(self) -> pd.DataFrame:
+        """The table this kind of figure is drawn from."""
+        if self.kind in METRIC_KINDS:
+            return self.metrics
+        if self.kind == "utilisation":
+            return self.nodes
+        return self.tasks
+
+    def dimensions(self, frame: pd.DataFrame) -> list[str]:
+        """Columns of ``frame`` that name a configuration: the swept keys, the policy, the application."""
+        dims = [k for k in self.results.swept if k in frame.columns]
+        dims.append("policy")
+        if self.kind in ("cdf", "split", *METRIC_KINDS):
+            dims.append("app")  # a node's load and a run's timeline are not per application
+        return [d for d in dict.fromkeys(dims) if d in frame.columns]
+
+    def varying(self, frame: pd.DataFrame, shown: Sequence[str]) -> list[str]:
+        """The dimensions that take several values among rows agreeing on the ``shown`` columns."""
+        group = [k for k in shown if k in frame.columns]
+        out = []
+        for dim in self.dimensions(frame):
+            if dim in group:
+                continue
+            if group:
+                counts = frame.groupby(group, sort=False, observed=True, dropna=False)[dim].nunique(
+                    dropna=False
+                )
+                several = len(counts) and int(counts.max()) > 1
+            else:
+                several = frame[dim].nunique(dropna=False) > 1
+            if several:
+                out.append(dim)
+        return out
+
+    def fixed_title(self, frame: pd.DataFrame) -> str:
+        """``objective = energy, phone–server bandwidth = 5.85 Mbit/s``: the dimensions ``where`` fixed.
+
+        Each value as the rows kept write it (``true`` for a ``--where`` that said ``True``), a
+        quantity in its axis's unit, as facet titles, legends and notes write swept values.
+        """
+        dims = set(self.dimensions(frame)) | set(self.results.swept)
+        return ", ".join(
+            f"{self.label(k)} = {_kept(frame, k, v)}" for k, v in self.where.items() if k in dims
+        )
+
+    def label(self, key: str | None) -> str:
+        """How the figure names a column: the sweep's ``labels:`` entry, else a readable default."""
+        if key is None:
+            return ""
+        labels = self.results.manifest.get("labels") or {}
+        if key in labels:
+            return str(labels[key])
+        return default_label(key, self._base_document()) if "." in key or "[" in key else key
+
+    def _base_document(self) -> dict[str, Any] | None:
+        """The base scenario of a sweep written before sweeps stored their labels (best effort)."""
+        base = self.results.manifest.get("base_file")
+        if not base:
+            return None
+        try:
+            from offloadsim.scenario import read_document
+
+            document = read_document(base)
+        except Exception:
+            return None
+        return document if isinstance(document, dict) else None
+
+
+def series_keys(kind: str, by: str | Sequence[str] | None) -> list[str]:
+    """The columns naming a figure's series: ``by`` split at commas (default: policy); none for one run's."""
+    if kind in ONE_RUN_KINDS:
+        return []  # their series are tiers / stages, not a column of the data
+    if by is None:
+        return ["policy"]
+    names = [b.strip() for b in by.split(",")] if isinstance(by, str) else [str(b) for b in by]
+    return [b for b in dict.fromkeys(names) if b]
+
+
+def run_series_key(kind: str, by: str | Sequence[str] | None) -> str | None:
+    """The series of a one-run figure: ``tier`` or ``placement`` for utilisation-time, none for a timeline."""
+    if kind not in ONE_RUN_KINDS:
+        return None
+    if kind == "timeline":
+        if by is not None:
+            raise ExperimentError("--by does not apply to --kind timeline (its bars are coloured by stage)")
+        return None
+    if by is None:
+        return "tier"
+    if by not in ("tier", "placement"):
+        raise ExperimentError(f"--by {by}: utilisation-time draws a line per tier or per placement")
+    return str(by)
+
+
+def choose_x_key(
+    results: Results, kind: str, x: str | None, metrics: pd.DataFrame, taken: Sequence[str] = ()
+) -> str | None:
+    """The x axis key of a sweep figure: ``x``, else the first numeric swept key (a bandwidth for split).
+
+    ``taken``: keys drawn otherwise (an energy figure's series), never chosen as the default.
+    """
+    if kind not in ("sweep", "split", "energy"):
+        if x is not None:
+            raise ExperimentError(f"--x does not apply to --kind {kind}; it does to sweep, split and energy")
+        return None
+    if x is not None:
+        if x not in metrics.columns:
+            raise ExperimentError(
+                f"--x {x}: no such column{close_column_hint(results, x, results.swept)} "
+                f"(swept keys: {', '.join(results.swept) or 'none'})"
+            )
+        return x
+    if not results.swept:
+        if kind == "energy":
+            return None
+        raise ExperimentError(f"{results.path} is a {results.kind} directory; this figure needs a sweep")
+    kinds = results.manifest.get("swept_kinds", {})
+    numeric = [
+        k
+        for k in results.swept
+        if k not in taken and (kinds.get(k) or quantity_kind(metrics[k].unique().tolist()))
+    ]
+    for key in numeric:
+        if kind == "split" and "bandwidth" in key:
+            return key
+    if numeric:
+        return numeric[0]
+    if kind == "energy":
+        return None
+    return results.swept[0]
+
+
+def flag_text(key: str, x_key: str | None, series: Sequence[str]) -> str:
+    """The ``plot`` option a key was given by (``--x``, ``--by`` or ``--facet``), for a message naming it."""
+    return "--x" if key == x_key else "--by" if key in series else "--facet"
+
+
+def refuse_pooled_figure(
+    view: FigureView,
+    frame: pd.DataFrame,
+    shown: Sequence[str],
+    kind: str,
+    series: Sequence[str] = (),
+    x_choices: Sequence[str] = (),
+) -> None:
+    """Raise naming every dimension that varies but is neither shown nor fixed, and how to choose.
+
+    A hidden key among ``x_choices`` (an energy figure's, when it has no x) is suggested first as
+    ``--x KEY``, the line through its values: a non-numeric swept key (``policy.cuts``) is never
+    the default x, and ``--by`` alone drew its values as unjoined markers.
+
+    The ``--by`` it suggests keeps the series already drawn that vary (``--by 'policy,links[0].bandwidth'``):
+    ``--by 'links[0].bandwidth'`` alone hid the policies, and the next refusal suggested them alone.
+    """
+    hidden = view.varying(frame, shown)
+    if not hidden:
+        return
+    axes = tied_keys(frame, hidden)  # zipped keys move together: one choice fixes them all
+    parts = []
+    for keys in axes:
+        values = list(pd.unique(frame[keys[0]].astype(object)))
+        listed = ", ".join(map(str, values[:6])) + (", ..." if len(values) > 6 else "")
+        tied = f"; with {', '.join(keys[1:])}" if len(keys) > 1 else ""
+        parts.append(f"{keys[0]} ({listed}{tied})")
+    picks = " ".join(
+        f"--where {quoted_key(f'{keys[0]}={pd.unique(frame[keys[0]].astype(object))[0]}')}" for keys in axes
+    )
+    first = quoted_key(axes[0][0])
+    drawn = [s for s in series if s in frame.columns and frame[s].astype(object).nunique(dropna=False) > 1]
+    by = quoted_key(",".join([*drawn, axes[0][0]]))
+    if kind in ONE_RUN_KINDS:
+        what = f"--kind {kind} draws one run, but the data vary"
+        how = f"pick one value of each ({picks}), or a panel per value with --facet {first}"
+    else:
+        # a CDF takes no mean: each line pools the tasks of its runs (said under its axes)
+        pools = "pools only the tasks of replications" if kind == "cdf" else "averages only over replications"
+        what = f"--kind {kind} {pools}, but the data also vary"
+        along = next((keys[0] for keys in axes if keys[0] in x_choices), None)
+        line = f"draw a line through its values with --x {quoted_key(along)}, or " if along else ""
+        per = "a series" if along else "a line"
+        how = (
+            f"{line}show each with --by ({per} per value) or --facet (a panel per value), e.g. --by {by}, "
+            f"or pick one value of each: {picks}"
+        )
+    raise ExperimentError(f"{what} {' and '.join(parts)}, which the figure does not show: {how}")
+
+
+def tied_keys(frame: pd.DataFrame, keys: Sequence[str]) -> list[list[str]]:
+    """``keys`` grouped into those that determine each other (the keys of one ``zip:`` block)."""
+    groups: list[list[str]] = []
+    for key in keys:
+        for group in groups:
+            lead = group[0]
+            if (
+                frame.groupby(lead, observed=True, dropna=False)[key].nunique(dropna=False).max() == 1
+                and frame.groupby(key, observed=True, dropna=False)[lead].nunique(dropna=False).max() == 1
+            ):
+                group.append(key)
+                break
+        else:
+            groups.append([key])
+    return groups
+
+
+def wide_values(values: pd.Series) -> bool:
+    """Whether positive values span more than 10× (the rule for a log axis where none was asked for)."""
+    positive = values.to_numpy(dtype=float)
+    positive = positive[np.isfinite(positive) & (positive > 0)]
+    return bool(positive.size and positive.max() / positive.min() > 10)
+
+
+def quoted_key(text: str) -> str:
+    """A key path as a shell would need it typed: quoted where it holds a space, brackets or a glob."""
+    return f"'{text}'" if any(c in text for c in " []*?") else text
+
+
+def facet_panels(frame: pd.DataFrame, facet: str | None) -> list[tuple[Any, pd.DataFrame]]:
+    """``[(value, rows)]`` per value of ``facet`` (numeric values in order), or one panel of everything."""
+    if facet is None:
+        return [(None, frame)]
+    values = list(pd.unique(frame[facet].astype(object)))
+    kind = quantity_kind(values)
+    if kind is not None:
+        si = to_si(values, kind)
+        values = [values[i] for i in np.argsort(si, kind="stable")]
+    if len(values) > 12:
+        raise ExperimentError(
+            f"--facet {facet}: {len(values)} values make too many panels (at most 12); use --where"
+        )
+    return [(v, frame[frame[facet].astype(object).to_numpy() == v]) for v in values]
+
+
+def in_axis_units(frame: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
+    """``frame`` with each of ``keys`` that holds quantities written in its axis's unit (:func:`axis_texts`).
+
+    A legend entry or a tick then reads "5 Mbit/s", as the axes and the notes under the figure
+    write it, not "5 Mbps" as the sweep did; a column of anything else is left as it is.
+    """
+    columns = {}
+    for key in dict.fromkeys(keys):
+        if key in frame.columns:
+            written = axis_texts(frame[key].tolist())
+            if written != [str(v) for v in frame[key]]:
+                columns[key] = pd.Series(written, index=frame.index, dtype=object)
+    return frame.assign(**columns) if columns else frame
+
+
+def series_order(frame: pd.DataFrame, series: Sequence[str]) -> list[Any] | None:
+    """The series in order of first appearance, the same in every panel (so each keeps its colour)."""
+    if not series or any(s not in frame.columns for s in series):
+        return None
+    if len(series) == 1:
+        return list(pd.unique(frame[series[0]].astype(object)))
+    return list(pd.unique(joined_labels(frame, series)))
+
+
+def joined_labels(frame: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
+    """Each row's values of ``columns`` joined by commas: one label per row for a series of several keys."""
+    text = frame[list(columns)].astype(str)
+    return text.apply(", ".join, axis=1).to_numpy(dtype=object) if len(frame) else np.array([], dtype=object)
+
+
+def column_listing(frame: pd.DataFrame) -> str:
+    """The frame's columns, comma-separated, for a message that lists what there is."""
+    return ", ".join(map(str, frame.columns))
+
+
+def _need_metric(metrics: pd.DataFrame, metric: str) -> None:
+    from offloadsim.analysis.catalogue import LLM_METRICS, metric_columns
+
+    if metric not in metrics.columns:
+        from offloadsim.suggest import did_you_mean
+
+        known = metric_columns(metrics)
+        if metric in LLM_METRICS:
+            raise ExperimentError(
+                f"--metric {metric}: no run here served an LLM request, so none has it; "
+                f"use one of {', '.join(known)}"
+            )
+        # Several metrics may be about equally near ("latency": its mean and three percentiles): name each.
+        close = did_you_mean(metric, known, n=4, within=0.05)
+        raise ExperimentError(f"--metric {metric}: unknown metric{close}; use one of {', '.join(known)}")
+
+
+def _as_written(frame: pd.DataFrame, swept: Sequence[str]) -> pd.DataFrame:
+    """``frame`` with each swept column of booleans, nulls or mappings as YAML writes them.
+
+    What the figure shows of them (panel titles, legends, the values a refusal lists) is then
+    what the sweep file said and what ``--where`` takes: ``true``, ``null``, ``{cores: 2}``, not
+    Python's ``True`` or the JSON a table holds a mapping as (:func:`value_text`). A column of
+    text is pandas' ``str`` dtype, not ``object``, where pandas reads it so (pandas 3).
+    """
+    numeric = pd.api.types.is_numeric_dtype  # a bool column is one too: written as YAML writes it
+    columns = {
+        key: texts(frame[key])
+        for key in swept
+        if key in frame.columns and (frame[key].dtype == bool or not numeric(frame[key]))
+    }
+    return frame.assign(**columns) if columns else frame
+
+
+def _kept(frame: pd.DataFrame, key: str, given: Any) -> str:
+    """The value ``--where key=given`` kept, as the rows write it (``given`` if they are not one).
+
+    A quantity reads in its axis's unit (:func:`axis_texts`): ``5 Mbit/s`` for a sweep's ``5 Mbps``.
+    """
+    if key not in frame.columns:
+        return str(given)
+    kept = pd.unique(texts(frame[key]))
+    return axis_texts([str(kept[0])])[0] if len(kept) == 1 else str(given)
+
+
+def _filter(frame: pd.DataFrame, where: Mapping[str, Any] | None, name: str) -> pd.DataFrame:
+    """Rows whose columns hold the given values (:func:`where_matches`).
+
+    As YAML writes them, so "20 Mbps" and 3 both work and ``true`` (or ``True``) keeps a stored
+    boolean; and quantities by value, so "20 Mbit/s" keeps the rows of "20 Mbps".
+    """
+    if not where:
+        return frame
+    mask = np.ones(len(frame), dtype=bool)
+    found: dict[str, np.ndarray] = {}
+    for key, value in where.items():
+        if key not in frame.columns:
+            continue  # a column of another table (the task's app in a node table)
+        found[key] = where_matches(frame[key], key, str(value))
+        mask &= found[key]
+    selected = frame[mask]
+    if name == "tasks" and len(frame) and not len(selected):
+        shown = ", ".join(f"{k}={v}" for k, v in where.items())
+        for key, value in where.items():
+            if key in found and not found[key].any():
+                values = list(dict.fromkeys(texts(frame[key])))
+                listed = ", ".join(values[:12]) + (
+                    f", ... ({len(values)} in all)" if len(values) > 12 else ""
+                )
+                raise ExperimentError(
+                    f"--where {key}={value}: no rows have that value; {key} is one of {listed}"
+                )
+        raise ExperimentError(f"--where {shown}: no rows match")
+    return selected

@@ -1,0 +1,282 @@
+"""The notes under a figure of a results directory: how it was measured and what it does not show.
+
+What each kind of figure is a mean or a count of, over what (:func:`method_text`); the
+intervals drawn and how many runs each is over; values pooled or left undrawn, runs with no
+device power, tasks that did not complete, and keys that moved with the x axis or a series
+without being shown: each said in words, so that a reader never takes a figure for more than
+it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+
+from offloadsim.analysis.catalogue import of_completed_tasks
+from offloadsim.analysis.values import axis_texts
+from offloadsim.plots.completion import incomplete_note
+from offloadsim.plots.figure_data import FigureView, tied_keys
+from offloadsim.plots.series import interval_text, mean_ci_by, pooled_text
+
+__all__ = [
+    "incomplete_tasks_note",
+    "interval_note",
+    "method_note",
+    "method_text",
+    "moving_with_shown_note",
+    "moving_with_x_note",
+    "pooled_note",
+    "run_stages",
+    "undrawn_note",
+    "unpowered_note",
+]
+
+
+#: How a kind derives what it draws, where the axis alone would claim more than the records hold.
+_METHOD = {
+    "utilisation-time": (
+        "estimated from task records: each task's compute spread over its start–finish interval\n"
+        "(smoothed; overlapping queued tasks can read above 100 %); exact busy time: the nodes table"
+    ),
+    # Without it, a task's upload, compute and result return read as happening in the order drawn.
+    "timeline": (
+        "from task records: a task's totals drawn end to end from its arrival (transfer, queue, compute),\n"
+        "not when each happened; a run made with --stages draws every stage where and when it ran"
+    ),
+}
+
+
+#: The same, for a run recorded with ``--stages`` (see :func:`run_stages`).
+_METHOD_STAGES = {
+    "utilisation-time": (
+        "exact from stage records: each compute stage holds one core of its node from start to end\n"
+        "(tasks that arrived in the warm-up have none)"
+    ),
+}
+
+
+def method_text(kind: str, *, stages: bool) -> str:
+    """How a figure of ``kind`` derives what it draws, from stage records or not (``""``: it need not say).
+
+    ``offloadsim plot`` writes it under the figure, and so does a gallery
+    figure drawn by the same chart, so that both say it in the same words:
+
+    >>> print(method_text("utilisation-time", stages=False).splitlines()[0])
+    estimated from task records: each task's compute spread over its start–finish interval
+    """
+    return (_METHOD_STAGES if stages else _METHOD).get(kind, "")
+
+
+def method_note(view: FigureView, kind: str) -> str:
+    """How the figure derived what it draws (exact from a run's stage records, or estimated), if it says."""
+    return method_text(kind, stages=run_stages(view) is not None)
+
+
+def unpowered_note(kind: str, frame: pd.DataFrame) -> str:
+    """Said under an energy figure whose every run charged no joule above idle, as the run's table says.
+
+    Without ``power:`` on the sources every task's device energy is 0: the markers sat on a 0 mJ
+    line (under an axis running to -0.04 mJ) that read as "offloading costs the device nothing".
+    """
+    column = "device_energy_mean_j"
+    if kind != "energy" or column not in frame.columns or not len(frame):
+        return ""
+    energy = frame[column].to_numpy(dtype=float)
+    if not (energy[~np.isnan(energy)] == 0.0).all():
+        return ""
+    return "no run charged a joule above idle to a device: do the sources have power:?"
+
+
+def incomplete_tasks_note(view: FigureView, kind: str, frame: pd.DataFrame, shown: Sequence[str]) -> str:
+    """The configurations that did not complete many tasks, on a figure drawn from completed tasks."""
+    of_completed = kind in ("cdf", "split", "energy") or (
+        kind in ("bars", "sweep") and of_completed_tasks(view.metric)
+    )
+    return incomplete_note(frame, list(dict.fromkeys(shown)), view.label) if of_completed else ""
+
+
+def run_stages(view: FigureView) -> pd.DataFrame | None:
+    """The stage records of a single-run directory made with ``--stages``; ``None`` for any other."""
+    return view.results.stages if view.results.kind == "run" else None
+
+
+#: What each kind draws its 95 % CIs as (kinds not named draw none).
+_INTERVALS = {
+    "bars": "error bars",
+    "utilisation": "error bars",
+    "energy": "error bars",
+    "sweep": "bands",
+    "split": "bands",
+}
+
+
+def interval_note(
+    view: FigureView, kind: str, frame: pd.DataFrame, shown: Sequence[str], axes: Sequence[Axes]
+) -> str:
+    """What the figure's intervals are, over how many replications, and whether a log axis cuts one.
+
+    ``"error bars: 95 % CI of the mean (Student t) over 3 replications"``, counting the runs that
+    have a value of what is drawn (a run in which no task completed has no latency); an
+    interval whose lower end is 0 (a non-negative metric's CI cut at zero)
+    cannot end on a log axis, so the note says it runs off the axis.
+    Empty for kinds that draw no interval.
+    """
+    if kind not in _INTERVALS:
+        return ""
+    keys = [k for k in dict.fromkeys(shown) if k in frame.columns]
+    drawn = list(_DRAWN.get(kind) or (view.metric,)) if kind in _DRAWN else []
+    if set(drawn) <= set(frame.columns):  # a run with no value (no task completed) is in no mean
+        frame = frame[frame[drawn].notna().all(axis=1)]
+    low, high = _runs_per_configuration(frame, keys)
+    what = "mean split per run; bands" if kind == "split" else _INTERVALS[kind]
+    note = interval_text(what, low, high)
+    if high >= 2 and _cut_by_log_axis(view, kind, frame, keys, axes):
+        note += "\nan interval ending at the edge of a log axis runs on to 0"
+    return note
+
+
+#: Kinds that pool the records of every replication into each of their lines (they draw no interval).
+_POOLED = ("cdf",)
+
+
+def pooled_note(kind: str, frame: pd.DataFrame, shown: Sequence[str]) -> str:
+    """What a figure that draws each series from all its runs' records pools, said on the figure.
+
+    A latency CDF is drawn through the tasks of every replication of its
+    configuration at once: ``"each line pools the completed tasks of 8
+    replications"`` (a range, ``2–3``, when configurations differ).  Empty
+    for one run, and for kinds that average per run instead (their
+    :func:`interval_note` says over how many).
+    """
+    if kind not in _POOLED:
+        return ""
+    low, high = _runs_per_configuration(frame, [k for k in dict.fromkeys(shown) if k in frame.columns])
+    return pooled_text(low, high)
+
+
+def _runs_per_configuration(frame: pd.DataFrame, keys: Sequence[str]) -> tuple[int, int]:
+    """The fewest and most runs (replication and seed) among the rows of each combination of ``keys``."""
+    runs = [c for c in ("replication", "seed") if c in frame.columns and c not in keys]
+    if not runs or not len(frame):
+        return 1, 1
+    distinct = frame[[*keys, *runs]].drop_duplicates()
+    if not keys:
+        return len(distinct), len(distinct)
+    counts = distinct.groupby(list(keys), observed=True, dropna=False).size()
+    return int(counts.min()), int(counts.max())
+
+
+#: The columns a kind draws from its frame: a configuration with none of them in any row has no mark.
+_DRAWN = {"bars": None, "sweep": None, "energy": ("latency_mean_s", "device_energy_mean_j")}
+
+
+_UNDRAWN_SHOWN = 4  # configurations an undrawn note lists by name; the rest it counts
+
+
+def undrawn_note(view: FigureView, kind: str, frame: pd.DataFrame, shown: Sequence[str]) -> str:
+    """The configurations the figure has no mark for, which would otherwise vanish without a word.
+
+    A configuration none of whose tasks completed has no latency (nor a split, nor a CDF), so its
+    point, bar or line is simply not there: an overloaded policy's empty bar reads like 0 ms, its
+    missing points like a configuration never run. The note names each, and why, as
+    ``no task completed (policy, bandwidth): edge, 2 Mbps; edge, 10 Mbps``.
+    """
+    keys = [k for k in dict.fromkeys(shown) if k in frame.columns]
+    if not keys or not len(frame):
+        return ""
+    if kind in ("cdf", "split"):
+        if "status" not in frame.columns:
+            return ""
+        drawn = frame["status"].astype(str).eq("completed")
+        completed = drawn
+    elif kind in _DRAWN:
+        columns = list(_DRAWN[kind] or (view.metric,))
+        if not set(columns) <= set(frame.columns):
+            return ""
+        drawn = frame[columns].notna().all(axis=1)
+        completed = frame["completed"] > 0 if "completed" in frame.columns else drawn
+    else:
+        return ""
+    # Quantities in their axis's unit ("1 Mbit/s", as an axis of them says), not as the sweep wrote them.
+    grouping = [pd.Series(axis_texts(frame[k]), index=frame.index, name=k) for k in keys]
+    summary = pd.DataFrame({"drawn": drawn, "completed": completed}).groupby(grouping, sort=False).any()
+    missing = summary[~summary["drawn"]]
+    if missing.empty:
+        return ""
+    reasons: dict[str, list[str]] = {}
+    for values, row in missing.iterrows():
+        values = values if isinstance(values, tuple) else (values,)
+        why = "no value" if row["completed"] else "no task completed"
+        reasons.setdefault(why, []).append(", ".join(map(str, values)))
+    names = ", ".join(view.label(k) for k in keys)
+    lines = []
+    for why, configurations in reasons.items():
+        listed = "; ".join(configurations[:_UNDRAWN_SHOWN])
+        more = len(configurations) - _UNDRAWN_SHOWN
+        listed += f"; and {more} more" if more > 0 else ""
+        lines.append(f"not drawn, {why} ({names}): {listed}")
+    return "\n".join(lines)
+
+
+def _cut_by_log_axis(
+    view: FigureView, kind: str, frame: pd.DataFrame, keys: Sequence[str], axes: Sequence[Axes]
+) -> bool:
+    """Whether an interval's lower end is 0 (or below) on a log axis, which cannot show it."""
+    metrics = {"bars": {"y": view.metric}, "sweep": {"y": view.metric}}.get(
+        kind, {"x": "latency_mean_s", "y": "device_energy_mean_j"} if kind == "energy" else {}
+    )
+    for which, metric in metrics.items():
+        scales = [ax.get_xscale() if which == "x" else ax.get_yscale() for ax in axes]
+        if metric is None or "log" not in scales or metric not in frame.columns:
+            continue
+        table = mean_ci_by(frame, [k for k in keys if k != "replication"] or ["policy"], metric)
+        if bool(np.any(table["mean"].to_numpy(dtype=float) - table["ci"].to_numpy(dtype=float) <= 0)):
+            return True
+    return False
+
+
+def moving_with_x_note(view: FigureView, frame: pd.DataFrame, x_key: str | None, shown: Sequence[str]) -> str:
+    """``with uplink latency 50 ms, 20 ms, 5 ms``: swept keys zipped with the x axis, said under it.
+
+    A ``zip:`` block moves them together, so the x axis is not the only thing that changes along it
+    (the Neurosurgeon sweep's uplink latency falls as its bandwidth rises): the axis alone hides it.
+    """
+    if x_key is None or x_key not in frame.columns:
+        return ""
+    parts = []
+    for key in view.results.swept:
+        if key in shown or key not in frame.columns or frame[key].nunique() < 2:
+            continue
+        if tied_keys(frame, [x_key, key]) == [[x_key, key]]:
+            values = list(pd.unique(frame[[x_key, key]].drop_duplicates()[key].astype(object)))
+            parts.append(f"{view.label(key)} {', '.join(axis_texts(values))}")
+    return f"with {'; '.join(parts)}" if parts else ""
+
+
+def moving_with_shown_note(
+    view: FigureView, frame: pd.DataFrame, keys: Sequence[str], shown: Sequence[str]
+) -> str:
+    """``each stations has its own cuts: [edge-0] []; [edge-0, edge-1] [88]``, under the axes.
+
+    A swept key zipped with the series or the panels (the cuts of a ``fixed`` policy beside its
+    stations) pools nothing, each series holding one value of it, but the legend or the panel
+    titles alone hide that it changes too, as :func:`moving_with_x_note` says for the x axis.
+    """
+    parts = []
+    for lead in keys:
+        if lead not in frame.columns or frame[lead].nunique() < 2:
+            continue
+        for key in view.results.swept:
+            if key in shown or key not in frame.columns or frame[key].nunique() < 2:
+                continue
+            if tied_keys(frame, [lead, key]) == [[lead, key]]:
+                pairs = frame[[lead, key]].drop_duplicates().astype(object)
+                if all(str(a) == str(b) for a, b in zip(pairs[lead], pairs[key], strict=True)):
+                    continue  # one dimension under two names: a sweep's policies are its policy.name
+                leads, keyed = axis_texts(pairs[lead]), axis_texts(pairs[key])
+                values = "; ".join(f"{a} {b}" for a, b in zip(leads, keyed, strict=True))
+                parts.append(f"each {view.label(lead)} has its own {view.label(key)}: {values}")
+    return "\n".join(parts)

@@ -40,6 +40,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from offloadsim.plugins import plugin_line, shipped_module
 from offloadsim.scenario.errors import (
     Problem,
     ScenarioError,
@@ -53,6 +54,7 @@ from offloadsim.scenario.overrides import blame_given
 
 __all__ = [
     "SHIPPED",
+    "CheckFailed",
     "CheckedRun",
     "ScenarioCheck",
     "register_scenario_check",
@@ -147,6 +149,19 @@ _UNSKIPPABLE: Mapping[str, str] = {"policy": "policy-reach"}
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
+class CheckFailed(ScenarioError):
+    """A plug-in's scenario check raised, or returned what is not warnings: its bug, not offloadsim's.
+
+    One line naming the check, its function, the exception and the plug-in's line; the command line
+    shows it (exit 2) and, with ``--debug``, the traceback of the check's exception (its ``__cause__``).
+    """
+
+    @property
+    def show_cause_with_debug(self) -> bool:
+        """Whether there is the check's exception to show (not for a return refused here)."""
+        return self.__cause__ is not None
+
+
 def register_scenario_check(name: str, check: ScenarioCheck) -> None:
     """Run ``check`` on every scenario before it runs, after those registered before it.
 
@@ -186,12 +201,48 @@ def run_scenario_checks(run: CheckedRun) -> list[Problem]:
     for name in list(_CHECKS):
         if name in skipped:
             continue
+        check = _check(name)
         try:
-            problems = blame_given(_check(name)(run), given)
+            problems = blame_given(_warnings_of(check, name, run), given)
         except ScenarioError as error:
+            if isinstance(error, CheckFailed):
+                raise
             raise ScenarioError(_at_given(error.problems, run.given)) from None
         found.extend(tagged(problem, name) for problem in _at_given(problems, run.given))
     return found
+
+
+def _warnings_of(check: ScenarioCheck, name: str, run: CheckedRun) -> list[Problem]:
+    """What ``check`` warns of ``run``; a plug-in's exception or odd return is :class:`CheckFailed`.
+
+    A shipped check's exception stays what it is: offloadsim's bug.
+    """
+    module = str(getattr(check, "__module__", ""))
+    if shipped_module(module):
+        return list(check(run))
+    function = getattr(check, "__qualname__", type(check).__qualname__)
+    where = f"scenario check {describe(name)} ({module}.{function})"
+    try:
+        found = check(run)  # a generator's exception comes from list(): the check's too
+        iterable = isinstance(found, Iterable) and not isinstance(found, str | Problem)
+        problems = list(found) if iterable else None
+    except ScenarioError:
+        raise
+    except Exception as error:
+        text = str(error).splitlines()[0] if str(error) else ""
+        said = f"{where} raised {type(error).__name__}" + (f": {text}" if text else "") + plugin_line(error)
+        raise CheckFailed([Problem(run.scenario.source, "", said)]) from error
+    if problems is None or not all(isinstance(problem, Problem) for problem in problems):
+        got = type(found).__name__ if problems is None else _first_not_a_problem(problems)
+        said = f"{where} returned {got}, expected a list of offloadsim.scenario.errors.Problem"
+        raise CheckFailed([Problem(run.scenario.source, "", said)])
+    return problems
+
+
+def _first_not_a_problem(problems: list[Problem]) -> str:
+    """``a list holding a str``: the first item of a check's return that is not a Problem."""
+    item = next(problem for problem in problems if not isinstance(problem, Problem))
+    return f"a list holding a {type(item).__name__}"
 
 
 def skipped_checks(scenario: Scenario) -> tuple[str, ...]:

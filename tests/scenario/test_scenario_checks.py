@@ -8,6 +8,8 @@ run's refusal (exit 2).
 
 from __future__ import annotations
 
+import os
+
 import pytest
 import yaml
 from scenario_testkit import small_document
@@ -93,6 +95,48 @@ def test_a_check_that_refuses_makes_validate_exit_2_naming_the_key(tmp_path, cap
         assert "Traceback" not in err
     finally:
         unregister_scenario_check("test-refusal")
+
+
+def test_a_check_that_raises_is_named_as_the_plugins_bug_not_offloadsims(tmp_path, capsys):
+    """It was ``internal error: RuntimeError: check boom``, exit 1: offloadsim's bug, naming no check."""
+
+    def crashing(run: CheckedRun) -> list[Problem]:
+        raise RuntimeError("check boom")
+
+    line = crashing.__code__.co_firstlineno + 1
+    register_scenario_check("test-crashing", crashing)
+    try:
+        path = _scenario_file(tmp_path)
+        assert main(["validate", str(path)]) == 2
+        (said,) = capsys.readouterr().err.splitlines()
+        assert said == (
+            f'offloadsim: error: {path}: scenario check "test-crashing" ({__name__}.{crashing.__qualname__}) '
+            f"raised RuntimeError: check boom ({os.path.basename(__file__)}, line {line}, in crashing); "
+            "run again with --debug to see its traceback"
+        )
+        assert main(["--debug", "validate", str(path)]) == 2
+        err = capsys.readouterr().err
+        assert "Traceback" in err and 'raise RuntimeError("check boom")' in err
+    finally:
+        unregister_scenario_check("test-crashing")
+
+
+@pytest.mark.parametrize(
+    ("returned", "said"),
+    [(None, "NoneType"), ("seed is odd", "str"), (["seed is odd"], "a list holding a str")],
+)
+def test_a_check_that_returns_no_warnings_is_named_with_what_it_returned(tmp_path, capsys, returned, said):
+    """``None`` was ``internal error: TypeError: 'NoneType' object is not iterable`` (exit 1), a string
+    ``internal error: AttributeError: 'str' object has no attribute 'key_path'``: neither named the check."""
+    register_scenario_check("test-returns", lambda run: returned)
+    try:
+        path = _scenario_file(tmp_path)
+        assert main(["validate", str(path)]) == 2
+        (line,) = capsys.readouterr().err.splitlines()
+        assert line.startswith(f'offloadsim: error: {path}: scenario check "test-returns" (')
+        assert line.endswith(f"returned {said}, expected a list of offloadsim.scenario.errors.Problem")
+    finally:
+        unregister_scenario_check("test-returns")
 
 
 def test_a_warning_about_a_set_value_says_so(tmp_path, plugin_check):

@@ -207,11 +207,18 @@ def register_carried(policies: Mapping[str, Any]) -> None:
 
     A Dask worker outlives the command: a policy an earlier command brought under the
     same name (the script since edited) is replaced, never run stale; one the worker
-    has of its own (a plug-in, its own registration) is kept, as in a local pool.
+    registered of its own (its import of the script) is kept, as in a local pool.  A plug-in
+    of the same name yields, as it does in the parent, where the registration took the name
+    from it: the workers run what the command runs.
     """
     if not policies:
         return
-    from offloadsim.policies.registry import find_policy, register_policy, unregister_policy
+    from offloadsim.policies.registry import (
+        find_policy,
+        register_policy,
+        registered_here,
+        unregister_policy,
+    )
 
     with _CARRIED_LOCK:
         for name, factory in policies.items():
@@ -219,10 +226,11 @@ def register_carried(policies: Mapping[str, Any]) -> None:
                 import cloudpickle
 
                 factory = cloudpickle.loads(factory.pickled)
-            known = find_policy(name)
-            if known is not None and (known.factory is factory or _CARRIED.get(name) is not known.factory):
+            find_policy(name)  # the plug-ins read first: a registration below takes a name from one
+            own = registered_here().get(name)
+            if own is not None and (own is factory or _CARRIED.get(name) is not own):
                 continue
-            if known is not None:
+            if own is not None:
                 unregister_policy(name)
             register_policy(name)(factory)
             _CARRIED[name] = factory

@@ -194,6 +194,31 @@ def test_a_worker_replaces_a_policy_an_earlier_job_brought_and_keeps_its_own():
             carried._CARRIED.pop(name, None)
 
 
+def test_a_worker_runs_the_parents_registration_not_a_plugin_of_the_same_name(monkeypatch):
+    """In the command, a policy the script registered takes the name from an installed plug-in (which
+    is skipped with a warning); the pool's workers kept the plug-in and ran it instead, so the same
+    ``compare`` gave other results with ``workers=2`` than with ``workers=1``."""
+    from offloadsim.experiments import carried
+    from offloadsim.policies import registry
+    from offloadsim.policies.registry import build_info, find_policy, unregister_policy
+
+    class Installed:
+        """The plug-in's policy, as the worker reads it from its entry point."""
+
+    class Scripts:
+        """The policy the script registered, which the command ran."""
+
+    registry.find_policy("edge")  # the entry points read, so that the worker's plug-in stays put
+    monkeypatch.setitem(registry._PLUGINS, "test-plugin-policy", build_info("test-plugin-policy", Installed))
+    assert find_policy("test-plugin-policy").factory is Installed
+    try:
+        carried.register_carried({"test-plugin-policy": Scripts})
+        assert find_policy("test-plugin-policy").factory is Scripts
+    finally:
+        unregister_policy("test-plugin-policy")
+        carried._CARRIED.pop("test-plugin-policy", None)
+
+
 SESSION = """
 from offloadsim.experiments import compare
 from offloadsim.policies import Plan, register_policy

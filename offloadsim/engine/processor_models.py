@@ -18,7 +18,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
-from offloadsim.plugins import EntryPointGroup, unclaimed
+from offloadsim.engine.errors import EngineError
+from offloadsim.plugins import EntryPointGroup, plugin_line, shipped_module, unclaimed
 from offloadsim.suggest import quoted
 
 if TYPE_CHECKING:
@@ -30,6 +31,7 @@ __all__ = [
     "ENTRY_POINT_GROUP",
     "ProcessorFactory",
     "ProcessorLike",
+    "build_processor",
     "get_processor_model",
     "processor_model_names",
     "register_processor_model",
@@ -131,6 +133,53 @@ def get_processor_model(name: str) -> ProcessorFactory:
     if factory is None:
         raise KeyError(f"unknown processor model {quoted(name)}; known: {', '.join(sorted(_MODELS))}")
     return factory
+
+
+def build_processor(env: simpy.Environment, model: ProcessorModel) -> ProcessorLike:
+    """The processor ``model`` describes, built by the factory its ``model:`` names.
+
+    A plug-in's factory that raises, or builds an object that lacks a member of
+    :class:`ProcessorLike`, is an :class:`EngineError` naming the model, the node and what is
+    wrong (the missing members, or the exception and the plug-in's line), not an
+    ``AttributeError`` deep in the kernel later.  A shipped model's exception stays what it is.
+    """
+    name = model.spec.model
+    try:
+        factory = get_processor_model(name)
+    except KeyError as error:
+        raise EngineError(str(error.args[0])) from None
+    if shipped_module(str(getattr(factory, "__module__", ""))):
+        return factory(env, model)
+    where = (
+        f"processor model {quoted(name)} ({_describe(factory)}), "
+        f"for processor {quoted(model.spec.name)} of {quoted(model.node)},"
+    )
+    try:
+        processor = factory(env, model)
+    except Exception as error:
+        text = str(error).splitlines()[0] if str(error) else ""
+        said = f"{where} raised {type(error).__name__}" + (f": {text}" if text else "") + plugin_line(error)
+        raise EngineError(said) from error
+    missing = [member for member in _MEMBERS if not hasattr(processor, member)]
+    if missing:
+        raise EngineError(
+            f"{where} built a {type(processor).__qualname__}, which lacks {', '.join(missing)} "
+            "(what offloadsim.engine.processor_models.ProcessorLike declares)"
+        )
+    return processor
+
+
+def _describe(factory: object) -> str:
+    """``module.qualname`` of a factory, for messages."""
+    qualname = getattr(factory, "__qualname__", type(factory).__qualname__)
+    return f"{getattr(factory, '__module__', '?')}.{qualname}"
+
+
+#: What the kernel, the view and the energy meters use of a processor: ProcessorLike's members.
+_MEMBERS: tuple[str, ...] = (
+    *ProcessorLike.__annotations__,
+    *(name for name, value in vars(ProcessorLike).items() if callable(value) and not name.startswith("_")),
+)
 
 
 def processor_model_names() -> tuple[str, ...]:

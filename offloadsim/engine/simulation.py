@@ -27,8 +27,8 @@ from offloadsim.engine.piecewise import PiecewiseLog
 from offloadsim.engine.planning import CompiledPlans, LastPlan, PlanCompiler, reordered_cut_bytes
 from offloadsim.engine.policy_faults import blame_policy
 from offloadsim.engine.processor import fifo, refused
-from offloadsim.engine.processor_models import ProcessorFactory, get_processor_model
 from offloadsim.engine.processor_models import ProcessorLike as Processor
+from offloadsim.engine.processor_models import build_processor
 from offloadsim.engine.records import RawRun, RecordLog
 from offloadsim.engine.recovery import Recovery
 from offloadsim.engine.streams import stream, workload_name
@@ -85,7 +85,7 @@ class Simulation:
         for node in world.processors:
             built = []
             for model in world.processors_of(node):
-                processor = _processor_model(model.spec.model)(self.env, model)
+                processor = build_processor(self.env, model)
                 self.resources[(node, processor.name)] = processor
                 built.append(processor)
             self.processors[node] = built[0]
@@ -798,14 +798,6 @@ def _battery_left(meter: NodeMeter | None) -> float:
     if meter.drained_at is not None:
         return 0.0
     return max(0.0, 1.0 - meter.energy_j() / meter.battery_j)
-
-
-def _processor_model(name: str) -> ProcessorFactory:
-    """The registered processor model ``name``."""
-    try:
-        return get_processor_model(name)
-    except KeyError as error:
-        raise EngineError(str(error.args[0])) from None
 
 
 def _kind(name: str) -> WorkKind:

@@ -9,10 +9,12 @@ nothing gets the node's first processor.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pytest
 
+from offloadsim.cli import main
 from offloadsim.engine import EngineError, simulate
 from offloadsim.engine.processor import Processor
 from offloadsim.engine.processor_models import register_processor_model, unregister_processor_model
@@ -222,3 +224,38 @@ def test_a_processor_model_without_in_service_says_its_cut_stages_are_nobodys(tm
             "serving as the node went down (1 time) drew energy in the node's energy_j but in no task's "
             "device_energy, so its tasks do not add up to its energy"
         ]
+
+
+class NoRefusals(OneCore):
+    """A model written from the protocol that forgot the ``refused`` counter."""
+
+    def __init__(self, env: Any, model: Any):
+        super().__init__(env, model)
+        del self.refused
+
+
+def broken(env: Any, model: Any) -> OneCore:
+    raise ValueError("no such accelerator")
+
+
+@pytest.mark.parametrize(
+    ("factory", "said"),
+    [
+        (NoRefusals, "built a NoRefusals, which lacks refused (what offloadsim.engine.processor_models."),
+        (broken, f"raised ValueError: no such accelerator ({os.path.basename(__file__)}, line "),
+    ],
+)
+def test_a_plugged_in_model_that_breaks_the_protocol_is_named_before_the_run(tmp_path, capsys, factory, said):
+    """A missing counter was ``internal error: AttributeError: 'NoRefusals' object has no attribute
+    'refused'`` (exit 1) from the kernel, and a factory's exception the same, naming no model."""
+    register_processor_model("half-done", factory)
+    try:
+        (tmp_path / "trace.csv").write_text("time\n1\n1.05\n")
+        path = tmp_path / "toy.yaml"
+        path.write_text(SCENARIO.replace("model: turbo", "model: half-done"))
+        assert main(["run", str(path), "--out", str(tmp_path / "out"), "-q"]) == 2
+        *_, line = capsys.readouterr().err.splitlines()  # after idle-processors: local uses the CPU
+        where = f'"half-done" ({__name__}.{factory.__qualname__}), for processor "gpu" of "box", '
+        assert line.startswith(f"offloadsim: error: processor model {where}{said}"), line
+    finally:
+        unregister_processor_model("half-done")

@@ -163,8 +163,8 @@ def build_processor(env: simpy.Environment, model: ProcessorModel) -> ProcessorL
     missing = [member for member in _MEMBERS if not hasattr(processor, member)]
     if missing:
         raise EngineError(
-            f"{where} built a {type(processor).__qualname__}, which lacks {', '.join(missing)} "
-            "(what offloadsim.engine.processor_models.ProcessorLike declares)"
+            f"{where} built a processor of class {type(processor).__qualname__}, which lacks "
+            f"{', '.join(missing)} (what offloadsim.engine.processor_models.ProcessorLike declares)"
         )
     return processor
 

@@ -241,7 +241,7 @@ def broken(env: Any, model: Any) -> OneCore:
 @pytest.mark.parametrize(
     ("factory", "said"),
     [
-        (NoRefusals, "built a NoRefusals, which lacks refused (what offloadsim.engine.processor_models."),
+        (NoRefusals, "built a processor of class NoRefusals, which lacks refused (what offloadsim.engine."),
         (broken, f"raised ValueError: no such accelerator ({os.path.basename(__file__)}, line "),
     ],
 )

@@ -38,6 +38,7 @@ import copy
 import json
 import os
 import random
+import resource
 import shutil
 import signal
 import subprocess
@@ -58,6 +59,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import fuzz_features as features  # noqa: E402  (mutations of the features added since)
 
 TRACES = base.SCENARIOS / "traces"
+#: How the campaign passes --case-memory to _command (in its env; not passed on to the command).
+MEMORY_VARIABLE = "FUZZ_CAMPAIGN_CASE_GIB"
 ODD_NAMES = ["🙂", "é-node", "a b", "a.b", "x[0]", "-", "*", "0", "true", "null", "a" * 300, "$source"]
 ODD_VALUES: list[Any] = [
     *base.NUMBERS,
@@ -384,17 +387,85 @@ def make_case(seed: int, index: int, bases: list[dict[str, Any]], directory: Pat
     }
 
 
+#: The mutators of valid values (--valid-share), with their weights.
+VALID_OPS = {"power": 2, "dynamics": 4, "arrivals": 1, "recovery": 2, "llm": 2, "plugin": 1, "none": 1}
+
+
+def make_valid_case(seed: int, index: int, bases: list[dict[str, Any]], directory: Path) -> dict[str, Any]:
+    """Case ``index`` of ``seed`` drawn from valid values only (``--valid-share``): it should run.
+
+    Its draws come from a stream of their own (``seed:index:valid``), so the
+    default campaign's case ``index`` stays the mutant it was.
+    """
+    rng = random.Random(f"{seed}:{index}:valid")
+    which = rng.randrange(len(bases))
+    document = copy.deepcopy(bases[which])
+    mutations: list[str] = []
+    for _ in range(rng.choice((1, 1, 2, 3))):
+        op = rng.choices(list(VALID_OPS), weights=list(VALID_OPS.values()))[0]
+        if op == "power":
+            mutations.append(features.valid_power(document, rng))
+        elif op == "dynamics":
+            mutations.append(features.valid_dynamics(document, rng))
+        elif op == "arrivals":
+            mutations.append(features.valid_arrivals(document, rng, directory, index))
+        elif op == "recovery":
+            mutations.append(features.valid_recovery(document, rng))
+        elif op == "llm":
+            mutations.append(features.valid_llm(document, rng))
+        elif op == "plugin":
+            mutations.append(features.valid_plugin(document, rng))
+        else:
+            mutations.append("none")
+    path = base._write(document, directory / f"case-{index}.yaml")
+    extra = rng.choices(["", "compare", "sweep"], weights=[6, 1, 2])[0]
+    sweep: tuple[dict[str, Any] | str, bool] | None = None
+    if extra == "sweep":
+        sweep = features.valid_sweep(document, path.name, rng)
+        mutations.append(f"sweep {sweep[0]!r:.200}{' --dry-run' if sweep[1] else ''}")
+    return {
+        "index": index,
+        "base": which,
+        "path": path,
+        "sets": [],
+        "extra": extra,
+        "sweep": sweep,
+        "mutations": ["valid values", *mutations],
+    }
+
+
+def draw_case(
+    seed: int, index: int, bases: list[dict[str, Any]], directory: Path, valid_share: float
+) -> dict[str, Any]:
+    """Case ``index``: of valid values with probability ``valid_share``, otherwise the default mutant.
+
+    Whether it is drawn valid comes from a stream of its own
+    (``seed:index:share``), so a case that is not is the default's case ``index``.
+    """
+    if valid_share > 0 and random.Random(f"{seed}:{index}:share").random() < valid_share:
+        return make_valid_case(seed, index, bases, directory)
+    return make_case(seed, index, bases, directory)
+
+
 def _command(argv: list[str], seconds: float, env: dict[str, str]) -> tuple[int | str, str]:
     """``offloadsim ARGV`` as a process: (exit status or "timeout", stderr).
 
     Past the bound it is sent SIGTERM (it must clean up), then SIGKILL.
     """
+    memory = env.get(MEMORY_VARIABLE)
+
+    def bound_memory() -> None:  # in the child, before it runs offloadsim
+        if memory:
+            limit = int(float(memory) * 2**30)
+            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
     process = subprocess.Popen(
         [sys.executable, "-m", "offloadsim", *argv],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
-        env=env,
+        env={k: v for k, v in env.items() if k != MEMORY_VARIABLE},
         start_new_session=True,
+        preexec_fn=bound_memory if memory else None,
     )
     try:
         _, err = process.communicate(timeout=seconds)
@@ -486,28 +557,43 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--minutes", type=float, default=None, help="stop after this long")
     parser.add_argument("--case-seconds", type=float, default=20.0, help="bound of one command")
     parser.add_argument("--work", type=Path, default=Path("fuzz-campaign"))
+    parser.add_argument(
+        "--valid-share",
+        type=float,
+        default=0.0,
+        help="draw this share of the cases from valid values only, so they reach the engine "
+        "(default 0: every case a mutant; the others stay the default's cases)",
+    )
+    parser.add_argument(
+        "--case-memory", type=float, default=None, help="bound of one command's address space, GiB"
+    )
     args = parser.parse_args(argv)
+    if not 0 <= args.valid_share <= 1:
+        parser.error(f"--valid-share: expected a share in [0, 1], got {args.valid_share}")
     work = args.work.resolve()
     cases_dir, findings_dir = work / "cases", work / "findings"
     for folder in (cases_dir, findings_dir, work / "xdg"):
         folder.mkdir(parents=True, exist_ok=True)
     env = {k: v for k, v in os.environ.items() if k != "OFFLOADSIM_PROFILE_PATH"}
     env["XDG_DATA_HOME"] = str(work / "xdg")
+    if args.case_memory:
+        env[MEMORY_VARIABLE] = str(args.case_memory)
     features.install_plugins(work / "site")  # plug-in policies the mutants may name
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(work / "site"), env.get("PYTHONPATH")]))
     bases = base._base_documents(work)
     indices = args.only or range(args.start, args.start + args.cases)
     deadline = time.monotonic() + 60 * args.minutes if args.minutes else None
-    ran = found = accepted = 0
+    ran = found = accepted = drawn_valid = 0
     for index in indices:
         if deadline is not None and time.monotonic() > deadline:
             break
         for child in cases_dir.iterdir():
             shutil.rmtree(child) if child.is_dir() else child.unlink()
-        case = make_case(args.seed, index, bases, cases_dir)
+        case = draw_case(args.seed, index, bases, cases_dir, args.valid_share)
         findings = check(case, cases_dir, args.case_seconds, env)
         ran += 1
         accepted += case["valid"] == 0
+        drawn_valid += case["mutations"][:1] == ["valid values"]
         if findings:
             found += 1
             kept = findings_dir / f"s{args.seed}-case-{index}"
@@ -526,7 +612,8 @@ def main(argv: list[str] | None = None) -> int:
         if ran % 25 == 0:
             print(f"{ran} cases, {found} with findings", flush=True)
     print(
-        f"done: {ran} cases (seed {args.seed}), {found} with findings; {accepted} valid mutants ran; "
+        f"done: {ran} cases (seed {args.seed}), {found} with findings; {accepted} valid mutants ran"
+        f"{f' ({drawn_valid} drawn from valid values)' if args.valid_share else ''}; "
         f"log {work / 'findings.jsonl'}"
     )
     return 1 if found else 0

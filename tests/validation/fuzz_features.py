@@ -725,3 +725,274 @@ def sweep(
     if rng.random() < 0.05:
         return rng.choice(["", "base: [\n", "- 1\n", "\xff"]), dry
     return doc, dry
+
+
+# --------------------------------------------------------------------------- valid values (--valid-share)
+
+#: Values each quantity's key takes, in its unit: plausible ones and the edges of what still runs
+#: within a case's bound (tiny positive, large).  ``period`` is how often the world changes (a
+#: failure's mtbf, an update): its floor keeps a run of a few seconds to some thousands of changes,
+#: where ``delay`` (a timeout, a latency, a pause) may be as small as 1 ns.
+VALID: dict[str, list[Any]] = {
+    "delay": ["1 ns", "1 us", "1 ms", "50 ms", "200 ms", "1 s", "30 s", "1e6 s"],
+    "period": ["1 ms", "10 ms", "100 ms", "1 s", "5 s", "1e6 s"],
+    "power": ["1 uW", "1 mW", "0.5 W", "3 W", "1 kW", "1e6 W"],
+    "energy": ["1e-6 J", "1 mJ", "1 J", "50 J", "10 Wh", "1e30 J"],
+    "length": ["1 m", "20 m", "150 m", "1 km", "100 km"],
+    "velocity": ["0.01 m/s", "1 m/s", "10 m/s", "30 m/s"],
+    "frequency": ["1 kHz", "1 MHz", "20 MHz", "1 GHz"],
+    "dbm": ["-30 dBm", "0 dBm", "23 dBm", "60 dBm"],
+    "noise": ["-174 dBm", "-95 dBm", "-60 dBm"],
+    "db": ["0 dB", "40 dB", "120 dB"],
+    "exponent": [1, 2, 3.5, 6],
+    "bandwidth": ["1 bps", "1 kbps", "1 Mbps", "20 Mbps", "1 Gbps", "1e12 bps"],
+    "probability": [0, 1e-9, 0.01, 0.5, 0.99, 1],
+    "tokens": [1, 2, 16, 64, 256],
+}
+
+
+def valid(kind: str, rng: random.Random) -> Any:
+    """A value of quantity ``kind`` that validation takes (a distribution of it now and then for times)."""
+    value = rng.choice(VALID[kind])
+    if kind in ("delay", "period") and rng.random() < 0.25:
+        return {rng.choice(["exponential", "deterministic"]): value}
+    if kind == "tokens" and rng.random() < 0.25:
+        return {"uniform": [1, value]}
+    return value
+
+
+def _valid_pair(document: dict[str, Any], rng: random.Random) -> list[str] | None:
+    """The two ends of a link of the document (patterns resolved to their first node), or None."""
+    links = [
+        link
+        for link in document.get("links") or []
+        if isinstance(link, dict) and isinstance(link.get("between"), list) and len(link["between"]) == 2
+    ]
+    if not links:
+        return None
+    return [str(n).replace("*", "0").replace("[0-9]", "0") for n in rng.choice(links)["between"]]
+
+
+def valid_power(document: dict[str, Any], rng: random.Random) -> str:
+    """Power states and a battery on a device group, every value one validation takes."""
+    groups = _groups(document, "device")
+    if not groups:
+        return "valid power (no device)"
+    group = rng.choice(groups)
+    draws = sorted(rng.sample(range(len(VALID["power"])), k=4))  # idle draws least: every state holds it
+    states = {
+        key: VALID["power"][draw]
+        for key, draw in zip(("idle", "busy", "transmit", "receive"), draws, strict=True)
+        if rng.random() < 0.8 or key == "idle"
+    }
+    if rng.random() < 0.4:
+        states["tail"] = rng.choice(VALID["delay"])
+    if rng.random() < 0.8:
+        states["battery"] = rng.choice(VALID["energy"])
+    document["nodes"][group]["power"] = states
+    return f"valid power on {group!r}: {states!r:.100}"
+
+
+def valid_dynamics(document: dict[str, Any], rng: random.Random) -> str:
+    """A dynamics entry of any kind with values validation takes, on nodes and links that exist."""
+    devices, aps = _groups(document, "device"), _groups(document, "network", "edge")
+    computing = [g for g in _groups(document) if isinstance(document["nodes"][g].get("processor"), dict)]
+    pair = _valid_pair(document, rng)
+    kinds = ["failures", "node-schedule"]
+    kinds += ["link-schedule", "gilbert-elliott", "random-walk"] if pair else []
+    kinds += ["mobility"] if devices and aps else []  # (and access points linked to them)
+    kind = rng.choice(kinds)
+    entry: dict[str, Any] = {"kind": kind}
+    if kind == "failures":
+        if pair is not None and rng.random() < 0.4:
+            entry["link"] = pair
+        else:
+            entry["nodes"] = rng.choice(computing or _groups(document))
+        entry["mtbf"] = valid("period", rng)
+        entry["mttr"] = valid("period", rng)
+        if rng.random() < 0.3:
+            entry["start"] = rng.choice(VALID["delay"])
+    elif kind == "node-schedule":
+        entry["node"] = rng.choice(computing or _groups(document))
+        at, steps = 0.0, []
+        for _ in range(rng.randrange(1, 4)):
+            steps.append({"at": f"{at:g} s", "up": rng.random() < 0.5})
+            at += rng.choice([0.001, 0.1, 1.0, 5.0])
+        entry["steps"] = steps
+    elif kind == "link-schedule":
+        entry["link"] = pair
+        at, steps = 0.0, []
+        for _ in range(rng.randrange(1, 4)):
+            step: dict[str, Any] = {"at": f"{at:g} s"}
+            for key in rng.sample(["bandwidth", "reverse_bandwidth", "latency", "up"], k=rng.randrange(1, 3)):
+                step[key] = (
+                    rng.random() < 0.5
+                    if key == "up"
+                    else rng.choice(VALID["delay" if key == "latency" else "bandwidth"])
+                )
+            steps.append(step)
+            at += rng.choice([0.001, 0.1, 1.0, 5.0])
+        entry["steps"] = steps
+    elif kind == "gilbert-elliott":
+        entry["link"] = pair
+        keys = rng.sample(["bandwidth", "reverse_bandwidth", "latency", "loss"], k=rng.randrange(1, 3))
+        kinds_of = {"bandwidth": "bandwidth", "reverse_bandwidth": "bandwidth", "latency": "delay"}
+        for state in ("good", "bad"):
+            entry[state] = {
+                "mean": rng.choice(VALID["period"]),
+                **{
+                    key: rng.choice(VALID["probability"][:-1])
+                    if key == "loss"
+                    else rng.choice(VALID[kinds_of[key]])
+                    for key in keys
+                },
+            }
+        if rng.random() < 0.3:
+            entry["start"] = rng.choice(["good", "bad"])
+    elif kind == "random-walk":
+        entry["link"] = pair
+        low, high = sorted(rng.sample(VALID["bandwidth"], k=2), key=_bits)
+        entry.update(
+            every=rng.choice(VALID["period"]), step=rng.choice(VALID["bandwidth"]), min=low, max=high
+        )
+        entry["start"] = rng.choice([low, high])  # else the link's own bandwidth, maybe outside them
+    else:
+        device = rng.choice(devices)
+        linked = {  # the groups a link joins to the device's nodes: they may be its access points
+            str(other).removesuffix("-*")
+            for link in document.get("links") or []
+            if isinstance(link, dict) and isinstance(link.get("between"), list)
+            for end, other in (link["between"], link["between"][::-1])
+            if str(end).removesuffix("-*") == device
+        }
+        points = [n for g in aps if g in linked for n in _expanded(document, g)][: rng.randrange(1, 4)]
+        if not points:
+            return "valid dynamics mobility (no access point linked to the devices)"
+        entry["devices"] = f"{device}-*" if (document["nodes"][device].get("count") or 1) > 1 else device
+        entry["access_points"] = [
+            {"node": ap, "position": [f"{100 * i} m", "10 m"], "radius": rng.choice(VALID["length"])}
+            for i, ap in enumerate(points)
+        ]
+        entry["random_waypoint"] = {
+            "area": [rng.choice(VALID["length"][1:]), rng.choice(VALID["length"])],
+            "speed": rng.choice(
+                [rng.choice(VALID["velocity"]), ["1 m/s", rng.choice(VALID["velocity"][1:])]]
+            ),
+            **({"pause": rng.choice(VALID["delay"])} if rng.random() < 0.5 else {}),
+        }
+        entry["update"] = rng.choice(VALID["period"])
+        entry["attach"] = rng.choice(["nearest", "strongest"])
+        entry["in_flight"] = rng.choice(["continue", "restart", "fail"])
+        if entry["attach"] == "strongest" or rng.random() < 0.3:
+            entry["radio"] = {
+                "bandwidth": rng.choice(VALID["frequency"]),
+                "transmit_power": rng.choice(VALID["dbm"]),
+                "noise": rng.choice(VALID["noise"]),
+                "exponent": rng.choice(VALID["exponent"]),
+                "reference_loss": rng.choice(VALID["db"]),
+            }
+    existing = document.get("dynamics")
+    document["dynamics"] = [*(existing if isinstance(existing, list) and rng.random() < 0.5 else []), entry]
+    return f"valid dynamics {kind}: {entry!r:.160}"
+
+
+def _bits(bandwidth: str) -> float:
+    """A VALID bandwidth in bit/s (to order a pair of them)."""
+    number, unit = bandwidth.split()
+    return float(number) * {"bps": 1, "kbps": 1e3, "Mbps": 1e6, "Gbps": 1e9}[unit]
+
+
+def valid_arrivals(document: dict[str, Any], rng: random.Random, directory: Path, index: int) -> str:
+    """A workload entry's arrivals read from a good CSV trace: times in order, some at one instant."""
+    workload = document.get("workload")
+    entries = [e for e in workload if isinstance(e, dict)] if isinstance(workload, list) else []
+    if not entries:
+        return "valid arrivals (no workload)"
+    entry = rng.choice(entries)
+    for key in ("rate", "period", "jitter", "users", "think"):
+        entry.pop(key, None)
+    times = sorted(rng.choice([0.0, 1e-9, 0.001, 0.5, 1.0, 3.0]) for _ in range(rng.randrange(1, 12)))
+    path = directory / f"arrivals-{index}.csv"
+    path.write_text("time\n" + "".join(f"{t:g}\n" for t in times), encoding="utf-8")
+    entry["arrivals"], entry["trace"] = "trace", str(path)
+    return f"valid arrival trace {times}"
+
+
+def valid_recovery(document: dict[str, Any], rng: random.Random) -> str:
+    """A ``recovery:`` block validation takes, often in a world whose servers fail."""
+    block: dict[str, Any] = {"timeout": rng.choice(VALID["delay"])}
+    if rng.random() < 0.7:
+        block["retries"] = rng.choice([0, 1, 2, 3])
+    if rng.random() < 0.5:
+        block["backoff"] = rng.choice(VALID["delay"])
+    if rng.random() < 0.6:
+        block["fallback"] = rng.choice(["drop", "local", "another"])
+    document["recovery"] = block
+    computing = [g for g in _groups(document, "edge", "cloud")]
+    if computing and rng.random() < 0.5:
+        existing = document.get("dynamics")
+        document["dynamics"] = [
+            *(existing if isinstance(existing, list) else []),
+            {
+                "kind": "failures",
+                "nodes": rng.choice(computing),
+                "mtbf": valid("period", rng),
+                "mttr": "0.2 s",
+            },
+        ]
+    return f"valid recovery {block!r:.100}"
+
+
+def valid_llm(document: dict[str, Any], rng: random.Random) -> str:
+    """An application made a zoo LLM with token counts and a precision validation takes."""
+    apps = document.get("applications")
+    if not isinstance(apps, dict) or not apps:
+        return "valid llm (no application)"
+    name = rng.choice(list(apps))
+    app = {"model": rng.choice(LLMS[:3])}
+    for key in ("deadline",):
+        if isinstance(apps[name], dict) and key in apps[name]:
+            app[key] = apps[name][key]
+    app["prompt_tokens"] = valid("tokens", rng)
+    app["output_tokens"] = valid("tokens", rng)
+    if rng.random() < 0.3:
+        app["params"] = {"precision": rng.choice(["int4", "int8", "fp16", "bf16", "fp32"])}
+    apps[name] = app
+    if rng.random() < 0.2:
+        apps[f"{name}-big"] = {"model": rng.choice(LLMS[:3]), "output_tokens": valid("tokens", rng)}
+        app["alternatives"] = [f"{name}-big"]
+        document["policy"] = "model-select"
+    return f"valid llm {name!r}: {app!r:.140}"
+
+
+def valid_plugin(document: dict[str, Any], rng: random.Random) -> str:
+    """A plug-in policy (installed by :func:`install_plugins`) with parameters it takes."""
+    computing = [
+        n
+        for g in _groups(document)
+        if isinstance(document["nodes"][g].get("processor"), dict)
+        for n in _expanded(document, g)
+    ]
+    name = rng.choice(["fuzz-typed", "fuzz-typed", "fuzz-factory", "fuzz-checked"])
+    policy: dict[str, Any] = {"name": name}
+    if name == "fuzz-typed":
+        if computing and rng.random() < 0.5:
+            policy["via"] = rng.choice(computing)
+        policy["prefer"] = rng.choice(["edge", "cloud", "device"])
+        if rng.random() < 0.3:
+            policy["count"] = rng.choice([0, 1, 2**31])
+    if rng.random() < 0.5:
+        policy["share"] = rng.choice([0, 1e-9, 0.5, 1])
+    document["policy"] = policy
+    return f"valid plug-in policy {policy!r:.120}"
+
+
+def valid_sweep(document: dict[str, Any], base: str, rng: random.Random) -> tuple[dict[str, Any], bool]:
+    """A sweep over the case's scenario that loads: seeds, policies, replications (at times ``--dry-run``)."""
+    doc: dict[str, Any] = {"base": base, "grid": {"seed": rng.choice([[1], [1, 2], [3, 1 << 40]])}}
+    if rng.random() < 0.5:
+        doc["policies"] = rng.choice([["local"], ["local", "edge"], ["edge", "cloud"]])
+    doc["replications"] = rng.choice([1, 1, 2])
+    if rng.random() < 0.3 and isinstance(document.get("duration"), str):
+        doc["zip"] = {"duration": [document["duration"], "1 s"], "warmup": ["0 s", "1 ms"]}
+    return doc, rng.random() < 0.2

@@ -31,3 +31,45 @@ def test_three_campaign_cases_run_clean_and_replay_alike(tmp_path: Path, capsys)
     first, again = cases
     assert first["mutations"] == again["mutations"] and first["sets"] == again["sets"]
     assert first["path"].read_bytes() == again["path"].read_bytes()
+
+
+@pytest.mark.slow(reason="runs every shipped scenario, then validates 60 cases in process: about a minute")
+def test_valid_share_cases_validate_and_leave_the_default_cases_alone(tmp_path: Path, monkeypatch):
+    """``--valid-share``'s cases reach the engine; every other case is still the default's mutant."""
+    campaign = _campaign()
+    bases = campaign.base._base_documents(tmp_path)
+    campaign.features.install_plugins(tmp_path / "site")
+    monkeypatch.syspath_prepend(str(tmp_path / "site"))  # the plug-in policies the cases may name
+    refusals: list[str] = []
+    for index in range(60):
+        folder = tmp_path / f"valid-{index}"
+        folder.mkdir()
+        case = campaign.make_valid_case(7, index, bases, folder)
+        code, _, err = campaign.base._cli(["validate", str(case["path"])])
+        if code != 0:
+            refusals.append(err)
+    assert len(refusals) <= 6, f"{len(refusals)} of 60 valid-value cases refused: {refusals[:3]}"
+    drawn = 0
+    for index in range(40):
+        (tmp_path / f"d{index}").mkdir()
+        (tmp_path / f"m{index}").mkdir()
+        case = campaign.draw_case(7, index, bases, tmp_path / f"d{index}", 0.5)
+        if case["mutations"][:1] == ["valid values"]:
+            drawn += 1
+            continue
+        default = campaign.make_case(7, index, bases, tmp_path / f"m{index}")
+        assert case["mutations"] == default["mutations"] and case["extra"] == default["extra"]
+        assert case["path"].read_bytes() == default["path"].read_bytes()
+    assert 10 <= drawn <= 30  # about half of 40
+    # A documented finding replays as it did: seed 2's case 49 nests a list past the limit.
+    (tmp_path / "doc").mkdir()
+    assert "raw deep" in campaign.draw_case(2, 49, bases, tmp_path / "doc", 0.0)["mutations"]
+
+
+def test_case_memory_bounds_each_command(tmp_path: Path):
+    """``--case-memory`` reaches the command: too small a bound and offloadsim cannot start."""
+    campaign = _campaign()
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    assert campaign._command(["--version"], 60, env)[0] == 0
+    code, err = campaign._command(["--version"], 60, {**env, campaign.MEMORY_VARIABLE: "0.01"})
+    assert code != 0 and campaign.MEMORY_VARIABLE not in err

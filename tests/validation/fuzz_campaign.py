@@ -510,6 +510,24 @@ def _output_problems(code: int | str, out: Path, records: str | None) -> list[st
     return problems
 
 
+def _differences(one: Path, two: Path) -> list[str]:
+    """The tables of two output directories that differ (parquet by content, CSV and text by bytes)."""
+    import pyarrow.parquet as pq
+
+    names = sorted(p.name for p in one.iterdir() if p.suffix in (".parquet", ".csv", ".txt"))
+    if names != sorted(p.name for p in two.iterdir() if p.suffix in (".parquet", ".csv", ".txt")):
+        return [f"tables {names} against {sorted(p.name for p in two.iterdir())}"]
+    return [
+        name
+        for name in names
+        if not (
+            pq.read_table(one / name).equals(pq.read_table(two / name))
+            if name.endswith(".parquet")
+            else (one / name).read_bytes() == (two / name).read_bytes()
+        )
+    ]
+
+
 def check(case: dict[str, Any], directory: Path, seconds: float, env: dict[str, str]) -> list[str]:
     """Run a case's commands; return what broke the contract (empty: nothing)."""
     path: Path = case["path"]
@@ -533,8 +551,13 @@ def check(case: dict[str, Any], directory: Path, seconds: float, env: dict[str, 
     if valid in (0, 2) and ran in (0, 2) and valid != ran:
         findings.append(f"validate exited {valid} but run {ran}")
     if case["extra"] == "compare" and valid == 0:
-        argv = ["compare", str(path), *sets, "--policies", "local,edge", "-n", "2", "--workers", "1"]
-        step("compare", argv, directory / f"compare-{case['index']}", "summary.txt", path)
+        argv = ["compare", str(path), *sets, "--policies", "local,edge", "-n", "2"]
+        one, two = directory / f"compare-{case['index']}", directory / f"compare2-{case['index']}"
+        if (
+            step("compare", [*argv, "--workers", "1"], one, "summary.txt", path) == 0
+            and step("compare --workers 2", [*argv, "--workers", "2"], two, "summary.txt", path) == 0
+        ):
+            findings.extend(f"records differ with 2 workers: {d}" for d in _differences(one, two))
     elif case["sweep"] is not None:
         document, dry = case["sweep"]
         sweep = directory / f"sweep-{case['index']}.yaml"
@@ -598,7 +621,7 @@ def main(argv: list[str] | None = None) -> int:
             found += 1
             kept = findings_dir / f"s{args.seed}-case-{index}"
             shutil.copytree(
-                cases_dir, kept, dirs_exist_ok=True, ignore=shutil.ignore_patterns("run-*", "compare-*")
+                cases_dir, kept, dirs_exist_ok=True, ignore=shutil.ignore_patterns("run-*", "compare*")
             )
             record = {
                 "seed": args.seed,

@@ -285,6 +285,37 @@ def test_a_warmup_too_long_to_simulate_is_refused(tiny_scenario: Path, tmp_path:
     assert main(["validate", str(tiny_scenario), "--set", "warmup=1e7 s"]) == 0, capsys.readouterr().err
 
 
+LLM_WARMUP = """\
+name: llm-warmup
+duration: 1 s
+warmup: {warmup}
+nodes:
+  phone: {{tier: device, count: 3, processor: {{profile: cortex-a76}}}}
+applications:
+  chat: {{model: llama-3.2-1b, prompt_tokens: 64, output_tokens: 40}}
+workload:
+  - {{app: chat, sources: phone-*, rate: 0.01 /s}}
+"""
+
+
+def test_a_warmup_counts_the_output_tokens_its_llm_requests_decode(tmp_path: Path, capsys):
+    """Each output token is a stage that costs the engine what a request does (fuzz seed 31, case 154).
+
+    A warm-up of 2^31 s at 0.03 requests a second is 6.4e7 requests, under the
+    bound, but of 40 tokens each: 2.6e9 stages, a run of about nine hours.
+    """
+    path = tmp_path / "s.yaml"
+    path.write_text(LLM_WARMUP.format(warmup="2147483648 s"))
+    one_error(
+        capsys,
+        ["validate", str(path)],
+        f"{path}: warmup: about 6.44e+07 requests arrive during the warm-up and decode about 2.58e+09 "
+        "output tokens, more than the 100,000,000 requests and tokens",
+    )
+    path.write_text(LLM_WARMUP.format(warmup="5e7 s"))  # 1.5e6 requests and 6e7 tokens: within it
+    assert main(["validate", str(path)]) == 0, capsys.readouterr().err
+
+
 CLOSED = """\
 name: closed
 duration: 100 s

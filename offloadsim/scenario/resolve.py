@@ -47,6 +47,7 @@ from offloadsim.scenario.size import (
     SetBy,
     expected_arrivals,
     measured_window,
+    output_tokens_per_task,
     stages_per_task,
 )
 from offloadsim.suggest import did_you_mean_file, quoted, quoted_listing
@@ -334,11 +335,13 @@ def _with_closed_loops(
     (:func:`least_service`), the think time and that service bound how often
     the users send (``ArrivalProcess.served_arrivals``): ``think: 1 ns`` over work
     of a nanosecond is about 10^9 requests a second, which the checks now see.
+    The warm-up is checked again here with the output tokens its LLM requests
+    decode (:func:`check_warmup`), which need the applications too.
     """
     end = doc.warmup + doc.duration
     recovery = _recovery(doc)
     timeout = recovery.timeout_s if recovery is not None and recovery.timeout_s is not None else math.inf
-    tasks, warm, stages, bounded = list(entry_tasks), 0.0, footprint.stages, set()
+    tasks, warm, tokens, stages, bounded = list(entry_tasks), 0.0, 0.0, footprint.stages, set()
 
     @functools.cache
     def served_of(app: str) -> tuple[float, int] | None:
@@ -361,9 +364,12 @@ def _with_closed_loops(
                 bounded.add(i)
             counted = bound
         warm += counted[1]
+        if entry.app in applications:
+            tokens += counted[1] * output_tokens_per_task(applications[entry.app], applications)
+    # _footprint counted the warm-up's requests before the applications were read: their tokens now
+    check_warmup(warm, problems, tokens)
     if not bounded:
         return footprint
-    check_warmup(warm, problems)
     processes = [entry.arrivals for entry in workload]
     by_entry = [dict.fromkeys(entry.sources) for entry in workload]
     keys = dict(footprint.keys)

@@ -69,14 +69,20 @@ def check_clock(
             problems.add(f"workload[{i}].{key}", message)
 
 
-def check_warmup(warmup_tasks: float, problems: ProblemList) -> None:
-    """Add a problem if more requests than :data:`MAX_WARMUP_TASKS` are expected during the warm-up."""
-    if warmup_tasks > MAX_WARMUP_TASKS:
+def check_warmup(warmup_tasks: float, problems: ProblemList, tokens: float = 0.0) -> None:
+    """Add a problem if more requests than :data:`MAX_WARMUP_TASKS` are expected during the warm-up.
+
+    ``tokens``: the output tokens those requests decode (LLM applications),
+    each a stage that costs the engine about what a request does, so counted
+    as one: 10^6 requests of 200 tokens are as long a warm-up as 2 x 10^8.
+    """
+    if warmup_tasks + tokens > MAX_WARMUP_TASKS:
+        decoding = f" and decode about {tokens:.3g} output tokens" if tokens else ""
         problems.add(
             "warmup",
-            f"about {warmup_tasks:.3g} requests arrive during the warm-up, more than the "
-            f"{MAX_WARMUP_TASKS:,} a run may simulate without recording them (each takes the engine "
-            "10 to 70 us); make the warm-up shorter",
+            f"about {warmup_tasks:.3g} requests arrive during the warm-up{decoding}, more than the "
+            f"{MAX_WARMUP_TASKS:,} {'requests and tokens' if tokens else 'requests'} a run may simulate "
+            "without recording them (each takes the engine 10 to 70 us); make the warm-up shorter",
         )
 
 

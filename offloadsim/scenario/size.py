@@ -50,6 +50,9 @@ __all__ = [
     "expected_arrivals",
     "measured_window",
     "series_row_bytes",
+
+
+    "output_tokens_per_task",
     "stages_per_task",
 ]
 
@@ -259,9 +262,16 @@ def stages_per_task(
     LLM request adds its mean output tokens (one decode stage each), the
     most of its own and its alternatives'.
     """
+    return (STAGES_PER_TASK if transfers else 1) + output_tokens_per_task(app, applications)
+
+
+def output_tokens_per_task(app: RecordsStages, applications: Mapping[str, RecordsStages]) -> float:
+    """Mean output tokens a request of ``app`` decodes (one stage each); 0 for one that is no LLM.
+
+    The most of its own and its alternatives', since a policy may serve it by any of them.
+    """
     served = [app, *(applications[name] for name in app.alternatives if name in applications)]
-    tokens = max((a.output_tokens.mean for a in served if a.output_tokens is not None), default=0.0)
-    return (STAGES_PER_TASK if transfers else 1) + tokens
+    return max((a.output_tokens.mean for a in served if a.output_tokens is not None), default=0.0)
 
 
 class CountsArrivals(Protocol):

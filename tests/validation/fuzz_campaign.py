@@ -23,12 +23,25 @@ failed keeps ``failures.log`` and its finished points for the rerun, as
 designed).  The plug-in policies are a distribution the campaign lays out
 under ``WORK/site`` and puts on the commands' ``PYTHONPATH``.
 
+Most mutants are refused by ``validate``, so they reach the engine rarely.
+``--valid-share P`` draws a share ``P`` of the cases from valid values only
+(``fuzz_features.VALID``: each quantity's plausible values and the edges of
+what still runs, tiny positive to large, in its unit) on the same features,
+so that they run: dynamics, batteries, recovery, LLMs, plug-ins, comparisons
+(run again with two workers: tables that differ are a finding) and sweeps.
+Which cases are drawn so, and their values, come from random streams of
+their own: every other case is the default campaign's mutant of its number.
+``--case-memory`` bounds each command's address space.
+
 Cases are numbered; case ``i`` of seed ``s`` is the same mutant on every run
 of the same version of this script (and ``fuzz_features.py``: a mutator added
 or changed gives a number another mutant), so a finding is reproduced with
-``--seed s --only i`` (its mutant is also kept under ``WORK/findings``)::
+``--seed s --only i`` and the run's ``--valid-share`` (its mutant is also kept
+under ``WORK/findings``)::
 
     python tests/validation/fuzz_campaign.py --seed 1 --cases 1000 --minutes 45 --work /tmp/fuzz
+    python tests/validation/fuzz_campaign.py --seed 31 --cases 5000 --minutes 15 --valid-share 0.5 \
+        --case-seconds 60 --case-memory 4 --work /tmp/fuzz31
 """
 
 from __future__ import annotations

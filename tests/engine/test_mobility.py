@@ -581,3 +581,23 @@ def test_a_step_along_a_file_s_tracks_reads_them_in_place_whatever_their_length(
 
     short, long = step_s(2_000), step_s(400_000)  # tracks of 1,000 and 200,000 rows
     assert long < 10 * short, (short, long)
+
+
+def test_a_sample_due_after_the_run_walks_no_legs(monkeypatch):
+    """The engine reads a timeline one item ahead: its next sample was placed, walking every leg to it.
+
+    With ``update: 1e6 s`` a run of 5 s walked each device about 40,000 legs to a
+    sample it never applied (fuzz seed 33, case 126: 30 s for a 5 s run); the
+    places are now found when a sample is applied.
+    """
+    legs = []
+    leg = _Walkers._leg
+    monkeypatch.setattr(_Walkers, "_leg", lambda self, i, now: (legs.append(now), leg(self, i, now)))
+    text = (
+        WAYPOINTS.replace("ATTACH", "nearest")
+        .replace("600 s", "5 s")
+        .replace("update: 0.5 s", "update: 1e6 s")
+    )
+    result = simulate(build_world(load_scenario_text(text, source="<t>")), seed=3)
+    assert len(result.tasks) > 0
+    assert max(legs) < 5.0 and len(legs) < 30  # each device's legs begun by 5 s: a few, none after

@@ -68,8 +68,9 @@ came up.
 
 from __future__ import annotations
 
+import functools
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -233,9 +234,9 @@ class Mobility:
     def timeline(self, spec: MobilitySpec, rng: np.random.Generator) -> Iterator[tuple[float, WorldChange]]:
         """Every ``update`` s, the devices' positions: applied, they hand over and re-rate (see _Attachments).
 
-        The positions and each access point's rank come from the walk alone; which
-        access points are up is read when a sample is applied, since the engine
-        reads a timeline one item ahead of the clock.
+        The positions and each access point's rank come from the walk alone; they,
+        and which access points are up, are read when a sample is applied, since
+        the engine reads a timeline one item ahead of the clock (see _Sample).
         """
         points = spec.access_points
         ax = np.array([p.x for p in points])
@@ -248,9 +249,9 @@ class Mobility:
             if isinstance(spec.motion, Waypoints)
             else _Tracks(spec.motion)
         )
-        t = 0.0
-        step = 0
-        while True:
+
+        def place(t: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+            """The devices' distances to the access points at ``t``, which cover them, how each ranks."""
             x, y = position.at(t)
             distance = np.hypot(x[:, None] - ax[None, :], y[:, None] - ay[None, :])
             covered = distance <= radius[None, :]
@@ -262,7 +263,12 @@ class Mobility:
                 score[near, point] = radio.received_dbm(distance[near, point], 0.0) + state.ap_power[point]
             else:
                 score[covered] = -distance[covered]
-            yield t, _Sample(state, distance, covered, score)
+            return distance, covered, score
+
+        t = 0.0
+        step = 0
+        while True:
+            yield t, _Sample(state, functools.partial(place, t))
             if t >= position.end_s:
                 return  # every device stands still from here on
             step += 1
@@ -386,19 +392,24 @@ class _Attachments:
 
 
 class _Sample:
-    """The devices' places at one sample: applied, the attachments follow them (see _Attachments)."""
+    """The devices' places at one sample: applied, the attachments follow them (see _Attachments).
 
-    __slots__ = ("covered", "distance", "score", "state")
+    The places are found when the sample is applied, not when the timeline
+    yields it: the engine reads a timeline one item ahead of the clock, and a
+    walker reaches a sample by walking every leg since the one before, so a
+    sample due past the run's end (``update: 1e6 s`` in a run of 5 s) walked a
+    million legs the run never used.  Samples apply in time order, as walkers ask.
+    """
 
-    def __init__(self, state: _Attachments, distance: np.ndarray, covered: np.ndarray, score: np.ndarray):
+    __slots__ = ("place", "state")
+
+    def __init__(self, state: _Attachments, place: Callable[[], tuple[np.ndarray, np.ndarray, np.ndarray]]):
         self.state = state
-        self.distance = distance
-        self.covered = covered
-        self.score = score
+        self.place = place
 
     def apply(self, topology: Topology) -> None:
         """Hand over the devices that must, from the access points up now, and re-rate their links."""
-        self.state.sample(topology, self.distance, self.covered, self.score)
+        self.state.sample(topology, *self.place())
 
 
 class _Walkers:

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from offloadsim.policies.registry import clear_policy_cache
+
 SCRIPT = Path(__file__).with_name("fuzz_campaign.py")
 
 
@@ -33,13 +35,14 @@ def test_three_campaign_cases_run_clean_and_replay_alike(tmp_path: Path, capsys)
     assert first["path"].read_bytes() == again["path"].read_bytes()
 
 
-@pytest.mark.slow(reason="runs every shipped scenario, then validates 60 cases in process: about a minute")
-def test_valid_share_cases_validate_and_leave_the_default_cases_alone(tmp_path: Path, monkeypatch):
+def test_valid_share_cases_validate_and_leave_the_default_cases_alone(tmp_path: Path, monkeypatch, request):
     """``--valid-share``'s cases reach the engine; every other case is still the default's mutant."""
     campaign = _campaign()
     bases = campaign.base._base_documents(tmp_path)
     campaign.features.install_plugins(tmp_path / "site")
     monkeypatch.syspath_prepend(str(tmp_path / "site"))  # the plug-in policies the cases may name
+    clear_policy_cache()  # the base documents' runs looked them up before they were there
+    request.addfinalizer(clear_policy_cache)  # and the tests after this one must not find them
     refusals: list[str] = []
     for index in range(60):
         folder = tmp_path / f"valid-{index}"

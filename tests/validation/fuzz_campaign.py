@@ -57,6 +57,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -400,8 +401,16 @@ def make_case(seed: int, index: int, bases: list[dict[str, Any]], directory: Pat
     }
 
 
-#: The mutators of valid values (--valid-share), with their weights.
-VALID_OPS = {"power": 2, "dynamics": 4, "arrivals": 1, "recovery": 2, "llm": 2, "plugin": 1, "none": 1}
+#: The mutators of valid values (--valid-share): each one's weight, and how it is called.
+VALID_OPS: dict[str, tuple[int, Callable[[dict[str, Any], random.Random, Path, int], str]]] = {
+    "power": (2, lambda document, rng, _, __: features.valid_power(document, rng)),
+    "dynamics": (4, lambda document, rng, _, __: features.valid_dynamics(document, rng)),
+    "arrivals": (1, features.valid_arrivals),
+    "recovery": (2, lambda document, rng, _, __: features.valid_recovery(document, rng)),
+    "llm": (2, lambda document, rng, _, __: features.valid_llm(document, rng)),
+    "plugin": (1, lambda document, rng, _, __: features.valid_plugin(document, rng)),
+    "none": (1, lambda *_: "none"),
+}
 
 
 def make_valid_case(seed: int, index: int, bases: list[dict[str, Any]], directory: Path) -> dict[str, Any]:
@@ -415,21 +424,8 @@ def make_valid_case(seed: int, index: int, bases: list[dict[str, Any]], director
     document = copy.deepcopy(bases[which])
     mutations: list[str] = []
     for _ in range(rng.choice((1, 1, 2, 3))):
-        op = rng.choices(list(VALID_OPS), weights=list(VALID_OPS.values()))[0]
-        if op == "power":
-            mutations.append(features.valid_power(document, rng))
-        elif op == "dynamics":
-            mutations.append(features.valid_dynamics(document, rng))
-        elif op == "arrivals":
-            mutations.append(features.valid_arrivals(document, rng, directory, index))
-        elif op == "recovery":
-            mutations.append(features.valid_recovery(document, rng))
-        elif op == "llm":
-            mutations.append(features.valid_llm(document, rng))
-        elif op == "plugin":
-            mutations.append(features.valid_plugin(document, rng))
-        else:
-            mutations.append("none")
+        op = rng.choices(list(VALID_OPS), weights=[weight for weight, _ in VALID_OPS.values()])[0]
+        mutations.append(VALID_OPS[op][1](document, rng, directory, index))
     path = base._write(document, directory / f"case-{index}.yaml")
     extra = rng.choices(["", "compare", "sweep"], weights=[6, 1, 2])[0]
     sweep: tuple[dict[str, Any] | str, bool] | None = None

@@ -49,10 +49,8 @@ __all__ = [
     "closed_loop_arrivals",
     "expected_arrivals",
     "measured_window",
-    "series_row_bytes",
-
-
     "output_tokens_per_task",
+    "series_row_bytes",
     "stages_per_task",
 ]
 

@@ -12,7 +12,7 @@ from offloadsim import engine
 from offloadsim.cli import main
 from offloadsim.engine.errors import EngineError
 from offloadsim.engine.workload import STALL_LIMIT
-from offloadsim.scenario import ScenarioError, load_scenario_text, quantities
+from offloadsim.scenario import ScenarioError, distributions, load_scenario_text
 
 # One device whose requests take no time, asked by a closed loop with no think time.
 ZERO_LOOP = """\
@@ -165,7 +165,7 @@ def test_failures_whose_draws_round_to_zero_stop_the_run_naming_their_keys(
     """
     line = _stopped(tmp_path, capsys, ZERO_FAILURES).replace(str(tmp_path / "s.yaml"), "s.yaml")
     assert line.startswith("offloadsim: error: s.yaml: dynamics[0].mtbf.lognormal.sigma: expected a"), line
-    monkeypatch.setattr(quantities, "LOGNORMAL_MAX_SIGMA", math.inf)
+    monkeypatch.setattr(distributions, "LOGNORMAL_MAX_SIGMA", math.inf)
     line = _stopped(tmp_path, capsys, ZERO_FAILURES).replace(str(tmp_path / "s.yaml"), "s.yaml")
     assert line.startswith("offloadsim: error: s.yaml: dynamics[0]: changed the world"), line  # at its file
     assert "in a row at 0 s" in line and "dynamics[0].mtbf and dynamics[0].mttr" in line

@@ -86,9 +86,23 @@ def per_task(scenario: str, small: int, large: int, overrides: Sequence[str] = (
     }
 
 
+def two_sizes(text: str) -> tuple[int, int]:
+    """``"10000,30000"``: the two run sizes, whole numbers above 0, the second the larger."""
+    parts = text.split(",")
+    try:
+        small, large = (int(part) for part in parts)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected two task counts like 10000,30000, got {text!r}") from None
+    if not 0 < small < large:
+        raise argparse.ArgumentTypeError(f"expected two task counts above 0, the second larger, got {text!r}")
+    return small, large
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--tasks", default="10000,30000", help="the two sizes, about (default 10000,30000)")
+    parser.add_argument(
+        "--tasks", type=two_sizes, default=(10_000, 30_000), help="the two sizes, about (default 10000,30000)"
+    )
     parser.add_argument("--scenario", choices=sorted(SCENARIOS), default="city", help="city: (b); mm1: (a)")
     parser.add_argument(
         "--set",
@@ -100,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--top", type=int, default=30, help="functions to list (default 30)")
     parser.add_argument("--json", type=Path, help="write every function's calls per task here")
     args = parser.parse_args(argv)
-    small, large = (int(part) for part in args.tasks.split(","))
+    small, large = args.tasks
     report = per_task(args.scenario, small, large, args.set)
     n1, n2 = report["tasks"]
     print(

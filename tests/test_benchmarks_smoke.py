@@ -309,3 +309,12 @@ def test_the_disk_bytes_benchmark_reads_its_flags_as_before():
     )
     assert parser.parse_args(["--fixed"]).fixed and parser.parse_args(["--jobs"]).jobs
     assert parser.parse_args([]).scenarios == []
+
+
+@pytest.mark.parametrize("given", ["10", "a,b", "30,10", "0,10", "1,2,3"])
+def test_call_counts_refuses_task_sizes_it_cannot_difference_in_one_line(given, capsys):
+    """``--tasks 10`` ended in a ValueError traceback (the two sizes unpacked from one)."""
+    with pytest.raises(SystemExit) as stopped:
+        _load("call_counts").main(["--tasks", given])
+    assert stopped.value.code == 2
+    assert "argument --tasks: expected two task counts" in capsys.readouterr().err

@@ -27,6 +27,7 @@ __all__ = [
     "EntryPointGroup",
     "PluginSkipped",
     "PluginWarning",
+    "dotted_name",
     "instance",
     "named_object",
     "origin_of",
@@ -68,6 +69,15 @@ def shipped_module(module: str) -> bool:
     [True, True, False]
     """
     return module == "offloadsim" or module.startswith("offloadsim.")
+
+
+def dotted_name(obj: Any) -> str:
+    """``module.Qualified.name`` of a class or function a user registered, for messages naming it.
+
+    >>> dotted_name(shipped_module)
+    'offloadsim.plugins.shipped_module'
+    """
+    return f"{getattr(obj, '__module__', '?')}.{getattr(obj, '__qualname__', repr(obj))}"
 
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
 from offloadsim.engine.errors import EngineError
-from offloadsim.plugins import EntryPointGroup, plugin_line, shipped_module, unclaimed
+from offloadsim.plugins import EntryPointGroup, dotted_name, plugin_line, shipped_module, unclaimed
 from offloadsim.suggest import quoted
 
 if TYPE_CHECKING:
@@ -151,7 +151,7 @@ def build_processor(env: simpy.Environment, model: ProcessorModel) -> ProcessorL
     if shipped_module(str(getattr(factory, "__module__", ""))):
         return factory(env, model)
     where = (
-        f"processor model {quoted(name)} ({_describe(factory)}), "
+        f"processor model {quoted(name)} ({dotted_name(factory)}), "
         f"for processor {quoted(model.spec.name)} of {quoted(model.node)},"
     )
     try:
@@ -167,12 +167,6 @@ def build_processor(env: simpy.Environment, model: ProcessorModel) -> ProcessorL
             f"{', '.join(missing)} (what offloadsim.engine.processor_models.ProcessorLike declares)"
         )
     return processor
-
-
-def _describe(factory: object) -> str:
-    """``module.qualname`` of a factory, for messages."""
-    qualname = getattr(factory, "__qualname__", type(factory).__qualname__)
-    return f"{getattr(factory, '__module__', '?')}.{qualname}"
 
 
 #: What the kernel, the view and the energy meters use of a processor: ProcessorLike's members.

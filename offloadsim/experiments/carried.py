@@ -19,6 +19,7 @@ from typing import Any
 
 from offloadsim.experiments.jobs import Job, JobResult, Runner
 from offloadsim.experiments.storage import ExperimentError
+from offloadsim.plugins import dotted_name
 from offloadsim.suggest import quoted
 
 __all__ = [
@@ -96,7 +97,7 @@ def by_value_from_a_session(carried: dict[str, Any], left: dict[str, str]) -> di
     except ImportError:
         for name in session:
             left[name] = (
-                f"{_describe_factory(carried.pop(name))} is defined in this interactive session, which the "
+                f"{dotted_name(carried.pop(name))} is defined in this interactive session, which the "
                 "worker processes cannot import, and cloudpickle, which would carry it, is not installed "
                 "(pip install 'offloadsim[distributed]')"
             )
@@ -105,11 +106,6 @@ def by_value_from_a_session(carried: dict[str, Any], left: dict[str, str]) -> di
         name: _ByValue(cloudpickle.dumps(factory)) if name in session else factory
         for name, factory in carried.items()
     }
-
-
-def _describe_factory(factory: Any) -> str:
-    """``__main__.main.<locals>.Inner``: where a policy's factory is defined."""
-    return f"{getattr(factory, '__module__', '?')}.{getattr(factory, '__qualname__', repr(factory))}"
 
 
 def _check_policies_above_the_guard(path: str, source: str, policies: Mapping[str, Any]) -> None:
@@ -188,9 +184,7 @@ def carried_policies(
             (dumps or pickle.dumps)(factory)
         except Exception as error:  # any pickling failure: not carried
             if left is not None:
-                left[name] = (
-                    f"{_describe_factory(factory)} cannot be pickled ({type(error).__name__}: {error})"
-                )
+                left[name] = f"{dotted_name(factory)} cannot be pickled ({type(error).__name__}: {error})"
             continue
         carried[name] = factory
     return carried

@@ -19,7 +19,7 @@ import typing
 from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple, cast
 
-from offloadsim.plugins import EntryPointGroup, PluginSkipped, PluginWarning, shipped_module
+from offloadsim.plugins import EntryPointGroup, PluginSkipped, PluginWarning, dotted_name, shipped_module
 from offloadsim.policies.base import Policy
 from offloadsim.policies.faults import describe_build_failure
 from offloadsim.policies.params import ParamKind, is_sequence_origin
@@ -175,9 +175,11 @@ def register_policy(name: str) -> Callable[[Any], Any]:
 
     def decorator(factory: Any) -> Any:
         existing = _REGISTERED.get(name)
-        redefined = existing is not None and _describe(existing.factory) == _describe(factory)
+        redefined = existing is not None and dotted_name(existing.factory) == dotted_name(factory)
         if existing is not None and existing.factory is not factory and not redefined:
-            raise ValueError(f"a policy named {name!r} is already registered ({_describe(existing.factory)})")
+            raise ValueError(
+                f"a policy named {name!r} is already registered ({dotted_name(existing.factory)})"
+            )
         # The same class defined again (a notebook's cell run again, a module reloaded) replaces the old.
         _REGISTERED[name] = build_info(name, factory)
         return factory
@@ -283,9 +285,8 @@ def make_policy(name: str, params: Mapping[str, Any] | None = None) -> Policy:
             raise
         raise PolicyBuildError(message) from exc
     if not callable(getattr(policy, "decide", None)):
-        message = (
-            f"policy {quoted(name)} ({_describe(info.factory)}) built {policy!r}, which has no decide method"
-        )
+        built = f"policy {quoted(name)} ({dotted_name(info.factory)}) built {policy!r}"
+        message = f"{built}, which has no decide method"
         if shipped_module(str(getattr(info.factory, "__module__", ""))):
             raise TypeError(message)
         raise PolicyBuildError(message)
@@ -441,10 +442,6 @@ def _type_name(hint: Any) -> str:
     return getattr(hint, "__name__", str(hint))
 
 
-def _describe(factory: Any) -> str:
-    return f"{getattr(factory, '__module__', '?')}.{getattr(factory, '__qualname__', repr(factory))}"
-
-
 # --- checking parameters ---------------------------------------------------------------
 
 
@@ -465,7 +462,7 @@ def _check_params(info: PolicyInfo, given: Mapping[str, Any]) -> None:
     if {"task", "view"} <= set(missing) and not isinstance(info.factory, type):
         # def my_policy(task, view): a decide function registered as the policy's factory
         raise PolicyParamError(
-            f"policy {quoted(info.name)} ({_describe(info.factory)}) is registered as a factory, which is "
+            f"policy {quoted(info.name)} ({dotted_name(info.factory)}) is registered as a factory, which is "
             "called with the scenario's policy parameters and returns the policy, but it takes decide's "
             "(task, view): register a class with a decide(self, task, view) method instead"
         )
@@ -584,7 +581,7 @@ def _add_plugin(entry: Any, factory: Any, origin: str) -> None:
         _REGISTERED[entry.name] = dataclasses.replace(registered, origin=origin)
         return
     if registered is not None:
-        raise PluginSkipped(f"the name is taken by {_describe(registered.factory)}")
+        raise PluginSkipped(f"the name is taken by {dotted_name(registered.factory)}")
     if entry.name in _PLUGINS:
         raise PluginSkipped(f"{_PLUGINS[entry.name].origin} already provides a policy of that name")
     _PLUGINS[entry.name] = info

@@ -40,7 +40,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from offloadsim.plugins import plugin_line, shipped_module
+from offloadsim.plugins import dotted_name, plugin_line, shipped_module
 from offloadsim.scenario.errors import (
     Problem,
     ScenarioError,
@@ -220,8 +220,7 @@ def _warnings_of(check: ScenarioCheck, name: str, run: CheckedRun) -> list[Probl
     module = str(getattr(check, "__module__", ""))
     if shipped_module(module):
         return list(check(run))
-    function = getattr(check, "__qualname__", type(check).__qualname__)
-    where = f"scenario check {describe(name)} ({module}.{function})"
+    where = f"scenario check {describe(name)} ({dotted_name(check)})"
     try:
         found = check(run)  # a generator's exception comes from list(): the check's too
         iterable = isinstance(found, Iterable) and not isinstance(found, str | Problem)

@@ -114,7 +114,6 @@ class Summary:
     node_drained_at: dict[str, float] = field(default_factory=dict)
     battery_count: int = 0
     battery_least_left: dict[str, float] = field(default_factory=dict)
-
     retried: int = 0
     recovered: int = 0
 

@@ -85,6 +85,7 @@ class NodeMeter:
         "down_w",
         "drained_at",
         "env",
+        "fresh",
         "frozen_j",
         "idle_w",
         "last",
@@ -135,6 +136,10 @@ class NodeMeter:
         self.pending: list[tuple[float, Any, Task | None]] = []
         # Receptions its going down cut (:meth:`went_down`): (the flow's key, None once started; its task).
         self.deaf: list[tuple[Any, Task | None]] = []
+        # The keys of the receptions expected since the node last went down, kept while one that
+        # down cut is still to end (``deaf``): a delivery named here ends its own reception, not a
+        # cut one's (a cut reception already started is known by its task only, None on a server).
+        self.fresh: list[Any] = []
         self.last = 0.0
         self.tx_on_s = 0.0  # time with at least one flow leaving
         self.rx_on_s = 0.0
@@ -179,6 +184,8 @@ class NodeMeter:
         """
         if self.drained_at is not None:
             return
+        if self.deaf:  # a reception cut by the last down is still to end: this one is not it
+            self.fresh.append(key)
         now: float = self.env.now
         if at <= now:  # no latency: it arrives as it leaves
             self.flow_started(False, task)
@@ -233,21 +240,33 @@ class NodeMeter:
         """Whether the flow ``key`` (None: its ``task``) is one :meth:`went_down` cut; forgotten if so.
 
         A cut reception still pending is known by its key; one started, by its
-        task (the kernel keys its own flows by their task).
+        task (the kernel keys its own flows by their task), which is None for
+        every flow not charged here (a server's): one of those is cut unless it
+        was expected since the down (``fresh``), so that a reception opened
+        after the node came back up ends at its own delivery, never at a cut one's.
         """
         deaf = self.deaf
         if key is None:
             key = task
-        if key is not None:
-            for i, (cut, _) in enumerate(deaf):
-                if cut is key:
-                    del deaf[i]
-                    return True
-        for i, (cut, owner) in enumerate(deaf):
-            if cut is None and owner is task:
+        fresh = self.fresh
+        for i, heard in enumerate(fresh):
+            if heard is key:
+                del fresh[i]
+                return False
+        for i, (cut, _) in enumerate(deaf):
+            if cut is key:
                 del deaf[i]
-                return True
-        return False
+                break
+        else:
+            for i, (cut, owner) in enumerate(deaf):
+                if cut is None and owner is task:
+                    del deaf[i]
+                    break
+            else:
+                return False
+        if not deaf:  # every cut reception has ended: the ones expected since are known without names
+            fresh.clear()
+        return True
 
     def _catch_up(self, now: float) -> None:
         """Start the receptions due by ``now``, each at its own time (a tail in progress ends there)."""
@@ -431,6 +450,7 @@ class NodeMeter:
         now: float = self.env.now
         if self.pending:
             self._catch_up(now)
+        self.fresh.clear()  # those still under way are cut now, as the older ones were
         if self.receiving:
             self._advance(now)  # charged up to now, not a moment longer
             self.deaf.extend((None, task) for task in self.receiving)

@@ -216,3 +216,60 @@ def test_a_battery_running_flat_stops_receiving_what_was_still_on_its_way(tmp_pa
     assert list(tasks["status"]) == ["failed"]
     assert tasks["device_energy"][0] == pytest.approx(0.5, rel=1e-9)
     assert nodes["energy_j"][phone] == pytest.approx(2.25, rel=1e-9)
+
+
+# A powered edge (idle 1 W, receive 3 W: 2 W above idle, down 0.2 W) hears two phones: "far"'s
+# 1 MB leave 1 s to 2 s over a link of 1 s latency and arrive 2 s to 3 s; "near"'s are behind a
+# link of 10 ms.  The edge goes down at 2.5 s (far's reception ends there, its delivery at 3 s is
+# not heard, its task fails) and is up again at 2.6 s, within that latency.
+SERVER = """
+name: server-down-up
+duration: 10 s
+nodes:
+  far: {tier: device}
+  near: {tier: device}
+  edge:
+    tier: edge
+    processor: {speed: 1000 GFLOP/s}
+    power: {idle: 1 W, receive: 3 W, tail: 0 s, down: 0.2 W}
+links:
+  - {between: [far, edge], bandwidth: 8 Mbps, latency: 1 s}
+  - {between: [near, edge], bandwidth: 8 Mbps, latency: 10 ms}
+applications:
+  big: {work: 1 FLOP, input: 1 MB, output: 0 B}
+  small: {work: 1 FLOP, input: NEAR_SIZE, output: 0 B}
+workload:
+  - {app: big, sources: far, arrivals: trace, trace: far.csv}
+  - {app: small, sources: near, arrivals: trace, trace: near.csv}
+policy: {name: fixed, nodes: [edge]}
+dynamics:
+  - {kind: node-schedule, node: edge, steps: [{at: 2.5 s, up: false}, {at: 2.6 s, up: true}]}
+"""
+
+
+@pytest.mark.parametrize(
+    ("near_size", "near_at", "near_rx_s"),
+    [
+        # near's 0.1 MB leave 2.7 s to 2.8 s and arrive 2.71 s to 2.81 s, before far's unheard
+        # delivery at 3 s.  Before, that delivery ended near's reception: 0.29 s received, 0.38 J
+        # too many (the edge's tasks are not its own: no task was charged, only its energy was off).
+        ("0.1 MB", 2.7, 0.1),
+        # ... and 0.5 MB from 2.65 s arrive 2.66 s to 3.16 s, across far's delivery: right before too.
+        ("0.5 MB", 2.65, 0.5),
+    ],
+)
+def test_a_server_up_again_within_a_latency_ends_a_new_reception_at_its_own_delivery(
+    tmp_path, near_size, near_at, near_rx_s
+):
+    """By hand: idle over the 9.9 s up, ``down`` over the 0.1 s down, and 2 W above idle over far's
+    0.5 s received before the down and near's whole reception after the up."""
+    (tmp_path / "far.csv").write_text("time\n1\n")
+    (tmp_path / "near.csv").write_text(f"time\n{near_at}\n")
+    text = SERVER.replace("NEAR_SIZE", near_size)
+    raw = simulate(load_scenario_text(text, source="<test>", base_dir=tmp_path))
+    tasks, nodes = raw.tasks, raw.nodes
+    assert list(tasks["status"]) == ["failed", "completed"]
+    assert tasks["reason"][0] == "edge went down"
+    edge = list(nodes["node"]).index("edge")
+    expected = 1.0 * 9.9 + 0.2 * 0.1 + 2.0 * (0.5 + near_rx_s)
+    assert nodes["energy_j"][edge] == pytest.approx(expected, rel=1e-12)

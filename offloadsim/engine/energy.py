@@ -215,7 +215,9 @@ class NodeMeter:
                 if self.battery_j is not None:
                     self.changed()
                 return
-        self.flow_sent(False, task)
+        if self.deaf:  # not a cut one: named, so that flow_sent does not take it for one
+            self.fresh.append(key)
+        self.flow_sent(False, task, key)
 
     def _arrived_early(self, now: float, key: Any, task: Task | None) -> None:
         """The flow ``key``, if still expected later, arrived already: received in no time, now.

@@ -247,25 +247,35 @@ dynamics:
 """
 
 
+# far's link (or near's) down from 2.55 s to 2.58 s, while the edge is down: far's bytes were all on
+# their way (a link going down ends the transfers still sending over it), so nothing changes.
+LINK_DOWN = (
+    "  - {kind: link-schedule, link: [LINK, edge],"
+    " steps: [{at: 2.55 s, up: false}, {at: 2.58 s, up: true}]}\n"
+)
+
+
 @pytest.mark.parametrize(
-    ("near_size", "near_at", "near_rx_s"),
+    ("near_size", "near_at", "extra", "near_rx_s"),
     [
         # near's 0.1 MB leave 2.7 s to 2.8 s and arrive 2.71 s to 2.81 s, before far's unheard
         # delivery at 3 s.  Before, that delivery ended near's reception: 0.29 s received, 0.38 J
         # too many (the edge's tasks are not its own: no task was charged, only its energy was off).
-        ("0.1 MB", 2.7, 0.1),
+        ("0.1 MB", 2.7, "", 0.1),
+        ("0.1 MB", 2.7, LINK_DOWN.replace("LINK", "far"), 0.1),
+        ("0.1 MB", 2.7, LINK_DOWN.replace("LINK", "near"), 0.1),
         # ... and 0.5 MB from 2.65 s arrive 2.66 s to 3.16 s, across far's delivery: right before too.
-        ("0.5 MB", 2.65, 0.5),
+        ("0.5 MB", 2.65, "", 0.5),
     ],
 )
 def test_a_server_up_again_within_a_latency_ends_a_new_reception_at_its_own_delivery(
-    tmp_path, near_size, near_at, near_rx_s
+    tmp_path, near_size, near_at, extra, near_rx_s
 ):
     """By hand: idle over the 9.9 s up, ``down`` over the 0.1 s down, and 2 W above idle over far's
     0.5 s received before the down and near's whole reception after the up."""
     (tmp_path / "far.csv").write_text("time\n1\n")
     (tmp_path / "near.csv").write_text(f"time\n{near_at}\n")
-    text = SERVER.replace("NEAR_SIZE", near_size)
+    text = SERVER.replace("NEAR_SIZE", near_size) + extra
     raw = simulate(load_scenario_text(text, source="<test>", base_dir=tmp_path))
     tasks, nodes = raw.tasks, raw.nodes
     assert list(tasks["status"]) == ["failed", "completed"]
@@ -273,3 +283,16 @@ def test_a_server_up_again_within_a_latency_ends_a_new_reception_at_its_own_deli
     edge = list(nodes["node"]).index("edge")
     expected = 1.0 * 9.9 + 0.2 * 0.1 + 2.0 * (0.5 + near_rx_s)
     assert nodes["energy_j"][edge] == pytest.approx(expected, rel=1e-12)
+
+
+def test_a_server_down_before_a_flow_is_sent_hears_nothing_of_it(tmp_path):
+    """near's request at 2.55 s, while the edge is down, is dropped (no route to it): the edge
+    receives only far's 0.5 s before it went down (right before too)."""
+    (tmp_path / "far.csv").write_text("time\n1\n")
+    (tmp_path / "near.csv").write_text("time\n2.55\n")
+    text = SERVER.replace("NEAR_SIZE", "0.1 MB")
+    raw = simulate(load_scenario_text(text, source="<test>", base_dir=tmp_path))
+    tasks, nodes = raw.tasks, raw.nodes
+    assert list(tasks["status"]) == ["failed", "dropped"]
+    edge = list(nodes["node"]).index("edge")
+    assert nodes["energy_j"][edge] == pytest.approx(1.0 * 9.9 + 0.2 * 0.1 + 2.0 * 0.5, rel=1e-12)

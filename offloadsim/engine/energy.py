@@ -37,7 +37,9 @@ A reception due later (:meth:`NodeMeter.expect`) waits on the meter's
 then, each at its own time, so the receiving end costs the run no event.
 A flow aborted (a link down under it) stops arriving then, or never starts
 to, as does one still arriving (or due) when the receiving node goes down
-(:meth:`NodeMeter.went_down`: its delivery, later, is not heard); one
+(:meth:`NodeMeter.went_down`: its delivery, later, is not heard, even
+with the node up again by then; a reception opened since the node came
+back up ends at its own delivery, or abort, not at a cut one's); one
 handed over to a route of less latency that is delivered before its first
 byte was due is received in no time, at its delivery.
 

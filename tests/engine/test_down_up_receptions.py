@@ -142,6 +142,19 @@ def test_down_before_the_first_byte_and_up_before_it_was_due(charged):
         assert flows.charged_j("old") == 0.0
 
 
+def _two_downs(flows: Flows, second_due: float) -> None:
+    """Flow "first" arrives from 1 s; the node is down 1.5 s to 1.6 s and 1.75 s to 1.8 s (0.15 s in
+    all); "second", expected after the first up, is due at ``second_due``; "third", expected after
+    the second up, from 1.9 s."""
+    flows.at(0.5, "expect", "first", first_byte=1.0)
+    flows.at(1.5, "down")
+    flows.at(1.6, "up")
+    flows.at(1.65, "expect", "second", first_byte=second_due)
+    flows.at(1.75, "down")
+    flows.at(1.8, "up")
+    flows.at(1.85, "expect", "third", first_byte=1.9)
+
+
 @pytest.mark.parametrize("charged", [False, True], ids=["server", "own"])
 @pytest.mark.parametrize("order", ["third second first", "second third first", "first second third"])
 def test_two_downs_within_one_latency(charged, order):
@@ -150,13 +163,7 @@ def test_two_downs_within_one_latency(charged, order):
     deliveries come at 2 s, 2.1 s and 2.2 s in ``order``: third is received to its own (before, a
     server's ran on to the last one's, unless it was last)."""
     flows = Flows(charged)
-    flows.at(0.5, "expect", "first", first_byte=1.0)
-    flows.at(1.5, "down")
-    flows.at(1.6, "up")
-    flows.at(1.65, "expect", "second", first_byte=1.7)
-    flows.at(1.75, "down")
-    flows.at(1.8, "up")
-    flows.at(1.85, "expect", "third", first_byte=1.9)
+    _two_downs(flows, second_due=1.7)
     names = order.split()
     for t, name in zip((2.0, 2.1, 2.2), names, strict=True):
         flows.at(t, "received", name)
@@ -173,13 +180,7 @@ def test_a_second_down_before_the_first_byte_of_a_reception_opened_after_the_fir
     comes first: never received; "third", received from 1.9 s, ends at its own delivery at 2 s
     (before, a server's ran on to first's at 2.1 s)."""
     flows = Flows(charged)
-    flows.at(0.5, "expect", "first", first_byte=1.0)
-    flows.at(1.5, "down")
-    flows.at(1.6, "up")
-    flows.at(1.65, "expect", "second", first_byte=1.78)
-    flows.at(1.75, "down")
-    flows.at(1.8, "up")
-    flows.at(1.85, "expect", "third", first_byte=1.9)
+    _two_downs(flows, second_due=1.78)
     flows.at(2.0, "received", "third")
     flows.at(2.1, "received", "first")
     flows.at(2.2, "received", "second")

@@ -141,7 +141,8 @@ class NodeMeter:
         # The keys of the receptions expected since the node last went down, kept while one that
         # down cut is still to end (``deaf``): a delivery named here ends its own reception, not a
         # cut one's (a cut reception already started is known by its task only, None on a server).
-        self.fresh: list[Any] = []
+        # A set: the kernel's keys (its tasks, an LLM request's flow functions) hash by identity.
+        self.fresh: set[Any] = set()
         self.last = 0.0
         self.tx_on_s = 0.0  # time with at least one flow leaving
         self.rx_on_s = 0.0
@@ -187,7 +188,7 @@ class NodeMeter:
         if self.drained_at is not None:
             return
         if self.deaf:  # a reception cut by the last down is still to end: this one is not it
-            self.fresh.append(key)
+            self.fresh.add(key)
         now: float = self.env.now
         if at <= now:  # no latency: it arrives as it leaves
             self.flow_started(False, task)
@@ -218,7 +219,7 @@ class NodeMeter:
                     self.changed()
                 return
         if self.deaf:  # not a cut one: named, so that flow_sent does not take it for one
-            self.fresh.append(key)
+            self.fresh.add(key)
         self.flow_sent(False, task, key)
 
     def _arrived_early(self, now: float, key: Any, task: Task | None) -> None:
@@ -253,10 +254,9 @@ class NodeMeter:
         if key is None:
             key = task
         fresh = self.fresh
-        for i, heard in enumerate(fresh):
-            if heard is key:
-                del fresh[i]
-                return False
+        if key in fresh:
+            fresh.discard(key)
+            return False
         for i, (cut, _) in enumerate(deaf):
             if cut is key:
                 del deaf[i]

@@ -257,17 +257,14 @@ class NodeMeter:
         if key in fresh:
             fresh.discard(key)
             return False
-        for i, (cut, _) in enumerate(deaf):
-            if cut is key:
-                del deaf[i]
-                break
-        else:
-            for i, (cut, owner) in enumerate(deaf):
-                if cut is None and owner is task:
-                    del deaf[i]
-                    break
-            else:
+        at = -1
+        if key is not None:
+            at = next((i for i, (cut, _) in enumerate(deaf) if cut is key), -1)
+        if at < 0:
+            at = next((i for i, (cut, owner) in enumerate(deaf) if cut is None and owner is task), -1)
+            if at < 0:
                 return False
+        del deaf[at]
         if not deaf:  # every cut reception has ended: the ones expected since are known without names
             fresh.clear()
         return True

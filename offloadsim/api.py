@@ -95,7 +95,11 @@ def load(path: str | Path, overrides: Sequence[str] = (), overrides_option: str 
     if not isinstance(path, str | Path):
         raise RunError(
             f"scenario: expected a path to a YAML file or a loaded Scenario, got {type(path).__name__}"
-            + (" (write the mapping to a YAML file)" if isinstance(path, Mapping) else "")
+            + (
+                " (offloadsim.scenario.load_scenario_data(mapping) loads a mapping into a Scenario)"
+                if isinstance(path, Mapping)
+                else ""
+            )
         )
     overrides = check_overrides(overrides)
     file = Path(path)

@@ -651,9 +651,12 @@ def test_api_refuses_an_out_that_is_no_path_in_one_line(tiny, fake_engine):
 
 
 def test_api_refuses_a_mapping_for_a_scenario(fake_engine):
-    with pytest.raises(api.RunError, match="expected a path to a YAML file or a loaded Scenario, got dict"):
+    expected = "expected a path to a YAML file or a loaded Scenario, got dict"
+    with pytest.raises(api.RunError, match=expected) as caught:
         offloadsim.run({"name": "x"})
     assert fake_engine.calls == []
+    # The message names the loader that turns the mapping into a Scenario, and that works.
+    assert "offloadsim.scenario.load_scenario_data(mapping)" in str(caught.value)
 
 
 def test_compare_refuses_a_negative_seed(tiny):

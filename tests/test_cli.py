@@ -650,6 +650,28 @@ def test_api_refuses_an_out_that_is_no_path_in_one_line(tiny, fake_engine):
     assert fake_engine.calls == []
 
 
+def test_a_policy_named_alone_that_needs_parameters_says_where_they_go(
+    capsys, tiny, fake_engine, monkeypatch
+):
+    """`fixed` named by --policy or --policies has no parameters: the refusal says where they go."""
+    monkeypatch.chdir(tiny.parent)
+    hint = "a policy chosen by name runs without parameters unless it is the scenario's own"
+    for argv in (["run", tiny, "--policy", "fixed"], ["compare", tiny, "--policies", "edge,fixed"]):
+        code, out, err = cli(capsys, *argv)
+        assert code == 2 and out == ""
+        assert_one_error_line(err, 'fixed: policy "fixed": give exactly one of', hint)
+    # The scenario's own policy, given its (wrong) parameters there, is not told to go there.
+    code, _, err = cli(capsys, "run", tiny, "--set", "policy={name: fixed}")
+    assert code == 2
+    assert_one_error_line(err, 'policy.name: policy "fixed": give exactly one of')
+    assert hint not in err
+    # ... where, given there, a run by name keeps them.
+    given = ["--set", "policy={name: fixed, node: edge}", "--policy", "fixed"]
+    code, _, err = cli(capsys, "run", tiny, "-q", *given)
+    assert code == 0, err
+    assert fake_engine.calls == [("fixed", 3, 0)]
+
+
 def test_api_refuses_a_mapping_for_a_scenario(fake_engine):
     expected = "expected a path to a YAML file or a loaded Scenario, got dict"
     with pytest.raises(api.RunError, match=expected) as caught:

@@ -74,14 +74,19 @@ def policy_warnings(run: CheckedRun) -> list[Problem]:
     policy declares a cut (``Requirement.cut_within_layers``); when it gives
     None, cuts are not checked.
     """
+    # A policy an argument chose by name (--policy, --policies) has no parameters of its own.
+    by_name = run.given is not None and not run.policy.params
     try:
-        return _check(run.scenario, run.policy, run.layers)
+        return _check(run.scenario, run.policy, run.layers, by_name)
     except ScenarioError as error:
         raise ScenarioError(blame_given(error.problems, dict(run.scenario.footprint.set_by))) from None
 
 
 def _check(
-    scenario: Scenario, spec: PolicySpec, layers: Callable[[], Mapping[str, int] | None] | None
+    scenario: Scenario,
+    spec: PolicySpec,
+    layers: Callable[[], Mapping[str, int] | None] | None,
+    by_name: bool = False,
 ) -> list[Problem]:
     problems = ProblemList(scenario.source)
     info = find_policy(spec.name)
@@ -94,7 +99,7 @@ def _check(
         policy = make_policy(spec.name, spec.params)
     except PolicyParamError as error:
         key = format_path(("policy", error.param)) if error.param in spec.params else name_path
-        problems.add(key, str(error))
+        problems.add(key, str(error) + (_NAMED_ALONE if by_name else ""))
         problems.raise_if_any()
     system = _System(scenario, layers)
     warnings: list[Problem] = []
@@ -116,6 +121,12 @@ def _check(
         _check_requirement(requirement, spec.name, name_path, system, problems, warnings)
     problems.raise_if_any()
     return warnings
+
+
+_NAMED_ALONE = (
+    " (a policy chosen by name runs without parameters unless it is the scenario's own:"
+    " give them in the scenario's policy, whose parameters are kept)"
+)
 
 
 class _System:

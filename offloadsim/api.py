@@ -157,7 +157,11 @@ def scenario_from(scenario: str | Path | Scenario, overrides: Sequence[str] = ()
     if not isinstance(scenario, Scenario):
         return load(scenario, overrides)
     if overrides:
-        raise RunError("overrides apply to a scenario file; edit the Scenario object instead")
+        raise RunError(
+            "overrides apply to a scenario file, not a loaded Scenario (which is frozen): load it again"
+            " with them, offloadsim.scenario.load_scenario_data(scenario.document, scenario.source,"
+            " scenario.base_dir, overrides)"
+        )
     return scenario
 
 

@@ -672,6 +672,21 @@ def test_a_policy_named_alone_that_needs_parameters_says_where_they_go(
     assert fake_engine.calls == [("fixed", 3, 0)]
 
 
+def test_api_overrides_of_a_loaded_scenario_name_the_way_that_applies_them(tiny, fake_engine):
+    from offloadsim.scenario import load_scenario_data
+
+    loaded, overrides = api.load(tiny), ["links[0].bandwidth=5 Mbps"]
+    with pytest.raises(api.RunError, match=r"^overrides apply to a scenario file") as caught:
+        offloadsim.run(loaded, overrides=overrides)
+    assert fake_engine.calls == []
+    # It names the call that applies them (a frozen Scenario cannot be edited), and that call does.
+    assert "load_scenario_data(scenario.document, scenario.source, scenario.base_dir, overrides)" in str(
+        caught.value
+    )
+    again = load_scenario_data(loaded.document, loaded.source, loaded.base_dir, overrides)
+    assert again.links[0].bandwidth_bps == 5e6 and loaded.links[0].bandwidth_bps == 20e6
+
+
 def test_api_refuses_a_mapping_for_a_scenario(fake_engine):
     expected = "expected a path to a YAML file or a loaded Scenario, got dict"
     with pytest.raises(api.RunError, match=expected) as caught:

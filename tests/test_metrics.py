@@ -173,7 +173,8 @@ def test_format_table_units_and_alignment():
     assert lines[0] == "quickstart"
     assert any(line.startswith("mean latency") and line.endswith("200.0  ms") for line in lines)
     assert any(line.startswith("deadline misses") and "75.0  %  (3 of 4)" in line for line in lines)
-    assert any(line.startswith("data sent") and line.endswith("0.0035  MB") for line in lines)
+    # The tasks' bytes added up (1000 + 2000 + 500), said to be a total, not a mean per task.
+    assert any(line.startswith("data sent") and line.endswith("0.0035  MB over all tasks") for line in lines)
     assert "busiest nodes (top 2 of 3 computing nodes)" in table
     assert "  edge" in table and "80.0  %" in table
     # Values are right-aligned in one column: every "ms" unit starts at the same offset.
@@ -449,3 +450,11 @@ def test_the_summary_counts_the_tasks_recovery_ran_again_and_those_that_then_com
     assert Summary.from_dict(json.loads(json.dumps(s.to_dict()))) == s
     plain = summarize(_tasks(), _nodes(), _links(), duration_s=10.0, end_s=10.0)  # no retries column
     assert (plain.retried, plain.recovered) == (0, 0) and "retried" not in plain.format_table()
+
+
+def test_data_sent_reads_as_a_total_on_axes_and_under_tables():
+    """bytes_sent sums every task's bytes: its axis and the line under a table say it is a total."""
+    from offloadsim.analysis.catalogue import basis_lines, metric_info
+
+    assert metric_info("bytes_sent").axis_label == "data sent over all tasks (MB)"
+    assert basis_lines(["latency_mean_s", "bytes_sent"]) == ["data sent (MB): counted over all tasks"]

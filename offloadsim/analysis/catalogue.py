@@ -164,7 +164,7 @@ METRICS: dict[str, Metric] = {
     "availability": Metric("least node availability", "%", 100.0, _HIGHER),
     "throughput_per_s": Metric("throughput", "tasks/s", 1.0, _HIGHER),
     "device_energy_mean_j": Metric("device energy per task", "mJ", 1e3, _LOWER, basis="above idle", digits=2),
-    "bytes_sent": Metric("data sent", "MB", 1e-6, _LOWER),
+    "bytes_sent": Metric("data sent", "MB", 1e-6, _LOWER, basis="over all tasks"),
     "arrived": Metric("tasks arrived", "tasks"),
     "completed": Metric("tasks completed", "tasks", 1.0, _HIGHER),
     "dropped": Metric("tasks dropped", "tasks", 1.0, _LOWER),

@@ -72,6 +72,7 @@ RESULTS_FILES = frozenset(
         "stages.parquet",
         "nodes.parquet",
         "links.parquet",
+        "processors.parquet",
         "metrics.parquet",
         "summary.parquet",
         "summary.csv",

@@ -637,3 +637,5 @@ class RawRun:
     notes: tuple[str, ...] = ()  # how the run costed work, worth saying (a precision's fallback peak)
     #: Per application, the LLM requests after the warm-up cut to the context window (``ContextCuts``).
     context_cuts: tuple[dict[str, Any], ...] = ()
+    #: The processors table's columns: every processor of every computing node (``processors.parquet``).
+    processors: dict[str, list[Any]] = field(default_factory=dict)

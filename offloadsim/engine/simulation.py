@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -39,7 +39,7 @@ from offloadsim.engine.work_model import ModelWork
 from offloadsim.engine.work_synthetic import SyntheticWork
 from offloadsim.engine.workload import start_arrivals
 from offloadsim.policies.base import Plan, Policy, reset_policy
-from offloadsim.records.schema import LINK_COLUMNS
+from offloadsim.records.schema import LINK_COLUMNS, PROCESSOR_COLUMNS
 from offloadsim.suggest import quoted
 from offloadsim.world import World
 from offloadsim.world.topology import Change, NoRouteError
@@ -508,12 +508,9 @@ class Simulation:
         self.network.close_statistics()
         self._snapshot = {
             "busy": {name: p.busy_core_seconds() for name, p in self.processors.items()},
-            # The nodes table reports each node's first processor; the others' busy time goes in a note.
-            "busy_more": {
-                (node, p.name): p.busy_core_seconds()
-                for node, built in self.node_processors.items()
-                for p in built[1:]
-            },
+            # Every processor of every node, for the processors table (the nodes table's is the first's).
+            "busy_each": {(node, p.name): p.busy_core_seconds() for node, p in self._every_processor()},
+            "completed_each": {(node, p.name): p.completed for node, p in self._every_processor()},
             "completed": {name: p.completed for name, p in self.processors.items()},
             "queued": {name: p.queued() for name, p in self.processors.items()},
             "refused": {name: p.refused for name, p in self.processors.items()},
@@ -521,6 +518,12 @@ class Simulation:
             "channel_bytes": self.network.bytes_carried_now(),
             "energy": {name: meter.energy_j() for name, meter in self.meters.items()},
         }
+
+    def _every_processor(self) -> Iterator[tuple[str, Processor]]:
+        """Each computing node's processors, node by node, a node's first first."""
+        for node, built in self.node_processors.items():
+            for processor in built:
+                yield node, processor
 
     def run(self, progress: Progress | None = None) -> RawRun:
         """Simulate until warm-up + duration and return the records.
@@ -630,6 +633,7 @@ class Simulation:
             up_s = self._node_states.integral(self._node_row[name], self.warmup_s, self.end_s)
             nodes["availability"].append(up_s / measured if measured > 0 else 1.0)
             nodes["battery_left"].append(_battery_left(meter))
+        processors = self._processor_rows(measured)
         links: dict[str, list[Any]] = {k: [] for k in LINK_COLUMNS}
         network = self.network
         carried_now = network.bytes_carried_now()
@@ -661,6 +665,7 @@ class Simulation:
             tasks=tasks,
             nodes=nodes,
             links=links,
+            processors=processors,
             warmup_s=self.warmup_s,
             duration_s=measured,
             end_s=self.end_s,
@@ -675,35 +680,30 @@ class Simulation:
                 *world.notes,
                 *self._policy_notes(),
                 *self._work_notes(),
-                *self._processor_notes(measured),
+                *_processor_notes(processors),
                 *self._untold_notes(),
             ),
             context_cuts=tuple(self._context_cuts()),
         )
 
-    def _processor_notes(self, measured: float) -> list[str]:
-        """The utilisation of the processors after a node's first, which the nodes table does not report.
-
-        A node's row (and so the summary's utilisation and busiest nodes) is
-        its first processor's: where the policy ran stages on a node's NPU or
-        GPU only, the run read as idle without it.
-        """
-        shares: list[tuple[float, str]] = []
-        for (node, name), before in self._snapshot["busy_more"].items():
-            processor = self.resources[(node, name)]
-            busy = processor.busy_core_seconds() - before
-            if busy > 0.0 and measured > 0.0:
-                shares.append((busy / processor.cores / measured, f"{node} {name}"))
-        if not shares:
-            return []
-        shares.sort(key=lambda share: (-share[0], share[1]))
-        shown = ", ".join(f"{where} {share * 100.0:.1f} %" for share, where in shares[:5])
-        more = f" and {len(shares) - 5} more" if len(shares) > 5 else ""
-        return [
-            "the nodes table, and the utilisation and busiest nodes of the summary, report each node's "
-            f"first processor only; other processors computed too: {shown}{more} (busy time per core over "
-            "the measured time; stages.parquet, with --stages, names each stage's processor)"
-        ]
+    def _processor_rows(self, measured: float) -> dict[str, list[Any]]:
+        """The processors table: one row per processor of every computing node, its first first."""
+        snap, world = self._snapshot, self.world
+        rows: dict[str, list[Any]] = {k: [] for k in PROCESSOR_COLUMNS}
+        for node, built in self.node_processors.items():
+            for processor, model in zip(built, world.processors_of(node), strict=True):
+                key = (node, processor.name)
+                cores = processor.cores
+                busy_s = (processor.busy_core_seconds() - snap["busy_each"][key]) / cores if cores else 0.0
+                rows["node"].append(node)
+                rows["tier"].append(world.nodes[node].tier)
+                rows["processor"].append(processor.name)
+                rows["profile"].append(model.spec.profile or "")
+                rows["cores"].append(cores)
+                rows["busy_s"].append(busy_s)
+                rows["utilisation"].append(busy_s / measured if measured > 0 and cores else 0.0)
+                rows["stages_completed"].append(processor.completed - snap["completed_each"][key])
+        return rows
 
     def _work_notes(self) -> list[str]:
         """What the kinds of work say of the measured requests their makers drew (LLM draws cut to fit).
@@ -779,6 +779,34 @@ class _Arrival:
         sim._next_id += 1
         sim.counters["arrived"] += 1
         return sim._dispatch(task, None, self.last)
+
+
+def _processor_notes(processors: Mapping[str, Sequence[Any]]) -> list[str]:
+    """The utilisation of the processors after a node's first, which the nodes table does not report.
+
+    A node's row (and so the summary's utilisation and busiest nodes) is
+    its first processor's: where the policy ran stages on a node's NPU or
+    GPU only, the run read as idle without it.  ``processors`` is the
+    processors table's columns (every processor's row, a node's first first).
+    """
+    shares: list[tuple[float, str]] = []
+    seen: set[str] = set()
+    for node, name, share in zip(
+        processors["node"], processors["processor"], processors["utilisation"], strict=True
+    ):
+        if node in seen and share > 0.0:  # not the node's first row
+            shares.append((share, f"{node} {name}"))
+        seen.add(node)
+    if not shares:
+        return []
+    shares.sort(key=lambda share: (-share[0], share[1]))
+    shown = ", ".join(f"{where} {share * 100.0:.1f} %" for share, where in shares[:5])
+    more = f" and {len(shares) - 5} more" if len(shares) > 5 else ""
+    return [
+        "the nodes table, and the utilisation and busiest nodes of the summary, report each node's "
+        f"first processor only; other processors computed too: {shown}{more} (busy time per core over "
+        "the measured time; processors.parquet has every processor's row)"
+    ]
 
 
 def handover_counts(task_ids: np.ndarray, counts: dict[int, int]) -> np.ndarray:

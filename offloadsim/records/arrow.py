@@ -283,7 +283,7 @@ def write_table(
     path: Path,
     categories: Mapping[str, Sequence[str]] | None = None,
 ) -> None:
-    """Write a table (``nodes``, ``links``, ``stages``) of plain columns in one row group.
+    """Write a table (``nodes``, ``links``, ``processors``, ``stages``) of plain columns in one row group.
 
     A categorical column's categories are its values, sorted, unless ``categories`` names them.
     """

@@ -49,6 +49,7 @@ __all__ = [
     "tasks_frame",
     "nodes_frame",
     "links_frame",
+    "processors_frame",
     "check_out_dir",
     "write_run",
     "read_run",
@@ -59,6 +60,7 @@ RUN_FILES = (
     "tasks.parquet",
     "nodes.parquet",
     "links.parquet",
+    "processors.parquet",
     "summary.json",
     "summary.txt",
     "manifest.json",
@@ -92,6 +94,15 @@ def nodes_frame(columns: Mapping[str, Any]) -> pd.DataFrame:
 def links_frame(columns: Mapping[str, Any]) -> pd.DataFrame:
     """Build the per-link-direction DataFrame (one row per direction ``a -> b``)."""
     return _frame(columns, "links")
+
+
+def processors_frame(columns: Mapping[str, Any]) -> pd.DataFrame:
+    """Build the per-processor DataFrame (one row per processor of every computing node).
+
+    Without columns (a run directory written before the table was) it is
+    empty, with the declared columns.
+    """
+    return _frame(columns or {name: [] for name in schema.PROCESSOR_COLUMNS}, "processors")
 
 
 def _frame(columns: Mapping[str, Any], table: str) -> pd.DataFrame:
@@ -179,6 +190,7 @@ class RunResult:
         stages: pd.DataFrame | Mapping[str, Any] | None = None,
         *,
         records: TaskRecords | None = None,
+        processors: pd.DataFrame | Mapping[str, Any] | None = None,
     ) -> None:
         if summary is None:
             raise TypeError("RunResult needs a summary")
@@ -189,6 +201,7 @@ class RunResult:
         self._tasks = tasks
         self._nodes = nodes
         self._links = links
+        self._processors = processors
         self._stages = stages
         self._stages_written = False  # the engine's stages let go once written: read back from path
         self._written_id: tuple[int, int] | None = None  # the run directory written (device, inode)
@@ -244,6 +257,17 @@ class RunResult:
     @links.setter
     def links(self, frame: pd.DataFrame) -> None:
         self._links = frame
+
+    @property
+    def processors(self) -> pd.DataFrame:
+        """Per-processor records: every processor of every computing node (the nodes table's is the first)."""
+        if self._processors is None or not _is_frame(self._processors):
+            self._processors = processors_frame(self._processors or {})
+        return self._processors
+
+    @processors.setter
+    def processors(self, frame: pd.DataFrame) -> None:
+        self._processors = frame
 
     @property
     def stages(self) -> pd.DataFrame | None:
@@ -365,6 +389,7 @@ class RunResult:
             manifest=manifest,
             stages=raw.stages,
             records=records,
+            processors=raw.processors,
         )
 
 
@@ -395,7 +420,7 @@ def write_run(result: RunResult, out_dir: str | Path, *, overwrite: bool = False
     """Write ``result`` to ``out_dir`` atomically (see :func:`~offloadsim.outdir.write_directory`).
 
     Files: ``tasks.parquet``, ``nodes.parquet``, ``links.parquet``,
-    ``summary.json``, ``summary.txt``, ``manifest.json`` (and
+    ``processors.parquet``, ``summary.json``, ``summary.txt``, ``manifest.json`` (and
     ``stages.parquet`` when stages were recorded).  An earlier result in
     ``out_dir`` is kept as ``out_dir.old-N`` unless ``overwrite``.  Sets and
     returns ``result.path``.
@@ -429,8 +454,9 @@ def _write_files(result: RunResult, directory: Path) -> None:
         write_tasks(result.records, directory / "tasks.parquet")
     else:
         write_frame(result.tasks, directory / "tasks.parquet")
-    for name, table in (("nodes", result._nodes), ("links", result._links)):
-        if table is None or _is_frame(table):
+    tables = (("nodes", result._nodes), ("links", result._links), ("processors", result._processors))
+    for name, table in tables:
+        if table is None or _is_frame(table) or (name == "processors" and not table):  # {}: none recorded
             write_frame(getattr(result, name), directory / f"{name}.parquet")
         else:
             write_table(_ordered(table, name), name, directory / f"{name}.parquet")
@@ -522,13 +548,16 @@ def read_run(run_dir: str | Path) -> RunResult:
             f"{directory} is a {kind} directory, not a run's: read it with "
             f"offloadsim.records.stored.read_results('{directory}') (every run's tasks, metrics and summary)"
         )
-    missing = [name for name in RUN_FILES if name != "summary.txt" and not (directory / name).is_file()]
+    optional = ("summary.txt", "processors.parquet")  # the latter: not in a run written before it was
+    missing = [name for name in RUN_FILES if name not in optional and not (directory / name).is_file()]
     if missing:
         raise ResultsError(f"{directory} is not a complete run directory (missing {', '.join(missing)})")
     try:
         tasks = tasks_frame(_read_columns(directory / "tasks.parquet"))
         nodes = nodes_frame(_read_columns(directory / "nodes.parquet"))
         links = links_frame(_read_columns(directory / "links.parquet"))
+        processors_file = directory / "processors.parquet"
+        processors = processors_frame(_read_columns(processors_file) if processors_file.is_file() else {})
         summary = Summary.from_dict(json.loads((directory / "summary.json").read_text(encoding="utf-8")))
         manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
@@ -549,6 +578,7 @@ def read_run(run_dir: str | Path) -> RunResult:
         manifest=manifest,
         path=directory,
         stages=stages,
+        processors=processors,
     )
 
 

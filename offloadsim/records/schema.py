@@ -35,11 +35,13 @@ __all__ = [
     "TASKS",
     "NODES",
     "LINKS",
+    "PROCESSORS",
     "STAGES",
     "TASK_COLUMNS",
     "LLM_COLUMNS",
     "NODE_COLUMNS",
     "LINK_COLUMNS",
+    "PROCESSOR_COLUMNS",
     "STAGE_COLUMNS",
     "STAGE_PHASES",
     "task_columns",
@@ -171,6 +173,19 @@ LINKS: tuple[Column, ...] = (
     Column("loss_rate", "float64", "", "packet loss probability in force, time-weighted (recorded only)"),
 )
 
+#: Per-processor records (``processors.parquet``), one row per processor of every computing node, a
+#: node's first processor first: the nodes table's processor columns are its first processor's only.
+PROCESSORS: tuple[Column, ...] = (
+    Column("node", "string", "", "node name"),
+    Column("tier", "category", "", "device, edge or cloud"),
+    Column("processor", "string", "", "its name on its node (``cpu`` for a single ``processor:``)"),
+    Column("profile", "string", "", "its device profile (empty: a ``speed`` instead)"),
+    Column("cores", "int64", "", "its cores"),
+    Column("busy_s", "float64", _S, "busy time per core over the measured window"),
+    Column("utilisation", "float64", "", "busy_s / measured time, in [0, 1]"),
+    Column("stages_completed", "int64", "", "compute stages it finished in the measured window"),
+)
+
 #: Per-stage records (``stages.parquet``, with ``--stages``), one row per compute stage or transfer hop.
 STAGES: tuple[Column, ...] = (
     Column("task_id", "int64", "", "the task the stage belongs to"),
@@ -213,10 +228,10 @@ def task_columns() -> tuple[Column, ...]:
 
 
 def columns_of(table: str) -> tuple[Column, ...]:
-    """The columns of ``"tasks"``, ``"nodes"``, ``"links"`` or ``"stages"``."""
+    """The columns of ``"tasks"``, ``"nodes"``, ``"links"``, ``"processors"`` or ``"stages"``."""
     if table == "tasks":
         return task_columns()
-    return {"nodes": NODES, "links": LINKS, "stages": STAGES}[table]
+    return {"nodes": NODES, "links": LINKS, "processors": PROCESSORS, "stages": STAGES}[table]
 
 
 def column(name: str, table: str = "tasks") -> Column | None:
@@ -264,6 +279,7 @@ TASK_COLUMNS = _names(TASKS)
 LLM_COLUMNS = ("ttft", "tpot", "prompt_tokens", "output_tokens", "kv_cache_bytes")
 NODE_COLUMNS = _names(NODES)
 LINK_COLUMNS = _names(LINKS)
+PROCESSOR_COLUMNS = _names(PROCESSORS)
 STAGE_COLUMNS = _names(STAGES)
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from offloadsim.cli import types as cli_types
 from offloadsim.cli.notes import (
+    carried_run_notes,
     clamped_cut_notes,
     context_cut_notes,
     counted,
@@ -254,7 +255,15 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     specs = [api.resolve_policy(scenario, name) for name in args.policies]
     world_notes = _world_notes(scenario, specs, world())
     run_keys = ["policy", "replication"]
-    _print_notes([scenario], world_notes, out / "tasks.parquet", result.metrics, run_keys, result.manifest)
+    _print_notes(
+        [scenario],
+        world_notes,
+        out / "tasks.parquet",
+        result.metrics,
+        run_keys,
+        result.manifest,
+        result.processors,
+    )
     print(f"\n{len(result.metrics)} runs in {result.manifest['wall_s']:.1f} s of wall time")
     print(f"results: {out}/  ({', '.join(COMPARE_FILES)})")
     return EXIT_OK
@@ -305,7 +314,15 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     swept = list(result.manifest.get("swept", []))
     run_keys = [*swept, *(["policy"] if "policy.name" not in swept else []), "replication"]
     scenarios = [job.scenario for job in jobs]
-    _print_notes(scenarios, world_notes, out / "tasks.parquet", result.metrics, run_keys, result.manifest)
+    _print_notes(
+        scenarios,
+        world_notes,
+        out / "tasks.parquet",
+        result.metrics,
+        run_keys,
+        result.manifest,
+        result.processors,
+    )
     print(
         f"\n{len(result.metrics)} jobs: {result.ran} run, {result.reused} reused, "
         f"in {time.perf_counter() - started:.1f} s of wall time"
@@ -335,6 +352,7 @@ def _print_notes(
     metrics: Any = None,
     run_keys: list[str] | None = None,
     manifest: Mapping[str, Any] | None = None,
+    processors: Any = None,
 ) -> None:
     """The notes a run prints under its summary (profiles measured elsewhere, or not to be trusted).
 
@@ -342,7 +360,9 @@ def _print_notes(
     is the written task records, whose applications tell whether rows pool several.
     ``metrics`` (one row per run, named by ``run_keys``) tells
     which runs ended with many tasks unfinished; with the command's ``manifest``, its runs' LLM
-    requests cut to the context window, added up per configuration.
+    requests cut to the context window, added up per configuration, and what its runs said under
+    their own tables (their notes, recovery counts and, from ``processors``, the processors table,
+    the processors after their nodes' first).
     """
     notes = dict.fromkeys(world_notes)
     pooled = pooled_applications_note(scenarios, tasks_file, by="policy")
@@ -357,6 +377,7 @@ def _print_notes(
         cuts = list(manifest.get("context_cuts", ()))
         uncounted = int(manifest.get("context_cuts_uncounted_jobs", 0))
         notes.update(dict.fromkeys(context_cut_notes(metrics, cuts, configs, run, uncounted)))
+        notes.update(dict.fromkeys(carried_run_notes(manifest, metrics, configs, run, processors)))
     for note in notes:
         print(f"note: {note}")
 

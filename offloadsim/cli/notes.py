@@ -18,6 +18,7 @@ __all__ = [
     "context_cut_notes",
     "dropped_runs_note",
     "pooled_applications_note",
+    "carried_run_notes",
     "unfinished_runs_note",
     "unpowered_sources_note",
 ]
@@ -104,6 +105,99 @@ def context_cut_notes(
             "requests cut to the context window: the notes above leave them out"
         )
     return notes
+
+
+def carried_run_notes(
+    manifest: Mapping[str, Any], metrics: Any, keys: list[str], run: list[str], processors: Any = None
+) -> list[str]:
+    """What each run of a comparison or sweep said under its own table, said once for them all.
+
+    ``manifest`` holds the runs' own notes (``run_notes``) and recovery counts (``retried``), each
+    row naming its run by ``run`` (``policy``/``point`` and ``replication``); ``metrics`` is the
+    per-run table and ``keys`` name a configuration in it.  ``processors`` (the runs' processors
+    table) gives the processors after each node's first, their utilisation averaged over a
+    configuration's runs, in place of every run's note of them.  A note said by several runs is
+    said once, with how many.
+    """
+    from offloadsim.analysis.values import value_text  # a swept value as the table shows it
+    from offloadsim.records.schema import FIRST_PROCESSOR_ONLY
+
+    if not len(metrics):
+        return []
+    present = [key for key in keys if key in metrics.columns]
+    rows = metrics.to_dict("records")
+    label_of = {
+        tuple(row[k] for k in run): ", ".join(f"{k}={value_text(row[k])}" for k in present) for row in rows
+    }
+    runs_of = Counter(label_of.values())
+    notes = []
+    processor_line = _other_processors_note(processors, run, label_of)
+    if processor_line:
+        notes.append(processor_line)
+    said: dict[str, list[tuple[Any, ...]]] = {}
+    for row in manifest.get("run_notes", ()):
+        if not str(row["note"]).startswith(FIRST_PROCESSOR_ONLY) or processors is None:
+            said.setdefault(str(row["note"]), []).append(tuple(row[k] for k in run))
+    for note, where in said.items():
+        if len(where) == len(rows) > 1:
+            notes.append(f"{note} (every run)")
+        elif len(rows) > 1:
+            first = label_of.get(where[0], "")
+            notes.append(
+                f"{note} ({len(where)} of {len(rows)} runs: {first}, replication={where[0][-1]}, ...)"
+                if len(where) > 1
+                else f"{note} ({first}, replication={where[0][-1]})"
+            )
+        else:
+            notes.append(note)
+    retried: dict[str, list[int]] = {}  # label -> runs, tasks retried, of them completed
+    for row in manifest.get("retried", ()):
+        counts = retried.setdefault(label_of.get(tuple(row[k] for k in run), ""), [0, 0, 0])
+        counts[0] += 1
+        counts[1] += int(row["retried"])
+        counts[2] += int(row["recovered"])
+    if retried:
+        parts = [
+            f"{label + ': ' if label else ''}{counted(tasks, 'task')} in {n} of its {runs_of[label]} runs, "
+            f"{done} of them completed"
+            for label, (n, tasks, done) in retried.items()
+        ]
+        notes.append("retried by recovery (tasks recovery ran again, of any outcome): " + "; ".join(parts))
+    unnoted = int(manifest.get("run_notes_uncounted_jobs", 0))
+    if unnoted:
+        notes.append(
+            f"{unnoted} reused runs were simulated by an older offloadsim, which did not keep their "
+            "processors table, notes or recovery counts: processors.parquet and the notes above leave "
+            "them out"
+        )
+    return notes
+
+
+def _other_processors_note(processors: Any, run: list[str], label_of: Mapping[tuple[Any, ...], str]) -> str:
+    """The processors after each node's first that computed, mean utilisation per configuration; or ""."""
+    from offloadsim.records.schema import FIRST_PROCESSOR_ONLY
+
+    if processors is None or not len(processors) or not set(run) <= set(processors.columns):
+        return ""
+    frame = processors.assign(
+        _config=[label_of.get(key, "") for key in zip(*(processors[k] for k in run), strict=True)],
+        _first=~processors.duplicated(subset=[*run, "node"]),
+    )
+    others = frame[~frame["_first"]]
+    means = others.groupby(["_config", "node", "processor"], sort=False)["utilisation"].mean()
+    shown: dict[str, list[str]] = {}
+    for (config, node, name), share in means.items():
+        if share > 0.0:
+            shown.setdefault(str(config), []).append(f"{node} {name} {share * 100.0:.1f} %")
+    if not shown:
+        return ""
+    parts = [f"{config + ': ' if config else ''}{', '.join(items)}" for config, items in shown.items()]
+    more = f"; and {len(parts) - 5} more" if len(parts) > 5 else ""
+    return (
+        f"{FIRST_PROCESSOR_ONLY}; other processors computed too (busy time per core over the measured "
+        f"time, averaged over each configuration's runs): {'; '.join(parts[:5])}{more} "
+        "(processors.parquet has every processor's row of every run)"
+    )
 
 
 def unfinished_runs_note(metrics: Any, keys: list[str]) -> str | None:

@@ -639,3 +639,7 @@ class RawRun:
     context_cuts: tuple[dict[str, Any], ...] = ()
     #: The processors table's columns: every processor of every computing node (``processors.parquet``).
     processors: dict[str, list[Any]] = field(default_factory=dict)
+    #: Those of ``notes`` on what only this run measured (processors after a node's first that computed,
+    #: stages cut short that no task was told of), not its world's or policy's, nor the LLM cuts it
+    #: counts in ``context_cuts``: ``compare`` and ``sweep`` carry them from each run.
+    own_notes: tuple[str, ...] = ()

@@ -39,7 +39,7 @@ from offloadsim.engine.work_model import ModelWork
 from offloadsim.engine.work_synthetic import SyntheticWork
 from offloadsim.engine.workload import start_arrivals
 from offloadsim.policies.base import Plan, Policy, reset_policy
-from offloadsim.records.schema import LINK_COLUMNS, PROCESSOR_COLUMNS
+from offloadsim.records.schema import FIRST_PROCESSOR_ONLY, LINK_COLUMNS, PROCESSOR_COLUMNS
 from offloadsim.suggest import quoted
 from offloadsim.world import World
 from offloadsim.world.topology import Change, NoRouteError
@@ -657,6 +657,7 @@ class Simulation:
                 up, loss = stats.up_s(channel, t0, t1), stats.loss_s(channel, t0, t1)
                 links["availability"].append(up / measured if measured > 0 else float(up > 0))
                 links["loss_rate"].append(loss / measured if measured > 0 else world.topology.loss(channel))
+        own_notes = (*_processor_notes(processors), *self._untold_notes())  # what only this run measured
         tasks = self.records.records(self.policy_name, self.replication, self.seed)
         if self.handovers is not None:
             counts = self.handovers
@@ -676,13 +677,8 @@ class Simulation:
             replication=self.replication,
             counters=dict(self.counters),
             stages=self.ledger.stages.columns() if self.ledger.stages is not None else None,
-            notes=(
-                *world.notes,
-                *self._policy_notes(),
-                *self._work_notes(),
-                *_processor_notes(processors),
-                *self._untold_notes(),
-            ),
+            notes=(*world.notes, *self._policy_notes(), *self._work_notes(), *own_notes),
+            own_notes=own_notes,
             context_cuts=tuple(self._context_cuts()),
         )
 
@@ -803,8 +799,7 @@ def _processor_notes(processors: Mapping[str, Sequence[Any]]) -> list[str]:
     shown = ", ".join(f"{where} {share * 100.0:.1f} %" for share, where in shares[:5])
     more = f" and {len(shares) - 5} more" if len(shares) > 5 else ""
     return [
-        "the nodes table, and the utilisation and busiest nodes of the summary, report each node's "
-        f"first processor only; other processors computed too: {shown}{more} (busy time per core over "
+        f"{FIRST_PROCESSOR_ONLY}; other processors computed too: {shown}{more} (busy time per core over "
         "the measured time; processors.parquet has every processor's row)"
     ]
 

@@ -43,6 +43,7 @@ from offloadsim.experiments.jobs import (
     job_key,
     job_plugins,
     plugins_field,
+    run_rows,
     window_fields,
     window_text,
 )
@@ -76,6 +77,7 @@ COMPARE_FILES = (
     "tasks.parquet",
     "metrics.parquet",
     "nodes.parquet",
+    "processors.parquet",
     "summary.parquet",
     "summary.csv",
     "summary.txt",
@@ -120,6 +122,8 @@ class CompareResult:
     summary: pd.DataFrame
     manifest: dict[str, Any]
     path: Path | None = None
+    #: Every run's processors table (every processor of every computing node), with policy and replication.
+    processors: pd.DataFrame | None = None
     _runs: _RunTasks | None = field(default=None, repr=False)  # the runs' records, one file per run
     _tasks: pd.DataFrame | None = field(default=None, repr=False)
 
@@ -303,7 +307,9 @@ def compare(
             raise failures[0].error
     wall_s = time.perf_counter() - clock
 
-    node_parts, rows, cuts = [], [], []
+    node_parts, processor_parts, rows, cuts = [], [], [], []
+    run_notes: list[dict[str, Any]] = []  # each run's own notes, as its manifest's
+    retried: list[dict[str, Any]] = []  # the runs whose tasks recovery ran again
     for i, name in enumerate(names):
         for r in range(replications):
             result = results[(i, r)]
@@ -313,6 +319,17 @@ def compare(
             nodes.insert(0, "policy", name)
             node_parts.append(nodes)
             cuts += [{"policy": name, "replication": r, **cut} for cut in result.context_cuts]
+            processor_parts.append(run_rows(result.processors, {"policy": name, "replication": r}))
+            run_notes += [{"policy": name, "replication": r, "note": note} for note in result.notes]
+            if result.retried:
+                retried.append(
+                    {
+                        "policy": name,
+                        "replication": r,
+                        "retried": result.retried,
+                        "recovered": result.recovered,
+                    }
+                )
             rows.append(
                 {
                     "policy": name,
@@ -323,6 +340,7 @@ def compare(
                 }
             )
     nodes = pd.concat(node_parts, ignore_index=True)
+    processors = pd.concat(processor_parts, ignore_index=True)
     metrics = pd.DataFrame(rows)
     summary = compare_table(metrics, base)
     manifest = {
@@ -340,6 +358,8 @@ def compare(
         **window_fields([loaded]),
         "tasks": runs.rows,
         "context_cuts": cuts,
+        "run_notes": run_notes,
+        "retried": retried,
         **host_info(),
         "job_engine_builds": count_builds(result.engine_build for result in results.values()),
         **plugins_field(job.plugins for job in jobs),  # whose code ran: none for offloadsim's own
@@ -358,6 +378,7 @@ def compare(
         nodes=nodes,
         summary=summary,
         manifest=manifest,
+        processors=processors,
         _runs=runs,
     )
     if out is not None:
@@ -711,6 +732,8 @@ def _write_directory(result: CompareResult, out: Path, overwrite: bool) -> Path:
             write_parquet(result.tasks, tmp / "tasks.parquet")
         write_parquet(result.metrics, tmp / "metrics.parquet")
         write_parquet(result.nodes, tmp / "nodes.parquet")
+        if result.processors is not None:
+            write_parquet(result.processors, tmp / "processors.parquet")
         write_parquet(result.summary, tmp / "summary.parquet")
         write_text(result.summary.to_csv(index=False, lineterminator="\n"), tmp / "summary.csv")
         write_text(result.format_table() + "\n", tmp / "summary.txt")

@@ -217,6 +217,14 @@ class JobResult:
     context_cuts: tuple[dict[str, Any], ...] = ()
     #: The engine the job ran on, in the process that ran it (a Dask worker's may differ from the command's).
     engine_build: str = ""
+    #: The run's processors table (every processor of every computing node; None: not carried).
+    processors: pd.DataFrame | None = None
+    #: The run's own notes (``RawRun.own_notes``: other processors' busy time, untold cuts), not those
+    #: of its world and policy, which the command says once, nor its LLM cuts (``context_cuts``).
+    notes: tuple[str, ...] = ()
+    #: Tasks ``recovery:`` ran again in the run, whatever their outcome, and those of them that completed.
+    retried: int = 0
+    recovered: int = 0
 
 
 #: What a job file's metadata says of a job, from the job and its result (sweep's ``_job_meta``).
@@ -259,6 +267,10 @@ def run_job(job: Job, directory: Path | None = None, describe: Describe | None =
         end_s=float(result.manifest["end_s"]),
         context_cuts=tuple(result.manifest.get("context_cuts", ())),
         engine_build=str(result.manifest["engine_build"]),
+        processors=result.processors,
+        notes=result.own_notes,
+        retried=result.summary.retried,
+        recovered=result.summary.recovered,
     )
     if directory is not None:
         records = result.records
@@ -272,6 +284,19 @@ def run_job(job: Job, directory: Path | None = None, describe: Describe | None =
         finally:
             records.log.discard()
     return done
+
+
+def run_rows(table: pd.DataFrame | None, keys: Mapping[str, Any]) -> pd.DataFrame:
+    """A run's processors table with the columns naming its run (``policy``, ``replication``) first.
+
+    None (a job file from before the table) gives its declared columns and no rows.
+    """
+    from offloadsim.records.results import processors_frame
+
+    frame = (table if table is not None else processors_frame({})).copy()
+    for position, (key, value) in enumerate(keys.items()):
+        frame.insert(position, key, [value] * len(frame))
+    return frame
 
 
 def count_builds(builds: Iterable[str]) -> dict[str, int]:

@@ -314,13 +314,25 @@ def _job_meta(job: Job, result: JobResult) -> dict[str, Any]:
         "scenario": job.scenario.name,
         "metrics": {k: _json_value(v) for k, v in result.metrics.items()},
         "end_s": _json_value(result.end_s),
-        "nodes": {c: [_json_value(v) for v in result.nodes[c].tolist()] for c in result.nodes.columns},
+        "nodes": _columns_json(result.nodes),
         "wall_s": result.wall_s,
         "engine_build": result.engine_build,
         "context_cuts": list(result.context_cuts),
+        # Its processors table, own notes and recovery counts; older files have none of them.
+        "processors": _columns_json(result.processors),
+        "notes": list(result.notes),
+        "retried": result.retried,
+        "recovered": result.recovered,
         # Its metrics hold the LLM metrics where it served LLM requests; older files' never do.
         "llm_metrics": True,
     }
+
+
+def _columns_json(frame: pd.DataFrame | None) -> dict[str, list[Any]]:
+    """A table's columns as JSON lists (a job file's metadata); none for None."""
+    if frame is None:
+        return {}
+    return {c: [_json_value(v) for v in frame[c].tolist()] for c in frame.columns}
 
 
 def _json_value(value: Any) -> Any:

@@ -27,6 +27,7 @@ from offloadsim.experiments.jobs import (
     Job,
     count_builds,
     plugins_field,
+    run_rows,
     window_fields,
 )
 from offloadsim.experiments.merge import Insert, write_merged
@@ -49,6 +50,7 @@ SWEEP_FILES = (
     "tasks.parquet",
     "metrics.parquet",
     "nodes.parquet",
+    "processors.parquet",
     "summary.parquet",
     "summary.csv",
     "manifest.json",
@@ -71,6 +73,8 @@ class SweepResult:
     manifest: dict[str, Any]
     ran: int = 0
     reused: int = 0
+    #: Every job's processors table, with the swept keys, point, policy and replication first.
+    processors: pd.DataFrame | None = None
     _tasks: pd.DataFrame | None = field(default=None, repr=False)
 
     @property
@@ -95,7 +99,7 @@ def merge_sweep(
     Jobs are taken in their order (point, then replication), so the tables
     do not depend on which worker finished first.
     """
-    from offloadsim.records.results import nodes_frame, scenario_hash
+    from offloadsim.records.results import nodes_frame, processors_frame, scenario_hash
 
     directory = Path(directory)
     swept = spec.swept
@@ -106,6 +110,11 @@ def merge_sweep(
     point_values: dict[str, list[Any]] = {key: [] for key in swept}
     node_point: list[np.ndarray] = []
     cuts: list[dict[str, Any]] = []  # LLM requests cut to the context window, per job and application
+    processor_parts: list[pd.DataFrame] = []
+    processor_point: list[np.ndarray] = []
+    run_notes: list[dict[str, Any]] = []  # each job's own notes, as its run's manifest's
+    retried: list[dict[str, Any]] = []  # the jobs whose tasks recovery ran again
+    unnoted = 0  # jobs whose file predates their processors table, notes and recovery counts
     uncounted = 0  # jobs whose file predates the count
     recomputed = 0  # jobs whose file predates the LLM metrics, which its records gave
     builds: list[str] = []  # the engine each job ran on ("" for a file that predates it)
@@ -147,6 +156,18 @@ def merge_sweep(
             ]
         else:
             uncounted += 1
+        run = {"point": job.index, "replication": job.replication}
+        if "notes" in meta:
+            table = processors_frame(meta.get("processors") or {})
+            processor_parts.append(
+                run_rows(table, {"policy": meta["policy"], "replication": job.replication})
+            )
+            processor_point.append(np.full(len(table), len(metric_rows) - 1))
+            run_notes += [{**run, "note": note} for note in meta["notes"]]
+            if meta.get("retried"):
+                retried.append({**run, "retried": meta["retried"], "recovered": meta.get("recovered", 0)})
+        else:
+            unnoted += 1
         for key in swept:
             point_values[key].append(values[key])
         node_point.append(np.full(len(nodes), len(metric_rows) - 1))
@@ -169,6 +190,14 @@ def merge_sweep(
         nodes.insert(position, key, column[job_rows_nodes] if len(nodes) else column[:0])
     inserts.append((len(swept), "point", metrics["point"].to_numpy()))
     nodes.insert(len(swept), "point", metrics["point"].to_numpy()[job_rows_nodes] if len(nodes) else [])
+    no_rows = [run_rows(None, {"policy": "", "replication": 0})]  # every job's file predates the table
+    processors = pd.concat(processor_parts or no_rows, ignore_index=True)
+    job_rows_processors = np.concatenate(processor_point) if processor_point else np.array([], dtype=int)
+    for position, key in enumerate(swept):
+        column = typed_column(point_values[key])
+        processors.insert(position, key, column[job_rows_processors] if len(processors) else column[:0])
+    points = metrics["point"].to_numpy()
+    processors.insert(len(swept), "point", points[job_rows_processors] if len(processors) else points[:0])
     summary = summarize_points(metrics, swept)
 
     manifest = {
@@ -197,6 +226,9 @@ def merge_sweep(
         **dict(run_info or {}),
         "context_cuts": cuts,
         "context_cuts_uncounted_jobs": uncounted,
+        "run_notes": run_notes,
+        "retried": retried,
+        "run_notes_uncounted_jobs": unnoted,
         "llm_metrics_recomputed_jobs": recomputed,
         "files": list(SWEEP_FILES),
     }
@@ -206,6 +238,7 @@ def merge_sweep(
             "tasks.parquet": lambda path: _write_tasks(files, inserts, path, task_count),
             "metrics.parquet": parquet_writer(metrics),
             "nodes.parquet": parquet_writer(nodes),
+            "processors.parquet": parquet_writer(processors),
             "summary.parquet": parquet_writer(summary),
             "summary.csv": text_writer(summary.to_csv(index=False, lineterminator="\n")),
             "manifest.json": text_writer(json_text(manifest)),
@@ -220,6 +253,7 @@ def merge_sweep(
         manifest=manifest,
         ran=int((run_info or {}).get("jobs_run", 0)),
         reused=int((run_info or {}).get("jobs_reused", 0)),
+        processors=processors,
     )
 
 

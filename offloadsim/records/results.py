@@ -205,6 +205,8 @@ class RunResult:
         self._stages = stages
         self._stages_written = False  # the engine's stages let go once written: read back from path
         self._written_id: tuple[int, int] | None = None  # the run directory written (device, inode)
+        #: The run's notes on what only it measured (``RawRun.own_notes``); () when read back.
+        self.own_notes: tuple[str, ...] = ()
 
     def __repr__(self) -> str:
         where = f", path={str(self.path)!r}" if self.path else ""
@@ -381,7 +383,7 @@ class RunResult:
             "skipped_checks": list(scenario.skip_checks),  # its warnings were not looked for
         }
         records = cast("TaskRecords", raw.tasks) if rows is not None else None
-        return cls(
+        result = cls(
             tasks=None if records is not None else tasks_frame(raw.tasks),
             nodes=raw.nodes,
             links=raw.links,
@@ -391,6 +393,8 @@ class RunResult:
             records=records,
             processors=raw.processors,
         )
+        result.own_notes = tuple(raw.own_notes)
+        return result
 
 
 def _is_frame(table: Any) -> bool:

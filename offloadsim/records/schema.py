@@ -36,6 +36,7 @@ __all__ = [
     "NODES",
     "LINKS",
     "PROCESSORS",
+    "FIRST_PROCESSOR_ONLY",
     "STAGES",
     "TASK_COLUMNS",
     "LLM_COLUMNS",
@@ -184,6 +185,13 @@ PROCESSORS: tuple[Column, ...] = (
     Column("busy_s", "float64", _S, "busy time per core over the measured window"),
     Column("utilisation", "float64", "", "busy_s / measured time, in [0, 1]"),
     Column("stages_completed", "int64", "", "compute stages it finished in the measured window"),
+)
+
+#: How a run's note on the processors after its nodes' first begins (the engine's; compare and sweep
+#: say those processors from ``processors.parquet`` instead, over each configuration's runs).
+FIRST_PROCESSOR_ONLY = (
+    "the nodes table, and the utilisation and busiest nodes of the summary, report each node's "
+    "first processor only"
 )
 
 #: Per-stage records (``stages.parquet``, with ``--stages``), one row per compute stage or transfer hop.

@@ -48,6 +48,8 @@ class Results:
     manifest: dict[str, Any]
     swept: list[str] = field(default_factory=list)
     stages: pd.DataFrame | None = None  # a single run recorded with --stages
+    #: Every processor of every computing node, per run (None: written before the table was).
+    processors: pd.DataFrame | None = None
 
     def __repr__(self) -> str:  # the dataclass's would print every table in full
         swept = f", swept={self.swept}" if self.swept else ""
@@ -99,6 +101,8 @@ def read_results(directory: str | Path) -> Results:
         metrics_file, stages_file = path / "metrics.parquet", path / "stages.parquet"
         metrics = _read_table(metrics_file) if metrics_file.exists() else _run_metrics(path, manifest)
         stages = _read_table(stages_file) if stages_file.exists() else None
+        processors_file = path / "processors.parquet"
+        processors = _read_table(processors_file) if processors_file.exists() else None
     except ExperimentError:  # already names the file (a ValueError too, not to be said twice)
         raise
     except (OSError, ValueError) as error:
@@ -107,7 +111,7 @@ def read_results(directory: str | Path) -> Results:
     fmt = str(manifest.get("format", ""))
     kind = "sweep" if fmt.startswith("offloadsim-sweep") else "compare" if "compare" in fmt else "run"
     swept = [str(k) for k in manifest.get("swept", [])]
-    return Results(kind, path, tasks, metrics, nodes, manifest, swept, stages)
+    return Results(kind, path, tasks, metrics, nodes, manifest, swept, stages, processors)
 
 
 def _is_kind(value: Any) -> bool:
@@ -136,6 +140,8 @@ _MANIFEST_KEYS: dict[str, tuple[Any, str]] = {
     "base_file": (is_text, "text"),
     "notes": (is_texts, "a list of notes"),
     "context_cuts": (lambda v: isinstance(v, list), "a list"),
+    "run_notes": (lambda v: isinstance(v, list), "a list"),
+    "retried": (lambda v: isinstance(v, list), "a list"),
 }
 
 

@@ -10,68 +10,13 @@ which is all the nodes table (first processors) said.
 
 from __future__ import annotations
 
-import pandas as pd
 import pytest
+from processors_scenario import assert_expected, write_scenario
 
 from offloadsim.engine import simulate
 from offloadsim.records.results import RunResult, read_run, write_run
 from offloadsim.records.schema import PROCESSOR_COLUMNS
 from offloadsim.scenario import load_scenario_text
-
-SCENARIO = """
-name: npu-and-gpu
-duration: 10 s
-nodes:
-  phone:
-    tier: device
-    processors:
-      cpu: {profile: cortex-a76, cores: 1}
-      npu: {speed: 2 GFLOP/s, cores: 1}
-  edge:
-    tier: edge
-    processors:
-      cpu: {speed: 1 GFLOP/s, cores: 4}
-      gpu: {speed: 12 GFLOP/s, cores: 2}
-links:
-  - {between: [phone, edge], bandwidth: 1 Gbps, latency: 1 ms}
-applications:
-  job:
-    stages:
-      - {work: 1 GFLOP, output: 10 KB}
-      - {work: 6 GFLOP}
-workload:
-  - {app: job, sources: phone, arrivals: trace, trace: trace.csv}
-policy: {name: fixed, nodes: [phone, edge], cuts: [1], processors: [npu, gpu]}
-"""
-
-#: (node, tier, processor, profile, cores, busy_s, utilisation, stages_completed), computed by hand.
-EXPECTED = [
-    ("phone", "device", "cpu", "cortex-a76", 1, 0.0, 0.0, 0),
-    ("phone", "device", "npu", "", 1, 1.5, 0.15, 3),
-    ("edge", "edge", "cpu", "", 4, 0.0, 0.0, 0),
-    ("edge", "edge", "gpu", "", 2, 0.75, 0.075, 3),
-]
-
-
-def write_scenario(directory):
-    """The scenario file and its trace in ``directory``; returns the scenario's path."""
-    (directory / "trace.csv").write_text("time\n1\n4\n7\n")
-    path = directory / "npu-and-gpu.yaml"
-    path.write_text(SCENARIO)
-    return path
-
-
-def rows(frame):
-    """The table's rows as tuples, in the declared column order."""
-    return [tuple(row) for row in pd.DataFrame(frame)[list(PROCESSOR_COLUMNS)].itertuples(index=False)]
-
-
-def assert_expected(frame):
-    got = rows(frame)
-    assert [row[:5] for row in got] == [row[:5] for row in EXPECTED]
-    for row, want in zip(got, EXPECTED, strict=True):
-        assert row[5:7] == pytest.approx(want[5:7], rel=1e-12, abs=1e-15)
-        assert row[7] == want[7]
 
 
 @pytest.fixture

@@ -105,6 +105,7 @@ def test_written_directory_is_complete_and_readable(result):
             "tasks.parquet",
             "metrics.parquet",
             "nodes.parquet",
+            "processors.parquet",
             "summary.parquet",
             "summary.csv",
             "summary.txt",

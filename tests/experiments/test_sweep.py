@@ -392,6 +392,7 @@ def test_a_finished_sweep_has_tidy_tables_and_a_manifest(reference):
             "tasks.parquet",
             "metrics.parquet",
             "nodes.parquet",
+            "processors.parquet",
             "summary.parquet",
             "summary.csv",
             "manifest.json",

@@ -1,0 +1,162 @@
+"""compare and sweep carry each run's processors table, own notes and recovery counts, as a run says them.
+
+The scenario of tests/engine/test_processors_table.py (a phone's NPU busy 15 % and an edge
+GPU's two cores 7.5 %, computed by hand, where the nodes table's first processors, both CPUs,
+were idle): compare and sweep wrote the nodes table only, and printed none of the runs' notes,
+so a comparison read both nodes idle.  The shipped edge-outage scenario retries tasks
+(``recovery:``), which a run counts under its table and compare and sweep did not.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from processors_scenario import EXPECTED, assert_expected, write_scenario
+
+from offloadsim.cli import main
+from offloadsim.experiments.storage import read_job_file, write_job_file
+from offloadsim.records.schema import PROCESSOR_COLUMNS
+from offloadsim.records.stored import read_results
+
+ROOT = Path(__file__).resolve().parents[2]
+#: The line compare and sweep print of the processors after each node's first, for one configuration.
+SHARES = "phone npu 15.0 %, edge gpu 7.5 %"
+
+
+def _processor_line(out: str) -> str:
+    (line,) = [line for line in out.splitlines() if "other processors computed too" in line]
+    return line
+
+
+def _compare(directory: Path, workers: int, capsys: pytest.CaptureFixture[str]) -> tuple[Path, str]:
+    out = directory / f"compare-{workers}"
+    args = ["compare", str(directory / "npu-and-gpu.yaml"), "--policies", "fixed,local", "-n", "2"]
+    assert main([*args, "--workers", str(workers), "--out", str(out)]) == 0
+    return out, capsys.readouterr().out
+
+
+def test_compare_writes_every_processor_of_every_run_the_same_with_one_or_two_workers(tmp_path, capsys):
+    write_scenario(tmp_path)
+    one, printed = _compare(tmp_path, 1, capsys)
+    two, _ = _compare(tmp_path, 2, capsys)
+    table = pd.read_parquet(one / "processors.parquet")
+    pd.testing.assert_frame_equal(table, pd.read_parquet(two / "processors.parquet"))
+    assert list(table.columns) == ["policy", "replication", *PROCESSOR_COLUMNS]
+    for replication in (0, 1):  # the fixed policy's runs: the hand-computed table, each replication
+        fixed = table[(table["policy"] == "fixed") & (table["replication"] == replication)]
+        assert_expected(fixed.reset_index(drop=True))
+    local = table[table["policy"] == "local"]  # local computes on the phone's first processor only
+    assert set(local.loc[local["utilisation"] > 0, "processor"]) == {"cpu"}
+    assert f"policy=fixed: {SHARES} (processors.parquet" in _processor_line(printed)
+    assert "policy=local" not in _processor_line(printed)
+    pd.testing.assert_frame_equal(read_results(one).processors, table)
+
+
+def test_compare_keeps_each_runs_own_notes_in_its_manifest(tmp_path, capsys):
+    write_scenario(tmp_path)
+    out, _ = _compare(tmp_path, 1, capsys)
+    manifest = read_results(out).manifest
+    fixed = [row for row in manifest["run_notes"] if row["policy"] == "fixed"]
+    assert [row["replication"] for row in fixed] == [0, 1]
+    assert all(f"other processors computed too: {SHARES}" in row["note"] for row in fixed)
+    assert manifest["retried"] == []  # no recovery: no run retried a task
+
+
+def _sweep(directory: Path, name: str, workers: int, capsys: pytest.CaptureFixture[str]) -> str:
+    code = main(
+        ["sweep", str(directory / "sweep.yaml"), "--workers", str(workers), "--out", str(directory / name)]
+    )
+    assert code == 0
+    return capsys.readouterr().out
+
+
+def _sweep_file(directory: Path) -> None:
+    write_scenario(directory)
+    (directory / "sweep.yaml").write_text(
+        "base: npu-and-gpu.yaml\ngrid:\n  links[0].bandwidth: [100 Mbps, 1 Gbps]\nreplications: 2\n"
+    )
+
+
+def test_sweep_writes_every_processor_of_every_job_the_same_with_one_or_two_workers_and_resumed(
+    tmp_path, capsys
+):
+    _sweep_file(tmp_path)
+    printed = _sweep(tmp_path, "one", 1, capsys)
+    _sweep(tmp_path, "two", 2, capsys)
+    table = pd.read_parquet(tmp_path / "one" / "processors.parquet")
+    pd.testing.assert_frame_equal(table, pd.read_parquet(tmp_path / "two" / "processors.parquet"))
+    assert list(table.columns) == ["links[0].bandwidth", "point", "policy", "replication", *PROCESSOR_COLUMNS]
+    assert len(table) == 2 * 2 * len(EXPECTED)
+    for (_, _), run in table.groupby(["point", "replication"]):
+        assert_expected(run.reset_index(drop=True))
+    line = _processor_line(printed)
+    assert f"links[0].bandwidth=100 Mbps, policy=fixed: {SHARES}" in line
+    assert f"links[0].bandwidth=1 Gbps, policy=fixed: {SHARES}" in line
+    # Resumed: every job reused from its file, the table and the line kept.
+    again = _sweep(tmp_path, "one", 1, capsys)
+    assert "4 jobs: 0 run, 4 reused" in again
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "one" / "processors.parquet"), table)
+    assert _processor_line(again) == line
+    notes = read_results(tmp_path / "one").manifest["run_notes"]
+    assert [(row["point"], row["replication"]) for row in notes] == [(0, 0), (0, 1), (1, 0), (1, 1)]
+
+
+def test_a_resumed_sweep_says_which_reused_jobs_kept_no_processors_table(tmp_path, capsys):
+    _sweep_file(tmp_path)
+    _sweep(tmp_path, "one", 1, capsys)
+    (file, *_) = sorted((tmp_path / "one" / "points").glob("*.parquet"))
+    tasks, meta = read_job_file(file)
+    for key in ("processors", "notes", "retried", "recovered"):  # as an older offloadsim wrote it
+        del meta[key]
+    file.unlink()
+    write_job_file(file, tasks, meta)
+    printed = _sweep(tmp_path, "one", 1, capsys)
+    assert "1 reused runs were simulated by an older offloadsim" in printed
+    table = pd.read_parquet(tmp_path / "one" / "processors.parquet")
+    assert len(table) == 3 * len(EXPECTED)  # the three jobs that kept theirs
+
+
+RETRIED = re.compile(r"note: retried by recovery \(tasks recovery ran again, of any outcome\): (?P<parts>.*)")
+
+
+def _retried(out: str) -> dict[str, tuple[int, int, int]]:
+    """Each configuration's (tasks, runs, completed) in the printed line."""
+    (match,) = [m for m in map(RETRIED.match, out.splitlines()) if m]
+    found = {}
+    for part in match["parts"].split("; "):
+        label, _, said = part.rpartition(": ")
+        counts = re.fullmatch(r"(\d+) tasks? in (\d+) of its \d+ runs, (\d+) of them completed", said)
+        assert counts, part
+        found[label] = (int(counts[1]), int(counts[2]), int(counts[3]))
+    return found
+
+
+def _retried_in(tasks: pd.DataFrame, by: list[str], label: str) -> dict[str, tuple[int, int, int]]:
+    retried = tasks[tasks["retries"] > 0]
+    found = {}
+    for key, group in retried.groupby(by, observed=True):
+        runs = group.groupby([*by, "replication"], observed=True).ngroups
+        done = int((group["status"] == "completed").sum())
+        found[label.format(*(key if isinstance(key, tuple) else (key,)))] = (len(group), runs, done)
+    return found
+
+
+def test_compare_and_sweep_say_the_runs_recovery_counts_from_their_records(tmp_path, capsys):
+    scenario = tmp_path / "edge-outage.yaml"
+    shutil.copy(ROOT / "scenarios" / "edge-outage.yaml", scenario)
+    out = tmp_path / "compare"
+    args = ["compare", str(scenario), "--policies", "edge,least-loaded", "-n", "2", "--set", "duration=60 s"]
+    assert main([*args, "--workers", "1", "--out", str(out)]) == 0
+    said = _retried(capsys.readouterr().out)
+    tasks = pd.read_parquet(out / "tasks.parquet")
+    assert said == _retried_in(tasks, ["policy"], "policy={}") and said
+    (tmp_path / "sweep.yaml").write_text(
+        "base: edge-outage.yaml\nset: {duration: 60 s}\npolicies: [edge, least-loaded]\nreplications: 2\n"
+    )
+    assert main(["sweep", str(tmp_path / "sweep.yaml"), "--workers", "1", "--out", str(tmp_path / "s")]) == 0
+    swept = _retried(capsys.readouterr().out)
+    assert swept == {f"policy.name={k.removeprefix('policy=')}": v for k, v in said.items()}

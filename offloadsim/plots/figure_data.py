@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from offloadsim.analysis.values import axis_texts, default_label, quantity_kind, texts, to_si, where_matches
+from offloadsim.plots.pooling import identity_columns
 from offloadsim.records.stored import ExperimentError, Results
 
 __all__ = [
@@ -87,6 +88,10 @@ class FigureView:
         self.tasks = _as_written(_filter(tasks, self.where, "tasks"), swept)
         self.metrics = _as_written(_filter(metrics, self.where, "metrics"), swept)
         self.nodes = _as_written(_filter(nodes, self.where, "nodes"), swept)
+        processors = results.processors
+        self.processors = (
+            None if processors is None else _as_written(_filter(processors, self.where, "processors"), swept)
+        )
         if kind in METRIC_KINDS:
             _need_metric(self.metrics, self.metric)
         for key in self.where:
@@ -107,7 +112,7 @@ class FigureView:
         if self.kind in METRIC_KINDS:
             return self.metrics
         if self.kind == "utilisation":
-            return self.nodes
+            return every_processor(self.nodes, self.processors)
         return self.tasks
 
     def dimensions(self, frame: pd.DataFrame) -> list[str]:
@@ -383,6 +388,27 @@ def _need_metric(metrics: pd.DataFrame, metric: str) -> None:
         # Several metrics may be about equally near ("latency": its mean and three percentiles): name each.
         close = did_you_mean(metric, known, n=4, within=0.05)
         raise ExperimentError(f"--metric {metric}: unknown metric{close}; use one of {', '.join(known)}")
+
+
+def every_processor(nodes: pd.DataFrame, processors: pd.DataFrame | None) -> pd.DataFrame:
+    """The rows a utilisation figure draws: a node's, or one per processor where a node has several.
+
+    The nodes table reports each node's first processor only, so a node whose NPU or GPU computed
+    read idle.  Where some node has several processors, the processors table's rows are drawn,
+    those of such a node named ``node/processor`` (``edge/gpu``); otherwise (and for results
+    written before the processors table was) the nodes table, as it always was.
+    """
+    if processors is None or not len(processors) or not {"node", "processor"} <= set(processors.columns):
+        return nodes
+    keys = [c for c in identity_columns(processors, "nodes") if c in processors.columns]
+    counts = processors.groupby([*keys, "node"], sort=False, observed=True, dropna=False).size()
+    counted = counts.reset_index(name="processors")
+    several = set(counted.loc[counted["processors"] > 1, "node"].astype(str))
+    if not several:
+        return nodes
+    names = processors["node"].astype(str)
+    shown = np.where(names.isin(several), names + "/" + processors["processor"].astype(str), names)
+    return processors.assign(node=shown)
 
 
 def _as_written(frame: pd.DataFrame, swept: Sequence[str]) -> pd.DataFrame:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from figure_checks import check_readable
 from processors_scenario import EXPECTED, assert_expected, write_scenario
 
 from offloadsim.cli import main
@@ -160,3 +161,58 @@ def test_compare_and_sweep_say_the_runs_recovery_counts_from_their_records(tmp_p
     assert main(["sweep", str(tmp_path / "sweep.yaml"), "--workers", "1", "--out", str(tmp_path / "s")]) == 0
     swept = _retried(capsys.readouterr().out)
     assert swept == {f"policy.name={k.removeprefix('policy=')}": v for k, v in said.items()}
+
+
+def _bars(fig) -> dict[str, float]:
+    """The one panel's bars: each tick label and its bar's height (%)."""
+    (ax,) = [ax for ax in fig.axes if ax.get_visible() and ax.patches]
+    ticks = [label.get_text() for label in ax.get_xticklabels()]
+    heights = [patch.get_height() for patch in ax.patches]
+    assert len(heights) == len(ticks), "one series: a bar per tick"
+    return dict(zip(ticks, heights, strict=True))
+
+
+#: Each processor's bar, node/processor, for the fixed policy (computed by hand: see EXPECTED).
+BARS = {"phone/cpu": 0.0, "phone/npu": 15.0, "edge/cpu": 0.0, "edge/gpu": 7.5}
+
+
+def test_the_utilisation_figure_draws_every_processor_of_a_run_a_compare_and_a_sweep(tmp_path, capsys):
+    """It drew the nodes table, each node's first processor: two idle CPUs, where the NPU and GPU computed."""
+    from offloadsim import plots
+
+    _sweep_file(tmp_path)
+    assert main(["run", str(tmp_path / "npu-and-gpu.yaml"), "--out", str(tmp_path / "run"), "-q"]) == 0
+    compared, _ = _compare(tmp_path, 1, capsys)
+    _sweep(tmp_path, "sweep", 1, capsys)
+    figures = [
+        plots.plot_results(read_results(tmp_path / "run"), "utilisation"),
+        plots.plot_results(read_results(compared), "utilisation", where={"policy": "fixed"}),
+        plots.plot_results(
+            read_results(tmp_path / "sweep"), "utilisation", where={"links[0].bandwidth": "1 Gbps"}
+        ),
+    ]
+    for fig in figures:
+        assert _bars(fig) == pytest.approx(BARS, rel=1e-12, abs=1e-12)
+        check_readable(fig)
+
+
+def test_the_utilisation_figure_of_single_processor_nodes_is_drawn_from_the_nodes_table_as_before(tmp_path):
+    """Where every node has one processor the figure is the nodes table's, byte for byte."""
+    import dataclasses
+    import io
+
+    from experiment_data import TINY
+
+    from offloadsim import plots
+    from offloadsim.experiments import compare
+
+    (tmp_path / "tiny.yaml").write_text(TINY, encoding="utf-8")
+    compare(tmp_path / "tiny.yaml", ["local", "edge"], 2, workers=1, out=tmp_path / "cmp")
+    results = read_results(tmp_path / "cmp")
+    assert results.processors is not None and len(results.processors) > 0
+    drawn = []
+    for given in (results, dataclasses.replace(results, processors=None)):
+        buffer = io.BytesIO()
+        plots.plot_results(given, "utilisation").savefig(buffer, format="png", metadata={"Software": None})
+        drawn.append(buffer.getvalue())
+    assert drawn[0] == drawn[1]

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import time
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -255,15 +254,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     specs = [api.resolve_policy(scenario, name) for name in args.policies]
     world_notes = _world_notes(scenario, specs, world())
     run_keys = ["policy", "replication"]
-    _print_notes(
-        [scenario],
-        world_notes,
-        out / "tasks.parquet",
-        result.metrics,
-        run_keys,
-        result.manifest,
-        result.processors,
-    )
+    _print_notes([scenario], world_notes, out / "tasks.parquet", result, run_keys)
     print(f"\n{len(result.metrics)} runs in {result.manifest['wall_s']:.1f} s of wall time")
     print(f"results: {out}/  ({', '.join(COMPARE_FILES)})")
     return EXIT_OK
@@ -314,15 +305,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     swept = list(result.manifest.get("swept", []))
     run_keys = [*swept, *(["policy"] if "policy.name" not in swept else []), "replication"]
     scenarios = [job.scenario for job in jobs]
-    _print_notes(
-        scenarios,
-        world_notes,
-        out / "tasks.parquet",
-        result.metrics,
-        run_keys,
-        result.manifest,
-        result.processors,
-    )
+    _print_notes(scenarios, world_notes, out / "tasks.parquet", result, run_keys)
     print(
         f"\n{len(result.metrics)} jobs: {result.ran} run, {result.reused} reused, "
         f"in {time.perf_counter() - started:.1f} s of wall time"
@@ -349,35 +332,33 @@ def _print_notes(
     scenarios: list[Any],
     world_notes: list[str],
     tasks_file: Path,
-    metrics: Any = None,
-    run_keys: list[str] | None = None,
-    manifest: Mapping[str, Any] | None = None,
-    processors: Any = None,
+    result: Any,
+    run_keys: list[str],
 ) -> None:
-    """The notes a run prints under its summary (profiles measured elsewhere, or not to be trusted).
+    """The notes a comparison or sweep prints under its table, as a run does under its own.
 
     ``world_notes``: those of the scenarios' worlds (:func:`_world_notes`), first.  ``tasks_file``
     is the written task records, whose applications tell whether rows pool several.
-    ``metrics`` (one row per run, named by ``run_keys``) tells
-    which runs ended with many tasks unfinished; with the command's ``manifest``, its runs' LLM
-    requests cut to the context window, added up per configuration, and what its runs said under
-    their own tables (their notes, recovery counts and, from ``processors``, the processors table,
-    the processors after their nodes' first).
+    ``result`` is the command's (a ``CompareResult`` or ``SweepResult``): its ``metrics`` (one
+    row per run, named by ``run_keys``) tell which runs ended with many tasks unfinished; its
+    ``manifest`` holds its runs' LLM requests cut to the context window, added up per
+    configuration, and what its runs said under their own tables (their own notes and recovery
+    counts); its ``processors`` table, the processors after their nodes' first.
     """
+    metrics, manifest, processors = result.metrics, result.manifest, result.processors
     notes = dict.fromkeys(world_notes)
     pooled = pooled_applications_note(scenarios, tasks_file, by="policy")
-    unfinished = unfinished_runs_note(metrics, run_keys or []) if metrics is not None else None
-    dropped = dropped_runs_note(metrics, run_keys or []) if metrics is not None else None
+    unfinished = unfinished_runs_note(metrics, run_keys)
+    dropped = dropped_runs_note(metrics, run_keys)
     for extra in (pooled, unpowered_sources_note(scenarios), unfinished, dropped):
         if extra:
             notes[extra] = None
-    if metrics is not None and manifest is not None:
-        configs = [key for key in run_keys or [] if key != "replication"]
-        run = ["point" if "point" in metrics.columns else "policy", "replication"]
-        cuts = list(manifest.get("context_cuts", ()))
-        uncounted = int(manifest.get("context_cuts_uncounted_jobs", 0))
-        notes.update(dict.fromkeys(context_cut_notes(metrics, cuts, configs, run, uncounted)))
-        notes.update(dict.fromkeys(carried_run_notes(manifest, metrics, configs, run, processors)))
+    configs = [key for key in run_keys if key != "replication"]
+    run = ["point" if "point" in metrics.columns else "policy", "replication"]
+    cuts = list(manifest.get("context_cuts", ()))
+    uncounted = int(manifest.get("context_cuts_uncounted_jobs", 0))
+    notes.update(dict.fromkeys(context_cut_notes(metrics, cuts, configs, run, uncounted)))
+    notes.update(dict.fromkeys(carried_run_notes(manifest, metrics, configs, run, processors)))
     for note in notes:
         print(f"note: {note}")
 

@@ -261,6 +261,7 @@ def node_utilisation(
     ax: Axes | None = None,
     order: Sequence[Any] | None = None,
     legend_title: str | None = None,
+    unit: str = "node",
 ) -> Axes:
     """Utilisation of computing nodes (or tiers), grouped bars per ``by`` value with 95 % CI bars.
 
@@ -271,7 +272,8 @@ def node_utilisation(
     tier's bar pools its nodes, so the figure says so: each tick names how
     many nodes its bar is the mean of, and a dot per node (its mean over
     replications) shows their spread, as the x label says (none where its
-    nodes all agree: the bar says it).
+    nodes all agree: the bar says it).  ``unit="processor"``: the rows are processors (a
+    node's NPU, its GPU, named ``node/processor`` in ``node``), and the labels say so.
     """
     ax = axes_or_new(ax)
     frame = nodes
@@ -342,10 +344,11 @@ def node_utilisation(
                         zorder=3,
                     )
         pooled = _nodes_per_tier(spread) if spread is not None else {}
-        ax.set_xticks(base, [_tier_tick(c, pooled.get(c)) for c in categories])
+        ax.set_xticks(base, [_tier_tick(c, pooled.get(c), unit) for c in categories])
         rotate_if_crowded(ax, len(categories), 5)
         shown = any(_spread_shown(v) for v in (spread or {}).values())
-        ax.set_xlabel(f"{category} (dots: one per node, its mean over replications)" if shown else category)
+        axis = "node/processor" if unit == "processor" and category == "node" else category
+        ax.set_xlabel(f"{axis} (dots: one per {unit}, its mean over replications)" if shown else axis)
         ax.set_ylabel("utilisation (%)")
         dots = [v for v in (spread or {}).values() if _spread_shown(v)]
         tops = (
@@ -382,11 +385,11 @@ def _nodes_per_tier(spread: Mapping[tuple[Any, Any], np.ndarray]) -> dict[Any, t
     return {tier: (min(n), max(n)) for tier, n in counts.items()}
 
 
-def _tier_tick(tier: Any, nodes: tuple[int, int] | None) -> str:
-    """A tier's tick label, over a second line naming how many nodes its bar is the mean of."""
+def _tier_tick(tier: Any, nodes: tuple[int, int] | None, unit: str = "node") -> str:
+    """A tier's tick label, over a line naming how many ``unit``s (nodes, processors) it is the mean of."""
     if nodes is None or nodes[1] < 2:
         return str(tier)
-    return f"{tier}\nmean of {replications_text(*nodes)} nodes"
+    return f"{tier}\nmean of {replications_text(*nodes)} {unit}s"
 
 
 def _spread_shown(values: np.ndarray) -> bool:

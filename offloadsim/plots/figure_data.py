@@ -115,6 +115,10 @@ class FigureView:
             return every_processor(self.nodes, self.processors)
         return self.tasks
 
+    def per_processor(self) -> bool:
+        """Whether a utilisation figure draws processors (some node has several), not the nodes table."""
+        return self.kind == "utilisation" and every_processor(self.nodes, self.processors) is not self.nodes
+
     def dimensions(self, frame: pd.DataFrame) -> list[str]:
         """Columns of ``frame`` that name a configuration: the swept keys, the policy, the application."""
         dims = [k for k in self.results.swept if k in frame.columns]

@@ -415,7 +415,8 @@ def _draw(
         )
     elif kind == "utilisation":
         series = by if by and by in frame.columns else "policy"
-        charts.node_utilisation(frame, by=series, ax=ax, order=order, legend_title=by_label)
+        unit = "processor" if view.per_processor() else "node"
+        charts.node_utilisation(frame, by=series, ax=ax, order=order, legend_title=by_label, unit=unit)
     elif kind in ONE_RUN_KINDS:
         one, replication, nodes, stages = _run_inputs(view, frame)
         if kind == "utilisation-time":

@@ -193,7 +193,26 @@ def test_the_utilisation_figure_draws_every_processor_of_a_run_a_compare_and_a_s
     ]
     for fig in figures:
         assert _bars(fig) == pytest.approx(BARS, rel=1e-12, abs=1e-12)
+        assert [ax.get_xlabel() for ax in fig.axes if ax.patches] == ["node/processor"]
         check_readable(fig)
+
+
+def test_a_tier_bar_of_processors_says_it_is_the_mean_of_processors_not_nodes(tmp_path):
+    """Per processor, a tier's bar pools its processors: its tick counted them as nodes."""
+    from offloadsim import plots
+
+    frame = pd.DataFrame(
+        {
+            "node": ["edge/cpu", "edge/gpu", "phone/cpu", "phone/npu"],
+            "tier": ["edge", "edge", "device", "device"],
+            "cores": [4, 2, 1, 1],
+            "utilisation": [0.0, 0.075, 0.0, 0.15],
+        }
+    )
+    ax = plots.node_utilisation(frame, level="tier", unit="processor")
+    ticks = [label.get_text() for label in ax.get_xticklabels()]
+    assert ticks == ["edge\nmean of 2 processors", "device\nmean of 2 processors"]
+    assert ax.get_xlabel() == "tier (dots: one per processor, its mean over replications)"
 
 
 def test_the_utilisation_figure_of_single_processor_nodes_is_drawn_from_the_nodes_table_as_before(tmp_path):

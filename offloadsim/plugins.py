@@ -29,6 +29,7 @@ __all__ = [
     "PluginWarning",
     "dotted_name",
     "instance",
+    "method_codes",
     "named_object",
     "origin_of",
     "plugin_line",
@@ -91,6 +92,30 @@ def traceback_frames(error: BaseException) -> list[tuple[types.FrameType, int]]:
         frames.append((tb.tb_frame, tb.tb_lineno))
         tb = tb.tb_next
     return frames
+
+
+def method_codes(cls: type, *, shipped: bool = True) -> dict[types.CodeType, str]:
+    """The code of every function defined on ``cls`` and its bases (but object), each with its method's name.
+
+    A function nested in a method (a callback it schedules, which runs later from the event loop,
+    outside the method) counts as that method's code: an exception raised there is the class's.
+    ``shipped=False`` leaves out the code of offloadsim's own classes (a plug-in's base class).
+    """
+    codes: dict[types.CodeType, str] = {}
+    for klass in cls.__mro__[:-1]:
+        if not shipped and shipped_module(klass.__module__):
+            continue
+        for name, value in vars(klass).items():
+            function = value.__func__ if isinstance(value, classmethod | staticmethod) else value
+            function = getattr(function, "fget", function)  # a property's getter
+            code = getattr(function, "__code__", None)
+            if isinstance(code, types.CodeType):
+                nested = [code]
+                while nested:
+                    one = nested.pop()
+                    codes.setdefault(one, name)
+                    nested.extend(const for const in one.co_consts if isinstance(const, types.CodeType))
+    return codes
 
 
 def plugin_line(error: BaseException) -> str:

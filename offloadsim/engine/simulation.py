@@ -28,7 +28,7 @@ from offloadsim.engine.planning import CompiledPlans, LastPlan, PlanCompiler, re
 from offloadsim.engine.policy_faults import blame_policy
 from offloadsim.engine.processor import fifo, refused
 from offloadsim.engine.processor_models import ProcessorLike as Processor
-from offloadsim.engine.processor_models import build_processor
+from offloadsim.engine.processor_models import blame_processor, build_processor
 from offloadsim.engine.records import RawRun, RecordLog
 from offloadsim.engine.recovery import Recovery
 from offloadsim.engine.streams import stream, workload_name
@@ -529,16 +529,29 @@ class Simulation:
         """Simulate until warm-up + duration and return the records.
 
         An exception raised in a plug-in policy's code ends the run with a
-        ``PolicyFailed`` naming the policy and its line (``policy_faults``).
+        ``PolicyFailed`` naming the policy and its line (``policy_faults``), one raised in a
+        plug-in processor model's with a ``ProcessorFailed`` naming the model, the processor
+        and its node (``processor_models.blame_processor``).
         """
         try:
             return self._run(progress)
         except Exception as error:
-            blamed = blame_policy(error, self.policy, self.policy_name, self.env.now)
+            # The innermost plug-in's: a processor's method a policy called (expected_wait_s) is its own.
+            blamed: EngineError | None = blame_processor(
+                error, self._processor_models(), self.env.now, self.policy
+            ) or blame_policy(error, self.policy, self.policy_name, self.env.now)
             if blamed is None:
                 raise
             blamed.__cause__ = error  # what `from error` sets, which a build compiled by mypyc drops
             raise blamed from error
+
+    def _processor_models(self) -> list[tuple[Processor, str]]:
+        """Each processor of the run with the name of its model (for a plug-in's exception)."""
+        return [
+            (self.resources[(node, model.spec.name)], model.spec.model)
+            for node in self.node_processors
+            for model in self.world.processors_of(node)
+        ]
 
     def _run(self, progress: Progress | None) -> RawRun:
         wall_start = time.perf_counter()

@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import types
 
-from offloadsim.plugins import plugin_line, shipped_module, traceback_frames
+from offloadsim.plugins import method_codes, plugin_line, shipped_module, traceback_frames
 from offloadsim.suggest import quoted
 
 __all__ = ["describe_build_failure", "describe_failure", "raised_in_policy"]
@@ -104,11 +104,4 @@ def _policy_codes(policy: object) -> set[types.CodeType]:
 
 def _class_codes(cls: type) -> set[types.CodeType]:
     """The code objects of every function defined on ``cls`` and its bases (but object)."""
-    codes: set[types.CodeType] = set()
-    for klass in cls.__mro__[:-1]:
-        for value in vars(klass).values():
-            function = value.__func__ if isinstance(value, classmethod | staticmethod) else value
-            code = getattr(function, "__code__", None)
-            if isinstance(code, types.CodeType):
-                codes.add(code)
-    return codes
+    return set(method_codes(cls))

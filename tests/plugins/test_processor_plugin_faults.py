@@ -1,0 +1,286 @@
+"""A plug-in processor model that raises mid-run is the plug-in's bug, said in one line, exit 2.
+
+Before, an exception in a plug-in processor's ``submit`` or ``abort`` (any method the kernel,
+the policy's view or a meter calls) ended ``offloadsim run`` as "internal error: ValueError: ..."
+(exit 1, "a bug"), naming neither the model nor the node, and from Python as the bare exception.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import offloadsim
+from offloadsim.cli import main
+from offloadsim.engine.processor import Processor
+from offloadsim.engine.processor_models import (
+    ENTRY_POINT_GROUP,
+    PLUGINS,
+    ProcessorFailed,
+    register_processor_model,
+    unregister_processor_model,
+)
+from offloadsim.policies.base import Plan
+from offloadsim.policies.registry import register_policy, unregister_policy
+
+SCENARIO = """\
+name: faulty
+duration: 2 s
+nodes:
+  phone: {tier: device, processor: {speed: 10 GFLOP/s}}
+  edge: {tier: edge, processor: {speed: 100 GFLOP/s, model: MODEL}}
+links:
+  - {between: [phone, edge], bandwidth: 20 Mbps, latency: 3 ms}
+applications:
+  job: {work: 1 GFLOP, input: 10 KB}
+workload:
+  - {app: job, sources: phone, rate: 5 /s}
+policy: edge
+"""
+
+# Down at 1 s: the kernel asks the edge's processor to abort its stages.
+DOWN = "dynamics:\n  - {kind: node-schedule, node: edge, steps: [{at: 1 s, up: false}]}\n"
+
+
+def _fifo(cls: type[Processor]) -> Any:
+    def factory(env: Any, model: Any) -> Processor:
+        spec = model.spec
+        return cls(env, model.node, spec.name, model.cores, model.speed_flops, spec.queue_limit)
+
+    return factory
+
+
+class SubmitRaises(Processor):
+    """Its queue fails once the run is half a second old."""
+
+    def submit(self, service_s: float, callback: Any, payload: Any) -> bool:
+        if self.env.now > 0.5:
+            raise ValueError("queue index out of range")
+        return super().submit(service_s, callback, payload)
+
+
+class AbortRaises(Processor):
+    """Cannot drop its stages when its node goes down."""
+
+    def abort(self) -> list[Any]:
+        raise RuntimeError("cannot drop a stage in service")
+
+
+class WaitRaises(Processor):
+    """Cannot say how long a stage would wait."""
+
+    def expected_wait_s(self) -> float:
+        raise ZeroDivisionError("no cores measured yet")
+
+
+class CallbackRaises(Processor):
+    """Schedules a completion of its own, which fails when it fires (from the event loop)."""
+
+    def submit(self, service_s: float, callback: Any, payload: Any) -> bool:
+        def done(_event: Any) -> None:
+            raise KeyError("stage")
+
+        self.env.timeout(service_s).callbacks.append(done)
+        return True
+
+
+class AskWait:
+    """Runs every task on the edge, after asking its expected wait."""
+
+    def decide(self, task: Any, view: Any) -> Plan:
+        view.expected_wait_s("edge")
+        return Plan.run_on("edge")
+
+
+@pytest.fixture
+def scenario(tmp_path):
+    """Write the scenario with the edge's processor model ``model`` (registered as it), dynamics too."""
+    names: list[str] = []
+
+    def write(model: str, cls: type[Processor] | None = None, extra: str = "") -> Path:
+        if cls is not None:
+            register_processor_model(model, _fifo(cls))
+            names.append(model)
+        path = tmp_path / "faulty.yaml"
+        path.write_text(SCENARIO.replace("MODEL", model) + extra)
+        return path
+
+    yield write
+    for name in names:
+        unregister_processor_model(name)
+
+
+def _line_of(text: str) -> int:
+    lines = Path(__file__).read_text().splitlines()
+    return next(i for i, line in enumerate(lines, 1) if text in line and "_line_of" not in line)
+
+
+def test_an_exception_in_submit_names_the_model_its_class_the_method_time_processor_and_node(scenario):
+    with pytest.raises(ProcessorFailed) as caught:
+        offloadsim.run(scenario("submit-raises", SubmitRaises))
+    message = str(caught.value)
+    assert re.fullmatch(
+        rf'processor model "submit-raises" \({__name__}\.SubmitRaises\) of processor "cpu" at "edge" '
+        r"raised ValueError in submit\(\) at simulated time 0\.5[0-9]* s: queue index out of range "
+        rf"\(test_processor_plugin_faults\.py, line {_line_of('queue index out of range')}, in submit\)",
+        message,
+    ), message
+    assert isinstance(caught.value.__cause__, ValueError)
+
+
+def test_an_exception_in_abort_names_abort_at_the_time_the_node_went_down(scenario):
+    with pytest.raises(
+        ProcessorFailed,
+        match=r'AbortRaises\) of processor "cpu" at "edge" raised RuntimeError in abort\(\) '
+        r"at simulated time 1 s: ",
+    ):
+        offloadsim.run(scenario("abort-raises", AbortRaises, DOWN))
+
+
+def test_a_method_the_policy_asks_through_its_view_is_the_processors_fault_not_the_policys(scenario):
+    register_policy("ask-wait")(AskWait)
+    try:
+        with pytest.raises(
+            ProcessorFailed, match=r"WaitRaises\) of .* raised ZeroDivisionError in expected_wait_s"
+        ):
+            offloadsim.run(scenario("wait-raises", WaitRaises), policy="ask-wait")
+    finally:
+        unregister_policy("ask-wait")
+
+
+def test_a_callback_a_method_scheduled_is_that_methods(scenario):
+    with pytest.raises(ProcessorFailed) as caught:
+        offloadsim.run(scenario("callback-raises", CallbackRaises))
+    assert "raised KeyError in submit() at simulated time " in str(caught.value)
+    assert str(caught.value).endswith("in done)") and "line " + str(
+        _line_of('raise KeyError("stage")')
+    ) in str(caught.value)
+
+
+def test_a_shipped_processor_that_raises_is_still_offloadsims_bug(scenario, monkeypatch):
+    def broken(self: Processor, service_s: float, callback: Any, payload: Any) -> bool:
+        raise IndexError("list index out of range")
+
+    monkeypatch.setattr(Processor, "submit", broken)
+    with pytest.raises(IndexError):
+        offloadsim.run(scenario("fifo"))
+
+
+PLUGIN = '''
+"""A processor model with a bug in its submit."""
+
+from offloadsim.engine.processor import Processor
+
+
+class Buggy(Processor):
+    def submit(self, service_s, callback, payload):
+        if self.env.now > 0.5:
+            raise ValueError("queue index out of range")
+        return super().submit(service_s, callback, payload)
+
+
+def buggy(env, model):
+    spec = model.spec
+    return Buggy(env, model.node, spec.name, model.cores, model.speed_flops, spec.queue_limit)
+'''
+
+ONE_LINE = (
+    r'processor model "buggy" \(buggy_processor\.Buggy\) of processor "cpu" at "edge" raised ValueError '
+    r"in submit\(\) at simulated time [0-9.]+ s: queue index out of range "
+    r"\(buggy_processor\.py, line 10, in submit\)"
+)
+
+
+@pytest.fixture
+def installed(tmp_path, monkeypatch):
+    """The buggy model installed as pip would (module and entry point), for this process and its workers."""
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "buggy_processor.py").write_text(textwrap.dedent(PLUGIN))
+    info = site / "buggy_processor-0.1.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: buggy-processor\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text(f"[{ENTRY_POINT_GROUP}]\nbuggy = buggy_processor:buggy\n")
+    monkeypatch.syspath_prepend(str(site))
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(site), os.environ.get("PYTHONPATH", "")]))
+    monkeypatch.delitem(sys.modules, "buggy_processor", raising=False)
+    PLUGINS.forget()
+    yield tmp_path
+    unregister_processor_model("buggy")
+    PLUGINS.forget()
+
+
+def test_the_command_line_says_it_in_one_line_exit_2_and_leaves_no_run_directory(installed, scenario, capsys):
+    path, out = scenario("buggy"), installed / "out"
+    assert main(["run", str(path), "--out", str(out)]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert re.fullmatch(
+        rf"offloadsim: error: {ONE_LINE}; run again with --debug to see its traceback", line
+    ), line
+    assert not out.exists()
+    assert main(["--debug", "run", str(path), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert 'buggy_processor.py", line 10, in submit' in err and "ValueError: queue index out of range" in err
+    assert re.fullmatch(rf"offloadsim: error: {ONE_LINE}", err.splitlines()[-1])
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_compare_says_it_the_same_way_in_this_process_and_in_workers(installed, scenario, capsys, workers):
+    out = installed / "cmp"
+    argv = ["compare", str(scenario("buggy")), "--policies", "edge,local", "-n", "1", "--out", str(out)]
+    assert main([*argv, "--workers", workers]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert re.fullmatch(
+        rf"offloadsim: error: {ONE_LINE}; run again with --debug to see its traceback", line
+    ), line
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_sweep_says_it_at_the_failed_point_and_logs_the_traceback(installed, scenario, capsys, workers):
+    scenario("buggy")
+    sweep = installed / "sweep.yaml"
+    sweep.write_text("base: faulty.yaml\ngrid:\n  links[0].bandwidth: [5 Mbps, 50 Mbps]\n")
+    out = installed / "swept"
+    assert main(["sweep", str(sweep), "--out", str(out), "--workers", workers]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert re.search(
+        r"\(first: point 0 \(links\[0\]\.bandwidth=5 Mbps\), replication 0: ProcessorFailed: " + ONE_LINE,
+        line,
+    )
+    log = (out / "failures.log").read_text()
+    assert 'buggy_processor.py", line 10, in submit' in log
+    assert not list((out / "points").glob("*.parquet"))
+
+
+FACTORY = """
+def broken(env, model):
+    return {}["speed"]
+"""
+
+
+def test_a_factory_that_raises_shows_its_traceback_with_debug(tmp_path, scenario, monkeypatch, capsys):
+    (tmp_path / "broken_factory.py").write_text(textwrap.dedent(FACTORY))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "broken_factory", raising=False)
+    import broken_factory  # type: ignore[import-not-found]
+
+    register_processor_model("broken", broken_factory.broken)
+    try:
+        path = scenario("broken")
+        assert main(["run", str(path), "--out", str(tmp_path / "out")]) == 2
+        (line,) = capsys.readouterr().err.splitlines()
+        assert line.endswith(
+            "(broken_factory.py, line 3, in broken); run again with --debug to see its traceback"
+        )
+        assert main(["--debug", "run", str(path), "--out", str(tmp_path / "out")]) == 2
+        assert 'broken_factory.py", line 3, in broken' in capsys.readouterr().err
+    finally:
+        unregister_processor_model("broken")

@@ -121,6 +121,36 @@ def test_a_check_that_raises_is_named_as_the_plugins_bug_not_offloadsims(tmp_pat
         unregister_scenario_check("test-crashing")
 
 
+@pytest.mark.parametrize("dry_run", [[], ["--dry-run"]])
+def test_a_check_that_raises_in_a_sweep_keeps_the_debug_hint_at_the_point(tmp_path, capsys, dry_run):
+    """The sweep said the check's line at its point, but without the hint: --debug showed nothing more."""
+
+    def crashing(run: CheckedRun) -> list[Problem]:
+        raise RuntimeError("check boom")
+
+    register_scenario_check("test-crashing", crashing)
+    try:
+        base = _scenario_file(tmp_path)
+        sweep = tmp_path / "sw.yaml"
+        sweep.write_text(yaml.safe_dump({"base": base.name, "grid": {"duration": ["10 s", "20 s"]}}))
+        argv = ["sweep", str(sweep), *dry_run, "--out", str(tmp_path / "out")]
+        assert main(argv) == 2
+        (said,) = capsys.readouterr().err.splitlines()
+        assert said.startswith(f'offloadsim: error: {sweep}: {base}: scenario check "test-crashing" (')
+        assert said.endswith(
+            "raised RuntimeError: check boom "
+            f"({os.path.basename(__file__)}, line {crashing.__code__.co_firstlineno + 1}, in crashing) "
+            "(point 0: duration=10 s); run again with --debug to see its traceback"
+        )
+        assert not (tmp_path / "out").exists()
+        assert main(["--debug", *argv]) == 2
+        err = capsys.readouterr().err
+        assert "Traceback" in err and 'raise RuntimeError("check boom")' in err
+        assert err.splitlines()[-1] == said.removesuffix("; run again with --debug to see its traceback")
+    finally:
+        unregister_scenario_check("test-crashing")
+
+
 @pytest.mark.parametrize(
     ("returned", "said"),
     [(None, "NoneType"), ("seed is odd", "str"), (["seed is odd"], "a list holding a str")],

@@ -44,6 +44,9 @@ from offloadsim.engine.channels import (
     ChannelModel,
     tell_aborted,
 )
+from offloadsim.engine.plugin_faults import plugin_call
+from offloadsim.plugins import dotted_name
+from offloadsim.suggest import quoted
 from offloadsim.world.links import link_model
 
 __all__ = [
@@ -248,7 +251,8 @@ def make_link_model(name: str, env: simpy.Environment, capacity_bps: Sequence[fl
 
             return FifoNetwork(env, capacity_bps)
         return FlowNetwork(env, capacity_bps)
-    model: LinkModel = factory(env, capacity_bps)
+    what = f"link model {quoted(name)} ({dotted_name(factory)})"
+    model: LinkModel = plugin_call(factory, what, env, capacity_bps, when=" while it was built")
     return model
 
 

@@ -15,19 +15,12 @@ by ``(node, processor name)``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
 from offloadsim.engine.errors import EngineError
-from offloadsim.plugins import (
-    EntryPointGroup,
-    dotted_name,
-    method_codes,
-    plugin_line,
-    shipped_module,
-    traceback_frames,
-    unclaimed,
-)
+from offloadsim.engine.plugin_faults import plugin_call
+from offloadsim.plugins import EntryPointGroup, dotted_name, shipped_module, unclaimed
 from offloadsim.suggest import quoted
 
 if TYPE_CHECKING:
@@ -38,9 +31,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ENTRY_POINT_GROUP",
     "ProcessorFactory",
-    "ProcessorFailed",
     "ProcessorLike",
-    "blame_processor",
     "build_processor",
     "get_processor_model",
     "processor_model_names",
@@ -106,19 +97,6 @@ class ProcessorLike(Protocol):
         ...
 
 
-class ProcessorFailed(EngineError):
-    """A plug-in processor model raised, while built or mid-run: the plug-in's bug, not offloadsim's.
-
-    The command line shows its one line (exit 2) and, with ``--debug``, the traceback of the
-    plug-in's exception (chained as its ``__cause__``).
-    """
-
-    @property
-    def show_cause_with_debug(self) -> bool:
-        """Whether there is the plug-in's exception to show (not for a processor refused here)."""
-        return self.__cause__ is not None
-
-
 #: Builds one processor of a node from its resolved description in the world.
 ProcessorFactory = Callable[["simpy.Environment", "ProcessorModel"], ProcessorLike]
 
@@ -177,12 +155,7 @@ def build_processor(env: simpy.Environment, model: ProcessorModel) -> ProcessorL
         f"processor model {quoted(name)} ({dotted_name(factory)}), "
         f"for processor {quoted(model.spec.name)} of {quoted(model.node)},"
     )
-    try:
-        processor = factory(env, model)
-    except Exception as error:
-        text = str(error).splitlines()[0] if str(error) else ""
-        said = f"{where} raised {type(error).__name__}" + (f": {text}" if text else "") + plugin_line(error)
-        raise ProcessorFailed(said) from error
+    processor = plugin_call(factory, where, env, model)
     missing = [member for member in _MEMBERS if not hasattr(processor, member)]
     if missing:
         raise EngineError(
@@ -190,52 +163,6 @@ def build_processor(env: simpy.Environment, model: ProcessorModel) -> ProcessorL
             f"{', '.join(missing)} (what offloadsim.engine.processor_models.ProcessorLike declares)"
         )
     return processor
-
-
-def blame_processor(
-    error: BaseException, processors: Sequence[tuple[ProcessorLike, str]], now_s: float, policy: object = None
-) -> ProcessorFailed | None:
-    """The error to raise instead of ``error`` if a plug-in processor's code raised it, else None.
-
-    ``processors``: each processor of the run with the name of its model.  ``error`` is the
-    plug-in's when its traceback passed through the code of a processor's class not shipped with
-    offloadsim (a method the kernel, the view or a meter called: ``submit``, ``abort``,
-    ``expected_wait_s`` ..., or a callback a method scheduled): one line naming the model, its
-    class, the method, the simulated time, the processor and its node, the exception and the
-    plug-in's line.  Read from the traceback once the run has stopped: nothing on the hot path.
-    None too when ``policy``'s code (a plug-in's) raised it inside the processor's (a processor's
-    callback the policy was asked from): the policy's, then, as ``blame_policy`` says it.
-    """
-    if isinstance(error, EngineError | MemoryError) or not isinstance(error, Exception):
-        return None
-    cause = error.__cause__
-    if type(cause) is type(error) and cause.args == error.args:  # SimPy's copy of a process's exception
-        error = cause
-    frames = traceback_frames(error)
-    codes: dict[type, dict[Any, str]] = {}
-    for processor, _ in processors:
-        cls = type(processor)
-        if cls not in codes:
-            codes[cls] = method_codes(cls, shipped=False)
-    mine_at = [i for i, (frame, _) in enumerate(frames) if any(frame.f_code in m for m in codes.values())]
-    if not mine_at:
-        return None
-    if policy is not None and not shipped_module(type(policy).__module__):
-        policy_codes = method_codes(type(policy))
-        if any(frame.f_code in policy_codes for frame, _ in frames[mine_at[-1] + 1 :]):
-            return None
-    frame = frames[mine_at[0]][0]  # outermost: the method offloadsim called
-    cls, method = next((cls, m[frame.f_code]) for cls, m in codes.items() if frame.f_code in m)
-    mine = [(p, model) for p, model in processors if type(p) is cls]
-    this = [(p, model) for p, model in mine if p is frame.f_locals.get("self")] or mine
-    at = " or ".join(f"processor {quoted(p.name)} at {quoted(p.node)}" for p, _ in this)
-    text = str(error).splitlines()[0] if str(error) else ""
-    return ProcessorFailed(
-        f"processor model {quoted(this[0][1])} ({dotted_name(cls)}) of {at} raised "
-        f"{type(error).__name__} in {method}() at simulated time {now_s:.6g} s"
-        + (f": {text}" if text else "")
-        + plugin_line(error)
-    )
 
 
 #: What the kernel, the view and the energy meters use of a processor: ProcessorLike's members.

@@ -19,8 +19,11 @@ from typing import Any, Final
 
 import numpy as np
 
+from offloadsim.engine.plugin_faults import plugin_call
+from offloadsim.plugins import dotted_name
 from offloadsim.records import schema
 from offloadsim.records.spill import ArraysFile, SpilledTable
+from offloadsim.suggest import quoted
 
 __all__ = [
     "CHUNK_ROWS",
@@ -275,7 +278,9 @@ class _Block(Mapping[str, np.ndarray]):
             return raw[f"s.{name}"]
         col = schema.column(name)
         if col is not None and col.derive is not None:
-            return np.asarray(col.derive(self), dtype=np.float64)
+            what = f"record column {quoted(name)} ({dotted_name(col.derive)})"
+            derived = plugin_call(col.derive, what, self, when=" while it derived its values")
+            return np.asarray(derived, dtype=np.float64)
         return np.full(n, _missing(name))
 
     def codes(self, name: str) -> tuple[np.ndarray, list[str]]:

@@ -25,10 +25,11 @@ from offloadsim.engine.llm import LLMWork
 from offloadsim.engine.network import abort_reason, make_link_model, no_route
 from offloadsim.engine.piecewise import PiecewiseLog
 from offloadsim.engine.planning import CompiledPlans, LastPlan, PlanCompiler, reordered_cut_bytes
+from offloadsim.engine.plugin_faults import blame_plugin
 from offloadsim.engine.policy_faults import blame_policy
 from offloadsim.engine.processor import fifo, refused
 from offloadsim.engine.processor_models import ProcessorLike as Processor
-from offloadsim.engine.processor_models import blame_processor, build_processor
+from offloadsim.engine.processor_models import build_processor
 from offloadsim.engine.records import RawRun, RecordLog
 from offloadsim.engine.recovery import Recovery
 from offloadsim.engine.streams import stream, workload_name
@@ -38,6 +39,7 @@ from offloadsim.engine.work import Maker, WorkKind, get_kind
 from offloadsim.engine.work_model import ModelWork
 from offloadsim.engine.work_synthetic import SyntheticWork
 from offloadsim.engine.workload import start_arrivals
+from offloadsim.plugins import dotted_name
 from offloadsim.policies.base import Plan, Policy, reset_policy
 from offloadsim.records.schema import FIRST_PROCESSOR_ONLY, LINK_COLUMNS, PROCESSOR_COLUMNS
 from offloadsim.suggest import quoted
@@ -529,29 +531,50 @@ class Simulation:
         """Simulate until warm-up + duration and return the records.
 
         An exception raised in a plug-in policy's code ends the run with a
-        ``PolicyFailed`` naming the policy and its line (``policy_faults``), one raised in a
-        plug-in processor model's with a ``ProcessorFailed`` naming the model, the processor
-        and its node (``processor_models.blame_processor``).
+        ``PolicyFailed`` naming the policy and its line (``policy_faults``), one raised in
+        another plug-in's (a processor model, the link model, an arrival process, a kind of
+        work) with a ``PluginFailed`` naming it (``plugin_faults``).
         """
         try:
             return self._run(progress)
         except Exception as error:
             # The innermost plug-in's: a processor's method a policy called (expected_wait_s) is its own.
-            blamed: EngineError | None = blame_processor(
-                error, self._processor_models(), self.env.now, self.policy
+            blamed: EngineError | None = blame_plugin(
+                error, self._plugins(), self.env.now, self.policy
             ) or blame_policy(error, self.policy, self.policy_name, self.env.now)
             if blamed is None:
                 raise
             blamed.__cause__ = error  # what `from error` sets, which a build compiled by mypyc drops
             raise blamed from error
 
-    def _processor_models(self) -> list[tuple[Processor, str]]:
-        """Each processor of the run with the name of its model (for a plug-in's exception)."""
-        return [
-            (self.resources[(node, model.spec.name)], model.spec.model)
+    def _plugins(self) -> list[tuple[object, str]]:
+        """The run's objects a plug-in may have made, each with the words naming it (for its exception).
+
+        Shipped ones among them have no code of a plug-in's: ``blame_plugin`` passes them by.
+        """
+        found: list[tuple[object, str]] = [
+            (
+                processor := self.resources[(node, model.spec.name)],
+                f"processor model {quoted(model.spec.model)} ({dotted_name(type(processor))}) "
+                f"of processor {quoted(model.spec.name)} at {quoted(node)}",
+            )
             for node in self.node_processors
             for model in self.world.processors_of(node)
         ]
+        network = self.network
+        found.append((network, f"link model {quoted(self.world.link_model)} ({dotted_name(type(network))})"))
+        for workload in self.world.scenario.workload:
+            arrivals = workload.arrivals
+            found.append(
+                (
+                    arrivals,
+                    f"arrival process {quoted(arrivals.kind)} ({dotted_name(type(arrivals))}) "
+                    f"of workload[{workload.index}]",
+                )
+            )
+        for kind in {id(kind): kind for kind in self.kinds.values()}.values():
+            found.append((kind, f"kind of work {quoted(kind.name)} ({dotted_name(type(kind))})"))
+        return found
 
     def _run(self, progress: Progress | None) -> RawRun:
         wall_start = time.perf_counter()

@@ -18,11 +18,11 @@ import pytest
 
 import offloadsim
 from offloadsim.cli import main
+from offloadsim.engine.plugin_faults import PluginFailed
 from offloadsim.engine.processor import Processor
 from offloadsim.engine.processor_models import (
     ENTRY_POINT_GROUP,
     PLUGINS,
-    ProcessorFailed,
     register_processor_model,
     unregister_processor_model,
 )
@@ -122,7 +122,7 @@ def _line_of(text: str) -> int:
 
 
 def test_an_exception_in_submit_names_the_model_its_class_the_method_time_processor_and_node(scenario):
-    with pytest.raises(ProcessorFailed) as caught:
+    with pytest.raises(PluginFailed) as caught:
         offloadsim.run(scenario("submit-raises", SubmitRaises))
     message = str(caught.value)
     assert re.fullmatch(
@@ -136,7 +136,7 @@ def test_an_exception_in_submit_names_the_model_its_class_the_method_time_proces
 
 def test_an_exception_in_abort_names_abort_at_the_time_the_node_went_down(scenario):
     with pytest.raises(
-        ProcessorFailed,
+        PluginFailed,
         match=r'AbortRaises\) of processor "cpu" at "edge" raised RuntimeError in abort\(\) '
         r"at simulated time 1 s: ",
     ):
@@ -147,7 +147,7 @@ def test_a_method_the_policy_asks_through_its_view_is_the_processors_fault_not_t
     register_policy("ask-wait")(AskWait)
     try:
         with pytest.raises(
-            ProcessorFailed, match=r"WaitRaises\) of .* raised ZeroDivisionError in expected_wait_s"
+            PluginFailed, match=r"WaitRaises\) of .* raised ZeroDivisionError in expected_wait_s"
         ):
             offloadsim.run(scenario("wait-raises", WaitRaises), policy="ask-wait")
     finally:
@@ -155,7 +155,7 @@ def test_a_method_the_policy_asks_through_its_view_is_the_processors_fault_not_t
 
 
 def test_a_callback_a_method_scheduled_is_that_methods(scenario):
-    with pytest.raises(ProcessorFailed) as caught:
+    with pytest.raises(PluginFailed) as caught:
         offloadsim.run(scenario("callback-raises", CallbackRaises))
     assert "raised KeyError in submit() at simulated time " in str(caught.value)
     assert str(caught.value).endswith("in done)") and "line " + str(
@@ -252,7 +252,7 @@ def test_sweep_says_it_at_the_failed_point_and_logs_the_traceback(installed, sce
     assert main(["sweep", str(sweep), "--out", str(out), "--workers", workers]) == 2
     (line,) = capsys.readouterr().err.splitlines()
     assert re.search(
-        r"\(first: point 0 \(links\[0\]\.bandwidth=5 Mbps\), replication 0: ProcessorFailed: " + ONE_LINE,
+        r"\(first: point 0 \(links\[0\]\.bandwidth=5 Mbps\), replication 0: PluginFailed: " + ONE_LINE,
         line,
     )
     log = (out / "failures.log").read_text()

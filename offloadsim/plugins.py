@@ -18,7 +18,7 @@ import os
 import sys
 import types
 import warnings
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from importlib import metadata
 from typing import Any
 
@@ -28,13 +28,16 @@ __all__ = [
     "PluginSkipped",
     "PluginWarning",
     "dotted_name",
+    "blame",
     "instance",
     "method_codes",
+    "plugin_codes",
     "named_object",
     "origin_of",
     "plugin_line",
     "provenance",
     "said_elsewhere",
+    "said_raised",
     "same_plugin",
     "shipped_module",
     "traceback_frames",
@@ -129,6 +132,69 @@ def plugin_line(error: BaseException) -> str:
         if not path.startswith(_PACKAGE_DIR + os.sep):
             return f" ({os.path.basename(path)}, line {line}, in {frame.f_code.co_name})"
     return ""
+
+
+def said_raised(what: str, error: BaseException, when: str = "") -> str:
+    """``WHAT raised TYPE WHEN: first line of its message (file.py, line N, in f)``: a plug-in's exception."""
+    text = str(error).splitlines()[0] if str(error) else ""
+    return f"{what} raised {type(error).__name__}{when}" + (f": {text}" if text else "") + plugin_line(error)
+
+
+def plugin_codes(plugin: object) -> dict[types.CodeType, str]:
+    """The code of ``plugin`` (not offloadsim's), each with its method's name; nothing for a shipped one.
+
+    A class's methods (its bases' too, but offloadsim's), an instance's class's, or a function's
+    own code; a function nested in one (a callback it returns or schedules) counts as its.
+    """
+    if isinstance(plugin, type):
+        return method_codes(plugin, shipped=False)
+    code = getattr(plugin, "__code__", None)
+    if isinstance(code, types.CodeType):
+        if shipped_module(str(getattr(plugin, "__module__", ""))):
+            return {}
+        codes: dict[types.CodeType, str] = {}
+        nested = [code]
+        while nested:
+            one = nested.pop()
+            codes.setdefault(one, code.co_name)
+            nested.extend(const for const in one.co_consts if isinstance(const, types.CodeType))
+        return codes
+    return method_codes(type(plugin), shipped=False)
+
+
+def blame(
+    error: BaseException,
+    plugins: Sequence[tuple[object, str]],
+    when: str = "",
+    defer_to: Container[types.CodeType] = (),
+) -> str | None:
+    """One line saying which of ``plugins`` raised ``error``, or None if none of their code did.
+
+    ``plugins``: each plug-in object (an instance, a class or a function) with the words naming it
+    (``processor model "m" (mod.Class) of processor "cpu" at "edge"``).  The plug-in blamed is the one
+    whose code ``error`` passed through last (innermost: a processor's ``submit`` a kind of work
+    called is the processor's); the method named is the outermost of its frames, the one offloadsim
+    called, then ``when``.  Where several objects share that code, the one the frame's ``self`` is;
+    else all of them.  None too when code in ``defer_to`` (a plug-in policy's) ran deeper still.
+    SimPy's copy of a process's exception is read as the original, its cause.
+    """
+    cause = error.__cause__
+    if type(cause) is type(error) and cause.args == error.args:  # SimPy's copy of a process's exception
+        error = cause
+    frames = traceback_frames(error)
+    owners = [(plugin, what, plugin_codes(plugin)) for plugin, what in plugins]
+    deepest, blamed = -1, None
+    for i, (frame, _) in enumerate(frames):
+        for _, _, codes in owners:
+            if frame.f_code in codes:
+                deepest, blamed = i, codes
+    if blamed is None or any(frame.f_code in defer_to for frame, _ in frames[deepest + 1 :]):
+        return None
+    frame = next(frame for frame, _ in frames if frame.f_code in blamed)
+    sharing = [(plugin, what) for plugin, what, codes in owners if codes is blamed or frame.f_code in codes]
+    this = [what for plugin, what in sharing if plugin is frame.f_locals.get("self")]
+    names = this or list(dict.fromkeys(what for _, what in sharing))
+    return said_raised(" or ".join(names), error, f" in {blamed[frame.f_code]}(){when}")
 
 
 class PluginWarning(UserWarning):

@@ -461,7 +461,8 @@ def plan_sweep(
     bar over the points on a terminal: checking each takes milliseconds, minutes for 100,000.
     """
     from offloadsim.api import RunError, WorldOnce, scenario_warnings
-    from offloadsim.scenario.checks import CheckFailed, with_note
+    from offloadsim.scenario.checks import with_note
+    from offloadsim.scenario.errors import PluginRaised
     from offloadsim.scenario.input_hashes import input_files
 
     problems: list[Problem] = []
@@ -469,7 +470,7 @@ def plan_sweep(
     seen: set[tuple[str | None, ...]] = set()
     jobs: list[Job] = []
     base_source = str(spec.base)
-    failed_check: BaseException | None = None  # the first plug-in check's exception: --debug shows it
+    failed_plugin: BaseException | None = None  # a plug-in's exception (a check's): --debug shows it
 
     def warn(problem: Problem, index: int, point: Mapping[str, Any]) -> None:
         """Keep a point's warning once: at the sweep key that made it, with the first point it came in."""
@@ -517,8 +518,8 @@ def plan_sweep(
             point_warnings = scenario_warnings(scenario.policy, scenario, world=world)
             refused = _world_refusal(scenario, world) if worlds else None
         except ScenarioError as error:
-            if isinstance(error, CheckFailed) and failed_check is None:
-                failed_check = error.__cause__
+            if isinstance(error, PluginRaised):  # the last one's: the hint ends the last line
+                failed_plugin = error.__cause__
             for problem in error.problems:
                 where, text = located(spec, problem)
                 report(where or "", text, index, point)
@@ -556,8 +557,8 @@ def plan_sweep(
         shown = problems[:_MAX_PROBLEMS]
         if extra > 0:
             shown.append(Problem(spec.file, "", f"... and {extra} more problems"))
-        if failed_check is not None:  # said at the sweep's key, and still with its --debug hint
-            raise CheckFailed(shown) from failed_check
+        if failed_plugin is not None:  # said at the sweep's key, and still with its --debug hint
+            raise PluginRaised(shown) from failed_plugin
         raise ScenarioError(shown)
     return jobs
 

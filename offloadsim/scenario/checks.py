@@ -41,7 +41,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from offloadsim.plugins import dotted_name, plugin_line, shipped_module
+from offloadsim.scenario.arrivals.base import arrival_fault
 from offloadsim.scenario.errors import (
+    PluginRaised,
     Problem,
     ScenarioError,
     describe,
@@ -149,17 +151,12 @@ _UNSKIPPABLE: Mapping[str, str] = {"policy": "policy-reach"}
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
-class CheckFailed(ScenarioError):
+class CheckFailed(PluginRaised):
     """A plug-in's scenario check raised, or returned what is not warnings: its bug, not offloadsim's.
 
     One line naming the check, its function, the exception and the plug-in's line; the command line
     shows it (exit 2) and, with ``--debug``, the traceback of the check's exception (its ``__cause__``).
     """
-
-    @property
-    def show_cause_with_debug(self) -> bool:
-        """Whether there is the check's exception to show (not for a return refused here)."""
-        return self.__cause__ is not None
 
 
 def register_scenario_check(name: str, check: ScenarioCheck) -> None:
@@ -205,7 +202,7 @@ def run_scenario_checks(run: CheckedRun) -> list[Problem]:
         try:
             problems = blame_given(_warnings_of(check, name, run), given)
         except ScenarioError as error:
-            if isinstance(error, CheckFailed):
+            if isinstance(error, PluginRaised):  # a check's or what a shipped check asked: as it is
                 raise
             raise ScenarioError(_at_given(error.problems, run.given)) from None
         found.extend(tagged(problem, name) for problem in _at_given(problems, run.given))
@@ -219,7 +216,15 @@ def _warnings_of(check: ScenarioCheck, name: str, run: CheckedRun) -> list[Probl
     """
     module = str(getattr(check, "__module__", ""))
     if shipped_module(module):
-        return list(check(run))
+        try:
+            return list(check(run))
+        except ScenarioError:
+            raise
+        except Exception as error:  # a plug-in a shipped check asked (an arrival process's none_between)
+            said = arrival_fault(error)
+            if said is None:
+                raise
+            raise PluginRaised([Problem(run.scenario.source, "", said)]) from error
     where = f"scenario check {describe(name)} ({dotted_name(check)})"
     try:
         found = check(run)  # a generator's exception comes from list(): the check's too

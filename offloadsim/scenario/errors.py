@@ -21,6 +21,7 @@ from offloadsim.suggest import close_matches, quoted
 __all__ = [
     "KeyPathError",
     "Problem",
+    "PluginRaised",
     "ScenarioError",
     "ScenarioWarning",
     "ProblemList",
@@ -112,6 +113,20 @@ class ScenarioError(Exception):
     def __reduce__(self) -> tuple[type[ScenarioError], tuple[list[Problem]]]:
         # Rebuilt from the problems, so the error survives a process pool (sweeps).
         return (type(self), (self.problems,))
+
+
+class PluginRaised(ScenarioError):
+    """A plug-in's code raised while a scenario was read or checked: its bug, not offloadsim's.
+
+    One line naming the plug-in, what offloadsim called, the exception and the plug-in's line
+    (:func:`offloadsim.plugins.said_raised`); the command line shows it (exit 2) and, with
+    ``--debug``, the traceback of the plug-in's exception (its ``__cause__``).
+    """
+
+    @property
+    def show_cause_with_debug(self) -> bool:
+        """Whether there is the plug-in's exception to show (not for a return refused here)."""
+        return self.__cause__ is not None
 
 
 class ScenarioWarning(UserWarning):

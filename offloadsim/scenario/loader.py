@@ -13,7 +13,8 @@ from pydantic import ValidationError
 
 from offloadsim.bounded_read import MAX_DOCUMENT_BYTES, InputFileError, read_text
 from offloadsim.input_kinds import SCENARIO, SWEEP, document_kind, misdirected, path_kind
-from offloadsim.scenario.errors import Problem, ScenarioError, describe
+from offloadsim.scenario.arrivals.base import arrival_fault
+from offloadsim.scenario.errors import PluginRaised, Problem, ScenarioError, describe
 from offloadsim.scenario.model import Scenario
 from offloadsim.scenario.overrides import (
     SET_OPTION,
@@ -96,6 +97,11 @@ def load_scenario_data(
         return resolve(doc, data, source, base, given)
     except ScenarioError as error:
         raise ScenarioError(blame_given(error.problems, given, document)) from None
+    except Exception as error:  # a plug-in arrival process's code: its bug, said as its own
+        said = arrival_fault(error)
+        if said is None:
+            raise
+        raise PluginRaised([Problem(source, "", said)]) from error
 
 
 def read_document(path: str | Path, expect: str = SCENARIO) -> dict[str, Any]:

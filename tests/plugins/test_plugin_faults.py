@@ -173,3 +173,78 @@ def test_the_command_line_says_it_in_one_line_exit_2_and_the_traceback_with_debu
     assert f'{HERE}", line ' in err and "ValueError: " in err
     assert re.fullmatch(f"offloadsim: error: {said}", err.splitlines()[-1])
     assert not out.exists()
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class MiscountedBurst(Burst):
+    """Cannot count its arrivals (asked while the scenario is read) or say when it sends none (checked)."""
+
+    kind = "burst"
+
+    def expected_arrivals(self, sources: int, window_s: float) -> float:
+        if self.size == 4:
+            raise ValueError("no count")
+        return Burst.expected_arrivals(self, sources, window_s)
+
+    def none_between(self, start_s: float, stop_s: float, t0: float, t1: float) -> Any:
+        raise ValueError("no window")
+
+    def __post_init__(self) -> None:
+        if self.size == 5:
+            raise ValueError("bad size")
+
+
+@pytest.fixture
+def miscounted(tmp_path) -> Iterator[Path]:
+    register_arrival_process(MiscountedBurst)
+    (tmp_path / "s.yaml").write_text(BURSTS)
+    yield tmp_path / "s.yaml"
+    unregister_arrival_process("burst")
+
+
+@pytest.mark.parametrize(
+    ("size", "said"),
+    [
+        (
+            4,
+            rf"expected_arrivals\(\): no count \({HERE}, line {_line_of('no count')}, in expected_arrivals\)",
+        ),
+        (5, rf"__init__\(\): bad size \({HERE}, line {_line_of('bad size')}, in __post_init__\)"),
+        (3, rf"none_between\(\): no window \({HERE}, line {_line_of('no window')}, in none_between\)"),
+    ],
+)
+@pytest.mark.parametrize("verb", ["validate", "run"])
+def test_an_arrival_process_that_raises_while_the_scenario_is_read_or_checked(
+    miscounted, capsys, size, said, verb
+):
+    """Its constructor and expected_arrivals run as the scenario loads, none_between in a shipped check."""
+    argv = [verb, str(miscounted), "--set", f"workload[0].size={size}"]
+    argv += ["--out", str(miscounted.parent / "out")] if verb == "run" else []
+    assert main(argv) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert re.fullmatch(
+        rf'offloadsim: error: {re.escape(str(miscounted))}: arrival process "burst" '
+        rf"\({__name__}\.MiscountedBurst\) raised ValueError in {said}; "
+        "run again with --debug to see its traceback",
+        line,
+    ), line
+    assert main(["--debug", *argv]) == 2
+    assert f'{HERE}", line ' in capsys.readouterr().err
+    assert not (miscounted.parent / "out").exists()
+
+
+def test_a_sweep_says_an_arrival_process_that_raised_at_its_point_with_the_debug_hint(miscounted, capsys):
+    """Each point's line at its sweep key; the hint, and --debug's traceback, are the last one's."""
+    sweep = miscounted.parent / "sweep.yaml"
+    sweep.write_text("base: s.yaml\ngrid:\n  workload[0].size: [3, 4]\n")
+    argv = ["sweep", str(sweep), "--out", str(miscounted.parent / "out")]
+    assert main(argv) == 2
+    first, last = capsys.readouterr().err.splitlines()
+    assert "raised ValueError in none_between(): no window" in first
+    assert first.endswith("(point 0: workload[0].size=3)"), first
+    assert "raised ValueError in expected_arrivals(): no count" in last
+    assert last.endswith("(point 1: workload[0].size=4); run again with --debug to see its traceback"), last
+    assert main(["--debug", *argv]) == 2
+    err = capsys.readouterr().err
+    assert 'raise ValueError("no count")' in err and 'raise ValueError("no window")' not in err
+    assert not (miscounted.parent / "out").exists()

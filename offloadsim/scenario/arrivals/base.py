@@ -21,9 +21,10 @@ from typing import Any, ClassVar, Protocol
 
 import numpy as np
 
-from offloadsim.plugins import EntryPointGroup, PluginSkipped
+from offloadsim.plugins import EntryPointGroup, PluginSkipped, blame, dotted_name
 from offloadsim.scenario.errors import ProblemList
 from offloadsim.scenario.keys import Key, declared_keys
+from offloadsim.suggest import quoted
 
 __all__ = [
     "ArrivalContext",
@@ -261,6 +262,19 @@ def arrival_processes() -> tuple[type[ArrivalProcess], ...]:
 def arrival_kinds() -> tuple[str, ...]:
     """Registered kinds, in registration order."""
     return tuple(_processes())
+
+
+def arrival_fault(error: BaseException) -> str | None:
+    """One line naming the plug-in arrival process whose code raised ``error``, or None if none did.
+
+    ``arrival process "burst" (my_pkg.Burst) raised ValueError in expected_arrivals(): ...
+    (burst.py, line 9, in expected_arrivals)``: for an exception raised while a scenario is read or
+    checked (its constructor, ``expected_arrivals``, ``none_between`` ...), the plug-in's bug.
+    """
+    plugins = [
+        (cls, f"arrival process {quoted(cls.kind)} ({dotted_name(cls)})") for cls in _processes().values()
+    ]
+    return blame(error, plugins)
 
 
 def registry_version() -> int:

@@ -327,7 +327,7 @@ def _outages(scenario: Scenario, world: WorldOnce | None = None) -> dict[str, tu
     """
     if not scenario.dynamics:
         return {}
-    from offloadsim.scenario.errors import ScenarioError
+    from offloadsim.scenario.errors import PluginRaised
     from offloadsim.world.dynamics import DynamicsError, parse_dynamics
     from offloadsim.world.dynamics.outages import NodeChangesFailed, down_for_good
 
@@ -339,7 +339,7 @@ def _outages(scenario: Scenario, world: WorldOnce | None = None) -> dict[str, tu
     try:
         return down_for_good(dynamics, scenario.end_s)
     except NodeChangesFailed as error:  # a plug-in kind's bug, which the world's build never meets
-        raise ScenarioError([(scenario.source, error.key_path, error.message)]) from error
+        raise PluginRaised([(scenario.source, error.key_path, error.message)]) from error.__cause__
 
 
 class WorldOnce:

@@ -59,7 +59,13 @@ _PREFIX = "offloadsim: error: "
 
 
 class _UsageError(Exception):
-    """Bad command-line arguments (raised instead of argparse's print-and-exit)."""
+    """Bad command-line arguments (raised instead of argparse's print-and-exit), or a world refused.
+
+    ``show_cause_with_debug``: the refusal is a plug-in's exception (its ``__cause__``), which
+    ``--debug`` shows, as for the errors a plug-in's exception becomes elsewhere.
+    """
+
+    show_cause_with_debug = False
 
 
 class _Parser(argparse.ArgumentParser):
@@ -792,7 +798,9 @@ def _built_world(scenario: Any, once: Any = None) -> Any:
     except world_error as error:
         from offloadsim.scenario.overrides import blamed
 
-        raise _UsageError(str(blamed(scenario, error.key_path, error.message, error.also))) from None
+        usage = _UsageError(str(blamed(scenario, error.key_path, error.message, error.also)))
+        usage.show_cause_with_debug = error.__cause__ is not None  # a plug-in's exception: --debug shows it
+        raise usage from error.__cause__
     return world
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from offloadsim.engine.plugin_faults import PluginFailed
 from offloadsim.engine.processor_models import processor_model_names
 from offloadsim.engine.records import TASK_COLUMNS, RawRun, RecordLog
 from offloadsim.engine.simulation import EngineError, Simulation
@@ -50,6 +51,8 @@ def simulate(
     except WorldError as error:
         loaded = scenario if isinstance(scenario, Scenario) else scenario.scenario
         said = blamed(loaded, error.key_path, error.message, error.also)
+        if error.__cause__ is not None:  # a plug-in kind of dynamics raised: its traceback with --debug
+            raise PluginFailed(str(said), refusal=error) from error.__cause__
         raise EngineError(str(said), refusal=error) from None
     spec = policy or world.scenario.policy
     try:

@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from offloadsim.plugins import dotted_name, plugin_line, shipped_module
-from offloadsim.scenario.arrivals.base import arrival_fault
+from offloadsim.scenario.arrivals.base import arrival_faults
 from offloadsim.scenario.errors import (
     PluginRaised,
     Problem,
@@ -216,15 +216,8 @@ def _warnings_of(check: ScenarioCheck, name: str, run: CheckedRun) -> list[Probl
     """
     module = str(getattr(check, "__module__", ""))
     if shipped_module(module):
-        try:
+        with arrival_faults(run.scenario.source):  # a plug-in it asked (an arrival process's none_between)
             return list(check(run))
-        except ScenarioError:
-            raise
-        except Exception as error:  # a plug-in a shipped check asked (an arrival process's none_between)
-            said = arrival_fault(error)
-            if said is None:
-                raise
-            raise PluginRaised([Problem(run.scenario.source, "", said)]) from error
     where = f"scenario check {describe(name)} ({dotted_name(check)})"
     try:
         found = check(run)  # a generator's exception comes from list(): the check's too

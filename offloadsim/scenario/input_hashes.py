@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from offloadsim.scenario.arrivals.base import arrival_faults
 from offloadsim.scenario.errors import format_path
 from offloadsim.scenario.model import Scenario
 
@@ -60,7 +61,9 @@ def input_files(scenario: Scenario) -> tuple[InputFile, ...]:
     base = Path(scenario.base_dir) if scenario.base_dir else Path.cwd()
     found: dict[tuple[str, str], Path] = {}
     for index, workload in enumerate(scenario.workload):
-        for key, file in workload.arrivals.input_files().items():
+        with arrival_faults(scenario.source, f"workload[{index}]"):  # a plug-in's that raised: its own
+            files = workload.arrivals.input_files()
+        for key, file in files.items():
             found[(f"workload[{index}].{key}", file)] = Path(file)
     for key, name in _empirical_files(scenario.document, ()):
         found[(key, str(base / name))] = base / name

@@ -13,8 +13,8 @@ from pydantic import ValidationError
 
 from offloadsim.bounded_read import MAX_DOCUMENT_BYTES, InputFileError, read_text
 from offloadsim.input_kinds import SCENARIO, SWEEP, document_kind, misdirected, path_kind
-from offloadsim.scenario.arrivals.base import arrival_fault
-from offloadsim.scenario.errors import PluginRaised, Problem, ScenarioError, describe
+from offloadsim.scenario.arrivals.base import arrival_faults
+from offloadsim.scenario.errors import Problem, ScenarioError, describe
 from offloadsim.scenario.model import Scenario
 from offloadsim.scenario.overrides import (
     SET_OPTION,
@@ -93,15 +93,11 @@ def load_scenario_data(
     except ValidationError as error:
         problems = problems_from_validation(error, source)
         raise ScenarioError(blame_given(problems, given, document)) from None
-    try:
-        return resolve(doc, data, source, base, given)
-    except ScenarioError as error:
-        raise ScenarioError(blame_given(error.problems, given, document)) from None
-    except Exception as error:  # a plug-in arrival process's code: its bug, said as its own
-        said = arrival_fault(error)
-        if said is None:
-            raise
-        raise PluginRaised([Problem(source, "", said)]) from error
+    with arrival_faults(source):  # a plug-in arrival process's code that raised: its bug, said as its own
+        try:
+            return resolve(doc, data, source, base, given)
+        except ScenarioError as error:
+            raise ScenarioError(blame_given(error.problems, given, document)) from None
 
 
 def read_document(path: str | Path, expect: str = SCENARIO) -> dict[str, Any]:

@@ -635,8 +635,8 @@ def build_world(scenario: Scenario) -> World:
 
         try:
             dynamics = parse_dynamics(scenario.dynamics, scenario)
-        except DynamicsError as error:
-            raise WorldError(error.key_path, error.message, error.also) from None
+        except DynamicsError as error:  # with a plug-in kind's exception, for --debug to show
+            raise WorldError(error.key_path, error.message, error.also) from error.__cause__
     return World(scenario, nodes, topology, processors, apps, dynamics, scenario.link_model, more_processors)
 
 

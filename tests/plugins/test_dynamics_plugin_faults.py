@@ -160,9 +160,35 @@ def test_the_command_line_says_it_in_one_line_exit_2_and_writes_nothing(
     (line,) = capsys.readouterr().err.splitlines()
     assert line.startswith("offloadsim: error: ") and 'kind of dynamics "toy-faulty"' in line, line
     assert "internal error" not in line
-    # a traceback to see only where the plug-in raised one
-    assert line.endswith("; run again with --debug to see its traceback") == (fault == "raises")
+    # a traceback to see only where the plug-in raised one (parse's was refused without the hint)
+    assert line.endswith("; run again with --debug to see its traceback") == (fault in ("parse", "raises"))
     assert not out.exists()
+
+
+@pytest.mark.parametrize("verb", ["validate", "run"])
+@pytest.mark.parametrize(
+    ("kind", "fault", "raised"),
+    [
+        ("toy-faulty", "parse", "return 1 / 0"),
+        ("toy-declares", "node-changes-raises", 'raise TypeError("NodeChanges() takes no node")'),
+        ("toy-declares", "changes", None),
+    ],
+)
+def test_debug_shows_the_traceback_of_what_a_kind_raised_before_the_run(
+    tiny_scenario, toy, tmp_path, capsys, verb, kind, fault, raised
+):
+    """Refused in one line with the kind's line but no hint, and --debug showed no more than that."""
+    argv = [verb, str(tiny_scenario), "--set", f"dynamics=[{{kind: {kind}, fault: {fault}}}]"]
+    argv += ["--out", str(tmp_path / "out")] if verb == "run" else []
+    assert main(argv) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.endswith("; run again with --debug to see its traceback") == (raised is not None), line
+    assert main(["--debug", *argv]) == 2
+    err = capsys.readouterr().err
+    assert ("Traceback" in err) == (raised is not None)
+    assert raised is None or raised in err
+    assert err.splitlines()[-1] == line.removesuffix("; run again with --debug to see its traceback")
+    assert not (tmp_path / "out").exists()
 
 
 @pytest.mark.parametrize(

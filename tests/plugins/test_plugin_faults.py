@@ -187,11 +187,18 @@ class MiscountedBurst(Burst):
         return Burst.expected_arrivals(self, sources, window_s)
 
     def none_between(self, start_s: float, stop_s: float, t0: float, t1: float) -> Any:
-        raise ValueError("no window")
+        if self.size == 3:
+            raise ValueError("no window")
+        return None
 
     def __post_init__(self) -> None:
         if self.size == 5:
             raise ValueError("bad size")
+
+    def input_files(self) -> dict[str, str]:
+        if self.size == 6:
+            raise ValueError("no files")
+        return {}
 
 
 @pytest.fixture
@@ -247,4 +254,19 @@ def test_a_sweep_says_an_arrival_process_that_raised_at_its_point_with_the_debug
     assert main(["--debug", *argv]) == 2
     err = capsys.readouterr().err
     assert 'raise ValueError("no count")' in err and 'raise ValueError("no window")' not in err
+    assert not (miscounted.parent / "out").exists()
+
+
+def test_an_arrival_process_whose_input_files_raises_is_said_at_its_workload_entry(miscounted, capsys):
+    """Its files are hashed for the manifest before the run: that was an internal error too."""
+    argv = ["run", str(miscounted), "--set", "workload[0].size=6", "--out", str(miscounted.parent / "out")]
+    assert main(argv) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line == (
+        f'offloadsim: error: {miscounted}: workload[0]: arrival process "burst" ({__name__}.MiscountedBurst) '
+        f"raised ValueError in input_files(): no files ({HERE}, line {_line_of('no files')}, in input_files)"
+        "; run again with --debug to see its traceback"
+    )
+    assert main(["--debug", *argv]) == 2
+    assert 'raise ValueError("no files")' in capsys.readouterr().err
     assert not (miscounted.parent / "out").exists()

@@ -14,7 +14,8 @@ warning naming its distribution, never a crash.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar, Protocol
@@ -22,7 +23,7 @@ from typing import Any, ClassVar, Protocol
 import numpy as np
 
 from offloadsim.plugins import EntryPointGroup, PluginSkipped, blame, dotted_name
-from offloadsim.scenario.errors import ProblemList
+from offloadsim.scenario.errors import PluginRaised, Problem, ProblemList, ScenarioError
 from offloadsim.scenario.keys import Key, declared_keys
 from offloadsim.suggest import quoted
 
@@ -275,6 +276,24 @@ def arrival_fault(error: BaseException) -> str | None:
         (cls, f"arrival process {quoted(cls.kind)} ({dotted_name(cls)})") for cls in _processes().values()
     ]
     return blame(error, plugins)
+
+
+@contextmanager
+def arrival_faults(source: str, key_path: str = "") -> Iterator[None]:
+    """Say an exception a plug-in arrival process's code raised inside as its own.
+
+    A :class:`~offloadsim.scenario.errors.PluginRaised` at ``source`` (and ``key_path``) with
+    :func:`arrival_fault`'s line; any other exception, and a ``ScenarioError``, as it is.
+    """
+    try:
+        yield
+    except ScenarioError:
+        raise
+    except Exception as error:
+        said = arrival_fault(error)
+        if said is None:
+            raise
+        raise PluginRaised([Problem(source, key_path, said)]) from error
 
 
 def registry_version() -> int:

@@ -29,21 +29,6 @@ from offloadsim.engine.processor_models import (
 from offloadsim.policies.base import Plan
 from offloadsim.policies.registry import register_policy, unregister_policy
 
-SCENARIO = """\
-name: faulty
-duration: 2 s
-nodes:
-  phone: {tier: device, processor: {speed: 10 GFLOP/s}}
-  edge: {tier: edge, processor: {speed: 100 GFLOP/s, model: MODEL}}
-links:
-  - {between: [phone, edge], bandwidth: 20 Mbps, latency: 3 ms}
-applications:
-  job: {work: 1 GFLOP, input: 10 KB}
-workload:
-  - {app: job, sources: phone, rate: 5 /s}
-policy: edge
-"""
-
 # Down at 1 s: the kernel asks the edge's processor to abort its stages.
 DOWN = "dynamics:\n  - {kind: node-schedule, node: edge, steps: [{at: 1 s, up: false}]}\n"
 
@@ -99,16 +84,19 @@ class AskWait:
 
 
 @pytest.fixture
-def scenario(tmp_path):
-    """Write the scenario with the edge's processor model ``model`` (registered as it), dynamics too."""
+def scenario(tmp_path, tiny_scenario_text):
+    """Write the tiny scenario with the edge's processor model ``model`` (registered as it), dynamics too."""
     names: list[str] = []
+    edge = "edge: {tier: edge, processor: {speed: 100 GFLOP/s}}"
+    assert edge in tiny_scenario_text
 
     def write(model: str, cls: type[Processor] | None = None, extra: str = "") -> Path:
         if cls is not None:
             register_processor_model(model, _fifo(cls))
             names.append(model)
         path = tmp_path / "faulty.yaml"
-        path.write_text(SCENARIO.replace("MODEL", model) + extra)
+        modelled = edge.replace("}}", f", model: {model}}}}}")
+        path.write_text(tiny_scenario_text.replace(edge, modelled) + extra)
         return path
 
     yield write

@@ -229,6 +229,9 @@ def test_compare_says_it_the_same_way_in_this_process_and_in_workers(installed, 
         rf"offloadsim: error: {ONE_LINE}; run again with --debug to see its traceback", line
     ), line
     assert not out.exists()
+    assert main(["--debug", *argv, "--workers", workers]) == 2  # a worker's traceback comes back as text
+    assert 'buggy_processor.py", line 10, in submit' in capsys.readouterr().err
+    assert not out.exists()
 
 
 @pytest.mark.parametrize("workers", ["1", "2"])

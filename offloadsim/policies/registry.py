@@ -92,8 +92,9 @@ class PolicyParamError(ValueError):
 class PolicyBuildError(PolicyParamError):
     """A plug-in policy could not be built: its constructor raised, or what it built has no ``decide``.
 
-    The plug-in's bug, said as its own (its name, class and line), at the scenario's ``policy``
-    key: a user error (exit 2), not an internal error of offloadsim.
+    Also a factory that takes decide's ``(task, view)``.  The plug-in's bug, said as its own
+    (its name, class and line), at the scenario's ``policy`` key: a user error (exit 2), not an
+    internal error of offloadsim.
     """
 
 
@@ -461,7 +462,7 @@ def _check_params(info: PolicyInfo, given: Mapping[str, Any]) -> None:
     missing = [p.name for p in info.params if p.required and p.name not in given]
     if {"task", "view"} <= set(missing) and not isinstance(info.factory, type):
         # def my_policy(task, view): a decide function registered as the policy's factory
-        raise PolicyParamError(
+        raise PolicyBuildError(
             f"policy {quoted(info.name)} ({dotted_name(info.factory)}) is registered as a factory, which is "
             "called with the scenario's policy parameters and returns the policy, but it takes decide's "
             "(task, view): register a class with a decide(self, task, view) method instead"

@@ -30,7 +30,13 @@ from offloadsim.policies.params import (
     references,
     requirements_of,
 )
-from offloadsim.policies.registry import PolicyInfo, PolicyParamError, find_policy, make_policy
+from offloadsim.policies.registry import (
+    PolicyBuildError,
+    PolicyInfo,
+    PolicyParamError,
+    find_policy,
+    make_policy,
+)
 from offloadsim.scenario.checks import CheckedRun
 from offloadsim.scenario.errors import Problem, ProblemList, ScenarioError, did_you_mean, format_path
 from offloadsim.scenario.model import TIERS, NodeSpec, PolicySpec, Scenario
@@ -99,7 +105,9 @@ def _check(
         policy = make_policy(spec.name, spec.params)
     except PolicyParamError as error:
         key = format_path(("policy", error.param)) if error.param in spec.params else name_path
-        problems.add(key, str(error) + (_NAMED_ALONE if by_name else ""))
+        # The hint is for parameters the scenario could give, not for a plug-in that cannot be built.
+        named_alone = by_name and not isinstance(error, PolicyBuildError)
+        problems.add(key, str(error) + (_NAMED_ALONE if named_alone else ""))
         problems.raise_if_any()
     system = _System(scenario, layers)
     warnings: list[Problem] = []

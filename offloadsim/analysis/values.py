@@ -34,7 +34,7 @@ __all__ = [
 ]
 
 # Kinds tried in this order; the first that reads every value wins.
-_KINDS = ("bandwidth", "time", "size", "rate", "power", "energy", "work", "speed", "byte_rate")
+_KINDS = ("bandwidth", "time", "size", "rate", "power", "energy", "work", "speed", "byte_rate", "frequency")
 
 # Display units for axes: (SI factor, unit label) per kind.
 _AXIS_UNITS = {
@@ -47,6 +47,7 @@ _AXIS_UNITS = {
     "work": (1e9, "GFLOP"),
     "speed": (1e9, "GFLOP/s"),
     "byte_rate": (1e9, "GB/s"),
+    "frequency": (1e6, "MHz"),
 }
 
 
@@ -254,7 +255,18 @@ _KEY_KINDS = {
     "output": "size",
     "speed": "speed",
     "work": "work",
+    # keys of dynamics entries (and of recovery) that hold times
+    "mtbf": "time",
+    "mttr": "time",
+    "at": "time",
+    "update": "time",
+    "pause": "time",
+    "period": "time",
+    "timeout": "time",
+    "backoff": "time",
 }
+#: Where a key's last two parts say more than its last alone: a radio's ``bandwidth`` is a band (Hz).
+_KEY_PAIR_KINDS = {"radio.bandwidth": "frequency"}
 #: Swept times up to this many seconds are shown in ms, longer ones in s.
 _SECONDS_FROM = 10.0
 _COUNT_KEYS = ("count", "cores", "queue_limit", "seed")
@@ -285,6 +297,10 @@ def axis_label_for(
     ('chat prompt tokens (tokens)', 1.0)
     >>> axis_label_for("duration", "time", largest=0.5), axis_label_for("duration", "time", largest=45.0)
     (('duration (ms)', 0.001), ('duration (s)', 1.0))
+    >>> axis_label_for("dynamics[0].mttr", "number", "failures MTTR", 20.0)
+    ('failures MTTR (s)', 1.0)
+    >>> axis_label_for("dynamics[0].radio.bandwidth", "number", "mobility radio bandwidth")
+    ('mobility radio bandwidth (MHz)', 1000000.0)
     """
     name = name or key
     last = key.rsplit(".", 1)[-1].split("[", 1)[0]
@@ -293,7 +309,8 @@ def axis_label_for(
             return f"{name} (count)", 1.0
         if last in _TOKEN_KEYS:
             return f"{name} (tokens)", 1.0
-        kind = _KEY_KINDS.get(last)
+        pair = ".".join(w.split("[", 1)[0] for w in key.rsplit(".", 2)[-2:])
+        kind = _KEY_PAIR_KINDS.get(pair) or _KEY_KINDS.get(last)
     if kind is None:
         return name, 1.0
     factor, unit = _axis_unit(kind, largest)
@@ -336,14 +353,16 @@ def default_label(key: str, document: Mapping[str, Any] | None = None) -> str:
     """A readable name for a swept key path, from the scenario ``document`` it applies to.
 
     A link is named by its ends (a ``phone-*`` pattern by its group), a
-    workload entry by its application, a policy parameter by itself; any
-    other key is shown as written.
+    workload entry by its application, a ``dynamics`` entry by its kind, a policy
+    parameter by itself; any other key is shown as written.
 
     >>> doc = {"links": [{"between": ["phone-*", "ap"]}], "workload": [{"app": "classify"}]}
     >>> default_label("links[0].bandwidth", doc), default_label("workload[0].rate", doc)
     ('phone–ap bandwidth', 'classify arrival rate')
     >>> default_label("policy.objective"), default_label("policy.name"), default_label("nodes.edge.count")
     ('objective', 'policy', 'edge count')
+    >>> default_label("dynamics[0].in_flight", {"dynamics": [{"kind": "mobility"}]})
+    'mobility in-flight rule'
     """
     try:
         parts = parse_path(key)
@@ -366,7 +385,31 @@ def default_label(key: str, document: Mapping[str, Any] | None = None) -> str:
             return f"{app} {'arrival rate' if rest == 'rate' else rest}"
     if head in ("nodes", "applications") and len(parts) >= 3:
         return f"{words[1]} {words[-1]}"
+    if head == "dynamics" and len(parts) >= 3 and isinstance(parts[1], int):
+        kind = _item(document.get("dynamics"), parts[1]).get("kind")
+        rest = _dynamics_words(parts[2:])
+        return f"{kind} {rest}" if isinstance(kind, str) and kind else f"dynamics {parts[1]} {rest}"
     return key
+
+
+#: How a label names a key of a ``dynamics`` entry where its words alone do not read (the rest read
+#: as written, underscores as spaces): ``in_flight`` holds the rule for a transfer caught by a handover.
+_DYNAMICS_NAMES = {"in_flight": "in-flight rule", "mtbf": "MTBF", "mttr": "MTTR", "at": "time"}
+
+
+def _dynamics_words(parts: Sequence[str | int]) -> str:
+    """The keys below a ``dynamics`` entry in words: ``steps[1].at`` → ``step 2 time`` (items from 1).
+
+    >>> _dynamics_words(("in_flight",)), _dynamics_words(("access_points", 0, "radius"))
+    ('in-flight rule', 'access point 1 radius')
+    """
+    words: list[str] = []
+    for part in parts:
+        if isinstance(part, int) and words:
+            words[-1] = f"{words[-1].removesuffix('s')} {part + 1}"
+        else:
+            words.append(_DYNAMICS_NAMES.get(str(part), str(part).replace("_", " ")))
+    return " ".join(words)
 
 
 def _item(items: Any, index: int) -> Mapping[str, Any]:

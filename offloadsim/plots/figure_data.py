@@ -157,11 +157,15 @@ class FigureView:
         )
 
     def label(self, key: str | None) -> str:
-        """How the figure names a column: the sweep's ``labels:`` entry, else a readable default."""
+        """How the figure names a column: the sweep's ``labels:`` entry, else a readable default.
+
+        A stored label that is the key itself is no label: sweeps stored the key for keys that had no
+        readable name yet (``dynamics[0].in_flight``), and those read as their default now does.
+        """
         if key is None:
             return ""
         labels = self.results.manifest.get("labels") or {}
-        if key in labels:
+        if key in labels and labels[key] != key:
             return str(labels[key])
         return default_label(key, self._base_document()) if "." in key or "[" in key else key
 

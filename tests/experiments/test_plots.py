@@ -462,6 +462,41 @@ def test_swept_keys_are_named_by_the_sweep_labels_or_by_what_they_are(two_apps, 
     assert len(ax.collections) == 2  # one CI band per policy
 
 
+def test_a_swept_dynamics_key_is_named_by_its_kind_with_its_unit(tmp_path):
+    """``dynamics[0].in_flight`` labelled the commute sweep's x axis as the raw key path."""
+    from experiment_data import TINY
+
+    dynamics = "dynamics:\n  - {kind: failures, nodes: edge, mtbf: 10 s, mttr: 1 s}\n"
+    (tmp_path / "tiny.yaml").write_text(TINY + dynamics, encoding="utf-8")
+    (tmp_path / "s.yaml").write_text(
+        "base: tiny.yaml\ngrid:\n  dynamics[0].mttr: [0.5, 2]\nreplications: 2\n", encoding="utf-8"
+    )
+    results = sweep(tmp_path / "s.yaml", out=tmp_path / "out", workers=1)
+    results = read_results(tmp_path / "out")
+    assert results.manifest["labels"] == {"dynamics[0].mttr": "failures MTTR"}
+    ax = plots.plot_results(results, "sweep", by="policy").axes[0]
+    assert ax.get_xlabel() == "failures MTTR (ms)"  # plain numbers at a time key are seconds
+    # results written before dynamics keys had a name stored the key itself as its label
+    old = dataclasses.replace(
+        results, manifest={**results.manifest, "labels": {"dynamics[0].mttr": "dynamics[0].mttr"}}
+    )
+    assert plots.plot_results(old, "sweep", by="policy").axes[0].get_xlabel() == "failures MTTR (ms)"
+
+
+def test_dynamics_keys_read_as_words_and_units():
+    from offloadsim.analysis.values import axis_label_for, default_label
+
+    doc = {"dynamics": [{"kind": "mobility"}, {"kind": "link-schedule"}]}
+    assert default_label("dynamics[0].in_flight", doc) == "mobility in-flight rule"
+    assert default_label("dynamics[0].access_points[2].radius", doc) == "mobility access point 3 radius"
+    assert default_label("dynamics[1].steps[0].at", doc) == "link-schedule step 1 time"
+    assert default_label("dynamics[5].update", doc) == "dynamics 5 update"  # no such entry: its number
+    assert axis_label_for("dynamics[1].steps[0].at", "number", "t", 30.0) == ("t (s)", 1.0)
+    # a radio's band, not a link's bit rate: 20e6 is 20 MHz, not 20 Mbit/s
+    assert axis_label_for("dynamics[0].radio.bandwidth", "number", "band") == ("band (MHz)", 1e6)
+    assert axis_label_for("dynamics[0].radio.bandwidth", "frequency", "band") == ("band (MHz)", 1e6)
+
+
 def test_a_label_for_a_key_that_is_not_swept_is_an_error(tmp_path):
     from experiment_data import TINY
 

@@ -58,7 +58,10 @@ class Summary:
     (a policy that cannot serve a task, a full queue, a flat battery).
     ``link_mean_capacity_bps``, ``link_availability`` and ``link_loss_rate``
     list the link directions whose capacity, state or loss changed during the
-    run, or whose loss is not 0 (the ``links`` columns of the same names).
+    run, or whose loss is not 0 (the ``links`` columns of the same names): those
+    never up in the measured time too (availability 0.0, a phone's radio link to an
+    access point it never came in range of), which :meth:`format_table` counts
+    but does not list where they carried nothing.
     ``column_metrics`` holds the aggregates of record columns that declare
     them in the record schema, named as the metric catalogue names them.
     ``node_availability`` lists the nodes that were down part of the measured
@@ -276,7 +279,18 @@ class Summary:
                 rows.append((f"  {name}", _num(value * 100.0), "%"))
         if self.link_mean_capacity_bps:
             means = self.link_mean_capacity_bps
-            moved = sorted(means, key=lambda link: (self.link_availability[link], means[link], link))
+            # A direction never up in the measured time that carried nothing (a phone's radio link to
+            # an access point it never came in range of) is counted, not listed: the commute's table
+            # listed five of those, "0.0 % up", as its least available links, and no link that was.
+            never = {
+                link
+                for link in means
+                if self.link_availability[link] == 0.0 and not self.link_utilisation.get(link)
+            }
+            moved = sorted(
+                (link for link in means if link not in never),
+                key=lambda link: (self.link_availability[link], means[link], link),
+            )
             # A lossy link is listed though it may never have changed: the heading says why it is there.
             what = (
                 "links that changed or lose packets"
@@ -289,7 +303,11 @@ class Summary:
                 if len(moved) > top
                 else f"{len(moved)} of {len(moved)}"
             )
-            rows.append((f"{what} ({listed} directions)", "", ""))
+            unused = f"; {len(never)} more never up and idle, not listed" if never else ""
+            if moved:
+                rows.append((f"{what} ({listed} directions{unused})", "", ""))
+            else:
+                rows.append((f"{what}: {len(never)} directions, all never up and idle", "", ""))
             for link in moved[:top]:
                 loss = self.link_loss_rate[link]
                 state = f"Mbit/s mean, {_num(self.link_availability[link] * 100.0)} % up"

@@ -241,6 +241,43 @@ def test_the_summary_lists_the_link_directions_that_changed_and_only_those(tmp_p
     assert "links that changed or lose packets (2 of 2 directions)" in lossy  # only lossy: none changed
 
 
+def test_link_directions_never_up_and_idle_are_counted_not_listed(tmp_path):
+    """The commute's table listed five radio links 0.0 % up (phones never in range of those access
+    points) as its least available links, and none of those that were in range part of the run."""
+    import dataclasses
+
+    import offloadsim
+
+    (tmp_path / "trace.csv").write_text("time\n1.0\n")
+    (tmp_path / "rate.csv").write_text("time,bandwidth\n0,8 Mbps\n5,4 Mbps\n")
+    traced = tmp_path / "traced.yaml"
+    traced.write_text(BASE + "dynamics: [{kind: link-trace, link: [phone, edge], file: rate.csv}]\n")
+    summary = offloadsim.run(traced).summary
+    never = [f"phone-{i}->ap-0" for i in range(6)]
+    partly = ["phone-9->ap-1", "phone-9->ap-2"]
+    used = "phone-8->ap-0"  # 0 % up in the measured time, yet it carried traffic: listed
+    links = [*never, *partly, used]
+    many = dataclasses.replace(
+        summary,
+        link_mean_capacity_bps={link: 1e6 for link in links},
+        link_availability={**dict.fromkeys(never, 0.0), partly[0]: 0.25, partly[1]: 0.5, used: 0.0},
+        link_loss_rate=dict.fromkeys(links, 0.0),
+        link_utilisation={used: 0.1},
+    )
+    table = many.format_table().split("links that changed ")[1].splitlines()
+    assert table[0] == "(3 of 3 directions; 6 more never up and idle, not listed)"
+    assert [row.split()[0] for row in table[1:4]] == [used, *partly]
+    assert not [row for row in table if row.split()[0] in never]
+    idle = dataclasses.replace(
+        many,
+        link_mean_capacity_bps={link: 1e6 for link in never},
+        link_availability=dict.fromkeys(never, 0.0),
+        link_loss_rate=dict.fromkeys(never, 0.0),
+        link_utilisation={},
+    )
+    assert "links that changed: 6 directions, all never up and idle" in idle.format_table()
+
+
 def test_a_summary_that_lists_some_changed_directions_says_which_ones(tmp_path):
     import dataclasses
 

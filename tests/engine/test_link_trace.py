@@ -241,11 +241,8 @@ def test_the_summary_lists_the_link_directions_that_changed_and_only_those(tmp_p
     assert "links that changed or lose packets (2 of 2 directions)" in lossy  # only lossy: none changed
 
 
-def test_link_directions_never_up_and_idle_are_counted_not_listed(tmp_path):
-    """The commute's table listed five radio links 0.0 % up (phones never in range of those access
-    points) as its least available links, and none of those that were in range part of the run."""
-    import dataclasses
-
+def _traced_summary(tmp_path):
+    """The summary of a run whose phone->edge link follows a trace (its tables then replaced)."""
     import offloadsim
 
     (tmp_path / "trace.csv").write_text("time\n1.0\n")
@@ -253,6 +250,15 @@ def test_link_directions_never_up_and_idle_are_counted_not_listed(tmp_path):
     traced = tmp_path / "traced.yaml"
     traced.write_text(BASE + "dynamics: [{kind: link-trace, link: [phone, edge], file: rate.csv}]\n")
     summary = offloadsim.run(traced).summary
+    return summary
+
+
+def test_link_directions_never_up_and_idle_are_counted_not_listed(tmp_path):
+    """The commute's table listed five radio links 0.0 % up (phones never in range of those access
+    points) as its least available links, and none of those that were in range part of the run."""
+    import dataclasses
+
+    summary = _traced_summary(tmp_path)
     never = [f"phone-{i}->ap-0" for i in range(6)]
     partly = ["phone-9->ap-1", "phone-9->ap-2"]
     used = "phone-8->ap-0"  # 0 % up in the measured time, yet it carried traffic: listed
@@ -281,13 +287,7 @@ def test_link_directions_never_up_and_idle_are_counted_not_listed(tmp_path):
 def test_a_summary_that_lists_some_changed_directions_says_which_ones(tmp_path):
     import dataclasses
 
-    import offloadsim
-
-    (tmp_path / "trace.csv").write_text("time\n1.0\n")
-    (tmp_path / "rate.csv").write_text("time,bandwidth\n0,8 Mbps\n5,4 Mbps\n")
-    traced = tmp_path / "traced.yaml"
-    traced.write_text(BASE + "dynamics: [{kind: link-trace, link: [phone, edge], file: rate.csv}]\n")
-    summary = offloadsim.run(traced).summary
+    summary = _traced_summary(tmp_path)
     links = [f"phone-{i}->ap" for i in range(7)]
     many = dataclasses.replace(
         summary,

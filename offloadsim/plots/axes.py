@@ -45,6 +45,7 @@ __all__ = [
     "clear_legend",
     "lines_under_legend",
     "lines_under_box",
+    "reach_log_ticks",
 ]
 
 # Width of a digit in the house style's serif type, as a fraction of the font size (STIX digits: 0.5).
@@ -85,6 +86,58 @@ class _LogTicks(LogLocator):
             return 10.0 ** np.arange(np.ceil(np.log10(low)), np.floor(np.log10(high)) + 1)
         return MaxNLocator(nbins=4, steps=[1, 2, 2.5, 5, 10]).tick_values(low, high)
 
+    def view_limits(self, vmin: float, vmax: float) -> tuple[float, float]:
+        """The autoscaled view, each end widened to the 1, 2 or 5 beyond the data there (if near).
+
+        The energy figure's latency axis began at 16 ms, its first label at 20, and its leftmost
+        marker (18.7 ms) sat left of every label: read by extrapolation, not between two numbers.
+        Where matplotlib's margin already holds a 1, 2 or 5 beyond the data the view stays.
+        """
+        low, high = super().view_limits(vmin, vmax)
+        return reach_log_ticks(low, high)
+
+
+#: The share of an autoscaled view (in decades) that matplotlib's margin adds at each end: 5 % of
+#: the data's span, of a view 1.1 times as wide.
+_LOG_MARGIN = 0.05 / 1.1
+
+
+def reach_log_ticks(low: float, high: float, margin: float | None = None) -> tuple[float, float]:
+    """``(low, high)`` with each end out to the 1, 2 or 5 × 10^k beyond the data, unless the margin holds one.
+
+    A log view's ends, autoscaled or set by a chart with room of its own around the data (the
+    log ``bars`` and ``sweep`` figures): a point left or below every label is read by extrapolation.
+    ``margin`` is the factor between the data's ends and the view's (default: matplotlib's margin,
+    5 % of the data's span each side).
+
+    >>> reach_log_ticks(16.0, 2000.0), reach_log_ticks(51.4, 1100.0), reach_log_ticks(0.0, 5.0)
+    ((10.0, 2000.0), (50.0, 1100.0), (0.0, 5.0))
+    >>> reach_log_ticks(130.0, 5200.0, margin=1.3), reach_log_ticks(160.0, 5200.0, margin=1.3)
+    ((100.0, 5200.0), (160.0, 5200.0))
+    >>> reach_log_ticks(960.0, 1240.0)  # too narrow: 500 to 2000 would squeeze the data
+    (960.0, 1240.0)
+    """
+    if not (0 < low < high) or not np.isfinite(high):
+        return low, high
+    if margin is None:
+        margin = 10.0 ** (_LOG_MARGIN * float(np.log10(high / low)))
+    decades = np.arange(np.floor(np.log10(low)) - 1, np.ceil(np.log10(high)) + 2)
+    ticks = np.sort(np.outer(10.0**decades, (1.0, 2.0, 5.0)).ravel())
+    # A narrow view (980 to 1220 ms) would grow to 500-2000 and squeeze its data into the middle:
+    # an end moves by at most a quarter of the view's span, and a view that narrow has its evenly
+    # spaced labels (_LogTicks) inside the data anyway.
+    most = 10.0 ** (_LOG_REACH_MOST * float(np.log10(high / low)))
+    below, above = float(ticks[ticks <= low].max()), float(ticks[ticks >= high].min())
+    if not np.any((ticks >= low) & (ticks <= low * margin)) and low / below <= most:
+        low = below
+    if not np.any((ticks <= high) & (ticks >= high / margin)) and above / high <= most:
+        high = above
+    return low, high
+
+
+#: The most an end of a log view moves to reach a 1, 2 or 5, as a share of the view's span.
+_LOG_REACH_MOST = 0.25
+
 
 class _FittingFormatter(Formatter):
     """Plain-number tick labels, leaving off those that would run into a neighbour (round ones kept first).
@@ -124,6 +177,9 @@ def log_axis(ax: Axes, which: str) -> None:
     axis.set_major_locator(_LogTicks())
     axis.set_major_formatter(_FittingFormatter())
     axis.set_minor_formatter(NullFormatter())
+    # The scale's change autoscaled the view with matplotlib's locator: again with this one, whose
+    # view reaches a 1, 2 or 5 just beyond an end (an axis with limits set keeps them).
+    ax.autoscale_view(scalex=which == "x", scaley=which == "y")
 
 
 def span_at_least(ax: Axes, which: str, low: float, high: float, resolution: float) -> None:

@@ -29,6 +29,7 @@ from offloadsim.analysis.catalogue import metric_info
 from offloadsim.plots.axes import (
     clear_legend,
     log_axis,
+    reach_log_ticks,
     span_at_least,
     tidy_legend,
 )
@@ -199,7 +200,9 @@ def metric_bars(
             ax.set_xlim(-0.6, (len(bars) if group is None else len(groups)) - 0.4)
             top = np.nanmax(np.concatenate([mean, high]))
             # Room above the highest dot for the legend, which goes above the dots.
-            ax.set_ylim(bottom, top * (1.3 if group is None else (top / bottom) ** 0.4 * 1.3))
+            ax.set_ylim(
+                *reach_log_ticks(bottom, top * (1.3 if group is None else (top / bottom) ** 0.4 * 1.3), 1.3)
+            )
         else:
             for series in [None] if group is None else names:  # one container per series in a legend
                 at = [i for i, b in enumerate(bars) if series is None or b[1] == series]

@@ -1796,6 +1796,54 @@ def test_a_log_axis_over_less_than_a_factor_of_two_gets_several_labelled_ticks()
     assert len(labels) >= 2
 
 
+def test_a_log_axis_reaches_a_labelled_tick_beyond_its_data_at_each_end():
+    """The energy figure's latency axis began at 16 ms, its first label 20: its leftmost marker
+    (18.7 ms) sat left of every label. Another began at 51.1 ms, its tick at 50 just outside, its
+    leftmost markers half a decade left of the first label (100)."""
+
+    def labelled(ax: Axes) -> list[float]:
+        return [t.get_position()[0] for t in ax.get_xticklabels() if t.get_text()]
+
+    for data, end in (([18.7, 40.0, 400.0, 1400.0], 10.0), ([60.0, 80.0, 400.0, 1500.0], 50.0)):
+        fig, ax = plots.new_axes("one-column")
+        ax.errorbar(data, [10.0, 20.0, 200.0, 1000.0])
+        log_axis(ax, "x")
+        check_readable(fig)
+        assert ax.get_xlim()[0] == end and min(labelled(ax)) == end, (ax.get_xlim(), labelled(ax))
+        assert max(labelled(ax)) >= max(data) and ax.get_xlim()[1] == 2000.0
+    # where the margin already holds a 1, 2 or 5 beyond the data, the view stays
+    fig, ax = plots.new_axes("one-column")
+    ax.plot([21.0, 900.0], [1.0, 2.0])
+    log_axis(ax, "x")
+    check_readable(fig)
+    assert 15.0 < ax.get_xlim()[0] < 20.0 and 1000.0 < ax.get_xlim()[1] < 1100.0, ax.get_xlim()
+    assert min(labelled(ax)) == 20.0 and max(labelled(ax)) == 1000.0, labelled(ax)
+    # and limits a chart set stay as set
+    fig, ax = plots.new_axes("one-column")
+    ax.plot([55.0, 1900.0], [1.0, 2.0])
+    ax.set_xlim(51.4, 2010.0)
+    log_axis(ax, "x")
+    fig.canvas.draw()
+    assert ax.get_xlim() == (51.4, 2010.0)
+
+
+def test_a_log_y_axis_of_bars_has_a_label_below_its_lowest_point(compare_results):
+    """The gallery's p95 bars put the cloud's dot (157 ms) below the axis' lowest label (200) (the test
+    draws medians, whose lowest dot the old view also left below every label): the chart sets its
+    log view itself, 1.3 times beyond the data, and it ended between ticks."""
+    fig = plots.plot_results(compare_results, "bars", metric="latency_p50_s", logy=True)
+    check_readable(fig)
+    ax = fig.axes[0]
+    low, high = ax.get_ylim()
+    labelled = [
+        t.get_position()[1]
+        for t in ax.get_yticklabels()
+        if t.get_text() and low <= t.get_position()[1] <= high
+    ]
+    points = [y for line in ax.lines for y in np.asarray(line.get_ydata(), dtype=float) if np.isfinite(y)]
+    assert labelled and min(labelled) <= min(points), (ax.get_ylim(), labelled, min(points))
+
+
 def test_log_tick_labels_that_would_collide_keep_the_decades(tmp_path):
     fig, ax = plots.new_axes((1.2, 1.5))
     ax.plot([60.0, 1300.0], [1.0, 2.0])

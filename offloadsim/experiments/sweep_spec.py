@@ -619,7 +619,8 @@ def _key_of(spec: SweepSpec, problem: Problem) -> str | None:
     key) the mapping that holds it, with the unknown name in the message:
     the document itself for an unknown top-level key (``grid: {5: ...}``).
     A mapping the base scenario lacks was made by the sweep key that reaches
-    into it (``nodes.phne.count`` makes ``nodes.phne``, which has no tier).
+    into it (``nodes.edge.processors.gpu.cores`` makes ``nodes.edge.processors.gpu``,
+    which has no speed).
     """
     return next((key for key in spec.sections if caused_by(key, problem, spec.base_document)), None)
 

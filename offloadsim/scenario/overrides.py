@@ -168,14 +168,50 @@ def assign(document: dict[str, Any], path: str, value: Any) -> None:
 
     ``policy.name`` switches the policy (:func:`set_policy_name`); another
     ``policy.KEY`` works whether the file gives the policy as a name or a mapping.
+    A path into a node or application the document lacks is refused
+    (:func:`_check_named_entry`): a misspelt name would add an entry of its own.
     """
     parts = parse_path(path)
     if parts == ("policy", "name"):
         set_policy_name(document, value)
         return
+    _check_named_entry(document, parts)
     if parts[0] == "policy" and len(parts) > 1 and isinstance(document.get("policy"), str):
         document["policy"] = {"name": document["policy"]}
     set_path(document, path, value)
+
+
+#: The mappings of entries the user names, each with what one entry is called in a message.
+_NAMED_ENTRIES = {"nodes": "node", "applications": "application"}
+
+
+def _check_named_entry(document: Any, parts: tuple[Part, ...]) -> None:
+    """Refuse a path into a node or application ``document`` lacks: ``applications.jobb.work``.
+
+    Setting a key of an entry made the entry, so a misspelt name added an application no
+    workload runs (a sweep over ``applications.jobb.work`` ran the same scenario at every
+    point) or a node without links, and the run went on as if the value were set. Giving the
+    entry whole (``nodes.cloud2={tier: cloud}``) still adds one: that is no typo of a key.
+
+    >>> try:
+    ...     _check_named_entry({"applications": {"job": {}}}, ("applications", "jobb", "work"))
+    ... except PathError as error:
+    ...     print(error.path, "|", error.message.split(";")[0])
+    applications.jobb | the scenario has no application "jobb" (did you mean "job"?)
+    """
+    if len(parts) < 3 or not isinstance(parts[1], str):
+        return
+    entry = _NAMED_ENTRIES.get(str(parts[0]))
+    entries = document.get(parts[0]) if isinstance(document, dict) else None
+    if entry is None or not isinstance(entries, dict) or parts[1] in entries:
+        return
+    names = [name for name in entries if isinstance(name, str)]
+    where = format_path(parts[:2])
+    raise PathError(
+        where,
+        f"the scenario has no {entry} {quoted(parts[1])}{did_you_mean(parts[1], names)}; "
+        f"to add one, give it whole: {where}={{...}}",
+    )
 
 
 def parse_assignment(assignment: str) -> tuple[str, Any]:
@@ -393,7 +429,8 @@ def caused_by(key: str, problem: Problem, document: Any = None) -> bool:
     the key (an unknown key is reported at the mapping that holds it), when its message
     quotes the key's next part (unless the given key lies deeper and ``document``, what the
     file itself says, has that part: a bad name the file wrote), or when ``document`` lacks
-    the mapping, so that the given key made it (``nodes.phne.count`` makes ``nodes.phne``).
+    the mapping, so that the given key made it (``nodes.edge.processors.gpu.cores`` makes
+    ``nodes.edge.processors.gpu``).
 
     >>> caused_by("links[0].bandwidth", Problem("s.yaml", "links[0].bandwidth", "expected ..."))
     True

@@ -283,11 +283,22 @@ def test_unknown_key_path_in_the_base_is_an_error_before_any_job_runs(tiny, tmp_
         ("set: {2.5: 1}", 'set["2.5"]', """unknown key "2" (of the key path "2.5")"""),
         # The unknown part is the last: the key as written is the message's already.
         ("grid: {nodes.phone.cors: [1, 2]}", 'grid["nodes.phone.cors"]', 'nodes.phone: unknown key "cors";'),
-        # A misspelt node made a node the base lacks, without a tier.
+        # A misspelt node or application is no entry of its own (a node "phne" without a tier
+        # was refused for the tier; an application "jobb" ran unused, every point the same).
         (
             "grid: {nodes.phne.count: [1, 2]}",
             'grid["nodes.phne.count"]',
-            'nodes.phne: missing required key "tier"',
+            'nodes.phne: the scenario has no node "phne" (did you mean "phone"?); to add one, give it whole',
+        ),
+        (
+            "grid: {applications.jobb.work: [1 GFLOP, 2 GFLOP]}",
+            'grid["applications.jobb.work"]',
+            'applications.jobb: the scenario has no application "jobb" (did you mean "job"?)',
+        ),
+        (
+            "set: {applications.jobb.deadline: 1 s}",
+            'set["applications.jobb.deadline"]',
+            'no application "jobb"',
         ),
     ],
 )

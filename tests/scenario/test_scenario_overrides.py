@@ -92,6 +92,46 @@ def test_cli_names_a_misspelt_list_key(capsys, tiny_scenario):
     )
 
 
+@pytest.mark.parametrize(
+    ("assignment", "key_path", "named"),
+    [
+        # A complete application of its own: it ran, unused, and the one meant kept its work.
+        (
+            "applications.jobb.work=3 GFLOP",
+            "applications.jobb",
+            'no application "jobb" (did you mean "job"?)',
+        ),
+        # A complete node of its own, linked to nothing: it ran, and "edge" kept its one core.
+        ("nodes.edg.tier=edge", "nodes.edg", 'no node "edg" (did you mean "edge"?)'),
+        ("nodes.edg.processor.cores=4", "nodes.edg", 'no node "edg" (did you mean "edge"?)'),
+    ],
+)
+def test_a_set_into_a_node_or_application_the_scenario_lacks_is_refused(
+    assignment, key_path, named, capsys, tiny_scenario
+):
+    code = main(["validate", str(tiny_scenario), "--set", assignment])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err == (
+        f'offloadsim: error: {tiny_scenario}: {key_path}: cannot --set "{assignment}": the scenario has '
+        f"{named}; to add one, give it whole: {key_path}={{...}}\n"
+    )
+
+
+def test_a_node_or_application_given_whole_by_a_set_is_added(tiny_scenario):
+    scenario = load_scenario(
+        tiny_scenario,
+        overrides=[
+            "applications.other={work: 3 GFLOP}",
+            "applications.other.deadline=1 s",
+            "nodes.cloud={tier: cloud, processor: {speed: 1 TFLOP/s}}",
+            "nodes.cloud.processor.cores=2",
+        ],
+    )
+    assert scenario.applications["other"].deadline_s == 1.0
+    assert [node.processor.cores for node in scenario.nodes if node.name == "cloud"] == [2]
+
+
 def test_apply_overrides_is_pure_and_reads_yaml_values():
     document = small_document()
     before = copy.deepcopy(document)

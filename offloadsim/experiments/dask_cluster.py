@@ -18,6 +18,7 @@ from typing import Any
 from offloadsim.experiments.carried import carried_policies, run_carrying
 from offloadsim.experiments.jobs import Finished, Job, Runner
 from offloadsim.experiments.storage import ExperimentError
+from offloadsim.suggest import quoted
 
 __all__ = ["DASK_CONNECT_TIMEOUT_S", "DASK_REFUSED_S", "run_on_dask"]
 
@@ -74,6 +75,7 @@ def run_on_dask(jobs: Sequence[Job], address: str, finished: Finished, runner: R
 
 def _connect(client: type[Any], address: str) -> Any:
     """A Dask ``client`` of the scheduler at ``address``; one that refuses fails after DASK_REFUSED_S."""
+    _resolve(address)
     first = min(DASK_REFUSED_S, DASK_CONNECT_TIMEOUT_S)
     try:
         return _client(client, address, first)
@@ -153,6 +155,31 @@ def _handshake(address: str, timeout: float) -> None:
         if isinstance(error, asyncio.TimeoutError) and not str(error):  # wait_for's own, not Dask's
             raise silent from None
         raise error
+
+
+def _resolve(address: str) -> None:
+    """OSError if the host of a Dask address has no address: a misspelt or unknown host name.
+
+    Dask retries a name that does not resolve until its timeout, and the handshake's bound
+    then said that something there "accepted the connection but did not answer", 20 s later.
+    An address Dask cannot parse is left to it (its ValueError names what is wrong).
+    """
+    from distributed.comm.addressing import parse_address, parse_host_port
+
+    try:
+        scheme, location = parse_address(address)
+        if scheme not in ("tcp", "tls"):
+            return
+        host, port = parse_host_port(location)
+    except ValueError:
+        return
+    try:
+        socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as error:
+        raise OSError(
+            f"cannot find the host {quoted(host)}: {error.strerror} "
+            "(check its spelling, or give its IP address)"
+        ) from None
 
 
 def _refused(address: str) -> bool:

@@ -743,6 +743,41 @@ def test_a_refused_dask_connection_fails_fast_with_one_line(
 
 
 @pytest.mark.timeout(120)
+@pytest.mark.parametrize("verb", ["sweep", "compare"])
+def test_a_scheduler_host_that_does_not_resolve_is_named_at_once(
+    verb, sweep_file, tiny, tmp_path, cli_main, capsys
+):
+    """Dask retried a host name that does not resolve for 20 s, then said it "accepted the connection"."""
+    pytest.importorskip("distributed")
+    import socket
+
+    from offloadsim.experiments import dask_cluster
+
+    host = "no-such-host.invalid"  # RFC 6761: .invalid never resolves
+    try:
+        socket.getaddrinfo(host, 8786)
+    except socket.gaierror:
+        pass
+    else:
+        pytest.skip(f"{host} resolves here")
+    out = tmp_path / "out"
+    given = [str(sweep_file)] if verb == "sweep" else [str(tiny), "--policies", "local,edge"]
+    warm_up(cli_main, capsys, verb, given, tmp_path)
+    address = f"tcp://{host}:8786"
+    started = time.monotonic()
+    assert cli_main([verb, *given, "--out", str(out), "--scheduler", address]) == 2
+    took = time.monotonic() - started
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and err[0].startswith(
+        f"offloadsim: error: cannot connect to the Dask scheduler at {address}: "
+        f'cannot find the host "{host}": '
+    ), err
+    assert "accepted the connection" not in err[0], err
+    assert took < dask_cluster.DASK_CONNECT_TIMEOUT_S / 2, took
+    assert not out.exists()
+
+
+@pytest.mark.timeout(120)
 def test_a_service_that_is_no_dask_scheduler_is_one_line(sweep_file, tmp_path, cli_main, capsys):
     """Dask read an HTTP reply as a message length: exit 1 with a MemoryError, then a traceback at exit."""
     pytest.importorskip("distributed")

@@ -38,6 +38,7 @@ from offloadsim.calibration.timing import (
 )
 from offloadsim.calibration.trust import TRUST_MODELS, assess
 from offloadsim.host import cpu_fingerprint, cpu_model, host_platform
+from offloadsim.suggest import quoted
 from offloadsim.world.profiles.calibrated import CalibratedProfile, Timing
 from offloadsim.world.profiles.fusion import (
     NO_FUSION,
@@ -96,8 +97,17 @@ def fusion_rules(backend: str, provider: str = "CPUExecutionProvider") -> Fusion
 
 
 def check_backend(backend: str, provider: str) -> None:
-    """CalibrationError unless ``backend`` is known and importable (and has ``provider``)."""
+    """CalibrationError unless ``backend`` is known and importable (and has ``provider``).
+
+    An execution provider is onnxruntime's: another backend times on the CPU, so one given
+    with it is refused (the timings were the CPU's, the profile recorded the provider).
+    """
     check_known_backend(backend)
+    if backend != "onnxruntime" and provider != "CPUExecutionProvider":
+        raise CalibrationError(
+            f"execution provider {quoted(provider)} is onnxruntime's: the {backend} backend times on "
+            f"the CPU (use the onnxruntime backend to time on {quoted(provider)})"
+        )
     if backend == "onnxruntime":
         from offloadsim.calibration.kernels import check_provider, import_onnxruntime
 

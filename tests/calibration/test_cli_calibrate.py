@@ -190,6 +190,30 @@ def test_missing_execution_provider_is_a_user_error(capsys):
     assert "CUDAExecutionProvider" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("backend", ["numpy", "torch"])
+def test_an_execution_provider_with_another_backend_than_onnxruntime_is_refused(backend, tmp_path, capsys):
+    """It was ignored: the CPU timed, and the profile recorded the GPU's provider as its backend's."""
+    out = tmp_path / "p.json"
+    argv = ["calibrate", "--models", "squeezenet1_1@32", "--backend", backend, "--provider"]
+    argv += [
+        "CUDAExecutionProvider",
+        "--repeats",
+        "2",
+        "--warmup",
+        "1",
+        "--no-cache",
+        "-q",
+        "--out",
+        str(out),
+    ]
+    assert run(argv) == 2
+    assert capsys.readouterr().err == (
+        f'offloadsim: error: execution provider "CUDAExecutionProvider" is onnxruntime\'s: the {backend} '
+        'backend times on the CPU (use the onnxruntime backend to time on "CUDAExecutionProvider")\n'
+    )
+    assert not out.exists()
+
+
 def test_tiny_numpy_run_writes_a_profile(tmp_path, capsys):
     out = tmp_path / "p.json"
     argv = [

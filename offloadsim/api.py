@@ -449,7 +449,7 @@ def run(
     check_index(replication, "replication")
     check_flags(overwrite=overwrite, progress=progress, stages=stages)
     if out is not None:
-        check_out_dir(out, overwrite)
+        check_out_dir(out, overwrite, [scenario] if isinstance(scenario, str | Path) else [])
     loaded = scenario_from(scenario, overrides)
     check_seed(loaded, seed)
     if loaded is not scenario:  # loaded here; one handed in was checked by its caller (compare's jobs)

@@ -47,7 +47,7 @@ import socket
 import stat
 import time
 import uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -180,12 +180,16 @@ def out_path(out_dir: object) -> Path:
     return Path(out_dir)
 
 
-def check_out_dir(out_dir: str | Path, overwrite: bool = False) -> Path:
+def check_out_dir(
+    out_dir: str | Path, overwrite: bool = False, inputs: Iterable[str | os.PathLike[str]] = ()
+) -> Path:
     """Check that a result can be written to ``out_dir``; return it as a Path.
 
     Raises :class:`ResultsError` if it is a file, a non-empty directory that
     is not an offloadsim result (unless ``overwrite``), a directory a sweep
-    is writing to, or lies under a directory we cannot write.  An earlier
+    is writing to, or lies under a directory we cannot write; or, with
+    ``overwrite``, if it holds the current directory or one of ``inputs`` (the
+    files the command reads), which replacing it would delete.  An earlier
     result there is fine: it is kept as ``NAME.old-N``.  Call it before a long
     run to fail fast; :func:`write_directory` checks again.
     """
@@ -193,10 +197,30 @@ def check_out_dir(out_dir: str | Path, overwrite: bool = False) -> Path:
     if holds_non_directory(out):
         raise ResultsError(f"output path {out} exists and is not a directory")
     if out.is_dir():
+        if overwrite:
+            _check_holds_nothing_in_use(out, inputs)
         with contextlib.suppress(FileNotFoundError):  # a concurrent writer moved it aside a moment ago
             _check_replaceable(out, overwrite)
     check_writable_parent(out, f"cannot write results to {out}")
     return out
+
+
+def _check_holds_nothing_in_use(out: Path, inputs: Iterable[str | os.PathLike[str]]) -> None:
+    """Refuse to replace ``out`` if it holds the current directory or one of ``inputs``.
+
+    ``--overwrite`` deletes what the directory holds: ``run s.yaml --out . --overwrite``
+    (or ``--out ""``, or ``--out`` a folder above) failed halfway ("Device or resource busy"),
+    and ``--out`` the scenario's own folder, by its full path, deleted the scenario with it.
+    """
+    where = out.resolve()
+    held = [("the current directory", Path.cwd())]
+    held += [(str(path), Path(path)) for path in inputs if Path(path).exists()]
+    for what, path in held:
+        if path.resolve().is_relative_to(where):
+            raise ResultsError(
+                f"output directory {out} holds {what}, which --overwrite would delete with it; "
+                "choose another --out"
+            )
 
 
 def holds_non_directory(path: Path) -> bool:

@@ -95,6 +95,39 @@ def test_a_directory_that_is_not_a_result_is_never_moved_without_overwrite(tmp_p
     assert names(out) == ["thesis.tex"] and names(tmp_path) == ["mine"]
 
 
+@pytest.mark.parametrize("given", [".", "..", "absolute"])
+def test_overwrite_never_replaces_a_directory_holding_the_current_one(given, tmp_path, monkeypatch):
+    """'--out . --overwrite' failed halfway ("Device or resource busy"); the full path deleted it all."""
+    mine = tmp_path / "mine"
+    (mine / "here").mkdir(parents=True)
+    (mine / "thesis.tex").write_text("precious")
+    monkeypatch.chdir(mine / "here" if given == ".." else mine)
+    out = mine if given == "absolute" else Path(given)
+    with pytest.raises(ResultsError) as refused:
+        write_directory(out, fill_with("x"), overwrite=True)
+    assert str(refused.value) == (
+        f"output directory {out} holds the current directory, which --overwrite would delete with it; "
+        "choose another --out"
+    )
+    assert names(mine) == ["here", "thesis.tex"] and names(tmp_path) == ["mine"]
+
+
+@pytest.mark.parametrize("verb", ["run", "compare"])
+def test_overwrite_never_replaces_the_folder_of_the_scenario_it_reads(verb, tiny_scenario, tmp_path, capsys):
+    """'run s.yaml --out <the scenario's folder> --overwrite' deleted the scenario with its folder."""
+    from offloadsim.cli import main
+
+    folder = tiny_scenario.parent
+    given = ["--policies", "local,edge", "-n", "1"] if verb == "compare" else []
+    code = main([verb, str(tiny_scenario), *given, "--out", str(folder), "--overwrite", "-q"])
+    assert code == 2
+    assert capsys.readouterr().err == (
+        f"offloadsim: error: output directory {folder} holds {tiny_scenario}, which --overwrite would "
+        "delete with it; choose another --out\n"
+    )
+    assert tiny_scenario.read_text().startswith("name: tiny")
+
+
 @pytest.mark.parametrize("round_", range(20))
 def test_concurrent_writers_of_one_directory_lose_nothing(tmp_path, round_):
     out = tmp_path / "run"

@@ -218,12 +218,12 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     from offloadsim.records.results import check_out_dir
 
     if args.out is not None:
-        check_out_dir(args.out, args.overwrite)
+        check_out_dir(args.out, args.overwrite, [args.file])
     scenario = api.load(args.file, args.overrides, "--set ")
     api.check_seed(scenario, args.seed, "--seed ")
     seed = scenario.seed if args.seed is None else args.seed
     out = Path(args.out) if args.out is not None else default_compare_dir(scenario.name, seed)
-    check_out_dir(out, args.overwrite)
+    check_out_dir(out, args.overwrite, [args.file])
     runs = len(args.policies) * args.replications
     if runs <= MAX_JOBS:  # more: compare refuses them, naming the limit
         at_once = 0 if args.scheduler else local_workers(args.workers, runs)

@@ -594,7 +594,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from offloadsim.records.results import RUN_FILES, check_out_dir
 
     if args.out is not None:  # a dry run too: it said "nothing written" of a run that could not write
-        check_out_dir(args.out, args.overwrite)  # fail fast, before loading or running
+        check_out_dir(args.out, args.overwrite, [args.file])  # fail fast, before loading or running
     scenario = api.load(args.file, args.overrides, "--set ")
     api.check_seed(scenario, args.seed, "--seed ")
     api.check_policy_overrides(scenario, () if args.policy is None else (args.policy,), "--policy ")
@@ -605,7 +605,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         if args.out is not None
         else api.default_out_dir(scenario.name, spec.name, seed, args.replication)
     )
-    check_out_dir(out, args.overwrite)
+    check_out_dir(out, args.overwrite, [args.file])
     if args.dry_run:
         once = api.WorldOnce(scenario)  # the check's and the summary's one reading of the dynamics
         api.check_policy(spec, scenario, "--policy ", world=once)  # a real run checks it in api.run

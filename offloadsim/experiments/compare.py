@@ -263,7 +263,7 @@ def compare(
             f"({', '.join(names)})"
         )
     if out is not None:
-        check_out_dir(out, overwrite)
+        check_out_dir(out, overwrite, [scenario] if isinstance(scenario, str | Path) else [])
 
     loaded = api.scenario_from(scenario, overrides)
     api.check_seed(loaded, seed)

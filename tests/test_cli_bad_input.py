@@ -687,3 +687,36 @@ def test_a_set_policy_parameter_the_policy_option_would_drop_is_refused(argv, sa
 )
 def test_a_set_policy_parameter_that_a_chosen_policy_keeps_runs(argv, tiny, tmp_path, capsys):
     assert main([a.format(tiny=tiny) for a in argv] + ["--out", str(tmp_path / "out"), "-q"]) == 0
+
+
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        # An empty --out was the current directory: "output directory . already exists, is not
+        # empty and holds no offloadsim result", or with --overwrite, "Device or resource busy".
+        (["run", "{tiny}", "--out", ""], 'argument --out: expected a directory, got ""'),
+        (["run", "{tiny}", "--out", "", "--overwrite"], 'argument --out: expected a directory, got ""'),
+        (["validate", "{tiny}", "--out", " "], 'argument --out: expected a directory, got " "'),
+        (
+            ["compare", "{tiny}", "--policies", "edge", "--out", ""],
+            'argument --out: expected a directory, got ""',
+        ),
+        (["sweep", "{sweep}", "--out", ""], 'argument --out: expected a directory, got ""'),
+        # An empty file was the current directory too: "scenario path is a directory, not a file: .".
+        (["run", ""], 'argument FILE: expected a scenario file, got ""'),
+        (["validate", ""], 'argument FILE: expected a scenario file, got ""'),
+        (["compare", "", "--policies", "edge"], 'argument FILE: expected a scenario file, got ""'),
+        (["sweep", ""], 'argument SWEEP: expected a sweep file, got ""'),
+        (["plot", ""], 'argument RESULTS_DIR: expected a results directory, got ""'),
+    ],
+)
+def test_an_empty_path_is_refused_as_empty_not_read_as_the_current_directory(
+    argv, said, tiny, tmp_path, monkeypatch, capsys
+):
+    sweep = tmp_path / "s.yaml"
+    sweep.write_text(f"base: {tiny.name}\ngrid: {{duration: [1 s, 2 s]}}\n")
+    monkeypatch.chdir(tmp_path)
+    given = [a.format(tiny=tiny, sweep=sweep) for a in argv]
+    line = _refused(capsys, *given)
+    assert line == f"offloadsim: error: {said} (see 'offloadsim {argv[0]} --help')"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.yaml", "tiny.yaml"]

@@ -81,7 +81,7 @@ def add_experiment_commands(subparsers: Any) -> None:
         ),
     )
     _debug_flag(p)
-    p.add_argument("file", metavar="FILE", help="scenario YAML file")
+    p.add_argument("file", type=cli_types.given("a scenario file"), metavar="FILE", help="scenario YAML file")
     p.add_argument(
         "--policies",
         type=cli_types.names,
@@ -114,6 +114,7 @@ def add_experiment_commands(subparsers: Any) -> None:
     )
     p.add_argument(
         "--out",
+        type=cli_types.given("a directory"),
         metavar="DIR",
         help="output directory (default: results/<scenario>-compare-s<seed>)",
     )
@@ -133,8 +134,18 @@ def add_experiment_commands(subparsers: Any) -> None:
     )
     _debug_flag(p)
     # Every section the sweep reader accepts, from its own list (set and labels were left out).
-    p.add_argument("file", metavar="SWEEP", help=f"sweep YAML file ({', '.join(SWEEP_KEYS)})")
-    p.add_argument("--out", metavar="DIR", help="output directory (default: results/<sweep name>)")
+    p.add_argument(
+        "file",
+        type=cli_types.given("a sweep file"),
+        metavar="SWEEP",
+        help=f"sweep YAML file ({', '.join(SWEEP_KEYS)})",
+    )
+    p.add_argument(
+        "--out",
+        type=cli_types.given("a directory"),
+        metavar="DIR",
+        help="output directory (default: results/<sweep name>)",
+    )
     p.add_argument("--dry-run", action="store_true", help="check the sweep and list its points; run nothing")
     _execution_flags(p)
     p.set_defaults(handler=_cmd_sweep)
@@ -145,7 +156,12 @@ def add_experiment_commands(subparsers: Any) -> None:
         description="Draw one paper-style figure (PDF + PNG) from a results directory.",
     )
     _debug_flag(p)
-    p.add_argument("results", metavar="RESULTS_DIR", help="directory written by run, compare or sweep")
+    p.add_argument(
+        "results",
+        type=cli_types.given("a results directory"),
+        metavar="RESULTS_DIR",
+        help="directory written by run, compare or sweep",
+    )
     p.add_argument("--kind", choices=KINDS, default="cdf", help="figure to draw (default cdf)")
     p.add_argument(
         "--metric",

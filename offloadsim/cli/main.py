@@ -170,7 +170,7 @@ def _add_run(verbs: Any, common: argparse.ArgumentParser) -> None:
         help="run one scenario with one policy",
         description="Run one replication of a scenario; print its summary and write the run directory.",
     )
-    p.add_argument("file", metavar="FILE", help="scenario YAML file")
+    p.add_argument("file", type=cli_types.given("a scenario file"), metavar="FILE", help="scenario YAML file")
     p.add_argument("--policy", metavar="NAME", help="placement policy (default: the scenario's)")
     cli_types.add_seed(p)
     p.add_argument(
@@ -182,6 +182,7 @@ def _add_run(verbs: Any, common: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--out",
+        type=cli_types.given("a directory"),
         metavar="DIR",
         help="run directory (default: results/<scenario>-<policy>-s<seed>[-r<replication>])",
     )
@@ -203,7 +204,7 @@ def _add_validate(verbs: Any, common: argparse.ArgumentParser) -> None:
         help="check a scenario file",
         description="Check a scenario file (and its overrides) without running it.",
     )
-    p.add_argument("file", metavar="FILE", help="scenario YAML file")
+    p.add_argument("file", type=cli_types.given("a scenario file"), metavar="FILE", help="scenario YAML file")
     p.add_argument(
         "--policy",
         metavar="NAME",
@@ -214,6 +215,7 @@ def _add_validate(verbs: Any, common: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--out",
+        type=cli_types.given("a directory"),
         metavar="DIR",
         help="check the free disk where 'run --out DIR' would write (default: run's default directory)",
     )

@@ -109,6 +109,7 @@ def _common(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--out",
+        type=cli_types.given("a directory"),
         metavar="DIR",
         help="results directory (default results/testbed/<what>-<time>)",
     )

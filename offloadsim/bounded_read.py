@@ -72,13 +72,15 @@ class InputFileError(ValueError):
 
 
 def read_text(path: str | os.PathLike[str], limit: int) -> str:
-    """The UTF-8 text of the regular file at ``path``, at most ``limit`` bytes.
+    """The UTF-8 text of the regular file at ``path``, at most ``limit`` bytes, without a leading BOM.
 
+    A byte-order mark is what Excel's "CSV UTF-8" and Windows editors write first: it was
+    read as part of a trace's header ("unknown column") and refused by JSON (a profile).
     Raises :class:`InputFileError` for a FIFO, device or socket, for a
     larger file and for a path that holds a NUL character; ``FileNotFoundError``, ``IsADirectoryError``,
     ``UnicodeDecodeError`` and ``OSError`` as reading it would.
     """
-    return _read(path, limit, whole=True).decode("utf-8")
+    return _read(path, limit, whole=True).decode("utf-8").removeprefix("\ufeff")
 
 
 def read_head(path: str | os.PathLike[str], size: int) -> str:

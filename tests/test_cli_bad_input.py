@@ -720,3 +720,25 @@ def test_an_empty_path_is_refused_as_empty_not_read_as_the_current_directory(
     line = _refused(capsys, *given)
     assert line == f"offloadsim: error: {said} (see 'offloadsim {argv[0]} --help')"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["s.yaml", "tiny.yaml"]
+
+
+@pytest.mark.parametrize("first", ["", "# uplink, measured\n"])
+def test_a_csv_saved_with_a_byte_order_mark_is_read(first, tiny_scenario_text, tmp_path, capsys):
+    """Excel's "CSV UTF-8" begins with a BOM: the header was 'unknown column "\\ufefftime"', exit 2."""
+    (tmp_path / "uplink.csv").write_bytes(
+        b"\xef\xbb\xbf" + f"{first}time,bandwidth\n0,20 Mbps\n1,5 Mbps\n".encode()
+    )
+    scenario = tmp_path / "s.yaml"
+    link = "{kind: link-trace, link: [phone, edge], file: uplink.csv}"
+    scenario.write_text(f"{tiny_scenario_text}dynamics:\n  - {link}\n")
+    assert main(["validate", str(scenario)]) == 0, capsys.readouterr().err
+    assert capsys.readouterr().out.startswith("ok: ")
+
+
+def test_a_profile_saved_with_a_byte_order_mark_is_read(tmp_path, capsys):
+    """JSON refused it: 'not valid JSON: Unexpected UTF-8 BOM (decode using utf-8-sig)', exit 2."""
+    shipped = Path(__file__).parents[1] / "offloadsim" / "world" / "profiles" / "data" / "xeon-ort-1t.json"
+    profile = tmp_path / "mine.json"
+    profile.write_bytes(b"\xef\xbb\xbf" + shipped.read_bytes())
+    assert main(["profiles", "show", str(profile)]) == 0, capsys.readouterr().err
+    assert "xeon-ort-1t" in capsys.readouterr().out

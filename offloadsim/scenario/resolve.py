@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import functools
 import math
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -39,7 +38,7 @@ from offloadsim.scenario.model import (
 from offloadsim.scenario.patterns import NodeIndex, expand_group, unique_pair_count
 from offloadsim.scenario.refusal import check_memory, rows_refusal
 from offloadsim.scenario.sanity import check_clock, check_endless_loops, check_warmup, least_service
-from offloadsim.scenario.schema import AppDoc, NodeDoc, ScenarioDoc
+from offloadsim.scenario.schema import NAME, NAME_RULE, AppDoc, NodeDoc, ScenarioDoc
 from offloadsim.scenario.size import (
     MAX_LINKS,
     MAX_NODES,
@@ -57,7 +56,6 @@ if TYPE_CHECKING:
 
 __all__ = ["resolve", "MAX_NODES", "MAX_LINKS"]
 
-_NODE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_\-]*$")
 _ZERO = Dist.fixed(0.0)
 
 
@@ -148,8 +146,8 @@ def _node_groups(doc: ScenarioDoc, problems: ProblemList) -> dict[str, list[str]
     owner: dict[str, str] = {}
     for group, node in doc.nodes.items():
         path = format_path(("nodes", group))
-        if not _NODE_NAME.match(group):
-            problems.add(path, f"node name {quoted(group)} may contain only letters, digits, '_' and '-'")
+        if not NAME.match(group):
+            problems.add(path, f"node name {quoted(group)} {NAME_RULE}")
             continue
         names = expand_group(group, node.count)
         clashes = [name for name in names if name in owner]

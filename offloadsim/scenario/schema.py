@@ -307,7 +307,10 @@ if not TYPE_CHECKING:
     )
 
 
-_PROCESSOR_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_\-]*$")
+#: A node's or processor's name: it is written in key paths, patterns and file names unquoted.
+NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_\-]*$")
+#: What :data:`NAME` allows, in words: "letters" alone let a user read "téléphone" as allowed.
+NAME_RULE = "may contain only ASCII letters, digits, '_' and '-', and not begin with '-'"
 
 
 class NodeDoc(_Strict):
@@ -346,9 +349,9 @@ class NodeDoc(_Strict):
                 f".{given}",
             )
         for name in self.processors or ():
-            if not _PROCESSOR_NAME.match(name):
+            if not NAME.match(name):
                 fail(
-                    f"processor name {quoted(name)} may contain only letters, digits, '_' and '-'",
+                    f"processor name {quoted(name)} {NAME_RULE}",
                     ".processors",
                 )
         return self

@@ -213,8 +213,22 @@ MISTAKES = [
     _case(
         "bad-node-name",
         'nodes["my phone"]',
-        "may contain only letters, digits, '_' and '-'",
+        "may contain only ASCII letters, digits, '_' and '-', and not begin with '-'",
         edits={'nodes["my phone"]': {"tier": "device"}},
+    ),
+    # "may contain only letters" refused a name of letters: é is one, but not an ASCII one.
+    _case(
+        "accented-node-name",
+        'nodes["téléphone"]',
+        "may contain only ASCII letters, digits, '_' and '-', and not begin with '-'",
+        edits={'nodes["téléphone"]': {"tier": "device"}},
+    ),
+    # "-x" is letters, digits, '_' and '-' only, and was refused as if it were not.
+    _case(
+        "node-name-beginning-with-a-dash",
+        'nodes["-x"]',
+        "and not begin with '-'",
+        edits={'nodes["-x"]': {"tier": "device"}},
     ),
     _case(
         "network-with-processor",

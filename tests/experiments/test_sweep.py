@@ -714,6 +714,14 @@ def warm_up(cli_main, capsys, verb: str, given: list[str], tmp_path: Path) -> No
     capsys.readouterr()
 
 
+def refused_scheduler(cli_main, capsys, argv: list[str], address: str) -> tuple[list[str], float]:
+    """Run ``argv --scheduler address``, refused (exit 2): its lines on stderr and the seconds it took."""
+    started = time.monotonic()
+    assert cli_main([*argv, "--scheduler", address]) == 2
+    took = time.monotonic() - started
+    return capsys.readouterr().err.splitlines(), took
+
+
 @pytest.mark.timeout(120)
 @pytest.mark.parametrize("verb", ["sweep", "compare"])
 def test_a_refused_dask_connection_fails_fast_with_one_line(
@@ -731,10 +739,7 @@ def test_a_refused_dask_connection_fails_fast_with_one_line(
     with socket.socket() as held:  # bound and never listening: a connection to it is refused
         held.bind(("127.0.0.1", 0))
         address = f"tcp://127.0.0.1:{held.getsockname()[1]}"
-        started = time.monotonic()
-        assert cli_main([verb, *given, "--out", str(out), "--scheduler", address]) == 2
-        took = time.monotonic() - started
-    err = capsys.readouterr().err.splitlines()
+        err, took = refused_scheduler(cli_main, capsys, [verb, *given, "--out", str(out)], address)
     assert len(err) == 1 and err[0].startswith(
         f"offloadsim: error: cannot connect to the Dask scheduler at {address}: connection refused"
     ), err
@@ -764,10 +769,7 @@ def test_a_scheduler_host_that_does_not_resolve_is_named_at_once(
     given = [str(sweep_file)] if verb == "sweep" else [str(tiny), "--policies", "local,edge"]
     warm_up(cli_main, capsys, verb, given, tmp_path)
     address = f"tcp://{host}:8786"
-    started = time.monotonic()
-    assert cli_main([verb, *given, "--out", str(out), "--scheduler", address]) == 2
-    took = time.monotonic() - started
-    err = capsys.readouterr().err.splitlines()
+    err, took = refused_scheduler(cli_main, capsys, [verb, *given, "--out", str(out)], address)
     assert len(err) == 1 and err[0].startswith(
         f"offloadsim: error: cannot connect to the Dask scheduler at {address}: "
         f'cannot find the host "{host}": '

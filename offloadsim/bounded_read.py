@@ -27,6 +27,7 @@ __all__ = [
     "MAX_TABLE_BYTES",
     "MAX_VALUES",
     "not_a_file",
+    "not_utf8",
     "read_head",
     "read_text",
     "size_problem",
@@ -81,6 +82,22 @@ def read_text(path: str | os.PathLike[str], limit: int) -> str:
     ``UnicodeDecodeError`` and ``OSError`` as reading it would.
     """
     return _read(path, limit, whole=True).decode("utf-8").removeprefix("\ufeff")
+
+
+def not_utf8(error: UnicodeDecodeError) -> str:
+    r"""Why a file read is no UTF-8 text, for a message: where it stops being, or that it is UTF-16.
+
+    Windows Notepad's "Unicode" is UTF-16, which was "not UTF-8 text (byte 0)", saying nothing
+    of what the file is or what to do.
+
+    >>> not_utf8(UnicodeDecodeError("utf-8", b"ab\xff", 2, 3, "invalid start byte"))
+    'not UTF-8 text (byte 2)'
+    >>> not_utf8(UnicodeDecodeError("utf-8", b"\xff\xfen\x00", 0, 1, "invalid start byte"))
+    'not UTF-8 text: it is UTF-16 (it begins with its byte-order mark); save it as UTF-8'
+    """
+    if bytes(error.object[:2]) in (b"\xff\xfe", b"\xfe\xff"):
+        return "not UTF-8 text: it is UTF-16 (it begins with its byte-order mark); save it as UTF-8"
+    return f"not UTF-8 text (byte {error.start})"
 
 
 def read_head(path: str | os.PathLike[str], size: int) -> str:

@@ -742,3 +742,28 @@ def test_a_profile_saved_with_a_byte_order_mark_is_read(tmp_path, capsys):
     profile.write_bytes(b"\xef\xbb\xbf" + shipped.read_bytes())
     assert main(["profiles", "show", str(profile)]) == 0, capsys.readouterr().err
     assert "xeon-ort-1t" in capsys.readouterr().out
+
+
+UTF16 = "not UTF-8 text: it is UTF-16 (it begins with its byte-order mark); save it as UTF-8"
+
+
+@pytest.mark.parametrize("what", ["scenario", "trace", "profile"])
+def test_a_utf16_file_is_said_to_be_utf16(what, tiny_scenario_text, tmp_path, capsys):
+    """Notepad's "Unicode" is UTF-16: it was "not UTF-8 text (byte 0)", saying nothing of what to do."""
+    scenario = tmp_path / "s.yaml"
+    if what == "scenario":
+        scenario.write_text(tiny_scenario_text, encoding="utf-16")
+        argv, said = ["validate", scenario], f"{scenario}: {UTF16}"
+    elif what == "trace":
+        (tmp_path / "uplink.csv").write_text("time,bandwidth\n0,20 Mbps\n", encoding="utf-16")
+        link = "{kind: link-trace, link: [phone, edge], file: uplink.csv}"
+        scenario.write_text(f"{tiny_scenario_text}dynamics:\n  - {link}\n")
+        argv, said = ["validate", scenario], f"{scenario}: dynamics[0].file: uplink.csv: {UTF16}"
+    else:
+        shipped = (
+            Path(__file__).parents[1] / "offloadsim" / "world" / "profiles" / "data" / "xeon-ort-1t.json"
+        )
+        profile = tmp_path / "mine.json"
+        profile.write_text(shipped.read_text(encoding="utf-8"), encoding="utf-16")
+        argv, said = ["profiles", "show", profile], f'cannot read profile "{profile}": {UTF16}'
+    assert _refused(capsys, *argv) == f"offloadsim: error: {said}"

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from offloadsim.bounded_read import MAX_TABLE_BYTES, InputFileError, read_text
+from offloadsim.bounded_read import MAX_TABLE_BYTES, InputFileError, not_utf8, read_text
 from offloadsim.scenario.errors import describe
 from offloadsim.scenario.units import NUMBER, QUANTITIES, UnitError, parse_quantity
 from offloadsim.suggest import did_you_mean, did_you_mean_file, quoted
@@ -633,8 +633,8 @@ def _read(path: Path, shown: str) -> str:
         raise CsvProblem(f"{shown}: no such file (looked for {path}){near}") from None
     except IsADirectoryError:
         raise CsvProblem(f"{shown}: is a directory, expected a CSV file") from None
-    except UnicodeDecodeError:
-        raise CsvProblem(f"{shown}: not UTF-8 text") from None
+    except UnicodeDecodeError as error:
+        raise CsvProblem(f"{shown}: {not_utf8(error)}") from None
     except OSError as error:
         raise CsvProblem(f"{shown}: cannot read: {error.strerror or error}") from None
 

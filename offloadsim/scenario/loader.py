@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from offloadsim.bounded_read import MAX_DOCUMENT_BYTES, InputFileError, read_text
+from offloadsim.bounded_read import MAX_DOCUMENT_BYTES, InputFileError, not_utf8, read_text
 from offloadsim.input_kinds import SCENARIO, SWEEP, document_kind, misdirected, path_kind
 from offloadsim.scenario.arrivals.base import arrival_faults
 from offloadsim.scenario.errors import Problem, ScenarioError, describe
@@ -118,7 +118,7 @@ def read_document(path: str | Path, expect: str = SCENARIO) -> dict[str, Any]:
         message = misdirected(path_kind(path), expect, shown) or "is a directory, expected a YAML file"
         raise ScenarioError([Problem(shown, "", message)]) from None
     except UnicodeDecodeError as error:  # a results directory's Parquet file, say
-        message = misdirected(path_kind(path), expect, shown) or f"not UTF-8 text (byte {error.start})"
+        message = misdirected(path_kind(path), expect, shown) or not_utf8(error)
         raise ScenarioError([Problem(shown, "", message)]) from None
     except OSError as error:
         raise ScenarioError([Problem(shown, "", f"cannot read: {error.strerror}")]) from None

@@ -38,6 +38,7 @@ from offloadsim.bounded_read import (
     PURE_YAML_BYTES_PER_CHAR,
     InputFileError,
     not_a_file,
+    not_utf8,
     read_head,
     read_text,
     size_problem,
@@ -521,7 +522,7 @@ def load_profile(path: str | os.PathLike[str]) -> CalibratedProfile:
     except (InputFileError, IsADirectoryError):  # a results directory is said as such
         raise ProfileError(misdirected_path(path, PROFILE) or f"{path}: {not_a_profile_file(path)}") from None
     except (UnicodeDecodeError, OSError) as exc:  # a results directory or a file of one, given as a profile?
-        reason = "not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else exc.strerror or exc
+        reason = not_utf8(exc) if isinstance(exc, UnicodeDecodeError) else exc.strerror or exc
         near = did_you_mean_file(path) if isinstance(exc, FileNotFoundError) else ""
         wrong = misdirected_path(path, PROFILE)
         raise ProfileError(wrong or f"cannot read profile {quoted(str(path))}: {reason}{near}") from None

@@ -767,3 +767,15 @@ def test_a_utf16_file_is_said_to_be_utf16(what, tiny_scenario_text, tmp_path, ca
         profile.write_text(shipped.read_text(encoding="utf-8"), encoding="utf-16")
         argv, said = ["profiles", "show", profile], f'cannot read profile "{profile}": {UTF16}'
     assert _refused(capsys, *argv) == f"offloadsim: error: {said}"
+
+
+@pytest.mark.parametrize("verb", ["run", "validate"])
+@pytest.mark.parametrize("given", ["local,edge", "local, edge"])
+def test_several_policies_to_a_verb_that_runs_one_point_at_compare(verb, given, tiny, tmp_path, capsys):
+    """It was 'unknown policy "local,edge" (did you mean "local" or "edge"?)': nothing of compare."""
+    line = _refused(capsys, verb, tiny, "--policy", given, "--out", tmp_path / "out")
+    assert line == (
+        f'offloadsim: error: argument --policy: expected one policy name, got "{given}"; to run several '
+        f"side by side: offloadsim compare FILE --policies local,edge (see 'offloadsim {verb} --help')"
+    )
+    assert not (tmp_path / "out").exists()

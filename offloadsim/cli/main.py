@@ -171,7 +171,12 @@ def _add_run(verbs: Any, common: argparse.ArgumentParser) -> None:
         description="Run one replication of a scenario; print its summary and write the run directory.",
     )
     p.add_argument("file", type=cli_types.given("a scenario file"), metavar="FILE", help="scenario YAML file")
-    p.add_argument("--policy", metavar="NAME", help="placement policy (default: the scenario's)")
+    p.add_argument(
+        "--policy",
+        type=cli_types.one_policy,
+        metavar="NAME",
+        help="placement policy (default: the scenario's)",
+    )
     cli_types.add_seed(p)
     p.add_argument(
         "--replication",
@@ -207,6 +212,7 @@ def _add_validate(verbs: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("file", type=cli_types.given("a scenario file"), metavar="FILE", help="scenario YAML file")
     p.add_argument(
         "--policy",
+        type=cli_types.one_policy,
         metavar="NAME",
         help="check with this policy (default: the scenario's)",
     )

@@ -99,6 +99,20 @@ def names(text: str) -> list[str]:
     return parts
 
 
+def one_policy(text: str) -> str:
+    """Type of ``run --policy`` and ``validate --policy``: one policy name, not a list of them.
+
+    ``--policy local,edge`` was "unknown policy "local,edge" (did you mean "local" or "edge"?)",
+    not saying that ``compare`` is the command that runs several.
+    """
+    if "," in text:
+        raise argparse.ArgumentTypeError(
+            f"expected one policy name, got {quoted(text)}; to run several side by side: "
+            f"offloadsim compare FILE --policies {','.join(part.strip() for part in text.split(','))}"
+        )
+    return text
+
+
 class Once(argparse.Action):
     """``store`` for an option that takes one value: given twice with two values, it is refused.
 

@@ -779,3 +779,22 @@ def test_several_policies_to_a_verb_that_runs_one_point_at_compare(verb, given, 
         f"side by side: offloadsim compare FILE --policies local,edge (see 'offloadsim {verb} --help')"
     )
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        # It was ': is a directory, expected a calibrated profile file (.json or .yaml)'.
+        (
+            ["profiles", "show", ""],
+            'argument NAME: expected a profile name or file, got "" '
+            "(see 'offloadsim profiles show --help')",
+        ),
+        (
+            ["profiles", "--scenario", ""],
+            "argument --scenario: expected a scenario file, got \"\" (see 'offloadsim profiles --help')",
+        ),
+    ],
+)
+def test_an_empty_profile_name_or_scenario_is_refused_as_empty(argv, said, capsys):
+    assert _refused(capsys, *argv) == f"offloadsim: error: {said}"

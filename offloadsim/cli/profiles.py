@@ -14,6 +14,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from offloadsim.cli import types as cli_types
+
 __all__ = ["add_profiles_command", "describe_profile", "profiles_table"]
 
 EXIT_OK = 0
@@ -42,7 +44,12 @@ def add_profiles_command(subparsers: Any, parents: list[argparse.ArgumentParser]
         help="one profile's numbers and sources",
         description="One profile: its numbers, where they come from and, if calibrated, how far to trust it.",
     )
-    s.add_argument("name", metavar="NAME", help="profile name (or a calibrated profile file)")
+    s.add_argument(
+        "name",
+        type=cli_types.given("a profile name or file"),
+        metavar="NAME",
+        help="profile name (or a calibrated profile file)",
+    )
     # Given after ``show`` too; SUPPRESS keeps a --scenario given before it (argparse would reset it).
     _add_scenario_option(s, default=argparse.SUPPRESS)
     p.set_defaults(handler=_cmd_profiles)
@@ -56,6 +63,7 @@ _SCENARIO_HINT = (
 def _add_scenario_option(parser: argparse.ArgumentParser, default: Any) -> None:
     parser.add_argument(
         "--scenario",
+        type=cli_types.given("a scenario file"),
         metavar="FILE",
         default=default,
         help="search as a run of this scenario file does: its folder's profiles/ and its folder first",

@@ -43,6 +43,7 @@ is held by the entry that registered it.
 from __future__ import annotations
 
 import itertools
+import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -222,7 +223,15 @@ class Topology:
         return node not in self._node_down
 
     def set_capacity(self, channel: int, capacity_bps: float) -> None:
-        """Change a directed channel's capacity (routes stay; their ``bottleneck_bps`` is refreshed)."""
+        """Change a directed channel's capacity (routes stay; their ``bottleneck_bps`` is refreshed).
+
+        A capacity that is negative, NaN or infinite is refused with a ``ValueError`` (a plug-in's
+        change that sets one ends its run naming the entry): a negative one hung the run, a NaN
+        one left the flows on the channel in flight for ever.
+        """
+        if not 0.0 <= capacity_bps < math.inf:
+            expected = "expected a number of bit/s, at least 0 and finite"
+            raise ValueError(f"capacity {capacity_bps!r} bit/s; {expected}")
         if capacity_bps == self._capacity_bps[channel]:
             return
         self._capacity_bps[channel] = capacity_bps
@@ -234,14 +243,25 @@ class Topology:
         return self._loss[channel]
 
     def set_loss(self, channel: int, probability: float) -> None:
-        """Change a directed channel's packet loss probability (routes and rates stay)."""
+        """Change a directed channel's packet loss probability (routes and rates stay).
+
+        One outside [0, 1] (NaN included) is a ``ValueError``, as a capacity below 0 is.
+        """
+        if not 0.0 <= probability <= 1.0:
+            raise ValueError(f"loss probability {probability!r}; expected a number from 0 to 1")
         if probability == self._loss[channel]:
             return
         self._loss[channel] = probability
         self._changed(Change("loss", probability, channel // 2, channel, channels=(channel,)), False)
 
     def set_latency(self, link: int, latency_s: float) -> None:
-        """Change a link's propagation latency (both ways); routes are searched again."""
+        """Change a link's propagation latency (both ways); routes are searched again.
+
+        A latency that is negative, NaN or infinite is a ``ValueError``: a negative one broke the
+        route search (an internal error), a NaN one ran with routes of no meaning.
+        """
+        if not 0.0 <= latency_s < math.inf:
+            raise ValueError(f"latency {latency_s!r} s; expected a number of seconds, at least 0 and finite")
         if latency_s == self.latency_s(link):
             return
         spec = self.links[link]

@@ -4,7 +4,9 @@ Before, an exception in a plug-in kind's ``parse`` or ``timeline`` ended ``offlo
 "internal error: ZeroDivisionError: ..." (exit 1, "a bug" of offloadsim), naming neither the kind
 nor its file; a change that failed (a node the scenario lacks) did the same; a timeline out
 of time order, or with a NaN or negative time, ran with the change applied at once, silently;
-and one that never advanced its time hung the run.
+and one that never advanced its time hung the run. A change setting a negative capacity hung it
+too, a NaN one left its flows in flight for ever, a negative latency was an internal error of the
+route search, and a NaN latency or a loss above 1 ran silently.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from offloadsim.scenario import ScenarioError
 from offloadsim.world.dynamics import (
     LINKS_ONLY,
     SetCapacity,
+    SetLatency,
+    SetLoss,
     SetNodeUp,
     register_dynamics,
     unregister_dynamics,
@@ -54,6 +58,12 @@ class Toy:
             "not-a-change": [(0.5, "bandwidth=1 Mbps")],
             "not-a-pair": [0.5],
             "no-such-node": [(0.5, SetNodeUp("edge-9", False))],
+            "negative-rate": [(0.5, SetCapacity(0, -5e6))],  # hung the run
+            "nan-rate": [(0.5, SetCapacity(0, math.nan))],  # left its flows in flight for ever
+            "endless-rate": [(0.5, SetCapacity(0, math.inf))],
+            "negative-latency": [(0.5, SetLatency(0, -0.01))],  # an internal error in the route search
+            "nan-latency": [(0.5, SetLatency(0, math.nan))],
+            "loss-above-1": [(0.5, SetLoss(0, 2.0))],
             "fine": [(0.5, SetCapacity(0, 1e6)), (np.int64(1), SetCapacity(0, 2e6))],  # numpy's numbers too
         }
         yield from items[spec]
@@ -125,6 +135,24 @@ def test_an_exception_in_the_timeline_names_the_kind_its_line_and_the_time(tiny_
         ("not-a-pair", "its timeline yielded 0.5; expected (time in s, change)"),
         ("stuck", "changes in a row at 0.5 s: simulated time stopped advancing, so the run could never end"),
         ("no-such-node", "its change SetNodeUp(node='edge-9', up=False) at 0.5 s failed: KeyError: 'edge-9'"),
+        (
+            "negative-rate",
+            "its change SetCapacity(channel=0, bps=-5000000.0) at 0.5 s failed: ValueError: capacity "
+            "-5000000.0 bit/s; expected a number of bit/s, at least 0 and finite",
+        ),
+        ("nan-rate", "SetCapacity(channel=0, bps=nan) at 0.5 s failed: ValueError: capacity nan bit/s;"),
+        ("endless-rate", "SetCapacity(channel=0, bps=inf) at 0.5 s failed: ValueError: capacity inf bit/s;"),
+        (
+            "negative-latency",
+            "its change SetLatency(link=0, seconds=-0.01) at 0.5 s failed: ValueError: latency -0.01 s; "
+            "expected a number of seconds, at least 0 and finite",
+        ),
+        ("nan-latency", "SetLatency(link=0, seconds=nan) at 0.5 s failed: ValueError: latency nan s;"),
+        (
+            "loss-above-1",
+            "its change SetLoss(channel=0, probability=2.0) at 0.5 s failed: ValueError: "
+            "loss probability 2.0; expected a number from 0 to 1",
+        ),
     ],
 )
 def test_a_timeline_item_the_engine_cannot_apply_as_meant_stops_the_run_naming_the_kind(

@@ -15,6 +15,7 @@ is zero, so ordinary arrivals pay one float comparison.
 from __future__ import annotations
 
 from collections.abc import Callable
+from numbers import Real
 from typing import TYPE_CHECKING, Final
 
 import numpy as np
@@ -52,13 +53,14 @@ def start_arrivals(
     rng = stream(sim.seed, sim.replication, "arrivals", *key)
     stop = min(workload.stop_s if workload.stop_s is not None else sim.end_s, sim.end_s)
     stalled = _stall_guard(env, sim.world.scenario, workload, source)
-    workload.arrivals.start(_Run(env, rng, source, workload.start_s, stop, arrive, stalled))
+    bad_time = _bad_time(sim.world.scenario, workload)
+    workload.arrivals.start(_Run(env, rng, source, workload.start_s, stop, arrive, stalled, bad_time))
 
 
 class _Run:
     """What an arrival process is handed for one (workload entry, source) pair (``ArrivalRun``)."""
 
-    __slots__ = ("_env", "arrive", "clock", "rng", "source", "stalled", "start", "stop")
+    __slots__ = ("_env", "arrive", "bad_time", "clock", "rng", "source", "stalled", "start", "stop")
 
     def __init__(
         self,
@@ -69,6 +71,7 @@ class _Run:
         stop: float,
         arrive: Arrive,
         stalled: Callable[[float], None],
+        bad_time: Callable[[str, object], EngineError],
     ):
         self._env = env
         self.clock: Clock = env
@@ -78,6 +81,7 @@ class _Run:
         self.stop = stop
         self.arrive = arrive
         self.stalled = stalled
+        self.bad_time = bad_time
 
     def at(self, delay: float, callback: Callable[[simpy.Event], None]) -> None:
         """Call ``callback(event)`` ``delay`` from now."""
@@ -85,7 +89,11 @@ class _Run:
 
     def chain(self, next_gap: Callable[[], float], first: float) -> None:
         """Arrivals at ``first`` and then ``next_gap()`` after each one, before ``stop``."""
-        chain = _Chain(self.arrive, next_gap, self._env, self.stop, self.stalled)
+        chain = _Chain(self.arrive, next_gap, self._env, self.stop, self.stalled, self.bad_time)
+        if (
+            not isinstance(first, Real) or not first >= 0
+        ):  # a str, None, NaN or a negative time (numpy's pass)
+            raise self.bad_time("the first arrival time", first)
         if first < self.stop:
             chain.call_in(first, _Chain.fire, chain)
 
@@ -100,7 +108,7 @@ class _Chain:
     each distinct object touched is then a cache miss.
     """
 
-    __slots__ = ("arrive", "call_in", "env", "next_gap", "stalled", "stop")
+    __slots__ = ("arrive", "bad_time", "call_in", "env", "next_gap", "stalled", "stop")
 
     def __init__(
         self,
@@ -109,12 +117,14 @@ class _Chain:
         env: simpy.Environment,
         stop: float,
         stalled: Callable[[float], None],
+        bad_time: Callable[[str, object], EngineError],
     ):
         self.arrive = arrive
         self.next_gap = next_gap
         self.env = env
         self.stop = stop
         self.stalled = stalled
+        self.bad_time = bad_time
         self.call_in = caller(env, chain=True)  # light calls, on the chains' own calendar
 
     def fire(self) -> None:
@@ -125,16 +135,46 @@ class _Chain:
         arrive()
         gap = next_gap()
         now: float = self.env.now  # float, not SimPy's int | float: mypyc's arithmetic on it is then native
-        if now + gap < self.stop:
-            if now + gap == now:
+        try:
+            later = now + gap
+        except TypeError:  # a plug-in's gap that is not a number (free: no cost unless raised)
+            raise self.bad_time("a gap", gap) from None
+        if later < self.stop:
+            if later <= now:  # 0 (a stall, counted) or negative (time would run backwards)
+                if gap < 0:
+                    raise self.bad_time("a gap", gap)
                 stalled = self.stalled
                 stalled(now)
             call_in = self.call_in
             call_in(gap, _FIRE, self)
+        elif later != later:  # NaN: the chain would stop silently
+            raise self.bad_time("a gap", gap)
 
 
 #: Every chain's pending call (Final: a C static in a build compiled by mypyc, not a look-up on the class).
 _FIRE: Final = _Chain.fire
+
+
+def _bad_time(scenario: Scenario, workload: WorkloadSpec) -> Callable[[str, object], EngineError]:
+    """The error of an arrival process that handed ``what`` (its first time or a gap) as ``value``.
+
+    Said at the workload entry of ``scenario``'s file, naming the process and its class: a plug-in's
+    gap that was negative hung the run, a NaN one ended its arrivals silently, a string one was an
+    internal error.
+    """
+    process = workload.arrivals
+    kind = f"arrivals: {process.kind} ({type(process).__module__}.{type(process).__qualname__})"
+
+    def bad_time(what: str, value: object) -> EngineError:
+        return EngineError(
+            at_scenario(
+                scenario,
+                f"workload[{workload.index}]",
+                f"{kind} gave {what} {value!r}; expected a number of seconds, at least 0",
+            )
+        )
+
+    return bad_time
 
 
 def _stall_guard(

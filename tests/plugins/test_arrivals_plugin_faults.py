@@ -1,0 +1,97 @@
+"""A plug-in arrival process that hands the engine a time it cannot use: its error, one line, exit 2.
+
+Before, a gap that was negative hung the run (time ran backwards on the chain's calendar), a NaN
+gap ended the source's arrivals silently (a run of one task, exit 0), and a gap or first time that
+was not a number (a string, None) was an internal error of offloadsim (exit 1).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+
+import offloadsim
+from offloadsim.cli import main
+from offloadsim.engine.errors import EngineError
+from offloadsim.scenario import load_scenario_text
+from offloadsim.scenario.arrivals import (
+    ArrivalProcess,
+    ArrivalRun,
+    register_arrival_process,
+    unregister_arrival_process,
+)
+from offloadsim.scenario.keys import key
+
+FAULTS = {"negative": -1.0, "nan": math.nan, "text": "1 s", "none": None}
+
+
+@dataclass(frozen=True, slots=True)
+class Faulty(ArrivalProcess):
+    """``arrivals: toy-faulty-gaps, fault: NAME, at: first|gap``: hands the engine FAULTS[NAME] there."""
+
+    kind = "toy-faulty-gaps"
+
+    fault: str = key("fine", doc="Toy: which bad value.")
+    at: str = key("gap", doc="Toy: first or gap.")
+
+    def start(self, run: ArrivalRun) -> None:
+        bad = FAULTS.get(self.fault, 1.0)
+        first = bad if self.at == "first" else np.int64(run.start)  # numpy's numbers are numbers
+        run.chain(lambda: bad if self.at == "gap" else np.float64(1.0), first)  # type: ignore[arg-type]
+
+    def expected_arrivals(self, sources: int, window_s: float) -> float:
+        return sources * window_s
+
+
+SCENARIO = """\
+name: faulty-gaps
+duration: 5 s
+nodes:
+  phone: {tier: device, processor: {speed: 1 GFLOPS}}
+applications:
+  job: {work: 1 MFLOP}
+workload:
+  - {app: job, sources: phone, arrivals: toy-faulty-gaps, fault: FAULT, at: AT}
+"""
+
+
+@pytest.fixture
+def faulty():
+    register_arrival_process(Faulty)
+    yield
+    unregister_arrival_process("toy-faulty-gaps")
+
+
+def test_good_times_run(faulty):
+    tasks = offloadsim.run(load_scenario_text(SCENARIO.replace("FAULT", "fine").replace("AT", "gap"))).tasks
+    assert list(tasks["arrival"]) == [0.0, 1.0, 2.0, 3.0, 4.0]
+
+
+@pytest.mark.parametrize("at", ["gap", "first"])
+@pytest.mark.parametrize("fault", sorted(FAULTS))
+def test_a_time_that_is_not_seconds_stops_the_run_naming_the_entry_and_the_process(faulty, fault, at):
+    scenario = load_scenario_text(SCENARIO.replace("FAULT", fault).replace("AT", at), source="gaps.yaml")
+    with pytest.raises(EngineError) as caught:
+        offloadsim.run(scenario)
+    what = "a gap" if at == "gap" else "the first arrival time"
+    assert str(caught.value) == (
+        f"gaps.yaml: workload[0]: arrivals: toy-faulty-gaps ({__name__}.Faulty) gave {what} "
+        f"{FAULTS[fault]!r}; expected a number of seconds, at least 0"
+    )
+
+
+def test_the_command_says_it_in_one_line_with_exit_2(faulty, tmp_path, capsys):
+    path = tmp_path / "gaps.yaml"
+    path.write_text(SCENARIO.replace("FAULT", "negative").replace("AT", "gap"))
+    assert main(["run", str(path), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert re.fullmatch(
+        r"offloadsim: error: .*gaps\.yaml: workload\[0\]: arrivals: toy-faulty-gaps .* gave a gap -1\.0; "
+        r".*\n",
+        err,
+    ), err
+    assert "Traceback" not in err

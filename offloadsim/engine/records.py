@@ -19,6 +19,7 @@ from typing import Any, Final
 
 import numpy as np
 
+from offloadsim.engine.errors import EngineError
 from offloadsim.engine.plugin_faults import plugin_call
 from offloadsim.plugins import dotted_name
 from offloadsim.records import schema
@@ -280,7 +281,7 @@ class _Block(Mapping[str, np.ndarray]):
         if col is not None and col.derive is not None:
             what = f"record column {quoted(name)} ({dotted_name(col.derive)})"
             derived = plugin_call(col.derive, what, self, when=" while it derived its values")
-            return np.asarray(derived, dtype=np.float64)
+            return _derived(what, derived, n)
         return np.full(n, _missing(name))
 
     def codes(self, name: str) -> tuple[np.ndarray, list[str]]:
@@ -298,6 +299,28 @@ class _Block(Mapping[str, np.ndarray]):
         if name == "policy":
             return np.zeros(self.n, dtype=np.int8), [rec.policy]
         raise KeyError(name)
+
+
+def _derived(what: str, value: object, n: int) -> np.ndarray:
+    """``value``, which a plug-in column's derive returned for ``n`` rows, as float64; else an EngineError.
+
+    A derive that returned one number, a shorter array or strings was an internal error (exit 1)
+    from wherever its column was next read; it is the plug-in's mistake, said in one line.
+    """
+    try:
+        column = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        column = None
+    if column is None or column.shape != (n,):
+        got = (
+            f"an array of shape {np.shape(value)}" if isinstance(value, np.ndarray) else type(value).__name__
+        )
+        if column is None:
+            got = f"{got} that is not numbers"
+        raise EngineError(
+            f"{what} returned {got} for {n} rows; expected one number per row (an array of {n})"
+        )
+    return column
 
 
 class TaskRecords(Mapping[str, np.ndarray]):

@@ -483,6 +483,7 @@ def _keys_fit_arrivals(self: Any) -> Any:
         # "needs period" alone left the user to guess why the rate was not enough.
         named = f"arrivals: {kind}" + ("" if "arrivals" in self.model_fields_set else " (the default)")
         takes = ", ".join(quoted(k) + (" (required)" if d.required else "") for k, d in mine.items())
+        takes = takes or "no keys"  # a process without key() fields: "takes " ended the line in nothing
         if other is not None:
             owners = (p.kind for p in arrival_processes() if any(d.yaml == other for d in declared_keys(p)))
             fail(

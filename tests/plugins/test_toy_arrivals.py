@@ -123,6 +123,33 @@ def test_its_keys_belong_to_it_alone(burst):
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Steady(ArrivalProcess):
+    """``arrivals: steady``: one request a second, with no keys of its own."""
+
+    kind = "steady"
+
+    def start(self, run: ArrivalRun) -> None:
+        run.chain(lambda: 1.0, run.start)
+
+
+def test_a_process_without_keys_says_so_of_another_kind_s_key(burst):
+    """Its message ended in "takes " and nothing."""
+    register_arrival_process(Steady)
+    try:
+        with pytest.raises(ScenarioError) as caught:
+            load_scenario_text(
+                SCENARIO.replace("arrivals: burst, every: 2 s, size: 3", "arrivals: steady, size: 3")
+            )
+    finally:
+        unregister_arrival_process("steady")
+    [problem] = caught.value.problems
+    assert (problem.key_path, problem.message) == (
+        "workload[0].size",
+        '"size" is a key of arrivals: burst; arrivals: steady takes no keys',
+    )
+
+
 def test_its_keys_are_in_the_json_schema_with_their_docs(burst):
     workload = scenario_json_schema()["$defs"]["WorkloadDoc"]["properties"]
     assert "burst" in workload["arrivals"]["enum"]

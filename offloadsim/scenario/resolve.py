@@ -15,9 +15,11 @@ import functools
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
+from numbers import Real
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from offloadsim.plugins import dotted_name, plugin_line, shipped_module
 from offloadsim.scenario.arrivals import ArrivalContext, ArrivalProcess, arrival_process
 from offloadsim.scenario.distributions import Dist
 from offloadsim.scenario.errors import ProblemList, did_you_mean, format_path, key_path
@@ -221,6 +223,33 @@ def _links(doc: ScenarioDoc, index: NodeIndex, problems: ProblemList) -> tuple[L
 # -- size ----------------------------------------------------------------------------------------------
 
 
+def _expected(
+    process: ArrivalProcess, sources: int, window_s: float, problems: ProblemList, path: str
+) -> float:
+    """:func:`expected_arrivals` of ``process``, a plug-in's mistake in it said once at ``path`` (0 then).
+
+    A plug-in whose ``expected_arrivals`` raised, or returned what is not a number at least 0 (a
+    string, NaN), was an internal error of offloadsim (exit 1) from the memory estimate.
+    """
+    cls = type(process)
+    try:
+        count = expected_arrivals(process, sources, window_s)
+    except Exception as error:
+        if shipped_module(cls.__module__):
+            raise
+        text = str(error).splitlines()[0] if str(error) else ""
+        said = f"raised {type(error).__name__} in expected_arrivals()" + (f": {text}" if text else "")
+        said += plugin_line(error)
+    else:
+        if isinstance(count, Real) and count >= 0:
+            return float(count)
+        said = f"returned {count!r} from expected_arrivals(); expected a number of arrivals, at least 0"
+    message = f"arrivals: {process.kind} ({dotted_name(cls)}) {said}"
+    if not any(p.key_path == path and p.message == message for p in problems.problems):
+        problems.add(path, message)
+    return 0.0
+
+
 def _footprint(
     doc: ScenarioDoc,
     processes: list[ArrivalProcess],
@@ -250,14 +279,14 @@ def _footprint(
     entry_tasks = []
     entry_sources: list[dict[str, None]] = []
     warmup_tasks = 0.0
-    for entry, process in zip(doc.workload, processes, strict=True):
+    for i, (entry, process) in enumerate(zip(doc.workload, processes, strict=True)):
         sources = dict.fromkeys(name for pattern in entry.sources for name in index.match(pattern))
         entry_sources.append(sources)
         start, stop = entry.start, entry.stop
         window = measured_window(start, stop, doc.warmup, doc.warmup + doc.duration)
-        entry_tasks.append(expected_arrivals(process, len(sources), window))
+        entry_tasks.append(_expected(process, len(sources), window, problems, f"workload[{i}].arrivals"))
         warm = measured_window(start, stop, 0.0, doc.warmup)  # the warm-up: [0, warmup)
-        warmup_tasks += expected_arrivals(process, len(sources), warm)
+        warmup_tasks += _expected(process, len(sources), warm, problems, f"workload[{i}].arrivals")
     check_warmup(warmup_tasks, problems)
     computing = sum(
         len(members) for group, members in index.groups.items() if _processor_docs(doc.nodes[group])
@@ -349,7 +378,9 @@ def _with_closed_loops(
         process, sources = entry.arrivals, len(entry.sources)
         spans = ((doc.warmup, end), (0.0, doc.warmup))  # measured, then the warm-up
         windows = [measured_window(entry.start_s, entry.stop_s, *span) for span in spans]
-        counted = [expected_arrivals(process, sources, window) for window in windows]
+        counted = [
+            _expected(process, sources, window, problems, f"workload[{i}].arrivals") for window in windows
+        ]
         service = functools.partial(served_of, entry.app)
         found = [process.served_arrivals(sources, window, service) for window in windows]
         bound = [n for n in found if n is not None]

@@ -17,7 +17,7 @@ import pytest
 import offloadsim
 from offloadsim.cli import main
 from offloadsim.engine.errors import EngineError
-from offloadsim.scenario import load_scenario_text
+from offloadsim.scenario import ScenarioError, load_scenario_text
 from offloadsim.scenario.arrivals import (
     ArrivalProcess,
     ArrivalRun,
@@ -44,6 +44,10 @@ class Faulty(ArrivalProcess):
         run.chain(lambda: bad if self.at == "gap" else np.float64(1.0), first)  # type: ignore[arg-type]
 
     def expected_arrivals(self, sources: int, window_s: float) -> float:
+        if self.fault == "count-raises":
+            raise ZeroDivisionError("no rate")
+        if self.fault in ("count-text", "count-nan"):
+            return "lots" if self.fault == "count-text" else math.nan  # type: ignore[return-value]
         return sources * window_s
 
 
@@ -95,3 +99,25 @@ def test_the_command_says_it_in_one_line_with_exit_2(faulty, tmp_path, capsys):
         err,
     ), err
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("fault", "said"),
+    [
+        ("count-text", "returned 'lots' from expected_arrivals(); expected a number of arrivals, at least 0"),
+        ("count-nan", "returned nan from expected_arrivals(); expected a number of arrivals, at least 0"),
+        (
+            "count-raises",
+            "raised ZeroDivisionError in expected_arrivals(): no rate (test_arrivals_plugin_faults.py, ",
+        ),
+    ],
+)
+def test_a_count_for_the_memory_estimate_that_is_not_a_number_refuses_the_entry(faulty, fault, said):
+    """Before the run, once at the entry's arrivals (not an internal error of the estimate)."""
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario_text(SCENARIO.replace("FAULT", fault).replace("AT", "gap"), source="gaps.yaml")
+    [problem] = caught.value.problems
+    assert problem.key_path == "workload[0].arrivals", problem
+    assert problem.message.startswith(f"arrivals: toy-faulty-gaps ({__name__}.Faulty) {said}"), (
+        problem.message
+    )

@@ -14,23 +14,11 @@ import offloadsim
 from offloadsim.cli import main
 from offloadsim.engine.errors import EngineError
 from offloadsim.records import schema
-from offloadsim.scenario import load_scenario_text
-
-SCENARIO = """\
-name: derived
-duration: 5 s
-nodes:
-  phone: {tier: device, processor: {speed: 1 GFLOPS}}
-applications:
-  job: {work: 1 MFLOP}
-workload:
-  - {app: job, sources: phone, arrivals: periodic, period: 1 s}
-"""
 
 RETURNS = {
     "one number": (lambda c: 1.0, "float"),
-    "a row short": (lambda c: c["latency"][:-1], "an array of shape (4,)"),
-    "strings": (lambda c: np.array(["x"] * len(c["latency"])), "an array of shape (5,) that is not numbers"),
+    "a row short": (lambda c: c["latency"][:-1], "an array of shape (9,)"),
+    "strings": (lambda c: np.array(["x"] * len(c["latency"])), "an array of shape (10,) that is not numbers"),
     "a list": (lambda c: list(c["latency"] * 2), None),  # one number a row: taken, as before
 }
 
@@ -41,26 +29,24 @@ def _column(returns):
 
 
 @pytest.mark.parametrize("returns", ["one number", "a row short", "strings"])
-def test_a_derive_returning_other_than_a_number_a_row_stops_the_run_naming_the_column(returns):
+def test_a_derive_returning_other_than_a_number_a_row_stops_the_run_naming_the_column(returns, tiny_scenario):
     with schema.task_column_added(_column(returns)), pytest.raises(EngineError) as caught:
-        offloadsim.run(load_scenario_text(SCENARIO))
+        offloadsim.run(tiny_scenario)  # ten tasks
     assert str(caught.value) == (
         f'record column "toy_derived" ({__name__}.<lambda>) returned {RETURNS[returns][1]} '
-        "for 5 rows; expected one number per row (an array of 5)"
+        "for 10 rows; expected one number per row (an array of 10)"
     )
 
 
-def test_one_number_a_row_in_any_sequence_is_taken():
+def test_one_number_a_row_in_any_sequence_is_taken(tiny_scenario):
     with schema.task_column_added(_column("a list")):
-        tasks = offloadsim.run(load_scenario_text(SCENARIO)).tasks
+        tasks = offloadsim.run(tiny_scenario).tasks
     np.testing.assert_array_equal(tasks["toy_derived"].to_numpy(), tasks["latency"].to_numpy() * 2)
 
 
-def test_the_command_says_it_in_one_line_with_exit_2(tmp_path, capsys):
-    path = tmp_path / "derived.yaml"
-    path.write_text(SCENARIO)
+def test_the_command_says_it_in_one_line_with_exit_2(tiny_scenario, tmp_path, capsys):
     with schema.task_column_added(_column("a row short")):
-        assert main(["run", str(path), "--out", str(tmp_path / "out")]) == 2
+        assert main(["run", str(tiny_scenario), "--out", str(tmp_path / "out")]) == 2
     err = capsys.readouterr().err
     assert err.startswith('offloadsim: error: record column "toy_derived" (') and err.count("\n") == 1
     assert not (tmp_path / "out").exists()

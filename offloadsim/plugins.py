@@ -281,6 +281,9 @@ class EntryPointGroup:
             try:
                 self._add(entry, loaded, origin_of(entry))
             except PluginSkipped as reason:
+                # Kept as a failure too: a scenario naming the entry (a kind named otherwise) is
+                # refused with this reason, not as an unknown name beside the warning.
+                self.failed.setdefault(entry.name, f"{where} is ignored: {reason}")
                 self._warn(f"{where} is ignored: {reason}")
             except Exception as error:
                 self._failed(entry.name, where, error)

@@ -307,3 +307,25 @@ def test_a_plugin_that_did_not_load_is_refused_saying_why_not_just_unknown(
         "plug-in 'gpu-" in error
         and "from distribution gpu-plugins 0.1 could not be loaded: ImportError: needs a GPU library" in error
     )
+
+
+def test_a_scenario_naming_a_skipped_plugin_is_told_why(site, tiny_scenario):
+    """A kind of dynamics whose entry is named otherwise than the kind: the reason, not "unknown kind"."""
+    from offloadsim.scenario import load_scenario
+    from offloadsim.scenario.errors import KeyPathError  # the world's refusal (WorldError)
+    from offloadsim.world.build import build_world
+
+    site(
+        "misnamed-plugins",
+        "[offloadsim.dynamics]\noutage = toy_plugins:Outage\n",
+        {"toy_plugins": TOY_MODULE},
+    )
+    text = tiny_scenario.read_text() + "dynamics: [{kind: outage, node: edge, at: 1 s, for: 1 s}]\n"
+    tiny_scenario.write_text(text)
+    with pytest.warns(plugins.PluginWarning), pytest.raises(KeyPathError) as caught:
+        build_world(load_scenario(tiny_scenario))
+    assert str(caught.value).endswith(
+        "dynamics[0].kind: unknown kind \"outage\": the kind of dynamics plug-in 'outage' "
+        "(toy_plugins:Outage) from distribution misnamed-plugins 0.1 is ignored: the kind of dynamics it "
+        "names is called 'toy-outage', not 'outage'"
+    ), str(caught.value)

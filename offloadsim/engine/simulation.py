@@ -38,7 +38,7 @@ from offloadsim.engine.work import Maker, WorkKind, get_kind
 from offloadsim.engine.work_model import ModelWork
 from offloadsim.engine.work_synthetic import SyntheticWork
 from offloadsim.engine.workload import start_arrivals
-from offloadsim.policies.base import Plan, Policy, reset_policy
+from offloadsim.policies.base import Plan, Policy, answers_by_source, reset_policy
 from offloadsim.records.schema import LINK_COLUMNS
 from offloadsim.suggest import quoted
 from offloadsim.world import World
@@ -146,6 +146,9 @@ class Simulation:
         # walks those itself (one call less per task).
         self._starts = {name: None if _walks_only(kind) else kind.start for name, kind in self.kinds.items()}
         self._compiled = CompiledPlans(self._compiler.compile, COMPILED_CACHE)
+        # Whether the policy's answer for a source stands while the view's up_version does (the static
+        # policies): the kernel then reuses each source's last answer, a call and a look-up fewer a task.
+        self._by_source = answers_by_source(policy)
         self._noise: dict[str, Callable[[], float]] = {}
         self._makers: dict[str, list[Maker]] = {}  # by application: its makers, one per entry and source
         # Each node's state, 1 up and 0 down, as a step function of time (its availability).
@@ -252,12 +255,19 @@ class Simulation:
         source's last plan (``CompiledPlans.record``), which its arrivals hold.
         """
         retry = plan is not None
+        if last is None:
+            last = self._compiled.record(task.source)
         if plan is None:
             if self._arm is not None:
                 self._arm(task)
-            plan = self.policy.decide(task, self.view)
-        if last is None:
-            last = self._compiled.record(task.source)
+            view = self.view
+            if not self._by_source:
+                plan = self.policy.decide(task, view)
+            elif last.up == view.up_version:  # the policy would answer as it did the source's last arrival
+                plan = last.answer
+            else:
+                plan = last.answer = self.policy.decide(task, view)
+                last.up = view.up_version
         if last.plan is plan and last.app == task.app and last.compiled is not None:
             compiled = last.compiled  # this source's last answer: CompiledPlans.get's first look, inline
         else:  # (a plan serving another application is never matched here: the task's app was the other)

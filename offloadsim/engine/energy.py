@@ -275,7 +275,10 @@ class NodeMeter:
             self._catch_up(now)
             if self.pending and not sending:
                 self._arrived_early(now, task if key is None else key, task)
-        flows, others = (self.sending, self.receiving) if sending else (self.receiving, self.sending)
+        if sending:  # two assignments, not a conditional's tuple (one built and freed at each flow's end)
+            flows, others = self.sending, self.receiving
+        else:
+            flows, others = self.receiving, self.sending
         if len(flows) == 1 and not others:  # alone on the radio, the common case: _advance, inline
             dt = now - self.last
             self.last = now

@@ -347,32 +347,30 @@ class Simulation:
                     sent, done = self._on_sent, self._on_received
                 elif transfer.sending:  # the task's own device sends (an upload): the common case
                     meter.flow_started(True, task)
-                    sent = self._on_sent
+                    sent = meter.flow_sent  # bound now: the network calls flow_sent(task) at the last byte
                 else:  # ... or receives (a download)
                     meter.expect(now + latency, task, task)
                     done = self._on_received
             self.network.start(channels, size, latency, done, task, sent, self._on_aborted)
 
     def _radios_off(self, task: Task) -> None:
-        """The last byte of ``task``'s transfer step left: its sending end's radio hears it.
+        """The last byte of ``task``'s transfer step left: its sending ends' radios hear it.
 
-        The step's meters are called directly, not through callables bound
-        per step (a device's would be objects of its own, cold at each of its
-        tasks in a big scenario, where the task and its step are at hand).
+        A step with both ends powered, or one not charged to the task; the
+        common step, the task's own device sending, hands the network its
+        meter's ``flow_sent`` (bound as the flow starts, not kept per step:
+        a device's would be an object of its own, cold at each of its tasks
+        in a big scenario).
         """
         step: TransferStep = task.plan.steps[task.step - 1]
-        meter: NodeMeter | None = step.meter
-        if meter is not None:  # the task's own device, sending (a receiving one has no `sent`)
-            meter.flow_sent(True, task)
-        else:
-            radios_sent(step.radios, task)
+        radios_sent(step.radios, task)
 
     def _radio_received(self, task: Task) -> None:
         """``task``'s transfer step was delivered: its receiving end's radio falls silent; the step ends."""
         step: TransferStep = task.plan.steps[task.step - 1]
         meter: NodeMeter | None = step.meter
         if meter is not None:  # keyed by the task: received(task, task)
-            meter.flow_sent(False, task)
+            meter.flow_sent(task, False)
         else:
             radios_received(step.radios, task, task)
         self._transfer_done(task)

@@ -129,20 +129,6 @@ def test_call_counts_per_task_of_mm1_are_two_light_calls_and_no_simpy_event():
     assert 0 < report["python_calls"] < report["calls"]
 
 
-def test_the_city_calls_no_policy_no_draw_function_and_no_kernel_hop_at_an_upload_s_last_byte():
-    """(b)'s calls per task, function by function: what its tasks do without a Python call."""
-    report = _load("call_counts").per_task("city", 3_000, 8_000)
-    per = report["per_task"]
-    # edge's answer for a source is reused while nothing goes down or up (keeps_answers_by_source): it
-    # is asked at each device's first task only, a few dozen of which fall between these two runs.
-    assert abs(per.get("decide (offloadsim/policies/basic.py)", 0.0)) < 0.05
-    # A sampler's draw is a call in C; an upload's last byte calls its device's meter directly.
-    assert abs(per.get("draw (offloadsim/scenario/distributions.py)", 0.0)) < 0.01
-    assert abs(per.get("_radios_off (offloadsim/engine/simulation.py)", 0.0)) < 0.01
-    assert per["flow_sent (offloadsim/engine/energy.py)"] == pytest.approx(2.0, abs=0.02)  # both ends heard
-    assert report["light_calls"] == pytest.approx(6.31, abs=0.1)
-
-
 def test_profile_reports_top_functions_and_phases():
     profile_run = _load("profile_run")
     report = profile_run.profile(2_000, "cprofile", top=5)

@@ -196,7 +196,7 @@ class NodeMeter:
 
     def received(self, key: Any, task: Task | None) -> None:
         """The last byte of the flow ``key`` arrived now (its delivery): its reception ends."""
-        self.flow_sent(task, False, key)
+        self.flow_sent(False, task, key)
 
     def reception_aborted(self, key: Any, task: Task | None) -> None:
         """The flow ``key`` was aborted now: its bytes stop arriving, or never start to."""
@@ -208,7 +208,7 @@ class NodeMeter:
                 if self.battery_j is not None:
                     self.changed()
                 return
-        self.flow_sent(task, False)
+        self.flow_sent(False, task)
 
     def _arrived_early(self, now: float, key: Any, task: Task | None) -> None:
         """The flow ``key``, if still expected later, arrived already: received in no time, now.
@@ -262,13 +262,11 @@ class NodeMeter:
                 self._end_tail(at)
             self.receiving.append(task)
 
-    def flow_sent(self, task: Task | None, sending: bool = True, key: Any = None) -> None:
-        """That flow's last byte left now; at a receiving end (not ``sending``), arrived (:meth:`received`).
+    def flow_sent(self, sending: bool, task: Task | None, key: Any = None) -> None:
+        """That flow's last byte left now; at a receiving end, arrived now (:meth:`received`).
 
         A received flow is named by ``key`` for :meth:`expect`'s pending list;
         None: by its task (the kernel's own steps, one flow of a task at a time).
-        Sending by default: the meter's bound ``flow_sent`` is then what a
-        network calls with its flow's payload as the last byte leaves.
         """
         if self.drained_at is not None or (self.deaf and not sending and self._cut(key, task)):
             return
@@ -277,10 +275,7 @@ class NodeMeter:
             self._catch_up(now)
             if self.pending and not sending:
                 self._arrived_early(now, task if key is None else key, task)
-        if sending:  # two assignments, not a conditional's tuple (one built and freed at each flow's end)
-            flows, others = self.sending, self.receiving
-        else:
-            flows, others = self.receiving, self.sending
+        flows, others = (self.sending, self.receiving) if sending else (self.receiving, self.sending)
         if len(flows) == 1 and not others:  # alone on the radio, the common case: _advance, inline
             dt = now - self.last
             self.last = now
@@ -528,7 +523,7 @@ def radios_sent(radios: tuple[Radio, ...], task: Task) -> None:
     """The transfer's last byte left now: its sending end falls silent."""
     for meter, sending, mine in radios:
         if sending:
-            meter.flow_sent(task if mine else None)
+            meter.flow_sent(True, task if mine else None)
 
 
 def radios_received(radios: tuple[Radio, ...], task: Task, key: Any) -> None:
@@ -542,6 +537,6 @@ def radios_aborted(radios: tuple[Radio, ...], task: Task, key: Any) -> None:
     """The transfer was aborted now (its bytes were still leaving): both ends fall silent."""
     for meter, sending, mine in radios:
         if sending:
-            meter.flow_sent(task if mine else None)
+            meter.flow_sent(True, task if mine else None)
         else:
             meter.reception_aborted(key, task if mine else None)

@@ -71,8 +71,6 @@ class Flow:
     ``remaining`` is the byte count left as of time ``last``; ``rate`` is in
     bytes/s.  ``group`` is the list of flows sharing this flow's pending
     event: an event whose group the flow has since left no longer speaks for it.
-    A flow that started beside the others has an event of its own and no
-    group (None) until it is re-shared.
     ``state`` is one of SENDING, PROPAGATING, DELIVERED, ABORTED.
     """
 
@@ -330,10 +328,9 @@ class FlowNetwork(ChannelModel):
             flow.rate = solo
             for c in channels:
                 load[c] += solo
-            # Its own event, no group (no list a flow): _finish_one knows it is still the flow's
-            # by its group, None until a re-share gives it one and a newer event.
+            flow.group = group = [flow]  # _schedule([flow]), inline: the common case
             if solo > 0.0:
-                self._call_in(size_bytes / solo, self._on_lone, flow)
+                self._call_in(size_bytes / solo, self._on_lone, group)  # straight to the lone flow's end
         else:
             self._reallocate(channels)
         return flow
@@ -415,10 +412,7 @@ class FlowNetwork(ChannelModel):
     def _on_group_event(self, group: list[Flow]) -> None:
         """The earliest completion of a group of flows sharing one event is due."""
         if len(group) == 1:  # one flow whose event is its own completion
-            flow = group[0]
-            if flow.group is group:  # not re-shared since: a newer event would stand for it
-                flow.group = None
-                self._finish_one(flow)
+            self._finish_one(group)
             return
         live = [flow for flow in group if flow.group is group]
         if not live:
@@ -463,17 +457,18 @@ class FlowNetwork(ChannelModel):
                 flow.sent(flow.payload)
             self._deliver_after(flow)
 
-    def _finish_one(self, flow: Flow) -> None:
+    def _finish_one(self, group: list[Flow]) -> None:
         """Retire a lone flow at its completion time; re-share only if it left a saturated channel.
 
-        The event of a flow that started beside the others (the common case),
-        and what the event of a group of one flow calls; a flow re-shared
-        since (in a group) has a newer event, one taken off its channels
-        (cancelled, moved) none.
+        The event of a group of one flow (a flow that started beside the
+        others, the common case, has it directly); a flow re-shared since
+        has a newer event.
         """
-        if flow.group is not None or flow.state != SENDING:
-            return  # re-shared since, or taken off its channels
+        flow = group[0]
+        if flow.group is not group:
+            return  # re-shared since: a newer event stands for it
         now: float = self.env.now
+        flow.group = None
         flow.remaining = 0.0
         self.active -= 1
         capacity, load, flows_on = self.capacity_Bps, self.load_Bps, self.flows_on

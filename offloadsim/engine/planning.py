@@ -42,22 +42,14 @@ class LastPlan:
     in a city each source's entry is touched once in a thousand tasks (cold
     in the cache).  Emptied in place, never replaced, so the arrivals' copy
     stays the source's.
-
-    ``answer`` and ``up``: under a policy whose ``decide`` keeps its answers
-    by source (``policies.base.answers_by_source``), its answer to the
-    source's last arrival and the view's ``up_version`` it was given at,
-    which the kernel reuses while ``up_version`` stands instead of asking
-    again (a retry's plan, also kept in ``plan``, is not the policy's answer).
     """
 
-    __slots__ = ("answer", "app", "compiled", "plan", "up")
+    __slots__ = ("app", "compiled", "plan")
 
     def __init__(self) -> None:
         self.plan: Any = None
         self.app: str | None = None
         self.compiled: CompiledPlan | None = None
-        self.answer: Any = None
-        self.up = -1  # no up_version: the first arrival asks
 
 
 class CompiledPlans:

@@ -38,7 +38,7 @@ from offloadsim.engine.work import Maker, WorkKind, get_kind
 from offloadsim.engine.work_model import ModelWork
 from offloadsim.engine.work_synthetic import SyntheticWork
 from offloadsim.engine.workload import start_arrivals
-from offloadsim.policies.base import Plan, Policy, answers_by_source, reset_policy
+from offloadsim.policies.base import Plan, Policy, reset_policy
 from offloadsim.records.schema import LINK_COLUMNS
 from offloadsim.suggest import quoted
 from offloadsim.world import World
@@ -146,9 +146,6 @@ class Simulation:
         # walks those itself (one call less per task).
         self._starts = {name: None if _walks_only(kind) else kind.start for name, kind in self.kinds.items()}
         self._compiled = CompiledPlans(self._compiler.compile, COMPILED_CACHE)
-        # Whether the policy's answer for a source stands while the view's up_version does (the static
-        # policies): the kernel then reuses each source's last answer, a call and a look-up fewer a task.
-        self._by_source = answers_by_source(policy)
         self._noise: dict[str, Callable[[], float]] = {}
         self._makers: dict[str, list[Maker]] = {}  # by application: its makers, one per entry and source
         # Each node's state, 1 up and 0 down, as a step function of time (its availability).
@@ -255,19 +252,12 @@ class Simulation:
         source's last plan (``CompiledPlans.record``), which its arrivals hold.
         """
         retry = plan is not None
-        if last is None:
-            last = self._compiled.record(task.source)
         if plan is None:
             if self._arm is not None:
                 self._arm(task)
-            view = self.view
-            if not self._by_source:
-                plan = self.policy.decide(task, view)
-            elif last.up == view.up_version:  # the policy would answer as it did the source's last arrival
-                plan = last.answer
-            else:
-                plan = last.answer = self.policy.decide(task, view)
-                last.up = view.up_version
+            plan = self.policy.decide(task, self.view)
+        if last is None:
+            last = self._compiled.record(task.source)
         if last.plan is plan and last.app == task.app and last.compiled is not None:
             compiled = last.compiled  # this source's last answer: CompiledPlans.get's first look, inline
         else:  # (a plan serving another application is never matched here: the task's app was the other)
@@ -347,30 +337,32 @@ class Simulation:
                     sent, done = self._on_sent, self._on_received
                 elif transfer.sending:  # the task's own device sends (an upload): the common case
                     meter.flow_started(True, task)
-                    sent = meter.flow_sent  # bound now: the network calls flow_sent(task) at the last byte
+                    sent = self._on_sent
                 else:  # ... or receives (a download)
                     meter.expect(now + latency, task, task)
                     done = self._on_received
             self.network.start(channels, size, latency, done, task, sent, self._on_aborted)
 
     def _radios_off(self, task: Task) -> None:
-        """The last byte of ``task``'s transfer step left: its sending ends' radios hear it.
+        """The last byte of ``task``'s transfer step left: its sending end's radio hears it.
 
-        A step with both ends powered, or one not charged to the task; the
-        common step, the task's own device sending, hands the network its
-        meter's ``flow_sent`` (bound as the flow starts, not kept per step:
-        a device's would be an object of its own, cold at each of its tasks
-        in a big scenario).
+        The step's meters are called directly, not through callables bound
+        per step (a device's would be objects of its own, cold at each of its
+        tasks in a big scenario, where the task and its step are at hand).
         """
         step: TransferStep = task.plan.steps[task.step - 1]
-        radios_sent(step.radios, task)
+        meter: NodeMeter | None = step.meter
+        if meter is not None:  # the task's own device, sending (a receiving one has no `sent`)
+            meter.flow_sent(True, task)
+        else:
+            radios_sent(step.radios, task)
 
     def _radio_received(self, task: Task) -> None:
         """``task``'s transfer step was delivered: its receiving end's radio falls silent; the step ends."""
         step: TransferStep = task.plan.steps[task.step - 1]
         meter: NodeMeter | None = step.meter
         if meter is not None:  # keyed by the task: received(task, task)
-            meter.flow_sent(task, False)
+            meter.flow_sent(False, task)
         else:
             radios_received(step.radios, task, task)
         self._transfer_done(task)

@@ -12,10 +12,10 @@ only reads, and the engine validates every plan before acting on it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from numbers import Integral
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -34,8 +34,6 @@ __all__ = [
     "TaskView",
     "SystemView",
     "Policy",
-    "answers_by_source",
-    "keeps_answers_by_source",
     "reset_policy",
     "validate_plan",
 ]
@@ -281,31 +279,6 @@ class Policy(Protocol):
     def decide(self, task: TaskView, view: SystemView) -> Plan:
         """Return the plan for ``task`` given the current state of the system."""
         ...
-
-
-_BY_SOURCE = "_offloadsim_answers_by_source"  # the mark keeps_answers_by_source leaves on a decide
-
-Decide = TypeVar("Decide", bound=Callable[..., Any])
-
-
-def keeps_answers_by_source(decide: Decide) -> Decide:
-    """Mark a policy's ``decide`` that answers a source with one Plan object while ``up_version`` stands.
-
-    Such a ``decide`` answers every task of a source with the Plan it
-    answered that source's last task, until the view's ``up_version`` moves
-    (the built-in ``local``, ``edge`` and ``cloud``); it draws no random
-    number, and what else the task holds does not matter to it.  The kernel
-    then reuses that answer without calling it (:func:`answers_by_source`).
-    The mark is the function's: a subclass that overrides ``decide`` is not
-    marked unless its own ``decide`` is.
-    """
-    setattr(decide, _BY_SOURCE, True)
-    return decide
-
-
-def answers_by_source(policy: object) -> bool:
-    """Whether ``policy``'s ``decide`` is marked by :func:`keeps_answers_by_source`."""
-    return getattr(getattr(type(policy), "decide", None), _BY_SOURCE, False) is True
 
 
 def reset_policy(policy: Policy, view: SystemView) -> None:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
-from offloadsim.policies.base import Plan, PlanError, SystemView, TaskView, keeps_answers_by_source
+from offloadsim.policies.base import Plan, PlanError, SystemView, TaskView
 from offloadsim.policies.candidates import usable
 from offloadsim.policies.params import SOURCE, Requirement, Station
 from offloadsim.policies.registry import register_policy
@@ -50,7 +50,6 @@ class LocalPolicy:
         """A new run: forget the last run's plans."""
         self._plans = {}
 
-    @keeps_answers_by_source
     def decide(self, task: TaskView, view: SystemView) -> Plan:
         """The whole task on ``task.source``."""
         plans = self._plans
@@ -106,7 +105,6 @@ class NearestTierPolicy:
         self._plans, self._checked, self._version = {}, False, view.routes_version
         self._answers, self._up = {}, view.up_version
 
-    @keeps_answers_by_source
     def decide(self, task: TaskView, view: SystemView) -> Plan:
         """The whole task on the nearest usable node of ``self.tier``, else the fallback.
 

@@ -4,15 +4,14 @@ A :class:`Dist` is a frozen description (``deterministic``, ``exponential``,
 ``lognormal``, ``uniform``, ``empirical``).  :func:`Dist.sampler` binds it to
 a numpy generator and returns a zero-argument callable that draws one value;
 values are drawn in batches of a fixed growing schedule so a scalar draw costs
-the next item of a list, and the sequence is identical run to run.
+a list pop, and the sequence is identical run to run.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
-from itertools import chain
 from statistics import NormalDist
 
 import numpy as np
@@ -153,19 +152,16 @@ class Dist:
             values = np.asarray(p)[rng.integers(0, len(p), size)]
         else:  # pragma: no cover - deterministic never batches
             raise ValueError(kind)
-        drawn: list[float] = values.tolist()
-        return drawn
+        values = values.tolist()
+        values.reverse()  # pop() from the end returns them in draw order
+        return values
 
     def sampler(self, rng: np.random.Generator) -> Callable[[], float]:
         """Return a callable drawing one value per call from ``rng``."""
         if self.kind == "deterministic":
             value = self.params[0]
             return lambda: value
-        # A draw is chain's __next__, a call in C that takes the next value of the batch in hand (the
-        # generator runs only for the next batch), not a Python method's frame. It touches as many
-        # objects as that did (the chain and the batch's iterator, for the sampler and its buffer):
-        # a big scenario's samplers are each drawn from once in a thousand tasks, each object a miss.
-        return chain.from_iterable(_batches(self, rng)).__next__
+        return _Batches(self, rng).draw
 
     def describe(self) -> str:
         """A short human-readable form, e.g. ``exponential(mean=0.1)``."""
@@ -178,9 +174,27 @@ class Dist:
         return f"{self.kind}({args})"
 
 
-def _batches(dist: Dist, rng: np.random.Generator) -> Iterator[list[float]]:
-    """The batches of :meth:`Dist.sampler`'s draws, each made when the one before is used up."""
-    size = _FIRST_BATCH
-    while True:
-        yield dist._batch(rng, size)
-        size = min(2 * size, _MAX_BATCH)
+class _Batches:
+    """The draws of one :class:`Dist` from one generator, made in batches and handed out one by one.
+
+    An object, not a closure: a draw then touches this object and its
+    buffer, where a closure's call touches its function, its cells' tuple
+    and every cell.  A big scenario has thousands of samplers, each drawn
+    from once in a thousand tasks, so each distinct object is a cache miss.
+    """
+
+    __slots__ = ("buffer", "dist", "rng", "size")
+
+    def __init__(self, dist: Dist, rng: np.random.Generator):
+        self.buffer: list[float] = []
+        self.dist = dist
+        self.rng = rng
+        self.size = _FIRST_BATCH
+
+    def draw(self) -> float:
+        """The next value."""
+        buffer = self.buffer
+        if not buffer:
+            buffer.extend(self.dist._batch(self.rng, self.size))
+            self.size = min(2 * self.size, _MAX_BATCH)
+        return buffer.pop()

@@ -67,7 +67,7 @@ def metered(flows: list[Flow], tail_s: float) -> tuple[NodeMeter, list[Task]]:
         task = None if owner is None else tasks[owner]
         if sending:  # simulation.py: flow_started now, flow_sent as the last byte leaves
             at(start, lambda task=task: meter.flow_started(True, task))
-            at(start + moving, lambda task=task: meter.flow_sent(task))
+            at(start + moving, lambda task=task: meter.flow_sent(True, task))
         else:  # expected at now + latency; the network delivers a latency after the last byte leaves
             key = object()
 

@@ -7,8 +7,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from network_environments import environment, make  # noqa: F401  (the fixture runs each test on both)
 
-from offloadsim.engine.environment import pending_calls
-
 
 def start_at(env, net, t, channels, size, latency, name, log):
     def go(_ev):
@@ -63,18 +61,6 @@ def test_a_channels_load_adds_its_flows_rates_left_to_right_on_every_python():
     net.set_capacity(0, 40.0)  # re-shares the channel's flows: their load is summed anew
     assert [flow.rate for flow in net.flows_on[0]] == [0.1, 0.2, 0.3]
     assert net.load_Bps[0] == (0.1 + 0.2) + 0.3 == 0.6000000000000001
-
-
-def test_a_flow_that_fits_beside_the_others_has_an_event_of_its_own_and_no_group():
-    # The common case costs no list a flow: the flow itself is its event's argument; a re-share gives
-    # it a group (and a newer event, which its own then yields to).
-    env, net = make([8e6])
-    flow = net.start((0,), 1e6, 0.0, lambda p: None, None)
-    assert flow.group is None
-    assert [argument for _, argument in pending_calls(env, net._on_lone)] == [flow]
-    other = net.start((0,), 1e6, 0.0, lambda p: None, None)  # saturates the channel: both re-shared
-    assert flow.group is other.group
-    assert flow.group == [flow, other]
 
 
 def test_capacity_change_reshapes_a_flow_mid_transfer():

@@ -119,7 +119,7 @@ def test_a_reception_aborted_before_its_first_byte_arrives_never_turns_the_radio
     env = RunEnvironment()
     meter, upload, reply = _meter(env), _charged(0), _charged(1)
     _at(env, 1.0, lambda: meter.flow_started(True, upload))
-    _at(env, 1.1, lambda: meter.flow_sent(upload))  # tail from 1.1
+    _at(env, 1.1, lambda: meter.flow_sent(True, upload))  # tail from 1.1
     _at(env, 1.2, lambda: meter.expect(1.3, reply, reply))  # would arrive from 1.3 ...
     _at(env, 1.25, lambda: meter.reception_aborted(reply, reply))  # ... but its link went down
     env.run(until=5.0)
@@ -135,7 +135,7 @@ def test_a_reception_delivered_before_it_was_due_ends_there():
     env = RunEnvironment()
     meter, upload, reply = _meter(env), _charged(0), _charged(1)
     _at(env, 1.0, lambda: meter.flow_started(True, upload))
-    _at(env, 1.1, lambda: meter.flow_sent(upload))
+    _at(env, 1.1, lambda: meter.flow_sent(True, upload))
     _at(env, 1.2, lambda: meter.expect(1.5, reply, reply))
     _at(env, 1.4, lambda: meter.received(reply, reply))
     env.run(until=5.0)

@@ -14,12 +14,8 @@ import math
 import pytest
 
 from offloadsim.engine import simulate
-from offloadsim.engine.simulation import Simulation
 from offloadsim.engine.tasks import REJECTED
-from offloadsim.policies.basic import EdgePolicy
-from offloadsim.policies.registry import make_policy
 from offloadsim.scenario import load_scenario_text
-from offloadsim.world import build_world
 
 TWO_EDGES = """
 name: edge-down
@@ -107,50 +103,3 @@ def test_fixed_drops_while_its_node_is_cut_off_and_runs_there_again_after(what):
         # The policy's own drop (not the engine's check of a plan over a node that is down).
         expected = ("", "dropped", REJECTED) if 3.0 <= arrival < 6.0 else ("edge-0", "completed", "")
         assert (placement, status, reason) == expected, arrival
-
-
-EDGE_0_DOWN = TWO_EDGES.replace("WHAT", "node-schedule\n    node: edge-0")
-
-
-def _counting(policy: object) -> list[str]:
-    """Count ``policy``'s decisions: the source of each task it was asked about, in order."""
-    asked: list[str] = []
-    decide = policy.decide  # type: ignore[attr-defined]
-
-    def counted(task, view):
-        asked.append(task.source)
-        return decide(task, view)
-
-    policy.decide = counted  # type: ignore[attr-defined]  # on the instance: the class's mark stays
-    return asked
-
-
-@pytest.mark.parametrize("name", ["edge", "local"])
-def test_the_kernel_asks_a_static_policy_once_per_source_until_something_goes_down_or_up(name):
-    # edge, local and cloud answer a source with the same Plan while up_version stands
-    # (policies.base.keeps_answers_by_source): the kernel reuses it. Asked again after each change:
-    # edge-0 down at 3 s (up_version moves), back at 6 s; the tasks still land where they did.
-    text = EDGE_0_DOWN.replace("policy: edge", f"policy: {name}")
-    scenario = load_scenario_text(text, source="<test>")
-    policy = make_policy(name)
-    asked = _counting(policy)
-    tasks = Simulation(build_world(scenario), policy, name, scenario.seed).run().tasks
-    assert len(tasks["arrival"]) == 80  # 2 phones, 4 a second, 10 s
-    # Once per phone in each of the three spans between changes (each source's first arrival after one).
-    assert sorted(asked) == ["phone-0"] * 3 + ["phone-1"] * 3
-    if name == "edge":
-        rows = sorted(zip(tasks["arrival"], tasks["placement"], strict=True))
-        assert [p for a, p in rows] == ["edge-1" if 3.0 <= a < 6.0 else "edge-0" for a, _ in rows]
-
-
-def test_a_policy_overriding_a_static_decide_is_asked_at_every_task():
-    # The mark is the function's: a subclass's own decide (which may read the load) is not reused.
-    class Busy(EdgePolicy):
-        def decide(self, task, view):
-            return super().decide(task, view)
-
-    scenario = load_scenario_text(EDGE_0_DOWN, source="<test>")
-    policy = Busy()
-    asked = _counting(policy)
-    tasks = Simulation(build_world(scenario), policy, "edge", scenario.seed).run().tasks
-    assert len(asked) == len(tasks["arrival"]) == 80

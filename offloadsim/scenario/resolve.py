@@ -19,7 +19,7 @@ from numbers import Real
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from offloadsim.plugins import dotted_name, plugin_line, shipped_module
+from offloadsim.plugins import dotted_name
 from offloadsim.scenario.arrivals import ArrivalContext, ArrivalProcess, arrival_process
 from offloadsim.scenario.distributions import Dist
 from offloadsim.scenario.errors import ProblemList, did_you_mean, format_path, key_path
@@ -226,24 +226,17 @@ def _links(doc: ScenarioDoc, index: NodeIndex, problems: ProblemList) -> tuple[L
 def _expected(
     process: ArrivalProcess, sources: int, window_s: float, problems: ProblemList, path: str
 ) -> float:
-    """:func:`expected_arrivals` of ``process``, a plug-in's mistake in it said once at ``path`` (0 then).
+    """:func:`expected_arrivals` of ``process``; a plug-in's count that is not a number said at ``path``.
 
-    A plug-in whose ``expected_arrivals`` raised, or returned what is not a number at least 0 (a
-    string, NaN), was an internal error of offloadsim (exit 1) from the memory estimate.
+    A plug-in whose ``expected_arrivals`` returned what is not a number at least 0 (a string,
+    NaN) was an internal error of offloadsim (exit 1) from the memory estimate; it is said once,
+    and counts 0.  One that raises is said by ``arrival_faults`` as every such exception is.
     """
+    count = expected_arrivals(process, sources, window_s)
+    if isinstance(count, Real) and count >= 0:
+        return float(count)
     cls = type(process)
-    try:
-        count = expected_arrivals(process, sources, window_s)
-    except Exception as error:
-        if shipped_module(cls.__module__):
-            raise
-        text = str(error).splitlines()[0] if str(error) else ""
-        said = f"raised {type(error).__name__} in expected_arrivals()" + (f": {text}" if text else "")
-        said += plugin_line(error)
-    else:
-        if isinstance(count, Real) and count >= 0:
-            return float(count)
-        said = f"returned {count!r} from expected_arrivals(); expected a number of arrivals, at least 0"
+    said = f"returned {count!r} from expected_arrivals(); expected a number of arrivals, at least 0"
     message = f"arrivals: {process.kind} ({dotted_name(cls)}) {said}"
     if not any(p.key_path == path and p.message == message for p in problems.problems):
         problems.add(path, message)

@@ -24,6 +24,7 @@ from offloadsim.scenario.arrivals import (
     register_arrival_process,
     unregister_arrival_process,
 )
+from offloadsim.scenario.errors import PluginRaised
 from offloadsim.scenario.keys import key
 
 FAULTS = {"negative": -1.0, "nan": math.nan, "text": "1 s", "none": None}
@@ -106,10 +107,6 @@ def test_the_command_says_it_in_one_line_with_exit_2(faulty, tmp_path, capsys):
     [
         ("count-text", "returned 'lots' from expected_arrivals(); expected a number of arrivals, at least 0"),
         ("count-nan", "returned nan from expected_arrivals(); expected a number of arrivals, at least 0"),
-        (
-            "count-raises",
-            "raised ZeroDivisionError in expected_arrivals(): no rate (test_arrivals_plugin_faults.py, ",
-        ),
     ],
 )
 def test_a_count_for_the_memory_estimate_that_is_not_a_number_refuses_the_entry(faulty, fault, said):
@@ -121,3 +118,14 @@ def test_a_count_for_the_memory_estimate_that_is_not_a_number_refuses_the_entry(
     assert problem.message.startswith(f"arrivals: toy-faulty-gaps ({__name__}.Faulty) {said}"), (
         problem.message
     )
+
+
+def test_a_count_that_raises_is_the_plugins_exception_said_once(faulty):
+    """As every exception an arrival process raises while a scenario is read: --debug shows it."""
+    with pytest.raises(PluginRaised) as caught:
+        load_scenario_text(SCENARIO.replace("FAULT", "count-raises").replace("AT", "gap"), source="gaps.yaml")
+    [problem] = caught.value.problems
+    assert problem.message.startswith(
+        f'arrival process "toy-faulty-gaps" ({__name__}.Faulty) raised ZeroDivisionError in '
+        "expected_arrivals(): no rate (test_arrivals_plugin_faults.py, "
+    ), problem.message

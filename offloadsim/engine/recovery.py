@@ -33,6 +33,7 @@ attempt when ``timeout`` is set.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
@@ -134,12 +135,22 @@ def _servers(task: Task) -> frozenset[str]:
     return frozenset(node for node, start, stop in task.plan.segments if stop > start and node != task.source)
 
 
+# Each avoiding view's up_version: below every real one (which count up from 0) and never given twice.
+_AVOIDING_VERSIONS = itertools.count(-1, -1)
+
+
 class _Avoiding:
-    """The policy's view, with the nodes that failed a task seen as down (for the ``another`` fallback)."""
+    """The policy's view, with the nodes that failed a task seen as down (for the ``another`` fallback).
+
+    Its ``up_version`` is its own: a policy that keeps answers while ``up_version`` stands (``edge``
+    keeps each source's node) must not answer from what it found with the failed nodes up, nor
+    keep this answer, found with them down, for the tasks after.
+    """
 
     def __init__(self, view: SystemView, avoid: frozenset[str]):
         self._view = view
         self._avoid = avoid
+        self.up_version = next(_AVOIDING_VERSIONS)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._view, name)

@@ -132,6 +132,28 @@ def test_another_server_fallback_moves_the_task_to_the_next_edge(tmp_path):
     assert [row[2] for row in stage_log(raw)] == ["phone>edge-0", "phone>edge-1", "edge-1", "edge-1>phone"]
 
 
+def test_another_server_after_a_timeout_avoids_the_edge_still_up_and_keeps_it_for_later_tasks(tmp_path):
+    """The edge policy keeps each source's node while nothing goes down or up: asked with edge-0
+    seen as down (it timed out, but is up), it answered edge-0 again from what it kept, and both
+    tasks failed there a second time."""
+    slow = TWO_EDGES.replace(
+        "edge-0: {tier: edge, processor: {speed: 100 GFLOP/s}}",
+        "edge-0: {tier: edge, processor: {speed: 1 GFLOP/s}}",
+    )
+    raw = run(tmp_path, slow + "recovery: {timeout: 3 s, fallback: another}\n", times="1.0 1.5 7.0")
+    tasks = raw.tasks
+    # By hand: each 1 MB input reaches edge-0 (10 GFLOP at 1 GFLOP/s: 10 s) and times out 3 s after
+    # it arrived, at 4.0 and 4.5 s.  Again to edge-1: 0.5 MB alone over the 1 MB/s phone link, then
+    # both at half of it: task 0's last byte leaves at 5.5 s, task 1's at 6.0 s; each lands 9 ms
+    # later, runs 0.2 s and its empty answer takes 9 ms back.
+    assert list(tasks["status"][:2]) == ["completed", "completed"]
+    assert tasks["finish"][0] == pytest.approx(5.5 + 0.009 + 0.2 + 0.009, rel=1e-12)
+    assert tasks["finish"][1] == pytest.approx(6.0 + 0.009 + 0.2 + 0.009, rel=1e-12)
+    assert list(tasks["final_node"][:2]) == ["edge-1", "edge-1"]
+    # The task after is the policy's as before: its usual edge-0, which is up.
+    assert [row[2] for row in stage_log(raw) if row[0] == 2] == ["phone>edge-0"]
+
+
 def test_the_fallback_may_fail_too_and_then_the_task_fails(tmp_path):
     # Both edges go down; the edge policy's own fallback is to drop the task (no local work).
     raw = run(

@@ -37,7 +37,7 @@ RUNS = {
     "no-tasks": ("benchmarks/scenarios/mm1.yaml", ("duration=1e-6 s",)),
 }
 
-TABLES = ("tasks", "nodes", "links", "stages")  # each run records its stages (--stages) too
+TABLES = ("tasks", "nodes", "processors", "links", "stages")  # each run records its stages (--stages) too
 
 
 def _pandas_metadata(schema: pa.Schema) -> dict[str, object]:

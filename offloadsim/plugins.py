@@ -298,6 +298,16 @@ class EntryPointGroup:
         """
         return self.failed.get(name)
 
+    def refusal(self, name: object, unknown: str, listed: str) -> str:
+        """``unknown`` (``unknown link model "x"``) and why plug-in ``name`` did not load; else ``+ listed``.
+
+        The one way each registry refuses a name: a plug-in the user installed whose import failed,
+        or that was skipped (misnamed, name taken), is refused with that reason, not as an unknown
+        name beside the warning; any other name gets ``listed`` (a did-you-mean, the known names).
+        """
+        failed = self.failure(name) if isinstance(name, str) else None
+        return f"{unknown}: the {failed}" if failed is not None else unknown + listed
+
     def _failed(self, name: str, where: str, error: Exception) -> None:
         reason = f"{type(error).__name__}: {error}"
         self.failed[name] = f"{where} could not be loaded: {reason}"

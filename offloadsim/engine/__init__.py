@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from offloadsim.engine import processor_models, work
 from offloadsim.engine.plugin_faults import PluginFailed
 from offloadsim.engine.processor_models import processor_model_names
 from offloadsim.engine.records import TASK_COLUMNS, RawRun, RecordLog
@@ -93,14 +94,20 @@ def check_world(world: World) -> None:
             if spec.model not in models:
                 raise WorldError(
                     format_path(("nodes", node.group, *spec.path, "model")),
-                    f"unknown processor model {quoted(spec.model)}"
-                    f"{did_you_mean(spec.model, models)}; known: {', '.join(models)}",
+                    processor_models.PLUGINS.refusal(
+                        spec.model,
+                        f"unknown processor model {quoted(spec.model)}",
+                        f"{did_you_mean(spec.model, models)}; known: {', '.join(models)}",
+                    ),
                 )
     kinds = kind_names()
     for app in world.apps.values():
         if app.kind not in kinds:
             raise WorldError(
                 format_path(("applications", app.name, "kind")),
-                f"unknown kind of work {quoted(app.kind)}"
-                f"{did_you_mean(app.kind, kinds)}; known: {', '.join(kinds)}",
+                work.PLUGINS.refusal(
+                    app.kind,
+                    f"unknown kind of work {quoted(app.kind)}",
+                    f"{did_you_mean(app.kind, kinds)}; known: {', '.join(kinds)}",
+                ),
             )

@@ -132,7 +132,8 @@ def get_processor_model(name: str) -> ProcessorFactory:
     PLUGINS.load()
     factory = _MODELS.get(name)
     if factory is None:
-        raise KeyError(f"unknown processor model {quoted(name)}; known: {', '.join(sorted(_MODELS))}")
+        listed = f"; known: {', '.join(sorted(_MODELS))}"
+        raise KeyError(PLUGINS.refusal(name, f"unknown processor model {quoted(name)}", listed))
     return factory
 
 

@@ -136,7 +136,8 @@ def get_kind(name: str) -> WorkKind:
     PLUGINS.load()
     kind = _KINDS.get(name)
     if kind is None:
-        raise KeyError(f"unknown kind of work {quoted(name)}; known: {', '.join(sorted(_KINDS))}")
+        listed = f"; known: {', '.join(sorted(_KINDS))}"
+        raise KeyError(PLUGINS.refusal(name, f"unknown kind of work {quoted(name)}", listed))
     return kind
 
 

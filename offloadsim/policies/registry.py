@@ -549,12 +549,11 @@ def _short(value: Any, limit: int = 60) -> str:
 
 
 def _unknown_name_message(name: str, table: Mapping[str, PolicyInfo]) -> str:
-    failed = PLUGINS.failure(name) if isinstance(name, str) else None
-    if failed is not None:  # installed, but its plug-in did not load: say why, not just "unknown"
-        return f"unknown policy {quoted(name)}: the {failed}"
     known = sorted(table)
     hint = did_you_mean(str(name), known, n=3, cutoff=0.5)
-    return f"unknown policy {quoted(name)}{hint}; known policies: {', '.join(known)}"
+    return PLUGINS.refusal(
+        name, f"unknown policy {quoted(name)}", f"{hint}; known policies: {', '.join(known)}"
+    )
 
 
 # --- loading ---------------------------------------------------------------------------

@@ -837,11 +837,8 @@ def _policy(doc: ScenarioDoc, raw: Mapping[str, Any], problems: ProblemList) -> 
     if find_policy(name) is None:
         known = list(available_policies())
         path = "policy" if isinstance(raw.get("policy"), str) else "policy.name"
-        failed = PLUGINS.failure(name)  # installed, but its plug-in did not load: say why
         listed = f"{did_you_mean(name, known)}; known: {', '.join(sorted(known))}"
-        problems.add(
-            path, f"unknown policy {quoted(name)}" + (f": the {failed}" if failed is not None else listed)
-        )
+        problems.add(path, PLUGINS.refusal(name, f"unknown policy {quoted(name)}", listed))
     return PolicySpec(name=name, params=dict(doc.policy.model_extra or {}))
 
 

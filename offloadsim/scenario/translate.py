@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from offloadsim.scenario.arrivals.base import PLUGINS as ARRIVALS
 from offloadsim.scenario.errors import Problem, describe, did_you_mean, format_path
 from offloadsim.scenario.schema import SCENARIO_ERROR_TYPE, keys_at
 from offloadsim.suggest import quoted
@@ -62,6 +63,11 @@ def _problem(detail: Any, file: str) -> Problem:
         return Problem(file, format_path(loc[:-1]), _unknown_key(loc))
     if kind == "literal_error":
         choices = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
+        if loc[:1] == ("workload",) and loc[-1:] == ("arrivals",) and ARRIVALS.failure(value) is not None:
+            # a process installed whose plug-in did not load (or was skipped): why, not just "unknown"
+            return Problem(
+                file, path, ARRIVALS.refusal(value, f"unknown arrival process {quoted(value)}", "")
+            )
         hint = did_you_mean(value, choices) if isinstance(value, str) else ""
         return Problem(file, path, f"expected one of {', '.join(choices)}, got {describe(value)}{hint}")
     if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):

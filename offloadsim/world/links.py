@@ -78,8 +78,6 @@ def link_model(name: str) -> LinkModelFactory | None:
     """The factory registered as ``name`` (None: one of the engine's own); KeyError names the choices."""
     PLUGINS.load()
     if name not in _MODELS:
-        hint = did_you_mean(name, _MODELS)
-        raise KeyError(
-            f"unknown link model {quoted(name)}{hint}; expected one of {', '.join(link_model_names())}"
-        )
+        listed = f"{did_you_mean(name, _MODELS)}; expected one of {', '.join(link_model_names())}"
+        raise KeyError(PLUGINS.refusal(name, f"unknown link model {quoted(name)}", listed))
     return _MODELS[name]

@@ -18,6 +18,7 @@ import pytest
 
 from offloadsim import plugins
 from offloadsim.engine import processor_models, work
+from offloadsim.scenario.arrivals import base as arrivals
 from offloadsim.world import links
 from offloadsim.world.dynamics import registry as dynamics
 
@@ -110,7 +111,7 @@ def _forget_plugins() -> None:
     dynamics.unregister_dynamics("toy-outage")
     processor_models.unregister_processor_model("toy-turbo")
     work.unregister_kind("toy-fixed")
-    for group in GROUPS:
+    for group in (*GROUPS, arrivals.PLUGINS):
         group.forget()
 
 
@@ -280,6 +281,23 @@ def test_a_broken_plugin_is_said_once_in_one_line_not_again_by_every_worker(
             ["validate", "{tiny}", "--set", "dynamics=[{kind: gpu-wave}]"],
             'dynamics[0].kind: unknown kind "gpu-wave": the kind of dynamics',
         ),
+        # Before, these four said "unknown link model "gpu-net"; expected one of ..." and the like.
+        (
+            ["validate", "{tiny}", "--set", "network.model=gpu-net"],
+            'network.model: unknown link model "gpu-net": the link model',
+        ),
+        (
+            ["validate", "{tiny}", "--set", "nodes.edge.processor.model=gpu-proc"],
+            'nodes.edge.processor.model: unknown processor model "gpu-proc": the processor model',
+        ),
+        (
+            ["validate", "{tiny}", "--set", "applications.job.kind=gpu-work"],
+            'applications.job.kind: unknown kind of work "gpu-work": the kind of work',
+        ),
+        (
+            ["validate", "{tiny}", "--set", "workload[0].arrivals=gpu-arr"],
+            'workload[0].arrivals: unknown arrival process "gpu-arr": the arrival process',
+        ),
     ],
 )
 def test_a_plugin_that_did_not_load_is_refused_saying_why_not_just_unknown(
@@ -292,7 +310,11 @@ def test_a_plugin_that_did_not_load_is_refused_saying_why_not_just_unknown(
     site(
         "gpu-plugins",
         "[offloadsim.policies]\ngpu-policy = gpu_plugins:Policy\n"
-        "[offloadsim.dynamics]\ngpu-wave = gpu_plugins:Wave\n",
+        "[offloadsim.dynamics]\ngpu-wave = gpu_plugins:Wave\n"
+        "[offloadsim.link_models]\ngpu-net = gpu_plugins:net\n"
+        "[offloadsim.processor_models]\ngpu-proc = gpu_plugins:proc\n"
+        "[offloadsim.work_kinds]\ngpu-work = gpu_plugins:Work\n"
+        "[offloadsim.arrivals]\ngpu-arr = gpu_plugins:Arrivals\n",
         {"gpu_plugins": "raise ImportError('needs a GPU library')\n"},
     )
     registry.clear_policy_cache()

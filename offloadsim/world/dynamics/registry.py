@@ -202,14 +202,12 @@ def parse_dynamics(entries: tuple[Mapping[str, Any], ...], scenario: Scenario) -
         if name is None:
             raise DynamicsError(f"{path}.kind", f"missing (required); one of {', '.join(dynamics_kinds())}")
         kind = dynamics_kind(name) if isinstance(name, str) else None
-        failed = PLUGINS.failure(name) if isinstance(name, str) and kind is None else None
-        if failed is not None:  # installed, but its plug-in did not load: say why, not just "unknown"
-            raise DynamicsError(f"{path}.kind", f"unknown kind {quoted(name)}: the {failed}")
         if kind is None:
             hint = did_you_mean(name, dynamics_kinds()) if isinstance(name, str) else ""
             known = ", ".join(dynamics_kinds())
             shown = quoted(name) if isinstance(name, str) else describe(name)
-            raise DynamicsError(f"{path}.kind", f"unknown kind {shown}{hint}; expected one of {known}")
+            said = PLUGINS.refusal(name, f"unknown kind {shown}", f"{hint}; expected one of {known}")
+            raise DynamicsError(f"{path}.kind", said)
         rest = {key: value for key, value in entry.items() if key != "kind"}
         spec = _plugin_call(kind, path, "parse", SpecReader(rest, path, scenario, read=("kind",)))
         _plugin_call(kind, path, "changes", spec, path, scenario.end_s)

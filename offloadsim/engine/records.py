@@ -20,11 +20,11 @@ from typing import Any, Final
 import numpy as np
 
 from offloadsim.engine.errors import EngineError
-from offloadsim.engine.plugin_faults import plugin_call
+from offloadsim.engine.plugin_faults import PluginFailed, plugin_call
 from offloadsim.plugins import dotted_name
 from offloadsim.records import schema
 from offloadsim.records.spill import ArraysFile, SpilledTable
-from offloadsim.suggest import quoted
+from offloadsim.suggest import did_you_mean, quoted
 
 __all__ = [
     "CHUNK_ROWS",
@@ -235,10 +235,14 @@ class _Block(Mapping[str, np.ndarray]):
         self.records = records
         self.n = int(getattr(raw, "n", None) or len(raw["c.task_ids"]))
         self._done: dict[str, np.ndarray] = {}
+        self._deriving = 0  # how many plug-in columns' derives are running (one may read another)
 
     def __getitem__(self, name: str) -> np.ndarray:
         value = self._done.get(name)
         if value is None:
+            if self._deriving and name not in self.records.names:
+                # Not in the schema at all (a typo): not NaN, as a column this run does not record is.
+                raise _UnknownColumn(name)
             value = self._done[name] = self._decode(name)
         return value
 
@@ -280,7 +284,19 @@ class _Block(Mapping[str, np.ndarray]):
         col = schema.column(name)
         if col is not None and col.derive is not None:
             what = f"record column {quoted(name)} ({dotted_name(col.derive)})"
-            derived = plugin_call(col.derive, what, self, when=" while it derived its values")
+            self._deriving += 1
+            try:
+                derived = plugin_call(col.derive, what, self, when=" while it derived its values")
+            except PluginFailed as error:
+                if isinstance(error.__cause__, _UnknownColumn):  # and the derive did not catch it
+                    unknown = error.__cause__.args[0]
+                    hint = did_you_mean(str(unknown), rec.names)
+                    raise PluginFailed(
+                        f"{what} reads column {quoted(unknown)}, which is no record column{hint}"
+                    ) from None
+                raise
+            finally:
+                self._deriving -= 1
             return _derived(what, derived, n)
         return np.full(n, _missing(name))
 
@@ -299,6 +315,10 @@ class _Block(Mapping[str, np.ndarray]):
         if name == "policy":
             return np.zeros(self.n, dtype=np.int8), [rec.policy]
         raise KeyError(name)
+
+
+class _UnknownColumn(KeyError):
+    """A plug-in column's derive read a column that is not in the schema (a typo), not one unrecorded."""
 
 
 def _derived(what: str, value: object, n: int) -> np.ndarray:

@@ -50,3 +50,44 @@ def test_the_command_says_it_in_one_line_with_exit_2(tiny_scenario, tmp_path, ca
     err = capsys.readouterr().err
     assert err.startswith('offloadsim: error: record column "toy_derived" (') and err.count("\n") == 1
     assert not (tmp_path / "out").exists()
+
+
+def latncy(c):
+    """A derive with a typo: before, it read an all-NaN column and the run exited 0."""
+    return c["latncy"] * 2
+
+
+def ttft_doubled(c):
+    """A column of the schema that a run of a CNN does not record (LLM): NaN, as it always was."""
+    return c["ttft"] * 2
+
+
+def probing(c):
+    """A derive that looks for a column that may not be there reads it only if it is."""
+    return c["latency"] * (2 if "latncy" not in c and c.get("latncy") is None else 3)
+
+
+def _named(derive):
+    return schema.Column("toy_derived", "float64", "s", "a toy", summary=("mean",), derive=derive)
+
+
+def test_a_derive_reading_a_column_no_record_has_ends_the_run_in_one_line_with_exit_2(
+    tiny_scenario, tmp_path, capsys
+):
+    with schema.task_column_added(_named(latncy)):
+        assert main(["run", str(tiny_scenario), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        f'offloadsim: error: record column "toy_derived" ({__name__}.latncy) reads column "latncy", '
+        'which is no record column (did you mean "latency"?)\n'
+    )
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_column_of_the_schema_this_run_does_not_record_is_still_nan_and_probing_still_works(tiny_scenario):
+    with schema.task_column_added(_named(ttft_doubled)):
+        tasks = offloadsim.run(tiny_scenario).tasks
+    assert len(tasks) == 10 and tasks["toy_derived"].isna().all()
+    with schema.task_column_added(_named(probing)):
+        tasks = offloadsim.run(tiny_scenario).tasks
+    np.testing.assert_array_equal(tasks["toy_derived"].to_numpy(), tasks["latency"].to_numpy() * 2)

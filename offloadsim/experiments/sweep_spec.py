@@ -528,7 +528,10 @@ def plan_sweep(
             report(spec.sections.get("policy.name", ""), f"{base_source}: {error}", index, point)
             continue
         if refused is not None:
-            where, text = located(spec, refused)
+            refusal, cause = refused
+            if cause is not None:  # a plug-in kind's exception (its parse): the hint, and --debug shows it
+                failed_plugin = cause
+            where, text = located(spec, refusal)
             report(where or "", text, index, point)
             continue
         for problem in point_warnings:
@@ -573,13 +576,17 @@ def _ticking(points: list[dict[str, Any]], bar: Any) -> Iterator[dict[str, Any]]
         bar.close()
 
 
-def _world_refusal(scenario: Scenario, world: Callable[[], World | None]) -> Problem | None:
+def _world_refusal(
+    scenario: Scenario, world: Callable[[], World | None]
+) -> tuple[Problem, BaseException | None] | None:
     """Build ``scenario``'s world as ``validate`` does: what that refuses, at its key path, or None.
 
     ``world``: its :class:`offloadsim.api.WorldOnce`, built again here where it could not be, to say why.
 
     With the refusal's ``also``, the other key paths it is about (a step out of order: the
-    previous step's time), so that a sweep key that gave one of them is named.
+    previous step's time), so that a sweep key that gave one of them is named; and the
+    plug-in's exception behind it (a kind of dynamics whose ``parse`` raised), or None, for the
+    ``--debug`` hint and traceback ``validate`` gives it.
     """
     from offloadsim.engine import checked_world
     from offloadsim.world import WorldError
@@ -588,7 +595,7 @@ def _world_refusal(scenario: Scenario, world: Callable[[], World | None]) -> Pro
     try:
         checked_world(scenario if built is None else built)
     except WorldError as error:
-        return refusal_problem(scenario, error)
+        return refusal_problem(scenario, error), error.__cause__
     return None
 
 

@@ -244,3 +244,31 @@ def test_what_a_kind_declares_before_the_run_is_checked_as_its_own(
     message = str(caught.value)
     assert f'dynamics[0]: kind of dynamics "toy-declares" ({__name__}.Declares)' in message, message
     assert expected in message, message
+
+
+def test_a_sweep_dry_run_says_parse_raising_at_its_point_with_the_debug_hint(
+    tiny_scenario, toy, tmp_path, capsys
+):
+    """``--dry-run`` said the kind's line at the point but without the hint: --debug showed nothing more.
+
+    (A sweep that runs says it as a failed job, its traceback in ``failures.log``.)
+    """
+    text = tiny_scenario.read_text() + "dynamics: [{kind: toy-faulty, fault: fine}]\n"
+    tiny_scenario.write_text(text)
+    sweep = tmp_path / "sw.yaml"
+    sweep.write_text(f"base: {tiny_scenario.name}\ngrid:\n  dynamics[0].fault: [parse]\n")
+    argv = ["sweep", str(sweep), "--dry-run"]
+    assert main(argv) == 2
+    (said,) = capsys.readouterr().err.splitlines()
+    assert said.startswith(
+        f'offloadsim: error: {sweep}: {tiny_scenario}: dynamics[0]: kind of dynamics "toy-faulty" ('
+    ), said
+    assert said.endswith(
+        "raised ZeroDivisionError in parse(): division by zero "
+        f"(test_dynamics_plugin_faults.py, line {Toy.parse.__code__.co_firstlineno + 4}, in parse) "
+        "(point 0: dynamics[0].fault=parse); run again with --debug to see its traceback"
+    ), said
+    assert main(["--debug", *argv]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" in err and "return 1 / 0" in err
+    assert err.splitlines()[-1] == said.removesuffix("; run again with --debug to see its traceback")

@@ -288,12 +288,14 @@ class _Block(Mapping[str, np.ndarray]):
             try:
                 derived = plugin_call(col.derive, what, self, when=" while it derived its values")
             except PluginFailed as error:
-                if isinstance(error.__cause__, _UnknownColumn):  # and the derive did not catch it
-                    unknown = error.__cause__.args[0]
-                    hint = did_you_mean(str(unknown), rec.names)
-                    raise PluginFailed(
-                        f"{what} reads column {quoted(unknown)}, which is no record column{hint}"
+                cause = error.__cause__
+                if isinstance(cause, _UnknownColumn):  # and the derive did not catch it
+                    hint = did_you_mean(str(cause.args[0]), rec.names)
+                    raise _ReadUnknown(
+                        f"{what} reads column {quoted(cause.args[0])}, which is no record column{hint}"
                     ) from None
+                if isinstance(cause, _ReadUnknown):  # another column's derive, this one read: as it is
+                    raise cause from None
                 raise
             finally:
                 self._deriving -= 1
@@ -319,6 +321,10 @@ class _Block(Mapping[str, np.ndarray]):
 
 class _UnknownColumn(KeyError):
     """A plug-in column's derive read a column that is not in the schema (a typo), not one unrecorded."""
+
+
+class _ReadUnknown(PluginFailed):
+    """The one line of :class:`_UnknownColumn`: the column whose derive read it, its name and the nearest."""
 
 
 def _derived(what: str, value: object, n: int) -> np.ndarray:

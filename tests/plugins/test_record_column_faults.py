@@ -91,3 +91,19 @@ def test_a_column_of_the_schema_this_run_does_not_record_is_still_nan_and_probin
     with schema.task_column_added(_named(probing)):
         tasks = offloadsim.run(tiny_scenario).tasks
     np.testing.assert_array_equal(tasks["toy_derived"].to_numpy(), tasks["latency"].to_numpy() * 2)
+
+
+def reads_toy_derived(c):
+    return c["toy_derived"] * 2
+
+
+def test_a_derive_reading_another_whose_derive_read_a_typo_names_that_one(tiny_scenario):
+    """The column that read the typo is named, not the one that read it in turn (listed first here)."""
+    reading = schema.Column("toy_reading", "float64", "s", "a toy", derive=reads_toy_derived)
+    added = schema.task_column_added(reading), schema.task_column_added(_named(latncy))
+    with added[0], added[1], pytest.raises(EngineError) as caught:
+        offloadsim.run(tiny_scenario)
+    assert str(caught.value) == (
+        f'record column "toy_derived" ({__name__}.latncy) reads column "latncy", '
+        'which is no record column (did you mean "latency"?)'
+    )

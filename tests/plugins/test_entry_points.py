@@ -351,3 +351,23 @@ def test_a_scenario_naming_a_skipped_plugin_is_told_why(site, tiny_scenario):
         "(toy_plugins:Outage) from distribution misnamed-plugins 0.1 is ignored: the kind of dynamics it "
         "names is called 'toy-outage', not 'outage'"
     ), str(caught.value)
+
+
+def test_a_scenario_naming_a_misnamed_kind_of_work_is_told_why(site, tiny_scenario, capsys):
+    """Before: "unknown kind of work "misnamed"; known: llm, model, synthetic", beside the warning."""
+    from offloadsim.cli import main
+
+    site(
+        "misnamed-plugins",
+        "[offloadsim.work_kinds]\nmisnamed = toy_plugins:FixedSeconds\n",
+        {"toy_plugins": TOY_MODULE},
+    )
+    assert main(["validate", str(tiny_scenario), "--set", "applications.job.kind=misnamed"]) == 2
+    (error,) = [
+        line for line in capsys.readouterr().err.splitlines() if line.startswith("offloadsim: error:")
+    ]
+    assert (
+        "applications.job.kind: unknown kind of work \"misnamed\": the kind of work plug-in 'misnamed' "
+        "(toy_plugins:FixedSeconds) from distribution misnamed-plugins 0.1 is ignored: the kind of work it "
+        "names is called 'toy-fixed', not 'misnamed'"
+    ) in error, error

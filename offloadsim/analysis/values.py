@@ -29,12 +29,25 @@ __all__ = [
     "quantity_kind",
     "to_si",
     "axis_label_for",
+    "key_kind",
     "axis_texts",
     "default_label",
 ]
 
 # Kinds tried in this order; the first that reads every value wins.
-_KINDS = ("bandwidth", "time", "size", "rate", "power", "energy", "work", "speed", "byte_rate", "frequency")
+_KINDS = (
+    "bandwidth",
+    "time",
+    "size",
+    "rate",
+    "power",
+    "energy",
+    "work",
+    "speed",
+    "byte_rate",
+    "frequency",
+    "velocity",
+)
 
 # Display units for axes: (SI factor, unit label) per kind.
 _AXIS_UNITS = {
@@ -180,7 +193,7 @@ def where_matches(column: pd.Series, key: str, given: str) -> np.ndarray:
     keep = np.asarray([value_text(value) in matching for value in uniques], dtype=bool)
     kind = quantity_kind(list(uniques))
     if kind == "number":
-        kind = _KEY_KINDS.get(key.rsplit(".", 1)[-1].split("[", 1)[0])
+        kind = key_kind(key)
     try:
         wanted = parse_quantity(_scalar(given), kind) if kind is not None else None
     except UnitError:
@@ -267,6 +280,9 @@ _KEY_KINDS = {
 }
 #: Where a key's last two parts say more than its last alone: a radio's ``bandwidth`` is a band (Hz).
 _KEY_PAIR_KINDS = {"radio.bandwidth": "frequency"}
+#: What a key's last part means under a ``dynamics`` entry where it means another thing elsewhere:
+#: a mobility model's ``speed`` is how fast a device walks (m/s), a node's is its processor's (FLOP/s).
+_DYNAMICS_KEY_KINDS = {"speed": "velocity"}
 #: Swept times up to this many seconds are shown in ms, longer ones in s.
 _SECONDS_FROM = 10.0
 _COUNT_KEYS = ("count", "cores", "queue_limit", "seed")
@@ -309,12 +325,30 @@ def axis_label_for(
             return f"{name} (count)", 1.0
         if last in _TOKEN_KEYS:
             return f"{name} (tokens)", 1.0
-        pair = ".".join(w.split("[", 1)[0] for w in key.rsplit(".", 2)[-2:])
-        kind = _KEY_PAIR_KINDS.get(pair) or _KEY_KINDS.get(last)
+        kind = key_kind(key)
     if kind is None:
         return name, 1.0
     factor, unit = _axis_unit(kind, largest)
     return f"{name} ({unit})", factor
+
+
+def key_kind(key: str) -> str | None:
+    """The kind of quantity a plain number at ``key`` holds (scenario numbers are SI), or None.
+
+    From the key's last part (``bandwidth``, ``latency``, ``rate``...), read in its context: its
+    last two parts (a radio's ``bandwidth`` is a band), and whether it is under a ``dynamics``
+    entry (a mobility model's ``speed`` is m/s, a node's FLOP/s).
+
+    >>> key_kind("nodes.edge.speed"), key_kind("dynamics[0].random_waypoint.speed")
+    ('speed', 'velocity')
+    >>> key_kind("dynamics[0].radio.bandwidth"), key_kind("links[0].latency"), key_kind("policy.x")
+    ('frequency', 'time', None)
+    """
+    last = key.rsplit(".", 1)[-1].split("[", 1)[0]
+    pair = ".".join(w.split("[", 1)[0] for w in key.rsplit(".", 2)[-2:])
+    if key.split(".", 1)[0].split("[", 1)[0] == "dynamics" and last in _DYNAMICS_KEY_KINDS:
+        return _DYNAMICS_KEY_KINDS[last]
+    return _KEY_PAIR_KINDS.get(pair) or _KEY_KINDS.get(last)
 
 
 def _axis_unit(kind: str, largest: float | None) -> tuple[float, str]:

@@ -497,6 +497,20 @@ def test_dynamics_keys_read_as_words_and_units():
     assert axis_label_for("dynamics[0].radio.bandwidth", "frequency", "band") == ("band (MHz)", 1e6)
 
 
+def test_a_speed_under_dynamics_is_a_walking_speed_not_a_processor_speed():
+    """A plain number swept at ``dynamics[0].random_waypoint.speed`` was labelled GFLOP/s (and divided
+    by 1e9), as a node's ``speed``; ``--where`` read ``1.4 m/s`` as no speed at all."""
+    from offloadsim.analysis.values import axis_label_for, quantity_kind, where_matches
+
+    key = "dynamics[0].random_waypoint.speed"
+    assert axis_label_for(key, "number", "walk", 1.5) == ("walk (m/s)", 1.0)
+    assert axis_label_for("nodes.edge.speed", "number", "edge", 1e12) == ("edge (GFLOP/s)", 1e9)
+    assert quantity_kind(["0.5 m/s", "1.5 m/s"]) == "velocity"  # a swept walking speed is a number too
+    assert axis_label_for(key, "velocity", "walk") == ("walk (m/s)", 1.0)
+    assert where_matches(pd.Series([1.4, 2.0]), key, "1.4 m/s").tolist() == [True, False]
+    assert where_matches(pd.Series([1.4, 2.0]), key, "5.04 km/h").tolist() == [True, False]
+
+
 def test_a_label_for_a_key_that_is_not_swept_is_an_error(tmp_path):
     from experiment_data import TINY
 

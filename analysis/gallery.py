@@ -27,7 +27,7 @@ import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 import pandas as pd
@@ -137,7 +137,7 @@ def build(
         print(f"== {name}", file=sys.stderr)
         kept = results / f"{name}.pickle"
         if redraw:
-            data[name] = _kept(kept, manifest["experiments"].get(name, {}), experiment)
+            data[name] = _kept(kept, name, out, manifest["experiments"].get(name, {}), experiment)
             continue
         data[name] = experiment.run(results, workers, quick)
         kept.parent.mkdir(parents=True, exist_ok=True)
@@ -180,16 +180,40 @@ def refusals(name: str, fig: Any) -> list[str]:
     return problems
 
 
-def _kept(path: Path, recorded: dict[str, Any], experiment: Any) -> Any:
-    """The records a build kept, when they are the ones behind the recorded table."""
+def _kept(path: Path, name: str, out: Path, recorded: dict[str, Any], experiment: Any) -> Any:
+    """The records a build kept, when they are the ones behind the table ``out``'s manifest records.
+
+    Refused (one line, exit 2) when no records were kept, when ``out`` records no table of the
+    experiment (a fresh ``--out`` folder: its gallery.json, not docs/figures', is what is read), or
+    when the records give another table than the one it records.
+    """
+    manifest = data_dir(out) / "gallery.json"
     if not path.is_file():
-        raise SystemExit(f"--redraw: no records kept at {path}; build without --redraw first")
+        _refuse(f"--redraw: no records kept at {path}; build without --redraw first")
+    if not recorded.get("data"):
+        _refuse(
+            f"--redraw: {manifest} records no table of {name} to check the records kept at {path} "
+            f"against ({'it has no entry for it' if manifest.is_file() else 'there is no such file'}); "
+            f"copy the data/ folder of the build that kept them (docs/figures/data) to {data_dir(out)} "
+            "first, or build without --redraw"
+        )
     with path.open("rb") as file:
         results = pickle.load(file)  # our own cache, written by build() above
     table = job_table(results, experiment)
-    if digest_text(table_text(table)) != recorded.get("data"):
-        raise SystemExit(f"--redraw: {path} is not what docs/figures/data holds; build without --redraw")
+    digest = digest_text(table_text(table))
+    if digest != recorded.get("data"):
+        _refuse(
+            f"--redraw: the records kept at {path} give a table of {name} (digest {digest}) other than "
+            f"the one {manifest} records ({recorded.get('data')}): they are from another build; build "
+            "without --redraw, or give --results of the build that wrote that data/ folder"
+        )
     return results
+
+
+def _refuse(message: str) -> NoReturn:
+    """Say what was refused on one line and exit 2 (the command was asked something it cannot do)."""
+    print(message, file=sys.stderr)
+    raise SystemExit(2)
 
 
 # --------------------------------------------------------------------------- checking

@@ -184,3 +184,39 @@ def test_a_visit_too_brief_to_see_in_the_handover_timeline_is_a_tick_not_dropped
     assert brief == [(100.0, 1), (200.0, 3)]  # zero length, and 0.5 s: under 0.5 % of the window
     assert handover_timeline.visits([0.0, 30.0], [0, -1], window) == ([], [])  # out of coverage: neither
     assert doctest.testmod(handover_timeline).failed == 0
+
+
+def test_redraw_into_a_fresh_folder_says_which_manifest_it_read(tmp_path, capsys):
+    """``--redraw --out NEW`` refused with "not what docs/figures/data holds", though it had read
+    NEW/data/gallery.json (none there): the line names the file it read and what to do."""
+    import pickle
+
+    (tmp_path / "results").mkdir()
+    with (tmp_path / "results" / "least-loaded-run.pickle").open("wb") as file:
+        pickle.dump(None, file)
+    new = tmp_path / "new"
+    with pytest.raises(SystemExit) as exit_:
+        gallery.build(["timeline"], out=new, results=tmp_path / "results", redraw=True)
+    assert exit_.value.code == 2
+    said = capsys.readouterr().err.strip().splitlines()[-1]  # after the build's "== experiment"
+    assert "docs/figures/data holds" not in said
+    assert f"{new / 'data' / 'gallery.json'} records no table of least-loaded-run" in said
+    assert "there is no such file" in said and f"to {new / 'data'} first" in said
+
+
+def test_redraw_from_records_of_another_build_says_both_tables(tmp_path, capsys, monkeypatch):
+    import pickle
+
+    (tmp_path / "results").mkdir()
+    with (tmp_path / "results" / "least-loaded-run.pickle").open("wb") as file:
+        pickle.dump(None, file)
+    out = tmp_path / "figures"
+    shutil.copytree(ROOT / "docs" / "figures" / "data", out / "data")
+    monkeypatch.setattr(gallery, "job_table", lambda results, experiment: pd.DataFrame({"a": [1]}))
+    with pytest.raises(SystemExit) as exit_:
+        gallery.build(["timeline"], out=out, results=tmp_path / "results", redraw=True)
+    assert exit_.value.code == 2
+    said = capsys.readouterr().err.strip().splitlines()[-1]
+    recorded = json.loads((out / "data" / "gallery.json").read_text())["experiments"]["least-loaded-run"]
+    assert f"the one {out / 'data' / 'gallery.json'} records ({recorded['data']})" in said
+    assert "they are from another build" in said

@@ -20,6 +20,7 @@ from offloadsim.analysis.values import axis_texts
 from offloadsim.plots.completion import incomplete_note
 from offloadsim.plots.figure_data import FigureView, tied_keys
 from offloadsim.plots.series import interval_text, mean_ci_by, pooled_text
+from offloadsim.plots.sweep_lines import of_categories
 
 __all__ = [
     "incomplete_tasks_note",
@@ -131,7 +132,10 @@ def interval_note(
     if set(drawn) <= set(frame.columns):  # a run with no value (no task completed) is in no mean
         frame = frame[frame[drawn].notna().all(axis=1)]
     low, high = _runs_per_configuration(frame, keys)
-    what = "mean split per run; bands" if kind == "split" else _INTERVALS[kind]
+    what = _INTERVALS[kind]
+    if kind in ("sweep", "split") and any(of_categories(ax) for ax in axes):
+        what = "error bars"  # categories on x: a point and its error bar each, no band
+    what = f"mean split per run; {what}" if kind == "split" else what
     note = interval_text(what, low, high)
     if high >= 2 and _cut_by_log_axis(view, kind, frame, keys, axes):
         note += "\nan interval ending at the edge of a log axis runs on to 0"

@@ -1,10 +1,11 @@
 """A metric against a swept parameter, a line per series; the split point likewise; all-local reference lines.
 
 :func:`metric_vs_parameter` draws a mean and its CI band per series over the swept values (a
-log axis for a wide sweep), :func:`split_vs_parameter` the layers run on the device, and
-:func:`all_local_latency_lines` the latency a task would have run entirely on its device,
-labelled where the label covers no line.  :func:`coinciding_lines` writes the note of where
-two lines lie on one another, once the figure's limits are final.
+log axis for a wide sweep; over categories, a point and its error bar each),
+:func:`split_vs_parameter` the layers run on the device, and :func:`all_local_latency_lines` the
+latency a task would have run entirely on its device, labelled where the label covers no line.
+:func:`coinciding_lines` writes the note of where two lines lie on one another, once the
+figure's limits are final.
 """
 
 from __future__ import annotations
@@ -51,7 +52,9 @@ __all__ = [
     "all_local_latency_lines",
     "all_local_layers",
     "coinciding_lines",
+    "category_offset",
     "metric_vs_parameter",
+    "of_categories",
     "place_all_local_labels",
     "split_vs_parameter",
 ]
@@ -80,7 +83,11 @@ def metric_vs_parameter(
     ``log_x`` defaults to a log axis when the values span 10× or more
     (:func:`wide_sweep`);
     ``order`` fixes the series order and colours.  Every swept value gets a
-    tick; labels that would collide are left off.
+    tick; labels that would collide are left off.  Values that are no
+    quantity (an in-flight rule, a precision, a codec) are categories: a
+    tick each, in the order first swept, and a point per series with its CI
+    as an error bar, the series side by side (:func:`category_offset`), no
+    line or band between categories, which have no order nor anything between.
     """
     need_column(metrics, x, "the swept key path, a column of a sweep's metrics")
     need_column(metrics, metric)
@@ -99,12 +106,26 @@ def metric_vs_parameter(
             table = mean_ci_by(subset, [x], metric)
             table["pos"] = [where[v] for v in table[x]]
             tables[name] = table.sort_values("pos")
-        under = same_line(tables)
-        for name, table in tables.items():
+        # Categories (an in-flight rule, a precision) have no order and nothing between them: a
+        # point and its error bar each, the series side by side, where a line would interpolate.
+        under = same_line(tables) if numeric else {}
+        for k, (name, table) in enumerate(tables.items()):
             mean = table["mean"].to_numpy(dtype=float) * info.scale
             low, high = ci_bounds(info, mean, table["ci"].to_numpy(dtype=float) * info.scale)
             drawn.append((mean, low, high))
             style = styles[name]
+            if not numeric:
+                ax.errorbar(
+                    table["pos"] + category_offset(k, len(tables)),
+                    mean,
+                    yerr=np.vstack([mean - low, high - mean]),
+                    color=style["color"],
+                    marker=style["marker"],
+                    linestyle="none",
+                    capsize=2,
+                    label=None if name is None else str(name),
+                )
+                continue
             ax.plot(
                 table["pos"],
                 mean,
@@ -114,7 +135,9 @@ def metric_vs_parameter(
                 label=None if name is None else drawn_label(name, under, "line"),
             )
             ax.fill_between(table["pos"], low, high, color=style["color"], alpha=0.2, linewidth=0)
-        if by:
+        if not numeric:
+            _CATEGORIES.add(ax)
+        if by and numeric:
             unit = axis_label.rsplit("(", 1)[-1].rstrip(")") if numeric and "(" in axis_label else ""
             _SWEEP_LINES[ax] = _SweepLines(
                 {
@@ -134,6 +157,7 @@ def metric_vs_parameter(
             value_ticks(ax, "x", positions)
         else:
             ax.set_xticks(positions, [str(v) for v in distinct])
+            ax.set_xlim(-0.5, len(distinct) - 0.5)
             rotate_if_crowded(ax, len(distinct), 5)
         if log_y:
             log_axis(ax, "y")
@@ -143,6 +167,34 @@ def metric_vs_parameter(
         ax.set_ylabel(info.axis_label)
         tidy_legend(ax, legend_title)
     return ax
+
+
+#: The width of a category that its series' points share, side by side (the rest: room between).
+_CATEGORY_SHARE = 0.5
+
+
+def category_offset(index: int, count: int) -> float:
+    """How far from its category's tick the ``index``-th of ``count`` series is drawn.
+
+    Side by side, centred on the tick, so that two series' points and error bars at one value
+    do not hide each other.
+
+    >>> category_offset(0, 1), [category_offset(k, 3) for k in range(3)]
+    (0.0, [-0.16666666666666666, 0.0, 0.16666666666666666])
+    """
+    if count < 2:
+        return 0.0
+    step = _CATEGORY_SHARE / count
+    return (index - (count - 1) / 2) * step
+
+
+#: The Axes whose x values are categories, drawn as points with error bars (no lines, no bands).
+_CATEGORIES: weakref.WeakSet[Axes] = weakref.WeakSet()
+
+
+def of_categories(ax: Axes) -> bool:
+    """Whether ``ax`` is a sweep over categories: its intervals are error bars, not bands."""
+    return ax in _CATEGORIES
 
 
 class _SweepLines(NamedTuple):
@@ -388,7 +440,11 @@ def all_local_latency_lines(
                     colour = colours.get(group, "black") if len(curves[app]) > 1 else "black"
                     for value in ms:
                         _show_y(ax, value)
-                    ax.plot(where, ms, color=colour, linewidth=0.6, linestyle=":", label="_all local")
+                    if of_categories(ax) and not np.allclose(ms, ms[0], rtol=1e-9, atol=0.0):
+                        # Categories: a dash at each, no line through values that have nothing between.
+                        ax.plot(where, ms, color=colour, linestyle="none", marker="_", label="_all local")
+                    else:
+                        ax.plot(where, ms, color=colour, linewidth=0.6, linestyle=":", label="_all local")
                     label = f"{text}{f' ({group})' if len(curves[app]) > 1 else ''}, no queue"
                     ax.annotate(
                         label,

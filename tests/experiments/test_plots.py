@@ -13,7 +13,7 @@ import pytest
 from figure_checks import check_readable
 from matplotlib.axes import Axes
 from matplotlib.collections import PathCollection
-from matplotlib.container import BarContainer
+from matplotlib.container import BarContainer, ErrorbarContainer
 from matplotlib.figure import Figure
 
 from offloadsim import plots
@@ -594,6 +594,71 @@ def test_many_swept_values_get_ticks_whose_labels_never_collide(tmp_path):
     shown = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
     assert {"1", "10", "100", "500"} <= set(shown) and len(shown) < 12
     check_readable(fig)
+
+
+def test_a_sweep_over_categories_draws_points_with_error_bars_side_by_side():
+    """The commute sweep's in-flight rules (continue, restart, fail) were joined by lines and bands,
+    as if they had an order and values between them."""
+    import types
+
+    from offloadsim.plots.figure_notes import interval_note
+    from offloadsim.plots.sweep_lines import coinciding_lines
+
+    rules = ["continue", "restart", "fail"]
+    rows = [
+        {"policy": policy, "rule": rule, "replication": r, "latency_mean_s": 0.05 * (1 + i) + 0.002 * r}
+        for policy in ("edge", "cloud")  # the same means: drawn side by side, not one over the other
+        for i, rule in enumerate(rules)
+        for r in range(3)
+    ]
+    metrics = pd.DataFrame(rows)
+    fig, ax = plots.new_axes("one-column")
+    plots.metric_vs_parameter(metrics, "latency_mean_s", "rule", ax=ax)
+    check_readable(fig)
+    assert not [
+        c for c in ax.collections if type(c).__name__ in ("PolyCollection", "FillBetweenPolyCollection")
+    ]
+    assert all(str(line.get_linestyle()) in ("None", "none", "") for line in ax.get_lines())  # no joins
+    bars = [c for c in ax.containers if isinstance(c, ErrorbarContainer)]
+    assert [b.get_label() for b in bars] == ["edge", "cloud"]  # not "(same line as edge)": both seen
+    xs = [np.asarray(b.lines[0].get_xdata(), dtype=float) for b in bars]
+    assert np.all(xs[0] < [0, 1, 2]) and np.all(xs[1] > [0, 1, 2])  # each beside its category's tick
+    assert np.all(np.abs(xs[0] - xs[1]) < 0.5)  # and nearer its own than the next
+    assert list(ax.get_xticks()) == [0, 1, 2] and [t.get_text() for t in ax.get_xticklabels()] == rules
+    assert coinciding_lines([ax]) == ""  # no lines to lie on each other
+    view = types.SimpleNamespace(metric="latency_mean_s")
+    note = interval_note(view, "sweep", metrics, ["policy", "rule"], [ax])  # type: ignore[arg-type]
+    assert note.startswith("error bars: 95 % CI"), note
+    # a numeric sweep keeps its lines and bands
+    fig, ax = plots.new_axes("one-column")
+    times = dict(zip(rules, ["1 ms", "2 ms", "3 ms"], strict=True))
+    plots.metric_vs_parameter(
+        metrics.assign(rule=metrics["rule"].map(times)), "latency_mean_s", "rule", ax=ax
+    )
+    assert ax.collections and str(ax.get_lines()[0].get_linestyle()) == "-"
+    assert interval_note(view, "sweep", metrics, ["policy", "rule"], [ax]).startswith("bands")  # type: ignore[arg-type]
+
+
+def test_an_all_local_latency_that_moves_over_categories_is_a_dash_at_each_not_a_curve():
+    from offloadsim.plots.sweep_lines import all_local_latency_lines
+
+    precisions = ["fp32", "fp16", "int8"]
+    metrics = pd.DataFrame(
+        {"policy": "edge", "precision": np.repeat(precisions, 2), "replication": [0, 1] * 3}
+        | {"latency_mean_s": [0.05, 0.052, 0.04, 0.041, 0.03, 0.031]}
+    )
+    tasks = pd.DataFrame(
+        {"app": "job", "status": "completed", "placement": "phone-0", "source": "phone-0"}
+        | {"precision": precisions, "compute_time": [0.09, 0.06, 0.04], "policy": "local"}
+    )
+    _, ax = plots.new_axes("one-column")
+    plots.metric_vs_parameter(metrics, "latency_mean_s", "precision", ax=ax)
+    all_local_latency_lines(
+        ax, tasks, x="precision", positions={p: float(i) for i, p in enumerate(precisions)}
+    )
+    dashes = [line for line in ax.get_lines() if line.get_label() == "_all local"]
+    assert len(dashes) == 1 and str(dashes[0].get_linestyle()) in ("None", "none")
+    assert dashes[0].get_marker() == "_" and list(dashes[0].get_ydata()) == [90.0, 60.0, 40.0]
 
 
 def test_a_legend_lists_only_series_that_drew_something():

@@ -26,6 +26,7 @@ from offloadsim.plots.axes import (
     lines_under_box,
     log_axis,
     plain_number,
+    reach_log_ticks,
     tidy_legend,
     value_ticks,
 )
@@ -162,7 +163,9 @@ def metric_vs_parameter(
         if log_y:
             log_axis(ax, "y")
             means, lows, highs = (np.concatenate(parts) for parts in zip(*drawn, strict=True))
-            ax.set_ylim(log_bottom(means, lows), np.nanmax(np.concatenate([means, highs])) * 1.3)
+            bottom, top = log_bottom(means, lows), np.nanmax(np.concatenate([means, highs])) * 1.3
+            # A 1, 2 or 5 at or below the lowest point: 19 ms sat below the lowest label (20).
+            ax.set_ylim(*reach_log_ticks(bottom, top, 1.3))
         ax.set_xlabel(axis_label)
         ax.set_ylabel(info.axis_label)
         tidy_legend(ax, legend_title)

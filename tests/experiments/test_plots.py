@@ -1923,6 +1923,33 @@ def test_a_log_y_axis_of_bars_has_a_label_below_its_lowest_point(compare_results
     assert labelled and min(labelled) <= min(points), (ax.get_ylim(), labelled, min(points))
 
 
+def test_a_sweeps_log_y_axis_has_a_label_below_its_lowest_point_and_keeps_its_1_2_5_labels():
+    """The gallery's split figure put neurosurgeon's 19 ms below the latency axis' lowest label (20):
+    the chart sets its log view itself (the lowest point / 1.3). Reaching 10 there had left only 10,
+    100 and 1000 labelled where 20, 50...2000 had been: a y label's height (its type's) was measured
+    against five sixths of the axis."""
+    bandwidths = ["1 Mbps", "5 Mbps", "20 Mbps", "100 Mbps", "500 Mbps"]
+    latency = {"edge": [1.4, 0.9, 0.32, 0.06, 0.0186], "local": [0.48] * 5}
+    rows = [
+        {"policy": policy, "bw": bw, "replication": r, "latency_mean_s": value * (1 + 0.001 * r)}
+        for policy, values in latency.items()
+        for bw, value in zip(bandwidths, values, strict=True)
+        for r in range(3)
+    ]
+    fig, ax = plots.new_axes((3.6, 1.7))  # room for 1, 2, 5 per decade, as measured; not with a sixth off
+    plots.metric_vs_parameter(pd.DataFrame(rows), "latency_mean_s", "bw", ax=ax, log_y=True)
+    check_readable(fig)
+    low, high = ax.get_ylim()
+    labelled = [
+        t.get_position()[1]
+        for t in ax.get_yticklabels()
+        if t.get_text() and low <= t.get_position()[1] <= high
+    ]
+    lowest = min(float(np.nanmin(line.get_ydata())) for line in ax.get_lines())
+    assert min(labelled) <= lowest, (ax.get_ylim(), labelled, lowest)
+    assert labelled == [10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0, 2000.0], labelled
+
+
 def test_log_tick_labels_that_would_collide_keep_the_decades(tmp_path):
     fig, ax = plots.new_axes((1.2, 1.5))
     ax.plot([60.0, 1300.0], [1.0, 2.0])

@@ -17,6 +17,7 @@ import logging
 import math
 import os
 import time
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -56,7 +57,7 @@ from offloadsim.scenario.errors import (
 
 if TYPE_CHECKING:
     pass
-from offloadsim.experiments.sweep_merge import SweepResult, merge_sweep
+from offloadsim.experiments.sweep_merge import SweepResult, job_file_problem, merge_sweep
 from offloadsim.experiments.sweep_spec import (
     SweepSpec,
     default_sweep_dir,
@@ -66,7 +67,7 @@ from offloadsim.experiments.sweep_spec import (
     refusal_problem,
 )
 
-__all__ = ["JobsFailedError", "check_sweep_out", "sweep"]
+__all__ = ["JobFileWarning", "JobsFailedError", "check_sweep_out", "sweep"]
 
 
 class JobsFailedError(ExperimentError):
@@ -112,8 +113,8 @@ def sweep(
         # One run a key: points that differ only where no record does (skip_checks) share their job.
         unsaved: dict[str, Job] = {}
         for job in jobs:
-            if not (points_dir / f"{job.key}.parquet").is_file():
-                unsaved.setdefault(job.key, job)
+            if job.key not in unsaved and not _reusable(points_dir / f"{job.key}.parquet"):
+                unsaved[job.key] = job
         todo = list(unsaved.values())
 
         def save(job: Job, result: JobResult) -> None:
@@ -163,6 +164,26 @@ def sweep(
                     "wall_s": time.perf_counter() - clock,
                 },
             )
+
+
+class JobFileWarning(UserWarning):
+    """A finished job's file that cannot be reused: its job runs again (``offloadsim: warning: ...``)."""
+
+
+def _reusable(file: Path) -> bool:
+    """Whether the job file ``file`` is there and can be merged; a warning says why one is run again.
+
+    A file edited by hand or cut short (its metadata's ``processors``, ``notes``, ``retried``,
+    ``nodes`` or ``context_cuts`` not of their shape) stopped the resumed sweep with an
+    internal error; its job is run again instead, and the new file replaces it.
+    """
+    if not file.is_file():
+        return False
+    problem = job_file_problem(file)
+    if problem is None:
+        return True
+    warnings.warn(JobFileWarning(f"{file}: not reusable ({problem}); running its job again"), stacklevel=3)
+    return False
 
 
 def _saved(points_dir: Path, jobs: Sequence[Job]) -> int:

@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 from offloadsim.experiments.sweep_spec import SweepSpec
 from offloadsim.host import host_info
 
-__all__ = ["SWEEP_FILES", "SweepResult", "merge_sweep", "summarize_points"]
+__all__ = ["SWEEP_FILES", "SweepResult", "job_file_problem", "merge_sweep", "summarize_points"]
 
 #: The files a finished sweep directory holds (besides ``points/``).
 SWEEP_FILES = (
@@ -126,7 +126,10 @@ def merge_sweep(
         except FileNotFoundError:
             raise ExperimentError(f"{file}: missing; rerun the sweep to finish it") from None
         except (OSError, ValueError) as error:
-            raise ExperimentError(f"{file}: unreadable ({error}); delete it and rerun the sweep") from None
+            raise ExperimentError(f"{file}: unreadable ({error}); rerun the sweep to run it again") from None
+        problem = meta_problem(meta)
+        if problem is not None:  # changed since the sweep checked it (sweep() reruns such a job)
+            raise ExperimentError(f"{file}: not reusable ({problem}); rerun the sweep to run it again")
         files.append(file)
         task_count += rows
         builds.append(meta.get("engine_build", ""))
@@ -255,6 +258,94 @@ def merge_sweep(
         reused=int((run_info or {}).get("jobs_reused", 0)),
         processors=processors,
     )
+
+
+def job_file_problem(file: Path) -> str | None:
+    """Why the job file ``file`` cannot be reused (unreadable, or its metadata malformed), or None.
+
+    A file edited by hand or cut short gave an internal error where the sweep was resumed
+    (a KeyError, a TypeError from a ``processors`` that is no table); the sweep runs such a
+    job again instead (:func:`offloadsim.experiments.sweep.sweep`).
+    """
+    try:
+        _, meta = read_job_meta(file)
+    except FileNotFoundError:
+        return "missing"
+    except (OSError, ValueError, ExperimentError) as error:  # ArrowInvalid and JSON errors are ValueErrors
+        return f"unreadable: {str(error).splitlines()[0] if str(error) else type(error).__name__}"
+    return meta_problem(meta)
+
+
+def meta_problem(meta: Any) -> str | None:
+    """What of a job file's metadata the merge and the notes could not read, said briefly; or None.
+
+    Only what this offloadsim reads: a key an older offloadsim did not write is no problem
+    (``processors``, ``notes``, ``retried``; ``context_cuts``), a key of the wrong shape is.
+    """
+    from offloadsim.engine.llm import ContextCuts
+    from offloadsim.records.results import processors_frame
+    from offloadsim.records.schema import PROCESSOR_COLUMNS
+    from offloadsim.shapes import describe
+
+    if not isinstance(meta, Mapping):
+        return f"its metadata is {describe(meta)}, not a mapping"
+    for key in ("policy", "seed", "metrics"):
+        if key not in meta:
+            return f"its metadata has no {key}"
+    if not isinstance(meta["policy"], str):
+        return f"policy: expected a name, got {describe(meta['policy'])}"
+    if not _count(meta["seed"]):
+        return f"seed: expected a whole number >= 0, got {describe(meta['seed'])}"
+    metrics = meta["metrics"]
+    if not isinstance(metrics, Mapping) or not all(_number(v) for v in metrics.values()):
+        return "metrics: expected a mapping of metric names to numbers"
+    if meta.get("end_s") is not None and not _number(meta["end_s"]):
+        return f"end_s: expected a number, got {describe(meta['end_s'])}"
+    if not isinstance(meta.get("engine_build", ""), str):
+        return f"engine_build: expected a text, got {describe(meta['engine_build'])}"
+    for key in ("nodes", "processors"):
+        if key in meta and not _columns(meta[key]):
+            return f"{key}: expected a table (a mapping of column names to lists of one length)"
+    table = meta.get("processors") or {}
+    if table and not set(PROCESSOR_COLUMNS) <= set(table):
+        return f"processors: expected the columns {', '.join(PROCESSOR_COLUMNS)}"
+    cuts = meta.get("context_cuts", [])
+    notes = meta.get("notes", [])
+    if not isinstance(cuts, list) or not isinstance(notes, list):
+        which = "context_cuts" if not isinstance(cuts, list) else "notes"
+        return f"{which}: expected a list, got {describe(meta[which])}"
+    if not all(isinstance(note, str) for note in notes):
+        return "notes: expected a list of texts"
+    for key in ("retried", "recovered"):
+        if key in meta and not _count(meta[key]):
+            return f"{key}: expected a count, got {describe(meta[key])}"
+    try:
+        for cut in cuts:
+            ContextCuts.from_dict(cut)
+    except (TypeError, ValueError, KeyError, OverflowError):
+        return "context_cuts: expected counts of requests cut to the context window"
+    try:
+        frame = processors_frame(table)
+    except (TypeError, ValueError, OverflowError):
+        return "processors: unreadable rows"
+    if frame["utilisation"].isna().any() or frame["node"].isna().any():
+        return "processors: a row without its node or utilisation"
+    return None
+
+
+def _count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _number(value: Any) -> bool:
+    return value is None or (isinstance(value, int | float) and not isinstance(value, bool))
+
+
+def _columns(value: Any) -> bool:
+    """Whether ``value`` is columns of a table: a mapping of names to lists, all of one length."""
+    if not isinstance(value, Mapping) or not all(isinstance(v, list) for v in value.values()):
+        return False
+    return len({len(v) for v in value.values()}) <= 1
 
 
 def _llm_metrics_of(file: Path) -> dict[str, float]:

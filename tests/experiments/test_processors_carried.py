@@ -235,3 +235,51 @@ def test_the_utilisation_figure_of_single_processor_nodes_is_drawn_from_the_node
         plots.plot_results(given, "utilisation").savefig(buffer, format="png", metadata={"Software": None})
         drawn.append(buffer.getvalue())
     assert drawn[0] == drawn[1]
+
+
+def _resumed(directory: Path, capsys: pytest.CaptureFixture[str]) -> tuple[str, str]:
+    """The sweep into ``directory/one`` run again: what it printed and what it warned."""
+    argv = ["sweep", str(directory / "sweep.yaml"), "--workers", "1", "--out", str(directory / "one")]
+    assert main(argv) == 0
+    captured = capsys.readouterr()
+    return captured.out, captured.err
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "why"),
+    [
+        ("processors", "not a table", "processors: expected a table"),
+        ("processors", {"node": ["phone"], "utilisation": [0.1, 0.2]}, "processors: expected a table"),
+        ("notes", "one note", "notes: expected a list"),
+        ("retried", "many", "retried: expected a count"),
+        ("nodes", [1, 2], "nodes: expected a table"),
+        ("context_cuts", [{"app": "chat"}], "context_cuts: expected counts"),
+    ],
+)
+def test_a_resumed_sweep_runs_again_a_job_whose_metadata_is_malformed(key, value, why, tmp_path, capsys):
+    """A job file edited by hand: an internal error (TypeError, KeyError) once; now its job runs again."""
+    _sweep_file(tmp_path)
+    _sweep(tmp_path, "one", 1, capsys)
+    table = pd.read_parquet(tmp_path / "one" / "processors.parquet")
+    (file, *_) = sorted((tmp_path / "one" / "points").glob("*.parquet"))
+    tasks, meta = read_job_file(file)
+    meta[key] = value
+    file.unlink()
+    write_job_file(file, tasks, meta)
+    printed, err = _resumed(tmp_path, capsys)
+    assert "4 jobs: 1 run, 3 reused" in printed
+    (line,) = [line for line in err.splitlines() if "not reusable" in line]
+    assert line == f"offloadsim: warning: {file}: not reusable ({why}" + line.split(why, 1)[1], line
+    assert line.endswith("; running its job again")
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "one" / "processors.parquet"), table)
+    assert read_job_file(file)[1][key] != value  # the new file replaced it
+
+
+def test_a_resumed_sweep_runs_again_a_job_whose_file_was_cut_short(tmp_path, capsys):
+    _sweep_file(tmp_path)
+    _sweep(tmp_path, "one", 1, capsys)
+    (file, *_) = sorted((tmp_path / "one" / "points").glob("*.parquet"))
+    file.write_bytes(file.read_bytes()[:-100])
+    printed, err = _resumed(tmp_path, capsys)
+    assert "4 jobs: 1 run, 3 reused" in printed
+    assert f"offloadsim: warning: {file}: not reusable (unreadable: " in err

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import MISSING, dataclass, field, fields
 from typing import TYPE_CHECKING, Any, Union
@@ -188,13 +189,15 @@ class Summary:
                 raise ValueError(f"summary.json: {f.name}: expected {what}, got {describe(value)}") from None
         return cls(**kwargs)
 
-    def format_table(self, title: str | None = None, *, top: int = 5) -> str:
+    def format_table(self, title: str | None = None, *, top: int = 5, processors: Table | None = None) -> str:
         """Render a readable, aligned terminal table (latency in ms, data in MB = 10^6 bytes, %).
 
         ``top`` bounds how many nodes and link directions are listed (busiest
         first); idle ones (0 %) are counted, not listed.  Nodes are the
         computing nodes and links are counted per direction, as ``--dry-run``
-        says.
+        says.  ``processors`` (the run's processors table: ``node``,
+        ``processor``, ``utilisation``) adds the busiest processors of the
+        nodes that have several, whose node lines are their first processor's.
         """
         rows: list[tuple[str, str, str]] = []
         n = self.arrived
@@ -256,8 +259,14 @@ class Summary:
             rows.append(("utilisation by tier (mean)", "", ""))
             for tier, value in self.tier_utilisation.items():
                 rows.append((f"  {tier}", _num(value * 100.0), "%"))
+        several = _processors_of_several(processors)
         for heading, values, what in (
-            ("busiest nodes", self.node_utilisation, "computing nodes"),
+            (
+                "busiest nodes" + (", by their first processor" if several else ""),
+                self.node_utilisation,
+                "computing nodes",
+            ),
+            ("busiest processors of nodes with several", several, "processors"),
             ("busiest links", self.link_utilisation, "link directions"),
         ):
             if not values:
@@ -343,6 +352,23 @@ class Summary:
         among = f"least of {count - len(flat)} not flat" if flat else f"least of {count}"
         first = f"{len(flat)} flat, {first}" if flat else "none flat"
         return (f"battery left ({among})", _num(left * 100.0), f"%  ({name}; {first})")
+
+
+def _processors_of_several(processors: Table | None) -> dict[str, float]:
+    """Each processor of the nodes with more than one, ``node/processor`` -> utilisation; {} for none.
+
+    A node's row in the nodes table (and so its line among the busiest nodes) is its first
+    processor's: a phone whose NPU did all its work read as idle.
+    """
+    if processors is None:
+        return {}
+    nodes = [str(node) for node in processors["node"]]
+    counts = Counter(nodes)
+    return {
+        f"{node}/{name}": float(share)
+        for node, name, share in zip(nodes, processors["processor"], processors["utilisation"], strict=True)
+        if counts[node] > 1
+    }
 
 
 _INT_FIELDS = frozenset(

@@ -641,11 +641,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if args.quiet:
         print(out)
         return EXIT_OK
-    print(result.summary.format_table(result.title))
+    print(result.format_table())
     from offloadsim.cli.notes import pooled_applications_note
+    from offloadsim.records.schema import FIRST_PROCESSOR_ONLY
 
     pooled = pooled_applications_note([scenario], out / "tasks.parquet")
-    for note in (*result.manifest.get("notes", ()), *([pooled] if pooled else [])):
+    # The table lists the processors after the nodes' first itself: their note (the manifest's) is not said.
+    notes = [note for note in result.manifest.get("notes", ()) if not note.startswith(FIRST_PROCESSOR_ONLY)]
+    for note in (*notes, *([pooled] if pooled else [])):
         print(f"note: {note}")
     wall = result.manifest.get("wall_s", float("nan"))
     print(f"\nsimulated {result.manifest.get('end_s', 0.0):g} s in {wall:.2f} s of wall time")

@@ -321,6 +321,17 @@ class RunResult:
             f"replication {m.get('replication', 0)}, {self.summary.duration_s:g} s measured"
         )
 
+    def format_table(self) -> str:
+        """The run's table (``summary.txt``, what ``offloadsim run`` prints).
+
+        Its summary, with the busiest processors of the nodes that have several, from its
+        processors table (the nodes' lines are their first processor's).
+        """
+        table = self._processors
+        if table is None or (not _is_frame(table) and not table):  # none recorded
+            return self.summary.format_table(self.title)
+        return self.summary.format_table(self.title, processors=table)
+
     @classmethod
     def from_raw(
         cls,
@@ -470,7 +481,7 @@ def _write_files(result: RunResult, directory: Path) -> None:
     elif result.stages is not None:
         write_frame(result.stages, directory / "stages.parquet")
     _write_text(directory / "summary.json", json.dumps(result.summary.to_dict(), indent=2) + "\n")
-    _write_text(directory / "summary.txt", result.summary.format_table(result.title) + "\n")
+    _write_text(directory / "summary.txt", result.format_table() + "\n")
     _write_text(directory / "manifest.json", json.dumps(result.manifest, indent=2, default=str) + "\n")
 
 

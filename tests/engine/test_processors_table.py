@@ -55,3 +55,47 @@ def test_a_run_directory_written_before_the_table_reads_back_with_an_empty_one(r
     (out / "processors.parquet").unlink()
     again = read_run(out)
     assert len(again.processors) == 0 and list(again.processors.columns) == list(PROCESSOR_COLUMNS)
+
+
+def _table_lines(text: str) -> list[str]:
+    """The lines of a run's table from its busiest nodes to its links, without their spacing."""
+    lines = [" ".join(line.split()) for line in text.splitlines()]
+    start = next(i for i, line in enumerate(lines) if line.startswith("busiest nodes"))
+    end = next(i for i, line in enumerate(lines) if line.startswith("busiest links"))
+    return lines[start:end]
+
+
+def test_the_run_table_gives_each_processor_of_a_node_with_several(tmp_path, capsys):
+    """It read 'busiest nodes: none, all 2 computing nodes idle' and nothing else of them, where
+    the phone's NPU and the edge's GPU did all the work; summary.txt the same."""
+    from offloadsim.cli import main
+
+    path = write_scenario(tmp_path)
+    assert main(["run", str(path), "--out", str(tmp_path / "run")]) == 0
+    printed = capsys.readouterr().out
+    expected = [
+        "busiest nodes, by their first processor: none, all 2 computing nodes idle",
+        "busiest processors of nodes with several (2 of 4 processors, 2 idle)",
+        "phone/npu 15.0 %",
+        "edge/gpu 7.5 %",
+    ]
+    assert _table_lines(printed) == expected
+    assert _table_lines((tmp_path / "run" / "summary.txt").read_text()) == expected
+    assert "first processor only" not in printed  # the table says it: not the note again
+    assert "first processor only" in " ".join(read_run(tmp_path / "run").manifest["notes"])  # still kept
+
+
+def test_only_the_processors_of_nodes_with_several_are_listed(tmp_path, capsys):
+    """The phone without its NPU: its CPU is its node's line; the edge's GPU is listed, its CPU counted."""
+    from offloadsim.cli import main
+
+    path = write_scenario(tmp_path)
+    path.write_text(path.read_text().replace("      npu: {speed: 2 GFLOP/s, cores: 1}\n", ""))
+    path.write_text(path.read_text().replace("processors: [npu, gpu]", "processors: [cpu, gpu]"))
+    assert main(["run", str(path), "--out", str(tmp_path / "run")]) == 0
+    assert _table_lines(capsys.readouterr().out) == [
+        "busiest nodes, by their first processor (1 of 2 computing nodes, 1 idle)",
+        "phone 1.9 %",
+        "busiest processors of nodes with several (1 of 2 processors, 1 idle)",
+        "edge/gpu 7.5 %",
+    ]

@@ -9,32 +9,34 @@
 Runs each scenario (``FILE;KEY=VALUE;...``, the values as ``--set`` takes
 them) once with ``--stages`` into a temporary directory and prints its
 tasks, stages per task, the bytes of ``tasks.parquet`` per task and of
-``stages.parquet`` per stage, the spilled chunks' bytes per record they
-hold (of every chunk file the records and the stage log wrote: nothing
-spills from a run shorter than a chunk, 131,072 records, unless
-``--chunk-rows`` makes chunks smaller), and
-``nodes.parquet`` and ``links.parquet`` per row.  The constants of
+``stages.parquet`` per stage, the spilled chunks' bytes per record they hold
+(of every chunk file the records and the stage log wrote: nothing spills
+from a run shorter than a chunk, 131,072 records, unless ``--chunk-rows``
+makes chunks smaller), and ``nodes.parquet``, ``links.parquet`` and
+``processors.parquet`` per row. The constants of
 ``offloadsim/scenario/size.py`` (``TASK_FILE_BYTES`` ...) are the largest of
 these, rounded up.
 
 ``--fixed`` measures what a run writes whatever its number of tasks: a run
 of no tasks (``workload=[]``, with ``--stages``) of every shipped scenario
 (``scenarios/`` and ``benchmarks/scenarios/``), its bytes in all and what is
-left of them beyond ``NODE_FILE_BYTES`` a node and ``LINK_FILE_BYTES`` a
-link (``RUN_FILE_BYTES`` bounds that); then what a node and a link add to
-the files but the task and stage files (runs of 5 s of quickstart with 20
-and 2,020 phones: ``NODE_FILE_BYTES + LINK_FILE_BYTES`` bounds it), and what
-a link adds (runs of no tasks of benchmark (c) and (b): ``LINK_FILE_BYTES``).
+left of them beyond ``NODE_FILE_BYTES`` a node, ``LINK_FILE_BYTES`` a link
+and ``PROCESSOR_FILE_BYTES`` a processor (``RUN_FILE_BYTES`` bounds that);
+then what a node and a link add to the files but the task and stage files
+(runs of 5 s of quickstart with 20 and 2,020 phones: ``NODE_FILE_BYTES +
+LINK_FILE_BYTES`` bounds it), and what a link adds (runs of no tasks of
+benchmark (c) and (b): ``LINK_FILE_BYTES``).
 
 ``--jobs`` measures what a compare's or sweep's job adds: sweeps of runs of
-no tasks of every shipped scenario (2 points x 2 replications) and their
-job files' bytes beyond ``JOB_NODE_BYTES`` a node (``JOB_FILE_BYTES``
-bounds that) and merged tables' (``RUN_FILE_BYTES``); the bytes of a node's
-records in a job file (benchmark (b)'s 1,021 nodes against (a)'s one); what
-a point and a job add to the merged tables (quickstart, 2 -> 50 points and
-2 -> 50 replications; ``MERGED_JOB_BYTES`` bounds a job that is a point of
-its own); and a node row of the merged tables with tasks (benchmark (b), 2 s:
-``MERGED_NODE_BYTES``).
+no tasks of every shipped scenario (2 points x 2 replications) and their job
+files' bytes beyond ``JOB_NODE_BYTES`` a node and ``JOB_PROCESSOR_BYTES`` a
+processor (``JOB_FILE_BYTES`` bounds that) and merged tables'
+(``RUN_FILE_BYTES``); the bytes of a node's and its processor's records in a
+job file (benchmark (b)'s 1,021 nodes against (a)'s one); what a point and a
+job add to the merged tables (quickstart, 2 -> 50 points and 2 -> 50
+replications; ``MERGED_JOB_BYTES`` bounds a job that is a point of its own);
+and a node row and a processor row of the merged tables with tasks
+(benchmark (b), 2 s: ``MERGED_NODE_BYTES``, ``MERGED_PROCESSOR_BYTES``).
 """
 
 from __future__ import annotations
@@ -53,7 +55,13 @@ from offloadsim.errors import RunError
 from offloadsim.experiments import sweep, sweep_from_data
 from offloadsim.records.spill import SpilledTable
 from offloadsim.scenario.errors import ScenarioError
-from offloadsim.scenario.size import JOB_NODE_BYTES, LINK_FILE_BYTES, NODE_FILE_BYTES
+from offloadsim.scenario.size import (
+    JOB_NODE_BYTES,
+    JOB_PROCESSOR_BYTES,
+    LINK_FILE_BYTES,
+    NODE_FILE_BYTES,
+    PROCESSOR_FILE_BYTES,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT = [
@@ -87,7 +95,7 @@ def measure(argument: str) -> str:
         with tempfile.TemporaryDirectory() as tmp:
             out = Path(tmp) / "run"
             api.run(api.load(REPO / file, overrides), out=out, stages=True, progress=False)
-            names = ("tasks", "stages", "nodes", "links")
+            names = ("tasks", "stages", "nodes", "links", "processors")
             rows = {n: max(1, pq.ParquetFile(out / f"{n}.parquet").metadata.num_rows) for n in names}
             size = {n: (out / f"{n}.parquet").stat().st_size for n in names}
     finally:
@@ -103,7 +111,8 @@ def measure(argument: str) -> str:
         f"tasks.parquet {size['tasks'] / tasks:.1f} B a task, stages.parquet {size['stages'] / stages:.1f} "
         f"B a stage; spilled {per_row('records')} B a task, {per_row('stages')} B a stage; "
         f"nodes.parquet {size['nodes'] / rows['nodes']:.0f} B a row, links.parquet "
-        f"{size['links'] / rows['links']:.0f} B a row"
+        f"{size['links'] / rows['links']:.0f} B a row, processors.parquet "
+        f"{size['processors'] / rows['processors']:.0f} B a row"
     )
 
 
@@ -130,12 +139,19 @@ def measure_fixed() -> None:
             continue
         footprint = scenario.footprint
         total = sum(sizes.values())
-        fixed = total - footprint.nodes * NODE_FILE_BYTES - footprint.links * LINK_FILE_BYTES
+        fixed = (
+            total
+            - footprint.nodes * NODE_FILE_BYTES
+            - footprint.links * LINK_FILE_BYTES
+            - footprint.processor_rows * PROCESSOR_FILE_BYTES
+        )
         print(
-            f"{file.relative_to(REPO)}: {footprint.nodes} nodes, {footprint.links} links: {total:,} B in all "
+            f"{file.relative_to(REPO)}: {footprint.nodes} nodes, {footprint.links} links, "
+            f"{footprint.processor_rows} processors: {total:,} B in all "
             f"(tasks.parquet {sizes['tasks.parquet']:,}, stages.parquet {sizes['stages.parquet']:,}, "
-            f"nodes.parquet {sizes['nodes.parquet']:,}, links.parquet {sizes['links.parquet']:,}), "
-            f"{fixed:,} B beyond {NODE_FILE_BYTES} B a node and {LINK_FILE_BYTES} B a link",
+            f"nodes.parquet {sizes['nodes.parquet']:,}, links.parquet {sizes['links.parquet']:,}, "
+            f"processors.parquet {sizes['processors.parquet']:,}), {fixed:,} B beyond {NODE_FILE_BYTES} B "
+            f"a node, {LINK_FILE_BYTES} B a link and {PROCESSOR_FILE_BYTES} B a processor",
             flush=True,
         )
     # A node and a link: quickstart's phones (each a node and its link), in runs of 5 s with tasks, so
@@ -170,30 +186,50 @@ def _sweep_files(base: Path, fixed: dict[str, object], points: int, replications
         sizes = {p.name: p.stat().st_size for p in out.iterdir() if p.is_file()}
         jobs = [p.stat().st_size for p in (out / "points").iterdir()]
         rows = pq.ParquetFile(out / "nodes.parquet").metadata.num_rows
-        return {**sizes, "points/": sum(jobs), "largest job": max(jobs), "node rows": rows}
+        processors = pq.ParquetFile(out / "processors.parquet").metadata.num_rows
+        return {
+            **sizes,
+            "points/": sum(jobs),
+            "largest job": max(jobs),
+            "node rows": rows,
+            "processor rows": processors,
+        }
 
 
 def measure_jobs() -> None:
     """Print the bytes of job files and merged tables of sweeps, and what a node, a job and a point add."""
-    tables = ("tasks.parquet", "metrics.parquet", "nodes.parquet", "summary.parquet", "summary.csv")
+    tables = (
+        "tasks.parquet",
+        "metrics.parquet",
+        "nodes.parquet",
+        "processors.parquet",
+        "summary.parquet",
+        "summary.csv",
+    )
     none = {"workload": []}
     for file in _shipped():
         try:
-            nodes, sizes = api.load(file, ["workload=[]"]).footprint.nodes, _sweep_files(file, none, 2, 2)
+            footprint, sizes = api.load(file, ["workload=[]"]).footprint, _sweep_files(file, none, 2, 2)
         except Exception as error:  # a sweep file, not a scenario
             print(f"{file.relative_to(REPO)}: not a scenario ({type(error).__name__})", flush=True)
             continue
         merged = sum(sizes[name] for name in (*tables, "manifest.json"))
+        beyond = (
+            sizes["largest job"]
+            - footprint.nodes * JOB_NODE_BYTES
+            - footprint.processor_rows * JOB_PROCESSOR_BYTES
+        )
         print(
-            f"{file.relative_to(REPO)}: {nodes} nodes: job file {sizes['largest job']:,} B, "
-            f"{sizes['largest job'] - nodes * JOB_NODE_BYTES:,} B beyond {JOB_NODE_BYTES} B a node; "
-            f"merged tables {merged:,} B (4 jobs, 2 points)",
+            f"{file.relative_to(REPO)}: {footprint.nodes} nodes, {footprint.processor_rows} processors: job "
+            f"file {sizes['largest job']:,} B, {beyond:,} B beyond {JOB_NODE_BYTES} B a node and "
+            f"{JOB_PROCESSOR_BYTES} B a processor; merged tables {merged:,} B (4 jobs, 2 points)",
             flush=True,
         )
     city = _sweep_files(REPO / "benchmarks" / "scenarios" / "city.yaml", none, 1, 1)
     mm1 = _sweep_files(REPO / "benchmarks" / "scenarios" / "mm1.yaml", none, 1, 1)
     print(
-        f"a node in a job file (benchmark (b) against (a)): {(city['points/'] - mm1['points/']) / 1020:.1f} B"
+        "a node and its processor in a job file (benchmark (b) against (a)): "
+        f"{(city['points/'] - mm1['points/']) / 1020:.1f} B"
     )
     quickstart = REPO / "scenarios" / "quickstart.yaml"
     small, points, jobs = (_sweep_files(quickstart, none, p, r) for p, r in ((2, 2), (50, 2), (2, 50)))
@@ -207,7 +243,8 @@ def measure_jobs() -> None:
     busy = _sweep_files(REPO / "benchmarks" / "scenarios" / "city.yaml", {"duration": "2 s"}, 2, 2)
     print(
         "a node row of the merged tables (benchmark (b), 2 s): "
-        f"{busy['nodes.parquet'] / busy['node rows']:.1f} B"
+        f"{busy['nodes.parquet'] / busy['node rows']:.1f} B; a processor row "
+        f"{busy['processors.parquet'] / busy['processor rows']:.1f} B"
     )
 
 

@@ -232,7 +232,13 @@ def test_the_estimate_counts_an_llm_request_s_tokens_as_stages():
     assert (
         footprint.disk_bytes(stages=True)
         > footprint.disk_bytes()
-        == Footprint(footprint.nodes, footprint.processors, footprint.links, footprint.tasks).disk_bytes()
+        == Footprint(
+            footprint.nodes,
+            footprint.processors,
+            footprint.links,
+            footprint.tasks,
+            processor_rows=footprint.processor_rows,
+        ).disk_bytes()
     )
 
 
@@ -385,3 +391,54 @@ def test_a_refusal_is_a_value_that_carries_its_cause(tmp_path, free_disk):
     )
     assert str(refusal.problem()) == f"{path}: duration: {refusal.message}"
     assert run_refusal(api.load(path).footprint, str(path), needs) is None  # the file alone fits
+
+
+MANY = """\
+name: many
+duration: 20 s
+nodes:
+  box:
+    tier: edge
+    processors: {{{processors}}}
+applications:
+  job: {{work: 1 GFLOP}}
+workload:
+  - {{app: job, sources: box, rate: 2 /s}}
+policy: local
+skip_checks: [idle-processors]
+"""
+
+
+def _many(tmp_path: Path, count: int) -> Path:
+    """A node of ``count`` processors (``p0`` first, which runs every task under ``local``)."""
+    path = tmp_path / f"many-{count}.yaml"
+    path.write_text(
+        MANY.format(processors=", ".join(f"p{i}: {{speed: {i + 1} GFLOP/s}}" for i in range(count)))
+    )
+    return path
+
+
+def test_the_estimate_counts_every_processor_s_row_in_a_run_and_a_job_file(tmp_path):
+    """processors.parquet and a job file's processors table grow with the processors, and so does the
+    estimate, by more than they do (it counted nodes only: a node of 200 processors as one of one)."""
+    one, many = (api.load(_many(tmp_path, count)) for count in (1, 200))
+    assert (one.footprint.processor_rows, many.footprint.processor_rows) == (1, 200)
+
+    def run_bytes(scenario, name):
+        out = tmp_path / name
+        api.run(scenario, out=out, progress=False)
+        return sum(p.stat().st_size for p in out.iterdir())
+
+    grown = run_bytes(many, "many") - run_bytes(one, "one")
+    assert 0 < grown <= many.footprint.disk_bytes() - one.footprint.disk_bytes(), grown
+
+    def job_bytes(count):
+        (tmp_path / "sweep.yaml").write_text(f"base: many-{count}.yaml\nreplications: 1\n")
+        out = tmp_path / f"sweep-{count}"
+        assert main(["sweep", str(tmp_path / "sweep.yaml"), "--out", str(out), "--workers", "1", "-q"]) == 0
+        (job,) = (out / "points").iterdir()
+        return job.stat().st_size, _bytes(out.iterdir())
+
+    (job_one, merged_one), (job_many, merged_many) = job_bytes(1), job_bytes(200)
+    assert 0 < job_many - job_one <= many.footprint.job_file - one.footprint.job_file
+    assert 0 < merged_many - merged_one <= many.footprint.merged_rows - one.footprint.merged_rows

@@ -284,9 +284,18 @@ def _footprint(
     computing = sum(
         len(members) for group, members in index.groups.items() if _processor_docs(doc.nodes[group])
     )
+    processor_rows = sum(
+        len(members) * len(_processor_docs(doc.nodes[group])) for group, members in index.groups.items()
+    )
     keys = _size_keys(processes, index, entry_tasks, entry_sources, widest[1])
     footprint = Footprint(
-        len(index.names), computing, links, sum(entry_tasks), keys=keys, set_by=tuple(set_by.items())
+        len(index.names),
+        computing,
+        links,
+        sum(entry_tasks),
+        keys=keys,
+        set_by=tuple(set_by.items()),
+        processor_rows=processor_rows,
     )
     check_memory(footprint, problems)
     return footprint, entry_tasks

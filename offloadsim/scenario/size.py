@@ -38,6 +38,9 @@ __all__ = [
     "MERGED_NODE_BYTES",
     "LINK_FILE_BYTES",
     "NODE_FILE_BYTES",
+    "PROCESSOR_FILE_BYTES",
+    "JOB_PROCESSOR_BYTES",
+    "MERGED_PROCESSOR_BYTES",
     "RUN_FILE_BYTES",
     "STAGES_PER_TASK",
     "STAGE_FILE_BYTES",
@@ -114,6 +117,13 @@ RUN_BYTES = 100 * 2**20
 # 26.6 B a row, links.parquet 15.1 B a row, the summary's entries the rest), and a link 268 B
 # (benchmark (c)'s 10,020 links against (b)'s 1,020, runs of no tasks: the summary's entries by
 # direction); so NODE_FILE_BYTES and LINK_FILE_BYTES bound them more than twice over.
+# processors.parquet (a row per processor of every computing node, since 2026-12-05; `python
+# benchmarks/disk_bytes.py --fixed`, 2026-12-05): its schema and footer took 4.9 to 5.3 kB in runs of no
+# tasks of the shipped scenarios, which then wrote 37.6 to 57.5 kB in all and at most 37.5 kB beyond
+# NODE_FILE_BYTES a node, LINK_FILE_BYTES a link and PROCESSOR_FILE_BYTES a processor (unstable-uplink):
+# RUN_FILE_BYTES is 1.75 times that.  A row took 17.8 bytes (quickstart's phones, 20 -> 2,020, 5 s;
+# a phone, its node, link and processor, 163.7 bytes in all) and 7.1 (benchmark (b), no tasks):
+# PROCESSOR_FILE_BYTES is twice the most, rounded up.
 TASK_FILE_BYTES = 80
 TASK_SPILL_BYTES = 140
 STAGE_FILE_BYTES = 50
@@ -121,6 +131,7 @@ STAGE_SPILL_BYTES = 50
 STAGES_PER_TASK = 4
 NODE_FILE_BYTES = 700
 LINK_FILE_BYTES = 2 * 300
+PROCESSOR_FILE_BYTES = 40
 #: What a run writes whatever its size: the summary, the manifest, the Parquet files' fixed parts.
 RUN_FILE_BYTES = 64 * 2**10
 # A compare's or sweep's job: a job file (its tasks, with its node records and metrics as metadata)
@@ -135,10 +146,24 @@ RUN_FILE_BYTES = 64 * 2**10
 # run's nodes.parquet row took 26.6).  The tasks take TASK_FILE_BYTES in both.  JOB_FILE_BYTES,
 # JOB_NODE_BYTES and MERGED_JOB_BYTES are about twice the most measured (the last counting every job
 # as a point of its own), MERGED_NODE_BYTES twice a run's node row.
+# Since 2026-12-05 a job file also carries its run's processors table, own notes and recovery counts
+# in its metadata, and the merged tables a processors.parquet (`python benchmarks/disk_bytes.py
+# --jobs`, 2026-12-05): a node and its processor took 303.6 bytes of a job file (benchmark (b) against
+# (a), where a node alone had taken 172; a processor's row is 51 bytes of JSON, which the file holds
+# twice), so JOB_NODE_BYTES + JOB_PROCESSOR_BYTES is more than twice that; job files took at most
+# 15.7 kB beyond them (benchmark (a); a run's own notes, a few lines, come on top); merged tables of
+# 2 x 2 jobs of no tasks 52.0 to 55.9 kB for one to 37 nodes (102.8 kB for benchmark (b)'s 1,021).
+# A merged processors.parquet row took 5.3 bytes (quickstart) to 7.1 (benchmark (b), 2 s), a run's
+# own row 17.8: MERGED_PROCESSOR_BYTES is PROCESSOR_FILE_BYTES.  A job added 28 bytes beside its node
+# and processor rows (quickstart, 2 -> 50 replications) and a point of 2 jobs 975 (2 -> 50 points),
+# and each job's own notes go to the merged manifest (about 450 bytes for the line on its processors
+# after a node's first): MERGED_JOB_BYTES still bounds them.
 JOB_FILE_BYTES = 32 * 2**10
 JOB_NODE_BYTES = 400
+JOB_PROCESSOR_BYTES = 300
 MERGED_JOB_BYTES = 2 * 2**10
 MERGED_NODE_BYTES = 64
+MERGED_PROCESSOR_BYTES = PROCESSOR_FILE_BYTES
 
 
 class SetBy(NamedTuple):
@@ -164,6 +189,9 @@ class Footprint:
     tasks: float = 0.0
     held: float = 0.0  # of the tasks, those whose arrival times are held in memory (a trace's)
     stages: float = 0.0  # stages and transfers the measured tasks record with --stages
+    # Every processor of every computing node (``processors`` counts the computing nodes): a row each of
+    # processors.parquet and of a job file's processors table.
+    processor_rows: int = 0
     # By part (``nodes``, ``links``, ``workload``), the scenario keys a user changes to make it
     # smaller, most telling first: ``duration``, the heaviest entry's rate, its sources' counts.
     keys: tuple[tuple[str, tuple[str, ...]], ...] = ()
@@ -177,18 +205,29 @@ class Footprint:
             RUN_FILE_BYTES
             + self.nodes * NODE_FILE_BYTES
             + self.links * LINK_FILE_BYTES
+            + self.processor_rows * PROCESSOR_FILE_BYTES
             + self.tasks * TASK_FILE_BYTES
         )
 
     @property
     def job_file(self) -> float:
-        """Bytes of a compare's or sweep's job file of a run of it: its tasks, node records and metrics."""
-        return JOB_FILE_BYTES + self.nodes * JOB_NODE_BYTES + self.tasks * TASK_FILE_BYTES
+        """Bytes of a compare's or sweep's job file of a run of it: tasks, nodes, processors, metrics."""
+        return (
+            JOB_FILE_BYTES
+            + self.nodes * JOB_NODE_BYTES
+            + self.processor_rows * JOB_PROCESSOR_BYTES
+            + self.tasks * TASK_FILE_BYTES
+        )
 
     @property
     def merged_rows(self) -> float:
         """Bytes a run of it adds to a compare's or sweep's merged tables (beside their RUN_FILE_BYTES)."""
-        return MERGED_JOB_BYTES + self.nodes * MERGED_NODE_BYTES + self.tasks * TASK_FILE_BYTES
+        return (
+            MERGED_JOB_BYTES
+            + self.nodes * MERGED_NODE_BYTES
+            + self.processor_rows * MERGED_PROCESSOR_BYTES
+            + self.tasks * TASK_FILE_BYTES
+        )
 
     def spilled(self, stages: bool = False) -> float:
         """Bytes of records a run spills while it goes (``stages``: and its stage log and stages.parquet)."""
@@ -217,7 +256,7 @@ class Footprint:
         """The part whose items weigh most (``disk``: on disk): ``nodes``, ``links`` or ``workload``."""
         if disk:
             weights = {
-                "nodes": self.nodes * NODE_FILE_BYTES,
+                "nodes": self.nodes * NODE_FILE_BYTES + self.processor_rows * PROCESSOR_FILE_BYTES,
                 "links": self.links * LINK_FILE_BYTES,
                 "workload": self.tasks * (TASK_FILE_BYTES + TASK_SPILL_BYTES),
             }

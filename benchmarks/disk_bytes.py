@@ -52,7 +52,7 @@ import pyarrow.parquet as pq
 from offloadsim import api
 from offloadsim.cli.types import positive
 from offloadsim.errors import RunError
-from offloadsim.experiments import sweep, sweep_from_data
+from offloadsim.experiments import SWEEP_FILES, sweep, sweep_from_data
 from offloadsim.records.spill import SpilledTable
 from offloadsim.scenario.errors import ScenarioError
 from offloadsim.scenario.size import (
@@ -198,14 +198,7 @@ def _sweep_files(base: Path, fixed: dict[str, object], points: int, replications
 
 def measure_jobs() -> None:
     """Print the bytes of job files and merged tables of sweeps, and what a node, a job and a point add."""
-    tables = (
-        "tasks.parquet",
-        "metrics.parquet",
-        "nodes.parquet",
-        "processors.parquet",
-        "summary.parquet",
-        "summary.csv",
-    )
+    tables = tuple(name for name in SWEEP_FILES if name != "manifest.json")  # each a table's rows
     none = {"workload": []}
     for file in _shipped():
         try:
@@ -213,7 +206,7 @@ def measure_jobs() -> None:
         except Exception as error:  # a sweep file, not a scenario
             print(f"{file.relative_to(REPO)}: not a scenario ({type(error).__name__})", flush=True)
             continue
-        merged = sum(sizes[name] for name in (*tables, "manifest.json"))
+        merged = sum(sizes[name] for name in SWEEP_FILES)
         beyond = (
             sizes["largest job"]
             - footprint.nodes * JOB_NODE_BYTES

@@ -280,6 +280,9 @@ def test_a_resumed_sweep_runs_again_a_job_whose_file_was_cut_short(tmp_path, cap
     _sweep(tmp_path, "one", 1, capsys)
     (file, *_) = sorted((tmp_path / "one" / "points").glob("*.parquet"))
     file.write_bytes(file.read_bytes()[:-100])
+    dry = ["sweep", str(tmp_path / "sweep.yaml"), "--out", str(tmp_path / "one"), "--dry-run"]
+    assert main(dry) == 0
+    assert f"(3 already finished in {tmp_path / 'one'})" in capsys.readouterr().out  # not 4: it runs again
     printed, err = _resumed(tmp_path, capsys)
     assert "4 jobs: 1 run, 3 reused" in printed
     assert f"offloadsim: warning: {file}: not reusable (unreadable: " in err

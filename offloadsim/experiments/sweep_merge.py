@@ -127,7 +127,7 @@ def merge_sweep(
             raise ExperimentError(f"{file}: missing; rerun the sweep to finish it") from None
         except (OSError, ValueError) as error:
             raise ExperimentError(f"{file}: unreadable ({error}); rerun the sweep to run it again") from None
-        problem = meta_problem(meta)
+        problem = _meta_problem(meta)
         if problem is not None:  # changed since the sweep checked it (sweep() reruns such a job)
             raise ExperimentError(f"{file}: not reusable ({problem}); rerun the sweep to run it again")
         files.append(file)
@@ -273,10 +273,10 @@ def job_file_problem(file: Path) -> str | None:
         return "missing"
     except (OSError, ValueError, ExperimentError) as error:  # ArrowInvalid and JSON errors are ValueErrors
         return f"unreadable: {str(error).splitlines()[0] if str(error) else type(error).__name__}"
-    return meta_problem(meta)
+    return _meta_problem(meta)
 
 
-def meta_problem(meta: Any) -> str | None:
+def _meta_problem(meta: Any) -> str | None:
     """What of a job file's metadata the merge and the notes could not read, said briefly; or None.
 
     Only what this offloadsim reads: a key an older offloadsim did not write is no problem

@@ -458,6 +458,8 @@ def run(
     world = WorldOnce(loaded)  # built for the checks, if one reads it, and run: read once
     check_policy(spec, loaded, policy_option, world=world)
     inputs = input_files(loaded)  # hashed before the run: what the run reads
+    if out is not None and overwrite:  # nor the traces, ONNX files, CSVs it reads: --overwrite deletes
+        check_out_dir(out, overwrite, [file.path for file in inputs])
     started = _dt.datetime.now(_dt.UTC)
 
     def simulate(records_dir: Path | None) -> RunResult:

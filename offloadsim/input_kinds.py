@@ -46,6 +46,7 @@ __all__ = [
     "RESULTS",
     "RESULTS_FILE",
     "RESULTS_FILES",
+    "SWEEP_ENTRIES",
     "SWEEP_JOB",
     "SWEEP_POINTS",
     "document_kind",
@@ -110,8 +111,9 @@ _SCENARIO_KEYS = frozenset(("nodes", "links", "applications", "workload"))
 _SWEEP_KEYS = frozenset(("base", "grid", "zip"))
 # A sweep directory (offloadsim.experiments.sweep) holds points/ with one <16-hex key>.parquet per
 # finished job, and while unfinished also failures.log and hidden lock and temporary files; once
-# finished, its merged tables.  Nothing else: a folder holding anything more is not taken for one.
-_SWEEP_ENTRIES = RESULTS_FILES | {"points", "failures.log"}
+# finished, its merged tables.  Nothing else: a folder holding anything more is not taken for one
+# (nor replaced by --overwrite, offloadsim.outdir).
+SWEEP_ENTRIES = RESULTS_FILES | {"points", "failures.log"}
 _JOB_FILE = re.compile(r"[0-9a-f]{16}\.parquet")
 
 
@@ -159,7 +161,7 @@ def path_kind(path: str | Path) -> str | None:
 def _holds_sweep(directory: Path) -> bool:
     """Whether ``directory`` is a sweep's: its ``points/`` and nothing but what a sweep writes beside it."""
     return (directory / "points").is_dir() and all(
-        name in _SWEEP_ENTRIES or name.startswith(".") for name in os.listdir(directory)
+        name in SWEEP_ENTRIES or name.startswith(".") for name in os.listdir(directory)
     )
 
 

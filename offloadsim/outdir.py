@@ -17,7 +17,7 @@ on a taken directory, and ``NAME`` always holds the latest run of the command
 that writes it (so the command after it, e.g. ``plot NAME``, reads the new
 result).  ``overwrite`` discards the earlier result instead, once the new one
 is in place.  A non-empty directory that is not an offloadsim result is never
-moved or deleted without ``overwrite``.  The move is made holding the folder's
+moved or deleted, ``overwrite`` or not.  The move is made holding the folder's
 lock (the one a sweep holds while it works there, :func:`directory_lock`), so
 a sweep that starts in the folder at that moment is either refused or keeps
 its folder, and the rerun is then refused (one line): a folder is never moved
@@ -51,6 +51,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from offloadsim.input_kinds import SWEEP_ENTRIES
 
 __all__ = [
     "ResultsError",
@@ -148,13 +150,14 @@ def _holds_result(path: Path) -> bool:
     """
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
     try:
-        if not os.listdir(fd):
+        entries = os.listdir(fd)
+        if not entries:
             return False
-        try:
-            if stat.S_ISDIR(os.stat("points", dir_fd=fd).st_mode):
-                return True  # a sweep, perhaps still running or interrupted
-        except OSError:
-            pass
+        with contextlib.suppress(OSError):  # a sweep, perhaps still running or interrupted
+            if stat.S_ISDIR(os.stat("points", dir_fd=fd).st_mode) and all(
+                name in SWEEP_ENTRIES or name.startswith(".") for name in entries
+            ):
+                return True
         try:
             manifest_fd = os.open("manifest.json", os.O_RDONLY, dir_fd=fd)
         except OSError:
@@ -186,7 +189,7 @@ def check_out_dir(
     """Check that a result can be written to ``out_dir``; return it as a Path.
 
     Raises :class:`ResultsError` if it is a file, a non-empty directory that
-    is not an offloadsim result (unless ``overwrite``), a directory a sweep
+    is not an offloadsim result (``overwrite`` or not), a directory a sweep
     is writing to, or lies under a directory we cannot write; or, with
     ``overwrite``, if it holds the current directory or one of ``inputs`` (the
     files the command reads), which replacing it would delete.  An earlier
@@ -298,19 +301,32 @@ def _in_use(out: Path) -> bool:
 
 
 def _check_contents(out: Path, overwrite: bool) -> None:
-    """Raise unless ``out`` may be moved: it holds a result or nothing but a lock file (or overwrite)."""
-    if overwrite or not [name for name in os.listdir(out) if name != LOCK_FILE] or _holds_result(out):
+    """Raise unless ``out`` may be moved (or, with ``overwrite``, replaced): it holds a result or nothing.
+
+    Nothing but a lock file counts as nothing.  ``overwrite`` replaces no more than a rerun moves:
+    it let ``--out ~/thesis --overwrite`` delete a folder offloadsim never wrote.
+    """
+    entries = sorted(name for name in os.listdir(out) if name != LOCK_FILE)
+    if not entries or _holds_result(out):
         return
+    shown = ", ".join(entries[:3]) + (f" and {len(entries) - 3} more" if len(entries) > 3 else "")
+    replaces = "--overwrite replaces only an offloadsim result or an empty directory: " if overwrite else ""
     raise ResultsError(
-        f"output directory {out} already exists, is not empty and holds no offloadsim result "
-        "(choose another --out, or use --overwrite to replace it)"
+        f"output directory {out} holds no offloadsim result but {shown}; "
+        f"{replaces}remove it yourself or choose another --out"
     )
 
 
 # --------------------------------------------------------------------------- writing
 
 
-def write_directory(out_dir: str | Path, fill: Callable[[Path], None], *, overwrite: bool = False) -> Written:
+def write_directory(
+    out_dir: str | Path,
+    fill: Callable[[Path], None],
+    *,
+    overwrite: bool = False,
+    inputs: Iterable[str | os.PathLike[str]] = (),
+) -> Written:
     """Create ``out_dir`` with what ``fill(tmp)`` writes into a temporary directory, all or nothing.
 
     Everything is written into a hidden partial sibling directory first,
@@ -319,9 +335,10 @@ def write_directory(out_dir: str | Path, fill: Callable[[Path], None], *, overwr
     place).  On any failure (or Ctrl-C) nothing is left behind: no partial
     directory, no parent directory we created, and ``out_dir`` is as it was.
     An OSError (a full disk, a read-only folder) becomes a one-line
-    :class:`ResultsError`.
+    :class:`ResultsError`.  ``inputs``: the files the result was made from, which ``overwrite``
+    never deletes (:func:`check_out_dir`).
     """
-    out = check_out_dir(out_dir, overwrite)
+    out = check_out_dir(out_dir, overwrite, inputs)
     created = missing_directories(out.parent)
     tmp: Path | None = None
     try:

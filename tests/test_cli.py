@@ -167,7 +167,7 @@ def test_a_missing_input_file_suggests_a_near_name_beside_it(tiny, capsys, verb)
             '--policy no-such-policy: unknown policy "no-such-policy"',
         ),
         (lambda tmp: ["run", "tiny.yaml", "--set", "nodes.nope.count=3"], "nodes.nope"),
-        (_out_exists, "already exists"),
+        (_out_exists, "holds no offloadsim result"),
         (lambda tmp: ["run", "tiny.yaml", "--seed", "x"], "--seed"),
     ],
     ids=["missing-file", "bad-scenario", "unknown-policy", "bad-set-path", "out-exists", "bad-arg"],
@@ -322,10 +322,15 @@ def test_out_dir_exists_then_overwrite(capsys, tiny, fake_engine):
     (out_dir / "old.txt").write_text("old")
     code, _, err = cli(capsys, "run", tiny, "--out", out_dir)
     assert code == 2 and fake_engine.calls == []  # checked before simulating
-    assert_one_error_line(err, "already exists", "--overwrite")
+    assert_one_error_line(err, "holds no offloadsim result but old.txt", "remove it yourself")
     assert tree(out_dir) == ["old.txt"]
+    code, _, err = cli(capsys, "run", tiny, "--out", out_dir, "--overwrite")  # nor replaced: not ours
+    assert code == 2 and fake_engine.calls == []
+    assert_one_error_line(err, "--overwrite replaces only an offloadsim result", "choose another --out")
+    assert tree(out_dir) == ["old.txt"]
+    (out_dir / "old.txt").unlink()  # an empty one is
     code, _, _ = cli(capsys, "run", tiny, "--out", out_dir, "--overwrite")
-    assert code == 0 and "old.txt" not in tree(out_dir)
+    assert code == 0 and tree(out_dir)
 
 
 @pytest.mark.parametrize(

@@ -86,13 +86,42 @@ def test_overwrite_discards_the_earlier_result_once_the_new_one_is_in_place(tmp_
     assert label(out) == "second" and names(tmp_path) == ["run"]
 
 
-def test_a_directory_that_is_not_a_result_is_never_moved_without_overwrite(tmp_path):
+@pytest.mark.parametrize("overwrite", [False, True])
+def test_a_directory_that_is_not_a_result_is_never_moved_nor_replaced(overwrite, tmp_path):
+    """'--out ~/thesis --overwrite' deleted the user's folder: --overwrite replaces only a result."""
     out = tmp_path / "mine"
     out.mkdir()
-    (out / "thesis.tex").write_text("precious")
-    with pytest.raises(ResultsError, match=r"holds no offloadsim result.*--overwrite"):
-        write_directory(out, fill_with("x"))
-    assert names(out) == ["thesis.tex"] and names(tmp_path) == ["mine"]
+    for name in ("thesis.tex", "a.bib", "b.png", "figures"):
+        (out / name).write_text("precious")
+    with pytest.raises(ResultsError) as refused:
+        write_directory(out, fill_with("x"), overwrite=overwrite)
+    replaces = "--overwrite replaces only an offloadsim result or an empty directory: " if overwrite else ""
+    assert str(refused.value) == (
+        f"output directory {out} holds no offloadsim result but a.bib, b.png, figures and 1 more; "
+        f"{replaces}remove it yourself or choose another --out"
+    )
+    assert names(out) == ["a.bib", "b.png", "figures", "thesis.tex"] and names(tmp_path) == ["mine"]
+
+
+def test_a_folder_with_a_points_folder_among_others_is_no_sweep_to_replace(tmp_path):
+    """Any folder holding a 'points' folder counted as a sweep's: --overwrite deleted a GIS project."""
+    out = tmp_path / "gis"
+    (out / "points").mkdir(parents=True)
+    (out / "roads.shp").write_text("precious")
+    with pytest.raises(ResultsError, match=r"holds no offloadsim result but points, roads\.shp;"):
+        write_directory(out, fill_with("x"), overwrite=True)
+    assert names(out) == ["points", "roads.shp"]
+    (out / "roads.shp").unlink()  # a sweep's folder (points/, hidden lock) is still replaced
+    (out / LOCK_FILE).write_text("")
+    write_directory(out, fill_with("x"), overwrite=True)
+    assert label(out) == "x" and names(tmp_path) == ["gis"]
+
+
+def test_overwrite_replaces_an_empty_directory(tmp_path):
+    out = tmp_path / "empty"
+    out.mkdir()
+    assert write_directory(out, fill_with("x"), overwrite=True).previous is None
+    assert label(out) == "x" and names(tmp_path) == ["empty"]
 
 
 @pytest.mark.parametrize("given", [".", "..", "absolute"])
@@ -126,6 +155,29 @@ def test_overwrite_never_replaces_the_folder_of_the_scenario_it_reads(verb, tiny
         "delete with it; choose another --out\n"
     )
     assert tiny_scenario.read_text().startswith("name: tiny")
+
+
+@pytest.mark.parametrize("verb", ["run", "compare"])
+def test_overwrite_never_replaces_a_result_holding_a_file_the_scenario_reads(
+    verb, tmp_path, capsys, tiny_scenario_text
+):
+    """A trace kept in an earlier result's folder was deleted by '--out that-folder --overwrite'."""
+    from offloadsim.cli import main
+
+    folder = tmp_path / "earlier"
+    write_directory(folder, fill_with("earlier"))
+    trace = folder / "trace.csv"
+    trace.write_text("time\n0\n0.5\n")
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(tiny_scenario_text.replace("rate: 5 /s", f"arrivals: trace, trace: {trace}"))
+    given = ["--policies", "local,edge", "-n", "1"] if verb == "compare" else []
+    code = main([verb, str(scenario), *given, "--out", str(folder), "--overwrite", "-q"])
+    assert (code, capsys.readouterr().err) == (
+        2,
+        f"offloadsim: error: output directory {folder} holds {trace}, which --overwrite would "
+        "delete with it; choose another --out\n",
+    )
+    assert trace.read_text() == "time\n0\n0.5\n" and label(folder) == "earlier"
 
 
 @pytest.mark.parametrize("round_", range(20))

@@ -202,16 +202,18 @@ def test_failure_mid_write_leaves_nothing(tmp_path, monkeypatch, error):
     assert _leftovers(tmp_path) == []  # no run dir, no temporary dir, no parents we created
 
 
-def test_existing_directory_is_an_error_unless_overwrite(tmp_path):
+def test_a_directory_holding_no_result_is_an_error_even_with_overwrite(tmp_path):
     out = tmp_path / "run"
     out.mkdir()
     (out / "mine.txt").write_text("precious")
-    with pytest.raises(ResultsError, match="already exists"):
-        write_run(_result(), out)
-    assert _leftovers(out) == ["mine.txt"]
-    write_run(_result(), out, overwrite=True)
-    assert sorted(p.name for p in out.iterdir()) == sorted(RUN_FILES)
-    assert _leftovers(tmp_path) == ["run"]  # the old one is gone, no backup or temp left
+    for overwrite in (False, True):
+        with pytest.raises(ResultsError, match=r"holds no offloadsim result but mine\.txt"):
+            write_run(_result(), out, overwrite=overwrite)
+        assert _leftovers(out) == ["mine.txt"]
+    write_run(_result(1), out.with_name("first"))
+    write_run(_result(), out.with_name("first"), overwrite=True)  # a result is replaced
+    assert sorted(p.name for p in out.with_name("first").iterdir()) == sorted(RUN_FILES)
+    assert _leftovers(tmp_path) == ["first", "run"]  # the old one is gone, no backup or temp left
 
 
 def test_empty_existing_directory_is_used(tmp_path):

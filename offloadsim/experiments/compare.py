@@ -276,6 +276,8 @@ def compare(
         api.check_policy(spec, loaded, policy_option, world=once)
 
     inputs = input_files(loaded)
+    if out is not None and overwrite:  # nor the traces, ONNX files, CSVs it reads: --overwrite deletes
+        check_out_dir(out, overwrite, [file.path for file in inputs])
     jobs = compare_jobs(loaded, names, replications)
     results: dict[tuple[int, int], JobResult] = {}
     runs = _RunTasks()
@@ -718,6 +720,7 @@ def _unequal_completion(
 
 def _write_directory(result: CompareResult, out: Path, overwrite: bool) -> Path:
     from offloadsim.outdir import write_directory
+    from offloadsim.records.results import manifest_inputs
 
     def fill(tmp: Path) -> None:
         runs = result._runs
@@ -739,4 +742,4 @@ def _write_directory(result: CompareResult, out: Path, overwrite: bool) -> Path:
         write_text(result.format_table() + "\n", tmp / "summary.txt")
         write_json(result.manifest, tmp / "manifest.json")
 
-    return write_directory(out, fill, overwrite=overwrite).path
+    return write_directory(out, fill, overwrite=overwrite, inputs=manifest_inputs(result.manifest)).path

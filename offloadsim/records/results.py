@@ -51,6 +51,7 @@ __all__ = [
     "links_frame",
     "processors_frame",
     "check_out_dir",
+    "manifest_inputs",
     "write_run",
     "read_run",
 ]
@@ -440,9 +441,24 @@ def write_run(result: RunResult, out_dir: str | Path, *, overwrite: bool = False
     ``out_dir`` is kept as ``out_dir.old-N`` unless ``overwrite``.  Sets and
     returns ``result.path``.
     """
-    written = write_directory(out_dir, lambda tmp: write_files(result, tmp), overwrite=overwrite)
+    written = write_directory(
+        out_dir,
+        lambda tmp: write_files(result, tmp),
+        overwrite=overwrite,
+        inputs=manifest_inputs(result.manifest),
+    )
     result.written_at(written.path)
     return written.path
+
+
+def manifest_inputs(manifest: Mapping[str, Any]) -> list[str]:
+    """The files a result was made from, as its manifest names them: the scenario file and what it read.
+
+    What ``overwrite`` must not delete with the directory it replaces (a trace kept in an earlier result).
+    """
+    named = [manifest.get("scenario_file")]
+    named += [entry.get("path") for entry in manifest.get("inputs", ()) if isinstance(entry, Mapping)]
+    return [path for path in named if isinstance(path, str) and path]
 
 
 def write_files(result: RunResult, directory: Path) -> None:

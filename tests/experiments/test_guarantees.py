@@ -301,10 +301,11 @@ def test_overwrite_discards_and_a_directory_that_is_no_result_is_refused(cli_mai
     mine = tiny.parent / "mine"
     mine.mkdir()
     (mine / "notes.txt").write_text("keep")
-    code, _, err = cli(cli_main, capsys, "run", tiny, "--out", mine)
-    assert code == 2
-    one_error_line(err, "holds no offloadsim result", "--overwrite")
-    assert everything(mine) == ["notes.txt"]
+    for overwrite in ([], ["--overwrite"]):
+        code, _, err = cli(cli_main, capsys, "run", tiny, "--out", mine, *overwrite)
+        assert code == 2
+        one_error_line(err, "holds no offloadsim result but notes.txt", "remove it yourself")
+        assert everything(mine) == ["notes.txt"]
 
 
 def test_rerunning_a_sweep_resumes(cli_main, capsys, sweep_file):

@@ -255,6 +255,19 @@ def check_writable_parent(out: Path, cannot: str) -> None:
         raise ResultsError(f"{cannot}: {ancestor} is not a directory")
     if not os.access(ancestor, os.W_OK | os.X_OK):
         raise ResultsError(f"{cannot}: {ancestor} is not writable")
+    if _stores_nothing(ancestor):  # root may "write" /proc: the room check then said "only 0 B is free"
+        raise ResultsError(
+            f"{cannot}: {ancestor} is on a file system with no storage (as /proc and /sys are): "
+            "nothing can be written there"
+        )
+
+
+def _stores_nothing(folder: Path) -> bool:
+    """Whether ``folder`` is on a file system of no blocks at all (proc, sysfs): none where unknown."""
+    try:
+        return os.statvfs(folder).f_blocks == 0
+    except (OSError, AttributeError):  # AttributeError: no statvfs (Windows)
+        return False
 
 
 def check_out_file(path: str | Path) -> Path:

@@ -652,3 +652,18 @@ def test_an_out_path_with_a_nul_is_one_line():
     """``offloadsim.run(..., out="a\\0b")`` ended in os's ValueError (embedded null byte), exit 1."""
     with pytest.raises(ResultsError, match="out: a path cannot hold a NUL character"):
         outdir.check_out_dir("a\0b")
+
+
+@pytest.mark.parametrize("verb", ["run", "compare"])
+def test_a_file_system_with_no_storage_is_said_so_not_that_0_b_is_free(verb, tiny_scenario, capsys):
+    """'--out /proc/foo' said "only 0 B is free" (as root, who may write anywhere): nothing can be written."""
+    from offloadsim.cli import main
+
+    if not hasattr(os, "statvfs") or not os.path.isdir("/proc") or os.statvfs("/proc").f_blocks != 0:
+        pytest.skip("no /proc file system here")
+    given = ["--policies", "local,edge", "-n", "1"] if verb == "compare" else []
+    assert main([verb, str(tiny_scenario), *given, "--out", "/proc/offloadsim-out", "-q"]) == 2
+    assert capsys.readouterr().err == (
+        "offloadsim: error: cannot write results to /proc/offloadsim-out: /proc is on a file system with "
+        "no storage (as /proc and /sys are): nothing can be written there\n"
+    )

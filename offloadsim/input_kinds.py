@@ -7,7 +7,10 @@ A fifth is recognised so that it can be pointed at its directory: a file
 inside a results directory (``tasks.parquet``, ``summary.json``, ...), which
 no verb reads on its own; so are a sweep's job files (``SWEEP/points/<key>.parquet``)
 and their ``points`` directory, recognised by their place in the sweep's
-directory (finished or not), not by reading them.
+directory (finished or not), not by reading them.  Files no verb reads as its
+input are recognised too, to say what they are: a CSV table (a trace, samples),
+a Parquet table, an image (a figure) and a results manifest kept apart from
+its directory.
 Read as the wrong kind, a file used to get one "unknown key" line per key it
 has; each reader now asks :func:`misdirected` first, and when the input is
 recognisably another kind says so in one line with the verb that reads it::
@@ -38,6 +41,10 @@ from offloadsim.bounded_read import (
 )
 
 __all__ = [
+    "CSV_TABLE",
+    "IMAGE",
+    "MANIFEST",
+    "PARQUET_TABLE",
     "ONNX_MODEL",
     "SCENARIO",
     "SWEEP",
@@ -65,6 +72,13 @@ SWEEP_POINTS = "sweep points"
 #: An application's ``onnx:`` file (or ``calibrate --onnx``, ``models show``): read by onnx, never
 #: recognised here, only named when a file of a kind above is given in its place.
 ONNX_MODEL = "ONNX model"
+#: Files that no verb reads as its input, named when one is given as a scenario (or profile, ...).
+CSV_TABLE = "CSV table"
+PARQUET_TABLE = "Parquet table"
+IMAGE = "image"
+MANIFEST = "results manifest"
+#: The first bytes of the binary kinds above (checked before a file is read as text).
+_MAGIC = {b"PAR1": PARQUET_TABLE, b"\x89PNG": IMAGE, b"%PDF": IMAGE}
 #: The files ``run``, ``compare`` and ``sweep`` write in a results directory (beside manifest.json);
 #: a test holds it to their writers' own lists (RUN_FILES, COMPARE_FILES, SWEEP_FILES).
 RESULTS_FILES = frozenset(
@@ -93,6 +107,10 @@ _NOUN = {
     SWEEP_JOB: "a job file of the sweep {directory}",
     SWEEP_POINTS: "the job files of the sweep {directory}",
     ONNX_MODEL: "an ONNX model",
+    CSV_TABLE: "a CSV table",
+    PARQUET_TABLE: "a Parquet table",
+    IMAGE: "an image (a figure, perhaps)",
+    MANIFEST: "a results manifest",
 }
 _USE = {
     SCENARIO: "use 'offloadsim run {path}' or 'offloadsim compare {path} --policies A,B'",
@@ -102,6 +120,11 @@ _USE = {
     RESULTS_FILE: "use 'offloadsim plot {directory}'",
     SWEEP_JOB: "use 'offloadsim plot {directory}'",
     SWEEP_POINTS: "use 'offloadsim plot {directory}'",
+    CSV_TABLE: "a scenario names it (a workload's trace:, a dynamics entry's file:, {{empirical: FILE}}): "
+    "run that scenario ('offloadsim run SCENARIO.yaml')",
+    PARQUET_TABLE: "use 'offloadsim plot DIR' on the results directory it belongs to",
+    IMAGE: "give the scenario's YAML file ('offloadsim plot DIR' draws figures from a results directory)",
+    MANIFEST: "use 'offloadsim plot DIR' on the results directory it belongs to",
 }
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _BYTES_PER_CHAR = YAML_BYTES_PER_CHAR if _LOADER is not yaml.SafeLoader else PURE_YAML_BYTES_PER_CHAR
@@ -150,11 +173,27 @@ def path_kind(path: str | Path) -> str | None:
             and _holds_sweep(file.parent.parent)
         ):
             return SWEEP_JOB
+        with open(file, "rb") as handle:
+            magic = _MAGIC.get(handle.read(4))
+        if magic is not None:
+            return magic
         text = read_text(path, MAX_DOCUMENT_BYTES)
         if yaml_memory_problem(len(text), per_char=_BYTES_PER_CHAR) is not None:
             return None  # too large to read here: its reader has said so
-        return document_kind(yaml.load(text, Loader=_LOADER))
+        document = _loaded(text)
+        kind = document_kind(document)
+        if kind is None and isinstance(document, Mapping):  # offloadsim-run/1, -compare/1, -sweep/1
+            return MANIFEST if str(document.get("format", "")).startswith("offloadsim-") else None
+        return CSV_TABLE if kind is None and file.suffix.lower() in (".csv", ".tsv") else kind
     except (OSError, ValueError, yaml.YAMLError, RecursionError):
+        return None
+
+
+def _loaded(text: str) -> object:
+    """``text`` as YAML, or None where it is none (a CSV table's quoted fields may be no YAML)."""
+    try:
+        return yaml.load(text, Loader=_LOADER)
+    except yaml.YAMLError:
         return None
 
 

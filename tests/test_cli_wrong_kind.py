@@ -168,7 +168,7 @@ def test_a_parquet_file_in_any_points_folder_is_not_taken_for_a_job_file(sweep_d
     job = folder / "points" / a_job_file(sweep_dir).name
     job.write_bytes(a_job_file(sweep_dir).read_bytes())
     lines = refused("validate", job, tmp_path, capsys)
-    assert "sweep" not in lines[0] and "not UTF-8 text" in lines[0], lines
+    assert "sweep" not in lines[0] and "a Parquet table, not a scenario" in lines[0], lines
 
 
 def test_every_file_a_results_directory_gets_is_recognised_as_one():
@@ -233,3 +233,39 @@ def test_profiles_scenario_of_another_kind_is_one_line_naming_its_verb(kind, whe
     expected = f"offloadsim: error: --scenario {path}: {noun}, not a scenario: use '{use} {path}"
     assert captured.out == "" and captured.err.splitlines()[0].startswith(expected), captured.err
     assert len(captured.err.splitlines()) == 1
+
+
+# Files no verb reads as its input, made as each kind really is; what the message calls each.
+def _plot_figure(results_dir: Path, tmp_path: Path) -> Path:
+    assert main(["plot", str(results_dir), "--out", str(tmp_path / "fig")]) == 0
+    return tmp_path / "fig.png"
+
+
+NO_INPUT = {
+    "csv": ("a CSV table", "run that scenario", lambda d, t: _written(t / "trace.csv", "time,app\n0,job\n")),
+    "parquet": ("a Parquet table", "offloadsim plot DIR", lambda d, t: _copied(d / "tasks.parquet", t)),
+    "png": ("an image (a figure, perhaps)", "the scenario's YAML file", _plot_figure),
+    "manifest": ("a results manifest", "offloadsim plot DIR", lambda d, t: _copied(d / "manifest.json", t)),
+}
+
+
+def _written(path: Path, text: str) -> Path:
+    path.write_text(text)
+    return path
+
+
+def _copied(file: Path, tmp_path: Path) -> Path:
+    """``file`` away from its results directory, where its place says nothing."""
+    to = tmp_path / f"kept-{file.name}"
+    to.write_bytes(file.read_bytes())
+    return to
+
+
+@pytest.mark.parametrize("verb", ["run", "validate", "compare"])
+@pytest.mark.parametrize("kind", list(NO_INPUT))
+def test_a_file_no_verb_reads_given_as_a_scenario_says_what_it_is(kind, verb, results_dir, tmp_path, capsys):
+    """'run x.csv' said "expected a mapping at the top level", a PNG "not UTF-8 text (byte 0)"."""
+    noun, use, make = NO_INPUT[kind]
+    path = make(results_dir, tmp_path)
+    [line] = refused(verb, path, tmp_path, capsys)
+    assert line.startswith(f"offloadsim: error: {path}: {noun}, not a scenario: ") and use in line

@@ -124,6 +124,11 @@ def test_a_manifest_as_offloadsim_writes_it_is_read(run_dir):
             "app,,policy",
             'argument --by: expected comma-separated column names like app,policy, got "app,,policy"',
         ),
+        (  # drew one series a policy, labelled "policy, policy"
+            "--by",
+            "policy, app,policy",
+            'argument --by: "policy" given twice in "policy, app,policy"; name each column once',
+        ),
         ("--metric", "", 'argument --metric: expected a metric name, got ""'),
         ("--x", "", 'argument --x: expected a swept key, got ""'),
         ("--out", "", 'argument --out: expected a file stem, got ""'),

@@ -86,6 +86,12 @@ def columns(text: str) -> str:
         raise argparse.ArgumentTypeError(
             f"expected comma-separated column names like app,policy, got {quoted(text)}"
         )
+    parts = [part.strip() for part in text.split(",")]
+    twice = sorted({part for part in parts if parts.count(part) > 1})
+    if twice:  # '--by policy,policy' drew one series a policy, labelled twice
+        raise argparse.ArgumentTypeError(
+            f"{', '.join(map(quoted, twice))} given twice in {quoted(text)}; name each column once"
+        )
     return text
 
 

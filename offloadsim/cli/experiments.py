@@ -118,7 +118,11 @@ def add_experiment_commands(subparsers: Any) -> None:
         metavar="DIR",
         help="output directory (default: results/<scenario>-compare-s<seed>)",
     )
-    p.add_argument("--overwrite", action="store_true", help="replace an existing output directory")
+    p.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="delete the earlier result there instead of keeping it as DIR.old-N",
+    )
     _execution_flags(p)
     p.set_defaults(handler=_cmd_compare)
 

@@ -191,7 +191,11 @@ def _add_run(verbs: Any, common: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="run directory (default: results/<scenario>-<policy>-s<seed>[-r<replication>])",
     )
-    p.add_argument("--overwrite", action="store_true", help="replace an existing run directory")
+    p.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="delete the earlier result there instead of keeping it as DIR.old-N",
+    )
     p.add_argument("--dry-run", action="store_true", help="validate and describe the topology; run nothing")
     p.add_argument(
         "--stages", action="store_true", help="also record every compute stage and transfer (stages.parquet)"

@@ -173,10 +173,11 @@ def path_kind(path: str | Path) -> str | None:
             and _holds_sweep(file.parent.parent)
         ):
             return SWEEP_JOB
-        with open(file, "rb") as handle:
-            magic = _MAGIC.get(handle.read(4))
-        if magic is not None:
-            return magic
+        if file.is_file():  # only a regular file: opening a FIFO waits for a writer
+            with open(file, "rb") as handle:
+                magic = _MAGIC.get(handle.read(4))
+            if magic is not None:
+                return magic
         text = read_text(path, MAX_DOCUMENT_BYTES)
         if yaml_memory_problem(len(text), per_char=_BYTES_PER_CHAR) is not None:
             return None  # too large to read here: its reader has said so

@@ -25,6 +25,7 @@ from offloadsim.engine.environment import caller
 from offloadsim.engine.errors import EngineError, at_scenario
 from offloadsim.engine.stall import Streak
 from offloadsim.engine.streams import Name, stream
+from offloadsim.plugins import dotted_name
 from offloadsim.scenario.arrivals import Clock
 from offloadsim.scenario.model import Scenario, WorkloadSpec
 from offloadsim.suggest import quoted
@@ -90,9 +91,8 @@ class _Run:
     def chain(self, next_gap: Callable[[], float], first: float) -> None:
         """Arrivals at ``first`` and then ``next_gap()`` after each one, before ``stop``."""
         chain = _Chain(self.arrive, next_gap, self._env, self.stop, self.stalled, self.bad_time)
-        if (
-            not isinstance(first, Real) or not first >= 0
-        ):  # a str, None, NaN or a negative time (numpy's pass)
+        # A str, None, NaN or a negative time is refused; numpy's numbers are Real and pass.
+        if not isinstance(first, Real) or not first >= 0:
             raise self.bad_time("the first arrival time", first)
         if first < self.stop:
             chain.call_in(first, _Chain.fire, chain)
@@ -163,7 +163,7 @@ def _bad_time(scenario: Scenario, workload: WorkloadSpec) -> Callable[[str, obje
     internal error.
     """
     process = workload.arrivals
-    kind = f"arrivals: {process.kind} ({type(process).__module__}.{type(process).__qualname__})"
+    kind = f"arrivals: {process.kind} ({dotted_name(type(process))})"
 
     def bad_time(what: str, value: object) -> EngineError:
         return EngineError(

@@ -19,7 +19,7 @@ import simpy
 
 from offloadsim.engine.errors import EngineError, at_scenario
 from offloadsim.engine.stall import Streak
-from offloadsim.plugins import shipped_module
+from offloadsim.plugins import dotted_name, shipped_module
 from offloadsim.suggest import quoted
 from offloadsim.world.topology import NoRouteError
 
@@ -263,7 +263,7 @@ def _checked(
     from offloadsim.world.dynamics.registry import kind_fault
 
     cls = type(entry.kind)
-    kind = f"kind of dynamics {quoted(entry.kind.name)} ({cls.__module__}.{cls.__qualname__})"
+    kind = f"kind of dynamics {quoted(entry.kind.name)} ({dotted_name(cls)})"
     key = f"dynamics[{entry.index}]"
 
     def said(text: str) -> str:

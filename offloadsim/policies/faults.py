@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import types
 
-from offloadsim.plugins import method_codes, plugin_line, shipped_module, traceback_frames
+from offloadsim.plugins import dotted_name, method_codes, plugin_line, shipped_module, traceback_frames
 from offloadsim.suggest import quoted
 
 __all__ = ["describe_build_failure", "describe_failure", "raised_in_policy"]
@@ -63,7 +63,7 @@ def describe_failure(error: BaseException, policy: object, name: str, when: str 
     passed = any(frame.f_code in codes for frame, _ in traceback_frames(error))
     line = plugin_line(error) if passed else _definition_line(getattr(cls, method, None))
     return (
-        f"policy {quoted(name)} ({cls.__module__}.{cls.__qualname__}) raised {type(error).__name__} in "
+        f"policy {quoted(name)} ({dotted_name(cls)}) raised {type(error).__name__} in "
         f"{method}(){when}" + (f": {text}" if text else "") + line
     )
 

@@ -232,7 +232,7 @@ def _add_plugin(entry: Any, process: Any, origin: str) -> None:
     if taken is process:
         return  # it registered itself on import
     if taken is not None:
-        raise PluginSkipped(f"arrivals: {process.kind} is taken by {taken.__module__}.{taken.__qualname__}")
+        raise PluginSkipped(f"arrivals: {process.kind} is taken by {dotted_name(taken)}")
     register_arrival_process(process)
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from offloadsim.plugins import dotted_name
 from offloadsim.scenario.errors import KeyPathError
 from offloadsim.suggest import quoted
 from offloadsim.world.dynamics.base import Dynamics, NodeChanges
@@ -46,7 +47,7 @@ def node_changes(entry: Dynamics) -> NodeChanges | None:
         raise NodeChangesFailed(path, message) from error
     if not isinstance(said, NodeChanges):
         cls = type(entry.kind)
-        kind = f"kind of dynamics {quoted(entry.kind.name)} ({cls.__module__}.{cls.__qualname__})"
+        kind = f"kind of dynamics {quoted(entry.kind.name)} ({dotted_name(cls)})"
         raise NodeChangesFailed(
             path,
             f"{kind}: node_changes() returned {said!r}; expected a NodeChanges "

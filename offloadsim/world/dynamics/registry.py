@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from offloadsim.plugins import EntryPointGroup, named_object, plugin_line, shipped_module
+from offloadsim.plugins import EntryPointGroup, dotted_name, named_object, plugin_line, shipped_module
 from offloadsim.scenario.errors import KeyPathError, describe, key_pattern, key_place
 from offloadsim.scenario.plain_numbers import QUANTITIES
 from offloadsim.suggest import did_you_mean, quoted
@@ -227,7 +227,7 @@ def kind_fault(kind: DynamicsKind, error: BaseException, method: str, when: str 
         return None
     text = str(error).splitlines()[0] if str(error) else ""
     return (
-        f"kind of dynamics {quoted(getattr(kind, 'name', '?'))} ({cls.__module__}.{cls.__qualname__}) "
+        f"kind of dynamics {quoted(getattr(kind, 'name', '?'))} ({dotted_name(cls)}) "
         f"raised {type(error).__name__} in {method}(){when}"
         + (f": {text}" if text else "")
         + plugin_line(error)
@@ -267,7 +267,7 @@ def _check_changes(kind: DynamicsKind, spec: Any, path: str, end_s: float) -> No
         cls = type(kind)
         raise DynamicsError(
             path,
-            f"kind of dynamics {quoted(kind.name)} ({cls.__module__}.{cls.__qualname__}): changes() returned "
+            f"kind of dynamics {quoted(kind.name)} ({dotted_name(cls)}): changes() returned "
             f"{said!r}; expected (the entry's key that sets how often it changes, about how many changes)",
         )
     key, count = said

@@ -194,7 +194,7 @@ def test_existing_output_directory_is_refused_before_running(tiny, tmp_path):
     out = tmp_path / "taken"
     out.mkdir()
     (out / "file").write_text("x")
-    with pytest.raises(ResultsError, match="not empty"):
+    with pytest.raises(ResultsError, match="holds no offloadsim result"):
         compare(tiny, ["local"], 1, workers=1, out=out)
 
 

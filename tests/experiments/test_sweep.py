@@ -220,7 +220,7 @@ def test_a_base_that_is_no_scenario_is_said_at_base(tiny):
     path = write(tiny.parent, "s.yaml", "base: rates.csv\ngrid: {duration: [1 s, 2 s]}\n")
     with pytest.raises(ScenarioError) as caught:
         load_sweep(path)
-    assert str(caught.value).startswith(f"{path}: base: rates.csv: expected a mapping at the top level")
+    assert str(caught.value).startswith(f"{path}: base: rates.csv: a CSV table, not a scenario")
     path = write(tiny.parent, "s.yaml", "base: tinyy.yaml\ngrid: {duration: [1 s, 2 s]}\n")
     with pytest.raises(
         ScenarioError, match=r'base: no scenario file .*tinyy\.yaml \(did you mean "tiny\.yaml"\?\)'

@@ -63,7 +63,8 @@ def _problem(detail: Any, file: str) -> Problem:
         return Problem(file, format_path(loc[:-1]), _unknown_key(loc))
     if kind == "literal_error":
         choices = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
-        if loc[:1] == ("workload",) and loc[-1:] == ("arrivals",) and ARRIVALS.failure(value) is not None:
+        named = isinstance(value, str) and loc[:1] == ("workload",) and loc[-1:] == ("arrivals",)
+        if named and ARRIVALS.failure(value) is not None:
             # a process installed whose plug-in did not load (or was skipped): why, not just "unknown"
             return Problem(
                 file, path, ARRIVALS.refusal(value, f"unknown arrival process {quoted(value)}", "")

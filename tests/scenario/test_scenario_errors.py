@@ -709,6 +709,12 @@ MISTAKES = [
         edits={"workload[0].arrivals": "poison"},
     ),
     _case(
+        "arrivals-a-list",  # the refusal's look-up of a plug-in that failed to load took it as a name
+        "workload[0].arrivals",
+        "expected one of poisson, periodic, trace, closed, got a list",
+        edits={"workload[0].arrivals": ["poisson"]},
+    ),
+    _case(
         "zero-rate",
         "workload[0].rate",
         'expected a positive rate like "2 /s", got 0',

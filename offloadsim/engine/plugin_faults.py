@@ -16,7 +16,7 @@ from typing import Any
 from offloadsim.engine.errors import EngineError
 from offloadsim.plugins import blame, method_codes, said_raised, shipped_module
 
-__all__ = ["PluginFailed", "blame_plugin", "plugin_call"]
+__all__ = ["PluginFailed", "ReadUnknownColumn", "UnknownColumn", "blame_plugin", "plugin_call"]
 
 
 class PluginFailed(EngineError):
@@ -62,3 +62,12 @@ def plugin_call(function: Callable[..., Any], what: str, *args: Any, when: str =
         return function(*args)
     except Exception as error:
         raise PluginFailed(said_raised(what, error, when)) from error
+
+
+# Here, not in engine/records.py, which mypyc compiles: a compiled class cannot subclass KeyError.
+class UnknownColumn(KeyError):
+    """A plug-in column's derive read a column that is not in the schema (a typo), not one unrecorded."""
+
+
+class ReadUnknownColumn(PluginFailed):
+    """The one line of :class:`UnknownColumn`: the column whose derive read it, its name and the nearest."""

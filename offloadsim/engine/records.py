@@ -20,7 +20,7 @@ from typing import Any, Final
 import numpy as np
 
 from offloadsim.engine.errors import EngineError
-from offloadsim.engine.plugin_faults import PluginFailed, plugin_call
+from offloadsim.engine.plugin_faults import PluginFailed, ReadUnknownColumn, UnknownColumn, plugin_call
 from offloadsim.plugins import dotted_name
 from offloadsim.records import schema
 from offloadsim.records.spill import ArraysFile, SpilledTable
@@ -242,7 +242,7 @@ class _Block(Mapping[str, np.ndarray]):
         if value is None:
             if self._deriving and name not in self.records.names:
                 # Not in the schema at all (a typo): not NaN, as a column this run does not record is.
-                raise _UnknownColumn(name)
+                raise UnknownColumn(name)
             value = self._done[name] = self._decode(name)
         return value
 
@@ -289,12 +289,12 @@ class _Block(Mapping[str, np.ndarray]):
                 derived = plugin_call(col.derive, what, self, when=" while it derived its values")
             except PluginFailed as error:
                 cause = error.__cause__
-                if isinstance(cause, _UnknownColumn):  # and the derive did not catch it
+                if isinstance(cause, UnknownColumn):  # and the derive did not catch it
                     hint = did_you_mean(str(cause.args[0]), rec.names)
-                    raise _ReadUnknown(
+                    raise ReadUnknownColumn(
                         f"{what} reads column {quoted(cause.args[0])}, which is no record column{hint}"
                     ) from None
-                if isinstance(cause, _ReadUnknown):  # another column's derive, this one read: as it is
+                if isinstance(cause, ReadUnknownColumn):  # another column's derive, this one read: as it is
                     raise cause from None
                 raise
             finally:
@@ -317,14 +317,6 @@ class _Block(Mapping[str, np.ndarray]):
         if name == "policy":
             return np.zeros(self.n, dtype=np.int8), [rec.policy]
         raise KeyError(name)
-
-
-class _UnknownColumn(KeyError):
-    """A plug-in column's derive read a column that is not in the schema (a typo), not one unrecorded."""
-
-
-class _ReadUnknown(PluginFailed):
-    """The one line of :class:`_UnknownColumn`: the column whose derive read it, its name and the nearest."""
 
 
 def _derived(what: str, value: object, n: int) -> np.ndarray:

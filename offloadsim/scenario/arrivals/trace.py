@@ -42,7 +42,9 @@ class Trace(ArrivalProcess):
             index[0] += 1
             if index[0] >= len(times):
                 return float("inf")
-            return times[index[0]] - clock.now
+            # Not below 0: the clock reached the last time as now + gap, which can round a hair past
+            # it, and the next time may be the same one (a trace's equal times): a gap of -1e-17.
+            return max(times[index[0]] - clock.now, 0.0)
 
         if times:
             run.chain(trace_gap, times[0])

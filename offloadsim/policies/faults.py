@@ -14,7 +14,14 @@ from __future__ import annotations
 import os
 import types
 
-from offloadsim.plugins import dotted_name, method_codes, plugin_line, shipped_module, traceback_frames
+from offloadsim.plugins import (
+    dotted_name,
+    method_codes,
+    plugin_line,
+    said_raised,
+    shipped_module,
+    traceback_frames,
+)
 from offloadsim.suggest import quoted
 
 __all__ = ["describe_build_failure", "describe_failure", "raised_in_policy"]
@@ -90,11 +97,8 @@ def describe_build_failure(error: BaseException, factory: object, name: str) -> 
     codes = _class_codes(factory) if isinstance(factory, type) else {code} if code is not None else set()
     if not any(frame.f_code in codes for frame, _ in traceback_frames(error)):
         return None
-    text = str(error).splitlines()[0] if str(error) else ""
-    return (
-        f"policy {quoted(name)} ({module}.{getattr(factory, '__qualname__', '?')}) raised "
-        f"{type(error).__name__} while it was built" + (f": {text}" if text else "") + plugin_line(error)
-    )
+    what = f"policy {quoted(name)} ({module}.{getattr(factory, '__qualname__', '?')})"
+    return said_raised(what, error, " while it was built")
 
 
 def _policy_codes(policy: object) -> set[types.CodeType]:

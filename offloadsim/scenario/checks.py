@@ -40,7 +40,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from offloadsim.plugins import dotted_name, plugin_line, shipped_module
+from offloadsim.plugins import dotted_name, said_raised, shipped_module
 from offloadsim.scenario.arrivals.base import arrival_faults
 from offloadsim.scenario.errors import (
     PluginRaised,
@@ -226,9 +226,7 @@ def _warnings_of(check: ScenarioCheck, name: str, run: CheckedRun) -> list[Probl
     except ScenarioError:
         raise
     except Exception as error:
-        text = str(error).splitlines()[0] if str(error) else ""
-        said = f"{where} raised {type(error).__name__}" + (f": {text}" if text else "") + plugin_line(error)
-        raise CheckFailed([Problem(run.scenario.source, "", said)]) from error
+        raise CheckFailed([Problem(run.scenario.source, "", said_raised(where, error))]) from error
     if problems is None or not all(isinstance(problem, Problem) for problem in problems):
         got = type(found).__name__ if problems is None else _first_not_a_problem(problems)
         said = f"{where} returned {got}, expected a list of offloadsim.scenario.errors.Problem"

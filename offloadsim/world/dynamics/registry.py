@@ -13,7 +13,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from offloadsim.plugins import EntryPointGroup, dotted_name, named_object, plugin_line, shipped_module
+from offloadsim.plugins import (
+    EntryPointGroup,
+    dotted_name,
+    named_object,
+    said_raised,
+    shipped_module,
+)
 from offloadsim.scenario.errors import KeyPathError, describe, key_pattern, key_place
 from offloadsim.scenario.plain_numbers import QUANTITIES
 from offloadsim.suggest import did_you_mean, quoted
@@ -225,13 +231,8 @@ def kind_fault(kind: DynamicsKind, error: BaseException, method: str, when: str 
     cls = type(kind)
     if shipped_module(cls.__module__):
         return None
-    text = str(error).splitlines()[0] if str(error) else ""
-    return (
-        f"kind of dynamics {quoted(getattr(kind, 'name', '?'))} ({dotted_name(cls)}) "
-        f"raised {type(error).__name__} in {method}(){when}"
-        + (f": {text}" if text else "")
-        + plugin_line(error)
-    )
+    what = f"kind of dynamics {quoted(getattr(kind, 'name', '?'))} ({dotted_name(cls)})"
+    return said_raised(what, error, f" in {method}(){when}")
 
 
 def _plugin_call(kind: DynamicsKind, path: str, method: str, *args: Any) -> Any:

@@ -113,12 +113,19 @@ def method_codes(cls: type, *, shipped: bool = True) -> dict[types.CodeType, str
             function = getattr(function, "fget", function)  # a property's getter
             code = getattr(function, "__code__", None)
             if isinstance(code, types.CodeType):
-                nested = [code]
-                while nested:
-                    one = nested.pop()
+                for one in _with_nested(code):
                     codes.setdefault(one, name)
-                    nested.extend(const for const in one.co_consts if isinstance(const, types.CodeType))
     return codes
+
+
+def _with_nested(code: types.CodeType) -> list[types.CodeType]:
+    """``code`` and the code of every function defined inside it, at any depth."""
+    found, nested = [], [code]
+    while nested:
+        one = nested.pop()
+        found.append(one)
+        nested.extend(const for const in one.co_consts if isinstance(const, types.CodeType))
+    return found
 
 
 def plugin_line(error: BaseException) -> str:
@@ -152,13 +159,7 @@ def plugin_codes(plugin: object) -> dict[types.CodeType, str]:
     if isinstance(code, types.CodeType):
         if shipped_module(str(getattr(plugin, "__module__", ""))):
             return {}
-        codes: dict[types.CodeType, str] = {}
-        nested = [code]
-        while nested:
-            one = nested.pop()
-            codes.setdefault(one, code.co_name)
-            nested.extend(const for const in one.co_consts if isinstance(const, types.CodeType))
-        return codes
+        return dict.fromkeys(_with_nested(code), code.co_name)
     return method_codes(type(plugin), shipped=False)
 
 

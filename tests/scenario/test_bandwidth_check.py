@@ -179,8 +179,9 @@ class _Throttle:
         links = entry.links("link")
         cap = entry.quantity("cap", "bandwidth", positive=True)
         path, shown = entry.file("file")
-        _, rows = read_series(path, shown, {"rate": "bandwidth", "delay": "time"})
-        return links, cap, tuple((time, min(cap, rate)) for _, time, (rate, _) in rows)
+        rows = read_series(path, shown, {"rate": "bandwidth", "delay": "time"})
+        rates = rows.values[rows.columns.index("rate")]
+        return links, cap, tuple((time, min(cap, rate)) for time, rate in zip(rows.times, rates, strict=True))
 
     def node_changes(self, spec):
         return LINKS_ONLY

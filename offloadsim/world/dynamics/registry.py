@@ -35,6 +35,7 @@ __all__ = [
     "dynamics_kinds",
     "kind_fault",
     "parse_dynamics",
+    "parse_entry",
     "quantity_keys",
     "register_dynamics",
     "unregister_dynamics",
@@ -199,26 +200,32 @@ def change_time_keys(name: str) -> dict[str, str | None]:
 
 def parse_dynamics(entries: tuple[Mapping[str, Any], ...], scenario: Scenario) -> tuple[Dynamics, ...]:
     """Each ``dynamics[i]`` entry read by its kind (raises :class:`DynamicsError` naming the key path)."""
-    parsed = []
-    for index, entry in enumerate(entries):
-        path = f"dynamics[{index}]"
-        if not isinstance(entry, Mapping):
-            raise DynamicsError(path, f"expected a mapping with a kind, got {describe(entry)}")
-        name = entry.get("kind")
-        if name is None:
-            raise DynamicsError(f"{path}.kind", f"missing (required); one of {', '.join(dynamics_kinds())}")
-        kind = dynamics_kind(name) if isinstance(name, str) else None
-        if kind is None:
-            hint = did_you_mean(name, dynamics_kinds()) if isinstance(name, str) else ""
-            known = ", ".join(dynamics_kinds())
-            shown = quoted(name) if isinstance(name, str) else describe(name)
-            said = PLUGINS.refusal(name, f"unknown kind {shown}", f"{hint}; expected one of {known}")
-            raise DynamicsError(f"{path}.kind", said)
-        rest = {key: value for key, value in entry.items() if key != "kind"}
-        spec = _plugin_call(kind, path, "parse", SpecReader(rest, path, scenario, read=("kind",)))
-        _plugin_call(kind, path, "changes", spec, path, scenario.end_s)
-        parsed.append(Dynamics(index, kind, spec))
-    return tuple(parsed)
+    return tuple(parse_entry(index, entry, scenario) for index, entry in enumerate(entries))
+
+
+def parse_entry(index: int, entry: Any, scenario: Scenario) -> Dynamics:
+    """``dynamics[index]``, ``entry``, read by its kind (raises :class:`DynamicsError` naming the key path).
+
+    One entry alone, for a scenario check that asks whether the kind refuses it
+    (``CheckedRun.dynamics_refused``) where the world, which reads them all, could not be built.
+    """
+    path = f"dynamics[{index}]"
+    if not isinstance(entry, Mapping):
+        raise DynamicsError(path, f"expected a mapping with a kind, got {describe(entry)}")
+    name = entry.get("kind")
+    if name is None:
+        raise DynamicsError(f"{path}.kind", f"missing (required); one of {', '.join(dynamics_kinds())}")
+    kind = dynamics_kind(name) if isinstance(name, str) else None
+    if kind is None:
+        hint = did_you_mean(name, dynamics_kinds()) if isinstance(name, str) else ""
+        known = ", ".join(dynamics_kinds())
+        shown = quoted(name) if isinstance(name, str) else describe(name)
+        said = PLUGINS.refusal(name, f"unknown kind {shown}", f"{hint}; expected one of {known}")
+        raise DynamicsError(f"{path}.kind", said)
+    rest = {key: value for key, value in entry.items() if key != "kind"}
+    spec = _plugin_call(kind, path, "parse", SpecReader(rest, path, scenario, read=("kind",)))
+    _plugin_call(kind, path, "changes", spec, path, scenario.end_s)
+    return Dynamics(index, kind, spec)
 
 
 def kind_fault(kind: DynamicsKind, error: BaseException, method: str, when: str = "") -> str | None:

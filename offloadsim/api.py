@@ -8,7 +8,8 @@
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Mapping, Sequence
+import functools
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -300,6 +301,7 @@ def scenario_warnings(
             given,
             quantity_keys=_quantity_keys,
             change_time_keys=_change_time_keys,
+            dynamics_refused=_dynamics_refused(scenario, world),
         )
     )
 
@@ -340,6 +342,29 @@ def _outages(scenario: Scenario, world: WorldOnce | None = None) -> dict[str, tu
         return down_for_good(dynamics, scenario.end_s)
     except NodeChangesFailed as error:  # a plug-in kind's bug, which the world's build never meets
         raise PluginRaised([(scenario.source, error.key_path, error.message)]) from error.__cause__
+
+
+def _dynamics_refused(scenario: Scenario, world: WorldOnce | None = None) -> Callable[[int], bool]:
+    """Whether the world refuses ``dynamics[i]``: ``CheckedRun.dynamics_refused``, each answer kept.
+
+    None is refused where ``world`` was built (it read every entry); else the entry is read alone,
+    by its kind, as the world reads it (a bug of a shipped kind raises, as it would in the run).
+    The kinds' registry is imported only when a check asks.
+    """
+
+    @functools.cache
+    def refused(index: int) -> bool:
+        if (world is not None and world() is not None) or index >= len(scenario.dynamics):
+            return False  # the document's entries are scenario.dynamics, as resolve passes them on
+        from offloadsim.world.dynamics import DynamicsError, parse_entry
+
+        try:
+            parse_entry(index, scenario.dynamics[index], scenario)
+        except DynamicsError:
+            return True
+        return False
+
+    return refused
 
 
 class WorldOnce:

@@ -84,6 +84,11 @@ def _no_change_times(kind: str) -> Mapping[str, str | None]:
     return {}
 
 
+def _none_refused(index: int) -> bool:
+    """What a :class:`CheckedRun` made without the world knows of the ``dynamics`` it refuses: none."""
+    return False
+
+
 @dataclass(frozen=True, slots=True)
 class CheckedRun:
     """What a scenario check reads: the scenario, the policy it runs with, what the world makes of them.
@@ -106,6 +111,12 @@ class CheckedRun:
     ``change_time_keys`` gives, likewise, the keys below such an entry that hold the time of a
     change (``steps[].at``), each with the words the kind gives for what a run that ends before
     it misses (``nothing fails in the run``), None where it gives none.
+    ``dynamics_refused`` says whether the world refuses ``dynamics[i]`` (its kind's reader: a
+    trace whose row has a cell that is not a number), which the run then refuses with one line
+    naming what is wrong: the ``plain-*`` checks, whose reading of a file's cells is their own,
+    not the kind's, say nothing of the cells of such an entry's file, so that this line is all the
+    user reads of it.  Asked only of an entry a check would warn of (the world is built by then,
+    for the ``servers-down`` check); False where not known.
     ``shared``: what a check works out for a later one of the same run, by the later one's
     name (the ``policy`` check's warnings, which ``policy-reach`` gives), or by the name of
     what several share (``plain-numbers``: the CSV files' bare cells
@@ -120,6 +131,7 @@ class CheckedRun:
     given: str | None = None
     quantity_keys: Callable[[str], Mapping[str, Sequence[str]]] = _no_quantities
     change_time_keys: Callable[[str], Mapping[str, str | None]] = _no_change_times
+    dynamics_refused: Callable[[int], bool] = _none_refused
     shared: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 

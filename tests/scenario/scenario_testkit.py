@@ -70,3 +70,20 @@ def check_warnings(path: Path, check: str) -> list[str]:
 
     scenario = load_scenario(path)
     return [str(p) for p in api.scenario_warnings(scenario.policy, scenario) if p.check == check]
+
+
+def trace_command(tmp_path: Path, table: str, command: list[str]) -> tuple[Path, int]:
+    """``command`` on a small scenario whose one ``dynamics`` entry plays ``uplink.csv`` on ``links[0]``.
+
+    ``table``: the file's text, header and all; ``command``: the command line but the scenario's
+    path, which goes second, ``{out}`` in it a folder in ``tmp_path`` (``["run", "--out", "{out}"]``).
+    Returns the scenario's path and the exit status.
+    """
+    from offloadsim.cli import main
+
+    (tmp_path / "uplink.csv").write_text(table)
+    document = small_document()
+    document["dynamics"] = [{"kind": "link-trace", "link": 0, "file": "uplink.csv"}]
+    path = write_document(tmp_path, document)
+    args = [arg.format(out=tmp_path / "out") for arg in command]
+    return path, main([args[0], str(path), *args[1:]])

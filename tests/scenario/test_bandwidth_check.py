@@ -9,7 +9,7 @@ with a unit says what its writer meant.
 from __future__ import annotations
 
 import pytest
-from scenario_testkit import ROOT, SHIPPED, check_warnings, small_document, write_document
+from scenario_testkit import ROOT, SHIPPED, check_warnings, small_document, trace_command, write_document
 
 from offloadsim import api
 from offloadsim.cli import main
@@ -127,6 +127,63 @@ def test_a_link_traces_bare_bandwidth_cell_is_warned_of_at_its_file_with_the_lin
     assert _warnings(path) == []
 
 
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["validate"],
+        ["run", "--out", "{out}"],
+        ["run", "--dry-run"],
+        ["compare", "--policies", "local,edge", "--out", "{out}"],
+    ],
+    ids=["validate", "run", "run-dry", "compare"],
+)
+def test_a_trace_the_kind_refuses_is_said_in_one_line_without_a_warning_of_its_cells(
+    tmp_path, capsys, command
+):
+    """``0,8`` then ``1,abc``: the check warned of line 2 (8 bit/s), then the run refused line 3.
+
+    The warning read the cells on its own terms, of a file the kind refuses: the error is all
+    there is to say.  Once the row is fixed, the same file is warned of.
+    """
+    path, code = trace_command(tmp_path, "time,bandwidth\n0,8\n1,abc\n", command)
+    assert code == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"offloadsim: error: {path}: dynamics[0].file: uplink.csv, line 3: expected a bandwidth like "
+        '"20 Mbps", got "abc"'
+    ]
+    assert _problems(path) == []  # without the world built: the entry is read alone, and refused
+    (tmp_path / "uplink.csv").write_text("time,bandwidth\n0,8\n1,9 Mbps\n")
+    assert main(["validate", str(path)]) == 0
+    (warning,) = capsys.readouterr().err.splitlines()
+    at = f"{path}: dynamics[0].file: uplink.csv, line 2: a bare bandwidth"
+    assert warning.startswith(f"offloadsim: warning: {at}")
+
+
+def test_a_refused_entry_is_not_warned_of_and_an_accepted_one_beside_it_is(tmp_path):
+    """The check asks of each entry it would warn of, not of the world as a whole."""
+    (tmp_path / "bad.csv").write_text("time,bandwidth\n0,8\n1,abc\n")
+    (tmp_path / "good.csv").write_text("time,bandwidth\n0,7\n1,9 Mbps\n")
+    document = small_document()
+    document["dynamics"] = [
+        {"kind": "link-trace", "link": 0, "file": "bad.csv"},
+        {"kind": "link-trace", "link": 1, "file": "good.csv"},
+    ]
+    found = _warnings(_write(tmp_path, document))
+    assert [line.split(": ")[1:3] for line in found] == [["dynamics[1].file", "good.csv, line 2"]]
+    scenario = load_scenario(tmp_path / "s.yaml")
+    asked = []
+    refused = {0}.__contains__
+    run = CheckedRun(
+        scenario,
+        scenario.policy,
+        lambda: None,
+        quantity_keys=quantity_keys,
+        dynamics_refused=lambda i: asked.append(i) or refused(i),
+    )
+    assert [p.key_path for p in plain_bandwidths(run)] == ["dynamics[1].file"]
+    assert asked == [0, 1]
+
+
 def test_a_trace_file_is_read_once_for_both_checks_and_each_is_skipped_alone(tmp_path, monkeypatch):
     """A trace of a million rows took 1.1 s a pass; its latency and bandwidth cells come of one."""
     from offloadsim.scenario import plain_numbers
@@ -202,7 +259,10 @@ def throttle(request):
 
 @pytest.mark.parametrize("throttle", [True, False], indirect=True)
 def test_a_plug_in_kind_s_bandwidths_and_file_columns_are_read_as_it_declares_them(tmp_path, throttle):
-    """The checks name no kind: a new one's keys and its file's columns are read by what it declares."""
+    """The checks name no kind: a new one's keys and its file's columns are read by what it declares.
+
+    Of a file the kind reads (one it refuses is said by its error alone).
+    """
     (tmp_path / "rates.csv").write_text("time,rate,delay\n0,20 Mbps,5 ms\n1,12,0.004\n2,8,40\n")
     document = small_document()
     document["dynamics"] = [{"kind": "throttle", "link": 0, "cap": 30, "file": "rates.csv"}]

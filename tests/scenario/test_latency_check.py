@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 import yaml
-from scenario_testkit import SHIPPED, check_warnings, small_document, write_document
+from scenario_testkit import SHIPPED, check_warnings, small_document, trace_command, write_document
 
 from offloadsim import api
 from offloadsim.cli import main
@@ -106,6 +106,26 @@ def test_a_link_traces_bare_latency_cell_is_warned_of_at_its_file_with_the_line(
     ]
     (tmp_path / "uplink.csv").write_text("time,bandwidth,latency\n0,12 Mbps,20 ms\n1,4.5 Mbps,0.035\n")
     assert _warnings(path) == []
+
+
+@pytest.mark.parametrize(
+    ("rows", "error"),
+    [
+        ("0,25,0\n1,abc,0\n", 'line 3: expected a time like "5 ms", got "abc"'),
+        ("0,25,0\n1,30 ms,2\n", "line 3: loss 2 is above 1"),  # refused by the kind, not the cell reader
+    ],
+    ids=["not-a-number", "loss-above-1"],
+)
+@pytest.mark.parametrize("command", [["validate"], ["run", "--out", "{out}"]], ids=["validate", "run"])
+def test_a_trace_the_kind_refuses_gets_its_error_alone_not_a_warning_of_its_latencies(
+    tmp_path, capsys, rows, error, command
+):
+    """Line 2's bare 25 was warned of, then the run refused line 3: one line says what is wrong."""
+    path, code = trace_command(tmp_path, "time,latency,loss\n" + rows, command)
+    assert code == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"offloadsim: error: {path}: dynamics[0].file: uplink.csv, {error}"
+    ]
 
 
 def test_a_set_that_writes_a_bare_latency_is_named_and_the_check_can_be_skipped(tmp_path, capsys):

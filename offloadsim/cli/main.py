@@ -625,6 +625,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         print(f"policy {spec.name}, {counted(len(scenario.workload), 'workload')}")
         _print_world(world)  # its first line counts the nodes (validate's line would count them twice)
         _print_cut_notes(scenario, spec, world)
+        _print_stations(spec, world, seed)
         print("dry run: nothing simulated, nothing written")
         return EXIT_OK
     from offloadsim.cli.room import check_run_room
@@ -843,6 +844,16 @@ def _print_cut_notes(scenario: Any, spec: Any, world: Any) -> None:
 
     for note in clamped_cut_notes(scenario, spec, world.layer_counts):
         print(f"note: {note}")
+
+
+def _print_stations(spec: Any, world: Any, seed: int) -> None:
+    """What each station of a ``fixed`` plan runs and what crosses each cut, per application."""
+    if world is None or spec.name != "fixed":
+        return
+    from offloadsim.engine.stations import describe
+
+    for line in describe(world, spec, seed):
+        print(line)
 
 
 def _plain(value: Any, skip: tuple[str, ...] = ()) -> Any:

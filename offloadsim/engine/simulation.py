@@ -33,7 +33,7 @@ from offloadsim.engine.processor_models import build_processor
 from offloadsim.engine.records import RawRun, RecordLog
 from offloadsim.engine.recovery import Recovery
 from offloadsim.engine.streams import stream, workload_name
-from offloadsim.engine.tasks import NAN, ComputeStep, Task, TransferStep
+from offloadsim.engine.tasks import NAN, CompiledPlan, ComputeStep, Task, TransferStep
 from offloadsim.engine.view import EngineView
 from offloadsim.engine.work import Maker, WorkKind, get_kind
 from offloadsim.engine.work_model import ModelWork
@@ -172,6 +172,10 @@ class Simulation:
         if self.topology is not world.topology:  # the world's own never changes: nothing to hear
             connect(self.topology, self.network, self._world_changed)
             self.link_stats = LinkStatistics(self.env, self.topology)
+
+    def compile_plan(self, plan: Plan, task: Task) -> CompiledPlan:
+        """``plan`` for ``task`` compiled as the run compiles it: the steps it would walk (``--dry-run``)."""
+        return self._compiler.compile(plan, task)
 
     def _world_changed(self, change: Change) -> None:
         """The run's topology changed: the caches built on it go (plans compiled over old routes)."""

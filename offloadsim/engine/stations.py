@@ -1,0 +1,199 @@
+"""What each station of a ``fixed`` plan runs, read off the plan the engine compiles (``run --dry-run``).
+
+A split over several nodes is planned by its cuts; before a long run one
+wants, per station, the layers it runs, their FLOPs, weights and time, and
+per cut the bytes that cross it and the route they take.  Every number is
+the compiled plan's (:class:`~offloadsim.engine.planning.PlanCompiler`, the
+very steps a task would walk): stage times are its compute steps' service
+times (the processor's per-layer costs, codec encode and decode included),
+and a cut's bytes its transfer step's size (after the codec, if any).
+Only the FLOPs and weights of a stage are summed here, from the model's
+per-layer lists the compiled steps index.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from offloadsim.engine.simulation import Simulation
+from offloadsim.engine.tasks import ComputeStep, Task, TransferStep
+from offloadsim.scenario.model import PolicySpec
+from offloadsim.world import World
+
+__all__ = ["Hop", "Stage", "StationPlan", "format_station_plan", "station_plans"]
+
+
+@dataclass(frozen=True, slots=True)
+class Stage:
+    """Layers ``start .. stop-1`` on ``node`` (``processor`` named where the node has several)."""
+
+    node: str
+    processor: str
+    start: int
+    stop: int
+    first: str  # the first layer's name
+    last: str  # the last layer's name
+    flops: float
+    weight_bytes: float | None  # None: the model states no weights
+    seconds: float | None  # None: costed per request (not a model's fixed stage)
+
+
+@dataclass(frozen=True, slots=True)
+class Hop:
+    """The tensor at cut ``cut`` sent ``route[0]`` → ``route[-1]`` over scenario link entries ``links``."""
+
+    cut: int
+    size_bytes: float | None  # None: drawn per request (the input or output size)
+    route: tuple[str, ...]
+    links: tuple[int, ...]
+    latency_s: float
+
+
+@dataclass(frozen=True, slots=True)
+class StationPlan:
+    """An application's compiled plan for a request from ``source`` (one of ``sources``), steps in order."""
+
+    app: str
+    work: str  # the model's name, an ONNX path, or the kind of work
+    source: str
+    sources: int
+    layers: int
+    steps: tuple[Stage | Hop, ...]
+    dropped: str = ""  # why the policy's plan drops a request now (a node of it unreachable), else ""
+
+
+def station_plans(world: World, spec: PolicySpec, seed: int) -> list[StationPlan]:
+    """Each workload application's plan under ``spec``, compiled as a run compiles it at its start.
+
+    A plan depends on the request's source (``$source``, and the routes from it): each
+    application's is the one for its workload's first source.  Only applications of a kind
+    whose stage costs are fixed (models) are listed; others are priced per request.
+    """
+    from offloadsim.engine.records import RecordLog
+    from offloadsim.models.graph import as_chain
+    from offloadsim.policies.registry import make_policy
+
+    policy = make_policy(spec.name, spec.params)
+    sim = Simulation(world, policy, spec.name, seed, records=RecordLog(None))
+    sources: dict[str, list[str]] = {}
+    for entry in world.scenario.workload:
+        listed = sources.setdefault(entry.app, [])
+        listed.extend(s for s in entry.sources if s not in listed)
+    plans = []
+    for app_name, from_ in sources.items():
+        app = world.apps[app_name]
+        if not sim.kinds[app_name].fixed_cost or app.flops is None or app.cut_bytes is None:
+            continue
+        source = from_[0]
+        task = Task(0, app_name, source, 0.0, float("inf"), app.flops, app.cut_bytes, None)
+        compiled = sim.compile_plan(policy.decide(task, sim.view), task)
+        weights = as_chain(app.graph).param_bytes if app.graph is not None else None
+        drawn = {  # the input and output sizes a scenario draws per request
+            0: app.spec.input.kind != "deterministic",
+            app.layers: app.spec.output.kind != "deterministic",
+        }
+        steps: list[Stage | Hop] = []
+        for step in compiled.steps:
+            if isinstance(step, ComputeStep):
+                start, stop = step.start, step.stop
+                several = len(world.processors_of(step.processor.node)) > 1
+                steps.append(
+                    Stage(
+                        step.processor.node,
+                        step.processor.name if several else "",
+                        start,
+                        stop,
+                        app.layer_names[start],
+                        app.layer_names[stop - 1],
+                        float(sum(app.flops[start:stop])),
+                        float(weights[start:stop].sum()) if weights is not None else None,
+                        step.service_s if step.service_s >= 0.0 else None,
+                    )
+                )
+            elif isinstance(step, TransferStep):
+                size = step.size_bytes if step.size_bytes >= 0.0 else task.cut_bytes[step.cut]
+                route = sim.topology.route(step.source, step.target)
+                links = tuple(dict.fromkeys(sim.topology.links[c // 2].index for c in step.channels))
+                steps.append(
+                    Hop(step.cut, None if drawn.get(step.cut) else size, route.nodes, links, step.latency_s)
+                )
+        work = app.spec.model or app.spec.onnx or app.kind
+        dropped = compiled.reason if compiled.drop else ""
+        plans.append(StationPlan(app_name, work, source, len(from_), app.layers, tuple(steps), dropped))
+    return plans
+
+
+def format_station_plan(plan: StationPlan) -> list[str]:
+    r"""A few lines for people: a header, one line per station and one per tensor sent, in plan order.
+
+    >>> up = Hop(4, 3.2e6, ("phone-0", "ap", "edge"), (0, 1), 0.0035)
+    >>> edge = Stage("edge", "", 4, 10, "conv4", "fc", 2.5e9, 1.2e6, 0.02)
+    >>> phone = Stage("phone-0", "", 0, 4, "conv1", "pool3", 0.5e9, 0.1e6, 0.04)
+    >>> plan = StationPlan("app", "cnn", "phone-0", 1, 10, (phone, up, edge))
+    >>> print("\n".join(format_station_plan(plan)))
+    fixed plan of app (cnn, 10 layers) for a request from phone-0:
+      phone-0  layers 0-3  conv1 .. pool3  0.5 GFLOP  weights 0.1 MB  compute 40 ms
+      cut 4  3.2 MB  phone-0 -> ap -> edge  (links[0], links[1]; 3.5 ms latency)
+      edge     layers 4-9  conv4 .. fc     2.5 GFLOP  weights 1.2 MB  compute 20 ms
+
+    """
+    whom = plan.source if plan.sources == 1 else f"{plan.source} (first of {plan.sources} sources)"
+    lines = [f"fixed plan of {plan.app} ({plan.work}, {plan.layers} layers) for a request from {whom}:"]
+    if plan.dropped:
+        lines.append(f"  dropped: {plan.dropped}")
+    stages = [
+        (
+            s.node + (f" ({s.processor})" if s.processor else ""),
+            f"layers {s.start}-{s.stop - 1}",
+            f"{s.first} .. {s.last}" if s.stop - s.start > 1 else s.first,
+            f"{_g(s.flops / 1e9)} GFLOP",
+            "" if s.weight_bytes is None else f"weights {_g(s.weight_bytes / 1e6)} MB",
+            "" if s.seconds is None else f"compute {_g(s.seconds * 1e3)} ms",
+        )
+        for s in plan.steps
+        if isinstance(s, Stage)
+    ]
+    hops = [
+        (
+            f"cut {h.cut}{_end(h.cut, plan.layers)}",
+            "drawn" if h.size_bytes is None else f"{_g(h.size_bytes / 1e6)} MB",
+            " -> ".join(h.route),
+            f"({', '.join(f'links[{link}]' for link in h.links)}; {_g(h.latency_s * 1e3)} ms latency)",
+        )
+        for h in plan.steps
+        if isinstance(h, Hop)
+    ]
+    stage_rows, hop_rows = iter(_aligned(stages)), iter(_aligned(hops))
+    for step in plan.steps:
+        lines.append("  " + next(stage_rows if isinstance(step, Stage) else hop_rows))
+    return lines
+
+
+def _aligned(rows: Sequence[tuple[str, ...]]) -> list[str]:
+    """Each row's cells joined by two spaces, each column as wide as its widest cell (no trailing space)."""
+    if not rows:
+        return []
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return [
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows
+    ]
+
+
+def _g(value: float) -> str:
+    """Four significant figures, as the rest of the world summary prints a quantity."""
+    return f"{value:.4g}"
+
+
+def _end(cut: int, layers: int) -> str:
+    """`` (input)`` at cut 0, `` (output)`` after the last layer, else nothing."""
+    if cut == 0:
+        return " (input)"
+    if cut == layers:
+        return " (output)"
+    return ""
+
+
+def describe(world: World, spec: PolicySpec, seed: int) -> list[str]:
+    """Every application's lines of :func:`format_station_plan` under policy ``spec``."""
+    return [line for plan in station_plans(world, spec, seed) for line in format_station_plan(plan)]

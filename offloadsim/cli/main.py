@@ -691,6 +691,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         )
         if world_summary:
             print(world_summary)  # its notes included
+        _print_stations(spec, world, scenario.seed)
     elif world is not None:
         for note in world.scenario_notes:  # a profile not to be trusted, a key not acted on, ...
             print(f"note: {note}")

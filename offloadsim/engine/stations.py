@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from offloadsim.engine.simulation import Simulation
 from offloadsim.engine.tasks import ComputeStep, Task, TransferStep
@@ -55,7 +56,7 @@ class StationPlan:
     """An application's compiled plan for a request from ``source`` (one of ``sources``), steps in order."""
 
     app: str
-    work: str  # the model's name, an ONNX path, or the kind of work
+    work: str  # the model's name, an ONNX file's name, or the kind of work
     source: str
     sources: int
     layers: int
@@ -118,7 +119,7 @@ def station_plans(world: World, spec: PolicySpec, seed: int) -> list[StationPlan
                 steps.append(
                     Hop(step.cut, None if drawn.get(step.cut) else size, route.nodes, links, step.latency_s)
                 )
-        work = app.spec.model or app.spec.onnx or app.kind
+        work = app.spec.model or (Path(app.spec.onnx).name if app.spec.onnx else app.kind)
         dropped = compiled.reason if compiled.drop else ""
         plans.append(StationPlan(app_name, work, source, len(from_), app.layers, tuple(steps), dropped))
     return plans
@@ -145,7 +146,7 @@ def format_station_plan(plan: StationPlan) -> list[str]:
     stages = [
         (
             s.node + (f" ({s.processor})" if s.processor else ""),
-            f"layers {s.start}-{s.stop - 1}",
+            f"layers {s.start}-{s.stop - 1}" if s.stop - s.start > 1 else f"layer {s.start}",
             f"{s.first} .. {s.last}" if s.stop - s.start > 1 else s.first,
             f"{_g(s.flops / 1e9)} GFLOP",
             "" if s.weight_bytes is None else f"weights {_g(s.weight_bytes / 1e6)} MB",
@@ -157,7 +158,7 @@ def format_station_plan(plan: StationPlan) -> list[str]:
     hops = [
         (
             f"cut {h.cut}{_end(h.cut, plan.layers)}",
-            "drawn" if h.size_bytes is None else f"{_g(h.size_bytes / 1e6)} MB",
+            "drawn per request" if h.size_bytes is None else f"{_g(h.size_bytes / 1e6)} MB",
             " -> ".join(h.route),
             f"({', '.join(f'links[{link}]' for link in h.links)}; {_g(h.latency_s * 1e3)} ms latency)",
         )

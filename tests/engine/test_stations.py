@@ -1,0 +1,168 @@
+"""``run --dry-run``'s table of a fixed plan's stations and cuts, checked against hand sums and a run."""
+
+from __future__ import annotations
+
+import doctest
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import offloadsim
+from offloadsim import api
+from offloadsim.cli import main
+from offloadsim.engine import checked_world, stations
+from offloadsim.engine.stations import Hop, Stage, station_plans
+
+onnx = pytest.importorskip("onnx")
+from onnx import TensorProto, helper, numpy_helper  # noqa: E402 - after importorskip
+
+# A five-layer CNN counted by hand (tests/models/test_onnx.py counts each op the same way):
+#   conv1  3->4, 3x3, pad 1, 8x8: 2 x (4*8*8 x 27) = 13824 FLOP, 112 params = 448 B, out 4*64*4 = 1024 B
+#   relu1  4*64 = 256 FLOP, out 1024 B
+#   conv2  4->2, 1x1: 2 x (2*64 x 4) = 1024 FLOP, 10 params = 40 B, out 2*64*4 = 512 B
+#   flat   0 FLOP, out 512 B
+#   fc     128->5: 2 x 640 = 1280 FLOP, 645 params = 2580 B, out 5*4 = 20 B
+# Its input is 3*8*8 floats, 768 B.
+SCENARIO = """\
+name: hand-split
+seed: 1
+duration: 5 s
+warmup: 0 s
+nodes:
+  phone: {tier: device, processor: {speed: 1 GFLOP/s}}
+  e1: {tier: edge, processor: {speed: 2 GFLOP/s}}
+  e2: {tier: edge, processor: {speed: 4 GFLOP/s}}
+links:
+  - {between: [phone, e1], bandwidth: 20 Mbps, latency: 3 ms}
+  - {between: [e1, e2], bandwidth: 1 Gbps, latency: 1 ms}
+applications:
+  net: {onnx: net.onnx}
+workload:
+  - {app: net, sources: phone, arrivals: periodic, period: 1 s}
+policy: {name: fixed, nodes: [$source, e1, e2], cuts: [2, 4]}
+"""
+
+TABLE = """\
+fixed plan of net (net.onnx, 5 layers) for a request from phone:
+  phone  layers 0-1  conv1 .. relu1  1.408e-05 GFLOP  weights 0.000448 MB  compute 0.01408 ms
+  cut 2           0.001024 MB  phone -> e1        (links[0]; 3 ms latency)
+  e1     layers 2-3  conv2 .. flat   1.024e-06 GFLOP  weights 4e-05 MB     compute 0.000512 ms
+  cut 4           0.000512 MB  e1 -> e2           (links[1]; 1 ms latency)
+  e2     layer 4     fc              1.28e-06 GFLOP   weights 0.00258 MB   compute 0.00032 ms
+  cut 5 (output)  2e-05 MB     e2 -> e1 -> phone  (links[1], links[0]; 4 ms latency)
+"""
+
+
+def _write_net(path: Path) -> None:
+    f = TensorProto.FLOAT
+    inits = [
+        ("w1", [4, 3, 3, 3]),
+        ("b1", [4]),
+        ("w2", [2, 4, 1, 1]),
+        ("b2", [2]),
+        ("w3", [5, 128]),
+        ("b3", [5]),
+    ]
+    nodes = [
+        helper.make_node(
+            "Conv", ["x", "w1", "b1"], ["c1"], name="conv1", kernel_shape=[3, 3], pads=[1, 1, 1, 1]
+        ),
+        helper.make_node("Relu", ["c1"], ["r1"], name="relu1"),
+        helper.make_node("Conv", ["r1", "w2", "b2"], ["c2"], name="conv2", kernel_shape=[1, 1]),
+        helper.make_node("Flatten", ["c2"], ["f"], name="flat", axis=1),
+        helper.make_node("Gemm", ["f", "w3", "b3"], ["y"], name="fc", transB=1),
+    ]
+    graph = helper.make_graph(
+        nodes,
+        "net",
+        [helper.make_tensor_value_info("x", f, [1, 3, 8, 8])],
+        [helper.make_tensor_value_info("y", f, None)],
+        initializer=[numpy_helper.from_array(np.zeros(s, np.float32), n) for n, s in inits],
+    )
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), path)
+
+
+@pytest.fixture
+def split(tmp_path: Path) -> Path:
+    _write_net(tmp_path / "net.onnx")  # beside the scenario, which names it
+    (tmp_path / "s.yaml").write_text(SCENARIO, encoding="utf-8")
+    return tmp_path / "s.yaml"
+
+
+def _plans(path: Path, *overrides: str) -> list[stations.StationPlan]:
+    scenario = api.load(path, list(overrides))
+    return station_plans(checked_world(scenario), scenario.policy, scenario.seed)
+
+
+def test_each_station_and_cut_is_the_hand_sum(split: Path) -> None:
+    (plan,) = _plans(split)
+    assert (plan.app, plan.source, plan.sources, plan.layers, plan.dropped) == ("net", "phone", 1, 5, "")
+    assert plan.steps == (
+        Stage("phone", "", 0, 2, "conv1", "relu1", 13824 + 256, 448, pytest.approx((13824 + 256) / 1e9)),
+        Hop(2, 1024, ("phone", "e1"), (0,), pytest.approx(0.003)),
+        Stage("e1", "", 2, 4, "conv2", "flat", 1024 + 0, 40, pytest.approx(1024 / 2e9)),
+        Hop(4, 512, ("e1", "e2"), (1,), pytest.approx(0.001)),
+        Stage("e2", "", 4, 5, "fc", "fc", 1280, 2580, pytest.approx(1280 / 4e9)),
+        Hop(5, 20, ("e2", "e1", "phone"), (1, 0), pytest.approx(0.004)),
+    )
+
+
+def test_the_table_is_what_a_run_computes_and_sends(split: Path) -> None:
+    """The stations' compute times add up to each task's compute_time, the cuts' bytes to its bytes_sent."""
+    (plan,) = _plans(split)
+    tasks = offloadsim.run(split).tasks
+    assert len(tasks) >= 4
+    compute = sum(s.seconds for s in plan.steps if isinstance(s, Stage))
+    sent = sum(h.size_bytes for h in plan.steps if isinstance(h, Hop))
+    assert sent == 1024 + 512 + 20
+    assert tasks.compute_time.to_numpy() == pytest.approx(compute, rel=1e-12)
+    assert (tasks.bytes_sent == sent).all()
+
+
+def test_an_offloaded_input_and_a_drawn_one(split: Path) -> None:
+    """A plan starting off the source sends the input (cut 0); a drawn input size is said to be drawn."""
+    (plan,) = _plans(split, "policy={name: fixed, nodes: [e1, e2], cuts: [3]}")
+    assert plan.steps[0] == Hop(0, 768, ("phone", "e1"), (0,), pytest.approx(0.003))
+    assert [(s.node, s.start, s.stop) for s in plan.steps if isinstance(s, Stage)] == [
+        ("e1", 0, 3),
+        ("e2", 3, 5),
+    ]
+    (drawn,) = _plans(
+        split, "policy={name: fixed, node: e1}", "applications.net.input={exponential: {mean: 2 KB}}"
+    )
+    assert drawn.steps[0] == Hop(0, None, ("phone", "e1"), (0,), pytest.approx(0.003))
+    line = stations.format_station_plan(drawn)[1]
+    assert line.startswith("  cut 0 (input)   drawn per request  phone -> e1  (links[0]"), line
+
+
+def test_run_dry_run_and_validate_show_print_the_table(
+    split: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["run", str(split), "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert out.endswith(TABLE + "dry run: nothing simulated, nothing written\n"), out
+    assert main(["validate", str(split), "--show"]) == 0
+    assert TABLE in capsys.readouterr().out
+    assert main(["validate", str(split)]) == 0  # the one ok: line, as before
+    assert "fixed plan" not in capsys.readouterr().out
+    assert main(["run", str(split), "--dry-run", "--policy", "edge"]) == 0  # not a fixed plan: no table
+    assert "fixed plan" not in capsys.readouterr().out
+
+
+def test_a_station_that_is_not_a_node_is_still_refused(
+    split: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert (
+        main(
+            ["run", str(split), "--dry-run", "--set", "policy={name: fixed, nodes: [$source, e3], cuts: [2]}"]
+        )
+        == 2
+    )
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and 'policy.nodes[1]: policy "fixed": "e3" is not a node' in err[0], err
+
+
+def test_doctests() -> None:
+    assert doctest.testmod(stations).attempted > 0
+    assert doctest.testmod(stations).failed == 0

@@ -62,14 +62,15 @@ class StationPlan:
     layers: int
     steps: tuple[Stage | Hop, ...]
     dropped: str = ""  # why the policy's plan drops a request now (a node of it unreachable), else ""
+    per_request: bool = False  # its kind of work prices each request's stages as it comes: no steps
 
 
 def station_plans(world: World, spec: PolicySpec, seed: int) -> list[StationPlan]:
     """Each workload application's plan under ``spec``, compiled as a run compiles it at its start.
 
     A plan depends on the request's source (``$source``, and the routes from it): each
-    application's is the one for its workload's first source.  Only applications of a kind
-    whose stage costs are fixed (models) are listed; others are priced per request.
+    application's is the one for its workload's first source.  An application of a kind
+    whose stage costs are not fixed (synthetic work, an LLM's tokens) has no steps (``per_request``).
     """
     from offloadsim.engine.records import RecordLog
     from offloadsim.models.graph import as_chain
@@ -84,9 +85,11 @@ def station_plans(world: World, spec: PolicySpec, seed: int) -> list[StationPlan
     plans = []
     for app_name, from_ in sources.items():
         app = world.apps[app_name]
-        if not sim.kinds[app_name].fixed_cost or app.flops is None or app.cut_bytes is None:
-            continue
         source = from_[0]
+        work = app.spec.model or (Path(app.spec.onnx).name if app.spec.onnx else app.kind)
+        if not sim.kinds[app_name].fixed_cost or app.flops is None or app.cut_bytes is None:
+            plans.append(StationPlan(app_name, work, source, len(from_), app.layers, (), per_request=True))
+            continue
         task = Task(0, app_name, source, 0.0, float("inf"), app.flops, app.cut_bytes, None)
         compiled = sim.compile_plan(policy.decide(task, sim.view), task)
         weights = as_chain(app.graph).param_bytes if app.graph is not None else None
@@ -119,7 +122,6 @@ def station_plans(world: World, spec: PolicySpec, seed: int) -> list[StationPlan
                 steps.append(
                     Hop(step.cut, None if drawn.get(step.cut) else size, route.nodes, links, step.latency_s)
                 )
-        work = app.spec.model or (Path(app.spec.onnx).name if app.spec.onnx else app.kind)
         dropped = compiled.reason if compiled.drop else ""
         plans.append(StationPlan(app_name, work, source, len(from_), app.layers, tuple(steps), dropped))
     return plans
@@ -139,8 +141,14 @@ def format_station_plan(plan: StationPlan) -> list[str]:
       edge     layers 4-9  conv4 .. fc     2.5 GFLOP  weights 1.2 MB  compute 20 ms
 
     """
+    what = f"{plan.work}, {plan.layers} layer{'' if plan.layers == 1 else 's'}"
+    if plan.per_request:
+        return [
+            f"fixed plan of {plan.app} ({what}): not tabled, its stages are "
+            "costed per request (its work or tokens are drawn)"
+        ]
     whom = plan.source if plan.sources == 1 else f"{plan.source} (first of {plan.sources} sources)"
-    lines = [f"fixed plan of {plan.app} ({plan.work}, {plan.layers} layers) for a request from {whom}:"]
+    lines = [f"fixed plan of {plan.app} ({what}) for a request from {whom}:"]
     if plan.dropped:
         lines.append(f"  dropped: {plan.dropped}")
     stages = [

@@ -166,3 +166,13 @@ def test_a_station_that_is_not_a_node_is_still_refused(
 def test_doctests() -> None:
     assert doctest.testmod(stations).attempted > 0
     assert doctest.testmod(stations).failed == 0
+
+
+def test_work_costed_per_request_gets_one_line_not_a_table(split: Path) -> None:
+    """Synthetic work's FLOPs are drawn per request: no fixed stage costs to table, and it says so."""
+    (plan,) = _plans(split, "applications.net={work: {exponential: {mean: 1 GFLOP}}}")
+    assert (plan.per_request, plan.steps) == (True, ())
+    assert stations.format_station_plan(plan) == [
+        "fixed plan of net (synthetic, 1 layer): not tabled, its stages are costed per request "
+        "(its work or tokens are drawn)"
+    ]

@@ -63,14 +63,16 @@ class StationPlan:
     steps: tuple[Stage | Hop, ...]
     dropped: str = ""  # why the policy's plan drops a request now (a node of it unreachable), else ""
     per_request: bool = False  # its kind of work prices each request's stages as it comes: no steps
+    skipped: int = 0  # sources before ``source`` whose requests the plan drops (it cannot reach a node)
 
 
 def station_plans(world: World, spec: PolicySpec, seed: int) -> list[StationPlan]:
     """Each workload application's plan under ``spec``, compiled as a run compiles it at its start.
 
     A plan depends on the request's source (``$source``, and the routes from it): each
-    application's is the one for its workload's first source.  An application of a kind
-    whose stage costs are not fixed (synthetic work, an LLM's tokens) has no steps (``per_request``).
+    application's is the one for its workload's first source whose requests it does not drop.
+    An application of a kind whose stage costs are not fixed (synthetic work, an LLM's tokens)
+    has no steps (``per_request``).
     """
     from offloadsim.engine.records import RecordLog
     from offloadsim.models.graph import as_chain
@@ -78,20 +80,29 @@ def station_plans(world: World, spec: PolicySpec, seed: int) -> list[StationPlan
 
     policy = make_policy(spec.name, spec.params)
     sim = Simulation(world, policy, spec.name, seed, records=RecordLog(None))
-    sources: dict[str, list[str]] = {}
+    sources: dict[str, dict[str, None]] = {}  # each application's sources, in workload order
     for entry in world.scenario.workload:
-        listed = sources.setdefault(entry.app, [])
-        listed.extend(s for s in entry.sources if s not in listed)
+        sources.setdefault(entry.app, {}).update(dict.fromkeys(entry.sources))
     plans = []
-    for app_name, from_ in sources.items():
+    for app_name, ordered in sources.items():
         app = world.apps[app_name]
+        from_ = list(ordered)
         source = from_[0]
         work = app.spec.model or (Path(app.spec.onnx).name if app.spec.onnx else app.kind)
         if not sim.kinds[app_name].fixed_cost or app.flops is None or app.cut_bytes is None:
             plans.append(StationPlan(app_name, work, source, len(from_), app.layers, (), per_request=True))
             continue
-        task = Task(0, app_name, source, 0.0, float("inf"), app.flops, app.cut_bytes, None)
-        compiled = sim.compile_plan(policy.decide(task, sim.view), task)
+        skipped = 0
+        for source in from_:  # the first source whose requests the plan does not drop, if any
+            task = Task(0, app_name, source, 0.0, float("inf"), app.flops, app.cut_bytes, None)
+            compiled = sim.compile_plan(policy.decide(task, sim.view), task)
+            if not compiled.drop:
+                break
+            skipped += 1
+        else:
+            source, skipped = from_[0], 0  # it drops every source's: said of the first
+            task = Task(0, app_name, source, 0.0, float("inf"), app.flops, app.cut_bytes, None)
+            compiled = sim.compile_plan(policy.decide(task, sim.view), task)
         weights = as_chain(app.graph).param_bytes if app.graph is not None else None
         drawn = {  # the input and output sizes a scenario draws per request
             0: app.spec.input.kind != "deterministic",
@@ -123,7 +134,11 @@ def station_plans(world: World, spec: PolicySpec, seed: int) -> list[StationPlan
                     Hop(step.cut, None if drawn.get(step.cut) else size, route.nodes, links, step.latency_s)
                 )
         dropped = compiled.reason if compiled.drop else ""
-        plans.append(StationPlan(app_name, work, source, len(from_), app.layers, tuple(steps), dropped))
+        plans.append(
+            StationPlan(
+                app_name, work, source, len(from_), app.layers, tuple(steps), dropped=dropped, skipped=skipped
+            )
+        )
     return plans
 
 
@@ -148,6 +163,8 @@ def format_station_plan(plan: StationPlan) -> list[str]:
             "costed per request (its work or tokens are drawn)"
         ]
     whom = plan.source if plan.sources == 1 else f"{plan.source} (first of {plan.sources} sources)"
+    if plan.skipped:
+        whom = f"{plan.source} (the first of {plan.sources} sources whose requests it does not drop)"
     lines = [f"fixed plan of {plan.app} ({what}) for a request from {whom}:"]
     if plan.dropped:
         lines.append(f"  dropped: {plan.dropped}")

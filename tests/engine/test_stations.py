@@ -176,3 +176,15 @@ def test_work_costed_per_request_gets_one_line_not_a_table(split: Path) -> None:
         "fixed plan of net (synthetic, 1 layer): not tabled, its stages are costed per request "
         "(its work or tokens are drawn)"
     ]
+
+
+def test_the_table_is_for_the_first_source_the_plan_does_not_drop(split: Path) -> None:
+    """phone-0 reaches no station (a run drops its requests; validate warns): phone-1's plan is shown."""
+    overrides = ("nodes.phone.count=2", "links[0].between=[phone-1, e1]", "workload[0].sources=phone-*")
+    (plan,) = _plans(split, *overrides)
+    assert (plan.source, plan.sources, plan.skipped, plan.dropped) == ("phone-1", 2, 1, "")
+    assert plan.steps[1] == Hop(2, 1024, ("phone-1", "e1"), (0,), pytest.approx(0.003))
+    assert stations.format_station_plan(plan)[0] == (
+        "fixed plan of net (net.onnx, 5 layers) for a request from phone-1 "
+        "(the first of 2 sources whose requests it does not drop):"
+    )

@@ -198,7 +198,8 @@ def add_experiment_commands(subparsers: Any) -> None:
         action="append",
         default=[],
         metavar="COLUMN=VALUE",
-        help="keep only rows with this value, e.g. --where 'links[0].bandwidth=20 Mbps' (repeatable)",
+        help="keep only rows with this value, e.g. --where 'links[0].bandwidth=20 Mbps' (repeatable: "
+        "several columns keep the rows that have all, one column twice the rows of either value)",
     )
     p.add_argument(
         "--logx",
@@ -455,16 +456,9 @@ def _cmd_plot(args: argparse.Namespace) -> int:
     from offloadsim.experiments import read_results
     from offloadsim.plots import default_figure_name, figure_files, plot_results, save_figure
 
-    chosen: dict[str, str] = {}
-    for column, value in args.where:
-        if column in chosen:
-            from offloadsim.experiments import ExperimentError
-
-            raise ExperimentError(
-                f"--where {column} is given twice ({chosen[column]}, {value}): a figure keeps one value of "
-                f"a column it does not show; show each with --by {column} or --facet {column}"
-            )
-        chosen[column] = value
+    chosen: dict[str, tuple[str, ...]] = {}
+    for column, value in args.where:  # one column twice: the rows of either value (AND across columns)
+        chosen[column] = (*chosen.get(column, ()), value)
     if args.out:
         figure_files(args.out)  # a directory or a device as --out is refused before anything is read
     results = read_results(args.results)

@@ -72,7 +72,7 @@ class FigureView:
         self.results = results
         self.kind = kind
         self.metric = metric or ("latency_p95_s" if kind == "bars" else "latency_mean_s")
-        self.where = dict(where or {})
+        self.where = {key: where_values(value) for key, value in (where or {}).items()}
         tasks, metrics, nodes = results.tasks, results.metrics, results.nodes
         known = {*tasks.columns, *metrics.columns, *nodes.columns}
         for key in self.where:
@@ -153,7 +153,7 @@ class FigureView:
         """
         dims = set(self.dimensions(frame)) | set(self.results.swept)
         return ", ".join(
-            f"{self.label(k)} = {_kept(frame, k, v)}" for k, v in self.where.items() if k in dims
+            f"{self.label(k)} = {_kept(frame, k, values)}" for k, values in self.where.items() if k in dims
         )
 
     def label(self, key: str | None) -> str:
@@ -436,43 +436,70 @@ def _as_written(frame: pd.DataFrame, swept: Sequence[str]) -> pd.DataFrame:
     return frame.assign(**columns) if columns else frame
 
 
-def _kept(frame: pd.DataFrame, key: str, given: Any) -> str:
-    """The value ``--where key=given`` kept, as the rows write it (``given`` if they are not one).
+def _kept(frame: pd.DataFrame, key: str, given: tuple[str, ...]) -> str:
+    """The values ``--where key=given`` kept, as the rows write them (``given`` if they are not one each).
 
-    A quantity reads in its axis's unit (:func:`axis_texts`): ``5 Mbit/s`` for a sweep's ``5 Mbps``.
+    A quantity reads in its axis's unit (:func:`axis_texts`): ``5 Mbit/s`` for a sweep's ``5 Mbps``;
+    several values (``--where`` given twice on ``key``) are joined by "or": ``edge or local``.
     """
     if key not in frame.columns:
-        return str(given)
-    kept = pd.unique(texts(frame[key]))
-    return axis_texts([str(kept[0])])[0] if len(kept) == 1 else str(given)
+        return " or ".join(given)
+    kept = [str(text) for text in pd.unique(texts(frame[key]))]
+    return " or ".join(axis_texts(kept)) if len(kept) == len(given) else " or ".join(given)
 
 
-def _filter(frame: pd.DataFrame, where: Mapping[str, Any] | None, name: str) -> pd.DataFrame:
-    """Rows whose columns hold the given values (:func:`where_matches`).
+def where_values(value: Any) -> tuple[str, ...]:
+    """The values one ``where`` entry keeps rows of: a tuple's items (any of them), else the value itself.
+
+    A tuple is what ``--where`` given twice on one column makes (``--where policy=edge --where
+    policy=local``: the rows of either); any other value is one value, compared as its ``str``
+    (a list too, which reads as the list a swept key may hold).
+    """
+    return tuple(dict.fromkeys(map(str, value))) if isinstance(value, tuple) else (str(value),)
+
+
+def _filter(frame: pd.DataFrame, where: Mapping[str, tuple[str, ...]] | None, name: str) -> pd.DataFrame:
+    """Rows whose columns hold one of the given values (:func:`where_matches`): AND across columns.
 
     As YAML writes them, so "20 Mbps" and 3 both work and ``true`` (or ``True``) keeps a stored
-    boolean; and quantities by value, so "20 Mbit/s" keeps the rows of "20 Mbps".
+    boolean; and quantities by value, so "20 Mbit/s" keeps the rows of "20 Mbps".  A column given
+    several values keeps the rows of any of them.  In the task records (every run's), a value no row
+    has is refused, listing the column's values, and so are values no row has together, listing
+    those the column holds where the others are as given.
     """
     if not where:
         return frame
     mask = np.ones(len(frame), dtype=bool)
     found: dict[str, np.ndarray] = {}
-    for key, value in where.items():
+    for key, values in where.items():
         if key not in frame.columns:
             continue  # a column of another table (the task's app in a node table)
-        found[key] = where_matches(frame[key], key, str(value))
+        each = [where_matches(frame[key], key, value) for value in values]
+        if name == "tasks" and len(frame):
+            for value, matched in zip(values, each, strict=True):
+                if not matched.any():
+                    raise ExperimentError(
+                        f"--where {key}={value}: no rows have that value; {key} is one of "
+                        f"{_listed(frame[key])}"
+                    )
+        found[key] = np.logical_or.reduce(each)
         mask &= found[key]
     selected = frame[mask]
     if name == "tasks" and len(frame) and not len(selected):
-        shown = ", ".join(f"{k}={v}" for k, v in where.items())
-        for key, value in where.items():
-            if key in found and not found[key].any():
-                values = list(dict.fromkeys(texts(frame[key])))
-                listed = ", ".join(values[:12]) + (
-                    f", ... ({len(values)} in all)" if len(values) > 12 else ""
-                )
+        shown = " ".join(f"--where {k}={v}" for k, values in where.items() for v in values)
+        before, chosen = np.ones(len(frame), dtype=bool), list[str]()
+        for key, matched in found.items():
+            if not (before & matched).any():  # the first column that left no row: what the rows before hold
                 raise ExperimentError(
-                    f"--where {key}={value}: no rows have that value; {key} is one of {listed}"
+                    f"{shown}: no rows have all of these; where {', '.join(chosen)}, {key} is one of "
+                    f"{_listed(frame[key][before])}"
                 )
-        raise ExperimentError(f"--where {shown}: no rows match")
+            before &= matched
+            chosen.append(f"{key}={' or '.join(where[key])}")
     return selected
+
+
+def _listed(column: pd.Series) -> str:
+    """The distinct values of ``column`` as YAML writes them, at most 12 of them (and how many in all)."""
+    values = list(dict.fromkeys(texts(column)))
+    return ", ".join(values[:12]) + (f", ... ({len(values)} in all)" if len(values) > 12 else "")

@@ -102,7 +102,8 @@ def plot_results(
     ``by`` names the column(s) that make the series (default ``policy``;
     several make one series per combination; for ``utilisation-time``,
     ``tier`` or ``placement``); ``facet`` draws one panel per value of a
-    column; ``where`` keeps rows with the given values (compared as text);
+    column; ``where`` keeps rows with the given values (compared as text;
+    a tuple of values keeps the rows of any of them, as ``--where`` given twice on one column);
     ``logx``/``logy`` force a log axis on or off (default: chosen from the
     data; for ``bars`` and ``sweep``, a metric spanning more than 10× that is
     not a percentage).  Raises :class:`ExperimentError` naming every dimension the

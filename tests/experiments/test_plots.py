@@ -2744,3 +2744,38 @@ def test_utilisation_time_of_stages_on_a_second_processor_is_in_busy_cores(tmp_p
     assert 0.4 < busy.mean() < 0.6  # one GPU busy half the time
     note = " ".join(_footnote(fig).split())
     assert "in busy cores: edge ran stages on a processor other than the first" in note
+
+
+def test_where_given_twice_on_one_column_keeps_the_rows_of_either_value(two_apps):
+    """Two values of one column: the rows of either (a tuple), and the title names both kept.
+
+    A tuple was compared as its text, "('1 Mbps', '100 Mbps')", which no row has: refused.
+    """
+    where = {"policy.objective": "latency", "links[0].bandwidth": ("1 Mbps", "100 Mbit/s")}
+    fig = plots.plot_results(two_apps, "sweep", by="app", where=where)
+    ax = fig.axes[0]
+    assert [sorted(line.get_xdata()) for line in ax.lines if line.get_label() in ("small", "big")] == [
+        [1.0, 100.0],
+        [1.0, 100.0],
+    ]
+    title = ax.get_title(loc="left") + (fig._suptitle.get_text() if fig._suptitle else "")
+    assert "phone–server bandwidth = 1 Mbit/s or 100 Mbit/s" in title, title
+
+
+def test_where_refuses_each_value_no_row_has_and_values_no_row_has_together(two_apps):
+    """A typo among a column's values is named, not dropped; values that never meet say what is there.
+
+    The second was "--where ...: no rows match", naming no value the rows hold.
+    """
+    with pytest.raises(ExperimentError) as caught:
+        plots.plot_results(two_apps, "sweep", by="app", where={"policy.objective": ("latency", "energi")})
+    assert str(caught.value) == (
+        "--where policy.objective=energi: no rows have that value; policy.objective is one of latency, energy"
+    )
+    zipped = {"links[0].bandwidth": "1 Mbps", "links[0].latency": "5 ms"}  # zipped: 1 Mbps goes with 50 ms
+    with pytest.raises(ExperimentError) as caught:
+        plots.plot_results(two_apps, "sweep", by="app", where=zipped)
+    assert str(caught.value) == (
+        "--where links[0].bandwidth=1 Mbps --where links[0].latency=5 ms: no rows have all of these; "
+        "where links[0].bandwidth=1 Mbps, links[0].latency is one of 50 ms"
+    )

@@ -272,3 +272,72 @@ def test_a_sweep_dry_run_says_parse_raising_at_its_point_with_the_debug_hint(
     err = capsys.readouterr().err
     assert "Traceback" in err and "return 1 / 0" in err
     assert err.splitlines()[-1] == said.removesuffix("; run again with --debug to see its traceback")
+
+
+class Counted:
+    """``{kind: toy-counted, says: KEY, count: N}``: a kind whose ``changes`` names the key ``says``.
+
+    Its entries take ``says``, ``count``, ``every`` and ``burst: {size, gap}`` (all but ``says``
+    optional); ``changes`` returns ``(says, count)``, a key of its entries or not.
+    """
+
+    name = "toy-counted"
+
+    def parse(self, entry):
+        entry.keys(required=("says",), optional=("count", "every", "burst"))
+        if entry.has("burst"):
+            entry.mapping("burst").keys(required=("size",), optional=("gap",))
+        return entry.entry["says"], float(entry.entry.get("count", 1))
+
+    def timeline(self, spec, rng):
+        return iter(())
+
+    def changes(self, spec, end_s):
+        return spec
+
+    def node_changes(self, spec):
+        return LINKS_ONLY
+
+
+@pytest.fixture
+def counted():
+    register_dynamics(Counted())
+    yield
+    unregister_dynamics("toy-counted")
+
+
+def _validate(tiny_scenario, capsys, entry):
+    status = main(["validate", str(tiny_scenario), "--set", f"dynamics=[{{kind: toy-counted, {entry}}}]"])
+    return status, capsys.readouterr().err.splitlines()
+
+
+def test_the_key_changes_names_is_checked_against_the_keys_the_kind_declared(tiny_scenario, counted, capsys):
+    """A key no entry has is the kind's mistake; any key its parse declared is fine, given or not.
+
+    It was unchecked: it named, in the too-many-changes refusal only, a key the user never wrote.
+    """
+    fine = {
+        "says: every": "every",  # left at its default: still a key of the entry
+        "says: says": "says",
+        "says: burst.gap, burst: {size: 1}": "burst.gap",  # below a mapping read with entry.mapping
+    }
+    for entry, key in fine.items():
+        assert _validate(tiny_scenario, capsys, entry) == (0, [])
+        status, err = _validate(tiny_scenario, capsys, f"{entry}, count: 1e9")
+        assert status == 2
+        (line,) = err
+        assert f"dynamics[0].{key}: changes the world about 1e+09 times" in line, line
+    mistaken = {
+        "says: evrey": ("evrey", "says, count, every, burst"),
+        "says: burst.gpa, burst: {size: 1}": ("burst.gpa", "burst.size, burst.gap"),
+    }
+    for entry, (said, expected) in mistaken.items():
+        for count in ("1", "1e9"):
+            status, err = _validate(tiny_scenario, capsys, f"{entry}, count: {count}")
+            assert status == 2
+            (line,) = err
+            assert line.startswith(
+                f'offloadsim: error: {tiny_scenario}: dynamics[0]: kind of dynamics "toy-counted" '
+                f'({__name__}.Counted): changes() returned the key "{said}", which is no key of its entries; '
+                f"expected one of {expected} (its parse's entry.keys) (set by --set "
+            ), line

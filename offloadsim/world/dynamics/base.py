@@ -237,7 +237,8 @@ class DynamicsKind(Protocol):
 
     A kind whose timeline is endless may also define ``changes(spec, end_s) -> (key, count)``:
     about how many items its timeline yields before ``end_s``, and the entry's key that sets how
-    often; an entry above :data:`MAX_CHANGES` is refused before it runs.
+    often (one its ``parse`` declared with ``entry.keys``: :meth:`SpecReader.other_fields`); an entry
+    above :data:`MAX_CHANGES` is refused before it runs.
 
     A kind may also define ``node_changes(spec) -> NodeChanges``: which nodes an entry takes down
     or up, and when (:data:`LINKS_ONLY` for a kind that never does).  The ``servers-down`` check
@@ -313,6 +314,8 @@ class SpecReader:
         self.path = path
         self.scenario = scenario
         self.read = read
+        self.fields: tuple[str, ...] | None = None  # the keys :meth:`keys` declared, given or not
+        self._below: dict[str, SpecReader] = {}  # each nested mapping :meth:`mapping` read, by its key
 
     def fail(self, key: str, message: str, also: tuple[str, ...] = ()) -> DynamicsError:
         """An error at ``key`` of this mapping (raise it): a key, or a key path below it (``points[0].node``).
@@ -343,6 +346,7 @@ class SpecReader:
         ``dynamics[0]: unknown key "stpes" (did you mean "steps"?); expected one of kind, node, steps``.
         """
         allowed = tuple(dict.fromkeys((*required, *optional)))  # a key both required and optional: once
+        self.fields = allowed
         for key in self.entry:
             if key not in allowed:
                 hint = did_you_mean(str(key), allowed)
@@ -411,7 +415,35 @@ class SpecReader:
 
     def mapping(self, key: str) -> SpecReader:
         """``key`` as a mapping, read with its own path (``path.key``)."""
-        return SpecReader(self.entry[key], key_path(self.path, key), self.scenario)
+        below = SpecReader(self.entry[key], key_path(self.path, key), self.scenario)
+        self._below[key] = below
+        return below
+
+    def other_fields(self, key: str) -> tuple[str, ...] | None:
+        """The keys ``key`` (a key path below this mapping: ``every``, ``good.mean``) is none of, or None.
+
+        None where it names a key :meth:`keys` declared (an optional one its entry left out too),
+        and below it, in a mapping read with :meth:`mapping`, one that mapping declared; and where
+        that is not known: a mapping that declared no keys, a key path into a list (``steps[2].at``:
+        its list's key is checked) or into a mapping read otherwise.  Else the keys declared where
+        ``key`` left them, as paths from this mapping (``good.mean``, ``good.bandwidth``, ...).
+
+        >>> reader = SpecReader({"every": "1 s"}, "dynamics[0]", None)
+        >>> reader.keys(required=("every",), optional=("start",))
+        >>> reader.other_fields("start"), reader.other_fields("evrey")
+        (None, ('every', 'start'))
+        """
+        if self.fields is None or not key:
+            return None
+        head, dot, rest = key.partition(".")
+        name = head.partition("[")[0]
+        if name not in self.fields:
+            return self.fields
+        below = self._below.get(name)
+        if not dot or name != head or below is None:
+            return None
+        others = below.other_fields(rest)
+        return None if others is None else tuple(f"{name}.{field}" for field in others)
 
     def fraction(self, key: str) -> float:
         """``key`` as a number in [0, 1] (a probability)."""

@@ -197,18 +197,14 @@ class Mobility:
                 + ("not both" if entry.has("file") else "got neither"),
             )
         motion = (
-            _waypoints(SpecReader(entry.entry["random_waypoint"], f"{entry.path}.random_waypoint", scenario))
+            _waypoints(entry.mapping("random_waypoint"))
             if entry.has("random_waypoint")
             else _trace(entry, devices)
         )
         attach = _choice(entry, "attach", ATTACH)
         in_flight = _choice(entry, "in_flight", IN_FLIGHT)
         update = entry.quantity("update", "time", positive=True)
-        radio = (
-            _radio(SpecReader(entry.entry["radio"], f"{entry.path}.radio", scenario))
-            if entry.has("radio")
-            else None
-        )
+        radio = _radio(entry.mapping("radio")) if entry.has("radio") else None
         if attach == "strongest" and radio is None:
             raise entry.fail("attach", "strongest ranks access points by received power: give radio: {...}")
         return MobilitySpec(devices, points, links, uplink_first, motion, attach, in_flight, update, radio)

@@ -15,11 +15,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from offloadsim.plugins import dotted_name
 from offloadsim.scenario.errors import KeyPathError
-from offloadsim.suggest import quoted
 from offloadsim.world.dynamics.base import Dynamics, NodeChanges
-from offloadsim.world.dynamics.registry import kind_fault
+from offloadsim.world.dynamics.registry import kind_fault, kind_named
 
 __all__ = ["NodeChangesFailed", "down_for_good", "node_changes"]
 
@@ -46,11 +44,9 @@ def node_changes(entry: Dynamics) -> NodeChanges | None:
             raise
         raise NodeChangesFailed(path, message) from error
     if not isinstance(said, NodeChanges):
-        cls = type(entry.kind)
-        kind = f"kind of dynamics {quoted(entry.kind.name)} ({dotted_name(cls)})"
         raise NodeChangesFailed(
             path,
-            f"{kind}: node_changes() returned {said!r}; expected a NodeChanges "
+            f"{kind_named(entry.kind)}: node_changes() returned {said!r}; expected a NodeChanges "
             "(LINKS_ONLY for a kind that never takes a node down)",
         )
     return said

@@ -34,6 +34,7 @@ __all__ = [
     "dynamics_kind",
     "dynamics_kinds",
     "kind_fault",
+    "kind_named",
     "parse_dynamics",
     "parse_entry",
     "quantity_keys",
@@ -223,8 +224,9 @@ def parse_entry(index: int, entry: Any, scenario: Scenario) -> Dynamics:
         said = PLUGINS.refusal(name, f"unknown kind {shown}", f"{hint}; expected one of {known}")
         raise DynamicsError(f"{path}.kind", said)
     rest = {key: value for key, value in entry.items() if key != "kind"}
-    spec = _plugin_call(kind, path, "parse", SpecReader(rest, path, scenario, read=("kind",)))
-    _plugin_call(kind, path, "changes", spec, path, scenario.end_s)
+    reader = SpecReader(rest, path, scenario, read=("kind",))
+    spec = _plugin_call(kind, path, "parse", reader)
+    _plugin_call(kind, path, "changes", spec, reader, scenario.end_s)
     return Dynamics(index, kind, spec)
 
 
@@ -235,11 +237,14 @@ def kind_fault(kind: DynamicsKind, error: BaseException, method: str, when: str 
     ``method`` (``parse``, ``changes``, ``timeline``) is the plug-in's bug, not offloadsim's;
     None for a kind shipped with offloadsim, whose exception is offloadsim's own bug.
     """
-    cls = type(kind)
-    if shipped_module(cls.__module__):
+    if shipped_module(type(kind).__module__):
         return None
-    what = f"kind of dynamics {quoted(getattr(kind, 'name', '?'))} ({dotted_name(cls)})"
-    return said_raised(what, error, f" in {method}(){when}")
+    return said_raised(kind_named(kind), error, f" in {method}(){when}")
+
+
+def kind_named(kind: DynamicsKind) -> str:
+    """``kind of dynamics "NAME" (module.Class)``: how a line saying a kind's own mistake names it."""
+    return f"kind of dynamics {quoted(getattr(kind, 'name', '?'))} ({dotted_name(type(kind))})"
 
 
 def _plugin_call(kind: DynamicsKind, path: str, method: str, *args: Any) -> Any:
@@ -259,12 +264,18 @@ def _plugin_call(kind: DynamicsKind, path: str, method: str, *args: Any) -> Any:
         raise DynamicsError(path, message) from error
 
 
-def _check_changes(kind: DynamicsKind, spec: Any, path: str, end_s: float) -> None:
-    """Refuse an entry that would change the world more than :data:`MAX_CHANGES` times in a run."""
+def _check_changes(kind: DynamicsKind, spec: Any, entry: SpecReader, end_s: float) -> None:
+    """Refuse an entry that would change the world more than :data:`MAX_CHANGES` times in a run.
+
+    ``entry``: the reader its kind parsed it with.  The key ``changes`` says sets how often must
+    be one its ``parse`` declared (:meth:`SpecReader.other_fields`), or the refusal would name a
+    key the scenario cannot have: another is the kind's mistake, refused as such.
+    """
     changes = getattr(kind, "changes", None)
     if changes is None:
         return
     said = changes(spec, end_s)
+    path = entry.path
     if not (
         isinstance(said, tuple)
         and len(said) == 2
@@ -272,11 +283,17 @@ def _check_changes(kind: DynamicsKind, spec: Any, path: str, end_s: float) -> No
         and isinstance(said[1], int | float)
         and not isinstance(said[1], bool)
     ):
-        cls = type(kind)
         raise DynamicsError(
             path,
-            f"kind of dynamics {quoted(kind.name)} ({dotted_name(cls)}): changes() returned "
+            f"{kind_named(kind)}: changes() returned "
             f"{said!r}; expected (the entry's key that sets how often it changes, about how many changes)",
+        )
+    others = entry.other_fields(said[0])
+    if others is not None:
+        raise DynamicsError(
+            path,
+            f"{kind_named(kind)}: changes() returned the key {quoted(said[0])}, which is no key of its "
+            f"entries; expected one of {', '.join(others)} (its parse's entry.keys)",
         )
     key, count = said
     if not count <= MAX_CHANGES:  # nan included

@@ -437,15 +437,16 @@ def _as_written(frame: pd.DataFrame, swept: Sequence[str]) -> pd.DataFrame:
 
 
 def _kept(frame: pd.DataFrame, key: str, given: tuple[str, ...]) -> str:
-    """The values ``--where key=given`` kept, as the rows write them (``given`` if they are not one each).
+    """The values ``--where key=given`` kept, as the rows write them (``given`` if they hold more).
 
     A quantity reads in its axis's unit (:func:`axis_texts`): ``5 Mbit/s`` for a sweep's ``5 Mbps``;
-    several values (``--where`` given twice on ``key``) are joined by "or": ``edge or local``.
+    several values (``--where`` given twice on ``key``) are joined by "or": ``edge or local``, as
+    many as the rows kept hold (one where ``5 Mbps`` and ``5 Mbit/s`` were given).
     """
     if key not in frame.columns:
         return " or ".join(given)
     kept = [str(text) for text in pd.unique(texts(frame[key]))]
-    return " or ".join(axis_texts(kept)) if len(kept) == len(given) else " or ".join(given)
+    return " or ".join(axis_texts(kept)) if 1 <= len(kept) <= len(given) else " or ".join(given)
 
 
 def where_values(value: Any) -> tuple[str, ...]:

@@ -2760,6 +2760,10 @@ def test_where_given_twice_on_one_column_keeps_the_rows_of_either_value(two_apps
     ]
     title = ax.get_title(loc="left") + (fig._suptitle.get_text() if fig._suptitle else "")
     assert "phone–server bandwidth = 1 Mbit/s or 100 Mbit/s" in title, title
+    where["links[0].bandwidth"] = ("1 Mbps", "1 Mbit/s")  # one value twice: the title names it once
+    fig = plots.plot_results(two_apps, "sweep", by="app", where=where)
+    title = fig.axes[0].get_title(loc="left") + (fig._suptitle.get_text() if fig._suptitle else "")
+    assert "phone–server bandwidth = 1 Mbit/s" in title and " or " not in title, title
 
 
 def test_where_refuses_each_value_no_row_has_and_values_no_row_has_together(two_apps):

@@ -112,11 +112,11 @@ class CheckedRun:
     change (``steps[].at``), each with the words the kind gives for what a run that ends before
     it misses (``nothing fails in the run``), None where it gives none.
     ``dynamics_refused`` says whether the world refuses ``dynamics[i]`` (its kind's reader: a
-    trace whose row has a cell that is not a number), which the run then refuses with one line
-    naming what is wrong: the ``plain-*`` checks, whose reading of a file's cells is their own,
-    not the kind's, say nothing of the cells of such an entry's file, so that this line is all the
-    user reads of it.  Asked only of an entry a check would warn of (the world is built by then,
-    for the ``servers-down`` check); False where not known.
+    trace whose row has a cell that is not a number, a radio's ``exponent: abc``), which the run
+    then refuses with one line naming what is wrong: :func:`run_scenario_checks` drops every
+    check's warnings at a key path in such an entry (a bare bandwidth beside the bad key, a cell
+    of its file, a step after the run's end), so that this line is all the user reads of it.
+    Asked only of an entry warned of; False where not known.
     ``shared``: what a check works out for a later one of the same run, by the later one's
     name (the ``policy`` check's warnings, which ``policy-reach`` gives), or by the name of
     what several share (``plain-numbers``: the CSV files' bare cells
@@ -200,7 +200,9 @@ def run_scenario_checks(run: CheckedRun) -> list[Problem]:
     """Every registered check's warnings but those the scenario skips, each ending ``[NAME]``.
 
     In registration order, each naming a ``--set`` that gave its value, and a problem at the
-    scenario's ``policy`` key said at ``run.given`` when the policy came from there.  A
+    scenario's ``policy`` key said at ``run.given`` when the policy came from there; none at a
+    key path in a ``dynamics[i]`` entry the world refuses (``run.dynamics_refused``), whose
+    error is then the one line said of it.  A
     :class:`ScenarioError` a check raises propagates (the run would refuse the scenario), and
     so does one for an unknown or repeated name in ``skip_checks``.
     """
@@ -212,13 +214,33 @@ def run_scenario_checks(run: CheckedRun) -> list[Problem]:
             continue
         check = _check(name)
         try:
-            problems = blame_given(_warnings_of(check, name, run), given)
+            problems = blame_given(_not_of_refused(_warnings_of(check, name, run), run), given)
         except ScenarioError as error:
             if isinstance(error, PluginRaised):  # a check's or what a shipped check asked: as it is
                 raise
             raise ScenarioError(_at_given(error.problems, run.given)) from None
         found.extend(tagged(problem, name) for problem in _at_given(problems, run.given))
     return found
+
+
+#: The ``dynamics`` entry a key path is in: ``dynamics[2]`` of ``dynamics[2].steps[0].at``.
+_DYNAMICS_ENTRY = re.compile(r"^dynamics\[(\d+)\](?=$|[.\[])")
+
+
+def _not_of_refused(problems: list[Problem], run: CheckedRun) -> list[Problem]:
+    """``problems`` but those at a key path in a ``dynamics[i]`` entry the world refuses.
+
+    The run refuses the entry with one line naming what is wrong (a trace's row ``1,abc``, a
+    radio's ``exponent: abc``); a warning of its other keys or its file's cells (a bare
+    ``bandwidth: 20`` beside it, a step after the run's end) is noise until it runs, so the
+    refusal is all the user reads.  ``run.dynamics_refused`` is asked only of an entry warned of.
+    """
+    kept = []
+    for problem in problems:
+        entry = _DYNAMICS_ENTRY.match(problem.key_path)
+        if entry is None or not run.dynamics_refused(int(entry[1])):
+            kept.append(problem)
+    return kept
 
 
 def _warnings_of(check: ScenarioCheck, name: str, run: CheckedRun) -> list[Problem]:

@@ -156,9 +156,8 @@ _Found = tuple[tuple[Part, ...], float, tuple[str, str, int] | None]
 def _bare_numbers(run: CheckedRun, quantity: str) -> Iterator[_Found]:
     """Each suspect bare number of ``quantity``: the links', then each ``dynamics`` entry's.
 
-    No cell of a file named by an entry the world refuses (``CheckedRun.dynamics_refused``): a
-    trace with a cell that is not a number, say, whose other cells this reads on its own terms,
-    not the kind's, so that the run's error is all that is said of the file.
+    Those of an entry the world refuses are dropped by the check runner
+    (:func:`~offloadsim.scenario.checks.run_scenario_checks`), as every check's warnings of it are.
     """
     document = run.scenario.document
     links = document.get("links")
@@ -168,9 +167,7 @@ def _bare_numbers(run: CheckedRun, quantity: str) -> Iterator[_Found]:
     for i, entry in enumerate(dynamics if isinstance(dynamics, list) else ()):
         kind = entry.get("kind") if isinstance(entry, Mapping) else None
         declared = run.quantity_keys(kind) if isinstance(kind, str) else {}
-        for found in _at(run, entry, ("dynamics", i), declared, quantity):
-            if found[2] is None or not run.dynamics_refused(i):  # a refused file's error is all said of it
-                yield found
+        yield from _at(run, entry, ("dynamics", i), declared, quantity)
 
 
 def _at(

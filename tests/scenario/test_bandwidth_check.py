@@ -15,7 +15,7 @@ from offloadsim import api
 from offloadsim.cli import main
 from offloadsim.scenario import load_scenario
 from offloadsim.scenario.bandwidth_check import plain_bandwidths
-from offloadsim.scenario.checks import CheckedRun
+from offloadsim.scenario.checks import CheckedRun, run_scenario_checks
 from offloadsim.scenario.csvdata import first_bare, read_series
 from offloadsim.world.dynamics import (
     LINKS_ONLY,
@@ -64,7 +64,11 @@ def test_only_a_bare_number_above_0_and_below_10000_is_warned_of(tmp_path, bandw
     assert bool(_warnings(_write(tmp_path, document))) is warned
 
 
-def test_the_bandwidths_a_dynamics_entry_sets_are_read_too(tmp_path):
+def test_the_bandwidths_a_dynamics_entry_sets_are_read_too(tmp_path, capsys):
+    """Of entries the world accepts: one it refuses is said by its error alone (the runner's rule).
+
+    The walk starts at 2 Mbps, within [min, max]: from the link's 20 Mbps it was refused.
+    """
     document = small_document()
     document["dynamics"] = [
         {
@@ -82,9 +86,19 @@ def test_the_bandwidths_a_dynamics_entry_sets_are_read_too(tmp_path):
             "good": {"mean": "1 s", "bandwidth": 2e7},
             "bad": {"mean": "1 s", "bandwidth": 2},
         },
-        {"kind": "random-walk", "link": 0, "every": "1 s", "step": 1, "min": "1 Mbps", "max": "5 Mbps"},
+        {
+            "kind": "random-walk",
+            "link": 0,
+            "every": "1 s",
+            "step": 1,
+            "min": "1 Mbps",
+            "max": "5 Mbps",
+            "start": "2 Mbps",
+        },
     ]
-    found = _warnings(_write(tmp_path, document))
+    path = _write(tmp_path, document)
+    assert main(["validate", str(path)]) == 0, capsys.readouterr().err  # every entry is one the run reads
+    found = _warnings(path)
     assert [line.split(": ")[1] for line in found] == [
         "dynamics[0].steps[1].bandwidth",
         "dynamics[0].steps[2].reverse_bandwidth",
@@ -160,7 +174,7 @@ def test_a_trace_the_kind_refuses_is_said_in_one_line_without_a_warning_of_its_c
 
 
 def test_a_refused_entry_is_not_warned_of_and_an_accepted_one_beside_it_is(tmp_path):
-    """The check asks of each entry it would warn of, not of the world as a whole."""
+    """The check runner asks of each entry warned of, not of the world as a whole."""
     (tmp_path / "bad.csv").write_text("time,bandwidth\n0,8\n1,abc\n")
     (tmp_path / "good.csv").write_text("time,bandwidth\n0,7\n1,9 Mbps\n")
     document = small_document()
@@ -180,8 +194,31 @@ def test_a_refused_entry_is_not_warned_of_and_an_accepted_one_beside_it_is(tmp_p
         quantity_keys=quantity_keys,
         dynamics_refused=lambda i: asked.append(i) or refused(i),
     )
-    assert [p.key_path for p in plain_bandwidths(run)] == ["dynamics[1].file"]
+    assert [p.key_path for p in plain_bandwidths(run)] == ["dynamics[0].file", "dynamics[1].file"]
+    assert asked == []  # the check warns of both; the runner drops those of the refused entry
+    assert [p.key_path for p in run_scenario_checks(run) if p.check == "plain-bandwidths"] == [
+        "dynamics[1].file"
+    ]
     assert asked == [0, 1]
+
+
+@pytest.mark.parametrize("command", [["validate"], ["run", "--dry-run"]], ids=["validate", "run-dry"])
+def test_a_bare_bandwidth_beside_a_key_the_kind_refuses_is_not_warned_of(capsys, command):
+    """commute's radio with ``bandwidth=20`` and ``exponent=abc``: a warning of 20 Hz, then the error.
+
+    The entry is refused: its error is all the user reads; once ``exponent`` is a number, 20 Hz is
+    warned of.
+    """
+    commute = str(ROOT / "scenarios" / "commute.yaml")
+    radio = ["--set", "dynamics[0].radio.bandwidth=20", "--set", "dynamics[0].radio.exponent=abc"]
+    assert main([command[0], commute, *command[1:], *radio]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f'offloadsim: error: {commute}: dynamics[0].radio.exponent: expected a number like 3.5, got "abc" '
+        '(set by --set "dynamics[0].radio.exponent=abc")'
+    ]
+    assert main(["validate", commute, *radio[:2], "--set", "dynamics[0].radio.exponent=3"]) == 0
+    (warning,) = capsys.readouterr().err.splitlines()
+    assert f"{commute}: dynamics[0].radio.bandwidth: a bare number is read as Hz" in warning
 
 
 def test_a_trace_file_is_read_once_for_both_checks_and_each_is_skipped_alone(tmp_path, monkeypatch):

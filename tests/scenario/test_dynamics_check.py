@@ -243,3 +243,30 @@ def test_a_kind_that_declares_its_change_times_wrongly_is_refused_at_registratio
         assert change_time_keys("spikes") == {}  # not registered
     finally:
         unregister_dynamics("spikes")
+
+
+@pytest.mark.parametrize(
+    ("entry", "error"),
+    [
+        (
+            {
+                "kind": "link-schedule",
+                "link": 0,
+                "steps": [{"at": "500 s", "bandwidth": "2 Mbps"}, {"at": "600 s", "bandwidth": "abc"}],
+            },
+            'dynamics[0].steps[1].bandwidth: expected a bandwidth like "20 Mbps", got "abc"',
+        ),
+        (
+            {"kind": "failures", "nodes": "edge", "mtbf": "abc", "mttr": "10 s", "start": "1 h"},
+            'dynamics[0].mtbf: expected a time like "5 ms", got "abc"',
+        ),
+    ],
+    ids=["link-schedule", "failures"],
+)
+def test_an_entry_the_kind_refuses_gets_its_error_alone_not_a_warning_of_its_late_change(
+    tmp_path, capsys, entry, error
+):
+    """A step at 500 s in a 40 s run was warned of, then the run refused the entry: one line now."""
+    path = _scenario(tmp_path, entry)
+    assert main(["validate", str(path)]) == 2
+    assert capsys.readouterr().err.splitlines() == [f"offloadsim: error: {path}: {error}"]

@@ -233,3 +233,26 @@ def test_a_sweep_warning_names_the_sweep_key_behind_it_once(tmp_path, capsys):
         "workload[0].stop: its arrivals stop at 3 s, by the end of the warm-up at 5 s: none of its tasks "
         "is measured (point 0: duration=10 s, workload[0].stop=3 s) [silent-workloads]"
     ]
+
+
+def test_the_runner_drops_each_check_s_warnings_in_a_refused_dynamics_entry_and_no_other(tmp_path):
+    """The run refuses ``dynamics[0]`` with one line: a warning at it or below it is noise until then.
+
+    The rule is the runner's, so it holds for a plug-in's check as for the shipped ones; an entry
+    the world reads (``dynamics[1]``, ``dynamics[10]``, not ``dynamics[1]``'s prefix), the list
+    itself and any other key keep theirs.  Only an entry warned of is asked about.
+    """
+    at = ["dynamics[0].radio.bandwidth", "dynamics[0]", "dynamics[0].steps[2].at", "dynamics[1].file"]
+    at += ["dynamics[10].step", "dynamics", "seed"]
+    register_scenario_check("test-dynamics", lambda run: [Problem(run.scenario.source, k, "?") for k in at])
+    asked = []
+    try:
+        scenario = load_scenario(_scenario_file(tmp_path))
+        run = CheckedRun(
+            scenario, scenario.policy, lambda: None, dynamics_refused=lambda i: asked.append(i) or i == 0
+        )
+        found = [p.key_path for p in run_scenario_checks(run) if p.check == "test-dynamics"]
+    finally:
+        unregister_scenario_check("test-dynamics")
+    assert found == ["dynamics[1].file", "dynamics[10].step", "dynamics", "seed"]
+    assert sorted(set(asked)) == [0, 1, 10]

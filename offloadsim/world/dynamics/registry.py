@@ -207,7 +207,7 @@ def parse_dynamics(entries: tuple[Mapping[str, Any], ...], scenario: Scenario) -
 def parse_entry(index: int, entry: Any, scenario: Scenario) -> Dynamics:
     """``dynamics[index]``, ``entry``, read by its kind (raises :class:`DynamicsError` naming the key path).
 
-    One entry alone, for a scenario check that asks whether the kind refuses it
+    One entry alone, for the scenario checks' runner, which asks whether the kind refuses it
     (``CheckedRun.dynamics_refused``) where the world, which reads them all, could not be built.
     """
     path = f"dynamics[{index}]"

@@ -182,7 +182,7 @@ class PlanCompiler:
                 transfer = self._transfer_step(location, node, start, source, fixed_sizes)
                 if codec is not None and 0 < start < task.layers:
                     transfer, encode_s, decode_s = self._compress(
-                        transfer, task, codec, steps[-1], processor, dtype_bytes
+                        transfer, task, app.spec.compression, steps[-1], processor, dtype_bytes
                     )
                     steps[-1] = replace(steps[-1], service_s=steps[-1].service_s + encode_s)
                 steps.append(transfer)
@@ -267,17 +267,23 @@ class PlanCompiler:
         self,
         transfer: TransferStep,
         task: Task,
-        codec: Codec,
+        name: str,
         sender: ComputeStep,
         receiver: Processor,
         dtype_bytes: float,
     ) -> tuple[TransferStep, float, float]:
-        """Shrink an activation transfer by ``codec``; return it with encode and decode seconds."""
+        """Shrink an activation transfer by codec ``name``; return it with encode and decode seconds.
+
+        The step names the codec and the size before it where the codec shrinks the tensor (not
+        one no narrower than the model's precision), for ``run --dry-run``'s table of cuts.
+        """
         size = transfer.size_bytes if transfer.size_bytes >= 0.0 else task.cut_bytes[transfer.cut]
         wire, encode_s, decode_s = codec_cost(
-            size, codec, sender.processor.speed_flops, receiver.speed_flops, dtype_bytes
+            size, CODECS[name], sender.processor.speed_flops, receiver.speed_flops, dtype_bytes
         )
-        return replace(transfer, size_bytes=wire), encode_s, decode_s
+        if wire >= size:
+            return replace(transfer, size_bytes=wire), encode_s, decode_s
+        return replace(transfer, size_bytes=wire, codec=name, raw_bytes=size), encode_s, decode_s
 
     def _transfer_step(
         self, a: str, b: str, cut: int, source: str, sizes: list[float] | None

@@ -6,14 +6,15 @@ per cut the bytes that cross it and the route they take.  Every number is
 the compiled plan's (:class:`~offloadsim.engine.planning.PlanCompiler`, the
 very steps a task would walk): stage times are its compute steps' service
 times (the processor's per-layer costs, codec encode and decode included),
-and a cut's bytes its transfer step's size (after the codec, if any).
+and a cut's bytes its transfer step's size (after the codec, if any, which the step names with the
+size before it).
 Only the FLOPs and weights of a stage are summed here, from the model's
 per-layer lists the compiled steps index.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,13 +43,19 @@ class Stage:
 
 @dataclass(frozen=True, slots=True)
 class Hop:
-    """The tensor at cut ``cut`` sent ``route[0]`` → ``route[-1]`` over scenario link entries ``links``."""
+    """The tensor at cut ``cut`` sent ``route[0]`` → ``route[-1]`` over scenario link entries ``links``.
+
+    ``codec``: the activation codec that shrank it to ``size_bytes`` from ``raw_bytes``; "" (and
+    None) where none did.
+    """
 
     cut: int
     size_bytes: float | None  # None: drawn per request (the input or output size)
     route: tuple[str, ...]
     links: tuple[int, ...]
     latency_s: float
+    codec: str = ""
+    raw_bytes: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,8 +137,17 @@ def station_plans(world: World, spec: PolicySpec, seed: int) -> list[StationPlan
                 size = step.size_bytes if step.size_bytes >= 0.0 else task.cut_bytes[step.cut]
                 route = sim.topology.route(step.source, step.target)
                 links = tuple(dict.fromkeys(sim.topology.links[c // 2].index for c in step.channels))
+                raw = step.raw_bytes if step.codec else None
                 steps.append(
-                    Hop(step.cut, None if drawn.get(step.cut) else size, route.nodes, links, step.latency_s)
+                    Hop(
+                        step.cut,
+                        None if drawn.get(step.cut) else size,
+                        route.nodes,
+                        links,
+                        step.latency_s,
+                        step.codec,
+                        raw,
+                    )
                 )
         dropped = compiled.reason if compiled.drop else ""
         plans.append(
@@ -145,15 +161,22 @@ def station_plans(world: World, spec: PolicySpec, seed: int) -> list[StationPlan
 def format_station_plan(plan: StationPlan) -> list[str]:
     r"""A few lines for people: a header, one line per station and one per tensor sent, in plan order.
 
-    >>> up = Hop(4, 3.2e6, ("phone-0", "ap", "edge"), (0, 1), 0.0035)
+    Each column's unit is chosen by its largest value in the table, so that four significant
+    figures read plainly: GFLOP, else MFLOP or kFLOP where the largest stage is below 0.1 GFLOP
+    (0.1 MFLOP); MB, else kB or B likewise.  A cut a codec shrank names it and the size before.
+
+    >>> up = Hop(4, 0.8e6, ("phone-0", "ap", "edge"), (0, 1), 0.0035, "int8", 3.2e6)
     >>> edge = Stage("edge", "", 4, 10, "conv4", "fc", 2.5e9, 1.2e6, 0.02)
     >>> phone = Stage("phone-0", "", 0, 4, "conv1", "pool3", 0.5e9, 0.1e6, 0.04)
     >>> plan = StationPlan("app", "cnn", "phone-0", 1, 10, (phone, up, edge))
     >>> print("\n".join(format_station_plan(plan)))
     fixed plan of app (cnn, 10 layers) for a request from phone-0:
       phone-0  layers 0-3  conv1 .. pool3  0.5 GFLOP  weights 0.1 MB  compute 40 ms
-      cut 4  3.2 MB  phone-0 -> ap -> edge  (links[0], links[1]; 3.5 ms latency)
+      cut 4  0.8 MB int8 (3.2 MB raw)  phone-0 -> ap -> edge  (links[0], links[1]; 3.5 ms latency)
       edge     layers 4-9  conv4 .. fc     2.5 GFLOP  weights 1.2 MB  compute 20 ms
+    >>> tiny = Stage("phone-0", "", 0, 4, "conv1", "pool3", 14080, 448, 1.408e-05)
+    >>> print(format_station_plan(StationPlan("app", "cnn", "phone-0", 1, 4, (tiny,)))[1])
+      phone-0  layers 0-3  conv1 .. pool3  14.08 kFLOP  weights 0.448 kB  compute 0.01408 ms
 
     """
     what = f"{plan.work}, {plan.layers} layer{'' if plan.layers == 1 else 's'}"
@@ -168,27 +191,30 @@ def format_station_plan(plan: StationPlan) -> list[str]:
     lines = [f"fixed plan of {plan.app} ({what}) for a request from {whom}:"]
     if plan.dropped:
         lines.append(f"  dropped: {plan.dropped}")
+    staged = [s for s in plan.steps if isinstance(s, Stage)]
+    sent = [h for h in plan.steps if isinstance(h, Hop)]
+    flop = _unit([s.flops for s in staged], _FLOP)
+    weight = _unit([s.weight_bytes for s in staged], _BYTES)
+    size = _unit([b for h in sent for b in (h.size_bytes, h.raw_bytes)], _BYTES)
     stages = [
         (
             s.node + (f" ({s.processor})" if s.processor else ""),
             f"layers {s.start}-{s.stop - 1}" if s.stop - s.start > 1 else f"layer {s.start}",
             f"{s.first} .. {s.last}" if s.stop - s.start > 1 else s.first,
-            f"{_g(s.flops / 1e9)} GFLOP",
-            "" if s.weight_bytes is None else f"weights {_g(s.weight_bytes / 1e6)} MB",
+            flop(s.flops),
+            "" if s.weight_bytes is None else f"weights {weight(s.weight_bytes)}",
             "" if s.seconds is None else f"compute {_g(s.seconds * 1e3)} ms",
         )
-        for s in plan.steps
-        if isinstance(s, Stage)
+        for s in staged
     ]
     hops = [
         (
             f"cut {h.cut}{_end(h.cut, plan.layers)}",
-            "drawn per request" if h.size_bytes is None else f"{_g(h.size_bytes / 1e6)} MB",
+            "drawn per request" if h.size_bytes is None else size(h.size_bytes) + _raw(h, size),
             " -> ".join(h.route),
             f"({', '.join(f'links[{link}]' for link in h.links)}; {_g(h.latency_s * 1e3)} ms latency)",
         )
-        for h in plan.steps
-        if isinstance(h, Hop)
+        for h in sent
     ]
     stage_rows, hop_rows = iter(_aligned(stages)), iter(_aligned(hops))
     for step in plan.steps:
@@ -204,6 +230,34 @@ def _aligned(rows: Sequence[tuple[str, ...]]) -> list[str]:
     return [
         "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows
     ]
+
+
+#: The units a column of FLOPs or bytes is said in, largest first: (scale, name).
+_FLOP = ((1e9, "GFLOP"), (1e6, "MFLOP"), (1e3, "kFLOP"))
+_BYTES = ((1e6, "MB"), (1e3, "kB"), (1.0, "B"))
+
+
+def _unit(values: Sequence[float | None], units: Sequence[tuple[float, str]]) -> Callable[[float], str]:
+    """How a column says a value: in the largest of ``units`` in which its largest value is 0.1 or more.
+
+    The last unit where none is (the first where there is nothing above 0 to say): one unit per
+    column, so that its values compare at a glance.
+
+    >>> _unit([14080, 1024], _FLOP)(1024), _unit([0.5e9, 1e4], _FLOP)(1e4), _unit([], _BYTES)(0)
+    ('1.024 kFLOP', '1e-05 GFLOP', '0 MB')
+    """
+    largest = max((v for v in values if v is not None), default=0.0)
+    scale, name = units[0]
+    if largest > 0.0:
+        scale, name = next(((s, n) for s, n in units if largest >= 0.1 * s), units[-1])
+    return lambda value: f"{_g(value / scale)} {name}"
+
+
+def _raw(hop: Hop, size: Callable[[float], str]) -> str:
+    """`` int8 (0.8028 MB raw)`` where a codec shrank the cut's tensor, else nothing."""
+    if not hop.codec or hop.raw_bytes is None:
+        return ""
+    return f" {hop.codec} ({size(hop.raw_bytes)} raw)"
 
 
 def _g(value: float) -> str:

@@ -191,6 +191,8 @@ class TransferStep:
     size_bytes: float = -1.0  # fixed size (reordered plans); negative: the task's cut_bytes[cut]
     meter: Any = None  # radios' one end when it is the only one and charges the task
     sending: bool = False  # whether that end sends
+    codec: str = ""  # the activation codec that shrank the tensor (``int8``); "" where none did
+    raw_bytes: float = -1.0  # its size before that codec; negative where none shrank it
 
 
 @dataclass(frozen=True, slots=True, eq=False)

@@ -45,12 +45,12 @@ policy: {name: fixed, nodes: [$source, e1, e2], cuts: [2, 4]}
 
 TABLE = """\
 fixed plan of net (net.onnx, 5 layers) for a request from phone:
-  phone  layers 0-1  conv1 .. relu1  1.408e-05 GFLOP  weights 0.000448 MB  compute 0.01408 ms
-  cut 2           0.001024 MB  phone -> e1        (links[0]; 3 ms latency)
-  e1     layers 2-3  conv2 .. flat   1.024e-06 GFLOP  weights 4e-05 MB     compute 0.000512 ms
-  cut 4           0.000512 MB  e1 -> e2           (links[1]; 1 ms latency)
-  e2     layer 4     fc              1.28e-06 GFLOP   weights 0.00258 MB   compute 0.00032 ms
-  cut 5 (output)  2e-05 MB     e2 -> e1 -> phone  (links[1], links[0]; 4 ms latency)
+  phone  layers 0-1  conv1 .. relu1  14.08 kFLOP  weights 0.448 kB  compute 0.01408 ms
+  cut 2           1.024 kB  phone -> e1        (links[0]; 3 ms latency)
+  e1     layers 2-3  conv2 .. flat   1.024 kFLOP  weights 0.04 kB   compute 0.000512 ms
+  cut 4           0.512 kB  e1 -> e2           (links[1]; 1 ms latency)
+  e2     layer 4     fc              1.28 kFLOP   weights 2.58 kB   compute 0.00032 ms
+  cut 5 (output)  0.02 kB   e2 -> e1 -> phone  (links[1], links[0]; 4 ms latency)
 """
 
 
@@ -188,3 +188,69 @@ def test_the_table_is_for_the_first_source_the_plan_does_not_drop(split: Path) -
         "fixed plan of net (net.onnx, 5 layers) for a request from phone-1 "
         "(the first of 2 sources whose requests it does not drop):"
     )
+
+
+def test_a_cut_a_codec_shrinks_names_it_and_the_size_before(split: Path) -> None:
+    """int8 keeps a quarter of an fp32 tensor: 1024 B at cut 2 sends 256, 512 B at cut 4 sends 128.
+
+    256 elements at cut 2: 4 FLOP each to encode on the phone (1 GFLOP/s), 2 to decode on e1
+    (2 GFLOP/s); 128 at cut 4: encoded on e1, decoded on e2 (4 GFLOP/s).  The output (cut 5) is
+    never compressed.  The table's bytes and times are a run's bytes_sent and compute_time.
+    """
+    (plan,) = _plans(split, "applications.net.compression=int8")
+    assert plan.steps == (
+        Stage("phone", "", 0, 2, "conv1", "relu1", 14080, 448, pytest.approx((14080 + 256 * 4) / 1e9)),
+        Hop(2, 256, ("phone", "e1"), (0,), pytest.approx(0.003), "int8", 1024),
+        Stage("e1", "", 2, 4, "conv2", "flat", 1024, 40, pytest.approx((1024 + 256 * 2 + 128 * 4) / 2e9)),
+        Hop(4, 128, ("e1", "e2"), (1,), pytest.approx(0.001), "int8", 512),
+        Stage("e2", "", 4, 5, "fc", "fc", 1280, 2580, pytest.approx((1280 + 128 * 2) / 4e9)),
+        Hop(5, 20, ("e2", "e1", "phone"), (1, 0), pytest.approx(0.004)),
+    )
+    lines = stations.format_station_plan(plan)
+    assert (
+        lines[2]
+        == "  cut 2           0.256 kB int8 (1.024 kB raw)  phone -> e1        (links[0]; 3 ms latency)"
+    )
+    assert lines[4].startswith("  cut 4           0.128 kB int8 (0.512 kB raw)  e1 -> e2  ")
+    assert lines[6].startswith("  cut 5 (output)  0.02 kB                       e2 -> e1 -> phone  ")
+    tasks = offloadsim.run(api.load(split, ["applications.net.compression=int8"])).tasks
+    assert (tasks.bytes_sent == 256 + 128 + 20).all()
+    compute = sum(s.seconds for s in plan.steps if isinstance(s, Stage))
+    assert tasks.compute_time.to_numpy() == pytest.approx(compute, rel=1e-12)
+
+
+def test_a_codec_no_narrower_than_the_model_is_not_named(split: Path) -> None:
+    """fp16 on an fp16 model compresses nothing (the run notes it): the cut is its size, no codec said."""
+    half = "applications.net.params={precision: fp16}"
+    (plan,) = _plans(split, half, "applications.net.compression=fp16")
+    assert plan.steps[1] == Hop(2, 512, ("phone", "e1"), (0,), pytest.approx(0.003))
+    assert stations.format_station_plan(plan)[2].startswith("  cut 2           0.512 kB  phone -> e1  ")
+    (plan,) = _plans(split, half, "applications.net.compression=int8")  # 2 bytes an element to 1
+    assert plan.steps[1] == Hop(2, 256, ("phone", "e1"), (0,), pytest.approx(0.003), "int8", 512)
+
+
+#: Two stations' FLOPs and weights, and how the table says them: each column in one unit.
+UNITS = [
+    ((1e8, 2e3), (2e5, 10.0), ("0.1 GFLOP", "2e-06 GFLOP", "0.2 MB", "1e-05 MB")),  # 0.1 G: still G
+    ((9.999e7, 2e3), (99.0, 10.0), ("99.99 MFLOP", "0.002 MFLOP", "99 B", "10 B")),
+    ((99.0, 0.0), (None, 100.0), ("0.099 kFLOP", "0 kFLOP", "", "0.1 kB")),
+    ((0.0, 0.0), (0.0, 0.0), ("0 GFLOP", "0 GFLOP", "0 MB", "0 MB")),  # nothing to say: the first unit
+]
+
+
+def test_each_column_is_said_in_the_unit_its_largest_value_reads_in() -> None:
+    """GFLOP from 0.1 GFLOP up, MFLOP from 0.1 MFLOP, kFLOP below; MB, kB and B likewise, per column.
+
+    The tiny net printed 1.408e-05 GFLOP and 4e-05 MB.
+    """
+    for flops, weights, said in UNITS:
+        steps = tuple(
+            Stage(n, "", i, i + 1, "a", "a", f, w, 0.001)
+            for i, (n, f, w) in enumerate(zip("xy", flops, weights, strict=True))
+        )
+        lines = stations.format_station_plan(stations.StationPlan("app", "cnn", "x", 1, 2, steps))
+        cells = [[c for c in line.split("  ") if c.strip()] for line in lines[1:]]
+        assert [cell for row in cells for cell in row if "FLOP" in cell] == list(said[:2])
+        assert [cell.removeprefix("weights ") for row in cells for cell in row if "B" in cell] == [
+            w for w in said[2:] if w
+        ]

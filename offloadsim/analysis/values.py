@@ -47,6 +47,7 @@ _KINDS = (
     "byte_rate",
     "frequency",
     "velocity",
+    "length",
 )
 
 # Display units for axes: (SI factor, unit label) per kind.
@@ -280,9 +281,17 @@ _KEY_KINDS = {
 }
 #: Where a key's last two parts say more than its last alone: a radio's ``bandwidth`` is a band (Hz).
 _KEY_PAIR_KINDS = {"radio.bandwidth": "frequency"}
-#: What a key's last part means under a ``dynamics`` entry where it means another thing elsewhere:
-#: a mobility model's ``speed`` is how fast a device walks (m/s), a node's is its processor's (FLOP/s).
-_DYNAMICS_KEY_KINDS = {"speed": "velocity"}
+#: What a key's last part means under a ``dynamics`` entry where it means another thing elsewhere,
+#: or nothing: a mobility model's ``speed`` is how fast a device walks (m/s), a node's is its
+#: processor's (FLOP/s); an access point's ``position`` and ``radius``, a walk's ``area`` and a
+#: radio's ``reference_distance`` are lengths (m).
+_DYNAMICS_KEY_KINDS = {
+    "speed": "velocity",
+    "position": "length",
+    "radius": "length",
+    "area": "length",
+    "reference_distance": "length",
+}
 #: Swept times up to this many seconds are shown in ms, longer ones in s.
 _SECONDS_FROM = 10.0
 _COUNT_KEYS = ("count", "cores", "queue_limit", "seed")
@@ -343,6 +352,8 @@ def key_kind(key: str) -> str | None:
     ('speed', 'velocity')
     >>> key_kind("dynamics[0].radio.bandwidth"), key_kind("links[0].latency"), key_kind("policy.x")
     ('frequency', 'time', None)
+    >>> key_kind("dynamics[0].access_points[1].radius"), key_kind("dynamics[0].random_waypoint.area[0]")
+    ('length', 'length')
     """
     last = key.rsplit(".", 1)[-1].split("[", 1)[0]
     pair = ".".join(w.split("[", 1)[0] for w in key.rsplit(".", 2)[-2:])

@@ -511,6 +511,28 @@ def test_a_speed_under_dynamics_is_a_walking_speed_not_a_processor_speed():
     assert where_matches(pd.Series([1.4, 2.0]), key, "5.04 km/h").tolist() == [True, False]
 
 
+def test_a_swept_mobility_length_is_drawn_to_scale_in_metres():
+    """An access point's ``radius`` swept as ``150 m``, ``250 m``, ``400 m`` was drawn as three
+    evenly spaced categories with no unit, and as plain numbers with no unit on the axis."""
+    from offloadsim.analysis.values import axis_label_for, key_kind, quantity_kind, where_matches
+    from offloadsim.plots.series import x_positions
+
+    key = "dynamics[0].access_points[1].radius"
+    assert quantity_kind(["150 m", "0.4 km"]) == "length"
+    positions, label, numeric, order = x_positions(["400 m", "150 m", "250 m"], key, None, "reach")
+    assert (positions.tolist(), label, numeric, order) == (
+        [150.0, 250.0, 400.0],
+        "reach (m)",
+        True,
+        ["150 m", "250 m", "400 m"],
+    )
+    assert axis_label_for(key, "number", "reach", 400.0) == ("reach (m)", 1.0)
+    for length in ("access_points[0].position[1]", "random_waypoint.area[0]", "radio.reference_distance"):
+        assert key_kind(f"dynamics[0].{length}") == "length", length
+    assert key_kind("dynamics[0].random_waypoint.speed") == "velocity"  # still m/s
+    assert where_matches(pd.Series(["150 m", "250 m"]), key, "0.15 km").tolist() == [True, False]
+
+
 def test_a_label_for_a_key_that_is_not_swept_is_an_error(tmp_path):
     from experiment_data import TINY
 

@@ -29,6 +29,7 @@ __all__ = [
     "quantity_kind",
     "to_si",
     "axis_label_for",
+    "table_heading",
     "key_kind",
     "axis_texts",
     "default_label",
@@ -339,6 +340,31 @@ def axis_label_for(
         return name, 1.0
     factor, unit = _axis_unit(kind, largest)
     return f"{name} ({unit})", factor
+
+
+def table_heading(key: str, values: Sequence[Any], name: str | None = None) -> str:
+    """A swept column's heading in a table that shows each value as written (``value_text``).
+
+    ``name`` is how the figures name the key (the sweep's ``labels:``, else :func:`default_label`;
+    default: the key path).  A quantity written with its unit (``5 Mbps``) carries it in each cell,
+    and a category (an in-flight rule) has none, so either heading is the name alone; plain numbers
+    are SI values of the kind the key holds (:func:`axis_label_for`'s unit), so their heading says
+    the SI unit they are written in: ``failures MTTR (s)`` over ``0.5``, where an axis of them reads
+    ms and divides by its factor, which a table does not.
+
+    >>> table_heading("dynamics[0].mttr", [0.5, 2], "failures MTTR")
+    'failures MTTR (s)'
+    >>> table_heading("links[0].bandwidth", [5e6], "phone–ap bandwidth"), table_heading("x", ["5 Mbps"])
+    ('phone–ap bandwidth (bit/s)', 'x')
+    >>> table_heading("nodes.phone.count", [2, 4]), table_heading("dynamics[0].in_flight", ["fail"], "rule")
+    ('nodes.phone.count (count)', 'rule')
+    """
+    name = name or key
+    if quantity_kind(distinct(values)) != "number":
+        return name
+    text, factor = axis_label_for(key, "number", name)
+    kind = key_kind(key)
+    return text if factor == 1.0 or kind is None else f"{name} ({QUANTITIES[kind].si_unit})"
 
 
 def key_kind(key: str) -> str | None:

@@ -392,10 +392,14 @@ def _sweep_table(result: Any, limit: int = 40) -> str:
 
     Each cell as compare's (:meth:`~offloadsim.analysis.catalogue.Metric.format`: its digits from the
     CI's half-width, ``± 0`` where every replication agreed), each swept value as the figures and
-    ``--where`` show it (:func:`~offloadsim.analysis.values.value_text`).
+    ``--where`` show it (:func:`~offloadsim.analysis.values.value_text`), under the name the figures
+    give its key (the manifest's ``labels``: ``mobility in-flight rule``, not
+    ``dynamics[0].in_flight``), with the unit of plain numbers
+    (:func:`~offloadsim.analysis.values.table_heading`: ``failures MTTR (s)``).  ``summary.csv``
+    keeps the key paths as its columns, as ``--where`` takes them.
     """
     from offloadsim.analysis.catalogue import basis_lines, metric_info
-    from offloadsim.analysis.values import value_text
+    from offloadsim.analysis.values import table_heading, value_text
     from offloadsim.experiments.compare import NO_DEADLINES, fewer_runs_text, table_metrics
     from offloadsim.experiments.jobs import window_text
 
@@ -414,7 +418,9 @@ def _sweep_table(result: Any, limit: int = 40) -> str:
     ]
     columns = table_metrics(headline, summary)  # failed tasks where some run failed one, as compare's
     swept = list(result.manifest.get("swept", []))
-    rows = [[*swept, *(metric_info(c).heading for c in columns)]]
+    labels = result.manifest.get("labels") or {}
+    headings = [table_heading(k, summary[k].tolist(), labels.get(k)) for k in swept]
+    rows = [[*headings, *(metric_info(c).heading for c in columns)]]
     for _, group in summary.groupby("point", sort=True):
         first = group.iloc[0]
         row = [value_text(first[k]) for k in swept]

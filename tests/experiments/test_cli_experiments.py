@@ -480,6 +480,28 @@ def test_a_sweep_table_says_the_failed_share_where_any_task_failed_as_compares_d
     assert cells == [metric_info("fail_rate").format(mean, half) for mean, half in shares]
 
 
+def test_a_sweep_table_names_its_swept_keys_as_the_figures_do_and_summary_csv_keeps_the_paths(
+    cli_main, tmp_path, capsys
+):
+    """The table's heading was the raw key path (``dynamics[0].mttr``), where the figures name it
+    ``failures MTTR`` with its unit; its plain numbers are seconds, so the heading says (s)."""
+    from experiment_data import TINY
+
+    dynamics = "dynamics:\n  - {kind: failures, nodes: edge, mtbf: 10 s, mttr: 1 s}\n"
+    (tmp_path / "tiny.yaml").write_text(TINY + dynamics, encoding="utf-8")
+    (tmp_path / "s.yaml").write_text(
+        "base: tiny.yaml\ngrid:\n  dynamics[0].mttr: [0.5, 2.5]\n  links[0].bandwidth: [5 Mbps]\n"
+        "labels:\n  links[0].bandwidth: uplink\n",
+        encoding="utf-8",
+    )
+    assert cli_main(["sweep", str(tmp_path / "s.yaml"), "--workers", "1", "--out", str(tmp_path / "o")]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1].split("  ")[:2] == ["failures MTTR (s)", "uplink"]
+    assert [line.split()[:3] for line in lines[3:5]] == [["0.5", "5", "Mbps"], ["2.5", "5", "Mbps"]]
+    columns = pd.read_csv(tmp_path / "o" / "summary.csv").columns.tolist()
+    assert columns[:3] == ["dynamics[0].mttr", "links[0].bandwidth", "point"]  # for machines: the paths
+
+
 def test_a_sweep_table_of_a_world_that_never_fails_has_no_failed_column():
     """A column of zeros in every sweep of a world without failures would say nothing (as compare's row)."""
     from types import SimpleNamespace

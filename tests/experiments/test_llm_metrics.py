@@ -93,7 +93,9 @@ def _llm_sweep(tmp_path: Path, duration: str, grid: str) -> tuple[list[str], Pat
 def test_sweep_reports_ttft_and_tpot_per_point(tmp_path, capsys):
     command, out = _llm_sweep(tmp_path, "300 s", "grid:\n  policy.name: [local, model-select]")
     assert main(command) == 0
-    header = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("policy.name"))
+    header = next(
+        line for line in capsys.readouterr().out.splitlines() if line.startswith("policy  ")
+    )  # as figures name it
     assert "mean time to first token (ms)" in header and "mean time per output token (ms)" in header
     tasks = pd.read_parquet(out / "tasks.parquet")
     summary = pd.read_parquet(out / "summary.parquet")

@@ -383,7 +383,8 @@ def _swept_refusal(spec: SweepSpec, failure: JobFailure) -> str | None:
     refusal = getattr(failure.error, "refusal", None)  # an EngineError's
     if not isinstance(refusal, KeyPathError):
         return None
-    key, text = located(spec, refusal_problem(failure.job.scenario, refusal))
+    scenario = failure.job.scenario
+    key, text = located(spec, refusal_problem(scenario, refusal), scenario.document)
     return str(Problem(spec.file, key or "", text))
 
 

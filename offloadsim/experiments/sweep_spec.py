@@ -64,7 +64,7 @@ from offloadsim.scenario.errors import (
     name_problem,
 )
 from offloadsim.scenario.model import Scenario
-from offloadsim.scenario.overrides import as_written, caused_by
+from offloadsim.scenario.overrides import as_problems_name, as_written, caused_by
 from offloadsim.scenario.size import SetBy
 from offloadsim.scenario.units import QUANTITIES, UnitError, parse_quantity
 from offloadsim.suggest import did_you_mean_file
@@ -472,9 +472,9 @@ def plan_sweep(
     base_source = str(spec.base)
     failed_plugin: BaseException | None = None  # a plug-in's exception (a check's): --debug shows it
 
-    def warn(problem: Problem, index: int, point: Mapping[str, Any]) -> None:
+    def warn(problem: Problem, index: int, point: Mapping[str, Any], document: Any) -> None:
         """Keep a point's warning once: at the sweep key that made it, with the first point it came in."""
-        key, text = located(spec, problem._replace(check=None))
+        key, text = located(spec, problem._replace(check=None), document)
         if ("warning", text, problem.check) in seen:
             return
         seen.add(("warning", text, problem.check))
@@ -521,7 +521,7 @@ def plan_sweep(
             if isinstance(error, PluginRaised):  # the last one's: the hint ends the last line
                 failed_plugin = error.__cause__
             for problem in error.problems:
-                where, text = located(spec, problem)
+                where, text = located(spec, problem, document)
                 report(where or "", text, index, point)
             continue
         except RunError as error:
@@ -531,11 +531,11 @@ def plan_sweep(
             refusal, cause = refused
             if cause is not None:  # a plug-in kind's exception (its parse): the hint, and --debug shows it
                 failed_plugin = cause
-            where, text = located(spec, refusal)
+            where, text = located(spec, refusal, document)
             report(where or "", text, index, point)
             continue
         for problem in point_warnings:
-            warn(problem, index, point)
+            warn(problem, index, point, document)
         items = tuple(point.items())
         inputs = input_files(scenario)
         used = tuple(job_plugins(scenario))
@@ -604,22 +604,26 @@ def refusal_problem(scenario: Scenario, error: KeyPathError) -> Problem:
     return Problem(scenario.source, error.key_path, error.message, also=tuple(error.also))
 
 
-def located(spec: SweepSpec, problem: Problem) -> tuple[str | None, str]:
+def located(spec: SweepSpec, problem: Problem, document: Any = None) -> tuple[str | None, str]:
     """The sweep key behind ``problem`` (None: not one) and its text as the base scenario says it.
 
     The problem's ``also``, other key paths it is about (a world's refusal of a step out of
     order names the previous step's time; a step after the run's end, ``duration``), name
-    their sweep key where none gave the problem's own key path.
+    their sweep key where none gave the problem's own key path.  ``document``: the point's
+    scenario document (default: the base's), whose lists count a sweep key's negative index.
     """
     if problem.file == str(spec.file):  # already at the sweep key that caused it
         return problem.key_path, problem.message
+    document = spec.base_document if document is None else document
     paths = (problem.key_path, *problem.also)
-    about = (_key_of(spec, problem._replace(key_path=path)) for path in paths)
+    about = (_key_of(spec, problem._replace(key_path=path), document) for path in paths)
     swept = next((key for key in about if key is not None), None)
-    return (None, str(problem)) if swept is None else (spec.sections[swept], str(as_written(swept, problem)))
+    if swept is None:
+        return None, str(problem)
+    return spec.sections[swept], str(as_written(as_problems_name(document, swept), problem))
 
 
-def _key_of(spec: SweepSpec, problem: Problem) -> str | None:
+def _key_of(spec: SweepSpec, problem: Problem, document: Any) -> str | None:
     """The sweep key (``links[0].bandwidth``, from ``grid``, ``zip`` or ``set``) a problem is about, or None.
 
     A problem may name the key itself, a key inside it, or (for an unknown
@@ -627,9 +631,18 @@ def _key_of(spec: SweepSpec, problem: Problem) -> str | None:
     the document itself for an unknown top-level key (``grid: {5: ...}``).
     A mapping the base scenario lacks was made by the sweep key that reaches
     into it (``nodes.edge.processors.gpu.cores`` makes ``nodes.edge.processors.gpu``,
-    which has no speed).
+    which has no speed).  Keys compare as problems name them (:func:`as_problems_name`, in
+    ``document``): ``links[-1].bandwidth`` of three links and ``nodes["phone"].count`` are
+    ``links[2].bandwidth`` and ``nodes.phone.count``.
     """
-    return next((key for key in spec.sections if caused_by(key, problem, spec.base_document)), None)
+    return next(
+        (
+            key
+            for key in spec.sections
+            if caused_by(as_problems_name(document, key), problem, spec.base_document)
+        ),
+        None,
+    )
 
 
 def _no_base_file(base_path: Path, base_value: str) -> str:

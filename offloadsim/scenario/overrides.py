@@ -34,6 +34,7 @@ __all__ = [
     "apply_overrides",
     "parse_assignment",
     "from_the_start",
+    "as_problems_name",
     "caused_by",
     "as_written",
     "blame_given",
@@ -339,6 +340,26 @@ def from_the_start(document: Any, path: str) -> str:
     parts = parse_path(path)
     counted = _from_the_start(document, parts)
     return path if counted == parts else format_path(counted)
+
+
+def as_problems_name(document: Any, path: str) -> str:
+    """Key ``path`` as a problem names it: as :func:`format_path` writes it, negative indexes counted.
+
+    Each negative index that ``document`` has is counted from the start.  A sweep's grid key
+    ``nodes["phone"].count`` or ``links[-1].bandwidth`` gives the value a problem finds at
+    ``nodes.phone.count`` or ``links[2].bandwidth`` (of three links): compared as written, the
+    problem was said at the base scenario's key path, no grid key named.  A path that cannot be
+    read is left as written.
+
+    >>> as_problems_name({"links": [{}, {}, {}]}, "links[-1].bandwidth")
+    'links[2].bandwidth'
+    >>> as_problems_name({}, 'nodes["phone"].count')
+    'nodes.phone.count'
+    """
+    try:
+        return format_path(_from_the_start(document, parse_path(path)))
+    except PathError:
+        return path
 
 
 def _from_the_start(document: Any, parts: tuple[Part, ...]) -> tuple[Part, ...]:

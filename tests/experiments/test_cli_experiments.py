@@ -216,6 +216,28 @@ def test_a_run_says_a_refusal_no_sweep_key_gave_at_the_sweep_file_as_dry_run_doe
     ]
 
 
+@pytest.mark.parametrize(
+    ("key", "said_at"),
+    [("links[-2].bandwidth", "links[0].bandwidth"), ('links[0]["bandwidth"]', "links[0].bandwidth")],
+)
+def test_a_refused_grid_value_at_a_key_written_otherwise_is_said_at_its_grid_key(
+    cli_main, tiny, tmp_path, capsys, key, said_at
+):
+    """A grid key written with a negative index or a quoted name gives the value the base scenario
+    refuses at another spelling of the path: the refusal was said at the sweep file with the base's
+    key path alone, no grid key named, by ``--dry-run`` and by the run alike."""
+    path = tiny.parent / "s.yaml"
+    path.write_text(f"base: tiny.yaml\ngrid:\n  {json.dumps(key)}: [10 Mbps, -5 Mbps]\n", encoding="utf-8")
+    said = (
+        f"{path}: grid[{json.dumps(key)}]: {tiny}: {said_at}: expected a positive bandwidth like "
+        f'"20 Mbps", got "-5 Mbps"'
+    )
+    assert cli_main(["sweep", str(path), "--dry-run", "--out", str(tmp_path / "dry")]) == 2
+    assert capsys.readouterr().err.splitlines() == [f"offloadsim: error: {said} (point 1: {key}=-5 Mbps)"]
+    assert cli_main(["sweep", str(path), "--workers", "1", "--out", str(tmp_path / "run"), "--quiet"]) == 2
+    assert capsys.readouterr().err.splitlines() == [f"offloadsim: error: {said} (point 1: {key}=-5 Mbps)"]
+
+
 def _steps_sweep(tiny, step):
     """A sweep whose point 1 puts a link's step ``step`` out of order, and what the refusal says."""
     steps = "[{at: 2 s, up: false}, {at: 4 s, up: true}]"

@@ -213,7 +213,8 @@ def metric_info(name: str) -> Metric:
     if name in LLM_METRICS:
         return LLM_METRICS[name]
     if name.startswith("utilisation_"):
-        return Metric(f"{name.removeprefix('utilisation_')} utilisation", "%", 100.0)
+        # utilisation_<tier>, or utilisation_<tier>_<processor> ("edge gpu utilisation"): tiers have no "_".
+        return Metric(f"{name.removeprefix('utilisation_').replace('_', ' ', 1)} utilisation", "%", 100.0)
     declared = column_metrics().get(name)
     if declared is not None:
         return declared[2]

@@ -20,7 +20,7 @@ import numpy as np
 
 from offloadsim.analysis import catalogue, chunked
 from offloadsim.analysis.statistics import percentile
-from offloadsim.records.schema import STATUSES
+from offloadsim.records.schema import PROCESSOR_COLUMNS, STATUSES
 from offloadsim.shapes import describe
 
 if TYPE_CHECKING:
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 #: A table of records: a DataFrame, or column name -> array (or list) of equal lengths.
 Table = Union["pd.DataFrame", Mapping[str, Any]]
 
-__all__ = ["Summary", "summarize", "overload_warnings", "metrics_row", "llm_metrics"]
+__all__ = ["Summary", "summarize", "overload_warnings", "metrics_row", "llm_metrics", "processor_metrics"]
 
 _NAN = math.nan  # one NaN object: summaries compare equal field by field (identity first)
 
@@ -50,8 +50,14 @@ class Summary:
     that ended: completed, dropped or failed, each at what it spent (a task
     still in flight holds only the energy of the steps it finished, and
     counting it would read low under overload).  Utilisations are fractions
-    in [0, 1]: per computing node, the mean per tier, and per link direction
-    keyed ``"a->b"``.  ``warnings``
+    in [0, 1]: per computing node (``node_utilisation``: its first processor's
+    busy time per core over the measured time, as the nodes table), its mean
+    per tier (``tier_utilisation``: unweighted, over the tier's computing
+    nodes), and per link direction keyed ``"a->b"``.  ``processors`` holds
+    every processor of every computing node, a row of the processors table
+    each (its columns, ``schema.PROCESSOR_COLUMNS``): where a node has several,
+    its NPU's or GPU's busy time is there, not in the node's utilisation (see
+    :func:`processor_metrics`).  ``warnings``
     are signs that the numbers are not those of a steady state: a system
     whose backlog grew all run, a node busy all the time with a growing
     queue, stages dropped by a full queue (see :func:`overload_warnings`).
@@ -120,6 +126,7 @@ class Summary:
     battery_least_left: dict[str, float] = field(default_factory=dict)
     retried: int = 0
     recovered: int = 0
+    processors: tuple[dict[str, Any], ...] = ()
 
     @property
     def served_llm(self) -> bool:
@@ -131,7 +138,9 @@ class Summary:
         out: dict[str, Any] = {}
         for f in fields(self):
             value = getattr(self, f.name)
-            if isinstance(value, dict):
+            if f.name == "processors":
+                out[f.name] = [{k: _json_float(v) for k, v in row.items()} for row in value]
+            elif isinstance(value, dict):
                 out[f.name] = {str(k): _json_float(v) for k, v in value.items()}
             elif isinstance(value, tuple):
                 out[f.name] = list(value)
@@ -158,6 +167,9 @@ class Summary:
                     raise ValueError(f"summary.json: {f.name}: missing; a run writes it")
                 continue
             value = data[f.name]
+            if f.name == "processors":
+                kwargs[f.name] = _processors_from_json(value)
+                continue
             table, names = str(f.type).startswith("dict"), str(f.type).startswith("tuple")
             what = (
                 "a mapping"
@@ -255,10 +267,24 @@ class Summary:
         for name, value in self.column_metrics.items():
             info = catalogue.metric_info(name)
             rows.append((info.label, _num(value * info.scale), info.unit_text))
+        if processors is None:
+            processors = _processor_columns(self.processors)
         if self.tier_utilisation:
-            rows.append(("utilisation by tier (mean)", "", ""))
+            by_processor = processor_metrics(processors)
+            rows.append(
+                (
+                    "utilisation by tier (mean"
+                    + (": of the nodes' first processors, then of each processor)" if by_processor else ")"),
+                    "",
+                    "",
+                )
+            )
             for tier, value in self.tier_utilisation.items():
                 rows.append((f"  {tier}", _num(value * 100.0), "%"))
+                prefix = f"utilisation_{tier}_"
+                for name, share in by_processor.items():
+                    if name.startswith(prefix):
+                        rows.append((f"    {name.removeprefix(prefix)}", _num(share * 100.0), "%"))
         several = _processors_of_several(processors)
         for heading, values, what in (
             (
@@ -354,6 +380,107 @@ class Summary:
         return (f"battery left ({among})", _num(left * 100.0), f"%  ({name}; {first})")
 
 
+#: The processors table's columns that are counts and texts; the others (busy_s, utilisation) are numbers.
+_PROCESSOR_COUNTS = frozenset(("cores", "stages_completed"))
+_PROCESSOR_TEXTS = frozenset(("node", "tier", "processor", "profile"))
+
+
+def _processor_entries(processors: Table | None) -> tuple[dict[str, Any], ...]:
+    """The processors table's rows as :attr:`Summary.processors` holds them (plain str, int, float)."""
+    if (
+        processors is None
+        or _rows(processors) == 0
+        or not all(_has(processors, c) for c in PROCESSOR_COLUMNS)
+    ):
+        return ()
+    columns = {
+        name: (
+            _strings(processors, name).tolist()
+            if name in _PROCESSOR_TEXTS
+            else [int(v) for v in _floats(processors, name)]
+            if name in _PROCESSOR_COUNTS
+            else _floats(processors, name).tolist()
+        )
+        for name in PROCESSOR_COLUMNS
+    }
+    return tuple(dict(zip(columns, row, strict=True)) for row in zip(*columns.values(), strict=True))
+
+
+def _processors_from_json(value: Any) -> tuple[dict[str, Any], ...]:
+    """``summary.json``'s ``processors`` (a list of objects, the processors table's columns each), checked.
+
+    A ValueError names the entry and key that is not of its kind: the readers of a run
+    directory report it as a bad input.
+    """
+    if not isinstance(value, list):
+        raise ValueError(f"summary.json: processors: expected a list of processors, got {describe(value)}")
+    rows = []
+    for i, entry in enumerate(value):
+        where = f"summary.json: processors[{i}]"
+        if not isinstance(entry, Mapping):
+            raise ValueError(
+                f"{where}: expected a mapping of {', '.join(PROCESSOR_COLUMNS)}, got {describe(entry)}"
+            )
+        row: dict[str, Any] = {}
+        for name in PROCESSOR_COLUMNS:
+            if name not in entry:
+                raise ValueError(f"{where}.{name}: missing; a run writes it")
+            item = entry[name]
+            if name in _PROCESSOR_TEXTS:
+                ok = isinstance(item, str)
+                what = "a text"
+            elif name in _PROCESSOR_COUNTS:
+                ok = isinstance(item, int) and not isinstance(item, bool) and item >= 0
+                what = "a count"
+            else:
+                ok = item is None or (isinstance(item, int | float) and not isinstance(item, bool))
+                what = "a number"
+            if not ok:
+                raise ValueError(f"{where}.{name}: expected {what}, got {describe(item)}")
+            row[name] = _from_json_float(item) if what == "a number" else item
+        rows.append(row)
+    return tuple(rows)
+
+
+def _processor_columns(rows: tuple[dict[str, Any], ...]) -> dict[str, list[Any]] | None:
+    """:attr:`Summary.processors` as the processors table's columns; None for none."""
+    if not rows:
+        return None
+    return {name: [row[name] for row in rows] for name in PROCESSOR_COLUMNS}
+
+
+def processor_metrics(processors: Table | None) -> dict[str, float]:
+    """``utilisation_<tier>_<processor>`` for each processor name of each tier where a node has several.
+
+    Each is the mean utilisation (busy time per core over the measured time) of the
+    processors of that name on the tier's computing nodes that have one, unweighted as
+    ``utilisation_<tier>`` is over the tier's nodes, which reads each node's first processor
+    only: an edge whose CPU is idle and whose GPU computed reads ``utilisation_edge`` 0 and
+    ``utilisation_edge_gpu`` the GPU's.  A tier whose every node has one processor has none
+    (its ``utilisation_<tier>`` says it all), so single-processor runs have the metrics
+    they had.  ``processors`` is a run's processors table (columns ``node``, ``tier``,
+    ``processor``, ``utilisation``); tiers and names in order of first appearance.
+
+    >>> processor_metrics({"node": ["a", "a", "b"], "tier": ["edge", "edge", "edge"],
+    ...                    "processor": ["cpu", "gpu", "cpu"], "utilisation": [0.0, 0.5, 0.25]})
+    {'utilisation_edge_cpu': 0.125, 'utilisation_edge_gpu': 0.5}
+    """
+    if processors is None or _rows(processors) == 0:
+        return {}
+    nodes, tiers = _strings(processors, "node"), _strings(processors, "tier")
+    names, util = _strings(processors, "processor"), _floats(processors, "utilisation")
+    counts = Counter(nodes.tolist())
+    several = {tier for node, tier in zip(nodes, tiers, strict=True) if counts[node] > 1}
+    shares: dict[tuple[str, str], list[float]] = {}
+    for tier, name, share in zip(tiers, names, util, strict=True):
+        if tier in several:
+            shares.setdefault((str(tier), str(name)), []).append(float(share))
+    return {
+        f"utilisation_{tier}_{name}": _nanmean(np.asarray(values, dtype=np.float64))
+        for (tier, name), values in shares.items()
+    }
+
+
 def _processors_of_several(processors: Table | None) -> dict[str, float]:
     """Each processor of the nodes with more than one, ``node/processor`` -> utilisation; {} for none.
 
@@ -422,6 +549,7 @@ def summarize(
     duration_s: float,
     *,
     end_s: float | None = None,
+    processors: Table | None = None,
 ) -> Summary:
     """Summarise one run's records (see :class:`Summary` for definitions).
 
@@ -431,7 +559,8 @@ def summarize(
     it such tasks are left out of the deadline-miss rate.  ``tasks`` may be
     the engine's records, read a chunk at a time and never a whole column
     (:mod:`offloadsim.analysis.chunked`: the same numbers in memory that does
-    not grow with the run).
+    not grow with the run).  ``processors`` is the run's processors table
+    (every processor of every computing node: :attr:`Summary.processors`).
     """
     if callable(getattr(tasks, "blocks", None)):
         stats = chunked.task_stats(tasks, duration_s, end_s)
@@ -456,6 +585,7 @@ def summarize(
         node_availability=down,
         node_drained_at=_node_drained(nodes),
         **_batteries(nodes),
+        processors=_processor_entries(processors),
         **fields,
     )
 
@@ -582,8 +712,10 @@ def metrics_row(summary: Summary) -> dict[str, float]:
 
     The catalogue's headline metrics, its LLM metrics where the run served
     LLM requests (:attr:`Summary.served_llm`: a run of a CNN has no such
-    columns), the record-column metrics, then ``utilisation_<tier>``: one row
-    of a ``metrics.parquet`` table.
+    columns), the record-column metrics, then ``utilisation_<tier>`` (the mean over the
+    tier's computing nodes of their first processor's utilisation) and, for a tier where a
+    node has several processors, ``utilisation_<tier>_<processor>`` (:func:`processor_metrics`):
+    one row of a ``metrics.parquet`` table.
     """
     row: dict[str, float] = {}
     for name in catalogue.METRICS:
@@ -598,6 +730,7 @@ def metrics_row(summary: Summary) -> dict[str, float]:
         row[name] = float(value)
     for tier, value in summary.tier_utilisation.items():
         row[f"utilisation_{tier}"] = float(value)
+    row.update(processor_metrics(_processor_columns(summary.processors)))
     return row
 
 

@@ -167,8 +167,8 @@ def carried_run_notes(
     if unnoted:
         notes.append(
             f"{unnoted} reused runs were simulated by an older offloadsim, which did not keep their "
-            "processors table, notes or recovery counts: processors.parquet and the notes above leave "
-            "them out"
+            "processors table, notes or recovery counts: processors.parquet, the per-processor "
+            "utilisations (utilisation_<tier>_<processor>) and the notes above leave them out"
         )
     return notes
 

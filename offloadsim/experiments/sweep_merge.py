@@ -21,7 +21,7 @@ import pandas as pd
 
 from offloadsim.analysis.catalogue import metric_columns
 from offloadsim.analysis.statistics import mean_ci
-from offloadsim.analysis.summary import llm_metrics
+from offloadsim.analysis.summary import llm_metrics, processor_metrics
 from offloadsim.analysis.values import distinct, quantity_kind, typed_column
 from offloadsim.experiments.jobs import (
     Job,
@@ -142,6 +142,10 @@ def merge_sweep(
             found = _llm_metrics_of(file)
             meta["metrics"].update(found)
             recomputed += bool(found)
+        # Its metrics from before the per-processor utilisations (utilisation_<tier>_<processor>): from
+        # its processors table, as metrics_row gives them (a file older still has neither).
+        for name, value in processor_metrics(meta.get("processors") or None).items():
+            meta["metrics"].setdefault(name, value)
         metric_rows.append(
             {
                 "point": job.index,

@@ -352,7 +352,9 @@ class RunResult:
         command line (default ``sys.argv``); ``inputs`` the files the
         scenario read, hashed before the run (default: hashed now).
         """
-        summary = summarize(raw.tasks, raw.nodes, raw.links, raw.duration_s, end_s=raw.end_s)
+        summary = summarize(
+            raw.tasks, raw.nodes, raw.links, raw.duration_s, end_s=raw.end_s, processors=raw.processors
+        )
         rows = getattr(raw.tasks, "rows", None)
         count = int(rows) if rows is not None else len(tasks_frame(raw.tasks))
         if policy is None or policy.name != raw.policy_name:

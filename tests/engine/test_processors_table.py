@@ -10,9 +10,11 @@ which is all the nodes table (first processors) said.
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 from processors_scenario import assert_expected, write_scenario
 
+from offloadsim.analysis.summary import metrics_row, processor_metrics
 from offloadsim.engine import simulate
 from offloadsim.records.results import RunResult, read_run, write_run
 from offloadsim.records.schema import PROCESSOR_COLUMNS
@@ -98,4 +100,80 @@ def test_only_the_processors_of_nodes_with_several_are_listed(tmp_path, capsys):
         "phone 1.9 %",
         "busiest processors of nodes with several (1 of 2 processors, 1 idle)",
         "edge/gpu 7.5 %",
+    ]
+
+
+#: The per-processor utilisations of the metrics row, by hand: a tier's processors of one name,
+#: averaged over its nodes that have one (one node each here): the NPU 15 %, the GPU 7.5 %.
+BY_PROCESSOR = {
+    "utilisation_device_cpu": 0.0,
+    "utilisation_device_npu": 0.15,
+    "utilisation_edge_cpu": 0.0,
+    "utilisation_edge_gpu": 0.075,
+}
+
+
+def test_summary_json_holds_every_processor_and_keeps_its_first_processor_keys(result, scenario, tmp_path):
+    """summary.json said each node's first processor only: both nodes idle, where the NPU and GPU computed."""
+    import json
+
+    out = write_run(RunResult.from_raw(result, scenario), tmp_path / "run")
+    document = json.loads((out / "summary.json").read_text())
+    assert_expected(pd.DataFrame(document["processors"]))
+    assert [list(entry) for entry in document["processors"]] == [list(PROCESSOR_COLUMNS)] * 4
+    # Its keys of before keep their meaning: each node's first processor, the tier's mean of those.
+    assert document["node_utilisation"] == {"phone": 0.0, "edge": 0.0}
+    assert document["tier_utilisation"] == {"device": 0.0, "edge": 0.0}
+    again = read_run(out).summary
+    assert again == RunResult.from_raw(result, scenario).summary  # read back as written
+    assert_expected(pd.DataFrame(list(again.processors)))
+
+
+def test_the_metrics_row_adds_each_processors_utilisation_per_tier_by_hand(result, scenario):
+    row = metrics_row(RunResult.from_raw(result, scenario).summary)
+    assert row["utilisation_device"] == 0.0 and row["utilisation_edge"] == 0.0  # first processors, as before
+    got = {name: value for name, value in row.items() if name.count("_") == 2 and name.startswith("util")}
+    assert got == pytest.approx(BY_PROCESSOR, rel=1e-12, abs=1e-15)
+    names = [name for name in row if name.startswith("utilisation_")]
+    assert names == ["utilisation_device", "utilisation_edge", *BY_PROCESSOR]
+
+
+def test_a_tier_processor_utilisation_is_the_mean_over_the_tiers_nodes_that_have_one():
+    """Two edges, one without a GPU: the GPU's mean is over the one that has it; the CPUs' over both."""
+    processors = {
+        "node": ["phone", "phone", "edge-0", "edge-0", "edge-1"],
+        "tier": ["device", "device", "edge", "edge", "edge"],
+        "processor": ["cpu", "npu", "cpu", "gpu", "cpu"],
+        "utilisation": [0.25, 0.5, 0.1, 0.6, 0.3],
+    }
+    assert processor_metrics(processors) == pytest.approx(
+        {
+            "utilisation_device_cpu": 0.25,
+            "utilisation_device_npu": 0.5,
+            "utilisation_edge_cpu": 0.2,
+            "utilisation_edge_gpu": 0.6,
+        },
+        rel=1e-15,
+    )
+    # A tier whose every node has one processor has none: its utilisation_<tier> is all of it.
+    single = {key: values[2:] for key, values in processors.items()}
+    single["node"], single["processor"] = ["edge-0", "edge-1", "edge-2"], ["cpu", "cpu", "cpu"]
+    assert processor_metrics(single) == {}
+
+
+def test_the_run_table_gives_each_tiers_processors_under_its_first_processors_mean(tmp_path, capsys):
+    from offloadsim.cli import main
+
+    path = write_scenario(tmp_path)
+    assert main(["run", str(path), "--out", str(tmp_path / "run")]) == 0
+    lines = [" ".join(line.split()) for line in capsys.readouterr().out.splitlines()]
+    start = next(i for i, line in enumerate(lines) if line.startswith("utilisation by tier"))
+    assert lines[start : start + 7] == [
+        "utilisation by tier (mean: of the nodes' first processors, then of each processor)",
+        "device 0.0 %",
+        "cpu 0.0 %",
+        "npu 15.0 %",
+        "edge 0.0 %",
+        "cpu 0.0 %",
+        "gpu 7.5 %",
     ]

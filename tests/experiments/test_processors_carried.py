@@ -9,6 +9,7 @@ so a comparison read both nodes idle.  The shipped edge-outage scenario retries 
 
 from __future__ import annotations
 
+import math
 import re
 import shutil
 from pathlib import Path
@@ -286,3 +287,87 @@ def test_a_resumed_sweep_runs_again_a_job_whose_file_was_cut_short(tmp_path, cap
     printed, err = _resumed(tmp_path, capsys)
     assert "4 jobs: 1 run, 3 reused" in printed
     assert f"offloadsim: warning: {file}: not reusable (unreadable: " in err
+
+
+#: Each run's per-processor utilisations in metrics.parquet, by hand (see EXPECTED): under ``fixed``
+#: the NPU 15 % and the GPU 7.5 % where utilisation_device and utilisation_edge (the CPUs) read 0.
+FIXED_METRICS = {
+    "utilisation_device": 0.0,
+    "utilisation_edge": 0.0,
+    "utilisation_device_cpu": 0.0,
+    "utilisation_device_npu": 0.15,
+    "utilisation_edge_cpu": 0.0,
+    "utilisation_edge_gpu": 0.075,
+}
+
+
+def _utilisations(metrics: pd.DataFrame) -> list[dict[str, float]]:
+    return metrics[[c for c in metrics.columns if c.startswith("utilisation_")]].to_dict("records")
+
+
+def test_compare_metrics_give_each_processors_utilisation_the_same_with_one_or_two_workers(tmp_path, capsys):
+    """metrics.parquet and the printed table said utilisation_<tier> alone, the idle CPUs: 0 % for fixed."""
+    write_scenario(tmp_path)
+    one, printed = _compare(tmp_path, 1, capsys)
+    two, _ = _compare(tmp_path, 2, capsys)
+    metrics = pd.read_parquet(one / "metrics.parquet")
+    pd.testing.assert_frame_equal(metrics, pd.read_parquet(two / "metrics.parquet"))
+    fixed = metrics[metrics["policy"] == "fixed"]
+    assert [c for c in metrics.columns if c.startswith("utilisation_")] == list(FIXED_METRICS)
+    for row in _utilisations(fixed):
+        assert row == pytest.approx(FIXED_METRICS, rel=1e-12, abs=1e-15)
+    rows = {" ".join(line.split()[:4]): line.split() for line in printed.splitlines()}
+    assert rows["device npu utilisation (%)"][4:7] == ["15.00", "±", "0"]  # fixed's mean, then local's
+    assert rows["edge gpu utilisation (%)"][4:7] == ["7.500", "±", "0"]
+
+
+def test_sweep_metrics_give_each_processors_utilisation_with_one_or_two_workers_and_resumed(tmp_path, capsys):
+    _sweep_file(tmp_path)
+    _sweep(tmp_path, "one", 1, capsys)
+    _sweep(tmp_path, "two", 2, capsys)
+    metrics = pd.read_parquet(tmp_path / "one" / "metrics.parquet")
+    pd.testing.assert_frame_equal(metrics, pd.read_parquet(tmp_path / "two" / "metrics.parquet"))
+    assert len(metrics) == 4
+    for row in _utilisations(metrics):
+        assert row == pytest.approx(FIXED_METRICS, rel=1e-12, abs=1e-15)
+    assert "4 jobs: 0 run, 4 reused" in _sweep(tmp_path, "one", 1, capsys)
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "one" / "metrics.parquet"), metrics)
+
+
+def test_a_resumed_sweep_reuses_a_job_file_from_before_the_per_processor_metrics(tmp_path, capsys):
+    """Its metrics lack utilisation_<tier>_<processor>: its processors table gives them, the same values."""
+    _sweep_file(tmp_path)
+    _sweep(tmp_path, "one", 1, capsys)
+    metrics = pd.read_parquet(tmp_path / "one" / "metrics.parquet")
+    for file in sorted((tmp_path / "one" / "points").glob("*.parquet")):
+        tasks, meta = read_job_file(file)
+        meta["metrics"] = {k: v for k, v in meta["metrics"].items() if k.count("_") < 2 or "util" not in k}
+        assert "utilisation_edge_gpu" not in meta["metrics"] and "utilisation_edge" in meta["metrics"]
+        file.unlink()
+        write_job_file(file, tasks, meta)
+    printed = _sweep(tmp_path, "one", 1, capsys)
+    assert "4 jobs: 0 run, 4 reused" in printed
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "one" / "metrics.parquet"), metrics)
+
+
+def test_a_resumed_sweep_leaves_the_per_processor_metrics_of_a_job_without_its_processors_table_out(
+    tmp_path, capsys
+):
+    _sweep_file(tmp_path)
+    _sweep(tmp_path, "one", 1, capsys)
+    (file, *_) = sorted((tmp_path / "one" / "points").glob("*.parquet"))
+    tasks, meta = read_job_file(file)
+    for key in ("processors", "notes", "retried", "recovered"):  # as an offloadsim before both wrote it
+        del meta[key]
+    meta["metrics"] = {k: v for k, v in meta["metrics"].items() if k.count("_") < 2 or "util" not in k}
+    file.unlink()
+    write_job_file(file, tasks, meta)
+    printed = _sweep(tmp_path, "one", 1, capsys)
+    assert "the per-processor utilisations (utilisation_<tier>_<processor>) and the notes above leave" in (
+        " ".join(printed.split())
+    )
+    metrics = pd.read_parquet(tmp_path / "one" / "metrics.parquet").set_index("job")
+    old = metrics.loc[file.stem]
+    assert old["utilisation_edge"] == 0.0 and math.isnan(old["utilisation_edge_gpu"])
+    others = metrics.drop(index=file.stem)
+    assert list(others["utilisation_edge_gpu"]) == pytest.approx([0.075] * 3, rel=1e-12)

@@ -65,9 +65,11 @@ def summaries() -> dict[str, tuple[dict, dict, int]]:
                 manifest["duration_s"],
                 manifest["end_s"],
             )
-            chunked = summarize(records, nodes, links, duration, end_s=end)
+            chunked = summarize(records, nodes, links, duration, end_s=end, processors=result._processors)
             assert chunked == result.summary  # what the run itself reported
-            whole = summarize(dict(records.items()), nodes, links, duration, end_s=end)
+            whole = summarize(
+                dict(records.items()), nodes, links, duration, end_s=end, processors=result._processors
+            )
             found[name] = (chunked.to_dict(), whole.to_dict(), len(records.log.chunks))
     return found
 
@@ -103,7 +105,14 @@ def test_a_chunked_summary_never_reads_a_whole_column(monkeypatch):
 
     monkeypatch.setattr(engine_records.TaskRecords, "__getitem__", whole_column)
     monkeypatch.setattr(engine_records.TaskRecords, "codes", whole_column)
-    again = summarize(records, result._nodes, result._links, 2.0, end_s=result.manifest["end_s"])
+    again = summarize(
+        records,
+        result._nodes,
+        result._links,
+        2.0,
+        end_s=result.manifest["end_s"],
+        processors=result._processors,
+    )
     assert again == result.summary
 
 

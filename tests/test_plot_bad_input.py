@@ -92,8 +92,42 @@ def test_a_manifest_that_is_not_a_mapping_is_refused(top, run_dir, tmp_path, cap
         (lambda doc: {**doc, "failed": {}}, "summary.json: failed: expected a count, got an empty mapping"),
         (lambda doc: {**doc, "tier_utilisation": [1]}, "summary.json: tier_utilisation: expected a mapping"),
         (lambda doc: {k: v for k, v in doc.items() if k != "completed"}, "summary.json: completed: missing"),
+        (
+            lambda doc: {**doc, "processors": {}},
+            "summary.json: processors: expected a list of processors, got an empty mapping",
+        ),
+        (
+            lambda doc: {**doc, "processors": [*doc["processors"][:1], 3]},
+            "summary.json: processors[1]: expected a mapping of node, tier, processor",
+        ),
+        (
+            lambda doc: {**doc, "processors": [{**doc["processors"][0], "busy_s": "1 s"}]},
+            'summary.json: processors[0].busy_s: expected a number, got "1 s"',
+        ),
+        (
+            lambda doc: {**doc, "processors": [{**doc["processors"][0], "cores": True}]},
+            "summary.json: processors[0].cores: expected a count, got true",
+        ),
+        (
+            lambda doc: {
+                **doc,
+                "processors": [{k: v for k, v in doc["processors"][0].items() if k != "tier"}],
+            },
+            "summary.json: processors[0].tier: missing",
+        ),
     ],
-    ids=["list", "null-count", "mapping-count", "list-table", "missing"],
+    ids=[
+        "list",
+        "null-count",
+        "mapping-count",
+        "list-table",
+        "missing",
+        "processors-mapping",
+        "processor-number",
+        "processor-text-time",
+        "processor-bool-cores",
+        "processor-missing-key",
+    ],
 )
 def test_a_summary_of_the_wrong_shape_is_named(edit, said, run_dir, tmp_path, capsys):
     """Each was a TypeError inside the reader (an internal error, exit 1): plot and read_run say where."""

@@ -177,3 +177,28 @@ def test_the_run_table_gives_each_tiers_processors_under_its_first_processors_me
         "cpu 0.0 %",
         "gpu 7.5 %",
     ]
+
+
+def test_a_single_processor_run_lists_each_nodes_processor_as_its_nodes_row_and_no_more_metrics():
+    """Every node with one processor: summary.json's processors repeat the nodes table, the metrics row
+    gains nothing (utilisation_<tier> said it all), and the table is as it was."""
+    from pathlib import Path
+
+    from offloadsim import api
+
+    root = Path(__file__).resolve().parents[2]
+    run = api.run(root / "scenarios" / "quickstart.yaml", overrides=["duration=5 s", "warmup=1 s"])
+    summary = run.summary
+    nodes = run.nodes[run.nodes["cores"] > 0]
+    columns = ["node", "tier", "processor", "cores", "busy_s", "utilisation", "stages_completed"]
+    listed = pd.DataFrame(list(summary.processors))[columns]
+    expected = nodes[columns].reset_index(drop=True).astype(listed.dtypes.to_dict())
+    pd.testing.assert_frame_equal(listed, expected)
+    assert summary.node_utilisation == dict(zip(nodes["node"], nodes["utilisation"], strict=True))
+    assert summary.node_utilisation["edge"] > 0  # a run that computed
+    names = [name for name in metrics_row(summary) if name.startswith("utilisation_")]
+    assert names == [f"utilisation_{tier}" for tier in summary.tier_utilisation]
+    assert (
+        "by first processors" not in run.format_table()
+        and "utilisation by tier (mean)\n" in run.format_table()
+    )

@@ -347,7 +347,10 @@ def test_a_resumed_sweep_reuses_a_job_file_from_before_the_per_processor_metrics
         write_job_file(file, tasks, meta)
     printed = _sweep(tmp_path, "one", 1, capsys)
     assert "4 jobs: 0 run, 4 reused" in printed
-    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "one" / "metrics.parquet"), metrics)
+    merged = pd.read_parquet(tmp_path / "one" / "metrics.parquet")
+    for row in _utilisations(merged):
+        assert row == pytest.approx(FIXED_METRICS, rel=1e-12, abs=1e-15)
+    pd.testing.assert_frame_equal(merged, metrics)
 
 
 def test_a_resumed_sweep_leaves_the_per_processor_metrics_of_a_job_without_its_processors_table_out(

@@ -442,3 +442,27 @@ def test_the_estimate_counts_every_processor_s_row_in_a_run_and_a_job_file(tmp_p
     (job_one, merged_one), (job_many, merged_many) = job_bytes(1), job_bytes(200)
     assert 0 < job_many - job_one <= many.footprint.job_file - one.footprint.job_file
     assert 0 < merged_many - merged_one <= many.footprint.merged_rows - one.footprint.merged_rows
+
+
+def test_the_estimate_counts_a_metric_for_each_processor_name_of_a_tier_where_a_node_has_several(
+    tmp_path, capsys
+):
+    """utilisation_<tier>_<processor>: a column of the merged metrics each, which the estimate counts;
+    none where every node has one processor (quickstart); and a sweep of many says no pandas warning."""
+    from processors_scenario import write_scenario
+
+    from offloadsim.scenario.size import MERGED_METRIC_BYTES
+
+    assert api.load(REPO / "scenarios" / "quickstart.yaml").footprint.processor_metrics == 0
+    both = api.load(write_scenario(tmp_path)).footprint
+    assert both.processor_metrics == 4  # device cpu, npu; edge cpu, gpu
+    assert both.merged_rows - Footprint(**{**both.__dict__, "processor_metrics": 0}).merged_rows == (
+        4 * MERGED_METRIC_BYTES
+    )
+    assert api.load(_many(tmp_path, 200)).footprint.processor_metrics == 200
+    (tmp_path / "sweep.yaml").write_text("base: many-200.yaml\ngrid: {duration: [20 s, 21 s]}\n")
+    assert (
+        main(["sweep", str(tmp_path / "sweep.yaml"), "--out", str(tmp_path / "s"), "--workers", "1", "-q"])
+        == 0
+    )
+    assert "warning" not in capsys.readouterr().err  # "DataFrame is highly fragmented", one per swept key

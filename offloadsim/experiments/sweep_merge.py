@@ -180,9 +180,10 @@ def merge_sweep(
         node_point.append(np.full(len(nodes), len(metric_rows) - 1))
 
     metrics = pd.DataFrame(metric_rows)
-    for column in metrics.columns:
-        if column.startswith("utilisation_"):
-            metrics[column] = metrics[column].astype(float)
+    # At once: a column at a time left a frame of many blocks where a tier's node has many processors
+    # (a utilisation_<tier>_<processor> each), and pandas warned of it at each swept key's insert: the
+    # copy is one block a dtype.
+    metrics = metrics.astype({c: float for c in metrics.columns if c.startswith("utilisation_")}).copy()
     job_rows_nodes = np.concatenate(node_point) if node_point else np.array([], dtype=int)
     raw_nodes = pd.concat(node_parts, ignore_index=True) if node_parts else pd.DataFrame()
     nodes = nodes_frame({c: raw_nodes[c] for c in raw_nodes.columns})

@@ -287,6 +287,13 @@ def _footprint(
     processor_rows = sum(
         len(members) * len(_processor_docs(doc.nodes[group])) for group, members in index.groups.items()
     )
+    # The metrics' utilisation_<tier>_<processor>: a (tier, processor name) of each tier where a node has
+    # several processors (analysis.summary.processor_metrics).
+    named = [
+        (doc.nodes[group].tier, [p[0] for p in _processor_docs(doc.nodes[group])]) for group in index.groups
+    ]
+    several = {tier for tier, names in named if len(names) > 1}
+    metric_columns = len({(tier, name) for tier, names in named if tier in several for name in names})
     keys = _size_keys(processes, index, entry_tasks, entry_sources, widest[1])
     footprint = Footprint(
         len(index.names),
@@ -296,6 +303,7 @@ def _footprint(
         keys=keys,
         set_by=tuple(set_by.items()),
         processor_rows=processor_rows,
+        processor_metrics=metric_columns,
     )
     check_memory(footprint, problems)
     return footprint, entry_tasks

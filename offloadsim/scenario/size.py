@@ -41,6 +41,7 @@ __all__ = [
     "PROCESSOR_FILE_BYTES",
     "JOB_PROCESSOR_BYTES",
     "MERGED_PROCESSOR_BYTES",
+    "MERGED_METRIC_BYTES",
     "RUN_FILE_BYTES",
     "STAGES_PER_TASK",
     "STAGE_FILE_BYTES",
@@ -123,7 +124,14 @@ RUN_BYTES = 100 * 2**20
 # NODE_FILE_BYTES a node, LINK_FILE_BYTES a link and PROCESSOR_FILE_BYTES a processor (unstable-uplink):
 # RUN_FILE_BYTES is 1.75 times that.  A row took 17.8 bytes (quickstart's phones, 20 -> 2,020, 5 s;
 # a phone, its node, link and processor, 163.7 bytes in all) and 7.1 (benchmark (b), no tasks):
-# PROCESSOR_FILE_BYTES is twice the most, rounded up.
+# PROCESSOR_FILE_BYTES is twice the most, rounded up.  Since summary.json lists every processor too
+# (`processors`, 2026-12-05; `python benchmarks/disk_bytes.py --fixed`), a phone took 398.1 bytes in
+# all, 325.9 of them summary.json's, 234.4 its processor's entry there (quickstart, 20 -> 2,020, 5 s;
+# at most 206 characters an entry, its profile's name the longest part): a processor 252.2 bytes with
+# its processors.parquet row, and PROCESSOR_FILE_BYTES twice that, rounded up.  The runs of no tasks
+# then wrote 39.7 to 60.3 kB in all and at most 37.0 kB beyond NODE_FILE_BYTES a node,
+# LINK_FILE_BYTES a link and PROCESSOR_FILE_BYTES a processor (unstable-uplink): RUN_FILE_BYTES still
+# bounds it 1.75 times.
 TASK_FILE_BYTES = 80
 TASK_SPILL_BYTES = 140
 STAGE_FILE_BYTES = 50
@@ -131,7 +139,7 @@ STAGE_SPILL_BYTES = 50
 STAGES_PER_TASK = 4
 NODE_FILE_BYTES = 700
 LINK_FILE_BYTES = 2 * 300
-PROCESSOR_FILE_BYTES = 40
+PROCESSOR_FILE_BYTES = 510
 #: What a run writes whatever its size: the summary, the manifest, the Parquet files' fixed parts.
 RUN_FILE_BYTES = 64 * 2**10
 # A compare's or sweep's job: a job file (its tasks, with its node records and metrics as metadata)
@@ -154,16 +162,26 @@ RUN_FILE_BYTES = 64 * 2**10
 # 15.7 kB beyond them (benchmark (a); a run's own notes, a few lines, come on top); merged tables of
 # 2 x 2 jobs of no tasks 52.0 to 55.9 kB for one to 37 nodes (102.8 kB for benchmark (b)'s 1,021).
 # A merged processors.parquet row took 5.3 bytes (quickstart) to 7.1 (benchmark (b), 2 s), a run's
-# own row 17.8: MERGED_PROCESSOR_BYTES is PROCESSOR_FILE_BYTES.  A job added 28 bytes beside its node
-# and processor rows (quickstart, 2 -> 50 replications) and a point of 2 jobs 975 (2 -> 50 points),
-# and each job's own notes go to the merged manifest (about 450 bytes for the line on its processors
-# after a node's first): MERGED_JOB_BYTES still bounds them.
+# own row 17.8: MERGED_PROCESSOR_BYTES is twice that (no summary.json per job there).  A job added
+# 28 bytes beside its node and processor rows (quickstart, 2 -> 50 replications) and a point of 2
+# jobs 975 (2 -> 50 points), and each job's own notes go to the merged manifest (about 450 bytes for
+# the line on its processors after a node's first): MERGED_JOB_BYTES still bounds them.
+# Since 2026-12-05 a tier where a node has several processors adds a metric a processor name
+# (utilisation_<tier>_<processor>): a job file's metrics hold it, and the merged metrics.parquet a
+# column, summary.parquet and summary.csv a row a point.  A node of 200 processors against one of one
+# (tests/test_disk_estimate.py's, 199 metrics more): the merged tables of a sweep of one job grew by
+# 137.5 kB, 691 bytes a metric (metrics.parquet 127.3 kB, the columns' schema, which it holds once
+# however many jobs: a sweep of 2 points x 2 replications wrote the same), and the job file by
+# 168 bytes a processor (its row of the processors table and its metric), which JOB_PROCESSOR_BYTES
+# bounds.  MERGED_METRIC_BYTES is twice the 691 bytes, rounded up, counted for every job as
+# MERGED_JOB_BYTES counts every job as a point.
 JOB_FILE_BYTES = 32 * 2**10
 JOB_NODE_BYTES = 400
 JOB_PROCESSOR_BYTES = 300
 MERGED_JOB_BYTES = 2 * 2**10
 MERGED_NODE_BYTES = 64
-MERGED_PROCESSOR_BYTES = PROCESSOR_FILE_BYTES
+MERGED_PROCESSOR_BYTES = 40
+MERGED_METRIC_BYTES = 1400
 
 
 class SetBy(NamedTuple):
@@ -192,6 +210,9 @@ class Footprint:
     # Every processor of every computing node (``processors`` counts the computing nodes): a row each of
     # processors.parquet and of a job file's processors table.
     processor_rows: int = 0
+    # The metrics a (tier, processor name) of the tiers where a node has several processors: a column
+    # each of a compare's or sweep's metrics (utilisation_<tier>_<processor>).
+    processor_metrics: int = 0
     # By part (``nodes``, ``links``, ``workload``), the scenario keys a user changes to make it
     # smaller, most telling first: ``duration``, the heaviest entry's rate, its sources' counts.
     keys: tuple[tuple[str, tuple[str, ...]], ...] = ()
@@ -226,6 +247,7 @@ class Footprint:
             MERGED_JOB_BYTES
             + self.nodes * MERGED_NODE_BYTES
             + self.processor_rows * MERGED_PROCESSOR_BYTES
+            + self.processor_metrics * MERGED_METRIC_BYTES
             + self.tasks * TASK_FILE_BYTES
         )
 

@@ -282,9 +282,9 @@ class Summary:
             for tier, value in self.tier_utilisation.items():
                 rows.append((f"  {tier}", _num(value * 100.0), "%"))
                 prefix = f"utilisation_{tier}_"
-                for name, share in by_processor.items():
+                for name, mean in by_processor.items():
                     if name.startswith(prefix):
-                        rows.append((f"    {name.removeprefix(prefix)}", _num(share * 100.0), "%"))
+                        rows.append((f"    {name.removeprefix(prefix)}", _num(mean * 100.0), "%"))
         several = _processors_of_several(processors)
         for heading, values, what in (
             (

@@ -41,12 +41,19 @@ def _compare(directory: Path, workers: int, capsys: pytest.CaptureFixture[str]) 
     return out, capsys.readouterr().out
 
 
+def _compared_twice(directory: Path, table: str, capsys: pytest.CaptureFixture[str]):
+    """A compare with one worker and with two: the first's directory, its ``table`` (the second's the
+    same) and what it printed."""
+    write_scenario(directory)
+    one, printed = _compare(directory, 1, capsys)
+    two, _ = _compare(directory, 2, capsys)
+    frame = pd.read_parquet(one / table)
+    pd.testing.assert_frame_equal(frame, pd.read_parquet(two / table))
+    return one, frame, printed
+
+
 def test_compare_writes_every_processor_of_every_run_the_same_with_one_or_two_workers(tmp_path, capsys):
-    write_scenario(tmp_path)
-    one, printed = _compare(tmp_path, 1, capsys)
-    two, _ = _compare(tmp_path, 2, capsys)
-    table = pd.read_parquet(one / "processors.parquet")
-    pd.testing.assert_frame_equal(table, pd.read_parquet(two / "processors.parquet"))
+    one, table, printed = _compared_twice(tmp_path, "processors.parquet", capsys)
     assert list(table.columns) == ["policy", "replication", *PROCESSOR_COLUMNS]
     for replication in (0, 1):  # the fixed policy's runs: the hand-computed table, each replication
         fixed = table[(table["policy"] == "fixed") & (table["replication"] == replication)]
@@ -307,11 +314,7 @@ def _utilisations(metrics: pd.DataFrame) -> list[dict[str, float]]:
 
 def test_compare_metrics_give_each_processors_utilisation_the_same_with_one_or_two_workers(tmp_path, capsys):
     """metrics.parquet and the printed table said utilisation_<tier> alone, the idle CPUs: 0 % for fixed."""
-    write_scenario(tmp_path)
-    one, printed = _compare(tmp_path, 1, capsys)
-    two, _ = _compare(tmp_path, 2, capsys)
-    metrics = pd.read_parquet(one / "metrics.parquet")
-    pd.testing.assert_frame_equal(metrics, pd.read_parquet(two / "metrics.parquet"))
+    _, metrics, printed = _compared_twice(tmp_path, "metrics.parquet", capsys)
     fixed = metrics[metrics["policy"] == "fixed"]
     assert [c for c in metrics.columns if c.startswith("utilisation_")] == list(FIXED_METRICS)
     for row in _utilisations(fixed):

@@ -99,10 +99,12 @@ def read_results(directory: str | Path) -> Results:
         # A run has no metrics.parquet (its summary.json gives the row), nor stages.parquet without
         # --stages; one there that is a directory or FIFO is refused, not taken as absent.
         metrics_file, stages_file = path / "metrics.parquet", path / "stages.parquet"
-        metrics = _read_table(metrics_file) if metrics_file.exists() else _run_metrics(path, manifest)
-        stages = _read_table(stages_file) if stages_file.exists() else None
         processors_file = path / "processors.parquet"
         processors = _read_table(processors_file) if processors_file.exists() else None
+        metrics = (
+            _read_table(metrics_file) if metrics_file.exists() else _run_metrics(path, manifest, processors)
+        )
+        stages = _read_table(stages_file) if stages_file.exists() else None
     except ExperimentError:  # already names the file (a ValueError too, not to be said twice)
         raise
     except (OSError, ValueError) as error:
@@ -206,9 +208,13 @@ def _read_table(file: Path) -> pd.DataFrame:
     return pd.read_parquet(file)
 
 
-def _run_metrics(path: Path, manifest: Mapping[str, Any]) -> pd.DataFrame:
-    """A one-row metrics table for a single run directory, from its summary.json."""
-    from offloadsim.analysis.summary import Summary, metrics_row
+def _run_metrics(path: Path, manifest: Mapping[str, Any], processors: pd.DataFrame | None) -> pd.DataFrame:
+    """A one-row metrics table for a single run directory, from its summary.json.
+
+    A summary.json written before it listed every processor has no ``utilisation_<tier>_<processor>``:
+    the run's ``processors`` table (None: none) gives them, as for a sweep's older job files.
+    """
+    from offloadsim.analysis.summary import Summary, metrics_row, processor_metrics
 
     summary_file = path / "summary.json"
     if (what := not_a_file(summary_file)) is not None:  # a FIFO would block the read
@@ -223,4 +229,6 @@ def _run_metrics(path: Path, manifest: Mapping[str, Any]) -> pd.DataFrame:
         "end_s": float(manifest.get("end_s", "nan")),
         **metrics_row(summary),
     }
+    for name, value in processor_metrics(processors).items():
+        row.setdefault(name, value)
     return pd.DataFrame([row])

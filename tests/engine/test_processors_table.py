@@ -202,3 +202,25 @@ def test_a_single_processor_run_lists_each_nodes_processor_as_its_nodes_row_and_
         "by first processors" not in run.format_table()
         and "utilisation by tier (mean)\n" in run.format_table()
     )
+
+
+def test_a_run_directory_reads_its_per_processor_metrics_written_before_summary_json_listed_them(
+    result, scenario, tmp_path
+):
+    """read_results' one-row metrics of a run (what plot --metric reads): from summary.json, or, where it
+    predates its processors, from processors.parquet, the same values."""
+    import json
+
+    from offloadsim.records.stored import read_results
+
+    out = write_run(RunResult.from_raw(result, scenario), tmp_path / "run")
+
+    def read() -> dict[str, float]:
+        (row,) = read_results(out).metrics.to_dict("records")
+        return {name: value for name, value in row.items() if name in BY_PROCESSOR}
+
+    first = read()
+    document = json.loads((out / "summary.json").read_text())
+    del document["processors"]  # as a run before it wrote it
+    (out / "summary.json").write_text(json.dumps(document))
+    assert first == read() == pytest.approx(BY_PROCESSOR, rel=1e-12, abs=1e-15)

@@ -93,6 +93,7 @@ TABLE_METRICS = (
     "deadline_miss_rate",
     "drop_rate",
     "fail_rate",  # where some run failed a task (a node or link went down): see format_comparison
+    "availability",  # where some node was down part of a run (a failure, a flat battery): likewise
     "throughput_per_s",
     "device_energy_mean_j",
     "bytes_sent",
@@ -564,14 +565,18 @@ def fewer_runs_text(n: int, replications: int | None) -> str:
 
 
 def table_metrics(metrics: Sequence[str], summary: pd.DataFrame) -> list[str]:
-    """``metrics`` as a printed table of ``summary`` shows them: ``fail_rate`` only where a run failed a task.
+    """``metrics`` as a printed table of ``summary`` shows them: failures' rows only where a run had one.
 
-    A world that never fails would give every comparison and sweep a row, or column, of zeros
-    that says nothing; one that does (a node or link went down) must say how many tasks failed.
-    ``compare``'s table and ``sweep``'s both choose so.
+    ``fail_rate`` only where a run failed a task, ``availability`` only where some node was down
+    part of a run.  A world that never fails would give every comparison and sweep a row, or column, of zeros
+    (or of 100 %) that says nothing; one that does (a node or link went down) must say how many
+    tasks failed, and one whose nodes went down (a failure, a battery run flat sooner under one
+    policy than another) how long the least available node was up.  ``compare``'s table and
+    ``sweep``'s both choose so.
     """
     failed = bool((summary.loc[summary["metric"] == "fail_rate", "mean"] > 0).any())
-    return [m for m in metrics if m != "fail_rate" or failed]
+    down = bool((summary.loc[summary["metric"] == "availability", "mean"] < 1).any())
+    return [m for m in metrics if (m != "fail_rate" or failed) and (m != "availability" or down)]
 
 
 def format_comparison(
@@ -588,7 +593,8 @@ def format_comparison(
     baseline, by the direction the metric catalogue gives the metric.  A mean over fewer than
     ``replications`` runs (those with no value left out: no task completed) says over how many,
     and a Δ over fewer pairs likewise.  The failed share (``fail_rate``) has its row only where
-    some run failed a task.  A line under the table says what a heading counts from where it has
+    some run failed a task, and the least node availability (``availability``) only where some
+    node was down part of a run.  A line under the table says what a heading counts from where it has
     no room to (``device energy per task (mJ): counted above idle``).
     """
     available = set(summary["metric"])

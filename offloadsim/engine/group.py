@@ -1,5 +1,8 @@
 """Groups of tasks that wait on a barrier: a federated round, the micro-batches of a pipeline.
 
+The seam a plug-in kind of work would build those on: no shipped kind uses it (offloadsim
+simulates inference, with no federated learning of its own).
+
 A kind of work whose request is a group spawns its members through the
 kernel (``RunContext.spawn``: each is planned by the policy and run like an
 arrival) and joins them with a :class:`Barrier`, which calls back once every

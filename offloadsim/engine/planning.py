@@ -123,6 +123,8 @@ class PlanCompiler:
         self.sim = ctx
         self.view = view
         self._prices: dict[tuple[str, str, str], Price] = {}
+        # The applications whose activation codec some compiled plan applied (a cut between two nodes).
+        self.compressed: set[str] = set()
 
     def compile(self, plan: Any, task: Task) -> CompiledPlan:
         """Validate ``plan`` for ``task`` and turn it into steps with their record fields."""
@@ -181,6 +183,7 @@ class PlanCompiler:
             if node != location:
                 transfer = self._transfer_step(location, node, start, source, fixed_sizes)
                 if codec is not None and 0 < start < task.layers:
+                    self.compressed.add(task.app)
                     transfer, encode_s, decode_s = self._compress(
                         transfer, task, app.spec.compression, steps[-1], processor, dtype_bytes
                     )

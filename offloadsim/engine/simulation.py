@@ -42,6 +42,7 @@ from offloadsim.engine.workload import start_arrivals
 from offloadsim.plugins import dotted_name
 from offloadsim.policies.base import Plan, Policy, reset_policy
 from offloadsim.records.schema import FIRST_PROCESSOR_ONLY, LINK_COLUMNS, PROCESSOR_COLUMNS
+from offloadsim.scenario.errors import format_path
 from offloadsim.suggest import quoted
 from offloadsim.world import World
 from offloadsim.world.topology import Change, NoRouteError
@@ -697,7 +698,11 @@ class Simulation:
                 up, loss = stats.up_s(channel, t0, t1), stats.loss_s(channel, t0, t1)
                 links["availability"].append(up / measured if measured > 0 else float(up > 0))
                 links["loss_rate"].append(loss / measured if measured > 0 else world.topology.loss(channel))
-        own_notes = (*_processor_notes(processors), *self._untold_notes())  # what only this run measured
+        own_notes = (  # what only this run measured
+            *_processor_notes(processors),
+            *self._untold_notes(),
+            *self._codec_notes(),
+        )
         tasks = self.records.records(self.policy_name, self.replication, self.seed)
         if self.handovers is not None:
             counts = self.handovers
@@ -768,6 +773,33 @@ class Simulation:
                 f"in_service(): the stages it was serving as the node went down ({times} "
                 f"time{'s' if times != 1 else ''}) drew energy in the node's energy_j but in no task's "
                 "device_energy, so its tasks do not add up to its energy"
+            )
+        return notes
+
+    def _codec_notes(self) -> list[str]:
+        """A note per application whose ``compression`` no plan of the run applied.
+
+        A codec acts only on activations crossing a cut between two nodes: where every plan ran the
+        model whole, or uploaded its raw input, it changed nothing, and a sweep of it reads the same
+        at every value with no word of why.  A codec no narrower than the model's precision has the
+        world's note instead (it could never compress).
+        """
+        from offloadsim.models.precision import BYTES
+
+        notes = []
+        for name in self._makers:
+            app = self.world.apps[name]
+            codec = app.spec.compression
+            # As the plan compiler: codecs apply to models, whose stage times are fixed at compile time.
+            model = app.graph is not None and app.llm is None and self.kinds[name].fixed_cost
+            acts = codec != "none" and model
+            if not acts or BYTES[codec] >= BYTES[app.precision] or name in self._compiler.compressed:
+                continue
+            key = format_path(("applications", name, "compression"))
+            notes.append(
+                f"{key}: {codec} compressed nothing in this run: no plan cut {name} between two nodes "
+                "(a codec acts on the activations crossing a cut; the raw input and the result are never "
+                "compressed): the records' split and placement say where the cuts fell"
             )
         return notes
 

@@ -61,6 +61,33 @@ def test_raw_input_and_result_are_never_compressed(tmp_path):
     assert all_remote["raw_input_offloaded"] == 1.0
 
 
+def codec_notes(tmp_path, codec: str, cut: int) -> tuple[list[str], tuple[str, ...]]:
+    """The run's notes on ``cnn``'s codec, and the notes on what only that run measured."""
+    (tmp_path / "trace.csv").write_text("time\n1.0\n")
+    text = SPLIT.replace("CODEC", codec).replace("CUT", str(cut))
+    raw = simulate(load_scenario_text(text, source="<t>", base_dir=tmp_path))
+    return [note for note in raw.notes if note.startswith("applications.cnn.compression")], raw.own_notes
+
+
+@pytest.mark.parametrize("cut", [0, 20])
+def test_a_codec_no_plan_applied_is_said_in_a_note(tmp_path, cut):
+    """A plan that uploads the raw input (cut 0) or runs the model whole on the phone (cut 20)
+    crosses no cut: int8 changed nothing, and a sweep of it read the same at every value with no
+    word of why."""
+    notes, own = codec_notes(tmp_path, "int8", cut)
+    assert notes == [
+        "applications.cnn.compression: int8 compressed nothing in this run: no plan cut cnn between two "
+        "nodes (a codec acts on the activations crossing a cut; the raw input and the result are never "
+        "compressed): the records' split and placement say where the cuts fell"
+    ]
+    assert notes[0] in own  # what only this run measured: compare and sweep say which runs did
+
+
+def test_a_codec_a_plan_applied_has_no_note(tmp_path):
+    assert codec_notes(tmp_path, "int8", 5)[0] == []
+    assert codec_notes(tmp_path, "none", 0)[0] == []
+
+
 def test_radio_tail_is_charged_above_idle_and_cut_short_by_the_next_activity(tmp_path):
     with_tail = SPLIT.replace("receive: 1 W}", "receive: 1 W, tail: 2 s}")
     assert with_tail != SPLIT

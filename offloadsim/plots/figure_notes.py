@@ -31,6 +31,7 @@ __all__ = [
     "moving_with_x_note",
     "pooled_note",
     "run_stages",
+    "timeline_note",
     "undrawn_note",
     "unpowered_note",
 ]
@@ -97,6 +98,32 @@ def incomplete_tasks_note(view: FigureView, kind: str, frame: pd.DataFrame, show
         kind in ("bars", "sweep") and of_completed_tasks(view.metric)
     )
     return incomplete_note(frame, list(dict.fromkeys(shown)), view.label) if of_completed else ""
+
+
+def timeline_note(view: FigureView, kind: str, frame: pd.DataFrame, n: int) -> str:
+    """What a timeline leaves out: the completed tasks after its first ``n``, and those not completed.
+
+    A timeline of a run of thousands of tasks drew its first 30 and said nothing of the rest, nor
+    of the tasks a failure or a flat battery ended, which it never draws: read alone, it looked
+    like the whole run, an edge that crashed in it like one that never did.
+    """
+    if kind != "timeline" or "status" not in frame.columns:
+        return ""
+    if view.results.kind != "run":  # a panel per configuration, each of one run
+        return (
+            f"each panel: the first {n} completed tasks of one run, by arrival; tasks that did not "
+            "complete are not drawn (the tasks table's status)"
+        )
+    done = int(frame["status"].astype(str).eq("completed").sum())
+    other = len(frame) - done
+    drawn = min(n, done)
+    parts = [f"the first {drawn:,} of {done:,} completed tasks, by arrival"] if done > drawn else []
+    if other:
+        parts.append(
+            f"{other:,} not completed (failed, dropped or in flight at the end), not drawn: "
+            "the tasks table's status"
+        )
+    return "; ".join(parts)
 
 
 def run_stages(view: FigureView) -> pd.DataFrame | None:

@@ -58,6 +58,7 @@ from offloadsim.plots.figure_notes import (
     moving_with_x_note,
     pooled_note,
     run_stages,
+    timeline_note,
     undrawn_note,
     unpowered_note,
 )
@@ -233,6 +234,7 @@ def plot_results(
         undrawn_note(view, kind, frame, shown),
         unpowered_note(kind, frame),
         incomplete_tasks_note(view, kind, frame, shown),
+        timeline_note(view, kind, frame, _timeline_tasks(fig)),
         all_local,
         moving_with_shown_note(view, frame, [k for k in (*series, facet) if k and k != x_key], shown),
         sweep_lines.coinciding_lines(axes),  # at the panels' final limits (one range, all-local lines)
@@ -433,14 +435,18 @@ def _draw(
                 load=load,
             )
         else:
-            several = len(root_figure(ax).axes) > 1
-            n = _TIMELINE_PANEL_TASKS if several else 30
+            n = _timeline_tasks(root_figure(ax))
             unit, own = _timeline_clock(view.tasks, n)
             runs.stage_timeline(one, stages=stages, ax=ax, n=n, unit=unit, own_clock=own)
         return (
             f"replication {replication}" if replication is not None and view.results.kind != "run" else None
         )
     return None
+
+
+def _timeline_tasks(fig: Figure) -> int:
+    """How many tasks a timeline panel of ``fig`` draws: fewer where several panels share it."""
+    return _TIMELINE_PANEL_TASKS if len(fig.axes) > 1 else 30
 
 
 def _timeline_clock(tasks: pd.DataFrame, n: int) -> tuple[str, bool]:

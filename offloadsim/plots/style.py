@@ -99,6 +99,7 @@ RC: dict[str, Any] = {
     "patch.linewidth": 0.5,
     "figure.dpi": 100,
     "savefig.dpi": 300,
+    "svg.hashsalt": "offloadsim",  # the ids of an SVG's clip paths the same each time it is drawn
     "savefig.bbox": "tight",
     "savefig.pad_inches": 0.02,
     "pdf.fonttype": 42,  # TrueType in PDFs: editable text, accepted by publishers
@@ -245,14 +246,20 @@ def figure_files(path: str | Path, formats: Iterable[str] = ("pdf", "png")) -> l
     return files
 
 
-def _file_metadata(fmt: str, metadata: Mapping[str, str] | None) -> dict[str, str] | None:
-    """``metadata`` as the format takes it: PNG text chunks as they are; PDF and SVG in their keywords."""
-    if not metadata:
-        return None
+def _file_metadata(fmt: str, metadata: Mapping[str, str] | None) -> dict[str, str | None] | None:
+    """``metadata`` as the format takes it: PNG text chunks as they are; PDF and SVG in their keywords.
+
+    PDF and SVG leave out the date matplotlib would stamp, so that the same figure drawn again is
+    the same file (a redrawn gallery changes only what its data changed).
+    """
     if fmt == "png":
-        return dict(metadata)
-    words = "; ".join(f"{k}={v}" for k, v in metadata.items())
-    return {"Keywords": words} if fmt in ("pdf", "svg") else None
+        return dict(metadata) if metadata else None
+    if fmt not in ("pdf", "svg"):
+        return None
+    undated: dict[str, str | None] = {"CreationDate": None} if fmt == "pdf" else {"Date": None}
+    if metadata:
+        undated["Keywords"] = "; ".join(f"{k}={v}" for k, v in metadata.items())
+    return undated
 
 
 def style_map(names: Iterable[Any]) -> dict[Any, dict[str, Any]]:

@@ -1766,6 +1766,20 @@ def test_a_format_that_fails_leaves_no_file_of_the_others(failing, tmp_path, mon
     assert {file.name: file.read_bytes() for file in tmp_path.iterdir()} == before
 
 
+@pytest.mark.parametrize("fmt", ["pdf", "svg"])
+def test_a_figure_drawn_again_later_is_the_same_file(fmt, tmp_path, monkeypatch):
+    """No date stamped in a PDF or SVG: a gallery redrawn from the same data changes no file."""
+    drawn = []
+    for day, folder in ((1_700_000_000, "first"), (1_800_000_000, "second")):
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", str(day))  # the clock matplotlib stamps a file with
+        fig, ax = plots.new_axes("one-column")
+        ax.plot([1, 2], [3, 4])
+        (file,) = plots.save_figure(fig, tmp_path / folder / "fig", formats=(fmt,), metadata={"k": "v"})
+        drawn.append(file.read_bytes())
+    assert drawn[0] == drawn[1]
+    assert b"k=v" in drawn[0], "the caller's metadata is still written"
+
+
 # --------------------------------------------------------------------------- a panel per series
 
 

@@ -6,17 +6,29 @@ plug-in nor where it ran.  :func:`blame_plugin` reads the traceback once the run
 (nothing is added to the hot path), as ``policy_faults`` does for a policy; the plug-in's
 exception becomes :class:`PluginFailed`, one line naming it, the method offloadsim called, the
 simulated time, the exception and the plug-in's line.
+
+A plug-in's value that the engine only reads back (an arrival process's gaps) is checked here, in
+pure Python, by :func:`checked_gaps`: compiled by mypyc, the engine's own check of its type is in the
+engine's frame, where no traceback can name the plug-in.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from numbers import Real
 from typing import Any
 
 from offloadsim.engine.errors import EngineError
 from offloadsim.plugins import blame, method_codes, said_raised, shipped_module
 
-__all__ = ["PluginFailed", "ReadUnknownColumn", "UnknownColumn", "blame_plugin", "plugin_call"]
+__all__ = [
+    "PluginFailed",
+    "ReadUnknownColumn",
+    "UnknownColumn",
+    "blame_plugin",
+    "checked_gaps",
+    "plugin_call",
+]
 
 
 class PluginFailed(EngineError):
@@ -62,6 +74,31 @@ def plugin_call(function: Callable[..., Any], what: str, *args: Any, when: str =
         return function(*args)
     except Exception as error:
         raise PluginFailed(said_raised(what, error, when)) from error
+
+
+def checked_gaps(
+    next_gap: Callable[[], float], bad_time: Callable[[str, object], EngineError]
+) -> Callable[[], float]:
+    """``next_gap``, a plug-in arrival process's, whose gap that is not a number is ``bad_time("a gap", it)``.
+
+    The arrival chain (``engine/workload.py``) reads a gap as a float: compiled by mypyc, a str or
+    None fails its check in the chain's own frame, a TypeError no traceback can blame on the
+    plug-in (an internal error, exit 1).  So a plug-in's gaps come through this adapter, here in
+    pure Python, and reach the chain as floats; a shipped process's gaps are floats already and
+    are handed over as they are (nothing on their path).  A gap is a number as the first arrival
+    time is (``numbers.Real``: numpy's numbers too); its value is the chain's to check (NaN,
+    negative), as for a shipped process.
+    """
+
+    def gap() -> float:
+        value = next_gap()
+        if type(value) is float:
+            return value
+        if isinstance(value, Real):  # float(): the value the chain's float arithmetic made of it
+            return float(value)
+        raise bad_time("a gap", value)
+
+    return gap
 
 
 # Here, not in engine/records.py, which mypyc compiles: a compiled class cannot subclass KeyError.

@@ -23,9 +23,10 @@ import simpy
 
 from offloadsim.engine.environment import caller
 from offloadsim.engine.errors import EngineError, at_scenario
+from offloadsim.engine.plugin_faults import checked_gaps
 from offloadsim.engine.stall import Streak
 from offloadsim.engine.streams import Name, stream
-from offloadsim.plugins import dotted_name
+from offloadsim.plugins import dotted_name, shipped_module
 from offloadsim.scenario.arrivals import Clock
 from offloadsim.scenario.model import Scenario, WorkloadSpec
 from offloadsim.suggest import quoted
@@ -55,13 +56,14 @@ def start_arrivals(
     stop = min(workload.stop_s if workload.stop_s is not None else sim.end_s, sim.end_s)
     stalled = _stall_guard(env, sim.world.scenario, workload, source)
     bad_time = _bad_time(sim.world.scenario, workload)
-    workload.arrivals.start(_Run(env, rng, source, workload.start_s, stop, arrive, stalled, bad_time))
+    plugin = not shipped_module(type(workload.arrivals).__module__)
+    workload.arrivals.start(_Run(env, rng, source, workload.start_s, stop, arrive, stalled, bad_time, plugin))
 
 
 class _Run:
     """What an arrival process is handed for one (workload entry, source) pair (``ArrivalRun``)."""
 
-    __slots__ = ("_env", "arrive", "bad_time", "clock", "rng", "source", "stalled", "start", "stop")
+    __slots__ = ("_env", "arrive", "bad_time", "clock", "plugin", "rng", "source", "stalled", "start", "stop")
 
     def __init__(
         self,
@@ -73,6 +75,7 @@ class _Run:
         arrive: Arrive,
         stalled: Callable[[float], None],
         bad_time: Callable[[str, object], EngineError],
+        plugin: bool,
     ):
         self._env = env
         self.clock: Clock = env
@@ -83,19 +86,27 @@ class _Run:
         self.arrive = arrive
         self.stalled = stalled
         self.bad_time = bad_time
+        self.plugin = plugin  # not offloadsim's process: its gaps are checked (checked_gaps)
 
     def at(self, delay: float, callback: Callable[[simpy.Event], None]) -> None:
         """Call ``callback(event)`` ``delay`` from now."""
         self._env.timeout(delay).callbacks.append(callback)
 
-    def chain(self, next_gap: Callable[[], float], first: float) -> None:
-        """Arrivals at ``first`` and then ``next_gap()`` after each one, before ``stop``."""
+    def chain(self, next_gap: Callable[[], float], first: object) -> None:
+        """Arrivals at ``first`` and then ``next_gap()`` after each one, before ``stop``.
+
+        ``first`` is an object, not a float: compiled by mypyc, a float parameter would refuse a
+        str or None in a TypeError of its own and take a Decimal through its ``__float__``, where
+        this check refuses both, alike in both builds.
+        """
+        if self.plugin:  # once per chain: a shipped process's gaps go to the chain unwrapped
+            next_gap = checked_gaps(next_gap, self.bad_time)
         chain = _Chain(self.arrive, next_gap, self._env, self.stop, self.stalled, self.bad_time)
         # A str, None, NaN or a negative time is refused; numpy's numbers are Real and pass.
         if not isinstance(first, Real) or not first >= 0:
             raise self.bad_time("the first arrival time", first)
         if first < self.stop:
-            chain.call_in(first, _Chain.fire, chain)
+            chain.call_in(float(first), _Chain.fire, chain)
 
 
 class _Chain:
@@ -135,10 +146,7 @@ class _Chain:
         arrive()
         gap = next_gap()
         now: float = self.env.now  # float, not SimPy's int | float: mypyc's arithmetic on it is then native
-        try:
-            later = now + gap
-        except TypeError:  # a plug-in's gap that is not a number (free: no cost unless raised)
-            raise self.bad_time("a gap", gap) from None
+        later = now + gap  # a number: a plug-in's gap came through checked_gaps
         if later < self.stop:
             if later <= now:  # 0 (a stall, counted) or negative (time would run backwards)
                 if gap < 0:

@@ -7,19 +7,22 @@ plug-in nor where it ran.  :func:`blame_plugin` reads the traceback once the run
 exception becomes :class:`PluginFailed`, one line naming it, the method offloadsim called, the
 simulated time, the exception and the plug-in's line.
 
-A plug-in's value that the engine only reads back (an arrival process's gaps) is checked here, in
-pure Python, by :func:`checked_gaps`: compiled by mypyc, the engine's own check of its type is in the
-engine's frame, where no traceback can name the plug-in.
+A plug-in's value that the engine only reads back (an arrival process's gaps and stall allowance) is
+checked here, in pure Python (:func:`checked_gaps`, :func:`stall_allowance`): compiled by mypyc, the
+engine's own check of its type is in the engine's frame, where no traceback can name the plug-in.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from numbers import Real
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from offloadsim.engine.errors import EngineError
 from offloadsim.plugins import blame, method_codes, said_raised, shipped_module
+
+if TYPE_CHECKING:
+    from offloadsim.scenario.arrivals import ArrivalProcess
 
 __all__ = [
     "PluginFailed",
@@ -28,6 +31,7 @@ __all__ = [
     "blame_plugin",
     "checked_gaps",
     "plugin_call",
+    "stall_allowance",
 ]
 
 
@@ -99,6 +103,19 @@ def checked_gaps(
         raise bad_time("a gap", value)
 
     return gap
+
+
+def stall_allowance(process: ArrivalProcess, source: str, refused: Callable[[object], EngineError]) -> Any:
+    """``process.stall_allowance(source)``, any number (numpy's too) as it is; else ``refused(it)``.
+
+    Called here, in pure Python, and typed Any: compiled by mypyc, the engine would check the int
+    the method declares in its own frame, so numpy's int64 or a float, which the pure build adds to
+    the stall limit, were an internal error there, and a str one in both builds.
+    """
+    value = process.stall_allowance(source)
+    if isinstance(value, Real):
+        return value
+    raise refused(value)
 
 
 # Here, not in engine/records.py, which mypyc compiles: a compiled class cannot subclass KeyError.

@@ -23,7 +23,7 @@ import simpy
 
 from offloadsim.engine.environment import caller
 from offloadsim.engine.errors import EngineError, at_scenario
-from offloadsim.engine.plugin_faults import checked_gaps
+from offloadsim.engine.plugin_faults import checked_gaps, stall_allowance
 from offloadsim.engine.stall import Streak
 from offloadsim.engine.streams import Name, stream
 from offloadsim.plugins import dotted_name, shipped_module
@@ -171,19 +171,19 @@ def _bad_time(scenario: Scenario, workload: WorkloadSpec) -> Callable[[str, obje
     gap that was negative hung the run, a NaN one ended its arrivals silently, a string one was an
     internal error.
     """
-    process = workload.arrivals
-    kind = f"arrivals: {process.kind} ({dotted_name(type(process))})"
+    said = _said(scenario, workload)
 
     def bad_time(what: str, value: object) -> EngineError:
-        return EngineError(
-            at_scenario(
-                scenario,
-                f"workload[{workload.index}]",
-                f"{kind} gave {what} {value!r}; expected a number of seconds, at least 0",
-            )
-        )
+        return said(f"gave {what} {value!r}; expected a number of seconds, at least 0")
 
     return bad_time
+
+
+def _said(scenario: Scenario, workload: WorkloadSpec) -> Callable[[str], EngineError]:
+    """An EngineError at ``workload``'s entry of ``scenario``'s file: its process, its class, ``words``."""
+    process = workload.arrivals
+    kind = f"arrivals: {process.kind} ({dotted_name(type(process))})"
+    return lambda words: EngineError(at_scenario(scenario, f"workload[{workload.index}]", f"{kind} {words}"))
 
 
 def _stall_guard(
@@ -194,8 +194,13 @@ def _stall_guard(
     The error says it at the workload entry of ``scenario``'s file, as validation says a problem.
     """
     process = workload.arrivals
-    limit = STALL_LIMIT + process.stall_allowance(source)
-    streak = Streak(limit)
+    said = _said(scenario, workload)
+    allowance = stall_allowance(  # a number, as the pure build adds it: not checked as an int
+        process,
+        source,
+        lambda value: said(f"returned {value!r} from stall_allowance(); expected a number of arrivals"),
+    )
+    streak = Streak(STALL_LIMIT + allowance)
 
     def stalled(now: float) -> None:
         if streak.past(now):

@@ -34,11 +34,16 @@ from offloadsim.scenario.keys import key
 
 # A Decimal is no numbers.Real: refused as the pure build always did (its arithmetic with a float fails).
 FAULTS = {"negative": -1.0, "nan": math.nan, "text": "1 s", "none": None, "decimal": Decimal(1)}
+# What ``at: allowance`` returns from stall_allowance (the gaps are fine).
+ALLOWANCES = {"int64": np.int64(2), "float": 1.5, "text": "2", "none": None}
 
 
 @dataclass(frozen=True, slots=True)
 class Faulty(ArrivalProcess):
-    """``arrivals: toy-faulty-gaps, fault: NAME, at: first|gap``: hands the engine FAULTS[NAME] there."""
+    """``arrivals: toy-faulty-gaps, fault: NAME, at: first|gap|allowance``: FAULTS[NAME] there.
+
+    ``at: allowance``: ALLOWANCES[NAME] from stall_allowance.
+    """
 
     kind = "toy-faulty-gaps"
 
@@ -49,6 +54,9 @@ class Faulty(ArrivalProcess):
         bad = FAULTS.get(self.fault, 1.0)
         first = bad if self.at == "first" else np.int64(run.start)  # numpy's numbers are numbers
         run.chain(lambda: bad if self.at == "gap" else np.float64(1.0), first)  # type: ignore[arg-type]
+
+    def stall_allowance(self, source: str) -> int:
+        return ALLOWANCES[self.fault] if self.at == "allowance" else 0  # type: ignore[return-value]
 
     def expected_arrivals(self, sources: int, window_s: float) -> float:
         if self.fault == "count-raises":
@@ -92,6 +100,28 @@ def test_a_time_that_is_not_seconds_stops_the_run_naming_the_entry_and_the_proce
     assert str(caught.value) == (
         f"gaps.yaml: workload[0]: arrivals: toy-faulty-gaps ({__name__}.Faulty) gave {what} "
         f"{FAULTS[fault]!r}; expected a number of seconds, at least 0"
+    )
+
+
+@pytest.mark.parametrize("fault", ["int64", "float"])
+def test_a_stall_allowance_that_is_a_number_runs_in_either_build(faulty, fault):
+    """The pure build adds any number to the stall limit; compiled by mypyc, the engine's own int
+    check refused numpy's int64 and a float (an internal error, exit 1)."""
+    scenario = load_scenario_text(SCENARIO.replace("FAULT", fault).replace("AT", "allowance"))
+    assert list(offloadsim.run(scenario).tasks["arrival"]) == [0.0, 1.0, 2.0, 3.0, 4.0]
+
+
+@pytest.mark.parametrize("fault", ["text", "none"])
+def test_a_stall_allowance_that_is_not_a_number_stops_the_run_naming_the_entry_and_the_process(faulty, fault):
+    """Was an internal error in both builds: an int plus a str (pure), the int check (compiled)."""
+    scenario = load_scenario_text(
+        SCENARIO.replace("FAULT", fault).replace("AT", "allowance"), source="gaps.yaml"
+    )
+    with pytest.raises(EngineError) as caught:
+        offloadsim.run(scenario)
+    assert str(caught.value) == (
+        f"gaps.yaml: workload[0]: arrivals: toy-faulty-gaps ({__name__}.Faulty) returned "
+        f"{ALLOWANCES[fault]!r} from stall_allowance(); expected a number of arrivals"
     )
 
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from offloadsim.errors import MAX_INDEX, RunError
+from offloadsim.errors import MAX_INDEX, RunError, shown_path
 from offloadsim.input_kinds import SCENARIO, misdirected_path
 from offloadsim.progress import make_progress
 from offloadsim.startup import release_collector
@@ -107,9 +107,8 @@ def load(path: str | Path, overrides: Sequence[str] = (), overrides_option: str 
     try:
         exists, is_dir = file.exists(), file.is_dir()
     except (OSError, ValueError) as error:  # a name too long for the file system, a NUL byte
-        shown = str(file) if len(str(file)) <= 80 else f"{str(file)[:60]}... ({len(str(file)):,} characters)"
         reason = getattr(error, "strerror", None) or str(error)
-        raise RunError(f"cannot use scenario path {shown}: {reason}") from None
+        raise RunError(f"cannot use scenario path {shown_path(file)}: {reason}") from None
     if not exists:
         from offloadsim.suggest import did_you_mean_file
 

@@ -13,6 +13,7 @@ asked before it is read.
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from collections.abc import Iterable
@@ -154,6 +155,24 @@ def not_a_file(path: str | os.PathLike[str]) -> str | None:
         return None
     kind = "a directory" if stat.S_ISDIR(mode) else special_kind(mode)
     return None if kind is None else f"is {kind}"
+
+
+def name_too_long(path: str | os.PathLike[str]) -> str | None:
+    """The system's reason when ``path`` is a name too long for it (past NAME_MAX or PATH_MAX), else None.
+
+    ``Path.is_dir()``, ``is_file()`` and ``exists()`` raise that (ENAMETOOLONG) where they read any
+    other failure as False: ``--out`` or a results directory of 300 characters was an internal error.
+
+    >>> name_too_long("x" * 5000), name_too_long("/")
+    ('File name too long', None)
+    """
+    try:
+        os.stat(path)
+    except OSError as error:
+        return error.strerror if error.errno == errno.ENAMETOOLONG else None
+    except ValueError:  # a NUL in the name: each caller says so its way
+        return None
+    return None
 
 
 def _size(count: int) -> str:

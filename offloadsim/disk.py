@@ -28,8 +28,12 @@ class Shortfall(NamedTuple):
 def existing_parent(path: str | os.PathLike[str]) -> Path:
     """``path`` if it exists, else the nearest folder above it that does (the working directory at worst)."""
     candidate = Path(path).absolute()
-    while not candidate.exists() and candidate != candidate.parent:
-        candidate = candidate.parent
+    while candidate != candidate.parent:
+        try:
+            os.stat(candidate)
+            break
+        except OSError:  # missing, or a name too long for the system (exists() raised that: exit 1)
+            candidate = candidate.parent
     return candidate
 
 

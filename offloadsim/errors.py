@@ -7,7 +7,7 @@ results (records) and the plots can raise it without importing the runner.
 
 from __future__ import annotations
 
-__all__ = ["MAX_INDEX", "RunError"]
+__all__ = ["MAX_INDEX", "RunError", "shown_path"]
 
 # Seeds and replication indices are stored as 64-bit signed integers (records; the scenario schema's
 # seed has the same bound): the command line and the Python entry points check them against it.
@@ -16,3 +16,9 @@ MAX_INDEX = 2**63 - 1
 
 class RunError(ValueError):
     """A run request that cannot be carried out (missing file, unknown policy); message is one line."""
+
+
+def shown_path(path: object) -> str:
+    """``path`` as a one-line message shows it: whole up to 80 characters, else its first 60 and length."""
+    text = str(path)
+    return text if len(text) <= 80 else f"{text[:60]}... ({len(text):,} characters)"

@@ -52,6 +52,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from offloadsim.errors import shown_path
 from offloadsim.input_kinds import SWEEP_ENTRIES
 
 __all__ = [
@@ -180,6 +181,10 @@ def out_path(out_dir: object) -> Path:
         raise ResultsError(f"out: expected a directory path, got {type(out_dir).__name__} {out_dir!r:.60}")
     if "\0" in os.fsdecode(os.fspath(out_dir)):  # the system's calls refuse it: ValueError, exit 1
         raise ResultsError(f"out: a path cannot hold a NUL character, got {os.fspath(out_dir)!r:.60}")
+    from offloadsim.bounded_read import name_too_long
+
+    if (reason := name_too_long(out_dir)) is not None:  # is_dir() raised it below: exit 1
+        raise ResultsError(f"cannot write results to {shown_path(out_dir)}: {reason}")
     return Path(out_dir)
 
 

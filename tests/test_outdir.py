@@ -667,3 +667,34 @@ def test_a_file_system_with_no_storage_is_said_so_not_that_0_b_is_free(verb, tin
         "offloadsim: error: cannot write results to /proc/offloadsim-out: /proc is on a file system with "
         "no storage (as /proc and /sys are): nothing can be written there\n"
     )
+
+
+@pytest.mark.parametrize("verb", ["run", "compare", "sweep-dry-run", "plot", "validate-name"])
+def test_a_name_too_long_for_the_file_system_is_one_line(verb, tiny_scenario, tmp_path, capsys):
+    """A 300-character --out or results directory (ENAMETOOLONG, which is_dir() raises) was exit 1.
+
+    ``validate`` of a scenario whose name made its default directory longer than PATH_MAX too:
+    the room check's search for the folder above it raised.
+    """
+    from offloadsim.cli import main
+
+    scenarios = Path(__file__).parents[1] / "scenarios"
+    (tmp_path / "out").mkdir()
+    long = tmp_path / "out" / ("y" * 300)
+    shown = f"{str(long)[:60]}... ({len(str(long)):,} characters): File name too long"
+    if verb == "validate-name":
+        assert main(["validate", str(tiny_scenario), "--set", "name=" + "x" * 5000]) == 0
+        assert capsys.readouterr().out.startswith("ok: ")
+        return
+    if verb == "plot":
+        assert main(["plot", str(long)]) == 2
+        assert capsys.readouterr().err == f"offloadsim: error: cannot read results at {shown}\n"
+        return
+    given = {
+        "run": ["run", str(tiny_scenario), "-q"],
+        "compare": ["compare", str(tiny_scenario), "--policies", "local,edge", "-n", "1", "-q"],
+        "sweep-dry-run": ["sweep", str(scenarios / "sweep-split.yaml"), "--dry-run"],
+    }[verb]
+    assert main([*given, "--out", str(long)]) == 2
+    assert capsys.readouterr().err == f"offloadsim: error: cannot write results to {shown}\n"
+    assert names(tmp_path / "out") == []

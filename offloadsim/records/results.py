@@ -29,7 +29,9 @@ from typing import TYPE_CHECKING, Any, cast
 import numpy as np
 
 from offloadsim.analysis.summary import Summary, summarize
+from offloadsim.bounded_read import name_too_long
 from offloadsim.engine_build import engine_build
+from offloadsim.errors import shown_path
 from offloadsim.host import host_platform
 from offloadsim.outdir import ResultsError, check_out_dir, write_directory
 from offloadsim.records import schema
@@ -569,6 +571,8 @@ def _write_text(path: Path, text: str) -> None:
 def read_run(run_dir: str | Path) -> RunResult:
     """Read a run directory written by :func:`write_run`."""
     directory = Path(run_dir)
+    if (reason := name_too_long(directory)) is not None:  # is_dir() raised it: exit 1
+        raise ResultsError(f"cannot read a run directory at {shown_path(directory)}: {reason}")
     if not directory.is_dir():
         if directory.is_file():
             raise ResultsError(

@@ -16,8 +16,8 @@ from typing import Any
 
 import pandas as pd
 
-from offloadsim.bounded_read import not_a_file
-from offloadsim.errors import RunError
+from offloadsim.bounded_read import name_too_long, not_a_file
+from offloadsim.errors import RunError, shown_path
 from offloadsim.input_kinds import RESULTS, misdirected_path
 from offloadsim.shapes import describe, each, is_number, is_text, is_texts, is_whole
 from offloadsim.suggest import did_you_mean_file, quoted
@@ -66,6 +66,8 @@ def read_results(directory: str | Path) -> Results:
     or incomplete.
     """
     path = Path(directory)
+    if (reason := name_too_long(path)) is not None:  # is_dir() raised it: exit 1
+        raise ExperimentError(f"cannot read results at {shown_path(path)}: {reason}")
     if not path.is_dir():
         if path.is_file():  # what kind of file it is, where it is known; a file, in any case
             raise ExperimentError(

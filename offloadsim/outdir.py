@@ -198,12 +198,18 @@ def check_out_dir(
     is writing to, or lies under a directory we cannot write; or, with
     ``overwrite``, if it holds the current directory or one of ``inputs`` (the
     files the command reads), which replacing it would delete.  An earlier
-    result there is fine: it is kept as ``NAME.old-N``.  Call it before a long
-    run to fail fast; :func:`write_directory` checks again.
+    result there is fine: it is kept as ``NAME.old-N``.  A symbolic link to a
+    directory returns its target (the result goes there; the link stays), a loop
+    of links is refused.  Call it before a long run to fail fast;
+    :func:`write_directory` checks again.
     """
     out = out_path(out_dir)
     if holds_non_directory(out):
         raise ResultsError(f"output path {out} exists and is not a directory")
+    if out.is_symlink():  # to a directory: the result goes there, as a sweep's does (renamed onto the
+        if not out.exists():  # link itself, it failed "Not a directory" after the run)
+            raise ResultsError(f"output path {out} is a loop of symbolic links")
+        out = Path(os.path.realpath(out))
     if out.is_dir():
         if overwrite:
             _check_holds_nothing_in_use(out, inputs)

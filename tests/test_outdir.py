@@ -698,3 +698,39 @@ def test_a_name_too_long_for_the_file_system_is_one_line(verb, tiny_scenario, tm
     assert main([*given, "--out", str(long)]) == 2
     assert capsys.readouterr().err == f"offloadsim: error: cannot write results to {shown}\n"
     assert names(tmp_path / "out") == []
+
+
+@pytest.mark.parametrize("verb", ["run", "compare"])
+def test_an_out_that_is_a_link_to_a_directory_gets_the_result_there_and_stays_a_link(
+    verb, tiny_scenario, tmp_path, capsys
+):
+    """``--out LINK`` to a directory failed "cannot write results to LINK: Not a directory" after the
+    whole run (the result was renamed onto the link); a sweep wrote through it. Now the target gets the
+    result (an earlier one there moved aside, as always), and the link is left as it was."""
+    from offloadsim.cli import main
+
+    (tmp_path / "real").mkdir()
+    (tmp_path / "link").symlink_to("real")
+    given = ["--policies", "local,edge", "-n", "1"] if verb == "compare" else []
+    for _ in range(2):
+        assert main([verb, str(tiny_scenario), *given, "--out", str(tmp_path / "link"), "-q"]) == 0
+    assert (tmp_path / "link").is_symlink() and os.readlink(tmp_path / "link") == "real"
+    assert (tmp_path / "real" / "manifest.json").is_file()
+    assert (tmp_path / "real.old-1" / "manifest.json").is_file()
+    assert "moved to" in capsys.readouterr().err
+
+
+def test_an_out_that_is_a_loop_of_links_is_refused_before_the_run(
+    tiny_scenario, tmp_path, capsys, monkeypatch
+):
+    from offloadsim import api
+    from offloadsim.cli import main
+
+    (tmp_path / "a").symlink_to("b")
+    (tmp_path / "b").symlink_to("a")
+    monkeypatch.setattr(api, "run", lambda *a, **k: pytest.fail("ran before refusing its --out"))
+    assert main(["run", str(tiny_scenario), "--out", str(tmp_path / "a"), "-q"]) == 2
+    assert (
+        capsys.readouterr().err
+        == f"offloadsim: error: output path {tmp_path / 'a'} is a loop of symbolic links\n"
+    )

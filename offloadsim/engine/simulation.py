@@ -8,6 +8,7 @@ is one processor event and each transfer one flow in the network.
 from __future__ import annotations
 
 import math
+import numbers
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
@@ -25,7 +26,7 @@ from offloadsim.engine.llm import LLMWork
 from offloadsim.engine.network import abort_reason, make_link_model, no_route
 from offloadsim.engine.piecewise import PiecewiseLog
 from offloadsim.engine.planning import CompiledPlans, LastPlan, PlanCompiler, reordered_cut_bytes
-from offloadsim.engine.plugin_faults import blame_plugin
+from offloadsim.engine.plugin_faults import PluginFailed, blame_plugin
 from offloadsim.engine.policy_faults import blame_policy
 from offloadsim.engine.processor import fifo, refused
 from offloadsim.engine.processor_models import ProcessorLike as Processor
@@ -39,10 +40,14 @@ from offloadsim.engine.work import Maker, WorkKind, get_kind
 from offloadsim.engine.work_model import ModelWork
 from offloadsim.engine.work_synthetic import SyntheticWork
 from offloadsim.engine.workload import start_arrivals
-from offloadsim.plugins import dotted_name
+from offloadsim.plugins import dotted_name, shipped_module
 from offloadsim.policies.base import Plan, Policy, reset_policy
 from offloadsim.records.schema import FIRST_PROCESSOR_ONLY, LINK_COLUMNS, PROCESSOR_COLUMNS
 from offloadsim.scenario.errors import format_path
+
+
+from offloadsim.scenario.model import ProcessorSpec
+from offloadsim.shapes import describe
 from offloadsim.suggest import quoted
 from offloadsim.world import World
 from offloadsim.world.topology import Change, NoRouteError
@@ -558,13 +563,10 @@ class Simulation:
         Shipped ones among them have no code of a plug-in's: ``blame_plugin`` passes them by.
         """
         found: list[tuple[object, str]] = [
-            (
-                processor := self.resources[(node, model.spec.name)],
-                f"processor model {quoted(model.spec.model)} ({dotted_name(type(processor))}) "
-                f"of processor {quoted(model.spec.name)} at {quoted(node)}",
-            )
+            (processor, self._processor_words(node, model.spec, processor))
             for node in self.node_processors
             for model in self.world.processors_of(node)
+            if (processor := self.resources[(node, model.spec.name)]) is not None
         ]
         network = self.network
         found.append((network, f"link model {quoted(self.world.link_model)} ({dotted_name(type(network))})"))
@@ -580,6 +582,49 @@ class Simulation:
         for kind in {id(kind): kind for kind in self.kinds.values()}.values():
             found.append((kind, f"kind of work {quoted(kind.name)} ({dotted_name(type(kind))})"))
         return found
+
+    @staticmethod
+    def _processor_words(node: str, spec: ProcessorSpec, processor: object) -> str:
+        """The words naming a processor's model, its class, the processor and its node, in a message."""
+        return (
+            f"processor model {quoted(spec.model)} ({dotted_name(type(processor))}) "
+            f"of processor {quoted(spec.name)} at {quoted(node)}"
+        )
+
+    def _check_plugin_counters(self) -> None:
+        """Refuse a plug-in processor's counters that the nodes and processors tables cannot hold.
+
+        ``busy_core_seconds()`` is read as the measured time starts and ends: one that was no number
+        ended the run as an internal error (TypeError, exit 1), and one NaN, infinite or lower at
+        the end than at the start was written as the processor's utilisation (NaN,
+        negative) and exit 0.  ``completed`` likewise.  Read as ``Any``: a
+        build compiled by mypyc checks a float-typed call's result before this could.
+        """
+        snap = self._snapshot
+        for node in self.node_processors:
+            for model in self.world.processors_of(node):
+                processor = self.resources[(node, model.spec.name)]
+                if processor is None or shipped_module(type(processor).__module__):
+                    continue
+                key = (node, processor.name)
+                plugin: Any = processor  # its members as Any, see above
+                counters = (
+                    (
+                        "busy_core_seconds()",
+                        snap["busy_each"].get(key),
+                        plugin.busy_core_seconds(),
+                        "core-seconds",
+                    ),
+                    ("completed", snap["completed_each"].get(key), plugin.completed, "stages"),
+                )
+                for what, before, now, unit in counters:
+                    if _counter(before) and _counter(now) and now >= before:
+                        continue
+                    raise PluginFailed(
+                        f"{self._processor_words(node, model.spec, processor)}: its {what} was "
+                        f"{describe(before)} at the start of the measured time and {describe(now)} at its end"
+                        f"; expected {unit}, a finite number >= 0 that never decreases"
+                    )
 
     def _run(self, progress: Progress | None) -> RawRun:
         wall_start = time.perf_counter()
@@ -628,6 +673,7 @@ class Simulation:
         return self._collect(time.perf_counter() - wall_start)
 
     def _collect(self, wall_s: float) -> RawRun:
+        self._check_plugin_counters()
         self.network.close_statistics()
         measured = self.end_s - self.warmup_s
         snap = self._snapshot
@@ -915,3 +961,8 @@ def _standard_normal(rng: Any) -> Callable[[], float]:
         return buffer.pop()
 
     return draw
+
+
+def _counter(value: Any) -> bool:
+    """Whether ``value`` is a finite real number >= 0 (not a bool): a processor's counter."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool) and 0.0 <= float(value) < math.inf

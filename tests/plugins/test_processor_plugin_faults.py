@@ -275,3 +275,40 @@ def test_a_factory_that_raises_shows_its_traceback_with_debug(tmp_path, scenario
         assert 'broken_factory.py", line 3, in broken' in capsys.readouterr().err
     finally:
         unregister_processor_model("broken")
+
+
+class BusyIsText(Processor):
+    def busy_core_seconds(self) -> Any:
+        return "1.5"
+
+
+class BusyIsNaN(Processor):
+    def busy_core_seconds(self) -> float:
+        return float("nan")
+
+
+class BusyGoesBack(Processor):
+    """Counts its busy time down: -2 s at the end of the 2 s run."""
+
+    def busy_core_seconds(self) -> float:
+        return -float(self.env.now)
+
+
+@pytest.mark.parametrize(
+    ("cls", "before", "after"),
+    [(BusyIsText, '"1.5"', '"1.5"'), (BusyIsNaN, "nan", "nan"), (BusyGoesBack, "-0.0", "-2.0")],
+)
+def test_a_busy_time_that_is_no_number_nan_or_going_back_is_refused_not_written(
+    cls, before, after, scenario, tmp_path, capsys
+):
+    """A str ended the run as an internal error (TypeError, exit 1); NaN or a busy time lower at
+    the end than at the start was written to processors.parquet as the utilisation, exit 0."""
+    out = tmp_path / "out"
+    assert main(["run", str(scenario("odd-busy", cls)), "--out", str(out), "-q"]) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        f'offloadsim: error: processor model "odd-busy" ({__name__}.{cls.__name__}) of processor "cpu" at '
+        f'"edge": its busy_core_seconds() was {before} at the start of the measured time and {after} at '
+        "its end; expected core-seconds, a finite number >= 0 that never decreases\n"
+    )
+    assert not out.exists()

@@ -278,7 +278,36 @@ def job_file_problem(file: Path) -> str | None:
         return "missing"
     except (OSError, ValueError, ExperimentError) as error:  # ArrowInvalid and JSON errors are ValueErrors
         return f"unreadable: {str(error).splitlines()[0] if str(error) else type(error).__name__}"
-    return _meta_problem(meta)
+    return _meta_problem(meta) or _records_problem(file)
+
+
+def _records_problem(file: Path) -> str | None:
+    """What of a job file's task columns the merge could not take: one missing, or of another type.
+
+    A column dropped by hand (or by an offloadsim that did not write it) ended the merge in an
+    internal error ("its records do not fit the merged table's schema", exit 1); one of text where
+    numbers belong was merged as they came.  A column no record declares (a plug-in's, no longer
+    installed) is the merge's to keep, as it was.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from offloadsim.records.schema import columns_of
+
+    fits = {
+        "int64": pa.types.is_int64,
+        "float64": pa.types.is_float64,
+        "boolean": pa.types.is_boolean,
+        "category": pa.types.is_dictionary,
+    }
+    arrow = pq.ParquetFile(file).schema_arrow
+    for column in columns_of("tasks"):
+        index = arrow.get_field_index(column.name)
+        if index < 0:
+            return f"records: no column {column.name}"
+        if not fits[column.dtype](arrow.field(index).type):
+            return f"records: column {column.name} holds {arrow.field(index).type}, expected {column.dtype}"
+    return None
 
 
 def _meta_problem(meta: Any) -> str | None:

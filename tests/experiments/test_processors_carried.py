@@ -377,3 +377,29 @@ def test_a_resumed_sweep_leaves_the_per_processor_metrics_of_a_job_without_its_p
     assert old["utilisation_edge"] == 0.0 and math.isnan(old["utilisation_edge_gpu"])
     others = metrics.drop(index=file.stem)
     assert list(others["utilisation_edge_gpu"]) == pytest.approx([0.075] * 3, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("edit", "why"),
+    [
+        (lambda tasks: tasks.drop(columns=["latency"]), "records: no column latency"),
+        (lambda tasks: tasks.assign(latency=tasks["latency"].astype(str)), "records: column latency holds"),
+    ],
+)
+def test_a_resumed_sweep_runs_again_a_job_whose_task_columns_were_edited(edit, why, tmp_path, capsys):
+    """A job file with a task column dropped ended the merge in an internal error ("its records do not
+    fit the merged table's schema", exit 1); one of text where numbers belong was merged as it was."""
+    _sweep_file(tmp_path)
+    _sweep(tmp_path, "one", 1, capsys)
+    latency = pd.read_parquet(tmp_path / "one" / "tasks.parquet")["latency"]
+    (file, *_) = sorted((tmp_path / "one" / "points").glob("*.parquet"))
+    tasks, meta = read_job_file(file)
+    file.unlink()
+    write_job_file(file, edit(tasks), meta)
+    dry = ["sweep", str(tmp_path / "sweep.yaml"), "--out", str(tmp_path / "one"), "--dry-run"]
+    assert main(dry) == 0
+    assert f"(3 already finished in {tmp_path / 'one'})" in capsys.readouterr().out  # not 4: it runs again
+    printed, err = _resumed(tmp_path, capsys)
+    assert "4 jobs: 1 run, 3 reused" in printed
+    assert f"offloadsim: warning: {file}: not reusable ({why}" in err
+    pd.testing.assert_series_equal(pd.read_parquet(tmp_path / "one" / "tasks.parquet")["latency"], latency)

@@ -11,6 +11,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from offloadsim.engine.plugin_faults import checked_price
+from offloadsim.plugins import dotted_name, shipped_module
+from offloadsim.suggest import quoted
+
 if TYPE_CHECKING:
     import simpy
 
@@ -52,7 +56,28 @@ class RunContext:
 
     def pricer(self, app: str, processor: Processor) -> Price:
         """What stages of ``app``'s requests cost on ``processor``, as the processor prices them."""
-        return processor.pricer(self.kinds[app], self.world)
+        kind = self.kinds[app]
+        price = processor.pricer(kind, self.world)
+        if shipped_module(type(processor).__module__) and shipped_module(type(kind).__module__):
+            return price
+        return checked_price(price, self._pricer_words(processor, kind))
+
+    def _pricer_words(self, processor: Processor, kind: WorkKind) -> str:
+        """Whose prices these are: the processor model's, else (a shipped processor) the kind's."""
+        if shipped_module(type(kind).__module__) or not shipped_module(type(processor).__module__):
+            model = next(
+                (
+                    m.spec.model
+                    for m in self.world.processors_of(processor.node)
+                    if m.spec.name == processor.name
+                ),
+                "?",
+            )
+            return (
+                f"processor model {quoted(model)} ({dotted_name(type(processor))}) "
+                f"of processor {quoted(processor.name)} at {quoted(processor.node)}"
+            )
+        return f"kind of work {quoted(kind.name)} ({dotted_name(type(kind))})"
 
     def radios(self, source: str, a: str, b: str) -> tuple[Radio, ...]:
         """The meters of the powered ends of a transfer ``a`` → ``b`` of a task from ``source``.

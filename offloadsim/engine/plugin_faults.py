@@ -14,12 +14,14 @@ engine's own check of its type is in the engine's frame, where no traceback can 
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Callable, Sequence
 from numbers import Real
 from typing import TYPE_CHECKING, Any
 
 from offloadsim.engine.errors import EngineError
 from offloadsim.plugins import blame, method_codes, said_raised, shipped_module
+from offloadsim.shapes import describe
 
 if TYPE_CHECKING:
     from offloadsim.scenario.arrivals import ArrivalProcess
@@ -30,6 +32,7 @@ __all__ = [
     "UnknownColumn",
     "blame_plugin",
     "checked_gaps",
+    "checked_price",
     "plugin_call",
     "stall_allowance",
 ]
@@ -119,6 +122,28 @@ def stall_allowance(process: ArrivalProcess, source: str, refused: Callable[[obj
 
 
 # Here, not in engine/records.py, which mypyc compiles: a compiled class cannot subclass KeyError.
+def checked_price(price: Callable[[Any, int, int], Any], words: str) -> Callable[[Any, int, int], float]:
+    """``price`` (a plug-in's stage times) refusing a time that is no number >= 0: :class:`PluginFailed`.
+
+    A plug-in processor's (or kind of work's) price of NaN ended the run in an internal error
+    deep in the energy meters, a negative one in the kernel, a str or None in the plan's sums
+    (exit 1 each).  ``inf`` stands: a stage that never ends, which the run shows in flight.
+    Wrapped around a plug-in's prices only (:meth:`~offloadsim.engine.context.RunContext.pricer`).
+    """
+
+    def checked(task: Any, start: int, stop: int) -> float:
+        seconds = price(task, start, stop)
+        if isinstance(seconds, numbers.Real) and not isinstance(seconds, bool) and float(seconds) >= 0.0:
+            return float(seconds)
+        layers = f"layer {start}" if stop - start == 1 else f"layers {start}-{stop - 1}"
+        raise PluginFailed(
+            f"{words} priced {layers} of a request of {getattr(task, 'app', '?')} at "
+            f"{describe(seconds)}; expected seconds >= 0"
+        )
+
+    return checked
+
+
 class UnknownColumn(KeyError):
     """A plug-in column's derive read a column that is not in the schema (a typo), not one unrecorded."""
 

@@ -312,3 +312,24 @@ def test_a_busy_time_that_is_no_number_nan_or_going_back_is_refused_not_written(
         "its end; expected core-seconds, a finite number >= 0 that never decreases\n"
     )
     assert not out.exists()
+
+
+def _pricing(value: Any) -> type[Processor]:
+    class Prices(Processor):
+        def pricer(self, kind: Any, world: Any) -> Any:
+            return lambda task, start, stop: value
+
+    return Prices
+
+
+@pytest.mark.parametrize(("value", "shown"), [(float("nan"), "nan"), (-0.5, "-0.5"), ("1 ms", '"1 ms"')])
+def test_a_stage_time_that_is_no_number_at_least_0_is_refused_naming_the_model(
+    value, shown, scenario, capsys
+):
+    """A price of NaN ended the run in an internal error in the energy meters, -0.5 in the kernel
+    ('NoneType' object is not callable), a str in the plan's sums (exit 1 each)."""
+    assert main(["run", str(scenario("odd-price", _pricing(value))), "-q"]) == 2
+    assert capsys.readouterr().err == (
+        f'offloadsim: error: processor model "odd-price" ({__name__}._pricing.<locals>.Prices) of processor '
+        f'"cpu" at "edge" priced layer 0 of a request of job at {shown}; expected seconds >= 0\n'
+    )

@@ -618,13 +618,43 @@ class Simulation:
                     ("completed", snap["completed_each"].get(key), plugin.completed, "stages"),
                 )
                 for what, before, now, unit in counters:
-                    if _counter(before) and _counter(now) and now >= before:
-                        continue
-                    raise PluginFailed(
-                        f"{self._processor_words(node, model.spec, processor)}: its {what} was "
-                        f"{describe(before)} at the start of the measured time and {describe(now)} at its end"
-                        f"; expected {unit}, a finite number >= 0 that never decreases"
+                    _check_counter(
+                        self._processor_words(node, model.spec, processor), what, before, now, unit
                     )
+
+    def _check_plugin_links(self) -> None:
+        """Refuse a plug-in link model's counters that the links table cannot hold, as for processors.
+
+        ``bytes_carried_now()`` and ``busy_s`` per link direction, read as the measured time starts
+        and ends, and ``capacity_bit_seconds`` over it: a str was an internal error (TypeError,
+        exit 1), NaN or a count going back was written as the link's bytes and utilisation, exit 0.
+        """
+        network: Any = self.network  # its members as Any (see _check_plugin_counters)
+        if shipped_module(type(network).__module__):
+            return
+        snap, topology = self._snapshot, self.world.topology
+        words = f"link model {quoted(self.world.link_model)} ({dotted_name(type(network))})"
+        carried = network.bytes_carried_now()
+        for channel in range(len(topology.channel_capacity_bps)):
+            a, b = topology.channel_ends(channel)
+            try:
+                counters = (
+                    ("bytes_carried_now()", snap["channel_bytes"][channel], carried[channel], "bytes"),
+                    ("busy_s", snap["channel_busy"][channel], network.busy_s[channel], "seconds"),
+                )
+            except (TypeError, LookupError):
+                raise PluginFailed(
+                    f"{words}: its bytes_carried_now() or busy_s holds no value for {a} -> {b}; expected "
+                    "one number per link direction"
+                ) from None
+            for what, before, now, unit in counters:
+                _check_counter(f"{words}, link {a} -> {b}", what, before, now, unit)
+            offered = network.capacity_bit_seconds(channel, self.warmup_s, self.end_s)
+            if not _counter(offered):
+                raise PluginFailed(
+                    f"{words}, link {a} -> {b}: its capacity_bit_seconds() over the measured time was "
+                    f"{describe(offered)}; expected bit-seconds, a finite number >= 0"
+                )
 
     def _run(self, progress: Progress | None) -> RawRun:
         wall_start = time.perf_counter()
@@ -675,6 +705,7 @@ class Simulation:
     def _collect(self, wall_s: float) -> RawRun:
         self._check_plugin_counters()
         self.network.close_statistics()
+        self._check_plugin_links()
         measured = self.end_s - self.warmup_s
         snap = self._snapshot
         world = self.world
@@ -966,3 +997,13 @@ def _standard_normal(rng: Any) -> Callable[[], float]:
 def _counter(value: Any) -> bool:
     """Whether ``value`` is a finite real number >= 0 (not a bool): a processor's counter."""
     return isinstance(value, numbers.Real) and not isinstance(value, bool) and 0.0 <= float(value) < math.inf
+
+
+def _check_counter(words: str, what: str, before: Any, now: Any, unit: str) -> None:
+    """Raise :class:`PluginFailed` unless a plug-in's counter is a finite number >= 0 that did not go back."""
+    if _counter(before) and _counter(now) and now >= before:
+        return
+    raise PluginFailed(
+        f"{words}: its {what} was {describe(before)} at the start of the measured time and "
+        f"{describe(now)} at its end; expected {unit}, a finite number >= 0 that never decreases"
+    )

@@ -281,3 +281,69 @@ def test_an_unknown_link_model_is_a_scenario_error(tmp_path):
         WorldError, match=r'^network.model: unknown link model "max-mim" \(did you mean "max-min"\?\)'
     ):
         build_world(scenario)
+
+
+def _odd_links(member: str, value: Any) -> Callable[..., Any]:
+    """A max-min link model whose ``member`` (bytes_carried_now or capacity_bit_seconds) says ``value``."""
+    from offloadsim.engine.network import FlowNetwork
+
+    class OddLinks(FlowNetwork):
+        def bytes_carried_now(self) -> Any:
+            carried = super().bytes_carried_now()
+            return [value] * len(carried) if member == "bytes_carried_now" else carried
+
+        def capacity_bit_seconds(self, channel: int, start: float, end: float) -> Any:
+            if member == "capacity_bit_seconds":
+                return value
+            return super().capacity_bit_seconds(channel, start, end)
+
+    return lambda env, capacity_bps: OddLinks(env, capacity_bps)
+
+
+@pytest.mark.parametrize(
+    ("member", "value", "said"),
+    [
+        (
+            "bytes_carried_now",
+            "1 kB",
+            'bytes_carried_now() was "1 kB" at the start of the measured time and "1 kB"',
+        ),
+        (
+            "bytes_carried_now",
+            float("nan"),
+            "bytes_carried_now() was nan at the start of the measured time and nan",
+        ),
+        (
+            "capacity_bit_seconds",
+            -1.0,
+            "capacity_bit_seconds() over the measured time was -1.0; expected bit-",
+        ),
+        ("capacity_bit_seconds", "x", 'capacity_bit_seconds() over the measured time was "x"; expected bit-'),
+    ],
+)
+def test_a_link_counter_that_is_no_number_at_least_0_ends_the_run_in_one_line(
+    member, value, said, tiny_scenario, tmp_path, capsys
+):
+    """A str was an internal error (TypeError, exit 1); NaN or a negative capacity was written to
+    links.parquet as the link's bytes or utilisation, exit 0."""
+    from offloadsim.cli import main
+
+    register_link_model("odd-links", _odd_links(member, value))
+    try:
+        argv = [
+            "run",
+            str(tiny_scenario),
+            "--set",
+            "network={model: odd-links}",
+            "--out",
+            str(tmp_path / "o"),
+        ]
+        assert main([*argv, "-q"]) == 2
+    finally:
+        unregister_link_model("odd-links")
+    err = capsys.readouterr().err
+    assert err.startswith(
+        f'offloadsim: error: link model "odd-links" ({__name__}._odd_links.<locals>.OddLinks), link phone -> '
+        f"edge: its {said}"
+    ), err
+    assert err.count("\n") == 1 and not (tmp_path / "o").exists()

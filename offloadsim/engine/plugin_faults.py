@@ -133,7 +133,7 @@ def checked_price(price: Callable[[Any, int, int], Any], words: str) -> Callable
 
     def checked(task: Any, start: int, stop: int) -> float:
         seconds = price(task, start, stop)
-        if isinstance(seconds, numbers.Real) and not isinstance(seconds, bool) and float(seconds) >= 0.0:
+        if _at_least_0(seconds):
             return float(seconds)
         layers = f"layer {start}" if stop - start == 1 else f"layers {start}-{stop - 1}"
         raise PluginFailed(
@@ -142,6 +142,27 @@ def checked_price(price: Callable[[Any, int, int], Any], words: str) -> Callable
         )
 
     return checked
+
+
+def checked_rate(read: Callable[[Any], Any], words: str, method: str) -> Callable[[Any], float]:
+    """A plug-in link model's ``share_Bps`` or ``capacity_Bps_now``, refusing what is no rate.
+
+    A policy's view reads them to price a transfer: a str was an internal error (TypeError, exit 1),
+    NaN or a negative rate priced every transfer so, silently.  ``inf`` stands (no bottleneck).
+    """
+
+    def checked(channels: Any) -> float:
+        rate = read(channels)
+        if _at_least_0(rate):
+            return float(rate)
+        raise PluginFailed(f"{words}: its {method}() said {describe(rate)}; expected bytes/s >= 0")
+
+    return checked
+
+
+def _at_least_0(value: Any) -> bool:
+    """Whether ``value`` is a real number >= 0 (``inf`` included; not NaN, not a bool)."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool) and float(value) >= 0.0
 
 
 class UnknownColumn(KeyError):

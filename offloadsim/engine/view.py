@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from offloadsim.engine.plugin_faults import checked_rate
 from offloadsim.models.precision import BYTES
+from offloadsim.plugins import dotted_name, shipped_module
 from offloadsim.policies.base import TaskView
 from offloadsim.policies.costs import CODECS, LLMStage
+from offloadsim.suggest import quoted
 from offloadsim.world.topology import ROUTE_CACHE
 
 if TYPE_CHECKING:
@@ -52,7 +55,13 @@ class EngineView:
         self._nearest: dict[str, dict[str, tuple[str, float]]] = {}
         self._routes: dict[tuple[str, str], tuple[float, tuple[int, ...]]] = {}
         self._links: dict[tuple[str, bool], tuple[tuple[float, int], ...]] = {}
-        self._share = ctx.network.share_Bps
+        network = ctx.network
+        self._share: Callable[[Sequence[int]], float] = network.share_Bps
+        self._capacity: Callable[[int], float] = network.capacity_Bps_now
+        if not shipped_module(type(network).__module__):  # a plug-in's rates, checked as read
+            words = f"link model {quoted(ctx.world.link_model)} ({dotted_name(type(network))})"
+            self._share = checked_rate(network.share_Bps, words, "share_Bps")
+            self._capacity = checked_rate(network.capacity_Bps_now, words, "capacity_Bps_now")
         #: Bumped by every change of the run's topology (a rate, a latency, a link or node down/up).
         self.topology_version = 0
         #: Bumped by the changes that can move a route or its latency (not by a rate).
@@ -222,9 +231,9 @@ class EngineView:
 
     def route_bandwidth_bps(self, a: str, b: str) -> float:
         """Bottleneck capacity in force along the route, ignoring other traffic."""
-        network = self._sim.network
+        capacity = self._capacity
         channels = self._sim.topology.route(a, b).channels
-        return min((network.capacity_Bps_now(c) for c in channels), default=float("inf")) * 8.0
+        return min((capacity(c) for c in channels), default=float("inf")) * 8.0
 
     def available_bandwidth_bps(self, a: str, b: str) -> float:
         """Share a new flow would get at its bottleneck: capacity / (flows + 1)."""
@@ -261,7 +270,7 @@ class EngineView:
             )
         if not links:
             return 0.0
-        capacity = self._sim.network.capacity_Bps_now
+        capacity = self._capacity
         latency = min(hop[0] for hop in links)
         if size_bytes <= 0.0:
             return latency

@@ -347,3 +347,51 @@ def test_a_link_counter_that_is_no_number_at_least_0_ends_the_run_in_one_line(
         f"edge: its {said}"
     ), err
     assert err.count("\n") == 1 and not (tmp_path / "o").exists()
+
+
+class _AsksBandwidth:
+    """Runs every task on the edge after asking the view what a transfer there takes."""
+
+    def decide(self, task: Any, view: Any) -> Any:
+        from offloadsim.policies.base import Plan
+
+        view.transfer_time_s(task.source, "edge", 1e6)
+        view.route_bandwidth_bps(task.source, "edge")
+        return Plan.run_on("edge")
+
+
+@pytest.mark.parametrize(
+    ("member", "value", "shown"), [("share_Bps", float("nan"), "nan"), ("capacity_Bps_now", "fast", '"fast"')]
+)
+def test_a_rate_a_policy_reads_that_is_no_number_at_least_0_ends_the_run_in_one_line(
+    member, value, shown, tiny_scenario, tmp_path, capsys
+):
+    """A str was an internal error in the view (TypeError, exit 1); NaN priced every transfer NaN."""
+    from offloadsim.cli import main
+    from offloadsim.engine.network import FlowNetwork
+    from offloadsim.policies.registry import register_policy, unregister_policy
+
+    class OddRates(FlowNetwork):
+        pass
+
+    setattr(OddRates, member, lambda self, *args: value)
+    register_link_model("odd-rates", lambda env, capacity_bps: OddRates(env, capacity_bps))
+    register_policy("asks-bandwidth")(_AsksBandwidth)
+    try:
+        argv = [
+            "run",
+            str(tiny_scenario),
+            "--set",
+            "network={model: odd-rates}",
+            "--policy",
+            "asks-bandwidth",
+        ]
+        assert main([*argv, "--out", str(tmp_path / "o"), "-q"]) == 2
+    finally:
+        unregister_link_model("odd-rates")
+        unregister_policy("asks-bandwidth")
+    model = f"{__name__}.{OddRates.__qualname__}"
+    assert capsys.readouterr().err == (
+        f'offloadsim: error: link model "odd-rates" ({model}): its {member}() said {shown}; '
+        "expected bytes/s >= 0\n"
+    )

@@ -60,24 +60,20 @@ class RunContext:
         price = processor.pricer(kind, self.world)
         if shipped_module(type(processor).__module__) and shipped_module(type(kind).__module__):
             return price
-        return checked_price(price, self._pricer_words(processor, kind))
-
-    def _pricer_words(self, processor: Processor, kind: WorkKind) -> str:
-        """Whose prices these are: the processor model's, else (a shipped processor) the kind's."""
         if shipped_module(type(kind).__module__) or not shipped_module(type(processor).__module__):
-            model = next(
-                (
-                    m.spec.model
-                    for m in self.world.processors_of(processor.node)
-                    if m.spec.name == processor.name
-                ),
-                "?",
-            )
-            return (
-                f"processor model {quoted(model)} ({dotted_name(type(processor))}) "
-                f"of processor {quoted(processor.name)} at {quoted(processor.node)}"
-            )
-        return f"kind of work {quoted(kind.name)} ({dotted_name(type(kind))})"
+            return checked_price(price, self.processor_words(processor))  # the processor model's
+        return checked_price(price, f"kind of work {quoted(kind.name)} ({dotted_name(type(kind))})")
+
+    def processor_words(self, processor: Processor) -> str:
+        """The words naming a processor's model, its class, the processor and its node, in a message."""
+        model = next(
+            (m.spec.model for m in self.world.processors_of(processor.node) if m.spec.name == processor.name),
+            "?",
+        )
+        return (
+            f"processor model {quoted(model)} ({dotted_name(type(processor))}) "
+            f"of processor {quoted(processor.name)} at {quoted(processor.node)}"
+        )
 
     def radios(self, source: str, a: str, b: str) -> tuple[Radio, ...]:
         """The meters of the powered ends of a transfer ``a`` → ``b`` of a task from ``source``.

@@ -133,7 +133,7 @@ def checked_price(price: Callable[[Any, int, int], Any], words: str) -> Callable
 
     def checked(task: Any, start: int, stop: int) -> float:
         seconds = price(task, start, stop)
-        if _at_least_0(seconds):
+        if at_least_0(seconds):
             return float(seconds)
         layers = f"layer {start}" if stop - start == 1 else f"layers {start}-{stop - 1}"
         raise PluginFailed(
@@ -153,14 +153,14 @@ def checked_rate(read: Callable[[Any], Any], words: str, method: str) -> Callabl
 
     def checked(channels: Any) -> float:
         rate = read(channels)
-        if _at_least_0(rate):
+        if at_least_0(rate):
             return float(rate)
         raise PluginFailed(f"{words}: its {method}() said {describe(rate)}; expected bytes/s >= 0")
 
     return checked
 
 
-def _at_least_0(value: Any) -> bool:
+def at_least_0(value: Any) -> bool:
     """Whether ``value`` is a real number >= 0 (``inf`` included; not NaN, not a bool)."""
     return isinstance(value, numbers.Real) and not isinstance(value, bool) and float(value) >= 0.0
 

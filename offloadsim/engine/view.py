@@ -7,16 +7,18 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from offloadsim.engine.plugin_faults import checked_rate
+from offloadsim.engine.plugin_faults import PluginFailed, at_least_0, checked_rate
 from offloadsim.models.precision import BYTES
 from offloadsim.plugins import dotted_name, shipped_module
 from offloadsim.policies.base import TaskView
 from offloadsim.policies.costs import CODECS, LLMStage
+from offloadsim.shapes import describe
 from offloadsim.suggest import quoted
 from offloadsim.world.topology import ROUTE_CACHE
 
 if TYPE_CHECKING:
     from offloadsim.engine.context import RunContext
+    from offloadsim.engine.processor_models import ProcessorLike as Processor
     from offloadsim.engine.work import Price
     from offloadsim.models.graph import LayerGraph
     from offloadsim.policies.splitting import CutCodec
@@ -55,6 +57,8 @@ class EngineView:
         self._nearest: dict[str, dict[str, tuple[str, float]]] = {}
         self._routes: dict[tuple[str, str], tuple[float, tuple[int, ...]]] = {}
         self._links: dict[tuple[str, bool], tuple[tuple[float, int], ...]] = {}
+        #: The nodes whose first processor is a plug-in's, whose waits are checked as read.
+        self._plugin_nodes = {n for n, p in ctx.processors.items() if not shipped_module(type(p).__module__)}
         network = ctx.network
         self._share: Callable[[Sequence[int]], float] = network.share_Bps
         self._capacity: Callable[[int], float] = network.capacity_Bps_now
@@ -156,7 +160,19 @@ class EngineView:
         proc = self._sim.processors.get(node)
         if proc is None:
             raise self._no_processor(node, "expected_wait_s")
+        if self._plugin_nodes and node in self._plugin_nodes:  # a plug-in's wait, checked as read
+            return self._checked_wait(proc)
         return proc.expected_wait_s()
+
+    def _checked_wait(self, proc: Processor) -> float:
+        """A plug-in processor's ``expected_wait_s()``, refused when no number >= 0 (NaN, -1, a str)."""
+        wait = proc.expected_wait_s()
+        if not at_least_0(wait):
+            raise PluginFailed(
+                f"{self._sim.processor_words(proc)}: its expected_wait_s() said {describe(wait)}; "
+                "expected seconds >= 0"
+            )
+        return float(wait)
 
     def _no_processor(self, node: object, asked: str) -> NoProcessorError:
         """What asking ``asked`` about ``node``, which has no processor, raises: which node, and why."""

@@ -333,3 +333,26 @@ def test_a_stage_time_that_is_no_number_at_least_0_is_refused_naming_the_model(
         f'offloadsim: error: processor model "odd-price" ({__name__}._pricing.<locals>.Prices) of processor '
         f'"cpu" at "edge" priced layer 0 of a request of job at {shown}; expected seconds >= 0\n'
     )
+
+
+def _waiting(value: Any) -> type[Processor]:
+    class Waits(Processor):
+        def expected_wait_s(self) -> Any:
+            return value
+
+    return Waits
+
+
+@pytest.mark.parametrize(("value", "shown"), [(float("nan"), "nan"), (-1.0, "-1.0"), ("soon", '"soon"')])
+def test_a_wait_the_policy_reads_that_is_no_number_at_least_0_is_the_processors_fault(value, shown, scenario):
+    """A str was an internal error in the policy's sums (exit 1); NaN or -1 s steered it silently."""
+    register_policy("ask-wait")(AskWait)
+    try:
+        with pytest.raises(PluginFailed) as caught:
+            offloadsim.run(scenario("odd-wait", _waiting(value)), policy="ask-wait")
+    finally:
+        unregister_policy("ask-wait")
+    assert str(caught.value) == (
+        f'processor model "odd-wait" ({__name__}._waiting.<locals>.Waits) of processor "cpu" at "edge": '
+        f"its expected_wait_s() said {shown}; expected seconds >= 0"
+    )

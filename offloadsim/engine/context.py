@@ -61,18 +61,17 @@ class RunContext:
         if shipped_module(type(processor).__module__) and shipped_module(type(kind).__module__):
             return price
         if shipped_module(type(kind).__module__) or not shipped_module(type(processor).__module__):
-            return checked_price(price, self.processor_words(processor))  # the processor model's
+            return checked_price(
+                price, self.processor_words(processor, processor.node, processor.name)
+            )  # the processor model's
         return checked_price(price, f"kind of work {quoted(kind.name)} ({dotted_name(type(kind))})")
 
-    def processor_words(self, processor: Processor) -> str:
-        """The words naming a processor's model, its class, the processor and its node, in a message."""
-        model = next(
-            (m.spec.model for m in self.world.processors_of(processor.node) if m.spec.name == processor.name),
-            "?",
-        )
+    def processor_words(self, processor: object, node: str, name: str) -> str:
+        """The words naming processor ``name`` of ``node`` in a message: its model, class, name and node."""
+        model = next((m.spec.model for m in self.world.processors_of(node) if m.spec.name == name), "?")
         return (
             f"processor model {quoted(model)} ({dotted_name(type(processor))}) "
-            f"of processor {quoted(processor.name)} at {quoted(processor.node)}"
+            f"of processor {quoted(name)} at {quoted(node)}"
         )
 
     def radios(self, source: str, a: str, b: str) -> tuple[Radio, ...]:

@@ -44,9 +44,6 @@ from offloadsim.plugins import dotted_name, shipped_module
 from offloadsim.policies.base import Plan, Policy, reset_policy
 from offloadsim.records.schema import FIRST_PROCESSOR_ONLY, LINK_COLUMNS, PROCESSOR_COLUMNS
 from offloadsim.scenario.errors import format_path
-
-
-from offloadsim.scenario.model import ProcessorSpec
 from offloadsim.shapes import describe
 from offloadsim.suggest import quoted
 from offloadsim.world import World
@@ -563,7 +560,7 @@ class Simulation:
         Shipped ones among them have no code of a plug-in's: ``blame_plugin`` passes them by.
         """
         found: list[tuple[object, str]] = [
-            (processor, self._processor_words(node, model.spec, processor))
+            (processor, self.context.processor_words(processor, node, model.spec.name))
             for node in self.node_processors
             for model in self.world.processors_of(node)
             if (processor := self.resources[(node, model.spec.name)]) is not None
@@ -582,14 +579,6 @@ class Simulation:
         for kind in {id(kind): kind for kind in self.kinds.values()}.values():
             found.append((kind, f"kind of work {quoted(kind.name)} ({dotted_name(type(kind))})"))
         return found
-
-    @staticmethod
-    def _processor_words(node: str, spec: ProcessorSpec, processor: object) -> str:
-        """The words naming a processor's model, its class, the processor and its node, in a message."""
-        return (
-            f"processor model {quoted(spec.model)} ({dotted_name(type(processor))}) "
-            f"of processor {quoted(spec.name)} at {quoted(node)}"
-        )
 
     def _check_plugin_counters(self) -> None:
         """Refuse a plug-in processor's counters that the nodes and processors tables cannot hold.
@@ -619,7 +608,11 @@ class Simulation:
                 )
                 for what, before, now, unit in counters:
                     _check_counter(
-                        self._processor_words(node, model.spec, processor), what, before, now, unit
+                        self.context.processor_words(processor, node, model.spec.name),
+                        what,
+                        before,
+                        now,
+                        unit,
                     )
 
     def _check_plugin_links(self) -> None:

@@ -168,10 +168,8 @@ class EngineView:
         """A plug-in processor's ``expected_wait_s()``, refused when no number >= 0 (NaN, -1, a str)."""
         wait = proc.expected_wait_s()
         if not at_least_0(wait):
-            raise PluginFailed(
-                f"{self._sim.processor_words(proc)}: its expected_wait_s() said {describe(wait)}; "
-                "expected seconds >= 0"
-            )
+            words = self._sim.processor_words(proc, proc.node, proc.name)
+            raise PluginFailed(f"{words}: its expected_wait_s() said {describe(wait)}; expected seconds >= 0")
         return float(wait)
 
     def _no_processor(self, node: object, asked: str) -> NoProcessorError:

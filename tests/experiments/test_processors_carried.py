@@ -288,11 +288,7 @@ def test_a_resumed_sweep_runs_again_a_job_whose_file_was_cut_short(tmp_path, cap
     _sweep(tmp_path, "one", 1, capsys)
     (file, *_) = sorted((tmp_path / "one" / "points").glob("*.parquet"))
     file.write_bytes(file.read_bytes()[:-100])
-    dry = ["sweep", str(tmp_path / "sweep.yaml"), "--out", str(tmp_path / "one"), "--dry-run"]
-    assert main(dry) == 0
-    assert f"(3 already finished in {tmp_path / 'one'})" in capsys.readouterr().out  # not 4: it runs again
-    printed, err = _resumed(tmp_path, capsys)
-    assert "4 jobs: 1 run, 3 reused" in printed
+    err = _resumed_running_one_again(tmp_path, capsys)
     assert f"offloadsim: warning: {file}: not reusable (unreadable: " in err
 
 
@@ -379,6 +375,19 @@ def test_a_resumed_sweep_leaves_the_per_processor_metrics_of_a_job_without_its_p
     assert list(others["utilisation_edge_gpu"]) == pytest.approx([0.075] * 3, rel=1e-12)
 
 
+def _resumed_running_one_again(directory: Path, capsys: pytest.CaptureFixture[str]) -> str:
+    """The sweep into ``directory/one`` checked (--dry-run) and run again, one of its 4 jobs not reusable.
+
+    Returns what the run warned.
+    """
+    dry = ["sweep", str(directory / "sweep.yaml"), "--out", str(directory / "one"), "--dry-run"]
+    assert main(dry) == 0
+    assert f"(3 already finished in {directory / 'one'})" in capsys.readouterr().out  # not 4: it runs again
+    printed, err = _resumed(directory, capsys)
+    assert "4 jobs: 1 run, 3 reused" in printed
+    return err
+
+
 @pytest.mark.parametrize(
     ("edit", "why"),
     [
@@ -396,10 +405,6 @@ def test_a_resumed_sweep_runs_again_a_job_whose_task_columns_were_edited(edit, w
     tasks, meta = read_job_file(file)
     file.unlink()
     write_job_file(file, edit(tasks), meta)
-    dry = ["sweep", str(tmp_path / "sweep.yaml"), "--out", str(tmp_path / "one"), "--dry-run"]
-    assert main(dry) == 0
-    assert f"(3 already finished in {tmp_path / 'one'})" in capsys.readouterr().out  # not 4: it runs again
-    printed, err = _resumed(tmp_path, capsys)
-    assert "4 jobs: 1 run, 3 reused" in printed
+    err = _resumed_running_one_again(tmp_path, capsys)
     assert f"offloadsim: warning: {file}: not reusable ({why}" in err
     pd.testing.assert_series_equal(pd.read_parquet(tmp_path / "one" / "tasks.parquet")["latency"], latency)

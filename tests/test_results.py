@@ -287,6 +287,18 @@ def test_read_run_errors(tmp_path):
         read_run(out)
 
 
+@pytest.mark.parametrize("name", ["processors.parquet", "stages.parquet"])
+def test_read_run_refuses_a_folder_where_an_optional_table_goes(tmp_path, name):
+    """A folder at processors.parquet was read as no table (result.processors had no rows), where
+    ``plot`` of the same directory refused it; a folder at stages.parquet as no stages."""
+    out = write_run(_result(), tmp_path / "run")
+    (out / name).unlink(missing_ok=True)
+    (out / name).mkdir()
+    with pytest.raises(ResultsError) as caught:
+        read_run(out)
+    assert str(caught.value) == f"{out} is incomplete: {name} is a directory, not a table file"
+
+
 @pytest.mark.parametrize("kind", ["compare", "sweep"])
 def test_read_run_names_a_compare_or_sweep_directory_and_the_reader_it_needs(tmp_path, kind):
     """A comparison's directory used to be 'not a complete run directory (missing links.parquet, ...)',

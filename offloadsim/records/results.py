@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, cast
 import numpy as np
 
 from offloadsim.analysis.summary import Summary, summarize
-from offloadsim.bounded_read import name_too_long
+from offloadsim.bounded_read import name_too_long, not_a_file
 from offloadsim.engine_build import engine_build
 from offloadsim.errors import shown_path
 from offloadsim.host import host_platform
@@ -589,6 +589,11 @@ def read_run(run_dir: str | Path) -> RunResult:
     missing = [name for name in RUN_FILES if name not in optional and not (directory / name).is_file()]
     if missing:
         raise ResultsError(f"{directory} is not a complete run directory (missing {', '.join(missing)})")
+    for name in ("processors.parquet", "stages.parquet"):  # optional, but a folder there is no table:
+        if (
+            what := not_a_file(directory / name)
+        ) is not None:  # read as absent (no rows), where plot refused it
+            raise ResultsError(f"{directory} is incomplete: {name} {what}, not a table file")
     try:
         tasks = tasks_frame(_read_columns(directory / "tasks.parquet"))
         nodes = nodes_frame(_read_columns(directory / "nodes.parquet"))

@@ -364,6 +364,11 @@ def _meta_problem(meta: Any) -> str | None:
         return "processors: unreadable rows"
     if frame["utilisation"].isna().any() or frame["node"].isna().any():
         return "processors: a row without its node or utilisation"
+    nodes = meta.get("nodes") or {}
+    if table and {"node", "cores"} <= set(nodes):  # every computing node has its processors' rows
+        computing = {str(node) for node, cores in zip(nodes["node"], nodes["cores"], strict=True) if cores}
+        if missing := sorted(computing - set(frame["node"].astype(str))):
+            return f"processors: no row of the computing node {missing[0]}"
     return None
 
 

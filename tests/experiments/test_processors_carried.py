@@ -408,3 +408,21 @@ def test_a_resumed_sweep_runs_again_a_job_whose_task_columns_were_edited(edit, w
     err = _resumed_running_one_again(tmp_path, capsys)
     assert f"offloadsim: warning: {file}: not reusable ({why}" in err
     pd.testing.assert_series_equal(pd.read_parquet(tmp_path / "one" / "tasks.parquet")["latency"], latency)
+
+
+def test_a_resumed_sweep_runs_again_a_job_whose_processors_lack_a_computing_node(tmp_path, capsys):
+    """A job file whose processors table was cut to its first row was reused: the merged
+    processors.parquet silently lacked the other nodes' processors."""
+    _sweep_file(tmp_path)
+    _sweep(tmp_path, "one", 1, capsys)
+    table = pd.read_parquet(tmp_path / "one" / "processors.parquet")
+    (file, *_) = sorted((tmp_path / "one" / "points").glob("*.parquet"))
+    tasks, meta = read_job_file(file)
+    kept = meta["processors"]["node"][0]
+    meta["processors"] = {name: values[:1] for name, values in meta["processors"].items()}
+    file.unlink()
+    write_job_file(file, tasks, meta)
+    err = _resumed_running_one_again(tmp_path, capsys)
+    assert f"offloadsim: warning: {file}: not reusable (processors: no row of the computing node " in err
+    assert f"node {kept})" not in err
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "one" / "processors.parquet"), table)

@@ -20,7 +20,16 @@ from offloadsim.scenario.overrides import blamed
 from offloadsim.suggest import did_you_mean, quoted
 from offloadsim.world import World, WorldError, build_world
 
-__all__ = ["TASK_COLUMNS", "EngineError", "RawRun", "Simulation", "check_world", "checked_world", "simulate"]
+__all__ = [
+    "TASK_COLUMNS",
+    "EngineError",
+    "RawRun",
+    "Simulation",
+    "check_world",
+    "checked_world",
+    "simulate",
+    "unstarted_run",
+]
 
 
 def simulate(
@@ -66,6 +75,17 @@ def simulate(
         world, policy_object, spec.name, run_seed, replication, record_stages, RecordLog(records_dir)
     )
     return simulation.run(progress)
+
+
+def unstarted_run(world: World, spec: PolicySpec, seed: int) -> Simulation:
+    """A run of ``world`` under ``spec`` built as :func:`simulate` builds it, not started, recording nothing.
+
+    What ``run --dry-run`` reads a fixed plan's compiled steps from (:mod:`offloadsim.engine.stations`):
+    this package is the one place that builds the kernel.
+    """
+    from offloadsim.policies.registry import make_policy
+
+    return Simulation(world, make_policy(spec.name, spec.params), spec.name, seed, records=RecordLog(None))
 
 
 def checked_world(scenario: Scenario | World) -> World:

@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from offloadsim.engine.simulation import Simulation
+from offloadsim.engine import unstarted_run
 from offloadsim.engine.tasks import ComputeStep, Task, TransferStep
 from offloadsim.scenario.model import PolicySpec
 from offloadsim.world import World
@@ -81,12 +81,10 @@ def station_plans(world: World, spec: PolicySpec, seed: int) -> list[StationPlan
     An application of a kind whose stage costs are not fixed (synthetic work, an LLM's tokens)
     has no steps (``per_request``).
     """
-    from offloadsim.engine.records import RecordLog
     from offloadsim.models.graph import as_chain
-    from offloadsim.policies.registry import make_policy
 
-    policy = make_policy(spec.name, spec.params)
-    sim = Simulation(world, policy, spec.name, seed, records=RecordLog(None))
+    sim = unstarted_run(world, spec, seed)
+    policy = sim.policy
     sources: dict[str, dict[str, None]] = {}  # each application's sources, in workload order
     for entry in world.scenario.workload:
         sources.setdefault(entry.app, {}).update(dict.fromkeys(entry.sources))

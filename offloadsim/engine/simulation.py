@@ -515,12 +515,16 @@ class Simulation:
     # -- running ----------------------------------------------------------
     def _take_snapshot(self, _: object = None) -> None:
         self.network.close_statistics()
+        # The counters as Any: a plug-in's that is no number is refused with its name by
+        # _check_plugin_counters at the end, where a build compiled by mypyc checked it here first.
+        firsts: dict[str, Any] = self.processors
+        every: list[tuple[str, Any]] = list(self._every_processor())
         self._snapshot = {
-            "busy": {name: p.busy_core_seconds() for name, p in self.processors.items()},
+            "busy": {name: p.busy_core_seconds() for name, p in firsts.items()},
             # Every processor of every node, for the processors table (the nodes table's is the first's).
-            "busy_each": {(node, p.name): p.busy_core_seconds() for node, p in self._every_processor()},
-            "completed_each": {(node, p.name): p.completed for node, p in self._every_processor()},
-            "completed": {name: p.completed for name, p in self.processors.items()},
+            "busy_each": {(node, p.name): p.busy_core_seconds() for node, p in every},
+            "completed_each": {(node, p.name): p.completed for node, p in every},
+            "completed": {name: p.completed for name, p in firsts.items()},
             "queued": {name: p.queued() for name, p in self.processors.items()},
             "refused": {name: p.refused for name, p in self.processors.items()},
             "channel_busy": list(self.network.busy_s),

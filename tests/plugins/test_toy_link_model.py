@@ -284,10 +284,13 @@ def test_an_unknown_link_model_is_a_scenario_error(tmp_path):
 
 
 def _odd_links(member: str, value: Any) -> Callable[..., Any]:
-    """A max-min link model whose ``member`` (bytes_carried_now or capacity_bit_seconds) says ``value``."""
-    from offloadsim.engine.network import FlowNetwork
+    """A toy link model whose ``member`` (bytes_carried_now or capacity_bit_seconds) says ``value``.
 
-    class OddLinks(FlowNetwork):
+    Derived from the toy, not the engine's FlowNetwork: a build compiled by mypyc lets no Python
+    class derive from that.
+    """
+
+    class OddLinks(DedicatedCircuits):
         def bytes_carried_now(self) -> Any:
             carried = super().bytes_carried_now()
             return [value] * len(carried) if member == "bytes_carried_now" else carried
@@ -368,10 +371,9 @@ def test_a_rate_a_policy_reads_that_is_no_number_at_least_0_ends_the_run_in_one_
 ):
     """A str was an internal error in the view (TypeError, exit 1); NaN priced every transfer NaN."""
     from offloadsim.cli import main
-    from offloadsim.engine.network import FlowNetwork
     from offloadsim.policies.registry import register_policy, unregister_policy
 
-    class OddRates(FlowNetwork):
+    class OddRates(DedicatedCircuits):  # not FlowNetwork, which a compiled build lets none derive from
         pass
 
     setattr(OddRates, member, lambda self, *args: value)

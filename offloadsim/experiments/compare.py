@@ -14,6 +14,7 @@ import dataclasses
 import datetime as _dt
 import math
 import time
+import warnings
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -52,7 +53,8 @@ from offloadsim.experiments.storage import ExperimentError, write_job_file, writ
 from offloadsim.host import host_info
 from offloadsim.outdir import ResultsError, atomic_write, describe_os_error, write_json, write_text
 from offloadsim.records.spill import SpilledTable
-from offloadsim.scenario.errors import describe, first_repeat, given_twice
+from offloadsim.scenario.checks import merged_by_policy
+from offloadsim.scenario.errors import ScenarioWarning, describe, first_repeat, given_twice
 from offloadsim.suggest import quoted
 
 if TYPE_CHECKING:
@@ -273,8 +275,12 @@ def compare(
     api.check_policy_overrides(loaded, names, policy_option)
     specs = {name: api.resolve_policy(loaded, name) for name in names}
     once = api.WorldOnce(loaded) if world is None else world  # one reading for every policy's checks
-    for spec in specs.values():
-        api.check_policy(spec, loaded, policy_option, world=once)
+    per_policy = [  # each policy's checks; a warning the same for several is said once (merged_by_policy)
+        (name, api.scenario_warnings(spec, loaded, api.policy_given(loaded, spec, policy_option), world=once))
+        for name, spec in specs.items()
+    ]
+    for problem in merged_by_policy(per_policy):
+        warnings.warn(ScenarioWarning(str(problem)), stacklevel=2)
 
     inputs = input_files(loaded)
     if out is not None and overwrite:  # nor the traces, ONNX files, CSVs it reads: --overwrite deletes

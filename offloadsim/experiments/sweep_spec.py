@@ -67,7 +67,7 @@ from offloadsim.scenario.model import Scenario
 from offloadsim.scenario.overrides import as_problems_name, as_written, caused_by
 from offloadsim.scenario.size import SetBy
 from offloadsim.scenario.units import QUANTITIES, UnitError, parse_quantity
-from offloadsim.suggest import did_you_mean_file
+from offloadsim.suggest import did_you_mean_file, quoted
 from offloadsim.sweep_keys import SWEEP_KEYS  # the help lists them too
 
 if TYPE_CHECKING:
@@ -461,7 +461,7 @@ def plan_sweep(
     bar over the points on a terminal: checking each takes milliseconds, minutes for 100,000.
     """
     from offloadsim.api import RunError, WorldOnce, scenario_warnings
-    from offloadsim.scenario.checks import with_note
+    from offloadsim.scenario.checks import said_of_policies, with_note
     from offloadsim.scenario.errors import PluginRaised
     from offloadsim.scenario.input_hashes import input_files
 
@@ -472,12 +472,24 @@ def plan_sweep(
     base_source = str(spec.base)
     failed_plugin: BaseException | None = None  # a plug-in's exception (a check's): --debug shows it
 
-    def warn(problem: Problem, index: int, point: Mapping[str, Any], document: Any) -> None:
-        """Keep a point's warning once: at the sweep key that made it, with the first point it came in."""
+    policies: list[str] = []  # the points' policies, in first-seen order
+    warned_with: list[list[str]] = []  # the policies each kept warning came with (said_of_policies)
+    by_text: dict[tuple[str, str | None], list[str]] = {}
+
+    def warn(problem: Problem, index: int, point: Mapping[str, Any], document: Any, policy: str) -> None:
+        """Keep a point's warning once: at the sweep key that made it, with the first point it came in.
+
+        One that differs by policy only in naming it (``policy "local" runs ...``) is kept once too,
+        and said of every policy it came with at the end.
+        """
         key, text = located(spec, problem._replace(check=None), document)
-        if ("warning", text, problem.check) in seen:
+        same = (text.replace(f"policy {quoted(policy)}", "\0"), problem.check)
+        if same in by_text:
+            if policy not in by_text[same]:
+                by_text[same].append(policy)
             return
-        seen.add(("warning", text, problem.check))
+        by_text[same] = [policy]
+        warned_with.append(by_text[same])
         if key is None:  # the base scenario's own: as it says it
             warned.append(problem)
         else:
@@ -534,8 +546,10 @@ def plan_sweep(
             where, text = located(spec, refusal, document)
             report(where or "", text, index, point)
             continue
+        if scenario.policy.name not in policies:
+            policies.append(scenario.policy.name)
         for problem in point_warnings:
-            warn(problem, index, point, document)
+            warn(problem, index, point, document, scenario.policy.name)
         items = tuple(point.items())
         inputs = input_files(scenario)
         used = tuple(job_plugins(scenario))
@@ -553,7 +567,8 @@ def plan_sweep(
             )
         if with_world is not None:
             with_world(scenario, world)
-    for problem in warned:
+    for problem, named in zip(warned, warned_with, strict=True):
+        problem = problem._replace(message=said_of_policies(problem.message, named, len(policies), "swept"))
         warnings.warn(ScenarioWarning(str(problem)), stacklevel=2)
     if problems:
         extra = len(problems) - _MAX_PROBLEMS

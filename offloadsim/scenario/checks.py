@@ -53,6 +53,7 @@ from offloadsim.scenario.errors import (
 )
 from offloadsim.scenario.model import PolicySpec, Scenario
 from offloadsim.scenario.overrides import blame_given
+from offloadsim.suggest import quoted
 
 __all__ = [
     "SHIPPED",
@@ -63,6 +64,8 @@ __all__ = [
     "run_scenario_checks",
     "scenario_check_names",
     "skipped_checks",
+    "merged_by_policy",
+    "said_of_policies",
     "tagged",
     "unregister_scenario_check",
     "with_note",
@@ -322,6 +325,81 @@ def with_note(problem: Problem, note: str) -> Problem:
     return problem._replace(message=f"{problem.message} {note}")
 
 
+def merged_by_policy(per_policy: Sequence[tuple[str, Sequence[Problem]]]) -> list[Problem]:
+    """Several policies' warnings of one scenario, each said once (``compare``: not once per policy).
+
+    ``per_policy``: each policy's name and its warnings, in the order compared.  Warnings of the same
+    file, key path and check whose texts are the same but for the policy they name (``policy
+    "local" runs ...``) are one: in first-seen order, it names ``every compared policy`` where all
+    gave it and ``each of policies "a", "b"`` where only those did; one naming no policy ends
+    with the policies it applies to where not all (``(edge, neurosurgeon)``).  One policy's
+    warnings come back as they are.
+
+    >>> a = Problem("s.yaml", "nodes.e", 'policy "a" never uses it', "idle-processors")
+    >>> b = Problem("s.yaml", "nodes.e", 'policy "b" never uses it', "idle-processors")
+    >>> late = Problem("s.yaml", "dynamics", "after the end", "late-dynamics")
+    >>> for problem in merged_by_policy([("a", [a, late]), ("b", [b])]):
+    ...     print(problem)
+    s.yaml: nodes.e: every compared policy never uses it [idle-processors]
+    s.yaml: dynamics: after the end (a) [late-dynamics]
+    """
+    names = [name for name, _ in per_policy]
+    if len(names) < 2:
+        return [problem for _, problems in per_policy for problem in problems]
+    groups: dict[tuple[Any, ...], tuple[Problem, list[str]]] = {}
+    for name, problems in per_policy:
+        said = f"policy {quoted(name)}"
+        for problem in problems:
+            key = (problem.file, problem.key_path, problem.check, problem.message.replace(said, "\0"))
+            first, named = groups.setdefault(key, (problem, []))
+            if name not in named:
+                named.append(name)
+    merged = []
+    for (_, _, _, text), (first, named) in groups.items():
+        if "\0" in text:
+            merged.append(
+                first._replace(message=said_of_policies(first.message, named, len(names), "compared"))
+            )
+        else:
+            merged.append(first if len(named) == len(names) else _for(first, named))
+    return merged
+
+
+def said_of_policies(message: str, named: Sequence[str], total: int, how: str) -> str:
+    """``message``, which says ``policy "a"`` of ``named[0]``, said of every policy ``named``.
+
+    ``total``: how many policies there are; ``how``: how the command chose them (``compared``).
+
+    >>> said_of_policies('policy "a" never uses it', ["a", "b"], 2, "compared")
+    'every compared policy never uses it'
+    >>> said_of_policies('policy "a" never uses it', ["a", "b"], 3, "swept")
+    'each of policies "a", "b" never uses it'
+    """
+    if len(named) < 2:
+        return message
+    who = (
+        f"every {how} policy" if len(named) == total else "each of policies " + ", ".join(map(quoted, named))
+    )
+    return message.replace(f"policy {quoted(named[0])}", who, 1)
+
+
+def _for(problem: Problem, named: Sequence[str]) -> Problem:
+    """``problem`` noting the policies it applies to, unless its key path already says the one.
+
+    The key path says it at the scenario's ``policy`` key (the file's own policy) or at the
+    argument that chose it (``--policies edge``, :func:`_at_given`).
+    """
+    path = problem.key_path
+    if len(named) == 1 and (path.split(": ")[0].endswith(f" {named[0]}") or _at_policy(path)):
+        return problem
+    return with_note(problem, f"({', '.join(named)})")
+
+
+def _at_policy(path: str) -> bool:
+    """Whether ``path`` is the scenario's ``policy`` key or one within it."""
+    return path == "policy" or path.startswith(("policy.", "policy["))
+
+
 def _at_given(problems: Iterable[Problem], given: str | None) -> list[Problem]:
     """``problems``, those at the scenario's ``policy`` key said at ``given``, the argument that chose it.
 
@@ -335,7 +413,7 @@ def _at_given(problems: Iterable[Problem], given: str | None) -> list[Problem]:
         path = problem.key_path
         if path in ("policy", "policy.name"):
             problem = problem._replace(key_path=given)
-        elif path.startswith(("policy.", "policy[")):
+        elif _at_policy(path):
             problem = problem._replace(key_path=f"{given}: {path}")
         moved.append(problem)
     return moved

@@ -196,7 +196,8 @@ def _other_processors_note(processors: Any, run: list[str], label_of: Mapping[tu
     return (
         f"{FIRST_PROCESSOR_ONLY}; other processors computed too (busy time per core over the measured "
         f"time, averaged over each configuration's runs): {'; '.join(parts[:5])}{more} "
-        "(processors.parquet has every processor's row of every run)"
+        "(processors.parquet has every processor's row of every run, and metrics.parquet each run's "
+        "utilisation_<tier>_<processor>: a tier's processors of that name, averaged)"
     )
 
 

@@ -946,7 +946,8 @@ def _processor_notes(processors: Mapping[str, Sequence[Any]]) -> list[str]:
     more = f" and {len(shares) - 5} more" if len(shares) > 5 else ""
     return [
         f"{FIRST_PROCESSOR_ONLY}; other processors computed too: {shown}{more} (busy time per core over "
-        "the measured time; processors.parquet has every processor's row)"
+        "the measured time; processors.parquet and summary.json's processors have every processor's row, "
+        "and the metrics' utilisation_<tier>_<processor> each tier's processors of a name, averaged)"
     ]
 
 

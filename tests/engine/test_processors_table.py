@@ -43,7 +43,7 @@ def test_the_processors_table_reports_every_processor_busy_time_computed_by_hand
 def test_the_run_note_names_the_other_processors_and_points_at_the_table(result):
     (note,) = [n for n in result.notes if "first processor only" in n]
     assert "other processors computed too: phone npu 15.0 %, edge gpu 7.5 %" in note
-    assert "processors.parquet has every processor's row" in note
+    assert "processors.parquet and summary.json's processors have every processor's row" in note
 
 
 def test_the_table_is_written_with_the_run_and_read_back(result, scenario, tmp_path):

@@ -32,7 +32,9 @@ __all__ = [
     "UnknownColumn",
     "blame_plugin",
     "checked_gaps",
+    "checked_maker",
     "checked_price",
+    "fixed_cost",
     "plugin_call",
     "stall_allowance",
 ]
@@ -119,6 +121,38 @@ def stall_allowance(process: ArrivalProcess, source: str, refused: Callable[[obj
     if isinstance(value, Real):
         return value
     raise refused(value)
+
+
+def checked_maker(
+    make: Callable[[int, float], Any], what: str, task_type: type
+) -> Callable[[int, float], Any]:
+    """``make``, a plug-in kind of work's maker, whose request that is no ``task_type`` is refused.
+
+    Wrapped once per (workload entry, source) as the run starts; a shipped kind's maker is not.
+    Before, a request that was not a Task was an internal error (exit 1) where the kernel first read
+    one of its fields.
+    """
+
+    def checked(task_id: int, now: float) -> Any:
+        task = make(task_id, now)
+        if isinstance(task, task_type):
+            return task
+        expected = f"{task_type.__module__}.{task_type.__qualname__}"
+        raise PluginFailed(f"{what}: its maker made {describe(task)}; expected an {expected}")
+
+    return checked
+
+
+def fixed_cost(kind: object, what: str) -> bool:
+    """A plug-in kind of work's ``fixed_cost``, refused unless a bool, as ``WorkKind`` declares it.
+
+    Read here, as Any: the pure build took any true value (``"yes"``) as True, the build compiled by
+    mypyc failed in its own frame (an internal error, exit 1).
+    """
+    value: Any = getattr(kind, "fixed_cost", None)
+    if isinstance(value, bool):
+        return value
+    raise PluginFailed(f"{what}: its fixed_cost is {describe(value)}; expected True or False")
 
 
 # Here, not in engine/records.py, which mypyc compiles: a compiled class cannot subclass KeyError.

@@ -26,7 +26,7 @@ from offloadsim.engine.llm import LLMWork
 from offloadsim.engine.network import abort_reason, make_link_model, no_route
 from offloadsim.engine.piecewise import PiecewiseLog
 from offloadsim.engine.planning import CompiledPlans, LastPlan, PlanCompiler, reordered_cut_bytes
-from offloadsim.engine.plugin_faults import PluginFailed, blame_plugin
+from offloadsim.engine.plugin_faults import PluginFailed, blame_plugin, checked_maker, fixed_cost
 from offloadsim.engine.policy_faults import blame_policy
 from offloadsim.engine.processor import fifo, refused
 from offloadsim.engine.processor_models import ProcessorLike as Processor
@@ -243,6 +243,9 @@ class Simulation:
                 if measure is not None:
                     measure(self.warmup_s)
                 self._makers.setdefault(app.name, []).append(make)
+                kind = self.kinds[app.name]
+                if not shipped_module(type(kind).__module__):  # a plug-in's requests are checked to be tasks
+                    make = checked_maker(make, _kind_words(kind), Task)
                 arrive = self._arrival(make, source)
                 start_arrivals(self.context, workload, source, arrive, key)
 
@@ -519,6 +522,7 @@ class Simulation:
         # _check_plugin_counters at the end, where a build compiled by mypyc checked it here first.
         firsts: dict[str, Any] = self.processors
         every: list[tuple[str, Any]] = list(self._every_processor())
+        network: Any = self.network  # a plug-in's bytes_carried_now() may be a tuple: indexed alike
         self._snapshot = {
             "busy": {name: p.busy_core_seconds() for name, p in firsts.items()},
             # Every processor of every node, for the processors table (the nodes table's is the first's).
@@ -528,7 +532,7 @@ class Simulation:
             "queued": {name: p.queued() for name, p in self.processors.items()},
             "refused": {name: p.refused for name, p in self.processors.items()},
             "channel_busy": list(self.network.busy_s),
-            "channel_bytes": self.network.bytes_carried_now(),
+            "channel_bytes": network.bytes_carried_now(),
             "energy": {name: meter.energy_j() for name, meter in self.meters.items()},
         }
 
@@ -581,7 +585,7 @@ class Simulation:
                 )
             )
         for kind in {id(kind): kind for kind in self.kinds.values()}.values():
-            found.append((kind, f"kind of work {quoted(kind.name)} ({dotted_name(type(kind))})"))
+            found.append((kind, _kind_words(kind)))
         return found
 
     def _check_plugin_counters(self) -> None:
@@ -750,7 +754,7 @@ class Simulation:
             nodes["battery_left"].append(_battery_left(meter))
         processors = self._processor_rows(measured)
         links: dict[str, list[Any]] = {k: [] for k in LINK_COLUMNS}
-        network = self.network
+        network: Any = self.network  # as in _take_snapshot
         carried_now = network.bytes_carried_now()
         stats, t0, t1 = self.link_stats, self.warmup_s, self.end_s
         for channel, capacity in enumerate(world.topology.channel_capacity_bps):
@@ -971,11 +975,22 @@ def _battery_left(meter: NodeMeter | None) -> float:
 
 
 def _kind(name: str) -> WorkKind:
-    """The registered kind of work ``name`` (an application naming an unknown one is a bad world)."""
+    """The registered kind of work ``name`` (an application naming an unknown one is a bad world).
+
+    A plug-in's ``fixed_cost`` that is not a bool is refused here, in one line, before the run reads it.
+    """
     try:
-        return get_kind(name)
+        kind = get_kind(name)
     except KeyError as error:
         raise EngineError(str(error.args[0])) from None
+    if not shipped_module(type(kind).__module__):
+        fixed_cost(kind, _kind_words(kind))
+    return kind
+
+
+def _kind_words(kind: WorkKind) -> str:
+    """The words naming a kind of work in a plug-in fault's line: its name and its class."""
+    return f"kind of work {quoted(kind.name)} ({dotted_name(type(kind))})"
 
 
 def _standard_normal(rng: Any) -> Callable[[], float]:

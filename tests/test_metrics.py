@@ -329,6 +329,45 @@ def test_no_energy_above_idle_is_said_not_shown_as_a_saving():
     assert row.endswith("mJ above idle")  # the device's whole energy is more: its idle draw is nobody's
 
 
+def test_every_task_dropped_from_powered_phones_is_not_blamed_on_missing_power(tmp_path):
+    """The phone has power:; every task that ended was dropped (a full queue) before it drew a joule.
+
+    The table asked "do the sources have power:?" of a phone that has; it says why, and a summary.json
+    written before ``powered_sources`` still reads back (and still asks, as it cannot know).
+    """
+    import offloadsim
+
+    text = """
+name: all-dropped
+duration: 10 s
+nodes:
+  phone: {tier: device, processor: {speed: 1 GFLOP/s, queue_limit: 0}, power: {idle: 0.5 W, busy: 2 W}}
+applications:
+  job: {work: 1 TFLOP}
+workload:
+  - {app: job, sources: phone, arrivals: periodic, period: 1 s}
+policy: local
+"""
+    (tmp_path / "drop.yaml").write_text(text)
+    result = offloadsim.run(tmp_path / "drop.yaml")
+    summary = result.summary
+    assert (summary.completed, summary.dropped, summary.powered_sources) == (0, 9, 1)
+    (row,) = [line for line in summary.format_table().splitlines() if line.startswith("device energy")]
+    assert "power:" not in row
+    assert row.endswith("(none: no task completed: those dropped or failed ended before drawing any)")
+    back = Summary.from_dict(json.loads(json.dumps(summary.to_dict())))
+    assert back.format_table() == summary.format_table()
+    older = summary.to_dict()
+    del older["powered_sources"]
+    assert Summary.from_dict(older).powered_sources == -1
+    # Without power: on the phone, the same drops still ask about it.
+    (tmp_path / "bare.yaml").write_text(text.replace(", power: {idle: 0.5 W, busy: 2 W}", ""))
+    bare = offloadsim.run(tmp_path / "bare.yaml").summary
+    assert bare.powered_sources == 0
+    (row,) = [line for line in bare.format_table().splitlines() if line.startswith("device energy")]
+    assert row.endswith("(none: do the sources have power:?)")
+
+
 # --------------------------------------------------------------------------- statistics
 
 

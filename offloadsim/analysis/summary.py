@@ -80,6 +80,9 @@ class Summary:
     charge left at the end, with that share of its capacity (empty when none
     has a battery, or all ran flat): the table's battery line, kept short
     for a thousand devices.
+    ``powered_sources`` counts the task sources with ``power:`` (-1: not
+    known, a summary.json written before it was): why the table's device
+    energy per task is 0 when it is.
     ``retried`` counts the tasks ``recovery:`` ran again (``retries`` above 0),
     whatever their outcome, and ``recovered`` those of them that completed.
     ``ttft_*`` (time to first token) and ``tpot_mean_s`` (time per output
@@ -127,6 +130,7 @@ class Summary:
     retried: int = 0
     recovered: int = 0
     processors: tuple[dict[str, Any], ...] = ()
+    powered_sources: int = -1
 
     @property
     def served_llm(self) -> bool:
@@ -201,6 +205,19 @@ class Summary:
                 raise ValueError(f"summary.json: {f.name}: expected {what}, got {describe(value)}") from None
         return cls(**kwargs)
 
+    def _why_no_energy(self) -> str:
+        """Why no task that ended drew a joule above idle on its device, as far as the summary knows.
+
+        Without ``power:`` on the sources (or not known: a summary.json written before
+        ``powered_sources``), ask about it; with it, no task completed (every one that ended was
+        dropped or failed before it drew any), or the sources draw idle power in every state.
+        """
+        if self.powered_sources == 0 or (self.powered_sources < 0 and self.completed):
+            return "do the sources have power:?"
+        if not self.completed:
+            return "no task completed: those dropped or failed ended before drawing any"
+        return "the sources' power: draws no more than idle for any task"
+
     def format_table(self, title: str | None = None, *, top: int = 5, processors: Table | None = None) -> str:
         """Render a readable, aligned terminal table (latency in ms, data in MB = 10^6 bytes, %).
 
@@ -258,10 +275,10 @@ class Summary:
             rows.append((catalogue.metric_info("deadline_miss_rate").label, "-", "(no deadlines)"))
         for name in ("throughput_per_s", "bytes_sent"):
             metric(name)
-        # Exactly no joule above idle on any task: the sources have no power: (or draw idle power in
-        # every state), so the 0 says nothing about what offloading saves.
-        unpowered = self.arrived and self.device_energy_mean_j == 0.0
-        metric("device_energy_mean_j", note="  (none: do the sources have power:?)" * unpowered)
+        # Exactly no joule above idle on any task that ended: the 0 says nothing about what offloading
+        # saves, so say why it is 0.
+        none = self.arrived and self.device_energy_mean_j == 0.0
+        metric("device_energy_mean_j", note=f"  (none: {self._why_no_energy()})" if none else "")
         if self.battery_count:
             rows.append(self._battery_row())
         for name, value in self.column_metrics.items():
@@ -508,6 +525,7 @@ _INT_FIELDS = frozenset(
         "deadline_tasks",
         "deadline_misses",
         "battery_count",
+        "powered_sources",
         "retried",
         "recovered",
     )
@@ -550,6 +568,7 @@ def summarize(
     *,
     end_s: float | None = None,
     processors: Table | None = None,
+    powered_sources: int = -1,
 ) -> Summary:
     """Summarise one run's records (see :class:`Summary` for definitions).
 
@@ -561,6 +580,7 @@ def summarize(
     (:mod:`offloadsim.analysis.chunked`: the same numbers in memory that does
     not grow with the run).  ``processors`` is the run's processors table
     (every processor of every computing node: :attr:`Summary.processors`).
+    ``powered_sources`` is how many task sources have ``power:`` (-1: not known).
     """
     if callable(getattr(tasks, "blocks", None)):
         stats = chunked.task_stats(tasks, duration_s, end_s)
@@ -586,6 +606,7 @@ def summarize(
         node_drained_at=_node_drained(nodes),
         **_batteries(nodes),
         processors=_processor_entries(processors),
+        powered_sources=powered_sources,
         **fields,
     )
 

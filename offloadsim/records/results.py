@@ -354,8 +354,15 @@ class RunResult:
         command line (default ``sys.argv``); ``inputs`` the files the
         scenario read, hashed before the run (default: hashed now).
         """
+        sources = {source for entry in scenario.workload for source in entry.sources}
         summary = summarize(
-            raw.tasks, raw.nodes, raw.links, raw.duration_s, end_s=raw.end_s, processors=raw.processors
+            raw.tasks,
+            raw.nodes,
+            raw.links,
+            raw.duration_s,
+            end_s=raw.end_s,
+            processors=raw.processors,
+            powered_sources=sum(node.power is not None for node in scenario.nodes if node.name in sources),
         )
         rows = getattr(raw.tasks, "rows", None)
         count = int(rows) if rows is not None else len(tasks_frame(raw.tasks))

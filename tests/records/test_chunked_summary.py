@@ -65,10 +65,26 @@ def summaries() -> dict[str, tuple[dict, dict, int]]:
                 manifest["duration_s"],
                 manifest["end_s"],
             )
-            chunked = summarize(records, nodes, links, duration, end_s=end, processors=result._processors)
+            # How many sources have power: is the scenario's, which the run passes on.
+            powered = result.summary.powered_sources
+            chunked = summarize(
+                records,
+                nodes,
+                links,
+                duration,
+                end_s=end,
+                processors=result._processors,
+                powered_sources=powered,
+            )
             assert chunked == result.summary  # what the run itself reported
             whole = summarize(
-                dict(records.items()), nodes, links, duration, end_s=end, processors=result._processors
+                dict(records.items()),
+                nodes,
+                links,
+                duration,
+                end_s=end,
+                processors=result._processors,
+                powered_sources=powered,
             )
             found[name] = (chunked.to_dict(), whole.to_dict(), len(records.log.chunks))
     return found
@@ -112,6 +128,7 @@ def test_a_chunked_summary_never_reads_a_whole_column(monkeypatch):
         2.0,
         end_s=result.manifest["end_s"],
         processors=result._processors,
+        powered_sources=result.summary.powered_sources,
     )
     assert again == result.summary
 

@@ -262,7 +262,8 @@ def _check_node(
     if len(stranded) == len(system.sources):
         problems.add(
             path,
-            f"{said}no task source can reach {quoted(name)}: {quoted_listing(stranded)} have no route to it",
+            f"{said}no task source can reach {quoted(name)}: "
+            f"{quoted_listing(stranded)} {_have(stranded)} no route to it",
         )
     else:
         warnings.append(
@@ -288,7 +289,7 @@ def _check_requirement(
     if requirement.need == "sources compute":
         lacking = [s for s in system.sources if system.nodes[s].processor is None]
         if lacking:
-            problems.add(path, f"{but} {_sources(lacking, system)} have no processor")
+            problems.add(path, f"{but} {_sources(lacking, system)} {_have(lacking)} no processor")
     elif requirement.need == "sources powered":
         lacking = [
             s
@@ -299,7 +300,8 @@ def _check_requirement(
         if lacking:
             groups = sorted({system.nodes[s].group for s in lacking})
             where = ", ".join(format_path(("nodes", group, "power")) for group in groups[:3])
-            problems.add(path, f"{but} {quoted_listing(lacking)} have no power draw (give {where})")
+            listed = quoted_listing(lacking)
+            problems.add(path, f"{but} {listed} {_have(lacking)} no power draw (give {where})")
     elif requirement.need == "computing tier":
         present = sorted({system.nodes[n].tier for n in system.computing})
         if not present or not set(requirement.tiers) & set(present):
@@ -318,7 +320,7 @@ def _check_requirement(
                 problems.add(
                     path,
                     f"{but} no task source can reach a node of tier {tiers}: "
-                    f"{quoted_listing(stranded)} {'has' if len(stranded) == 1 else 'have'} no route to "
+                    f"{quoted_listing(stranded)} {_have(stranded)} no route to "
                     f"{quoted_listing(serving)} (links: connect them)",
                 )
             elif stranded:
@@ -382,7 +384,7 @@ def _tiers_out_of_reach(tiers: Sequence[str], policy: str, path: str, system: _S
                 system.scenario.source,
                 path,
                 f"policy {quoted(policy)}: {who} a node of tier {tier} ({quoted_listing(stranded)} "
-                f"{'has' if len(stranded) == 1 else 'have'} no route to {quoted_listing(serving)}): "
+                f"{_have(stranded)} no route to {quoted_listing(serving)}): "
                 f"the tier drops out of {plans}",
             )
         )
@@ -432,6 +434,11 @@ def _depths(depths: Mapping[str, int], limit: int = 4) -> str:
     shown = [f"{app}: {depth} layer{'' if depth == 1 else 's'}" for app, depth in items]
     more = f" and {len(depths) - limit} more" if len(depths) > limit else ""
     return ", ".join(shown) + more
+
+
+def _have(names: Sequence[str]) -> str:
+    """The verb agreeing with a listing of ``names``: "has" for one, "have" for several."""
+    return "has" if len(names) == 1 else "have"
 
 
 def _sources(names: Sequence[str], system: _System) -> str:

@@ -82,6 +82,22 @@ MISTAKES = [
         nodes__island=ISLAND,
     ),
     _case(
+        "fixed-unreachable-node-one-source",
+        {"name": "fixed", "node": "island"},
+        "policy.node",
+        'no task source can reach "island": "phone-0" has no route to it',
+        nodes__island=ISLAND,
+        nodes__phone__count=1,
+    ),
+    _case(
+        "local-one-source-cannot-compute",
+        "local",
+        "policy",
+        'policy "local" runs every task on its source, but "phone-0" (workload[0].sources) has no processor',
+        nodes__phone__processor=DELETE,
+        nodes__phone__count=1,
+    ),
+    _case(
         "fixed-list-unknown-node",
         {"name": "fixed", "nodes": ["$source", "egde"], "cuts": [1]},
         "policy.nodes[1]",

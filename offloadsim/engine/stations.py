@@ -14,13 +14,14 @@ per-layer lists the compiled steps index.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from offloadsim.engine import unstarted_run
 from offloadsim.engine.tasks import ComputeStep, Task, TransferStep
-from offloadsim.scenario.model import PolicySpec
+from offloadsim.scenario.model import AppSpec, PolicySpec
 from offloadsim.world import World
 
 __all__ = ["Hop", "Stage", "StationPlan", "format_station_plan", "station_plans"]
@@ -39,6 +40,7 @@ class Stage:
     flops: float
     weight_bytes: float | None  # None: the model states no weights
     seconds: float | None  # None: costed per request (not a model's fixed stage)
+    down: str = ""  # the dynamics step that holds the node down at 0 s (its key path), else ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +72,7 @@ class StationPlan:
     steps: tuple[Stage | Hop, ...]
     dropped: str = ""  # why the policy's plan drops a request now (a node of it unreachable), else ""
     per_request: bool = False  # its kind of work prices each request's stages as it comes: no steps
+    drawn: tuple[str, ...] = ()  # with per_request: what a request draws ("work", "output tokens"), if any
     skipped: int = 0  # sources before ``source`` whose requests the plan drops (it cannot reach a node)
 
 
@@ -79,7 +82,9 @@ def station_plans(world: World, spec: PolicySpec, seed: int) -> list[StationPlan
     A plan depends on the request's source (``$source``, and the routes from it): each
     application's is the one for its workload's first source whose requests it does not drop.
     An application of a kind whose stage costs are not fixed (synthetic work, an LLM's tokens)
-    has no steps (``per_request``).
+    has no steps (``per_request``), and says what its requests draw (``drawn``).  A station the
+    world's ``dynamics`` hold down at 0 s is marked (``Stage.down``), from their schedules as the
+    servers-down check reads them, without running anything.
     """
     from offloadsim.models.graph import as_chain
 
@@ -88,6 +93,7 @@ def station_plans(world: World, spec: PolicySpec, seed: int) -> list[StationPlan
     sources: dict[str, dict[str, None]] = {}  # each application's sources, in workload order
     for entry in world.scenario.workload:
         sources.setdefault(entry.app, {}).update(dict.fromkeys(entry.sources))
+    down = _down_at_start(world)
     plans = []
     for app_name, ordered in sources.items():
         app = world.apps[app_name]
@@ -95,7 +101,18 @@ def station_plans(world: World, spec: PolicySpec, seed: int) -> list[StationPlan
         source = from_[0]
         work = app.spec.model or (Path(app.spec.onnx).name if app.spec.onnx else app.kind)
         if not sim.kinds[app_name].fixed_cost or app.flops is None or app.cut_bytes is None:
-            plans.append(StationPlan(app_name, work, source, len(from_), app.layers, (), per_request=True))
+            plans.append(
+                StationPlan(
+                    app_name,
+                    work,
+                    source,
+                    len(from_),
+                    app.layers,
+                    (),
+                    per_request=True,
+                    drawn=_drawn(app.spec),
+                )
+            )
             continue
         skipped = 0
         for source in from_:  # the first source whose requests the plan does not drop, if any
@@ -129,6 +146,7 @@ def station_plans(world: World, spec: PolicySpec, seed: int) -> list[StationPlan
                         float(sum(app.flops[start:stop])),
                         float(weights[start:stop].sum()) if weights is not None else None,
                         step.service_s if step.service_s >= 0.0 else None,
+                        down.get(step.processor.node, ""),
                     )
                 )
             elif isinstance(step, TransferStep):
@@ -156,6 +174,40 @@ def station_plans(world: World, spec: PolicySpec, seed: int) -> list[StationPlan
     return plans
 
 
+def _down_at_start(world: World) -> dict[str, str]:
+    """The nodes the world's ``dynamics`` hold down at 0 s, with the key path of the step that does.
+
+    The steps at 0 s are those of :func:`~offloadsim.world.dynamics.outages.down_for_good` up to
+    the first instant after 0 (the same holding rule as the run's); a ``failures`` entry's nodes
+    are up at its start.  Empty where not known: an entry of a kind that does not say what it does
+    to nodes, or a plug-in kind's ``node_changes`` that fails (the servers-down check reports it).
+    """
+    if not world.dynamics:
+        return {}
+    from offloadsim.world.dynamics.outages import NodeChangesFailed, down_for_good
+
+    try:
+        held = down_for_good(world.dynamics, math.nextafter(0.0, 1.0))
+    except NodeChangesFailed:
+        return {}
+    return {node: path for node, (_, path) in (held or {}).items()}
+
+
+def _drawn(spec: AppSpec) -> tuple[str, ...]:
+    """What each request of ``spec`` draws, in words; () where every value is fixed."""
+    stages = spec.stages
+    parts = (
+        ("work", [s.work for s in stages]),
+        ("service time", [s.service for s in stages]),
+        ("sizes", [spec.input, spec.output, *(s.output for s in stages[:-1])]),
+        ("prompt tokens", [spec.prompt_tokens]),
+        ("output tokens", [spec.output_tokens]),
+    )
+    return tuple(
+        name for name, dists in parts if any(d is not None and d.kind != "deterministic" for d in dists)
+    )
+
+
 def format_station_plan(plan: StationPlan) -> list[str]:
     r"""A few lines for people: a header, one line per station and one per tensor sent, in plan order.
 
@@ -179,10 +231,15 @@ def format_station_plan(plan: StationPlan) -> list[str]:
     """
     what = f"{plan.work}, {plan.layers} layer{'' if plan.layers == 1 else 's'}"
     if plan.per_request:
-        return [
-            f"fixed plan of {plan.app} ({what}): not tabled, its stages are "
-            "costed per request (its work or tokens are drawn)"
-        ]
+        drawn = plan.drawn
+        listed = ", ".join(drawn[:-1]) + " and " + drawn[-1] if len(drawn) > 1 else "".join(drawn)
+        plural = len(drawn) > 1 or listed.endswith("s")
+        why = (
+            f"its {listed} {'are' if plural else 'is'} drawn"
+            if drawn
+            else "nothing is drawn, but its kind prices each request as it comes"
+        )
+        return [f"fixed plan of {plan.app} ({what}): not tabled, its stages are costed per request ({why})"]
     whom = plan.source if plan.sources == 1 else f"{plan.source} (first of {plan.sources} sources)"
     if plan.skipped:
         whom = f"{plan.source} (the first of {plan.sources} sources whose requests it does not drop)"
@@ -202,6 +259,7 @@ def format_station_plan(plan: StationPlan) -> list[str]:
             flop(s.flops),
             "" if s.weight_bytes is None else f"weights {weight(s.weight_bytes)}",
             "" if s.seconds is None else f"compute {_g(s.seconds * 1e3)} ms",
+            f"(down at 0 s: {s.down})" if s.down else "",
         )
         for s in staged
     ]

@@ -171,11 +171,54 @@ def test_doctests() -> None:
 def test_work_costed_per_request_gets_one_line_not_a_table(split: Path) -> None:
     """Synthetic work's FLOPs are drawn per request: no fixed stage costs to table, and it says so."""
     (plan,) = _plans(split, "applications.net={work: {exponential: {mean: 1 GFLOP}}}")
-    assert (plan.per_request, plan.steps) == (True, ())
+    assert (plan.per_request, plan.steps, plan.drawn) == (True, (), ("work",))
     assert stations.format_station_plan(plan) == [
         "fixed plan of net (synthetic, 1 layer): not tabled, its stages are costed per request "
-        "(its work or tokens are drawn)"
+        "(its work is drawn)"
     ]
+    (sized,) = _plans(
+        split,
+        "applications.net={work: {exponential: {mean: 1 GFLOP}}, input: {uniform: {low: 1 KB, high: 2 KB}}}",
+    )
+    assert stations.format_station_plan(sized)[0].endswith("(its work and sizes are drawn)")
+
+
+def test_fixed_synthetic_work_is_not_said_to_be_drawn(split: Path) -> None:
+    """1 GFLOP and fixed sizes: nothing is drawn, though the synthetic kind still prices each request."""
+    (plan,) = _plans(split, "applications.net={work: 1 GFLOP, input: 2 KB, output: 1 KB}")
+    assert (plan.per_request, plan.drawn) == (True, ())
+    (line,) = stations.format_station_plan(plan)
+    assert "drawn" not in line.replace("nothing is drawn", "")
+    assert line == (
+        "fixed plan of net (synthetic, 1 layer): not tabled, its stages are costed per request "
+        "(nothing is drawn, but its kind prices each request as it comes)"
+    )
+
+
+DOWN_AT_0 = "dynamics=[{kind: node-schedule, node: e1, steps: [{at: 0 s, up: false}, {at: 2 s, up: true}]}]"
+
+
+def test_a_station_down_at_the_start_says_so_on_its_line(
+    split: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """e1 is down from 0 s to 2 s: still the plan the engine compiles, but its line says it is down."""
+    (plan,) = _plans(split, DOWN_AT_0)
+    assert [(s.node, s.down) for s in plan.steps if isinstance(s, Stage)] == [
+        ("phone", ""),
+        ("e1", "dynamics[0].steps[0].at"),
+        ("e2", ""),
+    ]
+    assert main(["run", str(split), "--dry-run", "--set", DOWN_AT_0]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    (e1,) = [line for line in lines if line.startswith("  e1 ")]
+    assert e1.endswith("compute 0.000512 ms  (down at 0 s: dynamics[0].steps[0].at)"), e1
+    assert not [line for line in lines if "down at" in line and not line.startswith("  e1 ")]
+    # Down from 1 s only, or a random failure whose first comes after a draw: up at 0 s, unmarked.
+    later = DOWN_AT_0.replace("at: 0 s", "at: 1 s")
+    failures = "dynamics=[{kind: failures, nodes: e1, mtbf: 1 s, mttr: 1 s}]"
+    for overrides in (later, failures):
+        (plan,) = _plans(split, overrides)
+        assert not [s for s in plan.steps if isinstance(s, Stage) and s.down], overrides
 
 
 def test_the_table_is_for_the_first_source_the_plan_does_not_drop(split: Path) -> None:

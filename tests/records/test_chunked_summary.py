@@ -66,26 +66,14 @@ def summaries() -> dict[str, tuple[dict, dict, int]]:
                 manifest["end_s"],
             )
             # How many sources have power: is the scenario's, which the run passes on.
-            powered = result.summary.powered_sources
-            chunked = summarize(
-                records,
-                nodes,
-                links,
-                duration,
-                end_s=end,
-                processors=result._processors,
-                powered_sources=powered,
-            )
+            rest = {
+                "end_s": end,
+                "processors": result._processors,
+                "powered_sources": result.summary.powered_sources,
+            }
+            chunked = summarize(records, nodes, links, duration, **rest)
             assert chunked == result.summary  # what the run itself reported
-            whole = summarize(
-                dict(records.items()),
-                nodes,
-                links,
-                duration,
-                end_s=end,
-                processors=result._processors,
-                powered_sources=powered,
-            )
+            whole = summarize(dict(records.items()), nodes, links, duration, **rest)
             found[name] = (chunked.to_dict(), whole.to_dict(), len(records.log.chunks))
     return found
 

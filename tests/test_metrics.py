@@ -327,6 +327,12 @@ def test_no_energy_above_idle_is_said_not_shown_as_a_saving():
     powered = summarize(_tasks(), _nodes(), _links(), duration_s=10.0)
     (row,) = [line for line in powered.format_table().splitlines() if line.startswith("device energy")]
     assert row.endswith("mJ above idle")  # the device's whole energy is more: its idle draw is nobody's
+    # Sources with power: whose tasks completed at 0 J above idle: their power: draws idle throughout.
+    idle = summarize(
+        _tasks().assign(device_energy=0.0), _nodes(), _links(), duration_s=10.0, powered_sources=2
+    )
+    (row,) = [line for line in idle.format_table().splitlines() if line.startswith("device energy")]
+    assert idle.completed and row.endswith("(none: the sources' power: draws no more than idle for any task)")
 
 
 def test_every_task_dropped_from_powered_phones_is_not_blamed_on_missing_power(tmp_path):

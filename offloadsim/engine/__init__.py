@@ -12,7 +12,7 @@ from offloadsim.engine import processor_models, work
 from offloadsim.engine.plugin_faults import PluginFailed
 from offloadsim.engine.processor_models import processor_model_names
 from offloadsim.engine.records import TASK_COLUMNS, RawRun, RecordLog
-from offloadsim.engine.simulation import EngineError, Simulation
+from offloadsim.engine.simulation import EngineError, Simulation, work_kind
 from offloadsim.engine.work import kind_names
 from offloadsim.scenario.errors import format_path
 from offloadsim.scenario.model import PolicySpec, Scenario
@@ -107,6 +107,7 @@ def check_world(world: World) -> None:
     The world names them (``nodes.GROUP.processor.model``,
     ``applications.NAME.kind``); only the engine knows them, so ``validate``
     asks here too.  Each message names the key path and what was meant.
+    A plug-in kind whose ``fixed_cost`` is no bool is its one line (PluginFailed).
     """
     models = processor_model_names()
     for node in world.nodes.values():
@@ -131,3 +132,4 @@ def check_world(world: World) -> None:
                     f"{did_you_mean(app.kind, kinds)}; known: {', '.join(kinds)}",
                 ),
             )
+        work_kind(app.kind)  # a plug-in's fixed_cost that is no bool: its one line (PluginFailed)

@@ -49,7 +49,7 @@ from offloadsim.suggest import quoted
 from offloadsim.world import World
 from offloadsim.world.topology import Change, NoRouteError
 
-__all__ = ["COMPILED_CACHE", "EngineError", "Simulation", "reordered_cut_bytes"]
+__all__ = ["COMPILED_CACHE", "EngineError", "Simulation", "reordered_cut_bytes", "work_kind"]
 
 Progress = Callable[[float], None]
 
@@ -117,7 +117,7 @@ class Simulation:
             for name, node in world.nodes.items()
             if node.power is not None
         }
-        self.kinds: dict[str, WorkKind] = {name: _kind(app.kind) for name, app in world.apps.items()}
+        self.kinds: dict[str, WorkKind] = {name: work_kind(app.kind) for name, app in world.apps.items()}
         self.context = RunContext(
             self.env,
             world,
@@ -974,10 +974,11 @@ def _battery_left(meter: NodeMeter | None) -> float:
     return max(0.0, 1.0 - meter.energy_j() / meter.battery_j)
 
 
-def _kind(name: str) -> WorkKind:
+def work_kind(name: str) -> WorkKind:
     """The registered kind of work ``name`` (an application naming an unknown one is a bad world).
 
-    A plug-in's ``fixed_cost`` that is not a bool is refused here, in one line, before the run reads it.
+    A plug-in's ``fixed_cost`` that is not a bool is refused here, in one line, before a run reads
+    it: as the run is set up, and by ``validate`` (``engine.check_world``).
     """
     try:
         kind = get_kind(name)

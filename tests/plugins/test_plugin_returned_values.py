@@ -90,3 +90,11 @@ def test_a_link_model_counting_its_bytes_in_a_tuple_runs_as_with_a_list(tmp_path
     tupled, listed = _ran(tmp_path / "t", TupledCircuits), _ran(tmp_path / "l", DedicatedCircuits)
     assert list(tupled.links["bytes"]) == list(listed.links["bytes"])
     assert tupled.links["bytes"].sum() > 0
+
+
+def test_validate_refuses_a_fixed_cost_that_is_no_bool_as_the_run_does(tmp_path, capsys):
+    """validate said ok and the run then refused it: a scenario validate passes should run."""
+    for path in _kind(tmp_path, VagueSeconds()):
+        assert main(["validate", str(path)]) == 2
+        (line,) = capsys.readouterr().err.splitlines()
+        assert re.fullmatch(f"offloadsim: error: {CASES['fixed_cost'][1]}", line), line

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from offloadsim.engine.plugin_faults import checked_price
+from offloadsim.engine.plugin_faults import checked_price, kind_words
 from offloadsim.plugins import dotted_name, shipped_module
 from offloadsim.suggest import quoted
 
@@ -64,7 +64,7 @@ class RunContext:
             return checked_price(
                 price, self.processor_words(processor, processor.node, processor.name)
             )  # the processor model's
-        return checked_price(price, f"kind of work {quoted(kind.name)} ({dotted_name(type(kind))})")
+        return checked_price(price, kind_words(kind))
 
     def processor_words(self, processor: object, node: str, name: str) -> str:
         """The words naming processor ``name`` of ``node`` in a message: its model, class, name and node."""

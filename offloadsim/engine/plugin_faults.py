@@ -20,8 +20,9 @@ from numbers import Real
 from typing import TYPE_CHECKING, Any
 
 from offloadsim.engine.errors import EngineError
-from offloadsim.plugins import blame, method_codes, said_raised, shipped_module
+from offloadsim.plugins import blame, dotted_name, method_codes, said_raised, shipped_module
 from offloadsim.shapes import describe
+from offloadsim.suggest import quoted
 
 if TYPE_CHECKING:
     from offloadsim.scenario.arrivals import ArrivalProcess
@@ -35,6 +36,8 @@ __all__ = [
     "checked_maker",
     "checked_price",
     "fixed_cost",
+    "kind_words",
+    "link_model_words",
     "plugin_call",
     "stall_allowance",
 ]
@@ -121,6 +124,16 @@ def stall_allowance(process: ArrivalProcess, source: str, refused: Callable[[obj
     if isinstance(value, Real):
         return value
     raise refused(value)
+
+
+def kind_words(kind: Any) -> str:
+    """The words naming a kind of work in a plug-in's line: its name and its class."""
+    return f"kind of work {quoted(kind.name)} ({dotted_name(type(kind))})"
+
+
+def link_model_words(name: str, network: object) -> str:
+    """The words naming the run's link model ``name``, ``network``, in a plug-in's line."""
+    return f"link model {quoted(name)} ({dotted_name(type(network))})"
 
 
 def checked_maker(

@@ -26,7 +26,14 @@ from offloadsim.engine.llm import LLMWork
 from offloadsim.engine.network import abort_reason, make_link_model, no_route
 from offloadsim.engine.piecewise import PiecewiseLog
 from offloadsim.engine.planning import CompiledPlans, LastPlan, PlanCompiler, reordered_cut_bytes
-from offloadsim.engine.plugin_faults import PluginFailed, blame_plugin, checked_maker, fixed_cost
+from offloadsim.engine.plugin_faults import (
+    PluginFailed,
+    blame_plugin,
+    checked_maker,
+    fixed_cost,
+    kind_words,
+    link_model_words,
+)
 from offloadsim.engine.policy_faults import blame_policy
 from offloadsim.engine.processor import fifo, refused
 from offloadsim.engine.processor_models import ProcessorLike as Processor
@@ -245,7 +252,7 @@ class Simulation:
                 self._makers.setdefault(app.name, []).append(make)
                 kind = self.kinds[app.name]
                 if not shipped_module(type(kind).__module__):  # a plug-in's requests are checked to be tasks
-                    make = checked_maker(make, _kind_words(kind), Task)
+                    make = checked_maker(make, kind_words(kind), Task)
                 arrive = self._arrival(make, source)
                 start_arrivals(self.context, workload, source, arrive, key)
 
@@ -574,7 +581,7 @@ class Simulation:
             if (processor := self.resources[(node, model.spec.name)]) is not None
         ]
         network = self.network
-        found.append((network, f"link model {quoted(self.world.link_model)} ({dotted_name(type(network))})"))
+        found.append((network, link_model_words(self.world.link_model, network)))
         for workload in self.world.scenario.workload:
             arrivals = workload.arrivals
             found.append(
@@ -585,7 +592,7 @@ class Simulation:
                 )
             )
         for kind in {id(kind): kind for kind in self.kinds.values()}.values():
-            found.append((kind, _kind_words(kind)))
+            found.append((kind, kind_words(kind)))
         return found
 
     def _check_plugin_counters(self) -> None:
@@ -634,7 +641,7 @@ class Simulation:
         if shipped_module(type(network).__module__):
             return
         snap, topology = self._snapshot, self.world.topology
-        words = f"link model {quoted(self.world.link_model)} ({dotted_name(type(network))})"
+        words = link_model_words(self.world.link_model, network)
         carried = network.bytes_carried_now()
         for channel in range(len(topology.channel_capacity_bps)):
             a, b = topology.channel_ends(channel)
@@ -985,13 +992,8 @@ def work_kind(name: str) -> WorkKind:
     except KeyError as error:
         raise EngineError(str(error.args[0])) from None
     if not shipped_module(type(kind).__module__):
-        fixed_cost(kind, _kind_words(kind))
+        fixed_cost(kind, kind_words(kind))
     return kind
-
-
-def _kind_words(kind: WorkKind) -> str:
-    """The words naming a kind of work in a plug-in fault's line: its name and its class."""
-    return f"kind of work {quoted(kind.name)} ({dotted_name(type(kind))})"
 
 
 def _standard_normal(rng: Any) -> Callable[[], float]:

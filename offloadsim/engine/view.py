@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from offloadsim.engine.plugin_faults import PluginFailed, at_least_0, checked_rate
+from offloadsim.engine.plugin_faults import PluginFailed, at_least_0, checked_rate, link_model_words
 from offloadsim.models.precision import BYTES
-from offloadsim.plugins import dotted_name, shipped_module
+from offloadsim.plugins import shipped_module
 from offloadsim.policies.base import TaskView
 from offloadsim.policies.costs import CODECS, LLMStage
 from offloadsim.shapes import describe
@@ -63,7 +63,7 @@ class EngineView:
         self._share: Callable[[Sequence[int]], float] = network.share_Bps
         self._capacity: Callable[[int], float] = network.capacity_Bps_now
         if not shipped_module(type(network).__module__):  # a plug-in's rates, checked as read
-            words = f"link model {quoted(ctx.world.link_model)} ({dotted_name(type(network))})"
+            words = link_model_words(ctx.world.link_model, network)
             self._share = checked_rate(network.share_Bps, words, "share_Bps")
             self._capacity = checked_rate(network.capacity_Bps_now, words, "capacity_Bps_now")
         #: Bumped by every change of the run's topology (a rate, a latency, a link or node down/up).
@@ -174,7 +174,7 @@ class EngineView:
 
     def _no_processor(self, node: object, asked: str) -> NoProcessorError:
         """What asking ``asked`` about ``node``, which has no processor, raises: which node, and why."""
-        from offloadsim.suggest import did_you_mean, quoted
+        from offloadsim.suggest import did_you_mean
 
         world = self._sim.world
         if isinstance(node, str) and node in world.nodes:

@@ -56,8 +56,7 @@ def simulate(
     from offloadsim.policies.registry import make_policy
 
     try:
-        world = scenario if isinstance(scenario, World) else build_world(scenario)
-        check_world(world)
+        world = checked_world(scenario)
     except WorldError as error:
         loaded = scenario if isinstance(scenario, Scenario) else scenario.scenario
         said = blamed(loaded, error.key_path, error.message, error.also)

@@ -67,7 +67,7 @@ from offloadsim.scenario.model import Scenario
 from offloadsim.scenario.overrides import as_problems_name, as_written, caused_by
 from offloadsim.scenario.size import SetBy
 from offloadsim.scenario.units import QUANTITIES, UnitError, parse_quantity
-from offloadsim.suggest import did_you_mean_file, quoted
+from offloadsim.suggest import did_you_mean_file
 from offloadsim.sweep_keys import SWEEP_KEYS  # the help lists them too
 
 if TYPE_CHECKING:
@@ -461,7 +461,7 @@ def plan_sweep(
     bar over the points on a terminal: checking each takes milliseconds, minutes for 100,000.
     """
     from offloadsim.api import RunError, WorldOnce, scenario_warnings
-    from offloadsim.scenario.checks import said_of_policies, with_note
+    from offloadsim.scenario.checks import said_of_policies, whoever_said, with_note
     from offloadsim.scenario.errors import PluginRaised
     from offloadsim.scenario.input_hashes import input_files
 
@@ -483,7 +483,7 @@ def plan_sweep(
         and said of every policy it came with at the end.
         """
         key, text = located(spec, problem._replace(check=None), document)
-        same = (text.replace(f"policy {quoted(policy)}", "\0"), problem.check)
+        same = (whoever_said(text, policy), problem.check)
         if same in by_text:
             if policy not in by_text[same]:
                 by_text[same].append(policy)

@@ -66,6 +66,7 @@ __all__ = [
     "skipped_checks",
     "merged_by_policy",
     "said_of_policies",
+    "whoever_said",
     "tagged",
     "unregister_scenario_check",
     "with_note",
@@ -348,9 +349,8 @@ def merged_by_policy(per_policy: Sequence[tuple[str, Sequence[Problem]]]) -> lis
         return [problem for _, problems in per_policy for problem in problems]
     groups: dict[tuple[Any, ...], tuple[Problem, list[str]]] = {}
     for name, problems in per_policy:
-        said = f"policy {quoted(name)}"
         for problem in problems:
-            key = (problem.file, problem.key_path, problem.check, problem.message.replace(said, "\0"))
+            key = (problem.file, problem.key_path, problem.check, whoever_said(problem.message, name))
             first, named = groups.setdefault(key, (problem, []))
             if name not in named:
                 named.append(name)
@@ -363,6 +363,17 @@ def merged_by_policy(per_policy: Sequence[tuple[str, Sequence[Problem]]]) -> lis
         else:
             merged.append(first if len(named) == len(names) else _for(first, named))
     return merged
+
+
+def whoever_said(message: str, policy: str) -> str:
+    """``message`` with the policy it names, ``policy "NAME"``, left out: the same for every policy.
+
+    Two policies' warnings that differ only in naming their policy are one warning.
+
+    >>> whoever_said('policy "a" never uses it', "a") == whoever_said('policy "b" never uses it', "b")
+    True
+    """
+    return message.replace(f"policy {quoted(policy)}", "\0")
 
 
 def said_of_policies(message: str, named: Sequence[str], total: int, how: str) -> str:

@@ -560,13 +560,9 @@ class Simulation:
         try:
             return self._run(progress)
         except Exception as error:
-            # The innermost plug-in's: a processor's method a policy called (expected_wait_s) is its own.
-            blamed: EngineError | None = blame_plugin(
-                error, self._plugins(), self.env.now, self.policy
-            ) or blame_policy(error, self.policy, self.policy_name, self.env.now)
+            blamed = self._blamed(error)
             if blamed is None:
                 raise
-            blamed.__cause__ = error  # what `from error` sets, which a build compiled by mypyc drops
             raise blamed from error
 
     def _plugins(self) -> list[tuple[object, str]]:
@@ -664,12 +660,10 @@ class Simulation:
                     f"{describe(offered)}; expected bit-seconds, a finite number >= 0"
                 )
 
-    def _run(self, progress: Progress | None) -> RawRun:
-        wall_start = time.perf_counter()
-        env = self.env
-        reset_policy(self.policy, self.view)  # before the first decision: nothing cached from another run
+    def _start_dynamics(self) -> None:
+        """Start applying the world's ``dynamics`` entries to the run's topology, each from its own stream."""
         start_dynamics(
-            env,
+            self.env,
             self.world.scenario,
             self.world.dynamics,
             self.topology,
@@ -682,6 +676,38 @@ class Simulation:
             ),
             self.end_s,
         )
+
+    def at_start(self) -> None:
+        """The world as this run has it at 0 s: the ``dynamics`` changes due at 0 s applied, nothing else.
+
+        For ``run --dry-run`` (:mod:`offloadsim.engine.stations`), on a run built and not started:
+        each entry's timeline is read from its own stream, as :meth:`run` reads it, up to the first
+        instant after 0 s; no workload is started.  A plug-in's fault is its line, as in a run.
+        """
+        try:
+            self._start_dynamics()
+            self.env.run(until=math.nextafter(0.0, 1.0))
+        except Exception as error:
+            blamed = self._blamed(error)
+            if blamed is None:
+                raise
+            raise blamed from error
+
+    def _blamed(self, error: Exception) -> EngineError | None:
+        """``error`` as the plug-in's or the policy's fault that raised it, or None (the engine's own)."""
+        # The innermost plug-in's: a processor's method a policy called (expected_wait_s) is its own.
+        blamed: EngineError | None = blame_plugin(
+            error, self._plugins(), self.env.now, self.policy
+        ) or blame_policy(error, self.policy, self.policy_name, self.env.now)
+        if blamed is not None:
+            blamed.__cause__ = error  # what `from error` sets, which a build compiled by mypyc drops
+        return blamed
+
+    def _run(self, progress: Progress | None) -> RawRun:
+        wall_start = time.perf_counter()
+        env = self.env
+        reset_policy(self.policy, self.view)  # before the first decision: nothing cached from another run
+        self._start_dynamics()
         for meter in self.meters.values():  # a battery that only idles runs flat too: when, looked at now
             meter.changed()
         self._start_workloads()

@@ -16,13 +16,18 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from offloadsim.engine import unstarted_run
-from offloadsim.engine.tasks import ComputeStep, Task, TransferStep
+from offloadsim.engine.tasks import CompiledPlan, ComputeStep, Task, TransferStep
 from offloadsim.scenario.model import AppSpec, PolicySpec
 from offloadsim.world import World
+
+if TYPE_CHECKING:
+    from offloadsim.engine.simulation import Simulation
+    from offloadsim.world.topology import Topology
 
 __all__ = ["Hop", "Stage", "StationPlan", "format_station_plan", "station_plans"]
 
@@ -58,6 +63,8 @@ class Hop:
     latency_s: float
     codec: str = ""
     raw_bytes: float | None = None
+    # What the world's dynamics hold down at 0 s on its route: (link entry or node, key path of the change).
+    down: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +81,10 @@ class StationPlan:
     per_request: bool = False  # its kind of work prices each request's stages as it comes: no steps
     drawn: tuple[str, ...] = ()  # with per_request: what a request draws ("work", "output tokens"), if any
     skipped: int = 0  # sources before ``source`` whose requests the plan drops (it cannot reach a node)
+    # The plan a request at 0 s gets, after the dynamics' changes at 0 s, where it differs: its steps,
+    # or why it drops (``dropped_at_start``); none where it is the same.
+    at_start: tuple[Stage | Hop, ...] = ()
+    dropped_at_start: str = ""
 
 
 def station_plans(world: World, spec: PolicySpec, seed: int) -> list[StationPlan]:
@@ -82,19 +93,21 @@ def station_plans(world: World, spec: PolicySpec, seed: int) -> list[StationPlan
     A plan depends on the request's source (``$source``, and the routes from it): each
     application's is the one for its workload's first source whose requests it does not drop.
     An application of a kind whose stage costs are not fixed (synthetic work, an LLM's tokens)
-    has no steps (``per_request``), and says what its requests draw (``drawn``).  A station the
-    world's ``dynamics`` hold down at 0 s is marked (``Stage.down``), from their schedules as the
-    servers-down check reads them, without running anything.
-    """
-    from offloadsim.models.graph import as_chain
+    has no steps (``per_request``), and says what its requests draw (``drawn``).
 
+    A world whose ``dynamics`` change it at 0 s has each station, link and route node they hold
+    down then marked (``Stage.down``, ``Hop.down``), and the plan a request at 0 s gets where it
+    differs (``at_start``): the run's own changes at 0 s applied to the unstarted run
+    (:meth:`~offloadsim.engine.simulation.Simulation.at_start`), nothing else run.
+    """
     sim = unstarted_run(world, spec, seed)
     policy = sim.policy
     sources: dict[str, dict[str, None]] = {}  # each application's sources, in workload order
     for entry in world.scenario.workload:
         sources.setdefault(entry.app, {}).update(dict.fromkeys(entry.sources))
-    down = _down_at_start(world)
-    plans = []
+    plans: list[StationPlan] = []
+    tasks: dict[str, Task] = {}  # each tabled application's request, compiled again at 0 s
+    wires: dict[str, list[tuple[int, ...]]] = {}  # the links (topology's) each hop of it crosses
     for app_name, ordered in sources.items():
         app = world.apps[app_name]
         from_ = list(ordered)
@@ -125,65 +138,143 @@ def station_plans(world: World, spec: PolicySpec, seed: int) -> list[StationPlan
             source, skipped = from_[0], 0  # it drops every source's: said of the first
             task = Task(0, app_name, source, 0.0, float("inf"), app.flops, app.cut_bytes, None)
             compiled = sim.compile_plan(policy.decide(task, sim.view), task)
-        weights = as_chain(app.graph).param_bytes if app.graph is not None else None
-        drawn = {  # the input and output sizes a scenario draws per request
-            0: app.spec.input.kind != "deterministic",
-            app.layers: app.spec.output.kind != "deterministic",
-        }
-        steps: list[Stage | Hop] = []
-        for step in compiled.steps:
-            if isinstance(step, ComputeStep):
-                start, stop = step.start, step.stop
-                several = len(world.processors_of(step.processor.node)) > 1
-                steps.append(
-                    Stage(
-                        step.processor.node,
-                        step.processor.name if several else "",
-                        start,
-                        stop,
-                        app.layer_names[start],
-                        app.layer_names[stop - 1],
-                        float(sum(app.flops[start:stop])),
-                        float(weights[start:stop].sum()) if weights is not None else None,
-                        step.service_s if step.service_s >= 0.0 else None,
-                        down.get(step.processor.node, ""),
-                    )
-                )
-            elif isinstance(step, TransferStep):
-                size = step.size_bytes if step.size_bytes >= 0.0 else task.cut_bytes[step.cut]
-                route = sim.topology.route(step.source, step.target)
-                links = tuple(dict.fromkeys(sim.topology.links[c // 2].index for c in step.channels))
-                raw = step.raw_bytes if step.codec else None
-                steps.append(
-                    Hop(
-                        step.cut,
-                        None if drawn.get(step.cut) else size,
-                        route.nodes,
-                        links,
-                        step.latency_s,
-                        step.codec,
-                        raw,
-                    )
-                )
+        steps, wires[app_name] = _tabled(sim, task, compiled)
+        tasks[app_name] = task
         dropped = compiled.reason if compiled.drop else ""
         plans.append(
             StationPlan(
                 app_name, work, source, len(from_), app.layers, tuple(steps), dropped=dropped, skipped=skipped
             )
         )
+    if world.dynamics and tasks:
+        plans = _at_start(sim, plans, tasks, wires)
     return plans
 
 
-def _down_at_start(world: World) -> dict[str, str]:
+def _tabled(
+    sim: Simulation, task: Task, compiled: CompiledPlan
+) -> tuple[list[Stage | Hop], list[tuple[int, ...]]]:
+    """``compiled``'s steps as the table's, with the topology's links each hop crosses (for its marks)."""
+    from offloadsim.models.graph import as_chain
+
+    world = sim.world
+    app = world.apps[task.app]
+    weights = as_chain(app.graph).param_bytes if app.graph is not None else None
+    drawn = {  # the input and output sizes a scenario draws per request
+        0: app.spec.input.kind != "deterministic",
+        app.layers: app.spec.output.kind != "deterministic",
+    }
+    assert app.flops is not None  # a tabled application's (fixed_cost, flops and cut bytes known)
+    steps: list[Stage | Hop] = []
+    wires: list[tuple[int, ...]] = []
+    topology = sim.topology
+    for step in compiled.steps:
+        if isinstance(step, ComputeStep):
+            start, stop = step.start, step.stop
+            several = len(world.processors_of(step.processor.node)) > 1
+            steps.append(
+                Stage(
+                    step.processor.node,
+                    step.processor.name if several else "",
+                    start,
+                    stop,
+                    app.layer_names[start],
+                    app.layer_names[stop - 1],
+                    float(sum(app.flops[start:stop])),
+                    float(weights[start:stop].sum()) if weights is not None else None,
+                    step.service_s if step.service_s >= 0.0 else None,
+                )
+            )
+        elif isinstance(step, TransferStep):
+            size = step.size_bytes if step.size_bytes >= 0.0 else task.cut_bytes[step.cut]
+            route = (step.source, *(topology.channel_ends(c)[1] for c in step.channels))
+            crossed = tuple(dict.fromkeys(c // 2 for c in step.channels))
+            links = tuple(dict.fromkeys(topology.links[link].index for link in crossed))
+            raw = step.raw_bytes if step.codec else None
+            steps.append(
+                Hop(
+                    step.cut,
+                    None if drawn.get(step.cut) else size,
+                    route,
+                    links,
+                    step.latency_s,
+                    step.codec,
+                    raw,
+                )
+            )
+            wires.append(crossed)
+    return steps, wires
+
+
+def _at_start(
+    sim: Simulation, plans: list[StationPlan], tasks: dict[str, Task], wires: dict[str, list[tuple[int, ...]]]
+) -> list[StationPlan]:
+    """``plans`` with what the world's ``dynamics`` hold down at 0 s marked, and the plans requests get then.
+
+    The run's changes at 0 s are applied to ``sim`` (not started); each tabled application's
+    request is decided and compiled again, and where that plan differs (dropped, or a cut sent
+    another way or with another latency) its stations and cuts are the plan's ``at_start``.
+    """
+    world = sim.world
+    sim.at_start()
+    topology = sim.topology
+    named = _down_steps(world)
+    marked = []
+    for plan in plans:
+        task = tasks.get(plan.app)
+        if task is None:
+            marked.append(plan)
+            continue
+        stations = {s.node for s in plan.steps if isinstance(s, Stage)}
+        hops = iter(wires[plan.app])
+        steps: list[Stage | Hop] = []
+        for step in plan.steps:
+            if isinstance(step, Stage):
+                steps.append(replace(step, down=_down(world, topology, named, step.node)))
+                continue
+            crossed = next(hops)
+            down = [
+                (f"links[{topology.links[link].index}]", _down(world, topology, named, link))
+                for link in crossed
+            ]
+            down += [
+                (node, _down(world, topology, named, node)) for node in step.route if node not in stations
+            ]
+            steps.append(replace(step, down=tuple((what, path) for what, path in down if path)))
+        compiled = sim.compile_plan(sim.policy.decide(task, sim.view), task)
+        then: tuple[Stage | Hop, ...] = tuple(_tabled(sim, task, compiled)[0])
+        dropped = compiled.reason if compiled.drop else ""
+        unmarked = tuple(replace(s, down="") if isinstance(s, Stage) else s for s in plan.steps)
+        if (then, dropped) == (unmarked, plan.dropped):
+            then, dropped = (), ""
+        marked.append(replace(plan, steps=tuple(steps), at_start=then, dropped_at_start=dropped))
+    return marked
+
+
+def _down(world: World, topology: Topology, named: dict[int | str, str], key: int | str) -> str:
+    """The key path of the change that holds link ``key`` (its number) or node ``key`` down at 0 s, else "".
+
+    ``named``: the nodes' steps as the servers-down check reads them (:func:`_down_steps`); else the
+    change of the entry that holds it (:func:`_entry_change`).
+    """
+    if isinstance(key, str) and topology.node_up(key):
+        return ""
+    if isinstance(key, int) and topology.link_up(key):
+        return ""
+    holders = topology.holders(key)
+    if not holders:
+        return ""
+    return named.get(key) or _entry_change(world, holders[0])
+
+
+def _down_steps(world: World) -> dict[int | str, str]:
     """The nodes the world's ``dynamics`` hold down at 0 s, with the key path of the step that does.
 
     The steps at 0 s are those of :func:`~offloadsim.world.dynamics.outages.down_for_good` up to
-    the first instant after 0 (the same holding rule as the run's); a ``failures`` entry's nodes
-    are up at its start.  Empty where not known: an entry of a kind that does not say what it does
-    to nodes, or a plug-in kind's ``node_changes`` that fails (the servers-down check reports it).
+    the first instant after 0 (the same holding rule as the run's).  Empty where not known: an
+    entry of a kind that does not say what it does to nodes, or a plug-in kind's ``node_changes``
+    that fails (the servers-down check reports it); :func:`_entry_change` names those.
     """
-    if not world.dynamics:
-        return {}
     from offloadsim.world.dynamics.outages import NodeChangesFailed, down_for_good
 
     try:
@@ -191,6 +282,27 @@ def _down_at_start(world: World) -> dict[str, str]:
     except NodeChangesFailed:
         return {}
     return {node: path for node, (_, path) in (held or {}).items()}
+
+
+def _entry_change(world: World, index: int) -> str:
+    """The key path of ``dynamics[index]``'s change at 0 s: the one time its kind declares at 0 s.
+
+    The times are those the ``late-dynamics`` check reads (the kind's ``change_time_keys``, a
+    plug-in's included); the entry's own path where none or several of them are at 0 s (a kind
+    that declares no times, a ``mobility`` entry placing its devices, two steps at 0 s).
+    """
+    from offloadsim.scenario.dynamics_check import change_times
+    from offloadsim.scenario.errors import format_path
+    from offloadsim.world.dynamics import change_time_keys
+
+    entry = world.scenario.dynamics[index]
+    at_zero = [
+        path
+        for pattern in change_time_keys(world.dynamics[index].kind.name)
+        for path, at in change_times(entry, pattern, ("dynamics", index))
+        if at == 0.0
+    ]
+    return format_path(at_zero[0]) if len(at_zero) == 1 else f"dynamics[{index}]"
 
 
 def _drawn(spec: AppSpec) -> tuple[str, ...]:
@@ -246,8 +358,19 @@ def format_station_plan(plan: StationPlan) -> list[str]:
     lines = [f"fixed plan of {plan.app} ({what}) for a request from {whom}:"]
     if plan.dropped:
         lines.append(f"  dropped: {plan.dropped}")
-    staged = [s for s in plan.steps if isinstance(s, Stage)]
-    sent = [h for h in plan.steps if isinstance(h, Hop)]
+    lines += ["  " + row for row in _rows(plan.steps, plan.layers)]
+    if plan.dropped_at_start:
+        lines.append(f"  at 0 s, after the dynamics' changes then: dropped: {plan.dropped_at_start}")
+    elif plan.at_start:
+        lines.append("  at 0 s, after the dynamics' changes then:")
+        lines += ["    " + row for row in _rows(plan.at_start, plan.layers)]
+    return lines
+
+
+def _rows(steps: Sequence[Stage | Hop], layers: int) -> list[str]:
+    """One row per station and per tensor sent, in plan order, each column aligned in its kind of row."""
+    staged = [s for s in steps if isinstance(s, Stage)]
+    sent = [h for h in steps if isinstance(h, Hop)]
     flop = _unit([s.flops for s in staged], _FLOP)
     weight = _unit([s.weight_bytes for s in staged], _BYTES)
     size = _unit([b for h in sent for b in (h.size_bytes, h.raw_bytes)], _BYTES)
@@ -265,17 +388,16 @@ def format_station_plan(plan: StationPlan) -> list[str]:
     ]
     hops = [
         (
-            f"cut {h.cut}{_end(h.cut, plan.layers)}",
+            f"cut {h.cut}{_end(h.cut, layers)}",
             "drawn per request" if h.size_bytes is None else size(h.size_bytes) + _raw(h, size),
             " -> ".join(h.route),
             f"({', '.join(f'links[{link}]' for link in h.links)}; {_g(h.latency_s * 1e3)} ms latency)",
+            f"({'; '.join(f'{what} down at 0 s: {path}' for what, path in h.down)})" if h.down else "",
         )
         for h in sent
     ]
     stage_rows, hop_rows = iter(_aligned(stages)), iter(_aligned(hops))
-    for step in plan.steps:
-        lines.append("  " + next(stage_rows if isinstance(step, Stage) else hop_rows))
-    return lines
+    return [next(stage_rows if isinstance(step, Stage) else hop_rows) for step in steps]
 
 
 def _aligned(rows: Sequence[tuple[str, ...]]) -> list[str]:

@@ -30,7 +30,7 @@ from offloadsim.scenario.checks import CheckedRun
 from offloadsim.scenario.errors import Problem, format_path, key_pattern, values_at
 from offloadsim.scenario.units import UnitError, parse_quantity
 
-__all__ = ["late_dynamics"]
+__all__ = ["change_times", "late_dynamics"]
 
 #: The keys that set the run's end (warm-up included), which a change at or after it is about too.
 _END = ("duration", "warmup")
@@ -71,7 +71,7 @@ def _late_change(
     """
     for pattern, words in declared.items():
         parts = key_pattern(pattern)
-        times = [(path, _time(value)) for path, value in values_at(entry, parts, where)]
+        times = change_times(entry, pattern, where)
         for n, (path, at) in enumerate(times):
             if at is None or at < end:
                 continue
@@ -85,6 +85,17 @@ def _late_change(
             after = " or those after it" if later and all(t >= end for t in later) else ""
             return path, at, f"the run never reaches this step{after}"
     return None
+
+
+def change_times(
+    entry: Mapping[str, Any], pattern: str, where: tuple[Part, ...]
+) -> list[tuple[tuple[Part, ...], float | None]]:
+    """Each key path of ``entry`` (at ``where``) that ``pattern`` (``steps[].at``) names, with its time.
+
+    The time in seconds, None where the value is no time (the world's own checks say why).
+    Also what ``run --dry-run`` names as the change that holds a link down at 0 s.
+    """
+    return [(path, _time(value)) for path, value in values_at(entry, key_pattern(pattern), where)]
 
 
 def _time(value: Any) -> float | None:

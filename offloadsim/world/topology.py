@@ -317,6 +317,14 @@ class Topology:
         finally:
             self._holder = outer
 
+    def holders(self, key: int | str) -> tuple[int, ...]:
+        """The dynamics entries that hold link ``key`` (its index) or node ``key`` (its name) down, in order.
+
+        Empty where it is up or no entry holds it (a change made outside :meth:`applying`, a node
+        down for good): what ``run --dry-run`` names as taking it down at 0 s.
+        """
+        return tuple(sorted(h for h in self._holds.get(key, ()) if h is not None and h >= 0))
+
     def _let_up(self, key: int | str, up: bool) -> bool:
         """The holder in effect holds link or node ``key`` down (``up`` False) or lets it go.
 

@@ -297,3 +297,138 @@ def test_each_column_is_said_in_the_unit_its_largest_value_reads_in() -> None:
         assert [cell.removeprefix("weights ") for row in cells for cell in row if "B" in cell] == [
             w for w in said[2:] if w
         ]
+
+
+#: links[0] (phone - e1) down from 0 s to 3 s: the plan's only way to e1.
+LINK_DOWN_AT_0 = (
+    "dynamics=[{kind: link-schedule, link: 0, steps: [{at: 0 s, up: false}, {at: 3 s, up: true}]}]"
+)
+#: A relay beside links[0]: phone -> relay -> e1 (links[2], links[3]), 10 Mbit/s and 5 ms each.
+RELAY = (
+    "nodes.relay={tier: network}",
+    "links=[{between: [phone, e1], bandwidth: 20 Mbps, latency: 3 ms},"
+    " {between: [e1, e2], bandwidth: 1 Gbps, latency: 1 ms},"
+    " {between: [phone, relay], bandwidth: 10 Mbps, latency: 5 ms},"
+    " {between: [relay, e1], bandwidth: 10 Mbps, latency: 5 ms}]",
+)
+
+
+def test_a_link_down_at_the_start_is_marked_and_its_requests_dropped_as_a_run_drops_them(
+    split: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """No other way to e1: cuts 2 and 5 cross links[0], marked, and a request at 0 s is dropped.
+
+    The run drops the requests of the first 3 s with the table's reason, and completes the later ones.
+    """
+    (plan,) = _plans(split, LINK_DOWN_AT_0)
+    step = "dynamics[0].steps[0].at"
+    assert [h.down for h in plan.steps if isinstance(h, Hop)] == [
+        (("links[0]", step),),
+        (),
+        (("links[0]", step),),
+    ]
+    assert not [s for s in plan.steps if isinstance(s, Stage) and s.down]
+    assert plan.dropped == "" and plan.dropped_at_start and plan.at_start == ()
+    assert main(["run", str(split), "--dry-run", "--set", LINK_DOWN_AT_0]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[-2] == f"  at 0 s, after the dynamics' changes then: dropped: {plan.dropped_at_start}"
+    cut2 = next(line for line in lines if line.startswith("  cut 2 "))
+    assert cut2.endswith(
+        "(links[0]; 3 ms latency)            (links[0] down at 0 s: dynamics[0].steps[0].at)"
+    ), cut2
+    tasks = offloadsim.run(api.load(split, [LINK_DOWN_AT_0])).tasks
+    early, late = tasks[tasks.arrival < 3.0], tasks[tasks.arrival > 3.0]
+    assert len(early) == 3 and (early.status == "dropped").all()
+    assert (early.reason == plan.dropped_at_start).all()
+    assert len(late) >= 1 and (late.status == "completed").all()
+
+
+def test_a_link_down_at_the_start_with_another_way_shows_the_route_requests_take_then(
+    split: Path,
+) -> None:
+    """A relay beside links[0]: the plan at 0 s sends cut 2 over it, and a run's early requests take
+    its 10 + 1 + 11 ms of latency, the compute and each cut's bytes at its route's narrowest rate."""
+    (plan,) = _plans(split, *RELAY, LINK_DOWN_AT_0)
+    assert plan.steps[1].route == ("phone", "e1")  # the world at rest: links[0]
+    assert plan.dropped_at_start == ""
+    hops = [h for h in plan.at_start if isinstance(h, Hop)]
+    assert [(h.route, h.links) for h in hops] == [
+        (("phone", "relay", "e1"), (2, 3)),
+        (("e1", "e2"), (1,)),
+        (("e2", "e1", "relay", "phone"), (1, 3, 2)),
+    ]
+    assert [h.latency_s for h in hops] == pytest.approx([0.010, 0.001, 0.011])
+    assert [s for s in plan.at_start if isinstance(s, Stage)] == [
+        s for s in plan.steps if isinstance(s, Stage)
+    ]
+    lines = stations.format_station_plan(plan)
+    at = lines.index("  at 0 s, after the dynamics' changes then:")
+    assert lines[at + 2] == (
+        "    cut 2           1.024 kB  phone -> relay -> e1        (links[2], links[3]; 10 ms latency)"
+    )
+    compute = sum(s.seconds for s in plan.at_start if isinstance(s, Stage))
+    sent = (1024 * 8 / 10e6) + (512 * 8 / 1e9) + (20 * 8 / 10e6)
+    tasks = offloadsim.run(api.load(split, [*RELAY, LINK_DOWN_AT_0])).tasks
+    early = tasks[tasks.arrival < 3.0]
+    assert len(early) == 3 and (early.status == "completed").all()
+    expected = sum(h.latency_s for h in hops) + compute + sent
+    assert early.latency.to_numpy() == pytest.approx(expected, rel=1e-9)
+
+
+def test_a_route_node_down_at_the_start_is_marked_on_the_cut_it_carries(split: Path) -> None:
+    """links[0] slow (50 ms): cut 2 goes by the relay; the relay down at 0 s sends it over links[0]."""
+    relay_down = "dynamics=[{kind: node-schedule, node: relay, steps: [{at: 0 s, up: false}]}]"
+    (plan,) = _plans(split, *RELAY, "links[0].latency=50 ms", relay_down)
+    cut2, _, cut5 = (h for h in plan.steps if isinstance(h, Hop))
+    assert cut2.route == ("phone", "relay", "e1")
+    assert cut2.down == cut5.down == (("relay", "dynamics[0].steps[0].at"),)
+    assert next(h for h in plan.at_start if isinstance(h, Hop)).route == ("phone", "e1")
+    line = stations.format_station_plan(plan)[2]
+    assert line.endswith("(relay down at 0 s: dynamics[0].steps[0].at)"), line
+
+
+class _Blackout:
+    """``{kind: blackout, node: NAME, at: TIME}``: a plug-in kind that says nothing of its nodes.
+
+    It declares the time of its change (``change_time_keys``), not ``node_changes``.
+    """
+
+    name = "blackout"
+    change_time_keys = ("at",)
+
+    def parse(self, entry):
+        entry.keys(required=("node", "at"))
+        return entry.node("node"), entry.quantity("at", "time")
+
+    def timeline(self, spec, rng):
+        from offloadsim.world.dynamics import SetNodeUp
+
+        node, at = spec
+        yield at, SetNodeUp(node, False)
+
+
+@pytest.fixture
+def blackout():
+    from offloadsim.world.dynamics import register_dynamics, unregister_dynamics
+
+    register_dynamics(_Blackout())
+    yield
+    unregister_dynamics("blackout")
+
+
+def test_a_plug_in_kind_that_says_nothing_of_nodes_still_has_its_outage_and_the_others_marked(
+    split: Path, blackout: None
+) -> None:
+    """The plug-in takes e2 down at 0 s: marked at the time it declares; the schedule's e1 still is."""
+    both = (
+        "dynamics=[{kind: node-schedule, node: e1, steps: [{at: 0 s, up: false}]},"
+        " {kind: blackout, node: e2, at: 0 s}]"
+    )
+    (plan,) = _plans(split, both)
+    assert [(s.node, s.down) for s in plan.steps if isinstance(s, Stage)] == [
+        ("phone", ""),
+        ("e1", "dynamics[0].steps[0].at"),
+        ("e2", "dynamics[1].at"),
+    ]
+    (later,) = _plans(split, both.replace("at: 0 s}]", "at: 1 s}]"))  # the plug-in's at 1 s: unmarked
+    assert [s.node for s in later.steps if isinstance(s, Stage) and s.down] == ["e1"]

@@ -292,8 +292,11 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     # what the sweep refuses of --out, said before planning, and by a dry run ("nothing written", exit 0)
     out = check_sweep_out(args.out if args.out is not None else default_sweep_dir(spec))
     world_notes: list[str] = []  # each point's, from the world its checks built: read once a point
+    tables: list[list[str]] = []  # a dry run's: each listed point's fixed plan's stations (none: [])
 
     def keep_notes(scenario: Any, world: Any) -> None:
+        if args.dry_run and len(tables) < _LISTED:  # the points it lists
+            tables.append(_stations(scenario, world()))
         if not (args.dry_run or args.quiet):  # printed under the table of a run only
             world_notes.extend(_world_notes(scenario, None, world()))
 
@@ -312,10 +315,12 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
             f"{counted(len(jobs), 'job')} "
             f"({done} already finished in {out})"
         )
-        for i, point in enumerate(points[:50]):
+        for i, point in enumerate(points[:_LISTED]):
             print(f"  point {i}: " + (point_text(point.items()) or "(base scenario)"))
-        if len(points) > 50:
-            print(f"  ... and {len(points) - 50} more")
+        if len(points) > _LISTED:
+            print(f"  ... and {len(points) - _LISTED} more")
+        for line in _station_tables(tables, len(points)):
+            print(line)
         print("dry run: nothing simulated, nothing written")
         return EXIT_OK
     started = time.perf_counter()
@@ -336,6 +341,44 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     )
     print(f"results: {out}/  ({', '.join(SWEEP_FILES)}, points/)")
     return EXIT_OK
+
+
+#: The points a sweep's dry run lists, and tables the fixed plan of.
+_LISTED = 50
+
+
+def _stations(scenario: Any, world: Any) -> list[str]:
+    """The lines of ``scenario``'s fixed plan's stations (``run --dry-run``'s), or none: not ``fixed``."""
+    if world is None or scenario.policy.name != "fixed":
+        return []
+    from offloadsim.engine.stations import describe
+
+    return describe(world, scenario.policy, scenario.seed)
+
+
+def _station_tables(tables: list[list[str]], points: int) -> list[str]:
+    """A sweep's dry run's fixed plans: each different table once, headed by the points it is of.
+
+    ``tables``: the first points' (those listed), in order; none for a point whose policy is not
+    ``fixed``.  One table for every point reads ``at every point``; a swept key that changes the
+    plan (a cut, a link's latency, a processor) makes one table per plan it makes.
+    """
+    groups: dict[tuple[str, ...], list[int]] = {}
+    for i, lines in enumerate(tables):
+        if lines:
+            groups.setdefault(tuple(lines), []).append(i)
+    out: list[str] = []
+    every = len(groups) == 1 and len(tables) == points and all(tables)
+    for table, at in groups.items():
+        if every:
+            out.append("fixed plan's stations at every point:")
+        else:
+            said = ", ".join(map(str, at[:-1])) + f" and {at[-1]}" if len(at) > 1 else str(at[0])
+            out.append(f"fixed plan's stations at point{'s' if len(at) > 1 else ''} {said}:")
+        out += table
+    if groups and len(tables) < points:
+        out.append(f"(the stations of the points after point {len(tables) - 1} are not shown)")
+    return out
 
 
 def _world_notes(scenario: Any, policies: list[Any] | None, world: Any) -> list[str]:

@@ -432,3 +432,52 @@ def test_a_plug_in_kind_that_says_nothing_of_nodes_still_has_its_outage_and_the_
     ]
     (later,) = _plans(split, both.replace("at: 0 s}]", "at: 1 s}]"))  # the plug-in's at 1 s: unmarked
     assert [s.node for s in later.steps if isinstance(s, Stage) and s.down] == ["e1"]
+
+
+def _sweep(split: Path, body: str) -> Path:
+    sweep = split.parent / "sw.yaml"
+    sweep.write_text(f"name: sw\nbase: {split.name}\n{body}", encoding="utf-8")
+    return sweep
+
+
+def test_a_sweep_dry_run_tables_each_plan_once_with_the_points_it_is_of(
+    split: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Cuts change the plan, e1 - e2's bandwidth does not (no number of the table is a rate): two tables.
+
+    Each is ``run --dry-run``'s table of its point, word for word.
+    """
+    grid = "grid:\n  policy.cuts: [[2, 4], [1, 4]]\n  links[1].bandwidth: [1 Gbps, 2 Gbps]\n"
+    assert main(["sweep", str(_sweep(split, grid)), "--dry-run", "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert main(["run", str(split), "--dry-run", "--set", "policy.cuts=[1, 4]"]) == 0
+    second = capsys.readouterr().out
+    table = second[second.index("fixed plan of") : second.index("dry run:")]
+    assert "  point 3: policy.cuts=[1, 4], links[1].bandwidth=2 Gbps\n" in out
+    assert out.endswith(
+        "fixed plan's stations at points 0 and 1:\n"
+        + TABLE
+        + "fixed plan's stations at points 2 and 3:\n"
+        + table
+        + "dry run: nothing simulated, nothing written\n"
+    ), out
+    # One plan at every point: said once, of every point; a policy not fixed has none.
+    assert (
+        main(["sweep", str(_sweep(split, "grid:\n  links[1].bandwidth: [1 Gbps, 2 Gbps]\n")), "--dry-run"])
+        == 0
+    )
+    assert capsys.readouterr().out.endswith(
+        "fixed plan's stations at every point:\n" + TABLE + "dry run: nothing simulated, nothing written\n"
+    )
+    assert main(["sweep", str(_sweep(split, "policies: [edge, local]\n")), "--dry-run"]) == 0
+    assert "fixed plan" not in capsys.readouterr().out
+
+
+def test_a_sweep_dry_run_says_the_points_past_those_it_lists_are_not_tabled() -> None:
+    from offloadsim.cli.experiments import _LISTED, _station_tables
+
+    listed = [["fixed plan of x"]] * _LISTED
+    assert _station_tables(listed, _LISTED) == ["fixed plan's stations at every point:", "fixed plan of x"]
+    lines = _station_tables(listed, _LISTED + 10)
+    assert lines[0] == f"fixed plan's stations at points {', '.join(map(str, range(_LISTED - 1)))} and 49:"
+    assert lines[-1] == "(the stations of the points after point 49 are not shown)"

@@ -9,7 +9,9 @@ times (the processor's per-layer costs, codec encode and decode included),
 and a cut's bytes its transfer step's size (after the codec, if any, which the step names with the
 size before it).
 Only the FLOPs and weights of a stage are summed here, from the model's
-per-layer lists the compiled steps index.
+per-layer lists the compiled steps index.  Where the world's ``dynamics``
+change it at 0 s, what they hold down then is read off the same run with its
+changes at 0 s applied, and a request at 0 s compiled again there.
 """
 
 from __future__ import annotations

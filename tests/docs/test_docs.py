@@ -185,6 +185,7 @@ def test_every_doc_has_blocks_and_markers_name_known_kinds() -> None:
 # Paths the docs name that do not exist in a fresh clone, because a command writes them.
 WRITTEN_BY_A_COMMAND = {
     "scenarios/my-sweep.yaml": "written by a block of docs/experiments.md",
+    "scenarios/my-split.yaml": "written by a block of docs/experiments.md",
     "benchmarks/results/latest.json": "written by benchmarks/run.py",
 }
 _LINK = re.compile(r"\]\((?P<target>[^)#\s]+)(?:#[^)]*)?\)")

@@ -481,3 +481,31 @@ def test_a_sweep_dry_run_says_the_points_past_those_it_lists_are_not_tabled() ->
     lines = _station_tables(listed, _LISTED + 10)
     assert lines[0] == f"fixed plan's stations at points {', '.join(map(str, range(_LISTED - 1)))} and 49:"
     assert lines[-1] == "(the stations of the points after point 49 are not shown)"
+
+
+class _Broken(_Blackout):
+    """A plug-in kind whose timeline raises as the run reads it at 0 s."""
+
+    name = "broken"
+
+    def timeline(self, spec, rng):
+        raise RuntimeError("no timeline today")
+        yield  # pragma: no cover - a generator
+
+
+def test_a_plug_in_timeline_that_raises_at_0_s_is_its_one_line_as_in_the_run(
+    split: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from offloadsim.world.dynamics import register_dynamics, unregister_dynamics
+
+    register_dynamics(_Broken())
+    try:
+        overrides = ["--set", "dynamics=[{kind: broken, node: e2, at: 0 s}]"]
+        assert main(["run", str(split), "--dry-run", *overrides]) == 2
+        (line,) = capsys.readouterr().err.strip().splitlines()
+        assert main(["run", str(split), "--out", str(split.parent / "out"), *overrides]) == 2
+        (run,) = capsys.readouterr().err.strip().splitlines()
+    finally:
+        unregister_dynamics("broken")
+    assert line == run
+    assert 'dynamics[0]: kind of dynamics "broken"' in line and "no timeline today" in line, line

@@ -264,7 +264,9 @@ class DynamicsKind(Protocol):
     item of a list, that "the run never reaches this step" ("or those after it" where every later
     one of its list is late too), another key, that "the run never reaches this change", unless
     the kind's ``missed_changes`` (``{"start": "nothing fails in the run"}``) says in its own
-    words, by key, what the run misses.  A kind without it has no time the check reads.
+    words, by key, what the run misses.  A kind without it has no time the check reads.  A fixed
+    plan's stations table (``run --dry-run``) names by them the change that holds a link or node
+    down at 0 s (the entry alone where none, or several, of its times are at 0 s).
     """
 
     name: str

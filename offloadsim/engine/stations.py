@@ -455,5 +455,7 @@ def _end(cut: int, layers: int) -> str:
 
 
 def describe(world: World, spec: PolicySpec, seed: int) -> list[str]:
-    """Every application's lines of :func:`format_station_plan` under policy ``spec``."""
+    """Each application's lines of :func:`format_station_plan` under policy ``spec``; none unless fixed."""
+    if spec.name != "fixed":
+        return []
     return [line for plan in station_plans(world, spec, seed) for line in format_station_plan(plan)]

@@ -505,7 +505,15 @@ def test_a_plug_in_timeline_that_raises_at_0_s_is_its_one_line_as_in_the_run(
         (line,) = capsys.readouterr().err.strip().splitlines()
         assert main(["run", str(split), "--out", str(split.parent / "out"), *overrides]) == 2
         (run,) = capsys.readouterr().err.strip().splitlines()
+        grid = "grid:\n  dynamics: [[], [{kind: broken, node: e2, at: 0 s}]]\n"
+        assert main(["sweep", str(_sweep(split, grid)), "--dry-run"]) == 2
+        (swept,) = capsys.readouterr().err.strip().splitlines()
     finally:
         unregister_dynamics("broken")
     assert line == run
     assert 'dynamics[0]: kind of dynamics "broken"' in line and "no timeline today" in line, line
+    said = line[: line.index(' (set by --set "dynamics=')]  # the run's fault, said of its point in a sweep
+    assert swept == (
+        f"{said} (point 1: dynamics=[{{kind: broken, node: e2, at: 0 s}}]); "
+        "run again with --debug to see its traceback"
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import doctest
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -219,6 +220,7 @@ def test_a_station_down_at_the_start_says_so_on_its_line(
     for overrides in (later, failures):
         (plan,) = _plans(split, overrides)
         assert not [s for s in plan.steps if isinstance(s, Stage) and s.down], overrides
+        assert (plan.at_start, plan.dropped_at_start) == ((), ""), overrides  # the world at 0 s: as written
 
 
 def test_the_table_is_for_the_first_source_the_plan_does_not_drop(split: Path) -> None:
@@ -516,4 +518,16 @@ def test_a_plug_in_timeline_that_raises_at_0_s_is_its_one_line_as_in_the_run(
     assert swept == (
         f"{said} (point 1: dynamics=[{{kind: broken, node: e2, at: 0 s}}]); "
         "run again with --debug to see its traceback"
+    )
+
+
+def test_a_latency_set_at_0_s_is_the_latency_of_the_plan_requests_get_then(split: Path) -> None:
+    """links[0] at 30 ms from 0 s: nothing is down, and the plan at 0 s is the table's at that latency."""
+    (plan,) = _plans(split, "dynamics=[{kind: link-schedule, link: 0, steps: [{at: 0 s, latency: 30 ms}]}]")
+    assert not [h for h in plan.steps if isinstance(h, Hop) and h.down]
+    assert plan.at_start == tuple(
+        replace(s, latency_s=pytest.approx({2: 0.030, 4: 0.001, 5: 0.031}[s.cut]))
+        if isinstance(s, Hop)
+        else s
+        for s in plan.steps
     )

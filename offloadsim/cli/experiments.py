@@ -150,7 +150,11 @@ def add_experiment_commands(subparsers: Any) -> None:
         metavar="DIR",
         help="output directory (default: results/<sweep name>)",
     )
-    p.add_argument("--dry-run", action="store_true", help="check the sweep and list its points; run nothing")
+    p.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="check the sweep, list its points (and a fixed plan's stations); run nothing",
+    )
     _execution_flags(p)
     p.set_defaults(handler=_cmd_sweep)
 

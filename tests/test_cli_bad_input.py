@@ -170,6 +170,41 @@ def test_a_value_the_shell_split_at_its_space_is_said_to_need_quotes(argv, unkno
     assert f"the shell split a value at its space: quote it, {option} 'links[0].bandwidth=5 Mbps')" in line
 
 
+@pytest.mark.parametrize(
+    ("argv", "unknown", "hint"),
+    [
+        (["compare", "{tiny}", "--policies", "local", "edge"], "edge", "--policies local,edge"),
+        (
+            ["compare", "{tiny}", "--policies=local", "edge", "cloud"],
+            "edge cloud",
+            "--policies local,edge,cloud",
+        ),
+        (["compare", "{tiny}", "-n", "2", "--policies", "local", "edge"], "edge", "--policies local,edge"),
+        # Before FILE, the second policy is taken for FILE, and FILE is the argument not known.
+        (["compare", "--policies", "local", "edge", "{tiny}"], "{tiny}", "--policies local,edge"),
+        (
+            ["plot", "{tiny}", "--by", "app", "policy.objective"],
+            "policy.objective",
+            "--by app,policy.objective",
+        ),
+    ],
+)
+def test_a_list_given_apart_is_said_to_take_commas(argv, unknown, hint, tiny, capsys):
+    """A new user's --policies local edge said only "unrecognized arguments: edge" (or named the scenario)."""
+    line = _refused(capsys, *(str(tiny) if a == "{tiny}" else a for a in argv))
+    unknown = str(tiny) if unknown == "{tiny}" else unknown
+    option = hint.split()[0]
+    assert line == (
+        f"offloadsim: error: unrecognized arguments: {unknown} ({option} takes one comma-separated list, "
+        f"without spaces: {hint}) (see 'offloadsim {argv[0]} --help')"
+    )
+
+
+def test_a_word_left_over_after_a_whole_list_gets_no_comma_hint(tiny, capsys):
+    line = _refused(capsys, "compare", str(tiny), "--policies", "local,edge", "-n", "2", "extra")
+    assert line == "offloadsim: error: unrecognized arguments: extra (see 'offloadsim compare --help')"
+
+
 @pytest.mark.parametrize("form", [["--set", "duration=1s"], ["--set=duration=1s"]])
 def test_a_set_to_a_verb_that_takes_none_gets_no_quoting_hint(form, tiny, capsys):
     """sweep takes no --set: it was told to quote "--set 'duration=1s --set'"."""

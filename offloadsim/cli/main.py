@@ -386,6 +386,44 @@ def _split_value_hint(argv: Sequence[str], unknown: Sequence[str]) -> str:
     return ""
 
 
+def _comma_list_hint(parser: argparse.ArgumentParser, argv: Sequence[str], unknown: Sequence[str]) -> str:
+    """Why words are left over after a list option's value: its items given apart, not with commas.
+
+    ``compare S --policies local edge`` gives ``--policies`` the value ``local`` and leaves ``edge``
+    over (with ``FILE`` after the list, ``edge`` is read as ``FILE`` and the file is what argparse
+    does not know).  The options that take a list are those whose metavar holds a comma
+    (``A,B,...``, ``COLUMN[,COLUMN]``); for ``--policies``, only known policies are taken for its items.
+    """
+    lists = {
+        option
+        for option, action in parser._option_string_actions.items()
+        if isinstance(action.metavar, str) and "," in action.metavar
+    }
+    for i, arg in enumerate(argv):
+        option, _, value = arg.partition("=")
+        if option not in lists or (not value and i + 1 == len(argv)):
+            continue
+        start = i + 1 if value else i + 2
+        value = value or argv[i + 1]
+        if value.startswith("-"):
+            continue
+        apart: list[str] = []
+        for word in argv[start:]:
+            if word.startswith("-") or (apart and os.path.exists(word)):
+                break
+            apart.append(word)
+        rest = argv[start + len(apart) : start + len(apart) + 1]
+        if option == "--policies":
+            from offloadsim.policies.registry import policy_names  # only on this error: startup stays light
+
+            if not {word.strip(",") for word in apart} <= set(policy_names()):
+                continue  # "--policies edge extra": a word left over, not a policy given apart
+        if apart and (set(apart) & set(unknown) or set(rest) & set(unknown)):
+            together = ",".join([value.rstrip(","), *(word.strip(",") for word in apart)])
+            return f" ({option} takes one comma-separated list, without spaces: {option} {together})"
+    return ""
+
+
 # --------------------------------------------------------------------------- main
 
 
@@ -398,9 +436,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             args, unknown = parser.parse_known_args(args_list)
             if unknown:
-                _innermost(parser, args).error(
-                    f"unrecognized arguments: {' '.join(unknown)}{_split_value_hint(args_list, unknown)}"
-                )
+                verb_parser = _innermost(parser, args)
+                hint = _split_value_hint(args_list, unknown)
+                hint = hint or _comma_list_hint(verb_parser, args_list, unknown)
+                verb_parser.error(f"unrecognized arguments: {' '.join(unknown)}{hint}")
         except SystemExit as exit_:  # --help, --version
             return exit_.code if isinstance(exit_.code, int) else EXIT_OK
         debug = bool(getattr(args, "debug", False))

@@ -114,6 +114,9 @@ class Metric:
         '1,344.14 ± 0'
         >>> METRICS["device_energy_mean_j"].format(1.3441412)
         '1,344.14'
+
+        A real half-width too small for the four decimals shown reads as below the last of them,
+        ``± <0.0001``, not as ``± 0.0000``, which looked like runs that all agreed.
         """
         if mean is None or math.isnan(mean):
             return "-"
@@ -126,7 +129,12 @@ class Metric:
             text = text.replace("-", "−")
         if math.isnan(half):
             return text
-        return f"{text} ± {'0' if exact else f'{spread:,.{digits}f}'}"
+        if exact:
+            return f"{text} ± 0"
+        width = f"{spread:,.{digits}f}"
+        if not float(width.replace(",", "")):  # a real spread below the last decimal shown: not "± 0.0000"
+            width = f"<{10.0**-digits:.{digits}f}"
+        return f"{text} ± {width}"
 
     def _exact_digits(self, value: float) -> int:
         """Decimals of a value without a spread: the run table's, 4 significant digits (at most 4)."""

@@ -396,6 +396,18 @@ def test_a_ci_of_rounding_noise_shows_no_false_precision():
     assert latency.format(0.1, 0.00051) == "100.00 ± 0.51"  # a real spread keeps its digits
 
 
+def test_a_real_spread_below_the_last_decimal_does_not_read_as_zero():
+    """A CI half-width of 3e-8 J (mean 48.8 mJ: a spread, not rounding noise) printed
+    "48.8000 ± 0.0000", which reads as every replication agreeing, beside "48.80 ± 0" that did."""
+    from offloadsim.analysis.catalogue import METRICS
+
+    energy = METRICS["device_energy_mean_j"]
+    assert energy.format(0.0488, 3e-8) == "48.8000 ± <0.0001"
+    assert energy.format(-1.2953434, 3e-8, signed=True) == "−1,295.3434 ± <0.0001"
+    assert energy.format(0.0488005, 7.4e-7) == "48.8005 ± 0.0007"  # shown to its last decimal: as before
+    assert energy.format(0.0488, 0.0) == "48.80 ± 0"
+
+
 def test_a_value_every_replication_gave_keeps_its_digits():
     """Every task of `local` cost 1,344.14 mJ (as `run` says), and compare's cell read "1,344 ± 0",
     edge's "49 ± 0": a CI of exactly 0 sets no precision, so the digits of an exact value were lost."""

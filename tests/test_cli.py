@@ -416,6 +416,19 @@ def test_internal_error_exit_1_traceback_only_with_debug(capsys, tiny, monkeypat
     assert not out_dir.exists()
 
 
+@pytest.mark.parametrize(
+    "verb",
+    [[], ["run"], ["validate"], ["compare"], ["sweep"], ["plot"], ["calibrate"], ["calibrate", "report"]],
+    ids=lambda verb: " ".join(verb) or "top",
+)
+def test_every_verb_says_the_same_of_debug_plug_ins_included(verb, capsys):
+    """compare, sweep, plot and calibrate said only "the traceback of internal errors", run "... and
+    plug-in policies' exceptions": --debug also shows a plug-in model's or kind's traceback, in every verb."""
+    assert main([*verb, "--help"]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "--debug show the traceback of internal errors and of exceptions raised in plug-ins' code" in text
+
+
 def test_engine_error_is_a_user_error(capsys, tiny, monkeypatch):
     def refuse(*args, **kwargs):
         raise engine.EngineError("tiny.yaml: profile 'warp-drive' is unknown")

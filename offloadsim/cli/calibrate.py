@@ -85,15 +85,6 @@ def _profile_name(text: str) -> str:
     return name
 
 
-def _debug_flag(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--debug",
-        action="store_true",
-        default=argparse.SUPPRESS,
-        help="show the traceback of internal errors",
-    )
-
-
 def add_calibrate_command(subparsers: Any) -> None:
     """Add ``calibrate`` (and ``calibrate report``) to the ``offloadsim`` verbs."""
     p = subparsers.add_parser(
@@ -105,7 +96,7 @@ def add_calibrate_command(subparsers: Any) -> None:
             "a calibrated device profile. 'calibrate report PROFILE' times whole models against a profile."
         ),
     )
-    _debug_flag(p)
+    cli_types.add_debug(p)
     p.add_argument(
         "--models",
         type=_names,
@@ -207,7 +198,7 @@ def add_calibrate_command(subparsers: Any) -> None:
         help="time whole models against a calibrated profile",
         description="Time whole models with onnxruntime; compare with the profile's per-layer predictions.",
     )
-    _debug_flag(r)
+    cli_types.add_debug(r)
     r.add_argument(
         "profile", metavar="PROFILE", help="calibrated profile: a file (.json/.yaml) or a profile name"
     )

@@ -38,15 +38,6 @@ def _assignment(text: str) -> tuple[str, str]:
     return key.strip(), value.strip()
 
 
-def _debug_flag(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--debug",
-        action="store_true",
-        default=argparse.SUPPRESS,
-        help="show the traceback of internal errors",
-    )
-
-
 def _execution_flags(parser: argparse.ArgumentParser) -> None:
     # One or the other: --workers counts local processes, and on a Dask cluster its own workers run the
     # jobs (a --workers beside --scheduler was silently ignored).
@@ -80,7 +71,7 @@ def add_experiment_commands(subparsers: Any) -> None:
             "difference to the baseline; write per-replication metrics, task records and the summary."
         ),
     )
-    _debug_flag(p)
+    cli_types.add_debug(p)
     p.add_argument("file", type=cli_types.given("a scenario file"), metavar="FILE", help="scenario YAML file")
     p.add_argument(
         "--policies",
@@ -136,7 +127,7 @@ def add_experiment_commands(subparsers: Any) -> None:
             "manifest.json."
         ),
     )
-    _debug_flag(p)
+    cli_types.add_debug(p)
     # Every section the sweep reader accepts, from its own list (set and labels were left out).
     p.add_argument(
         "file",
@@ -163,7 +154,7 @@ def add_experiment_commands(subparsers: Any) -> None:
         help="draw a figure of a run, compare or sweep directory",
         description="Draw one paper-style figure (PDF + PNG) from a results directory.",
     )
-    _debug_flag(p)
+    cli_types.add_debug(p)
     p.add_argument(
         "results",
         type=cli_types.given("a results directory"),

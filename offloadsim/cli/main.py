@@ -121,12 +121,7 @@ def build_parser(verb: str | None = None) -> argparse.ArgumentParser:
     message translations for every option, and the verb modules are imported).
     """
     common = _Parser(add_help=False)
-    common.add_argument(
-        "--debug",
-        action="store_true",
-        default=argparse.SUPPRESS,
-        help=_DEBUG_HELP,
-    )
+    cli_types.add_debug(common)
     parser = _Parser(
         prog="offloadsim",
         description="Simulate edge/cloud offloading of AI inference.",
@@ -136,7 +131,7 @@ def build_parser(verb: str | None = None) -> argparse.ArgumentParser:
     parser.add_argument(
         "--version", action="version", version=f"offloadsim {__version__} (engine: {engine_build()})"
     )
-    parser.add_argument("--debug", action="store_true", help=_DEBUG_HELP)
+    parser.add_argument("--debug", action="store_true", help=cli_types.DEBUG_HELP)
     verbs = parser.add_subparsers(
         dest="command",
         metavar="VERB",
@@ -321,9 +316,6 @@ _VERBS: dict[str, Callable[[Any, argparse.ArgumentParser], None]] = {
     "calibrate": _add_calibrate,
     "testbed": _add_testbed,
 }
-
-
-_DEBUG_HELP = "show the traceback of internal errors and plug-in policies' exceptions"
 
 
 @functools.cache

@@ -17,6 +17,8 @@ __all__ = [
     "Once",
     "OnceFlag",
     "OnceSubParsers",
+    "DEBUG_HELP",
+    "add_debug",
     "add_seed",
     "given_once_by_default",
     "count",
@@ -223,6 +225,16 @@ def _shown(value: object, spaced: bool = False) -> str:
     if isinstance(value, list):
         return quoted((" " if spaced else ",").join(str(v) for v in value))
     return quoted(str(value))
+
+
+#: What ``--debug`` adds, the same for every verb: every verb runs plug-in code (a policy, a kind of
+#: dynamics, a processor or link model, an arrival process, a kind of work, a record column).
+DEBUG_HELP = "show the traceback of internal errors and of exceptions raised in plug-ins' code"
+
+
+def add_debug(parser: argparse.ArgumentParser) -> None:
+    """A verb's ``--debug``; not given after the verb, it leaves one given before it as it was."""
+    parser.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=DEBUG_HELP)
 
 
 def add_seed(parser: argparse.ArgumentParser) -> None:

@@ -29,7 +29,9 @@ the policy needs that the ``dynamics`` take down for all the measured time),
 ``plain-latencies`` (:mod:`offloadsim.scenario.latency_check`: a link latency written as a
 bare number of 1 or more, read as seconds where milliseconds were surely meant),
 ``plain-bandwidths`` (:mod:`offloadsim.scenario.bandwidth_check`: a bandwidth written as a bare
-number below 10,000, read as bit/s where Mbit/s were surely meant).
+number below 10,000, read as bit/s where Mbit/s were surely meant), ``plain-speeds``
+(:mod:`offloadsim.scenario.speed_check`: a processor speed or memory bandwidth written as a bare
+number below a million, read as FLOP/s or B/s where GFLOP/s or GB/s were surely meant).
 """
 
 from __future__ import annotations
@@ -154,6 +156,7 @@ SHIPPED: Mapping[str, str] = {
     "servers-down": "offloadsim.scenario.outage_check:servers_down",
     "plain-latencies": "offloadsim.scenario.latency_check:plain_latencies",
     "plain-bandwidths": "offloadsim.scenario.bandwidth_check:plain_bandwidths",
+    "plain-speeds": "offloadsim.scenario.speed_check:plain_speeds",
 }
 
 _CHECKS: dict[str, ScenarioCheck | str] = dict(SHIPPED)

@@ -35,6 +35,8 @@ __all__ = [
     "PLAIN",
     "PLAIN_BANDWIDTH_BELOW",
     "PLAIN_LATENCY_FROM_S",
+    "PLAIN_PROCESSOR_RATE_BELOW",
+    "PROCESSOR_KEYS",
     "QUANTITIES",
     "Plain",
     "plain_warnings",
@@ -46,6 +48,11 @@ PLAIN_LATENCY_FROM_S = 1.0
 #: A bare bandwidth (bit/s) or band (Hz) below this is warned of: no network of the edge or the
 #: cloud is slower than 10 kbit/s, and a number of Mb/s or MHz written bare is below it.
 PLAIN_BANDWIDTH_BELOW = 1e4
+
+#: A bare processor speed (FLOP/s) or memory bandwidth (B/s) below this is warned of: no processor
+#: computes or reads memory a million times a second or less, and a number of GFLOP/s or GB/s
+#: written bare is below it.
+PLAIN_PROCESSOR_RATE_BELOW = 1e6
 
 Part = str | int
 
@@ -75,9 +82,15 @@ def _low(value: float) -> bool:
     return 0 < value < PLAIN_BANDWIDTH_BELOW
 
 
-#: Each quantity a kind may declare places of (``quantity_keys``), as the checks read it: a
-#: latency (a time surely under a second), a link's bandwidth (bit/s), a frequency (a radio's
-#: band, Hz).
+def _slow(value: float) -> bool:
+    """Above 0 and below :data:`PLAIN_PROCESSOR_RATE_BELOW`."""
+    return 0 < value < PLAIN_PROCESSOR_RATE_BELOW
+
+
+#: Each quantity the checks read, and how: a latency (a time surely under a second), a link's
+#: bandwidth (bit/s), a frequency (a radio's band, Hz), which a kind may declare places of
+#: (``quantity_keys``), and a processor's speed (FLOP/s) and memory bandwidth (B/s), which only a
+#: node's processors hold (:data:`PROCESSOR_KEYS`).
 PLAIN: Mapping[str, Plain] = {
     "latency": Plain(
         lambda seconds: seconds >= PLAIN_LATENCY_FROM_S,
@@ -109,10 +122,37 @@ PLAIN: Mapping[str, Plain] = {
         said="Hz",
         said_words="hertz",
     ),
+    "speed": Plain(
+        _slow,
+        read_as="FLOP/s",
+        unit="FLOP/s",
+        instead="GFLOP/s",
+        meant="GFLOP/s",
+        meant_words="GFLOP/s",
+        said="FLOP/s",
+        said_words="FLOP/s",
+    ),
+    "memory_bandwidth": Plain(
+        _slow,
+        read_as="B/s",
+        unit="B/s",
+        instead="GB/s",
+        meant="GB/s",
+        meant_words="gigabytes per second",
+        said="B/s",
+        said_words="bytes per second",
+    ),
+}
+
+#: The keys of a processor (``nodes.NAME.processor``, or each of ``nodes.NAME.processors``) that
+#: hold each quantity.
+PROCESSOR_KEYS: Mapping[str, tuple[str, ...]] = {
+    "speed": ("speed",),
+    "memory_bandwidth": ("memory_bandwidth",),
 }
 
 #: The quantities a kind may declare places of, which ``register_dynamics`` holds it to.
-QUANTITIES = tuple(PLAIN)
+QUANTITIES = tuple(quantity for quantity in PLAIN if quantity not in PROCESSOR_KEYS)
 
 #: The keys of a ``links`` entry that hold each quantity, as a kind declares its entries'.
 LINK_KEYS: Mapping[str, tuple[str, ...]] = {
@@ -154,12 +194,22 @@ _Found = tuple[tuple[Part, ...], float, tuple[str, str, int] | None]
 
 
 def _bare_numbers(run: CheckedRun, quantity: str) -> Iterator[_Found]:
-    """Each suspect bare number of ``quantity``: the links', then each ``dynamics`` entry's.
+    """Each suspect bare number of ``quantity``: the processors', the links', then each ``dynamics`` entry's.
 
     Those of an entry the world refuses are dropped by the check runner
     (:func:`~offloadsim.scenario.checks.run_scenario_checks`), as every check's warnings of it are.
     """
     document = run.scenario.document
+    nodes = document.get("nodes")
+    for name, node in nodes.items() if isinstance(nodes, Mapping) else ():
+        if not isinstance(node, Mapping):
+            continue
+        if isinstance(node.get("processor"), Mapping):
+            yield from _at(run, node["processor"], ("nodes", name, "processor"), PROCESSOR_KEYS, quantity)
+        processors = node.get("processors")
+        for key, processor in processors.items() if isinstance(processors, Mapping) else ():
+            if isinstance(processor, Mapping):
+                yield from _at(run, processor, ("nodes", name, "processors", key), PROCESSOR_KEYS, quantity)
     links = document.get("links")
     for i, link in enumerate(links if isinstance(links, list) else ()):
         yield from _at(run, link, ("links", i), LINK_KEYS, quantity)

@@ -182,7 +182,9 @@ def resolve_policy(
     return PolicySpec(name, params)
 
 
-def check_policy_overrides(scenario: Scenario, names: Sequence[str], option: str = "policy=") -> None:
+def check_policy_overrides(
+    scenario: Scenario, names: Sequence[str], option: str = "policy=", shown: Sequence[str] = ()
+) -> None:
     """Raise :class:`RunError` if an override of the file's policy is dropped by every policy in ``names``.
 
     ``--policy deadline-aware --set policy.margin_s=0.05`` on a file whose policy is
@@ -190,13 +192,16 @@ def check_policy_overrides(scenario: Scenario, names: Sequence[str], option: str
     with none (:func:`resolve_policy`), so the run went on without the value the user gave, without
     a word. One policy of ``names`` that is the file's keeps it (``compare --policies
     neurosurgeon,local --set policy.objective=energy``); ``option``: how the caller's user named
-    the policies (the command line's ``--policy ``).
+    the policies (the command line's ``--policy ``), and ``shown`` how it wrote them (``compare``'s
+    entries, ``least-loaded(load_bucket=0.02)``; default: ``names``).  Several policies are told how
+    to compare the file's with the value: as its entry's parameter, ``edge(fallback=drop)``.
     """
-    from offloadsim.scenario.overrides import PathError, parse_path
+    from offloadsim.scenario.errors import format_path, yaml_text
+    from offloadsim.scenario.overrides import PathError, get_path, parse_path
 
     if not names or scenario.policy.name in names:
         return
-    chosen = ",".join(names)
+    chosen = ",".join(shown or names)
     for key, where in scenario.footprint.set_by:
         try:
             parts = parse_path(key)
@@ -208,7 +213,14 @@ def check_policy_overrides(scenario: Scenario, names: Sequence[str], option: str
         if parts == ("policy", "name") or len(parts) == 1:
             raise RunError(f"{given} and {option}{chosen} both name the policy to run; name it once")
         if len(names) > 1:
-            fix = "each policy compared other than the file's runs with its defaults; vary them with a sweep"
+            try:
+                value = yaml_text(get_path(scenario.document, format_path(parts[:2])))
+            except PathError:
+                value = "VALUE"
+            fix = (
+                "each policy compared other than the file's runs with its defaults; to compare the "
+                f"file's with it, add {scenario.policy.name}({parts[1]}={value}) to {option.strip()}"
+            )
         elif option.startswith("-"):
             name = names[0]
             fix = f"to give it to {name}, write --set policy.name={name} instead of {option}{name}"

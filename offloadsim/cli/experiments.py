@@ -75,10 +75,12 @@ def add_experiment_commands(subparsers: Any) -> None:
     p.add_argument("file", type=cli_types.given("a scenario file"), metavar="FILE", help="scenario YAML file")
     p.add_argument(
         "--policies",
-        type=cli_types.names,
+        type=cli_types.policy_list,
         required=True,
         metavar="A,B,...",
-        help="policies to compare, comma-separated",
+        help="policies to compare, comma-separated; each NAME or NAME(KEY=VALUE, ...) with its parameters, "
+        "e.g. 'neurosurgeon(objective=latency),neurosurgeon(objective=energy)' (quoted for the shell), "
+        "labelled by its text",
     )
     p.add_argument(
         "--replications",
@@ -90,8 +92,8 @@ def add_experiment_commands(subparsers: Any) -> None:
     )
     p.add_argument(
         "--baseline",
-        metavar="NAME",
-        help="policy the differences are taken against (default: the first)",
+        metavar="LABEL",
+        help="policy the differences are taken against, as --policies writes it (default: the first)",
     )
     cli_types.add_seed(p)
     p.add_argument(
@@ -232,6 +234,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     from offloadsim.experiments.executors import local_workers
     from offloadsim.experiments.jobs import MAX_JOBS
     from offloadsim.records.results import check_out_dir
+    from offloadsim.scenario.model import PolicySpec
 
     if args.out is not None:
         check_out_dir(args.out, args.overwrite, [args.file])
@@ -267,7 +270,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     drops = result.drop_lines()
     if drops:
         print("\n" + "\n".join(drops))
-    specs = [api.resolve_policy(scenario, name) for name in args.policies]
+    specs = [PolicySpec(p["name"], p["params"]) for p in result.manifest["policies"]]  # as they ran
     world_notes = _world_notes(scenario, specs, world())
     run_keys = ["policy", "replication"]
     _print_notes([scenario], world_notes, out / "tasks.parquet", result, run_keys)

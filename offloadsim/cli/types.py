@@ -107,6 +107,23 @@ def names(text: str) -> list[str]:
     return parts
 
 
+def policy_list(text: str) -> list[str]:
+    """Type of ``compare --policies``: entries ``NAME`` or ``NAME(KEY=VALUE, ...)``, comma-separated.
+
+    Split at the commas outside brackets and quotes, so ``least-loaded(tiers=[edge, cloud]),edge``
+    is two entries; each is read (and refused, naming it) by ``compare``.
+    """
+    from offloadsim.experiments.entries import split_entries
+
+    parts = split_entries(text)
+    if not text.strip() or any(not part for part in parts):
+        raise argparse.ArgumentTypeError(
+            f"expected comma-separated policies like local,edge or 'least-loaded(load_bucket=0.02),edge', "
+            f"got {quoted(text)}"
+        )
+    return parts
+
+
 def one_policy(text: str) -> str:
     """Type of ``run --policy`` and ``validate --policy``: one policy name, not a list of them.
 

@@ -35,6 +35,7 @@ from offloadsim.analysis.catalogue import (
     of_completed_tasks,
 )
 from offloadsim.analysis.statistics import mean_ci, paired_difference_ci
+from offloadsim.experiments.entries import EntryError, PolicyEntry, chosen_entry, policy_entries
 from offloadsim.experiments.executors import default_workers, execute
 from offloadsim.experiments.jobs import (
     MAX_JOBS,
@@ -59,7 +60,8 @@ from offloadsim.suggest import quoted
 
 if TYPE_CHECKING:
     from offloadsim.api import WorldOnce
-    from offloadsim.scenario.model import Scenario
+    from offloadsim.scenario.errors import Problem
+    from offloadsim.scenario.model import PolicySpec, Scenario
 
 __all__ = [
     "COMPARE_FILES",
@@ -252,6 +254,10 @@ def compare(
         shown = (describe(names[i]) for i in twice)
         option = _argument(policy_option, "policies")
         raise ExperimentError(f"{option}: {given_twice(*shown)}: each policy is compared once")
+    try:
+        entries = policy_entries(names)
+    except EntryError as error:
+        raise ExperimentError(f"{_argument(policy_option, 'policies')}: {error}") from None
     if isinstance(replications, bool) or not isinstance(replications, int) or replications < 1:
         raise ExperimentError(f"replications must be at least 1, got {replications!r}")
     if len(names) * replications > MAX_JOBS:
@@ -259,12 +265,13 @@ def compare(
             f"{len(names)} policies x {replications:,} replications is {len(names) * replications:,} runs; "
             f"a compare may plan at most {MAX_JOBS:,}"
         )
-    base = names[0] if baseline is None else baseline
-    if base not in names:
+    chosen = entries[0] if baseline is None else chosen_entry(entries, str(baseline))
+    if chosen is None:
         raise ExperimentError(
-            f"{_argument(policy_option, 'baseline')}: {quoted(base)} is not one of the compared policies "
+            f"{_argument(policy_option, 'baseline')}: {quoted(baseline)} is not one of the compared policies "
             f"({', '.join(names)})"
         )
+    base = chosen.label
     if out is not None:
         check_out_dir(out, overwrite, [scenario] if isinstance(scenario, str | Path) else [])
 
@@ -272,12 +279,12 @@ def compare(
     api.check_seed(loaded, seed)
     if seed is not None:
         loaded = dataclasses.replace(loaded, seed=api.check_index(seed, "seed"))
-    api.check_policy_overrides(loaded, names, policy_option)
-    specs = {name: api.resolve_policy(loaded, name) for name in names}
+    api.check_policy_overrides(loaded, [entry.name for entry in entries], policy_option, names)
+    specs = {entry.label: api.resolve_policy(loaded, entry.name, entry.params) for entry in entries}
     once = api.WorldOnce(loaded) if world is None else world  # one reading for every policy's checks
     per_policy = [  # each policy's checks; a warning the same for several is said once (merged_by_policy)
-        (name, api.scenario_warnings(spec, loaded, api.policy_given(loaded, spec, policy_option), world=once))
-        for name, spec in specs.items()
+        (entry.label, _entry_warnings(entry, specs[entry.label], loaded, policy_option, once))
+        for entry in entries
     ]
     for problem in merged_by_policy(per_policy):
         warnings.warn(ScenarioWarning(str(problem)), stacklevel=2)
@@ -285,7 +292,7 @@ def compare(
     inputs = input_files(loaded)
     if out is not None and overwrite:  # nor the traces, ONNX files, CSVs it reads: --overwrite deletes
         check_out_dir(out, overwrite, [file.path for file in inputs])
-    jobs = compare_jobs(loaded, names, replications)
+    jobs = compare_jobs(loaded, entries, replications)
     results: dict[tuple[int, int], JobResult] = {}
     runs = _RunTasks()
     started = _dt.datetime.now(_dt.UTC)
@@ -359,7 +366,11 @@ def compare(
         "scenario_hash": scenario_hash(loaded.document, inputs),
         "inputs": [i.to_dict() for i in inputs],
         "seed": int(loaded.seed),
-        "policies": [{"name": s.name, "params": dict(s.params)} for s in specs.values()],
+        # Each policy's name and parameters, and the label of an entry that gave it parameters.
+        "policies": [
+            {"name": s.name, "params": dict(s.params), **({"label": label} if label != s.name else {})}
+            for label, s in specs.items()
+        ],
         "baseline": base,
         "replications": replications,
         "overrides": list(overrides),
@@ -405,29 +416,55 @@ def _argument(policy_option: str, name: str) -> str:
     return f"--{name}" if policy_option.startswith("--") else name
 
 
-def compare_jobs(scenario: Scenario, policies: Sequence[str], replications: int) -> list[Job]:
+def compare_jobs(scenario: Scenario, policies: Sequence[str | PolicyEntry], replications: int) -> list[Job]:
     """The jobs of a comparison, replication by replication: replication ``r`` of every policy.
 
-    Each job's key hashes the scenario (with its seed and the content of the
-    files it reads), the replication and the policy, so the same comparison
-    always plans the same jobs.
+    ``policies``: each a name, an entry ``NAME(KEY=VALUE, ...)`` or one read
+    (:class:`~offloadsim.experiments.entries.PolicyEntry`).  Each job's key hashes the scenario
+    (with its seed and the content of the files it reads), the replication and the policy with
+    the parameters its entry gives, so the same comparison always plans the same jobs.
     """
     from offloadsim.scenario.input_hashes import input_files
 
+    entries = [p if isinstance(p, PolicyEntry) else policy_entries([p])[0] for p in policies]
     inputs = input_files(scenario)
-    used = {name: tuple(job_plugins(scenario, name)) for name in policies}
+    used = {entry.name: tuple(job_plugins(scenario, entry.name)) for entry in entries}
+    document = {**scenario.document, "seed": scenario.seed}
     return [
         Job(
-            key=job_key({**scenario.document, "seed": scenario.seed}, r, name, inputs, used[name]),
+            key=job_key(document, r, entry.name, inputs, used[entry.name], entry.params),
             index=i,
             replication=r,
             scenario=scenario,
-            policy=name,
-            plugins=used[name],
+            policy=entry.name,
+            plugins=used[entry.name],
+            policy_params=dict(entry.params),
+            label=entry.label if entry.label != entry.name else None,
         )
         for r in range(replications)
-        for i, name in enumerate(policies)
+        for i, entry in enumerate(entries)
     ]
+
+
+def _entry_warnings(
+    entry: PolicyEntry, spec: PolicySpec, scenario: Scenario, policy_option: str, world: WorldOnce
+) -> list[Problem]:
+    """One entry's policy's scenario checks, said at the entry where it chose the policy or gave parameters.
+
+    A warning about the policy names it by its label (``policy "least-loaded(load_bucket=0.02)"``),
+    so two entries of one policy are told apart, and :func:`merged_by_policy` says once what
+    several said alike.
+    """
+    from offloadsim import api
+
+    given = api.policy_given(scenario, spec, policy_option)
+    if entry.label != entry.name:
+        given = f"{policy_option}{entry.label}"
+    problems = api.scenario_warnings(spec, scenario, given, world=world)
+    if entry.label == entry.name:
+        return problems
+    named = f"policy {quoted(entry.name)}"
+    return [p._replace(message=p.message.replace(named, f"policy {quoted(entry.label)}")) for p in problems]
 
 
 class _RunTasks:

@@ -32,6 +32,7 @@ from offloadsim.scenario.errors import yaml_text
 from offloadsim.scenario.identity import simulated_document
 
 if TYPE_CHECKING:
+    from offloadsim.records.results import RunResult
     from offloadsim.scenario.input_hashes import InputFile
     from offloadsim.scenario.model import Scenario
 
@@ -70,8 +71,11 @@ class Job:
     ``point`` is the swept values (key path → value as written) and ``index``
     the point's position in the experiment; ``key`` names the job's file.
     ``policy`` replaces the scenario's policy the way ``offloadsim run
-    --policy`` does (its parameters are kept only when the name is the same).
+    --policy`` does (its parameters are kept only when the name is the same),
+    with ``policy_params`` merged over them (a ``compare`` entry's: ``NAME(KEY=VALUE)``).
     ``plugins`` are the plug-ins it uses (:func:`job_plugins`), hashed into its key.
+    ``label``: what its task records' ``policy`` column says instead of the policy's name
+    (the ``compare`` entry that gave it parameters); None: the name.
     """
 
     key: str
@@ -81,12 +85,14 @@ class Job:
     point: tuple[tuple[str, Any], ...] = ()
     policy: str | None = None
     plugins: tuple[dict[str, Any], ...] = ()
+    policy_params: dict[str, Any] = field(default_factory=dict)
+    label: str | None = None
 
     def describe(self) -> str:
         """``point 3 (links[0].bandwidth=5 Mbps, policy.name=edge), replication 1``."""
         values = point_text(self.point)
         if self.policy is not None:
-            values = ", ".join(filter(None, (f"policy={self.policy}", values)))
+            values = ", ".join(filter(None, (f"policy={self.label or self.policy}", values)))
         return (
             f"point {self.index}" + (f" ({values})" if values else "") + f", replication {self.replication}"
         )
@@ -139,6 +145,7 @@ def job_key(
     policy: str | None = None,
     inputs: Sequence[InputFile] = (),
     plugins: Sequence[Mapping[str, Any]] = (),
+    policy_params: Mapping[str, Any] | None = None,
 ) -> str:
     """A stable 16-hex-digit name for a job: a hash of its scenario, the files it reads, and replication.
 
@@ -151,6 +158,8 @@ def job_key(
     sweep's base scenario reuses the finished jobs.  ``plugins`` (from :func:`job_plugins`) add the
     distribution and version of each plug-in the job uses, so a job whose plug-in was upgraded is run
     again; a job of offloadsim's own policies and kinds has none, and its key is what it always was.
+    ``policy_params`` (a ``compare`` entry's ``NAME(KEY=VALUE)``) are hashed where there are any,
+    so a job with none keeps its key.
 
     >>> job_key({"name": "a"}, 0) == job_key({"name": "a"}, 0) != job_key({"name": "a"}, 1)
     True
@@ -169,6 +178,8 @@ def job_key(
         data["inputs"] = content_hashes(inputs)
     if plugins:
         data["plugins"] = [dict(plugin) for plugin in plugins]
+    if policy_params:
+        data["policy_params"] = dict(policy_params)
     text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
@@ -255,7 +266,15 @@ def run_job(job: Job, directory: Path | None = None, describe: Describe | None =
     spill = None if directory is None else directory / f"{job.key}-{os.getpid()}.records"
     with warnings.catch_warnings():  # the command warned of its scenarios before any job, once each
         warnings.simplefilter("ignore", ScenarioWarning)
-        result = api.run(job.scenario, policy=job.policy, replication=job.replication, records_dir=spill)
+        result = api.run(
+            job.scenario,
+            policy=job.policy,
+            policy_params=job.policy_params,
+            replication=job.replication,
+            records_dir=spill,
+        )
+    if job.label is not None:  # the records name the entry that ran, not only its policy
+        _label_records(result, job.label)
     done = JobResult(
         key=job.key,
         tasks=None if directory is not None else result.tasks,
@@ -284,6 +303,13 @@ def run_job(job: Job, directory: Path | None = None, describe: Describe | None =
         finally:
             records.log.discard()
     return done
+
+
+def _label_records(result: RunResult, label: str) -> None:
+    """Make the ``policy`` column of ``result``'s task records say ``label``, in memory or as written."""
+    records = result.records
+    assert records is not None, "a run's records are the engine's until written"
+    records.policy = label  # the column of every chunk, as written or as ``result.tasks`` builds it
 
 
 def run_rows(table: pd.DataFrame | None, keys: Mapping[str, Any]) -> pd.DataFrame:

@@ -1,0 +1,254 @@
+"""compare: each --policies entry may give its policy parameters, ``NAME(KEY=VALUE, ...)``, labelled so.
+
+One policy with two parameter settings (``least-loaded(tiers=[edge])`` beside
+``least-loaded(tiers=[device])``) could be compared only by a sweep over its keys: compare took
+names only, and ran the file's parameters or none.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pandas as pd
+import pytest
+
+from offloadsim.cli import main
+from offloadsim.experiments import ExperimentError, compare, read_results
+from offloadsim.experiments.entries import EntryError, policy_entries, split_entries
+
+EDGE = "least-loaded(tiers=[edge])"
+DEVICE = "least-loaded(tiers=[device])"
+ENTRIES = [EDGE, DEVICE, "least-loaded"]
+
+
+def _one_line(capsys, *argv: object) -> str:
+    assert main([str(a) for a in argv]) == 2
+    captured = capsys.readouterr()
+    lines = captured.err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("offloadsim: error: "), captured.err
+    assert "Traceback" not in captured.err
+    return lines[0].removeprefix("offloadsim: error: ")
+
+
+# --------------------------------------------------------------------------- reading entries
+
+
+def test_entries_split_at_the_commas_outside_brackets_and_quotes():
+    text = "fixed(nodes=[$source, edge], cuts=[3]), least-loaded(tiers=[edge, cloud]),x(a='b,c'),local"
+    assert split_entries(text) == [
+        "fixed(nodes=[$source, edge], cuts=[3])",
+        "least-loaded(tiers=[edge, cloud])",
+        "x(a='b,c')",
+        "local",
+    ]
+
+
+def test_each_value_is_read_as_yaml_as_a_set_value_is():
+    (entry,) = policy_entries(["neurosurgeon(objective=energy, load_aware=true, server=edge)"])
+    assert (entry.label, entry.name) == (
+        "neurosurgeon(objective=energy, load_aware=true, server=edge)",
+        "neurosurgeon",
+    )
+    assert entry.params == {"objective": "energy", "load_aware": True, "server": "edge"}
+    (bucket,) = policy_entries([" least-loaded( load_bucket = 0.02 , tiers=[edge, cloud] ) "])
+    assert bucket.label == "least-loaded( load_bucket = 0.02 , tiers=[edge, cloud] )"
+    assert bucket.params == {"load_bucket": 0.02, "tiers": ["edge", "cloud"]}
+    assert policy_entries(["edge"])[0].params == {} == policy_entries(["edge()"])[0].params
+
+
+@pytest.mark.parametrize(
+    ("entries", "said"),
+    [
+        (
+            ["least-loaded(tiers=[edge]"],
+            '"least-loaded(tiers=[edge]": expected NAME or NAME(KEY=VALUE, ...) (")" is missing)',
+        ),
+        (["edge(fallback=drop))"], '(")" after the closing parenthesis)'),
+        (["edge(fallback=drop) x"], '("x" after the closing parenthesis)'),
+        (["a(x=[1)"], '(")" where "]" was expected)'),
+        (["edge(drop)"], 'expected KEY=VALUE in the parentheses, got "drop"'),
+        (["edge(fallback=drop,)"], 'expected KEY=VALUE in the parentheses, got ""'),
+        (["edge(name=cloud)"], "the policy's name goes before the parentheses"),
+        (["edge(fallback=drop, fallback=local)"], 'parameter "fallback" is given twice; give it once'),
+        (["edge(fallback=: :)"], 'parameter "fallback": cannot read the value ": :" as YAML'),
+        (["(fallback=drop)"], '"(fallback=drop)": expected NAME or NAME(KEY=VALUE, ...)'),
+        (["edge", "edge()"], '"edge" and "edge()" are the same policy: each policy is compared once'),
+        (["a(x=1, y=2)", "a(y=2,x=1)"], '"a(x=1, y=2)" and "a(y=2,x=1)" are the same policy'),
+    ],
+)
+def test_an_entry_that_cannot_be_read_is_refused_naming_it(entries, said):
+    with pytest.raises(EntryError) as caught:
+        policy_entries(entries)
+    assert said in str(caught.value)
+
+
+# --------------------------------------------------------------------------- a comparison of entries
+
+
+@pytest.fixture(scope="module")
+def labelled(tmp_path_factory):
+    from experiment_data import TINY
+
+    folder = tmp_path_factory.mktemp("entries")
+    path = folder / "tiny.yaml"
+    path.write_text(TINY, encoding="utf-8")
+    return compare(path, ENTRIES, 2, workers=1, out=folder / "out")
+
+
+def test_every_table_names_each_entry_by_its_label(labelled):
+    assert labelled.policies == ENTRIES and labelled.baseline == EDGE
+    for table in (labelled.metrics, labelled.summary, labelled.nodes, labelled.processors, labelled.tasks):
+        assert list(dict.fromkeys(table["policy"].astype(str))) == ENTRIES
+    back = read_results(labelled.path)
+    assert list(dict.fromkeys(back.metrics["policy"].astype(str))) == ENTRIES
+    assert set(back.tasks["policy"].astype(str)) == set(ENTRIES)
+    summary = pd.read_csv(labelled.path / "summary.csv")
+    assert list(dict.fromkeys(summary["policy"])) == ENTRIES
+    text = (labelled.path / "summary.txt").read_text()
+    assert f"baseline {EDGE}" in text and f"Δ vs {EDGE}" in text and DEVICE in text
+
+
+def test_the_manifest_gives_each_entry_its_name_parameters_and_label(labelled):
+    manifest = json.loads((labelled.path / "manifest.json").read_text())
+    assert manifest["policies"] == [
+        {"name": "least-loaded", "params": {"tiers": ["edge"]}, "label": EDGE},
+        {"name": "least-loaded", "params": {"tiers": ["device"]}, "label": DEVICE},
+        {"name": "least-loaded", "params": {}},  # a plain name: as before, no label
+    ]
+    assert manifest["baseline"] == EDGE
+
+
+def test_each_entry_runs_with_its_parameters_on_the_same_arrivals(labelled):
+    tasks = labelled.tasks
+    placed = {label: set(tasks.loc[tasks.policy == label, "placement"].astype(str)) for label in ENTRIES}
+    assert placed[EDGE] == {"edge"}  # tiers=[edge]: every task on the edge server
+    assert placed[DEVICE] and all(p.startswith("phone-") for p in placed[DEVICE])
+    assert len(placed["least-loaded"]) > 1  # every tier
+    for replication in range(2):
+        runs = [
+            tasks[(tasks.policy == label) & (tasks.replication == replication)]
+            .sort_values("task_id")[["task_id", "source", "arrival", "deadline"]]
+            .reset_index(drop=True)
+            .astype({"source": str})
+            for label in ENTRIES
+        ]
+        assert len(runs[0]) > 50
+        for run in runs[1:]:
+            pd.testing.assert_frame_equal(run, runs[0])
+
+
+def test_workers_do_not_change_a_comparison_of_entries(tiny, labelled):
+    again = compare(tiny, ENTRIES, 2, workers=2)
+    pd.testing.assert_frame_equal(again.metrics, labelled.metrics)
+    pd.testing.assert_frame_equal(again.summary, labelled.summary)
+    pd.testing.assert_frame_equal(again.tasks, labelled.tasks)
+
+
+def test_figures_of_the_comparison_name_the_entries(labelled):
+    from offloadsim.plots import plot_results
+
+    results = read_results(labelled.path)
+    bars = plot_results(results, "bars", metric="latency_mean_s")
+    assert [t.get_text() for t in bars.axes[0].get_xticklabels()] == ENTRIES
+    cdf = plot_results(results, "cdf", where={"policy": (DEVICE,)})
+    assert [t.get_text() for t in cdf.axes[0].get_legend().get_texts()] == [DEVICE]
+
+
+def test_an_entry_of_the_files_policy_gives_its_parameters_over_the_files(tmp_path):
+    from experiment_data import TINY
+
+    path = tmp_path / "tiers.yaml"
+    path.write_text(TINY.replace("policy: least-loaded", "policy: {name: least-loaded, tiers: [edge]}"))
+    result = compare(path, ["least-loaded(load_bucket=0.02)", DEVICE, "edge(fallback=drop)"], 1, workers=1)
+    assert [p["params"] for p in result.manifest["policies"]] == [
+        {"tiers": ["edge"], "load_bucket": 0.02},  # the file's, and the entry's
+        {"tiers": ["device"]},  # the entry's over the file's
+        {"fallback": "drop"},  # another policy: the entry's only
+    ]
+
+
+def test_the_baseline_is_named_by_a_label_or_an_entry_that_runs_the_same_policy(tiny):
+    by_label = compare(tiny, ["edge", "edge(fallback=drop)"], 1, baseline="edge(fallback=drop)", workers=1)
+    spelt = compare(tiny, ["edge", "edge(fallback=drop)"], 1, baseline=" edge( fallback = drop ) ", workers=1)
+    assert by_label.baseline == spelt.baseline == "edge(fallback=drop)"
+    diff = by_label.summary.query("metric == 'latency_mean_s'").set_index("policy")["diff"]
+    assert math.isnan(diff["edge(fallback=drop)"]) and not math.isnan(diff["edge"])  # Δ vs the baseline
+    with pytest.raises(
+        ExperimentError, match=r'^baseline: "edge\(fallback=local\)" is not one of the compared'
+    ):
+        compare(tiny, ["edge", "edge(fallback=drop)"], 1, baseline="edge(fallback=local)", workers=1)
+
+
+def test_job_keys_tell_the_entries_apart_and_keep_a_plain_names(tiny):
+    from offloadsim import api
+    from offloadsim.experiments.compare import compare_jobs
+    from offloadsim.experiments.jobs import job_key
+    from offloadsim.scenario.input_hashes import input_files
+
+    scenario = api.load(tiny)
+    jobs = compare_jobs(scenario, ["least-loaded", EDGE, DEVICE], 1)
+    assert len({job.key for job in jobs}) == 3
+    plain = job_key({**scenario.document, "seed": scenario.seed}, 0, "least-loaded", input_files(scenario))
+    assert jobs[0].key == plain and jobs[0].label is None and jobs[1].label == EDGE
+    assert "policy=least-loaded(tiers=[edge])" in jobs[1].describe()
+
+
+# --------------------------------------------------------------------------- the command line
+
+
+def test_the_command_line_compares_entries_and_prints_their_labels(tiny, tmp_path, capsys):
+    out = tmp_path / "cmp"
+    argv = ["compare", tiny, "--policies", f"{EDGE},edge", "--baseline", "edge", "-n", "1", "--workers", "1"]
+    assert main([str(a) for a in [*argv, "--out", out]]) == 0
+    printed = capsys.readouterr().out
+    assert "baseline edge" in printed and EDGE in printed.splitlines()[4]  # the table's heading
+    assert list(pd.read_parquet(out / "metrics.parquet")["policy"]) == [EDGE, "edge"]
+
+
+@pytest.mark.parametrize(
+    ("entry", "key"),
+    [
+        ("least-loaded(load_bucket=fast)", "load_bucket"),
+        ("least-loaded(bogus=1)", "bogus"),
+        ("least-loaded(tiers=[edgy])", "tiers"),
+        ("least-loaded(load_bucket=-1)", "load_bucket"),
+    ],
+)
+def test_a_bad_parameter_is_refused_as_the_files_would_be_naming_the_entry(
+    entry, key, tiny, tmp_path, capsys
+):
+    """The message of the same value given to the file's policy (``--set policy.KEY=VALUE``), at the entry."""
+    value = entry.partition("=")[2][:-1]
+    own = _one_line(capsys, "validate", tiny, "--set", f"policy.{key}={value}")
+    said = own.removeprefix(f"{tiny}: ").split(" (set by --set")[0]
+    line = _one_line(
+        capsys, "compare", tiny, "--policies", f"{entry},edge", "-n", "1", "--out", tmp_path / "o"
+    )
+    assert line == f"{tiny}: --policies {entry}: {said}"
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize(
+    ("policies", "said"),
+    [
+        ("least-loaded(tiers=[edge],edge", '--policies: "least-loaded(tiers=[edge],edge": expected NAME or'),
+        ("edge(fallback=drop),edge( fallback=drop )", "are the same policy: each policy is compared once"),
+        ("edge(fallback)", '--policies: "edge(fallback)": expected KEY=VALUE in the parentheses'),
+        ("edge,,local", "argument --policies: expected comma-separated policies"),
+    ],
+)
+def test_an_unreadable_entry_is_one_line_before_anything_runs(policies, said, tiny, tmp_path, capsys):
+    line = _one_line(capsys, "compare", tiny, "--policies", policies, "-n", "1", "--out", tmp_path / "o")
+    assert said in line
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_set_parameter_of_the_files_policy_that_no_entry_keeps_says_how_to_give_it(tiny, tmp_path, capsys):
+    argv = ["compare", tiny, "--policies", "local,edge(fallback=drop)", "--set", "policy.tiers=[edge]"]
+    line = _one_line(capsys, *argv, "--out", tmp_path / "o")
+    assert line.endswith(
+        "which --policies local,edge(fallback=drop) replaces, parameters and all: it would be dropped; each "
+        "policy compared other than the file's runs with its defaults; to compare the file's with it, add "
+        "least-loaded(tiers=[edge]) to --policies"
+    ), line

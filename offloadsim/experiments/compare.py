@@ -108,6 +108,8 @@ TABLE_METRICS = (
 class CompareResult:
     """Policies compared on one scenario.
 
+    ``policies`` are the labels of the compared entries (a plain name, or ``NAME(KEY=VALUE)``
+    as written), which every table's ``policy`` column holds.
     ``metrics`` has one row per policy and replication (SI units);
     ``summary`` is tidy, one row per policy and metric: ``n``, ``mean``,
     ``ci`` (95 % half-width) and, against ``baseline``, the paired mean
@@ -223,9 +225,12 @@ def compare(
 ) -> CompareResult:
     """Run every policy for ``replications`` replications of ``scenario`` on common random numbers.
 
+    Each of ``policies`` is a name, or a name with parameters, ``"least-loaded(load_bucket=0.02)"``
+    (:mod:`offloadsim.experiments.entries`: merged over the scenario's own where it names its
+    policy), labelled by its text in the tables, the records' ``policy`` column and the figures.
     ``baseline`` (default: the first policy) is what the paired differences
-    are taken against.  Jobs run on ``workers`` processes (default: all
-    cores; 1 runs them here) or on the Dask cluster at ``scheduler``.  With
+    are taken against: a label, or an entry that runs the same policy.  Jobs run on ``workers``
+    processes (default: all cores; 1 runs them here) or on the Dask cluster at ``scheduler``.  With
     ``out``, the directory is written atomically (an earlier result there is
     kept as ``out.old-N``, or deleted with ``overwrite``).  A policy that cannot be made, or a
     run that fails, raises the run's own error.  ``policy_option``: how the caller's user named

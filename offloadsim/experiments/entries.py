@@ -17,6 +17,7 @@ are split at the commas outside brackets and quotes, so a list value keeps its o
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -60,7 +61,7 @@ def split_entries(text: str) -> list[str]:
     >>> split_entries("least-loaded(tiers=[edge, cloud]), edge")
     ['least-loaded(tiers=[edge, cloud])', 'edge']
     """
-    return [part.strip() for part in _top_level(text, ",")]
+    return [part.strip() for part in _top_level(text)]
 
 
 def policy_entries(texts: Iterable[str]) -> list[PolicyEntry]:
@@ -101,20 +102,22 @@ def _entry(text: str) -> PolicyEntry:
     if not label:
         raise EntryError(f"an empty entry; expected {ENTRY_FORM}")
     opening = label.find("(")
+    name = label if opening < 0 else label[:opening].strip()
+    if not name or any(mark in name for mark in ")=,[]{}"):
+        raise EntryError(f"{quoted(label)}: expected {ENTRY_FORM}")
     if opening < 0:
-        if any(mark in label for mark in ")=,"):
-            raise EntryError(f"{quoted(label)}: expected {ENTRY_FORM}")
         return PolicyEntry(label, label)
-    name, inner = label[:opening].strip(), label[opening + 1 :]
-    if not name or not label.endswith(")") or _unclosed(label[opening:]) is not None:
-        problem = _unclosed(label[opening:])
-        why = f" ({problem})" if problem else ""
-        raise EntryError(f"{quoted(label)}: expected {ENTRY_FORM}{why}")
+    inner = label[opening + 1 :]
+    _, closed, problem = _scan(label[opening:])
+    if problem is None and closed is not None and opening + closed != len(label) - 1:
+        problem = f"{quoted(label[opening + closed + 1 :].strip())} after the closing parenthesis"
+    if problem is not None:
+        raise EntryError(f"{quoted(label)}: expected {ENTRY_FORM} ({problem})")
     params: dict[str, Any] = {}
     inner = inner[:-1]
     if not inner.strip():
         return PolicyEntry(label, name)
-    for part in _top_level(inner, ","):
+    for part in _top_level(inner):
         key, sep, _ = part.partition("=")
         key = key.strip()
         if not sep or not key.isidentifier():
@@ -132,29 +135,20 @@ def _entry(text: str) -> PolicyEntry:
     return PolicyEntry(label, name, params)
 
 
-def _top_level(text: str, separator: str) -> list[str]:
-    """``text`` split at each ``separator`` outside brackets and quotes (an unclosed one runs to the end)."""
-    parts, depth, quote, start = [], 0, "", 0
-    for i, char in enumerate(text):
-        if quote:
-            quote = "" if char == quote else quote
-        elif char in "\"'":
-            quote = char
-        elif char in _OPENING:
-            depth += 1
-        elif char in ")]}":
-            depth = max(depth - 1, 0)
-        elif char == separator and depth == 0:
-            parts.append(text[start:i])
-            start = i + 1
-    parts.append(text[start:])
-    return parts
+def _top_level(text: str) -> list[str]:
+    """``text`` split at each comma outside brackets and quotes (an unclosed one runs to the end)."""
+    commas, _, _ = _scan(text)
+    return [text[start + 1 : end] for start, end in itertools.pairwise([-1, *commas, len(text)])]
 
 
-def _unclosed(text: str) -> str | None:
-    """Why the brackets of ``text``, which opens with ``(``, do not close right at its end (None: they do)."""
+def _scan(text: str) -> tuple[list[int], int | None, str | None]:
+    """The commas outside brackets and quotes in ``text``, where its first bracket closes, and what is amiss.
+
+    What is amiss: why its brackets and quotes do not balance, None where they do.
+    """
+    commas: list[int] = []
     stack: list[str] = []
-    quote = ""
+    quote, problem, closed = "", None, None
     for i, char in enumerate(text):
         if quote:
             quote = "" if char == quote else quote
@@ -162,15 +156,18 @@ def _unclosed(text: str) -> str | None:
             quote = char
         elif char in _OPENING:
             stack.append(_OPENING[char])
-        elif char in ")]}":
-            if not stack:
-                return f"{quoted(char)} closes nothing opened"
-            if (expected := stack.pop()) != char:
-                return f"{quoted(char)} where {quoted(expected)} was expected"
-            if not stack and i != len(text) - 1:
-                return f"{quoted(text[i + 1 :].strip())} after the closing parenthesis"
-    if quote:
-        return f"the quote {quoted(quote)} is not closed"
-    if stack:
-        return f"{quoted(stack[-1])} is missing"
-    return None
+        elif char in _OPENING.values():
+            expected = stack.pop() if stack else None
+            if problem is None and expected != char:
+                problem = f"{quoted(char)} " + (
+                    "closes nothing opened" if expected is None else f"where {quoted(expected)} was expected"
+                )
+            if not stack and closed is None:
+                closed = i
+        elif char == "," and not stack:
+            commas.append(i)
+    if problem is None and quote:
+        problem = f"the quote {quoted(quote)} is not closed"
+    if problem is None and stack:
+        problem = f"{quoted(stack[-1])} is missing"
+    return commas, closed, problem

@@ -270,8 +270,9 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     drops = result.drop_lines()
     if drops:
         print("\n" + "\n".join(drops))
-    specs = [PolicySpec(p["name"], p["params"]) for p in result.manifest["policies"]]  # as they ran
-    world_notes = _world_notes(scenario, specs, world())
+    ran = result.manifest["policies"]  # each entry's policy and parameters, as they ran
+    specs = [PolicySpec(p["name"], p["params"]) for p in ran]
+    world_notes = _world_notes(scenario, specs, world(), [p.get("label", p["name"]) for p in ran])
     run_keys = ["policy", "replication"]
     _print_notes([scenario], world_notes, out / "tasks.parquet", result, run_keys)
     print(f"\n{len(result.metrics)} runs in {result.manifest['wall_s']:.1f} s of wall time")
@@ -385,17 +386,21 @@ def _station_tables(tables: list[list[str]], points: int) -> list[str]:
     return out
 
 
-def _world_notes(scenario: Any, policies: list[Any] | None, world: Any) -> list[str]:
+def _world_notes(
+    scenario: Any, policies: list[Any] | None, world: Any, labels: list[str] | None = None
+) -> list[str]:
     """The notes of ``scenario``'s built ``world`` (None: none): its own, and each policy's clamped cuts.
 
     Taken from the world the checks built (:class:`offloadsim.api.WorldOnce`), so the command
-    reads a scenario's ``dynamics`` once; ``policies``: those it ran (default: its own).
+    reads a scenario's ``dynamics`` once; ``policies``: those it ran (default: its own), called
+    by ``labels`` (``compare``'s entries) where given.
     """
     if world is None:  # it could not be built: its runs failed and said why
         return []
     notes = list(world.notes)
-    for spec in policies or [scenario.policy]:
-        notes += clamped_cut_notes(scenario, spec, world.layer_counts)
+    specs = policies or [scenario.policy]
+    for spec, label in zip(specs, labels or [None] * len(specs), strict=True):
+        notes += clamped_cut_notes(scenario, spec, world.layer_counts, label)
     return notes
 
 

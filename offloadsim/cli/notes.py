@@ -32,17 +32,21 @@ def counted(count: int, noun: str) -> str:
     return f"{count} {noun}" + ("" if count == 1 else "s")
 
 
-def clamped_cut_notes(scenario: Any, spec: Any, layers: Mapping[str, int]) -> list[str]:
+def clamped_cut_notes(
+    scenario: Any, spec: Any, layers: Mapping[str, int], label: str | None = None
+) -> list[str]:
     """The notes on policy ``spec``'s cuts clamped for some, not all, of ``scenario``'s applications.
 
     ``layers`` is each application's layer count (``World.layer_counts``).  What a run keeps in
     its manifest (:func:`~offloadsim.scenario.policy_check.layer_notes`), for the commands that
     print it without the run's records: ``compare``, ``sweep``, ``validate`` and ``run --dry-run``.
+    ``label``: what the notes call the policy (a ``compare`` entry's, ``fixed(cuts=[4])``, that
+    tells two entries of one policy apart); default its name.
     """
     from offloadsim.policies.registry import make_policy
     from offloadsim.scenario.policy_check import layer_notes
 
-    return layer_notes(scenario, make_policy(spec.name, spec.params), spec.name, layers)
+    return layer_notes(scenario, make_policy(spec.name, spec.params), label or spec.name, layers)
 
 
 def unpowered_sources_note(scenarios: list[Any]) -> str | None:

@@ -255,3 +255,19 @@ def test_a_set_parameter_of_the_files_policy_that_no_entry_keeps_says_how_to_giv
         "policy compared other than the file's runs with its defaults; to compare the file's with it, add "
         "least-loaded(tiers=[edge]) to --policies"
     ), line
+
+
+def test_a_note_on_an_entrys_clamped_cut_names_the_entry(tmp_path, capsys):
+    """Two entries of ``fixed`` whose cuts pass the shallower application's layers: each note says which."""
+    from experiment_data import TWO_APPS
+
+    path = tmp_path / "two.yaml"
+    path.write_text(TWO_APPS, encoding="utf-8")
+    four, five = "fixed(nodes=[$source, server], cuts=[4])", "fixed(nodes=[$source, server], cuts=[5])"
+    argv = ["compare", path, "--policies", f"{four},{five}", "-n", "1", "--workers", "1"]
+    assert main([str(a) for a in [*argv, "--out", tmp_path / "o"]]) == 0
+    notes = [line for line in capsys.readouterr().out.splitlines() if "clamped there" in line]
+    assert [note.split(" cuts at ")[0] for note in notes] == [
+        f'note: policy.cuts[0]: policy "{four}"',
+        f'note: policy.cuts[0]: policy "{five}"',
+    ]

@@ -399,8 +399,8 @@ def _world_notes(
         return []
     notes = list(world.notes)
     specs = policies or [scenario.policy]
-    for spec, label in zip(specs, labels or [None] * len(specs), strict=True):
-        notes += clamped_cut_notes(scenario, spec, world.layer_counts, label)
+    for i, spec in enumerate(specs):
+        notes += clamped_cut_notes(scenario, spec, world.layer_counts, labels[i] if labels else None)
     return notes
 
 

@@ -55,7 +55,7 @@ from offloadsim.host import host_info
 from offloadsim.outdir import ResultsError, atomic_write, describe_os_error, write_json, write_text
 from offloadsim.records.spill import SpilledTable
 from offloadsim.scenario.checks import merged_by_policy
-from offloadsim.scenario.errors import ScenarioWarning, describe, first_repeat, given_twice
+from offloadsim.scenario.errors import ScenarioWarning, describe, first_repeat, given_twice, yaml_text
 from offloadsim.suggest import quoted
 
 if TYPE_CHECKING:
@@ -286,6 +286,16 @@ def compare(
         loaded = dataclasses.replace(loaded, seed=api.check_index(seed, "seed"))
     api.check_policy_overrides(loaded, [entry.name for entry in entries], policy_option, names)
     specs = {entry.label: api.resolve_policy(loaded, entry.name, entry.params) for entry in entries}
+    # "neurosurgeon" and "neurosurgeon(objective=latency)" of a file whose policy has that objective
+    ran = [PolicyEntry(label, spec.name, spec.params).identity for label, spec in specs.items()]
+    if (twice := first_repeat(ran)) is not None:
+        first, again = (describe(names[i]) for i in twice)
+        params = yaml_text(dict(specs[names[twice[0]]].params))
+        raise ExperimentError(
+            f"{_argument(policy_option, 'policies')}: {first} and {again} run the same policy with the "
+            f"same parameters ({params}: the scenario's policy's, with the entry's): each policy is "
+            "compared once"
+        )
     once = api.WorldOnce(loaded) if world is None else world  # one reading for every policy's checks
     per_policy = [  # each policy's checks; a warning the same for several is said once (merged_by_policy)
         (entry.label, _entry_warnings(entry, specs[entry.label], loaded, policy_option, once))

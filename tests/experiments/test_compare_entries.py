@@ -271,3 +271,18 @@ def test_a_note_on_an_entrys_clamped_cut_names_the_entry(tmp_path, capsys):
         f'note: policy.cuts[0]: policy "{four}"',
         f'note: policy.cuts[0]: policy "{five}"',
     ]
+
+
+def test_an_entry_that_runs_the_files_policy_as_a_plain_name_does_is_refused(tmp_path, capsys):
+    """``neurosurgeon`` keeps the file's ``objective: latency``: ``neurosurgeon(objective=latency)`` too."""
+    from experiment_data import TWO_APPS
+
+    path = tmp_path / "two.yaml"
+    path.write_text(TWO_APPS, encoding="utf-8")
+    argv = ["compare", path, "--policies", "neurosurgeon,neurosurgeon(objective=latency)", "-n", "1"]
+    assert _one_line(capsys, *argv, "--out", tmp_path / "o") == (
+        '--policies: "neurosurgeon" and "neurosurgeon(objective=latency)" run the same policy with the same '
+        "parameters ({objective: latency}: the scenario's policy's, with the entry's): each policy is "
+        "compared once"
+    )
+    assert not (tmp_path / "o").exists()

@@ -78,9 +78,8 @@ def add_experiment_commands(subparsers: Any) -> None:
         type=cli_types.policy_list,
         required=True,
         metavar="A,B,...",
-        help="policies to compare, comma-separated; each NAME or NAME(KEY=VALUE, ...) with its parameters, "
-        "e.g. 'neurosurgeon(objective=latency),neurosurgeon(objective=energy)' (quoted for the shell), "
-        "labelled by its text",
+        help="policies to compare, comma-separated; each NAME, or NAME(KEY=VALUE, ...) to give it "
+        "parameters, labelled by its text: 'least-loaded(tiers=[edge]),least-loaded' (quoted for the shell)",
     )
     p.add_argument(
         "--replications",

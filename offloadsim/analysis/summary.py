@@ -29,7 +29,15 @@ if TYPE_CHECKING:
 #: A table of records: a DataFrame, or column name -> array (or list) of equal lengths.
 Table = Union["pd.DataFrame", Mapping[str, Any]]
 
-__all__ = ["Summary", "summarize", "overload_warnings", "metrics_row", "llm_metrics", "processor_metrics"]
+__all__ = [
+    "Summary",
+    "summarize",
+    "overload_warnings",
+    "metrics_row",
+    "metrics_every_row_has",
+    "llm_metrics",
+    "processor_metrics",
+]
 
 _NAN = math.nan  # one NaN object: summaries compare equal field by field (identity first)
 
@@ -753,6 +761,16 @@ def metrics_row(summary: Summary) -> dict[str, float]:
         row[f"utilisation_{tier}"] = float(value)
     row.update(processor_metrics(_processor_columns(summary.processors)))
     return row
+
+
+def metrics_every_row_has(nodes: Table | None) -> list[str]:
+    """The metrics :func:`metrics_row` gives every run with the nodes table ``nodes``, whatever its tasks.
+
+    The catalogue's headline metrics and ``utilisation_<tier>`` of each tier with a computing
+    node; not the LLM and record-column metrics, nor the per-processor utilisations, which a run
+    has or not by what it simulated.  A sweep's job file missing one is not reused.
+    """
+    return [*catalogue.METRICS, *(f"utilisation_{tier}" for tier in _node_utilisation(nodes)[1])]
 
 
 # --------------------------------------------------------------------------- overload

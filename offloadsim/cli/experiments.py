@@ -310,10 +310,13 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     check_experiment_room([(job.scenario, 1) for job in jobs], out, at_once, sweep_file=str(spec.file))
     if args.dry_run:
         points = expand(spec)
-        from offloadsim.experiments.sweep_merge import job_file_problem
+        from offloadsim.experiments.sweep_merge import job_file_problem, jobs_by_key
 
-        # Those the sweep would reuse: a file it cannot reuse (cut short, edited) is run again.
-        done = sum(job_file_problem(out / "points" / f"{job.key}.parquet") is None for job in jobs)
+        # Those the sweep would reuse: a file it cannot reuse (cut short, edited, another job's) is run again.
+        claims = jobs_by_key(jobs)
+        done = sum(
+            job_file_problem(out / "points" / f"{job.key}.parquet", claims[job.key]) is None for job in jobs
+        )
         print(
             f"ok: {counted(len(points), 'point')} x {counted(spec.replications, 'replication')} = "
             f"{counted(len(jobs), 'job')} "

@@ -57,7 +57,7 @@ from offloadsim.scenario.errors import (
 
 if TYPE_CHECKING:
     pass
-from offloadsim.experiments.sweep_merge import SweepResult, job_file_problem, merge_sweep
+from offloadsim.experiments.sweep_merge import SweepResult, job_file_problem, jobs_by_key, merge_sweep
 from offloadsim.experiments.sweep_spec import (
     SweepSpec,
     default_sweep_dir,
@@ -112,8 +112,9 @@ def sweep(
         remove_stale_temporaries(directory)
         # One run a key: points that differ only where no record does (skip_checks) share their job.
         unsaved: dict[str, Job] = {}
+        claims = jobs_by_key(jobs)
         for job in jobs:
-            if job.key not in unsaved and not _reusable(points_dir / f"{job.key}.parquet"):
+            if job.key not in unsaved and not _reusable(points_dir / f"{job.key}.parquet", claims[job.key]):
                 unsaved[job.key] = job
         todo = list(unsaved.values())
 
@@ -170,16 +171,17 @@ class JobFileWarning(UserWarning):
     """A finished job's file that cannot be reused: its job runs again (``offloadsim: warning: ...``)."""
 
 
-def _reusable(file: Path) -> bool:
+def _reusable(file: Path, claims: Sequence[Job]) -> bool:
     """Whether the job file ``file`` is there and can be merged; a warning says why one is run again.
 
     A file edited by hand or cut short (its metadata's ``processors``, ``notes``, ``retried``,
     ``nodes`` or ``context_cuts`` not of their shape) stopped the resumed sweep with an
-    internal error; its job is run again instead, and the new file replaces it.
+    internal error; its job is run again instead, and the new file replaces it.  So is one that
+    does not say the job of its key (``claims``) or lacks a metric every run has.
     """
     if not file.is_file():
         return False
-    problem = job_file_problem(file)
+    problem = job_file_problem(file, claims)
     if problem is None:
         return True
     warnings.warn(JobFileWarning(f"{file}: not reusable ({problem}); running its job again"), stacklevel=3)

@@ -10,6 +10,7 @@ records as it is merged.
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ import pandas as pd
 
 from offloadsim.analysis.catalogue import metric_columns
 from offloadsim.analysis.statistics import mean_ci
-from offloadsim.analysis.summary import llm_metrics, processor_metrics
+from offloadsim.analysis.summary import llm_metrics, metrics_every_row_has, processor_metrics
 from offloadsim.analysis.values import distinct, quantity_kind, typed_column
 from offloadsim.experiments.jobs import (
     Job,
@@ -43,7 +44,7 @@ if TYPE_CHECKING:
 from offloadsim.experiments.sweep_spec import SweepSpec
 from offloadsim.host import host_info
 
-__all__ = ["SWEEP_FILES", "SweepResult", "job_file_problem", "merge_sweep", "summarize_points"]
+__all__ = ["SWEEP_FILES", "SweepResult", "job_file_problem", "jobs_by_key", "merge_sweep", "summarize_points"]
 
 #: The files a finished sweep directory holds (besides ``points/``).
 SWEEP_FILES = (
@@ -265,12 +266,13 @@ def merge_sweep(
     )
 
 
-def job_file_problem(file: Path) -> str | None:
+def job_file_problem(file: Path, claims: Sequence[Job] = ()) -> str | None:
     """Why the job file ``file`` cannot be reused (unreadable, or its metadata malformed), or None.
 
     A file edited by hand or cut short gave an internal error where the sweep was resumed
     (a KeyError, a TypeError from a ``processors`` that is no table); the sweep runs such a
-    job again instead (:func:`offloadsim.experiments.sweep.sweep`).
+    job again instead (:func:`offloadsim.experiments.sweep.sweep`).  ``claims``: the jobs whose
+    file it is (those of its key); its metadata must say one of them (:func:`_claim_problem`).
     """
     try:
         _, meta = read_job_meta(file)
@@ -278,7 +280,52 @@ def job_file_problem(file: Path) -> str | None:
         return "missing"
     except (OSError, ValueError, ExperimentError) as error:  # ArrowInvalid and JSON errors are ValueErrors
         return f"unreadable: {str(error).splitlines()[0] if str(error) else type(error).__name__}"
-    return _meta_problem(meta) or _records_problem(file)
+    return _meta_problem(meta) or _claim_problem(meta, claims) or _records_problem(file)
+
+
+def jobs_by_key(jobs: Sequence[Job]) -> dict[str, list[Job]]:
+    """The jobs of each key (one, but for points that differ only where no record does): a file's claims."""
+    found: dict[str, list[Job]] = {}
+    for job in jobs:
+        found.setdefault(job.key, []).append(job)
+    return found
+
+
+def _claim_problem(meta: Mapping[str, Any], claims: Sequence[Job]) -> str | None:
+    """What of a job file's key, replication, point, policy and seed is no job's of ``claims``; or None.
+
+    A file whose ``policy`` or ``seed`` was edited by hand was merged with them (its row said
+    another policy or seed than it ran), and one whose key, replication or point was edited
+    was reused as the job it no longer said it was.  Jobs of one key (points that differ only
+    where no record does, ``skip_checks``) share one file, written by the first: it says one.
+    """
+    problem = None
+    for job in claims:
+        expected = {
+            "key": job.key,
+            "replication": job.replication,
+            # As _job_meta wrote it: JSON, its values as written.
+            "point": json.loads(json.dumps([[k, v] for k, v in job.point], default=str)),
+            "policy": job.policy if job.policy is not None else job.scenario.policy.name,
+            "seed": job.scenario.seed,
+        }
+        wrong = next((name for name, value in expected.items() if meta.get(name) != value), None)
+        if wrong is None:
+            return None
+        if problem is None:  # the first job's, said
+            found = _said(meta[wrong]) if wrong in meta else "none"
+            problem = f"{wrong}: its job's is {_said(expected[wrong])}, the file says {found}"
+    return problem
+
+
+def _said(value: Any) -> str:
+    """A value of a job as a message gives it: a point as ``key=value, ...``, anything else described."""
+    from offloadsim.experiments.jobs import point_text
+    from offloadsim.shapes import describe
+
+    if isinstance(value, list) and all(isinstance(p, list) and len(p) == 2 for p in value):
+        return point_text((str(k), v) for k, v in value) or "(base scenario)"
+    return describe(value)
 
 
 def _records_problem(file: Path) -> str | None:
@@ -333,6 +380,9 @@ def _meta_problem(meta: Any) -> str | None:
     metrics = meta["metrics"]
     if not isinstance(metrics, Mapping) or not all(_number(v) for v in metrics.values()):
         return "metrics: expected a mapping of metric names to numbers"
+    nodes = meta.get("nodes") or {}
+    if _columns(nodes) and (missing := [m for m in metrics_every_row_has(nodes) if m not in metrics]):
+        return f"metrics: no {missing[0]} (every run's metrics have it)"
     if meta.get("end_s") is not None and not _number(meta["end_s"]):
         return f"end_s: expected a number, got {describe(meta['end_s'])}"
     if not isinstance(meta.get("engine_build", ""), str):
@@ -364,7 +414,6 @@ def _meta_problem(meta: Any) -> str | None:
         return "processors: unreadable rows"
     if frame["utilisation"].isna().any() or frame["node"].isna().any():
         return "processors: a row without its node or utilisation"
-    nodes = meta.get("nodes") or {}
     if table and {"node", "cores"} <= set(nodes):  # every computing node has its processors' rows
         computing = {str(node) for node, cores in zip(nodes["node"], nodes["cores"], strict=True) if cores}
         if missing := sorted(computing - set(frame["node"].astype(str))):

@@ -410,6 +410,55 @@ def test_a_resumed_sweep_runs_again_a_job_whose_task_columns_were_edited(edit, w
     pd.testing.assert_series_equal(pd.read_parquet(tmp_path / "one" / "tasks.parquet")["latency"], latency)
 
 
+def _edit_point(meta: dict) -> None:
+    meta["point"][0][1] = "5 Mbps"
+
+
+@pytest.mark.parametrize(
+    ("edit", "why"),
+    [
+        (lambda meta: meta["metrics"].pop("latency_p95_s"), "metrics: no latency_p95_s"),
+        (lambda meta: meta["metrics"].pop("utilisation_edge"), "metrics: no utilisation_edge"),
+        (lambda meta: meta.update(policy="local"), 'policy: its job\'s is "fixed", the file says "local"'),
+        (lambda meta: meta.update(seed=meta["seed"] + 1), "seed: its job's is "),
+        (lambda meta: meta.update(key="0" * 16), 'the file says "0000000000000000"'),
+        (lambda meta: meta.update(replication=meta["replication"] + 1), "replication: its job's is "),
+        (_edit_point, "the file says links[0].bandwidth=5 Mbps)"),
+    ],
+)
+def test_a_resumed_sweep_runs_again_a_job_file_that_does_not_say_its_job(edit, why, tmp_path, capsys):
+    """A job file with a metric removed was merged with NaN there; one whose policy or seed was edited
+    was merged with them (its row said another policy or seed than it ran); one whose key, replication
+    or point was edited was reused as the job it no longer said it was.  --dry-run counted each finished."""
+    _sweep_file(tmp_path)
+    _sweep(tmp_path, "one", 1, capsys)
+    metrics = pd.read_parquet(tmp_path / "one" / "metrics.parquet")
+    (file, *_) = sorted((tmp_path / "one" / "points").glob("*.parquet"))
+    tasks, meta = read_job_file(file)
+    edit(meta)
+    file.unlink()
+    write_job_file(file, tasks, meta)
+    err = _resumed_running_one_again(tmp_path, capsys)
+    (line,) = [line for line in err.splitlines() if "not reusable" in line]
+    assert line.startswith(f"offloadsim: warning: {file}: not reusable (") and why in line, line
+    assert line.endswith("; running its job again")
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "one" / "metrics.parquet"), metrics)
+    assert read_job_file(file)[1] != meta  # the new file replaced it
+
+
+def test_a_resumed_sweep_reuses_the_one_file_of_points_that_share_their_job(tmp_path, capsys):
+    """Points that differ only in skip_checks share a job, and its file says the first point: the
+    second point's job is the same and the file is reused, not run again at every resume."""
+    write_scenario(tmp_path)
+    (tmp_path / "sweep.yaml").write_text(
+        "base: npu-and-gpu.yaml\ngrid:\n  skip_checks: [[], [idle-processors]]\n"
+    )
+    _sweep(tmp_path, "one", 1, capsys)
+    printed = _sweep(tmp_path, "one", 1, capsys)
+    assert "2 jobs: 0 run, 2 reused" in printed, printed
+    assert "not reusable" not in capsys.readouterr().err
+
+
 def test_a_resumed_sweep_runs_again_a_job_whose_processors_lack_a_computing_node(tmp_path, capsys):
     """A job file whose processors table was cut to its first row was reused: the merged
     processors.parquet silently lacked the other nodes' processors."""

@@ -334,27 +334,18 @@ def _records_problem(file: Path) -> str | None:
     A column dropped by hand (or by an offloadsim that did not write it) ended the merge in an
     internal error ("its records do not fit the merged table's schema", exit 1); one of text where
     numbers belong was merged as they came.  A column no record declares (a plug-in's, no longer
-    installed) is the merge's to keep, as it was.
+    installed) is the merge's to keep, as it was; every declared one, a plug-in's too, must be there.
     """
-    import pyarrow as pa
     import pyarrow.parquet as pq
 
+    from offloadsim.records.checked import columns_problem
     from offloadsim.records.schema import columns_of
 
-    fits = {
-        "int64": pa.types.is_int64,
-        "float64": pa.types.is_float64,
-        "boolean": pa.types.is_boolean,
-        "category": pa.types.is_dictionary,
-    }
-    arrow = pq.ParquetFile(file).schema_arrow
-    for column in columns_of("tasks"):
-        index = arrow.get_field_index(column.name)
-        if index < 0:
-            return f"records: no column {column.name}"
-        if not fits[column.dtype](arrow.field(index).type):
-            return f"records: column {column.name} holds {arrow.field(index).type}, expected {column.dtype}"
-    return None
+    with pq.ParquetFile(file) as parquet:
+        problem = columns_problem(
+            parquet.schema_arrow, "tasks", parquet.metadata.num_rows, every=columns_of("tasks")
+        )
+    return None if problem is None else f"records: {problem}"
 
 
 def _meta_problem(meta: Any) -> str | None:
@@ -364,6 +355,7 @@ def _meta_problem(meta: Any) -> str | None:
     (``processors``, ``notes``, ``retried``; ``context_cuts``), a key of the wrong shape is.
     """
     from offloadsim.engine.llm import ContextCuts
+    from offloadsim.records.checked import rows_problem
     from offloadsim.records.results import processors_frame
     from offloadsim.records.schema import PROCESSOR_COLUMNS
     from offloadsim.shapes import describe
@@ -414,10 +406,8 @@ def _meta_problem(meta: Any) -> str | None:
         return "processors: unreadable rows"
     if frame["utilisation"].isna().any() or frame["node"].isna().any():
         return "processors: a row without its node or utilisation"
-    if table and {"node", "cores"} <= set(nodes):  # every computing node has its processors' rows
-        computing = {str(node) for node, cores in zip(nodes["node"], nodes["cores"], strict=True) if cores}
-        if missing := sorted(computing - set(frame["node"].astype(str))):
-            return f"processors: no row of the computing node {missing[0]}"
+    if table and _columns(nodes) and (lacking := rows_problem(pd.DataFrame(nodes), frame)) is not None:
+        return f"{lacking[0]}: {lacking[1]}"  # every computing node has its processors' rows, and back
     return None
 
 

@@ -35,6 +35,7 @@ from offloadsim.errors import shown_path
 from offloadsim.host import host_platform
 from offloadsim.outdir import ResultsError, check_out_dir, write_directory
 from offloadsim.records import schema
+from offloadsim.records.checked import REWRITE, read_checked, rows_problem
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -232,7 +233,7 @@ class RunResult:
             if self.records is not None:
                 self._tasks = tasks_frame(self.records)
             elif self.path is not None:
-                self._tasks = tasks_frame(_read_columns(self._own_directory() / "tasks.parquet"))
+                self._tasks = tasks_frame(_read_columns(self._own_directory() / "tasks.parquet", "tasks"))
             else:
                 raise ResultsError("this result has no task records")
         return self._tasks
@@ -602,15 +603,20 @@ def read_run(run_dir: str | Path) -> RunResult:
         ) is not None:  # read as absent (no rows), where plot refused it
             raise ResultsError(f"{directory} is incomplete: {name} {what}, not a table file")
     try:
-        tasks = tasks_frame(_read_columns(directory / "tasks.parquet"))
-        nodes = nodes_frame(_read_columns(directory / "nodes.parquet"))
-        links = links_frame(_read_columns(directory / "links.parquet"))
+        tasks = tasks_frame(_read_columns(directory / "tasks.parquet", "tasks"))
+        nodes = nodes_frame(_read_columns(directory / "nodes.parquet", "nodes"))
+        links = links_frame(_read_columns(directory / "links.parquet", "links"))
         processors_file = directory / "processors.parquet"
-        processors = processors_frame(_read_columns(processors_file) if processors_file.is_file() else {})
+        processors = processors_frame(
+            _read_columns(processors_file, "processors") if processors_file.is_file() else {}
+        )
         summary = Summary.from_dict(json.loads((directory / "summary.json").read_text(encoding="utf-8")))
         manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise ResultsError(f"cannot read run directory {directory}: {exc}") from exc
+    if (lacking := rows_problem(nodes, processors, links)) is not None:
+        which, problem = lacking
+        raise ResultsError(f"{directory / f'{which}.parquet'}: {problem}; {REWRITE}")
     expected = manifest.get("tasks") if isinstance(manifest, dict) else None
     if isinstance(expected, int) and expected != len(tasks):
         raise ResultsError(
@@ -653,13 +659,10 @@ def _identity(path: Path) -> tuple[int, int] | None:
 
 
 def _read_stages(path: Path) -> pd.DataFrame:
-    import pandas as pd
-
-    return pd.read_parquet(path)
+    return read_checked(path, "stages", ResultsError)
 
 
-def _read_columns(path: Path) -> dict[str, Any]:
-    import pandas as pd
-
-    frame = pd.read_parquet(path)
+def _read_columns(path: Path, table: str) -> dict[str, Any]:
+    """The columns of the table ``path`` (``table`` of the schema), refused where not as written."""
+    frame = read_checked(path, table, ResultsError)
     return {name: frame[name] for name in frame.columns}

@@ -81,6 +81,9 @@ class Column:
     better: Literal["lower", "higher"] | None = None
     derive: Callable[[Mapping[str, np.ndarray]], np.ndarray] | None = None
     missing: float = float("nan")  # the value of rows the engine never set (RecordLog.set)
+    #: Every table of its kind has had it, with a value in every row: a table read back without it,
+    #: or with a row missing its value (NaN), is refused (:mod:`offloadsim.records.checked`).
+    required: bool = False
 
 
 #: A task's outcome.  ``failed`` is a task its plan could not finish (a node or link that went down
@@ -97,13 +100,13 @@ _S, _B, _J = "s", "B", "J"
 
 #: Per-task records (``tasks.parquet``), in file order (DESIGN.md section 5).
 TASKS: tuple[Column, ...] = (
-    Column("task_id", "int64", "", "task number, unique within a run, in arrival order"),
-    Column("app", "category", "", "application (scenario ``applications`` key)"),
-    Column("source", "category", "", "node where the task arose"),
-    Column("policy", "category", "", "policy that placed the task"),
-    Column("replication", "int64", "", "replication index (selects the random streams)"),
-    Column("seed", "int64", "", "the scenario's seed"),
-    Column("arrival", "float64", _S, "simulated time the task arose"),
+    Column("task_id", "int64", "", "task number, unique within a run, in arrival order", required=True),
+    Column("app", "category", "", "application (scenario ``applications`` key)", required=True),
+    Column("source", "category", "", "node where the task arose", required=True),
+    Column("policy", "category", "", "policy that placed the task", required=True),
+    Column("replication", "int64", "", "replication index (selects the random streams)", required=True),
+    Column("seed", "int64", "", "the scenario's seed", required=True),
+    Column("arrival", "float64", _S, "simulated time the task arose", required=True),
     Column("start", "float64", _S, "time its first stage began"),
     Column("finish", "float64", _S, "time the result reached the source (NaN unless completed)"),
     Column("latency", "float64", _S, "finish - arrival"),
@@ -121,7 +124,7 @@ TASKS: tuple[Column, ...] = (
     Column("split", "int64", "", "layers run at the source before offloading"),
     Column("deadline", "float64", _S, "relative deadline (NaN: none)"),
     Column("deadline_met", "boolean", "", "completed within its deadline (NA: no deadline)"),
-    Column("status", "category", "", "outcome, one of STATUSES"),
+    Column("status", "category", "", "outcome, one of STATUSES", required=True),
     Column("device_energy", "float64", _J, "energy the source device spent on the task"),
     Column("raw_input_offloaded", "float64", "", "1.0 when the raw input left the device (privacy)"),
     Column("reason", "category", "", "why a task was dropped or failed (empty otherwise)"),
@@ -145,13 +148,13 @@ TASKS: tuple[Column, ...] = (
 
 #: Per-node records (``nodes.parquet``), one row per node.
 NODES: tuple[Column, ...] = (
-    Column("node", "string", "", "node name"),
-    Column("tier", "category", "", "device, edge or cloud"),
+    Column("node", "string", "", "node name", required=True),
+    Column("tier", "category", "", "device, edge or cloud", required=True),
     Column("processor", "string", "", "name of its first processor, which the row reports (empty: none)"),
-    Column("cores", "int64", "", "cores of that processor (0: none)"),
-    Column("busy_s", "float64", _S, "busy time per core over the measured window"),
-    Column("utilisation", "float64", "", "busy_s / measured time, in [0, 1]"),
-    Column("stages_completed", "int64", "", "compute stages finished in the measured window"),
+    Column("cores", "int64", "", "cores of that processor (0: none)", required=True),
+    Column("busy_s", "float64", _S, "busy time per core over the measured window", required=True),
+    Column("utilisation", "float64", "", "busy_s / measured time, in [0, 1]", required=True),
+    Column("stages_completed", "int64", "", "compute stages finished in the measured window", required=True),
     Column("energy_j", "float64", _J, "energy the node spent in the measured window"),
     Column("drained_at", "float64", _S, "time its battery ran flat (NaN: never)"),
     Column("queued_at_start", "int64", "", "stages waiting when the measured window opened"),
@@ -163,11 +166,11 @@ NODES: tuple[Column, ...] = (
 
 #: Per-link-direction records (``links.parquet``), one row per direction ``a -> b``.
 LINKS: tuple[Column, ...] = (
-    Column("a", "string", "", "sending end"),
-    Column("b", "string", "", "receiving end"),
-    Column("bytes", "float64", _B, "bytes carried in the measured window"),
-    Column("busy_s", "float64", _S, "time at least one flow was on it"),
-    Column("utilisation", "float64", "", "bits carried / (capacity x measured time)"),
+    Column("a", "string", "", "sending end", required=True),
+    Column("b", "string", "", "receiving end", required=True),
+    Column("bytes", "float64", _B, "bytes carried in the measured window", required=True),
+    Column("busy_s", "float64", _S, "time at least one flow was on it", required=True),
+    Column("utilisation", "float64", "", "bits carried / (capacity x measured time)", required=True),
     Column("capacity", "float64", "bit/s", "capacity the scenario gives it"),
     Column("mean_capacity", "float64", "bit/s", "capacity in force, time-weighted over the window (0 down)"),
     Column("availability", "float64", "", "fraction of the window it carried traffic (it and both ends up)"),
@@ -177,14 +180,18 @@ LINKS: tuple[Column, ...] = (
 #: Per-processor records (``processors.parquet``), one row per processor of every computing node, a
 #: node's first processor first: the nodes table's processor columns are its first processor's only.
 PROCESSORS: tuple[Column, ...] = (
-    Column("node", "string", "", "node name"),
-    Column("tier", "category", "", "device, edge or cloud"),
-    Column("processor", "string", "", "its name on its node (``cpu`` for a single ``processor:``)"),
+    Column("node", "string", "", "node name", required=True),
+    Column("tier", "category", "", "device, edge or cloud", required=True),
+    Column(
+        "processor", "string", "", "its name on its node (``cpu`` for a single ``processor:``)", required=True
+    ),
     Column("profile", "string", "", "its device profile (empty: a ``speed`` instead)"),
-    Column("cores", "int64", "", "its cores"),
-    Column("busy_s", "float64", _S, "busy time per core over the measured window"),
-    Column("utilisation", "float64", "", "busy_s / measured time, in [0, 1]"),
-    Column("stages_completed", "int64", "", "compute stages it finished in the measured window"),
+    Column("cores", "int64", "", "its cores", required=True),
+    Column("busy_s", "float64", _S, "busy time per core over the measured window", required=True),
+    Column("utilisation", "float64", "", "busy_s / measured time, in [0, 1]", required=True),
+    Column(
+        "stages_completed", "int64", "", "compute stages it finished in the measured window", required=True
+    ),
 )
 
 #: How a run's note on the processors after its nodes' first begins (the engine's; compare and sweep

@@ -19,6 +19,7 @@ import pandas as pd
 from offloadsim.bounded_read import name_too_long, not_a_file
 from offloadsim.errors import RunError, shown_path
 from offloadsim.input_kinds import RESULTS, misdirected_path
+from offloadsim.records.checked import REWRITE, read_checked, rows_problem
 from offloadsim.shapes import describe, each, is_number, is_text, is_texts, is_whole
 from offloadsim.suggest import did_you_mean_file, quoted
 
@@ -96,21 +97,24 @@ def read_results(directory: str | Path) -> Results:
         raise ExperimentError(f"cannot read results in {path}: {error}") from None
     _check_manifest(manifest_file, manifest)
     try:
-        tasks = _read_table(path / "tasks.parquet")
-        nodes = _read_table(path / "nodes.parquet")
+        tasks = _read_table(path / "tasks.parquet", "tasks")
+        nodes = _read_table(path / "nodes.parquet", "nodes")
         # A run has no metrics.parquet (its summary.json gives the row), nor stages.parquet without
         # --stages; one there that is a directory or FIFO is refused, not taken as absent.
         metrics_file, stages_file = path / "metrics.parquet", path / "stages.parquet"
         processors_file = path / "processors.parquet"
-        processors = _read_table(processors_file) if processors_file.exists() else None
+        processors = _read_table(processors_file, "processors") if processors_file.exists() else None
         metrics = (
             _read_table(metrics_file) if metrics_file.exists() else _run_metrics(path, manifest, processors)
         )
-        stages = _read_table(stages_file) if stages_file.exists() else None
+        stages = _read_table(stages_file, "stages") if stages_file.exists() else None
     except ExperimentError:  # already names the file (a ValueError too, not to be said twice)
         raise
     except (OSError, ValueError) as error:
         raise ExperimentError(f"cannot read results in {path}: {error}") from None
+    if (lacking := rows_problem(nodes, processors)) is not None:
+        which, problem = lacking
+        raise ExperimentError(f"{path / f'{which}.parquet'}: {problem}; {REWRITE}")
     _check_counts(path, manifest, tasks, metrics)
     fmt = str(manifest.get("format", ""))
     kind = "sweep" if fmt.startswith("offloadsim-sweep") else "compare" if "compare" in fmt else "run"
@@ -202,12 +206,13 @@ def _check_counts(
             )
 
 
-def _read_table(file: Path) -> pd.DataFrame:
+def _read_table(file: Path, table: str | None = None) -> pd.DataFrame:
+    """The table ``file``; one of the record schema's (``table``) checked against it (metrics are not)."""
     if (what := not_a_file(file)) is not None:  # a directory was "missing"
         raise ExperimentError(f"{file.parent} is incomplete: {file.name} {what}, not a table file")
     if not file.is_file():
         raise ExperimentError(f"{file.parent} is incomplete: {file.name} is missing")
-    return pd.read_parquet(file)
+    return pd.read_parquet(file) if table is None else read_checked(file, table, ExperimentError)
 
 
 def _run_metrics(path: Path, manifest: Mapping[str, Any], processors: pd.DataFrame | None) -> pd.DataFrame:

@@ -392,7 +392,10 @@ def _resumed_running_one_again(directory: Path, capsys: pytest.CaptureFixture[st
     ("edit", "why"),
     [
         (lambda tasks: tasks.drop(columns=["latency"]), "records: no column latency"),
-        (lambda tasks: tasks.assign(latency=tasks["latency"].astype(str)), "records: column latency holds"),
+        (
+            lambda tasks: tasks.assign(latency=tasks["latency"].astype(str)),
+            "records: column latency: expected numbers (float64), got text",
+        ),
     ],
 )
 def test_a_resumed_sweep_runs_again_a_job_whose_task_columns_were_edited(edit, why, tmp_path, capsys):

@@ -1,0 +1,197 @@
+"""Tables read back from disk, checked against the record schema before anything draws or merges them.
+
+A table edited by hand (a column turned to text, NaN where a number is
+required, a column dropped, a node's rows removed) was read as it was: a
+figure drew it, a resumed sweep merged it, or a reader failed deep inside
+pandas.  These functions say the first such problem in a few words, against
+the one declaration of the columns (:mod:`offloadsim.records.schema`), for
+the caller to refuse the file in one line (a results directory) or run its
+job again (a sweep's job file).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pyarrow as pa
+
+from offloadsim.records.schema import STATUSES, Column, Dtype, columns_of
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["REWRITE", "RUN_KEYS", "columns_problem", "read_checked", "rows_problem", "values_problem"]
+
+#: What a column of each declared dtype holds, as a message says it.
+_EXPECTED: dict[Dtype, str] = {
+    "int64": "whole numbers (int64)",
+    "float64": "numbers (float64)",
+    "boolean": "true/false (boolean)",
+    "category": "text (category)",
+    "string": "text (string)",
+}
+
+
+def _text(kind: pa.DataType) -> bool:
+    return bool(pa.types.is_string(kind) or pa.types.is_large_string(kind))
+
+
+#: Whether an Arrow type is one a column of each dtype is written as (a column of text with no
+#: value at all, or any column of a table without rows, is written as the null type).
+_FITS: dict[Dtype, Any] = {
+    "int64": pa.types.is_int64,
+    "float64": pa.types.is_float64,
+    "boolean": pa.types.is_boolean,
+    "category": lambda t: (
+        (pa.types.is_dictionary(t) and _text(t.value_type)) or _text(t) or pa.types.is_null(t)
+    ),
+    "string": lambda t: _text(t) or pa.types.is_null(t),
+}
+
+#: The columns naming a run in the tables of a comparison or sweep (a run's have none).
+RUN_KEYS = ("point", "policy", "replication")
+
+
+def columns_problem(
+    arrow: pa.Schema, table: str, rows: int, *, every: Sequence[Column] | None = None
+) -> str | None:
+    """The first declared column of ``table`` that ``arrow`` lacks or holds of another type; or None.
+
+    ``every``: the columns that must be there (default: those declared ``required``; another,
+    added later, a table written before it lacks, and a plug-in's task column one written
+    without it).  Columns no record declares (a comparison's ``policy``, a sweep's swept keys)
+    are the caller's.
+    """
+    needed = {c.name for c in columns_of(table) if c.required} if every is None else {c.name for c in every}
+    for column in columns_of(table):
+        index = arrow.get_field_index(column.name)
+        if index < 0:
+            if column.name in needed:
+                return f"no column {column.name}, expected {_EXPECTED[column.dtype]}"
+            continue
+        kind = arrow.field(index).type
+        if not (_FITS[column.dtype](kind) or (rows == 0 and pa.types.is_null(kind))):
+            return f"column {column.name}: expected {_EXPECTED[column.dtype]}, got {_found(kind)}"
+    return None
+
+
+def _found(kind: pa.DataType) -> str:
+    """What a column of the Arrow type ``kind`` holds, as a message says it: ``text``, ``numbers``."""
+    if pa.types.is_dictionary(kind):
+        return f"categories of {_found(kind.value_type)}"
+    words = (
+        (_text, "text"),
+        (pa.types.is_floating, "numbers"),
+        (pa.types.is_integer, "whole numbers"),
+        (pa.types.is_boolean, "true/false"),
+        (pa.types.is_null, "no values"),
+    )
+    return next((word for fits, word in words if fits(kind)), f"values of {kind}")
+
+
+def values_problem(frame: pd.DataFrame, table: str) -> str | None:
+    """The first row of ``frame`` (of the right types) without a value where its column needs one.
+
+    A column declared ``required`` holds a value in every row (NaN there is an edited file);
+    ``status`` holds one of :data:`~offloadsim.records.schema.STATUSES`.
+    """
+    for column in columns_of(table):
+        if column.name not in frame.columns:
+            continue
+        values = frame[column.name]
+        if column.required and (missing := values.isna().to_numpy()).any():
+            row = int(missing.argmax())
+            where = f"row {row}{_of_node(frame, row)}"
+            what = "a number" if column.dtype in ("int64", "float64") else "a value"
+            return f"column {column.name}: expected {what} in every row, {where} has none"
+        if table == "tasks" and column.name == "status" and not set(values.unique()) <= set(STATUSES):
+            row = int((~values.astype(object).isin(STATUSES)).to_numpy().argmax())
+            found = values.iloc[row]
+            return f"column status: expected one of {', '.join(STATUSES)}, row {row} holds {found!r}"
+    return None
+
+
+def _of_node(frame: pd.DataFrame, row: int) -> str:
+    for name in ("node", "a"):
+        if name in frame.columns:
+            where = f"{frame[name].iloc[row]}" + (f" -> {frame['b'].iloc[row]}" if name == "a" else "")
+            return f" ({where})"
+    return ""
+
+
+def read_checked(file: Path, table: str, error: type[Exception]) -> pd.DataFrame:
+    """The table ``file`` of a results directory; refused with ``error`` (one line) if not as written.
+
+    Its declared columns must all be there, of their types (:func:`columns_problem`), with a
+    value where one is required (:func:`values_problem`).
+    """
+    import pandas as pd
+    import pyarrow.parquet as pq
+
+    with pq.ParquetFile(file) as parquet:
+        problem = columns_problem(parquet.schema_arrow, table, parquet.metadata.num_rows)
+    frame = pd.read_parquet(file) if problem is None else None
+    if frame is not None:
+        problem = values_problem(frame, table)
+    if problem is not None or frame is None:
+        raise error(f"{file}: {problem}; {REWRITE}")
+    return frame
+
+
+#: What a message about a table not as offloadsim wrote it ends with.
+REWRITE = "not as offloadsim writes it (edited?): rerun the command that made it"
+
+
+def rows_problem(
+    nodes: pd.DataFrame, processors: pd.DataFrame | None, links: pd.DataFrame | None = None
+) -> tuple[str, str] | None:
+    """A computing node of ``nodes`` without processors rows, or a node they or ``links`` name not there.
+
+    Returns which table lacks rows (``"processors"`` or ``"nodes"``) and what it lacks; None
+    when each run's tables name the same nodes.  A run without processors rows (written
+    before the table was) is not checked.  Runs are told apart by :data:`RUN_KEYS`.
+    """
+    return _processors_problem(nodes, processors) or _links_problem(nodes, links)
+
+
+def _links_problem(nodes: pd.DataFrame, links: pd.DataFrame | None) -> tuple[str, str] | None:
+    if links is not None and len(links) and {"a", "b"} <= set(links.columns) and "node" in nodes.columns:
+        ends = {*links["a"].astype(str), *links["b"].astype(str)}
+        if missing := sorted(ends - set(nodes["node"].astype(str))):
+            return "nodes", f"no row of the node {missing[0]}, which links.parquet connects"
+    return None
+
+
+def _processors_problem(nodes: pd.DataFrame, processors: pd.DataFrame | None) -> tuple[str, str] | None:
+    import pandas as pd
+
+    if processors is None or not len(processors) or not {"node", "cores"} <= set(nodes.columns):
+        return None
+    if "node" not in processors.columns:
+        return None
+    keys = [key for key in RUN_KEYS if key in nodes.columns and key in processors.columns]
+    by_run = processors.groupby(keys, sort=False, observed=True) if keys else [((), processors)]
+    theirs = {_key(run): set(part["node"].astype(str)) for run, part in by_run}
+    runs = nodes.groupby(keys, sort=False, observed=True) if keys else [((), nodes)]
+    listed: dict[tuple[Any, ...], set[str]] = {}
+    for run, part in runs:
+        cores = pd.to_numeric(part["cores"], errors="coerce").fillna(0).to_numpy()
+        computing = part.loc[cores > 0, "node"].astype(str)
+        listed[_key(run)] = set(part["node"].astype(str))
+        if _key(run) in theirs and (missing := sorted(set(computing) - theirs[_key(run)])):
+            return "processors", f"no row of the computing node {missing[0]}{_run_text(keys, run)}"
+    for run, named in theirs.items():
+        if missing := sorted(named - listed.get(run, set())):
+            return "nodes", f"no row of the node {missing[0]}{_run_text(keys, run)}, whose processors it has"
+    return None
+
+
+def _key(run: Any) -> tuple[Any, ...]:
+    return run if isinstance(run, tuple) else (run,)
+
+
+def _run_text(keys: Sequence[str], run: Any) -> str:
+    values = _key(run)
+    return f" (run {', '.join(f'{k} {v}' for k, v in zip(keys, values, strict=True))})" if keys else ""

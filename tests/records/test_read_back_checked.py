@@ -1,0 +1,185 @@
+"""Tables read back from a results directory are checked against the record schema, not drawn as they are.
+
+A run directory whose processors.parquet or nodes.parquet (or tasks, links) was edited by hand (a
+column turned to text, NaN where a number is required, a column dropped, a node's rows removed) was
+read by ``read_run``, ``read_results`` and ``offloadsim plot`` as it was: drawn (a missing bar, a
+node gone), or, for text where ``plot --kind utilisation`` takes a mean, an internal error (exit 1).
+Each is now refused in one line naming the file, the column and what was expected (exit 2; the
+Python readers raise the error the command line maps to it).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from offloadsim.cli import main
+from offloadsim.experiments import compare
+from offloadsim.outdir import ResultsError
+from offloadsim.records.results import read_run
+from offloadsim.records.stored import ExperimentError, read_results
+
+REPO = Path(__file__).resolve().parents[2]
+SCENARIO = REPO / "scenarios" / "quickstart.yaml"
+REWRITE = "; not as offloadsim writes it (edited?): rerun the command that made it"
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("results") / "run"
+    argv = ["run", str(SCENARIO), "--set", "duration=1 s", "--set", "warmup=0 s", "--out", str(out), "-q"]
+    assert main(argv) == 0
+    return out
+
+
+@pytest.fixture(scope="module")
+def compare_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("results") / "compare"
+    overrides = ["duration=1 s", "warmup=0 s"]
+    compare(SCENARIO, ["local", "edge"], 2, workers=1, overrides=overrides, out=out)
+    return out
+
+
+def _nan_first(column: str) -> Callable[[pd.DataFrame], pd.DataFrame]:
+    def edit(frame: pd.DataFrame) -> pd.DataFrame:
+        frame[column] = frame[column].astype(float)
+        frame.loc[0, column] = np.nan
+        return frame
+
+    return edit
+
+
+def _edited(source: Path, tmp_path: Path, table: str, edit: Callable[[pd.DataFrame], pd.DataFrame]) -> Path:
+    copy = tmp_path / "edited"
+    shutil.copytree(source, copy)
+    file = copy / f"{table}.parquet"
+    edit(pd.read_parquet(file)).to_parquet(file, index=False)
+    return copy
+
+
+#: (table, edit, what the line says after the file's name); each drawn or read as it was before.
+EDITS = [
+    (
+        "processors",
+        lambda f: f.assign(utilisation=f["utilisation"].astype(str)),
+        "column utilisation: expected numbers (float64), got text",
+    ),
+    (
+        "processors",
+        _nan_first("utilisation"),
+        "column utilisation: expected a number in every row, row 0 (phone-0) has none",
+    ),
+    ("processors", lambda f: f.drop(columns=["busy_s"]), "no column busy_s, expected numbers (float64)"),
+    ("processors", lambda f: f[f["node"] != "edge"], "no row of the computing node edge"),
+    (
+        "nodes",
+        lambda f: f.assign(utilisation=f["utilisation"].astype(str)),
+        "column utilisation: expected numbers (float64), got text",
+    ),
+    (
+        "nodes",
+        _nan_first("busy_s"),
+        "column busy_s: expected a number in every row, row 0 (phone-0) has none",
+    ),
+    ("nodes", lambda f: f.drop(columns=["tier"]), "no column tier, expected text (category)"),
+    ("nodes", lambda f: f[f["node"] != "edge"], "no row of the node edge, whose processors it has"),
+    ("nodes", lambda f: f[f["node"] != "ap"], "no row of the node ap, which links.parquet connects"),
+    (
+        "tasks",
+        lambda f: f.assign(latency=f["latency"].astype(str)),
+        "column latency: expected numbers (float64), got text",
+    ),
+    ("tasks", lambda f: f.drop(columns=["status"]), "no column status, expected text (category)"),
+    ("tasks", _nan_first("arrival"), "column arrival: expected a number in every row, row 0 has none"),
+    (
+        "tasks",
+        lambda f: f.assign(status=f["status"].astype(str).replace("completed", "done")),
+        "column status: expected one of completed, dropped, failed, in_flight, row 0 holds 'done'",
+    ),
+    (
+        "links",
+        lambda f: f.assign(capacity=f["capacity"].astype(str)),
+        "column capacity: expected numbers (float64), got text",
+    ),
+    (
+        "links",
+        _nan_first("bytes"),
+        "column bytes: expected a number in every row, row 0 (phone-0 -> ap) has none",
+    ),
+]
+
+
+@pytest.mark.parametrize(("table", "edit", "said"), EDITS)
+def test_an_edited_table_of_a_run_is_refused_in_one_line(table, edit, said, run_dir, tmp_path, capsys):
+    edited = _edited(run_dir, tmp_path, table, edit)
+    which = "nodes" if "no row of the node" in said else "processors" if "no row of" in said else table
+    line = f"{edited / f'{which}.parquet'}: {said}{REWRITE}"
+    with pytest.raises(ResultsError) as raised:
+        read_run(edited)
+    assert str(raised.value) == line
+    if table == "links" or "links.parquet" in said:  # read_results and plot do not read links.parquet
+        return
+    with pytest.raises(ExperimentError) as raised:
+        read_results(edited)
+    assert str(raised.value) == line
+    for kind in ("cdf", "utilisation"):
+        assert main(["plot", str(edited), "--kind", kind, "--out", str(tmp_path / kind)]) == 2
+        assert capsys.readouterr().err == f"offloadsim: error: {line}\n"
+        assert not list(tmp_path.glob(f"{kind}.*"))  # no figure drawn
+
+
+def _without_edge_processors_of_one_run(frame: pd.DataFrame) -> pd.DataFrame:
+    gone = (frame["node"] == "edge") & (frame["policy"] == "edge") & (frame["replication"] == 1)
+    return frame[~gone]
+
+
+@pytest.mark.parametrize(
+    ("table", "edit", "said"),
+    [
+        (
+            "processors",
+            _without_edge_processors_of_one_run,
+            "no row of the computing node edge (run policy edge, replication 1)",
+        ),
+        (
+            "nodes",
+            lambda f: f.assign(cores=f["cores"].astype(str)),
+            "column cores: expected whole numbers (int64), got text",
+        ),
+        (
+            "nodes",
+            _nan_first("utilisation"),
+            "column utilisation: expected a number in every row, row 0 (phone-0)",
+        ),
+    ],
+)
+def test_an_edited_table_of_a_comparison_is_refused_naming_the_run(
+    table, edit, said, compare_dir, tmp_path, capsys
+):
+    """A comparison's tables hold every run's rows: a computing node's processors removed from one run only
+    are found in that run."""
+    edited = _edited(compare_dir, tmp_path, table, edit)
+    with pytest.raises(ExperimentError, match="^" + re.escape(str(edited / f"{table}.parquet"))) as raised:
+        read_results(edited)
+    assert said in str(raised.value) and str(raised.value).endswith(REWRITE)
+    assert main(["plot", str(edited), "--kind", "utilisation", "--out", str(tmp_path / "fig")]) == 2
+    assert capsys.readouterr().err == f"offloadsim: error: {raised.value}\n"
+
+
+def test_tables_as_written_read_back_unchanged(run_dir, compare_dir):
+    """The checks refuse nothing offloadsim writes, and read the tables as they are on disk."""
+    run = read_run(run_dir)
+    for table in ("tasks", "nodes", "links", "processors"):
+        on_disk = pd.read_parquet(run_dir / f"{table}.parquet")
+        assert list(getattr(run, table).columns) == list(on_disk.columns)
+        assert len(getattr(run, table)) == len(on_disk) > 0
+    for directory in (run_dir, compare_dir):
+        results = read_results(directory)
+        pd.testing.assert_frame_equal(results.nodes, pd.read_parquet(directory / "nodes.parquet"))
+        pd.testing.assert_frame_equal(results.tasks, pd.read_parquet(directory / "tasks.parquet"))

@@ -112,6 +112,7 @@ def read_results(directory: str | Path) -> Results:
         raise
     except (OSError, ValueError) as error:
         raise ExperimentError(f"cannot read results in {path}: {error}") from None
+    _check_metrics(metrics_file, metrics)
     if (lacking := rows_problem(nodes, processors)) is not None:
         which, problem = lacking
         raise ExperimentError(f"{path / f'{which}.parquet'}: {problem}; {REWRITE}")
@@ -204,6 +205,20 @@ def _check_counts(
                 f"{path} is inconsistent: manifest.json counts {expected} rows of {name}, which has "
                 f"{len(table)} (an interrupted write?); rerun the command that made it"
             )
+
+
+def _check_metrics(file: Path, metrics: pd.DataFrame) -> None:
+    """Refuse a metrics table whose metric (a catalogue's, or ``utilisation_...``) holds other than numbers.
+
+    Its columns are the catalogue's, not the record schema's; one turned to text was drawn as it came.
+    """
+    from offloadsim.analysis.catalogue import metric_columns
+
+    for name in metric_columns(metrics):
+        values = metrics[name]
+        if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+            got = "text" if pd.api.types.is_string_dtype(values) else str(values.dtype)
+            raise ExperimentError(f"{file}: column {name}: expected numbers (a metric), got {got}; {REWRITE}")
 
 
 def _read_table(file: Path, table: str | None = None) -> pd.DataFrame:

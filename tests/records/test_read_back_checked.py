@@ -157,6 +157,11 @@ def _without_edge_processors_of_one_run(frame: pd.DataFrame) -> pd.DataFrame:
             _nan_first("utilisation"),
             "column utilisation: expected a number in every row, row 0 (phone-0)",
         ),
+        (  # the metrics are the catalogue's, not the record schema's: drawn as they came
+            "metrics",
+            lambda f: f.assign(latency_mean_s=f["latency_mean_s"].astype(str)),
+            "column latency_mean_s: expected numbers (a metric), got text",
+        ),
     ],
 )
 def test_an_edited_table_of_a_comparison_is_refused_naming_the_run(

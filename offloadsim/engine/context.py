@@ -11,9 +11,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from offloadsim.engine.plugin_adapters import PluginProcessor
 from offloadsim.engine.plugin_faults import checked_price, kind_words
-from offloadsim.plugins import dotted_name, shipped_module
-from offloadsim.suggest import quoted
+from offloadsim.plugins import shipped_module
 
 if TYPE_CHECKING:
     import simpy
@@ -58,21 +58,11 @@ class RunContext:
         """What stages of ``app``'s requests cost on ``processor``, as the processor prices them."""
         kind = self.kinds[app]
         price = processor.pricer(kind, self.world)
-        if shipped_module(type(processor).__module__) and shipped_module(type(kind).__module__):
+        # A plug-in processor's prices come checked from its adapter (engine/plugin_adapters.py), in
+        # its words; a plug-in kind's on a shipped processor are checked here, in the kind's.
+        if shipped_module(type(kind).__module__) or isinstance(processor, PluginProcessor):
             return price
-        if shipped_module(type(kind).__module__) or not shipped_module(type(processor).__module__):
-            return checked_price(
-                price, self.processor_words(processor, processor.node, processor.name)
-            )  # the processor model's
         return checked_price(price, kind_words(kind))
-
-    def processor_words(self, processor: object, node: str, name: str) -> str:
-        """The words naming processor ``name`` of ``node`` in a message: its model, class, name and node."""
-        model = next((m.spec.model for m in self.world.processors_of(node) if m.spec.name == name), "?")
-        return (
-            f"processor model {quoted(model)} ({dotted_name(type(processor))}) "
-            f"of processor {quoted(name)} at {quoted(node)}"
-        )
 
     def radios(self, source: str, a: str, b: str) -> tuple[Radio, ...]:
         """The meters of the powered ends of a transfer ``a`` → ``b`` of a task from ``source``.

@@ -116,7 +116,11 @@ class NodeMeter:
         records: RecordLog,
         on_drained: Callable[[NodeMeter], None],
     ):
-        """``processors`` are all the node's; ``records`` the run's record log (energy after a task ended)."""
+        """``processors`` are all the node's; ``records`` the run's record log (energy after a task ended).
+
+        A plug-in's processor comes in its checking adapter (``engine/plugin_adapters.py``): its busy
+        time, read here at every change of a battery's draw, is a float that never goes back.
+        """
         self.env = env
         self.node = node
         self.processors = tuple(processors)

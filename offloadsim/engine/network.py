@@ -32,7 +32,7 @@ from __future__ import annotations
 import heapq
 import math
 from collections.abc import Callable, Container, Iterable, Sequence
-from typing import Any, Final, Protocol
+from typing import Any, Final, Protocol, cast
 
 import simpy
 
@@ -44,8 +44,9 @@ from offloadsim.engine.channels import (
     ChannelModel,
     tell_aborted,
 )
-from offloadsim.engine.plugin_faults import plugin_call
-from offloadsim.plugins import dotted_name
+from offloadsim.engine.plugin_adapters import PluginLinkModel
+from offloadsim.engine.plugin_faults import link_model_words, plugin_call
+from offloadsim.plugins import dotted_name, shipped_module
 from offloadsim.suggest import quoted
 from offloadsim.world.links import link_model
 
@@ -242,8 +243,18 @@ def no_route(a: str, b: str) -> str:
     return f"no route from {a} to {b}"
 
 
-def make_link_model(name: str, env: simpy.Environment, capacity_bps: Sequence[float]) -> LinkModel:
-    """The link model registered as ``name`` (:mod:`offloadsim.world.links`) for one run."""
+def make_link_model(
+    name: str,
+    env: simpy.Environment,
+    capacity_bps: Sequence[float],
+    ends: Callable[[int], tuple[str, str]],
+) -> LinkModel:
+    """The link model registered as ``name`` (:mod:`offloadsim.world.links`) for one run.
+
+    ``ends``: a channel's two nodes, for a plug-in's messages.  A plug-in's model is handed
+    over in its checking adapter (:class:`~offloadsim.engine.plugin_adapters.PluginLinkModel`),
+    which every reader then goes through; a shipped one, as it is.
+    """
     factory = link_model(name)
     if factory is None:  # one of the engine's own (ENGINE_LINK_MODELS)
         if name == "fifo":
@@ -252,8 +263,13 @@ def make_link_model(name: str, env: simpy.Environment, capacity_bps: Sequence[fl
             return FifoNetwork(env, capacity_bps)
         return FlowNetwork(env, capacity_bps)
     what = f"link model {quoted(name)} ({dotted_name(factory)})"
-    model: LinkModel = plugin_call(factory, what, env, capacity_bps, when=" while it was built")
-    return model
+    model: Any = plugin_call(factory, what, env, capacity_bps, when=" while it was built")
+    if shipped_module(str(getattr(factory, "__module__", ""))):
+        shipped: LinkModel = model
+        return shipped
+    # Its busy_s is a read-only property, where the protocol declares an attribute nothing sets.
+    words = link_model_words(name, model)
+    return cast("LinkModel", PluginLinkModel(model, words, env, [ends(c) for c in range(len(capacity_bps))]))
 
 
 class FlowNetwork(ChannelModel):

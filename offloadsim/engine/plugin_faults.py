@@ -10,6 +10,8 @@ simulated time, the exception and the plug-in's line.
 A plug-in's value that the engine only reads back (an arrival process's gaps and stall allowance) is
 checked here, in pure Python (:func:`checked_gaps`, :func:`stall_allowance`): compiled by mypyc, the
 engine's own check of its type is in the engine's frame, where no traceback can name the plug-in.
+A plug-in processor's and link model's values are checked by the adapter each is built in
+(:mod:`offloadsim.engine.plugin_adapters`), with these errors and words.
 """
 
 from __future__ import annotations
@@ -175,7 +177,9 @@ def checked_price(price: Callable[[Any, int, int], Any], words: str) -> Callable
     A plug-in processor's (or kind of work's) price of NaN ended the run in an internal error
     deep in the energy meters, a negative one in the kernel, a str or None in the plan's sums
     (exit 1 each).  ``inf`` stands: a stage that never ends, which the run shows in flight.
-    Wrapped around a plug-in's prices only (:meth:`~offloadsim.engine.context.RunContext.pricer`).
+    Wrapped around a plug-in's prices only: a plug-in processor's by its adapter
+    (:class:`~offloadsim.engine.plugin_adapters.PluginProcessor`), a plug-in kind's on a shipped
+    processor by :meth:`~offloadsim.engine.context.RunContext.pricer`.
     """
 
     def checked(task: Any, start: int, stop: int) -> float:
@@ -187,22 +191,6 @@ def checked_price(price: Callable[[Any, int, int], Any], words: str) -> Callable
             f"{words} priced {layers} of a request of {getattr(task, 'app', '?')} at "
             f"{describe(seconds)}; expected seconds >= 0"
         )
-
-    return checked
-
-
-def checked_rate(read: Callable[[Any], Any], words: str, method: str) -> Callable[[Any], float]:
-    """A plug-in link model's ``share_Bps`` or ``capacity_Bps_now``, refusing what is no rate.
-
-    A policy's view reads them to price a transfer: a str was an internal error (TypeError, exit 1),
-    NaN or a negative rate priced every transfer so, silently.  ``inf`` stands (no bottleneck).
-    """
-
-    def checked(channels: Any) -> float:
-        rate = read(channels)
-        if at_least_0(rate):
-            return float(rate)
-        raise PluginFailed(f"{words}: its {method}() said {describe(rate)}; expected bytes/s >= 0")
 
     return checked
 

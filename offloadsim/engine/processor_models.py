@@ -16,9 +16,10 @@ by ``(node, processor name)``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from offloadsim.engine.errors import EngineError
+from offloadsim.engine.plugin_adapters import PluginProcessor
 from offloadsim.engine.plugin_faults import plugin_call
 from offloadsim.plugins import EntryPointGroup, dotted_name, shipped_module, unclaimed
 from offloadsim.suggest import quoted
@@ -144,6 +145,9 @@ def build_processor(env: simpy.Environment, model: ProcessorModel) -> ProcessorL
     :class:`ProcessorLike`, is an :class:`EngineError` naming the model, the node and what is
     wrong (the missing members, or the exception and the plug-in's line), not an
     ``AttributeError`` deep in the kernel later.  A shipped model's exception stays what it is.
+    A plug-in's processor is handed over in its checking adapter
+    (:class:`~offloadsim.engine.plugin_adapters.PluginProcessor`), which every reader then goes
+    through; a shipped model's, as it is.
     """
     name = model.spec.model
     try:
@@ -163,7 +167,13 @@ def build_processor(env: simpy.Environment, model: ProcessorModel) -> ProcessorL
             f"{where} built a processor of class {type(processor).__qualname__}, which lacks "
             f"{', '.join(missing)} (what offloadsim.engine.processor_models.ProcessorLike declares)"
         )
-    return processor
+    words = (
+        f"processor model {quoted(name)} ({dotted_name(type(processor))}) "
+        f"of processor {quoted(model.spec.name)} at {quoted(model.node)}"
+    )
+    # Its counters are read-only properties, where the protocol declares attributes: nothing but
+    # the kernel and the meters set one, up and watch, which it sets on the plug-in.
+    return cast("ProcessorLike", PluginProcessor(processor, words, env))
 
 
 #: What the kernel, the view and the energy meters use of a processor: ProcessorLike's members.

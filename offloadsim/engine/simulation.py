@@ -8,7 +8,6 @@ is one processor event and each transfer one flow in the network.
 from __future__ import annotations
 
 import math
-import numbers
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
@@ -26,14 +25,8 @@ from offloadsim.engine.llm import LLMWork
 from offloadsim.engine.network import abort_reason, make_link_model, no_route
 from offloadsim.engine.piecewise import PiecewiseLog
 from offloadsim.engine.planning import CompiledPlans, LastPlan, PlanCompiler, reordered_cut_bytes
-from offloadsim.engine.plugin_faults import (
-    PluginFailed,
-    blame_plugin,
-    checked_maker,
-    fixed_cost,
-    kind_words,
-    link_model_words,
-)
+from offloadsim.engine.plugin_adapters import PluginLinkModel, PluginProcessor
+from offloadsim.engine.plugin_faults import blame_plugin, checked_maker, fixed_cost, kind_words
 from offloadsim.engine.policy_faults import blame_policy
 from offloadsim.engine.processor import fifo, refused
 from offloadsim.engine.processor_models import ProcessorLike as Processor
@@ -51,7 +44,6 @@ from offloadsim.plugins import dotted_name, shipped_module
 from offloadsim.policies.base import Plan, Policy, reset_policy
 from offloadsim.records.schema import FIRST_PROCESSOR_ONLY, LINK_COLUMNS, PROCESSOR_COLUMNS
 from offloadsim.scenario.errors import format_path
-from offloadsim.shapes import describe
 from offloadsim.suggest import quoted
 from offloadsim.world import World
 from offloadsim.world.topology import Change, NoRouteError
@@ -105,7 +97,10 @@ class Simulation:
         # The run's network: routes from its topology (a fork of the world's when the world
         # changes during the run, or a battery can run flat), flows shared by its link model.
         self.topology = live_topology(world)
-        self.network = make_link_model(world.link_model, self.env, world.topology.channel_capacity_bps)
+        topology = world.topology
+        self.network = make_link_model(
+            world.link_model, self.env, topology.channel_capacity_bps, topology.channel_ends
+        )
         self.ledger = ledger = Ledger(self.env, scenario.warmup_s, record_stages, records)
         self.records = ledger.records
         self.in_flight = ledger.in_flight
@@ -525,11 +520,9 @@ class Simulation:
     # -- running ----------------------------------------------------------
     def _take_snapshot(self, _: object = None) -> None:
         self.network.close_statistics()
-        # The counters as Any: a plug-in's that is no number is refused with its name by
-        # _check_plugin_counters at the end, where a build compiled by mypyc checked it here first.
-        firsts: dict[str, Any] = self.processors
-        every: list[tuple[str, Any]] = list(self._every_processor())
-        network: Any = self.network  # a plug-in's bytes_carried_now() may be a tuple: indexed alike
+        # A plug-in's counters come through its adapter (engine/plugin_adapters.py): checked, typed.
+        firsts = self.processors
+        every = list(self._every_processor())
         self._snapshot = {
             "busy": {name: p.busy_core_seconds() for name, p in firsts.items()},
             # Every processor of every node, for the processors table (the nodes table's is the first's).
@@ -539,7 +532,7 @@ class Simulation:
             "queued": {name: p.queued() for name, p in self.processors.items()},
             "refused": {name: p.refused for name, p in self.processors.items()},
             "channel_busy": list(self.network.busy_s),
-            "channel_bytes": network.bytes_carried_now(),
+            "channel_bytes": self.network.bytes_carried_now(),
             "energy": {name: meter.energy_j() for name, meter in self.meters.items()},
         }
 
@@ -571,13 +564,13 @@ class Simulation:
         Shipped ones among them have no code of a plug-in's: ``blame_plugin`` passes them by.
         """
         found: list[tuple[object, str]] = [
-            (processor, self.context.processor_words(processor, node, model.spec.name))
-            for node in self.node_processors
-            for model in self.world.processors_of(node)
-            if (processor := self.resources[(node, model.spec.name)]) is not None
+            (processor.plugin, processor.words)
+            for processor in self.resources.values()
+            if isinstance(processor, PluginProcessor)
         ]
         network = self.network
-        found.append((network, link_model_words(self.world.link_model, network)))
+        if isinstance(network, PluginLinkModel):
+            found.append((network.plugin, network.words))
         for workload in self.world.scenario.workload:
             arrivals = workload.arrivals
             found.append(
@@ -590,75 +583,6 @@ class Simulation:
         for kind in {id(kind): kind for kind in self.kinds.values()}.values():
             found.append((kind, kind_words(kind)))
         return found
-
-    def _check_plugin_counters(self) -> None:
-        """Refuse a plug-in processor's counters that the nodes and processors tables cannot hold.
-
-        ``busy_core_seconds()`` is read as the measured time starts and ends: one that was no number
-        ended the run as an internal error (TypeError, exit 1), and one NaN, infinite or lower at
-        the end than at the start was written as the processor's utilisation (NaN,
-        negative) and exit 0.  ``completed`` likewise.  Read as ``Any``: a
-        build compiled by mypyc checks a float-typed call's result before this could.
-        """
-        snap = self._snapshot
-        for node in self.node_processors:
-            for model in self.world.processors_of(node):
-                processor = self.resources[(node, model.spec.name)]
-                if processor is None or shipped_module(type(processor).__module__):
-                    continue
-                key = (node, processor.name)
-                plugin: Any = processor  # its members as Any, see above
-                counters = (
-                    (
-                        "busy_core_seconds()",
-                        snap["busy_each"].get(key),
-                        plugin.busy_core_seconds(),
-                        "core-seconds",
-                    ),
-                    ("completed", snap["completed_each"].get(key), plugin.completed, "stages"),
-                )
-                for what, before, now, unit in counters:
-                    _check_counter(
-                        self.context.processor_words(processor, node, model.spec.name),
-                        what,
-                        before,
-                        now,
-                        unit,
-                    )
-
-    def _check_plugin_links(self) -> None:
-        """Refuse a plug-in link model's counters that the links table cannot hold, as for processors.
-
-        ``bytes_carried_now()`` and ``busy_s`` per link direction, read as the measured time starts
-        and ends, and ``capacity_bit_seconds`` over it: a str was an internal error (TypeError,
-        exit 1), NaN or a count going back was written as the link's bytes and utilisation, exit 0.
-        """
-        network: Any = self.network  # its members as Any (see _check_plugin_counters)
-        if shipped_module(type(network).__module__):
-            return
-        snap, topology = self._snapshot, self.world.topology
-        words = link_model_words(self.world.link_model, network)
-        carried = network.bytes_carried_now()
-        for channel in range(len(topology.channel_capacity_bps)):
-            a, b = topology.channel_ends(channel)
-            try:
-                counters = (
-                    ("bytes_carried_now()", snap["channel_bytes"][channel], carried[channel], "bytes"),
-                    ("busy_s", snap["channel_busy"][channel], network.busy_s[channel], "seconds"),
-                )
-            except (TypeError, LookupError):
-                raise PluginFailed(
-                    f"{words}: its bytes_carried_now() or busy_s holds no value for {a} -> {b}; expected "
-                    "one number per link direction"
-                ) from None
-            for what, before, now, unit in counters:
-                _check_counter(f"{words}, link {a} -> {b}", what, before, now, unit)
-            offered = network.capacity_bit_seconds(channel, self.warmup_s, self.end_s)
-            if not _counter(offered):
-                raise PluginFailed(
-                    f"{words}, link {a} -> {b}: its capacity_bit_seconds() over the measured time was "
-                    f"{describe(offered)}; expected bit-seconds, a finite number >= 0"
-                )
 
     def _start_dynamics(self) -> None:
         """Start applying the world's ``dynamics`` entries to the run's topology, each from its own stream."""
@@ -737,9 +661,7 @@ class Simulation:
         return self._collect(time.perf_counter() - wall_start)
 
     def _collect(self, wall_s: float) -> RawRun:
-        self._check_plugin_counters()
         self.network.close_statistics()
-        self._check_plugin_links()
         measured = self.end_s - self.warmup_s
         snap = self._snapshot
         world = self.world
@@ -787,8 +709,8 @@ class Simulation:
             nodes["battery_left"].append(_battery_left(meter))
         processors = self._processor_rows(measured)
         links: dict[str, list[Any]] = {k: [] for k in LINK_COLUMNS}
-        network: Any = self.network  # as in _take_snapshot
-        carried_now = network.bytes_carried_now()
+        network = self.network
+        carried_now, busy_now = network.bytes_carried_now(), network.busy_s
         stats, t0, t1 = self.link_stats, self.warmup_s, self.end_s
         for channel, capacity in enumerate(world.topology.channel_capacity_bps):
             a, b = world.topology.channel_ends(channel)
@@ -796,7 +718,7 @@ class Simulation:
             links["a"].append(a)
             links["b"].append(b)
             links["bytes"].append(carried)
-            links["busy_s"].append(network.busy_s[channel] - snap["channel_busy"][channel])
+            links["busy_s"].append(busy_now[channel] - snap["channel_busy"][channel])
             # Against the capacity in force over the measured window (0 while down).
             offered = network.capacity_bit_seconds(channel, t0, t1)
             links["utilisation"].append(carried * 8.0 / offered if measured > 0 and offered > 0 else 0.0)
@@ -1034,18 +956,3 @@ def _standard_normal(rng: Any) -> Callable[[], float]:
         return buffer.pop()
 
     return draw
-
-
-def _counter(value: Any) -> bool:
-    """Whether ``value`` is a finite real number >= 0 (not a bool): a processor's counter."""
-    return isinstance(value, numbers.Real) and not isinstance(value, bool) and 0.0 <= float(value) < math.inf
-
-
-def _check_counter(words: str, what: str, before: Any, now: Any, unit: str) -> None:
-    """Raise :class:`PluginFailed` unless a plug-in's counter is a finite number >= 0 that did not go back."""
-    if _counter(before) and _counter(now) and now >= before:
-        return
-    raise PluginFailed(
-        f"{words}: its {what} was {describe(before)} at the start of the measured time and "
-        f"{describe(now)} at its end; expected {unit}, a finite number >= 0 that never decreases"
-    )

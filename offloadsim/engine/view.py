@@ -7,18 +7,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from offloadsim.engine.plugin_faults import PluginFailed, at_least_0, checked_rate, link_model_words
 from offloadsim.models.precision import BYTES
-from offloadsim.plugins import shipped_module
 from offloadsim.policies.base import TaskView
 from offloadsim.policies.costs import CODECS, LLMStage
-from offloadsim.shapes import describe
 from offloadsim.suggest import quoted
 from offloadsim.world.topology import ROUTE_CACHE
 
 if TYPE_CHECKING:
     from offloadsim.engine.context import RunContext
-    from offloadsim.engine.processor_models import ProcessorLike as Processor
     from offloadsim.engine.work import Price
     from offloadsim.models.graph import LayerGraph
     from offloadsim.policies.splitting import CutCodec
@@ -57,15 +53,10 @@ class EngineView:
         self._nearest: dict[str, dict[str, tuple[str, float]]] = {}
         self._routes: dict[tuple[str, str], tuple[float, tuple[int, ...]]] = {}
         self._links: dict[tuple[str, bool], tuple[tuple[float, int], ...]] = {}
-        #: The nodes whose first processor is a plug-in's, whose waits are checked as read.
-        self._plugin_nodes = {n for n, p in ctx.processors.items() if not shipped_module(type(p).__module__)}
+        # A plug-in's rates and waits come checked, through its adapter (engine/plugin_adapters.py).
         network = ctx.network
         self._share: Callable[[Sequence[int]], float] = network.share_Bps
         self._capacity: Callable[[int], float] = network.capacity_Bps_now
-        if not shipped_module(type(network).__module__):  # a plug-in's rates, checked as read
-            words = link_model_words(ctx.world.link_model, network)
-            self._share = checked_rate(network.share_Bps, words, "share_Bps")
-            self._capacity = checked_rate(network.capacity_Bps_now, words, "capacity_Bps_now")
         #: Bumped by every change of the run's topology (a rate, a latency, a link or node down/up).
         self.topology_version = 0
         #: Bumped by the changes that can move a route or its latency (not by a rate).
@@ -160,17 +151,7 @@ class EngineView:
         proc = self._sim.processors.get(node)
         if proc is None:
             raise self._no_processor(node, "expected_wait_s")
-        if self._plugin_nodes and node in self._plugin_nodes:  # a plug-in's wait, checked as read
-            return self._checked_wait(proc)
         return proc.expected_wait_s()
-
-    def _checked_wait(self, proc: Processor) -> float:
-        """A plug-in processor's ``expected_wait_s()``, refused when no number >= 0 (NaN, -1, a str)."""
-        wait = proc.expected_wait_s()
-        if not at_least_0(wait):
-            words = self._sim.processor_words(proc, proc.node, proc.name)
-            raise PluginFailed(f"{words}: its expected_wait_s() said {describe(wait)}; expected seconds >= 0")
-        return float(wait)
 
     def _no_processor(self, node: object, asked: str) -> NoProcessorError:
         """What asking ``asked`` about ``node``, which has no processor, raises: which node, and why."""

@@ -11,6 +11,7 @@ import os
 import re
 import sys
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -90,12 +91,14 @@ def scenario(tmp_path, tiny_scenario_text):
     edge = "edge: {tier: edge, processor: {speed: 100 GFLOP/s}}"
     assert edge in tiny_scenario_text
 
-    def write(model: str, cls: type[Processor] | None = None, extra: str = "") -> Path:
+    def write(model: str, cls: type[Processor] | None = None, extra: str = "", power: str = "") -> Path:
         if cls is not None:
             register_processor_model(model, _fifo(cls))
             names.append(model)
         path = tmp_path / "faulty.yaml"
         modelled = edge.replace("}}", f", model: {model}}}}}")
+        if power:  # the edge's power: a battery's meter reads the busy time at every change of its draw
+            modelled = modelled[:-1] + f", power: {power}}}"
         path.write_text(tiny_scenario_text.replace(edge, modelled) + extra)
         return path
 
@@ -288,18 +291,22 @@ class BusyIsNaN(Processor):
 
 
 class BusyGoesBack(Processor):
-    """Counts its busy time down: -2 s at the end of the 2 s run."""
+    """Counts its busy time down: 2 s at the start of the 2 s run, 0 s at its end."""
 
     def busy_core_seconds(self) -> float:
-        return -float(self.env.now)
+        return 2.0 - float(self.env.now)
 
 
 @pytest.mark.parametrize(
-    ("cls", "before", "after"),
-    [(BusyIsText, '"1.5"', '"1.5"'), (BusyIsNaN, "nan", "nan"), (BusyGoesBack, "-0.0", "-2.0")],
+    ("cls", "said"),
+    [
+        (BusyIsText, '"1.5" at simulated time 0 s'),
+        (BusyIsNaN, "nan at simulated time 0 s"),
+        (BusyGoesBack, "2.0 at simulated time 0 s and 0.0 at 2 s"),
+    ],
 )
 def test_a_busy_time_that_is_no_number_nan_or_going_back_is_refused_not_written(
-    cls, before, after, scenario, tmp_path, capsys
+    cls, said, scenario, tmp_path, capsys
 ):
     """A str ended the run as an internal error (TypeError, exit 1); NaN or a busy time lower at
     the end than at the start was written to processors.parquet as the utilisation, exit 0."""
@@ -308,10 +315,67 @@ def test_a_busy_time_that_is_no_number_nan_or_going_back_is_refused_not_written(
     err = capsys.readouterr().err
     assert err == (
         f'offloadsim: error: processor model "odd-busy" ({__name__}.{cls.__name__}) of processor "cpu" at '
-        f'"edge": its busy_core_seconds() was {before} at the start of the measured time and {after} at '
-        "its end; expected core-seconds, a finite number >= 0 that never decreases\n"
+        f'"edge": its busy_core_seconds() was {said}; expected core-seconds, a finite number >= 0 that '
+        "never decreases\n"
     )
     assert not out.exists()
+
+
+def _mid_run(value: Callable[[float, float], Any]) -> type[Processor]:
+    """A processor whose busy time is ``value(now, its own)`` between 0 s and the end (2 s), its own then."""
+
+    class MidRun(Processor):
+        def busy_core_seconds(self) -> Any:
+            own = super().busy_core_seconds()
+            return value(self.env.now, own) if 0.0 < self.env.now < 2.0 else own
+
+    return MidRun
+
+
+BATTERY = "{idle: 1 W, busy: 5 W, battery: 1000 J}"
+TIME = r"[0-9.e-]+"
+
+
+@pytest.mark.parametrize(
+    ("value", "said"),
+    [
+        (lambda now, own: "1.5", rf'"1\.5" at simulated time {TIME} s'),
+        (lambda now, own: float("nan"), rf"nan at simulated time {TIME} s"),
+        (lambda now, own: -1.0, rf"-1\.0 at simulated time {TIME} s"),
+        # One core-second ahead until 1 s, its own after: lower at the first read after 1 s.
+        (
+            lambda now, own: own + 1.0 if now < 1.0 else own,
+            rf"{TIME} at simulated time 0\.[0-9]+ s and {TIME} at 1\.[0-9]+ s",
+        ),
+    ],
+    ids=["text", "nan", "negative", "going back"],
+)
+def test_a_busy_time_odd_only_mid_run_on_a_battery_node_is_refused_by_the_energy_meters_read(
+    value, said, scenario, tmp_path, capsys
+):
+    """Right at the start and at the end of the measured time, so the tables' reads never saw it: the
+    battery's meter, which reads it at every change of the node's draw, ended the run as an internal
+    error for a str (TypeError in its sums, exit 1), and summed NaN, a negative or a backward busy
+    time into the node's energy and battery (exit 0).  It reads it through the plug-in's adapter now."""
+    out = tmp_path / "out"
+    path = scenario("mid-run", _mid_run(value), power=BATTERY)
+    assert main(["run", str(path), "--out", str(out), "-q"]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert re.fullmatch(
+        rf'offloadsim: error: processor model "mid-run" \({__name__}\._mid_run\.<locals>\.MidRun\) of '
+        rf'processor "cpu" at "edge": its busy_core_seconds\(\) was {said}; expected core-seconds, a finite '
+        r"number >= 0 that never decreases",
+        line,
+    ), line
+    assert not out.exists()
+    with pytest.raises(PluginFailed):
+        offloadsim.run(path)
+
+
+def test_the_same_processor_at_the_same_values_runs_where_the_busy_time_stays_right(scenario):
+    """The line above is the plug-in's: its busy time kept right, the battery node runs to the end."""
+    raw = offloadsim.run(scenario("mid-run", _mid_run(lambda now, own: own), power=BATTERY))
+    assert raw.nodes["energy_j"][list(raw.nodes["node"]).index("edge")] > 0
 
 
 def _pricing(value: Any) -> type[Processor]:

@@ -309,19 +309,16 @@ def _odd_links(member: str, value: Any) -> Callable[..., Any]:
         (
             "bytes_carried_now",
             "1 kB",
-            'bytes_carried_now() was "1 kB" at the start of the measured time and "1 kB"',
+            'bytes_carried_now() was "1 kB" at simulated time 0 s; expected bytes, a finite number >= 0 '
+            "that never decreases",
         ),
         (
             "bytes_carried_now",
             float("nan"),
-            "bytes_carried_now() was nan at the start of the measured time and nan",
+            "bytes_carried_now() was nan at simulated time 0 s; expected bytes",
         ),
-        (
-            "capacity_bit_seconds",
-            -1.0,
-            "capacity_bit_seconds() over the measured time was -1.0; expected bit-",
-        ),
-        ("capacity_bit_seconds", "x", 'capacity_bit_seconds() over the measured time was "x"; expected bit-'),
+        ("capacity_bit_seconds", -1.0, "capacity_bit_seconds() from 0 s to 2 s was -1.0; expected bit-"),
+        ("capacity_bit_seconds", "x", 'capacity_bit_seconds() from 0 s to 2 s was "x"; expected bit-'),
     ],
 )
 def test_a_link_counter_that_is_no_number_at_least_0_ends_the_run_in_one_line(

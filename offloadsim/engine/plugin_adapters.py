@@ -1,0 +1,318 @@
+"""The one seam between the engine and a plug-in processor model or link model: an adapter that checks.
+
+A plug-in's processor (``engine/processor_models.py``'s :func:`build_processor`) and link model
+(``engine/network.py``'s :func:`make_link_model`) are wrapped once, as they are built, in
+:class:`PluginProcessor` or :class:`PluginLinkModel`; the kernel, the policy's view, the plan's
+prices, the energy meters and the tables read the run's processors and network only through them.
+Each member that hands the engine a value calls the plug-in and checks what it gave: a time, a rate,
+a count or a counter that is a finite number >= 0 (``inf`` where it means something: a stage that
+never ends, no bottleneck), a counter that never goes back, one number per link direction.  What is
+not is a :class:`~offloadsim.engine.plugin_faults.PluginFailed` naming the plug-in (its registered
+name, its class's dotted name, which processor and node, or which link direction), the member, the
+simulated time, what it gave and what was expected; where a value was read before, a NaN, a str or a
+counter going back had ended the run in an internal error deep in a reader (the energy meter's sums,
+exit 1), or been written to the tables as they were (exit 0).
+
+Built-in models are never wrapped: nothing is added to a shipped scenario's path.  This module is
+pure Python, never compiled by mypyc (``pyproject.toml``'s list): the engine it hands values to may
+be, and reads them typed (a ``float``, an ``int``, a ``list[float]``), so each checked value is
+handed over as that type, whatever number type the plug-in gave (numpy's, an int for a float).
+Members offloadsim does not check (a processor's ``submit``, ``abort``, ``in_service``; a link
+model's ``start``, ``cancel``, ``move``) are the plug-in's own, called through; an exception raised
+in them is blamed on the plug-in by its traceback, as before (``plugin_faults.blame_plugin``).
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from offloadsim.engine.plugin_faults import PluginFailed, at_least_0, checked_price
+from offloadsim.shapes import describe
+
+if TYPE_CHECKING:
+    import simpy
+
+    from offloadsim.engine.work import Price
+    from offloadsim.world import World
+
+__all__ = ["PluginLinkModel", "PluginProcessor", "plugin_of"]
+
+
+def plugin_of(part: object) -> object:
+    """The plug-in's own object behind ``part`` (an adapter of this module), else ``part`` itself."""
+    return part.plugin if isinstance(part, PluginProcessor | PluginLinkModel) else part
+
+
+def _finite_at_least_0(value: Any) -> bool:
+    """Whether ``value`` is a finite real number >= 0 (not NaN, not inf, not a bool)."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool) and 0.0 <= float(value) < math.inf
+
+
+def _whole(value: Any) -> bool:
+    """Whether ``value`` is a whole number >= 0 (numpy's ints, and floats such as 3.0, too; not a bool)."""
+    return _finite_at_least_0(value) and float(value).is_integer()
+
+
+class _Counter:
+    """One counter of a plug-in (its busy time, its stages served, a link's bytes): never goes back.
+
+    Keeps the value it last handed over and when, to say both when a later one is lower.
+    """
+
+    __slots__ = ("at", "last", "unit", "what", "whole", "words")
+
+    def __init__(self, words: str, what: str, unit: str, whole: bool = False):
+        self.words, self.what, self.unit, self.whole = words, what, unit, whole
+        self.last: Any = None  # the value last read; None before the first read
+        self.at = 0.0  # when
+
+    def read(self, value: Any, now: float) -> Any:
+        """``value``, read at ``now``: as a float (an int for a count) when fit, else PluginFailed."""
+        last = self.last
+        if not (_whole(value) if self.whole else _finite_at_least_0(value)):
+            raise self._refused(f"was {describe(value)} at simulated time {now:.6g} s")
+        checked = int(value) if self.whole else float(value)
+        if last is not None and checked < last:
+            raise self._refused(
+                f"was {describe(last)} at simulated time {self.at:.6g} s and {describe(value)} at {now:.6g} s"
+            )
+        self.last, self.at = checked, now
+        return checked
+
+    def _refused(self, said: str) -> PluginFailed:
+        number = "a whole number" if self.whole else "a finite number"
+        return PluginFailed(
+            f"{self.words}: its {self.what} {said}; expected {self.unit}, {number} >= 0 that never decreases"
+        )
+
+
+def _count(value: Any, words: str, what: str, unit: str) -> int:
+    """A count a plug-in says now (stages busy, waiting) as an int; PluginFailed unless whole, >= 0."""
+    if _whole(value):
+        return int(value)
+    raise PluginFailed(f"{words}: its {what} said {describe(value)}; expected {unit}, a whole number >= 0")
+
+
+class PluginProcessor:
+    """A plug-in's processor (the ``ProcessorLike`` protocol) as the engine reads it: checked.
+
+    ``busy_core_seconds()`` is core-seconds, ``completed`` and ``refused`` counts of stages, each never
+    going back; ``busy`` and ``queued()`` counts of stages now; ``expected_wait_s()`` and the
+    times its ``pricer`` gives, seconds >= 0 (``inf`` stands).  ``up`` and ``watch``, which the
+    kernel and the energy meter set, are set on the plug-in.  Any other member is the plug-in's own
+    (``in_service``, if it has one; what a kind of work of the same distribution may read).
+    """
+
+    __slots__ = ("_busy_core_s", "_completed", "_env", "_refused", "plugin", "words")
+
+    def __init__(self, plugin: Any, words: str, env: simpy.Environment):
+        """``words``: the processor in a message: its model, class, name and node."""
+        self.plugin = plugin
+        self.words = words
+        self._env = env
+        self._busy_core_s = _Counter(words, "busy_core_seconds()", "core-seconds")
+        self._completed = _Counter(words, "completed", "stages", whole=True)
+        self._refused = _Counter(words, "refused", "stages", whole=True)
+
+    def __getattr__(self, name: str) -> Any:
+        """A member the engine does not check (``in_service``, the plug-in's own): the plug-in's."""
+        return getattr(self.plugin, name)
+
+    # -- what the protocol declares, called through --------------------------------------
+    @property
+    def node(self) -> str:
+        """The node the processor is at."""
+        return self.plugin.node
+
+    @property
+    def name(self) -> str:
+        """The processor's name at its node."""
+        return self.plugin.name
+
+    @property
+    def cores(self) -> int:
+        """Its parallel servers."""
+        return self.plugin.cores
+
+    @property
+    def speed_flops(self) -> float:
+        """Its speed, FLOP/s."""
+        return self.plugin.speed_flops
+
+    @property
+    def up(self) -> bool:
+        """Whether it takes stages (the kernel sets it True as its node comes back)."""
+        return self.plugin.up
+
+    @up.setter
+    def up(self, value: bool) -> None:
+        self.plugin.up = value
+
+    @property
+    def watch(self) -> Callable[[], None] | None:
+        """Told when its number of busy stages changes (a battery's meter sets it)."""
+        return self.plugin.watch
+
+    @watch.setter
+    def watch(self, value: Callable[[], None] | None) -> None:
+        self.plugin.watch = value
+
+    def submit(self, service_s: float, callback: Callable[[Any, float, float], None], payload: Any) -> bool:
+        """The plug-in's ``submit``."""
+        return self.plugin.submit(service_s, callback, payload)
+
+    def abort(self) -> list[Any]:
+        """The plug-in's ``abort``."""
+        return self.plugin.abort()
+
+    # -- what it hands the engine, checked ---------------------------------------------
+    @property
+    def busy(self) -> int:
+        """Stages in service now: a whole number >= 0 (the energy meter multiplies it by watts)."""
+        return _count(self.plugin.busy, self.words, "busy", "stages in service")
+
+    def queued(self) -> int:
+        """Stages waiting now: a whole number >= 0."""
+        return _count(self.plugin.queued(), self.words, "queued()", "stages waiting")
+
+    @property
+    def completed(self) -> int:
+        """Stages served so far: a whole number >= 0 that never goes back."""
+        stages: int = self._completed.read(self.plugin.completed, self._env.now)
+        return stages
+
+    @property
+    def refused(self) -> int:
+        """Stages turned away so far: a whole number >= 0 that never goes back."""
+        stages: int = self._refused.read(self.plugin.refused, self._env.now)
+        return stages
+
+    def busy_core_seconds(self) -> float:
+        """Busy cores integrated over time so far: core-seconds, finite, >= 0, never going back.
+
+        Read by the battery's energy meter at every change of the node's draw, at the start of the
+        measured time and at its end.
+        """
+        seconds: float = self._busy_core_s.read(self.plugin.busy_core_seconds(), self._env.now)
+        return seconds
+
+    def expected_wait_s(self) -> float:
+        """The wait of a stage submitted now, as a policy reads it: seconds >= 0 (``inf`` stands)."""
+        wait = self.plugin.expected_wait_s()
+        if at_least_0(wait):
+            return float(wait)
+        raise PluginFailed(
+            f"{self.words}: its expected_wait_s() said {describe(wait)}; expected seconds >= 0"
+        )
+
+    def pricer(self, kind: Any, world: World) -> Price:
+        """The plug-in's prices of ``kind``'s stages, each refused unless seconds >= 0 (``inf`` stands)."""
+        return checked_price(self.plugin.pricer(kind, world), self.words)
+
+
+class PluginLinkModel:
+    """A plug-in's link model (the ``LinkModel`` protocol) as the engine reads it: checked.
+
+    ``bytes_carried_now()`` and ``busy_s`` hold one finite number >= 0 per link direction, none
+    going back; ``capacity_bit_seconds`` is a finite number >= 0; ``share_Bps`` and
+    ``capacity_Bps_now``, which a policy's view reads, bytes/s >= 0 (``inf`` stands).  The rest
+    (``start``, ``cancel``, ``set_capacity``, ``set_up``, ``sending_over``, ``move``,
+    ``flow_count``, ``close_statistics``, and any member of its own) is the plug-in's, called through.
+    """
+
+    __slots__ = ("_busy", "_bytes", "_ends", "_env", "plugin", "words")
+
+    def __init__(self, plugin: Any, words: str, env: simpy.Environment, ends: Sequence[tuple[str, str]]):
+        """``words``: the model in a message; ``ends``: each link direction's two nodes, by channel."""
+        self.plugin = plugin
+        self.words = words
+        self._env = env
+        self._ends = [f"{a} -> {b}" for a, b in ends]
+        self._bytes = [_Counter(f"{words}, link {end}", "bytes_carried_now()", "bytes") for end in self._ends]
+        self._busy = [_Counter(f"{words}, link {end}", "busy_s", "seconds") for end in self._ends]
+
+    def __getattr__(self, name: str) -> Any:
+        """A member the engine does not check: the plug-in's."""
+        return getattr(self.plugin, name)
+
+    def start(self, *args: Any, **kwargs: Any) -> Any:
+        """The plug-in's ``start``: a transfer."""
+        return self.plugin.start(*args, **kwargs)
+
+    def cancel(self, flow: Any) -> bool:
+        """The plug-in's ``cancel``."""
+        return self.plugin.cancel(flow)
+
+    def set_capacity(self, channel: int, capacity_bps: float) -> None:
+        """The plug-in's ``set_capacity``."""
+        self.plugin.set_capacity(channel, capacity_bps)
+
+    def set_up(self, channel: int, up: bool) -> None:
+        """The plug-in's ``set_up``."""
+        self.plugin.set_up(channel, up)
+
+    def sending_over(self, channel: int) -> list[tuple[Any, tuple[int, ...]]]:
+        """The plug-in's ``sending_over`` (asked at a handover only)."""
+        return self.plugin.sending_over(channel)
+
+    def move(self, flow: Any, channels: tuple[int, ...], latency_s: float, restart: bool) -> Any:
+        """The plug-in's ``move`` (at a handover only)."""
+        return self.plugin.move(flow, channels, latency_s, restart)
+
+    def flow_count(self, channel: int) -> int:
+        """The plug-in's ``flow_count``."""
+        return self.plugin.flow_count(channel)
+
+    def close_statistics(self) -> None:
+        """The plug-in's ``close_statistics``."""
+        self.plugin.close_statistics()
+
+    def share_Bps(self, channels: Sequence[int]) -> float:
+        """Bytes/s a new flow over ``channels`` could expect now: >= 0 (``inf``: no bottleneck)."""
+        return self._rate(self.plugin.share_Bps(channels), "share_Bps")
+
+    def capacity_Bps_now(self, channel: int) -> float:
+        """The channel's capacity in force, bytes/s >= 0."""
+        return self._rate(self.plugin.capacity_Bps_now(channel), "capacity_Bps_now")
+
+    def _rate(self, rate: Any, method: str) -> float:
+        if at_least_0(rate):
+            return float(rate)
+        raise PluginFailed(f"{self.words}: its {method}() said {describe(rate)}; expected bytes/s >= 0")
+
+    def bytes_carried_now(self) -> list[float]:
+        """Bytes each link direction carried so far: one finite number >= 0 each, none going back."""
+        return self._counters(self.plugin.bytes_carried_now(), self._bytes, "bytes_carried_now()")
+
+    @property
+    def busy_s(self) -> list[float]:
+        """Seconds each link direction carried a flow so far: as :meth:`bytes_carried_now`."""
+        return self._counters(self.plugin.busy_s, self._busy, "busy_s")
+
+    def _counters(self, values: Any, counters: list[_Counter], what: str) -> list[float]:
+        now: float = self._env.now
+        checked = []
+        for channel, counter in enumerate(counters):
+            try:
+                value = values[channel]
+            except (TypeError, LookupError):
+                raise PluginFailed(
+                    f"{self.words}: its {what} holds no value for {self._ends[channel]}; expected one "
+                    "number per link direction"
+                ) from None
+            checked.append(counter.read(value, now))
+        return checked
+
+    def capacity_bit_seconds(self, channel: int, t0: float, t1: float) -> float:
+        """The channel's capacity in force over ``[t0, t1]``, bits: a finite number >= 0."""
+        offered = self.plugin.capacity_bit_seconds(channel, t0, t1)
+        if _finite_at_least_0(offered):
+            return float(offered)
+        raise PluginFailed(
+            f"{self.words}, link {self._ends[channel]}: its capacity_bit_seconds() from {t0:.6g} s to "
+            f"{t1:.6g} s was "
+            f"{describe(offered)}; expected bit-seconds, a finite number >= 0"
+        )

@@ -378,6 +378,50 @@ def test_the_same_processor_at_the_same_values_runs_where_the_busy_time_stays_ri
     assert raw.nodes["energy_j"][list(raw.nodes["node"]).index("edge")] > 0
 
 
+class QueueInWords(Processor):
+    """Says how many stages wait in a word."""
+
+    def queued(self) -> Any:
+        return "many"
+
+
+class RefusedGoesBack(Processor):
+    """Forgets a stage it turned away: 2 of them until 1 s, 1 after."""
+
+    @property  # type: ignore[override]
+    def refused(self) -> int:
+        return 2 if self.env.now < 1.0 else 1
+
+    @refused.setter
+    def refused(self, value: int) -> None:
+        pass
+
+
+@pytest.mark.parametrize(
+    ("cls", "said"),
+    [
+        (QueueInWords, 'queued() said "many"; expected stages waiting, a whole number >= 0'),
+        (
+            RefusedGoesBack,
+            "refused was 2 at simulated time 0 s and 1 at 2 s; expected stages, a whole number >= 0 that "
+            "never decreases",
+        ),
+    ],
+)
+def test_a_count_of_stages_that_is_no_whole_number_or_goes_back_is_refused_naming_the_model(
+    cls, said, scenario, tmp_path, capsys
+):
+    """Text waiting was an internal error where the nodes table was made (ValueError, exit 1), and a
+    count of refused stages going back was written as -1 stage refused (exit 0)."""
+    out = tmp_path / "out"
+    assert main(["run", str(scenario("odd-count", cls)), "--out", str(out), "-q"]) == 2
+    assert capsys.readouterr().err == (
+        f'offloadsim: error: processor model "odd-count" ({__name__}.{cls.__name__}) of processor "cpu" at '
+        f'"edge": its {said}\n'
+    )
+    assert not out.exists()
+
+
 def _pricing(value: Any) -> type[Processor]:
     class Prices(Processor):
         def pricer(self, kind: Any, world: Any) -> Any:

@@ -1,0 +1,97 @@
+"""A plug-in processor or link model reaches every reader in its checking adapter; a built-in, as it is.
+
+``engine/plugin_adapters.py`` wraps a plug-in's processor and link model once, where each is built;
+the kernel, the view, the energy meters and the tables hold the adapter, so no reader sees a value
+the adapter did not check (before, the energy meter read a plug-in's busy time unchecked).  A
+built-in model is never wrapped: nothing is added to a shipped scenario's path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+import pytest
+from test_toy_link_model import DedicatedCircuits
+
+from offloadsim.engine import unstarted_run
+from offloadsim.engine.fifo_network import FifoNetwork
+from offloadsim.engine.network import FlowNetwork
+from offloadsim.engine.plugin_adapters import PluginLinkModel, PluginProcessor
+from offloadsim.engine.processor import Processor
+from offloadsim.engine.processor_models import register_processor_model, unregister_processor_model
+from offloadsim.scenario import load_scenario_text
+from offloadsim.scenario.model import PolicySpec
+from offloadsim.world import build_world
+from offloadsim.world.links import register_link_model, unregister_link_model
+
+
+class NumpyCounts(Processor):
+    """Counts in numpy's numbers, as a model computing with arrays would."""
+
+    def busy_core_seconds(self) -> Any:
+        return np.float64(super().busy_core_seconds())
+
+    def queued(self) -> Any:
+        return np.int64(super().queued())
+
+
+def _numpy_counts(env: Any, model: Any) -> NumpyCounts:
+    spec = model.spec
+    return NumpyCounts(env, model.node, spec.name, model.cores, model.speed_flops, spec.queue_limit)
+
+
+@pytest.fixture
+def plugins() -> Iterator[None]:
+    register_processor_model("numpy-counts", _numpy_counts)
+    register_link_model("circuits", DedicatedCircuits)
+    yield
+    unregister_processor_model("numpy-counts")
+    unregister_link_model("circuits")
+
+
+def _run(tiny_scenario_text: str, edge_model: str, link_model: str) -> Any:
+    edge = "edge: {tier: edge, processor: {speed: 100 GFLOP/s}}"
+    assert edge in tiny_scenario_text
+    text = tiny_scenario_text.replace(
+        edge,
+        f"edge: {{tier: edge, processor: {{speed: 100 GFLOP/s, model: {edge_model}}}, "
+        "power: {idle: 1 W, busy: 5 W, battery: 1000 J}}",
+    )
+    world = build_world(load_scenario_text(text + f"network: {{model: {link_model}}}\n", source="<test>"))
+    return unstarted_run(world, PolicySpec("edge", {}), seed=1)
+
+
+def test_every_reader_holds_a_plug_ins_processor_and_link_model_in_their_adapters(
+    tiny_scenario_text, plugins
+):
+    run = _run(tiny_scenario_text, "numpy-counts", "circuits")
+    edge = run.resources[("edge", "cpu")]
+    assert isinstance(edge, PluginProcessor) and type(edge.plugin) is NumpyCounts
+    assert run.processors["edge"] is edge and run.node_processors["edge"] == (edge,)
+    assert run.meters["edge"].processors == (edge,)  # the battery's meter reads the busy time through it
+    assert run.context.processors["edge"] is edge and run.context.resources[("edge", "cpu")] is edge
+    assert isinstance(run.network, PluginLinkModel) and type(run.network.plugin) is DedicatedCircuits
+    assert run.context.network is run.network
+    assert type(run.resources[("phone", "cpu")]) is Processor  # the phone's built-in fifo: as it is
+
+
+@pytest.mark.parametrize(("link_model", "built"), [("max-min", FlowNetwork), ("fifo", FifoNetwork)])
+def test_built_in_models_are_never_wrapped(tiny_scenario_text, link_model, built):
+    run = _run(tiny_scenario_text, "fifo", link_model)
+    assert {type(processor) for processor in run.resources.values()} == {Processor}
+    assert type(run.network) is built
+
+
+def test_the_adapter_hands_the_engine_numpys_numbers_as_the_python_types_it_reads(
+    tiny_scenario_text, plugins
+):
+    """The engine compiled by mypyc reads a busy time as a float and a count as an int, in its own frame."""
+    run = _run(tiny_scenario_text, "numpy-counts", "circuits")
+    edge = run.resources[("edge", "cpu")]
+    assert type(edge.busy_core_seconds()) is float and type(edge.queued()) is int
+    carried, busy = run.network.bytes_carried_now(), run.network.busy_s
+    assert {type(value) for value in [*carried, *busy]} == {float} and len(carried) == len(busy) == 2
+    raw = run.run()
+    assert raw.nodes["energy_j"][list(raw.nodes["node"]).index("edge")] > 0

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import simpy
 
-from offloadsim.engine.errors import EngineError, at_scenario
+from offloadsim.engine.errors import EngineError, at_scenario, has_own_cause
 from offloadsim.engine.stall import Streak
 from offloadsim.plugins import dotted_name, shipped_module
 from offloadsim.suggest import quoted
@@ -53,12 +53,8 @@ class DynamicsFailed(EngineError):
 
     @property
     def show_cause_with_debug(self) -> bool:
-        """Whether there is a plug-in's exception to show (not for a timeline's item refused here).
-
-        SimPy raises a copy of a process's exception, with the original as its cause.
-        """
-        cause = self.__cause__
-        return (cause.__cause__ if isinstance(cause, DynamicsFailed) else cause) is not None
+        """Whether there is a plug-in's exception to show (not for a timeline's item refused here)."""
+        return has_own_cause(self)
 
 
 def live_topology(world: Any) -> Topology:

@@ -9,7 +9,7 @@ if TYPE_CHECKING:
     from offloadsim.scenario.errors import KeyPathError
     from offloadsim.scenario.model import Scenario
 
-__all__ = ["EngineError", "at_scenario"]
+__all__ = ["EngineError", "at_scenario", "has_own_cause"]
 
 
 class EngineError(RuntimeError):
@@ -23,6 +23,17 @@ class EngineError(RuntimeError):
     def __init__(self, message: str, refusal: KeyPathError | None = None):
         super().__init__(message)
         self.refusal = refusal  # pickled with the error (its __dict__): a worker process's keeps it
+
+
+def has_own_cause(error: BaseException) -> bool:
+    """Whether ``error`` has a cause of its own (a plug-in's exception), SimPy's copy of it seen past.
+
+    SimPy raises a copy of the exception a process raised, with the original as its cause: a
+    plug-in error raised in a process (a timed change, a node going down) without a cause is then
+    raised with itself as one, which is no plug-in's exception to show with ``--debug``.
+    """
+    cause = error.__cause__
+    return (cause.__cause__ if type(cause) is type(error) else cause) is not None
 
 
 def at_scenario(scenario: Scenario, key_path: str, message: str, also: Sequence[str] = ()) -> str:

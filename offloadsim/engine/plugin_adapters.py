@@ -90,20 +90,24 @@ class _Counter:
 
 
 def _count(value: Any, words: str, what: str, unit: str) -> int:
-    """A count a plug-in says now (stages busy, waiting) as an int; PluginFailed unless whole, >= 0."""
+    """A count a plug-in gives (stages busy, waiting; cores) as an int; PluginFailed unless whole, >= 0."""
     if _whole(value):
         return int(value)
-    raise PluginFailed(f"{words}: its {what} said {describe(value)}; expected {unit}, a whole number >= 0")
+    verb = "said" if what.endswith("()") else "was"
+    raise PluginFailed(f"{words}: its {what} {verb} {describe(value)}; expected {unit}, a whole number >= 0")
 
 
 class PluginProcessor:
     """A plug-in's processor (the ``ProcessorLike`` protocol) as the engine reads it: checked.
 
     ``busy_core_seconds()`` is core-seconds, ``completed`` and ``refused`` counts of stages, each never
-    going back; ``busy`` and ``queued()`` counts of stages now; ``expected_wait_s()`` and the
-    times its ``pricer`` gives, seconds >= 0 (``inf`` stands).  ``up`` and ``watch``, which the
-    kernel and the energy meter set, are set on the plug-in.  Any other member is the plug-in's own
-    (``in_service``, if it has one; what a kind of work of the same distribution may read).
+    going back; ``busy`` and ``queued()`` counts of stages now, ``cores`` a count too, and
+    ``speed_flops`` a speed > 0; ``expected_wait_s()`` and the times its ``pricer`` gives, seconds
+    >= 0 (``inf`` stands); ``in_service()``, if it has one, stages whose times are seconds >= 0.
+    ``up`` and ``watch``, which the kernel and the energy meter set, are set on the plug-in.  Any
+    other member is the plug-in's own (what a kind of work of the same distribution may read).
+    Only what the engine reads through the adapter is checked: a plug-in processor hands itself to a
+    kind of work's ``pricer``, whose prices the adapter checks.
     """
 
     __slots__ = ("_busy_core_s", "_completed", "_env", "_refused", "plugin", "words")
@@ -118,8 +122,35 @@ class PluginProcessor:
         self._refused = _Counter(words, "refused", "stages", whole=True)
 
     def __getattr__(self, name: str) -> Any:
-        """A member the engine does not check (``in_service``, the plug-in's own): the plug-in's."""
-        return getattr(self.plugin, name)
+        """A member not declared here: the plug-in's (its own), its ``in_service`` checked if it has one.
+
+        ``in_service`` is optional (the kernel asks ``getattr(processor, "in_service", None)``), so
+        it is found here, where a plug-in without one has none.
+        """
+        if name == "plugin":  # not set yet (a copy being made): no plug-in to ask
+            raise AttributeError(name)
+        member = getattr(self.plugin, name)
+        return self._checked_in_service(member) if name == "in_service" else member
+
+    def _checked_in_service(self, in_service: Callable[[], Any]) -> Callable[[], list[Any]]:
+        """``in_service``, each stage ``(callback, payload, wait_s, ran_s)`` with its times seconds >= 0."""
+
+        def checked() -> list[tuple[Any, Any, float, float]]:
+            stages = []
+            for stage in in_service():
+                try:
+                    callback, payload, wait_s, ran_s = stage
+                except (TypeError, ValueError):
+                    callback = wait_s = ran_s = None
+                if not (callable(callback) and _finite_at_least_0(wait_s) and _finite_at_least_0(ran_s)):
+                    raise PluginFailed(
+                        f"{self.words}: its in_service() gave {describe(stage)} for a stage; expected "
+                        "(callback, payload, wait_s, ran_s), its times finite seconds >= 0"
+                    )
+                stages.append((callback, payload, float(wait_s), float(ran_s)))
+            return stages
+
+        return checked
 
     # -- what the protocol declares, called through --------------------------------------
     @property
@@ -134,13 +165,18 @@ class PluginProcessor:
 
     @property
     def cores(self) -> int:
-        """Its parallel servers."""
-        return self.plugin.cores
+        """Its parallel servers: a whole number >= 0 (the meters share a node's busy power among them)."""
+        return _count(self.plugin.cores, self.words, "cores", "cores")
 
     @property
     def speed_flops(self) -> float:
-        """Its speed, FLOP/s."""
-        return self.plugin.speed_flops
+        """Its speed, FLOP/s: a finite number > 0 (a codec's time on it divides by it)."""
+        speed = self.plugin.speed_flops
+        if _finite_at_least_0(speed) and speed > 0:
+            return float(speed)
+        raise PluginFailed(
+            f"{self.words}: its speed_flops was {describe(speed)}; expected FLOP/s, a finite number > 0"
+        )
 
     @property
     def up(self) -> bool:
@@ -235,7 +271,9 @@ class PluginLinkModel:
         self._busy = [_Counter(f"{words}, link {end}", "busy_s", "seconds") for end in self._ends]
 
     def __getattr__(self, name: str) -> Any:
-        """A member the engine does not check: the plug-in's."""
+        """A member not declared here: the plug-in's own."""
+        if name == "plugin":  # not set yet (a copy being made): no plug-in to ask
+            raise AttributeError(name)
         return getattr(self.plugin, name)
 
     def start(self, *args: Any, **kwargs: Any) -> Any:

@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from numbers import Real
 from typing import TYPE_CHECKING, Any
 
-from offloadsim.engine.errors import EngineError
+from offloadsim.engine.errors import EngineError, has_own_cause
 from offloadsim.plugins import blame, dotted_name, method_codes, said_raised, shipped_module
 from offloadsim.shapes import describe
 from offloadsim.suggest import quoted
@@ -54,8 +54,8 @@ class PluginFailed(EngineError):
 
     @property
     def show_cause_with_debug(self) -> bool:
-        """Whether there is the plug-in's exception to show (not for what it built, refused here)."""
-        return self.__cause__ is not None
+        """Whether there is the plug-in's exception to show (not for a value refused here)."""
+        return has_own_cause(self)
 
 
 def blame_plugin(

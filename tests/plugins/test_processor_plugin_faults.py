@@ -397,29 +397,64 @@ class RefusedGoesBack(Processor):
         pass
 
 
+class CoresInWords(Processor):
+    """Says how many cores it has in a word."""
+
+    @property  # type: ignore[override]
+    def cores(self) -> Any:
+        return "four"
+
+    @cores.setter
+    def cores(self, value: int) -> None:
+        pass
+
+
 @pytest.mark.parametrize(
-    ("cls", "said"),
+    ("cls", "said", "power"),
     [
-        (QueueInWords, 'queued() said "many"; expected stages waiting, a whole number >= 0'),
+        (QueueInWords, 'queued() said "many"; expected stages waiting, a whole number >= 0', ""),
+        # Read first by the node's energy meter, as the run is built (its own submit would read them next).
+        (CoresInWords, 'cores was "four"; expected cores, a whole number >= 0', "{idle: 1 W, busy: 5 W}"),
         (
             RefusedGoesBack,
             "refused was 2 at simulated time 0 s and 1 at 2 s; expected stages, a whole number >= 0 that "
             "never decreases",
+            "",
         ),
     ],
 )
-def test_a_count_of_stages_that_is_no_whole_number_or_goes_back_is_refused_naming_the_model(
-    cls, said, scenario, tmp_path, capsys
+def test_a_count_that_is_no_whole_number_or_goes_back_is_refused_naming_the_model(
+    cls, said, power, scenario, tmp_path, capsys
 ):
-    """Text waiting was an internal error where the nodes table was made (ValueError, exit 1), and a
-    count of refused stages going back was written as -1 stage refused (exit 0)."""
+    """Text waiting was an internal error where the nodes table was made (ValueError, exit 1), cores in
+    words one in the energy meter's sum (TypeError, exit 1), and a count of refused stages going back
+    was written as -1 stage refused (exit 0)."""
     out = tmp_path / "out"
-    assert main(["run", str(scenario("odd-count", cls)), "--out", str(out), "-q"]) == 2
+    assert main(["run", str(scenario("odd-count", cls, power=power)), "--out", str(out), "-q"]) == 2
     assert capsys.readouterr().err == (
         f'offloadsim: error: processor model "odd-count" ({__name__}.{cls.__name__}) of processor "cpu" at '
         f'"edge": its {said}\n'
     )
     assert not out.exists()
+
+
+class ServesInWords(Processor):
+    """Says what it serves as its node goes down in a form of its own."""
+
+    def in_service(self) -> Any:
+        return [("stage", "soon")]
+
+
+def test_stages_in_service_that_are_no_callback_payload_and_times_are_the_models_one_line(scenario, capsys):
+    """Asked as a powered node goes down: the kernel unpacked them in its own frame (ValueError, exit 1)."""
+    path = scenario("odd-service", ServesInWords, DOWN, power="{idle: 1 W, busy: 5 W}")
+    assert main(["run", str(path), "--out", str(path.parent / "out"), "-q"]) == 2
+    assert capsys.readouterr().err == (
+        f'offloadsim: error: processor model "odd-service" ({__name__}.ServesInWords) of processor "cpu" at '
+        '"edge": its in_service() gave a list for a stage; expected (callback, payload, wait_s, ran_s), its '
+        "times finite seconds >= 0\n"
+    )
+    assert not (path.parent / "out").exists()
 
 
 def _pricing(value: Any) -> type[Processor]:

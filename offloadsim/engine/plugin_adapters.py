@@ -38,12 +38,7 @@ if TYPE_CHECKING:
     from offloadsim.engine.work import Price
     from offloadsim.world import World
 
-__all__ = ["PluginLinkModel", "PluginProcessor", "plugin_of"]
-
-
-def plugin_of(part: object) -> object:
-    """The plug-in's own object behind ``part`` (an adapter of this module), else ``part`` itself."""
-    return part.plugin if isinstance(part, PluginProcessor | PluginLinkModel) else part
+__all__ = ["PluginLinkModel", "PluginProcessor"]
 
 
 def _finite_at_least_0(value: Any) -> bool:

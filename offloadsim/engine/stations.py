@@ -28,7 +28,7 @@ from offloadsim.scenario.model import AppSpec, PolicySpec
 from offloadsim.world import World
 
 if TYPE_CHECKING:
-    from offloadsim.engine.simulation import Simulation
+    from offloadsim.engine import Simulation
     from offloadsim.world.topology import Topology
 
 __all__ = ["Hop", "Stage", "StationPlan", "format_station_plan", "station_plans"]

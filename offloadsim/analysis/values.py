@@ -31,6 +31,7 @@ __all__ = [
     "axis_label_for",
     "table_heading",
     "key_kind",
+    "on_decibels",
     "axis_texts",
     "default_label",
 ]
@@ -49,6 +50,8 @@ _KINDS = (
     "frequency",
     "velocity",
     "length",
+    "level",
+    "gain",
 )
 
 # Display units for axes: (SI factor, unit label) per kind.
@@ -285,13 +288,18 @@ _KEY_PAIR_KINDS = {"radio.bandwidth": "frequency"}
 #: What a key's last part means under a ``dynamics`` entry where it means another thing elsewhere,
 #: or nothing: a mobility model's ``speed`` is how fast a device walks (m/s), a node's is its
 #: processor's (FLOP/s); an access point's ``position`` and ``radius``, a walk's ``area`` and a
-#: radio's ``reference_distance`` are lengths (m).
+#: radio's ``reference_distance`` are lengths (m); a radio's (or an access point's)
+#: ``transmit_power`` and its ``noise`` are power levels (dBm), not watts nor a processor's
+#: ``noise`` switch, and its ``reference_loss`` a ratio (dB).
 _DYNAMICS_KEY_KINDS = {
     "speed": "velocity",
     "position": "length",
     "radius": "length",
     "area": "length",
     "reference_distance": "length",
+    "transmit_power": "level",
+    "noise": "level",
+    "reference_loss": "gain",
 }
 #: Swept times up to this many seconds are shown in ms, longer ones in s.
 _SECONDS_FROM = 10.0
@@ -386,6 +394,22 @@ def key_kind(key: str) -> str | None:
     if key.split(".", 1)[0].split("[", 1)[0] == "dynamics" and last in _DYNAMICS_KEY_KINDS:
         return _DYNAMICS_KEY_KINDS[last]
     return _KEY_PAIR_KINDS.get(pair) or _KEY_KINDS.get(last)
+
+
+def on_decibels(values: Sequence[Any], key: str) -> bool:
+    """Whether a swept column holds decibels (a power level in dBm, a ratio in dB): a log scale already.
+
+    Written with their unit or as plain numbers at a key that holds them (a radio's ``noise``).
+    An axis of them is never made logarithmic again: 1 to 20 dBm drawn on a log axis would squeeze
+    the upper half of a range of 20 dB into its last quarter.
+
+    >>> on_decibels(["17 dBm", "23 dBm"], "x"), on_decibels([-100, -90], "dynamics[0].radio.noise")
+    (True, True)
+    >>> on_decibels([1, 20], "links[0].bandwidth")
+    False
+    """
+    kind = quantity_kind(distinct(values))
+    return (key_kind(key) if kind == "number" else kind) in ("level", "gain")
 
 
 def _axis_unit(kind: str, largest: float | None) -> tuple[float, str]:

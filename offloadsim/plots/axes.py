@@ -321,6 +321,59 @@ def fit_y_labels(fig: Figure) -> bool:
     return broken
 
 
+def x_label_with(ax: Axes, line: str) -> None:
+    """Add ``line`` under ``ax``'s x label, wrapped at spaces to fit under the axes it is centred on.
+
+    A ``with ...`` line naming five zipped keys ran past both edges of the figure. Its items (one a
+    key, split at ``; ``) go whole onto as few lines as hold them, an item too wide for a line of
+    its own cut where a note under the figure would be (:func:`wrap`). The room is twice the way from
+    the centre of the axes to the nearer of the figure's edge and the middle of the gap to the next
+    panel, so that the lines of panels side by side do not meet. The figure is laid out to measure
+    it only when the line is wider than 80 % of an even share of the figure's width among its row:
+    a figure whose line fits is drawn exactly as before.
+    """
+    fig = root_figure(ax)
+    label = ax.xaxis.label
+    first = label.get_text()
+    with house_style():  # measured in the type it is saved in
+        place = ax.get_position()
+        row = [a for a in fig.axes if a.get_visible() and _same_row(a.get_position(), place)]
+        width = _width_of(label, fig._get_renderer())  # type: ignore[attr-defined]  # no layout needed
+        wide = width(line) > 0.8 * fig.bbox.width / max(len(row), 1)
+    label.set_text(first)
+    if not wide:
+        label.set_text(f"{first}\n{line}" if first else line)
+        return
+    renderer = laid_out(ax)
+    with house_style():
+        frame = ax.get_window_extent(renderer)
+        others = [a.get_window_extent(renderer) for a in row if a is not ax]
+        left = max([(o.x1 + frame.x0) / 2 for o in others if o.x1 <= frame.x0 + 1], default=fig.bbox.x0)
+        right = min([(o.x0 + frame.x1) / 2 for o in others if o.x0 >= frame.x1 - 1], default=fig.bbox.x1)
+        centre = (frame.x0 + frame.x1) / 2
+        room = 2 * min(centre - left, right - centre) * _X_LABEL_ROOM
+        width = _width_of(label, renderer)
+        lines: list[str] = []
+        items = line.split("; ")
+        for i, item in enumerate(items):  # whole items to a line, as many as fit
+            item = f"{item};" if i < len(items) - 1 else item
+            if lines and width(f"{lines[-1]} {item}") <= room:
+                lines[-1] = f"{lines[-1]} {item}"
+            else:
+                lines += wrap(item, width, room)
+    label.set_text("\n".join([first, *lines]) if first else "\n".join(lines))
+
+
+def _same_row(one: Bbox, other: Bbox) -> bool:
+    """Whether two panels' boxes share some height (side by side, whatever their horizontal places)."""
+    return bool(one.y0 < other.y1 and one.y1 > other.y0)
+
+
+#: The share of its room a wrapped line under an x label may take: the legend placed after it may
+#: go beside the axes and move their centre.
+_X_LABEL_ROOM = 0.9
+
+
 def _tick_font_size(ax: Axes, which: str) -> float:
     """The size of the axis' tick labels (read off a tick, not the labels: those call the formatter)."""
     axis = ax.xaxis if which == "x" else ax.yaxis

@@ -16,7 +16,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from offloadsim.analysis.catalogue import of_completed_tasks
-from offloadsim.analysis.values import axis_texts
+from offloadsim.analysis.values import axis_texts, table_heading
 from offloadsim.plots.completion import incomplete_note
 from offloadsim.plots.figure_data import FigureView, tied_keys
 from offloadsim.plots.series import interval_text, mean_ci_by, pooled_text
@@ -274,6 +274,8 @@ def moving_with_x_note(view: FigureView, frame: pd.DataFrame, x_key: str | None,
 
     A ``zip:`` block moves them together, so the x axis is not the only thing that changes along it
     (the Neurosurgeon sweep's uplink latency falls as its bandwidth rises): the axis alone hides it.
+    Plain numbers are named with the unit they are in, as the sweep table's heading names them
+    (``mobility radio noise (dBm) -100, -95, -90``); values written with their unit carry it.
     """
     if x_key is None or x_key not in frame.columns:
         return ""
@@ -283,7 +285,7 @@ def moving_with_x_note(view: FigureView, frame: pd.DataFrame, x_key: str | None,
             continue
         if tied_keys(frame, [x_key, key]) == [[x_key, key]]:
             values = list(pd.unique(frame[[x_key, key]].drop_duplicates()[key].astype(object)))
-            parts.append(f"{view.label(key)} {', '.join(axis_texts(values))}")
+            parts.append(f"{table_heading(key, values, view.label(key))} {', '.join(axis_texts(values))}")
     return f"with {'; '.join(parts)}" if parts else ""
 
 

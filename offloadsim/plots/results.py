@@ -33,6 +33,7 @@ from offloadsim.plots.axes import (
     laid_out,
     lines_under_legend,
     root_figure,
+    x_label_with,
 )
 from offloadsim.plots.figure_data import (
     ONE_RUN_KINDS,
@@ -221,7 +222,7 @@ def plot_results(
     moving = moving_with_x_note(view, frame, x_key, shown) if kind in ("sweep", "split") else ""
     for ax in axes if moving else ():
         if ax.get_visible() and ax.get_xlabel():
-            ax.set_xlabel(f"{ax.get_xlabel()}\n{moving}")
+            x_label_with(ax, moving)
     # A panel per series (--facet policy, the series by policy): each panel's title names its one
     # series, and a legend would only repeat the titles.
     legend = not (facet is not None and series == [facet])

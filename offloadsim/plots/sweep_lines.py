@@ -20,6 +20,7 @@ from matplotlib.axes import Axes
 from matplotlib.text import Annotation
 
 from offloadsim.analysis.catalogue import metric_info
+from offloadsim.analysis.values import on_decibels
 from offloadsim.plots.axes import (
     integer_axis,
     laid_out,
@@ -152,7 +153,7 @@ def metric_vs_parameter(
             )
         if numeric:
             if log_x is None:
-                log_x = wide_sweep(positions)
+                log_x = wide_sweep(positions) and not on_decibels(distinct, x)
             if log_x:
                 ax.set_xscale("log")
             value_ticks(ax, "x", positions)

@@ -79,3 +79,30 @@ replications: 2
 labels:
   links[0].latency: radio latency
 """
+
+# TINY's phones walking under a mobility radio, and a sweep zipping five keys (three of the radio's
+# levels and losses, one as plain numbers) beside the x axis: the "with ..." line of five keys.
+RADIO = (
+    TINY
+    + """dynamics:
+  - kind: mobility
+    devices: phone-*
+    access_points:
+      - {node: ap, position: [100 m, 0 m], radius: 300 m}
+    random_waypoint: {area: [200 m, 20 m], speed: [1 m/s, 2 m/s], pause: 5 s}
+    update: 0.5 s
+    radio: {bandwidth: 20 MHz, transmit_power: 23 dBm, noise: -95 dBm, exponent: 3, reference_loss: 40 dB}
+"""
+)
+
+SWEEP_RADIO = """
+base: radio.yaml
+replications: 2
+policies: [local, edge]
+zip:
+  dynamics[0].radio.transmit_power: [1 dBm, 10 dBm, 20 dBm]
+  dynamics[0].radio.noise: [-100, -95, -90]
+  dynamics[0].radio.reference_loss: [35 dB, 40 dB, 45 dB]
+  dynamics[0].radio.exponent: [3, 3.5, 4]
+  links[1].latency: [1 ms, 2 ms, 5 ms]
+"""

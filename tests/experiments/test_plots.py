@@ -2838,3 +2838,93 @@ def test_where_refuses_each_value_no_row_has_and_values_no_row_has_together(two_
         "--where links[0].bandwidth=1 Mbps --where links[0].latency=5 ms: no rows have all of these; "
         "where links[0].bandwidth=1 Mbps, links[0].latency is one of 50 ms"
     )
+
+
+def test_a_swept_radio_level_or_loss_reads_in_dbm_or_db():
+    """A radio's transmit power and noise (dBm) and its reference loss (dB) were no quantity: swept
+    as ``23 dBm`` they were categories with no unit, as plain numbers numbers with none, on the axis
+    and in the sweep table's heading (where a mobility radius reads ``(m)``)."""
+    from offloadsim.analysis.values import axis_label_for, key_kind, quantity_kind, table_heading
+    from offloadsim.plots.series import x_positions
+
+    assert (quantity_kind(["17 dBm", "-95 dBm"]), quantity_kind(["35 dB", "40 dB"])) == ("level", "gain")
+    for key, unit in (
+        ("dynamics[0].radio.transmit_power", "dBm"),
+        ("dynamics[0].access_points[1].transmit_power", "dBm"),
+        ("dynamics[0].radio.noise", "dBm"),
+        ("dynamics[0].radio.reference_loss", "dB"),
+    ):
+        assert axis_label_for(key, "number", "it") == (f"it ({unit})", 1.0), key
+        assert table_heading(key, [-100, -90], "it") == f"it ({unit})", key
+    assert table_heading("dynamics[0].radio.noise", ["-100 dBm"], "it") == "it"  # each cell says dBm
+    assert key_kind("nodes.phone.processor.noise") is None  # a processor's noise switch is no level
+    positions, label, numeric, order = x_positions(["20 dBm", "1 dBm", "10 dBm"], "k", None, "power")
+    assert (positions.tolist(), label, numeric, order) == (
+        [1.0, 10.0, 20.0],
+        "power (dBm)",
+        True,
+        ["1 dBm", "10 dBm", "20 dBm"],
+    )
+
+
+@pytest.fixture(scope="module")
+def radio_sweep(tmp_path_factory):
+    from experiment_data import RADIO, SWEEP_RADIO
+
+    folder = tmp_path_factory.mktemp("plots-radio")
+    (folder / "radio.yaml").write_text(RADIO, encoding="utf-8")
+    (folder / "sweep.yaml").write_text(SWEEP_RADIO, encoding="utf-8")
+    sweep(folder / "sweep.yaml", out=folder / "sweep", workers=1)
+    return read_results(folder / "sweep")
+
+
+@pytest.mark.parametrize("kind", ["sweep", "split"])
+def test_a_swept_transmit_power_is_a_linear_axis_in_dbm(radio_sweep, kind):
+    """Swept from 1 to 20 dBm, a transmit power had no unit; read as a quantity spanning 20×, it
+    would go on a log axis, which a scale in decibels already is."""
+    fig = plots.plot_results(radio_sweep, kind, x="dynamics[0].radio.transmit_power")
+    (ax,) = (ax for ax in fig.axes if ax.get_visible())
+    assert ax.get_xlabel().split("\n")[0] == "mobility radio transmit power (dBm)"
+    assert ax.get_xscale() == "linear"
+    assert [t.get_text() for t in ax.get_xticklabels() if t.get_text()] == ["1", "10", "20"]
+
+
+def test_the_sweep_table_heads_a_swept_noise_of_plain_numbers_with_dbm(radio_sweep):
+    from offloadsim.cli.experiments import _sweep_table
+
+    again = sweep(radio_sweep.path.parent / "sweep.yaml", out=radio_sweep.path, workers=1)  # every job reused
+    heading = _sweep_table(again).splitlines()[1]
+    assert "mobility radio noise (dBm)" in heading and "mobility radio transmit power " in heading
+
+
+@pytest.mark.parametrize("kind", ["sweep", "split"])
+@pytest.mark.parametrize("size", ["one-column", "two-column"])
+def test_five_keys_zipped_with_the_x_axis_are_named_on_lines_that_fit_the_figure(radio_sweep, kind, size):
+    """A zip of five keys made a "with ..." line under the x axis three times as wide as the figure,
+    its ends cut off in the saved file. Its items go whole onto lines that fit, as many to a line as
+    fit, each in its unit."""
+    fig = plots.plot_results(radio_sweep, kind, x="dynamics[0].radio.transmit_power", size=size)
+    (ax,) = (ax for ax in fig.axes if ax.get_visible())
+    lines = ax.get_xlabel().split("\n")[1:]
+    items = [
+        "mobility radio noise (dBm) -100, -95, -90",
+        "mobility radio reference loss 35 dB, 40 dB, 45 dB",
+        "mobility radio exponent 3.0, 3.5, 4.0",
+        "ap–edge latency 1 ms, 2 ms, 5 ms",
+    ]
+    assert " ".join(lines) == f"with {'; '.join(items)}"  # nothing lost or added
+    assert all(any(item in line for line in lines) for item in items), lines  # none cut in two
+    assert len(lines) > 1
+    check_readable(fig)  # no line runs past the figure's edge
+
+
+@pytest.mark.parametrize("kind", ["sweep", "split"])
+def test_the_zipped_keys_under_panels_side_by_side_stay_under_their_own_panel(radio_sweep, kind):
+    """Each panel's "with ..." lines are wrapped to its own room: those of panels side by side never meet."""
+    fig = plots.plot_results(radio_sweep, kind, x="dynamics[0].radio.transmit_power", facet="policy")
+    axes = [ax for ax in fig.axes if ax.get_visible()]
+    assert len(axes) == 2 and all(ax.get_xlabel().count("\n") > 1 for ax in axes)
+    renderer = laid_out(axes[0])
+    left, right = (ax.xaxis.label.get_window_extent(renderer) for ax in axes)
+    assert left.x1 < right.x0
+    check_readable(fig)

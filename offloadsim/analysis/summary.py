@@ -37,6 +37,7 @@ __all__ = [
     "metrics_every_row_has",
     "llm_metrics",
     "processor_metrics",
+    "powered_but_no_energy",
 ]
 
 _NAN = math.nan  # one NaN object: summaries compare equal field by field (identity first)
@@ -222,9 +223,7 @@ class Summary:
         """
         if self.powered_sources == 0 or (self.powered_sources < 0 and self.completed):
             return "do the sources have power:?"
-        if not self.completed:
-            return "no task completed: those dropped or failed ended before drawing any"
-        return "the sources' power: draws no more than idle for any task"
+        return powered_but_no_energy(self.completed)
 
     def format_table(self, title: str | None = None, *, top: int = 5, processors: Table | None = None) -> str:
         """Render a readable, aligned terminal table (latency in ms, data in MB = 10^6 bytes, %).
@@ -504,6 +503,16 @@ def processor_metrics(processors: Table | None) -> dict[str, float]:
         f"utilisation_{tier}_{name}": _nanmean(np.asarray(values, dtype=np.float64))
         for (tier, name), values in shares.items()
     }
+
+
+def powered_but_no_energy(completed: int) -> str:
+    """Why runs whose task sources have ``power:`` charged no joule above idle, having ``completed`` tasks.
+
+    The run's table and an energy figure of such runs say it in the same words.
+    """
+    if not completed:
+        return "no task completed: those dropped or failed ended before drawing any"
+    return "the sources' power: draws no more than idle for any task"
 
 
 def _processors_of_several(processors: Table | None) -> dict[str, float]:

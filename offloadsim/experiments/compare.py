@@ -367,6 +367,7 @@ def compare(
                     "replication": r,
                     "seed": result.seed,
                     "end_s": result.end_s,
+                    "powered_sources": result.powered_sources,
                     **result.metrics,
                 }
             )

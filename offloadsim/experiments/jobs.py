@@ -236,6 +236,8 @@ class JobResult:
     #: Tasks ``recovery:`` ran again in the run, whatever their outcome, and those of them that completed.
     retried: int = 0
     recovered: int = 0
+    #: How many of the run's task sources have ``power:`` (-1: not known): why its device energy is 0.
+    powered_sources: int = -1
 
 
 #: What a job file's metadata says of a job, from the job and its result (sweep's ``_job_meta``).
@@ -290,6 +292,7 @@ def run_job(job: Job, directory: Path | None = None, describe: Describe | None =
         notes=result.own_notes,
         retried=result.summary.retried,
         recovered=result.summary.recovered,
+        powered_sources=result.summary.powered_sources,
     )
     if directory is not None:
         records = result.records

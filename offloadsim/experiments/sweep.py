@@ -346,6 +346,7 @@ def _job_meta(job: Job, result: JobResult) -> dict[str, Any]:
         "notes": list(result.notes),
         "retried": result.retried,
         "recovered": result.recovered,
+        "powered_sources": result.powered_sources,  # older files have none: not known
         # Its metrics hold the LLM metrics where it served LLM requests; older files' never do.
         "llm_metrics": True,
     }

@@ -155,6 +155,7 @@ def merge_sweep(
                 "policy": meta["policy"],
                 "job": job.key,
                 "end_s": math.nan if meta.get("end_s") is None else meta["end_s"],  # None: older files
+                "powered_sources": meta.get("powered_sources", -1),  # -1: not known (older files)
                 **{k: (math.nan if v is None else v) for k, v in meta["metrics"].items()},
             }
         )
@@ -395,6 +396,8 @@ def _meta_problem(meta: Any) -> str | None:
     for key in ("retried", "recovered"):
         if key in meta and not _count(meta[key]):
             return f"{key}: expected a count, got {describe(meta[key])}"
+    if "powered_sources" in meta and not (_count(meta["powered_sources"]) or meta["powered_sources"] == -1):
+        return f"powered_sources: expected a count (-1: not known), got {describe(meta['powered_sources'])}"
     try:
         for cut in cuts:
             ContextCuts.from_dict(cut)

@@ -16,6 +16,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from offloadsim.analysis.catalogue import of_completed_tasks
+from offloadsim.analysis.summary import powered_but_no_energy
 from offloadsim.analysis.values import axis_texts, table_heading
 from offloadsim.plots.completion import incomplete_note
 from offloadsim.plots.figure_data import FigureView, tied_keys
@@ -78,10 +79,15 @@ def method_note(view: FigureView, kind: str) -> str:
 
 
 def unpowered_note(kind: str, frame: pd.DataFrame) -> str:
-    """Said under an energy figure whose every run charged no joule above idle, as the run's table says.
+    """Said under an energy figure whose every run charged no joule above idle, and why, as far as known.
 
     Without ``power:`` on the sources every task's device energy is 0: the markers sat on a 0 mJ
     line (under an axis running to -0.04 mJ) that read as "offloading costs the device nothing".
+    The metrics' ``powered_sources`` (each run's count of task sources with ``power:``) says
+    whether that is why; where the sources have it, the reason is the run table's (no task
+    completed, or a ``power:`` that draws no more than idle). Results written before the count
+    (a missing column, or -1) say that it is not known, where the note asked whether the sources
+    had power even of runs whose sources had.
     """
     column = "device_energy_mean_j"
     if kind != "energy" or column not in frame.columns or not len(frame):
@@ -89,7 +95,19 @@ def unpowered_note(kind: str, frame: pd.DataFrame) -> str:
     energy = frame[column].to_numpy(dtype=float)
     if not (energy[~np.isnan(energy)] == 0.0).all():
         return ""
-    return "no run charged a joule above idle to a device: do the sources have power:?"
+    said = "no run charged a joule above idle to a device"
+    counts = frame.get("powered_sources", pd.Series(-1, index=frame.index))
+    powered = pd.to_numeric(counts, errors="coerce").fillna(-1).to_numpy(dtype=float)
+    if (powered < 0).any():
+        return f"{said}; whether the task sources have power: is not known (results written before runs said)"
+    if (powered == 0).all():
+        return f"{said}: no task source has power:"
+    runs = frame.drop_duplicates([c for c in ("point", "policy", "replication") if c in frame.columns])
+    bare = int((runs["powered_sources"] == 0).sum())
+    if bare:
+        return f"{said}: in {bare} of {len(runs)} runs no task source has power:"
+    completed = int(frame["completed"].sum()) if "completed" in frame.columns else 1
+    return f"{said}: {powered_but_no_energy(completed)}"
 
 
 def incomplete_tasks_note(view: FigureView, kind: str, frame: pd.DataFrame, shown: Sequence[str]) -> str:

@@ -249,6 +249,7 @@ def _run_metrics(path: Path, manifest: Mapping[str, Any], processors: pd.DataFra
         "replication": int(manifest.get("replication", 0)),
         "seed": int(manifest.get("seed", 0)),
         "end_s": float(manifest.get("end_s", "nan")),
+        "powered_sources": summary.powered_sources,  # -1: not known (a summary.json written before it)
         **metrics_row(summary),
     }
     for name, value in processor_metrics(processors).items():

@@ -1543,9 +1543,63 @@ def test_an_energy_figure_of_sources_without_power_says_so(tmp_path):
     bare = ["nodes.phone.power=null"]
     offloadsim.run(tmp_path / "tiny.yaml", policy="edge", overrides=bare, out=tmp_path / "bare")
     note = _footnote(plots.plot_results(read_results(tmp_path / "bare"), "energy"))
-    assert "do the sources have power:?" in note
+    assert "no task source has power:" in note
     offloadsim.run(tmp_path / "tiny.yaml", policy="edge", out=tmp_path / "powered")
     assert "power:" not in _footnote(plots.plot_results(read_results(tmp_path / "powered"), "energy"))
+
+
+#: power: on the phones, but drawing no more than idle in any state: every task's device energy is 0.
+_IDLE_POWER = "nodes.phone.power={idle: 0.5 W, busy: 0.5 W, transmit: 0.5 W, receive: 0.5 W}"
+
+
+@pytest.mark.parametrize("made", ["run", "compare", "sweep"])
+def test_an_energy_figure_of_powered_sources_that_drew_nothing_does_not_ask_about_power(made, tmp_path):
+    """Every run's energy 0 had the note ask "do the sources have power:?" of phones that had it: the
+    metrics held no count of powered sources (summary.json did). Each run's count now reaches the
+    metrics the note reads; results written before it (no such column, or -1) say it is not known."""
+    from experiment_data import SWEEP, TINY
+
+    import offloadsim
+
+    (tmp_path / "tiny.yaml").write_text(TINY, encoding="utf-8")
+    out = tmp_path / made
+    if made == "run":
+        offloadsim.run(tmp_path / "tiny.yaml", policy="edge", overrides=[_IDLE_POWER], out=out)
+    elif made == "compare":
+        compare(tmp_path / "tiny.yaml", ["local", "edge"], 2, workers=1, overrides=[_IDLE_POWER], out=out)
+    else:
+        idle = SWEEP.replace(
+            "replications: 2", f"replications: 2\nset:\n  {_IDLE_POWER.replace('=', ': ', 1)}"
+        )
+        (tmp_path / "sweep.yaml").write_text(idle, encoding="utf-8")
+        sweep(tmp_path / "sweep.yaml", out=out, workers=1)
+    results = read_results(out)
+    assert (results.metrics["powered_sources"] == 3).all()  # TINY's three phones
+    assert (results.metrics["device_energy_mean_j"] == 0).all()
+    note = " ".join(_footnote(plots.plot_results(results, "energy")).split())
+    said = "no run charged a joule above idle to a device: the sources' power: draws no more than idle"
+    assert said in note, note
+    assert "do the sources have power" not in note
+    for older in (
+        results.metrics.drop(columns="powered_sources"),
+        results.metrics.assign(powered_sources=-1),
+    ):
+        note = " ".join(
+            _footnote(plots.plot_results(dataclasses.replace(results, metrics=older), "energy")).split()
+        )
+        assert "whether the task sources have power: is not known" in note, note
+        assert "do the sources have power" not in note
+
+
+def test_a_sweep_job_file_with_a_count_of_powered_sources_edited_by_hand_is_not_reused():
+    from offloadsim.experiments.sweep_merge import _meta_problem
+
+    meta = {"policy": "edge", "seed": 1, "metrics": {}}
+    assert _meta_problem({**meta, "powered_sources": 3}) is None
+    assert _meta_problem({**meta, "powered_sources": -1}) is None  # not known
+    assert _meta_problem({**meta, "powered_sources": "three"}) == (
+        'powered_sources: expected a count (-1: not known), got "three"'
+    )
 
 
 def test_an_interval_cut_at_zero_on_a_log_axis_is_said(compare_results):

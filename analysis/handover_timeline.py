@@ -202,7 +202,16 @@ def _draw(fig, tasks, first, seed):
     c.set_ylabel("deadline met (%)")
     c.set_ylim(0, 100)
     c.legend(loc="upper right", fontsize="small")
-    label_panels([a, c, b], [f"{PHONE}'s access point", "all phones", "its uploads' latency"])
+    # What the figure alone did not say: whose run (a, and c, its phone's uploads) and what the series
+    # are (b; c's legend names the same rules in the same colours).
+    label_panels(
+        [a, c, b],
+        [
+            f"{PHONE}'s access point, replication 0",
+            "all phones, by in-flight rule",
+            "its uploads' latency",
+        ],
+    )
     runs = [n for _, _, n in shares.values()]
     c.set_xlabel(textwrap.fill(interval_text("error bars", min(runs), max(runs)), 32), fontsize="small")
 

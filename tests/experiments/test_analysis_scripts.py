@@ -382,3 +382,19 @@ def _labels_clear(fig, renderer) -> None:
                 ]
     crossed = set(crossings)
     assert len(crossed) <= 1, sorted(crossed)
+
+
+def test_the_handover_timeline_says_whose_run_it_draws_and_what_its_series_are():
+    """The legends read "continue, restart, fail" with nothing on the figure saying those are the rule for
+    an upload caught by a handover, and panels (a) and (c) drew one replication's phone-0 without saying
+    which (the caption alone said either)."""
+    from types import SimpleNamespace
+
+    sys.path.insert(0, str(ROOT / "analysis"))
+    import handover_timeline
+
+    fig = handover_timeline.draw({"sweep-commute": SimpleNamespace(tasks=_commute_tasks(3))})
+    titles = {ax.get_title(loc="left")[:3]: " ".join(ax.get_title(loc="left").split()) for ax in fig.axes}
+    assert titles["(a)"] == "(a) phone-0's access point, replication 0"
+    assert titles["(b)"] == "(b) all phones, by in-flight rule"
+    assert titles["(c)"] == "(c) its uploads' latency"  # phone-0's, whose legend names the same rules

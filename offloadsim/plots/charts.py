@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.container import BarContainer
 
 from offloadsim.analysis.catalogue import metric_info
 from offloadsim.plots.axes import (
@@ -361,9 +362,37 @@ def node_utilisation(
         top = float(tops[np.isfinite(tops)].max()) if np.isfinite(tops).any() else 0.0
         # Room above the tallest bar for the legend, which goes above the bars.
         ax.set_ylim(0, max(5.0, top * (1.3 if len(groups) > 1 else 1.1)))
+        _say_unseen_bars(ax)
         ax.grid(axis="x", visible=False)
         tidy_legend(ax, legend_title, ncols=min(4, len(groups)), loc="upper center")
     return ax
+
+
+#: A bar lower than this share of its axis' height is drawn as a line on the axis, or not at all.
+_UNSEEN = 0.01
+
+
+def _say_unseen_bars(ax: Axes) -> None:
+    """Write the value (%) above each bar too low to see, as the gallery's failed-task bars write "0".
+
+    The cloud policy's bars (a tier idle under it, the cloud's eight cores below 1 %) drew nothing
+    a reader could see: its colour was in the legend and nowhere on the axes, as if it had no data.
+    """
+    top = ax.get_ylim()[1]
+    bars = [bar for container in ax.containers if isinstance(container, BarContainer) for bar in container]
+    for bar in bars:
+        height = bar.get_height()
+        if not np.isfinite(height) or height >= _UNSEEN * top:
+            continue
+        ax.annotate(
+            "0" if height == 0 else f"{height:.1g}",
+            (bar.get_x() + bar.get_width() / 2, height),
+            xytext=(0, 1.5),
+            textcoords="offset points",
+            ha="center",
+            va="bottom",
+            fontsize="x-small",
+        )
 
 
 def _node_spread(frame: pd.DataFrame, by: str) -> dict[tuple[Any, Any], np.ndarray]:

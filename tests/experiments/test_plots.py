@@ -1324,6 +1324,20 @@ def test_a_tier_of_one_node_or_of_nodes_that_agree_gets_no_dots(compare_results)
     assert ax.get_xlabel() == "tier" and not [c for c in ax.collections if isinstance(c, PathCollection)]
 
 
+def test_a_utilisation_bar_too_low_to_see_says_its_value(compare_results):
+    """The gallery's cloud policy kept the cloud's cores under 1 % and the other tiers idle: its colour was
+    in the legend and nowhere on the axes, as if it had no data. A bar under 1 % of the axis says its
+    value (%); one that can be seen does not."""
+    nodes = compare_results.nodes
+    busy = np.where(nodes["policy"] == "local", np.where(nodes["tier"] == "device", 0.6, 0.0), 0.003)
+    fig, ax = plots.new_axes("one-column")
+    plots.node_utilisation(nodes.assign(utilisation=busy), level="tier", ax=ax)
+    said = sorted((round(t.xy[0], 2), t.get_text()) for t in ax.texts)
+    # local's bar on the device (60 %) is seen; its edge bar (0) and edge's two bars (0.3 %) are not
+    assert said == [(0.2, "0.3"), (0.8, "0"), (1.2, "0.3")], said
+    check_readable(fig)
+
+
 def test_a_sweep_figure_names_its_bands(sweep_results):
     replications = sweep_results.metrics.groupby(["policy", "links[0].bandwidth"])["replication"].nunique()
     note = _footnote(plots.plot_results(sweep_results, "sweep"))

@@ -117,6 +117,16 @@ def _run_least_loaded(results: Path, workers: int | None, quick: bool) -> Any:
     return Results("run", Path(), result.tasks, metrics, nodes, result.manifest, stages=result.stages)
 
 
+def one_run_title(result: Any) -> str:
+    """``one run of least-loaded (replication 0)``: over a figure of a single run's records.
+
+    Read alone, its curve or its tasks could be taken for a mean over the replications that the
+    gallery's other figures average.
+    """
+    manifest = result.manifest
+    return f"one run of {manifest['policy']['name']} (replication {manifest['replication']})"
+
+
 def edge_outage_scenario(variant: str, quick: bool) -> Any:
     from offloadsim.api import load
 

@@ -203,8 +203,6 @@ def test_the_utilisation_time_figure_says_how_it_was_estimated_as_offloadsim_plo
 
     Its note is the command's own, written by the one function (not a copy that can drift).
     """
-    from types import SimpleNamespace
-
     from experiment_data import TINY
 
     import offloadsim
@@ -217,8 +215,7 @@ def test_the_utilisation_time_figure_says_how_it_was_estimated_as_offloadsim_plo
     (tmp_path / "tiny.yaml").write_text(TINY, encoding="utf-8")
     offloadsim.run(tmp_path / "tiny.yaml", policy="edge", out=tmp_path / "run")
     results = read_results(tmp_path / "run")
-    run = SimpleNamespace(tasks=results.tasks, nodes=results.nodes)
-    gallery_note = utilisation_time.draw({"least-loaded-run": run})._supxlabel.get_text()
+    gallery_note = utilisation_time.draw({"least-loaded-run": results})._supxlabel.get_text()
     command_note = plot_results(results, "utilisation-time")._supxlabel.get_text()
     assert gallery_note.startswith("estimated from task records") and "above 100 %" in gallery_note
     assert gallery_note in command_note
@@ -398,3 +395,24 @@ def test_the_handover_timeline_says_whose_run_it_draws_and_what_its_series_are()
     assert titles["(a)"] == "(a) phone-0's access point, replication 0"
     assert titles["(b)"] == "(b) all phones, by in-flight rule"
     assert titles["(c)"] == "(c) its uploads' latency"  # phone-0's, whose legend names the same rules
+
+
+def test_the_gallery_figures_of_one_run_say_so(tmp_path):
+    """The utilisation over time and the timeline drew one run of least-loaded, and only the caption
+    said so: read alone, a curve or its tasks could be taken for a mean over replications, as the
+    gallery's other figures draw."""
+    from experiment_data import TINY
+
+    import offloadsim
+    from offloadsim.experiments import read_results
+
+    sys.path.insert(0, str(ROOT / "analysis"))
+    import timeline
+    import utilisation_time
+
+    (tmp_path / "tiny.yaml").write_text(TINY, encoding="utf-8")
+    offloadsim.run(tmp_path / "tiny.yaml", policy="edge", replication=1, stages=True, out=tmp_path / "run")
+    results = read_results(tmp_path / "run")
+    for script in (utilisation_time, timeline):
+        (ax,) = [ax for ax in script.draw({"least-loaded-run": results}).axes if ax.get_visible()]
+        assert ax.get_title(loc="left") == "one run of edge (replication 1)", script.__name__

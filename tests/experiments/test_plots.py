@@ -26,15 +26,20 @@ from offloadsim.scenario import ScenarioWarning
 UNIT = re.compile(r"\((ms|s|%|mJ|J|MB|count|tasks/s|Mbit/s|0–1)\)")
 
 
+def swept(tmp_path_factory, folder: str, base_name: str, base: str, sweep_text: str):
+    """The results of the sweep ``sweep_text`` of ``base`` (written as ``base_name``), run anew."""
+    where = tmp_path_factory.mktemp(folder)
+    (where / base_name).write_text(base, encoding="utf-8")
+    (where / "sweep.yaml").write_text(sweep_text, encoding="utf-8")
+    sweep(where / "sweep.yaml", out=where / "sweep", workers=1)
+    return read_results(where / "sweep")
+
+
 @pytest.fixture(scope="module")
 def sweep_results(tmp_path_factory):
     from experiment_data import SWEEP, TINY
 
-    folder = tmp_path_factory.mktemp("plots")
-    (folder / "tiny.yaml").write_text(TINY, encoding="utf-8")
-    (folder / "sweep.yaml").write_text(SWEEP, encoding="utf-8")
-    sweep(folder / "sweep.yaml", out=folder / "sweep", workers=1)
-    return read_results(folder / "sweep")
+    return swept(tmp_path_factory, "plots", "tiny.yaml", TINY, SWEEP)
 
 
 @pytest.fixture(scope="module")
@@ -52,11 +57,7 @@ def two_apps(tmp_path_factory):
     """A Neurosurgeon sweep with two applications and two objectives (the shape of sweep-neurosurgeon)."""
     from experiment_data import SWEEP_TWO_APPS, TWO_APPS
 
-    folder = tmp_path_factory.mktemp("plots-two-apps")
-    (folder / "two.yaml").write_text(TWO_APPS, encoding="utf-8")
-    (folder / "sweep.yaml").write_text(SWEEP_TWO_APPS, encoding="utf-8")
-    sweep(folder / "sweep.yaml", out=folder / "sweep", workers=1)
-    return read_results(folder / "sweep")
+    return swept(tmp_path_factory, "plots-two-apps", "two.yaml", TWO_APPS, SWEEP_TWO_APPS)
 
 
 def check_figure(fig: Figure, tmp_path, name: str) -> None:
@@ -2939,11 +2940,7 @@ def test_a_swept_radio_level_or_loss_reads_in_dbm_or_db():
 def radio_sweep(tmp_path_factory):
     from experiment_data import RADIO, SWEEP_RADIO
 
-    folder = tmp_path_factory.mktemp("plots-radio")
-    (folder / "radio.yaml").write_text(RADIO, encoding="utf-8")
-    (folder / "sweep.yaml").write_text(SWEEP_RADIO, encoding="utf-8")
-    sweep(folder / "sweep.yaml", out=folder / "sweep", workers=1)
-    return read_results(folder / "sweep")
+    return swept(tmp_path_factory, "plots-radio", "radio.yaml", RADIO, SWEEP_RADIO)
 
 
 @pytest.mark.parametrize("kind", ["sweep", "split"])

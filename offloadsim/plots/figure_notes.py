@@ -24,6 +24,7 @@ from offloadsim.plots.series import interval_text, mean_ci_by, pooled_text
 from offloadsim.plots.sweep_lines import of_categories
 
 __all__ = [
+    "first_tasks_text",
     "incomplete_tasks_note",
     "interval_note",
     "method_note",
@@ -132,8 +133,20 @@ def timeline_note(view: FigureView, kind: str, frame: pd.DataFrame, n: int) -> s
             f"each panel: the first {n} completed tasks of one run, by arrival; tasks that did not "
             "complete are not drawn (the tasks table's status)"
         )
-    done = int(frame["status"].astype(str).eq("completed").sum())
-    other = len(frame) - done
+    return first_tasks_text(frame["status"], n)
+
+
+def first_tasks_text(status: pd.Series, n: int) -> str:
+    """Which of one run's tasks (their ``status``) a timeline of its first ``n`` completed ones leaves out.
+
+    ``offloadsim plot``'s timeline of a run and the gallery's say it in these words:
+
+    >>> done = pd.Series(["completed"] * 40)
+    >>> first_tasks_text(done, 30), first_tasks_text(done, 40)
+    ('the first 30 of 40 completed tasks, by arrival', '')
+    """
+    done = int(status.astype(str).eq("completed").sum())
+    other = len(status) - done
     drawn = min(n, done)
     parts = [f"the first {drawn:,} of {done:,} completed tasks, by arrival"] if done > drawn else []
     if other:

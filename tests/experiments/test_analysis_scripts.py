@@ -400,7 +400,7 @@ def test_the_handover_timeline_says_whose_run_it_draws_and_what_its_series_are()
 def test_the_gallery_figures_of_one_run_say_so(tmp_path):
     """The utilisation over time and the timeline drew one run of least-loaded, and only the caption
     said so: read alone, a curve or its tasks could be taken for a mean over replications, as the
-    gallery's other figures draw."""
+    gallery's other figures draw, and the timeline's 30 tasks for the whole run of 1,844."""
     from experiment_data import TINY
 
     import offloadsim
@@ -416,3 +416,8 @@ def test_the_gallery_figures_of_one_run_say_so(tmp_path):
     for script in (utilisation_time, timeline):
         (ax,) = [ax for ax in script.draw({"least-loaded-run": results}).axes if ax.get_visible()]
         assert ax.get_title(loc="left") == "one run of edge (replication 1)", script.__name__
+    # and of how many of its tasks the timeline's 30 are, in offloadsim plot's words
+    done = int((results.tasks["status"] == "completed").sum())
+    assert done > 30
+    note = " ".join(timeline.draw({"least-loaded-run": results})._supxlabel.get_text().split())
+    assert note.startswith(f"the first 30 of {done:,} completed tasks, by arrival"), note

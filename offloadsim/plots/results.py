@@ -219,10 +219,13 @@ def plot_results(
             titles = draw_panels(True)
     all_local = _all_local_lines(view, kind, axes, panels, facet, x_key, series)
     _one_range(axes, QUANTITY_AXES[kind])
-    moving = moving_with_x_note(view, frame, x_key, shown) if kind in ("sweep", "split") else ""
-    for ax in axes if moving else ():
+    moving = moving_with_x_note(view, frame, x_key, shown) if kind in ("sweep", "split", "energy") else ""
+    for ax in axes if moving and kind != "energy" else ():
         if ax.get_visible() and ax.get_xlabel():
             x_label_with(ax, moving)
+    # An energy figure's x key joins each line's markers, named at its ends: a key zipped with it moves
+    # along the line too, said under the figure (its axes are latency and energy).
+    along = f"along each line, {view.label(x_key)} {moving}" if moving and kind == "energy" else ""
     # A panel per series (--facet policy, the series by policy): each panel's title names its one
     # series, and a legend would only repeat the titles.
     legend = not (facet is not None and series == [facet])
@@ -238,6 +241,7 @@ def plot_results(
         timeline_note(view, kind, frame, _timeline_tasks(fig)),
         all_local,
         moving_with_shown_note(view, frame, [k for k in (*series, facet) if k and k != x_key], shown),
+        along,
         sweep_lines.coinciding_lines(axes),  # at the panels' final limits (one range, all-local lines)
     )
     note = "\n".join(part for part in parts if part)

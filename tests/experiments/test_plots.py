@@ -2993,3 +2993,20 @@ def test_the_zipped_keys_under_panels_side_by_side_stay_under_their_own_panel(ra
     left, right = (ax.xaxis.label.get_window_extent(renderer) for ax in axes)
     assert left.x1 < right.x0
     check_readable(fig)
+
+
+def test_an_energy_figure_says_what_moves_along_its_lines_with_their_key(two_apps, radio_sweep):
+    """An energy line joins the points of its x key (its ends named "1 Mbit/s", "100 Mbit/s"), but the
+    radio latency zipped with the bandwidth moved along it too, said nowhere: the sweep and split
+    figures said it under their x axis, the energy figure (whose axes are latency and energy) not."""
+    fig = plots.plot_results(two_apps, "energy", where={"app": "small", "policy.objective": "latency"})
+    note = " ".join(_footnote(fig).split())
+    assert "along each line, phone–server bandwidth with radio latency 50 ms, 20 ms, 5 ms" in note, note
+    fig = plots.plot_results(radio_sweep, "energy", x="dynamics[0].radio.transmit_power")
+    note = " ".join(_footnote(fig).split())
+    assert (
+        "along each line, mobility radio transmit power with mobility radio noise (dBm) -100, -95, -90; "
+        "mobility radio reference loss 35 dB, 40 dB, 45 dB; mobility radio exponent 3.0, 3.5, 4.0; "
+        "ap–edge latency 1 ms, 2 ms, 5 ms" in note
+    ), note
+    check_readable(fig)  # wrapped inside the figure

@@ -1607,9 +1607,10 @@ def test_an_energy_figure_of_powered_sources_that_drew_nothing_does_not_ask_abou
 
 
 def test_a_sweep_job_file_with_a_count_of_powered_sources_edited_by_hand_is_not_reused():
+    from offloadsim.analysis import catalogue
     from offloadsim.experiments.sweep_merge import _meta_problem
 
-    meta = {"policy": "edge", "seed": 1, "metrics": {}}
+    meta = {"policy": "edge", "seed": 1, "metrics": dict.fromkeys(catalogue.METRICS, 0.0)}
     assert _meta_problem({**meta, "powered_sources": 3}) is None
     assert _meta_problem({**meta, "powered_sources": -1}) is None  # not known
     assert _meta_problem({**meta, "powered_sources": "three"}) == (

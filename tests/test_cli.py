@@ -383,9 +383,9 @@ def test_validate(capsys, tiny):
     assert code == 0 and out.strip() == "ok: 3 nodes (2 device, 1 edge), 2 links, 1 workload"
     code, out, _ = cli(capsys, "validate", tiny, "--set", "nodes.phone.count=5", "--show")
     assert code == 0 and out.startswith("ok: 6 nodes")
-    shown = yaml.safe_load(out.split("\n", 1)[1].split("\n3 nodes")[0].split("\n6 nodes")[0])
-    assert shown["name"] == "tiny" and len(shown["nodes"]) == 6
-    assert shown["links"][0]["bandwidth_bps"] == 20e6
+    shown = yaml.safe_load(out.split("\n---\n", 1)[1].split("\n...\n")[0])
+    assert shown["name"] == "tiny" and shown["nodes"]["phone"]["count"] == 5
+    assert shown["links"][0]["bandwidth"] == "20000000.0 bit/s"
     empty = tiny.parent / "empty.yaml"
     empty.write_text("name: nothing\n")
     code, out, _ = cli(capsys, "validate", empty)

@@ -105,6 +105,11 @@ def _summary_digests(summary: dict[str, Any]) -> dict[str, str]:
 def digests(name: str, out: Path) -> dict[str, dict[str, str]]:
     """Run case ``name`` into ``out`` and digest what it wrote and what it returned."""
     path, overrides = CASES[name]
+    return run_digests(path, overrides, out)
+
+
+def run_digests(path: Path, overrides: tuple[str, ...], out: Path) -> dict[str, dict[str, str]]:
+    """Run scenario ``path`` with ``overrides`` into ``out`` and digest what it wrote and returned."""
     result = offloadsim.run(path, overrides=overrides, out=out, overwrite=True)
     return {
         "tasks.parquet": _table_digests(pd.read_parquet(out / "tasks.parquet")),

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import dataclasses
 import functools
 import gc
 import json
@@ -216,7 +215,9 @@ def _add_validate(verbs: Any, common: argparse.ArgumentParser) -> None:
         help="check with this policy (default: the scenario's)",
     )
     p.add_argument(
-        "--show", action="store_true", help="print the resolved scenario (SI units, patterns expanded)"
+        "--show",
+        action="store_true",
+        help="print the resolved scenario as a scenario file (SI units, patterns expanded), then the world",
     )
     p.add_argument(
         "--out",
@@ -714,12 +715,20 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     if args.show:
         import yaml
 
-        print(
-            yaml.safe_dump(
-                _plain(scenario, skip=("document", "footprint")), sort_keys=False, allow_unicode=True
-            ),
-            end="",
+        from offloadsim.scenario.written import AS_WRITTEN, local_profiles, resolved_document
+
+        print(f"# the resolved scenario of {scenario.source}, a scenario file: save --- to ... to run it")
+        for line in (*AS_WRITTEN, *local_profiles(scenario)):
+            print(f"# {line}")
+        text = yaml.safe_dump(
+            resolved_document(scenario),
+            sort_keys=False,
+            allow_unicode=True,
+            explicit_start=True,
+            explicit_end=True,
+            width=100_000,
         )
+        print(text, end="")
         if world_summary:
             print(world_summary)  # its notes included
         _print_stations(spec, world, scenario.seed)
@@ -886,20 +895,3 @@ def _print_stations(spec: Any, world: Any, seed: int) -> None:
 
     for line in describe(world, spec, seed):
         print(line)
-
-
-def _plain(value: Any, skip: tuple[str, ...] = ()) -> Any:
-    """Dataclasses, tuples and mappings as plain YAML-safe data."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {  # unset (None) fields left out to keep --show readable
-            f.name: _plain(getattr(value, f.name))
-            for f in dataclasses.fields(value)
-            if f.name not in skip and getattr(value, f.name) is not None
-        }
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    if value is None or isinstance(value, bool | int | float | str):
-        return value
-    return str(value)

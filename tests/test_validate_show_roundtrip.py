@@ -1,0 +1,119 @@
+"""``validate --show`` prints a scenario file: saved and run, it gives the same world and records.
+
+It printed an internal dump (``processor.path``, ``more_processors``,
+``index``, ``base_dir``, ...) that the scenario format refuses.  Each case here
+is shown shortened, the printed document saved in another folder, validated
+(ok, with the same warnings) and run: every records digest equals the
+original's, with the same shortening.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from test_record_digests import CASES, run_digests
+
+from offloadsim.cli.main import main
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# A node with several processors (a plan on its second), a codec, an empirical CSV, a trace and a
+# calibrated profile beside the file, a periodic workload and recovery: what the shipped scenarios
+# do not all have.
+_EXTRA = """
+name: several
+duration: 20 s
+warmup: 2 s
+nodes:
+  phone: {count: 3, tier: device, processor: {speed: 20 GFLOP/s}, power: {idle: 0.5 W, busy: 2 W}}
+  edge:
+    tier: edge
+    processors:
+      cpu: {speed: 200 GFLOP/s, cores: 2}
+      gpu: {profile: t4, queue_limit: 50}
+  lab: {tier: cloud, processor: {profile: mine}}
+links:
+  - {between: [phone-*, edge], bandwidth: 50 Mbps, latency: 5 ms, reverse_bandwidth: 20 Mbps}
+  - {between: [edge, lab], bandwidth: 1 Gbps}
+applications:
+  classify: {model: resnet18, input: 150 KB, output: 4 KB, compression: int8}
+  job: {work: {empirical: samples.csv}, input: {uniform: [10 KB, 20 KB]}, output: 1 KB}
+workload:
+  - {app: classify, sources: phone, arrivals: periodic, period: 300 ms, jitter: 10 ms}
+  - {app: job, sources: [phone-0, phone-2], rate: 2 /s, start: 1 s}
+  - {app: job, sources: phone-1, arrivals: trace, trace: times.csv}
+policy: {name: fixed, nodes: [$source, edge], processors: [cpu, gpu], cuts: [5]}
+recovery: {timeout: 2 s, retries: 1, fallback: local}
+skip_checks: [lone-arrivals]
+"""
+
+
+def _shown(capsys, path: Path, overrides: tuple[str, ...]) -> tuple[str, str]:
+    """The document ``validate --show`` prints, and its warnings."""
+    argv = ["validate", str(path), "--show", *(a for o in overrides for a in ("--set", o))]
+    code = main(argv)
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    document = captured.out.split("\n---\n", 1)[1].split("\n...\n", 1)[0]
+    return document, captured.err
+
+
+def _round_trip(capsys, tmp_path: Path, path: Path, overrides: tuple[str, ...]) -> None:
+    document, warned = _shown(capsys, path, overrides)
+    data = yaml.safe_load(document)
+    assert "base_dir" not in data and "document" not in data
+    saved = tmp_path / "elsewhere" / "resolved.yaml"
+    saved.parent.mkdir()
+    saved.write_text(document, encoding="utf-8")
+    code = main(["validate", str(saved)])
+    captured = capsys.readouterr()
+    assert code == 0 and captured.out.startswith("ok: "), captured.err
+    assert captured.err.replace(str(saved), "FILE") == warned.replace(str(path), "FILE")
+    again, _ = _shown(capsys, saved, ())
+    assert again == document  # resolved once, it stays as it is
+    before = run_digests(path, overrides, tmp_path / "before")
+    after = run_digests(saved, (), tmp_path / "after")
+    assert after == before
+
+
+@pytest.mark.parametrize("name", sorted(n for n in CASES if not n.startswith("bench-")))
+def test_every_shipped_scenario_round_trips(name, capsys, tmp_path):
+    path, overrides = CASES[name]
+    _round_trip(capsys, tmp_path, path, overrides)
+
+
+def test_several_processors_codecs_samples_and_recovery_round_trip(capsys, tmp_path, monkeypatch):
+    folder = tmp_path / "here"
+    folder.mkdir()
+    (folder / "samples.csv").write_text("work\n1 GFLOP\n2 GFLOP\n500 MFLOP\n", encoding="utf-8")
+    (folder / "times.csv").write_text("time\n3.5\n4\n9 s\n", encoding="utf-8")
+    (folder / "profiles").mkdir()
+    shipped = ROOT / "offloadsim" / "world" / "profiles" / "data" / "xeon-ort-1t.json"
+    (folder / "profiles" / "mine.json").write_text(shipped.read_text(encoding="utf-8"), encoding="utf-8")
+    path = folder / "several.yaml"
+    path.write_text(_EXTRA, encoding="utf-8")
+    assert main(["validate", str(path), "--show"]) == 0
+    shown = capsys.readouterr().out
+    data = yaml.safe_load(shown.split("\n---\n", 1)[1].split("\n...\n", 1)[0])
+    assert data["nodes"]["edge"]["processors"]["gpu"]["queue_limit"] == 50
+    assert data["applications"]["job"]["stages"][0]["work"] == {
+        "empirical": ["1000000000.0 FLOP", "2000000000.0 FLOP", "500000000.0 FLOP"]
+    }
+    assert data["workload"][0]["sources"] == ["phone-0", "phone-1", "phone-2"]
+    # Named as written (the records name it so), with a line saying how a copy elsewhere finds it.
+    assert data["nodes"]["lab"]["processor"]["profile"] == "mine"
+    profiles = (folder / "profiles").resolve()
+    found = f"# nodes.lab.processor.profile: found as {profiles / 'mine.json'}; saved elsewhere,"
+    assert f"{found} it is found with OFFLOADSIM_PROFILE_PATH={profiles}\n" in shown
+    monkeypatch.setenv("OFFLOADSIM_PROFILE_PATH", str(profiles))
+    assert data["workload"][2]["trace"] == str((folder / "times.csv").resolve())
+    _round_trip(capsys, tmp_path, path, ())
+
+
+def test_the_show_keys_are_the_formats(capsys, tmp_path):
+    """No key the format refuses: what the dump printed (path, more_processors, index, speed_flops)."""
+    document, _ = _shown(capsys, ROOT / "scenarios" / "quickstart.yaml", ())
+    for internal in ("path:", "more_processors", "index:", "base_dir", "_bps", "_flops", "_s:", "group:"):
+        assert internal not in document

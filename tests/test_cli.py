@@ -372,10 +372,14 @@ def test_dry_run_runs_and_writes_nothing(capsys, tiny, monkeypatch):
     assert "policy edge, 1 workload" in out
     assert out.count("3 nodes (2 device, 1 edge)") == 1  # counted once, by the topology's summary
     assert "links[0] phone-* <-> edge: 2 links, 20 Mbps, 3 ms" in out  # the topology summary
-    assert "3 nodes (2 device, 1 edge), 3 of them computing" in out
+    assert "3 nodes (2 device, 1 edge), 3 of them computing; 1 connected component\n" in out  # not "(s)"
     assert "2 links, each used both ways (the run reports 4 link directions)" in out
     assert "dry run: nothing simulated, nothing written" in out
     assert tree(tiny.parent) == ["tiny.yaml"]
+    apart = ("--set", "links=[]", "--set", "policy=local")  # no links: each node its own component
+    code, out, err = cli(capsys, "run", "tiny.yaml", "--dry-run", *apart)
+    assert code == 0, err
+    assert "3 of them computing; 3 connected components\n" in out
 
 
 def test_validate(capsys, tiny):

@@ -634,7 +634,7 @@ class Topology:
             components = nx.number_connected_components(self.graph)
         lines = [
             f"{len(self.nodes)} nodes ({per_tier}), {computing} of them computing; "
-            f"{components} connected component(s)",
+            f"{components} connected component{'' if components == 1 else 's'}",
             "groups: " + ", ".join(f"{g} x{c}" if c > 1 else g for g, c in groups.items()),
             f"{len(self.links)} links, each used both ways (the run reports "
             f"{2 * len(self.links)} link directions):",

@@ -165,11 +165,11 @@ def _trace_row_by_row(text: str, shown: str) -> TraceRows:
     rows = _text_rows(text, shown)
     header = next(rows, None)
     if header is None:
-        raise CsvProblem(f"{shown}: the file is empty; expected a header row with a 'time' column")
+        raise CsvProblem(f'{shown}: the file is empty; expected a header row with a "time" column')
     names = [cell.strip().lower() for cell in header[1]]
     if "time" not in names:
         raise CsvProblem(
-            f"{shown}, line {header[0]}: expected a header row with a 'time' column, got {header[1]}"
+            f'{shown}, line {header[0]}: expected a header row with a "time" column, got {header[1]}'
         )
     time_at = names.index("time")
     source_at = names.index("source") if "source" in names else None
@@ -296,7 +296,7 @@ def _series_row_by_row(text: str, shown: str, kinds: Mapping[str, str]) -> Serie
     """:func:`read_series` a row at a time: each cell through :func:`_value`, the first problem raised."""
     rows = _text_rows(text, shown)
     header = next(rows, None)
-    wanted = f"a header row with a 'time' column and some of {', '.join(kinds)}"
+    wanted = f'a header row with a "time" column and some of {", ".join(kinds)}'
     if header is None:
         raise CsvProblem(f"{shown}: the file is empty; expected {wanted}")
     line, cells = header

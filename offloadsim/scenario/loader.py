@@ -142,7 +142,7 @@ def _parse(text: str, source: str, expect: str = SCENARIO) -> dict[str, Any]:
     if problems:
         raise ScenarioError(problems)
     if data is None:
-        required = "'base'" if expect == SWEEP else "'name'"  # what an empty file of its kind lacks
+        required = '"base"' if expect == SWEEP else '"name"'  # what an empty file of its kind lacks
         raise ScenarioError(
             [Problem(source, "", f"the file is empty; expected a mapping with at least {required}")]
         )

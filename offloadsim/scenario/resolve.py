@@ -731,12 +731,12 @@ def _check_params_without_builder(
     """
     for key in params:
         if not onnx:
-            problems.add(key_path(path, key), "synthetic work has no model to build: 'params' does not apply")
+            problems.add(key_path(path, key), 'synthetic work has no model to build: "params" does not apply')
         elif key not in ("precision", "dtype_bytes"):
             problems.add(
                 key_path(path, key),
-                "an ONNX model's shapes come from its file; its params take only 'precision' or "
-                "'dtype_bytes'",
+                'an ONNX model\'s shapes come from its file; its params take only "precision" or '
+                '"dtype_bytes"',
             )
 
 

@@ -99,7 +99,7 @@ def check_endless_loops(
             problems.add(
                 f"workload[{entry.index}].think",
                 f"a closed loop whose users never think, running {quoted(entry.app)} whose requests take "
-                "no time, repeats forever at one instant; give 'think' a positive time or "
+                'no time, repeats forever at one instant; give "think" a positive time or '
                 f"{format_path(('applications', entry.app))} some work",
             )
 

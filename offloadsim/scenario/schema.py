@@ -342,7 +342,7 @@ class NodeDoc(_Strict):
     def _network_computes_nothing(self) -> NodeDoc:
         given = "processor" if self.processor is not None else "processors" if self.processors else None
         if self.processor is not None and self.processors is not None:
-            fail("give either 'processor' (one) or 'processors' (several by name), not both", ".processors")
+            fail('give either "processor" (one) or "processors" (several by name), not both', ".processors")
         if self.tier == "network" and given is not None:
             fail(
                 f'a network node forwards and computes nothing; remove {quoted(given)} or change "tier"',
@@ -402,7 +402,7 @@ def _onnx_shorthand(value: Any) -> Any:
     """``model: {onnx: PATH}`` is the same as ``onnx: PATH``."""
     if isinstance(value, dict) and isinstance(value.get("model"), dict) and set(value["model"]) == {"onnx"}:
         if "onnx" in value:
-            fail("give 'onnx' once, either as 'onnx: PATH' or as 'model: {onnx: PATH}'")
+            fail('give "onnx" once, either as "onnx: PATH" or as "model: {onnx: PATH}"')
         value = {**value, "onnx": value["model"]["onnx"]}
         del value["model"]
     return value

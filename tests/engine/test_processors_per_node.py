@@ -132,7 +132,7 @@ def test_a_bad_processor_model_kind_or_profile_names_its_key_path(tmp_path, edit
     [
         (
             ("    processors:\n", "    processor: {speed: 1 GFLOP/s}\n    processors:\n"),
-            "nodes.box.processors: give either 'processor' (one) or 'processors' (several by name), not both",
+            'nodes.box.processors: give either "processor" (one) or "processors" (several by name), not both',
         ),
         (("      gpu: {", "      g/pu: {"), 'processor name "g/pu" may contain only ASCII letters'),
         (("    tier: edge\n", "    tier: network\n"), 'remove "processors" or change "tier"'),

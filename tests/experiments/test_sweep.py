@@ -185,7 +185,7 @@ def test_job_keys_are_stable_and_depend_on_the_whole_point(tiny):
             r"name: expected a name of printable characters, .*\(contains U\+0000\)",
         ),
         # An empty sweep file lacks its base (it said "at least 'name'", a scenario's key).
-        ("# nothing yet\n", r"s\.yaml: the file is empty; expected a mapping with at least 'base'"),
+        ("# nothing yet\n", r"s\.yaml: the file is empty; expected a mapping with at least \"base\""),
     ],
 )
 def test_bad_sweep_files_name_the_file_and_key(tiny, text, message):

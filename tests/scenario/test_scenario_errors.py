@@ -65,7 +65,12 @@ MISTAKES = [
         'duplicate key "ap" (first given at line 3)',
         text="name: x\nnodes:\n  ap: {tier: network}\n  ap: {tier: edge}\n",
     ),
-    _case("empty-file", "", "the file is empty; expected a mapping", text="# nothing here\n"),
+    _case(
+        "empty-file",
+        "",
+        'the file is empty; expected a mapping with at least "name"',
+        text="# nothing here\n",
+    ),
     # A key that is no name: pydantic's "[1]: Keys should be strings" read as a list index.
     _case("number-key", "", "expected names (strings) as keys, got 1", text="name: x\n1: 2\n"),
     _case(
@@ -777,7 +782,7 @@ MISTAKES = [
     _case(
         "trace-no-time-column",
         "workload[0].trace",
-        "trace.csv, line 1: expected a header row with a 'time' column",
+        'trace.csv, line 1: expected a header row with a "time" column',
         edits={"workload[0]": TRACE_ENTRY},
         files={"trace.csv": "when,source\n1,phone-0\n"},
     ),
@@ -1018,3 +1023,51 @@ def test_an_unknown_llm_model_is_one_line_not_a_cascade_of_what_follows_from_it(
         load_scenario_text(text, source="<t>")
     assert [problem.key_path for problem in caught.value.problems] == ["applications.chat.model"]
     assert 'unknown model "llama-4"' in str(caught.value)
+
+
+_QUOTED_BASE = """name: m
+duration: 10 s
+nodes:
+  a: {tier: device, processor: {speed: 1 GFLOP/s}}
+  b: {tier: edge, processor: {%s}}
+links:
+  - {between: [a, b], bandwidth: 10 Mbps}
+applications:
+  x: %s
+workload:
+  - %s
+"""
+_POISSON = "{app: x, sources: a, rate: 1 /s}"
+
+
+@pytest.mark.parametrize(
+    ("profile", "app", "workload", "expected"),
+    [
+        ("speed: 1 GFLOP/s", "{onnx: a.onnx, model: {onnx: b.onnx}}", _POISSON, 'give "onnx" once'),
+        ("speed: 1 GFLOP/s", "{work: 1 GFLOP, params: {a: 1}}", _POISSON, '"params" does not apply'),
+        (
+            "speed: 1 GFLOP/s",
+            "{onnx: a.onnx, params: {seq_len: 3}}",
+            _POISSON,
+            'only "precision" or "dtype_bytes"',
+        ),
+        (
+            "speed: 1 GFLOP/s",
+            "{service: 0 s}",
+            "{app: x, sources: a, arrivals: closed, users: 1}",
+            'give "think" a positive time',
+        ),
+        ("profile: ./bad.json", "{work: 1 GFLOP}", _POISSON, '(no "format: offloadsim.calibrated-profile")'),
+    ],
+    ids=["onnx-once", "synthetic-params", "onnx-params", "think", "profile-format"],
+)
+def test_key_names_in_messages_are_double_quoted(profile, app, workload, expected, tmp_path: Path, capsys):
+    """The project quotes names with double quotes; these messages wrote 'onnx', 'params', 'think', ..."""
+    from offloadsim.cli.main import main
+
+    (tmp_path / "bad.json").write_text('{"name": "x"}')
+    path = tmp_path / "s.yaml"
+    path.write_text(_QUOTED_BASE % (profile, app, workload))
+    assert main(["validate", str(path)]) == 2
+    text = capsys.readouterr().err
+    assert expected in text and "'" not in text.replace("model's", "").replace("an ONNX", ""), text

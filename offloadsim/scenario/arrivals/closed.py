@@ -22,7 +22,7 @@ class Closed(ArrivalProcess):
     kind = "closed"
     stall_hint = (
         "its users never think and their requests take no time (or are dropped at once): "
-        "give 'think' a positive time"
+        'give "think" a positive time'
     )
 
     users: int = key(ge=1, le=MAX_GROUP_COUNT, doc="Closed: concurrent users per source.")

@@ -290,7 +290,7 @@ class CalibratedProfile:
         """Build a profile from a loaded document; ProfileError if it is not one."""
         if not isinstance(data, Mapping) or data.get("format") != FORMAT:
             other = (
-                f"not an offloadsim calibrated profile (no 'format: {FORMAT}'): profile files are "
+                f'not an offloadsim calibrated profile (no "format: {FORMAT}"): profile files are '
                 "written by offloadsim calibrate on the machine they describe; for other hardware give "
                 "the node a processor {speed: ..., memory_bandwidth: ...} (docs/profiles.md)"
             )

@@ -74,9 +74,14 @@ Tier = Literal["device", "edge", "cloud", "network"]
 assert get_args(Tier) == TIERS, "schema out of step with model.py"
 
 
-def fail(message: str, subpath: str = "") -> NoReturn:
-    """Raise a validation error whose message is shown to the user as is."""
-    raise PydanticCustomError(SCENARIO_ERROR_TYPE, "{message}", {"message": message, "subpath": subpath})
+def fail(message: str, subpath: str = "", also: tuple[str, ...] = ()) -> NoReturn:
+    """Raise a validation error whose message is shown to the user as is.
+
+    ``also``: subpaths of other keys whose values the problem is about (``.arrivals`` of a key
+    another arrival process takes), so that a ``--set`` of one of them is named as its cause.
+    """
+    context = {"message": message, "subpath": subpath, "also": also}
+    raise PydanticCustomError(SCENARIO_ERROR_TYPE, "{message}", context)
 
 
 # -- unit-bearing field types ------------------------------------------------------------------------
@@ -489,8 +494,9 @@ def _keys_fit_arrivals(self: Any) -> Any:
             fail(
                 f"{quoted(other)} is a key of arrivals: {' or '.join(owners)}; {named} takes {takes}",
                 f".{other}",
+                also=(".arrivals",),  # the kind chosen made it another's: a --set of it is named
             )
-        fail(f"{named} needs {quoted(missing)}; it takes {takes}")
+        fail(f"{named} needs {quoted(missing)}; it takes {takes}", also=(".arrivals",))
     start, stop = self.start, self.stop
     if stop is not None and stop <= start:
         fail(f"stop ({stop:g} s) must be after start ({start:g} s)", ".stop")

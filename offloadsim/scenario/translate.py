@@ -56,7 +56,8 @@ def _problem(detail: Any, file: str) -> Problem:
         )
     path = format_path(loc)
     if kind == SCENARIO_ERROR_TYPE:
-        return Problem(file, (path + ctx.get("subpath", "")).lstrip("."), ctx["message"])
+        also = tuple((path + sub).lstrip(".") for sub in ctx.get("also", ()))
+        return Problem(file, (path + ctx.get("subpath", "")).lstrip("."), ctx["message"], also=also)
     if kind == "missing":
         return Problem(file, format_path(loc[:-1]), f"missing required key {quoted(loc[-1])}")
     if kind == "extra_forbidden":

@@ -197,8 +197,10 @@ def test_override_errors_are_collected_and_name_the_file_and_path():
         ("policy.node=edgy", "policy.node", '"edgy" is not a node of this scenario'),
         # Found when the world is built, not when the file is read.
         ("nodes.edge.processor.profile=nope", "nodes.edge.processor.profile", 'unknown profile "nope"'),
+        # The file's rate, made another process's key by the arrivals the --set chose: was not named.
+        ("workload[0].arrivals=periodic", "workload[0].rate", '"rate" is a key of arrivals: poisson'),
     ],
-    ids=["bandwidth", "duration", "count", "mapping", "unknown-key", "policy", "world"],
+    ids=["bandwidth", "duration", "count", "mapping", "unknown-key", "policy", "world", "arrivals"],
 )
 @pytest.mark.parametrize("verb", ["validate", "run"])
 def test_a_value_a_set_gave_is_blamed_on_the_set(verb, assignment, key_path, expected, tmp_path, capsys):
@@ -215,6 +217,17 @@ def test_a_value_a_set_gave_is_blamed_on_the_set(verb, assignment, key_path, exp
     assert line.startswith(f"offloadsim: error: {path}: {key_path}: "), line
     assert expected in line and line.endswith(f' (set by --set "{assignment}")'), line
     assert not out.exists()
+
+
+def test_a_key_the_arrivals_a_set_chose_need_is_blamed_on_that_set(tmp_path, capsys):
+    """``arrivals: closed needs "users"`` named no --set, though ``arrivals=closed`` made it needed."""
+    path = tmp_path / "small.yaml"
+    path.write_text(yaml.safe_dump(small_document()), encoding="utf-8")
+    sets = ["--set", "workload[0].arrivals=closed", "--set", "workload[0].rate=null"]
+    assert main(["validate", str(path), *sets]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith(f'offloadsim: error: {path}: workload[0]: arrivals: closed needs "users"'), line
+    assert line.endswith(' (set by --set "workload[0].arrivals=closed")'), line
 
 
 def _python_entry(name: str):

@@ -9,13 +9,23 @@ original's, with the same shortening.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
 from test_record_digests import CASES, run_digests
 
 from offloadsim.cli.main import main
+from offloadsim.scenario.arrivals import (
+    ArrivalProcess,
+    ArrivalRun,
+    register_arrival_process,
+    unregister_arrival_process,
+)
+from offloadsim.scenario.arrivals.base import ArrivalContext
+from offloadsim.scenario.keys import key
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -117,3 +127,65 @@ def test_the_show_keys_are_the_formats(capsys, tmp_path):
     document, _ = _shown(capsys, ROOT / "scenarios" / "quickstart.yaml", ())
     for internal in ("path:", "more_processors", "index:", "base_dir", "_bps", "_flops", "_s:", "group:"):
         assert internal not in document
+
+
+class _Pattern:
+    """What a plug-in's process makes of its key: an object of its own, no scenario value."""
+
+    def __init__(self, gaps: tuple[float, ...]):
+        self.gaps = gaps
+
+
+@dataclass(frozen=True, slots=True)
+class _Cycle(ArrivalProcess):
+    """``arrivals: cycle, gaps: "1 2 3"``: gaps in seconds, in turn (resolving parses them)."""
+
+    kind = "cycle"
+
+    gaps: Any = key(doc="Cycle: gaps in seconds, separated by spaces.", schema_type=str)
+    every: float = key(1.0, unit="time", doc="Cycle: a scale of the gaps.")
+
+    def resolve(self, context: ArrivalContext) -> _Cycle:
+        return replace(self, gaps=_Pattern(tuple(float(g) for g in str(self.gaps).split())))
+
+    def start(self, run: ArrivalRun) -> None:
+        gaps, at = self.gaps.gaps, [0]
+
+        def gap() -> float:
+            at[0] += 1
+            return gaps[at[0] % len(gaps)] * self.every
+
+        run.chain(gap, run.start)
+
+
+_PLUGGED = """
+name: plugged
+duration: 20 s
+nodes:
+  phone: {count: 2, tier: device, processor: {speed: 10 GFLOP/s}}
+applications:
+  job: {work: 1 GFLOP}
+workload:
+  - {app: job, sources: phone-*, arrivals: cycle, gaps: "0.5 1.5 0.25", every: 2 s}
+"""
+
+
+@pytest.fixture
+def cycle():
+    register_arrival_process(_Cycle)
+    yield _Cycle
+    unregister_arrival_process("cycle")
+
+
+def test_a_plugin_value_that_cannot_be_written_back_is_given_as_written_and_said(cycle, capsys, tmp_path):
+    path = tmp_path / "plugged.yaml"
+    path.write_text(_PLUGGED, encoding="utf-8")
+    assert main(["validate", str(path), "--show"]) == 0
+    shown = capsys.readouterr().out
+    said = (
+        "# workload[0].gaps: as written: arrivals cycle made it a _Pattern the scenario format cannot hold\n"
+    )
+    assert said in shown
+    entry = yaml.safe_load(shown.split("\n---\n", 1)[1].split("\n...\n", 1)[0])["workload"][0]
+    assert entry["gaps"] == "0.5 1.5 0.25" and entry["every"] == "2.0 s"  # its other keys resolved
+    _round_trip(capsys, tmp_path, path, ())

@@ -715,13 +715,14 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     if args.show:
         import yaml
 
-        from offloadsim.scenario.written import AS_WRITTEN, local_profiles, resolved_document
+        from offloadsim.scenario.written import resolved_scenario
 
+        document, notes = resolved_scenario(scenario)
         print(f"# the resolved scenario of {scenario.source}, a scenario file: save --- to ... to run it")
-        for line in (*AS_WRITTEN, *local_profiles(scenario)):
+        for line in notes:
             print(f"# {line}")
         text = yaml.safe_dump(
-            resolved_document(scenario),
+            document,
             sort_keys=False,
             allow_unicode=True,
             explicit_start=True,

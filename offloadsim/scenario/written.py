@@ -30,7 +30,7 @@ from offloadsim.scenario.input_hashes import input_files
 from offloadsim.scenario.keys import declared_keys
 from offloadsim.scenario.model import AppSpec, LinkSpec, NodeSpec, Scenario
 
-__all__ = ["AS_WRITTEN", "SI_UNITS", "local_profiles", "resolved_document"]
+__all__ = ["AS_WRITTEN", "SI_UNITS", "resolved_scenario"]
 
 #: The unit each quantity is written in: its SI unit, as the scenario format spells it (factor 1).
 SI_UNITS = {
@@ -60,7 +60,7 @@ AS_WRITTEN = (
 )
 
 
-def local_profiles(scenario: Scenario) -> list[str]:
+def _local_profiles(scenario: Scenario) -> list[str]:
     """A line for each profile found in the scenario's folder, which a copy elsewhere would not find.
 
     The profile stays named as written (records name it so); the line says where to point
@@ -78,8 +78,18 @@ def local_profiles(scenario: Scenario) -> list[str]:
     return lines
 
 
-def resolved_document(scenario: Scenario) -> dict[str, Any]:
-    """``scenario`` as a scenario document that loads back to the same world (see the module doc)."""
+class _Unwritable(Exception):
+    """A value no scenario key can hold (a plug-in's own object): written as the file wrote it."""
+
+
+def resolved_scenario(scenario: Scenario) -> tuple[dict[str, Any], list[str]]:
+    """``scenario`` as a scenario document that loads back to the same world, and its comment lines.
+
+    The lines say what is kept as written (:data:`AS_WRITTEN`), where a profile found in the
+    scenario's folder is, and each value a plug-in made that cannot be written back, which is
+    then given as the file wrote it.
+    """
+    notes = [*AS_WRITTEN, *_local_profiles(scenario)]
     base = Path(scenario.base_dir) if scenario.base_dir else Path.cwd()
     document: dict[str, Any] = {"name": scenario.name}
     if scenario.description:
@@ -90,16 +100,20 @@ def resolved_document(scenario: Scenario) -> dict[str, Any]:
     document["nodes"] = _nodes(scenario)
     document["links"] = _links(scenario)
     document["applications"] = {name: _application(app) for name, app in scenario.applications.items()}
-    document["workload"] = [_workload(entry) for entry in scenario.workload]
-    document["policy"] = {"name": scenario.policy.name, **scenario.policy.params}
+    written = scenario.document.get("workload")
+    entries = written if isinstance(written, list) else []
+    document["workload"] = [_workload(entry, entries, notes) for entry in scenario.workload]
+    document["policy"] = _policy(scenario, notes)
     document["network"] = {"model": scenario.link_model}
     if scenario.dynamics:
-        document["dynamics"] = [_absolute_files(dict(entry), base) for entry in scenario.dynamics]
+        document["dynamics"] = [
+            _value(_absolute_files(dict(entry), base), None) for entry in scenario.dynamics
+        ]
     if scenario.recovery is not None:
         document["recovery"] = _keys(scenario.recovery)
     if scenario.skip_checks:
         document["skip_checks"] = list(scenario.skip_checks)
-    return document
+    return document, notes
 
 
 def _quantity(value: float, unit: str | None) -> Any:
@@ -139,7 +153,9 @@ def _value(value: Any, unit: str | None) -> Any:
         return [_value(item, None) for item in value]
     if isinstance(value, Mapping):
         return {str(k): _value(v, None) for k, v in value.items()}
-    return value
+    if value is None or isinstance(value, str | bool):
+        return value
+    raise _Unwritable(type(value).__name__)
 
 
 def _keys(spec: Any, skip: tuple[str, ...] = ()) -> dict[str, Any]:
@@ -210,18 +226,41 @@ def _application(app: AppSpec) -> dict[str, Any]:
     return written
 
 
-def _workload(entry: Any) -> dict[str, Any]:
+def _workload(entry: Any, entries: list[Any], notes: list[str]) -> dict[str, Any]:
     arrivals = entry.arrivals
     written: dict[str, Any] = {"app": entry.app, "sources": list(entry.sources), "arrivals": arrivals.kind}
+    as_written = entries[entry.index] if entry.index < len(entries) else {}
     for declared in declared_keys(type(arrivals)):
         value = getattr(arrivals, declared.name)
         if value is None:
             continue
         if declared.unit is None and isinstance(value, str) and value in arrivals.input_files().values():
             value = str(Path(value).resolve())  # a file it read, as the process resolved it
-        written[declared.yaml] = _value(value, declared.unit)
+        try:
+            written[declared.yaml] = _value(value, declared.unit)
+        except _Unwritable as error:
+            written[declared.yaml] = as_written.get(declared.yaml)
+            notes.append(
+                f"workload[{entry.index}].{declared.yaml}: as written: arrivals {arrivals.kind} made it a"
+                f" {error} the scenario format cannot hold"
+            )
     written.update(_keys(entry))
     return written
+
+
+def _policy(scenario: Scenario, notes: list[str]) -> dict[str, Any]:
+    """The policy's name and parameters (as written: the policy alone knows them)."""
+    policy: dict[str, Any] = {"name": scenario.policy.name}
+    written = scenario.document.get("policy")
+    for name, value in scenario.policy.params.items():
+        try:
+            policy[name] = _value(value, None)
+        except _Unwritable as error:
+            policy[name] = written.get(name) if isinstance(written, Mapping) else None
+            notes.append(
+                f"policy.{name}: as written: the policy made it a {error} the scenario format cannot hold"
+            )
+    return policy
 
 
 def _absolute_files(entry: dict[str, Any], base: Path) -> dict[str, Any]:

@@ -1,7 +1,7 @@
 """A resolved scenario written back as a scenario document (what ``validate --show`` prints).
 
 The loader turns a file into a :class:`~offloadsim.scenario.model.Scenario`;
-:func:`resolved_document` goes the other way, writing only keys the scenario
+:func:`resolved_scenario` goes the other way, writing only keys the scenario
 format accepts, each quantity as a string in its SI unit (``"0.003 s"``,
 ``"20000000.0 bit/s"``: a unit, so no plain-number check warns of it, and the
 unit's factor 1, so the value reads back to the same float), distributions and
@@ -14,9 +14,10 @@ entry with their ``count`` and links one entry per ``links[]`` entry, with its
 ``between`` as written (``links[i]``, and the dynamics that name a group or an
 entry, keep their meaning); ``dynamics`` entries, the policy's parameters and
 an application's ``params`` are read by their kind, policy and model builder,
-which alone know their units.  :data:`AS_WRITTEN` says so, as comment lines, and
-:func:`local_profiles` of a calibrated profile found in the scenario's folder,
-which keeps its name (the records name it so).
+which alone know their units.  Comment lines say so (:data:`AS_WRITTEN`), and
+say where a calibrated profile found in the scenario's folder is (it keeps its
+name: the records name it so), and which value a plug-in made that no scenario
+key can hold (an arrival process's own object), given as the file wrote it.
 """
 
 from __future__ import annotations
@@ -158,12 +159,12 @@ def _value(value: Any, unit: str | None) -> Any:
     raise _Unwritable(type(value).__name__)
 
 
-def _keys(spec: Any, skip: tuple[str, ...] = ()) -> dict[str, Any]:
+def _keys(spec: Any) -> dict[str, Any]:
     """The declared keys of ``spec`` (a frozen dataclass) that are set, by their YAML names."""
     return {
         declared.yaml: _value(getattr(spec, declared.name), declared.unit)
         for declared in declared_keys(type(spec))
-        if declared.yaml not in skip and getattr(spec, declared.name) is not None
+        if getattr(spec, declared.name) is not None
     }
 
 

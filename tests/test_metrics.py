@@ -366,12 +366,12 @@ policy: local
     older = summary.to_dict()
     del older["powered_sources"]
     assert Summary.from_dict(older).powered_sources == -1
-    # Without power: on the phone, the same drops still ask about it.
+    # Without power: on the phone, the same drops are blamed on it, said as known, not asked.
     (tmp_path / "bare.yaml").write_text(text.replace(", power: {idle: 0.5 W, busy: 2 W}", ""))
     bare = offloadsim.run(tmp_path / "bare.yaml").summary
     assert bare.powered_sources == 0
     (row,) = [line for line in bare.format_table().splitlines() if line.startswith("device energy")]
-    assert row.endswith("(none: do the sources have power:?)")
+    assert row.endswith("(none: no task source has power:)")
 
 
 # --------------------------------------------------------------------------- statistics

@@ -217,11 +217,14 @@ class Summary:
     def _why_no_energy(self) -> str:
         """Why no task that ended drew a joule above idle on its device, as far as the summary knows.
 
-        Without ``power:`` on the sources (or not known: a summary.json written before
-        ``powered_sources``), ask about it; with it, no task completed (every one that ended was
-        dropped or failed before it drew any), or the sources draw idle power in every state.
+        Without ``power:`` on the sources, say so, as the energy figures' note does; not known (a
+        summary.json written before ``powered_sources``) and some task completed, ask about it;
+        with it, no task completed (every one that ended was dropped or failed before it drew
+        any), or the sources draw idle power in every state.
         """
-        if self.powered_sources == 0 or (self.powered_sources < 0 and self.completed):
+        if self.powered_sources == 0:
+            return "no task source has power:"
+        if self.powered_sources < 0 and self.completed:
             return "do the sources have power:?"
         return powered_but_no_energy(self.completed)
 

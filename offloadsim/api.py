@@ -221,6 +221,8 @@ def check_policy_overrides(
                 "each policy compared other than the file's runs with its defaults; to compare the "
                 f"file's with it, add {scenario.policy.name}({parts[1]}={value}) to {option.strip()}"
             )
+        elif shown and shown[0] != names[0]:  # an entry with parameters: give it there
+            fix = f"to give it to {names[0]}, give {parts[1]}=VALUE in the parentheses of {option}{shown[0]}"
         elif option.startswith("-"):
             name = names[0]
             fix = f"to give it to {name}, write --set policy.name={name} instead of {option}{name}"
@@ -232,17 +234,21 @@ def check_policy_overrides(
         )
 
 
-def policy_given(scenario: Scenario, spec: PolicySpec, option: str) -> str | None:
+def policy_given(scenario: Scenario, spec: PolicySpec, option: str, label: str | None = None) -> str | None:
     """Where a problem at the ``policy`` key is said: ``option`` and the name, or None for the scenario's.
 
     A policy chosen by an argument (``--policies edge``, ``policy="edge"``) is not the file's
-    ``policy`` key, so a warning about it names the argument, as a ``--set`` is named.
+    ``policy`` key, so a warning about it names the argument, as a ``--set`` is named.  ``label``:
+    the entry that chose it with parameters (``neurosurgeon(objective=energy)``), which gave them
+    even to the scenario's own policy, so it is named in any case.
 
     >>> from offloadsim.scenario.model import PolicySpec, Scenario
     >>> file = Scenario("s", (), (), {}, (), PolicySpec("local"))
     >>> policy_given(file, PolicySpec("edge"), "--policies "), policy_given(file, PolicySpec("local"), "-p ")
     ('--policies edge', None)
     """
+    if label is not None and label != spec.name:
+        return f"{option}{label}"
     return None if spec.name == scenario.policy.name else f"{option}{spec.name}"
 
 
@@ -252,6 +258,7 @@ def check_policy(
     option: str | None = None,
     *,
     world: WorldOnce | None = None,
+    label: str | None = None,
 ) -> None:
     """Check the policy before a long run: everything the run would refuse is refused here.
 
@@ -268,13 +275,14 @@ def check_policy(
     scenario's is then said at that argument (:func:`policy_given`).  ``world``: the world of
     ``scenario`` (:class:`WorldOnce`) the caller runs or reads next (:func:`run`, ``validate``, the
     notes of ``compare``), built on its first call and kept: the checks read the ``dynamics`` from
-    it, not reading them again.
+    it, not reading them again.  ``label``: the entry that chose ``spec`` with its parameters
+    (``--policy 'neurosurgeon(objective=energy)'``), where a problem of them is said (:func:`policy_given`).
     """
     import warnings
 
     from offloadsim.scenario.errors import ScenarioWarning
 
-    given = None if option is None or scenario is None else policy_given(scenario, spec, option)
+    given = None if option is None or scenario is None else policy_given(scenario, spec, option, label)
     for problem in scenario_warnings(spec, scenario, given, world=world):
         warnings.warn(ScenarioWarning(str(problem)), stacklevel=2)
 
@@ -452,6 +460,7 @@ def run(
     stages: bool = False,
     records_dir: str | Path | None = None,
     policy_option: str = "policy=",
+    policy_label: str | None = None,
 ) -> RunResult:
     """Simulate one replication of a scenario and return its :class:`RunResult`.
 
@@ -473,7 +482,8 @@ def run(
     removed once emptied; default: a temporary directory), where a caller
     that writes them itself (a job of ``compare`` or ``sweep``) wants them.
     ``policy_option``: how the caller's user chose ``policy`` (the command line's ``--policy ``),
-    for a warning about a policy not the scenario's (:func:`policy_given`).
+    for a warning about a policy not the scenario's (:func:`policy_given`), and ``policy_label`` how
+    it wrote ``policy`` with ``policy_params`` (``neurosurgeon(objective=energy)``), for one about them.
     """
     from offloadsim import engine
     from offloadsim.outdir import check_out_dir, write_directory
@@ -492,7 +502,7 @@ def run(
         check_policy_overrides(loaded, () if policy is None else (policy,), policy_option)
     spec = resolve_policy(loaded, policy, policy_params)
     world = WorldOnce(loaded)  # built for the checks, if one reads it, and run: read once
-    check_policy(spec, loaded, policy_option, world=world)
+    check_policy(spec, loaded, policy_option, world=world, label=policy_label)
     inputs = input_files(loaded)  # hashed before the run: what the run reads
     if out is not None and overwrite:  # nor the traces, ONNX files, CSVs it reads: --overwrite deletes
         check_out_dir(out, overwrite, [file.path for file in inputs])

@@ -125,15 +125,19 @@ def policy_list(text: str) -> list[str]:
 
 
 def one_policy(text: str) -> str:
-    """Type of ``run --policy`` and ``validate --policy``: one policy name, not a list of them.
+    """Type of ``run --policy`` and ``validate --policy``: one policy, ``NAME`` or ``NAME(KEY=VALUE, ...)``.
 
     ``--policy local,edge`` was "unknown policy "local,edge" (did you mean "local" or "edge"?)",
-    not saying that ``compare`` is the command that runs several.
+    not saying that ``compare`` is the command that runs several.  The commas inside an entry's
+    brackets are its own (``least-loaded(tiers=[edge, cloud])``); the entry is read by the command.
     """
-    if "," in text:
+    from offloadsim.experiments.entries import split_entries
+
+    parts = split_entries(text)
+    if len(parts) > 1:
         raise argparse.ArgumentTypeError(
             f"expected one policy name, got {quoted(text)}; to run several side by side: "
-            f"offloadsim compare FILE --policies {','.join(part.strip() for part in text.split(','))}"
+            f"offloadsim compare FILE --policies {','.join(parts)}"
         )
     return text
 

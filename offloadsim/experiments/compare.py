@@ -473,9 +473,7 @@ def _entry_warnings(
     """
     from offloadsim import api
 
-    given = api.policy_given(scenario, spec, policy_option)
-    if entry.label != entry.name:
-        given = f"{policy_option}{entry.label}"
+    given = api.policy_given(scenario, spec, policy_option, entry.label)
     problems = api.scenario_warnings(spec, scenario, given, world=world)
     if entry.label == entry.name:
         return problems

@@ -1,0 +1,133 @@
+"""run and validate --policy take a compare entry, ``NAME(KEY=VALUE, ...)``, read by compare's reader.
+
+``--policy 'neurosurgeon(objective=energy)'`` was one line, 'unknown policy
+"neurosurgeon(objective=energy)"': a policy's parameters could be given to ``run`` only as
+``--set policy.KEY=VALUE``, and to another policy than the file's only with ``--set policy.name``.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+from test_record_digests import _summary_digests, _table_digests
+
+from offloadsim.cli import main
+
+QUICK = "scenarios/quickstart.yaml"
+SHORT = ("--set", "duration=20 s", "--set", "warmup=2 s")
+
+
+def _one_line(capsys, *argv: object) -> str:
+    assert main([str(a) for a in argv]) == 2
+    captured = capsys.readouterr()
+    lines = captured.err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("offloadsim: error: "), captured.err
+    assert "Traceback" not in captured.err
+    return lines[0].removeprefix("offloadsim: error: ")
+
+
+def _digests(out) -> dict[str, dict[str, str]]:
+    return {
+        **{
+            name: _table_digests(pd.read_parquet(out / f"{name}.parquet"))
+            for name in ("tasks", "nodes", "links")
+        },
+        "summary": _summary_digests(json.loads((out / "summary.json").read_text(encoding="utf-8"))),
+    }
+
+
+@pytest.mark.parametrize(
+    ("entry", "same"),
+    [
+        ("neurosurgeon(objective=energy)", ["--policy", "neurosurgeon", "--set", "policy.objective=energy"]),
+        ("least-loaded(tiers=[edge, cloud])", ["--set", "policy={name: least-loaded, tiers: [edge, cloud]}"]),
+    ],
+)
+def test_an_entry_runs_what_its_set_parameters_run(entry, same, tmp_path, capsys):
+    """The same records, digest for digest, as the parameters given by ``--set``."""
+    argv = ["run", QUICK, *SHORT, "-q"]
+    assert main([*argv, "--policy", entry, "--out", str(tmp_path / "entry")]) == 0
+    assert main([*argv, *same, "--out", str(tmp_path / "set")]) == 0
+    capsys.readouterr()
+    assert _digests(tmp_path / "entry") == _digests(tmp_path / "set")
+    manifest = json.loads((tmp_path / "entry" / "manifest.json").read_text(encoding="utf-8"))
+    assert (
+        manifest["policy"]["params"]
+        == json.loads((tmp_path / "set" / "manifest.json").read_text(encoding="utf-8"))["policy"]["params"]
+    )
+
+
+def test_an_entrys_parameters_are_in_effect(tmp_path, capsys):
+    """Two entries of one policy run each with its own parameters: other placements, other records."""
+    argv = ["run", QUICK, *SHORT, "-q"]
+    for tiers in ("edge", "cloud"):
+        assert (
+            main([*argv, "--policy", f"least-loaded(tiers=[{tiers}])", "--out", str(tmp_path / tiers)]) == 0
+        )
+    capsys.readouterr()
+    assert _digests(tmp_path / "edge")["tasks"] != _digests(tmp_path / "cloud")["tasks"]
+    manifest = json.loads((tmp_path / "cloud" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["policy"] == {"name": "least-loaded", "params": {"tiers": ["cloud"]}}
+
+
+@pytest.mark.parametrize("verb", ["run", "validate"])
+@pytest.mark.parametrize(
+    ("entry", "key", "value"),
+    [
+        ("neurosurgeon(objective=fast)", "objective", "fast"),
+        ("least-loaded(bogus=1)", "bogus", "1"),
+        ("least-loaded(load_bucket=-1)", "load_bucket", "-1"),
+    ],
+)
+def test_a_bad_parameter_is_refused_as_the_files_would_be_naming_the_entry(
+    verb, entry, key, value, tmp_path, capsys
+):
+    name = entry.partition("(")[0]
+    own = _one_line(capsys, "validate", QUICK, "--set", f"policy={{name: {name}, {key}: {value}}}")
+    said = own.removeprefix(f"{QUICK}: ").split(" (set by --set")[0]
+    line = _one_line(capsys, verb, QUICK, "--policy", entry, "--out", tmp_path / "o")
+    assert line == f"{QUICK}: --policy {entry}: {said}"
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("verb", ["run", "validate"])
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (
+            ["--policy", "neurosurgeon(objective=energy"],
+            '--policy: "neurosurgeon(objective=energy": expected NAME or NAME(KEY=VALUE, ...) '
+            '(")" is missing)',
+        ),
+        (
+            ["--policy", "edge(drop)"],
+            '--policy: "edge(drop)": expected KEY=VALUE in the parentheses, got "drop"',
+        ),
+        (
+            ["--policy", "neurosurgeon(objective=energy)", "--set", "policy.objective=latency"],
+            f"{QUICK}: policy.objective: given twice (--policy neurosurgeon(objective=energy), and latency "
+            'set by --set "policy.objective=latency"); give it once',
+        ),
+        (
+            ["--policy", "edge(fallback=drop)", "--set", "policy.objective=energy"],
+            "which --policy edge(fallback=drop) replaces, parameters and all: it would be dropped; "
+            "to give it to edge, give objective=VALUE in the parentheses of --policy edge(fallback=drop)",
+        ),
+    ],
+)
+def test_an_entry_that_cannot_be_run_is_one_line(verb, argv, said, tmp_path, capsys):
+    line = _one_line(capsys, verb, QUICK, *argv, "--out", tmp_path / "o")
+    assert line.endswith(said), line
+    assert not (tmp_path / "o").exists()
+
+
+def test_commas_inside_an_entrys_brackets_are_its_own(capsys):
+    assert main(["validate", QUICK, "--policy", "least-loaded(tiers=[edge, cloud])"]) == 0
+    assert capsys.readouterr().out.startswith("ok: ")
+    line = _one_line(capsys, "validate", QUICK, "--policy", "least-loaded(tiers=[edge, cloud]),local")
+    assert line.endswith(
+        "to run several side by side: offloadsim compare FILE --policies "
+        "least-loaded(tiers=[edge, cloud]),local (see 'offloadsim validate --help')"
+    )

@@ -75,7 +75,7 @@ class Job:
     with ``policy_params`` merged over them (a ``compare`` entry's: ``NAME(KEY=VALUE)``).
     ``plugins`` are the plug-ins it uses (:func:`job_plugins`), hashed into its key.
     ``label``: what its task records' ``policy`` column says instead of the policy's name
-    (the ``compare`` entry that gave it parameters); None: the name.
+    (the ``compare`` or sweep ``policies`` entry that gave it parameters); None: the name.
     """
 
     key: str
@@ -146,6 +146,7 @@ def job_key(
     inputs: Sequence[InputFile] = (),
     plugins: Sequence[Mapping[str, Any]] = (),
     policy_params: Mapping[str, Any] | None = None,
+    label: str | None = None,
 ) -> str:
     """A stable 16-hex-digit name for a job: a hash of its scenario, the files it reads, and replication.
 
@@ -159,7 +160,8 @@ def job_key(
     distribution and version of each plug-in the job uses, so a job whose plug-in was upgraded is run
     again; a job of offloadsim's own policies and kinds has none, and its key is what it always was.
     ``policy_params`` (a ``compare`` entry's ``NAME(KEY=VALUE)``) are hashed where there are any,
-    so a job with none keeps its key.
+    so a job with none keeps its key; so is ``label`` where given (a sweep's ``policies`` entry with
+    parameters, which its task records' ``policy`` column says), so a job of a plain name keeps its key.
 
     >>> job_key({"name": "a"}, 0) == job_key({"name": "a"}, 0) != job_key({"name": "a"}, 1)
     True
@@ -180,6 +182,8 @@ def job_key(
         data["plugins"] = [dict(plugin) for plugin in plugins]
     if policy_params:
         data["policy_params"] = dict(policy_params)
+    if label:
+        data["label"] = label
     text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 

@@ -332,7 +332,7 @@ def _job_meta(job: Job, result: JobResult) -> dict[str, Any]:
         "index": job.index,
         "replication": job.replication,
         "point": [[k, v] for k, v in job.point],
-        "policy": result.policy,
+        "policy": job.label or result.policy,  # a policies entry with parameters: as written
         "seed": result.seed,
         "scenario": job.scenario.name,
         "metrics": {k: _json_value(v) for k, v in result.metrics.items()},

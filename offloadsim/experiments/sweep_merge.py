@@ -178,7 +178,7 @@ def merge_sweep(
         else:
             unnoted += 1
         for key in swept:
-            point_values[key].append(values[key])
+            point_values[key].append(values[key] if key in values else _in_effect(job, key))
         node_point.append(np.full(len(nodes), len(metric_rows) - 1))
 
     metrics = pd.DataFrame(metric_rows)
@@ -267,6 +267,17 @@ def merge_sweep(
     )
 
 
+def _in_effect(job: Job, key: str) -> Any:
+    """The value of swept ``key`` in effect at a point that does not set it (None: none).
+
+    A ``policies`` entry that gives no ``policy.KEY`` (``local`` beside
+    ``neurosurgeon(objective=energy)``) runs its policy's, where set (the base's ``objective``,
+    kept by the same policy).
+    """
+    name = key.removeprefix("policy.")
+    return job.scenario.policy.params.get(name) if name != key else None
+
+
 def job_file_problem(file: Path, claims: Sequence[Job] = ()) -> str | None:
     """Why the job file ``file`` cannot be reused (unreadable, or its metadata malformed), or None.
 
@@ -307,7 +318,7 @@ def _claim_problem(meta: Mapping[str, Any], claims: Sequence[Job]) -> str | None
             "replication": job.replication,
             # As _job_meta wrote it: JSON, its values as written.
             "point": json.loads(json.dumps([[k, v] for k, v in job.point], default=str)),
-            "policy": job.policy if job.policy is not None else job.scenario.policy.name,
+            "policy": job.label or (job.policy if job.policy is not None else job.scenario.policy.name),
             "seed": job.scenario.seed,
         }
         wrong = next((name for name, value in expected.items() if meta.get(name) != value), None)

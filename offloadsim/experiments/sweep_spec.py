@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from offloadsim.analysis.values import default_label
+from offloadsim.experiments.entries import ENTRY_FORM, EntryError, PolicyEntry, policy_entries
 from offloadsim.experiments.executors import progress_bar
 from offloadsim.experiments.jobs import (
     MAX_JOBS,
@@ -122,11 +123,21 @@ class SweepSpec:
     replications: int
     document: dict[str, Any] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)
+    #: The ``policies`` entries with parameters, by their point's assignments (:func:`_assignments_key`).
+    entry_labels: dict[str, str] = field(default_factory=dict)
 
     @property
     def swept(self) -> list[str]:
-        """The swept key paths, in column order."""
-        return [key for axis in self.axes for key, _ in axis[0]] if self.axes else []
+        """The swept key paths, in column order (a ``policies`` entry's parameters each once)."""
+        return list(dict.fromkeys(key for axis in self.axes for point in axis for key, _ in point))
+
+    def entry_label(self, point: Mapping[str, Any]) -> str | None:
+        """The ``policies`` entry with parameters that made ``point`` (its text, as written), or None."""
+        if not self.entry_labels:
+            return None
+        return self.entry_labels.get(
+            _assignments_key(tuple((k, v) for k, v in point.items() if self.sections.get(k) == "policies"))
+        )
 
     def label(self, key: str) -> str:
         """How figures name a swept key: the file's ``labels:`` entry, else one read from the base."""
@@ -265,31 +276,42 @@ def sweep_from_data(
             )
 
     policies = data.get("policies")
+    entry_labels: dict[str, str] = {}
     if policies is not None:
         named = (
             [isinstance(p, str) and bool(p.strip()) for p in policies] if isinstance(policies, list) else []
         )
         if not named:
-            bad("policies", f"expected a non-empty list of policy names, got {describe(policies)}")
+            bad("policies", f"expected a non-empty list of policies, got {describe(policies)}")
         elif not all(named):
             i = named.index(False)
             bad(
                 format_path(("policies", i)),
-                f"expected a policy name, got {describe(policies[i])}"
+                f"expected a policy, {ENTRY_FORM}, got {describe(policies[i])}"
                 + (
-                    "; a policy's parameters go under set: (policy: {name: fixed, cuts: [3]}) "
-                    "or are varied as grid keys (policy.cuts)"
+                    "; a policy's parameters go in its entry (fixed(cuts=[3])), under set: "
+                    "(policy: {name: fixed, cuts: [3]}) or are varied as grid keys (policy.cuts)"
                     if isinstance(policies[i], Mapping)
                     else ""
                 ),
             )
-        elif (twice := first_repeat(policies)) is not None:
-            bad(
-                "policies",
-                f"{given_twice(*(describe(policies[i]) for i in twice))}: each policy makes one point",
-            )
-        elif claim("policy.name", "policies"):
-            axes.append(tuple((("policy.name", p),) for p in policies))
+        elif (entries := _policy_entries(policies, bad)) is not None:
+            if (twice := first_repeat(entry.identity for entry in entries)) is not None:
+                bad(
+                    "policies",
+                    f"{given_twice(*(describe(policies[i]) for i in twice), what='policy')}: "
+                    "each policy makes one point",
+                )
+            else:
+                keys = dict.fromkeys(f"policy.{key}" for entry in entries for key in entry.params)
+                if all([claim(key, "policies") for key in ("policy.name", *keys)]):
+                    axis = tuple(_entry_point(entry) for entry in entries)
+                    axes.append(axis)
+                    entry_labels = {
+                        _assignments_key(point): entry.label
+                        for point, entry in zip(axis, entries, strict=True)
+                        if entry.params
+                    }
 
     labels: dict[str, str] = {}
     label_block = data.get("labels")
@@ -356,7 +378,31 @@ def sweep_from_data(
         replications=int(replications),
         document=dict(data),
         labels=labels,
+        entry_labels=entry_labels,
     )
+
+
+def _policy_entries(texts: Sequence[str], bad: Callable[[str, str], None]) -> list[PolicyEntry] | None:
+    """The ``policies`` entries read, each refused at its index (``policies[2]``); None: one was."""
+    entries: list[PolicyEntry] = []
+    for i, text in enumerate(texts):
+        try:
+            (entry,) = policy_entries([text])
+        except EntryError as error:
+            bad(format_path(("policies", i)), str(error))
+            continue
+        entries.append(entry)
+    return entries if len(entries) == len(texts) else None
+
+
+def _entry_point(entry: PolicyEntry) -> tuple[tuple[str, Any], ...]:
+    """A ``policies`` entry's assignments: ``policy.name``, then each parameter it gives at ``policy.KEY``."""
+    return (("policy.name", entry.name), *((f"policy.{key}", value) for key, value in entry.params.items()))
+
+
+def _assignments_key(point: Sequence[tuple[str, Any]]) -> str:
+    """A point's assignments of the ``policies`` axis as text, to find the entry that made them."""
+    return json.dumps([[key, value] for key, value in point], sort_keys=True, default=str)
 
 
 def _key_path(key: Any, section: str, bad: Callable[[str, str], None]) -> bool:
@@ -553,8 +599,9 @@ def plan_sweep(
         items = tuple(point.items())
         inputs = input_files(scenario)
         used = tuple(job_plugins(scenario))
+        label = spec.entry_label(point)  # its task records' policy column says it
         for replication in range(spec.replications):
-            key = job_key(scenario.document, replication, inputs=inputs, plugins=used)
+            key = job_key(scenario.document, replication, inputs=inputs, plugins=used, label=label)
             jobs.append(
                 Job(
                     key=key,
@@ -563,6 +610,7 @@ def plan_sweep(
                     scenario=scenario,
                     point=items,
                     plugins=used,
+                    label=label,
                 )
             )
         if with_world is not None:

@@ -145,7 +145,8 @@ def test_job_keys_are_stable_and_depend_on_the_whole_point(tiny):
         # A policy with its parameters was refused as "a list of policy names, got a list".
         (
             "base: tiny.yaml\npolicies: [local, {name: fixed, cuts: [3]}]\n",
-            r"policies\[1\]: expected a policy name, got a mapping; a policy's parameters go under set:",
+            r"policies\[1\]: expected a policy, NAME or NAME\(KEY=VALUE, \.\.\.\), got a mapping; "
+            r"a policy's parameters go in its entry \(fixed\(cuts=\[3\]\)\), under set:",
         ),
         # Equal after reading their units: 1 s and 1000 ms made two points of one configuration too.
         (

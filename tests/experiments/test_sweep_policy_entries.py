@@ -1,0 +1,131 @@
+"""A sweep file's ``policies:`` takes compare's entries, ``NAME(KEY=VALUE, ...)``, read by its reader.
+
+``policies: ['neurosurgeon(objective=energy)', local]`` was refused ("expected a policy name");
+a policy's parameters could be swept only as grid keys, for every policy of the axis alike.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from experiment_data import TINY, TWO_APPS
+
+from offloadsim.experiments import expand, plan_sweep, sweep, sweep_from_data
+from offloadsim.experiments.jobs import job_key, job_plugins
+from offloadsim.scenario import ScenarioError
+from offloadsim.scenario.input_hashes import input_files
+
+ENERGY = "neurosurgeon(objective=energy)"
+BUCKET = "least-loaded(tiers=[edge], load_bucket=0.02)"
+
+
+@pytest.fixture
+def two(tmp_path):
+    path = tmp_path / "two.yaml"
+    path.write_text(TWO_APPS, encoding="utf-8")
+    return path
+
+
+def _spec(base, policies, **more):
+    return sweep_from_data({"base": base.name, "policies": policies, **more}, "sweep.yaml", base.parent)
+
+
+def test_an_entrys_parameters_are_swept_keys_of_its_point(two):
+    spec = _spec(two, ["local", ENERGY, "neurosurgeon"])
+    assert spec.swept == ["policy.name", "policy.objective"]
+    assert expand(spec) == [
+        {"policy.name": "local"},
+        {"policy.name": "neurosurgeon", "policy.objective": "energy"},
+        {"policy.name": "neurosurgeon"},
+    ]
+    jobs = plan_sweep(spec)
+    assert [job.scenario.policy.params for job in jobs] == [
+        {},
+        {"objective": "energy"},
+        {"objective": "latency"},
+    ]
+    assert [job.label for job in jobs] == [None, ENERGY, None]
+
+
+def test_a_plain_names_job_keeps_its_key_and_an_entrys_is_its_own(two):
+    """Resuming a sweep of names reuses its jobs; an entry's records (labelled) are not a grid point's."""
+    (local, energy) = plan_sweep(_spec(two, ["local", ENERGY]))
+    scenario = local.scenario
+    assert local.key == job_key(
+        scenario.document, 0, inputs=input_files(scenario), plugins=job_plugins(scenario)
+    )
+    grid = plan_sweep(_spec(two, ["neurosurgeon"], grid={"policy.objective": ["energy"]}))[0]
+    assert grid.scenario.document == energy.scenario.document and grid.key != energy.key
+
+
+@pytest.mark.parametrize(
+    ("policies", "more", "key", "said"),
+    [
+        (["local", "neurosurgeon(objective=energy"], {}, "policies[1]", '(")" is missing)'),
+        (["edge(drop)"], {}, "policies[0]", 'expected KEY=VALUE in the parentheses, got "drop"'),
+        (
+            ["edge", "edge()"],
+            {},
+            "policies",
+            '"edge" and "edge()" are the same policy: each policy makes one point',
+        ),
+        (
+            [ENERGY],
+            {"grid": {"policy.objective": ["latency"]}},
+            "policies",
+            "policy.objective is already given in",
+        ),
+        ([{"name": "fixed"}], {}, "policies[0]", "a policy's parameters go in its entry (fixed(cuts=[3]))"),
+    ],
+)
+def test_an_entry_that_cannot_be_read_is_refused_at_its_key(two, policies, more, key, said):
+    with pytest.raises(ScenarioError) as caught:
+        _spec(two, policies, **more)
+    (problem,) = caught.value.problems
+    assert (problem.file, problem.key_path) == ("sweep.yaml", key) and said in problem.message, problem
+
+
+def test_a_bad_parameter_is_refused_at_policies_naming_the_point(two):
+    with pytest.raises(ScenarioError) as caught:
+        plan_sweep(_spec(two, ["local", "neurosurgeon(objective=fast)"]))
+    (problem,) = caught.value.problems
+    assert problem.key_path == "policies" and 'parameter "objective" must be' in problem.message
+    assert "(point 1: policy.name=neurosurgeon, policy.objective=fast)" in problem.message
+
+
+@pytest.fixture(scope="module")
+def swept(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("entries")
+    (folder / "tiny.yaml").write_text(TINY, encoding="utf-8")
+    spec = sweep_from_data(
+        {
+            "base": "tiny.yaml",
+            "grid": {"links[0].bandwidth": ["5 Mbps", "50 Mbps"]},
+            "policies": [BUCKET, "edge"],
+        },
+        "sweep.yaml",
+        folder,
+    )
+    return sweep(spec, out=folder / "out", workers=1)
+
+
+def test_every_table_labels_an_entrys_runs_by_its_text(swept):
+    assert list(swept.metrics["policy"]) == [BUCKET, "edge", BUCKET, "edge"]
+    assert list(swept.summary.drop_duplicates("point")["policy"]) == [BUCKET, "edge", BUCKET, "edge"]
+    assert set(swept.nodes["policy"]) == {BUCKET, "edge"}
+    assert list(pd.unique(swept.tasks["policy"].astype(str))) == [BUCKET, "edge"]
+
+
+def test_an_entrys_parameters_are_columns_as_grid_keys_are(swept):
+    metrics = swept.metrics
+    assert list(metrics.columns[:5]) == [
+        "links[0].bandwidth",
+        "policy.name",
+        "policy.tiers",
+        "policy.load_bucket",
+        "point",
+    ]
+    assert list(metrics["policy.name"]) == ["least-loaded", "edge"] * 2
+    assert list(metrics["policy.tiers"]) == ['["edge"]', "null"] * 2  # edge runs no tiers
+    assert list(metrics["policy.load_bucket"]) == ["0.02", "null"] * 2
+    assert swept.manifest["swept"] == list(metrics.columns[:4])

@@ -169,7 +169,8 @@ def _add_run(verbs: Any, common: argparse.ArgumentParser) -> None:
         "--policy",
         type=cli_types.one_policy,
         metavar="NAME",
-        help="placement policy (default: the scenario's)",
+        help="placement policy (default: the scenario's): NAME, or NAME(KEY=VALUE, ...) with its parameters, "
+        "e.g. 'neurosurgeon(objective=energy)' (quoted for the shell)",
     )
     cli_types.add_seed(p)
     p.add_argument(
@@ -212,7 +213,8 @@ def _add_validate(verbs: Any, common: argparse.ArgumentParser) -> None:
         "--policy",
         type=cli_types.one_policy,
         metavar="NAME",
-        help="check with this policy (default: the scenario's)",
+        help="check with this policy (default: the scenario's): NAME, or NAME(KEY=VALUE, ...) with its "
+        "parameters",
     )
     p.add_argument(
         "--show",
@@ -689,7 +691,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         once = api.WorldOnce(scenario)  # the check's and the summary's one reading of the dynamics
         api.check_policy(spec, scenario, "--policy ", world=once, label=label)  # a real run: in api.run
         world = _built_world(scenario, once)  # a bad world is refused before anything is printed
-        print(f"policy {spec.name}, {counted(len(scenario.workload), 'workload')}")
+        print(f"policy {label or spec.name}, {counted(len(scenario.workload), 'workload')}")
         _print_world(world)  # its first line counts the nodes (validate's line would count them twice)
         _print_cut_notes(scenario, spec, world)
         _print_stations(spec, world, seed)

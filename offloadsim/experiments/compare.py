@@ -49,7 +49,7 @@ from offloadsim.experiments.jobs import (
     window_fields,
     window_text,
 )
-from offloadsim.experiments.merge import merged_frame, write_merged
+from offloadsim.experiments.merge import Insert, merged_frame, write_merged
 from offloadsim.experiments.storage import ExperimentError, write_job_file, write_parquet
 from offloadsim.host import host_info
 from offloadsim.outdir import ResultsError, atomic_write, describe_os_error, write_json, write_text
@@ -133,13 +133,15 @@ class CompareResult:
     processors: pd.DataFrame | None = None
     _runs: _RunTasks | None = field(default=None, repr=False)  # the runs' records, one file per run
     _tasks: pd.DataFrame | None = field(default=None, repr=False)
+    #: The columns of the entries' parameters, a value per run (:func:`parameter_columns`).
+    _inserts: list[Insert] = field(default_factory=list, repr=False)
 
     @property
     def tasks(self) -> pd.DataFrame:
         """Every run's task records, policy by policy, replication by replication (built when asked for)."""
         if self._tasks is None:
             if self._runs is not None and self._runs.files:
-                self._tasks = merged_frame(self._runs.files, [])
+                self._tasks = merged_frame(self._runs.files, self._inserts)
             elif self.path is not None:
                 self._tasks = pd.read_parquet(self.path / "tasks.parquet")
             else:
@@ -374,6 +376,13 @@ def compare(
     nodes = pd.concat(node_parts, ignore_index=True)
     processors = pd.concat(processor_parts, ignore_index=True)
     metrics = pd.DataFrame(rows)
+    inserts = parameter_columns(entries, specs, replications)
+    node_runs = np.repeat(np.arange(len(node_parts)), [len(part) for part in node_parts])
+    processor_runs = np.repeat(np.arange(len(processor_parts)), [len(part) for part in processor_parts])
+    for position, key, column in inserts:  # a run's parameters, as a sweep's swept keys: first in each table
+        metrics.insert(position, key, column)
+        nodes.insert(position, key, column[node_runs])
+        processors.insert(position, key, column[processor_runs])
     summary = compare_table(metrics, base)
     manifest = {
         "format": _FORMAT,
@@ -416,6 +425,7 @@ def compare(
         manifest=manifest,
         processors=processors,
         _runs=runs,
+        _inserts=inserts,
     )
     if out is not None:
         with runs.discarded_on_error():
@@ -459,6 +469,32 @@ def compare_jobs(scenario: Scenario, policies: Sequence[str | PolicyEntry], repl
         )
         for r in range(replications)
         for i, entry in enumerate(entries)
+    ]
+
+
+def parameter_columns(
+    entries: Sequence[PolicyEntry], specs: Mapping[str, PolicySpec], replications: int
+) -> list[Insert]:
+    """A column per parameter some entry gives (``policy.objective``), a value per run, as a swept key.
+
+    Each run's value is the one its policy ran with (the entry's, else the scenario's policy's that
+    its plain name keeps), None where its policy was given none; typed as a sweep types a swept
+    key's values (:func:`~offloadsim.analysis.values.typed_column`), so ``plot --by policy.objective``
+    and ``--where policy.objective=energy`` read a comparison as they read a sweep.  None where no
+    entry gives parameters: the tables are what they always were.
+    """
+    from offloadsim.analysis.values import typed_column
+
+    keys = list(dict.fromkeys(key for entry in entries for key in entry.params))
+    return [
+        (
+            position,
+            f"policy.{key}",
+            typed_column(
+                [specs[entry.label].params.get(key) for entry in entries for _ in range(replications)]
+            ),
+        )
+        for position, key in enumerate(keys)
     ]
 
 
@@ -791,7 +827,7 @@ def _write_directory(result: CompareResult, out: Path, overwrite: bool) -> Path:
             files = runs.files
 
             def merged(path: Path) -> None:
-                write_merged(files, [], path)
+                write_merged(files, result._inserts, path)
 
             atomic_write(tmp / "tasks.parquet", merged)
         else:

@@ -84,7 +84,8 @@ class FigureView:
             from offloadsim.analysis.breakdown import metrics_per
 
             metrics = metrics_per(tasks, metrics, "app")
-        swept = results.swept
+        # A comparison's entries' parameters (policy.objective) are written as a sweep's keys are.
+        swept = [*results.swept, *(c for c in map(str, metrics.columns) if c.startswith("policy."))]
         self.tasks = _as_written(_filter(tasks, self.where, "tasks"), swept)
         self.metrics = _as_written(_filter(metrics, self.where, "metrics"), swept)
         self.nodes = _as_written(_filter(nodes, self.where, "nodes"), swept)

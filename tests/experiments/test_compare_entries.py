@@ -286,3 +286,49 @@ def test_an_entry_that_runs_the_files_policy_as_a_plain_name_does_is_refused(tmp
         "compared once"
     )
     assert not (tmp_path / "o").exists()
+
+
+# --------------------------------------------------------------------------- the parameters as columns
+
+
+def test_each_parameter_an_entry_gives_is_a_column_of_every_table_as_a_swept_key(labelled):
+    """``policy.tiers``, first, as a sweep over it writes it: the value each run's policy ran with."""
+    each = {EDGE: '["edge"]', DEVICE: '["device"]', "least-loaded": "null"}  # the file's gives none
+    back = read_results(labelled.path)
+    for table in (
+        labelled.metrics,
+        labelled.nodes,
+        labelled.processors,
+        labelled.tasks,
+        back.metrics,
+        back.tasks,
+        back.nodes,
+    ):
+        assert table.columns[0] == "policy.tiers"
+        pairs = table[["policy", "policy.tiers"]].astype(str).drop_duplicates()
+        assert dict(zip(pairs["policy"], pairs["policy.tiers"], strict=True)) == each
+
+
+def test_a_comparison_of_names_has_no_parameter_columns(tiny):
+    result = compare(tiny, ["least-loaded", "edge"], 1, workers=1)
+    for table in (result.metrics, result.nodes, result.processors, result.tasks):
+        assert not [column for column in table.columns if str(column).startswith("policy.")]
+
+
+def test_a_plain_name_of_the_files_policy_carries_the_files_parameters(tmp_path):
+    from experiment_data import TWO_APPS
+
+    path = tmp_path / "two.yaml"
+    path.write_text(TWO_APPS, encoding="utf-8")
+    result = compare(path, ["neurosurgeon(objective=energy)", "neurosurgeon", "local"], 1, workers=1)
+    assert list(result.metrics["policy.objective"]) == ["energy", "latency", "null"]
+
+
+def test_plot_picks_and_draws_the_entries_by_a_parameter_as_it_does_a_sweeps_key(labelled):
+    from offloadsim.plots import plot_results
+
+    results = read_results(labelled.path)
+    cdf = plot_results(results, "cdf", where={"policy.tiers": ("[device]",)})
+    assert [t.get_text() for t in cdf.axes[0].get_legend().get_texts()] == [DEVICE]
+    bars = plot_results(results, "bars", metric="latency_mean_s", by="policy.tiers")
+    assert [t.get_text() for t in bars.axes[0].get_xticklabels()] == ["[edge]", "[device]", "null"]

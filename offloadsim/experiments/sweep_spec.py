@@ -297,11 +297,8 @@ def sweep_from_data(
             )
         elif (entries := _policy_entries(policies, bad)) is not None:
             if (twice := first_repeat(entry.identity for entry in entries)) is not None:
-                bad(
-                    "policies",
-                    f"{given_twice(*(describe(policies[i]) for i in twice), what='policy')}: "
-                    "each policy makes one point",
-                )
+                first, again = (describe(policies[i]) for i in twice)
+                bad("policies", f"{given_twice(first, again, 'policy')}: each policy makes one point")
             else:
                 keys = dict.fromkeys(f"policy.{key}" for entry in entries for key in entry.params)
                 if all([claim(key, "policies") for key in ("policy.name", *keys)]):

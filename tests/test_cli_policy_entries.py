@@ -11,6 +11,7 @@ import json
 
 import pandas as pd
 import pytest
+from test_cli_bad_input import _refused
 from test_record_digests import _summary_digests, _table_digests
 
 from offloadsim.cli import main
@@ -20,12 +21,8 @@ SHORT = ("--set", "duration=20 s", "--set", "warmup=2 s")
 
 
 def _one_line(capsys, *argv: object) -> str:
-    assert main([str(a) for a in argv]) == 2
-    captured = capsys.readouterr()
-    lines = captured.err.splitlines()
-    assert len(lines) == 1 and lines[0].startswith("offloadsim: error: "), captured.err
-    assert "Traceback" not in captured.err
-    return lines[0].removeprefix("offloadsim: error: ")
+    """The one line (exit 2) the command says, without its ``offloadsim: error: ``."""
+    return _refused(capsys, *map(str, argv)).removeprefix("offloadsim: error: ")
 
 
 def _digests(out) -> dict[str, dict[str, str]]:

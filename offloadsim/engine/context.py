@@ -11,10 +11,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from offloadsim.engine.plugin_adapters import PluginProcessor
-from offloadsim.engine.plugin_faults import checked_price, kind_words
-from offloadsim.plugins import shipped_module
-
 if TYPE_CHECKING:
     import simpy
 
@@ -56,13 +52,9 @@ class RunContext:
 
     def pricer(self, app: str, processor: Processor) -> Price:
         """What stages of ``app``'s requests cost on ``processor``, as the processor prices them."""
-        kind = self.kinds[app]
-        price = processor.pricer(kind, self.world)
-        # A plug-in processor's prices come checked from its adapter (engine/plugin_adapters.py), in
-        # its words; a plug-in kind's on a shipped processor are checked here, in the kind's.
-        if shipped_module(type(kind).__module__) or isinstance(processor, PluginProcessor):
-            return price
-        return checked_price(price, kind_words(kind))
+        # A plug-in's prices come checked from its adapter (engine/plugin_adapters.py): a plug-in
+        # processor's in its words, a plug-in kind's on a shipped processor in the kind's.
+        return processor.pricer(self.kinds[app], self.world)
 
     def radios(self, source: str, a: str, b: str) -> tuple[Radio, ...]:
         """The meters of the powered ends of a transfer ``a`` → ``b`` of a task from ``source``.

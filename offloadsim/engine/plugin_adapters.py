@@ -29,7 +29,7 @@ import numbers
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from offloadsim.engine.plugin_faults import PluginFailed, at_least_0, checked_price
+from offloadsim.engine.plugin_faults import PluginFailed, kind_words
 from offloadsim.shapes import describe
 
 if TYPE_CHECKING:
@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from offloadsim.engine.work import Price
     from offloadsim.world import World
 
-__all__ = ["PluginLinkModel", "PluginProcessor"]
+__all__ = ["PluginKind", "PluginLinkModel", "PluginProcessor"]
 
 
 def _finite_at_least_0(value: Any) -> bool:
@@ -233,15 +233,161 @@ class PluginProcessor:
     def expected_wait_s(self) -> float:
         """The wait of a stage submitted now, as a policy reads it: seconds >= 0 (``inf`` stands)."""
         wait = self.plugin.expected_wait_s()
-        if at_least_0(wait):
+        if _at_least_0(wait):
             return float(wait)
         raise PluginFailed(
             f"{self.words}: its expected_wait_s() said {describe(wait)}; expected seconds >= 0"
         )
 
     def pricer(self, kind: Any, world: World) -> Price:
-        """The plug-in's prices of ``kind``'s stages, each refused unless seconds >= 0 (``inf`` stands)."""
-        return checked_price(self.plugin.pricer(kind, world), self.words)
+        """The plug-in's prices of ``kind``'s stages, each refused unless seconds >= 0 (``inf`` stands).
+
+        The plug-in is handed ``kind`` as :class:`_PricedOnAdapter`: where it asks the kind's
+        ``pricer`` with itself (as the protocol's plug-ins do: ``kind.pricer(world, self)``), the
+        kind reads this adapter, so a kind reads the plug-in's ``speed_flops`` checked too.
+        """
+        return _checked_price(self.plugin.pricer(_PricedOnAdapter(kind, self), world), self.words)
+
+
+class _PricedOnAdapter:
+    """A kind of work as a plug-in processor's ``pricer`` is handed it: priced on the processor's adapter.
+
+    Its ``pricer(world, processor)`` hands the kind the adapter where the plug-in passes itself;
+    every other member is the kind's own.
+    """
+
+    __slots__ = ("_adapter", "kind")
+
+    def __init__(self, kind: Any, adapter: PluginProcessor):
+        self.kind = kind
+        self._adapter = adapter
+
+    def __getattr__(self, name: str) -> Any:
+        """A member of the kind's (its name, its fixed_cost, anything of its own)."""
+        if name == "kind":  # not set yet (a copy being made): no kind to ask
+            raise AttributeError(name)
+        return getattr(self.kind, name)
+
+    def pricer(self, world: World, processor: Any) -> Price:
+        """The kind's prices on ``processor``: on the adapter where ``processor`` is its plug-in."""
+        adapter = self._adapter
+        price: Price = self.kind.pricer(world, adapter if processor is adapter.plugin else processor)
+        return price
+
+
+class PluginKind:
+    """A plug-in's kind of work (the ``WorkKind`` protocol) as the engine reads it: checked.
+
+    ``fixed_cost`` is read once, as it is wrapped, and refused unless True or False (the pure build
+    took ``"yes"`` as True, the build compiled by mypyc failed in its own frame: exit 1); its
+    ``maker``'s requests are refused unless each is a :class:`~offloadsim.engine.tasks.Task` (a dict
+    was an internal error where the kernel first read a field of it); the times its ``pricer`` gives
+    are seconds >= 0 (``inf`` stands).  ``name``, ``start`` and ``served_as`` are the plug-in's,
+    called through; an optional ``notes`` or ``context_cuts`` is handed the plug-in's own makers.
+    """
+
+    __slots__ = ("fixed_cost", "plugin", "words")
+
+    def __init__(self, plugin: Any):
+        self.plugin = plugin
+        self.words = kind_words(plugin)
+        fixed_cost: Any = getattr(plugin, "fixed_cost", None)
+        if not isinstance(fixed_cost, bool):
+            raise PluginFailed(
+                f"{self.words}: its fixed_cost is {describe(fixed_cost)}; expected True or False"
+            )
+        self.fixed_cost: bool = fixed_cost
+
+    def __getattr__(self, name: str) -> Any:
+        """A member not declared here: the plug-in's own (``notes``, ``context_cuts``: given its makers)."""
+        if name == "plugin":  # not set yet (a copy being made): no plug-in to ask
+            raise AttributeError(name)
+        member = getattr(self.plugin, name)
+        if name not in ("notes", "context_cuts"):
+            return member
+
+        def given_its_own_makers(makers: Sequence[Any], *args: Any) -> Any:
+            return member([getattr(make, "plugin", make) for make in makers], *args)
+
+        return given_its_own_makers
+
+    @property
+    def name(self) -> str:
+        """The name applications give."""
+        return self.plugin.name
+
+    def maker(self, app: Any, source: str, rng: Any, apps: Any) -> _CheckedMaker:
+        """The plug-in's maker, whose every request is checked to be a Task."""
+        from offloadsim.engine.tasks import Task  # here: engine/tasks.py imports the processors' module
+
+        return _CheckedMaker(self.plugin.maker(app, source, rng, apps), self.words, Task)
+
+    def pricer(self, world: World, processor: Any) -> Price:
+        """The plug-in's prices on ``processor``, each refused unless seconds >= 0 (``inf`` stands)."""
+        return _checked_price(self.plugin.pricer(world, processor), self.words)
+
+    def start(self, ctx: Any, task: Any, walk: Callable[[Any], None]) -> None:
+        """The plug-in's ``start``."""
+        self.plugin.start(ctx, task, walk)
+
+    def served_as(self, task: Any, app: Any) -> Any:
+        """The plug-in's ``served_as``."""
+        return self.plugin.served_as(task, app)
+
+
+class _CheckedMaker:
+    """A plug-in kind's maker: each request it makes refused unless a Task; its other members its own.
+
+    ``plugin`` is the plug-in's maker (what its kind's ``notes`` reads); ``measure_from``, if it has
+    one, is its own.
+    """
+
+    __slots__ = ("plugin", "task", "words")
+
+    def __init__(self, plugin: Callable[[int, float], Any], words: str, task: type):
+        self.plugin = plugin
+        self.words = words
+        self.task = task  # engine/tasks.py's Task
+
+    def __getattr__(self, name: str) -> Any:
+        """A member of the plug-in's maker (its ``measure_from``, if it has one)."""
+        if name == "plugin":  # not set yet (a copy being made): no maker to ask
+            raise AttributeError(name)
+        return getattr(self.plugin, name)
+
+    def __call__(self, task_id: int, now: float) -> Any:
+        """The plug-in's request ``task_id``, made at ``now``: a Task, else PluginFailed."""
+        task = self.plugin(task_id, now)
+        if isinstance(task, self.task):
+            return task
+        expected = f"{self.task.__module__}.{self.task.__qualname__}"
+        raise PluginFailed(f"{self.words}: its maker made {describe(task)}; expected an {expected}")
+
+
+def _checked_price(price: Callable[[Any, int, int], Any], words: str) -> Callable[[Any, int, int], float]:
+    """``price`` (a plug-in's stage times) refusing a time that is no number >= 0: :class:`PluginFailed`.
+
+    A plug-in processor's (or kind of work's) price of NaN ended the run in an internal error
+    deep in the energy meters, a negative one in the kernel, a str or None in the plan's sums
+    (exit 1 each).  ``inf`` stands: a stage that never ends, which the run shows in flight.
+    """
+
+    def checked(task: Any, start: int, stop: int) -> float:
+        seconds = price(task, start, stop)
+        if _at_least_0(seconds):
+            return float(seconds)
+        layers = f"layer {start}" if stop - start == 1 else f"layers {start}-{stop - 1}"
+        raise PluginFailed(
+            f"{words} priced {layers} of a request of {getattr(task, 'app', '?')} at "
+            f"{describe(seconds)}; expected seconds >= 0"
+        )
+
+    return checked
+
+
+def _at_least_0(value: Any) -> bool:
+    """Whether ``value`` is a real number >= 0 (``inf`` included; not NaN, not a bool)."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool) and float(value) >= 0.0
 
 
 class PluginLinkModel:
@@ -312,7 +458,7 @@ class PluginLinkModel:
         return self._rate(self.plugin.capacity_Bps_now(channel), "capacity_Bps_now")
 
     def _rate(self, rate: Any, method: str) -> float:
-        if at_least_0(rate):
+        if _at_least_0(rate):
             return float(rate)
         raise PluginFailed(f"{self.words}: its {method}() said {describe(rate)}; expected bytes/s >= 0")
 

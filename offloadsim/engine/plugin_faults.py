@@ -16,14 +16,12 @@ A plug-in processor's and link model's values are checked by the adapter each is
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Callable, Sequence
 from numbers import Real
 from typing import TYPE_CHECKING, Any
 
 from offloadsim.engine.errors import EngineError, has_own_cause
 from offloadsim.plugins import blame, dotted_name, method_codes, said_raised, shipped_module
-from offloadsim.shapes import describe
 from offloadsim.suggest import quoted
 
 if TYPE_CHECKING:
@@ -35,9 +33,6 @@ __all__ = [
     "UnknownColumn",
     "blame_plugin",
     "checked_gaps",
-    "checked_maker",
-    "checked_price",
-    "fixed_cost",
     "kind_words",
     "link_model_words",
     "plugin_call",
@@ -138,68 +133,7 @@ def link_model_words(name: str, network: object) -> str:
     return f"link model {quoted(name)} ({dotted_name(type(network))})"
 
 
-def checked_maker(
-    make: Callable[[int, float], Any], what: str, task_type: type
-) -> Callable[[int, float], Any]:
-    """``make``, a plug-in kind of work's maker, whose request that is no ``task_type`` is refused.
-
-    Wrapped once per (workload entry, source) as the run starts; a shipped kind's maker is not.
-    Before, a request that was not a Task was an internal error (exit 1) where the kernel first read
-    one of its fields.
-    """
-
-    def checked(task_id: int, now: float) -> Any:
-        task = make(task_id, now)
-        if isinstance(task, task_type):
-            return task
-        expected = f"{task_type.__module__}.{task_type.__qualname__}"
-        raise PluginFailed(f"{what}: its maker made {describe(task)}; expected an {expected}")
-
-    return checked
-
-
-def fixed_cost(kind: object, what: str) -> bool:
-    """A plug-in kind of work's ``fixed_cost``, refused unless a bool, as ``WorkKind`` declares it.
-
-    Read here, as Any: the pure build took any true value (``"yes"``) as True, the build compiled by
-    mypyc failed in its own frame (an internal error, exit 1).
-    """
-    value: Any = getattr(kind, "fixed_cost", None)
-    if isinstance(value, bool):
-        return value
-    raise PluginFailed(f"{what}: its fixed_cost is {describe(value)}; expected True or False")
-
-
 # Here, not in engine/records.py, which mypyc compiles: a compiled class cannot subclass KeyError.
-def checked_price(price: Callable[[Any, int, int], Any], words: str) -> Callable[[Any, int, int], float]:
-    """``price`` (a plug-in's stage times) refusing a time that is no number >= 0: :class:`PluginFailed`.
-
-    A plug-in processor's (or kind of work's) price of NaN ended the run in an internal error
-    deep in the energy meters, a negative one in the kernel, a str or None in the plan's sums
-    (exit 1 each).  ``inf`` stands: a stage that never ends, which the run shows in flight.
-    Wrapped around a plug-in's prices only: a plug-in processor's by its adapter
-    (:class:`~offloadsim.engine.plugin_adapters.PluginProcessor`), a plug-in kind's on a shipped
-    processor by :meth:`~offloadsim.engine.context.RunContext.pricer`.
-    """
-
-    def checked(task: Any, start: int, stop: int) -> float:
-        seconds = price(task, start, stop)
-        if at_least_0(seconds):
-            return float(seconds)
-        layers = f"layer {start}" if stop - start == 1 else f"layers {start}-{stop - 1}"
-        raise PluginFailed(
-            f"{words} priced {layers} of a request of {getattr(task, 'app', '?')} at "
-            f"{describe(seconds)}; expected seconds >= 0"
-        )
-
-    return checked
-
-
-def at_least_0(value: Any) -> bool:
-    """Whether ``value`` is a real number >= 0 (``inf`` included; not NaN, not a bool)."""
-    return isinstance(value, numbers.Real) and not isinstance(value, bool) and float(value) >= 0.0
-
-
 class UnknownColumn(KeyError):
     """A plug-in column's derive read a column that is not in the schema (a typo), not one unrecorded."""
 

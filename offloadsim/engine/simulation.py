@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -25,8 +25,8 @@ from offloadsim.engine.llm import LLMWork
 from offloadsim.engine.network import abort_reason, make_link_model, no_route
 from offloadsim.engine.piecewise import PiecewiseLog
 from offloadsim.engine.planning import CompiledPlans, LastPlan, PlanCompiler, reordered_cut_bytes
-from offloadsim.engine.plugin_adapters import PluginLinkModel, PluginProcessor
-from offloadsim.engine.plugin_faults import blame_plugin, checked_maker, fixed_cost, kind_words
+from offloadsim.engine.plugin_adapters import PluginKind, PluginLinkModel, PluginProcessor
+from offloadsim.engine.plugin_faults import blame_plugin
 from offloadsim.engine.policy_faults import blame_policy
 from offloadsim.engine.processor import fifo, refused
 from offloadsim.engine.processor_models import ProcessorLike as Processor
@@ -118,7 +118,9 @@ class Simulation:
             for name, node in world.nodes.items()
             if node.power is not None
         }
-        self.kinds: dict[str, WorkKind] = {name: work_kind(app.kind) for name, app in world.apps.items()}
+        # Each kind looked up once: a plug-in's is wrapped once in its checking adapter (PluginKind).
+        by_name = {kind: work_kind(kind) for kind in dict.fromkeys(app.kind for app in world.apps.values())}
+        self.kinds: dict[str, WorkKind] = {name: by_name[app.kind] for name, app in world.apps.items()}
         self.context = RunContext(
             self.env,
             world,
@@ -244,9 +246,6 @@ class Simulation:
                 if measure is not None:
                     measure(self.warmup_s)
                 self._makers.setdefault(app.name, []).append(make)
-                kind = self.kinds[app.name]
-                if not shipped_module(type(kind).__module__):  # a plug-in's requests are checked to be tasks
-                    make = checked_maker(make, kind_words(kind), Task)
                 arrive = self._arrival(make, source)
                 start_arrivals(self.context, workload, source, arrive, key)
 
@@ -580,7 +579,8 @@ class Simulation:
                 )
             )
         for kind in {id(kind): kind for kind in self.kinds.values()}.values():
-            found.append((kind, kind_words(kind)))
+            if isinstance(kind, PluginKind):  # a shipped kind has no code of a plug-in's
+                found.append((kind.plugin, kind.words))
         return found
 
     def _start_dynamics(self) -> None:
@@ -915,7 +915,10 @@ def handover_counts(task_ids: np.ndarray, counts: dict[int, int]) -> np.ndarray:
 
 
 def _walks_only(kind: WorkKind) -> bool:
-    """Whether ``kind``'s start only walks the compiled steps (the built-in model and synthetic kinds)."""
+    """Whether ``kind``'s start only walks the compiled steps (the built-in model and synthetic kinds).
+
+    A plug-in's kind is read through its adapter: its start is its own, even one it inherits.
+    """
     return getattr(type(kind), "start", None) in (ModelWork.start, SyntheticWork.start)
 
 
@@ -931,16 +934,18 @@ def _battery_left(meter: NodeMeter | None) -> float:
 def work_kind(name: str) -> WorkKind:
     """The registered kind of work ``name`` (an application naming an unknown one is a bad world).
 
-    A plug-in's ``fixed_cost`` that is not a bool is refused here, in one line, before a run reads
-    it: as the run is set up, and by ``validate`` (``engine.check_world``).
+    A plug-in's kind is handed over in its checking adapter (``plugin_adapters.PluginKind``),
+    which every reader then goes through; its ``fixed_cost`` that is not a bool is refused as it
+    is wrapped, in one line, before a run reads it: as the run is set up, and by ``validate``
+    (``engine.check_world``).  A shipped kind, as it is.
     """
     try:
         kind = get_kind(name)
     except KeyError as error:
         raise EngineError(str(error.args[0])) from None
-    if not shipped_module(type(kind).__module__):
-        fixed_cost(kind, kind_words(kind))
-    return kind
+    if shipped_module(type(kind).__module__):
+        return kind
+    return cast("WorkKind", PluginKind(kind))
 
 
 def _standard_normal(rng: Any) -> Callable[[], float]:

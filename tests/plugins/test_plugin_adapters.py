@@ -13,14 +13,19 @@ from typing import Any
 
 import numpy as np
 import pytest
+from test_toy_kind import SCENARIO as KIND_SCENARIO
+from test_toy_kind import FixedSeconds
 from test_toy_link_model import DedicatedCircuits
 
 from offloadsim.engine import unstarted_run
 from offloadsim.engine.fifo_network import FifoNetwork
 from offloadsim.engine.network import FlowNetwork
-from offloadsim.engine.plugin_adapters import PluginLinkModel, PluginProcessor
+from offloadsim.engine.plugin_adapters import PluginKind, PluginLinkModel, PluginProcessor
+from offloadsim.engine.plugin_faults import PluginFailed
 from offloadsim.engine.processor import Processor
 from offloadsim.engine.processor_models import register_processor_model, unregister_processor_model
+from offloadsim.engine.work import register_kind, unregister_kind
+from offloadsim.engine.work_synthetic import SyntheticWork
 from offloadsim.scenario import load_scenario_text
 from offloadsim.scenario.model import PolicySpec
 from offloadsim.world import build_world
@@ -95,3 +100,86 @@ def test_the_adapter_hands_the_engine_numpys_numbers_as_the_python_types_it_read
     assert {type(value) for value in [*carried, *busy]} == {float} and len(carried) == len(busy) == 2
     raw = run.run()
     assert raw.nodes["energy_j"][list(raw.nodes["node"]).index("edge")] > 0
+
+
+class CountedSeconds(FixedSeconds):
+    """The toy kind whose makers keep what their kind's notes say (a plug-in's own makers)."""
+
+    def maker(self, app: Any, source: str, rng: Any, apps: Any) -> Any:
+        made = FixedSeconds.maker(self, app, source, rng, apps)
+
+        class Counting:
+            count = 0
+            measured_from = -1.0
+
+            def __call__(self, task_id: int, now: float) -> Any:
+                self.count += 1
+                return made(task_id, now)
+
+            def measure_from(self, start_s: float) -> None:
+                self.measured_from = start_s
+
+        return Counting()
+
+    def notes(self, makers: Any, warmup_s: float) -> list[str]:
+        return [f"{type(make).__name__} made {make.count} from {make.measured_from:g} s" for make in makers]
+
+
+@pytest.fixture
+def counted_kind() -> Iterator[CountedSeconds]:
+    kind = CountedSeconds()
+    register_kind(kind)
+    yield kind
+    unregister_kind(kind.name)
+
+
+def test_every_reader_holds_a_plug_in_kind_of_work_in_its_adapter(counted_kind, tmp_path):
+    """The kernel, the plan compiler, the view and the context share one adapter per kind, looked up once."""
+    (tmp_path / "trace.csv").write_text("time\n1\n1.2\n")
+    two_apps = KIND_SCENARIO.replace(
+        "  job:\n", "  other:\n    stages: [{work: 1 GFLOP}]\n    kind: fixed-seconds\n  job:\n"
+    )
+    world = build_world(load_scenario_text(two_apps, source="<test>", base_dir=tmp_path))
+    run = unstarted_run(world, PolicySpec("fixed", {"nodes": ["box", "edge"], "cuts": [1]}), seed=1)
+    kind = run.kinds["job"]
+    assert isinstance(kind, PluginKind) and kind.plugin is counted_kind
+    assert run.kinds["other"] is kind and run.context.kinds["job"] is kind
+    raw = run.run()
+    assert list(raw.tasks["status"]) == ["completed", "completed"]
+    # Its maker's requests came through the adapter's check; its notes read its own makers.
+    assert "Counting made 2 from 0 s" in raw.notes
+
+
+def test_built_in_kinds_of_work_are_never_wrapped(tiny_scenario_text):
+    run = _run(tiny_scenario_text, "fifo", "max-min")
+    assert type(run.kinds["job"]) is SyntheticWork
+
+
+class FaultySpeed(Processor):
+    """Prices as the protocol's plug-ins do, handing the kind itself; its speed is what the test says."""
+
+    def pricer(self, kind: Any, world: Any) -> Any:
+        return kind.pricer(world, self)
+
+
+@pytest.mark.parametrize(("speed", "shown"), [("fast", '"fast"'), (0.0, "0.0")])
+def test_a_shipped_kind_reads_a_plug_in_processors_speed_through_its_adapter(
+    tiny_scenario_text, speed, shown
+):
+    """The synthetic kind read the plug-in's speed_flops unchecked: "fast" or 0 was exit 1."""
+
+    def factory(env: Any, model: Any) -> FaultySpeed:
+        spec = model.spec
+        return FaultySpeed(env, model.node, spec.name, model.cores, speed, spec.queue_limit)
+
+    register_processor_model("faulty-speed", factory)
+    try:
+        run = _run(tiny_scenario_text, "faulty-speed", "max-min")
+        with pytest.raises(PluginFailed) as caught:
+            run.run()
+    finally:
+        unregister_processor_model("faulty-speed")
+    assert str(caught.value) == (
+        f'processor model "faulty-speed" ({__name__}.FaultySpeed) of processor "cpu" at "edge": its '
+        f"speed_flops was {shown}; expected FLOP/s, a finite number > 0"
+    )

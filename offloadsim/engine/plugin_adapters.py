@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from offloadsim.engine.work import Price
     from offloadsim.world import World
 
-__all__ = ["PluginKind", "PluginLinkModel", "PluginProcessor"]
+__all__ = ["PluginArrivals", "PluginKind", "PluginLinkModel", "PluginProcessor"]
 
 
 def _finite_at_least_0(value: Any) -> bool:
@@ -495,3 +495,77 @@ class PluginLinkModel:
             f"{t1:.6g} s was "
             f"{describe(offered)}; expected bit-seconds, a finite number >= 0"
         )
+
+
+class PluginArrivals:
+    """A plug-in's arrival process (an ``ArrivalProcess``) as the engine reads it: checked.
+
+    Its ``start`` is handed the engine's ``ArrivalRun`` in :class:`_CheckedArrivalRun`, whose
+    ``chain`` hands the chain each gap as a float, or refuses one that is no number
+    (``numbers.Real``: numpy's too) with ``bad_time("a gap", it)``; its value is the chain's to
+    check (NaN, negative), as for a shipped process.  ``stall_allowance(source)`` is any number, as
+    it is (the pure build adds it to the stall limit), else ``refused(it)``.  Every other member
+    (``kind``, ``stall_hint``, its keys) is the plug-in's.  Compiled by mypyc, the chain's own
+    check of a gap's type, or of the int ``stall_allowance`` declares, was in the engine's frame,
+    where no traceback can name the plug-in (an internal error, exit 1).
+    """
+
+    __slots__ = ("_bad_time", "_refused", "plugin")
+
+    def __init__(
+        self,
+        plugin: Any,
+        bad_time: Callable[[str, object], Exception],
+        refused: Callable[[object], Exception],
+    ):
+        """``bad_time(what, value)`` and ``refused(value)``: the errors, said at the workload entry."""
+        self.plugin = plugin
+        self._bad_time = bad_time
+        self._refused = refused
+
+    def __getattr__(self, name: str) -> Any:
+        """A member not declared here: the plug-in's own."""
+        if name == "plugin":  # not set yet (a copy being made): no plug-in to ask
+            raise AttributeError(name)
+        return getattr(self.plugin, name)
+
+    def start(self, run: Any) -> None:
+        """The plug-in's ``start``, handed ``run`` whose chain checks its gaps."""
+        self.plugin.start(_CheckedArrivalRun(run, self._bad_time))
+
+    def stall_allowance(self, source: str) -> Any:
+        """The plug-in's arrivals in a row at one instant at ``source``: any number, as it is."""
+        value = self.plugin.stall_allowance(source)
+        if isinstance(value, numbers.Real):
+            return value
+        raise self._refused(value)
+
+
+class _CheckedArrivalRun:
+    """The engine's ``ArrivalRun`` as a plug-in process is handed it: its gaps checked; the rest its own."""
+
+    __slots__ = ("_bad_time", "run")
+
+    def __init__(self, run: Any, bad_time: Callable[[str, object], Exception]):
+        self.run = run
+        self._bad_time = bad_time
+
+    def __getattr__(self, name: str) -> Any:
+        """A member of the engine's run (``clock``, ``rng``, ``at``, ``arrive``, ``start``, ``stop``...)."""
+        if name == "run":  # not set yet (a copy being made): no run to ask
+            raise AttributeError(name)
+        return getattr(self.run, name)
+
+    def chain(self, next_gap: Callable[[], Any], first: Any) -> None:
+        """The engine's ``chain``, each gap ``next_gap()`` gives handed over as a float, else refused."""
+        bad_time = self._bad_time
+
+        def gap() -> float:
+            value = next_gap()
+            if type(value) is float:
+                return value
+            if isinstance(value, numbers.Real):  # float(): what the chain's float arithmetic made of it
+                return float(value)
+            raise bad_time("a gap", value)
+
+        self.run.chain(gap, first)

@@ -7,36 +7,29 @@ plug-in nor where it ran.  :func:`blame_plugin` reads the traceback once the run
 exception becomes :class:`PluginFailed`, one line naming it, the method offloadsim called, the
 simulated time, the exception and the plug-in's line.
 
-A plug-in's value that the engine only reads back (an arrival process's gaps and stall allowance) is
-checked here, in pure Python (:func:`checked_gaps`, :func:`stall_allowance`): compiled by mypyc, the
-engine's own check of its type is in the engine's frame, where no traceback can name the plug-in.
-A plug-in processor's and link model's values are checked by the adapter each is built in
-(:mod:`offloadsim.engine.plugin_adapters`), with these errors and words.
+What a plug-in hands the engine (a processor's counters, a link model's rates, an arrival
+process's gaps, a kind of work's requests and prices) is checked by the adapter it is wrapped in
+where it is built or looked up (:mod:`offloadsim.engine.plugin_adapters`), with these errors and
+words.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from numbers import Real
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from offloadsim.engine.errors import EngineError, has_own_cause
 from offloadsim.plugins import blame, dotted_name, method_codes, said_raised, shipped_module
 from offloadsim.suggest import quoted
-
-if TYPE_CHECKING:
-    from offloadsim.scenario.arrivals import ArrivalProcess
 
 __all__ = [
     "PluginFailed",
     "ReadUnknownColumn",
     "UnknownColumn",
     "blame_plugin",
-    "checked_gaps",
     "kind_words",
     "link_model_words",
     "plugin_call",
-    "stall_allowance",
 ]
 
 
@@ -83,44 +76,6 @@ def plugin_call(function: Callable[..., Any], what: str, *args: Any, when: str =
         return function(*args)
     except Exception as error:
         raise PluginFailed(said_raised(what, error, when)) from error
-
-
-def checked_gaps(
-    next_gap: Callable[[], float], bad_time: Callable[[str, object], EngineError]
-) -> Callable[[], float]:
-    """``next_gap``, a plug-in arrival process's, whose gap that is not a number is ``bad_time("a gap", it)``.
-
-    The arrival chain (``engine/workload.py``) reads a gap as a float: compiled by mypyc, a str or
-    None fails its check in the chain's own frame, a TypeError no traceback can blame on the
-    plug-in (an internal error, exit 1).  So a plug-in's gaps come through this adapter, here in
-    pure Python, and reach the chain as floats; a shipped process's gaps are floats already and
-    are handed over as they are (nothing on their path).  A gap is a number as the first arrival
-    time is (``numbers.Real``: numpy's numbers too); its value is the chain's to check (NaN,
-    negative), as for a shipped process.
-    """
-
-    def gap() -> float:
-        value = next_gap()
-        if type(value) is float:
-            return value
-        if isinstance(value, Real):  # float(): the value the chain's float arithmetic made of it
-            return float(value)
-        raise bad_time("a gap", value)
-
-    return gap
-
-
-def stall_allowance(process: ArrivalProcess, source: str, refused: Callable[[object], EngineError]) -> Any:
-    """``process.stall_allowance(source)``, any number (numpy's too) as it is; else ``refused(it)``.
-
-    Called here, in pure Python, and typed Any: compiled by mypyc, the engine would check the int
-    the method declares in its own frame, so numpy's int64 or a float, which the pure build adds to
-    the stall limit, were an internal error there, and a str one in both builds.
-    """
-    value = process.stall_allowance(source)
-    if isinstance(value, Real):
-        return value
-    raise refused(value)
 
 
 def kind_words(kind: Any) -> str:

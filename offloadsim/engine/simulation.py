@@ -39,7 +39,7 @@ from offloadsim.engine.view import EngineView
 from offloadsim.engine.work import Maker, WorkKind, get_kind
 from offloadsim.engine.work_model import ModelWork
 from offloadsim.engine.work_synthetic import SyntheticWork
-from offloadsim.engine.workload import start_arrivals
+from offloadsim.engine.workload import arrivals_of, start_arrivals
 from offloadsim.plugins import dotted_name, shipped_module
 from offloadsim.policies.base import Plan, Policy, reset_policy
 from offloadsim.records.schema import FIRST_PROCESSOR_ONLY, LINK_COLUMNS, PROCESSOR_COLUMNS
@@ -121,6 +121,8 @@ class Simulation:
         # Each kind looked up once: a plug-in's is wrapped once in its checking adapter (PluginKind).
         by_name = {kind: work_kind(kind) for kind in dict.fromkeys(app.kind for app in world.apps.values())}
         self.kinds: dict[str, WorkKind] = {name: by_name[app.kind] for name, app in world.apps.items()}
+        # Each workload entry's arrival process: a plug-in's in its checking adapter (PluginArrivals).
+        self.arrivals: list[Any] = [arrivals_of(scenario, workload) for workload in scenario.workload]
         self.context = RunContext(
             self.env,
             world,
@@ -235,7 +237,7 @@ class Simulation:
     # -- building ---------------------------------------------------------
     def _start_workloads(self) -> None:
         apps = [workload.app for workload in self.world.scenario.workload]
-        for workload in self.world.scenario.workload:
+        for workload, process in zip(self.world.scenario.workload, self.arrivals, strict=True):
             app = self.world.apps[workload.app]
             entry = workload_name(apps, workload.index)
             for source in workload.sources:
@@ -247,7 +249,7 @@ class Simulation:
                     measure(self.warmup_s)
                 self._makers.setdefault(app.name, []).append(make)
                 arrive = self._arrival(make, source)
-                start_arrivals(self.context, workload, source, arrive, key)
+                start_arrivals(self.context, workload, process, source, arrive, key)
 
     def _arrival(self, make: Maker, source: str) -> Callable[[], Task | None]:
         """The arrival callback: create a task (unless the source's battery is flat) and dispatch it."""

@@ -23,7 +23,7 @@ import simpy
 
 from offloadsim.engine.environment import caller
 from offloadsim.engine.errors import EngineError, at_scenario
-from offloadsim.engine.plugin_faults import checked_gaps, stall_allowance
+from offloadsim.engine.plugin_adapters import PluginArrivals
 from offloadsim.engine.stall import Streak
 from offloadsim.engine.streams import Name, stream
 from offloadsim.plugins import dotted_name, shipped_module
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from offloadsim.engine.context import RunContext
     from offloadsim.engine.tasks import Task
 
-__all__ = ["STALL_LIMIT", "start_arrivals"]
+__all__ = ["STALL_LIMIT", "arrivals_of", "start_arrivals"]
 
 # Arrivals of one chain in a row at one simulated instant before the run is declared stalled
 # (on top of the chain's closed-loop users, who may all legitimately start at one instant).
@@ -44,26 +44,46 @@ STALL_LIMIT = 10_000
 Arrive = Callable[[], "Task | None"]
 
 
+def arrivals_of(scenario: Scenario, workload: WorkloadSpec) -> Any:
+    """``workload``'s arrival process as the run reads it: a plug-in's in its checking adapter.
+
+    Asked once per workload entry, as the run is built; every reader (:func:`start_arrivals`, the
+    stall guard) holds what it returns.  A plug-in's process is wrapped in
+    :class:`~offloadsim.engine.plugin_adapters.PluginArrivals`, which checks its gaps and its
+    ``stall_allowance`` and says a bad one at the workload entry; a shipped one is handed over as
+    it is.  Any: compiled by mypyc, a plug-in's values are read without the engine's own checks.
+    """
+    process = workload.arrivals
+    if shipped_module(type(process).__module__):
+        return process
+    said = _said(scenario, workload)
+    return PluginArrivals(
+        process,
+        _bad_time(scenario, workload),
+        lambda value: said(f"returned {value!r} from stall_allowance(); expected a number of arrivals"),
+    )
+
+
 def start_arrivals(
-    sim: RunContext, workload: WorkloadSpec, source: str, arrive: Arrive, key: tuple[Name, ...]
+    sim: RunContext, workload: WorkloadSpec, process: Any, source: str, arrive: Arrive, key: tuple[Name, ...]
 ) -> None:
     """Schedule the arrivals of ``workload`` at ``source``; ``arrive()`` creates one task.
 
-    ``key`` names the chain's own arrival stream (:func:`offloadsim.engine.streams.stream`).
+    ``process``: the entry's process as :func:`arrivals_of` gave it; ``key`` names the chain's own
+    arrival stream (:func:`offloadsim.engine.streams.stream`).
     """
     env = sim.env
     rng = stream(sim.seed, sim.replication, "arrivals", *key)
     stop = min(workload.stop_s if workload.stop_s is not None else sim.end_s, sim.end_s)
-    stalled = _stall_guard(env, sim.world.scenario, workload, source)
+    stalled = _stall_guard(env, sim.world.scenario, workload, process, source)
     bad_time = _bad_time(sim.world.scenario, workload)
-    plugin = not shipped_module(type(workload.arrivals).__module__)
-    workload.arrivals.start(_Run(env, rng, source, workload.start_s, stop, arrive, stalled, bad_time, plugin))
+    process.start(_Run(env, rng, source, workload.start_s, stop, arrive, stalled, bad_time))
 
 
 class _Run:
     """What an arrival process is handed for one (workload entry, source) pair (``ArrivalRun``)."""
 
-    __slots__ = ("_env", "arrive", "bad_time", "clock", "plugin", "rng", "source", "stalled", "start", "stop")
+    __slots__ = ("_env", "arrive", "bad_time", "clock", "rng", "source", "stalled", "start", "stop")
 
     def __init__(
         self,
@@ -75,7 +95,6 @@ class _Run:
         arrive: Arrive,
         stalled: Callable[[float], None],
         bad_time: Callable[[str, object], EngineError],
-        plugin: bool,
     ):
         self._env = env
         self.clock: Clock = env
@@ -86,7 +105,6 @@ class _Run:
         self.arrive = arrive
         self.stalled = stalled
         self.bad_time = bad_time
-        self.plugin = plugin  # not offloadsim's process: its gaps are checked (checked_gaps)
 
     def at(self, delay: float, callback: Callable[[simpy.Event], None]) -> None:
         """Call ``callback(event)`` ``delay`` from now."""
@@ -97,10 +115,9 @@ class _Run:
 
         ``first`` is Any, not a float: compiled by mypyc, a float parameter would refuse a
         str or None in a TypeError of its own and take a Decimal through its ``__float__``, where
-        this check refuses both, alike in both builds.
+        this check refuses both, alike in both builds.  A plug-in's ``next_gap`` comes wrapped by its
+        adapter (``PluginArrivals``), handing over floats; a shipped process's, as it is.
         """
-        if self.plugin:  # once per chain: a shipped process's gaps go to the chain unwrapped
-            next_gap = checked_gaps(next_gap, self.bad_time)
         chain = _Chain(self.arrive, next_gap, self._env, self.stop, self.stalled, self.bad_time)
         # A str, None, NaN or a negative time is refused; numpy's numbers are Real and pass.
         number = isinstance(first, Real)  # apart: mypy would narrow first to Real, which has no >=
@@ -147,7 +164,7 @@ class _Chain:
         arrive()
         gap = next_gap()
         now: float = self.env.now  # float, not SimPy's int | float: mypyc's arithmetic on it is then native
-        later = now + gap  # a number: a plug-in's gap came through checked_gaps
+        later = now + gap  # a number: a plug-in's gap came through its adapter (PluginArrivals)
         if later < self.stop:
             if later <= now:  # 0 (a stall, counted) or negative (time would run backwards)
                 if gap < 0:
@@ -187,19 +204,15 @@ def _said(scenario: Scenario, workload: WorkloadSpec) -> Callable[[str], EngineE
 
 
 def _stall_guard(
-    env: simpy.Environment, scenario: Scenario, workload: WorkloadSpec, source: str
+    env: simpy.Environment, scenario: Scenario, workload: WorkloadSpec, process: Any, source: str
 ) -> Callable[[float], None]:
     """A counter of one chain's arrivals in a row at one instant; raises EngineError past the limit.
 
     The error says it at the workload entry of ``scenario``'s file, as validation says a problem.
+    ``process``: as :func:`arrivals_of` gave it (Any: its ``stall_allowance``, a plug-in's checked
+    by its adapter, is any number, as the pure build adds it, not checked as an int).
     """
-    process = workload.arrivals
-    said = _said(scenario, workload)
-    allowance = stall_allowance(  # a number, as the pure build adds it: not checked as an int
-        process,
-        source,
-        lambda value: said(f"returned {value!r} from stall_allowance(); expected a number of arrivals"),
-    )
+    allowance = process.stall_allowance(source)
     streak = Streak(STALL_LIMIT + allowance)
 
     def stalled(now: float) -> None:

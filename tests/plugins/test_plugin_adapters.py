@@ -9,6 +9,7 @@ built-in model is never wrapped: nothing is added to a shipped scenario's path.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -20,13 +21,19 @@ from test_toy_link_model import DedicatedCircuits
 from offloadsim.engine import unstarted_run
 from offloadsim.engine.fifo_network import FifoNetwork
 from offloadsim.engine.network import FlowNetwork
-from offloadsim.engine.plugin_adapters import PluginKind, PluginLinkModel, PluginProcessor
+from offloadsim.engine.plugin_adapters import PluginArrivals, PluginKind, PluginLinkModel, PluginProcessor
 from offloadsim.engine.plugin_faults import PluginFailed
 from offloadsim.engine.processor import Processor
 from offloadsim.engine.processor_models import register_processor_model, unregister_processor_model
 from offloadsim.engine.work import register_kind, unregister_kind
 from offloadsim.engine.work_synthetic import SyntheticWork
 from offloadsim.scenario import load_scenario_text
+from offloadsim.scenario.arrivals import (
+    ArrivalProcess,
+    ArrivalRun,
+    register_arrival_process,
+    unregister_arrival_process,
+)
 from offloadsim.scenario.model import PolicySpec
 from offloadsim.world import build_world
 from offloadsim.world.links import register_link_model, unregister_link_model
@@ -183,3 +190,46 @@ def test_a_shipped_kind_reads_a_plug_in_processors_speed_through_its_adapter(
         f'processor model "faulty-speed" ({__name__}.FaultySpeed) of processor "cpu" at "edge": its '
         f"speed_flops was {shown}; expected FLOP/s, a finite number > 0"
     )
+
+
+@dataclass(frozen=True)
+class HandedRuns(ArrivalProcess):
+    """Arrivals each second; keeps the run each source handed it (what its chain checks)."""
+
+    kind = "toy-handed-runs"
+    runs: list[Any] = field(default_factory=list, compare=False)
+
+    def start(self, run: ArrivalRun) -> None:
+        self.runs.append(run)
+        run.chain(lambda: np.float64(1.0), run.start)
+
+
+ARRIVALS = """\
+name: handed-runs
+duration: 3 s
+nodes:
+  phone: {tier: device, processor: {speed: 1 GFLOPS}}
+applications:
+  job: {work: 1 MFLOP}
+workload:
+  - {app: job, sources: phone, arrivals: toy-handed-runs}
+  - {app: job, sources: phone, arrivals: periodic, period: 1 s}
+"""
+
+
+def test_every_reader_holds_a_plug_in_arrival_process_in_its_adapter():
+    """The chain and the stall guard read the process the run holds: the adapter; a shipped one, bare."""
+    register_arrival_process(HandedRuns)
+    try:
+        world = build_world(load_scenario_text(ARRIVALS, source="<test>"))
+        run = unstarted_run(world, PolicySpec("local", {}), seed=1)
+        plugin, periodic = run.arrivals
+        assert isinstance(plugin, PluginArrivals) and plugin.plugin is world.scenario.workload[0].arrivals
+        assert periodic is world.scenario.workload[1].arrivals  # built in: never wrapped
+        raw = run.run()
+    finally:
+        unregister_arrival_process("toy-handed-runs")
+    (handed,) = plugin.plugin.runs  # its start was handed the adapter's run, whose chain checks its gaps
+    assert type(handed).__module__ == "offloadsim.engine.plugin_adapters" and handed.source == "phone"
+    arrivals = list(raw.tasks["arrival"])
+    assert len(arrivals) == 6 and {0.0, 1.0, 2.0} <= set(arrivals)  # its numpy gaps, as floats; periodic's

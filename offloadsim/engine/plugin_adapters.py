@@ -29,8 +29,19 @@ import numbers
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from offloadsim.engine.plugin_faults import PluginFailed, kind_words
+import numpy as np
+
+from offloadsim.engine.errors import EngineError
+from offloadsim.engine.plugin_faults import (
+    PluginFailed,
+    ReadUnknownColumn,
+    UnknownColumn,
+    kind_words,
+    plugin_call,
+)
+from offloadsim.plugins import dotted_name
 from offloadsim.shapes import describe
+from offloadsim.suggest import did_you_mean, quoted
 
 if TYPE_CHECKING:
     import simpy
@@ -38,7 +49,7 @@ if TYPE_CHECKING:
     from offloadsim.engine.work import Price
     from offloadsim.world import World
 
-__all__ = ["PluginArrivals", "PluginKind", "PluginLinkModel", "PluginProcessor"]
+__all__ = ["PluginArrivals", "PluginColumn", "PluginKind", "PluginLinkModel", "PluginProcessor"]
 
 
 def _finite_at_least_0(value: Any) -> bool:
@@ -569,3 +580,57 @@ class _CheckedArrivalRun:
             raise bad_time("a gap", value)
 
         self.run.chain(gap, first)
+
+
+class PluginColumn:
+    """A plug-in's record column with a ``derive`` (a schema ``Column``) as the tables read it: checked.
+
+    Wrapped once per run's records, where the columns are looked up (``engine/records.py``'s
+    ``TaskRecords``); offloadsim ships no column with a ``derive`` (the columns it computes after a
+    run are its own, ``TaskRecords.extra``), so every one is a plug-in's.  :meth:`values` calls the
+    derive on a chunk of records and hands back its values as float64, one per row; what it returned
+    that is not (one number, a shorter array, strings) is an :class:`EngineError` naming the column
+    and its function, where it was an internal error (exit 1) from wherever the column was next
+    read.  A derive that raises is a :class:`PluginFailed` (``plugin_call``); one that read a column
+    that is no record column, a :class:`ReadUnknownColumn` naming it and the nearest.
+    """
+
+    __slots__ = ("column", "names", "words")
+
+    def __init__(self, column: Any, names: Sequence[str]):
+        """``names``: the record columns of the run (those a derive may read)."""
+        self.column = column
+        self.names = names
+        self.words = f"record column {quoted(column.name)} ({dotted_name(column.derive)})"
+
+    def values(self, block: Any, rows: int) -> np.ndarray:
+        """The column's values over ``block``, ``rows`` records: an array of ``rows`` float64."""
+        try:
+            derived = plugin_call(self.column.derive, self.words, block, when=" while it derived its values")
+        except PluginFailed as error:
+            cause = error.__cause__
+            if isinstance(cause, UnknownColumn):  # and the derive did not catch it
+                hint = did_you_mean(str(cause.args[0]), self.names)
+                raise ReadUnknownColumn(
+                    f"{self.words} reads column {quoted(cause.args[0])}, which is no record column{hint}"
+                ) from None
+            if isinstance(cause, ReadUnknownColumn):  # another column's derive, this one read: as it is
+                raise cause from None
+            raise
+        try:
+            column = np.asarray(derived, dtype=np.float64)
+        except (TypeError, ValueError):
+            column = None
+        if column is None or column.shape != (rows,):
+            got = (
+                f"an array of shape {np.shape(derived)}"
+                if isinstance(derived, np.ndarray)
+                else type(derived).__name__
+            )
+            if column is None:
+                got = f"{got} that is not numbers"
+            raise EngineError(
+                f"{self.words} returned {got} for {rows} rows; expected one number per row "
+                f"(an array of {rows})"
+            )
+        return column

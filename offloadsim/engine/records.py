@@ -19,12 +19,10 @@ from typing import Any, Final
 
 import numpy as np
 
-from offloadsim.engine.errors import EngineError
-from offloadsim.engine.plugin_faults import PluginFailed, ReadUnknownColumn, UnknownColumn, plugin_call
-from offloadsim.plugins import dotted_name
+from offloadsim.engine.plugin_adapters import PluginColumn
+from offloadsim.engine.plugin_faults import UnknownColumn
 from offloadsim.records import schema
 from offloadsim.records.spill import ArraysFile, SpilledTable
-from offloadsim.suggest import did_you_mean, quoted
 
 __all__ = [
     "CHUNK_ROWS",
@@ -281,25 +279,14 @@ class _Block(Mapping[str, np.ndarray]):
             return raws[self.raw["c.plan_codes"]]  # the plans' flags as floats, then one per task
         if f"s.{name}" in raw:
             return raw[f"s.{name}"]
-        col = schema.column(name)
-        if col is not None and col.derive is not None:
-            what = f"record column {quoted(name)} ({dotted_name(col.derive)})"
+        derive = rec.derives.get(name)  # a plug-in's column, through its checking adapter
+        if derive is not None:
             self._deriving += 1
             try:
-                derived = plugin_call(col.derive, what, self, when=" while it derived its values")
-            except PluginFailed as error:
-                cause = error.__cause__
-                if isinstance(cause, UnknownColumn):  # and the derive did not catch it
-                    hint = did_you_mean(str(cause.args[0]), rec.names)
-                    raise ReadUnknownColumn(
-                        f"{what} reads column {quoted(cause.args[0])}, which is no record column{hint}"
-                    ) from None
-                if isinstance(cause, ReadUnknownColumn):  # another column's derive, this one read: as it is
-                    raise cause from None
-                raise
+                column: np.ndarray = derive.values(self, n)
             finally:
                 self._deriving -= 1
-            return _derived(what, derived, n)
+            return column
         return np.full(n, _missing(name))
 
     def codes(self, name: str) -> tuple[np.ndarray, list[str]]:
@@ -317,28 +304,6 @@ class _Block(Mapping[str, np.ndarray]):
         if name == "policy":
             return np.zeros(self.n, dtype=np.int8), [rec.policy]
         raise KeyError(name)
-
-
-def _derived(what: str, value: object, n: int) -> np.ndarray:
-    """``value``, which a plug-in column's derive returned for ``n`` rows, as float64; else an EngineError.
-
-    A derive that returned one number, a shorter array or strings was an internal error (exit 1)
-    from wherever its column was next read; it is the plug-in's mistake, said in one line.
-    """
-    try:
-        column = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        column = None
-    if column is None or column.shape != (n,):
-        got = (
-            f"an array of shape {np.shape(value)}" if isinstance(value, np.ndarray) else type(value).__name__
-        )
-        if column is None:
-            got = f"{got} that is not numbers"
-        raise EngineError(
-            f"{what} returned {got} for {n} rows; expected one number per row (an array of {n})"
-        )
-    return column
 
 
 class TaskRecords(Mapping[str, np.ndarray]):
@@ -359,7 +324,12 @@ class TaskRecords(Mapping[str, np.ndarray]):
         self.policy = policy
         self.replication = replication
         self.seed = seed
-        self.names = tuple(c.name for c in schema.task_columns())
+        columns = schema.task_columns()
+        self.names = tuple(c.name for c in columns)
+        # Each plug-in column with a derive, wrapped once in its checking adapter (PluginColumn); Any:
+        # compiled by mypyc, what it hands back is read as the adapter's, not checked again here.
+        derived = [c for c in columns if c.derive is not None]
+        self.derives: dict[str, Any] = {c.name: PluginColumn(c, self.names) for c in derived}
         self.plans = log.plans
         self.reasons = list(log.reasons)
         # Columns the run computes from others once it is over, row by row (a chunk at a time).

@@ -18,15 +18,22 @@ from test_toy_kind import SCENARIO as KIND_SCENARIO
 from test_toy_kind import FixedSeconds
 from test_toy_link_model import DedicatedCircuits
 
-from offloadsim.engine import unstarted_run
+from offloadsim.engine import simulate, unstarted_run
 from offloadsim.engine.fifo_network import FifoNetwork
 from offloadsim.engine.network import FlowNetwork
-from offloadsim.engine.plugin_adapters import PluginArrivals, PluginKind, PluginLinkModel, PluginProcessor
+from offloadsim.engine.plugin_adapters import (
+    PluginArrivals,
+    PluginColumn,
+    PluginKind,
+    PluginLinkModel,
+    PluginProcessor,
+)
 from offloadsim.engine.plugin_faults import PluginFailed
 from offloadsim.engine.processor import Processor
 from offloadsim.engine.processor_models import register_processor_model, unregister_processor_model
 from offloadsim.engine.work import register_kind, unregister_kind
 from offloadsim.engine.work_synthetic import SyntheticWork
+from offloadsim.records import schema
 from offloadsim.scenario import load_scenario_text
 from offloadsim.scenario.arrivals import (
     ArrivalProcess,
@@ -233,3 +240,19 @@ def test_every_reader_holds_a_plug_in_arrival_process_in_its_adapter():
     assert type(handed).__module__ == "offloadsim.engine.plugin_adapters" and handed.source == "phone"
     arrivals = list(raw.tasks["arrival"])
     assert len(arrivals) == 6 and {0.0, 1.0, 2.0} <= set(arrivals)  # its numpy gaps, as floats; periodic's
+
+
+def _rows(columns: Any) -> list[int]:
+    """One whole number per row, as a plain list: handed over as float64 by the column's adapter."""
+    return [1] * len(columns["task_id"])
+
+
+def test_the_tables_read_a_plug_in_record_column_through_its_adapter(tiny_scenario_text):
+    """Each plug-in column with a derive is wrapped once per run's records; no shipped column is."""
+    ones = schema.Column("ones", "float64", "", "one per row", derive=_rows)
+    with schema.task_column_added(ones):
+        records = simulate(load_scenario_text(tiny_scenario_text, source="<test>")).tasks
+        (name, adapter), *others = records.derives.items()
+        assert name == "ones" and isinstance(adapter, PluginColumn) and adapter.column is ones and not others
+        values = records["ones"]
+    assert values.dtype == np.float64 and list(values) == [1.0] * records.rows and records.rows > 0

@@ -1,9 +1,13 @@
-"""The one seam between the engine and a plug-in processor model or link model: an adapter that checks.
+"""The one seam between the engine and a plug-in: an adapter per protocol, which checks what it hands over.
 
 A plug-in's processor (``engine/processor_models.py``'s :func:`build_processor`) and link model
 (``engine/network.py``'s :func:`make_link_model`) are wrapped once, as they are built, in
-:class:`PluginProcessor` or :class:`PluginLinkModel`; the kernel, the policy's view, the plan's
-prices, the energy meters and the tables read the run's processors and network only through them.
+:class:`PluginProcessor` or :class:`PluginLinkModel`; a kind of work once, where the run looks it up
+(``engine/simulation.py``'s ``work_kind``), in :class:`PluginKind`; an arrival process once per
+workload entry (``engine/workload.py``'s ``arrivals_of``) in :class:`PluginArrivals`; a record
+column with a ``derive`` once per run's records (``engine/records.py``'s ``TaskRecords``) in
+:class:`PluginColumn`.  The kernel, the policy's view, the plan's prices, the arrival chains, the
+energy meters and the tables read the plug-in only through its adapter.
 Each member that hands the engine a value calls the plug-in and checks what it gave: a time, a rate,
 a count or a counter that is a finite number >= 0 (``inf`` where it means something: a stage that
 never ends, no bottleneck), a counter that never goes back, one number per link direction.  What is
@@ -13,7 +17,7 @@ simulated time, what it gave and what was expected; where a value was read befor
 counter going back had ended the run in an internal error deep in a reader (the energy meter's sums,
 exit 1), or been written to the tables as they were (exit 0).
 
-Built-in models are never wrapped: nothing is added to a shipped scenario's path.  This module is
+Built-ins are never wrapped: nothing is added to a shipped scenario's path.  This module is
 pure Python, never compiled by mypyc (``pyproject.toml``'s list): the engine it hands values to may
 be, and reads them typed (a ``float``, an ``int``, a ``list[float]``), so each checked value is
 handed over as that type, whatever number type the plug-in gave (numpy's, an int for a float).

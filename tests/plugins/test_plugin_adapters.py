@@ -1,9 +1,9 @@
-"""A plug-in processor or link model reaches every reader in its checking adapter; a built-in, as it is.
+"""A plug-in processor, link model, kind of work, arrival process or record column: read through its adapter.
 
-``engine/plugin_adapters.py`` wraps a plug-in's processor and link model once, where each is built;
-the kernel, the view, the energy meters and the tables hold the adapter, so no reader sees a value
-the adapter did not check (before, the energy meter read a plug-in's busy time unchecked).  A
-built-in model is never wrapped: nothing is added to a shipped scenario's path.
+``engine/plugin_adapters.py`` wraps each once, where it is built or looked up; the kernel, the view,
+the energy meters, the chains and the tables hold the adapter, so no reader sees a value the adapter
+did not check (before, the energy meter read a plug-in's busy time unchecked, and a shipped kind a
+plug-in processor's speed).  A built-in is never wrapped: nothing is added to a shipped scenario's path.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Before, a maker making a dict was an internal error (exit 1) where the kernel first read a field of
 it, in both builds; ``fixed_cost = "yes"`` ran as True in the pure build and crashed the one compiled
-by mypyc.  Now each is refused in pure Python (``engine/plugin_faults.py``), before anything is written.
+by mypyc.  Now each is refused in pure Python (``engine/plugin_adapters.py``), before anything is written.
 A link model whose ``bytes_carried_now()`` is a tuple runs in both builds (the compiled one refused it).
 """
 

@@ -31,7 +31,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
@@ -64,6 +64,20 @@ def _finite_at_least_0(value: Any) -> bool:
 def _whole(value: Any) -> bool:
     """Whether ``value`` is a whole number >= 0 (numpy's ints, and floats such as 3.0, too; not a bool)."""
     return _finite_at_least_0(value) and float(value).is_integer()
+
+
+class _Through:
+    """A wrapper: a member it does not declare is the wrapped object's, which ``_through`` names."""
+
+    __slots__ = ()
+    _through: ClassVar[str] = "plugin"
+
+    def __getattr__(self, name: str) -> Any:
+        """A member not declared here: the wrapped object's own."""
+        through = self._through
+        if name == through:  # not set yet (a copy being made): nothing to ask
+            raise AttributeError(name)
+        return getattr(getattr(self, through), name)
 
 
 class _Counter:
@@ -107,7 +121,7 @@ def _count(value: Any, words: str, what: str, unit: str) -> int:
     raise PluginFailed(f"{words}: its {what} {verb} {describe(value)}; expected {unit}, a whole number >= 0")
 
 
-class PluginProcessor:
+class PluginProcessor(_Through):
     """A plug-in's processor (the ``ProcessorLike`` protocol) as the engine reads it: checked.
 
     ``busy_core_seconds()`` is core-seconds, ``completed`` and ``refused`` counts of stages, each never
@@ -137,9 +151,7 @@ class PluginProcessor:
         ``in_service`` is optional (the kernel asks ``getattr(processor, "in_service", None)``), so
         it is found here, where a plug-in without one has none.
         """
-        if name == "plugin":  # not set yet (a copy being made): no plug-in to ask
-            raise AttributeError(name)
-        member = getattr(self.plugin, name)
+        member = super().__getattr__(name)
         return self._checked_in_service(member) if name == "in_service" else member
 
     def _checked_in_service(self, in_service: Callable[[], Any]) -> Callable[[], list[Any]]:
@@ -264,7 +276,7 @@ class PluginProcessor:
         return _checked_price(self.plugin.pricer(_PricedOnAdapter(kind, self), world), self.words)
 
 
-class _PricedOnAdapter:
+class _PricedOnAdapter(_Through):
     """A kind of work as a plug-in processor's ``pricer`` is handed it: priced on the processor's adapter.
 
     Its ``pricer(world, processor)`` hands the kind the adapter where the plug-in passes itself;
@@ -272,16 +284,11 @@ class _PricedOnAdapter:
     """
 
     __slots__ = ("_adapter", "kind")
+    _through = "kind"
 
     def __init__(self, kind: Any, adapter: PluginProcessor):
         self.kind = kind
         self._adapter = adapter
-
-    def __getattr__(self, name: str) -> Any:
-        """A member of the kind's (its name, its fixed_cost, anything of its own)."""
-        if name == "kind":  # not set yet (a copy being made): no kind to ask
-            raise AttributeError(name)
-        return getattr(self.kind, name)
 
     def pricer(self, world: World, processor: Any) -> Price:
         """The kind's prices on ``processor``: on the adapter where ``processor`` is its plug-in."""
@@ -290,7 +297,7 @@ class _PricedOnAdapter:
         return price
 
 
-class PluginKind:
+class PluginKind(_Through):
     """A plug-in's kind of work (the ``WorkKind`` protocol) as the engine reads it: checked.
 
     ``fixed_cost`` is read once, as it is wrapped, and refused unless True or False (the pure build
@@ -315,9 +322,7 @@ class PluginKind:
 
     def __getattr__(self, name: str) -> Any:
         """A member not declared here: the plug-in's own (``notes``, ``context_cuts``: given its makers)."""
-        if name == "plugin":  # not set yet (a copy being made): no plug-in to ask
-            raise AttributeError(name)
-        member = getattr(self.plugin, name)
+        member = super().__getattr__(name)
         if name not in ("notes", "context_cuts"):
             return member
 
@@ -350,7 +355,7 @@ class PluginKind:
         return self.plugin.served_as(task, app)
 
 
-class _CheckedMaker:
+class _CheckedMaker(_Through):
     """A plug-in kind's maker: each request it makes refused unless a Task; its other members its own.
 
     ``plugin`` is the plug-in's maker (what its kind's ``notes`` reads); ``measure_from``, if it has
@@ -363,12 +368,6 @@ class _CheckedMaker:
         self.plugin = plugin
         self.words = words
         self.task = task  # engine/tasks.py's Task
-
-    def __getattr__(self, name: str) -> Any:
-        """A member of the plug-in's maker (its ``measure_from``, if it has one)."""
-        if name == "plugin":  # not set yet (a copy being made): no maker to ask
-            raise AttributeError(name)
-        return getattr(self.plugin, name)
 
     def __call__(self, task_id: int, now: float) -> Any:
         """The plug-in's request ``task_id``, made at ``now``: a Task, else PluginFailed."""
@@ -405,7 +404,7 @@ def _at_least_0(value: Any) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, bool) and float(value) >= 0.0
 
 
-class PluginLinkModel:
+class PluginLinkModel(_Through):
     """A plug-in's link model (the ``LinkModel`` protocol) as the engine reads it: checked.
 
     ``bytes_carried_now()`` and ``busy_s`` hold one finite number >= 0 per link direction, none
@@ -425,12 +424,6 @@ class PluginLinkModel:
         self._ends = [f"{a} -> {b}" for a, b in ends]
         self._bytes = [_Counter(f"{words}, link {end}", "bytes_carried_now()", "bytes") for end in self._ends]
         self._busy = [_Counter(f"{words}, link {end}", "busy_s", "seconds") for end in self._ends]
-
-    def __getattr__(self, name: str) -> Any:
-        """A member not declared here: the plug-in's own."""
-        if name == "plugin":  # not set yet (a copy being made): no plug-in to ask
-            raise AttributeError(name)
-        return getattr(self.plugin, name)
 
     def start(self, *args: Any, **kwargs: Any) -> Any:
         """The plug-in's ``start``: a transfer."""
@@ -512,7 +505,7 @@ class PluginLinkModel:
         )
 
 
-class PluginArrivals:
+class PluginArrivals(_Through):
     """A plug-in's arrival process (an ``ArrivalProcess``) as the engine reads it: checked.
 
     Its ``start`` is handed the engine's ``ArrivalRun`` in :class:`_CheckedArrivalRun`, whose
@@ -538,12 +531,6 @@ class PluginArrivals:
         self._bad_time = bad_time
         self._refused = refused
 
-    def __getattr__(self, name: str) -> Any:
-        """A member not declared here: the plug-in's own."""
-        if name == "plugin":  # not set yet (a copy being made): no plug-in to ask
-            raise AttributeError(name)
-        return getattr(self.plugin, name)
-
     def start(self, run: Any) -> None:
         """The plug-in's ``start``, handed ``run`` whose chain checks its gaps."""
         self.plugin.start(_CheckedArrivalRun(run, self._bad_time))
@@ -556,20 +543,15 @@ class PluginArrivals:
         raise self._refused(value)
 
 
-class _CheckedArrivalRun:
+class _CheckedArrivalRun(_Through):
     """The engine's ``ArrivalRun`` as a plug-in process is handed it: its gaps checked; the rest its own."""
 
     __slots__ = ("_bad_time", "run")
+    _through = "run"  # its clock, rng, source, start, stop, at, arrive, stalled
 
     def __init__(self, run: Any, bad_time: Callable[[str, object], Exception]):
         self.run = run
         self._bad_time = bad_time
-
-    def __getattr__(self, name: str) -> Any:
-        """A member of the engine's run (``clock``, ``rng``, ``at``, ``arrive``, ``start``, ``stop``...)."""
-        if name == "run":  # not set yet (a copy being made): no run to ask
-            raise AttributeError(name)
-        return getattr(self.run, name)
 
     def chain(self, next_gap: Callable[[], Any], first: Any) -> None:
         """The engine's ``chain``, each gap ``next_gap()`` gives handed over as a float, else refused."""

@@ -889,7 +889,8 @@ def _built_world(scenario: Any, once: Any = None) -> Any:
     world_error = _optional("offloadsim.world", "WorldError") or ()
     built = once() if once is not None else None  # None: built again, to say why it cannot be
     try:
-        world = checked_world(scenario if built is None else built)  # as a run builds and checks it
+        # as a run builds and checks it, and one request of each plug-in kind of work's
+        world = checked_world(scenario if built is None else built, trial_requests=True)
     except world_error as error:
         from offloadsim.scenario.overrides import blamed
 

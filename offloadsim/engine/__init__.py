@@ -9,11 +9,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 from offloadsim.engine import processor_models, work
-from offloadsim.engine.plugin_faults import PluginFailed
+from offloadsim.engine.plugin_faults import PluginFailed, checked_maker, kind_words
 from offloadsim.engine.processor_models import processor_model_names
 from offloadsim.engine.records import TASK_COLUMNS, RawRun, RecordLog
 from offloadsim.engine.simulation import EngineError, Simulation, work_kind
+from offloadsim.engine.streams import stream, workload_name
+from offloadsim.engine.tasks import Task
 from offloadsim.engine.work import kind_names
+from offloadsim.plugins import blame, shipped_module
 from offloadsim.scenario.errors import format_path
 from offloadsim.scenario.model import PolicySpec, Scenario
 from offloadsim.scenario.overrides import blamed
@@ -27,6 +30,7 @@ __all__ = [
     "Simulation",
     "check_world",
     "checked_world",
+    "make_trial_requests",
     "simulate",
     "unstarted_run",
 ]
@@ -87,17 +91,61 @@ def unstarted_run(world: World, spec: PolicySpec, seed: int) -> Simulation:
     return Simulation(world, make_policy(spec.name, spec.params), spec.name, seed, records=RecordLog(None))
 
 
-def checked_world(scenario: Scenario | World) -> World:
+def checked_world(scenario: Scenario | World, *, trial_requests: bool = False) -> World:
     """The world a run of ``scenario`` builds, checked as the run checks it (raises WorldError).
 
     One check for ``run``, ``validate`` and ``sweep --dry-run``: what only
     building the world finds (a profile, a ``dynamics`` entry that would
     change the world too often) and the engine's registries (:func:`check_world`).
     A world already built (``offloadsim.api.WorldOnce``) is checked, not built again.
+    ``trial_requests`` (``validate``, ``run --dry-run``): also :func:`make_trial_requests`,
+    which a run does not need (it says the same at its first request).
     """
     world = scenario if isinstance(scenario, World) else build_world(scenario)
     check_world(world)
+    if trial_requests:
+        make_trial_requests(world)
     return world
+
+
+TRIAL = "trial request"
+"""The purpose of the stream a trial request draws from: no run draws from it."""
+
+
+def make_trial_requests(world: World) -> None:
+    """Make one request of each application a plug-in kind of work serves, refused as the run refuses it.
+
+    A maker that makes no ``Task`` (or raises) was refused only at the run's first request, after
+    ``validate`` had said ok: now ``validate`` and ``run --dry-run`` say the run's line
+    (:class:`PluginFailed`, exit 2).  Each request comes from a maker of its own, for the first
+    source of the application's first workload entry, drawing from a stream of its own: the run's
+    makers and streams are not touched.  A shipped kind's maker is not asked (the run checks none).
+    """
+    entries = world.scenario.workload
+    apps = [entry.app for entry in entries]
+    asked: set[str] = set()
+    for index, entry in enumerate(entries):
+        app = world.apps[entry.app]
+        kind = work_kind(app.kind)
+        if app.name in asked or not entry.sources or shipped_module(type(kind).__module__):
+            continue
+        asked.add(app.name)
+        source = entry.sources[0]
+        words = kind_words(kind)
+        rng = stream(world.scenario.seed, 0, TRIAL, *workload_name(apps, index), source)
+        try:
+            make = kind.maker(app, source, rng, world.apps)
+            measure = getattr(make, "measure_from", None)  # as the run calls it, before any request
+            if measure is not None:
+                measure(world.scenario.warmup_s)
+            checked_maker(make, words, Task)(0, 0.0)
+        except PluginFailed:
+            raise
+        except Exception as error:
+            said = blame(error, [(kind, words)], " making a trial request (validate, --dry-run)")
+            if said is None:
+                raise
+            raise PluginFailed(said) from error
 
 
 def check_world(world: World) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_plugin_faults import _kind, _link
+from test_plugin_faults import UnmadeSeconds, _kind, _link
 from test_toy_kind import FixedSeconds
 from test_toy_link_model import DedicatedCircuits
 
@@ -98,3 +98,56 @@ def test_validate_refuses_a_fixed_cost_that_is_no_bool_as_the_run_does(tmp_path,
         assert main(["validate", str(path)]) == 2
         (line,) = capsys.readouterr().err.splitlines()
         assert re.fullmatch(f"offloadsim: error: {CASES['fixed_cost'][1]}", line), line
+
+
+@pytest.mark.parametrize("argv", [["validate"], ["run", "--dry-run"]], ids=["validate", "dry-run"])
+def test_validate_and_a_dry_run_refuse_a_maker_making_no_task_in_the_runs_line(tmp_path, capsys, argv):
+    """Both said ok (exit 0) and the run then refused it: each now makes one trial request."""
+    for path in _kind(tmp_path, UntaskedSeconds()):
+        out = ["--out", str(tmp_path / "out")] if "run" in argv else []
+        assert main([argv[0], str(path), *argv[1:], *out]) == 2
+        (line,) = capsys.readouterr().err.splitlines()
+        assert re.fullmatch("offloadsim: error: " + CASES["maker's task"][1], line), line
+        assert not (tmp_path / "out").exists()
+
+
+class CountedSeconds(FixedSeconds):
+    """Counts the makers it hands out and the draws made from their streams."""
+
+    def __init__(self) -> None:
+        self.makers: list[str] = []
+        self.draws: list[float] = []
+
+    def maker(self, app: Any, source: str, rng: Any, apps: Any) -> Any:
+        self.makers.append(source)
+        self.draws.append(float(rng.random()))
+        return FixedSeconds.maker(self, app, source, rng, apps)
+
+
+def test_the_trial_request_has_its_own_maker_and_stream_and_the_run_makes_none(tmp_path, capsys):
+    """validate asks the kind for one maker, drawing from no stream a run draws from; a run asks as before."""
+    kind = CountedSeconds()
+    for path in _kind(tmp_path, kind):
+        assert main(["validate", str(path)]) == 0
+        assert kind.makers == ["box"]
+        trial = kind.draws.pop()
+        kind.makers.clear()
+        ran = offloadsim.run(path).tasks
+        assert kind.makers == ["box"] and kind.draws != [trial]  # the run's own maker, its own stream
+        assert list(ran["status"]) == ["completed", "completed"]
+    capsys.readouterr()
+
+
+def test_validate_says_a_maker_that_raises_in_one_line_naming_the_kind_and_the_debug_hint(tmp_path, capsys):
+    for path in _kind(tmp_path, UnmadeSeconds()):
+        assert main(["validate", str(path)]) == 2
+        (line,) = capsys.readouterr().err.splitlines()
+        assert re.fullmatch(
+            r'offloadsim: error: kind of work "fixed-seconds" \(test_plugin_faults\.UnmadeSeconds\) raised'
+            r" ValueError in maker\(\) making a trial request \(validate, --dry-run\): "
+            r"no request \(test_plugin_faults\.py, line \d+, in make\); "
+            "run again with --debug to see its traceback",
+            line,
+        ), line
+        assert main(["--debug", "validate", str(path)]) == 2
+        assert 'raise ValueError("no request")' in capsys.readouterr().err

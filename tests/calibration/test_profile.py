@@ -118,6 +118,7 @@ def _edit(doc, path, value):
         ("cost_model.groups.*.coef.intercept_s", float("inf"), "cost_model.groups.*.coef.intercept_s: expe"),
         ("layout_correction.s_per_byte", -1e-9, "layout_correction.s_per_byte: expected"),
         ("version", "two", "version: expected a whole number"),  # was an uncaught ValueError
+        ("cost_model.groups.*", ..., "cost_model.groups.*: missing"),  # priced NaN: tasks in flight, exit 0
     ],
 )
 def test_a_malformed_profile_names_the_key_and_what_was_expected(tmp_path, path, value, named):
@@ -132,6 +133,22 @@ def test_a_malformed_profile_names_the_key_and_what_was_expected(tmp_path, path,
     with pytest.raises(ProfileError, match="^" + re.escape(f"{bad}: {named}")) as caught:
         load_profile(bad)
     assert len(str(caught.value).splitlines()) == 1
+
+
+def test_a_pooled_fit_of_fewer_than_min_points_timings_prices_every_unit(tmp_path):
+    """calibrate fits the pooled group from any timings; predict skipped it under min_points and priced
+    every unit no other group fits NaN, whose tasks then stayed in flight in a run that exited 0."""
+    good = tmp_path / "good.json"
+    save_profile(synthetic_profile(), good)
+    doc = json.loads(good.read_text())
+    pooled = doc["cost_model"]["groups"]["*"]
+    doc["cost_model"]["groups"] = {"*": {**pooled, "n": 2}}
+    doc["measured"] = []
+    few = tmp_path / "few.json"
+    few.write_text(json.dumps(doc))
+    prediction = load_profile(few).predict(get_model("resnet18"))
+    assert np.all(np.isfinite(prediction.seconds)) and prediction.seconds.sum() > 0
+    assert "extrapolated" in prediction.source
 
 
 def test_a_json_profile_saved_as_yaml_loads_and_bad_yaml_is_one_line(tmp_path):

@@ -310,6 +310,11 @@ class CalibratedProfile:
         model = _checked(
             source, "cost_model", "the fitted cost model", lambda: CostModel.from_dict(data["cost_model"])
         )
+        if POOLED not in model.groups:  # it prices what no other group fits: without it, NaN seconds
+            raise ProfileError(
+                f"{source}: cost_model.groups.{POOLED}: missing; {_WRITTEN_HAS} the pooled fit there, "
+                "which prices a unit no other group fits"
+            )
         for group, fit in model.groups.items():
             for feature, value in zip(FEATURES, fit.coef, strict=True):
                 _amount(source, f"cost_model.groups.{group}.coef.{feature}", value, "a coefficient")

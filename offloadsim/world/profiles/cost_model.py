@@ -118,7 +118,9 @@ class CostModel:
         result = (float("nan"), POOLED)
         for group in group_chain(unit):
             fit = self.groups.get(group)
-            if fit is not None and fit.n >= self.min_points:
+            # The pooled fit is the last resort whatever its count (calibrate fits it from any timings):
+            # skipped under min_points, it priced such a unit NaN, and its tasks stayed in flight.
+            if fit is not None and (fit.n >= self.min_points or group == POOLED):
                 result = (max(fit.predict(x), 0.0), group)
                 break
         self._memo[(unit.key, cold)] = result

@@ -119,6 +119,11 @@ def _edit(doc, path, value):
         ("layout_correction.s_per_byte", -1e-9, "layout_correction.s_per_byte: expected"),
         ("version", "two", "version: expected a whole number"),  # was an uncaught ValueError
         ("cost_model.groups.*", ..., "cost_model.groups.*: missing"),  # priced NaN: tasks in flight, exit 0
+        # each of these ran, its predictions changed without a word:
+        ("fusion.heads", "conv", 'fusion.heads: expected a list of layer groups, got "conv"'),  # c, o, n, v
+        ("fusion.act", [1], "fusion.act: expected a list of layer groups, got a list"),
+        ("cold.unit_weight_bytes", -1, "cold.unit_weight_bytes: expected bytes or null"),  # every unit cold
+        ("cost_model.groups.*.coef.s_per_flops", 1e-12, "cost_model.groups.*.coef.s_per_flops: unknown coef"),
     ],
 )
 def test_a_malformed_profile_names_the_key_and_what_was_expected(tmp_path, path, value, named):

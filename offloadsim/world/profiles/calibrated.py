@@ -26,7 +26,7 @@ import json
 import math
 import os
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -47,7 +47,7 @@ from offloadsim.bounded_read import (
 from offloadsim.input_kinds import PROFILE, PROFILE_FORMAT, document_kind, misdirected, misdirected_path
 from offloadsim.models.graph import LayerGraph
 from offloadsim.shapes import describe, each, is_mapping, is_number, is_text, is_texts
-from offloadsim.suggest import did_you_mean_file, quoted
+from offloadsim.suggest import did_you_mean, did_you_mean_file, quoted
 from offloadsim.world.profiles.cost_model import FEATURES, POOLED, CostModel, group_chain
 from offloadsim.world.profiles.fusion import FusionRules, Unit, layout_transitions, partition, unit_at
 
@@ -318,6 +318,7 @@ class CalibratedProfile:
         for group, fit in model.groups.items():
             for feature, value in zip(FEATURES, fit.coef, strict=True):
                 _amount(source, f"cost_model.groups.{group}.coef.{feature}", value, "a coefficient")
+            _check_coefficient_names(source, group, data["cost_model"]["groups"][group]["coef"])
         return cls(
             name=_checked(source, "name", "the profile's name", lambda: str(data["name"])),
             description=str(data.get("description", "")),
@@ -335,18 +336,8 @@ class CalibratedProfile:
                 "a mapping of group to number",
                 lambda: {str(k): float(v) for k, v in data.get("group_spread", {}).items()},
             ),
-            cold_bytes=_checked(
-                source,
-                "cold.unit_weight_bytes",
-                "bytes or null",
-                lambda: _inf_if_none(cold.get("unit_weight_bytes")),
-            ),
-            cold_model_bytes=_checked(
-                source,
-                "cold.model_weight_bytes",
-                "bytes or null",
-                lambda: _inf_if_none(cold.get("model_weight_bytes")),
-            ),
+            cold_bytes=_cold_bytes(source, cold, "unit_weight_bytes"),
+            cold_model_bytes=_cold_bytes(source, cold, "model_weight_bytes"),
             layout_s_per_byte=_amount(
                 source,
                 "layout_correction.s_per_byte",
@@ -400,6 +391,9 @@ _READ_KEYS: tuple[tuple[str, Callable[[Any], bool], str, str | None], ...] = (
     ("report.held_out.models", is_number, "a number", None),
     ("report.held_out.within", is_number, "a number", "report.held_out.models"),
     ("report.held_out.median_abs_error_pct", is_number, "a number", "report.held_out.models"),
+    # the fusion rules partition every graph: a string was read letter by letter ("conv": c, o, n, v)
+    ("fusion.name", is_text, "text", None),
+    *((f"fusion.{rule.name}", is_texts, "a list of layer groups", None) for rule in fields(FusionRules)[1:]),
     ("trust", is_mapping, "a mapping", None),
     ("trust.issues", is_texts, "a list of issues", None),
     ("trust.extrapolated_pct", each(is_number), "a mapping of model to percent", None),
@@ -490,12 +484,27 @@ def _timing(source: str, index: int, data: Any) -> Timing:
     return timing
 
 
+def _check_coefficient_names(source: str, group: str, coef: Mapping[str, Any]) -> None:
+    """A ProfileError at a coefficient the cost model has no feature for (a misspelt one was ignored)."""
+    for name in coef:
+        if name not in FEATURES:
+            raise ProfileError(
+                f"{source}: cost_model.groups.{group}.coef.{name}: unknown coefficient"
+                f"{did_you_mean(str(name), FEATURES)}; expected {', '.join(FEATURES)}"
+            )
+
+
+def _cold_bytes(source: str, cold: Mapping[str, Any], key: str) -> float:
+    """``cold[key]``: weight bytes from which a unit or model runs cold, inf when null or absent.
+
+    A negative number ran every unit cold, silently.
+    """
+    value = cold.get(key)
+    return float("inf") if value is None else _amount(source, f"cold.{key}", value, "bytes or null")
+
+
 def _finite_or_none(value: float) -> float | None:
     return float(value) if np.isfinite(value) else None
-
-
-def _inf_if_none(value: Any) -> float:
-    return float("inf") if value is None else float(value)
 
 
 def _one_line_reason(exc: Exception) -> str:

@@ -121,7 +121,7 @@ def add_calibrate_command(subparsers: Any) -> None:
         type=cli_types.positive,
         default=1,
         metavar="N",
-        help="intra-op threads (default 1)",
+        help="intra-op threads (default 1; at most the cores this process may use)",
     )
     p.add_argument(
         "--repeats",
@@ -253,6 +253,7 @@ def _calibrate(args: argparse.Namespace) -> int:
     from offloadsim.calibration import pipeline as cal
     from offloadsim.calibration.errors import CalibrationError
     from offloadsim.calibration.profile import save_profile
+    from offloadsim.experiments.executors import default_workers
     from offloadsim.outdir import (
         check_out_dir,
         check_out_file,
@@ -266,6 +267,12 @@ def _calibrate(args: argparse.Namespace) -> int:
         # the timings ran --repeats times each while the profile recorded the smaller maximum
         raise CalibrationError(
             f"argument --max-repeats: expected at least --repeats ({args.repeats}), got {args.max_repeats}"
+        )
+    cores = default_workers()
+    if args.threads > cores:  # --threads 100000 started that many threads per session: a hang, then OOM
+        raise CalibrationError(
+            f"argument --threads: expected at most {cores} (the cores this process may use: more threads "
+            f"than cores time their contention, not the kernels), got {args.threads}"
         )
     for option, given in (("--holdout", args.holdout), ("--report-dir", args.report_dir)):
         if given is not None and not args.report:

@@ -336,6 +336,24 @@ def test_max_repeats_below_repeats_is_refused_before_any_timing(tmp_path, capsys
     assert err == ["offloadsim: error: argument --max-repeats: expected at least --repeats (10), got 3"]
 
 
+def test_more_threads_than_cores_are_refused_before_any_timing(tmp_path, capsys, monkeypatch):
+    """--threads 100000 asked onnxruntime for that many threads: it hung for minutes, then was killed."""
+    import os
+
+    from offloadsim.calibration import pipeline
+
+    def never(*args, **kwargs):
+        raise AssertionError("timed kernels with more threads than cores")
+
+    monkeypatch.setattr(pipeline, "calibrate", never)
+    cores = len(os.sched_getaffinity(0))
+    argv = ["calibrate", "--models", "squeezenet1_1@32", "--threads", str(cores + 1), "--no-cache", "-q"]
+    assert run([*argv, "--out", str(tmp_path / "p.json")]) == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith(f"offloadsim: error: argument --threads: expected at most {cores} (the cores ")
+    assert line.endswith(f"got {cores + 1}") and not (tmp_path / "p.json").exists()
+
+
 @pytest.mark.parametrize("option", [["--holdout", "resnet18"], ["--report-dir", "r"]])
 def test_a_report_option_without_report_is_refused_before_any_timing(tmp_path, capsys, monkeypatch, option):
     """--holdout and --report-dir were ignored without a word when --report was not given."""

@@ -28,6 +28,7 @@ __all__ = [
     "adaptive_pool_matrix",
     "adaptive_pool_nodes",
     "export_onnx",
+    "export_refusal",
     "graph_from_onnx",
     "load_onnx",
     "onnx_path_problem",
@@ -608,11 +609,9 @@ def export_onnx(
     onnx = _require_onnx()
     from onnx import TensorProto, helper, numpy_helper
 
-    unsupported = sorted({f"{layer.op}/{layer.attr('kind')}" for layer in graph if not _exportable(layer)})
-    if unsupported:
-        raise NotImplementedError(
-            f"export_onnx supports CNN operators only; {graph.name!r} has {', '.join(unsupported)}"
-        )
+    refusal = export_refusal(graph)
+    if refusal is not None:
+        raise NotImplementedError(refusal)
     rng = np.random.default_rng(seed)
     input_name = _unique("input", {layer.name for layer in graph})
     nodes: list[Any] = []
@@ -653,6 +652,19 @@ def export_onnx(
     else:
         onnx.save_model(model, os.fspath(path))
     return path
+
+
+def export_refusal(graph: LayerGraph) -> str | None:
+    """Why :func:`export_onnx` cannot write ``graph`` (its operators that are not CNN ones), or None.
+
+    >>> from offloadsim.models import get_model
+    >>> export_refusal(get_model("alexnet")) is None, export_refusal(get_model("gpt2")).split(";")[0]
+    (True, 'export_onnx supports CNN operators only')
+    """
+    unsupported = sorted({f"{layer.op}/{layer.attr('kind')}" for layer in graph if not _exportable(layer)})
+    if unsupported:
+        return f"export_onnx supports CNN operators only; {graph.name!r} has {', '.join(unsupported)}"
+    return None
 
 
 def _exportable(layer: Layer) -> bool:

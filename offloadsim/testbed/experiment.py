@@ -330,6 +330,7 @@ def run_inference(
     """Measure split inference on the testbed, simulate the same scenario, and return the summary row."""
     from offloadsim.calibration.errors import CalibrationError
     from offloadsim.calibration.specs import resolve_models
+    from offloadsim.models.onnx_io import export_refusal
     from offloadsim.testbed import compare, measure, scenario
     from offloadsim.testbed.split import export_split, resolve_split
 
@@ -339,6 +340,9 @@ def run_inference(
     except CalibrationError as exc:
         raise TestbedError(f"model: {exc}") from None
     graph = spec.graph
+    refusal = export_refusal(graph)  # an LLM has no cuts: the costs below failed an assertion (exit 1)
+    if refusal is not None:
+        raise TestbedError(f"{spec.label}: {refusal}")
     k = resolve_split(graph, config.split)
     profile = calibrated_profile(config.profile)
     common: dict[str, Any] = {

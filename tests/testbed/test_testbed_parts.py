@@ -396,6 +396,10 @@ def test_without_ip_the_testbed_says_so(monkeypatch, capsys):
         (["testbed", "run", "--rate", "fast"], "bandwidth"),
         (["testbed", "run", "--split", "99", "--model", "alexnet"], "outside 0..20"),
         (["testbed", "run", "--model", "nope"], "unknown model"),
+        # an LLM's world has no cuts: its predicted costs failed an assertion (exit 1), before the refusal
+        # of its export that a transformer such as bert-base got
+        (["testbed", "run", "--model", "gpt2"], "gpt2: export_onnx supports CNN operators only; 'gpt2' has"),
+        (["testbed", "run", "--model", "llama-3.2-1b"], "llama-3.2-1b: export_onnx supports CNN operators"),
         (["testbed", "run", "--load", "1.5"], "between 0 and 1"),
         (["testbed", "flows", "--size", "0 B"], "flow size"),
         (["testbed", "flows", "--devices", "65"], "devices must be"),

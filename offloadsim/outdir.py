@@ -61,6 +61,7 @@ __all__ = [
     "Written",
     "check_out_dir",
     "check_out_file",
+    "check_cache_dir",
     "check_writable_parent",
     "out_path",
     "write_directory",
@@ -271,6 +272,21 @@ def check_writable_parent(out: Path, cannot: str) -> None:
             f"{cannot}: {ancestor} is on a file system with no storage (as /proc and /sys are): "
             "nothing can be written there"
         )
+
+
+def check_cache_dir(directory: Path, what: str) -> None:
+    """Raise ResultsError unless ``directory`` is, or can be made, a folder that can be written.
+
+    ``what`` names it (``argument --cache``).  Checked before the work that fills it: a cache that
+    could not be made failed at the first file put there, as an internal error or, inside the
+    writing of a results directory, as that directory's error (``cannot write results to OUT``).
+    """
+    missing = missing_directories(directory)
+    existing = missing[-1].parent if missing else directory
+    if holds_non_directory(existing):
+        under = f" (so {directory} cannot be made)" if missing else ""
+        raise ResultsError(f"{what}: {existing} exists and is not a directory{under}")
+    check_writable_parent(directory / "cached", f"{what}: cannot write {directory}")
 
 
 def _stores_nothing(folder: Path) -> bool:

@@ -254,13 +254,7 @@ def _calibrate(args: argparse.Namespace) -> int:
     from offloadsim.calibration.errors import CalibrationError
     from offloadsim.calibration.profile import save_profile
     from offloadsim.experiments.executors import default_workers
-    from offloadsim.outdir import (
-        check_out_dir,
-        check_out_file,
-        check_writable_parent,
-        holds_non_directory,
-        missing_directories,
-    )
+    from offloadsim.outdir import check_cache_dir, check_out_dir, check_out_file
     from offloadsim.world.profiles import user_profile_dir
 
     if args.max_repeats is not None and args.max_repeats < args.repeats:
@@ -286,14 +280,8 @@ def _calibrate(args: argparse.Namespace) -> int:
     name = args.name or f"calibrated-{slug}-{args.threads}t"
     out = Path(args.out) if args.out else user_profile_dir() / f"{name}.json"
     report_dir = Path(args.report_dir) if args.report_dir else Path(f"{name}-report")
-    if cache_dir is not None:  # a file as the cache, or above it, was an internal error at the first unit
-        missing = missing_directories(cache_dir)
-        existing = missing[-1].parent if missing else cache_dir
-        if holds_non_directory(existing):
-            under = f" (so {cache_dir} cannot be made)" if missing else ""
-            raise CalibrationError(f"argument --cache: {existing} exists and is not a directory{under}")
-        # one on a read-only disk was an internal error at the first unit timed
-        check_writable_parent(cache_dir / "timings.jsonl", f"argument --cache: cannot write {cache_dir}")
+    if cache_dir is not None:  # a file as the cache, or above it, or a read-only disk: an internal error
+        check_cache_dir(cache_dir, "argument --cache")  # at the first unit timed
     check_out_file(out)  # fail now, not after the timings
     _check_profile_out(out)
     if args.report:

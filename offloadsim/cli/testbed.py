@@ -341,6 +341,18 @@ def _guard(run: Any, args: argparse.Namespace) -> int:
         return EXIT_USAGE
 
 
+def _check_cache(args: argparse.Namespace) -> None:
+    """Refuse an ONNX cache that cannot be written, naming it, before anything is measured.
+
+    It failed as the results directory's error ("cannot write results to OUT"), after the set-up.
+    """
+    from offloadsim.outdir import check_cache_dir
+
+    given = args.cache is not None
+    where = Path(args.cache) if given else cache_dir("testbed")
+    check_cache_dir(where, "argument --cache" if given else "the ONNX cache (set it with --cache)")
+
+
 def _no_sub_verb(args: argparse.Namespace) -> int:
     print(
         _PREFIX
@@ -399,6 +411,8 @@ def _campaign(args: argparse.Namespace) -> int:
         done = campaign.finished(planned, results, repetitions)
         print(f"{len(done)} of {len(planned)} configurations have all {repetitions} repetition(s)")
         planned = done
+    else:
+        _check_cache(args)
     runs = campaign.run_campaign(
         planned,
         results,
@@ -479,6 +493,7 @@ def _run(args: argparse.Namespace) -> int:
         link_model=args.link_model,
     )
     out = Path(args.out) if args.out else _default_out(f"{args.model}-{args.split}".replace("@", "-"))
+    _check_cache(args)
     row = run_inference(config, out, cache_dir=args.cache, overwrite=args.overwrite)
     print(format_inference(row))
     print(f"results: {out}/")

@@ -442,3 +442,18 @@ def test_the_manifest_names_the_cpu_by_its_fingerprint_too():
     machine = _machine()
     assert machine["cpu"] == cpu_fingerprint()
     assert set(machine) >= {"cpu_model", "cores", "platform", "versions"}
+
+
+@pytest.mark.parametrize("verb", [["run"], ["campaign", "--tiny"]])
+def test_a_cache_that_cannot_be_made_is_refused_naming_it_before_anything_runs(tmp_path, capsys, verb):
+    """It failed inside the writing of the results, said as theirs: "cannot write results to OUT"."""
+    (tmp_path / "afile").write_text("not a folder")
+    cache = tmp_path / "afile" / "onnx"
+    where = ["--out", str(tmp_path / "out")] if verb == ["run"] else ["--results", str(tmp_path / "out")]
+    assert main(["testbed", *verb, "--cache", str(cache), *where]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line == (
+        f"offloadsim: error: argument --cache: {tmp_path / 'afile'} exists and is not a directory "
+        f"(so {cache} cannot be made)"
+    )
+    assert not (tmp_path / "out").exists()

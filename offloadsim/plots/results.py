@@ -65,7 +65,7 @@ from offloadsim.plots.figure_notes import (
 )
 from offloadsim.plots.kinds import KINDS, QUANTITY_AXES
 from offloadsim.plots.series import completed, x_positions
-from offloadsim.plots.style import FIGSIZES, house_style, new_axes, note_under
+from offloadsim.plots.style import FIGSIZES, MAX_SERIES, house_style, new_axes, note_under
 from offloadsim.records.stored import ExperimentError, Results
 
 __all__ = ["KINDS", "LOG_X_KINDS", "LOG_Y_KINDS", "default_figure_name", "plot_results"]
@@ -154,6 +154,12 @@ def plot_results(
     # An energy figure with no x yet joins a series' markers along a key named with --x, any swept one.
     x_choices = results.swept if kind == "energy" and x_key is None else ()
     refuse_pooled_figure(view, frame, shown, kind, series, x_choices)
+    lines = len(frame[series].drop_duplicates()) if series and len(frame) else 0
+    if lines > MAX_SERIES:  # --by task_id drew a curve per task: 40,000 of them, for minutes on end
+        raise ExperimentError(
+            f"--by {','.join(series)}: {lines:,} values make too many series (at most {MAX_SERIES}, each "
+            "its own colour and marker); use --where, or --facet"
+        )
     # The legend names a series in its axis's unit ("5 Mbit/s"), as the notes and axes write it.
     frame = in_axis_units(frame, [s for s in series if s != x_key])
     # Bars of several series are coloured by the last one: its colours fixed once for every panel.

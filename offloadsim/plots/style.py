@@ -25,6 +25,7 @@ __all__ = [
     "PALETTE",
     "MARKERS",
     "LINESTYLES",
+    "MAX_SERIES",
     "FIGSIZES",
     "RC",
     "grouped",
@@ -53,6 +54,8 @@ PALETTE = tuple(
 #: Markers and line styles that go with the colours, so figures also read in grey.
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 LINESTYLES = ("-", "--", "-.", ":", (0, (5, 1)), (0, (3, 1, 1, 1, 1, 1)), (0, (1, 1)), (0, (8, 2)))
+#: The most series a figure tells apart: each colour with each marker (see :func:`_style`).
+MAX_SERIES = len(PALETTE) * len(MARKERS)
 
 #: Figure sizes in inches: one column (3.5 in) and two columns (7.16 in) of a two-column paper.
 FIGSIZES: dict[str, tuple[float, float]] = {

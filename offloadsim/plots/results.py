@@ -78,6 +78,10 @@ LOG_X_KINDS = ("cdf", "sweep", "split", "energy")
 LOG_Y_KINDS = ("bars", "sweep", "energy")
 
 
+#: The kinds that draw ``--metric``.
+METRIC_FLAG_KINDS = ("bars", "sweep")
+
+
 _TIMELINE_PANEL_TASKS = 15  # tasks per panel when a timeline shows several runs
 
 
@@ -114,7 +118,14 @@ def plot_results(
     """
     if kind not in KINDS:
         raise ExperimentError(f"unknown plot kind {kind!r}; use one of {', '.join(KINDS)}")
-    for flag, value, allowed in (("--logx", logx, LOG_X_KINDS), ("--logy", logy, LOG_Y_KINDS)):
+    # --metric was read by bars and sweep only: --kind cdf --metric latency_p95_s drew the latency CDF
+    # and --kind split --metric nosuch drew its figure, each without a word.
+    flags = (
+        ("--metric", metric, METRIC_FLAG_KINDS),
+        ("--logx", logx, LOG_X_KINDS),
+        ("--logy", logy, LOG_Y_KINDS),
+    )
+    for flag, value, allowed in flags:
         if value is not None and kind not in allowed:
             raise ExperimentError(f"{flag} does not apply to --kind {kind}; it does to {', '.join(allowed)}")
     view = FigureView(results, kind, metric, where)

@@ -1,8 +1,10 @@
-"""plot refuses more series than it tells apart, in one line, before drawing any.
+"""plot's options that asked for what it could not draw, or drew something else without a word.
 
 ``plot RUN --kind cdf --by task_id`` drew one curve per task: 40,000 curves of one run of the
 quickstart, for minutes on end (a hang, to its user), in 64 styles repeated (two series were
 indistinguishable from 65 on). Now it is one line naming the option and the count, exit 2.
+``--metric`` was read by ``bars`` and ``sweep`` only: ``--kind cdf --metric latency_p95_s`` drew the
+latency CDF, and ``--kind energy --metric nosuch`` its figure, exit 0.
 """
 
 from pathlib import Path
@@ -43,3 +45,21 @@ def test_as_many_series_as_styles_still_draw(run_dir, tmp_path, capsys):
     out = tmp_path / "figure"
     assert main(["plot", str(run_dir), "--kind", "cdf", "--by", "source", "--out", str(out)]) == 0
     assert (tmp_path / "figure.pdf").is_file() and (tmp_path / "figure.png").is_file()
+
+
+@pytest.mark.parametrize("kind", ["cdf", "split", "energy", "utilisation", "utilisation-time", "timeline"])
+def test_a_metric_for_a_kind_that_draws_none_is_refused(run_dir, tmp_path, capsys, kind):
+    out = tmp_path / "figure"
+    argv = ["plot", str(run_dir), "--kind", kind, "--metric", "latency_p95_s", "--out", str(out)]
+    assert main(argv) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line == f"offloadsim: error: --metric does not apply to --kind {kind}; it does to bars, sweep"
+    assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("kind", ["bars", "sweep"])
+def test_a_metric_for_bars_or_a_sweep_is_still_read(run_dir, tmp_path, capsys, kind):
+    """bars draws it from a run; sweep reads it first, then says the run is no sweep."""
+    argv = ["plot", str(run_dir), "--kind", kind, "--metric", "nosuch", "--out", str(tmp_path / "f")]
+    assert main(argv) == 2
+    assert "--metric nosuch: unknown metric" in capsys.readouterr().err

@@ -158,7 +158,7 @@ def add_calibrate_command(subparsers: Any) -> None:
         type=_profile_name,
         help="profile name (default calibrated-<backend>-<threads>t)",
     )
-    p.add_argument("--description", metavar="TEXT", help="one line describing the device")
+    p.add_argument("--description", type=_one_line, metavar="TEXT", help="one line describing the device")
     p.add_argument(
         "--cache",
         type=cli_types.given("a directory"),
@@ -345,6 +345,16 @@ def _calibrate(args: argparse.Namespace) -> int:
     print(f"profile: {out}")
     print(_how_to_use(profile.name, out))
     return EXIT_OK
+
+
+def _one_line(text: str) -> str:
+    """Type of ``--description``: one line of text (``profiles show`` prints it as its first line's end).
+
+    A line break in it was kept, and split that line and the table of ``offloadsim profiles``.
+    """
+    if len(text.splitlines()) > 1 or not text.strip():
+        raise argparse.ArgumentTypeError(f"expected one line of text, got {quoted(text)}")
+    return text
 
 
 def _check_profile_out(out: Path) -> None:

@@ -336,6 +336,22 @@ def test_max_repeats_below_repeats_is_refused_before_any_timing(tmp_path, capsys
     assert err == ["offloadsim: error: argument --max-repeats: expected at least --repeats (10), got 3"]
 
 
+@pytest.mark.parametrize("text", ["an edge box\nwith 4 cores", "", "  "])
+def test_a_description_of_more_or_less_than_one_line_is_refused(tmp_path, capsys, monkeypatch, text):
+    """A line break was written into the profile, and split `profiles show`'s first line."""
+    from offloadsim.calibration import pipeline
+
+    def never(*args, **kwargs):
+        raise AssertionError("timed kernels for a profile described in several lines")
+
+    monkeypatch.setattr(pipeline, "calibrate", never)
+    argv = ["calibrate", "--models", "squeezenet1_1@32", "--description", text, "--no-cache", "-q"]
+    assert run([*argv, "--out", str(tmp_path / "p.json")]) == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith("offloadsim: error: argument --description: expected one line of text, got ")
+    assert not (tmp_path / "p.json").exists()
+
+
 def test_more_threads_than_cores_are_refused_before_any_timing(tmp_path, capsys, monkeypatch):
     """--threads 100000 asked onnxruntime for that many threads: it hung for minutes, then was killed."""
     import os

@@ -174,3 +174,20 @@ def test_a_json_profile_saved_as_yaml_loads_and_bad_yaml_is_one_line(tmp_path):
     ) as caught:
         load_profile(bad)
     assert len(str(caught.value).splitlines()) == 1
+
+
+@pytest.mark.parametrize("suffix", [".json", ".yaml"])
+def test_a_key_given_twice_is_refused_as_in_a_scenario(tmp_path, suffix):
+    """The last value was read, without a word: a hand-edited profile's first value was ignored."""
+    good = tmp_path / "good.json"
+    save_profile(synthetic_profile(), good)
+    text = good.read_text()
+    twice = text.replace('"effective_flops": ', '"effective_flops": 1.0,\n "effective_flops": ', 1)
+    assert twice != text
+    bad = tmp_path / f"bad{suffix}"
+    bad.write_text(twice)  # JSON is YAML
+    first = f'{bad}: not valid {suffix[1:].upper()}: duplicate key "effective_flops"'
+    said = " in one object" if suffix == ".json" else r" \(first given at line \d+\) \(line \d+, column \d+\)"
+    with pytest.raises(ProfileError, match="^" + re.escape(first) + said + "$") as caught:
+        load_profile(bad)
+    assert len(str(caught.value).splitlines()) == 1

@@ -484,6 +484,16 @@ def _timing(source: str, index: int, data: Any) -> Timing:
     return timing
 
 
+def _once_each(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object as a dict; ValueError at a key it gives twice (``json`` kept the last value)."""
+    data: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in data:
+            raise ValueError(f"duplicate key {quoted(key)} in one object")
+        data[key] = value
+    return data
+
+
 def _check_coefficient_names(source: str, group: str, coef: Mapping[str, Any]) -> None:
     """A ProfileError at a coefficient the cost model has no feature for (a misspelt one was ignored)."""
     for name in coef:
@@ -546,12 +556,15 @@ def load_profile(path: str | os.PathLike[str]) -> CalibratedProfile:
         if too_large is not None:
             raise ProfileError(f"{path}: {too_large}")
     try:
+        # A key given twice was read as its last value, without a word: refused, as in a scenario.
         if yaml_file:
             import yaml
 
-            data = yaml.safe_load(text)
+            from offloadsim.scenario.yamlio import ScenarioLoader
+
+            data = yaml.load(text, Loader=ScenarioLoader)  # a SafeLoader, as scenarios are read
         else:
-            data = json.loads(text)
+            data = json.loads(text, object_pairs_hook=_once_each)
     except ValueError as exc:  # json.JSONDecodeError and yaml.YAMLError's parse errors
         wrong = misdirected_path(path, PROFILE)  # a results directory's summary.txt, say
         raise ProfileError(

@@ -176,18 +176,16 @@ def test_a_json_profile_saved_as_yaml_loads_and_bad_yaml_is_one_line(tmp_path):
     assert len(str(caught.value).splitlines()) == 1
 
 
-@pytest.mark.parametrize("suffix", [".json", ".yaml"])
-def test_a_key_given_twice_is_refused_as_in_a_scenario(tmp_path, suffix):
+def test_a_key_given_twice_in_a_json_profile_is_refused_as_in_a_scenario(tmp_path):
     """The last value was read, without a word: a hand-edited profile's first value was ignored."""
     good = tmp_path / "good.json"
     save_profile(synthetic_profile(), good)
     text = good.read_text()
     twice = text.replace('"effective_flops": ', '"effective_flops": 1.0,\n "effective_flops": ', 1)
     assert twice != text
-    bad = tmp_path / f"bad{suffix}"
-    bad.write_text(twice)  # JSON is YAML
-    first = f'{bad}: not valid {suffix[1:].upper()}: duplicate key "effective_flops"'
-    said = " in one object" if suffix == ".json" else r" \(first given at line \d+\) \(line \d+, column \d+\)"
-    with pytest.raises(ProfileError, match="^" + re.escape(first) + said + "$") as caught:
+    bad = tmp_path / "bad.json"
+    bad.write_text(twice)
+    said = f'{bad}: not valid JSON: duplicate key "effective_flops" in one object'
+    with pytest.raises(ProfileError, match="^" + re.escape(said) + "$") as caught:
         load_profile(bad)
     assert len(str(caught.value).splitlines()) == 1

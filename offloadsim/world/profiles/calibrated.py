@@ -556,14 +556,11 @@ def load_profile(path: str | os.PathLike[str]) -> CalibratedProfile:
         if too_large is not None:
             raise ProfileError(f"{path}: {too_large}")
     try:
-        # A key given twice was read as its last value, without a word: refused, as in a scenario.
         if yaml_file:
             import yaml
 
-            from offloadsim.scenario.yamlio import ScenarioLoader
-
-            data = yaml.load(text, Loader=ScenarioLoader)  # a SafeLoader, as scenarios are read
-        else:
+            data = yaml.safe_load(text)
+        else:  # a key given twice was read as its last value, without a word: refused, as in a scenario
             data = json.loads(text, object_pairs_hook=_once_each)
     except ValueError as exc:  # json.JSONDecodeError and yaml.YAMLError's parse errors
         wrong = misdirected_path(path, PROFILE)  # a results directory's summary.txt, say

@@ -308,10 +308,11 @@ class PluginKind(_Through):
     called through; an optional ``notes`` or ``context_cuts`` is handed the plug-in's own makers.
     """
 
-    __slots__ = ("fixed_cost", "plugin", "words")
+    __slots__ = ("fixed_cost", "plugin", "task", "words")
 
-    def __init__(self, plugin: Any):
+    def __init__(self, plugin: Any, task: type):
         self.plugin = plugin
+        self.task = task  # engine/tasks.py's Task, handed in: that module imports this one's importers
         self.words = kind_words(plugin)
         fixed_cost: Any = getattr(plugin, "fixed_cost", None)
         if not isinstance(fixed_cost, bool):
@@ -338,9 +339,7 @@ class PluginKind(_Through):
 
     def maker(self, app: Any, source: str, rng: Any, apps: Any) -> _CheckedMaker:
         """The plug-in's maker, whose every request is checked to be a Task."""
-        from offloadsim.engine.tasks import Task  # here: engine/tasks.py imports the processors' module
-
-        return _CheckedMaker(self.plugin.maker(app, source, rng, apps), self.words, Task)
+        return _CheckedMaker(self.plugin.maker(app, source, rng, apps), self.words, self.task)
 
     def pricer(self, world: World, processor: Any) -> Price:
         """The plug-in's prices on ``processor``, each refused unless seconds >= 0 (``inf`` stands)."""

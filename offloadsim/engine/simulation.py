@@ -947,7 +947,7 @@ def work_kind(name: str) -> WorkKind:
         raise EngineError(str(error.args[0])) from None
     if shipped_module(type(kind).__module__):
         return kind
-    return cast("WorkKind", PluginKind(kind))
+    return cast("WorkKind", PluginKind(kind, Task))
 
 
 def _standard_normal(rng: Any) -> Callable[[], float]:

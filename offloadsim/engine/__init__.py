@@ -9,14 +9,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 from offloadsim.engine import processor_models, work
-from offloadsim.engine.plugin_faults import PluginFailed, checked_maker, kind_words
+from offloadsim.engine.plugin_adapters import PluginKind
+from offloadsim.engine.plugin_faults import PluginFailed
 from offloadsim.engine.processor_models import processor_model_names
 from offloadsim.engine.records import TASK_COLUMNS, RawRun, RecordLog
 from offloadsim.engine.simulation import EngineError, Simulation, work_kind
 from offloadsim.engine.streams import stream, workload_name
-from offloadsim.engine.tasks import Task
 from offloadsim.engine.work import kind_names
-from offloadsim.plugins import blame, shipped_module
+from offloadsim.plugins import blame
 from offloadsim.scenario.errors import format_path
 from offloadsim.scenario.model import PolicySpec, Scenario
 from offloadsim.scenario.overrides import blamed
@@ -127,22 +127,21 @@ def make_trial_requests(world: World) -> None:
     for index, entry in enumerate(entries):
         app = world.apps[entry.app]
         kind = work_kind(app.kind)
-        if app.name in asked or not entry.sources or shipped_module(type(kind).__module__):
+        if app.name in asked or not entry.sources or not isinstance(kind, PluginKind):
             continue
         asked.add(app.name)
         source = entry.sources[0]
-        words = kind_words(kind)
         rng = stream(world.scenario.seed, 0, TRIAL, *workload_name(apps, index), source)
         try:
-            make = kind.maker(app, source, rng, world.apps)
+            make = kind.maker(app, source, rng, world.apps)  # its requests checked to be Tasks
             measure = getattr(make, "measure_from", None)  # as the run calls it, before any request
             if measure is not None:
                 measure(world.scenario.warmup_s)
-            checked_maker(make, words, Task)(0, 0.0)
+            make(0, 0.0)
         except PluginFailed:
             raise
         except Exception as error:
-            said = blame(error, [(kind, words)], " making a trial request (validate, --dry-run)")
+            said = blame(error, [(kind.plugin, kind.words)], " making a trial request (validate, --dry-run)")
             if said is None:
                 raise
             raise PluginFailed(said) from error

@@ -645,9 +645,9 @@ def _chosen_policy(scenario: Any, text: str | None) -> tuple[Any, str | None]:
     """
     from offloadsim import api
     from offloadsim.errors import RunError
-    from offloadsim.experiments.entries import EntryError, policy_entries
     from offloadsim.scenario.errors import yaml_text
     from offloadsim.scenario.overrides import PathError, get_path, parse_path
+    from offloadsim.scenario.policy_entries import EntryError, policy_entries
 
     if text is None:
         return api.resolve_policy(scenario), None

@@ -113,7 +113,7 @@ def policy_list(text: str) -> list[str]:
     Split at the commas outside brackets and quotes, so ``least-loaded(tiers=[edge, cloud]),edge``
     is two entries; each is read (and refused, naming it) by ``compare``.
     """
-    from offloadsim.experiments.entries import split_entries
+    from offloadsim.scenario.policy_entries import split_entries
 
     parts = split_entries(text)
     if not text.strip() or any(not part for part in parts):
@@ -131,7 +131,7 @@ def one_policy(text: str) -> str:
     not saying that ``compare`` is the command that runs several.  The commas inside an entry's
     brackets are its own (``least-loaded(tiers=[edge, cloud])``); the entry is read by the command.
     """
-    from offloadsim.experiments.entries import split_entries
+    from offloadsim.scenario.policy_entries import split_entries
 
     parts = split_entries(text)
     if len(parts) > 1:

@@ -35,7 +35,6 @@ from offloadsim.analysis.catalogue import (
     of_completed_tasks,
 )
 from offloadsim.analysis.statistics import mean_ci, paired_difference_ci
-from offloadsim.experiments.entries import EntryError, PolicyEntry, chosen_entry, policy_entries
 from offloadsim.experiments.executors import default_workers, execute
 from offloadsim.experiments.jobs import (
     MAX_JOBS,
@@ -56,6 +55,7 @@ from offloadsim.outdir import ResultsError, atomic_write, describe_os_error, wri
 from offloadsim.records.spill import SpilledTable
 from offloadsim.scenario.checks import merged_by_policy
 from offloadsim.scenario.errors import ScenarioWarning, describe, first_repeat, given_twice, yaml_text
+from offloadsim.scenario.policy_entries import EntryError, PolicyEntry, chosen_entry, policy_entries
 from offloadsim.suggest import quoted
 
 if TYPE_CHECKING:
@@ -230,7 +230,7 @@ def compare(
     """Run every policy for ``replications`` replications of ``scenario`` on common random numbers.
 
     Each of ``policies`` is a name, or a name with parameters, ``"least-loaded(load_bucket=0.02)"``
-    (:mod:`offloadsim.experiments.entries`: merged over the scenario's own where it names its
+    (:mod:`offloadsim.scenario.policy_entries`: merged over the scenario's own where it names its
     policy), labelled by its text in the tables, the records' ``policy`` column and the figures.
     ``baseline`` (default: the first policy) is what the paired differences
     are taken against: a label, or an entry that runs the same policy.  Jobs run on ``workers``
@@ -448,7 +448,7 @@ def compare_jobs(scenario: Scenario, policies: Sequence[str | PolicyEntry], repl
     """The jobs of a comparison, replication by replication: replication ``r`` of every policy.
 
     ``policies``: each a name, an entry ``NAME(KEY=VALUE, ...)`` or one read
-    (:class:`~offloadsim.experiments.entries.PolicyEntry`).  Each job's key hashes the scenario
+    (:class:`~offloadsim.scenario.policy_entries.PolicyEntry`).  Each job's key hashes the scenario
     (with its seed and the content of the files it reads), the replication and the policy with
     the parameters its entry gives, so the same comparison always plans the same jobs.
     """

@@ -34,7 +34,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from offloadsim.analysis.values import default_label
-from offloadsim.experiments.entries import ENTRY_FORM, EntryError, PolicyEntry, policy_entries
 from offloadsim.experiments.executors import progress_bar
 from offloadsim.experiments.jobs import (
     MAX_JOBS,
@@ -66,6 +65,7 @@ from offloadsim.scenario.errors import (
 )
 from offloadsim.scenario.model import Scenario
 from offloadsim.scenario.overrides import as_problems_name, as_written, caused_by
+from offloadsim.scenario.policy_entries import ENTRY_FORM, EntryError, PolicyEntry, policy_entries
 from offloadsim.scenario.size import SetBy
 from offloadsim.scenario.units import QUANTITIES, UnitError, parse_quantity
 from offloadsim.suggest import did_you_mean_file

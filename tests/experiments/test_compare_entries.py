@@ -15,7 +15,7 @@ import pytest
 
 from offloadsim.cli import main
 from offloadsim.experiments import ExperimentError, compare, read_results
-from offloadsim.experiments.entries import EntryError, policy_entries, split_entries
+from offloadsim.scenario.policy_entries import EntryError, policy_entries, split_entries
 
 EDGE = "least-loaded(tiers=[edge])"
 DEVICE = "least-loaded(tiers=[device])"

@@ -21,7 +21,7 @@ Built-ins are never wrapped: nothing is added to a shipped scenario's path.  Thi
 pure Python, never compiled by mypyc (``pyproject.toml``'s list): the engine it hands values to may
 be, and reads them typed (a ``float``, an ``int``, a ``list[float]``), so each checked value is
 handed over as that type, whatever number type the plug-in gave (numpy's, an int for a float).
-Members offloadsim does not check (a processor's ``submit``, ``abort``, ``in_service``; a link
+Members offloadsim does not check (a processor's ``submit`` and ``abort``; a link
 model's ``start``, ``cancel``, ``move``) are the plug-in's own, called through; an exception raised
 in them is blamed on the plug-in by its traceback, as before (``plugin_faults.blame_plugin``).
 """

@@ -30,6 +30,7 @@ __all__ = [
     "run",
     "load",
     "resolve_policy",
+    "chosen_policy",
     "check_policy_overrides",
     "check_policy",
     "scenario_warnings",
@@ -180,6 +181,44 @@ def resolve_policy(
     params = dict(base.params) if name == base.name else {}
     params.update(policy_params or {})
     return PolicySpec(name, params)
+
+
+def chosen_policy(
+    scenario: Scenario, text: str | None, option: str = "policy="
+) -> tuple[PolicySpec, str | None]:
+    """The policy ``text`` chose (``NAME`` or ``NAME(KEY=VALUE, ...)``) and the entry's text; or the file's.
+
+    The entry's text is None for a plain name (nothing to name a problem of its parameters by).
+    An entry's parameters mean what ``NAME`` with ``--set policy.KEY=VALUE`` would (merged over
+    the file's own where NAME is its policy), read by the one reader of entries
+    (:mod:`offloadsim.scenario.policy_entries`); one the file's policy was also given by ``--set``
+    is refused, as one of the two would be dropped.  ``option``: how the caller's user named it
+    (the command line's ``--policy ``).
+    """
+    from offloadsim.scenario.errors import yaml_text
+    from offloadsim.scenario.overrides import PathError, get_path, parse_path
+    from offloadsim.scenario.policy_entries import EntryError, policy_entries
+
+    if text is None:
+        return resolve_policy(scenario), None
+    try:
+        (entry,) = policy_entries([text])
+    except EntryError as error:
+        raise RunError(f"{option.rstrip(' =')}: {error}") from None
+    check_policy_overrides(scenario, (entry.name,), option, (entry.label,))
+    for key, where in scenario.footprint.set_by:
+        try:
+            parts = parse_path(key)
+        except PathError:
+            continue
+        if len(parts) > 1 and parts[0] == "policy" and parts[1] in entry.params:
+            value = yaml_text(get_path(scenario.document, f"policy.{parts[1]}"))
+            raise RunError(
+                f"{scenario.source}: policy.{parts[1]}: given twice ({option}{entry.label}, "
+                f"and {value} {where.note}); give it once"
+            )
+    spec = resolve_policy(scenario, entry.name, entry.params)
+    return spec, entry.label if entry.params else None
 
 
 def check_policy_overrides(
@@ -466,7 +505,8 @@ def run(
 
     ``scenario`` is a YAML file (with ``overrides`` like ``"links[0].bandwidth=5 Mbps"``)
     or an already loaded :class:`Scenario`.  ``policy`` / ``policy_params``
-    replace the scenario's policy (see :func:`resolve_policy`), ``seed`` its
+    replace the scenario's policy (see :func:`resolve_policy`; ``policy`` may also be an entry,
+    ``"neurosurgeon(objective=energy)"``, as ``--policy`` takes: :func:`chosen_policy`), ``seed`` its
     root seed.  With ``out``, the run directory is written atomically
     (:func:`offloadsim.records.results.write_run`), the records streamed into it as
     the run goes, so memory does not grow with the number of tasks; an earlier result there is kept
@@ -498,9 +538,17 @@ def run(
         check_out_dir(out, overwrite, [scenario] if isinstance(scenario, str | Path) else [])
     loaded = scenario_from(scenario, overrides)
     check_seed(loaded, seed)
-    if loaded is not scenario:  # loaded here; one handed in was checked by its caller (compare's jobs)
-        check_policy_overrides(loaded, () if policy is None else (policy,), policy_option)
-    spec = resolve_policy(loaded, policy, policy_params)
+    if policy is not None and "(" in policy:  # an entry, NAME(KEY=VALUE, ...): its parameters its own
+        if policy_params:
+            raise RunError(
+                f"{policy_option}{policy}: give its parameters in it or as policy_params, not both"
+            )
+        spec, label = chosen_policy(loaded, policy, policy_option)
+        policy_label = policy_label or label
+    else:
+        if loaded is not scenario:  # loaded here; one handed in was checked by its caller (compare's jobs)
+            check_policy_overrides(loaded, () if policy is None else (policy,), policy_option)
+        spec = resolve_policy(loaded, policy, policy_params)
     world = WorldOnce(loaded)  # built for the checks, if one reads it, and run: read once
     check_policy(spec, loaded, policy_option, world=world, label=policy_label)
     inputs = input_files(loaded)  # hashed before the run: what the run reads

@@ -128,3 +128,31 @@ def test_commas_inside_an_entrys_brackets_are_its_own(capsys):
         "to run several side by side: offloadsim compare FILE --policies "
         "least-loaded(tiers=[edge, cloud]),local (see 'offloadsim validate --help')"
     )
+
+
+def test_the_python_api_takes_an_entry_as_the_command_line_does(tmp_path):
+    """``offloadsim.run(policy="neurosurgeon(objective=energy)")`` said "unknown policy": the same
+    records as ``policy="neurosurgeon", policy_params={...}``; a bad parameter is the entry's RunError,
+    and parameters given both ways are refused, not merged."""
+    import offloadsim
+    from offloadsim.api import RunError
+
+    overrides = ["duration=20 s", "warmup=2 s"]
+    entry = offloadsim.run(
+        QUICK, policy="neurosurgeon(objective=energy)", overrides=overrides, out=tmp_path / "e"
+    )
+    given = offloadsim.run(
+        QUICK,
+        policy="neurosurgeon",
+        policy_params={"objective": "energy"},
+        overrides=overrides,
+        out=tmp_path / "g",
+    )
+    assert _digests(tmp_path / "e") == _digests(tmp_path / "g")
+    assert entry.summary.completed == given.summary.completed > 0
+    with pytest.raises(RunError, match=r"policy: .*neurosurgeon\(objective"):
+        offloadsim.run(QUICK, policy="neurosurgeon(objective=energy", overrides=overrides)
+    with pytest.raises(RunError, match="not both"):
+        offloadsim.run(QUICK, policy="neurosurgeon(objective=energy)", policy_params={"objective": "latency"})
+    with pytest.raises(Exception, match="objective"):
+        offloadsim.run(QUICK, policy="neurosurgeon(objective=power)", overrides=overrides)

@@ -635,42 +635,6 @@ def _silence_stdout() -> None:
 # --------------------------------------------------------------------------- verbs
 
 
-def _chosen_policy(scenario: Any, text: str | None) -> tuple[Any, str | None]:
-    """The policy ``--policy`` chose (NAME or NAME(KEY=VALUE, ...)) and the entry's text; or the file's.
-
-    The entry's text is None for a plain name (nothing to name a problem of its parameters by).
-    An entry's parameters mean what ``--policy NAME --set policy.KEY=VALUE`` would (merged over the
-    file's own where NAME is its policy), read by compare's reader of entries; one the file's policy
-    was also given by ``--set`` is refused, as one of the two would be dropped.
-    """
-    from offloadsim import api
-    from offloadsim.errors import RunError
-    from offloadsim.scenario.errors import yaml_text
-    from offloadsim.scenario.overrides import PathError, get_path, parse_path
-    from offloadsim.scenario.policy_entries import EntryError, policy_entries
-
-    if text is None:
-        return api.resolve_policy(scenario), None
-    try:
-        (entry,) = policy_entries([text])
-    except EntryError as error:
-        raise RunError(f"--policy: {error}") from None
-    api.check_policy_overrides(scenario, (entry.name,), "--policy ", (entry.label,))
-    for key, where in scenario.footprint.set_by:
-        try:
-            parts = parse_path(key)
-        except PathError:
-            continue
-        if len(parts) > 1 and parts[0] == "policy" and parts[1] in entry.params:
-            value = yaml_text(get_path(scenario.document, f"policy.{parts[1]}"))
-            raise RunError(
-                f"{scenario.source}: policy.{parts[1]}: given twice (--policy {entry.label}, "
-                f"and {value} {where.note}); give it once"
-            )
-    spec = api.resolve_policy(scenario, entry.name, entry.params)
-    return spec, entry.label if entry.params else None
-
-
 def _cmd_run(args: argparse.Namespace) -> int:
     from offloadsim import api
     from offloadsim.records.results import RUN_FILES, check_out_dir
@@ -679,7 +643,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         check_out_dir(args.out, args.overwrite, [args.file])  # fail fast, before loading or running
     scenario = api.load(args.file, args.overrides, "--set ")
     api.check_seed(scenario, args.seed, "--seed ")
-    spec, label = _chosen_policy(scenario, args.policy)
+    spec, label = api.chosen_policy(scenario, args.policy, "--policy ")
     seed = scenario.seed if args.seed is None else args.seed
     out = (
         Path(args.out)
@@ -737,7 +701,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     from offloadsim.cli.room import check_run_room
 
     scenario = api.load(args.file, args.overrides, "--set ")
-    spec, label = _chosen_policy(scenario, args.policy)
+    spec, label = api.chosen_policy(scenario, args.policy, "--policy ")
     once = api.WorldOnce(scenario)  # the check's and the summary's one reading of the dynamics
     api.check_policy(spec, scenario, "--policy ", world=once, label=label)
     out = (

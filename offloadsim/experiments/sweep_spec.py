@@ -641,6 +641,9 @@ def _world_refusal(
 ) -> tuple[Problem, BaseException | None] | None:
     """Build ``scenario``'s world as ``validate`` does: what that refuses, at its key path, or None.
 
+    ``validate``'s trial requests too: a plug-in kind of work whose maker makes no Task (or raises)
+    is refused by ``sweep --dry-run`` at its point, as the sweep's jobs would refuse it.
+
     ``world``: its :class:`offloadsim.api.WorldOnce`, built again here where it could not be, to say why.
 
     With the refusal's ``also``, the other key paths it is about (a step out of order: the
@@ -648,14 +651,16 @@ def _world_refusal(
     plug-in's exception behind it (a kind of dynamics whose ``parse`` raised), or None, for the
     ``--debug`` hint and traceback ``validate`` gives it.
     """
-    from offloadsim.engine import checked_world
+    from offloadsim.engine import PluginFailed, checked_world
     from offloadsim.world import WorldError
 
     built = world()
     try:
-        checked_world(scenario if built is None else built)
+        checked_world(scenario if built is None else built, trial_requests=True)
     except WorldError as error:
         return refusal_problem(scenario, error), error.__cause__
+    except PluginFailed as error:  # a kind of work's maker, asked for one request as validate asks it
+        return Problem(scenario.source, "", str(error)), error.__cause__
     return None
 
 

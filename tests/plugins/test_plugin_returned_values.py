@@ -151,3 +151,15 @@ def test_validate_says_a_maker_that_raises_in_one_line_naming_the_kind_and_the_d
         ), line
         assert main(["--debug", "validate", str(path)]) == 2
         assert 'raise ValueError("no request")' in capsys.readouterr().err
+
+
+def test_a_sweep_dry_run_refuses_a_maker_making_no_task_at_its_point(tmp_path, capsys):
+    """sweep --dry-run said its jobs were ready and each failed; it makes validate's trial request."""
+    for path in _kind(tmp_path, UntaskedSeconds()):
+        (tmp_path / "sweep.yaml").write_text(
+            f"base: {path.name}\nreplications: 1\ngrid:\n  duration: [10 s, 20 s]\n"
+        )
+        assert main(["sweep", str(tmp_path / "sweep.yaml"), "--dry-run"]) == 2
+        err = capsys.readouterr().err
+        assert CASES["maker's task"][1].replace("\\", "")[:40] in err.replace("\\", ""), err
+        assert "(point 0" in err, err

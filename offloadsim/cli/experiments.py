@@ -293,13 +293,13 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     world_notes: list[str] = []  # each point's, from the world its checks built: read once a point
     tables: list[list[str]] = []  # a dry run's: each listed point's fixed plan's stations (none: [])
 
-    def keep_notes(scenario: Any, world: Any) -> None:
-        if args.dry_run and len(tables) < _LISTED:  # the points it lists
+    def keep_notes(index: int, scenario: Any, world: Any) -> None:
+        if args.dry_run and index < _LISTED:  # the points it lists
             try:
                 tables.append(_stations(scenario, world()))
             except EngineError as error:  # a plug-in's fault at 0 s: said of its point, as a job's is
-                shown = point_text(expand(spec)[len(tables)].items())
-                error.args = (f"{error} (point {len(tables)}" + (f": {shown})" if shown else ")"),)
+                shown = point_text(expand(spec)[index].items())
+                error.args = (f"{error} (point {index}" + (f": {shown})" if shown else ")"),)
                 raise
         if not (args.dry_run or args.quiet):  # printed under the table of a run only
             world_notes.extend(_world_notes(scenario, None, world()))

@@ -487,7 +487,7 @@ def plan_sweep(
     spec: SweepSpec,
     worlds: bool = False,
     *,
-    with_world: Callable[[Scenario, Callable[[], World | None]], None] | None = None,
+    with_world: Callable[[int, Scenario, Callable[[], World | None]], None] | None = None,
     progress: bool = False,
 ) -> list[Job]:
     """The jobs of a sweep, after checking that every point's scenario loads and its policy exists.
@@ -498,9 +498,10 @@ def plan_sweep(
     --dry-run``), to find what only that finds: a profile, a ``dynamics``
     entry that would change the world too often.  A run finds those per job.  Each point's world
     is built once, if at all, for its checks and ``worlds`` (:class:`offloadsim.api.WorldOnce`);
-    ``with_world`` is called with each planned point's scenario and that world (built on the first
-    call; None where it cannot be built), for a caller that reads it too (the command line's notes),
-    so this process reads a point's ``dynamics`` once; the world is not kept.  ``progress`` shows a
+    ``with_world`` is called with each planned point's index, its scenario and that world (built
+    on the first call; None where it cannot be built; never for a refused point), for a caller
+    that reads it too (the command line's notes and stations tables), so this process reads a
+    point's ``dynamics`` once; the world is not kept.  ``progress`` shows a
     bar over the points on a terminal: checking each takes milliseconds, minutes for 100,000.
     """
     from offloadsim.api import RunError, WorldOnce, scenario_warnings
@@ -611,7 +612,7 @@ def plan_sweep(
                 )
             )
         if with_world is not None:
-            with_world(scenario, world)
+            with_world(index, scenario, world)
     for problem, named in zip(warned, warned_with, strict=True):
         problem = problem._replace(message=said_of_policies(problem.message, named, len(policies), "swept"))
         warnings.warn(ScenarioWarning(str(problem)), stacklevel=2)

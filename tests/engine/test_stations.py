@@ -521,6 +521,23 @@ def test_a_plug_in_timeline_that_raises_at_0_s_is_its_one_line_as_in_the_run(
     )
 
 
+def test_a_plug_in_fault_tabling_a_point_names_that_point_after_a_refused_one(
+    split: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Point 0 refused (an unknown kind) has no table: point 1's fault was said of point 0."""
+    from offloadsim.world.dynamics import register_dynamics, unregister_dynamics
+
+    register_dynamics(_Broken())
+    try:
+        grid = "grid:\n  dynamics: [[{kind: nosuch}], [{kind: broken, node: e2, at: 0 s}]]\n"
+        assert main(["sweep", str(_sweep(split, grid)), "--dry-run"]) == 2
+        err = capsys.readouterr().err
+    finally:
+        unregister_dynamics("broken")
+    assert "in timeline) (point 1: dynamics=[{kind: broken, node: e2, at: 0 s}]);" in err, err
+    assert "(point 0" not in err, err
+
+
 def test_a_latency_set_at_0_s_is_the_latency_of_the_plan_requests_get_then(split: Path) -> None:
     """links[0] at 30 ms from 0 s: nothing is down, and the plan at 0 s is the table's at that latency."""
     (plan,) = _plans(split, "dynamics=[{kind: link-schedule, link: 0, steps: [{at: 0 s, latency: 30 ms}]}]")

@@ -434,14 +434,14 @@ class FlowNetwork(ChannelModel):
         if len(group) == 1:  # one flow whose event is its own completion
             self._finish_one(group)
             return
-        live = [flow for flow in group if flow.group is group]
-        if not live:
-            return  # every member was re-shared since; newer events stand for them
         now: float = self.env.now
         done_s = max(_DONE_S, now * 4e-15)
         finished: list[Flow] = []
         survivors: list[Flow] = []
-        for flow in live:
+        # A loop, not comprehensions: in 3.11 each is a function object and a call of its own.
+        for flow in group:
+            if flow.group is not group:
+                continue  # re-shared since: a newer event stands for it
             flow.remaining -= flow.rate * (now - flow.last)
             flow.last = now
             if flow.remaining <= flow.rate * done_s:
@@ -465,17 +465,25 @@ class FlowNetwork(ChannelModel):
                 else:
                     load[c] = 0.0
                     self.busy_s[c] += now - self._busy_since[c]
+        rest = survivors
         if touched:
             self._reallocate(touched)
+            rest = []  # the survivors the re-share left in this group (it took the others)
+            for flow in survivors:
+                if flow.group is group:
+                    rest.append(flow)
         # Members whose rate did not change still need an event for their completion.
-        rest = [flow for flow in survivors if flow.group is group]
         if rest:
             self._schedule(rest)
         for flow in finished:
             flow.state = PROPAGATING
             if flow.sent is not None:
                 flow.sent(flow.payload)
-            self._deliver_after(flow)
+            if flow.latency_s > 0.0:  # _deliver_after, inline, as in _finish_one
+                self._call_in(flow.latency_s, _deliver, flow)
+            else:
+                flow.state = DELIVERED
+                flow.callback(flow.payload)
 
     def _finish_one(self, group: list[Flow]) -> None:
         """Retire a lone flow at its completion time; re-share only if it left a saturated channel.

@@ -1,11 +1,14 @@
 """The flow-level network: exact finish times, max-min fairness, capacity changes."""
 
 import itertools
+import sys
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from network_environments import environment, make  # noqa: F401  (the fixture runs each test on both)
+
+from offloadsim.engine import network as network_module
 
 
 def start_at(env, net, t, channels, size, latency, name, log):
@@ -105,3 +108,42 @@ def test_allocation_is_feasible_and_max_min_fair(capacities, paths):
                 and all(g.rate <= f.rate * (1 + 1e-9) for g in net.flows_on[c])
                 for c in f.channels
             ), (f.channels, f.rate)
+
+
+@pytest.mark.skipif(
+    not network_module.__file__.endswith(".py"), reason="a compiled network has no Python frames to watch"
+)
+def test_a_group_event_retires_its_flows_and_keeps_the_rest_without_calls_of_its_own():
+    """A shared event's group is walked in plain loops, its finished flows' deliveries scheduled inline.
+
+    In Python 3.11 a list comprehension is a function object and a call of its own, and handing each
+    finished flow to ``_deliver_after`` was another; the city benchmark fires about 0.36 group events
+    a task, so they were some 0.95 Python-level calls a task (docs/performance.md, a twenty-first look).
+    """
+    env, net = make([8e6])  # 1 MB/s, shared by three flows from t = 0: one group, 1/3 MB/s each
+    log = []
+    for name, size in (("a", 1_000_000), ("b", 2_000_000), ("c", 3_000_000)):
+        start_at(env, net, 0.0, (0,), size, 0.25, name, log)
+    callees: list[str] = []
+    events = 0
+
+    def watch(frame, event, arg):
+        nonlocal events
+        if event != "call":
+            return
+        if frame.f_code is network_module.FlowNetwork._on_group_event.__code__:
+            events += 1
+        elif frame.f_back is not None and frame.f_back.f_code.co_name == "_on_group_event":
+            callees.append(frame.f_code.co_name)
+
+    sys.setprofile(watch)
+    try:
+        env.run()
+    finally:
+        sys.setprofile(None)
+    # a leaves at 3 s (1 MB at 1/3 MB/s), b at 5 s (1 MB more at 1/2), c at 6 s; each 0.25 s later.
+    assert log == [("a", pytest.approx(3.25)), ("b", pytest.approx(5.25)), ("c", pytest.approx(6.25))]
+    assert events >= 2  # a's event (b and c re-shared after it), then b's
+    assert "<listcomp>" not in callees and "_deliver_after" not in callees
+    # A re-share, the calendar, a group of one's own end (and SimPy's clock, a property, on its environment).
+    assert set(callees) <= {"_reallocate", "_schedule", "_finish_one", "call_in", "now"}

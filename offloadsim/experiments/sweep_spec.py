@@ -501,10 +501,13 @@ def plan_sweep(
     ``with_world`` is called with each planned point's index, its scenario and that world (built
     on the first call; None where it cannot be built; never for a refused point), for a caller
     that reads it too (the command line's notes and stations tables), so this process reads a
-    point's ``dynamics`` once; the world is not kept.  ``progress`` shows a
+    point's ``dynamics`` once; the world is not kept.  An ``EngineError`` it raises (a plug-in's
+    fault met tabling the point's stations at 0 s) refuses that point, listed in order with the
+    other refused points, and the points after it are still checked.  ``progress`` shows a
     bar over the points on a terminal: checking each takes milliseconds, minutes for 100,000.
     """
     from offloadsim.api import RunError, WorldOnce, scenario_warnings
+    from offloadsim.engine.errors import EngineError
     from offloadsim.scenario.checks import said_of_policies, whoever_said, with_note
     from offloadsim.scenario.errors import PluginRaised
     from offloadsim.scenario.input_hashes import input_files
@@ -590,6 +593,14 @@ def plan_sweep(
             where, text = located(spec, refusal, document)
             report(where or "", text, index, point)
             continue
+        if with_world is not None:
+            try:
+                with_world(index, scenario, world)
+            except EngineError as error:  # met reading its world (a plug-in's fault at 0 s): said in order
+                if getattr(error, "show_cause_with_debug", False):
+                    failed_plugin = error.__cause__
+                report("", str(error), index, point)
+                continue
         if scenario.policy.name not in policies:
             policies.append(scenario.policy.name)
         for problem in point_warnings:
@@ -611,8 +622,6 @@ def plan_sweep(
                     label=label,
                 )
             )
-        if with_world is not None:
-            with_world(index, scenario, world)
     for problem, named in zip(warned, warned_with, strict=True):
         problem = problem._replace(message=said_of_policies(problem.message, named, len(policies), "swept"))
         warnings.warn(ScenarioWarning(str(problem)), stacklevel=2)

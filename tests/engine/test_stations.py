@@ -508,34 +508,65 @@ def test_a_plug_in_timeline_that_raises_at_0_s_is_its_one_line_as_in_the_run(
         assert main(["run", str(split), "--out", str(split.parent / "out"), *overrides]) == 2
         (run,) = capsys.readouterr().err.strip().splitlines()
         grid = "grid:\n  dynamics: [[], [{kind: broken, node: e2, at: 0 s}]]\n"
-        assert main(["sweep", str(_sweep(split, grid)), "--dry-run"]) == 2
+        sweep = _sweep(split, grid)
+        assert main(["sweep", str(sweep), "--dry-run"]) == 2
         (swept,) = capsys.readouterr().err.strip().splitlines()
     finally:
         unregister_dynamics("broken")
     assert line == run
     assert 'dynamics[0]: kind of dynamics "broken"' in line and "no timeline today" in line, line
     said = line[: line.index(' (set by --set "dynamics=')]  # the run's fault, said of its point in a sweep
+    fault = said.removeprefix("offloadsim: error: ")  # at the sweep file, as its other refused points are
     assert swept == (
-        f"{said} (point 1: dynamics=[{{kind: broken, node: e2, at: 0 s}}]); "
+        f"offloadsim: error: {sweep}: {fault} (point 1: dynamics=[{{kind: broken, node: e2, at: 0 s}}]); "
         "run again with --debug to see its traceback"
     )
 
 
-def test_a_plug_in_fault_tabling_a_point_names_that_point_after_a_refused_one(
+def test_a_plug_in_fault_tabling_a_point_is_listed_in_order_with_the_refused_points(
     split: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Point 0 refused (an unknown kind) has no table: point 1's fault was said of point 0."""
+    """Every refused point is said, in point order: a fault met tabling a point's stations is one of them.
+
+    The fault ended the dry run at once: point 0's refusal (an unknown kind) before it went
+    unsaid, and so did point 2's after it, which the fault had stopped the check from reaching.
+    """
     from offloadsim.world.dynamics import register_dynamics, unregister_dynamics
 
     register_dynamics(_Broken())
     try:
-        grid = "grid:\n  dynamics: [[{kind: nosuch}], [{kind: broken, node: e2, at: 0 s}]]\n"
-        assert main(["sweep", str(_sweep(split, grid)), "--dry-run"]) == 2
-        err = capsys.readouterr().err
+        points = "[{kind: nosuch}], [{kind: broken, node: e2, at: 0 s}], [{kind: nosuch2}], []"
+        grid = f"grid:\n  dynamics: [{points}]\n"
+        sweep = _sweep(split, grid)
+        assert main(["sweep", str(sweep), "--dry-run"]) == 2
+        captured = capsys.readouterr()
     finally:
         unregister_dynamics("broken")
-    assert "in timeline) (point 1: dynamics=[{kind: broken, node: e2, at: 0 s}]);" in err, err
-    assert "(point 0" not in err, err
+    lines = captured.err.splitlines()
+    assert [line[line.rindex("(point ") :][:9] for line in lines] == ["(point 0:", "(point 1:", "(point 2:"]
+    assert all(line.startswith(f"offloadsim: error: {sweep}: ") for line in lines), lines
+    assert 'unknown kind "nosuch"' in lines[0] and 'unknown kind "nosuch2"' in lines[2], lines
+    assert f'{split}: dynamics[0]: kind of dynamics "broken"' in lines[1] and "no timeline today" in lines[1]
+    assert lines[-1].endswith("; run again with --debug to see its traceback")
+    assert "dry run" not in captured.out and "fixed plan" not in captured.out
+
+
+def test_a_sweep_dry_run_checks_the_points_after_a_plug_in_fault_tabling_one(
+    split: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Point 0's fault stopped the dry run: point 1's refusal was never said."""
+    from offloadsim.world.dynamics import register_dynamics, unregister_dynamics
+
+    register_dynamics(_Broken())
+    try:
+        grid = "grid:\n  dynamics: [[{kind: broken, node: e2, at: 0 s}], [{kind: nosuch}]]\n"
+        assert main(["sweep", str(_sweep(split, grid)), "--dry-run"]) == 2
+        lines = capsys.readouterr().err.splitlines()
+    finally:
+        unregister_dynamics("broken")
+    assert len(lines) == 2, lines
+    assert "no timeline today" in lines[0] and "(point 0: " in lines[0], lines
+    assert 'unknown kind "nosuch"' in lines[1] and "(point 1: " in lines[1], lines
 
 
 def test_a_latency_set_at_0_s_is_the_latency_of_the_plan_requests_get_then(split: Path) -> None:

@@ -58,13 +58,10 @@ _PREFIX = "offloadsim: error: "
 
 
 class _UsageError(Exception):
-    """Bad command-line arguments (raised instead of argparse's print-and-exit), or a world refused.
+    """Bad command-line arguments (raised instead of argparse's print-and-exit).
 
-    ``show_cause_with_debug``: the refusal is a plug-in's exception (its ``__cause__``), which
-    ``--debug`` shows, as for the errors a plug-in's exception becomes elsewhere.
+    A world refused is :class:`offloadsim.cli.worlds.WorldRefused`, a user error too.
     """
-
-    show_cause_with_debug = False
 
 
 class _Parser(argparse.ArgumentParser):
@@ -598,6 +595,7 @@ def _user_errors() -> tuple[type[BaseException], ...]:
         ("offloadsim.outdir", "ResultsError"),
         ("offloadsim.scenario.errors", "ScenarioError"),
         ("offloadsim.world", "WorldError"),
+        ("offloadsim.cli.worlds", "WorldRefused"),
         ("offloadsim.world.profiles.calibrated", "ProfileError"),
         ("offloadsim.calibration.errors", "CalibrationError"),
         ("offloadsim.engine.simulation", "EngineError"),
@@ -654,9 +652,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if args.dry_run:
         once = api.WorldOnce(scenario)  # the check's and the summary's one reading of the dynamics
         api.check_policy(spec, scenario, "--policy ", world=once, label=label)  # a real run: in api.run
-        world = _built_world(scenario, once)  # a bad world is refused before anything is printed
+        from offloadsim.cli.worlds import built_world, print_world
+
+        world = built_world(scenario, once)  # a bad world is refused before anything is printed
         print(f"policy {label or spec.name}, {counted(len(scenario.workload), 'workload')}")
-        _print_world(world)  # its first line counts the nodes (validate's line would count them twice)
+        print_world(world)  # its first line counts the nodes (validate's line would count them twice)
         _print_cut_notes(scenario, spec, world)
         _print_stations(spec, world, seed)
         print("dry run: nothing simulated, nothing written")
@@ -699,6 +699,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 def _cmd_validate(args: argparse.Namespace) -> int:
     from offloadsim import api
     from offloadsim.cli.room import check_run_room
+    from offloadsim.cli.worlds import built_world, world_summary
 
     scenario = api.load(args.file, args.overrides, "--set ")
     spec, label = api.chosen_policy(scenario, args.policy, "--policy ")
@@ -710,8 +711,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         else api.default_out_dir(scenario.name, spec.name, scenario.seed, 0)
     )
     check_run_room(scenario, out, args.stages)
-    world = _built_world(scenario, once)
-    world_summary = _world_summary(world)
+    world = built_world(scenario, once)
+    summary = world_summary(world)
     print("ok: " + _counts_line(scenario))
     if args.show:
         import yaml
@@ -731,8 +732,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
             width=100_000,
         )
         print(text, end="")
-        if world_summary:
-            print(world_summary)  # its notes included
+        if summary:
+            print(summary)  # its notes included
         _print_stations(spec, world, scenario.seed)
     elif world is not None:
         for note in world.scenario_notes:  # a profile not to be trusted, a key not acted on, ...
@@ -839,45 +840,6 @@ def _counts_line(scenario: Any) -> str:
         + (f" ({per_tier})" if per_tier else "")
         + f", {counted(len(scenario.links), 'link')}, {counted(len(scenario.workload), 'workload')}"
     )
-
-
-def _built_world(scenario: Any, once: Any = None) -> Any:
-    """The scenario's world, checked as a run would (a bad one is a usage error); None if unavailable.
-
-    ``once``: the scenario's :class:`offloadsim.api.WorldOnce`, which the checks may have built
-    already; a world it could not build is built again here to say why.
-    """
-    checked_world = _optional("offloadsim.engine", "checked_world")
-    if checked_world is None:
-        return None
-    world_error = _optional("offloadsim.world", "WorldError") or ()
-    built = once() if once is not None else None  # None: built again, to say why it cannot be
-    try:
-        # as a run builds and checks it, and one request of each plug-in kind of work's
-        world = checked_world(scenario if built is None else built, trial_requests=True)
-    except world_error as error:
-        from offloadsim.scenario.overrides import blamed
-
-        usage = _UsageError(str(blamed(scenario, error.key_path, error.message, error.also)))
-        usage.show_cause_with_debug = error.__cause__ is not None  # a plug-in's exception: --debug shows it
-        raise usage from error.__cause__
-    return world
-
-
-def _world_summary(world: Any) -> str | None:
-    """Describe the built world; None if unavailable."""
-    if world is None:
-        return None
-    describe = getattr(world, "summary", None) or getattr(world.topology, "summary", None)
-    return describe() if describe is not None else None
-
-
-def _print_world(world: Any) -> None:
-    summary = _world_summary(world)
-    if summary is None:
-        print("(topology summary unavailable: offloadsim.world is not in this build)")
-    else:
-        print(summary)
 
 
 def _print_cut_notes(scenario: Any, spec: Any, world: Any) -> None:

@@ -61,17 +61,20 @@ from offloadsim.suggest import quoted
 if TYPE_CHECKING:
     from offloadsim.api import WorldOnce
     from offloadsim.scenario.errors import Problem
+    from offloadsim.scenario.input_hashes import InputFile
     from offloadsim.scenario.model import PolicySpec, Scenario
 
 __all__ = [
     "COMPARE_FILES",
     "TABLE_METRICS",
+    "ComparePlan",
     "CompareResult",
     "compare",
     "compare_jobs",
     "compare_table",
     "default_compare_dir",
     "fewer_runs_text",
+    "plan_compare",
     "table_metrics",
 ]
 
@@ -247,71 +250,22 @@ def compare(
     >>> result = compare("scenarios/quickstart.yaml", ["local", "edge"], 5)  # doctest: +SKIP
     >>> print(result.format_table())  # doctest: +SKIP
     """
-    from offloadsim import api
-    from offloadsim.records.results import check_out_dir, scenario_hash
-    from offloadsim.scenario.input_hashes import input_files
+    from offloadsim.records.results import scenario_hash
 
-    if isinstance(policies, str):  # iterated, "local,edge" would be the policies "l", "o", ...
-        raise ExperimentError(
-            "policies: expected a list of policy names like ['local', 'edge'], "
-            f"got the string {policies!r:.60}"
-        )
-    names = [str(p).strip() for p in policies]
-    if not names or any(not n for n in names):
-        raise ExperimentError("give at least one policy name, e.g. --policies local,edge")
-    if (twice := first_repeat(names)) is not None:
-        shown = (describe(names[i]) for i in twice)
-        option = _argument(policy_option, "policies")
-        raise ExperimentError(f"{option}: {given_twice(*shown)}: each policy is compared once")
-    try:
-        entries = policy_entries(names)
-    except EntryError as error:
-        raise ExperimentError(f"{_argument(policy_option, 'policies')}: {error}") from None
-    if isinstance(replications, bool) or not isinstance(replications, int) or replications < 1:
-        raise ExperimentError(f"replications must be at least 1, got {replications!r}")
-    if len(names) * replications > MAX_JOBS:
-        raise ExperimentError(
-            f"{len(names)} policies x {replications:,} replications is {len(names) * replications:,} runs; "
-            f"a compare may plan at most {MAX_JOBS:,}"
-        )
-    chosen = entries[0] if baseline is None else chosen_entry(entries, str(baseline))
-    if chosen is None:
-        raise ExperimentError(
-            f"{_argument(policy_option, 'baseline')}: {quoted(baseline)} is not one of the compared policies "
-            f"({', '.join(names)})"
-        )
-    base = chosen.label
-    if out is not None:
-        check_out_dir(out, overwrite, [scenario] if isinstance(scenario, str | Path) else [])
-
-    loaded = api.scenario_from(scenario, overrides)
-    api.check_seed(loaded, seed)
-    if seed is not None:
-        loaded = dataclasses.replace(loaded, seed=api.check_index(seed, "seed"))
-    api.check_policy_overrides(loaded, [entry.name for entry in entries], policy_option, names)
-    specs = {entry.label: api.resolve_policy(loaded, entry.name, entry.params) for entry in entries}
-    # "neurosurgeon" and "neurosurgeon(objective=latency)" of a file whose policy has that objective
-    ran = [PolicyEntry(label, spec.name, spec.params).identity for label, spec in specs.items()]
-    if (twice := first_repeat(ran)) is not None:
-        first, again = (describe(names[i]) for i in twice)
-        params = yaml_text(dict(specs[names[twice[0]]].params))
-        raise ExperimentError(
-            f"{_argument(policy_option, 'policies')}: {first} and {again} run the same policy with the "
-            f"same parameters ({params}: the scenario's policy's, with the entry's): each policy is "
-            "compared once"
-        )
-    once = api.WorldOnce(loaded) if world is None else world  # one reading for every policy's checks
-    per_policy = [  # each policy's checks; a warning the same for several is said once (merged_by_policy)
-        (entry.label, _entry_warnings(entry, specs[entry.label], loaded, policy_option, once))
-        for entry in entries
-    ]
-    for problem in merged_by_policy(per_policy):
-        warnings.warn(ScenarioWarning(str(problem)), stacklevel=2)
-
-    inputs = input_files(loaded)
-    if out is not None and overwrite:  # nor the traces, ONNX files, CSVs it reads: --overwrite deletes
-        check_out_dir(out, overwrite, [file.path for file in inputs])
-    jobs = compare_jobs(loaded, entries, replications)
+    plan = _plan(
+        scenario,
+        policies,
+        replications,
+        baseline,
+        overrides,
+        seed=seed,
+        out=out,
+        overwrite=overwrite,
+        policy_option=policy_option,
+        world=world,
+    )
+    loaded, names, entries, specs, base = plan.scenario, plan.names, plan.entries, plan.specs, plan.baseline
+    inputs, jobs = plan.inputs, plan.jobs
     results: dict[tuple[int, int], JobResult] = {}
     runs = _RunTasks()
     started = _dt.datetime.now(_dt.UTC)
@@ -434,6 +388,142 @@ def compare(
             comparison.write(out, overwrite=overwrite)
         runs.discard()  # written: ``tasks`` reads tasks.parquet back
     return comparison
+
+
+@dataclass(frozen=True)
+class ComparePlan:
+    """A comparison checked and planned, not run (:func:`plan_compare`): what ``compare --dry-run`` prints.
+
+    ``scenario``: loaded, with the seed its runs use; ``names``: the entries' labels as written,
+    ``entries`` as read and ``specs`` the policy each runs (by label, merged over the scenario's
+    policy where it is that one); ``baseline``: the label differences are taken against;
+    ``inputs``: the files its runs read; ``jobs``: replication ``r`` of every entry, in order.
+    """
+
+    scenario: Scenario
+    names: list[str]
+    entries: list[PolicyEntry]
+    specs: dict[str, PolicySpec]
+    baseline: str
+    inputs: tuple[InputFile, ...]
+    jobs: list[Job]
+
+
+def plan_compare(
+    scenario: str | Path | Scenario,
+    policies: Sequence[str],
+    replications: int,
+    baseline: str | None = None,
+    overrides: Sequence[str] = (),
+    *,
+    seed: int | None = None,
+    out: str | Path | None = None,
+    overwrite: bool = False,
+    policy_option: str = "policies=",
+    world: WorldOnce | None = None,
+) -> ComparePlan:
+    """Everything :func:`compare` checks before its first run, and the jobs it would run; nothing run.
+
+    Its arguments are :func:`compare`'s: what it refuses (an entry that cannot be read or is given
+    twice, two that run one policy with the same parameters, bad parameters, a ``baseline`` not
+    compared, too many jobs, an ``out`` that cannot be written) raises here, and each policy's
+    scenario checks warn (``ScenarioWarning``), each once.  :func:`compare` runs the plan;
+    ``compare --dry-run`` prints it.
+    """
+    return _plan(
+        scenario,
+        policies,
+        replications,
+        baseline,
+        overrides,
+        seed=seed,
+        out=out,
+        overwrite=overwrite,
+        policy_option=policy_option,
+        world=world,
+    )
+
+
+def _plan(
+    scenario: str | Path | Scenario,
+    policies: Sequence[str],
+    replications: int,
+    baseline: str | None,
+    overrides: Sequence[str],
+    *,
+    seed: int | None,
+    out: str | Path | None,
+    overwrite: bool,
+    policy_option: str,
+    world: WorldOnce | None,
+) -> ComparePlan:
+    """:func:`plan_compare`; its warnings name the line that called it or :func:`compare`."""
+    from offloadsim import api
+    from offloadsim.records.results import check_out_dir
+    from offloadsim.scenario.input_hashes import input_files
+
+    if isinstance(policies, str):  # iterated, "local,edge" would be the policies "l", "o", ...
+        raise ExperimentError(
+            "policies: expected a list of policy names like ['local', 'edge'], "
+            f"got the string {policies!r:.60}"
+        )
+    names = [str(p).strip() for p in policies]
+    if not names or any(not n for n in names):
+        raise ExperimentError("give at least one policy name, e.g. --policies local,edge")
+    if (twice := first_repeat(names)) is not None:
+        shown = (describe(names[i]) for i in twice)
+        option = _argument(policy_option, "policies")
+        raise ExperimentError(f"{option}: {given_twice(*shown)}: each policy is compared once")
+    try:
+        entries = policy_entries(names)
+    except EntryError as error:
+        raise ExperimentError(f"{_argument(policy_option, 'policies')}: {error}") from None
+    if isinstance(replications, bool) or not isinstance(replications, int) or replications < 1:
+        raise ExperimentError(f"replications must be at least 1, got {replications!r}")
+    if len(names) * replications > MAX_JOBS:
+        raise ExperimentError(
+            f"{len(names)} policies x {replications:,} replications is {len(names) * replications:,} runs; "
+            f"a compare may plan at most {MAX_JOBS:,}"
+        )
+    chosen = entries[0] if baseline is None else chosen_entry(entries, str(baseline))
+    if chosen is None:
+        raise ExperimentError(
+            f"{_argument(policy_option, 'baseline')}: {quoted(baseline)} is not one of the compared policies "
+            f"({', '.join(names)})"
+        )
+    base = chosen.label
+    if out is not None:
+        check_out_dir(out, overwrite, [scenario] if isinstance(scenario, str | Path) else [])
+
+    loaded = api.scenario_from(scenario, overrides)
+    api.check_seed(loaded, seed)
+    if seed is not None:
+        loaded = dataclasses.replace(loaded, seed=api.check_index(seed, "seed"))
+    api.check_policy_overrides(loaded, [entry.name for entry in entries], policy_option, names)
+    specs = {entry.label: api.resolve_policy(loaded, entry.name, entry.params) for entry in entries}
+    # "neurosurgeon" and "neurosurgeon(objective=latency)" of a file whose policy has that objective
+    ran = [PolicyEntry(label, spec.name, spec.params).identity for label, spec in specs.items()]
+    if (twice := first_repeat(ran)) is not None:
+        first, again = (describe(names[i]) for i in twice)
+        params = yaml_text(dict(specs[names[twice[0]]].params))
+        raise ExperimentError(
+            f"{_argument(policy_option, 'policies')}: {first} and {again} run the same policy with the "
+            f"same parameters ({params}: the scenario's policy's, with the entry's): each policy is "
+            "compared once"
+        )
+    once = api.WorldOnce(loaded) if world is None else world  # one reading for every policy's checks
+    per_policy = [  # each policy's checks; a warning the same for several is said once (merged_by_policy)
+        (entry.label, _entry_warnings(entry, specs[entry.label], loaded, policy_option, once))
+        for entry in entries
+    ]
+    for problem in merged_by_policy(per_policy):
+        warnings.warn(ScenarioWarning(str(problem)), stacklevel=3)  # past _plan and its caller
+
+    inputs = input_files(loaded)
+    if out is not None and overwrite:  # nor the traces, ONNX files, CSVs it reads: --overwrite deletes
+        check_out_dir(out, overwrite, [file.path for file in inputs])
+    jobs = compare_jobs(loaded, entries, replications)
+    return ComparePlan(loaded, names, entries, specs, base, inputs, jobs)
 
 
 def _argument(policy_option: str, name: str) -> str:

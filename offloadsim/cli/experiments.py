@@ -68,7 +68,8 @@ def add_experiment_commands(subparsers: Any) -> None:
         description=(
             "Run each policy for N replications of a scenario; replication r of every policy uses the same "
             "seed and streams (identical arrivals). Print mean ± 95 % CI per metric and the paired "
-            "difference to the baseline; write per-replication metrics, task records and the summary."
+            "difference to the baseline; write per-replication metrics, task records and the summary. "
+            "--dry-run makes every check first and lists what would run, running and writing nothing."
         ),
     )
     cli_types.add_debug(p)
@@ -114,6 +115,11 @@ def add_experiment_commands(subparsers: Any) -> None:
         "--overwrite",
         action="store_true",
         help="delete the earlier result there instead of keeping it as DIR.old-N",
+    )
+    p.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="check the comparison, list its policies and runs (and a fixed plan's stations); run nothing",
     )
     _execution_flags(p)
     p.set_defaults(handler=_cmd_compare)
@@ -247,6 +253,8 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         at_once = 0 if args.scheduler else local_workers(args.workers, runs)
         check_experiment_room([(scenario, runs)], out, at_once)
     world = api.WorldOnce(scenario)  # read for the policies' checks and the notes: once
+    if args.dry_run:
+        return _compare_dry_run(args, scenario, seed, out, world)
     result = compare(
         scenario,
         args.policies,
@@ -279,6 +287,55 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _compare_dry_run(args: argparse.Namespace, scenario: Any, seed: int, out: Path, world: Any) -> int:
+    """``compare --dry-run``: what a comparison would run, checked as it checks it; nothing run or written.
+
+    Compare's own checks and plan (:func:`~offloadsim.experiments.compare.plan_compare`: what it
+    refuses is refused here, its warnings said), the world built and checked as ``run --dry-run``
+    builds it (validate's trial request of each plug-in kind of work), then each entry with the
+    policy and parameters it runs, the topology, each entry's clamped cuts and each different
+    ``fixed`` plan's stations once, headed by the entries it is of.
+    """
+    from offloadsim.cli.worlds import built_world, print_world
+    from offloadsim.experiments.compare import plan_compare
+    from offloadsim.experiments.jobs import point_text
+
+    plan = plan_compare(
+        scenario,
+        args.policies,
+        args.replications,
+        args.baseline,
+        seed=seed,
+        out=out,
+        overwrite=args.overwrite,
+        policy_option="--policies ",
+        world=world,
+    )
+    built = built_world(scenario, world)  # a bad world, or a kind of work's trial request, is refused here
+    specs = [plan.specs[label] for label in plan.names]
+    tables = [_stations(spec, built, plan.scenario.seed) for spec in specs]  # none: not fixed
+    print(
+        f"ok: {counted(len(plan.names), 'policy', 'policies')} x "
+        f"{counted(args.replications, 'replication')} = {counted(len(plan.jobs), 'job')} "
+        f"(seed {plan.scenario.seed}; results to {out})"
+    )
+    for label, spec in zip(plan.names, specs, strict=True):
+        said = point_text([("policy.name", spec.name), *((f"policy.{k}", v) for k, v in spec.params.items())])
+        print(f"  {label}" + (" (baseline)" if label == plan.baseline else "") + f": {said}")
+    print_world(built)
+    if built is not None:  # each entry's clamped cuts; the world's own notes end its summary
+        for note in dict.fromkeys(_world_notes(scenario, specs, built, plan.names)[len(built.notes) :]):
+            print(f"note: {note}")
+    groups = _same_tables(tables)
+    for table, at in groups.items():
+        entries = _and_joined([plan.names[i] for i in at])
+        print(f"fixed plan's stations of {'policies' if len(at) > 1 else 'policy'} {entries}:")
+        for line in table:
+            print(line)
+    print("dry run: nothing simulated, nothing written")
+    return EXIT_OK
+
+
 def _cmd_sweep(args: argparse.Namespace) -> int:
     from offloadsim.cli.room import check_experiment_room
     from offloadsim.experiments import SWEEP_FILES, default_sweep_dir, expand, load_sweep, plan_sweep, sweep
@@ -295,7 +352,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     def keep_notes(index: int, scenario: Any, world: Any) -> None:
         if args.dry_run and index < _LISTED:  # the points it lists
             # a plug-in's fault at 0 s (an EngineError) refuses the point: plan_sweep lists it in order
-            tables.append(_stations(scenario, world()))
+            tables.append(_stations(scenario.policy, world(), scenario.seed))
         if not (args.dry_run or args.quiet):  # printed under the table of a run only
             world_notes.extend(_world_notes(scenario, None, world()))
 
@@ -349,13 +406,27 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
 _LISTED = 50
 
 
-def _stations(scenario: Any, world: Any) -> list[str]:
-    """The lines of ``scenario``'s fixed plan's stations (``run --dry-run``'s), or none: not ``fixed``."""
+def _stations(spec: Any, world: Any, seed: int) -> list[str]:
+    """The lines of policy ``spec``'s fixed plan's stations (``run --dry-run``'s), or none: not ``fixed``."""
     if world is None:
         return []
     from offloadsim.engine.stations import describe
 
-    return describe(world, scenario.policy, scenario.seed)
+    return describe(world, spec, seed)
+
+
+def _same_tables(tables: list[list[str]]) -> dict[tuple[str, ...], list[int]]:
+    """Each different table of ``tables`` (none: ``[]``, left out), with the indices of those it is."""
+    groups: dict[tuple[str, ...], list[int]] = {}
+    for i, lines in enumerate(tables):
+        if lines:
+            groups.setdefault(tuple(lines), []).append(i)
+    return groups
+
+
+def _and_joined(items: list[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    return ", ".join(items[:-1]) + f" and {items[-1]}" if len(items) > 1 else items[0]
 
 
 def _station_tables(tables: list[list[str]], points: int) -> list[str]:
@@ -365,17 +436,14 @@ def _station_tables(tables: list[list[str]], points: int) -> list[str]:
     ``fixed``.  One table for every point reads ``at every point``; a swept key that changes the
     plan (a cut, a link's latency, a processor) makes one table per plan it makes.
     """
-    groups: dict[tuple[str, ...], list[int]] = {}
-    for i, lines in enumerate(tables):
-        if lines:
-            groups.setdefault(tuple(lines), []).append(i)
+    groups = _same_tables(tables)
     out: list[str] = []
     every = len(groups) == 1 and len(tables) == points and all(tables)
     for table, at in groups.items():
         if every:
             out.append("fixed plan's stations at every point:")
         else:
-            said = ", ".join(map(str, at[:-1])) + f" and {at[-1]}" if len(at) > 1 else str(at[0])
+            said = _and_joined([str(i) for i in at])
             out.append(f"fixed plan's stations at point{'s' if len(at) > 1 else ''} {said}:")
         out += table
     if groups and len(tables) < points:

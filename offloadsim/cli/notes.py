@@ -27,9 +27,12 @@ __all__ = [
 UNFINISHED_SHARE = 0.05
 
 
-def counted(count: int, noun: str) -> str:
-    """``count`` and its ``noun``, plural unless one: ``1 point``, ``2 points``, ``0 jobs``."""
-    return f"{count} {noun}" + ("" if count == 1 else "s")
+def counted(count: int, noun: str, plural: str | None = None) -> str:
+    """``count`` and its ``noun``, plural unless one: ``1 point``, ``2 points``, ``0 jobs``.
+
+    ``plural``: the noun's plural where it is not ``noun + "s"`` (``policies``).
+    """
+    return f"{count} " + (noun if count == 1 else plural or f"{noun}s")
 
 
 def clamped_cut_notes(

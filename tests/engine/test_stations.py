@@ -475,6 +475,75 @@ def test_a_sweep_dry_run_tables_each_plan_once_with_the_points_it_is_of(
     assert "fixed plan" not in capsys.readouterr().out
 
 
+def _run_table(split: Path, capsys: pytest.CaptureFixture[str], *argv: str) -> str:
+    """``run --dry-run``'s table of ``split`` with ``argv`` (a --policy, a --set)."""
+    assert main(["run", str(split), "--dry-run", *argv]) == 0
+    printed = capsys.readouterr().out
+    return printed[printed.index("fixed plan of") : printed.index("dry run:")]
+
+
+def test_a_compare_dry_run_tables_each_plan_once_headed_by_the_entries_it_is_of(
+    split: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Each entry of kind fixed has ``run --dry-run --policy ENTRY``'s table, word for word.
+
+    ``fixed(cuts=[2, 5])`` leaves e2 no layers: its plan is ``fixed(nodes=[$source, e1], cuts=[2])``'s,
+    said once of both; ``local`` has none.
+    """
+    entries = ["fixed", "fixed(cuts=[2, 5])", "local", "fixed(nodes=[$source, e1], cuts=[2])"]
+    out = split.parent / "cmp"
+    argv = ["compare", str(split), "--policies", ",".join(entries), "--out", str(out), "--dry-run"]
+    assert main(argv) == 0
+    printed = capsys.readouterr().out
+    assert printed.endswith(
+        "fixed plan's stations of policy fixed:\n"
+        + TABLE
+        + f"fixed plan's stations of policies {entries[1]} and {entries[3]}:\n"
+        + _run_table(split, capsys, "--policy", entries[1])
+        + "dry run: nothing simulated, nothing written\n"
+    ), printed
+    assert _run_table(split, capsys, "--policy", entries[3]) == _run_table(
+        split, capsys, "--policy", entries[1]
+    )
+    assert not out.exists()
+
+
+def test_a_compare_dry_run_marks_what_is_down_at_0_s_as_run_does(
+    split: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """links[1] is down at 0 s: the file's plan crosses it, and the table says so as the run's does."""
+    down = "dynamics=[{kind: link-schedule, link: 1, steps: [{at: 0 s, up: false}, {at: 2 s, up: true}]}]"
+    argv = ["compare", str(split), "--policies", "local,fixed", "--set", down, "--dry-run"]
+    assert main([*argv, "--out", str(split.parent / "cmp")]) == 0
+    printed = capsys.readouterr().out
+    table = _run_table(split, capsys, "--set", down)
+    assert "(links[1] down at 0 s: dynamics[0].steps[0].at)" in table
+    assert printed.endswith(
+        "fixed plan's stations of policy fixed:\n" + table + "dry run: nothing simulated, nothing written\n"
+    ), printed
+
+
+def test_a_compare_dry_run_says_a_plug_in_fault_at_0_s_in_the_runs_line(
+    split: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A kind of dynamics whose timeline raises as the fixed plan is tabled: run --dry-run's line, exit 2."""
+    from offloadsim.world.dynamics import register_dynamics, unregister_dynamics
+
+    register_dynamics(_Broken())
+    try:
+        overrides = ["--set", "dynamics=[{kind: broken, node: e2, at: 0 s}]"]
+        assert main(["run", str(split), "--dry-run", *overrides]) == 2
+        (line,) = capsys.readouterr().err.strip().splitlines()
+        argv = ["compare", str(split), "--policies", "local,fixed", "--dry-run", *overrides]
+        assert main([*argv, "--out", str(split.parent / "cmp")]) == 2
+        captured = capsys.readouterr()
+    finally:
+        unregister_dynamics("broken")
+    assert captured.err.strip().splitlines() == [line]
+    assert "no timeline today" in line and "dry run" not in captured.out
+    assert not (split.parent / "cmp").exists()
+
+
 def test_a_sweep_dry_run_says_the_points_past_those_it_lists_are_not_tabled() -> None:
     from offloadsim.cli.experiments import _LISTED, _station_tables
 

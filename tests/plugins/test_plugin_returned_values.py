@@ -100,11 +100,18 @@ def test_validate_refuses_a_fixed_cost_that_is_no_bool_as_the_run_does(tmp_path,
         assert re.fullmatch(f"offloadsim: error: {CASES['fixed_cost'][1]}", line), line
 
 
-@pytest.mark.parametrize("argv", [["validate"], ["run", "--dry-run"]], ids=["validate", "dry-run"])
+@pytest.mark.parametrize(
+    "argv",
+    [["validate"], ["run", "--dry-run"], ["compare", "--dry-run", "--policies", "fixed,edge"]],
+    ids=["validate", "dry-run", "compare-dry-run"],
+)
 def test_validate_and_a_dry_run_refuse_a_maker_making_no_task_in_the_runs_line(tmp_path, capsys, argv):
-    """Both said ok (exit 0) and the run then refused it: each now makes one trial request."""
+    """Each said ok (exit 0) and the run then refused it: each now makes one trial request.
+
+    ``compare --dry-run`` had no dry run to say it in: it makes the trial request ``run --dry-run`` makes.
+    """
     for path in _kind(tmp_path, UntaskedSeconds()):
-        out = ["--out", str(tmp_path / "out")] if "run" in argv else []
+        out = ["--out", str(tmp_path / "out")] if argv[0] != "validate" else []
         assert main([argv[0], str(path), *argv[1:], *out]) == 2
         (line,) = capsys.readouterr().err.splitlines()
         assert re.fullmatch("offloadsim: error: " + CASES["maker's task"][1], line), line

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import time
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -299,6 +300,7 @@ def _compare_dry_run(args: argparse.Namespace, scenario: Any, seed: int, out: Pa
     from offloadsim.cli.worlds import built_world, print_world
     from offloadsim.experiments.compare import plan_compare
     from offloadsim.experiments.jobs import point_text
+    from offloadsim.scenario.errors import ScenarioWarning
 
     plan = plan_compare(
         scenario,
@@ -311,6 +313,8 @@ def _compare_dry_run(args: argparse.Namespace, scenario: Any, seed: int, out: Pa
         policy_option="--policies ",
         world=world,
     )
+    for problem in plan.warnings:  # said as the comparison says them, each once
+        warnings.warn(ScenarioWarning(str(problem)), stacklevel=2)
     built = built_world(scenario, world)  # a bad world, or a kind of work's trial request, is refused here
     specs = [plan.specs[label] for label in plan.names]
     tables = [_stations(spec, built, plan.scenario.seed) for spec in specs]  # none: not fixed

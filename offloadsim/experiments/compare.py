@@ -252,7 +252,7 @@ def compare(
     """
     from offloadsim.records.results import scenario_hash
 
-    plan = _plan(
+    plan = plan_compare(
         scenario,
         policies,
         replications,
@@ -266,6 +266,8 @@ def compare(
     )
     loaded, names, entries, specs, base = plan.scenario, plan.names, plan.entries, plan.specs, plan.baseline
     inputs, jobs = plan.inputs, plan.jobs
+    for problem in plan.warnings:
+        warnings.warn(ScenarioWarning(str(problem)), stacklevel=2)
     results: dict[tuple[int, int], JobResult] = {}
     runs = _RunTasks()
     started = _dt.datetime.now(_dt.UTC)
@@ -397,7 +399,9 @@ class ComparePlan:
     ``scenario``: loaded, with the seed its runs use; ``names``: the entries' labels as written,
     ``entries`` as read and ``specs`` the policy each runs (by label, merged over the scenario's
     policy where it is that one); ``baseline``: the label differences are taken against;
-    ``inputs``: the files its runs read; ``jobs``: replication ``r`` of every entry, in order.
+    ``inputs``: the files its runs read; ``jobs``: replication ``r`` of every entry, in order;
+    ``warnings``: its policies' scenario checks' warnings, each once (a warning the same for several
+    policies said once of them), for the caller to say (:func:`compare` warns them).
     """
 
     scenario: Scenario
@@ -407,6 +411,7 @@ class ComparePlan:
     baseline: str
     inputs: tuple[InputFile, ...]
     jobs: list[Job]
+    warnings: list[Problem]
 
 
 def plan_compare(
@@ -426,38 +431,10 @@ def plan_compare(
 
     Its arguments are :func:`compare`'s: what it refuses (an entry that cannot be read or is given
     twice, two that run one policy with the same parameters, bad parameters, a ``baseline`` not
-    compared, too many jobs, an ``out`` that cannot be written) raises here, and each policy's
-    scenario checks warn (``ScenarioWarning``), each once.  :func:`compare` runs the plan;
-    ``compare --dry-run`` prints it.
+    compared, too many jobs, an ``out`` that cannot be written) raises here; what would run but
+    not as meant is in the plan's ``warnings``, returned, not issued.  :func:`compare` runs the
+    plan; ``compare --dry-run`` prints it.
     """
-    return _plan(
-        scenario,
-        policies,
-        replications,
-        baseline,
-        overrides,
-        seed=seed,
-        out=out,
-        overwrite=overwrite,
-        policy_option=policy_option,
-        world=world,
-    )
-
-
-def _plan(
-    scenario: str | Path | Scenario,
-    policies: Sequence[str],
-    replications: int,
-    baseline: str | None,
-    overrides: Sequence[str],
-    *,
-    seed: int | None,
-    out: str | Path | None,
-    overwrite: bool,
-    policy_option: str,
-    world: WorldOnce | None,
-) -> ComparePlan:
-    """:func:`plan_compare`; its warnings name the line that called it or :func:`compare`."""
     from offloadsim import api
     from offloadsim.records.results import check_out_dir
     from offloadsim.scenario.input_hashes import input_files
@@ -516,14 +493,12 @@ def _plan(
         (entry.label, _entry_warnings(entry, specs[entry.label], loaded, policy_option, once))
         for entry in entries
     ]
-    for problem in merged_by_policy(per_policy):
-        warnings.warn(ScenarioWarning(str(problem)), stacklevel=3)  # past _plan and its caller
 
     inputs = input_files(loaded)
     if out is not None and overwrite:  # nor the traces, ONNX files, CSVs it reads: --overwrite deletes
         check_out_dir(out, overwrite, [file.path for file in inputs])
     jobs = compare_jobs(loaded, entries, replications)
-    return ComparePlan(loaded, names, entries, specs, base, inputs, jobs)
+    return ComparePlan(loaded, names, entries, specs, base, inputs, jobs, merged_by_policy(per_policy))
 
 
 def _argument(policy_option: str, name: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import doctest
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -523,27 +524,6 @@ def test_a_compare_dry_run_marks_what_is_down_at_0_s_as_run_does(
     ), printed
 
 
-def test_a_compare_dry_run_says_a_plug_in_fault_at_0_s_in_the_runs_line(
-    split: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """A kind of dynamics whose timeline raises as the fixed plan is tabled: run --dry-run's line, exit 2."""
-    from offloadsim.world.dynamics import register_dynamics, unregister_dynamics
-
-    register_dynamics(_Broken())
-    try:
-        overrides = ["--set", "dynamics=[{kind: broken, node: e2, at: 0 s}]"]
-        assert main(["run", str(split), "--dry-run", *overrides]) == 2
-        (line,) = capsys.readouterr().err.strip().splitlines()
-        argv = ["compare", str(split), "--policies", "local,fixed", "--dry-run", *overrides]
-        assert main([*argv, "--out", str(split.parent / "cmp")]) == 2
-        captured = capsys.readouterr()
-    finally:
-        unregister_dynamics("broken")
-    assert captured.err.strip().splitlines() == [line]
-    assert "no timeline today" in line and "dry run" not in captured.out
-    assert not (split.parent / "cmp").exists()
-
-
 def test_a_sweep_dry_run_says_the_points_past_those_it_lists_are_not_tabled() -> None:
     from offloadsim.cli.experiments import _LISTED, _station_tables
 
@@ -564,25 +544,34 @@ class _Broken(_Blackout):
         yield  # pragma: no cover - a generator
 
 
-def test_a_plug_in_timeline_that_raises_at_0_s_is_its_one_line_as_in_the_run(
-    split: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+@pytest.fixture
+def broken() -> Iterator[None]:
+    """The kind of dynamics ``broken`` (:class:`_Broken`) registered while the test runs."""
     from offloadsim.world.dynamics import register_dynamics, unregister_dynamics
 
     register_dynamics(_Broken())
-    try:
-        overrides = ["--set", "dynamics=[{kind: broken, node: e2, at: 0 s}]"]
-        assert main(["run", str(split), "--dry-run", *overrides]) == 2
-        (line,) = capsys.readouterr().err.strip().splitlines()
-        assert main(["run", str(split), "--out", str(split.parent / "out"), *overrides]) == 2
-        (run,) = capsys.readouterr().err.strip().splitlines()
-        grid = "grid:\n  dynamics: [[], [{kind: broken, node: e2, at: 0 s}]]\n"
-        sweep = _sweep(split, grid)
-        assert main(["sweep", str(sweep), "--dry-run"]) == 2
-        (swept,) = capsys.readouterr().err.strip().splitlines()
-    finally:
-        unregister_dynamics("broken")
-    assert line == run
+    yield
+    unregister_dynamics("broken")
+
+
+def test_a_plug_in_timeline_that_raises_at_0_s_is_its_one_line_as_in_the_run(
+    split: Path, capsys: pytest.CaptureFixture[str], broken: None
+) -> None:
+    """``run --dry-run`` and ``compare --dry-run`` say the run's line; a sweep's, at its point."""
+    overrides = ["--set", "dynamics=[{kind: broken, node: e2, at: 0 s}]"]
+    assert main(["run", str(split), "--dry-run", *overrides]) == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert main(["run", str(split), "--out", str(split.parent / "out"), *overrides]) == 2
+    (run,) = capsys.readouterr().err.strip().splitlines()
+    compare = ["compare", str(split), "--policies", "local,fixed", "--out", str(split.parent / "cmp")]
+    assert main([*compare, "--dry-run", *overrides]) == 2
+    (compared,) = capsys.readouterr().err.strip().splitlines()
+    grid = "grid:\n  dynamics: [[], [{kind: broken, node: e2, at: 0 s}]]\n"
+    sweep = _sweep(split, grid)
+    assert main(["sweep", str(sweep), "--dry-run"]) == 2
+    (swept,) = capsys.readouterr().err.strip().splitlines()
+    assert line == run == compared
+    assert not (split.parent / "cmp").exists()
     assert 'dynamics[0]: kind of dynamics "broken"' in line and "no timeline today" in line, line
     said = line[: line.index(' (set by --set "dynamics=')]  # the run's fault, said of its point in a sweep
     fault = said.removeprefix("offloadsim: error: ")  # at the sweep file, as its other refused points are
@@ -593,24 +582,18 @@ def test_a_plug_in_timeline_that_raises_at_0_s_is_its_one_line_as_in_the_run(
 
 
 def test_a_plug_in_fault_tabling_a_point_is_listed_in_order_with_the_refused_points(
-    split: Path, capsys: pytest.CaptureFixture[str]
+    split: Path, capsys: pytest.CaptureFixture[str], broken: None
 ) -> None:
     """Every refused point is said, in point order: a fault met tabling a point's stations is one of them.
 
     The fault ended the dry run at once: point 0's refusal (an unknown kind) before it went
     unsaid, and so did point 2's after it, which the fault had stopped the check from reaching.
     """
-    from offloadsim.world.dynamics import register_dynamics, unregister_dynamics
-
-    register_dynamics(_Broken())
-    try:
-        points = "[{kind: nosuch}], [{kind: broken, node: e2, at: 0 s}], [{kind: nosuch2}], []"
-        grid = f"grid:\n  dynamics: [{points}]\n"
-        sweep = _sweep(split, grid)
-        assert main(["sweep", str(sweep), "--dry-run"]) == 2
-        captured = capsys.readouterr()
-    finally:
-        unregister_dynamics("broken")
+    points = "[{kind: nosuch}], [{kind: broken, node: e2, at: 0 s}], [{kind: nosuch2}], []"
+    grid = f"grid:\n  dynamics: [{points}]\n"
+    sweep = _sweep(split, grid)
+    assert main(["sweep", str(sweep), "--dry-run"]) == 2
+    captured = capsys.readouterr()
     lines = captured.err.splitlines()
     assert [line[line.rindex("(point ") :][:9] for line in lines] == ["(point 0:", "(point 1:", "(point 2:"]
     assert all(line.startswith(f"offloadsim: error: {sweep}: ") for line in lines), lines
@@ -621,18 +604,12 @@ def test_a_plug_in_fault_tabling_a_point_is_listed_in_order_with_the_refused_poi
 
 
 def test_a_sweep_dry_run_checks_the_points_after_a_plug_in_fault_tabling_one(
-    split: Path, capsys: pytest.CaptureFixture[str]
+    split: Path, capsys: pytest.CaptureFixture[str], broken: None
 ) -> None:
     """Point 0's fault stopped the dry run: point 1's refusal was never said."""
-    from offloadsim.world.dynamics import register_dynamics, unregister_dynamics
-
-    register_dynamics(_Broken())
-    try:
-        grid = "grid:\n  dynamics: [[{kind: broken, node: e2, at: 0 s}], [{kind: nosuch}]]\n"
-        assert main(["sweep", str(_sweep(split, grid)), "--dry-run"]) == 2
-        lines = capsys.readouterr().err.splitlines()
-    finally:
-        unregister_dynamics("broken")
+    grid = "grid:\n  dynamics: [[{kind: broken, node: e2, at: 0 s}], [{kind: nosuch}]]\n"
+    assert main(["sweep", str(_sweep(split, grid)), "--dry-run"]) == 2
+    lines = capsys.readouterr().err.splitlines()
     assert len(lines) == 2, lines
     assert "no timeline today" in lines[0] and "(point 0: " in lines[0], lines
     assert 'unknown kind "nosuch"' in lines[1] and "(point 1: " in lines[1], lines

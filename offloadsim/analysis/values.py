@@ -72,18 +72,24 @@ _AXIS_UNITS = {
 def typed_column(values: Sequence[Any]) -> Any:
     """One column for swept values: int64, float64 or bool when they all are, else strings.
 
-    Containers are written as JSON so that every cell is a plain value.
+    Numbers beside None (a policy parameter one entry gives and another's policy has not) are
+    float64, NaN where None (null in Parquet, empty in CSV): a numeric column still, which
+    ``--where`` reads as numbers and :func:`value_text` writes ``null`` where NaN.  Containers are
+    written as JSON so that every cell is a plain value.
 
     >>> typed_column([1, 2]).dtype, typed_column([1, 2.5]).dtype, typed_column(["5 Mbps", 3]).tolist()
     (dtype('int64'), dtype('float64'), ['5 Mbps', '3'])
+    >>> typed_column([0.5, None]).tolist(), typed_column(["edge", None]).tolist()
+    ([0.5, nan], ['edge', 'null'])
     """
     items = list(values)
     if items and all(isinstance(v, bool) for v in items):
         return np.asarray(items, dtype=bool)
     if items and all(isinstance(v, int) and not isinstance(v, bool) for v in items):
         return np.asarray(items, dtype=np.int64)
-    if items and all(isinstance(v, int | float) and not isinstance(v, bool) for v in items):
-        return np.asarray(items, dtype=np.float64)
+    numbers = [v for v in items if v is not None]
+    if numbers and all(isinstance(v, int | float) and not isinstance(v, bool) for v in numbers):
+        return np.asarray([math.nan if v is None else v for v in items], dtype=np.float64)
     return pd.Series([_text(v) for v in items], dtype=object).to_numpy()
 
 
@@ -114,15 +120,20 @@ def value_text(value: Any) -> str:
     or list, which a table holds as JSON (:func:`typed_column`), reads as YAML's flow form too, its
     keys in the table's (sorted) order: ``{cores: 2, speed: 4 TFLOP/s}``, not ``{"cores": 2, ...}``.
 
+    A numeric column's NaN is a value none was given (:func:`typed_column`): ``null``.
+
     >>> value_text(np.True_), value_text(None), value_text(np.int64(3)), value_text("5 Mbps")
     ('true', 'null', '3', '5 Mbps')
+    >>> value_text(np.float64("nan"))
+    'null'
     >>> value_text('{"cores": 2, "speed": "4 TFLOP/s"}'), value_text('["edge-0", "edge-1"]')
     ('{cores: 2, speed: 4 TFLOP/s}', '[edge-0, edge-1]')
     """
     if isinstance(value, str):
         stored = _stored_container(value)
         return value if stored is None else yaml_text(stored)
-    return yaml_text(value.item() if isinstance(value, np.generic) else value)
+    plain = value.item() if isinstance(value, np.generic) else value
+    return "null" if isinstance(plain, float) and math.isnan(plain) else yaml_text(plain)
 
 
 def _stored_container(cell: str) -> dict[str, Any] | list[Any] | None:
@@ -185,12 +196,16 @@ def where_matches(column: pd.Series, key: str, given: str) -> np.ndarray:
     one kind (:func:`quantity_kind`; plain numbers are SI values of the kind
     the key's last part names) and ``given`` reads as that kind too, by value:
     ``20 Mbit/s`` keeps the rows written ``20 Mbps``, ``1000 ms`` those of ``1 s``.
-    A plain number is read as ``--set`` reads it: ``2e7`` is 20 Mbps, in SI units.
+    A plain number is read as ``--set`` reads it: ``2e7`` is 20 Mbps, in SI units.  A column of
+    plain numbers at a key of no kind (``policy.queue_limit``) keeps the cells of the number
+    given: ``4`` keeps the 4.0 of a column that needed NaN beside it (:func:`typed_column`).
 
     >>> column = pd.Series(["20 Mbps", "5 Mbps", "20 Mbps"])
     >>> where_matches(column, "links[0].bandwidth", "20 Mbit/s").tolist()
     [True, False, True]
     >>> where_matches(pd.Series([2e7, 5e6]), "links[0].bandwidth", "20 Mbps").tolist()
+    [True, False]
+    >>> where_matches(pd.Series([4.0, np.nan]), "policy.queue_limit", "4").tolist()
     [True, False]
     """
     codes, uniques = pd.factorize(column, use_na_sentinel=False)
@@ -199,6 +214,9 @@ def where_matches(column: pd.Series, key: str, given: str) -> np.ndarray:
     kind = quantity_kind(list(uniques))
     if kind == "number":
         kind = key_kind(key)
+        number = _scalar(given)
+        if kind is None and isinstance(number, int | float):
+            keep |= np.asarray([_same_value(value, float(number), "number") for value in uniques], dtype=bool)
     try:
         wanted = parse_quantity(_scalar(given), kind) if kind is not None else None
     except UnitError:
@@ -222,7 +240,13 @@ def _scalar(given: str) -> Any:
 
 
 def _same_value(value: Any, wanted: float, kind: str) -> bool:
-    """Whether a cell reads as ``wanted`` SI units of ``kind`` (NaN and unreadable cells do not)."""
+    """Whether a cell reads as ``wanted`` SI units of ``kind`` (NaN and unreadable cells do not).
+
+    ``kind`` ``"number"``: a plain number, equal to ``wanted``.
+    """
+    if kind == "number":
+        plain = value.item() if isinstance(value, np.generic) else value
+        return isinstance(plain, int | float) and not isinstance(plain, bool) and plain == wanted
     try:
         number = parse_quantity(value.item() if isinstance(value, np.generic) else value, kind)
     except UnitError:

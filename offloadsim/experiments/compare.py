@@ -668,7 +668,10 @@ def compare_table(
     ``metrics`` has one row per (``policy``, ``replication``); differences are
     paired by replication (policy − ``baseline``), NaN for the baseline itself;
     ``diff_n`` counts the pairs in which both have a value.
-    ``names`` are the metric columns (default: every metric column present).
+    ``names`` are the metric columns (default: every metric column present).  The entries'
+    parameter columns of ``metrics`` (``policy.objective``: :func:`parameter_columns`) come first,
+    in its order and of its dtypes, each row the value of its policy, so a row is told apart by
+    them as in every other table of the comparison.
 
     >>> m = pd.DataFrame({"policy": ["a", "a", "b", "b"], "replication": [0, 1, 0, 1],
     ...                   "latency_mean_s": [1.0, 2.0, 1.5, 2.5]})
@@ -708,7 +711,13 @@ def compare_table(
                     "diff_n": pairs,
                 }
             )
-    return pd.DataFrame(rows, columns=["policy", "metric", "n", "mean", "ci", "diff", "diff_ci", "diff_n"])
+    table = pd.DataFrame(rows, columns=["policy", "metric", "n", "mean", "ci", "diff", "diff_ci", "diff_n"])
+    params = [str(c) for c in metrics.columns if str(c).startswith("policy.")]
+    first = ~metrics["policy"].astype(str).duplicated().to_numpy()  # a policy's first run: its values
+    row_of = pd.Index(metrics["policy"].astype(str).to_numpy()[first]).get_indexer(table["policy"])
+    for position, key in enumerate(params):  # of the metrics column's dtype
+        table.insert(position, key, metrics[key].to_numpy()[first][row_of])
+    return table
 
 
 #: A deadline-miss cell where no run had a task with a deadline (``run`` prints "- (no deadlines)").

@@ -309,9 +309,69 @@ def test_each_parameter_an_entry_gives_is_a_column_of_every_table_as_a_swept_key
         assert dict(zip(pairs["policy"], pairs["policy.tiers"], strict=True)) == each
 
 
+def test_the_summary_carries_each_parameter_column_first_as_the_other_tables(labelled):
+    """summary.parquet and summary.csv told two entries of one policy apart by their label only."""
+    each = {EDGE: '["edge"]', DEVICE: '["device"]', "least-loaded": "null"}
+    written = pd.read_parquet(labelled.path / "summary.parquet")
+    read = pd.read_csv(labelled.path / "summary.csv", keep_default_na=False)  # the text "null" as written
+    for table in (labelled.summary, written, read):
+        assert list(table.columns[:3]) == ["policy.tiers", "policy", "metric"]
+        pairs = table[["policy", "policy.tiers"]].astype(str).drop_duplicates()
+        assert dict(zip(pairs["policy"], pairs["policy.tiers"], strict=True)) == each
+    pd.testing.assert_frame_equal(written, labelled.summary)
+
+
+@pytest.fixture(scope="module")
+def bucketed(tmp_path_factory):
+    """A numeric parameter one entry gives and the other's policy has not."""
+    from experiment_data import TINY
+
+    folder = tmp_path_factory.mktemp("bucketed")
+    path = folder / "tiny.yaml"
+    path.write_text(TINY, encoding="utf-8")
+    return compare(path, [BUCKETED, "least-loaded"], 2, workers=1, out=folder / "out")
+
+
+BUCKETED = "least-loaded(load_bucket=0.02)"
+
+
+def test_a_parameter_of_numbers_beside_none_is_numbers_with_nulls_in_every_table(bucketed):
+    """It was text ("0.02", "null"): ``--where policy.load_bucket=0.02`` and numeric reads failed."""
+    import pyarrow.parquet as pq
+
+    back = read_results(bucketed.path)
+    tables = (bucketed.metrics, bucketed.summary, bucketed.nodes, bucketed.processors, bucketed.tasks)
+    for table in (*tables, back.metrics, back.tasks, back.nodes):
+        assert table.columns[0] == "policy.load_bucket" and table["policy.load_bucket"].dtype == "float64"
+        pairs = {str(p): v for p, v in zip(table["policy"], table["policy.load_bucket"], strict=True)}
+        assert pairs[BUCKETED] == 0.02 and math.isnan(pairs["least-loaded"])
+    for name in ("metrics", "summary", "nodes", "processors", "tasks"):
+        stored = pq.read_table(bucketed.path / f"{name}.parquet", columns=["policy.load_bucket"]).column(0)
+        assert str(stored.type) == "double" and 0 < stored.null_count < len(stored)  # null, not NaN
+    csv = pd.read_csv(bucketed.path / "summary.csv")
+    assert csv["policy.load_bucket"].dtype == "float64" and csv["policy.load_bucket"].isna().any()
+
+
+def test_plot_picks_the_entries_by_a_numeric_parameter_and_by_its_null(bucketed):
+    from offloadsim.plots import plot_results
+
+    results = read_results(bucketed.path)
+    for given, kept in (("0.02", BUCKETED), ("2e-2", BUCKETED), ("null", "least-loaded")):
+        cdf = plot_results(results, "cdf", where={"policy.load_bucket": (given,)})
+        assert [t.get_text() for t in cdf.axes[0].get_legend().get_texts()] == [kept]
+    bars = plot_results(results, "bars", metric="latency_mean_s", by="policy.load_bucket")
+    assert [t.get_text() for t in bars.axes[0].get_xticklabels()] == ["0.02", "null"]
+
+
+def test_workers_do_not_change_a_comparison_of_numeric_parameters(tiny, bucketed):
+    again = compare(tiny, [BUCKETED, "least-loaded"], 2, workers=2)
+    pd.testing.assert_frame_equal(again.summary, bucketed.summary)
+    pd.testing.assert_frame_equal(again.tasks, bucketed.tasks)
+
+
 def test_a_comparison_of_names_has_no_parameter_columns(tiny):
     result = compare(tiny, ["least-loaded", "edge"], 1, workers=1)
-    for table in (result.metrics, result.nodes, result.processors, result.tasks):
+    for table in (result.metrics, result.nodes, result.processors, result.tasks, result.summary):
         assert not [column for column in table.columns if str(column).startswith("policy.")]
 
 

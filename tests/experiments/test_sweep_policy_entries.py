@@ -127,5 +127,26 @@ def test_an_entrys_parameters_are_columns_as_grid_keys_are(swept):
     ]
     assert list(metrics["policy.name"]) == ["least-loaded", "edge"] * 2
     assert list(metrics["policy.tiers"]) == ['["edge"]', "null"] * 2  # edge runs no tiers
-    assert list(metrics["policy.load_bucket"]) == ["0.02", "null"] * 2
     assert swept.manifest["swept"] == list(metrics.columns[:4])
+
+
+def test_a_parameter_of_numbers_beside_none_is_a_numeric_column_with_nulls(swept):
+    """``load_bucket`` 0.02 beside edge's none: float64, NaN (null in Parquet), not the text "0.02"."""
+    import pyarrow.parquet as pq
+
+    from offloadsim.analysis.values import where_matches
+    from offloadsim.experiments import read_results
+
+    for table in (swept.metrics, swept.summary, swept.nodes, swept.processors, swept.tasks):
+        column = table["policy.load_bucket"]
+        assert column.dtype == "float64"
+        pairs = {str(p): v for p, v in zip(table["policy"], column, strict=True)}
+        assert pairs[BUCKET] == 0.02 and pd.isna(pairs["edge"])
+    for name in ("metrics", "summary", "nodes", "processors", "tasks"):
+        stored = pq.read_table(swept.path / f"{name}.parquet", columns=["policy.load_bucket"]).column(0)
+        assert str(stored.type) == "double" and 0 < stored.null_count < len(stored)
+    assert pd.read_csv(swept.path / "summary.csv")["policy.load_bucket"].dtype == "float64"
+    metrics = read_results(swept.path).metrics  # as --where picks a sweep's rows
+    for given, kept in (("0.02", BUCKET), ("null", "edge")):
+        matched = where_matches(metrics["policy.load_bucket"], "policy.load_bucket", given)
+        assert set(metrics.loc[matched, "policy"]) == {kept}

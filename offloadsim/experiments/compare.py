@@ -113,8 +113,8 @@ class CompareResult:
 
     ``policies`` are the labels of the compared entries (a plain name, or ``NAME(KEY=VALUE)``
     as written), which every table's ``policy`` column holds; each parameter some entry gives is a
-    column of ``metrics``, ``tasks``, ``nodes`` and ``processors`` too, first (``policy.objective``:
-    :func:`parameter_columns`).
+    column of ``metrics``, ``summary``, ``tasks``, ``nodes`` and ``processors`` too, first
+    (``policy.objective``: :func:`parameter_columns`).
     ``metrics`` has one row per policy and replication (SI units);
     ``summary`` is tidy, one row per policy and metric: ``n``, ``mean``,
     ``ci`` (95 % half-width) and, against ``baseline``, the paired mean

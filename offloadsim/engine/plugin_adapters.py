@@ -28,7 +28,6 @@ in them is blamed on the plug-in by its traceback, as before (``plugin_faults.bl
 
 from __future__ import annotations
 
-import math
 import numbers
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -43,6 +42,7 @@ from offloadsim.engine.plugin_faults import (
     kind_words,
     plugin_call,
 )
+from offloadsim.plugin_checks import as_float, number_at_least, refusal, whole
 from offloadsim.plugins import dotted_name
 from offloadsim.shapes import describe
 from offloadsim.suggest import did_you_mean, quoted
@@ -54,16 +54,6 @@ if TYPE_CHECKING:
     from offloadsim.world import World
 
 __all__ = ["PluginArrivals", "PluginColumn", "PluginKind", "PluginLinkModel", "PluginProcessor"]
-
-
-def _finite_at_least_0(value: Any) -> bool:
-    """Whether ``value`` is a finite real number >= 0 (not NaN, not inf, not a bool)."""
-    return isinstance(value, numbers.Real) and not isinstance(value, bool) and 0.0 <= float(value) < math.inf
-
-
-def _whole(value: Any) -> bool:
-    """Whether ``value`` is a whole number >= 0 (numpy's ints, and floats such as 3.0, too; not a bool)."""
-    return _finite_at_least_0(value) and float(value).is_integer()
 
 
 class _Through:
@@ -96,9 +86,9 @@ class _Counter:
     def read(self, value: Any, now: float) -> Any:
         """``value``, read at ``now``: as a float (an int for a count) when fit, else PluginFailed."""
         last = self.last
-        if not (_whole(value) if self.whole else _finite_at_least_0(value)):
+        if not (whole(value) if self.whole else number_at_least(value)):
             raise self._refused(f"was {describe(value)} at simulated time {now:.6g} s")
-        checked = int(value) if self.whole else float(value)
+        checked = int(value) if self.whole else as_float(value)
         if last is not None and checked < last:
             raise self._refused(
                 f"was {describe(last)} at simulated time {self.at:.6g} s and {describe(value)} at {now:.6g} s"
@@ -109,16 +99,16 @@ class _Counter:
     def _refused(self, said: str) -> PluginFailed:
         number = "a whole number" if self.whole else "a finite number"
         return PluginFailed(
-            f"{self.words}: its {self.what} {said}; expected {self.unit}, {number} >= 0 that never decreases"
+            refusal(self.words, f"its {self.what} {said}", f"{self.unit}, {number} >= 0 that never decreases")
         )
 
 
 def _count(value: Any, words: str, what: str, unit: str) -> int:
     """A count a plug-in gives (stages busy, waiting; cores) as an int; PluginFailed unless whole, >= 0."""
-    if _whole(value):
+    if whole(value):
         return int(value)
     verb = "said" if what.endswith("()") else "was"
-    raise PluginFailed(f"{words}: its {what} {verb} {describe(value)}; expected {unit}, a whole number >= 0")
+    raise PluginFailed(refusal(words, f"its {what} {verb} {describe(value)}", f"{unit}, a whole number >= 0"))
 
 
 class PluginProcessor(_Through):
@@ -164,12 +154,15 @@ class PluginProcessor(_Through):
                     callback, payload, wait_s, ran_s = stage
                 except (TypeError, ValueError):
                     callback = wait_s = ran_s = None
-                if not (callable(callback) and _finite_at_least_0(wait_s) and _finite_at_least_0(ran_s)):
+                if not (callable(callback) and number_at_least(wait_s) and number_at_least(ran_s)):
                     raise PluginFailed(
-                        f"{self.words}: its in_service() gave {describe(stage)} for a stage; expected "
-                        "(callback, payload, wait_s, ran_s), its times finite seconds >= 0"
+                        refusal(
+                            self.words,
+                            f"its in_service() gave {describe(stage)} for a stage",
+                            "(callback, payload, wait_s, ran_s), its times finite seconds >= 0",
+                        )
                     )
-                stages.append((callback, payload, float(wait_s), float(ran_s)))
+                stages.append((callback, payload, as_float(wait_s), as_float(ran_s)))
             return stages
 
         return checked
@@ -194,10 +187,10 @@ class PluginProcessor(_Through):
     def speed_flops(self) -> float:
         """Its speed, FLOP/s: a finite number > 0 (a codec's time on it divides by it)."""
         speed = self.plugin.speed_flops
-        if _finite_at_least_0(speed) and speed > 0:
-            return float(speed)
+        if number_at_least(speed) and speed > 0:
+            return as_float(speed)
         raise PluginFailed(
-            f"{self.words}: its speed_flops was {describe(speed)}; expected FLOP/s, a finite number > 0"
+            refusal(self.words, f"its speed_flops was {describe(speed)}", "FLOP/s, a finite number > 0")
         )
 
     @property
@@ -260,11 +253,10 @@ class PluginProcessor(_Through):
     def expected_wait_s(self) -> float:
         """The wait of a stage submitted now, as a policy reads it: seconds >= 0 (``inf`` stands)."""
         wait = self.plugin.expected_wait_s()
-        if _at_least_0(wait):
-            return float(wait)
-        raise PluginFailed(
-            f"{self.words}: its expected_wait_s() said {describe(wait)}; expected seconds >= 0"
-        )
+        if number_at_least(wait, inf=True):
+            return as_float(wait)
+        said = f"its expected_wait_s() said {describe(wait)}"
+        raise PluginFailed(refusal(self.words, said, "seconds >= 0"))
 
     def pricer(self, kind: Any, world: World) -> Price:
         """The plug-in's prices of ``kind``'s stages, each refused unless seconds >= 0 (``inf`` stands).
@@ -316,9 +308,8 @@ class PluginKind(_Through):
         self.words = kind_words(plugin)
         fixed_cost: Any = getattr(plugin, "fixed_cost", None)
         if not isinstance(fixed_cost, bool):
-            raise PluginFailed(
-                f"{self.words}: its fixed_cost is {describe(fixed_cost)}; expected True or False"
-            )
+            said = f"its fixed_cost is {describe(fixed_cost)}"
+            raise PluginFailed(refusal(self.words, said, "True or False"))
         self.fixed_cost: bool = fixed_cost
 
     def __getattr__(self, name: str) -> Any:
@@ -374,7 +365,7 @@ class _CheckedMaker(_Through):
         if isinstance(task, self.task):
             return task
         expected = f"{self.task.__module__}.{self.task.__qualname__}"
-        raise PluginFailed(f"{self.words}: its maker made {describe(task)}; expected an {expected}")
+        raise PluginFailed(refusal(self.words, f"its maker made {describe(task)}", f"an {expected}"))
 
 
 def _checked_price(price: Callable[[Any, int, int], Any], words: str) -> Callable[[Any, int, int], float]:
@@ -387,8 +378,8 @@ def _checked_price(price: Callable[[Any, int, int], Any], words: str) -> Callabl
 
     def checked(task: Any, start: int, stop: int) -> float:
         seconds = price(task, start, stop)
-        if _at_least_0(seconds):
-            return float(seconds)
+        if number_at_least(seconds, inf=True):
+            return as_float(seconds)
         layers = f"layer {start}" if stop - start == 1 else f"layers {start}-{stop - 1}"
         raise PluginFailed(
             f"{words} priced {layers} of a request of {getattr(task, 'app', '?')} at "
@@ -396,11 +387,6 @@ def _checked_price(price: Callable[[Any, int, int], Any], words: str) -> Callabl
         )
 
     return checked
-
-
-def _at_least_0(value: Any) -> bool:
-    """Whether ``value`` is a real number >= 0 (``inf`` included; not NaN, not a bool)."""
-    return isinstance(value, numbers.Real) and not isinstance(value, bool) and float(value) >= 0.0
 
 
 class PluginLinkModel(_Through):
@@ -465,9 +451,9 @@ class PluginLinkModel(_Through):
         return self._rate(self.plugin.capacity_Bps_now(channel), "capacity_Bps_now")
 
     def _rate(self, rate: Any, method: str) -> float:
-        if _at_least_0(rate):
-            return float(rate)
-        raise PluginFailed(f"{self.words}: its {method}() said {describe(rate)}; expected bytes/s >= 0")
+        if number_at_least(rate, inf=True):
+            return as_float(rate)
+        raise PluginFailed(refusal(self.words, f"its {method}() said {describe(rate)}", "bytes/s >= 0"))
 
     def bytes_carried_now(self) -> list[float]:
         """Bytes each link direction carried so far: one finite number >= 0 each, none going back."""
@@ -485,23 +471,19 @@ class PluginLinkModel(_Through):
             try:
                 value = values[channel]
             except (TypeError, LookupError):
-                raise PluginFailed(
-                    f"{self.words}: its {what} holds no value for {self._ends[channel]}; expected one "
-                    "number per link direction"
-                ) from None
+                said = f"its {what} holds no value for {self._ends[channel]}"
+                raise PluginFailed(refusal(self.words, said, "one number per link direction")) from None
             checked.append(counter.read(value, now))
         return checked
 
     def capacity_bit_seconds(self, channel: int, t0: float, t1: float) -> float:
         """The channel's capacity in force over ``[t0, t1]``, bits: a finite number >= 0."""
         offered = self.plugin.capacity_bit_seconds(channel, t0, t1)
-        if _finite_at_least_0(offered):
-            return float(offered)
-        raise PluginFailed(
-            f"{self.words}, link {self._ends[channel]}: its capacity_bit_seconds() from {t0:.6g} s to "
-            f"{t1:.6g} s was "
-            f"{describe(offered)}; expected bit-seconds, a finite number >= 0"
-        )
+        if number_at_least(offered):
+            return as_float(offered)
+        said = f"its capacity_bit_seconds() from {t0:.6g} s to {t1:.6g} s was {describe(offered)}"
+        words = f"{self.words}, link {self._ends[channel]}"
+        raise PluginFailed(refusal(words, said, "bit-seconds, a finite number >= 0"))
 
 
 class PluginArrivals(_Through):
@@ -561,7 +543,7 @@ class _CheckedArrivalRun(_Through):
             if type(value) is float:
                 return value
             if isinstance(value, numbers.Real):  # float(): what the chain's float arithmetic made of it
-                return float(value)
+                return as_float(value)
             raise bad_time("a gap", value)
 
         self.run.chain(gap, first)

@@ -10,17 +10,13 @@ routes (compiled plans, the policy view's) are dropped.
 from __future__ import annotations
 
 import heapq
-import math
 from collections.abc import Callable, Generator, Iterator
-from numbers import Real
 from typing import TYPE_CHECKING, Any
 
 import simpy
 
 from offloadsim.engine.errors import EngineError, at_scenario, has_own_cause
 from offloadsim.engine.stall import Streak
-from offloadsim.plugins import dotted_name, shipped_module
-from offloadsim.suggest import quoted
 from offloadsim.world.topology import NoRouteError
 
 if TYPE_CHECKING:
@@ -170,12 +166,15 @@ def start_dynamics(
     """
     if not dynamics:
         return
+    from offloadsim.world.dynamics.plugin_kind import KindFailed, PluginDynamicsKind
+
+    limit = _stall_limit(topology)
     timelines = [
         _tagged(
             entry.index,
-            _stall_checked(scenario, entry, entry.timeline(rng_for(entry.index)), _stall_limit(topology))
-            if shipped_module(type(entry.kind).__module__)
-            else _checked(env, scenario, entry, entry.timeline(rng_for(entry.index)), _stall_limit(topology)),
+            _plugin_checked(scenario, entry, entry.timeline(rng_for(entry.index)), limit)
+            if isinstance(entry.kind, PluginDynamicsKind)
+            else _stall_checked(scenario, entry, entry.timeline(rng_for(entry.index)), limit),
         )
         for entry in dynamics
     ]
@@ -183,17 +182,14 @@ def start_dynamics(
     # One context per entry, entered for each of its changes: mobility makes tens of thousands.
     holding = {entry.index: topology.applying(entry.index) for entry in dynamics}
 
-    def held(index: int, change: WorldChange) -> None:
-        """Entry ``index``'s ``change`` applied: what it takes down, or lets up, is that entry's hold."""
-        with holding[index]:
-            change.apply(topology)
-
     def apply(item: tuple[int, Any]) -> None:
+        """Entry ``index``'s ``change`` applied: what it takes down, or lets up, is that entry's hold."""
         index, change = item
-        if isinstance(change, _Guarded):  # a plug-in's change: its failure is the plug-in's
-            change.apply_by(held, index)
-        else:
-            held(index, change)
+        try:
+            with holding[index]:
+                change.apply(topology)
+        except KindFailed as fault:  # a plug-in's change failed: its adapter said so, naming it
+            raise DynamicsFailed(at_scenario(scenario, f"dynamics[{index}]", str(fault))) from fault.__cause__
 
     start_changes(env, timelines, apply, end_s)
 
@@ -245,90 +241,33 @@ def _stalls(
         yield at, change
 
 
-def _checked(
-    env: simpy.Environment, scenario: Scenario, entry: Dynamics, timeline: Iterator[Any], limit: int
+def _plugin_checked(
+    scenario: Scenario, entry: Dynamics, timeline: Iterator[tuple[float, Any]], limit: int
 ) -> Iterator[tuple[float, Any]]:
-    """A plug-in kind's ``timeline``, each item checked, and its changes guarded, as the engine reads them.
+    """A plug-in kind's ``timeline``: its faults said at its entry; stopped past ``limit`` at one instant.
 
-    The built-in kinds are not wrapped (their timelines are tested): a plug-in's mistake ends the
-    run with a :class:`DynamicsFailed` naming it, not an internal error, nor a change silently
-    applied at the wrong time (a time out of order, or NaN, would be applied at once), nor a
-    run that never ends (more than ``limit`` changes in a row at one instant).  Each error says it
-    at the entry of the scenario's file (:func:`~offloadsim.engine.errors.at_scenario`).
+    Its adapter (:class:`~offloadsim.world.dynamics.plugin_kind.PluginDynamicsKind`) checks each
+    item (a time out of order, or NaN, was applied at once) and says what the plug-in raised or
+    yielded that it may not as ``KindFailed``; here it becomes a :class:`DynamicsFailed` at the
+    entry of the scenario's file (:func:`~offloadsim.engine.errors.at_scenario`), as a run that
+    would never end does (more than ``limit`` changes in a row at one instant, which only the
+    run's topology sizes).
     """
-    from offloadsim.world.dynamics.registry import kind_fault
+    from offloadsim.world.dynamics.plugin_kind import KindFailed, kind_named
 
-    cls = type(entry.kind)
-    kind = f"kind of dynamics {quoted(entry.kind.name)} ({dotted_name(cls)})"
     key = f"dynamics[{entry.index}]"
-
-    def said(text: str) -> str:
-        """The kind's fault ``text`` at its entry of the scenario's file."""
-        return at_scenario(scenario, key, f"{kind}: {text}")
-
-    previous = 0.0
     streak = Streak(limit)
-    while True:
-        try:
-            item = next(timeline)
-        except StopIteration:
-            return
-        except Exception as error:
-            when = f" at simulated time {env.now:.6g} s"
-            fault = kind_fault(entry.kind, error, "timeline", when)
-            raise DynamicsFailed(at_scenario(scenario, key, str(fault))) from error
-        if not (isinstance(item, tuple) and len(item) == 2):
-            raise DynamicsFailed(said(f"its timeline yielded {item!r}; expected (time in s, change)"))
-        at, change = item
-        if isinstance(at, bool) or not isinstance(at, Real) or math.isnan(at) or at < previous:
-            after = f"no earlier than the {previous:g} s before it" if previous > 0 else "at least 0"
-            raise DynamicsFailed(
-                said(
-                    f"its timeline yielded the time {at!r}; expected a number of seconds, {after} "
-                    "(a timeline is in time order)"
+    try:
+        for at, change in timeline:
+            if streak.past(at):
+                said = (
+                    f"{kind_named(entry.kind)}: its timeline yielded {streak.count:,} changes in a row at "
+                    f"{at:g} s: simulated time stopped advancing, so the run could never end"
                 )
-            )
-        if not callable(getattr(change, "apply", None)):
-            raise DynamicsFailed(
-                said(
-                    f"its timeline yielded {change!r} at {at:g} s; expected a change with "
-                    "apply(topology) (SetCapacity, SetLatency, SetLinkUp, SetNodeUp, ...)"
-                )
-            )
-        now = float(at)  # a Python float, whatever real number the plug-in gave
-        if streak.past(now):
-            raise DynamicsFailed(
-                said(
-                    f"its timeline yielded {streak.count:,} changes in a row at {now:g} s: "
-                    "simulated time stopped advancing, so the run could never end"
-                )
-            )
-        previous = now
-        yield now, _Guarded(change, said, now)
-
-
-class _Guarded:
-    """A plug-in's change: one that fails when applied ends the run naming the kind that yielded it."""
-
-    __slots__ = ("at", "change", "said")
-
-    def __init__(self, change: Any, said: Callable[[str], str], at: float):
-        self.change = change
-        self.said = said
-        self.at = at
-
-    def apply_by(self, held: Callable[[int, Any], None], index: int) -> None:
-        """Apply the change as entry ``index``'s (``held``); an exception is the kind's."""
-        try:
-            held(index, self.change)
-        except Exception as error:
-            text = str(error).splitlines()[0] if str(error) else ""
-            raise DynamicsFailed(
-                self.said(
-                    f"its change {self.change!r} at {self.at:g} s failed: {type(error).__name__}"
-                    + (f": {text}" if text else "")
-                )
-            ) from error
+                raise DynamicsFailed(at_scenario(scenario, key, said))
+            yield at, change
+    except KindFailed as fault:
+        raise DynamicsFailed(at_scenario(scenario, key, str(fault))) from fault.__cause__
 
 
 def _tagged(

@@ -38,11 +38,12 @@ def plugins_used(scenario: Scenario, policy: str | None = None) -> list[dict[str
     _engine(scenario, use)
     if scenario.dynamics:  # the registry imports the built-in kinds: a world without changes never does
         from offloadsim.world.dynamics import registry as dynamics
+        from offloadsim.world.dynamics.plugin_kind import plugin_of
 
         for entry in scenario.dynamics:
             name = entry.get("kind")
             if isinstance(name, str):
-                use(dynamics.PLUGINS, name, dynamics.dynamics_kind(name))
+                use(dynamics.PLUGINS, name, plugin_of(dynamics.dynamics_kind(name)))
     from offloadsim.records import schema
 
     for column in schema.task_columns()[len(schema.TASKS) :]:  # a plug-in's column is in every run's records

@@ -194,14 +194,14 @@ def test_the_three_stall_guards_count_a_streak_one_way():
     from types import SimpleNamespace
 
     from offloadsim.engine import stall
-    from offloadsim.engine.dynamics import DynamicsFailed, _checked
+    from offloadsim.engine.dynamics import DynamicsFailed, _plugin_checked
 
     assert doctest.testmod(stall).failed == 0
     change = SimpleNamespace(apply=lambda topology: None)
     entry = SimpleNamespace(index=2, kind=SimpleNamespace(name="stuck"))
     times = [0.0] * 100 + [0.5] * 100 + [0.75] * 101
     scenario = load_scenario_text(DROPPED_LOOP, source="s.yaml")
-    checked = _checked(None, scenario, entry, iter((t, change) for t in times), 100)  # type: ignore[arg-type]
+    checked = _plugin_checked(scenario, entry, iter((t, change) for t in times), 100)  # type: ignore[arg-type]
     assert [at for at, _ in itertools.islice(checked, 300)] == times[:300]
     with pytest.raises(
         DynamicsFailed,

@@ -23,13 +23,17 @@ from offloadsim.engine.errors import EngineError
 from offloadsim.scenario import ScenarioError
 from offloadsim.world.dynamics import (
     LINKS_ONLY,
+    NodeChanges,
+    NodeStep,
     SetCapacity,
     SetLatency,
+    SetLinkUp,
     SetLoss,
     SetNodeUp,
     register_dynamics,
     unregister_dynamics,
 )
+from offloadsim.world.dynamics.registry import dynamics_kind
 
 
 class Toy:
@@ -64,9 +68,13 @@ class Toy:
             "negative-latency": [(0.5, SetLatency(0, -0.01))],  # an internal error in the route search
             "nan-latency": [(0.5, SetLatency(0, math.nan))],
             "loss-above-1": [(0.5, SetLoss(0, 2.0))],
+            "negative-link": [(0.5, SetLinkUp(-1, False))],  # took the last link down: a wrong run, exit 0
+            "up-a-string": [(0.5, SetNodeUp("edge", "no"))],  # "no" is true: the edge stayed up, exit 0
+            "whole-floats": [(0.5, SetLinkUp(0.0, np.False_)), (1.0, SetLinkUp(np.int64(0), True))],
+            "plain-ints": [(0.5, SetLinkUp(0, False)), (1.0, SetLinkUp(0, True))],
             "fine": [(0.5, SetCapacity(0, 1e6)), (np.int64(1), SetCapacity(0, 2e6))],  # numpy's numbers too
         }
-        yield from items[spec]
+        yield from items.get(spec, ())
 
 
 class Declares(Toy):
@@ -75,11 +83,19 @@ class Declares(Toy):
     name = "toy-declares"
 
     def changes(self, spec, end_s):
-        return "period" if spec == "changes" else ("fault", 1)
+        counts = {"changes-nan": math.nan, "changes-negative": -1.0, "changes-numpy": np.int64(3)}
+        return "period" if spec == "changes" else ("fault", counts.get(spec, 1))
 
     def node_changes(self, spec):
         if spec == "node-changes-raises":
             raise TypeError("NodeChanges() takes no node")
+        steps = {
+            "node-step-at-a-string": NodeStep("5 s", "edge", False, "fault"),  # an internal error (exit 1)
+            "node-step-at-nan": NodeStep(math.nan, "edge", False, "fault"),  # skipped, silently
+            "node-step-up-a-string": NodeStep(1.0, "edge", "down", "fault"),
+        }
+        if spec in steps:
+            return NodeChanges(steps=(steps[spec],))
         return [] if spec == "node-changes-list" else LINKS_ONLY
 
 
@@ -153,6 +169,16 @@ def test_an_exception_in_the_timeline_names_the_kind_its_line_and_the_time(tiny_
             "its change SetLoss(channel=0, probability=2.0) at 0.5 s failed: ValueError: "
             "loss probability 2.0; expected a number from 0 to 1",
         ),
+        (
+            "negative-link",
+            "its timeline yielded SetLinkUp(link=-1, up=False) at 0.5 s, whose link is -1; "
+            "expected a whole number >= 0",
+        ),
+        (
+            "up-a-string",
+            "its timeline yielded SetNodeUp(node='edge', up='no') at 0.5 s, whose up is \"no\"; "
+            "expected True or False",
+        ),
     ],
 )
 def test_a_timeline_item_the_engine_cannot_apply_as_meant_stops_the_run_naming_the_kind(
@@ -169,6 +195,29 @@ def test_a_timeline_item_the_engine_cannot_apply_as_meant_stops_the_run_naming_t
 def test_a_sound_plugin_timeline_runs_as_before(tiny_scenario, toy):
     result = _run(tiny_scenario, "fine")
     assert result.summary.completed > 0
+
+
+def test_a_change_given_whole_floats_and_numpy_values_runs_as_with_plain_ones(tiny_scenario, toy):
+    """``SetLinkUp(0.0, np.False_)``: its adapter hands the topology an int and a bool.
+
+    The link index 0.0 was an internal error of the topology's list, said as the change failing.
+    """
+    given = _run(tiny_scenario, "whole-floats")
+    plain = _run(tiny_scenario, "plain-ints")
+    unchanged = _run(tiny_scenario, "none")
+    assert given.tasks.equals(plain.tasks)
+    # the link was down from 0.5 s to 1 s: the requests then ran on the phone, slower
+    assert given.summary.latency_mean_s == plain.summary.latency_mean_s > unchanged.summary.latency_mean_s
+
+
+def test_each_plugin_kind_is_wrapped_once_where_the_registry_hands_it_out_and_no_built_in_is(toy):
+    """One adapter, checking what the plug-in hands over wherever it is read; a built-in is itself."""
+    from offloadsim.world.dynamics.plugin_kind import PluginDynamicsKind
+
+    wrapped = dynamics_kind("toy-faulty")
+    assert isinstance(wrapped, PluginDynamicsKind) and type(wrapped.plugin) is Toy
+    assert dynamics_kind("toy-faulty") is wrapped
+    assert type(dynamics_kind("link-schedule")).__name__ == "LinkSchedule"
 
 
 @pytest.mark.parametrize("fault", ["parse", "raises", "backwards"])
@@ -233,6 +282,29 @@ def test_debug_shows_the_traceback_of_what_a_kind_raised_before_the_run(
             "raised TypeError in node_changes(): NodeChanges() takes no node",
         ),
         ("node-changes-list", ScenarioError, "node_changes() returned []; expected a NodeChanges"),
+        (
+            "node-step-at-a-string",
+            ScenarioError,
+            'node_changes() returned a NodeChanges whose steps[0].at is "5 s"; expected a time in seconds, '
+            "a number >= 0",
+        ),
+        (
+            "node-step-at-nan",
+            ScenarioError,
+            "node_changes() returned a NodeChanges whose steps[0].at is nan; expected a time in seconds",
+        ),
+        (
+            "node-step-up-a-string",
+            ScenarioError,
+            'node_changes() returned a NodeChanges whose steps[0].up is "down"; expected True or False',
+        ),
+        (
+            "changes-nan",
+            EngineError,
+            "changes() returned ('fault', nan); expected (the entry's key that sets how often it changes, "
+            "about how many changes: a number >= 0)",
+        ),
+        ("changes-negative", EngineError, "changes() returned ('fault', -1.0); expected (the entry's key"),
     ],
 )
 def test_what_a_kind_declares_before_the_run_is_checked_as_its_own(
@@ -244,6 +316,34 @@ def test_what_a_kind_declares_before_the_run_is_checked_as_its_own(
     message = str(caught.value)
     assert f'dynamics[0]: kind of dynamics "toy-declares" ({__name__}.Declares)' in message, message
     assert expected in message, message
+
+
+def test_what_a_kind_declares_in_numpy_numbers_stands(tiny_scenario, toy):
+    """``changes`` counting in numpy's int was refused as no number (exit 2, a sound plug-in)."""
+    result = offloadsim.run(
+        tiny_scenario, overrides=["dynamics=[{kind: toy-declares, fault: changes-numpy}]"]
+    )
+    assert result.summary.completed > 0
+
+
+@pytest.mark.parametrize(
+    ("verb", "fault", "expected"),
+    [
+        ("validate", "node-step-at-a-string", 'whose steps[0].at is "5 s"'),  # was exit 1, a traceback
+        ("run", "up-a-string", 'whose up is "no"; expected True or False'),  # was exit 0, the edge left up
+    ],
+)
+def test_the_command_line_says_a_value_a_kind_may_not_give_in_one_line_exit_2(
+    tiny_scenario, toy, tmp_path, capsys, verb, fault, expected
+):
+    argv = [verb, str(tiny_scenario), "--set", f"dynamics=[{{kind: toy-declares, fault: {fault}}}]"]
+    argv += ["--out", str(tmp_path / "out")] if verb == "run" else []
+    assert main(argv) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    kind = f'kind of dynamics "toy-declares" ({__name__}.Declares)'
+    assert line.startswith(f"offloadsim: error: {tiny_scenario}: dynamics[0]: {kind}: "), line
+    assert expected in line and "debug" not in line, line
+    assert not (tmp_path / "out").exists()
 
 
 def test_a_sweep_dry_run_says_parse_raising_at_its_point_with_the_debug_hint(

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 from offloadsim.scenario.errors import KeyPathError
 from offloadsim.world.dynamics.base import Dynamics, NodeChanges
-from offloadsim.world.dynamics.registry import kind_fault, kind_named
+from offloadsim.world.dynamics.plugin_kind import KindFailed
 
 __all__ = ["NodeChangesFailed", "down_for_good", "node_changes"]
 
@@ -29,26 +29,17 @@ class NodeChangesFailed(KeyPathError):
 def node_changes(entry: Dynamics) -> NodeChanges | None:
     """What ``entry`` does to nodes, as its kind declares (``node_changes``); None where it does not say.
 
-    Raises :class:`NodeChangesFailed` (at ``dynamics[i]``, naming the kind and its line) when a
-    plug-in kind's ``node_changes`` raises or returns something else than a ``NodeChanges``.
+    Raises :class:`NodeChangesFailed` (at ``dynamics[i]``, naming the kind, and its line where it
+    raised) when a plug-in kind's ``node_changes`` raises or returns what it may not (its adapter,
+    :class:`~offloadsim.world.dynamics.plugin_kind.PluginDynamicsKind`, says which).
     """
     declared = getattr(entry.kind, "node_changes", None)
     if declared is None:
         return None
-    path = f"dynamics[{entry.index}]"
     try:
-        said = declared(entry.spec)
-    except Exception as error:
-        message = kind_fault(entry.kind, error, "node_changes")
-        if message is None:
-            raise
-        raise NodeChangesFailed(path, message) from error
-    if not isinstance(said, NodeChanges):
-        raise NodeChangesFailed(
-            path,
-            f"{kind_named(entry.kind)}: node_changes() returned {said!r}; expected a NodeChanges "
-            "(LINKS_ONLY for a kind that never takes a node down)",
-        )
+        said: NodeChanges = declared(entry.spec)
+    except KindFailed as fault:
+        raise NodeChangesFailed(f"dynamics[{entry.index}]", str(fault)) from fault.__cause__
     return said
 
 

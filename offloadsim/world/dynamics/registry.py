@@ -13,17 +13,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from offloadsim.plugins import (
-    EntryPointGroup,
-    dotted_name,
-    named_object,
-    said_raised,
-    shipped_module,
-)
-from offloadsim.scenario.errors import KeyPathError, describe, key_pattern, key_place
+from offloadsim.plugins import EntryPointGroup, named_object, shipped_module
+from offloadsim.scenario.errors import describe, key_pattern, key_place
 from offloadsim.scenario.plain_numbers import QUANTITIES
 from offloadsim.suggest import did_you_mean, quoted
 from offloadsim.world.dynamics.base import MAX_CHANGES, Dynamics, DynamicsError, DynamicsKind, SpecReader
+from offloadsim.world.dynamics.plugin_kind import KindFailed, PluginDynamicsKind, kind_fault, kind_named
 
 if TYPE_CHECKING:
     from offloadsim.scenario.model import Scenario
@@ -100,7 +95,9 @@ def register_dynamics(kind: DynamicsKind) -> None:
     A ValueError for a name taken, ``quantity_keys`` that do not map quantities to key patterns
     (``steps[].latency``, or ``file:latency`` for a column of a CSV file), ``change_time_keys``
     that are not key patterns, or ``missed_changes`` that are not words for some of its
-    ``change_time_keys``.
+    ``change_time_keys``.  A kind that is not offloadsim's is kept wrapped in a
+    :class:`~offloadsim.world.dynamics.plugin_kind.PluginDynamicsKind`, which checks what it hands
+    over wherever it is read.
     """
     _built_in()
     if kind.name in _KINDS:
@@ -122,7 +119,7 @@ def register_dynamics(kind: DynamicsKind) -> None:
             f"kind of dynamics {kind.name!r}: missed_changes maps some of its change_time_keys "
             f"{declared!r} to what a run that ends before the time there misses, got {missed!r}"
         )
-    _KINDS[kind.name] = kind
+    _KINDS[kind.name] = kind if shipped_module(type(kind).__module__) else PluginDynamicsKind(kind)
 
 
 def _key_patterns(
@@ -230,38 +227,17 @@ def parse_entry(index: int, entry: Any, scenario: Scenario) -> Dynamics:
     return Dynamics(index, kind, spec)
 
 
-def kind_fault(kind: DynamicsKind, error: BaseException, method: str, when: str = "") -> str | None:
-    """``kind of dynamics "NAME" (module.Class) raised E in METHOD()WHEN: ... (file.py, line N, in f)``.
-
-    The one line that says an exception raised while offloadsim called a plug-in kind's
-    ``method`` (``parse``, ``changes``, ``timeline``) is the plug-in's bug, not offloadsim's;
-    None for a kind shipped with offloadsim, whose exception is offloadsim's own bug.
-    """
-    if shipped_module(type(kind).__module__):
-        return None
-    return said_raised(kind_named(kind), error, f" in {method}(){when}")
-
-
-def kind_named(kind: DynamicsKind) -> str:
-    """``kind of dynamics "NAME" (module.Class)``: how a line saying a kind's own mistake names it."""
-    return f"kind of dynamics {quoted(getattr(kind, 'name', '?'))} ({dotted_name(type(kind))})"
-
-
 def _plugin_call(kind: DynamicsKind, path: str, method: str, *args: Any) -> Any:
-    """``kind.parse(reader)``, or the check of ``kind.changes``: a plug-in's bug said as its own.
+    """``kind.parse(reader)``, or the check of ``kind.changes``: a plug-in kind's fault said at the entry.
 
-    An exception other than the key-path errors a kind raises on purpose (through its reader)
-    becomes a :class:`DynamicsError` at the entry, naming the kind, its class and its line.
+    A plug-in kind's adapter (:class:`~offloadsim.world.dynamics.plugin_kind.PluginDynamicsKind`)
+    says its exception, or what it returned that it may not, as :class:`KindFailed`: a
+    :class:`DynamicsError` at the entry, its exception chained for ``--debug`` to show.
     """
     try:
         return kind.parse(*args) if method == "parse" else _check_changes(kind, *args)
-    except KeyPathError:
-        raise
-    except Exception as error:
-        message = kind_fault(kind, error, method)
-        if message is None:
-            raise
-        raise DynamicsError(path, message) from error
+    except KindFailed as fault:
+        raise DynamicsError(path, str(fault)) from fault.__cause__
 
 
 def _check_changes(kind: DynamicsKind, spec: Any, entry: SpecReader, end_s: float) -> None:
@@ -274,20 +250,8 @@ def _check_changes(kind: DynamicsKind, spec: Any, entry: SpecReader, end_s: floa
     changes = getattr(kind, "changes", None)
     if changes is None:
         return
-    said = changes(spec, end_s)
+    said: tuple[str, float] = changes(spec, end_s)  # a plug-in's, checked by its adapter
     path = entry.path
-    if not (
-        isinstance(said, tuple)
-        and len(said) == 2
-        and isinstance(said[0], str)
-        and isinstance(said[1], int | float)
-        and not isinstance(said[1], bool)
-    ):
-        raise DynamicsError(
-            path,
-            f"{kind_named(kind)}: changes() returned "
-            f"{said!r}; expected (the entry's key that sets how often it changes, about how many changes)",
-        )
     others = entry.other_fields(said[0])
     if others is not None:
         raise DynamicsError(

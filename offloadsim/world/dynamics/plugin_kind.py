@@ -90,7 +90,7 @@ def kind_fault(kind: Any, error: BaseException, method: str, when: str = "") -> 
 
 #: What a field of offloadsim's changes holds, by its annotation: (test, conversion, words expected).
 _FIELDS: dict[str, tuple[Callable[[Any], bool], Callable[[Any], Any], str]] = {
-    "int": (lambda v: whole(v), int, "a whole number >= 0"),
+    "int": (whole, int, "a whole number >= 0"),
     # Its value is the topology's to refuse (a capacity below 0, a loss above 1), as anyone's.
     "float": (lambda v: isinstance(v, numbers.Real) and not isinstance(v, bool), as_float, "a number"),
     "bool": (lambda v: isinstance(v, bool | np.bool_), bool, "True or False"),
@@ -280,7 +280,7 @@ class PluginDynamicsKind:
         values = {}
         for field in dataclasses.fields(change):
             value = getattr(change, field.name)
-            test, convert, expected = _FIELDS[str(field.type)]
+            test, convert, expected = _FIELDS[getattr(field.type, "__name__", str(field.type))]
             if not test(value):
                 said = f"its timeline yielded {change!r} at {at:g} s, whose {field.name} is {describe(value)}"
                 raise KindFailed(refusal(self.words, said, expected))

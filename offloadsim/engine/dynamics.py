@@ -42,9 +42,11 @@ class DynamicsFailed(EngineError):
     """A plug-in kind of timed change failed in the run (its timeline or a change): its bug, not the engine's.
 
     Its timeline raised, or yielded what a timeline may not (not ``(time, change)``, a time that
-    is not a number, negative or earlier than the one before, a change without ``apply``), or a
-    change it yielded failed when applied.  The command line shows its one line (exit 2) and, with
-    ``--debug``, the traceback of the plug-in's exception (chained as its ``__cause__``).
+    is not a number, negative or earlier than the one before, a change without ``apply``, or one
+    holding a value not of its type), or a change it yielded failed when applied: what its adapter
+    (:class:`~offloadsim.world.dynamics.plugin_kind.PluginDynamicsKind`) said, at its entry.  The
+    command line shows its one line (exit 2) and, with ``--debug``, the traceback of the plug-in's
+    exception (chained as its ``__cause__``).
     """
 
     @property

@@ -15,7 +15,9 @@ not is a :class:`~offloadsim.engine.plugin_faults.PluginFailed` naming the plug-
 name, its class's dotted name, which processor and node, or which link direction), the member, the
 simulated time, what it gave and what was expected; where a value was read before, a NaN, a str or a
 counter going back had ended the run in an internal error deep in a reader (the energy meter's sums,
-exit 1), or been written to the tables as they were (exit 0).
+exit 1), or been written to the tables as they were (exit 0).  The tests of a value and the shape
+of that line are :mod:`offloadsim.plugin_checks`', which a kind of timed change's adapter, in the
+world below the engine (``world/dynamics/plugin_kind.py``), shares.
 
 Built-ins are never wrapped: nothing is added to a shipped scenario's path.  This module is
 pure Python, never compiled by mypyc (``pyproject.toml``'s list): the engine it hands values to may

@@ -86,6 +86,13 @@ class Declares(Toy):
         counts = {"changes-nan": math.nan, "changes-negative": -1.0, "changes-numpy": np.int64(3)}
         return "period" if spec == "changes" else ("fault", counts.get(spec, 1))
 
+    def timeline(self, spec, rng):
+        if spec == "timeline-none":  # forgot its return
+            return None
+        if spec == "timeline-list":  # a list, not an iterator
+            return [(0.5, SetCapacity(0, 1e6)), (1.0, SetCapacity(0, 2e7))]
+        return super().timeline(spec, rng)
+
     def node_changes(self, spec):
         if spec == "node-changes-raises":
             raise TypeError("NodeChanges() takes no node")
@@ -316,6 +323,21 @@ def test_what_a_kind_declares_before_the_run_is_checked_as_its_own(
     message = str(caught.value)
     assert f'dynamics[0]: kind of dynamics "toy-declares" ({__name__}.Declares)' in message, message
     assert expected in message, message
+
+
+def test_a_timeline_that_is_no_iterable_is_the_kinds_and_a_list_of_items_stands(tiny_scenario, toy):
+    """Both were "raised TypeError in timeline(): ... is not an iterator", naming offloadsim's line."""
+    with pytest.raises(EngineError) as caught:
+        offloadsim.run(tiny_scenario, overrides=["dynamics=[{kind: toy-declares, fault: timeline-none}]"])
+    kind = f'kind of dynamics "toy-declares" ({__name__}.Declares)'
+    assert str(caught.value).startswith(
+        f"{tiny_scenario}: dynamics[0]: {kind}: its timeline() returned nothing (null); "
+        "expected an iterator of (time in s, change)"
+    ), str(caught.value)
+    listed = offloadsim.run(
+        tiny_scenario, overrides=["dynamics=[{kind: toy-declares, fault: timeline-list}]"]
+    )
+    assert listed.summary.completed > 0
 
 
 def test_what_a_kind_declares_in_numpy_numbers_stands(tiny_scenario, toy):

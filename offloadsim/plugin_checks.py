@@ -32,15 +32,13 @@ def number_at_least(value: Any, least: float = 0.0, *, inf: bool = False) -> boo
 
     >>> [number_at_least(v) for v in (0, 2.5, -1, float("nan"), float("inf"), True, "1")]
     [True, True, False, False, False, False, False]
-    >>> number_at_least(float("inf"), inf=True), number_at_least(1.0, 2.0)
-    (True, False)
+    >>> number_at_least(float("inf"), inf=True), number_at_least(1.0, 2.0), number_at_least(10**400)
+    (True, False, False)
     """
-    return (
-        isinstance(value, numbers.Real)
-        and not isinstance(value, bool)
-        and float(value) >= least
-        and (inf or float(value) < math.inf)
-    )
+    if not isinstance(value, numbers.Real) or isinstance(value, bool):
+        return False
+    number = as_float(value)
+    return number >= least and (inf or math.isfinite(number))
 
 
 def whole(value: Any) -> bool:
@@ -55,11 +53,18 @@ def whole(value: Any) -> bool:
 def as_float(value: Any) -> float:
     """A checked number as the Python float the reader is typed for, whatever number type a plug-in gave.
 
+    An int too large for a float is an infinity of its sign.
+
     >>> import numpy as np
-    >>> type(as_float(np.float32(0.5))), as_float(2)
-    (<class 'float'>, 2.0)
+    >>> type(as_float(np.float32(0.5))), as_float(2), as_float(-(10**400))
+    (<class 'float'>, 2.0, -inf)
     """
-    return value if type(value) is float else float(value)
+    if type(value) is float:
+        return value
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
 
 
 def refusal(words: str, said: str, expected: str) -> str:

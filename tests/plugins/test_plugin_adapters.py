@@ -176,11 +176,21 @@ class FaultySpeed(Processor):
         return kind.pricer(world, self)
 
 
-@pytest.mark.parametrize(("speed", "shown"), [("fast", '"fast"'), (0.0, "0.0")])
+@pytest.mark.parametrize(
+    ("speed", "shown"),
+    [
+        ("fast", '"fast"'),
+        (0.0, "0.0"),
+        (10**400, f"{'1' + '0' * 39}... (401 digits)"),
+    ],  # over a float's range
+)
 def test_a_shipped_kind_reads_a_plug_in_processors_speed_through_its_adapter(
     tiny_scenario_text, speed, shown
 ):
-    """The synthetic kind read the plug-in's speed_flops unchecked: "fast" or 0 was exit 1."""
+    """The synthetic kind read the plug-in's speed_flops unchecked: "fast" or 0 was exit 1.
+
+    An int too large for a float was an internal OverflowError of the adapter's own check.
+    """
 
     def factory(env: Any, model: Any) -> FaultySpeed:
         spec = model.spec

@@ -240,6 +240,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     from offloadsim.experiments.executors import local_workers
     from offloadsim.experiments.jobs import MAX_JOBS
     from offloadsim.records.results import check_out_dir
+    from offloadsim.scenario.input_hashes import input_files
     from offloadsim.scenario.model import PolicySpec
 
     if args.out is not None:
@@ -248,7 +249,8 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     api.check_seed(scenario, args.seed, "--seed ")
     seed = scenario.seed if args.seed is None else args.seed
     out = Path(args.out) if args.out is not None else default_compare_dir(scenario.name, seed)
-    check_out_dir(out, args.overwrite, [args.file])
+    # nor the traces, ONNX files, CSVs the runs read: --overwrite would delete them after the runs
+    check_out_dir(out, args.overwrite, [args.file, *(file.path for file in input_files(scenario))])
     runs = len(args.policies) * args.replications
     if runs <= MAX_JOBS:  # more: compare refuses them, naming the limit
         at_once = 0 if args.scheduler else local_workers(args.workers, runs)

@@ -172,3 +172,30 @@ def test_a_dry_run_notes_each_entrys_cut_clamped_for_some_applications_by_its_la
         "there, so its tasks run all their layers on the stations before the cut"
         for entry, cut in ((entries[0], 4), (entries[2], 5))
     ]
+
+
+def test_a_real_compare_refuses_before_running_an_overwrite_that_would_delete_a_file_it_reads(
+    cli_main, tiny, tmp_path, capsys, monkeypatch
+):
+    """An earlier result holding a CSV the scenario reads: refused up front, as the dry run refuses it.
+
+    It was refused only when the result was written, after every run had been simulated.
+    """
+    import offloadsim.experiments
+
+    out = tmp_path / "earlier"
+    argv = ["compare", str(tiny), "--policies", "local,edge", "-n", "1", "--workers", "1", "--quiet"]
+    assert cli_main([*argv, "--out", str(out)]) == 0
+    samples = out / "work.csv"
+    samples.write_text("work\n1e9\n2e9\n", encoding="utf-8")
+    capsys.readouterr()
+
+    def not_run(*args, **kwargs):
+        raise AssertionError("compare ran before refusing the --out")
+
+    monkeypatch.setattr(offloadsim.experiments, "compare", not_run)
+    reads = ["--set", f"applications.job.work={{empirical: {samples}}}", "--out", str(out), "--overwrite"]
+    assert cli_main([*argv, *reads]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert "work.csv" in line and "--overwrite would delete" in line, line
+    assert samples.is_file()

@@ -380,6 +380,9 @@ def test_dry_run_runs_and_writes_nothing(capsys, tiny, monkeypatch):
     code, out, err = cli(capsys, "run", "tiny.yaml", "--dry-run", *apart)
     assert code == 0, err
     assert "3 of them computing; 3 connected components\n" in out
+    code, out, err = cli(capsys, "run", "tiny.yaml", "--dry-run", "--set", "nodes.phone.count=1")
+    assert code == 0, err
+    assert "\n1 link, used both ways (the run reports 2 link directions):\n" in out  # not "1 links, each"
 
 
 def test_validate(capsys, tiny):

@@ -636,8 +636,8 @@ class Topology:
             f"{len(self.nodes)} nodes ({per_tier}), {computing} of them computing; "
             f"{components} connected component{'' if components == 1 else 's'}",
             "groups: " + ", ".join(f"{g} x{c}" if c > 1 else g for g, c in groups.items()),
-            f"{len(self.links)} links, each used both ways (the run reports "
-            f"{2 * len(self.links)} link directions):",
+            (f"{len(self.links)} links, each" if len(self.links) != 1 else "1 link,")
+            + f" used both ways (the run reports {2 * len(self.links)} link directions):",
         ]
         entries: dict[int, list[LinkSpec]] = {}
         for link in self.links:

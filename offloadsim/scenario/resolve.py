@@ -854,9 +854,36 @@ def _policy(doc: ScenarioDoc, raw: Mapping[str, Any], problems: ProblemList) -> 
     if find_policy(name) is None:
         known = list(available_policies())
         path = "policy" if isinstance(raw.get("policy"), str) else "policy.name"
-        listed = f"{did_you_mean(name, known)}; known: {', '.join(sorted(known))}"
+        listed = _entry_hint(name, known) or f"{did_you_mean(name, known)}; known: {', '.join(sorted(known))}"
         problems.add(path, PLUGINS.refusal(name, f"unknown policy {quoted(name)}", listed))
     return PolicySpec(name=name, params=dict(doc.policy.model_extra or {}))
+
+
+def _entry_hint(name: str, known: list[str]) -> str | None:
+    """How to write ``name`` when it is a command-line entry, ``NAME(KEY=VALUE, ...)``; else None.
+
+    ``run --policy`` and ``compare --policies`` take ``neurosurgeon(objective=energy)``, so a new
+    user writes it as the file's ``policy:`` too, where the same policy is a mapping.
+    """
+    import yaml
+
+    from offloadsim.scenario.policy_entries import EntryError, policy_entries
+
+    if "(" not in name:
+        return None
+    try:
+        (entry,) = policy_entries([name])
+    except EntryError:
+        return None
+    if entry.name not in known:
+        return None
+    mapping = yaml.safe_dump(
+        {"name": entry.name, **entry.params}, default_flow_style=True, sort_keys=False, width=float("inf")
+    ).strip()
+    return (
+        f": NAME(KEY=VALUE, ...) is the form of run --policy and compare --policies; "
+        f"in a scenario the policy and its parameters are a mapping, policy: {mapping}"
+    )
 
 
 # -- helpers -------------------------------------------------------------------------------------------

@@ -823,6 +823,22 @@ MISTAKES = [
         marks=needs_registry,
     ),
     _case(
+        "policy-as-command-line-entry",
+        "policy",
+        'unknown policy "neurosurgeon(objective=energy)": NAME(KEY=VALUE, ...) is the form of run --policy '
+        "and compare --policies; in a scenario the policy and its parameters are a mapping, "
+        "policy: {name: neurosurgeon, objective: energy}",
+        edits={"policy": "neurosurgeon(objective=energy)"},
+        marks=needs_registry,
+    ),
+    _case(
+        "policy-as-command-line-entry-with-a-list",
+        "policy",
+        "policy: {name: least-loaded, tiers: [edge, cloud], load_bucket: 0.02}",
+        edits={"policy": "least-loaded(tiers=[edge, cloud], load_bucket=0.02)"},
+        marks=needs_registry,
+    ),
+    _case(
         "policy-not-name",
         "policy",
         "expected a policy name or a mapping {name: NAME, <params>}, got 3",

@@ -23,14 +23,17 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from matplotlib import rcParams
 from matplotlib.axes import Axes
 from matplotlib.container import BarContainer
+from matplotlib.font_manager import FontProperties
 
 from offloadsim.analysis.catalogue import metric_info
 from offloadsim.plots.axes import (
     clear_legend,
     log_axis,
     reach_log_ticks,
+    root_figure,
     span_at_least,
     tidy_legend,
 )
@@ -168,9 +171,12 @@ def metric_bars(
         mean = np.array([b[2] for b in bars], dtype=float) * info.scale
         low, high = ci_bounds(info, mean, np.array([b[3] for b in bars], dtype=float) * info.scale)
         legend_names: set[Any] = set()
+        # Labels too wide to sit side by side under their bars (compared policies' entries,
+        # "neurosurgeon(objective=energy)") ran into each other: a legend names the bars instead.
+        in_legend = group is None and _ticks_too_narrow(ax, [str(b[1]) for b in bars])
 
         def key_label(name: Any) -> str | None:
-            if group is None or name in legend_names:
+            if (group is None and not in_legend) or name in legend_names:
                 return None
             legend_names.add(name)
             return str(name)
@@ -184,7 +190,7 @@ def metric_bars(
             # A lower bound at zero cannot be drawn on a log axis: its arm runs off the bottom.
             bottom = log_bottom(mean, low)
             for i, (_, name, _, _) in enumerate(bars):
-                named: dict[str, Any] = {"label": key_label(name)} if group is not None else {}
+                named: dict[str, Any] = {"label": key_label(name)} if group is not None or in_legend else {}
                 ax.errorbar(
                     [x[i]],
                     [mean[i]],
@@ -201,11 +207,11 @@ def metric_bars(
             ax.set_xlim(-0.6, (len(bars) if group is None else len(groups)) - 0.4)
             top = np.nanmax(np.concatenate([mean, high]))
             # Room above the highest dot for the legend, which goes above the dots.
-            ax.set_ylim(
-                *reach_log_ticks(bottom, top * (1.3 if group is None else (top / bottom) ** 0.4 * 1.3), 1.3)
-            )
+            room = (top / bottom) ** 0.4 * 1.3 if group is not None or in_legend else 1.3
+            ax.set_ylim(*reach_log_ticks(bottom, top * room, 1.3))
         else:
-            for series in [None] if group is None else names:  # one container per series in a legend
+            # One container per series in a legend.
+            for series in names if group is not None else [b[1] for b in bars] if in_legend else [None]:
                 at = [i for i, b in enumerate(bars) if series is None or b[1] == series]
                 keyed: dict[str, Any] = {"label": str(series)} if series is not None else {}
                 ax.bar(
@@ -220,11 +226,15 @@ def metric_bars(
                     **keyed,
                 )
             ax.set_ylim(bottom=0)
-            if group is not None:  # room above the tallest bar for the legend, which goes above the bars
+            if group is not None or in_legend:  # room above the tallest bar for the legend, which goes above
                 tops = np.concatenate([mean, high])
                 top = float(np.nanmax(tops)) if np.isfinite(tops).any() else 1.0
                 ax.set_ylim(0, top * 1.35)
-        if group is None:
+        if in_legend:
+            ax.set_xticks([])
+            tidy_legend(ax, legend_title or label or by, ncols=1, loc="upper center")
+            clear_legend(ax)
+        elif group is None:
             ax.set_xticks(x, [str(b[1]) for b in bars])
             rotate_if_crowded(ax, len(bars), 4)
         else:
@@ -235,6 +245,22 @@ def metric_bars(
         ax.set_xlabel(label or group or by)
         ax.grid(axis="x", visible=False)
     return ax
+
+
+#: A character's width as a share of the font size: a serif's lower case, with a little to spare.
+_CHAR_WIDTH = 0.55
+
+
+def _ticks_too_narrow(ax: Axes, texts: Sequence[str]) -> bool:
+    """Whether the longest of ``texts``, one under each bar, is wider than a bar's share of the axes.
+
+    Measured before the figure is laid out: the axes' width as placed, the tick labels' font size.
+    """
+    if len(texts) < 2:
+        return False
+    size = FontProperties(size=rcParams["xtick.labelsize"]).get_size_in_points()
+    room_pt = ax.get_position().width * root_figure(ax).get_figwidth() * 72 / len(texts)
+    return max(map(len, texts)) * _CHAR_WIDTH * size > room_pt
 
 
 #: The widest line of a wrapped tick label, in characters (about a quarter of a one-column figure).

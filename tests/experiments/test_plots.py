@@ -3011,3 +3011,29 @@ def test_an_energy_figure_says_what_moves_along_its_lines_with_their_key(two_app
         "ap–edge latency 1 ms, 2 ms, 5 ms" in note
     ), note
     check_readable(fig)  # wrapped inside the figure
+
+
+def test_bars_whose_labels_are_too_wide_for_their_ticks_are_named_in_a_legend():
+    """A comparison of parameterised policies labelled each bar under it, and the labels ran together."""
+    from offloadsim.plots.checks import figure_problems
+
+    def bars(labels):
+        metrics = pd.DataFrame(
+            [
+                {"policy": p, "replication": r, "device_energy_mean_j": 0.1 + 0.01 * i + 0.001 * r}
+                for i, p in enumerate(labels)
+                for r in range(3)
+            ]
+        )
+        return plots.metric_bars(metrics, "device_energy_mean_j")
+
+    long = ["local", "edge", "neurosurgeon(objective=energy)", "neurosurgeon"]
+    ax = bars(long)
+    assert figure_problems(ax.get_figure()) == []
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == long
+    assert not [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+    # Labels that fit stay under their bars, with no legend (the gallery's policy bars).
+    short = ["local", "edge", "cloud", "least-loaded"]
+    ax = bars(short)
+    assert [t.get_text() for t in ax.get_xticklabels()] == short
+    assert ax.get_legend() is None

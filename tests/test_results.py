@@ -156,7 +156,7 @@ def test_write_read_round_trip(tmp_path, n):
     pd.testing.assert_frame_equal(back.links, r.links)
     assert back.summary.to_dict() == r.summary.to_dict()
     assert back.manifest == r.manifest
-    assert (out / "summary.txt").read_text().startswith("tiny: policy edge, seed 3")
+    assert (out / "summary.txt").read_text().startswith("tiny: policy edge(fallback=drop), seed 3")
     # The Parquet file alone (as other tools read it) keeps the column order and dtypes.
     raw = pd.read_parquet(out / "tasks.parquet")
     assert tuple(raw.columns) == tuple(r.tasks.columns)

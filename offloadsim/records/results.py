@@ -317,9 +317,19 @@ class RunResult:
 
     @property
     def title(self) -> str:
-        """One line naming the run: scenario, policy, seed, replication, measured time."""
+        """One line naming the run: scenario, policy, seed, replication, measured time.
+
+        The policy is written as ``run --policy`` takes it, with the parameters it ran with
+        (``neurosurgeon(objective=energy)``): its name alone read the same under either objective.
+        """
+        from offloadsim.scenario.errors import yaml_text
+
         m = self.manifest
-        policy = (m.get("policy") or {}).get("name", "?")
+        ran = m.get("policy") or {}
+        policy = str(ran.get("name", "?"))
+        params = ran.get("params") or {}
+        if isinstance(params, Mapping) and params:
+            policy += "(" + ", ".join(f"{key}={yaml_text(value)}" for key, value in params.items()) + ")"
         return (
             f"{m.get('scenario', '?')}: policy {policy}, seed {m.get('seed', '?')}, "
             f"replication {m.get('replication', 0)}, {self.summary.duration_s:g} s measured"

@@ -200,6 +200,29 @@ def test_a_list_given_apart_is_said_to_take_commas(argv, unknown, hint, tiny, ca
     )
 
 
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (
+            ["compare", "{tiny}", "--policies", "local,", "edge"],
+            "argument --policies: expected comma-separated policies like local,edge or "
+            "'least-loaded(load_bucket=0.02),edge', got \"local,\"",
+        ),
+        (
+            ["plot", "{tiny}", "--by", "app,", "policy"],
+            'argument --by: expected comma-separated column names like app,policy, got "app,"',
+        ),
+    ],
+)
+def test_a_list_split_after_its_comma_is_said_to_be_split_by_the_shell(argv, said, tiny, capsys):
+    """A new user's --policies local, edge said only that "local," was not a list."""
+    line = _refused(capsys, *(str(tiny) if a == "{tiny}" else a for a in argv))
+    assert line == (
+        f"offloadsim: error: {said} (it ends at a comma: the shell splits a list at a space after a comma, "
+        f"so write it without spaces or quote it) (see 'offloadsim {argv[0]} --help')"
+    )
+
+
 def test_a_word_left_over_after_a_whole_list_gets_no_comma_hint(tiny, capsys):
     line = _refused(capsys, "compare", str(tiny), "--policies", "local,edge", "-n", "2", "extra")
     assert line == "offloadsim: error: unrecognized arguments: extra (see 'offloadsim compare --help')"

@@ -86,7 +86,8 @@ def columns(text: str) -> str:
     """Type of ``plot --by``: one column, or several separated by commas, none empty."""
     if not text.strip() or any(not part.strip() for part in text.split(",")):
         raise argparse.ArgumentTypeError(
-            f"expected comma-separated column names like app,policy, got {quoted(text)}"
+            "expected comma-separated column names like app,policy, "
+            f"got {quoted(text)}{_split_after_comma(text)}"
         )
     parts = [part.strip() for part in text.split(",")]
     twice = sorted({part for part in parts if parts.count(part) > 1})
@@ -102,7 +103,7 @@ def names(text: str) -> list[str]:
     parts = [part.strip() for part in text.split(",")]
     if not text.strip() or any(not part for part in parts):
         raise argparse.ArgumentTypeError(
-            f"expected comma-separated names like local,edge, got {quoted(text)}"
+            f"expected comma-separated names like local,edge, got {quoted(text)}{_split_after_comma(text)}"
         )
     return parts
 
@@ -119,9 +120,24 @@ def policy_list(text: str) -> list[str]:
     if not text.strip() or any(not part for part in parts):
         raise argparse.ArgumentTypeError(
             f"expected comma-separated policies like local,edge or 'least-loaded(load_bucket=0.02),edge', "
-            f"got {quoted(text)}"
+            f"got {quoted(text)}{_split_after_comma(text)}"
         )
     return parts
+
+
+def _split_after_comma(text: str) -> str:
+    """Why a list ends at a comma: the shell split it at a space after one (``--policies local, edge``).
+
+    The list's option got ``local,`` and the rest went on as another word; the message said only
+    that ``local,`` was not a list.
+    """
+    head, comma, _ = text.rstrip().rpartition(",")
+    if not comma or text.rstrip()[-1] != "," or not all(part.strip() for part in head.split(",")):
+        return ""
+    return (
+        " (it ends at a comma: the shell splits a list at a space after a comma, "
+        "so write it without spaces or quote it)"
+    )
 
 
 def one_policy(text: str) -> str:

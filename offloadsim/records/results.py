@@ -322,14 +322,12 @@ class RunResult:
         The policy is written as ``run --policy`` takes it, with the parameters it ran with
         (``neurosurgeon(objective=energy)``): its name alone read the same under either objective.
         """
-        from offloadsim.scenario.errors import yaml_text
+        from offloadsim.scenario.policy_entries import entry_text
 
         m = self.manifest
         ran = m.get("policy") or {}
-        policy = str(ran.get("name", "?"))
-        params = ran.get("params") or {}
-        if isinstance(params, Mapping) and params:
-            policy += "(" + ", ".join(f"{key}={yaml_text(value)}" for key, value in params.items()) + ")"
+        params = ran.get("params")
+        policy = entry_text(str(ran.get("name", "?")), params if isinstance(params, Mapping) else {})
         return (
             f"{m.get('scenario', '?')}: policy {policy}, seed {m.get('seed', '?')}, "
             f"replication {m.get('replication', 0)}, {self.summary.duration_s:g} s measured"

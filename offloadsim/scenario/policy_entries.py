@@ -23,10 +23,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from offloadsim.scenario.errors import describe, first_repeat, given_twice
+from offloadsim.scenario.errors import describe, first_repeat, given_twice, yaml_text
 from offloadsim.suggest import quoted
 
-__all__ = ["EntryError", "PolicyEntry", "policy_entries", "split_entries"]
+__all__ = ["EntryError", "PolicyEntry", "entry_text", "policy_entries", "split_entries"]
 
 #: What an entry looks like, for messages.
 ENTRY_FORM = "NAME or NAME(KEY=VALUE, ...)"
@@ -53,6 +53,17 @@ class PolicyEntry:
     def identity(self) -> str:
         """What two entries that run the same policy share (``edge`` and ``edge()``, spaces aside)."""
         return json.dumps([self.name, dict(self.params)], sort_keys=True, default=str)
+
+
+def entry_text(name: str, params: Mapping[str, Any]) -> str:
+    """A policy and its parameters written as an entry reads them: ``NAME(KEY=VALUE, ...)``, or ``NAME``.
+
+    >>> entry_text("least-loaded", {"tiers": ["edge", "cloud"], "load_aware": True})
+    'least-loaded(tiers=[edge, cloud], load_aware=true)'
+    """
+    if not params:
+        return name
+    return f"{name}(" + ", ".join(f"{key}={yaml_text(value)}" for key, value in params.items()) + ")"
 
 
 def split_entries(text: str) -> list[str]:

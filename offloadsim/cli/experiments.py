@@ -282,7 +282,9 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         print("\n" + "\n".join(drops))
     ran = result.manifest["policies"]  # each entry's policy and parameters, as they ran
     specs = [PolicySpec(p["name"], p["params"]) for p in ran]
-    world_notes = _world_notes(scenario, specs, world(), [p.get("label", p["name"]) for p in ran])
+    world_notes = _kept_parameters_notes(ran) + _world_notes(
+        scenario, specs, world(), [p.get("label", p["name"]) for p in ran]
+    )
     run_keys = ["policy", "replication"]
     _print_notes([scenario], world_notes, out / "tasks.parquet", result, run_keys)
     print(f"\n{len(result.metrics)} runs in {result.manifest['wall_s']:.1f} s of wall time")
@@ -472,6 +474,25 @@ def _world_notes(
     specs = policies or [scenario.policy]
     for i, spec in enumerate(specs):
         notes += clamped_cut_notes(scenario, spec, world.layer_counts, labels[i] if labels else None)
+    return notes
+
+
+def _kept_parameters_notes(ran: list[dict[str, Any]]) -> list[str]:
+    """For each compared policy that ran with the scenario's own parameters too: what it ran as.
+
+    ``compare --policies neurosurgeon,local`` on a file whose policy is ``{name: neurosurgeon,
+    objective: energy}`` runs the energy objective, and its column said only ``neurosurgeon``; an
+    entry's parameters are merged over the file's, so ``neurosurgeon(load_aware=true)`` runs it too.
+    """
+    from offloadsim.scenario.policy_entries import entry_text, policy_entries
+
+    notes = []
+    for p in ran:
+        label = p.get("label", p["name"])
+        if p.get("params") and dict(p["params"]) != dict(policy_entries([label])[0].params):
+            notes.append(
+                f"{label} ran with the scenario's parameters, as {entry_text(p['name'], p['params'])}"
+            )
     return notes
 
 

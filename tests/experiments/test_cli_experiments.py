@@ -32,6 +32,40 @@ def test_compare_prints_the_table_and_writes_the_directory(cli_main, tiny, tmp_p
     assert (out / "summary.csv").is_file() and (out / "manifest.json").is_file()
 
 
+def test_compare_says_what_a_policy_ran_as_with_the_files_parameters(cli_main, tiny, tmp_path, capsys):
+    """Its column said only "least-loaded", whatever parameters the file gave it."""
+
+    def notes(policies, *overrides):
+        argv = [
+            "compare",
+            str(tiny),
+            "-n",
+            "1",
+            "--workers",
+            "1",
+            "--set",
+            "duration=5 s",
+            "--policies",
+            policies,
+        ]
+        for override in overrides:
+            argv += ["--set", override]
+        assert cli_main([*argv, "--out", str(tmp_path / str(len(list(tmp_path.iterdir()))))]) == 0
+        return [line for line in capsys.readouterr().out.splitlines() if "scenario's parameters" in line]
+
+    assert notes("least-loaded,edge", "policy.tiers=[edge]") == [
+        "note: least-loaded ran with the scenario's parameters, as least-loaded(tiers=[edge])"
+    ]
+    # An entry's parameters are merged over the file's.
+    assert notes("least-loaded(load_bucket=0.02),edge", "policy.tiers=[edge]") == [
+        "note: least-loaded(load_bucket=0.02) ran with the scenario's parameters, as "
+        "least-loaded(tiers=[edge], load_bucket=0.02)"
+    ]
+    # The label says every parameter it ran with, or it ran with none: nothing to say.
+    assert notes("least-loaded(tiers=[edge]),edge", "policy.tiers=[edge]") == []
+    assert notes("least-loaded,edge") == []
+
+
 def test_sweep_then_plot(cli_main, sweep_file, tmp_path, capsys):
     out = tmp_path / "sw"
     assert cli_main(["sweep", str(sweep_file), "--workers", "1", "--out", str(out), "--quiet"]) == 0

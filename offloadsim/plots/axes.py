@@ -34,6 +34,7 @@ __all__ = [
     "log_axis",
     "value_ticks",
     "integer_axis",
+    "row_legend",
     "tidy_legend",
     "label_panels",
     "plain_number",
@@ -409,6 +410,20 @@ def tidy_legend(ax: Axes, title: str | None = None, *, minimum: int = 2, **kwarg
     kwargs.setdefault("loc", "best")
     with house_style():
         ax.legend([h for h, _ in kept], [label for _, label in kept], title=title, **kwargs)
+
+
+def row_legend(ax: Axes, title: str | None, most: int, **kwargs: Any) -> None:
+    """:func:`tidy_legend` in a row of at most ``most`` columns, fewer where the row is wider than the axes.
+
+    A row wider than its axes took the figure's width from them (constrained layout): with
+    ``neurosurgeon(objective=energy)`` among four policies, the bars were squeezed to a sliver.
+    """
+    room = ax.get_window_extent(laid_out(ax)).width
+    for ncols in range(max(1, most), 0, -1):
+        tidy_legend(ax, title, ncols=ncols, **kwargs)
+        legend = ax.get_legend()
+        if legend is None or ncols == 1 or legend.get_window_extent(laid_out(ax)).width <= room:
+            return
 
 
 #: Where :func:`clear_legend` tries a legend inside its axes, in this order: the corners, then the sides.

@@ -34,6 +34,7 @@ from offloadsim.plots.axes import (
     log_axis,
     reach_log_ticks,
     root_figure,
+    row_legend,
     span_at_least,
     tidy_legend,
 )
@@ -240,7 +241,7 @@ def metric_bars(
         else:
             ax.set_xticks(np.arange(len(groups)), [wrapped_tick(str(v)) for v in groups])
             rotate_if_crowded(ax, len(groups), 4)
-            tidy_legend(ax, legend_title, ncols=min(4, len(names)), loc="upper center")
+            row_legend(ax, legend_title, min(4, len(names)), loc="upper center")
         ax.set_ylabel(info.axis_label)
         ax.set_xlabel(label or group or by)
         ax.grid(axis="x", visible=False)
@@ -390,7 +391,7 @@ def node_utilisation(
         ax.set_ylim(0, max(5.0, top * (1.3 if len(groups) > 1 else 1.1)))
         _say_unseen_bars(ax)
         ax.grid(axis="x", visible=False)
-        tidy_legend(ax, legend_title, ncols=min(4, len(groups)), loc="upper center")
+        row_legend(ax, legend_title, min(4, len(groups)), loc="upper center")
     return ax
 
 

@@ -3037,3 +3037,20 @@ def test_bars_whose_labels_are_too_wide_for_their_ticks_are_named_in_a_legend():
     ax = bars(short)
     assert [t.get_text() for t in ax.get_xticklabels()] == short
     assert ax.get_legend() is None
+
+
+def test_a_legend_row_too_wide_for_its_axes_takes_fewer_columns(compare_results):
+    """Two policies labelled with their parameters made a legend row wider than the axes, and
+    constrained layout squeezed the axes (and their node names, which ran together) to a sliver."""
+    from offloadsim.plots.axes import laid_out
+    from offloadsim.plots.checks import figure_problems
+
+    long = {"local": "neurosurgeon(objective=energy)", "edge": "least-loaded(tiers=[edge, cloud])"}
+    nodes = compare_results.nodes.assign(policy=compare_results.nodes["policy"].astype(str).map(long))
+    ax = plots.node_utilisation(nodes, level="node")
+    renderer = laid_out(ax)
+    legend = ax.get_legend()
+    assert [t.get_text() for t in legend.get_texts()] == list(long.values())
+    assert legend.get_window_extent(renderer).width <= ax.get_window_extent(renderer).width
+    assert ax.get_window_extent(renderer).width > 0.6 * ax.get_figure().bbox.width
+    assert not [p for p in figure_problems(ax.get_figure()) if "tick labels overlap" in p]

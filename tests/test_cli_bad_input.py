@@ -348,22 +348,47 @@ def test_a_profile_nested_deeper_than_the_limit_is_refused(suffix, depth, tiny, 
     assert refused in _refused(capsys, "calibrate", "report", profile)
 
 
+@pytest.mark.parametrize("suffix", ["json", "yaml"])
+def test_a_profile_giving_a_key_twice_is_refused_by_every_command_that_reads_it(
+    suffix, tiny, tmp_path, capsys
+):
+    """A YAML profile's repeated key was read as its last value, without a word (PyYAML's safe_load)."""
+    shipped = Path(__file__).resolve().parents[1] / "offloadsim" / "world" / "profiles" / "data"
+    text = (shipped / "epyc-ort-1t.json").read_text()
+    assert '"s_per_flop": ' in text
+    profile = tmp_path / f"twice.{suffix}"  # JSON is YAML too
+    profile.write_text(text.replace('"s_per_flop": ', '"s_per_flop": 1.0, "s_per_flop": ', 1))
+    refused = f'{profile}: cost_model.groups["*"].coef.s_per_flop: given twice'
+    overrides = ["--set", f"nodes.edge.processor={{profile: {profile}}}"]
+    for argv in (["validate", tiny, *overrides], ["run", tiny, *overrides, "--out", tmp_path / "out"]):
+        assert f"nodes.edge.processor.profile: {refused}" in _refused(capsys, *argv)
+    assert not (tmp_path / "out").exists()
+    assert refused in _refused(capsys, "calibrate", "report", profile)
+    assert refused in _refused(capsys, "profiles", "show", profile)
+
+
 def test_a_yaml_profile_too_large_to_read_in_memory_is_refused_before_it_is_read(
     tiny, tmp_path, capsys, monkeypatch
 ):
-    """As a scenario's YAML: a profile is read by PyYAML's SafeLoader, at up to 350 bytes a character."""
+    """As a scenario's YAML (by the same reader, libyaml's where PyYAML has it)."""
     import yaml
 
     from offloadsim import bounded_read
-    from offloadsim.bounded_read import PURE_YAML_BYTES_PER_CHAR
+    from offloadsim.strict_yaml import FAST_BYTES_PER_CHAR
 
     shipped = Path(__file__).resolve().parents[1] / "offloadsim" / "world" / "profiles" / "data"
     text = (shipped / "epyc-ort-1t.json").read_text()
     profile = tmp_path / "big.yaml"  # JSON is YAML too
     profile.write_text(text)
-    available = len(text) * PURE_YAML_BYTES_PER_CHAR - 1
+    available = len(text) * FAST_BYTES_PER_CHAR - 1
     monkeypatch.setattr(bounded_read, "available_bytes", lambda: available)
-    monkeypatch.setattr(yaml, "safe_load", lambda *args: pytest.fail("the YAML was read"))
+    load = yaml.load
+
+    def read(stream, Loader):  # the scenario's YAML is read; the profile's must not be
+        assert stream != text, "the profile's YAML was read"
+        return load(stream, Loader=Loader)
+
+    monkeypatch.setattr(yaml, "load", read)
     refused = f"{profile}: is {bounded_read.format_bytes(len(text))} of YAML: reading it needs about "
     line = _refused(capsys, "calibrate", "report", profile)
     assert refused in line and line.endswith("; make it shorter, or run it on a machine with more memory")

@@ -16,6 +16,7 @@ from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from offloadsim.shapes import describe
+from offloadsim.strict_yaml import key_part, key_path
 from offloadsim.suggest import close_matches, quoted
 
 __all__ = [
@@ -153,44 +154,12 @@ class ProblemList:
             raise ScenarioError(self.problems)
 
 
-_PLAIN_KEY = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_\-]*$")
-
-
-def key_part(part: str | int) -> str:
-    r"""One key or list index as a key path appends it: ``.phone``, ``[2]``, ``["cls.v2"]``.
-
-    The one place a key path writes a key.  A name that is not plain (a dot, a bracket, a
-    quote, a space in it) is quoted in brackets, in the double quotes of :func:`quoted`, so that
-    a path in a message, pasted into ``--set`` or a sweep's grid, addresses the same key
-    (:func:`offloadsim.scenario.overrides.parse_path` reads it back).  A user's name in a key
-    path goes through here, never straight into an f-string.
-
-    >>> print(key_part("phone"), key_part(2), key_part("cls.v2"), key_part('say "hi"'))
-    .phone [2] ["cls.v2"] ["say \"hi\""]
-    """
-    if isinstance(part, int):
-        return f"[{part}]"
-    return f".{part}" if _PLAIN_KEY.match(part) else f"[{quoted(part)}]"
-
-
 def format_path(loc: Sequence[str | int]) -> str:
     """Join a location into a key path: ``("links", 2, "bandwidth")`` → ``links[2].bandwidth``.
 
     Keys that are not plain names are quoted: ``params["a.b"]`` (:func:`key_part`).
     """
     return key_path("", *loc)
-
-
-def key_path(path: str, *parts: str | int) -> str:
-    """Key path ``path`` (already joined; ``""`` for the top level) followed by ``parts``.
-
-    >>> key_path("applications", "my app", "hosts", 0)
-    'applications["my app"].hosts[0]'
-    >>> key_path("", "nodes", "edge", "count")
-    'nodes.edge.count'
-    """
-    joined = path + "".join(key_part(part) for part in parts)
-    return joined if path else joined.removeprefix(".")
 
 
 #: One step of a key pattern: a plain name, then ``[]`` for each level of list below it.

@@ -17,7 +17,13 @@ import yaml
 
 from offloadsim.bounded_read import PURE_YAML_BYTES_PER_CHAR, yaml_memory_problem
 from offloadsim.scenario.errors import Problem, ScenarioError, describe, format_path
-from offloadsim.scenario.yamlio import LONG_SCHEDULES, MAX_DEPTH, ScenarioLoader, size_problem
+from offloadsim.scenario.yamlio import (
+    LONG_SCHEDULES,
+    MAX_DEPTH,
+    ScenarioLoader,
+    UnreadableNumber,
+    size_problem,
+)
 from offloadsim.suggest import did_you_mean, quoted
 
 if TYPE_CHECKING:
@@ -236,7 +242,8 @@ def parse_assignment(assignment: str) -> tuple[str, Any]:
         value = yaml.load(text, Loader=ScenarioLoader) if text.strip() else ""
     except yaml.YAMLError as error:
         problem = getattr(error, "problem", None) or str(error)
-        inner = _inside(path, getattr(error, "key_path", ""))  # a number in a mapping or list: its key
+        # a number in a mapping or list: its key (a key given twice is named by its line)
+        inner = _inside(path, error.key_path if isinstance(error, UnreadableNumber) else "")
         raise PathError(inner, f"cannot read the value {describe(text)} as YAML: {problem}") from None
     except RecursionError:  # PyYAML's own recursion ran out: deeper than the limit
         raise PathError(path, f"the value is nested more than {MAX_DEPTH} levels deep") from None

@@ -158,7 +158,8 @@ def test_a_pooled_fit_of_fewer_than_min_points_timings_prices_every_unit(tmp_pat
 
 def test_a_json_profile_saved_as_yaml_loads_and_bad_yaml_is_one_line(tmp_path):
     """YAML 1.1 reads 8e-06 as text: such a time must load as the number it is, as it did before the
-    checks named keys; a YAML syntax error spanned several lines (its line and a caret)."""
+    checks named keys; a YAML syntax error spanned several lines (its line and a caret): it is one,
+    in a scenario's words (the profile's YAML is read by the scenario's strict reader)."""
     good = tmp_path / "good.json"
     profile = synthetic_profile()
     save_profile(profile, good)
@@ -170,22 +171,40 @@ def test_a_json_profile_saved_as_yaml_loads_and_bad_yaml_is_one_line(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("format: offloadsim.calibrated-profile\nversion: 1\nname: [unclosed\n")
     with pytest.raises(
-        ProfileError, match=re.escape(f"{bad}: not valid YAML: ") + r".*\(line 4, column 1\)$"
+        ProfileError, match="^" + re.escape(f"{bad}: line 4, column 1: YAML syntax error: ")
     ) as caught:
         load_profile(bad)
     assert len(str(caught.value).splitlines()) == 1
 
 
-def test_a_key_given_twice_in_a_json_profile_is_refused_as_in_a_scenario(tmp_path):
-    """The last value was read, without a word: a hand-edited profile's first value was ignored."""
+@pytest.mark.parametrize("suffix", [".json", ".yaml"])
+@pytest.mark.parametrize(
+    ("key", "path", "lines"),
+    [
+        ('"effective_flops": ', "effective_flops", "lines {n} and {m}"),
+        ('"s_per_flop": ', 'cost_model.groups["*"].coef.s_per_flop', "on line {n}"),
+        ('"seconds": ', "measured[0].seconds", "on line {n}"),
+    ],
+)
+def test_a_key_given_twice_in_a_profile_is_refused_at_its_key_path(suffix, key, path, lines, tmp_path):
+    """The last value was read, without a word: a hand-edited profile's first value was ignored.
+
+    JSON named the key but not where it was ("duplicate key "seconds" in one object"); YAML
+    (PyYAML's safe_load) kept the last value silently.  Both name the key path, as a scenario would.
+    """
     good = tmp_path / "good.json"
     save_profile(synthetic_profile(), good)
     text = good.read_text()
-    twice = text.replace('"effective_flops": ', '"effective_flops": 1.0,\n "effective_flops": ', 1)
-    assert twice != text
-    bad = tmp_path / "bad.json"
+    assert key in text
+    at = text.index(key)
+    repeat = (key + "1.0,\n ") if path == "effective_flops" else (key + "1.0, ")
+    twice = text[:at] + repeat + text[at:]
+    bad = tmp_path / f"bad{suffix}"  # JSON is YAML too
     bad.write_text(twice)
-    said = f'{bad}: not valid JSON: duplicate key "effective_flops" in one object'
-    with pytest.raises(ProfileError, match="^" + re.escape(said) + "$") as caught:
+    line = twice[:at].count("\n") + 1
+    said = f"{bad}: {path}: given twice"
+    if suffix == ".yaml":
+        said += " (" + lines.format(n=line, m=line + 1) + ")"
+    with pytest.raises(ProfileError, match="^" + re.escape(said + "; give each key once") + "$") as caught:
         load_profile(bad)
     assert len(str(caught.value).splitlines()) == 1

@@ -35,18 +35,17 @@ import numpy as np
 from offloadsim.bounded_read import (
     MAX_DEPTH,
     MAX_DOCUMENT_BYTES,
-    PURE_YAML_BYTES_PER_CHAR,
     InputFileError,
     not_a_file,
     not_utf8,
     read_head,
     read_text,
     size_problem,
-    yaml_memory_problem,
 )
 from offloadsim.input_kinds import PROFILE, PROFILE_FORMAT, document_kind, misdirected, misdirected_path
 from offloadsim.models.graph import LayerGraph
 from offloadsim.shapes import describe, each, is_mapping, is_number, is_text, is_texts
+from offloadsim.strict_yaml import YamlProblem, key_path, read_yaml
 from offloadsim.suggest import did_you_mean, did_you_mean_file, quoted
 from offloadsim.world.profiles.cost_model import FEATURES, POOLED, CostModel, group_chain
 from offloadsim.world.profiles.fusion import FusionRules, Unit, layout_transitions, partition, unit_at
@@ -484,14 +483,55 @@ def _timing(source: str, index: int, data: Any) -> Timing:
     return timing
 
 
-def _once_each(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    """A JSON object as a dict; ValueError at a key it gives twice (``json`` kept the last value)."""
-    data: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in data:
-            raise ValueError(f"duplicate key {quoted(key)} in one object")
-        data[key] = value
+class _GivenTwice(ValueError):
+    """A JSON object's key given twice, at ``key_path`` of the document."""
+
+    def __init__(self, key_path: str):
+        super().__init__(f"{key_path}: given twice")
+        self.key_path = key_path
+
+
+class _Twice(dict[str, Any]):
+    """A JSON object that gave ``key`` twice (the first value kept), for :func:`_read_json` to name."""
+
+    key: str = ""
+
+
+def _read_json(text: str) -> Any:
+    """The JSON document in ``text``; :class:`_GivenTwice` at its first key given twice in one object.
+
+    ``json`` kept a repeated key's last value.  The object that repeats one is marked as it is read
+    and found by its key path afterwards (the hook sees an object, not where it is).
+    """
+    twice: list[_Twice] = []
+
+    def once_each(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        data: dict[str, Any] = {}
+        for key, value in pairs:
+            if key in data:
+                marked = _Twice(data)
+                marked.key = key
+                twice.append(marked)
+                return marked
+            data[key] = value
+        return data
+
+    data = json.loads(text, object_pairs_hook=once_each)
+    if twice:
+        raise _GivenTwice(_path_of(data, twice[0]) or twice[0].key)
     return data
+
+
+def _path_of(data: Any, target: _Twice, path: str = "") -> str | None:
+    """The key path, in ``data``, of ``target``'s repeated key (None if ``target`` is not there)."""
+    if data is target:
+        return key_path(path, target.key)
+    children = data.items() if isinstance(data, dict) else enumerate(data) if isinstance(data, list) else ()
+    for part, child in children:
+        found = _path_of(child, target, key_path(path, part))
+        if found is not None:
+            return found
+    return None
 
 
 def _check_coefficient_names(source: str, group: str, coef: Mapping[str, Any]) -> None:
@@ -515,14 +555,6 @@ def _cold_bytes(source: str, cold: Mapping[str, Any], key: str) -> float:
 
 def _finite_or_none(value: float) -> float | None:
     return float(value) if np.isfinite(value) else None
-
-
-def _one_line_reason(exc: Exception) -> str:
-    """A parser's complaint on one line: PyYAML's spans several, with the offending line and a caret."""
-    problem, mark = getattr(exc, "problem", None), getattr(exc, "problem_mark", None)
-    if problem and mark is not None:
-        return f"{problem} (line {mark.line + 1}, column {mark.column + 1})"
-    return " ".join(str(exc).split())
 
 
 def not_a_profile_file(path: str | os.PathLike[str]) -> str | None:
@@ -550,29 +582,30 @@ def load_profile(path: str | os.PathLike[str]) -> CalibratedProfile:
         near = did_you_mean_file(path) if isinstance(exc, FileNotFoundError) else ""
         wrong = misdirected_path(path, PROFILE)
         raise ProfileError(wrong or f"cannot read profile {quoted(str(path))}: {reason}{near}") from None
-    yaml_file = path.suffix in (".yaml", ".yml")
-    if yaml_file:  # PyYAML's SafeLoader would read 16 MiB into some 6 GB before any check
-        too_large = yaml_memory_problem(len(text), per_char=PURE_YAML_BYTES_PER_CHAR)
-        if too_large is not None:
-            raise ProfileError(f"{path}: {too_large}")
     try:
-        if yaml_file:
-            import yaml
-
-            data = yaml.safe_load(text)
-        else:  # a key given twice was read as its last value, without a word: refused, as in a scenario
-            data = json.loads(text, object_pairs_hook=_once_each)
-    except ValueError as exc:  # json.JSONDecodeError and yaml.YAMLError's parse errors
+        # YAML read as a scenario is (strict_yaml); in either, a key given twice was read as its
+        # last value, without a word: refused, as in a scenario
+        yaml_file = path.suffix in (".yaml", ".yml")
+        data = read_yaml(text, called="the profile") if yaml_file else _read_json(text)
+    except YamlProblem as problem:
         wrong = misdirected_path(path, PROFILE)  # a results directory's summary.txt, say
-        raise ProfileError(
-            wrong or f"{path}: not valid {path.suffix.lstrip('.').upper() or 'JSON'}: {exc}"
-        ) from None
+        if wrong is not None:
+            raise ProfileError(wrong) from None
+        twice = problem.duplicate
+        if twice is not None:
+            first, again = twice.lines
+            lines = f"lines {first} and {again}" if first != again else f"on line {first}"
+            raise ProfileError(
+                f"{path}: {twice.key_path}: given twice ({lines}); give each key once"
+            ) from None
+        raise ProfileError(f"{path}: {problem}") from None
+    except _GivenTwice as twice:
+        raise ProfileError(f"{path}: {twice.key_path}: given twice; give each key once") from None
+    except ValueError as exc:  # json.JSONDecodeError
+        wrong = misdirected_path(path, PROFILE)  # a results directory's summary.txt, say
+        raise ProfileError(wrong or f"{path}: not valid JSON: {exc}") from None
     except RecursionError:  # the parser's own recursion ran out: deeper than the limit
         raise ProfileError(f"{path}: the profile is nested more than {MAX_DEPTH} levels deep") from None
-    except Exception as exc:  # yaml.YAMLError does not derive from ValueError
-        raise ProfileError(
-            misdirected_path(path, PROFILE) or f"{path}: not valid YAML: {_one_line_reason(exc)}"
-        ) from None
     too_large = size_problem(data)  # as a scenario's: what reads the profile later must not overflow
     if too_large is not None:
         raise ProfileError(f"{path}: the profile {too_large}")

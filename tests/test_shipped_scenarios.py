@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import offloadsim
+from offloadsim.records.checked import values_problem
 from offloadsim.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -27,6 +28,8 @@ def test_shipped_scenario_runs(path):
     done = tasks[tasks.status == "completed"]
     assert np.all(done.latency > 0)
     assert np.allclose(done.latency, done.finish - done.arrival)
+    for table in ("tasks", "nodes", "links", "processors"):  # read back, nothing it writes is refused
+        assert values_problem(getattr(result, table), table) is None, table
 
 
 def test_quickstart_offloads_resnet50_and_meets_its_deadline():

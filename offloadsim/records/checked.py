@@ -20,6 +20,7 @@ import pyarrow as pa
 from offloadsim.records.schema import STATUSES, Column, Dtype, columns_of
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 
 __all__ = ["REWRITE", "RUN_KEYS", "columns_problem", "read_checked", "rows_problem", "values_problem"]
@@ -95,22 +96,42 @@ def values_problem(frame: pd.DataFrame, table: str) -> str | None:
     """The first row of ``frame`` (of the right types) without a value where its column needs one.
 
     A column declared ``required`` holds a value in every row (NaN there is an edited file);
+    one declaring ``at_least`` holds finite numbers no less, NaN only where it declares ``nan``
+    (the least a run writes: energy, a node's availability, a link's mean capacity were drawn
+    as a hand edit left them, NaN as a gap, -1 or inf as a bar);
     ``status`` holds one of :data:`~offloadsim.records.schema.STATUSES`.
     """
     for column in columns_of(table):
         if column.name not in frame.columns:
             continue
         values = frame[column.name]
-        if column.required and (missing := values.isna().to_numpy()).any():
+        missing = values.isna().to_numpy()
+        if (column.required or (column.at_least is not None and not column.nan)) and missing.any():
             row = int(missing.argmax())
             where = f"row {row}{_of_node(frame, row)}"
             what = "a number" if column.dtype in ("int64", "float64") else "a value"
             return f"column {column.name}: expected {what} in every row, {where} has none"
+        if column.at_least is not None and (problem := _below(frame, column, missing)) is not None:
+            return problem
         if table == "tasks" and column.name == "status" and not set(values.unique()) <= set(STATUSES):
             row = int((~values.astype(object).isin(STATUSES)).to_numpy().argmax())
             found = values.iloc[row]
             return f"column status: expected one of {', '.join(STATUSES)}, row {row} holds {found!r}"
     return None
+
+
+def _below(frame: pd.DataFrame, column: Column, missing: np.ndarray) -> str | None:
+    """The first row of ``column`` (NaN rows aside) not finite or below its ``at_least``; or None."""
+    import numpy as np
+
+    least = float("-inf") if column.at_least is None else column.at_least
+    numbers = frame[column.name].to_numpy(dtype=float, na_value=np.nan)
+    wrong = ~missing & ~(np.isfinite(numbers) & (numbers >= least))
+    if not wrong.any():
+        return None
+    row = int(wrong.argmax())
+    what = f"a finite number of at least {least:g}" + (" or NaN" if column.nan else "")
+    return f"column {column.name}: expected {what}, row {row}{_of_node(frame, row)} holds {numbers[row]:g}"
 
 
 def _of_node(frame: pd.DataFrame, row: int) -> str:

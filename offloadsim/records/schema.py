@@ -84,6 +84,11 @@ class Column:
     #: Every table of its kind has had it, with a value in every row: a table read back without it,
     #: or with a row missing its value (NaN), is refused (:mod:`offloadsim.records.checked`).
     required: bool = False
+    #: The least value a run writes in it, every one finite: where it is set, a table read back with
+    #: a value below it or infinite is refused (:mod:`offloadsim.records.checked`), and with NaN
+    #: unless ``nan`` (its doc then says what NaN means).  None: its values are not checked.
+    at_least: float | None = None
+    nan: bool = False
 
 
 #: A task's outcome.  ``failed`` is a task its plan could not finish (a node or link that went down
@@ -151,30 +156,70 @@ NODES: tuple[Column, ...] = (
     Column("node", "string", "", "node name", required=True),
     Column("tier", "category", "", "device, edge or cloud", required=True),
     Column("processor", "string", "", "name of its first processor, which the row reports (empty: none)"),
-    Column("cores", "int64", "", "cores of that processor (0: none)", required=True),
-    Column("busy_s", "float64", _S, "busy time per core over the measured window", required=True),
-    Column("utilisation", "float64", "", "busy_s / measured time, in [0, 1]", required=True),
-    Column("stages_completed", "int64", "", "compute stages finished in the measured window", required=True),
-    Column("energy_j", "float64", _J, "energy the node spent in the measured window"),
-    Column("drained_at", "float64", _S, "time its battery ran flat (NaN: never)"),
-    Column("queued_at_start", "int64", "", "stages waiting when the measured window opened"),
-    Column("queued_at_end", "int64", "", "stages waiting when the run ended"),
-    Column("refused_full", "int64", "", "stages refused by a full queue (processor.queue_limit)"),
-    Column("availability", "float64", "", "fraction of the measured time it was up (failures, battery)"),
-    Column("battery_left", "float64", "", "share of its battery's capacity left at the end (0 flat)"),
+    Column("cores", "int64", "", "cores of that processor (0: none)", required=True, at_least=0),
+    Column("busy_s", "float64", _S, "busy time per core over the measured window", required=True, at_least=0),
+    Column("utilisation", "float64", "", "busy_s / measured time, in [0, 1]", required=True, at_least=0),
+    Column(
+        "stages_completed",
+        "int64",
+        "",
+        "compute stages finished in the measured window",
+        required=True,
+        at_least=0,
+    ),
+    Column("energy_j", "float64", _J, "energy the node spent in the measured window", at_least=0),
+    Column("drained_at", "float64", _S, "time its battery ran flat (NaN: never)", at_least=0, nan=True),
+    Column("queued_at_start", "int64", "", "stages waiting when the measured window opened", at_least=0),
+    Column("queued_at_end", "int64", "", "stages waiting when the run ended", at_least=0),
+    Column("refused_full", "int64", "", "stages refused by a full queue (processor.queue_limit)", at_least=0),
+    Column(
+        "availability",
+        "float64",
+        "",
+        "fraction of the measured time it was up (failures, battery)",
+        at_least=0,
+    ),
+    Column(
+        "battery_left",
+        "float64",
+        "",
+        "share of its battery's capacity left at the end (0 flat, NaN: no battery)",
+        at_least=0,
+        nan=True,
+    ),
 )
 
 #: Per-link-direction records (``links.parquet``), one row per direction ``a -> b``.
 LINKS: tuple[Column, ...] = (
     Column("a", "string", "", "sending end", required=True),
     Column("b", "string", "", "receiving end", required=True),
-    Column("bytes", "float64", _B, "bytes carried in the measured window", required=True),
-    Column("busy_s", "float64", _S, "time at least one flow was on it", required=True),
-    Column("utilisation", "float64", "", "bits carried / (capacity x measured time)", required=True),
-    Column("capacity", "float64", "bit/s", "capacity the scenario gives it"),
-    Column("mean_capacity", "float64", "bit/s", "capacity in force, time-weighted over the window (0 down)"),
-    Column("availability", "float64", "", "fraction of the window it carried traffic (it and both ends up)"),
-    Column("loss_rate", "float64", "", "packet loss probability in force, time-weighted (recorded only)"),
+    Column("bytes", "float64", _B, "bytes carried in the measured window", required=True, at_least=0),
+    Column("busy_s", "float64", _S, "time at least one flow was on it", required=True, at_least=0),
+    Column(
+        "utilisation", "float64", "", "bits carried / (capacity x measured time)", required=True, at_least=0
+    ),
+    Column("capacity", "float64", "bit/s", "capacity the scenario gives it", at_least=0),
+    Column(
+        "mean_capacity",
+        "float64",
+        "bit/s",
+        "capacity in force, time-weighted over the window (0 down)",
+        at_least=0,
+    ),
+    Column(
+        "availability",
+        "float64",
+        "",
+        "fraction of the window it carried traffic (it and both ends up)",
+        at_least=0,
+    ),
+    Column(
+        "loss_rate",
+        "float64",
+        "",
+        "packet loss probability in force, time-weighted (recorded only)",
+        at_least=0,
+    ),
 )
 
 #: Per-processor records (``processors.parquet``), one row per processor of every computing node, a
@@ -186,11 +231,16 @@ PROCESSORS: tuple[Column, ...] = (
         "processor", "string", "", "its name on its node (``cpu`` for a single ``processor:``)", required=True
     ),
     Column("profile", "string", "", "its device profile (empty: a ``speed`` instead)"),
-    Column("cores", "int64", "", "its cores", required=True),
-    Column("busy_s", "float64", _S, "busy time per core over the measured window", required=True),
-    Column("utilisation", "float64", "", "busy_s / measured time, in [0, 1]", required=True),
+    Column("cores", "int64", "", "its cores", required=True, at_least=0),
+    Column("busy_s", "float64", _S, "busy time per core over the measured window", required=True, at_least=0),
+    Column("utilisation", "float64", "", "busy_s / measured time, in [0, 1]", required=True, at_least=0),
     Column(
-        "stages_completed", "int64", "", "compute stages it finished in the measured window", required=True
+        "stages_completed",
+        "int64",
+        "",
+        "compute stages it finished in the measured window",
+        required=True,
+        at_least=0,
     ),
 )
 

@@ -22,6 +22,7 @@ import pytest
 from offloadsim.cli import main
 from offloadsim.experiments import compare
 from offloadsim.outdir import ResultsError
+from offloadsim.records.checked import values_problem
 from offloadsim.records.results import read_run
 from offloadsim.records.stored import ExperimentError, read_results
 
@@ -50,6 +51,14 @@ def _nan_first(column: str) -> Callable[[pd.DataFrame], pd.DataFrame]:
     def edit(frame: pd.DataFrame) -> pd.DataFrame:
         frame[column] = frame[column].astype(float)
         frame.loc[0, column] = np.nan
+        return frame
+
+    return edit
+
+
+def _set_first(column: str, value: float) -> Callable[[pd.DataFrame], pd.DataFrame]:
+    def edit(frame: pd.DataFrame) -> pd.DataFrame:
+        frame.loc[0, column] = value
         return frame
 
     return edit
@@ -111,6 +120,42 @@ EDITS = [
         "links",
         _nan_first("bytes"),
         "column bytes: expected a number in every row, row 0 (phone-0 -> ap) has none",
+    ),
+    # Optional columns, numbers wherever a run writes them: a hand edit was drawn as it was.
+    (
+        "nodes",
+        _nan_first("energy_j"),
+        "column energy_j: expected a number in every row, row 0 (phone-0) has none",
+    ),
+    (
+        "nodes",
+        _set_first("availability", -0.5),
+        "column availability: expected a finite number of at least 0, row 0 (phone-0) holds -0.5",
+    ),
+    (
+        "nodes",
+        _set_first("drained_at", np.inf),
+        "column drained_at: expected a finite number of at least 0 or NaN, row 0 (phone-0) holds inf",
+    ),
+    (
+        "nodes",
+        _set_first("queued_at_end", -3),
+        "column queued_at_end: expected a finite number of at least 0, row 0 (phone-0) holds -3",
+    ),
+    (
+        "processors",
+        _set_first("busy_s", -1.0),
+        "column busy_s: expected a finite number of at least 0, row 0 (phone-0) holds -1",
+    ),
+    (
+        "links",
+        _nan_first("mean_capacity"),
+        "column mean_capacity: expected a number in every row, row 0 (phone-0 -> ap) has none",
+    ),
+    (
+        "links",
+        _set_first("loss_rate", -np.inf),
+        "column loss_rate: expected a finite number of at least 0, row 0 (phone-0 -> ap) holds -inf",
     ),
 ]
 
@@ -188,3 +233,29 @@ def test_tables_as_written_read_back_unchanged(run_dir, compare_dir):
         results = read_results(directory)
         pd.testing.assert_frame_equal(results.nodes, pd.read_parquet(directory / "nodes.parquet"))
         pd.testing.assert_frame_equal(results.tasks, pd.read_parquet(directory / "tasks.parquet"))
+
+
+def test_what_runs_write_passes_the_value_checks(tmp_path):
+    """NaN where a column's doc gives it a meaning (no battery, never flat) is read back, as are the
+    flat battery's 0 and its time: the checks of optional columns refuse nothing a run writes."""
+    out = tmp_path / "battery"
+    flat = "nodes.phone.power={idle: 0.5 W, busy: 3 W, transmit: 1.3 W, receive: 1 W, battery: 5 J}"
+    argv = [
+        "run",
+        str(SCENARIO),
+        "--set",
+        "duration=20 s",
+        "--set",
+        "warmup=0 s",
+        "--set",
+        flat,
+        "--out",
+        str(out),
+    ]
+    assert main([*argv, "-q"]) == 0
+    run = read_run(out)
+    nodes = run.nodes.set_index("node")
+    assert nodes.loc["phone-0", "battery_left"] == 0 and np.isfinite(nodes.loc["phone-0", "drained_at"])
+    assert np.isnan(nodes.loc["edge", "battery_left"]) and np.isnan(nodes.loc["edge", "drained_at"])
+    for table in ("tasks", "nodes", "links", "processors"):
+        assert values_problem(getattr(run, table), table) is None

@@ -21,7 +21,7 @@ import numpy as np
 from offloadsim.analysis import catalogue, chunked
 from offloadsim.analysis.statistics import percentile
 from offloadsim.records.schema import PROCESSOR_COLUMNS, STATUSES
-from offloadsim.shapes import describe
+from offloadsim.shapes import describe, is_whole
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -189,6 +189,8 @@ class Summary:
                 if table
                 else "a list"
                 if names
+                else COUNT_OR_NOT_KNOWN
+                if f.name == "powered_sources"
                 else "a count"
                 if f.name in _INT_FIELDS
                 else "a number"
@@ -206,8 +208,11 @@ class Summary:
                     kwargs[f.name] = {str(k): _from_json_float(v) for k, v in value.items()}
                 elif names:
                     kwargs[f.name] = tuple(str(v) for v in value)
-                elif f.name in _INT_FIELDS:
-                    kwargs[f.name] = int(value)
+                elif f.name in _INT_FIELDS:  # as written: "3" was read as 3, 2.5 as 2, -5 as a count
+                    least = -1 if f.name == "powered_sources" else 0  # -1: not known (written before it)
+                    if not is_whole(value) or value < least:
+                        raise TypeError
+                    kwargs[f.name] = value
                 else:
                     kwargs[f.name] = _from_json_float(value)
             except (TypeError, ValueError, OverflowError):
@@ -534,6 +539,9 @@ def _processors_of_several(processors: Table | None) -> dict[str, float]:
         if counts[node] > 1
     }
 
+
+#: What ``powered_sources`` holds, as a message says it: -1 is a summary written before it was.
+COUNT_OR_NOT_KNOWN = "a count (-1: not known)"
 
 _INT_FIELDS = frozenset(
     (

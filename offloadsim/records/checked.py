@@ -23,7 +23,15 @@ if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
-__all__ = ["REWRITE", "RUN_KEYS", "columns_problem", "read_checked", "rows_problem", "values_problem"]
+__all__ = [
+    "REWRITE",
+    "RUN_KEYS",
+    "columns_problem",
+    "powered_sources_problem",
+    "read_checked",
+    "rows_problem",
+    "values_problem",
+]
 
 #: What a column of each declared dtype holds, as a message says it.
 _EXPECTED: dict[Dtype, str] = {
@@ -207,6 +215,47 @@ def _processors_problem(nodes: pd.DataFrame, processors: pd.DataFrame | None) ->
         if missing := sorted(named - listed.get(run, set())):
             return "nodes", f"no row of the node {missing[0]}{_run_text(keys, run)}, whose processors it has"
     return None
+
+
+def powered_sources_problem(
+    metrics: pd.DataFrame, nodes: pd.DataFrame, *, summary: bool = False
+) -> str | None:
+    """The first run of ``metrics`` whose ``powered_sources`` is not a count of its task sources; or None.
+
+    ``summary``: ``metrics`` is a run's one row, from its summary.json (the message names its key,
+    not a column and row).
+
+    Each run's count is a whole number from -1 (not known: results written before it) to the
+    run's nodes (its rows of ``nodes``; the sources are among them).  A hand-edited count (text,
+    -3, 2.5, more than the nodes) was read as "not known", or as a count no run can have, by the
+    energy figures' note.  A table without the column (written before it) is not checked.
+    """
+    import numpy as np
+    import pandas as pd
+
+    if "powered_sources" not in metrics.columns:
+        return None
+    values = metrics["powered_sources"]
+    expected = "column powered_sources: expected a count of the run's task sources (-1: not known)"
+    if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+        return f"{expected}, got {'text' if pd.api.types.is_string_dtype(values) else values.dtype}"
+    keys = [key for key in RUN_KEYS if key in metrics.columns and key in nodes.columns]
+    if keys:
+        per_run = nodes.groupby(keys, observed=True).size().rename("_nodes").reset_index()
+        most = metrics[keys].merge(per_run, on=keys, how="left")["_nodes"].to_numpy(dtype=float)
+    else:
+        most = np.full(len(metrics), float(len(nodes)))
+    counts = values.to_numpy(dtype=float, na_value=np.nan)
+    whole = np.isfinite(counts) & (counts == np.floor(counts)) & (counts >= -1)
+    wrong = ~whole | (counts > np.nan_to_num(most, nan=np.inf))
+    if not wrong.any():
+        return None
+    row = int(wrong.argmax())
+    run = _run_text(keys, tuple(metrics[keys].iloc[row])) if keys else ""
+    more = f", more than the run's {most[row]:g} nodes" if whole[row] else ""
+    if summary:
+        return f"{expected.removeprefix('column ')}, got {counts[row]:g}{more}"
+    return f"{expected}, row {row}{run} holds {counts[row]:g}{more}"
 
 
 def _key(run: Any) -> tuple[Any, ...]:

@@ -35,7 +35,7 @@ from offloadsim.errors import shown_path
 from offloadsim.host import host_platform
 from offloadsim.outdir import ResultsError, check_out_dir, write_directory
 from offloadsim.records import schema
-from offloadsim.records.checked import REWRITE, read_checked, rows_problem
+from offloadsim.records.checked import REWRITE, powered_sources_problem, read_checked, rows_problem
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -586,6 +586,8 @@ def _write_text(path: Path, text: str) -> None:
 
 def read_run(run_dir: str | Path) -> RunResult:
     """Read a run directory written by :func:`write_run`."""
+    import pandas as pd
+
     directory = Path(run_dir)
     if (reason := name_too_long(directory)) is not None:  # is_dir() raised it: exit 1
         raise ResultsError(f"cannot read a run directory at {shown_path(directory)}: {reason}")
@@ -625,6 +627,9 @@ def read_run(run_dir: str | Path) -> RunResult:
     if (lacking := rows_problem(nodes, processors, links)) is not None:
         which, problem = lacking
         raise ResultsError(f"{directory / f'{which}.parquet'}: {problem}; {REWRITE}")
+    powered = pd.DataFrame({"powered_sources": [summary.powered_sources]})
+    if (wrong := powered_sources_problem(powered, nodes, summary=True)) is not None:
+        raise ResultsError(f"{directory / 'summary.json'}: {wrong}; {REWRITE}")
     expected = manifest.get("tasks") if isinstance(manifest, dict) else None
     if isinstance(expected, int) and expected != len(tasks):
         raise ResultsError(

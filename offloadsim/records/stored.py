@@ -19,7 +19,7 @@ import pandas as pd
 from offloadsim.bounded_read import name_too_long, not_a_file
 from offloadsim.errors import RunError, shown_path
 from offloadsim.input_kinds import RESULTS, misdirected_path
-from offloadsim.records.checked import REWRITE, read_checked, rows_problem
+from offloadsim.records.checked import REWRITE, powered_sources_problem, read_checked, rows_problem
 from offloadsim.shapes import describe, each, is_number, is_text, is_texts, is_whole
 from offloadsim.suggest import did_you_mean_file, quoted
 
@@ -113,6 +113,9 @@ def read_results(directory: str | Path) -> Results:
     except (OSError, ValueError) as error:
         raise ExperimentError(f"cannot read results in {path}: {error}") from None
     _check_metrics(metrics_file, metrics)
+    ran = metrics_file.exists()  # else the run's summary.json gave the row
+    if (problem := powered_sources_problem(metrics, nodes, summary=not ran)) is not None:
+        raise ExperimentError(f"{metrics_file if ran else path / 'summary.json'}: {problem}; {REWRITE}")
     if (lacking := rows_problem(nodes, processors)) is not None:
         which, problem = lacking
         raise ExperimentError(f"{path / f'{which}.parquet'}: {problem}; {REWRITE}")

@@ -10,6 +10,7 @@ Python readers raise the error the command line maps to it).
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from collections.abc import Callable
@@ -259,3 +260,89 @@ def test_what_runs_write_passes_the_value_checks(tmp_path):
     assert np.isnan(nodes.loc["edge", "battery_left"]) and np.isnan(nodes.loc["edge", "drained_at"])
     for table in ("tasks", "nodes", "links", "processors"):
         assert values_problem(getattr(run, table), table) is None
+
+
+def _summary_with(run_dir: Path, tmp_path: Path, value: object) -> Path:
+    copy = tmp_path / "edited"
+    shutil.copytree(run_dir, copy)
+    summary = json.loads((copy / "summary.json").read_text())
+    summary["powered_sources"] = value
+    (copy / "summary.json").write_text(json.dumps(summary))
+    return copy
+
+
+@pytest.mark.parametrize(
+    ("value", "said"),
+    [
+        ("3", 'summary.json: powered_sources: expected a count (-1: not known), got "3"'),
+        (-5, "summary.json: powered_sources: expected a count (-1: not known), got -5"),
+        (2.5, "summary.json: powered_sources: expected a count (-1: not known), got 2.5"),
+        (
+            24,
+            "{dir}/summary.json: powered_sources: expected a count of the run's task sources "
+            "(-1: not known), got 24, more than the run's 23 nodes" + REWRITE,
+        ),
+    ],
+)
+def test_a_hand_edited_count_of_powered_sources_in_a_run_s_summary_is_refused(
+    value, said, run_dir, tmp_path, capsys
+):
+    """A string, a negative count or a fraction read as "not known" (2.5 as 2, "3" as 3), and a count
+    above the run's nodes as if a run could have it: the energy figures' note then said the wrong thing."""
+    edited = _summary_with(run_dir, tmp_path, value)
+    said = said.format(dir=edited)
+    with pytest.raises(ResultsError) as raised:
+        read_run(edited)
+    assert str(raised.value).endswith(said) and len(str(raised.value).splitlines()) == 1
+    with pytest.raises(ExperimentError) as raised:
+        read_results(edited)
+    assert str(raised.value).endswith(said)
+    assert main(["plot", str(edited), "--kind", "energy", "--out", str(tmp_path / "fig")]) == 2
+    assert capsys.readouterr().err == f"offloadsim: error: {raised.value}\n"
+
+
+@pytest.mark.parametrize("value", [-1, 0, 23])
+def test_a_count_of_powered_sources_a_run_can_have_reads_back(value, run_dir, tmp_path):
+    """-1 stays "not known" (a summary.json written before the count), and 0 to the run's nodes are counts."""
+    edited = _summary_with(run_dir, tmp_path, value)
+    assert read_run(edited).summary.powered_sources == value
+    assert (read_results(edited).metrics["powered_sources"] == value).all()
+
+
+def _powered(value: object) -> Callable[[pd.DataFrame], pd.DataFrame]:
+    def edit(frame: pd.DataFrame) -> pd.DataFrame:
+        if isinstance(value, str):
+            return frame.assign(powered_sources=frame["powered_sources"].astype(str))
+        frame["powered_sources"] = frame["powered_sources"].astype(type(value))
+        frame.loc[1, "powered_sources"] = value
+        return frame
+
+    return edit
+
+
+@pytest.mark.parametrize(
+    ("value", "said"),
+    [
+        ("text", "got text"),
+        (-3, "row 1 (run policy local, replication 1) holds -3"),
+        (2.5, "row 1 (run policy local, replication 1) holds 2.5"),
+        (99, "row 1 (run policy local, replication 1) holds 99, more than the run's 23 nodes"),
+    ],
+)
+def test_a_hand_edited_count_of_powered_sources_in_a_comparison_s_metrics_is_refused(
+    value, said, compare_dir, tmp_path, capsys
+):
+    """pd.to_numeric(errors="coerce") read text as "not known"; -3 or 2.5 was "not known" or a count."""
+    edited = _edited(compare_dir, tmp_path, "metrics", _powered(value))
+    expected = "column powered_sources: expected a count of the run's task sources (-1: not known)"
+    line = f"{edited / 'metrics.parquet'}: {expected}, {said}{REWRITE}"
+    with pytest.raises(ExperimentError) as raised:
+        read_results(edited)
+    assert str(raised.value) == line
+    assert main(["plot", str(edited), "--kind", "energy", "--out", str(tmp_path / "fig")]) == 2
+    assert capsys.readouterr().err == f"offloadsim: error: {line}\n"
+
+
+def test_a_comparison_s_count_of_powered_sources_not_known_reads_back(compare_dir, tmp_path):
+    edited = _edited(compare_dir, tmp_path, "metrics", _powered(-1))
+    assert read_results(edited).metrics["powered_sources"].tolist() == [20, -1, 20, 20]

@@ -151,14 +151,22 @@ TASKS: tuple[Column, ...] = (
     Column("final_node", "category", "", "node of the last compute stage of its final plan (empty: none)"),
 )
 
+#: A processor's busy time and utilisation, in the nodes table (its first processor's) and processors'.
+_BUSY_S = Column(
+    "busy_s", "float64", _S, "busy time per core over the measured window", required=True, at_least=0
+)
+_UTILISATION = Column(
+    "utilisation", "float64", "", "busy_s / measured time, in [0, 1]", required=True, at_least=0
+)
+
 #: Per-node records (``nodes.parquet``), one row per node.
 NODES: tuple[Column, ...] = (
     Column("node", "string", "", "node name", required=True),
     Column("tier", "category", "", "device, edge or cloud", required=True),
     Column("processor", "string", "", "name of its first processor, which the row reports (empty: none)"),
     Column("cores", "int64", "", "cores of that processor (0: none)", required=True, at_least=0),
-    Column("busy_s", "float64", _S, "busy time per core over the measured window", required=True, at_least=0),
-    Column("utilisation", "float64", "", "busy_s / measured time, in [0, 1]", required=True, at_least=0),
+    _BUSY_S,
+    _UTILISATION,
     Column(
         "stages_completed",
         "int64",
@@ -232,8 +240,8 @@ PROCESSORS: tuple[Column, ...] = (
     ),
     Column("profile", "string", "", "its device profile (empty: a ``speed`` instead)"),
     Column("cores", "int64", "", "its cores", required=True, at_least=0),
-    Column("busy_s", "float64", _S, "busy time per core over the measured window", required=True, at_least=0),
-    Column("utilisation", "float64", "", "busy_s / measured time, in [0, 1]", required=True, at_least=0),
+    _BUSY_S,
+    _UTILISATION,
     Column(
         "stages_completed",
         "int64",

@@ -45,6 +45,7 @@ __all__ = [
     "StrictLoader",
     "UnreadableNumber",
     "YamlProblem",
+    "dump_yaml",
     "key_part",
     "key_path",
     "read_yaml",
@@ -256,6 +257,25 @@ for _loader in (StrictLoader, _FastLoader):
         for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
     }
     _loader.add_implicit_resolver(_FLOAT, _FLOAT_PATTERN, list("-+0123456789."))
+
+
+class _QuotingDumper(yaml.SafeDumper):
+    """SafeDumper that also quotes a string :class:`StrictLoader` would read as a float (``"1e9"``)."""
+
+
+# YAML 1.1 reads 1e9 as text, so SafeDumper writes the string "1e9" bare; read back here it is a float.
+_QuotingDumper.add_implicit_resolver(_FLOAT, _FLOAT_PATTERN, list("-+0123456789."))
+
+
+def dump_yaml(data: Any, **options: Any) -> str:
+    """``data`` as YAML (``yaml.safe_dump``'s ``options``) that :func:`read_yaml` reads back as it is.
+
+    >>> print(dump_yaml({"name": "1e9", "flops": 1e9}, sort_keys=False), end="")
+    name: '1e9'
+    flops: 1000000000.0
+    """
+    text: str = yaml.dump(data, Dumper=_QuotingDumper, **options)
+    return text
 
 
 def read_yaml(text: str, way_out: str = "make it shorter", called: str = "the document") -> Any:

@@ -33,10 +33,10 @@ def save_profile(profile: CalibratedProfile, path: str | os.PathLike[str]) -> Pa
     """Write ``profile`` as JSON (or YAML for a ``.yaml``/``.yml`` path), atomically."""
     path = Path(path)
     data = profile.to_dict()
-    if path.suffix in (".yaml", ".yml"):
-        import yaml
+    if path.suffix in (".yaml", ".yml"):  # as load_profile reads it back: a name "1e9" stays text
+        from offloadsim.strict_yaml import dump_yaml
 
-        text = yaml.safe_dump(data, sort_keys=False)
+        text = dump_yaml(data, sort_keys=False)
     else:
         text = json.dumps(data, indent=1) + "\n"
     return write_text(text, path)

@@ -56,3 +56,13 @@ def test_the_pure_python_loader_refuses_it_too() -> None:
     with pytest.raises(UnreadableNumber, match="1e-400 is too small a number"):
         yaml.load("1e-400", Loader=ScenarioLoader)
     assert issubclass(UnreadableNumber, yaml.YAMLError)
+
+
+def test_the_strict_reader_s_examples():
+    """Key paths and the YAML the strict reader reads back as written (offloadsim.strict_yaml's doctests)."""
+    import doctest
+
+    import offloadsim.strict_yaml
+
+    result = doctest.testmod(offloadsim.strict_yaml)
+    assert result.attempted > 0 and result.failed == 0

@@ -130,6 +130,18 @@ def test_several_processors_codecs_samples_and_recovery_round_trip(capsys, tmp_p
     _round_trip(capsys, tmp_path, path, ())
 
 
+def test_text_that_reads_as_a_number_is_shown_quoted(capsys, tmp_path):
+    """A description "1e9", an application named "5e3", were printed bare (text to YAML 1.1's dumper):
+    saved, the file's strict reader (YAML 1.2's floats) read numbers there, and refused them."""
+    text = (ROOT / "scenarios" / "quickstart.yaml").read_text(encoding="utf-8")
+    text = text.replace("\ndescription: ", '\ndescription: "1e9"  #', 1).replace("classify", '"5e3"')
+    path = tmp_path / "numbers.yaml"
+    path.write_text(text, encoding="utf-8")
+    document, _ = _shown(capsys, path, ("duration=5 s",))
+    assert "description: '1e9'\n" in document and "'5e3':\n" in document
+    _round_trip(capsys, tmp_path, path, ("duration=5 s",))
+
+
 def test_the_show_keys_are_the_formats(capsys, tmp_path):
     """No key the format refuses: what the dump printed (path, more_processors, index, speed_flops)."""
     document, _ = _shown(capsys, ROOT / "scenarios" / "quickstart.yaml", ())

@@ -715,15 +715,14 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     summary = world_summary(world)
     print("ok: " + _counts_line(scenario))
     if args.show:
-        import yaml
-
         from offloadsim.scenario.written import resolved_scenario
+        from offloadsim.strict_yaml import dump_yaml
 
         document, notes = resolved_scenario(scenario)
         print(f"# the resolved scenario of {scenario.source}, a scenario file: save --- to ... to run it")
         for line in notes:
             print(f"# {line}")
-        text = yaml.safe_dump(
+        text = dump_yaml(  # as the scenario reader reads it back: a description "1e9" stays text
             document,
             sort_keys=False,
             allow_unicode=True,

@@ -223,9 +223,10 @@ def _machine() -> dict[str, Any]:
 
 
 def _write_yaml(path: Path, document: dict[str, Any], comment: str) -> None:
-    import yaml
+    """``document`` as a scenario file, as the scenario reader reads it back (a text ``1e9`` quoted)."""
+    from offloadsim.strict_yaml import dump_yaml
 
-    text = yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=110)
+    text = dump_yaml(document, sort_keys=False, allow_unicode=True, width=110)
     path.write_text("".join(f"# {line}\n" for line in comment.splitlines()) + text)
 
 

@@ -457,3 +457,13 @@ def test_a_cache_that_cannot_be_made_is_refused_naming_it_before_anything_runs(t
         f"(so {cache} cannot be made)"
     )
     assert not (tmp_path / "out").exists()
+
+
+def test_a_scenario_the_testbed_writes_reads_back_as_written(tmp_path):
+    """Text YAML 1.1 writes bare but the scenario reader reads as a number (1e9) was read back as one."""
+    from offloadsim.strict_yaml import read_yaml
+    from offloadsim.testbed.experiment import _write_yaml
+
+    document = {"name": "1e9", "description": "2E-3", "duration": "12.5 s"}
+    _write_yaml(tmp_path / "scenario.yaml", document, "a comment")
+    assert read_yaml((tmp_path / "scenario.yaml").read_text()) == document

@@ -70,7 +70,7 @@ __all__ = ["NodeMeter", "Radio", "radios_aborted", "radios_on", "radios_received
 #: A powered end of a transfer: (its meter, whether it sends, whether the task is charged there).
 Radio = tuple["NodeMeter", bool, bool]
 
-_EPS_J = 1e-9  # a battery within a nanojoule of its capacity is flat
+_EPS_J = 1e-9  # a battery within a nanojoule of its capacity is flat (a billionth of one below 1 J)
 
 
 class NodeMeter:
@@ -486,7 +486,8 @@ class NodeMeter:
         if capacity is None or self.drained_at is not None:
             return
         left = capacity - self.energy_j()
-        if left <= _EPS_J:
+        # Relative below 1 J: a battery of a nanojoule or less was flat at 0 s, having drawn nothing.
+        if left <= _EPS_J * min(capacity, 1.0):
             self._drain()
             return
         watts = self.power_w()

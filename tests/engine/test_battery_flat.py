@@ -516,3 +516,32 @@ def test_a_flat_phone_on_its_access_point_is_forgotten_in_place_with_the_same_re
     np.testing.assert_equal(in_place.links, flushed.links)
     for column in TASK_COLUMNS:
         np.testing.assert_equal(np.asarray(in_place.tasks[column]), np.asarray(flushed.tasks[column]), column)
+
+
+# A phone that draws nothing idle, 1 W computing, on a battery far below a nanojoule: it computes
+# its one task from 1 s, so it runs flat 1e-12 J / 1 W after that, not before.
+TINY_BATTERY = """
+name: tiny-battery
+duration: 5 s
+nodes:
+  phone: {tier: device, processor: {speed: 1 GFLOP/s}, power: {idle: 0 W, busy: 1 W, battery: 1e-12 J}}
+  idler: {tier: device, processor: {speed: 1 GFLOP/s}, power: {idle: 0 W, busy: 1 W, battery: 1e-12 J}}
+applications:
+  job: {work: 1 GFLOP}
+workload:
+  - {app: job, sources: phone, arrivals: trace, trace: t.csv}
+policy: local
+"""
+
+
+def test_a_battery_below_a_nanojoule_runs_flat_when_it_has_drawn_its_capacity_not_at_0_s(tmp_path):
+    """The meter called a battery flat once within a nanojoule of its capacity, so one of less than
+    a nanojoule was flat at 0 s (its drained_at 0, its energy 0 J), having drawn nothing."""
+    (tmp_path / "t.csv").write_text("time\n1\n")
+    raw = simulate(load_scenario_text(TINY_BATTERY, source="<t>", base_dir=tmp_path))
+    nodes = {name: row for row, name in enumerate(raw.nodes["node"])}
+    drained, energy = raw.nodes["drained_at"], raw.nodes["energy_j"]
+    assert math.isnan(drained[nodes["idler"]]) and energy[nodes["idler"]] == 0.0  # drew nothing
+    assert math.isclose(drained[nodes["phone"]], 1.0 + 1e-12, rel_tol=1e-15)
+    assert math.isclose(energy[nodes["phone"]], 1e-12, rel_tol=1e-6)
+    assert list(raw.tasks["status"]) == ["failed"]  # its stage cut short by the flat battery

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 import pandas as pd
 
 from offloadsim.analysis.catalogue import INCOMPLETE_SHARE
-from offloadsim.analysis.values import axis_texts
+from offloadsim.analysis.values import axis_texts, table_heading
 
 __all__ = ["incomplete_note"]
 
@@ -49,7 +49,8 @@ def incomplete_note(frame: pd.DataFrame, keys: Sequence[str], label: Callable[[s
     ]
     text = "; ".join(listed[:_SHOWN])
     text += f"; and {len(listed) - _SHOWN} more" if len(listed) > _SHOWN else ""
-    names = ", ".join(label(k) for k in keys)
+    # Plain numbers in the unit they are in (``mobility radio noise (dBm)``), as the with-line says.
+    names = ", ".join(table_heading(k, frame[k].drop_duplicates().tolist(), label(k)) for k in keys)
     return (
         f"of completed tasks only; {INCOMPLETE_SHARE * 100:.0f} % or more not completed "
         f"(dropped, failed, in flight) in ({names}):\n{text}"

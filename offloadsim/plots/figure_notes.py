@@ -273,7 +273,8 @@ def undrawn_note(view: FigureView, kind: str, frame: pd.DataFrame, shown: Sequen
         values = values if isinstance(values, tuple) else (values,)
         why = "no value" if row["completed"] else "no task completed"
         reasons.setdefault(why, []).append(", ".join(map(str, values)))
-    names = ", ".join(view.label(k) for k in keys)
+    # Plain numbers in the unit they are in (``mobility radio noise (dBm)``), as the with-line says.
+    names = ", ".join(table_heading(k, frame[k].drop_duplicates().tolist(), view.label(k)) for k in keys)
     lines = []
     for why, configurations in reasons.items():
         listed = "; ".join(configurations[:_UNDRAWN_SHOWN])
@@ -342,5 +343,8 @@ def moving_with_shown_note(
                     continue  # one dimension under two names: a sweep's policies are its policy.name
                 leads, keyed = axis_texts(pairs[lead]), axis_texts(pairs[key])
                 values = "; ".join(f"{a} {b}" for a, b in zip(leads, keyed, strict=True))
-                parts.append(f"each {view.label(lead)} has its own {view.label(key)}: {values}")
+                names = [
+                    table_heading(k, pairs[k].drop_duplicates().tolist(), view.label(k)) for k in (lead, key)
+                ]
+                parts.append(f"each {names[0]} has its own {names[1]}: {values}")
     return "\n".join(parts)

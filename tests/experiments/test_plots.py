@@ -2963,6 +2963,29 @@ def test_the_sweep_table_heads_a_swept_noise_of_plain_numbers_with_dbm(radio_swe
     assert "mobility radio noise (dBm)" in heading and "mobility radio transmit power " in heading
 
 
+def test_the_notes_of_tasks_not_completed_name_a_swept_noise_of_plain_numbers_in_dbm(radio_sweep):
+    """The notes of configurations that completed few or none of their tasks named a radio noise swept
+    as plain numbers without its unit (``(mobility radio noise): -100``), and so did the note of what
+    moves with it (``each mobility radio noise has its own ...: -100 1 dBm``), where its axis, the
+    sweep table and the with-line say dBm."""
+    from offloadsim.plots.completion import incomplete_note
+
+    key = "dynamics[0].radio.noise"
+    noise = radio_sweep.tasks[key]
+    starved = radio_sweep.tasks.assign(status=np.where(noise == -100, "dropped", "completed"))
+    fig = plots.plot_results(dataclasses.replace(radio_sweep, tasks=starved), "cdf", by=f"{key},policy")
+    note = " ".join(_footnote(fig).split())
+    assert "not drawn, no task completed (mobility radio noise (dBm), policy): -100, local" in note, note
+    assert "each mobility radio noise (dBm) has its own mobility radio transmit power: -100 1 dBm;" in note
+    tasks = pd.DataFrame(
+        {key: [-100, -100, -90, -90], "status": ["completed", "dropped", *["completed"] * 2]}
+    )
+    note = incomplete_note(tasks, [key], lambda _: "mobility radio noise")
+    assert note.endswith("in (mobility radio noise (dBm)):\n-100 50 %"), note
+    written = tasks.assign(**{key: tasks[key].astype(str) + " dBm"})  # each value says its unit
+    assert incomplete_note(written, [key], lambda _: "noise").endswith("in (noise):\n-100 dBm 50 %")
+
+
 @pytest.mark.parametrize("kind", ["sweep", "split"])
 @pytest.mark.parametrize("size", ["one-column", "two-column"])
 def test_five_keys_zipped_with_the_x_axis_are_named_on_lines_that_fit_the_figure(radio_sweep, kind, size):

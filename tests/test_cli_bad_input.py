@@ -881,3 +881,40 @@ def test_several_policies_to_a_verb_that_runs_one_point_at_compare(verb, given, 
 )
 def test_an_empty_profile_name_or_scenario_is_refused_as_empty(argv, said, capsys):
     assert _refused(capsys, *argv) == f"offloadsim: error: {said}"
+
+
+_WALK = """
+name: walk
+duration: 10 s
+nodes:
+  phone: {tier: device, processor: {speed: 10 GFLOP/s}, power: {idle: 0.5 W, busy: 3 W}}
+  edge: {tier: edge, processor: {speed: 100 GFLOP/s}}
+links:
+  - {between: [phone, edge], bandwidth: 20 Mbps, latency: 5 ms}
+applications:
+  job: {work: 1 GFLOP, input: 200 KB, output: 1 KB}
+workload:
+  - {app: job, sources: phone, rate: 5 /s}
+policy: edge
+dynamics:
+  - {kind: random-walk, link: [phone, edge], every: 1 s, step: 10 Mbps, min: 10 Mbps, max: 100 Mbps}
+"""
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        ("nodes.phone.power.idle=5 W", "nodes.phone.power.busy: busy power (3 W) is below idle (5 W)"),
+        ("dynamics[0].min=200 Mbps", "dynamics[0].max: 1e+08 bit/s is below min, 2e+08 bit/s"),
+        ("dynamics[0].max=15 Mbps", "dynamics[0].link: the walk starts at 2e+07 bit/s, outside [min, max]"),
+        ("dynamics[0].min=30 Mbps", "dynamics[0].link: the walk starts at 2e+07 bit/s, outside [min, max]"),
+    ],
+)
+def test_a_set_that_makes_another_keys_value_wrong_is_named(given, message, tmp_path, capsys):
+    """A --set of idle above busy, or of a walk's min above its max or above the link's rate it starts
+    at, was refused at the other key with no word of the --set behind it."""
+    path = tmp_path / "walk.yaml"
+    path.write_text(_WALK, encoding="utf-8")
+    line = _refused(capsys, "validate", path, "--set", given)
+    assert line.startswith(f"offloadsim: error: {path}: {message}"), line
+    assert line.endswith(f'(set by --set "{given}")'), line

@@ -296,6 +296,7 @@ def _states_at_least_idle(self: Any) -> Any:
                 f"{state} power ({watts:g} W) is below idle ({self.idle:g} W); each state's power is "
                 f"the device's whole draw in that state (idle included): give at least {self.idle:g} W",
                 f".{state}",
+                also=(".idle",),  # a --set of idle may have put it above the state's power
             )
     return self
 

@@ -25,6 +25,7 @@ from typing import ClassVar
 
 import numpy as np
 
+from offloadsim.scenario.errors import key_path
 from offloadsim.world.dynamics.base import LINKS_ONLY, LinkSettings, NodeChanges, SpecReader, WorldChange
 
 __all__ = ["RandomWalk", "Walk", "reflect"]
@@ -72,8 +73,9 @@ class RandomWalk:
         step = entry.quantity("step", "bandwidth", positive=True)
         low = entry.quantity("min", "bandwidth")
         high = entry.quantity("max", "bandwidth", positive=True)
+        bounds = (key_path(entry.path, "min"), key_path(entry.path, "max"))  # a --set of either is named
         if high < low:
-            raise entry.fail("max", f"{high:g} bit/s is below min, {low:g} bit/s")
+            raise entry.fail("max", f"{high:g} bit/s is below min, {low:g} bit/s", also=bounds[:1])
         if entry.has("start"):
             start = entry.quantity("start", "bandwidth")
         else:
@@ -83,7 +85,7 @@ class RandomWalk:
             start = spec.bandwidth_bps if forward else spec.reverse_bandwidth_bps
         if not low <= start <= high:
             where = "start" if entry.has("start") else "link"
-            raise entry.fail(where, f"the walk starts at {start:g} bit/s, outside [min, max]")
+            raise entry.fail(where, f"the walk starts at {start:g} bit/s, outside [min, max]", also=bounds)
         return Walk(links, every, step, low, high, start)
 
     def changes(self, spec: Walk, end_s: float) -> tuple[str, float]:

@@ -908,11 +908,13 @@ dynamics:
         ("dynamics[0].min=200 Mbps", "dynamics[0].max: 1e+08 bit/s is below min, 2e+08 bit/s"),
         ("dynamics[0].max=15 Mbps", "dynamics[0].link: the walk starts at 2e+07 bit/s, outside [min, max]"),
         ("dynamics[0].min=30 Mbps", "dynamics[0].link: the walk starts at 2e+07 bit/s, outside [min, max]"),
+        ("dynamics[0].kind=link-schedule", 'dynamics[0]: unknown key "every"; expected one of kind, link'),
     ],
 )
 def test_a_set_that_makes_another_keys_value_wrong_is_named(given, message, tmp_path, capsys):
-    """A --set of idle above busy, or of a walk's min above its max or above the link's rate it starts
-    at, was refused at the other key with no word of the --set behind it."""
+    """A --set of idle above busy, of a walk's min above its max or above the link's rate it starts
+    at, or of a dynamics entry's kind to one that takes other keys, was refused at the other key with
+    no word of the --set behind it."""
     path = tmp_path / "walk.yaml"
     path.write_text(_WALK, encoding="utf-8")
     line = _refused(capsys, "validate", path, "--set", given)

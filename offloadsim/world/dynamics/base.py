@@ -349,14 +349,16 @@ class SpecReader:
         """
         allowed = tuple(dict.fromkeys((*required, *optional)))  # a key both required and optional: once
         self.fields = allowed
+        # The kind decides the keys: a --set of it that made a key unknown or missing is named.
+        kind = (key_path(self.path, "kind"),) if "kind" in self.read else ()
         for key in self.entry:
             if key not in allowed:
                 hint = did_you_mean(str(key), allowed)
                 listed = ", ".join(dict.fromkeys((*self.read, *allowed)))
-                raise self.fail("", f"unknown key {quoted(key)}{hint}; expected one of {listed}")
+                raise self.fail("", f"unknown key {quoted(key)}{hint}; expected one of {listed}", also=kind)
         for key in required:
             if key not in self.entry:
-                raise self.fail(key, "missing (required)")
+                raise self.fail(key, "missing (required)", also=kind)
 
     def has(self, key: str) -> bool:
         """True when the mapping gives ``key``."""

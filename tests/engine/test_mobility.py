@@ -337,7 +337,9 @@ BAD_TRACE = "time,node,x,y\n0,phone,10,0\n"
         (
             ("file: walk.csv", "random_waypoint: {area: [100 m, 10 m], speed: [2 m/s, 1 m/s]}"),
             None,
-            "dynamics[0].random_waypoint.speed: expected [low, high] with low <= high",
+            # it said "got a list", naming neither value
+            "dynamics[0].random_waypoint.speed: expected [low, high] with low <= high, got low 2 m/s above "
+            "high 1 m/s",
         ),
         (("in_flight: continue", "attach: strongest"), None, "dynamics[0].attach: strongest ranks access"),
         (

@@ -542,7 +542,8 @@ def _waypoints(model: SpecReader) -> Waypoints:
     if isinstance(value, list):
         low, high = _pair(model, "speed", "velocity", positive=True)
         if high < low:
-            raise model.fail("speed", f"expected [low, high] with low <= high, got {describe(value)}")
+            message = f"expected [low, high] with low <= high, got low {low:g} m/s above high {high:g} m/s"
+            raise model.fail("speed", message)
     else:
         low = high = model.quantity("speed", "velocity", positive=True)
     pause = model.quantity("pause", "time") if model.has("pause") else 0.0

@@ -304,6 +304,8 @@ def _series_row_by_row(text: str, shown: str, kinds: Mapping[str, str]) -> Serie
     for name in names:
         if name != "time" and name not in kinds:
             hint = did_you_mean(name, ("time", *kinds))
+            other = next((sep for sep in (";", "\t", "|") if len(names) == 1 and sep in name), None)
+            hint = f" (columns are separated by commas, not {other!r})" if other else hint
             raise CsvProblem(f"{shown}, line {line}: unknown column {quoted(name)}{hint}; expected {wanted}")
     present = tuple(name for name in kinds if name in names)
     if "time" not in names or not present or len(set(names)) != len(names):

@@ -130,6 +130,11 @@ BAD = [
         "time,bandwith\n0,8 Mbps\n",
         'dynamics[0].file: rate.csv, line 1: unknown column "bandwith" (did you mean',
     ),
+    (  # a spreadsheet's export with semicolons: the did-you-mean hinted at a typo
+        "time;bandwidth\n0;8 Mbps\n",
+        'dynamics[0].file: rate.csv, line 1: unknown column "time;bandwidth" (columns are separated by '
+        "commas, not ';'); expected",
+    ),
     ("time,loss\n0,1.5\n", "dynamics[0].file: rate.csv, line 2: loss 1.5 is above 1"),
     (b"\xff\xfe\x00 binary", "dynamics[0].file: rate.csv: not UTF-8 text"),
 ]

@@ -391,3 +391,22 @@ def test_a_closed_loop_sends_no_more_than_it_is_counted_for(tmp_path: Path, chan
     counted = api.load(path, [change]).footprint.tasks
     sent = len(api.run(path, overrides=[change], policy="local").tasks)
     assert 0.9 * counted <= sent <= counted, (sent, counted)
+
+
+def test_a_warmup_counts_no_more_output_tokens_a_request_than_its_context_window_holds(
+    tmp_path: Path, capsys
+):
+    """The engine cuts a request to its model's window, but the warm-up's count took the mean as drawn:
+    an exponential of mean 1e15 tokens was refused at its key (longer than the window) and again at
+    ``warmup``, whose 3e+15 tokens no run decodes and whose advice (a shorter warm-up) fixed nothing.
+    """
+    path = tmp_path / "s.yaml"
+    text = LLM_WARMUP.format(warmup="100 s").replace(
+        "output_tokens: 40", "output_tokens: {exponential: {mean: 1e15}}"
+    )
+    path.write_text(text)
+    one_error(
+        capsys,
+        ["validate", str(path)],
+        f"{path}: applications.chat.output_tokens: llama-3.2-1b holds at most 131,072 tokens of context",
+    )

@@ -404,7 +404,10 @@ def _with_closed_loops(
             counted = bound
         warm += counted[1]
         if entry.app in applications:
-            tokens += counted[1] * output_tokens_per_task(applications[entry.app], applications)
+            app = applications[entry.app]
+            tokens += counted[1] * min(
+                output_tokens_per_task(app, applications), _context_window(app, applications)
+            )
     # _footprint counted the warm-up's requests before the applications were read: their tokens now
     check_warmup(warm, problems, tokens)
     if not bounded:
@@ -561,6 +564,20 @@ def _check_context(applications: dict[str, AppSpec], problems: ProblemList) -> N
                 f"and output tokens {drawn} {longest:,}",
             )
             break
+
+
+def _context_window(app: AppSpec, applications: Mapping[str, AppSpec]) -> float:
+    """The most tokens a request of ``app`` is served: the shortest window of the LLMs that may serve it.
+
+    The engine cuts a draw past it to fit, so no request decodes more output tokens than this
+    (``math.inf`` where no model that serves it is a known LLM).
+    """
+    if not app.model:
+        return math.inf
+    from offloadsim.models.zoo.llm import LLM_CONFIGS
+
+    served = [app.model, *(applications[name].model for name in app.alternatives if name in applications)]
+    return min((LLM_CONFIGS[m].max_context for m in served if m in LLM_CONFIGS), default=math.inf)
 
 
 def _longer_tokens(app: AppSpec) -> str:

@@ -577,7 +577,9 @@ def _context_window(app: AppSpec, applications: Mapping[str, AppSpec]) -> float:
     from offloadsim.models.zoo.llm import LLM_CONFIGS
 
     served = [app.model, *(applications[name].model for name in app.alternatives if name in applications)]
-    return min((LLM_CONFIGS[m].max_context for m in served if m in LLM_CONFIGS), default=math.inf)
+    return min(
+        (LLM_CONFIGS[m].max_context for m in served if m is not None and m in LLM_CONFIGS), default=math.inf
+    )
 
 
 def _longer_tokens(app: AppSpec) -> str:

@@ -14,7 +14,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from offloadsim.analysis.values import axis_texts, default_label, quantity_kind, texts, to_si, where_matches
+from offloadsim.analysis.values import (
+    axis_texts,
+    default_label,
+    quantity_kind,
+    table_heading,
+    texts,
+    to_si,
+    where_matches,
+)
 from offloadsim.plots.pooling import identity_columns
 from offloadsim.records.stored import ExperimentError, Results
 
@@ -169,6 +177,16 @@ class FigureView:
         if key in labels and labels[key] != key:
             return str(labels[key])
         return default_label(key, self._base_document()) if "." in key or "[" in key else key
+
+    def heading(self, key: str, frame: pd.DataFrame) -> str:
+        """:meth:`label`, with the unit of a key ``frame`` holds as plain numbers: ``noise (dBm)``.
+
+        A legend, a panel title or a note lists the values as written; plain numbers carry no unit
+        of their own, so their name says it, as the sweep table's heading does.
+        """
+        if key not in frame.columns:
+            return self.label(key)
+        return table_heading(key, frame[key].drop_duplicates().tolist(), self.label(key))
 
     def _base_document(self) -> dict[str, Any] | None:
         """The base scenario of a sweep written before sweeps stored their labels (best effort)."""

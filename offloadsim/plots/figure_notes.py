@@ -189,6 +189,8 @@ def interval_note(
     drawn = list(_DRAWN.get(kind) or (view.metric,)) if kind in _DRAWN else []
     if set(drawn) <= set(frame.columns):  # a run with no value (no task completed) is in no mean
         frame = frame[frame[drawn].notna().all(axis=1)]
+        if not len(frame):  # no mark at all: not "one replication" (the undrawn note says why)
+            return ""
     low, high = _runs_per_configuration(frame, keys)
     what = _INTERVALS[kind]
     if kind in ("sweep", "split") and any(of_categories(ax) for ax in axes):
@@ -273,8 +275,7 @@ def undrawn_note(view: FigureView, kind: str, frame: pd.DataFrame, shown: Sequen
         values = values if isinstance(values, tuple) else (values,)
         why = "no value" if row["completed"] else "no task completed"
         reasons.setdefault(why, []).append(", ".join(map(str, values)))
-    # Plain numbers in the unit they are in (``mobility radio noise (dBm)``), as the with-line says.
-    names = ", ".join(table_heading(k, frame[k].drop_duplicates().tolist(), view.label(k)) for k in keys)
+    names = ", ".join(view.heading(k, frame) for k in keys)  # plain numbers with their unit: (dBm)
     lines = []
     for why, configurations in reasons.items():
         listed = "; ".join(configurations[:_UNDRAWN_SHOWN])
@@ -343,8 +344,6 @@ def moving_with_shown_note(
                     continue  # one dimension under two names: a sweep's policies are its policy.name
                 leads, keyed = axis_texts(pairs[lead]), axis_texts(pairs[key])
                 values = "; ".join(f"{a} {b}" for a, b in zip(leads, keyed, strict=True))
-                names = [
-                    table_heading(k, pairs[k].drop_duplicates().tolist(), view.label(k)) for k in (lead, key)
-                ]
+                names = view.heading(lead, pairs), view.heading(key, pairs)  # plain numbers: with unit
                 parts.append(f"each {names[0]} has its own {names[1]}: {values}")
     return "\n".join(parts)

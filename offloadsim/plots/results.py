@@ -189,7 +189,7 @@ def plot_results(
         logy = metric_info(view.metric).unit != "%" and positive and wide_values(frame[view.metric])
     fig, axes = _figure(kind, size, len(panels), facet_rows=kind in ONE_RUN_KINDS)
     column = ", ".join(series) if series else None
-    legend_title = ", ".join(view.label(s) for s in series) or None
+    legend_title = ", ".join(view.heading(s, frame) for s in series) or None
     by_column = column or run_series
 
     # A panel's value in its axis's unit, as the legend and the notes write it.
@@ -219,7 +219,7 @@ def plot_results(
                     load,
                     series=series,
                 )
-                facet_title = f"{view.label(facet)} = {facet_texts[i]}" if facet else None
+                facet_title = f"{view.heading(facet, frame)} = {facet_texts[i]}" if facet else None
                 titles.append("; ".join(t for t in (facet_title, title) if t))
         except (KeyError, ValueError) as error:  # a column the data does not have
             message = error.args[0] if error.args else str(error)
@@ -400,8 +400,8 @@ def _draw(
             ax=ax,
             order=order,  # the last key's values over the whole figure: one colour each in every panel
             log_y=bool(logy),
-            label=", ".join(view.label(s) for s in series[:-1]),
-            legend_title=view.label(last),
+            label=", ".join(view.heading(s, frame) for s in series[:-1]),
+            legend_title=view.heading(last, frame),
         )
     elif kind == "bars":
         charts.metric_bars(

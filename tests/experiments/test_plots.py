@@ -1774,6 +1774,15 @@ def test_a_configuration_with_no_completed_task_is_named_not_left_out(edge_never
     assert "local" not in note.split("not drawn")[1]
 
 
+@pytest.mark.parametrize("kind", ["bars", "energy"])
+def test_a_figure_with_nothing_drawn_does_not_say_it_is_of_one_replication(edge_never_finishes, kind):
+    """Of two replications in which no task completed, the figure said "one replication: no confidence
+    interval drawn" beside "not drawn, no task completed": it counted the runs drawn, none, as one."""
+    note = _footnote(plots.plot_results(edge_never_finishes, kind, where={"policy": "edge"}))
+    assert "not drawn, no task completed (policy): edge" in note, note
+    assert "replication" not in note, note
+
+
 def test_a_figure_that_draws_every_configuration_says_nothing_is_missing(compare_results):
     for kind in ("bars", "cdf", "energy"):
         assert "not drawn" not in _footnote(plots.plot_results(compare_results, kind))
@@ -2966,8 +2975,8 @@ def test_the_sweep_table_heads_a_swept_noise_of_plain_numbers_with_dbm(radio_swe
 def test_the_notes_of_tasks_not_completed_name_a_swept_noise_of_plain_numbers_in_dbm(radio_sweep):
     """The notes of configurations that completed few or none of their tasks named a radio noise swept
     as plain numbers without its unit (``(mobility radio noise): -100``), and so did the note of what
-    moves with it (``each mobility radio noise has its own ...: -100 1 dBm``), where its axis, the
-    sweep table and the with-line say dBm."""
+    moves with it (``each mobility radio noise has its own ...: -100 1 dBm``), a legend of it and
+    the title of a panel of it, where its axis, the sweep table and the with-line say dBm."""
     from offloadsim.plots.completion import incomplete_note
 
     key = "dynamics[0].radio.noise"
@@ -2977,6 +2986,12 @@ def test_the_notes_of_tasks_not_completed_name_a_swept_noise_of_plain_numbers_in
     note = " ".join(_footnote(fig).split())
     assert "not drawn, no task completed (mobility radio noise (dBm), policy): -100, local" in note, note
     assert "each mobility radio noise (dBm) has its own mobility radio transmit power: -100 1 dBm;" in note
+    legends = [ax.get_legend() for ax in fig.axes if ax.get_legend() is not None] + list(fig.legends)
+    assert [legend.get_title().get_text() for legend in legends] == ["mobility radio noise (dBm), policy"]
+    fig = plots.plot_results(radio_sweep, "cdf", by="policy", facet=key)
+    titles = [" ".join(ax.get_title(loc="left").split()) for ax in fig.axes if ax.get_visible()]
+    expected = [f"({c}) mobility radio noise (dBm) = {n}" for c, n in (("a", -100), ("b", -95), ("c", -90))]
+    assert titles == expected, titles
     tasks = pd.DataFrame(
         {key: [-100, -100, -90, -90], "status": ["completed", "dropped", *["completed"] * 2]}
     )

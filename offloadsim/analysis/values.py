@@ -306,9 +306,19 @@ _KEY_KINDS = {
     "period": "time",
     "timeout": "time",
     "backoff": "time",
+    "memory_bandwidth": "byte_rate",
 }
-#: Where a key's last two parts say more than its last alone: a radio's ``bandwidth`` is a band (Hz).
-_KEY_PAIR_KINDS = {"radio.bandwidth": "frequency"}
+#: Where a key's last two parts say more than its last alone: a radio's ``bandwidth`` is a band (Hz);
+#: a node's ``power`` states are watts, its ``battery`` joules and its radio ``tail`` a time; a
+#: Gilbert-Elliott state's ``mean`` is its mean sojourn (s).
+_KEY_PAIR_KINDS = {
+    "radio.bandwidth": "frequency",
+    **{f"power.{state}": "power" for state in ("idle", "busy", "transmit", "receive", "down")},
+    "power.battery": "energy",
+    "power.tail": "time",
+    "good.mean": "time",
+    "bad.mean": "time",
+}
 #: What a key's last part means under a ``dynamics`` entry where it means another thing elsewhere,
 #: or nothing: a mobility model's ``speed`` is how fast a device walks (m/s), a node's is its
 #: processor's (FLOP/s); an access point's ``position`` and ``radius``, a walk's ``area`` and a
@@ -324,6 +334,7 @@ _DYNAMICS_KEY_KINDS = {
     "transmit_power": "level",
     "noise": "level",
     "reference_loss": "gain",
+    "every": "time",
 }
 #: Swept times up to this many seconds are shown in ms, longer ones in s.
 _SECONDS_FROM = 10.0

@@ -2946,6 +2946,30 @@ def test_a_swept_radio_level_or_loss_reads_in_dbm_or_db():
     )
 
 
+def test_a_swept_power_battery_tail_sojourn_or_step_interval_of_plain_numbers_reads_in_its_unit():
+    """A node's power states, its battery and its radio tail, a Gilbert-Elliott state's mean sojourn,
+    a random walk's step interval and a processor's memory bandwidth, swept as plain numbers, had no
+    unit on an axis or in the sweep table's heading (nor could --where give them one)."""
+    from offloadsim.analysis.values import axis_label_for, table_heading, where_matches
+
+    for key, heading, axis in (
+        ("nodes.phone.power.idle", "it (W)", ("it (W)", 1.0)),
+        ("nodes.phone.power.down", "it (W)", ("it (W)", 1.0)),
+        ("nodes.phone.power.battery", "it (J)", ("it (J)", 1.0)),
+        ("nodes.phone.power.tail", "it (s)", ("it (ms)", 1e-3)),
+        ("dynamics[0].good.mean", "it (s)", ("it (ms)", 1e-3)),
+        ("dynamics[1].every", "it (s)", ("it (ms)", 1e-3)),
+        ("nodes.edge.processor.memory_bandwidth", "it (B/s)", ("it (GB/s)", 1e9)),
+    ):
+        assert table_heading(key, [1, 2], "it") == heading, key
+        assert axis_label_for(key, "number", "it") == axis, key
+    assert table_heading("applications.a.work.exponential.mean", [1, 2], "it") == "it"  # a mean of what
+    assert where_matches(pd.Series([3600.0, 7200.0]), "nodes.phone.power.battery", "1 Wh").tolist() == [
+        True,
+        False,
+    ]
+
+
 @pytest.fixture(scope="module")
 def radio_sweep(tmp_path_factory):
     from experiment_data import RADIO, SWEEP_RADIO

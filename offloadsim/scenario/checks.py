@@ -31,7 +31,9 @@ bare number of 1 or more, read as seconds where milliseconds were surely meant),
 ``plain-bandwidths`` (:mod:`offloadsim.scenario.bandwidth_check`: a bandwidth written as a bare
 number below 10,000, read as bit/s where Mbit/s were surely meant), ``plain-speeds``
 (:mod:`offloadsim.scenario.speed_check`: a processor speed or memory bandwidth written as a bare
-number below a million, read as FLOP/s or B/s where GFLOP/s or GB/s were surely meant).
+number below a million, read as FLOP/s or B/s where GFLOP/s or GB/s were surely meant),
+``plain-tails`` (:mod:`offloadsim.scenario.tail_check`: a node's radio ``tail`` written as a bare
+number of 20 or more, read as seconds where milliseconds were surely meant).
 """
 
 from __future__ import annotations
@@ -157,6 +159,7 @@ SHIPPED: Mapping[str, str] = {
     "plain-latencies": "offloadsim.scenario.latency_check:plain_latencies",
     "plain-bandwidths": "offloadsim.scenario.bandwidth_check:plain_bandwidths",
     "plain-speeds": "offloadsim.scenario.speed_check:plain_speeds",
+    "plain-tails": "offloadsim.scenario.tail_check:plain_tails",
 }
 
 _CHECKS: dict[str, ScenarioCheck | str] = dict(SHIPPED)

@@ -2,19 +2,22 @@
 
 A bare number is a quantity in its SI unit (docs/scenario-format.md, "Quantities and units"), so
 ``latency: 20`` is 20 s and ``bandwidth: 20`` is 20 bit/s: values no network of the edge or the
-cloud has, whose writer meant "20 ms" and "20 Mbps".  Only the plain document tells a bare number
+cloud has, whose writer meant "20 ms" and "20 Mbps"; a radio's ``tail: 200`` is 200 s, where
+"200 ms" was meant.  Only the plain document tells a bare number
 from a string with a unit (the loaded scenario holds SI numbers either way), so the checks read
 ``Scenario.document`` and, for a CSV file it names, the file's cells as written.
 
 :data:`PLAIN` says, for each quantity, which bare numbers are suspect and in which words a check
-warns of one.  Where each is written: a link's own keys (:data:`LINK_KEYS`), and in each
+warns of one.  Where each is written: a node's processors' keys (:data:`PROCESSOR_KEYS`) and
+its ``power`` keys (:data:`POWER_KEYS`), a link's own keys (:data:`LINK_KEYS`), and in each
 ``dynamics`` entry the places its kind declares by quantity (``quantity_keys``, as the world's
 registry gives them through ``CheckedRun.quantity_keys``): a key pattern (``steps[].latency``),
 or one followed by ``:COLUMN`` for that column of the CSV file whose path the key holds
 (``file:latency``, :func:`~offloadsim.scenario.errors.key_place`).  Nothing here names a kind.
 A file is read once a run, for every quantity declared in its columns, and kept in
 ``CheckedRun.shared`` for the check that reads it next.  The checks:
-:mod:`~offloadsim.scenario.latency_check` and :mod:`~offloadsim.scenario.bandwidth_check`.
+:mod:`~offloadsim.scenario.latency_check`, :mod:`~offloadsim.scenario.bandwidth_check`,
+:mod:`~offloadsim.scenario.speed_check` and :mod:`~offloadsim.scenario.tail_check`.
 """
 
 from __future__ import annotations
@@ -36,6 +39,8 @@ __all__ = [
     "PLAIN_BANDWIDTH_BELOW",
     "PLAIN_LATENCY_FROM_S",
     "PLAIN_PROCESSOR_RATE_BELOW",
+    "PLAIN_TAIL_FROM_S",
+    "POWER_KEYS",
     "PROCESSOR_KEYS",
     "QUANTITIES",
     "Plain",
@@ -53,6 +58,14 @@ PLAIN_BANDWIDTH_BELOW = 1e4
 #: computes or reads memory a million times a second or less, and a number of GFLOP/s or GB/s
 #: written bare is below it.
 PLAIN_PROCESSOR_RATE_BELOW = 1e6
+
+#: A bare radio tail from this many seconds up is warned of: it is longer than any cellular radio's
+#: measured tail (LTE's about 11.6 s, Huang et al., "A Close Examination of Performance and Power
+#: Characteristics of 4G LTE Networks", MobiSys 2012; 3G's up to about 15 s, Qian et al., "TOP:
+#: Tail Optimization Protocol for Cellular Radio Resource Allocation", ICNP 2010), and a number of
+#: milliseconds written bare (``tail: 200``, a Wi-Fi radio's) is above it.  A bare tail of a few
+#: seconds (``tail: 11.6``, LTE's in seconds) is what SI numbers are for.
+PLAIN_TAIL_FROM_S = 20.0
 
 Part = str | int
 
@@ -87,13 +100,10 @@ def _slow(value: float) -> bool:
     return 0 < value < PLAIN_PROCESSOR_RATE_BELOW
 
 
-#: Each quantity the checks read, and how: a latency (a time surely under a second), a link's
-#: bandwidth (bit/s), a frequency (a radio's band, Hz), which a kind may declare places of
-#: (``quantity_keys``), and a processor's speed (FLOP/s) and memory bandwidth (B/s), which only a
-#: node's processors hold (:data:`PROCESSOR_KEYS`).
-PLAIN: Mapping[str, Plain] = {
-    "latency": Plain(
-        lambda seconds: seconds >= PLAIN_LATENCY_FROM_S,
+def _in_seconds(suspect: Callable[[float], bool]) -> Plain:
+    """A time whose ``suspect`` bare numbers were surely meant in milliseconds, and the words for it."""
+    return Plain(
+        suspect,
         read_as="seconds",
         unit="s",
         instead="milliseconds",
@@ -101,7 +111,16 @@ PLAIN: Mapping[str, Plain] = {
         meant_words="milliseconds",
         said="s",
         said_words="seconds",
-    ),
+    )
+
+
+#: Each quantity the checks read, and how: a latency (a time surely under a second), a link's
+#: bandwidth (bit/s), a frequency (a radio's band, Hz), which a kind may declare places of
+#: (``quantity_keys``), a processor's speed (FLOP/s) and memory bandwidth (B/s), which only a
+#: node's processors hold (:data:`PROCESSOR_KEYS`), and a radio's tail (a time surely under
+#: :data:`PLAIN_TAIL_FROM_S`), which only a node's ``power`` holds (:data:`POWER_KEYS`).
+PLAIN: Mapping[str, Plain] = {
+    "latency": _in_seconds(lambda seconds: seconds >= PLAIN_LATENCY_FROM_S),
     "bandwidth": Plain(
         _low,
         read_as="bit/s",
@@ -142,6 +161,7 @@ PLAIN: Mapping[str, Plain] = {
         said="B/s",
         said_words="bytes per second",
     ),
+    "tail": _in_seconds(lambda seconds: seconds >= PLAIN_TAIL_FROM_S),
 }
 
 #: The keys of a processor (``nodes.NAME.processor``, or each of ``nodes.NAME.processors``) that
@@ -151,8 +171,11 @@ PROCESSOR_KEYS: Mapping[str, tuple[str, ...]] = {
     "memory_bandwidth": ("memory_bandwidth",),
 }
 
+#: The keys of a node's ``power`` (``nodes.NAME.power``) that hold each quantity.
+POWER_KEYS: Mapping[str, tuple[str, ...]] = {"tail": ("tail",)}
+
 #: The quantities a kind may declare places of, which ``register_dynamics`` holds it to.
-QUANTITIES = tuple(quantity for quantity in PLAIN if quantity not in PROCESSOR_KEYS)
+QUANTITIES = tuple(quantity for quantity in PLAIN if quantity not in {**PROCESSOR_KEYS, **POWER_KEYS})
 
 #: The keys of a ``links`` entry that hold each quantity, as a kind declares its entries'.
 LINK_KEYS: Mapping[str, tuple[str, ...]] = {
@@ -194,7 +217,7 @@ _Found = tuple[tuple[Part, ...], float, tuple[str, str, int] | None]
 
 
 def _bare_numbers(run: CheckedRun, quantity: str) -> Iterator[_Found]:
-    """Each suspect bare number of ``quantity``: the processors', the links', then each ``dynamics`` entry's.
+    """Each suspect bare number of ``quantity``: the nodes' (processors, power), the links', the dynamics'.
 
     Those of an entry the world refuses are dropped by the check runner
     (:func:`~offloadsim.scenario.checks.run_scenario_checks`), as every check's warnings of it are.
@@ -210,6 +233,8 @@ def _bare_numbers(run: CheckedRun, quantity: str) -> Iterator[_Found]:
         for key, processor in processors.items() if isinstance(processors, Mapping) else ():
             if isinstance(processor, Mapping):
                 yield from _at(run, processor, ("nodes", name, "processors", key), PROCESSOR_KEYS, quantity)
+        if isinstance(node.get("power"), Mapping):
+            yield from _at(run, node["power"], ("nodes", name, "power"), POWER_KEYS, quantity)
     links = document.get("links")
     for i, link in enumerate(links if isinstance(links, list) else ()):
         yield from _at(run, link, ("links", i), LINK_KEYS, quantity)

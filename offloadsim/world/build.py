@@ -189,6 +189,7 @@ class World:
                     lines[f"{where} ({app.precision}) on {proc.profile}: {note}"] = None
         lines.update(dict.fromkeys(self._inert_key_notes()))
         lines.update(dict.fromkeys(self._unbounded_decode_notes()))
+        lines.update(dict.fromkeys(self._accuracy_notes()))
         return tuple(lines)
 
     def _every_processor(self) -> list[ProcessorModel]:
@@ -231,6 +232,34 @@ class World:
                     "stage takes its predicted time (noise needs a calibrated profile)"
                 )
         return list(dict.fromkeys(lines))
+
+    def _accuracy_notes(self) -> list[str]:
+        """One line for the applications run in another precision than their model's, or compressed.
+
+        A precision (``params: {precision: int8}``) and a ``compression`` codec change bytes and
+        time only: what they cost a model's answers is not modelled (docs/models.md#precision), and
+        a run that reads faster and smaller for them said nothing of it.  A codec that compresses
+        nothing (no narrower than the model's precision) has its own note and none here.
+        """
+        from offloadsim.models.precision import BYTES
+
+        said = []
+        for app in self.apps.values():
+            where = format_path(("applications", app.name))
+            if app.precision and app.precision != _own_precision(app):
+                said.append(f"precision {app.precision} ({where})")
+            codec = app.spec.compression
+            if (
+                codec != "none"
+                and app.graph is not None
+                and app.llm is None
+                and BYTES[codec] < BYTES[app.precision]
+            ):
+                said.append(f"compression {codec} ({where})")
+        if not said:
+            return []
+        shown = ", ".join(said[:4]) + (f" and {len(said) - 4} more" if len(said) > 4 else "")
+        return [f"{shown}: bytes and time only; accuracy is not modelled (docs/models.md#precision)"]
 
     def _unbounded_decode_notes(self) -> list[str]:
         """Plain speeds without ``memory_bandwidth`` that may run an LLM: its decode costs FLOPs alone.
@@ -557,6 +586,33 @@ def _template(spec: AppSpec) -> AppTemplate:
         tuple(chain.names),
         graph,
     )
+
+
+def _own_precision(app: AppTemplate) -> str:
+    """The precision ``app``'s model has without a ``precision`` or ``dtype_bytes`` in its ``params``.
+
+    An LLM's checkpoint's (the zoo's configuration), an ONNX file's float32 (as :func:`_template`
+    reads it), another model's as its builder makes it at the application's other ``params``.
+    """
+    from offloadsim.models.precision import graph_precision, parse_precision
+
+    spec = app.spec
+    if parse_precision(spec.model_params) is None:  # checked when the scenario was read
+        return app.precision
+    if spec.onnx is not None:
+        return "fp32"
+    from offloadsim.models import get_model
+    from offloadsim.models.registry import canonical_name
+    from offloadsim.models.zoo.llm import LLM_CONFIGS
+
+    assert spec.model is not None  # a model with a precision: a zoo's or an ONNX file
+    config = LLM_CONFIGS.get(canonical_name(spec.model))
+    if config is not None:
+        return config.precision
+    shaping = {
+        key: value for key, value in spec.model_params.items() if key not in ("precision", "dtype_bytes")
+    }
+    return graph_precision(get_model(spec.model, **shaping))
 
 
 def _params_error(spec: AppSpec, error: Exception) -> WorldError:

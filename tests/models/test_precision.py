@@ -176,6 +176,8 @@ def test_a_precision_the_profile_lacks_falls_back_and_says_so():
     assert world.app_speed("chat", "cloud") == pytest.approx(1248e12 * BUILTIN_PROFILES["a100"].efficiency)
     assert world.notes == (
         "applications.chat (int4) on cortex-a76: states no int4 peak; its int8 peak stands in (int4 -> int8)",
+        "precision int4 (applications.chat): bytes and time only; accuracy is not modelled "
+        "(docs/models.md#precision)",
     )
     bf16 = build_world(load_scenario_text(GPU.replace("PARAMS", "{}"), source="<t>"))
     assert bf16.app_speed("chat", "phone") == pytest.approx(a76.effective_flops)  # bf16 widened to fp32

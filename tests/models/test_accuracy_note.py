@@ -1,0 +1,129 @@
+"""A run in another precision than its model's, or with a ``compression``, says accuracy is not modelled.
+
+int8 ran faster and smaller, and the run's output said nothing of what quantising costs a model's
+answers, which offloadsim does not model (docs/models.md#precision): a new user read the faster
+run as free.  One note, under the run's table (and compare's and sweep's, ``validate``'s and the
+manifest's notes), naming each such application; none for a scenario that sets neither, nor for a
+precision that is the model's own (a Llama's bf16).
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from offloadsim.cli import main
+from offloadsim.scenario import load_scenario_text
+from offloadsim.world import build_world
+
+SCENARIO = """
+name: acc
+duration: 20 s
+nodes:
+  phone: {count: 2, tier: device, processor: {speed: 50 GFLOP/s, memory_bandwidth: 20 GB/s}}
+  edge: {tier: edge, processor: {speed: 2 TFLOP/s}}
+links:
+  - {between: [phone-*, edge], bandwidth: 50 Mbps, latency: 5 ms}
+applications:
+  detect: DETECT
+workload:
+  - {app: detect, sources: phone-*, rate: 1 /s}
+policy: local
+"""
+
+SUFFIX = ": bytes and time only; accuracy is not modelled (docs/models.md#precision)"
+
+
+def _notes(detect: str, scenario: str = SCENARIO) -> list[str]:
+    world = build_world(load_scenario_text(scenario.replace("DETECT", detect), source="<t>"))
+    return [note for note in world.notes if "accuracy" in note]
+
+
+@pytest.mark.parametrize(
+    ("detect", "said"),
+    [
+        ("{model: alexnet, params: {precision: int8}}", "precision int8 (applications.detect)"),
+        ("{model: alexnet, params: {dtype_bytes: 2}}", "precision fp16 (applications.detect)"),
+        ("{model: alexnet, compression: int8}", "compression int8 (applications.detect)"),
+        (
+            "{model: alexnet, compression: int8, params: {precision: fp16}}",
+            "precision fp16 (applications.detect), compression int8 (applications.detect)",
+        ),
+        (
+            "{model: llama-3.2-1b, prompt_tokens: 64, output_tokens: 8, params: {precision: int4}}",
+            "precision int4 (applications.detect)",
+        ),
+    ],
+)
+def test_a_precision_not_the_models_own_or_a_compression_is_said_once(detect, said):
+    assert _notes(detect) == [said + SUFFIX]
+
+
+def test_no_note_where_the_model_runs_in_its_own_precision_uncompressed():
+    quiet = [
+        "{model: alexnet}",
+        "{model: alexnet, params: {precision: fp32}}",  # the model's own
+        "{model: alexnet, params: {dtype_bytes: 4}}",
+        "{model: llama-3.2-1b, prompt_tokens: 64, output_tokens: 8, params: {precision: bf16}}",
+        "{model: llama-3.2-1b, prompt_tokens: 64, output_tokens: 8}",
+        "{work: 1 GFLOP, input: 10 KB, output: 1 KB}",
+    ]
+    assert {detect: _notes(detect) for detect in quiet} == {detect: [] for detect in quiet}
+    assert _notes("{model: alexnet, params: {precision: fp16}}")  # and where it runs in another: one
+
+
+def test_a_codec_that_compresses_nothing_has_its_own_note_not_this_one():
+    """fp16 activations of an int8 model: nothing is compressed, so the codec costs no accuracy."""
+    assert _notes("{model: alexnet, compression: fp16, params: {precision: int8}}") == [
+        "precision int8 (applications.detect)" + SUFFIX
+    ]
+
+
+def test_several_applications_make_one_note_naming_each():
+    two = SCENARIO.replace(
+        "  detect: DETECT\n",
+        "  detect: DETECT\n  track: {model: mobilenet_v2, compression: int8}\n",
+    ).replace("rate: 1 /s}", "rate: 1 /s}\n  - {app: track, sources: phone-*, rate: 1 /s}")
+    assert _notes("{model: alexnet, params: {precision: fp16}}", two) == [
+        "precision fp16 (applications.detect), compression int8 (applications.track)" + SUFFIX
+    ]
+
+
+def _write(tmp_path, detect: str):
+    path = tmp_path / "acc.yaml"
+    path.write_text(SCENARIO.replace("DETECT", detect), encoding="utf-8")
+    return path
+
+
+def test_run_prints_the_note_once_under_its_table_and_keeps_it_in_the_manifest(tmp_path, capsys):
+    path = _write(tmp_path, "{model: alexnet, input: 150 KB, output: 4 KB, params: {precision: int8}}")
+    assert main(["run", str(path), "--out", str(tmp_path / "out")]) == 0
+    out = capsys.readouterr().out
+    note = "note: precision int8 (applications.detect)" + SUFFIX
+    assert out.count("accuracy is not modelled") == 1 and note in out.splitlines()
+    assert out.index(note) > out.index("latency")  # under the table
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
+    assert note.removeprefix("note: ") in manifest["notes"]
+    # The same run in the model's own precision says nothing of accuracy.
+    path = _write(tmp_path, "{model: alexnet, input: 150 KB, output: 4 KB}")
+    assert main(["run", str(path), "--out", str(tmp_path / "own")]) == 0
+    assert "accuracy" not in capsys.readouterr().out
+
+
+def test_compare_and_sweep_print_the_note_once(tmp_path, capsys):
+    path = _write(tmp_path, "{model: alexnet, input: 150 KB, output: 4 KB, compression: int8}")
+    note = "note: compression int8 (applications.detect)" + SUFFIX
+    given = ["--replications", "2", "--set", "duration=5 s"]
+    assert main(["compare", str(path), "--policies", "local,edge", *given, "--out", str(tmp_path / "c")]) == 0
+    out = capsys.readouterr().out
+    assert out.count("accuracy is not modelled") == 1 and note in out.splitlines()
+    sweep = tmp_path / "sweep.yaml"
+    sweep.write_text(
+        "name: s\nbase: acc.yaml\nset: {duration: 5 s}\ngrid:\n  links[0].bandwidth: [10 Mbps, 50 Mbps]\n"
+        "policies: [local, edge]\nreplications: 2\n",
+        encoding="utf-8",
+    )
+    assert main(["sweep", str(sweep), "--out", str(tmp_path / "s")]) == 0
+    out = capsys.readouterr().out
+    assert out.count("accuracy is not modelled") == 1 and note in out.splitlines()

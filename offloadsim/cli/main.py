@@ -463,7 +463,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 if debug:
                     traceback.print_exception(error.__cause__ or error, file=sys.stderr)
                 else:
-                    lines[-1] += "; run again with --debug to see its traceback"
+                    at = getattr(error, "hint_line", -1)  # the plug-in's line, among a sweep's other refusals
+                    at = at if -len(lines) <= at < len(lines) else -1
+                    lines[at] += "; run again with --debug to see its traceback"
             for line in lines:
                 print(_PREFIX + line, file=sys.stderr)
             return EXIT_USAGE

@@ -514,10 +514,11 @@ def plan_sweep(
 
     problems: list[Problem] = []
     warned: list[Problem] = []
-    seen: set[tuple[str | None, ...]] = set()
+    seen: dict[tuple[str, str], int] = {}  # each line said, at its place in ``problems``
     jobs: list[Job] = []
     base_source = str(spec.base)
     failed_plugin: BaseException | None = None  # a plug-in's exception (a check's): --debug shows it
+    fault = (0, 0)  # failed_plugin's line in ``problems`` and its point: the --debug hint ends that line
 
     policies: list[str] = []  # the points' policies, in first-seen order
     warned_with: list[list[str]] = []  # the policies each kept warning came with (said_of_policies)
@@ -544,14 +545,16 @@ def plan_sweep(
             note = f"(point {index}" + (f": {shown})" if shown else ")")
             warned.append(with_note(Problem(spec.file, key, text, problem.check), note))  # before its [NAME]
 
-    def report(key: str, message: str, index: int, point: Mapping[str, Any]) -> None:
+    def report(key: str, message: str, index: int, point: Mapping[str, Any]) -> int:
+        """Say ``message`` at ``key`` of point ``index``, once: its line's place in ``problems``."""
         if (key, message) in seen:
-            return
-        seen.add((key, message))
+            return seen[key, message]
+        seen[key, message] = len(problems)
         shown = point_text(point.items())
         problems.append(
             Problem(spec.file, key, f"{message} (point {index}" + (f": {shown})" if shown else ")"))
         )
+        return seen[key, message]
 
     points = expand(spec)
     bar = progress_bar(len(points), progress and len(points) > 1, f"planning {spec.name}", unit="point")
@@ -577,29 +580,32 @@ def plan_sweep(
             point_warnings = scenario_warnings(scenario.policy, scenario, world=world)
             refused = _world_refusal(scenario, world) if worlds else None
         except ScenarioError as error:
-            if isinstance(error, PluginRaised):  # the last one's: the hint ends the last line
-                failed_plugin = error.__cause__
+            said: list[int] = []
             for problem in error.problems:
                 where, text = located(spec, problem, document)
-                report(where or "", text, index, point)
+                said.append(report(where or "", text, index, point))
+            if (
+                isinstance(error, PluginRaised) and error.__cause__ is not None
+            ):  # the last one's: --debug shows it
+                failed_plugin, fault = error.__cause__, (said[0], index)
             continue
         except RunError as error:
             report(spec.sections.get("policy.name", ""), f"{base_source}: {error}", index, point)
             continue
         if refused is not None:
             refusal, cause = refused
-            if cause is not None:  # a plug-in kind's exception (its parse): the hint, and --debug shows it
-                failed_plugin = cause
             where, text = located(spec, refusal, document)
-            report(where or "", text, index, point)
+            line = report(where or "", text, index, point)
+            if cause is not None:  # a plug-in kind's exception (its parse): the hint, and --debug shows it
+                failed_plugin, fault = cause, (line, index)
             continue
         if with_world is not None:
             try:
                 with_world(index, scenario, world)
             except EngineError as error:  # met reading its world (a plug-in's fault at 0 s): said in order
+                line = report("", str(error), index, point)
                 if getattr(error, "show_cause_with_debug", False):
-                    failed_plugin = error.__cause__
-                report("", str(error), index, point)
+                    failed_plugin, fault = error.__cause__, (line, index)
                 continue
         if scenario.policy.name not in policies:
             policies.append(scenario.policy.name)
@@ -628,10 +634,17 @@ def plan_sweep(
     if problems:
         extra = len(problems) - _MAX_PROBLEMS
         shown = problems[:_MAX_PROBLEMS]
+        line, point_of = fault
         if extra > 0:
-            shown.append(Problem(spec.file, "", f"... and {extra} more problems"))
-        if failed_plugin is not None:  # said at the sweep's key, and still with its --debug hint
-            raise PluginRaised(shown) from failed_plugin
+            unshown = failed_plugin is not None and line >= _MAX_PROBLEMS  # the hint's line is not shown
+            past = f", point {point_of}'s a plug-in's exception" if unshown else ""
+            shown.append(Problem(spec.file, "", f"... and {extra} more problems{past}"))
+        if failed_plugin is not None:  # said at the sweep's key, and still with its --debug hint, on its line
+            raised = PluginRaised(shown)
+            hinted = shown[line if line < _MAX_PROBLEMS else -1]  # the fault's line, or the one naming it
+            (said,) = ScenarioError([hinted]).problems  # as ``raised`` has it
+            raised.hint_line = raised.problems.index(said)
+            raise raised from failed_plugin
         raise ScenarioError(shown)
     return jobs
 

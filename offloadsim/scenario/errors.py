@@ -122,7 +122,12 @@ class PluginRaised(ScenarioError):
     One line naming the plug-in, what offloadsim called, the exception and the plug-in's line
     (:func:`offloadsim.plugins.said_raised`); the command line shows it (exit 2) and, with
     ``--debug``, the traceback of the plug-in's exception (its ``__cause__``).
+
+    ``hint_line``: the line of ``str()`` that is the plug-in's, which the command line's hint to
+    run again with ``--debug`` ends (a sweep lists other points' refusals with it); -1, the last.
     """
+
+    hint_line: int = -1
 
     @property
     def show_cause_with_debug(self) -> bool:

@@ -599,20 +599,53 @@ def test_a_plug_in_fault_tabling_a_point_is_listed_in_order_with_the_refused_poi
     assert all(line.startswith(f"offloadsim: error: {sweep}: ") for line in lines), lines
     assert 'unknown kind "nosuch"' in lines[0] and 'unknown kind "nosuch2"' in lines[2], lines
     assert f'{split}: dynamics[0]: kind of dynamics "broken"' in lines[1] and "no timeline today" in lines[1]
-    assert lines[-1].endswith("; run again with --debug to see its traceback")
+    hint = "; run again with --debug to see its traceback"
+    assert [line.endswith(hint) for line in lines] == [False, True, False], lines  # point 1's, the plug-in's
     assert "dry run" not in captured.out and "fixed plan" not in captured.out
 
 
 def test_a_sweep_dry_run_checks_the_points_after_a_plug_in_fault_tabling_one(
     split: Path, capsys: pytest.CaptureFixture[str], broken: None
 ) -> None:
-    """Point 0's fault stopped the dry run: point 1's refusal was never said."""
+    """Point 0's fault stopped the dry run: point 1's refusal was never said.
+
+    The hint to run again with --debug is point 0's, the plug-in's: it was put on the last
+    line, point 1's, a plain refusal with no traceback to see.
+    """
     grid = "grid:\n  dynamics: [[{kind: broken, node: e2, at: 0 s}], [{kind: nosuch}]]\n"
-    assert main(["sweep", str(_sweep(split, grid)), "--dry-run"]) == 2
+    argv = ["sweep", str(_sweep(split, grid)), "--dry-run"]
+    assert main(argv) == 2
     lines = capsys.readouterr().err.splitlines()
     assert len(lines) == 2, lines
     assert "no timeline today" in lines[0] and "(point 0: " in lines[0], lines
-    assert 'unknown kind "nosuch"' in lines[1] and "(point 1: " in lines[1], lines
+    assert lines[0].endswith("at: 0 s}]); run again with --debug to see its traceback"), lines[0]
+    assert 'unknown kind "nosuch"' in lines[1] and lines[1].endswith(
+        "(point 1: dynamics=[{kind: nosuch}])"
+    ), lines[1]  # no hint
+    assert main(["--debug", *argv]) == 2
+    err = capsys.readouterr().err
+    assert 'raise RuntimeError("no timeline today")' in err and "--debug" not in err
+    assert err.splitlines()[-2:] == [
+        line.removesuffix("; run again with --debug to see its traceback") for line in lines
+    ]
+
+
+def test_a_plug_in_fault_past_the_refusals_a_sweep_lists_is_named_on_the_line_that_counts_them(
+    split: Path, capsys: pytest.CaptureFixture[str], broken: None
+) -> None:
+    """Twelve refusals are listed; point 12's fault, past them, is named where the rest are counted."""
+    from offloadsim.experiments.sweep_spec import _MAX_PROBLEMS
+
+    refused = ", ".join(f"[{{kind: nosuch{i}}}]" for i in range(_MAX_PROBLEMS))
+    grid = f"grid:\n  dynamics: [{refused}, [{{kind: broken, node: e2, at: 0 s}}], [{{kind: nosuch}}]]\n"
+    assert main(["sweep", str(_sweep(split, grid)), "--dry-run"]) == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == _MAX_PROBLEMS + 1, lines
+    assert not any("--debug" in line for line in lines[:-1]), lines
+    assert lines[-1].endswith(
+        f"... and 2 more problems, point {_MAX_PROBLEMS}'s a plug-in's exception; "
+        "run again with --debug to see its traceback"
+    ), lines[-1]
 
 
 def test_a_latency_set_at_0_s_is_the_latency_of_the_plan_requests_get_then(split: Path) -> None:

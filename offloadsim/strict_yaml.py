@@ -48,6 +48,7 @@ __all__ = [
     "dump_yaml",
     "key_part",
     "key_path",
+    "plain_or_quoted",
     "read_yaml",
 ]
 
@@ -276,6 +277,33 @@ def dump_yaml(data: Any, **options: Any) -> str:
     """
     text: str = yaml.dump(data, Dumper=_QuotingDumper, **options)
     return text
+
+
+class _Resolving(yaml.resolver.BaseResolver):
+    """How :class:`StrictLoader` reads a plain (unquoted) scalar's type, with no document to read."""
+
+    yaml_implicit_resolvers = StrictLoader.yaml_implicit_resolvers
+
+
+_RESOLVING = _Resolving()
+
+
+def plain_or_quoted(text: str) -> str:
+    """``text`` to paste as a YAML value (a ``--set``'s) that :func:`read_yaml` reads back as that text.
+
+    Bare where bare it is read as text; quoted, as :func:`dump_yaml` quotes it, where bare it would
+    be read as something else: ``1e9`` a float, ``0x10`` and ``1_000`` integers, ``yes`` true,
+    ``""`` null.
+
+    >>> plain_or_quoted("5 Mbps"), plain_or_quoted("2024-01-01"), plain_or_quoted("1e9"), plain_or_quoted("")
+    ('5 Mbps', '2024-01-01', "'1e9'", "''")
+    """
+    if (
+        _RESOLVING.resolve(yaml.ScalarNode, text, (True, False))
+        == yaml.resolver.BaseResolver.DEFAULT_SCALAR_TAG
+    ):
+        return text
+    return dump_yaml(text, width=1 << 30).strip()
 
 
 def read_yaml(text: str, way_out: str = "make it shorter", called: str = "the document") -> Any:

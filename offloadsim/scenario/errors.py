@@ -16,7 +16,7 @@ from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from offloadsim.shapes import describe
-from offloadsim.strict_yaml import key_part, key_path
+from offloadsim.strict_yaml import dump_yaml, key_part, key_path, plain_or_quoted
 from offloadsim.suggest import close_matches, quoted
 
 __all__ = [
@@ -252,24 +252,25 @@ def name_problem(name: str) -> str | None:
 
 
 def yaml_text(value: Any) -> str:
-    """A user's value unquoted, as YAML writes it: for ``key=value`` in a sweep's points and listings.
+    """A user's value as YAML writes it: for ``key=value`` in a sweep's points and listings.
 
     Python's ``str`` would print YAML's ``true`` as ``True``, ``null`` as ``None`` and a mapping
-    with Python's quotes; a user wrote it in YAML.
+    with Python's quotes; a user wrote it in YAML.  Text is unquoted but where, pasted back (into a
+    ``--set``), it would be read as something else (:func:`~offloadsim.strict_yaml.plain_or_quoted`).
 
     >>> yaml_text("5 Mbps"), yaml_text(True), yaml_text(None), yaml_text(2.5), yaml_text({"name": "edge"})
     ('5 Mbps', 'true', 'null', '2.5', '{name: edge}')
+    >>> yaml_text("1e9"), yaml_text({"name": "1e9"})
+    ("'1e9'", "{name: '1e9'}")
     """
     if isinstance(value, str):
-        return value
+        return plain_or_quoted(value)
     if isinstance(value, bool):
         return "true" if value else "false"
     if value is None:
         return "null"
     if isinstance(value, dict | list | tuple):
-        import yaml
-
-        text: str = yaml.safe_dump(value, default_flow_style=True, sort_keys=False, width=1 << 30)
+        text = dump_yaml(value, default_flow_style=True, sort_keys=False, width=1 << 30)
         return text.strip()
     return str(value)
 

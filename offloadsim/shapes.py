@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
-__all__ = ["describe", "each", "is_mapping", "is_number", "is_text", "is_texts", "is_whole"]
+__all__ = ["describe", "each", "is_count", "is_mapping", "is_number", "is_text", "is_texts", "is_whole"]
 
 
 def is_text(value: Any) -> bool:
@@ -23,6 +23,15 @@ def is_text(value: Any) -> bool:
 def is_whole(value: Any) -> bool:
     """A whole number (not ``true``)."""
     return isinstance(value, int) and not isinstance(value, bool)
+
+
+def is_count(value: Any) -> bool:
+    """A whole number >= 0 (not ``true``, not ``3.0``): a count, or a seed, as offloadsim wrote it.
+
+    >>> [is_count(v) for v in (0, 3, -1, 3.0, True, "3")]
+    [True, True, False, False, False, False]
+    """
+    return is_whole(value) and value >= 0
 
 
 def is_number(value: Any) -> bool:

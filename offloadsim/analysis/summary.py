@@ -21,7 +21,7 @@ import numpy as np
 from offloadsim.analysis import catalogue, chunked
 from offloadsim.analysis.statistics import percentile
 from offloadsim.records.schema import PROCESSOR_COLUMNS, STATUSES
-from offloadsim.shapes import describe, is_whole
+from offloadsim.shapes import describe, is_count, is_number, is_whole
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -462,10 +462,10 @@ def _processors_from_json(value: Any) -> tuple[dict[str, Any], ...]:
                 ok = isinstance(item, str)
                 what = "a text"
             elif name in _PROCESSOR_COUNTS:
-                ok = isinstance(item, int) and not isinstance(item, bool) and item >= 0
+                ok = is_count(item)
                 what = "a count"
             else:
-                ok = item is None or (isinstance(item, int | float) and not isinstance(item, bool))
+                ok = item is None or is_number(item)
                 what = "a number"
             if not ok:
                 raise ValueError(f"{where}.{name}: expected {what}, got {describe(item)}")

@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     pass
 from offloadsim.experiments.sweep_spec import SweepSpec
 from offloadsim.host import host_info
+from offloadsim.shapes import describe, is_count, is_number
 
 __all__ = ["SWEEP_FILES", "SweepResult", "job_file_problem", "jobs_by_key", "merge_sweep", "summarize_points"]
 
@@ -333,7 +334,6 @@ def _claim_problem(meta: Mapping[str, Any], claims: Sequence[Job]) -> str | None
 def _said(value: Any) -> str:
     """A value of a job as a message gives it: a point as ``key=value, ...``, anything else described."""
     from offloadsim.experiments.jobs import point_text
-    from offloadsim.shapes import describe
 
     if isinstance(value, list) and all(isinstance(p, list) and len(p) == 2 for p in value):
         return point_text((str(k), v) for k, v in value) or "(base scenario)"
@@ -370,7 +370,6 @@ def _meta_problem(meta: Any) -> str | None:
     from offloadsim.records.checked import rows_problem
     from offloadsim.records.results import processors_frame
     from offloadsim.records.schema import PROCESSOR_COLUMNS
-    from offloadsim.shapes import describe
 
     if not isinstance(meta, Mapping):
         return f"its metadata is {describe(meta)}, not a mapping"
@@ -379,7 +378,7 @@ def _meta_problem(meta: Any) -> str | None:
             return f"its metadata has no {key}"
     if not isinstance(meta["policy"], str):
         return f"policy: expected a name, got {describe(meta['policy'])}"
-    if not _count(meta["seed"]):
+    if not is_count(meta["seed"]):
         return f"seed: expected a whole number >= 0, got {describe(meta['seed'])}"
     metrics = meta["metrics"]
     if not isinstance(metrics, Mapping) or not all(_number(v) for v in metrics.values()):
@@ -405,9 +404,9 @@ def _meta_problem(meta: Any) -> str | None:
     if not all(isinstance(note, str) for note in notes):
         return "notes: expected a list of texts"
     for key in ("retried", "recovered"):
-        if key in meta and not _count(meta[key]):
+        if key in meta and not is_count(meta[key]):
             return f"{key}: expected a count, got {describe(meta[key])}"
-    if "powered_sources" in meta and not (_count(meta["powered_sources"]) or meta["powered_sources"] == -1):
+    if "powered_sources" in meta and not (is_count(meta["powered_sources"]) or meta["powered_sources"] == -1):
         return f"powered_sources: expected a count (-1: not known), got {describe(meta['powered_sources'])}"
     try:
         for cut in cuts:
@@ -425,12 +424,8 @@ def _meta_problem(meta: Any) -> str | None:
     return None
 
 
-def _count(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
-
-
 def _number(value: Any) -> bool:
-    return value is None or (isinstance(value, int | float) and not isinstance(value, bool))
+    return value is None or is_number(value)
 
 
 def _columns(value: Any) -> bool:

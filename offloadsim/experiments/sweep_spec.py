@@ -642,8 +642,8 @@ def plan_sweep(
         if failed_plugin is not None:  # said at the sweep's key, and still with its --debug hint, on its line
             raised = PluginRaised(shown)
             hinted = shown[line if line < _MAX_PROBLEMS else -1]  # the fault's line, or the one naming it
-            (said,) = ScenarioError([hinted]).problems  # as ``raised`` has it
-            raised.hint_line = raised.problems.index(said)
+            (as_kept,) = ScenarioError([hinted]).problems  # as ``raised`` has it
+            raised.hint_line = raised.problems.index(as_kept)
             raise raised from failed_plugin
         raise ScenarioError(shown)
     return jobs

@@ -584,10 +584,8 @@ def plan_sweep(
             for problem in error.problems:
                 where, text = located(spec, problem, document)
                 said.append(report(where or "", text, index, point))
-            if (
-                isinstance(error, PluginRaised) and error.__cause__ is not None
-            ):  # the last one's: --debug shows it
-                failed_plugin, fault = error.__cause__, (said[0], index)
+            if isinstance(error, PluginRaised) and error.__cause__ is not None and said:  # --debug shows it
+                failed_plugin, fault = error.__cause__, (said[0], index)  # the last one's, at its first line
             continue
         except RunError as error:
             report(spec.sections.get("policy.name", ""), f"{base_source}: {error}", index, point)

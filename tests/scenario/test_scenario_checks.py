@@ -151,6 +151,35 @@ def test_a_check_that_raises_in_a_sweep_keeps_the_debug_hint_at_the_point(tmp_pa
         unregister_scenario_check("test-crashing")
 
 
+def test_a_sweep_keeps_the_debug_hint_on_a_raising_checks_line_when_a_later_point_s_returns_a_bad_value(
+    tmp_path, capsys
+):
+    """Point 1's refused return (no exception to show) dropped point 0's hint, and --debug showed nothing."""
+
+    def crashing(run: CheckedRun) -> list[Problem]:
+        if run.scenario.document["duration"] == "10 s":
+            raise RuntimeError("check boom")
+        return None  # type: ignore[return-value]
+
+    register_scenario_check("test-crashing", crashing)
+    try:
+        base = _scenario_file(tmp_path)
+        sweep = tmp_path / "sw.yaml"
+        sweep.write_text(yaml.safe_dump({"base": base.name, "grid": {"duration": ["10 s", "20 s"]}}))
+        assert main(["sweep", str(sweep), "--dry-run"]) == 2
+        raised, returned = capsys.readouterr().err.splitlines()
+        assert "raised RuntimeError: check boom" in raised and "(point 0: duration=10 s)" in raised
+        assert raised.endswith("; run again with --debug to see its traceback"), raised
+        assert returned.endswith(
+            "returned NoneType, expected a list of offloadsim.scenario.errors.Problem "
+            "(point 1: duration=20 s)"
+        )
+        assert main(["--debug", "sweep", str(sweep), "--dry-run"]) == 2
+        assert 'raise RuntimeError("check boom")' in capsys.readouterr().err
+    finally:
+        unregister_scenario_check("test-crashing")
+
+
 @pytest.mark.parametrize(
     ("returned", "said"),
     [(None, "NoneType"), ("seed is odd", "str"), (["seed is odd"], "a list holding a str")],

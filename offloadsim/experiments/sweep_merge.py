@@ -15,7 +15,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -33,16 +33,13 @@ from offloadsim.experiments.jobs import (
 )
 from offloadsim.experiments.merge import Insert, write_merged
 from offloadsim.experiments.storage import ExperimentError, parquet_writer, read_job_columns, read_job_meta
+from offloadsim.experiments.sweep_spec import SweepSpec
+from offloadsim.host import host_info
 from offloadsim.outdir import (
     json_text,
     replace_together,
     text_writer,
 )
-
-if TYPE_CHECKING:
-    pass
-from offloadsim.experiments.sweep_spec import SweepSpec
-from offloadsim.host import host_info
 from offloadsim.shapes import describe, is_count, is_number
 
 __all__ = ["SWEEP_FILES", "SweepResult", "job_file_problem", "jobs_by_key", "merge_sweep", "summarize_points"]

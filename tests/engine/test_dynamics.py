@@ -121,6 +121,11 @@ def test_runs_of_a_changing_world_are_deterministic_and_leave_the_world_unchange
             'dynamics[0].kind: unknown kind "link-shedule" (did you mean "link-schedule"?)',
         ),
         ("[{link: 0}]", "dynamics[0].kind: missing (required)"),
+        (  # not a name: said as what it is, not as "unknown kind a list"
+            "[{kind: [link-schedule], link: 0}]",
+            "dynamics[0].kind: expected a kind's name, one of failures, gilbert-elliott, link-schedule, "
+            "link-trace, mobility, node-schedule, random-walk; got a list",
+        ),
         (
             "[{kind: link-schedule, link: 3, steps: [{at: 1 s, up: false}]}]",
             "dynamics[0].link: no links[3] entry; the scenario has 1 (0 to 0)",

@@ -213,12 +213,13 @@ def parse_entry(index: int, entry: Any, scenario: Scenario) -> Dynamics:
     name = entry.get("kind")
     if name is None:
         raise DynamicsError(f"{path}.kind", f"missing (required); one of {', '.join(dynamics_kinds())}")
-    kind = dynamics_kind(name) if isinstance(name, str) else None
+    known = ", ".join(dynamics_kinds())
+    if not isinstance(name, str):
+        raise DynamicsError(f"{path}.kind", f"expected a kind's name, one of {known}; got {describe(name)}")
+    kind = dynamics_kind(name)
     if kind is None:
-        hint = did_you_mean(name, dynamics_kinds()) if isinstance(name, str) else ""
-        known = ", ".join(dynamics_kinds())
-        shown = quoted(name) if isinstance(name, str) else describe(name)
-        said = PLUGINS.refusal(name, f"unknown kind {shown}", f"{hint}; expected one of {known}")
+        hint = did_you_mean(name, dynamics_kinds())
+        said = PLUGINS.refusal(name, f"unknown kind {quoted(name)}", f"{hint}; expected one of {known}")
         raise DynamicsError(f"{path}.kind", said)
     rest = {key: value for key, value in entry.items() if key != "kind"}
     reader = SpecReader(rest, path, scenario, read=("kind",))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import functools
+import os
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -176,6 +177,11 @@ def resolve_policy(
     """
     from offloadsim.scenario.model import PolicySpec
 
+    if policy_params is not None and not isinstance(policy_params, Mapping):  # dict.update's own error
+        raise RunError(
+            "policy_params: expected a mapping of parameter names to values like {'objective': 'energy'}, "
+            f"got {type(policy_params).__name__} {policy_params!r:.60}"
+        )
     base = scenario.policy
     name = base.name if policy is None else policy
     params = dict(base.params) if name == base.name else {}
@@ -533,6 +539,15 @@ def run(
     if seed is not None:
         check_index(seed, "seed")
     check_index(replication, "replication")
+    if policy is not None and not isinstance(policy, str):  # "(" in 3 ended in a TypeError
+        raise RunError(
+            "policy: expected a policy name or an entry like 'neurosurgeon(objective=energy)', "
+            f"got {type(policy).__name__} {policy!r:.60}"
+        )
+    if records_dir is not None and not isinstance(records_dir, str | os.PathLike):
+        raise RunError(
+            f"records_dir: expected a directory path, got {type(records_dir).__name__} {records_dir!r:.60}"
+        )
     check_flags(overwrite=overwrite, progress=progress, stages=stages)
     if out is not None:
         check_out_dir(out, overwrite, [scenario] if isinstance(scenario, str | Path) else [])

@@ -4,6 +4,7 @@ import importlib
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -648,13 +649,25 @@ def test_api_checks_before_simulating(tiny, fake_engine):
         # A string flag was truthy: stages="no" recorded the stages.
         ({"stages": "no"}, "stages: expected True or False, got str 'no'"),
         ({"overwrite": 1}, "overwrite: expected True or False, got int 1"),
+        # These ended in a TypeError or dict.update's ValueError, with a traceback.
+        (
+            {"policy": 3},
+            "policy: expected a policy name or an entry like 'neurosurgeon(objective=energy)', got int 3",
+        ),
+        (
+            {"policy": ["edge"]},
+            "policy: expected a policy name or an entry like 'neurosurgeon(objective=energy)', got list ",
+        ),
+        ({"policy_params": ["fallback"]}, "policy_params: expected a mapping of parameter names to values"),
+        ({"policy_params": "fallback=drop"}, "{'objective': 'energy'}, got str 'fallback=drop'"),
+        ({"records_dir": 5}, "records_dir: expected a directory path, got int 5"),
     ],
 )
 def test_api_refuses_bad_arguments_in_one_line(tiny, fake_engine, kwargs, fragment):
     """What the command line's argument types refuse, the Python entry point refuses with a RunError
     naming the argument (a negative seed used to end in numpy's 'expected non-negative integer', a
     lone override string was read one character at a time)."""
-    with pytest.raises(api.RunError, match=fragment.replace("(", r"\(")):
+    with pytest.raises(api.RunError, match=re.escape(fragment)):
         api.run(tiny, **kwargs)
     assert fake_engine.calls == []
 
@@ -671,6 +684,40 @@ def test_api_refuses_an_out_that_is_no_path_in_one_line(tiny, fake_engine):
         lambda: sweep(sweep_file, out=123, workers=1),
     ):
         with pytest.raises(results.ResultsError, match=r"^out: expected a directory path, got int 123$"):
+            call()
+    assert fake_engine.calls == []
+
+
+def test_compare_and_sweep_refuse_arguments_of_the_wrong_type_in_one_line(tiny, fake_engine):
+    """workers=1.5 and progress="no" were taken without a word (one process; a bar drawn),
+    scheduler=3 ended in Dask's TypeError and sweep(3) or sweep(a dict) in pathlib's."""
+    from offloadsim.experiments import compare, sweep
+    from offloadsim.records.stored import ExperimentError
+
+    for call, message in (
+        (
+            lambda: compare(tiny, ["local"], 1, workers=1.5),
+            r"^workers: expected a whole number of processes, got 1\.5$",
+        ),
+        (
+            lambda: compare(tiny, ["local"], 1, workers="2"),
+            r'^workers: expected a whole number of processes, got "2"$',
+        ),
+        (
+            lambda: compare(tiny, ["local"], 1, progress="no"),
+            r"^progress: expected True or False, got str 'no'$",
+        ),
+        (
+            lambda: compare(tiny, ["local"], 1, scheduler=3),
+            r"^scheduler: expected a Dask scheduler address like",
+        ),
+        (lambda: sweep(3), r"^sweep_file: expected a sweep YAML file path or a SweepSpec, got int$"),
+        (
+            lambda: sweep({"base": str(tiny)}),
+            r"got dict \(offloadsim\.experiments\.sweep_spec\.sweep_from_data",
+        ),
+    ):
+        with pytest.raises((ExperimentError, api.RunError), match=message):
             call()
     assert fake_engine.calls == []
 

@@ -346,6 +346,34 @@ def test_a_result_reads_its_own_records_after_a_later_run_takes_its_place(tmp_pa
         unread.tasks  # noqa: B018  (deleted by the overwrite: an error, never the later run's records)
 
 
+def test_a_result_whose_table_was_deleted_or_overwritten_in_its_directory_says_so_in_one_line(tmp_path):
+    """The directory still there but tasks.parquet or stages.parquet deleted (or written over) in it
+    ended in pyarrow's FileNotFoundError or ArrowInvalid, with a traceback, on first use."""
+    import offloadsim
+
+    quickstart = Path(__file__).resolve().parents[1] / "scenarios" / "quickstart.yaml"
+    out = tmp_path / "run"
+    result = offloadsim.run(quickstart, policy="edge", overrides=["duration=2 s"], stages=True, out=out)
+    (out / "tasks.parquet").unlink()
+    with pytest.raises(ResultsError, match=r"tasks\.parquet: no longer there \(deleted since"):
+        result.tasks  # noqa: B018
+    (out / "stages.parquet").write_bytes(b"garbage")
+    with pytest.raises(ResultsError, match=r"cannot read .*stages\.parquet: .*not as offloadsim writes it"):
+        result.stages  # noqa: B018
+
+
+@pytest.mark.parametrize("given", [5, None, ["run"]])
+def test_read_run_and_read_results_refuse_what_is_no_path_in_one_line(given):
+    """read_run(5) and read_results(None) ended in pathlib's TypeError, with a traceback."""
+    from offloadsim.records.stored import ExperimentError, read_results
+
+    kind = type(given).__name__
+    with pytest.raises(ResultsError, match=rf"^run_dir: expected a directory path, got {kind} "):
+        read_run(given)
+    with pytest.raises(ExperimentError, match=rf"^directory: expected a results directory path, got {kind} "):
+        read_results(given)
+
+
 def test_a_result_built_from_dataframes_is_written_with_the_engines_dictionary_rule(tmp_path):
     """The Python API path (frames, written through pandas' to_parquet) tried a dictionary for every
     column; it now keeps the engine writers' rule, and the files read back as pandas' did."""

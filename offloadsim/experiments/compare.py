@@ -250,8 +250,10 @@ def compare(
     >>> result = compare("scenarios/quickstart.yaml", ["local", "edge"], 5)  # doctest: +SKIP
     >>> print(result.format_table())  # doctest: +SKIP
     """
+    from offloadsim import api
     from offloadsim.records.results import scenario_hash
 
+    api.check_flags(progress=progress, overwrite=overwrite)  # progress="no" drew the bar, as run refuses
     plan = plan_compare(
         scenario,
         policies,

@@ -96,8 +96,15 @@ def execute(
     ``on_result`` sees the result.  Either way ``on_result`` gets a
     ``JobResult.file`` in ``scratch``.
     """
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int)):
+        # workers=1.5 from Python ran on one process without a word; "2" ended in a TypeError
+        raise ExperimentError(f"workers: expected a whole number of processes, got {quoted(workers)}")
     if workers is not None and workers < 1:
         raise ExperimentError(f"workers must be at least 1, got {workers}")
+    if scheduler is not None and not isinstance(scheduler, str):  # Dask's own TypeError, a traceback
+        raise ExperimentError(
+            f"scheduler: expected a Dask scheduler address like 'tcp://host:8786', got {quoted(scheduler)}"
+        )
     if workers is not None and scheduler is not None:
         raise ExperimentError(
             f"workers={workers} and scheduler={scheduler!r}: give one (workers counts local processes; "

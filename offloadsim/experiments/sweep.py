@@ -18,7 +18,7 @@ import math
 import os
 import time
 import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -98,6 +98,18 @@ def sweep(
     :func:`plan_sweep` planned of this ``spec`` for a caller that needed them first (the command
     line checks the room they need), not planned (nor its points' dynamics read) again.
     """
+    if not isinstance(sweep_file, str | os.PathLike | SweepSpec):  # pathlib's TypeError, a traceback
+        raise ExperimentError(
+            f"sweep_file: expected a sweep YAML file path or a SweepSpec, got {type(sweep_file).__name__}"
+            + (
+                " (offloadsim.experiments.sweep_spec.sweep_from_data(mapping) reads a mapping into one)"
+                if isinstance(sweep_file, Mapping)
+                else ""
+            )
+        )
+    from offloadsim.api import check_flags
+
+    check_flags(progress=progress)
     spec = sweep_file if isinstance(sweep_file, SweepSpec) else load_sweep(sweep_file)
     started = _dt.datetime.now(_dt.UTC)
     clock = time.perf_counter()

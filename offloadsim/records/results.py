@@ -22,9 +22,9 @@ import platform
 import shlex
 import socket
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import numpy as np
 
@@ -233,7 +233,11 @@ class RunResult:
             if self.records is not None:
                 self._tasks = tasks_frame(self.records)
             elif self.path is not None:
-                self._tasks = tasks_frame(_read_columns(self._own_directory() / "tasks.parquet", "tasks"))
+                self._tasks = tasks_frame(
+                    _read_back(
+                        self._own_directory() / "tasks.parquet", lambda file: _read_columns(file, "tasks")
+                    )
+                )
             else:
                 raise ResultsError("this result has no task records")
         return self._tasks
@@ -281,7 +285,7 @@ class RunResult:
         if self._stages is None and self._stages_written:
             if self.path is None:  # as for the tasks: written, let go, and no directory to read back
                 raise ResultsError("this result's stages were written and let go; read its run directory")
-            self._stages = _read_stages(self._own_directory() / "stages.parquet")
+            self._stages = _read_back(self._own_directory() / "stages.parquet", _read_stages)
         elif self._stages is not None and not _is_frame(self._stages):
             self._stages = _stages_frame(self._stages)
         return self._stages
@@ -588,6 +592,10 @@ def read_run(run_dir: str | Path) -> RunResult:
     """Read a run directory written by :func:`write_run`."""
     import pandas as pd
 
+    if not isinstance(run_dir, str | os.PathLike):  # pathlib's TypeError, a traceback
+        raise ResultsError(
+            f"run_dir: expected a directory path, got {type(run_dir).__name__} {run_dir!r:.60}"
+        )
     directory = Path(run_dir)
     if (reason := name_too_long(directory)) is not None:  # is_dir() raised it: exit 1
         raise ResultsError(f"cannot read a run directory at {shown_path(directory)}: {reason}")
@@ -669,6 +677,23 @@ def _identity(path: Path) -> tuple[int, int] | None:
     except OSError:
         return None
     return info.st_dev, info.st_ino
+
+
+_T = TypeVar("_T")
+
+
+def _read_back(path: Path, read: Callable[[Path], _T]) -> _T:
+    """``read(path)``, a table of a result's own directory read on first use.
+
+    A file deleted or overwritten there since the result was written ended in pyarrow's
+    FileNotFoundError or ArrowInvalid, with a traceback; it is a :class:`ResultsError`.
+    """
+    if not path.is_file():
+        raise ResultsError(f"{path}: no longer there (deleted since this result was written?); run it again")
+    try:
+        return read(path)
+    except (OSError, ValueError) as error:
+        raise ResultsError(f"cannot read {path}: {error}; {REWRITE}") from None
 
 
 def _read_stages(path: Path) -> pd.DataFrame:

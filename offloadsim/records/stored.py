@@ -9,6 +9,7 @@ command wrote them.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -66,6 +67,10 @@ def read_results(directory: str | Path) -> Results:
     Raises :class:`ExperimentError` naming the directory when it is missing
     or incomplete.
     """
+    if not isinstance(directory, str | os.PathLike):  # pathlib's TypeError, a traceback
+        raise ExperimentError(
+            f"directory: expected a results directory path, got {type(directory).__name__} {directory!r:.60}"
+        )
     path = Path(directory)
     if (reason := name_too_long(path)) is not None:  # is_dir() raised it: exit 1
         raise ExperimentError(f"cannot read results at {shown_path(path)}: {reason}")

@@ -22,7 +22,15 @@ from typing import TYPE_CHECKING, Any
 from offloadsim.plugins import dotted_name
 from offloadsim.scenario.arrivals import ArrivalContext, ArrivalProcess, arrival_process
 from offloadsim.scenario.distributions import Dist
-from offloadsim.scenario.errors import ProblemList, did_you_mean, format_path, key_path
+from offloadsim.scenario.errors import (
+    ProblemList,
+    did_you_mean,
+    first_repeat,
+    format_path,
+    given_twice,
+    key_path,
+    name_problem,
+)
 from offloadsim.scenario.keys import declared_keys, spec_values
 from offloadsim.scenario.model import (
     AppSpec,
@@ -82,6 +90,7 @@ def resolve(
     problems.raise_if_any()  # too large: refused before anything big is built
     nodes = tuple(_node_specs(doc))
     links = _links(doc, index, problems)
+    _check_application_names(doc.applications, problems)
     applications = {
         name: _application(name, app, _onnx_key(raw, name), base_dir, problems)
         for name, app in doc.applications.items()
@@ -496,6 +505,19 @@ def _matched(
     return nodes
 
 
+def _check_application_names(names: Iterable[str], problems: ProblemList) -> None:
+    """An application's name is what records, tables and notes call its requests by: printable, not blank.
+
+    ``"": {model: resnet50}`` ran, its requests the ``app`` "" of the records and "(classify, )" of a note.
+    """
+    for name in names:
+        path = format_path(("applications", name))
+        if not name.strip():
+            problems.add(path, f"expected an application name, got {quoted(name)}")
+        elif (problem := name_problem(name)) is not None:
+            problems.add(path, problem)
+
+
 def _check_alternatives(applications: dict[str, AppSpec], problems: ProblemList) -> None:
     """Alternatives must name other model applications, of the same kind (LLM or not)."""
     if not any(app.alternatives for app in applications.values()):
@@ -505,6 +527,12 @@ def _check_alternatives(applications: dict[str, AppSpec], problems: ProblemList)
 
     zoo = {None, *list_models()}  # None: an ONNX file's application, not an LLM
     for name, app in applications.items():
+        if (twice := first_repeat(app.alternatives)) is not None:  # [m, m] was taken as m offered twice
+            shown = quoted(app.alternatives[twice[0]])
+            problems.add(
+                format_path(("applications", name, "alternatives", twice[1])),
+                f"{given_twice(shown, shown)}: each application is an alternative once",
+            )
         for i, other in enumerate(app.alternatives):
             path = format_path(("applications", name, "alternatives", i))
             if other not in applications:

@@ -106,3 +106,37 @@ def test_unknown_host_pattern_is_named():
     text = ASSISTANT.replace("hosts: [cloud]", "hosts: [clod]")
     with pytest.raises(ScenarioError, match=r'applications\.large\.hosts\[0\]: "clod" matches no node'):
         load_scenario_text(text, source="a.yaml")
+
+
+def test_an_alternative_listed_twice_is_refused_at_its_second_place():
+    """alternatives: [large, large] was taken without a word, as if it offered two models."""
+    with pytest.raises(ScenarioError) as info:
+        load_scenario_text(
+            ASSISTANT.replace("alternatives: [large]", "alternatives: [large, large]"), source="a.yaml"
+        )
+    assert str(info.value) == (
+        'a.yaml: applications.small.alternatives[1]: "large" is given twice: '
+        "each application is an alternative once"
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ('""', 'applications[""]: expected an application name, got ""'),
+        ('"  "', 'applications["  "]: expected an application name, got "  "'),
+        (
+            '"a\\tb"',
+            'applications["a\\tb"]: expected a name of printable characters, got "a\\tb" (contains U+0009)',
+        ),
+    ],
+)
+def test_an_application_name_that_is_blank_or_unprintable_is_refused(name, message):
+    """An application named "" ran: its requests' records had app "", a note listed "(small, )"."""
+    text = ASSISTANT.replace(
+        "  large: {model: llama-3.1-8b, hosts: [cloud]}",
+        f"  large: {{model: llama-3.1-8b, hosts: [cloud]}}\n  {name}: {{model: gpt2}}",
+    )
+    with pytest.raises(ScenarioError) as info:
+        load_scenario_text(text, source="a.yaml")
+    assert str(info.value) == f"a.yaml: {message}"

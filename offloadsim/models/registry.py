@@ -160,8 +160,13 @@ _LEAST = {"past_tokens": 0}
 #: numbers a table holds exactly (``vgg16@16384`` is 1.7e14 FLOPs; ``resnet18@1000000000`` overflowed
 #: to a negative count, and ``params: {image_size: 1000000000}`` ran ResNet-50 at 8e22 MACs).
 MOST_PIXELS = 16_384
+#: The most classes an image model's head, or words BERT's vocabulary, may have: a billion, past any
+#: classifier's (extreme classification reaches millions).  Unbounded, ``num_classes: 10**30`` built
+#: ResNet-50 at 4e33 FLOPs, past the 1e30 a synthetic ``work`` may be, and ran at exit 0 with no task
+#: completed.
+MOST_CLASSES = 1_000_000_000
 #: The greatest value of a builder's whole-number parameters, where one is bounded.
-_MOST = {"image_size": MOST_PIXELS}
+_MOST = {"image_size": MOST_PIXELS, "num_classes": MOST_CLASSES, "vocab": MOST_CLASSES}
 _TYPE_WORDS = {int: "a whole number", float: "a number", str: "a string", bool: "true or false"}
 
 
@@ -173,7 +178,7 @@ def parameter_problems(
     The builder's signature says what it takes (``image_size: int``): an
     unknown key, a value of another type (a list for a whole number), or a
     whole number below its least (``num_classes: 0``) or above its greatest (``image_size`` past
-    :data:`MOST_PIXELS`) is a problem.  ``least`` raises the least value of some keys for a caller
+    :data:`MOST_PIXELS`, ``num_classes`` past :data:`MOST_CLASSES`) is a problem.  ``least`` raises the least value of some keys for a caller
     that needs more than the builder does (``calibrate`` times images of at least 16 pixels).
     ``precision`` and ``dtype_bytes`` are left to
     :func:`~offloadsim.models.precision.parse_precision`.  Raises

@@ -272,3 +272,35 @@ def test_a_scenario_image_size_past_the_largest_is_exit_2(capsys) -> None:
     assert code == 2
     assert len(lines) == 1 and "applications.classify.params.image_size" in lines[0], lines
     assert "at most 16,384" in lines[0]
+
+
+@pytest.mark.parametrize(
+    ("model", "key"), [("resnet50", "num_classes"), ("vit_b_16", "num_classes"), ("bert-base", "vocab")]
+)
+def test_a_head_or_vocabulary_past_a_billion_is_refused(model, key) -> None:
+    # `params: {num_classes: 10**30}` validated and ran ResNet-50 at 4e33 FLOPs (past the 1e30 a
+    # synthetic `work` may be), exit 0 with no task completed.
+    from offloadsim.models.registry import MOST_CLASSES
+
+    assert parameter_problems(model, {key: MOST_CLASSES}) == []
+    assert parameter_problems(model, {key: 10**30}) == [
+        (key, f"expected a whole number at most 1,000,000,000, got {10**30}")
+    ]
+
+
+def test_a_scenario_num_classes_past_a_billion_is_exit_2(capsys) -> None:
+    from pathlib import Path
+
+    from offloadsim.cli import main
+
+    scenario = Path(__file__).resolve().parents[2] / "scenarios" / "quickstart.yaml"
+    code = main(
+        ["validate", str(scenario), "--set", f"applications.classify.params={{num_classes: {10**30}}}"]
+    )
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert code == 2
+    assert len(lines) == 1, lines
+    assert lines[0].startswith(
+        f"offloadsim: error: {scenario}: applications.classify.params.num_classes: "
+        f"expected a whole number at most 1,000,000,000, got {10**30} (set by --set "
+    )

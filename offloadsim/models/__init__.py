@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from offloadsim.models.onnx_io import export_onnx, load_onnx
     from offloadsim.models.ops import Op
     from offloadsim.models.registry import (
+        ParameterError,
         UnknownModelError,
         canonical_name,
         get_model,
@@ -55,6 +56,7 @@ __all__ = [
     "LayerChain",
     "LayerGraph",
     "Op",
+    "ParameterError",
     "UnknownModelError",
     "as_chain",
     "canonical_name",
@@ -90,6 +92,7 @@ _HOME = {
     "LayerGraph": "graph",
     "OUTPUT": "graph",
     "Op": "ops",
+    "ParameterError": "registry",
     "UnknownModelError": "registry",
     "as_chain": "graph",
     "canonical_name": "registry",

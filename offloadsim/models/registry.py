@@ -178,8 +178,9 @@ def parameter_problems(
     The builder's signature says what it takes (``image_size: int``): an
     unknown key, a value of another type (a list for a whole number), or a
     whole number below its least (``num_classes: 0``) or above its greatest (``image_size`` past
-    :data:`MOST_PIXELS`, ``num_classes`` past :data:`MOST_CLASSES`) is a problem.  ``least`` raises the least value of some keys for a caller
-    that needs more than the builder does (``calibrate`` times images of at least 16 pixels).
+    :data:`MOST_PIXELS`, ``num_classes`` past :data:`MOST_CLASSES`) is a problem.  ``least`` raises
+    the least value of some keys for a caller that needs more than the builder does (``calibrate``
+    times images of at least 16 pixels).
     ``precision`` and ``dtype_bytes`` are left to
     :func:`~offloadsim.models.precision.parse_precision`.  Raises
     :class:`UnknownModelError` for an unknown model.
@@ -291,6 +292,14 @@ def sized_model(label: str, least: Mapping[str, int] | None = None) -> tuple[str
     return name, params
 
 
+class ParameterError(TypeError, ValueError):
+    """A model parameter its builder does not take as given; the message names it.
+
+    Both a TypeError, as Python's own for a keyword a function does not take (what ``get_model``
+    raised before it checked), and a ValueError, as a builder's for a value out of its range.
+    """
+
+
 def get_model(name: str, **params: Any) -> LayerGraph:
     """Return the built-in model ``name`` (aliases accepted) as a cached :class:`LayerGraph`.
 
@@ -299,7 +308,9 @@ def get_model(name: str, **params: Any) -> LayerGraph:
     ``precision`` (or ``dtype_bytes``) stores and computes any model in that
     precision (see :mod:`offloadsim.models.precision`). Raises
     :class:`UnknownModelError` (a ``KeyError``) with suggestions for an
-    unknown name.
+    unknown name, and :class:`ParameterError` naming the parameter for one the builder does not take as
+    given (:func:`parameter_problems`: ``image_size="224"`` ended in the builder's own TypeError,
+    ``precision=["fp16"]`` in the cache's).
 
     >>> g = get_model("resnet-50")
     >>> g.name, round(g.macs / 1e9, 3), g.params
@@ -307,7 +318,13 @@ def get_model(name: str, **params: Any) -> LayerGraph:
     >>> get_model("resnet50") is g
     True
     """
-    return _build(canonical_name(name), tuple(sorted(params.items())))
+    canonical = canonical_name(name)
+    if params:
+        if problems := parameter_problems(canonical, params):
+            key, message = problems[0]
+            raise ParameterError(f"{key}: {message}")
+        parse_precision(params, packed=canonical in zoo.LLM_CONFIGS)  # a PrecisionError, before the cache
+    return _build(canonical, tuple(sorted(params.items())))
 
 
 @functools.lru_cache(maxsize=128)

@@ -22,7 +22,8 @@ from offloadsim.models import (
     prefill_flops,
     prefill_graph,
 )
-from offloadsim.models.registry import parameter_problems
+from offloadsim.models.precision import PrecisionError
+from offloadsim.models.registry import ParameterError, parameter_problems
 from offloadsim.shapes import describe
 
 # name -> (published GMACs or None, published parameter count). torchvision's "GFLOPS" column
@@ -304,3 +305,22 @@ def test_a_scenario_num_classes_past_a_billion_is_exit_2(capsys) -> None:
         f"offloadsim: error: {scenario}: applications.classify.params.num_classes: "
         f"expected a whole number at most 1,000,000,000, got {10**30} (set by --set "
     )
+
+
+@pytest.mark.parametrize(
+    ("name", "params", "message"),
+    [
+        ("resnet50", {"image_size": "224"}, 'image_size: expected a whole number, got "224"'),
+        ("resnet50", {"num_classes": 10**30}, "num_classes: expected a whole number at most 1,000,000,000"),
+        ("gpt2", {"n_layers": 2}, 'n_layers: model "gpt2" has no parameter "n_layers"; it takes tokens'),
+        ("gpt2", {"tokens": [1]}, "tokens: expected a whole number, got a list"),
+        ("resnet50", {"precision": ["fp16"]}, "expected one of int4, int8, fp16, bf16, fp32, got ['fp16']"),
+    ],
+)
+def test_get_model_names_a_parameter_it_does_not_take_as_given(name, params, message) -> None:
+    # From Python these ended in the builder's TypeError ("can only concatenate str (not "int") to
+    # str", "got an unexpected keyword argument") or the cache's ("unhashable type: 'list'").
+    with pytest.raises(ValueError) as info:
+        get_model(name, **params)
+    assert str(info.value).startswith(message)
+    assert isinstance(info.value, ParameterError if "precision" not in params else PrecisionError)

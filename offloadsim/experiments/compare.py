@@ -140,6 +140,8 @@ class CompareResult:
     _tasks: pd.DataFrame | None = field(default=None, repr=False)
     #: The columns of the entries' parameters, a value per run (:func:`parameter_columns`).
     _inserts: list[Insert] = field(default_factory=list, repr=False)
+    #: The written directory's (device, inode): found again as ``NAME.old-N`` after a later comparison.
+    _written_id: tuple[int, int] | None = field(default=None, repr=False)
 
     @property
     def tasks(self) -> pd.DataFrame:
@@ -148,7 +150,11 @@ class CompareResult:
             if self._runs is not None and self._runs.files:
                 self._tasks = merged_frame(self._runs.files, self._inserts)
             elif self.path is not None:
-                self._tasks = pd.read_parquet(self.path / "tasks.parquet")
+                from offloadsim.records.results import own_directory, read_back
+
+                # Another comparison written to the same place: its tasks.parquet was read as this one's.
+                self.path = own_directory(self.path, self._written_id)
+                self._tasks = read_back(self.path / "tasks.parquet", pd.read_parquet)
             else:
                 raise ExperimentError("this comparison has no task records")
         return self._tasks
@@ -205,7 +211,10 @@ class CompareResult:
 
         An earlier result in ``out`` is kept as ``out.old-N`` unless ``overwrite``.
         """
+        from offloadsim.records.results import directory_identity
+
         self.path = _write_directory(self, Path(out), overwrite)
+        self._written_id = directory_identity(self.path)
         return self.path
 
 

@@ -80,7 +80,10 @@ class SweepResult:
     def tasks(self) -> pd.DataFrame:
         """Every job's task records, swept values and point first (``tasks.parquet``, read when asked)."""
         if self._tasks is None:
-            self._tasks = pd.read_parquet(self.path / "tasks.parquet")
+            from offloadsim.records.results import read_back
+
+            # deleted since: pandas' FileNotFoundError, with a traceback
+            self._tasks = read_back(self.path / "tasks.parquet", pd.read_parquet)
         return self._tasks
 
     def __repr__(self) -> str:

@@ -234,7 +234,7 @@ class RunResult:
                 self._tasks = tasks_frame(self.records)
             elif self.path is not None:
                 self._tasks = tasks_frame(
-                    _read_back(
+                    read_back(
                         self._own_directory() / "tasks.parquet", lambda file: _read_columns(file, "tasks")
                     )
                 )
@@ -285,7 +285,7 @@ class RunResult:
         if self._stages is None and self._stages_written:
             if self.path is None:  # as for the tasks: written, let go, and no directory to read back
                 raise ResultsError("this result's stages were written and let go; read its run directory")
-            self._stages = _read_back(self._own_directory() / "stages.parquet", _read_stages)
+            self._stages = read_back(self._own_directory() / "stages.parquet", _read_stages)
         elif self._stages is not None and not _is_frame(self._stages):
             self._stages = _stages_frame(self._stages)
         return self._stages
@@ -299,25 +299,11 @@ class RunResult:
         self.path, self._written_id = path, _identity(path)
 
     def _own_directory(self) -> Path:
-        """The run directory this result wrote, followed to ``NAME.old-N`` where a later run moved it.
-
-        A later run written to the same place moves this one aside (or, with
-        ``overwrite``, deletes it): reading ``path`` then would give that
-        run's records as this one's.
-        """
-        path = self.path
-        if path is None:
+        """The run directory this result wrote, followed to ``NAME.old-N`` where a later run moved it."""
+        if self.path is None:
             raise ResultsError("this result has no run directory")
-        if self._written_id is None or _identity(path) == self._written_id:
-            return path
-        for moved in path.parent.glob(glob.escape(path.name) + ".old-*"):
-            if _identity(moved) == self._written_id:
-                self.path = moved
-                return moved
-        raise ResultsError(
-            f"this result's run directory {path} was replaced or removed after it was written, "
-            "and its records are not beside it as an .old-N directory"
-        )
+        self.path = own_directory(self.path, self._written_id, "run directory")
+        return self.path
 
     @property
     def title(self) -> str:
@@ -670,6 +656,25 @@ def _written_by(directory: Path) -> str | None:
     return None
 
 
+def own_directory(path: Path, written_id: tuple[int, int] | None, what: str = "directory") -> Path:
+    """``path``, the ``what`` a result wrote (``written_id``: its :func:`_identity` then), or where it is now.
+
+    A later run written to the same place moves it aside to ``NAME.old-N`` (or, with
+    ``overwrite``, deletes it): reading ``path`` then would give that run's records as this one's.
+    Raises :class:`ResultsError` where it is nowhere beside ``path``.  Also for a comparison
+    (``CompareResult.tasks`` read a later comparison's tasks.parquet as its own).
+    """
+    if written_id is None or _identity(path) == written_id:
+        return path
+    for moved in path.parent.glob(glob.escape(path.name) + ".old-*"):
+        if _identity(moved) == written_id:
+            return moved
+    raise ResultsError(
+        f"this result's {what} {path} was replaced or removed after it was written, "
+        "and its records are not beside it as an .old-N directory"
+    )
+
+
 def _identity(path: Path) -> tuple[int, int] | None:
     """A directory's (device, inode): it stays the same when the directory is renamed."""
     try:
@@ -679,10 +684,13 @@ def _identity(path: Path) -> tuple[int, int] | None:
     return info.st_dev, info.st_ino
 
 
+#: What :func:`own_directory` is given: a written directory's (device, inode), or None.
+directory_identity = _identity
+
 _T = TypeVar("_T")
 
 
-def _read_back(path: Path, read: Callable[[Path], _T]) -> _T:
+def read_back(path: Path, read: Callable[[Path], _T]) -> _T:
     """``read(path)``, a table of a result's own directory read on first use.
 
     A file deleted or overwritten there since the result was written ended in pyarrow's

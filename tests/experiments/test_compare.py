@@ -571,3 +571,24 @@ def test_the_table_says_the_least_node_availability_where_a_battery_ran_flat(tmp
     assert [float(cells[0]), float(cells[1].split()[-1])] == pytest.approx(
         [up["local"] * 100, up["edge"] * 100], abs=0.1
     )
+
+
+def test_a_comparison_reads_its_own_tasks_after_a_later_one_takes_its_place(tiny, tmp_path):
+    """A later comparison written to the same directory moved this one aside (out.old-1), and
+    ``tasks`` read the later one's tasks.parquet as this one's: another policy's records, at no error.
+    Deleted, it was pandas' FileNotFoundError, with a traceback."""
+    from offloadsim.outdir import ResultsError
+
+    out = tmp_path / "out"
+    first = compare(tiny, ["edge"], 1, workers=1, out=out)
+    compare(tiny, ["local"], 1, workers=1, out=out)
+    assert set(first.tasks["policy"].astype(str)) == {"edge"}
+    assert first.path == tmp_path / "out.old-1"
+    unread = compare(tiny, ["edge"], 1, workers=1, out=out, overwrite=True)
+    compare(tiny, ["local"], 1, workers=1, out=out, overwrite=True)
+    with pytest.raises(ResultsError, match="replaced or removed after it was written"):
+        unread.tasks  # noqa: B018
+    deleted = compare(tiny, ["edge"], 1, workers=1, out=tmp_path / "gone")
+    (tmp_path / "gone" / "tasks.parquet").unlink()
+    with pytest.raises(ResultsError, match=r"tasks\.parquet: no longer there"):
+        deleted.tasks  # noqa: B018

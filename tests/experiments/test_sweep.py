@@ -919,3 +919,13 @@ def test_planning_a_sweep_shows_a_bar_over_its_points(tiny, tmp_path, monkeypatc
     assert "1e40 Mbps" in capsys.readouterr().err
     [bar] = bars
     assert (bar.total, bar.enabled, bar.unit, bar.steps, bar.closed) == (6, not quiet, "point", 6, True)
+
+
+def test_a_sweeps_tasks_deleted_since_it_was_written_is_one_line(sweep_file, tmp_path):
+    """result.tasks, its tasks.parquet deleted since, was pandas' FileNotFoundError with a traceback."""
+    from offloadsim.outdir import ResultsError
+
+    result = sweep(sweep_file, out=tmp_path / "out", workers=1)
+    (tmp_path / "out" / "tasks.parquet").unlink()
+    with pytest.raises(ResultsError, match=r"tasks\.parquet: no longer there \(deleted since"):
+        result.tasks  # noqa: B018

@@ -5,6 +5,7 @@ Every failure on the way is a :class:`ScenarioError` naming the file and key.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -79,6 +80,10 @@ def load_scenario_data(
     if not isinstance(document, Mapping):
         raise ScenarioError(
             [Problem(source, "", f"expected a mapping at the top level, got {describe(document)}")]
+        )
+    if base_dir is not None and not isinstance(base_dir, str | os.PathLike):  # Path(3): a TypeError
+        raise ScenarioError(
+            [Problem(source, "", f"base_dir: expected a directory path, got {type(base_dir).__name__}")]
         )
     if isinstance(overrides, str):
         overrides = [overrides]

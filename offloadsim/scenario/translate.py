@@ -83,7 +83,9 @@ def _problem(detail: Any, file: str) -> Problem:
             want = f"at most {ctx.get('max_length')} item(s)"
         return Problem(file, path, f"expected {want}, got {describe(value)}")
     if kind in _EXPECTED:
-        return Problem(file, path, f"expected {_EXPECTED[kind]}, got {describe(value)}")
+        # A tuple (from Python, load_scenario_data) was "expected a list, got a list"
+        got = "a tuple" if isinstance(value, tuple) and kind == "list_type" else describe(value)
+        return Problem(file, path, f"expected {_EXPECTED[kind]}, got {got}")
     message = str(detail.get("msg", kind)).replace("Value error, ", "").replace("Input should be", "expected")
     return Problem(file, path, f"{message}, got {describe(value)}")
 

@@ -281,6 +281,17 @@ def test_load_scenario_data_refuses_non_mapping():
         load_scenario_data([1, 2])  # type: ignore[arg-type]
 
 
+def test_load_scenario_data_names_a_tuple_and_a_base_dir_that_is_no_path(tmp_path: Path):
+    """From Python, a tuple where a list goes was "expected a list, got a list", and base_dir=3
+    pathlib's TypeError, with a traceback."""
+    document = yaml.safe_load(SMALL)
+    document["links"] = tuple(document["links"])
+    with pytest.raises(ScenarioError, match=r"^<data>: links: expected a list, got a tuple$"):
+        load_scenario_data(document)
+    with pytest.raises(ScenarioError, match=r"^<data>: base_dir: expected a directory path, got int$"):
+        load_scenario_data(yaml.safe_load(SMALL), base_dir=3)  # type: ignore[arg-type]
+
+
 def test_alias_bomb_is_refused_before_memory_is_spent(monkeypatch):
     from offloadsim import bounded_read
 

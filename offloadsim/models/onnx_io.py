@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -185,6 +185,52 @@ def load_onnx(model: str | os.PathLike[str] | onnx.ModelProto, *, name: str | No
     return graph_from_onnx(proto, name=name or proto.graph.name or "onnx")
 
 
+def _made_at(g: Any, name: str) -> dict[str, int]:
+    """The index of the node that makes each tensor; a tensor two nodes make is a ValueError.
+
+    ONNX assigns each name once; the second maker silently took the first one's place.
+    """
+    made_at: dict[str, int] = {}
+    for idx, node in enumerate(g.node):
+        for out in node.output:
+            if out and out in made_at:
+                raise ValueError(
+                    f"graph {name!r}: tensor {out!r} is made by node {made_at[out]} and again by node {idx} "
+                    "(an ONNX graph assigns each name once)"
+                )
+            if out:
+                made_at[out] = idx
+    return made_at
+
+
+def _check_reads(
+    node: Any, idx: int, reads: list[str], producer: Mapping[str, str], made_at: Mapping[str, int], name: str
+) -> None:
+    """Refuse a node reading a tensor that a later node makes (a cycle) or that nothing makes.
+
+    Either was read as the model's input, at no warning: a cycle's edge dropped, a misspelt name
+    made an input of the network.
+    """
+    for tensor in reads:
+        if tensor in producer:
+            continue
+        where = made_at.get(tensor)
+        if where == idx:
+            raise ValueError(
+                f"graph {name!r}: node {idx} ({node.op_type}) reads {tensor!r}, its own output (a cycle)"
+            )
+        if where is not None and where > idx:
+            raise ValueError(
+                f"graph {name!r}: node {idx} ({node.op_type}) reads {tensor!r}, which node {where} makes "
+                "after it (a cycle, or nodes out of topological order)"
+            )
+        if where is None:
+            raise ValueError(
+                f"graph {name!r}: node {idx} ({node.op_type}) reads {tensor!r}, which no node, graph "
+                "input or initializer makes"
+            )
+
+
 def onnx_path_problem(path: str | os.PathLike[str]) -> str | None:
     """Why ``path`` cannot be an ONNX model file; None for a regular file (onnx then judges it).
 
@@ -271,8 +317,10 @@ def graph_from_onnx(model: onnx.ModelProto, *, name: str) -> LayerGraph:
     silu = _silu_pairs(g.node)
     adaptive = _adaptive_pool_pairs(g.node, values)
     absorbed = {sigmoid for sigmoid, _ in silu.values()} | {first for first, _, _ in adaptive.values()}
+    made_at = _made_at(g, name)
     for idx, node in enumerate(g.node):
         data_inputs = [t for t in node.input if t and t not in constants]
+        _check_reads(node, idx, data_inputs, producer, made_at, name)
         if node.op_type == "Constant" or not data_inputs:
             constants.update(node.output)  # folded: no data dependency on the model input
             continue

@@ -335,3 +335,34 @@ def test_params_no_builder_reads_are_refused(tmp_path: Path, app: str, key: str,
     file.write_text(_ONNX_SCENARIO.format(app=app), encoding="utf-8")
     with pytest.raises(ScenarioError, match=f"applications.net.{key}: .*{fragment}"):
         load_scenario(file)
+
+
+@pytest.mark.parametrize(
+    ("nodes", "message"),
+    [
+        (  # a cycle: Add read b, which the Relu after it makes
+            [
+                helper.make_node("Add", ["x", "b"], ["a"]),
+                helper.make_node("Relu", ["a"], ["b"]),
+                helper.make_node("Relu", ["b"], ["y"]),
+            ],
+            "graph 'g': node 0 (Add) reads 'b', which node 1 makes after it "
+            "(a cycle, or nodes out of topological order)",
+        ),
+        (  # a misspelt name
+            [helper.make_node("Add", ["x", "nope"], ["y"])],
+            "graph 'g': node 0 (Add) reads 'nope', which no node, graph input or initializer makes",
+        ),
+        (  # two makers of one name
+            [helper.make_node("Relu", ["x"], ["y"]), helper.make_node("Sigmoid", ["x"], ["y"])],
+            "graph 'g': tensor 'y' is made by node 0 and again by node 1 "
+            "(an ONNX graph assigns each name once)",
+        ),
+    ],
+)
+def test_a_graph_reading_what_no_earlier_node_makes_is_refused(nodes, message):
+    """Each was imported at no warning, the unknown tensor read as the model's input: a cycle's
+    edge dropped, a misspelt name made an input of the network, the first of two makers forgotten."""
+    with pytest.raises(ValueError) as info:
+        load_onnx(_model(nodes, [("x", [1, 3, 8, 8])], ["y"]), name="g")
+    assert str(info.value) == message

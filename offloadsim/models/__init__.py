@@ -24,7 +24,7 @@ if TYPE_CHECKING:
         to_networkx,
         valid_cuts,
     )
-    from offloadsim.models.onnx_io import export_onnx, load_onnx
+    from offloadsim.models.onnx_io import OnnxImportError, export_onnx, load_onnx
     from offloadsim.models.ops import Op
     from offloadsim.models.registry import (
         ParameterError,
@@ -55,6 +55,7 @@ __all__ = [
     "Layer",
     "LayerChain",
     "LayerGraph",
+    "OnnxImportError",
     "Op",
     "ParameterError",
     "UnknownModelError",
@@ -91,6 +92,7 @@ _HOME = {
     "LayerChain": "graph",
     "LayerGraph": "graph",
     "OUTPUT": "graph",
+    "OnnxImportError": "onnx_io",
     "Op": "ops",
     "ParameterError": "registry",
     "UnknownModelError": "registry",

@@ -179,9 +179,18 @@ def load_onnx(model: str | os.PathLike[str] | onnx.ModelProto, *, name: str | No
     onnx = _require_onnx()
     if isinstance(model, (str, os.PathLike)):
         name = name or Path(model).stem
-        proto = onnx.load(os.fspath(model), load_external_data=False)
-    else:
+        try:
+            proto = onnx.load(os.fspath(model), load_external_data=False)
+        except OSError:
+            raise  # no such file, a directory: Python's own words
+        except Exception as error:  # protobuf's DecodeError for a file that is no ONNX model
+            raise OnnxImportError(import_failure(model, error, shown=os.fspath(model))) from error
+    elif isinstance(model, onnx.ModelProto):
         proto = model
+    else:  # 3 ended in "'int' object has no attribute 'graph'"
+        raise TypeError(
+            f"model: expected a path to an ONNX file or an onnx.ModelProto, got {type(model).__name__}"
+        )
     return graph_from_onnx(proto, name=name or proto.graph.name or "onnx")
 
 
@@ -245,6 +254,10 @@ def onnx_path_problem(path: str | os.PathLike[str]) -> str | None:
     return not_a_file(path) if os.path.exists(path) else "no such file"
 
 
+class OnnxImportError(ValueError):
+    """A file :func:`load_onnx` could not read as an ONNX model; the message is one line."""
+
+
 def import_failure(path: str | os.PathLike[str], error: BaseException, shown: str | None = None) -> str:
     """Why ``path`` could not be read as an ONNX model, in one line (``shown``: how to name it).
 
@@ -254,6 +267,8 @@ def import_failure(path: str | os.PathLike[str], error: BaseException, shown: st
     """
     from offloadsim.input_kinds import ONNX_MODEL, misdirected_path
 
+    if isinstance(error, OnnxImportError) and error.__cause__ is not None:  # said as onnx's own, as before
+        error = error.__cause__
     wrong = misdirected_path(os.fspath(path), ONNX_MODEL)
     if wrong is not None:
         return wrong

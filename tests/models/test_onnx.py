@@ -366,3 +366,24 @@ def test_a_graph_reading_what_no_earlier_node_makes_is_refused(nodes, message):
     with pytest.raises(ValueError) as info:
         load_onnx(_model(nodes, [("x", [1, 3, 8, 8])], ["y"]), name="g")
     assert str(info.value) == message
+
+
+def test_load_onnx_says_in_one_line_what_it_cannot_read(tmp_path):
+    """A file that is no ONNX model ended in protobuf's DecodeError, and load_onnx(3) in
+    "'int' object has no attribute 'graph'"; the command line's words are unchanged."""
+    from offloadsim.models import OnnxImportError
+    from offloadsim.models.onnx_io import import_failure
+
+    junk = tmp_path / "junk.onnx"
+    junk.write_bytes(b"\x08\x07garbage" * 10)
+    with pytest.raises(
+        OnnxImportError, match=r"^cannot import .*junk\.onnx as an ONNX model \(DecodeError: "
+    ) as info:
+        load_onnx(junk)
+    assert import_failure(junk, info.value).startswith(
+        "cannot import junk.onnx as an ONNX model (DecodeError: "
+    )
+    with pytest.raises(
+        TypeError, match=r"^model: expected a path to an ONNX file or an onnx\.ModelProto, got int$"
+    ):
+        load_onnx(3)

@@ -548,6 +548,14 @@ def run(
         raise RunError(
             f"records_dir: expected a directory path, got {type(records_dir).__name__} {records_dir!r:.60}"
         )
+    if records_dir is not None:
+        try:
+            taken = Path(records_dir).exists() and not Path(records_dir).is_dir()
+        except (OSError, ValueError) as error:  # a name too long for the file system, a NUL byte
+            reason = getattr(error, "strerror", None) or str(error)
+            raise RunError(f"records_dir: cannot use {shown_path(Path(records_dir))}: {reason}") from None
+        if taken:  # found by the first chunk of records spilled, 131,072 tasks into the run: FileExistsError
+            raise RunError(f"records_dir: {shown_path(Path(records_dir))} exists and is not a directory")
     check_flags(overwrite=overwrite, progress=progress, stages=stages)
     if out is not None:
         check_out_dir(out, overwrite, [scenario] if isinstance(scenario, str | Path) else [])

@@ -688,6 +688,15 @@ def test_api_refuses_an_out_that_is_no_path_in_one_line(tiny, fake_engine):
     assert fake_engine.calls == []
 
 
+def test_api_refuses_a_records_dir_that_is_a_file_before_simulating(tiny, fake_engine):
+    """Found by the first chunk of records spilled there, 131,072 tasks into the run, as FileExistsError."""
+    taken = tiny.parent / "taken"
+    taken.write_text("x")
+    with pytest.raises(api.RunError, match=r"^records_dir: .*taken exists and is not a directory$"):
+        api.run(tiny, records_dir=taken)
+    assert fake_engine.calls == []
+
+
 def test_compare_and_sweep_refuse_arguments_of_the_wrong_type_in_one_line(tiny, fake_engine):
     """workers=1.5 and progress="no" were taken without a word (one process; a bar drawn),
     scheduler=3 ended in Dask's TypeError and sweep(3) or sweep(a dict) in pathlib's."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import functools
+import numbers
 import os
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -50,12 +51,13 @@ def check_index(value: object, what: str) -> int:
     """Return ``value`` if it is a whole number from 0 to 2**63 - 1, else raise :class:`RunError`.
 
     What the command line's ``--seed`` and ``--replication`` accept; from Python a negative or
-    a string seed would otherwise end deep in numpy with its own message.
+    a string seed would otherwise end deep in numpy with its own message.  numpy's integers
+    (``np.random.randint``'s) are whole numbers too, returned as Python's ``int``.
     """
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_INDEX:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or not 0 <= value <= MAX_INDEX:
         shown = quoted(value) if len(quoted(value)) <= 40 else f"{quoted(value)[:30]}..."
         raise RunError(f"{what}: expected a whole number from 0 to {MAX_INDEX}, got {shown}")
-    return value
+    return int(value)
 
 
 def check_flags(**flags: object) -> None:
@@ -537,8 +539,8 @@ def run(
     from offloadsim.scenario.input_hashes import input_files
 
     if seed is not None:
-        check_index(seed, "seed")
-    check_index(replication, "replication")
+        seed = check_index(seed, "seed")
+    replication = check_index(replication, "replication")
     if policy is not None and not isinstance(policy, str):  # "(" in 3 ended in a TypeError
         raise RunError(
             "policy: expected a policy name or an entry like 'neurosurgeon(objective=energy)', "

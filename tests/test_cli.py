@@ -672,6 +672,21 @@ def test_api_refuses_bad_arguments_in_one_line(tiny, fake_engine, kwargs, fragme
     assert fake_engine.calls == []
 
 
+def test_api_takes_numpy_integers_as_seeds_and_counts_as_python_ints(tiny, tmp_path):
+    """``seed=np.random.randint(...)`` in a notebook: refused as "expected a whole number ..., got 3";
+    now the same run as ``seed=3``, its manifest written with Python ints (JSON has no numpy types)."""
+    from offloadsim.experiments import compare
+
+    np_run = api.run(tiny, seed=np.int64(3), replication=np.int64(1), out=tmp_path / "np")
+    plain = api.run(tiny, seed=3, replication=1)
+    assert np_run.tasks["latency"].equals(plain.tasks["latency"])
+    written = json.loads((tmp_path / "np" / "manifest.json").read_text())
+    assert (written["seed"], written["replication"]) == (3, 1)
+    both = compare(tiny, ["local", "edge"], np.int64(2), seed=np.int64(3), workers=1, out=tmp_path / "cmp")
+    assert both.manifest["replications"] == 2 and type(both.manifest["replications"]) is int
+    assert both.metrics.equals(compare(tiny, ["local", "edge"], 2, seed=3, workers=1).metrics)
+
+
 def test_api_refuses_an_out_that_is_no_path_in_one_line(tiny, fake_engine):
     """out=123 ended in pathlib's TypeError, with a traceback, from run, compare and sweep."""
     from offloadsim.experiments import compare, sweep

@@ -13,6 +13,7 @@ import contextlib
 import dataclasses
 import datetime as _dt
 import math
+import numbers
 import time
 import warnings
 from collections import Counter
@@ -276,6 +277,7 @@ def compare(
         world=world,
     )
     loaded, names, entries, specs, base = plan.scenario, plan.names, plan.entries, plan.specs, plan.baseline
+    replications = int(replications)  # checked by the plan: a numpy integer, as Python's, for the manifest
     inputs, jobs = plan.inputs, plan.jobs
     for problem in plan.warnings:
         warnings.warn(ScenarioWarning(str(problem)), stacklevel=2)
@@ -466,8 +468,9 @@ def plan_compare(
         entries = policy_entries(names)
     except EntryError as error:
         raise ExperimentError(f"{_argument(policy_option, 'policies')}: {error}") from None
-    if isinstance(replications, bool) or not isinstance(replications, int) or replications < 1:
+    if isinstance(replications, bool) or not isinstance(replications, numbers.Integral) or replications < 1:
         raise ExperimentError(f"replications must be at least 1, got {replications!r}")
+    replications = int(replications)  # numpy's integers too, as the seed's check takes them
     if len(names) * replications > MAX_JOBS:
         raise ExperimentError(
             f"{len(names)} policies x {replications:,} replications is {len(names) * replications:,} runs; "

@@ -54,7 +54,7 @@ def check_index(value: object, what: str) -> int:
     a string seed would otherwise end deep in numpy with its own message.  numpy's integers
     (``np.random.randint``'s) are whole numbers too, returned as Python's ``int``.
     """
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or not 0 <= value <= MAX_INDEX:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or not 0 <= int(value) <= MAX_INDEX:
         shown = quoted(value) if len(quoted(value)) <= 40 else f"{quoted(value)[:30]}..."
         raise RunError(f"{what}: expected a whole number from 0 to {MAX_INDEX}, got {shown}")
     return int(value)

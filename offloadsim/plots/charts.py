@@ -23,17 +23,15 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from matplotlib import rcParams
 from matplotlib.axes import Axes
 from matplotlib.container import BarContainer
-from matplotlib.font_manager import FontProperties
 
 from offloadsim.analysis.catalogue import metric_info
 from offloadsim.plots.axes import (
     clear_legend,
+    laid_out,
     log_axis,
     reach_log_ticks,
-    root_figure,
     row_legend,
     span_at_least,
     tidy_legend,
@@ -248,20 +246,26 @@ def metric_bars(
     return ax
 
 
-#: A character's width as a share of the font size: a serif's lower case, with a little to spare.
-_CHAR_WIDTH = 0.55
-
-
 def _ticks_too_narrow(ax: Axes, texts: Sequence[str]) -> bool:
-    """Whether the longest of ``texts``, one under each bar, is wider than a bar's share of the axes.
+    """Whether the widest of ``texts``, one under each bar, is wider than a bar's share of the axes.
 
-    Measured before the figure is laid out: the axes' width as placed, the tick labels' font size.
+    Measured on the figure laid out as it stands (:func:`~offloadsim.plots.axes.laid_out`), in the
+    tick labels' own type: an estimate from the axes' place before layout (a third narrower than
+    after it, in a two-panel figure) put the gallery's four policy names in a legend.
     """
     if len(texts) < 2:
         return False
-    size = FontProperties(size=rcParams["xtick.labelsize"]).get_size_in_points()
-    room_pt = ax.get_position().width * root_figure(ax).get_figwidth() * 72 / len(texts)
-    return max(map(len, texts)) * _CHAR_WIDTH * size > room_pt
+    renderer = laid_out(ax)
+    room = ax.get_window_extent(renderer).width / len(texts)
+    probe = ax.text(0, 0, "", fontproperties=ax.xaxis.get_major_ticks()[0].label1.get_fontproperties())
+    try:
+        widest = 0.0
+        for text in texts:
+            probe.set_text(text)
+            widest = max(widest, probe.get_window_extent(renderer).width)
+    finally:
+        probe.remove()
+    return widest > room * 0.95  # a little space between neighbours
 
 
 #: The widest line of a wrapped tick label, in characters (about a quarter of a one-column figure).

@@ -324,7 +324,7 @@ def _compare_dry_run(args: argparse.Namespace, scenario: Any, seed: int, out: Pa
     tables = [_stations(spec, built, plan.scenario.seed) for spec in specs]  # none: not fixed
     print(
         f"ok: {counted(len(plan.names), 'policy', 'policies')} x "
-        f"{counted(args.replications, 'replication')} = {counted(len(plan.jobs), 'job')} "
+        f"{counted(plan.replications, 'replication')} = {counted(len(plan.jobs), 'job')} "
         f"(seed {plan.scenario.seed}; results to {out})"
     )
     for label, spec in zip(plan.names, specs, strict=True):

@@ -277,7 +277,7 @@ def compare(
         world=world,
     )
     loaded, names, entries, specs, base = plan.scenario, plan.names, plan.entries, plan.specs, plan.baseline
-    replications = int(replications)  # checked by the plan: a numpy integer, as Python's, for the manifest
+    replications = plan.replications  # a numpy integer given, as Python's: the manifest is JSON
     inputs, jobs = plan.inputs, plan.jobs
     for problem in plan.warnings:
         warnings.warn(ScenarioWarning(str(problem)), stacklevel=2)
@@ -412,7 +412,8 @@ class ComparePlan:
     ``scenario``: loaded, with the seed its runs use; ``names``: the entries' labels as written,
     ``entries`` as read and ``specs`` the policy each runs (by label, merged over the scenario's
     policy where it is that one); ``baseline``: the label differences are taken against;
-    ``inputs``: the files its runs read; ``jobs``: replication ``r`` of every entry, in order;
+    ``replications``: each entry's, a Python int (a numpy integer given is one); ``inputs``: the
+    files its runs read; ``jobs``: replication ``r`` of every entry, in order;
     ``warnings``: its policies' scenario checks' warnings, each once (a warning the same for several
     policies said once of them), for the caller to say (:func:`compare` warns them).
     """
@@ -422,6 +423,7 @@ class ComparePlan:
     entries: list[PolicyEntry]
     specs: dict[str, PolicySpec]
     baseline: str
+    replications: int
     inputs: tuple[InputFile, ...]
     jobs: list[Job]
     warnings: list[Problem]
@@ -512,7 +514,9 @@ def plan_compare(
     if out is not None and overwrite:  # nor the traces, ONNX files, CSVs it reads: --overwrite deletes
         check_out_dir(out, overwrite, [file.path for file in inputs])
     jobs = compare_jobs(loaded, entries, replications)
-    return ComparePlan(loaded, names, entries, specs, base, inputs, jobs, merged_by_policy(per_policy))
+    return ComparePlan(
+        loaded, names, entries, specs, base, replications, inputs, jobs, merged_by_policy(per_policy)
+    )
 
 
 def _argument(policy_option: str, name: str) -> str:

@@ -228,9 +228,6 @@ class PluginDynamicsKind:
 
     def timeline(self, spec: Any, rng: np.random.Generator) -> Iterator[tuple[float, WorldChange]]:
         """The plug-in's timeline of ``spec``, each item checked as it is read (lazily: it may be endless)."""
-        return self._timeline(spec, rng)
-
-    def _timeline(self, spec: Any, rng: np.random.Generator) -> Iterator[tuple[float, WorldChange]]:
         # The time a next item is asked for: the run's clock, which applied the item before it then.
         previous = 0.0
         try:

@@ -396,8 +396,10 @@ def _outages(scenario: Scenario, world: WorldOnce | None = None) -> dict[str, tu
     if not scenario.dynamics:
         return {}
     from offloadsim.scenario.errors import PluginRaised
+    from offloadsim.scenario.overrides import blamed
     from offloadsim.world.dynamics import DynamicsError, parse_dynamics
     from offloadsim.world.dynamics.outages import NodeChangesFailed, down_for_good
+    from offloadsim.world.dynamics.plugin_kind import entry_keys
 
     built = world() if world is not None else None
     try:
@@ -407,7 +409,8 @@ def _outages(scenario: Scenario, world: WorldOnce | None = None) -> dict[str, tu
     try:
         return down_for_good(dynamics, scenario.end_s)
     except NodeChangesFailed as error:  # a plug-in kind's bug, which the world's build never meets
-        raise PluginRaised([(scenario.source, error.key_path, error.message)]) from error.__cause__
+        about = entry_keys(error.index, scenario.dynamics[error.index])
+        raise PluginRaised([blamed(scenario, error.key_path, error.message, about)]) from error.__cause__
 
 
 def _dynamics_refused(scenario: Scenario, world: WorldOnce | None = None) -> Callable[[int], bool]:

@@ -168,7 +168,7 @@ def start_dynamics(
     """
     if not dynamics:
         return
-    from offloadsim.world.dynamics.plugin_kind import KindFailed, PluginDynamicsKind
+    from offloadsim.world.dynamics.plugin_kind import KindFailed, PluginDynamicsKind, entry_keys
 
     limit = _stall_limit(topology)
     timelines = [
@@ -191,7 +191,9 @@ def start_dynamics(
             with holding[index]:
                 change.apply(topology)
         except KindFailed as fault:  # a plug-in's change failed: its adapter said so, naming it
-            raise DynamicsFailed(at_scenario(scenario, f"dynamics[{index}]", str(fault))) from fault.__cause__
+            about = entry_keys(index, scenario.dynamics[index])
+            said = at_scenario(scenario, f"dynamics[{index}]", str(fault), about)
+            raise DynamicsFailed(said) from fault.__cause__
 
     start_changes(env, timelines, apply, end_s)
 
@@ -255,9 +257,10 @@ def _plugin_checked(
     would never end does (more than ``limit`` changes in a row at one instant, which only the
     run's topology sizes).
     """
-    from offloadsim.world.dynamics.plugin_kind import KindFailed, kind_named
+    from offloadsim.world.dynamics.plugin_kind import KindFailed, entry_keys, kind_named
 
     key = f"dynamics[{entry.index}]"
+    about = entry_keys(entry.index, scenario.dynamics[entry.index])  # what the plug-in read: each key
     streak = Streak(limit)
     try:
         for at, change in timeline:
@@ -266,10 +269,10 @@ def _plugin_checked(
                     f"{kind_named(entry.kind)}: its timeline yielded {streak.count:,} changes in a row at "
                     f"{at:g} s: simulated time stopped advancing, so the run could never end"
                 )
-                raise DynamicsFailed(at_scenario(scenario, key, said))
+                raise DynamicsFailed(at_scenario(scenario, key, said, about))
             yield at, change
     except KindFailed as fault:
-        raise DynamicsFailed(at_scenario(scenario, key, str(fault))) from fault.__cause__
+        raise DynamicsFailed(at_scenario(scenario, key, str(fault), about)) from fault.__cause__
 
 
 def _tagged(

@@ -382,8 +382,9 @@ def test_a_sweep_dry_run_says_parse_raising_at_its_point_with_the_debug_hint(
     argv = ["sweep", str(sweep), "--dry-run"]
     assert main(argv) == 2
     (said,) = capsys.readouterr().err.splitlines()
-    assert said.startswith(
-        f'offloadsim: error: {sweep}: {tiny_scenario}: dynamics[0]: kind of dynamics "toy-faulty" ('
+    assert said.startswith(  # at the grid key that gave the value, as a built-in kind's refusal is
+        f'offloadsim: error: {sweep}: grid["dynamics[0].fault"]: {tiny_scenario}: dynamics[0]: '
+        'kind of dynamics "toy-faulty" ('
     ), said
     assert said.endswith(
         "raised ZeroDivisionError in parse(): division by zero "
@@ -463,3 +464,42 @@ def test_the_key_changes_names_is_checked_against_the_keys_the_kind_declared(tin
                 f'({__name__}.Counted): changes() returned the key "{said}", which is no key of its entries; '
                 f"expected one of {expected} (its parse's entry.keys) (set by --set "
             ), line
+
+
+@pytest.mark.parametrize(
+    ("verb", "fault"),
+    [
+        ("validate", "parse"),  # the world's read of the entry (its parse raised)
+        ("validate", "changes"),  # its changes() handed over what it may not
+        ("validate", "node-changes-list"),  # the servers-down check's node_changes()
+        ("run", "node-changes-raises"),
+        ("run", "raises"),  # its timeline raised in the run
+        ("run", "no-such-node"),  # a change it yielded failed when applied
+        ("run", "stuck"),  # its timeline stopped simulated time
+    ],
+)
+def test_a_kinds_fault_names_the_set_of_a_key_of_its_entry_as_a_built_in_refusal_does(
+    tiny_scenario, toy, tmp_path, capsys, verb, fault
+):
+    """The entry in the file, its ``fault`` given by ``--set dynamics[0].fault=...``: the line names it.
+
+    A ``--set`` of the whole list was named; one of a key of the entry was not (but where the
+    kind's line happened to quote the key), though a built-in kind's refusal of that key names it.
+    """
+    tiny_scenario.write_text(tiny_scenario.read_text() + "dynamics: [{kind: toy-declares, fault: fine}]\n")
+    given = f"dynamics[0].fault={fault}"
+    argv = [verb, str(tiny_scenario), "--set", given, "--set", "duration=3 s"]
+    argv += ["--out", str(tmp_path / "out")] if verb == "run" else []
+    assert main(argv) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    kind = f'kind of dynamics "toy-declares" ({__name__}.Declares)'
+    assert line.startswith(f"offloadsim: error: {tiny_scenario}: dynamics[0]: {kind}"), line
+    assert f'(set by --set "{given}")' in line and "duration" not in line, line  # only the one it read
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_kinds_fault_names_no_set_where_none_gave_a_key_of_its_entry(tiny_scenario, toy, capsys):
+    tiny_scenario.write_text(tiny_scenario.read_text() + "dynamics: [{kind: toy-declares, fault: changes}]\n")
+    assert main(["validate", str(tiny_scenario), "--set", "duration=3 s", "--set", "policy=local"]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert "changes() returned 'period'" in line and "set by" not in line, line

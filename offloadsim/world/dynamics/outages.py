@@ -23,7 +23,19 @@ __all__ = ["NodeChangesFailed", "down_for_good", "node_changes"]
 
 
 class NodeChangesFailed(KeyPathError):
-    """A plug-in kind's ``node_changes`` raised, or gave no :class:`NodeChanges`: its bug, at its entry."""
+    """A plug-in kind's ``node_changes`` raised, or gave no :class:`NodeChanges`: its bug, at its entry.
+
+    ``index``: the entry's (``dynamics[index]``), for its reader to say the problem about each of its keys
+    (:func:`~offloadsim.world.dynamics.plugin_kind.entry_keys`), which it has and this does not.
+    """
+
+    def __init__(self, index: int, message: str):
+        super().__init__(f"dynamics[{index}]", message)
+        self.index = index
+
+    # Rebuilt from what __init__ takes, which differs from KeyPathError's (hence the ignore).
+    def __reduce__(self) -> tuple[type[NodeChangesFailed], tuple[int, str]]:  # type: ignore[override]
+        return (type(self), (self.index, self.message))
 
 
 def node_changes(entry: Dynamics) -> NodeChanges | None:
@@ -39,7 +51,7 @@ def node_changes(entry: Dynamics) -> NodeChanges | None:
     try:
         said: NodeChanges = declared(entry.spec)
     except KindFailed as fault:
-        raise NodeChangesFailed(f"dynamics[{entry.index}]", str(fault)) from fault.__cause__
+        raise NodeChangesFailed(entry.index, str(fault)) from fault.__cause__
     return said
 
 

@@ -24,7 +24,9 @@ What is not is a :class:`KindFailed`: one line naming the kind (its name, its cl
 name), the member, what it gave and what was expected, or the plug-in's exception and its line
 (chained as its ``__cause__``, for ``--debug`` to show).  It says no key path: its reader knows
 the entry and says it there (the world's ``DynamicsError``, the check's ``NodeChangesFailed``,
-the run's ``DynamicsFailed``, at the scenario's file).  Any other member (``name``,
+the run's ``DynamicsFailed``, at the scenario's file), about each of the entry's keys
+(:func:`entry_keys`), so that the ``--set`` that gave one of them is named, as a built-in kind's
+refusal names the one that gave the key it refuses.  Any other member (``name``,
 ``quantity_keys``, ``hands_over``, ...) is the plug-in's own.
 
 Built-in kinds are never wrapped: nothing is added to a shipped scenario's path.
@@ -34,7 +36,7 @@ from __future__ import annotations
 
 import dataclasses
 import numbers
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -42,6 +44,7 @@ import numpy as np
 from offloadsim.plugin_checks import as_float, describe, number_at_least, refusal, whole
 from offloadsim.plugins import dotted_name, said_raised, shipped_module
 from offloadsim.scenario.errors import KeyPathError
+from offloadsim.strict_yaml import key_path
 from offloadsim.suggest import quoted
 from offloadsim.world.dynamics.base import (
     NodeChanges,
@@ -58,11 +61,26 @@ from offloadsim.world.dynamics.base import (
 if TYPE_CHECKING:
     from offloadsim.world.topology import Topology
 
-__all__ = ["KindFailed", "PluginDynamicsKind", "kind_fault", "kind_named", "plugin_of"]
+__all__ = ["KindFailed", "PluginDynamicsKind", "entry_keys", "kind_fault", "kind_named", "plugin_of"]
 
 
 class KindFailed(Exception):
     """A plug-in kind raised, or handed over what it may not: its one line, without the entry's key path."""
+
+
+def entry_keys(index: int, entry: Any) -> tuple[str, ...]:
+    """The key path of each key of ``dynamics[index]``, ``entry`` (``kind`` too): what its kind read.
+
+    A plug-in kind reads its entry as it likes, so what it raised or handed over that it may not
+    may come of any value there: a line saying it is about them all (a problem's ``also``), and
+    names the ``--set`` that gave one (``dynamics[0].period=0 s``), not only one that gave the
+    whole entry or list.
+
+    >>> entry_keys(1, {"kind": "toy", "period": "1 s", "my key": 2})
+    ('dynamics[1].kind', 'dynamics[1].period', 'dynamics[1]["my key"]')
+    """
+    path = f"dynamics[{index}]"
+    return tuple(key_path(path, str(key)) for key in entry) if isinstance(entry, Mapping) else ()
 
 
 def plugin_of(kind: Any) -> Any:

@@ -18,7 +18,13 @@ from offloadsim.scenario.errors import describe, key_pattern, key_place
 from offloadsim.scenario.plain_numbers import QUANTITIES
 from offloadsim.suggest import did_you_mean, quoted
 from offloadsim.world.dynamics.base import MAX_CHANGES, Dynamics, DynamicsError, DynamicsKind, SpecReader
-from offloadsim.world.dynamics.plugin_kind import KindFailed, PluginDynamicsKind, kind_fault, kind_named
+from offloadsim.world.dynamics.plugin_kind import (
+    KindFailed,
+    PluginDynamicsKind,
+    entry_keys,
+    kind_fault,
+    kind_named,
+)
 
 if TYPE_CHECKING:
     from offloadsim.scenario.model import Scenario
@@ -223,42 +229,38 @@ def parse_entry(index: int, entry: Any, scenario: Scenario) -> Dynamics:
         raise DynamicsError(f"{path}.kind", said)
     rest = {key: value for key, value in entry.items() if key != "kind"}
     reader = SpecReader(rest, path, scenario, read=("kind",))
-    spec = _plugin_call(kind, path, "parse", reader)
-    _plugin_call(kind, path, "changes", spec, reader, scenario.end_s)
+    try:
+        spec = kind.parse(reader)
+        _check_changes(kind, spec, reader, scenario.end_s, index, entry)
+    except KindFailed as fault:
+        # A plug-in kind's fault (its adapter, PluginDynamicsKind, said it), at the entry and about
+        # each of its keys, its exception chained for --debug to show.
+        raise DynamicsError(path, str(fault), entry_keys(index, entry)) from fault.__cause__
     return Dynamics(index, kind, spec)
 
 
-def _plugin_call(kind: DynamicsKind, path: str, method: str, *args: Any) -> Any:
-    """``kind.parse(reader)``, or the check of ``kind.changes``: a plug-in kind's fault said at the entry.
-
-    A plug-in kind's adapter (:class:`~offloadsim.world.dynamics.plugin_kind.PluginDynamicsKind`)
-    says its exception, or what it returned that it may not, as :class:`KindFailed`: a
-    :class:`DynamicsError` at the entry, its exception chained for ``--debug`` to show.
-    """
-    try:
-        return kind.parse(*args) if method == "parse" else _check_changes(kind, *args)
-    except KindFailed as fault:
-        raise DynamicsError(path, str(fault)) from fault.__cause__
-
-
-def _check_changes(kind: DynamicsKind, spec: Any, entry: SpecReader, end_s: float) -> None:
+def _check_changes(
+    kind: DynamicsKind, spec: Any, reader: SpecReader, end_s: float, index: int, entry: Mapping[str, Any]
+) -> None:
     """Refuse an entry that would change the world more than :data:`MAX_CHANGES` times in a run.
 
-    ``entry``: the reader its kind parsed it with.  The key ``changes`` says sets how often must
-    be one its ``parse`` declared (:meth:`SpecReader.other_fields`), or the refusal would name a
-    key the scenario cannot have: another is the kind's mistake, refused as such.
+    ``reader``: the reader its kind parsed ``dynamics[index]``, ``entry``, with.  The key
+    ``changes`` says sets how often must be one its ``parse`` declared
+    (:meth:`SpecReader.other_fields`), or the refusal would name a key the scenario cannot have:
+    another is the kind's mistake, refused as such, about each of the entry's keys as its faults are.
     """
     changes = getattr(kind, "changes", None)
     if changes is None:
         return
     said: tuple[str, float] = changes(spec, end_s)  # a plug-in's, checked by its adapter
-    path = entry.path
-    others = entry.other_fields(said[0])
+    path = reader.path
+    others = reader.other_fields(said[0])
     if others is not None:
         raise DynamicsError(
             path,
             f"{kind_named(kind)}: changes() returned the key {quoted(said[0])}, which is no key of its "
             f"entries; expected one of {', '.join(others)} (its parse's entry.keys)",
+            entry_keys(index, entry),
         )
     key, count = said
     if not count <= MAX_CHANGES:  # nan included

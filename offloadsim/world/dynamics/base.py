@@ -49,6 +49,7 @@ __all__ = [
     "SpecReader",
     "WorldChange",
     "directed",
+    "rated",
 ]
 
 
@@ -196,6 +197,15 @@ class LinkSettings:
                 yield SetLoss(back, self.loss)
 
 
+def rated(settings: LinkSettings, links: tuple[tuple[int, bool], ...], key: str) -> dict[int, str]:
+    """The channels whose rate ``settings`` set on ``links``, each with ``key`` (a kind's ``rate_keys``).
+
+    >>> rated(LinkSettings(forward_bps=1.0, latency_s=0.1), ((3, False),), "link")
+    {7: 'link'}
+    """
+    return {change.channel: key for change in settings.changes(links) if isinstance(change, SetCapacity)}
+
+
 #: Timeline items one dynamics entry may yield in a run.  An item costs the engine 10 to 30 us
 #: (a looped trace and ``failures``, measured with ``offloadsim run`` on two cores), so this is
 #: about an hour of computing; more (a ``mtbf: 1 ns``, a trace looped every nanosecond) would make
@@ -267,6 +277,12 @@ class DynamicsKind(Protocol):
     words, by key, what the run misses.  A kind without it has no time the check reads.  A fixed
     plan's stations table (``run --dry-run``) names by them the change that holds a link or node
     down at 0 s (the entry alone where none, or several, of its times are at 0 s).
+
+    A built-in kind that sets links' rates defines ``rate_keys(spec)``: the directed channels
+    whose rate an entry sets, each with the key of the entry that puts it there (``link``,
+    :func:`rated`); one whose rates follow its own state (``mobility``'s radio) also sets
+    ``owns_rates``, and another entry setting one of them is refused
+    (:mod:`~offloadsim.world.dynamics.rates`).  A plug-in's are not read.
     """
 
     name: str

@@ -38,6 +38,7 @@ from offloadsim.world.dynamics.base import (
     NodeChanges,
     SpecReader,
     WorldChange,
+    rated,
 )
 
 __all__ = ["GilbertElliott", "LinkState", "Chain", "stationary_mean"]
@@ -103,6 +104,10 @@ class GilbertElliott:
         per_switch = sum(1 for _ in spec.good.sets.changes(spec.links))
         key = "good.mean" if spec.good.mean_s <= spec.bad.mean_s else "bad.mean"
         return key, per_switch * (2.0 * end_s / (spec.good.mean_s + spec.bad.mean_s) + 1.0)
+
+    def rate_keys(self, spec: Chain) -> dict[int, str]:
+        """The channels of its links whose rates its states set (both states set the same), by ``link``."""
+        return rated(spec.good.sets, spec.links, "link")
 
     def node_changes(self, spec: Chain) -> NodeChanges:
         """None: it changes links only, so the ``servers-down`` check holds with it."""

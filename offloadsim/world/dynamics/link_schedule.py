@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from offloadsim.world.dynamics.base import (
     LINKS_ONLY,
+    LinkSettings,
     NodeChanges,
     SetCapacity,
     SetLatency,
@@ -32,6 +33,7 @@ from offloadsim.world.dynamics.base import (
     SpecReader,
     WorldChange,
     directed,
+    rated,
 )
 
 if TYPE_CHECKING:
@@ -93,6 +95,13 @@ class LinkSchedule:
             up = step.boolean("up") if step.has("up") else None
             steps.append(Step(at, forward, reverse, latency, up))
         return Schedule(links, tuple(steps))
+
+    def rate_keys(self, spec: Schedule) -> dict[int, str]:
+        """The channels of its links whose rates a step sets (A→B, B→A or both), by ``link``."""
+        forward = any(step.forward_bps is not None for step in spec.steps)
+        reverse = any(step.reverse_bps is not None for step in spec.steps)
+        some = LinkSettings(forward_bps=0.0 if forward else None, reverse_bps=0.0 if reverse else None)
+        return rated(some, spec.links, "link")
 
     def node_changes(self, spec: Schedule) -> NodeChanges:
         """None: it changes links only, so the ``servers-down`` check holds with it."""

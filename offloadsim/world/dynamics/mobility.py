@@ -167,6 +167,8 @@ class Mobility:
 
     name = "mobility"
     hands_over = True  # the engine counts each task's handovers (the ``handovers`` record column)
+    #: With a radio, its links' rates follow the devices' distances: no other entry may set them.
+    owns_rates = True
     #: The radio's band (Hz), for the ``plain-bandwidths`` check.
     quantity_keys: ClassVar[Mapping[str, tuple[str, ...]]] = {"frequency": ("radio.bandwidth",)}
 
@@ -222,6 +224,12 @@ class Mobility:
             if legs > samples:
                 return "random_waypoint.speed", legs
         return "update", samples
+
+    def rate_keys(self, spec: MobilitySpec) -> dict[int, str]:
+        """With ``radio``, both channels of every link of a device to an access point; else none."""
+        if spec.radio is None:
+            return {}
+        return {channel: "radio" for row in spec.links for link in row for channel in directed(link, True)}
 
     def node_changes(self, spec: MobilitySpec) -> NodeChanges:
         """None: it changes links only, so the ``servers-down`` check holds with it."""

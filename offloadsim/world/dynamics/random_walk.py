@@ -26,7 +26,14 @@ from typing import ClassVar
 import numpy as np
 
 from offloadsim.scenario.errors import key_path
-from offloadsim.world.dynamics.base import LINKS_ONLY, LinkSettings, NodeChanges, SpecReader, WorldChange
+from offloadsim.world.dynamics.base import (
+    LINKS_ONLY,
+    LinkSettings,
+    NodeChanges,
+    SpecReader,
+    WorldChange,
+    rated,
+)
 
 __all__ = ["RandomWalk", "Walk", "reflect"]
 
@@ -91,6 +98,10 @@ class RandomWalk:
     def changes(self, spec: Walk, end_s: float) -> tuple[str, float]:
         """How many steps the walk takes before ``end_s`` (on each link), and the key that sets how often."""
         return "every", len(spec.links) * (end_s / spec.every_s + 1.0)
+
+    def rate_keys(self, spec: Walk) -> dict[int, str]:
+        """The A→B channel of each of its links, put there by ``link``."""
+        return rated(LinkSettings(forward_bps=spec.start_bps), spec.links, "link")
 
     def node_changes(self, spec: Walk) -> NodeChanges:
         """None: it changes links only, so the ``servers-down`` check holds with it."""

@@ -25,6 +25,7 @@ from offloadsim.world.dynamics.plugin_kind import (
     kind_fault,
     kind_named,
 )
+from offloadsim.world.dynamics.rates import check_rates
 
 if TYPE_CHECKING:
     from offloadsim.scenario.model import Scenario
@@ -203,8 +204,14 @@ def change_time_keys(name: str) -> dict[str, str | None]:
 
 
 def parse_dynamics(entries: tuple[Mapping[str, Any], ...], scenario: Scenario) -> tuple[Dynamics, ...]:
-    """Each ``dynamics[i]`` entry read by its kind (raises :class:`DynamicsError` naming the key path)."""
-    return tuple(parse_entry(index, entry, scenario) for index, entry in enumerate(entries))
+    """Each ``dynamics[i]`` entry read by its kind (raises :class:`DynamicsError` naming the key path).
+
+    Then checked together: no entry may set a rate a ``mobility`` entry's radio sets
+    (:func:`~offloadsim.world.dynamics.rates.check_rates`).
+    """
+    dynamics = tuple(parse_entry(index, entry, scenario) for index, entry in enumerate(entries))
+    check_rates(dynamics, scenario)
+    return dynamics
 
 
 def parse_entry(index: int, entry: Any, scenario: Scenario) -> Dynamics:

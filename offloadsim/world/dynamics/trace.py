@@ -37,6 +37,7 @@ from offloadsim.world.dynamics.base import (
     NodeChanges,
     SpecReader,
     WorldChange,
+    rated,
 )
 
 __all__ = ["COLUMNS", "LinkTrace", "Trace"]
@@ -121,6 +122,10 @@ class LinkTrace:
         if spec.period_s is None:
             return "file", per_pass
         return "period" if spec.period_given else "file", per_pass * (end_s / spec.period_s + 1.0)
+
+    def rate_keys(self, spec: Trace) -> dict[int, str]:
+        """The channels of its links whose rates the file's columns set, by ``link``."""
+        return rated(LinkSettings.named(dict.fromkeys(spec.rows.columns, 0.0)), spec.links, "link")
 
     def node_changes(self, spec: Trace) -> NodeChanges:
         """None: it changes links only, so the ``servers-down`` check holds with it."""

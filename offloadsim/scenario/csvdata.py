@@ -33,6 +33,7 @@ __all__ = [
     "read_samples",
     "read_series",
     "read_trace",
+    "separator_hint",
 ]
 
 
@@ -58,6 +59,25 @@ SeriesRoom = Callable[[int, int], str | None]
 
 #: Lines looked through for a table's header, past blank and comment lines (``#``).
 _HEADER_SEARCH = 100
+
+#: What a table's columns are separated by in place of the comma: a spreadsheet's export in a
+#: locale whose decimal mark is the comma (``;``), a TSV file, a Markdown-like table.
+_OTHER_SEPARATORS = (";", "\t", "|")
+
+
+def separator_hint(row: Sequence[str]) -> str:
+    """`` (columns are separated by commas, not ';')`` where ``row``, one cell, holds another separator.
+
+    Else ``""``.  Every reader of a scenario's tables ends its line about a header or a row
+    it cannot read with it: ``time;bandwidth`` is one column named so, which said nothing of why.
+
+    >>> separator_hint(["time;source"]), separator_hint(["time", "source"]), separator_hint(["1.5"])
+    (" (columns are separated by commas, not ';')", '', '')
+    """
+    if len(row) != 1:
+        return ""
+    other = next((separator for separator in _OTHER_SEPARATORS if separator in row[0]), None)
+    return f" (columns are separated by commas, not {other!r})" if other else ""
 
 
 def _check_room(text: str, room: Room | None, header: bool = True) -> None:
@@ -127,7 +147,10 @@ def _samples_row_by_row(text: str, shown: str, kind: str) -> list[float]:
         cell = row[0].strip()
         if number == 0 and not _looks_numeric(cell):
             continue  # a header
-        values.append(_value(cell, kind, shown, line))
+        try:
+            values.append(_value(cell, kind, shown, line))
+        except CsvProblem as problem:
+            raise CsvProblem(f"{problem}{separator_hint(row)}") from None
     if not values:
         raise CsvProblem(f"{shown}: no values (expected one column of {QUANTITIES[kind].name} values)")
     return values
@@ -170,6 +193,7 @@ def _trace_row_by_row(text: str, shown: str) -> TraceRows:
     if "time" not in names:
         raise CsvProblem(
             f'{shown}, line {header[0]}: expected a header row with a "time" column, got {header[1]}'
+            + separator_hint(header[1])
         )
     time_at = names.index("time")
     source_at = names.index("source") if "source" in names else None
@@ -181,6 +205,7 @@ def _trace_row_by_row(text: str, shown: str) -> TraceRows:
         if len(row) != len(names):
             raise CsvProblem(
                 f"{shown}, line {line}: expected {len(names)} columns like the header, got {len(row)}"
+                + separator_hint(row)
             )
         time = _value(row[time_at].strip(), "time", shown, line)
         if time < previous:
@@ -303,9 +328,7 @@ def _series_row_by_row(text: str, shown: str, kinds: Mapping[str, str]) -> Serie
     names = [cell.strip().lower() for cell in cells]
     for name in names:
         if name != "time" and name not in kinds:
-            hint = did_you_mean(name, ("time", *kinds))
-            other = next((sep for sep in (";", "\t", "|") if len(names) == 1 and sep in name), None)
-            hint = f" (columns are separated by commas, not {other!r})" if other else hint
+            hint = separator_hint(cells) or did_you_mean(name, ("time", *kinds))
             raise CsvProblem(f"{shown}, line {line}: unknown column {quoted(name)}{hint}; expected {wanted}")
     present = tuple(name for name in kinds if name in names)
     if "time" not in names or not present or len(set(names)) != len(names):
@@ -319,6 +342,7 @@ def _series_row_by_row(text: str, shown: str, kinds: Mapping[str, str]) -> Serie
         if len(row) != len(names):
             raise CsvProblem(
                 f"{shown}, line {line}: expected {len(names)} columns like the header, got {len(row)}"
+                + separator_hint(row)
             )
         time = _value(row[time_at].strip(), "time", shown, line)
         if times and time <= times[-1]:
@@ -748,12 +772,15 @@ def _positions_row_by_row(text: str, shown: str) -> _Tracks:
         raise CsvProblem(f"{shown}: the file is empty; expected {wanted}")
     names = [cell.strip().lower() for cell in header[1]]
     if sorted(names) != ["node", "time", "x", "y"]:
-        raise CsvProblem(f"{shown}, line {header[0]}: expected {wanted}, got {header[1]}")
+        raise CsvProblem(
+            f"{shown}, line {header[0]}: expected {wanted}, got {header[1]}{separator_hint(header[1])}"
+        )
     at = {name: names.index(name) for name in names}
     tracks: dict[str, tuple[int, list[float], list[float], list[float]]] = {}
     for line, row in rows:
         if len(row) != 4:
-            raise CsvProblem(f"{shown}, line {line}: expected 4 columns like the header, got {len(row)}")
+            got = f"got {len(row)}{separator_hint(row)}"
+            raise CsvProblem(f"{shown}, line {line}: expected 4 columns like the header, {got}")
         node = row[at["node"]].strip()
         if not node:
             raise CsvProblem(f"{shown}, line {line}: the node is empty")

@@ -892,7 +892,14 @@ def valid_dynamics(document: dict[str, Any], rng: random.Random) -> str:
                 "reference_loss": rng.choice(VALID["db"]),
             }
     existing = document.get("dynamics")
-    document["dynamics"] = [*(existing if isinstance(existing, list) and rng.random() < 0.5 else []), entry]
+    entries = [*(existing if isinstance(existing, list) and rng.random() < 0.5 else []), entry]
+    # A mobility's radio sets its links' rates, and an entry setting one too is refused
+    # (world/dynamics/rates.py): such a pair alone, not knowing their links, goes.
+    kinds = {e.get("kind") for e in entries if isinstance(e, dict)}
+    radio = any(isinstance(e, dict) and e.get("kind") == "mobility" and "radio" in e for e in entries)
+    if radio and kinds & {"link-schedule", "gilbert-elliott", "random-walk", "link-trace"}:
+        entries = [entry]
+    document["dynamics"] = entries
     return f"valid dynamics {kind}: {entry!r:.160}"
 
 

@@ -105,20 +105,43 @@ _S, _B, _J = "s", "B", "J"
 
 #: Per-task records (``tasks.parquet``), in file order (DESIGN.md section 5).
 TASKS: tuple[Column, ...] = (
-    Column("task_id", "int64", "", "task number, unique within a run, in arrival order", required=True),
+    Column(
+        "task_id",
+        "int64",
+        "",
+        "task number, unique within a run, in arrival order",
+        required=True,
+        at_least=0,
+    ),
     Column("app", "category", "", "application (scenario ``applications`` key)", required=True),
     Column("source", "category", "", "node where the task arose", required=True),
     Column("policy", "category", "", "policy that placed the task", required=True),
-    Column("replication", "int64", "", "replication index (selects the random streams)", required=True),
-    Column("seed", "int64", "", "the scenario's seed", required=True),
-    Column("arrival", "float64", _S, "simulated time the task arose", required=True),
-    Column("start", "float64", _S, "time its first stage began"),
-    Column("finish", "float64", _S, "time the result reached the source (NaN unless completed)"),
-    Column("latency", "float64", _S, "finish - arrival"),
-    Column("wait", "float64", _S, "time spent queued for processors"),
-    Column("compute_time", "float64", _S, "time spent computing"),
-    Column("transfer_time", "float64", _S, "time spent transferring (latency included)"),
-    Column("bytes_sent", "float64", _B, "bytes put on links"),
+    Column(
+        "replication",
+        "int64",
+        "",
+        "replication index (selects the random streams)",
+        required=True,
+        at_least=0,
+    ),
+    Column("seed", "int64", "", "the scenario's seed", required=True, at_least=0),
+    Column("arrival", "float64", _S, "simulated time the task arose", required=True, at_least=0),
+    Column(
+        "start", "float64", _S, "time its first stage or transfer began (NaN: none did)", at_least=0, nan=True
+    ),
+    Column(
+        "finish",
+        "float64",
+        _S,
+        "time the result reached the source (NaN unless completed)",
+        at_least=0,
+        nan=True,
+    ),
+    Column("latency", "float64", _S, "finish - arrival (NaN unless completed)", at_least=0, nan=True),
+    Column("wait", "float64", _S, "time spent queued for processors", at_least=0),
+    Column("compute_time", "float64", _S, "time spent computing", at_least=0),
+    Column("transfer_time", "float64", _S, "time spent transferring (latency included)", at_least=0),
+    Column("bytes_sent", "float64", _B, "bytes put on links", at_least=0),
     Column(
         "placement",
         "category",
@@ -126,12 +149,14 @@ TASKS: tuple[Column, ...] = (
         "where each part ran, e.g. ``phone>edge``; a plan whose cuts ``split`` cannot give names them:"
         " ``edge-0:17>edge-1:24>edge-2``",
     ),
-    Column("split", "int64", "", "layers run at the source before offloading"),
-    Column("deadline", "float64", _S, "relative deadline (NaN: none)"),
+    Column("split", "int64", "", "layers run at the source before offloading", at_least=0),
+    Column("deadline", "float64", _S, "relative deadline (NaN: none)", at_least=0, nan=True),
     Column("deadline_met", "boolean", "", "completed within its deadline (NA: no deadline)"),
     Column("status", "category", "", "outcome, one of STATUSES", required=True),
-    Column("device_energy", "float64", _J, "energy the source device spent on the task"),
-    Column("raw_input_offloaded", "float64", "", "1.0 when the raw input left the device (privacy)"),
+    Column("device_energy", "float64", _J, "energy the source device spent on the task", at_least=0),
+    Column(
+        "raw_input_offloaded", "float64", "", "1.0 when the raw input left the device (privacy)", at_least=0
+    ),
     Column("reason", "category", "", "why a task was dropped or failed (empty otherwise)"),
     Column(
         "handovers",
@@ -141,13 +166,40 @@ TASKS: tuple[Column, ...] = (
         summary=("mean",),
         label="handovers per task",
         better="lower",
+        at_least=0,
+        nan=True,
     ),
-    Column("ttft", "float64", _S, "LLM: time to first token"),
-    Column("tpot", "float64", _S, "LLM: mean time per output token after the first"),
-    Column("prompt_tokens", "float64", "", "LLM: prompt length in tokens"),
-    Column("output_tokens", "float64", "", "LLM: generated tokens"),
-    Column("kv_cache_bytes", "float64", _B, "LLM: KV-cache size at the end of the request"),
-    Column("retries", "int64", "", "attempts after the first (recovery: retries and fallback)", missing=0.0),
+    Column(
+        "ttft", "float64", _S, "LLM: time to first token (NaN: no LLM, or no token yet)", at_least=0, nan=True
+    ),
+    Column(
+        "tpot",
+        "float64",
+        _S,
+        "LLM: mean time per output token after the first (NaN: no LLM, or no token after the first)",
+        at_least=0,
+        nan=True,
+    ),
+    Column(
+        "prompt_tokens", "float64", "", "LLM: prompt length in tokens (NaN: no LLM)", at_least=0, nan=True
+    ),
+    Column("output_tokens", "float64", "", "LLM: generated tokens (NaN: no LLM)", at_least=0, nan=True),
+    Column(
+        "kv_cache_bytes",
+        "float64",
+        _B,
+        "LLM: KV-cache size at the end of the request (NaN: no LLM)",
+        at_least=0,
+        nan=True,
+    ),
+    Column(
+        "retries",
+        "int64",
+        "",
+        "attempts after the first (recovery: retries and fallback)",
+        missing=0.0,
+        at_least=0,
+    ),
     Column("final_node", "category", "", "node of the last compute stage of its final plan (empty: none)"),
 )
 

@@ -57,6 +57,17 @@ def _nan_first(column: str) -> Callable[[pd.DataFrame], pd.DataFrame]:
     return edit
 
 
+def _na_first(column: str) -> Callable[[pd.DataFrame], pd.DataFrame]:
+    """A whole-number column left int64 on disk, its first value a null."""
+
+    def edit(frame: pd.DataFrame) -> pd.DataFrame:
+        frame[column] = frame[column].astype("Int64")
+        frame.loc[0, column] = pd.NA
+        return frame
+
+    return edit
+
+
 def _set_first(column: str, value: float) -> Callable[[pd.DataFrame], pd.DataFrame]:
     def edit(frame: pd.DataFrame) -> pd.DataFrame:
         frame.loc[0, column] = value
@@ -158,6 +169,34 @@ EDITS = [
         _set_first("loss_rate", -np.inf),
         "column loss_rate: expected a finite number of at least 0, row 0 (phone-0 -> ap) holds -inf",
     ),
+    # A task's numbers: NaN only where the column gives it a meaning (not completed, no deadline, no
+    # LLM), never negative or infinite; each was drawn, or summed into a figure, as the edit left it.
+    (
+        "tasks",
+        _nan_first("compute_time"),
+        "column compute_time: expected a number in every row, row 0 has none",
+    ),
+    (
+        "tasks",
+        _set_first("wait", -0.25),
+        "column wait: expected a finite number of at least 0, row 0 holds -0.25",
+    ),
+    (
+        "tasks",
+        _set_first("latency", np.inf),
+        "column latency: expected a finite number of at least 0 or NaN, row 0 holds inf",
+    ),
+    (
+        "tasks",
+        _set_first("device_energy", -1.0),
+        "column device_energy: expected a finite number of at least 0, row 0 holds -1",
+    ),
+    (
+        "tasks",
+        _set_first("split", -2),
+        "column split: expected a finite number of at least 0, row 0 holds -2",
+    ),
+    ("tasks", _na_first("retries"), "column retries: expected a number in every row, row 0 has none"),
 ]
 
 
@@ -260,6 +299,19 @@ def test_what_runs_write_passes_the_value_checks(tmp_path):
     assert np.isnan(nodes.loc["edge", "battery_left"]) and np.isnan(nodes.loc["edge", "drained_at"])
     for table in ("tasks", "nodes", "links", "processors"):
         assert values_problem(getattr(run, table), table) is None
+
+
+def test_dropped_failed_and_unfinished_tasks_read_back(tmp_path):
+    """A task's NaN where its column gives it a meaning (never started, not completed) is no edit:
+    the edge outage without recovery or fallback drops, fails and leaves tasks in flight."""
+    out = tmp_path / "outage"
+    overrides = ["policy={name: edge, fallback: drop}", "recovery.retries=0", "recovery.fallback=drop"]
+    argv = ["run", str(REPO / "scenarios" / "edge-outage.yaml"), "--out", str(out), "-q"]
+    assert main([*argv, *(a for o in overrides for a in ("--set", o))]) == 0
+    tasks = read_run(out).tasks
+    assert {"completed", "dropped", "failed", "in_flight"} <= set(tasks["status"])
+    assert tasks["start"].isna().any() and tasks["finish"].isna().any()
+    assert values_problem(tasks, "tasks") is None
 
 
 def _summary_with(run_dir: Path, tmp_path: Path, value: object) -> Path:

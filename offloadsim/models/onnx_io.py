@@ -240,6 +240,19 @@ def _check_reads(
             )
 
 
+def _check_outputs(g: Any, made_at: Mapping[str, int], given: set[str], name: str) -> None:
+    """Refuse a graph output that no node makes and that is no graph input or initializer.
+
+    It was left out of the model's outputs at no warning (a misspelt name, a node deleted by
+    hand): the model imported as if it had one output fewer, or none.
+    """
+    for out in g.output:
+        if out.name not in made_at and out.name not in given:
+            raise ValueError(
+                f"graph {name!r}: output {out.name!r} is made by no node, graph input or initializer"
+            )
+
+
 def onnx_path_problem(path: str | os.PathLike[str]) -> str | None:
     """Why ``path`` cannot be an ONNX model file; None for a regular file (onnx then judges it).
 
@@ -390,6 +403,7 @@ def graph_from_onnx(model: onnx.ModelProto, *, name: str) -> LayerGraph:
             stacklevel=3,
         )
     graph_inputs = [vi.name for vi in g.input if vi.name not in initializers]
+    _check_outputs(g, made_at, {*graph_inputs, *initializers}, name)
     outputs = tuple(dict.fromkeys(producer[o.name] for o in g.output if producer.get(o.name, INPUT) != INPUT))
     return LayerGraph(
         name=name,

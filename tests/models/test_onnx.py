@@ -368,6 +368,42 @@ def test_a_graph_reading_what_no_earlier_node_makes_is_refused(nodes, message):
     assert str(info.value) == message
 
 
+def _ghost_output_model():  # type: ignore[no-untyped-def]
+    """A Relu whose graph also lists an output ``z`` that no node, input or initializer makes."""
+    return _model([helper.make_node("Relu", ["x"], ["y"])], [("x", [1, 3, 8, 8])], ["y", "z"])
+
+
+def test_a_graph_output_nothing_makes_is_refused() -> None:
+    """It was left out of the model's outputs at no warning: the model imported with one output fewer."""
+    with pytest.raises(ValueError) as info:
+        load_onnx(_ghost_output_model(), name="g")
+    assert str(info.value) == "graph 'g': output 'z' is made by no node, graph input or initializer"
+
+
+def test_graph_outputs_that_are_inputs_or_initializers_still_import() -> None:
+    """A graph may hand back its input or a weight as an output: no node makes them, nothing is missing."""
+    model = _model(
+        [helper.make_node("Add", ["x", "w"], ["y"])], [("x", [1, 4])], ["y", "x", "w"], inits=[("w", [1, 4])]
+    )
+    assert load_onnx(model, name="g").outputs == ("Add_0",)
+
+
+@pytest.mark.parametrize("verb", ["validate", "run"])
+def test_run_and_validate_refuse_a_graph_output_nothing_makes(verb, tmp_path, capsys) -> None:
+    from offloadsim.cli import main
+
+    onnx.save(_ghost_output_model(), tmp_path / "ghost.onnx")
+    file = tmp_path / "s.yaml"
+    file.write_text(_ONNX_SCENARIO.format(app="{onnx: ghost.onnx, input: 1 KB}"), encoding="utf-8")
+    out = tmp_path / "out"
+    assert main([verb, str(file), *(["--out", str(out)] if verb == "run" else [])]) == 2
+    assert capsys.readouterr().err == (
+        f"offloadsim: error: {file}: applications.net.onnx: cannot import ghost.onnx as an ONNX model "
+        "(ValueError: graph 'ghost': output 'z' is made by no node, graph input or initializer)\n"
+    )
+    assert not out.exists()
+
+
 def test_load_onnx_says_in_one_line_what_it_cannot_read(tmp_path):
     """A file that is no ONNX model ended in protobuf's DecodeError, and load_onnx(3) in
     "'int' object has no attribute 'graph'"; the command line's words are unchanged."""

@@ -199,6 +199,9 @@ class FixedPolicy:
     refused before the run, see :meth:`requirements`).  A node that cannot
     compute is a scenario error (PlanError);
     while any node of the plan is down or unreachable, tasks are dropped.
+    A node named twice in a row must run on two different ``processors`` of
+    it (a GPU, then a CPU: nothing is sent between them); on one processor
+    it is refused (two stages queueing there one after the other).
 
     Parameters
     ----------
@@ -267,6 +270,25 @@ class FixedPolicy:
         self.nodes, self.cuts = tuple(nodes), cuts
         self._stations, self._cuts = tuple(nodes), cuts
         self._check_processors()
+        self._check_repeats()
+
+    def _check_repeats(self) -> None:
+        """Refuse a node named twice in a row unless ``processors`` gives it two different processors.
+
+        Two stations on one processor ran its layers as two stages that queued there one after the
+        other, with nothing sent between: the plan of one station with one more wait in its queue.
+        On two processors of one node it hands the layers from one to the other (a GPU, then a CPU).
+        """
+        names = self.processors
+        for i, (a, b) in enumerate(itertools.pairwise(self._stations), start=1):
+            if a != b or (names is not None and names[i - 1] != names[i]):
+                continue
+            on = f" on processor {quoted(names[i])}" if names is not None else ""
+            raise ValueError(
+                f"nodes must not name a node twice in a row on one processor: nodes[{i - 1}] and "
+                f"nodes[{i}] are both {quoted(a)}{on} (two stages queueing there one after the other, "
+                "nothing sent between); give it once, or name two different processors of it in processors"
+            )
 
     def _check_processors(self) -> None:
         """One processor name per station, if any are named."""

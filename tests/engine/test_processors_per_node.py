@@ -247,3 +247,51 @@ def test_a_dry_run_gives_a_models_rate_on_every_processor_of_a_node(tmp_path):
     text = SCENARIO.replace("classify: {model: alexnet,", int8)
     summary = build_world(load_scenario_text(text, source="two.yaml", base_dir=tmp_path)).summary()
     assert "; in int8 at box (cpu 62.72 GFLOP/s, gpu 52 TFLOP/s))" in summary
+
+
+def _layer_seconds(profile: str) -> list[float]:
+    return [
+        float(s) for s in get_profile(profile, profile_search_path(None)).layer_seconds(get_model("alexnet"))
+    ]
+
+
+def test_one_node_named_twice_on_two_of_its_processors_hands_the_layers_from_one_to_the_other(scenario):
+    """``nodes: [box, box]`` with ``processors: [gpu, cpu]``: the first layers on the GPU, the rest on
+    the CPU, nothing sent between; the records name the node once, the stage rows each processor."""
+    cut = 5
+    policy = PolicySpec("fixed", {"nodes": ["box", "box"], "cuts": [cut], "processors": ["gpu", "cpu"]})
+    raw = simulate(scenario, policy=policy, record_stages=True)
+    tasks, stages = raw.tasks, raw.stages
+    gpu, cpu = _layer_seconds("t4"), _layer_seconds("cortex-a76")
+    assert list(tasks["status"]) == ["completed", "completed"]
+    assert list(tasks["compute_time"]) == pytest.approx([sum(gpu[:cut]) + sum(cpu[cut:])] * 2, rel=1e-12)
+    assert list(tasks["transfer_time"]) == list(tasks["bytes_sent"]) == [0.0, 0.0]
+    assert list(tasks["placement"]) == ["box", "box"] and list(tasks["split"]) == [len(gpu)] * 2
+    assert stages is not None
+    assert list(stages["kind"]) == ["compute"] * 4 and list(stages["processor"]) == ["gpu", "cpu"] * 2
+
+
+@pytest.mark.parametrize(
+    ("processors", "on"),
+    [("", ""), (", processors: [cpu, cpu]", ' on processor "cpu"')],
+    ids=["first-processor", "same-processor"],
+)
+@pytest.mark.parametrize("verb", ["validate", "run"])
+def test_one_node_named_twice_in_a_row_on_one_processor_is_refused(tmp_path, capsys, verb, processors, on):
+    """Accepted, it ran the node's layers as two stages queueing on one processor one after the
+    other, nothing sent between: a plan of one station with one more wait, most likely a typo."""
+    from offloadsim.cli import main
+
+    (tmp_path / "trace.csv").write_text("time\n1\n")
+    path = tmp_path / "two.yaml"
+    fixed = f"policy: {{name: fixed, nodes: [box, box], cuts: [5]{processors}}}"
+    path.write_text(SCENARIO.replace("policy: {name: fixed, node: box, processors: [gpu]}", fixed))
+    out = ["--out", str(tmp_path / "out")] if verb == "run" else []
+    assert main([verb, str(path), *out]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [
+        f'offloadsim: error: {path}: policy.nodes: policy "fixed": nodes must not name a node twice in a row '
+        f'on one processor: nodes[0] and nodes[1] are both "box"{on} (two stages queueing there one after '
+        "the other, nothing sent between); give it once, or name two different processors of it in processors"
+    ]
+    assert not (tmp_path / "out").exists()

@@ -171,32 +171,23 @@ EDITS = [
     ),
     # A task's numbers: NaN only where the column gives it a meaning (not completed, no deadline, no
     # LLM), never negative or infinite; each was drawn, or summed into a figure, as the edit left it.
-    (
-        "tasks",
-        _nan_first("compute_time"),
-        "column compute_time: expected a number in every row, row 0 has none",
+    *(
+        ("tasks", edit, f"column {said}")
+        for edit, said in [
+            (_nan_first("compute_time"), "compute_time: expected a number in every row, row 0 has none"),
+            (_set_first("wait", -0.25), "wait: expected a finite number of at least 0, row 0 holds -0.25"),
+            (
+                _set_first("latency", np.inf),
+                "latency: expected a finite number of at least 0 or NaN, row 0 holds inf",
+            ),
+            (
+                _set_first("device_energy", -1.0),
+                "device_energy: expected a finite number of at least 0, row 0 holds -1",
+            ),
+            (_set_first("split", -2), "split: expected a finite number of at least 0, row 0 holds -2"),
+            (_na_first("retries"), "retries: expected a number in every row, row 0 has none"),
+        ]
     ),
-    (
-        "tasks",
-        _set_first("wait", -0.25),
-        "column wait: expected a finite number of at least 0, row 0 holds -0.25",
-    ),
-    (
-        "tasks",
-        _set_first("latency", np.inf),
-        "column latency: expected a finite number of at least 0 or NaN, row 0 holds inf",
-    ),
-    (
-        "tasks",
-        _set_first("device_energy", -1.0),
-        "column device_energy: expected a finite number of at least 0, row 0 holds -1",
-    ),
-    (
-        "tasks",
-        _set_first("split", -2),
-        "column split: expected a finite number of at least 0, row 0 holds -2",
-    ),
-    ("tasks", _na_first("retries"), "column retries: expected a number in every row, row 0 has none"),
 ]
 
 

@@ -44,6 +44,7 @@ def _scenario() -> Scenario:
 
 
 def _raw(n: int = 4) -> RawRun:
+    """A run's records as the engine writes them: 0, not NaN, in the times and energy of unfinished tasks."""
     status = np.array(["completed", "dropped", "in_flight", "completed"] * n, dtype=object)[:n]
     done = status == "completed"
     latency = np.where(done, 0.05 + 0.01 * np.arange(n), NAN)
@@ -59,16 +60,16 @@ def _raw(n: int = 4) -> RawRun:
             "start": np.where(done, 1.0 + np.arange(n), NAN),
             "finish": np.where(done, 1.0 + np.arange(n) + latency, NAN),
             "latency": latency,
-            "wait": np.where(done, 0.001, NAN),
-            "compute_time": np.where(done, 0.01, NAN),
-            "transfer_time": np.where(done, 0.03, NAN),
+            "wait": np.where(done, 0.001, 0.0),
+            "compute_time": np.where(done, 0.01, 0.0),
+            "transfer_time": np.where(done, 0.03, 0.0),
             "bytes_sent": np.where(done, 154e3, 0.0),
             "placement": np.where(done, "edge", "").astype(object),
             "split": np.zeros(n, dtype=np.int64),
             "deadline": np.full(n, 0.055),
             "deadline_met": np.where(done, (latency <= 0.055).astype(float), 0.0),
             "status": status,
-            "device_energy": np.where(done, 0.08, NAN),
+            "device_energy": np.where(done, 0.08, 0.0),
             "raw_input_offloaded": np.where(done, 1.0, 0.0),
             "reason": np.where(status == "dropped", "queue full at edge", "").astype(object),
         },

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from pandas.api.extensions import ExtensionArray
 
 from offloadsim.scenario.errors import yaml_text
 from offloadsim.scenario.overrides import PathError, parse_path
@@ -69,28 +70,38 @@ _AXIS_UNITS = {
 }
 
 
-def typed_column(values: Sequence[Any]) -> Any:
+def typed_column(values: Sequence[Any]) -> np.ndarray | ExtensionArray:
     """One column for swept values: int64, float64 or bool when they all are, else strings.
 
-    Numbers beside None (a policy parameter one entry gives and another's policy has not) are
-    float64, NaN where None (null in Parquet, empty in CSV): a numeric column still, which
-    ``--where`` reads as numbers and :func:`value_text` writes ``null`` where NaN.  Containers are
-    written as JSON so that every cell is a plain value.
+    Values beside None (a policy parameter one entry gives and another's policy has not) keep
+    their type with a null where None (null in Parquet, an empty cell in CSV): whole numbers are
+    pandas' nullable ``Int64`` (``4``, not ``4.0``), booleans its nullable ``boolean``, other
+    numbers float64 with NaN.  Each reads back as written and ``--where`` picks it by value;
+    :func:`value_text` writes the null ``null``.  Containers are written as JSON so that every
+    cell is a plain value.
 
     >>> typed_column([1, 2]).dtype, typed_column([1, 2.5]).dtype, typed_column(["5 Mbps", 3]).tolist()
     (dtype('int64'), dtype('float64'), ['5 Mbps', '3'])
     >>> typed_column([0.5, None]).tolist(), typed_column(["edge", None]).tolist()
     ([0.5, nan], ['edge', 'null'])
+    >>> typed_column([4, None]).dtype, typed_column([True, None]).dtype
+    (Int64Dtype(), BooleanDtype)
     """
     items = list(values)
-    if items and all(isinstance(v, bool) for v in items):
-        return np.asarray(items, dtype=bool)
-    if items and all(isinstance(v, int) and not isinstance(v, bool) for v in items):
-        return np.asarray(items, dtype=np.int64)
-    numbers = [v for v in items if v is not None]
-    if numbers and all(isinstance(v, int | float) and not isinstance(v, bool) for v in numbers):
+    given = [v for v in items if v is not None]
+    complete = len(given) == len(items)
+    if given and all(isinstance(v, bool) for v in given):
+        return np.asarray(items, dtype=bool) if complete else pd.array(items, dtype="boolean")
+    if given and all(_int64(v) for v in given):
+        return np.asarray(items, dtype=np.int64) if complete else pd.array(items, dtype="Int64")
+    if given and all(isinstance(v, int | float) and not isinstance(v, bool) for v in given):
         return np.asarray([math.nan if v is None else v for v in items], dtype=np.float64)
     return pd.Series([_text(v) for v in items], dtype=object).to_numpy()
+
+
+def _int64(value: Any) -> bool:
+    """Whether ``value`` is a whole number (no bool) that an int64 column holds; a larger one is a float."""
+    return isinstance(value, int) and not isinstance(value, bool) and -(2**63) <= value < 2**63
 
 
 def distinct(values: Sequence[Any]) -> list[Any]:
@@ -120,12 +131,13 @@ def value_text(value: Any) -> str:
     or list, which a table holds as JSON (:func:`typed_column`), reads as YAML's flow form too, its
     keys in the table's (sorted) order: ``{cores: 2, speed: 4 TFLOP/s}``, not ``{"cores": 2, ...}``.
 
-    A numeric column's NaN is a value none was given (:func:`typed_column`): ``null``.
+    A numeric column's NaN, and a nullable column's ``<NA>``, is a value none was given
+    (:func:`typed_column`): ``null``.
 
     >>> value_text(np.True_), value_text(None), value_text(np.int64(3)), value_text("5 Mbps")
     ('true', 'null', '3', '5 Mbps')
-    >>> value_text(np.float64("nan"))
-    'null'
+    >>> value_text(np.float64("nan")), value_text(pd.NA)
+    ('null', 'null')
     >>> value_text('{"cores": 2, "speed": "4 TFLOP/s"}'), value_text('["edge-0", "edge-1"]')
     ('{cores: 2, speed: 4 TFLOP/s}', '[edge-0, edge-1]')
     """
@@ -133,7 +145,12 @@ def value_text(value: Any) -> str:
         stored = _stored_container(value)
         return value if stored is None else yaml_text(stored)
     plain = value.item() if isinstance(value, np.generic) else value
-    return "null" if isinstance(plain, float) and math.isnan(plain) else yaml_text(plain)
+    return "null" if _absent(plain) else yaml_text(plain)
+
+
+def _absent(value: Any) -> bool:
+    """Whether a table's cell is the null of a column of numbers or booleans: NaN or pandas' ``<NA>``."""
+    return value is pd.NA or (isinstance(value, float) and math.isnan(value))
 
 
 def _stored_container(cell: str) -> dict[str, Any] | list[Any] | None:
@@ -198,7 +215,8 @@ def where_matches(column: pd.Series, key: str, given: str) -> np.ndarray:
     ``20 Mbit/s`` keeps the rows written ``20 Mbps``, ``1000 ms`` those of ``1 s``.
     A plain number is read as ``--set`` reads it: ``2e7`` is 20 Mbps, in SI units.  A column of
     plain numbers at a key of no kind (``policy.queue_limit``) keeps the cells of the number
-    given: ``4`` keeps the 4.0 of a column that needed NaN beside it (:func:`typed_column`).
+    given: ``4`` keeps the 4.0 of a column of floats, ``4.0`` the 4 of one of whole numbers, where
+    some run had none (:func:`typed_column`); ``null`` keeps those.
 
     >>> column = pd.Series(["20 Mbps", "5 Mbps", "20 Mbps"])
     >>> where_matches(column, "links[0].bandwidth", "20 Mbit/s").tolist()
@@ -206,6 +224,8 @@ def where_matches(column: pd.Series, key: str, given: str) -> np.ndarray:
     >>> where_matches(pd.Series([2e7, 5e6]), "links[0].bandwidth", "20 Mbps").tolist()
     [True, False]
     >>> where_matches(pd.Series([4.0, np.nan]), "policy.queue_limit", "4").tolist()
+    [True, False]
+    >>> where_matches(pd.Series([4, None], dtype="Int64"), "policy.queue_limit", "4.0").tolist()
     [True, False]
     """
     codes, uniques = pd.factorize(column, use_na_sentinel=False)
@@ -260,7 +280,7 @@ def quantity_kind(values: Sequence[Any]) -> str | None:
     >>> quantity_kind(["5 Mbps", "1 Gbps"]), quantity_kind([1, 2.5]), quantity_kind(["edge", "local"])
     ('bandwidth', 'number', None)
     """
-    items = [v for v in values if not (isinstance(v, float) and math.isnan(v))]
+    items = [v for v in values if not _absent(v)]
     if not items:
         return None
     if all(isinstance(v, int | float | np.integer | np.floating) and not isinstance(v, bool) for v in items):

@@ -731,10 +731,10 @@ def compare_table(
             )
     table = pd.DataFrame(rows, columns=["policy", "metric", "n", "mean", "ci", "diff", "diff_ci", "diff_n"])
     params = [str(c) for c in metrics.columns if str(c).startswith("policy.")]
-    first = ~metrics["policy"].astype(str).duplicated().to_numpy()  # a policy's first run: its values
-    row_of = pd.Index(metrics["policy"].astype(str).to_numpy()[first]).get_indexer(table["policy"])
-    for position, key in enumerate(params):  # of the metrics column's dtype
-        table.insert(position, key, metrics[key].to_numpy()[first][row_of])
+    first = np.flatnonzero(~metrics["policy"].astype(str).duplicated().to_numpy())  # a policy's first run
+    row_of = first[pd.Index(metrics["policy"].astype(str).to_numpy()[first]).get_indexer(table["policy"])]
+    for position, key in enumerate(params):  # of the metrics column's dtype, a nullable one (Int64) too
+        table.insert(position, key, metrics[key].array.take(row_of))
     return table
 
 

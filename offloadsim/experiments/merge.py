@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+from pandas.api.extensions import ExtensionArray
 
 from offloadsim.experiments.storage import read_job_file
 from offloadsim.records import schema
@@ -31,7 +32,10 @@ from offloadsim.records.arrow import dictionary_columns, write_frame
 __all__ = ["Insert", "merged_frame", "write_merged"]
 
 #: A column of values per job, inserted at a position of the merged table: (position, name, values).
-Insert = tuple[int, str, np.ndarray]
+#: The values are a numpy array or one of pandas' nullable arrays (``Int64``, ``boolean``: a swept
+#: value some job had none of, :func:`~offloadsim.analysis.values.typed_column`), picked a row per
+#: task by position either way, so each table holds the column's own type.
+Insert = tuple[int, str, np.ndarray | ExtensionArray]
 
 
 def merged_frame(files: Sequence[Path], inserts: Sequence[Insert]) -> pd.DataFrame:

@@ -463,23 +463,31 @@ def _inputs_of(jobs: Sequence[Job]) -> list[dict[str, str]]:
 
 
 def summarize_points(metrics: pd.DataFrame, swept: Sequence[str]) -> pd.DataFrame:
-    """Mean and 95 % CI half-width over replications, per point and metric (a tidy table)."""
+    """Mean and 95 % CI half-width over replications, per point and metric (a tidy table).
+
+    Each row's swept values are its point's first run's, in the metrics column's type: a nullable
+    one (``Int64``, ``boolean``: :func:`~offloadsim.analysis.values.typed_column`) too, which a
+    row's values read one by one lost (``4.0``, or objects).
+    """
     rows = []
+    firsts: list[int] = []  # each row's point's first run, by position in metrics
     columns = metric_columns(metrics)
-    for point, group in metrics.groupby("point", sort=True):
-        first = group.iloc[0]
+    numbered = metrics.reset_index(drop=True)
+    for point, group in numbered.groupby("point", sort=True):
         for name in columns:
             mean, half = mean_ci(group[name].to_numpy(dtype=float))
             rows.append(
                 {
-                    **{key: first[key] for key in swept},
                     "point": point,
-                    "policy": first["policy"],
+                    "policy": group["policy"].iloc[0],
                     "metric": name,
                     "n": int(group[name].notna().sum()),
                     "mean": mean,
                     "ci": half,
                 }
             )
-    frame = pd.DataFrame(rows, columns=[*swept, "point", "policy", "metric", "n", "mean", "ci"])
+            firsts.append(int(group.index[0]))
+    frame = pd.DataFrame(rows, columns=["point", "policy", "metric", "n", "mean", "ci"])
+    for position, key in enumerate(swept):
+        frame.insert(position, key, numbered[key].array.take(firsts))
     return frame

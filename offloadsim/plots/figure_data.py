@@ -445,17 +445,18 @@ def _as_written(frame: pd.DataFrame, swept: Sequence[str]) -> pd.DataFrame:
     what the sweep file said and what ``--where`` takes: ``true``, ``null``, ``{cores: 2}``, not
     Python's ``True`` or the JSON a table holds a mapping as (:func:`value_text`). A column of
     text is pandas' ``str`` dtype, not ``object``, where pandas reads it so (pandas 3).  So is a
-    column of numbers with NaN where a run had none (a policy parameter one entry gives and
-    another's policy has not: :func:`~offloadsim.analysis.values.typed_column`): its values are
-    then categories, ``null`` one of them, as the table prints them; no numeric axis has a place
-    for a run without a value.
+    column of numbers with a null where a run had none (a policy parameter one entry gives and
+    another's policy has not: float64 with NaN, or nullable ``Int64``,
+    :func:`~offloadsim.analysis.values.typed_column`): its values are then categories, ``null``
+    one of them, as the table prints them; no numeric axis has a place for a run without a value.
     """
     numeric = pd.api.types.is_numeric_dtype  # a bool column is one too: written as YAML writes it
+    boolean = pd.api.types.is_bool_dtype  # numpy's and pandas' nullable "boolean"
     columns = {
         key: texts(frame[key])
         for key in swept
         if key in frame.columns
-        and (frame[key].dtype == bool or not numeric(frame[key]) or frame[key].isna().to_numpy().any())
+        and (boolean(frame[key]) or not numeric(frame[key]) or frame[key].isna().to_numpy().any())
     }
     return frame.assign(**columns) if columns else frame
 

@@ -1,0 +1,158 @@
+"""A policy parameter of whole numbers or booleans beside a policy without it keeps its type.
+
+``least-loaded(load_bucket=1)`` beside ``edge`` was a float64 column (``1.0``, in summary.csv, the
+sweep's table, a figure's categories and ``--where``'s list of values), and
+``neurosurgeon(load_aware=true)`` beside ``local`` a column of the text ``true``/``null``: now
+pandas' nullable ``Int64`` and ``boolean``, null where the policy has none, in every table of
+compare and sweep, in Parquet (int64/bool with nulls), in summary.csv (``1``, ``True``, empty)
+and read back.
+"""
+
+from __future__ import annotations
+
+import csv
+
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+from experiment_data import TINY, TWO_APPS
+
+from offloadsim.analysis.values import typed_column, where_matches
+from offloadsim.experiments import ExperimentError, compare, read_results, sweep, sweep_from_data
+
+WHOLE = "least-loaded(load_bucket=1)"
+AWARE = "neurosurgeon(load_aware=true)"
+TABLES = ("tasks", "metrics", "nodes", "processors", "summary")
+
+
+@pytest.fixture(scope="module")
+def whole(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("whole")
+    (folder / "tiny.yaml").write_text(TINY, encoding="utf-8")
+    return compare(folder / "tiny.yaml", [WHOLE, "edge"], 2, workers=1, out=folder / "out")
+
+
+@pytest.fixture(scope="module")
+def aware(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("aware")
+    (folder / "two.yaml").write_text(TWO_APPS, encoding="utf-8")
+    return compare(folder / "two.yaml", [AWARE, "local"], 1, workers=1, out=folder / "out")
+
+
+@pytest.fixture(scope="module")
+def swept(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("swept")
+    (folder / "tiny.yaml").write_text(TINY, encoding="utf-8")
+    grid = {"links[0].bandwidth": ["5 Mbps", "50 Mbps"]}
+    spec = sweep_from_data({"base": "tiny.yaml", "grid": grid, "policies": [WHOLE, "edge"]}, "s.yaml", folder)
+    return sweep(spec, out=folder / "out", workers=1)
+
+
+def _tables(result) -> dict[str, pd.DataFrame]:
+    """Each table of a result as made, as written (Parquet) and as read back (``read_results``)."""
+    back = read_results(result.path)
+    made = {name: getattr(result, name) for name in TABLES}
+    written = {f"{name}.parquet": pd.read_parquet(result.path / f"{name}.parquet") for name in TABLES}
+    read = {f"read {name}": getattr(back, name) for name in ("tasks", "metrics", "nodes", "processors")}
+    return {**made, **written, **read}
+
+
+def _csv_cells(result, key: str) -> dict[str, str]:
+    with (result.path / "summary.csv").open(encoding="utf-8", newline="") as file:
+        return {row["policy"]: row[key] for row in csv.DictReader(file)}
+
+
+@pytest.mark.parametrize(
+    ("fixture", "key", "dtype", "stored", "given", "none"),
+    [
+        ("whole", "policy.load_bucket", "Int64", "int64", (WHOLE, 1), "edge"),
+        ("aware", "policy.load_aware", "boolean", "bool", (AWARE, True), "local"),
+        ("swept", "policy.load_bucket", "Int64", "int64", (WHOLE, 1), "edge"),
+    ],
+)
+def test_every_table_holds_the_parameter_in_its_nullable_type(
+    request, fixture, key, dtype, stored, given, none
+):
+    result = request.getfixturevalue(fixture)
+    for name, table in _tables(result).items():
+        column = table[key]
+        assert column.dtype == dtype, (name, column.dtype)
+        values = {str(p): v for p, v in zip(table["policy"], column, strict=True)}
+        assert values[given[0]] == given[1] and type(values[given[0]]) is not float, name
+        assert values[none] is pd.NA, name
+    for name in TABLES:
+        column = pq.read_table(result.path / f"{name}.parquet", columns=[key]).column(0)
+        assert str(column.type) == stored and 0 < column.null_count < len(column), name
+
+
+def test_summary_csv_writes_a_whole_number_and_a_boolean_as_given_and_null_empty(whole, aware, swept):
+    assert set(_csv_cells(whole, "policy.load_bucket").items()) == {(WHOLE, "1"), ("edge", "")}
+    assert set(_csv_cells(swept, "policy.load_bucket").items()) == {(WHOLE, "1"), ("edge", "")}
+    assert set(_csv_cells(aware, "policy.load_aware").items()) == {(AWARE, "True"), ("local", "")}
+
+
+@pytest.mark.parametrize(
+    ("fixture", "key", "given", "kept"),
+    [
+        ("whole", "policy.load_bucket", "1", WHOLE),
+        ("whole", "policy.load_bucket", "1.0", WHOLE),
+        ("whole", "policy.load_bucket", "null", "edge"),
+        ("swept", "policy.load_bucket", "1", WHOLE),
+        ("swept", "policy.load_bucket", "null", "edge"),
+        ("aware", "policy.load_aware", "true", AWARE),
+        ("aware", "policy.load_aware", "yes", AWARE),
+        ("aware", "policy.load_aware", "null", "local"),
+    ],
+)
+def test_where_picks_the_rows_of_the_typed_column_by_value_and_by_null(request, fixture, key, given, kept):
+    back = read_results(request.getfixturevalue(fixture).path)
+    for table in (back.metrics, back.tasks):
+        assert str(table[key].dtype) in ("Int64", "boolean")  # <NA> where none: no text, no NaN
+        matched = where_matches(table[key], key, given)
+        assert set(table.loc[matched, "policy"].astype(str)) == {kept}
+
+
+def test_figures_draw_the_same_categories_the_values_written_as_given(whole, aware, swept):
+    from offloadsim.plots import plot_results
+
+    bars = plot_results(read_results(whole.path), "bars", metric="latency_mean_s", by="policy.load_bucket")
+    assert [t.get_text() for t in bars.axes[0].get_xticklabels()] == ["1", "null"]
+    where = {"app": ("small",)}
+    bools = plot_results(
+        read_results(aware.path), "bars", metric="latency_mean_s", by="policy.load_aware", where=where
+    )
+    assert [t.get_text() for t in bools.axes[0].get_xticklabels()] == ["true", "null"]
+    lines = plot_results(read_results(swept.path), "sweep", metric="latency_mean_s", by="policy.load_bucket")
+    assert [t.get_text() for t in lines.axes[0].get_legend().get_texts()] == ["1", "null"]
+
+
+def test_a_value_no_row_has_is_refused_listing_the_values_as_written(whole):
+    from offloadsim.plots import plot_results
+
+    with pytest.raises(ExperimentError, match=r"policy.load_bucket is one of 1, null$"):
+        plot_results(read_results(whole.path), "cdf", where={"policy.load_bucket": ("2",)})
+
+
+def test_the_sweeps_table_shows_the_whole_number_as_given(swept):
+    from offloadsim.cli.experiments import _sweep_table
+
+    rows = _sweep_table(swept).splitlines()[3:7]
+    assert [row.split()[2:4] for row in rows] == [
+        ["least-loaded", "1"],
+        ["edge", "null"],
+        ["least-loaded", "1"],
+        ["edge", "null"],
+    ]
+
+
+def test_workers_do_not_change_the_nullable_columns(tiny, whole):
+    again = compare(tiny, [WHOLE, "edge"], 2, workers=2)
+    assert again.metrics["policy.load_bucket"].dtype == "Int64"
+    for name in TABLES:
+        pd.testing.assert_frame_equal(getattr(again, name), getattr(whole, name))
+
+
+def test_a_whole_number_past_int64_is_a_float_not_an_overflow():
+    """A sweep of ``policy.load_bucket: [100000000000000000000000, 1]`` ran, then failed (exit 1)."""
+    assert typed_column([10**23, 1]).dtype == "float64" == typed_column([10**23, None]).dtype
+    assert typed_column([2**63 - 1, None]).dtype == "Int64"

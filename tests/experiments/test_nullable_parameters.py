@@ -156,3 +156,12 @@ def test_a_whole_number_past_int64_is_a_float_not_an_overflow():
     """A sweep of ``policy.load_bucket: [100000000000000000000000, 1]`` ran, then failed (exit 1)."""
     assert typed_column([10**23, 1]).dtype == "float64" == typed_column([10**23, None]).dtype
     assert typed_column([2**63 - 1, None]).dtype == "Int64"
+
+
+def test_a_boolean_column_left_without_nulls_by_where_is_still_written_true(aware):
+    """Picked by ``--where``, the column has no <NA> left: its legend said Python's ``True``."""
+    from offloadsim.plots import plot_results
+
+    where = {"app": ("small",), "policy.load_aware": ("true",)}
+    cdf = plot_results(read_results(aware.path), "cdf", by="policy.load_aware", where=where)
+    assert [t.get_text() for t in cdf.axes[0].get_legend().get_texts()] == ["true"]

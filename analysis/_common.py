@@ -30,6 +30,7 @@ import pandas as pd  # noqa: E402  (after the path is set, like everything from 
 SCENARIOS = ROOT / "scenarios"
 FIGURES = ROOT / "docs" / "figures"
 RESULTS = ROOT / "results" / "analysis"
+REBUILD = "python analysis/build_gallery.py"  # the command that rebuilds the gallery, said by its checks
 COMPARE_LOAD_POLICIES = ["local", "edge", "cloud", "least-loaded"]
 EDGE_OUTAGE_POLICIES = ["edge", "least-loaded", "cloud"]
 #: The recovery variants of edge-outage.yaml: as shipped, and with aborted tasks failing.
@@ -58,7 +59,9 @@ class Experiment:
 
     ``plan(quick)`` returns ``[(identity, job)]`` without running anything;
     ``run(results_dir, workers, quick)`` returns an
-    :class:`offloadsim.experiments.Results` with every job's records.
+    :class:`offloadsim.experiments.Results` with every job's records;
+    ``labels()`` the axis labels its results' manifest gives its swept keys
+    (a sweep's ``labels``), read from its files without running anything.
     """
 
     name: str
@@ -66,6 +69,7 @@ class Experiment:
     run: Callable[[Path, int | None, bool], Any]
     keys: Callable[[], list[str]]
     files: Sequence[Path] = field(default_factory=tuple)
+    labels: Callable[[], dict[str, str]] = dict
 
 
 def _compare_load_scenario(quick: bool) -> Any:
@@ -207,6 +211,14 @@ def _sweep_keys(file: str) -> Callable[[], list[str]]:
     return keys
 
 
+def _sweep_labels(file: str) -> Callable[[], dict[str, str]]:
+    def labels() -> dict[str, str]:
+        spec = _sweep_spec(file, False)
+        return {key: spec.label(key) for key in spec.swept}
+
+    return labels
+
+
 UNSTABLE_UPLINK_POLICIES = ["fixed", "neurosurgeon"]
 
 
@@ -253,6 +265,7 @@ EXPERIMENTS: dict[str, Experiment] = {
         _run_sweep("sweep-bandwidth.yaml"),
         _sweep_keys("sweep-bandwidth.yaml"),
         (SCENARIOS / "sweep-bandwidth.yaml", SCENARIOS / "quickstart.yaml"),
+        _sweep_labels("sweep-bandwidth.yaml"),
     ),
     "unstable-uplink": Experiment(
         "unstable-uplink",
@@ -269,6 +282,7 @@ EXPERIMENTS: dict[str, Experiment] = {
         _run_sweep("sweep-commute.yaml"),
         _sweep_keys("sweep-commute.yaml"),
         (SCENARIOS / "sweep-commute.yaml", SCENARIOS / "commute.yaml"),
+        _sweep_labels("sweep-commute.yaml"),
     ),
     "sweep-split": Experiment(
         "sweep-split",
@@ -276,6 +290,7 @@ EXPERIMENTS: dict[str, Experiment] = {
         _run_sweep("sweep-split.yaml"),
         _sweep_keys("sweep-split.yaml"),
         (SCENARIOS / "sweep-split.yaml", SCENARIOS / "compare-split.yaml"),
+        _sweep_labels("sweep-split.yaml"),
     ),
 }
 

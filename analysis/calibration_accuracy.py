@@ -59,7 +59,6 @@ def build(*, out: Path, quick: bool, retime: bool, manifest: dict[str, Any]) -> 
     from offloadsim.calibration import resolve_models
     from offloadsim.calibration.report import accuracy_summary, accuracy_table, format_table
     from offloadsim.cli.calibrate import DEFAULT_HOLDOUT
-    from offloadsim.plots import calibration_accuracy, new_axes
     from offloadsim.world.profiles.calibrated import load_profile
 
     file = _table_file(out)
@@ -79,6 +78,17 @@ def build(*, out: Path, quick: bool, retime: bool, manifest: dict[str, Any]) -> 
         "jobs": len(table),
         "quick": quick,
     }
+    return _draw(table)
+
+
+def redraw(out: Path) -> Any:
+    """The figure drawn from the table in ``out/data`` (re-predicting nothing, writing nothing)."""
+    return _draw(pd.read_csv(_table_file(out)))
+
+
+def _draw(table: pd.DataFrame) -> Any:
+    from offloadsim.plots import calibration_accuracy, new_axes
+
     fig, ax = new_axes("one-column")
     calibration_accuracy(table, ax=ax)
     return fig

@@ -46,15 +46,26 @@ def tables(runs: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def build(*, out: Path, quick: bool, retime: bool, manifest: dict[str, Any]) -> Any:
     """Draw the figure from the shipped runs and record their digest in ``manifest``."""
-    from offloadsim.testbed.figure import Predictions, validation_figure
-
     files = _runs_files(out)
     for file in files:
         if not file.is_file():
             raise SystemExit(f"{file}: no campaign runs to draw; copy a campaign's runs there first")
-    (table, flows), (fifo, fifo_flows) = (tables(pd.read_csv(file)) for file in files)
+    fig, table = _draw(files)
     manifest["experiments"][NAME] = {"data": _digest(files), "jobs": len(table)}
-    return validation_figure(table, flows, alternative=Predictions("fifo", fifo, fifo_flows))
+    return fig
+
+
+def redraw(out: Path) -> Any:
+    """The figure drawn from the runs in ``out/data`` (recording nothing)."""
+    return _draw(_runs_files(out))[0]
+
+
+def _draw(files: list[Path]) -> tuple[Any, pd.DataFrame]:
+    """The figure of these runs files (max-min's, then fifo's) and max-min's validation table."""
+    from offloadsim.testbed.figure import Predictions, validation_figure
+
+    (table, flows), (fifo, fifo_flows) = (tables(pd.read_csv(file)) for file in files)
+    return validation_figure(table, flows, alternative=Predictions("fifo", fifo, fifo_flows)), table
 
 
 def check(*, out: Path, manifest: dict[str, Any]) -> list[str]:

@@ -1,17 +1,20 @@
 """The gallery: which figure comes from which experiment, how to rebuild it all, and whether it is current.
 
 A figure is current when the numbers it was drawn from are the numbers the
-simulator gives today.  The build writes, per experiment, a table of every
-job's metrics (``docs/figures/data/<experiment>.csv``) and a digest of the
-scenario documents it ran (``docs/figures/data/gallery.json``), and stamps
-each PNG (and PDF) with a digest of the tables it was drawn from.
-:func:`check` then finds, without matplotlib's bytes entering into it:
+simulator gives today, and it is what the plotting code draws from them.
+The build writes, per experiment, a table of every job's metrics
+(``docs/figures/data/<experiment>.csv``) and a digest of the scenario
+documents it ran (``docs/figures/data/gallery.json``), and stamps each PNG
+(and PDF) with a digest of the tables it was drawn from.
+:func:`check` then finds:
 
 * a scenario or sweep file changed since the build (the digest of the
   documents differs, or the jobs are not the same);
 * the simulator's numbers changed (jobs re-run now give other metrics
   than the table: a sample of jobs by default, all of them with ``full``);
 * a figure not redrawn from the current table (its stamp differs);
+* a figure that the plotting code now draws otherwise from the same tables
+  (its PNG and a redraw differ: :mod:`_drawings`);
 * the calibration figure's table made with another profile, or its
   predictions no longer the profile's;
 * the testbed figure's shipped campaign runs changed since it was drawn.
@@ -34,6 +37,7 @@ import pandas as pd
 from _common import (
     EXPERIMENTS,
     FIGURES,
+    REBUILD,
     RESULTS,
     ROOT,
     digest_text,
@@ -44,6 +48,7 @@ from _common import (
     table_text,
     write_table,
 )
+from _drawings import problems as drawing_problems
 
 #: Every figure of docs/gallery.md: the script in analysis/ that draws it, in gallery order.
 FIGURE_NAMES = (
@@ -66,7 +71,6 @@ FIGURE_NAMES = (
 #: its data has no such legend yet.
 LEGEND_EXEMPT: dict[str, str] = {}
 STAMP = "offloadsim-data"
-REBUILD = "python analysis/build_gallery.py"
 SAMPLE_JOBS = 6  # jobs re-run per experiment by the quick check (replication 0, spread over the points)
 
 
@@ -225,17 +229,22 @@ def check(
     full: bool = False,
     workers: int | None = None,
     experiments: Sequence[str] | None = None,
+    every_figure: bool = False,
 ) -> list[str]:
     """Every way the gallery in ``out`` is out of date, one line each (an empty list when current).
 
     Re-runs a sample of each experiment's jobs (:data:`SAMPLE_JOBS`, in a
     few seconds), or every job with ``full``.  ``experiments`` limits the
-    check to those experiments and the figures drawn from them.
+    check to those experiments and the figures drawn from them.  Each figure
+    found current is redrawn from its tables and compared with its PNG
+    (:mod:`_drawings`); with ``every_figure`` those drawn from records the
+    tables do not keep too, re-running their experiments.
     """
     manifest = load_manifest(out)
     recorded = manifest.get("experiments", {})
     problems: list[str] = []
     stale: set[str] = set()
+    drawn: list[ModuleType] = []  # figures current by their stamp: is their PNG what the code draws?
     for name, experiment in EXPERIMENTS.items():
         if experiments is not None and name not in experiments:
             continue
@@ -249,8 +258,9 @@ def check(
             experiments
         ):
             continue
+        own: list[str] = []
         if hasattr(module, "check"):
-            problems += module.check(out=out, manifest=manifest)
+            own = module.check(out=out, manifest=manifest)
             expected = recorded.get(name, {}).get("data")
         else:
             if stale & set(module.EXPERIMENTS):
@@ -258,11 +268,14 @@ def check(
             expected = figure_stamp(manifest, module.EXPERIMENTS)
         stamp = png_stamp(out / f"{name}.png")
         if stamp != expected:
-            problems.append(
+            own.append(
                 f"docs/figures/{name}.png was not drawn from the current data/ tables "
                 f"(stamp {stamp}, expected {expected}): {REBUILD} --only {name}"
             )
-    return problems
+        problems += own
+        if not own:
+            drawn.append(module)
+    return problems + drawing_problems(drawn, out=out, every=every_figure, workers=workers)
 
 
 def png_stamp(path: Path) -> str | None:

@@ -19,18 +19,111 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "analysis"))
 
 import _common  # noqa: E402  (analysis/ is not a package: its scripts run as files)
+import _drawings  # noqa: E402
 import gallery  # noqa: E402
 
+FIGURES = ROOT / "docs" / "figures"
 
-def test_the_gallery_is_current():
+
+def test_the_gallery_is_current(monkeypatch):
+    """Current by its numbers and stamps, and every figure drawable from data/ redrawn to the same pixels."""
+    compared, real = [], _drawings.difference
+
+    def difference(committed: Path, drawn: Path) -> str | None:
+        compared.append(committed.stem)
+        return real(committed, drawn)
+
+    monkeypatch.setattr(_drawings, "difference", difference)
     problems = gallery.check()
     assert not problems, "\n".join(problems)
+    assert compared == [name for name in gallery.FIGURE_NAMES if name not in _drawings.RECORDS]
 
 
 @pytest.mark.slow
 def test_every_job_behind_the_gallery_still_gives_its_numbers():
     problems = gallery.check(full=True, workers=2)
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.slow
+def test_every_figure_is_what_the_plotting_code_draws_from_its_runs():
+    """--check --every-figure: the figures drawn from task records too, their experiments re-run."""
+    modules = [gallery.figure_module(name) for name in gallery.FIGURE_NAMES]
+    problems = _drawings.problems(modules, out=FIGURES, every=True, workers=2)
+    assert not problems, "\n".join(problems)
+
+
+def test_a_plotting_change_to_a_figure_is_caught(monkeypatch):
+    """A change to how policy_bars is drawn left its stamp current: only a redraw from data/ shows it."""
+    import policy_bars
+
+    draw = policy_bars.draw
+
+    def recoloured(data):
+        fig = draw(data)
+        fig.axes[0].lines[0].set_color("black")  # one policy's marker, in another colour
+        return fig
+
+    monkeypatch.setattr(policy_bars, "draw", recoloured)
+    problems = gallery.check(experiments=["compare-load"])
+    assert len(problems) == 1, problems
+    said = re.fullmatch(
+        r"docs/figures/policy_bars\.png is not what the plotting code draws today from data/ "
+        r"\(RMS ([0-9.]+) > 0\.05\): python analysis/build_gallery\.py --only policy_bars",
+        problems[0],
+    )
+    assert said and float(said.group(1)) > 1.0, problems[0]
+
+
+def test_a_figure_redrawn_at_another_size_is_caught_and_a_shade_apart_is_not(tmp_path):
+    from PIL import Image
+
+    committed, drawn, shade = tmp_path / "a.png", tmp_path / "b.png", tmp_path / "c.png"
+    Image.new("RGB", (40, 30), "white").save(committed)
+    Image.new("RGB", (40, 32), "white").save(drawn)
+    assert _drawings.difference(committed, drawn) == "size 40x30 pixels, the redraw's 40x32"
+    nearly = Image.new("RGB", (40, 30), "white")
+    nearly.putpixel((3, 4), (254, 255, 255))  # an anti-aliased edge one level apart: no difference
+    nearly.save(shade)
+    assert _drawings.difference(committed, shade) is None
+
+
+@pytest.mark.parametrize("name", list(_drawings.RECORDS))
+def test_the_figures_left_to_every_figure_cannot_be_drawn_from_the_tables(name):
+    """A figure named in RECORDS that the tables could draw would go unchecked by the default check."""
+    with pytest.raises(_drawings.RecordsNotKept):
+        _drawings.redraw(gallery.figure_module(name), FIGURES)
+
+
+def test_a_figure_that_reads_records_the_tables_do_not_keep_is_said(monkeypatch):
+    monkeypatch.delitem(_drawings.RECORDS, "latency_cdf")
+    problems = _drawings.problems([gallery.figure_module("latency_cdf")], out=FIGURES)
+    assert problems == [
+        "latency_cdf: its drawing reads compare-load's tasks, which docs/figures/data does not keep: "
+        "name it in RECORDS in analysis/_drawings.py"
+    ]
+
+
+def test_every_figure_says_an_experiment_rerun_to_other_numbers_not_its_figures(monkeypatch):
+    """Re-run for its figures, an experiment giving another table is a change of numbers, not of drawing."""
+    monkeypatch.setattr(_common.EXPERIMENTS["least-loaded-run"], "run", lambda results, workers, quick: None)
+    monkeypatch.setattr(_drawings, "job_table", lambda results, experiment: pd.DataFrame({"a": [1]}))
+    problems = _drawings.problems(
+        [gallery.figure_module(name) for name in ("timeline", "utilisation_time")], out=FIGURES, every=True
+    )
+    assert len(problems) == 1 and problems[0].startswith(
+        "docs/figures/data/least-loaded-run.csv: re-run to redraw its figures, it gives another table"
+    )
+    assert "the simulator's numbers changed; rebuild: python analysis/build_gallery.py" in problems[0]
+
+
+def test_every_figure_is_an_option_of_check_only(capsys):
+    import build_gallery
+
+    with pytest.raises(SystemExit) as exit_:
+        build_gallery.main(["--every-figure"])
+    assert exit_.value.code == 2
+    assert "--every-figure is an option of --check" in capsys.readouterr().err
 
 
 def test_the_scenarios_the_readme_puts_behind_the_gallery_are():

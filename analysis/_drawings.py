@@ -23,7 +23,9 @@ from _common import EXPERIMENTS, REBUILD, digest_text, job_table, table_text
 
 #: The largest RMS difference (of 0-255 pixel values, over every pixel and channel) between a committed
 #: PNG and its redraw that is no difference: a figure redrawn from its table's 12 significant digits
-#: may shade a few anti-aliased edge pixels one level apart (energy_latency: 9 pixels, RMS 0.002).
+#: may shade a few anti-aliased edge pixels one level apart (energy_latency: 9 pixels, RMS 0.002; the
+#: calibration figure 0.004), where the smallest change to a drawing tried (policy_bars' error bars
+#: 15 % thicker) gives 0.5.
 TOLERANCE = 0.05
 #: Figures drawn from records that data/ does not keep, each with the records: the quick check
 #: cannot redraw them; ``every`` re-runs their experiments.  A figure not named here is redrawn

@@ -327,3 +327,12 @@ def test_redraw_from_records_of_another_build_says_both_tables(tmp_path, capsys,
     recorded = json.loads((out / "data" / "gallery.json").read_text())["experiments"]["least-loaded-run"]
     assert f"the one {out / 'data' / 'gallery.json'} records ({recorded['data']})" in said
     assert "they are from another build" in said
+
+
+def test_a_build_into_a_fresh_folder_draws_the_shipped_testbed_campaign(tmp_path):
+    """``--out NEW`` ran every experiment, then stopped at the testbed figure: NEW held no campaign runs."""
+    new = tmp_path / "new"
+    gallery.build(["testbed_validation"], out=new, results=tmp_path / "results")
+    for name in ("testbed_runs.csv", "testbed_runs-fifo.csv"):
+        assert (new / "data" / name).read_bytes() == (FIGURES / "data" / name).read_bytes()
+    assert _drawings.difference(FIGURES / "testbed_validation.png", new / "testbed_validation.png") is None

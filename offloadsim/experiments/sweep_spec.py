@@ -470,15 +470,19 @@ def expand(spec: SweepSpec) -> list[dict[str, Any]]:
 def point_document(spec: SweepSpec, point: Mapping[str, Any]) -> dict[str, Any]:
     """The base scenario document with the fixed values and one point's values applied.
 
-    ``policy.name`` is applied first and, like ``offloadsim run --policy``,
-    keeps the base policy's parameters only when the name is the same.
+    A whole ``policy`` under ``set:`` replaces the base's first; then ``policy.name`` is applied
+    and, like ``offloadsim run --policy``, keeps that policy's parameters only when the name is
+    the same.  (Applied after the name, ``set: {policy: cloud}`` ran every point of ``policies:
+    [edge, local]`` as ``cloud``, under their names.)
     """
     document = copy.deepcopy(spec.base_document)
+    if "policy" in spec.fixed:
+        assign(document, "policy", copy.deepcopy(spec.fixed["policy"]))
     name = point.get("policy.name", spec.fixed.get("policy.name"))
     if name is not None:
         set_policy_name(document, name)
     for key, value in (*spec.fixed.items(), *point.items()):
-        if key != "policy.name":
+        if key not in ("policy", "policy.name"):
             assign(document, key, copy.deepcopy(value))
     return document
 

@@ -94,6 +94,28 @@ def test_policies_shortcut_is_policy_name_and_drops_other_policies_params(tmp_pa
     assert jobs[1].scenario.policy.name == "local" and jobs[1].scenario.policy.params == {}
 
 
+@pytest.mark.parametrize(
+    ("policy", "axis", "runs"),
+    [
+        ("random", {"policies": ["edge", "local"]}, [("edge", {}), ("local", {})]),
+        ("random", {"grid": {"policy.name": ["edge", "local"]}}, [("edge", {}), ("local", {})]),
+        ("random", {"policies": ["fixed(node=edge)", "local"]}, [("fixed", {"node": "edge"}), ("local", {})]),
+        (
+            {"name": "edge", "fallback": "drop"},
+            {"policies": ["edge", "local"]},
+            [("edge", {"fallback": "drop"}), ("local", {})],
+        ),
+    ],
+)
+def test_a_policy_under_set_is_what_each_point_s_policy_name_switches_from(tiny, policy, axis, runs):
+    """``set: {policy: random}`` was applied after the points' names: every point ran ``random``
+    under its own name (or was refused: ``policy "random" has no parameter "node"``)."""
+    data = {"base": tiny.name, "set": {"policy": policy}, **axis}
+    jobs = plan_sweep(sweep_from_data(data, base_dir=tiny.parent))
+    assert [(job.scenario.policy.name, job.scenario.policy.params) for job in jobs] == runs
+    assert len({job.key for job in jobs}) == 2
+
+
 def test_job_keys_are_stable_and_depend_on_the_whole_point(tiny):
     data = {"base": tiny.name, "grid": {"links[0].bandwidth": ["5 Mbps", "50 Mbps"]}, "replications": 2}
     first = [j.key for j in plan_sweep(sweep_from_data(data, base_dir=tiny.parent))]

@@ -9,6 +9,7 @@ it is.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -322,6 +323,22 @@ def moving_with_x_note(view: FigureView, frame: pd.DataFrame, x_key: str | None,
     return f"with {'; '.join(parts)}" if parts else ""
 
 
+def _label_shows(lead: str, key: str, label: object, value: object) -> bool:
+    """Whether a policy entry's label (``fixed(node=edge)``) already says its value of ``policy.KEY``.
+
+    Its name and the parameters it gives are in the label; a parameter it does not give is null.
+    A plain name of the file's policy (``neurosurgeon``) runs with the file's parameters, which its
+    label does not say, so those are still named under the axes.
+    """
+    if lead != "policy" or not key.startswith("policy."):
+        return False
+    text, param = str(label), key.removeprefix("policy.")
+    if param == "name":
+        return text == str(value) or text.startswith(f"{value}(")
+    given = re.search(rf"[(,]\s*{re.escape(param)}\s*=", text) is not None
+    return given or value is None or value is pd.NA or value != value or str(value) == "null"  # NaN != NaN
+
+
 def moving_with_shown_note(
     view: FigureView, frame: pd.DataFrame, keys: Sequence[str], shown: Sequence[str]
 ) -> str:
@@ -340,7 +357,10 @@ def moving_with_shown_note(
                 continue
             if tied_keys(frame, [lead, key]) == [[lead, key]]:
                 pairs = frame[[lead, key]].drop_duplicates().astype(object)
-                if all(str(a) == str(b) for a, b in zip(pairs[lead], pairs[key], strict=True)):
+                if all(
+                    str(a) == str(b) or _label_shows(lead, key, a, b)
+                    for a, b in zip(pairs[lead], pairs[key], strict=True)
+                ):
                     continue  # one dimension under two names: a sweep's policies are its policy.name
                 leads, keyed = axis_texts(pairs[lead]), axis_texts(pairs[key])
                 values = "; ".join(f"{a} {b}" for a, b in zip(leads, keyed, strict=True))

@@ -2426,6 +2426,30 @@ def test_the_series_key_is_not_said_to_move_with_itself(speed_sweep):
     assert "has its own" not in fig.get_supxlabel(), fig.get_supxlabel()
 
 
+def test_a_policy_entry_s_label_is_not_said_to_have_its_own_policy_name(tmp_path):
+    """An entry with parameters is labelled by its text, not its name: the note said "each policy has
+    its own policy: fixed(node=edge) fixed; local local" under the figure."""
+    results = speeds_sweep(
+        tmp_path, "grid:\n  links[0].bandwidth: [5 Mbps, 50 Mbps]\npolicies: ['fixed(node=edge)', local]\n"
+    )
+    fig = plots.plot_results(results, "sweep", x="links[0].bandwidth")
+    assert [t.get_text() for t in (fig.axes[0].get_legend() or fig.legends[0]).get_texts()] == [
+        "fixed(node=edge)",
+        "local",
+    ]
+    assert "has its own" not in fig.get_supxlabel(), fig.get_supxlabel()
+    # A plain name runs with the file's parameters, which its label does not say: still named.
+    (tmp_path / "file").mkdir()
+    results = speeds_sweep(
+        tmp_path / "file",
+        "set:\n  policy: {name: edge, fallback: drop}\n"
+        "grid:\n  links[0].bandwidth: [5 Mbps, 50 Mbps]\npolicies: [edge, 'edge(fallback=local)']\n",
+    )
+    note = " ".join(plots.plot_results(results, "sweep", x="links[0].bandwidth").get_supxlabel().split())
+    assert "each policy has its own fallback: edge drop; edge(fallback=local) local" in note, note
+    assert "has its own policy" not in note, note
+
+
 def test_an_all_local_line_follows_a_swept_device_speed_rather_than_its_mean(speed_sweep):
     """With the phone's speed on the x axis the all-local latency is 100 ms at 10 GFLOP/s and 25 ms
     at 40: one straight line at their mean (62 ms) marked a latency no task ran at."""

@@ -468,10 +468,19 @@ def on_decibels(values: Sequence[Any], key: str) -> bool:
 
 
 def _axis_unit(kind: str, largest: float | None) -> tuple[float, str]:
-    """The factor from SI and the unit an axis of quantities of ``kind`` shows (largest value SI)."""
+    """The factor from SI and the unit an axis of quantities of ``kind`` shows (largest value SI).
+
+    A rate whose values are all below 1 /s reads per minute (per hour below 1 /min): requests swept
+    at ``[0.5 /min, 2 /min, 5 /min]`` read 0.5, 2 and 5, not 0.00833333, 0.0333333 and 0.0833333.
+
+    >>> _axis_unit("rate", 2.0), _axis_unit("rate", 5 / 60), _axis_unit("rate", 1 / 3600)
+    ((1.0, '1/s'), (0.016666666666666666, '1/min'), (0.0002777777777777778, '1/h'))
+    """
     factor, unit = _AXIS_UNITS.get(kind, (1.0, QUANTITIES[kind].si_unit))
     if kind == "time" and largest is not None and largest >= _SECONDS_FROM:
         factor, unit = 1.0, "s"
+    if kind == "rate" and largest is not None and 0 < largest < 1.0:
+        factor, unit = (1 / 60, "1/min") if largest >= 1 / 60 else (1 / 3600, "1/h")
     return factor, unit
 
 
@@ -486,6 +495,8 @@ def axis_texts(values: Sequence[Any]) -> list[str]:
     (['1 Mbit/s', '1000 Mbit/s'], ['5 ms', '50 ms'], ['edge', '3'])
     >>> axis_texts(["500 kbps"]), axis_texts(["2 /s"]), axis_texts(["5 ms", "20 s"])
     (['0.5 Mbit/s'], ['2 /s'], ['0.005 s', '20 s'])
+    >>> axis_texts(["0.5 /min", "5 /min"])
+    ['0.5 /min', '5 /min']
     """
     items = list(values)
     distinct = [v for v in dict.fromkeys(items) if not (isinstance(v, float) and math.isnan(v))]

@@ -534,6 +534,28 @@ def test_a_swept_mobility_length_is_drawn_to_scale_in_metres():
     assert where_matches(pd.Series(["150 m", "250 m"]), key, "0.15 km").tolist() == [True, False]
 
 
+def test_a_swept_rate_below_one_a_second_reads_per_minute():
+    """Requests swept at 0.5, 2 and 5 a minute were drawn at 0.00833333, 0.0333333 and 0.0833333
+    (1/s), and named so in the notes under the figure."""
+    from offloadsim.analysis.values import axis_label_for, axis_texts
+    from offloadsim.plots.series import x_positions
+
+    key = "workload[0].rate"
+    positions, label, _, order = x_positions(["5 /min", "0.5 /min", "2 /min"], key, None, "requests")
+    assert (positions.tolist(), label, order) == (
+        pytest.approx([0.5, 2.0, 5.0]),
+        "requests (1/min)",
+        ["0.5 /min", "2 /min", "5 /min"],
+    )
+    assert axis_texts(["0.5 /min", "5 /min"]) == ["0.5 /min", "5 /min"]
+    assert axis_label_for(key, "number", "requests", 0.5) == ("requests (1/min)", pytest.approx(1 / 60))
+    assert axis_label_for(key, "number", "requests", 1 / 7200)[0] == "requests (1/h)"
+    assert axis_label_for(key, "rate", "requests", 2.0) == (
+        "requests (1/s)",
+        1.0,
+    )  # 1 /s and more: per second
+
+
 def test_a_label_for_a_key_that_is_not_swept_is_an_error(tmp_path):
     from experiment_data import TINY
 

@@ -120,7 +120,7 @@ MISTAKES = [
     ),
     _case(
         "fixed-later-cut-beyond-every-application",
-        {"name": "fixed", "nodes": ["$source", "edge", "edge"], "cuts": [1, 2]},
+        {"name": "fixed", "nodes": ["$source", "edge", "phone-1"], "cuts": [1, 2]},
         "policy.cuts[1]",
         'policy "fixed" cuts at layer 2, but no application of the workload has that many layers '
         "(job: 1 layer, pipe: 1 layer)",

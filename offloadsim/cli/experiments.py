@@ -563,11 +563,13 @@ def _sweep_table(result: Any, limit: int = 40) -> str:
     columns = table_metrics(headline, summary)  # failed tasks where some run failed one, as compare's
     swept = list(result.manifest.get("swept", []))
     labels = result.manifest.get("labels") or {}
-    headings = [table_heading(k, summary[k].tolist(), labels.get(k)) for k in swept]
+    # Each policy by its label, as the tables' policy column: fixed(cuts=[4]), not fixed.
+    shown_as = {k: "policy" if k == "policy.name" and "policy" in summary.columns else k for k in swept}
+    headings = [table_heading(k, summary[shown_as[k]].tolist(), labels.get(k)) for k in swept]
     rows = [[*headings, *(metric_info(c).heading for c in columns)]]
     for _, group in summary.groupby("point", sort=True):
         first = group.iloc[0]
-        row = [value_text(first[k]) for k in swept]
+        row = [value_text(first[shown_as[k]]) for k in swept]
         for column in columns:
             match = group[group["metric"] == column]
             if match.empty or match["mean"].isna().all():

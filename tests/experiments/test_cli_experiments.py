@@ -558,6 +558,23 @@ def test_a_sweep_table_names_its_swept_keys_as_the_figures_do_and_summary_csv_ke
     assert columns[:3] == ["dynamics[0].mttr", "links[0].bandwidth", "point"]  # for machines: the paths
 
 
+def test_a_sweep_table_names_each_policies_entry_by_its_label_as_summary_csv_does(cli_main, tmp_path, capsys):
+    """Its policy column said the bare name, ``least-loaded``, where summary.csv said
+    ``least-loaded(load_bucket=0.02)``: two entries of one policy read as one policy twice."""
+    from experiment_data import TINY
+
+    (tmp_path / "tiny.yaml").write_text(TINY, encoding="utf-8")
+    entries = ["least-loaded(load_bucket=0.02)", "least-loaded(load_bucket=0.05)", "edge"]
+    document = {"base": "tiny.yaml", "set": {"duration": "3 s", "warmup": "1 s"}, "policies": entries}
+    (tmp_path / "s.yaml").write_text(json.dumps(document), encoding="utf-8")
+    assert cli_main(["sweep", str(tmp_path / "s.yaml"), "--workers", "1", "--out", str(tmp_path / "o")]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1].split("  ")[0].strip() == "policy"
+    shown = [line.split("  ")[0].strip() for line in lines[3:6]]
+    summary = pd.read_csv(tmp_path / "o" / "summary.csv").drop_duplicates("point").sort_values("point")
+    assert shown == summary["policy"].tolist() == entries  # as the files name them, in point order
+
+
 def test_a_sweep_table_of_a_world_that_never_fails_has_no_failed_column():
     """A column of zeros in every sweep of a world without failures would say nothing (as compare's row)."""
     from types import SimpleNamespace

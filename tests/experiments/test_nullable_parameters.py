@@ -138,9 +138,9 @@ def test_the_sweeps_table_shows_the_whole_number_as_given(swept):
 
     rows = _sweep_table(swept).splitlines()[3:7]
     assert [row.split()[2:4] for row in rows] == [
-        ["least-loaded", "1"],
+        [WHOLE, "1"],
         ["edge", "null"],
-        ["least-loaded", "1"],
+        [WHOLE, "1"],
         ["edge", "null"],
     ]
 

@@ -150,3 +150,21 @@ def test_a_parameter_of_numbers_beside_none_is_a_numeric_column_with_nulls(swept
     for given, kept in (("0.02", BUCKET), ("null", "edge")):
         matched = where_matches(metrics["policy.load_bucket"], "policy.load_bucket", given)
         assert set(metrics.loc[matched, "policy"]) == {kept}
+
+
+def test_a_note_on_an_entrys_clamped_cut_names_the_entry_as_compares_does(two, capsys):
+    """Two entries of ``fixed`` whose cuts pass the shallower application's layers: the sweep's note
+    said ``policy "fixed"`` for either, where compare's names the entry that clamps."""
+    import json
+
+    from offloadsim.cli import main
+
+    four, five = "fixed(nodes=[$source, server], cuts=[4])", "fixed(nodes=[$source, server], cuts=[5])"
+    document = {"base": two.name, "set": {"duration": "2 s", "warmup": "1 s"}, "policies": [four, five]}
+    (two.parent / "s.yaml").write_text(json.dumps(document), encoding="utf-8")
+    assert main(["sweep", str(two.parent / "s.yaml"), "--workers", "1", "--out", str(two.parent / "o")]) == 0
+    notes = [line for line in capsys.readouterr().out.splitlines() if "clamped there" in line]
+    assert [note.split(" cuts at ")[0] for note in notes] == [
+        f'note: policy.cuts[0]: policy "{four}"',
+        f'note: policy.cuts[0]: policy "{five}"',
+    ]

@@ -67,7 +67,9 @@ def test_only_a_bare_number_above_0_and_below_10000_is_warned_of(tmp_path, bandw
 def test_the_bandwidths_a_dynamics_entry_sets_are_read_too(tmp_path, capsys):
     """Of entries the world accepts: one it refuses is said by its error alone (the runner's rule).
 
-    The walk starts at 2 Mbps, within [min, max]: from the link's 20 Mbps it was refused.
+    The walk starts at 2 Mbps, within [min, max]: from the link's 20 Mbps it was refused.  Each
+    entry sets its own links' rates (two entries setting one are refused): the chain edge→ap's,
+    the walk ap→edge's.
     """
     document = small_document()
     document["dynamics"] = [
@@ -82,13 +84,13 @@ def test_the_bandwidths_a_dynamics_entry_sets_are_read_too(tmp_path, capsys):
         },
         {
             "kind": "gilbert-elliott",
-            "link": 0,
+            "link": ["edge", "ap"],
             "good": {"mean": "1 s", "bandwidth": 2e7},
             "bad": {"mean": "1 s", "bandwidth": 2},
         },
         {
             "kind": "random-walk",
-            "link": 0,
+            "link": 1,
             "every": "1 s",
             "step": 1,
             "min": "1 Mbps",

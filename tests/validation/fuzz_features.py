@@ -893,14 +893,31 @@ def valid_dynamics(document: dict[str, Any], rng: random.Random) -> str:
             }
     existing = document.get("dynamics")
     entries = [*(existing if isinstance(existing, list) and rng.random() < 0.5 else []), entry]
-    # A mobility's radio sets its links' rates, and an entry setting one too is refused
-    # (world/dynamics/rates.py): such a pair alone, not knowing their links, goes.
-    kinds = {e.get("kind") for e in entries if isinstance(e, dict)}
-    radio = any(isinstance(e, dict) and e.get("kind") == "mobility" and "radio" in e for e in entries)
-    if radio and kinds & {"link-schedule", "gilbert-elliott", "random-walk", "link-trace"}:
+    # Two entries setting one link's rate are refused, two link-schedules aside (a mobility's
+    # radio sets its links' rates: world/dynamics/rates.py): not knowing their links, the new
+    # entry alone goes where two set rates.
+    setting = [e for e in entries if isinstance(e, dict) and _sets_rates(e)]
+    if len(setting) > 1 and any(e.get("kind") != "link-schedule" for e in setting):
         entries = [entry]
     document["dynamics"] = entries
     return f"valid dynamics {kind}: {entry!r:.160}"
+
+
+def _sets_rates(entry: dict[str, Any]) -> bool:
+    """Whether a dynamics entry sets a link's rate (a radio, a walk, a trace, a bandwidth)."""
+    kind = entry.get("kind")
+    rates = ("bandwidth", "reverse_bandwidth")
+    if kind == "mobility":
+        return "radio" in entry
+    if kind == "link-schedule":
+        steps = entry.get("steps")
+        if not isinstance(steps, list):
+            return True
+        return any(isinstance(step, dict) and bool(step.keys() & set(rates)) for step in steps)
+    if kind == "gilbert-elliott":
+        good = entry.get("good")
+        return not isinstance(good, dict) or bool(good.keys() & set(rates))
+    return kind in ("random-walk", "link-trace")
 
 
 def _bits(bandwidth: str) -> float:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import copy
 import importlib.util
+import random
 from pathlib import Path
 
 import pytest
 
 from offloadsim.policies.registry import clear_policy_cache
+from offloadsim.scenario import load_scenario
+from offloadsim.world import WorldError, build_world
 
 SCRIPT = Path(__file__).with_name("fuzz_campaign.py")
 
@@ -67,6 +71,29 @@ def test_valid_share_cases_validate_and_leave_the_default_cases_alone(tmp_path: 
     # A documented finding replays as it did: seed 2's case 49 nests a list past the limit.
     (tmp_path / "doc").mkdir()
     assert "raw deep" in campaign.draw_case(2, 49, bases, tmp_path / "doc", 0.0)["mutations"]
+
+
+def test_valid_dynamics_never_hold_two_entries_setting_one_rate(tmp_path: Path):
+    """Two entries setting one link's rate are refused (world/dynamics/rates.py): no valid case has them.
+
+    Three valid entries drawn onto each of 100 documents, each kept or dropped as the cases draw
+    them: before, a walk on the uplink of a base's link-trace, two radios, ... were refused.
+    """
+    campaign = _campaign()
+    bases = campaign.base._base_documents(tmp_path)
+    refused = []
+    for index in range(100):
+        rng = random.Random(index)
+        document = copy.deepcopy(rng.choice(bases))
+        for _ in range(3):
+            campaign.features.valid_dynamics(document, rng)
+        path = campaign.base._write(document, tmp_path / f"case-{index}.yaml")
+        try:
+            build_world(load_scenario(path))
+        except WorldError as error:
+            if "also sets" in str(error):
+                refused.append(str(error))
+    assert not refused, f"{len(refused)} of 100 refused: {refused[:2]}"
 
 
 def test_case_memory_bounds_each_command(tmp_path: Path):

@@ -281,8 +281,10 @@ class DynamicsKind(Protocol):
     A built-in kind that sets links' rates defines ``rate_keys(spec)``: the directed channels
     whose rate an entry sets, each with the key of the entry that puts it there (``link``,
     :func:`rated`); one whose rates follow its own state (``mobility``'s radio) also sets
-    ``owns_rates``, and another entry setting one of them is refused
-    (:mod:`~offloadsim.world.dynamics.rates`).  A plug-in's are not read.
+    ``owns_rates``, and another entry setting one of them is refused; two other entries setting
+    one are refused too, unless both are of one kind that sets ``merges_rates`` (``link-schedule``:
+    the steps of both act as one schedule's) (:mod:`~offloadsim.world.dynamics.rates`).  A
+    plug-in's are not read.
     """
 
     name: str

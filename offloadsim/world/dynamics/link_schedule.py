@@ -74,6 +74,9 @@ class LinkSchedule:
     }
     #: When each step changes the link, for the ``late-dynamics`` check.
     change_time_keys = ("steps[].at",)
+    #: Two schedules setting one link's rate act as one: each step's rate holds until the next of
+    #: either (:mod:`~offloadsim.world.dynamics.rates`).
+    merges_rates = True
 
     def parse(self, entry: SpecReader) -> Schedule:
         """Read ``link`` and ``steps`` (each sets bandwidth, reverse_bandwidth, latency or up)."""

@@ -1,4 +1,4 @@
-"""An entry setting a link's rate that a ``mobility`` entry's radio sets: refused, naming both entries.
+"""Two entries setting one link's rate: refused, naming both, unless both are ``link-schedule`` entries.
 
 ``mobility`` with ``radio`` sets the rate of a device's link to its access point from their
 distance at each sample where the distance moved it, and another entry (a ``random-walk``, a
@@ -6,8 +6,16 @@ distance at each sample where the distance moved it, and another entry (a ``rand
 own times: each change holds until the other's next, so the rate in force would be whichever
 came last, in turns set by the two entries' clocks (and the walk's rate while the device
 pauses), a model of neither.  Without ``radio`` mobility leaves rates alone: another entry drives
-them, and mobility only which link is up.  Built-in kinds declare what they set (``rate_keys``,
-``owns_rates``: :class:`~offloadsim.world.dynamics.base.DynamicsKind`); a plug-in's are not read.
+them, and mobility only which link is up.
+
+Two other entries setting one directed link's rate fare alike: a walk steps from its own last
+rate, not the one in force (a schedule's 0 bps outage over it lasted until its next step, a
+second, not the five the schedule gave); a chain's state, a trace's row, a walk's step each
+holds until the other's next change.  Two ``link-schedule`` entries are the exception
+(``merges_rates``): their steps, each a rate from a stated time, act as one schedule's (a step's
+rate holds until the next step of either; at one instant, the later entry's), what the file says.
+Built-in kinds declare what they set (``rate_keys``, ``owns_rates``, ``merges_rates``:
+:class:`~offloadsim.world.dynamics.base.DynamicsKind`); a plug-in's are not read.
 """
 
 from __future__ import annotations
@@ -33,30 +41,67 @@ def _rate_keys(entry: Dynamics) -> dict[int, str]:
     return declared(entry.spec) if declared is not None else {}
 
 
-def check_rates(dynamics: Sequence[Dynamics], scenario: Scenario) -> None:
-    """Refuse an entry that sets the rate of a channel a ``mobility`` entry's radio sets (see the module).
+def _direction(scenario: Scenario, channel: int) -> str:
+    """``A→B``: the ends of directed channel ``channel``, the way it carries."""
+    link = scenario.links[channel // 2]
+    a, b = (link.a, link.b) if channel % 2 == 0 else (link.b, link.a)
+    return f"{a}→{b}"
 
-    Raised at the other entry's key (``dynamics[1].link``), naming the mobility entry's radio
-    (``dynamics[0].radio``, its ``also``, for a ``--set`` of either to be named).
+
+def check_rates(dynamics: Sequence[Dynamics], scenario: Scenario) -> None:
+    """Refuse two entries setting the rate of one directed channel (see the module).
+
+    An entry setting a rate a ``mobility`` entry's radio sets is refused at its own key
+    (``dynamics[1].link``), naming the radio (``dynamics[0].radio``); two other entries, at the
+    later one's key, naming the earlier one's (``dynamics[0].link``).  The other key goes in the
+    error's ``also``, for a ``--set`` of either to be named.
     """
+    rates = [(entry, _rate_keys(entry)) for entry in dynamics]
     owned: dict[int, tuple[int, str]] = {}  # channel: the owning entry's index and its key
-    for entry in dynamics:
+    for entry, keys in rates:
         if getattr(entry.kind, "owns_rates", False) and not isinstance(entry.kind, PluginDynamicsKind):
-            owned.update({channel: (entry.index, key) for channel, key in _rate_keys(entry).items()})
-    if not owned:
-        return
-    for entry in dynamics:
-        for channel, key in _rate_keys(entry).items():
+            owned.update({channel: (entry.index, key) for channel, key in keys.items()})
+    for entry, keys in rates:
+        for channel, key in keys.items():
             owner = owned.get(channel)
             if owner is None or owner[0] == entry.index:
                 continue
-            link = scenario.links[channel // 2]
-            a, b = (link.a, link.b) if channel % 2 == 0 else (link.b, link.a)
             by = key_path(f"dynamics[{owner[0]}]", owner[1])
             raise DynamicsError(
                 key_path(f"dynamics[{entry.index}]", key),
-                f"sets the rate of {a}→{b}, which {by} (mobility) also sets, from the device's distance "
-                "at each sample: the rate in force would be whichever of the two changed it last; let "
-                f"one entry set it (leave out {by}, or this entry)",
+                f"sets the rate of {_direction(scenario, channel)}, which {by} (mobility) also sets, from "
+                "the device's distance at each sample: the rate in force would be whichever of the two "
+                f"changed it last; let one entry set it (leave out {by}, or this entry)",
                 also=(by,),
             )
+    first: dict[int, tuple[Dynamics, str]] = {}  # channel: the first entry setting its rate, and its key
+    for entry, keys in rates:
+        for channel, key in keys.items():
+            earlier = first.setdefault(channel, (entry, key))
+            if earlier[0] is not entry and not _merge(earlier[0], entry):
+                raise _both(scenario, channel, earlier, (entry, key))
+
+
+def _merge(one: Dynamics, other: Dynamics) -> bool:
+    """Whether two entries setting one rate act as one (two entries of a kind that ``merges_rates``)."""
+    return one.kind is other.kind and bool(getattr(one.kind, "merges_rates", False))
+
+
+def _both(
+    scenario: Scenario, channel: int, earlier: tuple[Dynamics, str], later: tuple[Dynamics, str]
+) -> DynamicsError:
+    """The error for ``later`` setting the rate of ``channel`` that ``earlier`` sets too."""
+    by = key_path(f"dynamics[{earlier[0].index}]", earlier[1])
+    kinds = {earlier[0].kind.name, later[0].kind.name}
+    if "link-schedule" in kinds:  # an outage written as a step to 0 bps ends at the other's next change
+        hint = "; for an outage, a link-schedule step up: false holds whatever the other sets"
+    else:
+        hint = ""
+    return DynamicsError(
+        key_path(f"dynamics[{later[0].index}]", later[1]),
+        f"sets the rate of {_direction(scenario, channel)}, which {by} ({earlier[0].kind.name}) also sets: "
+        "each change would hold until the other's next, so the rate in force would be whichever of "
+        f"the two changed it last, a model of neither; let one entry set it (leave out "
+        f"dynamics[{earlier[0].index}], or this entry){hint}",
+        also=(by,),
+    )

@@ -206,8 +206,8 @@ def change_time_keys(name: str) -> dict[str, str | None]:
 def parse_dynamics(entries: tuple[Mapping[str, Any], ...], scenario: Scenario) -> tuple[Dynamics, ...]:
     """Each ``dynamics[i]`` entry read by its kind (raises :class:`DynamicsError` naming the key path).
 
-    Then checked together: no entry may set a rate a ``mobility`` entry's radio sets
-    (:func:`~offloadsim.world.dynamics.rates.check_rates`).
+    Then checked together: no two entries may set one link's rate, two ``link-schedule`` entries
+    aside (:func:`~offloadsim.world.dynamics.rates.check_rates`).
     """
     dynamics = tuple(parse_entry(index, entry, scenario) for index, entry in enumerate(entries))
     check_rates(dynamics, scenario)

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from offloadsim.engine import unstarted_run
+from offloadsim.engine.station_cells import BYTES, FLOP, aligned, figures, in_unit, route_cells
 from offloadsim.engine.tasks import CompiledPlan, ComputeStep, Task, TransferStep
 from offloadsim.scenario.model import AppSpec, PolicySpec
 from offloadsim.world import World
@@ -373,9 +374,9 @@ def _rows(steps: Sequence[Stage | Hop], layers: int) -> list[str]:
     """One row per station and per tensor sent, in plan order, each column aligned in its kind of row."""
     staged = [s for s in steps if isinstance(s, Stage)]
     sent = [h for h in steps if isinstance(h, Hop)]
-    flop = _unit([s.flops for s in staged], _FLOP)
-    weight = _unit([s.weight_bytes for s in staged], _BYTES)
-    size = _unit([b for h in sent for b in (h.size_bytes, h.raw_bytes)], _BYTES)
+    flop = in_unit([s.flops for s in staged], FLOP)
+    weight = in_unit([s.weight_bytes for s in staged], BYTES)
+    size = in_unit([b for h in sent for b in (h.size_bytes, h.raw_bytes)], BYTES)
     stages = [
         (
             s.node + (f" ({s.processor})" if s.processor else ""),
@@ -383,7 +384,7 @@ def _rows(steps: Sequence[Stage | Hop], layers: int) -> list[str]:
             f"{s.first} .. {s.last}" if s.stop - s.start > 1 else s.first,
             flop(s.flops),
             "" if s.weight_bytes is None else f"weights {weight(s.weight_bytes)}",
-            "" if s.seconds is None else f"compute {_g(s.seconds * 1e3)} ms",
+            "" if s.seconds is None else f"compute {figures(s.seconds * 1e3)} ms",
             f"(down at 0 s: {s.down})" if s.down else "",
         )
         for s in staged
@@ -392,45 +393,12 @@ def _rows(steps: Sequence[Stage | Hop], layers: int) -> list[str]:
         (
             f"cut {h.cut}{_end(h.cut, layers)}",
             "drawn per request" if h.size_bytes is None else size(h.size_bytes) + _raw(h, size),
-            " -> ".join(h.route),
-            f"({', '.join(f'links[{link}]' for link in h.links)}; {_g(h.latency_s * 1e3)} ms latency)",
-            f"({'; '.join(f'{what} down at 0 s: {path}' for what, path in h.down)})" if h.down else "",
+            *route_cells(h.route, h.links, h.latency_s, h.down),
         )
         for h in sent
     ]
-    stage_rows, hop_rows = iter(_aligned(stages)), iter(_aligned(hops))
+    stage_rows, hop_rows = iter(aligned(stages)), iter(aligned(hops))
     return [next(stage_rows if isinstance(step, Stage) else hop_rows) for step in steps]
-
-
-def _aligned(rows: Sequence[tuple[str, ...]]) -> list[str]:
-    """Each row's cells joined by two spaces, each column as wide as its widest cell (no trailing space)."""
-    if not rows:
-        return []
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    return [
-        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows
-    ]
-
-
-#: The units a column of FLOPs or bytes is said in, largest first: (scale, name).
-_FLOP = ((1e9, "GFLOP"), (1e6, "MFLOP"), (1e3, "kFLOP"))
-_BYTES = ((1e6, "MB"), (1e3, "kB"), (1.0, "B"))
-
-
-def _unit(values: Sequence[float | None], units: Sequence[tuple[float, str]]) -> Callable[[float], str]:
-    """How a column says a value: in the largest of ``units`` in which its largest value is 0.1 or more.
-
-    The last unit where none is (the first where there is nothing above 0 to say): one unit per
-    column, so that its values compare at a glance.
-
-    >>> _unit([14080, 1024], _FLOP)(1024), _unit([0.5e9, 1e4], _FLOP)(1e4), _unit([], _BYTES)(0)
-    ('1.024 kFLOP', '1e-05 GFLOP', '0 MB')
-    """
-    largest = max((v for v in values if v is not None), default=0.0)
-    scale, name = units[0]
-    if largest > 0.0:
-        scale, name = next(((s, n) for s, n in units if largest >= 0.1 * s), units[-1])
-    return lambda value: f"{_g(value / scale)} {name}"
 
 
 def _raw(hop: Hop, size: Callable[[float], str]) -> str:
@@ -438,11 +406,6 @@ def _raw(hop: Hop, size: Callable[[float], str]) -> str:
     if not hop.codec or hop.raw_bytes is None:
         return ""
     return f" {hop.codec} ({size(hop.raw_bytes)} raw)"
-
-
-def _g(value: float) -> str:
-    """Four significant figures, as the rest of the world summary prints a quantity."""
-    return f"{value:.4g}"
 
 
 def _end(cut: int, layers: int) -> str:

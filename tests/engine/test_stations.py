@@ -13,7 +13,7 @@ import pytest
 import offloadsim
 from offloadsim import api
 from offloadsim.cli import main
-from offloadsim.engine import checked_world, stations
+from offloadsim.engine import checked_world, station_cells, stations
 from offloadsim.engine.stations import Hop, Stage, station_plans
 
 onnx = pytest.importorskip("onnx")
@@ -165,9 +165,10 @@ def test_a_station_that_is_not_a_node_is_still_refused(
     assert len(err) == 1 and 'policy.nodes[1]: policy "fixed": "e3" is not a node' in err[0], err
 
 
-def test_doctests() -> None:
-    assert doctest.testmod(stations).attempted > 0
-    assert doctest.testmod(stations).failed == 0
+@pytest.mark.parametrize("module", [stations, station_cells])
+def test_doctests(module: object) -> None:
+    result = doctest.testmod(module)  # type: ignore[arg-type]
+    assert result.attempted > 0 and result.failed == 0
 
 
 def test_work_costed_per_request_gets_one_line_not_a_table(split: Path) -> None:

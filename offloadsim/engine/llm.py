@@ -34,9 +34,28 @@ if TYPE_CHECKING:
 
     from offloadsim.engine.context import RunContext
     from offloadsim.models.llm_cost import LLMCost
+    from offloadsim.scenario.model import AppSpec
     from offloadsim.world import AppTemplate, World
 
-__all__ = ["TOKEN_BYTES", "ContextCuts", "LLMMaker", "LLMRequest", "LLMStep", "LLMWork", "llm_chain"]
+__all__ = [
+    "TOKEN_BYTES",
+    "ContextCuts",
+    "LLMMaker",
+    "LLMRequest",
+    "LLMStep",
+    "LLMWork",
+    "llm_chain",
+    "token_dists",
+]
+
+
+def token_dists(spec: AppSpec) -> tuple[Dist, Dist]:
+    """The prompt and output tokens a request of ``spec`` draws: its own, else 128 and 64.
+
+    What the maker draws from, and ``run --dry-run``'s stations table prices at the means of
+    (:mod:`offloadsim.engine.llm_stations`).
+    """
+    return spec.prompt_tokens or Dist.fixed(128), spec.output_tokens or Dist.fixed(64)
 
 
 class LLMWork:
@@ -61,8 +80,9 @@ class LLMWork:
         assert cost is not None
         spec = app.spec
         deadline, name = deadline_of(app), spec.name
-        draw_prompt = (spec.prompt_tokens or Dist.fixed(128)).sampler(rng)
-        draw_output = (spec.output_tokens or Dist.fixed(64)).sampler(rng)
+        prompt_tokens, output_tokens = token_dists(spec)
+        draw_prompt = prompt_tokens.sampler(rng)
+        draw_output = output_tokens.sampler(rng)
         extra = _llm_record(apps)
         window = min(
             model.llm.config.max_context

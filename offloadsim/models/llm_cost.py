@@ -55,15 +55,29 @@ class LLMCost:
         """Transformer blocks: the units a plan cuts between."""
         return self.config.layers
 
+    def weight_bytes(self, start: int, stop: int) -> float:
+        """The weights blocks ``[start, stop)`` read each step (+ the LM head with the last block).
+
+        Over every block they add up to the model's ``decode_weight_bytes``: a block's share of
+        the final norm and of the one embedding row a token reads included.
+
+        >>> from offloadsim.models.zoo.llm import LLAMA_3_2_1B, decode_weight_bytes
+        >>> cost = LLMCost.of(LLAMA_3_2_1B)
+        >>> cost.weight_bytes(0, 4) + cost.weight_bytes(4, 16) == decode_weight_bytes(LLAMA_3_2_1B)
+        True
+        """
+        weights = (stop - start) * self.block_weight_bytes
+        if stop == self.layers:
+            weights += self.head_weight_bytes
+        return weights
+
     def prefill_s(self, speed_flops: float, memory_Bps: float, start: int, stop: int, prompt: int) -> float:
         """Time to prefill ``prompt`` tokens through blocks ``[start, stop)`` (+ LM head at the end)."""
         share = (stop - start) / self.layers
         flops = share * (self.per_token_flops * prompt + self.per_pair_flops * prompt * (prompt + 1) / 2)
-        weights = (stop - start) * self.block_weight_bytes
         if stop == self.layers:
             flops += self.head_flops
-            weights += self.head_weight_bytes
-        return roofline_s(flops, weights, speed_flops, memory_Bps)
+        return roofline_s(flops, self.weight_bytes(start, stop), speed_flops, memory_Bps)
 
     def decode_s(self, speed_flops: float, memory_Bps: float, start: int, stop: int, context: int) -> float:
         """Time of one decode step through blocks ``[start, stop)`` with ``context`` tokens cached."""

@@ -23,6 +23,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from offloadsim.engine import unstarted_run
+from offloadsim.engine.llm import LLMWork
+from offloadsim.engine.llm_stations import (
+    Blocks,
+    TokenHop,
+    Tokens,
+    format_blocks,
+    llm_request,
+    llm_tabled,
+    mean_tokens,
+    tokens_line,
+)
 from offloadsim.engine.station_cells import BYTES, FLOP, aligned, figures, in_unit, route_cells
 from offloadsim.engine.tasks import CompiledPlan, ComputeStep, Task, TransferStep
 from offloadsim.scenario.model import AppSpec, PolicySpec
@@ -30,6 +41,7 @@ from offloadsim.world import World
 
 if TYPE_CHECKING:
     from offloadsim.engine import Simulation
+    from offloadsim.world import AppTemplate
     from offloadsim.world.topology import Topology
 
 __all__ = ["Hop", "Stage", "StationPlan", "format_station_plan", "station_plans"]
@@ -70,6 +82,14 @@ class Hop:
     down: tuple[tuple[str, str], ...] = ()
 
 
+#: A row of a table: a model's station or sent tensor, or an LLM's (:mod:`offloadsim.engine.llm_stations`).
+Step = Stage | Hop | Blocks | TokenHop
+#: The rows of a station (the others are of what is sent between stations).
+_STATIONS = (Stage, Blocks)
+#: How a compiled plan becomes a table's rows, with the links each hop crosses.
+Tabler = Callable[["Simulation", Task, CompiledPlan], tuple[Sequence[Step], list[tuple[int, ...]]]]
+
+
 @dataclass(frozen=True, slots=True)
 class StationPlan:
     """An application's compiled plan for a request from ``source`` (one of ``sources``), steps in order."""
@@ -79,15 +99,16 @@ class StationPlan:
     source: str
     sources: int
     layers: int
-    steps: tuple[Stage | Hop, ...]
+    steps: tuple[Step, ...]
     dropped: str = ""  # why the policy's plan drops a request now (a node of it unreachable), else ""
     per_request: bool = False  # its kind of work prices each request's stages as it comes: no steps
     drawn: tuple[str, ...] = ()  # with per_request: what a request draws ("work", "output tokens"), if any
     skipped: int = 0  # sources before ``source`` whose requests the plan drops (it cannot reach a node)
     # The plan a request at 0 s gets, after the dynamics' changes at 0 s, where it differs: its steps,
     # or why it drops (``dropped_at_start``); none where it is the same.
-    at_start: tuple[Stage | Hop, ...] = ()
+    at_start: tuple[Step, ...] = ()
     dropped_at_start: str = ""
+    tokens: Tokens | None = None  # an LLM's: the request its table is of (its steps Blocks and TokenHops)
 
 
 def station_plans(world: World, spec: PolicySpec, seed: int) -> list[StationPlan]:
@@ -95,8 +116,10 @@ def station_plans(world: World, spec: PolicySpec, seed: int) -> list[StationPlan
 
     A plan depends on the request's source (``$source``, and the routes from it): each
     application's is the one for its workload's first source whose requests it does not drop.
-    An application of a kind whose stage costs are not fixed (synthetic work, an LLM's tokens)
-    has no steps (``per_request``), and says what its requests draw (``drawn``).
+    An LLM's is of a request of its mean prompt and output tokens (``tokens``), its steps an
+    LLM's (:mod:`~offloadsim.engine.llm_stations`: ``Blocks`` and ``TokenHop``).  An application of
+    another kind whose stage costs are not fixed (synthetic work, a plug-in kind's) has no steps
+    (``per_request``), and says what its requests draw (``drawn``).
 
     A world whose ``dynamics`` change it at 0 s has each station, link and route node they hold
     down then marked (``Stage.down``, ``Hop.down``), and the plan a request at 0 s gets where it
@@ -109,14 +132,16 @@ def station_plans(world: World, spec: PolicySpec, seed: int) -> list[StationPlan
     for entry in world.scenario.workload:
         sources.setdefault(entry.app, {}).update(dict.fromkeys(entry.sources))
     plans: list[StationPlan] = []
-    tasks: dict[str, Task] = {}  # each tabled application's request, compiled again at 0 s
+    tasks: dict[str, tuple[Task, Tabler]] = {}  # each tabled application's request, compiled again at 0 s
     wires: dict[str, list[tuple[int, ...]]] = {}  # the links (topology's) each hop of it crosses
     for app_name, ordered in sources.items():
         app = world.apps[app_name]
         from_ = list(ordered)
         source = from_[0]
         work = app.spec.model or (Path(app.spec.onnx).name if app.spec.onnx else app.kind)
-        if not sim.kinds[app_name].fixed_cost or app.flops is None or app.cut_bytes is None:
+        tokens = mean_tokens(app) if isinstance(sim.kinds[app_name], LLMWork) and app.llm else None
+        fixed = sim.kinds[app_name].fixed_cost and app.flops is not None and app.cut_bytes is not None
+        if tokens is None and not fixed:
             plans.append(
                 StationPlan(
                     app_name,
@@ -132,21 +157,30 @@ def station_plans(world: World, spec: PolicySpec, seed: int) -> list[StationPlan
             continue
         skipped = 0
         for source in from_:  # the first source whose requests the plan does not drop, if any
-            task = Task(0, app_name, source, 0.0, float("inf"), app.flops, app.cut_bytes, None)
+            task = _request(app, source, tokens)
             compiled = sim.compile_plan(policy.decide(task, sim.view), task)
             if not compiled.drop:
                 break
             skipped += 1
         else:
             source, skipped = from_[0], 0  # it drops every source's: said of the first
-            task = Task(0, app_name, source, 0.0, float("inf"), app.flops, app.cut_bytes, None)
+            task = _request(app, source, tokens)
             compiled = sim.compile_plan(policy.decide(task, sim.view), task)
-        steps, wires[app_name] = _tabled(sim, task, compiled)
-        tasks[app_name] = task
+        tabler: Tabler = _tabled if tokens is None else llm_tabled
+        steps, wires[app_name] = tabler(sim, task, compiled)
+        tasks[app_name] = task, tabler
         dropped = compiled.reason if compiled.drop else ""
         plans.append(
             StationPlan(
-                app_name, work, source, len(from_), app.layers, tuple(steps), dropped=dropped, skipped=skipped
+                app_name,
+                work,
+                source,
+                len(from_),
+                app.layers,
+                tuple(steps),
+                dropped=dropped,
+                skipped=skipped,
+                tokens=tokens,
             )
         )
     if world.dynamics and tasks:
@@ -154,9 +188,15 @@ def station_plans(world: World, spec: PolicySpec, seed: int) -> list[StationPlan
     return plans
 
 
-def _tabled(
-    sim: Simulation, task: Task, compiled: CompiledPlan
-) -> tuple[list[Stage | Hop], list[tuple[int, ...]]]:
+def _request(app: AppTemplate, source: str, tokens: Tokens | None) -> Task:
+    """A request of ``app`` from ``source`` at 0 s: of ``tokens`` for an LLM, else the model's own."""
+    if tokens is not None:
+        return llm_request(app, source, tokens)
+    assert app.flops is not None and app.cut_bytes is not None  # a model's, tabled
+    return Task(0, app.name, source, 0.0, float("inf"), app.flops, app.cut_bytes, None)
+
+
+def _tabled(sim: Simulation, task: Task, compiled: CompiledPlan) -> tuple[list[Step], list[tuple[int, ...]]]:
     """``compiled``'s steps as the table's, with the topology's links each hop crosses (for its marks)."""
     from offloadsim.models.graph import as_chain
 
@@ -168,7 +208,7 @@ def _tabled(
         app.layers: app.spec.output.kind != "deterministic",
     }
     assert app.flops is not None  # a tabled application's (fixed_cost, flops and cut bytes known)
-    steps: list[Stage | Hop] = []
+    steps: list[Step] = []
     wires: list[tuple[int, ...]] = []
     topology = sim.topology
     for step in compiled.steps:
@@ -210,7 +250,10 @@ def _tabled(
 
 
 def _at_start(
-    sim: Simulation, plans: list[StationPlan], tasks: dict[str, Task], wires: dict[str, list[tuple[int, ...]]]
+    sim: Simulation,
+    plans: list[StationPlan],
+    tasks: dict[str, tuple[Task, Tabler]],
+    wires: dict[str, list[tuple[int, ...]]],
 ) -> list[StationPlan]:
     """``plans`` with what the world's ``dynamics`` hold down at 0 s marked, and the plans requests get then.
 
@@ -224,15 +267,16 @@ def _at_start(
     named = _down_steps(world)
     marked = []
     for plan in plans:
-        task = tasks.get(plan.app)
-        if task is None:
+        tabled = tasks.get(plan.app)
+        if tabled is None:
             marked.append(plan)
             continue
-        stations = {s.node for s in plan.steps if isinstance(s, Stage)}
+        task, tabler = tabled
+        stations = {s.node for s in plan.steps if isinstance(s, _STATIONS)}
         hops = iter(wires[plan.app])
-        steps: list[Stage | Hop] = []
+        steps: list[Step] = []
         for step in plan.steps:
-            if isinstance(step, Stage):
+            if isinstance(step, _STATIONS):
                 steps.append(replace(step, down=_down(world, topology, named, step.node)))
                 continue
             crossed = next(hops)
@@ -245,9 +289,9 @@ def _at_start(
             ]
             steps.append(replace(step, down=tuple((what, path) for what, path in down if path)))
         compiled = sim.compile_plan(sim.policy.decide(task, sim.view), task)
-        then: tuple[Stage | Hop, ...] = tuple(_tabled(sim, task, compiled)[0])
+        then: tuple[Step, ...] = tuple(tabler(sim, task, compiled)[0])
         dropped = compiled.reason if compiled.drop else ""
-        unmarked = tuple(replace(s, down="") if isinstance(s, Stage) else s for s in plan.steps)
+        unmarked = tuple(replace(s, down="") if isinstance(s, _STATIONS) else s for s in plan.steps)
         if (then, dropped) == (unmarked, plan.dropped):
             then, dropped = (), ""
         marked.append(replace(plan, steps=tuple(steps), at_start=then, dropped_at_start=dropped))
@@ -344,7 +388,8 @@ def format_station_plan(plan: StationPlan) -> list[str]:
       phone-0  layers 0-3  conv1 .. pool3  14.08 kFLOP  weights 0.448 kB  compute 0.01408 ms
 
     """
-    what = f"{plan.work}, {plan.layers} layer{'' if plan.layers == 1 else 's'}"
+    unit = "layer" if plan.tokens is None else "block"  # an LLM's cuts count its decoder blocks
+    what = f"{plan.work}, {plan.layers} {unit}{'' if plan.layers == 1 else 's'}"
     if plan.per_request:
         drawn = plan.drawn
         listed = ", ".join(drawn[:-1]) + " and " + drawn[-1] if len(drawn) > 1 else "".join(drawn)
@@ -359,15 +404,24 @@ def format_station_plan(plan: StationPlan) -> list[str]:
     if plan.skipped:
         whom = f"{plan.source} (the first of {plan.sources} sources whose requests it does not drop)"
     lines = [f"fixed plan of {plan.app} ({what}) for a request from {whom}:"]
+    if plan.tokens is not None:
+        lines.append("  " + tokens_line(plan.tokens))
     if plan.dropped:
         lines.append(f"  dropped: {plan.dropped}")
-    lines += ["  " + row for row in _rows(plan.steps, plan.layers)]
+    lines += ["  " + row for row in _table(plan, plan.steps)]
     if plan.dropped_at_start:
         lines.append(f"  at 0 s, after the dynamics' changes then: dropped: {plan.dropped_at_start}")
     elif plan.at_start:
         lines.append("  at 0 s, after the dynamics' changes then:")
-        lines += ["    " + row for row in _rows(plan.at_start, plan.layers)]
+        lines += ["    " + row for row in _table(plan, plan.at_start)]
     return lines
+
+
+def _table(plan: StationPlan, steps: Sequence[Step]) -> list[str]:
+    """The rows of ``steps`` of ``plan``: an LLM's (:func:`format_blocks`), else a model's."""
+    if plan.tokens is not None:
+        return format_blocks([s for s in steps if isinstance(s, Blocks | TokenHop)])
+    return _rows([s for s in steps if isinstance(s, Stage | Hop)], plan.layers)
 
 
 def _rows(steps: Sequence[Stage | Hop], layers: int) -> list[str]:

@@ -11,7 +11,9 @@ size before it).
 Only the FLOPs and weights of a stage are summed here, from the model's
 per-layer lists the compiled steps index.  Where the world's ``dynamics``
 change it at 0 s, what they hold down then is read off the same run with its
-changes at 0 s applied, and a request at 0 s compiled again there.
+changes at 0 s applied, and a request at 0 s compiled again there.  An LLM's
+plan is tabled by :mod:`offloadsim.engine.llm_stations` (its blocks, prefill
+and decode step at the mean tokens), its stations marked the same way.
 """
 
 from __future__ import annotations

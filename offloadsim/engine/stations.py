@@ -375,6 +375,8 @@ def format_station_plan(plan: StationPlan) -> list[str]:
     Each column's unit is chosen by its largest value in the table, so that four significant
     figures read plainly: GFLOP, else MFLOP or kFLOP where the largest stage is below 0.1 GFLOP
     (0.1 MFLOP); MB, else kB or B likewise.  A cut a codec shrank names it and the size before.
+    An LLM's (``tokens``) says the request it is of under the header, and its rows are
+    :func:`~offloadsim.engine.llm_stations.format_blocks`'s.
 
     >>> up = Hop(4, 0.8e6, ("phone-0", "ap", "edge"), (0, 1), 0.0035, "int8", 3.2e6)
     >>> edge = Stage("edge", "", 4, 10, "conv4", "fc", 2.5e9, 1.2e6, 0.02)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
 from offloadsim.engine.llm import TOKEN_BYTES, LLMStep, llm_chain, token_dists
-from offloadsim.engine.station_cells import BYTES, SECONDS, aligned, figures, in_unit, route_cells
+from offloadsim.engine.station_cells import BYTES, SECONDS, aligned, figures, hop_route, in_unit, route_cells
 from offloadsim.engine.tasks import CompiledPlan, ComputeStep, Task, TransferStep
 from offloadsim.world.topology import NoRouteError
 
@@ -179,9 +179,7 @@ def llm_tabled(
             "tokens": (None, TOKEN_BYTES),
             "fed back": (None, TOKEN_BYTES),
         }[what]
-        route = (a, *(topology.channel_ends(c)[1] for c in channels))
-        crossed = tuple(dict.fromkeys(c // 2 for c in channels))
-        links = tuple(dict.fromkeys(topology.links[link].index for link in crossed))
+        route, crossed, links = hop_route(topology, a, channels)
         steps.append(TokenHop(cut, what, *sizes, route, links, latency_s))
         wires.append(crossed)
 

@@ -1,14 +1,19 @@
 """How the stations tables of ``run --dry-run`` say their numbers: aligned columns, one unit each.
 
 Shared by a model's table (:mod:`offloadsim.engine.stations`) and an LLM's
-(:mod:`offloadsim.engine.llm_stations`), so that both read alike.
+(:mod:`offloadsim.engine.llm_stations`), so that both read alike, with what a hop's row
+names of the channels it is sent over (:func:`hop_route`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
-__all__ = ["BYTES", "FLOP", "SECONDS", "aligned", "figures", "in_unit", "route_cells"]
+if TYPE_CHECKING:
+    from offloadsim.world.topology import Topology
+
+__all__ = ["BYTES", "FLOP", "SECONDS", "aligned", "figures", "hop_route", "in_unit", "route_cells"]
 
 #: The units a column of FLOPs, bytes or seconds is said in, largest first: (scale, name).
 FLOP = ((1e9, "GFLOP"), (1e6, "MFLOP"), (1e3, "kFLOP"))
@@ -62,3 +67,16 @@ def route_cells(
         f"({', '.join(f'links[{link}]' for link in links)}; {figures(latency_s * 1e3)} ms latency)",
         f"({'; '.join(f'{what} down at 0 s: {path}' for what, path in down)})" if down else "",
     )
+
+
+def hop_route(
+    topology: Topology, source: str, channels: Sequence[int]
+) -> tuple[tuple[str, ...], tuple[int, ...], tuple[int, ...]]:
+    """The nodes a tensor sent from ``source`` over ``channels`` passes, and the links it crosses.
+
+    The links twice: the topology's (each once, for what is down on them) and the scenario's link
+    entries they are of (each once, as the row names them).
+    """
+    route = (source, *(topology.channel_ends(c)[1] for c in channels))
+    crossed = tuple(dict.fromkeys(c // 2 for c in channels))
+    return route, crossed, tuple(dict.fromkeys(topology.links[link].index for link in crossed))

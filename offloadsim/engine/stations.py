@@ -36,7 +36,7 @@ from offloadsim.engine.llm_stations import (
     mean_tokens,
     tokens_line,
 )
-from offloadsim.engine.station_cells import BYTES, FLOP, aligned, figures, in_unit, route_cells
+from offloadsim.engine.station_cells import BYTES, FLOP, aligned, figures, hop_route, in_unit, route_cells
 from offloadsim.engine.tasks import CompiledPlan, ComputeStep, Task, TransferStep
 from offloadsim.scenario.model import AppSpec, PolicySpec
 from offloadsim.world import World
@@ -232,9 +232,7 @@ def _tabled(sim: Simulation, task: Task, compiled: CompiledPlan) -> tuple[list[S
             )
         elif isinstance(step, TransferStep):
             size = step.size_bytes if step.size_bytes >= 0.0 else task.cut_bytes[step.cut]
-            route = (step.source, *(topology.channel_ends(c)[1] for c in step.channels))
-            crossed = tuple(dict.fromkeys(c // 2 for c in step.channels))
-            links = tuple(dict.fromkeys(topology.links[link].index for link in crossed))
+            route, crossed, links = hop_route(topology, step.source, step.channels)
             raw = step.raw_bytes if step.codec else None
             steps.append(
                 Hop(

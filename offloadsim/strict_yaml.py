@@ -260,50 +260,80 @@ for _loader in (StrictLoader, _FastLoader):
     _loader.add_implicit_resolver(_FLOAT, _FLOAT_PATTERN, list("-+0123456789."))
 
 
+#: A line width no value in a message reaches: one line.
+_WIDE = 1 << 30
+
+
 class _QuotingDumper(yaml.SafeDumper):
-    """SafeDumper that also quotes a string :class:`StrictLoader` would read as a float (``"1e9"``)."""
+    """SafeDumper whose rule for a text is the strict reader's: quoted where bare it would not be read back.
+
+    Its implicit resolvers are :class:`StrictLoader`'s own, so a text is quoted exactly where the
+    reader would read it bare as something else (``1e9`` a float, ``017`` an integer, ``yes``
+    true, ``~`` null), and left bare where it reads text (a date, ``1:30.5``, which YAML 1.1 reads
+    as a timestamp and a float); the emitter quotes what YAML's syntax needs (``a: b``, ``#x``).
+    A text with a line break of these is double-quoted, the break escaped: single-quoted, PyYAML
+    writes a NEL (U+0085) so that it is read back as a space.
+    """
+
+    breaks = "\x85\u2028\u2029"
 
 
-# YAML 1.1 reads 1e9 as text, so SafeDumper writes the string "1e9" bare; read back here it is a float.
-_QuotingDumper.add_implicit_resolver(_FLOAT, _FLOAT_PATTERN, list("-+0123456789."))
+_QuotingDumper.yaml_implicit_resolvers = StrictLoader.yaml_implicit_resolvers
+
+
+class _OneLineDumper(_QuotingDumper):
+    r"""A :class:`_QuotingDumper` writing a text with any line break double-quoted (``"a\nb"``): one line."""
+
+    breaks = "\n\r\x85\u2028\u2029"
+
+
+def _text(dumper: _QuotingDumper, text: str) -> yaml.ScalarNode:
+    """``text`` as a scalar, double-quoted where it holds one of the dumper's ``breaks``."""
+    style = '"' if any(c in text for c in dumper.breaks) else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
+
+
+_QuotingDumper.add_representer(str, _text)
 
 
 def dump_yaml(data: Any, **options: Any) -> str:
     """``data`` as YAML (``yaml.safe_dump``'s ``options``) that :func:`read_yaml` reads back as it is.
 
-    >>> print(dump_yaml({"name": "1e9", "flops": 1e9}, sort_keys=False), end="")
+    A text is quoted only where bare it would be read as something else (:class:`_QuotingDumper`):
+
+    >>> data = {"name": "1e9", "flops": 1e9, "day": "2024-01-01", "yes": "on"}
+    >>> print(dump_yaml(data, sort_keys=False), end="")
     name: '1e9'
     flops: 1000000000.0
+    day: 2024-01-01
+    'yes': 'on'
     """
     text: str = yaml.dump(data, Dumper=_QuotingDumper, **options)
     return text
 
 
-class _Resolving(yaml.resolver.BaseResolver):
-    """How :class:`StrictLoader` reads a plain (unquoted) scalar's type, with no document to read."""
+def plain_or_quoted(value: Any) -> str:
+    r"""``value`` on one line, to paste as a YAML value (a ``--set``'s) that :func:`read_yaml` reads back.
 
-    yaml_implicit_resolvers = StrictLoader.yaml_implicit_resolvers
-
-
-_RESOLVING = _Resolving()
-
-
-def plain_or_quoted(text: str) -> str:
-    """``text`` to paste as a YAML value (a ``--set``'s) that :func:`read_yaml` reads back as that text.
-
-    Bare where bare it is read as text; quoted, as :func:`dump_yaml` quotes it, where bare it would
-    be read as something else: ``1e9`` a float, ``0x10`` and ``1_000`` integers, ``yes`` true,
-    ``""`` null.
+    :func:`dump_yaml`'s rule, as a message shows a value: a text bare where bare it is read as that
+    text; quoted where bare it would be read as something else (``1e9`` a float, ``0x10`` and
+    ``1_000`` integers, ``yes`` true, ``""`` null, ``a: b`` a mapping, ``" x"`` without its space);
+    a line break written ``\n`` in double quotes.  A mapping or a list in YAML's flow form.
 
     >>> plain_or_quoted("5 Mbps"), plain_or_quoted("2024-01-01"), plain_or_quoted("1e9"), plain_or_quoted("")
     ('5 Mbps', '2024-01-01', "'1e9'", "''")
+    >>> print(plain_or_quoted("a: b"), plain_or_quoted("two\nlines"), plain_or_quoted({"at": "12:30"}))
+    'a: b' "two\nlines" {at: '12:30'}
     """
-    if (
-        _RESOLVING.resolve(yaml.ScalarNode, text, (True, False))
-        == yaml.resolver.BaseResolver.DEFAULT_SCALAR_TAG
-    ):
-        return text
-    return dump_yaml(text, width=1 << 30).strip()
+    text: str = yaml.dump(
+        value,
+        Dumper=_OneLineDumper,
+        default_flow_style=True,
+        sort_keys=False,
+        allow_unicode=True,
+        width=_WIDE,
+    )
+    return text.removesuffix("\n...\n").removesuffix("\n")  # a bare scalar is a document left open: "..."
 
 
 def read_yaml(text: str, way_out: str = "make it shorter", called: str = "the document") -> Any:

@@ -9,14 +9,19 @@ original's, with the same shortening.
 
 from __future__ import annotations
 
+import functools
+import json
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 from test_record_digests import CASES, run_digests
 
+from offloadsim.calibration.profile import save_profile
 from offloadsim.cli.main import main
 from offloadsim.scenario.arrivals import (
     ArrivalProcess,
@@ -25,7 +30,13 @@ from offloadsim.scenario.arrivals import (
     unregister_arrival_process,
 )
 from offloadsim.scenario.arrivals.base import ArrivalContext
+from offloadsim.scenario.errors import yaml_text
 from offloadsim.scenario.keys import key
+from offloadsim.scenario.overrides import parse_assignment
+from offloadsim.strict_yaml import StrictLoader, dump_yaml, read_yaml
+from offloadsim.testbed import scenario as testbed_scenario
+from offloadsim.testbed.experiment import _write_yaml
+from offloadsim.world.profiles.calibrated import CalibratedProfile, load_profile
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -209,3 +220,132 @@ def test_a_plugin_value_that_cannot_be_written_back_is_given_as_written_and_said
     entry = yaml.safe_load(shown.split("\n---\n", 1)[1].split("\n...\n", 1)[0])["workload"][0]
     assert entry["gaps"] == "0.5 1.5 0.25" and entry["every"] == "2.0 s"  # its other keys resolved
     _round_trip(capsys, tmp_path, path, ())
+
+
+# -- every writer of YAML reads back through the strict reader --------------------------------------
+
+# Text that YAML 1.1, YAML 1.2 and the strict reader read differently bare (dates, times, numbers,
+# booleans, nulls), or that YAML's syntax reads as something else bare (a mapping, a comment, a
+# list, a space lost), with text that is nothing but text.
+_TRICKY = [
+    *("2024-01-01", "2024-01-01 10:00:00", "2001-12-14t21:59:43.10-05:00", "12:30", "1:30.5", "190:20:30"),
+    *("1e9", "-1.5e-3", "1E+9", ".5", "1.", ".inf", "-.Inf", ".NaN", "1e400", "1e-400"),
+    *("yes", "No", "on", "OFF", "y", "n", "true", "False", "null", "Null", "~", ""),
+    *("0o17", "017", "0x1F", "0b101", "1_000", "007", "+12", "-0", "=", "<<"),
+    *("a: b", "a:b", "a #b", "a#b", "#x", "- x", "-x", "? x", "---", "...", " x", "x ", "  "),
+    *("[a]", "{a: 1}", "@x", "`x", "!x", "&x", "*x", "%x", "|", ">", "'", '"', "a,b", "a\\b"),
+    *("two\nlines", "a\rb", "tab\there", "a\x85b", "a\u2028b", "é ü 日本", "\xa0", "5 Mbps", "plain"),
+]
+# Of these, text the strict reader reads bare as itself, written bare where YAML 1.1's dumper
+# quoted it: a date (a YAML 1.1 timestamp), 1:30.5 (a YAML 1.1 float); and text YAML's syntax
+# takes bare (0o17 is an integer in YAML 1.2, text to YAML 1.1 and to the strict reader).
+_BARE = ["2024-01-01", "2001-12-14t21:59:43.10-05:00", "1:30.5", "0o17", "y", "a:b", "a#b", "-x", "5 MB"]
+
+# The options each file writer gives dump_yaml: validate --show's, calibrate's profile, the testbed's.
+_FILE_WRITERS: list[dict[str, Any]] = [
+    {"sort_keys": False, "allow_unicode": True, "explicit_start": True, "explicit_end": True, "width": 10**5},
+    {"sort_keys": False},
+    {"sort_keys": False, "allow_unicode": True, "width": 110},
+]
+
+_TINY = """
+name: tricky
+duration: 2 s
+nodes:
+  phone: {tier: device, processor: {speed: 10 GFLOP/s}}
+applications:
+  job: {work: 1 GFLOP}
+workload:
+  - {app: job, sources: phone, rate: 1 /s}
+"""
+
+
+def _read_back(text: str) -> Any:
+    """``text`` read by the strict reader: libyaml's parser and the pure-Python one, which must agree."""
+    read = read_yaml(text)
+    assert yaml.load(text, Loader=StrictLoader) == read
+    return read
+
+
+def _set_value(written: str) -> Any:
+    """A value a message shows (``key=VALUE``) as ``--set`` reads it back."""
+    return parse_assignment(f"k={written}")[1]
+
+
+def _writes_back(text: str) -> None:
+    """The file writer (each writer's options) and the one-line writer (a message's ``key=VALUE``)
+    give ``text`` back, as a key, a value and in a list."""
+    document = {"k": text, text: [text, {"k": text}]}
+    for options in _FILE_WRITERS:
+        assert _read_back(dump_yaml(document, **options)) == document, options
+    shown, mapping = yaml_text(text), yaml_text(document)
+    assert "\n" not in shown and "\n" not in mapping
+    if text.strip():  # to --set, a value of spaces is "" (and "\xa0", which YAML reads as text)
+        assert _set_value(shown) == text, shown
+    assert _set_value(mapping) == document, mapping
+    assert _read_back(f"k: {shown}\n") == {"k": text}
+
+
+@functools.cache
+def _profile() -> CalibratedProfile:
+    """The shipped profile but its timed units (written and read in a tenth of a second, not two)."""
+    shipped = load_profile(ROOT / "offloadsim" / "world" / "profiles" / "data" / "xeon-ort-1t.json")
+    return replace(shipped, measured={})
+
+
+@pytest.mark.parametrize("text", _TRICKY)
+def test_tricky_text_reads_back_from_every_writer(text: str, tmp_path) -> None:
+    """What offloadsim writes reads back through the strict reader as the text written.
+
+    The one-line writer (messages) left text bare wherever the strict reader's resolvers read it
+    as text, so ``a: b`` (a mapping), ``#x`` (nothing), ``" x"`` (``x``), pasted into ``--set``,
+    read as something else, and a line break took two lines; the file writer wrote a NEL (U+0085)
+    that came back a space.
+    """
+    _writes_back(text)
+    # calibrate: a profile's name, description and provenance, written as YAML and loaded
+    profile = replace(_profile(), name=text, description=text, provenance={"note": text, "date": text})
+    loaded = load_profile(save_profile(profile, tmp_path / "profile.yaml"))
+    assert (loaded.name, loaded.description, loaded.provenance) == (text, text, profile.provenance)
+    # the testbed's scenario
+    written = testbed_scenario.flows_scenario(
+        name=text, size_bytes=1e3, devices=1, rate_bps=1e6, latency_s=0.0, seed=0, duration_s=1, trace=text
+    )
+    _write_yaml(tmp_path / "testbed.yaml", written, f"about {text}")
+    assert _read_back((tmp_path / "testbed.yaml").read_text(encoding="utf-8")) == written
+
+
+@pytest.mark.parametrize("text", ["2024-01-01", "1e9", "yes", "017", "~", "a: b", " x", "#x", "a\x85b"])
+def test_tricky_text_reads_back_from_validate_show_and_the_policy_hint(text: str, capsys, tmp_path) -> None:
+    """The scenario ``validate --show`` prints, and the mapping a refused ``policy: "local(KEY=VALUE)"``
+    suggests instead (written by YAML 1.1's dumper: ``1e9`` bare, a float to the strict reader)."""
+    scenario = tmp_path / "tricky.yaml"
+    scenario.write_text(_TINY + f"description: {json.dumps(text)}\n", encoding="utf-8")
+    document, _ = _shown(capsys, scenario, ())
+    assert _read_back(document)["description"] == text
+    scenario.write_text(_TINY + f"policy: {json.dumps(f'local(note={yaml_text(text)})')}\n", encoding="utf-8")
+    assert main(["validate", str(scenario)]) == 2
+    error = capsys.readouterr().err
+    mapping = error.rsplit("in a scenario the policy and its parameters are a mapping, policy: ", 1)[1]
+    assert _read_back(mapping) == {"name": "local", "note": text}, error
+
+
+@pytest.mark.parametrize("text", _BARE)
+def test_text_read_as_itself_is_written_bare(text: str) -> None:
+    """No quotes the strict reader does not need (but round a ``:`` in a flow mapping: YAML's syntax)."""
+    assert _read_back(f"k: {text}\n") == {"k": text}
+    assert yaml_text(text) == text
+    if ":" not in text:
+        assert yaml_text({"k": [text]}) == f"{{k: [{text}]}}"
+    for options in _FILE_WRITERS:
+        assert f"\nk: {text}\n" in "\n" + dump_yaml({"k": text}, **options)
+
+
+# The characters that make YAML read a bare scalar as something else.
+_MARKS = "0123456789.eE+-_:xob ~#'\"!&*%@`|>?,[]{}yYnN=<\n\t"
+
+
+@given(st.text(max_size=20) | st.text(alphabet=_MARKS, max_size=9))
+def test_any_text_reads_back_from_the_writers(text: str) -> None:
+    """Any text, and text of YAML's marks, reads back from every writer (:func:`_writes_back`)."""
+    _writes_back(text)

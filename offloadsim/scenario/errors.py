@@ -11,12 +11,13 @@ so that a path in a message can be pasted into an override.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from offloadsim.shapes import describe
-from offloadsim.strict_yaml import dump_yaml, key_part, key_path, plain_or_quoted
+from offloadsim.strict_yaml import key_part, key_path, plain_or_quoted
 from offloadsim.suggest import close_matches, quoted
 
 __all__ = [
@@ -257,21 +258,17 @@ def yaml_text(value: Any) -> str:
     Python's ``str`` would print YAML's ``true`` as ``True``, ``null`` as ``None`` and a mapping
     with Python's quotes; a user wrote it in YAML.  Text is unquoted but where, pasted back (into a
     ``--set``), it would be read as something else (:func:`~offloadsim.strict_yaml.plain_or_quoted`).
+    A number is Python's, but infinity and NaN, which YAML writes ``.inf`` and ``.nan``.
 
     >>> yaml_text("5 Mbps"), yaml_text(True), yaml_text(None), yaml_text(2.5), yaml_text({"name": "edge"})
     ('5 Mbps', 'true', 'null', '2.5', '{name: edge}')
-    >>> yaml_text("1e9"), yaml_text({"name": "1e9"})
-    ("'1e9'", "{name: '1e9'}")
+    >>> yaml_text("1e9"), yaml_text({"name": "1e9"}), yaml_text("a: b"), yaml_text(float("-inf"))
+    ("'1e9'", "{name: '1e9'}", "'a: b'", '-.inf')
     """
-    if isinstance(value, str):
+    if isinstance(value, str | bool | dict | list | tuple) or value is None:
         return plain_or_quoted(value)
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None:
-        return "null"
-    if isinstance(value, dict | list | tuple):
-        text = dump_yaml(value, default_flow_style=True, sort_keys=False, width=1 << 30)
-        return text.strip()
+    if isinstance(value, float) and not math.isfinite(value):
+        return plain_or_quoted(value)
     return str(value)
 
 

@@ -30,6 +30,7 @@ from offloadsim.scenario.errors import (
     given_twice,
     key_path,
     name_problem,
+    yaml_text,
 )
 from offloadsim.scenario.keys import declared_keys, spec_values
 from offloadsim.scenario.model import (
@@ -912,8 +913,6 @@ def _entry_hint(name: str, known: list[str]) -> str | None:
     ``run --policy`` and ``compare --policies`` take ``neurosurgeon(objective=energy)``, so a new
     user writes it as the file's ``policy:`` too, where the same policy is a mapping.
     """
-    import yaml
-
     from offloadsim.scenario.policy_entries import EntryError, policy_entries
 
     if "(" not in name:
@@ -924,9 +923,7 @@ def _entry_hint(name: str, known: list[str]) -> str | None:
         return None
     if entry.name not in known:
         return None
-    mapping = yaml.safe_dump(
-        {"name": entry.name, **entry.params}, default_flow_style=True, sort_keys=False, width=float("inf")
-    ).strip()
+    mapping = yaml_text({"name": entry.name, **entry.params})  # as the scenario reads it back
     return (
         f": NAME(KEY=VALUE, ...) is the form of run --policy and compare --policies; "
         f"in a scenario the policy and its parameters are a mapping, policy: {mapping}"

@@ -248,17 +248,6 @@ _FILE_WRITERS: list[dict[str, Any]] = [
     {"sort_keys": False, "allow_unicode": True, "width": 110},
 ]
 
-_TINY = """
-name: tricky
-duration: 2 s
-nodes:
-  phone: {tier: device, processor: {speed: 10 GFLOP/s}}
-applications:
-  job: {work: 1 GFLOP}
-workload:
-  - {app: job, sources: phone, rate: 1 /s}
-"""
-
 
 def _read_back(text: str) -> Any:
     """``text`` read by the strict reader: libyaml's parser and the pure-Python one, which must agree."""
@@ -316,14 +305,19 @@ def test_tricky_text_reads_back_from_every_writer(text: str, tmp_path) -> None:
 
 
 @pytest.mark.parametrize("text", ["2024-01-01", "1e9", "yes", "017", "~", "a: b", " x", "#x", "a\x85b"])
-def test_tricky_text_reads_back_from_validate_show_and_the_policy_hint(text: str, capsys, tmp_path) -> None:
+def test_tricky_text_reads_back_from_validate_show_and_the_policy_hint(
+    text: str, tiny_scenario_text: str, capsys, tmp_path
+) -> None:
     """The scenario ``validate --show`` prints, and the mapping a refused ``policy: "local(KEY=VALUE)"``
     suggests instead (written by YAML 1.1's dumper: ``1e9`` bare, a float to the strict reader)."""
     scenario = tmp_path / "tricky.yaml"
-    scenario.write_text(_TINY + f"description: {json.dumps(text)}\n", encoding="utf-8")
+    scenario.write_text(tiny_scenario_text + f"description: {json.dumps(text)}\n", encoding="utf-8")
     document, _ = _shown(capsys, scenario, ())
     assert _read_back(document)["description"] == text
-    scenario.write_text(_TINY + f"policy: {json.dumps(f'local(note={yaml_text(text)})')}\n", encoding="utf-8")
+    entry = json.dumps(f"local(note={yaml_text(text)})")
+    scenario.write_text(
+        tiny_scenario_text.replace("\npolicy: edge\n", f"\npolicy: {entry}\n"), encoding="utf-8"
+    )
     assert main(["validate", str(scenario)]) == 2
     error = capsys.readouterr().err
     mapping = error.rsplit("in a scenario the policy and its parameters are a mapping, policy: ", 1)[1]

@@ -17,6 +17,10 @@ parser, whose messages name the offending character or alias.  What stops a
 document is a :class:`YamlProblem`: where (a key path or ``line 3, column
 7``) and what, for the caller to name its file.
 
+What offloadsim writes as YAML (``validate --show``, a calibrated profile, the testbed's scenario:
+:func:`dump_yaml`; a value a message shows: :func:`plain_or_quoted`) is written by the reader's
+own rule: a text is quoted exactly where the reader would read it bare as something else.
+
 Key paths (:func:`key_path`) are written here, the one place, in the
 ``--set`` syntax (``nodes.phone.count``, ``links[2].latency``).
 """

@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from test_record_digests import CASES, run_digests
 
 from offloadsim.calibration.profile import save_profile
+from offloadsim.cli.calibrate import _how_to_use
 from offloadsim.cli.main import main
 from offloadsim.scenario.arrivals import (
     ArrivalProcess,
@@ -343,3 +344,13 @@ _MARKS = "0123456789.eE+-_:xob ~#'\"!&*%@`|>?,[]{}yYnN=<\n\t"
 def test_any_text_reads_back_from_the_writers(text: str) -> None:
     """Any text, and text of YAML's marks, reads back from every writer (:func:`_writes_back`)."""
     _writes_back(text)
+
+
+@pytest.mark.parametrize("name", [t for t in _TRICKY if Path(f"{t}.json").stem == t])
+def test_the_profile_mapping_calibrate_suggests_reads_back(name: str, tmp_path, monkeypatch) -> None:
+    """``use it in a scenario as: processor: {profile: 1e9}``: the name was written bare (a float)."""
+    monkeypatch.setenv("OFFLOADSIM_PROFILE_PATH", str(tmp_path))
+    for path, named in ((tmp_path / f"{name}.json", name), (tmp_path / "x" / f"{name}.json", None)):
+        said = _how_to_use(name, path)
+        mapping = said.removeprefix("use it in a scenario as: processor: ").split(", or by name from ", 1)[0]
+        assert _read_back(mapping) == {"profile": named or str(path)}, said

@@ -384,17 +384,21 @@ def _check_profile_out(out: Path) -> None:
 
 
 def _how_to_use(name: str, path: Path) -> str:
-    """How a scenario names the profile just written: by name where the search finds it, else by path."""
+    """How a scenario names the profile just written: by name where the search finds it, else by path.
+
+    The mapping as the scenario reader reads it back: a name ``1e9`` quoted (bare, a number).
+    """
+    from offloadsim.strict_yaml import plain_or_quoted
     from offloadsim.world.profiles import profile_search_path
 
     found_by_name = path.stem == name and path.parent.absolute() in {
         d.absolute() for d in profile_search_path()
     }
     if found_by_name:
-        return f"use it in a scenario as: processor: {{profile: {name}}}"
+        return f"use it in a scenario as: processor: {plain_or_quoted({'profile': name})}"
     return (
-        f"use it in a scenario as: processor: {{profile: {path.absolute()}}}, or by name from a scenario "
-        f"in {path.absolute().parent} or its profiles/ folder"
+        f"use it in a scenario as: processor: {plain_or_quoted({'profile': str(path.absolute())})}, "
+        f"or by name from a scenario in {path.absolute().parent} or its profiles/ folder"
     )
 
 

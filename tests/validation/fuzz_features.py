@@ -899,6 +899,10 @@ def valid_dynamics(document: dict[str, Any], rng: random.Random) -> str:
     setting = [e for e in entries if isinstance(e, dict) and _sets_rates(e)]
     if len(setting) > 1 and any(e.get("kind") != "link-schedule" for e in setting):
         entries = [entry]
+    # Two mobility entries moving one device are refused too (rates.py's check_movers): not
+    # knowing which devices their patterns match, the new entry alone goes where two move any.
+    if sum(isinstance(e, dict) and e.get("kind") == "mobility" for e in entries) > 1:
+        entries = [entry]
     document["dynamics"] = entries
     return f"valid dynamics {kind}: {entry!r:.160}"
 

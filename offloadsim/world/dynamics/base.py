@@ -283,8 +283,10 @@ class DynamicsKind(Protocol):
     :func:`rated`); one whose rates follow its own state (``mobility``'s radio) also sets
     ``owns_rates``, and another entry setting one of them is refused; two other entries setting
     one are refused too, unless both are of one kind that sets ``merges_rates`` (``link-schedule``:
-    the steps of both act as one schedule's) (:mod:`~offloadsim.world.dynamics.rates`).  A
-    plug-in's are not read.
+    the steps of both act as one schedule's) (:mod:`~offloadsim.world.dynamics.rates`).  One that
+    moves devices (``mobility``) defines ``moved_devices(spec)``: each device an entry moves, with
+    the key that names it (``devices``); two entries moving one device are refused.  A plug-in's
+    are not read.
     """
 
     name: str

@@ -231,6 +231,10 @@ class Mobility:
             return {}
         return {channel: "radio" for row in spec.links for link in row for channel in directed(link, True)}
 
+    def moved_devices(self, spec: MobilitySpec) -> dict[str, str]:
+        """Every device it moves, each at ``devices``: no other entry may move one (see rates.py)."""
+        return dict.fromkeys(spec.devices, "devices")
+
     def node_changes(self, spec: MobilitySpec) -> NodeChanges:
         """None: it changes links only, so the ``servers-down`` check holds with it."""
         return LINKS_ONLY

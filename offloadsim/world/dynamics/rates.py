@@ -14,31 +14,66 @@ second, not the five the schedule gave); a chain's state, a trace's row, a walk'
 holds until the other's next change.  Two ``link-schedule`` entries are the exception
 (``merges_rates``): their steps, each a rate from a stated time, act as one schedule's (a step's
 rate holds until the next step of either; at one instant, the later entry's), what the file says.
-Built-in kinds declare what they set (``rate_keys``, ``owns_rates``, ``merges_rates``:
-:class:`~offloadsim.world.dynamics.base.DynamicsKind`); a plug-in's are not read.
+Two ``mobility`` entries moving one device are refused too (:func:`check_movers`): each holds
+down the device's links to the access points it did not choose, from its own walk, so the device
+was cut off wherever the two walks disagreed (``topology.attachment`` naming the later entry's
+choice), and, where their access points differ, attached to two at once from two places.
+
+Built-in kinds declare what they set (``rate_keys``, ``owns_rates``, ``merges_rates``) and which
+devices they move (``moved_devices``: :class:`~offloadsim.world.dynamics.base.DynamicsKind`); a
+plug-in's are not read.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from offloadsim.scenario.errors import key_path
+from offloadsim.suggest import quoted
 from offloadsim.world.dynamics.base import Dynamics, DynamicsError
 from offloadsim.world.dynamics.plugin_kind import PluginDynamicsKind
 
 if TYPE_CHECKING:
     from offloadsim.scenario.model import Scenario
 
-__all__ = ["check_rates"]
+__all__ = ["check_movers", "check_rates"]
+
+
+def _declared(entry: Dynamics, name: str) -> dict[Any, str]:
+    """What ``entry``'s kind declares by its method ``name`` (``rate_keys``): none for a plug-in."""
+    if isinstance(entry.kind, PluginDynamicsKind):
+        return {}
+    declared = getattr(entry.kind, name, None)
+    return dict(declared(entry.spec)) if declared is not None else {}
 
 
 def _rate_keys(entry: Dynamics) -> dict[int, str]:
     """The channels whose rate ``entry`` sets, with the key that puts it there (none for a plug-in)."""
-    if isinstance(entry.kind, PluginDynamicsKind):
-        return {}
-    declared = getattr(entry.kind, "rate_keys", None)
-    return declared(entry.spec) if declared is not None else {}
+    return _declared(entry, "rate_keys")
+
+
+def check_movers(dynamics: Sequence[Dynamics]) -> None:
+    """Refuse two entries moving one device (see the module).
+
+    At the later entry's key (``dynamics[1].devices``), naming the earlier one's
+    (``dynamics[0].devices``), which goes in the error's ``also`` for a ``--set`` of either to be named.
+    """
+    first: dict[str, tuple[Dynamics, str]] = {}  # device: the first entry moving it, and its key
+    for entry in dynamics:
+        for device, key in _declared(entry, "moved_devices").items():
+            earlier, at = first.setdefault(device, (entry, key))
+            if earlier is entry:
+                continue
+            by = key_path(f"dynamics[{earlier.index}]", at)
+            raise DynamicsError(
+                key_path(f"dynamics[{entry.index}]", key),
+                f"moves {quoted(device)}, which {by} ({earlier.kind.name}) also moves: each entry would "
+                "hold down the device's links to the access points it did not choose, from its own walk, "
+                "so the device would be cut off where the two disagree, or attached to two access points "
+                f"at once; let one entry move it (leave it out of {by}, or of this entry)",
+                also=(by,),
+            )
 
 
 def _direction(scenario: Scenario, channel: int) -> str:

@@ -25,7 +25,7 @@ from offloadsim.world.dynamics.plugin_kind import (
     kind_fault,
     kind_named,
 )
-from offloadsim.world.dynamics.rates import check_rates
+from offloadsim.world.dynamics.rates import check_movers, check_rates
 
 if TYPE_CHECKING:
     from offloadsim.scenario.model import Scenario
@@ -206,10 +206,12 @@ def change_time_keys(name: str) -> dict[str, str | None]:
 def parse_dynamics(entries: tuple[Mapping[str, Any], ...], scenario: Scenario) -> tuple[Dynamics, ...]:
     """Each ``dynamics[i]`` entry read by its kind (raises :class:`DynamicsError` naming the key path).
 
-    Then checked together: no two entries may set one link's rate, two ``link-schedule`` entries
-    aside (:func:`~offloadsim.world.dynamics.rates.check_rates`).
+    Then checked together: no two entries may move one device
+    (:func:`~offloadsim.world.dynamics.rates.check_movers`), nor set one link's rate, two
+    ``link-schedule`` entries aside (:func:`~offloadsim.world.dynamics.rates.check_rates`).
     """
     dynamics = tuple(parse_entry(index, entry, scenario) for index, entry in enumerate(entries))
+    check_movers(dynamics)
     check_rates(dynamics, scenario)
     return dynamics
 

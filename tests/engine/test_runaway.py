@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -200,7 +201,9 @@ def test_the_three_stall_guards_count_a_streak_one_way():
     change = SimpleNamespace(apply=lambda topology: None)
     entry = SimpleNamespace(index=2, kind=SimpleNamespace(name="stuck"))
     times = [0.0] * 100 + [0.5] * 100 + [0.75] * 101
+    # The entry the fake stands for: the fault line names its keys (entry_keys).
     scenario = load_scenario_text(DROPPED_LOOP, source="s.yaml")
+    scenario = replace(scenario, dynamics=({}, {}, {"kind": "stuck"}))
     checked = _plugin_checked(scenario, entry, iter((t, change) for t in times), 100)  # type: ignore[arg-type]
     assert [at for at, _ in itertools.islice(checked, 300)] == times[:300]
     with pytest.raises(

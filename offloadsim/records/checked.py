@@ -30,6 +30,7 @@ __all__ = [
     "powered_sources_problem",
     "read_checked",
     "rows_problem",
+    "unreadable",
     "values_problem",
 ]
 
@@ -171,6 +172,18 @@ def read_checked(file: Path, table: str, error: type[Exception]) -> pd.DataFrame
 
 #: What a message about a table not as offloadsim wrote it ends with.
 REWRITE = "not as offloadsim writes it (edited?): rerun the command that made it"
+
+
+def unreadable(file: Path, error: Exception) -> str:
+    """One line naming a results file that does not parse (emptied, cut short, another kind of file).
+
+    pyarrow's and json's own messages do not name the file, and a results directory holds several.
+
+    >>> unreadable(Path("run/tasks.parquet"), ValueError("Parquet file size is 0 bytes")).split(": cut")[0]
+    'run/tasks.parquet: cannot be read as Parquet (Parquet file size is 0 bytes)'
+    """
+    what = "Parquet" if file.suffix == ".parquet" else "JSON" if file.suffix == ".json" else "a table"
+    return f"{file}: cannot be read as {what} ({error}): cut short or edited? rerun the command that made it"
 
 
 def rows_problem(

@@ -35,7 +35,13 @@ from offloadsim.errors import shown_path
 from offloadsim.host import host_platform
 from offloadsim.outdir import ResultsError, check_out_dir, write_directory
 from offloadsim.records import schema
-from offloadsim.records.checked import REWRITE, powered_sources_problem, read_checked, rows_problem
+from offloadsim.records.checked import (
+    REWRITE,
+    powered_sources_problem,
+    read_checked,
+    rows_problem,
+    unreadable,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -614,8 +620,8 @@ def read_run(run_dir: str | Path) -> RunResult:
         processors = processors_frame(
             _read_columns(processors_file, "processors") if processors_file.is_file() else {}
         )
-        summary = Summary.from_dict(json.loads((directory / "summary.json").read_text(encoding="utf-8")))
-        manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
+        summary = Summary.from_dict(_read_json(directory / "summary.json"))
+        manifest = _read_json(directory / "manifest.json")
     except (OSError, ValueError) as exc:
         raise ResultsError(f"cannot read run directory {directory}: {exc}") from exc
     if (lacking := rows_problem(nodes, processors, links)) is not None:
@@ -708,7 +714,19 @@ def _read_stages(path: Path) -> pd.DataFrame:
     return read_checked(path, "stages", ResultsError)
 
 
+def _read_json(path: Path) -> Any:
+    """The JSON document ``path``; one that does not parse is refused naming the file."""
+    text = path.read_text(encoding="utf-8")
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        raise ResultsError(unreadable(path, exc)) from None
+
+
 def _read_columns(path: Path, table: str) -> dict[str, Any]:
     """The columns of the table ``path`` (``table`` of the schema), refused where not as written."""
-    frame = read_checked(path, table, ResultsError)
+    try:
+        frame = read_checked(path, table, ResultsError)
+    except ValueError as exc:  # pyarrow's ArrowInvalid: an emptied or cut file, or not Parquet at all
+        raise ResultsError(unreadable(path, exc)) from None
     return {name: frame[name] for name in frame.columns}

@@ -20,7 +20,13 @@ import pandas as pd
 from offloadsim.bounded_read import name_too_long, not_a_file
 from offloadsim.errors import RunError, shown_path
 from offloadsim.input_kinds import RESULTS, misdirected_path
-from offloadsim.records.checked import REWRITE, powered_sources_problem, read_checked, rows_problem
+from offloadsim.records.checked import (
+    REWRITE,
+    powered_sources_problem,
+    read_checked,
+    rows_problem,
+    unreadable,
+)
 from offloadsim.shapes import describe, each, is_number, is_text, is_texts, is_whole
 from offloadsim.suggest import did_you_mean_file, quoted
 
@@ -235,7 +241,12 @@ def _read_table(file: Path, table: str | None = None) -> pd.DataFrame:
         raise ExperimentError(f"{file.parent} is incomplete: {file.name} {what}, not a table file")
     if not file.is_file():
         raise ExperimentError(f"{file.parent} is incomplete: {file.name} is missing")
-    return pd.read_parquet(file) if table is None else read_checked(file, table, ExperimentError)
+    try:
+        return pd.read_parquet(file) if table is None else read_checked(file, table, ExperimentError)
+    except ExperimentError:
+        raise
+    except (OSError, ValueError) as error:  # pyarrow's ArrowInvalid of an emptied or cut file is a ValueError
+        raise ExperimentError(unreadable(file, error)) from None
 
 
 def _run_metrics(path: Path, manifest: Mapping[str, Any], processors: pd.DataFrame | None) -> pd.DataFrame:
@@ -251,7 +262,11 @@ def _run_metrics(path: Path, manifest: Mapping[str, Any], processors: pd.DataFra
         raise ExperimentError(f"{path} is incomplete: summary.json {what}, expected the run's summary")
     if not summary_file.is_file():
         raise ExperimentError(f"{path} is incomplete: summary.json is missing")
-    summary = Summary.from_dict(json.loads(summary_file.read_text(encoding="utf-8")))
+    try:
+        document = json.loads(summary_file.read_text(encoding="utf-8"))
+    except ValueError as error:  # "cannot read results in DIR: Expecting value ...", naming no file
+        raise ExperimentError(unreadable(summary_file, error)) from None
+    summary = Summary.from_dict(document)
     row = {
         "policy": (manifest.get("policy") or {}).get("name", ""),
         "replication": int(manifest.get("replication", 0)),

@@ -197,7 +197,9 @@ def layout_extrapolated(profile: CalibratedProfile, graph: LayerGraph) -> str | 
         return None
     cost = conversion_seconds(converted, profile.memory_bandwidth_Bps)
     units = float(np.sum(profile.layer_seconds(graph))) - profile.layout_s_per_byte * converted
-    if not cost > LAYOUT_CAVEAT_SHARE * units:  # NaN (no measured bandwidth) cannot tell
+    # NaN (no measured bandwidth) cannot tell, nor can units left at 0 s: a huge s_per_byte (1e300,
+    # hand-edited) taken back out of their sum cancels it, and the share below was a ZeroDivisionError.
+    if not (units > 0 and cost > LAYOUT_CAVEAT_SHARE * units):
         return None
     record = _correction_record(profile)
     amount = (

@@ -314,10 +314,13 @@ class CalibratedProfile:
                 f"{source}: cost_model.groups.{POOLED}: missing; {_WRITTEN_HAS} the pooled fit there, "
                 "which prices a unit no other group fits"
             )
+        # Counts, read by int(): -5 or 2.5 was taken, and a group's count decides whether it prices a unit.
+        _count(source, "cost_model.min_points", data["cost_model"].get("min_points", 3), least=1)
         for group, fit in model.groups.items():
             for feature, value in zip(FEATURES, fit.coef, strict=True):
                 _amount(source, f"cost_model.groups.{group}.coef.{feature}", value, "a coefficient")
             _check_coefficient_names(source, group, data["cost_model"]["groups"][group]["coef"])
+            _count(source, f"cost_model.groups.{group}.n", data["cost_model"]["groups"][group]["n"], least=0)
         return cls(
             name=_checked(source, "name", "the profile's name", lambda: str(data["name"])),
             description=str(data.get("description", "")),
@@ -433,6 +436,17 @@ def _whole(value: Any) -> int:
     if number is None or not math.isfinite(number) or number != int(number):
         raise ValueError(f"got {value!r}")
     return int(number)
+
+
+def _count(source: str, path: str, value: Any, *, least: int) -> int:
+    """``value`` as a whole number of at least ``least``; a ProfileError at ``path`` otherwise."""
+    try:
+        count = _whole(value)
+    except ValueError:
+        count = least - 1
+    if count < least:
+        raise ProfileError(f"{source}: {path}: expected a whole number of at least {least}, got {value!r}")
+    return count
 
 
 def _amount(source: str, path: str, value: Any, what: str, *, positive: bool = False) -> float:

@@ -363,11 +363,20 @@ def machine_fingerprint(backend: str, provider: str, threads: int, versions: dic
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
 
 
+def _usable(timing: Timing) -> bool:
+    """Whether a cached timing's times are finite and non-negative, as a profile's reader requires.
+
+    An edited cache line's ``seconds: -1`` or ``NaN`` went into the profile as it came: calibrate
+    wrote, at exit 0, a profile that every scenario naming it then refused.
+    """
+    return all(t is None or (math.isfinite(t) and t >= 0) for t in (timing.seconds, timing.cold_seconds))
+
+
 class TimingCache:
     """A JSON-lines file of timings keyed by unit + machine fingerprint; resumes interrupted runs.
 
-    Lines that cannot be parsed (a write cut short by an interruption) are
-    skipped and that unit is timed again.
+    Lines that cannot be parsed (a write cut short by an interruption), or whose times are not
+    finite and non-negative (:func:`_usable`), are skipped and that unit is timed again.
     """
 
     def __init__(self, path: str | os.PathLike[str], fingerprint: str) -> None:
@@ -381,9 +390,11 @@ class TimingCache:
             for line in text.splitlines():
                 try:
                     data = json.loads(line)
-                    self._entries[data["key"]] = Timing.from_dict(data)
+                    timing = Timing.from_dict(data)
                 except (ValueError, KeyError, TypeError):
                     continue
+                if _usable(timing):
+                    self._entries[data["key"]] = timing
 
     def _read(self) -> str:
         """The cache file's text; a line that is not UTF-8 (or not JSON) is dropped and timed again.

@@ -248,7 +248,13 @@ def choose_x_key(
     if not results.swept:
         if kind == "energy":
             return None
-        raise ExperimentError(f"{results.path} is a {results.kind} directory; this figure needs a sweep")
+        # A sweep directory whose manifest varies no key said "is a sweep directory; ... needs a sweep".
+        what = (
+            "a sweep directory that varies no key"
+            if results.kind == "sweep"
+            else f"a {results.kind} directory"
+        )
+        raise ExperimentError(f"{results.path} is {what}; this figure needs a sweep")
     kinds = results.manifest.get("swept_kinds", {})
     numeric = [
         k

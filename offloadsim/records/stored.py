@@ -134,6 +134,7 @@ def read_results(directory: str | Path) -> Results:
     fmt = str(manifest.get("format", ""))
     kind = "sweep" if fmt.startswith("offloadsim-sweep") else "compare" if "compare" in fmt else "run"
     swept = [str(k) for k in manifest.get("swept", [])]
+    _check_swept(manifest_file, swept, {"metrics.parquet": metrics})
     return Results(kind, path, tasks, metrics, nodes, manifest, swept, stages, processors)
 
 
@@ -219,6 +220,21 @@ def _check_counts(
                 f"{path} is inconsistent: manifest.json counts {expected} rows of {name}, which has "
                 f"{len(table)} (an interrupted write?); rerun the command that made it"
             )
+
+
+def _check_swept(file: Path, swept: list[str], tables: Mapping[str, pd.DataFrame]) -> None:
+    """Refuse a manifest whose ``swept`` names a key that is no column of the tables beside it.
+
+    A figure looks each swept key up as a column: one edited in (or from other tables) was a
+    KeyError deep in the figure, an internal error.
+    """
+    for index, key in enumerate(swept):
+        for name, table in tables.items():
+            if key not in table.columns:
+                raise ExperimentError(
+                    f"{file}: swept[{index}]: {quoted(key)} is no column of {name}, which has a column "
+                    f"for each swept key; {REWRITE}"
+                )
 
 
 def _check_metrics(file: Path, metrics: pd.DataFrame) -> None:

@@ -5,6 +5,7 @@ magic bytes not found in footer...``, and an emptied ``summary.json`` ``cannot r
 Expecting value: line 1 column 1 (char 0)``: which of the directory's seven files was not said.
 """
 
+import json
 import shutil
 from pathlib import Path
 
@@ -64,3 +65,46 @@ def test_a_compare_table_that_does_not_parse_is_named(name, compare_dir, tmp_pat
     _cut(damaged / name, "cut in half")
     with pytest.raises(ExperimentError, match=r"^" + str(damaged / name).replace("\\", "\\\\")):
         read_results(damaged)
+
+
+@pytest.fixture(scope="module")
+def sweep_dir(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("sweep")
+    (folder / "sw.yaml").write_text(
+        f"base: {SCENARIO}\nset: {{duration: 1 s, warmup: 0 s}}\n"
+        "grid:\n  links[0].bandwidth: [5 Mbps, 20 Mbps]\n",
+        encoding="utf-8",
+    )
+    out = folder / "out"
+    assert main(["sweep", str(folder / "sw.yaml"), "--workers", "1", "--out", str(out), "-q"]) == 0
+    return out
+
+
+def _with_swept(sweep_dir: Path, tmp_path: Path, swept: list[str]) -> Path:
+    edited = tmp_path / "sweep"
+    shutil.copytree(sweep_dir, edited)
+    manifest = json.loads((edited / "manifest.json").read_text(encoding="utf-8"))
+    (edited / "manifest.json").write_text(json.dumps({**manifest, "swept": swept}), encoding="utf-8")
+    return edited
+
+
+def test_a_swept_key_that_is_no_column_is_named(sweep_dir, tmp_path, capsys):
+    """It was a KeyError inside the figure (exit 1)."""
+    edited = _with_swept(sweep_dir, tmp_path, ["links[0].bandwidth", "nosuch"])
+    assert main(["plot", str(edited), "--kind", "sweep", "--out", str(tmp_path / "figure")]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith(
+        f'offloadsim: error: {edited / "manifest.json"}: swept[1]: "nosuch" is no column of metrics.parquet'
+    )
+    assert not list(tmp_path.glob("figure*"))
+
+
+def test_a_sweep_that_varies_no_key_is_not_said_to_be_no_sweep(sweep_dir, tmp_path, capsys):
+    """It said "DIR is a sweep directory; this figure needs a sweep"."""
+    edited = _with_swept(sweep_dir, tmp_path, [])
+    assert main(["plot", str(edited), "--kind", "sweep", "--out", str(tmp_path / "figure")]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert (
+        line
+        == f"offloadsim: error: {edited} is a sweep directory that varies no key; this figure needs a sweep"
+    )

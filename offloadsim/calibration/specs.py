@@ -12,7 +12,7 @@ from offloadsim.models.graph import LayerGraph
 from offloadsim.shapes import describe
 from offloadsim.suggest import did_you_mean_file, quoted
 
-__all__ = ["ModelSpec", "resolve_models"]
+__all__ = ["ModelSpec", "refuse_llms", "resolve_models"]
 
 #: The least image size calibrate times a zoo model at (``resnet18@10`` is refused), checked by
 #: :func:`~offloadsim.models.registry.parameter_problems` with the rest of a model's parameters.
@@ -72,6 +72,25 @@ def resolve_models(
         _check_external_data(Path(path))
         specs.append(ModelSpec(Path(path).stem, graph, Path(path)))
     return specs
+
+
+def refuse_llms(names: Sequence[str]) -> None:
+    """Refuse an LLM (gpt2, the Llamas) a user named to time: the fit does not cost one.
+
+    ``--models llama-3.2-1b`` built units holding a gigabyte of weights each and printed nothing
+    for minutes, for timings the profile never uses.  Only names a user gives are refused: a
+    profile calibrated on gpt2 before still has its report and trust checks.
+    """
+    from offloadsim.models.registry import canonical_name
+    from offloadsim.models.zoo.llm import LLM_CONFIGS
+
+    for name in names:
+        if canonical_name(name.partition("@")[0]) in LLM_CONFIGS:
+            raise CalibrationError(
+                f"bad model {describe(name)}: an LLM is not costed by the fit (its prefill and decode run "
+                "at the profile's sustained rates, docs/calibration.md#limits), so calibrate does not time "
+                "it; for transformer units calibrate on vit_b_16 or bert-base"
+            )
 
 
 def _check_external_data(path: Path) -> None:

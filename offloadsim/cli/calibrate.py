@@ -253,6 +253,7 @@ def _calibrate(args: argparse.Namespace) -> int:
     from offloadsim.calibration import pipeline as cal
     from offloadsim.calibration.errors import CalibrationError
     from offloadsim.calibration.profile import save_profile
+    from offloadsim.calibration.specs import refuse_llms
     from offloadsim.experiments.executors import default_workers
     from offloadsim.outdir import check_cache_dir, check_out_dir, check_out_file
     from offloadsim.world.profiles import user_profile_dir
@@ -272,6 +273,7 @@ def _calibrate(args: argparse.Namespace) -> int:
         if given is not None and not args.report:
             # it was ignored without a word, after minutes of timing
             raise CalibrationError(f"argument {option}: takes effect only with --report (add --report)")
+    refuse_llms([*(args.models or []), *(args.holdout or [])])
     models = cal.resolve_models(args.models or ([] if args.onnx else list(DEFAULT_MODELS)), args.onnx)
     holdout = cal.resolve_models(args.holdout or list(DEFAULT_HOLDOUT)) if args.report else []
     cal.check_backend(args.backend, args.provider)
@@ -405,11 +407,13 @@ def _how_to_use(name: str, path: Path) -> str:
 def _report(args: argparse.Namespace) -> int:
     from offloadsim.calibration import pipeline as cal
     from offloadsim.calibration.report import accuracy_summary, accuracy_table, format_table
+    from offloadsim.calibration.specs import refuse_llms
     from offloadsim.outdir import check_out_dir
 
     profile = _calibrated_profile(args.profile)
     out = Path(args.out) if args.out else Path(f"{profile.name}-report")
     check_out_dir(out)  # fail now, not after the timings
+    refuse_llms(args.models or [])
     names = args.models or [*_zoo_training_models(profile, args.onnx), *DEFAULT_HOLDOUT]
     models = cal.resolve_models(list(dict.fromkeys(names)), args.onnx)
     table = accuracy_table(profile, models, warmup=args.warmup, repeats=args.repeats, progress=not args.quiet)

@@ -33,6 +33,7 @@ __all__ = [
     "metric_columns",
     "basis_lines",
     "is_metric",
+    "zero_width",
     "column_metrics",
     "column_metric_name",
     "INCOMPLETE_SHARE",
@@ -115,26 +116,28 @@ class Metric:
         >>> METRICS["device_energy_mean_j"].format(1.3441412)
         '1,344.14'
 
-        A real half-width too small for the four decimals shown reads as below the last of them,
-        ``± <0.0001``, not as ``± 0.0000``, which looked like runs that all agreed.
+        A number other than 0 too small for the decimals shown (four at most) is written with two
+        significant digits in scientific notation, not as ``0.0000``, which reads as no difference
+        or as runs that all agreed: a half-width of ``± 3.0e-05``; so is a value without a spread
+        that they would show to one significant digit only, a Δ of ``−2.1e-04 ± 0``, not ``−0.0002``.
+
+        >>> METRICS["device_energy_mean_j"].format(-2.1e-7, 0.0, signed=True)
+        '−2.1e-04 ± 0'
+        >>> METRICS["device_energy_mean_j"].format(0.0488, 3e-8)
+        '48.8000 ± 3.0e-05'
         """
         if mean is None or math.isnan(mean):
             return "-"
         value = mean * self.scale
         spread = half * self.scale if not math.isnan(half) else math.nan
-        exact = spread != spread or _zero_width(value, spread)
+        exact = spread != spread or zero_width(value, spread)
         digits = self._exact_digits(value) if exact else _digits(spread)
-        text = f"{value:+,.{digits}f}" if signed and value != 0 else f"{value:,.{digits}f}"
-        if signed:
-            text = text.replace("-", "−")
+        text = _number(value, digits, signed=signed, figures=2 if exact else 1)
         if math.isnan(half):
             return text
         if exact:
             return f"{text} ± 0"
-        width = f"{spread:,.{digits}f}"
-        if not float(width.replace(",", "")):  # a real spread below the last decimal shown: not "± 0.0000"
-            width = f"<{10.0**-digits:.{digits}f}"
-        return f"{text} ± {width}"
+        return f"{text} ± {_number(spread, digits)}"
 
     def _exact_digits(self, value: float) -> int:
         """Decimals of a value without a spread: the run table's, 4 significant digits (at most 4)."""
@@ -143,8 +146,24 @@ class Metric:
         return int(min(4, max(self.digits, 3 - math.floor(math.log10(abs(value))))))
 
 
-def _zero_width(value: float, half: float) -> bool:
-    """A half-width of exactly 0, or of rounding noise (runs that all gave 0.1 s: 4.8e-17 s)."""
+def _number(value: float, digits: int, *, signed: bool = False, figures: int = 1) -> str:
+    """``value`` to ``digits`` decimals, or to two significant digits where those show fewer than ``figures``.
+
+    ``2.1e-05`` rather than ``0.0000``, or than ``0.0002`` for an exact 0.00021 (``figures=2``).
+    A signed value gets ``+`` or ``−`` (a typographic minus), but not one of exactly 0.
+    """
+    sign = "+" if signed and value != 0 else ""
+    text = f"{value:{sign},.{digits}f}"
+    if value != 0 and len(text.lstrip("+-").replace(",", "").replace(".", "").lstrip("0")) < figures:
+        text = f"{value:{sign}.1e}"
+    return "−" + text[1:] if signed and text.startswith("-") else text
+
+
+def zero_width(value: float, half: float) -> bool:
+    """A half-width of exactly 0, or of rounding noise (runs that all gave 0.1 s: 4.8e-17 s).
+
+    What the tables show as ``± 0``: every replication gave the same ``value``.
+    """
     return half <= _NOISE * abs(value)
 
 

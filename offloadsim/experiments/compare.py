@@ -34,6 +34,7 @@ from offloadsim.analysis.catalogue import (
     metric_columns,
     metric_info,
     of_completed_tasks,
+    zero_width,
 )
 from offloadsim.analysis.statistics import mean_ci, paired_difference_ci
 from offloadsim.experiments.executors import default_workers, execute
@@ -827,12 +828,14 @@ def format_comparison(
             if policy == baseline or math.isnan(diff):
                 delta_row.append("")
             else:
-                significant = not math.isnan(diff_half) and abs(diff) > diff_half
-                verdict = (" * " + info.judge(diff)).rstrip() if significant else ""
-                if verdict and (of_completed_tasks(name) or name in _LOWER_WHEN_DROPPED):
-                    verdict = _unequal_completion(verdict, completed, policy, baseline)
+                base_cell = cells.get((baseline, name))
+                diff = _rounding_as_zero(diff, diff_half, mean, base_cell[0] if base_cell else math.nan)
+                marker = _delta_marker(diff, diff_half)
+                judged = info.judge(diff) if marker else ""
+                if marker and (of_completed_tasks(name) or name in _LOWER_WHEN_DROPPED):
+                    judged = _unequal_completion(judged, completed, policy, baseline)
                 delta = info.format(diff, diff_half, signed=True) + fewer_runs_text(pairs, replications)
-                delta_row.append(delta + verdict)
+                delta_row.append(f"{delta}{marker} {judged}".rstrip())
         lines.append(value_row)
         if len(policies) > 1 and not all(cell == NO_DEADLINES for cell in value_row[1:]):
             lines.append(delta_row)
@@ -848,6 +851,8 @@ def format_comparison(
                 "mean ± 95 % CI half-width over replications; Δ = policy − baseline, paired by replication",
             ]
             out.append("(* : the CI of Δ excludes 0; better or worse by the metric's direction)")
+            if any(f"± 0{SAME_EVERY_TIME}" in cell for row in lines for cell in row):
+                out.append("(± 0 always: the same Δ in every replication, no spread to test, so no *)")
         if any(cell.endswith("% completed)") for row in lines for cell in row):
             base = completed.get(baseline)
             out.append(
@@ -894,6 +899,40 @@ def _completed_shares(
 _LOWER_WHEN_DROPPED = frozenset({"device_energy_mean_j", "bytes_sent"})
 
 
+#: What a Δ of ``± 0`` says in place of ``*``: every replication gave the same difference.
+SAME_EVERY_TIME = " always"
+
+
+def _delta_marker(diff: float, half: float) -> str:
+    """``" *"`` where the CI of Δ excludes 0; :data:`SAME_EVERY_TIME` where Δ ≠ 0 has a CI of 0; else ``""``.
+
+    The CI is the Student t interval of the paired differences.  Where they were all the same (a
+    policy whose device energy does not depend on the draws, say) its width is 0 and the t test is
+    degenerate: it would star any Δ, one of 2e-7 mJ too.  Such a Δ is not a sampling estimate but
+    the same difference every time, and the table says so instead of starring it.
+
+    >>> _delta_marker(-3.0, 1.0), _delta_marker(-3.0, 0.0), _delta_marker(0.5, 1.0), _delta_marker(0.0, 0.0)
+    (' *', ' always', '', '')
+    """
+    if diff == 0 or math.isnan(diff) or math.isnan(half):
+        return ""
+    if zero_width(diff, half):
+        return SAME_EVERY_TIME
+    return " *" if abs(diff) > half else ""
+
+
+def _rounding_as_zero(diff: float, half: float, mean: float, base: float) -> float:
+    """``diff``, or 0 where it is a difference of floating-point rounding between the two means.
+
+    Two policies that give the same value by different sums differ by about 1e-17 of it, the same
+    in every replication: no difference, not a Δ "better" in every one.
+    """
+    scale = max(abs(mean), abs(base)) if not math.isnan(base) else abs(mean)
+    if not math.isnan(half) and zero_width(scale, half) and zero_width(scale, abs(diff)):
+        return 0.0
+    return diff
+
+
 def _unequal_completion(
     verdict: str, completed: Mapping[str, float | None], policy: str, baseline: str
 ) -> str:
@@ -905,7 +944,7 @@ def _unequal_completion(
     mine, theirs = completed.get(policy), completed.get(baseline)
     if mine is None or theirs is None or abs(mine - theirs) < INCOMPLETE_SHARE:
         return verdict
-    return f" * ({mine * 100:.0f} % completed)"
+    return f"({mine * 100:.0f} % completed)"
 
 
 # --------------------------------------------------------------------------- writing

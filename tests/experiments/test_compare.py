@@ -398,14 +398,59 @@ def test_a_ci_of_rounding_noise_shows_no_false_precision():
 
 def test_a_real_spread_below_the_last_decimal_does_not_read_as_zero():
     """A CI half-width of 3e-8 J (mean 48.8 mJ: a spread, not rounding noise) printed
-    "48.8000 ± 0.0000", which reads as every replication agreeing, beside "48.80 ± 0" that did."""
+    "48.8000 ± 0.0000", which reads as every replication agreeing, beside "48.80 ± 0" that did;
+    then "± <0.0001", a bound rather than the half-width: it is shown to two significant digits."""
     from offloadsim.analysis.catalogue import METRICS
 
     energy = METRICS["device_energy_mean_j"]
-    assert energy.format(0.0488, 3e-8) == "48.8000 ± <0.0001"
-    assert energy.format(-1.2953434, 3e-8, signed=True) == "−1,295.3434 ± <0.0001"
+    assert energy.format(0.0488, 3e-8) == "48.8000 ± 3.0e-05"
+    assert energy.format(-1.2953434, 3e-8, signed=True) == "−1,295.3434 ± 3.0e-05"
     assert energy.format(0.0488005, 7.4e-7) == "48.8005 ± 0.0007"  # shown to its last decimal: as before
     assert energy.format(0.0488, 0.0) == "48.80 ± 0"
+
+
+def _delta_cells(rows, metric="device_energy_mean_j"):
+    """The table and Δ cells of ``format_comparison`` over ``rows`` (policy, mean, ci, diff, diff_ci; SI)."""
+    from offloadsim.experiments.compare import format_comparison
+
+    summary = pd.DataFrame(
+        [(policy, metric, *numbers) for policy, *numbers in rows],
+        columns=["policy", "metric", "mean", "ci", "diff", "diff_ci"],
+    )
+    policies = [row[0] for row in rows]
+    table = format_comparison(summary, policies, policies[0], [metric], title="t", replications=5)
+    lines = table.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("  Δ vs"))
+    return lines, [cell.strip() for cell in lines[at].split("  ") if cell.strip()][1:]
+
+
+def test_a_delta_too_small_for_its_decimals_shows_its_value():
+    """Δ 2.1e-7 J of device energy, the same in every replication, printed "−0.0000 ± 0 * better"
+    (a difference too small to show, starred as a finding); one inside a CI of 0.0004 mJ "−0.0000"."""
+    lines, cells = _delta_cells(
+        [
+            ("a", 0.0488, 0.0, math.nan, math.nan),
+            ("b", 0.0488 - 2.1e-7, 0.0, -2.1e-7, 0.0),
+            ("c", 0.0488, 4e-7, -4.2e-9, 3.9e-7),
+        ]
+    )
+    assert cells == ["−2.1e-04 ± 0 always better", "−4.2e-06 ± 0.0004"]
+    assert "(± 0 always: the same Δ in every replication, no spread to test, so no *)" in lines
+
+
+def test_a_delta_of_zero_spread_is_not_starred_and_rounding_is_no_delta():
+    """A CI of exactly 0 (every replication's Δ the same) made the t test star any Δ; and two means
+    that differ by floating-point rounding (1e-17 J, the same every time) read as a Δ too."""
+    _, cells = _delta_cells(
+        [
+            ("a", 1.3441412, 0.0, math.nan, math.nan),
+            ("b", 0.04912345, 0.0, -1.29501775, 0.0),  # the same saving every time: said, not starred
+            ("c", 1.3441412 + 2e-16, 0.0, 2e-16, 0.0),  # rounding: no difference
+            ("d", 1.2, 0.01, -0.1441412, 0.02),  # a real spread: the t test, as before
+            ("e", 1.3, 0.05, -0.04, 0.05),  # inside its CI: not starred
+        ]
+    )
+    assert cells == ["−1,295.02 ± 0 always better", "0.00 ± 0", "−144 ± 20 * better", "−40 ± 50"]
 
 
 def test_a_value_every_replication_gave_keeps_its_digits():
@@ -429,7 +474,7 @@ def test_a_value_every_replication_gave_keeps_its_digits():
     lines = format_comparison(summary, ["local", "edge", "cloud"], "local").splitlines()
     at = next(i for i, line in enumerate(lines) if line.startswith("device energy per task"))
     assert lines[at].split()[-9:] == ["1,344.14", "±", "0", "49.12", "±", "0", "1,344.14", "±", "0"]
-    assert lines[at + 1].split()[-8:] == ["−1,295.02", "±", "0", "*", "better", "0.00", "±", "0"]
+    assert lines[at + 1].split()[-8:] == ["−1,295.02", "±", "0", "always", "better", "0.00", "±", "0"]
 
 
 def _drops_of_the_whole_table(tasks, policies):

@@ -614,6 +614,20 @@ def test_a_sweep_table_shows_each_value_to_its_ci_as_compares_table_does():
     assert cells == expected
 
 
+def test_a_sweep_table_shows_a_spread_below_its_last_decimal_as_compare_does():
+    """A sweep point whose device energy varied by 3e-8 J over its runs read "48.8000 ± <0.0001", a
+    bound rather than the half-width; and a deadline miss share of 2e-8 % every run gave read "0.0000 ± 0"."""
+    from types import SimpleNamespace
+
+    from offloadsim.cli.experiments import _sweep_table
+
+    rows = [(0, "device_energy_mean_j", 3, 0.0488, 3e-8), (0, "deadline_miss_rate", 3, 2.1e-10, 0.0)]
+    summary = pd.DataFrame(rows, columns=["point", "metric", "n", "mean", "ci"])
+    table = _sweep_table(SimpleNamespace(summary=summary, manifest={"name": "s", "replications": 3}))
+    cells = [cell.strip() for cell in table.splitlines()[3].split("  ") if cell.strip()]
+    assert cells[-2:] == ["2.1e-08 ± 0", "48.8000 ± 3.0e-05"]
+
+
 def test_a_sweep_table_and_its_notes_show_a_swept_mapping_as_yaml_not_as_json():
     """A sweep of the phone's processor listed `{"memory_bandwidth": "50 GB/s", "speed": "4 TFLOP/s"}`
     in its table and notes, where `--dry-run`, the progress and `--where` write YAML's `{speed: ...}`."""

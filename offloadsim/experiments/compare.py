@@ -778,7 +778,9 @@ def format_comparison(
     """Render :func:`compare_table` output for a terminal (display units, ``*`` = CI of Δ excludes 0).
 
     A significant Δ also says whether it is ``better`` or ``worse`` than the
-    baseline, by the direction the metric catalogue gives the metric.  A mean over fewer than
+    baseline, by the direction the metric catalogue gives the metric; one the same in every
+    replication (``± 0``) says ``always`` in place of ``*`` (:func:`_delta_marker`), and one of
+    floating-point rounding reads 0 (:func:`_rounding_as_zero`).  A mean over fewer than
     ``replications`` runs (those with no value left out: no task completed) says over how many,
     and a Δ over fewer pairs likewise.  The failed share (``fail_rate``) has its row only where
     some run failed a task, and the least node availability (``availability``) only where some

@@ -809,6 +809,7 @@ def format_comparison(
         )
     }
     completed = _completed_shares(cells, policies)
+    always = False  # some Δ the same in every replication: the line above the table says what it means
     header = ["metric", *policies]
     lines: list[list[str]] = []
     for name in shown:
@@ -833,6 +834,7 @@ def format_comparison(
                 base_cell = cells.get((baseline, name))
                 diff = _rounding_as_zero(diff, diff_half, mean, base_cell[0] if base_cell else math.nan)
                 marker = _delta_marker(diff, diff_half)
+                always = always or marker == SAME_EVERY_TIME
                 judged = info.judge(diff) if marker else ""
                 if marker and (of_completed_tasks(name) or name in _LOWER_WHEN_DROPPED):
                     judged = _unequal_completion(judged, completed, policy, baseline)
@@ -853,7 +855,7 @@ def format_comparison(
                 "mean ± 95 % CI half-width over replications; Δ = policy − baseline, paired by replication",
             ]
             out.append("(* : the CI of Δ excludes 0; better or worse by the metric's direction)")
-            if any(f"± 0{SAME_EVERY_TIME}" in cell for row in lines for cell in row):
+            if always:
                 out.append("(± 0 always: the same Δ in every replication, no spread to test, so no *)")
         if any(cell.endswith("% completed)") for row in lines for cell in row):
             base = completed.get(baseline)
@@ -930,7 +932,7 @@ def _rounding_as_zero(diff: float, half: float, mean: float, base: float) -> flo
     in every replication: no difference, not a Δ "better" in every one.
     """
     scale = max(abs(mean), abs(base)) if not math.isnan(base) else abs(mean)
-    if not math.isnan(half) and zero_width(scale, half) and zero_width(scale, abs(diff)):
+    if (math.isnan(half) or zero_width(scale, half)) and zero_width(scale, abs(diff)):  # one run: no CI
         return 0.0
     return diff
 

@@ -448,9 +448,10 @@ def test_a_delta_of_zero_spread_is_not_starred_and_rounding_is_no_delta():
             ("c", 1.3441412 + 2e-16, 0.0, 2e-16, 0.0),  # rounding: no difference
             ("d", 1.2, 0.01, -0.1441412, 0.02),  # a real spread: the t test, as before
             ("e", 1.3, 0.05, -0.04, 0.05),  # inside its CI: not starred
+            ("f", 1.3441412 - 2e-16, math.nan, -2e-16, math.nan),  # rounding over one pair: no CI, still 0
         ]
     )
-    assert cells == ["−1,295.02 ± 0 always better", "0.00 ± 0", "−144 ± 20 * better", "−40 ± 50"]
+    assert cells == ["−1,295.02 ± 0 always better", "0.00 ± 0", "−144 ± 20 * better", "−40 ± 50", "0.00"]
 
 
 def test_a_value_every_replication_gave_keeps_its_digits():

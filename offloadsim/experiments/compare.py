@@ -54,6 +54,7 @@ from offloadsim.experiments.merge import Insert, merged_frame, write_merged
 from offloadsim.experiments.storage import ExperimentError, write_job_file, write_parquet
 from offloadsim.host import host_info
 from offloadsim.outdir import ResultsError, atomic_write, describe_os_error, write_json, write_text
+from offloadsim.records.formats import COMPARE_FORMAT
 from offloadsim.records.spill import SpilledTable
 from offloadsim.scenario.checks import merged_by_policy
 from offloadsim.scenario.errors import ScenarioWarning, describe, first_repeat, given_twice, yaml_text
@@ -80,7 +81,7 @@ __all__ = [
     "table_metrics",
 ]
 
-_FORMAT = "offloadsim-compare/1"
+_FORMAT = COMPARE_FORMAT  # offloadsim.records.formats: the one place its readers know it
 #: The files of a compare directory.
 COMPARE_FILES = (
     "tasks.parquet",

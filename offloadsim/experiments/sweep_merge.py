@@ -40,6 +40,7 @@ from offloadsim.outdir import (
     replace_together,
     text_writer,
 )
+from offloadsim.records.formats import SWEEP_FORMAT
 from offloadsim.shapes import describe, is_count, is_number
 
 __all__ = ["SWEEP_FILES", "SweepResult", "job_file_problem", "jobs_by_key", "merge_sweep", "summarize_points"]
@@ -54,7 +55,7 @@ SWEEP_FILES = (
     "summary.csv",
     "manifest.json",
 )
-_FORMAT = "offloadsim-sweep/1"
+_FORMAT = SWEEP_FORMAT  # offloadsim.records.formats: the one place its readers know it
 
 
 @dataclass

@@ -42,6 +42,7 @@ from offloadsim.records.checked import (
     rows_problem,
     unreadable,
 )
+from offloadsim.records.formats import RUN_FORMAT, result_kind
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -76,7 +77,7 @@ RUN_FILES = (
     "manifest.json",
 )
 
-_FORMAT = "offloadsim-run/1"
+_FORMAT = RUN_FORMAT  # offloadsim.records.formats: the one place its readers know it
 
 #: The categories of the stages' ``kind`` column, whichever occur.
 STAGE_KINDS = ("compute", "transfer")
@@ -651,15 +652,20 @@ def read_run(run_dir: str | Path) -> RunResult:
 
 
 def _written_by(directory: Path) -> str | None:
-    """The verb whose manifest ``directory`` holds (``run``, ``compare``, ``sweep``), or None."""
+    """The verb whose manifest ``directory`` holds (``run``, ``compare``, ``sweep``), or None if unread.
+
+    Raises :class:`ResultsError` for a manifest of a format this offloadsim does not read.
+    """
     try:
         manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    form = manifest.get("format") if isinstance(manifest, dict) else None
-    if isinstance(form, str) and form.startswith("offloadsim-") and "/" in form:
-        return form.removeprefix("offloadsim-").split("/")[0]
-    return None
+    if not isinstance(manifest, dict):
+        return None
+    try:  # a newer version's, or no results format: refused, not read as a run
+        return result_kind(manifest.get("format"))
+    except ValueError as error:
+        raise ResultsError(f"{directory / 'manifest.json'}: {error}") from None
 
 
 def own_directory(path: Path, written_id: tuple[int, int] | None, what: str = "directory") -> Path:

@@ -27,6 +27,7 @@ from offloadsim.records.checked import (
     rows_problem,
     unreadable,
 )
+from offloadsim.records.formats import result_kind
 from offloadsim.shapes import describe, each, is_number, is_text, is_texts, is_whole
 from offloadsim.suggest import did_you_mean_file, quoted
 
@@ -107,6 +108,10 @@ def read_results(directory: str | Path) -> Results:
     except OSError as error:
         raise ExperimentError(f"cannot read results in {path}: {error}") from None
     _check_manifest(manifest_file, manifest)
+    try:  # a newer version's, or no results format: refused before its tables are read as this one's
+        kind = result_kind(manifest.get("format"))
+    except ValueError as error:
+        raise ExperimentError(f"{manifest_file}: {error}") from None
     try:
         tasks = _read_table(path / "tasks.parquet", "tasks")
         nodes = _read_table(path / "nodes.parquet", "nodes")
@@ -131,8 +136,6 @@ def read_results(directory: str | Path) -> Results:
         which, problem = lacking
         raise ExperimentError(f"{path / f'{which}.parquet'}: {problem}; {REWRITE}")
     _check_counts(path, manifest, tasks, metrics)
-    fmt = str(manifest.get("format", ""))
-    kind = "sweep" if fmt.startswith("offloadsim-sweep") else "compare" if "compare" in fmt else "run"
     swept = [str(k) for k in manifest.get("swept", [])]
     _check_swept(manifest_file, swept, {"metrics.parquet": metrics})
     return Results(kind, path, tasks, metrics, nodes, manifest, swept, stages, processors)
@@ -154,7 +157,7 @@ _MANIFEST_KEYS: dict[str, tuple[Any, str]] = {
     "jobs": (is_whole, "a whole number"),
     "seed": (is_whole, "a whole number"),
     "replication": (is_whole, "a whole number"),
-    "replications": (is_whole, "a whole number"),
+    "replications": (lambda v: is_whole(v) and v >= 1, "a whole number >= 1"),
     "end_s": (is_number, "a number"),
     "wall_s": (is_number, "a number"),
     "policy": (_policy, "a mapping with a name"),

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import IO, Any
 
-__all__ = ["make_progress", "ProgressCallback"]
+__all__ = ["bar_size", "make_progress", "ProgressCallback"]
 
 ProgressCallback = Callable[[float], None]
 
@@ -51,17 +51,13 @@ class _LazyBar:
 
         start = min(max(sim_time_s, 0.0), self._total)
         self._shown = start
-        # A terminal that reports no size (some CI ttys) hides tqdm's bar: assume 80 x 24.
-        sized = _columns(self._stream) > 0
         return tqdm(
             total=self._total,
             initial=start,
             desc="simulating ",
             file=self._stream,
             leave=False,
-            dynamic_ncols=sized,
-            ncols=None if sized else 80,
-            nrows=None if sized else 24,
+            **bar_size(self._stream),
             mininterval=0.5,
             bar_format=_BAR_FORMAT,
         )
@@ -104,6 +100,15 @@ def make_progress(
         yield bar
     finally:
         bar.close()
+
+
+def bar_size(stream: IO[str]) -> dict[str, Any]:
+    """The size arguments of a tqdm bar on ``stream``: the terminal's, or 80 x 24 where it reports none.
+
+    A terminal that reports no size (some CI ttys, a pty nobody sized) hid tqdm's bar altogether.
+    """
+    sized = _columns(stream) > 0
+    return {"dynamic_ncols": sized, "ncols": None if sized else 80, "nrows": None if sized else 24}
 
 
 def _columns(stream: IO[str]) -> int:

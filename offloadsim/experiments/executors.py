@@ -16,6 +16,7 @@ import multiprocessing
 import multiprocessing.connection
 import os
 import signal
+import sys
 import threading
 import traceback
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -35,6 +36,7 @@ from offloadsim.experiments.dask_cluster import run_on_dask
 from offloadsim.experiments.jobs import Describe, Finished, Job, JobResult, Runner, run_job, run_job_packed
 from offloadsim.experiments.storage import ExperimentError
 from offloadsim.outdir import ResultsError, describe_os_error
+from offloadsim.progress import bar_size
 from offloadsim.suggest import quoted
 
 __all__ = ["JobFailure", "default_workers", "execute", "local_workers", "progress_bar"]
@@ -381,7 +383,7 @@ def progress_bar(total: int, enabled: bool, description: str, unit: str = "job")
         desc=description,
         unit=unit,
         disable=None,  # None: shown only on a terminal
-        dynamic_ncols=True,
+        **bar_size(sys.stderr),  # a terminal reporting no size (a pty nobody sized) showed nothing
         mininterval=0.5,
         leave=False,
     )

@@ -356,17 +356,15 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     out = check_sweep_out(args.out if args.out is not None else default_sweep_dir(spec))
     world_notes: list[str] = []  # each point's, from the world its checks built: read once a point
     tables: list[list[str]] = []  # a dry run's: each listed point's fixed plan's stations (none: [])
-    points: list[dict[str, Any]] = []  # expanded once where a policies entry has a label to say
+    points = expand(spec)  # the grid, once: the notes' entry labels and the dry run's list
 
     def keep_notes(index: int, scenario: Any, world: Any) -> None:
         if args.dry_run and index < _LISTED:  # the points it lists
             # a plug-in's fault at 0 s (an EngineError) refuses the point: plan_sweep lists it in order
             tables.append(_stations(scenario.policy, world(), scenario.seed))
         if not (args.dry_run or args.quiet):  # printed under the table of a run only
-            if spec.entry_labels and not points:
-                points.extend(expand(spec))
             # A policies entry with parameters by its label, as the table and compare's notes call it.
-            label = spec.entry_label(points[index]) if points else None
+            label = spec.entry_label(points[index])
             world_notes.extend(_world_notes(scenario, None, world(), [label] if label else None))
 
     # A run builds each point's world in its job as well (in its own process).
@@ -374,7 +372,6 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     at_once = 0 if args.scheduler else local_workers(args.workers, len(jobs))
     check_experiment_room([(job.scenario, 1) for job in jobs], out, at_once, sweep_file=str(spec.file))
     if args.dry_run:
-        points = expand(spec)
         from offloadsim.experiments.sweep_merge import job_file_problem, jobs_by_key
 
         # Those the sweep would reuse: a file it cannot reuse (cut short, edited, another job's) is run again.

@@ -45,7 +45,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import reduce
 from operator import add
@@ -59,7 +59,7 @@ from offloadsim.suggest import quoted
 if TYPE_CHECKING:
     import networkx as nx
 
-__all__ = ["Change", "Route", "Topology", "NoRouteError", "ROUTE_CACHE", "SEARCH_BUDGET"]
+__all__ = ["Change", "Route", "Topology", "NoRouteError", "ROUTE_CACHE", "SEARCH_BUDGET", "channel_ends"]
 
 # Added per hop so that, among equal-latency paths, the one with fewer hops wins.
 _HOP_PENALTY_S = 1e-12
@@ -121,6 +121,15 @@ class Route:
     channels: tuple[int, ...]
     latency_s: float
     bottleneck_bps: float
+
+
+def channel_ends(links: Sequence[LinkSpec], channel: int) -> tuple[str, str]:
+    """``(from, to)`` of directed channel ``channel`` over ``links`` (``2*i``: link ``i`` as written).
+
+    A topology's (:meth:`Topology.channel_ends`) or, before one is built, a scenario's links.
+    """
+    link = links[channel // 2]
+    return (link.a, link.b) if channel % 2 == 0 else (link.b, link.a)
 
 
 class Topology:
@@ -526,8 +535,7 @@ class Topology:
 
     def channel_ends(self, channel: int) -> tuple[str, str]:
         """``(from, to)`` of a directed channel."""
-        link = self.links[channel // 2]
-        return (link.a, link.b) if channel % 2 == 0 else (link.b, link.a)
+        return channel_ends(self.links, channel)
 
     def reachable(self, a: str, b: str) -> bool:
         """True if a path joins ``a`` and ``b`` now (cheap: components, computed once per change)."""

@@ -33,6 +33,7 @@ from offloadsim.scenario.errors import key_path
 from offloadsim.suggest import quoted
 from offloadsim.world.dynamics.base import Dynamics, DynamicsError
 from offloadsim.world.dynamics.plugin_kind import PluginDynamicsKind
+from offloadsim.world.topology import channel_ends
 
 if TYPE_CHECKING:
     from offloadsim.scenario.model import Scenario
@@ -46,11 +47,6 @@ def _declared(entry: Dynamics, name: str) -> dict[Any, str]:
         return {}
     declared = getattr(entry.kind, name, None)
     return dict(declared(entry.spec)) if declared is not None else {}
-
-
-def _rate_keys(entry: Dynamics) -> dict[int, str]:
-    """The channels whose rate ``entry`` sets, with the key that puts it there (none for a plug-in)."""
-    return _declared(entry, "rate_keys")
 
 
 def check_movers(dynamics: Sequence[Dynamics]) -> None:
@@ -78,9 +74,7 @@ def check_movers(dynamics: Sequence[Dynamics]) -> None:
 
 def _direction(scenario: Scenario, channel: int) -> str:
     """``A→B``: the ends of directed channel ``channel``, the way it carries."""
-    link = scenario.links[channel // 2]
-    a, b = (link.a, link.b) if channel % 2 == 0 else (link.b, link.a)
-    return f"{a}→{b}"
+    return "→".join(channel_ends(scenario.links, channel))
 
 
 def check_rates(dynamics: Sequence[Dynamics], scenario: Scenario) -> None:
@@ -91,10 +85,10 @@ def check_rates(dynamics: Sequence[Dynamics], scenario: Scenario) -> None:
     later one's key, naming the earlier one's (``dynamics[0].link``).  The other key goes in the
     error's ``also``, for a ``--set`` of either to be named.
     """
-    rates = [(entry, _rate_keys(entry)) for entry in dynamics]
+    rates = [(entry, _declared(entry, "rate_keys")) for entry in dynamics]  # a plug-in's: none
     owned: dict[int, tuple[int, str]] = {}  # channel: the owning entry's index and its key
     for entry, keys in rates:
-        if getattr(entry.kind, "owns_rates", False) and not isinstance(entry.kind, PluginDynamicsKind):
+        if getattr(entry.kind, "owns_rates", False):
             owned.update({channel: (entry.index, key) for channel, key in keys.items()})
     for entry, keys in rates:
         for channel, key in keys.items():

@@ -11,6 +11,7 @@ job again (a sweep's job file).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,6 +31,7 @@ __all__ = [
     "powered_sources_problem",
     "read_checked",
     "rows_problem",
+    "read_json",
     "unreadable",
     "values_problem",
 ]
@@ -168,6 +170,15 @@ def read_checked(file: Path, table: str, error: type[Exception]) -> pd.DataFrame
     if problem is not None or frame is None:
         raise error(f"{file}: {problem}; {REWRITE}")
     return frame
+
+
+def read_json(file: Path, error: type[Exception]) -> Any:
+    """The JSON document ``file`` of a results directory; where it does not parse, ``error`` naming it."""
+    text = file.read_text(encoding="utf-8")
+    try:
+        return json.loads(text)
+    except ValueError as exc:  # json's message names no file, and a results directory holds several
+        raise error(unreadable(file, exc)) from None
 
 
 #: What a message about a table not as offloadsim wrote it ends with.

@@ -39,6 +39,7 @@ from offloadsim.records.checked import (
     REWRITE,
     powered_sources_problem,
     read_checked,
+    read_json,
     rows_problem,
     unreadable,
 )
@@ -621,8 +622,8 @@ def read_run(run_dir: str | Path) -> RunResult:
         processors = processors_frame(
             _read_columns(processors_file, "processors") if processors_file.is_file() else {}
         )
-        summary = Summary.from_dict(_read_json(directory / "summary.json"))
-        manifest = _read_json(directory / "manifest.json")
+        summary = Summary.from_dict(read_json(directory / "summary.json", ResultsError))
+        manifest = read_json(directory / "manifest.json", ResultsError)
     except (OSError, ValueError) as exc:
         raise ResultsError(f"cannot read run directory {directory}: {exc}") from exc
     if (lacking := rows_problem(nodes, processors, links)) is not None:
@@ -638,7 +639,7 @@ def read_run(run_dir: str | Path) -> RunResult:
             f"{len(tasks)} (an interrupted write?); run it again"
         )
     stages_file = directory / "stages.parquet"
-    stages = _read_stages(stages_file) if stages_file.is_file() else None
+    stages = _read_table(stages_file, "stages") if stages_file.is_file() else None
     return RunResult(
         tasks=tasks,
         nodes=nodes,
@@ -720,19 +721,15 @@ def _read_stages(path: Path) -> pd.DataFrame:
     return read_checked(path, "stages", ResultsError)
 
 
-def _read_json(path: Path) -> Any:
-    """The JSON document ``path``; one that does not parse is refused naming the file."""
-    text = path.read_text(encoding="utf-8")
-    try:
-        return json.loads(text)
-    except ValueError as exc:
-        raise ResultsError(unreadable(path, exc)) from None
-
-
 def _read_columns(path: Path, table: str) -> dict[str, Any]:
     """The columns of the table ``path`` (``table`` of the schema), refused where not as written."""
+    frame = _read_table(path, table)
+    return {name: frame[name] for name in frame.columns}
+
+
+def _read_table(path: Path, table: str) -> pd.DataFrame:
+    """The table ``path`` (``table`` of the schema) for :func:`read_run`: one that does not parse named."""
     try:
-        frame = read_checked(path, table, ResultsError)
+        return read_checked(path, table, ResultsError)
     except ValueError as exc:  # pyarrow's ArrowInvalid: an emptied or cut file, or not Parquet at all
         raise ResultsError(unreadable(path, exc)) from None
-    return {name: frame[name] for name in frame.columns}

@@ -24,6 +24,7 @@ from offloadsim.records.checked import (
     REWRITE,
     powered_sources_problem,
     read_checked,
+    read_json,
     rows_problem,
     unreadable,
 )
@@ -281,11 +282,7 @@ def _run_metrics(path: Path, manifest: Mapping[str, Any], processors: pd.DataFra
         raise ExperimentError(f"{path} is incomplete: summary.json {what}, expected the run's summary")
     if not summary_file.is_file():
         raise ExperimentError(f"{path} is incomplete: summary.json is missing")
-    try:
-        document = json.loads(summary_file.read_text(encoding="utf-8"))
-    except ValueError as error:  # "cannot read results in DIR: Expecting value ...", naming no file
-        raise ExperimentError(unreadable(summary_file, error)) from None
-    summary = Summary.from_dict(document)
+    summary = Summary.from_dict(read_json(summary_file, ExperimentError))
     row = {
         "policy": (manifest.get("policy") or {}).get("name", ""),
         "replication": int(manifest.get("replication", 0)),

@@ -108,3 +108,15 @@ def test_a_sweep_that_varies_no_key_is_not_said_to_be_no_sweep(sweep_dir, tmp_pa
         line
         == f"offloadsim: error: {edited} is a sweep directory that varies no key; this figure needs a sweep"
     )
+
+
+@pytest.mark.parametrize("how", ["emptied", "cut in half"])
+def test_a_runs_stages_file_that_does_not_parse_is_named_by_read_run(how, tmp_path):
+    """``read_run`` read ``stages.parquet`` outside the guard of the other tables: pyarrow's ArrowInvalid
+    came out of the Python API as it was (``plot``'s reader, ``read_results``, named the file)."""
+    out = tmp_path / "run"
+    assert main(["run", str(SCENARIO), *SHORT, "--stages", "--out", str(out)]) == 0
+    _cut(out / "stages.parquet", how)
+    with pytest.raises(ResultsError) as raised:
+        read_run(out)
+    assert str(raised.value).startswith(f"{out / 'stages.parquet'}: cannot be read as Parquet (")

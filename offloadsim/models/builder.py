@@ -44,11 +44,14 @@ class GraphBuilder:
         input_shape: Sequence[int],
         *,
         dtype_bytes: float = 4,
+        weight_bytes: float | None = None,
         input_bytes: int | None = None,
         meta: Mapping[str, Any] | None = None,
     ) -> None:
         self.name = name
         self.dtype_bytes = dtype_bytes
+        # Bytes per weight where they differ from the activations' (an LLM's int4 weights, W4A16).
+        self.weight_bytes = dtype_bytes if weight_bytes is None else weight_bytes
         self.input = Tensor(INPUT, tuple(input_shape))
         own_bytes = math.ceil(numel(input_shape) * dtype_bytes)
         self._input_bytes = own_bytes if input_bytes is None else input_bytes
@@ -81,6 +84,8 @@ class GraphBuilder:
         """Append a layer with explicit costs; the primitive behind every helper."""
         lname = self._unique(name, str(op))
         shape = tuple(int(d) for d in out_shape)
+        if param_bytes < 0 and self.weight_bytes != self.dtype_bytes:
+            param_bytes = math.ceil(int(params) * self.weight_bytes)
         self._layers.append(
             Layer(
                 name=lname,

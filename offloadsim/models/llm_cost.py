@@ -28,8 +28,8 @@ class LLMCost:
     head_flops: float
     block_weight_bytes: float  # one block's weights, read once per decode step
     head_weight_bytes: float  # LM head (+ final norm), read once per decode step
-    hidden_bytes: float  # one token's hidden state crossing a cut
-    kv_bytes_per_token: float  # all blocks
+    hidden_bytes: float  # one token's hidden state crossing a cut (activation precision)
+    kv_bytes_per_token: float  # all blocks (activation precision: 16 bits for int4 weights)
 
     @classmethod
     def of(cls, config: LLMConfig) -> LLMCost:
@@ -37,7 +37,7 @@ class LLMCost:
         from offloadsim.models.zoo.llm import _flop_coefficients, decode_weight_bytes
 
         per_token, per_pair, head = _flop_coefficients(config)
-        head_bytes = float(config.vocab * config.d_model * config.dtype_bytes)
+        head_bytes = float(config.vocab * config.d_model * config.weight_bytes)
         blocks_bytes = float(decode_weight_bytes(config)) - head_bytes
         return cls(
             config,

@@ -3,7 +3,11 @@
 A model's precision fixes two things: how many bytes its weights,
 activations and KV cache take (``dtype_bytes``), and which of a
 processor's peak rates its arithmetic runs at (a GPU's fp16 tensor rate is
-16x its fp32 rate).  A scenario gives either, or both when they agree::
+16x its fp32 rate).  ``int4`` is the exception, for LLMs only: weight-only
+quantisation (W4A16, as GPTQ and AWQ deploy it), 4-bit weights with the
+activations, KV cache and arithmetic in 16 bits (see
+:meth:`~offloadsim.models.zoo.llm.LLMConfig.with_precision`).  A scenario
+gives either, or both when they agree::
 
     params: {precision: int4}      # 0.5 bytes per element
     params: {dtype_bytes: 2}       # fp16
@@ -33,6 +37,7 @@ __all__ = [
     "BYTES",
     "FALLBACK",
     "PRECISIONS",
+    "WEIGHT_ONLY",
     "PrecisionError",
     "fallback_chain",
     "graph_precision",
@@ -53,6 +58,8 @@ FALLBACK: Mapping[str, str | None] = {
     "bf16": "fp32",
     "fp32": None,
 }
+#: Precisions that quantise an LLM's weights alone: activations, KV cache and arithmetic stay in 16 bits.
+WEIGHT_ONLY = frozenset({"int4"})
 _BY_BYTES = {0.5: "int4", 1.0: "int8", 2.0: "fp16", 4.0: "fp32"}
 
 
@@ -87,7 +94,7 @@ def parse_precision(params: Mapping[str, Any], *, packed: bool = True) -> tuple[
     names the parameter) for a value that is not a real precision: a
     non-number, a non-positive or fractional byte count such as 2.7, an
     unknown name, or a name and a byte count that disagree; and for int4
-    unless ``packed`` (only LLM weights are quantised to half a byte).
+    unless ``packed`` (only LLM weights are quantised to half a byte, weight-only).
 
     >>> parse_precision({"dtype_bytes": 0.5})
     ('int4', 0.5)
@@ -132,8 +139,8 @@ def _packed_ok(name: str, key: str, packed: bool) -> str:
     if not packed and BYTES[name] != int(BYTES[name]):
         raise PrecisionError(
             key,
-            f"{name} is supported for LLMs only (weights, activations and KV cache at {name}), "
-            "not for layer graphs",
+            f"{name} is supported for LLMs only ({name} weights with 16-bit activations and KV cache, "
+            "weight-only quantisation), not for layer graphs",
         )
     return name
 

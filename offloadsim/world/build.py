@@ -96,6 +96,17 @@ class AppTemplate:
             return graph_precision(self.graph)
         return ""
 
+    @property
+    def weights(self) -> str:
+        """The precision the model's weights are stored in: :attr:`precision` but for int4 LLMs (W4A16)."""
+        return self.llm.config.weights if self.llm is not None else self.precision
+
+    @property
+    def precision_label(self) -> str:
+        """``bf16``, or ``bf16, int4 weights`` where the weights are quantised alone."""
+        weights = self.weights
+        return self.precision if weights == self.precision else f"{self.precision}, {weights} weights"
+
 
 @dataclass(frozen=True, eq=False)  # see ProcessorModel
 class World:
@@ -186,7 +197,7 @@ class World:
                 note = precision_speed(proc, app.precision)[1]
                 if note is not None:
                     where = format_path(("applications", app.name))
-                    lines[f"{where} ({app.precision}) on {proc.profile}: {note}"] = None
+                    lines[f"{where} ({app.precision_label}) on {proc.profile}: {note}"] = None
         lines.update(dict.fromkeys(self._inert_key_notes()))
         lines.update(dict.fromkeys(self._unbounded_decode_notes()))
         lines.update(dict.fromkeys(self._accuracy_notes()))
@@ -246,8 +257,8 @@ class World:
         said = []
         for app in self.apps.values():
             where = format_path(("applications", app.name))
-            if app.precision and app.precision != _own_precision(app):
-                said.append(f"precision {app.precision} ({where})")
+            if app.weights and app.weights != _own_precision(app):
+                said.append(f"precision {app.weights} ({where})")
             codec = app.spec.compression
             if (
                 codec != "none"
@@ -415,7 +426,7 @@ class World:
         precision's peak times the efficiency (8x the fp32 rate for bf16 on a jetson-orin), which a
         hand check needs. Empty for synthetic work, which runs at the processors' speed.
         """
-        precision = self.apps[app].precision
+        precision = self.apps[app].precision_label
         if not precision:
             return ""
         first: dict[str, str] = {}  # group -> its first node
@@ -593,12 +604,13 @@ def _own_precision(app: AppTemplate) -> str:
 
     An LLM's checkpoint's (the zoo's configuration), an ONNX file's float32 (as :func:`_template`
     reads it), another model's as its builder makes it at the application's other ``params``.
+    Compared with :attr:`AppTemplate.weights`: an int4 LLM computes in its checkpoint's bf16.
     """
     from offloadsim.models.precision import graph_precision, parse_precision
 
     spec = app.spec
     if parse_precision(spec.model_params) is None:  # checked when the scenario was read
-        return app.precision
+        return app.weights
     if spec.onnx is not None:
         return "fp32"
     from offloadsim.models import get_model
@@ -608,7 +620,7 @@ def _own_precision(app: AppTemplate) -> str:
     assert spec.model is not None  # a model with a precision: a zoo's or an ONNX file
     config = LLM_CONFIGS.get(canonical_name(spec.model))
     if config is not None:
-        return config.precision
+        return config.weights
     shaping = {
         key: value for key, value in spec.model_params.items() if key not in ("precision", "dtype_bytes")
     }

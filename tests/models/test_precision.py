@@ -79,14 +79,16 @@ def test_int4_is_refused_for_a_layer_graph():
         load_scenario_text(text.replace("PARAMS", "{precision: int4}"), source="<t>")
 
 
-def test_int4_halves_weights_and_kv_cache_against_int8():
-    int8, int4 = (LLMCost.of(LLAMA_3_2_1B.with_precision(p)) for p in ("int8", "int4"))
-    assert int4.kv_bytes_per_token == pytest.approx(int8.kv_bytes_per_token / 2)
+def test_int4_halves_the_weights_of_int8_but_keeps_16_bit_kv_cache_and_hidden_state():
+    # int4 is weight-only (W4A16): half int8's weight bytes, but bf16's KV cache and hidden state.
+    bf16, int8, int4 = (LLMCost.of(LLAMA_3_2_1B.with_precision(p)) for p in ("bf16", "int8", "int4"))
     assert int4.block_weight_bytes == pytest.approx(int8.block_weight_bytes / 2)
-    assert int4.kv_bytes_per_token > 0
+    assert int4.head_weight_bytes == pytest.approx(int8.head_weight_bytes / 2)
+    assert int4.kv_bytes_per_token == bf16.kv_bytes_per_token == 2 * int8.kv_bytes_per_token
+    assert int4.hidden_bytes == bf16.hidden_bytes == LLAMA_3_2_1B.d_model * 2
 
 
-def test_an_int4_llm_runs_with_its_half_byte_kv_cache(tmp_path):
+def test_an_int4_llm_runs_with_a_16_bit_kv_cache_and_a_quarter_of_the_weight_reads(tmp_path):
     def run(params: str) -> dict:
         raw = simulate(load_scenario_text(LLM.replace("PARAMS", params), source="<t>"))
         assert set(raw.tasks["status"]) == {"completed"}
@@ -94,10 +96,14 @@ def test_an_int4_llm_runs_with_its_half_byte_kv_cache(tmp_path):
 
     int4 = run("{dtype_bytes: 0.5}")
     bf16 = run("{}")
-    assert int4["kv_cache_bytes"][0] == pytest.approx(bf16["kv_cache_bytes"][0] / 4)
-    assert int4["kv_cache_bytes"][0] == (64 + 8) * LLAMA_3_2_1B.kv_bytes_per_token / 4
-    # decode is memory-bound on the phone: a quarter of the bytes, a quarter of the time per token
-    assert int4["tpot"][0] == pytest.approx(bf16["tpot"][0] / 4, rel=0.05)
+    kv = (64 + 8) * LLAMA_3_2_1B.kv_bytes_per_token
+    assert int4["kv_cache_bytes"][0] == bf16["kv_cache_bytes"][0] == kv
+    # decode is memory-bound on the phone: a quarter of the weight bytes, the same KV bytes per step
+    cost = LLMCost.of(LLAMA_3_2_1B)
+    weights, read = cost.weight_bytes(0, cost.layers), cost.kv_bytes_per_token * np.arange(64, 64 + 7)
+    ratio = float(np.sum(weights / 4 + read) / np.sum(weights + read))
+    assert int4["tpot"][0] == pytest.approx(bf16["tpot"][0] * ratio, rel=1e-9)
+    assert 0.25 < ratio < 0.26
 
 
 def test_zoo_models_take_a_precision():
@@ -171,16 +177,20 @@ def test_a_precision_the_profile_lacks_falls_back_and_says_so():
 
     world = build_world(load_scenario_text(GPU.replace("PARAMS", "{precision: int4}"), source="<t>"))
     a76 = BUILTIN_PROFILES["cortex-a76"]
-    # int4 -> int8: the A76's dot-product rate; int4 -> int8 on the A100 is not needed (it states int4)
-    assert world.app_speed("chat", "phone") == pytest.approx(2.8e9 * 64 * a76.efficiency)
-    assert world.app_speed("chat", "cloud") == pytest.approx(1248e12 * BUILTIN_PROFILES["a100"].efficiency)
+    # int4 weights compute in the checkpoint's bf16 (W4A16): never at the A100's int4 rate; the A76
+    # states no bf16 peak, so its fp32 one stands in, as for the bf16 model
+    assert world.app_speed("chat", "phone") == pytest.approx(a76.effective_flops)
+    assert world.app_speed("chat", "cloud") == pytest.approx(312e12 * BUILTIN_PROFILES["a100"].efficiency)
     assert world.notes == (
-        "applications.chat (int4) on cortex-a76: states no int4 peak; its int8 peak stands in (int4 -> int8)",
+        "applications.chat (bf16, int4 weights) on cortex-a76: states no bf16 peak; its fp32 peak stands "
+        "in (bf16 -> fp32)",
         "precision int4 (applications.chat): bytes and time only; accuracy is not modelled "
         "(docs/models.md#precision)",
     )
     bf16 = build_world(load_scenario_text(GPU.replace("PARAMS", "{}"), source="<t>"))
     assert bf16.app_speed("chat", "phone") == pytest.approx(a76.effective_flops)  # bf16 widened to fp32
+    int8 = build_world(load_scenario_text(GPU.replace("PARAMS", "{precision: int8}"), source="<t>"))
+    assert int8.app_speed("chat", "cloud") == pytest.approx(624e12 * BUILTIN_PROFILES["a100"].efficiency)
 
 
 def test_dnn_layers_cost_at_the_peak_of_the_models_precision():
@@ -299,12 +309,10 @@ def test_a_codec_no_narrower_than_the_model_says_it_compresses_nothing():
 
 
 def test_int4_on_a_layer_graph_is_refused_saying_what_int4_is_here():
-    # The refusal used to say "for LLM weights only", as if int4 were weight-only quantisation; it is
-    # every tensor of the LLM at 4 bits (weights, activations, KV cache), as the KV bytes below show.
+    # int4 is weight-only quantisation of an LLM (W4A16): the refusal says so, and the KV bytes show it.
     with pytest.raises(PrecisionError) as caught:
         parse_precision({"precision": "int4"}, packed=False)
     message = str(caught.value)
-    assert "weights only" not in message
-    assert "weights, activations and KV cache" in message
+    assert "int4 weights with 16-bit activations and KV cache" in message
     int4 = LLM_CONFIGS["llama-3.2-1b"].with_precision("int4")
-    assert int4.kv_bytes_per_token == LLM_CONFIGS["llama-3.2-1b"].kv_bytes_per_token / 4
+    assert int4.kv_bytes_per_token == LLM_CONFIGS["llama-3.2-1b"].kv_bytes_per_token

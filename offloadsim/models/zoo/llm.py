@@ -20,7 +20,7 @@ import numpy.typing as npt
 from offloadsim.models.builder import GraphBuilder
 from offloadsim.models.graph import LayerGraph
 from offloadsim.models.ops import Op
-from offloadsim.models.precision import BYTES, precision_for_bytes
+from offloadsim.models.precision import BYTES, WEIGHT_ONLY, precision_for_bytes
 from offloadsim.models.zoo.transformer import attention, mlp
 
 __all__ = [
@@ -47,10 +47,12 @@ class LLMConfig:
     ``head_dim`` 0 means ``d_model // heads``. ``norm`` is ``rmsnorm`` or
     ``layernorm``, ``mlp`` is ``swiglu`` or ``gelu``, ``positional`` is ``rope``
     or ``learned`` (a ``max_context x d_model`` table). ``dtype_bytes`` applies
-    to weights, activations and the KV cache (0.5 for int4); ``precision``
-    names the arithmetic (``bf16``, ``fp16``, ...; empty: the one
-    ``dtype_bytes`` stands for, see :mod:`offloadsim.models.precision`) and
-    selects the processor's peak rate.
+    to the activations and the KV cache; ``precision`` names the arithmetic
+    (``bf16``, ``fp16``, ...; empty: the one ``dtype_bytes`` stands for, see
+    :mod:`offloadsim.models.precision`) and selects the processor's peak rate;
+    ``weights`` names the precision the weights are stored in (empty: ``precision``).
+    They differ for weight-only quantisation: int4 weights with 16-bit
+    activations, KV cache and arithmetic (W4A16, :meth:`with_precision`).
 
     >>> LLAMA_3_2_1B.params
     1235814400
@@ -75,6 +77,7 @@ class LLMConfig:
     positional: str = "rope"
     source: str = ""
     precision: str = ""
+    weights: str = ""
 
     def __post_init__(self) -> None:
         if self.head_dim == 0:
@@ -86,6 +89,10 @@ class LLMConfig:
                 f"{self.name}: precision {self.precision!r} does not take "
                 f"{self.dtype_bytes} bytes per element"
             )
+        if not self.weights:
+            object.__setattr__(self, "weights", self.precision)
+        elif self.weights not in BYTES:
+            raise ValueError(f"{self.name}: weights must be one of {', '.join(BYTES)}, got {self.weights!r}")
         if self.heads % self.kv_heads:
             raise ValueError(f"{self.name}: heads ({self.heads}) must be a multiple of kv_heads")
         if self.norm not in ("rmsnorm", "layernorm") or self.mlp not in ("swiglu", "gelu"):
@@ -98,12 +105,27 @@ class LLMConfig:
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
 
     def with_precision(self, precision: str) -> LLMConfig:
-        """The same model stored and computed in ``precision`` (``int4``, ``int8``, ``bf16``, ...).
+        """The same model in ``precision`` (``int4``, ``int8``, ``bf16``, ...).
 
-        >>> LLAMA_3_2_1B.with_precision("int4").kv_bytes_per_token
-        8192.0
+        ``int4`` is weight-only (W4A16), as GPTQ and AWQ deploy it: 4-bit
+        weights, while activations, the KV cache and the arithmetic stay at
+        the model's 16-bit precision (bf16 for the Llama checkpoints; fp16
+        for an fp32 one such as gpt2).  Any other precision applies to every
+        tensor and the arithmetic (``int8`` is W8A8, as SmoothQuant runs it).
+
+        >>> int4 = LLAMA_3_2_1B.with_precision("int4")
+        >>> int4.weights, int4.precision, int4.kv_bytes_per_token == LLAMA_3_2_1B.kv_bytes_per_token
+        ('int4', 'bf16', True)
         """
-        return dataclasses.replace(self, precision=precision, dtype_bytes=BYTES[precision])
+        if precision in WEIGHT_ONLY:
+            compute = self.precision if BYTES[self.precision] == 2 else "fp16"
+            return dataclasses.replace(self, precision=compute, dtype_bytes=BYTES[compute], weights=precision)
+        return dataclasses.replace(self, precision=precision, dtype_bytes=BYTES[precision], weights=precision)
+
+    @property
+    def weight_bytes(self) -> float:
+        """Bytes one weight takes (0.5 for int4), whatever the activations take."""
+        return BYTES[self.weights]
 
     @property
     def kv_bytes_per_token(self) -> float:
@@ -201,6 +223,7 @@ def prefill_graph(cfg: LLMConfig, tokens: int = 128, past_tokens: int = 0) -> La
         cfg.name,
         (1, tokens),
         dtype_bytes=cfg.dtype_bytes,
+        weight_bytes=cfg.weight_bytes,
         input_bytes=tokens * TOKEN_ID_BYTES,
         meta={
             "family": "llm",
@@ -208,6 +231,7 @@ def prefill_graph(cfg: LLMConfig, tokens: int = 128, past_tokens: int = 0) -> La
             "past_tokens": past_tokens,
             "source": cfg.source,
             "precision": cfg.precision,
+            "weights": cfg.weights,
         },
     )
     x = b.embedding(b.input, cfg.vocab, d, name="embed_tokens")
@@ -308,7 +332,7 @@ def decode_weight_bytes(cfg: LLMConfig) -> float:
         tables += cfg.max_context * d
     rows = d * (2 if cfg.positional == "learned" else 1)
     read = cfg.params - tables + cfg.vocab * d + rows
-    return read * cfg.dtype_bytes
+    return read * cfg.weight_bytes
 
 
 def decode_bytes(cfg: LLMConfig, context: int | npt.ArrayLike) -> float | np.ndarray:

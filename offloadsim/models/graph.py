@@ -73,7 +73,7 @@ class Layer:
     flops: int = 0
     macs: int = 0
     params: int = 0
-    dtype_bytes: float = 4  # 0.5 for packed int4
+    dtype_bytes: float = 4  # the activations' (an int4 LLM's param_bytes are its 0.5-byte weights')
     output_bytes: int = -1
     param_bytes: int = -1
     attrs: tuple[tuple[str, Any], ...] = ()

@@ -108,3 +108,5 @@ def test_another_precision_applies_to_every_tensor_again():
     assert (int8.weights, int8.precision, int8.kv_bytes_per_token) == ("int8", "int8", 16384)
     with pytest.raises(ValueError, match="weights must be one of"):
         LLAMA_3_2_1B.replace(weights="int2")
+    with pytest.raises(ValueError, match="int4 quantises the weights alone"):  # no int4 arithmetic
+        LLAMA_3_2_1B.replace(dtype_bytes=0.5, precision="")

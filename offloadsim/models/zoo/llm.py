@@ -89,6 +89,11 @@ class LLMConfig:
                 f"{self.name}: precision {self.precision!r} does not take "
                 f"{self.dtype_bytes} bytes per element"
             )
+        if self.precision in WEIGHT_ONLY:
+            raise ValueError(
+                f"{self.name}: {self.precision} quantises the weights alone: give weights={self.precision!r} "
+                "with 16-bit activations (with_precision does)"
+            )
         if not self.weights:
             object.__setattr__(self, "weights", self.precision)
         elif self.weights not in BYTES:

@@ -103,9 +103,9 @@ class AppTemplate:
 
     @property
     def precision_label(self) -> str:
-        """``bf16``, or ``bf16, int4 weights`` where the weights are quantised alone."""
+        """``bf16``, or ``bf16 with int4 weights`` where the weights are quantised alone (W4A16)."""
         weights = self.weights
-        return self.precision if weights == self.precision else f"{self.precision}, {weights} weights"
+        return self.precision if weights == self.precision else f"{self.precision} with {weights} weights"
 
 
 @dataclass(frozen=True, eq=False)  # see ProcessorModel

@@ -182,8 +182,8 @@ def test_a_precision_the_profile_lacks_falls_back_and_says_so():
     assert world.app_speed("chat", "phone") == pytest.approx(a76.effective_flops)
     assert world.app_speed("chat", "cloud") == pytest.approx(312e12 * BUILTIN_PROFILES["a100"].efficiency)
     assert world.notes == (
-        "applications.chat (bf16, int4 weights) on cortex-a76: states no bf16 peak; its fp32 peak stands "
-        "in (bf16 -> fp32)",
+        "applications.chat (bf16 with int4 weights) on cortex-a76: states no bf16 peak; its fp32 peak "
+        "stands in (bf16 -> fp32)",
         "precision int4 (applications.chat): bytes and time only; accuracy is not modelled "
         "(docs/models.md#precision)",
     )

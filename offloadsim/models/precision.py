@@ -5,7 +5,7 @@ activations and KV cache take (``dtype_bytes``), and which of a
 processor's peak rates its arithmetic runs at (a GPU's fp16 tensor rate is
 16x its fp32 rate).  ``int4`` is the exception, for LLMs only: weight-only
 quantisation (W4A16, as GPTQ and AWQ deploy it), 4-bit weights with the
-activations, KV cache and arithmetic in 16 bits (see
+activations, KV cache and arithmetic in fp16 (see
 :meth:`~offloadsim.models.zoo.llm.LLMConfig.with_precision`).  A scenario
 gives either, or both when they agree::
 
@@ -38,6 +38,7 @@ __all__ = [
     "FALLBACK",
     "PRECISIONS",
     "WEIGHT_ONLY",
+    "WEIGHT_ONLY_COMPUTE",
     "PrecisionError",
     "fallback_chain",
     "graph_precision",
@@ -60,6 +61,8 @@ FALLBACK: Mapping[str, str | None] = {
 }
 #: Precisions that quantise an LLM's weights alone: activations, KV cache and arithmetic stay in 16 bits.
 WEIGHT_ONLY = frozenset({"int4"})
+#: The precision a weight-only model computes in: GPTQ's and AWQ's 4-bit kernels take fp16 activations.
+WEIGHT_ONLY_COMPUTE = "fp16"
 _BY_BYTES = {0.5: "int4", 1.0: "int8", 2.0: "fp16", 4.0: "fp32"}
 
 

@@ -177,18 +177,19 @@ def test_a_precision_the_profile_lacks_falls_back_and_says_so():
 
     world = build_world(load_scenario_text(GPU.replace("PARAMS", "{precision: int4}"), source="<t>"))
     a76 = BUILTIN_PROFILES["cortex-a76"]
-    # int4 weights compute in the checkpoint's bf16 (W4A16): never at the A100's int4 rate; the A76
-    # states no bf16 peak, so its fp32 one stands in, as for the bf16 model
-    assert world.app_speed("chat", "phone") == pytest.approx(a76.effective_flops)
+    # int4 weights compute in fp16 (W4A16): never at the A100's int4 rate; the A76 states an fp16
+    # peak (no bf16 one: the bf16 model falls back to fp32, with a note)
+    assert world.app_speed("chat", "phone") == pytest.approx(89.6e9 * a76.efficiency)
     assert world.app_speed("chat", "cloud") == pytest.approx(312e12 * BUILTIN_PROFILES["a100"].efficiency)
     assert world.notes == (
-        "applications.chat (bf16 with int4 weights) on cortex-a76: states no bf16 peak; its fp32 peak "
-        "stands in (bf16 -> fp32)",
         "precision int4 (applications.chat): bytes and time only; accuracy is not modelled "
         "(docs/models.md#precision)",
     )
     bf16 = build_world(load_scenario_text(GPU.replace("PARAMS", "{}"), source="<t>"))
     assert bf16.app_speed("chat", "phone") == pytest.approx(a76.effective_flops)  # bf16 widened to fp32
+    assert bf16.notes == (
+        "applications.chat (bf16) on cortex-a76: states no bf16 peak; its fp32 peak stands in (bf16 -> fp32)",
+    )
     int8 = build_world(load_scenario_text(GPU.replace("PARAMS", "{precision: int8}"), source="<t>"))
     assert int8.app_speed("chat", "cloud") == pytest.approx(624e12 * BUILTIN_PROFILES["a100"].efficiency)
 

@@ -1,8 +1,8 @@
 """An LLM at int4 is weight-only quantised (W4A16): 4-bit weights; activations, KV cache, arithmetic 16-bit.
 
 Checked in closed form against a derived profile's numbers: on a jetson-orin (it states an int4
-peak four times its bf16 one) an int4 model prefills in exactly the bf16 model's time, and each
-memory-bound decode step reads a quarter of the weight bytes but the same KV-cache bytes.
+peak four times its fp16 and bf16 ones) an int4 model prefills in exactly the bf16 model's time,
+and each memory-bound decode step reads a quarter of the weight bytes but the same KV-cache bytes.
 """
 
 from __future__ import annotations
@@ -40,7 +40,9 @@ def _run(params: str) -> dict:
 
 def test_int4_prefills_at_the_16_bit_rate_and_decodes_reading_a_quarter_of_the_weights():
     orin = BUILTIN_PROFILES["jetson-orin"]
-    bf16_rate = dict(orin.peaks)["bf16"] * orin.efficiency  # never the int4 peak (4x): W4A16
+    peaks = dict(orin.peaks)
+    assert peaks["fp16"] == peaks["bf16"] == peaks["int4"] / 4
+    bf16_rate = peaks["fp16"] * orin.efficiency  # never the int4 peak: W4A16 computes in fp16
     memory = orin.memory_bandwidth_Bps
     weights = decode_weight_bytes(LLAMA_3_2_1B)  # bf16: 2 bytes a weight
     kv = LLAMA_3_2_1B.kv_bytes_per_token  # bf16, int4 weights or not
@@ -78,12 +80,12 @@ def test_a_decode_step_falls_by_the_weight_bytes_ratio_on_a_memory_bound_process
 
 def test_int4_keeps_the_kv_cache_and_the_hidden_state_crossing_a_cut_at_16_bits():
     int4 = LLAMA_3_2_1B.with_precision("int4")
-    assert (int4.weights, int4.precision, int4.dtype_bytes) == ("int4", "bf16", 2.0)
+    assert (int4.weights, int4.precision, int4.dtype_bytes) == ("int4", "fp16", 2.0)
     assert int4.kv_bytes_per_token == LLAMA_3_2_1B.kv_bytes_per_token == 32768
     _, bf16_cuts = llm_chain(LLMCost.of(LLAMA_3_2_1B), 64, 8)
     _, int4_cuts = llm_chain(LLMCost.of(int4), 64, 8)
     assert int4_cuts == bf16_cuts
-    assert int4_cuts[1] == 64 * LLAMA_3_2_1B.d_model * 2  # 64 tokens' bf16 hidden states
+    assert int4_cuts[1] == 64 * LLAMA_3_2_1B.d_model * 2  # 64 tokens' fp16 hidden states
 
 
 def test_an_fp32_checkpoint_at_int4_computes_in_fp16():
@@ -98,7 +100,7 @@ def test_the_int4_prefill_graph_holds_half_byte_weights_and_16_bit_activations()
     assert int4.params == bf16.params
     assert int4.param_bytes == pytest.approx(bf16.param_bytes / 4, rel=1e-6)
     assert int4.output_bytes == bf16.output_bytes == LLAMA_3_2_1B.vocab * 2
-    assert int4.meta["precision"] == "bf16" and int4.meta["weights"] == "int4"
+    assert int4.meta["precision"] == "fp16" and int4.meta["weights"] == "int4"
 
 
 def test_another_precision_applies_to_every_tensor_again():
@@ -110,3 +112,15 @@ def test_another_precision_applies_to_every_tensor_again():
         LLAMA_3_2_1B.replace(weights="int2")
     with pytest.raises(ValueError, match="int4 quantises the weights alone"):  # no int4 arithmetic
         LLAMA_3_2_1B.replace(dtype_bytes=0.5, precision="")
+
+
+def test_a_fallback_note_names_the_16_bit_arithmetic_and_the_int4_weights():
+    from offloadsim.world import build_world
+
+    pi = ORIN.replace("jetson-orin", "raspberry-pi-4").replace("PARAMS", "{precision: int4}")
+    world = build_world(load_scenario_text(pi, source="<t>"))
+    assert world.notes[0] == (
+        "applications.chat (fp16 with int4 weights) on raspberry-pi-4: states no fp16 peak; "
+        "its fp32 peak stands in (fp16 -> fp32)"
+    )
+    assert "in fp16 with int4 weights at box " in world.summary()

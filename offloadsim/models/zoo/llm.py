@@ -20,7 +20,7 @@ import numpy.typing as npt
 from offloadsim.models.builder import GraphBuilder
 from offloadsim.models.graph import LayerGraph
 from offloadsim.models.ops import Op
-from offloadsim.models.precision import BYTES, WEIGHT_ONLY, precision_for_bytes
+from offloadsim.models.precision import BYTES, WEIGHT_ONLY, WEIGHT_ONLY_COMPUTE, precision_for_bytes
 from offloadsim.models.zoo.transformer import attention, mlp
 
 __all__ = [
@@ -51,7 +51,7 @@ class LLMConfig:
     (``bf16``, ``fp16``, ...; empty: the one ``dtype_bytes`` stands for, see
     :mod:`offloadsim.models.precision`) and selects the processor's peak rate;
     ``weights`` names the precision the weights are stored in (empty: ``precision``).
-    They differ for weight-only quantisation: int4 weights with 16-bit
+    They differ for weight-only quantisation: int4 weights with fp16
     activations, KV cache and arithmetic (W4A16, :meth:`with_precision`).
 
     >>> LLAMA_3_2_1B.params
@@ -113,17 +113,17 @@ class LLMConfig:
         """The same model in ``precision`` (``int4``, ``int8``, ``bf16``, ...).
 
         ``int4`` is weight-only (W4A16), as GPTQ and AWQ deploy it: 4-bit
-        weights, while activations, the KV cache and the arithmetic stay at
-        the model's 16-bit precision (bf16 for the Llama checkpoints; fp16
-        for an fp32 one such as gpt2).  Any other precision applies to every
-        tensor and the arithmetic (``int8`` is W8A8, as SmoothQuant runs it).
+        weights, dequantised in kernels that compute in fp16, so the
+        activations, the KV cache and the arithmetic are fp16 (a bf16
+        checkpoint's bytes, at the fp16 peak).  Any other precision applies to
+        every tensor and the arithmetic (``int8`` is W8A8, as SmoothQuant runs it).
 
         >>> int4 = LLAMA_3_2_1B.with_precision("int4")
         >>> int4.weights, int4.precision, int4.kv_bytes_per_token == LLAMA_3_2_1B.kv_bytes_per_token
-        ('int4', 'bf16', True)
+        ('int4', 'fp16', True)
         """
         if precision in WEIGHT_ONLY:
-            compute = self.precision if BYTES[self.precision] == 2 else "fp16"
+            compute = WEIGHT_ONLY_COMPUTE
             return dataclasses.replace(self, precision=compute, dtype_bytes=BYTES[compute], weights=precision)
         return dataclasses.replace(self, precision=precision, dtype_bytes=BYTES[precision], weights=precision)
 

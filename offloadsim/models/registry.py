@@ -306,7 +306,7 @@ def get_model(name: str, **params: Any) -> LayerGraph:
     ``params`` go to the family's builder: ``image_size``/``num_classes`` for
     image models, ``seq_len`` for BERT, ``tokens``/``past_tokens`` for LLMs;
     ``precision`` (or ``dtype_bytes``) stores and computes any model in that
-    precision (see :mod:`offloadsim.models.precision`). Raises
+    precision (an LLM's ``int4`` its weights alone, see :mod:`offloadsim.models.precision`). Raises
     :class:`UnknownModelError` (a ``KeyError``) with suggestions for an
     unknown name, and :class:`ParameterError` naming the parameter for one the builder does not take as
     given (:func:`parameter_problems`: ``image_size="224"`` ended in the builder's own TypeError,

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import dataclasses
 import math
 import statistics
 import subprocess
@@ -75,12 +76,11 @@ def calibrate(out: Path, runs: int, training: tuple[str, ...] = TRAINING) -> Non
             subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
 
 
-def refit(profile: CalibratedProfile) -> None:
-    """Refit ``profile``'s layout correction in place from its recorded whole-model timings (current rule)."""
+def refit(profile: CalibratedProfile) -> CalibratedProfile:
+    """``profile`` with its layout correction refitted from its recorded whole-model timings (new rule)."""
     coefficient, fit = refit_recorded(profile)
-    profile.layout_s_per_byte = coefficient
-    profile.correction = {**profile.correction, **fit}
-    profile._cache.clear()
+    correction = {**profile.correction, **fit}
+    return dataclasses.replace(profile, layout_s_per_byte=coefficient, correction=correction)
 
 
 def outside_timed_sizes(profile: CalibratedProfile, graph: LayerGraph) -> float:
@@ -120,7 +120,7 @@ def table(out: Path, refitted: bool = False, units: list[CalibratedProfile] | No
         training = report.parent.name.removesuffix("-report").rpartition("-")[0]
         profile = load_profile(report.parent.with_name(report.parent.name.removesuffix("-report") + ".json"))
         if refitted:
-            refit(profile)
+            profile = refit(profile)
         with report.open(encoding="utf-8") as file:
             for line in csv.DictReader(file):
                 if line["role"] != "held-out":

@@ -237,11 +237,10 @@ def calibrate(
         },
     )
     if correction and rules.blocked_heads:
-        fit_layout_correction(profile, models, warmup=warmup, progress=progress)
+        profile, _ = fit_layout_correction(profile, models, warmup=warmup, progress=progress)
     elif rules.blocked_heads:  # conversions charged nothing, as by a refused fit: say so in the profile
-        profile.correction = {"what": LAYOUT_CORRECTION_WHAT, **NO_CORRECTION}
-    profile.trust = assess(profile, [*models, *resolve_models(TRUST_MODELS)])
-    return profile
+        profile = dataclasses.replace(profile, correction={"what": LAYOUT_CORRECTION_WHAT, **NO_CORRECTION})
+    return dataclasses.replace(profile, trust=assess(profile, [*models, *resolve_models(TRUST_MODELS)]))
 
 
 def fit_layout_correction(
@@ -251,21 +250,20 @@ def fit_layout_correction(
     warmup: int = 3,
     repeats: int = 10,
     progress: bool = False,
-) -> dict[str, WholeModelTiming]:
+) -> tuple[CalibratedProfile, dict[str, WholeModelTiming]]:
     """Fit seconds per layout-converted byte on whole-model timings of ``models`` (the training models).
 
     Minimises the relative error of the whole-model predictions over one
     non-negative coefficient, where the models' conversions can be told from
     their timing noise and the result is physically plausible
     (:func:`offloadsim.calibration.layout.fit_layout`; else 0, and the
-    profile records why); stores it in ``profile`` and returns the measured
-    whole-model timings by label.
+    profile records why). Returns ``profile`` with the fit (a new profile:
+    profiles are frozen) and the measured whole-model timings by label.
     """
     from offloadsim.calibration.layout import fit_layout, layout_rows
     from offloadsim.calibration.report import exportable, time_whole_models
 
-    profile.layout_s_per_byte = 0.0
-    profile._cache.clear()
+    profile = dataclasses.replace(profile, layout_s_per_byte=0.0)
     timeable = [spec for spec in models if spec.onnx_path is not None or exportable(spec.graph)]
     if progress and timeable:
         print(f"timing {len(timeable)} whole training model(s), interleaved ...", file=sys.stderr)
@@ -273,18 +271,17 @@ def fit_layout_correction(
         timeable, profile, warmup=warmup, repeats=repeats
     )
     rows = layout_rows(profile, timeable, measured)  # without correction yet
-    profile.layout_s_per_byte, fit = fit_layout(rows, profile.memory_bandwidth_Bps)
-    profile.correction = {
+    s_per_byte, fit = fit_layout(rows, profile.memory_bandwidth_Bps)
+    correction = {
         "what": LAYOUT_CORRECTION_WHAT,
         **fit,
         "fitted_on": sorted(measured),
         "whole_model_ms": {k: round(v.seconds * 1e3, 4) for k, v in sorted(measured.items())},
         "whole_model_noise": {k: v.noise() for k, v in sorted(measured.items())},
     }
-    profile._cache.clear()
     if progress and not fit["fitted"]:
         print(f"layout correction not fitted: {fit['why']}", file=sys.stderr)
-    return measured
+    return dataclasses.replace(profile, layout_s_per_byte=s_per_byte, correction=correction), measured
 
 
 def _effective_flops(timings: Sequence[Timing]) -> float:

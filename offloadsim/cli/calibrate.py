@@ -9,6 +9,7 @@ user's mistake (unknown model or backend, missing file) prints one line
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import shlex
 import sys
 from pathlib import Path
@@ -331,11 +332,14 @@ def _calibrate(args: argparse.Namespace) -> int:
         table = accuracy_table(
             profile, [*models, *holdout], measured=training_timings(profile), progress=not args.quiet
         )
-        profile.report = accuracy_summary(table)
-        profile.trust = assess(profile, [*models, *holdout, *cal.resolve_models(TRUST_MODELS)])
+        summary = accuracy_summary(table)
+        profile = dataclasses.replace(profile, report=summary)  # profiles are frozen: a new one
+        profile = dataclasses.replace(
+            profile, trust=assess(profile, [*models, *holdout, *cal.resolve_models(TRUST_MODELS)])
+        )
         _write_report(table, report_dir, f"profile {profile.name}: {profile.description}")
         print(format_table(table))
-        _print_summary(profile.report)
+        _print_summary(summary)
         print(f"report: {report_dir}/")
     _warn_untrusted(profile)
     try:

@@ -6,6 +6,7 @@ converted) hundreds of times too slow. No timing here: synthetic rows and profil
 """
 
 import doctest
+from dataclasses import replace
 
 import numpy as np
 from calibration_graphs import synthetic_profile
@@ -88,14 +89,12 @@ def test_shipped_xeon_profile_keeps_its_coefficient():
 
 def trained_on_mobilenet(**record):
     profile = synthetic_profile(("mobilenet_v2",), name="mb")
-    profile.correction = {"converted_bytes": {"mobilenet_v2": 5120}, **record}
-    return profile
+    return replace(profile, correction={"converted_bytes": {"mobilenet_v2": 5120}, **record})
 
 
 def test_caveat_fires_for_a_model_converting_far_more_than_the_training_set():
     efficientnet = get_model("efficientnet_b0")
-    fitted = trained_on_mobilenet(fitted=True)
-    fitted.layout_s_per_byte = 5e-11
+    fitted = replace(trained_on_mobilenet(fitted=True), layout_s_per_byte=5e-11)
     reason = layout_extrapolated(fitted, efficientnet)
     assert reason is not None and "18 MB" in reason and "is extrapolated" in reason
     assert layout_extrapolated(fitted, get_model("mobilenet_v2", image_size=160)) is None
@@ -108,7 +107,7 @@ def test_caveat_fires_for_a_model_converting_far_more_than_the_training_set():
     )
     record = assess(refused, resolve_models(["efficientnet_b0", "resnet18"]))
     assert list(record["layout_untrusted_for"]) == ["efficientnet_b0"]
-    refused.trust = record
+    refused = replace(refused, trust=record)
     assert any("efficientnet_b0: it converts 18 MB" in line for line in recorded_caveats(refused))
 
 
@@ -119,8 +118,9 @@ def test_a_profile_made_without_the_correction_is_questioned_as_a_refused_one():
     reorders took 1.42 ms of 23.2 ms of kernel time, 6.1 %; the caveat's estimate is 1.71 ms.
     """
     efficientnet = get_model("efficientnet_b0")
-    recorded = trained_on_mobilenet()
-    recorded.correction = {"what": "seconds per byte converted", **NO_CORRECTION}  # what calibrate writes
+    recorded = replace(  # what calibrate writes
+        trained_on_mobilenet(), correction={"what": "seconds per byte converted", **NO_CORRECTION}
+    )
     older = synthetic_profile(("mobilenet_v2",))  # no record at all: --no-correction before it was recorded
     for profile in (recorded, older):
         reason = layout_extrapolated(profile, efficientnet)
@@ -128,7 +128,7 @@ def test_a_profile_made_without_the_correction_is_questioned_as_a_refused_one():
         assert "calibrate ran with --no-correction, so the conversions are charged nothing" in reason
         (line,) = [line for line in caveats(profile, {"efficientnet_b0": efficientnet}) if "18 MB" in line]
         assert line.endswith("calibrate on this model without --no-correction (--models or --onnx)")
-        profile.trust = assess(profile, resolve_models(["efficientnet_b0", "mobilenet_v2"]))
+        profile = replace(profile, trust=assess(profile, resolve_models(["efficientnet_b0", "mobilenet_v2"])))
         assert list(profile.trust["layout_untrusted_for"]) == ["efficientnet_b0"]
         assert recorded_caveats(profile)[-1] == line
         # conversions too small to matter are not questioned, corrected or not
@@ -138,9 +138,11 @@ def test_a_profile_made_without_the_correction_is_questioned_as_a_refused_one():
 def test_a_profile_that_predates_converted_bytes_says_it_cannot_be_checked():
     """Fitted before ``converted_bytes`` was recorded: the caveat cannot compare, and says so."""
     efficientnet = get_model("efficientnet_b0")
-    old = trained_on_mobilenet()
-    old.correction = {"fitted_on": ["mobilenet_v2"], "whole_model_ms": {"mobilenet_v2": 9.0}}
-    old.layout_s_per_byte = 4e-7  # what such fits made of a few KiB
+    old = replace(
+        trained_on_mobilenet(),
+        correction={"fitted_on": ["mobilenet_v2"], "whole_model_ms": {"mobilenet_v2": 9.0}},
+        layout_s_per_byte=4e-7,  # what such fits made of a few KiB
+    )
     reason = layout_extrapolated(old, efficientnet)
     assert reason is not None and "does not record what its training models converted" in reason
     assert "(4e-07 s/byte) holds for this model cannot be checked" in reason
@@ -174,14 +176,12 @@ def test_the_shipped_epyc_record_says_which_models_its_layout_correction_is_not_
     assert len(profile.trust["extrapolated_pct"]) == 21
     assert profile.trust["layout_untrusted_for"] == recorded_layout_untrusted_for(profile) == {}
     stricter = trained_on_mobilenet(fitted=True)  # the same derivation names the models it is not for
-    stricter.trust = {"extrapolated_pct": {"efficientnet_b0": 0.0, "mobilenet_v2": 0.0}}
+    stricter = replace(stricter, trust={"extrapolated_pct": {"efficientnet_b0": 0.0, "mobilenet_v2": 0.0}})
     assert list(recorded_layout_untrusted_for(stricter)) == ["efficientnet_b0"]
 
 
 def test_profiles_show_says_when_the_layout_record_is_absent():
     """A trust record without ``layout_untrusted_for`` printed nothing about it, which read as 'none'."""
-    from dataclasses import replace
-
     from offloadsim.cli.profiles import describe_profile
 
     epyc = get_profile("epyc-ort-1t")
@@ -215,12 +215,15 @@ def test_the_trust_benchmark_refits_stored_profiles(tmp_path):
     bench = trust_benchmark()
     profile = trained_on_mobilenet()
     units_ms = float(np.sum(profile.layer_seconds(get_model("mobilenet_v2")))) * 1e3
-    profile.layout_s_per_byte = 5e-7  # what the old fit made of a 2.6 ms residual on 5 KiB
-    profile.correction = {  # as the old fit recorded it: no converted_bytes, no fitted
-        "fitted_on": ["mobilenet_v2"],
-        "whole_model_ms": {"mobilenet_v2": units_ms + 2.6},
-        "whole_model_noise": {},
-    }
+    profile = replace(
+        profile,
+        layout_s_per_byte=5e-7,  # what the old fit made of a 2.6 ms residual on 5 KiB
+        correction={  # as the old fit recorded it: no converted_bytes, no fitted
+            "fitted_on": ["mobilenet_v2"],
+            "whole_model_ms": {"mobilenet_v2": units_ms + 2.6},
+            "whole_model_noise": {},
+        },
+    )
     save_profile(profile, tmp_path / "mobilenet_v2-A.json")
     report = tmp_path / "mobilenet_v2-A-report"
     report.mkdir()

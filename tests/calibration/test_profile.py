@@ -1,5 +1,6 @@
 import json
 import re
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -18,9 +19,7 @@ from offloadsim.world.profiles.calibrated import (
 
 def synthetic_profile(name="synthetic"):
     """Half measured, half fitted, with a layout correction."""
-    profile = make_profile(name=name, measured_every=2)
-    profile.layout_s_per_byte = 1e-11
-    return profile
+    return replace(make_profile(name=name, measured_every=2), layout_s_per_byte=1e-11)
 
 
 @pytest.mark.parametrize("name", ["resnet18", "mobilenet_v2", "efficientnet_b0", "vgg16", "vit_b_16"])

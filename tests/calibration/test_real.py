@@ -67,7 +67,7 @@ def test_whole_model_timing_and_layout_correction():
 
     specs = resolve_models(["squeezenet1_1@32"])
     profile = calibrate(specs, warmup=1, repeats=3, correction=False)
-    measured = fit_layout_correction(profile, specs, warmup=1, repeats=3)
+    profile, measured = fit_layout_correction(profile, specs, warmup=1, repeats=3)
     timing = measured["squeezenet1_1@32"]
     assert timing.seconds > 0 and timing.runs >= 3 and profile.layout_s_per_byte >= 0
     assert timing.wall_seconds >= timing.seconds * 0.9  # thread CPU time: never much above the wall time

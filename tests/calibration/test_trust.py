@@ -1,6 +1,7 @@
 """A profile says how far to trust it: noisy timings, a poor fit, and models made of what it never timed."""
 
 import doctest
+from dataclasses import replace
 
 import pytest
 from calibration_graphs import synthetic_profile
@@ -69,7 +70,7 @@ def test_assess_records_which_models_a_profile_is_not_for():
     assert record["ok"] is True  # nothing wrong with the profile itself ...
     assert "efficientnet_b0" in record["untrusted_for"]  # ... but not for this one
     assert "resnet18" not in record["untrusted_for"] and record["extrapolated_pct"]["alexnet"] == 0.0
-    profile.trust = record
+    profile = replace(profile, trust=record)
     warned = recorded_caveats(profile)
     assert list(record["layout_untrusted_for"]) == ["efficientnet_b0"]  # made-up timings: no correction
     assert len(warned) == len(record["untrusted_for"]) + 1 and all("--models" in line for line in warned)
@@ -84,8 +85,7 @@ def test_assess_records_which_models_a_profile_is_not_for():
     ],
 )
 def test_profile_wide_issues(provenance, report, phrase):
-    profile = profile_of("resnet18", **provenance)
-    profile.report = report
+    profile = replace(profile_of("resnet18", **provenance), report=report)
     (issue,) = profile_issues(profile)
     assert phrase in issue
     assert caveats(profile)[0].startswith('profile "cnn-box" is not to be trusted: ')
@@ -93,7 +93,7 @@ def test_profile_wide_issues(provenance, report, phrase):
 
 def test_a_quiet_well_fitted_profile_has_no_issues():
     profile = profile_of("resnet18", noise={"median_ci_pct": 1.0}, fit={"mdape": 0.05})
-    profile.report = {"held_out": {"models": 12, "within": 11}}
+    profile = replace(profile, report={"held_out": {"models": 12, "within": 11}})
     assert profile_issues(profile) == [] and caveats(profile, {"r": get_model("resnet18")}) == []
 
 

@@ -22,9 +22,11 @@ profile name against search directories (the standard ones are
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import os
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -147,9 +149,14 @@ class LayerPrediction:
     source: tuple[str, ...]
 
 
-@dataclass(eq=False)
+@dataclass(frozen=True, eq=False)
 class CalibratedProfile:
     """A device profile fitted to timed kernels on real hardware (``kind == "calibrated"``).
+
+    Frozen: :func:`load_profile` hands every world of a process the same object for a file,
+    so a change is a new profile (:func:`dataclasses.replace`), never an edit of a shared one.
+    Its parts (timings, fusion rules, cost model) are frozen too; its mappings are plain dicts
+    read as :class:`~collections.abc.Mapping` (never written after it is built).
 
     >>> from offloadsim.world.profiles.cost_model import CostModel, GroupFit
     >>> from offloadsim.world.profiles.fusion import NO_FUSION
@@ -183,7 +190,10 @@ class CalibratedProfile:
     kind: str = "calibrated"
     #: The file it was loaded from ("" when built in memory); not written to the file.
     path: str = ""
-    _cache: dict[int, tuple[LayerGraph, LayerPrediction]] = field(default_factory=dict, repr=False)
+    #: Predictions per graph object: a memo of :meth:`predict`, not part of the profile.
+    _cache: dict[int, tuple[LayerGraph, LayerPrediction]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     # -- the profile interface shared with derived profiles ---------------------------------
 
@@ -584,9 +594,57 @@ def not_a_profile_file(path: str | os.PathLike[str]) -> str | None:
     return None if what is None else f"{what}, expected a calibrated profile file (.json or .yaml)"
 
 
+#: Profiles read by :func:`load_profile`, by :func:`_file_key`: a sweep builds one world per grid
+#: point, and each re-read and re-parsed the same file (116 s of a 127 s, 2,000-point dry run).
+_LOADED: dict[tuple[object, ...], CalibratedProfile] = {}
+#: How many files :data:`_LOADED` keeps (the oldest read goes first): a run names a few profiles.
+_LOADED_MAX = 16
+#: A file changed less than this long ago is read afresh each time: a file system stamps a
+#: change with a coarse clock (a few ms; FAT: 2 s), so a second edit that soon after the
+#: first, of the same size, could leave its key as it was.
+_SETTLE_NS = 2_000_000_000
+
+
 def load_profile(path: str | os.PathLike[str]) -> CalibratedProfile:
-    """Read a profile file (JSON, or YAML by suffix); ProfileError if missing or malformed."""
-    path = Path(path)
+    """Read a profile file (JSON, or YAML by suffix); ProfileError if missing or malformed.
+
+    The profile of a file read before in this process, and unchanged since (same file, size
+    and change times: :func:`_file_key`), is the same frozen object; an edited file is read
+    again, and a file that fails is never kept (it is read, and refused, each time).
+    """
+    key = _file_key(Path(path))
+    hit = _LOADED.get(key) if key is not None else None
+    if hit is not None:
+        return hit
+    profile = _read_profile(Path(path))
+    if key is not None:
+        if len(_LOADED) >= _LOADED_MAX:
+            del _LOADED[next(iter(_LOADED))]
+        _LOADED[key] = profile
+    return profile
+
+
+def _file_key(path: Path) -> tuple[object, ...] | None:
+    """What tells the file at ``path`` and its contents apart; None when it is not to be kept.
+
+    The path as given (the profile's ``path``) and as resolved (a relative one in another working
+    directory is another file), the device and inode (a file replaced by another), the size and
+    the modification and change times in ns (an edit). None for a file that cannot be statted
+    (reading it says why) or that changed within :data:`_SETTLE_NS`.
+    """
+    try:
+        status = path.stat()
+        resolved = path.resolve()
+    except (OSError, RuntimeError, ValueError):  # missing, a loop of links, a NUL in the name
+        return None
+    changed = status.st_ctime_ns  # set by every write, and by a utime that turns the mtime back
+    if time.time_ns() - max(changed, status.st_mtime_ns) < _SETTLE_NS:
+        return None
+    return str(path), str(resolved), status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns, changed
+
+
+def _read_profile(path: Path) -> CalibratedProfile:
+    """The profile in the file at ``path``, read and checked (what :func:`load_profile` keeps)."""
     try:
         text = read_text(path, MAX_DOCUMENT_BYTES)
     except (InputFileError, IsADirectoryError):  # a results directory is said as such
@@ -627,9 +685,7 @@ def load_profile(path: str | os.PathLike[str]) -> CalibratedProfile:
         wrong = misdirected_path(path, PROFILE)  # a results directory's summary.json, say
         if wrong is not None:
             raise ProfileError(wrong)
-    profile = CalibratedProfile.from_dict(data, source=str(path))
-    profile.path = str(path)
-    return profile
+    return dataclasses.replace(CalibratedProfile.from_dict(data, source=str(path)), path=str(path))
 
 
 def find_profile(name: str, search_dirs: Sequence[str | os.PathLike[str]] = ()) -> CalibratedProfile | None:

@@ -599,9 +599,9 @@ def not_a_profile_file(path: str | os.PathLike[str]) -> str | None:
 _LOADED: dict[tuple[object, ...], CalibratedProfile] = {}
 #: How many files :data:`_LOADED` keeps (the oldest read goes first): a run names a few profiles.
 _LOADED_MAX = 16
-#: A file changed less than this long ago is read afresh each time: a file system stamps a
-#: change with a coarse clock (a few ms; FAT: 2 s), so a second edit that soon after the
-#: first, of the same size, could leave its key as it was.
+#: A file modified less than this long ago is read afresh each time, not kept: a file system
+#: stamps a write with a coarse clock (a few ms; FAT: 2 s), so a second edit that soon after
+#: the first, of the same size, could leave the modification time, and the key, as they were.
 _SETTLE_NS = 2_000_000_000
 
 
@@ -629,18 +629,19 @@ def _file_key(path: Path) -> tuple[object, ...] | None:
 
     The path as given (the profile's ``path``) and as resolved (a relative one in another working
     directory is another file), the device and inode (a file replaced by another), the size and
-    the modification and change times in ns (an edit). None for a file that cannot be statted
-    (reading it says why) or that changed within :data:`_SETTLE_NS`.
+    the modification and change times in ns (an edit; the change time also an edit that put the
+    modification time back, as ``cp -p`` does). None for a file that cannot be statted (reading
+    it says why) or that was modified within :data:`_SETTLE_NS`.
     """
     try:
         status = path.stat()
         resolved = path.resolve()
     except (OSError, RuntimeError, ValueError):  # missing, a loop of links, a NUL in the name
         return None
-    changed = status.st_ctime_ns  # set by every write, and by a utime that turns the mtime back
-    if time.time_ns() - max(changed, status.st_mtime_ns) < _SETTLE_NS:
+    if time.time_ns() - status.st_mtime_ns < _SETTLE_NS:
         return None
-    return str(path), str(resolved), status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns, changed
+    times = status.st_mtime_ns, status.st_ctime_ns
+    return str(path), str(resolved), status.st_dev, status.st_ino, status.st_size, *times
 
 
 def _read_profile(path: Path) -> CalibratedProfile:

@@ -38,6 +38,13 @@ def test_a_key_declared_once_validates_documents_and_fills_the_spec():
     assert [k.yaml for k in declared_keys(Radio)] == ["uplink", "downlink", "setup"]
 
 
+def test_a_specs_keys_are_built_once():
+    """Every grid point of a sweep read its scenario and rebuilt each spec's keys (a tenth of a dry run)."""
+    first = list(declared_keys(ProcessorSpec))
+    again = list(declared_keys(ProcessorSpec))
+    assert first and again == first and all(a is b for a, b in zip(again, first, strict=True))
+
+
 def test_a_declared_key_is_refused_with_the_usual_one_line_message():
     model = create_model("RadioDoc", **doc_fields(Radio))
     with pytest.raises(ValidationError) as caught:

@@ -15,7 +15,7 @@ import math
 import pandas as pd
 
 from offloadsim.analysis.catalogue import metric_columns
-from offloadsim.analysis.summary import metrics_row, summarize
+from offloadsim.analysis.summary import measured_time, metrics_row, summarize
 
 __all__ = ["metrics_per", "JOB_COLUMNS"]
 
@@ -50,9 +50,7 @@ def metrics_per(tasks: pd.DataFrame, metrics: pd.DataFrame, column: str = "app")
         values = values if isinstance(values, tuple) else (values,)
         job_key = values[:-1]
         job = jobs.loc[job_key if len(job_key) > 1 else job_key[0]] if keys else jobs.iloc[0]
-        throughput = float(job.get("throughput_per_s", math.nan))
-        completed = float(job.get("completed", math.nan))
-        duration = completed / throughput if throughput > 0 else math.nan
+        duration = measured_time(job)
         end = float(job.get("end_s", math.nan))
         summary = summarize(group, empty, empty, duration, end_s=end if math.isfinite(end) else None)
         row = {k: v for k, v in zip(grouping, values, strict=True)}

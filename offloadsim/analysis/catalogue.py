@@ -9,8 +9,10 @@ metrics there are two families: ``utilisation_<tier>`` and the aggregates
 of record columns that declare ``summary`` aggregates in the record schema
 (:mod:`offloadsim.records.schema`), so a new column's mean reaches every
 table and figure with no edit here.  The LLM metrics (time to first token,
-time per output token) are headline metrics of runs that served LLM
-requests only: a table of runs that served none has no such columns.
+time per output token, the decode rate and output token throughput in
+tokens/s: :mod:`offloadsim.analysis.tokens`) are headline metrics of runs
+that served LLM requests only: a table of runs that served none has no such
+columns.
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ __all__ = [
 #: longest reads fast on latency. Figures name such configurations; compare does not judge between
 #: two whose shares differ by this much.
 INCOMPLETE_SHARE = 0.05
-_OF_COMPLETED = ("latency_", "wait_", "ttft_", "tpot_")
+_OF_COMPLETED = ("latency_", "wait_", "ttft_", "tpot_", "decode_")
 
 #: Which way a metric improves.
 Better = Literal["lower", "higher"]
@@ -206,6 +208,8 @@ LLM_METRICS: dict[str, Metric] = {
     "ttft_p50_s": Metric("median time to first token", "ms", 1e3, _LOWER),
     "ttft_p95_s": Metric("p95 time to first token", "ms", 1e3, _LOWER),
     "tpot_mean_s": Metric("mean time per output token", "ms", 1e3, _LOWER),
+    "decode_tokens_per_s_mean": Metric("mean decode rate per request", "tokens/s", 1.0, _HIGHER),
+    "output_tokens_per_s": Metric("output token throughput", "tokens/s", 1.0, _HIGHER),
 }
 
 # Display unit and factor of an SI unit, for the aggregates of record columns.
@@ -279,7 +283,7 @@ def basis_lines(metrics: Iterable[str]) -> list[str]:
 
 
 def of_completed_tasks(metric: str) -> bool:
-    """Whether a job metric is taken over completed tasks only (latency, wait, TTFT, TPOT, a column's).
+    """Whether a metric is over completed tasks only (latency, wait, TTFT, TPOT, decode rate, a column's).
 
     >>> of_completed_tasks("latency_p95_s"), of_completed_tasks("drop_rate")
     (True, False)

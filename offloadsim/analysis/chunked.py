@@ -20,6 +20,7 @@ import numpy as np
 
 from offloadsim.analysis import catalogue
 from offloadsim.analysis.exact import OrderStatistics, PairwiseSum, linear_percentile, percentile_ranks
+from offloadsim.analysis.tokens import decode_rate, output_token_rate
 from offloadsim.records.schema import STATUSES
 
 __all__ = ["task_stats", "SPENT", "spent"]
@@ -162,6 +163,8 @@ def task_stats(records: Any, duration_s: float, end_s: float | None) -> dict[str
         "ttft": _Series(of_done("ttft"), total=True),
         "ttft_finite": _Series(of_done("ttft"), keep="finite", quantiles=(50, 95)),
         "tpot": _Series(of_done("tpot"), total=True),
+        "rate": _Series(lambda block, masks: decode_rate(of_done("tpot")(block, masks)), total=True),
+        "output": _Series(of_done("output_tokens"), keep="zeroed", total=True),
     }
     metrics = catalogue.column_metrics()
     for name, (col, aggregate, _) in metrics.items():
@@ -215,6 +218,8 @@ def task_stats(records: Any, duration_s: float, end_s: float | None) -> dict[str
         "ttft_p50_s": finite_ttft.percentile(50) if has_ttft else _NAN,
         "ttft_p95_s": finite_ttft.percentile(95) if has_ttft else _NAN,
         "tpot_mean_s": tpot.mean() if tpot.finite else _NAN,
+        "decode_tokens_per_s_mean": series["rate"].mean() if series["rate"].finite else _NAN,
+        "output_tokens_per_s": output_token_rate(series["output"].total, duration_s) if has_ttft else _NAN,
         "column_metrics": column_metrics,
     }
 

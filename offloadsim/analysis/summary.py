@@ -20,6 +20,7 @@ import numpy as np
 
 from offloadsim.analysis import catalogue, chunked
 from offloadsim.analysis.statistics import percentile
+from offloadsim.analysis.tokens import decode_rate, output_token_rate
 from offloadsim.records.schema import PROCESSOR_COLUMNS, STATUSES
 from offloadsim.shapes import describe, is_count, is_number, is_whole
 
@@ -36,6 +37,7 @@ __all__ = [
     "metrics_row",
     "metrics_every_row_has",
     "llm_metrics",
+    "measured_time",
     "processor_metrics",
     "powered_but_no_energy",
 ]
@@ -98,7 +100,11 @@ class Summary:
     token after the first) are over *completed* LLM requests, like latency: a
     request dropped, failed or still in flight at the end is left out even if
     its first token came; NaN when no LLM request completed
-    (:attr:`served_llm`).
+    (:attr:`served_llm`).  So is ``decode_tokens_per_s_mean``, the mean over
+    them of each request's decode rate (``1 / tpot`` in tokens/s; a one-token
+    answer has none and is left out), while ``output_tokens_per_s`` is their
+    output tokens over the measured time, as ``throughput_per_s`` counts
+    completed tasks (:mod:`offloadsim.analysis.tokens`).
     """
 
     duration_s: float
@@ -122,6 +128,8 @@ class Summary:
     ttft_p50_s: float = _NAN
     ttft_p95_s: float = _NAN
     tpot_mean_s: float = _NAN
+    decode_tokens_per_s_mean: float = _NAN
+    output_tokens_per_s: float = _NAN
     node_utilisation: dict[str, float] = field(default_factory=dict)
     tier_utilisation: dict[str, float] = field(default_factory=dict)
     link_utilisation: dict[str, float] = field(default_factory=dict)
@@ -695,7 +703,7 @@ def _task_stats(tasks: Table, duration_s: float, end_s: float | None) -> dict[st
         "deadline_misses": n_miss,
         "bytes_sent": bytes_sent,
         "device_energy_mean_j": energy_mean,
-        **_llm_stats(tasks, done),
+        **_llm_stats(tasks, done, duration_s),
         "drop_reasons": _drop_reasons(tasks, dropped | failed),
         "column_metrics": _column_metrics(tasks, done),
         "backlog": backlog,
@@ -703,32 +711,55 @@ def _task_stats(tasks: Table, duration_s: float, end_s: float | None) -> dict[st
     }
 
 
-def _llm_stats(tasks: Table, done: np.ndarray) -> dict[str, float]:
-    """Time to first token (mean, p50, p95) and per output token (mean) of the ``done`` tasks; NaN: none."""
+def _llm_stats(tasks: Table, done: np.ndarray, duration_s: float) -> dict[str, float]:
+    """The LLM metrics of the ``done`` tasks over ``duration_s`` of measured time; NaN: none.
+
+    Time to first token (mean, p50, p95), per output token (mean), the mean decode rate and the
+    output token throughput (:mod:`offloadsim.analysis.tokens`).
+    """
     ttft = np.where(done, _floats(tasks, "ttft"), _NAN)
     has_ttft = bool(np.isfinite(ttft).any())
     ttft_p50, ttft_p95 = (
         (float(percentile(ttft[np.isfinite(ttft)], q)) for q in (50, 95)) if has_ttft else (_NAN, _NAN)
     )
     tpot = np.where(done, _floats(tasks, "tpot"), _NAN)
+    rate = decode_rate(tpot)
+    output = float(np.nansum(_floats(tasks, "output_tokens")[done]))
     return {
         "ttft_mean_s": _nanmean(ttft) if has_ttft else _NAN,
         "ttft_p50_s": ttft_p50,
         "ttft_p95_s": ttft_p95,
         "tpot_mean_s": _nanmean(tpot) if np.isfinite(tpot).any() else _NAN,
+        "decode_tokens_per_s_mean": _nanmean(rate) if np.isfinite(rate).any() else _NAN,
+        "output_tokens_per_s": output_token_rate(output, duration_s) if has_ttft else _NAN,
     }
 
 
-def llm_metrics(tasks: Table) -> dict[str, float]:
+def llm_metrics(tasks: Table, duration_s: float) -> dict[str, float]:
     """The LLM metrics of one run's metrics row (:func:`metrics_row`), from its task records alone.
 
     Empty where no LLM request completed, as the row has none then.  For a
     job file written before metrics rows carried them (a sweep resumed over
-    older jobs): its records hold ``status``, ``ttft`` and ``tpot``.
+    older jobs): its records hold ``status``, ``ttft``, ``tpot`` and
+    ``output_tokens``; ``duration_s`` is its measured time (:func:`measured_time`).
     """
-    stats = _llm_stats(tasks, _status_masks(tasks)["completed"])
+    stats = _llm_stats(tasks, _status_masks(tasks)["completed"], duration_s)
     served = stats["ttft_mean_s"] == stats["ttft_mean_s"]
     return {name: stats[name] for name in catalogue.LLM_METRICS} if served else {}
+
+
+def measured_time(metrics: Mapping[str, Any] | pd.Series) -> float:
+    """A run's measured time from its metrics row: completed tasks over their throughput; NaN: none.
+
+    A value missing or ``None`` (a job file's JSON for NaN) is not known.
+
+    >>> measured_time({"completed": 30, "throughput_per_s": 0.5}), measured_time({"completed": 0})
+    (60.0, nan)
+    """
+    throughput, completed = (metrics.get(k) for k in ("throughput_per_s", "completed"))
+    if throughput is None or completed is None or not throughput > 0:
+        return _NAN
+    return float(completed) / float(throughput)
 
 
 _AGGREGATES = {

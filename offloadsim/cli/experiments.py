@@ -551,9 +551,10 @@ def _sweep_table(result: Any, limit: int = 40) -> str:
 
     summary = result.summary
     replications = result.manifest.get("replications")
-    # Where LLM requests were served: their time to first token and per output token.
+    # Where LLM requests were served: their time to first token, per output token, and tokens/s.
     served = set(summary.loc[summary["mean"].notna(), "metric"])
-    llm = [name for name in ("ttft_mean_s", "tpot_mean_s") if name in served]
+    rates = ("ttft_mean_s", "tpot_mean_s", "decode_tokens_per_s_mean", "output_tokens_per_s")
+    llm = [name for name in rates if name in served]
     headline = [
         "latency_mean_s",
         "latency_p95_s",

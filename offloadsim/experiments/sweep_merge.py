@@ -4,8 +4,8 @@
 (one row per job), ``nodes.parquet``, ``summary.parquet``/``summary.csv`` (mean and 95 % CI
 per point and metric) and ``manifest.json``.  Jobs are taken in their order (points in
 expansion order, then replications), so the tables do not depend on which worker finished
-first; a job file saved before the metrics had TTFT and TPOT has them worked out from its
-records as it is merged.
+first; a job file saved before the metrics had TTFT and TPOT (or the token rates) has them
+worked out from its records as it is merged.
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from offloadsim.analysis.catalogue import metric_columns
+from offloadsim.analysis.catalogue import LLM_METRICS, metric_columns
 from offloadsim.analysis.statistics import mean_ci
-from offloadsim.analysis.summary import llm_metrics, metrics_every_row_has, processor_metrics
+from offloadsim.analysis.summary import llm_metrics, measured_time, metrics_every_row_has, processor_metrics
 from offloadsim.analysis.values import distinct, quantity_kind, typed_column
 from offloadsim.experiments.jobs import (
     Job,
@@ -141,8 +141,8 @@ def merge_sweep(
         nodes.insert(0, "policy", meta["policy"])
         node_parts.append(nodes)
         values = dict(job.point)
-        if "llm_metrics" not in meta:  # its metrics from before the LLM metrics: from its records
-            found = _llm_metrics_of(file)
+        if _before_llm_metrics(meta):  # its metrics from before (some of) the LLM metrics: from its records
+            found = _llm_metrics_of(file, measured_time(meta["metrics"]))
             meta["metrics"].update(found)
             recomputed += bool(found)
         # Its metrics from before the per-processor utilisations (utilisation_<tier>_<processor>): from
@@ -436,10 +436,23 @@ def _columns(value: Any) -> bool:
     return len({len(v) for v in value.values()}) <= 1
 
 
-def _llm_metrics_of(file: Path) -> dict[str, float]:
-    """The LLM metrics of the job in ``file``, from its task records (none: it served no LLM request)."""
+def _before_llm_metrics(meta: Mapping[str, Any]) -> bool:
+    """Whether a job's metrics are from before the LLM metrics, or before some of them.
+
+    A job file from before them has no ``llm_metrics``; one from before the token rates
+    (``decode_tokens_per_s_mean``, ``output_tokens_per_s``) served LLM requests (its row has a
+    TTFT) but lacks one of the catalogue's LLM metrics.
+    """
+    metrics = meta["metrics"]
+    served = "ttft_mean_s" in metrics
+    return "llm_metrics" not in meta or (served and not LLM_METRICS.keys() <= metrics.keys())
+
+
+def _llm_metrics_of(file: Path, duration_s: float) -> dict[str, float]:
+    """The LLM metrics of the job in ``file`` over ``duration_s``, from its records (none: none served)."""
     try:
-        return llm_metrics(read_job_columns(file, ("status", "ttft", "tpot")))
+        columns = ("status", "ttft", "tpot", "output_tokens")
+        return llm_metrics(read_job_columns(file, columns), duration_s)
     except (OSError, ValueError) as error:
         raise ExperimentError(f"{file}: unreadable ({error}); delete it and rerun the sweep") from None
 

@@ -1,0 +1,39 @@
+"""An LLM's token rates, from the records' ``tpot`` and ``output_tokens``: what users of vLLM or MLPerf read.
+
+Two rates, both derived here from columns the engine already records (it
+computes neither):
+
+* the **decode rate** of one request, in tokens/s: ``(output_tokens − 1) /
+  (last token − first token)``, both times at the source, which is exactly
+  ``1 / tpot``; the per-user output token throughput of LLM serving reports.
+  A one-token answer has no decode interval (``tpot`` NaN), and neither has
+  an answer whose tokens all reached the source at one instant (``tpot`` 0):
+  its rate is NaN, never a division by zero;
+* the **output token throughput** of a run, in tokens/s: the output tokens
+  of the completed LLM requests over the measured time, as the task
+  throughput counts completed tasks over it (warm-up left out alike).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+__all__ = ["decode_rate", "output_token_rate"]
+
+
+def decode_rate(tpot: np.ndarray) -> np.ndarray:
+    """Each request's decode rate (tokens/s): ``1 / tpot`` where ``tpot`` > 0, NaN elsewhere.
+
+    >>> decode_rate(np.array([0.02, np.nan, 0.0])).tolist()
+    [50.0, nan, nan]
+    """
+    tpot = np.asarray(tpot, dtype=np.float64)
+    timed = tpot > 0.0  # NaN compares False: a one-token answer has no rate
+    return np.divide(1.0, tpot, out=np.full(tpot.shape, math.nan), where=timed)
+
+
+def output_token_rate(tokens: float, duration_s: float) -> float:
+    """Output tokens per second of measured time; NaN without a measured time."""
+    return tokens / duration_s if duration_s > 0 else math.nan

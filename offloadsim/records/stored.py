@@ -122,7 +122,9 @@ def read_results(directory: str | Path) -> Results:
         processors_file = path / "processors.parquet"
         processors = _read_table(processors_file, "processors") if processors_file.exists() else None
         metrics = (
-            _read_table(metrics_file) if metrics_file.exists() else _run_metrics(path, manifest, processors)
+            _read_table(metrics_file)
+            if metrics_file.exists()
+            else _run_metrics(path, manifest, processors, tasks)
         )
         stages = _read_table(stages_file, "stages") if stages_file.exists() else None
     except ExperimentError:  # already names the file (a ValueError too, not to be said twice)
@@ -269,20 +271,25 @@ def _read_table(file: Path, table: str | None = None) -> pd.DataFrame:
         raise ExperimentError(unreadable(file, error)) from None
 
 
-def _run_metrics(path: Path, manifest: Mapping[str, Any], processors: pd.DataFrame | None) -> pd.DataFrame:
+def _run_metrics(
+    path: Path, manifest: Mapping[str, Any], processors: pd.DataFrame | None, tasks: pd.DataFrame
+) -> pd.DataFrame:
     """A one-row metrics table for a single run directory, from its summary.json.
 
     A summary.json written before it listed every processor has no ``utilisation_<tier>_<processor>``:
-    the run's ``processors`` table (None: none) gives them, as for a sweep's older job files.
+    the run's ``processors`` table (None: none) gives them, as for a sweep's older job files.  One
+    written before the token rates of an LLM run has them from the run's ``tasks``, likewise.
     """
-    from offloadsim.analysis.summary import Summary, metrics_row, processor_metrics
+    from offloadsim.analysis.catalogue import LLM_METRICS
+    from offloadsim.analysis.summary import Summary, llm_metrics, metrics_row, processor_metrics
 
     summary_file = path / "summary.json"
     if (what := not_a_file(summary_file)) is not None:  # a FIFO would block the read
         raise ExperimentError(f"{path} is incomplete: summary.json {what}, expected the run's summary")
     if not summary_file.is_file():
         raise ExperimentError(f"{path} is incomplete: summary.json is missing")
-    summary = Summary.from_dict(read_json(summary_file, ExperimentError))
+    document = read_json(summary_file, ExperimentError)
+    summary = Summary.from_dict(document)
     row = {
         "policy": (manifest.get("policy") or {}).get("name", ""),
         "replication": int(manifest.get("replication", 0)),
@@ -293,4 +300,6 @@ def _run_metrics(path: Path, manifest: Mapping[str, Any], processors: pd.DataFra
     }
     for name, value in processor_metrics(processors).items():
         row.setdefault(name, value)
+    if summary.served_llm and any(name not in document for name in LLM_METRICS):
+        row.update(llm_metrics(tasks, summary.duration_s))
     return pd.DataFrame([row])

@@ -20,12 +20,14 @@ from offloadsim.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 SHORT = ("--set", "duration=300 s", "--set", "warmup=10 s", "--workers", "1")
-LLM = ("ttft_mean_s", "ttft_p50_s", "ttft_p95_s", "tpot_mean_s")
+TOKEN_RATES = ("decode_tokens_per_s_mean", "output_tokens_per_s")
+LLM = ("ttft_mean_s", "ttft_p50_s", "ttft_p95_s", "tpot_mean_s", *TOKEN_RATES)
+MEASURED_S = 300.0  # SHORT's duration: the measured time, the warm-up's requests not in the records
 
 
 def _per_run(tasks: pd.DataFrame) -> pd.DataFrame:
-    """Each run's LLM metrics, from its completed requests' ``ttft`` and ``tpot``."""
-    done = tasks[tasks["status"] == "completed"]
+    """Each run's LLM metrics, from its completed requests' ``ttft``, ``tpot`` and ``output_tokens``."""
+    done = tasks[tasks["status"] == "completed"].assign(rate=lambda t: 1.0 / t["tpot"])
     runs = done.groupby(["policy", "replication"], observed=True)
     return pd.DataFrame(
         {
@@ -33,6 +35,8 @@ def _per_run(tasks: pd.DataFrame) -> pd.DataFrame:
             "ttft_p50_s": runs["ttft"].agg(lambda v: np.percentile(v.dropna(), 50)),
             "ttft_p95_s": runs["ttft"].agg(lambda v: np.percentile(v.dropna(), 95)),
             "tpot_mean_s": runs["tpot"].mean(),
+            "decode_tokens_per_s_mean": runs["rate"].mean(),
+            "output_tokens_per_s": runs["output_tokens"].sum() / MEASURED_S,
         }
     )
 
@@ -47,6 +51,8 @@ def test_compare_reports_ttft_and_tpot_with_t_intervals_over_replications(tmp_pa
     for label in ("mean time to first token (ms)", "p95 time to first token (ms)"):
         assert label in printed
     assert "mean time per output token (ms)" in printed
+    assert "mean decode rate per request (tokens/s)" in printed
+    assert "output token throughput (tokens/s)" in printed
 
     per_run = _per_run(pd.read_parquet(out / "tasks.parquet"))
     metrics = pd.read_parquet(out / "metrics.parquet").set_index(["policy", "replication"])
@@ -97,6 +103,8 @@ def test_sweep_reports_ttft_and_tpot_per_point(tmp_path, capsys):
         line for line in capsys.readouterr().out.splitlines() if line.startswith("policy  ")
     )  # as figures name it
     assert "mean time to first token (ms)" in header and "mean time per output token (ms)" in header
+    for heading in ("mean decode rate per request (tokens/s)", "output token throughput (tokens/s)"):
+        assert heading in header
     tasks = pd.read_parquet(out / "tasks.parquet")
     summary = pd.read_parquet(out / "summary.parquet")
     for policy, group in tasks[tasks["status"] == "completed"].groupby("policy.name", observed=True):
@@ -105,10 +113,15 @@ def test_sweep_reports_ttft_and_tpot_per_point(tmp_path, capsys):
         assert row["mean"].item() == pytest.approx(per_run.mean(), rel=1e-12)
 
 
-def test_a_resumed_sweep_works_out_the_llm_metrics_of_jobs_saved_before_them(tmp_path, capsys):
+@pytest.mark.parametrize(
+    ("flag", "missing"), [(False, LLM), (True, TOKEN_RATES)], ids=["before-llm-metrics", "before-token-rates"]
+)
+def test_a_resumed_sweep_works_out_the_llm_metrics_of_jobs_saved_before_them(tmp_path, capsys, flag, missing):
     """A job file from before the metrics rows had TTFT and TPOT (its metadata has none) was reused
     as it was: its point's summary counted n = 1 of 2 replications, silently.  Its records hold the
-    ``ttft`` and ``tpot`` columns, so the merge works them out, to the bit."""
+    ``ttft`` and ``tpot`` columns, so the merge works them out, to the bit.  So with one from before
+    the token rates (its metadata says it has the LLM metrics, of which it lacks the two): its
+    records hold ``tpot`` and ``output_tokens``, its metrics the measured time."""
     import json
 
     import pyarrow.parquet as pq
@@ -121,8 +134,9 @@ def test_a_resumed_sweep_works_out_the_llm_metrics_of_jobs_saved_before_them(tmp
     file = sorted((out / "points").glob("*.parquet"))[0]
     table = pq.read_table(file)
     meta = json.loads(table.schema.metadata[b"offloadsim.job"])
-    meta.pop("llm_metrics", None)
-    meta["metrics"] = {k: v for k, v in meta["metrics"].items() if k not in LLM}
+    if not flag:
+        meta.pop("llm_metrics", None)
+    meta["metrics"] = {k: v for k, v in meta["metrics"].items() if k not in missing}
     metadata = {**table.schema.metadata, b"offloadsim.job": json.dumps(meta).encode("utf-8")}
     pq.write_table(table.replace_schema_metadata(metadata), file)
 

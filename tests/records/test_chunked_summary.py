@@ -91,6 +91,7 @@ def test_the_compared_runs_have_every_kind_of_number(summaries):
         summaries[name][0] for name in ("llm-assistant", "commute", "mm1-full-queue", "mm1-overloaded")
     )
     assert llm["ttft_p95_s"] is not None and llm["tpot_mean_s"] is not None
+    assert llm["decode_tokens_per_s_mean"] is not None and llm["output_tokens_per_s"] is not None
     assert commute["column_metrics"], "a record-column metric (handovers)"
     outage = summaries["edge-outage"][0]
     assert outage["recovered"] > 0 and outage["retried"] >= outage["recovered"], "tasks recovery ran again"

@@ -72,6 +72,11 @@ def test_compare_reports_ttft_and_tpot_with_t_intervals_over_replications(tmp_pa
     # The paired difference of the 8B-or-1B choice is a real, significant cut of the TTFT.
     diff = summary.loc[("model-select", "ttft_mean_s")]
     assert diff["diff"] + diff["diff_ci"] < 0
+    # The figures take the token rates by name, as the other metrics.
+    figure = tmp_path / "tokens"
+    plot = ["plot", str(out), "--kind", "bars", "--metric", "output_tokens_per_s", "--out", str(figure)]
+    assert main(plot) == 0
+    assert figure.with_suffix(".png").is_file()
 
 
 def test_a_cnn_comparison_has_no_llm_metrics(tmp_path, capsys):

@@ -553,8 +553,8 @@ def _sweep_table(result: Any, limit: int = 40) -> str:
     replications = result.manifest.get("replications")
     # Where LLM requests were served: their time to first token, per output token, and tokens/s.
     served = set(summary.loc[summary["mean"].notna(), "metric"])
-    rates = ("ttft_mean_s", "tpot_mean_s", "decode_tokens_per_s_mean", "output_tokens_per_s")
-    llm = [name for name in rates if name in served]
+    means = ("ttft_mean_s", "tpot_mean_s", "decode_tokens_per_s_mean", "output_tokens_per_s")
+    llm = [name for name in means if name in served]
     headline = [
         "latency_mean_s",
         "latency_p95_s",

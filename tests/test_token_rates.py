@@ -113,3 +113,16 @@ def test_a_run_saved_before_the_token_rates_reads_back_with_them(tmp_path):
     older = read_results(out).metrics
     assert older[list(TOKEN_RATES)].to_dict("records") == fresh[list(TOKEN_RATES)].to_dict("records")
     assert fresh[list(TOKEN_RATES)].notna().all().all()
+
+
+def test_a_figure_of_runs_saved_before_the_token_rates_says_so_not_that_none_served_llm():
+    import pandas as pd
+
+    from offloadsim.experiments.storage import ExperimentError
+    from offloadsim.plots.figure_data import _need_metric
+
+    older = pd.DataFrame({"policy": ["local"], "latency_mean_s": [1.0], "ttft_mean_s": [0.5]})
+    with pytest.raises(ExperimentError, match="saved before it was a metric; rerun them"):
+        _need_metric(older, "output_tokens_per_s")
+    with pytest.raises(ExperimentError, match="no run here served an LLM request"):
+        _need_metric(older.drop(columns="ttft_mean_s"), "output_tokens_per_s")

@@ -414,10 +414,13 @@ def _need_metric(metrics: pd.DataFrame, metric: str) -> None:
 
         known = metric_columns(metrics)
         if metric in LLM_METRICS:
-            raise ExperimentError(
-                f"--metric {metric}: no run here served an LLM request, so none has it; "
-                f"use one of {', '.join(known)}"
+            # Runs that served LLM requests, saved before this metric was: not runs that served none.
+            why = (
+                "these runs were saved before it was a metric; rerun them to have it"
+                if any(name in metrics.columns for name in LLM_METRICS)
+                else "no run here served an LLM request, so none has it"
             )
+            raise ExperimentError(f"--metric {metric}: {why}; use one of {', '.join(known)}")
         # Several metrics may be about equally near ("latency": its mean and three percentiles): name each.
         close = did_you_mean(metric, known, n=4, within=0.05)
         raise ExperimentError(f"--metric {metric}: unknown metric{close}; use one of {', '.join(known)}")

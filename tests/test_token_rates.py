@@ -126,3 +126,12 @@ def test_a_figure_of_runs_saved_before_the_token_rates_says_so_not_that_none_ser
         _need_metric(older, "output_tokens_per_s")
     with pytest.raises(ExperimentError, match="no run here served an LLM request"):
         _need_metric(older.drop(columns="ttft_mean_s"), "output_tokens_per_s")
+
+
+@pytest.mark.parametrize("module", ["offloadsim.analysis.tokens", "offloadsim.analysis.summary"])
+def test_the_examples_hold(module):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module))
+    assert result.attempted > 0 and result.failed == 0

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import string
+import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -40,6 +41,7 @@ __all__ = [
     "plain_number",
     "root_figure",
     "laid_out",
+    "keep_panels_tall",
     "figure_legend",
     "patch_legend",
     "span_at_least",
@@ -292,9 +294,49 @@ def laid_out(ax: Axes) -> RendererBase:
     layout used, whatever the canvas (headless figures have none of their own).
     """
     fig = root_figure(ax)
-    with house_style():  # the type the figure is saved in ("serif" is resolved when drawn)
+    # house_style: the type the figure is saved in ("serif" is resolved when drawn).
+    with house_style(), warnings.catch_warnings():
+        # A layout that left the panels no room is a step on the way: keep_panels_tall grows the
+        # figure once the notes and legends are in, and saving warns if it still has none.
+        warnings.filterwarnings("ignore", message=_COLLAPSED)
         fig.draw_without_rendering()
     return fig._get_renderer()  # type: ignore[attr-defined]  # public figures offer no other headless renderer
+
+
+#: The start of matplotlib's warning for a constrained layout with no room left for the axes.
+_COLLAPSED = "constrained_layout not applied"
+
+#: The least height, in inches, a panel keeps under the notes and above it the legend of its figure.
+LEAST_PANEL_HEIGHT_IN = 1.0
+
+
+def keep_panels_tall(fig: Figure, least: float = LEAST_PANEL_HEIGHT_IN) -> bool:
+    """Make ``fig`` taller until each visible panel is at least ``least`` inches tall; whether it grew.
+
+    The notes under a one-column figure (configurations not drawn, lines over each other, each
+    long series name) and a legend above it across the figure took all of its 2.45 inches: the
+    constrained layout gave up ("axes sizes collapsed to zero"), and the axes were drawn a few
+    points tall under a legend that covered them. The notes and legends keep their size; the
+    figure grows by what the panels lack, so a figure with room is left as it was.
+    """
+    for _ in range(8):
+        axes = [ax for ax in fig.axes if ax.get_visible()]
+        if not axes:
+            return False
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            with house_style():
+                fig.draw_without_rendering()
+        renderer = fig._get_renderer()  # type: ignore[attr-defined]  # as in laid_out
+        collapsed = any(str(w.message).startswith(_COLLAPSED) for w in caught)
+        lowest = min(ax.get_window_extent(renderer).height for ax in axes) / fig.dpi
+        short = least - lowest
+        if not collapsed and short <= 0.01:
+            return _ > 0
+        # A collapsed layout keeps the panels' last positions, so what they lack is not known: at least
+        # half an inch more, then measured again.
+        fig.set_figheight(fig.get_figheight() + max(short, 0.5 if collapsed else 0.0))
+    return True
 
 
 def fit_y_labels(fig: Figure) -> bool:

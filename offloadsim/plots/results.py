@@ -29,6 +29,7 @@ from offloadsim.plots.axes import (
     clear_legend,
     figure_legend,
     fit_y_labels,
+    keep_panels_tall,
     label_panels,
     laid_out,
     lines_under_legend,
@@ -277,6 +278,10 @@ def plot_results(
         sweep_lines.place_all_local_labels(axes[0])
     if kind == "energy":
         energy_chart.say_unlabelled_ends(fig, note, axes)
+    if keep_panels_tall(fig) and len(axes) == 1 and _legend_on_data(axes[0]):
+        # The legend was placed while the notes left the panel no room.
+        clear_legend(axes[0], wide_above=True)
+        sweep_lines.place_all_local_labels(axes[0])
     return fig
 
 

@@ -3179,3 +3179,34 @@ def test_a_legend_row_too_wide_for_its_axes_takes_fewer_columns(compare_results)
     assert legend.get_window_extent(renderer).width <= ax.get_window_extent(renderer).width
     assert ax.get_window_extent(renderer).width > 0.6 * ax.get_figure().bbox.width
     assert not [p for p in figure_problems(ax.get_figure()) if "tick labels overlap" in p]
+
+
+def test_notes_and_a_legend_above_leave_the_panel_its_height(tmp_path_factory):
+    """Five long policy entries and a sweep whose slowest uplink completes nothing: the notes under a
+    one-column figure and its legend above took nearly all of its 2.45 inches, and the axes were drawn
+    half an inch tall (a few points, "constrained_layout not applied", with longer entries)."""
+    import warnings
+
+    from experiment_data import TINY
+
+    from offloadsim.plots.checks import legend_over_data
+
+    sweep_text = (
+        "base: tiny.yaml\n"
+        "grid:\n  links[0].bandwidth: [10 kbps, 5 Mbps, 50 Mbps]\n"
+        "policies: [edge, 'fixed(node=edge)', 'least-loaded(tiers=[edge])',"
+        " 'least-loaded(tiers=[edge, device])', 'fixed(nodes=[$source, edge], cuts=[1])']\n"
+        "replications: 2\n"
+        "labels:\n  links[0].bandwidth: the uplink of every phone to its access point\n"
+    )
+    results = swept(tmp_path_factory, "plots-notes", "tiny.yaml", TINY, sweep_text)
+    for metric in ("latency_mean_s", "deadline_miss_rate"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # matplotlib's "constrained_layout not applied" included
+            fig = plots.plot_results(results, "sweep", metric=metric)
+            renderer = laid_out(fig.axes[0])
+        height = fig.axes[0].get_window_extent(renderer).height / fig.dpi
+        assert height >= 0.98, f"{metric}: the axes are {height:.2f} in tall"
+        assert fig.get_figheight() > 2.45, "the figure grew, not the notes shrank"
+        assert not legend_over_data(fig)
+        check_readable(fig)

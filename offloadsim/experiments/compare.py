@@ -57,8 +57,21 @@ from offloadsim.outdir import ResultsError, atomic_write, describe_os_error, wri
 from offloadsim.records.formats import COMPARE_FORMAT
 from offloadsim.records.spill import SpilledTable
 from offloadsim.scenario.checks import merged_by_policy
-from offloadsim.scenario.errors import ScenarioWarning, describe, first_repeat, given_twice, yaml_text
-from offloadsim.scenario.policy_entries import EntryError, PolicyEntry, chosen_entry, policy_entries
+from offloadsim.scenario.errors import (
+    ScenarioError,
+    ScenarioWarning,
+    describe,
+    first_repeat,
+    given_twice,
+    yaml_text,
+)
+from offloadsim.scenario.policy_entries import (
+    EntryError,
+    PolicyEntry,
+    chosen_entry,
+    kept_params_note,
+    policy_entries,
+)
 from offloadsim.suggest import quoted
 
 if TYPE_CHECKING:
@@ -597,7 +610,17 @@ def _entry_warnings(
     from offloadsim import api
 
     given = api.policy_given(scenario, spec, policy_option, entry.label)
-    problems = api.scenario_warnings(spec, scenario, given, world=world)
+    try:
+        problems = api.scenario_warnings(spec, scenario, given, world=world)
+    except ScenarioError as error:
+        own = scenario.policy
+        kept = (
+            {k: v for k, v in own.params.items() if k not in entry.params} if entry.name == own.name else {}
+        )
+        note = kept_params_note(scenario.source, own.name, kept) if entry.params else ""
+        if not note:
+            raise
+        raise ScenarioError([p._replace(message=p.message + note) for p in error.problems]) from None
     if entry.label == entry.name:
         return problems
     named = f"policy {quoted(entry.name)}"

@@ -65,7 +65,13 @@ from offloadsim.scenario.errors import (
 )
 from offloadsim.scenario.model import Scenario
 from offloadsim.scenario.overrides import as_problems_name, as_written, caused_by
-from offloadsim.scenario.policy_entries import ENTRY_FORM, EntryError, PolicyEntry, policy_entries
+from offloadsim.scenario.policy_entries import (
+    ENTRY_FORM,
+    EntryError,
+    PolicyEntry,
+    kept_params_note,
+    policy_entries,
+)
 from offloadsim.scenario.size import SetBy
 from offloadsim.scenario.units import QUANTITIES, UnitError, parse_quantity
 from offloadsim.suggest import did_you_mean_file
@@ -467,6 +473,21 @@ def expand(spec: SweepSpec) -> list[dict[str, Any]]:
     return points
 
 
+def _kept_policy_params(spec: SweepSpec, point: Mapping[str, Any]) -> dict[str, Any]:
+    """The base's policy parameters a point of ``policies:`` kept beside its own (none: another policy).
+
+    An entry of the base's own policy is merged over its parameters (:func:`point_document`), so a
+    refusal of what they make together names those the entry did not give.
+    """
+    if not any(key.startswith("policy.") and key != "policy.name" for key in point):
+        return {}
+    base = spec.fixed.get("policy", spec.base_document.get("policy"))
+    if not isinstance(base, dict) or base.get("name") != point.get("policy.name"):
+        return {}
+    given = {key.removeprefix("policy.") for key in (*spec.fixed, *point)}
+    return {key: value for key, value in base.items() if key != "name" and key not in given}
+
+
 def point_document(spec: SweepSpec, point: Mapping[str, Any]) -> dict[str, Any]:
     """The base scenario document with the fixed values and one point's values applied.
 
@@ -585,8 +606,11 @@ def plan_sweep(
             refused = _world_refusal(scenario, world) if worlds else None
         except ScenarioError as error:
             said: list[int] = []
+            kept = _kept_policy_params(spec, point)
             for problem in error.problems:
                 where, text = located(spec, problem, document)
+                if problem.key_path.startswith("policy"):
+                    text += kept_params_note(base_source, str(point.get("policy.name")), kept)
                 said.append(report(where or "", text, index, point))
             if isinstance(error, PluginRaised) and error.__cause__ is not None and said:  # --debug shows it
                 failed_plugin, fault = error.__cause__, (said[0], index)  # the last one's, at its first line

@@ -240,7 +240,12 @@ class FixedPolicy:
 
     def __post_init__(self) -> None:
         if (self.node is None) == (self.nodes is None):
-            raise ValueError('give exactly one of "node" (one node) or "nodes" (with "cuts")')
+            # Both given is most often one from the scenario's own fixed policy and one from an
+            # entry (NAME(KEY=VALUE)) merged over it: the values say which came from where.
+            nodes = self.nodes
+            listed = f"[{', '.join(map(str, nodes))}]" if isinstance(nodes, list | tuple) else quoted(nodes)
+            both = "" if self.node is None else f", got both: node {quoted(self.node)} and nodes {listed}"
+            raise ValueError(f'give exactly one of "node" (one node) or "nodes" (with "cuts"){both}')
         if self.node is not None:
             if not isinstance(self.node, str) or not self.node:
                 raise ValueError(f"node must be a node name, got {quoted(self.node)}")

@@ -26,7 +26,7 @@ from typing import Any
 from offloadsim.scenario.errors import describe, first_repeat, given_twice, yaml_text
 from offloadsim.suggest import quoted
 
-__all__ = ["EntryError", "PolicyEntry", "entry_text", "policy_entries", "split_entries"]
+__all__ = ["EntryError", "PolicyEntry", "entry_text", "kept_params_note", "policy_entries", "split_entries"]
 
 #: What an entry looks like, for messages.
 ENTRY_FORM = "NAME or NAME(KEY=VALUE, ...)"
@@ -53,6 +53,22 @@ class PolicyEntry:
     def identity(self) -> str:
         """What two entries that run the same policy share (``edge`` and ``edge()``, spaces aside)."""
         return json.dumps([self.name, dict(self.params)], sort_keys=True, default=str)
+
+
+def kept_params_note(source: str, name: str, kept: Mapping[str, Any]) -> str:
+    """What to add to a refusal of an entry of the scenario's own policy: the parameters it kept.
+
+    An entry of the policy the scenario names is merged over the scenario's parameters, so
+    ``fixed(nodes=[a, b], cuts=[3])`` over ``policy: {name: fixed, node: c}`` runs with ``node``
+    and ``nodes`` both and is refused for it, though the entry gave only one.  Empty when none kept.
+
+    >>> print(kept_params_note("s.yaml", "fixed", {"node": "c"}))
+     (s.yaml's own policy is fixed too, so its node=c is kept beside the entry's parameters)
+    """
+    if not kept:
+        return ""
+    params = ", ".join(f"{key}={yaml_text(value)}" for key, value in kept.items())
+    return f" ({source}'s own policy is {name} too, so its {params} is kept beside the entry's parameters)"
 
 
 def entry_text(name: str, params: Mapping[str, Any]) -> str:

@@ -395,3 +395,20 @@ def test_plot_picks_and_draws_the_entries_by_a_parameter_as_it_does_a_sweeps_key
     assert [t.get_text() for t in cdf.axes[0].get_legend().get_texts()] == [DEVICE]
     bars = plot_results(results, "bars", metric="latency_mean_s", by="policy.tiers")
     assert [t.get_text() for t in bars.axes[0].get_xticklabels()] == ["[edge]", "[device]", "null"]
+
+
+def test_a_refused_entry_of_the_files_policy_names_the_parameters_it_kept(tmp_path, capsys):
+    """``fixed(nodes=..., cuts=...)`` over a file's ``{name: fixed, node: edge}`` runs with both."""
+    from experiment_data import TINY
+
+    path = tmp_path / "tiny.yaml"
+    path.write_text(
+        TINY.replace("policy: least-loaded", "policy: {name: fixed, node: edge}"), encoding="utf-8"
+    )
+    line = _one_line(
+        capsys, "compare", path, "--policies", "fixed(nodes=[$source, edge], cuts=[1])", "-n", "1"
+    )
+    assert 'got both: node "edge" and nodes [$source, edge]' in line
+    assert line.endswith(
+        f"({path}'s own policy is fixed too, so its node=edge is kept beside the entry's parameters)"
+    )

@@ -168,3 +168,20 @@ def test_a_note_on_an_entrys_clamped_cut_names_the_entry_as_compares_does(two, c
         f'note: policy.cuts[0]: policy "{four}"',
         f'note: policy.cuts[0]: policy "{five}"',
     ]
+
+
+def test_a_refused_entry_of_the_bases_own_policy_names_the_parameters_it_kept(tmp_path):
+    """A base of ``policy: {name: fixed, node: edge}`` and an entry ``fixed(nodes=..., cuts=...)``:
+    the point runs ``fixed`` with node and nodes both, refused as if the entry had given both."""
+    base = tmp_path / "tiny.yaml"
+    base.write_text(
+        TINY.replace("policy: least-loaded", "policy: {name: fixed, node: edge}"), encoding="utf-8"
+    )
+    with pytest.raises(ScenarioError) as caught:
+        plan_sweep(_spec(base, ["fixed(node=edge)", "fixed(nodes=[$source, edge], cuts=[1])"]))
+    (problem,) = caught.value.problems
+    assert problem.key_path == "policies"
+    assert 'got both: node "edge" and nodes [$source, edge]' in problem.message
+    assert f"({base}'s own policy is fixed too, so its node=edge is kept beside the entry's parameters)" in (
+        problem.message
+    )

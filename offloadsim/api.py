@@ -23,8 +23,9 @@ from offloadsim.suggest import quoted
 
 if TYPE_CHECKING:
     from offloadsim.records.results import RunResult
-    from offloadsim.scenario.errors import Problem
+    from offloadsim.scenario.errors import Problem, ScenarioError
     from offloadsim.scenario.model import PolicySpec, Scenario
+    from offloadsim.scenario.policy_entries import PolicyEntry
     from offloadsim.world.build import World
 
 __all__ = [
@@ -327,11 +328,41 @@ def check_policy(
     """
     import warnings
 
-    from offloadsim.scenario.errors import ScenarioWarning
+    from offloadsim.scenario.errors import ScenarioError, ScenarioWarning
+    from offloadsim.scenario.policy_entries import policy_entries
 
     given = None if option is None or scenario is None else policy_given(scenario, spec, option, label)
-    for problem in scenario_warnings(spec, scenario, given, world=world):
+    try:
+        problems = scenario_warnings(spec, scenario, given, world=world)
+    except ScenarioError as error:
+        if scenario is None or label is None:
+            raise
+        said = kept_params_refused(error, scenario, *policy_entries([label]))
+        if said is error:
+            raise
+        raise said from None
+    for problem in problems:
         warnings.warn(ScenarioWarning(str(problem)), stacklevel=2)
+
+
+def kept_params_refused(error: ScenarioError, scenario: Scenario, entry: PolicyEntry) -> ScenarioError:
+    """``error``, a refusal of ``entry``'s policy, with what the scenario's own policy kept beside it.
+
+    An entry of the scenario's own policy is merged over its parameters (:func:`resolve_policy`):
+    ``fixed(nodes=[a, b], cuts=[3])`` over ``{name: fixed, node: c}`` runs with both, refused though
+    the entry gave one, so each problem names the parameters kept.  ``error`` itself where none were.
+    """
+    from offloadsim.scenario.errors import ScenarioError
+    from offloadsim.scenario.policy_entries import kept_params_note
+
+    own = scenario.policy
+    if not entry.params or entry.name != own.name:
+        return error
+    kept = {key: value for key, value in own.params.items() if key not in entry.params}
+    note = kept_params_note(scenario.source, own.name, kept)
+    if not note:
+        return error
+    return ScenarioError([problem._replace(message=problem.message + note) for problem in error.problems])
 
 
 def scenario_warnings(

@@ -156,3 +156,16 @@ def test_the_python_api_takes_an_entry_as_the_command_line_does(tmp_path):
         offloadsim.run(QUICK, policy="neurosurgeon(objective=energy)", policy_params={"objective": "latency"})
     with pytest.raises(Exception, match="objective"):
         offloadsim.run(QUICK, policy="neurosurgeon(objective=power)", overrides=overrides)
+
+
+def test_a_refused_entry_of_the_files_policy_names_the_parameters_it_kept(tiny_scenario, capsys):
+    """``--policy 'fixed(nodes=..., cuts=...)'`` over a file's ``{name: fixed, node: edge}``: both given."""
+    text = tiny_scenario.read_text().replace("policy: edge", "policy: {name: fixed, node: edge}")
+    tiny_scenario.write_text(text)
+    line = _one_line(
+        capsys, "run", tiny_scenario, "--policy", "fixed(nodes=[phone, edge], cuts=[1])", "--dry-run"
+    )
+    assert 'got both: node "edge" and nodes [phone, edge]' in line
+    assert line.endswith(
+        f"({tiny_scenario}'s own policy is fixed too, so its node=edge is kept beside the entry's parameters)"
+    )

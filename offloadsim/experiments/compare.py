@@ -69,7 +69,6 @@ from offloadsim.scenario.policy_entries import (
     EntryError,
     PolicyEntry,
     chosen_entry,
-    kept_params_note,
     policy_entries,
 )
 from offloadsim.suggest import quoted
@@ -613,14 +612,10 @@ def _entry_warnings(
     try:
         problems = api.scenario_warnings(spec, scenario, given, world=world)
     except ScenarioError as error:
-        own = scenario.policy
-        kept = (
-            {k: v for k, v in own.params.items() if k not in entry.params} if entry.name == own.name else {}
-        )
-        note = kept_params_note(scenario.source, own.name, kept) if entry.params else ""
-        if not note:
+        said = api.kept_params_refused(error, scenario, entry)
+        if said is error:
             raise
-        raise ScenarioError([p._replace(message=p.message + note) for p in error.problems]) from None
+        raise said from None
     if entry.label == entry.name:
         return problems
     named = f"policy {quoted(entry.name)}"

@@ -160,13 +160,16 @@ def add_calibrate_command(subparsers: Any) -> None:
         help="profile name (default calibrated-<backend>-<threads>t)",
     )
     p.add_argument("--description", type=_one_line, metavar="TEXT", help="one line describing the device")
-    p.add_argument(
+    # One or the other: --no-cache beside --cache DIR kept no cache, and DIR was ignored without a word.
+    caching = p.add_mutually_exclusive_group()
+    caching.add_argument(
         "--cache",
         type=cli_types.given("a directory"),
         metavar="DIR",
-        help=f"timing cache directory (default {cli_types.directory_help(cache_dir('calibration'))})",
+        help=f"timing cache directory (default {cli_types.directory_help(cache_dir('calibration'))}); "
+        "not with --no-cache",
     )
-    p.add_argument("--no-cache", action="store_true", help="time everything again; keep no cache")
+    caching.add_argument("--no-cache", action="store_true", help="time everything again; keep no cache")
     p.add_argument(
         "--no-correction",
         action="store_true",

@@ -172,14 +172,12 @@ def add_testbed_command(subparsers: Any) -> None:
     r.add_argument(
         "--load",
         type=_fraction,
-        default=0.5,
         metavar="U",
         help="poisson: load of the busiest resource (default 0.5)",
     )
     r.add_argument(
         "--think",
         type=_quantity("time"),
-        default=0.0,
         metavar="T",
         help="closed: pause between requests (0 ms)",
     )
@@ -471,9 +469,28 @@ def _cmd_clean(args: argparse.Namespace) -> int:
     return _guard(clean, args)
 
 
+def _pattern_options(args: argparse.Namespace) -> tuple[float, float]:
+    """``(load, think)`` of ``testbed run``; an option its ``--pattern`` does not use is refused.
+
+    ``--pattern closed --load 0.9`` ran one request at a time, the load ignored without a word
+    (and ``--pattern poisson --think T`` the pause).
+    """
+    from offloadsim.testbed.errors import TestbedError
+
+    unused = {"closed": ("--load", args.load), "poisson": ("--think", args.think)}[args.pattern]
+    if unused[1] is not None:
+        used = "poisson" if args.pattern == "closed" else "closed"
+        raise TestbedError(
+            f"argument {unused[0]}: takes effect only with --pattern {used} (this run's pattern is "
+            f"{args.pattern})"
+        )
+    return (0.5 if args.load is None else args.load), (0.0 if args.think is None else args.think)
+
+
 def _run(args: argparse.Namespace) -> int:
     from offloadsim.testbed.experiment import InferenceConfig, run_inference
 
+    load, think = _pattern_options(args)
     config = InferenceConfig(
         model=args.model,
         split=args.split,
@@ -483,8 +500,8 @@ def _run(args: argparse.Namespace) -> int:
         devices=args.devices,
         requests=args.requests,
         pattern=args.pattern,
-        load=args.load,
-        think_s=args.think,
+        load=load,
+        think_s=think,
         connections=args.connections,
         seed=args.seed,
         profile=args.profile,

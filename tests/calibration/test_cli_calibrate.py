@@ -56,6 +56,9 @@ def run(argv):
             'without a path separator (a scenario finds it as NAME.json), got "lab/pi"',
         ),
         (["calibrate", "--name", "t4"], '"t4" is a shipped derived profile'),
+        # --no-cache beside --cache DIR kept no cache, DIR ignored without a word
+        (["calibrate", "--no-cache", "--cache", "c"], "argument --cache: not allowed with argument --no-cache"),
+        (["calibrate", "--cache", "c", "--no-cache"], "argument --no-cache: not allowed with argument --cache"),
     ],
 )
 def test_user_errors_exit_2_with_one_line(argv, message, capsys):

@@ -401,6 +401,12 @@ def test_without_ip_the_testbed_says_so(monkeypatch, capsys):
         (["testbed", "run", "--model", "gpt2"], "gpt2: export_onnx supports CNN operators only; 'gpt2' has"),
         (["testbed", "run", "--model", "llama-3.2-1b"], "llama-3.2-1b: export_onnx supports CNN operators"),
         (["testbed", "run", "--load", "1.5"], "between 0 and 1"),
+        # each was ignored without a word by the other pattern (before any root check or set-up)
+        (["testbed", "run", "--load", "0.3"], "argument --load: takes effect only with --pattern poisson"),
+        (
+            ["testbed", "run", "--pattern", "poisson", "--think", "5 ms"],
+            "argument --think: takes effect only with --pattern closed",
+        ),
         (["testbed", "flows", "--size", "0 B"], "flow size"),
         (["testbed", "flows", "--devices", "65"], "devices must be"),
         (["testbed", "run", "--profile", "no-such-profile"], "profile"),

@@ -57,8 +57,8 @@ def run(argv):
         ),
         (["calibrate", "--name", "t4"], '"t4" is a shipped derived profile'),
         # --no-cache beside --cache DIR kept no cache, DIR ignored without a word
-        (["calibrate", "--no-cache", "--cache", "c"], "argument --cache: not allowed with argument --no-cache"),
-        (["calibrate", "--cache", "c", "--no-cache"], "argument --no-cache: not allowed with argument --cache"),
+        (["calibrate", "--no-cache", "--cache", "c"], "--cache: not allowed with argument --no-cache"),
+        (["calibrate", "--cache", "c", "--no-cache"], "--no-cache: not allowed with argument --cache"),
     ],
 )
 def test_user_errors_exit_2_with_one_line(argv, message, capsys):

@@ -17,6 +17,8 @@ import gc
 import json
 import logging
 import os
+import re
+import shlex
 import shutil
 import signal
 import sys
@@ -57,6 +59,12 @@ EXIT_BROKEN_PIPE = 141
 _PREFIX = "offloadsim: error: "
 
 
+#: A word that is a value though it starts with ``-``: a minus and a digit (``-1ms``, ``-.5``).
+_NEGATIVE_VALUE = re.compile(r"^-\.?\d")
+#: argparse's message for an option whose value is missing (or was read as an option).
+_NO_VALUE = re.compile(r"^argument (\S+): expected (?:one argument|at least one argument)$")
+
+
 class _UsageError(Exception):
     """Bad command-line arguments (raised instead of argparse's print-and-exit).
 
@@ -72,6 +80,11 @@ class _Parser(argparse.ArgumentParser):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cli_types.given_once_by_default(self)
+        # A word that starts with a minus and a digit is a value, not an option (no option is named so):
+        # argparse took -1 and -0.5 as values but read --latency -1ms, --target-ci -5% or --load -1e-3
+        # as an option, and said only "expected one argument"; the option's own check now says why
+        # the value is refused.
+        self._negative_number_matcher = _NEGATIVE_VALUE
 
     def parse_known_args(  # type: ignore[override]
         self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
@@ -86,22 +99,48 @@ class _Parser(argparse.ArgumentParser):
             # argparse checks what is missing before its caller sees what it did not know: the
             # option mistyped is the mistake to report (models show --x: not "NAME is required").
             message = f"unrecognized arguments: {' '.join(unknown)}"
-        raise _UsageError(f"{message} (see '{self.prog} --help')")
+        raise _UsageError(f"{message}{self._dash_value_hint(message)} (see '{self.prog} --help')")
 
     def _unknown_options(self) -> list[str]:
         """The arguments given that look like options this parser does not have (``--x``)."""
-        known = self._option_string_actions
         unknown = []
         for arg in self._given:
             if arg == "--":
                 break
-            name = arg.split("=", 1)[0]
             if len(arg) < 2 or arg[0] != "-" or " " in arg or self._negative_number_matcher.match(arg):
                 continue
-            if name in known or arg[:2] in known or any(option.startswith(name) for option in known):
-                continue  # an option, -n5 or an abbreviation argparse accepts
-            unknown.append(arg)
+            if not self._names_option(arg):
+                unknown.append(arg)
         return unknown
+
+    def _names_option(self, arg: str) -> bool:
+        """Whether ``arg`` is one of this parser's options: by name, ``-n5``, ``--x=V`` or an abbreviation."""
+        known = self._option_string_actions
+        name = arg.split("=", 1)[0]
+        return name in known or arg[:2] in known or any(option.startswith(name) for option in known)
+
+    def _dash_value_hint(self, message: str) -> str:
+        """How to give a value that starts with ``-``, where argparse took it for an option.
+
+        ``--description -fast`` said only "expected one argument": argparse reads a word that starts
+        with ``-`` (but not a digit) as an option, and ``--description=-fast`` is the way to say it.
+        """
+        said = _NO_VALUE.match(message)
+        if said is None:
+            return ""
+        options = said.group(1).split("/")
+        for word, after in zip(self._given, self._given[1:], strict=False):
+            if word == "--":
+                break
+            typed = word.split("=", 1)[0]
+            if "=" in word or not any(option.startswith(typed) for option in options) or len(typed) < 2:
+                continue
+            if after.startswith("-") and after != "-" and not self._names_option(after):
+                return (
+                    f"; {quoted(after)} starts with '-', which reads as an option: "
+                    f"write {typed}={shlex.quote(after)}"
+                )
+        return ""
 
 
 # --------------------------------------------------------------------------- parser

@@ -26,13 +26,21 @@ _PREFIX = "offloadsim: error: "
 
 
 def _quantity(kind: str) -> Any:
+    """Type of an option that takes a ``kind`` of quantity (``5 ms``, ``10 Mbps``): never negative.
+
+    A negative one (``--latency=-1ms``) was refused later by the testbed, without naming the option.
+    """
+
     def parse(text: str) -> float:
         from offloadsim.scenario.units import UnitError, parse_quantity
 
         try:
-            return parse_quantity(text, kind)
+            value = parse_quantity(text, kind)
         except UnitError as exc:
             raise argparse.ArgumentTypeError(str(exc)) from None
+        if value < 0:
+            raise argparse.ArgumentTypeError(f"expected a {kind} of at least 0, got {quoted(text)}")
+        return value
 
     parse.__name__ = kind  # argparse names the type in its messages
     return parse

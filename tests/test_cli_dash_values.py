@@ -1,0 +1,82 @@
+"""Values that start with ``-`` on the command line: a negative one reaches its option's own check.
+
+argparse reads a word that starts with ``-`` as an option unless it is a plain negative number
+(``-1``, ``-0.5``): ``--latency -1ms`` said only "argument --latency: expected one argument",
+which neither told what was wrong with -1 ms nor how to give it. A minus and a digit are now a
+value, whichever unit follows; a word that still reads as an option gets the ``--opt=VALUE`` way.
+"""
+
+import pytest
+
+from offloadsim.cli import main
+
+
+def _refused(capsys, *argv: str) -> str:
+    assert main(list(argv)) == 2
+    captured = capsys.readouterr()
+    lines = captured.err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("offloadsim: error: "), captured.err
+    assert "Traceback" not in captured.err
+    return lines[0]
+
+
+# One of each kind of option whose value may be written with a minus: a quantity with a unit (time,
+# size, bandwidth), a percentage, a fraction in scientific notation.
+NEGATIVE = [
+    (["testbed", "run", "--latency"], "-1ms", "a time of at least 0"),
+    (["testbed", "run", "--think"], "-5ms", "a time of at least 0"),
+    (["testbed", "flows", "--stagger"], "-2ms", "a time of at least 0"),
+    (["testbed", "flows", "--size"], "-5MB", "a size of at least 0"),
+    (["testbed", "run", "--queue"], "-1KiB", "a size of at least 0"),
+    (["testbed", "run", "--rate"], "-5Mbps", "a bandwidth of at least 0"),
+    (["calibrate", "--target-ci"], "-5%", "a percentage between 0 and 100"),
+    (["testbed", "run", "--pattern", "poisson", "--load"], "-1e-3", "a number between 0 and 1 (exclusive)"),
+]
+
+
+@pytest.mark.parametrize(("option", "value", "expected"), NEGATIVE)
+def test_a_negative_value_after_its_option_is_refused_by_the_option_s_check(option, value, expected, capsys):
+    line = _refused(capsys, *option, value)
+    assert f'argument {option[-1]}: expected {expected}, got "{value}"' in line, line
+
+
+@pytest.mark.parametrize(("option", "value", "expected"), NEGATIVE)
+def test_written_with_an_equals_sign_it_is_refused_the_same_way(option, value, expected, capsys):
+    # A testbed quantity's negative was refused only by the testbed's check, not naming its option.
+    *before, name = option
+    assert f'argument {name}: expected {expected}, got "{value}"' in _refused(
+        capsys, *before, f"{name}={value}"
+    )
+
+
+@pytest.mark.parametrize(
+    ("argv", "written"),
+    [
+        (["calibrate", "--description", "-fast"], "--description=-fast"),
+        (["run", "s.yaml", "--set", "-seed=1"], "--set=-seed=1"),
+        (["run", "s.yaml", "--policy", "-inf"], "--policy=-inf"),
+        (["calibrate", "--onnx", "-a.onnx"], "--onnx=-a.onnx"),
+        (["testbed", "run", "--latency", "-inf"], "--latency=-inf"),
+        # as typed: an abbreviation, a short option
+        (["compare", "s.yaml", "--policies", "local", "--rep", "-x"], "--rep=-x"),
+        (["compare", "s.yaml", "--policies", "local", "-n", "-x"], "-n=-x"),
+    ],
+)
+def test_a_value_still_read_as_an_option_says_how_to_give_it(argv, written, capsys):
+    line = _refused(capsys, *argv)
+    assert f"starts with '-', which reads as an option: write {written} (see " in line, line
+
+
+def test_an_option_after_an_option_that_needs_a_value_gets_no_such_hint(capsys):
+    # the value was forgotten, not written with a minus
+    line = _refused(capsys, "calibrate", "--description", "--quiet")
+    assert line == (
+        "offloadsim: error: argument --description: expected one argument (see 'offloadsim calibrate --help')"
+    )
+
+
+def test_a_negative_number_is_still_a_value_of_a_whole_number_option(capsys):
+    said = (
+        "argument --replications/-n: expected a whole number of at least 1 (at most 9223372036854775807), got"
+    )
+    assert f'{said} "-3"' in _refused(capsys, "compare", "s.yaml", "--policies", "local", "-n", "-3")

@@ -256,7 +256,6 @@ def _cmd_report(args: argparse.Namespace) -> int:
 def _calibrate(args: argparse.Namespace) -> int:
     from offloadsim.calibration import pipeline as cal
     from offloadsim.calibration.errors import CalibrationError
-    from offloadsim.calibration.profile import save_profile
     from offloadsim.calibration.specs import refuse_llms
     from offloadsim.experiments.executors import default_workers
     from offloadsim.outdir import check_cache_dir, check_out_dir, check_out_file
@@ -345,15 +344,28 @@ def _calibrate(args: argparse.Namespace) -> int:
         _print_summary(summary)
         print(f"report: {report_dir}/")
     _warn_untrusted(profile)
-    try:
-        save_profile(profile, out)
-    except OSError as error:  # checked before the timings, yet the disk may fill or refuse since
-        from offloadsim.outdir import ResultsError, describe_os_error
-
-        raise ResultsError(f"cannot write {out}: {describe_os_error(error)}") from error
+    _save(profile, out)
     print(f"profile: {out}")
     print(_how_to_use(profile.name, out))
     return EXIT_OK
+
+
+def _save(profile: Any, out: Path) -> None:
+    """Write the profile to ``out``, making the folders above it that are missing, as every ``--out`` does.
+
+    A write that fails leaves none of the folders it made, as a run's result directory does not.
+    """
+    from offloadsim.calibration.profile import save_profile
+    from offloadsim.outdir import ResultsError, describe_os_error, missing_directories, remove_empty
+
+    created = missing_directories(out.parent)
+    try:
+        save_profile(profile, out)
+    except BaseException as error:
+        remove_empty(created)
+        if isinstance(error, OSError):  # checked before the timings, yet the disk may fill or refuse since
+            raise ResultsError(f"cannot write {out}: {describe_os_error(error)}") from error
+        raise
 
 
 def _one_line(text: str) -> str:

@@ -407,3 +407,32 @@ def test_a_cache_that_cannot_be_written_is_refused_before_any_timing(tmp_path, c
     err = capsys.readouterr().err.strip().splitlines()
     said = f"argument --cache: cannot write {read_only / 'cache'}: {read_only} is not writable"
     assert err == [f"offloadsim: error: {said}"]
+
+
+TINY = ["calibrate", "--models", "squeezenet1_1@32", "--backend", "numpy", "--repeats", "2", "--warmup", "1"]
+TINY += ["--no-cache", "--no-correction", "-q"]
+
+
+def test_an_out_in_folders_not_there_yet_makes_them_as_every_out_does(tmp_path, capsys):
+    """As run, compare, sweep and plot --out do: docs/calibration.md says so."""
+    out = tmp_path / "lab" / "boxes" / "p.json"
+    assert run([*TINY, "--out", str(out)]) == 0, capsys.readouterr().err
+    assert out.is_file()
+
+
+def test_a_profile_that_cannot_be_written_leaves_no_folder_made_for_it(tmp_path, capsys, monkeypatch):
+    """A failed write left the folders --out had made (the guarantee of every --out: none left)."""
+    import errno
+
+    from offloadsim.calibration import profile
+
+    def full(text, path):  # as the write does: the folders made first, then the disk is full
+        path.parent.mkdir(parents=True, exist_ok=True)
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(profile, "write_text", full)
+    out = tmp_path / "lab" / "boxes" / "p.json"
+    assert run([*TINY, "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1] == f"offloadsim: error: cannot write {out}: No space left on device", err
+    assert list(tmp_path.iterdir()) == []

@@ -81,3 +81,76 @@ def test_a_count_of_the_cost_model_that_is_no_count_is_refused(edit, said, tmp_p
     bad.write_text(json.dumps(doc), encoding="utf-8")
     with pytest.raises(ProfileError, match="^" + re.escape(f"{bad}: {said}")):
         load_profile(bad)
+
+
+def _set(path: str, value):
+    """An edit of the document: ``value`` at the dotted ``path``."""
+
+    def edit(doc):
+        *above, last = path.split(".")
+        for key in above:
+            doc = doc[key]
+        doc[last] = value
+
+    return edit
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "said"),
+    [
+        ("kind", "derived", 'kind: expected "calibrated" (derived profiles are built in), got "derived"'),
+        ("kind", 3, 'kind: expected "calibrated" (derived profiles are built in), got 3'),
+        ("backend.threads", 0, "backend.threads: expected a whole number of threads, at least 1, got 0"),
+        ("backend.threads", -2, "backend.threads: expected a whole number of threads, at least 1, got -2"),
+        ("backend.threads", 1.5, "backend.threads: expected a whole number of threads, at least 1, got 1.5"),
+        (
+            "backend.threads",
+            "two",
+            'backend.threads: expected a whole number of threads, at least 1, got "two"',
+        ),
+        (
+            "backend.threads",
+            True,
+            "backend.threads: expected a whole number of threads, at least 1, got true",
+        ),
+        (
+            "provenance.threads",
+            0,
+            "provenance.threads: expected a whole number of threads, at least 1, got 0",
+        ),
+        (
+            "cost_model.features",
+            "s_per_flop",
+            "cost_model.features: expected a list of the cost model's features",
+        ),
+        ("cost_model.features", [1, 2], "cost_model.features: expected a list of the cost model's features"),
+        ("cost_model.features", ["s_per_flop"], "cost_model.features: expected a list of the cost model's"),
+        (
+            "provenance.versions",
+            {"numpy": 2.4},
+            "provenance.versions: expected a mapping of package to version",
+        ),
+        ("version", 0, "version: expected the profile format's version, a whole number from 1 to 1, got 0"),
+        ("version", -3, "version: expected the profile format's version, a whole number from 1 to 1, got -3"),
+    ],
+)
+def test_a_field_of_the_wrong_shape_is_refused_naming_the_file_and_key(path, value, said, tmp_path, capsys):
+    """Each was taken as it came: a profile file saying it is derived was read as calibrated, a thread
+    count of "two" ended the testbed's check in a ValueError (exit 1), version 0 was read as version 1."""
+    doc = json.loads(SHIPPED.read_text(encoding="utf-8"))
+    _set(path, value)(doc)
+    doc["name"] = "huge"
+    (tmp_path / "huge.json").write_text(json.dumps(doc), encoding="utf-8")
+    with pytest.raises(ProfileError, match="^" + re.escape(f"{tmp_path / 'huge.json'}: {said}")):
+        load_profile(tmp_path / "huge.json")
+    (tmp_path / "s.yaml").write_text(SCENARIO, encoding="utf-8")  # validate says it in one line, exit 2
+    assert main(["validate", str(tmp_path / "s.yaml")]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and said in err[0], err
+
+
+def test_the_shipped_profiles_fit_every_check():
+    from offloadsim.world.profiles import SHIPPED_PROFILE_DIR
+
+    for path in sorted(SHIPPED_PROFILE_DIR.glob("*.json")):
+        assert load_profile(path).kind == "calibrated"

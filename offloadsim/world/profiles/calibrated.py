@@ -46,7 +46,7 @@ from offloadsim.bounded_read import (
 )
 from offloadsim.input_kinds import PROFILE, PROFILE_FORMAT, document_kind, misdirected, misdirected_path
 from offloadsim.models.graph import LayerGraph
-from offloadsim.shapes import describe, each, is_mapping, is_number, is_text, is_texts
+from offloadsim.shapes import describe, each, is_mapping, is_number, is_text, is_texts, is_whole
 from offloadsim.strict_yaml import YamlProblem, key_path, read_yaml
 from offloadsim.suggest import did_you_mean, did_you_mean_file, quoted
 from offloadsim.world.profiles.cost_model import FEATURES, POOLED, CostModel, group_chain
@@ -308,6 +308,11 @@ class CalibratedProfile:
         _check_read_keys(source, data)
         if version > _VERSION:
             raise ProfileError(f"{source}: profile version {data['version']} is newer than this offloadsim")
+        if version < 1 and "version" in data:  # 0 or -3 was taken as this version
+            raise ProfileError(
+                f"{source}: version: expected the profile format's version, a whole number from 1 to "
+                f"{_VERSION}, got {describe(data['version'])}"
+            )
         measured = _checked(
             source, "measured", "a list of timed units", lambda: list(data.get("measured", []))
         )
@@ -382,14 +387,36 @@ def _checked(source: str, path: str, what: str, build: Callable[[], _T]) -> _T:
         raise ProfileError(f"{source}: {path}: expected {what} ({type(exc).__name__}: {exc})") from None
 
 
+def _is_threads(value: Any) -> bool:
+    """A thread count: a whole number of at least 1."""
+    return is_whole(value) and value >= 1
+
+
+def _is_features(value: Any) -> bool:
+    """The cost model's features, each once, in any order (the coefficients are read by name)."""
+    return is_texts(value) and sorted(value) == sorted(FEATURES)
+
+
 #: Keys of a profile's free-form sections (backend, provenance, report) that are formatted or
 #: computed with (``profiles show``, ``calibrate``, the trust checks), each with its shape and the key
 #: whose value, when true, makes it required; the sections' other keys are kept as they come.
 _READ_KEYS: tuple[tuple[str, Callable[[Any], bool], str, str | None], ...] = (
+    # a file holds a calibrated profile only: "kind: derived" was read as a calibrated one, unsaid
+    ("kind", lambda value: value == "calibrated", '"calibrated" (derived profiles are built in)', None),
     ("backend", is_mapping, "a mapping", None),
     ("backend.name", is_text, "text", None),
+    # the testbed and the report read it as int(): "two" was an internal error, 0 or -1 was taken
+    ("backend.threads", _is_threads, "a whole number of threads, at least 1", None),
     ("provenance", is_mapping, "a mapping", None),
-    ("provenance.versions", is_mapping, "a mapping of package to version", None),
+    ("provenance.threads", _is_threads, "a whole number of threads, at least 1", None),
+    ("provenance.versions", each(is_text), 'a mapping of package to version text ("1.32.0")', None),
+    # the coefficients are read by these names: a list naming others described another model
+    (
+        "cost_model.features",
+        _is_features,
+        f"a list of the cost model's features, {', '.join(FEATURES)}",
+        None,
+    ),
     ("provenance.models", is_texts, "a list of model names", None),
     ("provenance.fit", is_mapping, "a mapping", None),
     ("provenance.fit.mdape", is_number, "a number", None),

@@ -117,6 +117,11 @@ def _cmd_profiles(args: argparse.Namespace) -> int:
             print(f"offloadsim: error: {error.args[0]}{hint}", file=sys.stderr)
             return EXIT_USAGE
         print(describe_profile(profile))
+        from offloadsim.world.profiles.search import passed_over
+
+        passed = passed_over(args.name, getattr(profile, "path", None) or None, dirs)
+        if passed is not None:  # a run of the scenario says it too
+            print(f"note: {passed}")
         return EXIT_OK
     print(profiles_table(dirs))
     print(f"\nsearched: {describe_search(dirs)}")

@@ -198,6 +198,7 @@ class World:
                 if note is not None:
                     where = format_path(("applications", app.name))
                     lines[f"{where} ({app.precision_label}) on {proc.profile}: {note}"] = None
+        lines.update(dict.fromkeys(self._passed_over_notes()))
         lines.update(dict.fromkeys(self._inert_key_notes()))
         lines.update(dict.fromkeys(self._unbounded_decode_notes()))
         lines.update(dict.fromkeys(self._accuracy_notes()))
@@ -206,6 +207,23 @@ class World:
     def _every_processor(self) -> list[ProcessorModel]:
         """Every processor of every node, a node's first one first (a GPU beside a CPU included)."""
         return [proc for node in self.processors for proc in self.processors_of(node)]
+
+    def _passed_over_notes(self) -> list[str]:
+        """A profile name whose lookup passed over a file: a shipped profile shadowed, or a file not read.
+
+        Both follow the documented lookup order, and both were silent (docs/profiles.md).
+        """
+        named = {
+            proc.spec.profile: getattr(proc.costs, "path", None) or None
+            for proc in self._every_processor()
+            if proc.spec.profile
+        }
+        if not named:
+            return []
+        from offloadsim.world.profiles.search import passed_over, profile_search_path
+
+        dirs = profile_search_path(self.scenario.base_dir or None)
+        return [line for name, read in named.items() if (line := passed_over(name, read, dirs)) is not None]
 
     def _inert_key_notes(self) -> list[str]:
         """Keys the scenario sets that this version does not act on: a run would not show it otherwise.

@@ -20,12 +20,14 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
+from offloadsim.suggest import quoted
 from offloadsim.userdirs import data_dir
 
 __all__ = [
     "PROFILE_PATH_ENV",
     "SHIPPED_PROFILE_DIR",
     "describe_search",
+    "passed_over",
     "profile_search_path",
     "user_profile_dir",
 ]
@@ -77,3 +79,39 @@ def describe_search(search_dirs: Sequence[str | os.PathLike[str]]) -> str:
             note += " (missing)"
         places.append(f"{path}{note}")
     return ", ".join(places)
+
+
+_SUFFIXES = (".json", ".yaml", ".yml")
+
+
+def passed_over(
+    name: str, read: str | os.PathLike[str] | None, search_dirs: Sequence[str | os.PathLike[str]]
+) -> str | None:
+    """What the lookup of ``profile: NAME`` passes over, by its order, in one line; None if nothing.
+
+    ``read`` is the file the lookup found (None: a shipped derived profile answered). Two cases
+    were silent: a profile file named like a shipped calibrated one (``epyc-ort-1t.json`` in the
+    scenario's folder or the user's) is read in its place, and a file named like a shipped derived
+    profile (``t4.json``) is never read, the derived one answering first.
+
+    >>> passed_over("xeon-ort-1t", SHIPPED_PROFILE_DIR / "xeon-ort-1t.json", []) is None
+    True
+    """
+    if Path(name).suffix in _SUFFIXES or os.sep in name or (os.altsep and os.altsep in name):
+        return None  # a path names its file
+    if read is None:
+        files = (Path(d) / f"{name}{suffix}" for d in search_dirs for suffix in _SUFFIXES)
+        unread = next((f for f in files if os.path.isfile(f)), None)
+        if unread is None:
+            return None
+        return (
+            f"profile {quoted(name)} is the shipped derived one (a derived profile's name answers first): "
+            f"{unread} is not read; to use it, name its file: profile: {unread}"
+        )
+    shipped = next((f for f in (SHIPPED_PROFILE_DIR / f"{name}{s}" for s in _SUFFIXES) if f.is_file()), None)
+    if shipped is None or Path(read).absolute() == shipped:
+        return None
+    return (
+        f"profile {quoted(name)} is read from {read}, which shadows the shipped profile of that name "
+        "(a folder searched before the shipped profiles holds it: docs/profiles.md)"
+    )

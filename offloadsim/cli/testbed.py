@@ -265,14 +265,12 @@ def add_testbed_command(subparsers: Any) -> None:
     g.add_argument(
         "--repetitions",
         type=cli_types.positive,
-        default=3,
         metavar="N",
         help="fresh runs each (3)",
     )
     g.add_argument(
         "--requests",
         type=cli_types.positive,
-        default=20,
         metavar="N",
         help="requests per run (20)",
     )
@@ -300,15 +298,13 @@ def add_testbed_command(subparsers: Any) -> None:
     g.add_argument(
         "--patterns",
         type=cli_types.names,
-        default=["closed", "poisson"],
         metavar="A,B",
-        help="closed, poisson",
+        help="closed, poisson (default both)",
     )
     g.add_argument("--no-flows", action="store_true", help="skip the concurrent-flows experiments")
     g.add_argument("--pin", action="store_true", help="pin the edge and each device to a CPU")
     g.add_argument(
         "--profile",
-        default="epyc-ort-1t",
         metavar="NAME",
         help="calibrated profile of this machine for every split-inference run (default epyc-ort-1t)",
     )
@@ -392,7 +388,9 @@ def _campaign(args: argparse.Namespace) -> int:
 
     check_link_model(args.link_model)
     results = Path(args.results)
-    repetitions = 1 if args.tiny else args.repetitions
+    _check_tiny(args)
+    repetitions = 1 if args.tiny else args.repetitions or 3
+    profile = args.profile or "epyc-ort-1t"
     if args.tiny:
         planned = campaign.tiny_plan()
     else:
@@ -406,11 +404,11 @@ def _campaign(args: argparse.Namespace) -> int:
             args.models or campaign.MODELS,
             args.splits or campaign.SPLITS,
             chosen,
-            args.patterns,
-            requests=args.requests,
-            base=InferenceConfig(pin=args.pin, profile=args.profile),
+            args.patterns or ["closed", "poisson"],
+            requests=args.requests or 20,
+            base=InferenceConfig(pin=args.pin, profile=profile),
         )
-        calibrated_profile(args.profile)  # a wrong name fails now, not after the first hour of runs
+        calibrated_profile(profile)  # a wrong name fails now, not after the first hour of runs
         if not args.no_flows:
             planned += campaign.flows_grid(links=[link for link in chosen if link.name != "3G"] or chosen)
     if args.tables_only:
@@ -452,6 +450,25 @@ def _campaign(args: argparse.Namespace) -> int:
     )
     print(f"tables: {results}/ ({names}); figure: {', '.join(map(str, figures))}")
     return EXIT_OK
+
+
+def _check_tiny(args: argparse.Namespace) -> None:
+    """Refuse an option of the campaign's grid beside ``--tiny``, whose plan is fixed.
+
+    ``campaign --tiny --models resnet18`` (or ``--profile``, ``--repetitions``, ...) ran the tiny
+    plan as ever, the option ignored without a word.
+    """
+    from offloadsim.testbed.errors import TestbedError
+
+    if not args.tiny:
+        return
+    grid = ("models", "splits", "links", "patterns", "repetitions", "requests", "profile", "pin", "no_flows")
+    for dest in grid:
+        if getattr(args, dest) not in (None, False):
+            raise TestbedError(
+                f"argument --{dest.replace('_', '-')}: not with --tiny, whose plan is fixed (mobilenet_v2 "
+                "split two ways over Wi-Fi, 4 requests, one flows run, one repetition); leave out one of them"
+            )
 
 
 def _cmd_check(args: argparse.Namespace) -> int:

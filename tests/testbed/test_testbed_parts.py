@@ -423,6 +423,12 @@ def test_without_ip_the_testbed_says_so(monkeypatch, capsys):
         ),
         (["testbed", "flows", "--link-model", "maxmin"], 'unknown link model "maxmin"'),
         (["testbed", "campaign", "--tables-only", "--link-model", "fifi"], 'unknown link model "fifi"'),
+        # the tiny plan is fixed: each was ignored without a word
+        (["testbed", "campaign", "--tiny", "--models", "resnet18"], "argument --models: not with --tiny"),
+        (["testbed", "campaign", "--tiny", "--repetitions", "3"], "argument --repetitions: not with --tiny"),
+        (["testbed", "campaign", "--tiny", "--patterns", "closed"], "argument --patterns: not with --tiny"),
+        (["testbed", "campaign", "--tiny", "--profile", "my-cpu"], "argument --profile: not with --tiny"),
+        (["testbed", "campaign", "--tiny", "--no-flows"], "argument --no-flows: not with --tiny"),
     ],
 )
 def test_bad_options_are_one_line_and_exit_2(argv, words, capsys):

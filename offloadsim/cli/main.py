@@ -60,7 +60,7 @@ _PREFIX = "offloadsim: error: "
 
 
 #: A word that is a value though it starts with ``-``: a minus and a digit (``-1ms``, ``-.5``).
-_NEGATIVE_VALUE = re.compile(r"^-\.?\d")
+_NEGATIVE_VALUE = re.compile(r"-\.?\d.*", re.DOTALL)  # whole words: argparse matches or fullmatches it
 #: argparse's message for an option whose value is missing (or was read as an option).
 _NO_VALUE = re.compile(r"^argument (\S+): expected (?:one argument|at least one argument)$")
 

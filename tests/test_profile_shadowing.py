@@ -43,6 +43,9 @@ def test_a_profile_named_like_a_shipped_one_says_it_shadows_it(where, tmp_path, 
         assert main(["profiles", "show", "xeon-ort-1t", "--scenario", str(scenario)]) == 0
         out = capsys.readouterr().out
         assert f"file: {mine}" in out and SHADOW.format(file=mine) in out
+        assert main(["profiles", "--scenario", str(scenario)]) == 0  # the table lists the name once
+        row = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("xeon-ort-1t "))
+        assert row.endswith(", in place of the shipped one)"), row
     finally:
         mine.unlink()
 
@@ -51,8 +54,9 @@ def test_the_shipped_profile_itself_says_nothing_of_shadowing(tmp_path, capsys):
     scenario = _scenario(tmp_path / "study")
     assert main(["validate", str(scenario)]) == 0
     assert main(["profiles", "show", "xeon-ort-1t"]) == 0
+    assert main(["profiles", "--scenario", str(scenario)]) == 0
     out = capsys.readouterr().out
-    assert "shadows" not in out and "is not read" not in out
+    assert "shadows" not in out and "is not read" not in out and "in place of" not in out
 
 
 def test_a_file_named_like_a_derived_profile_is_said_not_to_be_read(tmp_path, capsys):

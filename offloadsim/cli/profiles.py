@@ -205,6 +205,10 @@ def _origin(profile: Any) -> str:
         return "data sheets (memory assumed)" if getattr(profile, "memory_assumed", False) else "data sheets"
     folder = Path(profile.path).absolute().parent if profile.path else Path("?")
     where = {SHIPPED_PROFILE_DIR: "shipped", user_profile_dir(): "user"}.get(folder, str(folder))
+    if folder != SHIPPED_PROFILE_DIR and any(
+        (SHIPPED_PROFILE_DIR / f"{Path(profile.path).stem}{s}").is_file() for s in (".json", ".yaml", ".yml")
+    ):
+        where += ", in place of the shipped one"  # by the lookup order: the table lists it once
     return f"measured on {profile.provenance.get('cpu_model', '?')} ({where})"
 
 

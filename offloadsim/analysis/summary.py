@@ -79,7 +79,13 @@ class Summary:
     run, or whose loss is not 0 (the ``links`` columns of the same names): those
     never up in the measured time too (availability 0.0, a phone's radio link to an
     access point it never came in range of), which :meth:`format_table` counts
-    but does not list where they carried nothing.
+    but does not list where they carried nothing.  A direction's availability is
+    the time it could carry traffic, the link *and both its ends* up: a link to a
+    node that failed reads down while the node was.  ``links_down_with_a_node``
+    names those of them that changed only so (at their scenario capacity whenever
+    up, no loss, and down no longer than an end node was: any outage of their own
+    lay within the node's), which the table counts under the nodes down, not
+    as links that changed.
     ``column_metrics`` holds the aggregates of record columns that declare
     them in the record schema, named as the metric catalogue names them.
     ``node_availability`` lists the nodes that were down part of the measured
@@ -148,6 +154,7 @@ class Summary:
     recovered: int = 0
     processors: tuple[dict[str, Any], ...] = ()
     powered_sources: int = -1
+    links_down_with_a_node: tuple[str, ...] = ()
 
     @property
     def served_llm(self) -> bool:
@@ -357,13 +364,18 @@ class Summary:
             # A direction never up in the measured time that carried nothing (a phone's radio link to
             # an access point it never came in range of) is counted, not listed: the commute's table
             # listed five of those, "0.0 % up", as its least available links, and no link that was.
+            # A direction down only while an end node was (a link to an edge that failed) did not
+            # fail itself: its node is listed as down above, and the link is counted, not listed.
+            with_node = set(self.links_down_with_a_node) & set(means)
             never = {
                 link
                 for link in means
-                if self.link_availability[link] == 0.0 and not self.link_utilisation.get(link)
+                if link not in with_node
+                and self.link_availability[link] == 0.0
+                and not self.link_utilisation.get(link)
             }
             moved = sorted(
-                (link for link in means if link not in never),
+                (link for link in means if link not in never and link not in with_node),
                 key=lambda link: (self.link_availability[link], means[link], link),
             )
             # A lossy link is listed though it may never have changed: the heading says why it is there.
@@ -378,11 +390,17 @@ class Summary:
                 if len(moved) > top
                 else f"{len(moved)} of {len(moved)}"
             )
-            unused = f"; {len(never)} more never up and idle, not listed" if never else ""
+            kinds = ((never, "never up and idle"), (with_node, "down only while an end node was"))
+            unlisted = [(len(group), how) for group, how in kinds if group]
             if moved:
-                rows.append((f"{what} ({listed} directions{unused})", "", ""))
+                more = ", ".join(f"{count} more {how}" for count, how in unlisted)
+                cut = f"; {more}, not listed" if more else ""
+                rows.append((f"{what} ({listed} directions{cut})", "", ""))
+            elif len(unlisted) == 1:
+                rows.append((f"{what}: {len(means)} directions, all {unlisted[0][1]}", "", ""))
             else:
-                rows.append((f"{what}: {len(never)} directions, all never up and idle", "", ""))
+                gone = ", ".join(f"{count} {how}" for count, how in unlisted)
+                rows.append((f"{what}: {len(means)} directions, none listed: {gone}", "", ""))
             for link in moved[:top]:
                 loss = self.link_loss_rate[link]
                 state = f"Mbit/s mean, {_num(self.link_availability[link] * 100.0)} % up"
@@ -628,7 +646,7 @@ def summarize(
     node_util, tier_util = _node_utilisation(nodes)
     down = _node_availability(nodes)
     n_deadline, n_miss = stats["deadline_tasks"], stats["deadline_misses"]
-    fields: dict[str, Any] = {**stats, **_changing_links(links)}  # Summary fields, by name
+    fields: dict[str, Any] = {**stats, **_changing_links(links, nodes)}  # Summary fields, by name
     return Summary(
         duration_s=float(duration_s),
         deadline_miss_rate=n_miss / n_deadline if n_deadline else _NAN,
@@ -1040,19 +1058,38 @@ def _node_utilisation(nodes: Table) -> tuple[dict[str, float], dict[str, float]]
     return per_node, per_tier
 
 
-def _changing_links(links: Table) -> dict[str, dict[str, float]]:
-    """Mean capacity, availability and loss of the link directions that changed or lose packets."""
+def _changing_links(links: Table, nodes: Table) -> dict[str, Any]:
+    """Mean capacity, availability and loss of the link directions that changed or lose packets.
+
+    And which of them changed only as an end node went down (``links_down_with_a_node``): a
+    direction's availability counts the time it and both its ends were up, so a link to a node
+    that failed reads down while the node was, though the link never failed.  One is down with a
+    node when it lost no packets, carried its scenario capacity whenever up (its mean capacity is
+    that capacity times its availability) and was up as long as the less available of its ends:
+    any outage of its own lay within that node's.
+    """
     columns = ("capacity", "mean_capacity", "availability", "loss_rate")
     if links is None or _rows(links) == 0 or any(not _has(links, c) for c in columns):
         return {}
     capacity, mean, up, loss = (_floats(links, c) for c in columns)
     changed = (np.abs(mean - capacity) > 1e-9 * capacity) | (up < 1.0) | (loss > 0.0)
-    names = [f"{a}->{b}" for a, b in zip(links["a"], links["b"], strict=True)]
+    ends = list(zip(_objects(links, "a"), _objects(links, "b"), strict=True))
+    names = [f"{a}->{b}" for a, b in ends]
     pick = np.flatnonzero(changed)
+    node_up = _node_availability(nodes)
+    with_a_node = tuple(
+        names[i]
+        for i in pick
+        if loss[i] == 0.0
+        and any(str(end) in node_up for end in ends[i])
+        and abs(up[i] - min(node_up.get(str(end), 1.0) for end in ends[i])) <= 1e-9
+        and abs(mean[i] - capacity[i] * up[i]) <= 1e-9 * capacity[i]
+    )
     return {
         "link_mean_capacity_bps": {names[i]: float(mean[i]) for i in pick},
         "link_availability": {names[i]: float(up[i]) for i in pick},
         "link_loss_rate": {names[i]: float(loss[i]) for i in pick},
+        "links_down_with_a_node": with_a_node,
     }
 
 

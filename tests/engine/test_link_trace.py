@@ -246,6 +246,39 @@ def test_the_summary_lists_the_link_directions_that_changed_and_only_those(tmp_p
     assert "links that changed or lose packets (2 of 2 directions)" in lossy  # only lossy: none changed
 
 
+def test_a_link_down_only_while_its_end_node_was_is_not_listed_as_a_link_that_changed(tmp_path):
+    """A failed edge made its link read "60.0 % up" under "links that changed": the link never failed.
+
+    The links table's availability counts the time a link and both its ends were up (so it stays
+    as it is); the table lists the node as down and counts the link, not as a link that failed.
+    """
+    import offloadsim
+    from offloadsim.analysis.summary import Summary
+
+    (tmp_path / "trace.csv").write_text("time\n1.0\n")
+    steps = "[{at: 2 s, up: false}, {at: 6 s, up: true}]"
+    node_down = f"dynamics:\n  - {{kind: node-schedule, node: edge, steps: {steps}}}\n"
+    path = tmp_path / "node.yaml"
+    path.write_text(BASE + node_down)
+    summary = offloadsim.run(path).summary
+    assert summary.node_availability == {"edge": pytest.approx(0.6)}
+    assert summary.link_availability == {"phone->edge": pytest.approx(0.6), "edge->phone": pytest.approx(0.6)}
+    assert summary.links_down_with_a_node == ("phone->edge", "edge->phone")
+    table = summary.format_table()
+    assert "  edge available" in table and "60.0  %" in table
+    assert "links that changed: 2 directions, all down only while an end node was" in table
+    assert table.split("links that changed")[1] == ": 2 directions, all down only while an end node was"
+    assert Summary.from_dict(summary.to_dict()) == summary  # summary.json keeps it
+    # The link down on its own, outside the node's outage, is a link that changed: listed as before.
+    both = tmp_path / "both.yaml"
+    steps = "[{at: 7 s, up: false}, {at: 8 s, up: true}]"
+    both.write_text(BASE + node_down + f"  - {{kind: link-schedule, link: [phone, edge], steps: {steps}}}\n")
+    summary = offloadsim.run(both).summary
+    assert summary.links_down_with_a_node == ()
+    table = summary.format_table()
+    assert "links that changed (2 of 2 directions)" in table and "50.0 % up" in table
+
+
 def _traced_summary(tmp_path):
     """The summary of a run whose phone->edge link follows a trace (its tables then replaced)."""
     import offloadsim

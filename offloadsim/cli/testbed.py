@@ -389,6 +389,7 @@ def _campaign(args: argparse.Namespace) -> int:
     check_link_model(args.link_model)
     results = Path(args.results)
     _check_tiny(args)
+    _check_tables_only(args)
     repetitions = 1 if args.tiny else args.repetitions or 3
     profile = args.profile or "epyc-ort-1t"
     if args.tiny:
@@ -469,6 +470,22 @@ def _check_tiny(args: argparse.Namespace) -> None:
                 f"argument --{dest.replace('_', '-')}: not with --tiny, whose plan is fixed (mobilenet_v2 "
                 "split two ways over Wi-Fi, 4 requests, one flows run, one repetition); leave out one of them"
             )
+
+
+def _check_tables_only(args: argparse.Namespace) -> None:
+    """Refuse ``--cache`` beside ``--tables-only``, which runs nothing and so exports no ONNX part.
+
+    ``campaign --tables-only --cache DIR`` tabulated the kept runs as ever (a kept run simulated
+    again under ``--link-model`` reads its saved scenario, not the cache), the cache unused
+    without a word.
+    """
+    from offloadsim.testbed.errors import TestbedError
+
+    if args.tables_only and args.cache is not None:
+        raise TestbedError(
+            "argument --cache: not with --tables-only, which runs nothing (the ONNX cache holds the "
+            "parts of new runs); leave out one of them"
+        )
 
 
 def _cmd_check(args: argparse.Namespace) -> int:

@@ -471,6 +471,34 @@ def test_a_cache_that_cannot_be_made_is_refused_naming_it_before_anything_runs(t
     assert not (tmp_path / "out").exists()
 
 
+def test_a_cache_beside_tables_only_is_refused_before_anything_runs(tmp_path, capsys, monkeypatch):
+    """``--tables-only`` runs nothing, so its ``--cache`` went unused without a word."""
+    from offloadsim.testbed import campaign
+
+    def ran(*_args, **_kwargs):
+        raise AssertionError("the campaign ran")
+
+    monkeypatch.setattr(campaign, "finished", ran)
+    monkeypatch.setattr(campaign, "run_campaign", ran)
+    results = tmp_path / "out"
+    argv = [
+        "testbed",
+        "campaign",
+        "--tables-only",
+        "--cache",
+        str(tmp_path / "onnx"),
+        "--results",
+        str(results),
+    ]
+    assert main(argv) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line == (
+        "offloadsim: error: argument --cache: not with --tables-only, which runs nothing "
+        "(the ONNX cache holds the parts of new runs); leave out one of them"
+    )
+    assert not results.exists() and not (tmp_path / "onnx").exists()
+
+
 def test_a_scenario_the_testbed_writes_reads_back_as_written(tmp_path):
     """Text YAML 1.1 writes bare but the scenario reader reads as a number (1e9) was read back as one."""
     from offloadsim.strict_yaml import read_yaml

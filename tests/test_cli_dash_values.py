@@ -54,9 +54,11 @@ def test_written_with_an_equals_sign_it_is_refused_the_same_way(option, value, e
     [
         (["calibrate", "--description", "-fast"], "--description=-fast"),
         (["run", "s.yaml", "--set", "-seed=1"], "--set=-seed=1"),
-        (["run", "s.yaml", "--policy", "-inf"], "--policy=-inf"),
+        (["run", "s.yaml", "--policy", "-fast"], "--policy=-fast"),
         (["calibrate", "--onnx", "-a.onnx"], "--onnx=-a.onnx"),
-        (["testbed", "run", "--latency", "-inf"], "--latency=-inf"),
+        # a word that starts as infinity does but is no number (-inf is one: below)
+        (["testbed", "run", "--latency", "-info"], "--latency=-info"),
+        (["testbed", "run", "--latency", "-infms"], "--latency=-infms"),
         # as typed: an abbreviation, a short option
         (["compare", "s.yaml", "--policies", "local", "--rep", "-x"], "--rep=-x"),
         (["compare", "s.yaml", "--policies", "local", "-n", "-x"], "-n=-x"),
@@ -80,3 +82,62 @@ def test_a_negative_number_is_still_a_value_of_a_whole_number_option(capsys):
         "argument --replications/-n: expected a whole number of at least 1 (at most 9223372036854775807), got"
     )
     assert f'{said} "-3"' in _refused(capsys, "compare", "s.yaml", "--policies", "local", "-n", "-3")
+
+
+# A minus and a number with no digit (-.5 has one): infinity and not-a-number as float reads them.
+NO_DIGIT = ["-inf", "-nan", "-Infinity", "-NaN", "-INF"]
+
+
+@pytest.mark.parametrize("value", NO_DIGIT)
+@pytest.mark.parametrize(("option", "_value", "_expected"), NEGATIVE)
+def test_a_minus_and_infinity_or_nan_is_a_value_refused_by_the_option_s_check(
+    option, _value, _expected, value, capsys
+):
+    """``--latency -inf`` was read as an option: "expected one argument", and the way to write it."""
+    line = _refused(capsys, *option, value)
+    assert line.startswith(f"offloadsim: error: argument {option[-1]}: expected a"), line
+    verb = " ".join(word for word in option if not word.startswith("-") and word != "poisson")
+    assert line.endswith(f"got \"{value}\" (see 'offloadsim {verb} --help')"), line
+    assert "reads as an option" not in line
+
+
+@pytest.mark.parametrize("value", ["-.5%", "-inf%", "-nan%"])
+def test_with_a_unit_or_a_percent_sign_after_it_too(value, capsys):
+    line = _refused(capsys, "calibrate", "--target-ci", value)
+    assert f'argument --target-ci: expected a percentage between 0 and 100, got "{value}"' in line
+
+
+def test_a_whole_number_option_refuses_minus_infinity_itself(capsys):
+    line = _refused(capsys, "compare", "s.yaml", "--policies", "local", "-n", "-inf")
+    assert "argument --replications/-n: expected a whole number of at least 1" in line and '"-inf"' in line
+
+
+def test_minus_nan_is_still_n_and_its_value_where_n_is_an_option(capsys):
+    # argparse matches a parser's options first: -nan is -n an, as -n5 is -n 5.
+    line = _refused(capsys, "compare", "s.yaml", "--policies", "local", "-nan")
+    assert "argument --replications/-n: expected a whole number of at least 1" in line and 'got "an"' in line
+
+
+def test_a_name_may_be_minus_infinity_as_it_may_be_minus_one():
+    from offloadsim.cli.main import build_parser
+
+    args = build_parser().parse_args(["calibrate", "--description", "-inf"])
+    assert args.description == "-inf"
+
+
+def test_no_option_of_any_verb_reads_as_a_value():
+    """An option named as a value is would turn every value of that form back into an option."""
+    import argparse
+
+    from offloadsim.cli.main import _NEGATIVE_VALUE, build_parser
+
+    def options(parser: argparse.ArgumentParser):
+        for action in parser._actions:
+            yield from action.option_strings
+            if isinstance(action, argparse._SubParsersAction):
+                for sub in action.choices.values():
+                    yield from options(sub)
+
+    named = set(options(build_parser()))
+    assert {"-n", "-h", "--latency"} <= named
+    assert [name for name in named if _NEGATIVE_VALUE.fullmatch(name)] == []

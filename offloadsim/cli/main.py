@@ -59,8 +59,14 @@ EXIT_BROKEN_PIPE = 141
 _PREFIX = "offloadsim: error: "
 
 
-#: A word that is a value though it starts with ``-``: a minus and a digit (``-1ms``, ``-.5``).
-_NEGATIVE_VALUE = re.compile(r"-\.?\d.*", re.DOTALL)  # whole words: argparse matches or fullmatches it
+#: A word that is a value though it starts with ``-``: a minus and a digit (``-1ms``, ``-.5``), or a
+#: minus and a number with no digit, infinity or not-a-number as ``float`` reads them (``-inf``,
+#: ``-Infinity``, ``-nan``, ``-inf%``; not ``-info`` nor ``-infms``, which are no number).  No option of
+#: the command line is named so (``-n``, ``-h`` and ``-q`` are its short ones: ``-nan`` still reads as
+#: ``-n an`` where ``-n`` is an option, as argparse matches options first).
+_NEGATIVE_VALUE = re.compile(  # whole words: argparse matches or fullmatches it
+    r"-(?:\.?\d|(?:inf(?:inity)?|nan)(?![a-z0-9_])).*", re.DOTALL | re.IGNORECASE
+)
 #: argparse's message for an option whose value is missing (or was read as an option).
 _NO_VALUE = re.compile(r"^argument (\S+): expected (?:one argument|at least one argument)$")
 

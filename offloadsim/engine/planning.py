@@ -178,6 +178,7 @@ class PlanCompiler:
                 stations.append(None)
                 continue
             processor = self._processor(node, name)
+            self._refuse_repeat(plan, task, stations, processor)
             stations.append(processor)
             decode_s = 0.0
             if node != location:
@@ -223,6 +224,28 @@ class PlanCompiler:
             stations=tuple(stations),
             decided=plan,
             routes=sim.topology.routes_version,
+        )
+
+    def _refuse_repeat(
+        self, plan: Any, task: Task, stations: list[Processor | None], processor: Processor
+    ) -> None:
+        """Refuse a segment on the processor the plan's last segment that runs layers ran on.
+
+        The engine ran the two as two stages queueing there one after the other, nothing sent
+        between: the plan of one segment with one more wait in the queue, which no policy means
+        (``fixed`` refuses the same at its ``nodes`` before the run).  On two different processors
+        of one node it is a hand-over inside the node (a GPU, then a CPU), and runs.  Checked where
+        a plan is compiled, once per plan, source and application: nothing per task.
+        """
+        before = next((i for i in range(len(stations) - 1, -1, -1) if stations[i] is not None), None)
+        if before is None or stations[before] is not processor:
+            return
+        raise EngineError(
+            f"policy {quoted(self.sim.policy_name)} ran two segments in a row of task {task.id} "
+            f"({quoted(task.app)}) on one processor, {quoted(processor.name)} of {quoted(processor.node)} "
+            f"(plan nodes[{before}] and nodes[{len(stations)}] of {plan.nodes}, cuts {plan.cuts}): two "
+            "stages queueing there one after the other, nothing sent between; give the node once, or "
+            "two different processors of it in Plan.processors"
         )
 
     def _processor(self, node: str, name: str | None) -> Processor:

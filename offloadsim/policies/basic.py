@@ -222,6 +222,8 @@ class FixedPolicy:
     Plan(nodes=('phone-0', 'edge-0'), cuts=(3,), processors=None, drop=False, order=None, app=None)
     >>> FixedPolicy(nodes=["a", "b"], cuts=[12]).plan_for("s", layers=5).cuts
     (5,)
+    >>> FixedPolicy(nodes=["$source", "edge-0"], cuts=[3]).plan_for("edge-0", layers=10).cuts  # one stage
+    (10,)
     >>> FixedPolicy(node="edge-0", processors=["gpu"]).plan_for("phone-0", layers=10).processors
     ('gpu',)
 
@@ -294,6 +296,19 @@ class FixedPolicy:
                 f"nodes[{i}] are both {quoted(a)}{on} (two stages queueing there one after the other, "
                 "nothing sent between); give it once, or name two different processors of it in processors"
             )
+        # The same across stations that run nothing by their cuts (cuts: [k, k]), which the engine skips.
+        bounds, last = (0, *self._cuts), len(self._stations) - 1
+        running = [i for i in range(last + 1) if i == last or bounds[i + 1] > bounds[i]]
+        for i, j in itertools.pairwise(running):
+            a, b = self._stations[i], self._stations[j]
+            if a != b or (names is not None and names[i] != names[j]):
+                continue
+            on = f" on processor {quoted(names[j])}" if names is not None else ""
+            raise ValueError(
+                f"nodes must not name a node twice in a row on one processor: nodes[{i}] and nodes[{j}] are "
+                f"both {quoted(a)}{on}, and the cuts leave the stations between them no layers (two stages "
+                "queueing there one after the other, nothing sent between); give it once"
+            )
 
     def _check_processors(self) -> None:
         """One processor name per station, if any are named."""
@@ -332,10 +347,29 @@ class FixedPolicy:
         return tuple(needs)
 
     def plan_for(self, source: str, layers: int) -> Plan:
-        """The plan for a task from ``source`` with ``layers`` layers (no checks against a system)."""
+        """The plan for a task from ``source`` with ``layers`` layers (no checks against a system).
+
+        Where ``$source`` stands next to a node that is this task's source (on the same processor),
+        the node runs both stations' layers in one stage: the later station's segment is left empty
+        (its cut moved to where it ended), as the engine refuses two segments in a row on one
+        processor (a second wait in its queue, nothing sent between).
+        """
         stations = tuple(source if n == SOURCE else n for n in self._stations)
         processors = tuple(self.processors) if self.processors is not None else None
-        return Plan(stations, tuple(min(c, layers) for c in self._cuts), processors)
+        bounds = [0, *(min(c, layers) for c in self._cuts), layers]
+        before: int | None = None  # the last station with layers to run
+        for j, node in enumerate(stations):
+            if bounds[j + 1] <= bounds[j]:
+                continue
+            if (
+                before is not None
+                and stations[before] == node
+                and (processors is None or processors[before] == processors[j])
+            ):
+                bounds[before + 1 : j + 1] = [bounds[j + 1]] * (j - before)  # station j runs nothing now
+                continue
+            before = j
+        return Plan(stations, tuple(bounds[1:-1]), processors)
 
     def reset(self, view: SystemView) -> None:
         """A new run: check the plans afresh against its system."""

@@ -333,10 +333,14 @@ class _DeviceServerSplit(_SplitPolicy):
         return needs
 
     def _server(self, state: dict[Any, Any], view: SystemView, source: str) -> str | None:
-        """The named server, else the nearest edge, else the nearest cloud, if usable now."""
+        """The named server, else the nearest edge, else the nearest cloud, if usable now.
+
+        None for the server's own tasks: split between it and itself, they would run as two stages
+        queueing on its processor one after the other (a plan the engine refuses); they run there whole.
+        """
         if self.server is not None:
             self._named(state, view, self.server, "server")
-            return self.server if usable(view, source, self.server) else None
+            return self.server if self.server != source and usable(view, source, self.server) else None
         for tier in ("edge", "cloud"):
             node = view.nearest(source, tier)
             if node is not None and node != source and usable(view, source, node):

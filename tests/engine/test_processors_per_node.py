@@ -12,6 +12,7 @@ import pytest
 
 from offloadsim.engine import EngineError, simulate
 from offloadsim.models import get_model
+from offloadsim.policies import Plan
 from offloadsim.scenario import PolicySpec, ScenarioError, load_scenario_text
 from offloadsim.world import build_world
 from offloadsim.world.profiles import get_profile, profile_search_path
@@ -295,3 +296,52 @@ def test_one_node_named_twice_in_a_row_on_one_processor_is_refused(tmp_path, cap
         "the other, nothing sent between); give it once, or name two different processors of it in processors"
     ]
     assert not (tmp_path / "out").exists()
+
+
+def _run_plan(scenario, plan):
+    """Run ``scenario`` under a plug-in policy answering every task with ``plan``."""
+    from offloadsim.policies.registry import register_policy, unregister_policy
+
+    @register_policy("same-plan")
+    class SamePlan:
+        """Answer every task with one plan."""
+
+        def decide(self, task, view):
+            return plan
+
+    try:
+        return simulate(scenario, policy=PolicySpec("same-plan"), record_stages=True)
+    finally:
+        unregister_policy("same-plan")
+
+
+@pytest.mark.parametrize(
+    ("plan", "on"),
+    [
+        (Plan(("box", "box"), (5,)), '"cpu"'),
+        (Plan(("box", "box"), (5,), ("gpu", "gpu")), '"gpu"'),
+        (Plan(("box", "box"), (5,), (None, "cpu")), '"cpu"'),  # None: the node's first, the cpu
+        (Plan(("box", "box", "box"), (5, 5), ("cpu", "gpu", "cpu")), '"cpu"'),  # the gpu's is empty
+    ],
+    ids=["first-processor", "same-name", "none-is-the-first", "across-an-empty-segment"],
+)
+def test_a_plug_in_plan_running_two_segments_in_a_row_on_one_processor_is_the_policys_error(
+    scenario, plan, on
+):
+    """``fixed`` refuses a node twice in a row on one processor; a plug-in's plan ran silently, its
+    layers as two stages queueing on the processor one after the other, nothing sent between."""
+    with pytest.raises(EngineError) as raised:
+        _run_plan(scenario, plan)
+    message = str(raised.value)
+    assert message.startswith('policy "same-plan" ran two segments in a row of task 0 ("classify") ')
+    assert f'on one processor, {on} of "box"' in message and "\n" not in message
+
+
+def test_a_plug_in_plan_on_two_processors_of_one_node_runs_and_an_empty_segment_between_is_skipped(
+    scenario,
+):
+    for plan in (Plan(("box", "box"), (5,), ("gpu", "cpu")), Plan(("box", "box"), (0,))):
+        raw = _run_plan(scenario, plan)
+        assert list(raw.tasks["status"]) == ["completed", "completed"]
+    cpu = _layer_seconds("cortex-a76")  # the last plan: the node's first processor, once
+    assert list(raw.tasks["compute_time"]) == pytest.approx([sum(cpu)] * 2, rel=1e-12)

@@ -104,6 +104,28 @@ def test_fixed_source_token_and_cut_clamping(make_view, task_factory):
     assert plan.segments(4)[-1] == ("cloud-0", 4, 4)  # empty, skipped by the engine
 
 
+def test_fixed_runs_a_source_next_to_itself_in_one_stage(make_view, task_factory):
+    """``[$source, edge-0]`` for edge-0's own tasks was ``(edge-0, edge-0)``: two stages queueing on its
+    processor one after the other, a plan the engine now refuses; the node runs all of it in one."""
+    view = make_view()
+    policy = make_policy("fixed", {"nodes": ["$source", "edge-0", "cloud-0"], "cuts": [2, 6]})
+    own = task_factory("edge-0", layers=8)
+    plan = validate_plan(policy.decide(own, view), own, view, "fixed")
+    assert plan == Plan(("edge-0", "edge-0", "cloud-0"), (6, 6))
+    assert [s for s in plan.segments(8) if s[2] > s[1]] == [("edge-0", 0, 6), ("cloud-0", 6, 8)]
+    assert policy.decide(task_factory("phone-1", layers=8), view) == Plan(
+        ("phone-1", "edge-0", "cloud-0"), (2, 6)
+    )
+    on_two = make_policy("fixed", {"nodes": ["$source", "edge-0"], "cuts": [2], "processors": ["gpu", "cpu"]})
+    assert on_two.decide(own, view) == Plan(("edge-0", "edge-0"), (2,), ("gpu", "cpu"))  # two processors
+
+
+def test_fixed_refuses_one_node_twice_in_a_row_across_stations_its_cuts_leave_empty():
+    with pytest.raises(PolicyParamError, match=r'nodes\[0\] and nodes\[2\] are both "edge-0"'):
+        make_policy("fixed", {"nodes": ["edge-0", "cloud-0", "edge-0"], "cuts": [2, 2]})
+    make_policy("fixed", {"nodes": ["edge-0", "cloud-0", "edge-0"], "cuts": [2, 3]})  # cloud-0 runs one
+
+
 def test_fixed_on_a_node_that_cannot_compute_is_a_plan_error(make_view, task_factory):
     with pytest.raises(PlanError, match='"ap" cannot compute'):
         make_policy("fixed", {"node": "ap"}).decide(task_factory(), make_view())

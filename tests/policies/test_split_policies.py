@@ -136,6 +136,15 @@ def test_neurosurgeon_without_a_usable_server(SplitView, task_factory):
     assert decide(NeurosurgeonPolicy(), chain_task(task_factory), view).nodes == ("phone-0", "edge-1")
 
 
+@pytest.mark.parametrize("policy", [NeurosurgeonPolicy, DadsPolicy], ids=["neurosurgeon", "dads"])
+def test_a_named_servers_own_tasks_run_there_whole_not_split_with_itself(SplitView, task_factory, policy):
+    """``server: edge-0`` gave edge-0's own tasks ``(edge-0, edge-0)`` split at the cheapest cut: two stages
+    queueing on its processor one after the other, a plan the engine now refuses."""
+    view = SplitView(layer_times={"edge-0": [0.001] * 6}, bandwidth=1e9)
+    task = chain_task(task_factory, source="edge-0")
+    assert decide(policy(server="edge-0"), task, view) == Plan(("edge-0",))
+
+
 def test_named_server_must_compute(SplitView, task_factory):
     with pytest.raises(PlanError, match='server "ap" is not a node that can compute'):
         NeurosurgeonPolicy(server="ap").decide(chain_task(task_factory), SplitView())

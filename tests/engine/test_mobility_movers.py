@@ -149,3 +149,55 @@ def test_a_moving_device_taken_down_keeps_moving_and_comes_back_where_its_place_
         (False, "ap-1", [False, False]),  # handed over while down, by its place
         (True, "ap-1", [False, True]),
     ]
+
+
+HOTSPOT = """\
+name: hotspot
+duration: 14 s
+nodes:
+  phone: {count: 2, tier: device, processor: {speed: 10 GFLOP/s}}
+  hotspot: {tier: device}
+  ap: {count: 2, tier: network}
+  edge: {tier: edge, processor: {speed: 100 GFLOP/s}}
+links:
+  - {between: [phone-*, hotspot], bandwidth: 20 Mbps, latency: 3 ms}
+  - {between: [hotspot, ap-*], bandwidth: 50 Mbps, latency: 3 ms}
+  - {between: [ap-*, edge], bandwidth: 1 Gbps, latency: 1 ms}
+applications:
+  job: {work: 1 GFLOP, input: 500 KB, output: 1 KB}
+workload:
+  - {app: job, sources: phone-*, rate: 2 /s}
+policy: edge
+dynamics:
+"""
+SPOT = "{node: hotspot, position: [100 m, 100 m], radius: 150 m}"
+PHONES = f"{{kind: mobility, devices: 'phone-*', access_points: [{SPOT}], {WALK}, update: 1 s}}"
+THE_HOTSPOT = f"{{kind: mobility, devices: hotspot, access_points: [{AP[0]}, {AP[1]}], {WALK}, update: 1 s}}"
+
+
+@pytest.mark.parametrize("verb", ["validate", "run"])
+@pytest.mark.parametrize("order", ["placed-first", "moved-first"])
+def test_an_access_point_another_entry_moves_is_refused_naming_both(tmp_path, capsys, verb, order):
+    """It ran (exit 0): the phones' entry kept the hotspot's coverage about the place it gave, while
+    the other entry walked the hotspot away and handed it over between its own access points."""
+    entries = (PHONES, THE_HOTSPOT) if order == "placed-first" else (THE_HOTSPOT, PHONES)
+    path = tmp_path / "s.yaml"
+    path.write_text(HOTSPOT + "".join(f"  - {entry}\n" for entry in entries))
+    placed, moved = (0, 1) if order == "placed-first" else (1, 0)
+    out = tmp_path / "out"
+    assert main([verb, str(path), *(["--out", str(out)] if verb == "run" else [])]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line == (
+        f'offloadsim: error: {path}: dynamics[{placed}].access_points[0].node: places "hotspot" as an '
+        f"access point, which dynamics[{moved}].devices (mobility) moves: its coverage would stay about the "
+        "position given here while the node walks away, and the devices attached to it would hand over by "
+        f"where it is not; an access point stands still (leave it out of dynamics[{moved}].devices, or of "
+        "this entry's access points)"
+    )
+    assert not out.exists()
+
+
+def test_a_device_standing_still_may_be_an_access_point(tmp_path, capsys):
+    path = tmp_path / "s.yaml"
+    path.write_text(HOTSPOT + f"  - {PHONES}\n")
+    assert main(["validate", str(path)]) == 0, capsys.readouterr().err

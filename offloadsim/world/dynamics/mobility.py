@@ -235,6 +235,13 @@ class Mobility:
         """Every device it moves, each at ``devices``: no other entry may move one (see rates.py)."""
         return dict.fromkeys(spec.devices, "devices")
 
+    def placed_nodes(self, spec: MobilitySpec) -> dict[str, str]:
+        """Every access point, at the key giving its node: it stands where ``position`` says all run.
+
+        Its coverage is a disc about that place, so no entry may move it (see rates.py).
+        """
+        return {point.node: f"access_points[{j}].node" for j, point in enumerate(spec.access_points)}
+
     def node_changes(self, spec: MobilitySpec) -> NodeChanges:
         """None: it changes links only, so the ``servers-down`` check holds with it."""
         return LINKS_ONLY

@@ -29,7 +29,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from offloadsim.scenario.errors import key_path
 from offloadsim.suggest import quoted
 from offloadsim.world.dynamics.base import Dynamics, DynamicsError
 from offloadsim.world.dynamics.plugin_kind import PluginDynamicsKind
@@ -49,11 +48,18 @@ def _declared(entry: Dynamics, name: str) -> dict[Any, str]:
     return dict(declared(entry.spec)) if declared is not None else {}
 
 
-def check_movers(dynamics: Sequence[Dynamics]) -> None:
-    """Refuse two entries moving one device (see the module).
+def _at(index: int, key: str) -> str:
+    """The key path of ``key``, a key path below ``dynamics[index]`` (``access_points[1].node``)."""
+    return f"dynamics[{index}].{key}"
 
-    At the later entry's key (``dynamics[1].devices``), naming the earlier one's
-    (``dynamics[0].devices``), which goes in the error's ``also`` for a ``--set`` of either to be named.
+
+def check_movers(dynamics: Sequence[Dynamics]) -> None:
+    """Refuse two entries moving one device, and an entry moving another's access point (see the module).
+
+    Two movers: at the later entry's key (``dynamics[1].devices``), naming the earlier one's
+    (``dynamics[0].devices``), which goes in the error's ``also`` for a ``--set`` of either to be
+    named.  A moved access point: at the key placing it (``dynamics[0].access_points[1].node``),
+    naming the mover's.
     """
     first: dict[str, tuple[Dynamics, str]] = {}  # device: the first entry moving it, and its key
     for entry in dynamics:
@@ -61,13 +67,27 @@ def check_movers(dynamics: Sequence[Dynamics]) -> None:
             earlier, at = first.setdefault(device, (entry, key))
             if earlier is entry:
                 continue
-            by = key_path(f"dynamics[{earlier.index}]", at)
+            by = _at(earlier.index, at)
             raise DynamicsError(
-                key_path(f"dynamics[{entry.index}]", key),
+                _at(entry.index, key),
                 f"moves {quoted(device)}, which {by} ({earlier.kind.name}) also moves: each entry would "
                 "hold down the device's links to the access points it did not choose, from its own walk, "
                 "so the device would be cut off where the two disagree, or attached to two access points "
                 f"at once; let one entry move it (leave it out of {by}, or of this entry)",
+                also=(by,),
+            )
+    for entry in dynamics:
+        for node, key in _declared(entry, "placed_nodes").items():
+            mover = first.get(node)
+            if mover is None or mover[0] is entry:
+                continue
+            by = _at(mover[0].index, mover[1])
+            raise DynamicsError(
+                _at(entry.index, key),
+                f"places {quoted(node)} as an access point, which {by} ({mover[0].kind.name}) moves: its "
+                "coverage would stay about the position given here while the node walks away, and the "
+                "devices attached to it would hand over by where it is not; an access point stands "
+                f"still (leave it out of {by}, or of this entry's access points)",
                 also=(by,),
             )
 
@@ -95,9 +115,9 @@ def check_rates(dynamics: Sequence[Dynamics], scenario: Scenario) -> None:
             owner = owned.get(channel)
             if owner is None or owner[0] == entry.index:
                 continue
-            by = key_path(f"dynamics[{owner[0]}]", owner[1])
+            by = _at(owner[0], owner[1])
             raise DynamicsError(
-                key_path(f"dynamics[{entry.index}]", key),
+                _at(entry.index, key),
                 f"sets the rate of {_direction(scenario, channel)}, which {by} (mobility) also sets, from "
                 "the device's distance at each sample: the rate in force would be whichever of the two "
                 f"changed it last; let one entry set it (leave out {by}, or this entry)",
@@ -120,14 +140,14 @@ def _both(
     scenario: Scenario, channel: int, earlier: tuple[Dynamics, str], later: tuple[Dynamics, str]
 ) -> DynamicsError:
     """The error for ``later`` setting the rate of ``channel`` that ``earlier`` sets too."""
-    by = key_path(f"dynamics[{earlier[0].index}]", earlier[1])
+    by = _at(earlier[0].index, earlier[1])
     kinds = {earlier[0].kind.name, later[0].kind.name}
     if "link-schedule" in kinds:  # an outage written as a step to 0 bps ends at the other's next change
         hint = "; for an outage, a link-schedule step up: false holds whatever the other sets"
     else:
         hint = ""
     return DynamicsError(
-        key_path(f"dynamics[{later[0].index}]", later[1]),
+        _at(later[0].index, later[1]),
         f"sets the rate of {_direction(scenario, channel)}, which {by} ({earlier[0].kind.name}) also sets: "
         "each change would hold until the other's next, so the rate in force would be whichever of "
         f"the two changed it last, a model of neither; let one entry set it (leave out "

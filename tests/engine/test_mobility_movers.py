@@ -151,25 +151,15 @@ def test_a_moving_device_taken_down_keeps_moving_and_comes_back_where_its_place_
     ]
 
 
-HOTSPOT = """\
-name: hotspot
-duration: 14 s
-nodes:
-  phone: {count: 2, tier: device, processor: {speed: 10 GFLOP/s}}
-  hotspot: {tier: device}
-  ap: {count: 2, tier: network}
-  edge: {tier: edge, processor: {speed: 100 GFLOP/s}}
-links:
-  - {between: [phone-*, hotspot], bandwidth: 20 Mbps, latency: 3 ms}
-  - {between: [hotspot, ap-*], bandwidth: 50 Mbps, latency: 3 ms}
-  - {between: [ap-*, edge], bandwidth: 1 Gbps, latency: 1 ms}
-applications:
-  job: {work: 1 GFLOP, input: 500 KB, output: 1 KB}
-workload:
-  - {app: job, sources: phone-*, rate: 2 /s}
-policy: edge
-dynamics:
-"""
+HOTSPOT = (
+    SCENARIO.replace("name: movers", "name: hotspot")
+    .replace(
+        "  - {between: [phone-*, ap-*], bandwidth: 20 Mbps, latency: 3 ms}\n",
+        "  - {between: [phone-*, hotspot], bandwidth: 20 Mbps, latency: 3 ms}\n"
+        "  - {between: [hotspot, ap-*], bandwidth: 50 Mbps, latency: 3 ms}\n",
+    )
+    .replace("  ap: {count: 3,", "  hotspot: {tier: device}\n  ap: {count: 3,")
+)
 SPOT = "{node: hotspot, position: [100 m, 100 m], radius: 150 m}"
 PHONES = f"{{kind: mobility, devices: 'phone-*', access_points: [{SPOT}], {WALK}, update: 1 s}}"
 THE_HOTSPOT = f"{{kind: mobility, devices: hotspot, access_points: [{AP[0]}, {AP[1]}], {WALK}, update: 1 s}}"

@@ -115,6 +115,11 @@ _FIELDS: dict[str, tuple[Callable[[Any], bool], Callable[[Any], Any], str]] = {
     "str": (lambda v: isinstance(v, str), str, "a string"),
 }
 
+#: What a kind declares of its entries' effects (:mod:`~offloadsim.world.dynamics.rates`), checked.
+_DECLARATIONS = ("rate_keys", "moved_devices", "placed_nodes")
+#: What a kind declares of itself: True or False.
+_FLAGS = ("owns_rates", "merges_rates")
+
 #: offloadsim's changes, whose fields a plug-in's timeline may fill with values of any type.
 _SHIPPED_CHANGES = (SetCapacity, SetLoss, SetLatency, SetLinkUp, SetNodeUp)
 
@@ -147,6 +152,10 @@ class PluginDynamicsKind:
             return self._checked_changes(member)
         if name == "node_changes":
             return self._checked_node_changes(member)
+        if name in _DECLARATIONS:
+            return self._checked_declaration(name, member)
+        if name in _FLAGS and not isinstance(member, bool):
+            raise KindFailed(refusal(self.words, f"its {name} is {describe(member)}", "True or False"))
         return member
 
     def __repr__(self) -> str:
@@ -210,6 +219,42 @@ class PluginDynamicsKind:
                     )
                 )
             return NodeChanges(self._steps(said.steps), self._random(said.random))
+
+        return checked
+
+    def _checked_declaration(
+        self, name: str, declared: Callable[[Any], Any]
+    ) -> Callable[[Any], dict[Any, str]]:
+        """``rate_keys``, ``moved_devices`` or ``placed_nodes`` (of a spec): a mapping of what to a key.
+
+        ``rate_keys``: directed channels (whole numbers >= 0), the others node names; each to the key
+        path of the entry that puts it there.  Whether those name a channel, a node or a key of this
+        scenario and entry is :func:`~offloadsim.world.dynamics.rates.check_declared`'s to say.
+        """
+        channels = name == "rate_keys"
+        expected = (
+            "a dict of directed channels (whole numbers >= 0: 2 * link for A→B, 2 * link + 1 for B→A) "
+            "to the key of the entry that sets each"
+            if channels
+            else "a dict of node names to the key of the entry that names each"
+        )
+
+        def checked(spec: Any) -> dict[Any, str]:
+            try:
+                said = declared(spec)
+            except Exception as error:
+                raise self._raised(error, name) from error
+            if not isinstance(said, Mapping):
+                raise KindFailed(refusal(self.words, f"{name}() returned {describe(said)}", expected))
+            for what, key in said.items():
+                named = whole(what) if channels else isinstance(what, str)
+                if not named or not isinstance(key, str) or not key:
+                    item = f"{what!r}: {key!r}"
+                    item = item if len(item) <= 60 else f"{item[:57]}..."
+                    raise KindFailed(
+                        refusal(self.words, f"{name}() returned a mapping holding {item}", expected)
+                    )
+            return {(int(what) if channels else what): key for what, key in said.items()}
 
         return checked
 

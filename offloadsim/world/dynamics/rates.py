@@ -19,9 +19,15 @@ down the device's links to the access points it did not choose, from its own wal
 was cut off wherever the two walks disagreed (``topology.attachment`` naming the later entry's
 choice), and, where their access points differ, attached to two at once from two places.
 
-Built-in kinds declare what they set (``rate_keys``, ``owns_rates``, ``merges_rates``) and which
-devices they move (``moved_devices``: :class:`~offloadsim.world.dynamics.base.DynamicsKind`); a
-plug-in's are not read.
+An access point (``mobility``'s ``access_points``, declared by ``placed_nodes``) that another entry
+moves is refused too: its coverage is a disc about the place its entry gives, all run, so the
+devices attached to it would hand over by where it no longer is.
+
+Kinds declare what they set (``rate_keys``, ``owns_rates``, ``merges_rates``), which devices they
+move (``moved_devices``) and which nodes they take to stand still (``placed_nodes``:
+:class:`~offloadsim.world.dynamics.base.DynamicsKind`).  A plug-in's are read as a built-in's,
+once checked (:func:`check_declared`: its mistake refused as its own); a plug-in that declares
+none is not checked against the other entries.
 """
 
 from __future__ import annotations
@@ -29,23 +35,60 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from offloadsim.suggest import quoted
-from offloadsim.world.dynamics.base import Dynamics, DynamicsError
-from offloadsim.world.dynamics.plugin_kind import PluginDynamicsKind
+from offloadsim.suggest import did_you_mean, quoted
+from offloadsim.world.dynamics.base import Dynamics, DynamicsError, DynamicsKind, SpecReader
+from offloadsim.world.dynamics.plugin_kind import KindFailed, PluginDynamicsKind, kind_named
 from offloadsim.world.topology import channel_ends
 
 if TYPE_CHECKING:
     from offloadsim.scenario.model import Scenario
 
-__all__ = ["check_movers", "check_rates"]
+__all__ = ["check_declared", "check_movers", "check_rates"]
 
 
 def _declared(entry: Dynamics, name: str) -> dict[Any, str]:
-    """What ``entry``'s kind declares by its method ``name`` (``rate_keys``): none for a plug-in."""
-    if isinstance(entry.kind, PluginDynamicsKind):
-        return {}
+    """What ``entry``'s kind declares by its method ``name`` (``rate_keys``): none where it has none.
+
+    A plug-in's, through its adapter, as :func:`check_declared` found them when the entry was read.
+    """
     declared = getattr(entry.kind, name, None)
     return dict(declared(entry.spec)) if declared is not None else {}
+
+
+def check_declared(kind: DynamicsKind, spec: Any, reader: SpecReader, scenario: Scenario) -> None:
+    """Refuse what a plug-in kind declares of ``reader``'s entry that names no channel, node or key of it.
+
+    Its adapter checked the types (:class:`PluginDynamicsKind`, whose :class:`KindFailed` the caller
+    says at the entry); here, each channel must be one of the scenario's links', each node one of
+    its nodes (a device, for ``moved_devices``), each key one its ``parse`` declared
+    (:meth:`SpecReader.other_fields`, as for ``changes``).  Built-in kinds are not checked: their
+    declarations are offloadsim's.  A plug-in declaring none of them is not checked for conflicts.
+    """
+    if not isinstance(kind, PluginDynamicsKind):
+        return
+    for flag in ("owns_rates", "merges_rates"):
+        getattr(kind, flag, None)  # its adapter refuses one that is not True or False
+    tiers = {node.name: node.tier for node in scenario.nodes}
+    channels = 2 * len(scenario.links)
+    for name in ("rate_keys", "moved_devices", "placed_nodes"):
+        declared = getattr(kind, name, None)
+        if declared is None:
+            continue
+        for what, key in declared(spec).items():
+            if name == "rate_keys" and what >= channels:
+                problem = f"the channel {what}, which no link has (channels 0 to {channels - 1}: 2 per link)"
+            elif name != "rate_keys" and what not in tiers:
+                problem = f"{quoted(what)}, which is no node of the scenario{did_you_mean(what, list(tiers))}"
+            elif name == "moved_devices" and tiers[what] != "device":
+                problem = f"{quoted(what)}, which is not a device (tier {tiers[what]}); only devices move"
+            elif (others := reader.other_fields(key)) is not None:
+                problem = (
+                    f"the key {quoted(key)}, which is no key of its entries; expected one of "
+                    f"{', '.join(others)} (its parse's entry.keys)"
+                )
+            else:
+                continue
+            raise KindFailed(f"{kind_named(kind)}: {name}() returned {problem}")
 
 
 def _at(index: int, key: str) -> str:
@@ -105,21 +148,25 @@ def check_rates(dynamics: Sequence[Dynamics], scenario: Scenario) -> None:
     later one's key, naming the earlier one's (``dynamics[0].link``).  The other key goes in the
     error's ``also``, for a ``--set`` of either to be named.
     """
-    rates = [(entry, _declared(entry, "rate_keys")) for entry in dynamics]  # a plug-in's: none
-    owned: dict[int, tuple[int, str]] = {}  # channel: the owning entry's index and its key
+    rates = [(entry, _declared(entry, "rate_keys")) for entry in dynamics]  # a plug-in's if it declares
+    owned: dict[int, tuple[Dynamics, str]] = {}  # channel: the owning entry and its key
     for entry, keys in rates:
         if getattr(entry.kind, "owns_rates", False):
-            owned.update({channel: (entry.index, key) for channel, key in keys.items()})
+            owned.update({channel: (entry, key) for channel, key in keys.items()})
     for entry, keys in rates:
         for channel, key in keys.items():
             owner = owned.get(channel)
-            if owner is None or owner[0] == entry.index:
+            if owner is None or owner[0] is entry:
                 continue
-            by = _at(owner[0], owner[1])
+            by = _at(owner[0].index, owner[1])
+            # mobility's radio sets it from the distance; a plug-in that owns rates, from what it follows
+            how = (
+                "its own state" if isinstance(owner[0].kind, PluginDynamicsKind) else "the device's distance"
+            )
             raise DynamicsError(
                 _at(entry.index, key),
-                f"sets the rate of {_direction(scenario, channel)}, which {by} (mobility) also sets, from "
-                "the device's distance at each sample: the rate in force would be whichever of the two "
+                f"sets the rate of {_direction(scenario, channel)}, which {by} ({owner[0].kind.name}) also "
+                f"sets, from {how} at each sample: the rate in force would be whichever of the two "
                 f"changed it last; let one entry set it (leave out {by}, or this entry)",
                 also=(by,),
             )

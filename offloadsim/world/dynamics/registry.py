@@ -25,7 +25,7 @@ from offloadsim.world.dynamics.plugin_kind import (
     kind_fault,
     kind_named,
 )
-from offloadsim.world.dynamics.rates import check_movers, check_rates
+from offloadsim.world.dynamics.rates import check_declared, check_movers, check_rates
 
 if TYPE_CHECKING:
     from offloadsim.scenario.model import Scenario
@@ -241,6 +241,7 @@ def parse_entry(index: int, entry: Any, scenario: Scenario) -> Dynamics:
     try:
         spec = kind.parse(reader)
         _check_changes(kind, spec, reader, scenario.end_s, index, entry)
+        check_declared(kind, spec, reader, scenario)
     except KindFailed as fault:
         # A plug-in kind's fault (its adapter, PluginDynamicsKind, said it), at the entry and about
         # each of its keys, its exception chained for --debug to show.

@@ -278,15 +278,18 @@ class DynamicsKind(Protocol):
     plan's stations table (``run --dry-run``) names by them the change that holds a link or node
     down at 0 s (the entry alone where none, or several, of its times are at 0 s).
 
-    A built-in kind that sets links' rates defines ``rate_keys(spec)``: the directed channels
-    whose rate an entry sets, each with the key of the entry that puts it there (``link``,
-    :func:`rated`); one whose rates follow its own state (``mobility``'s radio) also sets
-    ``owns_rates``, and another entry setting one of them is refused; two other entries setting
-    one are refused too, unless both are of one kind that sets ``merges_rates`` (``link-schedule``:
-    the steps of both act as one schedule's) (:mod:`~offloadsim.world.dynamics.rates`).  One that
-    moves devices (``mobility``) defines ``moved_devices(spec)``: each device an entry moves, with
-    the key that names it (``devices``); two entries moving one device are refused.  A plug-in's
-    are not read.
+    A kind that sets links' rates defines ``rate_keys(spec)``: the directed channels whose rate an
+    entry sets, each with the key of the entry that puts it there (``link``, :func:`rated`); one
+    whose rates follow its own state (``mobility``'s radio) also sets ``owns_rates``, and another
+    entry setting one of them is refused; two other entries setting one are refused too, unless
+    both are of one kind that sets ``merges_rates`` (``link-schedule``: the steps of both act as one
+    schedule's) (:mod:`~offloadsim.world.dynamics.rates`).  One that moves devices (``mobility``)
+    defines ``moved_devices(spec)``: each device an entry moves, with the key that names it
+    (``devices``); two entries moving one device are refused.  One that places nodes where they
+    stand still (``mobility``'s access points) defines ``placed_nodes(spec)`` alike; one that another
+    entry moves is refused.  A plug-in's are checked
+    (:func:`~offloadsim.world.dynamics.rates.check_declared`) and then read as a built-in's; a
+    plug-in declaring none is not checked.
     """
 
     name: str

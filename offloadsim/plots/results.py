@@ -437,7 +437,11 @@ def _draw(
             order=order,
             label=view.label(x),
             legend_title=by_label,
-            layers=sweep_lines.all_local_layers(completed(view.tasks)),  # every panel: the same lines
+            # Every panel the same lines, unless the panels' models differ (a swept model): then its own.
+            layers={
+                **sweep_lines.all_local_layers(completed(view.tasks)),
+                **sweep_lines.all_local_layers(completed(frame)),
+            },
         )
     elif kind == "energy":
         energy_chart.energy_latency(

@@ -364,7 +364,11 @@ def _layers_shown(layers: int | Mapping[str, int] | None, done: pd.DataFrame) ->
 def all_local_layers(done: pd.DataFrame) -> dict[str, int]:
     """Per application, the split of its tasks run wholly on their source: its layer count.
 
-    Applications none of whose tasks ran all local are missing.
+    Applications none of whose tasks ran all local are missing, and so is one
+    whose tasks ran all local at several depths: a sweep of its model
+    (``applications.classify.model``) keeps the application's name while the
+    layer count changes, and one line would mark the deepest model's count
+    in every panel.
     """
     if "placement" not in done.columns or "source" not in done.columns:
         return {}
@@ -372,8 +376,8 @@ def all_local_layers(done: pd.DataFrame) -> dict[str, int]:
     if not local.any():
         return {}
     apps = done["app"].astype(str) if "app" in done.columns else pd.Series("", index=done.index)
-    counts = done.loc[local, "split"].groupby(apps[local].to_numpy()).max()
-    return {str(app): int(n) for app, n in counts.items()}
+    counts = done.loc[local, "split"].groupby(apps[local].to_numpy()).agg(["min", "max"])
+    return {str(app): int(row["max"]) for app, row in counts.iterrows() if row["min"] == row["max"]}
 
 
 def all_local_latency(tasks: pd.DataFrame) -> tuple[dict[str, float], dict[str, str]]:

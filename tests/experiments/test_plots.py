@@ -3210,3 +3210,28 @@ def test_notes_and_a_legend_above_leave_the_panel_its_height(tmp_path_factory):
         assert fig.get_figheight() > 2.45, "the figure grew, not the notes shrank"
         assert not legend_over_data(fig)
         check_readable(fig)
+
+
+def test_a_split_figure_of_a_swept_model_marks_each_panels_own_all_local_depth(tmp_path):
+    """The all-local line was the deepest model's in every panel: a sweep of
+    ``applications.job.model`` keeps the application's name, so MobileNetV2's panel was marked at
+    ResNet-50's 175 layers and its tasks run wholly on the phone read as partly offloaded."""
+    results = speeds_sweep(
+        tmp_path,
+        "set:\n  applications.job: {model: resnet50, input: 10 KB, output: 1 KB}\n  duration: 3 s\n"
+        "grid:\n  applications.job.model: [mobilenet_v2, resnet50]\n"
+        "  links[0].bandwidth: [5 Mbps, 50 Mbps]\npolicies: [local]\n",
+    )
+    fig = plots.plot_results(results, "split", x="links[0].bandwidth", facet="applications.job.model")
+    marks = {
+        ax.get_title(loc="left"): [
+            line.get_ydata()[0] for line in ax.get_lines() if "all local" in str(line.get_label())
+        ]
+        for ax in fig.axes
+        if ax.get_visible()
+    }
+    assert marks == {"(a) job model = mobilenet_v2": [152], "(b) job model = resnet50": [175]}
+    assert [label for label in legend_texts(fig) if "all local" in label] == [
+        "all local (152 layers)",
+        "all local (175 layers)",
+    ]

@@ -232,7 +232,7 @@ def choose_x_key(
 ) -> str | None:
     """The x axis key of a sweep figure: ``x``, else the first numeric swept key (a bandwidth for split).
 
-    ``taken``: keys drawn otherwise (an energy figure's series), never chosen as the default.
+    ``taken``: keys drawn otherwise (given to ``--by`` or ``--facet``), never chosen as the default.
     """
     if kind not in ("sweep", "split", "energy"):
         if x is not None:

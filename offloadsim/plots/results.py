@@ -140,9 +140,11 @@ def plot_results(
         raise ExperimentError(
             f"cannot draw {kind}: no task records to draw (no task arrived in the measured time)"
         )
-    # An energy figure's series named by --by are not its default x (which joins a series' markers):
-    # `--by 'links[0].bandwidth'` means a marker per bandwidth, not a line of one point per bandwidth.
-    x_key = choose_x_key(results, kind, x, view.metrics, taken=series if kind == "energy" and by else ())
+    # Keys named by --by or --facet are not the default x: `--facet nodes.phone.power.transmit` over a
+    # sweep of it and a bandwidth means the bandwidth along x (it was chosen as x, then refused as
+    # "it is the x axis"), and an energy figure's `--by 'links[0].bandwidth'` a marker per bandwidth.
+    taken = [*(series if by else ()), *([facet] if facet else [])]
+    x_key = choose_x_key(results, kind, x, view.metrics, taken=taken)
     shown = [k for k in (x_key, *series, facet) if k]
     # A panel (or a series) per value of the x axis holds one point each: no curve to read.  An energy
     # panel per value of its x is fine (its x joins markers, each panel's series still several).

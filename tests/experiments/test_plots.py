@@ -3235,3 +3235,18 @@ def test_a_split_figure_of_a_swept_model_marks_each_panels_own_all_local_depth(t
         "all local (152 layers)",
         "all local (175 layers)",
     ]
+
+
+def test_a_key_given_to_by_or_facet_is_not_the_default_x(speed_sweep):
+    """The default x was the first numeric swept key even when --by or --facet named it, and the
+    figure was then refused: `--facet nodes.phone.processor.speed: it is the x axis`, an x the user
+    never chose. The next swept key (the bandwidth) is the x instead."""
+    for options in (
+        {"facet": "nodes.phone.processor.speed"},
+        {"by": "nodes.phone.processor.speed", "where": {"policy": "edge"}},
+    ):
+        fig = plots.plot_results(speed_sweep, "sweep", **options)
+        axes = [ax for ax in fig.axes if ax.get_visible()]
+        assert all("bandwidth" in ax.get_xlabel() for ax in axes if ax.get_xlabel()), options
+    fig = plots.plot_results(speed_sweep, "energy", facet="nodes.phone.processor.speed")
+    assert "Mbit/s" in fig.get_supxlabel(), "its line ends are bandwidths"

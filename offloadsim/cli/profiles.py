@@ -138,9 +138,10 @@ def _rate(flops: float) -> str:
 
 
 def _peak(precision: str, ops: float) -> str:
-    """``fp16 312 TFLOP/s``; integer precisions count operations: ``int8 624 TOP/s``."""
-    rate = _rate(ops)
-    return rate.replace("FLOP/s", "OP/s") if precision.startswith("int") else rate
+    """``312 TFLOP/s`` for fp16; integer precisions count operations: ``624 TOP/s`` for int8."""
+    from offloadsim.scenario.units import format_rate
+
+    return format_rate(ops, precision)
 
 
 def _short(value: float) -> str:

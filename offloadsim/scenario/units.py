@@ -279,6 +279,12 @@ def _parse_quantity(value: object, quantity: Quantity, kind: str) -> float:
     return number
 
 
+def format_rate(ops_per_s: float, precision: str = "") -> str:
+    """``19.5 TFLOP/s``; integer precisions count operations, not floating-point ones: ``624 TOP/s``."""
+    rate = format_quantity(ops_per_s, "speed")
+    return rate.replace("FLOP/s", "OP/s") if precision.startswith("int") else rate
+
+
 def format_quantity(value: float, kind: str) -> str:
     """Format an SI value for people: ``format_quantity(2e7, "bandwidth") == "20 Mbps"``."""
     tables = {

@@ -16,7 +16,7 @@ import numpy as np
 from offloadsim.scenario.distributions import Dist
 from offloadsim.scenario.errors import KeyPathError, format_path
 from offloadsim.scenario.model import AppSpec, NodeSpec, ProcessorSpec, Scenario
-from offloadsim.scenario.units import format_quantity
+from offloadsim.scenario.units import format_quantity, format_rate
 from offloadsim.suggest import quoted
 from offloadsim.world.links import link_model
 from offloadsim.world.topology import Topology
@@ -456,13 +456,15 @@ class World:
     def _node_rates(self, app: str, node: str) -> str:
         """``15.68 GFLOP/s``, or each processor's by name (``(cpu 15.68 GFLOP/s, npu 4 TFLOP/s)``).
 
-        Only the first was given: a node whose NPU or GPU a ``fixed`` plan uses read at its CPU's rate.
+        Integer precisions count operations (``52 TOP/s``). Only the first was given: a node whose
+        NPU or GPU a ``fixed`` plan uses read at its CPU's rate.
         """
         processors = self.processors_of(node)
+        precision = self.apps[app].precision
         if len(processors) == 1:
-            return format_quantity(self.app_speed(app, node), "speed")
+            return format_rate(self.app_speed(app, node), precision)
         each = (
-            f"{p.spec.name} {format_quantity(self.app_speed(app, node, p.spec.name), 'speed')}"
+            f"{p.spec.name} {format_rate(self.app_speed(app, node, p.spec.name), precision)}"
             for p in processors
         )
         return f"({', '.join(each)})"

@@ -242,12 +242,12 @@ def test_a_run_says_how_busy_the_processors_its_nodes_table_leaves_out(scenario)
 
 def test_a_dry_run_gives_a_models_rate_on_every_processor_of_a_node(tmp_path):
     """The line of a model's rate in its precision gave each node's first processor only: an int8
-    AlexNet read "at box 62.72 GFLOP/s" (the A76), where the plan's T4 runs it at 52 TFLOP/s."""
+    AlexNet read "at box 62.72 GOP/s" (the A76), where the plan's T4 runs it at 52 TOP/s."""
     (tmp_path / "trace.csv").write_text("time\n1\n5\n")
     int8 = "classify: {model: alexnet, params: {precision: int8},"
     text = SCENARIO.replace("classify: {model: alexnet,", int8)
     summary = build_world(load_scenario_text(text, source="two.yaml", base_dir=tmp_path)).summary()
-    assert "; in int8 at box (cpu 62.72 GFLOP/s, gpu 52 TFLOP/s))" in summary
+    assert "; in int8 at box (cpu 62.72 GOP/s, gpu 52 TOP/s))" in summary
 
 
 def _layer_seconds(profile: str) -> list[float]:

@@ -160,6 +160,18 @@ def test_a_dry_run_shows_the_rate_a_model_runs_at_in_its_precision():
     assert "chat (llama-3.1-8b, 32 layer(s); in bf16 at phone 15.68 GFLOP/s, cloud 124.8 TFLOP/s)" in summary
 
 
+def test_a_dry_run_counts_integer_rates_in_operations_as_profiles_show_does():
+    # int8 arithmetic is no floating point: the dry run read "cloud 249.6 TFLOP/s" where
+    # `offloadsim profiles show a100` says "int8 624 TOP/s" for the same peak.
+    from offloadsim.world import build_world
+
+    int8 = build_world(load_scenario_text(GPU.replace("PARAMS", "{precision: int8}"), source="<t>"))
+    assert "in int8 at phone 62.72 GOP/s, cloud 249.6 TOP/s)" in int8.summary()
+    int4 = build_world(load_scenario_text(GPU.replace("PARAMS", "{precision: int4}"), source="<t>"))
+    assert "in fp16 with int4 weights at" in int4.summary()  # it computes in fp16
+    assert "TOP/s" not in int4.summary()
+
+
 def test_a_dry_runs_processor_rates_read_as_its_application_rates_do():
     # An h100's 26.8 TFLOP/s read "2.68e+04 GFLOP/s" on the processors line (and an a100's "7800
     # GFLOP/s"), beside "26.8 TFLOP/s" for the same processor on the applications line.

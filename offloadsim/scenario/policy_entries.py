@@ -21,6 +21,7 @@ import itertools
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import PurePath
 from typing import Any
 
 from offloadsim.scenario.errors import describe, first_repeat, given_twice, yaml_text
@@ -68,7 +69,9 @@ def kept_params_note(source: str, name: str, kept: Mapping[str, Any]) -> str:
     if not kept:
         return ""
     params = ", ".join(f"{key}={yaml_text(value)}" for key, value in kept.items())
-    return f" ({source}'s own policy is {name} too, so its {params} is kept beside the entry's parameters)"
+    # the file's name alone: the message already starts with its whole path
+    file = PurePath(source).name
+    return f" ({file}'s own policy is {name} too, so its {params} is kept beside the entry's parameters)"
 
 
 def entry_text(name: str, params: Mapping[str, Any]) -> str:

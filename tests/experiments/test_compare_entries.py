@@ -410,5 +410,5 @@ def test_a_refused_entry_of_the_files_policy_names_the_parameters_it_kept(tmp_pa
     )
     assert 'got both: node "edge" and nodes [$source, edge]' in line
     assert line.endswith(
-        f"({path}'s own policy is fixed too, so its node=edge is kept beside the entry's parameters)"
+        f"({path.name}'s own policy is fixed too, so its node=edge is kept beside the entry's parameters)"
     )

@@ -271,3 +271,17 @@ def test_a_figure_path_that_is_no_file_is_named_as_every_reader_names_it(what, t
     else:
         with pytest.raises(ResultsError, match=re.escape(f"{given} is {what}; ")):
             figure_files(tmp_path / "fig.pdf")
+
+
+def test_plot_results_given_a_path_or_a_where_string_says_what_it_expected(run_dir):
+    """From Python, a directory's path in place of its read tables, and the command line's
+    ``--where`` text in place of a mapping, each ended in an AttributeError deep in the figure's data."""
+    from offloadsim.plots import plot_results
+
+    with pytest.raises(
+        ExperimentError, match=r"results: expected .*read_results\(DIR\).*got str \(read it first"
+    ):
+        plot_results(str(run_dir), "cdf")
+    with pytest.raises(ExperimentError, match=r"where: expected a mapping .*got str 'policy=edge'"):
+        plot_results(read_results(run_dir), "cdf", where="policy=edge")
+    assert plot_results(read_results(run_dir), "cdf", where={"policy": "neurosurgeon"}) is not None

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from os import PathLike
 from typing import Any
 
 import numpy as np
@@ -91,6 +92,29 @@ def default_figure_name(kind: str, metric: str | None = None) -> str:
     return f"{kind}-{metric}" if metric and kind in ("bars", "sweep") else kind
 
 
+def _check_arguments(results: object, where: object) -> None:
+    """Raise :class:`ExperimentError` unless ``results`` is read results and ``where`` a mapping.
+
+    From Python, a directory's path in place of ``read_results(path)`` and ``where="policy=edge"``
+    (the command line's form) each ended in an AttributeError deep in the figure's data.
+    """
+    if not isinstance(results, Results):
+        hint = (
+            f" (read it first: plot_results(read_results({str(results)!r:.60}), ...))"
+            if isinstance(results, str | PathLike)
+            else ""
+        )
+        raise ExperimentError(
+            "results: expected the tables of a results directory, as offloadsim.records.stored."
+            f"read_results(DIR) returns them, got {type(results).__name__}{hint}"
+        )
+    if where is not None and not isinstance(where, Mapping):
+        raise ExperimentError(
+            "where: expected a mapping of column to value like {'policy': 'edge'}, "
+            f"got {type(where).__name__} {where!r:.60}"
+        )
+
+
 def plot_results(
     results: Results,
     kind: str,
@@ -117,6 +141,7 @@ def plot_results(
     figure would otherwise average over, a kind the data cannot give (a
     sweep plot of a single run), or an unknown column.
     """
+    _check_arguments(results, where)
     if kind not in KINDS:
         raise ExperimentError(f"unknown plot kind {kind!r}; use one of {', '.join(KINDS)}")
     # --metric was read by bars and sweep only: --kind cdf --metric latency_p95_s drew the latency CDF

@@ -800,6 +800,9 @@ def test_compare_refuses_a_negative_seed(tiny):
     ):
         compare(tiny, "local,edge", 2, workers=1)  # it read as the policies 'l', 'o', 'c', ...
 
+    with pytest.raises(api.RunError, match=r"policies: expected a list of policy names .* got NoneType None"):
+        compare(tiny, None, 2, workers=1)  # a TypeError: 'NoneType' object is not iterable
+
     with pytest.raises(api.RunError, match="seed: expected a whole number"):
         compare(tiny, ["local", "edge"], 2, workers=1, seed=-3)
 

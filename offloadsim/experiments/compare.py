@@ -17,7 +17,7 @@ import numbers
 import time
 import warnings
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -472,6 +472,11 @@ def plan_compare(
         raise ExperimentError(
             "policies: expected a list of policy names like ['local', 'edge'], "
             f"got the string {policies!r:.60}"
+        )
+    if not isinstance(policies, Iterable):  # None, a number: a TypeError from the loop below
+        raise ExperimentError(
+            "policies: expected a list of policy names like ['local', 'edge'], "
+            f"got {type(policies).__name__} {policies!r:.60}"
         )
     names = [str(p).strip() for p in policies]
     if not names or any(not n for n in names):

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import datetime as _dt
 import functools
+import math
 import numbers
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -44,6 +45,7 @@ __all__ = [
     "check_overrides",
     "check_seed",
     "scenario_from",
+    "check_built",
     "default_out_dir",
 ]
 
@@ -161,6 +163,7 @@ def scenario_from(scenario: str | Path | Scenario, overrides: Sequence[str] = ()
 
     if not isinstance(scenario, Scenario):
         return load(scenario, overrides)
+    check_built(scenario)
     if overrides:
         raise RunError(
             "overrides apply to a scenario file, not a loaded Scenario (which is frozen): load it again"
@@ -168,6 +171,50 @@ def scenario_from(scenario: str | Path | Scenario, overrides: Sequence[str] = ()
             " scenario.base_dir, overrides)"
         )
     return scenario
+
+
+def check_built(scenario: Scenario) -> None:
+    """Raise :class:`RunError` where a :class:`Scenario` built by hand holds what the loader never makes.
+
+    The loader validates every value; one built by hand, or changed with ``dataclasses.replace``, is
+    taken as is, and ``duration_s=-1.0``, ``seed=-1`` or ``policy="edge"`` ended in a KeyError, a
+    ValueError from numpy or an AttributeError deep in the run.  Its top-level fields are checked
+    here; what lies below them is the loader's to validate (``load_scenario_data``).
+    """
+    from offloadsim.scenario.model import AppSpec, LinkSpec, NodeSpec, PolicySpec, WorkloadSpec
+
+    fix = " (offloadsim.scenario.load_scenario_data(mapping) builds a validated one)"
+    if not isinstance(scenario.policy, PolicySpec):
+        got = type(scenario.policy).__name__
+        raise RunError(f"scenario.policy: expected a PolicySpec, got {got} {scenario.policy!r:.40}{fix}")
+    check_index(scenario.seed, "scenario.seed")
+    for name, least in (("duration_s", "a positive"), ("warmup_s", "a non-negative")):
+        value = getattr(scenario, name)
+        number = isinstance(value, numbers.Real) and not isinstance(value, bool)
+        if not number or not math.isfinite(value) or value < 0 or (value == 0 and name == "duration_s"):
+            got = f"{type(value).__name__} {value!r:.40}"
+            raise RunError(f"scenario.{name}: expected {least} number of seconds, got {got}{fix}")
+    items: tuple[tuple[str, object, type], ...] = (
+        ("nodes", scenario.nodes, NodeSpec),
+        ("links", scenario.links, LinkSpec),
+        ("workload", scenario.workload, WorkloadSpec),
+        ("applications", scenario.applications, AppSpec),
+    )
+    for name, held, kind in items:
+        if isinstance(held, str | bytes) or not isinstance(held, Mapping | Sequence):
+            raise RunError(
+                f"scenario.{name}: expected a {'mapping' if kind is AppSpec else 'tuple'} "
+                f"of {kind.__name__}, got {type(held).__name__}{fix}"
+            )
+        mapping = isinstance(held, Mapping)
+        pairs: Iterable[tuple[object, object]] = (
+            held.items() if isinstance(held, Mapping) else enumerate(held)
+        )
+        for key, item in pairs:
+            if not isinstance(item, kind):
+                where = f"[{key!r}]" if mapping else f"[{key}]"
+                got = f"{type(item).__name__} {item!r:.40}"
+                raise RunError(f"scenario.{name}{where}: expected a {kind.__name__}, got {got}{fix}")
 
 
 def resolve_policy(

@@ -792,6 +792,34 @@ def test_api_refuses_a_mapping_for_a_scenario(fake_engine):
     assert "offloadsim.scenario.load_scenario_data(mapping)" in str(caught.value)
 
 
+@pytest.mark.parametrize(
+    ("field", "value", "said"),
+    [
+        ("duration_s", -1.0, r"scenario\.duration_s: expected a positive number of seconds, got float -1\.0"),
+        (
+            "warmup_s",
+            float("nan"),
+            r"scenario\.warmup_s: expected a non-negative number of seconds, got float nan",
+        ),
+        ("seed", -1, r"scenario\.seed: expected a whole number from 0"),
+        ("policy", "edge", r"scenario\.policy: expected a PolicySpec, got str 'edge'"),
+        ("nodes", ("phone",), r"scenario\.nodes\[0\]: expected a NodeSpec, got str 'phone'"),
+    ],
+)
+def test_a_scenario_built_by_hand_with_bad_values_is_refused_in_one_line(tiny, field, value, said):
+    """A Scenario changed with dataclasses.replace is taken as is: a negative duration ended in a
+    KeyError deep in the engine, a negative seed in numpy's ValueError, a policy name in an AttributeError."""
+    import dataclasses
+
+    from offloadsim.experiments import compare
+
+    scenario = dataclasses.replace(api.load(tiny), **{field: value})
+    with pytest.raises(api.RunError, match=said + r".*load_scenario_data" * (field != "seed")):
+        offloadsim.run(scenario)
+    with pytest.raises(api.RunError, match=said):
+        compare(scenario, ["local"], 1, workers=1)
+
+
 def test_compare_refuses_a_negative_seed(tiny):
     from offloadsim.experiments import compare
 

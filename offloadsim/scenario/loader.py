@@ -57,6 +57,11 @@ def load_scenario_text(
     given_as: str = SET_OPTION,
 ) -> Scenario:
     """Load a scenario from YAML ``text``; ``source`` names it in messages, ``base_dir`` resolves files."""
+    if not isinstance(text, str | bytes):  # a file's Path ended in a TypeError from the YAML reader
+        hint = " (load_scenario(path) reads a file)" if isinstance(text, os.PathLike) else ""
+        raise ScenarioError(
+            [Problem(source, "", f"expected the scenario's YAML text, got {type(text).__name__}{hint}")]
+        )
     document = _parse(text, source)
     return load_scenario_data(
         document, source=source, base_dir=base_dir, overrides=overrides, given_as=given_as

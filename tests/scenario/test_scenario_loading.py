@@ -300,3 +300,21 @@ def test_alias_bomb_is_refused_before_memory_is_spent(monkeypatch):
     levels += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 9)]
     with pytest.raises(ScenarioError, match="more than 10,000 values once YAML aliases are expanded"):
         load_scenario_text("\n".join(levels) + "\nname: bomb\n", "bomb.yaml")
+
+
+@pytest.mark.parametrize(
+    ("given", "said"),
+    [
+        (
+            Path("scenarios/quickstart.yaml"),
+            r"expected the scenario's YAML text, got PosixPath \(load_scenario\(path\)",
+        ),
+        (3, "expected the scenario's YAML text, got int$"),
+    ],
+)
+def test_load_scenario_text_given_no_text_says_so(given, said):
+    """A file's Path (or a number) in place of the text ended in a TypeError from the YAML reader."""
+    from offloadsim.scenario import load_scenario_text
+
+    with pytest.raises(ScenarioError, match=said):
+        load_scenario_text(given)

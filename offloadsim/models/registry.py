@@ -131,6 +131,11 @@ def canonical_name(name: str) -> str:
     >>> canonical_name("ResNet-50"), canonical_name("mobilenetv2"), canonical_name("Llama 3.2 1B")
     ('resnet50', 'mobilenet_v2', 'llama-3.2-1b')
     """
+    if not isinstance(name, str):  # None or a number: an AttributeError from name.lower()
+        raise UnknownModelError(
+            f"model name: expected text like 'resnet50', got {type(name).__name__} {name!r:.40}. "
+            f"Built-in models: {', '.join(_BUILDERS)}"
+        )
     meant = _ALIASES.get(_key(name))
     if meant is not None and _SPELLING.fullmatch(name):
         return meant

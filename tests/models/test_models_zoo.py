@@ -324,3 +324,14 @@ def test_get_model_names_a_parameter_it_does_not_take_as_given(name, params, mes
         get_model(name, **params)
     assert str(info.value).startswith(message)
     assert isinstance(info.value, ParameterError if "precision" not in params else PrecisionError)
+
+
+@pytest.mark.parametrize("name", [None, 3])
+def test_a_model_name_that_is_no_text_is_an_unknown_model(name):
+    """get_model(None) ended in an AttributeError from name.lower(), not the registry's KeyError."""
+    from offloadsim.models.registry import UnknownModelError
+
+    with pytest.raises(
+        UnknownModelError, match=rf"model name: expected text like 'resnet50', got {type(name).__name__}"
+    ):
+        get_model(name)

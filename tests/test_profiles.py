@@ -308,3 +308,13 @@ def test_one_unreadable_profile_in_a_searched_folder_is_listed_not_fatal(tmp_pat
     assert rows["lab-box"] == "calibrated" and rows["broken"] == "unreadable" and rows["t4"] == "derived"
     why = f"unreadable: {tmp_path / 'broken.json'}: memory_bandwidth_Bps: expected a bandwidth"
     assert any(line.startswith(why) for line in lines), lines
+
+
+@pytest.mark.parametrize("name", [None, 3])
+def test_a_profile_name_that_is_no_text_is_the_documented_key_error(name):
+    """get_profile(None) ended in a TypeError from joining it to a folder, not the KeyError it documents."""
+    with pytest.raises(
+        KeyError,
+        match=rf"profile: expected a profile name or a profile file's path, got {type(name).__name__}",
+    ):
+        get_profile(name)

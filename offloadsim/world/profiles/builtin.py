@@ -246,6 +246,11 @@ def get_profile(name: str, search_dirs: Sequence[str | Path] | None = None) -> P
     >>> get_profile("xeon-ort-1t").kind  # shipped inside the package: found from anywhere
     'calibrated'
     """
+    if not isinstance(name, str | os.PathLike):  # None or a number: a TypeError from joining it to a folder
+        raise KeyError(
+            "profile: expected a profile name or a profile file's path, "
+            f"got {type(name).__name__} {name!r:.40}"
+        )
     profile = BUILTIN_PROFILES.get(name)
     if profile is not None:
         return profile

@@ -226,9 +226,12 @@ class CompareResult:
 
         An earlier result in ``out`` is kept as ``out.old-N`` unless ``overwrite``.
         """
+        from offloadsim.api import check_flags
+        from offloadsim.outdir import out_path
         from offloadsim.records.results import directory_identity
 
-        self.path = _write_directory(self, Path(out), overwrite)
+        check_flags(overwrite=overwrite)  # "no" was taken as true: the earlier result deleted, not kept
+        self.path = _write_directory(self, out_path(out), overwrite)  # out=3: pathlib's TypeError
         self._written_id = directory_identity(self.path)
         return self.path
 
@@ -791,6 +794,31 @@ def table_metrics(metrics: Sequence[str], summary: pd.DataFrame) -> list[str]:
     return [m for m in metrics if (m != "fail_rate" or failed) and (m != "availability" or down)]
 
 
+def _check_table_metrics(metrics: object, available: Iterable[str]) -> None:
+    """Raise :class:`ExperimentError` unless ``metrics`` is a list of metric names the catalogue knows.
+
+    ``format_table(["latency_p59_s"])`` and ``format_table("latency_mean_s")`` (each character a name)
+    printed a table of the utilisations alone, the names left out without a word.  A known metric
+    the runs have no value of (a token rate of runs that served no LLM request) is left out, as
+    the default rows are.
+    """
+    from offloadsim.analysis.catalogue import is_metric
+    from offloadsim.suggest import did_you_mean
+
+    if isinstance(metrics, str | bytes) or not isinstance(metrics, Iterable):
+        raise ExperimentError(
+            "metrics: expected a list of metric names like ['latency_p95_s'], "
+            f"got {type(metrics).__name__} {metrics!r:.60}"
+        )
+    known = [*METRICS, *LLM_METRICS, *(m for m in available if m not in METRICS and m not in LLM_METRICS)]
+    for name in metrics:
+        if not isinstance(name, str) or not (is_metric(name) or name in known):
+            raise ExperimentError(
+                f"metrics: unknown metric {quoted(name)}{did_you_mean(str(name), known)}; "
+                f"known: {', '.join(known)}"
+            )
+
+
 def format_comparison(
     summary: pd.DataFrame,
     policies: Sequence[str],
@@ -812,6 +840,7 @@ def format_comparison(
     no room to (``device energy per task (mJ): counted above idle``).
     """
     available = set(summary["metric"])
+    _check_table_metrics(metrics, available)
     shown = [m for m in table_metrics(metrics, summary) if m in available]
     # Then the record columns' own metrics and the utilisations, in catalogue order (``metrics``
     # chooses among the headline and LLM metrics).

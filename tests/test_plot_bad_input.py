@@ -285,3 +285,39 @@ def test_plot_results_given_a_path_or_a_where_string_says_what_it_expected(run_d
     with pytest.raises(ExperimentError, match=r"where: expected a mapping .*got str 'policy=edge'"):
         plot_results(read_results(run_dir), "cdf", where="policy=edge")
     assert plot_results(read_results(run_dir), "cdf", where={"policy": "neurosurgeon"}) is not None
+
+
+@pytest.mark.parametrize(
+    ("arguments", "said"),
+    [
+        (
+            {"facet": 3},
+            "facet: expected a name (text), got int 3",
+        ),  # 'int' object has no attribute 'casefold'
+        ({"metric": 3}, "metric: expected a name (text), got int 3"),
+        (
+            {"by": 3},
+            "by: expected a column name or a list of them, got int 3",
+        ),  # 'int' object is not iterable
+        ({"size": "one column"}, "size: unknown figure size 'one column'; use one of one-column"),  # KeyError
+        ({"logx": "no"}, "logx: expected True, False or None, got str 'no'"),  # drew a log axis
+        ({"where": {3: "edge"}}, "where: expected column names (text), got int 3"),
+        (
+            {"where": {"policy": ()}},
+            "where: policy: an empty tuple keeps no rows",
+        ),  # ": no rows have all of these"
+    ],
+)
+def test_plot_results_refuses_an_argument_of_another_kind(run_dir, arguments, said):
+    from offloadsim.plots import plot_results
+
+    with pytest.raises(ExperimentError, match=re.escape(said)):
+        plot_results(read_results(run_dir), "cdf", **arguments)
+
+
+def test_new_axes_names_an_unknown_size():
+    """The preset was looked up before it was checked: a KeyError, not the ValueError it documents."""
+    from offloadsim.plots import new_axes
+
+    with pytest.raises(ValueError, match="unknown figure size 'one column'; use one of one-column"):
+        new_axes("one column")

@@ -92,11 +92,14 @@ def default_figure_name(kind: str, metric: str | None = None) -> str:
     return f"{kind}-{metric}" if metric and kind in ("bars", "sweep") else kind
 
 
-def _check_arguments(results: object, where: object) -> None:
-    """Raise :class:`ExperimentError` unless ``results`` is read results and ``where`` a mapping.
+def _check_arguments(results: object, where: object, texts: Mapping[str, object], by: object) -> None:
+    """Raise :class:`ExperimentError` unless each argument of :func:`plot_results` is of its kind.
 
-    From Python, a directory's path in place of ``read_results(path)`` and ``where="policy=edge"``
-    (the command line's form) each ended in an AttributeError deep in the figure's data.
+    From Python, a directory's path in place of ``read_results(path)``, ``where="policy=edge"``
+    (the command line's form), ``facet=3``, ``metric=3`` or ``by=3`` each ended in an AttributeError
+    or a TypeError deep in the figure's data, ``size="one column"`` in a KeyError, and
+    ``logx="no"`` drew a log axis.  ``texts``: the arguments that name one thing (``metric``,
+    ``x``, ``facet``, ``size``) and the flags (``logx``, ``logy``), by name.
     """
     if not isinstance(results, Results):
         hint = (
@@ -112,6 +115,32 @@ def _check_arguments(results: object, where: object) -> None:
         raise ExperimentError(
             "where: expected a mapping of column to value like {'policy': 'edge'}, "
             f"got {type(where).__name__} {where!r:.60}"
+        )
+    for key, value in (where or {}).items():
+        if not isinstance(key, str):
+            raise ExperimentError(
+                f"where: expected column names (text), got {type(key).__name__} {key!r:.40}"
+            )
+        if isinstance(value, tuple) and not value:
+            raise ExperimentError(f"where: {key}: an empty tuple keeps no rows; give one value or several")
+    for name, value in texts.items():
+        if value is None:
+            continue
+        if name in ("logx", "logy"):
+            if not isinstance(value, bool):
+                raise ExperimentError(
+                    f"{name}: expected True, False or None, got {type(value).__name__} {value!r:.40}"
+                )
+        elif name == "size" and value not in FIGSIZES:
+            raise ExperimentError(
+                f"size: unknown figure size {value!r:.40}; use one of {', '.join(FIGSIZES)}"
+            )
+        elif not isinstance(value, str):
+            raise ExperimentError(f"{name}: expected a name (text), got {type(value).__name__} {value!r:.40}")
+    names = [by] if isinstance(by, str) else by
+    if by is not None and (not isinstance(names, Sequence) or not all(isinstance(n, str) for n in names)):
+        raise ExperimentError(
+            f"by: expected a column name or a list of them, got {type(by).__name__} {by!r:.40}"
         )
 
 
@@ -141,7 +170,8 @@ def plot_results(
     figure would otherwise average over, a kind the data cannot give (a
     sweep plot of a single run), or an unknown column.
     """
-    _check_arguments(results, where)
+    texts = {"metric": metric, "x": x, "facet": facet, "size": size, "logx": logx, "logy": logy}
+    _check_arguments(results, where, texts, by)
     if kind not in KINDS:
         raise ExperimentError(f"unknown plot kind {kind!r}; use one of {', '.join(KINDS)}")
     # --metric was read by bars and sweep only: --kind cdf --metric latency_p95_s drew the latency CDF

@@ -172,9 +172,9 @@ def new_axes(
     >>> fig.get_size_inches().tolist()
     [7.16, 2.8]
     """
-    figsize = FIGSIZES[size] if isinstance(size, str) else size
-    if isinstance(size, str) and size not in FIGSIZES:
+    if isinstance(size, str) and size not in FIGSIZES:  # checked before the lookup, which raised KeyError
         raise ValueError(f"unknown figure size {size!r}; use one of {', '.join(FIGSIZES)} or (w, h)")
+    figsize = FIGSIZES[size] if isinstance(size, str) else size
     with house_style():
         fig = Figure(figsize=figsize, layout="constrained")
         axes = fig.subplots(

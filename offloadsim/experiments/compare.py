@@ -725,6 +725,16 @@ def compare_table(
     >>> t.loc[t.policy == "b", ["mean", "diff", "diff_ci"]].round(3).values.tolist()
     [[2.0, 0.5, 0.0]]
     """
+    if not isinstance(metrics, pd.DataFrame) or not {"policy", "replication"} <= set(metrics.columns):
+        # None: a TypeError; a table without them: pandas' KeyError 'policy'
+        held = ", ".join(map(str, metrics.columns)) if isinstance(metrics, pd.DataFrame) else ""
+        got = (
+            f"a table with columns [{held}]" if isinstance(metrics, pd.DataFrame) else type(metrics).__name__
+        )
+        raise ExperimentError(
+            "metrics: expected a table with policy and replication columns (a comparison's metrics), "
+            f"got {got}"
+        )
     columns = list(names) if names is not None else metric_columns(metrics)
     order = list(dict.fromkeys(metrics["policy"].astype(str)))
     by_policy = {p: g.set_index("replication").sort_index() for p, g in metrics.groupby("policy", sort=False)}

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from offloadsim.api import RunError
-from offloadsim.experiments import ExperimentError, compare
+from offloadsim.experiments import ExperimentError, compare, compare_table
 from offloadsim.outdir import ResultsError
 
 QUICKSTART = Path(__file__).resolve().parents[2] / "scenarios" / "quickstart.yaml"
@@ -47,3 +48,17 @@ def test_write_refuses_a_flag_or_path_of_another_type(result, tmp_path):
     with pytest.raises(ResultsError, match="out: expected a directory path, got int 3"):
         result.write(3)
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("metrics", "said"),
+    [
+        (None, "got NoneType"),  # 'NoneType' object is not iterable
+        (pd.DataFrame({"latency_mean_s": [1.0]}), r"got a table with columns \[latency_mean_s\]"),  # KeyError
+    ],
+)
+def test_compare_table_names_what_its_table_lacks(metrics, said):
+    with pytest.raises(
+        ExperimentError, match=r"metrics: expected a table with policy and replication columns.*" + said
+    ):
+        compare_table(metrics, "local")

@@ -157,6 +157,10 @@ class SweepSpec:
 
 def load_sweep(path: str | Path) -> SweepSpec:
     """Read and check a sweep file; :class:`ScenarioError` names the file and key of every problem."""
+    if not isinstance(path, str | os.PathLike):  # 3: a TypeError from the file reader
+        raise ScenarioError(
+            [Problem("<sweep>", "", f"expected a sweep file's path, got {type(path).__name__} {path!r:.40}")]
+        )
     document = read_document(
         path, expect=SWEEP
     )  # ScenarioError naming the file: missing, not YAML, a scenario

@@ -321,3 +321,14 @@ def test_new_axes_names_an_unknown_size():
 
     with pytest.raises(ValueError, match="unknown figure size 'one column'; use one of one-column"):
         new_axes("one column")
+
+
+@pytest.mark.parametrize("given", [None, "results/run"])
+def test_a_chart_given_no_table_says_what_it_draws(given):
+    """latency_cdf(None), or a directory's path, ended in an AttributeError (no attribute 'columns')."""
+    from offloadsim.plots import latency_cdf
+
+    with pytest.raises(
+        ValueError, match=r"expected a DataFrame of records with a column 'latency' \(latency_cdf draws task"
+    ):
+        latency_cdf(given)

@@ -45,8 +45,15 @@ def need_column(frame: pd.DataFrame, column: str, hint: str = "") -> None:
     """Raise :class:`ValueError` naming ``column``, the closest and every column, if ``frame`` lacks it.
 
     ``hint``: what the data should have been (``latency_cdf`` reads task records, ``result.tasks``).
-    A chart given the wrong table or a misspelt metric raised a bare ``KeyError: 'mean_latency'``.
+    A chart given the wrong table or a misspelt metric raised a bare ``KeyError: 'mean_latency'``,
+    and one given no table (a results directory's path, None) an AttributeError.
     """
+    if not isinstance(frame, pd.DataFrame):
+        raise ValueError(
+            f"expected a DataFrame of records with a column {column!r}"
+            + (f" ({hint})" if hint else "")
+            + f", got {type(frame).__name__} {frame!r:.60}"
+        )
     if column in frame.columns:
         return
     from offloadsim.suggest import did_you_mean

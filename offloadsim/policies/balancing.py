@@ -115,14 +115,16 @@ class RoundRobinPolicy(_TierRestricted):
         return Plan.run_on(choices[turn % len(choices)])
 
 
-def expected_completion_s(task: TaskView, view: SystemView, node: str) -> float:
+def expected_completion_s(task: TaskView, view: SystemView, node: str, app: str | None = None) -> float:
     """Predicted time to run ``task`` whole on ``node`` if it were sent now.
 
     Upload of the input (none if ``node`` is the source) + expected queueing
-    delay + service time + return of the output.  NaN counts as infinite.
+    delay + service time (of ``app``'s model, one of the task's alternatives,
+    if given) + return of the output.  NaN counts as infinite.
     """
     source = task.source
-    total = view.expected_wait_s(node) + view.compute_time_s(task, node)
+    compute = view.compute_time_s(task, node) if app is None else view.compute_time_s(task, node, app=app)
+    total = view.expected_wait_s(node) + compute
     if node != source:
         total += view.transfer_time_s(source, node, task.cut_bytes[0])
         total += view.transfer_time_s(node, source, task.cut_bytes[task.layers])
@@ -149,6 +151,7 @@ class _Source:
         "down",
         "here",
         "hint",
+        "hints",
         "order",
         "size_in",
         "size_out",
@@ -160,6 +163,7 @@ class _Source:
 
     def __init__(self, nodes: Sequence[str], source: str) -> None:
         self.hint = -1  # the node chosen last time (-1: none yet)
+        self.hints: dict[str, int] = {}  # the same, per model, for model-select
         self.usable: _Usable | None = None  # which nodes are usable from here, on the view's up_version
         self.here = nodes.index(source) if source in nodes else -1  # the source's own position
         self.detours = [-1.0] * len(nodes)
@@ -206,103 +210,46 @@ class _Usable(dict[int, bool]):
         return answer
 
 
-@register_policy("least-loaded")
+class _Hosting:
+    """Whether each node (by position) is usable from a source and hosts the model asked about."""
+
+    __slots__ = ("hosts", "usable")
+
+    def __init__(self, usable: _Usable, hosts: frozenset[int]) -> None:
+        self.usable, self.hosts = usable, hosts
+
+    def __getitem__(self, i: int) -> bool:
+        return i in self.hosts and self.usable[i]
+
+
 @dataclass(eq=False)
-class LeastLoadedPolicy(_TierRestricted):
-    """Run each task whole where it is expected to finish first, counting queues and transfers.
+class _Pruned(_TierRestricted):
+    """Common part of least-loaded and model-select: the least expected completion, found by bounds.
 
-    For every usable node: input upload + expected wait + compute time +
-    output return (see :func:`expected_completion_s`); the smallest wins, ties
-    going to the node that comes first in the view's order.
-
-    Parameters
-    ----------
-    tiers : list[str]
-        Only nodes of these tiers, e.g. ``[edge, cloud]``; all tiers if omitted.
-    load_bucket : float
-        Off if omitted (every decision exact).  A width in seconds, e.g.
-        0.02: reuse a source's decision while every candidate's expected
-        wait, the task's service time and its transfers' floors stay in the
-        same buckets of this width (an approximation; see docs/policies.md).
-
+    What is kept per source between decisions (:class:`_Source`) lets a
+    decision price only the nodes that can still win, not every node: with
+    a thousand devices that can compute, a full scan asks a route for each
+    pair of them, more than the view's route cache holds.
     """
 
-    load_bucket: float | None = None
-    _decisions: dict[tuple[object, ...], str] = field(default_factory=dict, init=False, repr=False)
-    _version: int = field(default=0, init=False, repr=False)  # topology_version the cache was built on
     _sources: dict[str, _Source] = field(default_factory=dict, init=False, repr=False)
     _held: int = field(default=0, init=False, repr=False)  # detours the sources hold between them
     _routes: int = field(default=0, init=False, repr=False)  # routes_version the sources were found on
-    _plans: tuple[Plan, ...] | None = field(default=None, init=False, repr=False)  # one per node
-
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        width = self.load_bucket
-        if width is not None and (
-            isinstance(width, bool) or not isinstance(width, int | float) or not 0.0 < width < math.inf
-        ):
-            raise ValueError(
-                f"load_bucket must be a positive number of seconds (e.g. 0.02 for 20 ms), got {quoted(width)}"
-            )
 
     def reset(self, view: SystemView) -> None:
-        """A new run: forget the allowed nodes and every cached decision."""
+        """A new run: forget the allowed nodes and what was kept about each source."""
         super().reset(view)
-        self._decisions = {}
-        self._version = view.topology_version
         self._sources, self._held, self._routes = {}, 0, view.routes_version
-        self._plans = None
 
-    def decide(self, task: TaskView, view: SystemView) -> Plan:
-        """The usable node with the least expected completion time, or drop if there is none.
-
-        With ``load_bucket``, a decision cached under the same key (see
-        :meth:`_key`) is reused instead.
-        """
-        if self.load_bucket is None:
-            best = self._least(task, view)
-            plans = self._plans
-            if plans is None:  # one plan per node, made once a run: a decision allocates nothing
-                plans = self._plans = tuple(map(Plan.run_on, self._allowed_nodes(view, "least-loaded")))
-            return Plan.reject() if best < 0 else plans[best]
-        nodes = self._candidates(task, view, "least-loaded")
-        if not nodes:
-            return Plan.reject()
-        if view.topology_version != self._version or len(self._decisions) >= _MAX_DECISIONS:
-            # A rate, a latency or a link or node down/up changed the transfers: start afresh.
-            self._decisions, self._version = {}, view.topology_version
-        key = self._key(task, view, nodes, self.load_bucket)
-        node = self._decisions.get(key)
-        if node is None:  # the candidates are usable and not empty, so there is a least
-            node = self._decisions[key] = self._allowed_nodes(view, "least-loaded")[self._least(task, view)]
-        return Plan.run_on(node)
-
-    def _key(self, task: TaskView, view: SystemView, nodes: list[str], width: float) -> tuple[object, ...]:
-        """What the decision depends on, the load signal in buckets of ``width`` seconds.
-
-        Exact: the source, the application and the usable candidates (up and
-        reachable now; the cache itself is dropped when the topology
-        changes).  Bucketed: each candidate's expected wait, the task's
-        service time on the first candidate (its size, for work drawn per
-        task) and the floors of its upload and return (its input and output
-        sizes over the source's links).  Left out: the bandwidth shares of
-        the flows in flight on each route, which the exact policy reads.
-        """
-        source = task.source
-        state = self._source(view, source, self._allowed_nodes(view, "least-loaded"))
-        self._floors(state, task, view)
-        return (
-            source,
-            task.app,
-            tuple(nodes),
-            _bucket(view.compute_time_s(task, nodes[0]), width),
-            _bucket(state.up, width),
-            _bucket(state.down, width),
-            *[_bucket(view.expected_wait_s(node), width) for node in nodes],
-        )
-
-    def _least(self, task: TaskView, view: SystemView) -> int:
+    def _least(
+        self, task: TaskView, view: SystemView, app: str | None = None, only: frozenset[int] | None = None
+    ) -> int:
         """The position of the first usable node with the least expected completion time (-1: none usable).
+
+        With ``app`` (the task's own application or one of its
+        ``alternatives``), the time served by that model, and only the
+        positions in ``only`` (its hosts) if given: what model-select asks
+        once per model.
 
         Exactly the node a scan of every usable candidate would pick, found
         cheaper, by lower bounds on each node's total: the least any transfer
@@ -339,18 +286,21 @@ class LeastLoadedPolicy(_TierRestricted):
         up, down = state.up, state.down
         detours = state.detours
         floors: list[float | None] | None = None  # each node's bound with its queue, None: not usable
-        ok = state.usable_on(view, source, nodes)
-        best = state.hint
+        usable_here = state.usable_on(view, source, nodes)
+        ok: _Usable | _Hosting = usable_here if only is None else _Hosting(usable_here, only)
+        best = state.hint if app is None else state.hints.get(app, -1)
         if best < 0 or not ok[best]:  # start from the node with the least bound
-            floors = [_floor(view, task, node, up, down) if ok[i] else None for i, node in enumerate(nodes)]
+            floors = [
+                _floor(view, task, node, up, down, app) if ok[i] else None for i, node in enumerate(nodes)
+            ]
             bounds = [math.inf if f is None else _with_detour(f, detours[i]) for i, f in enumerate(floors)]
             best = min((i for i, f in enumerate(floors) if f is not None), key=bounds.__getitem__, default=-1)
             if best < 0:
                 return -1
-        best_s = expected_completion_s(task, view, nodes[best])
+        best_s = expected_completion_s(task, view, nodes[best], app)
         here = state.here
         if here >= 0 and here != best and (ok[here] if floors is None else floors[here] is not None):
-            here_s = expected_completion_s(task, view, source)  # no transfer: a likely winner
+            here_s = expected_completion_s(task, view, source, app)  # no transfer: a likely winner
             if (here_s, here) < (best_s, best):
                 best, best_s = here, here_s
         transfers = up + down
@@ -367,7 +317,7 @@ class LeastLoadedPolicy(_TierRestricted):
             if floors is None:
                 if not ok[i]:
                     continue
-                floor = _floor(view, task, node, up, down)
+                floor = _floor(view, task, node, up, down, app)
             else:
                 known = floors[i]
                 if known is None:
@@ -378,10 +328,13 @@ class LeastLoadedPolicy(_TierRestricted):
             bound = _with_detour(floor, detour)
             if bound > best_s or (bound == best_s and i > best):
                 continue
-            cost = expected_completion_s(task, view, node)
+            cost = expected_completion_s(task, view, node, app)
             if cost < best_s or (cost == best_s and i < best):
                 best, best_s = i, cost
-        state.hint = best
+        if app is None:
+            state.hint = best
+        else:
+            state.hints[app] = best
         return best
 
     def _source(self, view: SystemView, source: str, nodes: Sequence[str]) -> _Source:
@@ -436,6 +389,98 @@ class LeastLoadedPolicy(_TierRestricted):
         return detour
 
 
+@register_policy("least-loaded")
+@dataclass(eq=False)
+class LeastLoadedPolicy(_Pruned):
+    """Run each task whole where it is expected to finish first, counting queues and transfers.
+
+    For every usable node: input upload + expected wait + compute time +
+    output return (see :func:`expected_completion_s`); the smallest wins, ties
+    going to the node that comes first in the view's order.
+
+    Parameters
+    ----------
+    tiers : list[str]
+        Only nodes of these tiers, e.g. ``[edge, cloud]``; all tiers if omitted.
+    load_bucket : float
+        Off if omitted (every decision exact).  A width in seconds, e.g.
+        0.02: reuse a source's decision while every candidate's expected
+        wait, the task's service time and its transfers' floors stay in the
+        same buckets of this width (an approximation; see docs/policies.md).
+
+    """
+
+    load_bucket: float | None = None
+    _decisions: dict[tuple[object, ...], str] = field(default_factory=dict, init=False, repr=False)
+    _version: int = field(default=0, init=False, repr=False)  # topology_version the cache was built on
+    _plans: tuple[Plan, ...] | None = field(default=None, init=False, repr=False)  # one per node
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        width = self.load_bucket
+        if width is not None and (
+            isinstance(width, bool) or not isinstance(width, int | float) or not 0.0 < width < math.inf
+        ):
+            raise ValueError(
+                f"load_bucket must be a positive number of seconds (e.g. 0.02 for 20 ms), got {quoted(width)}"
+            )
+
+    def reset(self, view: SystemView) -> None:
+        """A new run: forget the allowed nodes and every cached decision."""
+        super().reset(view)
+        self._decisions = {}
+        self._version = view.topology_version
+        self._plans = None
+
+    def decide(self, task: TaskView, view: SystemView) -> Plan:
+        """The usable node with the least expected completion time, or drop if there is none.
+
+        With ``load_bucket``, a decision cached under the same key (see
+        :meth:`_key`) is reused instead.
+        """
+        if self.load_bucket is None:
+            best = self._least(task, view)
+            plans = self._plans
+            if plans is None:  # one plan per node, made once a run: a decision allocates nothing
+                plans = self._plans = tuple(map(Plan.run_on, self._allowed_nodes(view, "least-loaded")))
+            return Plan.reject() if best < 0 else plans[best]
+        nodes = self._candidates(task, view, "least-loaded")
+        if not nodes:
+            return Plan.reject()
+        if view.topology_version != self._version or len(self._decisions) >= _MAX_DECISIONS:
+            # A rate, a latency or a link or node down/up changed the transfers: start afresh.
+            self._decisions, self._version = {}, view.topology_version
+        key = self._key(task, view, nodes, self.load_bucket)
+        node = self._decisions.get(key)
+        if node is None:  # the candidates are usable and not empty, so there is a least
+            node = self._decisions[key] = self._allowed_nodes(view, "least-loaded")[self._least(task, view)]
+        return Plan.run_on(node)
+
+    def _key(self, task: TaskView, view: SystemView, nodes: list[str], width: float) -> tuple[object, ...]:
+        """What the decision depends on, the load signal in buckets of ``width`` seconds.
+
+        Exact: the source, the application and the usable candidates (up and
+        reachable now; the cache itself is dropped when the topology
+        changes).  Bucketed: each candidate's expected wait, the task's
+        service time on the first candidate (its size, for work drawn per
+        task) and the floors of its upload and return (its input and output
+        sizes over the source's links).  Left out: the bandwidth shares of
+        the flows in flight on each route, which the exact policy reads.
+        """
+        source = task.source
+        state = self._source(view, source, self._allowed_nodes(view, "least-loaded"))
+        self._floors(state, task, view)
+        return (
+            source,
+            task.app,
+            tuple(nodes),
+            _bucket(view.compute_time_s(task, nodes[0]), width),
+            _bucket(state.up, width),
+            _bucket(state.down, width),
+            *[_bucket(view.expected_wait_s(node), width) for node in nodes],
+        )
+
+
 # A bound with a detour is exact mathematically, but it and the node's total are each rounded (a few
 # parts in 10^16 of them).  Leaving a millionth of the detour out, and adding none below a millionth
 # of the bound, keeps a slack of at least 10^-12 of the sum, hundreds of times the rounding: a bound
@@ -449,14 +494,17 @@ def _with_detour(bound: float, detour: float) -> float:
     return bound + detour if detour > _ROUNDING * bound else bound
 
 
-def _floor(view: SystemView, task: TaskView, node: str, up: float, down: float) -> float:
+def _floor(
+    view: SystemView, task: TaskView, node: str, up: float, down: float, app: str | None = None
+) -> float:
     """``node``'s total without its transfers' shares and detour: at most :func:`expected_completion_s`.
 
     Summed in the order that function sums, so the bound never exceeds the total.
     """
+    compute = view.compute_time_s(task, node) if app is None else view.compute_time_s(task, node, app=app)
     if node == task.source:
-        return _finite(view.expected_wait_s(node) + view.compute_time_s(task, node))
-    return _finite(view.expected_wait_s(node) + view.compute_time_s(task, node) + up + down)
+        return _finite(view.expected_wait_s(node) + compute)
+    return _finite(view.expected_wait_s(node) + compute + up + down)
 
 
 def _bucket(seconds: float, width: float) -> float:

@@ -8,10 +8,9 @@ when an alternative wins.
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from offloadsim.policies.balancing import _TierRestricted
+from offloadsim.policies.balancing import _Pruned, expected_completion_s
 from offloadsim.policies.base import Plan, SystemView, TaskView
 from offloadsim.policies.registry import register_policy
 
@@ -25,17 +24,12 @@ def expected_completion_as_s(task: TaskView, view: SystemView, node: str, app: s
     result; the request's input and output sizes do not depend on the model.
     NaN counts as infinite.
     """
-    source = task.source
-    total = view.expected_wait_s(node) + view.compute_time_s(task, node, app=app)
-    if node != source:
-        total += view.transfer_time_s(source, node, task.cut_bytes[0])
-        total += view.transfer_time_s(node, source, task.cut_bytes[task.layers])
-    return math.inf if math.isnan(total) else total
+    return expected_completion_s(task, view, node, app)
 
 
 @register_policy("model-select")
 @dataclass(eq=False)
-class ModelSelectPolicy(_TierRestricted):
+class ModelSelectPolicy(_Pruned):
     """Serve each request with the model and node expected to finish it first.
 
     Candidates are the request's own application and each of its
@@ -43,7 +37,10 @@ class ModelSelectPolicy(_TierRestricted):
     application's ``hosts``; optionally only nodes of some ``tiers``).  Each
     is priced as upload + expected wait + compute + return; the smallest
     wins, ties going to the request's own model and then to the node first
-    in the view's order.
+    in the view's order.  Each model's best node is found by least-loaded's
+    bounds, not by pricing every node: the same node, without a route asked
+    for every pair of nodes (a thousand devices that can compute would ask
+    a million, and the view's route cache would be swept at every decision).
 
     Parameters
     ----------
@@ -57,19 +54,39 @@ class ModelSelectPolicy(_TierRestricted):
 
     """
 
+    # Per model: the positions of the allowed nodes that host it (None: every node), found once a run.
+    _hosting: dict[str, frozenset[int] | None] = field(default_factory=dict, init=False, repr=False)
+
+    def reset(self, view: SystemView) -> None:
+        """A new run: forget the allowed nodes, each model's hosts and what was kept about each source."""
+        super().reset(view)
+        self._hosting = {}
+
     def decide(self, task: TaskView, view: SystemView) -> Plan:
-        """The fastest (model, node) pair; drop when no node is usable."""
-        nodes = self._candidates(task, view, "model-select")
-        if not nodes:
-            return Plan.reject()
+        """The fastest (model, node) pair; drop when no usable node hosts any of the models."""
+        nodes = self._allowed_nodes(view, "model-select")
         best: tuple[float, str, str] | None = None
         for app in (task.app, *view.alternatives(task.app)):
-            hosts = view.hosts(app)
-            for node in nodes if hosts is None else [n for n in nodes if n in hosts]:
-                cost = expected_completion_as_s(task, view, node, app)
-                if best is None or cost < best[0]:
-                    best = (cost, app, node)
+            only = self._hosts(view, app, nodes)
+            if only is not None and not only:
+                continue
+            i = self._least(task, view, app, only)
+            if i < 0:
+                continue
+            cost = expected_completion_s(task, view, nodes[i], app)
+            if best is None or cost < best[0]:
+                best = (cost, app, nodes[i])
         if best is None:
-            return Plan.reject()  # no usable node hosts any of the models
+            return Plan.reject()
         _, app, node = best
         return Plan((node,), app=None if app == task.app else app)
+
+    def _hosts(self, view: SystemView, app: str, nodes: tuple[str, ...]) -> frozenset[int] | None:
+        """The positions in ``nodes`` of ``app``'s hosts (None: any computing node hosts it)."""
+        if app in self._hosting:
+            return self._hosting[app]
+        hosts = view.hosts(app)
+        only = self._hosting[app] = (
+            None if hosts is None else frozenset(i for i, n in enumerate(nodes) if n in hosts)
+        )
+        return only

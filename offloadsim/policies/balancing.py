@@ -323,6 +323,8 @@ class _Pruned(_TierRestricted):
                 if known is None:
                     continue
                 floor = known
+            if floor > best_s or (floor == best_s and i > best):
+                continue  # out on its wait and compute alone: its detour, two routes, is not asked
             if detour < 0.0:
                 detour = self._detour(view, state, source, i, node)
             bound = _with_detour(floor, detour)

@@ -319,7 +319,7 @@ def keep_panels_tall(fig: Figure, least: float = LEAST_PANEL_HEIGHT_IN) -> bool:
     points tall under a legend that covered them. The notes and legends keep their size; the
     figure grows by what the panels lack, so a figure with room is left as it was.
     """
-    for _ in range(8):
+    for grown in range(8):  # how many times it grew so far
         axes = [ax for ax in fig.axes if ax.get_visible()]
         if not axes:
             return False
@@ -332,7 +332,7 @@ def keep_panels_tall(fig: Figure, least: float = LEAST_PANEL_HEIGHT_IN) -> bool:
         lowest = min(ax.get_window_extent(renderer).height for ax in axes) / fig.dpi
         short = least - lowest
         if not collapsed and short <= 0.01:
-            return _ > 0
+            return grown > 0
         # A collapsed layout keeps the panels' last positions, so what they lack is not known: at least
         # half an inch more, then measured again.
         fig.set_figheight(fig.get_figheight() + max(short, 0.5 if collapsed else 0.0))

@@ -1,9 +1,9 @@
 """Model selection: serve a request with its own model or one of its alternatives, wherever it finishes first.
 
 An application may list ``alternatives`` (a larger cloud model for an
-on-device one, say).  ``model-select`` prices every (model, node) pair the
-way ``least-loaded`` prices nodes, and answers with ``Plan(..., app=...)``
-when an alternative wins.
+on-device one, say).  ``model-select`` finds each model's fastest node by
+``least-loaded``'s search, serves the request with the fastest pair, and
+answers with ``Plan(..., app=...)`` when an alternative wins.
 """
 
 from __future__ import annotations
@@ -14,17 +14,7 @@ from offloadsim.policies.balancing import _Pruned, expected_completion_s
 from offloadsim.policies.base import Plan, SystemView, TaskView
 from offloadsim.policies.registry import register_policy
 
-__all__ = ["ModelSelectPolicy", "expected_completion_as_s"]
-
-
-def expected_completion_as_s(task: TaskView, view: SystemView, node: str, app: str) -> float:
-    """Predicted time to serve ``task`` with ``app``'s model, whole, on ``node``, if sent now.
-
-    Upload of what the source holds + expected wait + compute + return of the
-    result; the request's input and output sizes do not depend on the model.
-    NaN counts as infinite.
-    """
-    return expected_completion_s(task, view, node, app)
+__all__ = ["ModelSelectPolicy"]
 
 
 @register_policy("model-select")

@@ -471,15 +471,12 @@ def plan_compare(
     from offloadsim.records.results import check_out_dir
     from offloadsim.scenario.input_hashes import input_files
 
-    if isinstance(policies, str):  # iterated, "local,edge" would be the policies "l", "o", ...
+    # A string, iterated, would be the policies "l", "o", ... of "local,edge"; None or a number a
+    # TypeError from the loop below.
+    if isinstance(policies, str) or not isinstance(policies, Iterable):
+        got = "the string" if isinstance(policies, str) else type(policies).__name__
         raise ExperimentError(
-            "policies: expected a list of policy names like ['local', 'edge'], "
-            f"got the string {policies!r:.60}"
-        )
-    if not isinstance(policies, Iterable):  # None, a number: a TypeError from the loop below
-        raise ExperimentError(
-            "policies: expected a list of policy names like ['local', 'edge'], "
-            f"got {type(policies).__name__} {policies!r:.60}"
+            f"policies: expected a list of policy names like ['local', 'edge'], got {got} {policies!r:.60}"
         )
     names = [str(p).strip() for p in policies]
     if not names or any(not n for n in names):

@@ -12,7 +12,12 @@ import numpy as np
 
 from offloadsim.input_kinds import PROFILE, misdirected_path
 from offloadsim.suggest import did_you_mean, did_you_mean_file, quoted
-from offloadsim.world.profiles.search import describe_search, profile_search_path
+from offloadsim.world.profiles.search import (
+    PROFILE_SUFFIXES,
+    describe_search,
+    names_a_file,
+    profile_search_path,
+)
 
 if TYPE_CHECKING:
     from offloadsim.models.graph import LayerGraph
@@ -229,7 +234,7 @@ def profile_file(name: str, search_dirs: Sequence[str | Path] | None = None) -> 
     dirs = profile_search_path() if search_dirs is None else list(search_dirs)
     for folder in dirs:
         candidate = Path(folder) / name
-        if candidate.suffix in (".json", ".yaml", ".yml") and os.path.isfile(candidate):  # a long name: False
+        if candidate.suffix in PROFILE_SUFFIXES and os.path.isfile(candidate):  # a long name: False
             return candidate
     return profile_path(name, dirs)
 
@@ -282,7 +287,7 @@ def unknown_profile_message(name: str, search_dirs: Sequence[str | Path]) -> str
                 f"{name}: not a calibrated profile file: a profile is a .json or .yaml file "
                 "written by offloadsim calibrate"
             )
-    if Path(name).suffix in (".json", ".yaml", ".yml") or "/" in name or (os.altsep and os.altsep in name):
+    if names_a_file(name):
         # A path, not a name: the known names and the folders NAME.json is looked for in do not help.
         tried = [*(str(Path(folder) / name) for folder in search_dirs), name]
         looked = ", ".join(dict.fromkeys(tried))

@@ -51,6 +51,7 @@ from offloadsim.strict_yaml import YamlProblem, key_path, read_yaml
 from offloadsim.suggest import did_you_mean, did_you_mean_file, quoted
 from offloadsim.world.profiles.cost_model import FEATURES, POOLED, CostModel, group_chain
 from offloadsim.world.profiles.fusion import FusionRules, Unit, layout_transitions, partition, unit_at
+from offloadsim.world.profiles.search import PROFILE_SUFFIXES
 
 __all__ = [
     "FORMAT",
@@ -69,7 +70,6 @@ __all__ = [
 #: The ``format`` tag every profile file carries.
 FORMAT = PROFILE_FORMAT
 _VERSION = 1
-_SUFFIXES = (".json", ".yaml", ".yml")
 
 
 class ProfileError(ValueError):
@@ -732,14 +732,14 @@ def profile_path(name: str, search_dirs: Sequence[str | os.PathLike[str]] = ()) 
     direct = Path(name)
     # os.path.isfile, not Path.is_file: that raises OSError for a name longer than the system allows
     # (ENAMETOOLONG), a 300-character profile name's internal error; this says False, as for no file
-    if direct.suffix in _SUFFIXES and os.path.isfile(direct):
+    if direct.suffix in PROFILE_SUFFIXES and os.path.isfile(direct):
         return direct
     if os.sep in name or (os.altsep and os.altsep in name):
         return None
     for folder in search_dirs:
-        for suffix in ("", *_SUFFIXES):
+        for suffix in ("", *PROFILE_SUFFIXES):
             candidate = Path(folder) / f"{name}{suffix}"
-            if candidate.suffix in _SUFFIXES and os.path.isfile(candidate):
+            if candidate.suffix in PROFILE_SUFFIXES and os.path.isfile(candidate):
                 return candidate
     return None
 
@@ -754,7 +754,7 @@ def list_profiles(search_dirs: Sequence[str | os.PathLike[str]]) -> dict[str, Pa
         if not Path(folder).is_dir():
             continue
         for path in sorted(Path(folder).iterdir()):
-            if path.suffix not in _SUFFIXES or path.stem in found or not path.is_file():
+            if path.suffix not in PROFILE_SUFFIXES or path.stem in found or not path.is_file():
                 continue
             try:
                 head = read_head(path, 400)

@@ -25,8 +25,10 @@ from offloadsim.userdirs import data_dir
 
 __all__ = [
     "PROFILE_PATH_ENV",
+    "PROFILE_SUFFIXES",
     "SHIPPED_PROFILE_DIR",
     "describe_search",
+    "names_a_file",
     "passed_over",
     "profile_search_path",
     "user_profile_dir",
@@ -81,7 +83,13 @@ def describe_search(search_dirs: Sequence[str | os.PathLike[str]]) -> str:
     return ", ".join(places)
 
 
-_SUFFIXES = (".json", ".yaml", ".yml")
+#: What a profile file's name ends with (JSON, or YAML by suffix).
+PROFILE_SUFFIXES = (".json", ".yaml", ".yml")
+
+
+def names_a_file(name: str) -> bool:
+    """Whether ``profile: NAME`` is a path to a file (a profile suffix or a folder in it), not a name."""
+    return Path(name).suffix in PROFILE_SUFFIXES or os.sep in name or bool(os.altsep and os.altsep in name)
 
 
 def passed_over(
@@ -97,10 +105,10 @@ def passed_over(
     >>> passed_over("xeon-ort-1t", SHIPPED_PROFILE_DIR / "xeon-ort-1t.json", []) is None
     True
     """
-    if Path(name).suffix in _SUFFIXES or os.sep in name or (os.altsep and os.altsep in name):
+    if names_a_file(name):
         return None  # a path names its file
     if read is None:
-        files = (Path(d) / f"{name}{suffix}" for d in search_dirs for suffix in _SUFFIXES)
+        files = (Path(d) / f"{name}{suffix}" for d in search_dirs for suffix in PROFILE_SUFFIXES)
         unread = next((f for f in files if os.path.isfile(f)), None)
         if unread is None:
             return None
@@ -108,7 +116,9 @@ def passed_over(
             f"profile {quoted(name)} is the shipped derived one (a derived profile's name answers first): "
             f"{unread} is not read; to use it, name its file: profile: {unread}"
         )
-    shipped = next((f for f in (SHIPPED_PROFILE_DIR / f"{name}{s}" for s in _SUFFIXES) if f.is_file()), None)
+    shipped = next(
+        (f for f in (SHIPPED_PROFILE_DIR / f"{name}{s}" for s in PROFILE_SUFFIXES) if f.is_file()), None
+    )
     if shipped is None or Path(read).absolute() == shipped:
         return None
     return (

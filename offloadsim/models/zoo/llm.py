@@ -122,10 +122,8 @@ class LLMConfig:
         >>> int4.weights, int4.precision, int4.kv_bytes_per_token == LLAMA_3_2_1B.kv_bytes_per_token
         ('int4', 'fp16', True)
         """
-        if precision in WEIGHT_ONLY:
-            compute = WEIGHT_ONLY_COMPUTE
-            return dataclasses.replace(self, precision=compute, dtype_bytes=BYTES[compute], weights=precision)
-        return dataclasses.replace(self, precision=precision, dtype_bytes=BYTES[precision], weights=precision)
+        compute = WEIGHT_ONLY_COMPUTE if precision in WEIGHT_ONLY else precision
+        return dataclasses.replace(self, precision=compute, dtype_bytes=BYTES[compute], weights=precision)
 
     @property
     def weight_bytes(self) -> float:

@@ -46,6 +46,7 @@ from offloadsim.world.profiles.fusion import (
     FusionRules,
     distinct_units,
 )
+from offloadsim.world.profiles.rates import sustained_rate
 from offloadsim.world.profiles.trust import NO_CORRECTION
 
 if TYPE_CHECKING:
@@ -209,7 +210,7 @@ def calibrate(
         },
         fusion=rules,
         model=model,
-        effective_flops=_effective_flops(timings),
+        effective_flops=sustained_rate(timings),  # what each kind ran at: world/profiles/rates.py
         memory_bandwidth_Bps=_memory_bandwidth(timings),
         measured={t.unit.key: t for t in timings},
         group_spread=group_spreads(timings),
@@ -282,15 +283,6 @@ def fit_layout_correction(
     if progress and not fit["fitted"]:
         print(f"layout correction not fitted: {fit['why']}", file=sys.stderr)
     return dataclasses.replace(profile, layout_s_per_byte=s_per_byte, correction=correction), measured
-
-
-def _effective_flops(timings: Sequence[Timing]) -> float:
-    """Sustained FLOP/s over the convolution and linear units: total FLOPs / total seconds."""
-    flops = sum(t.unit.flops for t in timings if t.unit.head.op in ("conv", "linear", "matmul"))
-    secs = sum(t.seconds for t in timings if t.unit.head.op in ("conv", "linear", "matmul"))
-    if secs <= 0:
-        flops, secs = sum(t.unit.flops for t in timings), sum(t.seconds for t in timings)
-    return flops / secs if secs > 0 else float("nan")
 
 
 def _memory_bandwidth(timings: Sequence[Timing]) -> float:

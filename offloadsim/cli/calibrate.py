@@ -318,7 +318,8 @@ def _calibrate(args: argparse.Namespace) -> int:
     print(
         f"fit: median error {fit.get('mdape', float('nan')):.1%}, "
         f"90th percentile {fit.get('p90_ape', 0):.1%}; "
-        f"sustained {profile.effective_flops / 1e9:.1f} GFLOP/s, "
+        f"sustained {profile.effective_flops / 1e9:.1f} GFLOP/s (all convolution and linear units together; "
+        "by kind: offloadsim profiles show), "
         f"{profile.memory_bandwidth_Bps / 1e9:.1f} GB/s"
     )
     print(_noise_line(profile.provenance.get("noise", {}), profile.backend.get("clock", "?")))

@@ -11,10 +11,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from offloadsim.cli import types as cli_types
+
+if TYPE_CHECKING:
+    from offloadsim.world.profiles.calibrated import Timing
 
 __all__ = ["add_profiles_command", "describe_profile", "profiles_table"]
 
@@ -266,9 +270,11 @@ def describe_profile(profile: Any) -> str:
     if p.get("command"):
         lines.append(f"command: {p['command']}")
     lines.append(
-        f"sustained: {_rate(profile.effective_flops)} (convolutions and linear layers), "
+        f"sustained: {_rate(profile.effective_flops)}, the timed convolution and linear units' FLOPs over "
+        "their time, memory-bound and depthwise ones included, so a dense model runs faster (by kind below); "
         f"memory-bound units at {profile.memory_bandwidth_Bps / 1e9:.4g} GB/s"
     )
+    lines.append(_kind_rates_line(profile.measured.values()))
     models = ", ".join(p.get("models", [])) or "?"
     lines.append(f"timed: {p.get('units_timed', len(profile.measured))} units of {models}")
     fit = p.get("fit", {})
@@ -308,3 +314,15 @@ def describe_profile(profile: Any) -> str:
         )
     lines.append("this profile describes the machine above; another machine needs its own calibration")
     return "\n".join(lines)
+
+
+def _kind_rates_line(timings: Iterable[Timing]) -> str:
+    """Each kind of convolution and linear unit's measured rate, and the fastest unit's (a model's bound)."""
+    from offloadsim.world.profiles.rates import fastest_rate, kind_rates
+
+    timings = list(timings)
+    kinds = ", ".join(f"{r.kind} {_rate(r.rate)} ({r.units} units)" for r in kind_rates(timings))
+    return (
+        f"measured by kind: {kinds or 'none timed'}; fastest unit {_rate(fastest_rate(timings))} "
+        "(a model mixes its units' rates, so runs at most about this)"
+    )

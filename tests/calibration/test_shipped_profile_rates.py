@@ -97,3 +97,21 @@ def test_every_model_the_profile_timed_whole_is_simulated_near_that_timing(name)
     worst = max(errors, key=lambda m: abs(errors[m]))
     assert abs(errors[worst]) < WHOLE_MODEL_BOUND, (worst, errors[worst])
     assert float(np.median(np.abs(list(errors.values())))) < MEDIAN_BOUND
+
+
+def test_calibrate_prints_what_its_sustained_rate_averages_over_and_records_that_rate(tmp_path, capsys):
+    """A new profile's ``effective_flops`` is rates.py's sustained rate; calibrate says what it is."""
+    from offloadsim.cli import main
+    from offloadsim.world.profiles.rates import kind_rates, sustained_rate
+
+    out = tmp_path / "p.json"
+    argv = ["calibrate", "--models", "squeezenet1_1@32", "--backend", "numpy", "--repeats", "2"]
+    argv += ["--warmup", "1", "--no-cache", "--no-correction", "--out", str(out)]
+    assert main(argv) == 0, capsys.readouterr().err
+    printed = capsys.readouterr().out
+    assert "(all convolution and linear units together; by kind: offloadsim profiles show)" in printed
+    profile = load_profile(out)
+    assert abs(profile.effective_flops / sustained_rate(profile.measured.values()) - 1) < 1e-12
+    kinds = kind_rates(profile.measured.values())
+    total = sum(k.flops for k in kinds) / sum(k.seconds for k in kinds)
+    assert abs(profile.effective_flops / total - 1) < 1e-12  # the kinds add up to it

@@ -25,6 +25,17 @@ time up`` less ``down × time down``:
   received during ``[s + L, e + L]`` (its delivery): the receiving end's
   window is the sending end's, a latency later.  The latency itself is
   not radio time at either end;
+* the bits (``transmit_per_rate``, ``receive_per_rate``): a flow's bits
+  cost ``transmit_j_per_bit`` each at the sending end when its last byte
+  leaves, ``receive_j_per_bit`` each at the receiving end at its delivery,
+  charged to that flow's task alone (not shared: each flow moved its own
+  bits).  A radio whose draw grows linearly with its throughput draws
+  ``β t + α B`` over ``B`` bits in ``t`` seconds whatever its rate did
+  (max-min sharing changes it as flows come and go), so this is exact with
+  no rate tracked and no event of its own.  A flow aborted, or cut by its
+  receiving node going down, moved an unknown part of its bits: it is
+  charged none of them (only the states' time); a battery sees a flow's
+  bits as one step at its end;
 * the tail: when the radio falls silent (its last flow sent, or received)
   it stays at transmit power for up to ``tail``, charged to the task whose
   flow ended last, and cut short (the rest not charged to anyone) by the
@@ -81,6 +92,7 @@ class NodeMeter:
         "_records",
         "_version",
         "battery_j",
+        "bits_j",
         "deaf",
         "down_from",
         "down_j",
@@ -96,6 +108,7 @@ class NodeMeter:
         "pending",
         "processors",
         "receiving",
+        "rx_j_bit",
         "rx_on_s",
         "rx_w",
         "sending",
@@ -103,6 +116,7 @@ class NodeMeter:
         "tail_on_s",
         "tail_owner",
         "tail_s",
+        "tx_j_bit",
         "tx_on_s",
         "tx_w",
     )
@@ -129,6 +143,9 @@ class NodeMeter:
         self.tx_w = self.marginal.transmit_w
         self.tail_s = self.marginal.tail_s
         self.rx_w = self.marginal.receive_w
+        self.tx_j_bit = self.marginal.transmit_j_per_bit
+        self.rx_j_bit = self.marginal.receive_j_per_bit
+        self.bits_j = 0.0  # joules of the bits moved (tx_j_bit, rx_j_bit), at the flows' ends
         self.battery_j = power.battery_j
         self.down_w = self.idle_w if power.down_w is None else power.down_w
         self.down_from = -1.0  # when the node went down; negative: it is up
@@ -208,9 +225,9 @@ class NodeMeter:
         if self.battery_j is not None:
             self.changed()
 
-    def received(self, key: Any, task: Task | None) -> None:
-        """The last byte of the flow ``key`` arrived now (its delivery): its reception ends."""
-        self.flow_sent(False, task, key)
+    def received(self, key: Any, task: Task | None, size: float = 0.0) -> None:
+        """The last byte of the flow ``key`` (of ``size`` bytes) arrived now (its delivery): it ends."""
+        self.flow_sent(False, task, key, size)
 
     def reception_aborted(self, key: Any, task: Task | None) -> None:
         """The flow ``key`` was aborted now: its bytes stop arriving, or never start to."""
@@ -286,11 +303,12 @@ class NodeMeter:
                 self._end_tail(at)
             self.receiving.append(task)
 
-    def flow_sent(self, sending: bool, task: Task | None, key: Any = None) -> None:
+    def flow_sent(self, sending: bool, task: Task | None, key: Any = None, size: float = 0.0) -> None:
         """That flow's last byte left now; at a receiving end, arrived now (:meth:`received`).
 
         A received flow is named by ``key`` for :meth:`expect`'s pending list;
         None: by its task (the kernel's own steps, one flow of a task at a time).
+        ``size`` is the flow's bytes, charged per bit here (``tx_j_bit``, ``rx_j_bit``).
         """
         if self.drained_at is not None or (self.deaf and not sending and self._cut(key, task)):
             return
@@ -322,6 +340,13 @@ class NodeMeter:
                 flows.clear()
             else:
                 flows.remove(task)
+        if size > 0.0:
+            per_bit = self.tx_j_bit if sending else self.rx_j_bit
+            if per_bit > 0.0:  # 0 unless the scenario asks: nothing added, not even 0.0
+                bits = 8.0 * per_bit * size
+                self.bits_j += bits
+                if task is not None:
+                    self._charge(task, bits)
         if self.tail_s > 0.0 and not self.sending and not self.receiving:
             self.tail_from = now
             self.tail_owner = task
@@ -410,7 +435,7 @@ class NodeMeter:
         floor = self.idle_w * now + self.down_j
         if self.down_from >= 0.0:  # down now: its draw, not idle, since it went down
             floor += (self.down_w - self.idle_w) * (now - self.down_from)
-        return floor + busy + m.transmit_w * tx + m.receive_w * rx + m.tail_w * tail
+        return floor + busy + m.transmit_w * tx + m.receive_w * rx + m.tail_w * tail + self.bits_j
 
     def power_w(self) -> float:
         """The draw right now."""
@@ -545,18 +570,18 @@ def radios_on(radios: tuple[Radio, ...], task: Task, key: Any, arrival: float) -
             meter.expect(arrival, key, task if mine else None)
 
 
-def radios_sent(radios: tuple[Radio, ...], task: Task) -> None:
-    """The transfer's last byte left now: its sending end falls silent."""
+def radios_sent(radios: tuple[Radio, ...], task: Task, size: float = 0.0) -> None:
+    """The transfer's last byte (of ``size``) left now: its sending end falls silent."""
     for meter, sending, mine in radios:
         if sending:
-            meter.flow_sent(True, task if mine else None)
+            meter.flow_sent(True, task if mine else None, None, size)
 
 
-def radios_received(radios: tuple[Radio, ...], task: Task, key: Any) -> None:
-    """The transfer was delivered now: its receiving end falls silent."""
+def radios_received(radios: tuple[Radio, ...], task: Task, key: Any, size: float = 0.0) -> None:
+    """The transfer (``size`` bytes) was delivered now: its receiving end falls silent."""
     for meter, sending, mine in radios:
         if not sending:
-            meter.received(key, task if mine else None)
+            meter.received(key, task if mine else None, size)
 
 
 def radios_aborted(radios: tuple[Radio, ...], task: Task, key: Any) -> None:

@@ -458,11 +458,11 @@ class LLMRequest:
         radios = sim.radios(task.source, a, b) if size > 0.0 and route.channels else ()
 
         def left(_: object) -> None:
-            radios_sent(radios, task)
+            radios_sent(radios, task, size)
 
         def arrived(_: object) -> None:
             if radios:
-                radios_received(radios, task, left)
+                radios_received(radios, task, left, size)
             if task.alive:
                 sim.ledger.book_transfer(task, a, b, size, started, route.latency_s, phase)
                 then(payload)

@@ -332,7 +332,7 @@ class Simulation:
             task.t0 = now
             if task.start != task.start:  # NaN: first step
                 task.start = now
-            size = transfer.size_bytes if transfer.size_bytes >= 0.0 else task.cut_bytes[transfer.cut]
+            size = _step_bytes(transfer, task)
             channels, latency = transfer.channels, transfer.latency_s
             if plan.routes != self.topology.routes_version:  # a route moved since the plan was compiled
                 try:
@@ -366,19 +366,21 @@ class Simulation:
         """
         step: TransferStep = task.plan.steps[task.step - 1]
         meter: NodeMeter | None = step.meter
+        size = _step_bytes(step, task)
         if meter is not None:  # the task's own device, sending (a receiving one has no `sent`)
-            meter.flow_sent(True, task)
+            meter.flow_sent(True, task, None, size)
         else:
-            radios_sent(step.radios, task)
+            radios_sent(step.radios, task, size)
 
     def _radio_received(self, task: Task) -> None:
         """``task``'s transfer step was delivered: its receiving end's radio falls silent; the step ends."""
         step: TransferStep = task.plan.steps[task.step - 1]
         meter: NodeMeter | None = step.meter
+        size = _step_bytes(step, task)
         if meter is not None:  # keyed by the task: received(task, task)
-            meter.flow_sent(False, task)
+            meter.flow_sent(False, task, None, size)
         else:
-            radios_received(step.radios, task, task)
+            radios_received(step.radios, task, task, size)
         self._transfer_done(task)
 
     def _transfer_aborted(self, task: Task) -> None:
@@ -433,7 +435,7 @@ class Simulation:
             return
         steps = task.plan.steps
         step: TransferStep = steps[task.step - 1]
-        size = step.size_bytes if step.size_bytes >= 0.0 else task.cut_bytes[step.cut]
+        size = _step_bytes(step, task)
         if self._stages is None:  # Ledger.book_transfer, inline
             task.transfer_time += self.env.now - task.t0
             task.bytes_sent += size
@@ -922,6 +924,11 @@ def _walks_only(kind: WorkKind) -> bool:
     A plug-in's kind is read through its adapter: its start is its own, even one it inherits.
     """
     return getattr(type(kind), "start", None) in (ModelWork.start, SyntheticWork.start)
+
+
+def _step_bytes(step: TransferStep, task: Task) -> float:
+    """The bytes a transfer step moves: its fixed size, else the task's tensor at its cut."""
+    return step.size_bytes if step.size_bytes >= 0.0 else task.cut_bytes[step.cut]
 
 
 def _battery_left(meter: NodeMeter | None) -> float:

@@ -148,7 +148,8 @@ class RequestCost:
 
 Hop = Callable[[str, str], tuple[float, float]]
 """``(latency s, bandwidth bit/s)`` of a transfer from one node to another."""
-_Transfer = tuple[float, float, bool | None] | None  # seconds moving, in flight, sent by the source
+# Seconds moving, in flight, whether the source sends it, bytes.
+_Transfer = tuple[float, float, bool | None, float] | None
 
 
 def llm_request_cost(
@@ -172,7 +173,8 @@ def llm_request_cost(
     token's hidden state crossing each cut.  A transfer takes ``latency +
     8 size / bandwidth`` (each flow priced as if alone on its route).
     ``power`` (the source's :class:`DeviceEnergy`) prices the source's
-    compute and radio (see :func:`radio_energy_j`); without it energy is 0.
+    compute and radio (see :func:`radio_energy_j`) and the bits it sends and
+    receives (:meth:`DeviceEnergy.bits_j`); without it energy is 0.
 
     A phone sends a 10-token prompt to an edge server (10 ms away, 8 Mbit/s
     both ways) that prefills in 0.1 s and decodes the second token in 20 ms:
@@ -185,6 +187,7 @@ def llm_request_cost(
     if not stages:
         raise ValueError("an LLM request needs at least one segment")
     radio: list[tuple[float, float, bool]] = []
+    moved = [0.0, 0.0]  # bytes the source sends, and receives
 
     def transfer(a: str, b: str, size: float) -> _Transfer:
         """Seconds moving and in flight, and whether the source sends it (None: not at either end)."""
@@ -192,20 +195,22 @@ def llm_request_cost(
             return None
         latency, bandwidth = hop(a, b)
         if size <= 0.0:
-            return 0.0, latency, None
+            return 0.0, latency, None, 0.0
         moving = 8.0 * size / bandwidth if bandwidth > 0.0 else math.inf
-        return moving, latency, (a == source) if source in (a, b) else None
+        return moving, latency, (a == source) if source in (a, b) else None, size
 
     def send(step: _Transfer, now: float) -> float:
-        """When a transfer started at ``now`` arrives (the source's radio noted)."""
+        """When a transfer started at ``now`` arrives (the source's radio, and bytes, noted)."""
         if step is None:
             return now
-        moving, latency, sending = step
+        moving, latency, sending, size = step
         arrives = received_during(now, now + moving, latency)
         if sending:
             radio.append((now, now + moving, True))
+            moved[0] += size
         elif sending is not None:
             radio.append((*arrives, False))
+            moved[1] += size
         return arrives[1]
 
     first, last = stages[0].node, stages[-1].node
@@ -245,5 +250,5 @@ def llm_request_cost(
         return RequestCost(math.inf, math.inf if power is not None else 0.0, math.inf)
     energy = 0.0
     if power is not None:
-        energy = power.compute_j(busy_s) + radio_energy_j(radio, power)
+        energy = power.compute_j(busy_s) + radio_energy_j(radio, power) + power.bits_j(*moved)
     return RequestCost(finish, energy, ttft)

@@ -9,6 +9,13 @@ node's idle draw (the idle floor stays the node's):
 * **states** (:class:`DeviceEnergy`): ``busy - idle`` per busy core while
   it computes, ``transmit - idle`` while its bytes leave, ``receive - idle``
   while they arrive, ``tail_w`` during the radio tail;
+* **bits** (:meth:`DeviceEnergy.bits_j`): ``transmit_j_per_bit`` per bit
+  sent and ``receive_j_per_bit`` per bit received, on top of the states: a
+  radio whose draw grows linearly with its throughput (``P = α r + β``)
+  draws ``β t + α B`` over a transfer of ``B`` bits lasting ``t``, whatever
+  its rate did meanwhile (max-min sharing changes it), so ``α`` per bit is
+  exact with no rate tracked.  Each flow's bits are its own task's (not
+  shared); the tail moves no bits;
 * **sharing**: flows that overlap on one radio share its draw equally (a
   task priced alone on its device owns every share: its radio draws once,
   however many of its flows overlap);
@@ -42,11 +49,15 @@ class DeviceEnergy:
     """A device's watts above idle by state, and its radio's tail (see the module docstring).
 
     ``busy_w`` is per busy core (``(busy - idle) / cores``); ``tail_w`` is
-    what the radio draws above idle during its tail, for up to ``tail_s``.
+    what the radio draws above idle during its tail, for up to ``tail_s``;
+    ``transmit_j_per_bit`` and ``receive_j_per_bit`` are the joules of each
+    bit sent and received on top of those (:meth:`bits_j`).
 
     >>> from types import SimpleNamespace
     >>> DeviceEnergy.of(SimpleNamespace(idle_w=0.5, busy_w=3.0, transmit_w=1.3, receive_w=1.0, tail_s=0.2))
-    DeviceEnergy(busy_w=2.5, transmit_w=0.8, receive_w=0.5, tail_w=0.8, tail_s=0.2)
+    ... # doctest: +NORMALIZE_WHITESPACE
+    DeviceEnergy(busy_w=2.5, transmit_w=0.8, receive_w=0.5, tail_w=0.8, tail_s=0.2,
+                 transmit_j_per_bit=0.0, receive_j_per_bit=0.0)
     """
 
     busy_w: float
@@ -54,13 +65,16 @@ class DeviceEnergy:
     receive_w: float
     tail_w: float = 0.0
     tail_s: float = 0.0
+    transmit_j_per_bit: float = 0.0
+    receive_j_per_bit: float = 0.0
 
     @classmethod
     def of(cls, power: Any, cores: int = 1) -> DeviceEnergy:
         """From a node's power by state; a :class:`DeviceEnergy` is returned as it is.
 
-        ``power`` has ``busy_w``, ``transmit_w`` and ``receive_w``; ``idle_w``
-        and ``tail_s`` default to 0.  The tail draws what transmitting does.
+        ``power`` has ``busy_w``, ``transmit_w`` and ``receive_w``; ``idle_w``,
+        ``tail_s``, ``transmit_j_per_bit`` and ``receive_j_per_bit`` default
+        to 0.  The tail draws what transmitting does at no throughput (its base).
         """
         if isinstance(power, DeviceEnergy):
             return power
@@ -72,7 +86,17 @@ class DeviceEnergy:
             float(power.receive_w) - idle,
             transmit,
             float(getattr(power, "tail_s", 0.0)),
+            float(getattr(power, "transmit_j_per_bit", 0.0)),
+            float(getattr(power, "receive_j_per_bit", 0.0)),
         )
+
+    def bits_j(self, sent_bytes: float, received_bytes: float) -> float:
+        """Joules of the bits a task moves on top of the radio's states: ``α`` per bit each way.
+
+        >>> DeviceEnergy(0.0, 1.0, 0.5, transmit_j_per_bit=438e-9).bits_j(1e6, 0.0)  # 8 Mbit up
+        3.504
+        """
+        return 8.0 * (self.transmit_j_per_bit * sent_bytes + self.receive_j_per_bit * received_bytes)
 
     def compute_j(self, busy_s: float) -> float:
         """Joules of ``busy_s`` core-seconds of compute (inf: a stage that never ends)."""

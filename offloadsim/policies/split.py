@@ -658,8 +658,9 @@ class DadsPolicy(_DeviceServerSplit):
         def tensor_bytes(u: Any, v: Any, d: Any) -> float:
             return input_bytes if u == INPUT else float(layers[u].output_bytes)
 
-        back_s = 8.0 * float(sizes[task.layers]) / inputs["down"] if inputs["down"] > 0 else math.inf
-        chosen = self._partition(dag, device, remote, tensor_bytes, back_s, inputs)
+        back_bytes = float(sizes[task.layers])
+        back_s = 8.0 * back_bytes / inputs["down"] if inputs["down"] > 0 else math.inf
+        chosen = self._partition(dag, device, remote, tensor_bytes, (back_bytes, back_s), inputs)
         on_device = sorted(v for v in chosen if isinstance(v, int))
         k = len(on_device)
         if on_device == list(range(k)):
@@ -676,7 +677,7 @@ class DadsPolicy(_DeviceServerSplit):
         device: list[float],
         remote: list[float],
         tensor_bytes: Any,
-        back_s: float,
+        back: tuple[float, float],
         inputs: dict[str, Any],
     ) -> frozenset[Any]:
         """The cheapest device set, priced as the engine runs it (codec, radio tail).
@@ -689,8 +690,10 @@ class DadsPolicy(_DeviceServerSplit):
         objective a radio tail is priced as in
         :func:`~offloadsim.policies.splitting.best_station_cuts`: two
         min-cuts, with and without the seconds between the upload and the
-        output's return, each with its constant share of the tail.
+        output's return, each with its constant share of the tail.  ``back``
+        is the output's bytes and the seconds it takes to come home.
         """
+        back_bytes, back_s = back
         power: DeviceEnergy | None = inputs["power"]
         codec: CutCodec | None = inputs["codec"]
         up, latency, wait = inputs["up"], inputs["latency"], inputs["wait"]
@@ -712,10 +715,13 @@ class DadsPolicy(_DeviceServerSplit):
                 else:  # joules above idle, plus gap_w x the seconds from upload to return
                     device_cost = {i: _times_w(t, power.busy_w) for i, t in enumerate(device)}
                     server_cost = {i: _times_w(t, gap_w) for i, t in enumerate(remote)}
-                    per_byte = _byte_price(up, used, power.transmit_w, power.busy_w, gap_w)
+                    per_byte = _byte_price(
+                        up, used, power.transmit_w, power.busy_w, gap_w, power.transmit_j_per_bit
+                    )
                     # the gap: the upload's latency, the wait, until the device hears the output
                     gap_s = latency + heard_after_s(latency) + wait
                     overhead = _times_w(back_s, power.receive_w) + gap_w * gap_s + constant
+                    overhead += power.bits_j(0.0, back_bytes)
                 bandwidth = 8.0 / per_byte if per_byte > 0.0 else math.inf
                 pins: list[list[Any]] = [[INPUT, v] for v in firsts] if compressed else [[INPUT]]
                 for pinned in pins:
@@ -767,17 +773,24 @@ def _times_w(seconds: float, watts: float) -> float:
 
 
 def _byte_price(
-    up_bps: float, codec: CutCodec | None, send_w: float = 1.0, encode_w: float = 1.0, decode_w: float = 1.0
+    up_bps: float,
+    codec: CutCodec | None,
+    send_w: float = 1.0,
+    encode_w: float = 1.0,
+    decode_w: float = 1.0,
+    bit_j: float = 0.0,
 ) -> float:
     """The price of one byte of a tensor crossing from the device to the server.
 
     ``send_w`` × sending + ``encode_w`` × encoding + ``decode_w`` × decoding
-    (the last two only under a codec): seconds with every weight 1, the
-    device's joules with its transmit and busy watts and the tail's weight
-    on the server's decoding.
+    (the last two only under a codec) + ``bit_j`` × its bits on the wire:
+    seconds with every weight 1 (and no ``bit_j``), the device's joules with
+    its transmit and busy watts, the tail's weight on the server's decoding
+    and its joules per bit sent.
     """
     send = 8.0 / up_bps if up_bps > 0.0 else math.inf
     if codec is None:
-        return _times_w(send, send_w)
+        return _times_w(send, send_w) + 8.0 * bit_j
     encode, decode = codec.encode_s_per_byte[0], codec.decode_s_per_byte[1]
-    return _times_w(send * codec.size_factor, send_w) + encode_w * encode + decode_w * decode
+    wire = codec.size_factor
+    return _times_w(send * wire, send_w) + encode_w * encode + decode_w * decode + 8.0 * bit_j * wire

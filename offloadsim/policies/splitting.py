@@ -24,7 +24,9 @@ Two objectives:
   ``transmit - idle`` for ``tail`` after the output arrives, and after the
   upload for ``min(tail, gap)``, the gap being the time until the output's
   first byte reaches the device, a route latency after it leaves the server
-  (the next activity cuts the tail short).
+  (the next activity cuts the tail short); and ``transmit_j_per_bit`` per bit
+  it sends, ``receive_j_per_bit`` per bit it receives (the bits on the wire,
+  after a codec: :meth:`~offloadsim.policies.device_energy.DeviceEnergy.bits_j`).
 
 The tests hold a brute-force twin of each optimiser (``tests/policies/split_oracles.py``)
 that tries every answer with :func:`plan_cost`; they check that the two always
@@ -218,6 +220,14 @@ class _Pricing:
             )
         self.codec = codec
 
+    def wire_bytes(self, cut: int) -> float:
+        """The bytes the tensor at ``cut`` puts on the wire (smaller under a codec at an inner cut)."""
+        size = self.sizes[cut]
+        codec = self.codec
+        if codec is None or not 0 < cut < self.layers:
+            return size
+        return size * codec.size_factor
+
     def transfer(self, a: int, b: int, cut: int) -> tuple[float, float, float]:
         """``(encode s on a, send s, decode s on b)`` of the tensor at ``cut`` moving from ``a`` to ``b``."""
         size = self.sizes[cut]
@@ -251,6 +261,7 @@ class _Pricing:
                 _weighted(encode, energy.busy_w)
                 + _weighted(send, energy.transmit_w)
                 + _weighted(after, gap_w)
+                + energy.bits_j(self.wire_bytes(cut), 0.0)
             )
         return _weighted(encode + send + after, gap_w)
 
@@ -262,7 +273,12 @@ class _Pricing:
         if self.energy is None:
             return self.lat[a][0] + send
         # In the gap: the seconds until the device's radio hears the output's first byte.
-        return _weighted(send, self.energy.receive_w) + _weighted(heard_after_s(self.lat[a][0]), gap_w)
+        energy = self.energy
+        return (
+            _weighted(send, energy.receive_w)
+            + _weighted(heard_after_s(self.lat[a][0]), gap_w)
+            + energy.bits_j(0.0, self.sizes[self.layers])
+        )
 
     def walk(self, cuts: Sequence[int]) -> list[tuple[str, int, int, float]]:
         """The steps of the plan split at ``cuts``, in order (empty segments skipped).
@@ -389,7 +405,8 @@ def single_cut_costs(
     cut.  Energy (above idle): ``busy (Σ device[0:k] + encode) + [k < L]
     (transmit 8 sent[k] / bw + receive 8 cut_bytes[L] / return_bw + tail
     (min(tail_s, gap) + tail_s))`` with ``gap = latency + wait + decode +
-    Σ server[k:L] + latency`` (until the output's first byte is back).
+    Σ server[k:L] + latency`` (until the output's first byte is back), plus
+    ``8 (transmit_j_per_bit sent[k] + receive_j_per_bit cut_bytes[L])``.
     Parameters as for :func:`best_single_cut`.
 
     Examples
@@ -434,8 +451,9 @@ def single_cut_costs(
         else:
             device = np.where(np.isinf(dev_prefix), _INF, energy.busy_w * dev_prefix)
             coding = energy.busy_w * encode
-            upload = np.where(np.isinf(up), _INF, energy.transmit_w * up)
-            ret = _weighted(back, energy.receive_w)
+            per_bit = 8.0 * energy.transmit_j_per_bit
+            upload = np.where(np.isinf(up), _INF, energy.transmit_w * up + per_bit * sent)
+            ret = _weighted(back, energy.receive_w) + energy.bits_j(0.0, float(sizes[layers]))
             # From the upload's last byte leaving to the output's first arriving; inf if the server cannot.
             gap = latency_s + server_wait_s + decode + srv_suffix[:layers] + heard_after_s(latency_s)
             tail = np.array([energy.request_tail_j(g) if not math.isinf(g) else _INF for g in gap])

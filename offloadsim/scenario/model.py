@@ -126,8 +126,13 @@ class PowerSpec:
     """Power draw by state, in watts.
 
     ``tail_s`` is the radio tail: after a transfer the radio stays at transmit
-    power this long.  ``down_w`` is the whole draw while the node is down
-    (a failure, a ``node-schedule`` step; None: its idle power).  ``battery_j``
+    power this long.  ``transmit_j_per_bit`` and ``receive_j_per_bit`` make
+    the radio's draw grow linearly with its throughput (Huang et al., MobiSys
+    2012: ``P = α_u t_u + α_d t_d + β``): over a transfer of ``B`` bits lasting
+    ``t`` seconds a linear model draws ``β t + α B`` whatever the rate did, so
+    each flow is charged ``α`` per bit it moved, on top of the state's power.
+    ``down_w`` is the whole draw while the node is down (a failure, a
+    ``node-schedule`` step; None: its idle power).  ``battery_j``
     is the capacity of a battery-powered device (None: mains powered).
     """
 
@@ -159,6 +164,28 @@ class PowerSpec:
         default_doc="idle",
         example='"1 W"',
         doc="Power while receiving, at least idle.",
+    )
+    transmit_j_per_bit: float = key(
+        0.0,
+        yaml="transmit_per_rate",
+        unit="power_per_rate",
+        default_doc="0 mW/Mbps",
+        example='"438.39 mW/Mbps"',
+        doc=(
+            "Transmit power per unit of upload throughput (a linear radio power model's slope): "
+            "each bit sent costs this much energy on top of transmit × the time it takes."
+        ),
+    )
+    receive_j_per_bit: float = key(
+        0.0,
+        yaml="receive_per_rate",
+        unit="power_per_rate",
+        default_doc="0 mW/Mbps",
+        example='"51.97 mW/Mbps"',
+        doc=(
+            "Receive power per unit of download throughput: each bit received costs this much "
+            "energy on top of receive × the time it takes."
+        ),
     )
     tail_s: float = key(
         0.0,

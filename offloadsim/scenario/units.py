@@ -136,6 +136,22 @@ _CHARGE = ("mAh", "Ah")
 _CHARGE_HINT = " (a charge, not an energy: times the battery's voltage, 4000 mAh at 3.85 V is 15.4 Wh)"
 _ENERGY = {"J": 1.0, "mJ": 1e-3, "kJ": 1e3, "Wh": 3600.0, "mWh": 3.6, "kWh": 3.6e6}
 
+# A radio's power per unit of throughput (the slope of a linear power model, Huang et al.'s alpha),
+# which is an energy per bit moved: 1 mW/Mbps = 1 nJ/bit.  SI: J/bit.
+_POWER_PER_RATE: dict[str, float] = {
+    "J/bit": 1.0,
+    "mJ/bit": 1e-3,
+    "uJ/bit": 1e-6,
+    "µJ/bit": 1e-6,
+    "nJ/bit": 1e-9,
+    "pJ/bit": 1e-12,
+}
+for _w, _wf in {"W": 1.0, "mW": 1e-3, "uW": 1e-6}.items():
+    for _p, _f in _SI_PREFIX.items():
+        if _p in ("", "k", "M", "G"):
+            _POWER_PER_RATE[f"{_w}/{_p}bps"] = _wf / _f
+            _POWER_PER_RATE[f"{_w}/{_p}bit/s"] = _wf / _f
+
 # Places and motion (mobility), radio channels and signal levels (dB: a logarithmic scale, kept as dB).
 _LENGTH = {"mm": 1e-3, "cm": 1e-2, "m": 1.0, "km": 1e3}
 _VELOCITY = {"m/s": 1.0, "km/h": 1 / 3.6, "mph": 0.44704}
@@ -169,6 +185,13 @@ QUANTITIES: dict[str, Quantity] = {
     "rate": Quantity("rate", _RATE, '"2 /s"', "1/s"),
     "power": Quantity("power", _POWER, '"3 W"', "W"),
     "energy": Quantity("energy", _ENERGY, '"10 Wh"', "J"),
+    "power_per_rate": Quantity(
+        "power per rate",
+        _POWER_PER_RATE,
+        '"438 mW/Mbps"',
+        "J/bit",
+        ("pJ/bit", "nJ/bit", "uJ/bit", "J/bit", "mW/Mbps", "W/Mbps", "mW/kbps"),
+    ),
     "work": Quantity(
         "work", _WORK, '"2 GFLOP"', "FLOP", ("FLOP", "kFLOP", "MFLOP", "GFLOP", "TFLOP", "PFLOP", "GFLOPs")
     ),

@@ -33,7 +33,9 @@ number below 10,000, read as bit/s where Mbit/s were surely meant), ``plain-spee
 (:mod:`offloadsim.scenario.speed_check`: a processor speed or memory bandwidth written as a bare
 number below a million, read as FLOP/s or B/s where GFLOP/s or GB/s were surely meant),
 ``plain-tails`` (:mod:`offloadsim.scenario.tail_check`: a node's radio ``tail`` written as a bare
-number of 20 or more, read as seconds where milliseconds were surely meant).
+number of 20 or more, read as seconds where milliseconds were surely meant), ``plain-rates``
+(:mod:`offloadsim.scenario.rate_check`: a node's ``transmit_per_rate`` or ``receive_per_rate``
+written as a bare number of 0.001 or more, read as J/bit where mW/Mbps were surely meant).
 """
 
 from __future__ import annotations
@@ -160,6 +162,7 @@ SHIPPED: Mapping[str, str] = {
     "plain-bandwidths": "offloadsim.scenario.bandwidth_check:plain_bandwidths",
     "plain-speeds": "offloadsim.scenario.speed_check:plain_speeds",
     "plain-tails": "offloadsim.scenario.tail_check:plain_tails",
+    "plain-rates": "offloadsim.scenario.rate_check:plain_rates",
 }
 
 _CHECKS: dict[str, ScenarioCheck | str] = dict(SHIPPED)

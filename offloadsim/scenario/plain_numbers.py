@@ -17,7 +17,8 @@ or one followed by ``:COLUMN`` for that column of the CSV file whose path the ke
 A file is read once a run, for every quantity declared in its columns, and kept in
 ``CheckedRun.shared`` for the check that reads it next.  The checks:
 :mod:`~offloadsim.scenario.latency_check`, :mod:`~offloadsim.scenario.bandwidth_check`,
-:mod:`~offloadsim.scenario.speed_check` and :mod:`~offloadsim.scenario.tail_check`.
+:mod:`~offloadsim.scenario.speed_check`, :mod:`~offloadsim.scenario.tail_check` and
+:mod:`~offloadsim.scenario.rate_check`.
 """
 
 from __future__ import annotations
@@ -66,6 +67,11 @@ PLAIN_PROCESSOR_RATE_BELOW = 1e6
 #: milliseconds written bare (``tail: 200``, a Wi-Fi radio's) is above it.  A bare tail of a few
 #: seconds (``tail: 11.6``, LTE's in seconds) is what SI numbers are for.
 PLAIN_TAIL_FROM_S = 20.0
+
+#: A bare radio power per rate (J/bit) from this up is warned of: 1 mJ/bit is 1 kW at 1 Mbit/s, a
+#: thousand times any radio's slope (Huang et al.'s fitted uplink slopes are below 1 uJ/bit), and a
+#: number of mW/Mbps written bare (``transmit_per_rate: 438.39``) is above it.
+PLAIN_PER_RATE_FROM_J_PER_BIT = 1e-3
 
 Part = str | int
 
@@ -118,7 +124,8 @@ def _in_seconds(suspect: Callable[[float], bool]) -> Plain:
 #: bandwidth (bit/s), a frequency (a radio's band, Hz), which a kind may declare places of
 #: (``quantity_keys``), a processor's speed (FLOP/s) and memory bandwidth (B/s), which only a
 #: node's processors hold (:data:`PROCESSOR_KEYS`), and a radio's tail (a time surely under
-#: :data:`PLAIN_TAIL_FROM_S`), which only a node's ``power`` holds (:data:`POWER_KEYS`).
+#: :data:`PLAIN_TAIL_FROM_S`) and its power per rate (J/bit, surely under
+#: :data:`PLAIN_PER_RATE_FROM_J_PER_BIT`), which only a node's ``power`` holds (:data:`POWER_KEYS`).
 PLAIN: Mapping[str, Plain] = {
     "latency": _in_seconds(lambda seconds: seconds >= PLAIN_LATENCY_FROM_S),
     "bandwidth": Plain(
@@ -162,6 +169,16 @@ PLAIN: Mapping[str, Plain] = {
         said_words="bytes per second",
     ),
     "tail": _in_seconds(lambda seconds: seconds >= PLAIN_TAIL_FROM_S),
+    "power_per_rate": Plain(
+        lambda joules: joules >= PLAIN_PER_RATE_FROM_J_PER_BIT,
+        read_as="joules per bit",
+        unit="J/bit",
+        instead="mW/Mbps",
+        meant="mW/Mbps",
+        meant_words="milliwatts per Mbit/s",
+        said="J/bit",
+        said_words="joules per bit",
+    ),
 }
 
 #: The keys of a processor (``nodes.NAME.processor``, or each of ``nodes.NAME.processors``) that
@@ -172,7 +189,10 @@ PROCESSOR_KEYS: Mapping[str, tuple[str, ...]] = {
 }
 
 #: The keys of a node's ``power`` (``nodes.NAME.power``) that hold each quantity.
-POWER_KEYS: Mapping[str, tuple[str, ...]] = {"tail": ("tail",)}
+POWER_KEYS: Mapping[str, tuple[str, ...]] = {
+    "tail": ("tail",),
+    "power_per_rate": ("transmit_per_rate", "receive_per_rate"),
+}
 
 #: The quantities a kind may declare places of, which ``register_dynamics`` holds it to.
 QUANTITIES = tuple(quantity for quantity in PLAIN if quantity not in {**PROCESSOR_KEYS, **POWER_KEYS})

@@ -76,6 +76,11 @@ def _partition_policy():
     unregister_policy("test-partition")
 
 
+#: A radio whose draw grows with its throughput (docs/scenario-format.md, "Radio power that grows
+#: with throughput"), written where a tail is: its bits are priced as the engine charges them.
+PER_RATE = "0.05 s, transmit_per_rate: 438.39 mW/Mbps, receive_per_rate: 51.97 mW/Mbps"
+
+
 def world_for(tmp_path, codec: str, tail: str):
     (tmp_path / "once.csv").write_text("time\n1.0\n")
     text = SCENARIO.replace("CODEC", codec).replace("TAIL", tail)
@@ -133,7 +138,10 @@ def predicted(world, device: tuple[int, ...]) -> tuple[float, float]:
     )
 
 
-@pytest.mark.parametrize(("codec", "tail"), [("none", "0 s"), ("int8", "0.05 s"), ("fp16", "2 s")])
+@pytest.mark.parametrize(
+    ("codec", "tail"),
+    [("none", "0 s"), ("int8", "0.05 s"), ("fp16", "2 s"), pytest.param("int8", PER_RATE, id="per-rate")],
+)
 def test_every_partition_costs_what_the_engine_measures(tmp_path, codec, tail):
     world = world_for(tmp_path, codec, tail)
     rng = np.random.default_rng(7)
@@ -144,9 +152,10 @@ def test_every_partition_costs_what_the_engine_measures(tmp_path, codec, tail):
         assert energy == pytest.approx(want_energy, rel=1e-9), device
 
 
+@pytest.mark.parametrize("tail", ["0.05 s", pytest.param(PER_RATE, id="per-rate")])
 @pytest.mark.parametrize("objective", ["latency", "energy"])
-def test_dads_beats_every_measured_partition(tmp_path, objective):
-    world = world_for(tmp_path, "int8", "0.05 s")
+def test_dads_beats_every_measured_partition(tmp_path, objective, tail):
+    world = world_for(tmp_path, "int8", tail)
     rng = np.random.default_rng(11)
     index = 0 if objective == "latency" else 1
     best = min(outcome(world, device)[index] for device in partitions(world.apps["cnn"].graph, rng))

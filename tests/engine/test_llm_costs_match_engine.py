@@ -44,6 +44,10 @@ policy: local
 """
 STATIONS = ("phone", "edge", "cloud")
 
+#: A radio whose draw grows with its throughput (docs/scenario-format.md, "Radio power that grows
+#: with throughput"), written where a tail is: its bits are priced as the engine charges them.
+PER_RATE = "0.05 s, transmit_per_rate: 438.39 mW/Mbps, receive_per_rate: 51.97 mW/Mbps"
+
 
 def world_for(tmp_path, tail: str):
     (tmp_path / "once.csv").write_text("time\n1.0\n")
@@ -115,7 +119,7 @@ def assert_agree(world, nodes, cuts) -> None:
         assert got == pytest.approx(want, rel=1e-9, abs=over), (what, nodes, cuts)
 
 
-@pytest.mark.parametrize("tail", ["0 s", "0.004 s", "2 s"])
+@pytest.mark.parametrize("tail", ["0 s", "0.004 s", "2 s", pytest.param(PER_RATE, id="per-rate")])
 def test_every_cut_between_phone_and_edge_costs_what_the_engine_measures(tmp_path, tail):
     world = world_for(tmp_path, tail)
     for k in range(world.apps["chat"].layers + 1):
@@ -138,7 +142,7 @@ def chosen(world, policy: str, objective: str) -> tuple[tuple[float, float, floa
     return value, str(tasks["placement"][0]), int(tasks["split"][0])
 
 
-@pytest.mark.parametrize("tail", ["0 s", "0.2 s"])
+@pytest.mark.parametrize("tail", ["0 s", "0.2 s", pytest.param(PER_RATE, id="per-rate")])
 @pytest.mark.parametrize("objective", ["latency", "energy"])
 def test_neurosurgeon_chooses_the_engines_best_cut_for_an_llm(tmp_path, objective, tail):
     world = world_for(tmp_path, tail)

@@ -45,6 +45,10 @@ policy: local
 """
 STATIONS = ("phone", "edge", "cloud")
 
+#: A radio whose draw grows with its throughput (docs/scenario-format.md, "Radio power that grows
+#: with throughput"), written where a tail is: its bits are priced as the engine charges them.
+PER_RATE = "0.05 s, transmit_per_rate: 438.39 mW/Mbps, receive_per_rate: 51.97 mW/Mbps"
+
 
 def world_for(tmp_path, codec: str, tail: str):
     (tmp_path / "once.csv").write_text("time\n1.0\n")
@@ -84,7 +88,7 @@ def predicted(world, nodes, cuts, objective) -> float:
     )
 
 
-@pytest.mark.parametrize("tail", ["0 s", "0.05 s", "2 s"])
+@pytest.mark.parametrize("tail", ["0 s", "0.05 s", "2 s", pytest.param(PER_RATE, id="per-rate")])
 @pytest.mark.parametrize("codec", ["none", "fp16", "int8"])
 def test_every_single_cut_costs_what_the_engine_measures(tmp_path, codec, tail):
     world = world_for(tmp_path, codec, tail)
@@ -146,7 +150,9 @@ def test_neurosurgeon_energy_prices_the_radio_tail(tmp_path):
     assert split == layers
 
 
-@pytest.mark.parametrize(("codec", "tail"), [("int8", "2 s"), ("none", "0.05 s")])
+@pytest.mark.parametrize(
+    ("codec", "tail"), [("int8", "2 s"), ("none", "0.05 s"), pytest.param("int8", PER_RATE, id="per-rate")]
+)
 @pytest.mark.parametrize("objective", ["latency", "energy"])
 def test_multi_tier_finds_the_engines_best_pair_of_cuts(tmp_path, codec, tail, objective):
     world = world_for(tmp_path, codec, tail)

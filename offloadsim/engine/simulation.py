@@ -332,7 +332,7 @@ class Simulation:
             task.t0 = now
             if task.start != task.start:  # NaN: first step
                 task.start = now
-            size = _step_bytes(transfer, task)
+            size = transfer.size_bytes if transfer.size_bytes >= 0.0 else task.cut_bytes[transfer.cut]
             channels, latency = transfer.channels, transfer.latency_s
             if plan.routes != self.topology.routes_version:  # a route moved since the plan was compiled
                 try:
@@ -435,7 +435,7 @@ class Simulation:
             return
         steps = task.plan.steps
         step: TransferStep = steps[task.step - 1]
-        size = _step_bytes(step, task)
+        size = step.size_bytes if step.size_bytes >= 0.0 else task.cut_bytes[step.cut]
         if self._stages is None:  # Ledger.book_transfer, inline
             task.transfer_time += self.env.now - task.t0
             task.bytes_sent += size
@@ -927,7 +927,10 @@ def _walks_only(kind: WorkKind) -> bool:
 
 
 def _step_bytes(step: TransferStep, task: Task) -> float:
-    """The bytes a transfer step moves: its fixed size, else the task's tensor at its cut."""
+    """The bytes a transfer step moves: its fixed size, else the task's tensor at its cut.
+
+    For its radios' per-bit charge; the hot paths of every transfer read it inline.
+    """
     return step.size_bytes if step.size_bytes >= 0.0 else task.cut_bytes[step.cut]
 
 

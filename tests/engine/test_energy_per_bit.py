@@ -24,9 +24,9 @@ from offloadsim.scenario import load_scenario_text
 ALPHA_U = 438.39e-9  # J/bit: 438.39 mW/Mbps
 ALPHA_D = 51.97e-9
 
-# One request: 125 KB up a 10 Mbit/s, 20 ms link (0.1 s), 10 ms on the edge, 25 KB back (0.02 s).
-ONE = """
-name: one-request
+# A phone and an edge over a 10 Mbit/s, 20 ms link; APPS and WORKLOAD filled in below.
+HEAD = """
+name: per-bit
 duration: 5 s
 nodes:
   phone:
@@ -35,12 +35,18 @@ nodes:
   edge: {{tier: edge, processor: {{speed: 1 TFLOP/s}}}}
 links:
   - {{between: [phone, edge], bandwidth: 10 Mbps, latency: 20 ms}}
-applications:
+policy: {{name: fixed, node: edge}}
+"""
+
+# One request: 125 KB up (0.1 s), 10 ms on the edge, 25 KB back (0.02 s).
+ONE = (
+    HEAD
+    + """applications:
   infer: {{service: 10 ms, input: 125 KB, output: 25 KB}}
 workload:
   - {{app: infer, sources: phone, arrivals: trace, trace: once.csv}}
-policy: {{name: fixed, node: edge}}
 """
+)
 
 PER_RATE = ", transmit_per_rate: 438.39 mW/Mbps, receive_per_rate: 51.97 mW/Mbps"
 
@@ -69,26 +75,18 @@ def test_without_the_keys_nothing_changes(tmp_path):
     assert base.nodes["energy_j"] == zero.nodes["energy_j"]
 
 
-# Two uploads from one phone at once over one 10 Mbit/s link: max-min sharing gives each half the
-# rate while both are under way, so neither's rate is constant; the per-bit term needs none.
-TWO = """
-name: two-uploads
-duration: 5 s
-nodes:
-  phone:
-    tier: device
-    power: {{idle: 0.5 W, transmit: 1.5 W, receive: 1 W{extra}}}
-  edge: {{tier: edge, processor: {{speed: 1 TFLOP/s}}}}
-links:
-  - {{between: [phone, edge], bandwidth: 10 Mbps, latency: 20 ms}}
-applications:
+# Two uploads from one phone at once over the one link: max-min sharing gives each half the rate
+# while both are under way, so neither's rate is constant; the per-bit term needs none.
+TWO = (
+    HEAD
+    + """applications:
   small: {{service: 10 ms, input: 50 KB, output: 0 B}}
   large: {{service: 10 ms, input: 200 KB, output: 0 B}}
 workload:
   - {{app: small, sources: phone, arrivals: trace, trace: once.csv}}
   - {{app: large, sources: phone, arrivals: trace, trace: once.csv}}
-policy: {{name: fixed, node: edge}}
 """
+)
 
 
 def test_two_flows_sharing_a_link_each_pay_their_own_bits(tmp_path):

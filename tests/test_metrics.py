@@ -503,3 +503,28 @@ def test_data_sent_reads_as_a_total_on_axes_and_under_tables():
 
     assert metric_info("bytes_sent").axis_label == "data sent over all tasks (MB)"
     assert basis_lines(["latency_mean_s", "bytes_sent"]) == ["data sent (MB): counted over all tasks"]
+
+
+@pytest.mark.parametrize(
+    ("function", "given", "said"),
+    [
+        ("metric_info", 3, "metric_info: expected a metric name like 'latency_p95_s', got int 3"),
+        ("is_metric", None, "is_metric: expected a metric name like 'latency_p95_s', got NoneType None"),
+        ("of_completed_tasks", 3, "of_completed_tasks: expected a metric name"),
+        ("basis_lines", "bytes_sent", "basis_lines: expected a list of metric names"),
+        ("basis_lines", 3, "basis_lines: expected a list of metric names"),
+        ("metric_columns", "latency_mean_s", "metric_columns: expected a list of metric names"),
+        ("metric_columns", ["latency_mean_s", 3], "metric_columns: expected a metric name"),
+    ],
+)
+def test_catalogue_refuses_names_that_are_no_text(function, given, said):
+    """A name that is no text is a TypeError naming the function and what it expected.
+
+    ``metric_info(3)`` was an AttributeError on ``startswith``; ``basis_lines("bytes_sent")`` read
+    the name letter by letter and returned no line, its basis lost without a word.
+    """
+    from offloadsim.analysis import catalogue
+
+    with pytest.raises(TypeError) as raised:
+        getattr(catalogue, function)(given)
+    assert str(raised.value).startswith(said)

@@ -237,8 +237,35 @@ def column_metrics() -> dict[str, tuple[schema.Column, str, Metric]]:
     return found
 
 
+def _name(name: object, function: str) -> str:
+    """``name`` if it is text, else a TypeError naming ``function`` and what it was given.
+
+    ``metric_info(3)`` ended in an AttributeError on ``startswith``.
+    """
+    if not isinstance(name, str):
+        raise TypeError(
+            f"{function}: expected a metric name like 'latency_p95_s', got {type(name).__name__} {name!r:.40}"
+        )
+    return name
+
+
+def _names(metrics: object, function: str) -> list[str]:
+    """Each name of ``metrics`` (an iterable of names), checked; a lone string refused, not read by letter."""
+    if isinstance(metrics, str | bytes) or not isinstance(metrics, Iterable):
+        raise TypeError(
+            f"{function}: expected a list of metric names like ['latency_p95_s'], "
+            f"got {type(metrics).__name__} {metrics!r:.40}"
+        )
+    return [_name(name, function) for name in metrics]
+
+
 def metric_info(name: str) -> Metric:
-    """The display description of a metric column (utilisation and record-column metrics included)."""
+    """The display description of a metric column (utilisation and record-column metrics included).
+
+    A name not in the catalogue gets a plain description (its words, no unit); one that is no
+    text is a TypeError.
+    """
+    _name(name, "metric_info")
     if name in METRICS:
         return METRICS[name]
     if name in LLM_METRICS:
@@ -253,7 +280,8 @@ def metric_info(name: str) -> Metric:
 
 
 def is_metric(name: str) -> bool:
-    """Whether ``name`` is a metric column (not one that identifies a job)."""
+    """Whether ``name`` is a metric column (not one that identifies a job); a TypeError for no text."""
+    _name(name, "is_metric")
     return (
         name in METRICS or name in LLM_METRICS or name.startswith("utilisation_") or name in column_metrics()
     )
@@ -264,7 +292,10 @@ def metric_columns(metrics: pd.DataFrame | Iterable[str]) -> list[str]:
 
     Headline metrics first, then the LLM metrics, record-column metrics, ``utilisation_<tier>``.
     """
-    names = [str(c) for c in (metrics.columns if hasattr(metrics, "columns") else metrics)]
+    if hasattr(metrics, "columns"):
+        names = [str(c) for c in metrics.columns]
+    else:
+        names = _names(metrics, "metric_columns")
     present = set(names)
     known = [c for c in METRICS if c in present]
     known += [c for c in LLM_METRICS if c in present]
@@ -278,7 +309,7 @@ def basis_lines(metrics: Iterable[str]) -> list[str]:
     >>> basis_lines(["latency_mean_s", "device_energy_mean_j"])
     ['device energy per task (mJ): counted above idle']
     """
-    infos = [metric_info(name) for name in metrics]
+    infos = [metric_info(name) for name in _names(metrics, "basis_lines")]
     return [f"{info.heading}: counted {info.basis}" for info in infos if info.basis]
 
 
@@ -288,4 +319,4 @@ def of_completed_tasks(metric: str) -> bool:
     >>> of_completed_tasks("latency_p95_s"), of_completed_tasks("drop_rate")
     (True, False)
     """
-    return metric.startswith(_OF_COMPLETED) or metric in column_metrics()
+    return _name(metric, "of_completed_tasks").startswith(_OF_COMPLETED) or metric in column_metrics()

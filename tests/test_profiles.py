@@ -318,3 +318,27 @@ def test_a_profile_name_that_is_no_text_is_the_documented_key_error(name):
         match=rf"profile: expected a profile name or a profile file's path, got {type(name).__name__}",
     ):
         get_profile(name)
+
+
+@pytest.mark.parametrize(
+    ("module", "function", "name", "start"),
+    [
+        ("offloadsim.world.profiles", "get_profile", "a10", 'unknown profile "a10" (did you mean "a100"?)'),
+        ("offloadsim.world.profiles", "get_profile", 3, "profile: expected a profile name"),
+        ("offloadsim.models.registry", "get_model", "resnet5", 'unknown model "resnet5"'),
+        ("offloadsim.world.links", "link_model", "fifi", 'unknown link model "fifi"'),
+        ("offloadsim.engine.work", "get_kind", "cnx", 'unknown kind of work "cnx"'),
+        ("offloadsim.engine.processor_models", "get_processor_model", "x", 'unknown processor model "x"'),
+    ],
+)
+def test_lookup_errors_read_as_their_message(module, function, name, start):
+    """A name not found is a KeyError (callers catch it so) whose str() is the message as written.
+
+    A plain KeyError's str() is the repr of its message: ``'unknown profile "a10" ...'`` in outer
+    quotes, the inner ones escaped where the message holds both kinds.
+    """
+    import importlib
+
+    with pytest.raises(KeyError) as raised:
+        getattr(importlib.import_module(module), function)(name)
+    assert str(raised.value).startswith(start)

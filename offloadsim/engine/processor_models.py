@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Protocol, cast
 from offloadsim.engine.errors import EngineError
 from offloadsim.engine.plugin_adapters import PluginProcessor
 from offloadsim.engine.plugin_faults import plugin_call
+from offloadsim.errors import LookupMessage
 from offloadsim.plugins import EntryPointGroup, dotted_name, shipped_module, unclaimed
 from offloadsim.suggest import quoted
 
@@ -134,7 +135,7 @@ def get_processor_model(name: str) -> ProcessorFactory:
     factory = _MODELS.get(name)
     if factory is None:
         listed = f"; known: {', '.join(sorted(_MODELS))}"
-        raise KeyError(PLUGINS.refusal(name, f"unknown processor model {quoted(name)}", listed))
+        raise LookupMessage(PLUGINS.refusal(name, f"unknown processor model {quoted(name)}", listed))
     return factory
 
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from offloadsim.errors import LookupMessage
 from offloadsim.models.precision import BYTES
 from offloadsim.policies.base import TaskView
 from offloadsim.policies.costs import CODECS, LLMStage
@@ -23,16 +24,12 @@ if TYPE_CHECKING:
 __all__ = ["EngineView", "NoProcessorError"]
 
 
-class NoProcessorError(KeyError):
+class NoProcessorError(LookupMessage):
     """A policy asked the view for the processor of a node that has none (or of no node at all).
 
     A ``KeyError``, as the view raised before, but one that says which node and why: the policy's
     error report showed only ``'sensor-0'``, a source that cannot compute.
     """
-
-    def __str__(self) -> str:
-        # KeyError would show the repr of the message, quotes and all.
-        return str(self.args[0]) if self.args else ""
 
 
 class EngineView:

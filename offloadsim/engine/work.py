@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
+from offloadsim.errors import LookupMessage
 from offloadsim.plugins import EntryPointGroup, named_object
 from offloadsim.suggest import quoted
 
@@ -137,7 +138,7 @@ def get_kind(name: str) -> WorkKind:
     kind = _KINDS.get(name)
     if kind is None:
         listed = f"; known: {', '.join(sorted(_KINDS))}"
-        raise KeyError(PLUGINS.refusal(name, f"unknown kind of work {quoted(name)}", listed))
+        raise LookupMessage(PLUGINS.refusal(name, f"unknown kind of work {quoted(name)}", listed))
     return kind
 
 

@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+from offloadsim.errors import LookupMessage
 from offloadsim.models import zoo
 from offloadsim.models.graph import LayerGraph, as_chain
 from offloadsim.models.precision import parse_precision, with_precision
@@ -113,11 +114,8 @@ _ALIASES = MappingProxyType(
 )
 
 
-class UnknownModelError(KeyError):
+class UnknownModelError(LookupMessage):
     """No built-in model by that name; the message suggests the closest names."""
-
-    def __str__(self) -> str:
-        return str(self.args[0])
 
 
 def canonical_name(name: str) -> str:

@@ -19,6 +19,7 @@ import typing
 from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple, cast
 
+from offloadsim.errors import LookupMessage
 from offloadsim.plugins import EntryPointGroup, PluginSkipped, PluginWarning, dotted_name, shipped_module
 from offloadsim.policies.base import Policy
 from offloadsim.policies.faults import describe_build_failure
@@ -98,12 +99,8 @@ class PolicyBuildError(PolicyParamError):
     """
 
 
-class UnknownPolicyError(KeyError):
+class UnknownPolicyError(LookupMessage):
     """No policy is registered under the requested name."""
-
-    def __str__(self) -> str:
-        # KeyError would show the repr of the message, quotes and all.
-        return str(self.args[0]) if self.args else ""
 
 
 class PolicyPluginWarning(PluginWarning):

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from offloadsim.errors import LookupMessage
 from offloadsim.plugins import EntryPointGroup, unclaimed
 from offloadsim.suggest import did_you_mean, quoted
 
@@ -79,5 +80,5 @@ def link_model(name: str) -> LinkModelFactory | None:
     PLUGINS.load()
     if name not in _MODELS:
         listed = f"{did_you_mean(name, _MODELS)}; expected one of {', '.join(link_model_names())}"
-        raise KeyError(PLUGINS.refusal(name, f"unknown link model {quoted(name)}", listed))
+        raise LookupMessage(PLUGINS.refusal(name, f"unknown link model {quoted(name)}", listed))
     return _MODELS[name]

@@ -12,6 +12,7 @@ from __future__ import annotations
 from offloadsim.world.profiles.builtin import (
     BUILTIN_PROFILES,
     Profile,
+    UnknownProfileError,
     available_profiles,
     get_profile,
     profile_file,
@@ -30,6 +31,7 @@ __all__ = [
     "PROFILE_PATH_ENV",
     "SHIPPED_PROFILE_DIR",
     "Profile",
+    "UnknownProfileError",
     "available_profiles",
     "describe_search",
     "get_profile",

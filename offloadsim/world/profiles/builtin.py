@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from offloadsim.errors import LookupMessage
 from offloadsim.input_kinds import PROFILE, misdirected_path
 from offloadsim.suggest import did_you_mean, did_you_mean_file, quoted
 from offloadsim.world.profiles.search import (
@@ -27,6 +28,7 @@ __all__ = [
     "Profile",
     "BUILTIN_PROFILES",
     "available_profiles",
+    "UnknownProfileError",
     "get_profile",
     "profile_file",
     "unknown_profile_message",
@@ -239,20 +241,25 @@ def profile_file(name: str, search_dirs: Sequence[str | Path] | None = None) -> 
     return profile_path(name, dirs)
 
 
+class UnknownProfileError(LookupMessage):
+    """No profile by that name or at that path (a ``KeyError``): the closest names, and where it looked."""
+
+
 def get_profile(name: str, search_dirs: Sequence[str | Path] | None = None) -> Profile | CalibratedProfile:
     """The profile called ``name``: a shipped derived one, else a calibrated profile file.
 
     A calibrated profile is a path to its ``.json``/``.yaml`` file (relative
     paths tried in each of ``search_dirs`` first), or ``NAME`` with a file
     ``NAME.json|yaml`` in one of ``search_dirs`` (default:
-    :func:`offloadsim.world.profiles.profile_search_path`). Raises KeyError naming
+    :func:`offloadsim.world.profiles.profile_search_path`). Raises :class:`UnknownProfileError` (a
+    ``KeyError``) naming
     the closest profiles and every place searched when nothing matches.
 
     >>> get_profile("xeon-ort-1t").kind  # shipped inside the package: found from anywhere
     'calibrated'
     """
     if not isinstance(name, str | os.PathLike):  # None or a number: a TypeError from joining it to a folder
-        raise KeyError(
+        raise UnknownProfileError(
             "profile: expected a profile name or a profile file's path, "
             f"got {type(name).__name__} {name!r:.40}"
         )
@@ -265,7 +272,7 @@ def get_profile(name: str, search_dirs: Sequence[str | Path] | None = None) -> P
 
         return load_profile(path)
     dirs = profile_search_path() if search_dirs is None else list(search_dirs)
-    raise KeyError(unknown_profile_message(name, dirs))
+    raise UnknownProfileError(unknown_profile_message(name, dirs))
 
 
 def unknown_profile_message(name: str, search_dirs: Sequence[str | Path]) -> str:

@@ -342,3 +342,21 @@ def test_lookup_errors_read_as_their_message(module, function, name, start):
     with pytest.raises(KeyError) as raised:
         getattr(importlib.import_module(module), function)(name)
     assert str(raised.value).startswith(start)
+
+
+def test_the_profile_suffixes_are_spelt_once():
+    """Only search.py spells the profile suffixes (PROFILE_SUFFIXES): a copy would drift from the lookup.
+
+    calibrate's ``--out`` check and its report's profile, and ``profiles list``'s origin column,
+    each spelt the tuple; a suffix added to the lookup would have been refused by ``--out``.
+    """
+    import re
+
+    package = Path(offloadsim.__file__).parent
+    spelt = re.compile(r"""["']\.json["'],\s*["']\.ya?ml["']""")
+    copies = [
+        str(path.relative_to(package))
+        for path in sorted(package.rglob("*.py"))
+        if spelt.search(path.read_text(encoding="utf-8"))
+    ]
+    assert copies == [str(Path("world/profiles/search.py"))]

@@ -387,10 +387,11 @@ def _check_profile_out(out: Path) -> None:
     from offloadsim.bounded_read import read_head
     from offloadsim.calibration.errors import CalibrationError
     from offloadsim.input_kinds import PROFILE_FORMAT
+    from offloadsim.world.profiles.search import PROFILE_SUFFIXES, suffixes_text
 
-    if out.suffix not in (".json", ".yaml", ".yml"):
+    if out.suffix not in PROFILE_SUFFIXES:
         raise CalibrationError(
-            f"cannot write {out}: a profile file is named .json, .yaml or .yml (how a scenario's "
+            f"cannot write {out}: a profile file is named {suffixes_text()} (how a scenario's "
             f"profile: finds it), got {quoted(out.suffix or 'no suffix')}"
         )
     if out.is_file():
@@ -531,8 +532,9 @@ def _calibrated_profile(text: str) -> Any:
     from offloadsim.calibration.errors import CalibrationError
     from offloadsim.world.profiles import get_profile
     from offloadsim.world.profiles.calibrated import load_profile
+    from offloadsim.world.profiles.search import PROFILE_SUFFIXES
 
-    if Path(text).suffix in (".json", ".yaml", ".yml") or Path(text).exists():
+    if Path(text).suffix in PROFILE_SUFFIXES or Path(text).exists():
         return load_profile(text)
     try:
         profile = get_profile(text)

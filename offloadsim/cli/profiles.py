@@ -205,14 +205,13 @@ def profiles_table(search_dirs: list[Path] | None = None) -> str:
 def _origin(profile: Any) -> str:
     """``data sheets`` (noting an assumed memory bandwidth), or where a calibrated profile was measured."""
     from offloadsim.world.profiles import SHIPPED_PROFILE_DIR, user_profile_dir
+    from offloadsim.world.profiles.search import shipped_profile_file
 
     if profile.kind != "calibrated":
         return "data sheets (memory assumed)" if getattr(profile, "memory_assumed", False) else "data sheets"
     folder = Path(profile.path).absolute().parent if profile.path else Path("?")
     where = {SHIPPED_PROFILE_DIR: "shipped", user_profile_dir(): "user"}.get(folder, str(folder))
-    if folder != SHIPPED_PROFILE_DIR and any(
-        (SHIPPED_PROFILE_DIR / f"{Path(profile.path).stem}{s}").is_file() for s in (".json", ".yaml", ".yml")
-    ):
+    if folder != SHIPPED_PROFILE_DIR and shipped_profile_file(Path(profile.path).stem) is not None:
         where += ", in place of the shipped one"  # by the lookup order: the table lists it once
     return f"measured on {profile.provenance.get('cpu_model', '?')} ({where})"
 

@@ -30,6 +30,8 @@ __all__ = [
     "describe_search",
     "names_a_file",
     "passed_over",
+    "shipped_profile_file",
+    "suffixes_text",
     "profile_search_path",
     "user_profile_dir",
 ]
@@ -92,6 +94,18 @@ def names_a_file(name: str) -> bool:
     return Path(name).suffix in PROFILE_SUFFIXES or os.sep in name or bool(os.altsep and os.altsep in name)
 
 
+def shipped_profile_file(name: str) -> Path | None:
+    """The shipped calibrated profile's file called ``name`` (``xeon-ort-1t.json``), None if none is."""
+    return next(
+        (f for f in (SHIPPED_PROFILE_DIR / f"{name}{s}" for s in PROFILE_SUFFIXES) if f.is_file()), None
+    )
+
+
+def suffixes_text() -> str:
+    """The profile suffixes as a message lists them: ``.json, .yaml or .yml``."""
+    return f"{', '.join(PROFILE_SUFFIXES[:-1])} or {PROFILE_SUFFIXES[-1]}"
+
+
 def passed_over(
     name: str, read: str | os.PathLike[str] | None, search_dirs: Sequence[str | os.PathLike[str]]
 ) -> str | None:
@@ -116,9 +130,7 @@ def passed_over(
             f"profile {quoted(name)} is the shipped derived one (a derived profile's name answers first): "
             f"{unread} is not read; to use it, name its file: profile: {unread}"
         )
-    shipped = next(
-        (f for f in (SHIPPED_PROFILE_DIR / f"{name}{s}" for s in PROFILE_SUFFIXES) if f.is_file()), None
-    )
+    shipped = shipped_profile_file(name)
     if shipped is None or Path(read).absolute() == shipped:
         return None
     return (

@@ -112,10 +112,34 @@ def test_a_whole_number_option_refuses_minus_infinity_itself(capsys):
     assert "argument --replications/-n: expected a whole number of at least 1" in line and '"-inf"' in line
 
 
-def test_minus_nan_is_still_n_and_its_value_where_n_is_an_option(capsys):
-    # argparse matches a parser's options first: -nan is -n an, as -n5 is -n 5.
-    line = _refused(capsys, "compare", "s.yaml", "--policies", "local", "-nan")
-    assert "argument --replications/-n: expected a whole number of at least 1" in line and 'got "an"' in line
+@pytest.mark.parametrize("value", ["-nan", "-NaN", "-nan%"])
+@pytest.mark.parametrize("option", ["--seed", "-n"])
+def test_minus_nan_is_a_value_where_n_is_an_option_too(option, value, capsys):
+    """argparse matched ``-nan`` as ``-n an`` ``--seed -nan`` said "expected one argument"."""
+    line = _refused(capsys, "compare", "s.yaml", "--policies", "local", option, value)
+    assert "expected a" in line and f'got "{value}"' in line and "expected one argument" not in line, line
+
+
+def _parsers(parser):
+    """``parser`` and every parser below it (each verb's, each sub-verb's)."""
+    import argparse
+
+    yield parser
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                yield from _parsers(sub)
+
+
+def test_every_parser_reads_a_negative_value_as_a_value():
+    """A word like ``-nan`` or ``-inf`` is a value in every parser, not an option it starts with."""
+    from offloadsim.cli.main import build_parser
+
+    parsers = list(_parsers(build_parser()))
+    assert len(parsers) > 10
+    for parser in parsers:
+        for value in [*NO_DIGIT, "-1", "-1ms", "-nan%"]:
+            assert parser._parse_optional(value) is None, (parser.prog, value)
 
 
 def test_a_name_may_be_minus_infinity_as_it_may_be_minus_one():
@@ -132,11 +156,9 @@ def test_no_option_of_any_verb_reads_as_a_value():
     from offloadsim.cli.main import _NEGATIVE_VALUE, build_parser
 
     def options(parser: argparse.ArgumentParser):
-        for action in parser._actions:
-            yield from action.option_strings
-            if isinstance(action, argparse._SubParsersAction):
-                for sub in action.choices.values():
-                    yield from options(sub)
+        for each in _parsers(parser):
+            for action in each._actions:
+                yield from action.option_strings
 
     named = set(options(build_parser()))
     assert {"-n", "-h", "--latency"} <= named

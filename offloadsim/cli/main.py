@@ -62,8 +62,9 @@ _PREFIX = "offloadsim: error: "
 #: A word that is a value though it starts with ``-``: a minus and a digit (``-1ms``, ``-.5``), or a
 #: minus and a number with no digit, infinity or not-a-number as ``float`` reads them (``-inf``,
 #: ``-Infinity``, ``-nan``, ``-inf%``; not ``-info`` nor ``-infms``, which are no number).  No option of
-#: the command line is named so (``-n``, ``-h`` and ``-q`` are its short ones: ``-nan`` still reads as
-#: ``-n an`` where ``-n`` is an option, as argparse matches options first).
+#: the command line is named so (``-n``, ``-h`` and ``-q`` are its short ones).  Such a word is a value
+#: in every parser, before argparse looks for an option it starts with (:meth:`_Parser._parse_optional`):
+#: ``compare --seed -nan`` was read as ``-n an``.
 _NEGATIVE_VALUE = re.compile(  # whole words: argparse matches or fullmatches it
     r"-(?:\.?\d|(?:inf(?:inity)?|nan)(?![a-z0-9_])).*", re.DOTALL | re.IGNORECASE
 )
@@ -91,6 +92,19 @@ class _Parser(argparse.ArgumentParser):
         # as an option, and said only "expected one argument"; the option's own check now says why
         # the value is refused.
         self._negative_number_matcher = _NEGATIVE_VALUE
+
+    def _parse_optional(self, arg_string: str) -> Any:
+        """Read a word as argparse does, but a negative value as a value (:data:`_NEGATIVE_VALUE`).
+
+        argparse looks for an option a word starts with before asking its negative-number matcher,
+        so where ``-n`` is an option, ``-nan`` (and ``-NaN``, ``-nan%``) was ``-n an``: ``compare
+        --seed -nan`` said "expected one argument", where ``--seed -inf`` reached the option's check.
+        """
+        if arg_string not in self._option_string_actions and self._negative_number_matcher.fullmatch(
+            arg_string
+        ):
+            return None
+        return super()._parse_optional(arg_string)
 
     def parse_known_args(  # type: ignore[override]
         self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None

@@ -453,39 +453,56 @@ def _campaign(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+#: The options of the campaign's grid, which ``--tiny``'s fixed plan leaves out.
+_GRID = ("models", "splits", "links", "patterns", "repetitions", "requests", "profile", "pin", "no_flows")
+_TINY = (
+    "whose plan is fixed (mobilenet_v2 split two ways over Wi-Fi, 4 requests, one flows run, one repetition)"
+)
+
+#: The options only new runs read, which ``--tables-only`` runs none of, with why each goes unread. A kept
+#: run is found by its configuration's id (model, split, link, pattern: not its requests, pinning or
+#: profile) and predicted again from the scenario it saved.
+_NEW_RUNS_ONLY = {
+    "cache": "the ONNX cache holds the parts of new runs",
+    "requests": "a kept run is found by its model, split, link and pattern, whatever its requests",
+    "pin": "pinning places the processes of new runs",
+    "profile": "a kept run is predicted again from the scenario it saved, with its profile",
+}
+
+
 def _check_tiny(args: argparse.Namespace) -> None:
     """Refuse an option of the campaign's grid beside ``--tiny``, whose plan is fixed.
 
     ``campaign --tiny --models resnet18`` (or ``--profile``, ``--repetitions``, ...) ran the tiny
     plan as ever, the option ignored without a word.
     """
-    from offloadsim.testbed.errors import TestbedError
-
-    if not args.tiny:
-        return
-    grid = ("models", "splits", "links", "patterns", "repetitions", "requests", "profile", "pin", "no_flows")
-    for dest in grid:
-        if getattr(args, dest) not in (None, False):
-            raise TestbedError(
-                f"argument --{dest.replace('_', '-')}: not with --tiny, whose plan is fixed (mobilenet_v2 "
-                "split two ways over Wi-Fi, 4 requests, one flows run, one repetition); leave out one of them"
-            )
+    if args.tiny:
+        _refuse_beside(args, "tiny", dict.fromkeys(_GRID, ""), _TINY)
 
 
 def _check_tables_only(args: argparse.Namespace) -> None:
-    """Refuse ``--cache`` beside ``--tables-only``, which runs nothing and so exports no ONNX part.
+    """Refuse an option only new runs read beside ``--tables-only``, which runs nothing.
 
-    ``campaign --tables-only --cache DIR`` tabulated the kept runs as ever (a kept run simulated
-    again under ``--link-model`` reads its saved scenario, not the cache), the cache unused
-    without a word.
+    ``campaign --tables-only --cache DIR`` (or ``--requests``, ``--pin``, ``--profile``) tabulated the
+    kept runs as ever, the option unused without a word.
+    """
+    if args.tables_only:
+        _refuse_beside(args, "tables-only", _NEW_RUNS_ONLY, "which runs nothing")
+
+
+def _refuse_beside(args: argparse.Namespace, flag: str, ignored: dict[str, str], why: str) -> None:
+    """Raise TestbedError naming the first option of ``ignored`` given, which ``--flag`` leaves unread.
+
+    ``ignored``: each option's ``dest``, with why it goes unread (said in parentheses after ``why``).
     """
     from offloadsim.testbed.errors import TestbedError
 
-    if args.tables_only and args.cache is not None:
-        raise TestbedError(
-            "argument --cache: not with --tables-only, which runs nothing (the ONNX cache holds the "
-            "parts of new runs); leave out one of them"
-        )
+    for dest, reason in ignored.items():
+        if getattr(args, dest) not in (None, False):
+            because = f"{why} ({reason})" if reason else why
+            raise TestbedError(
+                f"argument --{dest.replace('_', '-')}: not with --{flag}, {because}; leave out one of them"
+            )
 
 
 def _cmd_check(args: argparse.Namespace) -> int:

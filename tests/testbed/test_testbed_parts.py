@@ -429,6 +429,16 @@ def test_without_ip_the_testbed_says_so(monkeypatch, capsys):
         (["testbed", "campaign", "--tiny", "--patterns", "closed"], "argument --patterns: not with --tiny"),
         (["testbed", "campaign", "--tiny", "--profile", "my-cpu"], "argument --profile: not with --tiny"),
         (["testbed", "campaign", "--tiny", "--no-flows"], "argument --no-flows: not with --tiny"),
+        # only new runs read them, and --tables-only runs none: each was ignored without a word
+        (
+            ["testbed", "campaign", "--tables-only", "--requests", "15"],
+            "argument --requests: not with --tables-only",
+        ),
+        (["testbed", "campaign", "--tables-only", "--pin"], "argument --pin: not with --tables-only"),
+        (
+            ["testbed", "campaign", "--tables-only", "--profile", "epyc-ort-1t"],
+            "argument --profile: not with --tables-only",
+        ),
     ],
 )
 def test_bad_options_are_one_line_and_exit_2(argv, words, capsys):

@@ -386,6 +386,33 @@ def test_dry_run_runs_and_writes_nothing(capsys, tiny, monkeypatch):
     assert "\n1 link, used both ways (the run reports 2 link directions):\n" in out  # not "1 links, each"
 
 
+@pytest.mark.parametrize("verb", ["run", "compare", "sweep"])
+def test_a_quiet_dry_run_prints_only_the_directory_its_run_would_write(verb, capsys, tiny, monkeypatch):
+    """``--quiet`` beside ``--dry-run`` did nothing: the world's whole description was printed.
+
+    As a quiet run prints only its directory, a quiet dry run prints only the directory it would write,
+    once every check is made (one it refuses is still refused, on stderr).
+    """
+
+    def must_not_run(*args, **kwargs):
+        raise AssertionError("dry run simulated")
+
+    monkeypatch.setattr(engine, "simulate", must_not_run)
+    monkeypatch.chdir(tiny.parent)
+    Path("sweep.yaml").write_text("base: tiny.yaml\ngrid: {warmup: [0 s, 1 s]}\n")
+    given = {
+        "run": ["run", "tiny.yaml"],
+        "compare": ["compare", "tiny.yaml", "--policies", "local,edge", "-n", "2"],
+        "sweep": ["sweep", "sweep.yaml"],
+    }[verb]
+    code, out, err = cli(capsys, *given, "--dry-run", "--quiet", "--out", "there")
+    assert code == 0, err
+    assert out == "there\n"
+    assert sorted(p.name for p in tiny.parent.iterdir()) == ["sweep.yaml", "tiny.yaml"]
+    code, out, err = cli(capsys, *given, "--dry-run", "--quiet", "--out", "tiny.yaml")
+    assert code == 2 and out == "" and "exists and is not a directory" in err
+
+
 def test_validate(capsys, tiny):
     code, out, _ = cli(capsys, "validate", tiny)
     assert code == 0 and out.strip() == "ok: 3 nodes (2 device, 1 edge), 2 links, 1 workload"

@@ -466,3 +466,19 @@ def test_the_estimate_counts_a_metric_for_each_processor_name_of_a_tier_where_a_
         == 0
     )
     assert "warning" not in capsys.readouterr().err  # "DataFrame is highly fragmented", one per swept key
+
+
+def test_a_dry_run_checks_the_room_as_its_run_would_stages_included(tmp_path, capsys):
+    """``run --dry-run --stages`` said "nothing simulated" of a run that its own check then refused.
+
+    The dry run made no room check, so ``--stages`` beside it did nothing; it counts the stage records
+    now, as ``validate --stages`` does.
+    """
+    path = tmp_path / "chatty.yaml"
+    path.write_text(CHATTY)
+    out = tmp_path / "out"
+    assert main(["run", str(path), "--dry-run", "--out", str(out)]) == 0  # the tasks alone fit
+    capsys.readouterr()
+    line = _refused(capsys, ["run", str(path), "--dry-run", "--stages", "--out", str(out)])
+    assert f"{path}: workload: a run of this scenario writes about" in line and f"to {out}" in line
+    assert not out.exists()

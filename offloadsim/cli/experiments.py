@@ -322,6 +322,9 @@ def _compare_dry_run(args: argparse.Namespace, scenario: Any, seed: int, out: Pa
     built = built_world(scenario, world)  # a bad world, or a kind of work's trial request, is refused here
     specs = [plan.specs[label] for label in plan.names]
     tables = [_stations(spec, built, plan.scenario.seed) for spec in specs]  # none: not fixed
+    if args.quiet:  # every check made: only the directory the comparison would write, as a run prints it
+        print(out)
+        return EXIT_OK
     print(
         f"ok: {counted(len(plan.names), 'policy', 'policies')} x "
         f"{counted(plan.replications, 'replication')} = {counted(len(plan.jobs), 'job')} "
@@ -371,6 +374,9 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     jobs = plan_sweep(spec, worlds=args.dry_run, with_world=keep_notes, progress=not args.quiet)
     at_once = 0 if args.scheduler else local_workers(args.workers, len(jobs))
     check_experiment_room([(job.scenario, 1) for job in jobs], out, at_once, sweep_file=str(spec.file))
+    if args.dry_run and args.quiet:  # every check made: only the directory the sweep would write
+        print(out)
+        return EXIT_OK
     if args.dry_run:
         from offloadsim.experiments.sweep_merge import job_file_problem, jobs_by_key
 

@@ -710,21 +710,24 @@ def _cmd_run(args: argparse.Namespace) -> int:
         else api.default_out_dir(scenario.name, spec.name, seed, args.replication)
     )
     check_out_dir(out, args.overwrite, [args.file])
+    from offloadsim.cli.room import check_run_room
+
+    check_run_room(scenario, out, args.stages)  # a dry run too: --stages counts the stage records there
     if args.dry_run:
         once = api.WorldOnce(scenario)  # the check's and the summary's one reading of the dynamics
         api.check_policy(spec, scenario, "--policy ", world=once, label=label)  # a real run: in api.run
         from offloadsim.cli.worlds import built_world, print_world
 
         world = built_world(scenario, once)  # a bad world is refused before anything is printed
+        if args.quiet:  # every check made: only the directory the run would write, as a run prints it
+            print(out)
+            return EXIT_OK
         print(f"policy {label or spec.name}, {counted(len(scenario.workload), 'workload')}")
         print_world(world)  # its first line counts the nodes (validate's line would count them twice)
         _print_cut_notes(scenario, spec, world)
         _print_stations(spec, world, seed)
         print("dry run: nothing simulated, nothing written")
         return EXIT_OK
-    from offloadsim.cli.room import check_run_room
-
-    check_run_room(scenario, out, args.stages)
     result = api.run(
         scenario,
         policy=spec.name,

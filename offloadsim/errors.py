@@ -7,7 +7,11 @@ results (records) and the plots can raise it without importing the runner.
 
 from __future__ import annotations
 
-__all__ = ["MAX_INDEX", "RunError", "LookupMessage", "shown_path"]
+import contextlib
+from collections.abc import Iterator
+from contextvars import ContextVar
+
+__all__ = ["MAX_INDEX", "RunError", "LookupMessage", "argument", "as_flags", "shown_path"]
 
 # Seeds and replication indices are stored as 64-bit signed integers (records; the scenario schema's
 # seed has the same bound): the command line and the Python entry points check them against it.
@@ -28,6 +32,43 @@ class LookupMessage(KeyError):
 
     def __str__(self) -> str:
         return str(self.args[0]) if self.args else ""
+
+
+#: Whether the arguments a message names are the command line's flags (``--out``), set by :func:`as_flags`;
+#: else Python's keyword arguments (``out``), as a caller of :func:`offloadsim.run` wrote them.
+_FLAGS: ContextVar[bool] = ContextVar("offloadsim_flags", default=False)
+
+
+def argument(name: str, value: object = None) -> str:
+    """The argument ``name`` (a Python keyword) as the user gave it, for a message about it.
+
+    The command line's flag within :func:`as_flags` (``--out``, ``--out DIR``, ``--overwrite`` for
+    ``True``), else the keyword (``out``, ``out=DIR``, ``overwrite=True``): a Python caller was told
+    to "choose another --out".  One place decides the wording, so a check says it once for both.
+
+    >>> argument("out"), argument("overwrite", True)
+    ('out', 'overwrite=True')
+    >>> with as_flags():
+    ...     argument("out", "DIR"), argument("overwrite", True)
+    ('--out DIR', '--overwrite')
+    """
+    if not _FLAGS.get():
+        return name if value is None else f"{name}={value}"
+    flag = "--" + name.replace("_", "-")
+    return flag if value is None or value is True else f"{flag} {value}"
+
+
+@contextlib.contextmanager
+def as_flags() -> Iterator[None]:
+    """Within it, messages name arguments as the command line's flags (:func:`argument`).
+
+    The command line runs each verb in it; a Python call outside it is told of its keyword arguments.
+    """
+    token = _FLAGS.set(True)
+    try:
+        yield
+    finally:
+        _FLAGS.reset(token)
 
 
 def shown_path(path: object) -> str:

@@ -52,7 +52,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from offloadsim.errors import shown_path
+from offloadsim.errors import argument, shown_path
 from offloadsim.input_kinds import SWEEP_ENTRIES
 
 __all__ = [
@@ -233,8 +233,8 @@ def _check_holds_nothing_in_use(out: Path, inputs: Iterable[str | os.PathLike[st
     for what, path in held:
         if path.resolve().is_relative_to(where):
             raise ResultsError(
-                f"output directory {out} holds {what}, which --overwrite would delete with it; "
-                "choose another --out"
+                f"output directory {out} holds {what}, which {argument('overwrite', True)} would delete "
+                f"with it; choose another {argument('out')}"
             )
 
 
@@ -327,7 +327,7 @@ def _check_replaceable(out: Path, overwrite: bool) -> None:
 def _in_use_error(out: Path) -> DirectoryLockedError:
     return DirectoryLockedError(
         f"output directory {out} is in use by another offloadsim process ({_holder(out)}); "
-        "wait for it to finish or choose another --out"
+        f"wait for it to finish or choose another {argument('out')}"
     )
 
 
@@ -350,10 +350,11 @@ def _check_contents(out: Path, overwrite: bool) -> None:
     if not entries or _holds_result(out):
         return
     shown = ", ".join(entries[:3]) + (f" and {len(entries) - 3} more" if len(entries) > 3 else "")
-    replaces = "--overwrite replaces only an offloadsim result or an empty directory: " if overwrite else ""
+    replaces = "replaces only an offloadsim result or an empty directory: "
     raise ResultsError(
         f"output directory {out} holds no offloadsim result but {shown}; "
-        f"{replaces}remove it yourself or choose another --out"
+        + (f"{argument('overwrite', True)} {replaces}" if overwrite else "")
+        + f"remove it yourself or choose another {argument('out')}"
     )
 
 
@@ -794,7 +795,7 @@ def _lock_file(directory: Path, path: Path, fcntl: Any) -> int:
             raise ResultsError(f"cannot lock {directory}: {describe_os_error(error)}") from None
         raise DirectoryLockedError(
             f"{directory} is in use by another offloadsim process ({_holder(directory)}); "
-            f"wait for it to finish or choose another --out"
+            f"wait for it to finish or choose another {argument('out')}"
         ) from None
     return fd
 

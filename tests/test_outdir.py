@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import logging
@@ -86,19 +87,34 @@ def test_overwrite_discards_the_earlier_result_once_the_new_one_is_in_place(tmp_
     assert label(out) == "second" and names(tmp_path) == ["run"]
 
 
+#: How a message names the arguments ``out`` and ``overwrite``: Python's keywords, or within the
+#: command line (:func:`offloadsim.errors.as_flags`) its flags. Python's caller was told of --out.
+WORDINGS = {"python": ("out", "overwrite=True"), "flags": ("--out", "--overwrite")}
+
+
+def _worded(wording: str):
+    from offloadsim.errors import as_flags
+
+    return as_flags() if wording == "flags" else contextlib.nullcontext()
+
+
+@pytest.mark.parametrize("wording", list(WORDINGS))
 @pytest.mark.parametrize("overwrite", [False, True])
-def test_a_directory_that_is_not_a_result_is_never_moved_nor_replaced(overwrite, tmp_path):
+def test_a_directory_that_is_not_a_result_is_never_moved_nor_replaced(overwrite, wording, tmp_path):
     """'--out ~/thesis --overwrite' deleted the user's folder: --overwrite replaces only a result."""
     out = tmp_path / "mine"
     out.mkdir()
     for name in ("thesis.tex", "a.bib", "b.png", "figures"):
         (out / name).write_text("precious")
-    with pytest.raises(ResultsError) as refused:
+    with pytest.raises(ResultsError) as refused, _worded(wording):
         write_directory(out, fill_with("x"), overwrite=overwrite)
-    replaces = "--overwrite replaces only an offloadsim result or an empty directory: " if overwrite else ""
+    out_arg, overwrite_arg = WORDINGS[wording]
+    replaces = (
+        f"{overwrite_arg} replaces only an offloadsim result or an empty directory: " if overwrite else ""
+    )
     assert str(refused.value) == (
         f"output directory {out} holds no offloadsim result but a.bib, b.png, figures and 1 more; "
-        f"{replaces}remove it yourself or choose another --out"
+        f"{replaces}remove it yourself or choose another {out_arg}"
     )
     assert names(out) == ["a.bib", "b.png", "figures", "thesis.tex"] and names(tmp_path) == ["mine"]
 
@@ -124,19 +140,21 @@ def test_overwrite_replaces_an_empty_directory(tmp_path):
     assert label(out) == "x" and names(tmp_path) == ["empty"]
 
 
+@pytest.mark.parametrize("wording", list(WORDINGS))
 @pytest.mark.parametrize("given", [".", "..", "absolute"])
-def test_overwrite_never_replaces_a_directory_holding_the_current_one(given, tmp_path, monkeypatch):
+def test_overwrite_never_replaces_a_directory_holding_the_current_one(given, wording, tmp_path, monkeypatch):
     """'--out . --overwrite' failed halfway ("Device or resource busy"); the full path deleted it all."""
     mine = tmp_path / "mine"
     (mine / "here").mkdir(parents=True)
     (mine / "thesis.tex").write_text("precious")
     monkeypatch.chdir(mine / "here" if given == ".." else mine)
     out = mine if given == "absolute" else Path(given)
-    with pytest.raises(ResultsError) as refused:
+    with pytest.raises(ResultsError) as refused, _worded(wording):
         write_directory(out, fill_with("x"), overwrite=True)
+    out_arg, overwrite_arg = WORDINGS[wording]
     assert str(refused.value) == (
-        f"output directory {out} holds the current directory, which --overwrite would delete with it; "
-        "choose another --out"
+        f"output directory {out} holds the current directory, which {overwrite_arg} would delete with it; "
+        f"choose another {out_arg}"
     )
     assert names(mine) == ["here", "thesis.tex"] and names(tmp_path) == ["mine"]
 

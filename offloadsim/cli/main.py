@@ -33,6 +33,7 @@ from offloadsim._version import __version__
 from offloadsim.cli import types as cli_types
 from offloadsim.cli.notes import counted
 from offloadsim.engine_build import engine_build
+from offloadsim.errors import as_flags
 from offloadsim.startup import hold_collector, release_collector, resume_collector
 from offloadsim.suggest import did_you_mean_file, quoted
 
@@ -500,7 +501,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "policies, models, profiles (see 'offloadsim --help')"
             )
         handler: Callable[[argparse.Namespace], int] = args.handler
-        with warnings.catch_warnings(), _notes_on_stderr(), _sigterm_interrupts():
+        with warnings.catch_warnings(), _notes_on_stderr(), _sigterm_interrupts(), as_flags():
             # Warnings meant for the user (scenario warnings, skipped plug-ins) are one line each, and
             # each once: compare and sweep check every policy and point, most warnings alike.
             warnings.simplefilter("always", UserWarning)

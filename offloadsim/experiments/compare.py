@@ -37,6 +37,7 @@ from offloadsim.analysis.catalogue import (
     zero_width,
 )
 from offloadsim.analysis.statistics import mean_ci, paired_difference_ci
+from offloadsim.errors import argument
 from offloadsim.experiments.executors import default_workers, execute
 from offloadsim.experiments.jobs import (
     MAX_JOBS,
@@ -480,15 +481,16 @@ def plan_compare(
         )
     names = [str(p).strip() for p in policies]
     if not names or any(not n for n in names):
-        raise ExperimentError("give at least one policy name, e.g. --policies local,edge")
+        got = "an empty name" if names else "none"
+        raise ExperimentError(f"{argument('policies')}: expected policy names, got {got}")
     if (twice := first_repeat(names)) is not None:
         shown = (describe(names[i]) for i in twice)
-        option = _argument(policy_option, "policies")
+        option = argument("policies")
         raise ExperimentError(f"{option}: {given_twice(*shown)}: each policy is compared once")
     try:
         entries = policy_entries(names)
     except EntryError as error:
-        raise ExperimentError(f"{_argument(policy_option, 'policies')}: {error}") from None
+        raise ExperimentError(f"{argument('policies')}: {error}") from None
     if isinstance(replications, bool) or not isinstance(replications, numbers.Integral) or replications < 1:
         raise ExperimentError(f"replications must be at least 1, got {replications!r}")
     replications = int(replications)  # numpy's integers too, as the seed's check takes them
@@ -500,7 +502,7 @@ def plan_compare(
     chosen = entries[0] if baseline is None else chosen_entry(entries, str(baseline))
     if chosen is None:
         raise ExperimentError(
-            f"{_argument(policy_option, 'baseline')}: {quoted(baseline)} is not one of the compared policies "
+            f"{argument('baseline')}: {quoted(baseline)} is not one of the compared policies "
             f"({', '.join(names)})"
         )
     base = chosen.label
@@ -519,7 +521,7 @@ def plan_compare(
         first, again = (describe(names[i]) for i in twice)
         params = yaml_text(dict(specs[names[twice[0]]].params))
         raise ExperimentError(
-            f"{_argument(policy_option, 'policies')}: {first} and {again} run the same policy with the "
+            f"{argument('policies')}: {first} and {again} run the same policy with the "
             f"same parameters ({params}: the scenario's policy's, with the entry's): each policy is "
             "compared once"
         )
@@ -536,14 +538,6 @@ def plan_compare(
     return ComparePlan(
         loaded, names, entries, specs, base, replications, inputs, jobs, merged_by_policy(per_policy)
     )
-
-
-def _argument(policy_option: str, name: str) -> str:
-    """How the caller's user wrote the argument ``name``: ``--baseline`` or Python's ``baseline``.
-
-    The command line's, where the policies came as its ``--policies `` (``policy_option``).
-    """
-    return f"--{name}" if policy_option.startswith("--") else name
 
 
 def compare_jobs(scenario: Scenario, policies: Sequence[str | PolicyEntry], replications: int) -> list[Job]:

@@ -15,6 +15,7 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
+from offloadsim.errors import argument
 from offloadsim.experiments.carried import carried_policies, run_carrying
 from offloadsim.experiments.jobs import Finished, Job, Runner
 from offloadsim.experiments.storage import ExperimentError
@@ -38,7 +39,8 @@ def run_on_dask(jobs: Sequence[Job], address: str, finished: Finished, runner: R
         from distributed import Client, as_completed
     except ImportError:
         raise ExperimentError(
-            "--scheduler needs Dask distributed, which is not installed: pip install 'dask[distributed]'"
+            f"{argument('scheduler')} needs Dask distributed, which is not installed: "
+            "pip install 'dask[distributed]'"
         ) from None
     try:
         client = _connect(Client, address)

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from offloadsim.errors import argument
 from offloadsim.experiments.carried import (
     by_value_from_a_session,
     carried_policies,
@@ -189,7 +190,7 @@ def _run_pool(jobs: Sequence[Job], workers: int, finished: Finished, runner: Run
                     raise ExperimentError(
                         "a worker process died (killed, out of memory, or started from a script without "
                         "an `if __name__ == '__main__':` guard); what finished is kept; "
-                        "run with one worker (--workers 1) to see the error"
+                        f"run with one worker ({argument('workers', 1)}) to see the error"
                     ) from error
                 finished(job, None if error is not None else future.result(), error)
     except BaseException:

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from offloadsim.errors import argument
 from offloadsim.experiments.executors import JobFailure, default_workers, execute
 from offloadsim.experiments.jobs import (
     Job,
@@ -306,7 +307,8 @@ def _check_sweep_folder(directory: Path) -> bool:
         return False
     if not is_result_directory(directory):
         raise ExperimentError(
-            f"output directory {directory} is not empty and holds no sweep (no points/); choose another --out"
+            f"output directory {directory} is not empty and holds no sweep (no points/); "
+            f"choose another {argument('out')}"
         )
     return True
 

@@ -166,7 +166,9 @@ def test_jobs_writing_from_the_engines_chunks_make_the_table_their_frames_made(t
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"policies": []}, "at least one policy"),
+        # named as Python's argument: it said "e.g. --policies local,edge" to a Python caller
+        ({"policies": []}, r"^policies: expected policy names, got none$"),
+        ({"policies": ["local", " "]}, r"^policies: expected policy names, got an empty name$"),
         (
             {"policies": ["local", "edge", "local"]},
             r'^policies: "local" is given twice: each policy is compared',
@@ -194,8 +196,10 @@ def test_existing_output_directory_is_refused_before_running(tiny, tmp_path):
     out = tmp_path / "taken"
     out.mkdir()
     (out / "file").write_text("x")
-    with pytest.raises(ResultsError, match="holds no offloadsim result"):
-        compare(tiny, ["local"], 1, workers=1, out=out)
+    with pytest.raises(
+        ResultsError, match=r"holds no offloadsim result but file; remove it yourself or choose another out$"
+    ):
+        compare(tiny, ["local"], 1, workers=1, out=out)  # Python's argument: it said --out
 
 
 HOSTED = """

@@ -42,6 +42,7 @@ __all__ = [
     "policy_given",
     "check_index",
     "check_flags",
+    "check_policy_name",
     "check_overrides",
     "check_seed",
     "scenario_from",
@@ -61,6 +62,20 @@ def check_index(value: object, what: str) -> int:
         shown = quoted(value) if len(quoted(value)) <= 40 else f"{quoted(value)[:30]}..."
         raise RunError(f"{what}: expected a whole number from 0 to {MAX_INDEX}, got {shown}")
     return int(value)
+
+
+def check_policy_name(policy: object) -> str:
+    """Return ``policy`` if it is text (a name or an entry), else raise :class:`RunError` saying what it is.
+
+    ``run(policy=3)`` ended in a TypeError from ``"(" in 3``; ``resolve_policy(scenario, 3)``
+    returned a policy named 3, refused only later as an unknown policy.
+    """
+    if not isinstance(policy, str):
+        raise RunError(
+            "policy: expected a policy name or an entry like 'neurosurgeon(objective=energy)', "
+            f"got {type(policy).__name__} {policy!r:.60}"
+        )
+    return policy
 
 
 def check_flags(**flags: object) -> None:
@@ -233,7 +248,7 @@ def resolve_policy(
             f"got {type(policy_params).__name__} {policy_params!r:.60}"
         )
     base = scenario.policy
-    name = base.name if policy is None else policy
+    name = base.name if policy is None else check_policy_name(policy)
     params = dict(base.params) if name == base.name else {}
     params.update(policy_params or {})
     return PolicySpec(name, params)
@@ -257,6 +272,7 @@ def chosen_policy(
 
     if text is None:
         return resolve_policy(scenario), None
+    check_policy_name(text)
     try:
         (entry,) = policy_entries([text])
     except EntryError as error:
@@ -294,6 +310,10 @@ def check_policy_overrides(
     from offloadsim.scenario.errors import format_path, yaml_text
     from offloadsim.scenario.overrides import PathError, get_path, parse_path
 
+    if isinstance(names, str) or not isinstance(names, Sequence):  # "edge": the file's "e" found in it
+        raise RunError(
+            f"names: expected a list of policy names like ['edge'], got {type(names).__name__} {names!r:.60}"
+        )
     if not names or scenario.policy.name in names:
         return
     chosen = ",".join(shown or names)
@@ -376,7 +396,13 @@ def check_policy(
     import warnings
 
     from offloadsim.scenario.errors import ScenarioError, ScenarioWarning
+    from offloadsim.scenario.model import PolicySpec
     from offloadsim.scenario.policy_entries import policy_entries
+
+    if not isinstance(spec, PolicySpec):  # check_policy("edge"): an AttributeError on .name
+        raise RunError(
+            f"spec: expected a PolicySpec (resolve_policy makes one), got {type(spec).__name__} {spec!r:.60}"
+        )
 
     given = None if option is None or scenario is None else policy_given(scenario, spec, option, label)
     try:
@@ -622,11 +648,8 @@ def run(
     if seed is not None:
         seed = check_index(seed, "seed")
     replication = check_index(replication, "replication")
-    if policy is not None and not isinstance(policy, str):  # "(" in 3 ended in a TypeError
-        raise RunError(
-            "policy: expected a policy name or an entry like 'neurosurgeon(objective=energy)', "
-            f"got {type(policy).__name__} {policy!r:.60}"
-        )
+    if policy is not None:
+        check_policy_name(policy)
     if records_dir is not None and not isinstance(records_dir, str | os.PathLike):
         raise RunError(
             f"records_dir: expected a directory path, got {type(records_dir).__name__} {records_dir!r:.60}"

@@ -699,6 +699,31 @@ def test_api_refuses_bad_arguments_in_one_line(tiny, fake_engine, kwargs, fragme
     assert fake_engine.calls == []
 
 
+@pytest.mark.parametrize(
+    ("helper", "fragment"),
+    [
+        # a policy named 3 came back, refused later as an unknown policy, or not at all
+        ("resolve_policy", "policy: expected a policy name or an entry like"),
+        ("chosen_policy", "policy: expected a policy name or an entry like"),
+        # "edge" was read letter by letter: the file's policy "e" would be found in it
+        ("check_policy_overrides", "names: expected a list of policy names like ['edge'], got str 'edge'"),
+        # an AttributeError on 'name'
+        ("check_policy", "spec: expected a PolicySpec (resolve_policy makes one), got str 'edge'"),
+    ],
+)
+def test_api_policy_helpers_refuse_what_is_no_policy_in_one_line(tiny, helper, fragment):
+    scenario = api.load(tiny)
+    given = {
+        "resolve_policy": 3,
+        "chosen_policy": 3,
+        "check_policy_overrides": "edge",
+        "check_policy": "edge",
+    }
+    first, second = (given[helper], scenario) if helper == "check_policy" else (scenario, given[helper])
+    with pytest.raises(api.RunError, match=re.escape(fragment)):
+        getattr(api, helper)(first, second)
+
+
 def test_api_takes_numpy_integers_as_seeds_and_counts_as_python_ints(tiny, tmp_path):
     """``seed=np.random.randint(...)`` in a notebook: refused as "expected a whole number ..., got 3";
     now the same run as ``seed=3``, its manifest written with Python ints (JSON has no numpy types)."""

@@ -360,3 +360,29 @@ def test_the_profile_suffixes_are_spelt_once():
         if spelt.search(path.read_text(encoding="utf-8"))
     ]
     assert copies == [str(Path("world/profiles/search.py"))]
+
+
+def test_a_world_s_lookups_read_as_their_message_too(tmp_path):
+    """World.processor and World.layer_seconds of a name it lacks: a KeyError showing its message."""
+    from offloadsim.scenario import load_scenario_text
+
+    scenario = load_scenario_text(
+        """
+name: w
+duration: 1 s
+nodes:
+  phone: {tier: device, processor: {speed: 1 GFLOP/s}}
+applications:
+  job: {work: 1 GFLOP, input: 1 KB}
+workload:
+  - {app: job, sources: phone, rate: 1 /s}
+policy: local
+"""
+    )
+    world = build_world(scenario)
+    with pytest.raises(KeyError) as raised:
+        world.processor("phone", "gpu")
+    assert str(raised.value) == "node 'phone' has no processor 'gpu'"
+    with pytest.raises(KeyError) as raised:
+        world.layer_spread("job", "phone")
+    assert str(raised.value) == "application 'job' has no layer graph"

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from offloadsim.errors import LookupMessage
 from offloadsim.scenario.distributions import Dist
 from offloadsim.scenario.errors import KeyPathError, format_path
 from offloadsim.scenario.model import AppSpec, NodeSpec, ProcessorSpec, Scenario
@@ -139,7 +140,7 @@ class World:
         for proc in self.more_processors.get(node, ()):
             if proc.spec.name == name:
                 return proc
-        raise KeyError(f"node {node!r} has no processor {name!r}")
+        raise LookupMessage(f"node {node!r} has no processor {name!r}")
 
     def app_speed(self, app: str, node: str, processor: str | None = None) -> float:
         """Sustained FLOP/s of a processor of ``node`` (None: its first) for ``app``, in its precision.
@@ -383,7 +384,7 @@ class World:
         if cached is None:
             graph = self.apps[app].graph
             if graph is None:
-                raise KeyError(f"application {app!r} has no layer graph")
+                raise LookupMessage(f"application {app!r} has no layer graph")
             if proc.costs is not None:
                 cached = np.array(proc.costs.layer_seconds(graph), dtype=np.float64)
             else:
@@ -401,7 +402,7 @@ class World:
         """
         graph = self.apps[app].graph
         if graph is None:
-            raise KeyError(f"application {app!r} has no layer graph")
+            raise LookupMessage(f"application {app!r} has no layer graph")
         costs = self.processor(node, processor).costs
         spread = getattr(costs, "layer_spread", None)
         if spread is None:

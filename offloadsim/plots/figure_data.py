@@ -283,6 +283,9 @@ def refuse_pooled_figure(
     kind: str,
     series: Sequence[str] = (),
     x_choices: Sequence[str] = (),
+    *,
+    x: str | None = None,
+    facet: str | None = None,
 ) -> None:
     """Raise naming every dimension that varies but is neither shown nor fixed, and how to choose.
 
@@ -292,11 +295,16 @@ def refuse_pooled_figure(
 
     The ``--by`` it suggests keeps the series already drawn that vary (``--by 'policy,links[0].bandwidth'``):
     ``--by 'links[0].bandwidth'`` alone hid the policies, and the next refusal suggested them alone.
+    Its example shows every hidden key at once, the second with ``--facet`` (where the figure has
+    none) and any more with ``--where``: ``--by 'policy,A'`` alone, with B hidden too, was refused in
+    turn.  Never a series of the x axis (``--x policy``), which is refused as such.
     """
     hidden = view.varying(frame, shown)
     if not hidden:
         return
-    axes = tied_keys(frame, hidden)  # zipped keys move together: one choice fixes them all
+    # Zipped keys move together: one choice fixes them all.  A policy's name is tied to the policy,
+    # the column the user knows.
+    axes = [sorted(keys, key=lambda k: k != "policy") for keys in tied_keys(frame, hidden)]
     parts = []
     for keys in axes:
         values = list(pd.unique(frame[keys[0]].astype(object)))
@@ -307,8 +315,17 @@ def refuse_pooled_figure(
         f"--where {quoted_key(f'{keys[0]}={pd.unique(frame[keys[0]].astype(object))[0]}')}" for keys in axes
     )
     first = quoted_key(axes[0][0])
-    drawn = [s for s in series if s in frame.columns and frame[s].astype(object).nunique(dropna=False) > 1]
+    drawn = [
+        s
+        for s in series
+        if s != x and s in frame.columns and frame[s].astype(object).nunique(dropna=False) > 1
+    ]
     by = quoted_key(",".join([*drawn, axes[0][0]]))
+    rest = [keys[0] for keys in axes[1:]]
+    if rest and facet is None:
+        by += f" --facet {quoted_key(rest.pop(0))}"
+    for key in rest:
+        by += f" --where {quoted_key(f'{key}={pd.unique(frame[key].astype(object))[0]}')}"
     if kind in ONE_RUN_KINDS:
         what = f"--kind {kind} draws one run, but the data vary"
         how = f"pick one value of each ({picks}), or a panel per value with --facet {first}"

@@ -222,7 +222,7 @@ def plot_results(
         shown.append(facet)
     # An energy figure with no x yet joins a series' markers along a key named with --x, any swept one.
     x_choices = results.swept if kind == "energy" and x_key is None else ()
-    refuse_pooled_figure(view, frame, shown, kind, series, x_choices)
+    refuse_pooled_figure(view, frame, shown, kind, series, x_choices, x=x_key, facet=facet)
     lines = len(frame[series].drop_duplicates()) if series and len(frame) else 0
     if lines > MAX_SERIES:  # --by task_id drew a curve per task: 40,000 of them, for minutes on end
         raise ExperimentError(
@@ -276,6 +276,7 @@ def plot_results(
                     percent,
                     load,
                     series=series,
+                    whole=frame,
                 )
                 facet_title = f"{view.heading(facet, frame)} = {facet_texts[i]}" if facet else None
                 titles.append("; ".join(t for t in (facet_title, title) if t))
@@ -293,6 +294,9 @@ def plot_results(
                 ax.clear()
             titles = draw_panels(True)
     all_local = _all_local_lines(view, kind, axes, panels, facet, x_key, series)
+    if kind == "split":  # each application or series with no all-local line, and why
+        notes = (_split_note(view, frame, part, by_column) for _, part in panels)
+        all_local = "\n".join(dict.fromkeys(note for note in notes if note))
     _one_range(axes, QUANTITY_AXES[kind])
     moving = moving_with_x_note(view, frame, x_key, shown) if kind in ("sweep", "split", "energy") else ""
     for ax in axes if moving and kind != "energy" else ():
@@ -441,12 +445,14 @@ def _draw(
     load: runs.ComputeLoad | None = None,
     *,
     series: Sequence[str] = (),
+    whole: pd.DataFrame | None = None,
 ) -> str | None:
     """Draw one panel; return a title part to show (which run a one-run figure is), if any.
 
     ``percent`` False draws ``utilisation-time`` in busy cores whatever the panel could show;
     ``load`` is the panel's compute load (:func:`_loads`) for ``utilisation-time``; ``series``
-    the columns ``by`` joins (bars of several group by all but the last, coloured by the last).
+    the columns ``by`` joins (bars of several group by all but the last, coloured by the last);
+    ``whole`` the figure's rows, every panel's (a split figure's all-local depths).
     """
     if kind == "cdf":
         charts.latency_cdf(frame, by=by or "policy", ax=ax, order=order, log_x=logx, legend_title=by_label)
@@ -484,6 +490,7 @@ def _draw(
             legend_title=by_label,
         )
     elif kind == "split" and x is not None:
+        layers, series_layers = _split_layers(view, frame if whole is None else whole, frame, by)
         sweep_lines.split_vs_parameter(
             frame,
             x,
@@ -494,11 +501,8 @@ def _draw(
             order=order,
             label=view.label(x),
             legend_title=by_label,
-            # Every panel the same lines, unless the panels' models differ (a swept model): then its own.
-            layers={
-                **sweep_lines.all_local_layers(completed(view.tasks)),
-                **sweep_lines.all_local_layers(completed(frame)),
-            },
+            layers=layers,
+            series_layers=series_layers,
         )
     elif kind == "energy":
         energy_chart.energy_latency(
@@ -530,6 +534,31 @@ def _draw(
             f"replication {replication}" if replication is not None and view.results.kind != "run" else None
         )
     return None
+
+
+def _split_layers(
+    view: FigureView, whole: pd.DataFrame, part: pd.DataFrame, by: str | None
+) -> tuple[dict[str, int], dict[str, int]]:
+    """A split panel's all-local depths: per application, and per series (``by``) of a swept model.
+
+    Every panel the same lines, unless the panels' models differ (a facet by swept model): then its own.
+    """
+    layers = {
+        **sweep_lines.all_local_layers(completed(view.tasks)),
+        **sweep_lines.all_local_layers(completed(part)),
+    }
+    if not by or by not in part.columns:
+        return layers, {}
+    series_layers = {
+        **sweep_lines.all_local_layers_by(completed(whole), by),
+        **sweep_lines.all_local_layers_by(completed(part), by),
+    }
+    return layers, series_layers
+
+
+def _split_note(view: FigureView, whole: pd.DataFrame, part: pd.DataFrame, by: str | None) -> str:
+    """The note naming a split panel's applications or series with no all-local line, and why."""
+    return sweep_lines.split_all_local_note(part, by, *_split_layers(view, whole, part, by))
 
 
 def _timeline_tasks(fig: Figure) -> int:

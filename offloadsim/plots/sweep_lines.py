@@ -53,11 +53,13 @@ __all__ = [
     "all_local_latency",
     "all_local_latency_lines",
     "all_local_layers",
+    "all_local_layers_by",
     "coinciding_lines",
     "category_offset",
     "metric_vs_parameter",
     "of_categories",
     "place_all_local_labels",
+    "split_all_local_note",
     "split_vs_parameter",
 ]
 
@@ -305,6 +307,7 @@ def split_vs_parameter(
     ax: Axes | None = None,
     log_x: bool | None = None,
     layers: int | Mapping[str, int] | None = None,
+    series_layers: Mapping[str, int] | None = None,
     order: Sequence[Any] | None = None,
     label: str | None = None,
     legend_title: str | None = None,
@@ -316,15 +319,17 @@ def split_vs_parameter(
     the line is their mean per ``by`` value with a 95 % CI band.  A dotted
     line marks all local: ``layers`` (a count, or a count per application),
     else the layer count of each application inferred with
-    :func:`all_local_layers`.  Tasks of several applications are refused
+    :func:`all_local_layers`.  An application whose count differs between
+    the ``by`` values (a series per swept model) gets a line per series in
+    its colour instead: ``series_layers`` (a count per series value), else
+    inferred per series.  Tasks of several applications are refused
     unless ``by="app"`` (their layer counts differ, so a mean over both is a
-    split no task used).
+    split no task used).  :func:`split_all_local_note` says which have no line.
     """
     ax = axes_or_new(ax)
     if by:
         names_of(tasks, by, order)  # refuses a series column the tasks do not have
-    done = completed(tasks)
-    done = done[np.isfinite(pd.to_numeric(done["split"], errors="coerce").to_numpy(dtype=float))]
+    done = _with_split(tasks)
     refuse_pooling(done, [by, x], f"the split against {label or x}", rows="tasks")
     keys = [k for k in dict.fromkeys((by, x, "replication")) if k and k in done.columns]
     per_run = done.groupby(keys, sort=False, observed=True)["split"].mean().reset_index()
@@ -332,33 +337,131 @@ def split_vs_parameter(
         per_run, "split", x, by=by, kind=kind, ax=ax, log_x=log_x, order=order, label=label
     )
     with house_style():
-        local_layers = _layers_shown(layers, done)
-        colours = {str(line.get_label()): line.get_color() for line in ax.get_lines()}
-        for app, count in local_layers.items():
-            text = f"{app}: all local ({count})" if by == "app" else f"all local ({count} layers)"
+        depths = _depth_lines(done, by, layers, series_layers)
+        # The series' own colours: a legend entry "resnet50 (same line as mobilenet_v2)" is no name.
+        styles = series_styles(names_of(per_run, by, order), order) if by else {}
+        colours = {str(name): style["color"] for name, style in styles.items()}
+        for line in depths.lines:
             ax.axhline(
-                count,
-                color=colours.get(app, "black") if by == "app" else "black",
+                line.depth,
+                color=colours.get(line.colour_of, "black") if line.colour_of else "black",
                 linewidth=0.6,
                 linestyle=":",
-                label=text,
+                label=line.text,
             )
         # A mean: where a policy switches between cuts, no task ran the fractional depth drawn.
         ax.set_ylabel("layers run on the device, mean (count)")
-        top = max([*local_layers.values(), 1])
+        # Every depth a task ran shown, with no line as with one: a sweep of models with no line
+        # once drew its 152 and 175 layers above a 0-1 axis, and the figure looked empty.
+        ran = per_run["split"].to_numpy(dtype=float)
+        top = max([*(line.depth for line in depths.lines), *ran[np.isfinite(ran)], 1])
         ax.set_ylim(-0.04 * top, top * 1.06)
         integer_axis(ax, "y")
         tidy_legend(ax, legend_title)
     return ax
 
 
-def _layers_shown(layers: int | Mapping[str, int] | None, done: pd.DataFrame) -> dict[str, int]:
-    """The all-local line(s) to draw: one per application present in ``done``."""
-    apps = [str(a) for a in pd.unique(done["app"].astype(str))] if "app" in done.columns else [""]
+class _DepthLine(NamedTuple):
+    """One all-local line of a split figure: its label, its depth, the series whose colour it takes."""
+
+    text: str
+    depth: int
+    colour_of: str | None
+
+
+class _Depths(NamedTuple):
+    """The all-local lines of a split panel, and per application or series with none, why."""
+
+    lines: list[_DepthLine]
+    missing: dict[str, str]
+
+
+def _depth_lines(
+    done: pd.DataFrame,
+    by: str | None,
+    layers: int | Mapping[str, int] | None,
+    series_layers: Mapping[str, int] | None,
+) -> _Depths:
+    """The all-local line(s) to draw: one per application present in ``done``, else one per series.
+
+    An application whose tasks ran all local at several depths (a swept model keeps its name) has
+    no one line; where ``by`` separates its depths (a series per model), each series gets its own.
+    """
+    app_of = done["app"].astype(str).to_numpy() if "app" in done.columns else np.full(len(done), "")
+    apps = [str(a) for a in dict.fromkeys(app_of)] or [""]
     if isinstance(layers, int):
-        return {app: layers for app in apps[:1]}
-    known = dict(layers) if layers else all_local_layers(done)
-    return {app: int(known[app]) for app in apps if app in known}
+        apps, known = apps[:1], {apps[0]: layers}
+    else:
+        known = dict(layers) if layers else all_local_layers(done)
+    unknown = "no task of it ran wholly on its device, so its layer count is unknown"
+    lines: list[_DepthLine] = []
+    missing: dict[str, str] = {}
+    for app in apps:
+        if app in known:
+            count = int(known[app])
+            if by == "app":
+                lines.append(_DepthLine(f"{app}: all local ({count})", count, app))
+            else:
+                lines.append(_DepthLine(f"all local ({count} layers)", count, None))
+            continue
+        per_series: dict[str, int] = {}
+        if by and by != "app" and by in done.columns:
+            per_series = dict(series_layers) if series_layers else all_local_layers_by(done, by)
+        if not per_series:
+            # A swept model keeps its application's name: one line would mark one model's depth.
+            several = (
+                "its tasks ran all local at several depths (a swept model; give its key to --by or --facet)"
+            )
+            missing[app] = several if (_ran_local(done) & (app_of == app)).any() else unknown
+            continue
+        for name in dict.fromkeys(done.loc[app_of == app, by].astype(str)):
+            if name in per_series:
+                count = int(per_series[name])
+                lines.append(_DepthLine(f"{name}: all local ({count} layers)", count, name))
+            else:
+                missing[name] = unknown
+    return _Depths(lines, missing)
+
+
+def split_all_local_note(
+    tasks: pd.DataFrame,
+    by: str | None,
+    layers: int | Mapping[str, int] | None = None,
+    series_layers: Mapping[str, int] | None = None,
+) -> str:
+    """The note under a split figure naming each application or series that has no all-local line, and why.
+
+    Empty when every one has its line (:func:`split_vs_parameter` draws them from the same inputs).
+    """
+    missing = _depth_lines(_with_split(tasks), by, layers, series_layers).missing
+    said = [f"{name or 'the application'}: {why}" for name, why in missing.items()]
+    return f"no all-local line: {'; '.join(said)}" if said else ""
+
+
+def _with_split(tasks: pd.DataFrame) -> pd.DataFrame:
+    """The completed tasks that recorded a split (a number of layers run on the device)."""
+    done = completed(tasks)
+    return done[np.isfinite(pd.to_numeric(done["split"], errors="coerce").to_numpy(dtype=float))]
+
+
+def _ran_local(done: pd.DataFrame) -> np.ndarray:
+    """Per task, whether it ran wholly on its source device."""
+    if "placement" not in done.columns or "source" not in done.columns:
+        return np.zeros(len(done), dtype=bool)
+    return done["placement"].astype(str).to_numpy() == done["source"].astype(str).to_numpy()
+
+
+def all_local_layers_by(done: pd.DataFrame, by: str) -> dict[str, int]:
+    """Per value of the ``by`` column, the layer count its tasks run wholly on their source had.
+
+    Only the values whose all-local tasks are of one application at one depth (:func:`all_local_layers`).
+    """
+    found: dict[str, int] = {}
+    for name, part in done.groupby(done[by].astype(str).to_numpy(), sort=False):
+        counts = all_local_layers(part)
+        if len(counts) == 1:
+            found[str(name)] = next(iter(counts.values()))
+    return found
 
 
 def all_local_layers(done: pd.DataFrame) -> dict[str, int]:
@@ -370,9 +473,7 @@ def all_local_layers(done: pd.DataFrame) -> dict[str, int]:
     layer count changes, and one line would mark the deepest model's count
     in every panel.
     """
-    if "placement" not in done.columns or "source" not in done.columns:
-        return {}
-    local = done["placement"].astype(str).to_numpy() == done["source"].astype(str).to_numpy()
+    local = _ran_local(done)
     if not local.any():
         return {}
     apps = done["app"].astype(str) if "app" in done.columns else pd.Series("", index=done.index)

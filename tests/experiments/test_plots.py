@@ -3237,6 +3237,76 @@ def test_a_split_figure_of_a_swept_model_marks_each_panels_own_all_local_depth(t
     ]
 
 
+def test_a_split_figure_with_a_series_per_swept_model_marks_each_model_s_all_local_depth(tmp_path):
+    """With ``--by`` the swept model (one panel), no all-local line was drawn and nothing said why, and
+    the y axis kept the 0-1 range of a figure with no line: the 152 and 175 layers run were drawn
+    above it and the figure looked empty. Each series now gets its model's line in its colour, in the
+    panel of the edge policy too (whose tasks never ran all local), and a depth no task gave is said."""
+    results = speeds_sweep(
+        tmp_path,
+        "set:\n  applications.job: {model: resnet50, input: 10 KB, output: 1 KB}\n  duration: 3 s\n"
+        "grid:\n  applications.job.model: [mobilenet_v2, resnet50]\n"
+        "  links[0].bandwidth: [5 Mbps, 50 Mbps]\npolicies: [local, edge]\n",
+    )
+    fig = plots.plot_results(
+        results, "split", x="links[0].bandwidth", by="applications.job.model", facet="policy"
+    )
+    # A series drawn on another is labelled "resnet50 (same line as mobilenet_v2)": its colour by its name.
+    colours = {
+        str(line.get_label()).split(" (same")[0]: line.get_color()
+        for ax in fig.axes
+        for line in ax.get_lines()
+        if "all local" not in str(line.get_label())
+    }
+    assert colours["mobilenet_v2"] != colours["resnet50"]
+    for ax in fig.axes:
+        marks = {
+            str(line.get_label()): (line.get_ydata()[0], line.get_color())
+            for line in ax.get_lines()
+            if "all local" in str(line.get_label())
+        }
+        assert marks == {
+            "mobilenet_v2: all local (152 layers)": (152, colours["mobilenet_v2"]),
+            "resnet50: all local (175 layers)": (175, colours["resnet50"]),
+        }, ax.get_title(loc="left")
+        assert ax.get_ylim()[1] >= 175
+    assert "no all-local line" not in fig.get_supxlabel()
+    one = plots.plot_results(
+        results, "split", x="links[0].bandwidth", by="applications.job.model", where={"policy": "local"}
+    )
+    (ax,) = [ax for ax in one.axes if ax.get_visible()]
+    assert ax.get_ylim()[1] >= 175, "the layers run are on the axis"
+    assert len([label for label in legend_texts(one) if "all local" in label]) == 2
+    edge = plots.plot_results(
+        results, "split", x="links[0].bandwidth", by="applications.job.model", where={"policy": "edge"}
+    )
+    assert "no all-local line: job: no task of it ran wholly on its device" in edge.get_supxlabel()
+
+
+@pytest.mark.parametrize(
+    "options", [{"x": "policy"}, {"by": "links[0].bandwidth"}, {"x": "links[0].bandwidth", "by": "policy"}]
+)  # two keys hidden; the policy hidden; the speed hidden
+def test_an_energy_refusal_with_two_keys_hidden_suggests_a_figure_that_draws(speed_sweep, options):
+    """With two swept keys hidden, the example was ``e.g. --by 'policy,KEY'`` (with ``--x policy``,
+    a series of the x axis, itself refused) and the second key stayed hidden, refused in turn; the
+    policy was named ``policy.name``.  It now shows one with --by and the other with --facet."""
+    import shlex
+
+    with pytest.raises(ExperimentError) as caught:
+        plots.plot_results(speed_sweep, "energy", **options)
+    message = str(caught.value)
+    assert "policy.name (" not in message
+    example = shlex.split(re.search(r"e\.g\. (.*?), or pick", message).group(1))
+    given = dict(zip(example[::2], example[1::2], strict=True))
+    assert set(given) <= {"--by", "--facet", "--where"}, message
+    assert ("--facet" in given) == (options == {"x": "policy"}), message
+    where = dict([given["--where"].split("=", 1)]) if "--where" in given else None
+    by = given["--by"].split(",") if "," in given["--by"] else given["--by"]
+    plots.plot_results(
+        speed_sweep, "energy", x=options.get("x"), by=by, facet=given.get("--facet"), where=where
+    )
+
+
 def test_a_key_given_to_by_or_facet_is_not_the_default_x(speed_sweep):
     """The default x was the first numeric swept key even when --by or --facet named it, and the
     figure was then refused: `--facet nodes.phone.processor.speed: it is the x axis`, an x the user

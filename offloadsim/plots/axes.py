@@ -12,7 +12,7 @@ import re
 import string
 import warnings
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, TextIO
 
 import numpy as np
 from matplotlib.axes import Axes
@@ -294,17 +294,48 @@ def laid_out(ax: Axes) -> RendererBase:
     layout used, whatever the canvas (headless figures have none of their own).
     """
     fig = root_figure(ax)
-    # house_style: the type the figure is saved in ("serif" is resolved when drawn).
-    with house_style(), warnings.catch_warnings():
-        # A layout that left the panels no room is a step on the way: keep_panels_tall grows the
-        # figure once the notes and legends are in, and saving warns if it still has none.
-        warnings.filterwarnings("ignore", message=_COLLAPSED)
-        fig.draw_without_rendering()
+    _draw_headless(fig)
     return fig._get_renderer()  # type: ignore[attr-defined]  # public figures offer no other headless renderer
 
 
 #: The start of matplotlib's warning for a constrained layout with no room left for the axes.
 _COLLAPSED = "constrained_layout not applied"
+
+
+def _draw_headless(fig: Figure) -> bool:
+    """Lay ``fig`` out under the house style without rendering it; whether its layout collapsed.
+
+    A layout that left the panels no room is a step on the way: :func:`keep_panels_tall` grows the
+    figure once the notes and legends are in, and saving warns if it still has none.  So
+    matplotlib's "constrained_layout not applied" is taken here, never shown; every other warning
+    goes through the filters in force, as if drawn outside (recording them all, as
+    :func:`keep_panels_tall` did, dropped them; re-issuing them would show a warning its filter
+    had already shown once).
+    """
+    collapsed = False
+    # house_style: the type the figure is saved in ("serif" is resolved when drawn).
+    with house_style(), warnings.catch_warnings():
+        passed_on = warnings.showwarning
+
+        def taken(
+            message: Warning | str,
+            category: type[Warning],
+            filename: str,
+            lineno: int,
+            file: TextIO | None = None,
+            line: str | None = None,
+        ) -> None:
+            nonlocal collapsed
+            if str(message).startswith(_COLLAPSED):
+                collapsed = True
+            else:
+                passed_on(message, category, filename, lineno, file, line)
+
+        warnings.filterwarnings("always", message=_COLLAPSED)  # past an "ignore" or an "error" filter
+        warnings.showwarning = taken  # catch_warnings puts the one in force back
+        fig.draw_without_rendering()
+    return collapsed
+
 
 #: The least height, in inches, a panel keeps under the notes and above it the legend of its figure.
 LEAST_PANEL_HEIGHT_IN = 1.0
@@ -323,12 +354,8 @@ def keep_panels_tall(fig: Figure, least: float = LEAST_PANEL_HEIGHT_IN) -> bool:
         axes = [ax for ax in fig.axes if ax.get_visible()]
         if not axes:
             return False
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            with house_style():
-                fig.draw_without_rendering()
+        collapsed = _draw_headless(fig)
         renderer = fig._get_renderer()  # type: ignore[attr-defined]  # as in laid_out
-        collapsed = any(str(w.message).startswith(_COLLAPSED) for w in caught)
         lowest = min(ax.get_window_extent(renderer).height for ax in axes) / fig.dpi
         short = least - lowest
         if not collapsed and short <= 0.01:

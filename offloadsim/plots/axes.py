@@ -49,6 +49,7 @@ __all__ = [
     "lines_under_legend",
     "lines_under_box",
     "reach_log_ticks",
+    "series_name",
 ]
 
 # Width of a digit in the house style's serif type, as a fraction of the font size (STIX digits: 0.5).
@@ -772,6 +773,15 @@ def figure_legend(
 
 #: What a legend adds to a series drawn on another's: ``neurosurgeon (same line as edge)``.
 _SAME_AS = re.compile(r" \(same (?:line|spot) as .*\)$")
+
+
+def series_name(label: str) -> str:
+    """The series a legend label names, without what it adds to one drawn on another's.
+
+    >>> series_name("neurosurgeon (same line as edge)"), series_name("edge")
+    ('neurosurgeon', 'edge')
+    """
+    return _SAME_AS.sub("", label)
 
 
 def _one_entry_a_series(handles: dict[str, Any]) -> dict[str, Any]:

@@ -28,6 +28,7 @@ from offloadsim.plots.axes import (
     log_axis,
     plain_number,
     reach_log_ticks,
+    series_name,
     tidy_legend,
     value_ticks,
 )
@@ -540,7 +541,8 @@ def all_local_latency_lines(
     several = len(found) + len(why) > 1
     curves = _all_local_curves(tasks, x, positions, series) if x is not None and positions else {}
     with house_style():
-        colours = {str(line.get_label()): line.get_color() for line in ax.get_lines()}
+        # By series name: a curve of "resnet50 (same line as mobilenet_v2)" was drawn black.
+        colours = {series_name(str(line.get_label())): line.get_color() for line in ax.get_lines()}
         for app, seconds in found.items():
             name = names.get(app, app)
             text = f"{name} all local" if several or name else "all local"

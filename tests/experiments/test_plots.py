@@ -3348,3 +3348,50 @@ def test_laying_a_figure_out_takes_only_matplotlib_s_collapse_warning():
         assert keep_panels_tall(fig)
         laid_out(fig.axes[0])
     assert fig.axes[0].get_window_extent(laid_out(fig.axes[0])).height / fig.dpi >= 0.99
+
+
+def test_an_all_local_curve_of_a_series_drawn_on_another_s_line_takes_its_own_colour():
+    """Two models whose latencies coincide: the second series is labelled "b (same line as a)", and
+    its all-local curve, looked up by the label, was drawn black where it is b's colour elsewhere."""
+    from matplotlib.colors import to_hex
+
+    from offloadsim.plots.series import x_positions
+    from offloadsim.plots.sweep_lines import all_local_latency_lines
+
+    values = ["5 Mbps", "50 Mbps"]
+    metrics = pd.DataFrame(
+        [
+            {"bw": bw, "m": m, "replication": r, "latency_mean_s": 0.1 * (i + 1)}
+            for i, bw in enumerate(values)
+            for m in ("a", "b")
+            for r in range(2)
+        ]
+    )
+    ax = plots.metric_vs_parameter(metrics, "latency_mean_s", "bw", by="m")
+    labels = {str(line.get_label()): to_hex(line.get_color()) for line in ax.get_lines()}
+    assert set(labels) == {"a", "b (same line as a)"}
+    places, _, _, distinct = x_positions(values, "bw", None)
+    tasks = pd.DataFrame(
+        [
+            {
+                "app": "job",
+                "bw": bw,
+                "m": m,
+                "status": "completed",
+                "placement": "phone",
+                "source": "phone",
+                "compute_time": 0.2 if m == "a" else 0.3,
+            }
+            for bw in values
+            for m in ("a", "b")
+        ]
+    )
+    all_local_latency_lines(
+        ax, tasks, x="bw", positions=dict(zip(distinct, places, strict=True)), series=["m"]
+    )
+    curves = {
+        round(float(line.get_ydata()[0])): to_hex(line.get_color())
+        for line in ax.get_lines()
+        if str(line.get_label()) == "_all local"
+    }
+    assert curves == {200: labels["a"], 300: labels["b (same line as a)"]}

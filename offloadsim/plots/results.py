@@ -295,7 +295,7 @@ def plot_results(
             titles = draw_panels(True)
     all_local = _all_local_lines(view, kind, axes, panels, facet, x_key, series)
     if kind == "split":  # each application or series with no all-local line, and why
-        notes = (_split_note(view, frame, part, by_column) for _, part in panels)
+        notes = (_split_note(view, frame, part, by_column, x_key) for _, part in panels)
         all_local = "\n".join(dict.fromkeys(note for note in notes if note))
     _one_range(axes, QUANTITY_AXES[kind])
     moving = moving_with_x_note(view, frame, x_key, shown) if kind in ("sweep", "split", "energy") else ""
@@ -556,9 +556,11 @@ def _split_layers(
     return layers, series_layers
 
 
-def _split_note(view: FigureView, whole: pd.DataFrame, part: pd.DataFrame, by: str | None) -> str:
+def _split_note(
+    view: FigureView, whole: pd.DataFrame, part: pd.DataFrame, by: str | None, x: str | None
+) -> str:
     """The note naming a split panel's applications or series with no all-local line, and why."""
-    return sweep_lines.split_all_local_note(part, by, *_split_layers(view, whole, part, by))
+    return sweep_lines.split_all_local_note(part, by, *_split_layers(view, whole, part, by), x)
 
 
 def _timeline_tasks(fig: Figure) -> int:

@@ -323,7 +323,8 @@ def split_vs_parameter(
     :func:`all_local_layers`.  An application whose count differs between
     the ``by`` values (a series per swept model) gets a line per series in
     its colour instead: ``series_layers`` (a count per series value), else
-    inferred per series.  Tasks of several applications are refused
+    inferred per series; one whose count moves with ``x`` (the swept model on
+    the x axis) a dash at each x value.  Tasks of several applications are refused
     unless ``by="app"`` (their layer counts differ, so a mean over both is a
     split no task used).  :func:`split_all_local_note` says which have no line.
     """
@@ -338,7 +339,7 @@ def split_vs_parameter(
         per_run, "split", x, by=by, kind=kind, ax=ax, log_x=log_x, order=order, label=label
     )
     with house_style():
-        depths = _depth_lines(done, by, layers, series_layers)
+        depths = _depth_lines(done, by, layers, series_layers, x)
         # The series' own colours: a legend entry "resnet50 (same line as mobilenet_v2)" is no name.
         styles = series_styles(names_of(per_run, by, order), order) if by else {}
         colours = {str(name): style["color"] for name, style in styles.items()}
@@ -350,12 +351,34 @@ def split_vs_parameter(
                 linestyle=":",
                 label=line.text,
             )
+        if depths.per_x:
+            places, _, _, distinct = x_positions(per_run[x].tolist(), x, kind, label)
+            where = {str(value): float(place) for value, place in zip(distinct, places, strict=True)}
+            for app, counts in depths.per_x.items():
+                at = sorted((where[value], depth) for value, depth in counts.items() if value in where)
+                text = (
+                    f"{app}: all local (its model's layers)"
+                    if by == "app"
+                    else "all local (its model's layers)"
+                )
+                style: dict[str, Any] = {"color": "black", "linewidth": 0.6, "linestyle": ":", "label": text}
+                if of_categories(ax):  # a dotted dash across each category: nothing lies between them
+                    half = _CATEGORY_SHARE / 2 + 0.1
+                    ax.hlines(
+                        [d for _, d in at], [a - half for a, _ in at], [a + half for a, _ in at], **style
+                    )
+                else:
+                    ax.plot([a for a, _ in at], [d for _, d in at], **style)
         # A mean: where a policy switches between cuts, no task ran the fractional depth drawn.
         ax.set_ylabel("layers run on the device, mean (count)")
         # Every depth a task ran shown, with no line as with one: a sweep of models with no line
         # once drew its 152 and 175 layers above a 0-1 axis, and the figure looked empty.
         ran = per_run["split"].to_numpy(dtype=float)
-        top = max([*(line.depth for line in depths.lines), *ran[np.isfinite(ran)], 1])
+        marked = [
+            *(line.depth for line in depths.lines),
+            *(d for c in depths.per_x.values() for d in c.values()),
+        ]
+        top = max([*marked, *ran[np.isfinite(ran)], 1])
         ax.set_ylim(-0.04 * top, top * 1.06)
         integer_axis(ax, "y")
         tidy_legend(ax, legend_title)
@@ -371,10 +394,15 @@ class _DepthLine(NamedTuple):
 
 
 class _Depths(NamedTuple):
-    """The all-local lines of a split panel, and per application or series with none, why."""
+    """The all-local lines of a split panel, per application or series with none why, and the dashes.
+
+    ``per_x``: per application whose depth moves with the x axis (a swept model along it), its
+    depth at each x value (as text).
+    """
 
     lines: list[_DepthLine]
     missing: dict[str, str]
+    per_x: dict[str, dict[str, int]]
 
 
 def _depth_lines(
@@ -382,11 +410,13 @@ def _depth_lines(
     by: str | None,
     layers: int | Mapping[str, int] | None,
     series_layers: Mapping[str, int] | None,
+    x: str | None = None,
 ) -> _Depths:
     """The all-local line(s) to draw: one per application present in ``done``, else one per series.
 
     An application whose tasks ran all local at several depths (a swept model keeps its name) has
-    no one line; where ``by`` separates its depths (a series per model), each series gets its own.
+    no one line; where ``by`` separates its depths (a series per model), each series gets its own,
+    and where ``x`` does (the model along the x axis), a dash at each x value.
     """
     app_of = done["app"].astype(str).to_numpy() if "app" in done.columns else np.full(len(done), "")
     apps = [str(a) for a in dict.fromkeys(app_of)] or [""]
@@ -397,6 +427,7 @@ def _depth_lines(
     unknown = "no task of it ran wholly on its device, so its layer count is unknown"
     lines: list[_DepthLine] = []
     missing: dict[str, str] = {}
+    per_x: dict[str, dict[str, int]] = {}
     for app in apps:
         if app in known:
             count = int(known[app])
@@ -408,6 +439,11 @@ def _depth_lines(
         per_series: dict[str, int] = {}
         if by and by != "app" and by in done.columns:
             per_series = dict(series_layers) if series_layers else all_local_layers_by(done, by)
+        if not per_series and x and x != by and x in done.columns:
+            per_x[app] = all_local_layers_by(done[app_of == app], x)
+            if per_x[app]:
+                continue
+            del per_x[app]
         if not per_series:
             # A swept model keeps its application's name: one line would mark one model's depth.
             several = (
@@ -421,7 +457,7 @@ def _depth_lines(
                 lines.append(_DepthLine(f"{name}: all local ({count} layers)", count, name))
             else:
                 missing[name] = unknown
-    return _Depths(lines, missing)
+    return _Depths(lines, missing, per_x)
 
 
 def split_all_local_note(
@@ -429,12 +465,13 @@ def split_all_local_note(
     by: str | None,
     layers: int | Mapping[str, int] | None = None,
     series_layers: Mapping[str, int] | None = None,
+    x: str | None = None,
 ) -> str:
     """The note under a split figure naming each application or series that has no all-local line, and why.
 
     Empty when every one has its line (:func:`split_vs_parameter` draws them from the same inputs).
     """
-    missing = _depth_lines(_with_split(tasks), by, layers, series_layers).missing
+    missing = _depth_lines(_with_split(tasks), by, layers, series_layers, x).missing
     said = [f"{name or 'the application'}: {why}" for name, why in missing.items()]
     return f"no all-local line: {'; '.join(said)}" if said else ""
 

@@ -3395,3 +3395,30 @@ def test_an_all_local_curve_of_a_series_drawn_on_another_s_line_takes_its_own_co
         if str(line.get_label()) == "_all local"
     }
     assert curves == {200: labels["a"], 300: labels["b (same line as a)"]}
+
+
+def test_a_split_figure_with_the_swept_model_on_its_x_axis_marks_each_model_s_depth_there(tmp_path):
+    """With the model along x, the application's depth moved with x: no all-local mark was drawn, and
+    the y axis kept 0-1, the 152 and 175 layers run by the local policy drawn above it. A dotted
+    dash now marks each model's depth across its category."""
+    from matplotlib.collections import LineCollection
+
+    results = speeds_sweep(
+        tmp_path,
+        "set:\n  applications.job: {model: resnet50, input: 10 KB, output: 1 KB}\n  duration: 3 s\n"
+        "grid:\n  applications.job.model: [mobilenet_v2, resnet50]\n"
+        "  links[0].bandwidth: [5 Mbps, 50 Mbps]\npolicies: [local, edge]\n",
+    )
+    fig = plots.plot_results(results, "split", x="applications.job.model", facet="links[0].bandwidth")
+    for ax in [ax for ax in fig.axes if ax.get_visible()]:
+        (dashes,) = [
+            c for c in ax.collections if isinstance(c, LineCollection) and "all local" in str(c.get_label())
+        ]
+        ends = [segment for segment in dashes.get_segments()]
+        ticks = {t.get_text(): t.get_position()[0] for t in ax.get_xticklabels()}
+        assert [(round(float(np.mean(s[:, 0]))), float(s[0, 1])) for s in ends] == [
+            (round(ticks["mobilenet_v2"]), 152.0),
+            (round(ticks["resnet50"]), 175.0),
+        ]
+        assert ax.get_ylim()[1] >= 175
+    assert "no all-local line" not in fig.get_supxlabel()

@@ -3212,16 +3212,21 @@ def test_notes_and_a_legend_above_leave_the_panel_its_height(tmp_path_factory):
         check_readable(fig)
 
 
+def model_sweep(folder, policies: str):
+    """SPEEDS over two models (the application keeps its name) and two bandwidths, under ``policies``, run."""
+    return speeds_sweep(
+        folder,
+        "set:\n  applications.job: {model: resnet50, input: 10 KB, output: 1 KB}\n  duration: 3 s\n"
+        "grid:\n  applications.job.model: [mobilenet_v2, resnet50]\n"
+        f"  links[0].bandwidth: [5 Mbps, 50 Mbps]\npolicies: [{policies}]\n",
+    )
+
+
 def test_a_split_figure_of_a_swept_model_marks_each_panels_own_all_local_depth(tmp_path):
     """The all-local line was the deepest model's in every panel: a sweep of
     ``applications.job.model`` keeps the application's name, so MobileNetV2's panel was marked at
     ResNet-50's 175 layers and its tasks run wholly on the phone read as partly offloaded."""
-    results = speeds_sweep(
-        tmp_path,
-        "set:\n  applications.job: {model: resnet50, input: 10 KB, output: 1 KB}\n  duration: 3 s\n"
-        "grid:\n  applications.job.model: [mobilenet_v2, resnet50]\n"
-        "  links[0].bandwidth: [5 Mbps, 50 Mbps]\npolicies: [local]\n",
-    )
+    results = model_sweep(tmp_path, "local")
     fig = plots.plot_results(results, "split", x="links[0].bandwidth", facet="applications.job.model")
     marks = {
         ax.get_title(loc="left"): [
@@ -3242,12 +3247,7 @@ def test_a_split_figure_with_a_series_per_swept_model_marks_each_model_s_all_loc
     the y axis kept the 0-1 range of a figure with no line: the 152 and 175 layers run were drawn
     above it and the figure looked empty. Each series now gets its model's line in its colour, in the
     panel of the edge policy too (whose tasks never ran all local), and a depth no task gave is said."""
-    results = speeds_sweep(
-        tmp_path,
-        "set:\n  applications.job: {model: resnet50, input: 10 KB, output: 1 KB}\n  duration: 3 s\n"
-        "grid:\n  applications.job.model: [mobilenet_v2, resnet50]\n"
-        "  links[0].bandwidth: [5 Mbps, 50 Mbps]\npolicies: [local, edge]\n",
-    )
+    results = model_sweep(tmp_path, "local, edge")
     fig = plots.plot_results(
         results, "split", x="links[0].bandwidth", by="applications.job.model", facet="policy"
     )
@@ -3403,12 +3403,7 @@ def test_a_split_figure_with_the_swept_model_on_its_x_axis_marks_each_model_s_de
     dash now marks each model's depth across its category."""
     from matplotlib.collections import LineCollection
 
-    results = speeds_sweep(
-        tmp_path,
-        "set:\n  applications.job: {model: resnet50, input: 10 KB, output: 1 KB}\n  duration: 3 s\n"
-        "grid:\n  applications.job.model: [mobilenet_v2, resnet50]\n"
-        "  links[0].bandwidth: [5 Mbps, 50 Mbps]\npolicies: [local, edge]\n",
-    )
+    results = model_sweep(tmp_path, "local, edge")
     fig = plots.plot_results(results, "split", x="applications.job.model", facet="links[0].bandwidth")
     for ax in [ax for ax in fig.axes if ax.get_visible()]:
         (dashes,) = [

@@ -17,7 +17,6 @@ kept, predictions can be redone.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -158,7 +157,7 @@ def run_campaign(
     """
     import pandas as pd
 
-    from offloadsim.testbed.compare import repredict, run_link_model
+    from offloadsim.testbed.compare import kept_json, repredict, run_link_model
 
     rows = []
     total = len(planned) * repetitions
@@ -175,12 +174,52 @@ def run_campaign(
                     run_inference(config, out, cache_dir=cache_dir, overwrite=True)
                 else:
                     run_flows(config, out, overwrite=True)
-            row = json.loads(summary.read_text())
+            row = kept_json(summary)
             if run_link_model(row) != link_model:
                 row = repredict(out, link_model)
+            row = _table_row(row, summary, isinstance(plan.config, InferenceConfig))
             row.update(id=plan.id, link=plan.link, repetition=rep)
             rows.append(row)
     return pd.DataFrame(rows)
+
+
+#: What the tables read of a kept run's summary row, for a split-inference run and a flows run: the
+#: key that marks the kind first. Each is a number, the words of :data:`_WORDS` aside; a number the
+#: tables take a median of may be null (a run with no such measurement), ``k`` and ``devices`` not.
+_TABLE_KEYS = {
+    True: ("pattern", "model", "split", "k", "rate_mbps", "measured_median_ms", "predicted_median_ms",
+           "measured_iqr_pct", "device_cpu_share", "edge_cpu_share"),
+    False: ("flows", "devices", "size_bytes", "rate_mbps", "stagger_ms", "measured_median_fct_ms",
+            "predicted_median_fct_ms", "within_15_pct", "jain_fairness"),
+}  # fmt: skip
+_WORDS = frozenset({"pattern", "model", "split"})
+
+
+def _table_row(row: dict[str, Any], summary: Path, inference: bool) -> dict[str, Any]:
+    """``row``, read from ``summary``, if the tables can read it; else a ``TestbedError`` naming the key.
+
+    A kept run's summary edited, or written by another version, was a ``KeyError`` or a
+    ``TypeError`` of pandas (exit 1) once the campaign tabulated it, or, without the key that
+    marks its kind, left out of the tables without a word.
+    """
+    from offloadsim.shapes import describe
+    from offloadsim.testbed.compare import kept_refused
+
+    for key in _TABLE_KEYS[inference]:
+        value = row.get(key)
+        nullable = key not in ("k", "devices")
+        if key in _WORDS:
+            expected, fits = "text", isinstance(value, str)
+        else:
+            expected = "a number or null" if nullable else "a number"
+            number = isinstance(value, int | float) and not isinstance(value, bool)
+            fits = number or (value is None and nullable)
+        if not fits:
+            got = "it is missing" if key not in row else f"got {describe(value)}"
+            kind = "a split-inference" if inference else "a concurrent-flows"
+            problem = f"{key}: expected {expected} (as the testbed writes {kind} run's), {got}"
+            raise kept_refused(summary, problem)
+    return row
 
 
 def _spread(values: Iterable[float]) -> tuple[float, float, float]:

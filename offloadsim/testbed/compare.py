@@ -26,6 +26,8 @@ __all__ = [
     "PARTS",
     "flows_summary",
     "inference_summary",
+    "kept_json",
+    "kept_refused",
     "predicted_flows",
     "predicted_requests",
     "repredict",
@@ -38,6 +40,41 @@ DEFAULT_LINK_MODEL = "max-min"
 
 #: The parts of a request's latency compared one by one.
 PARTS = ("device_compute", "upload", "edge_compute", "download")
+
+
+def kept_refused(file: Path, problem: str) -> Exception:
+    """The ``TestbedError`` refusing a kept run's ``file``, one line: the file, ``problem``, what to do."""
+    from offloadsim.testbed.errors import TestbedError
+
+    again = f"remove {file.parent} and run the campaign again to repeat the run"
+    return TestbedError(f"{file}: {problem}; {again}")
+
+
+def kept_json(file: Path) -> dict[str, Any]:
+    """A kept run's ``summary.json`` or ``manifest.json``: a JSON object, else :func:`kept_refused` naming it.
+
+    A campaign reads a kept run's summary instead of running it again (``--tables-only`` reads
+    nothing else); one emptied, cut short, made a folder or edited into another document was an
+    internal error (exit 1: a ``JSONDecodeError`` naming no file).
+    """
+    import json
+
+    from offloadsim.bounded_read import MAX_DOCUMENT_BYTES, not_utf8, read_text
+    from offloadsim.shapes import describe
+
+    try:
+        document = json.loads(read_text(file, MAX_DOCUMENT_BYTES))
+    except IsADirectoryError:
+        raise kept_refused(file, "is a directory, expected the run's JSON file") from None
+    except UnicodeDecodeError as error:
+        raise kept_refused(file, not_utf8(error)) from None
+    except ValueError as error:  # not JSON; or not a regular file, or too large (InputFileError)
+        raise kept_refused(file, f"cannot be read as JSON ({error}): cut short or edited") from None
+    except OSError as error:
+        raise kept_refused(file, f"cannot read: {error.strerror or error}") from None
+    if not isinstance(document, dict):
+        raise kept_refused(file, f"expected a JSON object, got {describe(document)}")
+    return document
 
 
 def simulate(scenario: Path, out: Path) -> RunResult:
@@ -62,8 +99,6 @@ def repredict(run_dir: Path, link_model: str) -> dict[str, Any]:
     with the same measurements. Nothing is written: the run's own
     ``summary.json`` and ``simulated/`` stay as the run left them.
     """
-    import json
-
     import pandas as pd
 
     from offloadsim import api
@@ -72,8 +107,8 @@ def repredict(run_dir: Path, link_model: str) -> dict[str, Any]:
     for name in ("summary.json", "manifest.json", "measured.csv", "scenario.yaml"):
         if not (run_dir / name).is_file():
             raise TestbedError(f"{run_dir}: cannot predict this run again: it has no {name}")
-    row = json.loads((run_dir / "summary.json").read_text())
-    kind = json.loads((run_dir / "manifest.json").read_text()).get("kind")
+    row = kept_json(run_dir / "summary.json")
+    kind = kept_json(run_dir / "manifest.json").get("kind")
     measured = pd.read_csv(run_dir / "measured.csv")
     result = api.run(run_dir / "scenario.yaml", overrides=[f"network.model={link_model}"], stages=True)
     if kind == "flows":

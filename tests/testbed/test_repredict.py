@@ -112,7 +112,8 @@ def test_kept_flows_runs_are_re_predicted_by_hand_computation(tmp_path):
     plan = campaign.flows_grid([2], [campaign.LINKS[1]], size_bytes=100e3, staggers=[0.0], rounds=2)[0]
     run = tmp_path / plan.id / "rep0"
     row = {"devices": 2, "size_bytes": 100e3, "rate_mbps": 8.0, "stagger_ms": 0.0, "link_model": "max-min",
-           "predicted_median_fct_ms": 200.0, "drops_up": 0}  # fmt: skip
+           "flows": 4, "measured_median_fct_ms": 150.0, "predicted_median_fct_ms": 200.0,
+           "within_15_pct": 0.5, "jain_fairness": 0.9, "drops_up": 0}  # fmt: skip
     _scenario(run, document, FLOWS)
     _results(run, "flows", measured, row)
     kept = _files(run)

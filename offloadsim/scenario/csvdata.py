@@ -170,9 +170,9 @@ def read_trace(path: Path, shown: str, room: Room | None = None) -> TraceRows:
 
     Times are seconds (or strings with a time unit), non-negative and sorted;
     an empty or absent ``source`` means the row applies to every source.
-    Other columns are ignored.  A plain table is read a column at a time
-    (:func:`_trace_at_once`); any other, and any table with a bad cell, row by
-    row, whose error names the first bad row's line.
+    Other columns are ignored; ``time`` or ``source`` given twice is refused.  A plain
+    table is read a column at a time (:func:`_trace_at_once`); any other, and any
+    table with a bad cell, row by row, whose error names the first bad row's line.
 
     ``room``: asked before any row is read (:func:`_check_room`); its refusal is raised as the
     file's :class:`CsvProblem`.
@@ -195,6 +195,10 @@ def _trace_row_by_row(text: str, shown: str) -> TraceRows:
             f'{shown}, line {header[0]}: expected a header row with a "time" column, got {header[1]}'
             + separator_hint(header[1])
         )
+    for name in ("time", "source"):
+        if names.count(name) > 1:  # which one the rows' times or sources are would be a guess
+            given = f"column {quoted(name)} is given {names.count(name)} times"
+            raise CsvProblem(f"{shown}, line {header[0]}: {given}; expected it once")
     time_at = names.index("time")
     source_at = names.index("source") if "source" in names else None
     times: list[float] = []
@@ -233,7 +237,7 @@ def _trace_at_once(text: str, chunk_chars: int = _CHUNK_CHARS) -> TraceRows | No
     read in a fraction of that.  Equal sources share one string.
     """
     table = _plain_chunks(text, chunk_chars)
-    if table is None or "time" not in table.names:
+    if table is None or table.names.count("time") != 1 or table.names.count("source") > 1:
         return None
     names = table.names
     time_at, width = names.index("time"), len(names)
@@ -649,7 +653,13 @@ def _float_or_none(cell: str) -> float | None:
 
 
 def _read(path: Path, shown: str) -> str:
-    """The file's text (within :data:`MAX_TABLE_BYTES`); a problem reading it is a :class:`CsvProblem`."""
+    """The file's text (within :data:`MAX_TABLE_BYTES`); a problem reading it is a :class:`CsvProblem`.
+
+    ``shown`` is the name as the scenario wrote it: an empty one (``trace: ""``) named the
+    scenario's own folder, refused as ``: is a directory``.
+    """
+    if not shown:
+        raise CsvProblem('expected a file path, got ""')
     try:
         return read_text(path, MAX_TABLE_BYTES)
     except InputFileError as error:

@@ -276,7 +276,10 @@ class EntryPointGroup:
             where = _where(self.what, entry)
             try:
                 loaded = entry.load()
-            except Exception as error:  # a broken plug-in must not take the simulator down
+            # A broken plug-in must not take the simulator down; nor one whose module ends the
+            # process as it is imported (sys.exit("install torch first")), which ended every
+            # command, `offloadsim policies` included, without a word, with the module's status.
+            except (Exception, SystemExit) as error:
                 self._failed(entry.name, where, error)
                 continue
             try:
@@ -309,7 +312,7 @@ class EntryPointGroup:
         failed = self.failure(name) if isinstance(name, str) else None
         return f"{unknown}: the {failed}" if failed is not None else unknown + listed
 
-    def _failed(self, name: str, where: str, error: Exception) -> None:
+    def _failed(self, name: str, where: str, error: BaseException) -> None:
         reason = f"{type(error).__name__}: {error}"
         self.failed[name] = f"{where} could not be loaded: {reason}"
         self._warn(f"could not load {where}; it is skipped: {reason}")

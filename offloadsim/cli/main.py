@@ -516,6 +516,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # e.g. `offloadsim models | head`
         _silence_stdout()
         return EXIT_BROKEN_PIPE
+    except SystemExit as exit_:  # sys.exit() in a plug-in's code, which nothing of offloadsim's calls
+        said = _exit_called(exit_)
+        if said is None:
+            raise
+        print(_PREFIX + said, file=sys.stderr)
+        return EXIT_USAGE
     except Exception as error:
         if isinstance(error, (_UsageError, *_user_errors())):
             lines = str(error).splitlines() or [type(error).__name__]
@@ -643,6 +649,26 @@ def _notes_on_stderr() -> Iterator[None]:
         logger.removeHandler(handler)
         logger.setLevel(level)
         logger.propagate = propagate
+
+
+def _exit_called(exit_: SystemExit) -> str | None:
+    """The line saying that a plug-in's code called ``sys.exit()``, where; None where none of its frames did.
+
+    A plug-in policy's ``decide`` (or ``__init__``, or any plug-in method offloadsim calls) that
+    calls ``sys.exit(4)`` ended the command with status 4 and no word; ``sys.exit("no GPU")``
+    printed its text alone, with status 1, which means a bug of offloadsim's.
+    """
+    from offloadsim.plugins import plugin_line
+
+    where = plugin_line(exit_)
+    if not where:
+        return None
+    code = exit_.code
+    called = f"sys.exit({code!r})" if code is not None else "sys.exit()"
+    return (
+        f"a plug-in's code called {called}{where}, which would end offloadsim without a word; "
+        "a plug-in says what went wrong by raising an exception"
+    )
 
 
 def _user_errors() -> tuple[type[BaseException], ...]:

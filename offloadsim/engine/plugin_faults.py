@@ -55,7 +55,7 @@ def blame_plugin(
     :func:`offloadsim.plugins.blame` reads them; the line says the simulated time.  None too when
     ``policy``'s code (a plug-in's) ran deeper: the policy's, then, as ``blame_policy`` says it.
     """
-    if isinstance(error, EngineError | MemoryError) or not isinstance(error, Exception):
+    if isinstance(error, EngineError | MemoryError) or not isinstance(error, Exception | SystemExit):
         return None
     policy_codes = (
         () if policy is None or shipped_module(type(policy).__module__) else method_codes(type(policy))
@@ -74,7 +74,7 @@ def plugin_call(function: Callable[..., Any], what: str, *args: Any, when: str =
         return function(*args)
     try:
         return function(*args)
-    except Exception as error:
+    except (Exception, SystemExit) as error:  # sys.exit() in a plug-in too: its failure, said
         raise PluginFailed(said_raised(what, error, when)) from error
 
 

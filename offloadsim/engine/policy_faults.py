@@ -34,7 +34,7 @@ def blame_policy(error: BaseException, policy: object, name: str, now_s: float) 
     the code of a policy not shipped with offloadsim becomes
     :class:`PolicyFailed`; a shipped policy's stays what it is, a bug.
     """
-    if isinstance(error, EngineError | MemoryError) or not isinstance(error, Exception):
+    if isinstance(error, EngineError | MemoryError) or not isinstance(error, Exception | SystemExit):
         return None
     if isinstance(error, PlanError):
         return EngineError(str(error)) if raised_in_policy(error, policy) else None

@@ -554,7 +554,7 @@ class Simulation:
         """
         try:
             return self._run(progress)
-        except Exception as error:
+        except (Exception, SystemExit) as error:  # a plug-in's sys.exit() too: said as its failure
             blamed = self._blamed(error)
             if blamed is None:
                 raise
@@ -620,7 +620,7 @@ class Simulation:
                 raise
             raise blamed from error
 
-    def _blamed(self, error: Exception) -> EngineError | None:
+    def _blamed(self, error: BaseException) -> EngineError | None:
         """``error`` as the plug-in's or the policy's fault that raised it, or None (the engine's own)."""
         # The innermost plug-in's: a processor's method a policy called (expected_wait_s) is its own.
         blamed: EngineError | None = blame_plugin(

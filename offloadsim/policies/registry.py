@@ -277,7 +277,7 @@ def make_policy(name: str, params: Mapping[str, Any] | None = None) -> Policy:
         text = str(exc)
         param = next((k for k in given if text.startswith(f"{k} ") or f"{k!r}" in text), None)
         raise PolicyParamError(f"policy {quoted(name)}: {text}", param) from exc
-    except Exception as exc:  # a plug-in's constructor that raises is its bug, named as its own
+    except (Exception, SystemExit) as exc:  # a plug-in's constructor that raises is its bug, named as its own
         message = describe_build_failure(exc, info.factory, name)
         if message is None:
             raise

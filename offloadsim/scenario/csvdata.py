@@ -814,7 +814,18 @@ def _positions_row_by_row(text: str, shown: str) -> _Tracks:
 
 
 def _looks_numeric(cell: str) -> bool:
-    return bool(cell) and (cell[0].isdigit() or cell[0] in "+-.")
+    """Whether a samples file's first cell is a value, not a header: it starts like a number, or is one.
+
+    ``nan``, ``inf`` and ``Infinity`` are numbers to ``float()``: a first row holding one was
+    taken for a header and dropped without a word, where any later row holding it is refused.
+    """
+    if cell[:1].isdigit() or cell[:1] in ("+", "-", "."):
+        return bool(cell)
+    try:
+        float(cell)
+    except ValueError:
+        return False
+    return True
 
 
 def _value(cell: str, kind: str, shown: str, line: int) -> float:

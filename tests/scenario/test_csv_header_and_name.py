@@ -1,9 +1,10 @@
-"""A CSV file a scenario names: an empty name, and an arrival trace naming a column twice.
+"""A CSV file a scenario names: an empty name, an arrival trace naming a column twice, a first row of nan.
 
 ``trace: ""`` and ``{empirical: ""}`` named the scenario's own folder, refused as ``: is a
 directory, expected a CSV file``; a ``link-trace``'s ``file: ""`` was already ``expected a file
 path, got ""``.  An arrival trace with two ``time`` (or ``source``) columns ran with the first,
-without a word, where a link trace refuses a column given twice.
+without a word, where a link trace refuses a column given twice.  A samples file whose first row
+is ``nan`` or ``inf`` had it taken for a header and dropped, where a later row's is refused.
 """
 
 from __future__ import annotations
@@ -66,4 +67,24 @@ def test_other_columns_given_twice_are_still_ignored(tmp_path, capsys, tiny_scen
     status, lines = _validate(
         tmp_path, capsys, tiny_scenario_text, arrivals=TRACE, trace="time,note,note\n0,a,b\n1,c,d\n"
     )
+    assert (status, lines) == (0, [])
+
+
+@pytest.mark.parametrize("first", ["nan", "NaN", "inf", "Infinity"])
+def test_a_samples_file_whose_first_row_is_nan_or_inf_is_refused_there_not_read_as_its_header(
+    tmp_path, capsys, tiny_scenario_text, first
+):
+    # A number to float(), not a header: a later row holding it was refused, the first dropped.
+    (tmp_path / "work.csv").write_text(f"{first}\n1 GFLOP\n")
+    status, lines = _validate(tmp_path, capsys, tiny_scenario_text, work="{empirical: work.csv}")
+    assert status == 2
+    assert lines == [
+        f"offloadsim: error: {tmp_path / 's.yaml'}: applications.job.work.empirical: work.csv, line 1: "
+        f'expected a non-negative work, got "{first}"'
+    ]
+
+
+def test_a_samples_file_with_a_header_of_words_still_skips_it(tmp_path, capsys, tiny_scenario_text):
+    (tmp_path / "work.csv").write_text("work\n1 GFLOP\n")
+    status, lines = _validate(tmp_path, capsys, tiny_scenario_text, work="{empirical: work.csv}")
     assert (status, lines) == (0, [])

@@ -77,6 +77,39 @@ def kept_json(file: Path) -> dict[str, Any]:
     return document
 
 
+#: The columns of a kept run's ``measured.csv`` that its summary is computed from, by the run's
+#: kind; each holds numbers, a flows run's ``device`` aside.
+_MEASURED_COLUMNS = {
+    "flows": ("device", "round", "fct", "rate_bps"),
+    "inference": ("latency", *PARTS, "device_cpu", "edge_cpu"),
+}
+
+
+def _kept_measured(file: Path, kind: object) -> pd.DataFrame:
+    """A kept run's ``measured.csv``, or :func:`kept_refused` naming what the summary cannot read of it.
+
+    Emptied, it was pandas' ``EmptyDataError``; without a column, a ``KeyError`` (exit 1).
+    """
+    import pandas as pd
+
+    from offloadsim.suggest import quoted
+
+    try:
+        measured = pd.read_csv(file)
+    except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as error:
+        raise kept_refused(file, f"cannot be read as CSV ({error}): cut short or edited") from None
+    needed = _MEASURED_COLUMNS["flows" if kind == "flows" else "inference"]
+    for column in needed:
+        if column not in measured.columns:
+            problem = f"no {quoted(column)} column (the testbed writes {', '.join(needed)})"
+        elif column != "device" and not pd.api.types.is_numeric_dtype(measured[column]):
+            problem = f"column {quoted(column)} holds values that are not numbers"
+        else:
+            continue
+        raise kept_refused(file, problem)
+    return measured
+
+
 def simulate(scenario: Path, out: Path) -> RunResult:
     """Run the simulator on ``scenario`` (with per-stage records), writing its run directory ``out``."""
     from offloadsim import api
@@ -99,8 +132,6 @@ def repredict(run_dir: Path, link_model: str) -> dict[str, Any]:
     with the same measurements. Nothing is written: the run's own
     ``summary.json`` and ``simulated/`` stay as the run left them.
     """
-    import pandas as pd
-
     from offloadsim import api
     from offloadsim.testbed.errors import TestbedError
 
@@ -109,7 +140,7 @@ def repredict(run_dir: Path, link_model: str) -> dict[str, Any]:
             raise TestbedError(f"{run_dir}: cannot predict this run again: it has no {name}")
     row = kept_json(run_dir / "summary.json")
     kind = kept_json(run_dir / "manifest.json").get("kind")
-    measured = pd.read_csv(run_dir / "measured.csv")
+    measured = _kept_measured(run_dir / "measured.csv", kind)
     result = api.run(run_dir / "scenario.yaml", overrides=[f"network.model={link_model}"], stages=True)
     if kind == "flows":
         again = flows_summary({}, measured, predicted_flows(result))

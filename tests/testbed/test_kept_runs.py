@@ -70,3 +70,26 @@ def test_a_kept_manifest_read_to_predict_again_is_one_line_naming_it(tmp_path, c
     (line,) = capsys.readouterr().err.splitlines()
     manifest = run / "manifest.json"
     assert line.startswith(f"offloadsim: error: {manifest}: cannot be read as JSON (Expecting value")
+
+
+@pytest.mark.parametrize(
+    ("measured", "problem"),
+    [
+        ("", "cannot be read as CSV (No columns to parse from file): cut short or edited"),
+        ("a,b\n1,2\n", 'no "latency" column (the testbed writes latency, device_compute, upload, '),
+        (
+            "latency,device_compute,upload,edge_compute,download,device_cpu,edge_cpu\n0.1,0.1,x,0.1,0.1,0.1,0.1\n",
+            'column "upload" holds values that are not numbers',
+        ),
+    ],
+)
+def test_a_kept_measurement_read_to_predict_again_is_one_line_naming_it(tmp_path, capsys, measured, problem):
+    run = tmp_path / KEPT
+    run.mkdir(parents=True)
+    (run / "summary.json").write_text('{"link_model": "fifo"}')
+    (run / "manifest.json").write_text('{"kind": "inference"}')
+    (run / "measured.csv").write_text(measured)
+    (run / "scenario.yaml").write_text("name: t\n")
+    assert main([*TINY, str(tmp_path)]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith(f"offloadsim: error: {run / 'measured.csv'}: {problem}"), line

@@ -8,10 +8,22 @@ changed keep a log; the others are their initial value all along.
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Sequence
 
-__all__ = ["PiecewiseLog"]
+__all__ = ["PiecewiseLog", "down_text"]
+
+
+def down_text(spans: Sequence[tuple[float, float | None]]) -> str:
+    """A node's ``down`` record: its stretches down as JSON ``[[since, until], ...]`` (``null``: to the end).
+
+    Empty where it never went down.  Kept as text so that the nodes table stays one row a node.
+
+    >>> down_text([(2.0, 3.5), (9.0, None)]), down_text([])
+    ('[[2.0, 3.5], [9.0, null]]', '')
+    """
+    return json.dumps([[since, until] for since, until in spans]) if spans else ""
 
 
 class PiecewiseLog:
@@ -46,6 +58,23 @@ class PiecewiseLog:
     def changed(self, key: int) -> bool:
         """True once ``key`` has been set."""
         return key in self._log
+
+    def spans_at(self, key: int, value: float) -> list[tuple[float, float | None]]:
+        """Each stretch of time ``key`` held ``value``: ``(since, until)``, ``until`` None if it still does.
+
+        >>> log = PiecewiseLog(0.0, [1.0])
+        >>> log.set(0, 2.0, 0.0); log.set(0, 3.5, 1.0); log.set(0, 9.0, 0.0)
+        >>> log.spans_at(0, 0.0)
+        [(2.0, 3.5), (9.0, None)]
+        """
+        log = self._log.get(key) or [(self._start_s, self._initial[key])]
+        spans: list[tuple[float, float | None]] = []
+        for i, (since, held) in enumerate(log):
+            if held == value and not (spans and spans[-1][1] == since):
+                spans.append((since, log[i + 1][0] if i + 1 < len(log) else None))
+            elif held == value:  # the same value set again: one stretch
+                spans[-1] = (spans[-1][0], log[i + 1][0] if i + 1 < len(log) else None)
+        return spans
 
     def integral(self, key: int, t0: float, t1: float) -> float:
         """The value integrated over ``[t0, t1]`` (value × seconds)."""

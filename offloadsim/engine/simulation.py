@@ -23,7 +23,7 @@ from offloadsim.engine.ledger import Ledger
 from offloadsim.engine.link_stats import LinkStatistics
 from offloadsim.engine.llm import LLMWork
 from offloadsim.engine.network import abort_reason, make_link_model, no_route
-from offloadsim.engine.piecewise import PiecewiseLog
+from offloadsim.engine.piecewise import PiecewiseLog, down_text
 from offloadsim.engine.planning import CompiledPlans, LastPlan, PlanCompiler, reordered_cut_bytes
 from offloadsim.engine.plugin_adapters import PluginKind, PluginLinkModel, PluginProcessor
 from offloadsim.engine.plugin_faults import blame_plugin
@@ -685,6 +685,7 @@ class Simulation:
                 "refused_full",
                 "availability",
                 "battery_left",
+                "down",
             )
         }
         for name, spec in world.nodes.items():
@@ -710,6 +711,7 @@ class Simulation:
             up_s = self._node_states.integral(self._node_row[name], self.warmup_s, self.end_s)
             nodes["availability"].append(up_s / measured if measured > 0 else 1.0)
             nodes["battery_left"].append(_battery_left(meter))
+            nodes["down"].append(down_text(self._node_states.spans_at(self._node_row[name], 0.0)))
         processors = self._processor_rows(measured)
         links: dict[str, list[Any]] = {k: [] for k in LINK_COLUMNS}
         network = self.network

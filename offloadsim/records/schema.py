@@ -247,6 +247,12 @@ NODES: tuple[Column, ...] = (
         at_least=0,
         nan=True,
     ),
+    Column(
+        "down",
+        "string",
+        _S,
+        "when it was down, warm-up included: JSON [[since, until], ...] (null: to the end; empty: never)",
+    ),
 )
 
 #: Per-link-direction records (``links.parquet``), one row per direction ``a -> b``.

@@ -217,6 +217,26 @@ def add_experiment_commands(subparsers: Any) -> None:
         help="log y axis (bars, drawn as dots, sweep, energy; default: chosen from the data's range)",
     )
     p.add_argument(
+        "--bin",
+        type=cli_types.time_s,
+        metavar="TIME",
+        help="latency-time's bin width, e.g. 5s (default: measured time / 60, rounded to 1, 2 or 5 × 10ⁿ)",
+    )
+    p.add_argument(
+        "--from",
+        dest="from_s",
+        type=cli_types.time_s,
+        metavar="TIME",
+        help="draw the tasks arriving from this time on, e.g. 95s (timeline, latency-time)",
+    )
+    p.add_argument(
+        "--to",
+        dest="to_s",
+        type=cli_types.time_s,
+        metavar="TIME",
+        help="draw the tasks arriving before this time, e.g. 130s (timeline, latency-time)",
+    )
+    p.add_argument(
         "--size",
         choices=("one-column", "one-column-tall", "two-column", "two-column-tall"),
         help="figure size (default one-column; two-column for timeline)",
@@ -634,6 +654,9 @@ def _cmd_plot(args: argparse.Namespace) -> int:
         size=args.size,
         logx=args.logx,
         logy=args.logy,
+        bin_s=args.bin,
+        from_s=args.from_s,
+        to_s=args.to_s,
     )
     target = (
         Path(args.out) if args.out else results.path / "figures" / default_figure_name(args.kind, args.metric)

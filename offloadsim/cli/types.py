@@ -82,6 +82,22 @@ def given(what: str) -> Any:
     return check
 
 
+def time_s(text: str) -> float:
+    """Type of an option that takes a time (``95s``, ``500 ms``, ``2 min``): seconds, at least 0."""
+    from offloadsim.scenario.units import UnitError, parse_quantity
+
+    try:
+        value = parse_quantity(text, "time")
+    except UnitError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a time of at least 0 s, got {quoted(text)}")
+    return value
+
+
+time_s.__name__ = "time"  # argparse names the type in its messages
+
+
 def columns(text: str) -> str:
     """Type of ``plot --by``: one column, or several separated by commas, none empty."""
     if not text.strip() or any(not part.strip() for part in text.split(",")):

@@ -6,7 +6,17 @@ in matplotlib for every command.
 
 __all__ = ["KINDS", "QUANTITY_AXES"]
 
-KINDS = ("cdf", "bars", "sweep", "split", "energy", "utilisation", "utilisation-time", "timeline")
+KINDS = (
+    "cdf",
+    "bars",
+    "sweep",
+    "split",
+    "energy",
+    "utilisation",
+    "utilisation-time",
+    "timeline",
+    "latency-time",
+)
 
 #: The axes of each kind that measure a quantity (and so carry a unit, and one range on every panel
 #: of a faceted figure); the others are categories (policies, nodes, a timeline's task rows).
@@ -19,4 +29,5 @@ QUANTITY_AXES = {
     "utilisation": "y",
     "utilisation-time": "xy",
     "timeline": "x",
+    "latency-time": "xy",
 }

@@ -25,7 +25,7 @@ from matplotlib.figure import Figure
 
 from offloadsim.analysis.catalogue import metric_info
 from offloadsim.analysis.values import axis_texts
-from offloadsim.plots import charts, energy_chart, runs, sweep_lines
+from offloadsim.plots import charts, energy_chart, latency_time, runs, sweep_lines
 from offloadsim.plots.axes import (
     clear_legend,
     figure_legend,
@@ -156,6 +156,9 @@ def plot_results(
     size: str | None = None,
     logx: bool | None = None,
     logy: bool | None = None,
+    bin_s: float | None = None,
+    from_s: float | None = None,
+    to_s: float | None = None,
 ) -> Figure:
     """Draw one figure of ``results`` (see :data:`KINDS`) on a new house-style Figure and return it.
 
@@ -166,7 +169,9 @@ def plot_results(
     a tuple of values keeps the rows of any of them, as ``--where`` given twice on one column);
     ``logx``/``logy`` force a log axis on or off (default: chosen from the
     data; for ``bars`` and ``sweep``, a metric spanning more than 10× that is
-    not a percentage).  Raises :class:`ExperimentError` naming every dimension the
+    not a percentage).  ``bin_s`` is ``latency-time``'s bin width (s); ``from_s`` and ``to_s``
+    keep the tasks arriving in ``[from_s, to_s)`` (s) for ``timeline`` and ``latency-time``
+    (:mod:`offloadsim.plots.latency_time`).  Raises :class:`ExperimentError` naming every dimension the
     figure would otherwise average over, a kind the data cannot give (a
     sweep plot of a single run), or an unknown column.
     """
@@ -174,6 +179,16 @@ def plot_results(
     _check_arguments(results, where, texts, by)
     if kind not in KINDS:
         raise ExperimentError(f"unknown plot kind {kind!r}; use one of {', '.join(KINDS)}")
+    _check_window(kind, bin_s, from_s, to_s)
+    if kind == latency_time.KIND:  # a figure of its own: binned runs, not a series of points
+        given = {"--metric": metric, "--x": x, "--by": by, "--facet": facet}
+        for named in (flag for flag, value in given.items() if value is not None):
+            raise ExperimentError(f"{named} does not apply to --kind {kind} (a line per policy)")
+        if logx is not None or logy is not None:
+            raise ExperimentError(f"--logx and --logy do not apply to --kind {kind}")
+        return latency_time.latency_time_figure(
+            results, where=where, size=size, bin_s=bin_s, from_s=from_s, to_s=to_s
+        )
     # --metric was read by bars and sweep only: --kind cdf --metric latency_p95_s drew the latency CDF
     # and --kind split --metric nosuch drew its figure, each without a word.
     flags = (
@@ -185,6 +200,8 @@ def plot_results(
         if value is not None and kind not in allowed:
             raise ExperimentError(f"{flag} does not apply to --kind {kind}; it does to {', '.join(allowed)}")
     view = FigureView(results, kind, metric, where)
+    if from_s is not None or to_s is not None:
+        view.tasks = _arriving_within(view.tasks, from_s, to_s)
     series = series_keys(kind, by)
     if by is None and "policy" not in view.frame().columns:
         series = []  # a single run's node table: one series
@@ -344,6 +361,42 @@ def plot_results(
         clear_legend(axes[0], wide_above=True)
         sweep_lines.place_all_local_labels(axes[0])
     return fig
+
+
+def _check_window(kind: str, bin_s: float | None, from_s: float | None, to_s: float | None) -> None:
+    """Refuse ``--bin`` but for latency-time, ``--from``/``--to`` but for it and timeline, or out of order."""
+    if bin_s is not None and kind != latency_time.KIND:
+        raise ExperimentError(f"--bin does not apply to --kind {kind}; it does to {latency_time.KIND}")
+    if (from_s is not None or to_s is not None) and kind not in ("timeline", latency_time.KIND):
+        raise ExperimentError(
+            f"--from and --to do not apply to --kind {kind}; they do to timeline, latency-time"
+        )
+    for flag, value in (("--bin", bin_s), ("--from", from_s), ("--to", to_s)):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
+            raise ExperimentError(
+                f"{flag}: expected a time in seconds, got {type(value).__name__} {value!r:.40}"
+            )
+        if value is not None and not (math.isfinite(value) and value >= 0):
+            raise ExperimentError(f"{flag}: expected a time of at least 0 s, got {value!r}")
+    if from_s is not None and to_s is not None and not to_s > from_s:
+        raise ExperimentError(f"--from {from_s:g} s --to {to_s:g} s: expected --to after --from")
+
+
+def _arriving_within(tasks: pd.DataFrame, from_s: float | None, to_s: float | None) -> pd.DataFrame:
+    """The tasks arriving in ``[from_s, to_s)``; refused when none does (a window past the run's end)."""
+    arrival = tasks["arrival"].to_numpy(dtype=float)
+    keep = np.ones(len(tasks), dtype=bool)
+    if from_s is not None:
+        keep &= arrival >= from_s
+    if to_s is not None:
+        keep &= arrival < to_s
+    if len(tasks) and not keep.any():
+        shown = f"{min(arrival):g} s to {max(arrival):g} s"
+        given = [
+            f"{flag} {value:g} s" for flag, value in (("--from", from_s), ("--to", to_s)) if value is not None
+        ]
+        raise ExperimentError(f"{' '.join(given)}: no task arrived then; the tasks arrived from {shown}")
+    return tasks[keep]
 
 
 def _legend_on_data(ax: Axes) -> bool:

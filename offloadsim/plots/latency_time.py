@@ -1,0 +1,344 @@
+"""``plot --kind latency-time``: latency against arrival time, binned, one line per policy, outages shaded.
+
+What happens to latency while the edge is down, and which policy recovers best: a CDF pools the
+outage with normal running, and a timeline draws a run's first tasks only.  Here each run's
+completed tasks are binned by arrival time (:func:`binned_latency`); a policy's line is the
+median over its runs (replications) of each run's bin median, its band the range of those runs'
+medians (a single run: the bin's 10–90 % of task latencies).  A lower panel counts the tasks
+that did not complete (dropped, failed, in flight at the end) by the bin they arrived in, so
+that none is dropped from the figure unseen.  The nodes' ``down`` records (when each was down,
+from the engine's own log, :mod:`offloadsim.records.schema`) are shaded: the figure reads the
+records, never the scenario.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+
+from offloadsim.plots.axes import fit_y_labels, label_panels, log_axis
+from offloadsim.plots.figure_data import FigureView, refuse_pooled_figure
+from offloadsim.plots.style import FIGSIZES, house_style, new_axes, note_under, style_map
+from offloadsim.records.stored import ExperimentError, Results
+
+__all__ = ["KIND", "MAX_BINS", "binned_latency", "default_bin_s", "down_spans", "latency_time_figure"]
+
+KIND = "latency-time"
+
+#: More bins than this is a bin width mistyped (``--bin 1ms`` over an hour): refused, not drawn for minutes.
+MAX_BINS = 5_000
+
+_TARGET_BINS = 60  # the default bin width gives about this many bins over the measured time
+_DOWN_COLOUR = "#7F7F7F"
+
+
+def default_bin_s(span_s: float) -> float:
+    """The default bin width: ``span_s`` / 60 rounded down to 1, 2 or 5 × a power of ten (s).
+
+    >>> default_bin_s(290.0), default_bin_s(140.0), default_bin_s(3.0)
+    (2.0, 2.0, 0.05)
+    """
+    if not span_s > 0 or not math.isfinite(span_s):
+        return 1.0
+    raw = span_s / _TARGET_BINS
+    power = 10.0 ** math.floor(math.log10(raw))
+    step = max(s for s in (1.0, 2.0, 5.0) if s * power <= raw * (1 + 1e-9))
+    return float(f"{step * power:.12g}")
+
+
+def binned_latency(
+    tasks: pd.DataFrame, *, bin_s: float, start_s: float, end_s: float, by: str = "policy"
+) -> pd.DataFrame:
+    """Per series (``by``) and bin of arrival time: the median latency over runs, its band, and counts.
+
+    Bins are ``[start_s + i·bin_s, start_s + (i+1)·bin_s)``, the last cut at ``end_s``.  A run is
+    one ``replication`` of a series.  Columns: ``series``, ``bin_start``, ``bin_end``,
+    ``median_s`` (the median over the runs of each run's median latency of its completed tasks
+    arriving in the bin), ``low_s`` and ``high_s`` (the band: the least and greatest of those
+    runs' medians; with one run, the 10 % and 90 % quantiles of the bin's latencies),
+    ``runs`` (runs with a completed task in the bin), ``completed`` and ``not_completed``
+    (tasks arriving in the bin, over every run).  Tasks arriving outside ``[start_s, end_s)``
+    are left out.
+    """
+    edges = bin_edges(start_s, end_s, bin_s)
+    arrival = tasks["arrival"].to_numpy(dtype=float)
+    inside = (arrival >= start_s) & (arrival < end_s)
+    frame = tasks[inside]
+    index = np.minimum(
+        np.searchsorted(edges, frame["arrival"].to_numpy(dtype=float), "right") - 1, len(edges) - 2
+    )
+    done = frame["status"].astype(str).to_numpy() == "completed" if "status" in frame.columns else None
+    done = np.ones(len(frame), dtype=bool) if done is None else done
+    names = frame[by].astype(str).to_numpy() if by in frame.columns else np.full(len(frame), "")
+    runs = frame["replication"].to_numpy() if "replication" in frame.columns else np.zeros(len(frame), int)
+    latency = frame["latency"].to_numpy(dtype=float)
+    rows: list[dict[str, Any]] = []
+    for name in dict.fromkeys(names.tolist()):
+        mine = names == name
+        several = len(np.unique(runs[mine])) > 1
+        for i in range(len(edges) - 1):
+            here = mine & (index == i)
+            ok = here & done
+            medians = [float(np.median(latency[ok & (runs == r)])) for r in np.unique(runs[ok])]
+            if not medians:
+                median = low = high = math.nan
+            elif several:
+                median, low, high = float(np.median(medians)), min(medians), max(medians)
+            else:
+                median = medians[0]
+                low, high = (float(q) for q in np.quantile(latency[ok], [0.1, 0.9]))
+            rows.append(
+                {
+                    "series": name,
+                    "bin_start": float(edges[i]),
+                    "bin_end": float(edges[i + 1]),
+                    "median_s": median,
+                    "low_s": low,
+                    "high_s": high,
+                    "runs": len(medians),
+                    "completed": int(ok.sum()),
+                    "not_completed": int((here & ~done).sum()),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def bin_edges(start_s: float, end_s: float, bin_s: float) -> np.ndarray:
+    """The edges of bins ``bin_s`` wide from ``start_s``, the last cut at ``end_s``.
+
+    >>> bin_edges(10.0, 15.0, 2.0).tolist()
+    [10.0, 12.0, 14.0, 15.0]
+    """
+    count = max(1, math.ceil((end_s - start_s) / bin_s - 1e-9))
+    edges = start_s + bin_s * np.arange(count + 1, dtype=float)
+    edges[-1] = end_s
+    return edges
+
+
+def down_spans(nodes: pd.DataFrame, end_s: float) -> list[tuple[str, Any, float, float]]:
+    """``(node, replication, since, until)`` of every stretch the nodes' ``down`` records hold.
+
+    ``until`` is ``end_s`` where the node was still down at the end.  Runs of several policies
+    sharing one replication's outages (the same failures: common random numbers) give them once.
+    """
+    if "down" not in nodes.columns:
+        return []
+    spans: dict[tuple[str, Any, float, float], None] = {}
+    replications = nodes["replication"] if "replication" in nodes.columns else pd.Series(0, index=nodes.index)
+    for node, replication, text in zip(nodes["node"].astype(str), replications, nodes["down"], strict=True):
+        if not isinstance(text, str) or not text:
+            continue
+        for since, until in json.loads(text):
+            spans[(node, replication, float(since), float(end_s if until is None else until))] = None
+    return list(spans)
+
+
+def latency_time_figure(
+    results: Results,
+    *,
+    where: Mapping[str, Any] | None = None,
+    size: str | None = None,
+    bin_s: float | None = None,
+    from_s: float | None = None,
+    to_s: float | None = None,
+) -> Figure:
+    """The ``latency-time`` figure of a run or comparison (see the module's docstring).
+
+    ``bin_s``: the bin width (s; default :func:`default_bin_s` of the window); ``from_s`` and
+    ``to_s``: the window of arrival times drawn (default the measured time).  Raises
+    :class:`ExperimentError` for a sweep, data that vary but by policy (several applications),
+    a bin width not above 0 or making more than :data:`MAX_BINS` bins, or an empty window.
+    """
+    if results.kind == "sweep":
+        raise ExperimentError(
+            f"--kind {KIND} draws a run or a comparison, and {results.path} is a sweep: compare the "
+            "configurations you want over time with `offloadsim compare`, or draw the sweep with --kind sweep"
+        )
+    view = FigureView(results, KIND, None, where)
+    tasks = view.tasks
+    if "app" in tasks.columns and tasks["app"].nunique() > 1:
+        apps = ", ".join(map(str, pd.unique(tasks["app"].astype(str))))
+        first = str(tasks["app"].iloc[0])
+        raise ExperimentError(
+            f"--kind {KIND} draws one application's latency, but the tasks are of several ({apps}): "
+            f"pick one with --where app={first}"
+        )
+    refuse_pooled_figure(view, tasks, ["policy"], KIND)
+    start, end = _window(results, tasks, from_s, to_s)
+    width = default_bin_s(end - start) if bin_s is None else bin_s
+    if not (width > 0 and math.isfinite(width)):
+        raise ExperimentError(f"--bin: expected a bin width above 0 s, got {width:g} s")
+    if (end - start) / width > MAX_BINS:
+        raise ExperimentError(
+            f"--bin {width:g} s: {math.ceil((end - start) / width):,} bins over {end - start:g} s "
+            f"(at most {MAX_BINS:,}); give a wider bin"
+        )
+    binned = binned_latency(tasks, bin_s=width, start_s=start, end_s=end)
+    if not len(binned) or not (binned["completed"] + binned["not_completed"]).sum():
+        raise ExperimentError(f"cannot draw {KIND}: no task arrived between {start:g} s and {end:g} s")
+    missed = int(binned["not_completed"].sum())
+    nodes = view.nodes
+    end_s = float(results.manifest.get("warmup_s", 0.0) or 0.0) + float(
+        results.manifest.get("duration_s", end)
+    )
+    spans = [s for s in down_spans(nodes, end_s) if s[3] > start and s[2] < end]
+    fig, axes = _axes(size, lower=missed > 0)
+    top = axes[0]
+    order = list(dict.fromkeys(binned["series"]))
+    styles = style_map(order)
+    runs = int(tasks["replication"].nunique()) if "replication" in tasks.columns else 1
+    with house_style():
+        for ax in axes:
+            _shade(ax, spans)
+        for name in order:
+            part = binned[binned["series"] == name]
+            _draw_series(top, part, styles[name], name)
+        top.set_ylabel("latency (ms)")
+        if _wide(binned):
+            log_axis(top, "y")
+        top.set_xlim(start, end)
+        entries = [(h, lab) for h, lab in zip(*top.get_legend_handles_labels(), strict=True)]
+        if spans:
+            nodes_down = list(dict.fromkeys(s[0] for s in spans))
+            entries.append((Patch(color=_DOWN_COLOUR, alpha=0.3, linewidth=0), _down_label(nodes_down, runs)))
+        if entries:
+            top.legend([h for h, _ in entries], [lab for _, lab in entries], loc="upper right", fontsize=6)
+        if missed:
+            lower = axes[1]
+            _draw_missed(lower, binned, order, styles, runs)
+            lower.set_xlim(start, end)
+            top.tick_params(axis="x", labelbottom=False)
+        axes[-1].set_xlabel("arrival time (s, simulated)")
+        titles = _titles(view, missed, len(axes))
+        if len(axes) > 1:
+            label_panels(axes, list[str | None](titles))
+        else:
+            top.set_title(titles[0], loc="left")
+    note_under(fig, _note(binned, width, runs, spans, missed))
+    fit_y_labels(fig)
+    return fig
+
+
+def _window(
+    results: Results, tasks: pd.DataFrame, from_s: float | None, to_s: float | None
+) -> tuple[float, float]:
+    """The arrival times drawn: ``[from_s, to_s)``, each defaulting to the measured time's end."""
+    warmup = results.manifest.get("warmup_s")
+    duration = results.manifest.get("duration_s")
+    arrival = tasks["arrival"].to_numpy(dtype=float) if len(tasks) else np.array([0.0, 1.0])
+    first = float(warmup) if warmup is not None else float(np.nanmin(arrival))
+    last = first + float(duration) if duration is not None else float(np.nanmax(arrival))
+    start = first if from_s is None else from_s
+    end = last if to_s is None else to_s
+    if not end > start:
+        raise ExperimentError(f"--from {start:g} s --to {end:g} s: expected --to after --from")
+    return start, end
+
+
+def _axes(size: str | None, *, lower: bool) -> tuple[Figure, list[Axes]]:
+    """The latency panel, and under it a short panel of tasks not completed when there are any."""
+    width, height = FIGSIZES[size or "two-column"]
+    if not lower:
+        fig, ax = new_axes((width, height + 0.4))
+        return fig, [ax]
+    fig, axes = new_axes((width, height + 1.2), nrows=2, sharex=True)
+    fig.axes[0].get_gridspec().set_height_ratios([3, 1])
+    return fig, list(axes)
+
+
+def _draw_series(ax: Axes, part: pd.DataFrame, style: Mapping[str, Any], name: str) -> None:
+    """One series: its bins' median as steps, its band shaded in its colour."""
+    x = np.append(part["bin_start"].to_numpy(dtype=float), part["bin_end"].to_numpy(dtype=float)[-1:])
+    y = part["median_s"].to_numpy(dtype=float) * 1e3
+    low = part["low_s"].to_numpy(dtype=float) * 1e3
+    high = part["high_s"].to_numpy(dtype=float) * 1e3
+    ax.stairs(
+        y, x, color=style["color"], linestyle=style["linestyle"], linewidth=1.1, label=name, baseline=None
+    )
+    ax.fill_between(x[:-1], low, high, step="post", color=style["color"], alpha=0.18, linewidth=0)
+    # fill_between's steps stop at the last bin's start: its band drawn to the bin's end as well.
+    ax.fill_between(
+        x[-2:], low[-1:].repeat(2), high[-1:].repeat(2), color=style["color"], alpha=0.18, linewidth=0
+    )
+
+
+def _draw_missed(
+    ax: Axes, binned: pd.DataFrame, order: Sequence[str], styles: Mapping[str, Any], runs: int
+) -> None:
+    """Tasks not completed per bin, each series' as steps (a mean per run where there are several)."""
+    for name in order:
+        part = binned[binned["series"] == name]
+        x = np.append(part["bin_start"].to_numpy(dtype=float), part["bin_end"].to_numpy(dtype=float)[-1:])
+        counts = part["not_completed"].to_numpy(dtype=float) / max(runs, 1)
+        if counts.any():
+            ax.stairs(
+                counts, x, color=styles[name]["color"], linestyle=styles[name]["linestyle"], linewidth=1.0
+            )
+    ax.set_ylim(bottom=0)
+    ax.set_ylabel("not completed\n(tasks" + (" per run)" if runs > 1 else ")"))
+
+
+def _shade(ax: Axes, spans: Sequence[tuple[str, Any, float, float]]) -> None:
+    """Each node's stretch down, shaded (darker where several runs' or nodes' overlap)."""
+    for _, _, since, until in spans:
+        ax.axvspan(since, until, color=_DOWN_COLOUR, alpha=0.18, linewidth=0, zorder=0)
+
+
+def _down_label(nodes: Sequence[str], runs: int) -> str:
+    named = ", ".join(nodes[:3]) + (f" and {len(nodes) - 3} more" if len(nodes) > 3 else "")
+    return f"{named} down" + (f" (in any of {runs} runs)" if runs > 1 else "")
+
+
+def _wide(binned: pd.DataFrame) -> bool:
+    values = binned[["median_s", "low_s", "high_s"]].to_numpy(dtype=float).ravel()
+    values = values[np.isfinite(values) & (values > 0)]
+    return bool(values.size and values.max() / values.min() > 10)
+
+
+def _titles(view: FigureView, missed: int, panels: int) -> list[str]:
+    fixed = ", ".join(f"{view.label(key)} = {' or '.join(values)}" for key, values in view.where.items())
+    first = "; ".join(t for t in (fixed, "completed tasks' latency by arrival time") if t)
+    return [first, "tasks not completed (dropped, failed, in flight at the end)"][:panels]
+
+
+def _note(
+    binned: pd.DataFrame,
+    width: float,
+    runs: int,
+    spans: Sequence[tuple[str, Any, float, float]],
+    missed: int,
+) -> str:
+    """How the lines and bands were made, what is shaded, and the tasks not completed."""
+    if runs > 1:
+        how = (
+            f"each line: per {width:g} s bin of arrival time, each run's median latency of its completed "
+            f"tasks, then the median over the {runs} runs (replications); band: the least to the greatest "
+            "of those runs' medians"
+        )
+    else:
+        how = (
+            f"each line: per {width:g} s bin of arrival time, the median latency of the completed tasks; "
+            "band: their 10–90 % range"
+        )
+    lines = [how]
+    if spans:
+        lines.append("shaded: a node down, from the run's nodes records (down); link changes are not marked")
+    else:
+        lines.append("no node went down in the window drawn; link changes are not marked")
+    totals = binned.groupby("series", sort=False)[["completed", "not_completed"]].sum()
+    if missed:
+        said = ", ".join(
+            f"{name} {int(row.not_completed):,}" for name, row in totals.iterrows() if row.not_completed
+        )
+        lines.append(f"not completed, over every run (lower panel): {said}")
+    else:
+        lines.append("every task that arrived in the window completed")
+    return "\n".join(lines)

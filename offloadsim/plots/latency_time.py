@@ -24,7 +24,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from offloadsim.plots.axes import fit_y_labels, label_panels, log_axis
+from offloadsim.plots.axes import fit_y_labels, integer_axis, label_panels, log_axis
 from offloadsim.plots.figure_data import FigureView, refuse_pooled_figure
 from offloadsim.plots.style import FIGSIZES, house_style, new_axes, note_under, style_map
 from offloadsim.records.stored import ExperimentError, Results
@@ -283,6 +283,8 @@ def _draw_missed(
                 counts, x, color=styles[name]["color"], linestyle=styles[name]["linestyle"], linewidth=1.0
             )
     ax.set_ylim(bottom=0)
+    if runs == 1:
+        integer_axis(ax, "y")  # counts of one run: whole tasks
     ax.set_ylabel("not completed\n(tasks" + (" per run)" if runs > 1 else ")"))
 
 

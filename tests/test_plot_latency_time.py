@@ -1,0 +1,166 @@
+"""``plot --kind latency-time``: latency by arrival time, binned, with the nodes' outages shaded.
+
+Before it, no kind answered "what does latency do while the edge is down": a CDF pools the
+outage with normal running, and a timeline drew a run's first 30 tasks, so an outage later in
+the run never appeared (``--from``/``--to`` now choose its window).  The medians here are worked
+out by hand from a scenario small enough to: one phone, one edge, tasks of 0 B each way.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from offloadsim.cli import main
+from offloadsim.experiments import read_results
+from offloadsim.plots.latency_time import binned_latency, default_bin_s, down_spans, latency_time_figure
+from offloadsim.plots.results import plot_results
+
+# A task sends 0 B up (5 ms, the link's latency), computes 1 GFLOP at 100 GFLOP/s (10 ms) and sends
+# 0 B back (5 ms): 20 ms alone.  Three arriving together at 4.25 s queue for the edge's one core:
+# 20, 30 and 40 ms.  The edge is down from 2 s to 3.5 s: the tasks arriving then (2.25, 2.75 and
+# 3.25 s) run on the phone (`edge` keeps a task at its source when no edge is up), 1 GFLOP at
+# 10 GFLOP/s: 100 ms.  The one at 5.99 s is still in flight when the run ends at 6 s.
+SCENARIO = """\
+name: tiny-outage
+duration: 6 s
+warmup: 0 s
+nodes:
+  phone: {tier: device, processor: {speed: 10 GFLOP/s}}
+  edge: {tier: edge, processor: {speed: 100 GFLOP/s}}
+links:
+  - {between: [phone, edge], bandwidth: 8 Mbps, latency: 5 ms}
+applications:
+  job: {stages: [{work: 1 GFLOP}], input: 0 B, output: 0 B}
+workload:
+  - {app: job, sources: phone, arrivals: trace, trace: arrivals.csv}
+policy: edge
+dynamics:
+  - {kind: node-schedule, node: edge, steps: [{at: 2 s, up: false}, {at: 3.5 s, up: true}]}
+"""
+ARRIVALS = [0.25, 0.75, 1.25, 1.75, 2.25, 2.75, 3.25, 3.75, 4.25, 4.25, 4.25, 4.75, 5.25, 5.75, 5.99]
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory) -> Path:
+    where = tmp_path_factory.mktemp("tiny")
+    (where / "scenario.yaml").write_text(SCENARIO)
+    (where / "arrivals.csv").write_text("time\n" + "".join(f"{t}\n" for t in ARRIVALS))
+    out = where / "run"
+    assert main(["run", str(where / "scenario.yaml"), "--out", str(out), "-q"]) == 0
+    return out
+
+
+def test_a_runs_bins_hold_the_median_latency_worked_out_by_hand(tiny):
+    results = read_results(tiny)
+    binned = binned_latency(results.tasks, bin_s=1.0, start_s=0.0, end_s=6.0)
+    assert binned["bin_start"].tolist() == [0.0, 1.0, 2.0, 3.0, 4.0, 5.0]
+    medians = binned["median_s"].to_numpy(dtype=float)
+    # [4, 5): 20, 30, 40 and 20 ms (4.75 s, alone again): the median is 25 ms.
+    # [3, 4): 100 ms on the phone (3.25 s) and 20 ms on the edge again (3.75 s): 60 ms.
+    assert medians == pytest.approx([0.020, 0.020, 0.100, 0.060, 0.025, 0.020], abs=1e-9)
+    assert binned["completed"].tolist() == [2, 2, 2, 2, 4, 2]
+    assert binned["not_completed"].tolist() == [0, 0, 0, 0, 0, 1]
+    # One run: the band is the bin's 10-90 % of task latencies (numpy's linear quantiles).
+    assert binned.loc[4, ["low_s", "high_s"]].tolist() == pytest.approx([0.020, 0.037], abs=1e-9)
+
+
+def test_the_nodes_records_say_when_the_edge_was_down_and_the_figure_shades_it_there(tiny):
+    results = read_results(tiny)
+    edge = results.nodes[results.nodes["node"] == "edge"]
+    assert edge["down"].tolist() == ["[[2.0, 3.5]]"]
+    assert results.nodes.loc[results.nodes["node"] == "phone", "down"].tolist() == [""]
+    assert [s[0] for s in down_spans(results.nodes, 6.0)] == ["edge"]
+    fig = plot_results(results, "latency-time", bin_s=1.0)
+    shaded = [
+        (p.get_x(), p.get_x() + p.get_width())
+        for p in fig.axes[0].patches
+        if hasattr(p, "get_width") and p.get_width() < 6.0
+    ]
+    assert shaded == [pytest.approx((2.0, 3.5))]
+    # The tasks not completed are drawn in a panel of their own, and counted under the figure.
+    assert len(fig.axes) == 2
+    note = "\n".join(text.get_text() for text in fig.texts)
+    assert "not completed, over every run (lower panel): edge 1" in note
+
+
+def test_across_runs_the_line_is_the_median_of_run_medians_and_the_band_their_range():
+    # Each run's median in [0, 1 s): 0.1, 0.2 and 0.4 s (0.2 and 0.6 s); in [1 s, 2 s): 0.3 s, one run.
+    runs = {0: [0.1, 0.1, 0.5], 1: [0.2, 0.2, 0.2], 2: [0.2, 0.6]}
+    rows = [
+        {"policy": "edge", "replication": r, "arrival": 0.1 * (i + 1), "latency": latency}
+        for r, latencies in runs.items()
+        for i, latency in enumerate(latencies)
+    ]
+    rows.append({"policy": "edge", "replication": 1, "arrival": 1.5, "latency": 0.3})
+    tasks = pd.DataFrame(rows).assign(status="completed")
+    binned = binned_latency(tasks, bin_s=1.0, start_s=0.0, end_s=2.0)
+    columns = ["median_s", "low_s", "high_s", "runs"]
+    assert binned[columns].iloc[0].tolist() == pytest.approx([0.2, 0.1, 0.4, 3])
+    assert binned[columns].iloc[1].tolist() == pytest.approx([0.3, 0.3, 0.3, 1])  # the one run's
+
+
+def test_the_default_bin_is_about_sixty_to_the_run():
+    assert default_bin_s(290.0) == 2.0 and default_bin_s(600.0) == 10.0 and default_bin_s(6.0) == 0.1
+
+
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (["--bin", "0s"], "--bin: expected a bin width above 0 s, got 0 s"),
+        (["--bin", "1 us"], "--bin 1e-06 s: 6,000,000 bins over 6 s (at most 5,000); give a wider bin"),
+        (["--from", "4s", "--to", "3s"], "--from 4 s --to 3 s: expected --to after --from"),
+        (["--by", "source"], "--by does not apply to --kind latency-time (a line per policy)"),
+    ],
+)
+def test_bad_windows_and_options_are_refused_naming_the_flag(tiny, tmp_path, capsys, argv, said):
+    out = tmp_path / "figure"
+    assert main(["plot", str(tiny), "--kind", "latency-time", *argv, "--out", str(out)]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line == f"offloadsim: error: {said}"
+    assert not list(tmp_path.iterdir())
+
+
+def test_a_time_that_is_no_time_is_refused_by_the_parser(tiny, tmp_path, capsys):
+    assert (
+        main(["plot", str(tiny), "--kind", "timeline", "--from", "soon", "--out", str(tmp_path / "f")]) == 2
+    )
+    assert "argument --from: expected a time like" in capsys.readouterr().err
+
+
+def test_a_sweep_is_refused(tmp_path, capsys):
+    base = Path(__file__).resolve().parents[1] / "scenarios" / "quickstart.yaml"
+    sweep = tmp_path / "sweep.yaml"
+    sweep.write_text(
+        f"name: s\nbase: {base}\nset: {{duration: 2 s, warmup: 0 s}}\n"
+        "grid:\n  links[0].bandwidth: [5 Mbps, 20 Mbps]\npolicies: [edge]\nreplications: 1\n"
+    )
+    out = tmp_path / "out"
+    assert main(["sweep", str(sweep), "--out", str(out), "-q"]) == 0
+    capsys.readouterr()
+    assert main(["plot", str(out), "--kind", "latency-time", "--out", str(tmp_path / "f")]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith("offloadsim: error: --kind latency-time draws a run or a comparison, and ")
+    assert not (tmp_path / "f.png").exists()
+
+
+def test_the_timeline_draws_the_tasks_of_its_window(tiny, tmp_path):
+    results = read_results(tiny)
+    fig = plot_results(results, "timeline", from_s=4.0, to_s=5.0)
+    rows = [label.get_text() for label in fig.axes[0].get_yticklabels()]
+    assert len(rows) == 4  # the three at 4.25 s and the one at 4.75 s; before, the first 30 from 0.25 s
+    with pytest.raises(Exception, match=r"--from 9 s: no task arrived then"):
+        plot_results(results, "timeline", from_s=9.0)
+
+
+def test_latency_time_figure_of_a_run_with_no_outage_says_so(tmp_path):
+    base = Path(__file__).resolve().parents[1] / "scenarios" / "quickstart.yaml"
+    out = tmp_path / "run"
+    assert (
+        main(["run", str(base), "--set", "duration=3 s", "--set", "warmup=0 s", "--out", str(out), "-q"]) == 0
+    )
+    fig = latency_time_figure(read_results(out))
+    note = "\n".join(text.get_text() for text in fig.texts)
+    assert "no node went down in the window drawn" in note

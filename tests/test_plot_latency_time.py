@@ -8,13 +8,14 @@ out by hand from a scenario small enough to: one phone, one edge, tasks of 0 B e
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from offloadsim.cli import main
-from offloadsim.experiments import read_results
+from offloadsim.experiments import ExperimentError, read_results
 from offloadsim.plots.latency_time import binned_latency, default_bin_s, down_spans, latency_time_figure
 from offloadsim.plots.results import plot_results
 
@@ -164,3 +165,14 @@ def test_latency_time_figure_of_a_run_with_no_outage_says_so(tmp_path):
     fig = latency_time_figure(read_results(out))
     note = "\n".join(text.get_text() for text in fig.texts)
     assert "no node went down in the window drawn" in note
+
+
+def test_results_written_before_the_down_records_say_that_outages_are_not_shaded(tiny, tmp_path):
+    results = read_results(tiny)
+    older = dataclasses.replace(results, nodes=results.nodes.drop(columns="down"))
+    note = "\n".join(text.get_text() for text in latency_time_figure(older).texts)
+    assert "outages not shaded: these results were written before" in note
+    nodes = results.nodes.assign(down=results.nodes["down"].where(results.nodes["node"] != "edge", "[[2.0"))
+    edited = dataclasses.replace(results, nodes=nodes)
+    with pytest.raises(ExperimentError, match=r"nodes.parquet: node edge's down: expected JSON"):
+        latency_time_figure(edited)

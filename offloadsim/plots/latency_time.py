@@ -136,8 +136,17 @@ def down_spans(nodes: pd.DataFrame, end_s: float) -> list[tuple[str, Any, float,
     for node, replication, text in zip(nodes["node"].astype(str), replications, nodes["down"], strict=True):
         if not isinstance(text, str) or not text:
             continue
-        for since, until in json.loads(text):
-            spans[(node, replication, float(since), float(end_s if until is None else until))] = None
+        try:
+            pairs = [
+                (float(since), end_s if until is None else float(until)) for since, until in json.loads(text)
+            ]
+        except (ValueError, TypeError) as error:  # a table edited by hand: not the JSON a run writes
+            raise ExperimentError(
+                f"nodes.parquet: node {node}'s down: expected JSON [[since, until], ...] in seconds, "
+                f"got {text!r:.60} ({error})"
+            ) from None
+        for since, until in pairs:
+            spans[(node, replication, since, until)] = None
     return list(spans)
 
 
@@ -222,7 +231,7 @@ def latency_time_figure(
             label_panels(axes, list[str | None](titles))
         else:
             top.set_title(titles[0], loc="left")
-    note_under(fig, _note(binned, width, runs, spans, missed))
+    note_under(fig, _note(binned, width, runs, spans, missed, recorded="down" in nodes.columns))
     fit_y_labels(fig)
     return fig
 
@@ -317,6 +326,7 @@ def _note(
     runs: int,
     spans: Sequence[tuple[str, Any, float, float]],
     missed: int,
+    recorded: bool = True,
 ) -> str:
     """How the lines and bands were made, what is shaded, and the tasks not completed."""
     if runs > 1:
@@ -333,6 +343,11 @@ def _note(
     lines = [how]
     if spans:
         lines.append("shaded: a node down, from the run's nodes records (down); link changes are not marked")
+    elif not recorded:
+        lines.append(
+            "outages not shaded: these results were written before the nodes records said when a node "
+            "was down (rerun them to have it)"
+        )
     else:
         lines.append("no node went down in the window drawn; link changes are not marked")
     totals = binned.groupby("series", sort=False)[["completed", "not_completed"]].sum()

@@ -176,3 +176,13 @@ def test_results_written_before_the_down_records_say_that_outages_are_not_shaded
     edited = dataclasses.replace(results, nodes=nodes)
     with pytest.raises(ExperimentError, match=r"nodes.parquet: node edge's down: expected JSON"):
         latency_time_figure(edited)
+
+
+def test_a_policy_that_completed_nothing_is_named_not_drawn(tiny):
+    results = read_results(tiny)
+    failed = dataclasses.replace(results, tasks=results.tasks.assign(status="failed"))
+    fig = latency_time_figure(failed)
+    assert not [line for line in fig.axes[0].patches if line.get_label() == "edge"]  # no steps for it
+    note = "\n".join(text.get_text() for text in fig.texts)
+    assert "not drawn, no task completed in the window: edge" in note
+    assert "not completed, over every run (lower panel): edge 15" in note

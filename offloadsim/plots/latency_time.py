@@ -24,7 +24,15 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from offloadsim.plots.axes import fit_y_labels, integer_axis, label_panels, log_axis
+from offloadsim.plots.axes import (
+    clear_legend,
+    fit_y_labels,
+    integer_axis,
+    label_panels,
+    laid_out,
+    lines_under_legend,
+    log_axis,
+)
 from offloadsim.plots.figure_data import FigureView, refuse_pooled_figure
 from offloadsim.plots.style import FIGSIZES, house_style, new_axes, note_under, style_map
 from offloadsim.records.stored import ExperimentError, Results
@@ -209,7 +217,8 @@ def latency_time_figure(
             _shade(ax, spans)
         for name in order:
             part = binned[binned["series"] == name]
-            _draw_series(top, part, styles[name], name)
+            if np.isfinite(part["median_s"].to_numpy(dtype=float)).any():
+                _draw_series(top, part, styles[name], name)
         top.set_ylabel("latency (ms)")
         if _wide(binned):
             log_axis(top, "y")
@@ -233,6 +242,9 @@ def latency_time_figure(
             top.set_title(titles[0], loc="left")
     note_under(fig, _note(binned, width, runs, spans, missed, recorded="down" in nodes.columns))
     fit_y_labels(fig)
+    legend = top.get_legend()
+    if legend is not None and lines_under_legend(top, legend, laid_out(top)):
+        clear_legend(top, wide_above=True)  # the upper right held a band or a line: where it covers none
     return fig
 
 
@@ -351,6 +363,9 @@ def _note(
     else:
         lines.append("no node went down in the window drawn; link changes are not marked")
     totals = binned.groupby("series", sort=False)[["completed", "not_completed"]].sum()
+    undrawn = [str(name) for name, row in totals.iterrows() if not row.completed]
+    if undrawn:  # no line to draw: said, not left to look like a series missing from the legend
+        lines.append(f"not drawn, no task completed in the window: {', '.join(undrawn)}")
     if missed:
         said = ", ".join(
             f"{name} {int(row.not_completed):,}" for name, row in totals.iterrows() if row.not_completed

@@ -152,6 +152,8 @@ def test_the_timeline_draws_the_tasks_of_its_window(tiny, tmp_path):
     fig = plot_results(results, "timeline", from_s=4.0, to_s=5.0)
     rows = [label.get_text() for label in fig.axes[0].get_yticklabels()]
     assert len(rows) == 4  # the three at 4.25 s and the one at 4.75 s; before, the first 30 from 0.25 s
+    note = "\n".join(text.get_text() for text in fig.texts)
+    assert "of the tasks arriving from 4 s to 5 s only (--from, --to)" in note
     with pytest.raises(Exception, match=r"--from 9 s: no task arrived then"):
         plot_results(results, "timeline", from_s=9.0)
 

@@ -335,6 +335,7 @@ def plot_results(
         unpowered_note(kind, frame),
         incomplete_tasks_note(view, kind, frame, shown),
         timeline_note(view, kind, frame, _timeline_tasks(fig)),
+        _window_note(from_s, to_s),
         all_local,
         moving_with_shown_note(view, frame, [k for k in (*series, facet) if k and k != x_key], shown),
         along,
@@ -380,6 +381,17 @@ def _check_window(kind: str, bin_s: float | None, from_s: float | None, to_s: fl
             raise ExperimentError(f"{flag}: expected a time of at least 0 s, got {value!r}")
     if from_s is not None and to_s is not None and not to_s > from_s:
         raise ExperimentError(f"--from {from_s:g} s --to {to_s:g} s: expected --to after --from")
+
+
+def _window_note(from_s: float | None, to_s: float | None) -> str:
+    """``of the tasks arriving from 23 s to 30 s (--from, --to)``: the window a timeline was drawn from."""
+    if from_s is None and to_s is None:
+        return ""
+    if from_s is not None and to_s is not None:
+        window = f"from {from_s:g} s to {to_s:g} s"
+    else:
+        window = f"from {from_s:g} s on" if from_s is not None else f"before {to_s:g} s"
+    return f"of the tasks arriving {window} only (--from, --to)"
 
 
 def _arriving_within(tasks: pd.DataFrame, from_s: float | None, to_s: float | None) -> pd.DataFrame:

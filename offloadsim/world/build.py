@@ -732,6 +732,9 @@ def build_world(scenario: Scenario) -> World:
 def _another_cpu_note(profile: Any, here: str) -> str | None:
     """A line when calibrated ``profile`` may have measured another CPU than this machine's ``here``.
 
+    It says first what a new user misread in "it may simulate another CPU" (as if the results
+    depended on the machine running them): they simulate the calibrated CPU, on any machine.
+
     The model names differ; or they are equal (cloud VMs report generic ones,
     ``AMD EPYC``) and the profile's fingerprint (``provenance.cpu``, see
     :func:`offloadsim.host.cpu_fingerprint`) differs from this machine's, or
@@ -744,23 +747,24 @@ def _another_cpu_note(profile: Any, here: str) -> str | None:
     if not measured_on:
         return None
     date = str(provenance.get("date", "?"))[:10]
+    # What a new user must read first: the numbers are that CPU's, whichever machine runs this.
+    simulates = "results simulate that CPU, whatever machine runs the simulator"
     if measured_on != here:
         return (
             f"profile {quoted(profile.name)} was calibrated on {measured_on} ({date}), not on this machine's "
-            f"{here}: it simulates that CPU (offloadsim calibrate measures this one)"
+            f"{here}: {simulates} (run offloadsim calibrate to simulate yours)"
         )
     there = provenance.get("cpu")
     there = there if isinstance(there, dict) else {}  # a hand-edited file's junk: nothing to compare
     differences, compared = fingerprint_differences(there, cpu_fingerprint())
-    check = f"(offloadsim calibrate report {profile.name} checks it here)"
     if differences:
         return (
             f"profile {quoted(profile.name)} was calibrated on another {measured_on} than this machine's "
-            f"({date}; {'; '.join(differences)}): it simulates that CPU {check}"
+            f"({date}; {'; '.join(differences)}): {simulates} (run offloadsim calibrate to simulate yours)"
         )
     if not compared:
         return (
-            f"profile {quoted(profile.name)} was calibrated on a CPU named {measured_on} ({date}), as this "
-            f"machine's is, and nothing more of the two to compare: it may simulate another CPU {check}"
+            f"profile {quoted(profile.name)} was calibrated on a CPU named {measured_on} ({date}): "
+            f"{simulates} (run offloadsim calibrate to simulate yours)"
         )
     return None

@@ -253,7 +253,7 @@ class World:
                         f"{app.precision} activations, so nothing is compressed (and nothing is spent on it)"
                     )
         for proc in self._every_processor():
-            if proc.spec.noise and getattr(proc.costs, "kind", None) != "calibrated":
+            if proc.spec.noise and not _calibrated(proc):
                 node = self.nodes[proc.node]
                 what = f"profile {quoted(proc.profile)}" if proc.profile else "a plain speed"
                 key = format_path(("nodes", node.group, *proc.spec.path, "noise"))
@@ -318,7 +318,7 @@ class World:
     def _profile_notes(self, here: bool = True) -> list[str]:
         """Trust of the calibrated profiles this world costs with; ``here``: their CPU against ours too."""
         every = self._every_processor()
-        if not any(getattr(proc.costs, "kind", None) == "calibrated" for proc in every):
+        if not any(_calibrated(proc) for proc in every):
             return []  # nothing to say, and no need to import the calibrated profiles' code
         from offloadsim.host import cpu_model
         from offloadsim.world.profiles.trust import caveats
@@ -326,7 +326,7 @@ class World:
         graphs: dict[int, dict[str, Any]] = {}
         profiles: dict[int, Any] = {}
         for proc in every:
-            if getattr(proc.costs, "kind", None) != "calibrated":
+            if not _calibrated(proc):
                 continue
             profiles[id(proc.costs)] = proc.costs
             hosted = graphs.setdefault(id(proc.costs), {})
@@ -353,7 +353,7 @@ class World:
         """
         lines = []
         for proc in every:
-            if getattr(proc.costs, "kind", None) != "calibrated":
+            if not _calibrated(proc):
                 continue
             for app in self.apps.values():
                 hosts = app.spec.hosts
@@ -417,9 +417,7 @@ class World:
             every = self.processors_of(node)
             # a node's processors beside its first are named: shipped policies but fixed run on the first
             desc = ", ".join(
-                (f"{p.spec.name} " if len(every) > 1 else "")
-                + f"{format_quantity(p.speed_flops, 'speed')} x{p.cores}"
-                for p in every
+                (f"{p.spec.name} " if len(every) > 1 else "") + f"{_rate_label(p)} x{p.cores}" for p in every
             )
             key = (self.nodes[proc.node].group, desc)
             by_group[key] = by_group.get(key, 0) + 1
@@ -462,13 +460,31 @@ class World:
         """
         processors = self.processors_of(node)
         precision = self.apps[app].precision
+
+        def rate(proc: ProcessorModel) -> str:  # a calibrated profile's: its average, "~"
+            text = format_rate(self.app_speed(app, node, proc.spec.name), precision)
+            return f"~{text}" if _calibrated(proc) else text
+
         if len(processors) == 1:
-            return format_rate(self.app_speed(app, node), precision)
-        each = (
-            f"{p.spec.name} {format_rate(self.app_speed(app, node, p.spec.name), precision)}"
-            for p in processors
-        )
+            return rate(processors[0])
+        each = (f"{p.spec.name} {rate(p)}" for p in processors)
         return f"({', '.join(each)})"
+
+
+def _calibrated(proc: ProcessorModel) -> bool:
+    """Whether ``proc`` costs layers by a calibrated profile's fit, not at one rate."""
+    return getattr(proc.costs, "kind", None) == "calibrated"
+
+
+def _rate_label(proc: ProcessorModel) -> str:
+    """``15.68 GFLOP/s``; a calibrated profile's ``~124.8 GFLOP/s sustained, calibrated``.
+
+    A calibrated profile's rate is the average of its timed units (docs/calibration.md, "The
+    sustained rate"): no layer need run at it, and ResNet-50 runs faster. A new user read the dry
+    run's bare ``edge (124.8 GFLOP/s x4)`` as the rate every layer runs at.
+    """
+    speed = format_quantity(proc.speed_flops, "speed")
+    return f"~{speed} sustained, calibrated," if _calibrated(proc) else speed
 
 
 def _link_labels(document: dict[str, Any]) -> dict[int, str]:

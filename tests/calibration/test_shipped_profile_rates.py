@@ -61,6 +61,20 @@ def test_the_quickstarts_edge_runs_resnet50_above_the_sustained_rate_and_below_w
     assert abs(rate / (flops / (measured * 1e-3)) - 1) < WHOLE_MODEL_BOUND  # and the Xeon timed it so
 
 
+def test_the_dry_run_labels_a_calibrated_rate_as_the_sustained_average_not_every_layers_rate():
+    """A dry run printed ``edge (124.8 GFLOP/s x4)``, read as each layer's rate: ResNet-50 runs faster."""
+    from offloadsim.scenario.units import format_quantity
+
+    world = build_world(load_scenario(QUICKSTART))
+    edge, phone = world.processors["edge"], world.processors["phone-0"]
+    summary = world.summary()
+    sustained = format_quantity(edge.costs.effective_flops, "speed")
+    assert f"edge (~{sustained} sustained, calibrated, x{edge.cores})" in summary
+    assert f", edge ~{sustained}," in summary  # the applications line's rate too
+    # a derived profile runs every layer at its rate (or the memory roofline): said plainly
+    assert f"phone ({format_quantity(phone.speed_flops, 'speed')} x1) x20" in summary
+
+
 @pytest.mark.parametrize("name", SHIPPED)
 def test_no_shipped_model_is_simulated_faster_than_the_fastest_unit_show_states(name):
     """A model is a sum of units, so none may run faster than the fastest kernel the machine ran.

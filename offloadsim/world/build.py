@@ -202,6 +202,7 @@ class World:
         lines.update(dict.fromkeys(self._passed_over_notes()))
         lines.update(dict.fromkeys(self._inert_key_notes()))
         lines.update(dict.fromkeys(self._unbounded_decode_notes()))
+        lines.update(dict.fromkeys(self._decode_ceiling_notes()))
         lines.update(dict.fromkeys(self._accuracy_notes()))
         return tuple(lines)
 
@@ -314,6 +315,42 @@ class World:
                     "is too short: give memory_bandwidth"
                 )
         return list(dict.fromkeys(lines))
+
+    def _decode_ceiling_notes(self) -> list[str]:
+        """One line for the LLMs whose decode runs memory-bound on a built-in profile: a ceiling.
+
+        A decode step reads every weight, so on a derived profile it runs at the data sheet's (or
+        the assumed) memory bandwidth, used in full: tokens/s is weights ÷ bandwidth, a ceiling
+        that one request's measured decoding falls well short of (docs/profiles.md#llm-decoding-a-
+        bandwidth-ceiling). A run reported 824 tok/s for Llama-3.2-1B on an A100 without a word.
+        """
+        said: dict[str, list[str]] = {}
+        for app in self.apps.values():
+            if app.llm is None:
+                continue
+            hosts = app.spec.hosts
+            for proc in self._every_processor():
+                if getattr(proc.costs, "kind", None) != "derived" or proc.spec.memory_bandwidth_Bps:
+                    continue  # a calibrated profile has its own note; a bandwidth given is the user's
+                if hosts is not None and proc.node not in hosts:
+                    continue
+                cost, speed = app.llm, self.app_speed(app.name, proc.node, proc.spec.name)
+                step_s = cost.decode_s(speed, proc.memory_Bps, 0, cost.layers, 0)  # its fastest step
+                if step_s <= cost.decode_s(speed, 0.0, 0, cost.layers, 0):
+                    continue  # compute-bound: the efficiency applies, as to any layer
+                where = f"{format_path(('applications', app.name))} ({app.llm.config.name})"
+                ceiling = f"{1.0 / step_s:.3g} tok/s on {proc.profile}"
+                said.setdefault(where, [])
+                if ceiling not in said[where]:
+                    said[where].append(ceiling)
+        if not said:
+            return []
+        each = "; ".join(f"{where} at most {', '.join(ceilings)}" for where, ceilings in said.items())
+        return [
+            f"LLM decode reads the weights at the profile's full memory bandwidth, so its tokens/s is a "
+            f"ceiling, not a measured rate ({each}): one request's measured decoding is slower "
+            "(docs/profiles.md#llm-decoding-a-bandwidth-ceiling)"
+        ]
 
     def _profile_notes(self, here: bool = True) -> list[str]:
         """Trust of the calibrated profiles this world costs with; ``here``: their CPU against ours too."""

@@ -136,7 +136,6 @@ def carried_run_notes(
     label_of = {
         tuple(row[k] for k in run): ", ".join(f"{k}={value_text(row[k])}" for k in present) for row in rows
     }
-    runs_of = Counter(label_of.values())
     notes = []
     processor_line = _other_processors_note(processors, run, label_of)
     if processor_line:
@@ -157,19 +156,9 @@ def carried_run_notes(
             )
         else:
             notes.append(note)
-    retried: dict[str, list[int]] = {}  # label -> runs, tasks retried, of them completed
-    for row in manifest.get("retried", ()):
-        counts = retried.setdefault(label_of.get(tuple(row[k] for k in run), ""), [0, 0, 0])
-        counts[0] += 1
-        counts[1] += int(row["retried"])
-        counts[2] += int(row["recovered"])
-    if retried:
-        parts = [
-            f"{label + ': ' if label else ''}{counted(tasks, 'task')} in {n} of its {runs_of[label]} runs, "
-            f"{done} of them completed"
-            for label, (n, tasks, done) in retried.items()
-        ]
-        notes.append("retried by recovery (tasks recovery ran again, of any outcome): " + "; ".join(parts))
+    retried_line = _retried_note(manifest, rows, present, run)
+    if retried_line:
+        notes.append(retried_line)
     unnoted = int(manifest.get("run_notes_uncounted_jobs", 0))
     if unnoted:
         notes.append(
@@ -178,6 +167,54 @@ def carried_run_notes(
             "utilisations (utilisation_<tier>_<processor>) and the notes above leave them out"
         )
     return notes
+
+
+def _retried_note(
+    manifest: Mapping[str, Any], rows: list[dict[str, Any]], present: list[str], run: list[str]
+) -> str:
+    """The tasks ``recovery:`` ran again, per configuration, said once for configurations alike; or "".
+
+    A sweep of 12 points whose failures do not depend on the swept key said the same counts 12
+    times, in one line of 1,500 characters. Configurations with the same counts share them: all
+    of them (``each links[2].bandwidth and policy.name: ...``), or all of those with some keys'
+    values (``policy.name=edge (each links[2].bandwidth): ...``); any others are said one by one.
+    Every count stays: each configuration's is the one said for its group.
+    """
+    from offloadsim.analysis.values import value_text  # a swept value as the table shows it
+
+    config_of = {tuple(row[k] for k in run): tuple(row[k] for k in present) for row in rows}
+    runs_of = Counter(config_of.values())
+    retried: dict[tuple[Any, ...], list[int]] = {}  # configuration -> runs, tasks retried, completed
+    for row in manifest.get("retried", ()):
+        config = config_of.get(tuple(row[k] for k in run))
+        if config is None:  # a run the table does not hold: nothing to say it of
+            continue
+        counts = retried.setdefault(config, [0, 0, 0])
+        counts[0] += 1
+        counts[1] += int(row["retried"])
+        counts[2] += int(row["recovered"])
+    if not retried:
+        return ""
+
+    def label(keys: list[int], config: tuple[Any, ...]) -> str:
+        return ", ".join(f"{present[i]}={value_text(config[i])}" for i in keys)
+
+    alike: dict[tuple[int, ...], list[tuple[Any, ...]]] = {}
+    for config, counts in retried.items():
+        alike.setdefault((*counts, runs_of[config]), []).append(config)
+    parts = []
+    for (n, tasks, done, runs), configs in alike.items():
+        said = f"{counted(tasks, 'task')} in {n} of its {runs} runs, {done} of them completed"
+        fixed = [i for i in range(len(present)) if len({config[i] for config in configs}) == 1]
+        varied = [present[i] for i in range(len(present)) if i not in fixed]
+        matching = [c for c in runs_of if all(c[i] == configs[0][i] for i in fixed)]
+        if len(configs) > 1 and varied and len(matching) == len(configs):
+            each = f"each {' and '.join(varied)}"
+            parts.append(f"{label(fixed, configs[0])} ({each}): {said}" if fixed else f"{each}: {said}")
+        else:
+            every = list(range(len(present)))
+            parts += [f"{label(every, config) + ': ' if present else ''}{said}" for config in configs]
+    return "retried by recovery (tasks recovery ran again, of any outcome): " + "; ".join(parts)
 
 
 def _other_processors_note(processors: Any, run: list[str], label_of: Mapping[tuple[Any, ...], str]) -> str:

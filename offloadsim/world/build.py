@@ -376,7 +376,7 @@ class World:
             return []
         each = "; ".join(f"{where} at most {', '.join(ceilings)}" for where, ceilings in said.items())
         return [
-            f"LLM decode reads the weights at the profile's full memory bandwidth, so its tokens/s is a "
+            f"LLM decode runs at the profile's full memory bandwidth, so its tokens/s is a "
             f"ceiling, not a measured rate ({each}): one request's measured decoding is slower "
             "(docs/profiles.md#llm-decoding-a-bandwidth-ceiling)"
         ]

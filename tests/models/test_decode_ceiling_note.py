@@ -31,7 +31,7 @@ workload:
   - {app: chat, sources: phone-*, rate: 0.2 /s}
 policy: local
 """
-PREFIX = "LLM decode reads the weights at the profile's full memory bandwidth"
+PREFIX = "LLM decode runs at the profile's full memory bandwidth"
 
 
 def _notes(

@@ -283,7 +283,7 @@ def _ceiling(model: str, profile: str) -> str:
 
     rate = BUILTIN_PROFILES[profile].memory_bandwidth_Bps / decode_weight_bytes(LLM_CONFIGS[model])
     return (
-        "LLM decode reads the weights at the profile's full memory bandwidth, so its tokens/s is a ceiling, "
+        "LLM decode runs at the profile's full memory bandwidth, so its tokens/s is a ceiling, "
         f"not a measured rate (applications.chat ({model}) at most {rate:.3g} tok/s on {profile}): one "
         "request's measured decoding is slower (docs/profiles.md#llm-decoding-a-bandwidth-ceiling)"
     )
@@ -291,7 +291,11 @@ def _ceiling(model: str, profile: str) -> str:
 
 def _but_ceiling(notes: tuple[str, ...]) -> tuple[str, ...]:
     """``notes`` but the decode ceiling's (tested on its own, tests/models/test_decode_ceiling_note.py)."""
-    return tuple(note for note in notes if not note.startswith("LLM decode reads the weights"))
+    return tuple(
+        note
+        for note in notes
+        if not note.startswith("LLM decode runs at the profile's full memory bandwidth")
+    )
 
 
 #: The notes of TWO_PROCESSORS's plain speeds, which may run its LLM but give no memory bandwidth.

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from offloadsim.models.precision import PRECISIONS
 from offloadsim.scenario.arrivals.base import ArrivalProcess
 from offloadsim.scenario.distributions import Dist
 from offloadsim.scenario.keys import key
@@ -327,7 +328,18 @@ class AppSpec:
         None, unit="tokens", describe_unit=False, doc="LLM generated tokens: a number or a distribution."
     )
     model_params: dict[str, Any] = key(
-        yaml="params", factory=dict, convert=dict, default_doc="{}", doc="Passed to the model builder."
+        yaml="params",
+        factory=dict,
+        convert=dict,
+        default_doc="{}",
+        doc="Passed to the model builder.",
+        # the keys every model takes (docs/models.md#precision); a model's own (image_size) come beside
+        json_schema_extra={
+            "properties": {
+                "precision": {"description": f"The model's precision: {', '.join(PRECISIONS)}."},
+                "dtype_bytes": {"description": "The model's precision in bytes per element: 0.5, 1, 2 or 4."},
+            }
+        },
     )
     # Resolving turns the patterns into the nodes allowed to run it; None: any computing node.
     hosts: tuple[str, ...] | None = key(

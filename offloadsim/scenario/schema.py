@@ -61,6 +61,7 @@ __all__ = [
     "scenario_doc",
     "doc_fields",
     "scenario_json_schema",
+    "declared_keys_at",
     "keys_at",
     "quantity_at",
     "typed_at",
@@ -735,6 +736,30 @@ def keys_at(loc: tuple[str | int, ...]) -> list[str] | None:
     if isinstance(current, type) and issubclass(current, _Strict):
         return list(current.model_fields)
     return None
+
+
+def declared_keys_at(loc: tuple[str | int, ...]) -> list[str]:
+    """The keys the schema declares for the mapping at ``loc``: a record's, or a free mapping's known ones.
+
+    A free mapping (an application's ``params``, passed to the model builder) declares the keys
+    every model takes in its JSON Schema's ``properties`` (``precision``, ``dtype_bytes``).
+
+    >>> declared_keys_at(("applications", "chat", "params"))
+    ['precision', 'dtype_bytes']
+    >>> "cores" in declared_keys_at(("nodes", "edge", "processor")), declared_keys_at(("name",))
+    (True, [])
+    """
+    record = keys_at(loc)
+    if record is not None:
+        return record
+    found = _type_at(loc[:-1]) if loc and isinstance(loc[-1], str) else None
+    parent = _unwrap(found[0]) if found is not None else None
+    if not (isinstance(parent, type) and issubclass(parent, BaseModel)):
+        return []
+    field = parent.model_fields.get(str(loc[-1]))
+    extra = field.json_schema_extra if field is not None else None
+    properties = extra.get("properties") if isinstance(extra, dict) else None
+    return list(properties) if isinstance(properties, dict) else []
 
 
 def quantity_at(loc: tuple[str | int, ...]) -> str | None:

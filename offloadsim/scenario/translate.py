@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from offloadsim.scenario.arrivals.base import PLUGINS as ARRIVALS
 from offloadsim.scenario.errors import Problem, describe, did_you_mean, format_path
-from offloadsim.scenario.schema import SCENARIO_ERROR_TYPE, keys_at
+from offloadsim.scenario.schema import SCENARIO_ERROR_TYPE, declared_keys_at, keys_at
 from offloadsim.suggest import quoted
 
 __all__ = ["problems_from_validation"]
@@ -94,6 +94,30 @@ def _unknown_key(loc: tuple[str | int, ...]) -> str:
     key = str(loc[-1])
     allowed = keys_at(loc[:-1]) or []
     hint = did_you_mean(key, allowed)
+    home = _home_of(key, loc[:-1])
+    if home is not None:  # a key of the schema's, one level off: where it goes before any spelling
+        where = f"under {format_path(home[-1:])}: {format_path((*home, key))}" if home else "at the top level"
+        also = hint.replace("(did you mean", "(or did you mean")
+        return f"unknown key {quoted(key)}: {key} goes {where}{also}"
     if hint or not allowed:
         return f"unknown key {quoted(key)}{hint}"
     return f"unknown key {quoted(key)}; expected one of {', '.join(allowed)}"
+
+
+def _home_of(key: str, at: tuple[str | int, ...]) -> tuple[str | int, ...] | None:
+    """The mapping near ``at`` whose schema declares ``key``, or None: where a misplaced key belongs.
+
+    One level deeper (``applications.classify.precision`` is ``params.precision``: the codec
+    ``compression`` was the hint), one level up (``processor.tier`` is the node's), or beside
+    (``processor.idle`` is under ``power``), each read from the schema's declared keys.
+    """
+    here = keys_at(at) or []
+    places: list[tuple[str | int, ...]] = [(*at, field) for field in here]
+    if at:
+        above = at[:-2] if isinstance(at[-1], int) else at[:-1]  # a list's item: the list's mapping
+        places.append(above)
+        places += [(*above, field) for field in keys_at(above) or [] if (*above, field) != at]
+    for place in places:
+        if key in declared_keys_at(place):
+            return place
+    return None

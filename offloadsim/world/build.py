@@ -171,7 +171,9 @@ class World:
         back to another peak, see :mod:`offloadsim.models.precision`), and
         calibrated profiles: one measured on another CPU than this machine's,
         and one that cannot be trusted for a model it costs here (see
-        :mod:`offloadsim.world.profiles.trust`).
+        :mod:`offloadsim.world.profiles.trust`); and figures a built-in profile takes from its data
+        sheet that a reader would take for measured: an LLM's decode tokens/s (the memory
+        bandwidth's ceiling) and a precision's speed-up (the ratio of two peaks).
         """
         return self._notes(here=True)
 

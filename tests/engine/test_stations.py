@@ -452,7 +452,7 @@ def test_a_sweep_dry_run_tables_each_plan_once_with_the_points_it_is_of(
     Each is ``run --dry-run``'s table of its point, word for word.
     """
     grid = "grid:\n  policy.cuts: [[2, 4], [1, 4]]\n  links[1].bandwidth: [1 Gbps, 2 Gbps]\n"
-    assert main(["sweep", str(_sweep(split, grid)), "--dry-run", "--quiet"]) == 0
+    assert main(["sweep", str(_sweep(split, grid)), "--dry-run"]) == 0
     out = capsys.readouterr().out
     assert main(["run", str(split), "--dry-run", "--set", "policy.cuts=[1, 4]"]) == 0
     second = capsys.readouterr().out

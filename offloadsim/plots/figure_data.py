@@ -23,6 +23,7 @@ from offloadsim.analysis.values import (
     to_si,
     where_matches,
 )
+from offloadsim.errors import argument
 from offloadsim.plots.pooling import identity_columns
 from offloadsim.records.stored import ExperimentError, Results
 
@@ -87,7 +88,7 @@ class FigureView:
             if key not in known:
                 close = close_column_hint(results, key, sorted(map(str, known)))
                 columns = ", ".join(map(str, dict.fromkeys([*tasks.columns, *metrics.columns])))
-                raise ExperimentError(f"--where {key}: no such column{close} (columns: {columns})")
+                raise ExperimentError(f"{argument('where', key)}: no such column{close} (columns: {columns})")
         if kind in METRIC_KINDS and self._per_app(tasks):
             from offloadsim.analysis.breakdown import metrics_per
 
@@ -106,7 +107,8 @@ class FigureView:
         for key in self.where:
             if key not in self.frame().columns:  # the filter would not touch what is drawn
                 raise ExperimentError(
-                    f"--where {key}: --kind {kind} is drawn from per-{_RECORDS.get(kind, 'task')} "
+                    f"{argument('where', key)}: {argument('kind', kind)} is drawn from "
+                    f"per-{_RECORDS.get(kind, 'task')} "
                     f"records, which have no {key} column (a node's load is not split by {key})"
                 )
 
@@ -218,12 +220,17 @@ def run_series_key(kind: str, by: str | Sequence[str] | None) -> str | None:
         return None
     if kind == "timeline":
         if by is not None:
-            raise ExperimentError("--by does not apply to --kind timeline (its bars are coloured by stage)")
+            raise ExperimentError(
+                f"{argument('by')} does not apply to {argument('kind', 'timeline')} "
+                "(its bars are coloured by stage)"
+            )
         return None
     if by is None:
         return "tier"
     if by not in ("tier", "placement"):
-        raise ExperimentError(f"--by {by}: utilisation-time draws a line per tier or per placement")
+        raise ExperimentError(
+            f"{argument('by', by)}: utilisation-time draws a line per tier or per placement"
+        )
     return str(by)
 
 
@@ -236,12 +243,15 @@ def choose_x_key(
     """
     if kind not in ("sweep", "split", "energy"):
         if x is not None:
-            raise ExperimentError(f"--x does not apply to --kind {kind}; it does to sweep, split and energy")
+            raise ExperimentError(
+                f"{argument('x')} does not apply to {argument('kind', kind)}; "
+                "it does to sweep, split and energy"
+            )
         return None
     if x is not None:
         if x not in metrics.columns:
             raise ExperimentError(
-                f"--x {x}: no such column{close_column_hint(results, x, results.swept)} "
+                f"{argument('x', x)}: no such column{close_column_hint(results, x, results.swept)} "
                 f"(swept keys: {', '.join(results.swept) or 'none'})"
             )
         return x
@@ -272,8 +282,8 @@ def choose_x_key(
 
 
 def flag_text(key: str, x_key: str | None, series: Sequence[str]) -> str:
-    """The ``plot`` option a key was given by (``--x``, ``--by`` or ``--facet``), for a message naming it."""
-    return "--x" if key == x_key else "--by" if key in series else "--facet"
+    """The argument a key was given by and the key (``--x KEY``, or ``x=KEY`` from Python), for a message."""
+    return argument("x" if key == x_key else "by" if key in series else "facet", key)
 
 
 def refuse_pooled_figure(
@@ -312,7 +322,8 @@ def refuse_pooled_figure(
         tied = f"; with {', '.join(keys[1:])}" if len(keys) > 1 else ""
         parts.append(f"{keys[0]} ({listed}{tied})")
     picks = " ".join(
-        f"--where {quoted_key(f'{keys[0]}={pd.unique(frame[keys[0]].astype(object))[0]}')}" for keys in axes
+        argument("where", quoted_key(f"{keys[0]}={pd.unique(frame[keys[0]].astype(object))[0]}"))
+        for keys in axes
     )
     first = quoted_key(axes[0][0])
     drawn = [
@@ -323,21 +334,23 @@ def refuse_pooled_figure(
     by = quoted_key(",".join([*drawn, axes[0][0]]))
     rest = [keys[0] for keys in axes[1:]]
     if rest and facet is None:
-        by += f" --facet {quoted_key(rest.pop(0))}"
+        by += f" {argument('facet', quoted_key(rest.pop(0)))}"
     for key in rest:
-        by += f" --where {quoted_key(f'{key}={pd.unique(frame[key].astype(object))[0]}')}"
+        by += f" {argument('where', quoted_key(f'{key}={pd.unique(frame[key].astype(object))[0]}'))}"
     if kind in ONE_RUN_KINDS:
-        what = f"--kind {kind} draws one run, but the data vary"
-        how = f"pick one value of each ({picks}), or a panel per value with --facet {first}"
+        what = f"{argument('kind', kind)} draws one run, but the data vary"
+        how = f"pick one value of each ({picks}), or a panel per value with {argument('facet', first)}"
     else:
         # a CDF takes no mean: each line pools the tasks of its runs (said under its axes)
         pools = "pools only the tasks of replications" if kind == "cdf" else "averages only over replications"
-        what = f"--kind {kind} {pools}, but the data also vary"
+        what = f"{argument('kind', kind)} {pools}, but the data also vary"
         along = next((keys[0] for keys in axes if keys[0] in x_choices), None)
-        line = f"draw a line through its values with --x {quoted_key(along)}, or " if along else ""
+        line = f"draw a line through its values with {argument('x', quoted_key(along))}, or " if along else ""
         per = "a series" if along else "a line"
         how = (
-            f"{line}show each with --by ({per} per value) or --facet (a panel per value), e.g. --by {by}, "
+            f"{line}show each with {argument('by')} ({per} per value) or {argument('facet')} "
+            "(a panel per value), "
+            f"e.g. {argument('by', by)}, "
             f"or pick one value of each: {picks}"
         )
     raise ExperimentError(f"{what} {' and '.join(parts)}, which the figure does not show: {how}")
@@ -383,7 +396,8 @@ def facet_panels(frame: pd.DataFrame, facet: str | None) -> list[tuple[Any, pd.D
         values = [values[i] for i in np.argsort(si, kind="stable")]
     if len(values) > 12:
         raise ExperimentError(
-            f"--facet {facet}: {len(values)} values make too many panels (at most 12); use --where"
+            f"{argument('facet', facet)}: {len(values)} values make too many panels (at most 12); "
+            f"use {argument('where')}"
         )
     return [(v, frame[frame[facet].astype(object).to_numpy() == v]) for v in values]
 
@@ -437,10 +451,12 @@ def _need_metric(metrics: pd.DataFrame, metric: str) -> None:
                 if any(name in metrics.columns for name in LLM_METRICS)
                 else "no run here served an LLM request, so none has it"
             )
-            raise ExperimentError(f"--metric {metric}: {why}; use one of {', '.join(known)}")
+            raise ExperimentError(f"{argument('metric', metric)}: {why}; use one of {', '.join(known)}")
         # Several metrics may be about equally near ("latency": its mean and three percentiles): name each.
         close = did_you_mean(metric, known, n=4, within=0.05)
-        raise ExperimentError(f"--metric {metric}: unknown metric{close}; use one of {', '.join(known)}")
+        raise ExperimentError(
+            f"{argument('metric', metric)}: unknown metric{close}; use one of {', '.join(known)}"
+        )
 
 
 def every_processor(nodes: pd.DataFrame, processors: pd.DataFrame | None) -> pd.DataFrame:
@@ -531,14 +547,14 @@ def _filter(frame: pd.DataFrame, where: Mapping[str, tuple[str, ...]] | None, na
             for value, matched in zip(values, each, strict=True):
                 if not matched.any():
                     raise ExperimentError(
-                        f"--where {key}={value}: no rows have that value; {key} is one of "
+                        f"{argument('where', f'{key}={value}')}: no rows have that value; {key} is one of "
                         f"{_listed(frame[key])}"
                     )
         found[key] = np.logical_or.reduce(each)
         mask &= found[key]
     selected = frame[mask]
     if name == "tasks" and len(frame) and not len(selected):
-        shown = " ".join(f"--where {k}={v}" for k, values in where.items() for v in values)
+        shown = " ".join(argument("where", f"{k}={v}") for k, values in where.items() for v in values)
         before, chosen = np.ones(len(frame), dtype=bool), list[str]()
         for key, matched in found.items():
             if not (before & matched).any():  # the first column that left no row: what the rows before hold

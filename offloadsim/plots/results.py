@@ -25,6 +25,7 @@ from matplotlib.figure import Figure
 
 from offloadsim.analysis.catalogue import metric_info
 from offloadsim.analysis.values import axis_texts
+from offloadsim.errors import argument
 from offloadsim.plots import charts, energy_chart, latency_time, runs, sweep_lines
 from offloadsim.plots.axes import (
     clear_legend,
@@ -181,24 +182,31 @@ def plot_results(
         raise ExperimentError(f"unknown plot kind {kind!r}; use one of {', '.join(KINDS)}")
     _check_window(kind, bin_s, from_s, to_s)
     if kind == latency_time.KIND:  # a figure of its own: binned runs, not a series of points
-        given = {"--metric": metric, "--x": x, "--by": by, "--facet": facet}
-        for named in (flag for flag, value in given.items() if value is not None):
-            raise ExperimentError(f"{named} does not apply to --kind {kind} (a line per policy)")
+        given = {"metric": metric, "x": x, "by": by, "facet": facet}
+        for named in (name for name, value in given.items() if value is not None):
+            raise ExperimentError(
+                f"{argument(named)} does not apply to {argument('kind', kind)} (a line per policy)"
+            )
         if logx is not None or logy is not None:
-            raise ExperimentError(f"--logx and --logy do not apply to --kind {kind}")
+            raise ExperimentError(
+                f"{argument('logx')} and {argument('logy')} do not apply to {argument('kind', kind)}"
+            )
         return latency_time.latency_time_figure(
             results, where=where, size=size, bin_s=bin_s, from_s=from_s, to_s=to_s
         )
     # --metric was read by bars and sweep only: --kind cdf --metric latency_p95_s drew the latency CDF
     # and --kind split --metric nosuch drew its figure, each without a word.
     flags = (
-        ("--metric", metric, METRIC_FLAG_KINDS),
-        ("--logx", logx, LOG_X_KINDS),
-        ("--logy", logy, LOG_Y_KINDS),
+        ("metric", metric, METRIC_FLAG_KINDS),
+        ("logx", logx, LOG_X_KINDS),
+        ("logy", logy, LOG_Y_KINDS),
     )
-    for flag, value, allowed in flags:
+    for name, value, allowed in flags:
         if value is not None and kind not in allowed:
-            raise ExperimentError(f"{flag} does not apply to --kind {kind}; it does to {', '.join(allowed)}")
+            raise ExperimentError(
+                f"{argument(name)} does not apply to {argument('kind', kind)}; "
+                f"it does to {', '.join(allowed)}"
+            )
     view = FigureView(results, kind, metric, where)
     if from_s is not None or to_s is not None:
         view.tasks = _arriving_within(view.tasks, from_s, to_s)
@@ -222,17 +230,17 @@ def plot_results(
     # panel per value of its x is fine (its x joins markers, each panel's series still several).
     one_point = (*(series if by else ()), *((facet,) if kind != "energy" else ()))
     if kind in ("sweep", "split", "energy") and x_key is not None and x_key in one_point:
-        flag = "--facet" if x_key == facet else "--by"
+        given_by = argument("facet" if x_key == facet else "by", x_key)
         raise ExperimentError(
-            f"{flag} {x_key}: it is the x axis, so each panel or series would hold one point; "
-            "choose another column, or another x axis with --x"
+            f"{given_by}: it is the x axis, so each panel or series would hold one point; "
+            f"choose another column, or another x axis with {argument('x')}"
         )
     for key in shown:
         if key not in frame.columns:
             close = close_column_hint(results, key, map(str, frame.columns))
             columns = column_listing(frame)
             raise ExperimentError(
-                f"{flag_text(key, x_key, series)} {key}: no such column{close} (columns: {columns})"
+                f"{flag_text(key, x_key, series)}: no such column{close} (columns: {columns})"
             )
     if kind in ONE_RUN_KINDS and facet is None and "policy" in view.varying(frame, shown):
         facet = "policy"  # one run per panel: every policy of a comparison, each on its own clock
@@ -243,8 +251,8 @@ def plot_results(
     lines = len(frame[series].drop_duplicates()) if series and len(frame) else 0
     if lines > MAX_SERIES:  # --by task_id drew a curve per task: 40,000 of them, for minutes on end
         raise ExperimentError(
-            f"--by {','.join(series)}: {lines:,} values make too many series (at most {MAX_SERIES}, each "
-            "its own colour and marker); use --where, or --facet"
+            f"{argument('by', ','.join(series))}: {lines:,} values make too many series (at most "
+            f"{MAX_SERIES}, each its own colour and marker); use {argument('where')}, or {argument('facet')}"
         )
     # The legend names a series in its axis's unit ("5 Mbit/s"), as the notes and axes write it.
     frame = in_axis_units(frame, [s for s in series if s != x_key])

@@ -18,12 +18,31 @@ from matplotlib.figure import Figure
 
 from offloadsim import plots
 from offloadsim.analysis.statistics import mean_ci
+from offloadsim.errors import as_flags
 from offloadsim.experiments import ExperimentError, compare, read_results, sweep
 from offloadsim.plots.axes import laid_out, log_axis, value_ticks
 from offloadsim.plots.kinds import QUANTITY_AXES
 from offloadsim.scenario import ScenarioWarning
 
 UNIT = re.compile(r"\((ms|s|%|mJ|J|MB|count|tasks/s|Mbit/s|0–1)\)")
+
+
+#: The tests that read messages as a Python caller of plot_results has them (``where=``).
+PYTHON_WORDING = {"test_plot_results_names_its_arguments_as_python_has_them"}
+
+
+@pytest.fixture(autouse=True)
+def command_line_wording(request):
+    """The messages these tests read name ``plot``'s flags (``--where``), as the command line has them.
+
+    ``plot_results`` called from Python names its keyword arguments instead (``where=``): the tests
+    in ``PYTHON_WORDING`` read those.
+    """
+    if request.node.name in PYTHON_WORDING:
+        yield
+        return
+    with as_flags():
+        yield
 
 
 def swept(tmp_path_factory, folder: str, base_name: str, base: str, sweep_text: str):
@@ -3432,3 +3451,24 @@ def test_bars_too_low_to_see_write_their_values():
     ax = plots.metric_bars(metrics, "deadline_miss_rate")
     written = sorted(t.get_text() for t in ax.texts)
     assert written == ["0", "0.05"], written
+
+
+def test_plot_results_names_its_arguments_as_python_has_them(sweep_results, compare_results):
+    # plot_results called from Python was told of "--where", "--metric" and "--kind": flags it has not.
+    calls = [
+        ({"kind": "bars", "metric": "nosuch"}, "metric=nosuch: unknown metric"),
+        ({"kind": "sweep", "where": {"nosuch": 1}}, "where=nosuch: no such column"),
+        ({"kind": "cdf", "x": "policy"}, "x does not apply to kind=cdf"),
+        ({"kind": "sweep", "facet": "nosuch"}, "facet=nosuch: no such column"),
+        ({"kind": "timeline", "by": "tier"}, "by does not apply to kind=timeline"),
+    ]
+    for call, said in calls:
+        with pytest.raises(ExperimentError) as caught:
+            plots.plot_results(sweep_results, **call)
+        assert str(caught.value).startswith(said), (call, str(caught.value))
+        assert "--" not in str(caught.value).split(";")[0], str(caught.value)
+        with as_flags(), pytest.raises(ExperimentError) as flagged:  # the command line's wording
+            plots.plot_results(sweep_results, **call)
+        flags = said.replace("=", " ").replace("kind ", "--kind ")
+        assert str(flagged.value).startswith("--" + flags), (call, str(flagged.value))
+

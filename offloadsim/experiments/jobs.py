@@ -76,6 +76,8 @@ class Job:
     ``plugins`` are the plug-ins it uses (:func:`job_plugins`), hashed into its key.
     ``label``: what its task records' ``policy`` column says instead of the policy's name
     (the ``compare`` or sweep ``policies`` entry that gave it parameters); None: the name.
+    ``warnings``: its point's scenario checks' warnings (``check``, ``key``, ``message`` each), kept in
+    a sweep's manifest so that a figure can mark the point (a change after the run's end).
     """
 
     key: str
@@ -87,6 +89,7 @@ class Job:
     plugins: tuple[dict[str, Any], ...] = ()
     policy_params: dict[str, Any] = field(default_factory=dict)
     label: str | None = None
+    warnings: tuple[dict[str, str], ...] = ()
 
     def describe(self) -> str:
         """``point 3 (links[0].bandwidth=5 Mbps, policy.name=edge), replication 1``."""

@@ -240,6 +240,13 @@ def merge_sweep(
         "context_cuts_uncounted_jobs": uncounted,
         "run_notes": run_notes,
         "retried": retried,
+        # Each point's scenario checks' warnings, as the sweep said them: a figure marks the point.
+        "point_warnings": [
+            {"point": job.index, **warning}
+            for job in ordered
+            if job.replication == 0
+            for warning in job.warnings
+        ],
         "run_notes_uncounted_jobs": unnoted,
         "llm_metrics_recomputed_jobs": recomputed,
         "files": list(SWEEP_FILES),

@@ -645,6 +645,9 @@ def plan_sweep(
         inputs = input_files(scenario)
         used = tuple(job_plugins(scenario))
         label = spec.entry_label(point)  # its task records' policy column says it
+        warned_here = tuple(
+            {"check": str(p.check), "key": p.key_path, "message": p.message} for p in point_warnings
+        )
         for replication in range(spec.replications):
             key = job_key(scenario.document, replication, inputs=inputs, plugins=used, label=label)
             jobs.append(
@@ -656,6 +659,7 @@ def plan_sweep(
                     point=items,
                     plugins=used,
                     label=label,
+                    warnings=warned_here,
                 )
             )
     for problem, named in zip(warned, warned_with, strict=True):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -28,6 +29,7 @@ __all__ = [
     "first_tasks_text",
     "incomplete_tasks_note",
     "interval_note",
+    "late_change_note",
     "method_note",
     "method_text",
     "moving_with_shown_note",
@@ -321,6 +323,31 @@ def moving_with_x_note(view: FigureView, frame: pd.DataFrame, x_key: str | None,
             values = list(pd.unique(frame[[x_key, key]].drop_duplicates()[key].astype(object)))
             parts.append(f"{table_heading(key, values, view.label(key))} {', '.join(axis_texts(values))}")
     return f"with {'; '.join(parts)}" if parts else ""
+
+
+def late_change_note(view: FigureView, frame: pd.DataFrame, x_key: str | None) -> str:
+    """``edge back at 220 s: dynamics[0].steps[1].at ... never reaches this step [late-dynamics]``.
+
+    A swept change at or after the run's end (an edge back at 220 s in a run ending at 220 s) never
+    happens in its run: the sweep warned of it, and kept the warning in its manifest, but the figure
+    drew the point as any other x value, as if the edge came back.  Said of the x values drawn.
+    """
+    warned = [w for w in view.results.manifest.get("point_warnings", ()) if w.get("check") == "late-dynamics"]
+    if not warned or x_key is None or x_key not in frame.columns or "point" not in frame.columns:
+        return ""
+    said: dict[tuple[str, str], list[Any]] = {}
+    points = frame["point"].to_numpy()
+    for warning in warned:
+        rows = frame[points == warning["point"]]
+        if not len(rows):
+            continue
+        values = said.setdefault((str(warning.get("key", "")), str(warning["message"])), [])
+        values += [v for v in pd.unique(rows[x_key].astype(object)) if v not in values]
+    lines = [
+        f"{view.label(x_key)} {', '.join(axis_texts(values))}: {key}: {message} [late-dynamics]"
+        for (key, message), values in said.items()
+    ]
+    return "\n".join(lines)
 
 
 def _label_shows(lead: str, key: str, label: object, value: object) -> bool:

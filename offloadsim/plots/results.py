@@ -57,6 +57,7 @@ from offloadsim.plots.figure_data import (
 from offloadsim.plots.figure_notes import (
     incomplete_tasks_note,
     interval_note,
+    late_change_note,
     method_note,
     moving_with_shown_note,
     moving_with_x_note,
@@ -347,6 +348,7 @@ def plot_results(
         all_local,
         moving_with_shown_note(view, frame, [k for k in (*series, facet) if k and k != x_key], shown),
         along,
+        late_change_note(view, frame, x_key) if kind in ("sweep", "split", "energy") else "",
         sweep_lines.coinciding_lines(axes),  # at the panels' final limits (one range, all-local lines)
     )
     note = "\n".join(part for part in parts if part)

@@ -172,6 +172,13 @@ _MANIFEST_KEYS: dict[str, tuple[Any, str]] = {
     "context_cuts": (lambda v: isinstance(v, list), "a list"),
     "run_notes": (lambda v: isinstance(v, list), "a list"),
     "retried": (lambda v: isinstance(v, list), "a list"),
+    "point_warnings": (
+        lambda v: (
+            isinstance(v, list)
+            and all(isinstance(w, dict) and is_whole(w.get("point")) and is_text(w.get("message")) for w in v)
+        ),
+        "a list of warnings, each with a point and a message",
+    ),
 }
 
 

@@ -3472,3 +3472,21 @@ def test_plot_results_names_its_arguments_as_python_has_them(sweep_results, comp
         flags = said.replace("=", " ").replace("kind ", "--kind ")
         assert str(flagged.value).startswith("--" + flags), (call, str(flagged.value))
 
+
+def test_sweep_figure_says_a_change_after_the_runs_end(tmp_path_factory):
+    # A sweep of when the edge comes back, one time (24 s) after the run's end (22 s, warm-up
+    # included): the sweep warned [late-dynamics], but the figure drew 24 s as any other x value,
+    # as if the edge came back.  The warning is kept in the manifest and said under the figure.
+    from experiment_data import TINY
+
+    outage = "{kind: node-schedule, node: edge, steps: [{at: 5 s, up: false}, {at: 10 s, up: true}]}"
+    text = f"base: tiny.yaml\nset:\n  dynamics: [{outage}]\ngrid:\n  dynamics[0].steps[1].at: [10 s, 24 s]\n"
+    text += "policies: [edge]\nreplications: 1\nlabels:\n  dynamics[0].steps[1].at: edge back at\n"
+    with pytest.warns(ScenarioWarning, match="late-dynamics"):
+        results = swept(tmp_path_factory, "plots-late", "tiny.yaml", TINY, text)
+    (warning,) = results.manifest["point_warnings"]
+    assert (warning["point"], warning["check"]) == (1, "late-dynamics"), warning
+    fig = plots.plot_results(results, "sweep")
+    said = "\n".join(t.get_text() for t in fig.texts)
+    assert re.search(r"edge back at 24 s: dynamics\[0\]\.steps\[1\]\.at: 24 s is at or after", said), said
+    assert "10 s" not in said.split("edge back at")[1], said

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.path import Path
 from matplotlib.text import Annotation
 from matplotlib.transforms import Bbox
 
@@ -89,6 +90,7 @@ def energy_latency(
         styles = series_styles(names_of(metrics, by, order), order)
         ends_to_label: list[_EndLabel] = []
         markers: list[tuple[float, float]] = []
+        lines: list[tuple[str, list[tuple[float, float]]]] = []  # each labelled series' line, its points
         under = _coinciding(table, by, list(styles), x)
         for name, style in styles.items():
             rows = table[table[by] == name]
@@ -107,10 +109,12 @@ def energy_latency(
                 color=style["color"],
                 marker=style["marker"],
                 linestyle=style["linestyle"] if x else "none",
-                markersize=5 if not x else 3.5,
+                markersize=5 if not x else 4.5,
                 # Hollow, each series its own shape: a marker on the same spot as another's stays visible.
+                # A thin edge round a wide inside: at 3.5 points with a 1-point edge, the line and the
+                # error bars through it, and another marker over it, made it read as filled.
                 markerfacecolor="none",
-                markeredgewidth=1.0,
+                markeredgewidth=0.8,
                 elinewidth=0.7,
                 label=drawn_label(name, under, "spot"),
             )
@@ -119,6 +123,7 @@ def energy_latency(
             xs = rows["mean_lat"].to_numpy(dtype=float) * lat.scale
             ys = rows["mean_eng"].to_numpy(dtype=float) * eng.scale
             markers.extend(zip(xs.tolist(), ys.tolist(), strict=True))
+            lines.append((str(name), list(zip(xs.tolist(), ys.tolist(), strict=True))))
             first, last = rows.iloc[0], rows.iloc[-1]
             colour = style["color"]
             if _same_place(first, last):  # a policy the swept value does not move: one label for both
@@ -141,7 +146,7 @@ def energy_latency(
             if forced if forced is not None else wide:
                 log_axis(ax, which)
         tidy_legend(ax, legend_title)
-        _label_ends(ax, ends_to_label, markers)
+        _label_ends(ax, ends_to_label, markers, lines)
     return ax
 
 
@@ -201,7 +206,16 @@ class _EndLabel(NamedTuple):
     series: str = ""
 
 
-def _label_ends(ax: Axes, labels: Sequence[_EndLabel], markers: Sequence[tuple[float, float]] = ()) -> None:
+#: How far from its point a label is tried (points): beside it, then further out with a leader line.
+_LABEL_OFFSETS = (4.0, 11.0, 18.0)
+
+
+def _label_ends(
+    ax: Axes,
+    labels: Sequence[_EndLabel],
+    markers: Sequence[tuple[float, float]] = (),
+    lines: Sequence[tuple[str, Sequence[tuple[float, float]]]] = (),
+) -> None:
     """Annotate line ends with small labels inside the axes, each where it overlaps no other label.
 
     Each label tries the four corners around its point: first the one the
@@ -209,21 +223,24 @@ def _label_ends(ax: Axes, labels: Sequence[_EndLabel], markers: Sequence[tuple[f
     line's end, not as the point beside it), then the others, preferring
     the inside of the axes.  A corner whose label would cover or touch
     another marker (``markers``, in data coordinates) is not taken either: a
-    label beside another series' point reads as that point's.  One that fits
+    label beside another series' point reads as that point's, and so does one across another
+    series' line (``lines``: each series' name and points): a trial's edge "50 Mbit/s" sat at the
+    end of another series' line, far from its own.  Where no corner beside the point is free, the
+    corners further out are tried, a thin line in the series' colour leading to the point.  One that fits
     nowhere is left off rather than drawn over another (the legend and the
     line still say which it is, and :func:`unlabelled_ends` which were left
     off, for the figure's note under the axes).  An end on the spot of one
     already labelled with the same text (two policies that both offload
     everything at 500 Mbit/s) shares that label, and the note says so.
     """
-    for note in _END_LABELS.pop(ax, _Ends([], [], [], [], [])).notes:
+    for note in _END_LABELS.pop(ax, _Ends([], [], [], [], [], [])).notes:
         note.remove()  # placed before the figure's final layout
     if not labels:
         return
     notes: list[Annotation] = []
     left: list[_EndLabel] = []
     shared: list[tuple[_EndLabel, _EndLabel]] = []
-    _END_LABELS[ax] = _Ends(list(labels), list(markers), notes, left, shared)
+    _END_LABELS[ax] = _Ends(list(labels), list(markers), notes, left, shared, list(lines))
     renderer = laid_out(ax)
     # A margin of 2 px: constrained layout still moves a panel by a pixel or two at the next draw.
     frame = ax.get_window_extent(renderer).padded(-2.0)
@@ -231,6 +248,13 @@ def _label_ends(ax: Axes, labels: Sequence[_EndLabel], markers: Sequence[tuple[f
     placed = [legend.get_window_extent(renderer)] if legend is not None else []
     reach = 4 * ax.figure.dpi / 72  # a marker's half-width and a margin, in pixels
     dots = [ax.transData.transform(point) for point in markers]
+    segments = [  # each series' line, a segment at a time, in pixels
+        (name, pixels[i], pixels[i + 1])
+        for name, points in lines
+        for pixels in [ax.transData.transform(points)]
+        if len(points) > 1
+        for i in range(len(points) - 1)
+    ]
     labelled: list[tuple[_EndLabel, float, float]] = []  # the ends given a label, at their pixels
     for label in labels:
         text, x, y, colour, nx, ny, _ = label
@@ -250,26 +274,41 @@ def _label_ends(ax: Axes, labels: Sequence[_EndLabel], markers: Sequence[tuple[f
             away = (px - qx, py - qy)
         else:  # towards the middle of the axes
             away = (frame.x0 + frame.width / 2 - px, frame.y0 + frame.height / 2 - py)
-        corners = sorted(
-            ((r, t) for r in (True, False) for t in (True, False)),
-            key=lambda c: -((1 if c[0] else -1) * away[0] + (1 if c[1] else -1) * away[1]),
+        # The directions from the point, those the line points to first: beside it, the four
+        # corners; further out, the sides and above and below too.
+        ahead = sorted(
+            ((sx, sy) for sx in (1, -1, 0) for sy in (1, -1, 0) if (sx, sy) != (0, 0)),
+            key=lambda d: -(d[0] * away[0] + d[1] * away[1]) / math.hypot(*d),
         )
-        for to_right, to_top in corners:
+        tries = [(o, d) for o in _LABEL_OFFSETS for d in ahead if o > _LABEL_OFFSETS[0] or 0 not in d]
+        # Other series' lines, but for a segment from this end's spot (two lines meeting at it):
+        # every label beside the end would cross that one.
+        crossed = [
+            Path([a, b])
+            for name, a, b in segments
+            if name != label.series and min(math.hypot(*(a - (px, py))), math.hypot(*(b - (px, py)))) > reach
+        ]
+        for offset, (sx, sy) in tries:
+            led = offset > _LABEL_OFFSETS[0]  # away from its point: a leader line says whose it is
             note = ax.annotate(
                 text,
                 (x, y),
                 textcoords="offset points",
-                xytext=(4 if to_right else -4, 4 if to_top else -4),
-                ha="left" if to_right else "right",
-                va="bottom" if to_top else "top",
+                xytext=(sx * offset, sy * offset),
+                ha=("right", "center", "left")[sx + 1],
+                va=("top", "center", "bottom")[sy + 1],
                 fontsize=6,
                 color=colour,
                 bbox=LABEL_BOX,
+                arrowprops={"arrowstyle": "-", "color": colour, "lw": 0.5, "shrinkB": 2} if led else None,
             )
             note.set_in_layout(False)  # placed inside the axes: the layout need not make room for it
             box = note.get_window_extent(renderer)
             inside = frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1
-            if inside and not any(box.overlaps(other) for other in (*placed, *others)):
+            clear = not any(box.overlaps(other) for other in (*placed, *others)) and not any(
+                path.intersects_bbox(box, filled=False) for path in crossed
+            )
+            if inside and clear:
                 placed.append(box)
                 notes.append(note)
                 labelled.append((label, px, py))
@@ -291,6 +330,7 @@ class _Ends(NamedTuple):
     notes: list[Annotation]
     left: list[_EndLabel]
     shared: list[tuple[_EndLabel, _EndLabel]]
+    lines: list[tuple[str, Sequence[tuple[float, float]]]]
 
 
 #: The end labels of each energy–latency Axes, so that :func:`place_end_labels` can place them
@@ -359,7 +399,7 @@ def place_end_labels(ax: Axes) -> None:
     kept = _END_LABELS.get(ax)
     if kept is not None:
         with house_style():
-            _label_ends(ax, kept.labels, kept.markers)
+            _label_ends(ax, kept.labels, kept.markers, kept.lines)
 
 
 def say_unlabelled_ends(fig: Figure, note: str = "", axes: Sequence[Axes] | None = None) -> None:

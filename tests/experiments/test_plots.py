@@ -3490,3 +3490,44 @@ def test_sweep_figure_says_a_change_after_the_runs_end(tmp_path_factory):
     said = "\n".join(t.get_text() for t in fig.texts)
     assert re.search(r"edge back at 24 s: dynamics\[0\]\.steps\[1\]\.at: 24 s is at or after", said), said
     assert "10 s" not in said.split("edge back at")[1], said
+
+
+def test_energy_end_labels_cross_no_other_series_line_and_markers_stay_hollow():
+    # A trial's energy figure put edge's "50 Mbit/s" across another series' line, where it read as
+    # that line's; its hollow markers, 3.5 points with a 1-point edge, read as filled.
+    from matplotlib.path import Path
+
+    from offloadsim.plots.axes import laid_out
+
+    def rows(name, points):
+        return [
+            {
+                "policy": name,
+                "bw": f"{bw} Mbps",
+                "replication": 0,
+                "latency_mean_s": lat,
+                "device_energy_mean_j": e,
+            }
+            for bw, (lat, e) in points.items()
+        ]
+
+    # b's line runs just above a's 2 Mbit/s end, through the corner a's line points to.
+    metrics = pd.DataFrame(
+        rows("a", {1: (0.30, 0.30), 2: (0.50, 0.50)}) + rows("b", {1: (0.10, 0.512), 2: (0.90, 0.512)})
+    )
+    ax = plots.energy_latency(metrics, x="bw")
+    renderer = laid_out(ax)
+    ends = [t for t in ax.texts if "Mbit/s" in t.get_text()]
+    assert len(ends) == 4, [t.get_text() for t in ends]  # each end has its label
+    for text in ends:
+        box = text.get_window_extent(renderer)
+        for line in ax.get_lines():
+            if len(line.get_xydata()) > 1 and not matplotlib.colors.same_color(
+                line.get_color(), text.get_color()
+            ):
+                path = Path(ax.transData.transform(line.get_xydata()))
+                assert not path.intersects_bbox(box, filled=False), (text.get_text(), text.get_color())
+    for line in ax.get_lines():
+        if line.get_marker() not in ("None", "", None, "|", "_"):  # a series' marker, not a cap
+            assert line.get_markerfacecolor() == "none"
+            assert line.get_markersize() >= 4 * line.get_markeredgewidth(), "an edge that fills the marker"

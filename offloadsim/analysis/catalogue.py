@@ -212,6 +212,21 @@ LLM_METRICS: dict[str, Metric] = {
     "output_tokens_per_s": Metric("output token throughput", "tokens/s", 1.0, _HIGHER),
 }
 
+#: Energy that other powered nodes (a phone computing another's stage, a powered edge server) spent
+#: on the tasks, per task over the tasks that ended: in a run's metrics row (and so in compare and
+#: sweep tables) only where some task has ``other_device_energy`` above 0, which device energy per
+#: task, its source device's, leaves out.
+ELSEWHERE_METRICS: dict[str, Metric] = {
+    "other_device_energy_mean_j": Metric(
+        "other devices' energy per task",
+        "mJ",
+        1e3,
+        _LOWER,
+        basis="above idle, on powered nodes other than the task's source: not in device energy per task",
+        digits=2,
+    ),
+}
+
 # Display unit and factor of an SI unit, for the aggregates of record columns.
 _DISPLAY = {"s": ("ms", 1e3), "J": ("mJ", 1e3), "B": ("kB", 1e-3), "": ("", 1.0)}
 _SUFFIX = {"s": "_s", "J": "_j", "B": "_bytes"}
@@ -270,6 +285,8 @@ def metric_info(name: str) -> Metric:
         return METRICS[name]
     if name in LLM_METRICS:
         return LLM_METRICS[name]
+    if name in ELSEWHERE_METRICS:
+        return ELSEWHERE_METRICS[name]
     if name.startswith("utilisation_"):
         # utilisation_<tier>, or utilisation_<tier>_<processor> ("edge gpu utilisation"): tiers have no "_".
         return Metric(f"{name.removeprefix('utilisation_').replace('_', ' ', 1)} utilisation", "%", 100.0)
@@ -283,14 +300,19 @@ def is_metric(name: str) -> bool:
     """Whether ``name`` is a metric column (not one that identifies a job); a TypeError for no text."""
     _name(name, "is_metric")
     return (
-        name in METRICS or name in LLM_METRICS or name.startswith("utilisation_") or name in column_metrics()
+        name in METRICS
+        or name in LLM_METRICS
+        or name in ELSEWHERE_METRICS
+        or name.startswith("utilisation_")
+        or name in column_metrics()
     )
 
 
 def metric_columns(metrics: pd.DataFrame | Iterable[str]) -> list[str]:
     """The metric columns of a metrics table (or of a list of names), in catalogue order.
 
-    Headline metrics first, then the LLM metrics, record-column metrics, ``utilisation_<tier>``.
+    Headline metrics first, then the LLM metrics, other devices' energy, record-column metrics,
+    ``utilisation_<tier>``.
     """
     if hasattr(metrics, "columns"):
         names = [str(c) for c in metrics.columns]
@@ -299,6 +321,7 @@ def metric_columns(metrics: pd.DataFrame | Iterable[str]) -> list[str]:
     present = set(names)
     known = [c for c in METRICS if c in present]
     known += [c for c in LLM_METRICS if c in present]
+    known += [c for c in ELSEWHERE_METRICS if c in present]
     known += [c for c in column_metrics() if c in present]
     return known + [c for c in names if c.startswith("utilisation_")]
 

@@ -155,11 +155,16 @@ def task_stats(records: Any, duration_s: float, end_s: float | None) -> dict[str
     def of_spent(name: str) -> Pick:
         return lambda block, masks: floats(block, name)[spent(masks)]
 
+    def other_spent(block: Mapping[str, np.ndarray], masks: Mapping[str, np.ndarray]) -> np.ndarray:
+        other = floats(block, "other_device_energy")[spent(masks)]  # NaN: written before the column
+        return other[other > 0.0]
+
     series = {
         "latency": _Series(of_done("latency"), total=True, quantiles=(50, 95, 99)),
         "wait": _Series(of_done("wait"), total=True),
         "bytes": _Series(of_all("bytes_sent"), keep="zeroed", total=True),
         "energy": _Series(of_spent("device_energy"), total=True),
+        "other": _Series(other_spent, total=True),
         "ttft": _Series(of_done("ttft"), total=True),
         "ttft_finite": _Series(of_done("ttft"), keep="finite", quantiles=(50, 95)),
         "tpot": _Series(of_done("tpot"), total=True),
@@ -214,6 +219,8 @@ def task_stats(records: Any, duration_s: float, end_s: float | None) -> dict[str
         "wait_mean_s": series["wait"].mean(),
         "bytes_sent": series["bytes"].total if records.rows else 0.0,
         "device_energy_mean_j": series["energy"].mean(),
+        "other_device_energy_j": series["other"].total if series["other"].n else 0.0,
+        "other_device_energy_tasks": series["other"].n,
         "ttft_mean_s": ttft.mean() if has_ttft else _NAN,
         "ttft_p50_s": finite_ttft.percentile(50) if has_ttft else _NAN,
         "ttft_p95_s": finite_ttft.percentile(95) if has_ttft else _NAN,

@@ -155,6 +155,10 @@ class Summary:
     processors: tuple[dict[str, Any], ...] = ()
     powered_sources: int = -1
     links_down_with_a_node: tuple[str, ...] = ()
+    # Energy above idle other powered nodes spent on the tasks that ended (other_device_energy), in
+    # no task's device energy, and over how many tasks (0, 0 for a run directory written before it).
+    other_device_energy_j: float = 0.0
+    other_device_energy_tasks: int = 0
 
     @property
     def served_llm(self) -> bool:
@@ -234,6 +238,19 @@ class Summary:
                 raise ValueError(f"summary.json: {f.name}: expected {what}, got {describe(value)}") from None
         return cls(**kwargs)
 
+    @property
+    def other_device_energy_mean_j(self) -> float:
+        """Other powered nodes' energy per task over the tasks that ended (device energy per task's tasks)."""
+        ended = self.completed + self.dropped + self.failed
+        return self.other_device_energy_j / ended if ended else _NAN
+
+    def _other_energy_row(self) -> tuple[str, str, str]:
+        """The energy other powered nodes spent on the tasks, which device energy per task leaves out."""
+        n = self.other_device_energy_tasks
+        over = f"J over {n} task{'s' if n != 1 else ''}"
+        where = "spent on other powered nodes, not in device energy per task"
+        return ("  other devices' energy", _num(self.other_device_energy_j), f"{over} {where}")
+
     def _why_no_energy(self) -> str:
         """Why no task that ended drew a joule above idle on its device, as far as the summary knows.
 
@@ -309,6 +326,8 @@ class Summary:
         # saves, so say why it is 0.
         none = self.arrived and self.device_energy_mean_j == 0.0
         metric("device_energy_mean_j", note=f"  (none: {self._why_no_energy()})" if none else "")
+        if self.other_device_energy_tasks:  # else device energy per task reads as the whole cost
+            rows.append(self._other_energy_row())
         if self.battery_count:
             rows.append(self._battery_row())
         for name, value in self.column_metrics.items():
@@ -572,6 +591,7 @@ COUNT_OR_NOT_KNOWN = "a count (-1: not known)"
 _INT_FIELDS = frozenset(
     (
         "arrived",
+        "other_device_energy_tasks",
         "completed",
         "dropped",
         "failed",
@@ -697,7 +717,10 @@ def _task_stats(tasks: Table, duration_s: float, end_s: float | None) -> dict[st
 
     del met, late_done, known, misses, deadline, has_deadline
     bytes_sent = float(np.nansum(_floats(tasks, "bytes_sent"))) if n_tasks else 0.0
-    energy_mean = _nanmean(_floats(tasks, "device_energy")[chunked.spent(masks)])
+    spent = chunked.spent(masks)
+    energy_mean = _nanmean(_floats(tasks, "device_energy")[spent])
+    other = _floats(tasks, "other_device_energy")[spent]  # NaN: a run written before the column
+    other_spent = other > 0.0
 
     backlog: list[int] | None = None
     share = 0.0
@@ -721,6 +744,8 @@ def _task_stats(tasks: Table, duration_s: float, end_s: float | None) -> dict[st
         "deadline_misses": n_miss,
         "bytes_sent": bytes_sent,
         "device_energy_mean_j": energy_mean,
+        "other_device_energy_j": float(other[other_spent].sum()),
+        "other_device_energy_tasks": int(other_spent.sum()),
         **_llm_stats(tasks, done, duration_s),
         "drop_reasons": _drop_reasons(tasks, dropped | failed),
         "column_metrics": _column_metrics(tasks, done),
@@ -810,10 +835,11 @@ def metrics_row(summary: Summary) -> dict[str, float]:
 
     The catalogue's headline metrics, its LLM metrics where the run served
     LLM requests (:attr:`Summary.served_llm`: a run of a CNN has no such
-    columns), the record-column metrics, then ``utilisation_<tier>`` (the mean over the
-    tier's computing nodes of their first processor's utilisation) and, for a tier where a
-    node has several processors, ``utilisation_<tier>_<processor>`` (:func:`processor_metrics`):
-    one row of a ``metrics.parquet`` table.
+    columns), other devices' energy per task where a task has some
+    (``catalogue.ELSEWHERE_METRICS``), the record-column metrics, then
+    ``utilisation_<tier>`` (the mean over the tier's computing nodes of their first
+    processor's utilisation) and, for a tier where a node has several processors,
+    ``utilisation_<tier>_<processor>`` (:func:`processor_metrics`): one row of a ``metrics.parquet`` table.
     """
     row: dict[str, float] = {}
     for name in catalogue.METRICS:
@@ -824,6 +850,8 @@ def metrics_row(summary: Summary) -> dict[str, float]:
             row[name] = getattr(summary, name)
     if summary.served_llm:
         row.update({name: getattr(summary, name) for name in catalogue.LLM_METRICS})
+    if summary.other_device_energy_tasks:  # energy device energy per task leaves out: said where any
+        row["other_device_energy_mean_j"] = summary.other_device_energy_mean_j
     for name, value in summary.column_metrics.items():
         row[name] = float(value)
     for tier, value in summary.tier_utilisation.items():

@@ -10,8 +10,9 @@ with; the meter applies it event by event, its arithmetic inline on the
 hot path (``tests/engine/test_energy_rule_agrees.py`` replays random
 flows through a meter and that module's estimate).  Tasks are charged
 the increments (the idle floor, and the down draw, stay the node's), so
-summed over a node's own tasks they add up to its energy less ``idle ×
-time up`` less ``down × time down``:
+summed over a node's own tasks, plus what it spent on other sources' tasks
+(``others_j``, below), they add up to its energy less ``idle × time up``
+less ``down × time down``:
 
 * computing: a stage on one of the node's processors is charged ``(busy -
   idle) / cores`` × its service time when it ends (by the simulation), or
@@ -54,8 +55,12 @@ back up ends at its own delivery, or abort, not at a cut one's); one
 handed over to a route of less latency that is delivered before its first
 byte was due is received in no time, at its delivery.
 
-A flow whose task belongs to another source (a device serving someone
-else's stage) draws power the node pays but no task of its own is charged.
+A stage or flow of a task from another source (a device computing or
+receiving someone else's stage, an edge server's radio) is charged the same
+way to that task's ``other_energy`` (its record's ``other_device_energy``),
+not to its ``device_energy``, and summed into the node's ``others_j`` (the
+nodes table's ``energy_for_others_j``): a node's energy less idle (and
+down) is its own tasks' device energy plus what it spent for others.
 A battery-powered node whose energy reaches its capacity is flat from that
 instant: it draws nothing more and does nothing more (see
 :class:`Battery`).
@@ -105,6 +110,7 @@ class NodeMeter:
         "last",
         "marginal",
         "node",
+        "others_j",
         "pending",
         "processors",
         "receiving",
@@ -146,6 +152,7 @@ class NodeMeter:
         self.tx_j_bit = self.marginal.transmit_j_per_bit
         self.rx_j_bit = self.marginal.receive_j_per_bit
         self.bits_j = 0.0  # joules of the bits moved (tx_j_bit, rx_j_bit), at the flows' ends
+        self.others_j = 0.0  # joules above idle charged to other sources' tasks (their other_energy)
         self.battery_j = power.battery_j
         self.down_w = self.idle_w if power.down_w is None else power.down_w
         self.down_from = -1.0  # when the node went down; negative: it is up
@@ -153,7 +160,7 @@ class NodeMeter:
         self._records = records
         self._on_drained = on_drained
         # Typed (Task, not Any): a build compiled by mypyc charges them natively.
-        self.sending: list[Task | None] = []  # the task of each flow leaving (None: not this node's task)
+        self.sending: list[Task | None] = []  # the task of each flow leaving (its own, or another source's)
         self.receiving: list[Task | None] = []
         # Receptions not yet started: (first byte's arrival, the flow's key, its task), by arrival.
         self.pending: list[tuple[float, Any, Task | None]] = []
@@ -329,10 +336,12 @@ class NodeMeter:
                     self.rx_on_s += dt
                     joules = self.rx_w * dt
                 owner = flows[0]
-                if owner is not None:  # _charge, inline
+                if owner is not None and owner.source == self.node:  # _charge, inline
                     owner.energy += joules
                     if owner.row >= 0:
                         self._records.add("device_energy", owner.row, joules)
+                elif owner is not None:
+                    self.charge_other(owner, joules)
             flows.clear()
         else:
             self._advance(now)
@@ -364,22 +373,26 @@ class NodeMeter:
             self.tx_on_s += dt
             if len(sending) == 1:  # the common case: one flow has the radio to itself
                 task = sending[0]
-                if task is not None:  # _charge, inline
+                if task is not None and task.source == self.node:  # _charge, inline
                     joules = self.tx_w * dt
                     task.energy += joules
                     if task.row >= 0:
                         self._records.add("device_energy", task.row, joules)
+                elif task is not None:
+                    self.charge_other(task, self.tx_w * dt)
             else:
                 self._share(sending, self.tx_w * dt)
         if receiving:
             self.rx_on_s += dt
             if len(receiving) == 1:
                 task = receiving[0]
-                if task is not None:
+                if task is not None and task.source == self.node:
                     joules = self.rx_w * dt
                     task.energy += joules
                     if task.row >= 0:
                         self._records.add("device_energy", task.row, joules)
+                elif task is not None:
+                    self.charge_other(task, self.rx_w * dt)
             else:
                 self._share(receiving, self.rx_w * dt)
 
@@ -390,11 +403,31 @@ class NodeMeter:
                 self._charge(task, share)
 
     def _charge(self, task: Task, joules: float) -> None:
-        """Add device energy to a task, and to its record if it has ended (a radio tail after it)."""
+        """Add energy to a task, and to its record if it has ended (a radio tail after it).
+
+        Its ``device_energy`` where this is its source device, else its ``other_device_energy``.
+        """
+        if task.source != self.node:
+            self.charge_other(task, joules)
+            return
         task.energy += joules
         row = task.row
         if row >= 0:
             self._records.add("device_energy", row, joules)
+
+    def charge_other(self, task: Task, joules: float) -> None:
+        """Charge ``joules`` this node spent above idle on another source's ``task`` (a stage, a flow).
+
+        They are the task's ``other_device_energy`` (not its source device's
+        ``device_energy``) and this node's ``energy_for_others_j``, so that a
+        node's energy less idle (and down) is its own tasks' device energy
+        plus what it spent for others.
+        """
+        self.others_j += joules
+        task.other_energy += joules
+        row = task.row
+        if row >= 0:
+            self._records.add("other_device_energy", row, joules)
 
     def _tail_s(self, now: float) -> float:
         """Tail time run so far of the current tail (0 without one).
@@ -563,31 +596,31 @@ def radios_on(radios: tuple[Radio, ...], task: Task, key: Any, arrival: float) -
     ``arrival`` is now plus the route's latency; ``key`` names the flow
     among those in flight to the receiving end (see :meth:`NodeMeter.expect`).
     """
-    for meter, sending, mine in radios:
+    for meter, sending, _ in radios:
         if sending:
-            meter.flow_started(True, task if mine else None)
+            meter.flow_started(True, task)
         else:
-            meter.expect(arrival, key, task if mine else None)
+            meter.expect(arrival, key, task)
 
 
 def radios_sent(radios: tuple[Radio, ...], task: Task, size: float = 0.0) -> None:
     """The transfer's last byte (of ``size``) left now: its sending end falls silent."""
-    for meter, sending, mine in radios:
+    for meter, sending, _ in radios:
         if sending:
-            meter.flow_sent(True, task if mine else None, None, size)
+            meter.flow_sent(True, task, None, size)
 
 
 def radios_received(radios: tuple[Radio, ...], task: Task, key: Any, size: float = 0.0) -> None:
     """The transfer (``size`` bytes) was delivered now: its receiving end falls silent."""
-    for meter, sending, mine in radios:
+    for meter, sending, _ in radios:
         if not sending:
-            meter.received(key, task if mine else None, size)
+            meter.received(key, task, size)
 
 
 def radios_aborted(radios: tuple[Radio, ...], task: Task, key: Any) -> None:
     """The transfer was aborted now (its bytes were still leaving): both ends fall silent."""
-    for meter, sending, mine in radios:
+    for meter, sending, _ in radios:
         if sending:
-            meter.flow_sent(True, task if mine else None)
+            meter.flow_sent(True, task)
         else:
-            meter.reception_aborted(key, task if mine else None)
+            meter.reception_aborted(key, task)

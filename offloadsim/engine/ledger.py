@@ -128,15 +128,17 @@ class Ledger:
         extra = task.extra
         a, b, c = _NO_EXTRA if extra is None else extra(task)
         energy = task.energy
+        other = task.other_energy
         row = task.row = log.base + len(log.task_ids)
         previous = task.previous
         while previous is not None:  # a retried task: each attempt's energy so far, and from now on
             energy += previous.energy  # charged to this record (its flow or stage may run on)
+            other += previous.other_energy
             previous.row = row
             previous = previous.previous
         log.values.frombytes(pack_row(  # the float columns, in records.FLOAT_COLUMNS order
             task.arrival, task.start, finish, task.wait, task.compute_time, task.transfer_time,
-            task.bytes_sent, task.deadline, energy, task.ttft, task.tpot, a, b, c,
+            task.bytes_sent, task.deadline, energy, other, task.ttft, task.tpot, a, b, c,
         ))  # fmt: skip
         log.task_ids.append(task.id)
         plan = task.plan

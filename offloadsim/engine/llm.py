@@ -422,6 +422,8 @@ class LLMRequest:
         node = self.nodes[index]
 
         def done(_: object, wait_s: float, service_s: float) -> None:
+            if segment.other_w:  # another powered node computed it
+                segment.other.charge_other(task, segment.other_w * service_s)
             if task.alive:
                 name = segment.processor.name
                 self.sim.ledger.book_compute(task, node, wait_s, service_s, segment.power_w, name, phase)

@@ -203,8 +203,21 @@ class PlanCompiler:
                 else 0.0
             )
             power_w = busy_w if node == source else 0.0
+            # Another powered node computing this task: its draw is the task's other_energy.
+            other = sim.meters.get(node) if node != source else None
+            other_w = other.marginal.busy_w if other is not None and node in sim.processors else 0.0
             steps.append(
-                ComputeStep(processor, start, stop, fixed, power_w, sigma, None if fixed_cost else price)
+                ComputeStep(
+                    processor,
+                    start,
+                    stop,
+                    fixed,
+                    power_w,
+                    sigma,
+                    None if fixed_cost else price,
+                    other_w,
+                    other if other_w else None,
+                )
             )
             if not placement or placement[-1] != node:
                 if placement:

@@ -52,6 +52,7 @@ FLOAT_COLUMNS = (
     "bytes_sent",
     "deadline",
     "device_energy",
+    "other_device_energy",
     "ttft",
     "tpot",
     "prompt_tokens",

@@ -412,9 +412,13 @@ class Simulation:
             spent: ComputeStep = task.plan.steps[task.step - 1]
             if spent.power_w:
                 self.ledger.charge_late(task, spent.power_w * service_s)
+            elif spent.other_w:
+                spent.other.charge_other(task, spent.other_w * service_s)
             return
         steps = task.plan.steps
         step: ComputeStep = steps[task.step - 1]
+        if step.other_w:  # another powered node computed it
+            step.other.charge_other(task, step.other_w * service_s)
         if self._stages is None:  # Ledger.book_compute, inline
             task.wait += wait_s
             task.compute_time += service_s
@@ -536,6 +540,7 @@ class Simulation:
             "channel_busy": list(self.network.busy_s),
             "channel_bytes": self.network.bytes_carried_now(),
             "energy": {name: meter.energy_j() for name, meter in self.meters.items()},
+            "others": {name: meter.others_j for name, meter in self.meters.items()},
         }
 
     def _every_processor(self) -> Iterator[tuple[str, Processor]]:
@@ -679,6 +684,7 @@ class Simulation:
                 "utilisation",
                 "stages_completed",
                 "energy_j",
+                "energy_for_others_j",
                 "drained_at",
                 "queued_at_start",
                 "queued_at_end",
@@ -704,6 +710,9 @@ class Simulation:
             )
             meter = self.meters.get(name)
             nodes["energy_j"].append(meter.energy_j() - snap["energy"][name] if meter is not None else 0.0)
+            nodes["energy_for_others_j"].append(
+                meter.others_j - snap["others"][name] if meter is not None else 0.0
+            )
             nodes["drained_at"].append(self.drained_at.get(name, NAN))
             nodes["queued_at_start"].append(snap["queued"][name] if proc is not None else 0)
             nodes["queued_at_end"].append(proc.queued() if proc is not None else 0)

@@ -39,6 +39,7 @@ _FIELDS = (
     "layers",
     "llm",
     "on_done",
+    "other_energy",
     "plan",
     "previous",
     "retries",
@@ -88,6 +89,8 @@ class Task:
         self.transfer_time = 0.0
         self.bytes_sent = 0.0
         self.energy = 0.0
+        # Energy above idle that other powered nodes spent on it (its record's other_device_energy).
+        self.other_energy = 0.0
         self.t0 = 0.0
         self.on_done: Callable[[Task], None] | None = None
         self.llm: tuple[int, int] | None = None  # (prompt tokens, output tokens)
@@ -136,6 +139,7 @@ class Task:
         # radio lazily, and an abandoned attempt's flow or stage runs on, so this one is charged more
         # after it is replaced.
         attempt.energy = 0.0
+        attempt.other_energy = 0.0
         attempt.previous = self
         attempt.ttft = attempt.tpot = NAN  # an LLM request streams its tokens again
         return attempt
@@ -150,7 +154,9 @@ class ComputeStep:
     ``service_s`` is the fixed service time when it does not depend on the
     task (zoo models), else negative and computed per task.  ``power_w`` is
     what the source device draws above idle per busy core when the step
-    runs on it, else 0.
+    runs on it, else 0; ``other_w`` the same for a powered node that is not
+    the source (its meter, ``other``, charges that to the task's
+    ``other_energy`` and to what the node spent for others), else 0.
     ``noise_sigma`` spreads the service time (a processor with ``noise``).
     ``price`` prices the stage per task when its time is not fixed.
     """
@@ -162,6 +168,8 @@ class ComputeStep:
     power_w: float
     noise_sigma: float = 0.0  # lognormal sigma of the service time; 0: deterministic
     price: Callable[[Task, int, int], float] | None = None  # (task, start, stop) -> seconds on processor
+    other_w: float = 0.0
+    other: Any = None  # energy.NodeMeter (Any: see TransferStep.radios) where other_w > 0
 
 
 @dataclass(frozen=True, slots=True, eq=False)

@@ -153,7 +153,16 @@ TASKS: tuple[Column, ...] = (
     Column("deadline", "float64", _S, "relative deadline (NaN: none)", at_least=0, nan=True),
     Column("deadline_met", "boolean", "", "completed within its deadline (NA: no deadline)"),
     Column("status", "category", "", "outcome, one of STATUSES", required=True),
-    Column("device_energy", "float64", _J, "energy the source device spent on the task", at_least=0),
+    Column(
+        "device_energy", "float64", _J, "energy above idle the source device spent on the task", at_least=0
+    ),
+    Column(
+        "other_device_energy",
+        "float64",
+        _J,
+        "energy above idle other powered nodes (devices, powered servers) spent on the task",
+        at_least=0,
+    ),
     Column(
         "raw_input_offloaded", "float64", "", "1.0 when the raw input left the device (privacy)", at_least=0
     ),
@@ -228,6 +237,13 @@ NODES: tuple[Column, ...] = (
         at_least=0,
     ),
     Column("energy_j", "float64", _J, "energy the node spent in the measured window", at_least=0),
+    Column(
+        "energy_for_others_j",
+        "float64",
+        _J,
+        "energy above idle it spent on other sources' tasks, measured window (their other_device_energy)",
+        at_least=0,
+    ),
     Column("drained_at", "float64", _S, "time its battery ran flat (NaN: never)", at_least=0, nan=True),
     Column("queued_at_start", "int64", "", "stages waiting when the measured window opened", at_least=0),
     Column("queued_at_end", "int64", "", "stages waiting when the run ended", at_least=0),

@@ -157,13 +157,6 @@ TASKS: tuple[Column, ...] = (
         "device_energy", "float64", _J, "energy above idle the source device spent on the task", at_least=0
     ),
     Column(
-        "other_device_energy",
-        "float64",
-        _J,
-        "energy above idle other powered nodes (devices, powered servers) spent on the task",
-        at_least=0,
-    ),
-    Column(
         "raw_input_offloaded", "float64", "", "1.0 when the raw input left the device (privacy)", at_least=0
     ),
     Column("reason", "category", "", "why a task was dropped or failed (empty otherwise)"),
@@ -210,6 +203,13 @@ TASKS: tuple[Column, ...] = (
         at_least=0,
     ),
     Column("final_node", "category", "", "node of the last compute stage of its final plan (empty: none)"),
+    Column(
+        "other_device_energy",
+        "float64",
+        _J,
+        "energy above idle other powered nodes (devices, powered servers) spent on the task",
+        at_least=0,
+    ),
 )
 
 #: A processor's busy time and utilisation, in the nodes table (its first processor's) and processors'.

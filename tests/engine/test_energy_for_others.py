@@ -123,3 +123,24 @@ def test_compare_shows_other_devices_energy_per_task_where_a_run_has_some(tmp_pa
     other = result.metrics.set_index("policy")["other_device_energy_mean_j"]
     assert other["local"] == 0.0 and other["fixed"] > 0.0
     assert "other devices' energy per task (mJ): counted above idle, on powered nodes other than" in text
+
+
+@pytest.mark.parametrize("node", ["phone-a", "edge"])
+@pytest.mark.parametrize("at", [1.12, 1.2, 1.35, 2.05, 2.3])
+def test_the_identity_holds_when_a_node_serving_others_goes_down(tmp_path, node, at):
+    """A stage of phone-b's task cut short on phone-a (or a transfer on the edge's radio) as that
+    node goes down is charged, for the time it ran, to the task's other energy: still every
+    powered node's energy less idle is its own tasks' device energy plus its energy for others
+    (``down`` defaults to ``idle``: the down time is idle's here)."""
+    steps = f"[{{at: {at} s, up: false}}, {{at: 3 s, up: true}}]"
+    schedule = f"dynamics:\n  - {{kind: node-schedule, node: {node}, steps: {steps}}}\n"
+    (tmp_path / "a.csv").write_text("time\n1.0\n4.0\n")
+    (tmp_path / "b.csv").write_text("time\n1.1\n2.0\n7.0\n")
+    raw = simulate(load_scenario_text(SHARED + schedule, source="<t>", base_dir=tmp_path))
+    tasks, nodes = raw.tasks, raw.nodes
+    assert "failed" in set(tasks["status"])
+    idle = {"phone-a": 0.5, "phone-b": 0.4, "edge": 50.0}
+    for i, name in enumerate(nodes["node"]):
+        own = sum(e for e, s in zip(tasks["device_energy"], tasks["source"], strict=True) if s == name)
+        above_idle = nodes["energy_j"][i] - idle[name] * 20.0
+        assert above_idle == pytest.approx(own + nodes["energy_for_others_j"][i], rel=1e-12, abs=1e-12), name

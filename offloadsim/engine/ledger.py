@@ -70,7 +70,8 @@ class Ledger:
         """Charge a compute stage that just ended to its task: wait, service, device energy, stage row.
 
         ``power_w`` is what the source device draws above idle per busy core
-        when the stage ran on it (0 elsewhere); ``processor`` is the node's
+        when the stage ran on it (0 elsewhere: another powered node's draw is the
+        task's other energy, charged by the step's ``other`` meter); ``processor`` is the node's
         processor it ran on and ``phase`` what the stage is for an LLM request
         (``prefill``, ``decode``: records.schema.STAGE_PHASES), for the stage row.
         """

@@ -61,7 +61,9 @@ def each(fits: Callable[[Any], bool]) -> Callable[[Any], bool]:
 def describe(value: Any, limit: int = 60) -> str:
     """Show a user's value briefly in a message: strings in double quotes, containers by kind."""
     if isinstance(value, str):
-        text = json.dumps(value, ensure_ascii=False)
+        from offloadsim.unseen import escape_unseen  # control and bidi characters, as names are
+
+        text = escape_unseen(json.dumps(value, ensure_ascii=False))
         return text if len(text) <= limit else text[: limit - 4] + '..."'
     if value is None:
         return "nothing (null)"

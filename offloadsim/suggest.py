@@ -16,20 +16,29 @@ __all__ = ["close_matches", "did_you_mean", "did_you_mean_file", "quoted", "quot
 
 
 def quoted(name: object) -> str:
-    """A user's name or word in a message, in double quotes: ``"edge"``, as values are shown.
+    r"""A user's name or word in a message, in double quotes: ``"edge"``, as values are shown.
 
     JSON's quotes, as ``scenario.errors.describe`` gives a value, so that a message quotes
     everything one way and what it quotes can be pasted into YAML or a ``--set``.  What is
     not text (a number a YAML key or value read as) is shown as Python writes it.
 
+    Every control and format character (Unicode categories Cc and Cf: NUL, ESC, a right-to-left
+    override U+202E, an isolate U+2066, a zero-width space) and a line or paragraph separator is
+    escaped as JSON escapes NUL (``\u202e``, :mod:`offloadsim.unseen`), so that a name cannot
+    reorder, hide or colour the rest of the line a terminal shows, and still reads back as JSON.
+
     >>> print(quoted("phone-3x"), quoted("my phone"), quoted(5))
     "phone-3x" "my phone" 5
+    >>> print(quoted("ed\u202ege"), quoted("a\x00b"), quoted("\u2066x\x7f"))
+    "ed\u202ege" "a\u0000b" "\u2066x\u007f"
     """
     if not isinstance(name, str):
         return repr(name)
     import json
 
-    return json.dumps(name, ensure_ascii=False)
+    from offloadsim.unseen import escape_unseen
+
+    return escape_unseen(json.dumps(name, ensure_ascii=False))
 
 
 def quoted_listing(names: Iterable[object], limit: int = 3) -> str:

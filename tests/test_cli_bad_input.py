@@ -920,3 +920,30 @@ def test_a_set_that_makes_another_keys_value_wrong_is_named(given, message, tmp_
     line = _refused(capsys, "validate", path, "--set", given)
     assert line.startswith(f"offloadsim: error: {path}: {message}"), line
     assert line.endswith(f'(set by --set "{given}")'), line
+
+
+@pytest.mark.parametrize(
+    ("written", "escaped"),  # the name's character as the YAML file writes it, as a message shows it
+    [
+        ("\u202e", "\\u202e"),
+        ("\\u202e", "\\u202e"),
+        ("\\u2066", "\\u2066"),
+        ("\\e", "\\u001b"),
+        ("\\x85", "\\u0085"),
+        ("\\u200b", "\\u200b"),
+        ("\\0", "\\u0000"),
+    ],
+)
+def test_a_control_or_bidi_character_in_a_node_name_is_escaped(
+    written, escaped, tiny_scenario_text, tmp_path, capsys
+):
+    # A right-to-left override (U+202E) in a node's name was printed raw, reordering the rest of
+    # the error's line on a terminal, while NUL was escaped: every Cc and Cf character is now.
+    path = tmp_path / "rlo.yaml"
+    text = tiny_scenario_text.replace("  edge: {", f'  "ed{written}ge": {{').replace(
+        "[phone, edge]", "[phone, x]"
+    )
+    path.write_text(text, encoding="utf-8")
+    line = _refused(capsys, "validate", path)
+    assert f'node name "ed{escaped}ge"' in line and f'nodes["ed{escaped}ge"]' in line, line
+    assert line.isprintable(), ascii(line)

@@ -518,11 +518,11 @@ def as_written(key: str, problem: Problem) -> Problem:
     if _within(path, key) or (path and not _within(key, path)):
         return problem
     depth = len(parse_path(path)) if path else 0
-    quoted = _quoted_part(key, problem)
-    if quoted is None or depth + 1 == len(parse_path(key)) or "of the key path" in problem.message:
+    shown = _quoted_part(key, problem)
+    if shown is None or depth + 1 == len(parse_path(key)) or "of the key path" in problem.message:
         return problem  # a last part quoted is the key as written, below the mapping named
-    where = f"{quoted} (of the key path {json.dumps(key, ensure_ascii=False)})"
-    return problem._replace(message=problem.message.replace(quoted, where, 1))
+    where = f"{shown} (of the key path {quoted(key)})"
+    return problem._replace(message=problem.message.replace(shown, where, 1))
 
 
 def blame_given(

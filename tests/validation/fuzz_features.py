@@ -1,18 +1,17 @@
 """The fuzz campaign's mutations of the features added after it was written.
 
-Each mutator changes a scenario document in place (some write a CSV file
-beside it) the way a user could plausibly get it wrong: a battery and power
-states (``power:``), the dynamics kinds (``mobility`` with a random waypoint or
-a file of positions, ``node-schedule``, ``link-schedule``, ``failures`` drawing
-from distributions, ``gilbert-elliott``, ``random-walk``), CSV inputs (arrival
-traces, empirical samples, positions) missing, empty, a folder, not UTF-8, or
-with bad rows, a plug-in policy's ``policy:`` parameters, ``recovery:``, LLM
-applications (tokens, precision, alternatives, context windows), and sweep
-files (``base:``, ``set:``, ``grid:``, ``zip:``, ``policies:``,
-``replications:``, ``labels:``).  Values are drawn from pools per quantity that
-mix the plausible, the wrong unit or kind, zero, negative, NaN, huge, and the
-edges of what validation accepts (``1e-30``/``1e30`` of the SI unit and just
-past them).  Every draw comes from the case's own ``random.Random``, so a case
+Each mutator changes a scenario document in place (some write a CSV file beside it) the
+way a user could plausibly get it wrong: a battery, power states and a radio's power per
+rate (``power:``), the dynamics kinds (``mobility`` with a random waypoint or a file of
+positions, ``node-schedule``, ``link-schedule``, ``failures`` drawing from
+distributions, ``gilbert-elliott``, ``random-walk``), CSV inputs (arrival traces,
+empirical samples, positions) missing, empty, a folder, not UTF-8, or with bad rows, a
+plug-in policy's ``policy:`` parameters, ``recovery:``, LLM applications (tokens,
+precision, alternatives, context windows), and sweep files (``base:``, ``set:``,
+``grid:``, ``zip:``, ``policies:``, ``replications:``, ``labels:``). Values are drawn
+from pools per quantity that mix the plausible, the wrong unit or kind, zero, negative,
+NaN, huge, and the edges of what validation accepts (``1e-30``/``1e30`` of the SI unit
+and just past them). Every draw comes from the case's own ``random.Random``, so a case
 stays the same mutant on every run.
 """
 
@@ -70,6 +69,22 @@ POOLS: dict[str, list[Any]] = {
         {"uniform": {"low": "1 s"}},
     ],
     "power": ["0 W", "1 mW", "2 W", "1e30 W", "1e31 W", "-1 W", "nan W", "3 Wh", "3 dBm", "3", 1.5, 0],
+    # a radio's power per rate: mW/Mbps as meant, J/bit bare (438.39 is warned of), power or rate alone
+    "power_per_rate": [
+        "0 mW/Mbps",
+        "438.39 mW/Mbps",
+        "1 pJ/bit",
+        "1e30 J/bit",
+        "1e31 J/bit",
+        "-1 mW/Mbps",
+        "nan nJ/bit",
+        "438.39",
+        "1e-9",
+        0,
+        "3 W",
+        "20 Mbps",
+        "5 mW/s",
+    ],
     "energy": [
         "0 J",
         "1e-30 J",
@@ -300,6 +315,9 @@ def power(document: dict[str, Any], rng: random.Random) -> str:
         states["tail"] = odd("time", rng)
     if rng.random() < 0.8:
         states["battery"] = odd("energy", rng)
+    for key, slope in (("transmit_per_rate", "438.39 mW/Mbps"), ("receive_per_rate", "51.97 mW/Mbps")):
+        if rng.random() < 0.3:
+            states[key] = maybe(slope, "power_per_rate", rng, p=0.5)
     if rng.random() < 0.1:
         states[rng.choice(["batery", "capacity", "Battery", "idle_power"])] = "1 J"
     if rng.random() < 0.1:
@@ -737,6 +755,7 @@ VALID: dict[str, list[Any]] = {
     "delay": ["1 ns", "1 us", "1 ms", "50 ms", "200 ms", "1 s", "30 s", "1e6 s"],
     "period": ["1 ms", "10 ms", "100 ms", "1 s", "5 s", "1e6 s"],
     "power": ["1 uW", "1 mW", "0.5 W", "3 W", "1 kW", "1e6 W"],
+    "power_per_rate": ["0 mW/Mbps", "1 pJ/bit", "51.97 mW/Mbps", "438.39 mW/Mbps", "1 uJ/bit"],
     "energy": ["1e-6 J", "1 mJ", "1 J", "50 J", "10 Wh", "1e30 J"],
     "length": ["1 m", "20 m", "150 m", "1 km", "100 km"],
     "velocity": ["0.01 m/s", "1 m/s", "10 m/s", "30 m/s"],
@@ -789,6 +808,9 @@ def valid_power(document: dict[str, Any], rng: random.Random) -> str:
         states["tail"] = rng.choice(VALID["delay"])
     if rng.random() < 0.8:
         states["battery"] = rng.choice(VALID["energy"])
+    for key in ("transmit_per_rate", "receive_per_rate"):
+        if rng.random() < 0.3:
+            states[key] = rng.choice(VALID["power_per_rate"])
     document["nodes"][group]["power"] = states
     return f"valid power on {group!r}: {states!r:.100}"
 

@@ -205,6 +205,7 @@ class World:
         lines.update(dict.fromkeys(self._inert_key_notes()))
         lines.update(dict.fromkeys(self._unbounded_decode_notes()))
         lines.update(dict.fromkeys(self._decode_ceiling_notes()))
+        lines.update(dict.fromkeys(self._gpu_efficiency_notes()))
         lines.update(dict.fromkeys(self._accuracy_notes()))
         return tuple(lines)
 
@@ -381,6 +382,46 @@ class World:
             f"LLM decode runs at the profile's full memory bandwidth, so its tokens/s is a "
             f"ceiling, not a measured rate ({each}): one request's measured decoding is slower "
             "(docs/profiles.md#llm-decoding-a-bandwidth-ceiling)"
+        ]
+
+    def _gpu_efficiency_notes(self) -> list[str]:
+        """One line for the layer graphs a built-in GPU profile costs: at an assumed efficiency, not measured.
+
+        Every built-in GPU profile runs a layer at one assumed share of its data-sheet peak
+        (:data:`~offloadsim.world.profiles.builtin.GPU_EFFICIENCY`); at a batch of one, published
+        ResNet-50 latencies put the A100 7 times slower than that (docs/profiles.md#batch-one-
+        against-published-latencies), and a run on the quickstart's cloud said nothing of it.
+        """
+        from offloadsim.world.profiles.builtin import GPU_EFFICIENCY
+
+        said: dict[str, list[str]] = {}  # each application's GPU profiles
+        for app in self.apps.values():
+            if app.graph is None or app.llm is not None:
+                continue  # an LLM's decode has its own note; a plain work has no layers
+            hosts = app.spec.hosts
+            for proc in self._every_processor():
+                costs = proc.costs
+                if getattr(costs, "kind", None) != "derived" or costs.efficiency != GPU_EFFICIENCY:
+                    continue  # a calibrated profile, a CPU's, or a plain speed
+                if hosts is not None and proc.node not in hosts:
+                    continue
+                on = said.setdefault(f"{format_path(('applications', app.name))} ({app.graph.name})", [])
+                if costs.name not in on:
+                    on.append(costs.name)
+        if not said:
+            return []
+        from offloadsim.world.profiles.published import SECTION, batch_one_ratio
+
+        each = "; ".join(f"{where} on {', '.join(profiles)}" for where, profiles in said.items())
+        profiles = list(dict.fromkeys(name for names in said.values() for name in names))
+        ratios = {name: batch_one_ratio(name) for name in profiles}
+        times = ", ".join(f"{ratio:.2g}x on {name}" for name, ratio in ratios.items() if ratio is not None)
+        unchecked = ", ".join(name for name, ratio in ratios.items() if ratio is None)
+        published = [f"published int8 ResNet-50 at batch one is slower than simulated: {times}"] * bool(times)
+        published += [f"no published batch-one time checks {unchecked}"] * bool(unchecked)
+        return [
+            f"{each}: a built-in GPU profile runs each layer at an assumed {GPU_EFFICIENCY:.2f} of its "
+            f"data-sheet peak, not a rate measured at a batch of one; {'; '.join(published)} ({SECTION})"
         ]
 
     def _profile_notes(self, here: bool = True) -> list[str]:

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Profile",
     "BUILTIN_PROFILES",
+    "GPU_EFFICIENCY",
     "available_profiles",
     "UnknownProfileError",
     "get_profile",
@@ -105,6 +106,9 @@ class Profile:
 # Efficiency 0.35 (CPU) / 0.40 (GPU) is the fraction of peak typically
 # sustained by whole-network inference; calibration replaces it per layer.
 # It applies to the peak of whichever precision a model runs in.
+#: The efficiency every built-in GPU profile assumes: at a batch of one, published latencies put the
+#: A100 far below it (docs/profiles.md, "Batch one against published latencies").
+GPU_EFFICIENCY = 0.40
 BUILTIN_PROFILES: dict[str, Profile] = {
     p.name: p
     for p in (
@@ -145,7 +149,7 @@ BUILTIN_PROFILES: dict[str, Profile] = {
             "jetson-orin",
             "NVIDIA Jetson AGX Orin 64GB GPU (CUDA and Tensor cores)",
             5.3e12,
-            0.40,
+            GPU_EFFICIENCY,
             204.8e9,
             "derived",
             (
@@ -162,7 +166,7 @@ BUILTIN_PROFILES: dict[str, Profile] = {
             "t4",
             "NVIDIA T4 (CUDA and Tensor cores)",
             8.1e12,
-            0.40,
+            GPU_EFFICIENCY,
             320e9,
             "derived",
             (
@@ -177,7 +181,7 @@ BUILTIN_PROFILES: dict[str, Profile] = {
             "a100",
             "NVIDIA A100 SXM 80GB (fp32 without TF32; Tensor cores for 16-bit and integer)",
             19.5e12,
-            0.40,
+            GPU_EFFICIENCY,
             2039e9,
             "derived",
             (
@@ -192,7 +196,7 @@ BUILTIN_PROFILES: dict[str, Profile] = {
             "h100",
             "NVIDIA H100 SXM (fp32 CUDA cores; Tensor cores for 16-bit and int8)",
             67e12,
-            0.40,
+            GPU_EFFICIENCY,
             3350e9,
             "derived",
             (

@@ -648,12 +648,14 @@ def _processor(
     profile = profiles.get(spec.profile)
     if profile is None:
         # Imported here: a world of plain speeds needs no profile (start-up, issue 12 e).
-        from offloadsim.world.profiles import get_profile, profile_search_path
+        from offloadsim.world.profiles import BUILTIN_PROFILES, get_profile, profile_search_path
 
         try:
-            profile = profiles[spec.profile] = get_profile(
-                spec.profile, profile_search_path(base_dir or None)
-            )
+            # A derived profile's name answers first: no search path to make (a sweep's dry run made
+            # one per point and processor).
+            derived = isinstance(spec.profile, str) and spec.profile in BUILTIN_PROFILES
+            dirs = None if derived else profile_search_path(base_dir or None)
+            profile = profiles[spec.profile] = get_profile(spec.profile, dirs)
         except (KeyError, ValueError) as error:
             message = error.args[0] if error.args else str(error)
             raise WorldError(format_path(("nodes", node.group, *spec.path, "profile")), message) from None

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -29,6 +31,7 @@ __all__ = [
     "BUILTIN_PROFILES",
     "GPU_EFFICIENCY",
     "available_profiles",
+    "profile_lookups_once",
     "UnknownProfileError",
     "get_profile",
     "profile_file",
@@ -226,6 +229,33 @@ def available_profiles(search_dirs: Sequence[str | Path] | None = None) -> list[
     return sorted(BUILTIN_PROFILES) + sorted(calibrated)
 
 
+_OnceKey = tuple[str, str, tuple[str, ...]]
+#: Inside :func:`profile_lookups_once`: each (name, search path)'s file, and its profile, found once.
+_ONCE: ContextVar[dict[_OnceKey, Any] | None] = ContextVar("_ONCE", default=None)
+
+
+@contextmanager
+def profile_lookups_once() -> Iterator[None]:
+    """Within: a profile name is looked up along one search path once, its file read once.
+
+    A sweep's planning builds every point's world, and each looked the same names up again: a dozen
+    file checks per name and point (17 % of a large ``sweep --dry-run``). Planning checks the files
+    as they are when it starts; each job looks its profiles up afresh when it runs, so a profile
+    file added or edited after planning is still the one a job reads. A lookup that fails is not
+    kept (it is made, and refused, each time).
+    """
+    token = _ONCE.set({})
+    try:
+        yield
+    finally:
+        _ONCE.reset(token)
+
+
+def _once_key(what: str, name: str, search_dirs: Sequence[str | Path] | None) -> _OnceKey:
+    dirs = profile_search_path() if search_dirs is None else search_dirs
+    return what, name, tuple(os.fspath(folder) for folder in dirs)
+
+
 def profile_file(name: str, search_dirs: Sequence[str | Path] | None = None) -> Path | None:
     """The file :func:`get_profile` reads for ``name``; None for a shipped derived profile or no match.
 
@@ -235,6 +265,17 @@ def profile_file(name: str, search_dirs: Sequence[str | Path] | None = None) -> 
     """
     if name in BUILTIN_PROFILES:
         return None
+    once = _ONCE.get()
+    if once is None:
+        return _profile_file(name, search_dirs)
+    key = _once_key("file", name, search_dirs)
+    if key not in once:
+        once[key] = _profile_file(name, search_dirs)
+    return once[key]
+
+
+def _profile_file(name: str, search_dirs: Sequence[str | Path] | None) -> Path | None:
+    """:func:`profile_file`, looked up now."""
     from offloadsim.world.profiles.calibrated import profile_path
 
     dirs = profile_search_path() if search_dirs is None else list(search_dirs)
@@ -274,7 +315,13 @@ def get_profile(name: str, search_dirs: Sequence[str | Path] | None = None) -> P
     if path is not None:
         from offloadsim.world.profiles.calibrated import load_profile
 
-        return load_profile(path)
+        once = _ONCE.get()
+        if once is None:
+            return load_profile(path)
+        key = _once_key("profile", os.fspath(path), ())
+        if key not in once:
+            once[key] = load_profile(path)  # a file that fails raises, and is not kept
+        return once[key]
     dirs = profile_search_path() if search_dirs is None else list(search_dirs)
     raise UnknownProfileError(unknown_profile_message(name, dirs))
 

@@ -28,10 +28,9 @@ def _gpu_notes(capsys, *argv: str) -> list[str]:
     "argv",
     [
         ["run", QUICKSTART, "--dry-run"],
-        ["validate", QUICKSTART],
         ["compare", QUICKSTART, "--policies", "local,edge,cloud", "--dry-run"],
     ],
-    ids=["run", "validate", "compare"],
+    ids=["run", "compare"],
 )
 def test_a_cnn_on_a100_is_noted_once_with_its_published_ratio(argv, capsys):
     (note,) = _gpu_notes(capsys, *argv)
@@ -42,6 +41,10 @@ def test_a_cnn_on_a100_is_noted_once_with_its_published_ratio(argv, capsys):
 def test_two_gpu_profiles_are_one_line_and_an_unchecked_one_is_said_so(capsys):
     (note,) = _gpu_notes(capsys, "run", QUICKSTART, "--dry-run", "--set", "nodes.edge.processor.profile=t4")
     assert "on t4, a100" in note and "no published batch-one time checks t4" in note
+
+
+def test_validate_checks_the_file_and_leaves_the_note_to_a_run(capsys):
+    assert _gpu_notes(capsys, "validate", QUICKSTART) == []
 
 
 def test_no_gpu_note_on_cpu_profiles_or_a_plain_speed(capsys):

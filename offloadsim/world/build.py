@@ -188,7 +188,7 @@ class World:
         return self._notes(here=False)
 
     def _notes(self, here: bool) -> tuple[str, ...]:
-        """:attr:`notes`, with (``here``) or without the lines comparing a profile's CPU with this one."""
+        """:attr:`notes`; ``here``: with the lines on this machine's CPU and the GPU efficiency line."""
         lines: dict[str, None] = dict.fromkeys(self._profile_notes(here))
         for app in self.apps.values():
             if not app.precision:
@@ -205,7 +205,8 @@ class World:
         lines.update(dict.fromkeys(self._inert_key_notes()))
         lines.update(dict.fromkeys(self._unbounded_decode_notes()))
         lines.update(dict.fromkeys(self._decode_ceiling_notes()))
-        lines.update(dict.fromkeys(self._gpu_efficiency_notes()))
+        if here:  # what a run's times rest on; a check of the file (validate) has no times to qualify
+            lines.update(dict.fromkeys(self._gpu_efficiency_notes()))
         lines.update(dict.fromkeys(self._accuracy_notes()))
         return tuple(lines)
 

@@ -393,6 +393,9 @@ class World:
         ResNet-50 latencies put the A100 7 times slower than that (docs/profiles.md#batch-one-
         against-published-latencies), and a run on the quickstart's cloud said nothing of it.
         """
+        derived = [proc for proc in self._every_processor() if getattr(proc.costs, "kind", None) == "derived"]
+        if not derived:
+            return []  # nothing to say, and no need to import the profiles' code (start-up)
         from offloadsim.world.profiles.builtin import GPU_EFFICIENCY
 
         said: dict[str, list[str]] = {}  # each application's GPU profiles
@@ -400,10 +403,10 @@ class World:
             if app.graph is None or app.llm is not None:
                 continue  # an LLM's decode has its own note; a plain work has no layers
             hosts = app.spec.hosts
-            for proc in self._every_processor():
+            for proc in derived:
                 costs = proc.costs
-                if getattr(costs, "kind", None) != "derived" or costs.efficiency != GPU_EFFICIENCY:
-                    continue  # a calibrated profile, a CPU's, or a plain speed
+                if costs.efficiency != GPU_EFFICIENCY:
+                    continue  # a CPU's
                 if hosts is not None and proc.node not in hosts:
                     continue
                 on = said.setdefault(f"{format_path(('applications', app.name))} ({app.graph.name})", [])

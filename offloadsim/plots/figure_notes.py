@@ -369,7 +369,7 @@ def _label_shows(lead: str, key: str, label: object, value: object) -> bool:
 def moving_with_shown_note(
     view: FigureView, frame: pd.DataFrame, keys: Sequence[str], shown: Sequence[str]
 ) -> str:
-    """``each stations has its own cuts: [edge-0] []; [edge-0, edge-1] [88]``, under the axes.
+    """``each value of stations has its own cuts: [edge-0] []; [edge-0, edge-1] [88]``, under the axes.
 
     A swept key zipped with the series or the panels (the cuts of a ``fixed`` policy beside its
     stations) pools nothing, each series holding one value of it, but the legend or the panel
@@ -392,5 +392,5 @@ def moving_with_shown_note(
                 leads, keyed = axis_texts(pairs[lead]), axis_texts(pairs[key])
                 values = "; ".join(f"{a} {b}" for a, b in zip(leads, keyed, strict=True))
                 names = view.heading(lead, pairs), view.heading(key, pairs)  # plain numbers: with unit
-                parts.append(f"each {names[0]} has its own {names[1]}: {values}")
+                parts.append(f"each value of {names[0]} has its own {names[1]}: {values}")
     return "\n".join(parts)

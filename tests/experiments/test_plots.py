@@ -2487,7 +2487,7 @@ def test_a_policy_entry_s_label_is_not_said_to_have_its_own_policy_name(tmp_path
         "grid:\n  links[0].bandwidth: [5 Mbps, 50 Mbps]\npolicies: [edge, 'edge(fallback=local)']\n",
     )
     note = " ".join(plots.plot_results(results, "sweep", x="links[0].bandwidth").get_supxlabel().split())
-    assert "each policy has its own fallback: edge drop; edge(fallback=local) local" in note, note
+    assert "each value of policy has its own fallback: edge drop; edge(fallback=local) local" in note, note
     assert "has its own policy" not in note, note
 
 
@@ -2576,7 +2576,7 @@ def test_a_key_zipped_with_the_series_is_named_under_the_axes(tmp_path):
         "zip:\n  nodes.phone.processor.speed: [10 GFLOP/s, 40 GFLOP/s]\n  links[0].latency: [2 ms, 20 ms]\n",
     )
     fig = plots.plot_results(results, "sweep", x="links[0].bandwidth", by="nodes.phone.processor.speed")
-    note = fig.get_supxlabel()
+    note = " ".join(fig.get_supxlabel().split())  # as read, wherever the note wraps
     assert "has its own phone–edge latency: 10 GFLOP/s 2 ms; 40 GFLOP/s 20 ms" in note, note
     # Shown on the figure itself (here as the panels), it needs no word.
     fig = plots.plot_results(
@@ -3064,7 +3064,7 @@ def test_the_sweep_table_heads_a_swept_noise_of_plain_numbers_with_dbm(radio_swe
 def test_the_notes_of_tasks_not_completed_name_a_swept_noise_of_plain_numbers_in_dbm(radio_sweep):
     """The notes of configurations that completed few or none of their tasks named a radio noise swept
     as plain numbers without its unit (``(mobility radio noise): -100``), and so did the note of what
-    moves with it (``each mobility radio noise has its own ...: -100 1 dBm``), a legend of it and
+    moves with it (``each value of mobility radio noise has its own ...: -100 1 dBm``), a legend of it and
     the title of a panel of it, where its axis, the sweep table and the with-line say dBm."""
     from offloadsim.plots.completion import incomplete_note
 
@@ -3074,7 +3074,7 @@ def test_the_notes_of_tasks_not_completed_name_a_swept_noise_of_plain_numbers_in
     fig = plots.plot_results(dataclasses.replace(radio_sweep, tasks=starved), "cdf", by=f"{key},policy")
     note = " ".join(_footnote(fig).split())
     assert "not drawn, no task completed (mobility radio noise (dBm), policy): -100, local" in note, note
-    assert "each mobility radio noise (dBm) has its own mobility radio transmit power: -100 1 dBm;" in note
+    assert "each value of mobility radio noise (dBm) has its own mobility radio transmit power: -100 1 dBm;" in note
     legends = [ax.get_legend() for ax in fig.axes if ax.get_legend() is not None] + list(fig.legends)
     assert [legend.get_title().get_text() for legend in legends] == ["mobility radio noise (dBm), policy"]
     fig = plots.plot_results(radio_sweep, "cdf", by="policy", facet=key)

@@ -322,8 +322,9 @@ def _calibrate(args: argparse.Namespace) -> int:
         "by kind: offloadsim profiles show), "
         f"{profile.memory_bandwidth_Bps / 1e9:.1f} GB/s"
     )
-    print(_noise_line(profile.provenance.get("noise", {}), profile.backend.get("clock", "?")))
-    if args.report:
+    if not args.report:
+        print(_noise_line(profile))
+    else:
         from offloadsim.calibration.report import (
             accuracy_summary,
             accuracy_table,
@@ -341,6 +342,7 @@ def _calibrate(args: argparse.Namespace) -> int:
             profile, trust=assess(profile, [*models, *holdout, *cal.resolve_models(TRUST_MODELS)])
         )
         _write_report(table, report_dir, f"profile {profile.name}: {profile.description}")
+        print(_noise_line(profile))  # after the report: the whole models' wall time is known
         print(format_table(table))
         _print_summary(summary)
         print(f"report: {report_dir}/")
@@ -504,8 +506,11 @@ def _percent(text: str) -> float:
     return value
 
 
-def _noise_line(noise: dict[str, Any], clock: str) -> str:
-    """How noisy the timings were, in one line."""
+def _noise_line(profile: Any) -> str:
+    """How noisy the timings were, and how loaded the machine (each phase's wall/measured time)."""
+    from offloadsim.world.profiles.wall_ratio import wall_ratio_text
+
+    noise, clock = profile.provenance.get("noise", {}), profile.backend.get("clock", "?")
     if not noise:
         return "noise: not recorded"
     return (
@@ -514,8 +519,8 @@ def _noise_line(noise: dict[str, Any], clock: str) -> str:
         f"{noise['units']} units over the ±{noise['target_ci_pct']:.0f}% target); run-to-run spread "
         f"{noise['median_spread_pct']:.1f}% against {noise['median_wall_spread_pct']:.1f}% "
         "on the wall clock; "
-        f"runs took {noise['median_wall_ratio']:.2f}x their CPU time in wall time (other processes); "
-        f"{noise['rejected_pct']:.1f}% of runs rejected as interference"
+        f"{noise['rejected_pct']:.1f}% of runs rejected as interference; "
+        f"{wall_ratio_text(profile, noise['median_wall_ratio'])}"
     )
 
 

@@ -291,10 +291,12 @@ def describe_profile(profile: Any) -> str:
         )
     noise = p.get("noise")
     if noise:
+        from offloadsim.world.profiles.wall_ratio import wall_ratio_text
+
         lines.append(
             f"noise: a unit's time known to ±{noise['median_ci_pct']:.1f}% within the calibration run "
             "(95% CI, median over units; not across sessions); "
-            f"runs took {noise['median_wall_ratio']:.2f}x their CPU time in wall time"
+            f"{wall_ratio_text(profile, noise['median_wall_ratio'])}"
         )
     else:
         lines.append("noise: not recorded (made before calibrate measured it)")

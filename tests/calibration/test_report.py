@@ -35,12 +35,57 @@ def test_the_reported_ci_says_it_is_within_one_run():
     from offloadsim.world.profiles import get_profile
 
     profile = get_profile("epyc-ort-1t")
-    assert "a unit's time known to ±1.5% within this run (95% CI;" in _noise_line(
-        profile.provenance["noise"], "cpu"
-    )
+    assert "a unit's time known to ±1.5% within this run (95% CI;" in _noise_line(profile)
     assert "±1.5% within the calibration run (95% CI, median over units; not across sessions)" in (
         describe_profile(profile)
     )
+
+
+def _with_rows(profile, rows):
+    """``profile`` with an accuracy report of (model, measured ms, wall ms) rows, as calibrate records it."""
+    from dataclasses import replace
+
+    report = {"rows": [{"model": m, "role": "held-out", "measured_ms": c, "wall_ms": w} for m, c, w in rows]}
+    return replace(profile, report=report)
+
+
+def test_the_noise_line_gives_the_whole_models_wall_ratio_and_says_a_loaded_machine():
+    """The kernel units ran at 1.00x CPU time in wall time while the whole models took 1.4-1.9x (resnet50
+    43.48 ms CPU, 84.47 ms wall): "runs took 1.00x" alone, above that table, hid a loaded machine."""
+    from offloadsim.cli.calibrate import _noise_line
+    from offloadsim.cli.profiles import describe_profile
+    from offloadsim.world.profiles import get_profile
+
+    shipped = get_profile("epyc-ort-1t")
+    units = shipped.provenance["noise"]["median_wall_ratio"]
+    rows = [("resnet50", 43.48, 84.47), ("vgg16", 100.0, 140.0), ("alexnet", 10.0, 17.0)]
+    loaded = _with_rows(shipped, rows)
+    for text in (_noise_line(loaded), describe_profile(loaded)):
+        assert f"kernel units' runs took {units:.2f}x their CPU time in wall time" in text, text
+        assert "whole models' runs 1.70x (median over 3 models; resnet50 1.94x)" in text, text
+        assert "the machine was loaded while whole models were timed" in text, text
+    idle = _with_rows(shipped, [("resnet50", 43.48, 44.0), ("vgg16", 100.0, 101.0)])
+    for text in (_noise_line(idle), describe_profile(idle)):
+        assert "whole models' runs 1.01x (median over 2 models;" in text, text
+        assert "loaded" not in text, text
+
+
+def test_without_a_report_the_wall_ratio_comes_from_the_training_models_timed_whole():
+    """calibrate without --report still timed the training models whole (the layout correction)."""
+    from dataclasses import replace
+
+    from offloadsim.world.profiles import get_profile
+    from offloadsim.world.profiles.wall_ratio import wall_ratio_text
+
+    shipped = replace(get_profile("epyc-ort-1t"), report=None)
+    correction = {
+        **shipped.correction,
+        "whole_model_ms": {"a": 10.0, "b": 20.0},
+        "whole_model_noise": {"a": {"wall_ms": 25.0}, "b": {"spread_pct": 1.0}},  # b: no wall time recorded
+    }
+    text = wall_ratio_text(replace(shipped, correction=correction), 1.0)
+    assert "whole models' runs 2.50x (median over 1 model; a 2.50x): the machine was loaded" in text, text
+    assert "whole models" not in wall_ratio_text(replace(shipped, correction={}), 1.0)
 
 
 def test_report_tables_are_written(tmp_path):

@@ -3074,7 +3074,8 @@ def test_the_notes_of_tasks_not_completed_name_a_swept_noise_of_plain_numbers_in
     fig = plots.plot_results(dataclasses.replace(radio_sweep, tasks=starved), "cdf", by=f"{key},policy")
     note = " ".join(_footnote(fig).split())
     assert "not drawn, no task completed (mobility radio noise (dBm), policy): -100, local" in note, note
-    assert "each value of mobility radio noise (dBm) has its own mobility radio transmit power: -100 1 dBm;" in note
+    moving = "each value of mobility radio noise (dBm) has its own mobility radio transmit power: -100 1 dBm;"
+    assert moving in note, note
     legends = [ax.get_legend() for ax in fig.axes if ax.get_legend() is not None] + list(fig.legends)
     assert [legend.get_title().get_text() for legend in legends] == ["mobility radio noise (dBm), policy"]
     fig = plots.plot_results(radio_sweep, "cdf", by="policy", facet=key)

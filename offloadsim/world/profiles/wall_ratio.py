@@ -1,0 +1,76 @@
+"""How loaded the machine was while a profile was calibrated: its runs' wall time over their measured time.
+
+A one-thread calibration measures thread CPU time, so a busy machine does not
+inflate the units' times; their wall time does grow, and the ratio says how
+shared the core was. The kernel units and the whole models are timed in
+separate phases, minutes apart: an idle machine for the first (1.00x) said
+nothing of the second, whose models ran at 1.4-1.9x on a loaded one. Both
+``calibrate`` and ``profiles show`` print :func:`wall_ratio_text`.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Mapping
+from typing import Any
+
+__all__ = ["LOADED_RATIO", "wall_ratio_text", "whole_model_wall_ratios"]
+
+#: A median wall/measured ratio of whole models at or above this says the machine was loaded.
+LOADED_RATIO = 1.2
+
+_CLOCK_TIME = {"cpu": "CPU time", "kernel": "kernel time"}
+
+
+def whole_model_wall_ratios(profile: Any) -> dict[str, float]:
+    """Each whole model's median wall time over its measured time, from what the profile records.
+
+    The accuracy report's rows when it ran (training and held-out models), else the whole
+    training-model timings of the layout correction; a model without a recorded wall time is left out.
+    """
+    ratios: dict[str, float] = {}
+    report = getattr(profile, "report", None) or {}
+    for row in report.get("rows", []):
+        _add(ratios, str(row.get("model")), row.get("measured_ms"), row.get("wall_ms"))
+    if not ratios:
+        correction = getattr(profile, "correction", None) or {}
+        noise: Mapping[str, Mapping[str, Any]] = correction.get("whole_model_noise", {})
+        for label, ms in correction.get("whole_model_ms", {}).items():
+            _add(ratios, str(label), ms, noise.get(label, {}).get("wall_ms"))
+    return ratios
+
+
+def _add(ratios: dict[str, float], label: str, measured: Any, wall: Any) -> None:
+    try:
+        measured, wall = float(measured), float(wall)
+    except (TypeError, ValueError):
+        return
+    if measured > 0 and math.isfinite(measured) and math.isfinite(wall):
+        ratios[label] = wall / measured
+
+
+def wall_ratio_text(profile: Any, unit_ratio: float) -> str:
+    """What the runs' wall/measured ratios were: the kernel units' (``unit_ratio``), the whole models'.
+
+    Says so when the whole models ran on a loaded machine (median ratio at least
+    :data:`LOADED_RATIO`): their measured times may then be inflated too (shared caches and
+    memory bandwidth), and the accuracy report's errors with them.
+    """
+    clock = _CLOCK_TIME.get(str(getattr(profile, "backend", {}).get("clock", "")), "measured time")
+    text = f"kernel units' runs took {unit_ratio:.2f}x their {clock} in wall time (median over units)"
+    ratios = whole_model_wall_ratios(profile)
+    if not ratios:
+        return text
+    median = statistics.median(ratios.values())
+    worst = max(ratios, key=ratios.__getitem__)
+    text += (
+        f"; whole models' runs {median:.2f}x (median over {len(ratios)} model{'s' * (len(ratios) != 1)}; "
+        f"{worst} {ratios[worst]:.2f}x)"
+    )
+    if median >= LOADED_RATIO:
+        text += (
+            ": the machine was loaded while whole models were timed, so their measured times "
+            "(the accuracy report's) may be inflated (others' jobs share the caches and memory)"
+        )
+    return text

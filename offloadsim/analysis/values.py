@@ -21,6 +21,8 @@ from offloadsim.scenario.overrides import PathError, parse_path
 from offloadsim.scenario.units import QUANTITIES, UnitError, parse_quantity
 
 __all__ = [
+    "OLD_NULL",
+    "nulls_read_back",
     "typed_column",
     "distinct",
     "value_text",
@@ -76,16 +78,19 @@ def typed_column(values: Sequence[Any]) -> np.ndarray | ExtensionArray:
     Values beside None (a policy parameter one entry gives and another's policy has not) keep
     their type with a null where None (null in Parquet, an empty cell in CSV): whole numbers are
     pandas' nullable ``Int64`` (``4``, not ``4.0``), booleans its nullable ``boolean``, other
-    numbers float64 with NaN.  Each reads back as written and ``--where`` picks it by value;
-    :func:`value_text` writes the null ``null``.  Containers are written as JSON so that every
-    cell is a plain value.
+    numbers float64 with NaN, text pandas' ``string`` with ``<NA>`` (it was the text ``null``,
+    which ``isna()`` did not find; :func:`nulls_read_back` reads an older table's so).  Each
+    reads back as written and ``--where`` picks it by value; :func:`value_text` writes the null
+    ``null``.  Containers are written as JSON so that every cell is a plain value.
 
     >>> typed_column([1, 2]).dtype, typed_column([1, 2.5]).dtype, typed_column(["5 Mbps", 3]).tolist()
     (dtype('int64'), dtype('float64'), ['5 Mbps', '3'])
     >>> typed_column([0.5, None]).tolist(), typed_column(["edge", None]).tolist()
-    ([0.5, nan], ['edge', 'null'])
+    ([0.5, nan], ['edge', <NA>])
     >>> typed_column([4, None]).dtype, typed_column([True, None]).dtype
     (Int64Dtype(), BooleanDtype)
+    >>> str(typed_column(["edge", None]).dtype)
+    'string'
     """
     items = list(values)
     given = [v for v in items if v is not None]
@@ -96,7 +101,28 @@ def typed_column(values: Sequence[Any]) -> np.ndarray | ExtensionArray:
         return np.asarray(items, dtype=np.int64) if complete else pd.array(items, dtype="Int64")
     if given and all(isinstance(v, int | float) and not isinstance(v, bool) for v in given):
         return np.asarray([math.nan if v is None else v for v in items], dtype=np.float64)
+    if not complete:  # one string dtype for every job's rows: a job's all-None rows were Arrow's null type
+        return pd.array([None if v is None else _text(v) for v in items], dtype=pd.StringDtype())
     return pd.Series([_text(v) for v in items], dtype=object).to_numpy()
+
+
+#: How a table written before :func:`typed_column` stored a text column's null: the text ``null``.
+#: A value that is the text "null" is written quoted (``'null'``), so this one never is a value.
+OLD_NULL = "null"
+
+
+def nulls_read_back(frame: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
+    """``frame`` with an older table's text ``null`` in the text columns ``keys`` read as missing.
+
+    A swept key's (or policy parameter's) text column stored a run without a value as the text
+    ``null`` before :func:`typed_column` stored a null: such a results directory reads as one written now.
+    """
+    for key in keys:
+        if key in frame.columns and pd.api.types.is_string_dtype(frame[key].dtype):
+            old = frame[key] == OLD_NULL
+            if old.any():
+                frame[key] = frame[key].astype(pd.StringDtype()).mask(old.to_numpy(dtype=bool))
+    return frame
 
 
 def _int64(value: Any) -> bool:

@@ -17,6 +17,7 @@ from typing import Any
 
 import pandas as pd
 
+from offloadsim.analysis.values import nulls_read_back
 from offloadsim.bounded_read import name_too_long, not_a_file
 from offloadsim.errors import RunError, shown_path
 from offloadsim.input_kinds import RESULTS, misdirected_path
@@ -141,6 +142,10 @@ def read_results(directory: str | Path) -> Results:
     _check_counts(path, manifest, tasks, metrics)
     swept = [str(k) for k in manifest.get("swept", [])]
     _check_swept(manifest_file, swept, {"metrics.parquet": metrics})
+    keys = [*swept, *(str(c) for c in metrics.columns if str(c).startswith("policy."))]  # compare's too
+    for table in (tasks, metrics, nodes, processors):
+        if table is not None:
+            nulls_read_back(table, keys)  # an older table's text "null": missing, as written now
     return Results(kind, path, tasks, metrics, nodes, manifest, swept, stages, processors)
 
 

@@ -296,7 +296,7 @@ def test_an_entry_that_runs_the_files_policy_as_a_plain_name_does_is_refused(tmp
 
 def test_each_parameter_an_entry_gives_is_a_column_of_every_table_as_a_swept_key(labelled):
     """``policy.tiers``, first, as a sweep over it writes it: the value each run's policy ran with."""
-    each = {EDGE: '["edge"]', DEVICE: '["device"]', "least-loaded": "null"}  # the file's gives none
+    each = {EDGE: '["edge"]', DEVICE: '["device"]', "least-loaded": None}  # the file's gives none: null
     back = read_results(labelled.path)
     for table in (
         labelled.metrics,
@@ -308,20 +308,26 @@ def test_each_parameter_an_entry_gives_is_a_column_of_every_table_as_a_swept_key
         back.nodes,
     ):
         assert table.columns[0] == "policy.tiers"
-        pairs = table[["policy", "policy.tiers"]].astype(str).drop_duplicates()
-        assert dict(zip(pairs["policy"], pairs["policy.tiers"], strict=True)) == each
+        assert _tiers(table) == each
 
 
 def test_the_summary_carries_each_parameter_column_first_as_the_other_tables(labelled):
     """summary.parquet and summary.csv told two entries of one policy apart by their label only."""
-    each = {EDGE: '["edge"]', DEVICE: '["device"]', "least-loaded": "null"}
+    each = {EDGE: '["edge"]', DEVICE: '["device"]', "least-loaded": None}
     written = pd.read_parquet(labelled.path / "summary.parquet")
-    read = pd.read_csv(labelled.path / "summary.csv", keep_default_na=False)  # the text "null" as written
+    read = pd.read_csv(labelled.path / "summary.csv")  # the null an empty cell
     for table in (labelled.summary, written, read):
         assert list(table.columns[:3]) == ["policy.tiers", "policy", "metric"]
-        pairs = table[["policy", "policy.tiers"]].astype(str).drop_duplicates()
-        assert dict(zip(pairs["policy"], pairs["policy.tiers"], strict=True)) == each
+        assert _tiers(table) == each
     pd.testing.assert_frame_equal(written, labelled.summary)
+
+
+def _tiers(table: pd.DataFrame) -> dict[str, str | None]:
+    """Each policy's ``policy.tiers``, None where it is missing."""
+    return {
+        str(policy): None if pd.isna(tiers) else str(tiers)
+        for policy, tiers in zip(table["policy"], table["policy.tiers"], strict=True)
+    }
 
 
 @pytest.fixture(scope="module")
@@ -384,7 +390,7 @@ def test_a_plain_name_of_the_files_policy_carries_the_files_parameters(tmp_path)
     path = tmp_path / "two.yaml"
     path.write_text(TWO_APPS, encoding="utf-8")
     result = compare(path, ["neurosurgeon(objective=energy)", "neurosurgeon", "local"], 1, workers=1)
-    assert list(result.metrics["policy.objective"]) == ["energy", "latency", "null"]
+    assert list(result.metrics["policy.objective"].fillna("<missing>")) == ["energy", "latency", "<missing>"]
 
 
 def test_plot_picks_and_draws_the_entries_by_a_parameter_as_it_does_a_sweeps_key(labelled):

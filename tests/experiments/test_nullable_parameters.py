@@ -22,6 +22,7 @@ from offloadsim.experiments import ExperimentError, compare, read_results, sweep
 
 WHOLE = "least-loaded(load_bucket=1)"
 AWARE = "neurosurgeon(load_aware=true)"
+ENERGY = "neurosurgeon(objective=energy)"
 TABLES = ("tasks", "metrics", "nodes", "processors", "summary")
 
 
@@ -37,6 +38,26 @@ def aware(tmp_path_factory):
     folder = tmp_path_factory.mktemp("aware")
     (folder / "two.yaml").write_text(TWO_APPS, encoding="utf-8")
     return compare(folder / "two.yaml", [AWARE, "local"], 1, workers=1, out=folder / "out")
+
+
+@pytest.fixture(scope="module")
+def objective(tmp_path_factory):
+    """A text parameter one entry gives and the other's policy has not (``edge`` has no objective)."""
+    folder = tmp_path_factory.mktemp("objective")
+    (folder / "two.yaml").write_text(TWO_APPS, encoding="utf-8")
+    return compare(folder / "two.yaml", [ENERGY, "edge"], 1, workers=1, out=folder / "out")
+
+
+@pytest.fixture(scope="module")
+def swept_text(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("swept_text")
+    (folder / "two.yaml").write_text(TWO_APPS, encoding="utf-8")
+    data = {
+        "base": "two.yaml",
+        "grid": {"links[0].bandwidth": ["5 Mbps", "50 Mbps"]},
+        "policies": [ENERGY, "edge"],
+    }
+    return sweep(sweep_from_data(data, "s.yaml", folder), out=folder / "out", workers=1)
 
 
 @pytest.fixture(scope="module")
@@ -68,6 +89,8 @@ def _csv_cells(result, key: str) -> dict[str, str]:
         ("whole", "policy.load_bucket", "Int64", "int64", (WHOLE, 1), "edge"),
         ("aware", "policy.load_aware", "boolean", "bool", (AWARE, True), "local"),
         ("swept", "policy.load_bucket", "Int64", "int64", (WHOLE, 1), "edge"),
+        ("objective", "policy.objective", "string", "large_string", (ENERGY, "energy"), "edge"),
+        ("swept_text", "policy.objective", "string", "large_string", (ENERGY, "energy"), "edge"),
     ],
 )
 def test_every_table_holds_the_parameter_in_its_nullable_type(
@@ -83,6 +106,61 @@ def test_every_table_holds_the_parameter_in_its_nullable_type(
     for name in TABLES:
         column = pq.read_table(result.path / f"{name}.parquet", columns=[key]).column(0)
         assert str(column.type) == stored and 0 < column.null_count < len(column), name
+
+
+def test_a_text_parameter_beside_none_is_null_not_the_text_null(objective, swept_text):
+    """``policy.objective`` of ``edge`` was the text "null" in every table: ``isna()`` found no row."""
+    for result in (objective, swept_text):
+        for name, table in _tables(result).items():
+            missing = table.loc[table["policy.objective"].isna(), "policy"].astype(str)
+            assert (
+                set(missing) == {"edge"} and len(missing) == (table["policy"].astype(str) == "edge").sum()
+            ), name
+            assert not (table["policy.objective"] == "null").any(), name
+    assert set(_csv_cells(objective, "policy.objective").items()) == {(ENERGY, "energy"), ("edge", "")}
+
+
+def test_a_text_null_is_shown_and_picked_as_null_as_a_numbers_is(objective, swept_text):
+    from offloadsim.cli.experiments import _sweep_table
+    from offloadsim.plots import plot_results
+
+    back = read_results(objective.path)
+    assert set(
+        back.metrics.loc[
+            where_matches(back.metrics["policy.objective"], "policy.objective", "null"), "policy"
+        ]
+    ) == {"edge"}
+    bars = plot_results(
+        back, "bars", metric="latency_mean_s", by="policy.objective", where={"app": ("small",)}
+    )
+    assert [t.get_text() for t in bars.axes[0].get_xticklabels()] == ["energy", "null"]
+    rows = _sweep_table(swept_text).splitlines()[3:7]
+    assert [row.split()[2:4] for row in rows] == [[ENERGY, "energy"], ["edge", "null"]] * 2
+
+
+def test_an_older_results_directory_s_text_null_reads_back_as_missing(objective, tmp_path):
+    """Written before the column held a null, its text "null" reads as one written now: missing."""
+    import shutil
+
+    from offloadsim.plots import plot_results
+
+    old = tmp_path / "old"
+    shutil.copytree(objective.path, old)
+    for name in ("tasks", "metrics", "nodes", "processors"):
+        table = pd.read_parquet(old / f"{name}.parquet")
+        table["policy.objective"] = (
+            table["policy.objective"].astype(object).where(table["policy.objective"].notna(), "null")
+        )
+        table.to_parquet(old / f"{name}.parquet", index=False)
+        assert (pd.read_parquet(old / f"{name}.parquet")["policy.objective"] == "null").any()
+    back, now = read_results(old), read_results(objective.path)
+    for name in ("tasks", "metrics", "nodes", "processors"):
+        mine, theirs = getattr(back, name)["policy.objective"], getattr(now, name)["policy.objective"]
+        assert mine.isna().tolist() == theirs.isna().tolist() and mine.isna().any(), name
+    bars = plot_results(
+        back, "bars", metric="latency_mean_s", by="policy.objective", where={"app": ("small",)}
+    )
+    assert [t.get_text() for t in bars.axes[0].get_xticklabels()] == ["energy", "null"]
 
 
 def test_summary_csv_writes_a_whole_number_and_a_boolean_as_given_and_null_empty(whole, aware, swept):

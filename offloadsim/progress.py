@@ -1,9 +1,11 @@
-"""A progress bar over simulated time, shown only for runs that take a while.
+"""Progress bars on stderr, never where it is not a terminal (a pipe, a file, a CI log).
 
-The engine calls the callback every so many events with the current
-simulated time.  The bar appears only after ``delay_s`` of wall time (short
-runs stay silent), and never when disabled or when the stream is not a
-terminal; until it appears the callback costs one clock read.
+:func:`make_progress` draws simulated time: the engine calls the callback every
+so many events with the current simulated time.  The bar appears only after
+``delay_s`` of wall time (short runs stay silent), and never when disabled or
+when the stream is not a terminal; until it appears the callback costs one
+clock read.  :func:`progress_bar` counts things done (jobs, points, timed units,
+whole models), for compare, sweep and calibrate alike.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import IO, Any
 
-__all__ = ["bar_size", "make_progress", "ProgressCallback"]
+__all__ = ["bar_size", "make_progress", "progress_bar", "ProgressCallback"]
 
 ProgressCallback = Callable[[float], None]
 
@@ -100,6 +102,37 @@ def make_progress(
         yield bar
     finally:
         bar.close()
+
+
+class _NoBar:
+    def update(self, n: int = 1) -> None:
+        """Ignore progress."""
+
+    def set_postfix_str(self, text: str, refresh: bool = True) -> None:
+        """Ignore what is being done."""
+
+    def close(self) -> None:
+        """Nothing to close."""
+
+
+def progress_bar(total: int, enabled: bool, description: str, unit: str = "job") -> Any:
+    """A tqdm bar over jobs (or another ``unit``) with an ETA, on stderr, only when it is a terminal.
+
+    Not on a pipe or a file: ``calibrate | tee log`` wrote a bar whose first ETA (53:24) was a guess.
+    """
+    if not enabled:
+        return _NoBar()
+    from tqdm import tqdm
+
+    return tqdm(
+        total=total,
+        desc=description,
+        unit=unit,
+        disable=None,  # None: shown only on a terminal
+        **bar_size(sys.stderr),  # a terminal reporting no size (a pty nobody sized) showed nothing
+        mininterval=0.5,
+        leave=False,
+    )
 
 
 def bar_size(stream: IO[str]) -> dict[str, Any]:

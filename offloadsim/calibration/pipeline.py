@@ -269,7 +269,7 @@ def fit_layout_correction(
     if progress and timeable:
         print(f"timing {len(timeable)} whole training model(s), interleaved ...", file=sys.stderr)
     measured: dict[str, WholeModelTiming] = time_whole_models(
-        timeable, profile, warmup=warmup, repeats=repeats
+        timeable, profile, warmup=warmup, repeats=repeats, progress=progress, desc="timing training models"
     )
     rows = layout_rows(profile, timeable, measured)  # without correction yet
     s_per_byte, fit = fit_layout(rows, profile.memory_bandwidth_Bps)

@@ -28,6 +28,7 @@ from offloadsim.calibration.errors import CalibrationError
 from offloadsim.calibration.kernels import ort_session
 from offloadsim.calibration.sampling import Runner, interleave
 from offloadsim.calibration.timing import choose_clock
+from offloadsim.progress import progress_bar
 from offloadsim.suggest import quoted
 from offloadsim.world.profiles.trust import extrapolated
 
@@ -109,6 +110,8 @@ def time_whole_models(
     repeats: int = 10,
     max_repeats: int | None = None,
     target_ci: float = 0.01,
+    progress: bool = False,
+    desc: str = "timing whole models",
 ) -> dict[str, WholeModelTiming]:
     """Whole-model inference of every spec with the profile's onnxruntime settings, timed together.
 
@@ -116,7 +119,9 @@ def time_whole_models(
     95 % CI of the estimate (the 10th percentile, as for units) is within
     ``target_ci`` (at most ``max_repeats``, default ``4 × repeats``); one
     thread on the CPU is timed by thread CPU time, as the units were
-    (:func:`offloadsim.calibration.timing.choose_clock`).
+    (:func:`offloadsim.calibration.timing.choose_clock`). ``progress``: a bar
+    over the models whose time is known, on a terminal only (this phase took
+    some 45 s with nothing shown).
     """
     if profile.backend.get("name") != "onnxruntime":
         raise CalibrationError(
@@ -139,7 +144,17 @@ def time_whole_models(
 
                 path = export_onnx(spec.graph, os.path.join(tmp, f"model{i}.onnx"))
             runners.append(_whole_model_runner(ort_session(os.fspath(path), threads, provider), warmup, cpu))
-    sets = interleave(runners, min_repeats=repeats, max_repeats=max_repeats, target_ci=target_ci)
+    bar = progress_bar(len(runners), progress, desc, unit="model")
+    try:
+        sets = interleave(
+            runners,
+            min_repeats=repeats,
+            max_repeats=max_repeats,
+            target_ci=target_ci,
+            on_done=lambda i: bar.update(1),
+        )
+    finally:
+        bar.close()
     timings = {}
     for spec, samples in zip(specs, sets, strict=True):
         stats = samples.summary()
@@ -205,7 +220,7 @@ def accuracy_table(
     if todo:
         if progress:
             print(f"timing {len(todo)} whole model(s), interleaved ...", file=sys.stderr)
-        known.update(time_whole_models(todo, profile, warmup=warmup, repeats=repeats))
+        known.update(time_whole_models(todo, profile, warmup=warmup, repeats=repeats, progress=progress))
     rows: list[dict[str, Any]] = []
     for spec in models:
         timing = known[spec.label]

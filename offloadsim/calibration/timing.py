@@ -51,6 +51,7 @@ from offloadsim.calibration.kernels import (
 )
 from offloadsim.calibration.sampling import Runner, SampleSet, interleave
 from offloadsim.host import cpu_fingerprint, cpu_model
+from offloadsim.progress import progress_bar
 from offloadsim.suggest import quoted
 from offloadsim.world.profiles.calibrated import Timing, unit_weight_bytes
 from offloadsim.world.profiles.fusion import Unit
@@ -470,11 +471,7 @@ def time_units(
     batch's timings reach the cache as soon as it is done.
     """
     todo = [u for u in units if supported(u)]
-    bar: Any = None
-    if progress:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(total=len(todo), desc=desc, unit="unit", leave=False)
+    bar = progress_bar(len(todo), progress, desc, unit="unit")  # a terminal's only, as compare's and sweep's
     try:
         for first in range(0, len(todo), max(batch, 1)):
             chunk = todo[first : first + max(batch, 1)]
@@ -495,13 +492,11 @@ def time_units(
                 if cache is not None:
                     cache.put(timing)
             for unit in chunk:
-                if bar is not None:
-                    bar.set_postfix_str(unit.group, refresh=False)
-                    bar.update()
+                bar.set_postfix_str(unit.group, refresh=False)
+                bar.update(1)
                 yield done[unit.key]
     finally:
-        if bar is not None:
-            bar.close()
+        bar.close()
 
 
 def _time_interleaved(

@@ -16,7 +16,6 @@ import multiprocessing
 import multiprocessing.connection
 import os
 import signal
-import sys
 import threading
 import traceback
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -37,7 +36,7 @@ from offloadsim.experiments.dask_cluster import run_on_dask
 from offloadsim.experiments.jobs import Describe, Finished, Job, JobResult, Runner, run_job, run_job_packed
 from offloadsim.experiments.storage import ExperimentError
 from offloadsim.outdir import ResultsError, describe_os_error
-from offloadsim.progress import bar_size
+from offloadsim.progress import progress_bar
 from offloadsim.suggest import quoted
 
 __all__ = ["JobFailure", "default_workers", "execute", "local_workers", "progress_bar"]
@@ -363,28 +362,3 @@ def _die_with_parent() -> None:
 
 def _format_traceback(error: BaseException) -> str:
     return "".join(traceback.format_exception(type(error), error, error.__traceback__))
-
-
-class _NoBar:
-    def update(self, n: int) -> None:
-        """Ignore progress."""
-
-    def close(self) -> None:
-        """Nothing to close."""
-
-
-def progress_bar(total: int, enabled: bool, description: str, unit: str = "job") -> Any:
-    """A tqdm bar over jobs (or another ``unit``) with an ETA, on stderr, only when it is a terminal."""
-    if not enabled:
-        return _NoBar()
-    from tqdm import tqdm
-
-    return tqdm(
-        total=total,
-        desc=description,
-        unit=unit,
-        disable=None,  # None: shown only on a terminal
-        **bar_size(sys.stderr),  # a terminal reporting no size (a pty nobody sized) showed nothing
-        mininterval=0.5,
-        leave=False,
-    )

@@ -4,11 +4,8 @@ Piped (``calibrate ... | tee log``), it wrote tqdm's bar anyway, its first ETA 5
 second phase, some 45 s timing whole models, showed nothing at all.
 """
 
-import os
-import select
-import sys
-
 import pytest
+from terminal_output import drawn_on_a_terminal
 
 from offloadsim.cli.main import main as run
 
@@ -19,23 +16,6 @@ def test_no_bar_where_stderr_is_not_a_terminal(tmp_path, capsys):
     assert run([*argv, "--warmup", "1", "--no-cache", "--out", str(out)]) == 0  # no -q
     err = capsys.readouterr().err
     assert "calibrate numpy" not in err and "unit/s" not in err and "\r" not in err, err
-
-
-def _drawn_on_a_terminal(monkeypatch, draw) -> str:
-    """What ``draw()`` writes to stderr when stderr is a terminal (a new pty)."""
-    leader, follower = os.openpty()
-    stream = open(follower, "w", encoding="utf-8")  # noqa: SIM115 (closed below, after the bar)
-    try:
-        monkeypatch.setattr(sys, "stderr", stream)
-        draw()
-        stream.flush()
-        drawn = b""
-        while select.select([leader], [], [], 0.2)[0]:
-            drawn += os.read(leader, 65536)
-        return drawn.decode("utf-8", "replace")
-    finally:
-        stream.close()
-        os.close(leader)
 
 
 def test_timing_whole_models_shows_a_bar_over_the_models_on_a_terminal(monkeypatch):
@@ -51,7 +31,7 @@ def test_timing_whole_models_shows_a_bar_over_the_models_on_a_terminal(monkeypat
     def draw(progress: bool) -> None:
         timed.update(time_whole_models(specs, profile, warmup=1, repeats=2, max_repeats=2, progress=progress))
 
-    drawn = _drawn_on_a_terminal(monkeypatch, lambda: draw(True))
+    drawn = drawn_on_a_terminal(monkeypatch, lambda: draw(True))
     assert "timing whole models" in drawn and "/2 [" in drawn and "model/s" in drawn, drawn  # a bar over 2
     assert set(timed) == {"squeezenet1_1@32", "mobilenet_v2@32"}
-    assert "timing whole models" not in _drawn_on_a_terminal(monkeypatch, lambda: draw(False))
+    assert "timing whole models" not in drawn_on_a_terminal(monkeypatch, lambda: draw(False))

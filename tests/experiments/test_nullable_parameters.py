@@ -26,47 +26,46 @@ ENERGY = "neurosurgeon(objective=energy)"
 TABLES = ("tasks", "metrics", "nodes", "processors", "summary")
 
 
+def _compared(factory, name: str, scenario: str, entries: list[str], replications: int):
+    """``compare`` of ``entries`` on ``scenario`` (a scenario's text), written under a folder ``name``."""
+    folder = factory.mktemp(name)
+    (folder / "scenario.yaml").write_text(scenario, encoding="utf-8")
+    return compare(folder / "scenario.yaml", entries, replications, workers=1, out=folder / "out")
+
+
+def _swept(factory, name: str, scenario: str, entries: list[str]):
+    """A sweep of two bandwidths by ``entries`` on ``scenario``, written under a folder ``name``."""
+    folder = factory.mktemp(name)
+    (folder / "scenario.yaml").write_text(scenario, encoding="utf-8")
+    grid = {"links[0].bandwidth": ["5 Mbps", "50 Mbps"]}
+    spec = sweep_from_data({"base": "scenario.yaml", "grid": grid, "policies": entries}, "s.yaml", folder)
+    return sweep(spec, out=folder / "out", workers=1)
+
+
 @pytest.fixture(scope="module")
 def whole(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("whole")
-    (folder / "tiny.yaml").write_text(TINY, encoding="utf-8")
-    return compare(folder / "tiny.yaml", [WHOLE, "edge"], 2, workers=1, out=folder / "out")
+    return _compared(tmp_path_factory, "whole", TINY, [WHOLE, "edge"], 2)
 
 
 @pytest.fixture(scope="module")
 def aware(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("aware")
-    (folder / "two.yaml").write_text(TWO_APPS, encoding="utf-8")
-    return compare(folder / "two.yaml", [AWARE, "local"], 1, workers=1, out=folder / "out")
+    return _compared(tmp_path_factory, "aware", TWO_APPS, [AWARE, "local"], 1)
 
 
 @pytest.fixture(scope="module")
 def objective(tmp_path_factory):
     """A text parameter one entry gives and the other's policy has not (``edge`` has no objective)."""
-    folder = tmp_path_factory.mktemp("objective")
-    (folder / "two.yaml").write_text(TWO_APPS, encoding="utf-8")
-    return compare(folder / "two.yaml", [ENERGY, "edge"], 1, workers=1, out=folder / "out")
+    return _compared(tmp_path_factory, "objective", TWO_APPS, [ENERGY, "edge"], 1)
 
 
 @pytest.fixture(scope="module")
 def swept_text(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("swept_text")
-    (folder / "two.yaml").write_text(TWO_APPS, encoding="utf-8")
-    data = {
-        "base": "two.yaml",
-        "grid": {"links[0].bandwidth": ["5 Mbps", "50 Mbps"]},
-        "policies": [ENERGY, "edge"],
-    }
-    return sweep(sweep_from_data(data, "s.yaml", folder), out=folder / "out", workers=1)
+    return _swept(tmp_path_factory, "swept_text", TWO_APPS, [ENERGY, "edge"])
 
 
 @pytest.fixture(scope="module")
 def swept(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("swept")
-    (folder / "tiny.yaml").write_text(TINY, encoding="utf-8")
-    grid = {"links[0].bandwidth": ["5 Mbps", "50 Mbps"]}
-    spec = sweep_from_data({"base": "tiny.yaml", "grid": grid, "policies": [WHOLE, "edge"]}, "s.yaml", folder)
-    return sweep(spec, out=folder / "out", workers=1)
+    return _swept(tmp_path_factory, "swept", TINY, [WHOLE, "edge"])
 
 
 def _tables(result) -> dict[str, pd.DataFrame]:

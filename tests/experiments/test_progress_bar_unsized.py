@@ -5,30 +5,18 @@ tqdm drew nothing on a pty whose size is 0 x 0 (some CI ttys, a terminal nobody 
 90,000 points printed nothing for minutes.
 """
 
-import os
-import select
-import sys
+from terminal_output import drawn_on_a_terminal
 
 from offloadsim.experiments.executors import progress_bar
 
 
 def _drawn(monkeypatch, enabled: bool = True) -> str:
-    leader, follower = os.openpty()  # a new pty: 0 columns, 0 rows until someone sizes it
-    stream = open(follower, "w", encoding="utf-8")  # noqa: SIM115 (closed below, after the bar)
-    try:
-        assert os.get_terminal_size(follower).columns == 0
-        monkeypatch.setattr(sys, "stderr", stream)
+    def draw() -> None:
         bar = progress_bar(3, enabled, "planning grid", unit="point")
         bar.update(1)
         bar.close()
-        stream.flush()
-        drawn = b""
-        while select.select([leader], [], [], 0.2)[0]:
-            drawn += os.read(leader, 65536)
-        return drawn.decode("utf-8", "replace")
-    finally:
-        stream.close()
-        os.close(leader)
+
+    return drawn_on_a_terminal(monkeypatch, draw)
 
 
 def test_the_bar_shows_on_a_terminal_reporting_no_size(monkeypatch):

@@ -42,6 +42,7 @@ __all__ = [
     "run_series_key",
     "series_keys",
     "series_order",
+    "moves_with",
     "tied_keys",
     "wide_values",
     "close_column_hint",
@@ -371,6 +372,18 @@ def tied_keys(frame: pd.DataFrame, keys: Sequence[str]) -> list[list[str]]:
         else:
             groups.append([key])
     return groups
+
+
+def moves_with(frame: pd.DataFrame, lead: str, key: str) -> bool:
+    """Whether ``key`` takes several values and ``lead`` determines each (one value of ``key`` per ``lead``).
+
+    A key zipped with the x axis moves along it even where two of its values repeat (a latency of
+    ``[5, 5, 20] ms`` beside a bandwidth of three values): :func:`tied_keys` asks for one-to-one
+    pairs, and a figure whose key repeated a value said nothing of it.
+    """
+    if lead == key or frame[key].astype(object).nunique(dropna=False) < 2:
+        return False
+    return bool(frame.groupby(lead, observed=True, dropna=False)[key].nunique(dropna=False).max() == 1)
 
 
 def wide_values(values: pd.Series) -> bool:

@@ -21,8 +21,8 @@ from offloadsim.analysis.catalogue import of_completed_tasks
 from offloadsim.analysis.summary import powered_but_no_energy
 from offloadsim.analysis.values import axis_texts, table_heading
 from offloadsim.plots.completion import incomplete_note
-from offloadsim.plots.figure_data import FigureView, tied_keys
-from offloadsim.plots.series import interval_text, mean_ci_by, pooled_text
+from offloadsim.plots.figure_data import FigureView, moves_with
+from offloadsim.plots.series import interval_text, mean_ci_by, pooled_text, x_positions
 from offloadsim.plots.sweep_lines import of_categories
 
 __all__ = [
@@ -39,6 +39,7 @@ __all__ = [
     "timeline_note",
     "undrawn_note",
     "unpowered_note",
+    "x_order",
 ]
 
 
@@ -306,22 +307,26 @@ def _cut_by_log_axis(
 
 
 def moving_with_x_note(view: FigureView, frame: pd.DataFrame, x_key: str | None, shown: Sequence[str]) -> str:
-    """``with uplink latency 50 ms, 20 ms, 5 ms``: swept keys zipped with the x axis, said under it.
+    """``with uplink latency 50 ms, 20 ms, 5 ms``: swept keys that move with the x axis, said under it.
 
     A ``zip:`` block moves them together, so the x axis is not the only thing that changes along it
     (the Neurosurgeon sweep's uplink latency falls as its bandwidth rises): the axis alone hides it.
+    A key is noted wherever x determines it, a value repeated included (:func:`moves_with`), and
+    its values go in the x axis' order, lowest x first: in the sweep file's order, a bandwidth swept
+    downwards read as pairing its lowest value with the first latency listed.
     Plain numbers are named with the unit they are in, as the sweep table's heading names them
     (``mobility radio noise (dBm) -100, -95, -90``); values written with their unit carry it.
     """
     if x_key is None or x_key not in frame.columns:
         return ""
+    xs = x_order(frame, x_key)
     parts = []
     for key in view.results.swept:
-        if key in shown or key not in frame.columns or frame[key].nunique() < 2:
+        if key in shown or key not in frame.columns or not moves_with(frame, x_key, key):
             continue
-        if tied_keys(frame, [x_key, key]) == [[x_key, key]]:
-            values = list(pd.unique(frame[[x_key, key]].drop_duplicates()[key].astype(object)))
-            parts.append(f"{table_heading(key, values, view.label(key))} {', '.join(axis_texts(values))}")
+        at = frame[[x_key, key]].astype(object).drop_duplicates(subset=[x_key]).set_index(x_key)[key]
+        values = [at[x] for x in xs]
+        parts.append(f"{table_heading(key, values, view.label(key))} {', '.join(axis_texts(values))}")
     return f"with {'; '.join(parts)}" if parts else ""
 
 
@@ -348,6 +353,11 @@ def late_change_note(view: FigureView, frame: pd.DataFrame, x_key: str | None) -
         for (key, message), values in said.items()
     ]
     return "\n".join(lines)
+
+
+def x_order(frame: pd.DataFrame, x_key: str) -> list[object]:
+    """The distinct values of ``x_key`` in the order its axis draws them (quantities lowest first)."""
+    return x_positions(pd.unique(frame[x_key].astype(object)).tolist(), x_key, None)[3]
 
 
 def _label_shows(lead: str, key: str, label: object, value: object) -> bool:
@@ -382,7 +392,7 @@ def moving_with_shown_note(
         for key in view.results.swept:
             if key in shown or key not in frame.columns or frame[key].nunique() < 2:
                 continue
-            if tied_keys(frame, [lead, key]) == [[lead, key]]:
+            if moves_with(frame, lead, key):
                 pairs = frame[[lead, key]].drop_duplicates().astype(object)
                 if all(
                     str(a) == str(b) or _label_shows(lead, key, a, b)

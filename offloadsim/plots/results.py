@@ -66,6 +66,7 @@ from offloadsim.plots.figure_notes import (
     timeline_note,
     undrawn_note,
     unpowered_note,
+    x_order,
 )
 from offloadsim.plots.kinds import KINDS, QUANTITY_AXES
 from offloadsim.plots.series import completed, x_positions
@@ -330,7 +331,10 @@ def plot_results(
             x_label_with(ax, moving)
     # An energy figure's x key joins each line's markers, named at its ends: a key zipped with it moves
     # along the line too, said under the figure (its axes are latency and energy).
-    along = f"along each line, {view.label(x_key)} {moving}" if moving and kind == "energy" else ""
+    along = ""
+    if moving and kind == "energy" and x_key is not None:  # which way the values run: no axis says it
+        ends = axis_texts([x_order(frame, x_key)[i] for i in (0, -1)])
+        along = f"along each line, {view.label(x_key)} {ends[0]} to {ends[1]} {moving}"
     # A panel per series (--facet policy, the series by policy): each panel's title names its one
     # series, and a legend would only repeat the titles.
     legend = not (facet is not None and series == [facet])

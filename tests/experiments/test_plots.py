@@ -3124,17 +3124,48 @@ def test_the_zipped_keys_under_panels_side_by_side_stay_under_their_own_panel(ra
     check_readable(fig)
 
 
+@pytest.fixture(scope="module")
+def downward_zip(tmp_path_factory):
+    """two_apps' bandwidth swept downwards, zipped with a latency that repeats a value."""
+    from experiment_data import TWO_APPS
+
+    text = (
+        "base: two.yaml\nreplications: 1\nzip:\n  links[0].bandwidth: [100 Mbps, 10 Mbps, 2 Mbps, 1 Mbps]\n"
+        "  links[0].latency: [5 ms, 5 ms, 20 ms, 50 ms]\nlabels:\n  links[0].latency: radio latency\n"
+    )
+    return swept(tmp_path_factory, "plots-downward-zip", "two.yaml", TWO_APPS, text)
+
+
+@pytest.mark.parametrize("where", [None, {"links[0].bandwidth": ("100 Mbps", "2 Mbps", "1 Mbps")}])
+def test_a_key_zipped_with_x_is_named_in_the_axis_order_even_where_a_value_repeats(downward_zip, where):
+    """A bandwidth swept from 100 down to 1 Mbit/s beside a latency from 5 up to 50 ms: the note
+    under an axis running 1 → 100 Mbit/s listed the latencies as the sweep file did (5 ms first,
+    read as the latency at 1 Mbit/s, where it is 50 ms); and a latency that repeats a value
+    (5 ms at 100 and at 10 Mbit/s) was not noted at all, though it moves along the axis."""
+    expected = "radio latency 50 ms, 20 ms, 5 ms" + (", 5 ms" if where is None else "")
+    for kind in ("split", "sweep"):
+        fig = plots.plot_results(downward_zip, kind, by="app", where=where)
+        labels = [ax.get_xlabel() for ax in fig.axes if ax.get_visible() and ax.get_xlabel()]
+        said = [" ".join(label.split()) for label in labels]
+        assert said and all(label.endswith(f"with {expected}") for label in said), said
+    fig = plots.plot_results(downward_zip, "energy", by="policy", where={**(where or {}), "app": "small"})
+    note = " ".join(_footnote(fig).split())
+    assert f"along each line, phone–server bandwidth 1 Mbit/s to 100 Mbit/s with {expected}" in note, note
+
+
 def test_an_energy_figure_says_what_moves_along_its_lines_with_their_key(two_apps, radio_sweep):
     """An energy line joins the points of its x key (its ends named "1 Mbit/s", "100 Mbit/s"), but the
     radio latency zipped with the bandwidth moved along it too, said nowhere: the sweep and split
     figures said it under their x axis, the energy figure (whose axes are latency and energy) not."""
     fig = plots.plot_results(two_apps, "energy", where={"app": "small", "policy.objective": "latency"})
     note = " ".join(_footnote(fig).split())
-    assert "along each line, phone–server bandwidth with radio latency 50 ms, 20 ms, 5 ms" in note, note
+    along = "along each line, phone–server bandwidth 1 Mbit/s to 100 Mbit/s"
+    assert f"{along} with radio latency 50 ms, 20 ms, 5 ms" in note, note
     fig = plots.plot_results(radio_sweep, "energy", x="dynamics[0].radio.transmit_power")
     note = " ".join(_footnote(fig).split())
     assert (
-        "along each line, mobility radio transmit power with mobility radio noise (dBm) -100, -95, -90; "
+        "along each line, mobility radio transmit power 1 dBm to 20 dBm with mobility radio noise (dBm) "
+        "-100, -95, -90; "
         "mobility radio reference loss 35 dB, 40 dB, 45 dB; mobility radio exponent 3.0, 3.5, 4.0; "
         "ap–edge latency 1 ms, 2 ms, 5 ms" in note
     ), note

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import string
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TextIO
 
 import numpy as np
@@ -341,6 +341,10 @@ def _draw_headless(fig: Figure) -> bool:
 #: The least height, in inches, a panel keeps under the notes and above it the legend of its figure.
 LEAST_PANEL_HEIGHT_IN = 1.0
 
+#: The least width, in inches, a panel keeps beside its labels and legends (a safety net: a figure's
+#: legends go above it where they are wide, so a figure of readable panels never grows for it).
+LEAST_PANEL_WIDTH_IN = 0.5
+
 
 def keep_panels_tall(fig: Figure, least: float = LEAST_PANEL_HEIGHT_IN) -> bool:
     """Make ``fig`` taller until each visible panel is at least ``least`` inches tall; whether it grew.
@@ -349,7 +353,9 @@ def keep_panels_tall(fig: Figure, least: float = LEAST_PANEL_HEIGHT_IN) -> bool:
     long series name) and a legend above it across the figure took all of its 2.45 inches: the
     constrained layout gave up ("axes sizes collapsed to zero"), and the axes were drawn a few
     points tall under a legend that covered them. The notes and legends keep their size; the
-    figure grows by what the panels lack, so a figure with room is left as it was.
+    figure grows by what the panels lack, so a figure with room is left as it was. A panel
+    narrower than :data:`LEAST_PANEL_WIDTH_IN` (something beside it wider than the figure) widens
+    the figure alike: a collapse in width was written as axes a vertical line, with exit 0.
     """
     for grown in range(8):  # how many times it grew so far
         axes = [ax for ax in fig.axes if ax.get_visible()]
@@ -357,13 +363,20 @@ def keep_panels_tall(fig: Figure, least: float = LEAST_PANEL_HEIGHT_IN) -> bool:
             return False
         collapsed = _draw_headless(fig)
         renderer = fig._get_renderer()  # type: ignore[attr-defined]  # as in laid_out
-        lowest = min(ax.get_window_extent(renderer).height for ax in axes) / fig.dpi
-        short = least - lowest
-        if not collapsed and short <= 0.01:
+        extents = [ax.get_window_extent(renderer) for ax in axes]
+        short = least - min(e.height for e in extents) / fig.dpi
+        narrow = LEAST_PANEL_WIDTH_IN - min(e.width for e in extents) / fig.dpi
+        if collapsed:  # the panels keep their last place: what is wider than the figure says it lacks width
+            wider = max(ax.get_tightbbox(renderer).width for ax in axes) - fig.bbox.width  # type: ignore[union-attr]
+            narrow = max(narrow, wider / fig.dpi + LEAST_PANEL_WIDTH_IN if wider > 0 else 0.0)
+        if not collapsed and short <= 0.01 and narrow <= 0.01:
             return grown > 0
         # A collapsed layout keeps the panels' last positions, so what they lack is not known: at least
         # half an inch more, then measured again.
-        fig.set_figheight(fig.get_figheight() + max(short, 0.5 if collapsed else 0.0))
+        if short > 0.01 or (collapsed and narrow <= 0.01):
+            fig.set_figheight(fig.get_figheight() + max(short, 0.5 if collapsed else 0.0))
+        if narrow > 0.01:
+            fig.set_figwidth(fig.get_figwidth() + max(narrow, 0.5 if collapsed else 0.0))
     return True
 
 
@@ -666,7 +679,16 @@ def clear_legend(ax: Axes, *, wide_above: bool = False) -> None:
     if legend is None:
         return
     legend.set_bbox_to_anchor(None)
-    for place in _LEGEND_PLACES:
+    fig = root_figure(ax)
+    # A legend wider than its axes (long "same spot as" names) does not go inside them: each layout
+    # shrank the axes by what the legend stuck out, until none was left and the figure was written
+    # with its axes a vertical line (and no line was under the legend, so it stayed).
+    collapsed = _draw_headless(fig)
+    renderer = fig._get_renderer()  # type: ignore[attr-defined]  # as in laid_out
+    inside = (
+        not collapsed and legend.get_window_extent(renderer).width <= ax.get_window_extent(renderer).width
+    )
+    for place in _LEGEND_PLACES if inside else ():
         legend.set_loc(place)
         if not lines_under_legend(ax, legend, laid_out(ax), _LEGEND_CLEARANCE_PT):
             return
@@ -689,13 +711,14 @@ def clear_legend(ax: Axes, *, wide_above: bool = False) -> None:
         )
     if not wide_above:
         return
-    renderer = laid_out(ax)
-    if beside.get_window_extent(renderer).width <= ax.get_window_extent(renderer).width:
+    # A layout it collapsed keeps the axes' last place, which the legend might seem to fit beside.
+    collapsed = _draw_headless(fig)
+    renderer = fig._get_renderer()  # type: ignore[attr-defined]  # as in laid_out
+    if not collapsed and beside.get_window_extent(renderer).width <= ax.get_window_extent(renderer).width:
         return
     # Wider than the axes it squeezes (long names, a line per combination of two columns): above
     # them instead, across the figure, in as many columns as its width holds.
     beside.remove()
-    fig = root_figure(ax)
     for ncols in range(min(len(entries), 5), 0, -1):
         with house_style():
             above = fig.legend(
@@ -741,16 +764,18 @@ def figure_legend(
     figure title would sit where the legend goes, and they would overlap.
     """
     handles: dict[str, Any] = {}
+    panels: dict[str, list[str]] = {}  # the panels (``(a)``) whose legend has each label
     title = None
-    for ax in axes:
+    for i, ax in enumerate(axes):
         legend = ax.get_legend()
         if legend is None:
             continue
         title = title or legend.get_title().get_text() or None
         for label, artist in _legend_entries(ax, legend).items():
             handles.setdefault(label, artist)
+            panels.setdefault(label, []).append(f"({string.ascii_lowercase[i % 26]})")
         legend.remove()
-    handles = _one_entry_a_series(handles)
+    handles = _one_entry_a_series(handles, panels if len(axes) > 1 else {})
     if order:
         rank = {name: i for i, name in enumerate(order)}
         handles = dict(
@@ -758,15 +783,22 @@ def figure_legend(
         )
     if not handles:
         return False
-    with house_style():
-        legend = fig.legend(
-            list(handles.values()),
-            list(handles),
-            title="\n".join(t for t in (heading, title) if t) or None,
-            loc="outside upper center",
-            ncols=min(len(handles), 5),
-            frameon=False,
-        )
+    # In as many columns (at most 5) as the figure's width holds: a row of long names ("dads (same spot
+    # as ... in (a); ...)") ran past both edges of the figure. Its size needs no layout to measure.
+    for ncols in range(min(len(handles), 5), 0, -1):
+        with house_style():
+            legend = fig.legend(
+                list(handles.values()),
+                list(handles),
+                title="\n".join(t for t in (heading, title) if t) or None,
+                loc="outside upper center",
+                ncols=ncols,
+                frameon=False,
+            )
+            renderer = fig._get_renderer()  # type: ignore[attr-defined]  # as in laid_out
+            if ncols == 1 or legend.get_window_extent(renderer).width <= fig.bbox.width:
+                break
+        legend.remove()
     legend.get_title().set_multialignment("center")
     return True
 
@@ -784,11 +816,14 @@ def series_name(label: str) -> str:
     return _SAME_AS.sub("", label)
 
 
-def _one_entry_a_series(handles: dict[str, Any]) -> dict[str, Any]:
-    """The panels' entries, one a series: its plain name where the panels label it differently.
+def _one_entry_a_series(handles: dict[str, Any], panels: Mapping[str, Sequence[str]]) -> dict[str, Any]:
+    """The panels' entries, one a series, saying in which panels (``panels``) it lies on another.
 
     A panel whose ``neurosurgeon`` lies on ``edge`` names it ``neurosurgeon (same line as edge)``,
-    one where it does not ``neurosurgeon``: the figure's legend listed both, one series twice.
+    one where it does not ``neurosurgeon``: the figure's legend listed both, one series twice. Its
+    plain name alone then hid it where it is drawn under another (``dads`` under one series in
+    panel (a), under another in panel (b): invisible in both, said nowhere), so the entry names
+    each: ``dads (same spot as x in (a); same spot as y in (b))``.
     """
     labels: dict[str, list[str]] = {}
     for label in handles:
@@ -796,7 +831,15 @@ def _one_entry_a_series(handles: dict[str, Any]) -> dict[str, Any]:
     kept: dict[str, Any] = {}
     for label, artist in handles.items():
         series = _SAME_AS.sub("", label)
-        kept.setdefault(label if len(labels[series]) == 1 else series, artist)
+        if len(labels[series]) == 1:
+            kept.setdefault(label, artist)
+            continue
+        under = [
+            f"{other.removeprefix(series)[2:-1]} in {', '.join(panels.get(other, ()))}".removesuffix(" in ")
+            for other in labels[series]
+            if other != series
+        ]
+        kept.setdefault(f"{series} ({'; '.join(under)})" if under else series, artist)
     return kept
 
 

@@ -3563,3 +3563,61 @@ def test_energy_end_labels_cross_no_other_series_line_and_markers_stay_hollow():
         if line.get_marker() not in ("None", "", None, "|", "_"):  # a series' marker, not a cap
             assert line.get_markerfacecolor() == "none"
             assert line.get_markersize() >= 4 * line.get_markeredgewidth(), "an edge that fills the marker"
+
+
+def test_an_energy_figure_whose_legend_is_wider_than_its_one_panel_keeps_readable_axes(tmp_path):
+    """A trial's energy figure of one panel (vgg16 of the Neurosurgeon scenario, five policies, three
+    drawn "(same spot as ...)") was written with its axes a vertical line, exit 0: its legend, wider
+    than the axes, stayed inside them ("best"), each layout shrank the axes by what it stuck out until
+    the layout collapsed, and then no line was under it, so it stayed there."""
+    from pathlib import Path
+
+    base = Path(__file__).resolve().parents[2] / "scenarios" / "neurosurgeon.yaml"
+    (tmp_path / "sweep.yaml").write_text(
+        f"base: {base}\nset:\n  duration: 20 s\n"
+        "  nodes.phone.power: {idle: 0.5 W, busy: 3.0 W, transmit: 1.788 W, receive: 1.788 W,"
+        " transmit_per_rate: 438.39 mW/Mbps, receive_per_rate: 51.97 mW/Mbps}\n"
+        "zip:\n  links[0].bandwidth: [50 Mbps, 18.88 Mbps, 5.85 Mbps, 2 Mbps, 1.1 Mbps]\n"
+        "  links[0].latency: [4 ms, 5 ms, 20 ms, 30 ms, 50 ms]\n"
+        "policies: ['neurosurgeon(objective=latency)', 'neurosurgeon(objective=energy)',"
+        " 'dads(objective=latency)', 'dads(objective=energy)', local]\nreplications: 2\n",
+        encoding="utf-8",
+    )
+    sweep(tmp_path / "sweep.yaml", out=tmp_path / "out", workers=1)
+    fig = plots.plot_results(read_results(tmp_path / "out"), "energy", where={"app": "vgg16"})
+    assert sum("same spot as" in text for text in legend_texts(fig)) >= 2, legend_texts(fig)
+    (ax,) = (ax for ax in fig.axes if ax.get_visible())
+    extent = ax.get_window_extent(laid_out(ax))
+    assert extent.width / fig.dpi >= 1.5 and extent.height / fig.dpi >= 0.99, extent
+    check_readable(fig)
+
+
+def test_a_panel_squeezed_in_width_widens_its_figure():
+    """keep_panels_tall grew a collapsed figure's height only: a panel squeezed by something beside it
+    (a legend wider than the figure) stayed collapsed. The figure widens until its layout holds."""
+    from offloadsim.plots.axes import _draw_headless, keep_panels_tall
+
+    fig, ax = plots.new_axes("one-column")
+    ax.plot([1, 2], [1, 2], label="a series whose name is far wider than the whole figure is, " * 2)
+    ax.legend(loc="center left", bbox_to_anchor=(1.02, 0.5))
+    assert _draw_headless(fig), "the layout collapses at first"
+    assert keep_panels_tall(fig)
+    assert not _draw_headless(fig), "a layout that holds the legend beside the panel"
+    assert ax.get_window_extent(laid_out(ax)).width / fig.dpi >= 0.5
+
+
+def test_a_series_under_another_in_each_panel_is_named_in_the_legend_per_panel():
+    """dads sat on one series in panel (a) and on another in panel (b), hidden in both; the panels'
+    legends disagreed ("same spot as x", "same spot as y"), and the figure's legend named it plainly."""
+    from offloadsim.plots.axes import figure_legend
+
+    fig, axes = plots.new_axes("two-column", ncols=3)
+    under = ["dads (same spot as x)", "dads (same spot as y)", "dads"]
+    for ax, dads in zip(axes, under, strict=True):
+        for label in ("x", "y", dads):
+            ax.plot([1, 2], [1, 2], label=label)
+        ax.legend()
+    assert figure_legend(fig, list(axes))
+    texts = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert texts == ["x", "y", "dads (same spot as x in (a); same spot as y in (b))"], texts
+    assert plots.axes.series_name(texts[-1]) == "dads"

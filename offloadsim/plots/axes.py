@@ -787,7 +787,7 @@ def figure_legend(
     # as ... in (a); ...)") ran past both edges of the figure. Its size needs no layout to measure.
     for ncols in range(min(len(handles), 5), 0, -1):
         with house_style():
-            legend = fig.legend(
+            above = fig.legend(
                 list(handles.values()),
                 list(handles),
                 title="\n".join(t for t in (heading, title) if t) or None,
@@ -795,11 +795,11 @@ def figure_legend(
                 ncols=ncols,
                 frameon=False,
             )
-            renderer = fig._get_renderer()  # type: ignore[attr-defined]  # as in laid_out
-            if ncols == 1 or legend.get_window_extent(renderer).width <= fig.bbox.width:
+            renderer = fig._get_renderer()  # as in laid_out
+            if ncols == 1 or above.get_window_extent(renderer).width <= fig.bbox.width:
                 break
-        legend.remove()
-    legend.get_title().set_multialignment("center")
+        above.remove()
+    above.get_title().set_multialignment("center")
     return True
 
 

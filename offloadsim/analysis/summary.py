@@ -35,6 +35,7 @@ __all__ = [
     "summarize",
     "overload_warnings",
     "metrics_row",
+    "other_energy_filled",
     "metrics_every_row_has",
     "llm_metrics",
     "measured_time",
@@ -858,6 +859,21 @@ def metrics_row(summary: Summary) -> dict[str, float]:
         row[f"utilisation_{tier}"] = float(value)
     row.update(processor_metrics(_processor_columns(summary.processors)))
     return row
+
+
+def other_energy_filled(metrics: pd.DataFrame) -> pd.DataFrame:
+    """``metrics`` with 0 other devices' energy per task for a comparison's or sweep's runs that had none.
+
+    A run's metrics row has ``other_device_energy_mean_j`` only where a task has some
+    (:func:`metrics_row`); beside a policy or point that has it, a run whose tasks never left
+    their own device then reads 0 (in its mean, CI and Δ), not "-".  A run with no task that
+    ended has no mean either way.
+    """
+    name = "other_device_energy_mean_j"
+    if name in metrics.columns:
+        ended = metrics["completed"] + metrics["dropped"] + metrics["failed"] > 0
+        metrics.loc[ended & metrics[name].isna(), name] = 0.0
+    return metrics
 
 
 def metrics_every_row_has(nodes: Table | None) -> list[str]:

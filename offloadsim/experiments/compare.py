@@ -37,6 +37,7 @@ from offloadsim.analysis.catalogue import (
     zero_width,
 )
 from offloadsim.analysis.statistics import mean_ci, paired_difference_ci
+from offloadsim.analysis.summary import other_energy_filled
 from offloadsim.errors import argument
 from offloadsim.experiments.executors import default_workers, execute
 from offloadsim.experiments.jobs import (
@@ -364,7 +365,7 @@ def compare(
             )
     nodes = pd.concat(node_parts, ignore_index=True)
     processors = pd.concat(processor_parts, ignore_index=True)
-    metrics = _other_energy_filled(pd.DataFrame(rows))
+    metrics = other_energy_filled(pd.DataFrame(rows))
     inserts = parameter_columns(entries, specs, replications)
     node_runs = np.repeat(np.arange(len(node_parts)), [len(part) for part in node_parts])
     processor_runs = np.repeat(np.arange(len(processor_parts)), [len(part) for part in processor_parts])
@@ -538,21 +539,6 @@ def plan_compare(
     return ComparePlan(
         loaded, names, entries, specs, base, replications, inputs, jobs, merged_by_policy(per_policy)
     )
-
-
-def _other_energy_filled(metrics: pd.DataFrame) -> pd.DataFrame:
-    """``metrics`` with 0 other devices' energy per task for this comparison's runs that had none.
-
-    A run's metrics row has ``other_device_energy_mean_j`` only where a task has some
-    (:func:`~offloadsim.analysis.summary.metrics_row`); beside a policy that has it, one whose
-    tasks never left their own device then reads 0 (and its Δ), not "-".  A run with no task
-    that ended has no mean either way.
-    """
-    name = "other_device_energy_mean_j"
-    if name in metrics.columns:
-        ended = metrics["completed"] + metrics["dropped"] + metrics["failed"] > 0
-        metrics.loc[ended & metrics[name].isna(), name] = 0.0
-    return metrics
 
 
 def compare_jobs(scenario: Scenario, policies: Sequence[str | PolicyEntry], replications: int) -> list[Job]:

@@ -22,7 +22,13 @@ import pandas as pd
 
 from offloadsim.analysis.catalogue import LLM_METRICS, metric_columns
 from offloadsim.analysis.statistics import mean_ci
-from offloadsim.analysis.summary import llm_metrics, measured_time, metrics_every_row_has, processor_metrics
+from offloadsim.analysis.summary import (
+    llm_metrics,
+    measured_time,
+    metrics_every_row_has,
+    other_energy_filled,
+    processor_metrics,
+)
 from offloadsim.analysis.values import distinct, quantity_kind, typed_column
 from offloadsim.experiments.jobs import (
     Job,
@@ -183,7 +189,7 @@ def merge_sweep(
             point_values[key].append(values[key] if key in values else _in_effect(job, key))
         node_point.append(np.full(len(nodes), len(metric_rows) - 1))
 
-    metrics = pd.DataFrame(metric_rows)
+    metrics = other_energy_filled(pd.DataFrame(metric_rows))
     # At once: a column at a time left a frame of many blocks where a tier's node has many processors
     # (a utilisation_<tier>_<processor> each), and pandas warned of it at each swept key's insert: the
     # copy is one block a dtype.

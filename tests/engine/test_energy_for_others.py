@@ -144,3 +144,25 @@ def test_the_identity_holds_when_a_node_serving_others_goes_down(tmp_path, node,
         own = sum(e for e, s in zip(tasks["device_energy"], tasks["source"], strict=True) if s == name)
         above_idle = nodes["energy_j"][i] - idle[name] * 20.0
         assert above_idle == pytest.approx(own + nodes["energy_for_others_j"][i], rel=1e-12, abs=1e-12), name
+
+
+def test_a_sweep_reads_0_other_devices_energy_where_a_policy_s_tasks_stayed_home(tmp_path):
+    """As compare does: beside ``fixed``, whose tasks ran on phone-a and the edge, ``local``'s runs
+    read 0 other devices' energy per task at every point, not a missing value (its mean read "-")."""
+    import pandas as pd
+
+    from offloadsim.cli import main
+
+    run(tmp_path)  # writes the traces
+    (tmp_path / "shared.yaml").write_text(SHARED, encoding="utf-8")
+    (tmp_path / "sw.yaml").write_text(
+        "name: sw\nbase: shared.yaml\npolicies: [fixed, local]\nreplications: 1\n"
+        "grid:\n  links[0].bandwidth: [20 Mbps, 40 Mbps]\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    assert main(["sweep", str(tmp_path / "sw.yaml"), "--out", str(out), "--workers", "1", "-q"]) == 0
+    metrics = pd.read_parquet(out / "metrics.parquet")
+    other = metrics.groupby("policy", observed=True)["other_device_energy_mean_j"]
+    assert (other.min()["fixed"] > 0.0) and list(other.max().loc[["local"]]) == [0.0], metrics
+    assert not metrics["other_device_energy_mean_j"].isna().any(), metrics

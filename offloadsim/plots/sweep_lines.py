@@ -532,9 +532,7 @@ def all_local_latency(tasks: pd.DataFrame) -> tuple[dict[str, float], dict[str, 
     n = len(tasks)
     app_of = tasks["app"].astype(str).to_numpy() if "app" in tasks.columns else np.full(n, "", dtype=object)
     status = tasks["status"].astype(str).to_numpy() if "status" in tasks.columns else np.full(n, "completed")
-    local = (status == "completed") & (
-        tasks["placement"].astype(str).to_numpy() == tasks["source"].astype(str).to_numpy()
-    )
+    local = (status == "completed") & _ran_local(tasks)
     times = pd.Series(tasks["compute_time"].to_numpy(dtype=float)[local]).groupby(app_of[local]).mean()
     found = {str(app): float(value) for app, value in times.items() if np.isfinite(value)}
     reasons = tasks["reason"].astype(str).to_numpy() if "reason" in tasks.columns else np.full(n, "")
@@ -641,9 +639,7 @@ def _all_local_curves(
         if "status" in tasks.columns
         else np.full(len(tasks), "completed")
     )
-    local = (status == "completed") & (
-        tasks["placement"].astype(str).to_numpy() == tasks["source"].astype(str).to_numpy()
-    )
+    local = (status == "completed") & _ran_local(tasks)
     rows = tasks.loc[local, [c for c in ("app", *groups, x) if c in tasks.columns]].astype(str)
     rows = rows.assign(
         app=rows["app"] if "app" in rows.columns else "",

@@ -320,10 +320,11 @@ def plot_results(
             for ax in axes:
                 ax.clear()
             titles = draw_panels(True)
-    all_local = _all_local_lines(view, kind, axes, panels, facet, x_key, series)
     if kind == "split":  # each application or series with no all-local line, and why
         notes = (_split_note(view, frame, part, by_column, x_key) for _, part in panels)
         all_local = "\n".join(dict.fromkeys(note for note in notes if note))
+    else:  # a sweep of a latency metric: each application's all-local line, and the note of those without
+        all_local = _all_local_lines(view, kind, axes, panels, facet, x_key, series)
     _one_range(axes, QUANTITY_AXES[kind])
     moving = moving_with_x_note(view, frame, x_key, shown) if kind in ("sweep", "split", "energy") else ""
     for ax in axes if moving and kind != "energy" else ():

@@ -414,9 +414,13 @@ def say_unlabelled_ends(fig: Figure, note: str = "", axes: Sequence[Axes] | None
     """
     axes = list(fig.axes if axes is None else axes)
     said: str | None = None
+    widened: set[str] = set()
     for _ in range(_ROUNDS):
         for ax in axes:
             place_end_labels(ax)
+        if _make_room(axes, widened):
+            for ax in axes:
+                place_end_labels(ax)
         missing = unlabelled_ends(axes)
         if missing == said:
             return
@@ -431,3 +435,56 @@ def say_unlabelled_ends(fig: Figure, note: str = "", axes: Sequence[Axes] | None
 
 #: How many times the note of unlabelled line ends and the labels are placed before the note stays.
 _ROUNDS = 4
+
+#: The room (points) an axis gains past a line end at its edge that had no room for its label.
+_EDGE_ROOM_PT = 16.0
+
+
+def _make_room(axes: Sequence[Axes], widened: set[str]) -> bool:
+    """Widen each labelled panel's axes past an edge where a line end sits with no room for its label.
+
+    A line's last marker is the data's extreme, drawn within a few points of the axes' edge: its
+    label fitted neither above it (past the edge) nor beside it (half of it past the edge), and
+    across the other series' lines it is not set (vgg16's 1.1 Mbit/s, at the top of a panel, was
+    named under the figure as having no room).  Every panel gains the same room on that side, so
+    that panels sharing a range still share it; each side once (``widened``). Whether any did.
+    """
+    short: dict[str, float] = {}  # each side's room wanting, in pixels
+    labelled = [ax for ax in axes if ax in _END_LABELS]
+    for ax in labelled:
+        ends = _END_LABELS[ax]
+        if not ends.left:
+            continue
+        frame = ax.get_window_extent(laid_out(ax))
+        need = _EDGE_ROOM_PT * ax.figure.dpi / 72
+        for label in ends.left:
+            px, py = ax.transData.transform((label.x, label.y))
+            gaps = {
+                "left": px - frame.x0,
+                "right": frame.x1 - px,
+                "bottom": py - frame.y0,
+                "top": frame.y1 - py,
+            }
+            for side, gap in gaps.items():
+                if gap < need and side not in widened:
+                    short[side] = max(short.get(side, 0.0), need - gap)
+    for ax in labelled:
+        for side, pixels in short.items():
+            _widen(ax, side, pixels)
+    widened |= set(short)
+    return bool(short)
+
+
+def _widen(ax: Axes, side: str, pixels: float) -> None:
+    """Move one end of an axis of ``ax`` out (``side``: left, right, bottom, top) by about ``pixels``."""
+    axis, get, set_ = (ax.xaxis, ax.get_xlim, ax.set_xlim) if side in ("left", "right") else (
+        ax.yaxis, ax.get_ylim, ax.set_ylim)  # fmt: skip
+    length = ax.bbox.width if axis is ax.xaxis else ax.bbox.height
+    if length <= 2 * pixels:
+        return
+    scale = axis.get_transform()  # log10 on a log axis: the room is the same on the page either way
+    low, high = (float(v) for v in scale.transform(np.array(get())))
+    room = (high - low) * pixels / (length - pixels)
+    low, high = (low - room, high) if side in ("left", "bottom") else (low, high + room)
+    new = scale.inverted().transform(np.array([low, high]))
+    set_(float(new[0]), float(new[1]))

@@ -553,12 +553,17 @@ def _calibrated_profile(text: str) -> Any:
 
 
 def _print_summary(summary: dict[str, Any]) -> None:
+    """The held-out models' line, and the models furthest from their measured time, training ones too."""
+    from offloadsim.calibration.report import largest_errors
+
     held = summary["held_out"]
     if held["models"]:
         print(
             f"held-out: {held['within']}/{held['models']} models within ±{summary['tolerance_pct']:.0f}% "
             f"(median |error| {held['median_abs_error_pct']:.1f}%, worst {held['max_abs_error_pct']:.1f}%)"
         )
+    if worst := largest_errors(summary):
+        print(worst)
 
 
 def _write_report(table: Any, out: Path, title: str) -> None:

@@ -105,3 +105,24 @@ def test_accuracy_figure_is_headless_with_both_roles_and_units():
     assert "(ms)" in ax.get_xlabel() and "(ms)" in ax.get_ylabel()
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert labels == ["±10%", "train", "held-out"]
+
+
+def test_the_summary_names_the_models_furthest_from_their_measured_time(capsys):
+    """A trial's mobilenet_v2 ran 25 % fast in the simulation and the summary under the table did not
+    say: its held-out line counts held-out models only, and mobilenet_v2 was a training model."""
+    from offloadsim.cli.calibrate import _print_summary
+
+    rows = table().assign(model=["mobilenet_v2", "b", "c", "d"], error_pct=[-25.3, -5.0, 8.0, 4.0])
+    _print_summary(accuracy_summary(rows))
+    printed = capsys.readouterr().out
+    assert "held-out: 3/3 models within ±10%" in printed, printed
+    assert "whole models outside ±10%: mobilenet_v2 (train) -25.3% (" in printed, printed
+    assert "negative: the simulation runs faster" in printed, printed
+    # Worst first, each outside the tolerance, and the rest counted.
+    many = table().assign(error_pct=[12.0, -40.0, 30.0, -11.0])
+    _print_summary(accuracy_summary(many))
+    printed = capsys.readouterr().out
+    assert "outside ±10%: b (held-out) -40.0%, c (held-out) +30.0%, a (train) +12.0% and 1 more" in printed
+    # None outside: the largest error is still named.
+    _print_summary(accuracy_summary(table().assign(error_pct=[1.0, -3.0, 2.0, 0.5])))
+    assert "whole models all within ±10% (largest: b (held-out) -3.0%;" in capsys.readouterr().out

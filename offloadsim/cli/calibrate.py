@@ -508,20 +508,9 @@ def _percent(text: str) -> float:
 
 def _noise_line(profile: Any) -> str:
     """How noisy the timings were, and how loaded the machine (each phase's wall/measured time)."""
-    from offloadsim.world.profiles.wall_ratio import wall_ratio_text
+    from offloadsim.world.profiles.wall_ratio import noise_line
 
-    noise, clock = profile.provenance.get("noise", {}), profile.backend.get("clock", "?")
-    if not noise:
-        return "noise: not recorded"
-    return (
-        f"noise ({clock} clock): a unit's time known to ±{noise['median_ci_pct']:.1f}% within this run "
-        f"(95% CI; 90th percentile ±{noise['p90_ci_pct']:.1f}%, {noise['units_over_target']} of "
-        f"{noise['units']} units over the ±{noise['target_ci_pct']:.0f}% target); run-to-run spread "
-        f"{noise['median_spread_pct']:.1f}% against {noise['median_wall_spread_pct']:.1f}% "
-        "on the wall clock; "
-        f"{noise['rejected_pct']:.1f}% of runs rejected as interference; "
-        f"{wall_ratio_text(profile, noise['median_wall_ratio'])}"
-    )
+    return noise_line(profile, this_run=True)
 
 
 def _warn_untrusted(profile: Any) -> None:

@@ -289,17 +289,9 @@ def describe_profile(profile: Any) -> str:
             f"±{profile.report.get('tolerance_pct', 10):.0f}% "
             f"(median |error| {held['median_abs_error_pct']:.1f}%)"
         )
-    noise = p.get("noise")
-    if noise:
-        from offloadsim.world.profiles.wall_ratio import wall_ratio_text
+    from offloadsim.world.profiles.wall_ratio import noise_line
 
-        lines.append(
-            f"noise: a unit's time known to ±{noise['median_ci_pct']:.1f}% within the calibration run "
-            "(95% CI, median over units; not across sessions); "
-            f"{wall_ratio_text(profile, noise['median_wall_ratio'])}"
-        )
-    else:
-        lines.append("noise: not recorded (made before calibrate measured it)")
+    lines.append(noise_line(profile, this_run=False))
     from offloadsim.world.profiles.trust import caveats, recorded_caveats
 
     if profile.trust:

@@ -5,7 +5,7 @@ inflate the units' times; their wall time does grow, and the ratio says how
 shared the core was. The kernel units and the whole models are timed in
 separate phases, minutes apart: an idle machine for the first (1.00x) said
 nothing of the second, whose models ran at 1.4-1.9x on a loaded one. Both
-``calibrate`` and ``profiles show`` print :func:`wall_ratio_text`.
+``calibrate`` and ``profiles show`` print :func:`noise_line`, which ends with :func:`wall_ratio_text`.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import statistics
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["LOADED_RATIO", "wall_ratio_text", "whole_model_wall_ratios"]
+__all__ = ["LOADED_RATIO", "noise_line", "wall_ratio_text", "whole_model_wall_ratios"]
 
 #: A median wall/measured ratio of whole models at or above this says the machine was loaded.
 LOADED_RATIO = 1.2
@@ -74,3 +74,31 @@ def wall_ratio_text(profile: Any, unit_ratio: float) -> str:
             "(the accuracy report's) may be inflated (others' jobs share the caches and memory)"
         )
     return text
+
+
+def noise_line(profile: Any, *, this_run: bool) -> str:
+    """The ``noise:`` line of a profile: how well its units' times are known, and how loaded the machine was.
+
+    ``this_run``: ``calibrate``'s, right after the timings, which says all the profile recorded of
+    them (90th percentile, units over the target, spread, runs rejected); else ``profiles show``'s,
+    which says the median's CI is within the calibration run, not across sessions.
+    """
+    noise = profile.provenance.get("noise")
+    if not noise:
+        return "noise: not recorded" + ("" if this_run else " (made before calibrate measured it)")
+    if this_run:
+        head = (
+            f"noise ({profile.backend.get('clock', '?')} clock): a unit's time known to "
+            f"±{noise['median_ci_pct']:.1f}% within this run "
+            f"(95% CI; 90th percentile ±{noise['p90_ci_pct']:.1f}%, {noise['units_over_target']} of "
+            f"{noise['units']} units over the ±{noise['target_ci_pct']:.0f}% target); run-to-run spread "
+            f"{noise['median_spread_pct']:.1f}% against {noise['median_wall_spread_pct']:.1f}% "
+            "on the wall clock; "
+            f"{noise['rejected_pct']:.1f}% of runs rejected as interference"
+        )
+    else:
+        head = (
+            f"noise: a unit's time known to ±{noise['median_ci_pct']:.1f}% within the calibration run "
+            "(95% CI, median over units; not across sessions)"
+        )
+    return f"{head}; {wall_ratio_text(profile, noise['median_wall_ratio'])}"

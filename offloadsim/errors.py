@@ -39,23 +39,28 @@ class LookupMessage(KeyError):
 _FLAGS: ContextVar[bool] = ContextVar("offloadsim_flags", default=False)
 
 
-def argument(name: str, value: object = None) -> str:
+def argument(name: str, value: object = None, *, flag: str | None = None, unit: str = "") -> str:
     """The argument ``name`` (a Python keyword) as the user gave it, for a message about it.
 
     The command line's flag within :func:`as_flags` (``--out``, ``--out DIR``, ``--overwrite`` for
     ``True``), else the keyword (``out``, ``out=DIR``, ``overwrite=True``): a Python caller was told
     to "choose another --out".  One place decides the wording, so a check says it once for both.
+    ``flag``: the flag's name where it is not the keyword's (``from`` for ``from_s``); ``unit``: said
+    after a value on the command line only, whose flags take quantities with units, where the
+    keyword's name says its unit (``bin_s=0.5``, ``--bin 0.5 s``).
 
-    >>> argument("out"), argument("overwrite", True)
-    ('out', 'overwrite=True')
+    >>> argument("out"), argument("overwrite", True), argument("from_s", 2.5, flag="from", unit="s")
+    ('out', 'overwrite=True', 'from_s=2.5')
     >>> with as_flags():
-    ...     argument("out", "DIR"), argument("overwrite", True)
-    ('--out DIR', '--overwrite')
+    ...     argument("out", "DIR"), argument("from_s", 2.5, flag="from", unit="s")
+    ('--out DIR', '--from 2.5 s')
     """
     if not _FLAGS.get():
         return name if value is None else f"{name}={value}"
-    flag = "--" + name.replace("_", "-")
-    return flag if value is None or value is True else f"{flag} {value}"
+    option = "--" + (flag or name).replace("_", "-")
+    if value is None or value is True:
+        return option
+    return f"{option} {value} {unit}" if unit else f"{option} {value}"
 
 
 @contextlib.contextmanager

@@ -53,7 +53,8 @@ def test_a_metric_for_a_kind_that_draws_none_is_refused(run_dir, tmp_path, capsy
     argv = ["plot", str(run_dir), "--kind", kind, "--metric", "latency_p95_s", "--out", str(out)]
     assert main(argv) == 2
     (line,) = capsys.readouterr().err.splitlines()
-    assert line == f"offloadsim: error: --metric does not apply to --kind {kind}; it does to bars, sweep"
+    kinds = "bars, sweep, latency-time"
+    assert line == f"offloadsim: error: --metric does not apply to --kind {kind}; it does to {kinds}"
     assert not list(tmp_path.iterdir())
 
 

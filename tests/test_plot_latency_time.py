@@ -113,6 +113,7 @@ def test_the_default_bin_is_about_sixty_to_the_run():
         (["--bin", "0s"], "--bin: expected a bin width above 0 s, got 0 s"),
         (["--bin", "1 us"], "--bin 1e-06 s: 6,000,000 bins over 6 s (at most 5,000); give a wider bin"),
         (["--from", "4s", "--to", "3s"], "--from 4 s --to 3 s: expected --to after --from"),
+        (["--from", "7s"], "--from 7 s: expected a time before the measured time's end, 6 s"),
         (["--by", "source"], "--by does not apply to --kind latency-time (a line per policy)"),
     ],
 )
@@ -154,7 +155,7 @@ def test_the_timeline_draws_the_tasks_of_its_window(tiny, tmp_path):
     assert len(rows) == 4  # the three at 4.25 s and the one at 4.75 s; before, the first 30 from 0.25 s
     note = "\n".join(text.get_text() for text in fig.texts)
     assert "of the tasks arriving from 4 s to 5 s only (--from, --to)" in note
-    with pytest.raises(Exception, match=r"--from 9 s: no task arrived then"):
+    with pytest.raises(Exception, match=r"^from_s=9: no task arrived then"):  # Python's keyword, not --from
         plot_results(results, "timeline", from_s=9.0)
 
 
@@ -188,3 +189,120 @@ def test_a_policy_that_completed_nothing_is_named_not_drawn(tiny):
     note = "\n".join(text.get_text() for text in fig.texts)
     assert "not drawn, no task completed in the window: edge" in note
     assert "not completed, over every run (lower panel): edge 15" in note
+
+
+# --------------------------------------------------------------------------- --metric
+
+
+@pytest.mark.parametrize(
+    ("metric", "expected_ms"),
+    [
+        # [4, 5): 20, 30 and 40 ms (three queued together) and 20 ms: mean 27.5, p95 30 + 0.85 x 10.
+        ("latency_mean_s", 27.5),
+        ("latency_p95_s", 38.5),
+        # Their waits for the edge's one core: 0, 10, 20 and 0 ms.
+        ("wait_mean_s", 7.5),
+    ],
+)
+def test_a_metric_over_time_is_the_runs_summary_statistic_of_each_bins_tasks(tiny, metric, expected_ms):
+    from offloadsim.plots.latency_time import binned_metric
+
+    binned = binned_metric(read_results(tiny).tasks, metric, bin_s=1.0, start_s=0.0, end_s=6.0)
+    assert binned["value"].iloc[4] * 1e3 == pytest.approx(expected_ms, abs=1e-6)
+    assert binned[["low", "high"]].iloc[4].isna().all()  # one run: no band but the median's
+
+
+def test_the_deadline_miss_rate_per_bin_counts_the_tasks_whose_outcome_is_known(tiny):
+    from offloadsim.plots.latency_time import binned_metric
+
+    tasks = read_results(tiny).tasks
+    met = tasks["latency"] <= 0.05  # 50 ms: the tasks run on the phone (100 ms) miss it
+    tasks = tasks.assign(deadline=0.05, deadline_met=met.where(tasks["status"] == "completed"))
+    binned = binned_metric(tasks, "deadline_miss_rate", bin_s=1.0, start_s=0.0, end_s=6.0, run_end_s=6.0)
+    # [2, 3): both on the phone; [3, 4): one of two; [5, 6): the one at 5.99 s, in flight at 6 s and
+    # not yet past its deadline (6.04 s), is not counted: 0 of 2.
+    assert binned["value"].tolist() == pytest.approx([0.0, 0.0, 1.0, 0.5, 0.0, 0.0])
+    assert binned["runs"].tolist() == [1] * 6
+
+
+def test_plot_draws_a_metric_over_time_and_names_the_file_after_it(tiny, tmp_path, capsys):
+    assert (
+        main(["plot", str(tiny), "--kind", "latency-time", "--metric", "latency_p95_s", "--bin", "1s"]) == 0
+    )
+    assert (tiny / "figures" / "latency-time-latency_p95_s.png").is_file()
+    fig = plot_results(read_results(tiny), "latency-time", metric="latency_p95_s", bin_s=1.0)
+    assert fig.axes[0].get_ylabel() == "p95 latency (ms)"
+    note = "\n".join(text.get_text() for text in fig.texts)
+    assert "the 95th percentile of the completed tasks' latency; no band: one run" in note
+
+
+@pytest.mark.parametrize(
+    ("metric", "said"),
+    [
+        (
+            "throughput_per_s",
+            "--metric throughput_per_s: a metric of whole runs, not drawn over time; --kind latency-time "
+            "draws one of latency_p50_s, latency_mean_s",
+        ),
+        ("latency_p96_s", '--metric latency_p96_s: unknown metric (did you mean "latency_p95_s"'),
+        (
+            "deadline_miss_rate",
+            "--metric deadline_miss_rate: no task arriving between 0 s and 6 s has a deadline",
+        ),
+    ],
+)
+def test_a_metric_not_drawn_over_time_is_refused_naming_those_that_are(tiny, tmp_path, capsys, metric, said):
+    out = tmp_path / "figure"
+    assert main(["plot", str(tiny), "--kind", "latency-time", "--metric", metric, "--out", str(out)]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith(f"offloadsim: error: {said}")
+    assert not list(tmp_path.iterdir())
+
+
+# --------------------------------------------------------------------------- Python's keywords
+
+
+@pytest.mark.parametrize(
+    ("kind", "given", "said"),
+    [
+        ("latency-time", {"bin_s": 0.0}, "bin_s: expected a bin width above 0 s, got 0 s"),
+        (
+            "latency-time",
+            {"bin_s": 1e-6},
+            "bin_s=1e-06: 6,000,000 bins over 6 s (at most 5,000); give a wider bin",
+        ),
+        ("latency-time", {"from_s": 4.0, "to_s": 3.0}, "from_s=4 to_s=3: expected to_s after from_s"),
+        ("latency-time", {"from_s": 7.0}, "from_s=7: expected a time before the measured time's end, 6 s"),
+        ("latency-time", {"bin_s": -1.0}, "bin_s: expected a time of at least 0 s, got -1.0"),
+        ("latency-time", {"to_s": "5s"}, "to_s: expected a time in seconds, got str '5s'"),
+        ("timeline", {"bin_s": 1.0}, "bin_s does not apply to kind=timeline; it does to latency-time"),
+        ("cdf", {"to_s": 1.0}, "from_s and to_s do not apply to kind=cdf; they do to timeline, latency-time"),
+        (
+            "latency-time",
+            {"metric": "drop_rate"},
+            "metric=drop_rate: a metric of whole runs, not drawn over time; kind=latency-time draws one of",
+        ),
+    ],
+)
+def test_from_python_the_options_are_named_as_its_keywords(tiny, kind, given, said):
+    with pytest.raises(ExperimentError) as caught:
+        plot_results(read_results(tiny), kind, **given)
+    assert str(caught.value).startswith(said)
+    assert "--" not in str(caught.value)
+
+
+def test_from_python_several_applications_are_refused_with_a_where_keyword(tiny):
+    results = read_results(tiny)
+    tasks = results.tasks.assign(app=["job", "other"] * 7 + ["job"])
+    with pytest.raises(ExperimentError) as caught:
+        latency_time_figure(dataclasses.replace(results, tasks=tasks))
+    assert str(caught.value).startswith("kind=latency-time draws one application's median latency, but")
+    assert str(caught.value).endswith("pick one with where=app=job")
+
+
+def test_from_python_a_sweep_is_refused_naming_the_kind_keyword(tiny):
+    results = dataclasses.replace(read_results(tiny), kind="sweep")
+    with pytest.raises(
+        ExperimentError, match=r"^kind=latency-time draws a run or a comparison, and .* with kind=sweep$"
+    ):
+        latency_time_figure(results)

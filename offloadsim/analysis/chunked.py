@@ -23,7 +23,7 @@ from offloadsim.analysis.exact import OrderStatistics, PairwiseSum, linear_perce
 from offloadsim.analysis.tokens import decode_rate, output_token_rate
 from offloadsim.records.schema import STATUSES
 
-__all__ = ["task_stats", "SPENT", "spent"]
+__all__ = ["task_stats", "SPENT", "spent", "deadline_outcomes"]
 
 _NAN = math.nan  # the summary's own NaN object (Summary equality compares fields by identity first)
 _QUANTILES = {"p50": 50, "p95": 95, "p99": 99}  # the record-column aggregates that are percentiles
@@ -124,6 +124,31 @@ def spent(masks: Mapping[str, np.ndarray]) -> np.ndarray:
     Both summary paths (whole columns and chunks) take the tasks from here.
     """
     return np.logical_or.reduce([masks[status] for status in SPENT])
+
+
+def deadline_outcomes(
+    masks: Mapping[str, np.ndarray],
+    deadline: np.ndarray,
+    met: np.ndarray,
+    arrival: np.ndarray,
+    end_s: float | None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The tasks with a deadline and a known outcome, and those of them that missed it.
+
+    Known: completed, dropped or failed, or still in flight past its deadline at ``end_s`` (None:
+    not known, such a task is left out); missed: completed late, dropped, failed, or in flight past
+    it.  The deadline-miss rate is the second's count over the first's (the summary, chunk by
+    chunk; ``latency-time`` bin by bin).
+    """
+    done, dropped, failed, flying = (masks[s] for s in ("completed", "dropped", "failed", "in_flight"))
+    has_deadline = ~np.isnan(deadline)
+    known = has_deadline & (done | dropped | failed)
+    misses = (done & has_deadline & (met == 0.0)) | (has_deadline & (dropped | failed))
+    if end_s is not None:
+        expired = flying & has_deadline & (arrival + deadline < end_s)
+        known |= expired
+        misses |= expired
+    return known, misses
 
 
 def _not_nan(values: np.ndarray) -> np.ndarray:
@@ -263,15 +288,13 @@ class _Counts:
         self.retried += int(np.count_nonzero(retried))
         self.recovered += int(np.count_nonzero(retried & done))
         # Deadline misses among tasks with a deadline and a known outcome (see Summary).
-        deadline = floats(block, "deadline")
-        has_deadline = ~np.isnan(deadline)
-        met = floats(block, "deadline_met")
-        known = has_deadline & (done | dropped | failed)
-        misses = (done & has_deadline & (met == 0.0)) | (has_deadline & (dropped | failed))
-        if self.end_s is not None:
-            expired = flying & has_deadline & (floats(block, "arrival") + deadline < self.end_s)
-            known |= expired
-            misses |= expired
+        known, misses = deadline_outcomes(
+            masks,
+            floats(block, "deadline"),
+            floats(block, "deadline_met"),
+            floats(block, "arrival"),
+            self.end_s,
+        )
         self.deadline_tasks += int(np.count_nonzero(known))
         self.deadline_misses += int(np.count_nonzero(misses))
         if self.quarters:

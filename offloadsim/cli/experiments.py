@@ -174,7 +174,8 @@ def add_experiment_commands(subparsers: Any) -> None:
         "--metric",
         type=cli_types.given("a metric name"),
         metavar="NAME",
-        help="metric for bars/sweep, e.g. latency_p95_s (see metrics.parquet)",
+        help="metric for bars/sweep, e.g. latency_p95_s (see metrics.parquet); for latency-time, one "
+        "drawn over time (default latency_p50_s)",
     )
     p.add_argument(
         "--x",

@@ -24,6 +24,9 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
+from offloadsim.analysis.catalogue import metric_info, of_completed_tasks
+from offloadsim.analysis.chunked import deadline_outcomes, spent
+from offloadsim.errors import argument
 from offloadsim.plots.axes import (
     clear_legend,
     fit_y_labels,
@@ -35,9 +38,20 @@ from offloadsim.plots.axes import (
 )
 from offloadsim.plots.figure_data import FigureView, refuse_pooled_figure
 from offloadsim.plots.style import FIGSIZES, house_style, new_axes, note_under, style_map
+from offloadsim.records.schema import STATUSES
 from offloadsim.records.stored import ExperimentError, Results
 
-__all__ = ["KIND", "MAX_BINS", "binned_latency", "default_bin_s", "down_spans", "latency_time_figure"]
+__all__ = [
+    "KIND",
+    "MAX_BINS",
+    "METRICS",
+    "binned_latency",
+    "binned_metric",
+    "default_bin_s",
+    "down_spans",
+    "latency_time_figure",
+    "window_argument",
+]
 
 KIND = "latency-time"
 
@@ -46,6 +60,32 @@ MAX_BINS = 5_000
 
 _TARGET_BINS = 60  # the default bin width gives about this many bins over the measured time
 _DOWN_COLOUR = "#7F7F7F"
+
+#: The metrics drawn over time (``--metric``; the catalogue's names and labels): per run and bin, the
+#: statistic of its tasks' values that the run's summary takes over the whole run, and those tasks.
+METRICS: dict[str, str] = {
+    "latency_p50_s": "the median latency of the completed tasks",
+    "latency_mean_s": "the mean latency of the completed tasks",
+    "latency_p95_s": "the 95th percentile of the completed tasks' latency",
+    "latency_p99_s": "the 99th percentile of the completed tasks' latency",
+    "wait_mean_s": "the mean queueing wait of the completed tasks",
+    "deadline_miss_rate": "the share of the tasks with a deadline and a known outcome that missed it",
+    "device_energy_mean_j": "the mean device energy (above idle) of the tasks that ended",
+}
+DEFAULT_METRIC = "latency_p50_s"
+
+#: plot_results' window keywords and the command line's flags for them (``--bin``, ``--from``, ``--to``).
+_WINDOW_FLAGS = {"bin_s": "bin", "from_s": "from", "to_s": "to"}
+
+
+def window_argument(name: str, value: float | None = None) -> str:
+    """``bin_s``, ``from_s`` or ``to_s`` as its caller gave it: ``from_s=2.5`` from Python, ``--from 2.5 s``.
+
+    >>> window_argument("to_s", 30.0)
+    'to_s=30'
+    """
+    shown = None if value is None else f"{value:g}"
+    return argument(name, shown, flag=_WINDOW_FLAGS[name], unit="s")
 
 
 def default_bin_s(span_s: float) -> float:
@@ -67,15 +107,38 @@ def binned_latency(
 ) -> pd.DataFrame:
     """Per series (``by``) and bin of arrival time: the median latency over runs, its band, and counts.
 
-    Bins are ``[start_s + i·bin_s, start_s + (i+1)·bin_s)``, the last cut at ``end_s``.  A run is
-    one ``replication`` of a series.  Columns: ``series``, ``bin_start``, ``bin_end``,
-    ``median_s`` (the median over the runs of each run's median latency of its completed tasks
-    arriving in the bin), ``low_s`` and ``high_s`` (the band: the least and greatest of those
-    runs' medians; with one run, the 10 % and 90 % quantiles of the bin's latencies),
-    ``runs`` (runs with a completed task in the bin), ``completed`` and ``not_completed``
-    (tasks arriving in the bin, over every run).  Tasks arriving outside ``[start_s, end_s)``
-    are left out.
+    :func:`binned_metric` of ``latency_p50_s``, its ``value``, ``low`` and ``high`` named
+    ``median_s``, ``low_s`` and ``high_s``.
     """
+    binned = binned_metric(tasks, DEFAULT_METRIC, bin_s=bin_s, start_s=start_s, end_s=end_s, by=by)
+    return binned.rename(columns={"value": "median_s", "low": "low_s", "high": "high_s"})
+
+
+def binned_metric(
+    tasks: pd.DataFrame,
+    metric: str,
+    *,
+    bin_s: float,
+    start_s: float,
+    end_s: float,
+    by: str = "policy",
+    run_end_s: float | None = None,
+) -> pd.DataFrame:
+    """Per series (``by``) and bin of arrival time: a metric (:data:`METRICS`) over runs, its band, counts.
+
+    Bins are ``[start_s + i·bin_s, start_s + (i+1)·bin_s)``, the last cut at ``end_s``.  A run is
+    one ``replication`` of a series.  Columns: ``series``, ``bin_start``, ``bin_end``, ``value``
+    (the median over the runs of each run's ``metric`` over its tasks arriving in the bin, taken
+    as its summary takes it over the whole run: ``latency_p95_s`` the 95th percentile of the
+    completed tasks' latency), ``low`` and ``high`` (the band: the least and greatest of those
+    runs' values; with one run, for the median latency the 10 % and 90 % quantiles of the bin's
+    latencies, for any other metric none, NaN), ``runs`` (runs with a task counted in the bin),
+    ``completed`` and ``not_completed`` (tasks arriving in the bin, over every run).  Tasks
+    arriving outside ``[start_s, end_s)`` are left out.  ``run_end_s``: when the runs ended, for
+    the deadline-miss rate (a task still in flight past its deadline then missed it).
+    """
+    if metric not in METRICS:
+        raise ValueError(f"binned_metric: metric {metric!r} is not one of {', '.join(METRICS)}")
     edges = bin_edges(start_s, end_s, bin_s)
     arrival = tasks["arrival"].to_numpy(dtype=float)
     inside = (arrival >= start_s) & (arrival < end_s)
@@ -85,38 +148,90 @@ def binned_latency(
     )
     done = frame["status"].astype(str).to_numpy() == "completed" if "status" in frame.columns else None
     done = np.ones(len(frame), dtype=bool) if done is None else done
+    values, counted = _task_values(frame, metric, done, run_end_s)
+    statistic = _STATISTICS[metric]
     names = frame[by].astype(str).to_numpy() if by in frame.columns else np.full(len(frame), "")
     runs = frame["replication"].to_numpy() if "replication" in frame.columns else np.zeros(len(frame), int)
-    latency = frame["latency"].to_numpy(dtype=float)
     rows: list[dict[str, Any]] = []
     for name in dict.fromkeys(names.tolist()):
         mine = names == name
         several = len(np.unique(runs[mine])) > 1
         for i in range(len(edges) - 1):
             here = mine & (index == i)
-            ok = here & done
-            medians = [float(np.median(latency[ok & (runs == r)])) for r in np.unique(runs[ok])]
-            if not medians:
-                median = low = high = math.nan
+            ok = here & counted
+            each = [statistic(values[ok & (runs == r)]) for r in np.unique(runs[ok])]
+            if not each:
+                value = low = high = math.nan
             elif several:
-                median, low, high = float(np.median(medians)), min(medians), max(medians)
+                value, low, high = float(np.median(each)), min(each), max(each)
+            elif metric == DEFAULT_METRIC:
+                value = each[0]
+                low, high = (float(q) for q in np.quantile(values[ok], [0.1, 0.9]))
             else:
-                median = medians[0]
-                low, high = (float(q) for q in np.quantile(latency[ok], [0.1, 0.9]))
+                value, low, high = each[0], math.nan, math.nan
             rows.append(
                 {
                     "series": name,
                     "bin_start": float(edges[i]),
                     "bin_end": float(edges[i + 1]),
-                    "median_s": median,
-                    "low_s": low,
-                    "high_s": high,
-                    "runs": len(medians),
-                    "completed": int(ok.sum()),
+                    "value": value,
+                    "low": low,
+                    "high": high,
+                    "runs": len(each),
+                    "completed": int((here & done).sum()),
                     "not_completed": int((here & ~done).sum()),
                 }
             )
     return pd.DataFrame(rows)
+
+
+def _mean(values: np.ndarray) -> float:
+    return float(np.mean(values))
+
+
+def _percentile(q: float) -> Any:
+    def statistic(values: np.ndarray) -> float:
+        return float(np.percentile(values, q))  # linear, as the summary's (analysis.statistics.percentile)
+
+    return statistic
+
+
+#: How each metric of :data:`METRICS` reduces a run's values in a bin to one number.
+_STATISTICS = {
+    "latency_p50_s": lambda values: float(np.median(values)),
+    "latency_mean_s": _mean,
+    "latency_p95_s": _percentile(95),
+    "latency_p99_s": _percentile(99),
+    "wait_mean_s": _mean,
+    "deadline_miss_rate": _mean,
+    "device_energy_mean_j": _mean,
+}
+
+
+def _task_values(
+    tasks: pd.DataFrame, metric: str, done: np.ndarray, run_end_s: float | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each task's value of ``metric`` and whether it counts in it, as the run's summary counts it."""
+
+    def floats(name: str) -> np.ndarray:
+        if name not in tasks.columns:
+            return np.full(len(tasks), math.nan)
+        return tasks[name].to_numpy(dtype=float, na_value=math.nan)
+
+    status = tasks["status"].astype(str).to_numpy() if "status" in tasks.columns else None
+    masks = {s: (status == s if status is not None else np.zeros(len(tasks), bool)) for s in STATUSES}
+    masks["completed"] = done
+    if metric == "deadline_miss_rate":
+        known, misses = deadline_outcomes(
+            masks, floats("deadline"), floats("deadline_met"), floats("arrival"), run_end_s
+        )
+        return misses.astype(float), known
+    if metric == "device_energy_mean_j":
+        energy = floats("device_energy")
+        return energy, spent(masks) & ~np.isnan(energy)
+    column = "wait" if metric == "wait_mean_s" else "latency"
+    values = floats(column)
+    return values, done & ~np.isnan(values)
 
 
 def bin_edges(start_s: float, end_s: float, bin_s: float) -> np.ndarray:
@@ -166,47 +281,59 @@ def latency_time_figure(
     bin_s: float | None = None,
     from_s: float | None = None,
     to_s: float | None = None,
+    metric: str | None = None,
 ) -> Figure:
     """The ``latency-time`` figure of a run or comparison (see the module's docstring).
 
     ``bin_s``: the bin width (s; default :func:`default_bin_s` of the window); ``from_s`` and
-    ``to_s``: the window of arrival times drawn (default the measured time).  Raises
-    :class:`ExperimentError` for a sweep, data that vary but by policy (several applications),
-    a bin width not above 0 or making more than :data:`MAX_BINS` bins, or an empty window.
+    ``to_s``: the window of arrival times drawn (default the measured time); ``metric``: one of
+    :data:`METRICS` (default the median latency).  Raises :class:`ExperimentError` for a sweep,
+    data that vary but by policy (several applications), a bin width not above 0 or making more
+    than :data:`MAX_BINS` bins, an empty window, or a metric not drawn over time or none of whose
+    tasks are here (deadlines).
     """
+    kind = argument("kind", KIND)
     if results.kind == "sweep":
         raise ExperimentError(
-            f"--kind {KIND} draws a run or a comparison, and {results.path} is a sweep: compare the "
-            "configurations you want over time with `offloadsim compare`, or draw the sweep with --kind sweep"
+            f"{kind} draws a run or a comparison, and {results.path} is a sweep: compare the "
+            f"configurations you want over time with `offloadsim compare`, or draw the sweep with "
+            f"{argument('kind', 'sweep')}"
         )
+    metric = _chosen_metric(metric)
     view = FigureView(results, KIND, None, where)
     tasks = view.tasks
     if "app" in tasks.columns and tasks["app"].nunique() > 1:
         apps = ", ".join(map(str, pd.unique(tasks["app"].astype(str))))
         first = str(tasks["app"].iloc[0])
         raise ExperimentError(
-            f"--kind {KIND} draws one application's latency, but the tasks are of several ({apps}): "
-            f"pick one with --where app={first}"
+            f"{kind} draws one application's {metric_info(metric).label}, but the tasks are of several "
+            f"({apps}): pick one with {argument('where', f'app={first}')}"
         )
     refuse_pooled_figure(view, tasks, ["policy"], KIND)
     start, end = _window(results, tasks, from_s, to_s)
     width = default_bin_s(end - start) if bin_s is None else bin_s
     if not (width > 0 and math.isfinite(width)):
-        raise ExperimentError(f"--bin: expected a bin width above 0 s, got {width:g} s")
+        raise ExperimentError(f"{window_argument('bin_s')}: expected a bin width above 0 s, got {width:g} s")
     if (end - start) / width > MAX_BINS:
         raise ExperimentError(
-            f"--bin {width:g} s: {math.ceil((end - start) / width):,} bins over {end - start:g} s "
-            f"(at most {MAX_BINS:,}); give a wider bin"
+            f"{window_argument('bin_s', width)}: {math.ceil((end - start) / width):,} bins over "
+            f"{end - start:g} s (at most {MAX_BINS:,}); give a wider bin"
         )
-    binned = binned_latency(tasks, bin_s=width, start_s=start, end_s=end)
-    if not len(binned) or not (binned["completed"] + binned["not_completed"]).sum():
-        raise ExperimentError(f"cannot draw {KIND}: no task arrived between {start:g} s and {end:g} s")
-    missed = int(binned["not_completed"].sum())
-    nodes = view.nodes
     end_s = float(results.manifest.get("warmup_s", 0.0) or 0.0) + float(
         results.manifest.get("duration_s", end)
     )
+    binned = binned_metric(tasks, metric, bin_s=width, start_s=start, end_s=end, run_end_s=end_s)
+    if not len(binned) or not (binned["completed"] + binned["not_completed"]).sum():
+        raise ExperimentError(f"cannot draw {KIND}: no task arrived between {start:g} s and {end:g} s")
+    if metric == "deadline_miss_rate" and not binned["runs"].any():
+        raise ExperimentError(
+            f"{argument('metric', metric)}: no task arriving between {start:g} s and {end:g} s has a "
+            "deadline (applications' deadline); draw another metric"
+        )
+    missed = int(binned["not_completed"].sum())
+    nodes = view.nodes
     spans = [s for s in down_spans(nodes, end_s) if s[3] > start and s[2] < end]
+    info = metric_info(metric)
     fig, axes = _axes(size, lower=missed > 0)
     top = axes[0]
     order = list(dict.fromkeys(binned["series"]))
@@ -217,10 +344,10 @@ def latency_time_figure(
             _shade(ax, spans)
         for name in order:
             part = binned[binned["series"] == name]
-            if np.isfinite(part["median_s"].to_numpy(dtype=float)).any():
-                _draw_series(top, part, styles[name], name)
-        top.set_ylabel("latency (ms)")
-        if _wide(binned):
+            if np.isfinite(part["value"].to_numpy(dtype=float)).any():
+                _draw_series(top, part, styles[name], name, info.scale)
+        top.set_ylabel("latency (ms)" if metric == DEFAULT_METRIC else info.axis_label)
+        if info.unit != "%" and _wide(binned):
             log_axis(top, "y")
         top.set_xlim(start, end)
         entries = [(h, lab) for h, lab in zip(*top.get_legend_handles_labels(), strict=True)]
@@ -235,12 +362,12 @@ def latency_time_figure(
             lower.set_xlim(start, end)
             top.tick_params(axis="x", labelbottom=False)
         axes[-1].set_xlabel("arrival time (s, simulated)")
-        titles = _titles(view, missed, len(axes))
+        titles = _titles(view, missed, len(axes), metric)
         if len(axes) > 1:
             label_panels(axes, list[str | None](titles))
         else:
             top.set_title(titles[0], loc="left")
-    note_under(fig, _note(binned, width, runs, spans, missed, recorded="down" in nodes.columns))
+    note_under(fig, _note(binned, width, runs, spans, missed, "down" in nodes.columns, metric))
     fit_y_labels(fig)
     legend = top.get_legend()
     if legend is not None and lines_under_legend(top, legend, laid_out(top)):
@@ -260,7 +387,20 @@ def _window(
     start = first if from_s is None else from_s
     end = last if to_s is None else to_s
     if not end > start:
-        raise ExperimentError(f"--from {start:g} s --to {end:g} s: expected --to after --from")
+        if to_s is None:  # the measured time's end: not the user's --to
+            raise ExperimentError(
+                f"{window_argument('from_s', start)}: expected a time before the measured time's end, "
+                f"{end:g} s"
+            )
+        if from_s is None:
+            raise ExperimentError(
+                f"{window_argument('to_s', end)}: expected a time after the measured time's start, "
+                f"{start:g} s"
+            )
+        raise ExperimentError(
+            f"{window_argument('from_s', start)} {window_argument('to_s', end)}: expected "
+            f"{window_argument('to_s')} after {window_argument('from_s')}"
+        )
     return start, end
 
 
@@ -275,12 +415,12 @@ def _axes(size: str | None, *, lower: bool) -> tuple[Figure, list[Axes]]:
     return fig, list(axes)
 
 
-def _draw_series(ax: Axes, part: pd.DataFrame, style: Mapping[str, Any], name: str) -> None:
-    """One series: its bins' median as steps, its band shaded in its colour."""
+def _draw_series(ax: Axes, part: pd.DataFrame, style: Mapping[str, Any], name: str, scale: float) -> None:
+    """One series: its bins' values as steps, its band shaded in its colour (``scale``: to display units)."""
     x = np.append(part["bin_start"].to_numpy(dtype=float), part["bin_end"].to_numpy(dtype=float)[-1:])
-    y = part["median_s"].to_numpy(dtype=float) * 1e3
-    low = part["low_s"].to_numpy(dtype=float) * 1e3
-    high = part["high_s"].to_numpy(dtype=float) * 1e3
+    y = part["value"].to_numpy(dtype=float) * scale
+    low = part["low"].to_numpy(dtype=float) * scale
+    high = part["high"].to_numpy(dtype=float) * scale
     ax.stairs(
         y, x, color=style["color"], linestyle=style["linestyle"], linewidth=1.1, label=name, baseline=None
     )
@@ -321,15 +461,26 @@ def _down_label(nodes: Sequence[str], runs: int) -> str:
 
 
 def _wide(binned: pd.DataFrame) -> bool:
-    values = binned[["median_s", "low_s", "high_s"]].to_numpy(dtype=float).ravel()
+    values = binned[["value", "low", "high"]].to_numpy(dtype=float).ravel()
     values = values[np.isfinite(values) & (values > 0)]
     return bool(values.size and values.max() / values.min() > 10)
 
 
-def _titles(view: FigureView, missed: int, panels: int) -> list[str]:
+def _titles(view: FigureView, missed: int, panels: int, metric: str = DEFAULT_METRIC) -> list[str]:
     fixed = ", ".join(f"{view.label(key)} = {' or '.join(values)}" for key, values in view.where.items())
-    first = "; ".join(t for t in (fixed, "completed tasks' latency by arrival time") if t)
+    what = (
+        "completed tasks' latency"
+        if metric == DEFAULT_METRIC
+        else metric_info(metric).label + (" (completed tasks)" if of_completed_tasks(metric) else "")
+    )
+    first = "; ".join(t for t in (fixed, f"{what} by arrival time") if t)
     return [first, "tasks not completed (dropped, failed, in flight at the end)"][:panels]
+
+
+#: What the figure cannot shade, said under it: no record says when a link changed.
+LINKS_NOT_MARKED = (
+    "link changes are not marked (the records keep each link's totals over a run, not when it changed)"
+)
 
 
 def _note(
@@ -339,33 +490,37 @@ def _note(
     spans: Sequence[tuple[str, Any, float, float]],
     missed: int,
     recorded: bool = True,
+    metric: str = DEFAULT_METRIC,
 ) -> str:
     """How the lines and bands were made, what is shaded, and the tasks not completed."""
+    what = METRICS[metric]
     if runs > 1:
+        of_run = what.replace("the ", "each run's ", 1).replace(" of the ", " of its ", 1)
         how = (
-            f"each line: per {width:g} s bin of arrival time, each run's median latency of its completed "
-            f"tasks, then the median over the {runs} runs (replications); band: the least to the greatest "
-            "of those runs' medians"
+            f"each line: per {width:g} s bin of arrival time, {of_run}, then the median over the {runs} "
+            "runs (replications); band: the least to the greatest of those runs' values"
         )
+        if metric == DEFAULT_METRIC:
+            how = how.replace("those runs' values", "those runs' medians")
+    elif metric == DEFAULT_METRIC:
+        how = f"each line: per {width:g} s bin of arrival time, {what}; band: their 10–90 % range"
     else:
-        how = (
-            f"each line: per {width:g} s bin of arrival time, the median latency of the completed tasks; "
-            "band: their 10–90 % range"
-        )
+        how = f"each line: per {width:g} s bin of arrival time, {what}; no band: one run"
     lines = [how]
     if spans:
-        lines.append("shaded: a node down, from the run's nodes records (down); link changes are not marked")
+        lines.append(f"shaded: a node down, from the run's nodes records (down); {LINKS_NOT_MARKED}")
     elif not recorded:
         lines.append(
             "outages not shaded: these results were written before the nodes records said when a node "
             "was down (rerun them to have it)"
         )
     else:
-        lines.append("no node went down in the window drawn; link changes are not marked")
-    totals = binned.groupby("series", sort=False)[["completed", "not_completed"]].sum()
-    undrawn = [str(name) for name, row in totals.iterrows() if not row.completed]
+        lines.append(f"no node went down in the window drawn; {LINKS_NOT_MARKED}")
+    totals = binned.groupby("series", sort=False)[["completed", "not_completed", "runs"]].sum()
+    undrawn = [str(name) for name, row in totals.iterrows() if not row.runs]
     if undrawn:  # no line to draw: said, not left to look like a series missing from the legend
-        lines.append(f"not drawn, no task completed in the window: {', '.join(undrawn)}")
+        counted = "completed" if of_completed_tasks(metric) else f"counted in {metric_info(metric).label}"
+        lines.append(f"not drawn, no task {counted} in the window: {', '.join(undrawn)}")
     if missed:
         said = ", ".join(
             f"{name} {int(row.not_completed):,}" for name, row in totals.iterrows() if row.not_completed
@@ -374,3 +529,22 @@ def _note(
     else:
         lines.append("every task that arrived in the window completed")
     return "\n".join(lines)
+
+
+def _chosen_metric(metric: str | None) -> str:
+    """``metric``, or the default; refused in one line naming the metrics drawn over time where it is none."""
+    if metric is None:
+        return DEFAULT_METRIC
+    if metric in METRICS:
+        return metric
+    from offloadsim.analysis.catalogue import is_metric
+    from offloadsim.suggest import did_you_mean
+
+    why = (
+        "a metric of whole runs, not drawn over time"
+        if is_metric(metric)
+        else f"unknown metric{did_you_mean(metric, list(METRICS), n=4, within=0.05)}"
+    )
+    raise ExperimentError(
+        f"{argument('metric', metric)}: {why}; {argument('kind', KIND)} draws one of {', '.join(METRICS)}"
+    )

@@ -69,6 +69,7 @@ from offloadsim.plots.figure_notes import (
     x_order,
 )
 from offloadsim.plots.kinds import KINDS, QUANTITY_AXES
+from offloadsim.plots.latency_time import window_argument
 from offloadsim.plots.series import completed, x_positions
 from offloadsim.plots.style import FIGSIZES, MAX_SERIES, house_style, new_axes, note_under
 from offloadsim.records.stored import ExperimentError, Results
@@ -84,7 +85,7 @@ LOG_Y_KINDS = ("bars", "sweep", "energy")
 
 
 #: The kinds that draw ``--metric``.
-METRIC_FLAG_KINDS = ("bars", "sweep")
+METRIC_FLAG_KINDS = ("bars", "sweep", "latency-time")
 
 
 _TIMELINE_PANEL_TASKS = 15  # tasks per panel when a timeline shows several runs
@@ -92,7 +93,7 @@ _TIMELINE_PANEL_TASKS = 15  # tasks per panel when a timeline shows several runs
 
 def default_figure_name(kind: str, metric: str | None = None) -> str:
     """``bars-latency_p95_s`` and the like: a file stem for a figure."""
-    return f"{kind}-{metric}" if metric and kind in ("bars", "sweep") else kind
+    return f"{kind}-{metric}" if metric and kind in METRIC_FLAG_KINDS else kind
 
 
 def _check_arguments(results: object, where: object, texts: Mapping[str, object], by: object) -> None:
@@ -184,7 +185,7 @@ def plot_results(
         raise ExperimentError(f"unknown plot kind {kind!r}; use one of {', '.join(KINDS)}")
     _check_window(kind, bin_s, from_s, to_s)
     if kind == latency_time.KIND:  # a figure of its own: binned runs, not a series of points
-        given = {"metric": metric, "x": x, "by": by, "facet": facet}
+        given = {"x": x, "by": by, "facet": facet}
         for named in (name for name, value in given.items() if value is not None):
             raise ExperimentError(
                 f"{argument(named)} does not apply to {argument('kind', kind)} (a line per policy)"
@@ -194,7 +195,7 @@ def plot_results(
                 f"{argument('logx')} and {argument('logy')} do not apply to {argument('kind', kind)}"
             )
         return latency_time.latency_time_figure(
-            results, where=where, size=size, bin_s=bin_s, from_s=from_s, to_s=to_s
+            results, where=where, size=size, bin_s=bin_s, from_s=from_s, to_s=to_s, metric=metric
         )
     # --metric was read by bars and sweep only: --kind cdf --metric latency_p95_s drew the latency CDF
     # and --kind split --metric nosuch drew its figure, each without a word.
@@ -381,21 +382,29 @@ def plot_results(
 
 def _check_window(kind: str, bin_s: float | None, from_s: float | None, to_s: float | None) -> None:
     """Refuse ``--bin`` but for latency-time, ``--from``/``--to`` but for it and timeline, or out of order."""
+    kind_given = argument("kind", kind)
     if bin_s is not None and kind != latency_time.KIND:
-        raise ExperimentError(f"--bin does not apply to --kind {kind}; it does to {latency_time.KIND}")
+        raise ExperimentError(
+            f"{window_argument('bin_s')} does not apply to {kind_given}; it does to {latency_time.KIND}"
+        )
     if (from_s is not None or to_s is not None) and kind not in ("timeline", latency_time.KIND):
         raise ExperimentError(
-            f"--from and --to do not apply to --kind {kind}; they do to timeline, latency-time"
+            f"{window_argument('from_s')} and {window_argument('to_s')} do not apply to {kind_given}; "
+            "they do to timeline, latency-time"
         )
-    for flag, value in (("--bin", bin_s), ("--from", from_s), ("--to", to_s)):
+    for name, value in (("bin_s", bin_s), ("from_s", from_s), ("to_s", to_s)):
         if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
             raise ExperimentError(
-                f"{flag}: expected a time in seconds, got {type(value).__name__} {value!r:.40}"
+                f"{window_argument(name)}: expected a time in seconds, "
+                f"got {type(value).__name__} {value!r:.40}"
             )
         if value is not None and not (math.isfinite(value) and value >= 0):
-            raise ExperimentError(f"{flag}: expected a time of at least 0 s, got {value!r}")
+            raise ExperimentError(f"{window_argument(name)}: expected a time of at least 0 s, got {value!r}")
     if from_s is not None and to_s is not None and not to_s > from_s:
-        raise ExperimentError(f"--from {from_s:g} s --to {to_s:g} s: expected --to after --from")
+        raise ExperimentError(
+            f"{window_argument('from_s', from_s)} {window_argument('to_s', to_s)}: expected "
+            f"{window_argument('to_s')} after {window_argument('from_s')}"
+        )
 
 
 def _window_note(from_s: float | None, to_s: float | None) -> str:
@@ -420,7 +429,9 @@ def _arriving_within(tasks: pd.DataFrame, from_s: float | None, to_s: float | No
     if len(tasks) and not keep.any():
         shown = f"{min(arrival):g} s to {max(arrival):g} s"
         given = [
-            f"{flag} {value:g} s" for flag, value in (("--from", from_s), ("--to", to_s)) if value is not None
+            window_argument(name, value)
+            for name, value in (("from_s", from_s), ("to_s", to_s))
+            if value is not None
         ]
         raise ExperimentError(f"{' '.join(given)}: no task arrived then; the tasks arrived from {shown}")
     return tasks[keep]

@@ -36,6 +36,7 @@ RECORDS: dict[str, str] = {
     "utilisation": "nodes",
     "utilisation_time": "tasks",
     "timeline": "tasks and stages",
+    "latency_time": "tasks and nodes",
     "unstable_uplink": "tasks",
     "handover_timeline": "tasks",
 }

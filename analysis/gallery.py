@@ -61,6 +61,7 @@ FIGURE_NAMES = (
     "utilisation_time",
     "timeline",
     "edge_outage",
+    "latency_time",
     "unstable_uplink",
     "handover_timeline",
     "calibration_accuracy",

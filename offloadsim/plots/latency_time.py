@@ -8,7 +8,10 @@ medians (a single run: the bin's 10–90 % of task latencies).  A lower panel co
 that did not complete (dropped, failed, in flight at the end) by the bin they arrived in, so
 that none is dropped from the figure unseen.  The nodes' ``down`` records (when each was down,
 from the engine's own log, :mod:`offloadsim.records.schema`) are shaded: the figure reads the
-records, never the scenario.
+records, never the scenario.  A link's changes are not: a run's links table keeps each direction's
+totals over the measured time, not when it changed, and a comparison keeps no links table, so the
+note under the figure says so.  ``--metric`` draws another of :data:`METRICS` the same way (each
+run's value per bin as its summary takes it over the whole run, the median over runs, their range).
 """
 
 from __future__ import annotations

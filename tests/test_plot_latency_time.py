@@ -306,3 +306,29 @@ def test_from_python_a_sweep_is_refused_naming_the_kind_keyword(tiny):
         ExperimentError, match=r"^kind=latency-time draws a run or a comparison, and .* with kind=sweep$"
     ):
         latency_time_figure(results)
+
+
+def test_a_link_that_went_down_is_not_shaded_and_the_note_says_why(tiny, tmp_path):
+    # The same world with the phone's link down from 2 s to 3.5 s instead of the edge: no node went
+    # down, and no record says when the link did (links.parquet keeps its totals over the run).
+    steps = "steps: [{at: 2 s, up: false}, {at: 3.5 s, up: true}]}"
+    scenario = (tiny.parent / "scenario.yaml").read_text()
+    scenario = scenario.replace(
+        "{kind: node-schedule, node: edge, " + steps, "{kind: link-schedule, link: [phone, edge], " + steps
+    )
+    assert "link-schedule" in scenario
+    (tiny.parent / "link.yaml").write_text(scenario)
+    out = tmp_path / "run"
+    assert main(["run", str(tiny.parent / "link.yaml"), "--out", str(out), "-q"]) == 0
+    results = read_results(out)
+    assert not down_spans(results.nodes, 6.0)
+    links = pd.read_parquet(out / "links.parquet")
+    assert links["availability"].tolist() == pytest.approx([1 - 1.5 / 6] * 2)  # it did go down
+    fig = latency_time_figure(results, bin_s=1.0)
+    shaded = [p for p in fig.axes[0].patches if hasattr(p, "get_width") and p.get_width() < 6.0]
+    assert not shaded
+    note = "\n".join(text.get_text() for text in fig.texts)
+    assert (
+        "no node went down in the window drawn; link changes are not marked (the records keep each "
+        "link's totals over a run, not when it changed)"
+    ) in note

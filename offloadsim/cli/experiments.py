@@ -379,6 +379,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     # what the sweep refuses of --out, said before planning, and by a dry run ("nothing written", exit 0)
     out = check_sweep_out(args.out if args.out is not None else default_sweep_dir(spec))
     world_notes: list[str] = []  # each point's, from the world its checks built: read once a point
+    noted: dict[str, list[int]] = {}  # a dry run's: each of those notes, with the points it is of
     tables: list[list[str]] = []  # a dry run's: each listed point's fixed plan's stations (none: [])
     points = expand(spec)  # the grid, once: the notes' entry labels and the dry run's list
 
@@ -386,10 +387,16 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         if args.dry_run and index < _LISTED:  # the points it lists
             # a plug-in's fault at 0 s (an EngineError) refuses the point: plan_sweep lists it in order
             tables.append(_stations(scenario.policy, world(), scenario.seed))
-        if not (args.dry_run or args.quiet):  # printed under the table of a run only
-            # A policies entry with parameters by its label, as the table and compare's notes call it.
-            label = spec.entry_label(points[index])
-            world_notes.extend(_world_notes(scenario, None, world(), [label] if label else None))
+        if args.quiet:  # printed under a run's table, and by a dry run (its --quiet prints the directory)
+            return
+        # A policies entry with parameters by its label, as the table and compare's notes call it.
+        label = spec.entry_label(points[index])
+        notes = _world_notes(scenario, None, world(), [label] if label else None)
+        if not args.dry_run:
+            world_notes.extend(notes)
+            return
+        for note in dict.fromkeys(notes):  # the world planning built for its checks: none built again
+            noted.setdefault(note, []).append(index)
 
     # A run builds each point's world in its job as well (in its own process).
     jobs = plan_sweep(spec, worlds=args.dry_run, with_world=keep_notes, progress=not args.quiet)
@@ -415,6 +422,8 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
             print(f"  point {i}: " + (point_text(point.items()) or "(base scenario)"))
         if len(points) > _LISTED:
             print(f"  ... and {len(points) - _LISTED} more")
+        for note, at in noted.items():
+            print(f"note: {note}" + _points_of(at, len(points)))
         for line in _station_tables(tables, len(points)):
             print(line)
         print("dry run: nothing simulated, nothing written")
@@ -459,6 +468,26 @@ def _same_tables(tables: list[list[str]]) -> dict[tuple[str, ...], list[int]]:
         if lines:
             groups.setdefault(tuple(lines), []).append(i)
     return groups
+
+
+def _points_of(at: list[int], points: int, most: int = 6) -> str:
+    """`` (at points 0-9 and 20-29)``: which of a sweep's ``points`` a dry run's note is of; empty: all.
+
+    ``at``: their indices, ascending.  Consecutive points read as a range; more than ``most``
+    ranges, the first ``most`` and a count (`` (at 1,500 of the 3,000 points: 0-9, ..., 50-59, ...)``).
+    """
+    if len(at) == points:
+        return ""
+    spans: list[list[int]] = []
+    for i in at:
+        if spans and i == spans[-1][1] + 1:
+            spans[-1][1] = i
+        else:
+            spans.append([i, i])
+    said = [said for a, b in spans for said in ([f"{a}-{b}"] if b > a + 1 else map(str, range(a, b + 1)))]
+    if len(said) > most:
+        return f" (at {len(at):,} of the {points:,} points: {', '.join(said[:most])}, ...)"
+    return f" (at point{'s' if len(at) > 1 else ''} {_and_joined(said)})"
 
 
 def _and_joined(items: list[str]) -> str:

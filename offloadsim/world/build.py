@@ -226,10 +226,19 @@ class World:
         }
         if not named:
             return []
+        from functools import partial
+
+        from offloadsim.world.profiles.builtin import kept_while_planning
         from offloadsim.world.profiles.search import passed_over, profile_search_path
 
         dirs = profile_search_path(self.scenario.base_dir or None)
-        return [line for name, read in named.items() if (line := passed_over(name, read, dirs)) is not None]
+        found = (  # at every point of a sweep's planning, the same files: looked for once
+            kept_while_planning(
+                ("passed-over", name, str(read), *map(str, dirs)), (), partial(passed_over, name, read, dirs)
+            )
+            for name, read in named.items()
+        )
+        return [line for line in found if line is not None]
 
     def _inert_key_notes(self) -> list[str]:
         """Keys the scenario sets that this version does not act on: a run would not show it otherwise.
@@ -433,7 +442,10 @@ class World:
         every = self._every_processor()
         if not any(_calibrated(proc) for proc in every):
             return []  # nothing to say, and no need to import the calibrated profiles' code
+        from functools import partial
+
         from offloadsim.host import cpu_model
+        from offloadsim.world.profiles.builtin import kept_while_planning
         from offloadsim.world.profiles.trust import caveats
 
         graphs: dict[int, dict[str, Any]] = {}
@@ -448,12 +460,19 @@ class World:
                 if app.graph is not None and (hosts is None or proc.node in hosts):
                     hosted[f"{format_path(('applications', app.name))} ({app.graph.name})"] = app.graph
         lines = []
-        this_cpu = cpu_model() if here else None
+        # The machine's CPU, and a profile's against it, read once in a sweep's planning.
+        this_cpu = kept_while_planning(("cpu-model",), (), cpu_model) if here else None
         for key, profile in profiles.items():
-            note = _another_cpu_note(profile, this_cpu) if this_cpu is not None else None
+            note = None
+            if this_cpu is not None:
+                against = partial(_another_cpu_note, profile, this_cpu)
+                note = kept_while_planning(("another-cpu", this_cpu), (profile,), against)
             if note:
                 lines.append(note)
-            lines += caveats(profile, graphs[key])
+            hosted = graphs[key]  # the same profile and graphs at each point of a sweep's planning
+            about = ("caveats", *hosted)  # the labels its lines name the graphs by
+            made = partial(caveats, profile, hosted)
+            lines += kept_while_planning(about, (profile, *hosted.values()), made)
         return lines + self._calibrated_llm_notes(every)
 
     def _calibrated_llm_notes(self, every: list[ProcessorModel]) -> list[str]:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import numpy as np
 
@@ -229,9 +229,11 @@ def available_profiles(search_dirs: Sequence[str | Path] | None = None) -> list[
     return sorted(BUILTIN_PROFILES) + sorted(calibrated)
 
 
-_OnceKey = tuple[str, str, tuple[str, ...]]
-#: Inside :func:`profile_lookups_once`: each (name, search path)'s file, and its profile, found once.
+_OnceKey = tuple[Any, ...]
+#: Inside :func:`profile_lookups_once`: each (name, search path)'s file, and its profile, found once;
+#: and what :func:`kept_while_planning` keeps.
 _ONCE: ContextVar[dict[_OnceKey, Any] | None] = ContextVar("_ONCE", default=None)
+_T = TypeVar("_T")
 
 
 @contextmanager
@@ -249,6 +251,24 @@ def profile_lookups_once() -> Iterator[None]:
         yield
     finally:
         _ONCE.reset(token)
+
+
+def kept_while_planning(key: tuple[Hashable, ...], objects: tuple[Any, ...], make: Callable[[], _T]) -> _T:
+    """``make()``, a pure function of ``key``'s values and ``objects``, once in :func:`profile_lookups_once`.
+
+    Planning's worlds share each profile (read once) and model graph (cached): what a profile
+    says of a graph (its trust caveats, 4 ms a point, three times the rest of a large
+    ``sweep --dry-run`` that prints its notes) is the same at every point. ``key`` (which says
+    what is made) is compared by value and ``objects`` by identity, kept with what was made so
+    that no other object takes their ids; outside, made each time.
+    """
+    once = _ONCE.get()
+    if once is None:
+        return make()
+    at = ("made", *key, *map(id, objects))
+    if at not in once:
+        once[at] = (objects, make())
+    return cast("_T", once[at][1])
 
 
 def _once_key(what: str, name: str, search_dirs: Sequence[str | Path] | None) -> _OnceKey:

@@ -615,6 +615,7 @@ def run(
     records_dir: str | Path | None = None,
     policy_option: str = "policy=",
     policy_label: str | None = None,
+    policy_timeout: float | None = 60.0,  # engine.policy_watch.POLICY_TIMEOUT_S, not imported at start-up
 ) -> RunResult:
     """Simulate one replication of a scenario and return its :class:`RunResult`.
 
@@ -639,6 +640,8 @@ def run(
     ``policy_option``: how the caller's user chose ``policy`` (the command line's ``--policy ``),
     for a warning about a policy not the scenario's (:func:`policy_given`), and ``policy_label`` how
     it wrote ``policy`` with ``policy_params`` (``neurosurgeon(objective=energy)``), for one about them.
+    ``policy_timeout``: how long one call of a plug-in policy's code (its ``decide``) may run, in
+    wall-clock seconds, before the run ends with an ``EngineError`` naming it (None or 0: no limit).
     """
     from offloadsim import engine
     from offloadsim.outdir import check_out_dir, write_directory
@@ -663,6 +666,12 @@ def run(
         if taken:  # found by the first chunk of records spilled, 131,072 tasks into the run: FileExistsError
             raise RunError(f"records_dir: {shown_path(Path(records_dir))} exists and is not a directory")
     check_flags(overwrite=overwrite, progress=progress, stages=stages)
+    if policy_timeout is not None and (
+        isinstance(policy_timeout, bool)
+        or not isinstance(policy_timeout, int | float)
+        or not 0 <= policy_timeout < math.inf
+    ):
+        raise RunError(f"policy_timeout: expected seconds (at least 0) or None, got {policy_timeout!r:.60}")
     if out is not None:
         check_out_dir(out, overwrite, [scenario] if isinstance(scenario, str | Path) else [])
     loaded = scenario_from(scenario, overrides)
@@ -697,6 +706,7 @@ def run(
                 progress=tick if progress else None,
                 record_stages=stages,
                 records_dir=records_dir,
+                policy_timeout_s=policy_timeout,
             )
         return RunResult.from_raw(raw, loaded, policy=spec, started_utc=started, inputs=inputs)
 

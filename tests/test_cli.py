@@ -55,7 +55,15 @@ def tiny(tmp_path: Path) -> Path:
 
 
 def fake_simulate(
-    scenario, *, policy=None, seed=None, replication=0, progress=None, record_stages=False, records_dir=None
+    scenario,
+    *,
+    policy=None,
+    seed=None,
+    replication=0,
+    progress=None,
+    record_stages=False,
+    records_dir=None,
+    policy_timeout_s=None,
 ):
     """Three tasks on the first node: what the results layer needs, no SimPy.
 

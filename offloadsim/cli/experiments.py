@@ -8,6 +8,7 @@ report them as one line ``offloadsim: error: ...`` with exit status 2.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import time
 import warnings
 from pathlib import Path
@@ -42,6 +43,7 @@ def _assignment(text: str) -> tuple[str, str]:
 def _execution_flags(parser: argparse.ArgumentParser) -> None:
     # One or the other: --workers counts local processes, and on a Dask cluster its own workers run the
     # jobs (a --workers beside --scheduler was silently ignored).
+    cli_types.add_policy_timeout(parser)
     where = parser.add_mutually_exclusive_group()
     where.add_argument(
         "--workers",
@@ -290,6 +292,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         progress=not args.quiet,
         policy_option="--policies ",
         world=world,
+        policy_timeout=args.policy_timeout,
     )
     result.manifest["overrides"] = list(args.overrides)
     result.manifest["scenario_file"] = args.file
@@ -429,6 +432,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         print("dry run: nothing simulated, nothing written")
         return EXIT_OK
     started = time.perf_counter()
+    jobs = [dataclasses.replace(job, policy_timeout=args.policy_timeout) for job in jobs]
     result = sweep(
         spec, out=out, workers=args.workers, scheduler=args.scheduler, progress=not args.quiet, jobs=jobs
     )

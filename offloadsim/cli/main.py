@@ -252,6 +252,7 @@ def _add_run(verbs: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--stages", action="store_true", help="also record every compute stage and transfer (stages.parquet)"
     )
+    cli_types.add_policy_timeout(p)
     p.add_argument(
         "--quiet", "-q", action="store_true", help="no progress bar and no table; print only the path"
     )
@@ -767,6 +768,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         stages=args.stages,
         policy_option="--policy ",
         policy_label=label,
+        policy_timeout=args.policy_timeout,
     )
     if args.quiet:
         print(out)

@@ -290,6 +290,21 @@ def add_debug(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=DEBUG_HELP)
 
 
+def add_policy_timeout(parser: argparse.ArgumentParser) -> None:
+    """``--policy-timeout TIME`` of ``run``, ``compare`` and ``sweep``: how long one decide may run.
+
+    A plug-in policy whose ``decide`` never returns hung the run without a word
+    (:mod:`offloadsim.engine.policy_watch`); a slow one (a solver a decision) is given longer.
+    """
+    parser.add_argument(
+        "--policy-timeout",
+        type=time_s,
+        default=60.0,  # engine.policy_watch.POLICY_TIMEOUT_S, not imported to build the parser
+        metavar="TIME",
+        help="end a run when a plug-in policy's decide runs this long (default 60 s; '0 s': no limit)",
+    )
+
+
 def add_seed(parser: argparse.ArgumentParser) -> None:
     """``--seed N`` of ``run`` and ``compare``: the root seed, given once."""
     parser.add_argument(

@@ -11,6 +11,7 @@ from pathlib import Path
 from offloadsim.engine import processor_models, work
 from offloadsim.engine.plugin_adapters import PluginKind
 from offloadsim.engine.plugin_faults import PluginFailed
+from offloadsim.engine.policy_watch import POLICY_TIMEOUT_S
 from offloadsim.engine.processor_models import processor_model_names
 from offloadsim.engine.records import TASK_COLUMNS, RawRun, RecordLog
 from offloadsim.engine.simulation import EngineError, Simulation, work_kind
@@ -45,6 +46,7 @@ def simulate(
     progress: Callable[[float], None] | None = None,
     record_stages: bool = False,
     records_dir: Path | None = None,
+    policy_timeout_s: float | None = POLICY_TIMEOUT_S,
 ) -> RawRun:
     """Run one replication of ``scenario`` and return its records.
 
@@ -56,6 +58,8 @@ def simulate(
     The per-task records are written to ``records_dir`` (a temporary
     directory when ``None``) in chunks as the run goes, so memory stays
     flat however many tasks it has; ``RawRun.tasks`` reads them back.
+    ``policy_timeout_s``: how long one call of a plug-in policy's code may run, in wall-clock
+    seconds, before the run ends with a ``PolicyTimedOut`` naming it (None or 0: no limit).
     """
     from offloadsim.policies.registry import make_policy
 
@@ -77,7 +81,7 @@ def simulate(
     simulation = Simulation(
         world, policy_object, spec.name, run_seed, replication, record_stages, RecordLog(records_dir)
     )
-    return simulation.run(progress)
+    return simulation.run(progress, policy_timeout_s)
 
 
 def unstarted_run(world: World, spec: PolicySpec, seed: int) -> Simulation:

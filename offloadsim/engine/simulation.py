@@ -28,6 +28,7 @@ from offloadsim.engine.planning import CompiledPlans, LastPlan, PlanCompiler, re
 from offloadsim.engine.plugin_adapters import PluginKind, PluginLinkModel, PluginProcessor
 from offloadsim.engine.plugin_faults import blame_plugin
 from offloadsim.engine.policy_faults import blame_policy
+from offloadsim.engine.policy_watch import POLICY_TIMEOUT_S, policy_watched
 from offloadsim.engine.processor import fifo, refused
 from offloadsim.engine.processor_models import ProcessorLike as Processor
 from offloadsim.engine.processor_models import build_processor
@@ -549,16 +550,21 @@ class Simulation:
             for processor in built:
                 yield node, processor
 
-    def run(self, progress: Progress | None = None) -> RawRun:
+    def run(
+        self, progress: Progress | None = None, policy_timeout_s: float | None = POLICY_TIMEOUT_S
+    ) -> RawRun:
         """Simulate until warm-up + duration and return the records.
 
         An exception raised in a plug-in policy's code ends the run with a
         ``PolicyFailed`` naming the policy and its line (``policy_faults``), one raised in
         another plug-in's (a processor model, the link model, an arrival process, a kind of
-        work) with a ``PluginFailed`` naming it (``plugin_faults``).
+        work) with a ``PluginFailed`` naming it (``plugin_faults``); a call of a plug-in
+        policy's code still running after ``policy_timeout_s`` s of wall time (None, 0: no
+        limit) with a ``PolicyTimedOut`` (``policy_watch``, outside the loop).
         """
         try:
-            return self._run(progress)
+            with policy_watched(self.policy, self.policy_name, lambda: self.env.now, policy_timeout_s):
+                return self._run(progress)
         except (Exception, SystemExit) as error:  # a plug-in's sys.exit() too: said as its failure
             blamed = self._blamed(error)
             if blamed is None:

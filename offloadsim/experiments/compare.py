@@ -258,6 +258,7 @@ def compare(
     overwrite: bool = False,
     policy_option: str = "policies=",
     world: WorldOnce | None = None,
+    policy_timeout: float | None = 60.0,
 ) -> CompareResult:
     """Run every policy for ``replications`` replications of ``scenario`` on common random numbers.
 
@@ -274,7 +275,8 @@ def compare(
     scenario's ``policy`` is said (:func:`offloadsim.api.policy_given`).  ``world``: the
     :class:`~offloadsim.api.WorldOnce` of ``scenario`` (loaded) that the caller reads after the
     runs too (the command line's notes): the policies' checks read the ``dynamics`` from it, so
-    this process reads them once; one is made here otherwise.
+    this process reads them once; one is made here otherwise.  ``policy_timeout``: each run's
+    limit on one call of a plug-in policy's code, in wall-clock seconds (:func:`offloadsim.run`'s).
 
     >>> result = compare("scenarios/quickstart.yaml", ["local", "edge"], 5)  # doctest: +SKIP
     >>> print(result.format_table())  # doctest: +SKIP
@@ -297,7 +299,8 @@ def compare(
     )
     loaded, names, entries, specs, base = plan.scenario, plan.names, plan.entries, plan.specs, plan.baseline
     replications = plan.replications  # a numpy integer given, as Python's: the manifest is JSON
-    inputs, jobs = plan.inputs, plan.jobs
+    inputs = plan.inputs
+    jobs = [dataclasses.replace(job, policy_timeout=policy_timeout) for job in plan.jobs]
     for problem in plan.warnings:
         warnings.warn(ScenarioWarning(str(problem)), stacklevel=2)
     results: dict[tuple[int, int], JobResult] = {}

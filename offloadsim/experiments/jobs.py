@@ -78,6 +78,7 @@ class Job:
     (the ``compare`` or sweep ``policies`` entry that gave it parameters); None: the name.
     ``warnings``: its point's scenario checks' warnings (``check``, ``key``, ``message`` each), kept in
     a sweep's manifest so that a figure can mark the point (a change after the run's end).
+    ``policy_timeout``: how long one call of a plug-in policy's code may run (:func:`offloadsim.run`'s).
     """
 
     key: str
@@ -90,6 +91,7 @@ class Job:
     policy_params: dict[str, Any] = field(default_factory=dict)
     label: str | None = None
     warnings: tuple[dict[str, str], ...] = ()
+    policy_timeout: float | None = 60.0  # its run's limit on one call of a plug-in policy (not in its key)
 
     def describe(self) -> str:
         """``point 3 (links[0].bandwidth=5 Mbps, policy.name=edge), replication 1``."""
@@ -281,6 +283,7 @@ def run_job(job: Job, directory: Path | None = None, describe: Describe | None =
             policy_params=job.policy_params,
             replication=job.replication,
             records_dir=spill,
+            policy_timeout=job.policy_timeout,
         )
     if job.label is not None:  # the records name the entry that ran, not only its policy
         _label_records(result, job.label)

@@ -1,0 +1,123 @@
+"""End a run whose plug-in policy does not return: one line naming it, where the run hung without a word.
+
+A ``decide`` that loops forever held ``run`` (and each ``compare`` worker) at one simulated instant
+until someone pressed Ctrl-C, with nothing to say which code never returned.  While a run of a
+plug-in policy simulates, a watcher thread wakes once a second (at most) and looks at what the
+main thread runs (``sys._current_frames``); nothing is added to the engine's loop, and the main
+thread is not interrupted.  When one call of the policy's code (its ``decide``, ``reset``, or a
+method or nested function of its class) is still running ``limit_s`` seconds after the watcher
+first saw it, the watcher sends the main thread ``SIGALRM``, once, whose handler raises
+:class:`PolicyTimedOut` inside that call, naming the policy, its class, the method and its line.
+A handler runs between Python bytecodes, so a loop in Python code (or a ``time.sleep``) is
+stopped; a call inside a C extension that never returns to Python is stopped only when it does.
+
+Where no handler can be set (not the main thread, as a Dask worker's task; no ``pthread_kill``,
+on Windows), the run goes unwatched, as before.  A shipped policy is not watched: it is offloadsim's.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import signal
+import sys
+import threading
+import time
+import types
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from offloadsim.engine.errors import EngineError
+from offloadsim.plugins import dotted_name, method_codes, shipped_module
+from offloadsim.suggest import quoted
+
+__all__ = ["POLICY_TIMEOUT_S", "PolicyTimedOut", "policy_watched"]
+
+#: How long one call of a plug-in policy's code may run, in wall-clock seconds, before the run ends.
+POLICY_TIMEOUT_S = 60.0
+
+#: The longest the watcher waits between looks; shorter for a shorter limit (a quarter of it).
+_TICK_S = 1.0
+
+
+class PolicyTimedOut(EngineError):
+    """A plug-in policy's call ran past the limit: said in one line (exit 2), the run ended."""
+
+
+@contextmanager
+def policy_watched(
+    policy: object, name: str, now_s: Callable[[], float], limit_s: float | None = POLICY_TIMEOUT_S
+) -> Iterator[None]:
+    """Within: a call of ``policy``'s code (run as ``name``) running over ``limit_s`` s raises PolicyTimedOut.
+
+    ``now_s``: the simulated time, for the line.  ``limit_s`` None or 0: no limit.  The process's
+    previous ``SIGALRM`` handler and timer are put back on the way out.
+    """
+    if (
+        not limit_s
+        or shipped_module(type(policy).__module__)
+        or threading.current_thread() is not threading.main_thread()
+        or not hasattr(signal, "pthread_kill")
+    ):
+        yield
+        return
+    codes = method_codes(type(policy), shipped=False)
+    main = threading.main_thread().ident
+    due: list[Any] = [None]  # the call the watcher found over the limit: the handler's to end
+
+    def outermost(frame: types.FrameType | None) -> tuple[types.FrameType | None, types.FrameType | None]:
+        """The policy's outermost and innermost frames on ``frame``'s stack (None, None: not running)."""
+        outer = inner = None
+        while frame is not None:
+            if frame.f_code in codes:
+                outer, inner = frame, inner or frame
+            frame = frame.f_back
+        return outer, inner
+
+    def watch(stop: threading.Event) -> None:
+        seen, since = None, 0.0
+        while not stop.wait(tick):
+            outer, _ = outermost(sys._current_frames().get(main))  # type: ignore[arg-type]
+            clock = time.monotonic()
+            if outer is not seen:  # the policy's code not running, or another call of it
+                seen, since = outer, clock
+            elif outer is not None and clock - since >= limit_s:
+                due[0] = outer
+                signal.pthread_kill(main, signal.SIGALRM)  # type: ignore[arg-type]
+                return
+        seen = None
+
+    def handler(signum: int, frame: types.FrameType | None) -> None:
+        outer, inner = outermost(frame)
+        if outer is None or outer is not due[0] or inner is None:  # it returned meanwhile: not a hang
+            return
+        due[0] = None
+        raise PolicyTimedOut(_timed_out(policy, name, codes[outer.f_code], inner, limit_s, now_s()))
+
+    tick = min(_TICK_S, limit_s / 4)
+    previous = signal.signal(signal.SIGALRM, handler)
+    stop = threading.Event()
+    watcher = threading.Thread(target=watch, args=(stop,), name="offloadsim-policy-watch", daemon=True)
+    watcher.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        watcher.join()
+        due[0] = None  # the frame, let go
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _timed_out(
+    policy: object, name: str, method: str, frame: types.FrameType, limit_s: float, now: float
+) -> str:
+    """``policy "NAME" (module.Class) did not return from decide() ... (file.py, line N, in f); ...``."""
+    code = frame.f_code
+    where = f"{os.path.basename(code.co_filename)}, line {frame.f_lineno}, in {code.co_name}"
+    at = f" at simulated time {now:.6g} s" if math.isfinite(now) else ""
+    return (
+        f"policy {quoted(name)} ({dotted_name(type(policy))}) did not return from {method}(){at} "
+        f"in {limit_s:g} s of wall time ({where}); a call that never returns hangs the run: "
+        "if it is only slow, give it longer with --policy-timeout (such as '10 min'; '0 s': no limit)"
+    )

@@ -324,6 +324,15 @@ EXPERIMENTS: dict[str, Experiment] = {
 # --------------------------------------------------------------------------- the table behind a figure
 
 
+def key_texts(column: pd.Series) -> pd.Series:
+    """A key column's cells as text, a null as ``null`` (how the tables and ``--where`` write it).
+
+    ``astype(str)`` left a real null (a policy parameter another entry's policy has not) a NaN,
+    which ``groupby`` drops: a point keyed by it was never left out as unsteady, nor counted.
+    """
+    return column.astype(str).where(column.notna().to_numpy(), "null").astype(object)
+
+
 def identity_columns(experiment: Experiment) -> list[str]:
     """The columns that name a job in the experiment's table: swept keys, policy, replication."""
     return [*experiment.keys(), "policy", "replication"]
@@ -337,7 +346,7 @@ def job_table(results: Any, experiment: Experiment) -> pd.DataFrame:
     ids = identity_columns(experiment)
     table = metrics[ids + metric_columns(metrics)].copy()
     for key in experiment.keys():  # noqa: SIM118 - keys() is the experiment's swept keys, not a dict's
-        table[key] = table[key].astype(str)
+        table[key] = key_texts(table[key])
     tasks = results.tasks
     done = tasks[tasks["status"].astype(str).to_numpy() == "completed"]
     job = [c for c in ("point", "policy", "replication") if c in done.columns and c in metrics.columns]
@@ -398,7 +407,7 @@ class Steady:
         """The task records of the kept points only."""
         if not self.left_out:
             return tasks
-        index = pd.MultiIndex.from_frame(tasks[self.keys].astype(str))
+        index = pd.MultiIndex.from_frame(tasks[self.keys].apply(key_texts))
         return tasks[~index.isin(self.left_out)]
 
     def note(self, series: str, x: str) -> str:
@@ -443,7 +452,7 @@ def interval_note(records: pd.DataFrame, keys: Sequence[str], what: str, values:
 
     if values:
         records = records[records[list(values)].notna().all(axis=1)]
-    runs = records[[*keys, "replication"]].astype(str).drop_duplicates()
+    runs = records[[*keys, "replication"]].apply(key_texts).drop_duplicates()
     if not len(runs):
         return ""
     counts = runs.groupby(list(keys), sort=False).size()
@@ -473,7 +482,7 @@ def steady_runs(metrics: pd.DataFrame, keys: Sequence[str], share: float = STEAD
     done = metrics["completed"].to_numpy(dtype=float)
     arrived = metrics["arrived"].to_numpy(dtype=float)
     ok = pd.Series((arrived > 0) & (done >= share * arrived), index=metrics.index)
-    point = [metrics[k].astype(str) for k in keys]
+    point = [key_texts(metrics[k]) for k in keys]
     every = ok.groupby(point, sort=False).transform("all").astype(bool)
-    left = metrics.loc[~every, keys].astype(str).drop_duplicates()
+    left = metrics.loc[~every, keys].apply(key_texts).drop_duplicates()
     return Steady(metrics[every.to_numpy()], [tuple(row) for row in left.itertuples(index=False)], keys)

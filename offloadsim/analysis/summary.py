@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Union
 import numpy as np
 
 from offloadsim.analysis import catalogue, chunked
+from offloadsim.analysis.groups import group_stats, split_key
 from offloadsim.analysis.statistics import percentile
 from offloadsim.analysis.tokens import decode_rate, output_token_rate
 from offloadsim.records.schema import PROCESSOR_COLUMNS, STATUSES
@@ -160,6 +161,9 @@ class Summary:
     # no task's device energy, and over how many tasks (0, 0 for a run directory written before it).
     other_device_energy_j: float = 0.0
     other_device_energy_tasks: int = 0
+    #: Per source group, where the tasks' sources span several (:mod:`offloadsim.analysis.groups`):
+    #: ``<group>.<metric>`` for each of ``groups.GROUP_METRICS``; empty for one group.
+    source_groups: dict[str, float] = field(default_factory=dict)
 
     @property
     def served_llm(self) -> bool:
@@ -334,6 +338,7 @@ class Summary:
         for name, value in self.column_metrics.items():
             info = catalogue.metric_info(name)
             rows.append((info.label, _num(value * info.scale), info.unit_text))
+        rows += self._group_rows()
         if processors is None:
             processors = _processor_columns(self.processors)
         if self.tier_utilisation:
@@ -436,6 +441,32 @@ class Summary:
             lines.append(f"{label.ljust(label_w)}  {text.rjust(value_w)}  {unit}".rstrip())
         lines += [f"warning: {warning}" for warning in self.warnings]
         return "\n".join(lines)
+
+    def _group_rows(self) -> list[tuple[str, str, str]]:
+        """Per source group, where the sources span several: its mean latency, p95, misses and energy."""
+        if not self.source_groups:
+            return []
+        groups: dict[str, dict[str, float]] = {}
+        for key, value in self.source_groups.items():
+            group, metric = split_key(key)
+            groups.setdefault(group, {})[metric] = value
+        latency, p95 = catalogue.metric_info("latency_mean_s"), catalogue.metric_info("latency_p95_s")
+        energy = catalogue.metric_info("device_energy_mean_j")
+        heading = "by source group (mean latency; p95; deadline misses; device energy per task)"
+        rows = [(heading, "", "")]
+        for group, values in groups.items():
+            arrived, completed = int(values.get("arrived", 0)), int(values.get("completed", 0))
+            missed = _num(values["deadline_miss_rate"] * 100.0) + " % missed"
+            rows.append(
+                (
+                    f"  {group} ({arrived} tasks, {completed} completed)",
+                    _num(values["latency_mean_s"] * latency.scale, latency.digits),
+                    f"{latency.unit}; p95 {_num(values['latency_p95_s'] * p95.scale, p95.digits)} {p95.unit};"
+                    f" {missed if values.get('deadline_tasks') else 'no deadlines'};"
+                    f" {_num(values['device_energy_mean_j'] * energy.scale, energy.digits)} {energy.unit}",
+                )
+            )
+        return rows
 
     def _battery_row(self) -> tuple[str, str, str]:
         """One row for every battery: the least charge left of those not flat, and the flat ones' first.
@@ -657,10 +688,8 @@ def summarize(
     (every processor of every computing node: :attr:`Summary.processors`).
     ``powered_sources`` is how many task sources have ``power:`` (-1: not known).
     """
-    if callable(getattr(tasks, "blocks", None)):
-        stats = chunked.task_stats(tasks, duration_s, end_s)
-    else:
-        stats = _task_stats(tasks, duration_s, end_s)
+    task_stats = chunked.task_stats if callable(getattr(tasks, "blocks", None)) else _task_stats
+    stats = task_stats(tasks, duration_s, end_s)
     backlog = stats.pop("backlog")
     share = stats.pop("in_flight_share")
     warnings = _backlog_warnings(backlog, share) if backlog is not None else []
@@ -682,6 +711,7 @@ def summarize(
         **_batteries(nodes),
         processors=_processor_entries(processors),
         powered_sources=powered_sources,
+        source_groups=group_stats(tasks, duration_s, end_s, task_stats),
         **fields,
     )
 

@@ -64,8 +64,8 @@ TASK_COLUMNS = schema.TASK_COLUMNS
 STAGE_COLUMNS = schema.STAGE_COLUMNS
 # Columns the log computes itself (from the plan table, the run, or others).
 _COMPUTED = frozenset((
-    "task_id", "app", "source", "policy", "replication", "seed", "latency", "placement", "split",
-    "deadline_met", "status", "raw_input_offloaded", "reason", "final_node",
+    "task_id", "app", "source", "source_group", "policy", "replication", "seed", "latency", "placement",
+    "split", "deadline_met", "status", "raw_input_offloaded", "reason", "final_node",
 ))  # fmt: skip
 _WIDTH: Final = len(FLOAT_COLUMNS)
 #: One record's float columns as the bytes ``RecordLog.values`` holds them: appending a record with
@@ -77,7 +77,7 @@ _FLOAT_INDEX: Final = {name: i for i, name in enumerate(FLOAT_COLUMNS)}
 _CODES = {"task_ids": np.int64, "plan_codes": np.int32, "status_codes": np.int8, "reason_codes": np.int32}
 _PLAN_FIELDS = {"app": 0, "source": 1, "placement": 2}  # string columns fixed by the plan code
 # The string columns a chunk holds as codes into a small table of labels (TaskRecords.codes).
-_CODED = frozenset((*_PLAN_FIELDS, "final_node", "status", "reason", "policy"))
+_CODED = frozenset((*_PLAN_FIELDS, "source_group", "final_node", "status", "reason", "policy"))
 
 
 class _Spilling:
@@ -296,6 +296,9 @@ class _Block(Mapping[str, np.ndarray]):
         if name in _PLAN_FIELDS:
             index = _PLAN_FIELDS[name]
             return raw["c.plan_codes"], [str(p[index]) for p in rec.plans] or [""]
+        if name == "source_group":  # the scenario's group of its source, fixed by the plan as the source is
+            groups = rec.groups
+            return raw["c.plan_codes"], [groups.get(str(p[1]), str(p[1])) for p in rec.plans] or [""]
         if name == "final_node":  # where its last part ran: the placement's last node
             return raw["c.plan_codes"], [str(p[2]).rpartition(">")[2] for p in rec.plans] or [""]
         if name == "status":
@@ -333,6 +336,9 @@ class TaskRecords(Mapping[str, np.ndarray]):
         self.derives: dict[str, Any] = {c.name: PluginColumn(c, self.names) for c in derived}
         self.plans = log.plans
         self.reasons = list(log.reasons)
+        # Each source node's group (the scenario's ``nodes`` key it came from), set by the engine once
+        # the run is over; a node not in it (a log filled by hand) is its own group.
+        self.groups: Mapping[str, str] = {}
         # Columns the run computes from others once it is over, row by row (a chunk at a time).
         self.extra: dict[str, Callable[[Mapping[str, np.ndarray]], np.ndarray]] = {}
 

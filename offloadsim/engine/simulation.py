@@ -698,6 +698,7 @@ class Simulation:
                 "availability",
                 "battery_left",
                 "down",
+                "group",
             )
         }
         for name, spec in world.nodes.items():
@@ -706,6 +707,7 @@ class Simulation:
             cores = proc.cores if proc is not None else 0
             busy_s = busy_core_s / cores if cores else 0.0
             nodes["node"].append(name)
+            nodes["group"].append(spec.group)
             nodes["tier"].append(spec.tier)
             nodes["processor"].append(proc.name if proc is not None else "")
             nodes["cores"].append(cores)
@@ -757,6 +759,7 @@ class Simulation:
             *self._codec_notes(),
         )
         tasks = self.records.records(self.policy_name, self.replication, self.seed)
+        tasks.groups = {name: spec.group for name, spec in world.nodes.items()}
         if self.handovers is not None:
             counts = self.handovers
             tasks.extra["handovers"] = lambda block: handover_counts(block["task_id"], counts)

@@ -210,6 +210,13 @@ TASKS: tuple[Column, ...] = (
         "energy above idle other powered nodes (devices, powered servers) spent on the task",
         at_least=0,
     ),
+    Column(
+        "source_group",
+        "category",
+        "",
+        "the scenario's ``nodes`` key its source came from: ``phone`` for ``phone-3`` of a group with"
+        " ``count``, the node's own name for one without (empty: a results table written before it)",
+    ),
 )
 
 #: A processor's busy time and utilisation, in the nodes table (its first processor's) and processors'.
@@ -268,6 +275,12 @@ NODES: tuple[Column, ...] = (
         "string",
         _S,
         "when it was down, warm-up included: JSON [[since, until], ...] (null: to the end; empty: never)",
+    ),
+    Column(
+        "group",
+        "category",
+        "",
+        "the scenario's ``nodes`` key it came from: ``phone`` for ``phone-3`` (``count``), else its own name",
     ),
 )
 

@@ -1,0 +1,143 @@
+"""A run's headline task numbers per source group: how the budget phones fared beside the flagships.
+
+A scenario's ``nodes`` key with ``count`` makes a group of devices
+(``budget-0 … budget-7``); the tasks' ``source_group`` names the group of
+their source.  Where the sources span more than one group, :func:`group_stats`
+computes, for each, the numbers the summary gives for the whole run, by the
+very same definitions (the rows of that group put through the summary's own
+computation, chunk by chunk for the engine's records): a few of them, as
+``<group>.<metric>`` keys of :attr:`~offloadsim.analysis.summary.Summary.source_groups`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+import numpy as np
+
+__all__ = ["GROUP_COLUMN", "GROUP_METRICS", "group_key", "group_stats", "split_key"]
+
+#: The task column naming each task's source group.
+GROUP_COLUMN = "source_group"
+#: The summary's numbers kept per group (Summary fields; the miss rate from the two counts before it).
+GROUP_METRICS = (
+    "arrived",
+    "completed",
+    "latency_mean_s",
+    "latency_p95_s",
+    "deadline_tasks",
+    "deadline_misses",
+    "deadline_miss_rate",
+    "device_energy_mean_j",
+)
+
+#: Computes the summary's task numbers of a table: (tasks, duration_s, end_s) -> Summary fields.
+Stats = Callable[[Any, float, "float | None"], dict[str, Any]]
+
+
+def group_key(group: str, metric: str) -> str:
+    """The ``source_groups`` key of ``metric`` for ``group`` (group names hold no ``.``).
+
+    >>> group_key("budget", "latency_mean_s"), split_key("budget.latency_mean_s")
+    ('budget.latency_mean_s', ('budget', 'latency_mean_s'))
+    """
+    return f"{group}.{metric}"
+
+
+def split_key(key: str) -> tuple[str, str]:
+    """``(group, metric)`` of a ``source_groups`` key."""
+    group, _, metric = key.partition(".")
+    return group, metric
+
+
+def group_stats(tasks: Any, duration_s: float, end_s: float | None, stats: Stats) -> dict[str, float]:
+    """Each source group's :data:`GROUP_METRICS`, keyed :func:`group_key`; empty for one group or none.
+
+    ``tasks`` is a DataFrame, a mapping of columns, or the engine's records (read with
+    ``blocks()``); ``stats`` is the summary's computation of its task numbers for that kind of
+    table, run on each group's rows alone.  Groups come in the order of their first task.
+    """
+    groups = _groups(tasks)
+    if groups is None or len(set(groups[1])) < 2:
+        return {}
+    out: dict[str, float] = {}
+    for group in dict.fromkeys(groups[1]):
+        rows = _subset(tasks, groups, group)
+        numbers = stats(rows, duration_s, end_s)
+        tasks_with, misses = numbers["deadline_tasks"], numbers["deadline_misses"]
+        numbers["deadline_miss_rate"] = misses / tasks_with if tasks_with else math.nan
+        out.update({group_key(group, m): float(numbers[m]) for m in GROUP_METRICS})
+    return out
+
+
+def _groups(tasks: Any) -> tuple[Any, list[str]] | None:
+    """The tasks' groups: what :func:`_subset` needs to pick a group's rows, and the groups by first task.
+
+    None where the table has no ``source_group`` (a run written before it) or has no rows.
+    """
+    if callable(getattr(tasks, "blocks", None)):  # the engine's records: the codes of each chunk
+        if GROUP_COLUMN not in tasks.names or not tasks.rows:
+            return None
+        seen: dict[str, None] = {}
+        for block in tasks.blocks():
+            codes, labels = block.codes(GROUP_COLUMN)
+            for code in dict.fromkeys(codes.tolist()):
+                seen[str(labels[code])] = None
+        return None, [g for g in seen if g]
+    columns = tasks.columns if hasattr(tasks, "iloc") else tasks
+    if GROUP_COLUMN not in columns:
+        return None
+    values = np.asarray(tasks[GROUP_COLUMN], dtype=object).astype(str)
+    if not len(values):
+        return None
+    return values, [g for g in dict.fromkeys(values.tolist()) if g and g != "nan"]
+
+
+def _subset(tasks: Any, groups: tuple[Any, list[str]], group: str) -> Any:
+    """The rows of ``tasks`` whose source is in ``group``, as a table of the same kind."""
+    values = groups[0]
+    if values is None:
+        return _GroupRecords(tasks, group)
+    mask = values == group
+    if hasattr(tasks, "iloc"):
+        return tasks.loc[mask]
+    return {name: np.asarray(column)[mask] for name, column in tasks.items()}
+
+
+class _GroupRecords:
+    """The engine's records of one source group: ``names``, ``rows`` and ``blocks()``, as the records'."""
+
+    def __init__(self, records: Any, group: str) -> None:
+        self.records = records
+        self.group = group
+        self.names = records.names
+        self.rows = sum(int(np.count_nonzero(block.mask)) for block in self.blocks())
+
+    def blocks(self) -> Iterator[_GroupBlock]:
+        for block in self.records.blocks():
+            codes, labels = block.codes(GROUP_COLUMN)
+            mine = [i for i, label in enumerate(labels) if label == self.group]
+            yield _GroupBlock(block, np.isin(codes, mine))
+
+
+class _GroupBlock(Mapping[str, np.ndarray]):
+    """One chunk's rows of one group: its columns and codes, the other rows left out."""
+
+    def __init__(self, block: Any, mask: np.ndarray) -> None:
+        self.block = block
+        self.mask = mask
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return np.asarray(self.block[name])[self.mask]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.block)
+
+    def __len__(self) -> int:
+        return len(self.block)
+
+    def codes(self, name: str) -> tuple[np.ndarray, list[str]]:
+        codes, labels = self.block.codes(name)
+        return codes[self.mask], labels

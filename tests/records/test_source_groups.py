@@ -1,0 +1,137 @@
+"""Results per device group: the records name each node's group, and the summary gives each group's numbers.
+
+A fleet of two kinds of phone (``flagship`` with ``count: 2``, ``budget`` with
+``count: 3``) beside a single access point and edge: the group of a node made
+by ``count`` is the scenario key, a single node's its own name.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import offloadsim
+from offloadsim.records.results import read_run
+
+FLEET = """\
+name: fleet
+seed: 3
+duration: 30 s
+warmup: 5 s
+nodes:
+  flagship:
+    count: 2
+    tier: device
+    processor: {speed: 50 GFLOP/s}
+    power: {idle: 0.5 W, busy: 3 W, transmit: 1.3 W, receive: 1 W}
+  budget:
+    count: 3
+    tier: device
+    processor: {speed: 5 GFLOP/s}
+    power: {idle: 0.3 W, busy: 2 W, transmit: 1.3 W, receive: 1 W}
+  ap: {tier: network}
+  edge: {tier: edge, processor: {speed: 300 GFLOP/s}}
+links:
+  - {between: ["flagship-*", ap], bandwidth: 50 Mbps, latency: 2 ms}
+  - {between: ["budget-*", ap], bandwidth: 10 Mbps, latency: 5 ms}
+  - {between: [ap, edge], bandwidth: 1 Gbps, latency: 1 ms}
+applications:
+  classify: {model: resnet18, input: 150 KB, output: 4 KB, deadline: 150 ms}
+workload:
+  - {app: classify, sources: "flagship-*", arrivals: poisson, rate: 1 /s}
+  - {app: classify, sources: "budget-*", arrivals: poisson, rate: 1 /s}
+policy: {name: least-loaded}
+"""
+
+
+@pytest.fixture
+def fleet(tmp_path):
+    path = tmp_path / "fleet.yaml"
+    path.write_text(FLEET, encoding="utf-8")
+    return path
+
+
+def test_nodes_name_their_group(fleet, tmp_path):
+    offloadsim.run(fleet, out=tmp_path / "run")
+    nodes = pd.read_parquet(tmp_path / "run" / "nodes.parquet")
+    by_node = dict(zip(nodes["node"], nodes["group"].astype(str), strict=True))
+    assert by_node == {
+        "flagship-0": "flagship",
+        "flagship-1": "flagship",
+        "budget-0": "budget",
+        "budget-1": "budget",
+        "budget-2": "budget",
+        "ap": "ap",  # a single node is its own group
+        "edge": "edge",
+    }
+
+
+@pytest.mark.parametrize("chunk", [None, 7], ids=["in-memory", "spilled-every-7"])
+def test_tasks_name_their_source_group(fleet, tmp_path, monkeypatch, chunk):
+    if chunk is not None:
+        monkeypatch.setattr("offloadsim.engine.records.CHUNK_ROWS", chunk)
+    result = offloadsim.run(fleet, out=tmp_path / "run")
+    for tasks in (result.tasks, pd.read_parquet(tmp_path / "run" / "tasks.parquet")):
+        assert isinstance(tasks["source_group"].dtype, pd.CategoricalDtype)
+        expected = tasks["source"].astype(str).str.rsplit("-", n=1).str[0]  # budget-2 -> budget
+        assert set(expected) == {"flagship", "budget"}
+        assert (tasks["source_group"].astype(str) == expected).all()
+
+
+def _by_hand(tasks: pd.DataFrame, group: str, end_s: float) -> dict[str, float]:
+    """The summary's per-group numbers, from the tasks table with pandas."""
+    mine = tasks[tasks["source_group"] == group]
+    done = mine[mine["status"] == "completed"]
+    ended = mine[mine["status"].isin(["completed", "dropped", "failed"])]
+    has = mine["deadline"].notna()
+    late = (mine["status"] == "completed") & (mine["deadline_met"] == False)  # noqa: E712 (NA stays NA)
+    lost = mine["status"].isin(["dropped", "failed"])
+    expired = (mine["status"] == "in_flight") & (mine["arrival"] + mine["deadline"] < end_s)
+    known = has & (mine["status"].isin(["completed", "dropped", "failed"]) | expired)
+    misses = has & (late.fillna(False) | lost | expired)
+    return {
+        "arrived": len(mine),
+        "completed": len(done),
+        "latency_mean_s": done["latency"].mean(),
+        "latency_p95_s": float(np.percentile(done["latency"], 95)),
+        "deadline_tasks": int(known.sum()),
+        "deadline_misses": int(misses.sum()),
+        "deadline_miss_rate": misses.sum() / known.sum(),
+        "device_energy_mean_j": ended["device_energy"].mean(),
+    }
+
+
+@pytest.mark.parametrize("chunk", [None, 7], ids=["in-memory", "spilled-every-7"])
+def test_summary_per_group_numbers_are_the_tasks_tables(fleet, tmp_path, monkeypatch, chunk):
+    if chunk is not None:
+        monkeypatch.setattr("offloadsim.engine.records.CHUNK_ROWS", chunk)
+    result = offloadsim.run(fleet, out=tmp_path / "run")
+    tasks = pd.read_parquet(tmp_path / "run" / "tasks.parquet")
+    stored = json.loads((tmp_path / "run" / "summary.json").read_text(encoding="utf-8"))["source_groups"]
+    text = (tmp_path / "run" / "summary.txt").read_text(encoding="utf-8")
+    for group in ("flagship", "budget"):
+        hand = _by_hand(tasks, group, result.manifest["end_s"])
+        got = {metric: stored[f"{group}.{metric}"] for metric in hand}
+        assert got == pytest.approx(hand, rel=1e-12)
+        # The printed line says the same numbers, in the table's units.
+        line = next(line for line in text.splitlines() if line.startswith(f"  {group} ("))
+        assert f"({hand['arrived']} tasks, {hand['completed']} completed)" in line
+        assert f"{hand['latency_mean_s'] * 1e3:.1f}  ms; p95 {hand['latency_p95_s'] * 1e3:.1f} ms;" in line
+        assert f"{hand['deadline_miss_rate'] * 100:.1f} % missed;" in line
+        assert f"{hand['device_energy_mean_j'] * 1e3:.2f} mJ" in line
+    assert stored["budget.deadline_misses"] > 0, "the budget phones miss some deadlines: a real check"
+    assert stored["budget.latency_mean_s"] > stored["flagship.latency_mean_s"]
+    # Read back, the summary keeps them.
+    assert read_run(tmp_path / "run").summary.source_groups == stored
+
+
+def test_one_group_gives_no_per_group_lines(tmp_path):
+    one = FLEET.replace('sources: "budget-*"', 'sources: "flagship-*"')
+    path = tmp_path / "one.yaml"
+    path.write_text(one, encoding="utf-8")
+    result = offloadsim.run(path, out=tmp_path / "run")
+    assert result.summary.source_groups == {}
+    assert "by source group" not in result.format_table()

@@ -91,6 +91,7 @@ RESULTS_FILES = frozenset(
         "metrics.parquet",
         "summary.parquet",
         "summary.csv",
+        "groups.csv",
         "summary.json",
         "summary.txt",
         "manifest.json",

@@ -11,6 +11,7 @@ and is left out.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import pandas as pd
 
@@ -23,8 +24,10 @@ __all__ = ["metrics_per", "JOB_COLUMNS"]
 JOB_COLUMNS = ("point", "policy", "replication")
 
 
-def metrics_per(tasks: pd.DataFrame, metrics: pd.DataFrame, column: str = "app") -> pd.DataFrame:
-    """One metrics row per job and value of ``column``, with the job's identifying columns.
+def metrics_per(
+    tasks: pd.DataFrame, metrics: pd.DataFrame, column: str | Sequence[str] = "app"
+) -> pd.DataFrame:
+    """One metrics row per job and value of ``column`` (of several: each combination), with its identity.
 
     Throughput divides by the job's measured duration (its completed tasks
     over its throughput).  A task still in flight at the end counts as a
@@ -38,17 +41,19 @@ def metrics_per(tasks: pd.DataFrame, metrics: pd.DataFrame, column: str = "app")
     >>> metrics_per(tasks, metrics)[["app", "latency_mean_s", "throughput_per_s"]].to_dict("list")
     {'app': ['a', 'b'], 'latency_mean_s': [1.0, 3.0], 'throughput_per_s': [0.1, 0.1]}
     """
-    if column not in tasks.columns:
-        raise ValueError(f"no column {column!r} in the task records")
+    columns = [column] if isinstance(column, str) else list(column)
+    for name in columns:
+        if name not in tasks.columns:
+            raise ValueError(f"no column {name!r} in the task records")
     keys = [c for c in JOB_COLUMNS if c in tasks.columns and c in metrics.columns]
     jobs = metrics.drop_duplicates(keys).set_index(keys) if keys else metrics.iloc[:1]
     identity = [c for c in metrics.columns if c not in metric_columns(metrics) and c not in keys]
     empty = pd.DataFrame()
     rows = []
-    grouping = [*keys, column]
+    grouping = [*keys, *columns]
     for values, group in tasks.groupby(grouping, sort=False, observed=True):
         values = values if isinstance(values, tuple) else (values,)
-        job_key = values[:-1]
+        job_key = values[: len(keys)]
         job = jobs.loc[job_key if len(job_key) > 1 else job_key[0]] if keys else jobs.iloc[0]
         duration = measured_time(job)
         end = float(job.get("end_s", math.nan))

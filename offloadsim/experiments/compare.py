@@ -36,6 +36,7 @@ from offloadsim.analysis.catalogue import (
     of_completed_tasks,
     zero_width,
 )
+from offloadsim.analysis.groups import split_key
 from offloadsim.analysis.statistics import mean_ci, paired_difference_ci
 from offloadsim.analysis.summary import other_energy_filled
 from offloadsim.errors import argument
@@ -104,6 +105,7 @@ COMPARE_FILES = (
     "processors.parquet",
     "summary.parquet",
     "summary.csv",
+    "groups.csv",
     "summary.txt",
     "manifest.json",
 )
@@ -122,6 +124,8 @@ TABLE_METRICS = (
     "device_energy_mean_j",
     "bytes_sent",
 )
+#: Metrics of the table per source group (:func:`group_comparison`), under the headline table.
+GROUP_TABLE_METRICS = ("latency_mean_s", "latency_p95_s", "deadline_miss_rate", "device_energy_mean_j")
 
 
 @dataclass(repr=False)
@@ -136,6 +140,8 @@ class CompareResult:
     ``summary`` is tidy, one row per policy and metric: ``n``, ``mean``,
     ``ci`` (95 % half-width) and, against ``baseline``, the paired mean
     difference ``diff`` (policy − baseline) with its ``diff_ci``.
+    ``groups`` is ``summary`` per source group (a ``group`` column first), where the tasks' sources
+    span several of the scenario's node groups (:func:`group_comparison`; no rows otherwise).
     ``tasks`` and ``nodes`` hold every run's records; ``tasks`` is built
     when first asked for, from the runs' records kept on disk (or the
     written ``tasks.parquet``), so a comparison holds one run's records at a
@@ -153,6 +159,8 @@ class CompareResult:
     path: Path | None = None
     #: Every run's processors table (every processor of every computing node), with policy and replication.
     processors: pd.DataFrame | None = None
+    #: ``summary`` per source group (:func:`group_comparison`); None or no rows: one group.
+    groups: pd.DataFrame | None = None
     _runs: _RunTasks | None = field(default=None, repr=False)  # the runs' records, one file per run
     _tasks: pd.DataFrame | None = field(default=None, repr=False)
     #: The columns of the entries' parameters, a value per run (:func:`parameter_columns`).
@@ -184,10 +192,17 @@ class CompareResult:
         )
 
     def format_table(self, metrics: Sequence[str] = TABLE_METRICS) -> str:
-        """A readable table: one column per policy, ``mean ± CI``, and the paired Δ to the baseline below."""
-        return format_comparison(
+        """A readable table: one column per policy, ``mean ± CI``, and the paired Δ to the baseline below.
+
+        Where the sources span several groups of devices, a table per group follows
+        (:func:`format_groups`).
+        """
+        table = format_comparison(
             self.summary, self.policies, self.baseline, metrics, self.title, self.replications
         )
+        if self.groups is None or not len(self.groups):
+            return table
+        return table + "\n\n" + format_groups(self.groups, self.policies, self.baseline, self.replications)
 
     def drop_lines(self, top: int = 3) -> list[str]:
         """Why tasks were dropped or failed: per policy, its ``top`` most frequent reasons with counts.
@@ -333,7 +348,7 @@ def compare(
             raise failures[0].error
     wall_s = time.perf_counter() - clock
 
-    node_parts, processor_parts, rows, cuts = [], [], [], []
+    node_parts, processor_parts, rows, cuts, by_group = [], [], [], [], []
     run_notes: list[dict[str, Any]] = []  # each run's own notes, as its manifest's
     retried: list[dict[str, Any]] = []  # the runs whose tasks recovery ran again
     for i, name in enumerate(names):
@@ -356,6 +371,7 @@ def compare(
                         "recovered": result.recovered,
                     }
                 )
+            by_group += group_rows(name, r, result.source_groups)
             rows.append(
                 {
                     "policy": name,
@@ -417,6 +433,7 @@ def compare(
         summary=summary,
         manifest=manifest,
         processors=processors,
+        groups=group_comparison(by_group, base),
         _runs=runs,
         _inserts=inserts,
     )
@@ -771,6 +788,55 @@ def compare_table(
     return table
 
 
+#: The columns of ``groups.csv``: a group, then :func:`compare_table`'s.
+GROUP_COLUMNS = ("group", "policy", "metric", "n", "mean", "ci", "diff", "diff_ci", "diff_n")
+
+
+def group_rows(policy: str, replication: int, source_groups: Mapping[str, float]) -> list[dict[str, Any]]:
+    """One run's metrics per source group (its summary's ``source_groups``), a row a group.
+
+    >>> group_rows("edge", 0, {"budget.latency_mean_s": 0.2, "budget.completed": 9.0})
+    [{'policy': 'edge', 'replication': 0, 'group': 'budget', 'latency_mean_s': 0.2, 'completed': 9.0}]
+    """
+    rows: dict[str, dict[str, Any]] = {}
+    for key, value in source_groups.items():
+        group, metric = split_key(key)
+        rows.setdefault(group, {"policy": policy, "replication": replication, "group": group})[metric] = value
+    return list(rows.values())
+
+
+def group_comparison(rows: Sequence[Mapping[str, Any]], baseline: str) -> pd.DataFrame:
+    """:func:`compare_table` of each source group's rows (:func:`group_rows`), a ``group`` column first.
+
+    The same pairing by replication as the headline table, over the tasks of the group's devices
+    alone; no rows where no run had several groups.
+    """
+    if not rows:
+        return pd.DataFrame(columns=list(GROUP_COLUMNS))
+    frame = pd.DataFrame(list(rows))
+    parts = []
+    names = [m for m in (*GROUP_TABLE_METRICS, "arrived", "completed") if m in frame.columns]
+    for group, part in frame.groupby("group", sort=False):
+        table = compare_table(part.drop(columns="group"), baseline, names)
+        table.insert(0, "group", group)
+        parts.append(table)
+    return pd.concat(parts, ignore_index=True)[list(GROUP_COLUMNS)]
+
+
+def format_groups(groups: pd.DataFrame, policies: Sequence[str], baseline: str, replications: int) -> str:
+    """The table of each source group (:func:`group_comparison`), as the headline table shows metrics."""
+    out = [
+        f"per source group ({groups['group'].nunique()}): each group's devices' tasks alone, "
+        "paired by replication as above"
+    ]
+    for group, part in groups.groupby("group", sort=False):
+        table = format_comparison(
+            part.drop(columns="group"), policies, baseline, GROUP_TABLE_METRICS, replications=replications
+        )
+        out += ["", f"source group {group}", table]
+    return "\n".join(out)
+
+
 #: A deadline-miss cell where no run had a task with a deadline (``run`` prints "- (no deadlines)").
 NO_DEADLINES = "no deadlines"
 
@@ -1033,6 +1099,8 @@ def _write_directory(result: CompareResult, out: Path, overwrite: bool) -> Path:
             write_parquet(result.processors, tmp / "processors.parquet")
         write_parquet(result.summary, tmp / "summary.parquet")
         write_text(result.summary.to_csv(index=False, lineterminator="\n"), tmp / "summary.csv")
+        groups = result.groups if result.groups is not None else group_comparison([], result.baseline)
+        write_text(groups.to_csv(index=False, lineterminator="\n"), tmp / "groups.csv")
         write_text(result.format_table() + "\n", tmp / "summary.txt")
         write_json(result.manifest, tmp / "manifest.json")
 

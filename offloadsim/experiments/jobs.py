@@ -247,6 +247,8 @@ class JobResult:
     recovered: int = 0
     #: How many of the run's task sources have ``power:`` (-1: not known): why its device energy is 0.
     powered_sources: int = -1
+    #: Its summary's numbers per source group (``Summary.source_groups``; empty for one group).
+    source_groups: dict[str, float] = field(default_factory=dict)
 
 
 #: What a job file's metadata says of a job, from the job and its result (sweep's ``_job_meta``).
@@ -303,6 +305,7 @@ def run_job(job: Job, directory: Path | None = None, describe: Describe | None =
         retried=result.summary.retried,
         recovered=result.summary.recovered,
         powered_sources=result.summary.powered_sources,
+        source_groups=dict(result.summary.source_groups),
     )
     if directory is not None:
         records = result.records

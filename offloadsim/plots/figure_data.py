@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from offloadsim.analysis.groups import GROUP_COLUMN
 from offloadsim.analysis.values import (
     axis_texts,
     default_label,
@@ -78,7 +79,19 @@ def close_column_hint(results: Results, key: str, columns: Iterable[str]) -> str
 class FigureView:
     """The tables of ``results`` filtered by ``where``, with labels and the dimensions that can vary."""
 
-    def __init__(self, results: Results, kind: str, metric: str | None, where: Mapping[str, Any] | None):
+    def __init__(
+        self,
+        results: Results,
+        kind: str,
+        metric: str | None,
+        where: Mapping[str, Any] | None,
+        keys: Sequence[str | None] = (),
+    ):
+        """The view of ``results`` for ``kind``; ``keys`` are the columns it shows (``--by``, ``--facet``).
+
+        A task column among them (``source_group``) splits a metric figure's runs by it, as
+        several applications do.
+        """
         self.results = results
         self.kind = kind
         self.metric = metric or ("latency_p95_s" if kind == "bars" else "latency_mean_s")
@@ -90,10 +103,11 @@ class FigureView:
                 close = close_column_hint(results, key, sorted(map(str, known)))
                 columns = ", ".join(map(str, dict.fromkeys([*tasks.columns, *metrics.columns])))
                 raise ExperimentError(f"{argument('where', key)}: no such column{close} (columns: {columns})")
-        if kind in METRIC_KINDS and self._per_app(tasks):
+        per = self._per_task_columns(tasks, keys)
+        if kind in METRIC_KINDS and per:
             from offloadsim.analysis.breakdown import metrics_per
 
-            metrics = metrics_per(tasks, metrics, "app")
+            metrics = metrics_per(tasks, metrics, per)
         # A comparison's entries' parameters (policy.objective) are written as a sweep's keys are.
         swept = [*results.swept, *(c for c in map(str, metrics.columns) if c.startswith("policy."))]
         self.tasks = _as_written(_filter(tasks, self.where, "tasks"), swept)
@@ -113,11 +127,20 @@ class FigureView:
                     f"records, which have no {key} column (a node's load is not split by {key})"
                 )
 
-    def _per_app(self, tasks: pd.DataFrame) -> bool:
-        """Whether a metric figure is drawn per application: several apps (or one chosen), a task metric."""
-        if "app" not in tasks.columns or self.metric.startswith("utilisation_"):
-            return False
-        return tasks["app"].nunique() > 1 or "app" in self.where
+    def _per_task_columns(self, tasks: pd.DataFrame, keys: Sequence[str | None]) -> list[str]:
+        """The task columns a metric figure's runs are split by; none for a node's utilisation.
+
+        The application where there are several (or one is chosen), and the source group where
+        ``--by``, ``--facet`` or ``--where`` names it.
+        """
+        if self.metric.startswith("utilisation_"):
+            return []
+        per = []
+        if "app" in tasks.columns and (tasks["app"].nunique() > 1 or "app" in self.where):
+            per.append("app")
+        if GROUP_COLUMN in tasks.columns and (GROUP_COLUMN in keys or GROUP_COLUMN in self.where):
+            per.append(GROUP_COLUMN)
+        return per
 
     def frame(self) -> pd.DataFrame:
         """The table this kind of figure is drawn from."""
@@ -137,6 +160,8 @@ class FigureView:
         dims.append("policy")
         if self.kind in ("cdf", "split", *METRIC_KINDS):
             dims.append("app")  # a node's load and a run's timeline are not per application
+        if self.kind in METRIC_KINDS:  # where the runs were split by it (a task table pools the fleet)
+            dims.append(GROUP_COLUMN)
         return [d for d in dict.fromkeys(dims) if d in frame.columns]
 
     def varying(self, frame: pd.DataFrame, shown: Sequence[str]) -> list[str]:

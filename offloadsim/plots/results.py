@@ -210,10 +210,10 @@ def plot_results(
                 f"{argument(name)} does not apply to {argument('kind', kind)}; "
                 f"it does to {', '.join(allowed)}"
             )
-    view = FigureView(results, kind, metric, where)
+    series = series_keys(kind, by)
+    view = FigureView(results, kind, metric, where, keys=(*series, facet))
     if from_s is not None or to_s is not None:
         view.tasks = _arriving_within(view.tasks, from_s, to_s)
-    series = series_keys(kind, by)
     if by is None and "policy" not in view.frame().columns:
         series = []  # a single run's node table: one series
     run_series = run_series_key(kind, by)

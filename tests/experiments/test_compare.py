@@ -108,6 +108,7 @@ def test_written_directory_is_complete_and_readable(result):
             "processors.parquet",
             "summary.parquet",
             "summary.csv",
+            "groups.csv",
             "summary.txt",
             "manifest.json",
         ]

@@ -135,3 +135,61 @@ def test_one_group_gives_no_per_group_lines(tmp_path):
     result = offloadsim.run(path, out=tmp_path / "run")
     assert result.summary.source_groups == {}
     assert "by source group" not in result.format_table()
+
+
+def test_compare_gives_each_groups_paired_table(fleet, tmp_path):
+    from offloadsim.experiments.compare import compare
+
+    result = compare(fleet, ["local", "edge"], 3, workers=1, out=tmp_path / "cmp")
+    tasks = result.tasks
+    groups = pd.read_csv(tmp_path / "cmp" / "groups.csv")
+    assert groups.equals(result.groups.reset_index(drop=True).astype(groups.dtypes.to_dict()))
+    assert set(groups["group"]) == {"flagship", "budget"}
+    for (policy, group), part in tasks.groupby(["policy", "source_group"], observed=True):
+        done = part[part["status"] == "completed"]
+        per_run = done.groupby("replication")["latency"].mean()  # each run's mean latency of the group
+        row = groups[(groups.group == group) & (groups.policy == policy)]
+        mean = row.loc[row.metric == "latency_mean_s", "mean"].item()
+        assert mean == pytest.approx(per_run.mean(), rel=1e-12)
+        if policy == "edge":  # paired by replication against local's runs of the same group
+            base = tasks[(tasks.policy == "local") & (tasks.source_group == group)]
+            base_runs = base[base.status == "completed"].groupby("replication")["latency"].mean()
+            diff = row.loc[row.metric == "latency_mean_s", "diff"].item()
+            assert diff == pytest.approx((per_run - base_runs).mean(), rel=1e-9)
+    text = (tmp_path / "cmp" / "summary.txt").read_text(encoding="utf-8")
+    assert "source group budget" in text and "source group flagship" in text
+    budget = text[text.index("source group budget") :]
+    local_ms = groups.query("group == 'budget' and policy == 'local' and metric == 'latency_mean_s'")["mean"]
+    assert f"{local_ms.item() * 1e3:,.0f}" in budget.splitlines()[3]  # the mean latency row, local column
+
+
+def test_compare_of_one_group_writes_no_group_rows(tmp_path):
+    from offloadsim.experiments.compare import compare
+
+    path = tmp_path / "one.yaml"
+    path.write_text(FLEET.replace('sources: "budget-*"', 'sources: "flagship-*"'), encoding="utf-8")
+    result = compare(path, ["local", "edge"], 2, workers=1, out=tmp_path / "cmp")
+    assert pd.read_csv(tmp_path / "cmp" / "groups.csv").empty
+    assert "source group" not in result.format_table()
+
+
+def test_metric_figures_split_runs_by_source_group(fleet, tmp_path):
+    from offloadsim.experiments.compare import compare
+    from offloadsim.plots.figure_data import FigureView
+    from offloadsim.plots.results import plot_results
+    from offloadsim.records.stored import ExperimentError, read_results
+
+    compare(fleet, ["local", "edge"], 2, workers=1, out=tmp_path / "cmp")
+    results = read_results(tmp_path / "cmp")
+    view = FigureView(results, "bars", "latency_p95_s", {"source_group": "budget"})
+    tasks = results.tasks
+    done = tasks[(tasks.status == "completed") & (tasks.source_group == "budget")]
+    by_hand = done.groupby(["policy", "replication"], observed=True)["latency"].quantile(0.95)
+    drawn = view.metrics.set_index(["policy", "replication"])["latency_p95_s"]
+    assert set(view.metrics["source_group"]) == {"budget"}
+    assert drawn.sort_index().to_numpy() == pytest.approx(by_hand.sort_index().to_numpy(), rel=1e-12)
+    # Without the group named, the runs' own metrics, pooled over the fleet as the run's summary.
+    assert "source_group" not in FigureView(results, "bars", "latency_p95_s", None).metrics.columns
+    plot_results(results, "bars", facet="source_group")  # a panel per group draws
+    with pytest.raises(ExperimentError, match=r"also vary source_group \(flagship, budget\)"):
+        plot_results(results, "bars", where={"source_group": ("flagship", "budget")})

@@ -12,7 +12,7 @@ computation, chunk by chunk for the engine's records): a few of them, as
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -52,18 +52,22 @@ def split_key(key: str) -> tuple[str, str]:
     return group, metric
 
 
-def group_stats(tasks: Any, duration_s: float, end_s: float | None, stats: Stats) -> dict[str, float]:
+def group_stats(
+    tasks: Any, duration_s: float, end_s: float | None, stats: Stats, order: Sequence[str] = ()
+) -> dict[str, float]:
     """Each source group's :data:`GROUP_METRICS`, keyed :func:`group_key`; empty for one group or none.
 
     ``tasks`` is a DataFrame, a mapping of columns, or the engine's records (read with
     ``blocks()``); ``stats`` is the summary's computation of its task numbers for that kind of
-    table, run on each group's rows alone.  Groups come in the order of their first task.
+    table, run on each group's rows alone.  Groups come in ``order`` (the scenario's, as the
+    nodes table has them), any other after them in the order of their first task.
     """
     groups = _groups(tasks)
     if groups is None or len(set(groups[1])) < 2:
         return {}
+    rank = {group: i for i, group in enumerate(order)}
     out: dict[str, float] = {}
-    for group in dict.fromkeys(groups[1]):
+    for group in sorted(dict.fromkeys(groups[1]), key=lambda g: rank.get(g, len(rank))):
         rows = _subset(tasks, groups, group)
         numbers = stats(rows, duration_s, end_s)
         tasks_with, misses = numbers["deadline_tasks"], numbers["deadline_misses"]

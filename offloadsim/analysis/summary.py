@@ -711,7 +711,7 @@ def summarize(
         **_batteries(nodes),
         processors=_processor_entries(processors),
         powered_sources=powered_sources,
-        source_groups=group_stats(tasks, duration_s, end_s, task_stats),
+        source_groups=group_stats(tasks, duration_s, end_s, task_stats, _node_groups(nodes)),
         **fields,
     )
 
@@ -1112,6 +1112,13 @@ def _floats(frame: Table, column: str) -> np.ndarray:
 def _nanmean(values: np.ndarray) -> float:
     values = values[~np.isnan(values)]
     return float(values.mean()) if values.size else _NAN
+
+
+def _node_groups(nodes: Table) -> list[str]:
+    """The nodes' groups in the scenario's order (none from a nodes table written before them)."""
+    if not _rows(nodes) or not _has(nodes, "group"):
+        return []
+    return list(dict.fromkeys(_strings(nodes, "group").tolist()))
 
 
 def _node_utilisation(nodes: Table) -> tuple[dict[str, float], dict[str, float]]:

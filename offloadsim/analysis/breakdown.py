@@ -57,7 +57,8 @@ def metrics_per(
         job = jobs.loc[job_key if len(job_key) > 1 else job_key[0]] if keys else jobs.iloc[0]
         duration = measured_time(job)
         end = float(job.get("end_s", math.nan))
-        summary = summarize(group, empty, empty, duration, end_s=end if math.isfinite(end) else None)
+        end_s = end if math.isfinite(end) else None
+        summary = summarize(group, empty, empty, duration, end_s=end_s, source_groups=False)
         row = {k: v for k, v in zip(grouping, values, strict=True)}
         row.update({c: job[c] for c in identity})
         row.update({k: v for k, v in metrics_row(summary).items() if not k.startswith("utilisation_")})

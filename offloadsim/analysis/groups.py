@@ -90,13 +90,17 @@ def _groups(tasks: Any) -> tuple[Any, list[str]] | None:
             for code in dict.fromkeys(codes.tolist()):
                 seen[str(labels[code])] = None
         return None, [g for g in seen if g]
+    import pandas as pd
+
     columns = tasks.columns if hasattr(tasks, "iloc") else tasks
     if GROUP_COLUMN not in columns:
         return None
-    values = np.asarray(tasks[GROUP_COLUMN], dtype=object).astype(str)
-    if not len(values):
-        return None
-    return values, [g for g in dict.fromkeys(values.tolist()) if g and g != "nan"]
+    column = tasks[GROUP_COLUMN]
+    series = column if isinstance(column, pd.Series) else pd.Series(column)
+    present = [str(g) for g in series.dropna().unique() if str(g)]  # a category's: without a pass in Python
+    if len(present) < 2:
+        return None  # one group (the common case) needs no column of strings
+    return series.astype(str).to_numpy(), present
 
 
 def _subset(tasks: Any, groups: tuple[Any, list[str]], group: str) -> Any:

@@ -675,6 +675,7 @@ def summarize(
     end_s: float | None = None,
     processors: Table | None = None,
     powered_sources: int = -1,
+    source_groups: bool = True,
 ) -> Summary:
     """Summarise one run's records (see :class:`Summary` for definitions).
 
@@ -687,6 +688,8 @@ def summarize(
     not grow with the run).  ``processors`` is the run's processors table
     (every processor of every computing node: :attr:`Summary.processors`).
     ``powered_sources`` is how many task sources have ``power:`` (-1: not known).
+    ``source_groups``: whether to compute the numbers per source group (a caller that keeps
+    none of them, as a breakdown per application, leaves them out).
     """
     task_stats = chunked.task_stats if callable(getattr(tasks, "blocks", None)) else _task_stats
     stats = task_stats(tasks, duration_s, end_s)
@@ -711,7 +714,9 @@ def summarize(
         **_batteries(nodes),
         processors=_processor_entries(processors),
         powered_sources=powered_sources,
-        source_groups=group_stats(tasks, duration_s, end_s, task_stats, _node_groups(nodes)),
+        source_groups=(
+            group_stats(tasks, duration_s, end_s, task_stats, _node_groups(nodes)) if source_groups else {}
+        ),
         **fields,
     )
 

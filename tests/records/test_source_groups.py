@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 import offloadsim
+from offloadsim.analysis.summary import summarize
 from offloadsim.records.results import read_run
 
 FLEET = """\
@@ -126,6 +127,12 @@ def test_summary_per_group_numbers_are_the_tasks_tables(fleet, tmp_path, monkeyp
     assert stored["budget.latency_mean_s"] > stored["flagship.latency_mean_s"]
     # Read back, the summary keeps them.
     assert read_run(tmp_path / "run").summary.source_groups == stored
+    # A table in memory (a DataFrame, whole columns at a time) gives the same numbers as the chunks.
+    again = summarize(
+        tasks, result.nodes, result.links, result.summary.duration_s, end_s=result.manifest["end_s"]
+    )
+    assert list(again.source_groups) == list(stored)  # flagship first, as the scenario lists it
+    assert again.source_groups == pytest.approx(stored, rel=1e-12)
 
 
 def test_one_group_gives_no_per_group_lines(tmp_path):

@@ -21,7 +21,7 @@ from typing import Any, Final
 
 import simpy
 
-from offloadsim.engine.environment import caller
+from offloadsim.engine.environment import calendar_of, caller
 from offloadsim.engine.piecewise import PiecewiseLog
 
 try:  # mypyc reads the decorator as it compiles; at run time it leaves the class as written
@@ -65,6 +65,8 @@ class ChannelModel:
         # model keeps them there, so that a policy's share_Bps reads lengths without a call each).
         self.crossing: list[list[Any]] = [[] for _ in self.capacity_Bps]
         self._call_in = caller(env)  # the model's events: light calls on the run's environment
+        # The run's calendar, for the hot paths' calls pushed inline (None on a plain SimPy environment).
+        self._calendar = calendar_of(env)
 
     # -- what a model says ------------------------------------------------
     def _rerate(self, channel: int) -> None:

@@ -44,6 +44,7 @@ from offloadsim.engine.channels import (
     ChannelModel,
     tell_aborted,
 )
+from offloadsim.engine.environment import NORMAL_PRIORITY
 from offloadsim.engine.plugin_adapters import PluginLinkModel
 from offloadsim.engine.plugin_faults import link_model_words, plugin_call
 from offloadsim.plugins import dotted_name, shipped_module
@@ -67,6 +68,8 @@ __all__ = [
 # Final: constants to mypyc (a compiled build reads them inline, not from the module's dict).
 _REL: Final = 1e-9  # relative tolerance for "saturated"
 _DONE_S: Final = 1e-12  # a flow due within this many seconds (or the clock's resolution) is done
+_NORMAL: Final = NORMAL_PRIORITY
+_heappush: Final = heapq.heappush
 
 
 class Flow:
@@ -349,8 +352,13 @@ class FlowNetwork(ChannelModel):
             for c in channels:
                 load[c] += solo
             flow.group = group = [flow]  # _schedule([flow]), inline: the common case
-            if solo > 0.0:
-                self._call_in(size_bytes / solo, self._on_lone, group)  # straight to the lone flow's end
+            if solo > 0.0:  # straight to the lone flow's end
+                calendar = self._calendar
+                if calendar is not None:  # Calendar.call_in, inline (environment.calendar_of)
+                    at = calendar.now + size_bytes / solo
+                    _heappush(calendar.calls, (at, _NORMAL, calendar.next_eid(), self._on_lone, group))
+                else:
+                    self._call_in(size_bytes / solo, self._on_lone, group)
         else:
             self._reallocate(channels)
         return flow
@@ -520,7 +528,12 @@ class FlowNetwork(ChannelModel):
         if flow.sent is not None:
             flow.sent(flow.payload)
         if flow.latency_s > 0.0:  # _deliver_after, inline: the common case
-            self._call_in(flow.latency_s, _deliver, flow)
+            calendar = self._calendar
+            if calendar is not None:  # Calendar.call_in, inline (environment.calendar_of)
+                at = calendar.now + flow.latency_s
+                _heappush(calendar.calls, (at, _NORMAL, calendar.next_eid(), _deliver, flow))
+            else:
+                self._call_in(flow.latency_s, _deliver, flow)
         else:
             flow.state = DELIVERED
             flow.callback(flow.payload)

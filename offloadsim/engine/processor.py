@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable
+from heapq import heappush
 from typing import TYPE_CHECKING, Any
 
 import simpy
 
-from offloadsim.engine.environment import caller, pending_calls
+from offloadsim.engine.environment import NORMAL_PRIORITY, calendar_of, caller, pending_calls
 from offloadsim.engine.processor_models import Price, ProcessorLike, StageDone, register_processor_model
 
 if TYPE_CHECKING:
@@ -28,6 +29,7 @@ class Processor:
 
     __slots__ = (
         "_busy_area",
+        "_calendar",
         "_call_in",
         "_end_sum",
         "_epoch",
@@ -59,6 +61,7 @@ class Processor:
     ):
         self.env = env
         self._call_in = caller(env)  # a stage's end: a light call on the run's environment
+        self._calendar = calendar_of(env)  # ... pushed inline on a run's (see environment.calendar_of)
         self.node = node
         self.name = name
         self.cores = cores
@@ -87,7 +90,15 @@ class Processor:
             self._last = now
             self.busy += 1
             self._end_sum += now + service_s
-            self._call_in(service_s, self._on_finish, (service_s, callback, payload, 0.0, self._epoch))
+            stage = (service_s, callback, payload, 0.0, self._epoch)
+            calendar = self._calendar
+            if calendar is not None:  # Calendar.call_in, inline
+                heappush(
+                    calendar.calls,
+                    (calendar.now + service_s, NORMAL_PRIORITY, calendar.next_eid(), self._on_finish, stage),
+                )
+            else:
+                self._call_in(service_s, self._on_finish, stage)
             if self.watch is not None:
                 self.watch()
             return True

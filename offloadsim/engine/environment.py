@@ -71,7 +71,7 @@ class Calendar:
     code that reads the clock there.
     """
 
-    __slots__ = ("calls", "chains", "env", "next_eid", "now", "queue", "tied")
+    __slots__ = ("calls", "chains", "env", "limit", "next_eid", "now", "queue", "tied")
 
     def __init__(self, env: RunEnvironment) -> None:
         self.env = env
@@ -84,6 +84,9 @@ class Calendar:
         # because their times tied, in (time, eid) order from last to first (usually empty).
         self.chains: list[_Due] = []
         self.tied: list[_Due] = []
+        # While run_due's inner loop runs: the time of the next chain call or SimPy event (no call at
+        # or after it may run there), lowered by a chain's call or a SimPy event made meanwhile.
+        self.limit: float = _INF
 
     def call_in(self, delay: float, function: Callable[[Any], None], argument: Any) -> None:
         """Call ``function(argument)`` ``delay`` (>= 0) s from now, where a Timeout made now would fire."""
@@ -91,7 +94,10 @@ class Calendar:
 
     def chain_in(self, delay: float, function: Callable[[Any], None], argument: Any) -> None:
         """:meth:`call_in` for a chain that keeps one call pending all run: on the chains' own calendar."""
-        due = _Due(self.now + delay)
+        at: float = self.now + delay
+        if at < self.limit:  # before the next chain call run_due's inner loop knew of
+            self.limit = at
+        due = _Due(at)
         due.eid = self.next_eid()
         due.call = function
         due.argument = argument
@@ -129,15 +135,29 @@ class Calendar:
                 head = calls[0]
                 at = head[0]
                 if due is None or at < due_at or (at == due_at and head[2] < due.eid):  # the calls come first
+                    first_at: float = _INF
                     if queue:
                         first = queue[0]
-                        first_at: float = first[0]
+                        first_at = first[0]
                         if first_at <= at and first < head:  # SimPy's event comes first
                             break
+                    # Before the next chain call or SimPy event: every call due strictly earlier runs
+                    # in this inner loop, without the heads' comparisons above. A chain's call or a
+                    # SimPy event made meanwhile lowers the bound (chain_in, RunEnvironment.schedule);
+                    # a time that ties with it goes round the outer loop, which orders ties by eid.
+                    limit = due_at if first_at > due_at else first_at
+                    self.limit = limit
                     _, _, _, function, argument = _heappop(calls)
                     self.now = env.now = at
                     function(argument)
                     called = True
+                    while calls:
+                        at = calls[0][0]
+                        if at >= self.limit:
+                            break
+                        _, _, _, function, argument = _heappop(calls)
+                        self.now = env.now = at
+                        function(argument)
                     continue
             elif due is None:
                 break
@@ -192,6 +212,14 @@ class RunEnvironment(simpy.Environment):
     @_now.setter
     def _now(self, value: float) -> None:
         self.now = value
+
+    def schedule(self, event: simpy.Event, priority: EventPriority = NORMAL, delay: float = 0) -> None:
+        """SimPy's ``schedule``; an event before the calendar's inner loop's bound lowers it."""
+        calendar = self.calendar
+        at = self.now + delay
+        heappush(self._queue, (at, priority, next(self._eid), event))
+        if at < calendar.limit:
+            calendar.limit = at
 
     def call_in(self, delay: float, function: Callable[[Any], None], argument: Any) -> None:
         """Call ``function(argument)`` ``delay`` (>= 0) s from now, where a Timeout made now would fire."""

@@ -12,7 +12,7 @@ import itertools
 import os
 from collections.abc import Iterable
 
-__all__ = ["close_matches", "did_you_mean", "did_you_mean_file", "quoted", "quoted_listing"]
+__all__ = ["close_matches", "counted", "did_you_mean", "did_you_mean_file", "quoted", "quoted_listing"]
 
 
 def quoted(name: object) -> str:
@@ -50,6 +50,18 @@ def quoted_listing(names: Iterable[object], limit: int = 3) -> str:
     names = list(names)
     shown = ", ".join(quoted(name) for name in names[:limit])
     return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
+def counted(count: int, noun: str, plural: str | None = None) -> str:
+    """``count`` and its ``noun``, plural unless one: ``1 point``, ``2 points``, ``0 jobs``.
+
+    ``plural``: the noun's plural where it is not ``noun + "s"`` (``entries``, ``policies``).
+    Every message that counts reads it, so that none says "links has 1 entries".
+
+    >>> counted(1, "entry", "entries"), counted(2, "entry", "entries"), counted(0, "job")
+    ('1 entry', '2 entries', '0 jobs')
+    """
+    return f"{count} " + (noun if count == 1 else plural or f"{noun}s")
 
 
 #: A word shorter than this suggests no name merely for holding it (``s`` is in every ``_s`` name).

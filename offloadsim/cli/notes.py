@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from offloadsim.suggest import counted  # here too: the commands import it from this module
+
 __all__ = [
     "counted",
     "UNFINISHED_SHARE",
@@ -25,14 +27,6 @@ __all__ = [
 
 #: A run that ends with this share of its tasks still in flight has latencies of its finished tasks only.
 UNFINISHED_SHARE = 0.05
-
-
-def counted(count: int, noun: str, plural: str | None = None) -> str:
-    """``count`` and its ``noun``, plural unless one: ``1 point``, ``2 points``, ``0 jobs``.
-
-    ``plural``: the noun's plural where it is not ``noun + "s"`` (``policies``).
-    """
-    return f"{count} " + (noun if count == 1 else plural or f"{noun}s")
 
 
 def clamped_cut_notes(

@@ -346,7 +346,8 @@ def sweep_from_data(
         axis_key = next((key for key in ("grid", "zip", "policies") if key in data), "grid")
         bad(
             "replications" if points <= MAX_JOBS else axis_key,
-            f"{points:,} point{'s' if points > 1 else ''} x {replications:,} replications "
+            f"{points:,} point{'s' if points > 1 else ''} x "
+            f"{replications:,} replication{'s' if replications > 1 else ''} "
             f"is {points * replications:,} jobs; "
             f"a sweep may plan at most {MAX_JOBS:,}",
         )

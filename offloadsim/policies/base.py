@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import numpy as np
 
-from offloadsim.suggest import did_you_mean, quoted
+from offloadsim.suggest import counted, did_you_mean, quoted
 
 if TYPE_CHECKING:
     from offloadsim.models.graph import LayerGraph
@@ -314,8 +314,8 @@ def validate_plan(plan: object, task: TaskView, view: SystemView, policy_name: s
         )
     if len(plan.cuts) != len(plan.nodes) - 1:
         raise PlanError(
-            f"policy {quoted(policy_name)}: a plan over {len(plan.nodes)} nodes needs "
-            f"{len(plan.nodes) - 1} cuts, got {len(plan.cuts)}"
+            f"policy {quoted(policy_name)}: a plan over {counted(len(plan.nodes), 'node')} needs "
+            f"{counted(len(plan.nodes) - 1, 'cut')}, got {len(plan.cuts)}"
         )
     previous = 0
     for cut in plan.cuts:

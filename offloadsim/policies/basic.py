@@ -16,7 +16,7 @@ from offloadsim.policies.base import Plan, PlanError, SystemView, TaskView
 from offloadsim.policies.candidates import usable
 from offloadsim.policies.params import SOURCE, Requirement, Station
 from offloadsim.policies.registry import register_policy
-from offloadsim.suggest import quoted
+from offloadsim.suggest import counted, quoted
 
 __all__ = ["SOURCE", "LocalPolicy", "NearestTierPolicy", "EdgePolicy", "CloudPolicy", "FixedPolicy"]
 
@@ -267,8 +267,8 @@ class FixedPolicy:
         cuts = tuple(self.cuts or ())
         if len(cuts) != len(nodes) - 1:
             raise ValueError(  # begins "cuts ": make_policy then blames policy.cuts
-                f"cuts must be one fewer than nodes: {len(nodes)} nodes need {len(nodes) - 1} cuts, "
-                f"got {list(cuts)}"
+                f"cuts must be one fewer than nodes ({len(nodes) - 1} for "
+                f"{counted(len(nodes), 'node')}), got {list(cuts)}"
             )
         if any(isinstance(c, bool) or not isinstance(c, int) or c < 0 for c in cuts):
             raise ValueError(f"cuts must be non-negative layer indices, got {list(cuts)}")

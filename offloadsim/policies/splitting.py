@@ -47,7 +47,7 @@ import numpy as np
 from offloadsim.models.graph import INPUT, OUTPUT
 from offloadsim.policies.costs import Codec, codec_cost
 from offloadsim.policies.device_energy import DeviceEnergy, heard_after_s
-from offloadsim.suggest import quoted
+from offloadsim.suggest import counted, quoted
 
 if TYPE_CHECKING:  # networkx is imported where a graph is cut: every run loads this module, few cut
     import networkx as nx
@@ -153,7 +153,8 @@ def _send_s(size_bytes: float, bandwidth_bps: float) -> float:
 def _times(values: Sequence[float] | np.ndarray, layers: int, what: str) -> list[float]:
     out = [_finite_or_inf(float(v)) for v in values]
     if len(out) != layers:
-        raise ValueError(f"{what} has {len(out)} entries, expected one per layer ({layers})")
+        got = counted(len(out), "entry", "entries")
+        raise ValueError(f"{what} has {got}, expected one per layer ({layers})")
     return out
 
 
@@ -287,7 +288,8 @@ class _Pricing:
         """
         layers = self.layers
         if len(cuts) != self.stations - 1:
-            raise ValueError(f"{self.stations} stations need {self.stations - 1} cuts, got {list(cuts)}")
+            stations = counted(self.stations, "station")
+            raise ValueError(f"expected {counted(self.stations - 1, 'cut')} for {stations}, got {list(cuts)}")
         bounds = (0, *cuts, layers)
         if any(not 0 <= a <= b <= layers for a, b in itertools.pairwise(bounds)):
             raise ValueError(f"cuts must be non-decreasing within [0, {layers}], got {list(cuts)}")

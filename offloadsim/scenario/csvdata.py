@@ -20,7 +20,7 @@ import numpy as np
 from offloadsim.bounded_read import MAX_TABLE_BYTES, InputFileError, not_utf8, read_text
 from offloadsim.scenario.errors import describe
 from offloadsim.scenario.units import NUMBER, QUANTITIES, UnitError, parse_quantity
-from offloadsim.suggest import did_you_mean, did_you_mean_file, quoted
+from offloadsim.suggest import counted, did_you_mean, did_you_mean_file, quoted
 
 __all__ = [
     "CsvProblem",
@@ -208,8 +208,8 @@ def _trace_row_by_row(text: str, shown: str) -> TraceRows:
     for line, row in rows:
         if len(row) != len(names):
             raise CsvProblem(
-                f"{shown}, line {line}: expected {len(names)} columns like the header, got {len(row)}"
-                + separator_hint(row)
+                f"{shown}, line {line}: expected {counted(len(names), 'column')} like the header, "
+                f"got {len(row)}" + separator_hint(row)
             )
         time = _value(row[time_at].strip(), "time", shown, line)
         if time < previous:
@@ -345,8 +345,8 @@ def _series_row_by_row(text: str, shown: str, kinds: Mapping[str, str]) -> Serie
     for line, row in rows:
         if len(row) != len(names):
             raise CsvProblem(
-                f"{shown}, line {line}: expected {len(names)} columns like the header, got {len(row)}"
-                + separator_hint(row)
+                f"{shown}, line {line}: expected {counted(len(names), 'column')} like the header, "
+                f"got {len(row)}" + separator_hint(row)
             )
         time = _value(row[time_at].strip(), "time", shown, line)
         if times and time <= times[-1]:

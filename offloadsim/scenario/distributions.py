@@ -16,6 +16,8 @@ from statistics import NormalDist
 
 import numpy as np
 
+from offloadsim.suggest import counted
+
 __all__ = [
     "Dist",
     "DIST_KINDS",
@@ -168,7 +170,7 @@ class Dist:
         if self.kind == "deterministic":
             return f"{self.params[0]:g}"
         if self.kind == "empirical":
-            return f"empirical({len(self.params)} values)"
+            return f"empirical({counted(len(self.params), 'value')})"
         names = {"exponential": ("mean",), "lognormal": ("mean", "sigma"), "uniform": ("low", "high")}
         args = ", ".join(f"{n}={v:g}" for n, v in zip(names[self.kind], self.params, strict=True))
         return f"{self.kind}({args})"

@@ -24,7 +24,7 @@ from offloadsim.scenario.yamlio import (
     UnreadableNumber,
     size_problem,
 )
-from offloadsim.suggest import did_you_mean, quoted
+from offloadsim.suggest import counted, did_you_mean, quoted
 
 if TYPE_CHECKING:
     from offloadsim.scenario.model import Scenario
@@ -445,7 +445,7 @@ def _index(current: list[Any], index: int, before: tuple[Part, ...]) -> int:
     if not -len(current) <= index < len(current):
         raise PathError(
             format_path((*before, index)),
-            f"no entry [{index}]: {format_path(before)} has {len(current)} entries",
+            f"no entry [{index}]: {format_path(before)} has {counted(len(current), 'entry', 'entries')}",
         )
     return index
 

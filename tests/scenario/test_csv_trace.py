@@ -85,7 +85,7 @@ def test_a_long_plain_trace_is_read_without_a_python_step_per_row(tmp_path, monk
     [
         ("6999.9", "line 70003: time 6999.9 s is before the previous row's 7000 s"),
         ("soon", 'line 70003: expected a time like "5 ms", got "soon"'),
-        ("7000.05,1", "line 70003: expected 1 columns like the header, got 2"),
+        ("7000.05,1", "line 70003: expected 1 column like the header, got 2"),
     ],
 )
 def test_a_bad_row_deep_in_a_long_trace_is_named_by_its_line(tmp_path, row, message):

@@ -53,6 +53,20 @@ def test_get_path():
         get_path(document, "links[2].bandwidth")
 
 
+def test_a_count_of_one_is_said_in_the_singular():
+    """A list of one entry read "links has 1 entries"; every message that counts reads ``counted``."""
+    document = small_document()
+    document["links"] = document["links"][:1]
+    with pytest.raises(PathError, match=r"no entry \[1\]: links has 1 entry$"):
+        get_path(document, "links[1].bandwidth")
+    from offloadsim.policies import PolicyParamError, make_policy
+    from offloadsim.scenario.distributions import Dist
+
+    with pytest.raises(PolicyParamError, match=r"one fewer than nodes \(0 for 1 node\), got \[4\]"):
+        make_policy("fixed", {"nodes": ["a"], "cuts": [4]})
+    assert Dist("empirical", (0.5,)).describe() == "empirical(1 value)"
+
+
 def test_set_path_creates_missing_mappings_but_not_list_entries():
     document = small_document()
     set_path(document, "nodes.edge.power.idle", "20 W")

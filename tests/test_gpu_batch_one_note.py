@@ -34,7 +34,7 @@ def _gpu_notes(capsys, *argv: str) -> list[str]:
 )
 def test_a_cnn_on_a100_is_noted_once_with_its_published_ratio(argv, capsys):
     (note,) = _gpu_notes(capsys, *argv)
-    assert "applications.classify (resnet50) on a100" in note
+    assert "applications.classify (resnet50, fp32) on a100" in note
     assert "7.2x on a100" in note and "docs/profiles.md#batch-one-against-published-latencies" in note
 
 
@@ -52,6 +52,63 @@ def test_no_gpu_note_on_cpu_profiles_or_a_plain_speed(capsys):
     assert _gpu_notes(capsys, "run", QUICKSTART, "--dry-run", *cpu) == []
     speed = ["--set", "nodes.cloud.processor={speed: 17.5 TFLOP/s, cores: 8}"]
     assert _gpu_notes(capsys, "run", QUICKSTART, "--dry-run", *speed) == []
+
+
+_NO_CLOUD_LINK = (
+    "links=[{between: [phone-*, ap], bandwidth: 20 Mbps, latency: 3 ms}, "
+    "{between: [ap, edge], bandwidth: 1 Gbps, latency: 0.5 ms}]"
+)
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        ["policy.name=local"],
+        ["policy={name: fixed, nodes: [$source]}"],
+        [_NO_CLOUD_LINK],
+    ],
+    ids=["local", "fixed-on-source", "cloud-unreachable"],
+)
+def test_no_gpu_note_where_no_layer_can_run_on_the_gpu(overrides, capsys):
+    """A run that keeps every task on the phones, or whose phones cannot reach the A100, said it too."""
+    sets = [arg for value in overrides for arg in ("--set", value)]
+    assert _gpu_notes(capsys, "run", QUICKSTART, "--dry-run", *sets) == []
+
+
+def test_a_run_of_another_policy_is_noted_under_the_policy_it_runs():
+    """``run --policy local`` of the quickstart (whose own policy offloads) computes nothing on the A100."""
+    from offloadsim import api
+
+    def gpu_notes(policy: str) -> list[str]:
+        result = api.run(QUICKSTART, overrides=["duration=2 s", "warmup=0 s"], policy=policy)
+        return [note for note in result.manifest["notes"] if SAID in note]
+
+    assert gpu_notes("local") == []
+    (note,) = gpu_notes("cloud")
+    assert "applications.classify (resnet50, fp32) on a100" in note
+
+
+@pytest.mark.parametrize(
+    ("overrides", "unchecked"),
+    [
+        ([], "; fp32 is not checked ("),
+        (["applications.classify.model=mobilenet_v2"], "; fp32 and mobilenet_v2 are not checked ("),
+        (["applications.classify.params.precision=int8"], None),
+    ],
+    ids=["fp32", "mobilenet-fp32", "resnet50-int8"],
+)
+def test_the_note_says_its_evidence_is_one_point_and_what_it_leaves_unchecked(overrides, unchecked, capsys):
+    """The note read as if every model and precision ran 7.2x too fast; its evidence is int8 ResNet-50."""
+    sets = [arg for value in overrides for arg in ("--set", value)]
+    (note,) = _gpu_notes(capsys, "run", QUICKSTART, "--dry-run", *sets)
+    assert (
+        "one published point checks it, int8 ResNet-50 at batch one, slower than simulated: 7.2x on a100"
+        in note
+    )
+    if unchecked is None:
+        assert "not checked" not in note
+    else:
+        assert unchecked in note
 
 
 def test_the_ratio_is_published_over_simulated_from_the_one_table():

@@ -778,7 +778,7 @@ class Simulation:
             replication=self.replication,
             counters=dict(self.counters),
             stages=self.ledger.stages.columns() if self.ledger.stages is not None else None,
-            notes=(*world.notes, *self._policy_notes(), *self._work_notes(), *own_notes),
+            notes=(*world.notes_under(self.policy), *self._policy_notes(), *self._work_notes(), *own_notes),
             own_notes=own_notes,
             context_cuts=tuple(self._context_cuts()),
         )

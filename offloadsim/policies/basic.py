@@ -41,6 +41,8 @@ class LocalPolicy:
     """
 
     _plans: dict[str, Plan] = field(default_factory=dict, init=False, repr=False)
+    #: Every layer runs on the task's source: no other node's processor computes (the run's notes read it).
+    keeps_local: ClassVar[bool] = True
 
     def requirements(self) -> tuple[Requirement, ...]:
         """Every source must compute: checked against the scenario before a run."""
@@ -322,6 +324,11 @@ class FixedPolicy:
                 f"processors must name one per node ({len(self._stations)}), got {len(names)}: {list(names)}"
             )
         self.processors = tuple(names)
+
+    @property
+    def keeps_local(self) -> bool:
+        """Whether every station is ``$source``: each task runs on its source alone (as ``local``)."""
+        return all(station == SOURCE for station in self._stations)
 
     def requirements(self) -> tuple[Requirement, ...]:
         """Sources must compute when ``$source`` runs a segment that is not empty by its cuts.

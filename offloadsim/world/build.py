@@ -39,6 +39,10 @@ __all__ = [
 ]
 
 
+#: Where the note on another precision or a codec (bytes and time only, and its speed-up) points.
+PRECISION_DOC = " (docs/models.md#precision)"
+
+
 class WorldError(KeyPathError):
     """The scenario names something the world cannot be built from: ``key_path`` and one-line ``message``."""
 
@@ -177,6 +181,14 @@ class World:
         """
         return self._notes(here=True)
 
+    def notes_under(self, *policies: Any) -> tuple[str, ...]:
+        """:attr:`notes` of a run of any of ``policies`` (policy objects), not the scenario's own policy.
+
+        A note that holds only where a policy may place layers (the GPU efficiency line) reads the
+        policies a run or a comparison runs: ``run --policy local`` keeps every layer on the phones.
+        """
+        return self._notes(here=True, policies=policies)
+
     @property
     def scenario_notes(self) -> tuple[str, ...]:
         """:attr:`notes` but the ones about this machine: what ``validate`` says of any scenario file.
@@ -187,8 +199,11 @@ class World:
         """
         return self._notes(here=False)
 
-    def _notes(self, here: bool) -> tuple[str, ...]:
-        """:attr:`notes`; ``here``: with the lines on this machine's CPU and the GPU efficiency line."""
+    def _notes(self, here: bool, policies: tuple[Any, ...] | None = None) -> tuple[str, ...]:
+        """:attr:`notes`; ``here``: with the lines on this machine's CPU and the GPU efficiency line.
+
+        ``policies``: the policy objects of the runs noted (None: the scenario's own policy).
+        """
         lines: dict[str, None] = dict.fromkeys(self._profile_notes(here))
         for app in self.apps.values():
             if not app.precision:
@@ -198,6 +213,8 @@ class World:
                 if hosts is not None and proc.node not in hosts:
                     continue
                 note = precision_speed(proc, app.precision)[1]
+                if note is not None and _calibrated(proc) and app.graph is not None:
+                    note = _fit_alone_note(proc, app.graph, app.precision)
                 if note is not None:
                     where = format_path(("applications", app.name))
                     lines[f"{where} ({app.precision_label}) on {proc.profile}: {note}"] = None
@@ -206,7 +223,7 @@ class World:
         lines.update(dict.fromkeys(self._unbounded_decode_notes()))
         lines.update(dict.fromkeys(self._decode_ceiling_notes()))
         if here:  # what a run's times rest on; a check of the file (validate) has no times to qualify
-            lines.update(dict.fromkeys(self._gpu_efficiency_notes()))
+            lines.update(dict.fromkeys(self._gpu_efficiency_notes(policies)))
         lines.update(dict.fromkeys(self._accuracy_notes()))
         return tuple(lines)
 
@@ -303,21 +320,48 @@ class World:
         if not said:
             return []
         shown = ", ".join(said[:4]) + (f" and {len(said) - 4} more" if len(said) > 4 else "")
-        ratios = self._peak_ratios()
-        speedup = ""
-        if ratios:
-            speedup = f", and a precision's speed-up is the data sheets' peak ratio, not measured ({ratios})"
-        return [f"{shown}: bytes and time only; accuracy is not modelled{speedup} (docs/models.md#precision)"]
+        return [
+            f"{shown}: bytes and time only; accuracy is not modelled{self._speedup_text()}{PRECISION_DOC}"
+        ]
 
-    def _peak_ratios(self) -> str:
-        """``int8/fp32: 4x on cortex-a76, 32x on a100``: what another precision speeds up by, and whence.
+    def _speedup_text(self) -> str:
+        """``; int8 is 4x fp32's speed on cortex-a76 here (...): a comparison ... rests on them``, or "".
+
+        The speed-up a built-in profile gives another precision is the ratio of two data-sheet peaks,
+        where measured ones are smaller (int8 on a phone's CPU: 1.5 to 2.5x, TensorFlow Lite); a note
+        that said so under the table only left the figures, and a finding such as "int8 on the phone
+        beats offloading", resting on it unsaid.  Empty where no precision changes a peak.
+        """
+        ratios = self._peak_ratios()
+        if not ratios:
+            return ""
+        runs = "; ".join(
+            f"{pair[0]} is {each[0][0]} {pair[1]}'s speed on {each[0][1]}"
+            + "".join(f", {ratio} on {profile}" for ratio, profile in each[1:])
+            for pair, each in ratios.items()
+        )
+        measured = ""
+        if ("int8", "fp32") in ratios:
+            from offloadsim.world.profiles.published import measured_int8_speedups
+
+            low, high = measured_int8_speedups()
+            measured = (
+                f"; measured int8 speed-ups on a phone's CPU are {low:.1f}-{high:.1f}x, TensorFlow Lite"
+            )
+        return (
+            f"; {runs} here (the data sheets' peak ratios, not measured{measured}): "
+            "a comparison between precisions, or with offloading, rests on them"
+        )
+
+    def _peak_ratios(self) -> dict[tuple[str, str], list[tuple[str, str]]]:
+        """``{("int8", "fp32"): [("4x", "cortex-a76"), ("32x", "a100")]}``: what a precision speeds up by.
 
         A built-in profile runs a precision at its data-sheet peak times one efficiency, so an int8
         model runs the int8/fp32 peak ratio faster than its fp32 self (MobileNetV2 on a phone:
         45.7 to 11.4 ms), where measured int8 speed-ups are smaller (docs/models.md#precision).
         Empty where no application's precision changes its processors' peak.
         """
-        ratios: dict[str, list[str]] = {}
+        ratios: dict[tuple[str, str], list[tuple[str, str]]] = {}
         for app in self.apps.values():
             own = _own_precision(app)
             if not app.weights or app.weights == own:
@@ -329,10 +373,10 @@ class World:
                     continue  # a calibrated profile or a plain speed: one rate for every precision
                 ratio = peak_for(app.precision)[1] / peak_for(own)[1]
                 if ratio != 1.0:
-                    said = ratios.setdefault(f"{app.precision}/{own}", [])
-                    if (text := f"{ratio:.3g}x on {proc.profile}") not in said:
+                    said = ratios.setdefault((app.precision, own), [])
+                    if (text := (f"{ratio:.3g}x", str(proc.profile))) not in said:
                         said.append(text)
-        return "; ".join(f"{pair}: {', '.join(each)}" for pair, each in ratios.items())
+        return ratios
 
     def _unbounded_decode_notes(self) -> list[str]:
         """Plain speeds without ``memory_bandwidth`` that may run an LLM: its decode costs FLOPs alone.
@@ -394,33 +438,43 @@ class World:
             "(docs/profiles.md#llm-decoding-a-bandwidth-ceiling)"
         ]
 
-    def _gpu_efficiency_notes(self) -> list[str]:
-        """One line for the layer graphs a built-in GPU profile costs: at an assumed efficiency, not measured.
+    def _gpu_efficiency_notes(self, policies: tuple[Any, ...] | None = None) -> list[str]:
+        """One line for the layer graphs a built-in GPU profile may cost: at an assumed efficiency.
 
         Every built-in GPU profile runs a layer at one assumed share of its data-sheet peak
         (:data:`~offloadsim.world.profiles.builtin.GPU_EFFICIENCY`); at a batch of one, published
         ResNet-50 latencies put the A100 7 times slower than that (docs/profiles.md#batch-one-
         against-published-latencies), and a run on the quickstart's cloud said nothing of it.
+        Said only where the GPU may run an application's layers: a node its ``hosts`` allow, that
+        one of its sources reaches, and, under ``policies`` that keep every task on its source
+        (``local``), a source itself (None: the scenario's own policy).  The one published point is
+        int8 ResNet-50: a model or precision it is not is said unchecked.
         """
         derived = [proc for proc in self._every_processor() if getattr(proc.costs, "kind", None) == "derived"]
         if not derived:
             return []  # nothing to say, and no need to import the profiles' code (start-up)
         from offloadsim.world.profiles.builtin import GPU_EFFICIENCY
 
+        gpus = [proc for proc in derived if proc.costs.efficiency == GPU_EFFICIENCY]  # not a CPU's
+        if not gpus:
+            return []
+        local = _all_keep_local(self.scenario.policy if policies is None else policies)
         said: dict[str, list[str]] = {}  # each application's GPU profiles
+        unchecked: dict[str, None] = {}  # its precisions and models the published point is not
         for app in self.apps.values():
             if app.graph is None or app.llm is not None:
                 continue  # an LLM's decode has its own note; a plain work has no layers
-            hosts = app.spec.hosts
-            for proc in derived:
-                costs = proc.costs
-                if costs.efficiency != GPU_EFFICIENCY:
-                    continue  # a CPU's
-                if hosts is not None and proc.node not in hosts:
+            sources = self._sources_of(app.name)
+            for proc in gpus:
+                if not self._may_run(app, proc.node, sources, local):
                     continue
-                on = said.setdefault(f"{format_path(('applications', app.name))} ({app.graph.name})", [])
-                if costs.name not in on:
-                    on.append(costs.name)
+                where = f"{format_path(('applications', app.name))} ({app.graph.name}, {app.precision})"
+                on = said.setdefault(where, [])
+                if proc.costs.name not in on:
+                    on.append(proc.costs.name)
+                unchecked.update(
+                    dict.fromkeys(x for x in (app.precision, app.graph.name) if x not in _CHECKED)
+                )
         if not said:
             return []
         from offloadsim.world.profiles.published import SECTION, batch_one_ratio
@@ -429,13 +483,40 @@ class World:
         profiles = list(dict.fromkeys(name for names in said.values() for name in names))
         ratios = {name: batch_one_ratio(name) for name in profiles}
         times = ", ".join(f"{ratio:.2g}x on {name}" for name, ratio in ratios.items() if ratio is not None)
-        unchecked = ", ".join(name for name, ratio in ratios.items() if ratio is None)
-        published = [f"published int8 ResNet-50 at batch one is slower than simulated: {times}"] * bool(times)
-        published += [f"no published batch-one time checks {unchecked}"] * bool(unchecked)
+        unpublished = ", ".join(name for name, ratio in ratios.items() if ratio is None)
+        published = [
+            f"one published point checks it, int8 ResNet-50 at batch one, slower than simulated: {times}"
+        ] * bool(times)
+        published += [f"no published batch-one time checks {unpublished}"] * bool(unpublished)
+        if unchecked:
+            published.append(
+                f"{' and '.join(unchecked)} {'is' if len(unchecked) == 1 else 'are'} not checked"
+            )
         return [
             f"{each}: a built-in GPU profile runs each layer at an assumed {GPU_EFFICIENCY:.2f} of its "
             f"data-sheet peak, not a rate measured at a batch of one; {'; '.join(published)} ({SECTION})"
         ]
+
+    def _sources_of(self, app: str) -> set[str]:
+        """The nodes whose workload sends ``app``'s requests (every source where none names it).
+
+        An application no entry names may still serve another's requests (a ``model-select``
+        policy's ``alternatives``): then any source may send it work.
+        """
+        named = {src for entry in self.scenario.workload if entry.app == app for src in entry.sources}
+        return named or {src for entry in self.scenario.workload for src in entry.sources}
+
+    def _may_run(self, app: AppTemplate, node: str, sources: set[str], local: bool) -> bool:
+        """Whether ``node`` may run layers of ``app``: its hosts allow it, and a source reaches it.
+
+        ``local``: the policies keep every task on its source, so only a source runs its layers.
+        """
+        hosts = app.spec.hosts
+        if hosts is not None and node not in hosts:
+            return False
+        if node in sources:
+            return True
+        return not local and any(self.topology.reachable(src, node) for src in sources)
 
     def _profile_notes(self, here: bool = True) -> list[str]:
         """Trust of the calibrated profiles this world costs with; ``here``: their CPU against ours too."""
@@ -603,9 +684,54 @@ class World:
         return f"({', '.join(each)})"
 
 
+#: The precision and model of the one published batch-one point (:mod:`~offloadsim.world.profiles.published`).
+_CHECKED = ("int8", "resnet50")
+
+
+def _all_keep_local(policies: Any) -> bool:
+    """Whether every one of ``policies`` keeps each task whole on its source (a policy's ``keeps_local``).
+
+    ``policies``: policy objects, or the scenario's one :class:`~offloadsim.scenario.model.PolicySpec`,
+    made here (one that cannot be made keeps nothing local: its run is refused anyway).
+    """
+    if not isinstance(policies, tuple):
+        from offloadsim.policies.registry import make_policy
+
+        try:
+            policies = (make_policy(policies.name, policies.params),)
+        except Exception:  # an unknown name, bad parameters, a plug-in's failing constructor: said elsewhere
+            return False
+    return bool(policies) and all(getattr(policy, "keeps_local", False) is True for policy in policies)
+
+
 def _calibrated(proc: ProcessorModel) -> bool:
     """Whether ``proc`` costs layers by a calibrated profile's fit, not at one rate."""
     return getattr(proc.costs, "kind", None) == "calibrated"
+
+
+def _fit_alone_note(proc: ProcessorModel, graph: LayerGraph, precision: str) -> str:
+    """What a calibrated profile does with a layer graph in another precision than fp32: its fit alone.
+
+    ``calibrate`` times fp32 kernels, so no timed unit stands for an int8 layer: each is priced by
+    the profile's fit, from its FLOPs and its (fewer) bytes moved (docs/calibration.md, "How far a
+    profile can be trusted").  The note said "costed at its measured rate" while ResNet-50's time on
+    ``xeon-ort-1t`` fell 5.5 % in int8; it says how far the fit moved it from fp32.
+    """
+    from offloadsim.models.precision import with_precision
+
+    own = float(proc.costs.layer_seconds(graph).sum())
+    fp32 = float(proc.costs.layer_seconds(with_precision(graph, "fp32")).sum())
+    change = own / fp32 - 1.0 if fp32 > 0.0 else 0.0
+    moved = (
+        f"{abs(change) * 100:.1f} % {'less' if change < 0 else 'more'} time than in fp32"
+        if change
+        else "as in fp32"
+    )
+    return (
+        f"calibrate times fp32 kernels only, so each {precision} layer is costed from the profile's fit "
+        f"alone (its FLOPs and its {precision} bytes moved), not at a measured {precision} rate: "
+        f"{moved} (docs/calibration.md#how-far-a-profile-can-be-trusted)"
+    )
 
 
 def _rate_label(proc: ProcessorModel) -> str:

@@ -838,7 +838,8 @@ class Simulation:
         A codec acts only on activations crossing a cut between two nodes: where every plan ran the
         model whole, or uploaded its raw input, it changed nothing, and a sweep of it reads the same
         at every value with no word of why.  A codec no narrower than the model's precision has the
-        world's note instead (it could never compress).
+        world's note instead (it could never compress).  Worded for one run and for several alike: a
+        sweep says it once with the runs it held for (``(8 of 36 runs: ...)``), where "in this run" misread.
         """
         from offloadsim.models.precision import BYTES
 
@@ -853,7 +854,7 @@ class Simulation:
                 continue
             key = format_path(("applications", name, "compression"))
             notes.append(
-                f"{key}: {codec} compressed nothing in this run: no plan cut {name} between two nodes "
+                f"{key}: {codec} compressed nothing: no plan cut {name} between two nodes "
                 "(a codec acts on the activations crossing a cut; the raw input and the result are never "
                 "compressed): the records' split and placement say where the cuts fell"
             )

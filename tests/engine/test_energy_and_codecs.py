@@ -76,11 +76,28 @@ def test_a_codec_no_plan_applied_is_said_in_a_note(tmp_path, cut):
     word of why."""
     notes, own = codec_notes(tmp_path, "int8", cut)
     assert notes == [
-        "applications.cnn.compression: int8 compressed nothing in this run: no plan cut cnn between two "
+        "applications.cnn.compression: int8 compressed nothing: no plan cut cnn between two "
         "nodes (a codec acts on the activations crossing a cut; the raw input and the result are never "
         "compressed): the records' split and placement say where the cuts fell"
     ]
     assert notes[0] in own  # what only this run measured: compare and sweep say which runs did
+
+
+def test_a_sweep_says_the_codec_note_once_with_its_runs_and_not_of_this_run(tmp_path, capsys):
+    """Grouped over a sweep's runs it read "int8 compressed nothing in this run ... (2 of 4 runs ...)"."""
+    from offloadsim.cli import main
+
+    (tmp_path / "trace.csv").write_text("time\n1.0\n")
+    (tmp_path / "codec.yaml").write_text(SPLIT.replace("CODEC", "int8").replace("CUT", "5"))
+    (tmp_path / "sweep.yaml").write_text(
+        "name: s\nbase: codec.yaml\ngrid:\n  policy.cuts: [[0], [5]]\nreplications: 2\n", encoding="utf-8"
+    )
+    assert main(["sweep", str(tmp_path / "sweep.yaml"), "--out", str(tmp_path / "out")]) == 0
+    (line,) = [line for line in capsys.readouterr().out.splitlines() if "compressed nothing" in line]
+    assert line.startswith("note: applications.cnn.compression: int8 compressed nothing: no plan cut cnn ")
+    assert (
+        "this run" not in line and "(2 of 4 runs: policy.cuts=[0], policy=fixed, replication=0, ...)" in line
+    )
 
 
 def test_a_codec_a_plan_applied_has_no_note(tmp_path):

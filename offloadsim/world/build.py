@@ -35,12 +35,9 @@ __all__ = [
     "World",
     "application_layers",
     "build_world",
+    "precision_notes",
     "precision_speed",
 ]
-
-
-#: Where the note on another precision or a codec (bytes and time only, and its speed-up) points.
-PRECISION_DOC = " (docs/models.md#precision)"
 
 
 class WorldError(KeyPathError):
@@ -297,86 +294,11 @@ class World:
     def _accuracy_notes(self) -> list[str]:
         """One line for the applications run in another precision than their model's, or compressed.
 
-        A precision (``params: {precision: int8}``) and a ``compression`` codec change bytes and
-        time only: what they cost a model's answers is not modelled (docs/models.md#precision), and
-        a run that reads faster and smaller for them said nothing of it.  A codec that compresses
-        nothing (no narrower than the model's precision) has its own note and none here.
+        :func:`~offloadsim.world.precision_note.precision_note` (a sweep's manifest keeps it too).
         """
-        from offloadsim.models.precision import BYTES
+        from offloadsim.world.precision_note import precision_note
 
-        said = []
-        for app in self.apps.values():
-            where = format_path(("applications", app.name))
-            if app.weights and app.weights != _own_precision(app):
-                said.append(f"precision {app.weights} ({where})")
-            codec = app.spec.compression
-            if (
-                codec != "none"
-                and app.graph is not None
-                and app.llm is None
-                and BYTES[codec] < BYTES[app.precision]
-            ):
-                said.append(f"compression {codec} ({where})")
-        if not said:
-            return []
-        shown = ", ".join(said[:4]) + (f" and {len(said) - 4} more" if len(said) > 4 else "")
-        return [
-            f"{shown}: bytes and time only; accuracy is not modelled{self._speedup_text()}{PRECISION_DOC}"
-        ]
-
-    def _speedup_text(self) -> str:
-        """``; int8 is 4x fp32's speed on cortex-a76 here (...): a comparison ... rests on them``, or "".
-
-        The speed-up a built-in profile gives another precision is the ratio of two data-sheet peaks,
-        where measured ones are smaller (int8 on a phone's CPU: 1.5 to 2.5x, TensorFlow Lite); a note
-        that said so under the table only left the figures, and a finding such as "int8 on the phone
-        beats offloading", resting on it unsaid.  Empty where no precision changes a peak.
-        """
-        ratios = self._peak_ratios()
-        if not ratios:
-            return ""
-        runs = "; ".join(
-            f"{pair[0]} is {each[0][0]} {pair[1]}'s speed on {each[0][1]}"
-            + "".join(f", {ratio} on {profile}" for ratio, profile in each[1:])
-            for pair, each in ratios.items()
-        )
-        measured = ""
-        if ("int8", "fp32") in ratios:
-            from offloadsim.world.profiles.published import measured_int8_speedups
-
-            low, high = measured_int8_speedups()
-            measured = (
-                f"; measured int8 speed-ups on a phone's CPU are {low:.1f}-{high:.1f}x, TensorFlow Lite"
-            )
-        return (
-            f"; {runs} here (the data sheets' peak ratios, not measured{measured}): "
-            "a comparison between precisions, or with offloading, rests on them"
-        )
-
-    def _peak_ratios(self) -> dict[tuple[str, str], list[tuple[str, str]]]:
-        """``{("int8", "fp32"): [("4x", "cortex-a76"), ("32x", "a100")]}``: what a precision speeds up by.
-
-        A built-in profile runs a precision at its data-sheet peak times one efficiency, so an int8
-        model runs the int8/fp32 peak ratio faster than its fp32 self (MobileNetV2 on a phone:
-        45.7 to 11.4 ms), where measured int8 speed-ups are smaller (docs/models.md#precision).
-        Empty where no application's precision changes its processors' peak.
-        """
-        ratios: dict[tuple[str, str], list[tuple[str, str]]] = {}
-        for app in self.apps.values():
-            own = _own_precision(app)
-            if not app.weights or app.weights == own:
-                continue
-            for proc in self._every_processor():
-                peak_for = getattr(proc.costs, "peak_for", None)
-                hosts = app.spec.hosts
-                if peak_for is None or (hosts is not None and proc.node not in hosts):
-                    continue  # a calibrated profile or a plain speed: one rate for every precision
-                ratio = peak_for(app.precision)[1] / peak_for(own)[1]
-                if ratio != 1.0:
-                    said = ratios.setdefault((app.precision, own), [])
-                    if (text := (f"{ratio:.3g}x", str(proc.profile))) not in said:
-                        said.append(text)
-        return ratios
+        return precision_note(self.apps.values(), self._every_processor())
 
     def _unbounded_decode_notes(self) -> list[str]:
         """Plain speeds without ``memory_bandwidth`` that may run an LLM: its decode costs FLOPs alone.
@@ -896,34 +818,6 @@ def _template(spec: AppSpec) -> AppTemplate:
     )
 
 
-def _own_precision(app: AppTemplate) -> str:
-    """The precision ``app``'s model has without a ``precision`` or ``dtype_bytes`` in its ``params``.
-
-    An LLM's checkpoint's (the zoo's configuration), an ONNX file's float32 (as :func:`_template`
-    reads it), another model's as its builder makes it at the application's other ``params``.
-    Compared with :attr:`AppTemplate.weights`: an int4 LLM computes in its checkpoint's bf16.
-    """
-    from offloadsim.models.precision import graph_precision, parse_precision
-
-    spec = app.spec
-    if parse_precision(spec.model_params) is None:  # checked when the scenario was read
-        return app.weights
-    if spec.onnx is not None:
-        return "fp32"
-    from offloadsim.models import get_model
-    from offloadsim.models.registry import canonical_name
-    from offloadsim.models.zoo.llm import LLM_CONFIGS
-
-    assert spec.model is not None  # a model with a precision: a zoo's or an ONNX file
-    config = LLM_CONFIGS.get(canonical_name(spec.model))
-    if config is not None:
-        return config.weights
-    shaping = {
-        key: value for key, value in spec.model_params.items() if key not in ("precision", "dtype_bytes")
-    }
-    return graph_precision(get_model(spec.model, **shaping))
-
-
 def _params_error(spec: AppSpec, error: Exception) -> WorldError:
     """A model its ``params`` cannot build (an image too small for its windows), named at the parameter.
 
@@ -1003,6 +897,28 @@ def build_world(scenario: Scenario) -> World:
         except DynamicsError as error:  # with a plug-in kind's exception, for --debug to show
             raise WorldError(error.key_path, error.message, error.also) from error.__cause__
     return World(scenario, nodes, topology, processors, apps, dynamics, scenario.link_model, more_processors)
+
+
+def precision_notes(scenario: Scenario) -> list[str]:
+    """:class:`World`'s note on another precision or a codec, worked out without building the topology.
+
+    What a sweep or comparison keeps in its manifest (``precision_notes``) for the figures to say:
+    the world of each of its points is built in its jobs' processes, not the command's.  Nothing
+    is built where no application sets a precision or a codec (most scenarios).
+    """
+    from offloadsim.models.precision import parse_precision
+    from offloadsim.world.precision_note import precision_note
+
+    specs = scenario.applications.values()
+    if not any(spec.compression != "none" or parse_precision(spec.model_params) for spec in specs):
+        return []
+    profiles: dict[str, Any] = {}
+    processors = [
+        _processor(node, spec, scenario.base_dir, profiles)
+        for node in scenario.nodes
+        for spec in node.processors
+    ]
+    return precision_note([_app(spec) for spec in specs], processors)
 
 
 def _another_cpu_note(profile: Any, here: str) -> str | None:

@@ -1,0 +1,141 @@
+"""The note on applications run in another precision than their model's, or with a codec.
+
+A precision (``params: {precision: int8}``) and a ``compression`` codec change bytes and time only:
+what they cost a model's answers is not modelled (docs/models.md#precision).  On a built-in profile
+another precision's speed-up is the ratio of two data-sheet peaks (int8 4x fp32 on a Cortex-A76),
+where measured ones are smaller (1.5 to 2.5x on a phone's CPU): the note says both, and that a
+comparison rests on them.  One function for the world's notes (:mod:`offloadsim.world.build`) and
+for a sweep's or comparison's manifest, which the figures read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from offloadsim.scenario.errors import format_path
+
+# The world's applications and processors (offloadsim.world.build's AppTemplate and ProcessorModel),
+# typed Any: that module imports this one, and a cycle of two modules is one the checks refuse.
+AppTemplate = Any
+ProcessorModel = Any
+
+__all__ = ["DOC", "precision_note"]
+
+#: Where the note points, and what tells it from the other notes of a manifest.
+DOC = "(docs/models.md#precision)"
+
+
+def precision_note(apps: Iterable[AppTemplate], processors: Iterable[ProcessorModel]) -> list[str]:
+    """One line for ``apps`` run in another precision than their model's, or compressed; [] for none.
+
+    A run that read faster and smaller for them said nothing of what quantising costs a model's
+    answers.  A codec that compresses nothing (no narrower than the model's precision) has its own
+    note and none here.  ``processors``: every processor of the world, for the peak ratios.
+    """
+    from offloadsim.models.precision import BYTES
+
+    apps, processors = list(apps), list(processors)
+    said = []
+    for app in apps:
+        where = format_path(("applications", app.name))
+        if app.weights and app.weights != _own_precision(app):
+            said.append(f"precision {app.weights} ({where})")
+        codec = app.spec.compression
+        if (
+            codec != "none"
+            and app.graph is not None
+            and app.llm is None
+            and BYTES[codec] < BYTES[app.precision]
+        ):
+            said.append(f"compression {codec} ({where})")
+    if not said:
+        return []
+    shown = ", ".join(said[:4]) + (f" and {len(said) - 4} more" if len(said) > 4 else "")
+    speedup = _speedup_text(apps, processors)
+    return [f"{shown}: bytes and time only; accuracy is not modelled{speedup} {DOC}"]
+
+
+def _speedup_text(apps: list[AppTemplate], processors: list[ProcessorModel]) -> str:
+    """``; int8 is 4x fp32's speed on cortex-a76 here (...): a comparison ... rests on them``, or "".
+
+    The speed-up a built-in profile gives another precision is the ratio of two data-sheet peaks,
+    where measured ones are smaller (int8 on a phone's CPU: 1.5 to 2.5x, TensorFlow Lite); a note
+    that said so under the table only left the figures, and a finding such as "int8 on the phone
+    beats offloading", resting on it unsaid.  Empty where no precision changes a peak.
+    """
+    ratios = _peak_ratios(apps, processors)
+    if not ratios:
+        return ""
+    runs = "; ".join(
+        f"{pair[0]} is {each[0][0]} {pair[1]}'s speed on {each[0][1]}"
+        + "".join(f", {ratio} on {profile}" for ratio, profile in each[1:])
+        for pair, each in ratios.items()
+    )
+    measured = ""
+    if ("int8", "fp32") in ratios:
+        from offloadsim.world.profiles.published import measured_int8_speedups
+
+        low, high = measured_int8_speedups()
+        measured = f"; measured int8 speed-ups on a phone's CPU are {low:.1f}-{high:.1f}x, TensorFlow Lite"
+    return (
+        f"; {runs} here (the data sheets' peak ratios, not measured{measured}): "
+        "a comparison between precisions, or with offloading, rests on them"
+    )
+
+
+def _peak_ratios(
+    apps: list[AppTemplate], processors: list[ProcessorModel]
+) -> dict[tuple[str, str], list[tuple[str, str]]]:
+    """``{("int8", "fp32"): [("4x", "cortex-a76"), ("32x", "a100")]}``: what a precision speeds up by.
+
+    A built-in profile runs a precision at its data-sheet peak times one efficiency, so an int8
+    model runs the int8/fp32 peak ratio faster than its fp32 self (MobileNetV2 on a phone:
+    45.7 to 11.4 ms), where measured int8 speed-ups are smaller (docs/models.md#precision).
+    Empty where no application's precision changes its processors' peak.
+    """
+    ratios: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for app in apps:
+        own = _own_precision(app)
+        if not app.weights or app.weights == own:
+            continue
+        for proc in processors:
+            peak_for = getattr(proc.costs, "peak_for", None)
+            hosts = app.spec.hosts
+            if peak_for is None or (hosts is not None and proc.node not in hosts):
+                continue  # a calibrated profile or a plain speed: one rate for every precision
+            ratio = peak_for(app.precision)[1] / peak_for(own)[1]
+            if ratio != 1.0:
+                said = ratios.setdefault((app.precision, own), [])
+                if (text := (f"{ratio:.3g}x", str(proc.profile))) not in said:
+                    said.append(text)
+    return ratios
+
+
+def _own_precision(app: AppTemplate) -> str:
+    """The precision ``app``'s model has without a ``precision`` or ``dtype_bytes`` in its ``params``.
+
+    An LLM's checkpoint's (the zoo's configuration), an ONNX file's float32 (as the world's
+    ``_template`` reads it), another model's as its builder makes it at the application's other
+    ``params``.
+    Compared with :attr:`AppTemplate.weights`: an int4 LLM computes in its checkpoint's bf16.
+    """
+    from offloadsim.models.precision import graph_precision, parse_precision
+
+    spec = app.spec
+    if parse_precision(spec.model_params) is None:  # checked when the scenario was read
+        return app.weights
+    if spec.onnx is not None:
+        return "fp32"
+    from offloadsim.models import get_model
+    from offloadsim.models.registry import canonical_name
+    from offloadsim.models.zoo.llm import LLM_CONFIGS
+
+    assert spec.model is not None  # a model with a precision: a zoo's or an ONNX file
+    config = LLM_CONFIGS.get(canonical_name(spec.model))
+    if config is not None:
+        return config.weights
+    shaping = {
+        key: value for key, value in spec.model_params.items() if key not in ("precision", "dtype_bytes")
+    }
+    return graph_precision(get_model(spec.model, **shaping))

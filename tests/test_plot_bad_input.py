@@ -58,6 +58,12 @@ def _edited(run_dir: Path, tmp_path: Path, manifest: object) -> Path:
             {"seed": []},
             'swept_kinds["seed"]: expected a kind (text or null), got an empty list',
         ),
+        (
+            "precision_notes",
+            [{"points": [1]}],
+            "precision_notes: expected a list of notes, each with a note and the points it holds for, "
+            "got a list",
+        ),
     ],
 )
 def test_a_manifest_key_of_the_wrong_shape_is_named(key, value, said, run_dir, tmp_path, capsys):

@@ -49,6 +49,7 @@ from offloadsim.experiments.jobs import (
     job_key,
     job_plugins,
     plugins_field,
+    precision_notes_field,
     run_rows,
     window_fields,
     window_text,
@@ -414,6 +415,7 @@ def compare(
         "context_cuts": cuts,
         "run_notes": run_notes,
         "retried": retried,
+        "precision_notes": precision_notes_field([(None, loaded)]),  # what the figures say of int8
         **host_info(),
         "job_engine_builds": count_builds(result.engine_build for result in results.values()),
         **plugins_field(job.plugins for job in jobs),  # whose code ran: none for offloadsim's own

@@ -46,6 +46,7 @@ __all__ = [
     "job_plugins",
     "plugins_field",
     "point_text",
+    "precision_notes_field",
     "Runner",
     "run_job",
     "run_job_packed",
@@ -114,6 +115,23 @@ def window_fields(scenarios: Iterable[Scenario]) -> dict[str, float | list[float
             if float(value) not in window[key]:
                 window[key].append(float(value))
     return {key: values[0] if len(values) == 1 else sorted(values) for key, values in window.items()}
+
+
+def precision_notes_field(points: Iterable[tuple[int | None, Scenario]]) -> list[dict[str, Any]]:
+    """The manifest's ``precision_notes``: each distinct note on another precision or a codec, and its points.
+
+    ``points``: each point's index (None: a comparison's one scenario, every run) and scenario.  The
+    note (:func:`offloadsim.world.build.precision_notes`) says accuracy is not modelled and that a
+    built-in profile's int8 speed-up is the data sheets' peak ratio; the figures read it from here,
+    since the runs' worlds were built in their jobs' processes.  ``[]`` where no point sets either.
+    """
+    from offloadsim.world.build import precision_notes
+
+    said: dict[str, list[int]] = {}
+    for index, scenario in points:
+        for note in precision_notes(scenario):
+            said.setdefault(note, []).extend([] if index is None else [index])
+    return [{"note": note, **({"points": at} if at else {})} for note, at in said.items()]
 
 
 def window_text(manifest: Mapping[str, Any]) -> str:

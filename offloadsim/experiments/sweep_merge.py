@@ -34,6 +34,7 @@ from offloadsim.experiments.jobs import (
     Job,
     count_builds,
     plugins_field,
+    precision_notes_field,
     run_rows,
     window_fields,
 )
@@ -246,6 +247,10 @@ def merge_sweep(
         "context_cuts_uncounted_jobs": uncounted,
         "run_notes": run_notes,
         "retried": retried,
+        # Each point's note on another precision or a codec (its speed-up a peak ratio): the figures say it.
+        "precision_notes": precision_notes_field(
+            (job.index, job.scenario) for job in ordered if job.replication == 0
+        ),
         # Each point's scenario checks' warnings, as the sweep said them: a figure marks the point.
         "point_warnings": [
             {"point": job.index, **warning}

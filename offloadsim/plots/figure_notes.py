@@ -35,6 +35,7 @@ __all__ = [
     "moving_with_shown_note",
     "moving_with_x_note",
     "pooled_note",
+    "precision_note",
     "run_stages",
     "timeline_note",
     "undrawn_note",
@@ -353,6 +354,25 @@ def late_change_note(view: FigureView, frame: pd.DataFrame, x_key: str | None) -
         for (key, message), values in said.items()
     ]
     return "\n".join(lines)
+
+
+def precision_note(view: FigureView, frame: pd.DataFrame) -> str:
+    """The runs' note on another precision or a codec: accuracy not modelled, int8's speed-up a peak ratio.
+
+    A run in int8 on a built-in profile computes at the data sheets' int8/fp32 peak ratio (4x on
+    a phone's Cortex-A76), where measured speed-ups are 1.5 to 2.5x; the command said so under its
+    table, and the figures drawn from its results, where "int8 on the phone beats offloading" is
+    read, said nothing.  Said where a run drawn carries it (the manifest's ``precision_notes``,
+    by point for a sweep; a comparison's hold for every run).
+    """
+    rows = view.results.manifest.get("precision_notes") or ()
+    drawn = set(frame["point"].tolist()) if "point" in frame.columns else None
+    said = [
+        str(row["note"])
+        for row in rows
+        if "points" not in row or drawn is None or drawn.intersection(row["points"])
+    ]
+    return "\n".join(dict.fromkeys(said))
 
 
 def x_order(frame: pd.DataFrame, x_key: str) -> list[object]:

@@ -184,6 +184,19 @@ _MANIFEST_KEYS: dict[str, tuple[Any, str]] = {
         ),
         "a list of warnings, each with a point and a message",
     ),
+    "precision_notes": (
+        lambda v: (
+            isinstance(v, list)
+            and all(
+                isinstance(w, dict)
+                and is_text(w.get("note"))
+                and isinstance(w.get("points", []), list)
+                and all(is_whole(p) for p in w.get("points", []))
+                for w in v
+            )
+        ),
+        "a list of notes, each with a note and the points it holds for",
+    ),
 }
 
 

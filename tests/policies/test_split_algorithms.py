@@ -212,7 +212,7 @@ def test_plan_cost_follows_the_engine_rules():
     assert plan_cost(times, sizes, (0, 3), bw, lat) == pytest.approx(0.5 + 8 + 0.6 + 0.5 + 1)
     with pytest.raises(ValueError, match="non-decreasing"):
         plan_cost(times, sizes, (2, 1), bw)
-    with pytest.raises(ValueError, match="need 2 cuts"):
+    with pytest.raises(ValueError, match="expected 2 cuts for 3 stations"):
         plan_cost(times, sizes, (2,), bw)
 
 

@@ -200,3 +200,28 @@ def test_metric_figures_split_runs_by_source_group(fleet, tmp_path):
     plot_results(results, "bars", facet="source_group")  # a panel per group draws
     with pytest.raises(ExperimentError, match=r"also vary source_group \(flagship, budget\)"):
         plot_results(results, "bars", where={"source_group": ("flagship", "budget")})
+
+
+def test_the_printed_summary_lines_a_bounded_number_of_groups(tmp_path):
+    """Ten phones named one by one are ten groups: the summary lines the first eight, in the scenario's
+    order, and says where the others are; summary.json keeps every one."""
+    phones = "\n".join(f"  phone{i}: {{tier: device, processor: {{speed: 20 GFLOP/s}}}}" for i in range(10))
+    text = (
+        FLEET.split("nodes:\n")[0]
+        + "nodes:\n"
+        + phones
+        + "\n  edge: {tier: edge, processor: {speed: 300 GFLOP/s}}\n"
+    )
+    text += 'links:\n  - {between: ["phone*", edge], bandwidth: 50 Mbps, latency: 2 ms}\n'
+    text += "applications:\n  classify: {model: resnet18, input: 150 KB, output: 4 KB}\n"
+    text += 'workload:\n  - {app: classify, sources: "phone*", arrivals: poisson, rate: 2 /s}\n'
+    text += "policy: {name: edge}\n"
+    path = tmp_path / "ten.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = offloadsim.run(path, out=tmp_path / "run")
+    table = result.summary.format_table()
+    lined = [g for g in (f"phone{i}" for i in range(10)) if f"\n  {g} (" in table]
+    assert lined == [f"phone{i}" for i in range(8)], table
+    assert "the first 8 of 10 groups, all in summary.json's source_groups" in table
+    stored = json.loads((tmp_path / "run" / "summary.json").read_text(encoding="utf-8"))["source_groups"]
+    assert {key.split(".")[0] for key in stored} == {f"phone{i}" for i in range(10)}

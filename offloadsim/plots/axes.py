@@ -18,7 +18,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.backend_bases import RendererBase
 from matplotlib.collections import LineCollection, PathCollection, PolyCollection
-from matplotlib.colors import to_rgba
+from matplotlib.colors import to_rgba, to_rgba_array
 from matplotlib.container import BarContainer, ErrorbarContainer
 from matplotlib.figure import Figure
 from matplotlib.legend import Legend
@@ -608,23 +608,34 @@ def _band_under(band: PolyCollection, box: Bbox) -> bool:
 
 def _band_owner(ax: Axes, band: PolyCollection) -> str:
     """The label of the line a band was shaded around: the first labelled line of its colour."""
-    colour = tuple(np.round(np.asarray(band.get_facecolor(), dtype=float).reshape(-1, 4)[0][:3], 6))
+    return _line_of_colour(ax, band.get_facecolor(), str(band.get_label()))
+
+
+def _line_of_colour(ax: Axes, colour: Any, unnamed: str) -> str:
+    """The label of ``ax``'s first labelled line of ``colour``, else ``unnamed``."""
+    rgb = tuple(np.round(np.asarray(to_rgba_array(colour), dtype=float).reshape(-1, 4)[0][:3], 6))
     for line in ax.get_lines():
         label = str(line.get_label())
-        if not label.startswith("_") and tuple(np.round(to_rgba(line.get_color())[:3], 6)) == colour:
+        if not label.startswith("_") and tuple(np.round(to_rgba(line.get_color())[:3], 6)) == rgb:
             return label
-    return str(band.get_label())
+    return unnamed
 
 
 def _error_bar_owners(ax: Axes) -> dict[int, str]:
-    """The label of the error bar each of its artists (data line, caps, whiskers) belongs to, by id."""
+    """The label of the error bar each of its artists (data line, caps, whiskers) belongs to, by id.
+
+    An unlabelled one (a sweep line's interval at a point no band reaches) is its line's, by colour.
+    """
     owner = {}
     for container in ax.containers:
         if isinstance(container, ErrorbarContainer):
             data_line, caps, whiskers = container.lines
+            label = str(container.get_label())
+            if label.startswith("_") and whiskers:
+                label = _line_of_colour(ax, whiskers[0].get_color(), label)
             for part in (data_line, *caps, *whiskers):
                 if part is not None:
-                    owner[id(part)] = str(container.get_label())
+                    owner[id(part)] = label
     return owner
 
 

@@ -23,7 +23,7 @@ from offloadsim.analysis.values import axis_texts, table_heading
 from offloadsim.plots.completion import incomplete_note
 from offloadsim.plots.figure_data import FigureView, moves_with
 from offloadsim.plots.series import interval_text, mean_ci_by, pooled_text, x_positions
-from offloadsim.plots.sweep_lines import of_categories
+from offloadsim.plots.sweep_lines import interval_marks
 
 __all__ = [
     "first_tasks_text",
@@ -198,8 +198,9 @@ def interval_note(
             return ""
     low, high = _runs_per_configuration(frame, keys)
     what = _INTERVALS[kind]
-    if kind in ("sweep", "split") and any(of_categories(ax) for ax in axes):
-        what = "error bars"  # categories on x: a point and its error bar each, no band
+    if kind in ("sweep", "split"):
+        # Categories on x, or a lone x value: a point and its error bar each, no band to reach it.
+        what = interval_marks(axes)
     what = f"mean split per run; {what}" if kind == "split" else what
     note = interval_text(what, low, high)
     if high >= 2 and _cut_by_log_axis(view, kind, frame, keys, axes):

@@ -26,7 +26,7 @@ from matplotlib.figure import Figure
 from offloadsim.analysis.catalogue import metric_info
 from offloadsim.analysis.values import axis_texts
 from offloadsim.errors import argument
-from offloadsim.plots import charts, energy_chart, latency_time, runs, sweep_lines
+from offloadsim.plots import charts, energy_chart, latency_time, runs, split_cuts, sweep_lines
 from offloadsim.plots.axes import (
     clear_legend,
     figure_legend,
@@ -358,6 +358,7 @@ def plot_results(
         along,
         late_change_note(view, frame, x_key) if kind in ("sweep", "split", "energy") else "",
         sweep_lines.coinciding_lines(axes),  # at the panels' final limits (one range, all-local lines)
+        split_cuts.mixed_cuts_note(axes) if kind == "split" else "",
     )
     note = "\n".join(part for part in parts if part)
     if note:

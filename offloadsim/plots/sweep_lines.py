@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.collections import PolyCollection
 from matplotlib.text import Annotation
 
 from offloadsim.analysis.catalogue import metric_info
@@ -48,6 +49,7 @@ from offloadsim.plots.series import (
     wide_sweep,
     x_positions,
 )
+from offloadsim.plots.split_cuts import draw_cuts
 from offloadsim.plots.style import axes_or_new, house_style
 
 __all__ = [
@@ -57,6 +59,7 @@ __all__ = [
     "all_local_layers_by",
     "coinciding_lines",
     "category_offset",
+    "interval_marks",
     "metric_vs_parameter",
     "of_categories",
     "place_all_local_labels",
@@ -103,6 +106,7 @@ def metric_vs_parameter(
     groups = names_of(metrics, by, order) if by else [None]
     refuse_pooling(metrics, [by, x], f"{info.label} against {label or x}", value=metric)
     drawn: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    lone_bars: list[bool] = []  # per series with an error bar for a point with no band, whether all are
     with house_style():
         styles = series_styles(groups, order if by else None)
         tables = {}
@@ -140,8 +144,24 @@ def metric_vs_parameter(
                 label=None if name is None else drawn_label(name, under, "line"),
             )
             ax.fill_between(table["pos"], low, high, color=style["color"], alpha=0.2, linewidth=0)
+            # A band needs a neighbour to reach: a lone x value (--where picked one) drew none, while
+            # the note said "bands". Its interval is an error bar instead.
+            lone = _without_band(low, high)
+            if lone.any():
+                ax.errorbar(
+                    table["pos"].to_numpy(dtype=float)[lone],
+                    mean[lone],
+                    yerr=np.vstack([mean[lone] - low[lone], high[lone] - mean[lone]]),
+                    color=style["color"],
+                    fmt="none",
+                    capsize=2,
+                    label="_interval",
+                )
+                lone_bars.append(bool(lone.all()))
         if not numeric:
             _CATEGORIES.add(ax)
+        if lone_bars:
+            _LONE_INTERVALS[ax] = all(lone_bars) and len(lone_bars) == len(tables)
         if by and numeric:
             unit = axis_label.rsplit("(", 1)[-1].rstrip(")") if numeric and "(" in axis_label else ""
             _SWEEP_LINES[ax] = _SweepLines(
@@ -176,6 +196,23 @@ def metric_vs_parameter(
     return ax
 
 
+def _without_band(low: np.ndarray, high: np.ndarray) -> np.ndarray:
+    """Per point, whether its interval is finite but no band reaches it (no neighbour with one).
+
+    A band is shaded between two neighbouring points that both have an interval: a point alone
+    on the axis, or between points with none (one replication), gets none.
+
+    >>> _without_band(np.array([1.0]), np.array([2.0])).tolist()
+    [True]
+    >>> _without_band(np.array([1.0, np.nan, 1.0, 1.0]), np.array([2.0, np.nan, 2.0, 2.0])).tolist()
+    [True, False, False, False]
+    """
+    has = np.isfinite(low) & np.isfinite(high)
+    before = np.concatenate([[False], has[:-1]])
+    after = np.concatenate([has[1:], [False]])
+    return has & ~before & ~after
+
+
 #: The width of a category that its series' points share, side by side (the rest: room between).
 _CATEGORY_SHARE = 0.5
 
@@ -202,6 +239,28 @@ _CATEGORIES: weakref.WeakSet[Axes] = weakref.WeakSet()
 def of_categories(ax: Axes) -> bool:
     """Whether ``ax`` is a sweep over categories: its intervals are error bars, not bands."""
     return ax in _CATEGORIES
+
+
+#: The sweep Axes that drew an error bar for a point no band reaches: whether every interval is one.
+_LONE_INTERVALS: weakref.WeakKeyDictionary[Axes, bool] = weakref.WeakKeyDictionary()
+
+
+def interval_marks(axes: Sequence[Axes]) -> str:
+    """What the sweep ``axes`` drew their intervals as: ``bands``, ``error bars``, or both, said.
+
+    Over categories, or at a lone x value (``--where`` picked one swept value), a point's interval
+    is an error bar: a band needs a neighbour to reach.
+
+    >>> interval_marks([])
+    'bands'
+    """
+    shown = [ax for ax in axes if ax.get_visible()]
+    bars = [of_categories(ax) or _LONE_INTERVALS.get(ax, False) for ax in shown]
+    if shown and all(bars):
+        return "error bars"
+    if any(bars) or any(ax in _LONE_INTERVALS for ax in shown):
+        return "bands (error bars at a point with no neighbour to reach)"
+    return "bands"
 
 
 class _SweepLines(NamedTuple):
@@ -327,6 +386,10 @@ def split_vs_parameter(
     the x axis) a dash at each x value.  Tasks of several applications are refused
     unless ``by="app"`` (their layer counts differ, so a mean over both is a
     split no task used).  :func:`split_all_local_note` says which have no line.
+    A point whose tasks took several cuts (a policy that switched between them) has a mean no
+    task ran: a hollow circle marks each cut its tasks took, its area their share
+    (:func:`~offloadsim.plots.split_cuts.draw_cuts`; :func:`~offloadsim.plots.split_cuts.mixed_cuts_note`
+    names them under the figure).
     """
     ax = axes_or_new(ax)
     if by:
@@ -343,6 +406,7 @@ def split_vs_parameter(
         # The series' own colours: a legend entry "resnet50 (same line as mobilenet_v2)" is no name.
         styles = series_styles(names_of(per_run, by, order), order) if by else {}
         colours = {str(name): style["color"] for name, style in styles.items()}
+        cuts = _draw_task_cuts(ax, done, x, by if by != x else None, per_run, kind, label, order, colours)
         for line in depths.lines:
             ax.axhline(
                 line.depth,
@@ -378,11 +442,38 @@ def split_vs_parameter(
             *(line.depth for line in depths.lines),
             *(d for c in depths.per_x.values() for d in c.values()),
         ]
-        top = max([*marked, *ran[np.isfinite(ran)], 1])
+        top = max([*marked, *ran[np.isfinite(ran)], *cuts, 1])
         ax.set_ylim(-0.04 * top, top * 1.06)
         integer_axis(ax, "y")
         tidy_legend(ax, legend_title)
     return ax
+
+
+def _draw_task_cuts(
+    ax: Axes,
+    done: pd.DataFrame,
+    x: str,
+    by: str | None,
+    per_run: pd.DataFrame,
+    kind: str | None,
+    label: str | None,
+    order: Sequence[Any] | None,
+    colours: Mapping[str, str],
+) -> list[float]:
+    """Each cut the tasks of a point took where they took several, at the point's place; the depths drawn."""
+    places, axis_label, numeric, distinct = x_positions(per_run[x].tolist(), x, kind, label)
+    unit = axis_label.rsplit("(", 1)[-1].rstrip(")") if numeric and "(" in axis_label else ""
+    where = {str(value): float(place) for value, place in zip(distinct, places, strict=True)}
+    written = {
+        str(value): (f"{plain_number(place)} {unit}".strip() if numeric else str(value))
+        for value, place in zip(distinct, places, strict=True)
+    }
+    names = [str(name) for name in names_of(per_run, by, order)] if by else []
+    offsets = (
+        {name: category_offset(k, len(names)) for k, name in enumerate(names)} if of_categories(ax) else {}
+    )
+    own = colours or {"": series_styles([None])[None]["color"]}  # one series: the line's colour
+    return draw_cuts(ax, done, x, by, where, written, own, offsets)
 
 
 class _DepthLine(NamedTuple):
@@ -711,25 +802,32 @@ _ALL_LOCAL_LABELS: weakref.WeakKeyDictionary[Axes, list[tuple[str, float, Annota
 
 
 def _label_clear_of_lines(ax: Axes, text: str, y: float) -> Annotation:
-    """Label a horizontal line at ``y`` at one of its ends, below or above it, where it covers no data line.
+    """Label a horizontal line at ``y`` below or above it, where it covers no data line.
 
-    Tried in order: right end below, left end below, right end above, left
-    end above; the first whose box crosses no other line and not the
-    legend is kept (else the first).  Returns the label.
+    Tried in order: its right end below, left end below, right end above,
+    left end above, then its middle and quarters below and above.  Kept: the
+    first whose box covers no data (a line, its markers, an error bar, a CI
+    band) and not the legend (nor, in the middle, runs out of the axes); else the
+    first that covers only bands (its box
+    hides a patch of shade, not a line: a label over the uplink's slowest
+    line at 3-5.85 Mbit/s read as that line's value); else the one covering
+    the fewest lines.  Returns the label.
     """
     places = [
         (1.0, "right", -2, "top"),
         (0.0, "left", -2, "top"),
         (1.0, "right", 2, "bottom"),
         (0.0, "left", 2, "bottom"),
+        *((x, "center", dy, va) for x in (0.5, 0.25, 0.75) for dy, va in ((-2, "top"), (2, "bottom"))),
     ]
 
     def annotate(x: float, ha: str, dy: float, va: str) -> Annotation:
+        shift = {"right": -3, "left": 3}.get(ha, 0)
         note = ax.annotate(
             text,
             (x, y),
             xycoords=("axes fraction", "data"),
-            xytext=(-3 if ha == "right" else 3, dy),
+            xytext=(shift, dy),
             textcoords="offset points",
             ha=ha,
             va=va,
@@ -739,16 +837,36 @@ def _label_clear_of_lines(ax: Axes, text: str, y: float) -> Annotation:
         note.set_in_layout(False)  # inside the axes: the layout need not make room for it
         return note
 
-    for place in places:
+    bands = [c for c in ax.collections if isinstance(c, PolyCollection) and c.get_visible()]
+    scored: list[tuple[int, int, int]] = []  # (lines covered, data covered, place), for the fallbacks
+    for k, place in enumerate(places):
         note = annotate(*place)
         renderer = laid_out(ax)
         patch = note.get_bbox_patch()  # the white box behind the text, which hides what it covers
         box = patch.get_window_extent(renderer) if patch is not None else note.get_window_extent(renderer)
+        note.remove()
         legend = ax.get_legend()
         if legend is not None and box.overlaps(legend.get_window_extent(renderer)):
-            note.remove()
             continue
-        if not [line for line in lines_under_box(ax, box) if not line.startswith("_")]:
-            return note
-        note.remove()
-    return annotate(*places[0])
+        frame = ax.get_window_extent(renderer)
+        if k >= 4 and (box.x0 < frame.x0 or box.x1 > frame.x1):  # a middle one wider than its side
+            continue
+        data = _data_under(ax, box)
+        if not data:
+            return annotate(*place)
+        for band in bands:  # what it covers but for the shade of the bands
+            band.set_visible(False)
+        try:
+            lines = _data_under(ax, box)
+        finally:
+            for band in bands:
+                band.set_visible(True)
+        scored.append((len(lines), len(data), k))
+    if not scored:
+        return annotate(*places[0])
+    return annotate(*places[min(scored)[2]])
+
+
+def _data_under(ax: Axes, box: Any) -> list[str]:
+    """The data series ``box`` covers on ``ax`` (not the all-local lines, nor anything unnamed)."""
+    return [line for line in lines_under_box(ax, box) if not line.startswith("_")]

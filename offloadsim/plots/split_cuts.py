@@ -1,0 +1,147 @@
+"""What a split figure's tasks did where they did not all cut alike: a circle per cut, and a note.
+
+A split figure's line is each run's mean depth.  Where a policy switched between cuts (AlexNet cut
+at layer 3 by 95 tasks and run whole, 20 layers, by 29), that mean (7) is a depth no task ran: read
+alone, it says the network was cut near layer 7.  :func:`draw_cuts` draws at such a point a hollow
+circle at each depth its tasks ran, its area their share, and :func:`mixed_cuts_note` names the
+points under the figure with their counts, so that the line reads as the mean it is.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Mapping, Sequence
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+
+__all__ = ["MixedPoint", "draw_cuts", "mixed_cuts", "mixed_cuts_note"]
+
+#: A circle's area (pt²) for a cut all of a point's tasks took; a share draws that share of it.
+_FULL_AREA = 160.0
+#: The smallest share a circle is drawn at, so that one task in a hundred still shows (the note counts it).
+_LEAST_SHARE = 0.08
+#: Points (and cuts per point) the note names; the rest it counts.
+_NAMED_POINTS = 4
+_NAMED_CUTS = 3
+
+
+class MixedPoint(NamedTuple):
+    """One point of a split figure whose tasks took several cuts.
+
+    ``series``: its series value (``""`` without one); ``x``: the swept value as the note writes
+    it; ``cuts``: (layers run on the device, tasks), most tasks first.
+    """
+
+    series: str
+    x: str
+    cuts: list[tuple[int, int]]
+
+
+#: The mixed points each split Axes drew, for :func:`mixed_cuts_note`.
+_MIXED: weakref.WeakKeyDictionary[Axes, list[MixedPoint]] = weakref.WeakKeyDictionary()
+
+
+def mixed_cuts(done: pd.DataFrame, x: str, by: str | None) -> dict[tuple[str, str], list[tuple[int, int]]]:
+    """Per (series value, x value) as text, the cuts its tasks took, most first, where they took several.
+
+    ``done``: completed tasks with a finite ``split``, every replication pooled (a task is a task).
+    """
+    keys = list(dict.fromkeys(k for k in (by, x) if k and k in done.columns))
+    depth = pd.to_numeric(done["split"], errors="coerce").round().astype("Int64")
+    frame = pd.DataFrame({k: done[k].astype(str).to_numpy() for k in keys}).assign(_cut=depth.to_numpy())
+    found: dict[tuple[str, str], list[tuple[int, int]]] = {}
+    groups = frame.groupby(keys, sort=False)["_cut"] if keys else [((), frame["_cut"])]
+    for key, cuts in groups:
+        counts = cuts.value_counts(sort=False)
+        if len(counts) < 2:
+            continue
+        named = key if isinstance(key, tuple) else (key,)
+        series = str(named[0]) if by and by in keys and by != x else ""
+        at = str(named[-1]) if x in keys else ""
+        ordered = sorted(((int(c), int(n)) for c, n in counts.items()), key=lambda cn: (-cn[1], cn[0]))
+        found[(series, at)] = ordered
+    return found
+
+
+def draw_cuts(
+    ax: Axes,
+    done: pd.DataFrame,
+    x: str,
+    by: str | None,
+    places: Mapping[str, float],
+    written: Mapping[str, str],
+    colours: Mapping[str, str],
+    offsets: Mapping[str, float] | None = None,
+) -> list[float]:
+    """At each point whose tasks took several cuts, a hollow circle per cut in the series' colour.
+
+    Its area is the share of the point's tasks (at least a small dot). ``places``: each x value
+    (as text) to its place on the axis, ``offsets`` each series' shift from it (side by side over
+    categories), ``written`` how the note writes an x value. Returns the depths drawn, for the
+    y range. The points are kept for :func:`mixed_cuts_note`.
+    """
+    mixed = mixed_cuts(done, x, by)
+    kept: list[MixedPoint] = []
+    depths: list[float] = []
+    for (series, at), cuts in mixed.items():
+        if at not in places:
+            continue
+        total = sum(n for _, n in cuts)
+        shares = np.array([n / total for _, n in cuts], dtype=float)
+        where = places[at] + (offsets or {}).get(series, 0.0)
+        ax.scatter(
+            np.full(len(cuts), where),
+            [c for c, _ in cuts],
+            s=np.maximum(shares, _LEAST_SHARE) * _FULL_AREA,
+            facecolors="none",
+            edgecolors=colours.get(series, "black"),
+            linewidths=0.8,
+            zorder=3.5,
+            label="_cuts",
+        )
+        depths.extend(float(c) for c, _ in cuts)
+        kept.append(MixedPoint(series, written.get(at, at), cuts))
+    if kept:
+        _MIXED[ax] = kept
+    return depths
+
+
+def mixed_cuts_note(axes: Sequence[Axes]) -> str:
+    """The note under a split figure naming the points whose tasks took several cuts, or ``""``.
+
+    ``circles: the cuts the tasks took at a point where they took several (area: share of tasks;
+    the mean drawn between them is no task's cut): int8 at 5.85 Mbit/s: 95 tasks at 3 layers, 29
+    at 20``;
+    a panel's points after its letter where the figure has several panels.
+    """
+    parts: list[str] = []
+    for ax in axes:
+        points = _MIXED.get(ax, [])
+        panel = ax.get_title(loc="left").split(" ", 1)[0]
+        prefix = f"{panel} " if len(axes) > 1 and panel.startswith("(") else ""
+        parts.extend(prefix + _point_text(point) for point in points)
+    if not parts:
+        return ""
+    said = "; ".join(parts[:_NAMED_POINTS])
+    if len(parts) > _NAMED_POINTS:
+        said += f"; and {len(parts) - _NAMED_POINTS} more"
+    return (
+        "circles: the cuts the tasks took at a point where they took several (area: share of "
+        f"tasks; the mean drawn between them is no task's cut): {said}"
+    )
+
+
+def _point_text(point: MixedPoint) -> str:
+    """``int8 at 5.85 Mbit/s: 95 tasks at 3 layers, 29 at 20``."""
+    where = " ".join(p for p in (point.series, f"at {point.x}" if point.x else "") if p)
+    shown = point.cuts[:_NAMED_CUTS]
+    first, tasks = shown[0]
+    cuts = [f"{tasks} task{'s' if tasks != 1 else ''} at {first} layers"]
+    cuts.extend(f"{n} at {c}" for c, n in shown[1:])
+    rest = sum(n for _, n in point.cuts[_NAMED_CUTS:])
+    if rest:
+        cuts.append(f"{rest} at other cuts")
+    return f"{where}: {', '.join(cuts)}" if where else ", ".join(cuts)

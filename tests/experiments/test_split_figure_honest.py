@@ -1,0 +1,154 @@
+"""The split figure says what the tasks did, a lone x value keeps its interval, all-local labels avoid lines.
+
+On the shipped Neurosurgeon scenario at 5.85 Mbit/s with int8 activations, AlexNet's tasks are cut
+at layer 3 or run whole (20 layers): the line's mean (about 7) is no task's cut, so the figure
+draws each cut as a circle and names the point with its counts.  A ``--where`` that keeps one
+swept value drew no band (it needs a neighbour) under a note that said "bands".  An all-local
+label was placed over a data line when its four corners all covered something.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.collections import PathCollection
+from matplotlib.container import ErrorbarContainer
+
+from offloadsim import plots
+from offloadsim.experiments import read_results, sweep
+from offloadsim.plots.axes import laid_out, lines_under_box
+
+SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
+KEY = "links[0].bandwidth"
+CODEC = "applications.alexnet.compression"
+
+
+@pytest.fixture(scope="module")
+def neurosurgeon(tmp_path_factory):
+    """scenarios/neurosurgeon.yaml over 1.1 and 5.85 Mbit/s, AlexNet's activations raw or int8."""
+    folder = tmp_path_factory.mktemp("split-honest")
+    (folder / "neurosurgeon.yaml").write_text((SCENARIOS / "neurosurgeon.yaml").read_text(), encoding="utf-8")
+    (folder / "q.yaml").write_text(
+        "name: q\nbase: neurosurgeon.yaml\nset:\n  duration: 150 s\ngrid:\n"
+        f"  {KEY}: [1.1 Mbps, 5.85 Mbps]\n  {CODEC}: [none, int8]\nreplications: 2\n",
+        encoding="utf-8",
+    )
+    sweep(folder / "q.yaml", out=folder / "out", workers=1)
+    return read_results(folder / "out")
+
+
+def _cuts(results, app: str, codec: str, bandwidth: str) -> pd.Series:
+    tasks = results.tasks
+    done = tasks[
+        (tasks["status"] == "completed")
+        & (tasks["app"] == app)
+        & (tasks[CODEC].astype(str) == codec)
+        & (tasks[KEY].astype(str) == bandwidth)
+    ]
+    return done["split"].astype(int).value_counts()
+
+
+def _circles(ax) -> list[tuple[float, float, float]]:
+    """(x, depth, area) of each hollow circle drawn on a split panel."""
+    found = []
+    for collection in ax.collections:
+        if isinstance(collection, PathCollection) and collection.get_label() == "_cuts":
+            sizes = np.broadcast_to(collection.get_sizes(), (len(collection.get_offsets()),))
+            for (x, y), s in zip(collection.get_offsets(), sizes, strict=True):
+                found.append((float(x), float(y), float(s)))
+    return found
+
+
+def test_a_point_whose_tasks_took_two_distant_cuts_draws_each_and_names_them(neurosurgeon):
+    cuts = _cuts(neurosurgeon, "alexnet", "int8", "5.85 Mbps")
+    assert len(cuts) >= 2 and cuts.index.max() - cuts.index.min() > 5, cuts  # what makes the mean no cut
+    fig = plots.plot_results(neurosurgeon, "split", by=CODEC, where={"app": "alexnet"})
+    ax = fig.axes[0]
+    drawn = _circles(ax)
+    at = {depth: area for x, depth, area in drawn if x == pytest.approx(5.85)}
+    assert set(at) == set(cuts.index.astype(float)), (drawn, cuts)
+    most, fewest = cuts.idxmax(), cuts.idxmin()
+    assert at[float(most)] > at[float(fewest)]  # area: the share of the tasks
+    # Every task of raw AlexNet at 1.1 Mbit/s took one cut: its mean is a cut, no circle.
+    assert len(_cuts(neurosurgeon, "alexnet", "none", "1.1 Mbps")) == 1
+    assert not [d for x, d, _ in drawn if x == pytest.approx(1.1)]
+    note = fig.texts[-1].get_text().replace("\n", " ")
+    rest = [f"{n} at {c}" for c, n in cuts.iloc[1:].items()]
+    counts = ", ".join([f"{cuts.iloc[0]} tasks at {cuts.index[0]} layers", *rest])
+    assert f"int8 at 5.85 Mbit/s: {counts}" in note, note
+    assert "no task's cut" in note
+
+
+def test_a_split_figure_whose_tasks_each_point_took_one_cut_says_nothing_of_circles(neurosurgeon):
+    fig = plots.plot_results(neurosurgeon, "split", by=CODEC, where={"app": "alexnet", KEY: "1.1 Mbps"})
+    assert not _circles(fig.axes[0])
+    assert "circles" not in fig.texts[-1].get_text()
+
+
+def _interval_note(fig) -> str:
+    return next(line for line in fig.texts[-1].get_text().splitlines() if "95 % CI" in line)
+
+
+@pytest.mark.parametrize("kind", ["split", "sweep"])
+def test_a_lone_x_value_draws_its_interval_as_an_error_bar_and_says_so(neurosurgeon, kind):
+    where = {CODEC: "int8", KEY: "5.85 Mbps"}
+    fig = plots.plot_results(neurosurgeon, kind, by="app", where=where)
+    ax = fig.axes[0]
+    bars = [c for c in ax.containers if isinstance(c, ErrorbarContainer)]
+    assert len(bars) == 2, "one error bar per application at the lone bandwidth"
+    said = _interval_note(fig)
+    assert said.startswith(("mean split per run; error bars", "error bars")), said
+    # The same point among its neighbours keeps its band, and the note its word.
+    fig = plots.plot_results(neurosurgeon, kind, by="app", where={CODEC: "int8"})
+    assert not [c for c in fig.axes[0].containers if isinstance(c, ErrorbarContainer)]
+    assert "bands: 95 % CI" in _interval_note(fig)
+
+
+def test_a_lone_error_bar_is_data_its_line_owns_for_labels_and_legends(neurosurgeon):
+    fig = plots.plot_results(neurosurgeon, "sweep", by="app", where={CODEC: "int8", KEY: "5.85 Mbps"})
+    ax = fig.axes[0]
+    bar = next(c for c in ax.containers if isinstance(c, ErrorbarContainer))
+    whisker = bar.lines[2][0].get_window_extent(laid_out(ax))
+    assert set(lines_under_box(ax, whisker)) & {"alexnet", "vgg16"}
+
+
+def test_an_all_local_label_with_no_clear_corner_goes_over_a_band_not_a_line():
+    """Every corner of the line covers something; the label goes where it hides only shade."""
+    from matplotlib.figure import Figure
+
+    from offloadsim.plots.sweep_lines import all_local_latency_lines
+
+    fig = Figure(figsize=(4.5, 3.2))
+    ax = fig.add_subplot()
+    x = np.array([0.5, 1.1, 3.0, 5.85])
+    # The slow uplink's wide band on the left, three lines crossing the all-local 372 ms on the right.
+    ax.fill_between(x[:3], [100, 100, 100], [80_000, 60_000, 1000], color="tab:green", alpha=0.2, linewidth=0)
+    for name, tail, colour in (
+        ("none", [420, 400], "tab:blue"),
+        ("fp16", [380, 210], "tab:orange"),
+        ("int8", [250, 130], "tab:green"),
+    ):
+        ax.plot(x, [50_000, 13_000, *tail], label=name, color=colour)
+    ax.set_yscale("log")
+    ax.set_ylim(90, 100_000)
+    tasks = pd.DataFrame(
+        {
+            "app": ["alexnet"],
+            "status": ["completed"],
+            "placement": ["phone"],
+            "source": ["phone"],
+            "compute_time": [0.372],
+            "reason": [""],
+        }
+    )
+    all_local_latency_lines(ax, tasks)
+    label = next(t for t in ax.texts if "372 ms" in t.get_text())
+    box = label.get_bbox_patch().get_window_extent(laid_out(ax))
+    covered = [name for name in lines_under_box(ax, box) if not name.startswith("_")]
+    lines = {"none", "fp16", "int8"}
+    for band in ax.collections:  # the lines it covers, not the shade
+        band.set_visible(False)
+    assert not set(lines_under_box(ax, box)) & lines, covered

@@ -18,6 +18,7 @@ def draw(data):
 
     from offloadsim.plots import label_panels, metric_vs_parameter, new_axes, split_vs_parameter
     from offloadsim.plots.axes import figure_legend
+    from offloadsim.plots.split_cuts import mixed_cuts_note
     from offloadsim.plots.sweep_lines import all_local_latency_lines, coinciding_lines
 
     results = data["sweep-split"]
@@ -39,7 +40,10 @@ def draw(data):
     # Both panels draw each point as the mean of its runs' means, with a band: say what the band is.
     intervals = f"lines: mean per run; {steady.interval_note('bands')}"
     # Where neurosurgeon chose what local or edge do, its line hides theirs: say where.
-    note_under(fig, intervals, steady.note("policy", KEY), missing, coinciding_lines([left, right]))
+    # Where a policy's tasks took several cuts at one bandwidth, its mean is no task's cut: circles
+    # draw the cuts, and the note names them.
+    cuts = mixed_cuts_note([left])
+    note_under(fig, intervals, steady.note("policy", KEY), missing, coinciding_lines([left, right]), cuts)
     return fig
 
 

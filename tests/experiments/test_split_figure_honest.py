@@ -77,9 +77,26 @@ def test_a_point_whose_tasks_took_two_distant_cuts_draws_each_and_names_them(neu
     assert not [d for x, d, _ in drawn if x == pytest.approx(1.1)]
     note = fig.texts[-1].get_text().replace("\n", " ")
     rest = [f"{n} at {c}" for c, n in cuts.iloc[1:].items()]
-    counts = ", ".join([f"{cuts.iloc[0]} tasks at {cuts.index[0]} layers", *rest])
-    assert f"int8 at 5.85 Mbit/s: {counts}" in note, note
-    assert "no task's cut" in note
+    counts = ", ".join([f"{cuts.iloc[0]} tasks at layer {cuts.index[0]}", *rest])
+    assert "circles: the cuts of a point whose mean is none of them" in note, note
+    assert f"int8 at 5.85 Mbit/s, {counts}" in note, note
+
+
+def test_a_mean_off_every_cut_its_tasks_took_is_named_one_on_a_cut_is_not():
+    from offloadsim.plots.split_cuts import mixed_cuts
+
+    def tasks(bandwidth: str, cuts: dict[int, int]) -> pd.DataFrame:
+        depths = [c for c, n in cuts.items() for _ in range(n)]
+        return pd.DataFrame({KEY: bandwidth, "split": depths, "replication": np.arange(len(depths)) % 2})
+
+    done = pd.concat(
+        [
+            tasks("5.85 Mbps", {0: 46, 38: 1}),  # VGG-16: a mean of 0.8, which no task ran
+            tasks("15 Mbps", {3: 2350, 20: 1}),  # a mean of 3.007: the cut 2,350 tasks took
+            tasks("1.1 Mbps", {38: 40}),
+        ]
+    )
+    assert mixed_cuts(done, KEY, None) == {("", "5.85 Mbps"): [(0, 46), (38, 1)]}
 
 
 def test_a_split_figure_whose_tasks_each_point_took_one_cut_says_nothing_of_circles(neurosurgeon):

@@ -128,14 +128,22 @@ def mixed_cuts_note(axes: Sequence[Axes]) -> str:
 
     ``circles: the cuts of a point whose mean is none of them (area: share of its tasks): int8 at
     5.85 Mbit/s, 95 tasks at layer 3, 29 at 20``; a panel's points after its letter where the
-    figure has several panels, the first few named and the rest counted.
+    figure has several panels, series that cut alike there named together, the first few named
+    and the rest counted.
     """
     parts: list[str] = []
     for ax in axes:
         points = _MIXED.get(ax, [])
         panel = ax.get_title(loc="left").split(" ", 1)[0]
         prefix = f"{panel} " if len(axes) > 1 and panel.startswith("(") else ""
-        parts.extend(prefix + _point_text(point) for point in points)
+        # Series whose tasks cut alike there (drawn as one line, the legend says) are named together.
+        alike: dict[tuple[str, tuple[tuple[int, int], ...]], list[str]] = {}
+        for point in points:
+            alike.setdefault((point.x, tuple(point.cuts)), []).append(point.series)
+        parts.extend(
+            prefix + _point_text(MixedPoint(", ".join(s for s in names if s), at, list(cuts)))
+            for (at, cuts), names in alike.items()
+        )
     if not parts:
         return ""
     said = "; ".join(parts[:_NAMED_POINTS])

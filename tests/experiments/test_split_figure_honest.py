@@ -169,3 +169,23 @@ def test_an_all_local_label_with_no_clear_corner_goes_over_a_band_not_a_line():
     for band in ax.collections:  # the lines it covers, not the shade
         band.set_visible(False)
     assert not set(lines_under_box(ax, box)) & lines, covered
+
+
+def test_series_whose_tasks_cut_alike_at_a_point_are_named_together():
+    from matplotlib.figure import Figure
+
+    from offloadsim.plots.split_cuts import draw_cuts, mixed_cuts_note
+
+    depths = [0] * 46 + [38]
+    done = pd.concat(
+        [
+            pd.DataFrame({CODEC: codec, KEY: "5.85 Mbps", "split": depths, "replication": 0})
+            for codec in ("none", "int8")
+        ]
+    )
+    ax = Figure().add_subplot()
+    colours = {"none": "tab:blue", "int8": "tab:green"}
+    draw_cuts(ax, done, KEY, CODEC, {"5.85 Mbps": 5.85}, {"5.85 Mbps": "5.85 Mbit/s"}, colours)
+    assert len([c for c in ax.collections if c.get_label() == "_cuts"]) == 2  # a circle set each
+    note = mixed_cuts_note([ax])
+    assert note.endswith(": none, int8 at 5.85 Mbit/s, 46 tasks at layer 0, 1 at 38"), note

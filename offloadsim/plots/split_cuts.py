@@ -97,6 +97,7 @@ def draw_cuts(
     categories), ``written`` how the note writes an x value. Returns the depths drawn, for the
     y range. The points are kept for :func:`mixed_cuts_note`.
     """
+    _MIXED.pop(ax, None)  # drawn before on axes cleared since (a log axis after all)
     mixed = mixed_cuts(done, x, by)
     kept: list[MixedPoint] = []
     depths: list[float] = []

@@ -107,6 +107,7 @@ def metric_vs_parameter(
     refuse_pooling(metrics, [by, x], f"{info.label} against {label or x}", value=metric)
     drawn: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     lone_bars: list[bool] = []  # per series with an error bar for a point with no band, whether all are
+    _LONE_INTERVALS.pop(ax, None)  # drawn before on axes cleared since (a log axis after all)
     with house_style():
         styles = series_styles(groups, order if by else None)
         tables = {}

@@ -8,9 +8,13 @@ read as no option at all, and drew a figure the user did not ask for (``--out ''
 default place).
 """
 
+import errno
 import json
+import os
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -338,3 +342,44 @@ def test_a_chart_given_no_table_says_what_it_draws(given):
         ValueError, match=r"expected a DataFrame of records with a column 'latency' \(latency_cdf draws task"
     ):
         latency_cdf(given)
+
+
+# A full disk, simulated with the process's file size limit (RLIMIT_FSIZE): real writes fail midway
+# with EFBIG, as they fail with ENOSPC on a full disk, in a process of its own.
+_LIMITED = """
+import resource, runpy, signal, sys
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG instead
+resource.setrlimit(resource.RLIMIT_FSIZE, (int(sys.argv[1]), resource.getrlimit(resource.RLIMIT_FSIZE)[1]))
+sys.argv = ["offloadsim", *sys.argv[2:]]
+runpy.run_module("offloadsim", run_name="__main__")
+"""
+
+
+def _offloadsim_limited(limit: int, *args: str) -> subprocess.CompletedProcess[str]:
+    """``offloadsim ARGS`` in a process that may write files of at most ``limit`` bytes."""
+    return subprocess.run(
+        [sys.executable, "-c", _LIMITED, str(limit), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+    )
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="RLIMIT_FSIZE and SIGXFSZ as Linux has them")
+@pytest.mark.parametrize("limit", [500, 2000])
+def test_a_figure_cut_short_by_a_full_disk_is_said_in_one_line(limit, tmp_path, run_dir):
+    """``plot`` whose PDF write fails midway: exit 2 and the file system's reason, no file left.
+
+    matplotlib's PDF writer closes a stream that never got its place in the file after the write
+    failed: ``offloadsim plot`` on a full disk said "internal error: AttributeError: 'Stream' object
+    has no attribute 'pos'" and exited 1.
+    """
+    out = tmp_path / "figs" / "fig"
+    done = _offloadsim_limited(limit, "plot", str(run_dir), "--out", str(out))
+    assert done.returncode == 2, done.stderr[-2000:]
+    # (matplotlib may say first that it could not save its font cache, in a fresh MPLCONFIGDIR)
+    assert done.stderr.splitlines()[-1] == (
+        f"offloadsim: error: cannot write the figure to {out}: {os.strerror(errno.EFBIG)}"
+    )
+    assert not out.parent.exists() or list(out.parent.iterdir()) == []

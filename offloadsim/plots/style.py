@@ -209,13 +209,33 @@ def save_figure(
         return []
 
     def writer(fmt: str) -> Callable[[Path], None]:
-        return lambda tmp: fig.savefig(tmp, format=fmt, metadata=_file_metadata(fmt, metadata))
+        return lambda tmp: _savefig(fig, tmp, fmt, _file_metadata(fmt, metadata))
 
     folder = files[0].parent
     folder.mkdir(parents=True, exist_ok=True)
     with house_style():
         replace_together(folder, {file.name: writer(file.suffix[1:]) for file in files}, files[-1].name)
     return files
+
+
+def _savefig(fig: Figure, file: Path, fmt: str, metadata: dict[str, str | None] | None) -> None:
+    """``fig.savefig``, raising the OSError (a full disk) that matplotlib's own clean-up hid.
+
+    matplotlib's PDF writer closes its file after a write failed, and closing a stream that
+    never got its place in the file raises ``AttributeError: 'Stream' object has no attribute
+    'pos'``: ``offloadsim plot`` on a full disk was an internal error, not "No space left".
+    """
+    try:
+        fig.savefig(file, format=fmt, metadata=metadata)
+    except OSError:
+        raise
+    except Exception as error:
+        cause = error.__context__
+        while cause is not None and not isinstance(cause, OSError):
+            cause = cause.__context__
+        if cause is None:
+            raise
+        raise cause from None
 
 
 def figure_files(path: str | Path, formats: Iterable[str] = ("pdf", "png")) -> list[Path]:

@@ -111,6 +111,16 @@ def sweep(
     from offloadsim.api import check_flags
 
     check_flags(progress=progress)
+    if jobs is not None and (
+        isinstance(jobs, str | bytes)
+        or not isinstance(jobs, Sequence)
+        or not all(isinstance(j, Job) for j in jobs)
+    ):
+        # a str's characters, or ints, ended in "AttributeError: 'str' object has no attribute 'key'"
+        raise ExperimentError(
+            "jobs: expected the Jobs plan_sweep planned of this sweep, "
+            f"got {type(jobs).__name__} {jobs!r:.60}"
+        )
     spec = sweep_file if isinstance(sweep_file, SweepSpec) else load_sweep(sweep_file)
     started = _dt.datetime.now(_dt.UTC)
     clock = time.perf_counter()

@@ -515,7 +515,9 @@ def plan_compare(
     except EntryError as error:
         raise ExperimentError(f"{argument('policies')}: {error}") from None
     if isinstance(replications, bool) or not isinstance(replications, numbers.Integral) or replications < 1:
-        raise ExperimentError(f"replications must be at least 1, got {replications!r}")
+        raise ExperimentError(
+            f"{argument('replications')}: expected a whole number of at least 1, got {replications!r}"
+        )
     replications = int(replications)  # numpy's integers too, as the seed's check takes them
     if len(names) * replications > MAX_JOBS:
         raise ExperimentError(

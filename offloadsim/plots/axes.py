@@ -381,28 +381,48 @@ def keep_panels_tall(fig: Figure, least: float = LEAST_PANEL_HEIGHT_IN) -> bool:
 
 
 def fit_y_labels(fig: Figure) -> bool:
-    """Break each y-axis label taller than its axes into two lines, at the space nearest its middle.
+    """Break each y-axis label taller than its axes into lines, at the spaces nearest their middles.
 
     The notes under a one-column figure can leave its axes shorter than their y label ("device
     energy per task above idle (mJ)"), which then ran past the figure's top edge, cut off in the
-    saved file. Returns whether a label was broken (the layout changed).
+    saved file; a legend moved above the figure (:func:`clear_legend`) shrinks the axes again, and
+    the label ran up into the legend's entries: the constrained layout makes no room for a y
+    label's height. Its longest line is broken in two until the label is no taller than its axes
+    (or has no space left to break at), measured at one layout a round. Returns whether a label
+    was broken (the layout changed).
     """
     broken = False
-    for ax in [ax for ax in fig.axes if ax.get_visible()]:
-        label = ax.yaxis.label
-        text = label.get_text()
-        if "\n" in text or " " not in text.strip():
-            continue
-        renderer = laid_out(ax)
+    for _ in range(_MOST_Y_LABEL_LINES):
+        axes = [ax for ax in fig.axes if ax.get_visible() and " " in ax.get_ylabel().strip()]
+        if not axes:
+            return broken
+        renderer = laid_out(axes[0])
         with house_style():  # measured in the type it is saved in ("serif" is another outside)
-            tall = label.get_window_extent(renderer).height > ax.get_window_extent(renderer).height
-        if not tall:
-            continue
-        spaces = [i for i, c in enumerate(text) if c == " "]
-        middle = min(spaces, key=lambda i: abs(i - len(text) / 2))
-        label.set_text(f"{text[:middle]}\n{text[middle + 1 :]}")
+            tall = [
+                ax
+                for ax in axes
+                if ax.yaxis.label.get_window_extent(renderer).height > ax.get_window_extent(renderer).height
+            ]
+        changed = False
+        for ax in tall:
+            lines = ax.yaxis.label.get_text().split("\n")
+            longest = max(range(len(lines)), key=lambda i: len(lines[i]) if " " in lines[i].strip() else -1)
+            line = lines[longest].strip()
+            if " " not in line or len(lines) >= _MOST_Y_LABEL_LINES:
+                continue
+            spaces = [i for i, c in enumerate(line) if c == " "]
+            middle = min(spaces, key=lambda i: abs(i - len(line) / 2))
+            lines[longest : longest + 1] = [line[:middle], line[middle + 1 :]]
+            ax.yaxis.label.set_text("\n".join(lines))
+            changed = True
+        if not changed:
+            return broken
         broken = True
     return broken
+
+
+#: The most lines :func:`fit_y_labels` breaks a y label into (each line is a column of the left margin).
+_MOST_Y_LABEL_LINES = 3
 
 
 def x_label_with(ax: Axes, line: str) -> None:
@@ -683,7 +703,8 @@ def clear_legend(ax: Axes, *, wide_above: bool = False) -> None:
     (the first that covers nothing wins), else outside the axes, to the
     right, its entries in one column; with ``wide_above`` (a figure of one
     panel: a panel's legend joins the figure's), above them across the figure
-    where that column is wider than the axes.  Call it again once the figure's layout changed (a note under
+    where that column is wider than the axes (and then breaks a y label taller than the shortened axes:
+    :func:`fit_y_labels`).  Call it again once the figure's layout changed (a note under
     it, a shared legend): the data move with the layout.
     """
     legend = ax.get_legend()
@@ -730,19 +751,9 @@ def clear_legend(ax: Axes, *, wide_above: bool = False) -> None:
     # Wider than the axes it squeezes (long names, a line per combination of two columns): above
     # them instead, across the figure, in as many columns as its width holds.
     beside.remove()
-    for ncols in range(min(len(entries), 5), 0, -1):
-        with house_style():
-            above = fig.legend(
-                list(entries.values()),
-                list(entries),
-                title=title,
-                loc="outside upper center",
-                ncols=ncols,
-                frameon=False,
-            )
-        if ncols == 1 or above.get_window_extent(laid_out(ax)).width <= fig.bbox.width:
-            return
-        above.remove()
+    _legend_above(fig, entries, title)
+    # The legend took height from the axes: a y label now taller than them ran up into its entries.
+    fit_y_labels(fig)
 
 
 def _legend_entries(ax: Axes, legend: Legend) -> dict[str, Any]:
@@ -794,24 +805,45 @@ def figure_legend(
         )
     if not handles:
         return False
-    # In as many columns (at most 5) as the figure's width holds: a row of long names ("dads (same spot
-    # as ... in (a); ...)") ran past both edges of the figure. Its size needs no layout to measure.
+    above = _legend_above(fig, handles, "\n".join(t for t in (heading, title) if t) or None)
+    above.get_title().set_multialignment("center")
+    fit_y_labels(fig)  # the legend took height from the panels: a y label taller than its panel ran into it
+    return True
+
+
+def _legend_above(fig: Figure, handles: Mapping[str, Any], title: str | None) -> Legend:
+    """A legend of ``handles`` above the figure's panels, in as many columns (at most 5) as its width holds.
+
+    A row of long names ("dads (same spot as ... in (a); ...)") ran past both edges of the figure;
+    where even one column is wider than the figure (``latency, neurosurgeon(objective=latency) (same
+    line as energy, neurosurgeon(objective=energy))``), each entry too wide is broken into lines
+    (:func:`~offloadsim.plots.style.wrap`). Its size needs no layout to measure.
+    """
     for ncols in range(min(len(handles), 5), 0, -1):
         with house_style():
             above = fig.legend(
                 list(handles.values()),
                 list(handles),
-                title="\n".join(t for t in (heading, title) if t) or None,
+                title=title,
                 loc="outside upper center",
                 ncols=ncols,
                 frameon=False,
             )
-            renderer = fig._get_renderer()  # as in laid_out
-            if ncols == 1 or above.get_window_extent(renderer).width <= fig.bbox.width:
+            renderer = fig._get_renderer()  # type: ignore[attr-defined]  # as in laid_out
+            width = above.get_window_extent(renderer).width
+            if width <= fig.bbox.width:
+                return above
+            if ncols == 1:
                 break
         above.remove()
-    above.get_title().set_multialignment("center")
-    return True
+    with house_style():  # measured in the type it is saved in
+        texts = above.get_texts()
+        widest = max(text.get_window_extent(renderer).width for text in texts)
+        room = fig.bbox.width - (width - widest) - 2 * _GAP_PT * fig.dpi / 72
+        for text in texts:
+            label = text.get_text()
+            text.set_text("\n".join(wrap(label, _width_of(text, renderer), room)))
+    return above
 
 
 #: What a legend adds to a series drawn on another's: ``neurosurgeon (same line as edge)``.

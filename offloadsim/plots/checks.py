@@ -44,8 +44,8 @@ def figure_problems(fig: Figure) -> list[str]:
     legend, or a panel's title or axis label, that runs past the figure's edge; a marker cut by the edge
     of its axes; bars on a log value axis; an empty legend entry, or two
     entries that look the same; panels of a multi-panel figure without
-    ``(a)``, ``(b)``... titles.  Measured in the house style, as the
-    figure is saved.
+    ``(a)``, ``(b)``... titles; a legend over an axis label or tick labels.
+    Measured in the house style, as the figure is saved.
     """
     with house_style():
         return _problems(fig)
@@ -132,6 +132,7 @@ def _problems(fig: Figure) -> list[str]:
     for legend in fig.legends:
         problems += [f"the figure's legend: {problem}" for problem in _alike_entries(legend)]
     problems += _figure_texts_clash(fig, axes, renderer)
+    problems += _legends_over_labels(fig, axes, renderer)
     if len(axes) > 1:
         for letter, ax in zip(string.ascii_lowercase, axes, strict=False):
             if not ax.get_title(loc="left").startswith(f"({letter})"):
@@ -235,6 +236,42 @@ def _figure_texts_clash(fig: Figure, axes: list[Axes], renderer: Any) -> list[st
             if any(box.shrunk(0.98, 0.9).overlaps(part.shrunk(0.98, 0.9)) for part in _parts(ax, renderer)):
                 found.append(f"{name} overlaps panel {number + 1}")
     return found
+
+
+def _legends_over_labels(fig: Figure, axes: list[Axes], renderer: Any) -> list[str]:
+    """Each legend, a panel's or the figure's, whose box runs over a panel's axis label or tick labels.
+
+    The constrained layout makes no room for a y label's height: where a legend above the figure
+    left the axes shorter than their label, the label ran up into the legend's entries.  The box
+    is the legend's own (its padding included), each text's as drawn, so a label touching a
+    legend's first entry counts.
+    """
+    own = [f"panel {n + 1}'s legend" for n in range(len(axes))] if len(axes) > 1 else ["the axes' legend"]
+    legends = [(what, ax.get_legend()) for what, ax in zip(own, axes, strict=True)]
+    legends += [("the figure's legend", legend) for legend in fig.legends]
+    found = []
+    for what, legend in legends:
+        if legend is None or not legend.get_visible():
+            continue
+        box = legend.get_window_extent(renderer)
+        for number, ax in enumerate(axes):
+            name = f"panel {number + 1}'s" if len(axes) > 1 else "the"
+            texts = [(f"{which} label {label.get_text()!r}", label) for which, label in _axis_labels(ax)]
+            texts += [
+                (f"{which} tick label {tick.get_text()!r}", tick)
+                for which, ticks in (("x", ax.get_xticklabels()), ("y", ax.get_yticklabels()))
+                for tick in _shown(ticks, ax, which)
+            ]
+            for text_name, text in texts:
+                if box.overlaps(text.get_window_extent(renderer)):
+                    found.append(f"{what} runs over {name} {text_name}")
+    return found
+
+
+def _axis_labels(ax: Axes) -> list[tuple[str, Text]]:
+    """``ax``'s x and y labels that are drawn (visible, with text), each named by its axis."""
+    labels = (("x", ax.xaxis.label), ("y", ax.yaxis.label))
+    return [(which, label) for which, label in labels if label.get_visible() and label.get_text().strip()]
 
 
 def _parts(ax: Axes, renderer: Any) -> list[Bbox]:

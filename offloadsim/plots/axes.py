@@ -381,48 +381,30 @@ def keep_panels_tall(fig: Figure, least: float = LEAST_PANEL_HEIGHT_IN) -> bool:
 
 
 def fit_y_labels(fig: Figure) -> bool:
-    """Break each y-axis label taller than its axes into lines, at the spaces nearest their middles.
+    """Break each y-axis label taller than its axes into two lines, at the space nearest its middle.
 
     The notes under a one-column figure can leave its axes shorter than their y label ("device
     energy per task above idle (mJ)"), which then ran past the figure's top edge, cut off in the
-    saved file; a legend moved above the figure (:func:`clear_legend`) shrinks the axes again, and
-    the label ran up into the legend's entries: the constrained layout makes no room for a y
-    label's height. Its longest line is broken in two until the label is no taller than its axes
-    (or has no space left to break at), measured at one layout a round. Returns whether a label
-    was broken (the layout changed).
+    saved file; a legend moved above the figure (:func:`clear_legend`, :func:`figure_legend`) shortens
+    the axes again, and the label ran up into the legend's entries: the constrained layout makes no
+    room for a y label's height. Returns whether a label was broken (the layout changed).
     """
     broken = False
-    for _ in range(_MOST_Y_LABEL_LINES):
-        axes = [ax for ax in fig.axes if ax.get_visible() and " " in ax.get_ylabel().strip()]
-        if not axes:
-            return broken
-        renderer = laid_out(axes[0])
+    for ax in [ax for ax in fig.axes if ax.get_visible()]:
+        label = ax.yaxis.label
+        text = label.get_text()
+        if "\n" in text or " " not in text.strip():
+            continue
+        renderer = laid_out(ax)
         with house_style():  # measured in the type it is saved in ("serif" is another outside)
-            tall = [
-                ax
-                for ax in axes
-                if ax.yaxis.label.get_window_extent(renderer).height > ax.get_window_extent(renderer).height
-            ]
-        changed = False
-        for ax in tall:
-            lines = ax.yaxis.label.get_text().split("\n")
-            longest = max(range(len(lines)), key=lambda i: len(lines[i]) if " " in lines[i].strip() else -1)
-            line = lines[longest].strip()
-            if " " not in line or len(lines) >= _MOST_Y_LABEL_LINES:
-                continue
-            spaces = [i for i, c in enumerate(line) if c == " "]
-            middle = min(spaces, key=lambda i: abs(i - len(line) / 2))
-            lines[longest : longest + 1] = [line[:middle], line[middle + 1 :]]
-            ax.yaxis.label.set_text("\n".join(lines))
-            changed = True
-        if not changed:
-            return broken
+            tall = label.get_window_extent(renderer).height > ax.get_window_extent(renderer).height
+        if not tall:
+            continue
+        spaces = [i for i, c in enumerate(text) if c == " "]
+        middle = min(spaces, key=lambda i: abs(i - len(text) / 2))
+        label.set_text(f"{text[:middle]}\n{text[middle + 1 :]}")
         broken = True
     return broken
-
-
-#: The most lines :func:`fit_y_labels` breaks a y label into (each line is a column of the left margin).
-_MOST_Y_LABEL_LINES = 3
 
 
 def x_label_with(ax: Axes, line: str) -> None:

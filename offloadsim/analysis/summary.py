@@ -740,22 +740,13 @@ def _task_stats(tasks: Table, duration_s: float, end_s: float | None) -> dict[st
     del latency
     wait_mean = _nanmean(_floats(tasks, "wait")[done])
 
-    # Deadline misses among tasks with a deadline and a known outcome.
-    deadline = _floats(tasks, "deadline")
-    has_deadline = ~np.isnan(deadline)
-    met = _floats(tasks, "deadline_met")
-    late_done = done & has_deadline & (met == 0.0)
-    known = has_deadline & (done | dropped | failed)
-    misses = late_done | (has_deadline & (dropped | failed))
-    if end_s is not None:
-        arrival = _floats(tasks, "arrival")
-        expired = flying & has_deadline & (arrival + deadline < end_s)
-        known |= expired
-        misses |= expired
+    # Deadline misses among tasks with a deadline and a known outcome (the chunked summary's definition).
+    known, misses = chunked.deadline_outcomes(
+        masks, _floats(tasks, "deadline"), _floats(tasks, "deadline_met"), _floats(tasks, "arrival"), end_s
+    )
     n_deadline = int(known.sum())
     n_miss = int(misses.sum())
-
-    del met, late_done, known, misses, deadline, has_deadline
+    del known, misses
     bytes_sent = float(np.nansum(_floats(tasks, "bytes_sent"))) if n_tasks else 0.0
     spent = chunked.spent(masks)
     energy_mean = _nanmean(_floats(tasks, "device_energy")[spent])

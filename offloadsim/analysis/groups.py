@@ -13,11 +13,24 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-__all__ = ["GROUP_COLUMN", "GROUP_METRICS", "group_key", "group_stats", "split_key"]
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "GROUP_COLUMN",
+    "GROUP_FILE_METRICS",
+    "GROUP_METRICS",
+    "GROUP_TABLE_METRICS",
+    "group_key",
+    "group_rows",
+    "group_stats",
+    "per_group",
+    "split_key",
+]
 
 #: The task column naming each task's source group.
 GROUP_COLUMN = "source_group"
@@ -32,6 +45,11 @@ GROUP_METRICS = (
     "deadline_miss_rate",
     "device_energy_mean_j",
 )
+
+#: The metrics of the printed table per source group (compare's and sweep's, under their headline table).
+GROUP_TABLE_METRICS = ("latency_mean_s", "latency_p95_s", "deadline_miss_rate", "device_energy_mean_j")
+#: The metrics of ``groups.csv`` (compare's and sweep's): the printed ones, and the task counts.
+GROUP_FILE_METRICS = (*GROUP_TABLE_METRICS, "arrived", "completed")
 
 #: Computes the summary's task numbers of a table: (tasks, duration_s, end_s) -> Summary fields.
 Stats = Callable[[Any, float, "float | None"], dict[str, Any]]
@@ -74,6 +92,50 @@ def group_stats(
         numbers["deadline_miss_rate"] = misses / tasks_with if tasks_with else math.nan
         out.update({group_key(group, m): float(numbers[m]) for m in GROUP_METRICS})
     return out
+
+
+def group_rows(run: Mapping[str, Any], source_groups: Mapping[str, float]) -> list[dict[str, Any]]:
+    """One run's numbers per source group (its summary's ``source_groups``), a row a group.
+
+    Each row holds ``run`` (the keys naming the run: its policy, replication, point), the
+    ``group``, then the group's :data:`GROUP_FILE_METRICS` that the run has.
+
+    >>> group_rows({"policy": "edge"}, {"budget.latency_mean_s": 0.2, "budget.deadline_misses": 3.0})
+    [{'policy': 'edge', 'group': 'budget', 'latency_mean_s': 0.2}]
+    """
+    rows: dict[str, dict[str, Any]] = {}
+    for key, value in source_groups.items():
+        group, metric = split_key(key)
+        row = rows.setdefault(group, {**run, "group": group})
+        if metric in GROUP_FILE_METRICS:
+            row[metric] = value
+    return list(rows.values())
+
+
+def per_group(
+    rows: Sequence[Mapping[str, Any]],
+    table: Callable[[pd.DataFrame, list[str]], pd.DataFrame],
+    empty: Sequence[str],
+) -> pd.DataFrame:
+    """``table`` of each group's rows (:func:`group_rows`), a ``group`` column first: a ``groups.csv``.
+
+    ``table(rows, metrics)`` is the experiment's own summary of runs (compare's paired table, a
+    sweep's per point) over one group's rows and the :data:`GROUP_FILE_METRICS` they hold; groups
+    come in the rows' order.  No rows (no run had several groups): the columns ``group`` and
+    ``empty``.
+    """
+    import pandas as pd
+
+    if not rows:
+        return pd.DataFrame(columns=["group", *empty])
+    frame = pd.DataFrame(list(rows))
+    names = [m for m in GROUP_FILE_METRICS if m in frame.columns]
+    parts = []
+    for group, part in frame.groupby("group", sort=False):
+        summary = table(part.drop(columns="group"), names)
+        summary.insert(0, "group", group)
+        parts.append(summary)
+    return pd.concat(parts, ignore_index=True)
 
 
 def _groups(tasks: Any) -> tuple[Any, list[str]] | None:

@@ -440,6 +440,8 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         print(out)
         return EXIT_OK
     print(_sweep_table(result))
+    if groups := _sweep_group_table(result):
+        print("\n" + groups)
     swept = list(result.manifest.get("swept", []))
     run_keys = [*swept, *(["policy"] if "policy.name" not in swept else []), "replication"]
     scenarios = [job.scenario for job in jobs]
@@ -665,6 +667,38 @@ def _sweep_table(result: Any, limit: int = 40) -> str:
     # What a heading has no room for ("above idle"), said under the table rather than widening it.
     lines += basis_lines(columns)
     return "\n".join(lines)
+
+
+def _sweep_group_table(result: Any, limit: int = 40) -> str:
+    """The sweep's table per source group (``groups.csv``): :func:`_sweep_table`, a row a point and group.
+
+    Its group first, then the point's swept values and the metrics compare's table per group
+    shows; over ``limit`` rows, one line naming ``groups.csv`` instead.  "" where the tasks' sources
+    are of one group.
+    """
+    from types import SimpleNamespace
+
+    from offloadsim.analysis.groups import GROUP_COLUMN
+
+    groups = result.groups
+    if groups is None or not len(groups):
+        return ""
+    named = list(dict.fromkeys(groups["group"].astype(str)))
+    title = f"{result.manifest.get('name')} per source group ({', '.join(named)})"
+    rank = groups["group"].astype(str).map({g: i for i, g in enumerate(named)})
+    rows = groups.assign(_rank=rank).sort_values(["point", "_rank"], kind="stable")
+    pairs = rows[["point", "_rank"]].drop_duplicates()
+    if len(pairs) > limit:
+        return f"{title}: {len(pairs)} rows, in groups.csv"
+    # Each (point, group) a point of its own, the group a swept key before the sweep's own.
+    number = {pair: i for i, pair in enumerate(pairs.itertuples(index=False, name=None))}
+    row_of = [number[pair] for pair in zip(rows["point"], rows["_rank"], strict=True)]
+    view = rows.drop(columns=["_rank", "group"]).assign(point=row_of)
+    view.insert(0, GROUP_COLUMN, rows["group"].astype(str))
+    swept = [GROUP_COLUMN, *result.manifest.get("swept", [])]
+    labels = {**(result.manifest.get("labels") or {}), GROUP_COLUMN: "source group"}
+    manifest = {**result.manifest, "name": title, "swept": swept, "labels": labels}
+    return _sweep_table(SimpleNamespace(summary=view, manifest=manifest), limit)
 
 
 def _cmd_plot(args: argparse.Namespace) -> int:

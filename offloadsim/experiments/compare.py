@@ -36,7 +36,7 @@ from offloadsim.analysis.catalogue import (
     of_completed_tasks,
     zero_width,
 )
-from offloadsim.analysis.groups import split_key
+from offloadsim.analysis.groups import GROUP_TABLE_METRICS, group_rows, per_group
 from offloadsim.analysis.statistics import mean_ci, paired_difference_ci
 from offloadsim.analysis.summary import other_energy_filled
 from offloadsim.errors import argument
@@ -125,8 +125,6 @@ TABLE_METRICS = (
     "device_energy_mean_j",
     "bytes_sent",
 )
-#: Metrics of the table per source group (:func:`group_comparison`), under the headline table.
-GROUP_TABLE_METRICS = ("latency_mean_s", "latency_p95_s", "deadline_miss_rate", "device_energy_mean_j")
 
 
 @dataclass(repr=False)
@@ -372,7 +370,7 @@ def compare(
                         "recovered": result.recovered,
                     }
                 )
-            by_group += group_rows(name, r, result.source_groups)
+            by_group += group_rows({"policy": name, "replication": r}, result.source_groups)
             rows.append(
                 {
                     "policy": name,
@@ -796,35 +794,14 @@ def compare_table(
 GROUP_COLUMNS = ("group", "policy", "metric", "n", "mean", "ci", "diff", "diff_ci", "diff_n")
 
 
-def group_rows(policy: str, replication: int, source_groups: Mapping[str, float]) -> list[dict[str, Any]]:
-    """One run's metrics per source group (its summary's ``source_groups``), a row a group.
-
-    >>> group_rows("edge", 0, {"budget.latency_mean_s": 0.2, "budget.completed": 9.0})
-    [{'policy': 'edge', 'replication': 0, 'group': 'budget', 'latency_mean_s': 0.2, 'completed': 9.0}]
-    """
-    rows: dict[str, dict[str, Any]] = {}
-    for key, value in source_groups.items():
-        group, metric = split_key(key)
-        rows.setdefault(group, {"policy": policy, "replication": replication, "group": group})[metric] = value
-    return list(rows.values())
-
-
 def group_comparison(rows: Sequence[Mapping[str, Any]], baseline: str) -> pd.DataFrame:
-    """:func:`compare_table` of each source group's rows (:func:`group_rows`), a ``group`` column first.
+    """:func:`compare_table` of each source group's rows (:func:`~offloadsim.analysis.groups.group_rows`).
 
     The same pairing by replication as the headline table, over the tasks of the group's devices
-    alone; no rows where no run had several groups.
+    alone, a ``group`` column first; no rows where no run had several groups.
     """
-    if not rows:
-        return pd.DataFrame(columns=list(GROUP_COLUMNS))
-    frame = pd.DataFrame(list(rows))
-    parts = []
-    names = [m for m in (*GROUP_TABLE_METRICS, "arrived", "completed") if m in frame.columns]
-    for group, part in frame.groupby("group", sort=False):
-        table = compare_table(part.drop(columns="group"), baseline, names)
-        table.insert(0, "group", group)
-        parts.append(table)
-    return pd.concat(parts, ignore_index=True)[list(GROUP_COLUMNS)]
+    table = per_group(rows, lambda part, names: compare_table(part, baseline, names), GROUP_COLUMNS[1:])
+    return table[list(GROUP_COLUMNS)]
 
 
 def format_groups(groups: pd.DataFrame, policies: Sequence[str], baseline: str, replications: int) -> str:

@@ -371,6 +371,8 @@ def _job_meta(job: Job, result: JobResult) -> dict[str, Any]:
         "retried": result.retried,
         "recovered": result.recovered,
         "powered_sources": result.powered_sources,  # older files have none: not known
+        # Its summary's numbers per source group (none: one group); older files' are worked out as merged.
+        "source_groups": {k: _json_value(v) for k, v in result.source_groups.items()},
         # Its metrics hold the LLM metrics where it served LLM requests; older files' never do.
         "llm_metrics": True,
     }

@@ -2,7 +2,8 @@
 
 ``tasks.parquet`` (one row per task, swept values and point first), ``metrics.parquet``
 (one row per job), ``nodes.parquet``, ``summary.parquet``/``summary.csv`` (mean and 95 % CI
-per point and metric) and ``manifest.json``.  Jobs are taken in their order (points in
+per point and metric), ``groups.csv`` (the same per source group, where the tasks' sources span
+several of the scenario's node groups) and ``manifest.json``.  Jobs are taken in their order (points in
 expansion order, then replications), so the tables do not depend on which worker finished
 first; a job file saved before the metrics had TTFT and TPOT (or the token rates) has them
 worked out from its records as it is merged.
@@ -21,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from offloadsim.analysis.catalogue import LLM_METRICS, metric_columns
+from offloadsim.analysis.groups import GROUP_COLUMN, group_rows, per_group
 from offloadsim.analysis.statistics import mean_ci
 from offloadsim.analysis.summary import (
     llm_metrics,
@@ -60,6 +62,7 @@ SWEEP_FILES = (
     "processors.parquet",
     "summary.parquet",
     "summary.csv",
+    "groups.csv",
     "manifest.json",
 )
 _FORMAT = SWEEP_FORMAT  # offloadsim.records.formats: the one place its readers know it
@@ -82,6 +85,8 @@ class SweepResult:
     reused: int = 0
     #: Every job's processors table, with the swept keys, point, policy and replication first.
     processors: pd.DataFrame | None = None
+    #: ``summary`` per source group (``groups.csv``: a ``group`` column first); no rows: one group.
+    groups: pd.DataFrame | None = None
     _tasks: pd.DataFrame | None = field(default=None, repr=False)
 
     @property
@@ -128,6 +133,7 @@ def merge_sweep(
     uncounted = 0  # jobs whose file predates the count
     recomputed = 0  # jobs whose file predates the LLM metrics, which its records gave
     builds: list[str] = []  # the engine each job ran on ("" for a file that predates it)
+    by_group: list[dict[str, Any]] = []  # each job's numbers per source group, a row a group
     ordered = sorted(jobs, key=lambda j: (j.index, j.replication))
     for job in ordered:
         file = directory / "points" / f"{job.key}.parquet"
@@ -156,6 +162,12 @@ def merge_sweep(
         # its processors table, as metrics_row gives them (a file older still has neither).
         for name, value in processor_metrics(meta.get("processors") or None).items():
             meta["metrics"].setdefault(name, value)
+        if "source_groups" in meta:
+            source_groups = {k: math.nan if v is None else v for k, v in meta["source_groups"].items()}
+        else:  # a file saved before job files kept them: from its records
+            source_groups = _source_groups_of(file, meta)
+        run_of = {"point": job.index, "replication": job.replication, "policy": meta["policy"]}
+        by_group += group_rows({**run_of, "job_row": len(metric_rows)}, source_groups)
         metric_rows.append(
             {
                 "point": job.index,
@@ -218,6 +230,7 @@ def merge_sweep(
     points = metrics["point"].to_numpy()
     processors.insert(len(swept), "point", points[job_rows_processors] if len(processors) else points[:0])
     summary = summarize_points(metrics, swept)
+    groups = _group_summary(by_group, metrics, swept, list(summary.columns))
 
     manifest = {
         "format": _FORMAT,
@@ -271,6 +284,7 @@ def merge_sweep(
             "processors.parquet": parquet_writer(processors),
             "summary.parquet": parquet_writer(summary),
             "summary.csv": text_writer(summary.to_csv(index=False, lineterminator="\n")),
+            "groups.csv": text_writer(groups.to_csv(index=False, lineterminator="\n")),
             "manifest.json": text_writer(json_text(manifest)),
         },
         marker="manifest.json",  # readers need it: a kill midway leaves no mix of old and new tables
@@ -284,7 +298,45 @@ def merge_sweep(
         ran=int((run_info or {}).get("jobs_run", 0)),
         reused=int((run_info or {}).get("jobs_reused", 0)),
         processors=processors,
+        groups=groups,
     )
+
+
+def _group_summary(
+    rows: Sequence[Mapping[str, Any]], metrics: pd.DataFrame, swept: Sequence[str], columns: Sequence[str]
+) -> pd.DataFrame:
+    """:func:`summarize_points` of each source group's rows (a job's ``job_row`` in ``metrics``).
+
+    Each row's swept values are its job's, in the metrics column's type (as ``summary``'s);
+    ``columns``: ``summary``'s, the header of a sweep with one group.
+    """
+
+    def table(part: pd.DataFrame, names: list[str]) -> pd.DataFrame:
+        at = part.pop("job_row").to_numpy()
+        for position, key in enumerate(swept):
+            part.insert(position, key, metrics[key].array.take(at))
+        return summarize_points(part, swept, names)
+
+    return per_group(rows, table, columns)
+
+
+def _source_groups_of(file: Path, meta: Mapping[str, Any]) -> dict[str, float]:
+    """A job's numbers per source group from its records: a file saved before job files kept them.
+
+    The summary's (:attr:`~offloadsim.analysis.summary.Summary.source_groups`) over the file's
+    tasks, its nodes giving the groups' order; none where its records have no ``source_group``.
+    """
+    from offloadsim.analysis.summary import summarize
+
+    try:
+        tasks = pd.read_parquet(file)
+    except (OSError, ValueError) as error:
+        raise ExperimentError(f"{file}: unreadable ({error}); delete it and rerun the sweep") from None
+    if GROUP_COLUMN not in tasks.columns:
+        return {}
+    end_s = meta.get("end_s")
+    nodes = pd.DataFrame(meta.get("nodes") or {})
+    return summarize(tasks, nodes, {}, measured_time(meta["metrics"]), end_s=end_s).source_groups
 
 
 def _in_effect(job: Job, key: str) -> Any:
@@ -402,6 +454,9 @@ def _meta_problem(meta: Any) -> str | None:
     metrics = meta["metrics"]
     if not isinstance(metrics, Mapping) or not all(_number(v) for v in metrics.values()):
         return "metrics: expected a mapping of metric names to numbers"
+    groups = meta.get("source_groups", {})
+    if not isinstance(groups, Mapping) or not all(_number(v) and "." in k for k, v in groups.items()):
+        return "source_groups: expected a mapping of GROUP.METRIC names to numbers"
     nodes = meta.get("nodes") or {}
     if _columns(nodes) and (missing := [m for m in metrics_every_row_has(nodes) if m not in metrics]):
         return f"metrics: no {missing[0]} (every run's metrics have it)"
@@ -494,8 +549,12 @@ def _inputs_of(jobs: Sequence[Job]) -> list[dict[str, str]]:
     return [found[key] for key in sorted(found)]
 
 
-def summarize_points(metrics: pd.DataFrame, swept: Sequence[str]) -> pd.DataFrame:
+def summarize_points(
+    metrics: pd.DataFrame, swept: Sequence[str], names: Sequence[str] | None = None
+) -> pd.DataFrame:
     """Mean and 95 % CI half-width over replications, per point and metric (a tidy table).
+
+    ``names``: the metrics to summarise (default: every metric column of ``metrics``).
 
     Each row's swept values are its point's first run's, in the metrics column's type: a nullable
     one (``Int64``, ``boolean``: :func:`~offloadsim.analysis.values.typed_column`) too, which a
@@ -503,7 +562,7 @@ def summarize_points(metrics: pd.DataFrame, swept: Sequence[str]) -> pd.DataFram
     """
     rows = []
     firsts: list[int] = []  # each row's point's first run, by position in metrics
-    columns = metric_columns(metrics)
+    columns = list(names) if names is not None else metric_columns(metrics)
     numbered = metrics.reset_index(drop=True)
     for point, group in numbered.groupby("point", sort=True):
         for name in columns:

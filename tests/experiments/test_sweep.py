@@ -429,6 +429,7 @@ def test_a_finished_sweep_has_tidy_tables_and_a_manifest(reference):
             "processors.parquet",
             "summary.parquet",
             "summary.csv",
+            "groups.csv",  # its header alone: one source group
             "manifest.json",
         ]
     )

@@ -225,3 +225,73 @@ def test_the_printed_summary_lines_a_bounded_number_of_groups(tmp_path):
     assert "the first 8 of 10 groups, all in summary.json's source_groups" in table
     stored = json.loads((tmp_path / "run" / "summary.json").read_text(encoding="utf-8"))["source_groups"]
     assert {key.split(".")[0] for key in stored} == {f"phone{i}" for i in range(10)}
+
+
+SWEEP = """\
+base: fleet.yaml
+replications: 2
+grid:
+  links[1].bandwidth: [5 Mbps, 20 Mbps]
+  policy.name: [local, edge]
+"""
+
+
+def test_sweep_gives_each_groups_table(fleet, tmp_path, capsys):
+    from offloadsim.cli.main import main
+    from offloadsim.experiments.storage import read_job_file, write_job_file
+
+    (tmp_path / "sweep.yaml").write_text(SWEEP, encoding="utf-8")
+    assert main(["sweep", str(tmp_path / "sweep.yaml"), "--out", str(tmp_path / "sw"), "--workers", "1"]) == 0
+    printed = capsys.readouterr().out
+    out = tmp_path / "sw"
+    tasks = pd.read_parquet(out / "tasks.parquet")
+    end_s = pd.read_parquet(out / "metrics.parquet").set_index(["point", "replication"])["end_s"]
+    groups = pd.read_csv(out / "groups.csv")
+    swept = ["links[1].bandwidth", "policy.name"]
+    assert list(groups.columns) == ["group", *swept, "point", "policy", "metric", "n", "mean", "ci"]
+    assert list(dict.fromkeys(groups["group"])) == ["flagship", "budget"]  # the scenario's order
+    checked = 0
+    for (point, group), rows in groups.groupby(["point", "group"], sort=False):
+        runs = [
+            _by_hand(part, group, end_s[(point, r)])
+            for r, part in tasks[tasks["point"] == point].groupby("replication", observed=True)
+        ]
+        for metric in ("latency_mean_s", "latency_p95_s", "deadline_miss_rate", "device_energy_mean_j"):
+            row = rows[rows["metric"] == metric]
+            values = np.array([run[metric] for run in runs])
+            assert row["mean"].item() == pytest.approx(values.mean(), rel=1e-9), (point, group, metric)
+            assert row["n"].item() == 2
+            checked += 1
+        # The point's swept value and policy, as summary.csv has them.
+        summary = pd.read_csv(out / "summary.csv")
+        first = summary[summary["point"] == point].iloc[0]
+        for key in (*swept, "policy"):
+            assert (rows[key] == first[key]).all()
+    assert checked == 4 * 2 * 4
+    budget = groups.query("group == 'budget' and metric == 'latency_mean_s'")["mean"]
+    flagship = groups.query("group == 'flagship' and metric == 'latency_mean_s'")["mean"]
+    assert (budget.to_numpy() > flagship.to_numpy()).all(), "the budget phones are slower: a real split"
+    # Printed: a row per point and group under the headline table, the group named first.
+    table = printed[printed.index("sweep per source group (flagship, budget)") :].splitlines()
+    assert table[1].split()[:2] == ["source", "group"]
+    assert [line.split()[0] for line in table[3:11]] == ["flagship", "budget"] * 4
+    # A job file saved before job files kept the numbers: worked out from its records as merged.
+    for file in sorted((out / "points").glob("*.parquet")):
+        records, meta = read_job_file(file)
+        del meta["source_groups"]
+        write_job_file(file, records, meta)
+    assert main(["sweep", str(tmp_path / "sweep.yaml"), "--out", str(out), "--workers", "1", "-q"]) == 0
+    again = pd.read_csv(out / "groups.csv")
+    pd.testing.assert_frame_equal(again, groups, rtol=1e-12)
+
+
+def test_sweep_of_one_group_writes_no_group_rows(tmp_path, capsys):
+    from offloadsim.cli.main import main
+
+    (tmp_path / "fleet.yaml").write_text(
+        FLEET.replace('sources: "budget-*"', 'sources: "flagship-*"'), encoding="utf-8"
+    )
+    (tmp_path / "sweep.yaml").write_text(SWEEP.replace("[local, edge]", "[edge]"), encoding="utf-8")
+    assert main(["sweep", str(tmp_path / "sweep.yaml"), "--out", str(tmp_path / "sw"), "--workers", "1"]) == 0
+    assert pd.read_csv(tmp_path / "sw" / "groups.csv").empty
+    assert "source group" not in capsys.readouterr().out

@@ -197,14 +197,17 @@ class FigureView:
         """How the figure names a column: the sweep's ``labels:`` entry, else a readable default.
 
         A stored label that is the key itself is no label: sweeps stored the key for keys that had no
-        readable name yet (``dynamics[0].in_flight``), and those read as their default now does.
+        readable name yet (``dynamics[0].in_flight``), and those read as their default now does.  A
+        column of the records by its words, as a key path's are (``source_group``: ``source group``).
         """
         if key is None:
             return ""
         labels = self.results.manifest.get("labels") or {}
         if key in labels and labels[key] != key:
             return str(labels[key])
-        return default_label(key, self._base_document()) if "." in key or "[" in key else key
+        if "." in key or "[" in key:
+            return default_label(key, self._base_document())
+        return key.replace("_", " ")
 
     def heading(self, key: str, frame: pd.DataFrame) -> str:
         """:meth:`label`, with the unit of a key ``frame`` holds as plain numbers: ``noise (dBm)``.

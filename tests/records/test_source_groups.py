@@ -295,3 +295,36 @@ def test_sweep_of_one_group_writes_no_group_rows(tmp_path, capsys):
     assert main(["sweep", str(tmp_path / "sweep.yaml"), "--out", str(tmp_path / "sw"), "--workers", "1"]) == 0
     assert pd.read_csv(tmp_path / "sw" / "groups.csv").empty
     assert "source group" not in capsys.readouterr().out
+
+
+def test_figures_name_the_source_group_in_words(fleet, tmp_path):
+    """A panel title, a legend and an axis say "source group", not the column's name source_group."""
+    from offloadsim.experiments.compare import compare
+    from offloadsim.plots.results import plot_results
+    from offloadsim.records.stored import read_results
+
+    compare(fleet, ["local", "edge"], 2, workers=1, out=tmp_path / "cmp")
+    results = read_results(tmp_path / "cmp")
+
+    def texts(fig):
+        found = [fig._suptitle.get_text() if fig._suptitle else ""]
+        for ax in fig.axes:
+            found += [ax.get_title(loc="left"), ax.get_title(), ax.get_xlabel(), ax.get_ylabel()]
+            legend = ax.get_legend()
+            if legend is not None:
+                found += [legend.get_title().get_text(), *(t.get_text() for t in legend.get_texts())]
+        found += [t.get_text() for t in fig.texts]
+        return [t for t in found if t]
+
+    faceted = texts(plot_results(results, "bars", facet="source_group"))
+    assert [t for t in faceted if t.startswith("(")][:2] == [
+        "(a) source group = flagship",
+        "(b) source group = budget",
+    ]
+    for drawn in (
+        faceted,
+        texts(plot_results(results, "bars", by="policy,source_group")),
+        texts(plot_results(results, "bars", by="source_group", where={"policy": "edge"})),
+    ):
+        assert any("source group" in t for t in drawn), drawn
+        assert not any("source_group" in t for t in drawn), drawn

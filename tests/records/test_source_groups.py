@@ -283,6 +283,14 @@ def test_sweep_gives_each_groups_table(fleet, tmp_path, capsys):
     assert main(["sweep", str(tmp_path / "sweep.yaml"), "--out", str(out), "--workers", "1", "-q"]) == 0
     again = pd.read_csv(out / "groups.csv")
     pd.testing.assert_frame_equal(again, groups, rtol=1e-12)
+    # One edited out of shape is no job file to merge: its job runs again, as any unreadable one's.
+    file = sorted((out / "points").glob("*.parquet"))[0]
+    records, meta = read_job_file(file)
+    write_job_file(file, records, {**meta, "source_groups": ["budget", 0.1]})
+    capsys.readouterr()
+    assert main(["sweep", str(tmp_path / "sweep.yaml"), "--out", str(out), "--workers", "1", "-q"]) == 0
+    assert "not reusable (source_groups: expected a mapping" in capsys.readouterr().err
+    pd.testing.assert_frame_equal(pd.read_csv(out / "groups.csv"), groups, rtol=1e-12)
 
 
 def test_sweep_of_one_group_writes_no_group_rows(tmp_path, capsys):

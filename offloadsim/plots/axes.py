@@ -60,10 +60,17 @@ _GAP_PT = 4.0
 def plain_number(value: float, position: int | None = None) -> str:
     """Tick labels as plain numbers (100, not 10^2; 0.5, not 5e-01; 10,000 as linear axes write it).
 
+    Six significant digits, as ``:g`` gives, but never in its exponent form: a log axis of
+    latencies read ``1e+06`` above ``100,000``, two ways of writing numbers on one axis.
+
     >>> plain_number(100.0), plain_number(0.5), plain_number(10000.0), plain_number(2000.0)
     ('100', '0.5', '10,000', '2000')
+    >>> plain_number(1e6), plain_number(1e-5), plain_number(12345.678)
+    ('1,000,000', '0.00001', '12,345.7')
     """
-    return grouped(f"{value:g}")
+    return grouped(
+        np.format_float_positional(float(value), precision=6, unique=False, fractional=False, trim="-")
+    )
 
 
 class _LogTicks(LogLocator):

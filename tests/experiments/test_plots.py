@@ -646,6 +646,18 @@ def test_log_and_linear_axes_write_large_tick_labels_one_way():
     assert "1000" in texts["log"], "a decade of four digits keeps its room on a narrow panel"
 
 
+def test_a_log_axis_writes_a_million_as_it_writes_a_hundred_thousand():
+    """A sweep's latency axis read ``1e+06`` above ``100,000``: two ways of writing numbers on one axis."""
+    fig, ax = plots.new_axes("one-column")
+    ax.plot([1.0, 2.0], [900.0, 2_000_000.0])
+    log_axis(ax, "y")
+    with plots.house_style():
+        fig.draw_without_rendering()
+    texts = [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
+    assert "1,000,000" in texts and "100,000" in texts, texts
+    assert not [t for t in texts if "e" in t], texts
+
+
 def test_many_swept_values_get_ticks_whose_labels_never_collide(tmp_path):
     values = ["1 Mbps", "2 Mbps", "5 Mbps", "8 Mbps", "10 Mbps", "15 Mbps", "20 Mbps", "50 Mbps", "80 Mbps",
               "100 Mbps", "200 Mbps", "500 Mbps"]  # fmt: skip

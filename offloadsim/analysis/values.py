@@ -36,6 +36,8 @@ __all__ = [
     "key_kind",
     "on_decibels",
     "axis_texts",
+    "unit_after_number",
+    "label_unit",
     "default_label",
 ]
 
@@ -62,7 +64,7 @@ _AXIS_UNITS = {
     "bandwidth": (1e6, "Mbit/s"),
     "time": (1e-3, "ms"),
     "size": (1e3, "kB"),
-    "rate": (1.0, "1/s"),
+    "rate": (1.0, "per s"),  # "(per min)" on an axis; "2 /min" after a number (unit_after_number)
     "power": (1.0, "W"),
     "energy": (1.0, "J"),
     "work": (1e9, "GFLOP"),
@@ -500,13 +502,13 @@ def _axis_unit(kind: str, largest: float | None) -> tuple[float, str]:
     at ``[0.5 /min, 2 /min, 5 /min]`` read 0.5, 2 and 5, not 0.00833333, 0.0333333 and 0.0833333.
 
     >>> _axis_unit("rate", 2.0), _axis_unit("rate", 5 / 60), _axis_unit("rate", 1 / 3600)
-    ((1.0, '1/s'), (0.016666666666666666, '1/min'), (0.0002777777777777778, '1/h'))
+    ((1.0, 'per s'), (0.016666666666666666, 'per min'), (0.0002777777777777778, 'per h'))
     """
     factor, unit = _AXIS_UNITS.get(kind, (1.0, QUANTITIES[kind].si_unit))
     if kind == "time" and largest is not None and largest >= _SECONDS_FROM:
         factor, unit = 1.0, "s"
     if kind == "rate" and largest is not None and 0 < largest < 1.0:
-        factor, unit = (1 / 60, "1/min") if largest >= 1 / 60 else (1 / 3600, "1/h")
+        factor, unit = (1 / 60, "per min") if largest >= 1 / 60 else (1 / 3600, "per h")
     return factor, unit
 
 
@@ -531,9 +533,31 @@ def axis_texts(values: Sequence[Any]) -> list[str]:
         return [str(v) for v in items]
     si = dict(zip(distinct, to_si(distinct, kind), strict=True))
     factor, unit = _axis_unit(kind, max(si.values()))
-    unit = unit[1:] if unit.startswith("1/") else unit  # "2 /s", as a scenario writes it, not "2 1/s"
+    unit = unit_after_number(unit)
     shown = {v: f"{si[v] / factor:.6g} {unit}" for v in si}
     return [shown.get(v, str(v)) for v in items]
+
+
+def unit_after_number(unit: str) -> str:
+    """An axis's unit as it reads after a number: a rate as a scenario writes it, others unchanged.
+
+    An axis of rates reads ``(per min)``; a note of its values, ``2–12 /min`` (it read ``2–12 1/min``).
+
+    >>> unit_after_number("per min"), unit_after_number("Mbit/s")
+    ('/min', 'Mbit/s')
+    """
+    return f"/{unit.removeprefix('per ')}" if unit.startswith("per ") else unit
+
+
+def label_unit(axis_label: str) -> str:
+    """The unit in an axis label's last parentheses, as it reads after a number (``""``: none).
+
+    >>> label_unit("chat arrival rate (per min)"), label_unit("Pi uplink (Mbit/s)"), label_unit("policy")
+    ('/min', 'Mbit/s', '')
+    """
+    if "(" not in axis_label:
+        return ""
+    return unit_after_number(axis_label.rsplit("(", 1)[-1].rstrip(")"))
 
 
 def default_label(key: str, document: Mapping[str, Any] | None = None) -> str:

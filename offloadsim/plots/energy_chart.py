@@ -21,6 +21,7 @@ from matplotlib.text import Annotation
 from matplotlib.transforms import Bbox
 
 from offloadsim.analysis.catalogue import metric_info
+from offloadsim.analysis.values import label_unit
 from offloadsim.plots.axes import (
     fit_y_labels,
     laid_out,
@@ -85,7 +86,7 @@ def energy_latency(
     if x:
         positions, axis_label, numeric, distinct = x_positions(metrics[x].tolist(), x, None)
         x_position = {v: p for v, p in zip(distinct, positions, strict=True)}
-        unit = axis_label.rsplit("(", 1)[-1].rstrip(")") if numeric and "(" in axis_label else ""
+        unit = label_unit(axis_label) if numeric else ""
     with house_style():
         styles = series_styles(names_of(metrics, by, order), order)
         ends_to_label: list[_EndLabel] = []

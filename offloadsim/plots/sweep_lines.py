@@ -21,7 +21,7 @@ from matplotlib.collections import PolyCollection
 from matplotlib.text import Annotation
 
 from offloadsim.analysis.catalogue import metric_info
-from offloadsim.analysis.values import on_decibels
+from offloadsim.analysis.values import label_unit, on_decibels
 from offloadsim.plots.axes import (
     integer_axis,
     laid_out,
@@ -164,7 +164,7 @@ def metric_vs_parameter(
         if lone_bars:
             _LONE_INTERVALS[ax] = all(lone_bars) and len(lone_bars) == len(tables)
         if by and numeric:
-            unit = axis_label.rsplit("(", 1)[-1].rstrip(")") if numeric and "(" in axis_label else ""
+            unit = label_unit(axis_label) if numeric else ""
             _SWEEP_LINES[ax] = _SweepLines(
                 {
                     str(name): (t["pos"].to_numpy(dtype=float), m)

@@ -564,14 +564,14 @@ def test_a_swept_rate_below_one_a_second_reads_per_minute():
     positions, label, _, order = x_positions(["5 /min", "0.5 /min", "2 /min"], key, None, "requests")
     assert (positions.tolist(), label, order) == (
         pytest.approx([0.5, 2.0, 5.0]),
-        "requests (1/min)",
+        "requests (per min)",
         ["0.5 /min", "2 /min", "5 /min"],
     )
     assert axis_texts(["0.5 /min", "5 /min"]) == ["0.5 /min", "5 /min"]
-    assert axis_label_for(key, "number", "requests", 0.5) == ("requests (1/min)", pytest.approx(1 / 60))
-    assert axis_label_for(key, "number", "requests", 1 / 7200)[0] == "requests (1/h)"
+    assert axis_label_for(key, "number", "requests", 0.5) == ("requests (per min)", pytest.approx(1 / 60))
+    assert axis_label_for(key, "number", "requests", 1 / 7200)[0] == "requests (per h)"
     assert axis_label_for(key, "rate", "requests", 2.0) == (
-        "requests (1/s)",
+        "requests (per s)",
         1.0,
     )  # 1 /s and more: per second
 
@@ -1269,6 +1269,26 @@ def test_a_cdf_drawn_over_another_is_named_in_the_legend_once_a_series():
         "neurosurgeon (same line as edge in (a))",
         "local",
     ]
+
+
+def test_a_note_under_a_sweep_of_rates_writes_the_rate_as_a_scenario_does():
+    """A sweep of request rates noted lines ``at 2–8 1/min`` under an axis in ``1/min``: a rate
+    reads ``2–8 /min`` after a number, as the sweep file wrote it, and ``per min`` on the axis."""
+    from offloadsim.plots.sweep_lines import coinciding_lines
+
+    rates = ["2 /min", "4 /min", "8 /min", "12 /min"]
+    lines = {"jet": [6, 10, 7, 3], "cloud": [6, 11, 22, 33], "split": [6, 11, 22, 31]}
+    rows = [
+        {"policy": policy, "rate": rate, "replication": rep, "tokens": value}
+        for policy, values in lines.items()
+        for rate, value in zip(rates, values, strict=True)
+        for rep in (0, 1)
+    ]
+    _, ax = plots.new_axes("one-column")
+    plots.metric_vs_parameter(pd.DataFrame(rows), "tokens", "rate", ax=ax, label="arrival rate")
+    assert ax.get_xlabel() == "arrival rate (per min)"
+    note = coinciding_lines([ax])
+    assert "at 2–8 /min" in note and "1/min" not in note, note
 
 
 def test_where_sweep_lines_coincide_over_part_of_the_sweep_the_figure_says_so():

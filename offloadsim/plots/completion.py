@@ -19,13 +19,20 @@ __all__ = ["incomplete_note"]
 _SHOWN = 4  # configurations the note lists by name; the rest it counts
 
 
-def incomplete_note(frame: pd.DataFrame, keys: Sequence[str], label: Callable[[str], str]) -> str:
+def incomplete_note(
+    frame: pd.DataFrame, keys: Sequence[str], label: Callable[[str], str], *, counted: str | None = None
+) -> str:
     """The configurations (by ``keys``) that did not complete ``INCOMPLETE_SHARE`` of their tasks, named.
 
     ``frame`` is task records (a ``status`` column) or a metrics table (``arrived`` and
     ``completed`` per job, added up over the replications); ``label`` names a key on the figure.
     A configuration that completed nothing is left to the note of what was not drawn. Empty when
     every configuration completed enough, or the frame cannot tell.
+
+    ``counted`` (``"requests"``, ``"tasks"``) is said of a rate that counts completed ones over the
+    whole run (a throughput): it falls where they are left unfinished, which its figure alone shows
+    as a slower server, so the note says so, and whether those not completed were all still in
+    flight when the run ended (a queue that never drained).
     """
     keys = [k for k in keys if k in frame.columns]
     if not keys or not len(frame):
@@ -33,9 +40,15 @@ def incomplete_note(frame: pd.DataFrame, keys: Sequence[str], label: Callable[[s
     # Quantities in their axis's unit ("1 Mbit/s", as an axis of them says), not as the sweep wrote them.
     grouping = [pd.Series(axis_texts(frame[k]), index=frame.index, name=k) for k in keys]
     if "status" in frame.columns:
-        counts = pd.DataFrame({"completed": frame["status"].astype(str).eq("completed"), "arrived": 1})
+        status = frame["status"].astype(str)
+        counts = pd.DataFrame(
+            {"completed": status.eq("completed"), "arrived": 1, "in_flight": status.eq("in_flight")}
+        )
     elif {"arrived", "completed"} <= set(frame.columns):
         counts = frame[["completed", "arrived"]].astype(float)
+        counts["in_flight"] = (
+            frame["in_flight"].astype(float) if "in_flight" in frame.columns else float("nan")
+        )
     else:
         return ""
     totals = counts.groupby(grouping, sort=False).sum()
@@ -51,7 +64,11 @@ def incomplete_note(frame: pd.DataFrame, keys: Sequence[str], label: Callable[[s
     text += f"; and {len(listed) - _SHOWN} more" if len(listed) > _SHOWN else ""
     # Plain numbers in the unit they are in (``mobility radio noise (dBm)``), as the with-line says.
     names = ", ".join(table_heading(k, frame[k].drop_duplicates().tolist(), label(k)) for k in keys)
-    return (
-        f"of completed tasks only; {INCOMPLETE_SHARE * 100:.0f} % or more not completed "
-        f"(dropped, failed, in flight) in ({names}):\n{text}"
-    )
+    if counted is None:
+        lead, why = "of completed tasks only", "dropped, failed, in flight"
+    else:
+        lead = f"counts completed {counted} only, so it reads low where they are left unfinished"
+        named = totals.loc[short.index]
+        all_in_flight = bool((named["in_flight"] >= named["arrived"] - named["completed"]).all())
+        why = "in flight at the end" if all_in_flight else "dropped, failed, in flight"
+    return f"{lead}; {INCOMPLETE_SHARE * 100:.0f} % or more not completed ({why}) in ({names}):\n{text}"

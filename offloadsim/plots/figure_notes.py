@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from offloadsim.analysis.catalogue import of_completed_tasks
+from offloadsim.analysis.catalogue import LLM_METRICS, counts_completed_tasks, of_completed_tasks
 from offloadsim.analysis.summary import powered_but_no_energy
 from offloadsim.analysis.values import axis_texts, table_heading
 from offloadsim.plots.completion import incomplete_note
@@ -117,11 +117,20 @@ def unpowered_note(kind: str, frame: pd.DataFrame) -> str:
 
 
 def incomplete_tasks_note(view: FigureView, kind: str, frame: pd.DataFrame, shown: Sequence[str]) -> str:
-    """The configurations that did not complete many tasks, on a figure drawn from completed tasks."""
+    """The configurations that did not complete many tasks, on a figure drawn from completed tasks.
+
+    Said too of a throughput (:func:`counts_completed_tasks`), which counts completed tasks over the
+    whole run: a saturated server's throughput fell as the load grew, its requests left in flight,
+    and its figure, with no note, read as a server that slowed down.
+    """
+    shown = list(dict.fromkeys(shown))
+    if kind in ("bars", "sweep") and counts_completed_tasks(view.metric):
+        counted = "requests" if view.metric in LLM_METRICS else "tasks"
+        return incomplete_note(frame, shown, view.label, counted=counted)
     of_completed = kind in ("cdf", "split", "energy") or (
         kind in ("bars", "sweep") and of_completed_tasks(view.metric)
     )
-    return incomplete_note(frame, list(dict.fromkeys(shown)), view.label) if of_completed else ""
+    return incomplete_note(frame, shown, view.label) if of_completed else ""
 
 
 def timeline_note(view: FigureView, kind: str, frame: pd.DataFrame, n: int) -> str:

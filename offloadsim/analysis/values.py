@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -39,6 +40,7 @@ __all__ = [
     "unit_after_number",
     "label_unit",
     "default_label",
+    "policy_label_shows",
 ]
 
 # Kinds tried in this order; the first that reads every value wins.
@@ -632,3 +634,27 @@ def _item(items: Any, index: int) -> Mapping[str, Any]:
 def _group(pattern: str) -> str:
     """``phone-*`` → ``phone``: the group a node pattern selects."""
     return pattern.removesuffix("*").removesuffix("-").removesuffix("_") or pattern
+
+
+def policy_label_shows(key: str, label: object, value: object) -> bool:
+    """Whether a policy entry's label (``fixed(node=edge)``) already says its ``policy.KEY`` value.
+
+    Its name and the parameters it gives are in the label; a parameter it does not give is null.
+    A plain name of the file's policy (``neurosurgeon``) runs with the file's parameters, which its
+    label does not say, so those are still named (under a figure's axes, in a sweep's table).
+
+    >>> label = "fixed(node=jet-0)"
+    >>> policy_label_shows("policy.node", label, "jet-0"), policy_label_shows("policy.cuts", label, None)
+    (True, True)
+    >>> policy_label_shows("policy.objective", "neurosurgeon", "energy")
+    False
+    >>> policy_label_shows("links[0].bandwidth", "edge", "5 Mbps")
+    False
+    """
+    if not key.startswith("policy."):
+        return False
+    text, param = str(label), key.removeprefix("policy.")
+    if param == "name":
+        return text == str(value) or text.startswith(f"{value}(")
+    given = re.search(rf"[(,]\s*{re.escape(param)}\s*=", text) is not None
+    return given or value is None or value is pd.NA or value != value or str(value) == "null"  # NaN != NaN

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import textwrap
 import time
 import warnings
 from pathlib import Path
@@ -605,9 +606,16 @@ def _sweep_table(result: Any, limit: int = 40) -> str:
     ``dynamics[0].in_flight``), with the unit of plain numbers
     (:func:`~offloadsim.analysis.values.table_heading`: ``failures MTTR (s)``).  ``summary.csv``
     keeps the key paths as its columns, as ``--where`` takes them.
+
+    A table wider than :data:`~offloadsim.cli.table_fit.TABLE_WIDTH` wraps its longest headings
+    (:func:`~offloadsim.cli.table_fit.fit_table`); one too wide even so leaves out the columns that
+    say nothing its rows do not (a swept key null in every row, or a policy parameter each row's
+    policy label names: ``node`` beside ``fixed(node=jet-0)``; a metric with no value in any row),
+    one line naming them, and prints the rest in blocks: an LLM sweep's table was 380 characters wide.
     """
     from offloadsim.analysis.catalogue import basis_lines, metric_info
     from offloadsim.analysis.values import table_heading, value_text
+    from offloadsim.cli.table_fit import TABLE_WIDTH, fit_table, wrapped_width
     from offloadsim.experiments.compare import NO_DEADLINES, fewer_runs_text, table_metrics
     from offloadsim.experiments.jobs import window_text
 
@@ -632,8 +640,10 @@ def _sweep_table(result: Any, limit: int = 40) -> str:
     shown_as = {k: "policy" if k == "policy.name" and "policy" in summary.columns else k for k in swept}
     headings = [table_heading(k, summary[shown_as[k]].tolist(), labels.get(k)) for k in swept]
     rows = [[*headings, *(metric_info(c).heading for c in columns)]]
+    firsts = []
     for _, group in summary.groupby("point", sort=True):
         first = group.iloc[0]
+        firsts.append(first)
         row = [value_text(first[shown_as[k]]) for k in swept]
         for column in columns:
             match = group[group["metric"] == column]
@@ -647,25 +657,32 @@ def _sweep_table(result: Any, limit: int = 40) -> str:
             row.append(text + fewer_runs_text(int(match["n"].iloc[0]), replications))
         rows.append(row)
     shown = rows[: limit + 1]
-    widths = [max(len(r[i]) for r in shown) for i in range(len(rows[0]))]
+    keys, left_out = len(swept), ""  # a wide table's keys and metrics that say nothing, and why
+    if wrapped_width(shown) > TABLE_WIDTH:  # too wide even with its headings wrapped
+        said = _said_elsewhere(swept, shown_as, firsts[:limit])
+        why = {i: said[k] for i, k in enumerate(swept) if k in said}
+        for i in range(len(swept), len(rows[0])):  # a metric with no value in any row shown
+            cells = {row[i] for row in shown[1:]}
+            if cells <= {"-"} or cells == {NO_DEADLINES}:
+                why[i] = "no value in any row" if cells <= {"-"} else "no task had a deadline"
+        shown = [[cell for i, cell in enumerate(row) if i not in why] for row in shown]
+        keys -= len(said)
+        left_out = "; ".join(
+            f"{', '.join(rows[0][i] for i in why if why[i] == reason)} ({reason})"
+            for reason in dict.fromkeys(why.values())
+        )
     window = window_text(result.manifest)
     reps = result.manifest.get("replications")
     # One replication per point has no interval: the title says so rather than promise one.
     over = "one replication per point, no CI" if reps == 1 else f"mean ± 95 % CI over {reps} replications"
     lines = [f"{result.manifest.get('name')}: {over}" + (f"; {window}" if window else "")]
-    for n, row in enumerate(shown):
-        lines.append(
-            "  ".join(
-                c.ljust(w) if i < len(swept) else c.rjust(w)
-                for i, (c, w) in enumerate(zip(row, widths, strict=True))
-            )
-        )
-        if n == 0:
-            lines.append("  ".join("-" * w for w in widths))
+    lines += fit_table(shown, keys)
+    if left_out:
+        lines += textwrap.wrap(f"left out (in summary.csv): {left_out}", TABLE_WIDTH, break_on_hyphens=False)
     if len(rows) - 1 > limit:
         lines.append(f"... and {len(rows) - 1 - limit} more points (see summary.csv)")
     # What a heading has no room for ("above idle"), said under the table rather than widening it.
-    lines += basis_lines(columns)
+    lines += basis_lines([c for c in columns if metric_info(c).heading in shown[0]])
     return "\n".join(lines)
 
 
@@ -699,6 +716,29 @@ def _sweep_group_table(result: Any, limit: int = 40) -> str:
     labels = {**(result.manifest.get("labels") or {}), GROUP_COLUMN: "source group"}
     manifest = {**result.manifest, "name": title, "swept": swept, "labels": labels}
     return _sweep_table(SimpleNamespace(summary=view, manifest=manifest), limit)
+
+
+def _said_elsewhere(swept: list[str], shown_as: dict[str, str], firsts: list[Any]) -> dict[str, str]:
+    """The swept keys whose column a wide table can leave out, each with why: it says nothing else does.
+
+    Null in every row shown, or a policy parameter whose every value is named by its row's policy
+    label (``fixed(node=jet-0)`` beside ``node jet-0``, or null for a policy that takes none).
+    """
+    from offloadsim.analysis.values import policy_label_shows, value_text
+
+    said: dict[str, str] = {}
+    labelled = "policy.name" in swept and shown_as["policy.name"] == "policy"
+    for key in swept:
+        if key == "policy.name":
+            continue
+        values = [first[shown_as[key]] for first in firsts]
+        if all(value_text(v) == "null" for v in values):
+            said[key] = "null in every row"
+        elif labelled and all(
+            policy_label_shows(key, f["policy"], v) for f, v in zip(firsts, values, strict=True)
+        ):
+            said[key] = "the policy names them"
+    return said
 
 
 def _cmd_plot(args: argparse.Namespace) -> int:

@@ -9,7 +9,6 @@ it is.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -19,7 +18,7 @@ from matplotlib.axes import Axes
 
 from offloadsim.analysis.catalogue import LLM_METRICS, counts_completed_tasks, of_completed_tasks
 from offloadsim.analysis.summary import powered_but_no_energy
-from offloadsim.analysis.values import axis_texts, table_heading
+from offloadsim.analysis.values import axis_texts, policy_label_shows, table_heading
 from offloadsim.plots.completion import incomplete_note
 from offloadsim.plots.figure_data import FigureView, moves_with
 from offloadsim.plots.series import interval_text, mean_ci_by, pooled_text, x_positions
@@ -391,19 +390,8 @@ def x_order(frame: pd.DataFrame, x_key: str) -> list[object]:
 
 
 def _label_shows(lead: str, key: str, label: object, value: object) -> bool:
-    """Whether a policy entry's label (``fixed(node=edge)``) already says its value of ``policy.KEY``.
-
-    Its name and the parameters it gives are in the label; a parameter it does not give is null.
-    A plain name of the file's policy (``neurosurgeon``) runs with the file's parameters, which its
-    label does not say, so those are still named under the axes.
-    """
-    if lead != "policy" or not key.startswith("policy."):
-        return False
-    text, param = str(label), key.removeprefix("policy.")
-    if param == "name":
-        return text == str(value) or text.startswith(f"{value}(")
-    given = re.search(rf"[(,]\s*{re.escape(param)}\s*=", text) is not None
-    return given or value is None or value is pd.NA or value != value or str(value) == "null"  # NaN != NaN
+    """Whether a policy entry's label (``fixed(node=edge)``) already says its value of ``policy.KEY``."""
+    return lead == "policy" and policy_label_shows(key, label, value)
 
 
 def moving_with_shown_note(

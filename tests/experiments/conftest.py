@@ -28,3 +28,17 @@ def cli_main():
     from offloadsim import cli
 
     return cli.main
+
+
+@pytest.fixture(scope="module")
+def sweep_drops(tmp_path_factory):
+    """A sweep of the uplink and the policy on an edge with no room to queue: edge drops tasks, and the
+    note that names the (uplink, policy) points with 5 % or more not completed is wider than a figure."""
+    from offloadsim.experiments import read_results, sweep
+
+    folder = tmp_path_factory.mktemp("plots-sweep-drops")
+    busy = TINY.replace("rate: 2 /s", "rate: 10 /s").replace("cores: 1}", "cores: 1, queue_limit: 0}")
+    (folder / "tiny.yaml").write_text(busy, encoding="utf-8")
+    (folder / "sweep.yaml").write_text(SWEEP, encoding="utf-8")
+    sweep(folder / "sweep.yaml", out=folder / "sweep", workers=1)
+    return read_results(folder / "sweep")

@@ -106,3 +106,14 @@ zip:
   dynamics[0].radio.exponent: [3, 3.5, 4]
   links[1].latency: [1 ms, 2 ms, 5 ms]
 """
+
+
+def table_parts(text: str) -> tuple[list[str], list[str]]:
+    """A printed table's heading lines (a heading may wrap over several) and its rows, of one block.
+
+    The lines between the title and the rule of dashes, and those after the rule up to a blank line.
+    """
+    lines = text.splitlines()
+    rule = next(i for i, line in enumerate(lines) if line and set(line) <= {"-", " "})
+    end = next((i for i in range(rule, len(lines)) if not lines[i]), len(lines))
+    return lines[1:rule], lines[rule + 1 : end]

@@ -541,7 +541,7 @@ def test_a_sweep_table_names_its_swept_keys_as_the_figures_do_and_summary_csv_ke
 ):
     """The table's heading was the raw key path (``dynamics[0].mttr``), where the figures name it
     ``failures MTTR`` with its unit; its plain numbers are seconds, so the heading says (s)."""
-    from experiment_data import TINY
+    from experiment_data import TINY, table_parts
 
     dynamics = "dynamics:\n  - {kind: failures, nodes: edge, mtbf: 10 s, mttr: 1 s}\n"
     (tmp_path / "tiny.yaml").write_text(TINY + dynamics, encoding="utf-8")
@@ -551,9 +551,9 @@ def test_a_sweep_table_names_its_swept_keys_as_the_figures_do_and_summary_csv_ke
         encoding="utf-8",
     )
     assert cli_main(["sweep", str(tmp_path / "s.yaml"), "--workers", "1", "--out", str(tmp_path / "o")]) == 0
-    lines = capsys.readouterr().out.splitlines()
-    assert lines[1].split("  ")[:2] == ["failures MTTR (s)", "uplink"]
-    assert [line.split()[:3] for line in lines[3:5]] == [["0.5", "5", "Mbps"], ["2.5", "5", "Mbps"]]
+    heading, rows = table_parts(capsys.readouterr().out)
+    assert heading[-1].split("  ")[:2] == ["failures MTTR (s)", "uplink"]  # the longest headings wrap first
+    assert [line.split()[:3] for line in rows[:2]] == [["0.5", "5", "Mbps"], ["2.5", "5", "Mbps"]]
     columns = pd.read_csv(tmp_path / "o" / "summary.csv").columns.tolist()
     assert columns[:3] == ["dynamics[0].mttr", "links[0].bandwidth", "point"]  # for machines: the paths
 
@@ -561,16 +561,16 @@ def test_a_sweep_table_names_its_swept_keys_as_the_figures_do_and_summary_csv_ke
 def test_a_sweep_table_names_each_policies_entry_by_its_label_as_summary_csv_does(cli_main, tmp_path, capsys):
     """Its policy column said the bare name, ``least-loaded``, where summary.csv said
     ``least-loaded(load_bucket=0.02)``: two entries of one policy read as one policy twice."""
-    from experiment_data import TINY
+    from experiment_data import TINY, table_parts
 
     (tmp_path / "tiny.yaml").write_text(TINY, encoding="utf-8")
     entries = ["least-loaded(load_bucket=0.02)", "least-loaded(load_bucket=0.05)", "edge"]
     document = {"base": "tiny.yaml", "set": {"duration": "3 s", "warmup": "1 s"}, "policies": entries}
     (tmp_path / "s.yaml").write_text(json.dumps(document), encoding="utf-8")
     assert cli_main(["sweep", str(tmp_path / "s.yaml"), "--workers", "1", "--out", str(tmp_path / "o")]) == 0
-    lines = capsys.readouterr().out.splitlines()
-    assert lines[1].split("  ")[0].strip() == "policy"
-    shown = [line.split("  ")[0].strip() for line in lines[3:6]]
+    heading, rows = table_parts(capsys.readouterr().out)
+    assert heading[-1].split("  ")[0].strip() == "policy"
+    shown = [line.split("  ")[0].strip() for line in rows[:3]]
     summary = pd.read_csv(tmp_path / "o" / "summary.csv").drop_duplicates("point").sort_values("point")
     assert shown == summary["policy"].tolist() == entries  # as the files name them, in point order
 
@@ -633,6 +633,8 @@ def test_a_sweep_table_and_its_notes_show_a_swept_mapping_as_yaml_not_as_json():
     in its table and notes, where `--dry-run`, the progress and `--where` write YAML's `{speed: ...}`."""
     from types import SimpleNamespace
 
+    from experiment_data import table_parts
+
     from offloadsim.cli.experiments import _sweep_table
     from offloadsim.cli.notes import unfinished_runs_note
 
@@ -644,8 +646,9 @@ def test_a_sweep_table_and_its_notes_show_a_swept_mapping_as_yaml_not_as_json():
     ]
     summary = pd.DataFrame(rows, columns=[key, "point", "metric", "n", "mean", "ci"])
     manifest = {"name": "s", "swept": [key], "replications": 2}
-    lines = _sweep_table(SimpleNamespace(summary=summary, manifest=manifest)).splitlines()
-    assert [line.split("  ")[0].strip() for line in lines[3:5]] == [
+    table = _sweep_table(SimpleNamespace(summary=summary, manifest=manifest))
+    lines = table.splitlines()
+    assert [line.split("  ")[0].strip() for line in table_parts(table)[1][:2]] == [
         "{profile: cortex-a76}",
         "{memory_bandwidth: 50 GB/s, speed: 4 TFLOP/s}",
     ]

@@ -15,7 +15,7 @@ import csv
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
-from experiment_data import TINY, TWO_APPS
+from experiment_data import TINY, TWO_APPS, table_parts
 
 from offloadsim.analysis.values import typed_column, where_matches
 from offloadsim.experiments import ExperimentError, compare, read_results, sweep, sweep_from_data
@@ -133,7 +133,7 @@ def test_a_text_null_is_shown_and_picked_as_null_as_a_numbers_is(objective, swep
         back, "bars", metric="latency_mean_s", by="policy.objective", where={"app": ("small",)}
     )
     assert [t.get_text() for t in bars.axes[0].get_xticklabels()] == ["energy", "null"]
-    rows = _sweep_table(swept_text).splitlines()[3:7]
+    rows = table_parts(_sweep_table(swept_text))[1][:4]
     assert [row.split()[2:4] for row in rows] == [[ENERGY, "energy"], ["edge", "null"]] * 2
 
 
@@ -213,7 +213,7 @@ def test_a_value_no_row_has_is_refused_listing_the_values_as_written(whole):
 def test_the_sweeps_table_shows_the_whole_number_as_given(swept):
     from offloadsim.cli.experiments import _sweep_table
 
-    rows = _sweep_table(swept).splitlines()[3:7]
+    rows = table_parts(_sweep_table(swept))[1][:4]
     assert [row.split()[2:4] for row in rows] == [
         [WHOLE, "1"],
         ["edge", "null"],

@@ -2623,20 +2623,6 @@ def test_a_key_zipped_with_the_series_is_named_under_the_axes(tmp_path):
     assert "has its own" not in fig.get_supxlabel()
 
 
-@pytest.fixture(scope="module")
-def sweep_drops(tmp_path_factory):
-    """A sweep of the uplink and the policy on an edge with no room to queue: the note that names the
-    (uplink, policy) points with 5 % or more not completed is longer than the figure is wide."""
-    from experiment_data import SWEEP, TINY
-
-    folder = tmp_path_factory.mktemp("plots-sweep-drops")
-    busy = TINY.replace("rate: 2 /s", "rate: 10 /s").replace("cores: 1}", "cores: 1, queue_limit: 0}")
-    (folder / "tiny.yaml").write_text(busy, encoding="utf-8")
-    (folder / "sweep.yaml").write_text(SWEEP, encoding="utf-8")
-    sweep(folder / "sweep.yaml", out=folder / "sweep", workers=1)
-    return read_results(folder / "sweep")
-
-
 @pytest.mark.parametrize("kind", ["sweep", "energy"])
 def test_a_note_wider_than_the_figure_wraps_inside_it(sweep_drops, kind, tmp_path):
     """The note "of completed tasks only; 5 % or more not completed ... (phone uplink, policy):" ran past

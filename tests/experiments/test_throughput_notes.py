@@ -12,7 +12,7 @@ from figure_checks import check_readable
 from matplotlib.figure import Figure
 
 from offloadsim import plots
-from offloadsim.experiments import compare, read_results, sweep
+from offloadsim.experiments import compare, read_results
 
 
 def _footnote(fig: Figure) -> str:
@@ -30,19 +30,6 @@ def edge_saturated(tmp_path_factory):
     (folder / "tiny.yaml").write_text(TINY.replace("rate: 2 /s", "rate: 20 /s"), encoding="utf-8")
     compare(folder / "tiny.yaml", ["edge", "local"], 2, workers=1, out=folder / "cmp")
     return read_results(folder / "cmp")
-
-
-@pytest.fixture(scope="module")
-def sweep_drops(tmp_path_factory):
-    """A sweep of the uplink and the policy on an edge with no room to queue: edge drops tasks."""
-    from experiment_data import SWEEP, TINY
-
-    folder = tmp_path_factory.mktemp("throughput-drops")
-    busy = TINY.replace("rate: 2 /s", "rate: 10 /s").replace("cores: 1}", "cores: 1, queue_limit: 0}")
-    (folder / "tiny.yaml").write_text(busy, encoding="utf-8")
-    (folder / "sweep.yaml").write_text(SWEEP, encoding="utf-8")
-    sweep(folder / "sweep.yaml", out=folder / "sweep", workers=1)
-    return read_results(folder / "sweep")
 
 
 def test_a_throughput_of_tasks_left_in_flight_says_so(edge_saturated):

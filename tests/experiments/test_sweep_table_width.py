@@ -1,0 +1,81 @@
+"""The sweep's printed table stays within 120 columns, saying in one line what it left out.
+
+A sweep of an LLM on one Jetson, three Jetsons in a pipeline and the cloud printed a table 380
+characters wide: its swept ``node``, ``nodes`` and ``cuts`` repeated what each policy's label says
+(null where the policy takes none), its deadline column said ``no deadlines`` in every row, and nine
+metric headings as long as ``mean decode rate per request (tokens/s)`` stood side by side.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+
+from offloadsim.cli.experiments import _sweep_table
+
+_POLICIES = {  # label: (node, nodes, cuts) as the sweep's tables hold them
+    "fixed(node=jet-0)": ("jet-0", None, None),
+    "fixed(nodes=[jet-0, jet-1, jet-2], cuts=[11, 22])": (None, '["jet-0", "jet-1", "jet-2"]', "[11, 22]"),
+    "fixed(node=cloud)": ("cloud", None, None),
+}
+_METRICS = {  # metric: (mean, ci) of every point; NaN: no run had a value
+    "latency_mean_s": (285.989, 564.583),
+    "latency_p95_s": (492.4, 466.687),
+    "ttft_mean_s": (1.409, 3.825),
+    "tpot_mean_s": (0.0073716, 0.0000006),
+    "decode_tokens_per_s_mean": (135.656, 0.012),
+    "output_tokens_per_s": (33.1, 7.4),
+    "deadline_miss_rate": (np.nan, np.nan),
+    "device_energy_mean_j": (0.0, 0.0),
+}
+_SWEPT = ["workload[0].rate", "policy.name", "policy.node", "policy.nodes", "policy.cuts"]
+_LABELS = {"workload[0].rate": "chat arrival rate", "policy.name": "policy", "policy.node": "node"}
+
+
+def _result(policies=_POLICIES, metrics=_METRICS, swept=_SWEPT):
+    rows, point = [], 0
+    for rate in ("2 /min", "4 /min", "8 /min", "12 /min"):
+        for label, (node, nodes, cuts) in policies.items():
+            for metric, (mean, ci) in metrics.items():
+                n = 0 if np.isnan(mean) else 2
+                rows.append((rate, "fixed", node, nodes, cuts, point, label, metric, n, mean, ci))
+            point += 1
+    summary = pd.DataFrame(rows, columns=[*_SWEPT, "point", "policy", "metric", "n", "mean", "ci"])
+    labels = _LABELS | {"policy.nodes": "nodes", "policy.cuts": "cuts"}
+    manifest = {"name": "q2", "swept": swept, "labels": labels, "replications": 2}
+    return SimpleNamespace(summary=summary, manifest=manifest)
+
+
+def test_a_wide_sweep_table_fits_120_columns_and_says_what_it_left_out():
+    lines = _sweep_table(_result()).splitlines()
+    assert max(map(len, lines)) <= 120, max(map(len, lines))
+    assert "device energy per task (mJ): counted above idle" in lines  # its column is shown
+    said = [line for line in lines if line.startswith("left out")]
+    assert said == [
+        "left out (in summary.csv): node, nodes, cuts (the policy names them); "
+        "deadline misses (%) (no task had a deadline)"
+    ]
+    table = "\n".join(lines)
+    assert "no deadlines" not in table and " jet-0 " not in table  # the columns left out
+    # Every value is still there, each row named by its rate and policy in every block.
+    for heading in ("latency", "first token", "output token", "throughput", "(tokens/s)", "per task"):
+        assert heading in table, heading
+    rows = [line for line in lines if line.startswith("12 /min  fixed(node=cloud)")]
+    assert len(rows) >= 2 and "285,989 ± 564,583" in rows[0] and rows[-1].endswith("0.00 ± 0"), rows
+
+
+def test_a_table_that_fits_is_printed_as_it_always_was():
+    """Narrow enough, nothing is left out and each heading is one line: a column of nulls stays."""
+    narrow = {"fixed(node=jet-0)": ("jet-0", None, None), "fixed(node=cloud)": ("cloud", None, None)}
+    few = {"latency_mean_s": (0.5, 0.01), "deadline_miss_rate": (np.nan, np.nan)}
+    lines = _sweep_table(_result(narrow, few, ["policy.name", "policy.cuts"])).splitlines()
+    assert max(map(len, lines)) <= 120
+    heading = (
+        "policy  cuts  mean latency (ms)  p95 latency (ms)  deadline misses (%)  device energy per task (mJ)"
+    )
+    assert lines[1].split() == heading.split()
+    assert set(lines[2]) == {"-", " "} and lines[3].split()[1:3] == ["null", "500"]  # one heading line
+    assert "no deadlines" in lines[3]
+    assert not [line for line in lines if line.startswith("left out")]

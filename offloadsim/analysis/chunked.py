@@ -203,7 +203,7 @@ def task_stats(records: Any, duration_s: float, end_s: float | None) -> dict[str
         keep = "zeroed" if aggregate == "sum" else "present"
         series[f"done:{name}"] = _Series(of_done(col.name), keep, total=not quantiles, quantiles=quantiles)
 
-    counts = _Counts(end_s, duration_s, records.rows)
+    counts = _Counts(end_s, duration_s, records.rows, placed={"placement", "compute_time"} <= names)
     for block in records.blocks():
         masks = _status_masks(block)
         counts.add(block, masks, floats)
@@ -256,6 +256,28 @@ def task_stats(records: Any, duration_s: float, end_s: float | None) -> dict[str
     }
 
 
+def add_whole_compute(
+    whole: dict[str, tuple[float, int]], codes: np.ndarray, labels: Sequence[str], compute: np.ndarray
+) -> None:
+    """Add to ``whole`` (placement -> compute seconds, tasks) the tasks ``codes`` that ran on one node.
+
+    ``codes`` index ``labels``, the placements of completed tasks, with their ``compute`` times; a
+    split task's placement (``pi-0>edge``) is left out: its compute is not one node's.  The
+    summary's settling warning reads a node's mean time serving a task from it.
+    """
+    finite = np.isfinite(compute)
+    codes, compute = codes[finite], compute[finite]
+    if not codes.size:
+        return
+    sums = np.bincount(codes, weights=compute, minlength=len(labels))
+    counts = np.bincount(codes, minlength=len(labels))
+    for code in np.flatnonzero(counts):
+        label = str(labels[int(code)])
+        if label and ">" not in label:
+            total, n = whole.get(label, (0.0, 0))
+            whole[label] = (total + float(sums[code]), n + int(counts[code]))
+
+
 def _status_masks(block: Any) -> dict[str, np.ndarray]:
     codes, labels = block.codes("status")
     return {status: codes == labels.index(status) for status in STATUSES}
@@ -264,8 +286,9 @@ def _status_masks(block: Any) -> dict[str, np.ndarray]:
 class _Counts:
     """Everything the summary counts, chunk by chunk: statuses, deadlines, the backlog, drop reasons."""
 
-    def __init__(self, end_s: float | None, duration_s: float, rows: int) -> None:
+    def __init__(self, end_s: float | None, duration_s: float, rows: int, *, placed: bool = False) -> None:
         self.end_s = end_s
+        self.placed = placed  # the records have placement and compute_time: add up whole_compute
         self.rows = rows
         self.status = dict.fromkeys(STATUSES, 0)
         self.deadline_tasks = 0
@@ -279,6 +302,7 @@ class _Counts:
         self.recovered = 0
         self.reasons: dict[int, int] = {}  # reason code -> tasks dropped or failed, as first seen
         self.labels: list[str] = []
+        self.whole: dict[str, tuple[float, int]] = {}  # placement on one node -> compute s, tasks
 
     def add(self, block: Any, masks: Mapping[str, np.ndarray], floats: Callable[..., np.ndarray]) -> None:
         done, dropped, failed, flying = (masks[s] for s in ("completed", "dropped", "failed", "in_flight"))
@@ -304,6 +328,9 @@ class _Counts:
             for k, t in enumerate(self.quarters):
                 self.arrived_by[k] += int(np.count_nonzero(arrival <= t))
                 self.left_by[k] += int(np.count_nonzero(leave <= t))
+        if done.any() and self.placed:
+            codes, labels = block.codes("placement")
+            add_whole_compute(self.whole, codes[done], labels, floats(block, "compute_time")[done])
         ended = dropped | failed
         if ended.any():
             codes, self.labels = block.codes("reason")
@@ -336,4 +363,5 @@ class _Counts:
             "drop_reasons": reasons,
             "backlog": backlog,
             "in_flight_share": status["in_flight"] / self.rows if self.rows else 0.0,
+            "whole_compute": self.whole,
         }

@@ -699,6 +699,7 @@ def summarize(
     stats = task_stats(tasks, duration_s, end_s)
     backlog = stats.pop("backlog")
     share = stats.pop("in_flight_share")
+    whole = stats.pop("whole_compute")
     warnings = _backlog_warnings(backlog, share) if backlog is not None else []
     node_util, tier_util = _node_utilisation(nodes)
     down = _node_availability(nodes)
@@ -711,7 +712,7 @@ def summarize(
         node_utilisation=node_util,
         tier_utilisation=tier_util,
         link_utilisation=_link_utilisation(links),
-        warnings=tuple(warnings + _node_overload(nodes)),
+        warnings=tuple(warnings + _node_overload(nodes) + _settling_warnings(nodes, duration_s, whole)),
         availability=min(down.values(), default=1.0),
         node_availability=down,
         node_drained_at=_node_drained(nodes),
@@ -782,7 +783,17 @@ def _task_stats(tasks: Table, duration_s: float, end_s: float | None) -> dict[st
         "column_metrics": _column_metrics(tasks, done),
         "backlog": backlog,
         "in_flight_share": share,
+        "whole_compute": _whole_compute(tasks, done),
     }
+
+
+def _whole_compute(tasks: Table, done: np.ndarray) -> dict[str, tuple[float, int]]:
+    """Placement on one node -> the compute seconds and count of its completed tasks (see below)."""
+    whole: dict[str, tuple[float, int]] = {}
+    if _has(tasks, "placement") and _has(tasks, "compute_time") and done.any():
+        labels, codes = np.unique(_strings(tasks, "placement")[done], return_inverse=True)
+        chunked.add_whole_compute(whole, codes, labels.tolist(), _floats(tasks, "compute_time")[done])
+    return whole
 
 
 def _llm_stats(tasks: Table, done: np.ndarray, duration_s: float) -> dict[str, float]:
@@ -924,6 +935,12 @@ def metrics_every_row_has(nodes: Table | None) -> list[str]:
 _GROWTH_TASKS = 10
 _IN_FLIGHT_SHARE = 0.05
 _BUSY = 0.99  # a node busy this share of the measured time never drained its queue
+# A node busier than this per core keeps its tasks waiting about as long as it serves them (M/M/1:
+# wait >= service from a load of 0.5), so how its queue started (empty) weighs on its mean latency
+# until the run has lasted several relaxation times (Abate & Whitt 1987, the M/M/1 queue started
+# empty): under 5, a mean reads low by something of the order of a fifth.
+_SETTLE_BUSY = 0.5
+_SETTLE_RELAXATIONS = 5
 _SHOWN = 3  # nodes named per warning
 _GROUPS_SHOWN = 8  # source groups given a line each in the printed summary
 
@@ -945,14 +962,60 @@ def overload_warnings(
     * A node busy at least 99 % of the measured time whose queue of waiting
       stages grew by at least 10 (``queued_at_start`` → ``queued_at_end``).
     * A node that dropped stages because its queue was full (``refused_full``).
+    * A node busy at least half of the measured time (per core), short of 99 %, whose measured
+      time is under 5 relaxation times of its queue (:func:`_settling_warnings`).
 
     A run flagged overloaded (or too short to settle) reports latencies that
     depend on its length: the longer it runs, the longer the queues.
     """
     warnings: list[str] = []
-    if end_s is not None and _rows(tasks) and duration_s > 0:
-        warnings += _backlog_warnings(*_backlog(tasks, duration_s, end_s, masks or _status_masks(tasks)))
-    return tuple(warnings + _node_overload(nodes))
+    if not _rows(tasks):
+        return tuple(_node_overload(nodes))
+    masks = masks or _status_masks(tasks)
+    if end_s is not None and duration_s > 0:
+        warnings += _backlog_warnings(*_backlog(tasks, duration_s, end_s, masks))
+    whole = _whole_compute(tasks, masks["completed"])
+    return tuple(warnings + _node_overload(nodes) + _settling_warnings(nodes, duration_s, whole))
+
+
+def _settling_warnings(
+    nodes: Table | None, duration_s: float, whole: Mapping[str, tuple[float, int]]
+) -> list[str]:
+    """Nodes loaded enough, for long enough tasks, that the run is too short for a steady mean latency.
+
+    A single Jetson serving an 8B model at 88 % of its time (a request 13 s of decoding) gave a mean
+    latency of 41 s over 600 s runs and 70 s over 6,000 s ones (means of 20 and 6 seeds), and no
+    warning: its queue neither grew all run nor kept it busy 99 % of the time.  Its queue takes
+    about ``tau = S / (c (1 - sqrt(rho))^2)`` to forget that it started empty (the M/M/1 relaxation
+    time, ``S`` the mean compute time of the tasks it ran whole, ``whole``'s, ``c`` its cores,
+    ``rho`` its utilisation): 3,400 s there.  A node busy ``rho >= 0.5`` (below 99 %, the overload
+    warning's) whose measured time is under 5 ``tau`` is named; the shipped scenarios' nodes are
+    at 6.5 ``tau`` or more under every policy their comments run but ``compare-load``'s ``local``
+    (phones 85 % busy for 60 s, ``tau`` 83 s).
+    """
+    if nodes is None or not _rows(nodes) or duration_s <= 0 or not whole or not _has(nodes, "utilisation"):
+        return []
+    names, util, cores = _strings(nodes, "node"), _floats(nodes, "utilisation"), _floats(nodes, "cores")
+    described, longest = [], 0.0
+    for i in np.flatnonzero((util >= _SETTLE_BUSY) & (util < _BUSY)):
+        total, count = whole.get(str(names[i]), (0.0, 0))
+        if not count:
+            continue
+        service = total / count
+        relaxation = service / (max(cores[i], 1.0) * (1.0 - math.sqrt(util[i])) ** 2)
+        if duration_s < _SETTLE_RELAXATIONS * relaxation:
+            longest = max(longest, relaxation)
+            described.append(
+                f"{names[i]} {util[i]:.0%} busy, {service:.3g} s a task, relaxation time {relaxation:,.0f} s"
+            )
+    if not described:
+        return []
+    return [
+        f"too short to settle: {'; '.join(described[:_SHOWN])}{_more(len(described))} "
+        "(S / (c (1 - sqrt(load))^2), as of an M/M/1 queue started empty), "
+        f"more than a fifth of the {duration_s:,.0f} s measured: latencies likely read low; "
+        f"run {_SETTLE_RELAXATIONS * longest:,.0f} s or longer"
+    ]
 
 
 def _backlog(

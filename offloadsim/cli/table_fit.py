@@ -44,7 +44,7 @@ def fit_table(rows: Sequence[Sequence[str]], keys: int, width: int = TABLE_WIDTH
     ------  ----------
     edge    12.5 ± 0.3
     """
-    headings = _wrapped(rows, width)
+    headings = _wrapped(rows, width, keys)
     widths = _widths(headings, rows[1:])
     lines: list[str] = []
     for block in _blocks(widths, keys, width):
@@ -57,15 +57,15 @@ def fit_table(rows: Sequence[Sequence[str]], keys: int, width: int = TABLE_WIDTH
 
 def wrapped_width(rows: Sequence[Sequence[str]]) -> int:
     """The width of ``rows`` printed with every heading wrapped to its column's values, in one block."""
-    return sum(_widths(_wrapped(rows, 0), rows[1:])) + len(_GAP) * (len(rows[0]) - 1)
+    return sum(_widths(_wrapped(rows, 0, 0), rows[1:])) + len(_GAP) * (len(rows[0]) - 1)
 
 
 def _widths(headings: Sequence[Sequence[str]], rows: Sequence[Sequence[str]]) -> list[int]:
     return [max([*map(len, h), *(len(r[i]) for r in rows)]) for i, h in enumerate(headings)]
 
 
-def _wrapped(rows: Sequence[Sequence[str]], width: int) -> list[list[str]]:
-    """The headings, those widest beyond their values wrapped first, until the table fits ``width``.
+def _wrapped(rows: Sequence[Sequence[str]], width: int, keys: int) -> list[list[str]]:
+    """The headings wrapped, the values' widest first, then the keys', until the table fits ``width``.
 
     A heading wraps to its column's values, no narrower than its longest word nor onto more than
     three lines; one that fits its values stays on one line, and so do the rest once the table fits.
@@ -80,7 +80,8 @@ def _wrapped(rows: Sequence[Sequence[str]], width: int) -> list[list[str]]:
             wrap += 1
         narrow.append(textwrap.wrap(heading, wrap) or [""])
     wide, slim = _widths(headings, rows[1:]), _widths(narrow, rows[1:])
-    for i in sorted(range(len(headings)), key=lambda i: slim[i] - wide[i]):  # most saved first
+    # The values' headings first, most saved first; a key's (``mobility radio noise (dBm)``) last.
+    for i in sorted(range(len(headings)), key=lambda i: (i < keys, slim[i] - wide[i])):
         if sum(_widths(headings, rows[1:])) + len(_GAP) * (len(headings) - 1) <= width:
             break
         headings[i] = narrow[i]

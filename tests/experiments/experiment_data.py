@@ -117,3 +117,13 @@ def table_parts(text: str) -> tuple[list[str], list[str]]:
     rule = next(i for i, line in enumerate(lines) if line and set(line) <= {"-", " "})
     end = next((i for i in range(rule, len(lines)) if not lines[i]), len(lines))
     return lines[1:rule], lines[rule + 1 : end]
+
+
+def table_headings(text: str) -> list[str]:
+    """Each column's heading of a printed table's first block, its wrapped lines joined by spaces."""
+    import re
+
+    heading, _ = table_parts(text)
+    rule = text.splitlines()[len(heading) + 1]
+    spans = [m.span() for m in re.finditer(r"-+", rule)]
+    return [" ".join(" ".join(line[a:b] for line in heading).split()) for a, b in spans]

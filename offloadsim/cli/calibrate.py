@@ -341,10 +341,13 @@ def _calibrate(args: argparse.Namespace) -> int:
         profile = dataclasses.replace(
             profile, trust=assess(profile, [*models, *holdout, *cal.resolve_models(TRUST_MODELS)])
         )
-        _write_report(table, report_dir, f"profile {profile.name}: {profile.description}")
+        notes = _report_notes(profile, table)
+        _write_report(table, report_dir, f"profile {profile.name}: {profile.description}", notes)
         print(_noise_line(profile))  # after the report: the whole models' wall time is known
         print(format_table(table))
         _print_summary(summary)
+        if notes[1]:  # the load is in the noise line above
+            print(notes[1])
         print(f"report: {report_dir}/")
     _warn_untrusted(profile)
     _save(profile, out)
@@ -440,9 +443,13 @@ def _report(args: argparse.Namespace) -> int:
     names = args.models or [*_zoo_training_models(profile, args.onnx), *DEFAULT_HOLDOUT]
     models = cal.resolve_models(list(dict.fromkeys(names)), args.onnx)
     table = accuracy_table(profile, models, warmup=args.warmup, repeats=args.repeats, progress=not args.quiet)
-    _write_report(table, out, f"profile {profile.name}: {profile.description}")
+    notes = _report_notes(profile, table)
+    _write_report(table, out, f"profile {profile.name}: {profile.description}", notes)
     print(format_table(table))
     _print_summary(accuracy_summary(table))
+    for line in notes:  # its own timings' load: the profile's noise line is the calibration's
+        if line:
+            print(line)
     print(f"report: {out}/")
     return EXIT_OK
 
@@ -555,7 +562,19 @@ def _print_summary(summary: dict[str, Any]) -> None:
         print(worst)
 
 
-def _write_report(table: Any, out: Path, title: str) -> None:
+def _report_notes(profile: Any, table: Any) -> list[str]:
+    """The lines under a report's table: how loaded the machine was, what the held-out check covers.
+
+    Each ``""`` when there is nothing to say; ``accuracy.txt`` carries those that are not.
+    """
+    from offloadsim.calibration.report import cpu_timed, reach_line
+    from offloadsim.world.profiles.wall_ratio import report_load_line
+
+    rows = table.to_dict(orient="records")
+    return [report_load_line(rows, cpu_timed(profile)), reach_line(profile, rows)]
+
+
+def _write_report(table: Any, out: Path, title: str, notes: list[str] | None = None) -> None:
     """The report directory, all or nothing: its tables, its figure in the house style, a manifest.
 
     Written like every result directory (:func:`offloadsim.outdir.write_directory`):
@@ -567,7 +586,7 @@ def _write_report(table: Any, out: Path, title: str) -> None:
     from offloadsim.plots import calibration_accuracy, new_axes, save_figure
 
     def fill(tmp: Path) -> None:
-        write_report(table, tmp, title=title)
+        write_report(table, tmp, title=title, notes=notes or [])
         fig, ax = new_axes("one-column")
         calibration_accuracy(table, ax=ax)
         save_figure(fig, tmp / "accuracy")

@@ -87,10 +87,14 @@ def redraw(out: Path) -> Any:
 
 
 def _draw(table: pd.DataFrame) -> Any:
-    from offloadsim.plots import calibration_accuracy, new_axes
+    from offloadsim.calibration.report import cpu_timed, figure_note
+    from offloadsim.plots import calibration_accuracy, new_axes, note_under
+    from offloadsim.world.profiles.calibrated import load_profile
 
+    profile = load_profile(PROFILE)  # its clock names the x axis: one thread's CPU time, not latency
     fig, ax = new_axes("one-column")
-    calibration_accuracy(table, ax=ax)
+    calibration_accuracy(table, ax=ax, clock="cpu" if cpu_timed(profile) else "wall")
+    note_under(fig, figure_note(profile, table))
     return fig
 
 

@@ -342,7 +342,7 @@ def _calibrate(args: argparse.Namespace) -> int:
             profile, trust=assess(profile, [*models, *holdout, *cal.resolve_models(TRUST_MODELS)])
         )
         notes = _report_notes(profile, table)
-        _write_report(table, report_dir, f"profile {profile.name}: {profile.description}", notes)
+        _write_report(profile, table, report_dir, notes)
         print(_noise_line(profile))  # after the report: the whole models' wall time is known
         print(format_table(table))
         _print_summary(summary)
@@ -444,7 +444,7 @@ def _report(args: argparse.Namespace) -> int:
     models = cal.resolve_models(list(dict.fromkeys(names)), args.onnx)
     table = accuracy_table(profile, models, warmup=args.warmup, repeats=args.repeats, progress=not args.quiet)
     notes = _report_notes(profile, table)
-    _write_report(table, out, f"profile {profile.name}: {profile.description}", notes)
+    _write_report(profile, table, out, notes)
     print(format_table(table))
     _print_summary(accuracy_summary(table))
     for line in notes:  # its own timings' load: the profile's noise line is the calibration's
@@ -574,21 +574,24 @@ def _report_notes(profile: Any, table: Any) -> list[str]:
     return [report_load_line(rows, cpu_timed(profile)), reach_line(profile, rows)]
 
 
-def _write_report(table: Any, out: Path, title: str, notes: list[str] | None = None) -> None:
+def _write_report(profile: Any, table: Any, out: Path, notes: list[str] | None = None) -> None:
     """The report directory, all or nothing: its tables, its figure in the house style, a manifest.
 
     Written like every result directory (:func:`offloadsim.outdir.write_directory`):
     an earlier report there is kept as ``NAME.old-N``.
     """
     from offloadsim._version import __version__
-    from offloadsim.calibration.report import write_report
+    from offloadsim.calibration.report import cpu_timed, figure_note, write_report
     from offloadsim.outdir import write_directory, write_json
-    from offloadsim.plots import calibration_accuracy, new_axes, save_figure
+    from offloadsim.plots import calibration_accuracy, new_axes, note_under, save_figure
+
+    title = f"profile {profile.name}: {profile.description}"
 
     def fill(tmp: Path) -> None:
         write_report(table, tmp, title=title, notes=notes or [])
         fig, ax = new_axes("one-column")
-        calibration_accuracy(table, ax=ax)
+        calibration_accuracy(table, ax=ax, clock="cpu" if cpu_timed(profile) else "wall")
+        note_under(fig, figure_note(profile, table))
         save_figure(fig, tmp / "accuracy")
         manifest = {
             "format": "offloadsim-calibration-report",

@@ -469,12 +469,43 @@ def _dot_offsets(count: int) -> np.ndarray:
     return np.concatenate([-np.linspace(0.44, 0.1, left), np.linspace(0.1, 0.44, count - left)])
 
 
-def calibration_accuracy(table: pd.DataFrame, *, tolerance: float = 0.10, ax: Axes | None = None) -> Axes:
-    """Predicted against measured whole-model latency (log-log), with the ±``tolerance`` band.
+def _name_points(ax: Axes, table: pd.DataFrame, lo: float, hi: float) -> None:
+    """Each point's model beside it, clear of its neighbours' names and of the axes' right edge.
 
-    ``table`` is a calibration report (columns ``measured_ms``, ``predicted_ms``
-    and ``role``: ``train`` or ``held-out``), as written by ``offloadsim
-    calibrate --report``.
+    Below and above in turn along x, so neighbours' names do not meet; to the left of a point in
+    the right quarter, so a name does not run off the axes.
+    """
+    right_quarter = lo * (hi / lo) ** 0.75
+    for i, row in enumerate(table.itertuples(index=False)):
+        left = row.measured_ms > right_quarter
+        ax.annotate(
+            str(row.model),
+            (row.measured_ms, row.predicted_ms),
+            xytext=(-5 if left else 5, 4 if i % 2 else -4),
+            textcoords="offset points",
+            fontsize="x-small",
+            ha="right" if left else "left",
+            va="bottom" if i % 2 else "top",
+        )
+
+
+#: A calibration report's points are named in the figure when there are at most this many.
+NAMED_POINTS = 8
+#: The measured time's words on the x axis, by the clock the whole models were timed with.
+_MEASURED_CLOCK = {"cpu": "CPU time", "wall": "wall time"}
+
+
+def calibration_accuracy(
+    table: pd.DataFrame, *, tolerance: float = 0.10, ax: Axes | None = None, clock: str | None = None
+) -> Axes:
+    """Predicted against measured whole-model time (log-log), with the ±``tolerance`` band.
+
+    ``table`` is a calibration report (columns ``model``, ``measured_ms``, ``predicted_ms``
+    and ``role``: ``train`` or ``held-out``), as written by ``offloadsim calibrate --report``.
+    ``clock`` (``cpu`` or ``wall``) names what was measured on the x axis: one thread is timed
+    by its CPU time, which is not the latency a user waits on a loaded machine (a trial's
+    resnet50: 50 ms CPU, 221 ms wall), so the axis no longer says "latency". Points are named
+    when there are at most :data:`NAMED_POINTS` (a single point had no name).
     """
     ax = axes_or_new(ax)
     lo = float(min(table["measured_ms"].min(), table["predicted_ms"].min())) / 1.5
@@ -497,10 +528,13 @@ def calibration_accuracy(table: pd.DataFrame, *, tolerance: float = 0.10, ax: Ax
                     label=role,
                     zorder=3,
                 )
+        if "model" in table and len(table) <= NAMED_POINTS:
+            _name_points(ax, table.sort_values("measured_ms"), lo, hi)
         log_axis(ax, "x")
         log_axis(ax, "y")
         ax.set(xlim=(lo, hi), ylim=(lo, hi))
-        ax.set_xlabel("measured whole-model latency (ms)")
-        ax.set_ylabel("sum of per-layer predictions (ms)")
-        ax.legend(loc="upper left")
+        measured = _MEASURED_CLOCK.get(str(clock), "time")
+        ax.set_xlabel(f"measured whole-model {measured} (ms)")
+        ax.set_ylabel("sum of layer predictions (ms)")
+        ax.legend(loc="best")
     return ax

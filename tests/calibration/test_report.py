@@ -142,6 +142,12 @@ def test_calibrate_report_says_how_loaded_the_machine_was_while_it_timed(
         return {s.label: report.WholeModelTiming(0.0503, 0.01, 0.01, wall_ms / 1e3, 0, 10) for s in specs}
 
     monkeypatch.setattr(report, "time_whole_models", timed)
+    import offloadsim.plots
+
+    drawn, save = [], offloadsim.plots.save_figure
+    monkeypatch.setattr(
+        offloadsim.plots, "save_figure", lambda fig, *a, **k: drawn.append(fig) or save(fig, *a, **k)
+    )
     out = tmp_path / "rep"
     assert main(["calibrate", "report", "epyc-ort-1t", "--models", "resnet50", "-q", "--out", str(out)]) == 0
     printed, written = capsys.readouterr().out, (out / "accuracy.txt").read_text()
@@ -150,6 +156,21 @@ def test_calibrate_report_says_how_loaded_the_machine_was_while_it_timed(
     for text in (printed, written):
         assert line in text, text
         assert ("the machine was loaded while whole models were timed" in text) is loaded, text
+    # The figure: its x axis is CPU time, not latency; its one point is named; a note says what it shows.
+    (ax,) = drawn[0].axes
+    assert ax.get_xlabel() == "measured whole-model CPU time (ms)"
+    assert [t.get_text() for t in ax.texts] == ["resnet50"]
+    note = drawn[0]._supxlabel.get_text().replace("\n", " ")
+    assert "one onnxruntime thread's CPU time, not latency" in note, note
+    assert f"(wall time {ratio:.2f}x it, median)" in note, note
+
+
+def test_the_accuracy_figure_names_its_points_when_few_and_its_clock():
+    many = pd.concat([table()] * 3, ignore_index=True).assign(model=[f"m{i}" for i in range(12)])
+    assert [t.get_text() for t in calibration_accuracy(table()).texts] == ["c", "a", "b", "d"]  # by x
+    assert not calibration_accuracy(many).texts  # too many to name without clutter
+    assert calibration_accuracy(table(), clock="wall").get_xlabel() == "measured whole-model wall time (ms)"
+    assert "latency" not in calibration_accuracy(table()).get_xlabel()
 
 
 def test_the_report_load_line_and_the_noise_line_follow_one_rule():

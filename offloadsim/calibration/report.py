@@ -312,7 +312,7 @@ def largest_errors(summary: Mapping[str, Any], shown: int = 3) -> str:
     return f"whole models outside ±{tolerance:.0f}%: {', '.join(outside[:shown])}{more} ({against})"
 
 
-def reach_line(profile: CalibratedProfile, rows: Sequence[Mapping[str, Any]], shown: int = 4) -> str:
+def reach_line(profile: CalibratedProfile, rows: Sequence[Mapping[str, Any]], shown: int = 8) -> str:
     """What the held-out line's count covers: models made of the layer kinds the fit timed, or ``""``.
 
     The quickest documented calibration (squeezenet1_1, held out at 160 px) printed "held-out:

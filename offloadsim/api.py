@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from offloadsim.errors import MAX_INDEX, RunError, shown_path
+from offloadsim.errors import MAX_INDEX, RunError, shown_path, shown_text
 from offloadsim.input_kinds import SCENARIO, misdirected_path
 from offloadsim.progress import make_progress
 from offloadsim.startup import release_collector
@@ -363,8 +363,8 @@ def policy_given(scenario: Scenario, spec: PolicySpec, option: str, label: str |
     ('--policies edge', None)
     """
     if label is not None and label != spec.name:
-        return f"{option}{label}"
-    return None if spec.name == scenario.policy.name else f"{option}{spec.name}"
+        return f"{option}{shown_text(label)}"
+    return None if spec.name == scenario.policy.name else f"{option}{shown_text(spec.name)}"
 
 
 def check_policy(

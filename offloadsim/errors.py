@@ -11,7 +11,20 @@ import contextlib
 from collections.abc import Iterator
 from contextvars import ContextVar
 
-__all__ = ["MAX_INDEX", "RunError", "LookupMessage", "argument", "as_flags", "shown_path"]
+from offloadsim.unseen import SHOWN_HEAD, SHOWN_MAX, escape_unseen, shown_text
+
+__all__ = [
+    "MAX_INDEX",
+    "SHOWN_HEAD",
+    "SHOWN_MAX",
+    "RunError",
+    "LookupMessage",
+    "argument",
+    "as_flags",
+    "message_lines",
+    "shown_path",
+    "shown_text",
+]
 
 # Seeds and replication indices are stored as 64-bit signed integers (records; the scenario schema's
 # seed has the same bound): the command line and the Python entry points check them against it.
@@ -55,12 +68,13 @@ def argument(name: str, value: object = None, *, flag: str | None = None, unit: 
     ...     argument("out", "DIR"), argument("from_s", 2.5, flag="from", unit="s")
     ('--out DIR', '--from 2.5 s')
     """
+    shown = None if value is None or value is True else shown_text(str(value))
     if not _FLAGS.get():
-        return name if value is None else f"{name}={value}"
+        return name if value is None else f"{name}={shown or value}"
     option = "--" + (flag or name).replace("_", "-")
-    if value is None or value is True:
+    if shown is None:
         return option
-    return f"{option} {value} {unit}" if unit else f"{option} {value}"
+    return f"{option} {shown} {unit}" if unit else f"{option} {shown}"
 
 
 @contextlib.contextmanager
@@ -78,5 +92,24 @@ def as_flags() -> Iterator[None]:
 
 def shown_path(path: object) -> str:
     """``path`` as a one-line message shows it: whole up to 80 characters, else its first 60 and length."""
-    text = str(path)
-    return text if len(text) <= 80 else f"{text[:60]}... ({len(text):,} characters)"
+    return shown_text(str(path))
+
+
+def message_lines(error: BaseException) -> list[str]:
+    r"""The lines saying ``error`` after ``offloadsim: error:``: one per problem it lists, else one.
+
+    An error is one line (a scenario's lists one problem a line, ``problems``), but the user's text
+    it echoes may hold a newline (``--where $'policy=lo\ncal'``), which split one message into two
+    ``offloadsim: error:`` lines, the second read as a message of its own; or an escape or a
+    right-to-left override, which the terminal acts on.  Each line has them escaped
+    (:func:`offloadsim.unseen.escape_unseen`): the command line's one place printing errors.
+
+    >>> message_lines(ValueError("--where policy=lo\ncal: no rows have that value"))
+    ['--where policy=lo\\ncal: no rows have that value']
+    """
+    problems = getattr(error, "problems", None)  # a ScenarioError's (the scenario layer sits above)
+    if isinstance(problems, list) and problems:
+        texts = [str(problem) for problem in problems]
+    else:
+        texts = [str(error) or type(error).__name__]
+    return [escape_unseen(text) for text in texts]

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 __all__ = ["close_matches", "counted", "did_you_mean", "did_you_mean_file", "quoted", "quoted_listing"]
 
 
-def quoted(name: object) -> str:
+def quoted(name: object, *, whole: bool = False) -> str:
     r"""A user's name or word in a message, in double quotes: ``"edge"``, as values are shown.
 
     JSON's quotes, as ``scenario.errors.describe`` gives a value, so that a message quotes
@@ -31,13 +31,22 @@ def quoted(name: object) -> str:
     "phone-3x" "my phone" 5
     >>> print(quoted("ed\u202ege"), quoted("a\x00b"), quoted("\u2066x\x7f"))
     "ed\u202ege" "a\u0000b" "\u2066x\u007f"
+
+    A name longer than :data:`offloadsim.unseen.SHOWN_MAX` characters is cut, as every user's text
+    a message echoes (:func:`offloadsim.unseen.shown_text`): an unknown profile of 5,000 characters
+    made a line of 5,400.  ``whole``: not cut (a path suggested, to be pasted back).
+
+    >>> print(quoted("x" * 5000)[-30:])
+    xxxxxxx"... (5,000 characters)
     """
     if not isinstance(name, str):
         return repr(name)
     import json
 
-    from offloadsim.unseen import escape_unseen
+    from offloadsim.unseen import SHOWN_HEAD, SHOWN_MAX, escape_unseen
 
+    if len(name) > SHOWN_MAX and not whole:
+        return f"{quoted(name[:SHOWN_HEAD])}... ({len(name):,} characters)"
     return escape_unseen(json.dumps(name, ensure_ascii=False))
 
 
@@ -179,7 +188,7 @@ def did_you_mean_file(
     for where in looked_for or (given,):
         close = _near_name(name, _entries(os.path.dirname(os.fspath(where)), directory))
         if close:
-            return f" (did you mean {quoted(os.path.join(head, close))}?)"
+            return f" (did you mean {quoted(os.path.join(head, close), whole=True)}?)"
     return ""
 
 

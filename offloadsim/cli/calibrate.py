@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from offloadsim.cli import types as cli_types
+from offloadsim.errors import message_lines
 from offloadsim.suggest import quoted
 from offloadsim.userdirs import cache_dir, data_dir
 
@@ -50,10 +51,19 @@ DEFAULT_HOLDOUT = (
 
 
 def _names(text: str) -> list[str]:
-    """Comma-separated names: ``alexnet,resnet18@160``."""
+    """Comma-separated names, each once: ``alexnet,resnet18@160``.
+
+    ``--models resnet18,resnet18`` timed it once and recorded it twice in the profile's
+    ``provenance.models``; refused as ``compare --policies edge,edge`` is.
+    """
+    from offloadsim.scenario.errors import first_repeat, given_twice
+
     names = [part.strip() for part in text.split(",")]
     if not text.strip() or any(not n for n in names):
         raise argparse.ArgumentTypeError(f"expected comma-separated model names, got {quoted(text)}")
+    if (twice := first_repeat(names)) is not None:
+        first, again = (quoted(names[i]) for i in twice)
+        raise argparse.ArgumentTypeError(f"{given_twice(first, again, 'model')}: each model is timed once")
     return names
 
 
@@ -238,7 +248,7 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
     try:
         return _calibrate(args)
     except (CalibrationError, ProfileError) as error:  # a profile file that cannot be read
-        print(_PREFIX + str(error).splitlines()[0], file=sys.stderr)
+        print(_PREFIX + message_lines(error)[0], file=sys.stderr)
         return EXIT_USAGE
 
 
@@ -249,7 +259,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     try:
         return _report(args)
     except (CalibrationError, ProfileError) as error:  # a profile file that cannot be read
-        print(_PREFIX + str(error).splitlines()[0], file=sys.stderr)
+        print(_PREFIX + message_lines(error)[0], file=sys.stderr)
         return EXIT_USAGE
 
 

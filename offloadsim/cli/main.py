@@ -33,7 +33,7 @@ from offloadsim._version import __version__
 from offloadsim.cli import types as cli_types
 from offloadsim.cli.notes import counted
 from offloadsim.engine_build import engine_build
-from offloadsim.errors import as_flags
+from offloadsim.errors import as_flags, message_lines
 from offloadsim.startup import hold_collector, release_collector, resume_collector
 from offloadsim.suggest import did_you_mean_file, quoted
 
@@ -525,7 +525,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except Exception as error:
         if isinstance(error, (_UsageError, *_user_errors())):
-            lines = str(error).splitlines() or [type(error).__name__]
+            lines = message_lines(error)  # one per problem; a newline in a user's value escaped
             if getattr(error, "show_cause_with_debug", False):  # a plug-in's own exception: where in its code
                 if debug:
                     traceback.print_exception(error.__cause__ or error, file=sys.stderr)

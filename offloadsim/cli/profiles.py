@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from offloadsim.cli import types as cli_types
+from offloadsim.errors import shown_path
+from offloadsim.unseen import escape_unseen
 
 if TYPE_CHECKING:
     from offloadsim.world.profiles.calibrated import Timing
@@ -99,7 +101,7 @@ def _scenario_folder(file: str | None) -> Path | None:
     elif what:
         what += ", not a regular file"
     if what:
-        print(f"offloadsim: error: --scenario {file}: {what}", file=sys.stderr)
+        print(f"offloadsim: error: --scenario {escape_unseen(shown_path(file))}: {what}", file=sys.stderr)
         return None
     return path.parent
 
@@ -118,7 +120,7 @@ def _cmd_profiles(args: argparse.Namespace) -> int:
             # not a file of another kind: a name or path the scenario's folders might hold
             unknown = str(error.args[0]).startswith(("unknown profile", "no such profile file"))
             hint = f"; {_SCENARIO_HINT}" if unknown and folder is None else ""
-            print(f"offloadsim: error: {error.args[0]}{hint}", file=sys.stderr)
+            print(f"offloadsim: error: {escape_unseen(str(error.args[0]))}{hint}", file=sys.stderr)
             return EXIT_USAGE
         print(describe_profile(profile))
         from offloadsim.world.profiles.search import passed_over

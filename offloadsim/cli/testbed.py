@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from offloadsim.suggest import quoted
+from offloadsim.unseen import escape_unseen
 from offloadsim.userdirs import cache_dir
 
 __all__ = ["add_testbed_command"]
@@ -339,7 +340,7 @@ def _guard(run: Any, args: argparse.Namespace) -> int:
     try:
         return int(run(args))
     except TestbedError as error:
-        print(_PREFIX + " ".join(str(error).split()), file=sys.stderr)
+        print(_PREFIX + escape_unseen(" ".join(str(error).split())), file=sys.stderr)
         return EXIT_USAGE
 
 

@@ -317,9 +317,10 @@ def latency_time_figure(
     width = default_bin_s(end - start) if bin_s is None else bin_s
     if not (width > 0 and math.isfinite(width)):
         raise ExperimentError(f"{window_argument('bin_s')}: expected a bin width above 0 s, got {width:g} s")
-    if (end - start) / width > MAX_BINS:
+    if (bins := (end - start) / width) > MAX_BINS:  # a tiny bin made a count 300 digits long, or infinite
+        many = f"{math.ceil(bins):,}" if bins < 1e9 else "over 1,000,000,000"
         raise ExperimentError(
-            f"{window_argument('bin_s', width)}: {math.ceil((end - start) / width):,} bins over "
+            f"{window_argument('bin_s', width)}: {many} bins over "
             f"{end - start:g} s (at most {MAX_BINS:,}); give a wider bin"
         )
     end_s = float(results.manifest.get("warmup_s", 0.0) or 0.0) + float(
